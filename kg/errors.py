@@ -1,0 +1,21 @@
+"""Exceptions raised by :mod:`kg`; all derive from :class:`KGError`."""
+
+
+class KGError(Exception):
+    """Base class of every error raised by the kg package."""
+
+
+class KGLockedError(KGError):
+    """Another process holds the write lock on this KG directory."""
+
+
+class KGNotFoundError(KGError):
+    """The KG directory, node or version does not exist."""
+
+
+class KGLoadError(KGError):
+    """A source file could not be loaded (bad format, bad rows, unsafe content)."""
+
+
+class KGQueryError(KGError):
+    """A SPARQL query is malformed or a binding is invalid."""

@@ -1,0 +1,235 @@
+"""The vocabulary of the product knowledge graph: node kinds, relations, IRIs and records.
+
+Every node of the KG has an IRI, a kind (its ``rdf:type``), a label (``schema:name``) and any
+number of aliases (``kgqp:alias``). Loaders yield :class:`Node` and :class:`Edge` records;
+:class:`kg.ProductGraph` writes them to the RDF store inside a transaction.
+
+Example:
+    >>> from kg.schema import Node, NodeKind, Edge, Relation
+    >>> tv = Node(kind=NodeKind.CATEGORY, key="bestbuy/abcat0101000", label="TVs")
+    >>> tv.iri
+    'https://kgqp.dev/id/category/bestbuy/abcat0101000'
+    >>> samsung = Node(kind=NodeKind.BRAND, key=brand_key("Samsung"), label="Samsung")
+    >>> samsung.iri
+    'https://kgqp.dev/id/brand/samsung'
+    >>> Edge(samsung.iri, Relation.SELLS_IN, tv.iri).relation.value
+    'sells_in'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import Enum
+from urllib.parse import quote
+
+#: Namespace of kgqp's own vocabulary (what schema.org lacks).
+KGQP = "https://kgqp.dev/ns#"
+#: schema.org namespace.
+SCHEMA = "https://schema.org/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: Base of node IRIs: ``{ID_BASE}{kind}/{key}``.
+ID_BASE = "https://kgqp.dev/id/"
+
+# Datatype/annotation predicates.
+NAME = SCHEMA + "name"
+ALIAS = KGQP + "alias"
+ATTRIBUTE = KGQP + "attribute"  # the attribute an AttributeValue belongs to: "color", ...
+POPULARITY = KGQP + "popularity"  # xsd:double prior, higher = more popular
+SOURCE = KGQP + "source"  # where the node came from: "bestbuy", "google", "flipkart", ...
+EXTERNAL_ID = KGQP + "externalId"  # id in its source (Best Buy category id, Google id, sku)
+PATH = KGQP + "path"  # for categories: the full path "A > B > C"
+
+
+class NodeKind(str, Enum):
+    """Kinds of KG nodes; the value is the IRI path segment."""
+
+    CATEGORY = "category"
+    BRAND = "brand"
+    PRODUCT = "product"
+    PRODUCT_TYPE = "product_type"
+    ATTRIBUTE_VALUE = "attribute_value"
+
+    @property
+    def rdf_type(self) -> str:
+        """The ``rdf:type`` IRI of this kind."""
+        return _KIND_TYPES[self]
+
+    @classmethod
+    def from_rdf_type(cls, iri: str) -> NodeKind | None:
+        return _TYPE_KINDS.get(iri)
+
+    @classmethod
+    def parse(cls, name: str) -> NodeKind:
+        """Parse a kind from user input (``"brand"``, ``"Brand"``, ``"product-type"``)."""
+        norm = name.strip().lower().replace("-", "_").replace(" ", "_")
+        norm = {"producttype": "product_type", "attributevalue": "attribute_value",
+                "attribute": "attribute_value", "type": "product_type"}.get(norm, norm)
+        try:
+            return cls(norm)
+        except ValueError:
+            valid = ", ".join(k.value for k in cls)
+            raise ValueError(f"Unknown node kind {name!r}; choose one of: {valid}") from None
+
+
+_KIND_TYPES = {
+    NodeKind.CATEGORY: KGQP + "Category",
+    NodeKind.BRAND: SCHEMA + "Brand",
+    NodeKind.PRODUCT: SCHEMA + "Product",
+    NodeKind.PRODUCT_TYPE: KGQP + "ProductType",
+    NodeKind.ATTRIBUTE_VALUE: SCHEMA + "PropertyValue",
+}
+_TYPE_KINDS = {v: k for k, v in _KIND_TYPES.items()}
+
+
+class Relation(str, Enum):
+    """Relations (edges) between KG nodes; the value is the short name used in stats/CLI."""
+
+    PARENT = "parent"  # category -> parent category
+    HAS_BRAND = "has_brand"  # product -> brand
+    IN_CATEGORY = "in_category"  # product -> category
+    HAS_VALUE = "has_value"  # product -> attribute value
+    HAS_TYPE = "has_type"  # product -> product type
+    SELLS_IN = "sells_in"  # brand -> category it sells in
+    TYPE_IN = "type_in"  # product type -> category
+    SYNONYM = "synonym"  # node -> node with the same meaning
+
+    @property
+    def predicate(self) -> str:
+        """The predicate IRI of this relation."""
+        return _REL_PREDICATES[self]
+
+    @classmethod
+    def from_predicate(cls, iri: str) -> Relation | None:
+        return _PREDICATE_RELS.get(iri)
+
+
+_REL_PREDICATES = {
+    Relation.PARENT: KGQP + "parent",
+    Relation.HAS_BRAND: SCHEMA + "brand",
+    Relation.IN_CATEGORY: SCHEMA + "category",
+    Relation.HAS_VALUE: KGQP + "hasValue",
+    Relation.HAS_TYPE: KGQP + "productType",
+    Relation.SELLS_IN: KGQP + "sellsIn",
+    Relation.TYPE_IN: KGQP + "typeIn",
+    Relation.SYNONYM: KGQP + "synonym",
+}
+_PREDICATE_RELS = {v: k for k, v in _REL_PREDICATES.items()}
+
+#: Attribute kinds known to the default KG (an AttributeValue may use any string).
+ATTRIBUTE_KINDS = ("color", "material", "size", "pattern", "ideal_for", "occasion", "type", "other")
+
+_WS = re.compile(r"\s+")
+_SLUG_BAD = re.compile(r"[^\w.\-~]+", re.UNICODE)
+
+
+def normalize_name(text: str) -> str:
+    """Normalise a name for keys and matching: NFKC, case-folded, whitespace collapsed.
+
+    >>> normalize_name("  ＳＡＭＳＵＮＧ   Galaxy ")
+    'samsung galaxy'
+    """
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def slug(text: str) -> str:
+    """A stable IRI-safe key from a name: ``slug("AT&T GoPhone") == "at-t-gophone"``.
+
+    >>> slug("AT&T GoPhone")
+    'at-t-gophone'
+    """
+    s = _SLUG_BAD.sub("-", normalize_name(text)).strip("-")
+    return s or quote(text, safe="")
+
+
+def brand_key(name: str) -> str:
+    """Key of a brand node: brands from every source with the same normalised name merge."""
+    return slug(name)
+
+
+def attribute_key(attribute: str, value: str) -> str:
+    """Key of an attribute value node, e.g. ``attribute_key("color", "Red") == "color/red"``."""
+    return f"{slug(attribute)}/{slug(value)}"
+
+
+def node_iri(kind: NodeKind, key: str) -> str:
+    """IRI of the node of ``kind`` with local ``key`` (path-safe quoting, ``/`` kept)."""
+    return f"{ID_BASE}{kind.value}/{quote(key, safe='/-._~')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A KG node as loaders produce it.
+
+    Args:
+        kind: the node kind.
+        key: local key, unique within the kind (see :func:`brand_key`, :func:`attribute_key`).
+        label: display name (``schema:name``).
+        aliases: other names users type for it (``kgqp:alias``); matched like the label.
+        attribute: for attribute values, the attribute ("color", "material", "size", ...).
+        popularity: optional prior (higher = more often meant); used by entity linking.
+        source: the data set the node came from.
+        external_id: the node's id in its source.
+        path: for categories, the full path ``"A > B > C"``.
+    """
+
+    kind: NodeKind
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    attribute: str | None = None
+    popularity: float | None = None
+    source: str | None = None
+    external_id: str | None = None
+    path: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, NodeKind):
+            raise TypeError(f"Node.kind must be a NodeKind, got {self.kind!r}")
+        if not self.key or not self.key.strip():
+            raise ValueError("Node.key must be a non-empty string")
+        if not self.label or not self.label.strip():
+            raise ValueError(f"Node {self.key!r} needs a non-empty label")
+        if self.kind is NodeKind.ATTRIBUTE_VALUE and not self.attribute:
+            raise ValueError(f"Attribute value {self.label!r} needs an attribute (e.g. 'color')")
+
+    @property
+    def iri(self) -> str:
+        return node_iri(self.kind, self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A directed, typed edge between two node IRIs."""
+
+    source: str
+    relation: Relation
+    target: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.relation, Relation):
+            raise TypeError(f"Edge.relation must be a Relation, got {self.relation!r}")
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """What a loader added and what it skipped, and why (reason -> count, with examples)."""
+
+    source: str
+    nodes: dict[str, int] = field(default_factory=dict)  # kind -> n
+    edges: dict[str, int] = field(default_factory=dict)  # relation -> n
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> n
+    examples: dict[str, list[str]] = field(default_factory=dict)  # reason -> first few items
+
+    def skip(self, reason: str, item: str = "") -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        ex = self.examples.setdefault(reason, [])
+        if item and len(ex) < 3:
+            ex.append(item[:120])
+
+    def count_node(self, node: Node) -> None:
+        self.nodes[node.kind.value] = self.nodes.get(node.kind.value, 0) + 1
+
+    def count_edge(self, edge: Edge) -> None:
+        self.edges[edge.relation.value] = self.edges.get(edge.relation.value, 0) + 1
