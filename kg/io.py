@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "fsync_dir"]
+__all__ = [
+    "atomic_path", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "fsync_dir",
+]
 
 
 def fsync_dir(path: str | os.PathLike[str]) -> None:

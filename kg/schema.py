@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from urllib.parse import quote
 
 #: Namespace of kgqp's own vocabulary (what schema.org lacks).
@@ -42,7 +42,7 @@ EXTERNAL_ID = KGQP + "externalId"  # id in its source (Best Buy category id, Goo
 PATH = KGQP + "path"  # for categories: the full path "A > B > C"
 
 
-class NodeKind(str, Enum):
+class NodeKind(StrEnum):
     """Kinds of KG nodes; the value is the IRI path segment."""
 
     CATEGORY = "category"
@@ -83,7 +83,7 @@ _KIND_TYPES = {
 _TYPE_KINDS = {v: k for k, v in _KIND_TYPES.items()}
 
 
-class Relation(str, Enum):
+class Relation(StrEnum):
     """Relations (edges) between KG nodes; the value is the short name used in stats/CLI."""
 
     PARENT = "parent"  # category -> parent category

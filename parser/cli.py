@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 import typer
-
 from kg.cli import app as kg_app
 
 app = typer.Typer(
@@ -19,7 +18,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(kg_app, name="kg", help="Build, update, query and export the product knowledge graph.")
+app.add_typer(
+    kg_app, name="kg", help="Build, update, query and export the product knowledge graph."
+)
 
 
 @app.callback()
