@@ -1,0 +1,164 @@
+"""Build the default knowledge graph from the project's ``data/`` folder.
+
+The default KG holds the Google product taxonomy, the Best Buy category tree (with the brands
+of its ``Name Brands`` branch and the categories they sell in), the Best Buy cell-phone
+products, the Flipkart catalogue sample with its attribute values, the Flipkart brand list and
+curated colour and material values. Sources are listed in :data:`DEFAULT_SOURCES`; the data and
+its provenance are described in ``data/README.md``.
+
+Example:
+    >>> [s.kind for s in DEFAULT_SOURCES][:3]
+    ['google-taxonomy', 'bestbuy-categories', 'bestbuy-products']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.errors import KGError, KGNotFoundError
+from kg.io import atomic_write_json
+from kg.loaders import get_loader
+from kg.schema import LoadReport
+
+if TYPE_CHECKING:
+    from kg.graph import ProductGraph
+
+__all__ = [
+    "BUILD_INFO",
+    "DEFAULT_DATA_DIR",
+    "DEFAULT_SOURCES",
+    "Source",
+    "build_default",
+    "build_into",
+]
+
+log = logging.getLogger(__name__)
+
+#: The project's data/ folder (present in a source checkout or an editable install).
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: File written into a KG directory built by :func:`build_default`.
+BUILD_INFO = "kgqp-build.json"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input of the default KG: a file under data/, its loader kind and options."""
+
+    path: str
+    kind: str
+    options: dict[str, str] = field(default_factory=dict)
+
+
+DEFAULT_SOURCES: tuple[Source, ...] = (
+    Source("taxonomy/taxonomy-with-ids.en-US.txt.gz", "google-taxonomy"),
+    Source("bestbuy/categories.json.gz", "bestbuy-categories"),
+    Source("bestbuy/products_cellphones.json.gz", "bestbuy-products",
+           {"categories": "bestbuy/categories.json.gz"}),
+    Source("flipkart/catalog_with_specs.csv.gz", "catalog"),
+    Source("flipkart/brands.txt", "gazetteer", {"node_kind": "brand", "source": "flipkart"}),
+    Source("attributes/colors.txt", "gazetteer",
+           {"node_kind": "attribute_value", "attribute": "color", "source": "flipkart"}),
+    Source("attributes/materials.txt", "gazetteer",
+           {"node_kind": "attribute_value", "attribute": "material", "source": "flipkart"}),
+)
+
+
+def build_into(graph: ProductGraph, *, data_dir: Path = DEFAULT_DATA_DIR,
+               sources: tuple[Source, ...] = DEFAULT_SOURCES,
+               progress: bool = True) -> list[LoadReport]:
+    """Load ``sources`` (paths relative to ``data_dir``) into ``graph``; one report each.
+
+    Each source is one transaction. Relative path options (``categories``) are resolved
+    against ``data_dir`` too.
+    """
+    data_dir = Path(data_dir)
+    missing = [s.path for s in sources if not (data_dir / s.path).is_file()]
+    if missing:
+        raise KGNotFoundError(
+            f"{data_dir}: missing {', '.join(missing)}; the default KG is built from the "
+            "project's data/ folder (a source checkout); regenerate it with "
+            "`python data/prepare.py` or pass data_dir=")
+    reports = []
+    for src in sources:
+        options = dict(src.options)
+        if "categories" in options:
+            options["categories"] = str(data_dir / options["categories"])
+        path = data_dir / src.path
+        report = LoadReport(str(path.relative_to(data_dir)))
+        t0 = time.perf_counter()
+        records = get_loader(src.kind)(path, report=report, **options)
+        graph.add_records(records, report=report, progress=progress)
+        log.info("%s: %s nodes %s edges, skipped %s (%.1f s)", src.path, report.nodes,
+                 report.edges, report.skipped, time.perf_counter() - t0)
+        reports.append(report)
+    return reports
+
+
+def _is_kg_dir(path: Path) -> bool:
+    return (path / BUILD_INFO).is_file() or (path / "versions").is_dir()
+
+
+def _close(graph: ProductGraph) -> None:
+    close = getattr(graph, "close", None)
+    if callable(close):
+        close()
+
+
+def build_default(path: Path, *, force: bool = False, data_dir: Path = DEFAULT_DATA_DIR,
+                  progress: bool = True) -> ProductGraph:
+    """Open the default KG at ``path``, building it from ``data/`` first if missing or ``force``.
+
+    The build goes to a temporary sibling directory that replaces ``path`` only when complete,
+    so an interrupted build never leaves a half-built KG behind (and with ``force`` the old KG
+    stays until the new one is ready). ``force`` refuses to replace a non-empty directory that
+    is not a KG.
+
+    Args:
+        path: the KG directory.
+        force: rebuild even if ``path`` already holds a KG.
+        data_dir: where the source files are (default: the project's data/).
+        progress: show progress bars while loading.
+
+    Returns:
+        The opened :class:`kg.ProductGraph`.
+    """
+    from kg.graph import ProductGraph
+
+    path = Path(path)
+    exists = path.exists() and any(path.iterdir())
+    if exists and not force:
+        return ProductGraph.open(path)
+    if exists and not _is_kg_dir(path):
+        raise KGError(f"{path} is a non-empty directory that is not a kgqp KG; refusing to "
+                      "replace it. Choose another path or remove it yourself.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.building")
+    old = path.with_name(f".{path.name}.old")
+    for stale in (tmp, old):
+        if stale.exists():
+            shutil.rmtree(stale)
+    t0 = time.perf_counter()
+    log.info("building the default KG at %s from %s", path, data_dir)
+    graph = ProductGraph.open(tmp)
+    try:
+        reports = build_into(graph, data_dir=data_dir, progress=progress)
+    finally:
+        _close(graph)
+    elapsed = time.perf_counter() - t0
+    atomic_write_json(tmp / BUILD_INFO, {
+        "data_dir": str(data_dir), "seconds": round(elapsed, 2),
+        "sources": [{"source": r.source, "nodes": r.nodes, "edges": r.edges,
+                     "skipped": r.skipped} for r in reports]})
+    if path.exists():
+        path.rename(old)
+    tmp.rename(path)
+    with contextlib.suppress(FileNotFoundError):
+        shutil.rmtree(old)
+    log.info("default KG built at %s in %.1f s", path, elapsed)
+    return ProductGraph.open(path)

@@ -1,0 +1,282 @@
+"""Product catalogues (CSV or JSONL) with a column mapping, e.g. the Flipkart sample.
+
+The mapping names the columns: ``name`` (required), ``brand``, ``category`` (a category tree:
+a list literal ``"['a', 'b']"``, a JSON list or a ``"A >> B"`` string), ``specs`` (a list of
+``{key, value}``; Flipkart writes it as a Python literal, parsed with :func:`ast.literal_eval`,
+never ``eval``), ``id`` and ``popularity``. Defaults fit Flipkart's ``catalog_with_specs.csv``.
+Spec keys map to attribute kinds with :func:`attribute_kind` (color, material, size, pattern,
+ideal_for, occasion, type); other keys are ignored.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kg.loaders._common import Emitter, Record, RowErrors, base_suffix, clean_text, open_text
+from kg.schema import (
+    LoadReport,
+    Node,
+    NodeKind,
+    Relation,
+    attribute_key,
+    brand_key,
+    node_iri,
+    normalize_name,
+    slug,
+)
+
+__all__ = ["attribute_kind", "load_catalog", "split_values"]
+
+_MAX_LITERAL = 100_000  # characters; longer spec/category cells are refused, not parsed
+_MAX_VALUE = 40  # attribute values longer than this are sentences, not values
+_MULTI = re.compile(r"\s*(?:,|/|&|\band\b)\s*")
+_MULTI_KINDS = {"color", "ideal_for", "occasion"}
+
+
+def attribute_kind(spec_key: str) -> str | None:
+    """The attribute kind of a catalogue spec key, or None when the KG does not keep it.
+
+    >>> [attribute_kind(k) for k in ("Color", "Outer Material", "Fabric", "Display Size",
+    ...                              "Ideal For", "Model Number")]
+    ['color', 'material', 'material', 'size', 'ideal_for', None]
+    """
+    k = normalize_name(spec_key)
+    if k in {"color", "colour"} or k.endswith((" color", " colour")):
+        return "color"
+    if k in {"material", "fabric"} or k.endswith(" material"):
+        return "material"
+    if k == "size" or k.endswith(" size"):
+        return "size"
+    return {"pattern": "pattern", "ideal for": "ideal_for", "occasion": "occasion",
+            "type": "type"}.get(k)
+
+
+def split_values(kind: str, value: str) -> list[str]:
+    """Split multi-valued cells (``"Men, Boys"``) and normalise ``"Women's"`` to ``"Women"``.
+
+    >>> split_values("ideal_for", "Men's, Boys"), split_values("material", "Poly, Cotton")
+    (['Men', 'Boys'], ['Poly, Cotton'])
+    """
+    value = clean_text(value)
+    parts = _MULTI.split(value) if kind in _MULTI_KINDS else [value]
+    out = []
+    for p in parts:
+        p = p.strip(" -.")
+        if kind == "ideal_for":
+            p = re.sub(r"['’]s$", "", p)
+        if p and len(p) <= _MAX_VALUE and p not in out:
+            out.append(p)
+    return out
+
+
+def _literal(cell: str) -> Any:
+    """Parse a JSON or Python-literal cell safely (no eval); raise ValueError if neither."""
+    if len(cell) > _MAX_LITERAL:
+        raise ValueError(f"cell longer than {_MAX_LITERAL} characters")
+    try:
+        return json.loads(cell)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return ast.literal_eval(cell)
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError) as exc:
+        raise ValueError(f"not a JSON/Python literal ({type(exc).__name__})") from None
+
+
+def _category_tree(cell: Any) -> list[str]:
+    if isinstance(cell, str):
+        s = cell.strip()
+        if not s:
+            return []
+        if s[0] in "[(":
+            cell = _literal(s)
+        else:
+            sep = ">>" if ">>" in s else ">"
+            return [clean_text(p) for p in s.split(sep) if clean_text(p)]
+    if isinstance(cell, list | tuple):
+        if len(cell) == 1 and isinstance(cell[0], str) and ">>" in cell[0]:
+            return _category_tree(cell[0])
+        if not all(isinstance(x, str) for x in cell):
+            raise ValueError("category tree is not a list of strings")
+        return [clean_text(x) for x in cell if clean_text(x)]
+    raise ValueError("category tree is not a list or a string")
+
+
+def _specs(cell: Any) -> list[tuple[str, str]]:
+    if isinstance(cell, str):
+        if not cell.strip():
+            return []
+        cell = _literal(cell)
+    if isinstance(cell, dict) and "product_specification" in cell:
+        cell = cell["product_specification"]
+    if isinstance(cell, dict):
+        cell = [cell]
+    if not isinstance(cell, list):
+        raise ValueError("specifications are not a list of {key, value}")
+    out = []
+    for e in cell:
+        if not isinstance(e, dict):
+            raise ValueError("specification entry is not an object")
+        k, v = e.get("key"), e.get("value")
+        if isinstance(k, str) and isinstance(v, str | int | float) and not isinstance(v, bool):
+            out.append((k, str(v)))
+    return out
+
+
+def _trim_tree(tree: list[str], name: str, brand: str) -> list[str]:
+    """Drop trailing tree items that name the product or a brand line, not a category."""
+    first = normalize_name(name).split(" ")[0] if name else ""
+    nbrand = normalize_name(brand)
+    while tree:
+        last = normalize_name(tree[-1])
+        if (first and last.split(" ")[0] == first) or (nbrand and last.startswith(nbrand)):
+            tree = tree[:-1]
+        else:
+            break
+    return tree
+
+
+def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(first line number, row) from CSV (header row) or JSONL."""
+    with open_text(path) as fh:
+        if base_suffix(path) in {".jsonl", ".json", ".ndjson"}:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    errors.bad(f"invalid JSON ({exc.msg})", lineno, line)
+                    continue
+                if not isinstance(obj, dict):
+                    errors.bad("JSONL row is not an object", lineno, line)
+                    continue
+                yield lineno, obj
+            return
+        reader = csv.reader(fh)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        header = [clean_text(h) for h in header]
+        last = reader.line_num
+        while True:
+            start = last + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                last = reader.line_num
+                errors.bad(f"malformed CSV ({exc})", start, "")
+                continue
+            last = reader.line_num
+            if not row or not any(c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                errors.bad(f"expected {len(header)} fields, got {len(row)}", start, ",".join(row))
+                continue
+            yield start, dict(zip(header, row, strict=True))
+
+
+def load_catalog(
+    path: str | Path, *, report: LoadReport, on_error: str = "skip", source: str = "flipkart",
+    name: str = "product_name", brand: str = "brand", category: str = "product_category_tree",
+    specs: str = "product_specifications", id: str = "pid", popularity: str = "",
+) -> Iterator[Record]:
+    """Products, brands, categories and attribute values from a CSV/JSONL catalogue.
+
+    Args:
+        path: ``.csv`` (with a header row) or ``.jsonl``, optionally ``.gz``.
+        source: source name; categories are keyed ``{source}/{slug}/{slug}...`` by path and
+            products ``{source}/{id}``.
+        name, brand, category, specs, id, popularity: column names (``""`` = not present).
+
+    Rows without a name, with unparsable category/spec cells or a wrong field count are bad
+    rows (``on_error``), reported as ``line N`` (the row's first line in the file).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> _ = p.write_text('pid,product_name,brand,product_category_tree,product_specifications\\n'
+    ...                  'P1,aw bellies,aw,"[\\'footwear\\', \\'aw bellies\\']",'
+    ...                  '"[{\\'key\\': \\'Color\\', \\'value\\': \\'Red\\'}]"\\n')
+    >>> recs = list(load_catalog(p, report=LoadReport(str(p))))
+    >>> [(r.kind.value, r.key) for r in recs if isinstance(r, Node)]
+    [('category', 'flipkart/footwear'), ('brand', 'aw'), ('product', 'flipkart/P1'), \
+('attribute_value', 'color/red')]
+    """
+    path = Path(path)
+    errors = RowErrors(path, report, on_error)
+    emit = Emitter()
+    columns = {"name": name, "brand": brand, "category": category, "specs": specs, "id": id,
+               "popularity": popularity}
+    checked = False
+    for lineno, row in _rows(path, errors):
+        if not checked and base_suffix(path) == ".csv":
+            missing = [f"{opt}={col}" for opt, col in columns.items() if col and col not in row]
+            if name not in row:
+                from kg.errors import KGLoadError
+
+                raise KGLoadError(f"{path}: no name column {name!r}; columns are "
+                                  f"{', '.join(row)}; pass name=<column>")
+            for m in missing:
+                report.skip("mapped column not in file", m)
+            checked = True
+        pname = clean_text(str(row.get(name) or ""))
+        if not pname:
+            errors.bad("row without a product name", lineno, json.dumps(row)[:200])
+            continue
+        bname = clean_text(str(row.get(brand) or "")) if brand else ""
+        try:
+            tree = _category_tree(row.get(category) or "") if category else []
+            spec_list = _specs(row.get(specs) or "") if specs else []
+        except ValueError as exc:
+            errors.bad(f"unparsable cell: {exc}", lineno, json.dumps(row)[:200])
+            continue
+        pop = None
+        if popularity and str(row.get(popularity) or "").strip():
+            try:
+                pop = float(row[popularity])
+            except ValueError:
+                report.skip("popularity not a number (ignored)", f"line {lineno}")
+        records: list[Record] = []
+        tree = _trim_tree(tree, pname, bname)
+        parent_iri = None
+        for depth in range(len(tree)):
+            key = f"{source}/" + "/".join(slug(p) for p in tree[: depth + 1])
+            cat = Node(kind=NodeKind.CATEGORY, key=key, label=tree[depth], source=source,
+                       path=" > ".join(tree[: depth + 1]))
+            records += emit.node(cat)
+            if parent_iri:
+                records += emit.edge(cat.iri, Relation.PARENT, parent_iri)
+            parent_iri = cat.iri
+        pid = clean_text(str(row.get(id) or "")) if id else ""
+        product = Node(kind=NodeKind.PRODUCT, key=f"{source}/{pid or slug(pname)}", label=pname,
+                       source=source, external_id=pid or None, popularity=pop)
+        if bname:
+            b = Node(kind=NodeKind.BRAND, key=brand_key(bname), label=bname, source=source)
+            records += emit.node(b)
+        records += emit.node(product)
+        if parent_iri:
+            records += emit.edge(product.iri, Relation.IN_CATEGORY, parent_iri)
+        if bname:
+            records += emit.edge(product.iri, Relation.HAS_BRAND, b.iri)
+            if parent_iri:
+                records += emit.edge(b.iri, Relation.SELLS_IN, parent_iri)
+        for key, value in spec_list:
+            kind = attribute_kind(key)
+            if kind is None:
+                continue
+            for v in split_values(kind, value):
+                av = Node(kind=NodeKind.ATTRIBUTE_VALUE, key=attribute_key(kind, v), label=v,
+                          attribute=kind, source=source)
+                records += emit.node(av)
+                records += emit.edge(product.iri, Relation.HAS_VALUE,
+                                     node_iri(NodeKind.ATTRIBUTE_VALUE, av.key))
+        yield from records

@@ -1,0 +1,65 @@
+"""Gazetteers: plain lists of names, one per line (brands, product types, colours ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.loaders._common import Emitter, Record, RowErrors, clean_text, open_text
+from kg.schema import LoadReport, Node, NodeKind, attribute_key, brand_key, normalize_name, slug
+
+__all__ = ["load_gazetteer"]
+
+_MAX_NAME = 200
+
+
+def load_gazetteer(
+    path: str | Path, *, report: LoadReport, on_error: str = "skip", node_kind: str = "brand",
+    attribute: str = "", source: str = "",
+) -> Iterator[Record]:
+    """Nodes of ``node_kind`` from a UTF-8 list with one name per line.
+
+    Control, format and private-use characters are stripped (the Chinese e-commerce
+    gazetteers contain ``\\x84``, ``\\x9f`` and U+F880), blank lines skipped, names deduplicated
+    by normalised form, a BOM and ``.gz`` tolerated. Keys: :func:`~kg.schema.brand_key` for
+    brands, :func:`~kg.schema.attribute_key` for attribute values (``attribute`` required),
+    ``slug(name)`` otherwise (categories: ``{source}/{slug}``).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "brands.dic"
+    >>> _ = p.write_text("\\ufeffSony\\nsony\\n\\n华\\x84为\\n")
+    >>> [(n.key, n.label) for n in load_gazetteer(p, report=LoadReport(str(p)))]
+    [('sony', 'Sony'), ('华为', '华为')]
+    """
+    kind = NodeKind.parse(node_kind)
+    if kind is NodeKind.ATTRIBUTE_VALUE and not attribute:
+        raise ValueError("node_kind=attribute_value needs attribute=<name>, e.g. attribute=color")
+    source = source or Path(path).name.split(".")[0]
+    errors = RowErrors(path, report, on_error)
+    emit = Emitter()
+    seen: set[str] = set()
+    with open_text(path) as fh:
+        for lineno, raw in enumerate(fh, 1):
+            name = clean_text(raw)
+            if not name:
+                report.skip("blank line" if not raw.strip() else "only control characters",
+                            f"line {lineno}")
+                continue
+            if len(name) > _MAX_NAME:
+                errors.bad(f"name longer than {_MAX_NAME} characters", lineno, name)
+                continue
+            norm = normalize_name(name)
+            if norm in seen:
+                report.skip("duplicate name", f"line {lineno}: {name}")
+                continue
+            seen.add(norm)
+            if kind is NodeKind.BRAND:
+                key = brand_key(name)
+            elif kind is NodeKind.ATTRIBUTE_VALUE:
+                key = attribute_key(attribute, name)
+            elif kind is NodeKind.CATEGORY:
+                key = f"{source}/{slug(name)}"
+            else:
+                key = slug(name)
+            yield from emit.node(Node(kind=kind, key=key, label=name, source=source,
+                                      attribute=attribute or None))
