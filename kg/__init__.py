@@ -1,0 +1,42 @@
+"""kgqp's product knowledge graph: an RDF store with versioned transactions, SPARQL with bound
+parameters, and derived views (alias index for matching, networkx graph).
+
+Example:
+    >>> import kg
+    >>> with kg.ProductGraph() as g:
+    ...     _ = g.add_records([kg.Node(kg.NodeKind.BRAND, "lg", "LG")], progress=False)
+    ...     [m.text for m in g.match("lg oled")]
+    ['lg']
+"""
+
+from kg import errors
+from kg.errors import KGError, KGLoadError, KGLockedError, KGNotFoundError, KGQueryError
+from kg.graph import KGStats, NodeInfo, ProductGraph, Transaction
+from kg.index import AliasIndex, Candidate, Match
+from kg.query import IRI, QueryResult
+from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
+from kg.versions import VersionInfo
+
+__all__ = [
+    "IRI",
+    "AliasIndex",
+    "Candidate",
+    "Edge",
+    "KGError",
+    "KGLoadError",
+    "KGLockedError",
+    "KGNotFoundError",
+    "KGQueryError",
+    "KGStats",
+    "LoadReport",
+    "Match",
+    "Node",
+    "NodeInfo",
+    "NodeKind",
+    "ProductGraph",
+    "QueryResult",
+    "Relation",
+    "Transaction",
+    "VersionInfo",
+    "errors",
+]

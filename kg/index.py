@@ -1,0 +1,238 @@
+"""The alias index: every KG name and alias, matched inside a query in one pass.
+
+An Aho-Corasick automaton (pyahocorasick) over normalised names. Query text is normalised the
+same way (NFKC + casefold per character cluster, whitespace runs collapsed to one space) while an
+offset map keeps every normalised character tied to the span of the original text it came from,
+so a :class:`Match` always satisfies ``text[m.start:m.end] == m.text``.
+
+Matches must fall on word boundaries: between two letters/digits of scripts written with spaces
+("tv" is not found inside "tvs"); next to a character of a script written without spaces (Chinese,
+Japanese, Thai ...) any position is a boundary. Overlapping matches are all returned.
+
+The index is built once per KG version (:attr:`kg.ProductGraph.alias_index`); entity linking builds
+on :meth:`AliasIndex.candidates` / :meth:`AliasIndex.lookup`.
+
+Example:
+    >>> from kg.schema import NodeKind
+    >>> tv = Candidate("https://kgqp.dev/id/category/tv", NodeKind.CATEGORY, "TVs", None, 0.9, "tv")
+    >>> index = AliasIndex([tv], version=1)
+    >>> [(m.start, m.end, m.text) for m in index.match("Samsung ＴＶ 55in")]
+    [(8, 10, 'ＴＶ')]
+    >>> index.match("tvs")
+    []
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from kg.schema import NodeKind
+
+__all__ = ["AliasIndex", "Candidate", "Match", "normalize_key", "normalize_with_offsets"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A KG node a matched string may refer to.
+
+    ``matched_alias`` is the name or alias of the node (as stored in the KG) that matched.
+    """
+
+    iri: str
+    kind: NodeKind | None
+    label: str
+    attribute: str | None
+    popularity: float | None
+    matched_alias: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A span ``[start, end)`` of the original query text naming one or more KG nodes.
+
+    ``text == query[start:end]`` always holds; ``candidates`` are sorted by popularity (highest
+    first), then IRI.
+    """
+
+    start: int
+    end: int
+    text: str
+    candidates: tuple[Candidate, ...]
+
+
+# Scripts written without spaces between words: any position next to them is a word boundary.
+_NOSPACE_RANGES = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x2E80, 0x2FDF),  # CJK radicals, Kangxi
+    (0x3000, 0x9FFF),  # CJK symbols, kana, bopomofo, CJK ext A, unified ideographs
+    (0xA000, 0xA4CF),  # Yi
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),  # halfwidth katakana
+    (0x20000, 0x3FFFF),  # CJK ext B..
+)
+_NOSPACE_STARTS = [a for a, _ in _NOSPACE_RANGES]
+
+
+def _nospace(ch: str) -> bool:
+    o = ord(ch)
+    i = bisect.bisect_right(_NOSPACE_STARTS, o) - 1
+    return i >= 0 and o <= _NOSPACE_RANGES[i][1]
+
+
+def _wordish(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch)[0] == "M"
+
+
+def _joins_previous(ch: str) -> bool:
+    """Combining marks, variation selectors and ZWJ stay with the preceding character."""
+    return ch == "\u200d" or unicodedata.category(ch)[0] == "M"
+
+
+_ASCII_NEEDS_SLOW = re.compile(r"\s\s|[^\S ]")
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """Normalise ``text`` for matching and map each output character back to the input.
+
+    Returns ``(norm, starts, ends)``: normalised character ``i`` came from
+    ``text[starts[i]:ends[i]]`` (a whole character cluster). ``starts``/``ends`` are ``None``
+    when the mapping is the identity (plain ASCII with single spaces: the fast path).
+
+    >>> normalize_with_offsets("Ｓａｍ  ﬁ")
+    ('sam fi', [0, 1, 2, 3, 5, 5], [1, 2, 3, 5, 6, 6])
+    """
+    if text.isascii() and not _ASCII_NEEDS_SLOW.search(text):
+        return text.lower(), None, None
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        j = i + 1
+        if text[i].isspace():
+            while j < n and text[j].isspace():
+                j += 1
+            piece = " "
+        else:
+            while j < n and _joins_previous(text[j]):
+                j += 1
+            piece = unicodedata.normalize("NFKC", text[i:j]).casefold()
+            if piece.isspace():
+                piece = " "
+        if piece == " " and out and out[-1] == " ":
+            ends[-1] = j  # extend the previous whitespace run (e.g. NBSP after a space)
+        else:
+            for ch in piece:
+                out.append(ch)
+                starts.append(i)
+                ends.append(j)
+        i = j
+    return "".join(out), starts, ends
+
+
+def normalize_key(text: str) -> str:
+    """The index key of a name: :func:`normalize_with_offsets` output, stripped.
+
+    Compatible with :func:`kg.schema.normalize_name` (equal for all but exotic inputs).
+
+    >>> normalize_key("  ＳＡＭＳＵＮＧ   Galaxy ")
+    'samsung galaxy'
+    """
+    return normalize_with_offsets(text)[0].strip()
+
+
+class AliasIndex:
+    """Aho-Corasick index over the names and aliases of KG nodes, tagged with a KG version.
+
+    Args:
+        entries: one :class:`Candidate` per (node, name or alias); ``matched_alias`` holds the
+            name. Entries whose names normalise to the same key are grouped.
+        version: the KG version the entries were read from.
+
+    Example:
+        >>> c = Candidate("https://kgqp.dev/id/brand/lg", NodeKind.BRAND, "LG", None, None, "LG")
+        >>> idx = AliasIndex([c], version=3)
+        >>> idx.version, len(idx), idx.lookup("lg")[0].label
+        (3, 1, 'LG')
+    """
+
+    def __init__(self, entries: Iterable[Candidate], *, version: int) -> None:
+        self.version = version
+        groups: dict[str, dict[str, Candidate]] = {}
+        for cand in entries:
+            key = normalize_key(cand.matched_alias)
+            if not key:
+                continue
+            by_iri = groups.setdefault(key, {})
+            if cand.iri not in by_iri:
+                by_iri[cand.iri] = cand
+        self._keys: dict[str, tuple[Candidate, ...]] = {}
+        automaton = ahocorasick.Automaton()
+        for key, by_iri in groups.items():
+            cands = tuple(sorted(by_iri.values(), key=_cand_order))
+            self._keys[key] = cands
+            automaton.add_word(key, (len(key), cands))
+        if self._keys:
+            automaton.make_automaton()
+        self._automaton = automaton
+
+    def __len__(self) -> int:
+        """Number of distinct normalised names."""
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"AliasIndex(keys={len(self._keys)}, version={self.version})"
+
+    def candidates(self, key: str) -> tuple[Candidate, ...]:
+        """Candidates for an exact, already normalised key (see :func:`normalize_key`)."""
+        return self._keys.get(key, ())
+
+    def lookup(self, name: str) -> tuple[Candidate, ...]:
+        """Candidates whose name or alias normalises to the same key as ``name``."""
+        return self._keys.get(normalize_key(name), ())
+
+    def match(self, text: str) -> list[Match]:
+        """Every KG name/alias occurring in ``text`` on word boundaries, sorted by (start, end)."""
+        if not self._keys or not text:
+            return []
+        norm, starts, ends = normalize_with_offsets(text)
+        nlen = len(norm)
+        found: list[Match] = []
+        for last, (klen, cands) in self._automaton.iter(norm):
+            a = last - klen + 1
+            b = last + 1
+            if starts is not None and ends is not None:
+                # only whole character clusters: "i" must not match inside "ﬁ"
+                if a > 0 and starts[a] == starts[a - 1]:
+                    continue
+                if b < nlen and starts[b] == starts[b - 1]:
+                    continue
+                start, end = starts[a], ends[b - 1]
+            else:
+                start, end = a, b
+            if a > 0 and not _boundary(norm[a - 1], norm[a]):
+                continue
+            if b < nlen and not _boundary(norm[b - 1], norm[b]):
+                continue
+            found.append(Match(start, end, text[start:end], cands))
+        found.sort(key=lambda m: (m.start, m.end))
+        return found
+
+
+def _boundary(left: str, right: str) -> bool:
+    if not (_wordish(left) and _wordish(right)):
+        return True
+    return _nospace(left) or _nospace(right)
+
+
+def _cand_order(c: Candidate) -> tuple[float, str]:
+    return (-(c.popularity if c.popularity is not None else float("-inf")), c.iri)

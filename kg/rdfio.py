@@ -1,0 +1,117 @@
+"""Reading and writing RDF files safely: format names, RDF/XML entity checks, JSON-LD contexts.
+
+- RDF/XML: pyoxigraph expands internal ``<!ENTITY>`` declarations, nested ones included (a
+  "billion laughs" document blows up memory). We refuse documents that declare external
+  (``SYSTEM``/``PUBLIC``) or parameter entities, external DTDs, or entities whose value references
+  another entity; flat internal entities (``&rdf;`` namespace shortcuts) are allowed.
+- JSON-LD: pyoxigraph has no document loader configured, so a remote ``@context`` is never fetched:
+  the file is refused with a :class:`~kg.errors.KGLoadError`.
+
+Example:
+    >>> rdf_format("catalog.ttl").name
+    'Turtle'
+    >>> rdf_format(None, "nquads").name
+    'N-Quads'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pyoxigraph as ox
+
+from kg.errors import KGLoadError
+
+__all__ = ["FORMAT_NAMES", "check_rdfxml", "parse_rdf", "rdf_format"]
+
+FORMAT_NAMES: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "n-triples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "nq": ox.RdfFormat.N_QUADS,
+    "n-quads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "rdf/xml": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+}
+_ENTITY = re.compile(
+    rb"<!ENTITY\s+(%\s*)?([^\s>]+)\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.IGNORECASE
+)
+_ENTITY_ANY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_EXTERNAL_DTD = re.compile(rb"<!DOCTYPE\s+[^\s\[>]+\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
+_ENTITY_REF = re.compile(rb"&(?!#)[^;\s]+;|%[^;\s]+;")
+
+
+def rdf_format(path: str | os.PathLike[str] | None, name: str | None = None) -> ox.RdfFormat:
+    """The RDF format named ``name``, or else guessed from ``path``'s suffix."""
+    if name:
+        fmt = FORMAT_NAMES.get(name.strip().lower())
+        if fmt is None:
+            raise ValueError(
+                f"Unknown RDF format {name!r}; choose one of: "
+                "turtle, ntriples, nquads, jsonld, rdfxml, trig"
+            )
+        return fmt
+    suffix = os.path.splitext(os.fspath(path or ""))[1].lstrip(".").lower()
+    fmt = FORMAT_NAMES.get(suffix) or (ox.RdfFormat.from_extension(suffix) if suffix else None)
+    if fmt is None:
+        raise ValueError(
+            f"Cannot tell the RDF format of {os.fspath(path or '')!r} from its suffix; "
+            "pass format= (turtle, ntriples, nquads, jsonld, rdfxml)"
+        )
+    return fmt
+
+
+def check_rdfxml(data: bytes, source: str = "<input>") -> None:
+    """Refuse RDF/XML with external/parameter/nested entities or an external DTD."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+        raise KGLoadError(f"{source}: RDF/XML must be UTF-8 encoded (UTF-16 is not accepted)")
+    if _EXTERNAL_DTD.search(data):
+        raise KGLoadError(
+            f"{source}: RDF/XML with an external DTD is refused (no external entities)"
+        )
+    declared = _ENTITY_ANY.findall(data)
+    parsed = _ENTITY.findall(data)
+    if len(declared) != len(parsed):
+        raise KGLoadError(f"{source}: malformed <!ENTITY> declaration in RDF/XML")
+    for percent, name, value in parsed:
+        label = name.decode("utf-8", "replace")
+        if percent:
+            raise KGLoadError(f"{source}: parameter entity {label!r} refused in RDF/XML")
+        if value.upper() in (b"SYSTEM", b"PUBLIC"):
+            raise KGLoadError(
+                f"{source}: external entity {label!r} refused in RDF/XML "
+                "(it would read a file or URL)"
+            )
+        if _ENTITY_REF.search(value):
+            raise KGLoadError(
+                f"{source}: entity {label!r} references other entities (entity expansion attack, "
+                "'billion laughs'); refused"
+            )
+
+
+def parse_rdf(data: bytes, fmt: ox.RdfFormat, source: str = "<input>") -> list[ox.Quad]:
+    """Parse RDF bytes into quads, safely (see module docs); errors become KGLoadError."""
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_rdfxml(data, source)
+    try:
+        return list(ox.parse(data, format=fmt))
+    except SyntaxError as e:
+        if "LoadDocumentCallback" in str(e):
+            raise KGLoadError(
+                f"{source}: JSON-LD with a remote @context is refused "
+                "(contexts are never fetched); "
+                "inline the context in the file"
+            ) from None
+        raise KGLoadError(f"{source}: invalid {fmt.name}: {e}") from None
+    except (ValueError, OSError) as e:
+        raise KGLoadError(f"{source}: cannot parse {fmt.name}: {e}") from None

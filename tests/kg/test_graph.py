@@ -1,0 +1,323 @@
+"""ProductGraph: reads, transactions, versions, rollback, locking, crash safety, views."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from kg import (
+    Edge,
+    KGError,
+    KGLockedError,
+    KGNotFoundError,
+    Node,
+    NodeKind,
+    ProductGraph,
+    Relation,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_node_and_nodes(graph, fx):
+    info = graph.node(fx.TVS.iri)
+    assert info.kind is NodeKind.CATEGORY and info.label == "TVs"
+    assert info.aliases == ("television", "tv")
+    assert info.popularity == 0.9 and info.path == "TV & Home Theater > TVs"
+    assert info.source == "bestbuy" and info.external_id == "abcat0101000"
+    assert graph.node("https://kgqp.dev/id/brand/nope") is None
+    assert graph.node("not an iri") is None
+    brands = {n.label for n in graph.nodes(NodeKind.BRAND)}
+    assert brands == {"Samsung", "LG", "Apple"}
+    assert len(list(graph.nodes())) == len(fx.NODES)
+    assert {n.label for n in graph.nodes("brand")} == brands
+
+
+def test_neighbors(graph, fx):
+    out = graph.neighbors(fx.SAMSUNG.iri, Relation.SELLS_IN)
+    assert {e.target for e in out} == {fx.TVS.iri, fx.PHONES.iri}
+    into = graph.neighbors(fx.TVS.iri, direction="in")
+    assert Edge(fx.QLED.iri, Relation.PARENT, fx.TVS.iri) in into
+    assert len(graph.neighbors(fx.TVS.iri, direction="both")) == len(into) + 1
+    with pytest.raises(ValueError, match="direction"):
+        graph.neighbors(fx.TVS.iri, direction="up")
+
+
+def test_stats(graph, fx):
+    st = graph.stats().to_dict()
+    assert set(st) == {"nodes", "edges", "triples", "version"}
+    assert st["nodes"] == {
+        "category": 4,
+        "brand": 3,
+        "product": 2,
+        "product_type": 1,
+        "attribute_value": 2,
+    }
+    assert st["edges"]["sells_in"] == 4 and sum(st["edges"].values()) == len(fx.EDGES)
+    assert st["version"] == 1 and st["triples"] == len(graph) == graph.triple_count
+
+
+def test_merge_keeps_label_adds_aliases(graph, fx):
+    with graph.transaction() as tx:
+        tx.add_node(
+            Node(
+                NodeKind.BRAND, "samsung", "Samsung Electronics", aliases=("sammy",), popularity=0.1
+            )
+        )
+    info = graph.node(fx.SAMSUNG.iri)
+    assert info.label == "Samsung"
+    assert {"Samsung Electronics", "sammy", "三星"} <= set(info.aliases)
+    assert info.popularity == 0.8  # kept
+
+
+def test_transaction_all_or_nothing(graph, fx):
+    before = (graph.version, graph.canonical_hash())
+    with pytest.raises(RuntimeError), graph.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+        tx.remove_node(fx.TVS.iri)
+        raise RuntimeError("boom")
+    assert (graph.version, graph.canonical_hash()) == before
+    assert graph.node("https://kgqp.dev/id/brand/sony") is None
+    # errors from the API itself also abort everything
+    with pytest.raises(KGNotFoundError), graph.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+        tx.add_alias("https://kgqp.dev/id/brand/missing", "x")
+    assert (graph.version, graph.canonical_hash()) == before
+    with pytest.raises(TypeError):
+        graph.add_records([*fx.RECORDS, "not a record"], progress=False)
+    assert graph.version == 1
+
+
+def test_transaction_operations(graph, fx):
+    with graph.transaction("edit") as tx:
+        tx.add_alias(fx.LG.iri, "Lucky Goldstar")
+        assert tx.remove_alias(fx.LG.iri, "LG Electronics")
+        tx.update_node(fx.APPLE.iri, label="Apple Inc.", popularity=0.5)
+        assert tx.remove_edge(Edge(fx.LG.iri, Relation.SELLS_IN, fx.TVS.iri))
+        tx.remove_node(fx.QLED.iri)
+        tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+        tx.add_edge(Edge("https://kgqp.dev/id/brand/sony", Relation.SELLS_IN, fx.TVS.iri))
+        assert tx.has_node("https://kgqp.dev/id/brand/sony")
+    assert tx.version == 2 == graph.version
+    assert graph.node(fx.LG.iri).aliases == ("Lucky Goldstar",)
+    apple = graph.node(fx.APPLE.iri)
+    assert (apple.label, apple.popularity) == ("Apple Inc.", 0.5)
+    assert graph.node(fx.QLED.iri) is None
+    assert all(
+        fx.QLED.iri not in (e.source, e.target)
+        for e in graph.neighbors(fx.TVS.iri, direction="both")
+    )
+    assert graph.neighbors(fx.LG.iri) == []
+    # an empty transaction makes no version
+    with graph.transaction() as tx:
+        tx.add_alias(fx.LG.iri, "Lucky Goldstar")
+    assert graph.version == 2
+    with pytest.raises(KGError, match="nested"), graph.transaction(), graph.transaction():
+        pass
+
+
+def test_versions_and_rollback_hash(graph, fx):
+    hashes = {0: ProductGraph().canonical_hash(), 1: graph.canonical_hash()}
+    with graph.transaction("v2") as tx:
+        tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+        tx.remove_node(fx.TVS.iri)
+    hashes[2] = graph.canonical_hash()
+    with graph.transaction("v3") as tx:
+        tx.update_node(fx.SAMSUNG.iri, label="Samsung Electronics")
+        tx.add_node(fx.TVS)
+    hashes[3] = graph.canonical_hash()
+    assert [v.version for v in graph.versions()] == [0, 1, 2, 3]
+    assert graph.versions()[2].message == "v2"
+    assert graph.rollback(1) == 4
+    assert graph.canonical_hash() == hashes[1]
+    assert graph.rollback(2) == 5 and graph.canonical_hash() == hashes[2]
+    assert graph.rollback(0) == 6 and graph.canonical_hash() == hashes[0] and len(graph) == 0
+    assert graph.rollback(3) == 7 and graph.canonical_hash() == hashes[3]
+    with pytest.raises(KGNotFoundError):
+        graph.rollback(99)
+
+
+def test_disk_versions_survive_reopen(disk_graph, tmp_path, fx):
+    h1 = disk_graph.canonical_hash()
+    with disk_graph.transaction("v2") as tx:
+        tx.remove_node(fx.TVS.iri)
+    disk_graph.close()
+    with ProductGraph.open(tmp_path / "kg") as g:
+        assert g.version == 2 and [v.message for v in g.versions()][1:] == ["fixture", "v2"]
+        g.rollback(1)
+        assert g.canonical_hash() == h1
+    with ProductGraph.open(tmp_path / "kg", read_only=True) as ro:
+        assert ro.version == 3 and ro.canonical_hash() == h1
+        with pytest.raises(KGError, match="read-only"):
+            ro.transaction()
+
+
+def test_lock_error_same_process(disk_graph, tmp_path, fx):
+    with pytest.raises(KGLockedError, match="locked") as e:
+        ProductGraph.open(tmp_path / "kg")
+    assert str(tmp_path / "kg") in str(e.value) and "read_only" in str(e.value)
+
+
+def test_lock_error_from_second_process(disk_graph, tmp_path, fx):
+    code = textwrap.dedent(f"""
+        import sys
+        from kg import ProductGraph, KGLockedError
+        try:
+            ProductGraph.open({str(tmp_path / "kg")!r})
+        except KGLockedError as e:
+            print("LOCKED", e)
+            sys.exit(3)
+        sys.exit(0)
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert "LOCKED" in proc.stdout and str(tmp_path / "kg") in proc.stdout
+    disk_graph.close()
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+_CHILD = """
+import os, sys, time
+from kg import Node, NodeKind, ProductGraph
+import kg.graph as G
+path, mode = sys.argv[1], sys.argv[2]
+g = ProductGraph.open(path)
+with g.transaction("committed") as tx:
+    tx.add_node(Node(NodeKind.BRAND, "committed", "Committed"))
+print("COMMITTED", flush=True)
+if mode == "after_log":
+    # die between writing the version log and committing the store
+    real = g._store
+    class Dying:
+        def __getattr__(self, name):
+            def die(*a, **k):
+                print("DYING", flush=True)
+                time.sleep(60)
+            return die
+    g._store = Dying()
+with g.transaction("partial") as tx:
+    for i in range(20000):
+        tx.add_node(Node(NodeKind.BRAND, f"b{i}", f"Brand {i}"))
+        if i == 10000 and mode == "mid":
+            print("DYING", flush=True)
+            time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("mode", ["mid", "after_log"])
+def test_sigkill_during_transaction(tmp_path, mode, fx):
+    path = tmp_path / "kg"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(path), mode],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = []
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if line.startswith("DYING") or not line:
+                break
+        assert "DYING\n" in lines, proc.stderr.read() if proc.poll() is not None else lines
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    with ProductGraph.open(path) as g:
+        assert g.version == 1
+        assert g.node("https://kgqp.dev/id/brand/committed").label == "Committed"
+        assert g.node("https://kgqp.dev/id/brand/b0") is None
+        assert [v.version for v in g.versions()] == [0, 1]
+        assert not list((path / "versions").glob("000002.*"))
+        # and the next commit reuses version 2 cleanly
+        with g.transaction() as tx:
+            tx.add_node(Node(NodeKind.BRAND, "after", "After"))
+        assert g.version == 2 and g.rollback(1) == 3
+
+
+def test_export_import_round_trip(graph, tmp_path, fx):
+    for fmt, suffix in (("turtle", "ttl"), ("ntriples", "nt"), ("nquads", "nq")):
+        target = tmp_path / f"kg.{suffix}"
+        graph.export(target, format=fmt)
+        with ProductGraph() as g2:
+            report = g2.import_rdf(target)
+            assert len(g2) == len(graph)
+            assert g2.canonical_hash() == graph.canonical_hash()
+            assert report.nodes["brand"] == 3
+    buf = io.BytesIO()
+    graph.export(buf, format="turtle")
+    assert b"@prefix schema:" in buf.getvalue()
+    with pytest.raises(ValueError, match="format"):
+        graph.export(buf, format="xml")
+
+
+def test_import_skips_blank_nodes_and_merges_graphs(tmp_path, fx):
+    p = tmp_path / "x.nq"
+    p.write_text(
+        '<http://e/a> <http://e/p> "1"^^<http://www.w3.org/2001/XMLSchema#double> <http://e/g> .\n'
+        '_:b <http://e/p> "2" .\n'
+    )
+    with ProductGraph() as g:
+        report = g.import_rdf(p)
+        assert report.skipped == {"blank node": 1}
+        assert len(g) == 1 and g.version == 1
+        assert g.rollback(0) == 2 and len(g) == 0
+
+
+def test_networkx_view_version_tag(graph, fx):
+    nxg = graph.to_networkx()
+    assert nxg.graph["kg_version"] == 1
+    assert nxg is graph.to_networkx()  # cached
+    d = nxg.nodes[fx.TVS.iri]
+    assert d["kind"] == "category" and d["label"] == "TVs" and d["aliases"] == ["television", "tv"]
+    assert d["path"] == "TV & Home Theater > TVs" and d["popularity"] == 0.9
+    rels = {d["relation"] for _, _, d in nxg.out_edges(fx.SAMSUNG.iri, data=True)}
+    assert rels == {"sells_in"} and nxg.number_of_edges() == len(fx.EDGES)
+    with graph.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+    nxg2 = graph.to_networkx()
+    assert nxg2.graph["kg_version"] == 2 and "https://kgqp.dev/id/brand/sony" in nxg2
+
+
+def test_alias_index_rebuilt_per_version(graph, fx):
+    idx = graph.alias_index
+    assert idx.version == 1 and graph.alias_index is idx
+    assert [m.text for m in graph.match("sony tv")] == ["tv"]
+    with graph.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+    assert graph.alias_index.version == 2
+    assert [m.text for m in graph.match("sony tv")] == ["sony", "tv"]
+
+
+def test_closed_graph(tmp_path, fx):
+    g = ProductGraph.open(tmp_path / "kg")
+    g.close()
+    g.close()
+    with pytest.raises(KGError, match="closed"):
+        g.stats()
+    with ProductGraph.open(tmp_path / "kg") as g2:  # lock released
+        assert g2.version == 0
+
+
+def test_add_records_progress_and_report(records, fx):
+    with ProductGraph() as g:
+        report = g.add_records(iter(records), progress=True)
+        assert report.nodes["category"] == 4 and report.edges["parent"] == 2
+        assert g.version == 1
