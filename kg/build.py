@@ -93,7 +93,8 @@ def build_into(graph: ProductGraph, *, data_dir: Path = DEFAULT_DATA_DIR,
         report = LoadReport(str(path.relative_to(data_dir)))
         t0 = time.perf_counter()
         records = get_loader(src.kind)(path, report=report, **options)
-        graph.add_records(records, report=report, progress=progress)
+        graph.add_records(records, report=report, progress=progress,
+                          message=f"default KG: {src.path}")
         log.info("%s: %s nodes %s edges, skipped %s (%.1f s)", src.path, report.nodes,
                  report.edges, report.skipped, time.perf_counter() - t0)
         reports.append(report)

@@ -136,7 +136,8 @@ def load_sources(graph: ProductGraph, sources: list[Path], *, kind: str,
         if on_error == "abort":  # read everything first: a bad row must leave the graph as is
             records = list(records)
         log.info("loading %s (%s)", src, norm)
-        graph.add_records(records, report=report, progress=progress)
+        graph.add_records(records, report=report, progress=progress,
+                          message=f"load {norm} {src.name}")
         if report.skipped:
             log.info("%s: skipped %s", src, report.skipped)
         reports.append(report)

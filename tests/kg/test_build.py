@@ -1,0 +1,116 @@
+"""The default KG: built from the project's data/ folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kg.build import DEFAULT_DATA_DIR, DEFAULT_SOURCES, build_into
+from kg.errors import KGNotFoundError
+from kg.schema import Node, NodeKind, Relation
+
+SHARED = DEFAULT_DATA_DIR.parent.parent / "shared" / "data"
+
+
+class RecordingGraph:
+    def __init__(self) -> None:
+        self.nodes: dict[tuple[NodeKind, str], Node] = {}
+        self.edges: set[tuple[str, Relation, str]] = set()
+
+    def add_records(self, records, *, report=None, progress=True, message=""):
+        for r in records:
+            if isinstance(r, Node):
+                self.nodes.setdefault((r.kind, r.key), r)
+            else:
+                self.edges.add((r.source, r.relation, r.target))
+        return report
+
+
+@pytest.fixture(scope="module")
+def built():
+    g = RecordingGraph()
+    t0 = time.perf_counter()
+    reports = build_into(g, progress=False)
+    return g, reports, time.perf_counter() - t0
+
+
+def test_default_sources_exist_and_data_is_small():
+    for src in DEFAULT_SOURCES:
+        assert (DEFAULT_DATA_DIR / src.path).is_file(), src.path
+    total = sum(p.stat().st_size for p in DEFAULT_DATA_DIR.rglob("*") if p.is_file())
+    assert total < 4_000_000
+    assert (DEFAULT_DATA_DIR / "README.md").is_file()
+
+
+def test_default_kg_meets_the_acceptance_counts(built):
+    g, reports, seconds = built
+    kinds = Counter(k.value for k, _ in g.nodes)
+    assert kinds["category"] >= 4000 and kinds["brand"] >= 1000 and kinds["product"] >= 3000
+    assert kinds["attribute_value"] > 100
+    rels = Counter(r.value for _, r, _ in g.edges)
+    assert rels["sells_in"] > 500 and rels["parent"] > 4000
+    assert len(reports) == len(DEFAULT_SOURCES)
+    assert seconds < 30
+
+
+def test_default_kg_has_name_brand_sells_in_and_colours(built):
+    g, _, _ = built
+    sony = g.nodes[(NodeKind.BRAND, "sony")]
+    sells = {t for s, r, t in g.edges if s == sony.iri and r is Relation.SELLS_IN}
+    assert len(sells) >= 10
+    garmin = g.nodes[(NodeKind.BRAND, "garmin")]
+    assert "Garmin GPS" in garmin.aliases
+    for key in ("color/black", "color/red", "material/cotton", "material/leather"):
+        assert (NodeKind.ATTRIBUTE_VALUE, key) in g.nodes
+    iris = {n.iri for n in g.nodes.values()}
+    assert all(s in iris and t in iris for s, _, t in g.edges)
+
+
+def test_build_into_missing_data_says_what_to_do(tmp_path):
+    with pytest.raises(KGNotFoundError, match=r"data/prepare\.py"):
+        build_into(RecordingGraph(), data_dir=tmp_path, progress=False)
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data not available")
+def test_prepare_reproduces_data(tmp_path):
+    spec = importlib.util.spec_from_file_location("prepare", DEFAULT_DATA_DIR / "prepare.py")
+    prepare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(prepare)
+    prepare.main(["--shared", str(SHARED), "--out", str(tmp_path)])
+    produced = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert produced
+    for rel in produced:
+        assert (tmp_path / rel).read_bytes() == (DEFAULT_DATA_DIR / rel).read_bytes(), rel
+
+
+def _graph_available() -> bool:
+    try:
+        from kg.graph import ProductGraph  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _graph_available(), reason="kg.graph.ProductGraph not available yet")
+def test_build_default_on_disk_then_reopen(tmp_path: Path):
+    from kg.build import BUILD_INFO, build_default
+
+    target = tmp_path / "kg"
+    t0 = time.perf_counter()
+    graph = build_default(target, data_dir=DEFAULT_DATA_DIR, progress=False)
+    assert time.perf_counter() - t0 < 60
+    assert (target / BUILD_INFO).is_file()
+    assert not (tmp_path / ".kg.building").exists()
+    _close(graph)
+    again = build_default(target)  # exists: opened, not rebuilt
+    _close(again)
+
+
+def _close(graph) -> None:
+    close = getattr(graph, "close", None)
+    if callable(close):
+        close()
