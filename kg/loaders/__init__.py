@@ -74,11 +74,19 @@ LOADERS: dict[str, Loader] = {
     "gazetteer": load_gazetteer,
 }
 KINDS = (*LOADERS, "rdf")
+#: Other accepted spellings of kind names.
+ALIASES = {"taxonomy": "google-taxonomy", "google": "google-taxonomy", "csv": "catalog",
+           "jsonl": "catalog", "gazetteers": "gazetteer", "turtle": "rdf"}
+
+
+def _kind(kind: str) -> str:
+    norm = kind.strip().lower().replace("_", "-")
+    return ALIASES.get(norm, norm)
 
 
 def get_loader(kind: str) -> Loader:
     """The loader registered under ``kind``; an unknown kind raises ValueError listing them."""
-    norm = kind.strip().lower().replace("_", "-")
+    norm = _kind(kind)
     if norm in LOADERS:
         return LOADERS[norm]
     raise ValueError(f"Unknown source kind {kind!r}; choose one of: {', '.join(KINDS)}")
@@ -113,7 +121,7 @@ def load_sources(graph: ProductGraph, sources: list[Path], *, kind: str,
     """
     options = dict(options or {})
     on_error = check_on_error(options.get("on_error", "skip"))
-    norm = kind.strip().lower().replace("_", "-")
+    norm = _kind(kind)
     reports: list[LoadReport] = []
     if norm == "rdf":
         unknown = sorted(set(options) - {"on_error", "format"})

@@ -267,6 +267,8 @@ def test_load_sources_one_report_per_source_and_registry_errors(tmp_path):
     reports = load_sources(g, [FIX / "taxonomy.txt", tmp_path / "t2.txt"],
                            kind="google-taxonomy", options={}, progress=False)
     assert len(reports) == 2 and g.calls == 2 and len(g.nodes) == 6
+    assert len(load_sources(g, [FIX / "taxonomy.txt"], kind="taxonomy", options={},
+                            progress=False)) == 1  # alias
     with pytest.raises(ValueError, match=r"google-taxonomy.*rdf"):
         load_sources(g, [FIX / "taxonomy.txt"], kind="nope", options={})
     with pytest.raises(ValueError, match="valid options"):
