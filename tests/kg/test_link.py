@@ -11,7 +11,8 @@ from kg.link import EntityLinker, LinkerConfig
 @pytest.fixture()
 def graph() -> ProductGraph:
     g = ProductGraph.in_memory()
-    tvs = Node(NodeKind.CATEGORY, "bb/tvs", "TVs", aliases=("televisions",), path="TV & Home Theater > TVs")
+    tvs = Node(NodeKind.CATEGORY, "bb/tvs", "TVs", aliases=("televisions",),
+               path="TV & Home Theater > TVs")
     records = [
         Node(NodeKind.CATEGORY, "bb/tvht", "TV & Home Theater", path="TV & Home Theater"),
         tvs,
