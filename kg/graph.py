@@ -174,7 +174,7 @@ class Transaction:
         self._add: dict[ox.Quad, None] = {}
         self._add_by_subject: dict[ox.NamedNode, list[ox.Quad]] = {}
         self._remove: set[ox.Quad] = set()
-        self._store_empty = graph.triple_count == 0
+        self._store_empty = graph._data_is_empty()
         self.version: int = graph.version
         self._done = False
 
@@ -472,6 +472,10 @@ class ProductGraph:
         where = str(self.path) if self.path is not None else "memory"
         return f"ProductGraph({where!r}, version={self._version})"
 
+    def _get_store(self) -> ox.Store:
+        self._check()
+        return self._store
+
     def _check(self) -> None:
         if self._closed:
             raise KGError("This ProductGraph is closed")
@@ -662,6 +666,11 @@ class ProductGraph:
         return report
 
     # -- reads ---------------------------------------------------------------------------------
+    def _data_is_empty(self) -> bool:
+        for _ in self._store.quads_for_pattern(None, None, None, _DG):
+            return False
+        return True
+
     @property
     def triple_count(self) -> int:
         """Number of triples in the data graph."""
@@ -755,7 +764,7 @@ class ProductGraph:
         False
         """
         self._check()
-        return run_query(self._store, sparql, bindings)
+        return run_query(self._get_store, sparql, bindings)
 
     def stats(self) -> KGStats:
         """Counts of nodes per kind, edges per relation, data triples and the version."""

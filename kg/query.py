@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -176,7 +176,14 @@ def _chr(hexcode: str) -> str:
         return "\ufffd"
 
 
-def run_query(store: ox.Store, sparql: str, bindings: Mapping[str, Any] | None) -> QueryResult:
+def run_query(
+    get_store: Callable[[], ox.Store], sparql: str, bindings: Mapping[str, Any] | None
+) -> QueryResult:
+    """Run ``sparql`` on ``get_store()``.
+
+    Errors are raised outside the ``except`` blocks, with no reference to the store left in any
+    traceback frame: a caught error must not keep the store (and its directory lock) alive.
+    """
     check_query(sparql)
     subs: dict[ox.Variable, Any] = {}
     for name, value in (bindings or {}).items():
@@ -186,34 +193,43 @@ def run_query(store: ox.Store, sparql: str, bindings: Mapping[str, Any] | None) 
                 f"Invalid binding name {name!r}: use a SPARQL variable name like 'brand'"
             )
         subs[ox.Variable(name)] = to_term(value)
+    error: KGQueryError | None = None
     try:
-        res = store.query(sparql, substitutions=subs or None)
-        if isinstance(res, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(res))
-        if isinstance(res, ox.QuerySolutions):
-            variables = tuple(v.value for v in res.variables)
-            rows = tuple({v: to_python(sol[v]) for v in variables} for sol in res)
-            return QueryResult(kind="select", variables=variables, rows=rows)
-        triples = tuple(
-            (to_python(t.subject), to_python(t.predicate), to_python(t.object)) for t in res
-        )
-        return QueryResult(kind="construct", triples=triples)
+        return _evaluate(get_store, sparql, subs)
     except SyntaxError as e:
         if _UPDATE_WORDS.search(sparql):
-            raise KGQueryError(
+            error = KGQueryError(
                 f"query() runs read-only SPARQL queries (SELECT/ASK/CONSTRUCT/DESCRIBE); "
                 f"change the KG with ProductGraph.transaction() ({e})"
-            ) from None
-        raise KGQueryError(f"SPARQL syntax error: {e}") from None
+            )
+        else:
+            error = KGQueryError(f"SPARQL syntax error: {e}")
     except RuntimeError as e:
         msg = str(e)
         if "projection" in msg:
             m = re.search(r"variable \?(\w+)", msg)
             var = m.group(1) if m else "name"
-            raise KGQueryError(
+            error = KGQueryError(
                 f"{msg}. A bound variable must be projected: use SELECT * or list it "
                 f"(SELECT ... ?{var} WHERE ...)"
-            ) from None
-        raise KGQueryError(f"SPARQL evaluation failed: {msg}") from None
+            )
+        else:
+            error = KGQueryError(f"SPARQL evaluation failed: {msg}")
     except OSError as e:
-        raise KGQueryError(f"SPARQL evaluation failed: {e}") from None
+        error = KGQueryError(f"SPARQL evaluation failed: {e}")
+    raise error
+
+
+def _evaluate(get_store: Callable[[], ox.Store], sparql: str, subs: dict[ox.Variable, Any]
+              ) -> QueryResult:
+    res = get_store().query(sparql, substitutions=subs or None)
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(res))
+    if isinstance(res, ox.QuerySolutions):
+        variables = tuple(v.value for v in res.variables)
+        rows = tuple({v: to_python(sol[v]) for v in variables} for sol in res)
+        return QueryResult(kind="select", variables=variables, rows=rows)
+    triples = tuple(
+        (to_python(t.subject), to_python(t.predicate), to_python(t.object)) for t in res
+    )
+    return QueryResult(kind="construct", triples=triples)

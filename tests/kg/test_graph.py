@@ -321,3 +321,18 @@ def test_add_records_progress_and_report(records, fx):
         report = g.add_records(iter(records), progress=True)
         assert report.nodes["category"] == 4 and report.edges["parent"] == 2
         assert g.version == 1
+
+
+def test_close_releases_lock_even_when_errors_are_kept(tmp_path):
+    from kg import KGQueryError
+
+    g = ProductGraph.open(tmp_path / "kg")
+    kept = []
+    for q in ("CLEAR ALL", "SELECT ?s WHERE { ?s ?p ?x }"):
+        try:
+            g.query(q, bindings={"x": 1} if "?x" in q else None)
+        except KGQueryError as e:
+            kept.append(e)
+    assert len(kept) == 2
+    g.close()
+    ProductGraph.open(tmp_path / "kg").close()

@@ -1,0 +1,100 @@
+"""``kgqp kg ...`` commands through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg import ProductGraph
+from kg.cli import app
+
+FIX = Path(__file__).parent / "fixtures"
+runner = CliRunner()
+
+
+@pytest.fixture
+def kgdir(disk_graph, tmp_path):
+    disk_graph.close()
+    return tmp_path / "kg"
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_stats_versions_query_match_export(kgdir, fx, tmp_path):
+    r = invoke("stats", kgdir, "--json")
+    assert r.exit_code == 0, r.output
+    st = json.loads(r.output)
+    assert st["version"] == 1 and st["nodes"]["brand"] == 3
+    r = invoke("stats", kgdir)
+    assert r.exit_code == 0 and "triples" in r.output
+    r = invoke("versions", kgdir, "--json")
+    assert [v["version"] for v in json.loads(r.output)] == [0, 1]
+    assert invoke("versions", kgdir).exit_code == 0
+    q = "SELECT ?s ?name WHERE { ?s <https://schema.org/name> ?name }"
+    r = invoke("query", kgdir, q, "--bind", "name=Samsung", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["rows"] == [{"s": fx.SAMSUNG.iri, "name": "Samsung"}]
+    r = invoke("query", kgdir, q, "--bind", 'name="> } ; CLEAR ALL ; <"')
+    assert r.exit_code == 0
+    r = invoke("query", kgdir, "ASK { ?s ?p ?o }")
+    assert r.output.strip() == "true"
+    r = invoke("match", kgdir, "samsung 55 inch qled tv", "--json")
+    texts = [m["text"] for m in json.loads(r.output)]
+    assert texts == ["samsung", "55 inch", "qled tv", "tv"]
+    assert invoke("match", kgdir, "samsung tv").exit_code == 0
+    r = invoke("export", kgdir, "--format", "ntriples")
+    assert r.exit_code == 0 and fx.SAMSUNG.iri in r.output
+    out = tmp_path / "kg.ttl"
+    assert invoke("export", kgdir, "--format", "turtle", "--output", out).exit_code == 0
+    with ProductGraph() as g:
+        g.import_rdf(out)
+        with ProductGraph.open(kgdir) as orig:
+            assert g.canonical_hash() == orig.canonical_hash()
+
+
+def test_rollback(kgdir):
+    with ProductGraph.open(kgdir) as g:
+        h1 = g.canonical_hash()
+        with g.transaction() as tx:
+            tx.remove_node("https://kgqp.dev/id/brand/lg")
+    r = invoke("rollback", kgdir, 1)
+    assert r.exit_code == 0, r.output
+    assert "now at version 3" in r.output
+    with ProductGraph.open(kgdir) as g:
+        assert g.canonical_hash() == h1
+
+
+def test_errors_are_one_line(kgdir, tmp_path):
+    r = invoke("stats", tmp_path / "nope")
+    assert r.exit_code == 1 and "No KG at" in r.output and "Traceback" not in r.output
+    r = invoke("rollback", kgdir, 42)
+    assert r.exit_code == 1 and "versions are 0..1" in r.output
+    r = invoke("query", kgdir, "CLEAR ALL")
+    assert r.exit_code == 1 and "transaction" in r.output
+    r = invoke("query", kgdir, "SELECT * WHERE {?s ?p ?o}", "--bind", "novalue")
+    assert r.exit_code == 2 and "name=value" in r.output
+    r = invoke("export", kgdir, "--format", "xml")
+    assert r.exit_code == 2
+    with ProductGraph.open(kgdir):
+        r = invoke("stats", kgdir)
+        assert r.exit_code == 1 and "locked" in r.output
+
+
+def test_load_gazetteer(tmp_path):
+    src = tmp_path / "brands.txt"
+    src.write_text("Samsung\nLG\nSony\n")
+    kgdir = tmp_path / "new"
+    r = invoke("load", kgdir, src, "--kind", "gazetteer", "--node-kind", "brand")
+    assert r.exit_code == 0, r.output
+    assert "version 0 -> 1" in r.output
+    with ProductGraph.open(kgdir) as g:
+        assert g.stats().nodes == {"brand": 3}
+    r = invoke("load", kgdir, tmp_path / "missing.txt", "--kind", "gazetteer")
+    assert r.exit_code == 1 and "not found" in r.output
+    r = invoke("load", kgdir, src, "--kind", "nonsense")
+    assert r.exit_code == 2 and "nonsense" in r.output

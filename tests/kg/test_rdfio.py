@@ -1,0 +1,112 @@
+"""Importing RDF safely: formats, RDF/XML entity attacks, JSON-LD remote contexts."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+
+import pytest
+
+from kg import KGLoadError, ProductGraph
+from kg.rdfio import rdf_format
+
+LOL = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+ <!ENTITY a "aaaaaaaaaa">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+ <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+ <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+ <!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+ <!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="https://schema.org/">
+ <rdf:Description rdf:about="http://ex/x"><s:name>&i;</s:name></rdf:Description>
+</rdf:RDF>"""
+
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="https://schema.org/">
+ <rdf:Description rdf:about="http://ex/x"><s:name>&x;</s:name></rdf:Description>
+</rdf:RDF>"""
+
+FLAT = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY s "https://schema.org/"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="&s;">
+ <rdf:Description rdf:about="http://ex/x"><s:name>X</s:name></rdf:Description>
+</rdf:RDF>"""
+
+
+@pytest.mark.parametrize("doc,match", [(LOL, "billion laughs"), (XXE, "external entity")])
+def test_rdfxml_entity_attacks_refused(tmp_path, doc, match):
+    p = tmp_path / "evil.rdf"
+    p.write_text(doc)
+    with ProductGraph() as g:
+        with pytest.raises(KGLoadError, match=match):
+            g.import_rdf(p)
+        assert g.version == 0 and len(g) == 0
+
+
+def test_rdfxml_flat_entities_ok(tmp_path):
+    p = tmp_path / "ok.rdf"
+    p.write_text(FLAT)
+    with ProductGraph() as g:
+        g.import_rdf(p)
+        assert g.query("ASK { <http://ex/x> <https://schema.org/name> 'X' }").boolean
+
+
+def test_jsonld_remote_context_never_fetched(tmp_path):
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.end_headers()
+            self.wfile.write(b'{"@context": {"name": "https://schema.org/name"}}')
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        p = tmp_path / "remote.jsonld"
+        p.write_text(json.dumps({"@context": f"http://127.0.0.1:{server.server_port}/ctx.jsonld",
+                                 "@id": "http://ex/x", "name": "X"}))
+        with ProductGraph() as g:
+            with pytest.raises(KGLoadError, match="remote @context"):
+                g.import_rdf(p)
+            assert len(g) == 0
+    finally:
+        server.shutdown()
+    assert hits == []
+
+
+def test_jsonld_inline_context_and_syntax_errors(tmp_path):
+    p = tmp_path / "ok.jsonld"
+    p.write_text(json.dumps({"@context": {"name": "https://schema.org/name"},
+                             "@id": "http://ex/x", "name": "X"}))
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://ex/a> <http://ex/p> .")
+    with ProductGraph() as g:
+        g.import_rdf(p)
+        assert len(g) == 1
+        with pytest.raises(KGLoadError, match=r"bad\.ttl"):
+            g.import_rdf(bad)
+        assert g.version == 1
+
+
+def test_formats():
+    assert rdf_format("x.nt").name == "N-Triples"
+    assert rdf_format("x.owl").name == "RDF/XML"
+    assert rdf_format("x", "json-ld").name == "JSON-LD"
+    with pytest.raises(ValueError, match="suffix"):
+        rdf_format("x.docx")
+    with pytest.raises(ValueError, match="Unknown RDF format"):
+        rdf_format("x.ttl", "yaml")
