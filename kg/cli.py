@@ -234,6 +234,34 @@ def match(
         Console().print(table)
 
 
+@app.command()
+def link(
+    kgdir: Path = _KGDIR,
+    mention: str = typer.Argument(..., help="The mention to link, e.g. 'samsung'."),
+    label: str | None = typer.Option(
+        None, "--label", help="Tagger label of the mention (creator, color, ...)."
+    ),
+    context: str | None = typer.Option(None, "--context", help="The whole query."),
+    limit: int = typer.Option(5, "--limit", help="Candidates to show."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Link MENTION to ranked KG nodes (or NIL)."""
+    with _errors():
+        result = _with_graph(kgdir, lambda g: g.link(mention, label=label, context=context))
+        d = result.to_dict(limit=limit)
+        if as_json:
+            typer.echo(json.dumps(d, indent=2, ensure_ascii=False))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("score", "kind", "label", "match", "iri",
+                      title=f"{mention!r} -> {'NIL' if result.nil else result.best.label}")
+        for c in d["candidates"]:
+            table.add_row(f"{c['score']:.3f}", c["kind"], c["label"], c["match_type"], c["iri"])
+        Console().print(table)
+
+
 def _print_reports(reports: list[Any]) -> None:
     from rich.console import Console
     from rich.table import Table

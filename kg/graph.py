@@ -384,6 +384,7 @@ class ProductGraph:
         self._tx_owner: int | None = None
         self._nx: tuple[int, nx.MultiDiGraph] | None = None
         self._index: AliasIndex | None = None
+        self._linker: Any = None
         self._store: ox.Store = self._open_store()
         self._log = VersionLog(self.path / "versions" if self.path is not None else None)
         self._version = self._read_store_version()
@@ -906,6 +907,19 @@ class ProductGraph:
     def match(self, text: str) -> list[Match]:
         """Every KG name/alias inside ``text`` (see :class:`kg.index.AliasIndex`)."""
         return self.alias_index.match(text)
+
+    def link(self, mention: str, label: str | None = None, context: str | None = None) -> Any:
+        """Rank KG nodes for ``mention`` (a span tagged ``label``) in the query ``context``.
+
+        Returns a :class:`kg.link.LinkResult` (candidates with scores, and the NIL decision);
+        see :class:`kg.link.EntityLinker` for the candidates and the scoring.
+        """
+        self._check()
+        if self._linker is None:
+            from kg.link import EntityLinker
+
+            self._linker = EntityLinker(self)
+        return self._linker.link(mention, label=label, context=context)
 
 
 class _TransactionContext:
