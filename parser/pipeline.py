@@ -1,0 +1,278 @@
+"""The query parser: one call from text to a structured, linked, classified, expanded query.
+
+``QueryParser.from_pretrained(bundle_dir)`` loads a bundle (see :mod:`parser.bundle`):
+the tagger, the KG, the fusion model and its text encoder, and the expansion rules. Then
+``parser(query) -> ParsedQuery`` and ``parser.pipe(queries, batch_size=...)``.
+
+Stages of one parse (each timed in ``ParsedQuery.timings``, milliseconds):
+
+1. ``tag``: the BERT tagger finds entity spans (offsets into the original text).
+2. ``link``: each span is linked to a KG node (``kg.link``: type-aware, NIL below a threshold).
+3. ``intent``: the fusion model classifies the category from the query's text embedding and
+   the graph embeddings of the linked nodes (and the KG names found in the query).
+4. ``expand``: KG expansions with provenance, structured filters and the user's rewrite rules.
+
+Example:
+    >>> ParserConfig(max_query_chars=200).on_too_long
+    'truncate'
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from parser.errors import ConfigError, ParserError
+from parser.types import ExpansionResult, IntentResult, ParsedEntity, ParsedQuery
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["InputError", "ParserConfig", "QueryParser"]
+
+
+class InputError(ParserError, ValueError):
+    """The query itself is unusable (not a string, invalid text, over the length limit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParserConfig:
+    """Run-time settings of :class:`QueryParser` (saved in the bundle manifest).
+
+    Args:
+        max_query_chars: longer queries are truncated (``on_too_long="truncate"``: the tail is
+            not parsed and ``truncated`` is set) or rejected (``"error"``).
+        link_labels_only: link only spans whose tagger label has a KG kind (price, quantity
+            and the like are never linked).
+        intent_top_k: categories kept in ``intent.top_k``.
+        expand: compute expansions and filters.
+        max_expansions: expansions kept, best first.
+    """
+
+    max_query_chars: int = 512
+    on_too_long: Literal["truncate", "error"] = "truncate"
+    link_labels_only: bool = True
+    intent_top_k: int = 3
+    expand: bool = True
+    max_expansions: int = 20
+
+    def __post_init__(self) -> None:
+        if self.max_query_chars < 1:
+            raise ConfigError(f"max_query_chars must be >= 1, got {self.max_query_chars}")
+        if self.on_too_long not in ("truncate", "error"):
+            raise ConfigError(
+                f"on_too_long must be 'truncate' or 'error', got {self.on_too_long!r}"
+            )
+        if self.intent_top_k < 1:
+            raise ConfigError(f"intent_top_k must be >= 1, got {self.intent_top_k}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ParserConfig:
+        known = set(cls.__dataclass_fields__)
+        unknown = set(d) - known
+        if unknown:
+            raise ConfigError(f"unknown parser settings {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**d)
+
+
+def _check_query(text: Any) -> str:
+    if not isinstance(text, str):
+        raise InputError(f"a query must be a str, got {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            "the query contains a lone surrogate (invalid UTF-16/UTF-8); decode the bytes with "
+            "errors='replace' before parsing"
+        ) from None
+    return text
+
+
+class QueryParser:
+    """Parses search queries with a tagger, a KG and (optionally) a fusion model.
+
+    Build one with :meth:`from_pretrained` from a bundle directory; the constructor takes the
+    loaded parts (for tests and custom assemblies).
+
+    Args:
+        tagger: a :class:`parser.tagger.Tagger`.
+        kg: the :class:`kg.ProductGraph` entities are linked to (updates are seen by the next
+            parse: the alias and link indexes follow the KG version).
+        fusion: a :class:`fusion.FusionModel` or None (no intent).
+        text_encoder: the encoder the fusion model was trained with (``encode(texts)``).
+        expander: a :class:`fusion.expand.QueryExpander` or None (no expansions).
+        config: :class:`ParserConfig`.
+
+    Example:
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> from kg import ProductGraph
+        >>> qp = QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory())
+        >>> parsed = qp("apple iphone case")
+        >>> all(parsed.text[e.start:e.end] == e.text for e in parsed.entities)
+        True
+    """
+
+    def __init__(self, *, tagger: Any, kg: Any, fusion: Any = None, text_encoder: Any = None,
+                 expander: Any = None, config: ParserConfig | None = None,
+                 path: Path | None = None, version: str = "0") -> None:
+        if fusion is not None and text_encoder is None:
+            raise ConfigError("a fusion model needs the text encoder it was trained with")
+        self.tagger = tagger
+        self.kg = kg
+        self.fusion = fusion
+        self.text_encoder = text_encoder
+        self.expander = expander
+        self.config = config or ParserConfig()
+        self.path = path
+        self.version = version
+        self._label_kinds: dict[str, tuple[str, ...]] | None = None
+
+    # -- loading ---------------------------------------------------------------------------------
+    @classmethod
+    def from_pretrained(cls, bundle_dir: str | Path, *, backend: str | None = None,
+                        kg: Any = None, verify: bool = True) -> QueryParser:
+        """Load a bundle written by :func:`parser.bundle.build_bundle`.
+
+        Args:
+            bundle_dir: the bundle directory.
+            backend: ``"onnx"`` (default when the bundle has ONNX files) or ``"torch"``.
+            kg: an open :class:`kg.ProductGraph` to use instead of the bundle's KG.
+            verify: check the file checksums recorded in the manifest.
+        """
+        from parser.bundle import load_bundle
+
+        return load_bundle(cls, Path(bundle_dir), backend=backend, kg=kg, verify=verify)
+
+    # -- parsing ---------------------------------------------------------------------------------
+    def __call__(self, text: str) -> ParsedQuery:
+        """Parse one query."""
+        return self._parse_batch([text])[0]
+
+    def pipe(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[ParsedQuery]:
+        """Parse many queries, batching the model calls; yields results in input order."""
+        if batch_size < 1:
+            raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
+        buf: list[str] = []
+        for text in texts:
+            buf.append(text)
+            if len(buf) >= batch_size:
+                yield from self._parse_batch(buf)
+                buf = []
+        if buf:
+            yield from self._parse_batch(buf)
+
+    def _prepare(self, text: Any) -> tuple[str, str, bool]:
+        text = _check_query(text)
+        cut = text
+        truncated = False
+        if len(text) > self.config.max_query_chars:
+            if self.config.on_too_long == "error":
+                raise InputError(
+                    f"the query has {len(text)} characters; the limit is "
+                    f"{self.config.max_query_chars} (set ParserConfig.on_too_long='truncate' to "
+                    "parse its beginning instead)"
+                )
+            cut = text[: self.config.max_query_chars]
+            truncated = True
+        normalized = " ".join(unicodedata.normalize("NFKC", cut).split())
+        return cut, normalized, truncated
+
+    def _linkable(self, label: str) -> bool:
+        if not self.config.link_labels_only:
+            return True
+        if self._label_kinds is None:
+            from kg.link import DEFAULT_LABEL_KINDS
+
+            self._label_kinds = dict(DEFAULT_LABEL_KINDS)
+        return bool(self._label_kinds.get(label))
+
+    def _link(self, text: str, entity: Any) -> ParsedEntity:
+        best = None
+        if self._linkable(entity.label):
+            try:
+                result = self.kg.link(entity.text, label=entity.label, context=text)
+            except ValueError:  # a label the linker does not know: link without a type
+                result = self.kg.link(entity.text, label=None, context=text)
+            best = result.best
+        return ParsedEntity(
+            text=entity.text, start=entity.start, end=entity.end, label=entity.label,
+            score=round(float(entity.score), 6),
+            kg_id=best.iri if best else None, kg_label=best.label if best else None,
+            kg_kind=best.kind if best else None,
+            link_score=round(float(best.score), 6) if best else None,
+        )
+
+    def _fusion_inputs(self, texts: Sequence[str], parsed: Sequence[list[ParsedEntity]]) -> list:
+        from fusion.model import FusionInput
+
+        embeddings = self.text_encoder.encode(list(texts))
+        inputs = []
+        for i, text in enumerate(texts):
+            linked = self.fusion.linked_from(self.kg, text, [
+                (e.kg_id, e.kg_kind, e.link_score or 0.0) for e in parsed[i] if e.kg_id
+            ])
+            inputs.append(FusionInput(text_embedding=embeddings[i], linked=tuple(linked),
+                                      text=text))
+        return inputs
+
+    def _parse_batch(self, raw: Sequence[Any]) -> list[ParsedQuery]:
+        t0 = time.perf_counter()
+        prepared = [self._prepare(t) for t in raw]
+        cut = [p[0] for p in prepared]
+        tagged = list(self.tagger.pipe(cut, batch_size=max(len(cut), 1)))
+        t1 = time.perf_counter()
+        entities = [[self._link(text, e) for e in tt.entities] for text, tt in zip(cut, tagged,
+                                                                                   strict=True)]
+        t2 = time.perf_counter()
+        intents: list[Any] = [None] * len(cut)
+        if self.fusion is not None and cut:
+            inputs = self._fusion_inputs(cut, entities)
+            intents = self.fusion.predict_batch(inputs)
+        t3 = time.perf_counter()
+        out: list[ParsedQuery] = []
+        for i in range(len(cut)):
+            intent = intents[i]
+            intent_result = None
+            if intent is not None:
+                intent_result = IntentResult(
+                    category=intent.category, lvl0=intent.lvl0, score=round(intent.score, 6),
+                    top_k=[(c, round(s, 6)) for c, s in intent.top_k[: self.config.intent_top_k]],
+                )
+            q = ParsedQuery(text=raw[i], normalized=prepared[i][1], entities=entities[i],
+                            intent=intent_result,
+                            truncated=prepared[i][2] or bool(tagged[i].truncated))
+            if self.config.expand and self.expander is not None:
+                self._expand(q, intent)
+            out.append(q)
+        t4 = time.perf_counter()
+        n = max(len(cut), 1)
+        for q in out:
+            q.timings = {
+                "tag_ms": round((t1 - t0) * 1e3 / n, 3), "link_ms": round((t2 - t1) * 1e3 / n, 3),
+                "intent_ms": round((t3 - t2) * 1e3 / n, 3),
+                "expand_ms": round((t4 - t3) * 1e3 / n, 3),
+                "total_ms": round((t4 - t0) * 1e3 / n, 3),
+            }
+        return out
+
+    def _expand(self, q: ParsedQuery, intent: Any) -> None:
+        result = self.expander.expand(
+            q.text,
+            entities=[(e.text, e.label, e.kg_id) for e in q.entities],
+            intent=intent,
+        )
+        q.expansions = [
+            ExpansionResult(term=x.term, kind=x.kind, score=round(float(x.score), 6),
+                            provenance=[tuple(t) for t in x.provenance],
+                            iri=getattr(x, "iri", None), rule=getattr(x, "rule", None))
+            for x in result.expansions[: self.config.max_expansions]
+        ]
+        q.filters = dict(result.filters)
+        q.applied_rules = list(result.applied_rules)

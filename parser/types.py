@@ -1,0 +1,152 @@
+"""Typed results of :class:`parser.QueryParser`: :class:`ParsedQuery` and its parts.
+
+``ParsedQuery.to_dict()`` is the wire format of the CLI (``--json``) and the HTTP service; its
+JSON schema is :func:`parsed_query_schema` (published at ``docs/parsed_query.schema.json``).
+
+Example:
+    >>> e = ParsedEntity(text="samsung", start=0, end=7, label="creator", score=0.98,
+    ...                  kg_id="https://kgqp.dev/id/brand/samsung", kg_label="Samsung",
+    ...                  kg_kind="brand", link_score=0.87)
+    >>> q = ParsedQuery(text="samsung tv", normalized="samsung tv", entities=[e])
+    >>> q.to_dict()["entities"][0]["kg_kind"]
+    'brand'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = [
+    "ExpansionResult",
+    "IntentResult",
+    "ParsedEntity",
+    "ParsedQuery",
+    "parsed_query_schema",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntity:
+    """An entity of the query: a span of the ORIGINAL text (``text[start:end] == self.text``),
+    its tagger label and score, and the KG node it links to (all ``kg_*`` None when NIL)."""
+
+    text: str
+    start: int
+    end: int
+    label: str
+    score: float
+    kg_id: str | None = None
+    kg_label: str | None = None
+    kg_kind: str | None = None
+    link_score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntentResult:
+    """The query's category: ``category`` is the full path ("TV & Home Theater > TVs"),
+    ``lvl0`` its top level; ``top_k`` the best categories with their probabilities."""
+
+    category: str
+    lvl0: str
+    score: float
+    top_k: list[tuple[str, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpansionResult:
+    """A scored rewrite of the query with the KG path (``provenance``: (subject, relation,
+    object) triples) or the rule that produced it."""
+
+    term: str
+    kind: str
+    score: float
+    provenance: list[tuple[str, str, str]] = field(default_factory=list)
+    iri: str | None = None
+    rule: str | None = None
+
+
+@dataclass(slots=True)
+class ParsedQuery:
+    """The structured form of one search query."""
+
+    text: str
+    normalized: str
+    entities: list[ParsedEntity] = field(default_factory=list)
+    intent: IntentResult | None = None
+    expansions: list[ExpansionResult] = field(default_factory=list)
+    filters: dict[str, Any] = field(default_factory=dict)
+    applied_rules: list[str] = field(default_factory=list)
+    truncated: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the schema is :func:`parsed_query_schema`)."""
+        d = asdict(self)
+        if self.intent is not None:
+            d["intent"]["top_k"] = [[c, round(s, 6)] for c, s in self.intent.top_k]
+        for exp in d["expansions"]:
+            exp["provenance"] = [list(t) for t in exp["provenance"]]
+        return d
+
+
+def _nullable(t: str) -> dict[str, Any]:
+    return {"type": [t, "null"]}
+
+
+def parsed_query_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of ``ParsedQuery.to_dict()``."""
+    entity = {
+        "type": "object",
+        "required": ["text", "start", "end", "label", "score"],
+        "properties": {
+            "text": {"type": "string"}, "start": {"type": "integer", "minimum": 0},
+            "end": {"type": "integer", "minimum": 0}, "label": {"type": "string"},
+            "score": {"type": "number"}, "kg_id": _nullable("string"),
+            "kg_label": _nullable("string"), "kg_kind": _nullable("string"),
+            "link_score": _nullable("number"),
+        },
+        "additionalProperties": False,
+    }
+    triple = {"type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3}
+    expansion = {
+        "type": "object",
+        "required": ["term", "kind", "score", "provenance"],
+        "properties": {
+            "term": {"type": "string"}, "kind": {"type": "string"}, "score": {"type": "number"},
+            "provenance": {"type": "array", "items": triple}, "iri": _nullable("string"),
+            "rule": _nullable("string"),
+        },
+        "additionalProperties": False,
+    }
+    intent = {
+        "type": ["object", "null"],
+        "required": ["category", "lvl0", "score", "top_k"],
+        "properties": {
+            "category": {"type": "string"}, "lvl0": {"type": "string"},
+            "score": {"type": "number"},
+            "top_k": {"type": "array", "items": {
+                "type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}]}},
+        },
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://kgqp.dev/schema/parsed_query.json",
+        "title": "ParsedQuery",
+        "type": "object",
+        "required": ["text", "normalized", "entities", "intent", "expansions", "filters",
+                     "truncated", "timings"],
+        "properties": {
+            "text": {"type": "string"},
+            "normalized": {"type": "string"},
+            "entities": {"type": "array", "items": entity},
+            "intent": intent,
+            "expansions": {"type": "array", "items": expansion},
+            "filters": {"type": "object"},
+            "applied_rules": {"type": "array", "items": {"type": "string"}},
+            "truncated": {"type": "boolean"},
+            "timings": {"type": "object", "additionalProperties": {"type": "number"}},
+        },
+        "additionalProperties": False,
+    }
