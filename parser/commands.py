@@ -1,0 +1,190 @@
+"""Top-level ``kgqp`` commands: ``quickstart``, ``parse``, ``serve`` and ``bundle build``.
+
+Thin wrappers over :mod:`parser.pipeline`, :mod:`parser.bundle`, :mod:`parser.quickstart` and
+:mod:`parser.service`; registered on the root app by :func:`register`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import typer
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["register"]
+
+bundle_app = typer.Typer(help="Assemble and inspect model bundles.", no_args_is_help=True)
+
+
+@contextlib.contextmanager
+def _errors() -> Iterator[None]:
+    """Turn kgqp errors into one clear line on stderr and exit code 1 (no traceback)."""
+    from fusion.errors import FusionError
+    from kg.errors import KGError
+    from parser.errors import ParserError
+
+    try:
+        yield
+    except (ParserError, KGError, FusionError, ValueError, FileNotFoundError) as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _bundle_dir(bundle: Path | None) -> Path:
+    if bundle is not None:
+        return bundle
+    from parser.quickstart import default_home
+
+    path = default_home() / "bundle"
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"no bundle given and the default bundle {path} does not exist: run "
+            "`kgqp quickstart` first, or pass --bundle DIR"
+        )
+    return path
+
+
+def _table(results: list[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("query", "entities (label -> KG node)", "intent", "expansions", show_lines=True)
+    for r in results:
+        ents = "\n".join(
+            f"{e.text} [{e.label}]" + (f" -> {e.kg_kind}:{e.kg_label}" if e.kg_id else "")
+            for e in r.entities
+        )
+        intent = f"{r.intent.category} ({r.intent.score:.2f})" if r.intent else ""
+        exps = ", ".join(x.term for x in r.expansions[:5])
+        table.add_row(r.text, ents, intent, exps)
+    Console().print(table)
+
+
+def quickstart(
+    home: Path | None = typer.Option(None, "--home", help="Working folder [$KGQP_HOME or "
+                                     "~/.cache/kgqp]."),
+    tagger_epochs: int | None = typer.Option(None, "--tagger-epochs",
+                                             help="Override the tagger's training epochs."),
+    force: bool = typer.Option(False, "--force", help="Rebuild the bundle."),
+    as_json: bool = typer.Option(False, "--json", help="Print the parses as JSON lines."),
+) -> None:
+    """Build the default KG and bundle from data/ if missing, then parse example queries."""
+    from parser.pipeline import QueryParser
+    from parser.quickstart import EXAMPLE_QUERIES, ensure_default_bundle
+
+    with _errors():
+        bundle = ensure_default_bundle(home, tagger_epochs=tagger_epochs, force=force)
+        parser = QueryParser.from_pretrained(bundle)
+        stats = parser.kg.stats().to_dict()
+        typer.echo(f"bundle: {bundle}\nKG: {json.dumps(stats)}")
+        results = list(parser.pipe(EXAMPLE_QUERIES))
+        if as_json:
+            for r in results:
+                typer.echo(json.dumps(r.to_dict(), ensure_ascii=False))
+        else:
+            _table(results)
+
+
+def parse(
+    query: str | None = typer.Argument(None, help="The query to parse."),
+    bundle: Path | None = typer.Option(None, "--bundle", help="Bundle folder [default bundle]."),
+    input_file: Path | None = typer.Option(None, "--input", help="Text file, one query per line."),
+    output: Path | None = typer.Option(None, "--output", help="JSONL output for --input."),
+    batch_size: int = typer.Option(64, "--batch-size", help="Queries per model call."),
+    engine: str = typer.Option("local", "--engine", help="local | ray (needs the ray extra)."),
+    backend: str | None = typer.Option(None, "--backend", help="onnx | torch [onnx if present]."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Parse one QUERY, or a file of queries (--input/--output, resumable)."""
+    from parser.pipeline import QueryParser
+
+    with _errors():
+        if (query is None) == (input_file is None):
+            raise ValueError("give either a QUERY or --input FILE")
+        bundle_dir = _bundle_dir(bundle)
+        if input_file is not None:
+            if output is None:
+                raise ValueError("--input needs --output FILE.jsonl")
+            from parser.batch import parse_file
+
+            n = parse_file(bundle_dir, input_file, output, batch_size=batch_size, engine=engine,
+                           backend=backend)
+            typer.echo(f"wrote {n} parsed queries to {output}", err=True)
+            return
+        parser = QueryParser.from_pretrained(bundle_dir, backend=backend)
+        result = parser(query)
+        if as_json:
+            typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            _table([result])
+
+
+def serve(
+    bundle: Path | None = typer.Option(None, "--bundle", help="Bundle folder [default bundle]."),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    max_concurrency: int = typer.Option(8, "--max-concurrency",
+                                        help="Parse requests in flight before 503."),
+    max_query_chars: int = typer.Option(512, "--max-query-chars"),
+    max_batch_size: int = typer.Option(256, "--max-batch-size"),
+    max_body_bytes: int = typer.Option(256 * 1024, "--max-body-bytes"),
+) -> None:
+    """Serve the parser over HTTP (FastAPI; needs the serve extra)."""
+    from parser.pipeline import QueryParser
+    from parser.service import ServiceLimits
+    from parser.service import serve as run
+
+    with _errors():
+        limits = ServiceLimits(max_body_bytes=max_body_bytes, max_query_chars=max_query_chars,
+                               max_batch_size=max_batch_size, max_concurrency=max_concurrency)
+        parser = QueryParser.from_pretrained(_bundle_dir(bundle))
+        run(parser, host=host, port=port, limits=limits)
+
+
+@bundle_app.command("build")
+def bundle_build(
+    out: Path = typer.Argument(..., help="Bundle folder to write."),
+    tagger: Path = typer.Option(..., "--tagger", help="Trained tagger folder."),
+    kg: Path = typer.Option(..., "--kg", help="KG directory."),
+    fusion: Path | None = typer.Option(None, "--fusion", help="Trained fusion model folder."),
+    rules: Path | None = typer.Option(None, "--rules", help="Query rewrite rules file."),
+    kg_mode: str = typer.Option("snapshot", "--kg-mode", help="snapshot (copy) | location."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing bundle."),
+) -> None:
+    """Assemble a bundle from trained parts."""
+    from parser.bundle import build_bundle
+
+    with _errors():
+        path = build_bundle(out, tagger=tagger, kg=kg, fusion=fusion, rules=rules,
+                            kg_mode=kg_mode, force=force)
+        typer.echo(str(path))
+
+
+@bundle_app.command("info")
+def bundle_info(bundle: Path = typer.Argument(..., help="Bundle folder.")) -> None:
+    """Print a bundle's manifest as JSON."""
+    from dataclasses import asdict
+
+    from parser.bundle import BundleManifest
+
+    with _errors():
+        typer.echo(json.dumps(asdict(BundleManifest.read(bundle)), indent=2))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the top-level commands to the root ``kgqp`` app."""
+    app.command("quickstart")(quickstart)
+    app.command("parse")(parse)
+    app.command("serve")(serve)
+    app.add_typer(bundle_app, name="bundle")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(0)

@@ -1,0 +1,108 @@
+"""The default bundle, built offline from the project's ``data/`` (README command 1).
+
+:func:`ensure_default_bundle` builds whatever is missing, each step resumable:
+
+1. the default KG (``kg.build.build_default``: Best Buy, Google taxonomy, Flipkart);
+2. the tagger: the default BERT backbone fine-tuned on QueryNER (``data/queryner``), selected on
+   its validation split, exported to ONNX INT8;
+3. the fusion model: trained on the Best Buy query suggestions (``data/bestbuy``) with the KG;
+4. the bundle that ties them together.
+
+Example:
+    >>> EXAMPLE_QUERIES[0]
+    'samsung 55 inch tv'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from kg.build import DEFAULT_DATA_DIR
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EXAMPLE_QUERIES", "default_home", "ensure_default_bundle"]
+
+EXAMPLE_QUERIES = [
+    "samsung 55 inch tv",
+    "apple iphone 12 case",
+    "red nike running shoes for men",
+    "sony noise cancelling headphones",
+    "wooden coffee table",
+    "laptop under 500",
+]
+
+
+def default_home() -> Path:
+    """Where the default KG and bundle live: ``$KGQP_HOME``, else ``~/.cache/kgqp``."""
+    return Path(os.environ.get("KGQP_HOME", Path.home() / ".cache" / "kgqp"))
+
+
+def _tagger_ready(path: Path) -> bool:
+    return (path / "config.json").is_file() and (path / "model.safetensors").is_file() \
+        and (path / "kgqp.json").is_file()
+
+
+def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_DATA_DIR,
+                          tagger_epochs: int | None = None, fusion_epochs: int | None = None,
+                          force: bool = False) -> Path:
+    """Build the default bundle under ``home`` if it is missing; returns the bundle path.
+
+    Args:
+        home: working directory (default :func:`default_home`).
+        data_dir: the project's ``data/``.
+        tagger_epochs, fusion_epochs: override the training defaults (e.g. for a quick try).
+        force: rebuild the bundle (trained parts that exist are reused; delete them to retrain).
+    """
+    from parser.bundle import MANIFEST, build_bundle
+
+    home = Path(home) if home is not None else default_home()
+    home.mkdir(parents=True, exist_ok=True)
+    bundle = home / "bundle"
+    if (bundle / MANIFEST).is_file() and not force:
+        return bundle
+    kg_dir, tagger_dir, fusion_dir = home / "kg", home / "tagger", home / "fusion"
+
+    # 1. KG
+    from kg.build import build_default
+
+    logger.info("step 1/4: default KG at %s", kg_dir)
+    build_default(kg_dir, data_dir=data_dir).close()
+
+    # 2. tagger
+    if not _tagger_ready(tagger_dir):
+        from parser.tagger import TrainConfig, export_onnx, train
+
+        logger.info("step 2/4: fine-tuning the tagger on QueryNER (resumable)")
+        overrides = {"epochs": tagger_epochs} if tagger_epochs else {}
+        train(TrainConfig(train_path=data_dir / "queryner" / "train.conll",
+                          dev_path=data_dir / "queryner" / "validation.conll",
+                          out_dir=tagger_dir, resume=True, **overrides))
+        export_onnx(tagger_dir, int8=True)
+    elif not any(tagger_dir.glob("*.onnx")):
+        from parser.tagger import export_onnx
+
+        export_onnx(tagger_dir, int8=True)
+
+    # 3. fusion
+    if not (fusion_dir / "model.safetensors").is_file():
+        logger.info("step 3/4: training the fusion intent model on Best Buy queries")
+        from fusion.cli_api import train_fusion_from_files
+
+        from kg import ProductGraph
+
+        with ProductGraph.open(kg_dir) as graph:
+            train_fusion_from_files(
+                graph, train=data_dir / "bestbuy" / "queries_train.jsonl",
+                dev=data_dir / "bestbuy" / "queries_dev.jsonl", out=fusion_dir,
+                epochs=fusion_epochs, progress=True,
+            )
+
+    # 4. bundle
+    logger.info("step 4/4: bundle at %s", bundle)
+    rules = data_dir / "rules.txt"
+    build_bundle(bundle, tagger=tagger_dir, kg=kg_dir, fusion=fusion_dir,
+                 rules=rules if rules.is_file() else None, kg_mode="location", force=True)
+    return bundle
