@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 
 import typer
+
 from kg.cli import app as kg_app
+from parser.commands import register
+from parser.tagger.cli import app as tagger_app
 
 app = typer.Typer(
     name="kgqp",
@@ -21,6 +24,9 @@ app = typer.Typer(
 app.add_typer(
     kg_app, name="kg", help="Build, update, query and export the product knowledge graph."
 )
+app.add_typer(tagger_app, name="tagger", help="Train, evaluate, export and run the token tagger.")
+
+register(app)
 
 
 @app.callback()

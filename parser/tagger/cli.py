@@ -1,0 +1,150 @@
+"""``kgqp tagger ...``: a thin typer layer over :mod:`parser.tagger`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parser.errors import ParserError
+
+app = typer.Typer(help="Train, evaluate, export and run the BERT token tagger.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def _fail(err: Exception) -> None:
+    typer.echo(f"error: {err}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def stats(file: Annotated[Path, typer.Argument(help="CoNLL or JSONL data file.")]) -> None:
+    """Print counts of a data file as JSON (sentences, tokens, scheme, entities per type)."""
+    from parser.tagger.data import read_data
+    from parser.tagger.data import stats as _stats
+
+    try:
+        typer.echo(json.dumps(_stats(read_data(file)), indent=2, ensure_ascii=False))
+    except ParserError as err:
+        _fail(err)
+
+
+@app.command()
+def convert(
+    src: Annotated[Path, typer.Argument(help="CoNLL or JSONL input.")],
+    dst: Annotated[Path, typer.Argument(help="Output; .jsonl writes spans, anything else CoNLL.")],
+    scheme: Annotated[str, typer.Option(help="Tag scheme of CoNLL output: bio or bioes.")] = "bio",
+) -> None:
+    """Convert between CoNLL and JSONL spans and between BIO and BIOES."""
+    from parser.tagger.data import read_data, write_conll, write_jsonl
+
+    try:
+        sents = read_data(src, scheme=scheme)  # type: ignore[arg-type]
+        (write_jsonl if dst.suffix == ".jsonl" else write_conll)(dst, sents)
+    except ParserError as err:
+        _fail(err)
+    typer.echo(f"wrote {len(sents)} sentences to {dst}")
+
+
+@app.command()
+def train(
+    train: Annotated[Path, typer.Option("--train", help="Training data (CoNLL or JSONL).")],
+    dev: Annotated[Path, typer.Option("--dev", help="Dev data for model selection.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    backbone: Annotated[Path | None, typer.Option(help="Local Hugging Face BERT folder "
+                                         "(default: offline MiniLM-L6).")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Maximum epochs.")] = None,
+    lr: Annotated[float | None, typer.Option(help="Encoder learning rate.")] = None,
+    head_lr: Annotated[float | None, typer.Option(help="Classifier/CRF/lexicon LR.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Training batch size.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    crf: Annotated[bool | None, typer.Option("--crf/--no-crf", help="Add a CRF layer.")] = None,
+    max_length: Annotated[int | None, typer.Option(help="Max subword tokens per text.")] = None,
+    patience: Annotated[int | None, typer.Option(help="Early stopping patience (epochs).")] = None,
+    label_smoothing: Annotated[float | None, typer.Option(help="CE label smoothing.")] = None,
+    limit_train: Annotated[int | None, typer.Option(help="Use only the first N training "
+                                           "sentences.")] = None,
+    num_threads: Annotated[int | None, typer.Option(help="torch CPU threads (default 2).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Fine-tune a tagger; the best-by-dev-F1 model is saved in OUT."""
+    from parser.tagger.training import TrainConfig
+    from parser.tagger.training import train as _train
+
+    given = {"backbone": backbone, "epochs": epochs, "lr": lr, "head_lr": head_lr,
+             "batch_size": batch_size, "seed": seed, "crf": crf, "max_length": max_length,
+             "patience": patience, "label_smoothing": label_smoothing,
+             "limit_train": limit_train, "num_threads": num_threads}
+    try:
+        cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
+                          progress=not no_progress,
+                          **{k: v for k, v in given.items() if v is not None})
+        res = _train(cfg)
+    except ParserError as err:
+        _fail(err)
+    typer.echo(json.dumps({"out": str(res.out_dir), "best_dev_f1": res.best_f1,
+                           "best_epoch": res.best_epoch}))
+
+
+@app.command()
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="Tagger folder.")],
+    data: Annotated[Path, typer.Option("--data", help="Gold data (CoNLL or JSONL).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    backend: Annotated[str, typer.Option(help="torch or onnx.")] = "torch",
+    int8: Annotated[bool | None, typer.Option("--int8/--fp32", help="ONNX file to use.")] = None,
+) -> None:
+    """Strict entity-level precision/recall/F1 (seqeval) of a tagger on gold data."""
+    from parser.tagger.data import read_data
+    from parser.tagger.predict import Tagger
+    from parser.tagger.training import evaluate as _evaluate
+
+    try:
+        tagger = Tagger.from_pretrained(model, backend=backend, int8=int8)  # type: ignore[arg-type]
+        scores = _evaluate(tagger, read_data(data))
+    except ParserError as err:
+        _fail(err)
+    if as_json:
+        typer.echo(json.dumps(scores))
+        return
+    typer.echo(f"P {scores['precision']:.4f} R {scores['recall']:.4f} F1 {scores['f1']:.4f} "
+               f"macro-F1 {scores['macro_f1']:.4f} ({scores['n_sentences']} sentences)")
+    for typ, s in sorted(scores["per_type"].items(), key=lambda kv: -kv[1]["support"]):
+        typer.echo(f"  {typ:20s} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} "
+                   f"n={s['support']}")
+
+
+@app.command("export-onnx")
+def export_onnx(
+    model: Annotated[Path, typer.Argument(help="Tagger folder.")],
+    int8: Annotated[bool, typer.Option("--int8", help="Also write a dynamic INT8 model.")] = False,
+) -> None:
+    """Export the tagger to ONNX (model.onnx; with --int8 also model.int8.onnx)."""
+    from parser.tagger.onnx import export_onnx as _export
+
+    try:
+        typer.echo(str(_export(model, int8=int8)))
+    except ParserError as err:
+        _fail(err)
+
+
+@app.command()
+def predict(
+    model: Annotated[Path, typer.Argument(help="Tagger folder.")],
+    texts: Annotated[list[str], typer.Argument(help="Texts to tag.")],
+    backend: Annotated[str, typer.Option(help="torch or onnx.")] = "torch",
+) -> None:
+    """Tag texts; prints one JSON object per text."""
+    from dataclasses import asdict
+
+    from parser.tagger.predict import Tagger
+
+    try:
+        tagger = Tagger.from_pretrained(model, backend=backend)  # type: ignore[arg-type]
+    except ParserError as err:
+        _fail(err)
+    for res in tagger.pipe(texts):
+        typer.echo(json.dumps(asdict(res), ensure_ascii=False))

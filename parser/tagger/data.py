@@ -1,0 +1,316 @@
+"""Tagged-sentence data: CoNLL and JSONL span readers/writers, BIO <-> BIOES conversion, stats.
+
+A :class:`Sentence` is a list of words with one tag per word. Its text is the words joined by a
+single space (``joiner=" "``, English) or concatenated (``joiner=""``, Chinese one character per
+line); :meth:`Sentence.word_offsets` gives each word's character span in that text.
+
+Example:
+    >>> s = Sentence(tokens=["apple", "iphone", "case"], tags=["B-creator", "B-product_name", "O"])
+    >>> s.text()
+    'apple iphone case'
+    >>> [(sp.start, sp.end, sp.label) for sp in s.spans()]
+    [(0, 5, 'creator'), (6, 12, 'product_name')]
+    >>> convert_tags(["B-x", "I-x", "B-y"], "bioes")
+    ['B-x', 'E-x', 'S-y']
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from kg.io import atomic_write_text
+from parser.errors import ConfigError, DataFormatError
+
+__all__ = [
+    "Scheme",
+    "Sentence",
+    "Span",
+    "convert_tags",
+    "detect_scheme",
+    "entity_types",
+    "read_conll",
+    "read_data",
+    "read_jsonl",
+    "spans_to_tags",
+    "stats",
+    "tags_to_spans",
+    "write_conll",
+    "write_jsonl",
+]
+
+logger = logging.getLogger(__name__)
+
+Scheme = Literal["bio", "bioes"]
+SCHEMES: tuple[str, ...] = ("bio", "bioes")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A labelled half-open span ``[start, end)`` (word indices or character offsets)."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass
+class Sentence:
+    """Words and their tags (one tag per word; BIO or BIOES)."""
+
+    tokens: list[str]
+    tags: list[str]
+    joiner: str = " "
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.tokens) != len(self.tags):
+            raise DataFormatError(
+                f"{len(self.tokens)} tokens but {len(self.tags)} tags: give one tag per token"
+            )
+
+    def text(self) -> str:
+        """The sentence text: tokens joined by :attr:`joiner`."""
+        return self.joiner.join(self.tokens)
+
+    def word_offsets(self) -> list[tuple[int, int]]:
+        """Character span of each token in :meth:`text`."""
+        out, pos = [], 0
+        for tok in self.tokens:
+            out.append((pos, pos + len(tok)))
+            pos += len(tok) + len(self.joiner)
+        return out
+
+    def spans(self) -> list[Span]:
+        """Entities as character spans into :meth:`text`."""
+        offs = self.word_offsets()
+        return [Span(offs[s.start][0], offs[s.end - 1][1], s.label)
+                for s in tags_to_spans(self.tags)]
+
+
+# ---------------------------------------------------------------------------------------------
+# tag schemes
+
+
+def _split_tag(tag: str) -> tuple[str, str]:
+    if tag == "O":
+        return "O", ""
+    if len(tag) > 2 and tag[1] in "-_" and tag[0] in "BIESLU":
+        prefix = {"L": "E", "U": "S"}.get(tag[0], tag[0])
+        return prefix, tag[2:]
+    raise DataFormatError(f"tag {tag!r} is not O, B-X, I-X, E-X or S-X: fix the tag column")
+
+
+def detect_scheme(tags: Iterable[str]) -> Scheme:
+    """``"bioes"`` if any tag starts with E- or S-, else ``"bio"``."""
+    for tag in tags:
+        if tag[:2] in ("E-", "S-", "L-", "U-"):
+            return "bioes"
+    return "bio"
+
+
+def tags_to_spans(tags: Sequence[str]) -> list[Span]:
+    """Decode BIO or BIOES tags into word spans, leniently (an I- without a B- starts an entity).
+
+    >>> [(s.start, s.end, s.label) for s in tags_to_spans(["B-a", "I-a", "O", "I-b", "S-c"])]
+    [(0, 2, 'a'), (3, 4, 'b'), (4, 5, 'c')]
+    """
+    spans: list[Span] = []
+    start, label = -1, ""
+    for i, tag in enumerate(tags):
+        prefix, typ = _split_tag(tag)
+        if prefix in ("O", "B", "S") or typ != label or start < 0:
+            if start >= 0:
+                spans.append(Span(start, i, label))
+            start, label = (-1, "") if prefix == "O" else (i, typ)
+        if prefix in ("E", "S") and start >= 0:
+            spans.append(Span(start, i + 1, label))
+            start, label = -1, ""
+    if start >= 0:
+        spans.append(Span(start, len(tags), label))
+    return spans
+
+
+def spans_to_tags(spans: Iterable[Span], n: int, scheme: Scheme = "bio") -> list[str]:
+    """Encode non-overlapping word spans as ``n`` tags in ``scheme``.
+
+    >>> spans_to_tags([Span(0, 2, "a")], 3, "bioes")
+    ['B-a', 'E-a', 'O']
+    """
+    if scheme not in SCHEMES:
+        raise ConfigError(f"unknown scheme {scheme!r}: use one of {SCHEMES}")
+    tags = ["O"] * n
+    for sp in spans:
+        if sp.end - sp.start == 1 and scheme == "bioes":
+            tags[sp.start] = f"S-{sp.label}"
+            continue
+        tags[sp.start] = f"B-{sp.label}"
+        for i in range(sp.start + 1, sp.end):
+            tags[i] = f"I-{sp.label}"
+        if scheme == "bioes":
+            tags[sp.end - 1] = f"E-{sp.label}"
+    return tags
+
+
+def convert_tags(tags: Sequence[str], scheme: Scheme) -> list[str]:
+    """Re-encode BIO/BIOES ``tags`` in ``scheme`` (also repairs ill-formed sequences)."""
+    return spans_to_tags(tags_to_spans(tags), len(tags), scheme)
+
+
+def entity_types(sentences: Iterable[Sentence]) -> list[str]:
+    """Sorted entity types occurring in ``sentences``."""
+    return sorted({_split_tag(t)[1] for s in sentences for t in s.tags} - {""})
+
+
+# ---------------------------------------------------------------------------------------------
+# readers / writers
+
+
+def _check_file(path: str | os.PathLike[str]) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise DataFormatError(f"data file {p} does not exist: check the path")
+    return p
+
+
+def read_conll(path: str | os.PathLike[str], *, joiner: str | None = None,
+               scheme: Scheme | None = None) -> list[Sentence]:
+    """Read ``token<TAB or SPACE>tag`` lines, sentences separated by blank lines.
+
+    ``joiner`` defaults to ``""`` when every token is one character (Chinese character-per-line
+    data) and ``" "`` otherwise. ``scheme`` converts the tags (default: keep them as read).
+    Malformed lines raise :class:`DataFormatError` with the line number.
+    """
+    p = _check_file(path)
+    sents: list[list[tuple[str, str]]] = [[]]
+    with open(p, encoding="utf-8", newline="") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            line = raw.rstrip("\r\n")
+            if not line.strip():
+                if sents[-1]:
+                    sents.append([])
+                continue
+            if line.startswith("-DOCSTART-"):
+                continue
+            if "\t" in line:
+                tok, _, tag = line.rpartition("\t")
+            else:
+                tok, _, tag = line.rpartition(" ")
+            tag = tag.strip()
+            if not tok or not tag:
+                raise DataFormatError(
+                    f"{p}:{lineno}: expected 'token<TAB>tag', got {line!r}: fix or remove the line"
+                )
+            try:
+                _split_tag(tag)
+            except DataFormatError as err:
+                raise DataFormatError(f"{p}:{lineno}: {err}") from None
+            sents[-1].append((tok, tag))
+    if not sents[-1]:
+        sents.pop()
+    if joiner is None:
+        single = all(len(tok) == 1 for s in sents for tok, _ in s)
+        joiner = "" if single and sents else " "
+    out = []
+    for s in sents:
+        toks = [t for t, _ in s]
+        tags = [g for _, g in s]
+        if scheme is not None:
+            tags = convert_tags(tags, scheme)
+        out.append(Sentence(toks, tags, joiner=joiner))
+    logger.debug("read %d sentences from %s", len(out), p)
+    return out
+
+
+def write_conll(path: str | os.PathLike[str], sentences: Iterable[Sentence], *,
+                sep: str = "\t") -> None:
+    """Write sentences as CoNLL (atomically)."""
+    lines = []
+    for s in sentences:
+        lines.extend(f"{tok}{sep}{tag}" for tok, tag in zip(s.tokens, s.tags, strict=True))
+        lines.append("")
+    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+
+
+def read_jsonl(path: str | os.PathLike[str], *, scheme: Scheme = "bio",
+               chars: bool = False) -> list[Sentence]:
+    """Read ``{"text", "spans": [{"start", "end", "label"}]}`` lines into word-tagged sentences.
+
+    Words are whitespace-separated (``chars=True``: every non-space character is a word). Span
+    offsets are character offsets into ``text``; a span must cover whole words.
+    """
+    from parser.tagger.text import split_words
+
+    p = _check_file(path)
+    out = []
+    with open(p, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                text = obj["text"]
+                raw_spans = obj.get("spans", [])
+                if not isinstance(text, str):
+                    raise TypeError("text is not a string")
+                spans = [Span(int(d["start"]), int(d["end"]), str(d["label"])) for d in raw_spans]
+            except (ValueError, KeyError, TypeError) as err:
+                raise DataFormatError(
+                    f"{p}:{lineno}: expected {{'text': str, 'spans': [{{'start','end','label'}}]}}"
+                    f" ({err}): fix the line"
+                ) from None
+            words = split_words(text, mode="char" if chars else "whitespace")
+            wspans = []
+            for sp in spans:
+                idx = [i for i, (a, b) in enumerate(words) if a < sp.end and b > sp.start]
+                if not idx or words[idx[0]][0] != sp.start or words[idx[-1]][1] != sp.end:
+                    raise DataFormatError(
+                        f"{p}:{lineno}: span {sp} does not cover whole words of {text!r}: "
+                        "align spans to whitespace-separated words"
+                    )
+                wspans.append(Span(idx[0], idx[-1] + 1, sp.label))
+            toks = [text[a:b] for a, b in words]
+            joiner = "" if chars else " "
+            out.append(Sentence(toks, spans_to_tags(wspans, len(toks), scheme), joiner=joiner))
+    return out
+
+
+def write_jsonl(path: str | os.PathLike[str], sentences: Iterable[Sentence]) -> None:
+    """Write sentences as JSONL spans over :meth:`Sentence.text` (atomically)."""
+    lines = []
+    for s in sentences:
+        spans = [{"start": sp.start, "end": sp.end, "label": sp.label} for sp in s.spans()]
+        lines.append(json.dumps({"text": s.text(), "spans": spans}, ensure_ascii=False))
+    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+
+
+def read_data(path: str | os.PathLike[str], *, scheme: Scheme | None = None) -> list[Sentence]:
+    """Read CoNLL or (``.jsonl``/``.json``) span data, by file extension."""
+    p = Path(path)
+    if p.suffix in (".jsonl", ".json"):
+        return read_jsonl(p, scheme=scheme or "bio")
+    return read_conll(p, scheme=scheme)
+
+
+def stats(sentences: Sequence[Sentence]) -> dict:
+    """Counts: sentences, tokens, scheme, entities per type, token-length percentiles."""
+    lens = sorted(len(s.tokens) for s in sentences)
+    per_type = Counter(sp.label for s in sentences for sp in tags_to_spans(s.tags))
+
+    def pct(q: float) -> int:
+        return lens[min(len(lens) - 1, int(q * len(lens)))] if lens else 0
+
+    return {
+        "n_sentences": len(sentences),
+        "n_tokens": sum(lens),
+        "scheme": detect_scheme(t for s in sentences for t in s.tags),
+        "n_entities": sum(per_type.values()),
+        "entities_per_type": dict(per_type.most_common()),
+        "tokens_per_sentence": {"p50": pct(0.5), "p95": pct(0.95), "max": lens[-1] if lens else 0},
+    }

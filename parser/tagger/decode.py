@@ -1,0 +1,87 @@
+"""Constrained Viterbi decoding over word-level scores (numpy; shared by every backend).
+
+Invalid transitions of the tag scheme (``O -> I-x``, ``B-x -> I-y`` ...) are forbidden, so the
+decoded tags are always a well-formed BIO/BIOES sequence. With a CRF its transition scores are
+added; without one the scores are the classifier's log-probabilities.
+
+Example:
+    >>> import numpy as np
+    >>> labels = ["O", "B-a", "I-a"]
+    >>> dec = Decoder(labels, "bio")
+    >>> logp = np.log(np.array([[0.1, 0.2, 0.7], [0.1, 0.1, 0.8]]))
+    >>> [labels[i] for i in dec.decode(logp)]   # "I-a I-a" is not allowed to start
+    ['B-a', 'I-a']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from parser.tagger.data import _split_tag
+
+__all__ = ["Decoder", "log_softmax"]
+
+NEG = -1e4
+
+
+def log_softmax(x: np.ndarray) -> np.ndarray:
+    """Log-softmax over the last axis."""
+    m = x.max(axis=-1, keepdims=True)
+    z = x - m
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def _allowed(prev: str, cur: str, scheme: str) -> bool:
+    pp, pt = _split_tag(prev)
+    cp, ct = _split_tag(cur)
+    inside = pp in ("B", "I")  # an entity is open after prev
+    if scheme == "bioes":
+        if inside:
+            return cp in ("I", "E") and ct == pt
+        return cp in ("O", "B", "S")
+    if cp == "I":
+        return pp in ("B", "I") and pt == ct
+    return True
+
+
+class Decoder:
+    """Viterbi with scheme constraints (and optional CRF transition scores)."""
+
+    def __init__(self, labels: list[str], scheme: str,
+                 crf: dict[str, list] | None = None) -> None:
+        n = len(labels)
+        trans = np.zeros((n, n), dtype=np.float64)
+        start = np.zeros(n)
+        end = np.zeros(n)
+        if crf is not None:
+            trans += np.asarray(crf["transitions"], dtype=np.float64)
+            start += np.asarray(crf["start"], dtype=np.float64)
+            end += np.asarray(crf["end"], dtype=np.float64)
+        for i, a in enumerate(labels):
+            for j, b in enumerate(labels):
+                if not _allowed(a, b, scheme):
+                    trans[i, j] = NEG
+            # start behaves like after "O"; end like before "O" (no open entity)
+            if not _allowed("O", a, scheme):
+                start[i] = NEG
+            if scheme == "bioes" and _split_tag(a)[0] in ("B", "I"):
+                end[i] = NEG
+        self.trans, self.start, self.end = trans, start, end
+
+    def decode(self, scores: np.ndarray) -> list[int]:
+        """Best tag ids for word scores ``[n_words, n_labels]``."""
+        n = scores.shape[0]
+        if n == 0:
+            return []
+        score = self.start + scores[0]
+        back = np.zeros((n, scores.shape[1]), dtype=np.int64)
+        for t in range(1, n):
+            cand = score[:, None] + self.trans
+            back[t] = cand.argmax(0)
+            score = cand.max(0) + scores[t]
+        best = int((score + self.end).argmax())
+        path = [best]
+        for t in range(n - 1, 0, -1):
+            best = int(back[t, best])
+            path.append(best)
+        return path[::-1]

@@ -1,0 +1,244 @@
+"""Prediction: :class:`Tagger` (``from_pretrained``, ``__call__``, ``pipe``, ``save``) with a
+PyTorch or an ONNX Runtime backend, returning :class:`TaggedText` with :class:`Entity` spans.
+
+Entity offsets index the ORIGINAL text (``text[e.start:e.end] == e.text``), also when the text
+was NFKC-normalised (fullwidth letters, ligatures) or holds characters the tokenizer drops.
+
+Example:
+    >>> e = Entity(text="apple", start=0, end=5, label="creator", score=0.9)
+    >>> TaggedText(text="apple case", entities=[e], truncated=False).entities[0].label
+    'creator'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from parser.errors import ConfigError
+from parser.tagger.config import TaggerConfig
+from parser.tagger.data import Sentence, _split_tag, tags_to_spans
+from parser.tagger.decode import Decoder, log_softmax
+from parser.tagger.encoding import Encoder, Prepared
+from parser.tagger.lexicon import Lexicon, as_lexicon
+
+__all__ = ["Backend", "Entity", "TaggedText", "Tagger"]
+
+logger = logging.getLogger(__name__)
+Backend = Literal["torch", "onnx"]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A typed span of the original text; ``score`` is the mean tag probability."""
+
+    text: str
+    start: int
+    end: int
+    label: str
+    score: float
+
+
+@dataclass
+class TaggedText:
+    """A text with its entities (non-overlapping, in order); ``truncated`` is True when the
+    text was longer than the model's ``max_length`` and its tail was not tagged."""
+
+    text: str
+    entities: list[Entity] = field(default_factory=list)
+    truncated: bool = False
+
+
+class Tagger:
+    """A trained token tagger.
+
+    Load with :meth:`from_pretrained`; call on a string or use :meth:`pipe` for many.
+
+    >>> from parser.tagger.testing import tiny_tagger
+    >>> tagger = tiny_tagger()
+    >>> result = tagger("apple iphone case")
+    >>> all(result.text[e.start:e.end] == e.text for e in result.entities)
+    True
+    >>> tagger("").entities
+    []
+    """
+
+    def __init__(self, *, config: TaggerConfig, tokenizer: Any, model: Any = None,
+                 session: Any = None, crf: dict[str, list] | None = None,
+                 lexicon: Any = None, encoder_config: Any = None, path: Path | None = None,
+                 ) -> None:
+        if (model is None) == (session is None):
+            raise ConfigError("give exactly one of model (torch) or session (ONNX Runtime)")
+        self.config = config
+        self.tokenizer = tokenizer
+        self.model = model
+        self.session = session
+        self.encoder_config = encoder_config
+        self.path = path
+        if model is not None:
+            model.eval()
+            crf = model.transition_params()
+        self._crf = crf
+        self.decoder = Decoder(config.labels, config.scheme, crf)
+        self.encoder = Encoder(tokenizer, max_length=config.max_length,
+                               word_mode=config.word_mode,  # type: ignore[arg-type]
+                               lexicon_kinds=config.lexicon_kinds)
+        self.lexicon = lexicon
+        self._labels = np.array(config.labels)
+        self._ort_inputs: set[str] = set()
+        if session is not None:
+            self._ort_inputs = {i.name for i in session.get_inputs()}
+
+    # -- properties -----------------------------------------------------------------------------
+    @property
+    def labels(self) -> list[str]:
+        return list(self.config.labels)
+
+    @property
+    def entity_types(self) -> list[str]:
+        return sorted({_split_tag(lab)[1] for lab in self.config.labels} - {""})
+
+    @property
+    def lexicon(self) -> Lexicon | None:
+        return self.encoder.lexicon
+
+    @lexicon.setter
+    def lexicon(self, value: Any) -> None:
+        """Set the lexicon (a KG, a Lexicon, a {name: kind} dict, or None)."""
+        self.encoder.lexicon = as_lexicon(value)
+
+    @property
+    def backend(self) -> Backend:
+        return "torch" if self.model is not None else "onnx"
+
+    # -- loading / saving -----------------------------------------------------------------------
+    @classmethod
+    def from_pretrained(cls, path: str | os.PathLike[str], *, backend: Backend = "torch",
+                        lexicon: Any = None, int8: bool | None = None,
+                        num_threads: int | None = None) -> Tagger:
+        """Load a folder written by :meth:`save` (or by training).
+
+        ``backend="onnx"`` uses ``model.int8.onnx`` (default when present; ``int8=False`` picks
+        ``model.onnx``) written by :func:`parser.tagger.export_onnx`. ``lexicon`` is the current
+        KG (or any :class:`Lexicon`) when the model was trained with lexicon features.
+        Pickle weights are refused; missing or corrupt files raise
+        :class:`parser.errors.ModelLoadError` saying what is wrong.
+        """
+        from parser.tagger import io
+
+        if backend == "torch":
+            return io.load_torch(cls, Path(path), lexicon=lexicon, num_threads=num_threads)
+        if backend == "onnx":
+            return io.load_onnx(cls, Path(path), lexicon=lexicon, int8=int8,
+                                num_threads=num_threads)
+        raise ConfigError(f"backend {backend!r} unknown: use 'torch' or 'onnx'")
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the tagger folder (config.json, kgqp.json, model.safetensors, tokenizer)."""
+        from parser.tagger import io
+
+        if self.model is None:
+            raise ConfigError("only a torch-backed Tagger can be saved: load it with "
+                              "backend='torch'")
+        return io.save_tagger(self.model, self.tokenizer, Path(path))
+
+    # -- inference --------------------------------------------------------------------------------
+    def _logits(self, items: Sequence[Prepared]) -> np.ndarray:
+        batch = self.encoder.collate(items)
+        if self.session is not None:
+            feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+            if "lexicon" in self._ort_inputs:
+                feeds["lexicon"] = batch.lexicon
+            return self.session.run(["logits"], feeds)[0]
+        import torch
+
+        with torch.inference_mode():
+            lex = None if batch.lexicon is None else torch.from_numpy(batch.lexicon)
+            out = self.model(torch.from_numpy(batch.input_ids),
+                             torch.from_numpy(batch.attention_mask), lex)
+        return out.float().numpy()
+
+    def _word_tags(self, p: Prepared, logits: np.ndarray) -> tuple[list[int], np.ndarray]:
+        """Tag ids and probabilities for the words of ``p`` that have a token."""
+        has = np.nonzero(p.first >= 0)[0]
+        scores = log_softmax(logits[p.first[has]].astype(np.float64))
+        path = self.decoder.decode(scores) if len(has) else []
+        tags = np.zeros(len(p.words), dtype=np.int64)  # "O" for words without tokens
+        probs = np.ones(len(p.words))
+        if len(has):
+            tags[has] = path
+            probs[has] = np.exp(scores[np.arange(len(has)), path])
+        return tags.tolist(), probs
+
+    def _run(self, items: list[Prepared]) -> list[tuple[list[int], np.ndarray]]:
+        if not items:
+            return []
+        logits = self._logits(items)
+        return [self._word_tags(p, logits[i]) for i, p in enumerate(items)]
+
+    def _to_tagged(self, p: Prepared, tags: list[int], probs: np.ndarray) -> TaggedText:
+        labels = self.config.labels
+        ents: list[Entity] = []
+        last_end = 0
+        for sp in tags_to_spans([labels[t] for t in tags]):
+            a, b = p.words[sp.start][0], p.words[sp.end - 1][1]
+            if b <= a:
+                continue
+            start, end = p.to_original(a, b)
+            if start < last_end:  # two words from one original character: keep the first
+                continue
+            ents.append(Entity(text=p.text[start:end], start=start, end=end, label=sp.label,
+                               score=float(probs[sp.start:sp.end].mean())))
+            last_end = end
+        return TaggedText(text=p.text, entities=ents, truncated=p.truncated)
+
+    def __call__(self, text: str) -> TaggedText:
+        """Tag one text."""
+        if not isinstance(text, str):
+            raise TypeError(f"Tagger expects a str, got {type(text).__name__}; "
+                            "use tagger.pipe(texts) for many")
+        p = self.encoder.prepare(text)
+        (tags, probs), = self._run([p])
+        return self._to_tagged(p, tags, probs)
+
+    def pipe(self, texts: Iterable[str], *, batch_size: int = 32) -> Iterator[TaggedText]:
+        """Tag many texts lazily, ``batch_size`` at a time (sorted by length inside a batch)."""
+        if batch_size < 1:
+            raise ConfigError("batch_size must be >= 1")
+        buf: list[str] = []
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"pipe expects str items, got {type(t).__name__}")
+            buf.append(t)
+            if len(buf) == batch_size:
+                yield from self._pipe_batch(buf)
+                buf = []
+        if buf:
+            yield from self._pipe_batch(buf)
+
+    def _pipe_batch(self, texts: list[str]) -> list[TaggedText]:
+        items = self.encoder.prepare_many(texts)
+        return [self._to_tagged(p, t, pr) for p, (t, pr) in zip(items, self._run(items),
+                                                                     strict=True)]
+
+    def predict_sentences(self, sentences: Sequence[Sentence], *,
+                          batch_size: int = 64) -> list[list[str]]:
+        """Tags (one per given word) for pre-split sentences, e.g. CoNLL evaluation data."""
+        out: list[list[str]] = []
+        labels = self.config.labels
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i].tokens))
+        res: dict[int, list[str]] = {}
+        for k in range(0, len(order), batch_size):
+            idx = order[k:k + batch_size]
+            items = self.encoder.prepare_many(
+                [sentences[i].text() for i in idx], [sentences[i].word_offsets() for i in idx])
+            for i, (tags, _) in zip(idx, self._run(items), strict=True):
+                res[i] = [labels[t] for t in tags]
+        out = [res[i] for i in range(len(sentences))]
+        return out

@@ -1,0 +1,69 @@
+"""Text normalisation with a character-offset map, and the word splitter shared by training and
+inference.
+
+Example:
+    >>> norm, back = normalize("ｉｐｈｏｎｅ ﬁ")
+    >>> norm
+    'iphone fi'
+    >>> back[7], back[8]   # both characters of "fi" come from the ligature at index 7
+    (7, 7)
+    >>> split_words("苹果 iphone 15")
+    [(0, 1), (1, 2), (3, 9), (10, 12)]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+__all__ = ["WordMode", "is_cjk", "normalize", "split_words"]
+
+WordMode = Literal["whitespace", "char"]
+
+# CJK ideographs (as BERT's tokenize_chinese_chars defines them): each is its own word.
+_CJK = (
+    "\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\U0002a700-\U0002b73f"
+    "\U0002b740-\U0002b81f\U0002b820-\U0002ceaf\uf900-\ufaff\U0002f800-\U0002fa1f"
+)
+_WORD_RE = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+_CHAR_RE = re.compile(r"\S")
+_CJK_RE = re.compile(rf"[{_CJK}]")
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a CJK ideograph."""
+    return bool(_CJK_RE.fullmatch(ch))
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """NFKC-normalise ``text`` character by character, returning the text and, for every
+    character of it, the index of the original character it came from.
+
+    Lone surrogates (invalid in UTF-8) become U+FFFD so that the Rust tokenizer accepts them.
+    """
+    if text.isascii():
+        return text, list(range(len(text)))
+    out: list[str] = []
+    back: list[int] = []
+    for i, ch in enumerate(text):
+        if "\ud800" <= ch <= "\udfff":
+            n = "\ufffd"
+        elif ch.isascii():
+            n = ch
+        else:
+            n = unicodedata.normalize("NFKC", ch)
+        out.append(n)
+        back.extend([i] * len(n))
+    return "".join(out), back
+
+
+def split_words(text: str, mode: WordMode = "whitespace") -> list[tuple[int, int]]:
+    """Character spans of the words of ``text``.
+
+    ``"whitespace"``: runs of non-space characters, with every CJK ideograph a word of its own
+    (QueryNER is whitespace-tokenised). ``"char"``: every non-space character is a word (the
+    Chinese one-character-per-line data).
+    """
+    rx = _CHAR_RE if mode == "char" else _WORD_RE
+    return [m.span() for m in rx.finditer(text)]

