@@ -1,0 +1,180 @@
+"""kgqp as a spaCy pipeline component: ``nlp.add_pipe("kgqp", config={"bundle": DIR})``.
+
+The component runs :class:`parser.QueryParser` on ``doc.text`` and writes
+
+* ``doc.ents``: one :class:`spacy.tokens.Span` per parsed entity, labelled with the tagger label
+  (``creator``, ``core_product_type`` ...), ``kb_id_`` set to the linked KG node IRI (``""`` when
+  NIL). Spans are expanded to token boundaries; an entity overlapping an earlier one is skipped
+  (so are earlier entities of ``doc.ents`` that overlap kgqp's).
+* ``doc._.kgqp``: the whole :class:`parser.types.ParsedQuery` (intent, expansions, filters,
+  link scores).
+* ``span._.kgqp``: the :class:`parser.types.ParsedEntity` behind each entity span.
+
+The factory is registered on import of this module and through the ``spacy_factories`` entry
+point of the ``kgqp`` distribution, so ``spacy.blank("en").add_pipe("kgqp", ...)`` works without
+importing kgqp first. It works with any tokenizer (``spacy.blank("zh")`` included): kgqp tags the
+raw text and the spans are mapped onto spaCy's tokens by character offsets.
+
+Config:
+    bundle: the bundle directory (``kgqp quickstart`` builds ``~/.cache/kgqp/bundle``). ``None``
+        uses the default bundle, loaded on first use, unless a parser is attached first
+        (``nlp.get_pipe("kgqp").parser = QueryParser(...)``).
+    backend: ``"onnx"`` or ``"torch"`` (default: ONNX when the bundle has it).
+
+Example:
+    >>> import spacy
+    >>> from kg import ProductGraph
+    >>> from parser.pipeline import QueryParser
+    >>> from parser.tagger.testing import tiny_tagger
+    >>> nlp = spacy.blank("en")
+    >>> component = nlp.add_pipe("kgqp")
+    >>> component.parser = QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory())
+    >>> doc = nlp("apple iphone case")
+    >>> doc._.kgqp.text
+    'apple iphone case'
+    >>> len(doc.ents) == len(doc._.kgqp.entities)
+    True
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from parser.errors import ConfigError
+from parser.types import ParsedQuery
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["KGQPComponent", "make_kgqp"]
+
+#: Name of the ``Doc``/``Span`` extension attribute (``doc._.kgqp``, ``span._.kgqp``).
+EXTENSION = "kgqp"
+
+if not Doc.has_extension(EXTENSION):
+    Doc.set_extension(EXTENSION, default=None)
+if not Span.has_extension(EXTENSION):
+    Span.set_extension(EXTENSION, default=None)
+
+
+class KGQPComponent:
+    """A spaCy component that parses ``doc.text`` with a :class:`parser.QueryParser`.
+
+    Build it with ``nlp.add_pipe("kgqp", config={"bundle": DIR})``, or directly around a loaded
+    parser (``KGQPComponent(parser)``; then ``nlp.add_pipe`` is not needed: call it on a doc).
+
+    Args:
+        parser: a loaded :class:`parser.QueryParser`; if None, it is loaded from ``bundle`` on
+            first use.
+        bundle: bundle directory (None: the default bundle of ``kgqp quickstart``).
+        backend: tagger backend, ``"onnx"`` or ``"torch"`` (None: ONNX when present).
+        name: the component's name in the pipeline.
+
+    Example:
+        >>> import spacy
+        >>> from kg import ProductGraph
+        >>> from parser.pipeline import QueryParser
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> kgqp = KGQPComponent(QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory()))
+        >>> doc = kgqp(spacy.blank("en")(""))
+        >>> list(doc.ents), doc._.kgqp.entities
+        ([], [])
+    """
+
+    def __init__(self, parser: Any = None, *, bundle: str | Path | None = None,
+                 backend: str | None = None, name: str = "kgqp") -> None:
+        if backend is not None and backend not in ("onnx", "torch"):
+            raise ConfigError(f"backend must be 'onnx', 'torch' or None, got {backend!r}")
+        self._parser = parser
+        self.bundle = Path(bundle).expanduser() if bundle is not None else None
+        self.backend = backend
+        self.name = name
+
+    @property
+    def parser(self) -> Any:
+        """The :class:`parser.QueryParser` (loaded from the bundle on first access)."""
+        if self._parser is None:
+            self._parser = self._load()
+        return self._parser
+
+    @parser.setter
+    def parser(self, value: Any) -> None:
+        self._parser = value
+
+    def _load(self) -> Any:
+        from parser.pipeline import QueryParser
+
+        bundle = self.bundle
+        if bundle is None:
+            from parser.quickstart import default_home
+
+            bundle = default_home() / "bundle"
+            if not bundle.is_dir():
+                raise ConfigError(
+                    f"the kgqp component has no bundle and the default bundle {bundle} does not "
+                    "exist: run `kgqp quickstart`, or add the component with "
+                    "nlp.add_pipe('kgqp', config={'bundle': '/path/to/bundle'}), or attach a "
+                    "parser with nlp.get_pipe('kgqp').parser = QueryParser(...)"
+                )
+        logger.info("kgqp component: loading bundle %s", bundle)
+        return QueryParser.from_pretrained(bundle, backend=self.backend)
+
+    # -- spaCy protocol --------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        """Parse ``doc.text`` and set ``doc.ents`` and ``doc._.kgqp``."""
+        return self._annotate(doc, self.parser(doc.text))
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 64) -> Iterator[Doc]:
+        """Annotate many docs, batching the parser's model calls."""
+        batch: list[Doc] = []
+        for doc in stream:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._pipe_batch(batch, batch_size)
+                batch = []
+        if batch:
+            yield from self._pipe_batch(batch, batch_size)
+
+    def _pipe_batch(self, docs: list[Doc], batch_size: int) -> Iterator[Doc]:
+        parsed = self.parser.pipe([d.text for d in docs], batch_size=batch_size)
+        for doc, result in zip(docs, parsed, strict=True):
+            yield self._annotate(doc, result)
+
+    @staticmethod
+    def _annotate(doc: Doc, parsed: ParsedQuery) -> Doc:
+        spans: list[Span] = []
+        taken: set[int] = set()
+        for ent in sorted(parsed.entities, key=lambda e: (e.start, -e.end)):
+            span = doc.char_span(ent.start, ent.end, label=ent.label, kb_id=ent.kg_id or "",
+                                 alignment_mode="expand")
+            if span is None or len(span) == 0:
+                logger.debug("kgqp: no tokens for entity %r at %d-%d", ent.text, ent.start,
+                             ent.end)
+                continue
+            tokens = set(range(span.start, span.end))
+            if tokens & taken:
+                logger.debug("kgqp: skipping overlapping entity %r", ent.text)
+                continue
+            taken |= tokens
+            span._.set(EXTENSION, ent)
+            spans.append(span)
+        kept = [s for s in doc.ents if not taken & set(range(s.start, s.end))]
+        doc.ents = sorted(kept + spans, key=lambda s: s.start)
+        doc._.set(EXTENSION, parsed)
+        return doc
+
+
+@Language.factory(
+    "kgqp",
+    default_config={"bundle": None, "backend": None},
+    assigns=["doc.ents", "doc._.kgqp", "span._.kgqp"],
+)
+def make_kgqp(nlp: Language, name: str, bundle: str | None,
+              backend: str | None) -> KGQPComponent:
+    """spaCy factory of :class:`KGQPComponent` (``nlp.add_pipe("kgqp", config=...)``)."""
+    return KGQPComponent(bundle=bundle, backend=backend, name=name)

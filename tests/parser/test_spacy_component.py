@@ -1,0 +1,209 @@
+"""The spaCy component ``kgqp``: factory + entry point, ents with KG ids, ``doc._.kgqp``, zh, empty.
+
+Two parsers: a tiny bundle (random tiny BERT tagger from ``tiny_tagger().save``, an on-disk KG of a
+dozen nodes, built with ``build_bundle``) for the real load path, and a fixed dictionary tagger
+over an in-memory KG for exact expectations (a random tagger's spans are arbitrary).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+
+from kg import Edge, Node, NodeKind, ProductGraph, Relation
+from kg.schema import attribute_key
+from parser.errors import ConfigError
+from parser.pipeline import ParserConfig, QueryParser
+from parser.spacy_component import KGQPComponent
+from parser.tagger.predict import Entity, TaggedText
+from parser.types import ParsedEntity, ParsedQuery
+
+SAMSUNG = Node(NodeKind.BRAND, "samsung", "Samsung")
+HUAWEI = Node(NodeKind.BRAND, "华为", "华为")
+TV_HOME = Node(NodeKind.CATEGORY, "bestbuy/tvhome", "TV & Home Theater",
+               path="TV & Home Theater")
+TVS = Node(NodeKind.CATEGORY, "bestbuy/tvs", "TVs", aliases=("television",),
+           path="TV & Home Theater > TVs")
+RED = Node(NodeKind.ATTRIBUTE_VALUE, attribute_key("color", "red"), "red", attribute="color")
+NODES = [
+    SAMSUNG, HUAWEI, TV_HOME, TVS, RED,
+    Node(NodeKind.BRAND, "apple", "Apple"),
+    Node(NodeKind.BRAND, "sony", "Sony"),
+    Node(NodeKind.CATEGORY, "bestbuy/laptops", "Laptops", path="Computers > Laptops"),
+    Node(NodeKind.CATEGORY, "jd/phone-cases", "手机壳", path="手机壳"),
+    Node(NodeKind.PRODUCT_TYPE, "case", "case"),
+    Node(NodeKind.ATTRIBUTE_VALUE, attribute_key("material", "leather"), "leather",
+         attribute="material"),
+]
+EDGES = [Edge(TVS.iri, Relation.PARENT, TV_HOME.iri), Edge(SAMSUNG.iri, Relation.SELLS_IN, TVS.iri)]
+
+
+def _fill(graph: ProductGraph) -> ProductGraph:
+    with graph.transaction("test nodes") as tx:
+        tx.add_nodes(NODES)
+        tx.add_edges(EDGES)
+    return graph
+
+
+class DictTagger:
+    """Tags every occurrence of known phrases (longest first, no overlaps unless asked)."""
+
+    def __init__(self, phrases: dict[str, str], extra: list[Entity] | None = None) -> None:
+        self.phrases = phrases
+        self.extra = extra or []
+
+    def pipe(self, texts, batch_size: int = 32):
+        for text in texts:
+            ents, used = [], set()
+            for phrase in sorted(self.phrases, key=len, reverse=True):
+                start = text.find(phrase)
+                while start >= 0:
+                    span = set(range(start, start + len(phrase)))
+                    if not span & used:
+                        used |= span
+                        ents.append(Entity(phrase, start, start + len(phrase),
+                                           self.phrases[phrase], 0.9))
+                    start = text.find(phrase, start + 1)
+            ents += [e for e in self.extra if e.end <= len(text)]
+            yield TaggedText(text, sorted(ents, key=lambda e: e.start))
+
+
+@pytest.fixture(scope="module")
+def graph() -> ProductGraph:
+    return _fill(ProductGraph.in_memory())
+
+
+def _dict_parser(graph: ProductGraph, extra: list[Entity] | None = None) -> QueryParser:
+    tagger = DictTagger({"samsung": "creator", "acme": "creator", "tv": "core_product_type",
+                         "red": "color", "under 500": "price", "华为": "HP", "手机壳": "HC"},
+                        extra)
+    return QueryParser(tagger=tagger, kg=graph, config=ParserConfig(expand=False))
+
+
+@pytest.fixture(scope="module")
+def tiny_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import torch
+
+    from parser.bundle import build_bundle
+    from parser.tagger.testing import tiny_tagger
+
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("spacy-bundle")
+    tiny_tagger().save(root / "tagger")
+    _fill(ProductGraph.open(root / "kg")).close()
+    return build_bundle(root / "bundle", tagger=root / "tagger", kg=root / "kg",
+                        parser_config={"expand": False})
+
+
+@pytest.fixture(scope="module")
+def bundle_nlp(tiny_bundle: Path) -> spacy.language.Language:
+    """One pipeline on the bundle per module: a bundle's KG is opened for writing (locked)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kgqp", config={"bundle": str(tiny_bundle), "backend": "torch"})
+    return nlp
+
+
+def test_factory_loads_a_bundle(bundle_nlp: spacy.language.Language) -> None:
+    nlp = bundle_nlp
+    assert isinstance(nlp.get_pipe("kgqp"), KGQPComponent)
+    doc = nlp("samsung 55 inch tv under 500")
+    parsed = doc._.kgqp
+    assert isinstance(parsed, ParsedQuery) and parsed.text == doc.text
+    assert parsed.intent is None and parsed.expansions == [] and parsed.filters == {}
+    assert len(doc.ents) <= len(parsed.entities)
+    for ent in doc.ents:
+        pe = ent._.kgqp
+        assert isinstance(pe, ParsedEntity)
+        assert ent.label_ == pe.label and ent.kb_id_ == (pe.kg_id or "")
+        assert ent.start_char <= pe.start and pe.end <= ent.end_char
+    # the same bundle through nlp.pipe gives the same parses
+    again = list(nlp.pipe(["samsung 55 inch tv under 500", ""], batch_size=2))
+    assert again[0]._.kgqp.entities == parsed.entities
+    assert again[1]._.kgqp.entities == [] and again[1].ents == ()
+
+
+def test_ents_carry_kg_ids(graph: ProductGraph) -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kgqp").parser = _dict_parser(graph)
+    doc = nlp("samsung red tv by acme under 500")
+    got = [(e.text, e.label_, e.kb_id_) for e in doc.ents]
+    assert got == [
+        ("samsung", "creator", SAMSUNG.iri),
+        ("red", "color", RED.iri),
+        ("tv", "core_product_type", TVS.iri),
+        ("acme", "creator", ""),  # NIL
+        ("under 500", "price", ""),  # never linked
+    ]
+    assert doc.ents[0]._.kgqp.kg_label == "Samsung"
+    assert doc._.kgqp.entities[0].link_score > 0.55
+
+
+def test_partial_tokens_expand_and_overlaps_are_skipped(graph: ProductGraph) -> None:
+    extra = [Entity("sams", 0, 4, "creator", 0.5), Entity("ung r", 4, 9, "color", 0.5)]
+    kgqp = KGQPComponent(_dict_parser(graph, extra))
+    doc = kgqp(spacy.blank("en")("samsung red"))
+    # "samsung" (0-7) wins; "sams" expands to the same token and "ung r" overlaps it
+    assert [(e.text, e.label_) for e in doc.ents] == [("samsung", "creator"), ("red", "color")]
+    assert len(doc._.kgqp.entities) == 4
+
+
+def test_keeps_other_components_ents(graph: ProductGraph) -> None:
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "CHEAP", "pattern": "cheap"},
+                        {"label": "TV_WORD", "pattern": "tv"}])
+    nlp.add_pipe("kgqp").parser = _dict_parser(graph)
+    doc = nlp("cheap samsung tv")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("cheap", "CHEAP"), ("samsung", "creator"), ("tv", "core_product_type")]
+
+
+def test_chinese_blank_pipeline(graph: ProductGraph,
+                                bundle_nlp: spacy.language.Language) -> None:
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("kgqp").parser = _dict_parser(graph)
+    doc = nlp("华为手机壳 红色")
+    assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == [
+        ("华为", "HP", HUAWEI.iri),
+        ("手机壳", "HC", "https://kgqp.dev/id/category/jd/phone-cases"),
+    ]
+    # the real tiny bundle on Chinese text (characters unknown to its vocabulary)
+    nlp2 = spacy.blank("zh")
+    nlp2.add_pipe("kgqp").parser = bundle_nlp.get_pipe("kgqp").parser
+    doc2 = nlp2("华为手机壳")
+    assert doc2._.kgqp.text == "华为手机壳"
+    assert all(e._.kgqp is not None for e in doc2.ents)
+
+
+def test_empty_and_whitespace_text(graph: ProductGraph) -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kgqp").parser = _dict_parser(graph)
+    for text in ("", "   "):
+        doc = nlp(text)
+        assert doc.ents == () and doc._.kgqp.entities == []
+
+
+def test_errors_say_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="backend"):
+        KGQPComponent(backend="tensorflow")
+    monkeypatch.setenv("KGQP_HOME", str(tmp_path))
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kgqp")  # no bundle: resolved on first use
+    with pytest.raises(ConfigError, match="kgqp quickstart"):
+        nlp("samsung tv")
+
+
+def test_entry_point_registers_the_factory() -> None:
+    eps = importlib.metadata.entry_points(group="spacy_factories")
+    assert {ep.name: ep.value for ep in eps}.get("kgqp") == "parser.spacy_component:make_kgqp"
+    # a fresh interpreter that never imports kgqp finds the factory through the entry point
+    code = ("import spacy, sys; nlp = spacy.blank('en'); c = nlp.add_pipe('kgqp'); "
+            "print(type(c).__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert out.stdout.strip() == "parser.spacy_component"
