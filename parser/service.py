@@ -9,9 +9,13 @@ concurrent parse requests (503 with ``Retry-After`` beyond the limit: excess loa
 once instead of queueing). Every bad input gets a 4xx with a JSON ``detail``; never a 500.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: FastAPI must resolve the request models,
+# which are local classes of create_app, from the endpoint annotations at definition time
+# (with PEP 563 strings it cannot, and every body became a missing query parameter: 422).
 
 import asyncio
+import dataclasses
+import json
 import logging
 import threading
 import time
@@ -71,15 +75,32 @@ def _check_text(value: str, what: str) -> str:
     return value
 
 
-def create_app(parser: QueryParser, *, limits: ServiceLimits | None = None) -> FastAPI:
+def _ascii_json_response() -> type:
+    from fastapi.responses import JSONResponse
+
+    class AsciiJSONResponse(JSONResponse):
+        def render(self, content: Any) -> bytes:
+            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+    return AsciiJSONResponse
+
+
+def create_app(parser: "QueryParser", *, limits: ServiceLimits | None = None) -> "FastAPI":
     """Build the FastAPI app around a loaded :class:`~parser.pipeline.QueryParser`."""
     _require_serve_extra()
     from fastapi import FastAPI, HTTPException, Request
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.exception_handlers import http_exception_handler
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, PlainTextResponse
     from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
     from pydantic import BaseModel, ConfigDict, Field, field_validator
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from kg.errors import KGLockedError, KGNotFoundError
 
     limits = limits or ServiceLimits()
+    _AsciiJSONResponse = _ascii_json_response()
     registry = CollectorRegistry()
     requests_total = Counter(
         "kgqp_requests_total", "HTTP requests", ["path", "status"], registry=registry
@@ -164,9 +185,18 @@ def create_app(parser: QueryParser, *, limits: ServiceLimits | None = None) -> F
     )
     app.state.kgqp_state = state
 
+    known_paths = {"/parse", "/parse/batch", "/kg/link", "/kg/update", "/health", "/ready",
+                   "/metrics", "/docs", "/openapi.json"}
+
+    def _metric_path(path: str) -> str:
+        # a bounded label set: one label per route, not per IRI or per unknown URL
+        if path.startswith("/kg/nodes/"):
+            return "/kg/nodes/{iri}"
+        return path if path in known_paths else "other"
+
     @app.middleware("http")
     async def _limits(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        path = request.url.path
+        path = _metric_path(request.url.path)
         start = time.perf_counter()
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limits.max_body_bytes):
@@ -227,7 +257,10 @@ def create_app(parser: QueryParser, *, limits: ServiceLimits | None = None) -> F
         node = parser.kg.node(iri)
         if node is None:
             raise HTTPException(404, f"no KG node {iri!r}")
-        return node.to_dict()
+        d = dataclasses.asdict(node)  # kg.graph.NodeInfo is a plain dataclass (no to_dict)
+        d["kind"] = node.kind.value if node.kind is not None else None
+        d["aliases"] = list(node.aliases)
+        return d
 
     @app.get("/kg/link")
     def kg_link(mention: str, label: str | None = None, limit: int = 5) -> dict[str, Any]:
@@ -251,15 +284,19 @@ def create_app(parser: QueryParser, *, limits: ServiceLimits | None = None) -> F
             edges = [Edge(e.source, Relation(e.relation), e.target) for e in req.add_edges]
         except (ValueError, TypeError) as exc:
             raise HTTPException(422, str(exc)) from None
-        with parse_lock, parser.kg.transaction(message=req.message or "HTTP /kg/update") as tx:
-            for node in nodes:
-                tx.add_node(node)
-            for a in req.add_aliases:
-                tx.add_alias(a.iri, a.alias)
-            for edge in edges:
-                tx.add_edge(edge)
-            for iri in req.remove_nodes:
-                tx.remove_node(iri)
+        try:
+            with parse_lock, \
+                    parser.kg.transaction(message=req.message or "HTTP /kg/update") as tx:
+                for node in nodes:
+                    tx.add_node(node)
+                for a in req.add_aliases:
+                    tx.add_alias(a.iri, a.alias)
+                for edge in edges:
+                    tx.add_edge(edge)
+                for iri in req.remove_nodes:
+                    tx.remove_node(iri)
+        except (ValueError, TypeError) as exc:  # bad IRIs, empty aliases, invalid text
+            raise HTTPException(422, f"KG update rejected, nothing changed: {exc}") from None
         return {"version": parser.kg.version, "nodes": [n.iri for n in nodes]}
 
     @app.get("/health")
@@ -281,10 +318,32 @@ def create_app(parser: QueryParser, *, limits: ServiceLimits | None = None) -> F
     async def _parser_error(request: Request, exc: ParserError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, 422)
 
+    @app.exception_handler(KGNotFoundError)
+    async def _kg_not_found(request: Request, exc: KGNotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 404)
+
+    @app.exception_handler(KGLockedError)
+    async def _kg_locked(request: Request, exc: KGLockedError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # The default handler echoes the input, and a lone surrogate in it made the JSON
+        # encoding of the 422 itself fail (a 500): render with ASCII escapes instead.
+        return _AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI answers 400 for bodies that are not UTF-8 or nest too deeply for json
+            return JSONResponse({"detail": "the request body is not valid JSON (it must be "
+                                 "UTF-8 and nest fewer than 1000 levels)"}, 422)
+        return await http_exception_handler(request, exc)
+
     return app
 
 
-def serve(parser: QueryParser, *, host: str = "127.0.0.1", port: int = 8000,
+def serve(parser: "QueryParser", *, host: str = "127.0.0.1", port: int = 8000,
           limits: ServiceLimits | None = None) -> None:
     """Run the service with uvicorn until SIGTERM/SIGINT.
 

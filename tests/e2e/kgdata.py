@@ -1,0 +1,51 @@
+"""A small real-ish product KG (a dozen nodes: brands, categories, colours) for e2e tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kg.schema import Edge, Node, NodeKind, Relation, attribute_key, brand_key
+
+
+def records() -> list[Any]:
+    def brand(name: str, *aliases: str, pop: float = 1.0) -> Node:
+        return Node(NodeKind.BRAND, brand_key(name), name, aliases=aliases, popularity=pop)
+
+    def cat(key: str, label: str, *aliases: str, path: str) -> Node:
+        return Node(NodeKind.CATEGORY, f"test/{key}", label, aliases=aliases, path=path)
+
+    def colour(name: str) -> Node:
+        return Node(NodeKind.ATTRIBUTE_VALUE, attribute_key("color", name), name.title(),
+                    aliases=(name,), attribute="color")
+
+    electronics = cat("electronics", "Electronics", path="Electronics")
+    tvs = cat("tvs", "TVs", "tv", "television", path="Electronics > TVs")
+    laptops = cat("laptops", "Laptops", "laptop", "notebook", path="Electronics > Laptops")
+    headphones = cat("headphones", "Headphones", "headphones", path="Electronics > Headphones")
+    shoes = cat("shoes", "Shoes", "shoes", "sneakers", path="Clothing > Shoes")
+    samsung, apple, sony = brand("Samsung", pop=5), brand("Apple", pop=6), brand("Sony", pop=4)
+    nike, lg, dell = brand("Nike", pop=5), brand("LG", pop=3), brand("Dell", "dell computers")
+    red, blue, black = colour("red"), colour("blue"), colour("black")
+    edges = [
+        Edge(tvs.iri, Relation.PARENT, electronics.iri),
+        Edge(laptops.iri, Relation.PARENT, electronics.iri),
+        Edge(headphones.iri, Relation.PARENT, electronics.iri),
+        Edge(samsung.iri, Relation.SELLS_IN, tvs.iri),
+        Edge(lg.iri, Relation.SELLS_IN, tvs.iri),
+        Edge(sony.iri, Relation.SELLS_IN, headphones.iri),
+        Edge(dell.iri, Relation.SELLS_IN, laptops.iri),
+        Edge(apple.iri, Relation.SELLS_IN, laptops.iri),
+        Edge(nike.iri, Relation.SELLS_IN, shoes.iri),
+    ]
+    return [electronics, tvs, laptops, headphones, shoes, samsung, apple, sony, nike, lg, dell,
+            red, blue, black, *edges]
+
+
+def build_kg(path: Path) -> Path:
+    """Write the KG to ``path`` (a KG directory) and close it."""
+    from kg import ProductGraph
+
+    with ProductGraph.open(path) as g:
+        g.add_records(records(), progress=False)
+    return path

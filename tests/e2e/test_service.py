@@ -1,0 +1,256 @@
+"""The HTTP service end to end: a real uvicorn server, a real on-disk KG, a tiny trained tagger,
+httpx on the wire. Every bad input gets a 4xx with a JSON ``detail``, never a 500."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import socket
+
+import httpx
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parser.types import parsed_query_schema
+
+BRAND = "https://kgqp.dev/id/brand/"
+SCHEMA = parsed_query_schema()
+
+
+@pytest.fixture(scope="module")
+def client(live):
+    with httpx.Client(base_url=live.url, timeout=30) as c:
+        yield c
+
+
+def _check_parsed(d: dict) -> None:
+    jsonschema.validate(d, SCHEMA)
+    for e in d["entities"]:
+        assert d["text"][e["start"]:e["end"]] == e["text"]
+
+
+def test_parse_returns_a_schema_valid_linked_query(client):
+    r = client.post("/parse", json={"query": "samsung 55 inch tv"})
+    assert r.status_code == 200, r.text
+    d = r.json()
+    _check_parsed(d)
+    assert d["text"] == "samsung 55 inch tv" and d["truncated"] is False
+    linked = {e["text"]: e["kg_id"] for e in d["entities"]}
+    assert linked.get("samsung") == BRAND + "samsung"
+
+
+def test_parse_batch_keeps_order_and_validates(client):
+    queries = ["sony headphones", "", "dell laptop under 500", "ｉｐｈｏｎｅ ﬁ case"]
+    r = client.post("/parse/batch", json={"queries": queries})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["text"] for x in results] == queries
+    for d in results:
+        _check_parsed(d)
+
+
+def test_body_too_large_is_413(client):
+    big = json.dumps({"query": "a" * 20_000})
+    r = client.post("/parse", content=big, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "larger than" in r.json()["detail"]
+
+
+def test_chunked_body_without_content_length(client):
+    def chunks(n: int):
+        yield b'{"query": "'
+        for _ in range(n):
+            yield b"a" * 1024
+        yield b'"}'
+
+    r = client.post("/parse", content=chunks(40), headers={"content-type": "application/json"})
+    assert "content-length" not in {k.lower() for k in r.request.headers}
+    assert r.status_code == 413
+    small = client.post("/parse", content=(c for c in [b'{"query": ', b'"lg tv"}']),
+                        headers={"content-type": "application/json"})
+    assert small.status_code == 200, small.text
+    assert small.json()["text"] == "lg tv"
+
+
+@pytest.mark.parametrize("body", [
+    b"{not json",
+    b'{"query": "tv"',
+    b"",
+    b"[]",
+    b"null",
+    b'"samsung"',
+    b'{"query": 5}',
+    b'{"query": null}',
+    b'{"query": ["tv"]}',
+    b'{"q": "tv"}',
+    b'{"query": "tv", "debug": true}',
+    b'{"query": "\\ud800"}',
+    b'{"query": "tv \\udfff x"}',
+    b'{"query": "\xff\xfe tv"}',
+    b"[" * 7_000 + b"]" * 7_000,
+    b'{"query": ' + b"[" * 5_000 + b"]" * 5_000 + b"}",
+    json.dumps({"query": "a" * 201}).encode(),
+], ids=lambda b: repr(b[:24]))
+def test_bad_parse_bodies_are_422(client, body):
+    r = client.post("/parse", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422, (r.status_code, r.text[:300])
+    assert "detail" in r.json()
+
+
+@pytest.mark.parametrize("payload", [
+    {"queries": ["tv"] * 17},
+    {"queries": ["tv", "a" * 201]},
+    {"queries": ["tv", "\ud800"]},
+    {"queries": "tv"},
+    {"queries": [1, 2]},
+    {"queries": ["tv"], "extra": 1},
+])
+def test_bad_batches_are_422(client, payload):
+    body = json.dumps(payload).encode()  # json.dumps escapes the lone surrogate as \ud800
+    r = client.post("/parse/batch", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422, (r.status_code, r.text[:300])
+
+
+def test_kg_node_endpoint(client):
+    r = client.get(f"/kg/nodes/{BRAND}samsung")
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["iri"] == BRAND + "samsung" and d["label"] == "Samsung" and d["kind"] == "brand"
+    for iri in (BRAND + "nope", "not an iri", "<> } ; CLEAR ALL ; <", "%00", "\u202e"):
+        r = client.get(f"/kg/nodes/{iri}")
+        assert r.status_code == 404, (iri, r.status_code, r.text)
+
+
+def test_kg_link_endpoint(client):
+    r = client.get("/kg/link", params={"mention": "samsung", "label": "creator"})
+    assert r.status_code == 200, r.text
+    assert r.json()["best"]["iri"] == BRAND + "samsung"
+    r = client.get("/kg/link", params={"mention": "televsion", "limit": 2})
+    assert r.status_code == 200 and len(r.json()["candidates"]) <= 2
+    for params in ({"mention": "tv", "label": "no-such-label"}, {"mention": "tv", "limit": "x"},
+                   {}, {"mention": "tv", "limit": "-1"}):
+        r = client.get("/kg/link", params=params)
+        assert 400 <= r.status_code < 500 or r.status_code == 200, (params, r.status_code)
+    assert client.get("/kg/link?mention=%ED%A0%80").status_code < 500  # UTF-8 of a surrogate
+    assert client.get("/kg/link", params={"mention": "\u202e" * 1000}).status_code == 200
+
+
+def test_kg_update_is_seen_by_the_next_parse(client):
+    before = client.post("/parse", json={"query": "zorbo tv"}).json()
+    zorbo = [e for e in before["entities"] if e["text"] == "zorbo"]
+    assert zorbo and zorbo[0]["label"] == "creator" and zorbo[0]["kg_id"] is None
+    version = client.get("/ready").json()["kg_version"]
+    r = client.post("/kg/update", json={
+        "add_nodes": [{"kind": "brand", "key": "zorbo", "label": "Zorbo", "popularity": 2.0}],
+        "add_edges": [{"source": BRAND + "zorbo", "relation": "sells_in",
+                       "target": "https://kgqp.dev/id/category/test/tvs"}],
+        "message": "add Zorbo"})
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == version + 1
+    after = client.post("/parse", json={"query": "zorbo tv"}).json()
+    assert [e["kg_id"] for e in after["entities"] if e["text"] == "zorbo"] == [BRAND + "zorbo"]
+    assert client.get(f"/kg/nodes/{BRAND}zorbo").json()["label"] == "Zorbo"
+    assert client.get("/ready").json()["kg_version"] == version + 1
+
+
+@pytest.mark.parametrize("payload", [
+    {"add_nodes": [{"kind": "planet", "key": "x", "label": "X"}]},
+    {"add_nodes": [{"kind": "brand", "key": "", "label": "X"}]},
+    {"add_nodes": [{"kind": "brand", "key": "x", "label": " "}]},
+    {"add_nodes": [{"kind": "attribute_value", "key": "x", "label": "X"}]},
+    {"add_edges": [{"source": BRAND + "sony", "relation": "loves", "target": BRAND + "lg"}]},
+    {"add_edges": [{"source": "not an iri", "relation": "parent", "target": BRAND + "lg"}]},
+    {"add_aliases": [{"iri": BRAND + "nope", "alias": "x"}]},
+    {"add_aliases": [{"iri": BRAND + "sony", "alias": "  "}]},
+    {"add_aliases": [{"iri": "> } ; CLEAR ALL ; <", "alias": "x"}]},
+    {"remove_nodes": [BRAND + "nope"]},
+    {"add_nodes": [{"kind": "brand", "key": "x", "label": "\ud800"}]},
+    {"add_nodes": "brand"},
+    {"drop_all": True},
+])
+def test_bad_kg_updates_are_4xx_and_change_nothing(client, payload):
+    version = client.get("/ready").json()["kg_version"]
+    r = client.post("/kg/update", content=json.dumps(payload).encode(),
+                    headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    assert "detail" in r.json()
+    assert client.get("/ready").json()["kg_version"] == version
+    assert client.get(f"/kg/nodes/{BRAND}sony").status_code == 200
+
+
+def test_health_ready_metrics_docs(client):
+    assert client.get("/health").json() == {"status": "ok"}
+    ready = client.get("/ready")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    client.post("/parse", json={"query": "lg tv"})
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200
+    assert metrics.headers["content-type"].startswith("text/plain")
+    assert 'kgqp_requests_total{path="/parse",status="200"}' in metrics.text
+    assert "kgqp_request_seconds_bucket" in metrics.text
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    spec = client.get("/openapi.json").json()
+    assert {"/parse", "/parse/batch", "/kg/update", "/kg/link"} <= set(spec["paths"])
+
+
+def test_unknown_paths_and_methods_are_4xx(client):
+    assert client.get("/nope").status_code == 404
+    assert client.get("/parse").status_code == 405
+    assert client.delete("/kg/update").status_code == 405
+    r = client.post("/parse", content=b"query=tv",
+                    headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 422
+    host, port = client.base_url.host, client.base_url.port
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(b"POST /parse HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\nx")
+        status = sock.recv(100).split(b" ")[1]
+    assert status.startswith(b"4"), status
+
+
+def test_overload_is_rejected_fast_with_503(slow_live):
+    """12 concurrent requests against 2 admitted at a time (each >= 50 ms): the excess gets 503
+    with Retry-After at once; the admitted ones succeed; then the server is back to normal."""
+
+    def one(i: int) -> httpx.Response:
+        with httpx.Client(base_url=slow_live.url, timeout=30) as c:
+            return c.post("/parse", json={"query": f"sony tv {i}"})
+
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        responses = list(pool.map(one, range(12)))
+    codes = sorted(r.status_code for r in responses)
+    assert set(codes) <= {200, 503}, codes
+    assert codes.count(503) >= 1 and codes.count(200) >= 2, codes
+    for r in responses:
+        if r.status_code == 503:
+            assert r.headers["retry-after"] == "1"
+            assert r.elapsed.total_seconds() < 1.0
+    with httpx.Client(base_url=slow_live.url, timeout=30) as c:
+        assert c.post("/parse", json={"query": "sony tv"}).status_code == 200
+        assert "kgqp_rejected_total" in c.get("/metrics").text
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids,
+                                                              max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(payload=st.one_of(_json, st.fixed_dictionaries({"query": _json}),
+                         st.fixed_dictionaries({"queries": st.lists(_json, max_size=4)})),
+       path=st.sampled_from(["/parse", "/parse/batch", "/kg/update"]))
+def test_fuzzed_json_bodies_never_500(client, payload, path):
+    r = client.post(path, content=json.dumps(payload).encode(),
+                    headers={"content-type": "application/json"})
+    assert r.status_code < 500, (r.status_code, r.text[:300])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=st.binary(max_size=300))
+def test_fuzzed_bytes_never_500(client, body):
+    r = client.post("/parse", content=body, headers={"content-type": "application/json"})
+    assert r.status_code < 500, (r.status_code, r.text[:300])
