@@ -1,0 +1,35 @@
+"""Graph + text fusion: KG -> PyG HeteroData, GNN encoder, fusion intent classifier, expansion.
+
+May import :mod:`kg`; never :mod:`parser` (query text embeddings arrive as tensors).
+
+Example:
+    >>> import torch, fusion
+    >>> m = fusion.FusionModel(fusion.FusionConfig(text_dim=4, use_graph=False), labels=["A > B"])
+    >>> m.predict(fusion.FusionInput(text_embedding=torch.zeros(4))).lvl0
+    'A'
+"""
+
+from fusion.errors import (
+    FusionConfigError,
+    FusionDataError,
+    FusionError,
+    FusionLoadError,
+    RuleSyntaxError,
+)
+from fusion.model import FusionConfig, FusionExample, FusionInput, FusionModel, Intent, LinkedEntity
+from fusion.train import train_fusion
+
+__all__ = [
+    "FusionConfig",
+    "FusionConfigError",
+    "FusionDataError",
+    "FusionError",
+    "FusionExample",
+    "FusionInput",
+    "FusionLoadError",
+    "FusionModel",
+    "Intent",
+    "LinkedEntity",
+    "RuleSyntaxError",
+    "train_fusion",
+]

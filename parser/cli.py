@@ -12,6 +12,7 @@ import typer
 
 from kg.cli import app as kg_app
 from parser.commands import register
+from parser.fusion_cli import app as fusion_app
 from parser.tagger.cli import app as tagger_app
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(
     kg_app, name="kg", help="Build, update, query and export the product knowledge graph."
 )
 app.add_typer(tagger_app, name="tagger", help="Train, evaluate, export and run the token tagger.")
+app.add_typer(fusion_app, name="fusion", help="GNN fusion: category intent and query expansion.")
 
 register(app)
 

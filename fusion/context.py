@@ -1,0 +1,126 @@
+"""What the fusion model reads from the KG: node embeddings and category neighbourhoods.
+
+:class:`GraphContext` wraps a KG (as a networkx view), its precomputed :class:`NodeEmbeddings` and
+the intent label space (Best Buy ``"A > B"`` category paths). For a linked entity it returns the
+categories around it, each with a weight:
+
+- category: itself;
+- brand: the categories it ``sells_in`` and those of its products (``has_brand`` reversed);
+- product: its ``in_category`` targets;
+- product type: its ``type_in`` targets and its products' categories;
+- attribute value: the categories of the products that have it;
+- any node: the same for its ``synonym`` neighbours.
+
+and maps a category node to the intent label it falls under (the first two levels of its path).
+
+Example:
+    >>> import networkx as nx, torch
+    >>> from fusion.gnn import NodeEmbeddings
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("b", kind="brand", label="Samsung")
+    >>> g.add_node("c", kind="category", label="TVs", path="TV & Home Theater > TVs")
+    >>> _ = g.add_edge("b", "c", relation="sells_in")
+    >>> emb = NodeEmbeddings(iris=["b", "c"], kinds=["brand", "category"], matrix=torch.zeros(2, 4))
+    >>> ctx = GraphContext(g, emb, labels=["TV & Home Theater > TVs"])
+    >>> ctx.category_neighbourhood("b"), ctx.label_of("c")
+    ([('c', 1.0)], 0)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import networkx as nx
+
+from fusion.gnn import NodeEmbeddings
+from fusion.hetero import as_networkx
+
+__all__ = ["GraphContext", "lvl1_of_path"]
+
+SEP = " > "
+
+
+def lvl1_of_path(path: str | None) -> str | None:
+    """``"A > B > C"`` -> ``"A > B"``; ``None`` for paths with fewer than two levels."""
+    if not path:
+        return None
+    parts = [p.strip() for p in path.split(">")]
+    return SEP.join(parts[:2]) if len(parts) >= 2 else None
+
+
+class GraphContext:
+    """KG neighbourhoods + node embeddings + the label space, with per-IRI memoisation."""
+
+    def __init__(
+        self,
+        graph: Any,
+        embeddings: NodeEmbeddings,
+        *,
+        labels: Sequence[str],
+        max_neighbours: int = 8,
+    ) -> None:
+        self.graph: nx.MultiDiGraph = as_networkx(graph)
+        self.embeddings = embeddings
+        self.labels = list(labels)
+        self.max_neighbours = max_neighbours
+        self._label_index = {lab: i for i, lab in enumerate(self.labels)}
+        self.category_neighbourhood = lru_cache(maxsize=200_000)(self._category_neighbourhood)
+        # intent label -> KG category node whose path is that label (if any)
+        self.label_iris: dict[str, str] = {}
+        for iri, a in self.graph.nodes(data=True):
+            if a.get("kind") == "category" and a.get("path") in self._label_index:
+                self.label_iris.setdefault(a["path"], iri)
+
+    def kind(self, iri: str) -> str | None:
+        a = self.graph.nodes.get(iri)
+        return None if a is None else a.get("kind")
+
+    def label_of(self, category_iri: str) -> int | None:
+        """Index in :attr:`labels` of the intent a category node falls under, or ``None``."""
+        a = self.graph.nodes.get(category_iri)
+        if a is None:
+            return None
+        lvl1 = lvl1_of_path(a.get("path"))
+        return self._label_index.get(lvl1) if lvl1 else None
+
+    def _edges(self, iri: str, relation: str, direction: str) -> list[str]:
+        if direction == "out":
+            return [v for _, v, r in self.graph.out_edges(iri, data="relation") if r == relation]
+        return [u for u, _, r in self.graph.in_edges(iri, data="relation") if r == relation]
+
+    def _direct(self, iri: str) -> Counter[str]:
+        kind = self.kind(iri)
+        c: Counter[str] = Counter()
+        if kind == "category":
+            c[iri] += 1
+        elif kind == "product":
+            c.update(self._edges(iri, "in_category", "out"))
+        elif kind == "brand":
+            c.update(self._edges(iri, "sells_in", "out"))
+            for p in self._edges(iri, "has_brand", "in")[:500]:
+                c.update(self._edges(p, "in_category", "out"))
+        elif kind == "product_type":
+            c.update(self._edges(iri, "type_in", "out"))
+            for p in self._edges(iri, "has_type", "in")[:500]:
+                c.update(self._edges(p, "in_category", "out"))
+        elif kind == "attribute_value":
+            for p in self._edges(iri, "has_value", "in")[:500]:
+                c.update(self._edges(p, "in_category", "out"))
+        return c
+
+    def _category_neighbourhood(self, iri: str) -> list[tuple[str, float]]:
+        if iri not in self.graph:
+            return []
+        counts = self._direct(iri)
+        for syn in self._edges(iri, "synonym", "out") + self._edges(iri, "synonym", "in"):
+            counts.update(self._direct(syn))
+        # prefer categories that map onto the label space, then the most frequent
+        ranked = sorted(
+            counts.items(), key=lambda kv: (self.label_of(kv[0]) is None, -kv[1], kv[0])
+        )
+        ranked = ranked[: self.max_neighbours]
+        total = sum(n for _, n in ranked) or 1
+        return [(cat, n / total) for cat, n in ranked]

@@ -1,0 +1,127 @@
+"""Best Buy query-suggestion data -> labelled fusion examples.
+
+Each JSONL row is a query with the category facet counts of its result set; its label is the
+``hierarchicalCategories.lvl1`` (and ``.lvl0``) value with the largest count. Rows without lvl1
+are skipped. Linked entities come from ``graph.match(query)`` (KG names and aliases in the
+text); later the parser pipeline passes tagger + linker output instead.
+
+Example:
+    >>> import json, tempfile, pathlib
+    >>> row = {"query": "tv", "instant_search": {"facets": {"exact_matches": {
+    ...     "hierarchicalCategories.lvl0": [{"value": "TV & Home Theater", "count": 9}],
+    ...     "hierarchicalCategories.lvl1": [{"value": "TV & Home Theater > TVs", "count": 7}]}}}}
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "q.jsonl"
+    >>> _ = p.write_text(json.dumps(row) + "\\n")
+    >>> load_bestbuy_queries(p)
+    [LabeledQuery(query='tv', lvl1='TV & Home Theater > TVs', lvl0='TV & Home Theater')]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fusion.errors import FusionDataError
+from fusion.model import FusionExample, FusionInput, LinkedEntity
+from fusion.text import TextEncoderLike
+
+__all__ = ["LabeledQuery", "build_examples", "link_query", "load_bestbuy_queries"]
+
+logger = logging.getLogger(__name__)
+
+_FACET = "hierarchicalCategories.lvl{}"
+
+
+@dataclass(frozen=True)
+class LabeledQuery:
+    """A query with its category labels."""
+
+    query: str
+    lvl1: str
+    lvl0: str
+
+
+def _best(facets: dict[str, Any], level: int) -> str | None:
+    values = facets.get(_FACET.format(level)) or []
+    if not values:
+        return None
+    return max(values, key=lambda v: (v["count"], v["value"]))["value"]
+
+
+def load_bestbuy_queries(path: str | Path) -> list[LabeledQuery]:
+    """Read ``queries_{train,dev}.jsonl``; malformed lines raise with their line number."""
+    path = Path(path)
+    if not path.is_file():
+        raise FusionDataError(f"{path} does not exist (expected Best Buy queries JSONL)")
+    out: list[LabeledQuery] = []
+    skipped = 0
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                query = row["query"]
+                facets = row["instant_search"]["facets"]["exact_matches"]
+                lvl1, lvl0 = _best(facets, 1), _best(facets, 0)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise FusionDataError(
+                    f"{path}:{n}: not a Best Buy query row ({exc!r}); expected "
+                    "keys query and instant_search.facets.exact_matches"
+                ) from exc
+            if not isinstance(query, str) or not query.strip() or lvl1 is None:
+                skipped += 1
+                continue
+            out.append(LabeledQuery(query=query, lvl1=lvl1, lvl0=lvl0 or lvl1.split(" > ")[0]))
+    logger.info("%s: %d labelled queries, %d skipped (no lvl1)", path, len(out), skipped)
+    return out
+
+
+def link_query(graph: Any, text: str, *, max_candidates: int = 3) -> list[LinkedEntity]:
+    """Linked entities of ``text`` from ``graph.match``: per matched span, its top candidates
+    (by popularity), scored by span length share / number of candidates; spans inside a longer
+    match are dropped."""
+    matches = graph.match(text)
+    if not matches:
+        return []
+    matches = [
+        m
+        for m in matches
+        if not any(
+            o is not m
+            and o.start <= m.start
+            and m.end <= o.end
+            and (o.end - o.start) > (m.end - m.start)
+            for o in matches
+        )
+    ]
+    longest = max(m.end - m.start for m in matches)
+    out: dict[str, LinkedEntity] = {}
+    for m in matches:
+        cands = [c for c in m.candidates if c.kind is not None][:max_candidates]
+        for c in cands:
+            score = (m.end - m.start) / longest / len(cands)
+            kind = getattr(c.kind, "value", c.kind)
+            if c.iri not in out or out[c.iri].score < score:
+                out[c.iri] = LinkedEntity(c.iri, kind, score)
+    return sorted(out.values(), key=lambda e: (-e.score, e.iri))
+
+
+def build_examples(
+    queries: Sequence[LabeledQuery],
+    *,
+    graph: Any,
+    text_encoder: TextEncoderLike,
+    progress: bool = False,
+) -> list[FusionExample]:
+    """Encode and link ``queries`` into :class:`FusionExample` s."""
+    emb = text_encoder.encode([q.query for q in queries], progress=progress)
+    out = []
+    for i, q in enumerate(queries):
+        linked = tuple(link_query(graph, q.query)) if graph is not None else ()
+        out.append(FusionExample(FusionInput(emb[i], linked, q.query), lvl1=q.lvl1, lvl0=q.lvl0))
+    return out

@@ -1,0 +1,631 @@
+"""The fusion intent classifier: query text embedding + attention over KG node embeddings.
+
+For a query, the inputs are its text embedding (``Tensor[text_dim]``, 384 for MiniLM) and its
+linked KG entities. The graph branch builds a set of *elements*: every linked entity and the
+categories of its neighbourhood (:class:`fusion.context.GraphContext`), each represented by its
+GNN embedding, a role (the linked entity's kind, or "neighbour category") and a weight (link score
+x neighbourhood share). The text vector attends over the elements (with a learned null slot for
+queries without links); a second, pointer attention puts probability mass on the intent label
+each neighbour category falls under. The classifier reads ``[text; attended graph vector]`` and
+adds the pointer distribution (scaled by a learned gain) to its logits over the lvl1 labels
+(``"A > B"``). lvl0 is derived: ``p(lvl0) = sum of p(lvl1)`` over its children, so the two levels
+always agree. ``use_graph=False`` is the same model without the graph branch (ablation).
+
+Example:
+    >>> import torch
+    >>> cfg = FusionConfig(text_dim=4, hidden_dim=8, use_graph=False, epochs=1)
+    >>> model = FusionModel(cfg, labels=["A > B", "A > C", "D > E"])
+    >>> intent = model.predict(FusionInput(text_embedding=torch.zeros(4)))
+    >>> intent.lvl0 == intent.category.split(" > ")[0]
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from fusion.context import GraphContext
+from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
+from kg.io import atomic_path, atomic_write_json
+
+__all__ = [
+    "FusionConfig",
+    "FusionExample",
+    "FusionInput",
+    "FusionModel",
+    "Intent",
+    "LinkedEntity",
+]
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("category", "brand", "product", "product_type", "attribute_value", "neighbour")
+_ROLE_ID = {r: i for i, r in enumerate(ROLES)}
+SEP = " > "
+
+
+@dataclass(frozen=True)
+class LinkedEntity:
+    """A KG node the query refers to (from the linker, or ``graph.match`` candidates).
+
+    >>> LinkedEntity("https://kgqp.dev/id/brand/samsung", "brand", 0.9).kind
+    'brand'
+    """
+
+    iri: str
+    kind: str
+    score: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ROLES[:-1]:
+            raise FusionDataError(
+                f"LinkedEntity.kind must be one of {ROLES[:-1]}, got {self.kind!r}"
+            )
+        if not (math.isfinite(self.score) and self.score >= 0):
+            raise FusionDataError(f"LinkedEntity.score must be finite and >= 0, got {self.score}")
+
+
+@dataclass(frozen=True)
+class FusionInput:
+    """What the fusion model sees of a query.
+
+    Args:
+        text_embedding: ``Tensor[text_dim]`` from :class:`fusion.text.TextEncoder`.
+        linked: the query's linked KG entities (may be empty).
+        text: the query text (for logs and rules only).
+
+    >>> import torch
+    >>> FusionInput(text_embedding=torch.zeros(384)).linked
+    ()
+    """
+
+    text_embedding: Tensor
+    linked: tuple[LinkedEntity, ...] = ()
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        t = self.text_embedding
+        if not isinstance(t, Tensor) or t.dim() != 1 or not t.is_floating_point():
+            raise FusionDataError(
+                "FusionInput.text_embedding must be a 1-d float tensor "
+                f"[text_dim], got {getattr(t, 'shape', type(t))}"
+            )
+        if not bool(torch.isfinite(t).all()):
+            raise FusionDataError("FusionInput.text_embedding contains NaN or inf")
+        object.__setattr__(self, "linked", tuple(self.linked))
+
+
+@dataclass(frozen=True)
+class FusionExample:
+    """A labelled training/evaluation example: the input and its lvl1 (``"A > B"``) and lvl0."""
+
+    input: FusionInput
+    lvl1: str
+    lvl0: str
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The predicted category intent of a query.
+
+    Attributes:
+        category: lvl1 path ``"A > B"``.
+        lvl0: ``"A"``, always the first level of ``category``.
+        score: probability of ``category``.
+        lvl0_score: probability of ``lvl0`` (sum over its lvl1 children).
+        top_k: ``(lvl1 path, probability)`` best first.
+        category_iri: the KG category node whose path is ``category``, if there is one.
+    """
+
+    category: str
+    lvl0: str
+    score: float
+    lvl0_score: float
+    top_k: tuple[tuple[str, float], ...]
+    category_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """Settings of :class:`FusionModel` and :func:`fusion.train.train_fusion` (config is data).
+
+    Args:
+        text_dim: size of the query text embedding.
+        node_dim: size of the GNN node embeddings (set from the embeddings when training).
+        hidden_dim: width of the fusion layers.
+        use_graph: ``False`` = the ``--no-graph`` ablation (text only).
+        max_linked: linked entities used per query (highest score first).
+        max_neighbours: neighbour categories per linked entity.
+        dropout, lr, weight_decay, epochs, batch_size, seed: training.
+        lvl0_weight: weight of the auxiliary lvl0 loss on the derived lvl0 distribution.
+        top_k: length of :attr:`Intent.top_k`.
+    """
+
+    text_dim: int = 384
+    node_dim: int = 64
+    hidden_dim: int = 256
+    use_graph: bool = True
+    max_linked: int = 6
+    max_neighbours: int = 6
+    dropout: float = 0.3
+    lr: float = 2e-3
+    weight_decay: float = 1e-2
+    epochs: int = 40
+    batch_size: int = 32
+    lvl0_weight: float = 0.3
+    seed: int = 0
+    top_k: int = 3
+
+    def __post_init__(self) -> None:
+        for name in (
+            "text_dim",
+            "node_dim",
+            "hidden_dim",
+            "max_linked",
+            "max_neighbours",
+            "epochs",
+            "batch_size",
+            "top_k",
+        ):
+            if getattr(self, name) < 1:
+                raise FusionConfigError(
+                    f"FusionConfig.{name} must be >= 1, got {getattr(self, name)}"
+                )
+        if not 0.0 <= self.dropout < 1.0:
+            raise FusionConfigError(f"FusionConfig.dropout must be in [0, 1), got {self.dropout}")
+        if self.lr <= 0 or self.weight_decay < 0 or self.lvl0_weight < 0:
+            raise FusionConfigError("FusionConfig.lr must be > 0; weight_decay, lvl0_weight >= 0")
+
+    @property
+    def max_elements(self) -> int:
+        return self.max_linked * (1 + self.max_neighbours)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FusionConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise FusionConfigError(
+                f"unknown FusionConfig keys {sorted(unknown)}; valid: {sorted(known)}"
+            )
+        return cls(**d)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Batch:
+    """Featurised inputs. Shapes: text ``[B, T]``; nodes ``[B, M, D]``; role/label ``[B, M]``
+    (label -1 = none); weight ``[B, M]``; mask ``[B, M]`` (True = real element)."""
+
+    text: Tensor
+    nodes: Tensor
+    role: Tensor
+    weight: Tensor
+    label: Tensor
+    mask: Tensor
+
+
+@dataclass
+class _Elements:
+    rows: list[Tensor] = field(default_factory=list)
+    role: list[int] = field(default_factory=list)
+    weight: list[float] = field(default_factory=list)
+    label: list[int] = field(default_factory=list)
+
+
+class FusionModel(nn.Module):
+    """Intent classifier over the lvl1 labels; see the module docstring for the architecture."""
+
+    def __init__(
+        self, config: FusionConfig, *, labels: Sequence[str], context: GraphContext | None = None
+    ) -> None:
+        super().__init__()
+        if not labels:
+            raise FusionDataError("FusionModel needs at least one label")
+        self.config = config
+        self.labels = list(labels)
+        self.lvl0_labels = sorted({lab.split(SEP)[0] for lab in self.labels})
+        lvl0_index = {lab: i for i, lab in enumerate(self.lvl0_labels)}
+        self.register_buffer(
+            "lvl1_to_lvl0",
+            torch.tensor([lvl0_index[lab.split(SEP)[0]] for lab in self.labels]),
+            persistent=False,
+        )
+        self.context = context
+        #: registry name of the text encoder the model was trained with (fusion.text)
+        self.text_encoder_name = "minilm"
+        h, c = config.hidden_dim, len(self.labels)
+        self.text_mlp = nn.Sequential(
+            nn.LayerNorm(config.text_dim),
+            nn.Linear(config.text_dim, h),
+            nn.GELU(),
+            nn.Dropout(config.dropout),
+        )
+        if config.use_graph:
+            self.node_proj = nn.Sequential(
+                nn.LayerNorm(config.node_dim), nn.Linear(config.node_dim, h)
+            )
+            self.role_emb = nn.Embedding(len(ROLES), h)
+            self.weight_proj = nn.Linear(1, h)
+            self.q = nn.Linear(h, h)
+            self.k = nn.Linear(h, h)
+            self.v = nn.Linear(h, h)
+            self.null_kv = nn.Parameter(torch.zeros(2, h))
+            self.q_ptr = nn.Linear(h, h)
+            self.k_ptr = nn.Linear(h, h)
+            self.null_ptr = nn.Parameter(torch.zeros(1))
+            self.ptr_gain = nn.Parameter(torch.tensor(4.0))
+            self.classifier = nn.Sequential(
+                nn.Linear(2 * h, h), nn.GELU(), nn.Dropout(config.dropout), nn.Linear(h, c)
+            )
+        else:
+            self.classifier = nn.Sequential(
+                nn.Linear(h, h), nn.GELU(), nn.Dropout(config.dropout), nn.Linear(h, c)
+            )
+
+    # -- featurisation -----------------------------------------------------------------------
+    def _elements(self, inp: FusionInput) -> _Elements:
+        el = _Elements()
+        ctx, cfg = self.context, self.config
+        if ctx is None or not cfg.use_graph:
+            return el
+        linked = sorted(inp.linked, key=lambda e: (-e.score, e.iri))
+        seen: set[str] = set()
+        for ent in linked:
+            if ent.iri in seen or len(seen) >= cfg.max_linked:
+                continue
+            vec = ctx.embeddings.vector(ent.iri)
+            if vec is None:
+                continue
+            seen.add(ent.iri)
+            lab = ctx.label_of(ent.iri) if ent.kind == "category" else None
+            el.rows.append(vec)
+            el.role.append(_ROLE_ID[ent.kind])
+            el.weight.append(ent.score)
+            el.label.append(-1 if lab is None else lab)
+            if ent.kind == "category":
+                continue  # the category itself carries its label
+            for cat, share in ctx.category_neighbourhood(ent.iri)[: cfg.max_neighbours]:
+                cvec = ctx.embeddings.vector(cat)
+                if cvec is None:
+                    continue
+                lab = ctx.label_of(cat)
+                el.rows.append(cvec)
+                el.role.append(_ROLE_ID["neighbour"])
+                el.weight.append(ent.score * share)
+                el.label.append(-1 if lab is None else lab)
+        return el
+
+    def featurize(self, inputs: Sequence[FusionInput]) -> Batch:
+        """Turn inputs into padded tensors (see :class:`Batch`)."""
+        cfg = self.config
+        for inp in inputs:
+            if inp.text_embedding.shape[0] != cfg.text_dim:
+                raise FusionDataError(
+                    f"text_embedding has size {inp.text_embedding.shape[0]}; this "
+                    f"model expects {cfg.text_dim}"
+                )
+        b = len(inputs)
+        els = [self._elements(inp) for inp in inputs]
+        m = max([len(e.rows) for e in els] + [1])
+        nodes = torch.zeros(b, m, cfg.node_dim)
+        role = torch.zeros(b, m, dtype=torch.long)
+        weight = torch.zeros(b, m)
+        label = torch.full((b, m), -1, dtype=torch.long)
+        mask = torch.zeros(b, m, dtype=torch.bool)
+        for i, e in enumerate(els):
+            n = len(e.rows)
+            if n:
+                nodes[i, :n] = torch.stack(e.rows)
+                role[i, :n] = torch.tensor(e.role)
+                weight[i, :n] = torch.tensor(e.weight)
+                label[i, :n] = torch.tensor(e.label)
+                mask[i, :n] = True
+        text = (
+            torch.stack([inp.text_embedding.float() for inp in inputs])
+            if inputs
+            else torch.zeros(0, cfg.text_dim)
+        )
+        return Batch(text=text, nodes=nodes, role=role, weight=weight, label=label, mask=mask)
+
+    # -- forward -----------------------------------------------------------------------------
+    def forward(self, batch: Batch) -> Tensor:
+        """Logits over the lvl1 labels, ``[B, C]``."""
+        ht = self.text_mlp(batch.text)
+        if not self.config.use_graph:
+            return self.classifier(ht)
+        bsz, h = ht.shape[0], ht.shape[1]
+        e = (
+            self.node_proj(batch.nodes)
+            + self.role_emb(batch.role)
+            + self.weight_proj(batch.weight.unsqueeze(-1))
+        )
+        k = torch.cat([self.null_kv[0].expand(bsz, 1, h), self.k(e)], 1)
+        v = torch.cat([self.null_kv[1].expand(bsz, 1, h), self.v(e)], 1)
+        mask = torch.cat([torch.ones(bsz, 1, dtype=torch.bool), batch.mask], 1)
+        att = (self.q(ht).unsqueeze(1) * k).sum(-1) / math.sqrt(h)
+        att = att.masked_fill(~mask, float("-inf")).softmax(-1)
+        g = (att.unsqueeze(-1) * v).sum(1)
+        logits = self.classifier(torch.cat([ht, g], -1))
+        # pointer: attention over elements that map onto a label
+        has_lab = batch.mask & (batch.label >= 0)
+        ptr = (self.q_ptr(ht).unsqueeze(1) * self.k_ptr(e)).sum(-1) / math.sqrt(h)
+        ptr = ptr + torch.log(batch.weight.clamp(min=1e-6))
+        ptr = torch.cat([self.null_ptr.expand(bsz, 1), ptr.masked_fill(~has_lab, float("-inf"))], 1)
+        ptr = ptr.softmax(-1)[:, 1:]
+        dist = torch.zeros_like(logits).scatter_add_(1, batch.label.clamp(min=0), ptr * has_lab)
+        return logits + self.ptr_gain * dist
+
+    def lvl0_probs(self, probs: Tensor) -> Tensor:
+        """``[B, C]`` lvl1 probabilities -> ``[B, C0]`` lvl0 probabilities (sum over children)."""
+        out = torch.zeros(probs.shape[0], len(self.lvl0_labels), dtype=probs.dtype)
+        return out.index_add_(1, self.lvl1_to_lvl0, probs)
+
+    # -- prediction --------------------------------------------------------------------------
+    @torch.no_grad()
+    def predict_batch(self, inputs: Sequence[FusionInput]) -> list[Intent]:
+        """Predict the intents of ``inputs`` (any length, including 0)."""
+        if not inputs:
+            return []
+        was_training = self.training
+        self.eval()
+        probs = self(self.featurize(inputs)).softmax(-1)
+        self.train(was_training)
+        p0 = self.lvl0_probs(probs)
+        k = min(self.config.top_k, len(self.labels))
+        out = []
+        for i in range(len(inputs)):
+            top = probs[i].topk(k)
+            best = self.labels[int(top.indices[0])]
+            lvl0 = best.split(SEP)[0]
+            iri = self.context.label_iris.get(best) if self.context is not None else None
+            out.append(
+                Intent(
+                    category=best,
+                    lvl0=lvl0,
+                    score=float(top.values[0]),
+                    lvl0_score=float(p0[i, self.lvl0_labels.index(lvl0)]),
+                    top_k=tuple(
+                        (self.labels[int(j)], float(p))
+                        for p, j in zip(top.values, top.indices, strict=True)
+                    ),
+                    category_iri=iri,
+                )
+            )
+        return out
+
+    @staticmethod
+    def linked_from(
+        kg: Any, text: str, links: Sequence[tuple[str, str | None, float]]
+    ) -> list[LinkedEntity]:
+        """Linked entities for a query from linker output ``(iri, kind, score)`` merged with the
+        KG name matches of ``text`` (what the model saw in training); unknown kinds are skipped.
+        """
+        from fusion.data import link_query
+
+        out = {e.iri: e for e in (link_query(kg, text) if kg is not None and text else [])}
+        for iri, kind, score in links:
+            kind = getattr(kind, "value", kind)
+            if not iri or kind not in ROLES[:-1]:
+                continue
+            score = min(max(float(score), 0.0), 1.0) if math.isfinite(float(score)) else 0.0
+            if iri not in out or out[iri].score < score:
+                out[iri] = LinkedEntity(iri, kind, score)
+        return sorted(out.values(), key=lambda e: (-e.score, e.iri))
+
+    def predict(self, inp: FusionInput) -> Intent:
+        """Predict the intent of one query."""
+        return self.predict_batch([inp])[0]
+
+    # -- persistence -------------------------------------------------------------------------
+    def save_pretrained(self, directory: str | Path, *, text_encoder: str | None = None) -> None:
+        """Write ``config.json``, ``model.safetensors``, ``labels.json`` and, for graph models,
+        ``graph/`` (node embeddings with their KG fingerprint, and the GNN encoder if given)."""
+        from safetensors.torch import save_file
+
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().contiguous() for k, v in self.state_dict().items()}
+        with atomic_path(d / "model.safetensors") as tmp:
+            save_file(state, str(tmp), metadata={"format": "pt"})
+        atomic_write_json(d / "labels.json", {"lvl1": self.labels, "lvl0": self.lvl0_labels})
+        meta: dict[str, Any] = {}
+        if self.config.use_graph and self.context is not None:
+            self.context.embeddings.save(d / "graph")
+            meta = {
+                k: self.context.embeddings.meta.get(k)
+                for k in ("kg_version", "kg_fingerprint", "text_encoder")
+            }
+        if text_encoder is not None:
+            self.text_encoder_name = text_encoder
+        atomic_write_json(
+            d / "config.json",
+            {
+                "kgqp_fusion": 1,
+                "config": self.config.to_dict(),
+                "text_encoder": self.text_encoder_name,
+                "graph": meta,
+            },
+        )
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path, *, kg: Any = None) -> FusionModel:
+        """Load a saved model. Graph models need the KG (``kg=ProductGraph.open(...)``) for the
+        neighbourhoods; if it changed since training, node embeddings are recomputed with the
+        saved GNN encoder (inductive), otherwise the saved ones are reused."""
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        d = Path(directory)
+        for name in ("config.json", "model.safetensors", "labels.json"):
+            if not (d / name).is_file():
+                raise FusionLoadError(
+                    f"{d} is not a fusion model folder: {name} is missing "
+                    "(train one with `kgqp fusion train`)"
+                )
+        try:
+            raw = json.loads((d / "config.json").read_text(encoding="utf-8"))
+            labels = json.loads((d / "labels.json").read_text(encoding="utf-8"))["lvl1"]
+            config = FusionConfig.from_dict(raw["config"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise FusionLoadError(f"invalid config.json/labels.json in {d}: {exc}") from exc
+        try:
+            state = load_file(str(d / "model.safetensors"))
+        except (SafetensorError, OSError) as exc:
+            raise FusionLoadError(
+                f"{d / 'model.safetensors'} is not a valid safetensors file "
+                f"({exc}); pickled checkpoints are never loaded"
+            ) from exc
+        context = None
+        if config.use_graph:
+            if kg is None:
+                raise FusionConfigError(
+                    f"{d} is a graph model: pass the KG it runs on, e.g. "
+                    "FusionModel.from_pretrained(dir, kg=ProductGraph.open(path))"
+                )
+            from fusion.gnn import NodeEmbeddings
+            from fusion.hetero import as_networkx, graph_fingerprint
+
+            emb = NodeEmbeddings.load(d / "graph")
+            g = as_networkx(kg)
+            if emb.meta.get("kg_fingerprint") != graph_fingerprint(g):
+                emb = _refresh_embeddings(d / "graph", g, emb)
+            context = GraphContext(g, emb, labels=labels, max_neighbours=config.max_neighbours)
+        model = cls(config, labels=labels, context=context)
+        model.text_encoder_name = str(raw.get("text_encoder") or "minilm")
+        try:
+            model.load_state_dict(state, strict=True)
+        except RuntimeError as exc:
+            raise FusionLoadError(f"weights in {d} do not fit its config: {exc}") from exc
+        return model.eval()
+
+
+def _refresh_embeddings(graph_dir: Path, g: Any, old: Any) -> Any:
+    from fusion.gnn import embed_graph, load_gnn
+    from fusion.hetero import graph_fingerprint, kg_to_hetero
+    from fusion.text import get_text_encoder
+
+    logger.warning(
+        "the KG changed since this model was trained: recomputing node embeddings "
+        "with its GNN encoder"
+    )
+    try:
+        gnn, iris, enc_name = load_gnn(graph_dir)
+    except FusionLoadError as exc:
+        raise FusionLoadError(
+            f"the KG changed and {graph_dir} has no GNN encoder to re-embed it; "
+            "retrain with `kgqp fusion train`"
+        ) from exc
+    kind = "hashing" if enc_name.startswith("hashing:") else "minilm"
+    enc = get_text_encoder(
+        kind,
+        **(
+            {"dim": int(enc_name.split(":")[1]), "seed": int(enc_name.split(":")[2])}
+            if kind == "hashing"
+            else {}
+        ),
+    )
+    emb = embed_graph(
+        gnn, kg_to_hetero(g, text_encoder=enc, cache_dir=graph_dir), learned_iris=iris
+    )
+    emb.meta = {
+        **old.meta,
+        "kg_fingerprint": graph_fingerprint(g),
+        "kg_version": g.graph.get("kg_version"),
+    }
+    return emb
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def train_loop(
+    model: FusionModel,
+    train: Sequence[FusionExample],
+    dev: Sequence[FusionExample],
+    *,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Train ``model`` in place; keep the weights of the epoch with the best dev lvl1 accuracy."""
+    from fusion.evaluate import evaluate
+
+    cfg = model.config
+    set_seed(cfg.seed)
+    index = {lab: i for i, lab in enumerate(model.labels)}
+    lvl0_index = {lab: i for i, lab in enumerate(model.lvl0_labels)}
+    kept = [ex for ex in train if ex.lvl1 in index]
+    if not kept:
+        raise FusionDataError("no training example has a label of the model's label set")
+    batch = model.featurize([ex.input for ex in kept])
+    y1 = torch.tensor([index[ex.lvl1] for ex in kept])
+    y0 = torch.tensor([lvl0_index.get(ex.lvl0, -100) for ex in kept])
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=cfg.lr, total_steps=cfg.epochs * math.ceil(len(kept) / cfg.batch_size)
+    )
+    best: tuple[float, int, dict[str, Tensor]] | None = None
+    history = []
+    start = time.perf_counter()
+    epochs = range(cfg.epochs)
+    if progress:
+        from tqdm.auto import tqdm
+
+        epochs = tqdm(epochs, desc="training fusion", unit="epoch", leave=False)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    for epoch in epochs:
+        model.train()
+        perm = torch.randperm(len(kept), generator=gen)
+        total = 0.0
+        for s in range(0, len(kept), cfg.batch_size):
+            idx = perm[s : s + cfg.batch_size]
+            sub = Batch(*(getattr(batch, f.name)[idx] for f in fields(Batch)))
+            logits = model(sub)
+            loss = nn.functional.cross_entropy(logits, y1[idx], label_smoothing=0.05)
+            if cfg.lvl0_weight > 0:
+                p0 = model.lvl0_probs(logits.softmax(-1)).clamp(min=1e-8)
+                loss = loss + cfg.lvl0_weight * nn.functional.nll_loss(
+                    p0.log(), y0[idx], ignore_index=-100
+                )
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss) * len(idx)
+        metrics = evaluate(model, dev) if dev else {"lvl1_accuracy": 0.0}
+        history.append({"epoch": epoch + 1, "loss": total / len(kept), **metrics})
+        key = metrics["lvl1_accuracy"]
+        if best is None or key > best[0]:
+            best = (key, epoch + 1, {k: v.detach().clone() for k, v in model.state_dict().items()})
+    assert best is not None
+    model.load_state_dict(best[2])
+    model.eval()
+    logger.info(
+        "fusion training: %d examples, %d epochs in %.1f s, best dev lvl1 %.4f (epoch %d)",
+        len(kept),
+        cfg.epochs,
+        time.perf_counter() - start,
+        best[0],
+        best[1],
+    )
+    return {
+        "best_epoch": best[1],
+        "best_dev_lvl1_accuracy": best[0],
+        "history": history,
+        "seconds": time.perf_counter() - start,
+        "n_train": len(kept),
+    }

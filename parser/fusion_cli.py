@@ -1,0 +1,220 @@
+"""``kgqp fusion``: train and evaluate the GNN fusion intent model, expand queries.
+
+A thin typer layer over :func:`fusion.train_fusion`, :meth:`fusion.FusionModel.from_pretrained`
+and :func:`fusion.expand.expand`; heavy imports happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="GNN fusion: category intent from text + KG, query expansion.",
+)
+logger = logging.getLogger(__name__)
+
+_KG = typer.Option(..., "--kg", help="KG directory (kgqp kg build).", exists=True, file_okay=False)
+_ENC = typer.Option(
+    "minilm",
+    "--text-encoder",
+    help="Query/node text encoder: minilm (offline MiniLM-L6) or hashing (tests).",
+)
+_THREADS = typer.Option(0, "--threads", help="torch CPU threads (0 = torch default).")
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+def _threads(n: int) -> None:
+    if n > 0:
+        import torch
+
+        torch.set_num_threads(n)
+
+
+@app.command()
+def train(
+    kg: Path = _KG,
+    train_file: Path = typer.Option(
+        ...,
+        "--train",
+        exists=True,
+        dir_okay=False,
+        help="Best Buy queries JSONL (queries_train.jsonl).",
+    ),
+    dev_file: Path = typer.Option(
+        ..., "--dev", exists=True, dir_okay=False, help="Dev JSONL; selects the best epoch."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output model folder."),
+    tagger: Path | None = typer.Option(
+        None,
+        "--tagger",
+        help="Tagger folder. Accepted but not used yet: training links queries "
+        "with the KG's name matches (graph.match); the parser passes tagger+linker output later.",
+    ),
+    no_graph: bool = typer.Option(False, "--no-graph", help="Ablation: text only, no KG branch."),
+    epochs: int = typer.Option(40, "--epochs", min=1),
+    seed: int = typer.Option(0, "--seed"),
+    hidden_dim: int = typer.Option(256, "--hidden-dim", min=1),
+    gnn_layer: str = typer.Option("sage", "--gnn-layer", help="sage, graph or gat."),
+    gnn_steps: int = typer.Option(100, "--gnn-steps", min=1),
+    gnn_seconds: float = typer.Option(110.0, "--gnn-seconds", help="GNN pre-training budget."),
+    cache: Path | None = typer.Option(
+        None,
+        "--cache",
+        help="Cache of node text embeddings and GNN embeddings, reused while "
+        "the KG is unchanged (default: <out>/../.fusion-cache).",
+    ),
+    text_encoder: str = _ENC,
+    threads: int = _THREADS,
+) -> None:
+    """Train the fusion intent model on Best Buy query suggestions and save it to --out."""
+    from fusion import FusionConfig, FusionError, train_fusion
+    from fusion.data import build_examples, load_bestbuy_queries
+    from fusion.evaluate import evaluate
+    from fusion.gnn import GNNConfig
+    from fusion.text import get_text_encoder
+    from kg import KGError, ProductGraph
+
+    _threads(threads)
+    if tagger is not None:
+        logger.warning("--tagger is accepted but not used yet; linking uses graph.match")
+    try:
+        graph = ProductGraph.open(kg, read_only=True)
+        enc = get_text_encoder(text_encoder)
+        cache_dir = cache or out.parent / ".fusion-cache" / gnn_layer
+        gnn_cfg = GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds, seed=seed)
+        train_ex = build_examples(
+            load_bestbuy_queries(train_file), graph=graph, text_encoder=enc, progress=True
+        )
+        dev_ex = build_examples(
+            load_bestbuy_queries(dev_file), graph=graph, text_encoder=enc, progress=True
+        )
+        cfg = FusionConfig(
+            use_graph=not no_graph,
+            epochs=epochs,
+            seed=seed,
+            hidden_dim=hidden_dim,
+            text_dim=enc.dim,
+        )
+        model = train_fusion(
+            cfg,
+            graph,
+            train_ex,
+            dev_ex,
+            gnn_config=gnn_cfg,
+            text_encoder=enc,
+            cache_dir=cache_dir,
+            progress=True,
+        )
+        model.save_pretrained(out, text_encoder=text_encoder)
+        if not no_graph:
+            for name in ("gnn.safetensors", "gnn.json"):
+                shutil.copyfile(cache_dir / name, out / "graph" / name)
+    except (FusionError, KGError, OSError) as exc:
+        _fail(exc)
+    metrics = evaluate(model, dev_ex)
+    logger.info("saved %s; dev %s", out, metrics)
+    typer.echo(
+        json.dumps(
+            {"out": str(out), "dev": metrics, "best_epoch": model.training_report["best_epoch"]}
+        )
+    )
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    model_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Model folder."),
+    kg: Path = _KG,
+    data: Path = typer.Option(..., "--data", exists=True, dir_okay=False, help="Queries JSONL."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    threads: int = _THREADS,
+) -> None:
+    """Accuracy on a labelled JSONL: lvl0, lvl1 and lvl1 top-3 accuracy."""
+    from fusion import FusionError, FusionModel
+    from fusion.data import build_examples, load_bestbuy_queries
+    from fusion.evaluate import evaluate
+    from fusion.text import get_text_encoder
+    from kg import KGError, ProductGraph
+
+    _threads(threads)
+    try:
+        graph = ProductGraph.open(kg, read_only=True)
+        model = FusionModel.from_pretrained(model_dir, kg=graph)
+        enc = get_text_encoder(model.text_encoder_name)
+        examples = build_examples(load_bestbuy_queries(data), graph=graph, text_encoder=enc)
+        metrics = evaluate(model, examples)
+    except (FusionError, KGError, OSError) as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(metrics))
+    else:
+        for k, v in metrics.items():
+            typer.echo(f"{k:>20}: {v:.4f}" if isinstance(v, float) else f"{k:>20}: {v}")
+
+
+@app.command()
+def expand(
+    query: str = typer.Argument(..., help="The search query."),
+    kg: Path = _KG,
+    model_dir: Path | None = typer.Option(None, "--model", help="Fusion model for the intent."),
+    rules: Path | None = typer.Option(None, "--rules", help="Rules file (Querqy-like)."),
+    limit: int = typer.Option(20, "--limit", min=1),
+) -> None:
+    """Expand a query through the KG (and rules); prints JSON with provenance."""
+    from fusion import FusionError, FusionInput, FusionModel
+    from fusion.expand import QueryExpander
+    from fusion.text import get_text_encoder
+    from kg import KGError, ProductGraph
+
+    try:
+        graph = ProductGraph.open(kg, read_only=True)
+        linked = FusionModel.linked_from(graph, query, [])
+        intent = None
+        if model_dir is not None:
+            model = FusionModel.from_pretrained(model_dir, kg=graph)
+            emb = get_text_encoder(model.text_encoder_name).encode([query])[0]
+            intent = model.predict(FusionInput(emb, tuple(linked), query))
+        res = QueryExpander(graph, rules=rules).expand(query, linked=linked, intent=intent)
+    except (FusionError, KGError, OSError) as exc:
+        _fail(exc)
+    typer.echo(
+        json.dumps(
+            {
+                "query": res.query,
+                "intent": None
+                if intent is None
+                else {
+                    "category": intent.category,
+                    "lvl0": intent.lvl0,
+                    "score": intent.score,
+                    "top_k": intent.top_k,
+                },
+                "expansions": [
+                    {
+                        "term": e.term,
+                        "kind": e.kind,
+                        "score": round(e.score, 4),
+                        "provenance": e.provenance,
+                        "rule": e.rule,
+                    }
+                    for e in res
+                ][:limit],
+                "filters": dict(res.filters),
+                "boosts": res.boosts,
+                "applied_rules": res.applied_rules,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )

@@ -1,0 +1,112 @@
+"""``kgqp fusion train/evaluate/expand`` end to end on a tiny on-disk KG (hashing text encoder)."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from kg import ProductGraph
+
+from .conftest import QUERIES, _records
+
+
+def _jsonl(path, rows):
+    lines = []
+    for q, lvl1 in rows:
+        facets = {
+            "hierarchicalCategories.lvl0": [{"value": lvl1.split(" > ")[0], "count": 5}],
+            "hierarchicalCategories.lvl1": [
+                {"value": lvl1, "count": 4},
+                {"value": "Other > Thing", "count": 1},
+            ],
+        }
+        lines.append(
+            json.dumps({"query": q, "instant_search": {"facets": {"exact_matches": facets}}})
+        )
+    lines.append(
+        json.dumps({"query": "nothing", "instant_search": {"facets": {"exact_matches": {}}}})
+    )
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_train_evaluate_expand(tmp_path):
+    from parser.cli import app
+
+    kg_dir = tmp_path / "kg"
+    with ProductGraph.open(kg_dir) as g:
+        g.add_records(_records(), progress=False)
+    _jsonl(tmp_path / "train.jsonl", QUERIES)
+    _jsonl(tmp_path / "dev.jsonl", QUERIES[::2])
+    runner = CliRunner()
+    out = tmp_path / "model"
+    common = [
+        "--kg",
+        str(kg_dir),
+        "--train",
+        str(tmp_path / "train.jsonl"),
+        "--dev",
+        str(tmp_path / "dev.jsonl"),
+        "--epochs",
+        "3",
+        "--gnn-steps",
+        "3",
+        "--text-encoder",
+        "hashing",
+        "--threads",
+        "1",
+    ]
+    res = runner.invoke(app, ["fusion", "train", *common, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (out / "graph" / "gnn.safetensors").is_file()
+    res = runner.invoke(
+        app,
+        [
+            "fusion",
+            "evaluate",
+            str(out),
+            "--kg",
+            str(kg_dir),
+            "--data",
+            str(tmp_path / "dev.jsonl"),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    metrics = json.loads(res.output.strip().splitlines()[-1])
+    assert set(metrics) == {"lvl0_accuracy", "lvl1_accuracy", "lvl1_top3_accuracy", "n"}
+    assert metrics["n"] == len(QUERIES[::2])
+    res = runner.invoke(
+        app,
+        [
+            "fusion",
+            "train",
+            *common,
+            "--out",
+            str(tmp_path / "ng"),
+            "--no-graph",
+            "--tagger",
+            str(tmp_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app, ["fusion", "expand", "samsung under 800", "--kg", str(kg_dir), "--model", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.output[res.output.index("{") :])
+    assert body["filters"]["price_max"] == 800.0
+    assert {e["kind"] for e in body["expansions"]} >= {"category"}
+    res = runner.invoke(
+        app,
+        [
+            "fusion",
+            "evaluate",
+            str(tmp_path),
+            "--kg",
+            str(kg_dir),
+            "--data",
+            str(tmp_path / "dev.jsonl"),
+        ],
+    )
+    assert res.exit_code == 2 and "not a fusion model folder" in res.output

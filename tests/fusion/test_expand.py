@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from fusion.expand import expand, parse_price
+from fusion.model import Intent, LinkedEntity
+from fusion.rules import RuleSet, RulesFile
+
+ID = "https://kgqp.dev/id/"
+SAMSUNG = LinkedEntity(ID + "brand/samsung", "brand", 1.0)
+TVS = LinkedEntity(ID + "category/bb/tvs", "category", 1.0)
+TELEVISION = LinkedEntity(ID + "product_type/television", "product_type", 0.8)
+BLACK = LinkedEntity(ID + "attribute_value/color/black", "attribute_value", 0.5)
+LG = LinkedEntity(ID + "brand/lg", "brand", 1.0)
+
+
+def assert_provenance_in_kg(kg, result):
+    g = kg.to_networkx()
+    for exp in result:
+        for s, rel, o in exp.provenance:
+            if rel == "alias":
+                assert o in g.nodes[s]["aliases"], (exp, s, o)
+            else:
+                assert any(
+                    d.get("relation") == rel for d in g.get_edge_data(s, o, default={}).values()
+                ), (exp, (s, rel, o))
+        if exp.provenance and exp.iri:
+            assert exp.iri in {t for triple in exp.provenance for t in (triple[0], triple[2])}
+
+
+@pytest.mark.parametrize(
+    "linked", [[SAMSUNG], [TVS], [TELEVISION], [BLACK], [LG], [SAMSUNG, TVS, TELEVISION, BLACK]]
+)
+def test_every_provenance_path_exists_in_the_kg(kg, linked):
+    res = expand(kg, linked, query="samsung black tv")
+    assert len(res) > 0
+    assert_provenance_in_kg(kg, res)
+    assert all(0 < e.score <= 1 for e in res)
+    assert [e.score for e in res] == sorted((e.score for e in res), reverse=True)
+
+
+def test_brand_only_query_expands_to_its_categories(kg):
+    res = expand(kg, [SAMSUNG], query="samsung")
+    cats = {e.term for e in res if e.kind == "category"}
+    assert cats == {"TVs", "QLED TVs", "Unlocked Phones", "Refrigerators"}
+    assert all(e.provenance[0][1] == "sells_in" for e in res if e.kind == "category")
+    assert res.filters.brand == ("Samsung",)
+
+
+def test_category_expansions_and_intent(kg):
+    res = expand(kg, [TVS], query="tvs")
+    kinds = {(e.kind, e.term) for e in res}
+    assert ("child_category", "QLED TVs") in kinds
+    assert ("parent_category", "TV & Home Theater") in kinds
+    assert ("sibling_category", "TV Mounts") in kinds
+    assert ("brand", "Samsung") in kinds and ("brand", "Lg") in kinds
+    assert ("attribute_value", "Black") in kinds
+    assert ("synonym", "Television") in kinds
+    intent = Intent("Appliances > Refrigerators", "Appliances", 0.9, 0.95, ())
+    res = expand(kg, [], intent, query="fridge")
+    assert ("brand", "Whirlpool") in {(e.kind, e.term) for e in res}
+    assert res.filters.category == ("Appliances > Refrigerators",)
+    assert_provenance_in_kg(kg, res)
+
+
+def test_aliases_and_filters(kg):
+    res = expand(kg, [LG, BLACK], query="lg black 55 inch tv under $800")
+    assert ("alias", "LG") in {(e.kind, e.term) for e in res}
+    f = res.filters
+    assert f.brand == ("Lg",) and f.colour == ("Black",)
+    assert f.price_max == 800.0 and f.price_min is None
+    assert f.size == ("55 inch",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tv under 800", (None, 800.0)),
+        ("laptop below $1,200", (None, 1200.0)),
+        ("headphones $100-200", (100.0, 200.0)),
+        ("camera between 300 and 500", (300.0, 500.0)),
+        ("phones over 500", (500.0, None)),
+        ("usb-c 3-pack", (None, None)),
+        ("iphone 7", (None, None)),
+    ],
+)
+def test_price_patterns(text, expected):
+    assert parse_price(text) == expected
+
+
+def test_rules_are_applied_and_reported(kg, tmp_path):
+    p = tmp_path / "rules.txt"
+    p.write_text("samsung =>\n  SYNONYM(0.5): galaxy\n  FILTER: color:black\n")
+    rf = RulesFile(p)
+    res = expand(kg, [SAMSUNG], query="samsung", rules=rf)
+    syn = [e for e in res if e.rule]
+    assert [(e.term, e.score, e.provenance) for e in syn] == [("galaxy", 0.5, ())]
+    assert res.filters.colour == ("black",)
+    assert [a.line for a in res.applied] == [2, 3]
+    assert res.applied_rules[0].endswith(":2: samsung => SYNONYM(0.5): galaxy")
+    assert dict(res.filters) == {"brand": ["Samsung"], "colour": ["black"]}
+    # editing the rules file changes the next expansion (no restart)
+    p.write_text("samsung =>\n  SYNONYM(0.7): samsung electronics\n")
+    st = p.stat()
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    res2 = expand(kg, [SAMSUNG], query="samsung", rules=rf)
+    assert [e.term for e in res2 if e.rule] == ["samsung electronics"]
+    res3 = expand(kg, [], query="cheap tv", rules=RuleSet.parse("cheap =>\n  DELETE\n"))
+    assert res3.query == "tv"
+
+
+def test_query_expander_with_parser_entities(kg, tmp_path):
+    from fusion.expand import QueryExpander
+
+    p = tmp_path / "rules.txt"
+    p.write_text("tv <=> television\n")
+    qe = QueryExpander(kg, rules=p)
+    res = qe.expand(
+        "samsung tv",
+        entities=[("samsung", "creator", SAMSUNG.iri), ("tv", "core_product_type", None)],
+    )
+    assert res.filters.brand == ("Samsung",)
+    assert ("television", "synonym") in {(e.term, e.kind) for e in res}
+    assert_provenance_in_kg(kg, res)

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from fusion import FusionConfig, FusionInput, FusionModel, LinkedEntity, train_fusion
+from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
+from fusion.evaluate import evaluate
+from fusion.gnn import GNNConfig
+from kg import Node, NodeKind
+
+from .conftest import random_input
+
+GNN = GNNConfig(hidden_dim=16, out_dim=16, steps=10)
+CFG = FusionConfig(hidden_dim=32, epochs=15, batch_size=8, dropout=0.0)
+
+
+@pytest.fixture
+def trained(kg, encoder, examples, tmp_path):
+    model = train_fusion(
+        CFG,
+        kg,
+        examples,
+        examples,
+        gnn_config=GNN,
+        text_encoder=encoder,
+        cache_dir=tmp_path / "cache",
+    )
+    return model
+
+
+def test_train_save_load_identical_outputs(trained, kg, examples, tmp_path):
+    trained.save_pretrained(tmp_path / "m")
+    assert {p.name for p in (tmp_path / "m").iterdir()} >= {
+        "config.json",
+        "model.safetensors",
+        "labels.json",
+        "graph",
+    }
+    loaded = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
+    inputs = [ex.input for ex in examples] + [random_input(3)]
+    a, b = trained.predict_batch(inputs), loaded.predict_batch(inputs)
+    assert a == b
+    batch = trained.featurize(inputs)
+    assert torch.allclose(trained(batch), loaded(batch), atol=0, rtol=0)
+
+
+def test_predictions_are_consistent_and_learn(trained, examples):
+    for intent in trained.predict_batch([ex.input for ex in examples]):
+        assert intent.category.split(" > ")[0] == intent.lvl0
+        assert intent.top_k[0] == (intent.category, intent.score)
+        assert 0 <= intent.score <= intent.lvl0_score + 1e-6 <= 1 + 1e-6
+    assert evaluate(trained, examples)["lvl1_accuracy"] >= 0.7
+    assert trained.predict_batch([]) == []
+
+
+def test_graph_branch_uses_links(trained, kg):
+    fridge = LinkedEntity("https://kgqp.dev/id/category/bb/fridge", "category", 1.0)
+    batch = trained.featurize([random_input(0, (fridge,)), random_input(0)])
+    assert batch.mask[0].sum() == 1 and batch.mask[1].sum() == 0
+    assert batch.label[0, 0] == trained.labels.index("Appliances > Refrigerators")
+    samsung = LinkedEntity("https://kgqp.dev/id/brand/samsung", "brand", 1.0)
+    batch = trained.featurize([random_input(0, (samsung,))])
+    assert batch.mask[0].sum() > 1  # the brand and its categories
+
+
+def test_no_graph_ablation(examples, tmp_path):
+    model = train_fusion(
+        FusionConfig(use_graph=False, hidden_dim=32, epochs=5), None, examples, examples
+    )
+    model.save_pretrained(tmp_path / "ng")
+    loaded = FusionModel.from_pretrained(tmp_path / "ng")
+    inp = examples[0].input
+    assert model.predict(inp) == loaded.predict(inp)
+    assert not (tmp_path / "ng" / "graph").exists()
+
+
+def test_graph_model_needs_kg(trained, tmp_path):
+    trained.save_pretrained(tmp_path / "m")
+    with pytest.raises(FusionConfigError, match="pass the KG"):
+        FusionModel.from_pretrained(tmp_path / "m")
+
+
+def test_changed_kg_recomputes_embeddings(trained, kg, examples, tmp_path):
+    trained.save_pretrained(tmp_path / "m")
+    (tmp_path / "cache" / "gnn.safetensors").rename(tmp_path / "m" / "graph" / "gnn.safetensors")
+    (tmp_path / "cache" / "gnn.json").rename(tmp_path / "m" / "graph" / "gnn.json")
+    with kg.transaction() as tx:
+        tx.add_node(Node(kind=NodeKind.BRAND, key="sony", label="Sony"))
+    loaded = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
+    assert loaded.context.embeddings.row("https://kgqp.dev/id/brand/sony") is not None
+    sony = LinkedEntity("https://kgqp.dev/id/brand/sony", "brand")
+    assert loaded.predict(random_input(1, (sony,))).category in loaded.labels
+
+
+def test_pickle_and_corrupt_files_are_refused(trained, kg, tmp_path):
+    d = tmp_path / "m"
+    trained.save_pretrained(d)
+    torch.save(trained.state_dict(), d / "model.safetensors")  # a pickle in disguise
+    with pytest.raises(FusionLoadError, match="never loaded"):
+        FusionModel.from_pretrained(d, kg=kg)
+    (d / "model.safetensors").write_bytes(b"\x00" * 10)
+    with pytest.raises(FusionLoadError):
+        FusionModel.from_pretrained(d, kg=kg)
+    (d / "labels.json").unlink()
+    with pytest.raises(FusionLoadError, match=r"labels\.json is missing"):
+        FusionModel.from_pretrained(d, kg=kg)
+
+
+def test_config_is_validated(tmp_path):
+    with pytest.raises(FusionConfigError, match="dropout"):
+        FusionConfig(dropout=1.5)
+    with pytest.raises(FusionConfigError, match="unknown FusionConfig keys"):
+        FusionConfig.from_dict({"hidden": 3})
+    m = FusionModel(FusionConfig(use_graph=False, hidden_dim=8), labels=["A > B"])
+    m.save_pretrained(tmp_path / "x")
+    raw = json.loads((tmp_path / "x" / "config.json").read_text())
+    raw["config"]["epochs"] = -1
+    (tmp_path / "x" / "config.json").write_text(json.dumps(raw))
+    with pytest.raises(FusionLoadError, match="epochs"):
+        FusionModel.from_pretrained(tmp_path / "x")
+
+
+def test_bad_inputs():
+    with pytest.raises(FusionDataError, match="1-d float"):
+        FusionInput(text_embedding=torch.zeros(2, 384))
+    with pytest.raises(FusionDataError, match="NaN"):
+        FusionInput(text_embedding=torch.full((384,), float("nan")))
+    with pytest.raises(FusionDataError, match="kind"):
+        LinkedEntity("x", "planet")
+    m = FusionModel(FusionConfig(use_graph=False, hidden_dim=8), labels=["A > B"])
+    with pytest.raises(FusionDataError, match="expects 384"):
+        m.predict(FusionInput(torch.zeros(5)))
+
+
+def test_linked_from_merges_linker_output_with_kg_matches(kg):
+    links = FusionModel.linked_from(
+        kg,
+        "samsung fridge",
+        [
+            ("https://kgqp.dev/id/category/bb/fridge", "category", 0.9),
+            ("x", None, 1.0),
+            ("https://kgqp.dev/id/brand/samsung", "brand", 0.3),
+        ],
+    )
+    iris = [e.iri for e in links]
+    assert iris[0] == "https://kgqp.dev/id/brand/samsung"  # from the KG match, score 1
+    assert "https://kgqp.dev/id/category/bb/fridge" in iris and "x" not in iris
