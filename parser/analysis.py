@@ -1,0 +1,777 @@
+"""Entity-link analysis over parsed queries: where the KG covers the queries and where it has gaps.
+
+Functions take a list of :class:`parser.types.ParsedQuery` (and, where they re-link mentions,
+the :class:`kg.ProductGraph`) and return typed rows (:class:`Rows`, a list of dataclasses that
+prints as a markdown table in Jupyter and converts with ``to_pandas()`` when pandas is installed).
+The notebook ``notebooks/entity_links.ipynb`` only calls these.
+
+* :func:`link_coverage`: mentions, linked and NIL per tagger label.
+* :func:`ambiguity`: candidates per mention (``kg.link(mention, label).candidates``).
+* :func:`nil_mentions`: NIL mentions grouped by their text, most frequent first (the KG's gaps).
+* :func:`type_confusions`: tagger label against the node kind the KG knows the mention as.
+* :func:`link_scores` / :func:`plot_link_scores`: the distribution of link scores.
+* :func:`subgraph` / :func:`draw_subgraph`: the KG neighbourhood of linked entities.
+* :func:`kg_additions` / :func:`write_gazetteers`: what to add to the KG, written as gazetteer
+  files for ``kgqp kg load KGDIR FILE --kind gazetteer --node-kind brand``.
+
+Example:
+    >>> from parser.types import ParsedEntity, ParsedQuery
+    >>> q = ParsedQuery(text="acme tv", normalized="acme tv", entities=[
+    ...     ParsedEntity("acme", 0, 4, "creator", 0.9),
+    ...     ParsedEntity("tv", 5, 7, "core_product_type", 0.9, kg_id="https://kgqp.dev/id/x",
+    ...                  kg_label="TVs", kg_kind="category", link_score=0.9)])
+    >>> [(r.label, r.linked, r.nil) for r in link_coverage([q])]
+    [('core_product_type', 1, 0), ('creator', 0, 1), ('(all)', 1, 1)]
+    >>> [(a.name, a.node_kind) for a in kg_additions([q])]
+    [('acme', 'brand')]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from kg.build import DEFAULT_DATA_DIR
+from kg.link import DEFAULT_LABEL_KINDS, LinkerConfig
+from kg.schema import normalize_name
+from parser.types import ParsedEntity, ParsedQuery
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
+
+    from kg.graph import ProductGraph
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ADDITION_KINDS",
+    "AdditionRow",
+    "AmbiguityRow",
+    "ConfusionRow",
+    "CoverageRow",
+    "GazetteerFile",
+    "LinkScores",
+    "Mention",
+    "NilRow",
+    "Rows",
+    "Summary",
+    "ambiguity",
+    "bundle_from_env",
+    "candidate_counts",
+    "draw_subgraph",
+    "kg_additions",
+    "link_coverage",
+    "link_scores",
+    "load_bestbuy_queries",
+    "load_queryner_queries",
+    "mentions",
+    "nil_mentions",
+    "parse_all",
+    "plot_confusions",
+    "plot_link_scores",
+    "sample_size_from_env",
+    "subgraph",
+    "summary",
+    "top_linked",
+    "type_confusions",
+    "write_gazetteers",
+]
+
+T = TypeVar("T")
+NIL = "NIL"
+ALL = "(all)"
+
+#: Tagger label -> (node kind, attribute) a NIL mention with that label is suggested as.
+ADDITION_KINDS: dict[str, tuple[str, str | None]] = {
+    "creator": ("brand", None),
+    "brand": ("brand", None),
+    "HP": ("brand", None),
+    "core_product_type": ("product_type", None),
+    "product_type": ("product_type", None),
+    "HC": ("product_type", None),
+    "product_name": ("product", None),
+    "department": ("category", None),
+    "category": ("category", None),
+    "color": ("attribute_value", "color"),
+    "material": ("attribute_value", "material"),
+    "UoM": ("attribute_value", "size"),
+    "size": ("attribute_value", "size"),
+    "modifier": ("attribute_value", "other"),
+    "shape": ("attribute_value", "shape"),
+    "occasion": ("attribute_value", "occasion"),
+}
+
+
+# -- tables -------------------------------------------------------------------------------------
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(_cell(v) for v in value)
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+class Rows(list, Generic[T]):
+    """A list of dataclass rows that shows as a table in Jupyter.
+
+    Example:
+        >>> rows = Rows([NilRow(text="acme", count=2, labels=("creator",), example="acme tv")])
+        >>> print(rows.to_markdown())
+        | text | count | labels | example |
+        |---|---|---|---|
+        | acme | 2 | creator | acme tv |
+    """
+
+    def columns(self) -> list[str]:
+        return [f.name for f in fields(self[0])] if self else []
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [{c: getattr(r, c) for c in self.columns()} for r in self]
+
+    def to_markdown(self, *, limit: int | None = None) -> str:
+        """A markdown table of the first ``limit`` rows (all by default)."""
+        if not self:
+            return "(no rows)"
+        cols = self.columns()
+        lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        for r in self[:limit] if limit is not None else self:
+            lines.append("| " + " | ".join(_cell(getattr(r, c)) for c in cols) + " |")
+        if limit is not None and len(self) > limit:
+            lines.append(f"\n({len(self) - limit} more rows)")
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown(limit=50)
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame of the rows (pandas is not a kgqp dependency)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_pandas() needs pandas: pip install pandas") from exc
+        return pd.DataFrame(self.to_dicts(), columns=self.columns() or None)
+
+
+# -- inputs -------------------------------------------------------------------------------------
+def sample_size_from_env(var: str = "KGQP_NB_SAMPLE") -> int | None:
+    """The sample size in ``$var`` (None = all queries when unset, empty or ``all``)."""
+    raw = os.environ.get(var, "").strip()
+    if not raw or raw.lower() == "all":
+        return None
+    try:
+        n = int(raw)
+    except ValueError:
+        raise ValueError(f"${var} must be a positive integer or 'all', got {raw!r}") from None
+    if n < 1:
+        raise ValueError(f"${var} must be a positive integer or 'all', got {raw!r}")
+    return n
+
+
+def bundle_from_env(var: str = "KGQP_BUNDLE") -> Path:
+    """The bundle directory in ``$var``, else ``~/.cache/kgqp/bundle`` (``kgqp quickstart``)."""
+    raw = os.environ.get(var, "").strip()
+    if raw:
+        return Path(raw).expanduser()
+    from parser.quickstart import default_home
+
+    return default_home() / "bundle"
+
+
+def _sample(items: list[str], sample: int | None, seed: int) -> list[str]:
+    if sample is None or sample >= len(items):
+        return items
+    keep = sorted(random.Random(seed).sample(range(len(items)), sample))
+    return [items[i] for i in keep]
+
+
+def load_queryner_queries(path: str | Path | None = None, *, sample: int | None = None,
+                          seed: int = 0) -> list[str]:
+    """QueryNER queries (tokens joined by spaces), default ``data/queryner/validation.conll``;
+    ``sample`` keeps that many, drawn with ``seed``, in file order."""
+    from parser.tagger import read_conll
+
+    path = Path(path) if path is not None else DEFAULT_DATA_DIR / "queryner" / "validation.conll"
+    queries = [" ".join(s.tokens) for s in read_conll(path)]
+    return _sample(queries, sample, seed)
+
+
+def load_bestbuy_queries(path: str | Path | None = None, *, sample: int | None = None,
+                         seed: int = 0) -> list[str]:
+    """The ``query`` field of a Best Buy JSONL file, default ``data/bestbuy/queries_dev.jsonl``."""
+    path = Path(path) if path is not None else DEFAULT_DATA_DIR / "bestbuy" / "queries_dev.jsonl"
+    queries = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                q = json.loads(line)["query"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{lineno}: expected a JSON object with a 'query' "
+                                 f"field ({exc})") from None
+            if isinstance(q, str) and q.strip():
+                queries.append(q)
+    return _sample(queries, sample, seed)
+
+
+def parse_all(parser: Any, queries: Sequence[str], *, batch_size: int = 64,
+              progress: bool = True) -> list[ParsedQuery]:
+    """``parser.pipe(queries)`` as a list, with a progress bar."""
+    it = parser.pipe(queries, batch_size=batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, total=len(queries), desc="parsing", unit="q")
+    return list(it)
+
+
+# -- mentions -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One entity of one parsed query, flattened; ``linkable``: its label may link to the KG."""
+
+    query: str
+    text: str
+    label: str
+    score: float
+    linkable: bool
+    kg_id: str | None = None
+    kg_label: str | None = None
+    kg_kind: str | None = None
+    link_score: float | None = None
+
+    @property
+    def nil(self) -> bool:
+        return self.linkable and self.kg_id is None
+
+    @property
+    def norm(self) -> str:
+        return normalize_name(self.text)
+
+
+def _linkable(label: str, label_kinds: Mapping[str, tuple[str, ...]]) -> bool:
+    return bool(label_kinds.get(label))
+
+
+def mentions(parsed: Iterable[ParsedQuery], *,
+             label_kinds: Mapping[str, tuple[str, ...]] | None = None) -> Rows[Mention]:
+    """Every entity of every query as a :class:`Mention` (``label_kinds``: which tagger labels
+    link; default :data:`kg.link.DEFAULT_LABEL_KINDS`, as the parser uses)."""
+    lk = DEFAULT_LABEL_KINDS if label_kinds is None else label_kinds
+    out: Rows[Mention] = Rows()
+    for q in parsed:
+        for e in q.entities:
+            out.append(_mention(q.text, e, lk))
+    return out
+
+
+def _mention(query: str, e: ParsedEntity, lk: Mapping[str, tuple[str, ...]]) -> Mention:
+    return Mention(query=query, text=e.text, label=e.label, score=e.score,
+                   linkable=_linkable(e.label, lk) or e.kg_id is not None, kg_id=e.kg_id,
+                   kg_label=e.kg_label, kg_kind=e.kg_kind, link_score=e.link_score)
+
+
+def _as_mentions(data: Iterable[ParsedQuery] | Rows[Mention]) -> list[Mention]:
+    items = list(data)
+    if items and isinstance(items[0], Mention):
+        return items
+    return list(mentions(items))
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Totals over a set of parsed queries."""
+
+    queries: int
+    mentions: int
+    linkable: int
+    linked: int
+    nil: int
+    queries_with_link: int
+
+    @property
+    def coverage(self) -> float:
+        """Linked share of the linkable mentions."""
+        return self.linked / self.linkable if self.linkable else 0.0
+
+    def _repr_markdown_(self) -> str:
+        return Rows([self]).to_markdown() + f"\n\ncoverage: {self.coverage:.1%}"
+
+
+def summary(parsed: Sequence[ParsedQuery]) -> Summary:
+    """Queries, mentions, linkable/linked/NIL mentions and queries with at least one link."""
+    ms = _as_mentions(parsed)
+    return Summary(queries=len(parsed), mentions=len(ms),
+                   linkable=sum(m.linkable for m in ms), linked=sum(m.kg_id is not None
+                                                                    for m in ms),
+                   nil=sum(m.nil for m in ms),
+                   queries_with_link=sum(any(e.kg_id for e in q.entities) for q in parsed))
+
+
+# -- coverage -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    """Link coverage of one tagger label (``label == "(all)"``: every linkable label)."""
+
+    label: str
+    mentions: int
+    linkable: bool
+    linked: int
+    nil: int
+    coverage: float
+    mean_link_score: float | None
+    kinds: tuple[str, ...] = ()
+
+
+def link_coverage(parsed: Iterable[ParsedQuery] | Rows[Mention]) -> Rows[CoverageRow]:
+    """Mentions, linked, NIL and coverage (linked / mentions) per tagger label, most mentions
+    first, then an ``(all)`` row over the linkable labels. ``kinds``: node kinds linked to."""
+    by: dict[str, list[Mention]] = defaultdict(list)
+    for m in _as_mentions(parsed):
+        by[m.label].append(m)
+
+    def row(label: str, ms: list[Mention], linkable: bool) -> CoverageRow:
+        linked = [m for m in ms if m.kg_id is not None]
+        scores = [m.link_score for m in linked if m.link_score is not None]
+        kinds = Counter(m.kg_kind for m in linked if m.kg_kind)
+        return CoverageRow(label=label, mentions=len(ms), linkable=linkable, linked=len(linked),
+                           nil=sum(m.nil for m in ms),
+                           coverage=round(len(linked) / len(ms), 4) if ms else 0.0,
+                           mean_link_score=round(sum(scores) / len(scores), 4) if scores
+                           else None,
+                           kinds=tuple(k for k, _ in kinds.most_common()))
+
+    rows = Rows(row(label, ms, any(m.linkable for m in ms)) for label, ms in
+                sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+    rows.sort(key=lambda r: (not r.linkable, -r.mentions, r.label))
+    rows.append(row(ALL, [m for ms in by.values() for m in ms if m.linkable], True))
+    return rows
+
+
+# -- ambiguity ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AmbiguityRow:
+    """How ambiguous a mention is: ``candidates`` KG nodes for it (``kg.link``), of
+    ``kinds`` distinct kinds; ``margin`` = best score - second best (small = a close call)."""
+
+    mention: str
+    label: str
+    count: int
+    candidates: int
+    kinds: int
+    top: tuple[str, ...]
+    margin: float | None
+    linked_to: str | None
+
+
+def _link(kg: ProductGraph, text: str, label: str | None, context: str | None) -> Any:
+    try:
+        return kg.link(text, label=label, context=context)
+    except ValueError:  # a label the linker does not know: link without a type, as the parser
+        return kg.link(text, label=None, context=context)
+
+
+def ambiguity(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph, *,
+              top: int | None = None, show: int = 3) -> Rows[AmbiguityRow]:
+    """Candidates per distinct (mention, label) of the linkable mentions, most candidates first.
+
+    Args:
+        parsed: parsed queries (or :func:`mentions`).
+        kg: the KG the queries were linked against.
+        top: keep this many rows (None: all).
+        show: candidates named in ``top`` (``"label (kind) 0.83"``).
+    """
+    groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    for m in _as_mentions(parsed):
+        if m.linkable and m.norm:
+            groups[(m.norm, m.label)].append(m)
+    rows: Rows[AmbiguityRow] = Rows()
+    for (norm, label), ms in groups.items():
+        result = _link(kg, ms[0].text, label, ms[0].query)
+        cands = result.candidates
+        margin = round(cands[0].score - cands[1].score, 4) if len(cands) > 1 else None
+        rows.append(AmbiguityRow(
+            mention=norm, label=label, count=len(ms), candidates=len(cands),
+            kinds=len({c.kind for c in cands}),
+            top=tuple(f"{c.label} ({c.kind}) {c.score:.2f}" for c in cands[:show]),
+            margin=margin, linked_to=result.best.label if result.best else None))
+    rows.sort(key=lambda r: (-r.candidates, -r.count, r.margin if r.margin is not None else 9,
+                             r.mention))
+    return Rows(rows[:top]) if top is not None else rows
+
+
+def candidate_counts(rows: Iterable[AmbiguityRow]) -> dict[int, int]:
+    """Number of candidates -> number of mention occurrences with that many (for a bar chart)."""
+    out: Counter[int] = Counter()
+    for r in rows:
+        out[r.candidates] += r.count
+    return dict(sorted(out.items()))
+
+
+# -- NIL mentions -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class NilRow:
+    """A mention text that linked to nothing, ``count`` times, with the labels it had."""
+
+    text: str
+    count: int
+    labels: tuple[str, ...]
+    example: str
+
+
+def nil_mentions(parsed: Iterable[ParsedQuery] | Rows[Mention], *,
+                 top: int | None = None) -> Rows[NilRow]:
+    """NIL mentions (linkable label, no KG node) grouped by normalised text, most frequent
+    first: the strings the KG is missing (or the tagger got wrong)."""
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for m in _as_mentions(parsed):
+        if m.nil and m.norm:
+            groups[m.norm].append(m)
+    rows = Rows(
+        NilRow(text=norm, count=len(ms),
+               labels=tuple(f"{lab}×{n}" if n > 1 else lab
+                            for lab, n in Counter(m.label for m in ms).most_common()),
+               example=ms[0].query)
+        for norm, ms in groups.items()
+    )
+    rows.sort(key=lambda r: (-r.count, r.text))
+    return Rows(rows[:top]) if top is not None else rows
+
+
+# -- type confusions ----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ConfusionRow:
+    """``count`` mentions tagged ``label`` that the KG knows as ``kind`` (``"NIL"``: unknown);
+    ``compatible``: the label may link to that kind (:data:`kg.link.DEFAULT_LABEL_KINDS`)."""
+
+    label: str
+    kind: str
+    count: int
+    compatible: bool
+    examples: tuple[str, ...] = ()
+
+
+def _kind_name(kind: str | None, attribute: str | None) -> str:
+    if not kind:
+        return NIL
+    return f"{kind}:{attribute}" if attribute else kind
+
+
+def _compatible(label: str, kind: str, lk: Mapping[str, tuple[str, ...]]) -> bool:
+    if kind == NIL:
+        return False
+    k, _, attr = kind.partition(":")
+    for spec in lk.get(label, ()):
+        sk, _, sa = spec.partition(":")
+        if sk == k and (not sa or sa == attr):
+            return True
+    return False
+
+
+def type_confusions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph | None = None,
+                    *, label_kinds: Mapping[str, tuple[str, ...]] | None = None
+                    ) -> Rows[ConfusionRow]:
+    """Tagger label x KG node kind.
+
+    With ``kg``, every mention is linked again WITHOUT its label (``kg.link(text, None)``), so
+    the kind is what the KG knows the string as: ``creator`` -> ``category`` means the tagger
+    called a category name a brand. Without ``kg``, the kinds the parser linked to are counted
+    (type-checked by the linker, so mostly compatible). Sorted: incompatible pairs first.
+    """
+    lk = DEFAULT_LABEL_KINDS if label_kinds is None else label_kinds
+    counts: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], list[str]] = defaultdict(list)
+    cache: dict[tuple[str, str], str] = {}
+    for m in _as_mentions(parsed):
+        if kg is None:
+            kind = m.kg_kind or NIL
+        else:
+            key = (m.norm, m.query)
+            if key not in cache:
+                best = kg.link(m.text, label=None, context=m.query).best if m.norm else None
+                cache[key] = _kind_name(best.kind, best.attribute) if best else NIL
+            kind = cache[key]
+        counts[(m.label, kind)] += 1
+        ex = examples[(m.label, kind)]
+        if len(ex) < 3 and m.text not in ex:
+            ex.append(m.text)
+    rows = Rows(ConfusionRow(label=lab, kind=kind, count=n, compatible=_compatible(lab, kind, lk),
+                             examples=tuple(examples[(lab, kind)]))
+                for (lab, kind), n in counts.items())
+    rows.sort(key=lambda r: (r.compatible, r.kind == NIL, -r.count, r.label, r.kind))
+    return rows
+
+
+def plot_confusions(ax: Any, rows: Sequence[ConfusionRow], *, cmap: str = "Blues") -> Any:
+    """Heatmap of :func:`type_confusions` on matplotlib ``ax`` (labels x kinds, counts written
+    in the cells, incompatible cells outlined in red); returns ``ax``."""
+    labels = sorted({r.label for r in rows})
+    kinds = sorted({r.kind for r in rows}, key=lambda k: (k == NIL, k))
+    grid = [[0] * len(kinds) for _ in labels]
+    for r in rows:
+        grid[labels.index(r.label)][kinds.index(r.kind)] += r.count
+    ax.imshow(grid if rows else [[0]], cmap=cmap, aspect="auto")
+    ax.set_xticks(range(len(kinds)), kinds, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    for r in rows:
+        i, j = labels.index(r.label), kinds.index(r.kind)
+        ax.text(j, i, str(r.count), ha="center", va="center", fontsize=8)
+        if not r.compatible and r.kind != NIL:
+            from matplotlib.patches import Rectangle
+
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", lw=1.5))
+    ax.set_xlabel("KG node kind of the mention (unlabelled link)")
+    ax.set_ylabel("tagger label")
+    ax.set_title("tagger label vs KG kind (red: incompatible)")
+    return ax
+
+
+# -- link scores --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class LinkScores:
+    """Link scores: of linked mentions, and of the best (rejected) candidate of NIL mentions.
+
+    Example:
+        >>> LinkScores(linked=[0.9, 0.7], rejected=[0.5], threshold=0.55).histogram(bins=2)
+        ([0.0, 0.5, 1.0], [0, 2], [0, 1])
+    """
+
+    linked: list[float] = field(default_factory=list)
+    rejected: list[float] = field(default_factory=list)
+    threshold: float = LinkerConfig().nil_threshold
+
+    def histogram(self, *, bins: int = 20, lo: float = 0.0, hi: float = 1.0
+                  ) -> tuple[list[float], list[int], list[int]]:
+        """``(edges, linked_counts, rejected_counts)`` over ``bins`` equal bins of [lo, hi]."""
+        if bins < 1:
+            raise ValueError(f"bins must be >= 1, got {bins}")
+        width = (hi - lo) / bins
+        edges = [round(lo + i * width, 6) for i in range(bins + 1)]
+
+        def count(values: list[float]) -> list[int]:
+            c = [0] * bins
+            for v in values:
+                c[min(max(int((v - lo) / width), 0), bins - 1)] += 1
+            return c
+
+        return edges, count(self.linked), count(self.rejected)
+
+
+def link_scores(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph | None = None
+                ) -> LinkScores:
+    """Scores of the linked mentions; with ``kg``, also the best candidate's score of each NIL
+    mention that had candidates (so the histogram shows what the NIL threshold cut off)."""
+    linked: list[float] = []
+    rejected: list[float] = []
+    for m in _as_mentions(parsed):
+        if m.link_score is not None:
+            linked.append(m.link_score)
+        elif kg is not None and m.nil and m.norm:
+            cands = _link(kg, m.text, m.label, m.query).candidates
+            if cands:
+                rejected.append(round(cands[0].score, 6))
+    threshold = LinkerConfig().nil_threshold
+    linker = getattr(kg, "_linker", None)
+    if linker is not None:
+        threshold = linker.config.nil_threshold
+    return LinkScores(linked=linked, rejected=rejected, threshold=threshold)
+
+
+def plot_link_scores(ax: Any, scores: LinkScores, *, bins: int = 20, title: str | None = None
+                     ) -> Any:
+    """Stacked histogram of :class:`LinkScores` on matplotlib ``ax`` with the NIL threshold."""
+    edges, linked, rejected = scores.histogram(bins=bins)
+    width = edges[1] - edges[0]
+    ax.bar(edges[:-1], linked, width=width, align="edge", color="#2b8cbe", edgecolor="white",
+           label=f"linked (n={len(scores.linked)})")
+    ax.bar(edges[:-1], rejected, width=width, align="edge", bottom=linked, color="#fdae6b",
+           edgecolor="white", label=f"NIL: best rejected candidate (n={len(scores.rejected)})")
+    ax.axvline(scores.threshold, color="black", linestyle="--", lw=1,
+               label=f"NIL threshold {scores.threshold:.2f}")
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_xlabel("link score")
+    ax.set_ylabel("mentions")
+    ax.set_title(title or "Distribution of entity-link scores")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+# -- subgraph -----------------------------------------------------------------------------------
+def top_linked(parsed: Iterable[ParsedQuery] | Rows[Mention], n: int = 3) -> list[str]:
+    """The ``n`` most often linked KG node IRIs."""
+    c = Counter(m.kg_id for m in _as_mentions(parsed) if m.kg_id)
+    return [iri for iri, _ in c.most_common(n)]
+
+
+def subgraph(kg: ProductGraph, iris: Iterable[str], *, radius: int = 1, max_nodes: int = 40,
+             max_neighbors: int = 8) -> nx.MultiDiGraph:
+    """The KG around ``iris``: nodes within ``radius`` edges (either direction), at most
+    ``max_neighbors`` per node (hubs like a big category are cut) and ``max_nodes`` in all.
+    Seed nodes get the attribute ``seed=True``. A copy: safe to modify."""
+    g = kg.to_networkx()
+    iris = list(dict.fromkeys(iris))
+    seeds = [i for i in iris if i in g]
+    missing = [i for i in iris if i not in g]
+    if missing:
+        logger.warning("subgraph: %d IRIs are not in the KG, e.g. %s", len(missing), missing[0])
+    keep: dict[str, None] = dict.fromkeys(seeds[:max_nodes])
+    frontier = list(keep)
+    for _ in range(radius):
+        nxt: list[str] = []
+        for node in frontier:
+            neigh = sorted(set(g.successors(node)) | set(g.predecessors(node)),
+                           key=lambda x: (g.degree(x), str(g.nodes[x].get("label"))),
+                           reverse=True)
+            for other in [x for x in neigh if x not in keep][:max_neighbors]:
+                if len(keep) >= max_nodes:
+                    break
+                keep[other] = None
+                nxt.append(other)
+        frontier = nxt
+    sub = g.subgraph(keep).copy()
+    for s in seeds:
+        if s in sub:
+            sub.nodes[s]["seed"] = True
+    return sub
+
+
+_KIND_COLORS = {"category": "#9ecae1", "brand": "#fc9272", "product": "#a1d99b",
+                "product_type": "#fdd0a2", "attribute_value": "#dadaeb"}
+
+
+def draw_subgraph(ax: Any, g: nx.MultiDiGraph, *, seed: int = 0, max_label: int = 22,
+                  edge_labels: bool = True) -> Any:
+    """Draw a :func:`subgraph` on matplotlib ``ax``: nodes coloured by kind, seeds outlined,
+    edges labelled with their relation; returns ``ax``."""
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    ax.set_axis_off()
+    if g.number_of_nodes() == 0:
+        ax.set_title("(empty subgraph: no linked entities)")
+        return ax
+    pos = nx.spring_layout(nx.Graph(g), seed=seed, k=1.2 / max(g.number_of_nodes(), 1) ** 0.5)
+    nodes = list(g.nodes)
+    colors = [_KIND_COLORS.get(g.nodes[n].get("kind") or "", "#cccccc") for n in nodes]
+    sizes = [700 if g.nodes[n].get("seed") else 300 for n in nodes]
+    edgecolors = ["black" if g.nodes[n].get("seed") else "none" for n in nodes]
+    nx.draw_networkx_nodes(g, pos, nodelist=nodes, node_color=colors, node_size=sizes,
+                           edgecolors=edgecolors, ax=ax)
+    nx.draw_networkx_edges(g, pos, ax=ax, alpha=0.4, arrows=True, arrowsize=8,
+                           node_size=sizes)
+    labels = {}
+    for n in nodes:
+        text = str(g.nodes[n].get("label") or n.rsplit("/", 1)[-1])
+        labels[n] = text if len(text) <= max_label else text[: max_label - 1] + "…"
+    nx.draw_networkx_labels(g, pos, labels=labels, font_size=7, ax=ax)
+    if edge_labels:
+        rel = {(u, v): d.get("relation", "") for u, v, d in g.edges(data=True)}
+        nx.draw_networkx_edge_labels(g, pos, edge_labels=rel, font_size=6, ax=ax, alpha=0.7)
+    kinds = sorted({g.nodes[n].get("kind") or "?" for n in nodes})
+    ax.legend(handles=[Line2D([], [], marker="o", linestyle="", markersize=8,
+                              markerfacecolor=_KIND_COLORS.get(k, "#cccccc"),
+                              markeredgecolor="none", label=k) for k in kinds],
+              loc="lower left", fontsize=7)
+    ax.set_title(f"KG neighbourhood of linked entities ({g.number_of_nodes()} nodes)")
+    return ax
+
+
+# -- what to add --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AdditionRow:
+    """A name to add to the KG as a node of ``node_kind`` (``attribute`` for attribute values),
+    seen ``count`` times as a NIL mention."""
+
+    name: str
+    node_kind: str
+    attribute: str | None
+    count: int
+    labels: tuple[str, ...]
+    example: str
+
+
+_HAS_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def kg_additions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph | None = None,
+                 *, min_count: int = 1, min_score: float = 0.0,
+                 kinds: Mapping[str, tuple[str, str | None]] | None = None
+                 ) -> Rows[AdditionRow]:
+    """What to add to the KG: NIL mentions as candidate nodes, most frequent first.
+
+    Each NIL mention becomes a node of the kind its tagger label maps to (:data:`ADDITION_KINDS`;
+    a name seen with several labels takes the most frequent). Skipped: names without a letter
+    (sizes, model numbers), tagger scores below ``min_score``, names seen fewer than
+    ``min_count`` times and, with ``kg``, names the KG already has as an exact name or alias of
+    another kind (a tagger error, see :func:`type_confusions`, not a KG gap).
+    """
+    table = ADDITION_KINDS if kinds is None else kinds
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for m in _as_mentions(parsed):
+        if m.nil and m.label in table and m.score >= min_score and _HAS_LETTER.search(m.text):
+            groups[m.norm].append(m)
+    rows: Rows[AdditionRow] = Rows()
+    for norm, ms in groups.items():
+        if len(ms) < min_count:
+            continue
+        if kg is not None:
+            best = kg.link(ms[0].text, label=None).best
+            if best is not None and best.match_type in ("exact", "alias"):
+                logger.debug("kg_additions: %r is already a %s in the KG", norm, best.kind)
+                continue
+        label_counts = Counter(m.label for m in ms)
+        kind, attribute = table[label_counts.most_common(1)[0][0]]
+        name = Counter(m.text.strip() for m in ms).most_common(1)[0][0]
+        rows.append(AdditionRow(name=name, node_kind=kind, attribute=attribute, count=len(ms),
+                                labels=tuple(lab for lab, _ in label_counts.most_common()),
+                                example=ms[0].query))
+    rows.sort(key=lambda r: (-r.count, r.node_kind, r.name))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerFile:
+    """A gazetteer written by :func:`write_gazetteers` and the command that loads it."""
+
+    path: str
+    node_kind: str
+    attribute: str | None
+    names: int
+    command: str
+
+
+def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir: str = "KGDIR",
+                     source: str = "kgqp-analysis") -> Rows[GazetteerFile]:
+    """Write ``rows`` as gazetteer files under ``out_dir``, one name per line, one file per node
+    kind (and attribute): ``brand.txt``, ``attribute_value-color.txt`` ... Each comes with its
+    ``kgqp kg load`` command (``kg_dir`` is put in the command as is)."""
+    import shlex
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    by: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+    for r in rows:
+        by[(r.node_kind, r.attribute)].append(r.name)
+    files: Rows[GazetteerFile] = Rows()
+    for (kind, attribute), names in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        path = out / (f"{kind}-{attribute}.txt" if attribute else f"{kind}.txt")
+        path.write_text("".join(n + "\n" for n in names), encoding="utf-8")
+        cmd = ["kgqp", "kg", "load", kg_dir, str(path), "--kind", "gazetteer",
+               "--node-kind", kind]
+        if attribute:
+            cmd += ["--option", f"attribute={attribute}"]
+        cmd += ["--option", f"source={source}"]
+        files.append(GazetteerFile(path=str(path), node_kind=kind, attribute=attribute,
+                                   names=len(names), command=shlex.join(cmd)))
+        logger.info("wrote %d %s names to %s", len(names), kind, path)
+    return files

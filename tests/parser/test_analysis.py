@@ -1,0 +1,233 @@
+"""parser.analysis: coverage, ambiguity, NIL, confusions, scores, subgraph, KG additions.
+
+Parses come from a dictionary tagger over a KG of a dozen nodes, so every number is known; the
+gazetteers written by ``write_gazetteers`` are loaded back with the real loader and the NIL
+mentions they name then link.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+from kg import Edge, Node, NodeKind, ProductGraph, Relation
+from kg.loaders import load_sources
+from kg.schema import attribute_key
+from parser import analysis as A
+from parser.pipeline import ParserConfig, QueryParser
+from parser.tagger.predict import Entity, TaggedText
+
+matplotlib.use("Agg")
+
+SAMSUNG = Node(NodeKind.BRAND, "samsung", "Samsung")
+SAMSONITE = Node(NodeKind.BRAND, "samsonite", "Samsonite")
+APPLE = Node(NodeKind.BRAND, "apple", "Apple")
+TV_HOME = Node(NodeKind.CATEGORY, "bb/tvhome", "TV & Home Theater", path="TV & Home Theater")
+TVS = Node(NodeKind.CATEGORY, "bb/tvs", "TVs", path="TV & Home Theater > TVs")
+LAPTOPS = Node(NodeKind.CATEGORY, "bb/laptops", "Laptops", path="Computers > Laptops")
+SHOES = Node(NodeKind.CATEGORY, "g/shoes", "Shoes", path="Apparel > Shoes")
+RED = Node(NodeKind.ATTRIBUTE_VALUE, attribute_key("color", "red"), "red", attribute="color")
+NODES = [SAMSUNG, SAMSONITE, APPLE, TV_HOME, TVS, LAPTOPS, SHOES, RED,
+         Node(NodeKind.PRODUCT_TYPE, "apple-pie", "apple pie")]
+EDGES = [Edge(TVS.iri, Relation.PARENT, TV_HOME.iri), Edge(SAMSUNG.iri, Relation.SELLS_IN, TVS.iri),
+         Edge(APPLE.iri, Relation.SELLS_IN, LAPTOPS.iri)]
+
+PHRASES = {"samsung": "creator", "tv": "core_product_type", "red": "color", "acme": "creator",
+           "zorblax": "creator", "teal": "color", "laptop": "core_product_type",
+           "shoes": "creator", "under 500": "price", "hoverboard": "core_product_type",
+           "55": "creator"}
+QUERIES = ["samsung tv", "red samsung tv under 500", "acme laptop", "acme tv", "zorblax tv",
+           "teal shoes", "hoverboard", "55 tv", ""]
+
+
+class DictTagger:
+    def pipe(self, texts, batch_size: int = 32):
+        for text in texts:
+            ents = []
+            for phrase, label in PHRASES.items():
+                i = f" {text} ".find(f" {phrase} ")
+                if i >= 0:
+                    ents.append(Entity(phrase, i, i + len(phrase), label, 0.9))
+            yield TaggedText(text, sorted(ents, key=lambda e: e.start))
+
+
+@pytest.fixture()
+def graph() -> ProductGraph:
+    g = ProductGraph.in_memory()
+    with g.transaction("nodes") as tx:
+        tx.add_nodes(NODES)
+        tx.add_edges(EDGES)
+    return g
+
+
+@pytest.fixture()
+def parsed(graph: ProductGraph) -> list:
+    qp = QueryParser(tagger=DictTagger(), kg=graph, config=ParserConfig(expand=False))
+    return A.parse_all(qp, QUERIES, progress=False)
+
+
+def test_mentions_and_summary(parsed: list) -> None:
+    ms = A.mentions(parsed)
+    assert len(ms) == 17
+    s = A.summary(parsed)
+    assert (s.queries, s.mentions, s.linkable) == (9, 17, 16)
+    # linked: samsung x2, tv x5, red, laptop; NIL: acme x2, zorblax, teal, shoes, hoverboard, 55
+    assert (s.linked, s.nil, s.queries_with_link) == (9, 7, 6)
+    assert s.coverage == pytest.approx(9 / 16)
+    assert "coverage" in s._repr_markdown_()
+
+
+def test_link_coverage_by_label(parsed: list) -> None:
+    rows = A.link_coverage(parsed)
+    by = {r.label: r for r in rows}
+    assert [r.label for r in rows] == ["core_product_type", "creator", "color", "price", "(all)"]
+    assert (by["creator"].mentions, by["creator"].linked, by["creator"].nil) == (7, 2, 5)
+    assert by["core_product_type"].kinds == ("category",)
+    assert by["price"].linkable is False and by["price"].nil == 0
+    assert (by["(all)"].mentions, by["(all)"].linked, by["(all)"].nil) == (16, 9, 7)
+    md = rows.to_markdown()
+    assert md.splitlines()[0].startswith("| label | mentions |") and "(all)" in md
+    assert rows.to_dicts()[0]["label"] == "core_product_type"
+
+
+def test_ambiguity_counts_candidates(parsed: list, graph: ProductGraph) -> None:
+    rows = A.ambiguity(parsed, graph)
+    by = {(r.mention, r.label): r for r in rows}
+    tv = by[("tv", "core_product_type")]
+    assert tv.count == 5 and tv.candidates >= 1 and tv.linked_to == "TVs"
+    assert by[("zorblax", "creator")].candidates == 0
+    assert [r.candidates for r in rows] == sorted((r.candidates for r in rows), reverse=True)
+    counts = A.candidate_counts(rows)
+    assert sum(counts.values()) == sum(r.count for r in rows) == 16
+    assert counts[0] >= 5  # acme x2, zorblax, teal, hoverboard have no candidate at all
+    assert len(A.ambiguity(parsed, graph, top=2)) == 2
+
+
+def test_nil_mentions_most_frequent_first(parsed: list) -> None:
+    rows = A.nil_mentions(parsed)
+    assert rows[0].text == "acme" and rows[0].count == 2 and rows[0].labels == ("creator×2",)
+    assert {r.text for r in rows} == {"acme", "zorblax", "teal", "shoes", "hoverboard", "55"}
+    assert len(A.nil_mentions(parsed, top=1)) == 1
+
+
+def test_type_confusions_relinks_without_label(parsed: list, graph: ProductGraph) -> None:
+    rows = A.type_confusions(parsed, graph)
+    pairs = {(r.label, r.kind): r for r in rows}
+    shoes = pairs[("creator", "category")]  # "shoes" tagged as a brand is a KG category
+    assert shoes.compatible is False and "shoes" in shoes.examples
+    assert pairs[("creator", "brand")].compatible is True
+    assert pairs[("color", "attribute_value:color")].compatible is True
+    assert rows[0].compatible is False  # incompatible pairs first
+    plain = {(r.label, r.kind) for r in A.type_confusions(parsed)}
+    assert ("creator", "category") not in plain and ("creator", "NIL") in plain
+
+
+def test_link_scores_histogram_and_plot(parsed: list, graph: ProductGraph, tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    scores = A.link_scores(parsed, graph)
+    assert len(scores.linked) == 9 and all(0.55 <= s <= 1.0 for s in scores.linked)
+    assert scores.threshold == 0.55
+    edges, linked, rejected = scores.histogram(bins=10)
+    assert len(edges) == 11 and sum(linked) == 9 and sum(rejected) == len(scores.rejected)
+    assert A.link_scores(parsed).rejected == []
+    fig, ax = plt.subplots()
+    A.plot_link_scores(ax, scores)
+    assert ax.get_xlabel() == "link score" and len(ax.patches) == 40
+    fig.savefig(tmp_path / "s.png")
+    plt.close(fig)
+    with pytest.raises(ValueError, match="bins"):
+        scores.histogram(bins=0)
+
+
+def test_subgraph_and_drawing(parsed: list, graph: ProductGraph, tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    seeds = A.top_linked(parsed, 2)
+    assert seeds == [TVS.iri, SAMSUNG.iri]
+    sub = A.subgraph(graph, seeds, radius=1)
+    assert set(sub.nodes) == {TVS.iri, SAMSUNG.iri, TV_HOME.iri}
+    assert sub.nodes[TVS.iri]["seed"] and not sub.nodes[TV_HOME.iri].get("seed")
+    assert set(A.subgraph(graph, [SAMSUNG.iri], radius=2, max_nodes=2).nodes) == {
+        SAMSUNG.iri, TVS.iri}
+    assert A.subgraph(graph, ["https://kgqp.dev/id/brand/nope"]).number_of_nodes() == 0
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3)
+    A.draw_subgraph(ax1, sub)
+    A.draw_subgraph(ax2, A.subgraph(graph, []))
+    A.plot_confusions(ax3, A.type_confusions(parsed, graph))
+    assert "3 nodes" in ax1.get_title() and "empty" in ax2.get_title()
+    fig.savefig(tmp_path / "g.png")
+    plt.close(fig)
+
+
+def test_kg_additions_round_trip_through_gazetteers(parsed: list, graph: ProductGraph,
+                                                    tmp_path: Path) -> None:
+    rows = A.kg_additions(parsed, graph)
+    got = {(r.name, r.node_kind, r.attribute) for r in rows}
+    # "shoes" is already a category (a tagger error, not a gap); "55" has no letter
+    assert got == {("acme", "brand", None), ("zorblax", "brand", None),
+                   ("teal", "attribute_value", "color"), ("hoverboard", "product_type", None)}
+    assert rows[0].name == "acme" and rows[0].count == 2
+    assert [r.name for r in A.kg_additions(parsed, graph, min_count=2)] == ["acme"]
+    assert ("shoes", "brand", None) in {(r.name, r.node_kind, r.attribute)
+                                        for r in A.kg_additions(parsed)}
+    files = A.write_gazetteers(rows, tmp_path / "add", kg_dir="/data/kg")
+    assert [Path(f.path).name for f in files] == ["attribute_value-color.txt", "brand.txt",
+                                                  "product_type.txt"]
+    assert (tmp_path / "add" / "brand.txt").read_text() == "acme\nzorblax\n"
+    for f in files:
+        argv = shlex.split(f.command)
+        assert argv[:4] == ["kgqp", "kg", "load", "/data/kg"] and "--kind" in argv
+        i = argv.index("--node-kind")
+        kind = argv[i + 1]
+        options = dict(argv[j + 1].split("=", 1) for j, a in enumerate(argv) if a == "--option")
+        options["node_kind"] = kind
+        load_sources(graph, [Path(f.path)], kind="gazetteer", options=options, progress=False)
+    for name, label in (("acme", "creator"), ("teal", "color"), ("hoverboard",
+                                                                 "core_product_type")):
+        assert not graph.link(name, label=label).nil, name
+    reparsed = [QueryParser(tagger=DictTagger(), kg=graph, config=ParserConfig(expand=False))(q)
+                for q in QUERIES]
+    assert {r.text for r in A.nil_mentions(reparsed)} == {"shoes", "55"}
+
+
+def test_query_loaders_and_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    qn = A.load_queryner_queries()
+    assert len(qn) > 500 and all(q and "  " not in q for q in qn)
+    sample = A.load_queryner_queries(sample=30)
+    assert len(sample) == 30 and set(sample) <= set(qn) and sample == A.load_queryner_queries(
+        sample=30)
+    assert [q for q in qn if q in set(sample)][:30] == sample  # file order kept
+    bb = A.load_bestbuy_queries()
+    assert len(bb) > 100 and "chromebooks" in bb
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"query": "ok"}\n[1]\n')
+    with pytest.raises(ValueError, match=r"bad\.jsonl:2"):
+        A.load_bestbuy_queries(bad)
+    monkeypatch.delenv("KGQP_NB_SAMPLE", raising=False)
+    assert A.sample_size_from_env() is None
+    monkeypatch.setenv("KGQP_NB_SAMPLE", "30")
+    assert A.sample_size_from_env() == 30
+    monkeypatch.setenv("KGQP_NB_SAMPLE", "lots")
+    with pytest.raises(ValueError, match="KGQP_NB_SAMPLE"):
+        A.sample_size_from_env()
+    monkeypatch.setenv("KGQP_BUNDLE", str(tmp_path / "b"))
+    assert A.bundle_from_env() == tmp_path / "b"
+    monkeypatch.delenv("KGQP_BUNDLE")
+    monkeypatch.setenv("KGQP_HOME", str(tmp_path / "home"))
+    assert A.bundle_from_env() == tmp_path / "home" / "bundle"
+
+
+def test_rows_to_pandas_needs_pandas() -> None:
+    rows = A.Rows([A.NilRow("acme", 1, ("creator",), "acme tv")])
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="pip install pandas"):
+            rows.to_pandas()
+    else:  # pragma: no cover - pandas is not a dependency
+        assert list(rows.to_pandas().columns) == ["text", "count", "labels", "example"]
+    assert A.Rows().to_markdown() == "(no rows)"
