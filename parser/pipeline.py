@@ -209,18 +209,18 @@ class QueryParser:
             link_score=round(float(best.score), 6) if best else None,
         )
 
-    def _fusion_inputs(self, texts: Sequence[str], parsed: Sequence[list[ParsedEntity]]) -> list:
+    def _fusion_inputs(self, texts: Sequence[str]) -> list:
+        """The fusion model's inputs, built exactly as in training: the query embedding from
+        the bundle's text encoder and the KG names found in the query (``link_query``)."""
+        from fusion.data import link_query
         from fusion.model import FusionInput
 
         embeddings = self.text_encoder.encode(list(texts))
-        inputs = []
-        for i, text in enumerate(texts):
-            linked = self.fusion.linked_from(self.kg, text, [
-                (e.kg_id, e.kg_kind, e.link_score or 0.0) for e in parsed[i] if e.kg_id
-            ])
-            inputs.append(FusionInput(text_embedding=embeddings[i], linked=tuple(linked),
-                                      text=text))
-        return inputs
+        return [
+            FusionInput(text_embedding=embeddings[i], linked=tuple(link_query(self.kg, text)),
+                        text=text)
+            for i, text in enumerate(texts)
+        ]
 
     def _parse_batch(self, raw: Sequence[Any]) -> list[ParsedQuery]:
         t0 = time.perf_counter()
@@ -233,7 +233,7 @@ class QueryParser:
         t2 = time.perf_counter()
         intents: list[Any] = [None] * len(cut)
         if self.fusion is not None and cut:
-            inputs = self._fusion_inputs(cut, entities)
+            inputs = self._fusion_inputs(cut)
             intents = self.fusion.predict_batch(inputs)
         t3 = time.perf_counter()
         out: list[ParsedQuery] = []
