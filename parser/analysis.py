@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "ADDITION_KINDS",
+    "STOPWORDS",
     "AdditionRow",
     "AmbiguityRow",
     "ConfusionRow",
@@ -229,7 +230,7 @@ def parse_all(parser: Any, queries: Sequence[str], *, batch_size: int = 64,
     """``parser.pipe(queries)`` as a list, with a progress bar."""
     it = parser.pipe(queries, batch_size=batch_size)
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         it = tqdm(it, total=len(queries), desc="parsing", unit="q")
     return list(it)
@@ -598,7 +599,11 @@ def plot_link_scores(ax: Any, scores: LinkScores, *, bins: int = 20, title: str 
            edgecolor="white", label=f"NIL: best rejected candidate (n={len(scores.rejected)})")
     ax.axvline(scores.threshold, color="black", linestyle="--", lw=1,
                label=f"NIL threshold {scores.threshold:.2f}")
+    from matplotlib.ticker import MaxNLocator
+
     ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(0, max([a + b for a, b in zip(linked, rejected, strict=True)] + [1]) * 1.3)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("link score")
     ax.set_ylabel("mentions")
     ax.set_title(title or "Distribution of entity-link scores")
@@ -701,24 +706,31 @@ class AdditionRow:
 
 
 _HAS_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+#: Words never suggested as KG nodes on their own (function words a tagger may mis-tag).
+STOPWORDS = frozenset([
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
+    "of", "off", "on", "or", "the", "to", "up", "with", "without", "w/", "w/o",
+])
 
 
 def kg_additions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph | None = None,
                  *, min_count: int = 1, min_score: float = 0.0,
-                 kinds: Mapping[str, tuple[str, str | None]] | None = None
-                 ) -> Rows[AdditionRow]:
+                 kinds: Mapping[str, tuple[str, str | None]] | None = None,
+                 stopwords: frozenset[str] = STOPWORDS) -> Rows[AdditionRow]:
     """What to add to the KG: NIL mentions as candidate nodes, most frequent first.
 
     Each NIL mention becomes a node of the kind its tagger label maps to (:data:`ADDITION_KINDS`;
     a name seen with several labels takes the most frequent). Skipped: names without a letter
-    (sizes, model numbers), tagger scores below ``min_score``, names seen fewer than
-    ``min_count`` times and, with ``kg``, names the KG already has as an exact name or alias of
-    another kind (a tagger error, see :func:`type_confusions`, not a KG gap).
+    (sizes, model numbers), ``stopwords`` (:data:`STOPWORDS`), tagger scores below
+    ``min_score``, names seen fewer than ``min_count`` times and, with ``kg``, names the KG
+    already has as an exact name or alias of another kind (a tagger error, see
+    :func:`type_confusions`, not a KG gap).
     """
     table = ADDITION_KINDS if kinds is None else kinds
     groups: dict[str, list[Mention]] = defaultdict(list)
     for m in _as_mentions(parsed):
-        if m.nil and m.label in table and m.score >= min_score and _HAS_LETTER.search(m.text):
+        if (m.nil and m.label in table and m.score >= min_score
+                and _HAS_LETTER.search(m.text) and m.norm not in stopwords):
             groups[m.norm].append(m)
     rows: Rows[AdditionRow] = Rows()
     for norm, ms in groups.items():
