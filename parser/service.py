@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -361,6 +362,11 @@ def serve(parser: "QueryParser", *, host: str = "127.0.0.1", port: int = 8000,
     def _handle_exit(sig: int, frame: Any) -> None:
         app.state.kgqp_state["ready"] = False
         original(sig, frame)
+        if sig == signal.SIGTERM:
+            # uvicorn re-raises captured signals after its graceful shutdown, which made the
+            # process die of SIGTERM (exit -15); a completed graceful shutdown exits 0
+            server._captured_signals[:] = [s for s in server._captured_signals
+                                           if s != signal.SIGTERM]
 
     server.handle_exit = _handle_exit  # type: ignore[method-assign]
     server.run()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-import socket
 import sys
 import threading
 import time
@@ -22,24 +21,17 @@ import pytest
 
 logger = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:  # for `from kgdata import ...` in the tests of this folder
+if str(HERE) not in sys.path:  # for `from support import ...` in the tests of this folder
     sys.path.insert(0, str(HERE))
 
-from kgdata import build_kg  # noqa: E402
+from support import build_kg, free_port  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
     import torch
 
     torch.set_num_threads(1)  # the machine is shared; the tiny model does not need more
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SlowTagger:

@@ -1,11 +1,21 @@
-"""A small real-ish product KG (a dozen nodes: brands, categories, colours) for e2e tests."""
+"""Helpers of the e2e tests: a small real-ish product KG (a dozen nodes: brands, categories,
+colours) and a free TCP port."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
 from kg.schema import Edge, Node, NodeKind, Relation, attribute_key, brand_key
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def records() -> list[Any]:
