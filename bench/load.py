@@ -1,0 +1,279 @@
+"""Open-loop load generator for a running ``kgqp serve`` (asyncio + httpx).
+
+Requests are sent at a fixed arrival rate whatever the server does (open loop: a slow server
+does not slow the offered load down, as with real users), and the server's resident memory is
+sampled from ``/proc/PID/status`` (PID given with ``--pid`` or found from the listening port).
+
+Modes:
+    steady     python bench/load.py http://127.0.0.1:8000 --rate 20 --duration 600
+    overload   python bench/load.py http://127.0.0.1:8000 --overload 3 --duration 60
+               (measures capacity first with a closed loop, offers 3x that for --duration
+               seconds, then --rate for --recovery seconds and reports when latency and
+               status codes were back to the pre-overload baseline)
+
+Output: a summary table, or one JSON object with ``--json``. ``errors_5xx`` counts 5xx answers
+other than the 503 overload rejections (which carry ``Retry-After``); those are ``rejected``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+QUERIES = [
+    "samsung 55 inch qled tv under 800", "apple iphone 13 case", "red running shoes",
+    "nike running shoes for men", "sony headphones", "wooden coffee table",
+    "lg washing machine", "blue cotton shirt", "dell laptop under 500", "kids red jacket",
+    "apple watch band", "hp printer ink", "black leather wallet", "samsung galaxy s21 case",
+    "round wooden table", "women running shoes", "sony tv 65 inch", "green tea",
+    "bose speaker", "used iphone 12", "lenovo laptop bag", "pink yoga mat",
+]
+
+
+@dataclass
+class Phase:
+    name: str
+    started: float = 0.0
+    ended: float = 0.0
+    results: list[tuple[float, float, str]] = field(default_factory=list)  # (sent, latency, st)
+
+    def summary(self) -> dict:
+        lat_ok = sorted(lat for _, lat, s in self.results if s == "200")
+        lat_rej = sorted(lat for _, lat, s in self.results if s in ("503", "429"))
+        status: dict[str, int] = {}
+        for _, _, s in self.results:
+            status[s] = status.get(s, 0) + 1
+        errors_5xx = sum(n for s, n in status.items() if s.startswith("5") and s != "503")
+        dur = max(self.ended - self.started, 1e-9)
+        return {
+            "phase": self.name, "requests": len(self.results),
+            "offered_rps": round(len(self.results) / dur, 2),
+            "ok_rps": round(len(lat_ok) / dur, 2), "status": status,
+            "errors_5xx": errors_5xx, "rejected": status.get("503", 0) + status.get("429", 0),
+            "p50_ms": _pct(lat_ok, 50), "p90_ms": _pct(lat_ok, 90), "p99_ms": _pct(lat_ok, 99),
+            "max_ms": round(lat_ok[-1] * 1e3, 2) if lat_ok else None,
+            "rejected_p99_ms": _pct(lat_rej, 99),
+        }
+
+
+def _pct(sorted_s: list[float], p: float) -> float | None:
+    if not sorted_s:
+        return None
+    k = min(len(sorted_s) - 1, max(0, round(p / 100 * len(sorted_s) + 0.5) - 1))
+    return round(sorted_s[k] * 1e3, 2)
+
+
+def find_pid(port: int) -> int | None:
+    """PID of the process listening on TCP ``port`` (Linux /proc; same user or root)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if int(parts[1].rsplit(":", 1)[1], 16) == port and parts[3] == "0A":  # LISTEN
+                inodes.add(parts[9])
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(pid)
+        except OSError:
+            continue
+    return None
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+class Load:
+    def __init__(self, url: str, *, pid: int | None, timeout: float, queries: list[str],
+                 seed: int = 0) -> None:
+        self.url = url.rstrip("/")
+        self.pid = pid
+        self.queries = queries
+        self.rng = random.Random(seed)
+        self.client = httpx.AsyncClient(
+            timeout=timeout, limits=httpx.Limits(max_connections=2000,
+                                                 max_keepalive_connections=200))
+        self.rss: list[tuple[float, float]] = []
+
+    async def one(self, phase: Phase) -> None:
+        sent = time.perf_counter()
+        try:
+            r = await self.client.post(self.url + "/parse",
+                                       json={"query": self.rng.choice(self.queries)})
+            status = str(r.status_code)
+        except httpx.TimeoutException:
+            status = "timeout"
+        except httpx.TransportError as exc:
+            status = type(exc).__name__
+        phase.results.append((sent, time.perf_counter() - sent, status))
+
+    async def open_loop(self, name: str, rate: float, duration: float) -> Phase:
+        phase = Phase(name)
+        phase.started = t0 = time.perf_counter()
+        tasks = []
+        n = int(rate * duration)
+        for i in range(n):
+            delay = t0 + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(self.one(phase)))
+        await asyncio.gather(*tasks)
+        phase.ended = max(t0 + duration, time.perf_counter())
+        return phase
+
+    async def closed_loop(self, name: str, workers: int, duration: float) -> Phase:
+        phase = Phase(name)
+        phase.started = time.perf_counter()
+        stop = phase.started + duration
+
+        async def worker() -> None:
+            while time.perf_counter() < stop:
+                await self.one(phase)
+
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        phase.ended = time.perf_counter()
+        return phase
+
+    async def sample_rss(self, every: float = 0.5) -> None:
+        if self.pid is None:
+            return
+        while True:
+            mb = rss_mb(self.pid)
+            if mb is not None:
+                self.rss.append((time.perf_counter(), mb))
+            await asyncio.sleep(every)
+
+    def rss_summary(self) -> dict:
+        if not self.rss:
+            return {"pid": self.pid, "rss_mb_start": None, "rss_mb_max": None}
+        values = [v for _, v in self.rss]
+        return {"pid": self.pid, "rss_mb_start": round(values[0], 1),
+                "rss_mb_max": round(max(values), 1), "rss_mb_end": round(values[-1], 1)}
+
+
+def recovery_seconds(phase: Phase, baseline_p50_ms: float, window: float = 1.0) -> float | None:
+    """Seconds after the start of ``phase`` from which every ``window`` has only 200s and a
+    p50 within 2x (+5 ms) of the baseline; None if it never recovers."""
+    if not phase.results:
+        return None
+    buckets: dict[int, list[tuple[float, str]]] = {}
+    for sent, lat, s in phase.results:
+        buckets.setdefault(int((sent - phase.started) / window), []).append((lat, s))
+    keys = sorted(buckets)
+
+    def good(k: int) -> bool:
+        b = buckets[k]
+        ok = all(s == "200" for _, s in b)
+        p50 = statistics.median(lat for lat, _ in b) * 1e3
+        return ok and p50 <= 2 * baseline_p50_ms + 5
+
+    for i, k in enumerate(keys):
+        if all(good(j) for j in keys[i:]):
+            return k * window
+    return None
+
+
+async def run(args: argparse.Namespace) -> dict:
+    pid = args.pid
+    if pid is None:
+        port = urlparse(args.url).port or 80
+        pid = find_pid(port)
+    queries = QUERIES
+    if args.queries:
+        queries = [q for q in Path(args.queries).read_text("utf-8").splitlines() if q.strip()]
+    load = Load(args.url, pid=pid, timeout=args.timeout, queries=queries)
+    sampler = asyncio.create_task(load.sample_rss())
+    report: dict = {"url": args.url}
+    try:
+        warm = await load.open_loop("warmup", min(args.rate, 10), args.warmup)
+        report["warmup"] = warm.summary()
+        if args.overload is None:
+            phase = await load.open_loop("steady", args.rate, args.duration)
+            report["steady"] = phase.summary()
+        else:
+            cap = await load.closed_loop("capacity", args.workers, args.capacity_seconds)
+            capacity = max(cap.summary()["ok_rps"], 1.0)
+            report["capacity"] = cap.summary()
+            report["capacity_rps"] = capacity
+            rss_before = load.rss[-1][1] if load.rss else None
+            over = await load.open_loop("overload", args.overload * capacity, args.duration)
+            report["overload"] = over.summary()
+            after = await load.open_loop("recovery", args.rate, args.recovery)
+            report["recovery"] = after.summary()
+            base = report["warmup"]["p50_ms"] or 10.0
+            report["recovered_after_s"] = recovery_seconds(after, base)
+            report["rss_mb_before_overload"] = rss_before
+    finally:
+        sampler.cancel()
+        await load.client.aclose()
+    report["server"] = load.rss_summary()
+    return report
+
+
+def _print(report: dict) -> None:
+    print(f"server {report['url']}  pid {report['server']['pid']}  RSS MB start/max/end "
+          f"{report['server'].get('rss_mb_start')}/{report['server'].get('rss_mb_max')}/"
+          f"{report['server'].get('rss_mb_end')}")
+    if "capacity_rps" in report:
+        print(f"capacity (closed loop): {report['capacity_rps']} req/s")
+    cols = ("phase", "requests", "offered_rps", "ok_rps", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+            "errors_5xx", "rejected", "rejected_p99_ms", "status")
+    print("  ".join(cols))
+    for key in ("warmup", "steady", "capacity", "overload", "recovery"):
+        if key in report:
+            print("  ".join(str(report[key][c]) for c in cols))
+    if "recovered_after_s" in report:
+        print(f"back to normal {report['recovered_after_s']} s after the overload ended")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("url", help="base URL of a running kgqp serve, e.g. http://127.0.0.1:8000")
+    ap.add_argument("--pid", type=int, help="server PID for RSS [found from the URL's port]")
+    ap.add_argument("--rate", type=float, default=20.0, help="requests/s (steady, recovery)")
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of steady/overload")
+    ap.add_argument("--overload", type=float, help="offer this multiple of measured capacity")
+    ap.add_argument("--capacity-seconds", type=float, default=10.0)
+    ap.add_argument("--workers", type=int, default=4, help="closed-loop workers for capacity")
+    ap.add_argument("--recovery", type=float, default=15.0, help="seconds at --rate afterwards")
+    ap.add_argument("--warmup", type=float, default=2.0)
+    ap.add_argument("--timeout", type=float, default=10.0, help="per-request timeout, s")
+    ap.add_argument("--queries", help="file of queries, one per line [built-in list]")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args(argv)
+    report = asyncio.run(run(args))
+    if args.json:
+        print(json.dumps(report))
+    else:
+        _print(report)
+    bad = report.get("steady", report.get("overload", {})).get("errors_5xx", 0)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
