@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -75,7 +76,9 @@ def parse_file(bundle: Path, input_path: Path, output_path: Path, *, batch_size:
     queries = islice(_read_queries(input_path), done, None)
     written = 0
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(output_path, "a", encoding="utf-8") as out:
+    with contextlib.closing(parser.kg), open(output_path, "a", encoding="utf-8") as out:
+        # closing the KG releases its directory lock (a second parse_file in this process, or
+        # `kgqp serve` on the same bundle afterwards, found it still locked)
         bar = tqdm(desc="parsing", unit="q", initial=done, disable=not progress)
         for result in parser.pipe(queries, batch_size=batch_size):
             out.write(_dump(result) + "\n")

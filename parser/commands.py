@@ -119,7 +119,8 @@ def parse(
             typer.echo(f"wrote {n} parsed queries to {output}", err=True)
             return
         parser = QueryParser.from_pretrained(bundle_dir, backend=backend)
-        result = parser(query)
+        with contextlib.closing(parser.kg):  # release the KG lock when done
+            result = parser(query)
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:

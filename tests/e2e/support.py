@@ -59,3 +59,24 @@ def build_kg(path: Path) -> Path:
     with ProductGraph.open(path) as g:
         g.add_records(records(), progress=False)
     return path
+
+
+#: Every bad input of docs/reliability.md (the invalid UTF-8 bytes are tested at the byte level
+#: where bytes exist: HTTP bodies and CLI arguments).
+BAD_INPUTS: dict[str, str] = {
+    "empty": "",
+    "whitespace": " \t\n\u3000 ",
+    "nul_control": "sams\x00ung\x01 tv\x7f\x84\x9f",
+    "rtl_override": "\u202esamsung tv\u202c",
+    "lone_surrogate": "samsung \ud800 tv",
+    "fullwidth": "ｉｐｈｏｎｅ ｃａｓｅ",
+    "ligature": "ﬁtness shoes",
+    "combining": "cafe\u0301 a\u0301pple tv",
+    "cyrillic_lookalike": "ѕаmѕung tv",  # Cyrillic s, a
+    "emoji_5000": "😀" * 5000,
+    "a_100k": "a" * 100_000,
+    "dash_50k": "-" * 50_000,
+    "mixed_zh_en": "三星 samsung 55寸 电视 tv 红色",
+    "private_use": "apple \uf880 watch",
+    "bidi_mix": "sony \u200f\u200e tv \ufeff",
+}
