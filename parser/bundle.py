@@ -162,11 +162,7 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         )
         atomic_write_json(tmp / MANIFEST, asdict(manifest))
         if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
+            _replace_dir(tmp, out)
         else:
             os.replace(tmp, out)
         fsync_dir(out.parent)
@@ -191,6 +187,39 @@ def _export_text_encoder(fusion_dir: Path, out: Path) -> str | None:
     else:
         return None
     return out.name
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux ``renameat2(RENAME_EXCHANGE)``); False when the
+    platform or file system cannot."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return rc == 0
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Put the directory ``new`` in place of the existing directory ``target``.
+
+    With ``RENAME_EXCHANGE`` a reader (or a crash) sees the old bundle or the new one, never
+    none: the previous two-rename scheme left no bundle at ``target`` if killed in between.
+    Elsewhere it falls back to two renames.
+    """
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old bundle
+        return
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _verify(bundle: Path, manifest: BundleManifest) -> None:
