@@ -67,6 +67,9 @@ class GraphContext:
         self.labels = list(labels)
         self.max_neighbours = max_neighbours
         self._label_index = {lab: i for i, lab in enumerate(self.labels)}
+        #: top levels of the labels, sorted (the order of FusionModel.lvl0_labels)
+        self.lvl0_labels = sorted({lab.split(SEP)[0] for lab in self.labels})
+        self._lvl0_index = {lab: i for i, lab in enumerate(self.lvl0_labels)}
         self.category_neighbourhood = lru_cache(maxsize=200_000)(self._category_neighbourhood)
         # intent label -> KG category node whose path is that label (if any)
         self.label_iris: dict[str, str] = {}
@@ -85,6 +88,12 @@ class GraphContext:
             return None
         lvl1 = lvl1_of_path(a.get("path"))
         return self._label_index.get(lvl1) if lvl1 else None
+
+    def lvl0_of(self, category_iri: str) -> int | None:
+        """Index in :attr:`lvl0_labels` of the top level of a category node, or ``None``."""
+        a = self.graph.nodes.get(category_iri)
+        path = a.get("path") if a is not None else None
+        return self._lvl0_index.get(path.split(">")[0].strip()) if path else None
 
     def _edges(self, iri: str, relation: str, direction: str) -> list[str]:
         if direction == "out":
@@ -119,7 +128,13 @@ class GraphContext:
             counts.update(self._direct(syn))
         # prefer categories that map onto the label space, then the most frequent
         ranked = sorted(
-            counts.items(), key=lambda kv: (self.label_of(kv[0]) is None, -kv[1], kv[0])
+            counts.items(),
+            key=lambda kv: (
+                self.label_of(kv[0]) is None,
+                self.lvl0_of(kv[0]) is None,
+                -kv[1],
+                kv[0],
+            ),
         )
         ranked = ranked[: self.max_neighbours]
         total = sum(n for _, n in ranked) or 1

@@ -163,7 +163,7 @@ class FusionConfig:
     weight_decay: float = 1e-2
     epochs: int = 40
     batch_size: int = 32
-    lvl0_weight: float = 0.3
+    lvl0_weight: float = 1.0
     seed: int = 0
     top_k: int = 3
 
@@ -215,6 +215,7 @@ class Batch:
     role: Tensor
     weight: Tensor
     label: Tensor
+    label0: Tensor
     mask: Tensor
 
 
@@ -224,6 +225,7 @@ class _Elements:
     role: list[int] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)
     label: list[int] = field(default_factory=list)
+    label0: list[int] = field(default_factory=list)
 
 
 class FusionModel(nn.Module):
@@ -268,6 +270,8 @@ class FusionModel(nn.Module):
             self.k_ptr = nn.Linear(h, h)
             self.null_ptr = nn.Parameter(torch.zeros(1))
             self.ptr_gain = nn.Parameter(torch.tensor(4.0))
+            self.null_ptr0 = nn.Parameter(torch.zeros(1))
+            self.ptr_gain0 = nn.Parameter(torch.tensor(2.0))
             self.classifier = nn.Sequential(
                 nn.Linear(2 * h, h), nn.GELU(), nn.Dropout(config.dropout), nn.Linear(h, c)
             )
@@ -296,6 +300,8 @@ class FusionModel(nn.Module):
             el.role.append(_ROLE_ID[ent.kind])
             el.weight.append(ent.score)
             el.label.append(-1 if lab is None else lab)
+            lab0 = ctx.lvl0_of(ent.iri) if ent.kind == "category" else None
+            el.label0.append(-1 if lab0 is None else lab0)
             if ent.kind == "category":
                 continue  # the category itself carries its label
             for cat, share in ctx.category_neighbourhood(ent.iri)[: cfg.max_neighbours]:
@@ -307,6 +313,8 @@ class FusionModel(nn.Module):
                 el.role.append(_ROLE_ID["neighbour"])
                 el.weight.append(ent.score * share)
                 el.label.append(-1 if lab is None else lab)
+                lab0 = ctx.lvl0_of(cat)
+                el.label0.append(-1 if lab0 is None else lab0)
         return el
 
     def featurize(self, inputs: Sequence[FusionInput]) -> Batch:
@@ -325,6 +333,7 @@ class FusionModel(nn.Module):
         role = torch.zeros(b, m, dtype=torch.long)
         weight = torch.zeros(b, m)
         label = torch.full((b, m), -1, dtype=torch.long)
+        label0 = torch.full((b, m), -1, dtype=torch.long)
         mask = torch.zeros(b, m, dtype=torch.bool)
         for i, e in enumerate(els):
             n = len(e.rows)
@@ -333,13 +342,16 @@ class FusionModel(nn.Module):
                 role[i, :n] = torch.tensor(e.role)
                 weight[i, :n] = torch.tensor(e.weight)
                 label[i, :n] = torch.tensor(e.label)
+                label0[i, :n] = torch.tensor(e.label0)
                 mask[i, :n] = True
         text = (
             torch.stack([inp.text_embedding.float() for inp in inputs])
             if inputs
             else torch.zeros(0, cfg.text_dim)
         )
-        return Batch(text=text, nodes=nodes, role=role, weight=weight, label=label, mask=mask)
+        return Batch(
+            text=text, nodes=nodes, role=role, weight=weight, label=label, label0=label0, mask=mask
+        )
 
     # -- forward -----------------------------------------------------------------------------
     def forward(self, batch: Batch) -> Tensor:
@@ -363,11 +375,20 @@ class FusionModel(nn.Module):
         # pointer: attention over elements that map onto a label
         has_lab = batch.mask & (batch.label >= 0)
         ptr = (self.q_ptr(ht).unsqueeze(1) * self.k_ptr(e)).sum(-1) / math.sqrt(h)
-        ptr = ptr + torch.log(batch.weight.clamp(min=1e-6))
-        ptr = torch.cat([self.null_ptr.expand(bsz, 1), ptr.masked_fill(~has_lab, float("-inf"))], 1)
-        ptr = ptr.softmax(-1)[:, 1:]
+        ptr_logits = ptr + torch.log(batch.weight.clamp(min=1e-6))
+        ptr = torch.cat(
+            [self.null_ptr.expand(bsz, 1), ptr_logits.masked_fill(~has_lab, float("-inf"))], 1
+        ).softmax(-1)[:, 1:]
         dist = torch.zeros_like(logits).scatter_add_(1, batch.label.clamp(min=0), ptr * has_lab)
-        return logits + self.ptr_gain * dist
+        # the same over the top levels (categories whose lvl1 is not a label still name a lvl0)
+        has_lab0 = batch.mask & (batch.label0 >= 0)
+        ptr0 = torch.cat(
+            [self.null_ptr0.expand(bsz, 1), ptr_logits.masked_fill(~has_lab0, float("-inf"))], 1
+        ).softmax(-1)[:, 1:]
+        dist0 = torch.zeros(bsz, len(self.lvl0_labels)).scatter_add_(
+            1, batch.label0.clamp(min=0), ptr0 * has_lab0
+        )
+        return logits + self.ptr_gain * dist + self.ptr_gain0 * dist0[:, self.lvl1_to_lvl0]
 
     def lvl0_probs(self, probs: Tensor) -> Tensor:
         """``[B, C]`` lvl1 probabilities -> ``[B, C0]`` lvl0 probabilities (sum over children)."""
