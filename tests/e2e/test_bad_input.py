@@ -128,6 +128,7 @@ def test_cli_parse_file_of_bad_lines(cli, bundle_dir, tmp_path):
     assert rows[-1]["text"] == "\ufffd\ufffd bad utf8"
 
 
+@pytest.mark.slow  # a subprocess importing torch: ~15-25 s on this machine
 def test_cli_subprocess_invalid_utf8_argument(bundle_dir):
     """A real ``kgqp parse`` process with invalid UTF-8 bytes in argv: exit 1, one clear line,
     no traceback."""

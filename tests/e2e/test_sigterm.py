@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from support import REPO, free_port
 
 SCRIPT = Path(__file__).with_name("serve_bundle.py")
@@ -31,6 +32,7 @@ def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     raise AssertionError("server not ready in time")
 
 
+@pytest.mark.slow  # a subprocess importing torch: ~15-25 s on this machine
 def test_sigterm_lets_inflight_requests_finish_and_exits_0(bundle_dir):
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -113,6 +113,7 @@ while True:
 """
 
 
+@pytest.mark.slow  # a subprocess importing torch: ~15-25 s on this machine
 def test_sigkill_while_saving_a_tagger_never_loads_a_mix(tiny, tmp_path):
     """After a kill the folder loads as A or as B, or is refused as incomplete with a clear
     error (the weights checksum in kgqp.json). A silently mixed model must never load."""
