@@ -26,7 +26,7 @@ from fusion.gnn import GNNConfig, NodeEmbeddings, compute_node_embeddings
 from fusion.model import FusionConfig, FusionExample, FusionModel, train_loop
 from fusion.text import TextEncoderLike
 
-__all__ = ["train_fusion"]
+__all__ = ["train_from_files", "train_fusion"]
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +87,39 @@ def train_fusion(
     model = FusionModel(config, labels=labels, context=context)
     model.training_report = train_loop(model, train_inputs, dev_inputs, progress=progress)
     return model
+
+
+def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out: str | Path, *,
+                     config: FusionConfig | None = None, gnn_config: GNNConfig | None = None,
+                     text_encoder: str = "minilm", cache_dir: str | Path | None = None,
+                     progress: bool = True) -> tuple[FusionModel, dict[str, float]]:
+    """Train on Best Buy query files (``queries_{train,dev}.jsonl``) and save to ``out``.
+
+    The library behind ``kgqp fusion train`` and the quickstart: encodes and links the queries,
+    trains (node embeddings cached in ``cache_dir`` while the KG is unchanged), saves the model
+    with its GNN, and returns it with its dev scores.
+    """
+    import shutil
+
+    from fusion.data import build_examples, load_bestbuy_queries
+    from fusion.evaluate import evaluate
+    from fusion.text import get_text_encoder
+
+    out = Path(out)
+    enc = get_text_encoder(text_encoder)
+    config = replace(config or FusionConfig(), text_dim=enc.dim)
+    gnn_config = gnn_config or GNNConfig()
+    cache = Path(cache_dir) if cache_dir is not None else out.parent / ".fusion-cache" / \
+        gnn_config.layer
+    train_ex = build_examples(load_bestbuy_queries(train_file), graph=kg, text_encoder=enc,
+                              progress=progress)
+    dev_ex = build_examples(load_bestbuy_queries(dev_file), graph=kg, text_encoder=enc,
+                            progress=progress)
+    model = train_fusion(config, kg if config.use_graph else None, train_ex, dev_ex,
+                         gnn_config=gnn_config, text_encoder=enc, cache_dir=cache,
+                         progress=progress)
+    model.save_pretrained(out, text_encoder=text_encoder)
+    if config.use_graph:
+        for name in ("gnn.safetensors", "gnn.json"):
+            shutil.copyfile(cache / name, out / "graph" / name)
+    return model, evaluate(model, dev_ex)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import typer
@@ -79,11 +78,9 @@ def train(
     threads: int = _THREADS,
 ) -> None:
     """Train the fusion intent model on Best Buy query suggestions and save it to --out."""
-    from fusion import FusionConfig, FusionError, train_fusion
-    from fusion.data import build_examples, load_bestbuy_queries
-    from fusion.evaluate import evaluate
+    from fusion import FusionConfig, FusionError
     from fusion.gnn import GNNConfig
-    from fusion.text import get_text_encoder
+    from fusion.train import train_from_files
     from kg import KGError, ProductGraph
 
     _threads(threads)
@@ -91,39 +88,17 @@ def train(
         logger.warning("--tagger is accepted but not used yet; linking uses graph.match")
     try:
         graph = ProductGraph.open(kg, read_only=True)
-        enc = get_text_encoder(text_encoder)
-        cache_dir = cache or out.parent / ".fusion-cache" / gnn_layer
-        gnn_cfg = GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds, seed=seed)
-        train_ex = build_examples(
-            load_bestbuy_queries(train_file), graph=graph, text_encoder=enc, progress=True
-        )
-        dev_ex = build_examples(
-            load_bestbuy_queries(dev_file), graph=graph, text_encoder=enc, progress=True
-        )
-        cfg = FusionConfig(
-            use_graph=not no_graph,
-            epochs=epochs,
-            seed=seed,
-            hidden_dim=hidden_dim,
-            text_dim=enc.dim,
-        )
-        model = train_fusion(
-            cfg,
-            graph,
-            train_ex,
-            dev_ex,
-            gnn_config=gnn_cfg,
-            text_encoder=enc,
-            cache_dir=cache_dir,
+        model, metrics = train_from_files(
+            graph, train_file, dev_file, out,
+            config=FusionConfig(use_graph=not no_graph, epochs=epochs, seed=seed,
+                                hidden_dim=hidden_dim),
+            gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
+                                 seed=seed),
+            text_encoder=text_encoder, cache_dir=cache or out.parent / ".fusion-cache" / gnn_layer,
             progress=True,
         )
-        model.save_pretrained(out, text_encoder=text_encoder)
-        if not no_graph:
-            for name in ("gnn.safetensors", "gnn.json"):
-                shutil.copyfile(cache_dir / name, out / "graph" / name)
     except (FusionError, KGError, OSError) as exc:
         _fail(exc)
-    metrics = evaluate(model, dev_ex)
     logger.info("saved %s; dev %s", out, metrics)
     typer.echo(
         json.dumps(

@@ -89,16 +89,18 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
     # 3. fusion
     if not (fusion_dir / "model.safetensors").is_file():
         logger.info("step 3/4: training the fusion intent model on Best Buy queries")
-        from fusion.cli_api import train_fusion_from_files
-
+        from fusion import FusionConfig
+        from fusion.train import train_from_files
         from kg import ProductGraph
 
+        config = FusionConfig(epochs=fusion_epochs) if fusion_epochs else None
         with ProductGraph.open(kg_dir) as graph:
-            train_fusion_from_files(
-                graph, train=data_dir / "bestbuy" / "queries_train.jsonl",
-                dev=data_dir / "bestbuy" / "queries_dev.jsonl", out=fusion_dir,
-                epochs=fusion_epochs, progress=True,
+            _, scores = train_from_files(
+                graph, data_dir / "bestbuy" / "queries_train.jsonl",
+                data_dir / "bestbuy" / "queries_dev.jsonl", fusion_dir, config=config,
+                cache_dir=home / "fusion-cache",
             )
+        logger.info("fusion dev scores: %s", scores)
 
     # 4. bundle
     logger.info("step 4/4: bundle at %s", bundle)
