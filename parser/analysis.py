@@ -590,13 +590,16 @@ def link_scores(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph 
 
 def plot_link_scores(ax: Any, scores: LinkScores, *, bins: int = 20, title: str | None = None
                      ) -> Any:
-    """Stacked histogram of :class:`LinkScores` on matplotlib ``ax`` with the NIL threshold."""
+    """Stacked histogram of :class:`LinkScores` on matplotlib ``ax`` with the NIL threshold.
+
+    Rejected candidates above the threshold were rejected for their type (a node kind the
+    tagger label may not link to)."""
     edges, linked, rejected = scores.histogram(bins=bins)
     width = edges[1] - edges[0]
     ax.bar(edges[:-1], linked, width=width, align="edge", color="#2b8cbe", edgecolor="white",
            label=f"linked (n={len(scores.linked)})")
     ax.bar(edges[:-1], rejected, width=width, align="edge", bottom=linked, color="#fdae6b",
-           edgecolor="white", label=f"NIL: best rejected candidate (n={len(scores.rejected)})")
+           edgecolor="white", label=f"NIL: best candidate, rejected (n={len(scores.rejected)})")
     ax.axvline(scores.threshold, color="black", linestyle="--", lw=1,
                label=f"NIL threshold {scores.threshold:.2f}")
     from matplotlib.ticker import MaxNLocator
