@@ -137,7 +137,8 @@ class QueryParser:
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
     def from_pretrained(cls, bundle_dir: str | Path, *, backend: str | None = None,
-                        kg: Any = None, verify: bool = True) -> QueryParser:
+                        kg: Any = None, verify: bool = True, warmup: bool = True
+                        ) -> QueryParser:
         """Load a bundle written by :func:`parser.bundle.build_bundle`.
 
         Args:
@@ -145,10 +146,22 @@ class QueryParser:
             backend: ``"onnx"`` (default when the bundle has ONNX files) or ``"torch"``.
             kg: an open :class:`kg.ProductGraph` to use instead of the bundle's KG.
             verify: check the file checksums recorded in the manifest.
+            warmup: build the KG indexes and run the models once before returning.
         """
         from parser.bundle import load_bundle
 
-        return load_bundle(cls, Path(bundle_dir), backend=backend, kg=kg, verify=verify)
+        parser = load_bundle(cls, Path(bundle_dir), backend=backend, kg=kg, verify=verify)
+        if warmup:
+            parser.warmup()
+        return parser
+
+    def warmup(self) -> None:
+        """Build the KG's derived views (alias and link indexes, graph view) and run each model
+        once, so that the first real query is as fast as the others."""
+        t0 = time.perf_counter()
+        self.kg.link("warmup", label=None)
+        self("warm up query 1")
+        logger.info("parser warm in %.2f s", time.perf_counter() - t0)
 
     # -- parsing ---------------------------------------------------------------------------------
     def __call__(self, text: str) -> ParsedQuery:
