@@ -2,6 +2,7 @@
 
 The bundle: the random tiny BERT tagger (``tiny_tagger().save``) and a small KG built by the real
 loaders from ``data/`` (Best Buy categories, Flipkart brands, colours). 30 queries per data set.
+The execution test is marked slow (run it with ``-m slow``; .ci/run does).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def test_notebook_is_committed_without_outputs() -> None:
             assert cell["outputs"] == [] and cell["execution_count"] is None
 
 
+@pytest.mark.slow  # a fresh kernel imports torch + transformers: 30-55 s on 2 shared cores
 def test_notebook_runs_and_plots(small_bundle: Path, tmp_path: Path,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import nbformat
