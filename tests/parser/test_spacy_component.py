@@ -198,9 +198,13 @@ def test_errors_say_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         nlp("samsung tv")
 
 
-def test_entry_point_registers_the_factory() -> None:
+def test_entry_point_is_declared() -> None:
     eps = importlib.metadata.entry_points(group="spacy_factories")
     assert {ep.name: ep.value for ep in eps}.get("kgqp") == "parser.spacy_component:make_kgqp"
+
+
+@pytest.mark.slow  # a fresh interpreter importing spaCy (and through thinc, torch): ~7 s
+def test_entry_point_registers_the_factory() -> None:
     # a fresh interpreter that never imports kgqp finds the factory through the entry point
     code = ("import spacy, sys; nlp = spacy.blank('en'); c = nlp.add_pipe('kgqp'); "
             "print(type(c).__module__)")
