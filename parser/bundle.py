@@ -235,7 +235,7 @@ def _verify(bundle: Path, manifest: BundleManifest) -> None:
 
 
 def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any = None,
-                verify: bool = True) -> Any:
+                verify: bool = True, read_only: bool = False) -> Any:
     """Load a bundle into ``cls`` (:class:`parser.QueryParser`); see its ``from_pretrained``."""
     from parser.pipeline import ParserConfig
     from parser.tagger import Tagger
@@ -253,7 +253,7 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
             else Path(manifest.kg_path)
         if not kg_dir.is_dir():
             raise ModelLoadError(f"the bundle's KG directory {kg_dir} does not exist")
-        kg = ProductGraph.open(kg_dir)
+        kg = ProductGraph.open(kg_dir, read_only=read_only)
     tagger_dir = bundle / manifest.tagger
     if backend is None:
         backend = "onnx" if any(tagger_dir.glob("*.onnx")) else "torch"

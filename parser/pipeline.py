@@ -137,8 +137,8 @@ class QueryParser:
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
     def from_pretrained(cls, bundle_dir: str | Path, *, backend: str | None = None,
-                        kg: Any = None, verify: bool = True, warmup: bool = True
-                        ) -> QueryParser:
+                        kg: Any = None, verify: bool = True, warmup: bool = True,
+                        read_only: bool = False) -> QueryParser:
         """Load a bundle written by :func:`parser.bundle.build_bundle`.
 
         Args:
@@ -147,10 +147,13 @@ class QueryParser:
             kg: an open :class:`kg.ProductGraph` to use instead of the bundle's KG.
             verify: check the file checksums recorded in the manifest.
             warmup: build the KG indexes and run the models once before returning.
+            read_only: open the bundle's KG read-only (no write lock: several processes or
+                parsers can share it; KG updates then fail). Do not combine with a live writer.
         """
         from parser.bundle import load_bundle
 
-        parser = load_bundle(cls, Path(bundle_dir), backend=backend, kg=kg, verify=verify)
+        parser = load_bundle(cls, Path(bundle_dir), backend=backend, kg=kg, verify=verify,
+                             read_only=read_only)
         if warmup:
             parser.warmup()
         return parser
