@@ -23,7 +23,12 @@ from kg.build import DEFAULT_DATA_DIR
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["EXAMPLE_QUERIES", "default_home", "ensure_default_bundle"]
+__all__ = ["EXAMPLE_QUERIES", "QUICKSTART_TAGGER_EPOCHS", "default_home", "ensure_default_bundle"]
+
+#: Tagger epochs of the quickstart: fewer than ``kgqp tagger train``'s default so that README
+#: command 1 finishes within 30 minutes on a 2-core CPU (dev F1 after 4 epochs is within about
+#: one point of the best epoch; see docs/benchmarks.md).
+QUICKSTART_TAGGER_EPOCHS = 4
 
 EXAMPLE_QUERIES = [
     "samsung 55 inch tv",
@@ -53,7 +58,8 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
     Args:
         home: working directory (default :func:`default_home`).
         data_dir: the project's ``data/``.
-        tagger_epochs, fusion_epochs: override the training defaults (e.g. for a quick try).
+        tagger_epochs: tagger training epochs (default :data:`QUICKSTART_TAGGER_EPOCHS`).
+        fusion_epochs: fusion training epochs (default: ``FusionConfig.epochs``).
         force: rebuild the bundle (trained parts that exist are reused; delete them to retrain).
     """
     from parser.bundle import MANIFEST, build_bundle
@@ -76,10 +82,10 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
         from parser.tagger import TrainConfig, export_onnx, train
 
         logger.info("step 2/4: fine-tuning the tagger on QueryNER (resumable)")
-        overrides = {"epochs": tagger_epochs} if tagger_epochs else {}
         train(TrainConfig(train_path=data_dir / "queryner" / "train.conll",
                           dev_path=data_dir / "queryner" / "validation.conll",
-                          out_dir=tagger_dir, resume=True, **overrides))
+                          out_dir=tagger_dir, resume=True,
+                          epochs=tagger_epochs or QUICKSTART_TAGGER_EPOCHS))
         export_onnx(tagger_dir, int8=True)
     elif not any(tagger_dir.glob("*.onnx")):
         from parser.tagger import export_onnx
