@@ -1,0 +1,51 @@
+"""README command 1 in miniature: the default bundle built from a subset of the project's data/
+(real KG, real MiniLM tagger fine-tuned for one epoch, real fusion model), then parsed.
+
+Marked slow: it fine-tunes the real backbone and encodes the KG's node texts (minutes on CPU).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.build import DEFAULT_DATA_DIR
+
+pytestmark = pytest.mark.slow
+
+
+def _subset(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst)
+    train = dst / "queryner" / "train.conll"
+    blocks = train.read_text(encoding="utf-8").split("\n\n")[:400]
+    train.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    dev = dst / "queryner" / "validation.conll"
+    blocks = dev.read_text(encoding="utf-8").split("\n\n")[:200]
+    dev.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    queries = dst / "bestbuy" / "queries_train.jsonl"
+    lines = queries.read_text(encoding="utf-8").splitlines()[:400]
+    queries.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_default_bundle_from_data_subset(tmp_path: Path) -> None:
+    from parser.pipeline import QueryParser
+    from parser.quickstart import ensure_default_bundle
+
+    data = tmp_path / "data"
+    _subset(DEFAULT_DATA_DIR, data)
+    bundle = ensure_default_bundle(tmp_path / "home", data_dir=data, tagger_epochs=1,
+                                   fusion_epochs=3)
+    assert (bundle / "kgqp-bundle.json").is_file()
+    # a second call reuses the bundle instead of rebuilding it
+    assert ensure_default_bundle(tmp_path / "home", data_dir=data) == bundle
+    parser = QueryParser.from_pretrained(bundle)
+    try:
+        parsed = parser("samsung 55 inch tv")
+        assert parsed.intent is not None and parsed.intent.category
+        assert all(parsed.text[e.start:e.end] == e.text for e in parsed.entities)
+        stats = parser.kg.stats().to_dict()
+        assert stats["nodes"]["category"] >= 4000 and stats["nodes"]["brand"] >= 1000
+    finally:
+        parser.kg.close()
