@@ -162,7 +162,7 @@ def load_bestbuy_categories(
     if not isinstance(data, list):
         raise KGLoadError(f"{path}: expected a JSON array of categories, got {type(data).__name__}")
 
-    entries: list[tuple[int, str, list[tuple[str, str]], list[str]]] = []
+    entries: list[tuple[int, str, list[tuple[str, str]], list[tuple[str, str]]]] = []
     for i, item in enumerate(data):
         parsed = _parse_category(item)
         if isinstance(parsed, str):
@@ -173,7 +173,7 @@ def load_bestbuy_categories(
 
     emit = Emitter()
     main: dict[str, tuple[str, list[tuple[str, str]]]] = {}  # id -> (key, path)
-    branded: list[tuple[int, str, list[tuple[str, str]], list[str]]] = []
+    branded: list[tuple[int, str, list[tuple[str, str]], list[tuple[str, str]]]] = []
     for i, cid, names, subs in entries:
         root = names[0][1]
         if root == NAME_BRANDS_ROOT:
@@ -195,14 +195,15 @@ def load_bestbuy_categories(
         if len(names) > 1 and names[-2][0] in main:
             yield from emit.edge(child, Relation.PARENT,
                                  node_iri(NodeKind.CATEGORY, main[names[-2][0]][0]))
-        for sub in subs:
+        for sub, _ in subs:
             if sub in main and main[sub][1][:-1] != names and main[sub][1][-1][0] == sub:
                 yield from emit.edge(node_iri(NodeKind.CATEGORY, main[sub][0]), Relation.PARENT,
                                      child)
     yield from _name_brands(branded, main, emit, report, source)
 
 
-def _parse_category(item: Any) -> tuple[str, list[tuple[str, str]], list[str]] | str:
+def _parse_category(item: Any
+                    ) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]] | str:
     if not isinstance(item, dict):
         return "category entry is not an object"
     cid, path = item.get("id"), item.get("path")
@@ -219,12 +220,12 @@ def _parse_category(item: Any) -> tuple[str, list[tuple[str, str]], list[str]] |
         names.append((pid, name))
     if names[-1][0] != cid:
         return "category path does not end at the category"
-    subs = [s["id"] for s in item.get("subCategories") or []
-            if isinstance(s, dict) and isinstance(s.get("id"), str)]
+    subs = [(s["id"], clean_text(str(s.get("name") or ""))) for s in item.get("subCategories")
+            or [] if isinstance(s, dict) and isinstance(s.get("id"), str)]
     return cid, names, subs
 
 
-def _name_brands(branded: list[tuple[int, str, list[tuple[str, str]], list[str]]],
+def _name_brands(branded: list[tuple[int, str, list[tuple[str, str]], list[tuple[str, str]]]],
                  main: dict[str, tuple[str, list[tuple[str, str]]]], emit: Emitter,
                  report: LoadReport, source: str) -> Iterator[Record]:
     """Brands from the children of ``Name Brands``; SELLS_IN from their descendants."""
@@ -243,15 +244,22 @@ def _name_brands(branded: list[tuple[int, str, list[tuple[str, str]], list[str]]
             brands[store_id] = Node(kind=NodeKind.BRAND, key=brand_key(brand), label=brand,
                                     aliases=aliases, source=source, external_id=store_id)
             yield from emit.node(brands[store_id])
+    recorded = {cid for _, cid, _, _ in branded}
     for _, _cid, names, subs in branded:
         if len(names) < 2 or names[1][0] not in brands:
             continue
         brand = brands[names[1][0]]
-        # direct links: a brand store listing a main-tree category as a subcategory
-        for sub in subs:
+        for sub, sub_name in subs:
             if sub in main:
+                # direct link: a brand store listing a main-tree category as a subcategory
                 yield from emit.edge(brand.iri, Relation.SELLS_IN,
                                      node_iri(NodeKind.CATEGORY, main[sub][0]))
+            elif sub not in recorded and sub_name:
+                # a subcategory without an entry of its own: match it by its name
+                target = _match_branded([*names, (sub, sub_name)], brand, by_name, main)
+                if target is not None:
+                    yield from emit.edge(brand.iri, Relation.SELLS_IN,
+                                         node_iri(NodeKind.CATEGORY, main[target][0]))
         if len(names) < 3:
             continue
         target = _match_branded(names, brand, by_name, main)
