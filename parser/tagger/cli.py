@@ -19,6 +19,20 @@ def _fail(err: Exception) -> None:
     raise typer.Exit(code=2)
 
 
+def _open_kg(kg: Path | None):
+    """The KG at ``kg`` opened read-only (the tagger's lexicon), or None."""
+    if kg is None:
+        return None
+    from kg import ProductGraph
+
+    if not kg.is_dir():
+        raise typer.BadParameter(f"{kg} is not a KG directory", param_hint="--kg")
+    return ProductGraph.open(kg, read_only=True)
+
+
+_KG_HELP = "KG directory (opened read-only) used as the lexicon for KG lexicon features."
+
+
 @app.command()
 def stats(file: Annotated[Path, typer.Argument(help="CoNLL or JSONL data file.")]) -> None:
     """Print counts of a data file as JSON (sentences, tokens, scheme, entities per type)."""
@@ -69,6 +83,10 @@ def train(
     num_threads: Annotated[int | None, typer.Option(help="torch CPU threads (default 2).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    kg: Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)] = None,
+    lexicon_kinds: Annotated[str | None, typer.Option(
+        help="Comma-separated node kinds used as lexicon features (default with --kg: the "
+             "KG's node kinds).")] = None,
 ) -> None:
     """Fine-tune a tagger; the best-by-dev-F1 model is saved in OUT."""
     from parser.tagger.training import TrainConfig
@@ -78,13 +96,22 @@ def train(
              "batch_size": batch_size, "seed": seed, "crf": crf, "max_length": max_length,
              "patience": patience, "label_smoothing": label_smoothing,
              "limit_train": limit_train, "num_threads": num_threads}
+    graph = _open_kg(kg)
+    kinds = [k.strip() for k in lexicon_kinds.split(",") if k.strip()] if lexicon_kinds else None
+    if kinds is None and graph is not None:
+        kinds = sorted(graph.stats().nodes) or None
+    if kinds is not None:
+        given["lexicon_kinds"] = kinds
     try:
         cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
                           progress=not no_progress,
                           **{k: v for k, v in given.items() if v is not None})
-        res = _train(cfg)
+        res = _train(cfg, lexicon=graph)
     except ParserError as err:
         _fail(err)
+    finally:
+        if graph is not None:
+            graph.close()
     typer.echo(json.dumps({"out": str(res.out_dir), "best_dev_f1": res.best_f1,
                            "best_epoch": res.best_epoch}))
 
@@ -96,6 +123,7 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     backend: Annotated[str, typer.Option(help="torch or onnx.")] = "torch",
     int8: Annotated[bool | None, typer.Option("--int8/--fp32", help="ONNX file to use.")] = None,
+    kg: Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)] = None,
 ) -> None:
     """Strict entity-level precision/recall/F1 (seqeval) of a tagger on gold data."""
     from parser.tagger.data import read_data
@@ -103,7 +131,8 @@ def evaluate(
     from parser.tagger.training import evaluate as _evaluate
 
     try:
-        tagger = Tagger.from_pretrained(model, backend=backend, int8=int8)  # type: ignore[arg-type]
+        tagger = Tagger.from_pretrained(model, backend=backend, int8=int8,  # type: ignore[arg-type]
+                                        lexicon=_open_kg(kg))
         scores = _evaluate(tagger, read_data(data))
     except ParserError as err:
         _fail(err)
@@ -136,6 +165,7 @@ def predict(
     model: Annotated[Path, typer.Argument(help="Tagger folder.")],
     texts: Annotated[list[str], typer.Argument(help="Texts to tag.")],
     backend: Annotated[str, typer.Option(help="torch or onnx.")] = "torch",
+    kg: Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)] = None,
 ) -> None:
     """Tag texts; prints one JSON object per text."""
     from dataclasses import asdict
@@ -143,7 +173,8 @@ def predict(
     from parser.tagger.predict import Tagger
 
     try:
-        tagger = Tagger.from_pretrained(model, backend=backend)  # type: ignore[arg-type]
+        tagger = Tagger.from_pretrained(model, backend=backend,  # type: ignore[arg-type]
+                                        lexicon=_open_kg(kg))
     except ParserError as err:
         _fail(err)
     for res in tagger.pipe(texts):

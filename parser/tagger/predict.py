@@ -146,7 +146,7 @@ class Tagger:
         if self.model is None:
             raise ConfigError("only a torch-backed Tagger can be saved: load it with "
                               "backend='torch'")
-        return io.save_tagger(self.model, self.tokenizer, Path(path))
+        return io.save_tagger(self.model, self.tokenizer, Path(path), backbone_dir=self.path)
 
     # -- inference --------------------------------------------------------------------------------
     def _logits(self, items: Sequence[Prepared]) -> np.ndarray:

@@ -65,6 +65,7 @@ class TrainConfig:
     epochs: int = 8
     lr: float = 5e-5
     head_lr: float = 1e-3
+    new_vocab_lr: float = 5e-4
     layer_decay: float = 1.0
     batch_size: int = 32
     eval_batch_size: int = 128
@@ -90,7 +91,7 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "eval_batch_size", "patience", "num_threads"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}={getattr(self, name)}: use a value >= 1")
-        for name in ("lr", "head_lr"):
+        for name in ("lr", "head_lr", "new_vocab_lr"):
             if not 0 < getattr(self, name) < 1:
                 raise ConfigError(f"{name}={getattr(self, name)}: use a value in (0, 1)")
         for name in ("warmup_ratio", "label_smoothing", "dropout", "weight_decay"):
@@ -170,7 +171,7 @@ def _labels_for(types: list[str], scheme: str) -> list[str]:
     return ["O"] + [f"{p}-{t}" for t in types for p in prefixes]
 
 
-def _param_groups(model: Any, cfg: TrainConfig) -> list[dict]:
+def _param_groups(model: Any, cfg: TrainConfig, *, vocab_extended: bool = False) -> list[dict]:
     n_layers = getattr(model.encoder_config, "num_hidden_layers", 0)
     groups: dict[tuple[float, float], list] = {}
     for name, p in model.named_parameters():
@@ -181,6 +182,8 @@ def _param_groups(model: Any, cfg: TrainConfig) -> list[dict]:
             m = re.search(r"\.layer\.(\d+)\.", name)
             depth = int(m.group(1)) + 1 if m else (0 if "embeddings" in name else n_layers + 1)
             lr = cfg.lr * cfg.layer_decay ** (n_layers + 1 - depth)
+            if vocab_extended and name.endswith("word_embeddings.weight"):
+                lr = cfg.new_vocab_lr  # new rows start random: let them learn fast
         else:
             lr = cfg.head_lr
         wd = 0.0 if no_decay else cfg.weight_decay
@@ -338,9 +341,11 @@ def train(config: TrainConfig, *, lexicon: Any = None) -> TrainResult:
     lex = as_lexicon(lexicon)
 
     resumed = None
+    vocab_extended = False
     if cfg.resume and (ckpt / "trainer_state.json").is_file():
         tagger = load_torch(Tagger, ckpt)
         model, tok = tagger.model, tagger.tokenizer
+        vocab_extended = "vocab_added" in model.config.meta
         if model.config.labels != labels:
             raise ConfigError(f"{ckpt} was trained with other labels: use a new --out")
         resumed = ckpt
@@ -356,10 +361,12 @@ def train(config: TrainConfig, *, lexicon: Any = None) -> TrainResult:
         del weights
         if cfg.extend_vocab:
             tok, added = extend_vocabulary(tok, [s.text() for s in train_s])
+            vocab_extended = len(added) > 0
             if added:
                 logger.info("vocabulary extended by %d pieces (e.g. %s)", len(added),
                             " ".join(added[:10]))
                 model.resize_vocab(tok.get_vocab_size(), seed=cfg.seed)
+                model.config.meta["vocab_added"] = len(added)
 
     tcfg = model.config
     encoder = Encoder(tok, max_length=tcfg.max_length, word_mode=tcfg.word_mode,
@@ -374,7 +381,7 @@ def train(config: TrainConfig, *, lexicon: Any = None) -> TrainResult:
             return (step + 1) / max(1, warmup)
         return max(0.0, (total - step) / max(1, total - warmup))
 
-    optimizer = torch.optim.AdamW(_param_groups(model, cfg))
+    optimizer = torch.optim.AdamW(_param_groups(model, cfg, vocab_extended=vocab_extended))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda)
     start_epoch, best_f1, best_epoch, bad_epochs, history = 0, -1.0, -1, 0, []
     if resumed is not None:
