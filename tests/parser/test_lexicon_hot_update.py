@@ -15,11 +15,11 @@ import pytest
 
 pytest.importorskip("torch")
 
-from kg import ProductGraph  # noqa: E402
-from kg.schema import Node, NodeKind, brand_key  # noqa: E402
-from parser.tagger.data import Sentence, write_conll  # noqa: E402
-from parser.tagger.predict import Tagger  # noqa: E402
-from parser.tagger.training import TrainConfig, train  # noqa: E402
+from kg import ProductGraph
+from kg.schema import Node, NodeKind, brand_key
+from parser.tagger.data import Sentence, write_conll
+from parser.tagger.predict import Tagger
+from parser.tagger.training import TrainConfig, train
 
 # (tokens, tags) with {w} the slot filled by a brand (B-creator) or a non-brand (O) pseudo-word
 _TEMPLATES = [
