@@ -17,13 +17,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 __all__ = [
-    "atomic_path", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "fsync_dir",
+    "atomic_dir", "atomic_path", "atomic_write_bytes", "atomic_write_json", "atomic_write_text",
+    "fsync_dir", "replace_dir",
 ]
 
 
@@ -80,3 +82,74 @@ def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
 def atomic_write_json(target: str | os.PathLike[str], obj: Any, *, indent: int | None = 2) -> None:
     """Atomically replace ``target`` with ``obj`` as UTF-8 JSON."""
     atomic_write_text(target, json.dumps(obj, indent=indent, ensure_ascii=False) + "\n")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux ``renameat2(RENAME_EXCHANGE)``); False when the
+    platform or file system cannot."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def replace_dir(new: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Put the directory ``new`` in place of ``target`` (which may not exist yet).
+
+    With ``RENAME_EXCHANGE`` a reader (or a crash) sees the old directory or the new one, never
+    none and never a mix; elsewhere it falls back to two renames.
+    """
+    new, target = Path(new), Path(target)
+    if not target.exists():
+        os.replace(new, target)
+    elif _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old directory
+    else:
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+    fsync_dir(target.parent)
+
+
+@contextlib.contextmanager
+def atomic_dir(target: str | os.PathLike[str], *,
+               keep: Callable[[str], bool] | None = None) -> Iterator[Path]:
+    """Yield a temporary directory beside ``target``; on success it replaces ``target`` whole.
+
+    Entries of an existing ``target`` for which ``keep(name)`` is true are carried over first
+    (hard links where possible, so large files cost nothing). On any exception the temporary
+    directory is removed and ``target`` is untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        if keep is not None and target.is_dir():
+            for entry in target.iterdir():
+                if not keep(entry.name):
+                    continue
+                if entry.is_dir():
+                    shutil.copytree(entry, tmp / entry.name, copy_function=_link_or_copy)
+                else:
+                    _link_or_copy(entry, tmp / entry.name)
+        yield tmp
+        fsync_dir(tmp)
+        replace_dir(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _link_or_copy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -32,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kg.io import atomic_write_json, fsync_dir
+from kg.io import atomic_write_json, fsync_dir, replace_dir
 from parser.errors import ConfigError, ModelLoadError
 
 logger = logging.getLogger(__name__)
@@ -161,11 +160,8 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             versions=_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         atomic_write_json(tmp / MANIFEST, asdict(manifest))
-        if out.exists():
-            _replace_dir(tmp, out)
-        else:
-            os.replace(tmp, out)
-        fsync_dir(out.parent)
+        fsync_dir(tmp)
+        replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -187,39 +183,6 @@ def _export_text_encoder(fusion_dir: Path, out: Path) -> str | None:
     else:
         return None
     return out.name
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two directories (Linux ``renameat2(RENAME_EXCHANGE)``); False when the
-    platform or file system cannot."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return rc == 0
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Put the directory ``new`` in place of the existing directory ``target``.
-
-    With ``RENAME_EXCHANGE`` a reader (or a crash) sees the old bundle or the new one, never
-    none: the previous two-rename scheme left no bundle at ``target`` if killed in between.
-    Elsewhere it falls back to two renames.
-    """
-    if _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old bundle
-        return
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _verify(bundle: Path, manifest: BundleManifest) -> None:

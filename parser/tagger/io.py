@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from kg.io import atomic_path, atomic_write_json, atomic_write_text
+from kg.io import atomic_dir, atomic_path, atomic_write_json, atomic_write_text
 from parser.errors import ModelLoadError, UnsafeModelError
 from parser.tagger.config import TaggerConfig
 
@@ -126,6 +126,10 @@ def load_backbone(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any], An
     return _encoder_config(p), weights, _load_tokenizer(p)
 
 
+_MODEL_FILES = frozenset({WEIGHTS, "config.json", "tokenizer.json", "vocab.txt",
+                          "tokenizer_config.json", "special_tokens_map.json", KGQP})
+
+
 def save_tagger(model: Any, tokenizer: Any, path: Path, *,
                 backbone_dir: Path | None = None) -> Path:
     """Write ``model`` (a TaggerModel) and ``tokenizer`` to the folder ``path``."""
@@ -137,7 +141,6 @@ def save_tagger(model: Any, tokenizer: Any, path: Path, *,
 
     import parser as parser_pkg
 
-    path.mkdir(parents=True, exist_ok=True)
     cfg: TaggerConfig = model.config
     enc = model.encoder_config
     enc_dict = enc.to_dict()
@@ -150,31 +153,37 @@ def save_tagger(model: Any, tokenizer: Any, path: Path, *,
         enc_dict["architectures"] = [arch]
     sd = {k: v.detach().contiguous().to(torch.float32 if v.is_floating_point() else v.dtype)
           for k, v in model.state_dict().items() if not k.endswith("position_ids")}
-    with atomic_path(path / WEIGHTS) as tmp:
-        save_file(sd, str(tmp), metadata={"format": "pt", "producer": "kgqp"})
-    atomic_write_json(path / "config.json", enc_dict)
-    atomic_write_text(path / "tokenizer.json", tokenizer.to_str(pretty=True))
-    vocab = tokenizer.get_vocab()
-    atomic_write_text(path / "vocab.txt",
-                      "".join(t + "\n" for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])))
-    tok_cfg: dict[str, Any] = {}
-    if backbone_dir is not None and (backbone_dir / "tokenizer_config.json").is_file():
-        tok_cfg = json.loads((backbone_dir / "tokenizer_config.json").read_text("utf-8"))
-    elif (path / "tokenizer_config.json").is_file():
-        tok_cfg = json.loads((path / "tokenizer_config.json").read_text("utf-8"))
-    tok_cfg.setdefault("tokenizer_class", "BertTokenizer")
-    tok_cfg.update({"model_max_length": cfg.max_length, "do_lower_case":
-                    tok_cfg.get("do_lower_case", True)})
-    tok_cfg.pop("name_or_path", None)
-    atomic_write_json(path / "tokenizer_config.json", tok_cfg)
-    specials = {k: v for k, v in tok_cfg.items() if k.endswith("_token") and isinstance(v, str)}
-    atomic_write_json(path / "special_tokens_map.json", specials)
-    meta = {
-        "kgqp_version": getattr(parser_pkg, "__version__", "0.1.0"),
-        "weights_sha256": _sha256(path / WEIGHTS),
-        "tagger": cfg.to_dict(),
-    }
-    atomic_write_json(path / KGQP, meta)  # last: marks the folder complete
+    # the folder is replaced whole: a crash or a full disk leaves the old model or the new one;
+    # training state and notes beside the model (checkpoint/, *.json of the run) are kept,
+    # ONNX exports of the old weights are not
+    with atomic_dir(path, keep=lambda name: name not in _MODEL_FILES
+                    and not name.endswith(".onnx")) as out:
+        with atomic_path(out / WEIGHTS) as tmp:
+            save_file(sd, str(tmp), metadata={"format": "pt", "producer": "kgqp"})
+        atomic_write_json(out / "config.json", enc_dict)
+        atomic_write_text(out / "tokenizer.json", tokenizer.to_str(pretty=True))
+        vocab = tokenizer.get_vocab()
+        ordered = sorted(vocab.items(), key=lambda kv: kv[1])
+        atomic_write_text(out / "vocab.txt", "".join(t + "\n" for t, _ in ordered))
+        tok_cfg: dict[str, Any] = {}
+        if backbone_dir is not None and (backbone_dir / "tokenizer_config.json").is_file():
+            tok_cfg = json.loads((backbone_dir / "tokenizer_config.json").read_text("utf-8"))
+        elif (path / "tokenizer_config.json").is_file():
+            tok_cfg = json.loads((path / "tokenizer_config.json").read_text("utf-8"))
+        tok_cfg.setdefault("tokenizer_class", "BertTokenizer")
+        tok_cfg.update({"model_max_length": cfg.max_length, "do_lower_case":
+                        tok_cfg.get("do_lower_case", True)})
+        tok_cfg.pop("name_or_path", None)
+        atomic_write_json(out / "tokenizer_config.json", tok_cfg)
+        specials = {k: v for k, v in tok_cfg.items()
+                    if k.endswith("_token") and isinstance(v, str)}
+        atomic_write_json(out / "special_tokens_map.json", specials)
+        meta = {
+            "kgqp_version": getattr(parser_pkg, "__version__", "0.1.0"),
+            "weights_sha256": _sha256(out / WEIGHTS),
+            "tagger": cfg.to_dict(),
+        }
+        atomic_write_json(out / KGQP, meta)  # last: marks the folder complete
     logger.info("saved tagger to %s", path)
     return path
 

@@ -140,10 +140,6 @@ def test_sigkill_while_saving_a_tagger_never_loads_a_mix(tiny, tmp_path):
         assert _sha(out / "model.safetensors") in weights
 
 
-@pytest.mark.xfail(strict=True, reason="Tagger.save (parser/tagger/io.py save_tagger) replaces "
-                   "files one by one in place, not the folder: a crash after model.safetensors "
-                   "is replaced leaves new weights with the old kgqp.json (load refuses it: "
-                   "neither old nor new). Fix: write to a temp dir and swap it in.")
 def test_crash_after_the_weights_keeps_the_old_tagger(tiny, tmp_path, monkeypatch):
     """The on-disk state of a crash right after the weights were replaced, made deterministic
     by failing the next file write (save_tagger has no cleanup, so it equals a SIGKILL there)."""
@@ -217,8 +213,6 @@ def test_disk_full_during_bundle_build_keeps_the_old_one(tiny, small_disk):
     assert _temp_leftovers(small_disk) == []
 
 
-@pytest.mark.xfail(strict=True, reason="see test_crash_after_the_weights_keeps_the_old_tagger: "
-                   "ENOSPC on a file written after the weights leaves a mixed folder")
 def test_disk_full_late_in_tagger_save_keeps_the_old_one(tiny, tmp_path, monkeypatch):
     import kg.io
     import parser.tagger.io as tio
