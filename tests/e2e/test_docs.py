@@ -124,13 +124,25 @@ def check_parses(args: list[str]) -> tuple[str, ...]:
         cmd, ctx, i = sub, gen.context(sub, args[i], ctx), i + 1
     if ELLIPSIS in args:  # shorthand ("the options shown above"): only the command must exist
         return tuple(path)
-    # strict parsing: raises on unknown options, missing arguments, unconvertible values
-    cmd.make_context(path[-1], list(args[i:]), parent=ctx.parent)
+    # strict parsing: raises on unknown options, missing arguments, unconvertible values;
+    # a path that must exist but does not here (models/..., /tmp/...) is the environment, not
+    # the syntax: the command is recorded as not runnable here
+    try:
+        cmd.make_context(path[-1], list(args[i:]), parent=ctx.parent)
+    except Exception as exc:  # click's exception types vary with typer's version
+        if "does not exist" not in str(exc):
+            raise
+        MISSING_PATHS.add(tuple(args))
     return tuple(path)
 
 
+#: doc commands whose input paths do not exist where they were checked
+MISSING_PATHS: set[tuple[str, ...]] = set()
+
+
 def runnable(path: tuple[str, ...], args: list[str]) -> bool:
-    return path not in PARSE_ONLY and "ray" not in args and ELLIPSIS not in args
+    return (path not in PARSE_ONLY and "ray" not in args and ELLIPSIS not in args
+            and tuple(args) not in MISSING_PATHS)
 
 
 def _runs_something(page: Path) -> bool:
