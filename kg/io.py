@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ from typing import IO, Any
 
 __all__ = [
     "atomic_dir", "atomic_path", "atomic_write_bytes", "atomic_write_json", "atomic_write_text",
-    "fsync_dir", "replace_dir",
+    "fsync_dir", "replace_dir", "sha256_file",
 ]
 
 
@@ -153,3 +154,12 @@ def _link_or_copy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> N
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB chunks (checksums of saved artefacts)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

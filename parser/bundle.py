@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import shutil
@@ -31,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kg.io import atomic_write_json, fsync_dir, replace_dir
+from kg.io import atomic_write_json, fsync_dir, replace_dir, sha256_file
 from parser.errors import ConfigError, ModelLoadError
 
 logger = logging.getLogger(__name__)
@@ -80,21 +79,13 @@ class BundleManifest:
         return manifest
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _checksums(root: Path, parts: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for part in parts:
         base = root / part
         for p in sorted(base.rglob("*")):
             if p.is_file() and "checkpoint" not in p.relative_to(base).parts:
-                out[p.relative_to(root).as_posix()] = _sha256(p)
+                out[p.relative_to(root).as_posix()] = sha256_file(p)
     return out
 
 
@@ -190,7 +181,7 @@ def _verify(bundle: Path, manifest: BundleManifest) -> None:
         p = bundle / rel
         if not p.is_file():
             raise ModelLoadError(f"bundle file {p} is missing; rebuild the bundle")
-        if _sha256(p) != digest:
+        if sha256_file(p) != digest:
             raise ModelLoadError(
                 f"bundle file {p} does not match its checksum (corrupt or changed); rebuild "
                 "the bundle or restore the file"

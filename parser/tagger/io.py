@@ -14,14 +14,19 @@ weights' checksum, so a folder left half-rewritten by a crash is detected at loa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 from pathlib import Path
 from typing import Any
 
-from kg.io import atomic_dir, atomic_path, atomic_write_json, atomic_write_text
+from kg.io import (
+    atomic_dir,
+    atomic_path,
+    atomic_write_json,
+    atomic_write_text,
+    sha256_file,
+)
 from parser.errors import ModelLoadError, UnsafeModelError
 from parser.tagger.config import TaggerConfig
 
@@ -32,14 +37,6 @@ logger = logging.getLogger(__name__)
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
 WEIGHTS = "model.safetensors"
 KGQP = "kgqp.json"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def check_no_pickle(path: Path) -> Path:
@@ -180,7 +177,7 @@ def save_tagger(model: Any, tokenizer: Any, path: Path, *,
         atomic_write_json(out / "special_tokens_map.json", specials)
         meta = {
             "kgqp_version": getattr(parser_pkg, "__version__", "0.1.0"),
-            "weights_sha256": _sha256(out / WEIGHTS),
+            "weights_sha256": sha256_file(out / WEIGHTS),
             "tagger": cfg.to_dict(),
         }
         atomic_write_json(out / KGQP, meta)  # last: marks the folder complete
@@ -198,7 +195,7 @@ def _read_kgqp(path: Path, weights: Path, *, verify: bool = True) -> TaggerConfi
     except (KeyError, TypeError, ValueError) as err:
         raise ModelLoadError(f"{path / KGQP} is invalid ({err}): save the model again") from None
     want = meta.get("weights_sha256")
-    if verify and want and _sha256(weights) != want:
+    if verify and want and sha256_file(weights) != want:
         raise ModelLoadError(f"{weights} does not match the checksum in {KGQP}: the folder was "
                              "modified or a save was interrupted; save the model again")
     return cfg
