@@ -2,7 +2,7 @@
 ``pipeline("token-classification")`` doing tagging alone on the same tagger weights, side by
 side in one run.
 
-    python bench/parse_latency.py --bundle ~/.cache/kgqp/bundle [--n 300] [--threads 2]
+    python bench/parse_latency.py --bundle ~/.cache/kgqp/bundle [--n 300] [--threads 1]
 
 Reports single-query p50/p99 (ms) for both, ``pipe()`` throughput (queries/s, batch 64) on the
 QueryNER validation queries, the per-stage split of our parse, and this process's resident
@@ -49,7 +49,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bundle", type=Path, default=Path.home() / ".cache" / "kgqp" / "bundle")
     ap.add_argument("--n", type=int, default=300)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (as `kgqp serve`)")
     ap.add_argument("--data", type=Path, default=ROOT / "data" / "queryner" / "validation.conll")
     args = ap.parse_args()
 

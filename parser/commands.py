@@ -37,6 +37,15 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def _serving_threads() -> None:
+    """One torch thread for serving: the fusion model's small ops gain nothing from more, and
+    idle torch threads spinning beside ONNX Runtime's slowed a full parse ~3x here (26 vs 76 ms
+    p50, bench/parse_latency.py); ONNX Runtime keeps its own intra-op threads."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def _bundle_dir(bundle: Path | None) -> Path:
     if bundle is not None:
         return bundle
@@ -118,6 +127,7 @@ def parse(
                            backend=backend)
             typer.echo(f"wrote {n} parsed queries to {output}", err=True)
             return
+        _serving_threads()
         parser = QueryParser.from_pretrained(bundle_dir, backend=backend)
         with contextlib.closing(parser.kg):  # release the KG lock when done
             result = parser(query)
@@ -145,6 +155,7 @@ def serve(
     with _errors():
         limits = ServiceLimits(max_body_bytes=max_body_bytes, max_query_chars=max_query_chars,
                                max_batch_size=max_batch_size, max_concurrency=max_concurrency)
+        _serving_threads()
         parser = QueryParser.from_pretrained(_bundle_dir(bundle))
         run(parser, host=host, port=port, limits=limits)
 
