@@ -401,10 +401,14 @@ class FusionModel(nn.Module):
         """Predict the intents of ``inputs`` (any length, including 0)."""
         if not inputs:
             return []
-        was_training = self.training
-        self.eval()
-        probs = self(self.featurize(inputs)).softmax(-1)
-        self.train(was_training)
+        was_training = self.training  # toggled only when needed: .eval() walks every module
+        if was_training:
+            self.eval()
+        try:
+            probs = self(self.featurize(inputs)).softmax(-1)
+        finally:
+            if was_training:
+                self.train()
         p0 = self.lvl0_probs(probs)
         k = min(self.config.top_k, len(self.labels))
         out = []
