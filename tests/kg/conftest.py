@@ -135,3 +135,28 @@ def fx():
         "RECORDS",
     ]
     return types.SimpleNamespace(**{n: globals()[n] for n in names})
+
+
+class _RecordingGraph:
+    """Stands in for ProductGraph where only the records a loader yields matter: keeps what
+    add_records receives (merge by kind+key) and counts the calls."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[tuple[NodeKind, str], Node] = {}
+        self.edges: set[tuple[str, Relation, str]] = set()
+        self.calls = 0
+
+    def add_records(self, records, *, report=None, progress=True, message=""):
+        self.calls += 1
+        for r in records:
+            if isinstance(r, Node):
+                self.nodes.setdefault((r.kind, r.key), r)
+            else:
+                self.edges.add((r.source, r.relation, r.target))
+        return report
+
+
+@pytest.fixture(scope="session")
+def RecordingGraph() -> type[_RecordingGraph]:
+    """The record-collecting stand-in class (shared by the loader and build tests)."""
+    return _RecordingGraph

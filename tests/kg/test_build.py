@@ -11,27 +11,13 @@ import pytest
 
 from kg.build import DEFAULT_DATA_DIR, DEFAULT_SOURCES, build_into
 from kg.errors import KGNotFoundError
-from kg.schema import Node, NodeKind, Relation
+from kg.schema import NodeKind, Relation
 
 SHARED = DEFAULT_DATA_DIR.parent.parent / "shared" / "data"
 
 
-class RecordingGraph:
-    def __init__(self) -> None:
-        self.nodes: dict[tuple[NodeKind, str], Node] = {}
-        self.edges: set[tuple[str, Relation, str]] = set()
-
-    def add_records(self, records, *, report=None, progress=True, message=""):
-        for r in records:
-            if isinstance(r, Node):
-                self.nodes.setdefault((r.kind, r.key), r)
-            else:
-                self.edges.add((r.source, r.relation, r.target))
-        return report
-
-
 @pytest.fixture(scope="module")
-def built():
+def built(RecordingGraph):
     g = RecordingGraph()
     t0 = time.perf_counter()
     reports = build_into(g, progress=False)
@@ -70,7 +56,7 @@ def test_default_kg_has_name_brand_sells_in_and_colours(built):
     assert all(s in iris and t in iris for s, _, t in g.edges)
 
 
-def test_build_into_missing_data_says_what_to_do(tmp_path):
+def test_build_into_missing_data_says_what_to_do(tmp_path, RecordingGraph):
     with pytest.raises(KGNotFoundError, match=r"data/prepare\.py"):
         build_into(RecordingGraph(), data_dir=tmp_path, progress=False)
 

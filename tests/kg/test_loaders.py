@@ -25,24 +25,6 @@ from kg.schema import Edge, LoadReport, Node, NodeKind, Relation, node_iri
 FIX = Path(__file__).parent / "fixtures"
 
 
-class RecordingGraph:
-    """Stands in for ProductGraph: keeps what add_records receives (merge by kind+key)."""
-
-    def __init__(self) -> None:
-        self.nodes: dict[tuple[NodeKind, str], Node] = {}
-        self.edges: set[tuple[str, Relation, str]] = set()
-        self.calls = 0
-
-    def add_records(self, records, *, report=None, progress=True, message=""):
-        self.calls += 1
-        for r in records:
-            if isinstance(r, Node):
-                self.nodes.setdefault((r.kind, r.key), r)
-            else:
-                self.edges.add((r.source, r.relation, r.target))
-        return report
-
-
 def collect(loader, path, **options):
     report = LoadReport(str(path))
     records = list(loader(path, report=report, **options))
@@ -261,7 +243,7 @@ def test_gazetteer_attribute_values_need_an_attribute(tmp_path):
 
 # --- load_sources ------------------------------------------------------------------------
 
-def test_load_sources_one_report_per_source_and_registry_errors(tmp_path):
+def test_load_sources_one_report_per_source_and_registry_errors(tmp_path, RecordingGraph):
     g = RecordingGraph()
     shutil.copy(FIX / "taxonomy.txt", tmp_path / "t2.txt")
     reports = load_sources(g, [FIX / "taxonomy.txt", tmp_path / "t2.txt"],
@@ -275,14 +257,14 @@ def test_load_sources_one_report_per_source_and_registry_errors(tmp_path):
         load_sources(g, [FIX / "taxonomy.txt"], kind="gazetteer", options={"colour": "x"})
 
 
-def test_load_sources_abort_loads_nothing():
+def test_load_sources_abort_loads_nothing(RecordingGraph):
     g = RecordingGraph()
     with pytest.raises(KGLoadError, match="line 6"):
         load_sources(g, [FIX / "catalog.csv"], kind="catalog", options={"on_error": "abort"})
     assert g.calls == 0 and not g.nodes
 
 
-def test_load_sources_rdf_delegates_to_graph(tmp_path):
+def test_load_sources_rdf_delegates_to_graph(tmp_path, RecordingGraph):
     calls = []
 
     class G(RecordingGraph):
