@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _timing import samples_ms  # noqa: E402
+
 QUERY = "samsung 55 inch qled tv under 800"
 
 
@@ -33,14 +35,7 @@ def _rss_mb() -> float:
 
 
 def _single(fn, n: int) -> dict[str, float]:
-    for _ in range(30):
-        fn(QUERY)
-    ts = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn(QUERY)
-        ts.append((time.perf_counter() - t) * 1000)
-    ts.sort()
+    ts = samples_ms(fn, QUERY, n=n, warmup=30)
     return {"p50_ms": round(statistics.median(ts), 3),
             "p99_ms": round(ts[min(len(ts) - 1, int(0.99 * len(ts)))], 3)}
 

@@ -15,20 +15,15 @@ import statistics
 import time
 from pathlib import Path
 
+from _timing import samples_ms
+
 QUERY = "samsung 55 inch qled tv under 800"
 FALLBACK = [QUERY, "apple iphone 13 case", "red nike running shoes for men", "sony headphones",
             "wooden coffee table", "hp printer ink 63", "kids winter jacket", "lg oled tv 65"]
 
 
 def _time_single(fn, n: int) -> dict[str, float]:
-    for _ in range(20):
-        fn(QUERY)
-    ts = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn(QUERY)
-        ts.append((time.perf_counter() - t) * 1000)
-    ts.sort()
+    ts = samples_ms(fn, QUERY, n=n, warmup=20)
     return {"p50_ms": statistics.median(ts), "p95_ms": ts[int(0.95 * (len(ts) - 1))]}
 
 
