@@ -132,7 +132,6 @@ class QueryParser:
         self.config = config or ParserConfig()
         self.path = path
         self.version = version
-        self._label_kinds: dict[str, tuple[str, ...]] | None = None
 
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
@@ -200,23 +199,15 @@ class QueryParser:
         normalized = " ".join(unicodedata.normalize("NFKC", cut).split())
         return cut, normalized, truncated
 
-    def _linkable(self, label: str) -> bool:
-        if not self.config.link_labels_only:
-            return True
-        if self._label_kinds is None:
-            from kg.link import DEFAULT_LABEL_KINDS
-
-            self._label_kinds = dict(DEFAULT_LABEL_KINDS)
-        return bool(self._label_kinds.get(label))
-
     def _link(self, text: str, entity: Any) -> ParsedEntity:
-        best = None
-        if self._linkable(entity.label):
-            try:
-                result = self.kg.link(entity.text, label=entity.label, context=text)
-            except ValueError:  # a label the linker does not know: link without a type
-                result = self.kg.link(entity.text, label=None, context=text)
-            best = result.best
+        # the linker's own label -> kinds map decides: labels mapped to no kind (price ...) come
+        # back NIL; a label it does not know raises ValueError and is linked without a type
+        # constraint only when link_labels_only is off
+        try:
+            best = self.kg.link(entity.text, label=entity.label, context=text).best
+        except ValueError:
+            best = None if self.config.link_labels_only else \
+                self.kg.link(entity.text, label=None, context=text).best
         return ParsedEntity(
             text=entity.text, start=entity.start, end=entity.end, label=entity.label,
             score=round(float(entity.score), 6),
