@@ -190,6 +190,18 @@ class _KG:
     def into(self, iri: str, rel: str) -> list[str]:
         return sorted(u for u, _, r in self.g.in_edges(iri, data="relation") if r == rel)
 
+    def category_by_path(self, path: str) -> str | None:
+        """The category node with this path (index built once per graph view: the view is
+        rebuilt, with a fresh index, when the KG changes)."""
+        index = self.g.graph.get("_kgqp_category_paths")
+        if index is None:
+            index = {}
+            for n, a in self.g.nodes(data=True):
+                if a.get("kind") == "category" and a.get("path"):
+                    index.setdefault(a["path"], n)
+            self.g.graph["_kgqp_category_paths"] = index
+        return index.get(path)
+
 
 def _category_expansions(kg: _KG, cat: str, base: float, max_per_kind: int) -> list[Expansion]:
     out: list[Expansion] = []
@@ -338,14 +350,7 @@ def expand(
     if intent is not None:
         cat = intent.category_iri
         if cat is None:
-            cat = next(
-                (
-                    n
-                    for n, a in g.g.nodes(data=True)
-                    if a.get("kind") == "category" and a.get("path") == intent.category
-                ),
-                None,
-            )
+            cat = g.category_by_path(intent.category)
         if cat is not None and cat not in linked_iris:
             exps += _category_expansions(g, cat, max(intent.score, 1e-3), max_per_kind)
         categories.append(intent.category)

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -241,6 +242,7 @@ class FusionModel(nn.Module):
         self.labels = list(labels)
         self.lvl0_labels = sorted({lab.split(SEP)[0] for lab in self.labels})
         lvl0_index = {lab: i for i, lab in enumerate(self.lvl0_labels)}
+        self._lvl0_index = lvl0_index
         self.register_buffer(
             "lvl1_to_lvl0",
             torch.tensor([lvl0_index[lab.split(SEP)[0]] for lab in self.labels]),
@@ -396,37 +398,47 @@ class FusionModel(nn.Module):
         return out.index_add_(1, self.lvl1_to_lvl0, probs)
 
     # -- prediction --------------------------------------------------------------------------
-    @torch.no_grad()
+    def _numpy_head(self) -> Any:
+        """The NumPy mirror of the current weights (rebuilt when any parameter changed)."""
+        from fusion.fast import NumpyFusionHead
+
+        key = tuple(p._version for p in self.parameters())
+        cached = self.__dict__.get("_np_head")
+        if cached is None or cached[0] != key:
+            cached = (key, NumpyFusionHead(self))
+            self.__dict__["_np_head"] = cached
+        return cached[1]
+
     def predict_batch(self, inputs: Sequence[FusionInput]) -> list[Intent]:
-        """Predict the intents of ``inputs`` (any length, including 0)."""
+        """Predict the intents of ``inputs`` (any length, including 0).
+
+        Runs the forward pass in NumPy (:mod:`fusion.fast`, same weights, same result as the
+        torch forward in eval mode, a fraction of its per-call overhead)."""
         if not inputs:
             return []
-        was_training = self.training  # toggled only when needed: .eval() walks every module
-        if was_training:
-            self.eval()
-        try:
-            probs = self(self.featurize(inputs)).softmax(-1)
-        finally:
-            if was_training:
-                self.train()
-        p0 = self.lvl0_probs(probs)
+        for inp in inputs:
+            if inp.text_embedding.shape[0] != self.config.text_dim:
+                raise FusionDataError(
+                    f"text_embedding has size {inp.text_embedding.shape[0]}; this "
+                    f"model expects {self.config.text_dim}"
+                )
+        probs = self._numpy_head().probs(inputs)
+        p0 = np.zeros((len(inputs), len(self.lvl0_labels)))
+        np.add.at(p0, (slice(None), self.lvl1_to_lvl0.numpy()), probs)
         k = min(self.config.top_k, len(self.labels))
         out = []
         for i in range(len(inputs)):
-            top = probs[i].topk(k)
-            best = self.labels[int(top.indices[0])]
+            top = np.argsort(-probs[i], kind="stable")[:k]
+            best = self.labels[int(top[0])]
             lvl0 = best.split(SEP)[0]
             iri = self.context.label_iris.get(best) if self.context is not None else None
             out.append(
                 Intent(
                     category=best,
                     lvl0=lvl0,
-                    score=float(top.values[0]),
-                    lvl0_score=float(p0[i, self.lvl0_labels.index(lvl0)]),
-                    top_k=tuple(
-                        (self.labels[int(j)], float(p))
-                        for p, j in zip(top.values, top.indices, strict=True)
-                    ),
+                    score=float(probs[i, top[0]]),
+                    lvl0_score=float(p0[i, self._lvl0_index[lvl0]]),
+                    top_k=tuple((self.labels[int(j)], float(probs[i, j])) for j in top),
                     category_iri=iri,
                 )
             )
@@ -630,7 +642,7 @@ def train_loop(
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         metrics = evaluate(model, dev) if dev else {"lvl1_accuracy": 0.0}
         history.append({"epoch": epoch + 1, "loss": total / len(kept), **metrics})
         key = metrics["lvl1_accuracy"]

@@ -113,6 +113,7 @@ class OnnxTextEncoder:
         opts = ort.SessionOptions()
         if num_threads:
             opts.intra_op_num_threads = num_threads
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # see tagger io
         self.session = ort.InferenceSession(str(model_file), opts,
                                             providers=["CPUExecutionProvider"])
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.path))

@@ -91,13 +91,19 @@ def train_fusion(
 
 def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out: str | Path, *,
                      config: FusionConfig | None = None, gnn_config: GNNConfig | None = None,
-                     text_encoder: str = "minilm", cache_dir: str | Path | None = None,
+                     text_encoder: str = "minilm", query_encoder: TextEncoderLike | None = None,
+                     cache_dir: str | Path | None = None,
                      progress: bool = True) -> tuple[FusionModel, dict[str, float]]:
     """Train on Best Buy query files (``queries_{train,dev}.jsonl``) and save to ``out``.
 
     The library behind ``kgqp fusion train`` and the quickstart: encodes and links the queries,
     trains (node embeddings cached in ``cache_dir`` while the KG is unchanged), saves the model
     with its GNN, and returns it with its dev scores.
+
+    ``text_encoder`` (a :func:`fusion.text.get_text_encoder` name) embeds the KG node names for
+    the GNN and, unless ``query_encoder`` is given, the queries too. ``query_encoder`` embeds the
+    queries instead: e.g. the tagger's own encoder (:class:`parser.tagger.embed.TaggerTextEncoder`),
+    so that serving runs one BERT pass per query; its ``name`` is saved with the model.
     """
     import shutil
 
@@ -107,18 +113,20 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
 
     out = Path(out)
     enc = get_text_encoder(text_encoder)
-    config = replace(config or FusionConfig(), text_dim=enc.dim)
+    qenc = query_encoder if query_encoder is not None else enc
+    config = replace(config or FusionConfig(), text_dim=qenc.dim)
     gnn_config = gnn_config or GNNConfig()
     cache = Path(cache_dir) if cache_dir is not None else out.parent / ".fusion-cache" / \
         gnn_config.layer
-    train_ex = build_examples(load_bestbuy_queries(train_file), graph=kg, text_encoder=enc,
+    train_ex = build_examples(load_bestbuy_queries(train_file), graph=kg, text_encoder=qenc,
                               progress=progress)
-    dev_ex = build_examples(load_bestbuy_queries(dev_file), graph=kg, text_encoder=enc,
+    dev_ex = build_examples(load_bestbuy_queries(dev_file), graph=kg, text_encoder=qenc,
                             progress=progress)
     model = train_fusion(config, kg if config.use_graph else None, train_ex, dev_ex,
                          gnn_config=gnn_config, text_encoder=enc, cache_dir=cache,
                          progress=progress)
-    model.save_pretrained(out, text_encoder=text_encoder)
+    model.save_pretrained(out, text_encoder=text_encoder if query_encoder is None
+                          else query_encoder.name)
     if config.use_graph:
         for name in ("gnn.safetensors", "gnn.json"):
             shutil.copyfile(cache / name, out / "graph" / name)

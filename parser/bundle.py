@@ -125,6 +125,8 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     if fusion is not None and not Path(fusion).is_dir():
         raise ConfigError(f"the fusion directory {fusion} does not exist")
     config = ParserConfig.from_dict(parser_config or {})
+    if fusion is not None:
+        _check_fusion_tagger(Path(fusion), tagger)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -160,6 +162,24 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     return out
 
 
+def _check_fusion_tagger(fusion_dir: Path, tagger_dir: Path) -> None:
+    """A fusion model trained on a tagger's embeddings must ship with that tagger."""
+    from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
+
+    try:
+        config = json.loads((fusion_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{fusion_dir} is not a fusion model folder ({exc})") from None
+    name = str(config.get("text_encoder") or "")
+    if name.startswith(TAGGER_ENCODER_PREFIX) and \
+            name != TAGGER_ENCODER_PREFIX + tagger_fingerprint(tagger_dir):
+        raise ConfigError(
+            f"the fusion model in {fusion_dir} was trained on the embeddings of tagger {name!r}, "
+            f"not on {tagger_dir}: pass that tagger, or retrain with `kgqp fusion train --tagger "
+            f"{tagger_dir}`"
+        )
+
+
 def _export_text_encoder(fusion_dir: Path, out: Path) -> str | None:
     """Export the fusion model's text encoder to ONNX inside the bundle (serving runs it with
     ONNX Runtime); returns the folder name, or None for encoders that are not checkpoints."""
@@ -167,6 +187,8 @@ def _export_text_encoder(fusion_dir: Path, out: Path) -> str | None:
 
     config = json.loads((fusion_dir / "config.json").read_text(encoding="utf-8"))
     name = str(config.get("text_encoder") or "minilm")
+    if name.startswith("tagger:"):
+        return None  # the tagger's own ONNX graph has the embedding output
     if name == "minilm":
         export_text_encoder(out)
     elif Path(name).is_dir():
@@ -193,6 +215,7 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
     """Load a bundle into ``cls`` (:class:`parser.QueryParser`); see its ``from_pretrained``."""
     from parser.pipeline import ParserConfig
     from parser.tagger import Tagger
+    from parser.tagger.embed import TAGGER_ENCODER_PREFIX, resolve_query_encoder
 
     if not bundle.is_dir():
         raise ModelLoadError(f"bundle directory {bundle} does not exist")
@@ -218,7 +241,13 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
         from fusion.text import get_text_encoder
 
         fusion_model = FusionModel.from_pretrained(bundle / manifest.fusion, kg=kg)
-        if manifest.text_encoder and backend == "onnx":
+        if fusion_model.text_encoder_name.startswith(TAGGER_ENCODER_PREFIX):
+            try:  # the fusion model reads the tagger's embeddings: one encoder pass per parse
+                text_encoder = resolve_query_encoder(fusion_model.text_encoder_name,
+                                                     tagger=tagger)
+            except ConfigError as exc:
+                raise ModelLoadError(f"bundle {bundle}: {exc}") from None
+        elif manifest.text_encoder and backend == "onnx":
             from fusion.text_onnx import OnnxTextEncoder
 
             text_encoder = OnnxTextEncoder(bundle / manifest.text_encoder,

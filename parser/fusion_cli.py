@@ -58,8 +58,11 @@ def train(
     tagger: Path | None = typer.Option(
         None,
         "--tagger",
-        help="Tagger folder. Accepted but not used yet: training links queries "
-        "with the KG's name matches (graph.match); the parser passes tagger+linker output later.",
+        exists=True,
+        file_okay=False,
+        help="Tagger folder whose encoder embeds the queries (its pooled hidden states) instead "
+        "of --text-encoder: the parser then runs one BERT pass per query. Pair the model with "
+        "this tagger in the bundle.",
     ),
     no_graph: bool = typer.Option(False, "--no-graph", help="Ablation: text only, no KG branch."),
     epochs: int = typer.Option(40, "--epochs", min=1),
@@ -82,11 +85,15 @@ def train(
     from fusion.gnn import GNNConfig
     from fusion.train import train_from_files
     from kg import KGError, ProductGraph
+    from parser.errors import ParserError
 
     _threads(threads)
-    if tagger is not None:
-        logger.warning("--tagger is accepted but not used yet; linking uses graph.match")
     try:
+        query_encoder = None
+        if tagger is not None:
+            from parser.tagger.embed import TaggerTextEncoder, load_embedding_tagger
+
+            query_encoder = TaggerTextEncoder(load_embedding_tagger(tagger))
         graph = ProductGraph.open(kg, read_only=True)
         model, metrics = train_from_files(
             graph, train_file, dev_file, out,
@@ -94,10 +101,10 @@ def train(
                                 hidden_dim=hidden_dim),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
                                  seed=seed),
-            text_encoder=text_encoder, cache_dir=cache or out.parent / ".fusion-cache" / gnn_layer,
-            progress=True,
+            text_encoder=text_encoder, query_encoder=query_encoder,
+            cache_dir=cache or out.parent / ".fusion-cache" / gnn_layer, progress=True,
         )
-    except (FusionError, KGError, OSError) as exc:
+    except (FusionError, KGError, ParserError, OSError) as exc:
         _fail(exc)
     logger.info("saved %s; dev %s", out, metrics)
     typer.echo(
@@ -112,6 +119,10 @@ def evaluate_cmd(
     model_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Model folder."),
     kg: Path = _KG,
     data: Path = typer.Option(..., "--data", exists=True, dir_okay=False, help="Queries JSONL."),
+    tagger: Path | None = typer.Option(
+        None, "--tagger", exists=True, file_okay=False,
+        help="The tagger the model was trained with (models trained with --tagger).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     threads: int = _THREADS,
 ) -> None:
@@ -119,17 +130,18 @@ def evaluate_cmd(
     from fusion import FusionError, FusionModel
     from fusion.data import build_examples, load_bestbuy_queries
     from fusion.evaluate import evaluate
-    from fusion.text import get_text_encoder
     from kg import KGError, ProductGraph
+    from parser.errors import ParserError
+    from parser.tagger.embed import resolve_query_encoder
 
     _threads(threads)
     try:
         graph = ProductGraph.open(kg, read_only=True)
         model = FusionModel.from_pretrained(model_dir, kg=graph)
-        enc = get_text_encoder(model.text_encoder_name)
+        enc = resolve_query_encoder(model.text_encoder_name, tagger_dir=tagger)
         examples = build_examples(load_bestbuy_queries(data), graph=graph, text_encoder=enc)
         metrics = evaluate(model, examples)
-    except (FusionError, KGError, OSError) as exc:
+    except (FusionError, KGError, ParserError, OSError) as exc:
         _fail(exc)
     if as_json:
         typer.echo(json.dumps(metrics))
@@ -144,13 +156,18 @@ def expand(
     kg: Path = _KG,
     model_dir: Path | None = typer.Option(None, "--model", help="Fusion model for the intent."),
     rules: Path | None = typer.Option(None, "--rules", help="Rules file (Querqy-like)."),
+    tagger: Path | None = typer.Option(
+        None, "--tagger", exists=True, file_okay=False,
+        help="The tagger --model was trained with (models trained with --tagger).",
+    ),
     limit: int = typer.Option(20, "--limit", min=1),
 ) -> None:
     """Expand a query through the KG (and rules); prints JSON with provenance."""
     from fusion import FusionError, FusionInput, FusionModel
     from fusion.expand import QueryExpander
-    from fusion.text import get_text_encoder
     from kg import KGError, ProductGraph
+    from parser.errors import ParserError
+    from parser.tagger.embed import resolve_query_encoder
 
     try:
         graph = ProductGraph.open(kg, read_only=True)
@@ -158,10 +175,11 @@ def expand(
         intent = None
         if model_dir is not None:
             model = FusionModel.from_pretrained(model_dir, kg=graph)
-            emb = get_text_encoder(model.text_encoder_name).encode([query])[0]
+            enc = resolve_query_encoder(model.text_encoder_name, tagger_dir=tagger)
+            emb = enc.encode([query])[0]
             intent = model.predict(FusionInput(emb, tuple(linked), query))
         res = QueryExpander(graph, rules=rules).expand(query, linked=linked, intent=intent)
-    except (FusionError, KGError, OSError) as exc:
+    except (FusionError, KGError, ParserError, OSError) as exc:
         _fail(exc)
     typer.echo(
         json.dumps(

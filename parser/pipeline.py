@@ -137,7 +137,7 @@ class QueryParser:
     @classmethod
     def from_pretrained(cls, bundle_dir: str | Path, *, backend: str | None = None,
                         kg: Any = None, verify: bool = True, warmup: bool = True,
-                        read_only: bool = False) -> QueryParser:
+                        read_only: bool = False, blas_threads: int | None = 1) -> QueryParser:
         """Load a bundle written by :func:`parser.bundle.build_bundle`.
 
         Args:
@@ -148,8 +148,17 @@ class QueryParser:
             warmup: build the KG indexes and run the models once before returning.
             read_only: open the bundle's KG read-only (no write lock: several processes or
                 parsers can share it; KG updates then fail). Do not combine with a live writer.
+            blas_threads: limit NumPy's BLAS to this many threads for the whole process (None
+                leaves it alone). The fusion head's products are tiny: a second BLAS thread
+                only adds wake-up stalls, 30-400 ms per product measured here when the cores
+                are busy, against 0.2-5 ms with one thread.
         """
         from parser.bundle import load_bundle
+
+        if blas_threads is not None:
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(limits=blas_threads, user_api="blas")
 
         parser = load_bundle(cls, Path(bundle_dir), backend=backend, kg=kg, verify=verify,
                              read_only=read_only)
@@ -216,13 +225,25 @@ class QueryParser:
             link_score=round(float(best.score), 6) if best else None,
         )
 
-    def _fusion_inputs(self, texts: Sequence[str]) -> list:
+    @property
+    def shares_encoder(self) -> bool:
+        """True when the fusion model reads the tagger's own query embeddings
+        (:class:`parser.tagger.embed.TaggerTextEncoder`): one BERT pass per parse."""
+        return self.fusion is not None and getattr(self.text_encoder, "tagger", None) is self.tagger
+
+    def _fusion_inputs(self, texts: Sequence[str], embeddings: Any = None) -> list:
         """The fusion model's inputs, built exactly as in training: the query embedding from
-        the bundle's text encoder and the KG names found in the query (``link_query``)."""
+        the bundle's text encoder (or the tagger's pass, given as ``embeddings``) and the KG
+        names found in the query (``link_query``)."""
+        import torch
+
         from fusion.data import link_query
         from fusion.model import FusionInput
 
-        embeddings = self.text_encoder.encode(list(texts))
+        if embeddings is None:
+            embeddings = self.text_encoder.encode(list(texts))
+        else:
+            embeddings = torch.from_numpy(embeddings)
         return [
             FusionInput(text_embedding=embeddings[i], linked=tuple(link_query(self.kg, text)),
                         text=text)
@@ -233,14 +254,18 @@ class QueryParser:
         t0 = time.perf_counter()
         prepared = [self._prepare(t) for t in raw]
         cut = [p[0] for p in prepared]
-        tagged = list(self.tagger.pipe(cut, batch_size=max(len(cut), 1)))
+        embeddings = None
+        if self.shares_encoder and cut:
+            tagged, embeddings = self.tagger.tag_and_embed(cut)
+        else:
+            tagged = list(self.tagger.pipe(cut, batch_size=max(len(cut), 1)))
         t1 = time.perf_counter()
         entities = [[self._link(text, e) for e in tt.entities] for text, tt in zip(cut, tagged,
                                                                                    strict=True)]
         t2 = time.perf_counter()
         intents: list[Any] = [None] * len(cut)
         if self.fusion is not None and cut:
-            inputs = self._fusion_inputs(cut)
+            inputs = self._fusion_inputs(cut, embeddings)
             intents = self.fusion.predict_batch(inputs)
         t3 = time.perf_counter()
         out: list[ParsedQuery] = []

@@ -8,7 +8,13 @@ weights are then ignored).
 Shapes:
     input_ids, attention_mask: ``[batch, seq]`` int64
     lexicon: ``[batch, seq, n_kinds]`` int64 codes 0..4 (see :mod:`parser.tagger.lexicon`)
-    returns logits ``[batch, seq, n_labels]`` float
+    returns logits ``[batch, seq, n_labels]`` float; with ``return_pooled=True`` also the
+    query embedding ``[batch, 2 * hidden]``: the L2-normalised means over the real tokens of the
+    embedding layer's output and of the last hidden states (before the lexicon features),
+    concatenated. It is the text vector a fusion model trained on this tagger reads, so that a
+    parse runs the encoder once. Both halves count: on the Best Buy dev queries (3-layer tagger,
+    seed 0) fusion reached lvl1 0.667 on the embedding half alone, 0.631 on the last layer
+    alone, 0.687 on both.
 
 Example:
     >>> from parser.tagger.testing import tiny_encoder_config
@@ -31,9 +37,22 @@ from parser.tagger.config import TaggerConfig
 from parser.tagger.lexicon import N_CODES
 from parser.tagger.text import is_cjk
 
-__all__ = ["TaggerModel", "extend_vocabulary"]
+__all__ = ["TaggerModel", "extend_vocabulary", "mean_pool"]
 
 logger = logging.getLogger(__name__)
+
+
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """``[batch, seq, hidden]`` -> ``[batch, hidden]``: mean over the real tokens, L2-normalised
+    (as sentence-transformers pools MiniLM).
+
+    >>> mean_pool(torch.ones(1, 3, 2), torch.tensor([[1, 1, 0]])).round(decimals=4)
+    tensor([[0.7071, 0.7071]])
+    """
+    m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=-1)
+
 
 def _encoder_from_config(encoder_config: Any) -> nn.Module:
     from transformers import AutoModel
@@ -81,8 +100,15 @@ class TaggerModel(nn.Module):
         return getattr(self, self.prefix)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                lexicon: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+                lexicon: torch.Tensor | None = None, *, return_pooled: bool = False,
+                ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                           output_hidden_states=return_pooled)
+        h = out.last_hidden_state
+        pooled = None
+        if return_pooled:
+            pooled = torch.cat([mean_pool(out.hidden_states[0], attention_mask),
+                                mean_pool(h, attention_mask)], dim=-1)
         if self.lexicon_embeddings is not None:
             if lexicon is None:
                 lexicon = torch.zeros((*input_ids.shape, len(self.lexicon_embeddings)),
@@ -90,7 +116,8 @@ class TaggerModel(nn.Module):
             emb = torch.cat([e(lexicon[..., k]) for k, e in enumerate(self.lexicon_embeddings)],
                             dim=-1)
             h = h + self.lexicon_proj(emb)
-        return self.classifier(self.dropout(h))
+        logits = self.classifier(self.dropout(h))
+        return (logits, pooled) if pooled is not None else logits
 
     # -- decoding parameters shared by the torch and ONNX paths --------------------------------
     def transition_params(self) -> dict[str, list] | None:

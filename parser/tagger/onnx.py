@@ -1,7 +1,9 @@
 """ONNX export (fp32) and dynamic INT8 quantisation of a saved tagger folder.
 
 The exported graph maps ``input_ids, attention_mask[, lexicon]`` (int64, dynamic batch and
-sequence axes) to ``logits [batch, seq, n_labels]``; word alignment, CRF/constrained decoding
+sequence axes) to ``logits [batch, seq, n_labels]`` and ``pooled [batch, hidden]`` (the query
+embedding a fusion model trained on this tagger reads; ORT computes it only when asked for it);
+word alignment, CRF/constrained decoding
 and offsets stay in numpy (:class:`parser.tagger.predict.Tagger`), so both backends share them.
 """
 
@@ -43,14 +45,14 @@ def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int 
             self.m = model
 
         def forward(self, input_ids, attention_mask, lexicon=None):
-            return self.m(input_ids, attention_mask, lexicon)
+            return self.m(input_ids, attention_mask, lexicon, return_pooled=True)
 
     ids = torch.tensor([[2, 5, 6, 3], [2, 7, 3, 0]], dtype=torch.long)
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.long)
     args: tuple = (ids, mask)
     names = ["input_ids", "attention_mask"]
     axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-            "logits": {0: "batch", 1: "seq"}}
+            "logits": {0: "batch", 1: "seq"}, "pooled": {0: "batch"}}
     if kinds:
         args = (ids, mask, torch.zeros((2, 4, len(kinds)), dtype=torch.long))
         names.append("lexicon")
@@ -58,7 +60,7 @@ def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int 
     fp32 = onnx_path(folder, False)
     with atomic_path(fp32) as tmp, torch.inference_mode():
         torch.onnx.export(_Export().eval(), args, str(tmp), input_names=names,
-                          output_names=["logits"], dynamic_axes=axes, opset_version=opset,
+                          output_names=["logits", "pooled"], dynamic_axes=axes, opset_version=opset,
                           dynamo=False)
     logger.info("wrote %s", fp32)
     if not int8:

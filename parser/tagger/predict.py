@@ -92,8 +92,10 @@ class Tagger:
         self.lexicon = lexicon
         self._labels = np.array(config.labels)
         self._ort_inputs: set[str] = set()
+        self._ort_outputs: set[str] = set()
         if session is not None:
             self._ort_inputs = {i.name for i in session.get_inputs()}
+            self._ort_outputs = {o.name for o in session.get_outputs()}
 
     # -- properties -----------------------------------------------------------------------------
     @property
@@ -149,20 +151,50 @@ class Tagger:
         return io.save_tagger(self.model, self.tokenizer, Path(path), backbone_dir=self.path)
 
     # -- inference --------------------------------------------------------------------------------
-    def _logits(self, items: Sequence[Prepared]) -> np.ndarray:
+    @property
+    def has_embeddings(self) -> bool:
+        """Whether this tagger can return query embeddings (:meth:`tag_and_embed`): always with
+        the torch backend; with ONNX when the export has the ``pooled`` output."""
+        return self.session is None or "pooled" in self._ort_outputs
+
+    @property
+    def embedding_dim(self) -> int:
+        """Size of the query embeddings (twice the encoder's hidden size: see
+        :class:`parser.tagger.model.TaggerModel`)."""
+        if self.session is not None:
+            for o in self.session.get_outputs():
+                if o.name == "pooled" and isinstance(o.shape[-1], int):
+                    return int(o.shape[-1])
+            raise ConfigError(f"the ONNX export in {self.path} has no query-embedding output")
+        return 2 * int(self.encoder_config.hidden_size)
+
+    def _forward(self, items: Sequence[Prepared], *, pooled: bool = False,
+                 ) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(logits [batch, seq, labels], pooled [batch, hidden] or None)``."""
         batch = self.encoder.collate(items)
         if self.session is not None:
+            if pooled and "pooled" not in self._ort_outputs:
+                raise ConfigError(
+                    f"the ONNX export in {self.path} has no query-embedding output; export it "
+                    f"again with `kgqp tagger export-onnx {self.path} --int8`"
+                )
             feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
             if "lexicon" in self._ort_inputs:
                 feeds["lexicon"] = batch.lexicon
-            return self.session.run(["logits"], feeds)[0]
+            outs = self.session.run(["logits", "pooled"] if pooled else ["logits"], feeds)
+            return outs[0], (outs[1] if pooled else None)
         import torch
 
         with torch.inference_mode():
             lex = None if batch.lexicon is None else torch.from_numpy(batch.lexicon)
             out = self.model(torch.from_numpy(batch.input_ids),
-                             torch.from_numpy(batch.attention_mask), lex)
-        return out.float().numpy()
+                             torch.from_numpy(batch.attention_mask), lex, return_pooled=pooled)
+        if pooled:
+            return out[0].float().numpy(), out[1].float().numpy()
+        return out.float().numpy(), None
+
+    def _logits(self, items: Sequence[Prepared]) -> np.ndarray:
+        return self._forward(items)[0]
 
     def _word_tags(self, p: Prepared, logits: np.ndarray) -> tuple[list[int], np.ndarray]:
         """Tag ids and probabilities for the words of ``p`` that have a token."""
@@ -226,6 +258,40 @@ class Tagger:
         items = self.encoder.prepare_many(texts)
         return [self._to_tagged(p, t, pr) for p, (t, pr) in zip(items, self._run(items),
                                                                      strict=True)]
+
+    def tag_and_embed(self, texts: Sequence[str]) -> tuple[list[TaggedText], np.ndarray]:
+        """Tag ``texts`` and return their query embeddings from the same encoder pass
+        (``float32[len(texts), embedding_dim]``, see :class:`parser.tagger.model.TaggerModel`):
+        what :class:`parser.QueryParser` hands to a fusion model trained on this
+        tagger's embeddings. One batch; split long lists yourself.
+
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> tagged, emb = tiny_tagger().tag_and_embed(["apple case", "usb cable"])
+        >>> len(tagged), emb.shape[0]
+        (2, 2)
+        """
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"tag_and_embed expects str items, got {type(t).__name__}")
+        if not texts:
+            return [], np.zeros((0, self.embedding_dim), np.float32)
+        items = self.encoder.prepare_many(list(texts))
+        logits, pooled = self._forward(items, pooled=True)
+        assert pooled is not None
+        tagged = [self._to_tagged(p, *self._word_tags(p, logits[i]))
+                  for i, p in enumerate(items)]
+        return tagged, np.ascontiguousarray(pooled, dtype=np.float32)
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 128) -> np.ndarray:
+        """Query embeddings of ``texts`` (see :meth:`tag_and_embed`), ``batch_size`` at a time,
+        sorted by length to limit padding."""
+        out = np.zeros((len(texts), self.embedding_dim), np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for k in range(0, len(order), batch_size):
+            idx = order[k:k + batch_size]
+            items = self.encoder.prepare_many([texts[i] for i in idx])
+            out[idx] = self._forward(items, pooled=True)[1]
+        return out
 
     def predict_sentences(self, sentences: Sequence[Sentence], *,
                           batch_size: int = 64) -> list[list[str]]:

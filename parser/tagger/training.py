@@ -62,6 +62,7 @@ class TrainConfig:
     dev_path: str | Path
     out_dir: str | Path
     backbone: str | Path | None = None
+    num_layers: int | None = None
     epochs: int = 8
     lr: float = 5e-5
     head_lr: float = 1e-3
@@ -105,6 +106,8 @@ class TrainConfig:
             raise ConfigError("max_grad_norm must be > 0")
         if self.scheme not in (None, "bio", "bioes"):
             raise ConfigError(f"scheme={self.scheme!r}: use 'bio', 'bioes' or None (as in data)")
+        if self.num_layers is not None and self.num_layers < 1:
+            raise ConfigError(f"num_layers={self.num_layers}: use a value >= 1 or None")
         if self.limit_train is not None and self.limit_train < 1:
             raise ConfigError("limit_train must be >= 1 or None")
         self.train_path, self.dev_path, self.out_dir = (
@@ -352,6 +355,12 @@ def train(config: TrainConfig, *, lexicon: Any = None) -> TrainResult:
     else:
         backbone = Path(cfg.backbone) if cfg.backbone else default_backbone()
         enc_cfg, weights, tok = load_backbone(backbone)
+        if cfg.num_layers is not None:
+            have = int(getattr(enc_cfg, "num_hidden_layers", cfg.num_layers))
+            if cfg.num_layers > have:
+                raise ConfigError(f"num_layers={cfg.num_layers}: the backbone has {have} layers")
+            # keep the bottom layers (dropping the top ones loses least: Sajjad et al. 2023)
+            enc_cfg.num_hidden_layers = cfg.num_layers
         tcfg = TaggerConfig(labels=labels, scheme=scheme, crf=cfg.crf,
                             lexicon_kinds=cfg.lexicon_kinds, max_length=cfg.max_length,
                             word_mode=word_mode, classifier_dropout=cfg.dropout,

@@ -76,20 +76,26 @@ def test_train_evaluate_expand(tmp_path):
     metrics = json.loads(res.output.strip().splitlines()[-1])
     assert set(metrics) == {"lvl0_accuracy", "lvl1_accuracy", "lvl1_top3_accuracy", "n"}
     assert metrics["n"] == len(QUERIES[::2])
+    # --tagger: the queries are embedded by the tagger's encoder (one BERT pass when parsing)
+    from parser.tagger.testing import tiny_tagger
+
+    tagger_dir = tiny_tagger().save(tmp_path / "tagger")
     res = runner.invoke(
         app,
-        [
-            "fusion",
-            "train",
-            *common,
-            "--out",
-            str(tmp_path / "ng"),
-            "--no-graph",
-            "--tagger",
-            str(tmp_path),
-        ],
+        ["fusion", "train", *common, "--out", str(tmp_path / "ng"), "--no-graph",
+         "--tagger", str(tagger_dir)],
     )
     assert res.exit_code == 0, res.output
+    saved = json.loads((tmp_path / "ng" / "config.json").read_text())
+    assert saved["text_encoder"].startswith("tagger:")
+    assert saved["config"]["text_dim"] == tiny_tagger().embedding_dim
+    ev = ["fusion", "evaluate", str(tmp_path / "ng"), "--kg", str(kg_dir), "--data",
+          str(tmp_path / "dev.jsonl"), "--json"]
+    res = runner.invoke(app, ev)
+    assert res.exit_code == 2 and "--tagger" in res.output
+    res = runner.invoke(app, [*ev, "--tagger", str(tagger_dir)])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["n"] == len(QUERIES[::2])
     res = runner.invoke(
         app, ["fusion", "expand", "samsung under 800", "--kg", str(kg_dir), "--model", str(out)]
     )
