@@ -67,7 +67,11 @@ def main() -> None:
                   tokenizer=AutoTokenizer.from_pretrained(str(tagger_dir)),
                   aggregation_strategy="first", device=-1)
 
-    res: dict = {"query": QUERY, "threads": args.threads, "backend": parser.tagger.backend}
+    import json as _json
+
+    layers = _json.loads((args.bundle / "tagger" / "config.json").read_text())["num_hidden_layers"]
+    res: dict = {"query": QUERY, "threads": args.threads, "backend": parser.tagger.backend,
+                 "tagger_layers": layers, "one_encoder_pass": parser.shares_encoder}
     with torch.inference_mode():
         res["hf_pipeline_tagging_only"] = _single(hf, args.n)
     res["kgqp_full_parse"] = _single(parser, args.n)

@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +204,21 @@ class _KG:
 
 
 def _category_expansions(kg: _KG, cat: str, base: float, max_per_kind: int) -> list[Expansion]:
+    """A category's children, parent, siblings, brands and common attribute values, scored
+    relative to ``base``. The walk (up to 300 products) is cached per graph view: the view is
+    rebuilt, with an empty cache, when the KG changes."""
+    cache = kg.g.graph.setdefault("_kgqp_category_expansions", {})
+    unit = cache.get((cat, max_per_kind))
+    if unit is None:
+        if len(cache) > 4096:  # bounded: drop the oldest entries
+            for key in list(cache)[:1024]:
+                del cache[key]
+        unit = cache[(cat, max_per_kind)] = _category_expansions_unit(kg, cat, max_per_kind)
+    return [replace(e, score=e.score * base) for e in unit]
+
+
+def _category_expansions_unit(kg: _KG, cat: str, max_per_kind: int) -> tuple[Expansion, ...]:
+    base = 1.0
     out: list[Expansion] = []
     for child in kg.into(cat, "parent")[:max_per_kind]:
         out.append(
@@ -245,7 +260,7 @@ def _category_expansions(kg: _KG, cat: str, base: float, max_per_kind: int) -> l
                 v,
             )
         )
-    return out
+    return tuple(out)
 
 
 def expand(

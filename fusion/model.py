@@ -402,7 +402,10 @@ class FusionModel(nn.Module):
         """The NumPy mirror of the current weights (rebuilt when any parameter changed)."""
         from fusion.fast import NumpyFusionHead
 
-        key = tuple(p._version for p in self.parameters())
+        params = self.__dict__.get("_np_params")
+        if params is None:  # the parameter objects stay; their in-place version counters move
+            params = self.__dict__["_np_params"] = list(self.parameters())
+        key = tuple(p._version for p in params)
         cached = self.__dict__.get("_np_head")
         if cached is None or cached[0] != key:
             cached = (key, NumpyFusionHead(self))

@@ -234,7 +234,18 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
     tagger_dir = bundle / manifest.tagger
     if backend is None:
         backend = "onnx" if any(tagger_dir.glob("*.onnx")) else "torch"
-    tagger = Tagger.from_pretrained(tagger_dir, backend=backend, lexicon=kg)
+    fusion_name = ""
+    if manifest.fusion is not None:
+        try:
+            fusion_name = str(json.loads((bundle / manifest.fusion / "config.json").read_text(
+                encoding="utf-8")).get("text_encoder") or "")
+        except (OSError, ValueError):
+            pass  # FusionModel.from_pretrained reports it below
+    # a second ORT session (a separate text encoder) must not compete with spinning threads
+    two_sessions = bool(manifest.text_encoder) and not fusion_name.startswith(
+        TAGGER_ENCODER_PREFIX)
+    tagger = Tagger.from_pretrained(tagger_dir, backend=backend, lexicon=kg,
+                                    **({"spin": not two_sessions} if backend == "onnx" else {}))
     fusion_model = text_encoder = expander = None
     if manifest.fusion is not None:
         from fusion import FusionModel

@@ -236,7 +236,7 @@ def onnx_path(path: Path, int8: bool) -> Path:
 
 
 def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None = None,
-              num_threads: int | None = None) -> Any:
+              num_threads: int | None = None, spin: bool = True) -> Any:
     """Load a Tagger with the ONNX Runtime backend (numpy only; no torch at call time)."""
     try:
         import onnxruntime as ort
@@ -260,9 +260,10 @@ def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None =
     opts.intra_op_num_threads = num_threads or min(2, os.cpu_count() or 1)
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # idle ORT threads spin by default: beside another session or torch in the same process
-    # they steal the CPU the running one needs (measured: full parse 23 -> 14 ms with 2 cores)
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # idle ORT threads spin-wait for the next op: faster when this session is the only busy
+    # thing (tag+embed 1.9 vs 2.9 ms p50), but beside another ORT session in the same process
+    # they steal the CPU the running one needs (full parse 23 -> 14 ms without spinning)
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     try:
         session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
     except Exception as err:

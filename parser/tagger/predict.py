@@ -123,12 +123,14 @@ class Tagger:
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike[str], *, backend: Backend = "torch",
                         lexicon: Any = None, int8: bool | None = None,
-                        num_threads: int | None = None) -> Tagger:
+                        num_threads: int | None = None, spin: bool = True) -> Tagger:
         """Load a folder written by :meth:`save` (or by training).
 
         ``backend="onnx"`` uses ``model.int8.onnx`` (default when present; ``int8=False`` picks
         ``model.onnx``) written by :func:`parser.tagger.export_onnx`. ``lexicon`` is the current
         KG (or any :class:`Lexicon`) when the model was trained with lexicon features.
+        ``spin=False`` stops idle ONNX Runtime threads from spin-waiting (use it when another
+        ORT session runs in the same process).
         Pickle weights are refused; missing or corrupt files raise
         :class:`parser.errors.ModelLoadError` saying what is wrong.
         """
@@ -138,7 +140,7 @@ class Tagger:
             return io.load_torch(cls, Path(path), lexicon=lexicon, num_threads=num_threads)
         if backend == "onnx":
             return io.load_onnx(cls, Path(path), lexicon=lexicon, int8=int8,
-                                num_threads=num_threads)
+                                num_threads=num_threads, spin=spin)
         raise ConfigError(f"backend {backend!r} unknown: use 'torch' or 'onnx'")
 
     def save(self, path: str | os.PathLike[str]) -> Path:
