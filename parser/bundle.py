@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -236,11 +237,10 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
         backend = "onnx" if any(tagger_dir.glob("*.onnx")) else "torch"
     fusion_name = ""
     if manifest.fusion is not None:
-        try:
+        # unreadable: FusionModel.from_pretrained reports it below
+        with contextlib.suppress(OSError, ValueError):
             fusion_name = str(json.loads((bundle / manifest.fusion / "config.json").read_text(
                 encoding="utf-8")).get("text_encoder") or "")
-        except (OSError, ValueError):
-            pass  # FusionModel.from_pretrained reports it below
     # a second ORT session (a separate text encoder) must not compete with spinning threads
     two_sessions = bool(manifest.text_encoder) and not fusion_name.startswith(
         TAGGER_ENCODER_PREFIX)

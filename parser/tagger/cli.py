@@ -95,7 +95,8 @@ def train(
     from parser.tagger.training import TrainConfig
     from parser.tagger.training import train as _train
 
-    given = {"backbone": backbone, "num_layers": num_layers, "epochs": epochs, "lr": lr, "head_lr": head_lr,
+    given = {"backbone": backbone, "num_layers": num_layers,
+             "epochs": epochs, "lr": lr, "head_lr": head_lr,
              "batch_size": batch_size, "seed": seed, "crf": crf, "max_length": max_length,
              "patience": patience, "label_smoothing": label_smoothing,
              "limit_train": limit_train, "num_threads": num_threads}
