@@ -109,14 +109,14 @@ def rss_mb(pid: int) -> float | None:
 
 class Load:
     def __init__(self, url: str, *, pid: int | None, timeout: float, queries: list[str],
-                 seed: int = 0) -> None:
+                 seed: int = 0, max_connections: int = 128) -> None:
         self.url = url.rstrip("/")
         self.pid = pid
         self.queries = queries
         self.rng = random.Random(seed)
         self.client = httpx.AsyncClient(
-            timeout=timeout, limits=httpx.Limits(max_connections=2000,
-                                                 max_keepalive_connections=200))
+            timeout=timeout, limits=httpx.Limits(max_connections=max_connections,
+                                                 max_keepalive_connections=max_connections))
         self.rss: list[tuple[float, float]] = []
 
     async def one(self, phase: Phase) -> None:
@@ -205,7 +205,8 @@ async def run(args: argparse.Namespace) -> dict:
     queries = QUERIES
     if args.queries:
         queries = [q for q in Path(args.queries).read_text("utf-8").splitlines() if q.strip()]
-    load = Load(args.url, pid=pid, timeout=args.timeout, queries=queries)
+    load = Load(args.url, pid=pid, timeout=args.timeout, queries=queries,
+                max_connections=args.max_connections)
     sampler = asyncio.create_task(load.sample_rss())
     report: dict = {"url": args.url}
     try:
@@ -264,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=float, default=2.0)
     ap.add_argument("--timeout", type=float, default=10.0, help="per-request timeout, s")
     ap.add_argument("--queries", help="file of queries, one per line [built-in list]")
+    ap.add_argument("--max-connections", type=int, default=128,
+                    help="client connection pool; 2,000 made httpx itself the bottleneck at "
+                         "3x load (the generator used a whole core for 20 minutes)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
     report = asyncio.run(run(args))

@@ -42,6 +42,13 @@ def test_default_bundle_from_data_subset(tmp_path: Path) -> None:
     assert ensure_default_bundle(tmp_path / "home", data_dir=data) == bundle
     parser = QueryParser.from_pretrained(bundle)
     try:
+        # the default: a 3-layer tagger whose query embeddings feed fusion (one encoder pass)
+        assert parser.shares_encoder and not (bundle / "text_encoder").exists()
+        assert parser.tagger.backend == "onnx"
+        import json
+
+        layers = json.loads((bundle / "tagger" / "config.json").read_text())["num_hidden_layers"]
+        assert layers == 3
         parsed = parser("samsung 55 inch tv")
         assert parsed.intent is not None and parsed.intent.category
         assert all(parsed.text[e.start:e.end] == e.text for e in parsed.entities)
