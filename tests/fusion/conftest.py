@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from fusion.model import FusionExample, FusionInput, LinkedEntity
+from fusion.gnn import GNNConfig
+from fusion.model import FusionConfig, FusionExample, FusionInput, LinkedEntity
 from fusion.text import HashingTextEncoder
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
 
@@ -127,3 +128,16 @@ def examples(kg: ProductGraph, encoder: HashingTextEncoder) -> list[FusionExampl
 
 def random_input(seed: int = 0, linked: tuple[LinkedEntity, ...] = ()) -> FusionInput:
     return FusionInput(torch.randn(384, generator=torch.Generator().manual_seed(seed)), linked)
+
+
+GNN = GNNConfig(hidden_dim=16, out_dim=16, steps=10)
+CFG = FusionConfig(hidden_dim=32, epochs=15, batch_size=8, dropout=0.0)
+
+
+@pytest.fixture
+def trained(kg, encoder, examples, tmp_path):
+    """A small graph fusion model trained on :data:`QUERIES` (the same data as dev)."""
+    from fusion import train_fusion
+
+    return train_fusion(CFG, kg, examples, examples, gnn_config=GNN, text_encoder=encoder,
+                        cache_dir=tmp_path / "cache")

@@ -6,17 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from fusion import FusionConfig, FusionModel, train_fusion
+from fusion import FusionConfig, FusionModel
 from fusion.fast import NumpyFusionHead, gelu
 
 from .conftest import random_input
-from .test_model import CFG, GNN
-
-
-@pytest.fixture
-def trained(kg, encoder, examples, tmp_path):
-    return train_fusion(CFG, kg, examples, examples, gnn_config=GNN, text_encoder=encoder,
-                        cache_dir=tmp_path / "cache")
 
 
 def test_gelu_matches_torch():

@@ -8,27 +8,9 @@ import torch
 from fusion import FusionConfig, FusionInput, FusionModel, LinkedEntity, train_fusion
 from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
 from fusion.evaluate import evaluate
-from fusion.gnn import GNNConfig
 from kg import Node, NodeKind
 
 from .conftest import random_input
-
-GNN = GNNConfig(hidden_dim=16, out_dim=16, steps=10)
-CFG = FusionConfig(hidden_dim=32, epochs=15, batch_size=8, dropout=0.0)
-
-
-@pytest.fixture
-def trained(kg, encoder, examples, tmp_path):
-    model = train_fusion(
-        CFG,
-        kg,
-        examples,
-        examples,
-        gnn_config=GNN,
-        text_encoder=encoder,
-        cache_dir=tmp_path / "cache",
-    )
-    return model
 
 
 def test_train_save_load_identical_outputs(trained, kg, examples, tmp_path):
