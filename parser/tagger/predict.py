@@ -172,7 +172,7 @@ class Tagger:
 
     def _forward(self, items: Sequence[Prepared], *, pooled: bool = False,
                  ) -> tuple[np.ndarray, np.ndarray | None]:
-        """``(logits [batch, seq, labels], pooled [batch, hidden] or None)``."""
+        """``(logits [batch, seq, labels], pooled [batch, embedding_dim] or None)``."""
         batch = self.encoder.collate(items)
         if self.session is not None:
             if pooled and "pooled" not in self._ort_outputs:
