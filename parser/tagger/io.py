@@ -264,6 +264,9 @@ def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None =
     # thing (tag+embed 1.9 vs 2.9 ms p50), but beside another ORT session in the same process
     # they steal the CPU the running one needs (full parse 23 -> 14 ms without spinning)
     opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+    if spin:  # spin inside a run only: after it, the parse's Python needs the core (pipe()
+        # 418-479 -> 560-582 q/s measured with the stop, single-query p50 within noise)
+        opts.add_session_config_entry("session.force_spinning_stop", "1")
     try:
         session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
     except Exception as err:
