@@ -60,6 +60,14 @@ class NumpyFusionHead:
 
     Args:
         model: the :class:`fusion.model.FusionModel` to mirror (its current weights).
+
+    Example:
+        >>> import torch
+        >>> from fusion.model import FusionConfig, FusionInput, FusionModel
+        >>> m = FusionModel(FusionConfig(text_dim=4, hidden_dim=8, use_graph=False),
+        ...                 labels=["A > B", "C > D"])
+        >>> NumpyFusionHead(m).probs([FusionInput(torch.zeros(4))]).shape
+        (1, 2)
     """
 
     def __init__(self, model: FusionModel) -> None:
