@@ -5,44 +5,21 @@ after space is freed the KG reopens and takes writes again. On a real, small tmp
 from __future__ import annotations
 
 import errno
-import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from kg import Node, NodeKind, ProductGraph
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path):
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mnt)],
-                       capture_output=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
-
-
-def _fill(mnt: Path, leave: int) -> Path:
-    st = os.statvfs(mnt)
-    filler = mnt / "filler"
-    filler.write_bytes(b"\0" * max(st.f_bavail * st.f_frsize - leave, 0))
-    return filler
-
-
-def test_disk_full_during_kg_transaction_loses_nothing(small_disk: Path):
+def test_disk_full_during_kg_transaction_loses_nothing(tmpfs, fill_disk):
+    small_disk = tmpfs("24m")
     path = small_disk / "kg"
     g = ProductGraph.open(path)
     with g.transaction("base") as tx:
         tx.add_nodes(Node(NodeKind.BRAND, f"b{i}", f"Brand {i}") for i in range(200))
     version, digest, triples = g.version, g.canonical_hash(), g.triple_count
     files = sorted(p.name for p in (path / "versions").iterdir())
-    filler = _fill(small_disk, leave=64 * 1024)
+    filler = fill_disk(small_disk, leave=64 * 1024)
     with pytest.raises(OSError) as info, g.transaction("too big") as tx:
         tx.add_nodes(Node(NodeKind.BRAND, f"x{i}", f"Brand {i} " + "y" * 200)
                      for i in range(50_000))

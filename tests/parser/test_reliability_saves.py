@@ -173,35 +173,18 @@ def test_crash_after_the_weights_keeps_the_old_tagger(tiny, tmp_path, monkeypatc
 # -- disk full -------------------------------------------------------------------------------
 
 @pytest.fixture
-def small_disk(tmp_path):
-    """A 3 MiB tmpfs (needs root and mount rights; skipped elsewhere)."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)],
-                       capture_output=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
+def small_disk(tmpfs):
+    """A 3 MiB tmpfs (tests/conftest.py; skipped where it cannot be mounted)."""
+    return tmpfs("3m")
 
 
-def _fill(mnt: Path, leave: int) -> Path:
-    st = os.statvfs(mnt)
-    free = st.f_bavail * st.f_frsize
-    filler = mnt / "filler"
-    filler.write_bytes(b"\0" * max(free - leave, 0))
-    return filler
-
-
-def test_disk_full_during_tagger_save_keeps_the_old_one(tiny, small_disk):
+def test_disk_full_during_tagger_save_keeps_the_old_one(tiny, small_disk, fill_disk):
     from parser.tagger import Tagger
 
     out = small_disk / "tagger"
     shutil.copytree(tiny["A"], out)
     before = {p.name: _sha(p) for p in out.iterdir()}
-    filler = _fill(small_disk, leave=8 * 1024)
+    filler = fill_disk(small_disk, leave=8 * 1024)
     with pytest.raises(Exception, match="No space left") as info:
         Tagger.from_pretrained(tiny["B"]).save(out)
     assert isinstance(info.value, OSError) or "SafetensorError" in type(info.value).__name__
@@ -211,11 +194,11 @@ def test_disk_full_during_tagger_save_keeps_the_old_one(tiny, small_disk):
     Tagger.from_pretrained(out)
 
 
-def test_disk_full_during_bundle_build_keeps_the_old_one(tiny, small_disk):
+def test_disk_full_during_bundle_build_keeps_the_old_one(tiny, small_disk, fill_disk):
     out = small_disk / "bundle"
     build_bundle(out, tagger=tiny["A"], kg=tiny["kg"])
     before = BundleManifest.read(out).checksums
-    filler = _fill(small_disk, leave=64 * 1024)
+    filler = fill_disk(small_disk, leave=64 * 1024)
     with pytest.raises(OSError, match="No space left"):  # shutil.Error wraps the ENOSPC
         build_bundle(out, tagger=tiny["B"], kg=tiny["kg"], force=True)
     filler.unlink()
