@@ -219,31 +219,31 @@ def _category_expansions(kg: _KG, cat: str, base: float, max_per_kind: int) -> l
 
 
 def _category_expansions_unit(kg: _KG, cat: str, max_per_kind: int) -> tuple[Expansion, ...]:
-    base = 1.0
+    """The walk of :func:`_category_expansions`, scored relative to 1."""
     out: list[Expansion] = []
     for child in kg.into(cat, "parent")[:max_per_kind]:
         out.append(
             Expansion(
-                kg.label(child), "child_category", 0.8 * base, ((child, "parent", cat),), child
+                kg.label(child), "child_category", 0.8, ((child, "parent", cat),), child
             )
         )
     parents = kg.out(cat, "parent")
     for p in parents:
-        out.append(Expansion(kg.label(p), "parent_category", 0.6 * base, ((cat, "parent", p),), p))
+        out.append(Expansion(kg.label(p), "parent_category", 0.6, ((cat, "parent", p),), p))
         sibs = [s for s in kg.into(p, "parent") if s != cat][:max_per_kind]
         for s in sibs:
             out.append(
                 Expansion(
                     kg.label(s),
                     "sibling_category",
-                    0.4 * base,
+                    0.4,
                     ((cat, "parent", p), (s, "parent", p)),
                     s,
                 )
             )
     brands = kg.into(cat, "sells_in")[:max_per_kind]
     for b in brands:
-        out.append(Expansion(kg.label(b), "brand", 0.5 * base, ((b, "sells_in", cat),), b))
+        out.append(Expansion(kg.label(b), "brand", 0.5, ((b, "sells_in", cat),), b))
     values: Counter[str] = Counter()
     via: dict[str, str] = {}
     for prod in kg.into(cat, "in_category")[:300]:
@@ -256,7 +256,7 @@ def _category_expansions_unit(kg: _KG, cat: str, max_per_kind: int) -> tuple[Exp
             Expansion(
                 kg.label(v),
                 "attribute_value",
-                0.3 * base,
+                0.3,
                 ((prod, "in_category", cat), (prod, "has_value", v)),
                 v,
             )

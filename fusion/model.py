@@ -319,15 +319,18 @@ class FusionModel(nn.Module):
                 el.label0.append(-1 if lab0 is None else lab0)
         return el
 
+    def _check_text_dim(self, inputs: Sequence[FusionInput]) -> None:
+        for inp in inputs:
+            if inp.text_embedding.shape[0] != self.config.text_dim:
+                raise FusionDataError(
+                    f"text_embedding has size {inp.text_embedding.shape[0]}; this "
+                    f"model expects {self.config.text_dim}"
+                )
+
     def featurize(self, inputs: Sequence[FusionInput]) -> Batch:
         """Turn inputs into padded tensors (see :class:`Batch`)."""
         cfg = self.config
-        for inp in inputs:
-            if inp.text_embedding.shape[0] != cfg.text_dim:
-                raise FusionDataError(
-                    f"text_embedding has size {inp.text_embedding.shape[0]}; this "
-                    f"model expects {cfg.text_dim}"
-                )
+        self._check_text_dim(inputs)
         b = len(inputs)
         els = [self._elements(inp) for inp in inputs]
         m = max([len(e.rows) for e in els] + [1])
@@ -419,12 +422,7 @@ class FusionModel(nn.Module):
         torch forward in eval mode, a fraction of its per-call overhead)."""
         if not inputs:
             return []
-        for inp in inputs:
-            if inp.text_embedding.shape[0] != self.config.text_dim:
-                raise FusionDataError(
-                    f"text_embedding has size {inp.text_embedding.shape[0]}; this "
-                    f"model expects {self.config.text_dim}"
-                )
+        self._check_text_dim(inputs)
         probs = self._numpy_head().probs(inputs)
         p0 = np.zeros((len(inputs), len(self.lvl0_labels)))
         np.add.at(p0, (slice(None), self.lvl1_to_lvl0.numpy()), probs)

@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import shutil
@@ -126,8 +125,10 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     if fusion is not None and not Path(fusion).is_dir():
         raise ConfigError(f"the fusion directory {fusion} does not exist")
     config = ParserConfig.from_dict(parser_config or {})
+    fusion_encoder = None
     if fusion is not None:
-        _check_fusion_tagger(Path(fusion), tagger)
+        fusion_encoder = _fusion_encoder_name(Path(fusion))
+        _check_fusion_tagger(fusion_encoder, Path(fusion), tagger)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -142,8 +143,8 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         if rules is not None:
             shutil.copy2(rules, tmp / "rules.txt")
         text_encoder = None
-        if fusion is not None:
-            text_encoder = _export_text_encoder(Path(fusion), tmp / "text_encoder")
+        if fusion_encoder is not None:
+            text_encoder = _export_text_encoder(fusion_encoder, tmp / "text_encoder")
         manifest = BundleManifest(
             tagger="tagger", fusion="fusion" if fusion is not None else None, kg_mode=kg_mode,
             kg_path=kg_path, rules="rules.txt" if rules is not None else None,
@@ -163,15 +164,19 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     return out
 
 
-def _check_fusion_tagger(fusion_dir: Path, tagger_dir: Path) -> None:
-    """A fusion model trained on a tagger's embeddings must ship with that tagger."""
-    from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
-
+def _fusion_encoder_name(fusion_dir: Path) -> str:
+    """The text encoder recorded in a fusion model's ``config.json`` (``"minilm"`` when none)."""
     try:
         config = json.loads((fusion_dir / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{fusion_dir} is not a fusion model folder ({exc})") from None
-    name = str(config.get("text_encoder") or "")
+    return str(config.get("text_encoder") or "minilm")
+
+
+def _check_fusion_tagger(name: str, fusion_dir: Path, tagger_dir: Path) -> None:
+    """A fusion model trained on a tagger's embeddings must ship with that tagger."""
+    from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
+
     if name.startswith(TAGGER_ENCODER_PREFIX) and \
             name != TAGGER_ENCODER_PREFIX + tagger_fingerprint(tagger_dir):
         raise ConfigError(
@@ -181,14 +186,14 @@ def _check_fusion_tagger(fusion_dir: Path, tagger_dir: Path) -> None:
         )
 
 
-def _export_text_encoder(fusion_dir: Path, out: Path) -> str | None:
-    """Export the fusion model's text encoder to ONNX inside the bundle (serving runs it with
-    ONNX Runtime); returns the folder name, or None for encoders that are not checkpoints."""
+def _export_text_encoder(name: str, out: Path) -> str | None:
+    """Export the fusion model's text encoder (its recorded ``name``) to ONNX inside the bundle
+    (serving runs it with ONNX Runtime); returns the folder name, or None when there is nothing
+    to export (the tagger's own embeddings, or an encoder that is not a checkpoint)."""
     from fusion.text_onnx import export_text_encoder
+    from parser.tagger.embed import TAGGER_ENCODER_PREFIX
 
-    config = json.loads((fusion_dir / "config.json").read_text(encoding="utf-8"))
-    name = str(config.get("text_encoder") or "minilm")
-    if name.startswith("tagger:"):
+    if name.startswith(TAGGER_ENCODER_PREFIX):
         return None  # the tagger's own ONNX graph has the embedding output
     if name == "minilm":
         export_text_encoder(out)
@@ -235,15 +240,9 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
     tagger_dir = bundle / manifest.tagger
     if backend is None:
         backend = "onnx" if any(tagger_dir.glob("*.onnx")) else "torch"
-    fusion_name = ""
-    if manifest.fusion is not None:
-        # unreadable: FusionModel.from_pretrained reports it below
-        with contextlib.suppress(OSError, ValueError):
-            fusion_name = str(json.loads((bundle / manifest.fusion / "config.json").read_text(
-                encoding="utf-8")).get("text_encoder") or "")
-    # a second ORT session (a separate text encoder) must not compete with spinning threads
-    two_sessions = bool(manifest.text_encoder) and not fusion_name.startswith(
-        TAGGER_ENCODER_PREFIX)
+    # a second ORT session (the separate text encoder that bundles of fusion models trained on
+    # another encoder carry) must not compete with spinning threads
+    two_sessions = manifest.fusion is not None and bool(manifest.text_encoder)
     tagger = Tagger.from_pretrained(tagger_dir, backend=backend, lexicon=kg,
                                     **({"spin": not two_sessions} if backend == "onnx" else {}))
     fusion_model = text_encoder = expander = None

@@ -38,9 +38,9 @@ def _errors() -> Iterator[None]:
 
 
 def _serving_threads() -> None:
-    """One torch thread for serving: the fusion model's small ops gain nothing from more, and
-    idle torch threads spinning beside ONNX Runtime's slowed a full parse ~3x here (26 vs 76 ms
-    p50, bench/parse_latency.py); ONNX Runtime keeps its own intra-op threads."""
+    """One torch thread for serving: serving barely uses torch (the tagger runs in ONNX Runtime,
+    the fusion head in NumPy), and idle torch threads spinning beside ONNX Runtime's slowed a
+    full parse ~3x here (26 vs 76 ms p50, bench/parse_latency.py)."""
     import torch
 
     torch.set_num_threads(1)

@@ -33,13 +33,20 @@ TAGGER_ENCODER_PREFIX = "tagger:"
 
 
 def tagger_fingerprint(path: str | Path | None) -> str:
-    """First 12 hex digits of the SHA-256 of the tagger folder's ``model.safetensors``
-    (``"unsaved"`` for a tagger without a folder)."""
+    """First 12 hex digits of the SHA-256 of the tagger folder's ``model.safetensors``, as
+    recorded in its ``kgqp.json`` at save time (hashed afresh for folders without the record;
+    ``"unsaved"`` for a tagger without a folder)."""
+    import json
+
     from kg.io import sha256_file
 
     if path is None or not (Path(path) / "model.safetensors").is_file():
         return "unsaved"
-    return sha256_file(Path(path) / "model.safetensors")[:12]
+    try:
+        recorded = json.loads((Path(path) / "kgqp.json").read_text(encoding="utf-8"))
+        return str(recorded["weights_sha256"])[:12]
+    except (OSError, ValueError, KeyError, TypeError):
+        return sha256_file(Path(path) / "model.safetensors")[:12]
 
 
 class TaggerTextEncoder:
