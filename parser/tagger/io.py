@@ -260,12 +260,11 @@ def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None =
     opts.intra_op_num_threads = num_threads or min(2, os.cpu_count() or 1)
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # idle ORT threads spin-wait for the next op: faster when this session is the only busy
-    # thing (tag+embed 1.9 vs 2.9 ms p50), but beside another ORT session in the same process
-    # they steal the CPU the running one needs (full parse 23 -> 14 ms without spinning)
+    # idle ORT threads spin-wait for the next op. Beside another ORT session in the same process
+    # they steal the CPU the running one needs (full parse 23 -> 14 ms without spinning); with
+    # one session the settings differ by less than run-to-run noise (bench/ort_threads.py).
     opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
-    if spin:  # spin inside a run only: after it, the parse's Python needs the core (pipe()
-        # 418-479 -> 560-582 q/s measured with the stop, single-query p50 within noise)
+    if spin:  # spin inside a run only: no CPU burnt between requests
         opts.add_session_config_entry("session.force_spinning_stop", "1")
     try:
         session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
