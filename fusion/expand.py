@@ -207,13 +207,8 @@ def _category_expansions(kg: _KG, cat: str, base: float, max_per_kind: int) -> l
     """A category's children, parent, siblings, brands and common attribute values, scored
     relative to ``base``. The walk (up to 300 products) is cached per graph view: the view is
     rebuilt, with an empty cache, when the KG changes."""
-    cache = kg.g.graph.setdefault("_kgqp_category_expansions", {})
-    unit = cache.get((cat, max_per_kind))
-    if unit is None:
-        if len(cache) > 4096:  # bounded: drop the oldest entries
-            for key in list(cache)[:1024]:
-                del cache[key]
-        unit = cache[(cat, max_per_kind)] = _category_expansions_unit(kg, cat, max_per_kind)
+    unit = _cached(kg, "_kgqp_category_expansions", (cat, max_per_kind),
+                   lambda: _category_expansions_unit(kg, cat, max_per_kind))
     # built directly: dataclasses.replace costs ~5x a constructor call on this hot path
     return [Expansion(e.term, e.kind, e.score * base, e.provenance, e.iri, e.rule) for e in unit]
 
@@ -264,6 +259,75 @@ def _category_expansions_unit(kg: _KG, cat: str, max_per_kind: int) -> tuple[Exp
     return tuple(out)
 
 
+def _cached(kg: _KG, name: str, key: tuple, build: Any) -> Any:
+    """``build()`` cached under ``key`` in the graph view's ``name`` cache (the view is rebuilt,
+    with empty caches, when the KG changes); bounded by dropping the oldest entries."""
+    cache = kg.g.graph.setdefault(name, {})
+    value = cache.get(key)
+    if value is None:
+        if len(cache) > 4096:
+            for old in list(cache)[:1024]:
+                del cache[old]
+        value = cache[key] = build()
+    return value
+
+
+def _entity_expansions(kg: _KG, iri: str, max_per_kind: int,
+                       ) -> tuple[tuple[Expansion, ...], tuple[tuple[str, str], ...]]:
+    """A linked node's expansions scored relative to a link score of 1, and the filter values
+    it sets (``(field, value)``: brand, category, colour, size), cached per graph view."""
+    return _cached(kg, "_kgqp_entity_expansions", (iri, max_per_kind),
+                   lambda: _entity_expansions_unit(kg, iri, max_per_kind))
+
+
+def _entity_expansions_unit(kg: _KG, iri: str, max_per_kind: int,
+                            ) -> tuple[tuple[Expansion, ...], tuple[tuple[str, str], ...]]:
+    g = kg
+    exps: list[Expansion] = []
+    facets: list[tuple[str, str]] = []
+    kind = g.kind(iri)
+    attrs = g.g.nodes[iri]
+    for other in g.out(iri, "synonym"):
+        exps.append(Expansion(g.label(other), "synonym", 0.9, ((iri, "synonym", other),), other))
+    for other in g.into(iri, "synonym"):
+        exps.append(Expansion(g.label(other), "synonym", 0.9, ((other, "synonym", iri),), other))
+    for alias in list(attrs.get("aliases") or [])[:max_per_kind]:
+        exps.append(Expansion(alias, "alias", 0.85, ((iri, "alias", alias),), iri))
+    if kind == "brand":
+        facets.append(("brand", g.label(iri)))
+        for cat in g.out(iri, "sells_in")[: 4 * max_per_kind]:
+            exps.append(Expansion(g.label(cat), "category", 0.7, ((iri, "sells_in", cat),), cat))
+    elif kind == "category":
+        facets.append(("category", str(attrs.get("path") or g.label(iri))))
+        exps += _category_expansions(g, iri, 1.0, max_per_kind)
+    elif kind == "product_type":
+        for cat in g.out(iri, "type_in")[:max_per_kind]:
+            exps.append(Expansion(g.label(cat), "category", 0.7, ((iri, "type_in", cat),), cat))
+    elif kind == "product":
+        for cat in g.out(iri, "in_category")[:max_per_kind]:
+            exps.append(
+                Expansion(g.label(cat), "category", 0.7, ((iri, "in_category", cat),), cat))
+        for b in g.out(iri, "has_brand")[:max_per_kind]:
+            exps.append(Expansion(g.label(b), "brand", 0.7, ((iri, "has_brand", b),), b))
+    if kind == "attribute_value":
+        cats: Counter[str] = Counter()
+        via: dict[str, str] = {}
+        for prod in g.into(iri, "has_value")[:300]:
+            for cat in g.out(prod, "in_category"):
+                cats[cat] += 1
+                via.setdefault(cat, prod)
+        for cat, _n in sorted(cats.items(), key=lambda x: (-x[1], x[0]))[:max_per_kind]:
+            exps.append(
+                Expansion(g.label(cat), "category", 0.4,
+                          ((via[cat], "has_value", iri), (via[cat], "in_category", cat)), cat))
+        attr = attrs.get("attribute")
+        if attr in ("color", "colour"):
+            facets.append(("colour", g.label(iri)))
+        elif attr == "size":
+            facets.append(("size", g.label(iri)))
+    return tuple(exps), tuple(facets)
+
+
 def expand(
     kg: Any,
     linked: Sequence[LinkedEntity],
@@ -288,81 +352,22 @@ def expand(
     """
     g = _KG(as_networkx(kg))
     exps: list[Expansion] = []
-    brands, categories, colours, sizes = [], [], [], []
+    brands: list[str] = []
+    categories: list[str] = []
+    colours: list[str] = []
+    sizes: list[str] = []
+    filters_of = {"brand": brands, "category": categories, "colour": colours, "size": sizes}
     linked_iris = {e.iri for e in linked}
     for ent in linked:
         if ent.iri not in g.g:
             continue
         base = max(min(ent.score, 1.0), 1e-3)
-        kind = g.kind(ent.iri)
-        attrs = g.g.nodes[ent.iri]
-        for other in g.out(ent.iri, "synonym"):
-            exps.append(
-                Expansion(
-                    g.label(other), "synonym", 0.9 * base, ((ent.iri, "synonym", other),), other
-                )
-            )
-        for other in g.into(ent.iri, "synonym"):
-            exps.append(
-                Expansion(
-                    g.label(other), "synonym", 0.9 * base, ((other, "synonym", ent.iri),), other
-                )
-            )
-        for alias in list(attrs.get("aliases") or [])[:max_per_kind]:
-            exps.append(
-                Expansion(alias, "alias", 0.85 * base, ((ent.iri, "alias", alias),), ent.iri)
-            )
-        if kind == "brand":
-            brands.append(g.label(ent.iri))
-            for cat in g.out(ent.iri, "sells_in")[: 4 * max_per_kind]:
-                exps.append(
-                    Expansion(
-                        g.label(cat), "category", 0.7 * base, ((ent.iri, "sells_in", cat),), cat
-                    )
-                )
-        elif kind == "category":
-            categories.append(str(attrs.get("path") or g.label(ent.iri)))
-            exps += _category_expansions(g, ent.iri, base, max_per_kind)
-        elif kind == "product_type":
-            for cat in g.out(ent.iri, "type_in")[:max_per_kind]:
-                exps.append(
-                    Expansion(
-                        g.label(cat), "category", 0.7 * base, ((ent.iri, "type_in", cat),), cat
-                    )
-                )
-        elif kind == "product":
-            for cat in g.out(ent.iri, "in_category")[:max_per_kind]:
-                exps.append(
-                    Expansion(
-                        g.label(cat), "category", 0.7 * base, ((ent.iri, "in_category", cat),), cat
-                    )
-                )
-            for b in g.out(ent.iri, "has_brand")[:max_per_kind]:
-                exps.append(
-                    Expansion(g.label(b), "brand", 0.7 * base, ((ent.iri, "has_brand", b),), b)
-                )
-        if kind == "attribute_value":
-            cats: Counter[str] = Counter()
-            via: dict[str, str] = {}
-            for prod in g.into(ent.iri, "has_value")[:300]:
-                for cat in g.out(prod, "in_category"):
-                    cats[cat] += 1
-                    via.setdefault(cat, prod)
-            for cat, _n in sorted(cats.items(), key=lambda x: (-x[1], x[0]))[:max_per_kind]:
-                exps.append(
-                    Expansion(
-                        g.label(cat),
-                        "category",
-                        0.4 * base,
-                        ((via[cat], "has_value", ent.iri), (via[cat], "in_category", cat)),
-                        cat,
-                    )
-                )
-            attr = attrs.get("attribute")
-            if attr in ("color", "colour"):
-                colours.append(g.label(ent.iri))
-            elif attr == "size":
-                sizes.append(g.label(ent.iri))
+        unit, facets = _entity_expansions(g, ent.iri, max_per_kind)
+        # built directly: dataclasses.replace costs ~5x a constructor call on this hot path
+        exps += [Expansion(e.term, e.kind, e.score * base, e.provenance, e.iri, e.rule)
+                 for e in unit]
+        for field_, value in facets:
+            filters_of[field_].append(value)
     if intent is not None:
         cat = intent.category_iri
         if cat is None:

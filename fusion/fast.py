@@ -24,7 +24,7 @@ import numpy as np
 if TYPE_CHECKING:
     from fusion.model import FusionInput, FusionModel
 
-__all__ = ["NumpyFusionHead", "gelu"]
+__all__ = ["NumpyFusionHead", "gelu", "softmax"]
 
 _LN_EPS = 1e-5
 
@@ -50,7 +50,8 @@ def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (x - mu) / np.sqrt(var + _LN_EPS) * w + b
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis."""
     z = np.exp(x - x.max(-1, keepdims=True))
     return z / z.sum(-1, keepdims=True)
 
@@ -87,28 +88,10 @@ class NumpyFusionHead:
 
     def featurize(self, inputs: Sequence[FusionInput]) -> dict[str, np.ndarray]:
         """The padded arrays of :meth:`FusionModel.featurize`, as NumPy."""
-        cfg = self.config
-        els = [self.model._elements(inp) for inp in inputs]
-        b, m = len(inputs), max([len(e.rows) for e in els] + [1])
-        nodes = np.zeros((b, m, cfg.node_dim), np.float32)
-        role = np.zeros((b, m), np.int64)
-        weight = np.zeros((b, m), np.float32)
-        label = np.full((b, m), -1, np.int64)
-        label0 = np.full((b, m), -1, np.int64)
-        mask = np.zeros((b, m), bool)
-        for i, e in enumerate(els):
-            n = len(e.rows)
-            if n:
-                nodes[i, :n] = np.stack([r.numpy() for r in e.rows])
-                role[i, :n] = e.role
-                weight[i, :n] = e.weight
-                label[i, :n] = e.label
-                label0[i, :n] = e.label0
-                mask[i, :n] = True
-        text = np.stack([inp.text_embedding.detach().numpy() for inp in inputs]).astype(
+        f = self.model.graph_features([inp.linked for inp in inputs])
+        f["text"] = np.stack([inp.text_embedding.detach().numpy() for inp in inputs]).astype(
             np.float32, copy=False)
-        return {"text": text, "nodes": nodes, "role": role, "weight": weight, "label": label,
-                "label0": label0, "mask": mask}
+        return f
 
     def logits(self, f: dict[str, Any]) -> np.ndarray:
         """Logits over the lvl1 labels, ``[B, C]`` (what ``FusionModel.forward`` returns)."""
@@ -131,7 +114,7 @@ class NumpyFusionHead:
             * self.scale
         att = np.concatenate([(q @ w["null_kv"][0])[:, None] * self.scale,
                               np.where(mask, att, -np.inf)], 1)
-        att = _softmax(att)
+        att = softmax(att)
         g = (att[:, :1] * w["null_kv"][1] + np.einsum("bm,bmh->bh", att[:, 1:], e) @ self.wt["v"]
              + att[:, 1:].sum(1, keepdims=True) * w["v.bias"])
         logits = self._lin("classifier.3", gelu(self._lin("classifier.0",
@@ -144,7 +127,7 @@ class NumpyFusionHead:
 
         def pointer(labels: np.ndarray, null: np.ndarray, n_out: int) -> np.ndarray:
             has = mask & (labels >= 0)
-            p = _softmax(np.concatenate(
+            p = softmax(np.concatenate(
                 [np.broadcast_to(null, (bsz, 1)), np.where(has, ptr_logits, -np.inf)], 1))[:, 1:]
             dist = np.zeros((bsz, n_out), np.float32)
             np.add.at(dist, (np.broadcast_to(rows, labels.shape), np.clip(labels, 0, None)),
@@ -158,4 +141,4 @@ class NumpyFusionHead:
 
     def probs(self, inputs: Sequence[FusionInput]) -> np.ndarray:
         """Softmax over the lvl1 labels, ``[len(inputs), C]``."""
-        return _softmax(self.logits(self.featurize(inputs)).astype(np.float64))
+        return softmax(self.logits(self.featurize(inputs)).astype(np.float64))

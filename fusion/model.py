@@ -222,7 +222,7 @@ class Batch:
 
 @dataclass
 class _Elements:
-    rows: list[Tensor] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # rows of the node-embedding matrix
     role: list[int] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)
     label: list[int] = field(default_factory=list)
@@ -283,22 +283,22 @@ class FusionModel(nn.Module):
             )
 
     # -- featurisation -----------------------------------------------------------------------
-    def _elements(self, inp: FusionInput) -> _Elements:
+    def _elements(self, linked: Sequence[LinkedEntity]) -> _Elements:
         el = _Elements()
         ctx, cfg = self.context, self.config
         if ctx is None or not cfg.use_graph:
             return el
-        linked = sorted(inp.linked, key=lambda e: (-e.score, e.iri))
+        emb = ctx.embeddings
         seen: set[str] = set()
-        for ent in linked:
+        for ent in sorted(linked, key=lambda e: (-e.score, e.iri)):
             if ent.iri in seen or len(seen) >= cfg.max_linked:
                 continue
-            vec = ctx.embeddings.vector(ent.iri)
-            if vec is None:
+            row = emb.row(ent.iri)
+            if row is None:
                 continue
             seen.add(ent.iri)
             lab = ctx.label_of(ent.iri) if ent.kind == "category" else None
-            el.rows.append(vec)
+            el.rows.append(row)
             el.role.append(_ROLE_ID[ent.kind])
             el.weight.append(ent.score)
             el.label.append(-1 if lab is None else lab)
@@ -307,17 +307,54 @@ class FusionModel(nn.Module):
             if ent.kind == "category":
                 continue  # the category itself carries its label
             for cat, share in ctx.category_neighbourhood(ent.iri)[: cfg.max_neighbours]:
-                cvec = ctx.embeddings.vector(cat)
-                if cvec is None:
+                crow = emb.row(cat)
+                if crow is None:
                     continue
                 lab = ctx.label_of(cat)
-                el.rows.append(cvec)
+                el.rows.append(crow)
                 el.role.append(_ROLE_ID["neighbour"])
                 el.weight.append(ent.score * share)
                 el.label.append(-1 if lab is None else lab)
                 lab0 = ctx.lvl0_of(cat)
                 el.label0.append(-1 if lab0 is None else lab0)
         return el
+
+    def graph_features(self, linked: Sequence[Sequence[LinkedEntity]]) -> dict[str, np.ndarray]:
+        """The graph half of a batch as padded NumPy arrays, one row per query: ``nodes``
+        ``[B, M, node_dim]``, ``role``/``label``/``label0`` ``[B, M]`` (int64; label -1 = none),
+        ``weight`` ``[B, M]`` and ``mask`` ``[B, M]`` (True = real element), ``M >= 1``.
+        What :class:`Batch` holds besides the text, for the NumPy and ONNX heads."""
+        cfg = self.config
+        els = [self._elements(lk) for lk in linked]
+        b, m = len(els), max([len(e.rows) for e in els] + [1])
+        nodes = np.zeros((b, m, cfg.node_dim), np.float32)
+        role = np.zeros((b, m), np.int64)
+        weight = np.zeros((b, m), np.float32)
+        label = np.full((b, m), -1, np.int64)
+        label0 = np.full((b, m), -1, np.int64)
+        mask = np.zeros((b, m), bool)
+        if any(e.rows for e in els):
+            matrix = self._embedding_array()
+            for i, e in enumerate(els):
+                n = len(e.rows)
+                if n:
+                    nodes[i, :n] = matrix[e.rows]
+                    role[i, :n] = e.role
+                    weight[i, :n] = e.weight
+                    label[i, :n] = e.label
+                    label0[i, :n] = e.label0
+                    mask[i, :n] = True
+        return {"nodes": nodes, "role": role, "weight": weight, "label": label,
+                "label0": label0, "mask": mask}
+
+    def _embedding_array(self) -> np.ndarray:
+        """The node-embedding matrix as float32 NumPy (shares memory with the tensor)."""
+        matrix = self.context.embeddings.matrix  # type: ignore[union-attr]
+        cached = self.__dict__.get("_emb_np")
+        if cached is None or cached[0] is not matrix:
+            cached = (matrix, matrix.detach().float().numpy())
+            self.__dict__["_emb_np"] = cached
+        return cached[1]
 
     def _check_text_dim(self, inputs: Sequence[FusionInput]) -> None:
         for inp in inputs:
@@ -329,34 +366,15 @@ class FusionModel(nn.Module):
 
     def featurize(self, inputs: Sequence[FusionInput]) -> Batch:
         """Turn inputs into padded tensors (see :class:`Batch`)."""
-        cfg = self.config
         self._check_text_dim(inputs)
-        b = len(inputs)
-        els = [self._elements(inp) for inp in inputs]
-        m = max([len(e.rows) for e in els] + [1])
-        nodes = torch.zeros(b, m, cfg.node_dim)
-        role = torch.zeros(b, m, dtype=torch.long)
-        weight = torch.zeros(b, m)
-        label = torch.full((b, m), -1, dtype=torch.long)
-        label0 = torch.full((b, m), -1, dtype=torch.long)
-        mask = torch.zeros(b, m, dtype=torch.bool)
-        for i, e in enumerate(els):
-            n = len(e.rows)
-            if n:
-                nodes[i, :n] = torch.stack(e.rows)
-                role[i, :n] = torch.tensor(e.role)
-                weight[i, :n] = torch.tensor(e.weight)
-                label[i, :n] = torch.tensor(e.label)
-                label0[i, :n] = torch.tensor(e.label0)
-                mask[i, :n] = True
+        g = {k: torch.from_numpy(v) for k, v in
+             self.graph_features([inp.linked for inp in inputs]).items()}
         text = (
             torch.stack([inp.text_embedding.float() for inp in inputs])
             if inputs
-            else torch.zeros(0, cfg.text_dim)
+            else torch.zeros(0, self.config.text_dim)
         )
-        return Batch(
-            text=text, nodes=nodes, role=role, weight=weight, label=label, label0=label0, mask=mask
-        )
+        return Batch(text=text, **g)
 
     # -- forward -----------------------------------------------------------------------------
     def forward(self, batch: Batch) -> Tensor:
@@ -423,24 +441,46 @@ class FusionModel(nn.Module):
         if not inputs:
             return []
         self._check_text_dim(inputs)
-        probs = self._numpy_head().probs(inputs)
-        p0 = np.zeros((len(inputs), len(self.lvl0_labels)))
-        np.add.at(p0, (slice(None), self.lvl1_to_lvl0.numpy()), probs)
+        return self.intents_from_probs(self._numpy_head().probs(inputs))
+
+    def intents_from_logits(self, logits: np.ndarray) -> list[Intent]:
+        """Intents from lvl1 logits ``[B, C]`` computed elsewhere (the ONNX head:
+        :func:`fusion.onnx.export_head_onnx`)."""
+        from fusion.fast import softmax
+
+        logits = np.asarray(logits, dtype=np.float64)
+        if logits.ndim != 2 or logits.shape[1] != len(self.labels):
+            raise FusionDataError(
+                f"logits must be [batch, {len(self.labels)}], got {list(logits.shape)}"
+            )
+        if not np.isfinite(logits).all():
+            raise FusionDataError("the fusion logits contain NaN or inf")
+        return self.intents_from_probs(softmax(logits))
+
+    def intents_from_probs(self, probs: np.ndarray) -> list[Intent]:
+        """Intents from lvl1 probabilities ``[B, C]`` (rows sum to 1)."""
+        to_lvl0 = self.__dict__.get("_to_lvl0")  # [C, C0] one-hot: p0 = p @ to_lvl0
+        if to_lvl0 is None:
+            to_lvl0 = np.zeros((len(self.labels), len(self.lvl0_labels)))
+            to_lvl0[np.arange(len(self.labels)), self.lvl1_to_lvl0.numpy()] = 1.0
+            self.__dict__["_to_lvl0"] = to_lvl0
+        p0 = probs @ to_lvl0
         k = min(self.config.top_k, len(self.labels))
+        top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+        top_p = np.take_along_axis(probs, top, 1).tolist()
+        label_iris = self.context.label_iris if self.context is not None else {}
         out = []
-        for i in range(len(inputs)):
-            top = np.argsort(-probs[i], kind="stable")[:k]
-            best = self.labels[int(top[0])]
+        for i, row in enumerate(top.tolist()):
+            best = self.labels[row[0]]
             lvl0 = best.split(SEP)[0]
-            iri = self.context.label_iris.get(best) if self.context is not None else None
             out.append(
                 Intent(
                     category=best,
                     lvl0=lvl0,
-                    score=float(probs[i, top[0]]),
+                    score=top_p[i][0],
                     lvl0_score=float(p0[i, self._lvl0_index[lvl0]]),
-                    top_k=tuple((self.labels[int(j)], float(probs[i, j])) for j in top),
-                    category_iri=iri,
+                    top_k=tuple((self.labels[j], p) for j, p in zip(row, top_p[i], strict=True)),
+                    category_iri=label_iris.get(best),
                 )
             )
         return out
@@ -500,10 +540,13 @@ class FusionModel(nn.Module):
         )
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path, *, kg: Any = None) -> FusionModel:
+    def from_pretrained(cls, directory: str | Path, *, kg: Any = None,
+                        weights_only: bool = False) -> FusionModel:
         """Load a saved model. Graph models need the KG (``kg=ProductGraph.open(...)``) for the
         neighbourhoods; if it changed since training, node embeddings are recomputed with the
-        saved GNN encoder (inductive), otherwise the saved ones are reused."""
+        saved GNN encoder (inductive), otherwise the saved ones are reused.
+        ``weights_only=True`` loads the weights without the KG context: enough to export the
+        head (:func:`fusion.onnx.export_head_onnx`), not to predict with graph features."""
         from safetensors import SafetensorError
         from safetensors.torch import load_file
 
@@ -528,7 +571,7 @@ class FusionModel(nn.Module):
                 f"({exc}); pickled checkpoints are never loaded"
             ) from exc
         context = None
-        if config.use_graph:
+        if config.use_graph and not weights_only:
             if kg is None:
                 raise FusionConfigError(
                     f"{d} is a graph model: pass the KG it runs on, e.g. "

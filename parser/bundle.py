@@ -5,7 +5,8 @@ Layout::
     bundle/
       kgqp-bundle.json   manifest: format, versions, parser config, KG location, checksums
       tagger/            the tagger folder (config.json, model.safetensors, tokenizer, ONNX)
-      fusion/            the fusion model folder (optional)
+      fusion/            the fusion model folder (optional); ``fusion/head.onnx`` is its head
+                         in ONNX when it reads the tagger's own embeddings (parser.fused)
       kg/                a snapshot of the KG (kg.mode == "snapshot"), or the manifest names
                          the KG directory to use (kg.mode == "location")
       rules.txt          query rewrite rules (optional; edited by users, reloaded on change)
@@ -52,6 +53,7 @@ class BundleManifest:
     rules: str | None = None
     text_encoder: str | None = None  # ONNX export of the fusion text encoder (folder name)
     text_encoder_int8: bool = False  # serve the INT8 graph of the text encoder
+    fusion_head: str | None = None  # ONNX fusion head joined to the tagger's graph (parser.fused)
     parser: dict[str, Any] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
@@ -142,14 +144,15 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             kg_path = str(kg.resolve())
         if rules is not None:
             shutil.copy2(rules, tmp / "rules.txt")
-        text_encoder = None
+        text_encoder = fusion_head = None
         if fusion_encoder is not None:
             text_encoder = _export_text_encoder(fusion_encoder, tmp / "text_encoder")
+            fusion_head = _export_fusion_head(fusion_encoder, tmp, "fusion/head.onnx")
         manifest = BundleManifest(
             tagger="tagger", fusion="fusion" if fusion is not None else None, kg_mode=kg_mode,
             kg_path=kg_path, rules="rules.txt" if rules is not None else None,
             text_encoder=text_encoder, text_encoder_int8=text_encoder_int8,
-            parser=config.to_dict(),
+            fusion_head=fusion_head, parser=config.to_dict(),
             checksums=_checksums(tmp, ["tagger"] + (["fusion"] if fusion is not None else [])
                                  + ([text_encoder] if text_encoder else [])),
             versions=_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -202,6 +205,29 @@ def _export_text_encoder(name: str, out: Path) -> str | None:
     else:
         return None
     return out.name
+
+
+def _export_fusion_head(encoder_name: str, root: Path, rel: str) -> str | None:
+    """Export the fusion head to ONNX (``rel`` under ``root``) when the fusion model reads the
+    tagger's own embeddings and the tagger has an ONNX graph to join it to; returns ``rel``,
+    or None when there is nothing to join."""
+    from parser.tagger.embed import TAGGER_ENCODER_PREFIX
+
+    if not encoder_name.startswith(TAGGER_ENCODER_PREFIX) or \
+            not any((root / "tagger").glob("*.onnx")):
+        return None
+    try:
+        import onnx  # noqa: F401
+    except ImportError:  # pragma: no cover - extras
+        logger.warning("onnx is not installed: the bundle gets no fused ONNX graph "
+                       "(pip install 'kgqp[onnx]')")
+        return None
+    from fusion import FusionModel
+    from fusion.onnx import export_head_onnx
+
+    model = FusionModel.from_pretrained(root / "fusion", weights_only=True)
+    export_head_onnx(model, root / rel)
+    return rel
 
 
 def _verify(bundle: Path, manifest: BundleManifest) -> None:
@@ -269,6 +295,17 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
 
         rules = bundle / manifest.rules if manifest.rules else None
         expander = QueryExpander(kg, rules=rules)
+    fused = None
+    if backend == "onnx" and fusion_model is not None \
+            and getattr(text_encoder, "tagger", None) is tagger:
+        if manifest.fusion_head:
+            from parser.fused import FusedGraph
+
+            fused = FusedGraph(tagger, fusion_model, bundle / manifest.fusion_head,
+                               spin=not two_sessions)
+        else:
+            logger.info("bundle %s predates the fused ONNX graph: rebuild it with `kgqp bundle "
+                        "build` to tag and classify in one call", bundle)
     return cls(tagger=tagger, kg=kg, fusion=fusion_model, text_encoder=text_encoder,
                expander=expander, config=config, path=bundle,
-               version=manifest.versions.get("kgqp", "0"))
+               version=manifest.versions.get("kgqp", "0"), fused=fused)

@@ -68,6 +68,43 @@ class Decoder:
                 end[i] = NEG
         self.trans, self.start, self.end = trans, start, end
 
+    def decode_batch(self, scores: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
+        """Best tag ids for a padded batch of word scores ``[batch, n_words, n_labels]``;
+        ``lengths[b]`` words of row ``b`` are real. The same paths as :meth:`decode` row by
+        row, in one pass over the word positions instead of one per text.
+
+        >>> import numpy as np
+        >>> dec = Decoder(["O", "B-a", "I-a"], "bio")
+        >>> logp = np.log(np.array([[[.1, .2, .7], [.1, .1, .8]], [[.8, .1, .1], [0, 0, 1]]]))
+        >>> dec.decode_batch(logp, np.array([2, 1]))
+        [[1, 2], [0]]
+        """
+        b, n, k = scores.shape
+        if b == 0:
+            return []
+        score = self.start + scores[:, 0]
+        back = np.zeros((b, n, k), dtype=np.int64)
+        trans = self.trans[None]
+        for t in range(1, n):
+            cand = score[:, :, None] + trans
+            back[:, t] = cand.argmax(1)
+            score = np.where((lengths > t)[:, None], cand.max(1) + scores[:, t], score)
+        best = (score + self.end).argmax(1).tolist()
+        back_l = back.tolist()
+        out: list[list[int]] = []
+        for i, m in enumerate(lengths.tolist()):
+            if m == 0:
+                out.append([])
+                continue
+            j = best[i]
+            path = [j]
+            rows = back_l[i]
+            for t in range(m - 1, 0, -1):
+                j = rows[t][j]
+                path.append(j)
+            out.append(path[::-1])
+        return out
+
     def decode(self, scores: np.ndarray) -> list[int]:
         """Best tag ids for word scores ``[n_words, n_labels]``."""
         n = scores.shape[0]

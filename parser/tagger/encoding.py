@@ -100,7 +100,10 @@ class Encoder:
             pre.append((text, norm, back, spans, cut))
         word_lists = [[norm[a:b] for a, b in spans[: self._max_words]]
                       for _, norm, _, spans, _ in pre]
-        encs = self.tokenizer.encode_batch(word_lists, is_pretokenized=True) if word_lists else []
+        if len(word_lists) == 1:  # encode_batch wakes the tokenizer's thread pool
+            encs = [self.tokenizer.encode(word_lists[0], is_pretokenized=True)]
+        else:
+            encs = self.tokenizer.encode_batch(word_lists, is_pretokenized=True)
         out = []
         for (text, norm, back, spans, cut), enc in zip(pre, encs, strict=True):
             ids = np.asarray(enc.ids, dtype=np.int64)

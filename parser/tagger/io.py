@@ -256,6 +256,21 @@ def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None =
         crf = {"start": sd["crf.start_transitions"].tolist(),
                "end": sd["crf.end_transitions"].tolist(),
                "transitions": sd["crf.transitions"].tolist()}
+    opts = ort_session_options(num_threads=num_threads, spin=spin)
+    try:
+        session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
+    except Exception as err:
+        raise ModelLoadError(f"cannot load {onnx_file} ({err}): export it again") from None
+    return cls(config=cfg, tokenizer=_load_tokenizer(path), session=session, crf=crf,
+               lexicon=lexicon, path=path, onnx_file=onnx_file)
+
+
+def ort_session_options(*, num_threads: int | None = None, spin: bool = True) -> Any:
+    """The ONNX Runtime settings of the tagger's session (and of :mod:`parser.fused`, which
+    runs the same graph): ``num_threads`` intra-op threads (default: up to 2), full graph
+    optimisation, and spin-waiting only inside a run."""
+    import onnxruntime as ort
+
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = num_threads or min(2, os.cpu_count() or 1)
     opts.inter_op_num_threads = 1
@@ -266,9 +281,4 @@ def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None =
     opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     if spin:  # spin inside a run only: no CPU burnt between requests
         opts.add_session_config_entry("session.force_spinning_stop", "1")
-    try:
-        session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
-    except Exception as err:
-        raise ModelLoadError(f"cannot load {onnx_file} ({err}): export it again") from None
-    return cls(config=cfg, tokenizer=_load_tokenizer(path), session=session, crf=crf,
-               lexicon=lexicon, path=path)
+    return opts

@@ -72,7 +72,7 @@ class Tagger:
     def __init__(self, *, config: TaggerConfig, tokenizer: Any, model: Any = None,
                  session: Any = None, crf: dict[str, list] | None = None,
                  lexicon: Any = None, encoder_config: Any = None, path: Path | None = None,
-                 ) -> None:
+                 onnx_file: Path | None = None) -> None:
         if (model is None) == (session is None):
             raise ConfigError("give exactly one of model (torch) or session (ONNX Runtime)")
         self.config = config
@@ -81,6 +81,8 @@ class Tagger:
         self.session = session
         self.encoder_config = encoder_config
         self.path = path
+        #: the ONNX graph the session runs (None with the torch backend)
+        self.onnx_file = onnx_file
         if model is not None:
             model.eval()
             crf = model.transition_params()
@@ -198,23 +200,33 @@ class Tagger:
     def _logits(self, items: Sequence[Prepared]) -> np.ndarray:
         return self._forward(items)[0]
 
-    def _word_tags(self, p: Prepared, logits: np.ndarray) -> tuple[list[int], np.ndarray]:
-        """Tag ids and probabilities for the words of ``p`` that have a token."""
-        has = np.nonzero(p.first >= 0)[0]
-        scores = log_softmax(logits[p.first[has]].astype(np.float64))
-        path = self.decoder.decode(scores) if len(has) else []
-        tags = np.zeros(len(p.words), dtype=np.int64)  # "O" for words without tokens
-        probs = np.ones(len(p.words))
-        if len(has):
-            tags[has] = path
-            probs[has] = np.exp(scores[np.arange(len(has)), path])
-        return tags.tolist(), probs
+    def _word_tags(self, items: Sequence[Prepared], logits: np.ndarray,
+                   ) -> list[tuple[list[int], np.ndarray]]:
+        """Tag ids and probabilities of the words of each prepared text from the model's
+        token logits ``[batch, seq, labels]`` (a word is scored by its first token; words
+        without a token are "O" with probability 1). Decoded as one padded batch."""
+        has = [np.nonzero(p.first >= 0)[0] for p in items]
+        lengths = np.array([len(h) for h in has], dtype=np.int64)
+        width = int(lengths.max(initial=0))
+        scores = np.zeros((len(items), max(width, 1), logits.shape[-1]), dtype=np.float64)
+        for i, (p, h) in enumerate(zip(items, has, strict=True)):
+            scores[i, :len(h)] = logits[i, p.first[h]]
+        scores = log_softmax(scores)
+        paths = self.decoder.decode_batch(scores, lengths)
+        out = []
+        for i, (p, h) in enumerate(zip(items, has, strict=True)):
+            tags = np.zeros(len(p.words), dtype=np.int64)  # "O" for words without tokens
+            probs = np.ones(len(p.words))
+            if len(h):
+                tags[h] = paths[i]
+                probs[h] = np.exp(scores[i, np.arange(len(h)), paths[i]])
+            out.append((tags.tolist(), probs))
+        return out
 
     def _run(self, items: list[Prepared]) -> list[tuple[list[int], np.ndarray]]:
         if not items:
             return []
-        logits = self._logits(items)
-        return [self._word_tags(p, logits[i]) for i, p in enumerate(items)]
+        return self._word_tags(items, self._logits(items))
 
     def _to_tagged(self, p: Prepared, tags: list[int], probs: np.ndarray) -> TaggedText:
         labels = self.config.labels
@@ -280,9 +292,13 @@ class Tagger:
         items = self.encoder.prepare_many(list(texts))
         logits, pooled = self._forward(items, pooled=True)
         assert pooled is not None
-        tagged = [self._to_tagged(p, *self._word_tags(p, logits[i]))
-                  for i, p in enumerate(items)]
-        return tagged, np.ascontiguousarray(pooled, dtype=np.float32)
+        return self._decode(items, logits), np.ascontiguousarray(pooled, dtype=np.float32)
+
+    def _decode(self, items: Sequence[Prepared], logits: np.ndarray) -> list[TaggedText]:
+        """Entities of prepared texts from their token logits ``[batch, seq, labels]`` (the
+        model's output for ``encoder.collate(items)``)."""
+        return [self._to_tagged(p, tags, probs)
+                for p, (tags, probs) in zip(items, self._word_tags(items, logits), strict=True)]
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 128) -> np.ndarray:
         """Query embeddings of ``texts`` (see :meth:`tag_and_embed`), ``batch_size`` at a time,

@@ -42,13 +42,16 @@ def test_default_bundle_from_data_subset(tmp_path: Path) -> None:
     assert ensure_default_bundle(tmp_path / "home", data_dir=data) == bundle
     parser = QueryParser.from_pretrained(bundle)
     try:
-        # the default: a 3-layer tagger whose query embeddings feed fusion (one encoder pass)
+        # the default: a small tagger whose query embeddings feed fusion, in one ONNX graph
+        # with the fusion head (one encoder pass, one ORT call)
         assert parser.shares_encoder and not (bundle / "text_encoder").exists()
-        assert parser.tagger.backend == "onnx"
+        assert parser.tagger.backend == "onnx" and parser._use_fused()
         import json
 
+        from parser.quickstart import QUICKSTART_TAGGER_LAYERS
+
         layers = json.loads((bundle / "tagger" / "config.json").read_text())["num_hidden_layers"]
-        assert layers == 3
+        assert layers == QUICKSTART_TAGGER_LAYERS
         parsed = parser("samsung 55 inch tv")
         assert parsed.intent is not None and parsed.intent.category
         assert all(parsed.text[e.start:e.end] == e.text for e in parsed.entities)
