@@ -203,18 +203,30 @@ class _KG:
         return index.get(path)
 
 
-def _category_expansions(kg: _KG, cat: str, base: float, max_per_kind: int) -> list[Expansion]:
+# an expansion on the hot path: (term, kind, score, provenance, iri, rule, dedup key); only the
+# ones returned become Expansion objects
+_Row = tuple[str, str, float, tuple, "str | None", "str | None", tuple[str, str]]
+
+
+def _rows(exps: Sequence[Expansion]) -> tuple[_Row, ...]:
+    return tuple((e.term, e.kind, e.score, e.provenance, e.iri, e.rule, (e.term.casefold(), e.kind))
+                 for e in exps)
+
+
+def _scaled(rows: Sequence[_Row], base: float) -> list[_Row]:
+    return [(t, k, s * base, p, i, r, key) for t, k, s, p, i, r, key in rows]
+
+
+def _category_rows(kg: _KG, cat: str, max_per_kind: int) -> tuple[_Row, ...]:
     """A category's children, parent, siblings, brands and common attribute values, scored
-    relative to ``base``. The walk (up to 300 products) is cached per graph view: the view is
+    relative to 1. The walk (up to 300 products) is cached per graph view: the view is
     rebuilt, with an empty cache, when the KG changes."""
-    unit = _cached(kg, "_kgqp_category_expansions", (cat, max_per_kind),
-                   lambda: _category_expansions_unit(kg, cat, max_per_kind))
-    # built directly: dataclasses.replace costs ~5x a constructor call on this hot path
-    return [Expansion(e.term, e.kind, e.score * base, e.provenance, e.iri, e.rule) for e in unit]
+    return _cached(kg, "_kgqp_category_expansions", (cat, max_per_kind),
+                   lambda: _rows(_category_expansions_unit(kg, cat, max_per_kind)))
 
 
 def _category_expansions_unit(kg: _KG, cat: str, max_per_kind: int) -> tuple[Expansion, ...]:
-    """The walk of :func:`_category_expansions`, scored relative to 1."""
+    """The walk of :func:`_category_rows`, scored relative to 1."""
     out: list[Expansion] = []
     for child in kg.into(cat, "parent")[:max_per_kind]:
         out.append(
@@ -272,12 +284,15 @@ def _cached(kg: _KG, name: str, key: tuple, build: Any) -> Any:
     return value
 
 
-def _entity_expansions(kg: _KG, iri: str, max_per_kind: int,
-                       ) -> tuple[tuple[Expansion, ...], tuple[tuple[str, str], ...]]:
+def _entity_rows(kg: _KG, iri: str, max_per_kind: int,
+                 ) -> tuple[tuple[_Row, ...], tuple[tuple[str, str], ...]]:
     """A linked node's expansions scored relative to a link score of 1, and the filter values
     it sets (``(field, value)``: brand, category, colour, size), cached per graph view."""
-    return _cached(kg, "_kgqp_entity_expansions", (iri, max_per_kind),
-                   lambda: _entity_expansions_unit(kg, iri, max_per_kind))
+    def build() -> tuple[tuple[_Row, ...], tuple[tuple[str, str], ...]]:
+        exps, facets = _entity_expansions_unit(kg, iri, max_per_kind)
+        return _rows(exps), facets
+
+    return _cached(kg, "_kgqp_entity_expansions", (iri, max_per_kind), build)
 
 
 def _entity_expansions_unit(kg: _KG, iri: str, max_per_kind: int,
@@ -299,7 +314,7 @@ def _entity_expansions_unit(kg: _KG, iri: str, max_per_kind: int,
             exps.append(Expansion(g.label(cat), "category", 0.7, ((iri, "sells_in", cat),), cat))
     elif kind == "category":
         facets.append(("category", str(attrs.get("path") or g.label(iri))))
-        exps += _category_expansions(g, iri, 1.0, max_per_kind)
+        exps += _category_expansions_unit(g, iri, max_per_kind)
     elif kind == "product_type":
         for cat in g.out(iri, "type_in")[:max_per_kind]:
             exps.append(Expansion(g.label(cat), "category", 0.7, ((iri, "type_in", cat),), cat))
@@ -336,6 +351,7 @@ def expand(
     query: str = "",
     rules: RuleSet | RulesFile | None = None,
     max_per_kind: int = 5,
+    limit: int | None = None,
 ) -> ExpansionResult:
     """Expand a query's linked entities (and its intent category) through the KG and rules.
 
@@ -346,12 +362,13 @@ def expand(
         query: the query text (for price/size patterns and rules).
         rules: a :class:`RuleSet` or a :class:`RulesFile` (re-read when edited).
         max_per_kind: cap per kind and source node.
+        limit: keep only the best ``limit`` expansions (None: all).
 
     Returns:
         An :class:`ExpansionResult`; expansions sorted by score, deduplicated by (term, kind).
     """
     g = _KG(as_networkx(kg))
-    exps: list[Expansion] = []
+    exps: list[_Row] = []
     brands: list[str] = []
     categories: list[str] = []
     colours: list[str] = []
@@ -362,10 +379,8 @@ def expand(
         if ent.iri not in g.g:
             continue
         base = max(min(ent.score, 1.0), 1e-3)
-        unit, facets = _entity_expansions(g, ent.iri, max_per_kind)
-        # built directly: dataclasses.replace costs ~5x a constructor call on this hot path
-        exps += [Expansion(e.term, e.kind, e.score * base, e.provenance, e.iri, e.rule)
-                 for e in unit]
+        unit, facets = _entity_rows(g, ent.iri, max_per_kind)
+        exps += _scaled(unit, base)
         for field_, value in facets:
             filters_of[field_].append(value)
     if intent is not None:
@@ -373,7 +388,7 @@ def expand(
         if cat is None:
             cat = g.category_by_path(intent.category)
         if cat is not None and cat not in linked_iris:
-            exps += _category_expansions(g, cat, max(intent.score, 1e-3), max_per_kind)
+            exps += _scaled(_category_rows(g, cat, max_per_kind), max(intent.score, 1e-3))
         categories.append(intent.category)
 
     rule_res = None
@@ -381,9 +396,8 @@ def expand(
         rule_set = rules.current() if isinstance(rules, RulesFile) else rules
         rule_res = rule_set.apply(query)
         for syn in rule_res.synonyms:
-            exps.append(
-                Expansion(syn.term, "synonym", min(syn.weight, 1.0), (), None, str(syn.rule))
-            )
+            exps.append((syn.term, "synonym", min(syn.weight, 1.0), (), None, str(syn.rule),
+                         (syn.term.casefold(), "synonym")))
     text = rule_res.query if rule_res is not None else query
     price_min, price_max = parse_price(text)
     sizes += [m.group(0) for m in _SIZE.finditer(text) if not re.match(r"\$", m.group(0))]
@@ -401,15 +415,17 @@ def expand(
             val.strip() if fld in ("brand", "category", "color", "colour", "size") else f.term
         )
 
-    best: dict[tuple[str, str], Expansion] = {}
+    best: dict[tuple[str, str], _Row] = {}
     query_norm = text.casefold()
     for e in exps:
-        key = (e.term.casefold(), e.kind)
-        if e.term.casefold() == query_norm:
+        key = e[6]
+        if key[0] == query_norm:
             continue
-        if key not in best or best[key].score < e.score:
+        kept = best.get(key)
+        if kept is None or kept[2] < e[2]:
             best[key] = e
-    ranked = sorted(best.values(), key=lambda e: (-e.score, e.kind, e.term))
+    ordered = sorted(best.values(), key=lambda e: (-e[2], e[1], e[0]))
+    ranked = [Expansion(*e[:6]) for e in (ordered if limit is None else ordered[:limit])]
 
     def uniq(xs: list[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(xs))
@@ -459,13 +475,16 @@ class QueryExpander:
         entities: Sequence[tuple[str, str, str | None]] = (),
         linked: Sequence[LinkedEntity] = (),
         intent: Intent | None = None,
+        limit: int | None = None,
     ) -> ExpansionResult:
-        """Expand ``query``; ``entities`` are parser spans ``(text, label, kg iri or None)``."""
+        """Expand ``query``; ``entities`` are parser spans ``(text, label, kg iri or None)``;
+        ``limit`` keeps the best expansions only."""
         g = as_networkx(self.kg)
         ents = list(linked)
         for _text, _label, iri in entities:
             if iri and iri in g and g.nodes[iri].get("kind"):
                 ents.append(LinkedEntity(iri, g.nodes[iri]["kind"], 1.0))
         return expand(
-            self.kg, ents, intent, query=query, rules=self.rules, max_per_kind=self.max_per_kind
+            self.kg, ents, intent, query=query, rules=self.rules, max_per_kind=self.max_per_kind,
+            limit=limit,
         )

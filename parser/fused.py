@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -57,41 +58,71 @@ class FusedGraph:
 
     def __init__(self, tagger: Any, fusion: Any, head_file: str | Path, *,
                  num_threads: int | None = None, spin: bool = True) -> None:
-        try:
-            import onnx
-            import onnxruntime as ort
-            from onnx import compose
-        except ImportError as err:  # pragma: no cover - extras
-            raise ModelLoadError("the fused graph needs onnx and onnxruntime: "
-                                 "pip install 'kgqp[onnx]'") from err
         from fusion.onnx import HEAD_OUTPUT
-        from parser.tagger.io import ort_session_options
 
         head_file = Path(head_file)
         if tagger.onnx_file is None or not tagger.has_embeddings:
             raise ModelLoadError("the fused graph needs an ONNX tagger export with the "
                                  "query-embedding output")
-        try:
-            head = compose.add_prefix(onnx.load(str(head_file)), FUSION_PREFIX)
-            tagger_graph = onnx.load(str(tagger.onnx_file))
-            merged = compose.merge_models(
-                tagger_graph, head, io_map=[("pooled", FUSION_PREFIX + "text")],
-                outputs=["logits", FUSION_PREFIX + HEAD_OUTPUT])
-            self.session = ort.InferenceSession(
-                merged.SerializeToString(), ort_session_options(num_threads=num_threads,
-                                                                spin=spin),
-                providers=["CPUExecutionProvider"])
-        except Exception as err:
-            raise ModelLoadError(
-                f"cannot join {head_file} to the tagger's graph {tagger.onnx_file} ({err}); "
-                "rebuild the bundle with `kgqp bundle build`") from None
         self.tagger = tagger
         self.fusion = fusion
         self.head_file = head_file
+        self._spin = spin
+        # kept until the batch session is made from it: the files may change after loading
+        self._model: bytes | None = self._merge()
+        self.session = self._session(self._model, num_threads)
+        self._batch_session: Any = None
+        self._lock = threading.Lock()
         self._inputs = {i.name for i in self.session.get_inputs()}
         self._outputs = ["logits", FUSION_PREFIX + HEAD_OUTPUT]
         self._params = list(fusion.parameters())
         self._version = self._param_version()
+
+    def _merge(self) -> bytes:
+        """The joined graph, serialised (merged in memory from the two files)."""
+        try:
+            import onnx
+            from onnx import compose
+        except ImportError as err:  # pragma: no cover - extras
+            raise ModelLoadError("the fused graph needs onnx and onnxruntime: "
+                                 "pip install 'kgqp[onnx]'") from err
+        from fusion.onnx import HEAD_OUTPUT
+
+        try:
+            head = compose.add_prefix(onnx.load(str(self.head_file)), FUSION_PREFIX)
+            return compose.merge_models(
+                onnx.load(str(self.tagger.onnx_file)), head,
+                io_map=[("pooled", FUSION_PREFIX + "text")],
+                outputs=["logits", FUSION_PREFIX + HEAD_OUTPUT]).SerializeToString()
+        except Exception as err:
+            raise ModelLoadError(
+                f"cannot join {self.head_file} to the tagger's graph {self.tagger.onnx_file} "
+                f"({err}); rebuild the bundle with `kgqp bundle build`") from None
+
+    def _session(self, model: bytes, num_threads: int | None) -> Any:
+        import onnxruntime as ort
+
+        from parser.tagger.io import ort_session_options
+
+        try:
+            return ort.InferenceSession(
+                model, ort_session_options(num_threads=num_threads, spin=self._spin),
+                providers=["CPUExecutionProvider"])
+        except Exception as err:
+            raise ModelLoadError(
+                f"cannot load the joined graph of {self.tagger.onnx_file} and {self.head_file} "
+                f"({err}); rebuild the bundle with `kgqp bundle build`") from None
+
+    @property
+    def batch_session(self) -> Any:
+        """A second session on the same graph with one intra-op thread, made on first use:
+        :meth:`parser.QueryParser.pipe` runs it in a worker thread beside the Python work of
+        the batch before (two threads of its own would compete with that work)."""
+        with self._lock:
+            if self._batch_session is None:
+                self._batch_session = self._session(self._model, 1)
+                self._model = None
+            return self._batch_session
 
     def _param_version(self) -> tuple[int, ...]:
         return tuple(p._version for p in self._params)
@@ -102,18 +133,20 @@ class FusedGraph:
         holds the weights it was exported with)."""
         return self._param_version() == self._version
 
-    def run(self, items: Sequence[Any], graph: dict[str, np.ndarray],
+    def run(self, items: Sequence[Any], graph: dict[str, np.ndarray], *, batch: bool = False,
             ) -> tuple[np.ndarray, np.ndarray]:
         """``(token logits [B, seq, labels], intent logits [B, n_labels])`` for the tagger's
         prepared texts ``items`` and the fusion head's graph arrays
-        (:meth:`fusion.FusionModel.graph_features` of the same queries)."""
-        batch = self.tagger.encoder.collate(items)
-        feeds: dict[str, np.ndarray] = {"input_ids": batch.input_ids,
-                                        "attention_mask": batch.attention_mask}
+        (:meth:`fusion.FusionModel.graph_features` of the same queries); ``batch=True`` runs
+        on :attr:`batch_session`."""
+        tensors = self.tagger.encoder.collate(items)
+        feeds: dict[str, np.ndarray] = {"input_ids": tensors.input_ids,
+                                        "attention_mask": tensors.attention_mask}
         if "lexicon" in self._inputs:
-            feeds["lexicon"] = batch.lexicon
+            feeds["lexicon"] = tensors.lexicon
         for k, v in graph.items():
             if FUSION_PREFIX + k in self._inputs:
                 feeds[FUSION_PREFIX + k] = v
-        logits, intent_logits = self.session.run(self._outputs, feeds)
+        session = self.batch_session if batch else self.session
+        logits, intent_logits = session.run(self._outputs, feeds)
         return logits, intent_logits

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 import unicodedata
@@ -96,6 +97,38 @@ class _Work:
     intent_logits: Any = None
     seconds: dict[str, float] = field(
         default_factory=lambda: {"tag": 0.0, "link": 0.0, "intent": 0.0, "expand": 0.0})
+
+
+@dataclass(slots=True)
+class _Window:
+    """Queries :meth:`QueryParser.pipe` batches together: the good ones (in input order), their
+    batches (index lists, by length) and the error of the query that ended the window."""
+
+    texts: list[Any]
+    batches: list[list[int]]
+    error: InputError | None
+    results: list[Any] = field(default_factory=list)
+    left: int = 0
+
+    def __post_init__(self) -> None:
+        self.results = [None] * len(self.texts)
+        self.left = len(self.batches)
+
+    def place(self, idx: list[int], parsed: list[ParsedQuery]) -> None:
+        for i, q in zip(idx, parsed, strict=True):
+            self.results[i] = q
+        self.left -= 1
+
+    @property
+    def done(self) -> bool:
+        return self.left == 0
+
+    def drain(self) -> Iterator[ParsedQuery]:
+        """Yield the results in input order, then raise the error that ended the window."""
+        out, self.results = self.results, []
+        yield from out
+        if self.error is not None:
+            raise self.error
 
 
 def _chunks(texts: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -216,33 +249,71 @@ class QueryParser:
 
         Queries are read ``batch_size * sort_window`` at a time and batched by length inside
         that window (results still come out in input order): a batch of similar lengths pads
-        less, which for short search queries halves the encoder's work. ``sort_window=1``
-        batches in input order. A query that cannot be parsed raises :class:`InputError` after
-        every query before it was yielded."""
+        less. ``sort_window=1`` batches in input order. With a fused graph
+        (:mod:`parser.fused`), the model call of one batch runs in a worker thread, on a
+        one-thread ONNX Runtime session, while this thread links, classifies and expands the
+        batch before it, so model and Python work overlap on two cores. A query that cannot be
+        parsed raises :class:`InputError` after every query before it was yielded."""
         if batch_size < 1:
             raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
         if sort_window < 1:
             raise ConfigError(f"sort_window must be >= 1, got {sort_window}")
-        for window in _chunks(texts, batch_size * sort_window):
-            good: list[Any] = []
-            error: InputError | None = None
-            for text in window:
-                try:
-                    self._prepare(text)
-                except InputError as exc:
-                    error = exc
-                    break
-                good.append(text)
-            order = sorted(range(len(good)), key=lambda i: len(good[i]))
-            results: list[Any] = [None] * len(good)
-            for k in range(0, len(order), batch_size):
-                idx = order[k:k + batch_size]
-                for i, parsed in zip(idx, self._parse_batch([good[i] for i in idx]),
-                                     strict=True):
-                    results[i] = parsed
-            yield from results
-            if error is not None:
-                raise error
+        windows = (self._window(w, batch_size) for w in _chunks(texts, batch_size * sort_window))
+        first = next(windows, None)
+        if first is None:
+            return
+        second = next(windows, None)
+        ahead = [first] if second is None else [first, second]
+        if not self._use_fused() or (second is None and len(first.batches) <= 1):
+            for window in itertools.chain(ahead, windows):
+                for idx in window.batches:
+                    window.place(idx, self._parse_batch([window.texts[i] for i in idx]))
+                yield from window.drain()
+            return
+        yield from self._pipe_overlapped(itertools.chain(ahead, windows))
+
+    def _window(self, texts: list[Any], batch_size: int) -> _Window:
+        """Check a window's queries in order (stopping at the first bad one) and batch the
+        good ones by length."""
+        good: list[Any] = []
+        error: InputError | None = None
+        for text in texts:
+            try:
+                self._prepare(text)
+            except InputError as exc:
+                error = exc
+                break
+            good.append(text)
+        order = sorted(range(len(good)), key=lambda i: len(good[i]))
+        return _Window(good, [order[k:k + batch_size] for k in range(0, len(order), batch_size)],
+                       error)
+
+    def _pipe_overlapped(self, windows: Iterable[_Window]) -> Iterator[ParsedQuery]:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1, thread_name_prefix="kgqp-infer") as pool:
+            pending: tuple[_Work, Future, _Window, list[int]] | None = None
+
+            def complete() -> Iterator[ParsedQuery]:
+                work, future, window, idx = pending  # type: ignore[misc]
+                future.result()
+                window.place(idx, self._finish(work))
+                return window.drain() if window.done else iter(())
+
+            for window in windows:
+                for idx in window.batches:
+                    work = self._begin([window.texts[i] for i in idx])
+                    future = pool.submit(self._infer, work, True)
+                    if pending is not None:
+                        yield from complete()
+                    pending = (work, future, window, idx)
+                if not window.batches:  # only a bad query: the windows before it come first
+                    if pending is not None:
+                        yield from complete()
+                        pending = None
+                    yield from window.drain()
+            if pending is not None:
+                yield from complete()
 
     def _prepare(self, text: Any) -> tuple[str, str, bool]:
         text = _check_query(text)
@@ -332,12 +403,14 @@ class QueryParser:
             work.seconds["tag"] += time.perf_counter() - t0
         return work
 
-    def _infer(self, work: _Work) -> None:
-        """The fused path's model call: token and intent logits for the batch."""
+    def _infer(self, work: _Work, batch: bool = False) -> None:
+        """The fused path's model call: token and intent logits for the batch (``batch``: on
+        the one-thread session :meth:`pipe` overlaps with Python work)."""
         if work.items is None:
             return
         t0 = time.perf_counter()
-        work.token_logits, work.intent_logits = self.fused.run(work.items, work.graph)
+        work.token_logits, work.intent_logits = self.fused.run(work.items, work.graph,
+                                                               batch=batch)
         work.seconds["tag"] += time.perf_counter() - t0
 
     def _finish(self, work: _Work) -> list[ParsedQuery]:
@@ -391,7 +464,7 @@ class QueryParser:
         result = self.expander.expand(
             q.text,
             entities=[(e.text, e.label, e.kg_id) for e in q.entities],
-            intent=intent,
+            intent=intent, limit=self.config.max_expansions,
         )
         q.expansions = [
             ExpansionResult(term=x.term, kind=x.kind, score=round(float(x.score), 6),

@@ -31,14 +31,15 @@ __all__ = [
     "ensure_default_bundle",
 ]
 
-#: Encoder layers of the default bundle's tagger: the bottom 3 of MiniLM-L6's 6. A parse then
-#: costs half the encoder time for half a point of QueryNER dev F1 (0.6586 vs 0.6636 with all
-#: six; docs/benchmarks.md). ``kgqp tagger train`` keeps the whole backbone by default.
-QUICKSTART_TAGGER_LAYERS = 3
+#: Encoder layers of the default bundle's tagger: the bottom 2 of MiniLM-L6's 6. QueryNER dev F1
+#: 0.6425 (0.6586 with 3 layers, 0.6636 with all six) for a parse about 1 ms faster than with 3
+#: layers and ~30% more ``pipe()`` throughput on a 2-core CPU (docs/benchmarks.md). ``kgqp tagger
+#: train`` keeps the whole backbone by default; ``--num-layers`` picks another depth.
+QUICKSTART_TAGGER_LAYERS = 2
 
 #: Tagger epochs of the quickstart: fewer than ``kgqp tagger train``'s 8 so that README
-#: command 1 stays well within 30 minutes on a 2-core CPU (the 3-layer tagger's dev F1 after
-#: 5-6 epochs, 0.657, is within 0.2 points of its best, 0.6586 at epoch 7).
+#: command 1 stays well within 30 minutes on a 2-core CPU (the 2-layer tagger's best dev F1,
+#: 0.6425, came at epoch 5 of 8).
 QUICKSTART_TAGGER_EPOCHS = 6
 
 EXAMPLE_QUERIES = [

@@ -75,7 +75,7 @@ class Decoder:
 
         >>> import numpy as np
         >>> dec = Decoder(["O", "B-a", "I-a"], "bio")
-        >>> logp = np.log(np.array([[[.1, .2, .7], [.1, .1, .8]], [[.8, .1, .1], [0, 0, 1]]]))
+        >>> logp = np.log(np.array([[[.1, .2, .7], [.1, .1, .8]], [[.8, .1, .1], [.1, .1, .8]]]))
         >>> dec.decode_batch(logp, np.array([2, 1]))
         [[1, 2], [0]]
         """

@@ -158,6 +158,20 @@ def test_pipe_batches_by_length_and_keeps_input_order(shared_bundle: Path):
         for p in qp.pipe([*texts[:9], "bad \ud800", *texts[9:]], batch_size=4):
             got.append(_comparable(p))
     assert got == _by_length(qp, texts[:9], 4, 8)
+    # across windows, overlapped: the model call of the next batch runs on the one-thread
+    # session in a worker thread
+    got = []
+    with pytest.raises(InputError, match="lone surrogate"):
+        for p in qp.pipe([*texts[:30], "bad \ud800", *texts[30:]], batch_size=4, sort_window=2):
+            got.append(_comparable(p))
+    assert got == _by_length(qp, texts[:30], 4, 2)
+    assert qp.fused._batch_session is not None
+    with pytest.raises(InputError):
+        next(qp.pipe(["bad \ud800", *texts], batch_size=4))
+    # one batch: no worker thread, the default session
+    single = QueryParser.from_pretrained(shared_bundle, read_only=True)
+    assert len(list(single.pipe(texts[:5], batch_size=64))) == 5
+    assert single.fused._batch_session is None
 
 
 def test_tag_and_embed_matches_tag_and_embed_apart(onnx_tagger_dir: Path):

@@ -124,3 +124,14 @@ def test_query_expander_with_parser_entities(kg, tmp_path):
     assert res.filters.brand == ("Samsung",)
     assert ("television", "synonym") in {(e.term, e.kind) for e in res}
     assert_provenance_in_kg(kg, res)
+
+
+def test_limit_keeps_the_best_and_cached_walks_scale_per_query(kg):
+    linked = [SAMSUNG, TVS, TELEVISION, BLACK]
+    full = expand(kg, linked, query="samsung black tv")
+    assert list(expand(kg, linked, query="samsung black tv", limit=3)) == list(full)[:3]
+    # the walks are cached per graph view; a lower link score scales the same walk down
+    half = expand(kg, [LinkedEntity(SAMSUNG.iri, "brand", 0.5)], query="samsung")
+    whole = expand(kg, [SAMSUNG], query="samsung")
+    assert [(e.term, e.kind) for e in half] == [(e.term, e.kind) for e in whole]
+    assert [e.score for e in half] == pytest.approx([e.score / 2 for e in whole])
