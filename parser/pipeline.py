@@ -83,6 +83,13 @@ class ParserConfig:
         return cls(**d)
 
 
+# pipe(): threads running model calls, and batches handed to them ahead of the one being
+# finished (measured on 2 cores: one worker and one batch ahead 849-998 q/s; two workers and
+# four ahead 925-1,191 q/s; docs/benchmarks.md)
+_WORKERS = 2
+_IN_FLIGHT = 4
+
+
 @dataclass(slots=True)
 class _Work:
     """One batch on its way through :class:`QueryParser` (``_begin`` -> ``_infer`` ->
@@ -289,30 +296,34 @@ class QueryParser:
                        error)
 
     def _pipe_overlapped(self, windows: Iterable[_Window]) -> Iterator[ParsedQuery]:
+        """:meth:`pipe` with the model calls in worker threads: up to ``_IN_FLIGHT`` batches
+        are prepared and handed to ``_WORKERS`` threads (each ONNX Runtime call runs on its
+        caller's thread: the batch session has one intra-op thread) while this thread
+        finishes the oldest. With two workers the model also uses the time this thread
+        would otherwise wait (docs/benchmarks.md)."""
+        from collections import deque
         from concurrent.futures import Future, ThreadPoolExecutor
 
-        with ThreadPoolExecutor(1, thread_name_prefix="kgqp-infer") as pool:
-            pending: tuple[_Work, Future, _Window, list[int]] | None = None
+        pending: deque[tuple[_Work, Future, _Window, list[int]]] = deque()
 
-            def complete() -> Iterator[ParsedQuery]:
-                work, future, window, idx = pending  # type: ignore[misc]
-                future.result()
-                window.place(idx, self._finish(work))
-                return window.drain() if window.done else iter(())
+        def complete() -> Iterator[ParsedQuery]:
+            work, future, window, idx = pending.popleft()
+            future.result()
+            window.place(idx, self._finish(work))
+            return window.drain() if window.done else iter(())
 
+        with ThreadPoolExecutor(_WORKERS, thread_name_prefix="kgqp-infer") as pool:
             for window in windows:
                 for idx in window.batches:
                     work = self._begin([window.texts[i] for i in idx])
-                    future = pool.submit(self._infer, work, True)
-                    if pending is not None:
+                    pending.append((work, pool.submit(self._infer, work, True), window, idx))
+                    if len(pending) > _IN_FLIGHT:
                         yield from complete()
-                    pending = (work, future, window, idx)
                 if not window.batches:  # only a bad query: the windows before it come first
-                    if pending is not None:
+                    while pending:
                         yield from complete()
-                        pending = None
                     yield from window.drain()
-            if pending is not None:
+            while pending:
                 yield from complete()
 
     def _prepare(self, text: Any) -> tuple[str, str, bool]:
@@ -467,10 +478,9 @@ class QueryParser:
             intent=intent, limit=self.config.max_expansions,
         )
         q.expansions = [
-            ExpansionResult(term=x.term, kind=x.kind, score=round(float(x.score), 6),
-                            provenance=[tuple(t) for t in x.provenance],
-                            iri=getattr(x, "iri", None), rule=getattr(x, "rule", None))
-            for x in result.expansions[: self.config.max_expansions]
+            ExpansionResult(x.term, x.kind, round(float(x.score), 6), list(x.provenance), x.iri,
+                            x.rule)
+            for x in result.expansions
         ]
         q.filters = dict(result.filters)
         q.applied_rules = list(result.applied_rules)
