@@ -212,7 +212,10 @@ class Tagger:
         for i, (p, h) in enumerate(zip(items, has, strict=True)):
             scores[i, :len(h)] = logits[i, p.first[h]]
         scores = log_softmax(scores)
-        paths = self.decoder.decode_batch(scores, lengths)
+        if len(items) == 1:  # one text: the per-text decoder runs fewer array operations
+            paths = [self.decoder.decode(scores[0, :lengths[0]])]
+        else:
+            paths = self.decoder.decode_batch(scores, lengths)
         out = []
         for i, (p, h) in enumerate(zip(items, has, strict=True)):
             tags = np.zeros(len(p.words), dtype=np.int64)  # "O" for words without tokens
