@@ -50,10 +50,22 @@ class FusedGraph:
         ModelLoadError: the files cannot be joined (a head of another text size, a tagger
             export without the embedding output, a corrupt file).
 
-    Example (a bundle built with ``kgqp bundle build`` from a tagger-trained fusion model)::
-
-        fused = FusedGraph(tagger, fusion, bundle / "fusion" / "head.onnx")
-        token_logits, intent_logits = fused.run(items, fusion.graph_features(linked))
+    Example (``kgqp bundle build`` and ``QueryParser.from_pretrained`` do this for a bundle):
+        >>> import tempfile
+        >>> from fusion import FusionConfig, FusionModel
+        >>> from fusion.onnx import export_head_onnx
+        >>> from parser.tagger import Tagger, export_onnx
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> d = Path(tempfile.mkdtemp())
+        >>> _ = export_onnx(tiny_tagger().save(d / "tagger"))
+        >>> tagger = Tagger.from_pretrained(d / "tagger", backend="onnx")
+        >>> fusion = FusionModel(FusionConfig(text_dim=tagger.embedding_dim, hidden_dim=8,
+        ...                                   use_graph=False), labels=["A > B", "C > D"])
+        >>> fused = FusedGraph(tagger, fusion, export_head_onnx(fusion, d / "head.onnx"))
+        >>> items = tagger.encoder.prepare_many(["apple iphone case"])
+        >>> token_logits, intent_logits = fused.run(items, fusion.graph_features([()]))
+        >>> intent_logits.shape
+        (1, 2)
     """
 
     def __init__(self, tagger: Any, fusion: Any, head_file: str | Path, *,
@@ -116,8 +128,8 @@ class FusedGraph:
     @property
     def batch_session(self) -> Any:
         """A second session on the same graph with one intra-op thread, made on first use:
-        :meth:`parser.QueryParser.pipe` runs it in a worker thread beside the Python work of
-        the batch before (two threads of its own would compete with that work)."""
+        :meth:`parser.QueryParser.pipe` calls it from two worker threads at once (ONNX Runtime
+        runs a one-thread session on the calling thread) beside its own Python work."""
         with self._lock:
             if self._batch_session is None:
                 self._batch_session = self._session(self._model, 1)
