@@ -225,6 +225,20 @@ def _category_rows(kg: _KG, cat: str, max_per_kind: int) -> tuple[_Row, ...]:
                    lambda: _rows(_category_expansions_unit(kg, cat, max_per_kind)))
 
 
+def _most_common_two_hop(kg: _KG, node: str, first: str, second: str,
+                         k: int) -> list[tuple[str, str]]:
+    """The ``k`` nodes most often reached from ``node`` by a ``first`` edge into it (up to 300
+    middle nodes, e.g. its products) then a ``second`` edge out, each with a middle node."""
+    counts: Counter[str] = Counter()
+    via: dict[str, str] = {}
+    for mid in kg.into(node, first)[:300]:
+        for end in kg.out(mid, second):
+            counts[end] += 1
+            via.setdefault(end, mid)
+    return [(end, via[end]) for end, _n in sorted(counts.items(),
+                                                  key=lambda x: (-x[1], x[0]))[:k]]
+
+
 def _category_expansions_unit(kg: _KG, cat: str, max_per_kind: int) -> tuple[Expansion, ...]:
     """The walk of :func:`_category_rows`, scored relative to 1."""
     out: list[Expansion] = []
@@ -251,14 +265,7 @@ def _category_expansions_unit(kg: _KG, cat: str, max_per_kind: int) -> tuple[Exp
     brands = kg.into(cat, "sells_in")[:max_per_kind]
     for b in brands:
         out.append(Expansion(kg.label(b), "brand", 0.5, ((b, "sells_in", cat),), b))
-    values: Counter[str] = Counter()
-    via: dict[str, str] = {}
-    for prod in kg.into(cat, "in_category")[:300]:
-        for v in kg.out(prod, "has_value"):
-            values[v] += 1
-            via.setdefault(v, prod)
-    for v, _n in sorted(values.items(), key=lambda x: (-x[1], x[0]))[:max_per_kind]:
-        prod = via[v]
+    for v, prod in _most_common_two_hop(kg, cat, "in_category", "has_value", max_per_kind):
         out.append(
             Expansion(
                 kg.label(v),
@@ -325,16 +332,10 @@ def _entity_expansions_unit(kg: _KG, iri: str, max_per_kind: int,
         for b in g.out(iri, "has_brand")[:max_per_kind]:
             exps.append(Expansion(g.label(b), "brand", 0.7, ((iri, "has_brand", b),), b))
     if kind == "attribute_value":
-        cats: Counter[str] = Counter()
-        via: dict[str, str] = {}
-        for prod in g.into(iri, "has_value")[:300]:
-            for cat in g.out(prod, "in_category"):
-                cats[cat] += 1
-                via.setdefault(cat, prod)
-        for cat, _n in sorted(cats.items(), key=lambda x: (-x[1], x[0]))[:max_per_kind]:
+        for cat, prod in _most_common_two_hop(g, iri, "has_value", "in_category", max_per_kind):
             exps.append(
                 Expansion(g.label(cat), "category", 0.4,
-                          ((via[cat], "has_value", iri), (via[cat], "in_category", cat)), cat))
+                          ((prod, "has_value", iri), (prod, "in_category", cat)), cat))
         attr = attrs.get("attribute")
         if attr in ("color", "colour"):
             facets.append(("colour", g.label(iri)))
