@@ -302,9 +302,8 @@ def _entity_rows(kg: _KG, iri: str, max_per_kind: int,
     return _cached(kg, "_kgqp_entity_expansions", (iri, max_per_kind), build)
 
 
-def _entity_expansions_unit(kg: _KG, iri: str, max_per_kind: int,
+def _entity_expansions_unit(g: _KG, iri: str, max_per_kind: int,
                             ) -> tuple[tuple[Expansion, ...], tuple[tuple[str, str], ...]]:
-    g = kg
     exps: list[Expansion] = []
     facets: list[tuple[str, str]] = []
     kind = g.kind(iri)

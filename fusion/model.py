@@ -419,14 +419,20 @@ class FusionModel(nn.Module):
         return out.index_add_(1, self.lvl1_to_lvl0, probs)
 
     # -- prediction --------------------------------------------------------------------------
+    def weights_version(self) -> tuple[int, ...]:
+        """A key that changes whenever a parameter is changed in place (optimizer steps,
+        ``load_state_dict``): torch's version counters of the parameters. Copies of the
+        weights (the NumPy head, the ONNX head of :mod:`parser.fused`) compare it."""
+        params = self.__dict__.get("_np_params")
+        if params is None:  # the parameter objects stay; their in-place version counters move
+            params = self.__dict__["_np_params"] = list(self.parameters())
+        return tuple(p._version for p in params)
+
     def _numpy_head(self) -> Any:
         """The NumPy mirror of the current weights (rebuilt when any parameter changed)."""
         from fusion.fast import NumpyFusionHead
 
-        params = self.__dict__.get("_np_params")
-        if params is None:  # the parameter objects stay; their in-place version counters move
-            params = self.__dict__["_np_params"] = list(self.parameters())
-        key = tuple(p._version for p in params)
+        key = self.weights_version()
         cached = self.__dict__.get("_np_head")
         if cached is None or cached[0] != key:
             cached = (key, NumpyFusionHead(self))

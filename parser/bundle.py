@@ -212,9 +212,10 @@ def _export_fusion_head(encoder_name: str, root: Path, rel: str) -> str | None:
     tagger's own embeddings and the tagger has an ONNX graph to join it to; returns ``rel``,
     or None when there is nothing to join."""
     from parser.tagger.embed import TAGGER_ENCODER_PREFIX
+    from parser.tagger.io import has_onnx_export
 
     if not encoder_name.startswith(TAGGER_ENCODER_PREFIX) or \
-            not any((root / "tagger").glob("*.onnx")):
+            not has_onnx_export(root / "tagger"):
         return None
     try:
         import onnx  # noqa: F401
@@ -265,7 +266,9 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
         kg = ProductGraph.open(kg_dir, read_only=read_only)
     tagger_dir = bundle / manifest.tagger
     if backend is None:
-        backend = "onnx" if any(tagger_dir.glob("*.onnx")) else "torch"
+        from parser.tagger.io import has_onnx_export
+
+        backend = "onnx" if has_onnx_export(tagger_dir) else "torch"
     # a second ORT session (the separate text encoder that bundles of fusion models trained on
     # another encoder carry) must not compete with spinning threads
     two_sessions = manifest.fusion is not None and bool(manifest.text_encoder)
@@ -295,17 +298,16 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
 
         rules = bundle / manifest.rules if manifest.rules else None
         expander = QueryExpander(kg, rules=rules)
-    fused = None
-    if backend == "onnx" and fusion_model is not None \
-            and getattr(text_encoder, "tagger", None) is tagger:
+    parser = cls(tagger=tagger, kg=kg, fusion=fusion_model, text_encoder=text_encoder,
+                 expander=expander, config=config, path=bundle,
+                 version=manifest.versions.get("kgqp", "0"))
+    if backend == "onnx" and parser.shares_encoder:
         if manifest.fusion_head:
             from parser.fused import FusedGraph
 
-            fused = FusedGraph(tagger, fusion_model, bundle / manifest.fusion_head,
-                               spin=not two_sessions)
+            parser.fused = FusedGraph(tagger, fusion_model, bundle / manifest.fusion_head,
+                                      spin=not two_sessions)
         else:
             logger.info("bundle %s predates the fused ONNX graph: rebuild it with `kgqp bundle "
                         "build` to tag and classify in one call", bundle)
-    return cls(tagger=tagger, kg=kg, fusion=fusion_model, text_encoder=text_encoder,
-               expander=expander, config=config, path=bundle,
-               version=manifest.versions.get("kgqp", "0"), fused=fused)
+    return parser

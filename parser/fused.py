@@ -87,8 +87,7 @@ class FusedGraph:
         self._lock = threading.Lock()
         self._inputs = {i.name for i in self.session.get_inputs()}
         self._outputs = ["logits", FUSION_PREFIX + HEAD_OUTPUT]
-        self._params = list(fusion.parameters())
-        self._version = self._param_version()
+        self._version = fusion.weights_version()
 
     def _merge(self) -> bytes:
         """The joined graph, serialised (merged in memory from the two files)."""
@@ -136,14 +135,11 @@ class FusedGraph:
                 self._model = None
             return self._batch_session
 
-    def _param_version(self) -> tuple[int, ...]:
-        return tuple(p._version for p in self._params)
-
     @property
     def current(self) -> bool:
         """False once the fusion model's weights changed after loading (the head in the graph
         holds the weights it was exported with)."""
-        return self._param_version() == self._version
+        return self.fusion.weights_version() == self._version
 
     def run(self, items: Sequence[Any], graph: dict[str, np.ndarray], *, batch: bool = False,
             ) -> tuple[np.ndarray, np.ndarray]:

@@ -108,10 +108,12 @@ class _Work:
 
 @dataclass(slots=True)
 class _Window:
-    """Queries :meth:`QueryParser.pipe` batches together: the good ones (in input order), their
-    batches (index lists, by length) and the error of the query that ended the window."""
+    """Queries :meth:`QueryParser.pipe` batches together: the good ones (in input order) with
+    their checked forms (``QueryParser._prepare``), their batches (index lists, by length) and
+    the error of the query that ended the window."""
 
     texts: list[Any]
+    prepared: list[tuple[str, str, bool]]
     batches: list[list[int]]
     error: InputError | None
     results: list[Any] = field(default_factory=list)
@@ -120,6 +122,9 @@ class _Window:
     def __post_init__(self) -> None:
         self.results = [None] * len(self.texts)
         self.left = len(self.batches)
+
+    def batch(self, idx: list[int]) -> tuple[list[Any], list[tuple[str, str, bool]]]:
+        return [self.texts[i] for i in idx], [self.prepared[i] for i in idx]
 
     def place(self, idx: list[int], parsed: list[ParsedQuery]) -> None:
         for i, q in zip(idx, parsed, strict=True):
@@ -274,7 +279,7 @@ class QueryParser:
         if not self._use_fused() or (second is None and len(first.batches) <= 1):
             for window in itertools.chain(ahead, windows):
                 for idx in window.batches:
-                    window.place(idx, self._parse_batch([window.texts[i] for i in idx]))
+                    window.place(idx, self._parse_batch(*window.batch(idx)))
                 yield from window.drain()
             return
         yield from self._pipe_overlapped(itertools.chain(ahead, windows))
@@ -283,17 +288,18 @@ class QueryParser:
         """Check a window's queries in order (stopping at the first bad one) and batch the
         good ones by length."""
         good: list[Any] = []
+        prepared: list[tuple[str, str, bool]] = []
         error: InputError | None = None
         for text in texts:
             try:
-                self._prepare(text)
+                prepared.append(self._prepare(text))
             except InputError as exc:
                 error = exc
                 break
             good.append(text)
         order = sorted(range(len(good)), key=lambda i: len(good[i]))
-        return _Window(good, [order[k:k + batch_size] for k in range(0, len(order), batch_size)],
-                       error)
+        return _Window(good, prepared,
+                       [order[k:k + batch_size] for k in range(0, len(order), batch_size)], error)
 
     def _pipe_overlapped(self, windows: Iterable[_Window]) -> Iterator[ParsedQuery]:
         """:meth:`pipe` with the model calls in worker threads: up to ``_IN_FLIGHT`` batches
@@ -315,7 +321,7 @@ class QueryParser:
         with ThreadPoolExecutor(_WORKERS, thread_name_prefix="kgqp-infer") as pool:
             for window in windows:
                 for idx in window.batches:
-                    work = self._begin([window.texts[i] for i in idx])
+                    work = self._begin(*window.batch(idx))
                     pending.append((work, pool.submit(self._infer, work, True), window, idx))
                     if len(pending) > _IN_FLIGHT:
                         yield from complete()
@@ -391,16 +397,20 @@ class QueryParser:
         return f is not None and f.tagger is self.tagger and f.fusion is self.fusion \
             and f.current
 
-    def _parse_batch(self, raw: Sequence[Any]) -> list[ParsedQuery]:
-        work = self._begin(raw)
+    def _parse_batch(self, raw: Sequence[Any],
+                     prepared: list[tuple[str, str, bool]] | None = None) -> list[ParsedQuery]:
+        work = self._begin(raw, prepared)
         self._infer(work)
         return self._finish(work)
 
-    def _begin(self, raw: Sequence[Any]) -> _Work:
-        """Check and normalise the queries; on the fused path also tokenise them and build
-        the fusion head's graph arrays from the KG names found in them."""
+    def _begin(self, raw: Sequence[Any],
+               prepared: list[tuple[str, str, bool]] | None = None) -> _Work:
+        """Check and normalise the queries (unless ``prepared`` holds their checked forms);
+        on the fused path also tokenise them and build the fusion head's graph arrays from
+        the KG names found in them."""
         t0 = time.perf_counter()
-        prepared = [self._prepare(t) for t in raw]
+        if prepared is None:
+            prepared = [self._prepare(t) for t in raw]
         work = _Work(raw=raw, prepared=prepared, cut=[p[0] for p in prepared])
         if work.cut and self._use_fused():
             from fusion.data import link_query

@@ -116,10 +116,11 @@ def resolve_query_encoder(name: str, *, tagger: Any = None, tagger_dir: str | Pa
 def load_embedding_tagger(tagger_dir: str | Path) -> Any:
     """Load ``tagger_dir`` for embeddings: ONNX (INT8 when present) if its export has the
     embedding output, else torch."""
+    from parser.tagger.io import has_onnx_export
     from parser.tagger.predict import Tagger
 
     tagger_dir = Path(tagger_dir)
-    if any(tagger_dir.glob("*.onnx")):
+    if has_onnx_export(tagger_dir):
         tagger = Tagger.from_pretrained(tagger_dir, backend="onnx")
         if tagger.has_embeddings:
             return tagger

@@ -235,6 +235,11 @@ def onnx_path(path: Path, int8: bool) -> Path:
     return path / ("model.int8.onnx" if int8 else "model.onnx")
 
 
+def has_onnx_export(path: Path) -> bool:
+    """Whether the tagger folder ``path`` has an ONNX export (fp32 or INT8)."""
+    return onnx_path(path, False).is_file() or onnx_path(path, True).is_file()
+
+
 def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None = None,
               num_threads: int | None = None, spin: bool = True) -> Any:
     """Load a Tagger with the ONNX Runtime backend (numpy only; no torch at call time)."""
