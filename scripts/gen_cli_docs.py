@@ -1,6 +1,6 @@
 """Generate docs/cli.md from the ``kgqp`` command line itself.
 
-Walks the typer/click command tree of :data:`parser.cli.app` and writes, for every command, its
+Walks the typer/click command tree of :data:`parser.app.cli.app` and writes, for every command, its
 usage line, help text, arguments and options as markdown. ``tests/e2e/test_docs.py`` checks that
 the committed docs/cli.md matches this output.
 
@@ -40,7 +40,7 @@ def root_command() -> Any:
     tree is walked by duck typing, not ``isinstance`` checks against ``click``)."""
     import typer
 
-    from parser.cli import app
+    from parser.app.cli import app
 
     return typer.main.get_command(app)
 

@@ -64,10 +64,10 @@ class LiveServer:
 
 
 def start_server(parser: Any, limits: Any = None) -> LiveServer:
-    """Run ``parser.service.create_app(parser)`` under a real uvicorn server in a thread."""
+    """Run ``parser.app.service.create_app(parser)`` under a real uvicorn server in a thread."""
     import uvicorn
 
-    from parser.service import create_app
+    from parser.app.service import create_app
 
     app = create_app(parser, limits=limits)
     port = free_port()
@@ -131,8 +131,8 @@ def live(tmp_path_factory: pytest.TempPathFactory, tagger: Any,
          kg_dir: Path) -> Iterator[LiveServer]:
     """The server under test: real app, real uvicorn, real on-disk KG (a private copy)."""
     from kg import ProductGraph
+    from parser.app.service import ServiceLimits
     from parser.pipeline import ParserConfig, QueryParser
-    from parser.service import ServiceLimits
 
     path = tmp_path_factory.mktemp("e2e-live") / "kg"
     shutil.copytree(kg_dir, path)
@@ -151,8 +151,8 @@ def slow_live(tmp_path_factory: pytest.TempPathFactory, tagger: Any,
               kg_dir: Path) -> Iterator[LiveServer]:
     """A server whose parses take >= 50 ms each and that admits 2 parse requests at a time."""
     from kg import ProductGraph
+    from parser.app.service import ServiceLimits
     from parser.pipeline import QueryParser
-    from parser.service import ServiceLimits
 
     path = tmp_path_factory.mktemp("e2e-slow") / "kg"
     shutil.copytree(kg_dir, path)

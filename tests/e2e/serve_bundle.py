@@ -30,8 +30,8 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
+    from parser.app.service import ServiceLimits, serve
     from parser.pipeline import QueryParser
-    from parser.service import ServiceLimits, serve
 
     logging.basicConfig(level=logging.INFO)
     bundle, port = sys.argv[1], int(sys.argv[2])

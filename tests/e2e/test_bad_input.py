@@ -88,7 +88,7 @@ def test_http_invalid_utf8_bytes(live):
 
 @pytest.fixture(scope="module")
 def cli():
-    from parser.cli import app
+    from parser.app.cli import app
 
     return app, CliRunner()
 
@@ -132,7 +132,7 @@ def test_cli_parse_file_of_bad_lines(cli, bundle_dir, tmp_path):
 def test_cli_subprocess_invalid_utf8_argument(bundle_dir):
     """A real ``kgqp parse`` process with invalid UTF-8 bytes in argv: exit 1, one clear line,
     no traceback."""
-    proc = subprocess.run([sys.executable, "-m", "parser.cli", "-q", "parse", "--bundle",
+    proc = subprocess.run([sys.executable, "-m", "parser.app.cli", "-q", "parse", "--bundle",
                            str(bundle_dir), b"samsung \xff\xfe tv"],
                           capture_output=True, cwd=REPO, timeout=180)
     err = proc.stderr.decode("utf-8", "replace")

@@ -25,7 +25,7 @@ def _write_queries(path: Path) -> Path:
 
 
 def test_local_engine_resumes_after_interruption(own_bundle: Path, tmp_path: Path) -> None:
-    from parser.batch import parse_file
+    from parser.app.batch import parse_file
 
     queries = _write_queries(tmp_path / "q.txt")
     full = tmp_path / "full.jsonl"
@@ -44,7 +44,7 @@ def test_local_engine_resumes_after_interruption(own_bundle: Path, tmp_path: Pat
 @pytest.mark.slow
 def test_ray_engine_matches_local(own_bundle: Path, tmp_path: Path) -> None:
     ray = pytest.importorskip("ray")
-    from parser.batch import parse_file
+    from parser.app.batch import parse_file
 
     queries = _write_queries(tmp_path / "q.txt")
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"

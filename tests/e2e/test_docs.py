@@ -254,7 +254,7 @@ def test_doc_commands_run(page: Path, assets: Path, tmp_path: Path,
     from typer.testing import CliRunner
 
     import kg.build
-    from parser.cli import app
+    from parser.app.cli import app
 
     small = tuple(s for s in kg.build.DEFAULT_SOURCES
                   if s.path in ("flipkart/brands.txt", "attributes/colors.txt"))

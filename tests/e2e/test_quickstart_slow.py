@@ -30,8 +30,8 @@ def _subset(src: Path, dst: Path) -> None:
 
 
 def test_default_bundle_from_data_subset(tmp_path: Path) -> None:
+    from parser.app.quickstart import ensure_default_bundle
     from parser.pipeline import QueryParser
-    from parser.quickstart import ensure_default_bundle
 
     data = tmp_path / "data"
     _subset(DEFAULT_DATA_DIR, data)
@@ -48,7 +48,7 @@ def test_default_bundle_from_data_subset(tmp_path: Path) -> None:
         assert parser.tagger.backend == "onnx" and parser._use_fused()
         import json
 
-        from parser.quickstart import QUICKSTART_TAGGER_LAYERS
+        from parser.app.quickstart import QUICKSTART_TAGGER_LAYERS
 
         layers = json.loads((bundle / "tagger" / "config.json").read_text())["num_hidden_layers"]
         assert layers == QUICKSTART_TAGGER_LAYERS

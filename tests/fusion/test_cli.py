@@ -31,7 +31,7 @@ def _jsonl(path, rows):
 
 
 def test_train_evaluate_expand(tmp_path):
-    from parser.cli import app
+    from parser.app.cli import app
 
     kg_dir = tmp_path / "kg"
     with ProductGraph.open(kg_dir) as g:

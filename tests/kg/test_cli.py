@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kg import ProductGraph
-from kg.cli import app
+from parser.app.kg_cli import app
 
 FIX = Path(__file__).parent / "fixtures"
 runner = CliRunner()

@@ -102,7 +102,7 @@ def test_cli_kg_flag_trains_and_evaluates_with_the_kg_lexicon(tiny_backbone_dir,
 
     from typer.testing import CliRunner
 
-    from parser.tagger.cli import app
+    from parser.app.tagger_cli import app
 
     kgdir = tmp_path / "kg"
     with ProductGraph.open(kgdir) as g, g.transaction("brands") as tx:

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from parser.app.tagger_cli import app
 from parser.errors import DataFormatError, ParserError
-from parser.tagger.cli import app
 from parser.tagger.data import (
     Sentence,
     Span,

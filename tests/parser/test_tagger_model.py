@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from parser.app.tagger_cli import app
 from parser.errors import ModelLoadError, UnsafeModelError
 from parser.tagger import GazetteerLexicon, Tagger, TrainConfig, evaluate, train
-from parser.tagger.cli import app
 from parser.tagger.data import Sentence, read_conll, write_conll
 from parser.tagger.testing import tiny_sentences
 

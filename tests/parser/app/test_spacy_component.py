@@ -17,9 +17,9 @@ import spacy
 
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
 from kg.schema import attribute_key
+from parser.app.spacy_component import KGQPComponent
 from parser.errors import ConfigError
 from parser.pipeline import ParserConfig, QueryParser
-from parser.spacy_component import KGQPComponent
 from parser.tagger.predict import Entity, TaggedText
 from parser.types import ParsedEntity, ParsedQuery
 
@@ -200,7 +200,7 @@ def test_errors_say_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 def test_entry_point_is_declared() -> None:
     eps = importlib.metadata.entry_points(group="spacy_factories")
-    assert {ep.name: ep.value for ep in eps}.get("kgqp") == "parser.spacy_component:make_kgqp"
+    assert {ep.name: ep.value for ep in eps}.get("kgqp") == "parser.app.spacy_component:make_kgqp"
 
 
 @pytest.mark.slow  # a fresh interpreter importing spaCy (and through thinc, torch): ~7 s
@@ -210,4 +210,4 @@ def test_entry_point_registers_the_factory() -> None:
             "print(type(c).__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)
-    assert out.stdout.strip() == "parser.spacy_component"
+    assert out.stdout.strip() == "parser.app.spacy_component"

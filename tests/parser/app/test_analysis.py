@@ -1,4 +1,4 @@
-"""parser.analysis: coverage, ambiguity, NIL, confusions, scores, subgraph, KG additions.
+"""parser.app.analysis: coverage, ambiguity, NIL, confusions, scores, subgraph, KG additions.
 
 Parses come from a dictionary tagger over a KG of a dozen nodes, so every number is known; the
 gazetteers written by ``write_gazetteers`` are loaded back with the real loader and the NIL
@@ -16,7 +16,7 @@ import pytest
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
 from kg.loaders import load_sources
 from kg.schema import attribute_key
-from parser import analysis as A
+from parser.app import analysis as A
 from parser.pipeline import ParserConfig, QueryParser
 from parser.tagger.predict import Entity, TaggedText
 

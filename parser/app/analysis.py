@@ -183,7 +183,7 @@ def bundle_from_env(var: str = "KGQP_BUNDLE") -> Path:
     raw = os.environ.get(var, "").strip()
     if raw:
         return Path(raw).expanduser()
-    from parser.quickstart import default_home
+    from parser.app.quickstart import default_home
 
     return default_home() / "bundle"
 

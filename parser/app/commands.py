@@ -1,7 +1,7 @@
 """Top-level ``kgqp`` commands: ``quickstart``, ``parse``, ``serve`` and ``bundle build``.
 
-Thin wrappers over :mod:`parser.pipeline`, :mod:`parser.bundle`, :mod:`parser.quickstart` and
-:mod:`parser.service`; registered on the root app by :func:`register`.
+Thin wrappers over :mod:`parser.pipeline`, :mod:`parser.bundle`, :mod:`parser.app.quickstart` and
+:mod:`parser.app.service`; registered on the root app by :func:`register`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _serving_threads() -> None:
 def _bundle_dir(bundle: Path | None) -> Path:
     if bundle is not None:
         return bundle
-    from parser.quickstart import default_home
+    from parser.app.quickstart import default_home
 
     path = default_home() / "bundle"
     if not path.is_dir():
@@ -85,8 +85,8 @@ def quickstart(
     as_json: bool = typer.Option(False, "--json", help="Print the parses as JSON lines."),
 ) -> None:
     """Build the default KG and bundle from data/ if missing, then parse example queries."""
+    from parser.app.quickstart import EXAMPLE_QUERIES, ensure_default_bundle
     from parser.pipeline import QueryParser
-    from parser.quickstart import EXAMPLE_QUERIES, ensure_default_bundle
 
     with _errors():
         bundle = ensure_default_bundle(home, tagger_epochs=tagger_epochs, force=force)
@@ -121,7 +121,7 @@ def parse(
         if input_file is not None:
             if output is None:
                 raise ValueError("--input needs --output FILE.jsonl")
-            from parser.batch import parse_file
+            from parser.app.batch import parse_file
 
             n = parse_file(bundle_dir, input_file, output, batch_size=batch_size, engine=engine,
                            backend=backend)
@@ -148,9 +148,9 @@ def serve(
     max_body_bytes: int = typer.Option(256 * 1024, "--max-body-bytes"),
 ) -> None:
     """Serve the parser over HTTP (FastAPI; needs the serve extra)."""
+    from parser.app.service import ServiceLimits
+    from parser.app.service import serve as run
     from parser.pipeline import QueryParser
-    from parser.service import ServiceLimits
-    from parser.service import serve as run
 
     with _errors():
         limits = ServiceLimits(max_body_bytes=max_body_bytes, max_query_chars=max_query_chars,

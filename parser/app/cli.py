@@ -1,6 +1,6 @@
 """The ``kgqp`` command line: a thin typer layer over library functions.
 
-Sub-commands live next to the code they wrap (``kg.cli``, ``parser.tagger.cli``, ``fusion.cli``)
+Sub-commands live in this folder (``kg_cli``, ``tagger_cli``, ``fusion_cli``)
 and are mounted here; heavy imports (torch, transformers) happen inside the commands.
 """
 
@@ -10,10 +10,10 @@ import logging
 
 import typer
 
-from kg.cli import app as kg_app
-from parser.commands import register
-from parser.fusion_cli import app as fusion_app
-from parser.tagger.cli import app as tagger_app
+from parser.app.commands import register
+from parser.app.fusion_cli import app as fusion_app
+from parser.app.kg_cli import app as kg_app
+from parser.app.tagger_cli import app as tagger_app
 
 app = typer.Typer(
     name="kgqp",

@@ -111,7 +111,7 @@ class KGQPComponent:
 
         bundle = self.bundle
         if bundle is None:
-            from parser.quickstart import default_home
+            from parser.app.quickstart import default_home
 
             bundle = default_home() / "bundle"
             if not bundle.is_dir():
