@@ -19,3 +19,8 @@ class KGLoadError(KGError):
 
 class KGQueryError(KGError):
     """A SPARQL query is malformed or a binding is invalid."""
+
+
+class KGCorruptError(KGError):
+    """The KG store or its version log is damaged or they disagree; the message says how to
+    restore it. Nothing was changed or deleted."""

@@ -12,8 +12,10 @@ On-disk layout of a KG directory::
     KGDIR/store/       Oxigraph (RocksDB) database; RocksDB locks it: one writer per directory
     KGDIR/versions/    change sets and metadata per version
 
-Derived views (:meth:`ProductGraph.to_networkx`, :attr:`ProductGraph.alias_index`) carry the
-version they were built from and are rebuilt lazily when the version changes.
+Derived views (:meth:`ProductGraph.view`; :attr:`ProductGraph.alias_index` and
+:meth:`ProductGraph.to_networkx` are two of them) carry the version they were built from. The first
+use builds a view; each commit rebuilds the registered views in the committing thread and swaps
+them in whole, so readers never build one on their path.
 
 Blank nodes: kgqp never creates them and :meth:`ProductGraph.import_rdf` skips triples that use
 them (they would make hashes and change sets unstable across stores).
@@ -33,19 +35,22 @@ import hashlib
 import io
 import logging
 import os
+import re
+import shutil
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 
 import pyoxigraph as ox
 
 from kg import schema as S
-from kg.errors import KGError, KGLoadError, KGLockedError, KGNotFoundError
+from kg.errors import KGCorruptError, KGError, KGLoadError, KGLockedError, KGNotFoundError
 from kg.index import AliasIndex, Candidate, Match
-from kg.io import atomic_path
+from kg.io import atomic_path, fsync_dir
 from kg.query import QueryResult, run_query
 from kg.rdfio import parse_rdf, rdf_format
 from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
@@ -57,6 +62,7 @@ if TYPE_CHECKING:
 __all__ = ["KGStats", "NodeInfo", "ProductGraph", "Transaction"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 META_GRAPH_IRI = "https://kgqp.dev/meta"
 VERSION_PRED_IRI = S.KGQP + "committedVersion"
@@ -382,14 +388,22 @@ class ProductGraph:
         self._version = 0
         self._lock = threading.RLock()
         self._tx_owner: int | None = None
-        self._nx: tuple[int, nx.MultiDiGraph] | None = None
-        self._index: AliasIndex | None = None
+        # derived views: an immutable dict swapped whole (readers take no lock)
+        self._views: dict[str, _View] = {}
+        self._view_lock = threading.RLock()
+        self._rebuilding: dict[str, _View] | None = None
+        self._rebuild_owner: int | None = None
+        self._refresh_lock = threading.Lock()
+        self._refresh_waiting: tuple[int, float] | None = None
         self._linker: Any = None
+        self._log = VersionLog(
+            self.path / "versions" if self.path is not None else None, create=not read_only
+        )
         self._store: ox.Store = self._open_store()
-        self._log = VersionLog(self.path / "versions" if self.path is not None else None)
         self._version = self._read_store_version()
+        self._check_log_agrees()
         if not read_only:
-            self._log.discard_after(self._version)
+            self._log.remove_stale_tmp()
         self._digest = self._load_digest()
         self._closed = False
 
@@ -398,7 +412,14 @@ class ProductGraph:
     def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> ProductGraph:
         """Open (creating it if missing, unless ``read_only``) the KG directory ``path``.
 
-        Raises :class:`~kg.errors.KGLockedError` if another writer holds it.
+        Writers exclude each other: :class:`~kg.errors.KGLockedError` if another writer holds it.
+        ``read_only=True`` takes no lock and works while a writer (the service, a loader) holds
+        the KG; it sees the version current when opened, then newer commits through
+        :meth:`refresh`, which every top-level read calls.
+
+        A damaged store, or a store and version log that disagree beyond one uncommitted
+        version, raise :class:`~kg.errors.KGCorruptError` saying how to restore it (see
+        :meth:`restore`); nothing is changed or deleted.
         """
         return cls(path, read_only=read_only)
 
@@ -406,6 +427,13 @@ class ProductGraph:
     def in_memory(cls) -> ProductGraph:
         """A KG in memory (versions kept in memory too); for tests and notebooks."""
         return cls(None)
+
+    def _restore_hint(self) -> str:
+        return (
+            f"Nothing was changed. To restore it, put back a backup of {self.path}/store, or "
+            f"rebuild the store from the version log (the damaged store is kept aside): "
+            f"python -c \"from kg import ProductGraph; ProductGraph.restore('{self.path}')\""
+        )
 
     def _open_store(self) -> ox.Store:
         if self.path is None:
@@ -415,33 +443,148 @@ class ProductGraph:
         if self.path.exists() and not self.path.is_dir():
             raise KGError(f"{self.path} is a file, not a KG directory")
         store_dir = self.path / "store"
+        has_store = store_dir.is_dir() and any(store_dir.iterdir())
+        logged = self._log.latest()
+        if has_store and not (store_dir / "CURRENT").is_file():
+            raise KGCorruptError(
+                f"The KG store at {store_dir} is damaged (its CURRENT file is missing). "
+                + self._restore_hint()
+            )
+        if not has_store and logged > 0:
+            # a missing store with history: opening would start an empty KG over the history
+            raise KGCorruptError(
+                f"The KG at {self.path} has a version log up to version {logged} but no store "
+                f"({store_dir} is missing or empty). " + self._restore_hint()
+            )
         if self.read_only:
-            if not store_dir.is_dir():
+            if not has_store:
                 raise KGNotFoundError(f"No KG at {self.path} (missing {store_dir})")
-            try:
-                return ox.Store.read_only(str(store_dir))
-            except OSError as e:
-                raise KGError(f"Cannot open the KG at {self.path} read-only: {e}") from None
+            return self._open_read_only()
         self.path.mkdir(parents=True, exist_ok=True)
         try:
             return ox.Store(str(store_dir))
-        except OSError as e:
-            if "lock" in str(e).lower():
+        except (OSError, RuntimeError) as e:
+            if not _is_damage(e) and re.search(r"\block\b", str(e), re.IGNORECASE):
                 raise KGLockedError(
                     f"The KG at {self.path} is locked: another process (or another ProductGraph in "
                     f"this one) has it open for writing. Close that one first, or open it with "
                     f"ProductGraph.open(path, read_only=True) to read."
                 ) from None
-            raise KGError(f"Cannot open the KG at {self.path}: {e}") from None
+            raise self._store_error(e, "") from None
+
+    def _open_read_only(self) -> ox.Store:
+        """``Store.read_only``, retried for about 2 s on errors that look like damage: a writer
+        compacting the store (it does so right after it opens) can delete a file between the
+        reader reading the manifest and opening that file. Damage that persists is reported."""
+        assert self.path is not None
+        delay, deadline = 0.01, time.monotonic() + 2.0
+        while True:
+            try:
+                return ox.Store.read_only(str(self.path / "store"))
+            except (OSError, RuntimeError) as e:
+                if not _is_damage(e) or time.monotonic() > deadline:
+                    raise self._store_error(e, "read-only") from None
+                log.debug("Read-only open of %s failed (%s); retrying", self.path, e)
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+    def _store_error(self, e: BaseException, how: str) -> KGError:
+        how = f" {how}" if how else ""
+        if _is_damage(e):
+            return KGCorruptError(
+                f"The KG store at {self.path}/store is damaged ({e}). " + self._restore_hint()
+            )
+        return KGError(f"Cannot open the KG at {self.path}{how}: {e}")
+
+    def _check_log_agrees(self) -> None:
+        """Store version S and newest log L: L == S, or L == S + 1 (a crash between writing the
+        log and the store commit: that one uncommitted log is discarded by a writer)."""
+        if self.path is None:
+            return
+        stored, logged = self._version, self._log.latest()
+        if logged == stored:
+            return
+        if logged == stored + 1:
+            if not self.read_only:
+                self._log.discard_after(stored)
+            return
+        if logged > stored:
+            problem = (
+                f"the store is at version {stored} but the version log goes up to version "
+                f"{logged} (the store was replaced, damaged or rebuilt)"
+            )
+        else:
+            problem = (
+                f"the store is at version {stored} but the version log ends at version "
+                f"{logged} (version logs were removed)"
+            )
+        if self.read_only:
+            log.warning("KG at %s: %s; reading what the store holds", self.path, problem)
+            return
+        raise KGCorruptError(
+            f"Refusing to open the KG at {self.path} for writing: {problem}. "
+            + self._restore_hint()
+        )
+
+    @classmethod
+    def restore(cls, path: str | os.PathLike[str]) -> ProductGraph:
+        """Rebuild the store of the KG directory ``path`` from its version log and open it.
+
+        Replays every logged change set (1..N, checking each version's digest) into a new store,
+        moves the old store (if any) aside to ``store.damaged-<timestamp>`` (never deleted), and
+        puts the new one in place. Run it with no other process using the KG.
+        """
+        path = Path(path)
+        vlog = VersionLog(path / "versions", create=False)
+        latest = max((v for v in vlog._on_disk() if vlog.has(v)), default=0)
+        if latest == 0:
+            raise KGNotFoundError(f"No version log in {path / 'versions'} to restore from")
+        tmp = path / f".store.restore-{os.getpid()}.tmp"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        store = ox.Store(str(tmp))
+        digest = EMPTY_DIGEST
+        try:
+            for v in range(1, latest + 1):
+                info = vlog.info(v)
+                added, removed = vlog.changes(v)
+                digest = digest_add(digest, added, removed)
+                if digest != info.digest:
+                    raise KGCorruptError(
+                        f"Cannot restore {path}: replaying the log up to version {v} does not "
+                        "reproduce its digest; nothing was changed"
+                    )
+                meta = ox.Quad(
+                    ox.NamedNode(f"{META_GRAPH_IRI}/version/{v}"),
+                    _VERSION_PRED,
+                    ox.Literal(v),
+                    _META,
+                )
+                if removed:
+                    store.update(_update_string(added, removed, meta))
+                else:
+                    store.extend([*added, meta])
+            store.flush()
+            del store
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        store_dir = path / "store"
+        if store_dir.exists():
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            aside = path / f"store.damaged-{stamp}"
+            os.replace(store_dir, aside)
+            log.warning("Moved the old store of %s aside to %s", path, aside)
+        os.replace(tmp, store_dir)
+        fsync_dir(path)
+        log.info("Restored the KG store of %s from its version log (version %d)", path, latest)
+        return cls(path)
 
     def _read_store_version(self) -> int:
-        best = 0
-        for q in self._store.quads_for_pattern(None, _VERSION_PRED, None, _META):
-            try:
-                best = max(best, int(q.object.value))
-            except ValueError:
-                continue
-        return best
+        try:
+            return _store_version(self._store)
+        except (OSError, RuntimeError) as e:
+            raise self._store_error(e, "") from None
 
     def _load_digest(self) -> str:
         if self._version == 0:
@@ -459,8 +602,8 @@ class ProductGraph:
         if getattr(self, "_closed", True):
             return
         self._closed = True
-        self._nx = None
-        self._index = None
+        self._views = {}
+        self._linker = None
         del self._store
 
     def __enter__(self) -> ProductGraph:
@@ -490,7 +633,49 @@ class ProductGraph:
     def versions(self) -> list[VersionInfo]:
         """All versions, oldest first (version 0 = empty)."""
         self._check()
+        self.refresh()
         return self._log.versions(self._version)
+
+    def refresh(self) -> bool:
+        """Catch up with commits made by a writer since this read-only handle was opened.
+
+        Cheap when nothing changed: one ``stat`` of the next version's log file. When a writer
+        has committed, the store is reopened read-only (20-50 ms on a compacted store; up to
+        about 0.5 s when the writer's RocksDB write-ahead log holds ~10 MB of recent commits)
+        and every registered view is rebuilt before it is swapped in (other threads keep the old
+        ones meanwhile). Called by every top-level read (``stats``, ``query``, ``versions``,
+        ``export``, ``canonical_hash``, ``view``/``alias_index``/``match``/``to_networkx``), not
+        by node-level lookups (``node``, ``nodes``, ``neighbors``), so one parse sees one
+        version. Returns whether the handle moved to a newer version; a no-op for writers (their
+        own commits update them).
+        """
+        if not self.read_only or self.path is None or self._closed:
+            return False
+        nxt = self._version + 1
+        if not self._log.has(nxt):
+            return False
+        waiting = self._refresh_waiting
+        if waiting is not None and waiting[0] == nxt and time.monotonic() - waiting[1] < 0.2:
+            return False  # the log of nxt is written but its store commit was not visible yet
+        if not self._refresh_lock.acquire(blocking=False):
+            return False  # another thread is refreshing; keep reading the current version
+        try:
+            if self._version + 1 != nxt:
+                return False
+            store = self._open_read_only()
+            version = _store_version(store)
+            if version <= self._version:
+                self._refresh_waiting = (nxt, time.monotonic())
+                return False
+            self._refresh_waiting = None
+            self._store = store
+            self._version = version
+            self._digest = self._load_digest()
+            log.info("KG at %s refreshed to version %d", self.path, version)
+        finally:
+            self._refresh_lock.release()
+        self._rebuild_views()
+        return True
 
     def transaction(self, message: str = "") -> _TransactionContext:
         """Open a write transaction: ``with graph.transaction("msg") as tx: tx.add_node(...)``.
@@ -765,11 +950,13 @@ class ProductGraph:
         False
         """
         self._check()
+        self.refresh()
         return run_query(self._get_store, sparql, bindings)
 
     def stats(self) -> KGStats:
         """Counts of nodes per kind, edges per relation, data triples and the version."""
         self._check()
+        self.refresh()
         nodes: dict[str, int] = {}
         for k in NodeKind:
             n = sum(1 for _ in self._store.quads_for_pattern(None, _TYPE, _KIND_TYPE[k], _DG))
@@ -788,6 +975,7 @@ class ProductGraph:
         ``format``: ``"turtle"``, ``"ntriples"`` or ``"nquads"``.
         """
         self._check()
+        self.refresh()
         fmt = _EXPORT_FORMATS.get(format.lower())
         if fmt is None:
             raise ValueError(f"Unknown export format {format!r}; choose turtle, ntriples or nquads")
@@ -804,6 +992,7 @@ class ProductGraph:
         Stable across stores for graphs without blank nodes (kgqp creates none).
         """
         self._check()
+        self.refresh()
         buf = io.BytesIO()
         self._store.dump(buf, ox.RdfFormat.N_TRIPLES, from_graph=_DG)
         lines = sorted(line for line in buf.getvalue().split(b"\n") if line.strip())
@@ -814,17 +1003,109 @@ class ProductGraph:
         return h.hexdigest()
 
     # -- derived views -------------------------------------------------------------------------
+    def view(self, name: str, builder: Callable[[ProductGraph], T]) -> T:
+        """The derived view ``name`` of the current version, built by ``builder(graph)``.
+
+        The first use builds it (under the view-build lock) and registers it. From then on a
+        commit (or rollback, or :meth:`refresh` of a read-only handle) rebuilds every registered
+        view in the committing thread, after the store commit, and swaps them all in at once:
+        a reader in another thread keeps the old views until the swap and never builds one
+        itself. Readers take no lock. ``name`` identifies the view (use a module prefix, e.g.
+        ``"link.index"``); ``builder`` is used the first time only and may call ``view`` for the
+        views it needs (during a rebuild they are the new ones). A builder that fails during a
+        rebuild drops its view (logged; the next use builds it again).
+
+        Example:
+            >>> from kg.schema import Node, NodeKind
+            >>> g = ProductGraph()
+            >>> def brand_labels(graph):
+            ...     return sorted(n.label for n in graph.nodes(NodeKind.BRAND))
+            >>> g.view("doc.brands", brand_labels)
+            []
+            >>> _ = g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+            >>> g.view("doc.brands", brand_labels), g.view_version("doc.brands")
+            (['LG'], 1)
+        """
+        self._check()
+        if self._rebuild_owner == threading.get_ident():
+            return self._view_in_rebuild(name, builder)
+        self.refresh()
+        v = self._views.get(name)
+        if v is not None:
+            return v.value
+        with self._view_lock:
+            if self._rebuild_owner == threading.get_ident():  # a builder asked for another view
+                return self._view_in_rebuild(name, builder)
+            v = self._views.get(name)
+            if v is None:
+                version = self._version
+                v = _View(version, builder(self), builder)
+                self._views = {**self._views, name: v}
+                log.debug("Built view %s for KG version %d", name, version)
+            return v.value
+
+    def view_version(self, name: str) -> int | None:
+        """The KG version the view ``name`` was built from (``None`` if it was never built)."""
+        v = self._views.get(name)
+        return None if v is None else v.version
+
+    def _view_in_rebuild(self, name: str, builder: Callable[[ProductGraph], Any]) -> Any:
+        pending = self._rebuilding
+        assert pending is not None
+        v = pending.get(name)
+        if v is None:
+            old = self._views.get(name)
+            build = old.builder if old is not None else builder
+            v = _View(self._version, build(self), build)
+            pending[name] = v
+        return v.value
+
+    def _rebuild_views(self) -> None:
+        """Rebuild every registered view for the current version, then swap them in at once."""
+        if not self._views:
+            return
+        with self._view_lock:
+            current = self._views
+            version = self._version
+            if all(v.version == version for v in current.values()):
+                return
+            self._rebuilding = {}
+            self._rebuild_owner = threading.get_ident()
+            started = time.perf_counter()
+            try:
+                for name, old in current.items():
+                    if name in self._rebuilding:
+                        continue
+                    if old.version == version:
+                        self._rebuilding[name] = old
+                        continue
+                    try:
+                        self._view_in_rebuild(name, old.builder)
+                    except Exception:
+                        log.exception("Rebuilding view %s for KG version %d failed", name, version)
+                new = {n: self._rebuilding[n] for n in current if n in self._rebuilding}
+                new.update(self._rebuilding)
+                self._views = new
+            finally:
+                self._rebuilding = None
+                self._rebuild_owner = None
+            log.info(
+                "Rebuilt %d view(s) for KG version %d in %.2f s",
+                len(new),
+                version,
+                time.perf_counter() - started,
+            )
+
     def to_networkx(self) -> nx.MultiDiGraph:
         """The KG as a networkx ``MultiDiGraph`` (node id = IRI; attrs ``kind``, ``label``,
         ``aliases``, ``attribute``, ``popularity``, ``path``; edge attr ``relation``).
 
-        Cached per version (``G.graph["kg_version"]``); treat it as read-only (``.copy()`` it to
-        modify).
+        A registered view (:meth:`view`, name ``"kg.networkx"``) tagged with its version
+        (``G.graph["kg_version"]``); treat it as read-only (``.copy()`` it to modify).
         """
-        self._check()
-        cached = self._nx
-        if cached is not None and cached[0] == self._version:
-            return cached[1]
+        return self.view("kg.networkx", _build_networkx)
+
+    def _build_networkx(self) -> nx.MultiDiGraph:
         import networkx as nx
 
         version = self._version
@@ -843,7 +1124,6 @@ class ProductGraph:
             for q in self._store.quads_for_pattern(None, _REL_PRED[r], None, _DG):
                 if isinstance(q.object, ox.NamedNode):
                     g.add_edge(q.subject.value, q.object.value, key=r.value, relation=r.value)
-        self._nx = (version, g)
         return g
 
     def _node_table(self) -> dict[str, NodeInfo]:
@@ -880,11 +1160,11 @@ class ProductGraph:
 
     @property
     def alias_index(self) -> AliasIndex:
-        """The alias index of the current version (built lazily, once per version)."""
-        self._check()
-        index = self._index
-        if index is not None and index.version == self._version:
-            return index
+        """The alias index of the current version (a registered view, name ``"kg.alias_index"``:
+        built on first use, rebuilt by each commit outside any reader's path)."""
+        return self.view("kg.alias_index", _build_alias_index)
+
+    def _build_alias_index(self) -> AliasIndex:
         version = self._version
         entries: list[Candidate] = []
         for info in self._node_table().values():
@@ -900,9 +1180,7 @@ class ProductGraph:
                         name,
                     )
                 )
-        index = AliasIndex(entries, version=version)
-        self._index = index
-        return index
+        return AliasIndex(entries, version=version)
 
     def match(self, text: str) -> list[Match]:
         """Every KG name/alias inside ``text`` (see :class:`kg.index.AliasIndex`)."""
@@ -951,9 +1229,12 @@ class _TransactionContext:
         g = self._graph
         tx = self._tx
         assert tx is not None
+        committed = False
         try:
             if exc_type is None:
+                before = g._version
                 tx.version = g._commit(tx)
+                committed = tx.version != before
             elif exc is not None:
                 log.debug("Transaction rolled back: %s", exc)
         finally:
@@ -964,6 +1245,41 @@ class _TransactionContext:
             tx._remove.clear()
             g._tx_owner = None
             g._lock.release()
+        if committed:
+            # derived views follow the commit here, in the committing thread, and are swapped in
+            # whole: readers in other threads keep the old ones meanwhile and never build them
+            g._rebuild_views()
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    version: int
+    value: Any
+    builder: Callable[[ProductGraph], Any]
+
+
+def _build_networkx(graph: ProductGraph) -> nx.MultiDiGraph:
+    return graph._build_networkx()
+
+
+def _build_alias_index(graph: ProductGraph) -> AliasIndex:
+    return graph._build_alias_index()
+
+
+def _is_damage(e: BaseException) -> bool:
+    """RocksDB 'Corruption' errors, and files of the store's own that are missing."""
+    msg = str(e).lower()
+    return "corrupt" in msg or ("no such file" in msg and "/store/" in msg)
+
+
+def _store_version(store: ox.Store) -> int:
+    best = 0
+    for q in store.quads_for_pattern(None, _VERSION_PRED, None, _META):
+        try:
+            best = max(best, int(q.object.value))
+        except ValueError:
+            continue
+    return best
 
 
 def _update_string(added: list[ox.Quad], removed: list[ox.Quad], meta: ox.Quad) -> str:

@@ -7,9 +7,13 @@ Layout of ``KGDIR/versions/``: for version ``N`` (zero-padded to 6 digits)
 - ``N.json``: ``{"version", "timestamp", "message", "added", "removed", "digest"}``, written last.
 
 Each file is written atomically (:mod:`kg.io`) *before* the store transaction commits; the store
-itself records its version in a meta graph inside the same transaction as the data. On open, logs
-newer than the store's version (a crash between the two steps) are discarded. A version ``<=`` the
-store's version therefore always has a complete log.
+itself records its version in a meta graph inside the same transaction as the data. On open for
+writing, the one log newer than the store's version that a crash between the two steps can leave
+is discarded; any larger disagreement (a store replaced, damaged or deleted, a log removed) is
+refused with :class:`~kg.errors.KGCorruptError` and nothing is deleted (see
+:meth:`kg.ProductGraph.restore`). A version ``<=`` the store's version therefore always has a
+complete log. Temporary files of interrupted log writes (``.*.tmp``) are removed on open for
+writing.
 
 ``digest`` is an order-independent multiset hash of the data triples (sum of SHA-256 of each
 N-Triples line mod 2**256), updated incrementally from each change set; rollback checks it.
@@ -43,6 +47,7 @@ log = logging.getLogger(__name__)
 _MOD = 1 << 256
 EMPTY_DIGEST = "0" * 64
 _FILE = re.compile(r"^(\d{6,})\.(json|added\.nq|removed\.nq)$")
+_TMP = re.compile(r"^\.\d{6,}\.(json|added\.nq|removed\.nq)\..*\.tmp$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +82,35 @@ def digest_add(digest: str, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
 class VersionLog:
     """Change sets per version, on disk (``directory``) or in memory (``None``)."""
 
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(self, directory: Path | None, *, create: bool = True) -> None:
         self.directory = directory
         self._mem: dict[int, tuple[VersionInfo, list[ox.Quad], list[ox.Quad]]] = {}
-        if directory is not None:
+        if directory is not None and create:
             directory.mkdir(parents=True, exist_ok=True)
+
+    def latest(self) -> int:
+        """The newest version with any log file (0 if none); may be one uncommitted version."""
+        return max(self._on_disk() | set(self._mem), default=0)
+
+    def has(self, version: int) -> bool:
+        """Whether ``version``'s metadata (written last) is in the log: one ``stat`` on disk."""
+        if self.directory is None:
+            return version in self._mem
+        return self._path(version, "json").is_file()
+
+    def remove_stale_tmp(self) -> list[str]:
+        """Remove temporary files left by interrupted log writes (only call as the writer)."""
+        if self.directory is None or not self.directory.is_dir():
+            return []
+        removed = []
+        for p in self.directory.iterdir():
+            if _TMP.match(p.name):
+                with contextlib.suppress(FileNotFoundError):
+                    p.unlink()
+                    removed.append(p.name)
+        if removed:
+            log.info("Removed %d stale temporary file(s) from %s", len(removed), self.directory)
+        return removed
 
     def _path(self, version: int, what: str) -> Path:
         assert self.directory is not None
@@ -112,12 +141,12 @@ class VersionLog:
             {v for v in self._on_disk() if v > version} | {v for v in self._mem if v > version}
         )
         for v in dropped:
-            log.warning("Discarding version log %d: its store commit never happened", v)
+            log.warning("Discarding the log of version %d: its store commit never happened", v)
             self.discard(v)
         return dropped
 
     def _on_disk(self) -> set[int]:
-        if self.directory is None:
+        if self.directory is None or not self.directory.is_dir():
             return set()
         found = set()
         for p in self.directory.iterdir():

@@ -49,7 +49,16 @@ def _errors() -> Iterator[None]:
         _fail(str(e), 1)
     except (ValueError, TypeError) as e:
         _fail(str(e), 2)
-    except OSError as e:
+    except (OSError, RuntimeError) as e:
+        if "corruption" in str(e).lower():  # RocksDB found damage while reading
+            _fail(
+                f"The KG store is damaged ({e}). Restore it from a backup, or rebuild it from "
+                "the version log: python -c \"from kg import ProductGraph; "
+                "ProductGraph.restore('KGDIR')\"",
+                1,
+            )
+        if isinstance(e, RuntimeError):
+            raise
         _fail(f"{e}", 1)
     except ImportError as e:
         _fail(f"{e} (is the kg loaders/build module installed?)", 1)
@@ -58,7 +67,7 @@ def _errors() -> Iterator[None]:
 def _open(kgdir: Path, *, read_only: bool = False, must_exist: bool = True) -> Any:
     from kg.graph import ProductGraph
 
-    if must_exist and not (kgdir / "store").is_dir():
+    if must_exist and not (kgdir / "store").is_dir() and not (kgdir / "versions").is_dir():
         raise KGNotFoundError(
             f"No KG at {kgdir}; create one with `kgqp kg build-default {kgdir}` "
             f"or `kgqp kg load {kgdir} ...`"
@@ -67,8 +76,10 @@ def _open(kgdir: Path, *, read_only: bool = False, must_exist: bool = True) -> A
 
 
 def _with_graph(
-    kgdir: Path, fn: Callable[[Any], T], *, read_only: bool = False, must_exist: bool = True
+    kgdir: Path, fn: Callable[[Any], T], *, read_only: bool = True, must_exist: bool = True
 ) -> T:
+    """Run ``fn`` on the KG at ``kgdir``: read-only by default (no lock: works while a writer
+    such as ``kgqp serve`` holds the KG); commands that change it pass ``read_only=False``."""
     with _open(kgdir, read_only=read_only, must_exist=must_exist) as g:
         return fn(g)
 
@@ -112,7 +123,9 @@ def rollback(
 ) -> None:
     """Return the KG to VERSION (as a new version)."""
     with _errors():
-        new = _with_graph(kgdir, lambda g: g.rollback(version, message=message or None))
+        new = _with_graph(
+            kgdir, lambda g: g.rollback(version, message=message or None), read_only=False
+        )
         typer.echo(f"KG at {kgdir} rolled back to version {version}; now at version {new}")
 
 
@@ -132,7 +145,7 @@ def query(
             bindings[name] = (
                 IRI(value[1:-1]) if value.startswith("<") and value.endswith(">") else value
             )
-        result = _with_graph(kgdir, lambda g: g.query(sparql, bindings), read_only=False)
+        result = _with_graph(kgdir, lambda g: g.query(sparql, bindings))
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
             return
@@ -314,7 +327,7 @@ def load(
             typer.echo(f"KG at {kgdir}: version {before} -> {g.version}")
             return reports
 
-        _with_graph(kgdir, run, must_exist=False)
+        _with_graph(kgdir, run, read_only=False, must_exist=False)
 
 
 @app.command("build-default")
@@ -332,3 +345,93 @@ def build_default_cmd(
         finally:
             graph.close()
         typer.echo(json.dumps(st.to_dict(), indent=2))
+
+
+# -- link-eval / link-fit (entity-linking quality on hand-judged gold) --------------------------
+_GOLD = typer.Argument(..., help="Gold JSONL file(s) (see kg.link_eval).")
+_KGOPT = typer.Option(..., "--kg", help="KG directory.")
+_LINKCFG = typer.Option(None, "--config", help="Linker config JSON (label_kinds, weights ...).")
+
+
+def _linker_config(path: Path | None) -> Any:
+    from kg.link import LinkerConfig
+
+    return LinkerConfig.from_json(path) if path is not None else LinkerConfig()
+
+
+def _tagged_spans(bundle: Path, graph: Any, queries: list[str]) -> dict[str, list]:
+    from parser.pipeline import QueryParser
+
+    qp = QueryParser.from_pretrained(bundle, kg=graph, warmup=False)
+    return {q: [(e.start, e.end, e.label) for e in qp(q).entities] for q in queries}
+
+
+@app.command("link-eval")
+def link_eval_cmd(
+    gold: list[Path] = _GOLD,
+    kg: Path = _KGOPT,
+    folds: int = typer.Option(5, "--folds", help="k of the k-fold cross-validation (the "
+                              "linker is refit on k-1 folds); 0 = score the configured weights."),
+    config: Path | None = _LINKCFG,
+    seed: int = typer.Option(0, "--seed", help="Seed of the fold assignment."),
+    end_to_end: bool = typer.Option(False, "--end-to-end", help="Link the bundle tagger's "
+                                    "spans instead of the gold spans (needs --bundle)."),
+    bundle: Path | None = typer.Option(None, "--bundle", help="Bundle whose tagger runs."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Score the entity linker and the exact-match baseline on GOLD mentions."""
+    with _errors():
+        from kg.link_eval import link_eval, load_gold
+
+        if end_to_end and bundle is None:
+            raise ValueError("--end-to-end needs --bundle BUNDLE_DIR (the tagger to run)")
+        mentions = load_gold(*gold)
+        cfg = _linker_config(config)
+
+        def run(g: Any) -> dict[str, Any]:
+            spans = None
+            if end_to_end:
+                spans = _tagged_spans(bundle, g, sorted({m.query for m in mentions}))
+            return link_eval(g, mentions, folds=folds, config=cfg, seed=seed, spans=spans)
+
+        res = _with_graph(kg, run)
+        if as_json:
+            typer.echo(json.dumps(res, indent=2, ensure_ascii=False))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("label", "n", "acc", "prec", "rec", "NIL P", "NIL R", "| base acc",
+                      "base prec", "base rec", title=f"{res['mentions']} mentions; "
+                      f"{res['evaluation']}")
+        lk, bl = res["linker"], res["baseline"]
+        rows = [("ALL", lk["overall"], bl["overall"])]
+        rows += [(k, v, bl["by_label"][k]) for k, v in lk["by_label"].items()]
+        rows += [(f"file {k}", v, bl["by_source"][k]) for k, v in lk["by_source"].items()]
+        for name, a, b in rows:
+            table.add_row(name, str(a["n"]), *(f"{a[m]:.3f}" for m in (
+                "accuracy", "precision", "recall", "nil_precision", "nil_recall")),
+                *(f"{b[m]:.3f}" for m in ("accuracy", "precision", "recall")))
+        Console().print(table)
+
+
+@app.command("link-fit")
+def link_fit_cmd(
+    gold: list[Path] = _GOLD,
+    kg: Path = _KGOPT,
+    output: Path = typer.Option(..., "--output", "-o", help="Weights JSON to write."),
+    config: Path | None = _LINKCFG,
+    l2: float = typer.Option(1.0, "--l2", help="L2 penalty of the logistic model."),
+) -> None:
+    """Fit the linker's scorer and NIL threshold on GOLD; write the weights as JSON."""
+    with _errors():
+        from kg.link_eval import fit_weights, load_gold
+
+        mentions = load_gold(*gold)
+        cfg = _linker_config(config)
+        weights = _with_graph(kg, lambda g: fit_weights(g, mentions, config=cfg, l2=l2))
+        weights = type(weights)(weights.coef, weights.threshold, meta={
+            **weights.meta, "fitted_on": [str(p) for p in gold]})
+        weights.save(output)
+        typer.echo(f"Wrote {output} (threshold {weights.threshold:.3f}, "
+                   f"{weights.meta['mentions']} mentions)", err=True)

@@ -80,8 +80,10 @@ def test_errors_are_one_line(kgdir, tmp_path):
     assert r.exit_code == 2 and "name=value" in r.output
     r = invoke("export", kgdir, "--format", "xml")
     assert r.exit_code == 2
-    with ProductGraph.open(kgdir):
+    with ProductGraph.open(kgdir):  # a writer holds it: readers still read, writers are refused
         r = invoke("stats", kgdir)
+        assert r.exit_code == 0, r.output
+        r = invoke("rollback", kgdir, 0)
         assert r.exit_code == 1 and "locked" in r.output
 
 
