@@ -3,7 +3,13 @@
 - RDF/XML: pyoxigraph expands internal ``<!ENTITY>`` declarations, nested ones included (a
   "billion laughs" document blows up memory). We refuse documents that declare external
   (``SYSTEM``/``PUBLIC``) or parameter entities, external DTDs, or entities whose value references
-  another entity; flat internal entities (``&rdf;`` namespace shortcuts) are allowed.
+  another entity; flat internal entities (``&rdf;`` namespace shortcuts) are allowed, but the
+  total size of their expansions is bounded (:data:`MAX_ENTITY_EXPANSION`, counted before
+  parsing: references x value length) and so is one entity's value (:data:`MAX_LITERAL`): one
+  flat 50 KB entity used 4,000 times (a 70 KB file) would otherwise become a 200 MB literal.
+  defusedxml does not fit here: it either forbids every entity (flat namespace shortcuts are
+  common in OWL/RDF files) or bounds nothing, and pyoxigraph does its own XML parsing anyway.
+- Every format: a literal longer than :data:`MAX_LITERAL` characters is refused.
 - JSON-LD: pyoxigraph has no document loader configured, so a remote ``@context`` is never fetched:
   the file is refused with a :class:`~kg.errors.KGLoadError`.
 
@@ -23,7 +29,13 @@ import pyoxigraph as ox
 
 from kg.errors import KGLoadError
 
-__all__ = ["FORMAT_NAMES", "check_rdfxml", "parse_rdf", "rdf_format"]
+__all__ = [
+    "FORMAT_NAMES", "MAX_ENTITY_EXPANSION", "MAX_LITERAL", "check_rdfxml", "parse_rdf",
+    "rdf_format",
+]
+
+MAX_ENTITY_EXPANSION = 8 << 20  # bytes that entity references may expand to, in one document
+MAX_LITERAL = 1 << 20  # characters in one literal (and bytes in one entity value)
 
 FORMAT_NAMES: dict[str, ox.RdfFormat] = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -97,6 +109,21 @@ def check_rdfxml(data: bytes, source: str = "<input>") -> None:
                 f"{source}: entity {label!r} references other entities (entity expansion attack, "
                 "'billion laughs'); refused"
             )
+    expanded = 0
+    for _, name, value in parsed:
+        size = len(value) - 2  # without the quotes
+        label = name.decode("utf-8", "replace")
+        if size > MAX_LITERAL:
+            raise KGLoadError(
+                f"{source}: entity {label!r} is {size:,} bytes (more than {MAX_LITERAL:,}); refused"
+            )
+        expanded += data.count(b"&" + name + b";") * size
+        if expanded > MAX_ENTITY_EXPANSION:
+            raise KGLoadError(
+                f"{source}: entity references would expand to more than "
+                f"{MAX_ENTITY_EXPANSION:,} bytes (entity expansion attack); refused. Write the "
+                "values out, or split the file"
+            )
 
 
 def parse_rdf(data: bytes, fmt: ox.RdfFormat, source: str = "<input>") -> list[ox.Quad]:
@@ -104,7 +131,7 @@ def parse_rdf(data: bytes, fmt: ox.RdfFormat, source: str = "<input>") -> list[o
     if fmt == ox.RdfFormat.RDF_XML:
         check_rdfxml(data, source)
     try:
-        return list(ox.parse(data, format=fmt))
+        quads = list(ox.parse(data, format=fmt))
     except SyntaxError as e:
         if "LoadDocumentCallback" in str(e):
             raise KGLoadError(
@@ -115,3 +142,11 @@ def parse_rdf(data: bytes, fmt: ox.RdfFormat, source: str = "<input>") -> list[o
         raise KGLoadError(f"{source}: invalid {fmt.name}: {e}") from None
     except (ValueError, OSError) as e:
         raise KGLoadError(f"{source}: cannot parse {fmt.name}: {e}") from None
+    for q in quads:
+        obj = q.object
+        if isinstance(obj, ox.Literal) and len(obj.value) > MAX_LITERAL:
+            raise KGLoadError(
+                f"{source}: a literal of {q.subject} is {len(obj.value):,} characters (more "
+                f"than {MAX_LITERAL:,}); refused, nothing loaded"
+            )
+    return quads

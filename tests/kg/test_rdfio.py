@@ -110,3 +110,45 @@ def test_formats():
         rdf_format("x.docx")
     with pytest.raises(ValueError, match="Unknown RDF format"):
         rdf_format("x.ttl", "yaml")
+
+
+def _flat_bomb(value_size: int, uses: int) -> bytes:
+    """One flat (non-nested) entity used many times: small file, huge literal."""
+    refs = "&big;" * uses
+    return (
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE rdf:RDF [ <!ENTITY big "{"x" * value_size}"> ]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:s="https://schema.org/">\n'
+        f' <rdf:Description rdf:about="http://ex/x"><s:name>{refs}</s:name></rdf:Description>\n'
+        "</rdf:RDF>"
+    ).encode()
+
+
+def test_rdfxml_flat_entity_expansion_bounded(tmp_path):
+    p = tmp_path / "flat-bomb.rdf"
+    p.write_bytes(_flat_bomb(50_000, 4_000))  # ~70 KB that expands to a 200 MB literal
+    assert len(p.read_bytes()) < 80_000
+    with ProductGraph() as g:
+        with pytest.raises(KGLoadError, match="expand to more than"):
+            g.import_rdf(p)
+        assert g.version == 0 and len(g) == 0
+
+
+def test_rdfxml_entity_value_and_literal_size_bounded(tmp_path):
+    from kg.rdfio import MAX_LITERAL
+
+    p = tmp_path / "big-entity.rdf"
+    p.write_bytes(_flat_bomb(MAX_LITERAL + 10, 1))
+    q = tmp_path / "big.nt"
+    q.write_text(f'<http://ex/x> <https://schema.org/name> "{"y" * (MAX_LITERAL + 1)}" .\n')
+    with ProductGraph() as g:
+        with pytest.raises(KGLoadError, match="entity 'big' is"):
+            g.import_rdf(p)
+        with pytest.raises(KGLoadError, match="literal of <http://ex/x>"):
+            g.import_rdf(q)
+        assert g.version == 0 and len(g) == 0
+        ok = tmp_path / "ok.rdf"
+        ok.write_bytes(_flat_bomb(100, 50))  # modest use of a flat entity still loads
+        g.import_rdf(ok)
+        assert g.version == 1 and len(g) == 1
