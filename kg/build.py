@@ -3,7 +3,10 @@
 The default KG holds the Google product taxonomy, the Best Buy category tree (with the brands
 of its ``Name Brands`` branch and the categories they sell in), the Best Buy cell-phone
 products, the Flipkart catalogue sample with its attribute values, the Flipkart brand list and
-curated colour and material values. Sources are listed in :data:`DEFAULT_SOURCES`; the data and
+curated colour and material values, followed by the KG hygiene pass (:mod:`kg.hygiene`:
+colour/fit words are not brands, duplicate attribute values merged, promotion and genre
+categories marked non-linkable), reported as the last load report.
+Sources are listed in :data:`DEFAULT_SOURCES`; the data and
 its provenance are described in ``data/README.md``.
 
 Example:
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import KGError, KGNotFoundError
+from kg.hygiene import HygieneConfig, apply_hygiene
 from kg.io import atomic_write_json
 from kg.loaders import get_loader
 from kg.schema import LoadReport
@@ -39,6 +43,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: The hygiene rules of the default build.
+DEFAULT_HYGIENE = HygieneConfig()
 
 #: The project's data/ folder (present in a source checkout or an editable install).
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -71,11 +78,13 @@ DEFAULT_SOURCES: tuple[Source, ...] = (
 
 def build_into(graph: ProductGraph, *, data_dir: Path = DEFAULT_DATA_DIR,
                sources: tuple[Source, ...] = DEFAULT_SOURCES,
-               progress: bool = True) -> list[LoadReport]:
+               progress: bool = True,
+               hygiene: HygieneConfig | None = DEFAULT_HYGIENE) -> list[LoadReport]:
     """Load ``sources`` (paths relative to ``data_dir``) into ``graph``; one report each.
 
     Each source is one transaction. Relative path options (``categories``) are resolved
-    against ``data_dir`` too.
+    against ``data_dir`` too. Then, unless ``hygiene`` is None, :func:`kg.hygiene.apply_hygiene`
+    runs as one more transaction, and its report (source ``"hygiene"``) is the last one.
     """
     data_dir = Path(data_dir)
     missing = [s.path for s in sources if not (data_dir / s.path).is_file()]
@@ -98,6 +107,8 @@ def build_into(graph: ProductGraph, *, data_dir: Path = DEFAULT_DATA_DIR,
         log.info("%s: %s nodes %s edges, skipped %s (%.1f s)", src.path, report.nodes,
                  report.edges, report.skipped, time.perf_counter() - t0)
         reports.append(report)
+    if hygiene is not None:
+        reports.append(apply_hygiene(graph, hygiene))
     return reports
 
 
@@ -112,7 +123,8 @@ def _close(graph: ProductGraph) -> None:
 
 
 def build_default(path: Path, *, force: bool = False, data_dir: Path = DEFAULT_DATA_DIR,
-                  progress: bool = True) -> ProductGraph:
+                  progress: bool = True,
+                  hygiene: HygieneConfig | None = DEFAULT_HYGIENE) -> ProductGraph:
     """Open the default KG at ``path``, building it from ``data/`` first if missing or ``force``.
 
     The build goes to a temporary sibling directory that replaces ``path`` only when complete,
@@ -125,6 +137,7 @@ def build_default(path: Path, *, force: bool = False, data_dir: Path = DEFAULT_D
         force: rebuild even if ``path`` already holds a KG.
         data_dir: where the source files are (default: the project's data/).
         progress: show progress bars while loading.
+        hygiene: the hygiene rules applied after loading (None: none).
 
     Returns:
         The opened :class:`kg.ProductGraph`.
@@ -148,14 +161,14 @@ def build_default(path: Path, *, force: bool = False, data_dir: Path = DEFAULT_D
     log.info("building the default KG at %s from %s", path, data_dir)
     graph = ProductGraph.open(tmp)
     try:
-        reports = build_into(graph, data_dir=data_dir, progress=progress)
+        reports = build_into(graph, data_dir=data_dir, progress=progress, hygiene=hygiene)
     finally:
         _close(graph)
     elapsed = time.perf_counter() - t0
     atomic_write_json(tmp / BUILD_INFO, {
         "data_dir": str(data_dir), "seconds": round(elapsed, 2),
         "sources": [{"source": r.source, "nodes": r.nodes, "edges": r.edges,
-                     "skipped": r.skipped} for r in reports]})
+                     "skipped": r.skipped, "examples": r.examples} for r in reports]})
     if path.exists():
         path.rename(old)
     tmp.rename(path)

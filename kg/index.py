@@ -192,6 +192,10 @@ class AliasIndex:
     def __repr__(self) -> str:
         return f"AliasIndex(keys={len(self._keys)}, version={self.version})"
 
+    def keys(self) -> Iterable[str]:
+        """Every normalised name (key) in the index."""
+        return self._keys.keys()
+
     def candidates(self, key: str) -> tuple[Candidate, ...]:
         """Candidates for an exact, already normalised key (see :func:`normalize_key`)."""
         return self._keys.get(key, ())

@@ -1,19 +1,31 @@
 """Entity linking: map a mention (a tagged span of a query) to ranked KG nodes, or to NIL.
 
-Candidates come from four generators, cheapest first: the exact label, the normalised
-label/alias (NFKC, case-folded), single-edit typos (a SymSpell-style deletion index) and, for
-multi-word mentions, their words. Each candidate is scored by
+Candidates come from the KG's one name index (:class:`kg.index.AliasIndex`, normalised with
+:func:`kg.index.normalize_key`), cheapest generator first; a later generator runs only when the
+earlier ones found nothing:
 
-``score = w_similarity * similarity + w_type * type_compatibility``
-``+ w_prior * prior + w_context * context``
+1. ``exact`` / ``alias``: the mention's key is a node's name or alias;
+2. ``plural``: a singular/plural or possessive variant of the key is ("tv" -> "TVs",
+   "men's" -> "Men");
+3. ``fuzzy``: the whole key is one edit (insertion, deletion, substitution, transposition) from a
+   whole name of at least ``fuzzy_min_chars`` characters ("samsnug" -> "Samsung"). A word shared
+   with a longer name is never a candidate: "apple juice" does not link to Apple;
+4. ``head``: for product-type labels only, the last word of a multi-word mention
+   ("running shoes" -> "Shoes"), a broader node the model may accept or reject.
 
-where ``type_compatibility`` says whether the node kind fits the tagger label (configurable in
-:class:`LinkerConfig.label_kinds`), ``prior`` is the node's popularity (or its degree in the KG,
-log-scaled) and ``context`` the share of the other query words found in the node's category
-path. The best candidate below ``nil_threshold`` makes the result NIL.
+Nodes marked non-linkable in the KG (:data:`LINKABLE` ``false``: promotion, content and genre
+categories, see :mod:`kg.hygiene`) are never candidates.
 
-The index is a derived view: it carries the store version it was built from and is rebuilt when
-the KG changes, so a node added in a transaction is linkable by the next call.
+Each candidate gets a feature vector (:data:`FEATURES`: how it matched, whole-string similarity,
+type compatibility of its kind with the tagger label, log prior, context overlap of the other
+query words with its category path, ambiguity, kind) and a score ``P(correct)`` from a small
+logistic model (:class:`LinkWeights`, JSON, fitted on hand-judged gold by
+:func:`kg.link_eval.fit_weights` / ``kgqp kg link-fit``). The best type-compatible candidate is
+the link unless its score is below ``nil_threshold`` (fitted with the weights); then the result
+is NIL.
+
+The tagger-label -> node-kind map is :attr:`LinkerConfig.label_kinds`, loadable from JSON
+(:meth:`LinkerConfig.from_json`) so a bundle manifest or the CLI can set it.
 
 Example:
     >>> from kg import ProductGraph, Node, NodeKind
@@ -24,28 +36,57 @@ Example:
     >>> result = linker.link("samsng", label="creator")
     >>> result.best.label, result.best.match_type, result.nil
     ('Samsung', 'fuzzy', False)
+    >>> linker.link("samsung galaxy", label="creator").nil  # a shared word is not a link
+    True
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import math
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
-from kg.schema import normalize_name
+from kg.index import AliasIndex, Candidate, normalize_key
+from kg.schema import KGQP
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kg.graph import ProductGraph
+    import networkx as nx
 
-__all__ = ["DEFAULT_LABEL_KINDS", "EntityLinker", "LinkCandidate", "LinkResult", "LinkerConfig"]
+    from kg.query import QueryResult
+
+__all__ = [
+    "DEFAULT_LABEL_KINDS",
+    "FEATURES",
+    "LINKABLE",
+    "EntityLinker",
+    "LinkCandidate",
+    "LinkGraph",
+    "LinkResult",
+    "LinkWeights",
+    "LinkerConfig",
+]
+
+log = logging.getLogger(__name__)
+
+#: ``kgqp:linkable`` (xsd:boolean). A node with ``kgqp:linkable false`` stays in the KG (its
+#: edges, paths and names are kept) but is never a link candidate: promotion pages ("Mdot ...",
+#: "HP Promotions"), content categories and music genres ("Pop", "Blues") that would otherwise
+#: match ordinary query words. Fusion should exclude such nodes from intent labels and
+#: expansions too. Written by :func:`kg.hygiene.apply_hygiene`.
+LINKABLE = KGQP + "linkable"
 
 #: Tagger label -> node kinds (``kind`` or ``kind:attribute``) a mention with that label may link
-#: to. Labels mapped to ``()`` (price, quantity, ...) are never linked. QueryNER labels and the
-#: Chinese e-commerce labels (HP brand, HC product) are included.
+#: to, in order of preference. Labels mapped to ``()`` (price, quantity, ...) are never linked.
+#: QueryNER labels and the Chinese e-commerce labels (HP brand, HC product) are included.
 DEFAULT_LABEL_KINDS: dict[str, tuple[str, ...]] = {
     "creator": ("brand",),
     "brand": ("brand",),
@@ -54,7 +95,7 @@ DEFAULT_LABEL_KINDS: dict[str, tuple[str, ...]] = {
     "product_type": ("product_type", "category"),
     "HC": ("product_type", "category"),
     "product_name": ("product", "product_type", "category", "brand"),
-    "department": ("category",),
+    "department": ("attribute_value:ideal_for", "category"),
     "category": ("category",),
     "color": ("attribute_value:color",),
     "material": ("attribute_value:material",),
@@ -72,52 +113,225 @@ DEFAULT_LABEL_KINDS: dict[str, tuple[str, ...]] = {
     "product_number": (),
 }
 
+#: Labels whose multi-word mentions may fall back to their last word (``head`` candidates).
+HEAD_LABELS = frozenset({"core_product_type", "product_type", "HC"})
+
+_KINDS = ("brand", "category", "product_type", "attribute_value", "product")
+#: Names of the candidate features, in the order of :attr:`LinkWeights.coef`.
+FEATURES: tuple[str, ...] = (
+    "bias", "exact", "alias", "plural", "fuzzy", "head", "similarity", "type", "kind_rank",
+    "prior", "context", "ambiguity", "short", "multiword",
+    *(f"kind_{k}" for k in _KINDS),
+)
+_F = {name: i for i, name in enumerate(FEATURES)}
+
 _WORD = re.compile(r"\w+", re.UNICODE)
+_DEFAULT_WEIGHTS_PATH = Path(__file__).with_name("link_weights.json")
+
+
+class LinkGraph(Protocol):
+    """What the linker reads from a KG (:class:`kg.ProductGraph` satisfies it)."""
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def alias_index(self) -> AliasIndex: ...
+
+    def to_networkx(self) -> nx.MultiDiGraph: ...
+
+    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> QueryResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LinkWeights:
+    """Coefficients of the candidate scorer (a logistic model over :data:`FEATURES`) and the
+    NIL threshold on its probability. Saved and loaded as JSON, never pickled.
+
+    Example:
+        >>> w = LinkWeights.default()
+        >>> len(w.coef) == len(FEATURES), 0.0 < w.threshold < 1.0
+        (True, True)
+        >>> LinkWeights.from_dict(w.to_dict()) == w
+        True
+    """
+
+    coef: tuple[float, ...]
+    threshold: float = 0.5
+    features: tuple[str, ...] = FEATURES
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if tuple(self.features) != FEATURES:
+            raise ValueError(
+                f"These link weights were fitted for features {list(self.features)}, but this "
+                f"kgqp computes {list(FEATURES)}; refit them with `kgqp kg link-fit`.")
+        if len(self.coef) != len(FEATURES):
+            raise ValueError(f"expected {len(FEATURES)} coefficients, got {len(self.coef)}")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": list(self.features), "coef": [round(c, 6) for c in self.coef],
+                "threshold": round(self.threshold, 6), "meta": dict(self.meta)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> LinkWeights:
+        if not isinstance(d, Mapping) or "coef" not in d:
+            raise ValueError("link weights must be a JSON object with 'coef' (and 'features', "
+                             "'threshold'); write one with `kgqp kg link-fit`")
+        return cls(coef=tuple(float(c) for c in d["coef"]),
+                   threshold=float(d.get("threshold", 0.5)),
+                   features=tuple(d.get("features", FEATURES)), meta=dict(d.get("meta") or {}))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        from kg.io import atomic_write_json
+
+        atomic_write_json(Path(path), self.to_dict())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> LinkWeights:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            raise ValueError(f"Cannot read link weights from {path}: {e}") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def default(cls) -> LinkWeights:
+        """The shipped weights (``kg/link_weights.json``), or hand-set ones if it is absent."""
+        return _default_weights()
+
+
+_HAND_SET = {  # used only when kg/link_weights.json is missing
+    "bias": -2.0, "exact": 2.5, "alias": 2.0, "plural": 1.5, "fuzzy": 0.5, "head": -1.0,
+    "similarity": 1.0, "type": 2.5, "kind_rank": 0.5, "prior": 0.5, "context": 1.0,
+    "ambiguity": 0.5, "short": -0.5,
+}
+
+
+@lru_cache(maxsize=1)
+def _default_weights() -> LinkWeights:
+    if _DEFAULT_WEIGHTS_PATH.is_file():
+        try:
+            return LinkWeights.load(_DEFAULT_WEIGHTS_PATH)
+        except ValueError as e:
+            log.warning("%s; using hand-set link weights", e)
+    return LinkWeights(tuple(_HAND_SET.get(f, 0.0) for f in FEATURES), 0.5,
+                       meta={"fitted_on": "hand-set"})
 
 
 @dataclass(frozen=True, slots=True)
 class LinkerConfig:
-    """Settings of :class:`EntityLinker`.
+    """Settings of :class:`EntityLinker`: the label -> kinds map, the scorer and NIL threshold.
+
+    ``nil_threshold=None`` takes the threshold fitted with ``weights``; ``weights=None`` the
+    shipped ones (:meth:`LinkWeights.default`).
 
     Example:
         >>> LinkerConfig(nil_threshold=0.6).nil_threshold
         0.6
+        >>> cfg = LinkerConfig.from_json({"label_kinds": {"creator": ["brand"]}})
+        >>> cfg.label_kinds["creator"], "color" in cfg.label_kinds
+        (('brand',), False)
     """
 
     label_kinds: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_LABEL_KINDS)
     )
-    w_similarity: float = 0.55
-    w_type: float = 0.25
-    w_prior: float = 0.12
-    w_context: float = 0.08
-    nil_threshold: float = 0.55
+    weights: LinkWeights | None = None
+    nil_threshold: float | None = None
     max_candidates: int = 10
     max_mention_chars: int = 256
     fuzzy_min_chars: int = 4
+    fuzzy_max_chars: int = 32
+    head_fallback: bool = True
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.nil_threshold <= 1.0:
+        if self.weights is None:
+            object.__setattr__(self, "weights", LinkWeights.default())
+        if self.nil_threshold is None:
+            object.__setattr__(self, "nil_threshold", self.weights.threshold)  # type: ignore[union-attr]
+        if not 0.0 <= self.nil_threshold <= 1.0:  # type: ignore[operator]
             raise ValueError(f"nil_threshold must be in [0, 1], got {self.nil_threshold}")
         if self.max_candidates < 1:
             raise ValueError("max_candidates must be >= 1")
+        kinds = {}
+        for label, specs in self.label_kinds.items():
+            if isinstance(specs, str) or not all(isinstance(s, str) for s in specs):
+                raise TypeError(f"label_kinds[{label!r}] must be a list of kind names "
+                                f"('brand', 'attribute_value:color', ...), got {specs!r}")
+            for s in specs:
+                if s.partition(":")[0] not in _KINDS:
+                    raise ValueError(f"label_kinds[{label!r}]: unknown kind {s!r}; kinds are "
+                                     f"{', '.join(_KINDS)} (optionally 'attribute_value:NAME')")
+            kinds[label] = tuple(specs)
+        object.__setattr__(self, "label_kinds", kinds)
+
+    @property
+    def link_weights(self) -> LinkWeights:
+        assert self.weights is not None
+        return self.weights
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label_kinds": {k: list(v) for k, v in self.label_kinds.items()},
+                "weights": self.link_weights.to_dict(), "nil_threshold": self.nil_threshold,
+                "max_candidates": self.max_candidates, "fuzzy_min_chars": self.fuzzy_min_chars,
+                "head_fallback": self.head_fallback}
+
+    @classmethod
+    def from_json(cls, source: str | os.PathLike[str] | Mapping[str, Any]) -> LinkerConfig:
+        """A config from a JSON file or an already parsed object.
+
+        Keys: ``label_kinds`` (label -> list of kinds; replaces the default map),
+        ``weights`` (an object as written by ``kgqp kg link-fit``, or a path to one, relative
+        to the file), ``nil_threshold``, ``max_candidates``, ``fuzzy_min_chars``,
+        ``head_fallback``.
+        """
+        base = Path(".")
+        if isinstance(source, Mapping):
+            data: Any = source
+        else:
+            base = Path(source).parent
+            try:
+                data = json.loads(Path(source).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as e:
+                raise ValueError(f"Cannot read the linker config {source}: {e}") from None
+        if not isinstance(data, Mapping):
+            raise ValueError("A linker config is a JSON object, e.g. "
+                             '{"label_kinds": {"creator": ["brand"]}}')
+        allowed = {"label_kinds", "weights", "nil_threshold", "max_candidates", "fuzzy_min_chars",
+                   "fuzzy_max_chars", "head_fallback", "max_mention_chars"}
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise ValueError(f"Unknown linker config key(s) {unknown}; valid: {sorted(allowed)}")
+        kw: dict[str, Any] = {k: data[k] for k in allowed - {"label_kinds", "weights"} if k in data}
+        if "label_kinds" in data:
+            kw["label_kinds"] = {str(k): tuple(v) for k, v in data["label_kinds"].items()}
+        w = data.get("weights")
+        if isinstance(w, str):
+            kw["weights"] = LinkWeights.load(base / w)
+        elif w is not None:
+            kw["weights"] = LinkWeights.from_dict(w)
+        return cls(**kw)
 
 
 @dataclass(frozen=True, slots=True)
 class LinkCandidate:
-    """One ranked KG node for a mention."""
+    """One ranked KG node for a mention; ``score`` is the model's P(correct link)."""
 
     iri: str
     kind: str
     label: str
     score: float
-    match_type: str  # "exact" | "alias" (normalised/alias/plural) | "fuzzy" | "word"
+    match_type: str  # "exact" | "alias" (normalised, alias, plural) | "fuzzy" | "head"
     matched_alias: str
     similarity: float
     type_compatibility: float
     prior: float
     context: float
     attribute: str | None = None
+    features: tuple[float, ...] = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,94 +364,119 @@ class LinkResult:
                 "candidates": [c.to_dict() for c in cands]}
 
 
-@dataclass(slots=True)
-class _Entry:
-    iri: str
-    kind: str
-    label: str
-    attribute: str | None
-    prior: float
-    context_words: frozenset[str]
+def number_variants(key: str) -> tuple[str, ...]:
+    """Singular/plural and possessive variants of the last word of a normalised key.
 
-
-def _number_variants(norm: str) -> tuple[str, ...]:
-    """Singular/plural variants of the last word: "tv" -> "tvs", "laptops" -> "laptop"."""
-    if not norm[-1:].isalpha():
-        return ()
-    out = [norm + "s", norm + "es"]
-    if norm.endswith("ies") and len(norm) > 4:
-        out.append(norm[:-3] + "y")
-    if norm.endswith("es") and len(norm) > 3:
-        out.append(norm[:-2])
-    if norm.endswith("s") and len(norm) > 2:
-        out.append(norm[:-1])
-    if norm.endswith("y") and len(norm) > 2:
-        out.append(norm[:-1] + "ies")
-    return tuple(out)
+    >>> number_variants("tv"), number_variants("men's")[:2]
+    (('tvs', 'tves'), ('men', 'mens'))
+    """
+    out: list[str] = []
+    for poss in ("'s", "’s", "s'", "s’"):
+        if key.endswith(poss) and len(key) > len(poss) + 1:
+            stem = key[: -len(poss)] + ("s" if poss[0] == "s" else "")
+            out += [stem, stem + "s"] if poss[0] != "s" else [stem, stem[:-1]]
+    if not key[-1:].isalpha():
+        return tuple(dict.fromkeys(out))
+    if not (key.endswith("s") and len(key) > 3):
+        out += [key + "s", key + "es"]
+    if key.endswith("ies") and len(key) > 4:
+        out.append(key[:-3] + "y")
+    if key.endswith("es") and len(key) > 3:
+        out.append(key[:-2])
+    if key.endswith("s") and len(key) > 2:
+        out.append(key[:-1])
+    if key.endswith("y") and len(key) > 2:
+        out.append(key[:-1] + "ies")
+    return tuple(dict.fromkeys(v for v in out if v != key))
 
 
 def _deletes(s: str) -> set[str]:
     return {s[:i] + s[i + 1:] for i in range(len(s))}
 
 
-class _LinkIndex:
-    """Name -> node entries, plus a single-deletion index for typos. Built per KG version."""
+class _NodeTable:
+    """Per-KG-version features of nodes the index names: prior, context words, linkable."""
 
-    def __init__(self, graph: ProductGraph, *, fuzzy_min_chars: int) -> None:
+    def __init__(self, graph: LinkGraph, index: AliasIndex, *, fuzzy_min: int,
+                 fuzzy_max: int) -> None:
+        self.version = index.version
+        self.index = index
         nxg = graph.to_networkx()
-        self.version = graph.version
-        self.entries: list[_Entry] = []
-        self.by_name: dict[str, list[tuple[int, str]]] = {}  # normalised name -> (entry, alias)
-        self.by_delete: dict[str, set[str]] = {}
         degrees = dict(nxg.degree())
         max_deg = max(degrees.values(), default=1) or 1
         pops = [d.get("popularity") for _, d in nxg.nodes(data=True) if d.get("popularity")]
         max_pop = max(pops, default=1.0) or 1.0
+        self.prior: dict[str, float] = {}
+        self.context: dict[str, frozenset[str]] = {}
+        paths: dict[str, str] = {}
         for iri, data in nxg.nodes(data=True):
-            label = data.get("label")
-            if not label:
-                continue
             pop = data.get("popularity")
             if pop:
-                prior = math.log1p(max(float(pop), 0.0)) / math.log1p(max_pop)
+                p = math.log1p(max(float(pop), 0.0)) / math.log1p(max_pop)
             else:
-                prior = math.log1p(degrees.get(iri, 0)) / math.log1p(max_deg)
-            path = data.get("path") or ""
-            ctx = frozenset(_WORD.findall(normalize_name(path))) if path else frozenset()
-            idx = len(self.entries)
-            self.entries.append(_Entry(iri, str(data.get("kind")), label, data.get("attribute"),
-                                       min(prior, 1.0), ctx))
-            for name in {label, *(data.get("aliases") or ())}:
-                norm = normalize_name(name)
-                if not norm:
-                    continue
-                self.by_name.setdefault(norm, []).append((idx, name))
-        for norm in self.by_name:
-            if fuzzy_min_chars <= len(norm) <= 32:
-                for d in _deletes(norm):
-                    self.by_delete.setdefault(d, set()).add(norm)
-                self.by_delete.setdefault(norm, set()).add(norm)
+                p = math.log1p(degrees.get(iri, 0)) / math.log1p(max_deg)
+            self.prior[iri] = min(p, 1.0)
+            if data.get("path"):
+                paths[iri] = data["path"]
+        for iri, data in nxg.nodes(data=True):
+            words: set[str] = set()
+            if iri in paths:
+                words.update(_WORD.findall(normalize_key(paths[iri])))
+            elif data.get("kind") in ("product", "product_type", "brand"):
+                # the category paths it is filed / sold in (first few)
+                for _, target, rel in list(nxg.out_edges(iri, keys=True))[:20]:
+                    if rel in ("in_category", "type_in", "sells_in") and target in paths:
+                        words.update(_WORD.findall(normalize_key(paths[target])))
+            if words:
+                self.context[iri] = frozenset(words)
+        self.unlinkable: frozenset[str] = frozenset(
+            str(r["s"]) for r in graph.query(
+                f"SELECT ?s WHERE {{ ?s <{LINKABLE}> ?v FILTER(?v = false) }}").rows)
+        self.by_delete: dict[str, list[str]] = {}
+        for key in index.keys():  # noqa: SIM118 (AliasIndex is no dict)
+            if fuzzy_min <= len(key) <= fuzzy_max:
+                for d in _deletes(key):
+                    self.by_delete.setdefault(d, []).append(key)
 
 
 class EntityLinker:
-    """Links mentions to KG nodes; see the module docstring for the scoring.
+    """Links mentions to KG nodes; see the module docstring for candidates and scoring.
 
     Args:
-        graph: the KG (any :class:`~kg.graph.ProductGraph`); its index is rebuilt when
-            ``graph.version`` changes.
-        config: scoring weights, the label -> kinds map, the NIL threshold.
+        graph: the KG (any :class:`LinkGraph`, e.g. :class:`kg.ProductGraph`); the linker reads
+            its alias index and rebuilds its node table when ``graph.version`` changes.
+        config: the label -> kinds map, the scorer weights, the NIL threshold.
+
+    Example:
+        >>> from kg import ProductGraph, Node, NodeKind
+        >>> g = ProductGraph.in_memory()
+        >>> _ = g.add_records([Node(NodeKind.ATTRIBUTE_VALUE, "color/red", "Red",
+        ...                         attribute="color")], progress=False)
+        >>> linker = EntityLinker(g)
+        >>> linker.link("red", label="color").best.label, linker.link("red", label="creator").nil
+        ('Red', True)
     """
 
-    def __init__(self, graph: ProductGraph, config: LinkerConfig | None = None) -> None:
+    def __init__(self, graph: LinkGraph, config: LinkerConfig | None = None) -> None:
         self.graph = graph
         self.config = config or LinkerConfig()
-        self._index: _LinkIndex | None = None
+        self._table: _NodeTable | None = None
+        self._coef = self.config.link_weights.coef
 
     @property
-    def index(self) -> _LinkIndex:
-        if self._index is None or self._index.version != self.graph.version:
-            self._index = _LinkIndex(self.graph, fuzzy_min_chars=self.config.fuzzy_min_chars)
-        return self._index
+    def table(self) -> _NodeTable:
+        fmin, fmax = self.config.fuzzy_min_chars, self.config.fuzzy_max_chars
+
+        def build(graph: Any) -> _NodeTable:
+            return _NodeTable(graph, graph.alias_index, fuzzy_min=fmin, fuzzy_max=fmax)
+
+        view = getattr(self.graph, "view", None)
+        if callable(view):  # the graph's derived-view registry: rebuilt after each commit
+            return view(f"link.table/{fmin}-{fmax}", build)
+        table = self._table
+        if table is None or table.version != self.graph.version:
+            table = self._table = build(self.graph)
+        return table
 
     def _allowed(self, label: str | None) -> tuple[str, ...] | None:
         if label is None:
@@ -253,14 +492,101 @@ class EntityLinker:
         return kinds
 
     @staticmethod
-    def _type_ok(entry: _Entry, allowed: tuple[str, ...] | None) -> float:
+    def _type_rank(cand: Candidate, allowed: tuple[str, ...] | None) -> tuple[float, float]:
+        """(type compatibility, preference of the kind among the allowed ones)."""
         if allowed is None:
-            return 0.5
-        for spec in allowed:
-            kind, _, attribute = spec.partition(":")
-            if entry.kind == kind and (not attribute or entry.attribute == attribute):
-                return 1.0
-        return 0.0
+            return 0.5, 0.5
+        kind = cand.kind.value if cand.kind is not None else None
+        for i, spec in enumerate(allowed):
+            k, _, attribute = spec.partition(":")
+            if kind == k and (not attribute or cand.attribute == attribute):
+                return 1.0, 1.0 - i / len(allowed)
+        return 0.0, 0.0
+
+    def generate(self, mention: str, label: str | None = None
+                 ) -> list[tuple[Candidate, str, float]]:
+        """Candidate nodes for ``mention``: ``(candidate, match_type, similarity)``, before
+        scoring (non-linkable nodes left out)."""
+        table = self.table
+        index = table.index
+        key = normalize_key(mention)
+        found: dict[str, tuple[Candidate, str, float]] = {}
+
+        def add(k: str, match_type: str, sim: float) -> None:
+            for c in index.candidates(k):
+                if c.iri in table.unlinkable:
+                    continue
+                mt = match_type
+                if mt == "exact" and c.matched_alias != mention.strip():
+                    mt = "alias"
+                if c.iri not in found or found[c.iri][2] < sim:
+                    found[c.iri] = (c, mt, sim)
+
+        add(key, "exact", 1.0)
+        if not found:
+            for v in number_variants(key):
+                add(v, "plural", 0.95)
+        cfg = self.config
+        if not found and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
+            near: set[str] = set()
+            for d in _deletes(key):
+                near.update(table.by_delete.get(d, ()))
+                if index.candidates(d):
+                    near.add(d)
+            for name in table.by_delete.get(key, ()):
+                near.add(name)
+            for name in near:
+                if name == key:
+                    continue
+                dist = OSA.distance(key, name)
+                if dist <= 1 and len(name) >= cfg.fuzzy_min_chars and name[0] == key[0]:
+                    add(name, "fuzzy", 1.0 - dist / max(len(key), len(name)))
+        if (not found and cfg.head_fallback and label in HEAD_LABELS and " " in key):
+            head = key.rsplit(" ", 1)[1]
+            if len(head) >= 3:
+                add(head, "head", 0.5)
+                if not found:
+                    for v in number_variants(head):
+                        add(v, "head", 0.45)
+        return list(found.values())
+
+    def features(self, mention: str, label: str | None, context: str | None,
+                 generated: Sequence[tuple[Candidate, str, float]]
+                 ) -> list[tuple[Candidate, str, float, list[float], float, float]]:
+        """Feature vectors (see :data:`FEATURES`) of generated candidates:
+        ``(candidate, match_type, similarity, features, type_compatibility, context)``."""
+        allowed = self._allowed(label)
+        table = self.table
+        key = normalize_key(mention)
+        ctx_words: set[str] = set()
+        if context:
+            ctx_words = set(_WORD.findall(normalize_key(context))) - set(_WORD.findall(key))
+        ranks = [self._type_rank(c, allowed) for c, _, _ in generated]
+        n_ok = sum(1 for t, _ in ranks if t > 0) or len(generated)
+        out = []
+        for (c, mt, sim), (type_ok, kind_rank) in zip(generated, ranks, strict=True):
+            words = table.context.get(c.iri)
+            ctx = (len(ctx_words & words) / len(ctx_words)) if ctx_words and words else 0.0
+            f = [0.0] * len(FEATURES)
+            f[0] = 1.0
+            f[_F[mt]] = 1.0
+            f[_F["similarity"]] = sim
+            f[_F["type"]] = type_ok
+            f[_F["kind_rank"]] = kind_rank
+            f[_F["prior"]] = table.prior.get(c.iri, 0.0)
+            f[_F["context"]] = ctx
+            f[_F["ambiguity"]] = 1.0 / n_ok
+            f[_F["short"]] = 1.0 if len(key) <= 3 else 0.0
+            f[_F["multiword"]] = 1.0 if " " in key else 0.0
+            kind = c.kind.value if c.kind is not None else None
+            if kind in _KINDS:
+                f[_F[f"kind_{kind}"]] = 1.0
+            out.append((c, mt, sim, f, type_ok, ctx))
+        return out
+
+    def score(self, features: Sequence[float]) -> float:
+        z = sum(w * x for w, x in zip(self._coef, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
     def link(self, mention: str, label: str | None = None, context: str | None = None
              ) -> LinkResult:
@@ -272,53 +598,23 @@ class EntityLinker:
         if not isinstance(mention, str):
             raise TypeError(f"mention must be a str, got {type(mention).__name__}")
         allowed = self._allowed(label)
-        norm = normalize_name(mention)
+        key = normalize_key(mention)
         cfg = self.config
-        if not norm or len(norm) > cfg.max_mention_chars or allowed == ():
+        if not key or len(key) > cfg.max_mention_chars or allowed == ():
             return LinkResult(mention, label, (), True)
-        index = self.index
-        found: dict[int, tuple[str, str, float]] = {}  # entry -> (match_type, alias, similarity)
-
-        def add(name: str, match_type: str, similarity: float) -> None:
-            for idx, alias in index.by_name.get(name, ()):
-                if match_type == "exact" and alias != mention.strip():
-                    mt, sim = "alias", 0.97
-                else:
-                    mt, sim = match_type, similarity
-                if idx not in found or found[idx][2] < sim:
-                    found[idx] = (mt, alias, sim)
-
-        add(norm, "exact", 1.0)
-        if not found:
-            for variant in _number_variants(norm):
-                add(variant, "alias", 0.95)
-        if not found and len(norm) >= cfg.fuzzy_min_chars and len(norm) <= 32:
-            near: set[str] = set()
-            for d in (_deletes(norm) | {norm}):
-                near |= index.by_delete.get(d, set())
-            for name in near:
-                add(name, "fuzzy", fuzz.ratio(norm, name) / 100.0)
-        if not found:
-            words = sorted(set(_WORD.findall(norm)), key=len, reverse=True)
-            if len(words) > 1:
-                for w in words[:8]:
-                    if len(w) >= 3 and w in index.by_name:
-                        add(w, "word", 0.8 * fuzz.token_set_ratio(norm, w) / 100.0)
-        if not found:
+        generated = self.generate(mention, label)
+        if not generated:
             return LinkResult(mention, label, (), True)
-        ctx_words = set(_WORD.findall(normalize_name(context))) - set(_WORD.findall(norm)) \
-            if context else set()
         cands = []
-        for idx, (match_type, alias, sim) in found.items():
-            entry = index.entries[idx]
-            type_ok = self._type_ok(entry, allowed)
-            ctx = (len(ctx_words & entry.context_words) / len(ctx_words)) if ctx_words else 0.0
-            score = (cfg.w_similarity * sim + cfg.w_type * type_ok + cfg.w_prior * entry.prior
-                     + cfg.w_context * ctx)
-            cands.append(LinkCandidate(entry.iri, entry.kind, entry.label, score, match_type, alias,
-                                       sim, type_ok, entry.prior, ctx, entry.attribute))
-        cands.sort(key=lambda c: (-c.score, c.iri))
+        for c, mt, sim, f, type_ok, ctx in self.features(mention, label, context, generated):
+            kind = c.kind.value if c.kind is not None else ""
+            cands.append(LinkCandidate(
+                c.iri, kind, c.label, self.score(f), "alias" if mt == "plural" else mt,
+                c.matched_alias, sim, type_ok, f[_F["prior"]], ctx, c.attribute, tuple(f)))
+        # type-compatible candidates first: an incompatible node is never the link
+        cands.sort(key=lambda c: (-(c.type_compatibility > 0), -c.score, c.iri))
         cands = cands[: cfg.max_candidates]
-        nil = cands[0].score < cfg.nil_threshold or (allowed is not None
-                                                      and cands[0].type_compatibility == 0.0)
+        top = cands[0]
+        nil = top.score < cfg.nil_threshold or (allowed is not None
+                                                and top.type_compatibility == 0.0)
         return LinkResult(mention, label, tuple(cands), nil)

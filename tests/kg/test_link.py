@@ -75,3 +75,95 @@ def test_result_to_dict_and_config_validation(graph: ProductGraph) -> None:
     assert set(d["best"]["features"]) == {"similarity", "type", "prior", "context"}
     with pytest.raises(ValueError, match="nil_threshold"):
         LinkerConfig(nil_threshold=2.0)
+
+
+# -- traps ---------------------------------------------------------------------------------------
+@pytest.fixture()
+def trap_graph() -> ProductGraph:
+    g = ProductGraph.in_memory()
+    monitors = Node(NodeKind.CATEGORY, "bb/monitors", "Monitors", path="Computers > Monitors")
+    g.add_records([
+        monitors,
+        Node(NodeKind.BRAND, "hp", "HP", aliases=("Hewlett-Packard",)),
+        Node(NodeKind.BRAND, "samsung", "Samsung"),
+        Node(NodeKind.BRAND, "adidas", "adidas"),
+        Node(NodeKind.CATEGORY, "bb/wh", "Wireless Headphones", path="Audio > Wireless Headphones"),
+        Node(NodeKind.CATEGORY, "bb/shoes", "Shoes", path="Apparel > Shoes"),
+        Node(NodeKind.ATTRIBUTE_VALUE, "color/black", "Black", attribute="color"),
+        Node(NodeKind.ATTRIBUTE_VALUE, "ideal_for/men", "Men", attribute="ideal_for"),
+        Node(NodeKind.CATEGORY, "bb/pop", "Pop", path="Movies & Music > Music (CDs & Vinyl) > Pop"),
+        Edge(Node(NodeKind.BRAND, "hp", "HP").iri, Relation.SELLS_IN, monitors.iri),
+    ], progress=False)
+    return g
+
+
+def test_hp_horsepower_is_not_the_hp_brand(trap_graph: ProductGraph) -> None:
+    linker = EntityLinker(trap_graph)
+    assert linker.link("hp", label="creator", context="hp monitor 24 inch").best.label == "HP"
+    # "5 hp" in "5 hp air compressor" is a unit of measure: no size value, and a brand is never
+    # a UoM, so NIL
+    assert linker.link("5 hp", label="UoM", context="5 hp air compressor").nil
+    assert linker.link("hp", label="UoM", context="5 hp air compressor").nil
+
+
+def test_colour_word_is_not_a_brand(trap_graph: ProductGraph) -> None:
+    linker = EntityLinker(trap_graph)
+    assert linker.link("black", label="color").best.kind == "attribute_value"
+    assert linker.link("black", label="creator").nil
+
+
+def test_one_word_overlap_of_a_multi_word_name_is_nil(trap_graph: ProductGraph) -> None:
+    linker = EntityLinker(trap_graph)
+    assert linker.link("wireless", label="modifier").nil
+    assert linker.link("wireless", label=None).nil
+    assert linker.link("samsung galaxy", label="creator").nil
+    assert linker.link("samsung galaxy", label="product_name").nil
+    # the old word fallback linked "headphones wireless" to Wireless Headphones: not any more
+    assert linker.link("black headphones", label="core_product_type").candidates == () or \
+        all(c.label != "Wireless Headphones" for c in
+            linker.link("black headphones", label="core_product_type").candidates)
+
+
+def test_typo_of_a_whole_brand_name_links(trap_graph: ProductGraph) -> None:
+    linker = EntityLinker(trap_graph)
+    for typo in ("samsnug", "samsug", "sammsung", "addidas", "adidsa"):
+        r = linker.link(typo, label="creator")
+        assert r.best is not None and r.best.match_type == "fuzzy", typo
+    assert linker.link("sam", label="creator").nil  # too short to be a typo of anything
+    assert linker.link("xamsung", label="creator").nil  # first letter kept
+
+
+def test_department_links_to_audience_values(trap_graph: ProductGraph) -> None:
+    linker = EntityLinker(trap_graph)
+    for mention in ("men", "mens", "men's", "Men"):
+        best = linker.link(mention, label="department", context=f"running shoes {mention}").best
+        assert best is not None and best.label == "Men", mention
+
+
+def test_non_linkable_nodes_are_never_candidates(trap_graph: ProductGraph) -> None:
+    from kg.hygiene import apply_hygiene
+
+    linker = EntityLinker(trap_graph)
+    assert linker.link("pop", label=None).best.label == "Pop"
+    apply_hygiene(trap_graph)
+    assert linker.link("pop", label=None).candidates == ()
+    assert trap_graph.node(Node(NodeKind.CATEGORY, "bb/pop", "Pop").iri) is not None  # kept
+
+
+def test_linker_config_round_trips_through_json(tmp_path) -> None:
+    from kg.link import LinkWeights
+
+    cfg = LinkerConfig(label_kinds={"creator": ("brand",), "dept": ("category",)})
+    path = tmp_path / "linker.json"
+    path.write_text(__import__("json").dumps(cfg.to_dict()))
+    back = LinkerConfig.from_json(path)
+    assert back.label_kinds == cfg.label_kinds and back.weights == cfg.weights
+    w = LinkWeights.default()
+    w.save(tmp_path / "w.json")
+    assert LinkWeights.load(tmp_path / "w.json") == w
+    with pytest.raises(ValueError, match="unknown kind"):
+        LinkerConfig(label_kinds={"x": ("brandz",)})
+    with pytest.raises(ValueError, match="Unknown linker config key"):
+        LinkerConfig.from_json({"labels": {}})
+    with pytest.raises(ValueError, match="refit"):
+        LinkWeights.from_dict({"coef": [0.0], "features": ["bias"]})
