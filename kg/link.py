@@ -6,7 +6,10 @@ earlier ones found nothing:
 
 1. ``exact`` / ``alias``: the mention's key is a node's name or alias;
 2. ``plural``: a singular/plural or possessive variant of the key is ("tv" -> "TVs",
-   "men's" -> "Men");
+   "men's" -> "Men"); ``compact``: the key without spaces and punctuation is
+   ("play stations" -> "PlayStation");
+   ``subset``: a name holds every content word of the mention (plural-folded) and at most two
+   more ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones");
 3. ``fuzzy``: the whole key is one edit (insertion, deletion, substitution, transposition) from a
    whole name of at least ``fuzzy_min_chars`` characters ("samsnug" -> "Samsung"). A word shared
    with a longer name is never a candidate: "apple juice" does not link to Apple;
@@ -119,13 +122,50 @@ HEAD_LABELS = frozenset({"core_product_type", "product_type", "HC"})
 _KINDS = ("brand", "category", "product_type", "attribute_value", "product")
 #: Names of the candidate features, in the order of :attr:`LinkWeights.coef`.
 FEATURES: tuple[str, ...] = (
-    "bias", "exact", "alias", "plural", "fuzzy", "head", "similarity", "type", "kind_rank",
-    "prior", "context", "ambiguity", "short", "multiword",
+    "bias", "exact", "alias", "plural", "compact", "subset", "fuzzy", "head", "similarity",
+    "type", "kind_rank",
+    "prior", "context", "ambiguity", "short", "multiword", "top_similarity", "top_context",
+    "top_prior", "log_candidates",
     *(f"kind_{k}" for k in _KINDS),
 )
 _F = {name: i for i, name in enumerate(FEATURES)}
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+#: Words ignored when comparing the word sets of a mention and a name.
+_STOP = frozenset({"all", "and", "&", "for", "of", "the", "with", "a", "an", "other", "s"})
+_SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lacks
+_SUBSET_MAX_WORDS = 6
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def word_set(key: str) -> frozenset[str]:
+    """The content words of a normalised name, plural-folded ("All Wine Coolers" ->
+    {"wine", "cooler"}).
+
+    >>> sorted(word_set("wine refrigerators & coolers"))
+    ['cooler', 'refrigerator', 'wine']
+    """
+    return frozenset(_stem(w) for w in _WORD.findall(key) if w not in _STOP)
+
+
+def compact_key(key: str) -> str:
+    """A key without spaces and punctuation, last word plural-folded: "play stations" and
+    "PlayStation" meet.
+
+    >>> compact_key("play stations"), compact_key("wi-fi")
+    ('playstation', 'wifi')
+    """
+    return _stem(_NOT_WORD.sub("", key))
 _DEFAULT_WEIGHTS_PATH = Path(__file__).with_name("link_weights.json")
 
 
@@ -205,7 +245,8 @@ class LinkWeights:
 
 _HAND_SET = {  # used only when kg/link_weights.json is missing
     "bias": -2.0, "exact": 2.5, "alias": 2.0, "plural": 1.5, "fuzzy": 0.5, "head": -1.0,
-    "similarity": 1.0, "type": 2.5, "kind_rank": 0.5, "prior": 0.5, "context": 1.0,
+    "compact": 1.0, "subset": -0.5, "similarity": 1.0, "type": 2.5, "kind_rank": 0.5,
+    "prior": 0.5, "context": 1.0,
     "ambiguity": 0.5, "short": -0.5,
 }
 
@@ -433,10 +474,21 @@ class _NodeTable:
             str(r["s"]) for r in graph.query(
                 f"SELECT ?s WHERE {{ ?s <{LINKABLE}> ?v FILTER(?v = false) }}").rows)
         self.by_delete: dict[str, list[str]] = {}
+        self.by_compact: dict[str, list[str]] = {}
+        self.by_word: dict[str, dict[int, list[str]]] = {}  # word -> name size -> names
+        self.words: dict[str, frozenset[str]] = {}
         for key in index.keys():  # noqa: SIM118 (AliasIndex is no dict)
             if fuzzy_min <= len(key) <= fuzzy_max:
                 for d in _deletes(key):
                     self.by_delete.setdefault(d, []).append(key)
+            ck = compact_key(key)
+            if len(ck) >= 3:
+                self.by_compact.setdefault(ck, []).append(key)
+            ws = word_set(key)
+            if ws and len(ws) <= _SUBSET_MAX_WORDS:
+                self.words[key] = ws
+                for w in ws:
+                    self.by_word.setdefault(w, {}).setdefault(len(ws), []).append(key)
 
 
 class EntityLinker:
@@ -526,6 +578,22 @@ class EntityLinker:
         if not found:
             for v in number_variants(key):
                 add(v, "plural", 0.95)
+        if not found:
+            ck = compact_key(key)
+            for name in table.by_compact.get(ck, ()) if len(ck) >= 3 else ():
+                add(name, "compact", 0.9)
+        if not found:
+            # names with every content word of the mention and at most two more
+            # ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones")
+            ws = word_set(key)
+            sizes = range(len(ws), len(ws) + _SUBSET_MAX_EXTRA + 1)
+            postings = [table.by_word.get(w, {}) for w in ws]
+            if ws and all(postings):
+                rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
+                for n in sizes:
+                    for name in rarest.get(n, ()):
+                        if table.words[name] >= ws:
+                            add(name, "subset", len(ws) / n)
         cfg = self.config
         if not found and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
             near: set[str] = set()
@@ -563,10 +631,16 @@ class EntityLinker:
             ctx_words = set(_WORD.findall(normalize_key(context))) - set(_WORD.findall(key))
         ranks = [self._type_rank(c, allowed) for c, _, _ in generated]
         n_ok = sum(1 for t, _ in ranks if t > 0) or len(generated)
-        out = []
-        for (c, mt, sim), (type_ok, kind_rank) in zip(generated, ranks, strict=True):
+        ctxs = []
+        for c, _, _ in generated:
             words = table.context.get(c.iri)
-            ctx = (len(ctx_words & words) / len(ctx_words)) if ctx_words and words else 0.0
+            ctxs.append((len(ctx_words & words) / len(ctx_words)) if ctx_words and words else 0.0)
+        ok = [i for i, (t, _) in enumerate(ranks) if t > 0] or list(range(len(generated)))
+        top_sim = max(generated[i][2] for i in ok)
+        top_ctx = max(ctxs[i] for i in ok)
+        top_prior = max(table.prior.get(generated[i][0].iri, 0.0) for i in ok)
+        out = []
+        for (c, mt, sim), (type_ok, kind_rank), ctx in zip(generated, ranks, ctxs, strict=True):
             f = [0.0] * len(FEATURES)
             f[0] = 1.0
             f[_F[mt]] = 1.0
@@ -578,6 +652,10 @@ class EntityLinker:
             f[_F["ambiguity"]] = 1.0 / n_ok
             f[_F["short"]] = 1.0 if len(key) <= 3 else 0.0
             f[_F["multiword"]] = 1.0 if " " in key else 0.0
+            f[_F["top_similarity"]] = 1.0 if sim >= top_sim else 0.0
+            f[_F["top_context"]] = 1.0 if ctx >= top_ctx and ctx > 0 else 0.0
+            f[_F["top_prior"]] = 1.0 if f[_F["prior"]] >= top_prior else 0.0
+            f[_F["log_candidates"]] = math.log(n_ok)
             kind = c.kind.value if c.kind is not None else None
             if kind in _KINDS:
                 f[_F[f"kind_{kind}"]] = 1.0
@@ -609,7 +687,8 @@ class EntityLinker:
         for c, mt, sim, f, type_ok, ctx in self.features(mention, label, context, generated):
             kind = c.kind.value if c.kind is not None else ""
             cands.append(LinkCandidate(
-                c.iri, kind, c.label, self.score(f), "alias" if mt == "plural" else mt,
+                c.iri, kind, c.label, self.score(f),
+                "alias" if mt in ("plural", "compact") else mt,
                 c.matched_alias, sim, type_ok, f[_F["prior"]], ctx, c.attribute, tuple(f)))
         # type-compatible candidates first: an incompatible node is never the link
         cands.sort(key=lambda c: (-(c.type_compatibility > 0), -c.score, c.iri))
