@@ -16,8 +16,9 @@ from fusion.errors import (
     FusionLoadError,
     RuleSyntaxError,
 )
-from fusion.model import FusionConfig, FusionExample, FusionInput, FusionModel, Intent, LinkedEntity
-from fusion.train import train_fusion
+from fusion.model import FusionConfig, FusionModel
+from fusion.train import TrainConfig, train_fusion
+from fusion.types import FusionExample, FusionInput, Intent, LinkedEntity, QueryFeaturizer
 
 __all__ = [
     "FusionConfig",
@@ -30,6 +31,8 @@ __all__ = [
     "FusionModel",
     "Intent",
     "LinkedEntity",
+    "QueryFeaturizer",
     "RuleSyntaxError",
+    "TrainConfig",
     "train_fusion",
 ]

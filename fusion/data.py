@@ -2,8 +2,8 @@
 
 Each JSONL row is a query with the category facet counts of its result set; its label is the
 ``hierarchicalCategories.lvl1`` (and ``.lvl0``) value with the largest count. Rows without lvl1
-are skipped. Linked entities come from ``graph.match(query)`` (KG names and aliases in the
-text); later the parser pipeline passes tagger + linker output instead.
+are skipped. :func:`build_examples` featurises them with a :class:`fusion.types.QueryFeaturizer`
+(the parser's tagger + linker), so training inputs are built as parse inputs are.
 
 Example:
     >>> import json, tempfile, pathlib
@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from fusion.errors import FusionDataError
-from fusion.model import FusionExample, FusionInput, LinkedEntity
-from fusion.text import TextEncoderLike
+from fusion.types import FusionExample, QueryFeaturizer
 
-__all__ = ["LabeledQuery", "build_examples", "link_query", "load_bestbuy_queries"]
+__all__ = ["LabeledQuery", "build_examples", "load_bestbuy_queries"]
 
 logger = logging.getLogger(__name__)
 
@@ -81,47 +80,10 @@ def load_bestbuy_queries(path: str | Path) -> list[LabeledQuery]:
     return out
 
 
-def link_query(graph: Any, text: str, *, max_candidates: int = 3) -> list[LinkedEntity]:
-    """Linked entities of ``text`` from ``graph.match``: per matched span, its top candidates
-    (by popularity), scored by span length share / number of candidates; spans inside a longer
-    match are dropped."""
-    matches = graph.match(text)
-    if not matches:
-        return []
-    matches = [
-        m
-        for m in matches
-        if not any(
-            o is not m
-            and o.start <= m.start
-            and m.end <= o.end
-            and (o.end - o.start) > (m.end - m.start)
-            for o in matches
-        )
-    ]
-    longest = max(m.end - m.start for m in matches)
-    out: dict[str, LinkedEntity] = {}
-    for m in matches:
-        cands = [c for c in m.candidates if c.kind is not None][:max_candidates]
-        for c in cands:
-            score = (m.end - m.start) / longest / len(cands)
-            kind = getattr(c.kind, "value", c.kind)
-            if c.iri not in out or out[c.iri].score < score:
-                out[c.iri] = LinkedEntity(c.iri, kind, score)
-    return sorted(out.values(), key=lambda e: (-e.score, e.iri))
-
-
-def build_examples(
-    queries: Sequence[LabeledQuery],
-    *,
-    graph: Any,
-    text_encoder: TextEncoderLike,
-    progress: bool = False,
-) -> list[FusionExample]:
-    """Encode and link ``queries`` into :class:`FusionExample` s."""
-    emb = text_encoder.encode([q.query for q in queries], progress=progress)
-    out = []
-    for i, q in enumerate(queries):
-        linked = tuple(link_query(graph, q.query)) if graph is not None else ()
-        out.append(FusionExample(FusionInput(emb[i], linked, q.query), lvl1=q.lvl1, lvl0=q.lvl0))
-    return out
+def build_examples(queries: Sequence[LabeledQuery], featurizer: QueryFeaturizer, *,
+                   progress: bool = False) -> list[FusionExample]:
+    """Labelled :class:`FusionExample` s: each query featurised as the parser serves it
+    (``featurizer``: text embedding + linked KG nodes)."""
+    inputs = featurizer.featurize([q.query for q in queries], progress=progress)
+    return [FusionExample(inp, lvl1=q.lvl1, lvl0=q.lvl0)
+            for q, inp in zip(queries, inputs, strict=True)]

@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from fusion.context import GraphContext
-from fusion.model import SEP, FusionExample, FusionModel, LinkedEntity
+from fusion.model import FusionModel
+from fusion.types import SEP, FusionExample, LinkedEntity
 
 __all__ = ["evaluate", "linking_baseline"]
 

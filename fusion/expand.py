@@ -24,7 +24,7 @@ boosts and filters, and every applied rule is listed in :attr:`ExpansionResult.a
 
 Example:
     >>> import networkx as nx
-    >>> from fusion.model import LinkedEntity
+    >>> from fusion.types import LinkedEntity
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("b", kind="brand", label="Samsung", aliases=[])
     >>> g.add_node("c", kind="category", label="TVs", path="TV > TVs", aliases=[])
@@ -46,8 +46,8 @@ from typing import Any
 import networkx as nx
 
 from fusion.hetero import as_networkx
-from fusion.model import Intent, LinkedEntity
 from fusion.rules import AppliedRule, RuleSet, RulesFile
+from fusion.types import Intent, LinkedEntity
 
 __all__ = ["Expansion", "ExpansionResult", "Filters", "QueryExpander", "expand", "parse_price"]
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from fusion.model import FusionInput, FusionModel
+    from fusion.types import FusionInput
 
 __all__ = ["NumpyFusionHead", "gelu", "softmax"]
 
@@ -71,7 +71,7 @@ class NumpyFusionHead:
         (1, 2)
     """
 
-    def __init__(self, model: FusionModel) -> None:
+    def __init__(self, model: Any) -> None:
         self.model = model
         self.config = model.config
         self.w = {k: v.detach().float().cpu().numpy().copy()

@@ -98,7 +98,9 @@ class GNNConfig:
         lr: AdamW learning rate.
         batch_edges: positive edges sampled per relation and step.
         holdout: share of each relation's edges held out for the link-prediction AUC.
-        max_seconds: wall-clock budget of pre-training (stops early, logged).
+        max_seconds: optional wall-clock budget of pre-training (stops early, logged). None
+            (the default) runs all ``steps``: the embeddings then depend on the seed only,
+            not on how busy the machine is.
         seed: random seed.
     """
 
@@ -111,7 +113,7 @@ class GNNConfig:
     lr: float = 0.01
     batch_edges: int = 2048
     holdout: float = 0.1
-    max_seconds: float = 110.0
+    max_seconds: float | None = None
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -126,7 +128,7 @@ class GNNConfig:
             raise FusionConfigError(f"GNNConfig.dropout must be in [0, 1), got {self.dropout}")
         if not 0.0 <= self.holdout < 0.5:
             raise FusionConfigError(f"GNNConfig.holdout must be in [0, 0.5), got {self.holdout}")
-        if self.lr <= 0 or self.max_seconds <= 0:
+        if self.lr <= 0 or (self.max_seconds is not None and self.max_seconds <= 0):
             raise FusionConfigError("GNNConfig.lr and max_seconds must be > 0")
 
     @classmethod
@@ -311,7 +313,7 @@ def pretrain_link_prediction(
         report.loss = float(loss.detach())
         if step == 0:
             report.first_loss = report.loss
-        if time.perf_counter() - start > config.max_seconds:
+        if config.max_seconds is not None and time.perf_counter() - start > config.max_seconds:
             logger.warning(
                 "GNN pre-training stopped at its time budget (%.0f s) after %d steps",
                 config.max_seconds,

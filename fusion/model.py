@@ -13,7 +13,7 @@ always agree. ``use_graph=False`` is the same model without the graph branch (ab
 
 Example:
     >>> import torch
-    >>> cfg = FusionConfig(text_dim=4, hidden_dim=8, use_graph=False, epochs=1)
+    >>> cfg = FusionConfig(text_dim=4, hidden_dim=8, use_graph=False)
     >>> model = FusionModel(cfg, labels=["A > B", "A > C", "D > E"])
     >>> intent = model.predict(FusionInput(text_embedding=torch.zeros(4)))
     >>> intent.lvl0 == intent.category.split(" > ")[0]
@@ -25,8 +25,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import random
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -38,6 +36,8 @@ from torch import Tensor, nn
 
 from fusion.context import GraphContext
 from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
+from fusion.fast import NumpyFusionHead, softmax
+from fusion.types import ROLES, SEP, FusionExample, FusionInput, Intent, LinkedEntity
 from kg.io import atomic_path, atomic_write_json
 
 __all__ = [
@@ -51,105 +51,25 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("category", "brand", "product", "product_type", "attribute_value", "neighbour")
 _ROLE_ID = {r: i for i, r in enumerate(ROLES)}
-SEP = " > "
 
-
-@dataclass(frozen=True)
-class LinkedEntity:
-    """A KG node the query refers to (from the linker, or ``graph.match`` candidates).
-
-    >>> LinkedEntity("https://kgqp.dev/id/brand/samsung", "brand", 0.9).kind
-    'brand'
-    """
-
-    iri: str
-    kind: str
-    score: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.kind not in ROLES[:-1]:
-            raise FusionDataError(
-                f"LinkedEntity.kind must be one of {ROLES[:-1]}, got {self.kind!r}"
-            )
-        if not (math.isfinite(self.score) and self.score >= 0):
-            raise FusionDataError(f"LinkedEntity.score must be finite and >= 0, got {self.score}")
-
-
-@dataclass(frozen=True)
-class FusionInput:
-    """What the fusion model sees of a query.
-
-    Args:
-        text_embedding: ``Tensor[text_dim]`` from :class:`fusion.text.TextEncoder`.
-        linked: the query's linked KG entities (may be empty).
-        text: the query text (for logs and rules only).
-
-    >>> import torch
-    >>> FusionInput(text_embedding=torch.zeros(384)).linked
-    ()
-    """
-
-    text_embedding: Tensor
-    linked: tuple[LinkedEntity, ...] = ()
-    text: str = ""
-
-    def __post_init__(self) -> None:
-        t = self.text_embedding
-        if not isinstance(t, Tensor) or t.dim() != 1 or not t.is_floating_point():
-            raise FusionDataError(
-                "FusionInput.text_embedding must be a 1-d float tensor "
-                f"[text_dim], got {getattr(t, 'shape', type(t))}"
-            )
-        if not bool(torch.isfinite(t).all()):
-            raise FusionDataError("FusionInput.text_embedding contains NaN or inf")
-        object.__setattr__(self, "linked", tuple(self.linked))
-
-
-@dataclass(frozen=True)
-class FusionExample:
-    """A labelled training/evaluation example: the input and its lvl1 (``"A > B"``) and lvl0."""
-
-    input: FusionInput
-    lvl1: str
-    lvl0: str
-
-
-@dataclass(frozen=True)
-class Intent:
-    """The predicted category intent of a query.
-
-    Attributes:
-        category: lvl1 path ``"A > B"``.
-        lvl0: ``"A"``, always the first level of ``category``.
-        score: probability of ``category``.
-        lvl0_score: probability of ``lvl0`` (sum over its lvl1 children).
-        top_k: ``(lvl1 path, probability)`` best first.
-        category_iri: the KG category node whose path is ``category``, if there is one.
-    """
-
-    category: str
-    lvl0: str
-    score: float
-    lvl0_score: float
-    top_k: tuple[tuple[str, float], ...]
-    category_iri: str | None = None
+#: keys of the training settings that configs saved before the split still carry
+_TRAINING_KEYS = frozenset({"lr", "weight_decay", "epochs", "batch_size", "lvl0_weight", "seed"})
 
 
 @dataclass(frozen=True)
 class FusionConfig:
-    """Settings of :class:`FusionModel` and :func:`fusion.train.train_fusion` (config is data).
+    """The architecture of :class:`FusionModel` (saved with it). Training settings are
+    :class:`fusion.train.TrainConfig`.
 
     Args:
         text_dim: size of the query text embedding.
         node_dim: size of the GNN node embeddings (set from the embeddings when training).
         hidden_dim: width of the fusion layers.
-        use_graph: ``False`` = the ``--no-graph`` ablation (text only).
-        max_linked: linked entities used per query (highest score first).
+        use_graph: ``False`` = the text-only ablation.
+        max_linked: linked entities used per query (highest link score first).
         max_neighbours: neighbour categories per linked entity.
-        dropout, lr, weight_decay, epochs, batch_size, seed: training.
-        lvl0_weight: weight of the auxiliary lvl0 loss on the derived lvl0 distribution.
+        dropout: dropout of the text and classifier layers.
         top_k: length of :attr:`Intent.top_k`.
     """
 
@@ -160,33 +80,17 @@ class FusionConfig:
     max_linked: int = 6
     max_neighbours: int = 6
     dropout: float = 0.3
-    lr: float = 2e-3
-    weight_decay: float = 1e-2
-    epochs: int = 40
-    batch_size: int = 32
-    lvl0_weight: float = 1.0
-    seed: int = 0
     top_k: int = 3
 
     def __post_init__(self) -> None:
-        for name in (
-            "text_dim",
-            "node_dim",
-            "hidden_dim",
-            "max_linked",
-            "max_neighbours",
-            "epochs",
-            "batch_size",
-            "top_k",
-        ):
+        for name in ("text_dim", "node_dim", "hidden_dim", "max_linked", "max_neighbours",
+                     "top_k"):
             if getattr(self, name) < 1:
                 raise FusionConfigError(
                     f"FusionConfig.{name} must be >= 1, got {getattr(self, name)}"
                 )
         if not 0.0 <= self.dropout < 1.0:
             raise FusionConfigError(f"FusionConfig.dropout must be in [0, 1), got {self.dropout}")
-        if self.lr <= 0 or self.weight_decay < 0 or self.lvl0_weight < 0:
-            raise FusionConfigError("FusionConfig.lr must be > 0; weight_decay, lvl0_weight >= 0")
 
     @property
     def max_elements(self) -> int:
@@ -194,13 +98,14 @@ class FusionConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FusionConfig:
+        """From :meth:`to_dict` output (training keys of older saved configs are ignored)."""
         known = {f.name for f in fields(cls)}
-        unknown = set(d) - known
+        unknown = set(d) - known - _TRAINING_KEYS
         if unknown:
             raise FusionConfigError(
                 f"unknown FusionConfig keys {sorted(unknown)}; valid: {sorted(known)}"
             )
-        return cls(**d)
+        return cls(**{k: v for k, v in d.items() if k in known})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -422,7 +327,7 @@ class FusionModel(nn.Module):
     def weights_version(self) -> tuple[int, ...]:
         """A key that changes whenever a parameter is changed in place (optimizer steps,
         ``load_state_dict``): torch's version counters of the parameters. Copies of the
-        weights (the NumPy head, the ONNX head of :mod:`parser.fused`) compare it."""
+        weights (the NumPy head, an exported ONNX head) compare it."""
         params = self.__dict__.get("_np_params")
         if params is None:  # the parameter objects stay; their in-place version counters move
             params = self.__dict__["_np_params"] = list(self.parameters())
@@ -430,8 +335,6 @@ class FusionModel(nn.Module):
 
     def _numpy_head(self) -> Any:
         """The NumPy mirror of the current weights (rebuilt when any parameter changed)."""
-        from fusion.fast import NumpyFusionHead
-
         key = self.weights_version()
         cached = self.__dict__.get("_np_head")
         if cached is None or cached[0] != key:
@@ -452,8 +355,6 @@ class FusionModel(nn.Module):
     def intents_from_logits(self, logits: np.ndarray) -> list[Intent]:
         """Intents from lvl1 logits ``[B, C]`` computed elsewhere (the ONNX head:
         :func:`fusion.onnx.export_head_onnx`)."""
-        from fusion.fast import softmax
-
         logits = np.asarray(logits, dtype=np.float64)
         if logits.ndim != 2 or logits.shape[1] != len(self.labels):
             raise FusionDataError(
@@ -490,25 +391,6 @@ class FusionModel(nn.Module):
                 )
             )
         return out
-
-    @staticmethod
-    def linked_from(
-        kg: Any, text: str, links: Sequence[tuple[str, str | None, float]]
-    ) -> list[LinkedEntity]:
-        """Linked entities for a query from linker output ``(iri, kind, score)`` merged with the
-        KG name matches of ``text`` (what the model saw in training); unknown kinds are skipped.
-        """
-        from fusion.data import link_query
-
-        out = {e.iri: e for e in (link_query(kg, text) if kg is not None and text else [])}
-        for iri, kind, score in links:
-            kind = getattr(kind, "value", kind)
-            if not iri or kind not in ROLES[:-1]:
-                continue
-            score = min(max(float(score), 0.0), 1.0) if math.isfinite(float(score)) else 0.0
-            if iri not in out or out[iri].score < score:
-                out[iri] = LinkedEntity(iri, kind, score)
-        return sorted(out.values(), key=lambda e: (-e.score, e.iri))
 
     def predict(self, inp: FusionInput) -> Intent:
         """Predict the intent of one query."""
@@ -634,85 +516,3 @@ def _refresh_embeddings(graph_dir: Path, g: Any, old: Any) -> Any:
         "kg_version": g.graph.get("kg_version"),
     }
     return emb
-
-
-def set_seed(seed: int) -> None:
-    random.seed(seed)
-    torch.manual_seed(seed)
-
-
-def train_loop(
-    model: FusionModel,
-    train: Sequence[FusionExample],
-    dev: Sequence[FusionExample],
-    *,
-    progress: bool = False,
-) -> dict[str, Any]:
-    """Train ``model`` in place; keep the weights of the epoch with the best dev lvl1 accuracy."""
-    from fusion.evaluate import evaluate
-
-    cfg = model.config
-    set_seed(cfg.seed)
-    index = {lab: i for i, lab in enumerate(model.labels)}
-    lvl0_index = {lab: i for i, lab in enumerate(model.lvl0_labels)}
-    kept = [ex for ex in train if ex.lvl1 in index]
-    if not kept:
-        raise FusionDataError("no training example has a label of the model's label set")
-    batch = model.featurize([ex.input for ex in kept])
-    y1 = torch.tensor([index[ex.lvl1] for ex in kept])
-    y0 = torch.tensor([lvl0_index.get(ex.lvl0, -100) for ex in kept])
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=cfg.lr, total_steps=cfg.epochs * math.ceil(len(kept) / cfg.batch_size)
-    )
-    best: tuple[float, int, dict[str, Tensor]] | None = None
-    history = []
-    start = time.perf_counter()
-    epochs = range(cfg.epochs)
-    if progress:
-        from tqdm.auto import tqdm
-
-        epochs = tqdm(epochs, desc="training fusion", unit="epoch", leave=False)
-    gen = torch.Generator().manual_seed(cfg.seed)
-    for epoch in epochs:
-        model.train()
-        perm = torch.randperm(len(kept), generator=gen)
-        total = 0.0
-        for s in range(0, len(kept), cfg.batch_size):
-            idx = perm[s : s + cfg.batch_size]
-            sub = Batch(*(getattr(batch, f.name)[idx] for f in fields(Batch)))
-            logits = model(sub)
-            loss = nn.functional.cross_entropy(logits, y1[idx], label_smoothing=0.05)
-            if cfg.lvl0_weight > 0:
-                p0 = model.lvl0_probs(logits.softmax(-1)).clamp(min=1e-8)
-                loss = loss + cfg.lvl0_weight * nn.functional.nll_loss(
-                    p0.log(), y0[idx], ignore_index=-100
-                )
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(idx)
-        metrics = evaluate(model, dev) if dev else {"lvl1_accuracy": 0.0}
-        history.append({"epoch": epoch + 1, "loss": total / len(kept), **metrics})
-        key = metrics["lvl1_accuracy"]
-        if best is None or key > best[0]:
-            best = (key, epoch + 1, {k: v.detach().clone() for k, v in model.state_dict().items()})
-    assert best is not None
-    model.load_state_dict(best[2])
-    model.eval()
-    logger.info(
-        "fusion training: %d examples, %d epochs in %.1f s, best dev lvl1 %.4f (epoch %d)",
-        len(kept),
-        cfg.epochs,
-        time.perf_counter() - start,
-        best[0],
-        best[1],
-    )
-    return {
-        "best_epoch": best[1],
-        "best_dev_lvl1_accuracy": best[0],
-        "history": history,
-        "seconds": time.perf_counter() - start,
-        "n_train": len(kept),
-    }

@@ -1,10 +1,18 @@
-"""``train_fusion``: node embeddings (cached per KG) + the fusion intent classifier.
+"""Training the fusion intent model: :class:`TrainConfig`, :func:`train_fusion`,
+:func:`train_from_files`.
+
+The model's architecture is :class:`fusion.model.FusionConfig`; how it is trained is
+:class:`TrainConfig`. Inputs come from a :class:`fusion.types.QueryFeaturizer`: the parser's
+own tagger + linker (``QueryParser.featurize``), so the model learns from the linked nodes it
+will be served.
 
 Example:
     >>> import torch
-    >>> from fusion.model import FusionConfig, FusionExample, FusionInput
+    >>> from fusion.model import FusionConfig
+    >>> from fusion.types import FusionExample, FusionInput
     >>> ex = [FusionExample(FusionInput(torch.randn(4)), "A > B", "A") for _ in range(4)]
-    >>> m = train_fusion(FusionConfig(text_dim=4, use_graph=False, epochs=1), None, ex, ex)
+    >>> m = train_fusion(FusionConfig(text_dim=4, use_graph=False), None, ex, ex,
+    ...                  train_config=TrainConfig(epochs=1))
     >>> m.labels
     ['A > B']
 """
@@ -12,23 +20,154 @@ Example:
 from __future__ import annotations
 
 import logging
+import math
+import random
+import shutil
+import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
+from torch import Tensor, nn
 
 from fusion.context import GraphContext
+from fusion.data import build_examples, load_bestbuy_queries
 from fusion.errors import FusionConfigError, FusionDataError
+from fusion.evaluate import evaluate
 from fusion.gnn import GNNConfig, NodeEmbeddings, compute_node_embeddings
-from fusion.model import FusionConfig, FusionExample, FusionModel, train_loop
-from fusion.text import TextEncoderLike
+from fusion.model import Batch, FusionConfig, FusionModel
+from fusion.text import TextEncoderLike, get_text_encoder
+from fusion.types import FusionExample, QueryFeaturizer
 
-__all__ = ["train_from_files", "train_fusion"]
+__all__ = ["TrainConfig", "set_seed", "train_from_files", "train_fusion", "train_loop"]
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How :func:`train_fusion` trains (the architecture is :class:`FusionConfig`).
+
+    Args:
+        lr, weight_decay: AdamW with a one-cycle schedule.
+        epochs, batch_size: a fixed number of passes over the training examples.
+        lvl0_weight: weight of the auxiliary lvl0 loss on the derived lvl0 distribution.
+        seed: seeds torch, Python and the batch order: two runs with one seed are identical.
+        select_epoch: keep the epoch with the best dev lvl1 accuracy instead of the last one.
+            Off by default: dev then only reports, and a figure reported on dev is not
+            inflated by having picked the model on it.
+
+    >>> TrainConfig(epochs=5).select_epoch
+    False
+    """
+
+    lr: float = 2e-3
+    weight_decay: float = 1e-2
+    epochs: int = 40
+    batch_size: int = 32
+    lvl0_weight: float = 1.0
+    seed: int = 0
+    select_epoch: bool = False
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise FusionConfigError("TrainConfig.epochs and batch_size must be >= 1")
+        if self.lr <= 0 or self.weight_decay < 0 or self.lvl0_weight < 0:
+            raise FusionConfigError("TrainConfig.lr must be > 0; weight_decay, lvl0_weight >= 0")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and torch."""
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+
+
+def train_loop(
+    model: FusionModel,
+    train: Sequence[FusionExample],
+    dev: Sequence[FusionExample],
+    config: TrainConfig | None = None,
+    *,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Train ``model`` in place for ``config.epochs`` epochs (the last weights are kept unless
+    ``config.select_epoch``); dev accuracy is recorded per epoch."""
+    cfg = config or TrainConfig()
+    set_seed(cfg.seed)
+    index = {lab: i for i, lab in enumerate(model.labels)}
+    lvl0_index = {lab: i for i, lab in enumerate(model.lvl0_labels)}
+    kept = [ex for ex in train if ex.lvl1 in index]
+    if not kept:
+        raise FusionDataError("no training example has a label of the model's label set")
+    batch = model.featurize([ex.input for ex in kept])
+    y1 = torch.tensor([index[ex.lvl1] for ex in kept])
+    y0 = torch.tensor([lvl0_index.get(ex.lvl0, -100) for ex in kept])
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=cfg.lr, total_steps=cfg.epochs * math.ceil(len(kept) / cfg.batch_size)
+    )
+    best: tuple[float, int, dict[str, Tensor]] | None = None
+    history = []
+    start = time.perf_counter()
+    epochs = range(cfg.epochs)
+    if progress:
+        from tqdm.auto import tqdm
+
+        epochs = tqdm(epochs, desc="training fusion", unit="epoch", leave=False)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    for epoch in epochs:
+        model.train()
+        perm = torch.randperm(len(kept), generator=gen)
+        total = 0.0
+        for s in range(0, len(kept), cfg.batch_size):
+            idx = perm[s : s + cfg.batch_size]
+            sub = Batch(*(getattr(batch, f.name)[idx] for f in fields(Batch)))
+            logits = model(sub)
+            loss = nn.functional.cross_entropy(logits, y1[idx], label_smoothing=0.05)
+            if cfg.lvl0_weight > 0:
+                p0 = model.lvl0_probs(logits.softmax(-1)).clamp(min=1e-8)
+                loss = loss + cfg.lvl0_weight * nn.functional.nll_loss(
+                    p0.log(), y0[idx], ignore_index=-100
+                )
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(idx)
+        model.eval()
+        if dev and (cfg.select_epoch or epoch == cfg.epochs - 1):
+            metrics = evaluate(model, dev)
+        else:
+            metrics = {}
+        history.append({"epoch": epoch + 1, "loss": total / len(kept), **metrics})
+        if cfg.select_epoch:
+            key = metrics.get("lvl1_accuracy", 0.0)
+            if best is None or key > best[0]:
+                best = (key, epoch + 1,
+                        {k: v.detach().clone() for k, v in model.state_dict().items()})
+    if best is not None:
+        model.load_state_dict(best[2])
+    model.eval()
+    chosen = best[1] if best is not None else cfg.epochs
+    dev_lvl1 = best[0] if best is not None else history[-1].get("lvl1_accuracy", 0.0)
+    logger.info("fusion training: %d examples, %d epochs in %.1f s, dev lvl1 %.4f (epoch %d)",
+                len(kept), cfg.epochs, time.perf_counter() - start, dev_lvl1, chosen)
+    return {
+        "best_epoch": chosen,
+        "best_dev_lvl1_accuracy": dev_lvl1,
+        "history": history,
+        "seconds": time.perf_counter() - start,
+        "n_train": len(kept),
+        "train_config": cfg.to_dict(),
+    }
 
 
 def train_fusion(
@@ -37,18 +176,21 @@ def train_fusion(
     train_inputs: Sequence[FusionExample],
     dev_inputs: Sequence[FusionExample],
     *,
+    train_config: TrainConfig | None = None,
     node_embeddings: NodeEmbeddings | None = None,
     gnn_config: GNNConfig | None = None,
     text_encoder: TextEncoderLike | None = None,
     cache_dir: str | Path | None = None,
     progress: bool = False,
 ) -> FusionModel:
-    """Train a :class:`FusionModel`; the epoch with the best dev lvl1 accuracy is kept.
+    """Train a :class:`FusionModel`.
 
     Args:
-        config: model and training settings (``use_graph=False``: text-only ablation).
+        config: the architecture (``use_graph=False``: text-only ablation).
         kg: the KG (``ProductGraph`` or networkx graph); may be ``None`` without the graph.
-        train_inputs, dev_inputs: labelled examples (dev selects the epoch; nothing else).
+        train_inputs, dev_inputs: labelled examples (dev reports; it selects the epoch only
+            with ``train_config.select_epoch``).
+        train_config: :class:`TrainConfig`.
         node_embeddings: precomputed embeddings of ``kg``; else computed (or loaded from
             ``cache_dir`` when the KG is unchanged) with ``gnn_config`` and ``text_encoder``.
         progress: progress bars.
@@ -58,6 +200,7 @@ def train_fusion(
     """
     if not train_inputs:
         raise FusionDataError("train_fusion needs at least one training example")
+    train_config = train_config or TrainConfig()
     counts = Counter(ex.lvl1 for ex in train_inputs)
     labels = [lab for lab, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     context = None
@@ -83,50 +226,40 @@ def train_fusion(
         context = GraphContext(
             kg, node_embeddings, labels=labels, max_neighbours=config.max_neighbours
         )
-    torch.manual_seed(config.seed)
+    set_seed(train_config.seed)
     model = FusionModel(config, labels=labels, context=context)
-    model.training_report = train_loop(model, train_inputs, dev_inputs, progress=progress)
+    model.training_report = train_loop(model, train_inputs, dev_inputs, train_config,
+                                       progress=progress)
     return model
 
 
 def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out: str | Path, *,
-                     config: FusionConfig | None = None, gnn_config: GNNConfig | None = None,
-                     text_encoder: str = "minilm", query_encoder: TextEncoderLike | None = None,
+                     featurizer: QueryFeaturizer, config: FusionConfig | None = None,
+                     train_config: TrainConfig | None = None,
+                     gnn_config: GNNConfig | None = None, text_encoder: str = "minilm",
                      cache_dir: str | Path | None = None,
                      progress: bool = True) -> tuple[FusionModel, dict[str, float]]:
     """Train on Best Buy query files (``queries_{train,dev}.jsonl``) and save to ``out``.
 
-    The library behind ``kgqp fusion train`` and the quickstart: encodes and links the queries,
-    trains (node embeddings cached in ``cache_dir`` while the KG is unchanged), saves the model
-    with its GNN, and returns it with its dev scores.
-
-    ``text_encoder`` (a :func:`fusion.text.get_text_encoder` name) embeds the KG node names for
-    the GNN and, unless ``query_encoder`` is given, the queries too. ``query_encoder`` embeds the
-    queries instead: e.g. the tagger's own encoder (:class:`parser.tagger.embed.TaggerTextEncoder`),
-    so that serving runs one BERT pass per query; its ``name`` is saved with the model.
+    The library behind ``kgqp fusion train`` and the quickstart. ``featurizer`` turns the
+    queries into model inputs exactly as the parser will at serving time (its tagger's query
+    embedding and its linker's nodes: ``QueryParser.featurize``); its ``name`` is saved with
+    the model. ``text_encoder`` (a :func:`fusion.text.get_text_encoder` name) embeds the KG
+    node names for the GNN (node embeddings cached in ``cache_dir`` while the KG is
+    unchanged). Returns the model with its dev scores.
     """
-    import shutil
-
-    from fusion.data import build_examples, load_bestbuy_queries
-    from fusion.evaluate import evaluate
-    from fusion.text import get_text_encoder
-
     out = Path(out)
-    enc = get_text_encoder(text_encoder)
-    qenc = query_encoder if query_encoder is not None else enc
-    config = replace(config or FusionConfig(), text_dim=qenc.dim)
+    config = replace(config or FusionConfig(), text_dim=featurizer.dim)
     gnn_config = gnn_config or GNNConfig()
     cache = Path(cache_dir) if cache_dir is not None else out.parent / ".fusion-cache" / \
         gnn_config.layer
-    train_ex = build_examples(load_bestbuy_queries(train_file), graph=kg, text_encoder=qenc,
-                              progress=progress)
-    dev_ex = build_examples(load_bestbuy_queries(dev_file), graph=kg, text_encoder=qenc,
-                            progress=progress)
+    train_ex = build_examples(load_bestbuy_queries(train_file), featurizer, progress=progress)
+    dev_ex = build_examples(load_bestbuy_queries(dev_file), featurizer, progress=progress)
+    enc = get_text_encoder(text_encoder) if config.use_graph else None
     model = train_fusion(config, kg if config.use_graph else None, train_ex, dev_ex,
-                         gnn_config=gnn_config, text_encoder=enc, cache_dir=cache,
-                         progress=progress)
-    model.save_pretrained(out, text_encoder=text_encoder if query_encoder is None
-                          else query_encoder.name)
+                         train_config=train_config, gnn_config=gnn_config, text_encoder=enc,
+                         cache_dir=cache, progress=progress)
+    model.save_pretrained(out, text_encoder=featurizer.name)
     if config.use_graph:
         for name in ("gnn.safetensors", "gnn.json"):
             shutil.copyfile(cache / name, out / "graph" / name)

@@ -12,7 +12,8 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "DataFormatError", "ModelLoadError", "ParserError", "UnsafeModelError"]
+__all__ = ["ConfigError", "DataFormatError", "InputError", "ModelLoadError", "ParserError",
+           "UnsafeModelError"]
 
 
 class ParserError(Exception):
@@ -33,3 +34,7 @@ class ModelLoadError(ParserError):
 
 class UnsafeModelError(ModelLoadError):
     """A model folder holds only pickle weights, which kgqp refuses to load."""
+
+
+class InputError(ParserError, ValueError):
+    """The query itself is unusable (not a string, invalid text, over the length limit)."""

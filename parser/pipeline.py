@@ -1,86 +1,93 @@
-"""The query parser: one call from text to a structured, linked, classified, expanded query.
+"""The query parser: one pass from text to a structured, linked, classified, expanded query.
 
-``QueryParser.from_pretrained(bundle_dir)`` loads a bundle (see :mod:`parser.bundle`):
-the tagger, the KG, the fusion model and its text encoder, and the expansion rules. Then
-``parser(query) -> ParsedQuery`` and ``parser.pipe(queries, batch_size=...)``.
+``QueryParser.from_pretrained(bundle_dir)`` loads a bundle (see :mod:`parser.bundle`): the
+tagger, the KG, the fusion model and the expansion rules. Then ``parser(query) -> ParsedQuery``
+and ``parser.pipe(queries, batch_size=...)``.
 
-Stages of one parse (each timed in ``ParsedQuery.timings``, milliseconds):
+One parse is one pass; each stage reads what the stages before it wrote (a batch of
+:class:`_Batch` is handed forward) and nothing is computed twice:
 
-1. ``tag``: the BERT tagger finds entity spans (offsets into the original text).
-2. ``link``: each span is linked to a KG node (``kg.link``: type-aware, NIL below a threshold).
-3. ``intent``: the fusion model classifies the category from the query's text embedding and
-   the graph embeddings of the linked nodes (and the KG names found in the query).
-4. ``expand``: KG expansions with provenance, structured filters and the user's rewrite rules.
+1. ``prepare``: the query is checked, truncated if too long and NFKC-normalised (offsets kept).
+2. ``match``: the KG's alias index finds the KG names in the text ONCE (``kg.match``); those
+   matches are the tagger's lexicon features.
+3. ``tag``: one encoder pass gives the token logits and the query embedding
+   (:meth:`parser.tagger.Tagger.forward`); spans are decoded (:meth:`Tagger.decode`).
+4. ``link``: each span is linked to a KG node (``kg.link``: candidates from the same alias
+   index, type-aware, NIL when nothing fits).
+5. ``intent``: the fusion model reads the query embedding and the graph embeddings of THE
+   LINKED NODES, weighted by their link scores (:class:`fusion.LinkedEntity`). The fusion
+   model was trained on inputs built the same way (:meth:`QueryParser.featurize`), so a better
+   tagger or linker moves the intent.
+6. ``expand``: KG expansions from the linked nodes (with their kinds and link scores) and the
+   intent, structured filters and the user's rewrite rules.
+
+Each stage is timed in ``ParsedQuery.timings`` (milliseconds per query). The result of a query
+does not depend on the other queries of its batch: the tagger's graph is quantised without
+per-call activation scales (:func:`parser.tagger.export_onnx`), and every later stage works
+on one query at a time.
 
 Example:
-    >>> ParserConfig(max_query_chars=200).on_too_long
-    'truncate'
+    >>> from parser.tagger.testing import tiny_tagger
+    >>> from kg import ProductGraph
+    >>> qp = QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory())
+    >>> [q.text for q in qp.pipe(["usb cable", "tv"])]
+    ['usb cable', 'tv']
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import math
 import time
 import unicodedata
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Protocol
 
-from parser.errors import ConfigError, ParserError
+import numpy as np
+
+from parser.bundle import load_bundle
+from parser.config import ParserConfig
+from parser.errors import ConfigError, InputError
+from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
+from parser.tagger.lexicon import KGLexicon
 from parser.types import ExpansionResult, IntentResult, ParsedEntity, ParsedQuery
+
+if TYPE_CHECKING:  # types only: importing them would load torch with this module
+    from fusion.expand import QueryExpander
+    from fusion.model import FusionModel
+    from fusion.types import FusionInput, Intent, LinkedEntity
+    from kg.graph import ProductGraph
+    from parser.tagger.predict import Entity, TaggedText
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["InputError", "ParserConfig", "QueryParser"]
+__all__ = ["InputError", "ParserConfig", "QueryParser", "TokenTagger"]
 
 
-class InputError(ParserError, ValueError):
-    """The query itself is unusable (not a string, invalid text, over the length limit)."""
+class TokenTagger(Protocol):
+    """What :class:`QueryParser` needs of a tagger (:class:`parser.tagger.Tagger` is one).
 
-
-@dataclass(frozen=True, slots=True)
-class ParserConfig:
-    """Run-time settings of :class:`QueryParser` (saved in the bundle manifest).
-
-    Args:
-        max_query_chars: longer queries are truncated (``on_too_long="truncate"``: the tail is
-            not parsed and ``truncated`` is set) or rejected (``"error"``).
-        link_labels_only: link only spans whose tagger label has a KG kind (price, quantity
-            and the like are never linked).
-        intent_top_k: categories kept in ``intent.top_k``.
-        expand: compute expansions and filters.
-        max_expansions: expansions kept, best first.
+    ``prepare`` tokenises texts with their KG lexicon matches (original offsets);
+    ``forward`` runs the model once: token logits and, with ``pooled=True``, the query
+    embeddings (``batch=True``: on a session meant for worker threads); ``decode`` turns the
+    logits into entity spans of the original texts.
     """
 
-    max_query_chars: int = 512
-    on_too_long: Literal["truncate", "error"] = "truncate"
-    link_labels_only: bool = True
-    intent_top_k: int = 3
-    expand: bool = True
-    max_expansions: int = 20
+    def prepare(self, texts: Sequence[str], *,
+                matches: Sequence[Sequence[tuple[int, int, str]]] | None = None) -> list[Any]:
+        ...  # pragma: no cover - protocol
 
-    def __post_init__(self) -> None:
-        if self.max_query_chars < 1:
-            raise ConfigError(f"max_query_chars must be >= 1, got {self.max_query_chars}")
-        if self.on_too_long not in ("truncate", "error"):
-            raise ConfigError(
-                f"on_too_long must be 'truncate' or 'error', got {self.on_too_long!r}"
-            )
-        if self.intent_top_k < 1:
-            raise ConfigError(f"intent_top_k must be >= 1, got {self.intent_top_k}")
+    def forward(self, items: Sequence[Any], *, pooled: bool = False, batch: bool = False,
+                ) -> tuple[Any, Any]:
+        ...  # pragma: no cover - protocol
 
-    def to_dict(self) -> dict[str, Any]:
-        return {f: getattr(self, f) for f in self.__dataclass_fields__}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> ParserConfig:
-        known = set(cls.__dataclass_fields__)
-        unknown = set(d) - known
-        if unknown:
-            raise ConfigError(f"unknown parser settings {sorted(unknown)}; known: {sorted(known)}")
-        return cls(**d)
+    def decode(self, items: Sequence[Any], logits: Any) -> list[TaggedText]:
+        ...  # pragma: no cover - protocol
 
 
 # pipe(): threads running model calls, and batches handed to them ahead of the one being
@@ -89,21 +96,24 @@ class ParserConfig:
 _WORKERS = 2
 _IN_FLIGHT = 4
 
+_STAGES = ("match", "tag", "link", "intent", "expand")
+
 
 @dataclass(slots=True)
-class _Work:
-    """One batch on its way through :class:`QueryParser` (``_begin`` -> ``_infer`` ->
-    ``_finish``); ``seconds`` accumulates each stage's wall time."""
+class _Batch:
+    """One batch on its way through the stages (``_begin`` -> ``_infer`` -> ``_finish``):
+    each stage adds its part; ``seconds`` accumulates each stage's wall time."""
 
     raw: Sequence[Any]
-    prepared: list[tuple[str, str, bool]]
-    cut: list[str]
-    items: list[Any] | None = None  # fused path: the tagger's prepared texts
-    graph: dict[str, Any] | None = None  # fused path: the fusion head's graph arrays
+    prepared: list[tuple[str, str, bool]]  # (text as parsed, normalised, truncated)
+    items: list[Any] = field(default_factory=list)  # the tagger's prepared texts
     token_logits: Any = None
-    intent_logits: Any = None
-    seconds: dict[str, float] = field(
-        default_factory=lambda: {"tag": 0.0, "link": 0.0, "intent": 0.0, "expand": 0.0})
+    embeddings: Any = None  # [B, embedding_dim]: the fusion model's text input
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(_STAGES, 0.0))
+
+    @property
+    def cut(self) -> list[str]:
+        return [p[0] for p in self.prepared]
 
 
 @dataclass(slots=True)
@@ -174,16 +184,13 @@ class QueryParser:
     loaded parts (for tests and custom assemblies).
 
     Args:
-        tagger: a :class:`parser.tagger.Tagger`.
-        kg: the :class:`kg.ProductGraph` entities are linked to (updates are seen by the next
-            parse: the alias and link indexes follow the KG version).
-        fusion: a :class:`fusion.FusionModel` or None (no intent).
-        text_encoder: the encoder the fusion model was trained with (``encode(texts)``).
+        tagger: a :class:`TokenTagger` (:class:`parser.tagger.Tagger`).
+        kg: the :class:`kg.ProductGraph` entities are matched and linked in (a commit is seen
+            by the next parse: its derived views follow the KG version).
+        fusion: a :class:`fusion.FusionModel` trained on this tagger's embeddings and this
+            parser's links (:meth:`featurize`), or None (no intent).
         expander: a :class:`fusion.expand.QueryExpander` or None (no expansions).
         config: :class:`ParserConfig`.
-        fused: a :class:`parser.fused.FusedGraph` joining the tagger's ONNX graph and the
-            fusion head (bundles built from a tagger-trained fusion model have one): one ONNX
-            Runtime call per batch tags, embeds and classifies.
 
     Example:
         >>> from parser.tagger.testing import tiny_tagger
@@ -194,57 +201,56 @@ class QueryParser:
         True
     """
 
-    def __init__(self, *, tagger: Any, kg: Any, fusion: Any = None, text_encoder: Any = None,
-                 expander: Any = None, config: ParserConfig | None = None,
-                 path: Path | None = None, version: str = "0", fused: Any = None) -> None:
-        if fusion is not None and text_encoder is None:
-            raise ConfigError("a fusion model needs the text encoder it was trained with")
+    def __init__(self, *, tagger: TokenTagger, kg: ProductGraph,
+                 fusion: FusionModel | None = None, expander: QueryExpander | None = None,
+                 config: ParserConfig | None = None, path: Path | None = None,
+                 version: str = "0") -> None:
+        if fusion is not None and not getattr(tagger, "has_embeddings", False):
+            raise ConfigError("a fusion model reads the tagger's query embeddings: this tagger "
+                              "has none (export its ONNX graph again)")
         self.tagger = tagger
         self.kg = kg
         self.fusion = fusion
-        self.text_encoder = text_encoder
         self.expander = expander
         self.config = config or ParserConfig()
         self.path = path
         self.version = version
-        self.fused = fused
 
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
     def from_pretrained(cls, bundle_dir: str | Path, *, backend: str | None = None,
-                        kg: Any = None, verify: bool = True, warmup: bool = True,
-                        read_only: bool = False, blas_threads: int | None = 1) -> QueryParser:
+                        kg: ProductGraph | None = None, verify: bool = True,
+                        warmup: bool = True, read_only: bool = True,
+                        blas_threads: int | None = 1) -> QueryParser:
         """Load a bundle written by :func:`parser.bundle.build_bundle`.
 
         Args:
-            bundle_dir: the bundle directory.
+            bundle_dir: the bundle directory (``~`` is expanded).
             backend: ``"onnx"`` (default when the bundle has ONNX files) or ``"torch"``.
             kg: an open :class:`kg.ProductGraph` to use instead of the bundle's KG.
             verify: check the file checksums recorded in the manifest.
-            warmup: build the KG indexes and run the models once before returning.
-            read_only: open the bundle's KG read-only (no write lock: several processes or
-                parsers can share it; KG updates then fail). Do not combine with a live writer.
-            blas_threads: limit NumPy's BLAS to this many threads for the whole process (None
-                leaves it alone). The fusion head's products are tiny: a second BLAS thread
-                only adds wake-up stalls, 30-400 ms per product measured here when the cores
-                are busy, against 0.2-5 ms with one thread.
+            warmup: build the KG's derived views and run the models once before returning.
+            read_only: open the bundle's KG read-only (the default: no write lock, so parsers,
+                notebooks and CLI readers share it with a writer). Pass ``False`` to update
+                the KG through this parser (``parser.kg.transaction()``).
+            blas_threads: limit NumPy's BLAS to this many threads (None leaves it alone). The
+                fusion head's products are tiny: a second BLAS thread only adds wake-up
+                stalls, 30-400 ms per product measured here when the cores are busy.
         """
-        from parser.bundle import load_bundle
-
         if blas_threads is not None:
             from threadpoolctl import threadpool_limits
 
             threadpool_limits(limits=blas_threads, user_api="blas")
 
-        parser = load_bundle(cls, Path(bundle_dir), backend=backend, kg=kg, verify=verify,
-                             read_only=read_only)
+        parser = load_bundle(cls, Path(bundle_dir).expanduser(), backend=backend, kg=kg,
+                             verify=verify, read_only=read_only)
         if warmup:
             parser.warmup()
         return parser
 
     def warmup(self) -> None:
-        """Build the KG's derived views (alias and link indexes, graph view) and run each model
-        once, so that the first real query is as fast as the others."""
+        """Build the KG's derived views (alias index, graph view) and run each model once, so
+        that the first real query is as fast as the others."""
         t0 = time.perf_counter()
         self.kg.link("warmup", label=None)
         self("warm up query 1")
@@ -261,11 +267,12 @@ class QueryParser:
 
         Queries are read ``batch_size * sort_window`` at a time and batched by length inside
         that window (results still come out in input order): a batch of similar lengths pads
-        less. ``sort_window=1`` batches in input order. With a fused graph
-        (:mod:`parser.fused`), the model call of one batch runs in a worker thread, on a
-        one-thread ONNX Runtime session, while this thread links, classifies and expands the
-        batch before it, so model and Python work overlap on two cores. A query that cannot be
-        parsed raises :class:`InputError` after every query before it was yielded."""
+        less. ``sort_window=1`` batches in input order. With an ONNX tagger the model call of
+        one batch runs in a worker thread, on a one-thread ONNX Runtime session, while this
+        thread links, classifies and expands the batch before it, so model and Python work
+        overlap on two cores. A query's result does not depend on its batch. A query that
+        cannot be parsed raises :class:`InputError` after every query before it was
+        yielded."""
         if batch_size < 1:
             raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
         if sort_window < 1:
@@ -276,7 +283,8 @@ class QueryParser:
             return
         second = next(windows, None)
         ahead = [first] if second is None else [first, second]
-        if not self._use_fused() or (second is None and len(first.batches) <= 1):
+        overlap = getattr(self.tagger, "batch_session", None) is not None
+        if not overlap or (second is None and len(first.batches) <= 1):
             for window in itertools.chain(ahead, windows):
                 for idx in window.batches:
                     window.place(idx, self._parse_batch(*window.batch(idx)))
@@ -305,12 +313,8 @@ class QueryParser:
         """:meth:`pipe` with the model calls in worker threads: up to ``_IN_FLIGHT`` batches
         are prepared and handed to ``_WORKERS`` threads (each ONNX Runtime call runs on its
         caller's thread: the batch session has one intra-op thread) while this thread
-        finishes the oldest. With two workers the model also uses the time this thread
-        would otherwise wait (docs/benchmarks.md)."""
-        from collections import deque
-        from concurrent.futures import Future, ThreadPoolExecutor
-
-        pending: deque[tuple[_Work, Future, _Window, list[int]]] = deque()
+        finishes the oldest."""
+        pending: deque[tuple[_Batch, Future, _Window, list[int]]] = deque()
 
         def complete() -> Iterator[ParsedQuery]:
             work, future, window, idx = pending.popleft()
@@ -348,7 +352,50 @@ class QueryParser:
         normalized = " ".join(unicodedata.normalize("NFKC", cut).split())
         return cut, normalized, truncated
 
-    def _link(self, text: str, entity: Any) -> ParsedEntity:
+    def _parse_batch(self, raw: Sequence[Any],
+                     prepared: list[tuple[str, str, bool]] | None = None) -> list[ParsedQuery]:
+        work = self._begin(raw, prepared)
+        self._infer(work)
+        return self._finish(work)
+
+    @property
+    def _uses_lexicon(self) -> bool:
+        config = getattr(self.tagger, "config", None)
+        return bool(getattr(config, "lexicon_kinds", None))
+
+    def _begin(self, raw: Sequence[Any],
+               prepared: list[tuple[str, str, bool]] | None = None) -> _Batch:
+        """Stages 1-2 and the tokenisation of stage 3: check and normalise the queries
+        (unless ``prepared`` holds their checked forms), match the KG once per query (when the
+        tagger reads lexicon features) and tokenise."""
+        t0 = time.perf_counter()
+        if prepared is None:
+            prepared = [self._prepare(t) for t in raw]
+        work = _Batch(raw=raw, prepared=prepared)
+        cut = work.cut
+        matches = None
+        if cut and self._uses_lexicon:
+            matches = [KGLexicon.spans(self.kg.match(t)) for t in cut]
+        t1 = time.perf_counter()
+        if cut:
+            work.items = self.tagger.prepare(cut, matches=matches)
+        t2 = time.perf_counter()
+        work.seconds["match"] += t1 - t0
+        work.seconds["tag"] += t2 - t1
+        return work
+
+    def _infer(self, work: _Batch, batch: bool = False) -> None:
+        """Stage 3's model call: token logits and (with a fusion model) query embeddings from
+        one encoder pass (``batch``: on the one-thread session :meth:`pipe` overlaps with
+        Python work)."""
+        if not work.items:
+            return
+        t0 = time.perf_counter()
+        work.token_logits, work.embeddings = self.tagger.forward(
+            work.items, pooled=self.fusion is not None, batch=batch)
+        work.seconds["tag"] += time.perf_counter() - t0
+
+    def _link(self, text: str, entity: Entity) -> ParsedEntity:
         # the linker's own label -> kinds map decides: labels mapped to no kind (price ...) come
         # back NIL; a label it does not know raises ValueError and is linked without a type
         # constraint only when link_labels_only is off
@@ -361,98 +408,24 @@ class QueryParser:
             text=entity.text, start=entity.start, end=entity.end, label=entity.label,
             score=round(float(entity.score), 6),
             kg_id=best.iri if best else None, kg_label=best.label if best else None,
-            kg_kind=best.kind if best else None,
+            kg_kind=str(getattr(best.kind, "value", best.kind)) if best else None,
             link_score=round(float(best.score), 6) if best else None,
         )
 
-    @property
-    def shares_encoder(self) -> bool:
-        """True when the fusion model reads the tagger's own query embeddings
-        (:class:`parser.tagger.embed.TaggerTextEncoder`): one BERT pass per parse."""
-        return self.fusion is not None and getattr(self.text_encoder, "tagger", None) is self.tagger
-
-    def _fusion_inputs(self, texts: Sequence[str], embeddings: Any = None) -> list:
-        """The fusion model's inputs, built exactly as in training: the query embedding from
-        the bundle's text encoder (or the tagger's pass, given as ``embeddings``) and the KG
-        names found in the query (``link_query``)."""
-        import torch
-
-        from fusion.data import link_query
-        from fusion.model import FusionInput
-
-        if embeddings is None:
-            embeddings = self.text_encoder.encode(list(texts))
-        else:
-            embeddings = torch.from_numpy(embeddings)
-        return [
-            FusionInput(text_embedding=embeddings[i], linked=tuple(link_query(self.kg, text)),
-                        text=text)
-            for i, text in enumerate(texts)
-        ]
-
-    def _use_fused(self) -> bool:
-        """Whether the fused graph serves this parser as it is now (same tagger and fusion
-        model objects, fusion weights unchanged since loading)."""
-        f = self.fused
-        return f is not None and f.tagger is self.tagger and f.fusion is self.fusion \
-            and f.current
-
-    def _parse_batch(self, raw: Sequence[Any],
-                     prepared: list[tuple[str, str, bool]] | None = None) -> list[ParsedQuery]:
-        work = self._begin(raw, prepared)
-        self._infer(work)
-        return self._finish(work)
-
-    def _begin(self, raw: Sequence[Any],
-               prepared: list[tuple[str, str, bool]] | None = None) -> _Work:
-        """Check and normalise the queries (unless ``prepared`` holds their checked forms);
-        on the fused path also tokenise them and build the fusion head's graph arrays from
-        the KG names found in them."""
+    def _finish(self, work: _Batch) -> list[ParsedQuery]:
+        """Stages 3 (decode) to 6."""
+        cut, sec = work.cut, work.seconds
         t0 = time.perf_counter()
-        if prepared is None:
-            prepared = [self._prepare(t) for t in raw]
-        work = _Work(raw=raw, prepared=prepared, cut=[p[0] for p in prepared])
-        if work.cut and self._use_fused():
-            from fusion.data import link_query
-
-            work.items = self.tagger.encoder.prepare_many(work.cut)
-            t1 = time.perf_counter()
-            work.graph = self.fusion.graph_features([link_query(self.kg, t) for t in work.cut])
-            work.seconds["intent"] += time.perf_counter() - t1
-            work.seconds["tag"] += t1 - t0
-        else:
-            work.seconds["tag"] += time.perf_counter() - t0
-        return work
-
-    def _infer(self, work: _Work, batch: bool = False) -> None:
-        """The fused path's model call: token and intent logits for the batch (``batch``: on
-        the one-thread session :meth:`pipe` overlaps with Python work)."""
-        if work.items is None:
-            return
-        t0 = time.perf_counter()
-        work.token_logits, work.intent_logits = self.fused.run(work.items, work.graph,
-                                                               batch=batch)
-        work.seconds["tag"] += time.perf_counter() - t0
-
-    def _finish(self, work: _Work) -> list[ParsedQuery]:
-        cut, raw, prepared, sec = work.cut, work.raw, work.prepared, work.seconds
-        t0 = time.perf_counter()
-        embeddings = None
-        if work.items is not None:
-            tagged = self.tagger._decode(work.items, work.token_logits)
-        elif self.shares_encoder and cut:
-            tagged, embeddings = self.tagger.tag_and_embed(cut)
-        else:
-            tagged = list(self.tagger.pipe(cut, batch_size=max(len(cut), 1)))
+        tagged = self.tagger.decode(work.items, work.token_logits) if cut else []
         t1 = time.perf_counter()
-        entities = [[self._link(text, e) for e in tt.entities] for text, tt in zip(cut, tagged,
-                                                                                   strict=True)]
+        entities = [[self._link(text, e) for e in tt.entities]
+                    for text, tt in zip(cut, tagged, strict=True)]
+        linked = [linked_entities(ents) for ents in entities]
         t2 = time.perf_counter()
-        intents: list[Any] = [None] * len(cut)
-        if work.intent_logits is not None:
-            intents = self.fusion.intents_from_logits(work.intent_logits)
-        elif self.fusion is not None and cut:
-            intents = self.fusion.predict_batch(self._fusion_inputs(cut, embeddings))
+        intents: list[Intent | None] = [None] * len(cut)
+        if self.fusion is not None and cut:
+            intents = list(self.fusion.predict_batch(
+                self._fusion_inputs(work.embeddings, linked, cut)))
         t3 = time.perf_counter()
         out: list[ParsedQuery] = []
         for i in range(len(cut)):
@@ -463,11 +436,11 @@ class QueryParser:
                     category=intent.category, lvl0=intent.lvl0, score=round(intent.score, 6),
                     top_k=[(c, round(s, 6)) for c, s in intent.top_k[: self.config.intent_top_k]],
                 )
-            q = ParsedQuery(text=raw[i], normalized=prepared[i][1], entities=entities[i],
-                            intent=intent_result,
-                            truncated=prepared[i][2] or bool(tagged[i].truncated))
+            q = ParsedQuery(text=work.raw[i], normalized=work.prepared[i][1],
+                            entities=entities[i], intent=intent_result,
+                            truncated=work.prepared[i][2] or bool(tagged[i].truncated))
             if self.config.expand and self.expander is not None:
-                self._expand(q, intent)
+                self._expand(q, linked[i], intent)
             out.append(q)
         t4 = time.perf_counter()
         sec["tag"] += t1 - t0
@@ -481,12 +454,22 @@ class QueryParser:
             q.timings = dict(timings)
         return out
 
-    def _expand(self, q: ParsedQuery, intent: Any) -> None:
-        result = self.expander.expand(
-            q.text,
-            entities=[(e.text, e.label, e.kg_id) for e in q.entities],
-            intent=intent, limit=self.config.max_expansions,
-        )
+    @staticmethod
+    def _fusion_inputs(embeddings: Any, linked: Sequence[Sequence[LinkedEntity]],
+                       texts: Sequence[str]) -> list[FusionInput]:
+        import torch
+
+        from fusion.types import FusionInput
+
+        emb = torch.from_numpy(np.ascontiguousarray(embeddings, dtype=np.float32))
+        return [FusionInput(text_embedding=emb[i], linked=tuple(linked[i]), text=texts[i])
+                for i in range(len(texts))]
+
+    def _expand(self, q: ParsedQuery, linked: Sequence[LinkedEntity],
+                intent: Intent | None) -> None:
+        assert self.expander is not None
+        result = self.expander.expand(q.text, linked=linked, intent=intent,
+                                      limit=self.config.max_expansions)
         q.expansions = [
             ExpansionResult(x.term, x.kind, round(float(x.score), 6), list(x.provenance), x.iri,
                             x.rule)
@@ -494,3 +477,74 @@ class QueryParser:
         ]
         q.filters = dict(result.filters)
         q.applied_rules = list(result.applied_rules)
+
+    # -- the fusion model's inputs, as served ----------------------------------------------------
+    @classmethod
+    def featurizer(cls, tagger_dir: str | Path, kg: ProductGraph) -> QueryParser:
+        """The parser a fusion model is trained with: the tagger in ``tagger_dir`` loaded as a
+        bundle serves it (its ONNX graph when exported with the embedding output, else torch)
+        and linking into ``kg``; pass it to :func:`fusion.train.train_from_files`."""
+        from parser.tagger.embed import load_embedding_tagger
+
+        tagger = load_embedding_tagger(tagger_dir)
+        tagger.lexicon = kg
+        return cls(tagger=tagger, kg=kg, config=ParserConfig(expand=False))
+
+    @property
+    def name(self) -> str:
+        """The text-encoder name a fusion model trained on :meth:`featurize` records:
+        ``tagger:<fingerprint of the tagger's weights>``."""
+        return TAGGER_ENCODER_PREFIX + tagger_fingerprint(getattr(self.tagger, "path", None))
+
+    @property
+    def dim(self) -> int:
+        """Size of the query embeddings :meth:`featurize` returns."""
+        return int(self.tagger.embedding_dim)  # type: ignore[attr-defined]
+
+    def featurize(self, texts: Sequence[str], *, batch_size: int = 64,
+                  progress: bool = False) -> list[FusionInput]:
+        """The fusion model's inputs for ``texts`` exactly as a parse builds them: the
+        tagger's query embedding and the linker's nodes for the tagger's spans, weighted by
+        link score. :func:`fusion.train.train_from_files` trains on these (this parser is a
+        :class:`fusion.types.QueryFeaturizer`), so training sees what serving sees.
+
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> from kg import ProductGraph
+        >>> qp = QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory())
+        >>> [len(inp.text_embedding) == qp.dim for inp in qp.featurize(["usb cable"])]
+        [True]
+        """
+        out: list[FusionInput] = []
+        steps = range(0, len(texts), batch_size)
+        if progress:
+            from tqdm.auto import tqdm
+
+            steps = tqdm(steps, desc="tagging and linking", unit="batch", leave=False)
+        for s in steps:
+            chunk = [self._prepare(t) for t in texts[s:s + batch_size]]
+            work = self._begin([c[0] for c in chunk], chunk)
+            if not work.items:
+                continue
+            logits, emb = self.tagger.forward(work.items, pooled=True)
+            tagged = self.tagger.decode(work.items, logits)
+            linked = [linked_entities([self._link(text, e) for e in tt.entities])
+                      for text, tt in zip(work.cut, tagged, strict=True)]
+            out += self._fusion_inputs(emb, linked, work.cut)
+        return out
+
+
+def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:
+    """The fusion model's view of a parse's links: one :class:`fusion.LinkedEntity` per linked
+    node (its kind, and its best link score clipped to [0, 1]), best first."""
+    from fusion.types import ROLES, LinkedEntity
+
+    best: dict[str, tuple[str, float]] = {}
+    for e in entities:
+        if e.kg_id is None or e.kg_kind not in ROLES[:-1]:
+            continue
+        score = float(e.link_score or 0.0)
+        score = min(max(score, 0.0), 1.0) if math.isfinite(score) else 0.0
+        if e.kg_id not in best or best[e.kg_id][1] < score:
+            best[e.kg_id] = (str(e.kg_kind), score)
+    return [LinkedEntity(iri, kind, score)
+            for iri, (kind, score) in sorted(best.items(), key=lambda kv: (-kv[1][1], kv[0]))]

@@ -499,8 +499,10 @@ def type_confusions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGr
         else:
             key = (m.norm, m.query)
             if key not in cache:
-                best = kg.link(m.text, label=None, context=m.query).best if m.norm else None
-                cache[key] = _kind_name(best.kind, best.attribute) if best else NIL
+                # the top candidate, NIL or not: what the KG knows the string as
+                cands = kg.link(m.text, label=None, context=m.query).candidates if m.norm else ()
+                top = cands[0] if cands else None
+                cache[key] = _kind_name(top.kind, top.attribute) if top else NIL
             kind = cache[key]
         counts[(m.label, kind)] += 1
         ex = examples[(m.label, kind)]

@@ -52,25 +52,31 @@ def train(
         help="Best Buy queries JSONL (queries_train.jsonl).",
     ),
     dev_file: Path = typer.Option(
-        ..., "--dev", exists=True, dir_okay=False, help="Dev JSONL; selects the best epoch."
+        ..., "--dev", exists=True, dir_okay=False,
+        help="Dev JSONL: reported; selects the epoch only with --select-epoch.",
     ),
     out: Path = typer.Option(..., "--out", help="Output model folder."),
-    tagger: Path | None = typer.Option(
-        None,
+    tagger: Path = typer.Option(
+        ...,
         "--tagger",
         exists=True,
         file_okay=False,
-        help="Tagger folder whose encoder embeds the queries (its pooled hidden states) instead "
-        "of --text-encoder: the parser then runs one BERT pass per query. Pair the model with "
-        "this tagger in the bundle.",
+        help="The tagger the model is paired with: its encoder embeds the queries and its "
+        "spans, linked into --kg, are the model's graph inputs, as a bundle serves them. "
+        "Bundle the model with this tagger.",
     ),
     no_graph: bool = typer.Option(False, "--no-graph", help="Ablation: text only, no KG branch."),
     epochs: int = typer.Option(40, "--epochs", min=1),
     seed: int = typer.Option(0, "--seed"),
+    select_epoch: bool = typer.Option(
+        False, "--select-epoch", help="Keep the epoch with the best dev lvl1 (dev then no "
+        "longer reports held-out accuracy)."),
     hidden_dim: int = typer.Option(256, "--hidden-dim", min=1),
     gnn_layer: str = typer.Option("sage", "--gnn-layer", help="sage, graph or gat."),
     gnn_steps: int = typer.Option(100, "--gnn-steps", min=1),
-    gnn_seconds: float = typer.Option(110.0, "--gnn-seconds", help="GNN pre-training budget."),
+    gnn_seconds: float | None = typer.Option(
+        None, "--gnn-seconds", help="Optional GNN pre-training time budget (default: none, so "
+        "the embeddings depend on the seed only)."),
     cache: Path | None = typer.Option(
         None,
         "--cache",
@@ -83,25 +89,22 @@ def train(
     """Train the fusion intent model on Best Buy query suggestions and save it to --out."""
     from fusion import FusionConfig, FusionError
     from fusion.gnn import GNNConfig
-    from fusion.train import train_from_files
+    from fusion.train import TrainConfig, train_from_files
     from kg import KGError, ProductGraph
     from parser.errors import ParserError
+    from parser.pipeline import QueryParser
 
     _threads(threads)
     try:
-        query_encoder = None
-        if tagger is not None:
-            from parser.tagger.embed import TaggerTextEncoder, load_embedding_tagger
-
-            query_encoder = TaggerTextEncoder(load_embedding_tagger(tagger))
         graph = ProductGraph.open(kg, read_only=True)
         model, metrics = train_from_files(
             graph, train_file, dev_file, out,
-            config=FusionConfig(use_graph=not no_graph, epochs=epochs, seed=seed,
-                                hidden_dim=hidden_dim),
+            featurizer=QueryParser.featurizer(tagger, graph),
+            config=FusionConfig(use_graph=not no_graph, hidden_dim=hidden_dim),
+            train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
                                  seed=seed),
-            text_encoder=text_encoder, query_encoder=query_encoder,
+            text_encoder=text_encoder,
             cache_dir=cache or out.parent / ".fusion-cache" / gnn_layer, progress=True,
         )
     except (FusionError, KGError, ParserError, OSError) as exc:
@@ -119,9 +122,9 @@ def evaluate_cmd(
     model_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Model folder."),
     kg: Path = _KG,
     data: Path = typer.Option(..., "--data", exists=True, dir_okay=False, help="Queries JSONL."),
-    tagger: Path | None = typer.Option(
-        None, "--tagger", exists=True, file_okay=False,
-        help="The tagger the model was trained with (models trained with --tagger).",
+    tagger: Path = typer.Option(
+        ..., "--tagger", exists=True, file_okay=False,
+        help="The tagger the model was trained with.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     threads: int = _THREADS,
@@ -132,14 +135,17 @@ def evaluate_cmd(
     from fusion.evaluate import evaluate
     from kg import KGError, ProductGraph
     from parser.errors import ParserError
-    from parser.tagger.embed import resolve_query_encoder
+    from parser.pipeline import QueryParser
 
     _threads(threads)
     try:
         graph = ProductGraph.open(kg, read_only=True)
         model = FusionModel.from_pretrained(model_dir, kg=graph)
-        enc = resolve_query_encoder(model.text_encoder_name, tagger_dir=tagger)
-        examples = build_examples(load_bestbuy_queries(data), graph=graph, text_encoder=enc)
+        featurizer = QueryParser.featurizer(tagger, graph)
+        if featurizer.name != model.text_encoder_name:
+            raise ParserError(f"{model_dir} was trained with the tagger {model.text_encoder_name}"
+                              f", not {tagger} ({featurizer.name})")
+        examples = build_examples(load_bestbuy_queries(data), featurizer)
         metrics = evaluate(model, examples)
     except (FusionError, KGError, ParserError, OSError) as exc:
         _fail(exc)
@@ -156,29 +162,29 @@ def expand(
     kg: Path = _KG,
     model_dir: Path | None = typer.Option(None, "--model", help="Fusion model for the intent."),
     rules: Path | None = typer.Option(None, "--rules", help="Rules file (Querqy-like)."),
-    tagger: Path | None = typer.Option(
-        None, "--tagger", exists=True, file_okay=False,
-        help="The tagger --model was trained with (models trained with --tagger).",
+    tagger: Path = typer.Option(
+        ..., "--tagger", exists=True, file_okay=False,
+        help="The tagger whose spans are linked and expanded (and --model was trained with).",
     ),
     limit: int = typer.Option(20, "--limit", min=1),
 ) -> None:
-    """Expand a query through the KG (and rules); prints JSON with provenance."""
-    from fusion import FusionError, FusionInput, FusionModel
+    """Expand a query through the KG (and rules): its tagged spans, linked, then expanded with
+    their link scores (and the intent with --model); prints JSON with provenance."""
+    from fusion import FusionError, FusionModel
     from fusion.expand import QueryExpander
     from kg import KGError, ProductGraph
     from parser.errors import ParserError
-    from parser.tagger.embed import resolve_query_encoder
+    from parser.pipeline import QueryParser
 
     try:
         graph = ProductGraph.open(kg, read_only=True)
-        linked = FusionModel.linked_from(graph, query, [])
+        qp = QueryParser.featurizer(tagger, graph)
+        inp = qp.featurize([query])[0]
         intent = None
         if model_dir is not None:
             model = FusionModel.from_pretrained(model_dir, kg=graph)
-            enc = resolve_query_encoder(model.text_encoder_name, tagger_dir=tagger)
-            emb = enc.encode([query])[0]
-            intent = model.predict(FusionInput(emb, tuple(linked), query))
-        res = QueryExpander(graph, rules=rules).expand(query, linked=linked, intent=intent)
+            intent = model.predict(inp)
+        res = QueryExpander(graph, rules=rules).expand(query, linked=inp.linked, intent=intent)
     except (FusionError, KGError, ParserError, OSError) as exc:
         _fail(exc)
     typer.echo(

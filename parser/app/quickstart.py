@@ -80,7 +80,7 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
         home: working directory (default :func:`default_home`).
         data_dir: the project's ``data/``.
         tagger_epochs: tagger training epochs (default :data:`QUICKSTART_TAGGER_EPOCHS`).
-        fusion_epochs: fusion training epochs (default: ``FusionConfig.epochs``).
+        fusion_epochs: fusion training epochs (default: ``TrainConfig.epochs``).
         force: rebuild the bundle (trained parts that exist are reused; delete them to retrain).
     """
     from parser.bundle import MANIFEST, build_bundle
@@ -117,20 +117,19 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
     # 3. fusion
     if not (fusion_dir / "model.safetensors").is_file():
         logger.info("step 3/4: training the fusion intent model on Best Buy queries")
-        from fusion import FusionConfig
-        from fusion.train import train_from_files
+        from fusion.train import TrainConfig, train_from_files
         from kg import ProductGraph
-        from parser.tagger.embed import TaggerTextEncoder, load_embedding_tagger
+        from parser.pipeline import QueryParser
 
-        config = FusionConfig(epochs=fusion_epochs) if fusion_epochs else None
-        # the queries are embedded by the tagger's own (INT8 ONNX) encoder, as served: one
-        # encoder pass per parse
-        query_encoder = TaggerTextEncoder(load_embedding_tagger(tagger_dir))
-        with ProductGraph.open(kg_dir) as graph:
+        train_config = TrainConfig(epochs=fusion_epochs) if fusion_epochs else None
+        with ProductGraph.open(kg_dir, read_only=True) as graph:
+            # trained on the inputs it is served: the tagger's (ONNX) embeddings and the
+            # linker's nodes for the tagger's spans
             _, scores = train_from_files(
                 graph, data_dir / "bestbuy" / "queries_train.jsonl",
-                data_dir / "bestbuy" / "queries_dev.jsonl", fusion_dir, config=config,
-                query_encoder=query_encoder, cache_dir=home / "fusion-cache",
+                data_dir / "bestbuy" / "queries_dev.jsonl", fusion_dir,
+                featurizer=QueryParser.featurizer(tagger_dir, graph),
+                train_config=train_config, cache_dir=home / "fusion-cache",
             )
         logger.info("fusion dev scores: %s", scores)
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parser.tagger.lexicon import Lexicon, word_features
+from parser.tagger.lexicon import CharSpan, Lexicon, word_features
 from parser.tagger.text import WordMode, normalize, split_words
 
 __all__ = ["Batch", "Encoder", "Prepared"]
@@ -90,9 +90,12 @@ class Encoder:
         return norm, back, spans
 
     def prepare_many(self, texts: Sequence[str],
-                     words: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[Prepared]:
+                     words: Sequence[Sequence[tuple[int, int]]] | None = None, *,
+                     matches: Sequence[Sequence[CharSpan]] | None = None) -> list[Prepared]:
         """Prepare ``texts``; ``words`` optionally gives each text's word spans (original
-        offsets) instead of splitting."""
+        offsets) instead of splitting. ``matches`` gives each text's lexicon matches
+        ``(start, end, kind)`` in original offsets (the parse's one KG match); without it the
+        encoder's own :attr:`lexicon` is asked."""
         pre = []
         for i, text in enumerate(texts):
             norm, back, spans = self._norm_words(text, None if words is None else words[i])
@@ -105,7 +108,7 @@ class Encoder:
         else:
             encs = self.tokenizer.encode_batch(word_lists, is_pretokenized=True)
         out = []
-        for (text, norm, back, spans, cut), enc in zip(pre, encs, strict=True):
+        for k, ((text, norm, back, spans, cut), enc) in enumerate(zip(pre, encs, strict=True)):
             ids = np.asarray(enc.ids, dtype=np.int64)
             tw = np.asarray([-1 if w is None else w for w in enc.word_ids], dtype=np.int64)
             first = np.full(len(spans), -1, dtype=np.int64)
@@ -117,8 +120,13 @@ class Encoder:
             lex = None
             if self.lexicon_kinds:
                 lex = np.zeros((len(ids), len(self.lexicon_kinds)), dtype=np.int64)
-                if self.lexicon is not None and spans:
-                    wf = word_features(self.lexicon.match(norm), spans, self.lexicon_kinds)
+                found = None
+                if matches is not None:
+                    found = _to_normalized(matches[k], text, back)
+                elif self.lexicon is not None:
+                    found = self.lexicon.match(norm)
+                if found and spans:
+                    wf = word_features(found, spans, self.lexicon_kinds)
                     lex[pos] = wf[tw[pos]]
             out.append(Prepared(text, norm, back, spans, ids, tw, first,
                                 truncated=bool(cut or enc.overflowing), lexicon=lex))
@@ -140,3 +148,13 @@ class Encoder:
             if lex is not None and p.lexicon is not None:
                 lex[i, :n] = p.lexicon
         return Batch(ids, mask, lex)
+
+
+def _to_normalized(matches: Sequence[CharSpan], text: str, back: Sequence[int]) -> list[CharSpan]:
+    """Character spans of the original ``text`` -> spans of its normalised form (``back``
+    maps each normalised character to its original one)."""
+    if not matches:
+        return []
+    counts = np.bincount(np.asarray(back, dtype=np.int64), minlength=len(text))
+    fwd = np.concatenate([[0], np.cumsum(counts)])
+    return [(int(fwd[a]), int(fwd[b]), kind) for a, b, kind in matches]

@@ -86,8 +86,14 @@ class KGLexicon:
         self.source = source
 
     def match(self, text: str) -> list[CharSpan]:
+        return self.spans(self.source.match(text))
+
+    @staticmethod
+    def spans(matches: Any) -> list[CharSpan]:
+        """Lexicon spans of KG matches already found (``kg.ProductGraph.match`` output): one
+        per distinct candidate kind of each match."""
         out: list[CharSpan] = []
-        for m in self.source.match(text):
+        for m in matches:
             if isinstance(m, tuple):
                 out.append((int(m[0]), int(m[1]), str(m[2])))
                 continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,8 @@ class Tagger:
         self._labels = np.array(config.labels)
         self._ort_inputs: set[str] = set()
         self._ort_outputs: set[str] = set()
+        self._batch_session: Any = None
+        self._batch_lock = threading.Lock()
         if session is not None:
             self._ort_inputs = {i.name for i in session.get_inputs()}
             self._ort_outputs = {o.name for o in session.get_outputs()}
@@ -172,33 +175,72 @@ class Tagger:
             raise ConfigError(f"the ONNX export in {self.path} has no query-embedding output")
         return 2 * int(self.encoder_config.hidden_size)
 
-    def _forward(self, items: Sequence[Prepared], *, pooled: bool = False,
-                 ) -> tuple[np.ndarray, np.ndarray | None]:
-        """``(logits [batch, seq, labels], pooled [batch, embedding_dim] or None)``."""
-        batch = self.encoder.collate(items)
+    def prepare(self, texts: Sequence[str], *,
+                matches: Sequence[Sequence[tuple[int, int, str]]] | None = None,
+                ) -> list[Prepared]:
+        """Tokenise ``texts`` for :meth:`forward`. ``matches`` gives each text's lexicon
+        matches ``(start, end, kind)`` in original character offsets (what
+        :class:`parser.QueryParser` found in the KG once for the whole parse); without it
+        the tagger's own :attr:`lexicon` is asked (when the model uses lexicon features).
+
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> t = tiny_tagger()
+        >>> items = t.prepare(["usb cable"])
+        >>> logits, _ = t.forward(items)
+        >>> t.decode(items, logits)[0].entities == t("usb cable").entities
+        True
+        """
+        return self.encoder.prepare_many(list(texts), matches=matches)
+
+    @property
+    def batch_session(self) -> Any:
+        """A second ONNX Runtime session on the same graph with one intra-op thread (no
+        spinning), made on first use: :meth:`parser.QueryParser.pipe` calls it from worker
+        threads (ORT runs a one-thread session on the calling thread) beside its own Python
+        work. ``None`` with the torch backend."""
+        if self.session is None or self.onnx_file is None:
+            return None
+        with self._batch_lock:
+            if self._batch_session is None:
+                import onnxruntime as ort
+
+                from parser.tagger.io import ort_session_options
+
+                self._batch_session = ort.InferenceSession(
+                    str(self.onnx_file), ort_session_options(num_threads=1, spin=False),
+                    providers=["CPUExecutionProvider"])
+            return self._batch_session
+
+    def forward(self, items: Sequence[Prepared], *, pooled: bool = False, batch: bool = False,
+                ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Run the model on prepared texts: ``(token logits [batch, seq, labels], query
+        embeddings [batch, embedding_dim] or None)``, from one encoder pass. ``batch=True``
+        runs on :attr:`batch_session` (ONNX)."""
+        batch_ = self.encoder.collate(items)
         if self.session is not None:
             if pooled and "pooled" not in self._ort_outputs:
                 raise ConfigError(
                     f"the ONNX export in {self.path} has no query-embedding output; export it "
                     f"again with `kgqp tagger export-onnx {self.path} --int8`"
                 )
-            feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+            feeds = {"input_ids": batch_.input_ids, "attention_mask": batch_.attention_mask}
             if "lexicon" in self._ort_inputs:
-                feeds["lexicon"] = batch.lexicon
-            outs = self.session.run(["logits", "pooled"] if pooled else ["logits"], feeds)
+                feeds["lexicon"] = batch_.lexicon
+            session = self.batch_session if batch else self.session
+            outs = session.run(["logits", "pooled"] if pooled else ["logits"], feeds)
             return outs[0], (outs[1] if pooled else None)
         import torch
 
         with torch.inference_mode():
-            lex = None if batch.lexicon is None else torch.from_numpy(batch.lexicon)
-            out = self.model(torch.from_numpy(batch.input_ids),
-                             torch.from_numpy(batch.attention_mask), lex, return_pooled=pooled)
+            lex = None if batch_.lexicon is None else torch.from_numpy(batch_.lexicon)
+            out = self.model(torch.from_numpy(batch_.input_ids),
+                             torch.from_numpy(batch_.attention_mask), lex, return_pooled=pooled)
         if pooled:
             return out[0].float().numpy(), out[1].float().numpy()
         return out.float().numpy(), None
 
     def _logits(self, items: Sequence[Prepared]) -> np.ndarray:
-        return self._forward(items)[0]
+        return self.forward(items)[0]
 
     def _word_tags(self, items: Sequence[Prepared], logits: np.ndarray,
                    ) -> list[tuple[list[int], np.ndarray]]:
@@ -293,11 +335,11 @@ class Tagger:
         if not texts:
             return [], np.zeros((0, self.embedding_dim), np.float32)
         items = self.encoder.prepare_many(list(texts))
-        logits, pooled = self._forward(items, pooled=True)
+        logits, pooled = self.forward(items, pooled=True)
         assert pooled is not None
-        return self._decode(items, logits), np.ascontiguousarray(pooled, dtype=np.float32)
+        return self.decode(items, logits), np.ascontiguousarray(pooled, dtype=np.float32)
 
-    def _decode(self, items: Sequence[Prepared], logits: np.ndarray) -> list[TaggedText]:
+    def decode(self, items: Sequence[Prepared], logits: np.ndarray) -> list[TaggedText]:
         """Entities of prepared texts from their token logits ``[batch, seq, labels]`` (the
         model's output for ``encoder.collate(items)``)."""
         return [self._to_tagged(p, tags, probs)
@@ -311,7 +353,7 @@ class Tagger:
         for k in range(0, len(order), batch_size):
             idx = order[k:k + batch_size]
             items = self.encoder.prepare_many([texts[i] for i in idx])
-            out[idx] = self._forward(items, pooled=True)[1]
+            out[idx] = self.forward(items, pooled=True)[1]
         return out
 
     def predict_sentences(self, sentences: Sequence[Sentence], *,

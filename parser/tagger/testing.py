@@ -98,8 +98,10 @@ def tiny_backbone(path: str | os.PathLike[str] | None = None) -> Path:
     return out
 
 
-def tiny_tagger(*, crf: bool = False, lexicon_kinds: list[str] | None = None) -> Any:
-    """An untrained Tagger on a tiny random backbone (instant; for doctests and API tests)."""
+def tiny_tagger(*, crf: bool = False, lexicon_kinds: list[str] | None = None,
+                seed: int = 0) -> Any:
+    """An untrained Tagger on a tiny random backbone (instant; for doctests and API tests);
+    ``seed`` initialises its tagging head."""
     import torch
 
     from parser.tagger.config import TaggerConfig
@@ -110,7 +112,7 @@ def tiny_tagger(*, crf: bool = False, lexicon_kinds: list[str] | None = None) ->
 
     enc_cfg, weights, tok = load_backbone(_cached_backbone())
     labels = ["O"] + [f"{p}-{t}" for t in entity_types(TINY_QUERIES) for p in "BI"]
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = TaggerModel(enc_cfg, TaggerConfig(labels=labels, crf=crf,
                                               lexicon_kinds=lexicon_kinds, max_length=32))
     model.load_backbone_weights(weights)

@@ -42,9 +42,9 @@ class SlowTagger:
         self._tagger = tagger
         self.delay_s = delay_s
 
-    def pipe(self, texts: Any, *, batch_size: int = 32) -> Any:
+    def forward(self, items: Any, **kwargs: Any) -> Any:
         time.sleep(self.delay_s)
-        return self._tagger.pipe(texts, batch_size=batch_size)
+        return self._tagger.forward(items, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tagger, name)

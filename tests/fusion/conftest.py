@@ -6,8 +6,10 @@ import pytest
 import torch
 
 from fusion.gnn import GNNConfig
-from fusion.model import FusionConfig, FusionExample, FusionInput, LinkedEntity
+from fusion.model import FusionConfig
 from fusion.text import HashingTextEncoder
+from fusion.train import TrainConfig
+from fusion.types import ROLES, FusionExample, FusionInput, LinkedEntity
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
 
 C, B, P, T, A = (
@@ -118,12 +120,42 @@ QUERIES = [  # query, lvl1
 ]
 
 
+class MatchFeaturizer:
+    """Fusion inputs for the fusion package's own tests: the text encoder's embedding and, for
+    each KG name found in the query (``kg.match``), the real linker's best node with its link
+    score. The parser's featurizer (``QueryParser.featurize``) links tagger spans instead;
+    tests/e2e train fusion through it."""
+
+    def __init__(self, kg: ProductGraph, encoder) -> None:
+        self.kg, self.encoder = kg, encoder
+        self.name, self.dim = encoder.name, encoder.dim
+
+    def featurize(self, texts, *, progress: bool = False) -> list[FusionInput]:
+        emb = self.encoder.encode(list(texts))
+        out = []
+        for i, text in enumerate(texts):
+            linked: dict[str, LinkedEntity] = {}
+            for m in self.kg.match(text):
+                best = self.kg.link(m.text, label=None, context=text).best
+                if best is not None and best.kind in ROLES[:-1]:
+                    score = min(max(float(best.score), 0.0), 1.0)
+                    if best.iri not in linked or linked[best.iri].score < score:
+                        linked[best.iri] = LinkedEntity(best.iri, best.kind, score)
+            out.append(FusionInput(emb[i], tuple(linked.values()), text))
+        return out
+
+
 @pytest.fixture
-def examples(kg: ProductGraph, encoder: HashingTextEncoder) -> list[FusionExample]:
+def featurizer(kg: ProductGraph, encoder: HashingTextEncoder) -> MatchFeaturizer:
+    return MatchFeaturizer(kg, encoder)
+
+
+@pytest.fixture
+def examples(featurizer: MatchFeaturizer) -> list[FusionExample]:
     from fusion.data import LabeledQuery, build_examples
 
     qs = [LabeledQuery(q, lab, lab.split(" > ")[0]) for q, lab in QUERIES]
-    return build_examples(qs, graph=kg, text_encoder=encoder)
+    return build_examples(qs, featurizer)
 
 
 def random_input(seed: int = 0, linked: tuple[LinkedEntity, ...] = ()) -> FusionInput:
@@ -131,7 +163,8 @@ def random_input(seed: int = 0, linked: tuple[LinkedEntity, ...] = ()) -> Fusion
 
 
 GNN = GNNConfig(hidden_dim=16, out_dim=16, steps=10)
-CFG = FusionConfig(hidden_dim=32, epochs=15, batch_size=8, dropout=0.0)
+CFG = FusionConfig(hidden_dim=32, dropout=0.0)
+TRAIN = TrainConfig(epochs=15, batch_size=8)
 
 
 @pytest.fixture
@@ -139,5 +172,6 @@ def trained(kg, encoder, examples, tmp_path):
     """A small graph fusion model trained on :data:`QUERIES` (the same data as dev)."""
     from fusion import train_fusion
 
-    return train_fusion(CFG, kg, examples, examples, gnn_config=GNN, text_encoder=encoder,
+    return train_fusion(CFG, kg, examples, examples, train_config=TRAIN, gnn_config=GNN,
+                        text_encoder=encoder,
                         cache_dir=tmp_path / "cache")

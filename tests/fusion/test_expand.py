@@ -5,8 +5,8 @@ import os
 import pytest
 
 from fusion.expand import expand, parse_price
-from fusion.model import Intent, LinkedEntity
 from fusion.rules import RuleSet, RulesFile
+from fusion.types import Intent, LinkedEntity
 
 ID = "https://kgqp.dev/id/"
 SAMSUNG = LinkedEntity(ID + "brand/samsung", "brand", 1.0)

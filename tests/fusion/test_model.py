@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from fusion import FusionConfig, FusionInput, FusionModel, LinkedEntity, train_fusion
+from fusion import FusionConfig, FusionInput, FusionModel, LinkedEntity, TrainConfig, train_fusion
 from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
 from fusion.evaluate import evaluate
 from kg import Node, NodeKind
@@ -50,7 +50,8 @@ def test_graph_branch_uses_links(trained, kg):
 
 def test_no_graph_ablation(examples, tmp_path):
     model = train_fusion(
-        FusionConfig(use_graph=False, hidden_dim=32, epochs=5), None, examples, examples
+        FusionConfig(use_graph=False, hidden_dim=32), None, examples, examples,
+        train_config=TrainConfig(epochs=5)
     )
     model.save_pretrained(tmp_path / "ng")
     loaded = FusionModel.from_pretrained(tmp_path / "ng")
@@ -99,10 +100,15 @@ def test_config_is_validated(tmp_path):
     m = FusionModel(FusionConfig(use_graph=False, hidden_dim=8), labels=["A > B"])
     m.save_pretrained(tmp_path / "x")
     raw = json.loads((tmp_path / "x" / "config.json").read_text())
-    raw["config"]["epochs"] = -1
+    raw["config"]["hidden_dim"] = -1
     (tmp_path / "x" / "config.json").write_text(json.dumps(raw))
-    with pytest.raises(FusionLoadError, match="epochs"):
+    with pytest.raises(FusionLoadError, match="hidden_dim"):
         FusionModel.from_pretrained(tmp_path / "x")
+    # configs saved before the architecture/training split still load (training keys dropped)
+    raw["config"]["hidden_dim"] = 8
+    raw["config"]["epochs"] = 40
+    (tmp_path / "x" / "config.json").write_text(json.dumps(raw))
+    assert FusionModel.from_pretrained(tmp_path / "x").config.hidden_dim == 8
 
 
 def test_bad_inputs():
@@ -115,18 +121,3 @@ def test_bad_inputs():
     m = FusionModel(FusionConfig(use_graph=False, hidden_dim=8), labels=["A > B"])
     with pytest.raises(FusionDataError, match="expects 384"):
         m.predict(FusionInput(torch.zeros(5)))
-
-
-def test_linked_from_merges_linker_output_with_kg_matches(kg):
-    links = FusionModel.linked_from(
-        kg,
-        "samsung fridge",
-        [
-            ("https://kgqp.dev/id/category/bb/fridge", "category", 0.9),
-            ("x", None, 1.0),
-            ("https://kgqp.dev/id/brand/samsung", "brand", 0.3),
-        ],
-    )
-    iris = [e.iri for e in links]
-    assert iris[0] == "https://kgqp.dev/id/brand/samsung"  # from the KG match, score 1
-    assert "https://kgqp.dev/id/category/bb/fridge" in iris and "x" not in iris

@@ -165,12 +165,12 @@ def test_lexicon_hook(tiny_backbone_dir, tiny_data, tmp_path):
     assert p.lexicon[p.first].tolist() == [[0, 0], [0, 0], [0, 4]]  # per word: S-category on tv
     assert p.lexicon[0].tolist() == [0, 0]  # [CLS]
     # a brand added to the KG later is used at once: the features and the logits change
-    before = tagger._logits([p])
+    before = tagger.forward([p])[0]
     tagger.lexicon.add("brandx", "brand")
     p2 = tagger.encoder.prepare("new brandx tv")
     assert p2.lexicon[p2.first].tolist() == [[0, 0], [4, 0], [0, 4]]
     assert (p2.lexicon[p2.token_words == 1, 0] == 4).all()  # every subword of the word
-    assert not np.allclose(before, tagger._logits([p2]))
+    assert not np.allclose(before, tagger.forward([p2])[0])
     # a KG-shaped object is adapted
     from types import SimpleNamespace as NS
     kg = NS(match=lambda t: [NS(start=4, end=10, candidates=[NS(kind="brand")])])

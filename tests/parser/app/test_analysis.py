@@ -44,14 +44,24 @@ QUERIES = ["samsung tv", "red samsung tv under 500", "acme laptop", "acme tv", "
 
 
 class DictTagger:
-    def pipe(self, texts, batch_size: int = 32):
-        for text in texts:
+    """A dictionary tagger (the pipeline's TokenTagger protocol): known phrases, fixed labels."""
+
+    def prepare(self, texts, *, matches=None):
+        return list(texts)
+
+    def forward(self, items, *, pooled=False, batch=False):
+        return None, None
+
+    def decode(self, items, logits):
+        out = []
+        for text in items:
             ents = []
             for phrase, label in PHRASES.items():
                 i = f" {text} ".find(f" {phrase} ")
                 if i >= 0:
                     ents.append(Entity(phrase, i, i + len(phrase), label, 0.9))
-            yield TaggedText(text, sorted(ents, key=lambda e: e.start))
+            out.append(TaggedText(text, sorted(ents, key=lambda e: e.start)))
+        return out
 
 
 @pytest.fixture()
@@ -129,8 +139,11 @@ def test_link_scores_histogram_and_plot(parsed: list, graph: ProductGraph, tmp_p
     import matplotlib.pyplot as plt
 
     scores = A.link_scores(parsed, graph)
-    assert len(scores.linked) == 9 and all(0.55 <= s <= 1.0 for s in scores.linked)
-    assert scores.threshold == 0.55
+    from kg.link import LinkerConfig
+
+    threshold = LinkerConfig().nil_threshold
+    assert len(scores.linked) == 9 and all(threshold <= s <= 1.0 for s in scores.linked)
+    assert scores.threshold == threshold
     edges, linked, rejected = scores.histogram(bins=10)
     assert len(edges) == 11 and sum(linked) == 9 and sum(rejected) == len(scores.rejected)
     assert A.link_scores(parsed).rejected == []

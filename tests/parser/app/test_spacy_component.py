@@ -57,6 +57,15 @@ class DictTagger:
         self.phrases = phrases
         self.extra = extra or []
 
+    def prepare(self, texts, *, matches=None):  # the pipeline's TokenTagger protocol
+        return list(texts)
+
+    def forward(self, items, *, pooled=False, batch=False):
+        return None, None
+
+    def decode(self, items, logits):
+        return list(self.pipe(items))
+
     def pipe(self, texts, batch_size: int = 32):
         for text in texts:
             ents, used = [], set()
