@@ -16,7 +16,9 @@ Syntax (``#`` starts a comment; instructions are indented under their input)::
 Inputs match whole words of the normalised query (NFKC, case-folded). Weights default to 1.0
 (``SYNONYM``) and 100 (``UP``/``DOWN``). A malformed line raises :class:`RuleSyntaxError` with
 its path and line number. :class:`RulesFile` re-reads the file when its mtime or size changes, so
-edits apply to the next query without a restart; every applied rule is reported.
+edits apply to the next query without a restart; every applied rule is reported. For serving
+(``keep_last_good=True``) a broken edit keeps the last good rules in use and is reported by
+:meth:`RulesFile.status` instead of failing every query.
 
 Example:
     >>> rules = RuleSet.parse('laptop =>\\n  SYNONYM(0.5): notebook\\n  DELETE: cheap\\n')
@@ -31,13 +33,15 @@ import logging
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fusion.errors import RuleSyntaxError
 from kg.schema import normalize_name
 
-__all__ = ["AppliedRule", "Instruction", "Rule", "RuleResult", "RuleSet", "RulesFile"]
+__all__ = ["AppliedRule", "Instruction", "Rule", "RuleResult", "RuleSet", "RulesFile",
+           "RulesStatus"]
 
 logger = logging.getLogger(__name__)
 
@@ -257,11 +261,60 @@ class RuleSet:
         return res
 
 
+@dataclass(frozen=True)
+class RulesStatus:
+    """Health of a :class:`RulesFile`: how many rules are in use and the last load error.
+
+    ``ok`` is False while the file on disk cannot be used (syntax error, invalid UTF-8,
+    unreadable or deleted); ``rules`` are then the last good ones, loaded at ``loaded_at``
+    (Unix time; None when nothing was ever loaded). ``errors`` counts failed reloads.
+    """
+
+    path: str
+    ok: bool
+    rules: int
+    error: str | None
+    loaded_at: float | None
+    errors: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "ok": self.ok, "rules": self.rules, "error": self.error,
+                "loaded_at": self.loaded_at, "errors": self.errors}
+
+
+def _read_rules(path: Path, name: str) -> RuleSet:
+    """Read and parse a rules file; every failure is a :class:`RuleSyntaxError` naming it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RuleSyntaxError("the rules file does not exist (deleted or moved?)",
+                              path=name) from None
+    except OSError as exc:
+        raise RuleSyntaxError(f"the rules file cannot be read: {exc.strerror or exc}",
+                              path=name) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RuleSyntaxError(
+            f"invalid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}); save the file "
+            "as UTF-8", path=name, line=line) from None
+    return RuleSet.parse(text, path=name)
+
+
 class RulesFile:
     """A rules file that is re-read when it changes (mtime or size), checked on every access.
 
-    A file that becomes invalid raises :class:`RuleSyntaxError` on the next access (the error
-    names the line); fix the file and the next access picks it up.
+    Args:
+        path: the rules file.
+        name: how the file is named in applied rules and errors (default: ``path``); a bundle
+            passes its path relative to the bundle, so that answers do not show server paths.
+        keep_last_good: what happens when the file becomes invalid, unreadable or is deleted
+            after a good load. False (default): the next access raises
+            :class:`RuleSyntaxError` naming the line (and a deleted file means no rules).
+            True (serving): the last good rules stay in use, the error is logged once and
+            reported by :meth:`status`; fixing the file is picked up by the next access. With
+            True the first load must succeed (there is nothing good to keep).
 
     Example:
         >>> import tempfile, pathlib
@@ -269,32 +322,78 @@ class RulesFile:
         >>> _ = p.write_text("tv <=> television\\n")
         >>> len(RulesFile(p).current())
         2
+        >>> rf = RulesFile(p, name="rules.txt", keep_last_good=True)
+        >>> _ = p.write_text("tv =>\\n  BOGUS: x\\n")
+        >>> len(rf.current()), rf.status().ok, rf.status().error.startswith("rules.txt:2:")
+        (2, False, True)
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, name: str | None = None,
+                 keep_last_good: bool = False) -> None:
         self.path = Path(path)
+        self.name = name if name is not None else str(self.path)
+        self.keep_last_good = keep_last_good
         self._stamp: tuple[int, int] | None = None
-        self._rules = RuleSet([], path=str(self.path))
+        self._rules = RuleSet([], path=self.name)
+        self._error: str | None = None
+        self._errors = 0
+        self._loaded_at: float | None = None
         self._lock = threading.Lock()
-        self.current()
+        if keep_last_good:
+            self._rules = _read_rules(self.path, self.name)  # raises: nothing good to keep
+            self._loaded_at = time.time()
+            self._stamp = self._stat()
+            logger.info("loaded %d rules from %s", len(self._rules), self.path)
+        else:
+            self.current()
+
+    def _stat(self) -> tuple[int, int]:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return (0, -1)
+        return (st.st_mtime_ns, st.st_size)
 
     def current(self) -> RuleSet:
-        """The rules as of now (re-parsed if the file changed; empty if the file is absent)."""
+        """The rules as of now (re-parsed if the file changed).
+
+        With ``keep_last_good=False`` an invalid file raises and an absent one means no rules;
+        with ``keep_last_good=True`` both keep the last good rules (see :meth:`status`)."""
         with self._lock:
-            try:
-                st = self.path.stat()
-                stamp = (st.st_mtime_ns, st.st_size)
-            except FileNotFoundError:
-                stamp = (0, -1)
-            if stamp != self._stamp:
+            stamp = self._stat()
+            if stamp == self._stamp:
+                return self._rules
+            if not self.keep_last_good:
                 if stamp[1] < 0:
-                    self._rules = RuleSet([], path=str(self.path))
+                    self._rules = RuleSet([], path=self.name)
                 else:
-                    text = self.path.read_text(encoding="utf-8")
-                    self._rules = RuleSet.parse(text, path=str(self.path))
+                    self._rules = _read_rules(self.path, self.name)
+                    self._loaded_at = time.time()
                     logger.info("loaded %d rules from %s", len(self._rules), self.path)
                 self._stamp = stamp
+                return self._rules
+            self._stamp = stamp
+            try:
+                rules = _read_rules(self.path, self.name)
+            except RuleSyntaxError as exc:
+                self._error = str(exc)
+                self._errors += 1
+                logger.error("rules file %s is unusable, still serving the last good %d rules "
+                             "(loaded at %s): %s", self.path, len(self._rules),
+                             time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self._loaded_at))
+                             if self._loaded_at else "never", exc)
+                return self._rules
+            self._rules, self._error, self._loaded_at = rules, None, time.time()
+            logger.info("loaded %d rules from %s", len(rules), self.path)
             return self._rules
+
+    def status(self) -> RulesStatus:
+        """Whether the file on disk is in use, how many rules are, and the last error."""
+        if self.keep_last_good:
+            self.current()  # pick up an edit or a deletion since the last query
+        with self._lock:
+            return RulesStatus(self.name, self._error is None, len(self._rules), self._error,
+                               self._loaded_at, self._errors)
 
     def apply(self, query: str) -> RuleResult:
         return self.current().apply(query)
