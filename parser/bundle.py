@@ -5,8 +5,8 @@ Layout::
     bundle/
       kgqp-bundle.json   manifest: format, versions, parser config, KG location, checksums
       tagger/            the tagger folder (config.json, model.safetensors, tokenizer, ONNX)
-      fusion/            the fusion model folder (optional); ``fusion/head.onnx`` is its head
-                         in ONNX when it reads the tagger's own embeddings (parser.fused)
+      fusion/            the fusion model folder (optional), trained on this tagger's
+                         embeddings and this parser's links (``kgqp fusion train --tagger``)
       kg/                a snapshot of the KG (kg.mode == "snapshot"), or the manifest names
                          the KG directory to use (kg.mode == "location")
       rules.txt          query rewrite rules (optional; edited by users, reloaded on change)
@@ -32,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from kg.io import atomic_write_json, fsync_dir, replace_dir, sha256_file
+from parser.config import ParserConfig
 from parser.errors import ConfigError, ModelLoadError
+from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +53,12 @@ class BundleManifest:
     kg_mode: str = "snapshot"  # "snapshot" (bundle/kg) or "location" (kg_path)
     kg_path: str = "kg"
     rules: str | None = None
-    text_encoder: str | None = None  # ONNX export of the fusion text encoder (folder name)
-    text_encoder_int8: bool = False  # serve the INT8 graph of the text encoder
-    fusion_head: str | None = None  # ONNX fusion head joined to the tagger's graph (parser.fused)
+    # fields of bundles built before fusion read the tagger's embeddings and links: such
+    # bundles are refused at load (rebuild them); kept so their manifests still parse
+    text_encoder: str | None = None
+    text_encoder_int8: bool = False
+    fusion_head: str | None = None
+    linker: dict[str, Any] = field(default_factory=dict)  # kg.link.LinkerConfig settings
     parser: dict[str, Any] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
@@ -105,15 +110,16 @@ def _versions() -> dict[str, str]:
 
 def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
                  fusion: str | Path | None = None, rules: str | Path | None = None,
-                 kg_mode: str = "snapshot", text_encoder_int8: bool = False,
-                 parser_config: dict[str, Any] | None = None, force: bool = False) -> Path:
+                 kg_mode: str = "snapshot", parser_config: dict[str, Any] | None = None,
+                 linker_config: dict[str, Any] | None = None, force: bool = False) -> Path:
     """Assemble a bundle from trained parts; returns the bundle path.
 
     The bundle is written to a temporary directory beside ``out`` and renamed into place, so an
     interrupted build leaves no half bundle. ``kg_mode="snapshot"`` copies the KG directory
     (it must not be open for writing elsewhere); ``"location"`` records its absolute path.
+    ``linker_config`` (:class:`kg.link.LinkerConfig` settings, e.g. a ``label_kinds`` map for
+    your own tagger labels) is recorded in the manifest and used by the parser's linker.
     """
-    from parser.pipeline import ParserConfig
 
     out = Path(out)
     if out.exists() and not force:
@@ -127,10 +133,8 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     if fusion is not None and not Path(fusion).is_dir():
         raise ConfigError(f"the fusion directory {fusion} does not exist")
     config = ParserConfig.from_dict(parser_config or {})
-    fusion_encoder = None
     if fusion is not None:
-        fusion_encoder = _fusion_encoder_name(Path(fusion))
-        _check_fusion_tagger(fusion_encoder, Path(fusion), tagger)
+        _check_fusion_tagger(_fusion_encoder_name(Path(fusion)), Path(fusion), tagger)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -144,17 +148,11 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             kg_path = str(kg.resolve())
         if rules is not None:
             shutil.copy2(rules, tmp / "rules.txt")
-        text_encoder = fusion_head = None
-        if fusion_encoder is not None:
-            text_encoder = _export_text_encoder(fusion_encoder, tmp / "text_encoder")
-            fusion_head = _export_fusion_head(fusion_encoder, tmp, "fusion/head.onnx")
         manifest = BundleManifest(
             tagger="tagger", fusion="fusion" if fusion is not None else None, kg_mode=kg_mode,
             kg_path=kg_path, rules="rules.txt" if rules is not None else None,
-            text_encoder=text_encoder, text_encoder_int8=text_encoder_int8,
-            fusion_head=fusion_head, parser=config.to_dict(),
-            checksums=_checksums(tmp, ["tagger"] + (["fusion"] if fusion is not None else [])
-                                 + ([text_encoder] if text_encoder else [])),
+            parser=config.to_dict(), linker=dict(linker_config or {}),
+            checksums=_checksums(tmp, ["tagger"] + (["fusion"] if fusion is not None else [])),
             versions=_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         atomic_write_json(tmp / MANIFEST, asdict(manifest))
@@ -177,58 +175,20 @@ def _fusion_encoder_name(fusion_dir: Path) -> str:
 
 
 def _check_fusion_tagger(name: str, fusion_dir: Path, tagger_dir: Path) -> None:
-    """A fusion model trained on a tagger's embeddings must ship with that tagger."""
-    from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
-
-    if name.startswith(TAGGER_ENCODER_PREFIX) and \
-            name != TAGGER_ENCODER_PREFIX + tagger_fingerprint(tagger_dir):
+    """A fusion model is trained on a tagger's embeddings and links and ships with that
+    tagger."""
+    if not name.startswith(TAGGER_ENCODER_PREFIX):
+        raise ConfigError(
+            f"the fusion model in {fusion_dir} was trained on the text encoder {name!r}, not on "
+            f"a tagger's embeddings and links: retrain it with `kgqp fusion train --tagger "
+            f"{tagger_dir}`"
+        )
+    if name != TAGGER_ENCODER_PREFIX + tagger_fingerprint(tagger_dir):
         raise ConfigError(
             f"the fusion model in {fusion_dir} was trained on the embeddings of tagger {name!r}, "
             f"not on {tagger_dir}: pass that tagger, or retrain with `kgqp fusion train --tagger "
             f"{tagger_dir}`"
         )
-
-
-def _export_text_encoder(name: str, out: Path) -> str | None:
-    """Export the fusion model's text encoder (its recorded ``name``) to ONNX inside the bundle
-    (serving runs it with ONNX Runtime); returns the folder name, or None when there is nothing
-    to export (the tagger's own embeddings, or an encoder that is not a checkpoint)."""
-    from fusion.text_onnx import export_text_encoder
-    from parser.tagger.embed import TAGGER_ENCODER_PREFIX
-
-    if name.startswith(TAGGER_ENCODER_PREFIX):
-        return None  # the tagger's own ONNX graph has the embedding output
-    if name == "minilm":
-        export_text_encoder(out)
-    elif Path(name).is_dir():
-        export_text_encoder(out, model_path=name)
-    else:
-        return None
-    return out.name
-
-
-def _export_fusion_head(encoder_name: str, root: Path, rel: str) -> str | None:
-    """Export the fusion head to ONNX (``rel`` under ``root``) when the fusion model reads the
-    tagger's own embeddings and the tagger has an ONNX graph to join it to; returns ``rel``,
-    or None when there is nothing to join."""
-    from parser.tagger.embed import TAGGER_ENCODER_PREFIX
-    from parser.tagger.io import has_onnx_export
-
-    if not encoder_name.startswith(TAGGER_ENCODER_PREFIX) or \
-            not has_onnx_export(root / "tagger"):
-        return None
-    try:
-        import onnx  # noqa: F401
-    except ImportError:  # pragma: no cover - extras
-        logger.warning("onnx is not installed: the bundle gets no fused ONNX graph "
-                       "(pip install 'kgqp[onnx]')")
-        return None
-    from fusion import FusionModel
-    from fusion.onnx import export_head_onnx
-
-    model = FusionModel.from_pretrained(root / "fusion", weights_only=True)
-    export_head_onnx(model, root / rel)
-    return rel
 
 
 def _inside(bundle: Path, rel: str, what: str) -> Path:
@@ -270,9 +230,7 @@ def _verify(bundle: Path, manifest: BundleManifest) -> None:
 def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any = None,
                 verify: bool = True, read_only: bool = False) -> Any:
     """Load a bundle into ``cls`` (:class:`parser.QueryParser`); see its ``from_pretrained``."""
-    from parser.pipeline import ParserConfig
     from parser.tagger import Tagger
-    from parser.tagger.embed import TAGGER_ENCODER_PREFIX, resolve_query_encoder
 
     if not bundle.is_dir():
         raise ModelLoadError(f"bundle directory {bundle} does not exist")
@@ -298,30 +256,17 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
         from parser.tagger.io import has_onnx_export
 
         backend = "onnx" if has_onnx_export(tagger_dir) else "torch"
-    # a second ORT session (the separate text encoder that bundles of fusion models trained on
-    # another encoder carry) must not compete with spinning threads
-    two_sessions = manifest.fusion is not None and bool(manifest.text_encoder)
-    tagger = Tagger.from_pretrained(tagger_dir, backend=backend, lexicon=kg,
-                                    **({"spin": not two_sessions} if backend == "onnx" else {}))
-    fusion_model = text_encoder = expander = None
+    tagger = Tagger.from_pretrained(tagger_dir, backend=backend, lexicon=kg)
+    fusion_model = expander = None
     if manifest.fusion is not None:
         from fusion import FusionModel
-        from fusion.text import get_text_encoder
 
         fusion_model = FusionModel.from_pretrained(bundle / manifest.fusion, kg=kg)
-        if fusion_model.text_encoder_name.startswith(TAGGER_ENCODER_PREFIX):
-            try:  # the fusion model reads the tagger's embeddings: one encoder pass per parse
-                text_encoder = resolve_query_encoder(fusion_model.text_encoder_name,
-                                                     tagger=tagger)
-            except ConfigError as exc:
-                raise ModelLoadError(f"bundle {bundle}: {exc}") from None
-        elif manifest.text_encoder and backend == "onnx":
-            from fusion.text_onnx import OnnxTextEncoder
-
-            text_encoder = OnnxTextEncoder(bundle / manifest.text_encoder,
-                                           int8=manifest.text_encoder_int8)
-        else:
-            text_encoder = get_text_encoder(fusion_model.text_encoder_name)
+        try:  # the fusion model reads the tagger's embeddings: one encoder pass per parse
+            _check_fusion_tagger(fusion_model.text_encoder_name, bundle / manifest.fusion,
+                                 tagger_dir)
+        except ConfigError as exc:
+            raise ModelLoadError(f"bundle {bundle}: {exc}; then rebuild the bundle") from None
     if config.expand:
         from fusion.errors import RuleSyntaxError
         from fusion.expand import QueryExpander
@@ -335,16 +280,5 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
             except RuleSyntaxError as exc:
                 raise ModelLoadError(f"bundle {bundle}: {exc}") from None
         expander = QueryExpander(kg, rules=rules)  # type: ignore[arg-type]
-    parser = cls(tagger=tagger, kg=kg, fusion=fusion_model, text_encoder=text_encoder,
-                 expander=expander, config=config, path=bundle,
-                 version=manifest.versions.get("kgqp", "0"))
-    if backend == "onnx" and parser.shares_encoder:
-        if manifest.fusion_head:
-            from parser.fused import FusedGraph
-
-            parser.fused = FusedGraph(tagger, fusion_model, bundle / manifest.fusion_head,
-                                      spin=not two_sessions)
-        else:
-            logger.info("bundle %s predates the fused ONNX graph: rebuild it with `kgqp bundle "
-                        "build` to tag and classify in one call", bundle)
-    return parser
+    return cls(tagger=tagger, kg=kg, fusion=fusion_model, expander=expander, config=config,
+               path=bundle, version=manifest.versions.get("kgqp", "0"))
