@@ -11,6 +11,11 @@ Modes:
                seconds, then --rate for --recovery seconds and reports when latency and
                status codes were back to the pre-overload baseline)
 
+    health     python bench/load.py http://127.0.0.1:8000 --health-during-batch 2000
+               (the server needs --max-batch-size 2000: one /parse/batch of that many queries,
+               /health probed every 10 ms while it runs; then 8 connections trickling request
+               bodies, 1 byte per second, with /health and /parse probed meanwhile)
+
 Output: a summary table, or one JSON object with ``--json``. ``errors_5xx`` counts 5xx answers
 other than the 503 overload rejections (which carry ``Retry-After``); those are ``rejected``.
 """
@@ -197,6 +202,66 @@ def recovery_seconds(phase: Phase, baseline_p50_ms: float, window: float = 1.0) 
     return None
 
 
+async def _probe(client: httpx.AsyncClient, url: str, stop: asyncio.Event,
+                 every: float = 0.01) -> list[tuple[float, int]]:
+    out = []
+    while not stop.is_set():
+        t0 = time.perf_counter()
+        r = await client.get(url)
+        out.append((time.perf_counter() - t0, r.status_code))
+        await asyncio.sleep(every)
+    return out
+
+
+def _lat(samples: list[tuple[float, int]]) -> dict:
+    lat = sorted(s for s, _ in samples)
+    return {"n": len(lat), "p50_ms": _pct(lat, 50), "p99_ms": _pct(lat, 99),
+            "max_ms": round(lat[-1] * 1e3, 2) if lat else None,
+            "status": sorted({c for _, c in samples})}
+
+
+async def health_checks(url: str, n: int, slow: int = 8, slow_seconds: float = 8.0) -> dict:
+    """/health latency during one n-query /parse/batch, then during ``slow`` connections that
+    trickle their request bodies (1 byte/s) for ``slow_seconds``."""
+    queries = [f"{QUERIES[i % len(QUERIES)]} {i}" for i in range(n)]
+    report: dict = {}
+    async with httpx.AsyncClient(base_url=url, timeout=600) as client, \
+            httpx.AsyncClient(base_url=url, timeout=60) as prober:
+        await client.post("/parse/batch", json={"queries": queries[:64]})  # warm
+        stop = asyncio.Event()
+        probe = asyncio.create_task(_probe(prober, "/health", stop))
+        t0 = time.perf_counter()
+        r = await client.post("/parse/batch", json={"queries": queries})
+        batch_s = time.perf_counter() - t0
+        stop.set()
+        report["batch"] = {"queries": n, "status": r.status_code, "seconds": round(batch_s, 2),
+                           "health": _lat(await probe)}
+        host, port = urlparse(url).hostname, urlparse(url).port or 80
+        conns = []
+        for _ in range(slow):
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(b"POST /parse HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                         b"\r\nContent-Length: 1000\r\n\r\n{")
+            conns.append((reader, writer))
+        stop = asyncio.Event()
+        probe = asyncio.create_task(_probe(prober, "/health", stop))
+        parses: list[tuple[float, int]] = []
+        t_end = time.perf_counter() + slow_seconds
+        while time.perf_counter() < t_end:
+            for _, writer in conns:
+                writer.write(b" ")
+            t1 = time.perf_counter()
+            pr = await client.post("/parse", json={"query": "sony headphones"})
+            parses.append((time.perf_counter() - t1, pr.status_code))
+            await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - t1)))
+        stop.set()
+        report["slow_bodies"] = {"connections": slow, "seconds": slow_seconds,
+                                 "health": _lat(await probe), "parse": _lat(parses)}
+        for _, writer in conns:
+            writer.close()
+    return report
+
+
 async def run(args: argparse.Namespace) -> dict:
     pid = args.pid
     if pid is None:
@@ -269,7 +334,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="client connection pool; 2,000 made httpx itself the bottleneck at "
                          "3x load (the generator used a whole core for 20 minutes)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--health-during-batch", type=int, metavar="N",
+                    help="measure /health during an N-query batch and during slow bodies")
     args = ap.parse_args(argv)
+    if args.health_during_batch:
+        report = asyncio.run(health_checks(args.url, args.health_during_batch))
+        print(json.dumps(report, indent=None if args.json else 2))
+        return 0
     report = asyncio.run(run(args))
     if args.json:
         print(json.dumps(report))

@@ -62,17 +62,18 @@ def _bundle_dir(bundle: Path | None) -> Path:
 
 def _table(results: list[Any]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table("query", "entities (label -> KG node)", "intent", "expansions", show_lines=True)
-    for r in results:
+    for r in results:  # every cell is user or KG text: escaped, or "[creator]" reads as markup
         ents = "\n".join(
             f"{e.text} [{e.label}]" + (f" -> {e.kg_kind}:{e.kg_label}" if e.kg_id else "")
             for e in r.entities
         )
         intent = f"{r.intent.category} ({r.intent.score:.2f})" if r.intent else ""
         exps = ", ".join(x.term for x in r.expansions[:5])
-        table.add_row(r.text, ents, intent, exps)
+        table.add_row(*(escape(cell) for cell in (r.text, ents, intent, exps)))
     Console().print(table)
 
 
@@ -137,27 +138,62 @@ def parse(
             _table([result])
 
 
+def _read_token(token_file: Path | None) -> str | None:
+    """The service token from ``--token-file`` (first line), else ``$KGQP_TOKEN``, else None."""
+    import os
+
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"cannot read the token file {token_file}: {exc}") from None
+        if not token:
+            raise ValueError(f"the token file {token_file} is empty: write the token into it")
+        if os.name == "posix" and token_file.stat().st_mode & 0o077:
+            logger.warning("the token file %s is readable by other users: chmod 600 it",
+                           token_file)
+        return token
+    token = os.environ.get("KGQP_TOKEN", "").strip()
+    return token or None
+
+
 def serve(
     bundle: Path | None = typer.Option(None, "--bundle", help="Bundle folder [default bundle]."),
-    host: str = typer.Option("127.0.0.1", "--host"),
+    host: str = typer.Option("127.0.0.1", "--host",
+                             help="Address to bind; a non-loopback one needs a token."),
     port: int = typer.Option(8000, "--port"),
     max_concurrency: int = typer.Option(8, "--max-concurrency",
                                         help="Parse requests in flight before 503."),
     max_query_chars: int = typer.Option(512, "--max-query-chars"),
     max_batch_size: int = typer.Option(256, "--max-batch-size"),
     max_body_bytes: int = typer.Option(256 * 1024, "--max-body-bytes"),
+    body_timeout: float = typer.Option(10.0, "--body-timeout",
+                                       help="Seconds a request body may take to arrive (408)."),
+    token_file: Path | None = typer.Option(
+        None, "--token-file", help="File holding the bearer token that /kg/update, "
+        "/kg/rollback and /kg/versions require [$KGQP_TOKEN]."),
 ) -> None:
-    """Serve the parser over HTTP (FastAPI; needs the serve extra)."""
+    """Serve the parser over HTTP (FastAPI; needs the serve extra).
+
+    The port is bound at once (/health answers); /ready answers 503 until the model is loaded.
+    """
     from parser.app.service import ServiceLimits
     from parser.app.service import serve as run
-    from parser.pipeline import QueryParser
 
     with _errors():
         limits = ServiceLimits(max_body_bytes=max_body_bytes, max_query_chars=max_query_chars,
-                               max_batch_size=max_batch_size, max_concurrency=max_concurrency)
-        _serving_threads()
-        parser = QueryParser.from_pretrained(_bundle_dir(bundle))
-        run(parser, host=host, port=port, limits=limits)
+                               max_batch_size=max_batch_size, max_concurrency=max_concurrency,
+                               body_timeout_s=body_timeout)
+        token = _read_token(token_file)
+        bundle_dir = _bundle_dir(bundle)
+
+        def load() -> Any:  # in the background, after the port is bound
+            from parser.pipeline import QueryParser
+
+            _serving_threads()
+            return QueryParser.from_pretrained(bundle_dir, read_only=False)  # /kg/update
+
+        run(load, host=host, port=port, limits=limits, token=token)
 
 
 @bundle_app.command("build")

@@ -1,12 +1,22 @@
 """HTTP service: ``kgqp serve --bundle DIR`` (FastAPI + uvicorn; the ``[serve]`` extra).
 
 Endpoints: ``POST /parse``, ``POST /parse/batch``, ``GET /kg/nodes/{iri}``, ``GET /kg/link``,
-``POST /kg/update`` (one KG transaction; the next parse sees it), ``GET /health``, ``GET /ready``,
-``GET /metrics`` (Prometheus) and the OpenAPI docs at ``/docs``.
+``POST /kg/update`` (one KG transaction; the next parse sees it), ``GET /kg/versions``,
+``POST /kg/rollback``, ``GET /health``, ``GET /ready``, ``GET /metrics`` (Prometheus) and the
+OpenAPI docs at ``/docs`` (parse answers typed with the published ParsedQuery schema).
 
-Limits (:class:`ServiceLimits`): request body size (413), query length and batch size (422),
+Limits (:class:`ServiceLimits`): request body size (413) and the time a body may take to arrive
+(408), both enforced before a parse slot is taken; query length and batch size (422);
 concurrent parse requests (503 with ``Retry-After`` beyond the limit: excess load is rejected at
 once instead of queueing). Every bad input gets a 4xx with a JSON ``detail``; never a 500.
+
+Model calls run in worker threads, one at a time (``parse_lock``); a batch takes the lock per
+chunk of ``batch_chunk`` queries, so single parses interleave with a long batch, and the event
+loop (``/health``, ``/ready``) never runs parsing or JSON encoding of parse results.
+
+The KG write and history endpoints (``/kg/update``, ``/kg/rollback``, ``/kg/versions``) take a
+bearer token when one is configured (``token=``; ``kgqp serve --token-file`` or ``KGQP_TOKEN``);
+:func:`serve` refuses to bind a non-loopback address without one.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI must resolve the request models,
@@ -15,14 +25,16 @@ once instead of queueing). Every bad input gets a 4xx with a JSON ``detail``; ne
 
 import asyncio
 import dataclasses
+import hmac
+import ipaddress
 import json
 import logging
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from parser.errors import ParserError
 
@@ -33,12 +45,31 @@ if TYPE_CHECKING:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ServiceLimits", "create_app", "serve"]
+__all__ = ["ServiceLimits", "create_app", "is_loopback", "serve"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+#: at most this many characters of a client's input are echoed back in a 422 answer
+ECHO_CHARS = 200
+#: at most this many validation errors are listed in a 422 answer
+MAX_ERRORS = 20
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceLimits:
     """Request limits of the HTTP service.
+
+    Args:
+        max_body_bytes: larger bodies get 413 (checked while reading, before a parse slot).
+        body_timeout_s: a body that has not fully arrived after this many seconds gets 408
+            (slow senders must not hold parse slots).
+        max_query_chars: longer queries get 422.
+        max_batch_size: larger ``/parse/batch`` requests get 422.
+        max_concurrency: parse requests admitted at once; more get 503 with ``Retry-After``.
+        batch_chunk: queries per model call (and per hold of the model lock) in a batch.
 
     Example:
         >>> ServiceLimits(max_concurrency=4).max_concurrency
@@ -49,11 +80,31 @@ class ServiceLimits:
     max_query_chars: int = 512
     max_batch_size: int = 256
     max_concurrency: int = 8
+    body_timeout_s: float = 10.0
+    batch_chunk: int = 64
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_query_chars", "max_batch_size", "max_concurrency"):
+        for name in ("max_body_bytes", "max_query_chars", "max_batch_size", "max_concurrency",
+                     "batch_chunk"):
             if getattr(self, name) < 1:
                 raise ValueError(f"ServiceLimits.{name} must be >= 1, got {getattr(self, name)}")
+        if not self.body_timeout_s > 0:
+            raise ValueError(f"ServiceLimits.body_timeout_s must be > 0, got {self.body_timeout_s}")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine.
+
+    Example:
+        >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("0.0.0.0")
+        (True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def _require_serve_extra() -> None:
@@ -76,32 +127,104 @@ def _check_text(value: str, what: str) -> str:
     return value
 
 
-def _ascii_json_response() -> type:
-    from fastapi.responses import JSONResponse
+def _trim(value: Any, limit: int = ECHO_CHARS) -> Any:
+    """``value`` when it is short; else its JSON text cut to ``limit`` characters."""
+    if isinstance(value, str):
+        return value if len(value) <= limit else f"{value[:limit]}... ({len(value)} characters)"
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return value if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
-    class AsciiJSONResponse(JSONResponse):
-        def render(self, content: Any) -> bytes:
-            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
-    return AsciiJSONResponse
+def _freeze_heap() -> None:
+    """Move every object alive now (the loaded model, KG indexes, libraries) out of the
+    garbage collector's reach. With them in, each full collection walked ~540k objects and
+    stopped every thread, the event loop too, for 0.4-0.55 s here, several times during a
+    2,000-query batch; after the freeze only objects made since are walked."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
-def create_app(parser: "QueryParser", *, limits: ServiceLimits | None = None) -> "FastAPI":
-    """Build the FastAPI app around a loaded :class:`~parser.pipeline.QueryParser`."""
+def _kgqp_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kgqp")
+    except PackageNotFoundError:  # pragma: no cover - a source checkout without install
+        return "0"
+
+
+def _json_body(status: int, payload: Any, headers: dict[str, str] | None = None) -> tuple:
+    body = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    return ({"type": "http.response.start", "status": status, "headers": raw},
+            {"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _Disconnected(Exception):
+    pass
+
+
+async def _read_body(receive: Receive, cap: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > cap:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
+               limits: ServiceLimits | None = None, token: str | None = None) -> "FastAPI":
+    """Build the FastAPI app around a :class:`~parser.pipeline.QueryParser`.
+
+    Args:
+        parser: a loaded parser, or a function that loads one: it is then called in a
+            background thread when the server starts, so ``/health`` answers at once and
+            ``/ready`` (and every endpoint that needs the model) answers 503 until it is loaded.
+        limits: request limits (:class:`ServiceLimits`).
+        token: bearer token required by ``/kg/update``, ``/kg/rollback`` and ``/kg/versions``
+            (None: those endpoints are open; :func:`serve` allows that on loopback only).
+    """
     _require_serve_extra()
-    from fastapi import FastAPI, HTTPException, Request
+    from contextlib import asynccontextmanager
+
+    from fastapi import Depends, FastAPI, HTTPException, Request, Response, Security
     from fastapi.encoders import jsonable_encoder
     from fastapi.exception_handlers import http_exception_handler
     from fastapi.exceptions import RequestValidationError
+    from fastapi.openapi.utils import get_openapi
     from fastapi.responses import JSONResponse, PlainTextResponse
+    from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
     from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
     from pydantic import BaseModel, ConfigDict, Field, field_validator
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from kg.errors import KGLockedError, KGNotFoundError
+    from kg.errors import KGError, KGLockedError, KGNotFoundError
+    from parser.types import parsed_query_schema
 
+    if token is not None and (not token or token != token.strip()):
+        raise ValueError("the service token must be non-empty, without surrounding whitespace")
     limits = limits or ServiceLimits()
-    _AsciiJSONResponse = _ascii_json_response()
     registry = CollectorRegistry()
     requests_total = Counter(
         "kgqp_requests_total", "HTTP requests", ["path", "status"], registry=registry
@@ -112,7 +235,105 @@ def create_app(parser: "QueryParser", *, limits: ServiceLimits | None = None) ->
     )
     rejected = Counter("kgqp_rejected_total", "requests rejected by limits", ["reason"],
                        registry=registry)
+    # parse health: what the parses look like, not only how fast they are
+    parsed_total = Counter("kgqp_parsed_queries_total", "queries parsed", registry=registry)
+    links_total = Counter("kgqp_entity_links_total",
+                          "tagged entities by link result (NIL rate = nil / all)", ["result"],
+                          registry=registry)
+    entities_per_query = Histogram("kgqp_entities_per_query", "entities tagged per query",
+                                   registry=registry, buckets=(0, 1, 2, 3, 4, 5, 6, 8, 12))
+    intent_confidence = Histogram(
+        "kgqp_intent_confidence", "probability of the predicted intent category",
+        registry=registry, buckets=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0))
+    expansions_per_query = Histogram("kgqp_expansions_per_query", "expansions per query",
+                                     registry=registry, buckets=(0, 1, 2, 5, 10, 20, 50))
+    expansions_total = Counter("kgqp_expansions_total", "expansions by kind", ["kind"],
+                               registry=registry)
+    expansion_kinds: set[str] = set()  # not fusion.expand.KINDS: importing fusion loads torch
+    rules_applied = Counter("kgqp_rules_applied_total", "rewrite rule instructions applied",
+                            registry=registry)
 
+    state: dict[str, Any] = {"ready": True, "inflight": 0, "parser": None, "load_error": None,
+                             "load_seconds": None, "loaded": threading.Event()}
+    loader: Callable[[], Any] | None = None
+    if callable(parser) and not hasattr(parser, "pipe"):
+        loader = parser
+    else:
+        state["parser"] = parser
+        state["loaded"].set()
+    semaphore = asyncio.Semaphore(limits.max_concurrency)
+    parse_lock = threading.Lock()  # one model call at a time: torch/ORT already use both cores
+
+    def _rules_status() -> dict[str, Any] | None:
+        p = state["parser"]
+        rules = getattr(getattr(p, "expander", None), "rules", None)
+        if rules is None:
+            return None
+        if hasattr(rules, "status"):
+            return rules.status().to_dict()
+        return {"path": getattr(rules, "path", None), "ok": True, "rules": len(rules),
+                "error": None, "loaded_at": None, "errors": 0}
+
+    class _StatusCollector:
+        """KG version, rules and model state, read when /metrics is scraped."""
+
+        def collect(self) -> Any:
+            p = state["parser"]
+            loaded = GaugeMetricFamily("kgqp_model_loaded", "1 once the model is loaded")
+            loaded.add_metric([], 1.0 if p is not None else 0.0)
+            yield loaded
+            if state["load_seconds"] is not None:
+                g = GaugeMetricFamily("kgqp_model_load_seconds", "time to load the model")
+                g.add_metric([], state["load_seconds"])
+                yield g
+            if p is None:
+                return
+            g = GaugeMetricFamily("kgqp_kg_version", "KG version the parser reads")
+            g.add_metric([], float(p.kg.version))
+            yield g
+            rules = _rules_status()
+            if rules is not None:
+                ok = GaugeMetricFamily("kgqp_rules_ok",
+                                       "1 if the rules file on disk is in use, 0 if it is broken "
+                                       "and the last good rules are served")
+                ok.add_metric([], 1.0 if rules["ok"] else 0.0)
+                yield ok
+                n = GaugeMetricFamily("kgqp_rules_loaded", "rewrite rules in use")
+                n.add_metric([], float(rules["rules"]))
+                yield n
+                c = CounterMetricFamily("kgqp_rules_reload_errors",
+                                        "failed reloads of the rules file")
+                c.add_metric([], float(rules["errors"]))
+                yield c
+
+    registry.register(_StatusCollector())  # type: ignore[arg-type]
+
+    def _observe(results: list[Any]) -> None:
+        nil = linked = 0
+        for r in results:
+            ents = r.entities
+            entities_per_query.observe(len(ents))
+            for e in ents:
+                if e.kg_id is None:
+                    nil += 1
+                else:
+                    linked += 1
+            if r.intent is not None:
+                intent_confidence.observe(r.intent.score)
+            expansions_per_query.observe(len(r.expansions))
+            for x in r.expansions:
+                if x.kind not in expansion_kinds and len(expansion_kinds) < 16:
+                    expansion_kinds.add(x.kind)  # a bounded label set (fusion.expand.KINDS)
+                expansions_total.labels(x.kind if x.kind in expansion_kinds else "other").inc()
+            if r.applied_rules:
+                rules_applied.inc(len(r.applied_rules))
+        parsed_total.inc(len(results))
+        if nil:
+            links_total.labels("nil").inc(nil)
+        if linked:
+            links_total.labels("linked").inc(linked)
+
+    # -- request models ----------------------------------------------------------------------
     class ParseRequest(BaseModel):
         model_config = ConfigDict(extra="forbid")
         query: str = Field(description="The search query.")
@@ -147,47 +368,114 @@ def create_app(parser: "QueryParser", *, limits: ServiceLimits | None = None) ->
                     )
             return v
 
+    strict = ConfigDict(extra="forbid", allow_inf_nan=False)
+
     class NodeUpdate(BaseModel):
-        model_config = ConfigDict(extra="forbid")
+        model_config = strict
         kind: str
         key: str
         label: str
         aliases: list[str] = []
         attribute: str | None = None
-        popularity: float | None = None
+        popularity: float | None = Field(None, description="A finite number.")
 
     class AliasUpdate(BaseModel):
-        model_config = ConfigDict(extra="forbid")
+        model_config = strict
         iri: str
         alias: str
 
     class EdgeUpdate(BaseModel):
-        model_config = ConfigDict(extra="forbid")
-        source: str
+        model_config = strict
+        source: str = Field(description="IRI of an existing node (or one added in add_nodes).")
         relation: str
-        target: str
+        target: str = Field(description="IRI of an existing node (or one added in add_nodes).")
 
     class KGUpdateRequest(BaseModel):
-        model_config = ConfigDict(extra="forbid")
+        model_config = strict
         add_nodes: list[NodeUpdate] = []
         add_aliases: list[AliasUpdate] = []
         add_edges: list[EdgeUpdate] = []
         remove_nodes: list[str] = []
         message: str | None = None
 
-    state: dict[str, Any] = {"ready": True, "inflight": 0}
-    semaphore = asyncio.Semaphore(limits.max_concurrency)
-    parse_lock = threading.Lock()  # one model call at a time: torch/ORT already use both cores
+    class RollbackRequest(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        version: int = Field(ge=0, description="The KG version to return to.")
+        message: str | None = None
+
+    class ErrorAnswer(BaseModel):
+        detail: str | list[dict[str, Any]] = Field(description="What is wrong, and the fix.")
+
+    def _ref(name: str, description: str) -> dict[str, Any]:
+        return {"description": description,
+                "content": {"application/json": {"schema": {"$ref":
+                                                            f"#/components/schemas/{name}"}}}}
+
+    errors_doc: dict[int | str, dict[str, Any]] = {
+        413: {"model": ErrorAnswer, "description": "request body larger than the limit"},
+        408: {"model": ErrorAnswer, "description": "request body too slow to arrive"},
+        422: {"model": ErrorAnswer, "description": "invalid body (the error says what)"},
+        503: {"model": ErrorAnswer,
+              "description": "busy (too many parse requests; Retry-After) or model loading"},
+    }
+    auth_doc: dict[int | str, dict[str, Any]] = {
+        401: {"model": ErrorAnswer, "description": "missing or wrong bearer token"},
+        422: errors_doc[422], 503: errors_doc[503],
+    }
+
+    # -- app -----------------------------------------------------------------------------------
+    def _load() -> None:
+        assert loader is not None
+        t0 = time.perf_counter()
+        try:
+            loaded = loader()
+        except Exception as exc:  # reported by /ready; serve() exits 1
+            state["load_error"] = f"{type(exc).__name__}: {exc}"
+            logger.error("the model did not load: %s", state["load_error"])
+        else:
+            state["load_seconds"] = time.perf_counter() - t0
+            _freeze_heap()
+            state["parser"] = loaded
+            logger.info("model loaded in %.2f s; ready", state["load_seconds"])
+        finally:
+            state["loaded"].set()
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> Any:
+        if loader is None:
+            _freeze_heap()
+        elif not state["loaded"].is_set():
+            threading.Thread(target=_load, name="kgqp-load", daemon=True).start()
+        yield
 
     app = FastAPI(
         title="kgqp",
         description="Knowledge-graph-augmented parsing of e-commerce search queries.",
-        version=parser.version if hasattr(parser, "version") else "0",
+        version=getattr(state["parser"], "version", None) or _kgqp_version(),
+        lifespan=lifespan,
     )
     app.state.kgqp_state = state
 
-    known_paths = {"/parse", "/parse/batch", "/kg/link", "/kg/update", "/health", "/ready",
-                   "/metrics", "/docs", "/openapi.json"}
+    def _openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = get_openapi(title=app.title, version=app.version, description=app.description,
+                           routes=app.routes)
+        pq = {k: v for k, v in parsed_query_schema().items() if k not in ("$schema", "$id")}
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ParsedQuery"] = pq
+        schemas["ParsedQueryBatch"] = {
+            "type": "object", "required": ["results"], "additionalProperties": False,
+            "properties": {"results": {"type": "array", "items": {
+                "$ref": "#/components/schemas/ParsedQuery"}}}}
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = _openapi  # type: ignore[method-assign]
+
+    parse_paths = ("/parse", "/parse/batch")
+    known_paths = {*parse_paths, "/kg/link", "/kg/update", "/kg/versions", "/kg/rollback",
+                   "/health", "/ready", "/metrics", "/docs", "/openapi.json"}
 
     def _metric_path(path: str) -> str:
         # a bounded label set: one label per route, not per IRI or per unknown URL
@@ -195,69 +483,163 @@ def create_app(parser: "QueryParser", *, limits: ServiceLimits | None = None) ->
             return "/kg/nodes/{iri}"
         return path if path in known_paths else "other"
 
-    @app.middleware("http")
-    async def _limits(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        path = _metric_path(request.url.path)
-        start = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limits.max_body_bytes):
-            rejected.labels("body_too_large").inc()
-            requests_total.labels(path, "413").inc()
-            return JSONResponse(
-                {"detail": f"request body larger than {limits.max_body_bytes} bytes"}, 413
-            )
-        if request.method == "POST" and length is None:
-            body = b""
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > limits.max_body_bytes:
-                    rejected.labels("body_too_large").inc()
-                    requests_total.labels(path, "413").inc()
-                    return JSONResponse(
-                        {"detail": f"request body larger than {limits.max_body_bytes} bytes"}, 413
-                    )
-            request._body = body  # Starlette caches the body here; the endpoint reads it
-        limited = path.startswith("/parse")
-        if limited:
-            if semaphore.locked():
-                rejected.labels("overload").inc()
-                requests_total.labels(path, "503").inc()
-                return JSONResponse({"detail": "server busy, retry later"}, 503,
-                                    headers={"Retry-After": "1"})
-            await semaphore.acquire()
-        state["inflight"] += 1
-        try:
-            response = await call_next(request)
-        except Exception:  # pragma: no cover - a bug: log it, answer 500 with a clear body
-            logger.exception("unhandled error on %s", path)
-            response = JSONResponse({"detail": "internal error"}, 500)
-        finally:
-            state["inflight"] -= 1
+    class Guard:
+        """Pure ASGI middleware: reads the whole body (size cap, deadline) BEFORE taking a
+        parse slot, so that slow or large uploads never hold one; rejects excess parse
+        requests at once; counts requests by route and status."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await self.inner(scope, receive, send)
+                return
+            path = _metric_path(scope["path"])
+            start = time.perf_counter()
+            status = [0]
+
+            async def send_(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                await send(message)
+
+            async def answer(code: int, detail: str, reason: str | None = None,
+                             headers: dict[str, str] | None = None) -> None:
+                if reason:
+                    rejected.labels(reason).inc()
+                for message in _json_body(code, {"detail": detail}, headers):
+                    await send_(message)
+
+            try:
+                await self._handle(scope, receive, send_, answer, path)
+            except Exception:
+                logger.exception("unhandled error on %s", path)
+                if status[0]:
+                    raise  # the answer has started: uvicorn closes the connection
+                await answer(500, "internal error (logged on the server)")
+            finally:
+                code = str(status[0] or 499)  # 499: the client went away before an answer
+                requests_total.labels(path, code).inc()
+                latency.labels(path).observe(time.perf_counter() - start)
+
+        async def _handle(self, scope: Scope, receive: Receive, send: Send,
+                          answer: Callable[..., Awaitable[None]], path: str) -> None:
+            headers = dict(scope.get("headers") or [])
+            length = headers.get(b"content-length")
+            too_large = f"request body larger than {limits.max_body_bytes} bytes"
+            if length is not None and (not length.isdigit()
+                                       or int(length) > limits.max_body_bytes):
+                await answer(413, too_large, "body_too_large", {"connection": "close"})
+                return
+            if scope["method"] in ("POST", "PUT", "PATCH"):
+                try:
+                    async with asyncio.timeout(limits.body_timeout_s):
+                        body = await _read_body(receive, limits.max_body_bytes)
+                except _BodyTooLarge:
+                    await answer(413, too_large, "body_too_large", {"connection": "close"})
+                    return
+                except TimeoutError:
+                    await answer(408, f"the request body did not arrive within "
+                                 f"{limits.body_timeout_s:g} s", "body_timeout",
+                                 {"connection": "close"})
+                    return
+                except _Disconnected:
+                    return
+                receive = _replay(body, receive)
+            limited = path in parse_paths
             if limited:
-                semaphore.release()
-        requests_total.labels(path, str(response.status_code)).inc()
-        latency.labels(path).observe(time.perf_counter() - start)
-        return response
+                if semaphore.locked():
+                    await answer(503, "server busy, retry later", "overload",
+                                 {"retry-after": "1"})
+                    return
+                await semaphore.acquire()
+            state["inflight"] += 1
+            try:
+                await self.inner(scope, receive, send)
+            finally:
+                state["inflight"] -= 1
+                if limited:
+                    semaphore.release()
 
-    def _run(fn: Callable[[], Any]) -> Any:
+    def _replay(body: bytes, receive: Receive) -> Receive:
+        done = False
+
+        async def replay() -> Message:
+            nonlocal done
+            if not done:
+                done = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # waits for the client's disconnect
+
+        return replay
+
+    app.add_middleware(Guard)
+
+    def _parser() -> "QueryParser":
+        p = state["parser"]
+        if p is None:
+            detail = ("the model did not load: " + state["load_error"]) if state["load_error"] \
+                else "the model is loading, retry shortly"
+            raise HTTPException(503, detail, headers={"Retry-After": "1"})
+        return p
+
+    bearer = HTTPBearer(auto_error=False, description="`kgqp serve --token-file` / KGQP_TOKEN")
+
+    def require_token(
+            cred: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
+    ) -> None:
+        if token is None:
+            return
+        if cred is None or not hmac.compare_digest(cred.credentials.encode("utf-8"),
+                                                   token.encode("utf-8")):
+            rejected.labels("unauthorized").inc()
+            raise HTTPException(401, "this endpoint needs the service token: send "
+                                "'Authorization: Bearer <token>'",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    # -- parsing (worker threads; results rendered to JSON there, not on the event loop) ------
+    def _parse_one(query: str) -> Response:
+        p = _parser()
         with parse_lock:
-            return fn()
+            result = p(query)
+        _observe([result])
+        return JSONResponse(result.to_dict())
 
-    @app.post("/parse")
-    async def parse(req: ParseRequest) -> dict[str, Any]:
-        result = await asyncio.to_thread(_run, lambda: parser(req.query))
-        return result.to_dict()
+    def _render(content: Any) -> bytes:  # as JSONResponse renders
+        return json.dumps(content, ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":")).encode("utf-8")
 
-    @app.post("/parse/batch")
-    async def parse_batch(req: BatchRequest) -> dict[str, Any]:
-        results = await asyncio.to_thread(_run, lambda: parser.pipe(req.queries))
-        return {"results": [r.to_dict() for r in results]}
+    def _parse_many(queries: list[str]) -> Response:
+        p = _parser()
+        parts: list[bytes] = []
+        step = limits.batch_chunk
+        for i in range(0, len(queries), step):
+            with parse_lock:  # per chunk: single parses get the model between chunks
+                part = list(p.pipe(queries[i:i + step], batch_size=step))
+            _observe(part)
+            # rendered per chunk: one json.dumps of a whole 2,000-query answer held the GIL
+            # (and so the event loop) for tens of ms
+            parts += [_render(r.to_dict()) for r in part]
+        body = b'{"results":[' + b",".join(parts) + b"]}"
+        return Response(body, media_type="application/json")
 
+    @app.post("/parse", response_model=None, responses={
+        200: _ref("ParsedQuery", "the parsed query"), **errors_doc})
+    async def parse(req: ParseRequest) -> Response:
+        return await asyncio.to_thread(_parse_one, req.query)
+
+    @app.post("/parse/batch", response_model=None, responses={
+        200: _ref("ParsedQueryBatch", "the parsed queries, in input order"), **errors_doc})
+    async def parse_batch(req: BatchRequest) -> Response:
+        return await asyncio.to_thread(_parse_many, req.queries)
+
+    # -- KG ------------------------------------------------------------------------------------
     @app.get("/kg/nodes/{iri:path}")
     def kg_node(iri: str) -> dict[str, Any]:
-        node = parser.kg.node(iri)
+        node = _parser().kg.node(iri)
         if node is None:
-            raise HTTPException(404, f"no KG node {iri!r}")
+            raise HTTPException(404, f"no KG node {_trim(iri)!r}")
         d = dataclasses.asdict(node)  # kg.graph.NodeInfo is a plain dataclass (no to_dict)
         d["kind"] = node.kind.value if node.kind is not None else None
         d["aliases"] = list(node.aliases)
@@ -265,17 +647,19 @@ def create_app(parser: "QueryParser", *, limits: ServiceLimits | None = None) ->
 
     @app.get("/kg/link")
     def kg_link(mention: str, label: str | None = None, limit: int = 5) -> dict[str, Any]:
+        p = _parser()
         try:
             _check_text(mention, "mention")
-            result = parser.kg.link(mention, label=label)
+            result = p.kg.link(mention, label=label)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
         return result.to_dict(limit=limit) if hasattr(result, "to_dict") else {"result": result}
 
-    @app.post("/kg/update")
+    @app.post("/kg/update", dependencies=[Depends(require_token)], responses=auth_doc)
     def kg_update(req: KGUpdateRequest) -> dict[str, Any]:
         from kg.schema import Edge, Node, NodeKind, Relation
 
+        p = _parser()
         try:
             nodes = [
                 Node(kind=NodeKind.parse(n.kind), key=n.key, label=n.label,
@@ -284,37 +668,72 @@ def create_app(parser: "QueryParser", *, limits: ServiceLimits | None = None) ->
             ]
             edges = [Edge(e.source, Relation(e.relation), e.target) for e in req.add_edges]
         except (ValueError, TypeError) as exc:
-            raise HTTPException(422, str(exc)) from None
+            raise HTTPException(422, _trim(str(exc), 500)) from None
         try:
             with parse_lock, \
-                    parser.kg.transaction(message=req.message or "HTTP /kg/update") as tx:
+                    p.kg.transaction(message=req.message or "HTTP /kg/update") as tx:
                 for node in nodes:
                     tx.add_node(node)
                 for a in req.add_aliases:
                     tx.add_alias(a.iri, a.alias)
-                for edge in edges:
+                for i, edge in enumerate(edges):
+                    for end in ("source", "target"):
+                        if not tx.has_node(getattr(edge, end)):
+                            raise ValueError(
+                                f"add_edges[{i}].{end} {_trim(getattr(edge, end))!r} is not a "
+                                "KG node: add it in add_nodes, or fix the IRI")
                     tx.add_edge(edge)
                 for iri in req.remove_nodes:
                     tx.remove_node(iri)
         except (ValueError, TypeError) as exc:  # bad IRIs, empty aliases, invalid text
-            raise HTTPException(422, f"KG update rejected, nothing changed: {exc}") from None
-        return {"version": parser.kg.version, "nodes": [n.iri for n in nodes]}
+            raise HTTPException(
+                422, f"KG update rejected, nothing changed: {_trim(str(exc), 500)}") from None
+        return {"version": p.kg.version, "nodes": [n.iri for n in nodes]}
 
+    @app.get("/kg/versions", dependencies=[Depends(require_token)], responses=auth_doc)
+    def kg_versions() -> dict[str, Any]:
+        p = _parser()
+        return {"version": p.kg.version, "versions": [v.to_dict() for v in p.kg.versions()]}
+
+    @app.post("/kg/rollback", dependencies=[Depends(require_token)], responses=auth_doc)
+    def kg_rollback(req: RollbackRequest) -> dict[str, Any]:
+        p = _parser()
+        if req.version > p.kg.version:
+            raise HTTPException(422, f"no KG version {req.version}: versions are "
+                                f"0..{p.kg.version} (GET /kg/versions lists them)")
+        with parse_lock:
+            before = p.kg.version
+            new = p.kg.rollback(req.version, message=req.message)
+        return {"version": new, "rolled_back_from": before, "to": req.version}
+
+    # -- health --------------------------------------------------------------------------------
     @app.get("/health")
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/ready")
-    def ready() -> Any:
+    @app.get("/ready", responses={503: {"model": ErrorAnswer,
+                                        "description": "loading, failed or shutting down"}})
+    async def ready() -> Any:
         if not state["ready"]:
             return JSONResponse({"status": "shutting down"}, 503)
-        return {"status": "ready", "kg_version": parser.kg.version}
+        p = state["parser"]
+        if p is None:
+            if state["load_error"]:
+                return JSONResponse({"status": "failed", "error": state["load_error"]}, 503)
+            return JSONResponse({"status": "loading"}, 503, headers={"Retry-After": "1"})
+        rules = _rules_status()
+        problems = [] if rules is None or rules["ok"] else [
+            f"rules: {rules['error']} (serving the last good {rules['rules']} rules)"]
+        return {"status": "degraded" if problems else "ready", "kg_version": p.kg.version,
+                "rules": rules, "problems": problems,
+                "model_load_seconds": state["load_seconds"]}
 
     @app.get("/metrics")
     def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(registry).decode(),
                                  media_type="text/plain; version=0.0.4")
 
+    # -- errors --------------------------------------------------------------------------------
     @app.exception_handler(ParserError)
     async def _parser_error(request: Request, exc: ParserError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, 422)
@@ -327,11 +746,28 @@ def create_app(parser: "QueryParser", *, limits: ServiceLimits | None = None) ->
     async def _kg_locked(request: Request, exc: KGLockedError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "1"})
 
+    @app.exception_handler(KGError)
+    async def _kg_error(request: Request, exc: KGError) -> JSONResponse:
+        # e.g. a KG opened read-only (kgqp serve opens it writable); other KG errors the same
+        return JSONResponse({"detail": f"the KG refused the request: {exc}"}, 409)
+
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # The default handler echoes the input, and a lone surrogate in it made the JSON
-        # encoding of the 422 itself fail (a 500): render with ASCII escapes instead.
-        return _AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, 422)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # The input is echoed trimmed (a 10,000-query batch was echoed whole, 179 KB), and
+        # rendered with ASCII escapes (a lone surrogate in it made the 422 itself fail: a 500).
+        errors = list(exc.errors())
+        shown = []
+        for err in errors[:MAX_ERRORS]:
+            err = dict(err)
+            if "input" in err:
+                err["input"] = _trim(err["input"])
+            shown.append(err)
+        if len(errors) > MAX_ERRORS:
+            shown.append({"type": "more_errors", "loc": [],
+                          "msg": f"{len(errors) - MAX_ERRORS} more errors not shown"})
+        body = json.dumps({"detail": jsonable_encoder(shown)}, ensure_ascii=True,
+                          separators=(",", ":"))
+        return Response(body, 422, media_type="application/json")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
@@ -344,23 +780,38 @@ def create_app(parser: "QueryParser", *, limits: ServiceLimits | None = None) ->
     return app
 
 
-def serve(parser: "QueryParser", *, host: str = "127.0.0.1", port: int = 8000,
-          limits: ServiceLimits | None = None) -> None:
+def serve(parser: "QueryParser | Callable[[], QueryParser]", *, host: str = "127.0.0.1",
+          port: int = 8000, limits: ServiceLimits | None = None,
+          token: str | None = None) -> None:
     """Run the service with uvicorn until SIGTERM/SIGINT.
 
-    On shutdown, readiness turns 503 first, in-flight requests complete, then the process exits 0.
+    ``parser`` may be a function that loads it: the port is then bound first (``/health``
+    answers, ``/ready`` is 503 until the model is loaded) and a failed load stops the server
+    with :class:`ParserError`. Binding a non-loopback ``host`` needs a ``token`` (the KG write
+    endpoints would otherwise be open to the network). On shutdown, readiness turns 503 first,
+    in-flight requests complete, then the process exits 0.
     """
     _require_serve_extra()
     import uvicorn
 
-    app = create_app(parser, limits=limits)
+    if token is None and not is_loopback(host):
+        raise ParserError(
+            f"refusing to serve on {host} without a token: /kg/update and /kg/rollback would be "
+            "open to the network. Pass --token-file FILE or set KGQP_TOKEN (clients then send "
+            "'Authorization: Bearer <token>'), or bind 127.0.0.1"
+        )
+    if token is None:
+        logger.warning("no service token: the KG write endpoints are open to every process on "
+                       "this machine (bound to %s only)", host)
+    app = create_app(parser, limits=limits, token=token)
+    state = app.state.kgqp_state
     config = uvicorn.Config(app, host=host, port=port, log_level="info",
                             timeout_graceful_shutdown=30, access_log=False)
     server = uvicorn.Server(config)
     original = server.handle_exit
 
     def _handle_exit(sig: int, frame: Any) -> None:
-        app.state.kgqp_state["ready"] = False
+        state["ready"] = False
         original(sig, frame)
         if sig == signal.SIGTERM:
             # uvicorn re-raises captured signals after its graceful shutdown, which made the
@@ -368,5 +819,13 @@ def serve(parser: "QueryParser", *, host: str = "127.0.0.1", port: int = 8000,
             server._captured_signals[:] = [s for s in server._captured_signals
                                            if s != signal.SIGTERM]
 
+    def _stop_if_load_fails() -> None:
+        state["loaded"].wait()
+        if state["load_error"]:
+            server.should_exit = True
+
     server.handle_exit = _handle_exit  # type: ignore[method-assign]
+    threading.Thread(target=_stop_if_load_fails, name="kgqp-load-watch", daemon=True).start()
     server.run()
+    if state["load_error"]:
+        raise ParserError(f"the model did not load: {state['load_error']}")

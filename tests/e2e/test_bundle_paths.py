@@ -1,0 +1,100 @@
+"""Issue 17.7: manifest paths resolve inside the bundle and the checksums cover what is loaded;
+17.8: ``kgqp serve`` refuses a public address without a token; 17.11: entity labels such as
+``[creator]`` show in the ``kgqp parse`` table (they were read as rich markup and vanished)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from parser.bundle import MANIFEST
+from parser.errors import ModelLoadError
+
+
+@pytest.fixture()
+def bundle(tmp_path: Path, bundle_dir: Path) -> Path:
+    path = tmp_path / "bundles" / "b"
+    shutil.copytree(bundle_dir, path)
+    return path
+
+
+def _edit(bundle: Path, **change: object) -> None:
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    manifest.update(change)
+    (bundle / MANIFEST).write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("change", [
+    {"tagger": "../other/tagger"},
+    {"rules": "../../../../etc/passwd"},
+    {"rules": "/etc/passwd"},
+    {"fusion": "../other/tagger"},
+    {"kg_path": "../other/kg"},
+    {"checksums": {"../other/tagger/model.safetensors": "0" * 64}},
+], ids=lambda c: next(iter(c)))
+def test_manifest_paths_must_stay_inside_the_bundle(bundle: Path, change: dict) -> None:
+    from parser.pipeline import QueryParser
+
+    other = bundle.parent / "other"
+    shutil.copytree(bundle / "tagger", other / "tagger")
+    shutil.copytree(bundle / "kg", other / "kg")
+    _edit(bundle, **change)
+    with pytest.raises(ModelLoadError, match="points outside the bundle") as info:
+        QueryParser.from_pretrained(bundle, warmup=False)
+    assert "root:" not in str(info.value)  # /etc/passwd was read and echoed
+
+
+def test_a_symlink_out_of_the_bundle_is_refused(bundle: Path) -> None:
+    from parser.pipeline import QueryParser
+
+    outside = bundle.parent / "elsewhere"
+    shutil.move(bundle / "tagger", outside)
+    (bundle / "tagger").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ModelLoadError, match="points outside the bundle"):
+        QueryParser.from_pretrained(bundle, warmup=False)
+
+
+def test_checksums_cover_every_loaded_file(bundle: Path) -> None:
+    """A file added to a loaded part (here an ONNX graph the loader would prefer) has no
+    checksum: refused, instead of loading it unverified."""
+    from parser.pipeline import QueryParser
+
+    (bundle / "tagger" / "model.onnx").write_bytes(b"not an onnx graph")
+    with pytest.raises(ModelLoadError, match="has no checksum"):
+        QueryParser.from_pretrained(bundle, warmup=False)
+    (bundle / "tagger" / "model.onnx").unlink()
+    QueryParser.from_pretrained(bundle, warmup=False).kg.close()
+
+
+def test_serve_refuses_a_public_address_without_a_token(bundle: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from parser.app.cli import app
+
+    monkeypatch.delenv("KGQP_TOKEN", raising=False)
+    r = CliRunner().invoke(app, ["serve", "--bundle", str(bundle), "--host", "0.0.0.0"])
+    assert r.exit_code == 1 and "without a token" in r.output, r.output
+    empty = tmp_path / "token"
+    empty.write_text("\n")
+    r = CliRunner().invoke(app, ["serve", "--bundle", str(bundle), "--host", "0.0.0.0",
+                                 "--token-file", str(empty)])
+    assert r.exit_code == 1 and "is empty" in r.output, r.output
+
+
+def test_parse_table_shows_entity_labels(bundle: Path) -> None:
+    import gc
+
+    from typer.testing import CliRunner
+
+    from parser.app.cli import app
+
+    r = CliRunner().invoke(app, ["parse", "samsung tv", "--bundle", str(bundle)],
+                           env={"COLUMNS": "200"})
+    gc.collect()
+    assert r.exit_code == 0, r.output
+    assert "samsung [creator]" in r.output, r.output
