@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -30,6 +31,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import torch
 from torch import Tensor, nn
@@ -154,6 +156,7 @@ class FusionModel(nn.Module):
             persistent=False,
         )
         self.context = context
+        self._kg: Any = None  # set by attach_kg: the context then follows the KG's commits
         #: registry name of the text encoder the model was trained with (fusion.text)
         self.text_encoder_name = "minilm"
         h, c = config.hidden_dim, len(self.labels)
@@ -186,6 +189,39 @@ class FusionModel(nn.Module):
             self.classifier = nn.Sequential(
                 nn.Linear(h, h), nn.GELU(), nn.Dropout(config.dropout), nn.Linear(h, c)
             )
+
+    # -- the KG the model reads ----------------------------------------------------------------
+    @property
+    def context(self) -> GraphContext | None:
+        """The graph context of the KG as it is now: with a KG attached (:meth:`attach_kg`),
+        rebuilt by each KG commit (a derived view of the KG, built in the committing thread)
+        with graph embeddings for the nodes added since training (:func:`extend_embeddings`)."""
+        kg = self.__dict__.get("_kg")
+        base = self.__dict__.get("_context")
+        if kg is None or base is None:
+            return base
+        return kg.view(f"fusion.context.{id(self):x}", self._context_for)
+
+    @context.setter
+    def context(self, value: GraphContext | None) -> None:
+        self.__dict__["_context"] = value
+
+    def attach_kg(self, kg: Any) -> None:
+        """Follow ``kg`` (a ``kg.ProductGraph``): every later commit reaches the model's graph
+        inputs (new nodes, edges and their neighbourhoods) on the next prediction."""
+        if not callable(getattr(kg, "view", None)):
+            raise FusionConfigError("attach_kg needs a kg.ProductGraph (with derived views)")
+        self.__dict__["_kg"] = kg
+
+    def _context_for(self, kg: Any) -> GraphContext:
+        from fusion.hetero import as_networkx
+
+        base: GraphContext = self.__dict__["_context"]
+        g = as_networkx(kg)
+        if g is base.graph:
+            return base
+        return GraphContext(g, extend_embeddings(base.embeddings, g), labels=base.labels,
+                            max_neighbours=base.max_neighbours)
 
     # -- featurisation -----------------------------------------------------------------------
     def _elements(self, linked: Sequence[LinkedEntity]) -> _Elements:
@@ -471,15 +507,65 @@ class FusionModel(nn.Module):
             emb = NodeEmbeddings.load(d / "graph")
             g = as_networkx(kg)
             if emb.meta.get("kg_fingerprint") != graph_fingerprint(g):
-                emb = _refresh_embeddings(d / "graph", g, emb)
+                known = sum(1 for iri in g.nodes if emb.row(iri) is not None)
+                if known < 0.8 * g.number_of_nodes():  # another KG: a full inductive pass
+                    emb = _refresh_embeddings(d / "graph", g, emb)
+                else:  # the KG it was trained on, updated since: embed the new nodes
+                    emb = extend_embeddings(emb, g)
             context = GraphContext(g, emb, labels=labels, max_neighbours=config.max_neighbours)
         model = cls(config, labels=labels, context=context)
+        if context is not None and callable(getattr(kg, "view", None)):
+            model.attach_kg(kg)
         model.text_encoder_name = str(raw.get("text_encoder") or "minilm")
         try:
             model.load_state_dict(state, strict=True)
         except RuntimeError as exc:
             raise FusionLoadError(f"weights in {d} do not fit its config: {exc}") from exc
         return model.eval()
+
+
+def extend_embeddings(emb: Any, g: nx.MultiDiGraph) -> Any:
+    """``emb`` with a row for each node of ``g`` it lacks: the mean of the rows of its
+    neighbours (any relation, either direction; twice, so a new node whose neighbours are new
+    too still gets one). A new brand that ``sells_in`` two categories sits between them. Nodes
+    without an embedded neighbour get no row (the model skips them, as before).
+
+    >>> import networkx as nx, torch
+    >>> from fusion.gnn import NodeEmbeddings
+    >>> g = nx.MultiDiGraph([("new", "a"), ("new", "b")])
+    >>> e = NodeEmbeddings(["a", "b"], ["category", "category"], torch.tensor([[1.0], [3.0]]))
+    >>> extend_embeddings(e, g).vector("new").tolist()
+    [2.0]
+    """
+    from fusion.gnn import NodeEmbeddings
+
+    missing = [n for n in g.nodes if emb.row(n) is None]
+    if not missing:
+        return emb
+    matrix = emb.matrix.detach().float()
+    found: dict[str, Tensor] = {}
+    for _ in range(2):
+        for n in missing:
+            if n in found:
+                continue
+            rows = []
+            for m in itertools.chain(g.successors(n), g.predecessors(n)):
+                r = emb.row(m)
+                if r is not None:
+                    rows.append(matrix[r])
+                elif m in found:
+                    rows.append(found[m])
+            if rows:
+                found[n] = torch.stack(rows).mean(0)
+    if not found:
+        return emb
+    iris = list(found)
+    kinds = [str(g.nodes[n].get("kind") or "") for n in iris]
+    out = NodeEmbeddings(iris=[*emb.iris, *iris], kinds=[*emb.kinds, *kinds],
+                         matrix=torch.cat([matrix, torch.stack([found[n] for n in iris])]),
+                         meta=dict(emb.meta))
+    logger.info("graph embeddings for %d new KG nodes (mean of their neighbours)", len(iris))
+    return out
 
 
 def _refresh_embeddings(graph_dir: Path, g: Any, old: Any) -> Any:
@@ -508,7 +594,7 @@ def _refresh_embeddings(graph_dir: Path, g: Any, old: Any) -> Any:
         ),
     )
     emb = embed_graph(
-        gnn, kg_to_hetero(g, text_encoder=enc, cache_dir=graph_dir), learned_iris=iris
+        gnn, kg_to_hetero(g, text_encoder=enc, cache_dir=None), learned_iris=iris
     )
     emb.meta = {
         **old.meta,

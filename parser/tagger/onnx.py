@@ -1,4 +1,12 @@
-"""ONNX export (fp32) and dynamic INT8 quantisation of a saved tagger folder.
+"""ONNX export (fp32) and INT8 quantisation of a saved tagger folder.
+
+INT8 (``int8=True``) quantises the weights of every MatMul to 8 bits in blocks
+(``MatMulNBits``, ONNX Runtime's weight-only quantisation). The activations are quantised
+per row and block inside the kernel, never with a scale computed over the whole batch, so a
+query's logits do not depend on the other queries of its batch. ``quantize="dynamic"`` is
+the older dynamic quantisation (``quantize_dynamic``): its activation scales are computed per
+call over the whole batch, so the same query can tag differently in another batch; kept for
+comparison (bench/quantization.py).
 
 The exported graph maps ``input_ids, attention_mask[, lexicon]`` (int64, dynamic batch and
 sequence axes) to ``logits [batch, seq, n_labels]`` and ``pooled [batch, hidden]`` (the query
@@ -12,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Literal
 
 from kg.io import atomic_path
 from parser.errors import ConfigError
@@ -21,9 +30,14 @@ __all__ = ["export_onnx"]
 logger = logging.getLogger(__name__)
 
 
-def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int = 17) -> Path:
+def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int = 17,
+                quantize: Literal["weights", "dynamic"] = "weights") -> Path:
     """Write ``model.onnx`` (and with ``int8=True`` also ``model.int8.onnx``) into the tagger
-    folder ``path``; returns the path of the file the ONNX backend will load."""
+    folder ``path``; returns the path of the file the ONNX backend will load. ``quantize``
+    picks the INT8 scheme (see the module docstring): ``"weights"`` (batch-independent, the
+    default) or ``"dynamic"``."""
+    if quantize not in ("weights", "dynamic"):
+        raise ConfigError(f"quantize must be 'weights' or 'dynamic', got {quantize!r}")
     try:
         import onnxruntime  # noqa: F401
     except ImportError as err:  # pragma: no cover - extras
@@ -65,10 +79,29 @@ def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int 
     logger.info("wrote %s", fp32)
     if not int8:
         return fp32
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     q = onnx_path(folder, True)
     with atomic_path(q) as tmp:
-        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
-    logger.info("wrote %s", q)
+        if quantize == "dynamic":
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+        else:
+            _quantize_weights(fp32, tmp)
+    logger.info("wrote %s (%s INT8)", q, quantize)
     return q
+
+
+def _quantize_weights(src: Path, dst: Path, *, block_size: int = 32) -> None:
+    """8-bit blockwise weight quantisation of every MatMul (``MatMulNBits``; activations are
+    quantised per row and block inside the kernel: ``accuracy_level=4``)."""
+    import onnx
+    from onnxruntime.quantization.matmul_nbits_quantizer import (
+        DefaultWeightOnlyQuantConfig,
+        MatMulNBitsQuantizer,
+    )
+
+    cfg = DefaultWeightOnlyQuantConfig(block_size=block_size, is_symmetric=True, bits=8,
+                                       accuracy_level=4)
+    quant = MatMulNBitsQuantizer(onnx.load(str(src)), algo_config=cfg)
+    quant.process()
+    quant.model.save_model_to_file(str(dst), use_external_data_format=False)

@@ -1,0 +1,193 @@
+"""One parse, one pass, as served: a bundle whose fusion model was trained on its own tagger's
+embeddings and links (``QueryParser.featurize``), served through ONNX Runtime INT8.
+
+- the intent reads the linker's output (forcing every link to NIL changes it);
+- a query parses the same whatever else is in its batch (``__call__``, ``pipe``);
+- a KG commit reaches links, intent and expansions on the next parse, in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+QUERIES = [
+    ("samsung tv", "Electronics > TVs"), ("lg television", "Electronics > TVs"),
+    ("55 inch tv", "Electronics > TVs"), ("sony tv red", "Electronics > TVs"),
+    ("dell laptop", "Electronics > Laptops"), ("apple notebook", "Electronics > Laptops"),
+    ("laptop black", "Electronics > Laptops"), ("sony headphones", "Electronics > Headphones"),
+    ("headphones blue", "Electronics > Headphones"), ("nike shoes", "Clothing > Shoes"),
+    ("red sneakers", "Clothing > Shoes"), ("shoes black", "Clothing > Shoes"),
+]
+
+
+def _jsonl(path: Path, rows: list[tuple[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for q, lvl1 in rows:
+            facets = {"hierarchicalCategories.lvl0": [{"value": lvl1.split(" > ")[0], "count": 3}],
+                      "hierarchicalCategories.lvl1": [{"value": lvl1, "count": 3}]}
+            fh.write(json.dumps({"query": q, "instant_search": {"facets": {
+                "exact_matches": facets}}}) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def onnx_tagger_dir(tmp_path_factory, tagger_dir: Path) -> Path:
+    from parser.tagger import export_onnx
+
+    d = tmp_path_factory.mktemp("served") / "tagger"
+    shutil.copytree(tagger_dir, d, ignore=shutil.ignore_patterns("checkpoint", "*.onnx"))
+    export_onnx(d, int8=True)
+    return d
+
+
+@pytest.fixture(scope="module")
+def served_bundle(tmp_path_factory, onnx_tagger_dir: Path, kg_dir: Path) -> Path:
+    from fusion import FusionConfig, TrainConfig
+    from fusion.gnn import GNNConfig
+    from fusion.train import train_from_files
+    from kg import ProductGraph
+    from parser.bundle import build_bundle
+    from parser.pipeline import QueryParser
+
+    tmp = tmp_path_factory.mktemp("served-fusion")
+    kg = tmp / "kg"
+    shutil.copytree(kg_dir, kg)
+    with ProductGraph.open(kg, read_only=True) as g:
+        featurizer = QueryParser.featurizer(onnx_tagger_dir, g)
+        assert featurizer.tagger.backend == "onnx"  # trained on what the bundle serves
+        train_from_files(g, _jsonl(tmp / "train.jsonl", QUERIES),
+                         _jsonl(tmp / "dev.jsonl", QUERIES[::3]), tmp / "fusion",
+                         featurizer=featurizer, config=FusionConfig(hidden_dim=16),
+                         train_config=TrainConfig(epochs=30),
+                         gnn_config=GNNConfig(hidden_dim=8, out_dim=8, steps=3),
+                         text_encoder="hashing", cache_dir=tmp / "cache", progress=False)
+    return build_bundle(tmp / "bundle", tagger=onnx_tagger_dir, kg=kg, fusion=tmp / "fusion")
+
+
+def _counting(session) -> list:
+    calls: list = []
+    run = session.run
+    session.run = lambda names, feeds: calls.append(names) or run(names, feeds)
+    return calls
+
+
+def _key(p) -> tuple:
+    """What must not depend on the batch: entities with their links, and the intent."""
+    intent = None if p.intent is None else (p.intent.category,
+                                            tuple(round(s, 5) for _, s in p.intent.top_k))
+    return tuple(p.entities), intent
+
+
+def test_bundle_parses_in_one_encoder_pass(served_bundle: Path):
+    from parser.pipeline import QueryParser
+
+    manifest = json.loads((served_bundle / "kgqp-bundle.json").read_text())
+    assert manifest["text_encoder"] is None and manifest["fusion_head"] is None
+    qp = QueryParser.from_pretrained(served_bundle)
+    assert qp.tagger.backend == "onnx" and qp.fusion.text_encoder_name == qp.name
+    calls = _counting(qp.tagger.session)
+    parsed = qp("samsung tv")
+    assert len(calls) == 1 and calls[0] == ["logits", "pooled"]  # tags and embeds at once
+    assert parsed.intent is not None and parsed.intent.category in {q[1] for q in QUERIES}
+    assert [e.kg_label for e in parsed.entities if e.kg_id] == ["Samsung", "TVs"]
+
+
+def test_the_intent_reads_the_links(served_bundle: Path):
+    from kg.link import LinkResult
+    from parser.pipeline import QueryParser
+
+    qp = QueryParser.from_pretrained(served_bundle)
+
+    class NoLinks:  # the linker forced to NIL; everything else is the bundle's KG
+        def __init__(self, kg: Any) -> None:
+            self._kg = kg
+
+        def link(self, mention: str, label: str | None = None, context: str | None = None):
+            return LinkResult(mention, label, (), True)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._kg, name)
+
+    cut = QueryParser(tagger=qp.tagger, kg=NoLinks(qp.kg), fusion=qp.fusion,  # type: ignore
+                      expander=qp.expander, config=qp.config)
+    texts = [q for q, _ in QUERIES]
+    with_links, without = [qp(t) for t in texts], [cut(t) for t in texts]
+    linked = [i for i, p in enumerate(with_links) if any(e.kg_id for e in p.entities)]
+    assert len(linked) >= 8
+    assert all(not e.kg_id for p in without for e in p.entities)
+    for i in linked:  # same text embedding, other graph inputs: another distribution
+        assert with_links[i].intent.top_k != without[i].intent.top_k, texts[i]
+    # and the expansions come from the links too
+    assert [p.expansions for p in with_links] != [p.expansions for p in without]
+
+
+def test_a_query_parses_the_same_in_any_batch(served_bundle: Path):
+    from parser.pipeline import InputError, QueryParser
+
+    qp = QueryParser.from_pretrained(served_bundle)
+    texts = [q for q, _ in QUERIES] * 3 + ["a much longer query about samsung televisions",
+                                           "", "zorbo"]
+    alone = [_key(qp(t)) for t in texts]
+    for bs, window in ((1, 1), (4, 1), (5, 8), (64, 8)):
+        got = list(qp.pipe(texts, batch_size=bs, sort_window=window))
+        assert [g.text for g in got] == texts
+        assert [_key(g) for g in got] == alone, (bs, window)
+    for i, t in enumerate(texts[:12]):
+        assert _key(next(iter(qp.pipe([t, "a much longer query about samsung tv"])))) == alone[i]
+    assert qp.tagger._batch_session is not None  # pipe() overlapped its model calls
+    # a bad query: every query before it is yielded, then the error
+    got = []
+    with pytest.raises(InputError, match="lone surrogate"):
+        for p in qp.pipe([*texts[:30], "bad \ud800", *texts[30:]], batch_size=4, sort_window=2):
+            got.append(_key(p))
+    assert got == alone[:30]
+
+
+def test_int8_logits_do_not_depend_on_the_batch(onnx_tagger_dir: Path):
+    from parser.tagger import Tagger
+
+    t = Tagger.from_pretrained(onnx_tagger_dir, backend="onnx")
+    assert t.onnx_file.name == "model.int8.onnx"
+    texts = ["samsung tv", "red nike running shoes size 10 for men", "usb", ""]
+    batch_logits, batch_emb = t.forward(t.prepare(texts), pooled=True)
+    for i, text in enumerate(texts):
+        logits, emb = t.forward(t.prepare([text]), pooled=True)
+        n = logits.shape[1]
+        np.testing.assert_array_equal(logits[0], batch_logits[i, :n])
+        # the pooled mean sums over another padded length: float rounding only
+        np.testing.assert_allclose(emb[0], batch_emb[i], rtol=0, atol=1e-6)
+
+
+def test_a_kg_commit_reaches_the_next_parse(served_bundle: Path, tmp_path: Path):
+    from kg import Edge, Node, NodeKind, Relation
+    from kg.schema import brand_key
+    from parser.pipeline import QueryParser
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(served_bundle, bundle)
+    qp = QueryParser.from_pretrained(bundle, read_only=False)
+    laptops = "Electronics > Laptops"
+
+    def p_laptops(text: str) -> float:
+        return dict(qp(text).intent.top_k).get(laptops, 0.0)
+
+    before = qp("zorbo notebook")
+    assert not any(e.kg_id and e.text == "zorbo" for e in before.entities)
+    p_before = p_laptops("zorbo notebook")
+    laptops_iri = next(n.iri for n in qp.kg.nodes(NodeKind.CATEGORY) if n.label == "Laptops")
+    zorbo = Node(NodeKind.BRAND, brand_key("Zorbo"), "Zorbo")
+    with qp.kg.transaction("a new brand") as tx:
+        tx.add_node(zorbo)
+        tx.add_edge(Edge(zorbo.iri, Relation.SELLS_IN, laptops_iri))
+    after = qp("zorbo notebook")
+    linked = {e.text: e.kg_label for e in after.entities if e.kg_id}
+    assert linked.get("zorbo") == "Zorbo", after.entities
+    assert p_laptops("zorbo notebook") > p_before
+    assert any(x.iri == laptops_iri or laptops_iri in str(x.provenance)
+               for x in after.expansions) or after.filters.get("brand")
