@@ -18,9 +18,10 @@ class _SlowTagger:
     def __init__(self, tagger: Any, delay_s: float) -> None:
         self._tagger, self._delay_s = tagger, delay_s
 
-    def pipe(self, texts: Any, *, batch_size: int = 32) -> Any:
+    def forward(self, items: Any, **kwargs: Any) -> Any:
+        # the pipeline calls tagger.prepare/forward/decode; forward is the model call
         time.sleep(self._delay_s)
-        return self._tagger.pipe(texts, batch_size=batch_size)
+        return self._tagger.forward(items, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tagger, name)
