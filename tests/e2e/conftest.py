@@ -10,10 +10,8 @@ import contextlib
 import logging
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # for `from support import ...` in the tests of this folder
     sys.path.insert(0, str(HERE))
 
-from support import build_kg, free_port  # noqa: E402
+from support import LiveServer, build_kg, start_server  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -48,40 +46,6 @@ class SlowTagger:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tagger, name)
-
-
-@dataclass
-class LiveServer:
-    url: str
-    app: Any
-    parser: Any
-    server: Any
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-
-
-def start_server(parser: Any, limits: Any = None) -> LiveServer:
-    """Run ``parser.app.service.create_app(parser)`` under a real uvicorn server in a thread."""
-    import uvicorn
-
-    from parser.app.service import create_app
-
-    app = create_app(parser, limits=limits)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started:
-        if time.time() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    return LiveServer(f"http://127.0.0.1:{port}", app, parser, server, thread)
 
 
 @pytest.fixture(scope="session")

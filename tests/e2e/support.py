@@ -4,6 +4,9 @@ colours) and a free TCP port."""
 from __future__ import annotations
 
 import socket
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +83,37 @@ BAD_INPUTS: dict[str, str] = {
     "private_use": "apple \uf880 watch",
     "bidi_mix": "sony \u200f\u200e tv \ufeff",
 }
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Any
+    parser: Any
+    server: Any
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+def start_server(parser: Any, limits: Any = None) -> LiveServer:
+    """Run ``parser.app.service.create_app(parser)`` under a real uvicorn server in a thread."""
+    import uvicorn
+
+    from parser.app.service import create_app
+
+    app = create_app(parser, limits=limits)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            access_log=False, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started:
+        if time.time() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    return LiveServer(f"http://127.0.0.1:{port}", app, parser, server, thread)

@@ -191,3 +191,42 @@ def test_a_kg_commit_reaches_the_next_parse(served_bundle: Path, tmp_path: Path)
     assert p_laptops("zorbo notebook") > p_before
     assert any(x.iri == laptops_iri or laptops_iri in str(x.provenance)
                for x in after.expansions) or after.filters.get("brand")
+
+
+def test_a_kg_update_through_the_service_reaches_the_next_parse(served_bundle: Path,
+                                                                 tmp_path: Path):
+    import httpx
+    from support import start_server
+
+    from parser.pipeline import QueryParser
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(served_bundle, bundle)
+    qp = QueryParser.from_pretrained(bundle, read_only=False)
+    laptops = "Electronics > Laptops"
+    srv = start_server(qp)
+    try:
+        with httpx.Client(base_url=srv.url, timeout=30) as client:
+            def parse() -> dict:
+                r = client.post("/parse", json={"query": "zorbo notebook"})
+                assert r.status_code == 200, r.text
+                return r.json()
+
+            before = parse()
+            laptops_iri = next(e["kg_id"] for e in before["entities"]
+                               if e["text"] == "notebook")
+            r = client.post("/kg/update", json={
+                "add_nodes": [{"kind": "brand", "key": "zorbo", "label": "Zorbo"}],
+                "add_edges": [{"source": "https://kgqp.dev/id/brand/zorbo",
+                               "relation": "sells_in", "target": laptops_iri}],
+                "message": "a new brand"})
+            assert r.status_code == 200, r.text
+            after = parse()
+    finally:
+        srv.stop()
+    assert [e["kg_label"] for e in after["entities"] if e["text"] == "zorbo"] == ["Zorbo"]
+
+    def p(d: dict) -> float:
+        return dict(map(tuple, d["intent"]["top_k"])).get(laptops, 0.0)
+
+    assert p(after) > p(before)

@@ -42,10 +42,10 @@ def test_default_bundle_from_data_subset(tmp_path: Path) -> None:
     assert ensure_default_bundle(tmp_path / "home", data_dir=data) == bundle
     parser = QueryParser.from_pretrained(bundle)
     try:
-        # the default: a small tagger whose query embeddings feed fusion, in one ONNX graph
-        # with the fusion head (one encoder pass, one ORT call)
-        assert parser.shares_encoder and not (bundle / "text_encoder").exists()
-        assert parser.tagger.backend == "onnx" and parser._use_fused()
+        # the default: a small INT8 tagger whose query embeddings and links feed fusion
+        assert parser.tagger.backend == "onnx" and parser.tagger.onnx_file.name == \
+            "model.int8.onnx"
+        assert parser.fusion.text_encoder_name == parser.name
         import json
 
         from parser.app.quickstart import QUICKSTART_TAGGER_LAYERS
@@ -57,5 +57,28 @@ def test_default_bundle_from_data_subset(tmp_path: Path) -> None:
         assert all(parsed.text[e.start:e.end] == e.text for e in parsed.entities)
         stats = parser.kg.stats().to_dict()
         assert stats["nodes"]["category"] >= 4000 and stats["nodes"]["brand"] >= 1000
+        _one_result_per_query(parser)
     finally:
         parser.kg.close()
+
+
+def _key(p) -> tuple:
+    intent = None if p.intent is None else (p.intent.category,
+                                            tuple(round(s, 5) for _, s in p.intent.top_k))
+    return tuple(p.entities), intent
+
+
+def _one_result_per_query(parser) -> None:
+    """300 QueryNER validation queries parse the same alone, in pipe(all, batch_size=64) and
+    in pipe([q, other]): entities, links and intent, on the ONNX INT8 path as served."""
+    from parser.tagger import read_conll
+
+    sents = read_conll(DEFAULT_DATA_DIR / "queryner" / "validation.conll")
+    queries = list(dict.fromkeys(s.text() for s in sents))[:300]
+    assert len(queries) == 300
+    alone = [_key(parser(q)) for q in queries]
+    assert [_key(p) for p in parser.pipe(queries, batch_size=64)] == alone
+    other = "samsung 55 inch qled smart tv with wall mount and hdmi cables"
+    paired = [_key(next(iter(parser.pipe([q, other])))) for q in queries]
+    assert paired == alone
+    assert sum(1 for k in alone if any(e.kg_id for e in k[0])) >= 50  # links are compared

@@ -1,0 +1,104 @@
+"""INT8 schemes of the tagger side by side: F1 cost, batch dependence, latency.
+
+    python bench/quantization.py --model ~/.cache/kgqp/tagger [--data data/queryner/validation.conll]
+
+For the same trained tagger: torch (reference), ONNX fp32, ONNX INT8 with dynamic quantisation
+(activation scales computed per call over the whole batch) and ONNX INT8 weight-only
+(MatMulNBits, activations quantised per row and block: the default export). Reports
+
+- strict micro-F1 on the data, each query tagged alone (as a single ``parser(q)`` call) and in
+  batches of 64 (as ``pipe()``);
+- how many queries get other tags in a batch of 64 than alone;
+- single-query latency p50/p95 over distinct queries (each query once, no warm cache).
+
+The exports are written to a temporary copy of the model folder; the folder itself is not
+changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+def _tags(tagger, sents, batch_size: int) -> list[list[str]]:
+    return tagger.predict_sentences(sents, batch_size=batch_size)
+
+
+def _f1(gold, pred) -> float:
+    from seqeval.metrics import f1_score
+    from seqeval.scheme import IOB2
+
+    return float(f1_score(gold, pred, mode="strict", scheme=IOB2, zero_division=0))
+
+
+def _latency(tagger, texts: list[str]) -> dict[str, float]:
+    for t in texts[:20]:  # warm the session (not the queries measured below)
+        tagger(t + " warm")
+    ts = []
+    for t in texts:
+        t0 = time.perf_counter()
+        tagger(t)
+        ts.append((time.perf_counter() - t0) * 1e3)
+    ts.sort()
+    return {"p50_ms": statistics.median(ts), "p95_ms": ts[int(0.95 * (len(ts) - 1))]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, required=True)
+    ap.add_argument("--data", type=Path, default=Path("data/queryner/validation.conll"))
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from parser.tagger import Tagger, export_onnx
+    from parser.tagger.data import read_conll
+
+    sents = read_conll(args.data)
+    gold = [list(s.tags) for s in sents]
+    texts = list(dict.fromkeys(s.text() for s in sents))
+    tmp = Path(tempfile.mkdtemp(prefix="kgqp-quant-"))
+    work = tmp / "tagger"
+    shutil.copytree(args.model.expanduser(), work,
+                    ignore=shutil.ignore_patterns("checkpoint", "*.onnx"))
+    taggers = {"torch": Tagger.from_pretrained(work, num_threads=args.threads)}
+    export_onnx(work, int8=False)
+    taggers["onnx fp32"] = Tagger.from_pretrained(work, backend="onnx", int8=False,
+                                                  num_threads=args.threads)
+    for scheme in ("dynamic", "weights"):
+        export_onnx(work, int8=True, quantize=scheme)
+        keep = tmp / f"int8-{scheme}.onnx"
+        shutil.copy(work / "model.int8.onnx", keep)
+        t = Tagger.from_pretrained(work, backend="onnx", int8=True, num_threads=args.threads)
+        taggers[f"onnx int8 {scheme}"] = t
+    results = {}
+    for name, t in taggers.items():
+        alone = _tags(t, sents, 1)
+        batched = _tags(t, sents, 64)
+        results[name] = {
+            "f1_alone": _f1(gold, alone), "f1_batch64": _f1(gold, batched),
+            "queries_tagged_differently_in_batch": sum(a != b for a, b in
+                                                       zip(alone, batched, strict=True)),
+            **_latency(t, texts),
+        }
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{'path':22s} {'F1 alone':>9s} {'F1 b64':>8s} {'differ':>7s} {'p50 ms':>7s} "
+          f"{'p95 ms':>7s}")
+    for name, r in results.items():
+        print(f"{name:22s} {r['f1_alone']:9.4f} {r['f1_batch64']:8.4f} "
+              f"{r['queries_tagged_differently_in_batch']:7d} {r['p50_ms']:7.2f} "
+              f"{r['p95_ms']:7.2f}")
+    print(json.dumps({"model": str(args.model), "data": str(args.data), "n": len(sents),
+                      "threads": args.threads, "results": results}))
+
+
+if __name__ == "__main__":
+    main()
