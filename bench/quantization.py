@@ -1,6 +1,6 @@
 """INT8 schemes of the tagger side by side: F1 cost, batch dependence, latency.
 
-    python bench/quantization.py --model ~/.cache/kgqp/tagger [--data data/queryner/validation.conll]
+    python bench/quantization.py --model ~/.cache/kgqp/tagger [--data F.conll]
 
 For the same trained tagger: torch (reference), ONNX fp32, ONNX INT8 with dynamic quantisation
 (activation scales computed per call over the whole batch) and ONNX INT8 weight-only
