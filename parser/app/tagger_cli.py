@@ -1,4 +1,8 @@
-"""``kgqp tagger ...``: a thin typer layer over :mod:`parser.tagger`."""
+"""``kgqp tagger ...``: a thin typer layer over :mod:`parser.tagger`.
+
+Errors print one ``error: ...`` line and exit with the shared policy's code
+(:mod:`parser.app.errors`: 1 runtime/model error, 2 usage or bad input data, 3 KG locked).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,18 @@ from typing import Annotated
 
 import typer
 
-from parser.errors import ParserError
+from parser.app.errors import cli_errors
 
 app = typer.Typer(help="Train, evaluate, export and run the BERT token tagger.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
-def _fail(err: Exception) -> None:
-    typer.echo(f"error: {err}", err=True)
-    raise typer.Exit(code=2)
+def _model_dir(path: Path) -> Path:
+    """``path`` if it is a folder; a missing folder is a usage error (exit 2), not a model one."""
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path} is not a tagger folder: pass the folder written by "
+                                "`kgqp tagger train --out`")
+    return path
 
 
 def _open_kg(kg: Path | None):
@@ -39,10 +46,8 @@ def stats(file: Annotated[Path, typer.Argument(help="CoNLL or JSONL data file.")
     from parser.tagger.data import read_data
     from parser.tagger.data import stats as _stats
 
-    try:
+    with cli_errors():
         typer.echo(json.dumps(_stats(read_data(file)), indent=2, ensure_ascii=False))
-    except ParserError as err:
-        _fail(err)
 
 
 @app.command()
@@ -54,11 +59,9 @@ def convert(
     """Convert between CoNLL and JSONL spans and between BIO and BIOES."""
     from parser.tagger.data import read_data, write_conll, write_jsonl
 
-    try:
+    with cli_errors():
         sents = read_data(src, scheme=scheme)  # type: ignore[arg-type]
         (write_jsonl if dst.suffix == ".jsonl" else write_conll)(dst, sents)
-    except ParserError as err:
-        _fail(err)
     typer.echo(f"wrote {len(sents)} sentences to {dst}")
 
 
@@ -100,22 +103,22 @@ def train(
              "batch_size": batch_size, "seed": seed, "crf": crf, "max_length": max_length,
              "patience": patience, "label_smoothing": label_smoothing,
              "limit_train": limit_train, "num_threads": num_threads}
-    graph = _open_kg(kg)
-    kinds = [k.strip() for k in lexicon_kinds.split(",") if k.strip()] if lexicon_kinds else None
-    if kinds is None and graph is not None:
-        kinds = sorted(graph.stats().nodes) or None
-    if kinds is not None:
-        given["lexicon_kinds"] = kinds
-    try:
-        cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
-                          progress=not no_progress,
-                          **{k: v for k, v in given.items() if v is not None})
-        res = _train(cfg, lexicon=graph)
-    except ParserError as err:
-        _fail(err)
-    finally:
-        if graph is not None:
-            graph.close()
+    with cli_errors():
+        graph = _open_kg(kg)
+        try:
+            kinds = [k.strip() for k in lexicon_kinds.split(",") if k.strip()] \
+                if lexicon_kinds else None
+            if kinds is None and graph is not None:
+                kinds = sorted(graph.stats().nodes) or None
+            if kinds is not None:
+                given["lexicon_kinds"] = kinds
+            cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
+                              progress=not no_progress,
+                              **{k: v for k, v in given.items() if v is not None})
+            res = _train(cfg, lexicon=graph)
+        finally:
+            if graph is not None:
+                graph.close()
     typer.echo(json.dumps({"out": str(res.out_dir), "best_dev_f1": res.best_f1,
                            "best_epoch": res.best_epoch}))
 
@@ -134,12 +137,10 @@ def evaluate(
     from parser.tagger.predict import Tagger
     from parser.tagger.training import evaluate as _evaluate
 
-    try:
-        tagger = Tagger.from_pretrained(model, backend=backend, int8=int8,  # type: ignore[arg-type]
-                                        lexicon=_open_kg(kg))
+    with cli_errors():
+        tagger = Tagger.from_pretrained(_model_dir(model), backend=backend,  # type: ignore[arg-type]
+                                        int8=int8, lexicon=_open_kg(kg))
         scores = _evaluate(tagger, read_data(data))
-    except ParserError as err:
-        _fail(err)
     if as_json:
         typer.echo(json.dumps(scores))
         return
@@ -153,15 +154,14 @@ def evaluate(
 @app.command("export-onnx")
 def export_onnx(
     model: Annotated[Path, typer.Argument(help="Tagger folder.")],
-    int8: Annotated[bool, typer.Option("--int8", help="Also write a dynamic INT8 model.")] = False,
+    int8: Annotated[bool, typer.Option(
+        "--int8", help="Also write an INT8 model (8-bit weights; batch-independent).")] = False,
 ) -> None:
     """Export the tagger to ONNX (model.onnx; with --int8 also model.int8.onnx)."""
     from parser.tagger.onnx import export_onnx as _export
 
-    try:
-        typer.echo(str(_export(model, int8=int8)))
-    except ParserError as err:
-        _fail(err)
+    with cli_errors():
+        typer.echo(str(_export(_model_dir(model), int8=int8)))
 
 
 @app.command()
@@ -176,10 +176,8 @@ def predict(
 
     from parser.tagger.predict import Tagger
 
-    try:
-        tagger = Tagger.from_pretrained(model, backend=backend,  # type: ignore[arg-type]
+    with cli_errors():
+        tagger = Tagger.from_pretrained(_model_dir(model), backend=backend,  # type: ignore[arg-type]
                                         lexicon=_open_kg(kg))
-    except ParserError as err:
-        _fail(err)
-    for res in tagger.pipe(texts):
-        typer.echo(json.dumps(asdict(res), ensure_ascii=False))
+        for res in tagger.pipe(texts):
+            typer.echo(json.dumps(asdict(res), ensure_ascii=False))

@@ -1,33 +1,22 @@
 """The tagger as the fusion model's query encoder: one encoder pass per parse.
 
-:class:`TaggerTextEncoder` wraps a :class:`parser.tagger.Tagger` in the text-encoder protocol of
-:mod:`fusion.text` (``name``, ``dim``, ``encode(texts)``). A fusion model trained on it
-(``kgqp fusion train --tagger DIR``) reads the tagger's pooled hidden states instead of a second
-BERT's, so :class:`parser.QueryParser` tags and embeds a query in one forward pass
-(:meth:`Tagger.tag_and_embed`). Its name, ``tagger:<first 12 hex digits of the weights'
-SHA-256>``, is saved with the fusion model; a bundle refuses to pair that model with other
-tagger weights.
+A fusion model reads the tagger's pooled hidden states (``Tagger.forward(..., pooled=True)``)
+and the links of the tagger's spans (``parser.QueryParser.featurize``), so
+:class:`parser.QueryParser` tags and embeds a query in one forward pass. The model records
+the tagger it was trained with as ``tagger:<first 12 hex digits of the weights' SHA-256>``
+(:func:`tagger_fingerprint`); a bundle refuses to pair it with other tagger weights.
 
 Example:
-    >>> from parser.tagger.testing import tiny_tagger
-    >>> enc = TaggerTextEncoder(tiny_tagger())
-    >>> enc.encode(["usb cable"]).shape[1] == enc.dim
-    True
+    >>> tagger_fingerprint(None)
+    'unsaved'
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = [
-    "TAGGER_ENCODER_PREFIX",
-    "TaggerTextEncoder",
-    "load_embedding_tagger",
-    "resolve_query_encoder",
-    "tagger_fingerprint",
-]
+__all__ = ["TAGGER_ENCODER_PREFIX", "load_embedding_tagger", "tagger_fingerprint"]
 
 TAGGER_ENCODER_PREFIX = "tagger:"
 
@@ -47,70 +36,6 @@ def tagger_fingerprint(path: str | Path | None) -> str:
         return str(recorded["weights_sha256"])[:12]
     except (OSError, ValueError, KeyError, TypeError):
         return sha256_file(Path(path) / "model.safetensors")[:12]
-
-
-class TaggerTextEncoder:
-    """Query embeddings from a tagger's encoder (see the module docstring).
-
-    Args:
-        tagger: a loaded :class:`parser.tagger.Tagger` (torch, or ONNX exported with the
-            ``pooled`` output). Train the fusion model with the backend you will serve: the INT8
-            graph's embeddings differ slightly from the torch ones.
-        batch_size: texts per forward pass in :meth:`encode`.
-    """
-
-    def __init__(self, tagger: Any, *, batch_size: int = 128) -> None:
-        from parser.errors import ConfigError
-
-        if not tagger.has_embeddings:
-            raise ConfigError(
-                f"the tagger's ONNX export in {tagger.path} has no query-embedding output: "
-                f"export it again with `kgqp tagger export-onnx {tagger.path} --int8`"
-            )
-        self.tagger = tagger
-        self.batch_size = batch_size
-        self.dim = int(tagger.embedding_dim)
-        self.name = TAGGER_ENCODER_PREFIX + tagger_fingerprint(tagger.path)
-
-    def encode(self, texts: Sequence[str], *, progress: bool = False) -> Any:
-        """``texts`` -> ``Tensor[len(texts), dim]``."""
-        import torch
-
-        return torch.from_numpy(self.tagger.embed([str(t) for t in texts],
-                                                  batch_size=self.batch_size))
-
-
-def resolve_query_encoder(name: str, *, tagger: Any = None, tagger_dir: str | Path | None = None,
-                          ) -> Any:
-    """The query encoder a fusion model was trained with, from its saved ``name``.
-
-    ``tagger:<fingerprint>`` names need the same tagger: a loaded ``tagger`` or a
-    ``tagger_dir`` (loaded with ONNX Runtime when it has an ONNX export with the embedding
-    output, as a bundle serves it; else with torch). Other names go to
-    :func:`fusion.text.get_text_encoder`. A tagger whose weights differ raises
-    :class:`parser.errors.ConfigError`.
-    """
-    from parser.errors import ConfigError
-
-    if not name.startswith(TAGGER_ENCODER_PREFIX):
-        from fusion.text import get_text_encoder
-
-        return get_text_encoder(name)
-    if tagger is None:
-        if tagger_dir is None:
-            raise ConfigError(
-                f"this fusion model reads the query embeddings of the tagger {name!r}: pass "
-                "that tagger (--tagger DIR)"
-            )
-        tagger = load_embedding_tagger(tagger_dir)
-    enc = TaggerTextEncoder(tagger)
-    if enc.name != name:
-        raise ConfigError(
-            f"the fusion model was trained on the embeddings of tagger {name!r}, but the tagger "
-            f"in {tagger.path} is {enc.name!r}: retrain fusion with `kgqp fusion train --tagger "
-            f"{tagger.path}` or use the tagger it was trained with"
-        )
-    return enc
 
 
 def load_embedding_tagger(tagger_dir: str | Path) -> Any:

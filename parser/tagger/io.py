@@ -271,9 +271,8 @@ def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None =
 
 
 def ort_session_options(*, num_threads: int | None = None, spin: bool = True) -> Any:
-    """The ONNX Runtime settings of the tagger's session (and of :mod:`parser.fused`, which
-    runs the same graph): ``num_threads`` intra-op threads (default: up to 2), full graph
-    optimisation, and spin-waiting only inside a run."""
+    """The ONNX Runtime settings of the tagger's session: ``num_threads`` intra-op threads
+    (default: up to 2), full graph optimisation, and spin-waiting only inside a run."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
