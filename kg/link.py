@@ -5,6 +5,9 @@ Candidates come from the KG's one name index (:class:`kg.index.AliasIndex`, norm
 earlier ones found nothing:
 
 1. ``exact`` / ``alias``: the mention's key is a node's name or alias;
+   Also, always: the key without a leading function word ("for girls" -> "Girl"), and
+   ``query``: names made of the mention's words and other words of the query ("case" in
+   "apple watch case" -> "Apple Watch Cases");
 2. ``plural``: a singular/plural or possessive variant of the key is ("tv" -> "TVs",
    "men's" -> "Men"); ``compact``: the key without spaces and punctuation is
    ("play stations" -> "PlayStation");
@@ -13,8 +16,9 @@ earlier ones found nothing:
 3. ``fuzzy``: the whole key is one edit (insertion, deletion, substitution, transposition) from a
    whole name of at least ``fuzzy_min_chars`` characters ("samsnug" -> "Samsung"). A word shared
    with a longer name is never a candidate: "apple juice" does not link to Apple;
-4. ``head``: for product-type labels only, the last word of a multi-word mention
-   ("running shoes" -> "Shoes"), a broader node the model may accept or reject.
+4. ``head`` (off by default: it lowered cross-validated accuracy): for product-type labels
+   only, the last word of a multi-word mention ("running shoes" -> "Shoes"), a broader node
+   the model may accept or reject.
 
 Nodes marked non-linkable in the KG (:data:`LINKABLE` ``false``: promotion, content and genre
 categories, see :mod:`kg.hygiene`) are never candidates.
@@ -106,7 +110,7 @@ DEFAULT_LABEL_KINDS: dict[str, tuple[str, ...]] = {
     "size": ("attribute_value:size",),
     "modifier": ("attribute_value", "product_type", "category"),
     "shape": ("attribute_value",),
-    "occasion": ("attribute_value:occasion",),
+    "occasion": ("attribute_value:occasion", "category"),
     "content": (),
     "condition": (),
     "quantity": (),
@@ -120,13 +124,27 @@ DEFAULT_LABEL_KINDS: dict[str, tuple[str, ...]] = {
 HEAD_LABELS = frozenset({"core_product_type", "product_type", "HC"})
 
 _KINDS = ("brand", "category", "product_type", "attribute_value", "product")
+#: Tagger label -> label group; each group has its own bias feature (``label_GROUP``), so the
+#: scorer learns how often each kind of mention is linkable (most colours are, most shapes and
+#: modifiers are not) instead of one NIL rate for all. A label outside the map gets none.
+LABEL_GROUPS: dict[str, str] = {
+    "creator": "brand", "brand": "brand", "HP": "brand",
+    "core_product_type": "type", "product_type": "type", "HC": "type", "category": "type",
+    "product_name": "name",
+    "color": "attribute", "material": "attribute", "UoM": "attribute", "size": "attribute",
+    "department": "audience",
+    "occasion": "activity",
+    "modifier": "modifier", "shape": "modifier",
+}
+_LABEL_GROUPS = ("brand", "type", "name", "attribute", "audience", "activity", "modifier")
 #: Names of the candidate features, in the order of :attr:`LinkWeights.coef`.
 FEATURES: tuple[str, ...] = (
-    "bias", "exact", "alias", "plural", "compact", "subset", "fuzzy", "head", "similarity",
+    "bias", "exact", "alias", "plural", "compact", "subset", "query", "fuzzy", "head", "similarity",
     "type", "kind_rank",
     "prior", "context", "ambiguity", "short", "multiword", "top_similarity", "top_context",
-    "top_prior", "log_candidates",
+    "top_prior", "log_candidates", "head_match", "extra_words", "extra_in_query",
     *(f"kind_{k}" for k in _KINDS),
+    *(f"label_{g}" for g in _LABEL_GROUPS),
 )
 _F = {name: i for i, name in enumerate(FEATURES)}
 
@@ -134,6 +152,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 #: Words ignored when comparing the word sets of a mention and a name.
 _STOP = frozenset({"all", "and", "&", "for", "of", "the", "with", "a", "an", "other", "s"})
+#: Function words a mention may start with that do not change what it names ("for men").
+_LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:for|with|the|a|an|in|by|from|of)\s+)+")
 _SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lacks
 _SUBSET_MAX_WORDS = 6
 
@@ -148,6 +168,7 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def word_set(key: str) -> frozenset[str]:
     """The content words of a normalised name, plural-folded ("All Wine Coolers" ->
     {"wine", "cooler"}).
@@ -156,6 +177,26 @@ def word_set(key: str) -> frozenset[str]:
     ['cooler', 'refrigerator', 'wine']
     """
     return frozenset(_stem(w) for w in _WORD.findall(key) if w not in _STOP)
+
+
+_PART_SPLIT = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
+
+
+@lru_cache(maxsize=65536)
+def name_heads(key: str) -> frozenset[str]:
+    """The head words (last content word, plural-folded) of each part of a normalised name:
+    what kind of thing the name denotes ("candy & chocolate" names candy and chocolate,
+    "subwoofer speakers" names speakers).
+
+    >>> sorted(name_heads("cpu fans & heatsinks")), sorted(name_heads("subwoofer speakers"))
+    (['fan', 'heatsink'], ['speaker'])
+    """
+    heads = set()
+    for part in _PART_SPLIT.split(key):
+        words = [w for w in _WORD.findall(part) if w not in _STOP]
+        if words:
+            heads.add(_stem(words[-1]))
+    return frozenset(heads)
 
 
 def compact_key(key: str) -> str:
@@ -251,6 +292,12 @@ _HAND_SET = {  # used only when kg/link_weights.json is missing
 }
 
 
+def hand_set_weights() -> LinkWeights:
+    """The hand-set weights, used when ``kg/link_weights.json`` is missing."""
+    return LinkWeights(tuple(_HAND_SET.get(f, 0.0) for f in FEATURES), 0.5,
+                       meta={"fitted_on": "hand-set"})
+
+
 @lru_cache(maxsize=1)
 def _default_weights() -> LinkWeights:
     if _DEFAULT_WEIGHTS_PATH.is_file():
@@ -258,8 +305,7 @@ def _default_weights() -> LinkWeights:
             return LinkWeights.load(_DEFAULT_WEIGHTS_PATH)
         except ValueError as e:
             log.warning("%s; using hand-set link weights", e)
-    return LinkWeights(tuple(_HAND_SET.get(f, 0.0) for f in FEATURES), 0.5,
-                       meta={"fitted_on": "hand-set"})
+    return hand_set_weights()
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,9 +330,9 @@ class LinkerConfig:
     nil_threshold: float | None = None
     max_candidates: int = 10
     max_mention_chars: int = 256
-    fuzzy_min_chars: int = 4
+    fuzzy_min_chars: int = 6
     fuzzy_max_chars: int = 32
-    head_fallback: bool = True
+    head_fallback: bool = False
 
     def __post_init__(self) -> None:
         if self.weights is None:
@@ -555,10 +601,10 @@ class EntityLinker:
                 return 1.0, 1.0 - i / len(allowed)
         return 0.0, 0.0
 
-    def generate(self, mention: str, label: str | None = None
+    def generate(self, mention: str, label: str | None = None, context: str | None = None
                  ) -> list[tuple[Candidate, str, float]]:
-        """Candidate nodes for ``mention``: ``(candidate, match_type, similarity)``, before
-        scoring (non-linkable nodes left out)."""
+        """Candidate nodes for ``mention`` in the query ``context``:
+        ``(candidate, match_type, similarity)``, before scoring (non-linkable nodes left out)."""
         table = self.table
         index = table.index
         key = normalize_key(mention)
@@ -578,6 +624,32 @@ class EntityLinker:
         if not found:
             for v in number_variants(key):
                 add(v, "plural", 0.95)
+        core = _LEADING_FUNCTION_WORDS.sub("", key)
+        if core and core != key:  # "for girls" also means "girls", "for photography" Photography
+            before = len(found)
+            add(core, "alias", 0.95)
+            if len(found) == before:
+                for v in number_variants(core):
+                    add(v, "plural", 0.9)
+        if found and context:
+            # the mention's name composed with other words of the query: "case" in "apple watch
+            # case" -> "Apple Watch Cases", "accessories" in "xbox one accessories"
+            ws = word_set(key)
+            qs = ws | {_stem(w) for w in _WORD.findall(normalize_key(context)) if w not in _STOP}
+            postings = [table.by_word.get(w, {}) for w in ws]
+            if ws and len(qs) > len(ws) and all(postings):
+                sizes = range(len(ws) + 1, min(len(qs), len(ws) + _SUBSET_MAX_EXTRA) + 1)
+                # scan the shorter of: the rarest mention word's names, the names of the
+                # query's other words (a composed name has at least one of them)
+                rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
+                others = [table.by_word.get(w, {}) for w in qs - ws]
+                scan = [rarest] if (sum(len(rarest.get(n, ())) for n in sizes) <= sum(
+                    len(p.get(n, ())) for p in others for n in sizes)) else others
+                for n in sizes:
+                    for posting in scan:
+                        for name in posting.get(n, ()):
+                            if ws <= table.words[name] <= qs:
+                                add(name, "query", len(ws) / n)
         if not found:
             ck = compact_key(key)
             for name in table.by_compact.get(ck, ()) if len(ck) >= 3 else ():
@@ -639,11 +711,17 @@ class EntityLinker:
         top_sim = max(generated[i][2] for i in ok)
         top_ctx = max(ctxs[i] for i in ok)
         top_prior = max(table.prior.get(generated[i][0].iri, 0.0) for i in ok)
+        group = LABEL_GROUPS.get(label) if label is not None else None
+        mention_words = word_set(key)
+        mention_head = next(iter(name_heads(key.rsplit(" ", 1)[-1])), "") if key else ""
+        ctx_stems = {_stem(w) for w in ctx_words}
         out = []
         for (c, mt, sim), (type_ok, kind_rank), ctx in zip(generated, ranks, ctxs, strict=True):
             f = [0.0] * len(FEATURES)
             f[0] = 1.0
-            f[_F[mt]] = 1.0
+            # a typo is read as the name it corrects (similarity < 1 tells them apart): the
+            # gold has too few typos to learn a weight of their own
+            f[_F["alias" if mt == "fuzzy" else mt]] = 1.0
             f[_F["similarity"]] = sim
             f[_F["type"]] = type_ok
             f[_F["kind_rank"]] = kind_rank
@@ -659,12 +737,52 @@ class EntityLinker:
             kind = c.kind.value if c.kind is not None else None
             if kind in _KINDS:
                 f[_F[f"kind_{kind}"]] = 1.0
+            if group is not None:
+                f[_F[f"label_{group}"]] = 1.0
+            name_key = normalize_key(c.matched_alias)
+            name_words = table.words.get(name_key)
+            # a whole-string match (typo, spacing) is the name itself, head included
+            whole = mt in ("fuzzy", "compact") or mention_head in name_heads(name_key)
+            f[_F["head_match"]] = 1.0 if whole else 0.0
+            extra = (word_set(name_key) if name_words is None else name_words) - mention_words
+            if extra:
+                f[_F["extra_words"]] = min(len(extra), 3) / 3
+                f[_F["extra_in_query"]] = len(extra & ctx_stems) / len(extra)
             out.append((c, mt, sim, f, type_ok, ctx))
         return out
 
     def score(self, features: Sequence[float]) -> float:
         z = sum(w * x for w, x in zip(self._coef, features, strict=True))
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def _typed_labels(self) -> list[str]:
+        """One label per distinct (label group, kinds) of the config: the readings an untyped
+        mention is scored under."""
+        seen: dict[tuple[str, tuple[str, ...]], str] = {}
+        for lab, kinds in self.config.label_kinds.items():
+            group = LABEL_GROUPS.get(lab)
+            if kinds and group is not None:
+                seen.setdefault((group, kinds), lab)
+        return list(seen.values())
+
+    def _score_untyped(self, mention: str, context: str | None,
+                       generated: Sequence[tuple[Candidate, str, float]]
+                       ) -> list[tuple[float, tuple[Candidate, str, float, list[float], float,
+                                                    float]]]:
+        """``label=None``: each candidate scored under every label it is type-compatible with
+        (a brand as a creator, a colour value as a colour ...), keeping its best reading; a
+        node no label admits is scored without type information."""
+        best: dict[str, tuple[float, Any]] = {}
+        for lab in self._typed_labels():
+            for row in self.features(mention, lab, context, generated):
+                if row[4] > 0:
+                    sc = self.score(row[3])
+                    if row[0].iri not in best or sc > best[row[0].iri][0]:
+                        best[row[0].iri] = (sc, row)
+        out = []
+        for row in self.features(mention, None, context, generated):
+            out.append(best.get(row[0].iri) or (self.score(row[3]), row))
+        return out
 
     def link(self, mention: str, label: str | None = None, context: str | None = None
              ) -> LinkResult:
@@ -680,14 +798,16 @@ class EntityLinker:
         cfg = self.config
         if not key or len(key) > cfg.max_mention_chars or allowed == ():
             return LinkResult(mention, label, (), True)
-        generated = self.generate(mention, label)
+        generated = self.generate(mention, label, context)
         if not generated:
             return LinkResult(mention, label, (), True)
+        scored = self._score_untyped(mention, context, generated) if label is None else [
+            (self.score(row[3]), row) for row in self.features(mention, label, context, generated)]
         cands = []
-        for c, mt, sim, f, type_ok, ctx in self.features(mention, label, context, generated):
+        for score, (c, mt, sim, f, type_ok, ctx) in scored:
             kind = c.kind.value if c.kind is not None else ""
             cands.append(LinkCandidate(
-                c.iri, kind, c.label, self.score(f),
+                c.iri, kind, c.label, score,
                 "alias" if mt in ("plural", "compact") else mt,
                 c.matched_alias, sim, type_ok, f[_F["prior"]], ctx, c.attribute, tuple(f)))
         # type-compatible candidates first: an incompatible node is never the link

@@ -167,3 +167,31 @@ def test_linker_config_round_trips_through_json(tmp_path) -> None:
         LinkerConfig.from_json({"labels": {}})
     with pytest.raises(ValueError, match="refit"):
         LinkWeights.from_dict({"coef": [0.0], "features": ["bias"]})
+
+
+def test_untyped_link_of_an_exact_unique_name(trap_graph: ProductGraph) -> None:
+    linker = EntityLinker(trap_graph)
+    # label=None scores each candidate under the labels its kind fits (a brand as a creator)
+    for mention, label in (("samsung", "Samsung"), ("black", "Black"), ("shoes", "Shoes")):
+        best = linker.link(mention, label=None).best
+        assert best is not None and best.label == label, mention
+    assert linker.link("zzzzqqq", label=None).nil
+
+
+def test_leading_function_word_and_query_composed_names() -> None:
+    g = ProductGraph.in_memory()
+    g.add_records([
+        Node(NodeKind.CATEGORY, "fk/for-girls", "for girls", path="Footwear > for girls"),
+        Node(NodeKind.ATTRIBUTE_VALUE, "ideal_for/girl", "Girl", attribute="ideal_for"),
+        Node(NodeKind.CATEGORY, "bb/acc", "Accessories", path="Cameras > Accessories"),
+        Node(NodeKind.CATEGORY, "bb/xbacc", "Xbox One Accessories",
+             path="Video Games > Xbox One > Xbox One Accessories"),
+    ], progress=False)
+    linker = EntityLinker(g)
+    dept = linker.link("for girls", label="department", context="pajamas for girls")
+    assert "Girl" in [c.label for c in dept.candidates]
+    gen = linker.generate("accessories", "core_product_type", "xbox one accessories")
+    assert ("Xbox One Accessories", "query") in [(c.label, mt) for c, mt, _ in gen]
+    # without the query words the composed name is no candidate
+    assert "Xbox One Accessories" not in [c.label for c, _, _ in
+                                          linker.generate("accessories", "core_product_type")]

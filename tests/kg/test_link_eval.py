@@ -94,3 +94,12 @@ def test_fit_and_cross_validate(graph: ProductGraph, tmp_path) -> None:
     assert set(res) >= {"linker", "baseline", "gain"}
     with pytest.raises(ValueError, match="k must be"):
         cross_validate(graph, gold, k=1)
+
+
+def test_wrong_link_cost_raises_the_threshold(graph: ProductGraph) -> None:
+    cheap = fit_weights(graph, GOLD, wrong_link_cost=0.0)
+    dear = fit_weights(graph, GOLD, wrong_link_cost=5.0)
+    assert dear.threshold >= cheap.threshold
+    assert dear.meta["wrong_link_cost"] == 5.0
+    with pytest.raises(ValueError, match="wrong_link_cost"):
+        fit_weights(graph, GOLD, wrong_link_cost=-1.0)
