@@ -1,31 +1,47 @@
 """Batch parsing of query files: ``kgqp parse --input queries.txt --output parsed.jsonl``.
 
-The local engine streams the input through :meth:`QueryParser.pipe` and appends one JSON line
-per query; it is resumable: when the output exists, the queries it already holds are skipped
-(a torn last line from an interruption is dropped and redone). The Ray engine
-(``--engine ray``, the ``[ray]`` extra) runs the same ``pipe`` inside Ray Data ``map_batches``
-on a local Ray or the cluster in ``RAY_ADDRESS``, and writes the same lines in the same order.
+Two engines write the same JSON lines (one per query, in input order, timings dropped):
+
+* ``local``: streams the input through :meth:`QueryParser.pipe` and appends to one JSONL file;
+  resumable: when the output exists, the queries it already holds are skipped (a torn last line
+  from an interruption is dropped and redone). ``-`` reads stdin / writes stdout (not resumable).
+* ``ray`` (the ``[ray]`` extra): Ray Data reads the input files in the workers
+  (``read_binary_files``, split into numbered lines there; nothing is read into the driver), an
+  actor pool of ``concurrency`` actors, each loading the bundle once, parses ``batch_size``
+  queries per call (``map_batches`` with a callable class), and a datasink writes JSONL shards
+  from the workers: ``OUT/f00000-s000000-<first>-<last>.jsonl``, the lines of input file 0 in
+  shard 0 (``shard_size`` lines per shard). A rerun skips every complete shard (resumable per
+  shard; a shard with a missing or torn part is redone whole). ``merge_shards`` concatenates the
+  shards into the local engine's single file, byte for byte. Runs on a local Ray, or on the
+  cluster of ``ray_address`` / ``$RAY_ADDRESS`` (docs/howto/scale-out.md).
 
 Example:
-    >>> _count_complete_lines  # doctest: +ELLIPSIS
-    <function _count_complete_lines at ...>
+    >>> _shard_name(0, 1, 10_000, 10_099)
+    'f00000-s000001-0000010000-0000010099.jsonl'
+    >>> _parse_shard_name("f00000-s000001-0000010000-0000010099.jsonl")
+    (0, 1, 10000, 10099)
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import os
-from collections.abc import Iterator
+import re
+import shutil
+import sys
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from parser.errors import ConfigError, ParserError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["parse_file"]
+__all__ = ["merge_shards", "parse_file"]
 
 
 def _count_complete_lines(path: Path) -> int:
@@ -40,10 +56,19 @@ def _count_complete_lines(path: Path) -> int:
     return data[:keep].count(b"\n")
 
 
+def _lines(fh: Iterable[str]) -> Iterator[str]:
+    for line in fh:
+        yield line.rstrip("\r\n")
+
+
 def _read_queries(path: Path) -> Iterator[str]:
     with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        for line in fh:
-            yield line.rstrip("\r\n")
+        yield from _lines(fh)
+
+
+def _split_lines(data: bytes) -> list[str]:
+    """``data`` split into queries exactly as :func:`_read_queries` splits a file."""
+    return list(_lines(io.StringIO(data.decode("utf-8", errors="replace"), newline="")))
 
 
 def _dump(result: Any) -> str:
@@ -52,79 +77,306 @@ def _dump(result: Any) -> str:
     return json.dumps(d, ensure_ascii=False)
 
 
-def parse_file(bundle: Path, input_path: Path, output_path: Path, *, batch_size: int = 64,
-               engine: str = "local", backend: str | None = None,
-               progress: bool = True) -> int:
-    """Parse every line of ``input_path`` into ``output_path`` (JSONL); returns lines written."""
+def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
+               batch_size: int = 64, engine: str = "local", backend: str | None = None,
+               progress: bool = True, concurrency: int = 1, shard_size: int = 10_000,
+               ray_address: str | None = None) -> int:
+    """Parse every line of the input into JSONL; returns the number of parsed queries in the
+    output (those of an earlier, interrupted run included).
+
+    Args:
+        bundle: the bundle directory.
+        input_path: a text file, one query per line; ``"-"`` for stdin (local engine). The ray
+            engine also takes a folder (its files, sorted) or a glob.
+        output_path: the local engine's JSONL file (``"-"`` for stdout); the ray engine's folder
+            of shards, or a ``.jsonl`` file that the shards are merged into at the end.
+        batch_size: queries per model call.
+        engine: ``"local"`` or ``"ray"``.
+        backend: tagger backend (``"onnx"``/``"torch"``; None: ONNX when the bundle has it).
+        progress: show a progress bar (local engine).
+        concurrency: ray engine: parser actors (each loads the bundle once, uses one CPU).
+        shard_size: ray engine: input lines per output shard (the unit of resumption).
+        ray_address: ray engine: the cluster to join (default ``$RAY_ADDRESS``, else a local
+            Ray); ignored when Ray is already initialised.
+    """
     if engine not in ("local", "ray"):
         raise ConfigError(f"engine must be 'local' or 'ray', got {engine!r}")
-    if not input_path.is_file():
-        raise ParserError(f"input file {input_path} does not exist")
+    if batch_size < 1:
+        raise ConfigError(f"--batch-size must be >= 1, got {batch_size}")
     if engine == "ray":
-        return _parse_file_ray(bundle, input_path, output_path, batch_size=batch_size,
-                               backend=backend)
-    from itertools import islice
-
-    from tqdm.auto import tqdm
-
-    from parser.pipeline import QueryParser
-
+        if str(input_path) == "-" or str(output_path) == "-":
+            raise ConfigError("--engine ray reads files and writes shards: stdin/stdout (-) "
+                              "work with --engine local only")
+        return _parse_file_ray(bundle, str(input_path), Path(output_path),
+                               batch_size=batch_size, backend=backend, concurrency=concurrency,
+                               shard_size=shard_size, address=ray_address)
+    if str(input_path) != "-" and not Path(input_path).is_file():
+        raise FileNotFoundError(f"input file {input_path} does not exist")
+    if str(output_path) == "-":
+        stdin = str(input_path) == "-"
+        with contextlib.ExitStack() as stack:
+            fh = sys.stdin if stdin else stack.enter_context(
+                open(input_path, encoding="utf-8", errors="replace", newline=""))
+            return _parse_stream(bundle, _lines(fh), sys.stdout, done=0, batch_size=batch_size,
+                                 backend=backend, progress=progress)
+    output_path = Path(output_path)
     done = _count_complete_lines(output_path)
     if done:
         logger.info("resuming: %d queries already in %s", done, output_path)
-    parser = QueryParser.from_pretrained(bundle, backend=backend)
-    queries = islice(_read_queries(input_path), done, None)
-    written = 0
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.closing(parser.kg), open(output_path, "a", encoding="utf-8") as out:
-        # closing the KG releases its directory lock (a second parse_file in this process, or
-        # `kgqp serve` on the same bundle afterwards, found it still locked)
-        bar = tqdm(desc="parsing", unit="q", initial=done, disable=not progress)
-        for result in parser.pipe(queries, batch_size=batch_size):
-            out.write(_dump(result) + "\n")
-            written += 1
-            bar.update(1)
-            if written % batch_size == 0:
-                out.flush()
+    with contextlib.ExitStack() as stack:
+        if str(input_path) == "-":
+            lines: Iterator[str] = _lines(sys.stdin)
+        else:
+            lines = _lines(stack.enter_context(
+                open(input_path, encoding="utf-8", errors="replace", newline="")))
+        out = stack.enter_context(open(output_path, "a", encoding="utf-8"))
+        written = _parse_stream(bundle, islice(lines, done, None), out, done=done,
+                                batch_size=batch_size, backend=backend, progress=progress)
         out.flush()
         os.fsync(out.fileno())
-        bar.close()
     return done + written
 
 
+def _parse_stream(bundle: Path, queries: Iterable[str], out: TextIO, *, done: int,
+                  batch_size: int, backend: str | None, progress: bool) -> int:
+    from tqdm.auto import tqdm
+
+    from parser.app.threads import scoped_threads
+    from parser.pipeline import QueryParser
+
+    written = 0
+    # one torch thread and one BLAS thread while parsing, restored afterwards (the tagger runs
+    # in ONNX Runtime; spare torch/BLAS threads only spin beside it)
+    with scoped_threads(torch_threads=1, blas_threads=1):
+        parser = QueryParser.from_pretrained(bundle, backend=backend, blas_threads=None)
+        # closing the KG releases its directory handle (a second parse_file in this process,
+        # or `kgqp serve` on the same bundle afterwards)
+        with contextlib.closing(parser.kg), \
+                tqdm(desc="parsing", unit="q", initial=done, disable=not progress) as bar:
+            for result in parser.pipe(queries, batch_size=batch_size):
+                out.write(_dump(result) + "\n")
+                written += 1
+                bar.update(1)
+                if written % batch_size == 0:
+                    out.flush()
+            out.flush()
+    return written
+
+
+# -- the Ray engine -------------------------------------------------------------------------------
+_SHARD = re.compile(r"^f(\d{5})-s(\d{6})-(\d{10})-(\d{10})\.jsonl$")
+
+
+def _shard_name(file_idx: int, shard: int, first: int, last: int) -> str:
+    return f"f{file_idx:05d}-s{shard:06d}-{first:010d}-{last:010d}.jsonl"
+
+
+def _parse_shard_name(name: str) -> tuple[int, int, int, int] | None:
+    m = _SHARD.match(name)
+    return tuple(int(g) for g in m.groups()) if m else None  # type: ignore[return-value]
+
+
+def _input_files(spec: str) -> list[str]:
+    """The input files of ``spec`` (a file, a folder: its files, or a glob), sorted."""
+    import glob
+
+    path = Path(spec)
+    if path.is_file():
+        files = [path]
+    elif path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    else:
+        files = sorted(Path(p) for p in glob.glob(spec) if Path(p).is_file())
+    if not files:
+        raise FileNotFoundError(f"input {spec} names no file (a file, a folder or a glob)")
+    return [str(p.resolve()) for p in files]
+
+
+def _manifest(out_dir: Path, files: list[str], shard_size: int) -> None:
+    """Record the input files and the shard size; a rerun with others would mix shards."""
+    meta = {"inputs": files, "shard_size": shard_size}
+    path = out_dir / "_kgqp_batch.json"
+    if path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if old != meta:
+            raise ConfigError(f"{out_dir} holds shards of another run ({old['inputs'][:3]}, "
+                              f"shard size {old['shard_size']}): use a new --output folder or "
+                              "delete it")
+        return
+    path.write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _complete_shards(out_dir: Path, line_counts: dict[int, int],
+                     shard_size: int) -> set[tuple[int, int]]:
+    """(file, shard) pairs whose parts cover all their lines; parts of incomplete shards, and
+    torn parts, are deleted (the shard is redone whole)."""
+    parts: dict[tuple[int, int], list[tuple[int, int, Path]]] = {}
+    for p in out_dir.iterdir():
+        key = _parse_shard_name(p.name)
+        if key is None:
+            continue
+        f, s, first, last = key
+        data = p.read_bytes()
+        if data.count(b"\n") != last - first + 1 or not data.endswith(b"\n"):
+            parts.setdefault((f, s), []).append((-1, -1, p))  # torn: the shard is redone
+        else:
+            parts.setdefault((f, s), []).append((first, last, p))
+    complete = set()
+    for (f, s), items in parts.items():
+        items.sort()
+        start, end = s * shard_size, min((s + 1) * shard_size, line_counts.get(f, -1)) - 1
+        nxt, ok = start, True
+        for first, last, _ in items:
+            if first != nxt:
+                ok = False
+                break
+            nxt = last + 1
+        if ok and nxt == end + 1:
+            complete.add((f, s))
+        else:
+            for *_, p in items:
+                p.unlink()
+    return complete
+
+
+def _line_counts(out_dir: Path) -> dict[int, int]:
+    """Lines of each input file with shards, from the ``fNNNNN.count`` files the sink writes."""
+    counts = {}
+    for p in out_dir.glob("f[0-9][0-9][0-9][0-9][0-9].count"):
+        with contextlib.suppress(ValueError, OSError):
+            counts[int(p.stem[1:])] = int(p.read_text(encoding="ascii"))
+    return counts
+
+
+def _file_complete(f: int, counts: dict[int, int], done: set[tuple[int, int]],
+                   shard_size: int) -> bool:
+    if f not in counts:
+        return False
+    return all((f, s) in done for s in range(-(-counts[f] // shard_size)))
+
+
+def merge_shards(out_dir: str | Path, dest: str | Path) -> int:
+    """Concatenate the shards of a ray-engine output folder, in input order, into one JSONL
+    file (atomically); returns its line count. The result equals the local engine's output."""
+    from kg.io import atomic_path
+
+    out_dir = Path(out_dir)
+    shards = sorted((k, p) for p in out_dir.iterdir() if (k := _parse_shard_name(p.name)))
+    n = 0
+    with atomic_path(Path(dest)) as tmp, open(tmp, "wb") as out:
+        for key, p in shards:
+            with open(p, "rb") as fh:
+                shutil.copyfileobj(fh, out)
+            n += key[3] - key[2] + 1
+    return n
+
+
 class _RayParser:
-    """A Ray Data actor holding one loaded parser."""
+    """A Ray Data actor holding one parser, loaded once per actor."""
 
     def __init__(self, bundle: str, backend: str | None) -> None:
+        import torch
+
         from parser.pipeline import QueryParser
 
+        torch.set_num_threads(1)  # the actor owns its process: one CPU each
         self.parser = QueryParser.from_pretrained(bundle, backend=backend)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         texts = [str(t) for t in batch["text"]]
-        return {"json": [_dump(r) for r in self.parser.pipe(texts, batch_size=len(texts) or 1)]}
+        out = [_dump(r) for r in self.parser.pipe(texts, batch_size=len(texts) or 1)]
+        return {"file": batch["file"], "line": batch["line"], "n": batch["n"], "json": out}
 
 
-def _parse_file_ray(bundle: Path, input_path: Path, output_path: Path, *, batch_size: int,
-                    backend: str | None) -> int:
+def _numbered_lines(row: dict[str, Any], index: dict[str, int], skip: set[tuple[int, int]],
+                    shard_size: int) -> list[dict[str, Any]]:
+    """One input file (a row of ``read_binary_files``) -> its queries, numbered; the lines of
+    complete shards are left out."""
+    f = index[row["path"]]
+    lines = _split_lines(row["bytes"])
+    return [{"file": f, "line": i, "n": len(lines), "text": t} for i, t in enumerate(lines)
+            if (f, i // shard_size) not in skip]
+
+
+def _make_sink(out_dir: str, shard_size: int) -> Any:
+    from ray.data import Datasink
+
+    class _JsonlShards(Datasink):
+        """Writes the parsed lines, exactly as the local engine does (``write_json`` would
+        re-encode them through Arrow: key order, floats and nulls change), one part file per
+        (input file, shard) of each block, in the worker."""
+
+        def write(self, blocks: Iterable[Any], ctx: Any) -> int:
+            from kg.io import atomic_path
+
+            n = 0
+            for block in blocks:
+                cols = block.to_pydict() if hasattr(block, "to_pydict") else {
+                    k: list(v) for k, v in block.items()}
+                groups: dict[tuple[int, int], list[tuple[int, str]]] = {}
+                for f, line, js in zip(cols["file"], cols["line"], cols["json"], strict=True):
+                    groups.setdefault((int(f), int(line) // shard_size), []).append(
+                        (int(line), js))
+                sizes = dict(zip(cols["file"], cols["n"], strict=True))
+                for (f, s), rows in groups.items():
+                    count = Path(out_dir) / f"f{f:05d}.count"
+                    if not count.is_file():  # written before any part of the file
+                        with atomic_path(count) as tmp:
+                            tmp.write_text(str(int(sizes[f])), encoding="ascii")
+                    path = Path(out_dir) / _shard_name(f, s, rows[0][0], rows[-1][0])
+                    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+                        fh.writelines(js + "\n" for _, js in rows)
+                    n += len(rows)
+            return n
+
+    return _JsonlShards()
+
+
+def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: int,
+                    backend: str | None, concurrency: int, shard_size: int,
+                    address: str | None) -> int:
     try:
         import ray
+        import ray.data
     except ImportError as exc:
         raise ParserError("--engine ray needs the 'ray' extra: pip install 'kgqp[ray]'") from exc
-    from kg.io import atomic_path
+    if concurrency < 1:
+        raise ConfigError(f"--concurrency must be >= 1, got {concurrency}")
+    if shard_size < 1:
+        raise ConfigError(f"--shard-size must be >= 1, got {shard_size}")
+    files = _input_files(input_spec)
+    merge_to = output if output.suffix == ".jsonl" else None
+    out_dir = output.with_name(output.name + ".shards") if merge_to else output
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _manifest(out_dir, files, shard_size)
 
+    counts = _line_counts(out_dir)
+    done = _complete_shards(out_dir, counts, shard_size)
+    pending = [p for i, p in enumerate(files) if not _file_complete(i, counts, done, shard_size)]
     if not ray.is_initialized():
-        ray.init(address=os.environ.get("RAY_ADDRESS"), include_dashboard=False,
-                 log_to_driver=False)
-    ctx = ray.data.DataContext.get_current()
-    ctx.execution_options.preserve_order = True
-    queries = list(_read_queries(input_path))
-    ds = ray.data.from_items([{"text": q} for q in queries])
-    ds = ds.map_batches(_RayParser, fn_constructor_args=(str(bundle), backend),
-                        batch_size=batch_size, concurrency=1)
-    with atomic_path(output_path) as tmp, open(tmp, "w", encoding="utf-8") as out:
-        n = 0
-        for row in ds.iter_rows():
-            out.write(row["json"] + "\n")
-            n += 1
-    return n
+        address = address or os.environ.get("RAY_ADDRESS")
+        # a local Ray: one CPU per actor plus one for the read and write tasks (with only the
+        # actors' CPUs, reading and writing waited for CPUs the actors never gave back)
+        cpus = None if address else max(os.cpu_count() or 1, concurrency + 1)
+        ray.init(address=address, num_cpus=cpus, include_dashboard=False, log_to_driver=False)
+    if pending:
+        if done:
+            logger.info("resuming: %d complete shards in %s", len(done), out_dir)
+        ctx = ray.data.DataContext.get_current()
+        ctx.execution_options.preserve_order = True
+        ctx.enable_progress_bars = False
+        index = {p: i for i, p in enumerate(files)}
+        ds = ray.data.read_binary_files(pending, include_paths=True)
+        ds = ds.flat_map(_numbered_lines, fn_kwargs={"index": index, "skip": done,
+                                                     "shard_size": shard_size})
+        # blocks of a few batches: every actor gets work even when the input is one file
+        ds = ds.repartition(target_num_rows_per_block=batch_size * 4)
+        ds = ds.map_batches(_RayParser, fn_constructor_args=(str(bundle), backend),
+                            batch_size=batch_size, concurrency=concurrency, num_cpus=1,
+                            batch_format="numpy")
+        ds.write_datasink(_make_sink(str(out_dir), shard_size))
+    total = sum(k[3] - k[2] + 1 for p in out_dir.iterdir() if (k := _parse_shard_name(p.name)))
+    if merge_to is not None:
+        return merge_shards(out_dir, merge_to)
+    return total

@@ -10,11 +10,12 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import typer
+
+from parser.app.errors import cli_errors
 
 logger = logging.getLogger(__name__)
 
@@ -23,27 +24,24 @@ __all__ = ["register"]
 bundle_app = typer.Typer(help="Assemble and inspect model bundles.", no_args_is_help=True)
 
 
-@contextlib.contextmanager
-def _errors() -> Iterator[None]:
-    """Turn kgqp errors into one clear line on stderr and exit code 1 (no traceback)."""
-    from fusion.errors import FusionError
-    from kg.errors import KGError
-    from parser.errors import ParserError
-
-    try:
-        yield
-    except (ParserError, KGError, FusionError, ValueError, FileNotFoundError) as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(1) from None
+_errors = cli_errors  # one error handler, one exit-code policy (parser.app.errors)
 
 
-def _serving_threads() -> None:
-    """One torch thread for serving: serving barely uses torch (the tagger runs in ONNX Runtime,
-    the fusion head in NumPy), and idle torch threads spinning beside ONNX Runtime's slowed a
-    full parse ~3x here (26 vs 76 ms p50, bench/parse_latency.py)."""
+#: torch threads while parsing: parsing barely uses torch (the tagger runs in ONNX Runtime, the
+#: fusion head in NumPy), and idle torch threads spinning beside ONNX Runtime's slowed a full
+#: parse ~3x here (26 vs 76 ms p50, bench/parse_latency.py).
+SERVING_TORCH_THREADS = 1
+
+
+def _serving_threads() -> int:
+    """One torch thread for the rest of a ``kgqp serve`` process (the server owns its process);
+    returns the previous count so that a caller embedding the server can restore it with
+    ``torch.set_num_threads(previous)``. Commands that end use :func:`scoped_threads` instead."""
     import torch
 
-    torch.set_num_threads(1)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(SERVING_TORCH_THREADS)
+    return previous
 
 
 def _bundle_dir(bundle: Path | None) -> Path:
@@ -91,7 +89,7 @@ def quickstart(
 
     with _errors():
         bundle = ensure_default_bundle(home, tagger_epochs=tagger_epochs, force=force)
-        parser = QueryParser.from_pretrained(bundle)
+        parser = QueryParser.from_pretrained(bundle)  # read-only KG: no lock taken
         stats = parser.kg.stats().to_dict()
         typer.echo(f"bundle: {bundle}\nKG: {json.dumps(stats)}")
         results = list(parser.pipe(EXAMPLE_QUERIES))
@@ -105,33 +103,43 @@ def quickstart(
 def parse(
     query: str | None = typer.Argument(None, help="The query to parse."),
     bundle: Path | None = typer.Option(None, "--bundle", help="Bundle folder [default bundle]."),
-    input_file: Path | None = typer.Option(None, "--input", help="Text file, one query per line."),
-    output: Path | None = typer.Option(None, "--output", help="JSONL output for --input."),
+    input_file: str | None = typer.Option(
+        None, "--input", help="Queries, one per line: a text file, a folder of them or a glob "
+        "(--engine ray), or - for stdin."),
+    output: str | None = typer.Option(
+        None, "--output", help="JSONL output for --input: a file (local; resumable), a folder "
+        "of JSONL shards (--engine ray; resumable per shard), or - for stdout [-]."),
     batch_size: int = typer.Option(64, "--batch-size", help="Queries per model call."),
     engine: str = typer.Option("local", "--engine", help="local | ray (needs the ray extra)."),
+    concurrency: int = typer.Option(
+        1, "--concurrency", help="--engine ray: parser actors (each loads the bundle once)."),
+    shard_size: int = typer.Option(
+        10_000, "--shard-size", help="--engine ray: queries per input block and output shard."),
     backend: str | None = typer.Option(None, "--backend", help="onnx | torch [onnx if present]."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Parse one QUERY, or a file of queries (--input/--output, resumable)."""
+    """Parse one QUERY, or a file of queries (--input/--output; - is stdin/stdout)."""
+    from parser.app.threads import scoped_threads
     from parser.pipeline import QueryParser
 
     with _errors():
         if (query is None) == (input_file is None):
-            raise ValueError("give either a QUERY or --input FILE")
+            raise ValueError("give either a QUERY or --input FILE (- for stdin)")
         bundle_dir = _bundle_dir(bundle)
         if input_file is not None:
-            if output is None:
-                raise ValueError("--input needs --output FILE.jsonl")
             from parser.app.batch import parse_file
 
-            n = parse_file(bundle_dir, input_file, output, batch_size=batch_size, engine=engine,
-                           backend=backend)
-            typer.echo(f"wrote {n} parsed queries to {output}", err=True)
+            out = output or "-"
+            n = parse_file(bundle_dir, input_file, out, batch_size=batch_size, engine=engine,
+                           backend=backend, concurrency=concurrency, shard_size=shard_size,
+                           progress=out != "-")
+            typer.echo(f"wrote {n} parsed queries to {'stdout' if out == '-' else out}",
+                       err=True)
             return
-        _serving_threads()
-        parser = QueryParser.from_pretrained(bundle_dir, backend=backend)
-        with contextlib.closing(parser.kg):  # release the KG lock when done
-            result = parser(query)
+        with scoped_threads(torch_threads=SERVING_TORCH_THREADS, blas_threads=1):
+            parser = QueryParser.from_pretrained(bundle_dir, backend=backend, blas_threads=None)
+            with contextlib.closing(parser.kg):
+                result = parser(query)
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:

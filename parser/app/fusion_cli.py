@@ -30,8 +30,11 @@ _THREADS = typer.Option(0, "--threads", help="torch CPU threads (0 = torch defau
 
 
 def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(2)
+    """One ``error: ...`` line and the exit code of the shared policy (parser.app.errors)."""
+    from parser.app.errors import cli_errors
+
+    with cli_errors():
+        raise exc
 
 
 def _threads(n: int) -> None:

@@ -1,21 +1,22 @@
 """``kgqp kg ...``: build, update, query and export the product knowledge graph.
 
-A thin typer layer over :class:`kg.ProductGraph`; errors (:class:`~kg.errors.KGError`,
-``ValueError``) print one line on stderr and exit with code 1 (2 for bad arguments).
+A thin typer layer over :class:`kg.ProductGraph`; errors print one ``error: ...`` line on stderr
+and exit with the code of the shared policy (:mod:`parser.app.errors`: 1 KG/runtime error, 2 usage
+or bad input data, 3 KG locked by another writer).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 
-from kg.errors import KGError, KGLockedError, KGNotFoundError
+from kg.errors import KGNotFoundError
+from parser.app.errors import cli_errors as _errors
 
 app = typer.Typer(
     name="kg",
@@ -32,36 +33,6 @@ _BIND = typer.Option([], "--bind", "-b", help="name=value binding; <iri> binds a
 _OUTPUT = typer.Option(None, "--output", "-o", help="Output file (default: stdout).")
 _SOURCES = typer.Argument(..., help="Data files to load.")
 _OPTION = typer.Option([], "--option", "-o", help="Loader option key=value.")
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except (KGLockedError, KGNotFoundError) as e:
-        _fail(str(e), 1)
-    except KGError as e:
-        _fail(str(e), 1)
-    except (ValueError, TypeError) as e:
-        _fail(str(e), 2)
-    except (OSError, RuntimeError) as e:
-        if "corruption" in str(e).lower():  # RocksDB found damage while reading
-            _fail(
-                f"The KG store is damaged ({e}). Restore it from a backup, or rebuild it from "
-                "the version log: python -c \"from kg import ProductGraph; "
-                "ProductGraph.restore('KGDIR')\"",
-                1,
-            )
-        if isinstance(e, RuntimeError):
-            raise
-        _fail(f"{e}", 1)
-    except ImportError as e:
-        _fail(f"{e} (is the kg loaders/build module installed?)", 1)
 
 
 def _open(kgdir: Path, *, read_only: bool = False, must_exist: bool = True) -> Any:

@@ -17,8 +17,11 @@ and offsets stay in numpy (:class:`parser.tagger.predict.Tagger`), so both backe
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -72,7 +75,10 @@ def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int 
         names.append("lexicon")
         axes["lexicon"] = {0: "batch", 1: "seq"}
     fp32 = onnx_path(folder, False)
-    with atomic_path(fp32) as tmp, torch.inference_mode():
+    with atomic_path(fp32) as tmp, torch.inference_mode(), warnings.catch_warnings():
+        # the trace of the HF model warns about Python control flow on shapes (TracerWarning):
+        # expected for this export (dynamic axes are declared), noise for the user
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(_Export().eval(), args, str(tmp), input_names=names,
                           output_names=["logits", "pooled"], dynamic_axes=axes, opset_version=opset,
                           dynamo=False)
@@ -82,9 +88,10 @@ def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int 
     q = onnx_path(folder, True)
     with atomic_path(q) as tmp:
         if quantize == "dynamic":
-            from onnxruntime.quantization import QuantType, quantize_dynamic
+            with _quiet_quantiser():
+                from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
+                quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
         else:
             _quantize_weights(fp32, tmp)
     logger.info("wrote %s (%s INT8)", q, quantize)
@@ -95,13 +102,48 @@ def _quantize_weights(src: Path, dst: Path, *, block_size: int = 32) -> None:
     """8-bit blockwise weight quantisation of every MatMul (``MatMulNBits``; activations are
     quantised per row and block inside the kernel: ``accuracy_level=4``)."""
     import onnx
-    from onnxruntime.quantization.matmul_nbits_quantizer import (
-        DefaultWeightOnlyQuantConfig,
-        MatMulNBitsQuantizer,
-    )
 
-    cfg = DefaultWeightOnlyQuantConfig(block_size=block_size, is_symmetric=True, bits=8,
-                                       accuracy_level=4)
-    quant = MatMulNBitsQuantizer(onnx.load(str(src)), algo_config=cfg)
-    quant.process()
-    quant.model.save_model_to_file(str(dst), use_external_data_format=False)
+    with _quiet_quantiser():
+        from onnxruntime.quantization.matmul_nbits_quantizer import (
+            DefaultWeightOnlyQuantConfig,
+            MatMulNBitsQuantizer,
+        )
+
+        cfg = DefaultWeightOnlyQuantConfig(block_size=block_size, is_symmetric=True, bits=8,
+                                           accuracy_level=4)
+        quant = MatMulNBitsQuantizer(onnx.load(str(src)), algo_config=cfg)
+        quant.process()
+        quant.model.save_model_to_file(str(dst), use_external_data_format=False)
+
+
+@contextlib.contextmanager
+def _quiet_quantiser() -> Iterator[None]:
+    """Keep ONNX Runtime's quantiser off the root logger.
+
+    Importing ``onnxruntime.quantization.matmul_nbits_quantizer`` calls
+    ``logging.basicConfig(level=INFO)``: it installed a root handler and turned the root level to
+    INFO for the whole process (every library's INFO lines then printed), and the quantiser logs
+    one INFO line per MatMul. The root logger's handlers and level are restored after the import,
+    and the quantiser's loggers are held at ERROR while it runs; its ``logging.warning(...)``
+    calls straight on the root logger are dropped while it runs.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    names = ("onnxruntime.quantization", "onnxruntime.quantization.matmul_nbits_quantizer")
+    saved = {n: logging.getLogger(n).level for n in names}
+    def _not_onnxruntime(record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or "onnxruntime" not in record.pathname
+
+    root.addFilter(_not_onnxruntime)
+    try:
+        for n in names:
+            logging.getLogger(n).setLevel(logging.ERROR)
+        yield
+    finally:
+        root.removeFilter(_not_onnxruntime)
+        for h in root.handlers[:]:
+            if h not in handlers:
+                root.removeHandler(h)
+        root.setLevel(level)
+        for n, lvl in saved.items():
+            logging.getLogger(n).setLevel(lvl)

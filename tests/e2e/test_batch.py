@@ -1,5 +1,5 @@
-"""Batch parsing of query files: the local engine (resumable) and the Ray Data engine give the
-same JSON lines for the same file."""
+"""Batch parsing of query files: the local engine (resumable, stdin/stdout) and the Ray Data
+engine (actor pool, sharded output, resumable per shard) give the same JSON lines."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 QUERIES = ["samsung tv", "red nike running shoes", "", "apple iphone case", "zorbo tv",
-           "ｓａｍｓｕｎｇ ｔｖ", "wooden coffee table", "sony headphones"]
+           "ｓａｍｓｕｎｇ ｔｖ", "wooden coffee table", "sony headphones", "lg\rtv",
+           "caf\u00e9 table"]
+N_LINES = len(QUERIES) + 1  # "lg\rtv" is two lines, as for any text file read by Python
 
 
 @pytest.fixture()
@@ -20,7 +22,7 @@ def own_bundle(bundle_dir: Path, tmp_path: Path) -> Path:
 
 
 def _write_queries(path: Path) -> Path:
-    path.write_text("\n".join(QUERIES) + "\n", encoding="utf-8")
+    path.write_text("\n".join(QUERIES) + "\n", encoding="utf-8", newline="")
     return path
 
 
@@ -29,30 +31,78 @@ def test_local_engine_resumes_after_interruption(own_bundle: Path, tmp_path: Pat
 
     queries = _write_queries(tmp_path / "q.txt")
     full = tmp_path / "full.jsonl"
-    assert parse_file(own_bundle, queries, full, batch_size=3, progress=False) == len(QUERIES)
+    assert parse_file(own_bundle, queries, full, batch_size=3, progress=False) == N_LINES
     lines = full.read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["text"] for line in lines] == QUERIES
+    assert [json.loads(line)["text"] for line in lines][:3] == QUERIES[:3]
 
     # an interrupted run: three complete lines and a torn fourth
     part = tmp_path / "part.jsonl"
     part.write_text("\n".join(lines[:3]) + "\n" + lines[3][: len(lines[3]) // 2],
                     encoding="utf-8")
-    assert parse_file(own_bundle, queries, part, batch_size=3, progress=False) == len(QUERIES)
+    assert parse_file(own_bundle, queries, part, batch_size=3, progress=False) == N_LINES
     assert part.read_text(encoding="utf-8") == full.read_text(encoding="utf-8")
 
 
-@pytest.mark.slow
-def test_ray_engine_matches_local(own_bundle: Path, tmp_path: Path) -> None:
-    ray = pytest.importorskip("ray")
+def test_parse_reads_stdin_and_writes_stdout(own_bundle: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
     from parser.app.batch import parse_file
+    from parser.app.cli import app
 
     queries = _write_queries(tmp_path / "q.txt")
-    local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
-    parse_file(own_bundle, queries, local, batch_size=3, progress=False)
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    expected = tmp_path / "expected.jsonl"
+    parse_file(own_bundle, queries, expected, batch_size=3, progress=False)
+    res = CliRunner().invoke(app, ["parse", "--bundle", str(own_bundle), "--input", "-",
+                                   "--output", "-", "--batch-size", "3"],
+                             input=queries.read_text(encoding="utf-8"))
+    assert res.exit_code == 0, res.output
+    assert res.stdout == expected.read_text(encoding="utf-8")
+    assert "wrote 11 parsed queries to stdout" in res.stderr
+
+
+@pytest.mark.slow  # starts a local Ray (~20 s here)
+def test_ray_engine_matches_local_and_resumes_per_shard(own_bundle: Path,
+                                                         tmp_path: Path) -> None:
+    ray = pytest.importorskip("ray")
+    from parser.app.batch import merge_shards, parse_file
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    _write_queries(inputs / "a.txt")
+    (inputs / "b.txt").write_text("lg oled tv\nsamsung phone\n", encoding="utf-8")
+    local = tmp_path / "local.jsonl"
+    parse_file(own_bundle, inputs / "a.txt", local, batch_size=3, progress=False)
+    local_b = tmp_path / "local_b.jsonl"
+    parse_file(own_bundle, inputs / "b.txt", local_b, batch_size=3, progress=False)
+    expected = local.read_text(encoding="utf-8") + local_b.read_text(encoding="utf-8")
+
+    ray.init(num_cpus=3, include_dashboard=False, log_to_driver=False)
     try:
-        n = parse_file(own_bundle, queries, distributed, batch_size=3, engine="ray")
+        out = tmp_path / "shards"
+        n = parse_file(own_bundle, inputs, out, batch_size=3, engine="ray", concurrency=2,
+                       shard_size=4)
+        assert n == N_LINES + 2
+        assert merge_shards(out, tmp_path / "merged.jsonl") == N_LINES + 2
+        assert (tmp_path / "merged.jsonl").read_text(encoding="utf-8") == expected
+        shards = sorted(p.name for p in out.glob("f*.jsonl"))
+        assert shards[0].startswith("f00000-s000000-") and shards[-1].startswith("f00001-s000000")
+
+        # an interrupted run: one shard lost -> only it is redone; the others are not rewritten
+        lost = out / shards[1]
+        lost.unlink()
+        other = lambda name: name[:14] != lost.name[:14]  # noqa: E731 - another (file, shard)
+        kept = {p.name: p.stat().st_mtime_ns for p in out.glob("f*.jsonl") if other(p.name)}
+        assert parse_file(own_bundle, inputs, out, batch_size=3, engine="ray",
+                          shard_size=4) == N_LINES + 2
+        assert {p.name: p.stat().st_mtime_ns for p in out.glob("f*.jsonl")
+                if p.name in kept} == kept
+        assert merge_shards(out, tmp_path / "merged2.jsonl") == N_LINES + 2
+        assert (tmp_path / "merged2.jsonl").read_text(encoding="utf-8") == expected
+
+        # a .jsonl output: shards beside it, merged into it
+        single = tmp_path / "ray.jsonl"
+        assert parse_file(own_bundle, inputs / "a.txt", single, batch_size=3, engine="ray",
+                          concurrency=2) == N_LINES
+        assert single.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
     finally:
         ray.shutdown()
-    assert n == len(QUERIES)
-    assert distributed.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")

@@ -111,7 +111,7 @@ def tiny_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def bundle_nlp(tiny_bundle: Path) -> spacy.language.Language:
-    """One pipeline on the bundle per module: a bundle's KG is opened for writing (locked)."""
+    """One pipeline on the bundle per module (its KG is opened read-only: no lock)."""
     nlp = spacy.blank("en")
     nlp.add_pipe("kgqp", config={"bundle": str(tiny_bundle), "backend": "torch"})
     return nlp
@@ -128,7 +128,7 @@ def test_factory_loads_a_bundle(bundle_nlp: spacy.language.Language) -> None:
     for ent in doc.ents:
         pe = ent._.kgqp
         assert isinstance(pe, ParsedEntity)
-        assert ent.label_ == pe.label and ent.kb_id_ == (pe.kg_id or "")
+        assert ent.label_ == pe.label and ent.kb_id_ == (pe.kg_id or "NIL")
         assert ent.start_char <= pe.start and pe.end <= ent.end_char
     # the same bundle through nlp.pipe gives the same parses
     again = list(nlp.pipe(["samsung 55 inch tv under 500", ""], batch_size=2))
@@ -145,11 +145,41 @@ def test_ents_carry_kg_ids(graph: ProductGraph) -> None:
         ("samsung", "creator", SAMSUNG.iri),
         ("red", "color", RED.iri),
         ("tv", "core_product_type", TVS.iri),
-        ("acme", "creator", ""),  # NIL
-        ("under 500", "price", ""),  # never linked
+        ("acme", "creator", "NIL"),  # linked to nothing: spaCy's NIL
+        ("under 500", "price", "NIL"),  # never linked
     ]
     assert doc.ents[0]._.kgqp.kg_label == "Samsung"
     assert doc._.kgqp.entities[0].link_score > 0.55
+
+
+def test_extensions_survive_docbin_and_to_bytes(graph: ProductGraph) -> None:
+    from spacy.tokens import Doc, DocBin
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kgqp").parser = _dict_parser(graph)
+    docs = list(nlp.pipe(["samsung red tv by acme under 500", ""]))
+    data = DocBin(docs=docs, store_user_data=True).to_bytes()
+    restored = list(DocBin(store_user_data=True).from_bytes(data).get_docs(nlp.vocab))
+    for doc, back in zip(docs, restored, strict=True):
+        assert back._.kgqp == doc._.kgqp and isinstance(back._.kgqp, ParsedQuery)
+        assert [(e.text, e.label_, e.kb_id_) for e in back.ents] == \
+            [(e.text, e.label_, e.kb_id_) for e in doc.ents]
+        assert [e._.kgqp for e in back.ents] == [e._.kgqp for e in doc.ents]
+    assert restored[0].ents[0]._.kgqp.kg_id == SAMSUNG.iri
+    again = Doc(nlp.vocab).from_bytes(docs[0].to_bytes())
+    assert again._.kgqp == docs[0]._.kgqp
+
+
+def test_bundle_kg_is_opened_read_only(tiny_bundle: Path,
+                                       bundle_nlp: spacy.language.Language) -> None:
+    parser = bundle_nlp.get_pipe("kgqp").parser
+    assert parser.kg.read_only
+    # a writer can still take the lock: the component holds none
+    from parser.bundle import BundleManifest
+
+    kg_dir = tiny_bundle / BundleManifest.read(tiny_bundle).kg_path
+    with ProductGraph.open(kg_dir) as writer:
+        assert not writer.read_only
 
 
 def test_partial_tokens_expand_and_overlaps_are_skipped(graph: ProductGraph) -> None:

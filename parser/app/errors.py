@@ -1,0 +1,125 @@
+"""One error handler and one exit-code policy for every ``kgqp`` command.
+
+Every command of every package (``kgqp kg``, ``kgqp tagger``, ``kgqp fusion``, ``kgqp parse`` ...)
+runs inside :func:`cli_errors`. An error becomes one line on stderr, ``error: <message>``, and one
+of these exit codes (no traceback; ``kgqp -v ...`` adds it):
+
+====  ============================================================================================
+code  meaning
+====  ============================================================================================
+0     success
+1     runtime error: KG (missing, damaged, bad SPARQL), model or fusion artefact that cannot be
+      loaded, I/O error, or an unexpected error (a bug: rerun with ``-v`` and report it)
+2     usage error or bad input data: a bad option or argument (click's own usage errors exit 2
+      too), a malformed data file (:class:`~parser.errors.DataFormatError`,
+      :class:`~kg.errors.KGLoadError`, :class:`~fusion.errors.FusionDataError`, rules syntax), an
+      unusable query (:class:`~parser.errors.InputError`), an input file that does not exist
+3     the KG is locked by another writer (:class:`~kg.errors.KGLockedError`): retry later, or
+      stop the other writer (``kgqp serve`` holds its KG's write lock)
+====  ============================================================================================
+
+Example:
+    >>> from kg.errors import KGLockedError
+    >>> exit_code(KGLockedError("locked")), exit_code(ValueError("bad")), exit_code(OSError())
+    (3, 2, 1)
+    >>> error_line(ValueError("--batch-size must be >= 1"))
+    'error: --batch-size must be >= 1'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import traceback
+from collections.abc import Iterator
+
+__all__ = [
+    "EXIT_BUSY",
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "cli_errors",
+    "error_line",
+    "exit_code",
+    "set_verbose",
+]
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 3
+
+_state = {"verbose": False}
+
+_DAMAGE_HINT = (
+    "Restore it from a backup, or rebuild it from the version log: "
+    "python -c \"from kg import ProductGraph; ProductGraph.restore('KGDIR')\""
+)
+
+
+def set_verbose(verbose: bool) -> None:
+    """Print tracebacks with the error lines (the root ``kgqp -v`` option sets this)."""
+    _state["verbose"] = bool(verbose)
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code of ``exc`` under the policy of the module docstring."""
+    from fusion.errors import FusionDataError, RuleSyntaxError
+    from kg.errors import KGError, KGLoadError, KGLockedError
+    from parser.errors import DataFormatError, InputError, ParserError
+
+    if isinstance(exc, KGLockedError):
+        return EXIT_BUSY
+    if isinstance(exc, KGLoadError | DataFormatError | InputError | FusionDataError
+                  | RuleSyntaxError | FileNotFoundError | UnicodeDecodeError):
+        return EXIT_USAGE
+    if isinstance(exc, KGError | ParserError):  # ModelLoadError, KG not found/damaged ...
+        return EXIT_ERROR
+    if isinstance(exc, ValueError | TypeError):  # ConfigError, FusionConfigError, bad values
+        return EXIT_USAGE
+    return EXIT_ERROR
+
+
+def error_line(exc: BaseException) -> str:
+    """The one line printed for ``exc``: ``error: <message>``."""
+    from kg.errors import KGError
+    from parser.errors import ParserError
+
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, OSError | RuntimeError) and "corruption" in message.lower():
+        # RocksDB found damage while reading the KG store
+        return f"error: the KG store is damaged ({message}). {_DAMAGE_HINT}"
+    if isinstance(exc, ImportError):
+        return f"error: {message} (an optional dependency is missing: see the install hint)"
+    if isinstance(exc, OSError | ValueError | TypeError | KGError | ParserError) or \
+            type(exc).__module__.split(".")[0] in ("kg", "parser", "fusion"):
+        return f"error: {message}"
+    # not one of ours and not a usual input/OS error: name the type, it is probably a bug
+    return f"error: {type(exc).__name__}: {message} (rerun with `kgqp -v ...` for the traceback)"
+
+
+@contextlib.contextmanager
+def cli_errors() -> Iterator[None]:
+    """Run a command body: an exception becomes one ``error: ...`` line and its exit code.
+
+    click/typer's own exits and usage errors pass through (usage errors exit 2 there too).
+    Usable as a context manager or a decorator.
+    """
+    import click
+    import typer
+
+    try:
+        yield
+    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.ClickException,
+            click.exceptions.Abort):
+        raise
+    except Exception as exc:
+        if _state["verbose"]:
+            traceback.print_exception(exc, file=sys.stderr)
+        else:
+            logger.debug("command failed", exc_info=exc)
+        click.echo(error_line(exc), err=True)
+        raise typer.Exit(exit_code(exc)) from None
