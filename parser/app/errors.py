@@ -68,19 +68,17 @@ def set_verbose(verbose: bool) -> None:
 def exit_code(exc: BaseException) -> int:
     """The exit code of ``exc`` under the policy of the module docstring."""
     from fusion.errors import FusionDataError, RuleSyntaxError
-    from kg.errors import KGError, KGLoadError, KGLockedError
-    from parser.errors import DataFormatError, InputError, ParserError
+    from kg.errors import KGLoadError, KGLockedError
+    from parser.errors import DataFormatError, InputError
 
     if isinstance(exc, KGLockedError):
         return EXIT_BUSY
     if isinstance(exc, KGLoadError | DataFormatError | InputError | FusionDataError
                   | RuleSyntaxError | FileNotFoundError | UnicodeDecodeError):
         return EXIT_USAGE
-    if isinstance(exc, KGError | ParserError):  # ModelLoadError, KG not found/damaged ...
-        return EXIT_ERROR
     if isinstance(exc, ValueError | TypeError):  # ConfigError, FusionConfigError, bad values
         return EXIT_USAGE
-    return EXIT_ERROR
+    return EXIT_ERROR  # KGError, ModelLoadError, FusionLoadError, OSError, bugs
 
 
 def error_line(exc: BaseException) -> str:

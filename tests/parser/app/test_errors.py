@@ -1,0 +1,94 @@
+"""One exit-code policy for every kgqp command: 0 ok, 1 runtime/KG/model error, 2 usage or bad
+input data, 3 KG locked; one ``error: ...`` line, no traceback unless -v."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg import Node, NodeKind, ProductGraph
+from kg.errors import KGCorruptError, KGLoadError, KGLockedError, KGNotFoundError
+from parser.app.cli import app
+from parser.app.errors import EXIT_BUSY, EXIT_ERROR, EXIT_USAGE, error_line, exit_code
+from parser.errors import ConfigError, DataFormatError, InputError, ModelLoadError
+
+
+@pytest.mark.parametrize(("exc", "code"), [
+    (KGLockedError("locked"), EXIT_BUSY),
+    (KGNotFoundError("no KG"), EXIT_ERROR),
+    (KGCorruptError("damaged"), EXIT_ERROR),
+    (ModelLoadError("corrupt"), EXIT_ERROR),
+    (OSError("disk"), EXIT_ERROR),
+    (RuntimeError("bug"), EXIT_ERROR),
+    (KGLoadError("bad row"), EXIT_USAGE),
+    (DataFormatError("line 3"), EXIT_USAGE),
+    (InputError("too long"), EXIT_USAGE),
+    (ConfigError("bad value"), EXIT_USAGE),
+    (FileNotFoundError("missing"), EXIT_USAGE),
+    (ValueError("bad"), EXIT_USAGE),
+])
+def test_exit_codes(exc: Exception, code: int) -> None:
+    assert exit_code(exc) == code
+
+
+def test_error_lines_are_one_line() -> None:
+    assert error_line(ValueError("a\nb")) == "error: a b"
+    assert error_line(RuntimeError("boom")).startswith("error: RuntimeError: boom")
+    assert "damaged" in error_line(OSError("Corruption: block checksum mismatch"))
+
+
+def _run(*args: str) -> object:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_every_sub_cli_follows_the_policy(tmp_path: Path) -> None:
+    kgdir = tmp_path / "kg"
+    with ProductGraph.open(kgdir) as g:
+        g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+    # 0
+    r = _run("kg", "stats", kgdir)
+    assert r.exit_code == 0, r.output
+    # 1: a KG that does not exist, a tagger folder that holds no model
+    r = _run("kg", "stats", tmp_path / "none")
+    assert r.exit_code == 1 and r.output.startswith("error: No KG at")
+    (tmp_path / "empty").mkdir()
+    r = _run("tagger", "predict", tmp_path / "empty", "lg tv")
+    assert r.exit_code == 1 and r.output.startswith("error: ")
+    # 2: bad option values and bad input data, in each sub-CLI
+    r = _run("kg", "query", kgdir, "SELECT * WHERE {?s ?p ?o}", "--bind", "novalue")
+    assert r.exit_code == 2 and "name=value" in r.output
+    bad = tmp_path / "bad.conll"
+    bad.write_text("lg B-creator extra column\n", encoding="utf-8")
+    r = _run("tagger", "stats", bad)
+    assert r.exit_code == 2 and r.output.startswith("error: "), r.output
+    r = _run("tagger", "predict", tmp_path / "missing", "lg tv")
+    assert r.exit_code == 2 and r.output.startswith("error: ")
+    r = _run("parse", "--bundle", tmp_path / "empty", "--input", tmp_path / "nope.txt",
+             "--output", tmp_path / "o.jsonl", "--batch-size", "0")
+    assert r.exit_code == 2 and r.output.startswith("error: ")
+    r = _run("parse", "--bundle", tmp_path / "empty")
+    assert r.exit_code == 2 and "give either a QUERY or --input" in r.output
+    r = _run("fusion", "expand", "lg tv", "--kg", kgdir, "--tagger", tmp_path)
+    assert r.exit_code in (1, 2) and r.output.startswith("error: ")
+    # 3: a writer holds the KG
+    with ProductGraph.open(kgdir):
+        r = _run("kg", "rollback", kgdir, "0")
+        assert r.exit_code == 3 and "locked" in r.output
+    for r in (_run("kg", "stats", tmp_path / "none"), _run("tagger", "stats", bad)):
+        assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_verbose_prints_the_traceback(tmp_path: Path) -> None:
+    r = _run("-v", "kg", "stats", tmp_path / "none")
+    assert r.exit_code == 1 and "Traceback" in r.output and "error: No KG at" in r.output
+    _run("kg", "stats", tmp_path / "none")  # back to quiet for the other tests
+    from parser.app.errors import set_verbose
+
+    set_verbose(False)
+
+
+def test_version() -> None:
+    r = _run("--version")
+    assert r.exit_code == 0 and r.output.startswith("kgqp ")
