@@ -6,6 +6,12 @@ a list literal ``"['a', 'b']"``, a JSON list or a ``"A >> B"`` string), ``specs`
 never ``eval``), ``id`` and ``popularity``. Defaults fit Flipkart's ``catalog_with_specs.csv``.
 Spec keys map to attribute kinds with :func:`attribute_kind` (color, material, size, pattern,
 ideal_for, occasion, type); other keys are ignored.
+
+Attribute columns are read directly too: a ``colour`` or ``Material`` column (any header that
+:func:`attribute_kind` knows) holds plain values (``Red``, ``Red, Blue``, a JSON list), taken by
+default; ``attributes="colour,fabric:material"`` names them explicitly (``COLUMN[:KIND]``),
+``attributes=""`` turns them off. Columns that nothing reads are named in the report
+(``columns not used: ...``), so a misspelt mapping does not pass silently.
 """
 
 from __future__ import annotations
@@ -31,7 +37,10 @@ from kg.schema import (
     slug,
 )
 
-__all__ = ["attribute_kind", "load_catalog", "split_values"]
+__all__ = ["ATTRIBUTE_KINDS", "attribute_kind", "load_catalog", "split_values"]
+
+#: The attribute kinds the KG keeps (values of :func:`attribute_kind`).
+ATTRIBUTE_KINDS = ("color", "material", "size", "pattern", "ideal_for", "occasion", "type")
 
 _MAX_LITERAL = 100_000  # characters; longer spec/category cells are refused, not parsed
 _MAX_VALUE = 40  # attribute values longer than this are sentences, not values
@@ -185,10 +194,47 @@ def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]
             yield start, dict(zip(header, row, strict=True))
 
 
+def _attribute_columns(spec: str | None) -> dict[str, str] | None:
+    """``"colour,fabric:material"`` -> {column: kind}; None (auto-detect) when ``spec`` is None.
+
+    >>> _attribute_columns("colour, fabric:material")
+    {'colour': 'color', 'fabric': 'material'}
+    """
+    if spec is None:
+        return None
+    out: dict[str, str] = {}
+    for item in spec.split(","):
+        col, _, kind = (x.strip() for x in item.strip().partition(":"))
+        if not col:
+            continue
+        kind = kind or attribute_kind(col) or ""
+        if kind not in ATTRIBUTE_KINDS:
+            raise ValueError(
+                f"attributes: no attribute kind for column {col!r}; write {col}:KIND with KIND "
+                f"one of {', '.join(ATTRIBUTE_KINDS)}")
+        out[col] = kind
+    return out
+
+
+def _cell_values(kind: str, cell: Any) -> list[str]:
+    """An attribute column's cell -> attribute values (a string, a number or a list of them)."""
+    if cell is None or isinstance(cell, bool):
+        return []
+    if isinstance(cell, str) and cell.strip().startswith("["):
+        cell = _literal(cell.strip())
+    items = cell if isinstance(cell, list | tuple) else [cell]
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, str | int | float) and not isinstance(item, bool):
+            out += [v for v in split_values(kind, str(item)) if v not in out]
+    return out
+
+
 def load_catalog(
     path: str | Path, *, report: LoadReport, on_error: str = "skip", source: str = "flipkart",
     name: str = "product_name", brand: str = "brand", category: str = "product_category_tree",
     specs: str = "product_specifications", id: str = "pid", popularity: str = "",
+    attributes: str | None = None,
 ) -> Iterator[Record]:
     """Products, brands, categories and attribute values from a CSV/JSONL catalogue.
 
@@ -197,6 +243,8 @@ def load_catalog(
         source: source name; categories are keyed ``{source}/{slug}/{slug}...`` by path and
             products ``{source}/{id}``.
         name, brand, category, specs, id, popularity: column names (``""`` = not present).
+        attributes: attribute columns, ``"COLUMN[:KIND],..."`` (None: every column whose
+            header is an attribute name, e.g. ``colour``; ``""``: none).
 
     Rows without a name, with unparsable category/spec cells or a wrong field count are bad
     rows (``on_error``), reported as ``line N`` (the row's first line in the file).
@@ -216,8 +264,17 @@ def load_catalog(
     emit = Emitter()
     columns = {"name": name, "brand": brand, "category": category, "specs": specs, "id": id,
                "popularity": popularity}
+    mapped = {c for c in columns.values() if c}
+    explicit = _attribute_columns(attributes)
+    attr_cols: dict[str, str | None] = dict(explicit or {})  # column -> kind (None: not one)
+    seen: dict[str, None] = {}  # every column met, in order
     checked = False
     for lineno, row in _rows(path, errors):
+        for col in row:
+            if col not in seen:
+                seen[col] = None
+                if explicit is None and col not in mapped:
+                    attr_cols[col] = attribute_kind(col)
         if not checked and base_suffix(path) == ".csv":
             missing = [f"{opt}={col}" for opt, col in columns.items() if col and col not in row]
             if name not in row:
@@ -227,6 +284,9 @@ def load_catalog(
                                   f"{', '.join(row)}; pass name=<column>")
             for m in missing:
                 report.skip("mapped column not in file", m)
+            for col in explicit or {}:
+                if col not in row:
+                    report.skip("mapped column not in file", f"attributes={col}")
             checked = True
         pname = clean_text(str(row.get(name) or ""))
         if not pname:
@@ -236,6 +296,8 @@ def load_catalog(
         try:
             tree = _category_tree(row.get(category) or "") if category else []
             spec_list = _specs(row.get(specs) or "") if specs else []
+            col_values = [(kind, v) for col, kind in attr_cols.items() if kind and col in row
+                          for v in _cell_values(kind, row[col])]
         except ValueError as exc:
             errors.bad(f"unparsable cell: {exc}", lineno, json.dumps(row)[:200])
             continue
@@ -269,14 +331,19 @@ def load_catalog(
             records += emit.edge(product.iri, Relation.HAS_BRAND, b.iri)
             if parent_iri:
                 records += emit.edge(b.iri, Relation.SELLS_IN, parent_iri)
-        for key, value in spec_list:
-            kind = attribute_kind(key)
-            if kind is None:
-                continue
-            for v in split_values(kind, value):
-                av = Node(kind=NodeKind.ATTRIBUTE_VALUE, key=attribute_key(kind, v), label=v,
-                          attribute=kind, source=source)
-                records += emit.node(av)
-                records += emit.edge(product.iri, Relation.HAS_VALUE,
-                                     node_iri(NodeKind.ATTRIBUTE_VALUE, av.key))
+        values = [(kind, v) for key, value in spec_list
+                  if (kind := attribute_kind(key)) is not None
+                  for v in split_values(kind, value)]
+        for kind, v in dict.fromkeys(values + col_values):
+            av = Node(kind=NodeKind.ATTRIBUTE_VALUE, key=attribute_key(kind, v), label=v,
+                      attribute=kind, source=source)
+            records += emit.node(av)
+            records += emit.edge(product.iri, Relation.HAS_VALUE,
+                                 node_iri(NodeKind.ATTRIBUTE_VALUE, av.key))
         yield from records
+    unused = [c for c in seen if c not in mapped and not attr_cols.get(c)]
+    if unused:
+        reason = (f"columns not used: {', '.join(unused)} (map them: name=, brand=, category=, "
+                  "specs=, id=, popularity=, attributes=COLUMN[:KIND])")
+        for col in unused:
+            report.skip(reason, col)

@@ -218,6 +218,35 @@ def test_catalog_never_evaluates_code(tmp_path):
     assert not Path("pwned").exists()
 
 
+def test_catalog_takes_attribute_columns_and_names_unused_ones(tmp_path):
+    src = tmp_path / "c.csv"
+    src.write_text("pid,product_name,brand,colour,Fabric,shade,warehouse\n"
+                   "P1,red shoe,acme,\"Red, Blue\",Cotton,Navy,W7\n"
+                   "P2,green shirt,acme,\"[\"\"Green\"\"]\",,Teal,W8\n", encoding="utf-8")
+    # default: columns whose header is an attribute name (colour, Fabric) are read directly
+    nodes, edges, report = collect(load_catalog, src, category="", specs="")
+    values = {(n.attribute, n.label) for n in nodes if n.kind is NodeKind.ATTRIBUTE_VALUE}
+    assert values == {("color", "Red"), ("color", "Blue"), ("material", "Cotton"),
+                      ("color", "Green")}
+    p1 = node_iri(NodeKind.PRODUCT, "flipkart/P1")
+    assert Edge(p1, Relation.HAS_VALUE, node_iri(NodeKind.ATTRIBUTE_VALUE, "color/blue")) in edges
+    [reason] = [r for r in report.skipped if r.startswith("columns not used")]
+    assert reason.startswith("columns not used: shade, warehouse (map them:")
+    assert report.skipped[reason] == 2 and report.examples[reason] == ["shade", "warehouse"]
+    # explicit: shade as a colour; the auto-detected columns are then not read
+    nodes, _, report = collect(load_catalog, src, category="", specs="",
+                               attributes="shade:color, colour")
+    values = {(n.attribute, n.label) for n in nodes if n.kind is NodeKind.ATTRIBUTE_VALUE}
+    assert values == {("color", "Red"), ("color", "Blue"), ("color", "Navy"),
+                      ("color", "Green"), ("color", "Teal")}
+    assert any(r.startswith("columns not used: Fabric, warehouse") for r in report.skipped)
+    # off
+    nodes, _, _ = collect(load_catalog, src, category="", specs="", attributes="")
+    assert not [n for n in nodes if n.kind is NodeKind.ATTRIBUTE_VALUE]
+    with pytest.raises(ValueError, match="warehouse:KIND"):
+        collect(load_catalog, src, category="", specs="", attributes="warehouse")
+
+
 # --- gazetteer ---------------------------------------------------------------------------
 
 def test_gazetteer_strips_control_chars_dedupes_and_tolerates_bom():
