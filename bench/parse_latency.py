@@ -1,13 +1,16 @@
 """Full-parse speed: ``QueryParser`` (tag + link + classify + expand) vs the Hugging Face
 ``pipeline("token-classification")`` doing tagging alone on the same tagger weights, side by
-side in one run.
+side in one run, on DISTINCT real queries.
 
-    python bench/parse_latency.py --bundle ~/.cache/kgqp/bundle [--n 300] [--threads 1]
+    python bench/parse_latency.py --bundle ~/.cache/kgqp/bundle [--runs 3] [--threads 1]
 
-Reports single-query p50/p99 (ms) for both, ``pipe()`` throughput (queries/s, batch 64) on the
-QueryNER validation queries (three passes, 2,613 queries), the per-stage split of our parse,
-and this process's resident memory after loading the bundle (the service holds the same
-objects) and after ``pipe()`` (which adds its one-thread session).
+Single-query latency: the unique QueryNER validation queries are split into ``--runs``
+disjoint parts; each run times every query of its part once (no query is parsed twice, so no
+per-query cache is warm), for both paths, and reports p50/p99 (ms) per run. ``pipe()``
+throughput (queries/s, batch 64): the unique QueryNER train queries in ``--runs`` disjoint
+parts. Warm-up uses Best Buy queries, never a measured one. Also the per-stage split of our
+parse and the resident memory after loading and after ``pipe()``. Runs with any version of
+the code that has ``QueryParser.from_pretrained`` (set PYTHONPATH to compare two checkouts).
 """
 
 from __future__ import annotations
@@ -23,9 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _timing import samples_ms  # noqa: E402
-
-QUERY = "samsung 55 inch qled tv under 800"
 
 
 def _rss_mb() -> float:
@@ -35,30 +35,46 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _single(fn, n: int) -> dict[str, float]:
-    ts = samples_ms(fn, QUERY, n=n, warmup=30)
+def _each_once(fn, texts: list[str]) -> dict[str, float]:
+    ts = []
+    for t in texts:
+        t0 = time.perf_counter()
+        fn(t)
+        ts.append((time.perf_counter() - t0) * 1000)
+    ts.sort()
     return {"p50_ms": round(statistics.median(ts), 3),
-            "p99_ms": round(ts[min(len(ts) - 1, int(0.99 * len(ts)))], 3)}
+            "p99_ms": round(ts[min(len(ts) - 1, int(0.99 * len(ts)))], 3), "n": len(ts)}
+
+
+def _unique(path: Path) -> list[str]:
+    from parser.tagger.data import read_conll
+
+    return list(dict.fromkeys(s.text() for s in read_conll(path) if s.text().strip()))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bundle", type=Path, default=Path.home() / ".cache" / "kgqp" / "bundle")
-    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (as `kgqp serve`)")
-    ap.add_argument("--data", type=Path, default=ROOT / "data" / "queryner" / "validation.conll")
+    ap.add_argument("--data", type=Path, default=ROOT / "data")
     args = ap.parse_args()
 
     import torch
 
     torch.set_num_threads(args.threads)
     from parser.pipeline import QueryParser
-    from parser.tagger.data import read_conll
 
     rss0 = _rss_mb()
     parser = QueryParser.from_pretrained(args.bundle, read_only=True)
     rss_parser = _rss_mb()
-    texts = [s.text() for s in read_conll(args.data)]
+    single = _unique(args.data / "queryner" / "validation.conll")
+    bulk = _unique(args.data / "queryner" / "train.conll")
+    warm = [json.loads(line)["query"] for line in
+            (args.data / "bestbuy" / "queries_dev.jsonl").read_text().splitlines()[:60]]
+    k = args.runs
+    parts = [single[i::k] for i in range(k)]
+    bulk_parts = [bulk[i::k] for i in range(k)]
 
     from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
 
@@ -68,32 +84,40 @@ def main() -> None:
                   tokenizer=AutoTokenizer.from_pretrained(str(tagger_dir)),
                   aggregation_strategy="first", device=-1)
 
-    import json as _json
-
-    layers = _json.loads((args.bundle / "tagger" / "config.json").read_text())["num_hidden_layers"]
-    res: dict = {"query": QUERY, "threads": args.threads, "backend": parser.tagger.backend,
-                 "tagger_layers": layers, "one_encoder_pass": parser.shares_encoder}
+    layers = json.loads((args.bundle / "tagger" / "config.json").read_text())[
+        "num_hidden_layers"]
+    res: dict = {"threads": args.threads, "backend": parser.tagger.backend,
+                 "tagger_layers": layers, "runs": []}
+    for q in warm:
+        parser(q)
     with torch.inference_mode():
-        res["hf_pipeline_tagging_only"] = _single(hf, args.n)
-    res["kgqp_full_parse"] = _single(parser, args.n)
+        for q in warm:
+            hf(q)
     stages: dict[str, list[float]] = {}
-    for _ in range(100):
-        for k, v in parser(QUERY).timings.items():
-            stages.setdefault(k, []).append(v)
-    res["kgqp_stage_p50_ms"] = {k: round(statistics.median(v), 3) for k, v in stages.items()}
-    res["ratio_p50_full_parse_vs_hf"] = round(
-        res["kgqp_full_parse"]["p50_ms"] / res["hf_pipeline_tagging_only"]["p50_ms"], 3)
+    for r, part in enumerate(parts):
+        with torch.inference_mode():
+            h = _each_once(hf, part)
+        def parse(q: str) -> None:  # each query once: the clock, and the parse's own stages
+            for key, v in parser(q).timings.items():
+                stages.setdefault(key, []).append(v)
 
-    # warm up with several batches: pipe() makes its one-thread session on first use
-    list(parser.pipe(texts[:256], batch_size=64))
-    t = time.perf_counter()
-    n = sum(1 for _ in parser.pipe(texts * 3, batch_size=64))
-    res["pipe_qps"] = round(n / (time.perf_counter() - t), 1)
+        ours = _each_once(parse, part)
+        res["runs"].append({"run": r + 1, "hf_pipeline_tagging_only": h,
+                            "kgqp_full_parse": ours,
+                            "ratio_p50": round(ours["p50_ms"] / h["p50_ms"], 3)})
+    res["kgqp_stage_p50_ms"] = {key: round(statistics.median(v), 3)
+                                for key, v in stages.items()}
+    list(parser.pipe(warm * 4, batch_size=64))  # makes pipe()'s one-thread session
+    res["pipe_qps"] = []
+    for part in bulk_parts:
+        t = time.perf_counter()
+        n = sum(1 for _ in parser.pipe(part, batch_size=64))
+        res["pipe_qps"].append(round(n / (time.perf_counter() - t), 1))
     rss_pipe = _rss_mb()  # with pipe()'s one-thread session
     with torch.inference_mode():
         t = time.perf_counter()
-        hf(texts, batch_size=64)
-        res["hf_pipeline_batch64_qps"] = round(len(texts) / (time.perf_counter() - t), 1)
+        hf(bulk_parts[0], batch_size=64)
+        res["hf_pipeline_batch64_qps"] = round(len(bulk_parts[0]) / (time.perf_counter() - t), 1)
     res["rss_mb"] = {"before_load": round(rss0, 1), "after_parser_load": round(rss_parser, 1),
                      "after_pipe": round(rss_pipe, 1)}
     parser.kg.close()
