@@ -373,7 +373,8 @@ def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: 
         # blocks of a few batches: every actor gets work even when the input is one file
         ds = ds.repartition(target_num_rows_per_block=batch_size * 4)
         ds = ds.map_batches(_RayParser, fn_constructor_args=(str(bundle), backend),
-                            batch_size=batch_size, concurrency=concurrency, num_cpus=1,
+                            batch_size=batch_size, num_cpus=1,
+                            compute=ray.data.ActorPoolStrategy(size=concurrency),
                             batch_format="numpy")
         ds.write_datasink(_make_sink(str(out_dir), shard_size))
     total = sum(k[3] - k[2] + 1 for p in out_dir.iterdir() if (k := _parse_shard_name(p.name)))
