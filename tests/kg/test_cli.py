@@ -84,7 +84,7 @@ def test_errors_are_one_line(kgdir, tmp_path):
         r = invoke("stats", kgdir)
         assert r.exit_code == 0, r.output
         r = invoke("rollback", kgdir, 0)
-        assert r.exit_code == 1 and "locked" in r.output
+        assert r.exit_code == 3 and "locked" in r.output  # 3: busy, retry later
 
 
 def test_load_gazetteer(tmp_path):
