@@ -19,12 +19,15 @@ import io
 import json
 import logging
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
 log = logging.getLogger("prepare")
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the project's packages (parser.tagger ...)
+    sys.path.insert(0, str(ROOT))
 FLIPKART_COLUMNS = ("pid", "product_name", "brand", "product_category_tree",
                     "product_specifications")
 PRODUCT_FIELDS = ("objectID", "name", "brand", "categories", "hierarchicalCategories", "type",
@@ -130,13 +133,72 @@ def queryner(shared: Path, out: Path) -> None:
         write(out / f"queryner/{split}.conll", src.read_bytes(), compress=False)
 
 
+def _lines(names) -> bytes:
+    return "".join(n + "\n" for n in sorted(set(names), key=lambda n: (n.casefold(), n))).encode()
+
+
+def queryner_gazetteers(shared: Path, out: Path) -> None:
+    """Gazetteers mined from the QueryNER TRAINING annotations (never validation): one file per
+    label of ``parser.tagger.lexicon.MINED_LABELS``. Training sees them cross-fold
+    (``parser.tagger.training.train_with_kg``); the served KG holds them whole."""
+    from parser.tagger.data import read_conll
+    from parser.tagger.lexicon import mine_gazetteer
+
+    mined = mine_gazetteer(read_conll(shared / "queryner/train.conll"))
+    for label, names in mined.items():
+        write(out / f"lexicon/queryner_{label}.txt", _lines(names), compress=False)
+
+
+_OA_ATTRIBUTES = {"Brand": "brands", "Sub brand": "brands", "Color": "colors",
+                  "Material": "materials", "Gender": "departments"}
+
+
+def oa_mine(shared: Path, out: Path) -> None:
+    """Brands, colours, materials and genders (departments) of the OA-Mine Amazon titles."""
+    found: dict[str, set[str]] = {v: set() for v in _OA_ATTRIBUTES.values()}
+    for line in (shared / "oa_mine/train.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        for attribute, values in json.loads(line)["target_scores"].items():
+            target = _OA_ATTRIBUTES.get(attribute)
+            for v in values if target else ():
+                v = " ".join(v.split())
+                if 2 <= len(v) <= 40 and any(ch.isalpha() for ch in v):
+                    found[target].add(v)
+    for name, values in found.items():
+        write(out / f"lexicon/oa_mine_{name}.txt", _lines(values), compress=False)
+
+
+_TYPE_PART = re.compile(r"^[A-Za-z][A-Za-z' \-]{1,39}$")
+
+
+def product_types(shared: Path, out: Path) -> None:
+    """Product-type names from the Google taxonomy: every non-root category name, split on
+    ``&``, ``,`` and ``and`` ("Shirts & Tops" -> Shirts, Tops); the gazetteer loader adds the
+    singular/plural variants at load time (``variants=number``)."""
+    names: set[str] = set()
+    src = shared / "taxonomy/taxonomy-with-ids.en-US.txt"
+    for line in src.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or " - " not in line:
+            continue
+        path = line.split(" - ", 1)[1].split(" > ")
+        if len(path) < 2:
+            continue
+        for part in re.split(r"\s*(?:&|,|\band\b)\s*", path[-1]):
+            part = part.strip()
+            if _TYPE_PART.match(part):
+                names.add(part)
+    write(out / "lexicon/google_product_types.txt", _lines(names), compress=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, default=ROOT / "data")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for step in (bestbuy, taxonomy, flipkart, queryner):
+    for step in (bestbuy, taxonomy, flipkart, queryner, queryner_gazetteers, oa_mine,
+                 product_types):
         step(args.shared, args.out)
 
 

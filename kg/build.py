@@ -3,7 +3,10 @@
 The default KG holds the Google product taxonomy, the Best Buy category tree (with the brands
 of its ``Name Brands`` branch and the categories they sell in), the Best Buy cell-phone
 products, the Flipkart catalogue sample with its attribute values, the Flipkart brand list and
-curated colour and material values, followed by the KG hygiene pass (:mod:`kg.hygiene`:
+curated colour and material values, Amazon brands and attribute values (OA-Mine titles), the
+Google taxonomy's product types (with singular/plural aliases), and gazetteers mined from the
+QueryNER training annotations (``Source.mined``: brands, product types, colours, materials,
+departments, shapes, occasions), followed by the KG hygiene pass (:mod:`kg.hygiene`:
 colour/fit words are not brands, duplicate attribute values merged, promotion and genre
 categories marked non-linkable), reported as the last load report.
 Sources are listed in :data:`DEFAULT_SOURCES`; the data and
@@ -28,7 +31,7 @@ from kg.errors import KGError, KGNotFoundError
 from kg.hygiene import HygieneConfig, apply_hygiene
 from kg.io import atomic_write_json
 from kg.loaders import get_loader
-from kg.schema import LoadReport
+from kg.schema import LoadReport, Node
 
 if TYPE_CHECKING:
     from kg.graph import ProductGraph
@@ -38,6 +41,7 @@ __all__ = [
     "DEFAULT_DATA_DIR",
     "DEFAULT_SOURCES",
     "Source",
+    "build_base",
     "build_default",
     "build_into",
 ]
@@ -60,6 +64,23 @@ class Source:
     path: str
     kind: str
     options: dict[str, str] = field(default_factory=dict)
+    #: mined from the tagger's training annotations: a tagger trained with this KG's lexicon
+    #: sees it cross-fold (:func:`build_base` leaves it out)
+    mined: bool = False
+    #: names for matching (the tagger's lexicon) only: the nodes this source CREATES are marked
+    #: ``kgqp:linkable false`` (:data:`kg.link.LINKABLE`), so the linker keeps proposing the
+    #: category "TVs" for "tv", not a bare product-type node without edges
+    lexicon_only: bool = False
+
+
+def _gaz(path: str, kind: str, source: str, attribute: str = "", *, mined: bool = False,
+         variants: str = "", lexicon_only: bool = False) -> Source:
+    options = {"node_kind": kind, "source": source}
+    if attribute:
+        options["attribute"] = attribute
+    if variants:
+        options["variants"] = variants
+    return Source(path, "gazetteer", options, mined=mined, lexicon_only=lexicon_only)
 
 
 DEFAULT_SOURCES: tuple[Source, ...] = (
@@ -73,6 +94,26 @@ DEFAULT_SOURCES: tuple[Source, ...] = (
            {"node_kind": "attribute_value", "attribute": "color", "source": "flipkart"}),
     Source("attributes/materials.txt", "gazetteer",
            {"node_kind": "attribute_value", "attribute": "material", "source": "flipkart"}),
+    # Amazon brands and attribute values (OA-Mine titles), Google taxonomy product types
+    _gaz("lexicon/oa_mine_brands.txt", "brand", "oa-mine"),
+    _gaz("lexicon/oa_mine_colors.txt", "attribute_value", "oa-mine", "color"),
+    _gaz("lexicon/oa_mine_materials.txt", "attribute_value", "oa-mine", "material"),
+    _gaz("lexicon/oa_mine_departments.txt", "attribute_value", "oa-mine", "department",
+         lexicon_only=True),
+    _gaz("lexicon/google_product_types.txt.gz", "product_type", "google", variants="number",
+         lexicon_only=True),
+    # mined from the QueryNER training annotations (cross-fold for tagger training)
+    _gaz("lexicon/queryner_creator.txt", "brand", "queryner", mined=True),
+    _gaz("lexicon/queryner_core_product_type.txt", "product_type", "queryner", mined=True,
+         lexicon_only=True),
+    _gaz("lexicon/queryner_color.txt", "attribute_value", "queryner", "color", mined=True),
+    _gaz("lexicon/queryner_material.txt", "attribute_value", "queryner", "material", mined=True),
+    _gaz("lexicon/queryner_department.txt", "attribute_value", "queryner", "department",
+         mined=True, lexicon_only=True),
+    _gaz("lexicon/queryner_shape.txt", "attribute_value", "queryner", "shape", mined=True,
+         lexicon_only=True),
+    _gaz("lexicon/queryner_occasion.txt", "attribute_value", "queryner", "occasion", mined=True,
+         lexicon_only=True),
 )
 
 
@@ -102,14 +143,49 @@ def build_into(graph: ProductGraph, *, data_dir: Path = DEFAULT_DATA_DIR,
         report = LoadReport(str(path.relative_to(data_dir)))
         t0 = time.perf_counter()
         records = get_loader(src.kind)(path, report=report, **options)
+        new: list[str] = []
+        if src.lexicon_only:
+            records = list(records)
+            nodes = [r for r in records if isinstance(r, Node)]
+            existing = ({n.iri for k in {r.kind for r in nodes} for n in graph.nodes(k)}
+                        if callable(getattr(graph, "nodes", None)) else set())
+            new = list(dict.fromkeys(r.iri for r in nodes if r.iri not in existing))
         graph.add_records(records, report=report, progress=progress,
                           message=f"default KG: {src.path}")
+        if new and callable(getattr(graph, "transaction", None)):
+            _mark_unlinkable(graph, new, src.path)
         log.info("%s: %s nodes %s edges, skipped %s (%.1f s)", src.path, report.nodes,
                  report.edges, report.skipped, time.perf_counter() - t0)
         reports.append(report)
     if hygiene is not None:
         reports.append(apply_hygiene(graph, hygiene))
     return reports
+
+
+def _mark_unlinkable(graph: ProductGraph, iris: list[str], source: str) -> None:
+    import pyoxigraph as ox
+
+    from kg.link import LINKABLE
+
+    flag = ox.NamedNode(LINKABLE)
+    with graph.transaction(f"default KG: {source} names are lexicon-only") as tx:
+        tx.add_triples([ox.Quad(ox.NamedNode(i), flag, ox.Literal(False), ox.DefaultGraph())
+                        for i in iris])
+    log.info("%s: %d new nodes marked non-linkable (lexicon only)", source, len(iris))
+
+
+def build_base(*, data_dir: Path = DEFAULT_DATA_DIR,
+               sources: tuple[Source, ...] = DEFAULT_SOURCES,
+               hygiene: HygieneConfig | None = DEFAULT_HYGIENE) -> ProductGraph:
+    """An in-memory KG of ``sources`` WITHOUT the ones mined from training annotations
+    (``Source.mined``): what a tagger's training sentences may see whole; the mined part is
+    seen cross-fold (``parser.tagger.training.train_with_kg``). About 20 s for the default."""
+    from kg.graph import ProductGraph
+
+    graph = ProductGraph.in_memory()
+    build_into(graph, data_dir=data_dir, sources=tuple(s for s in sources if not s.mined),
+               progress=False, hygiene=hygiene)
+    return graph
 
 
 def _is_kg_dir(path: Path) -> bool:

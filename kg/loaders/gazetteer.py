@@ -8,14 +8,44 @@ from pathlib import Path
 from kg.loaders._common import Emitter, Record, RowErrors, clean_text, open_text
 from kg.schema import LoadReport, Node, NodeKind, attribute_key, brand_key, normalize_name, slug
 
-__all__ = ["load_gazetteer"]
+__all__ = ["load_gazetteer", "number_variants"]
 
 _MAX_NAME = 200
+_VARIANTS = ("", "number")
+_NO_PLURAL_S = ("ss", "us", "is")
+
+
+def number_variants(name: str) -> list[str]:
+    """The other grammatical number of a name's last word (English rules; none when unsure).
+
+    >>> number_variants("Coffee Tables"), number_variants("battery"), number_variants("dress")
+    (['Coffee Table'], ['batteries'], ['dresses'])
+    >>> number_variants("Boxes"), number_variants("glass"), number_variants("3d")
+    (['Box'], ['glasses'], [])
+    """
+    head, _, last = name.rpartition(" ")
+    prefix = head + " " if head else ""
+    low = last.lower()
+    if len(low) < 3 or not low.isalpha():
+        return []
+    if low.endswith("ies") and len(low) > 4:
+        forms = [last[:-3] + "y"]
+    elif low.endswith(("sses", "shes", "ches", "xes", "zes")):
+        forms = [last[:-2]]
+    elif low.endswith("s") and not low.endswith(_NO_PLURAL_S):
+        forms = [last[:-1]]
+    elif low.endswith("y") and low[-2] not in "aeiou":
+        forms = [last[:-1] + "ies"]
+    elif low.endswith(("s", "x", "z", "ch", "sh")):
+        forms = [last + "es"]
+    else:
+        forms = [last + "s"]
+    return [prefix + f for f in forms]
 
 
 def load_gazetteer(
     path: str | Path, *, report: LoadReport, on_error: str = "skip", node_kind: str = "brand",
-    attribute: str = "", source: str = "",
+    attribute: str = "", source: str = "", variants: str = "",
 ) -> Iterator[Record]:
     """Nodes of ``node_kind`` from a UTF-8 list with one name per line.
 
@@ -23,7 +53,9 @@ def load_gazetteer(
     gazetteers contain ``\\x84``, ``\\x9f`` and U+F880), blank lines skipped, names deduplicated
     by normalised form, a BOM and ``.gz`` tolerated. Keys: :func:`~kg.schema.brand_key` for
     brands, :func:`~kg.schema.attribute_key` for attribute values (``attribute`` required),
-    ``slug(name)`` otherwise (categories: ``{source}/{slug}``).
+    ``slug(name)`` otherwise (categories: ``{source}/{slug}``). ``variants=number`` adds the
+    other grammatical number as an alias (:func:`number_variants`: "Coffee Tables" is also
+    "Coffee Table"), for product-type lists.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "brands.dic"
@@ -34,6 +66,8 @@ def load_gazetteer(
     kind = NodeKind.parse(node_kind)
     if kind is NodeKind.ATTRIBUTE_VALUE and not attribute:
         raise ValueError("node_kind=attribute_value needs attribute=<name>, e.g. attribute=color")
+    if variants not in _VARIANTS:
+        raise ValueError(f"variants={variants!r}: use one of {', '.join(map(repr, _VARIANTS))}")
     source = source or Path(path).name.split(".")[0]
     errors = RowErrors(path, report, on_error)
     emit = Emitter()
@@ -61,5 +95,6 @@ def load_gazetteer(
                 key = f"{source}/{slug(name)}"
             else:
                 key = slug(name)
+            aliases = tuple(number_variants(name)) if variants == "number" else ()
             yield from emit.node(Node(kind=kind, key=key, label=name, source=source,
-                                      attribute=attribute or None))
+                                      attribute=attribute or None, aliases=aliases))

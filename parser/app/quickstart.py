@@ -3,8 +3,11 @@
 :func:`ensure_default_bundle` builds whatever is missing, each step resumable:
 
 1. the default KG (``kg.build.build_default``: Best Buy, Google taxonomy, Flipkart);
-2. the tagger: the default BERT backbone fine-tuned on QueryNER (``data/queryner``), selected on
-   its validation split, exported to ONNX INT8;
+2. the tagger: the default BERT backbone fine-tuned on QueryNER (``data/queryner``) with KG
+   lexicon features (:data:`QUICKSTART_LEXICON`: matches of the default KG; the gazetteers
+   mined from the QueryNER training annotations seen cross-fold,
+   :func:`parser.tagger.training.train_with_kg`), selected on its validation split, exported to
+   ONNX INT8;
 3. the fusion model: trained on the Best Buy query suggestions (``data/bestbuy``) with the KG;
 4. the bundle that ties them together.
 
@@ -25,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "EXAMPLE_QUERIES",
+    "QUICKSTART_LEXICON",
+    "QUICKSTART_LEXICON_FOLDS",
     "QUICKSTART_TAGGER_EPOCHS",
     "QUICKSTART_TAGGER_LAYERS",
     "default_home",
@@ -41,6 +46,14 @@ QUICKSTART_TAGGER_LAYERS = 2
 #: command 1 stays well within 30 minutes on a 2-core CPU (the 2-layer tagger's best dev F1,
 #: 0.6425, came at epoch 5 of 8).
 QUICKSTART_TAGGER_EPOCHS = 6
+
+#: The quickstart tagger reads KG lexicon features (the default KG covers QueryNER's Amazon
+#: brands, product types and attribute values; see data/README.md and docs/benchmarks.md).
+QUICKSTART_LEXICON = True
+
+#: Folds of the cross-fold lexicon: a training query of fold k sees the gazetteers mined from
+#: the other folds only, never its own spans.
+QUICKSTART_LEXICON_FOLDS = 5
 
 EXAMPLE_QUERIES = [
     "samsung 55 inch tv",
@@ -69,6 +82,23 @@ def _has_embedding_export(path: Path) -> bool:
         return Tagger.from_pretrained(path, backend="onnx").has_embeddings
     except Exception:  # missing or unreadable export: export again
         return False
+
+
+def _train_with_lexicon(config, kg_dir: Path, data_dir: Path) -> None:
+    """Train with the default KG's lexicon; the KG built without the mined gazetteers
+    (``kg.build.build_base``, in memory) tells which matches a training query sees whole."""
+    from kg import ProductGraph
+    from kg.build import build_base
+    from parser.tagger.lexicon import kg_pairs
+    from parser.tagger.training import train_with_kg
+
+    base = build_base(data_dir=data_dir)
+    try:
+        pairs = kg_pairs(base)
+    finally:
+        base.close()
+    with ProductGraph.open(kg_dir, read_only=True) as graph:
+        train_with_kg(config, graph, base=pairs, folds=QUICKSTART_LEXICON_FOLDS)
 
 
 def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_DATA_DIR,
@@ -103,11 +133,15 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
         from parser.tagger import TrainConfig, export_onnx, train
 
         logger.info("step 2/4: fine-tuning the tagger on QueryNER (resumable)")
-        train(TrainConfig(train_path=data_dir / "queryner" / "train.conll",
-                          dev_path=data_dir / "queryner" / "validation.conll",
-                          out_dir=tagger_dir, resume=True,
-                          num_layers=QUICKSTART_TAGGER_LAYERS,
-                          epochs=tagger_epochs or QUICKSTART_TAGGER_EPOCHS))
+        config = TrainConfig(train_path=data_dir / "queryner" / "train.conll",
+                             dev_path=data_dir / "queryner" / "validation.conll",
+                             out_dir=tagger_dir, resume=True,
+                             num_layers=QUICKSTART_TAGGER_LAYERS,
+                             epochs=tagger_epochs or QUICKSTART_TAGGER_EPOCHS)
+        if QUICKSTART_LEXICON:
+            _train_with_lexicon(config, kg_dir, data_dir)
+        else:
+            train(config)
         export_onnx(tagger_dir, int8=True)
     elif not _has_embedding_export(tagger_dir):
         from parser.tagger import export_onnx

@@ -21,7 +21,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,8 @@ from parser.tagger.data import (
     read_data,
 )
 
-__all__ = ["TrainConfig", "TrainResult", "default_backbone", "evaluate", "train"]
+__all__ = ["TrainConfig", "TrainResult", "default_backbone", "evaluate", "train",
+           "train_with_kg"]
 
 logger = logging.getLogger(__name__)
 
@@ -203,9 +204,9 @@ class _Example:
 
 
 def _examples(encoder: Any, sentences: Sequence[Sentence], label2id: dict[str, int],
-              path: Path) -> list[_Example]:
+              path: Path, matches: Sequence[Sequence[Any]] | None = None) -> list[_Example]:
     items = encoder.prepare_many([s.text() for s in sentences],
-                                 [s.word_offsets() for s in sentences])
+                                 [s.word_offsets() for s in sentences], matches=matches)
     out = []
     for s, p in zip(sentences, items, strict=True):
         has = np.nonzero(p.first >= 0)[0]
@@ -309,8 +310,16 @@ def _load_checkpoint(path: Path, optimizer: Any, scheduler: Any) -> dict:
     return st
 
 
-def train(config: TrainConfig, *, lexicon: Any = None) -> TrainResult:
-    """Fine-tune a tagger as ``config`` says; the best-by-dev-F1 model ends up in ``out_dir``."""
+def train(config: TrainConfig, *, lexicon: Any = None,
+          train_matches: Callable[[Sequence[Sentence]], list[list[Any]]] | None = None,
+          ) -> TrainResult:
+    """Fine-tune a tagger as ``config`` says; the best-by-dev-F1 model ends up in ``out_dir``.
+
+    ``lexicon`` (a KG or :class:`~parser.tagger.lexicon.Lexicon`) gives the lexicon matches of
+    the dev sentences and of prediction; ``train_matches``, when given, gives those of the
+    training sentences instead (``(start, end, kind)`` per sentence, e.g. cross-fold matches:
+    :func:`train_with_kg`).
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -380,7 +389,8 @@ def train(config: TrainConfig, *, lexicon: Any = None) -> TrainResult:
     tcfg = model.config
     encoder = Encoder(tok, max_length=tcfg.max_length, word_mode=tcfg.word_mode,
                       lexicon_kinds=tcfg.lexicon_kinds, lexicon=lex)
-    train_ex = _examples(encoder, train_s, tcfg.label2id, Path(cfg.train_path))
+    matches = train_matches(train_s) if (train_matches and tcfg.lexicon_kinds) else None
+    train_ex = _examples(encoder, train_s, tcfg.label2id, Path(cfg.train_path), matches)
     steps_per_epoch = math.ceil(len(train_ex) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
     warmup = int(cfg.warmup_ratio * total)
@@ -458,3 +468,39 @@ def train(config: TrainConfig, *, lexicon: Any = None) -> TrainResult:
 
         shutil.rmtree(ckpt, ignore_errors=True)
     return TrainResult(out_dir=out, best_f1=best_f1, best_epoch=best_epoch, history=history)
+
+
+def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5) -> TrainResult:
+    """Train with KG lexicon features, the mined part of the KG seen cross-fold.
+
+    ``graph`` is the served KG (its matches are the dev and serving lexicon); ``base`` is the
+    same KG built WITHOUT the gazetteers mined from the training annotations
+    (:func:`kg.build.build_base`), or its ``(name, kind)`` pairs. A training sentence of fold
+    ``k`` sees ``graph``'s matches except those only the names mined from fold ``k`` explain
+    (:class:`~parser.tagger.lexicon.CrossFoldFilter`), so it never sees its own gold spans as
+    KG names. ``config.lexicon_kinds`` defaults to
+    :data:`~parser.tagger.lexicon.DEFAULT_LEXICON_KINDS`.
+    """
+    from parser.tagger.lexicon import (
+        DEFAULT_LEXICON_KINDS,
+        CrossFoldFilter,
+        KGLexicon,
+        kg_pairs,
+    )
+
+    if not config.lexicon_kinds:
+        config.lexicon_kinds = list(DEFAULT_LEXICON_KINDS)
+    pairs = base if isinstance(base, (set, frozenset)) else kg_pairs(base)
+    cross = CrossFoldFilter(base=pairs, sentences=read_data(config.train_path), folds=folds)
+
+    def matches(sentences: Sequence[Sentence]) -> list[list[Any]]:
+        out = []
+        for s in sentences:
+            text = s.text()
+            out.append(cross.filter(text, KGLexicon.spans(graph.match(text))))
+        n = sum(map(len, out))
+        logger.info("cross-fold lexicon (%d folds): %d matches on %d training sentences",
+                    folds, n, len(out))
+        return out
+
+    return train(config, lexicon=graph, train_matches=matches)

@@ -56,6 +56,37 @@ def test_default_kg_has_name_brand_sells_in_and_colours(built):
     assert all(s in iris and t in iris for s, _, t in g.edges)
 
 
+#: brands of the default KG before the Amazon sources (Best Buy + Flipkart records, issue 15)
+BRANDS_BEFORE_AMAZON = 4_178
+
+
+def test_default_kg_covers_amazon_brands_and_product_types(built):
+    from kg.index import AliasIndex, Candidate
+
+    g, _, _ = built
+    kinds = Counter(k.value for k, _ in g.nodes)
+    assert kinds["brand"] >= BRANDS_BEFORE_AMAZON + 1500  # OA-Mine and QueryNER-train brands
+    assert kinds["product_type"] >= 9000 and kinds["attribute_value"] >= 1400
+    index = AliasIndex([Candidate(n.iri, n.kind, n.label, n.attribute, None, name)
+                        for n in g.nodes.values() for name in (n.label, *n.aliases)], version=1)
+    found = {(m.text, str(c.kind), c.attribute) for m in
+             index.match("timberland womens hiking boots and a makita cordless drill")
+             for c in m.candidates}
+    assert {("timberland", "brand", None), ("makita", "brand", None),
+            ("womens", "attribute_value", "department"),
+            ("boots", "product_type", None)} <= found
+    assert ("drill", "product_type", None) in found or \
+        ("cordless drill", "product_type", None) in found
+    # "coffee table" comes from the taxonomy's "Coffee Tables" (singular alias)
+    assert any(str(c.kind) == "product_type" for c in index.lookup("coffee table"))
+
+
+def test_only_the_queryner_gazetteers_are_mined():
+    mined = {s.path for s in DEFAULT_SOURCES if s.mined}
+    assert mined and all(p.startswith("lexicon/queryner_") for p in mined)
+    assert all(not s.mined for s in DEFAULT_SOURCES if "queryner" not in s.path)
+
+
 def test_build_into_missing_data_says_what_to_do(tmp_path, RecordingGraph):
     with pytest.raises(KGNotFoundError, match=r"data/prepare\.py"):
         build_into(RecordingGraph(), data_dir=tmp_path, progress=False)
@@ -88,7 +119,8 @@ def test_build_default_on_disk_then_reopen(tmp_path: Path):
     target = tmp_path / "kg"
     t0 = time.perf_counter()
     graph = build_default(target, data_dir=DEFAULT_DATA_DIR, progress=False)
-    assert time.perf_counter() - t0 < 60
+    # ~35 s on a loaded 2-core CPU since the Amazon sources of issue 15 (was ~16 s)
+    assert time.perf_counter() - t0 < 90
     assert (target / BUILD_INFO).is_file()
     assert not (tmp_path / ".kg.building").exists()
     _close(graph)

@@ -1,0 +1,80 @@
+"""QueryNER validation F1 of the served tagger (ONNX INT8) with and without KG lexicon features.
+
+The quickstart recipe (``QUICKSTART_TAGGER_LAYERS`` layers, ``QUICKSTART_TAGGER_EPOCHS`` epochs)
+for one seed: train, ``export_onnx(int8=True)``, evaluate the INT8 ONNX tagger on validation.
+With ``--kg`` the tagger is trained as ``kgqp quickstart`` trains it (cross-fold lexicon from that
+KG, :func:`parser.tagger.training.train_with_kg`) and served with that KG's matches.
+
+    python bench/tagger_lexicon_f1.py --seed 0 --out /tmp/f1/none-0
+    python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg --out /tmp/f1/kg-0
+
+Writes ``OUT/result.json`` (f1, precision, recall, per-type scores) and prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("tagger_lexicon_f1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--kg", type=Path, default=None, help="KG directory: lexicon features on")
+    ap.add_argument("--data", type=Path, default=ROOT / "data")
+    ap.add_argument("--epochs", type=int, default=None)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    from parser.app.quickstart import QUICKSTART_TAGGER_EPOCHS, QUICKSTART_TAGGER_LAYERS
+    from parser.tagger import Tagger, TrainConfig, export_onnx, train
+    from parser.tagger.data import read_data
+    from parser.tagger.training import evaluate
+
+    train_path = args.data / "queryner" / "train.conll"
+    dev_path = args.data / "queryner" / "validation.conll"
+    cfg = TrainConfig(train_path=train_path, dev_path=dev_path, out_dir=args.out,
+                      num_layers=QUICKSTART_TAGGER_LAYERS,
+                      epochs=args.epochs or QUICKSTART_TAGGER_EPOCHS, seed=args.seed,
+                      progress=False)
+    t0 = time.perf_counter()
+    graph = None
+    if args.kg is not None:
+        from kg import ProductGraph
+        from kg.build import build_base
+        from parser.tagger.lexicon import kg_pairs
+        from parser.tagger.training import train_with_kg
+
+        graph = ProductGraph.open(args.kg, read_only=True)
+        base = build_base(data_dir=args.data)
+        pairs = kg_pairs(base)
+        base.close()
+        res = train_with_kg(cfg, graph, base=pairs)
+    else:
+        res = train(cfg)
+    seconds = time.perf_counter() - t0
+    export_onnx(args.out, int8=True)
+    tagger = Tagger.from_pretrained(args.out, backend="onnx", int8=True, lexicon=graph)
+    scores = evaluate(tagger, read_data(dev_path))
+    result = {"seed": args.seed, "kg": str(args.kg) if args.kg else None,
+              "lexicon_kinds": tagger.config.lexicon_kinds, "torch_best_dev_f1": res.best_f1,
+              "best_epoch": res.best_epoch, "train_seconds": round(seconds, 1),
+              "onnx_int8_f1": scores["f1"], "precision": scores["precision"],
+              "recall": scores["recall"], "per_type": scores["per_type"]}
+    (args.out / "result.json").write_text(json.dumps(result, indent=1))
+    sys.stdout.write(json.dumps({k: v for k, v in result.items() if k != "per_type"}) + "\n")
+    if graph is not None:
+        graph.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
