@@ -1,7 +1,7 @@
 """Query expansion from the KG (+ the rule layer), each rewrite with the KG path that produced it.
 
 :func:`expand` takes the query's linked entities and (optionally) its predicted intent and
-returns scored :class:`Expansion` s:
+returns :class:`Expansion` s ranked by a relevance score, never by IRI:
 
 ============== ========================================================================
 kind           KG path (provenance)
@@ -18,38 +18,75 @@ brand          ``(brand, sells_in, category)``, ``(product, has_brand, brand)``
 attribute_value ``(product, in_category, category), (product, has_value, value)``
 ============== ========================================================================
 
+Ranking (:class:`ExpansionConfig`): ``score = kind weight x link score x relevance``, where
+relevance mixes the agreement of the expansion's category with the intent distribution, the
+GNN similarity of the expanded node to the linked nodes, and the node's popularity (how much of
+the KG points at it). Each kind keeps its best ``limits[kind]``.
+
+Policies (what a search engine can trust):
+
+- *No fan-out into unrelated departments.* Categories reached by fan-out (a brand's
+  ``sells_in``, an attribute value's products, a product type, the intent's neighbourhood) are
+  kept only inside the departments the query is about: those of the linked categories and those
+  the intent gives at least ``min_department_prob``; brands and attribute values found through a
+  category follow their category. With neither (no intent, no linked category) a fan-out keeps
+  only its single most popular category.
+- *Cross-taxonomy* categories (whose top level is not one of the intent label space's
+  ``departments``, e.g. Google or Flipkart categories next to the Best Buy tree) are never
+  reached by fan-out; they appear only as the tree neighbours of a category the query links.
+- *Names, not spellings.* No case-, spacing- or punctuation-only variants of the query or of a
+  linked name, and no typo aliases (within a small edit distance of the node's name): those
+  are for matching, not rewrites. Each name appears once (its best kind).
+- *Non-linkable categories* (``kgqp:linkable false``: promotions, content pages) are never
+  expanded to.
+- *Hard filters vs suggestions* (:class:`Thresholds`): a category is a hard filter only when
+  the intent's department probability reaches ``thresholds.hard_filter`` (calibrated under
+  cross-validation for a target precision, :mod:`fusion.cv`) and, for a linked category, when it
+  lies in that department; everything else is a :class:`CategorySuggestion`. ``FILTER`` rules
+  are always hard.
+
 plus structured :class:`Filters` (brand, category, colour, size, price range from patterns such
 as "under 800", "$100-200", "between 100 and 200"). Rules (:mod:`fusion.rules`) add synonyms,
-boosts and filters, and every applied rule is listed in :attr:`ExpansionResult.applied_rules`.
+boosts (UP/DOWN) and filters and may rewrite the query; every applied rule is listed in
+:attr:`ExpansionResult.applied_rules`, and each boost and filter names its source.
 
 Example:
     >>> import networkx as nx
     >>> from fusion.types import LinkedEntity
     >>> g = nx.MultiDiGraph()
-    >>> g.add_node("b", kind="brand", label="Samsung", aliases=[])
+    >>> g.add_node("b", kind="brand", label="Samsung", aliases=["SAMSUNG"])
     >>> g.add_node("c", kind="category", label="TVs", path="TV > TVs", aliases=[])
     >>> _ = g.add_edge("b", "c", relation="sells_in")
     >>> res = expand(g, [LinkedEntity("b", "brand")], query="samsung under 800")
     >>> [(e.term, e.kind, e.provenance) for e in res], res.filters.price_max
     ([('TVs', 'category', (('b', 'sells_in', 'c'),))], 800.0)
+    >>> res = expand(g, [LinkedEntity("c", "category")], query="tvs")
+    >>> [(s.category, s.source) for s in res.suggestions], res.filters.category
+    ([('TV > TVs', 'link:c')], ())
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
+import numpy as np
 
+from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
 from fusion.rules import AppliedRule, RuleSet, RulesFile
-from fusion.types import Intent, LinkedEntity
+from fusion.types import SEP, Intent, LinkedEntity
+from kg.index import normalize_key
+from kg.link import LINKABLE, compact_key
 
-__all__ = ["Expansion", "ExpansionResult", "Filters", "QueryExpander", "expand", "parse_price"]
+__all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
+           "FilterSource", "Filters", "QueryExpander", "Thresholds", "expand", "parse_price"]
 
 Triple = tuple[str, str, str]
 KINDS = (
@@ -62,6 +99,114 @@ KINDS = (
     "brand",
     "attribute_value",
 )
+_DEFAULT_WEIGHTS = {"synonym": 0.9, "alias": 0.85, "child_category": 0.8, "category": 0.7,
+                    "parent_category": 0.6, "brand": 0.5, "sibling_category": 0.4,
+                    "attribute_value": 0.3}
+_DEFAULT_LIMITS = {"synonym": 5, "alias": 3, "child_category": 5, "category": 5,
+                   "parent_category": 1, "brand": 5, "sibling_category": 3,
+                   "attribute_value": 5}
+_CATEGORY_KINDS = frozenset({"child_category", "parent_category", "sibling_category",
+                             "category"})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Confidence thresholds of the intent output (calibrated by :mod:`fusion.cv`, saved in a
+    bundle's manifest).
+
+    Attributes:
+        intent: top lvl1 probability below which the intent is low-confidence.
+        hard_filter: department probability (``Intent.lvl0_score``) from which the predicted
+            category is a hard filter; below it, a suggestion.
+        intent_precision, filter_precision: the precision targets they were calibrated for.
+
+    >>> Thresholds.from_dict(Thresholds(intent=0.4, hard_filter=0.9).to_dict()).hard_filter
+    0.9
+    """
+
+    intent: float = 0.5
+    hard_filter: float = 0.9
+    intent_precision: float = 0.8
+    filter_precision: float = 0.95
+
+    def __post_init__(self) -> None:
+        for name in ("intent", "hard_filter", "intent_precision", "filter_precision"):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and math.isfinite(v) and 0.0 <= v <= 1.0 + 1e-9):
+                raise FusionConfigError(f"Thresholds.{name} must be in [0, 1], got {v!r}")
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Thresholds:
+        known = {"intent", "hard_filter", "intent_precision", "filter_precision"}
+        unknown = set(d) - known
+        if unknown:
+            raise FusionConfigError(f"unknown threshold keys {sorted(unknown)}; valid: "
+                                    f"{sorted(known)}")
+        return cls(**{k: float(v) for k, v in d.items()})
+
+
+@dataclass(frozen=True)
+class ExpansionConfig:
+    """How expansions are ranked and cut (saved in a bundle's manifest as ``expansion``).
+
+    Args:
+        weights: base weight per kind (missing kinds: the defaults).
+        limits: most expansions kept per kind (0 drops the kind).
+        walk: nodes read per source node and relation before ranking (most popular first).
+        intent_weight, similarity_weight, popularity_weight: the relevance mix.
+        min_department_prob: intent probability from which a department counts as the
+            query's (fan-out into other departments is dropped).
+        typo_distance: aliases within this edit distance of the node's name are typos
+            (matching only, never returned).
+
+    >>> ExpansionConfig.from_dict({"limits": {"brand": 2}}).limits["brand"]
+    2
+    """
+
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(_DEFAULT_WEIGHTS))
+    limits: Mapping[str, int] = field(default_factory=lambda: dict(_DEFAULT_LIMITS))
+    walk: int = 20
+    intent_weight: float = 0.5
+    similarity_weight: float = 0.3
+    popularity_weight: float = 0.2
+    min_department_prob: float = 0.2
+    typo_distance: int = 2
+
+    def __post_init__(self) -> None:
+        for name in ("weights", "limits"):
+            given = dict(getattr(self, name))
+            bad = sorted(set(given) - set(KINDS))
+            if bad:
+                raise FusionConfigError(f"ExpansionConfig.{name}: unknown kinds {bad}; valid: "
+                                        f"{list(KINDS)}")
+            default = _DEFAULT_WEIGHTS if name == "weights" else _DEFAULT_LIMITS
+            merged = {**default, **given}
+            if any(not math.isfinite(v) or v < 0 for v in merged.values()):
+                raise FusionConfigError(f"ExpansionConfig.{name} must be finite and >= 0")
+            object.__setattr__(self, name, merged)
+        mix = (self.intent_weight, self.similarity_weight, self.popularity_weight)
+        if any(w < 0 for w in mix) or sum(mix) <= 0:
+            raise FusionConfigError("ExpansionConfig relevance weights must be >= 0, sum > 0")
+        if self.walk < 1 or self.typo_distance < 0 or not 0 <= self.min_department_prob <= 1:
+            raise FusionConfigError("ExpansionConfig: walk >= 1, typo_distance >= 0, "
+                                    "min_department_prob in [0, 1]")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["weights"], d["limits"] = dict(self.weights), dict(self.limits)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ExpansionConfig:
+        known = set(cls.__dataclass_fields__)
+        unknown = set(d) - known
+        if unknown:
+            raise FusionConfigError(f"unknown expansion settings {sorted(unknown)}; valid: "
+                                    f"{sorted(known)}")
+        return cls(**dict(d))
 
 
 @dataclass(frozen=True)
@@ -88,7 +233,8 @@ class Expansion:
 
 @dataclass(frozen=True)
 class Filters:
-    """Structured filters for the search backend."""
+    """Hard structured filters for the search backend (a category only when it is trusted:
+    see :class:`Thresholds`; the others are :attr:`ExpansionResult.suggestions`)."""
 
     brand: tuple[str, ...] = ()
     category: tuple[str, ...] = ()
@@ -106,16 +252,59 @@ class Filters:
                 yield name, list(value) if isinstance(value, tuple) else value
 
 
+@dataclass(frozen=True)
+class CategorySuggestion:
+    """A category the query is probably about, not trusted enough to filter on.
+
+    ``source``: ``"intent"`` (the model's top categories), ``"link:<iri>"`` (a linked category)
+    or ``"intent-department"`` (the predicted department below the hard-filter threshold)."""
+
+    category: str
+    score: float
+    source: str
+
+
+class Boost(NamedTuple):
+    """An UP (``weight > 0``) or DOWN (``weight < 0``) boost of a term or ``field:value``, with
+    the rule that produced it (``path:line: input => KIND(w): arg``).
+
+    >>> b = Boost("brand:apple", -20.0, "r.txt:3: laptop => DOWN(20): brand:apple")
+    >>> b.direction, b[:2]
+    ('DOWN', ('brand:apple', -20.0))
+    """
+
+    term: str
+    weight: float
+    rule: str | None = None
+
+    @property
+    def direction(self) -> str:
+        return "UP" if self.weight >= 0 else "DOWN"
+
+
+@dataclass(frozen=True)
+class FilterSource:
+    """Where a hard filter came from: ``source`` is ``"rule:<applied rule>"``,
+    ``"link:<iri>"``, ``"intent"`` or ``"pattern"`` (price and size patterns of the text)."""
+
+    field: str
+    value: str
+    source: str
+
+
 @dataclass
 class ExpansionResult:
-    """Expansions (iterable), filters, the rule-rewritten query, boosts and the rules applied
-    (``applied``: typed; ``applied_rules``: ``"path:line: input => KIND(w): arg"`` strings)."""
+    """Expansions (iterable, ranked), hard filters, category suggestions, the rule-rewritten
+    query, boosts and the rules applied (``applied``: typed; ``applied_rules``:
+    ``"path:line: input => KIND(w): arg"`` strings)."""
 
     expansions: list[Expansion]
     filters: Filters
     query: str = ""
-    boosts: list[tuple[str, float]] = field(default_factory=list)
+    boosts: list[Boost] = field(default_factory=list)
     applied: list[AppliedRule] = field(default_factory=list)
+    suggestions: list[CategorySuggestion] = field(default_factory=list)
+    filter_sources: list[FilterSource] = field(default_factory=list)
 
     @property
     def applied_rules(self) -> list[str]:
@@ -175,8 +364,13 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
 
 
 class _KG:
-    def __init__(self, g: nx.MultiDiGraph) -> None:
+    """A networkx view of the KG with the per-view caches expansion reads (popularity,
+    non-linkable nodes, category index): the view is rebuilt, with empty caches, when the KG
+    changes."""
+
+    def __init__(self, g: nx.MultiDiGraph, source: Any = None) -> None:
         self.g = g
+        self.source = source
 
     def label(self, iri: str) -> str:
         return str(self.g.nodes[iri].get("label") or iri)
@@ -184,15 +378,60 @@ class _KG:
     def kind(self, iri: str) -> str | None:
         return self.g.nodes[iri].get("kind") if iri in self.g else None
 
+    def path(self, iri: str) -> str | None:
+        return self.g.nodes[iri].get("path") if iri in self.g else None
+
+    def department(self, iri: str) -> str | None:
+        p = self.path(iri)
+        return p.split(">")[0].strip() if p else None
+
     def out(self, iri: str, rel: str) -> list[str]:
-        return sorted(v for _, v, r in self.g.out_edges(iri, data="relation") if r == rel)
+        return self.ranked(v for _, v, r in self.g.out_edges(iri, data="relation") if r == rel)
 
     def into(self, iri: str, rel: str) -> list[str]:
-        return sorted(u for u, _, r in self.g.in_edges(iri, data="relation") if r == rel)
+        return self.ranked(u for u, _, r in self.g.in_edges(iri, data="relation") if r == rel)
+
+    def ranked(self, nodes: Any) -> list[str]:
+        """Most popular first (ties by IRI, for a stable order)."""
+        pop = self.popularity
+        return sorted(set(nodes), key=lambda n: (-pop.get(n, 0.0), n))
+
+    @property
+    def popularity(self) -> dict[str, float]:
+        """Per node, in [0, 1]: its ``popularity`` attribute if set, else how many KG edges
+        point at it (products, brands, child categories ...), log-scaled per node kind."""
+        pop = self.g.graph.get("_kgqp_popularity")
+        if pop is None:
+            raw: dict[str, float] = {}
+            for n, a in self.g.nodes(data=True):
+                p = a.get("popularity")
+                raw[n] = float(p) if isinstance(p, int | float) and math.isfinite(p) and p > 0 \
+                    else float(self.g.in_degree(n))
+            top: Counter[str] = Counter()
+            for n, v in raw.items():
+                k = str(self.g.nodes[n].get("kind"))
+                top[k] = max(top[k], math.log1p(v))
+            pop = {n: (math.log1p(v) / top[str(self.g.nodes[n].get("kind"))]
+                       if top[str(self.g.nodes[n].get("kind"))] > 0 else 0.0)
+                   for n, v in raw.items()}
+            self.g.graph["_kgqp_popularity"] = pop
+        return pop
+
+    @property
+    def unlinkable(self) -> frozenset[str]:
+        """Nodes marked ``kgqp:linkable false`` (read from the store once per KG version)."""
+        cached = self.g.graph.get("_kgqp_unlinkable")
+        if cached is None:
+            found = {n for n, a in self.g.nodes(data=True) if a.get("linkable") is False}
+            query = getattr(self.source, "query", None)
+            if callable(query):
+                rows = query(f"SELECT ?s WHERE {{ ?s <{LINKABLE}> ?v FILTER(?v = false) }}").rows
+                found |= {str(r["s"]) for r in rows}
+            cached = self.g.graph["_kgqp_unlinkable"] = frozenset(found)
+        return cached
 
     def category_by_path(self, path: str) -> str | None:
-        """The category node with this path (index built once per graph view: the view is
-        rebuilt, with a fresh index, when the KG changes)."""
+        """The category node with this path."""
         index = self.g.graph.get("_kgqp_category_paths")
         if index is None:
             index = {}
@@ -203,26 +442,32 @@ class _KG:
         return index.get(path)
 
 
-# an expansion on the hot path: (term, kind, score, provenance, iri, rule, dedup key); only the
-# ones returned become Expansion objects
-_Row = tuple[str, str, float, tuple, "str | None", "str | None", tuple[str, str]]
+@dataclass(frozen=True, slots=True)
+class _Cand:
+    """A candidate before ranking: ``unit`` is its kind weight (times the link score later);
+    ``category`` the category it stands in (for the department gate and intent agreement);
+    ``fanout``: reached through fan-out, so gated by department."""
+
+    term: str
+    kind: str
+    provenance: tuple[Triple, ...]
+    iri: str | None
+    category: str | None
+    fanout: bool
+    rule: str | None = None
 
 
-def _rows(exps: Sequence[Expansion]) -> tuple[_Row, ...]:
-    return tuple((e.term, e.kind, e.score, e.provenance, e.iri, e.rule, (e.term.casefold(), e.kind))
-                 for e in exps)
-
-
-def _scaled(rows: Sequence[_Row], base: float) -> list[_Row]:
-    return [(t, k, s * base, p, i, r, key) for t, k, s, p, i, r, key in rows]
-
-
-def _category_rows(kg: _KG, cat: str, max_per_kind: int) -> tuple[_Row, ...]:
-    """A category's children, parent, siblings, brands and common attribute values, scored
-    relative to 1. The walk (up to 300 products) is cached per graph view: the view is
-    rebuilt, with an empty cache, when the KG changes."""
-    return _cached(kg, "_kgqp_category_expansions", (cat, max_per_kind),
-                   lambda: _rows(_category_expansions_unit(kg, cat, max_per_kind)))
+def _cached(kg: _KG, name: str, key: tuple, build: Any) -> Any:
+    """``build()`` cached under ``key`` in the graph view's ``name`` cache (the view is rebuilt,
+    with empty caches, when the KG changes); bounded by dropping the oldest entries."""
+    cache = kg.g.graph.setdefault(name, {})
+    value = cache.get(key)
+    if value is None:
+        if len(cache) > 4096:
+            for old in list(cache)[:1024]:
+                del cache[old]
+        value = cache[key] = build()
+    return value
 
 
 def _most_common_two_hop(kg: _KG, node: str, first: str, second: str,
@@ -239,108 +484,120 @@ def _most_common_two_hop(kg: _KG, node: str, first: str, second: str,
                                                   key=lambda x: (-x[1], x[0]))[:k]]
 
 
-def _category_expansions_unit(kg: _KG, cat: str, max_per_kind: int) -> tuple[Expansion, ...]:
-    """The walk of :func:`_category_rows`, scored relative to 1."""
-    out: list[Expansion] = []
-    for child in kg.into(cat, "parent")[:max_per_kind]:
-        out.append(
-            Expansion(
-                kg.label(child), "child_category", 0.8, ((child, "parent", cat),), child
-            )
-        )
-    parents = kg.out(cat, "parent")
-    for p in parents:
-        out.append(Expansion(kg.label(p), "parent_category", 0.6, ((cat, "parent", p),), p))
-        sibs = [s for s in kg.into(p, "parent") if s != cat][:max_per_kind]
-        for s in sibs:
-            out.append(
-                Expansion(
-                    kg.label(s),
-                    "sibling_category",
-                    0.4,
-                    ((cat, "parent", p), (s, "parent", p)),
-                    s,
-                )
-            )
-    brands = kg.into(cat, "sells_in")[:max_per_kind]
-    for b in brands:
-        out.append(Expansion(kg.label(b), "brand", 0.5, ((b, "sells_in", cat),), b))
-    for v, prod in _most_common_two_hop(kg, cat, "in_category", "has_value", max_per_kind):
-        out.append(
-            Expansion(
-                kg.label(v),
-                "attribute_value",
-                0.3,
-                ((prod, "in_category", cat), (prod, "has_value", v)),
-                v,
-            )
-        )
-    return tuple(out)
+def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, ...]:
+    """A category's children, parent, siblings, brands and common attribute values (most
+    popular first, ``walk`` per relation), cached per graph view."""
+    def build() -> tuple[_Cand, ...]:
+        out: list[_Cand] = []
+        for child in kg.into(cat, "parent")[:walk]:
+            out.append(_Cand(kg.label(child), "child_category", ((child, "parent", cat),), child,
+                             child, fanout))
+        for p in kg.out(cat, "parent"):
+            out.append(_Cand(kg.label(p), "parent_category", ((cat, "parent", p),), p, p, fanout))
+            for sib in [s for s in kg.into(p, "parent") if s != cat][:walk]:
+                out.append(_Cand(kg.label(sib), "sibling_category",
+                                 ((cat, "parent", p), (sib, "parent", p)), sib, sib, fanout))
+        for b in kg.into(cat, "sells_in")[:walk]:
+            out.append(_Cand(kg.label(b), "brand", ((b, "sells_in", cat),), b, cat, fanout))
+        for v, prod in _most_common_two_hop(kg, cat, "in_category", "has_value", walk):
+            out.append(_Cand(kg.label(v), "attribute_value",
+                             ((prod, "in_category", cat), (prod, "has_value", v)), v, cat,
+                             fanout))
+        return tuple(out)
+
+    return _cached(kg, "_kgqp_category_walks", (cat, walk, fanout), build)
 
 
-def _cached(kg: _KG, name: str, key: tuple, build: Any) -> Any:
-    """``build()`` cached under ``key`` in the graph view's ``name`` cache (the view is rebuilt,
-    with empty caches, when the KG changes); bounded by dropping the oldest entries."""
-    cache = kg.g.graph.setdefault(name, {})
-    value = cache.get(key)
-    if value is None:
-        if len(cache) > 4096:
-            for old in list(cache)[:1024]:
-                del cache[old]
-        value = cache[key] = build()
-    return value
+def _is_variant(alias: str, name: str, typo_distance: int) -> bool:
+    """``alias`` only respells ``name``: same letters up to case, spacing and punctuation, or
+    within ``typo_distance`` edits (one for names under 8 characters)."""
+    from rapidfuzz.distance import OSA
+
+    a, b = compact_key(normalize_key(alias)), compact_key(normalize_key(name))
+    if a == b:
+        return True
+    limit = typo_distance if min(len(a), len(b)) >= 8 else min(typo_distance, 1)
+    return OSA.distance(a, b, score_cutoff=limit) <= limit
 
 
-def _entity_rows(kg: _KG, iri: str, max_per_kind: int,
-                 ) -> tuple[tuple[_Row, ...], tuple[tuple[str, str], ...]]:
-    """A linked node's expansions scored relative to a link score of 1, and the filter values
-    it sets (``(field, value)``: brand, category, colour, size), cached per graph view."""
-    def build() -> tuple[tuple[_Row, ...], tuple[tuple[str, str], ...]]:
-        exps, facets = _entity_expansions_unit(kg, iri, max_per_kind)
-        return _rows(exps), facets
+def _entity_walk(kg: _KG, iri: str, walk: int, typo_distance: int,
+                 ) -> tuple[tuple[_Cand, ...], tuple[tuple[str, str], ...]]:
+    """A linked node's candidates and the filter values it sets (``(field, value)``: brand,
+    colour, size), cached per graph view."""
+    def build() -> tuple[tuple[_Cand, ...], tuple[tuple[str, str], ...]]:
+        cands: list[_Cand] = []
+        facets: list[tuple[str, str]] = []
+        kind, attrs, name = kg.kind(iri), kg.g.nodes[iri], kg.label(iri)
+        for other in kg.out(iri, "synonym"):
+            cands.append(_Cand(kg.label(other), "synonym", ((iri, "synonym", other),), other,
+                               None, False))
+        for other in kg.into(iri, "synonym"):
+            cands.append(_Cand(kg.label(other), "synonym", ((other, "synonym", iri),), other,
+                               None, False))
+        for alias in sorted(attrs.get("aliases") or []):
+            if not _is_variant(alias, name, typo_distance):
+                cands.append(_Cand(alias, "alias", ((iri, "alias", alias),), iri, None, False))
+        if kind == "brand":
+            facets.append(("brand", name))
+            for cat in kg.out(iri, "sells_in")[:walk]:
+                cands.append(_Cand(kg.label(cat), "category", ((iri, "sells_in", cat),), cat,
+                                   cat, True))
+        elif kind == "category":
+            cands += _category_walk(kg, iri, walk, fanout=False)
+        elif kind == "product_type":
+            for cat in kg.out(iri, "type_in")[:walk]:
+                cands.append(_Cand(kg.label(cat), "category", ((iri, "type_in", cat),), cat,
+                                   cat, True))
+        elif kind == "product":
+            for cat in kg.out(iri, "in_category")[:walk]:
+                cands.append(_Cand(kg.label(cat), "category", ((iri, "in_category", cat),), cat,
+                                   cat, False))
+            for b in kg.out(iri, "has_brand")[:walk]:
+                cands.append(_Cand(kg.label(b), "brand", ((iri, "has_brand", b),), b, None,
+                                   False))
+        elif kind == "attribute_value":
+            for cat, prod in _most_common_two_hop(kg, iri, "has_value", "in_category", walk):
+                cands.append(_Cand(kg.label(cat), "category",
+                                   ((prod, "has_value", iri), (prod, "in_category", cat)), cat,
+                                   cat, True))
+            attr = attrs.get("attribute")
+            if attr in ("color", "colour"):
+                facets.append(("colour", name))
+            elif attr == "size":
+                facets.append(("size", name))
+        return tuple(cands), tuple(facets)
 
-    return _cached(kg, "_kgqp_entity_expansions", (iri, max_per_kind), build)
+    return _cached(kg, "_kgqp_entity_walks", (iri, walk, typo_distance), build)
 
 
-def _entity_expansions_unit(g: _KG, iri: str, max_per_kind: int,
-                            ) -> tuple[tuple[Expansion, ...], tuple[tuple[str, str], ...]]:
-    exps: list[Expansion] = []
-    facets: list[tuple[str, str]] = []
-    kind = g.kind(iri)
-    attrs = g.g.nodes[iri]
-    for other in g.out(iri, "synonym"):
-        exps.append(Expansion(g.label(other), "synonym", 0.9, ((iri, "synonym", other),), other))
-    for other in g.into(iri, "synonym"):
-        exps.append(Expansion(g.label(other), "synonym", 0.9, ((other, "synonym", iri),), other))
-    for alias in list(attrs.get("aliases") or [])[:max_per_kind]:
-        exps.append(Expansion(alias, "alias", 0.85, ((iri, "alias", alias),), iri))
-    if kind == "brand":
-        facets.append(("brand", g.label(iri)))
-        for cat in g.out(iri, "sells_in")[: 4 * max_per_kind]:
-            exps.append(Expansion(g.label(cat), "category", 0.7, ((iri, "sells_in", cat),), cat))
-    elif kind == "category":
-        facets.append(("category", str(attrs.get("path") or g.label(iri))))
-        exps += _category_expansions_unit(g, iri, max_per_kind)
-    elif kind == "product_type":
-        for cat in g.out(iri, "type_in")[:max_per_kind]:
-            exps.append(Expansion(g.label(cat), "category", 0.7, ((iri, "type_in", cat),), cat))
-    elif kind == "product":
-        for cat in g.out(iri, "in_category")[:max_per_kind]:
-            exps.append(
-                Expansion(g.label(cat), "category", 0.7, ((iri, "in_category", cat),), cat))
-        for b in g.out(iri, "has_brand")[:max_per_kind]:
-            exps.append(Expansion(g.label(b), "brand", 0.7, ((iri, "has_brand", b),), b))
-    if kind == "attribute_value":
-        for cat, prod in _most_common_two_hop(g, iri, "has_value", "in_category", max_per_kind):
-            exps.append(
-                Expansion(g.label(cat), "category", 0.4,
-                          ((prod, "has_value", iri), (prod, "in_category", cat)), cat))
-        attr = attrs.get("attribute")
-        if attr in ("color", "colour"):
-            facets.append(("colour", g.label(iri)))
-        elif attr == "size":
-            facets.append(("size", g.label(iri)))
-    return tuple(exps), tuple(facets)
+class _Similarity:
+    """Cosine similarity of a node's GNN embedding to the link-weighted mean of the linked
+    nodes' embeddings, mapped to [0, 1] (0.5 when either is unknown)."""
+
+    def __init__(self, embeddings: Any, linked: Sequence[LinkedEntity]) -> None:
+        self.emb = embeddings
+        self.query: np.ndarray | None = None
+        if embeddings is None:
+            return
+        unit = getattr(embeddings, "_kgqp_unit", None)
+        if unit is None or unit[0] is not embeddings.matrix:
+            m = embeddings.matrix.detach().float().numpy()
+            unit = (embeddings.matrix, m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True),
+                                                      1e-9))
+            embeddings._kgqp_unit = unit
+        self.unit = unit[1]
+        rows = [(embeddings.row(e.iri), e.score) for e in linked]
+        rows = [(r, w) for r, w in rows if r is not None and w > 0]
+        if rows:
+            q = sum(self.unit[r] * w for r, w in rows)
+            norm = float(np.linalg.norm(q))
+            self.query = q / norm if norm > 0 else None
+
+    def __call__(self, iri: str | None) -> float:
+        if self.query is None or iri is None:
+            return 0.5
+        r = self.emb.row(iri)
+        return 0.5 if r is None else 0.5 * (1.0 + float(self.unit[r] @ self.query))
 
 
 def expand(
@@ -350,7 +607,10 @@ def expand(
     *,
     query: str = "",
     rules: RuleSet | RulesFile | None = None,
-    max_per_kind: int = 5,
+    config: ExpansionConfig | None = None,
+    thresholds: Thresholds | None = None,
+    embeddings: Any = None,
+    departments: Collection[str] | None = None,
     limit: int | None = None,
 ) -> ExpansionResult:
     """Expand a query's linked entities (and its intent category) through the KG and rules.
@@ -358,98 +618,189 @@ def expand(
     Args:
         kg: ``kg.ProductGraph`` or networkx graph.
         linked: the query's linked entities (their ``score`` scales their expansions).
-        intent: the predicted intent; its category is expanded like a linked category.
+        intent: the predicted intent: its distribution ranks and gates the expansions, its
+            category is expanded (scaled by its probability) and filtered on when trusted.
         query: the query text (for price/size patterns and rules).
         rules: a :class:`RuleSet` or a :class:`RulesFile` (re-read when edited).
-        max_per_kind: cap per kind and source node.
-        limit: keep only the best ``limit`` expansions (None: all).
+        config: :class:`ExpansionConfig` (weights, per-kind limits, relevance mix).
+        thresholds: :class:`Thresholds` (when a category becomes a hard filter).
+        embeddings: GNN node embeddings (``fusion.gnn.NodeEmbeddings``) for the similarity
+            term; without them it is neutral.
+        departments: the top levels of the intent label space (a category elsewhere is
+            cross-taxonomy); None: every taxonomy counts as the intent's.
+        limit: keep only the best ``limit`` expansions (None: all kept by the per-kind limits).
 
     Returns:
-        An :class:`ExpansionResult`; expansions sorted by score, deduplicated by (term, kind).
+        An :class:`ExpansionResult`; expansions ranked by score, one per name.
     """
-    g = _KG(as_networkx(kg))
-    exps: list[_Row] = []
-    brands: list[str] = []
-    categories: list[str] = []
-    colours: list[str] = []
-    sizes: list[str] = []
-    filters_of = {"brand": brands, "category": categories, "colour": colours, "size": sizes}
-    linked_iris = {e.iri for e in linked}
-    for ent in linked:
-        if ent.iri not in g.g:
-            continue
-        base = max(min(ent.score, 1.0), 1e-3)
-        unit, facets = _entity_rows(g, ent.iri, max_per_kind)
-        exps += _scaled(unit, base)
-        for field_, value in facets:
-            filters_of[field_].append(value)
+    cfg = config or ExpansionConfig()
+    th = thresholds or Thresholds()
+    g = _KG(as_networkx(kg), kg)
+    unlinkable = g.unlinkable
+    depts = frozenset(departments) if departments is not None else None
+    linked = [e for e in linked if e.iri in g.g and e.iri not in unlinkable]
+    # the intent distribution, as far as it is known (top-k lvl1, best lvl0)
+    p1: dict[str, float] = dict(intent.top_k) if intent is not None else {}
+    p0: Counter[str] = Counter()
+    for lab, p in p1.items():
+        p0[lab.split(SEP)[0]] += p
     if intent is not None:
-        cat = intent.category_iri
-        if cat is None:
-            cat = g.category_by_path(intent.category)
-        if cat is not None and cat not in linked_iris:
-            exps += _scaled(_category_rows(g, cat, max_per_kind), max(intent.score, 1e-3))
-        categories.append(intent.category)
+        p0[intent.lvl0] = max(p0[intent.lvl0], intent.lvl0_score)
+    linked_cats = [e for e in linked if g.kind(e.iri) == "category"]
+    allowed = {d for d, p in p0.items() if p >= cfg.min_department_prob}
+    allowed |= {d for e in linked_cats if (d := g.department(e.iri))}
+
+    def cross(cat: str) -> bool:
+        d = g.department(cat)
+        return depts is not None and (d is None or d not in depts)
+
+    scored: list[tuple[float, _Cand]] = []
+    sim = _Similarity(embeddings, linked)
+    pop = g.popularity
+    mix = (cfg.intent_weight, cfg.similarity_weight, cfg.popularity_weight)
+
+    def relevance(c: _Cand) -> float:
+        if c.kind in ("synonym", "alias"):
+            return 1.0  # the linked node's own names
+        if c.category is None or intent is None:
+            agree = 0.5
+        else:
+            path = g.path(c.category) or ""
+            lvl1 = SEP.join(x.strip() for x in path.split(">")[:2])
+            agree = 0.5 * p0.get(g.department(c.category) or "", 0.0) + 0.5 * p1.get(lvl1, 0.0)
+        return (mix[0] * agree + mix[1] * sim(c.iri) + mix[2] * pop.get(c.iri or "", 0.0)) \
+            / sum(mix)
+
+    def add(cands: Sequence[_Cand], base: float) -> None:
+        fanned: Counter[tuple[str, str]] = Counter()
+        for c in cands:
+            if c.iri in unlinkable or (c.category is not None and c.category in unlinkable):
+                continue
+            if c.fanout and c.category is not None:
+                if cross(c.category):
+                    continue  # cross-taxonomy only as tree neighbours of a linked category
+                if allowed and g.department(c.category) not in allowed:
+                    continue  # no fan-out into unrelated departments
+                if not allowed:  # nothing says which department: the most popular one only
+                    key = (c.provenance[0][0], c.kind)
+                    if fanned[key] >= 1:
+                        continue
+                    fanned[key] += 1
+            w = cfg.weights[c.kind] * base * relevance(c)
+            if w > 0:
+                scored.append((min(w, 1.0), c))
+
+    # expansions, filters and their sources
+    facets: dict[str, list[tuple[str, str]]] = {"brand": [], "category": [], "colour": [],
+                                                "size": []}
+    suggestions: list[CategorySuggestion] = []
+    hard_dept = intent.lvl0 if intent is not None and intent.lvl0_score >= th.hard_filter \
+        else None
+    for ent in linked:
+        base = max(min(ent.score, 1.0), 1e-3)
+        cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
+        add(cands, base)
+        for field_, value in ent_facets:
+            facets[field_].append((value, f"link:{ent.iri}"))
+        if g.kind(ent.iri) == "category":
+            path = str(g.path(ent.iri) or g.label(ent.iri))
+            if hard_dept is not None and g.department(ent.iri) == hard_dept:
+                facets["category"].append((path, f"link:{ent.iri}"))
+            else:
+                suggestions.append(CategorySuggestion(path, round(base, 6), f"link:{ent.iri}"))
+    if intent is not None:
+        cat = intent.category_iri or g.category_by_path(intent.category)
+        if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \
+                and cat not in unlinkable:
+            add(_category_walk(g, cat, cfg.walk, fanout=True), max(intent.score, 1e-3))
+        if hard_dept is not None and not any(v.split(SEP)[0] == hard_dept
+                                             for v, _ in facets["category"]):
+            facets["category"].append((hard_dept, "intent"))
+        hard = {v for v, _ in facets["category"]}
+        for lab, p in intent.top_k or ((intent.category, intent.score),):
+            if lab not in hard and p >= 0.05:
+                suggestions.append(CategorySuggestion(lab, round(p, 6), "intent"))
+        if hard_dept is None:
+            suggestions.append(CategorySuggestion(intent.lvl0, round(intent.lvl0_score, 6),
+                                                  "intent-department"))
 
     rule_res = None
     if rules is not None:
         rule_set = rules.current() if isinstance(rules, RulesFile) else rules
         rule_res = rule_set.apply(query)
         for syn in rule_res.synonyms:
-            exps.append((syn.term, "synonym", min(syn.weight, 1.0), (), None, str(syn.rule),
-                         (syn.term.casefold(), "synonym")))
+            c = _Cand(syn.term, "synonym", (), None, None, False, str(syn.rule))
+            scored.append((min(syn.weight, 1.0), c))
     text = rule_res.query if rule_res is not None else query
     price_min, price_max = parse_price(text)
-    sizes += [m.group(0) for m in _SIZE.finditer(text) if not re.match(r"\$", m.group(0))]
-    other: list[str] = []
+    sizes = [m.group(0) for m in _SIZE.finditer(text) if not re.match(r"\$", m.group(0))]
+    facets["size"] += [(v, "pattern") for v in sizes]
+    other: list[tuple[str, str]] = []
     for f in rule_res.filters if rule_res is not None else []:
         fld, _, val = f.term.partition(":")
-        fld = fld.strip().lower()
-        {
-            "brand": brands,
-            "category": categories,
-            "color": colours,
-            "colour": colours,
-            "size": sizes,
-        }.get(fld, other).append(
-            val.strip() if fld in ("brand", "category", "color", "colour", "size") else f.term
-        )
+        fld = {"color": "colour"}.get(fld.strip().lower(), fld.strip().lower())
+        if fld in facets:
+            facets[fld].append((val.strip(), f"rule:{f.rule}"))
+        else:
+            other.append((f.term, f"rule:{f.rule}"))
 
-    best: dict[tuple[str, str], _Row] = {}
-    query_norm = text.casefold()
-    for e in exps:
-        key = e[6]
-        if key[0] == query_norm:
+    # one entry per name (its best kind), never a respelling of the query or a linked name
+    banned = {compact_key(normalize_key(text)), compact_key(normalize_key(query))}
+    banned |= {compact_key(normalize_key(g.label(e.iri))) for e in linked}
+    best: dict[str, tuple[float, _Cand]] = {}
+    for w, c in scored:
+        key = compact_key(normalize_key(c.term))
+        if not key or (key in banned and c.rule is None):
             continue
         kept = best.get(key)
-        if kept is None or kept[2] < e[2]:
-            best[key] = e
-    ordered = sorted(best.values(), key=lambda e: (-e[2], e[1], e[0]))
-    ranked = [Expansion(*e[:6]) for e in (ordered if limit is None else ordered[:limit])]
+        if kept is None or kept[0] < w:
+            best[key] = (w, c)
+    ordered = sorted(best.values(), key=lambda x: (-x[0], x[1].kind, x[1].term))
+    per_kind: Counter[str] = Counter()
+    ranked: list[Expansion] = []
+    for w, c in ordered:
+        if c.rule is None and per_kind[c.kind] >= cfg.limits[c.kind]:
+            continue
+        per_kind[c.kind] += 1
+        ranked.append(Expansion(c.term, c.kind, round(w, 6), c.provenance, c.iri, c.rule))
+        if limit is not None and len(ranked) >= limit:
+            break
 
-    def uniq(xs: list[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(xs))
+    def uniq(xs: list[tuple[str, str]]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for v, _ in xs))
 
-    filters = Filters(
-        brand=uniq(brands),
-        category=uniq(categories),
-        colour=uniq(colours),
-        size=uniq(sizes),
-        price_min=price_min,
-        price_max=price_max,
-        other=uniq(other),
-    )
+    sources: list[FilterSource] = []
+    seen: set[tuple[str, str]] = set()
+    for fld, values in [*facets.items(), ("other", other)]:
+        for v, src in values:
+            if (fld, v) not in seen:
+                seen.add((fld, v))
+                sources.append(FilterSource(fld, v, src))
+    if price_min is not None:
+        sources.append(FilterSource("price_min", f"{price_min:g}", "pattern"))
+    if price_max is not None:
+        sources.append(FilterSource("price_max", f"{price_max:g}", "pattern"))
+    filters = Filters(brand=uniq(facets["brand"]), category=uniq(facets["category"]),
+                      colour=uniq(facets["colour"]), size=uniq(facets["size"]),
+                      price_min=price_min, price_max=price_max, other=uniq(other))
+    hard_cats = set(filters.category)
+    suggestions = list({s.category: s for s in reversed(suggestions)
+                        if s.category not in hard_cats}.values())[::-1]
     return ExpansionResult(
         expansions=ranked,
         filters=filters,
         query=text,
-        boosts=[(b.term, b.weight) for b in rule_res.boosts] if rule_res else [],
+        boosts=[Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts] if rule_res
+        else [],
         applied=list(rule_res.applied) if rule_res else [],
+        suggestions=suggestions,
+        filter_sources=sources,
     )
 
 
 class QueryExpander:
-    """:func:`expand` bound to a KG and an (optional, hot-reloaded) rules file.
+    """:func:`expand` bound to a KG, an (optional, hot-reloaded) rules file, the expansion
+    settings, the confidence thresholds and (optionally) GNN node embeddings.
 
     Example:
         >>> import networkx as nx
@@ -460,13 +811,18 @@ class QueryExpander:
     """
 
     def __init__(
-        self, kg: Any, *, rules: str | Path | RuleSet | None = None, max_per_kind: int = 5
+        self, kg: Any, *, rules: str | Path | RuleSet | RulesFile | None = None,
+        config: ExpansionConfig | None = None, thresholds: Thresholds | None = None,
+        embeddings: Any = None, departments: Collection[str] | None = None,
     ) -> None:
         self.kg = kg
         self.rules: RuleSet | RulesFile | None = (
             RulesFile(rules) if isinstance(rules, str | Path) else rules
         )
-        self.max_per_kind = max_per_kind
+        self.config = config or ExpansionConfig()
+        self.thresholds = thresholds or Thresholds()
+        self.embeddings = embeddings
+        self.departments = departments
 
     def expand(
         self,
@@ -476,15 +832,21 @@ class QueryExpander:
         linked: Sequence[LinkedEntity] = (),
         intent: Intent | None = None,
         limit: int | None = None,
+        embeddings: Any = None,
+        departments: Collection[str] | None = None,
     ) -> ExpansionResult:
         """Expand ``query``; ``entities`` are parser spans ``(text, label, kg iri or None)``;
-        ``limit`` keeps the best expansions only."""
+        ``limit`` keeps the best expansions only; ``embeddings`` / ``departments`` override
+        the bound ones (the parser passes its fusion model's)."""
         g = as_networkx(self.kg)
         ents = list(linked)
         for _text, _label, iri in entities:
             if iri and iri in g and g.nodes[iri].get("kind"):
                 ents.append(LinkedEntity(iri, g.nodes[iri]["kind"], 1.0))
         return expand(
-            self.kg, ents, intent, query=query, rules=self.rules, max_per_kind=self.max_per_kind,
+            self.kg, ents, intent, query=query, rules=self.rules, config=self.config,
+            thresholds=self.thresholds,
+            embeddings=embeddings if embeddings is not None else self.embeddings,
+            departments=departments if departments is not None else self.departments,
             limit=limit,
         )

@@ -69,6 +69,10 @@ class FusionConfig:
         node_dim: size of the GNN node embeddings (set from the embeddings when training).
         hidden_dim: width of the fusion layers.
         use_graph: ``False`` = the text-only ablation.
+        use_pointer: the category pointer (probability mass put on the intent labels of the
+            linked/neighbour categories). ``False``: no element carries a label (ablation).
+        use_node_embeddings: the GNN embeddings of the elements. ``False``: elements carry
+            only their role and link weight, no GNN vector (ablation).
         max_linked: linked entities used per query (highest link score first).
         max_neighbours: neighbour categories per linked entity.
         dropout: dropout of the text and classifier layers.
@@ -79,6 +83,8 @@ class FusionConfig:
     node_dim: int = 64
     hidden_dim: int = 256
     use_graph: bool = True
+    use_pointer: bool = True
+    use_node_embeddings: bool = True
     max_linked: int = 6
     max_neighbours: int = 6
     dropout: float = 0.3
@@ -264,6 +270,9 @@ class FusionModel(nn.Module):
         """The graph half of a batch as padded NumPy arrays, one row per query: ``nodes``
         ``[B, M, node_dim]``, ``role``/``label``/``label0`` ``[B, M]`` (int64; label -1 = none),
         ``weight`` ``[B, M]`` and ``mask`` ``[B, M]`` (True = real element), ``M >= 1``.
+        The ablation switches act here (so the torch, NumPy and ONNX heads agree):
+        ``use_pointer=False`` leaves every label -1, ``use_node_embeddings=False`` every node
+        vector zero.
         What :class:`Batch` holds besides the text, for the NumPy and ONNX heads."""
         cfg = self.config
         els = [self._elements(lk) for lk in linked]
@@ -279,11 +288,13 @@ class FusionModel(nn.Module):
             for i, e in enumerate(els):
                 n = len(e.rows)
                 if n:
-                    nodes[i, :n] = matrix[e.rows]
+                    if cfg.use_node_embeddings:
+                        nodes[i, :n] = matrix[e.rows]
                     role[i, :n] = e.role
                     weight[i, :n] = e.weight
-                    label[i, :n] = e.label
-                    label0[i, :n] = e.label0
+                    if cfg.use_pointer:
+                        label[i, :n] = e.label
+                        label0[i, :n] = e.label0
                     mask[i, :n] = True
         return {"nodes": nodes, "role": role, "weight": weight, "label": label,
                 "label0": label0, "mask": mask}

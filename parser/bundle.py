@@ -59,6 +59,10 @@ class BundleManifest:
     text_encoder_int8: bool = False
     fusion_head: str | None = None
     linker: dict[str, Any] = field(default_factory=dict)  # kg.link.LinkerConfig settings
+    # fusion.expand.Thresholds (calibrated by `kgqp fusion evaluate --cv`) and
+    # fusion.expand.ExpansionConfig settings; empty: the defaults
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    expansion: dict[str, Any] = field(default_factory=dict)
     parser: dict[str, Any] = field(default_factory=dict)
     checksums: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
@@ -111,7 +115,9 @@ def _versions() -> dict[str, str]:
 def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
                  fusion: str | Path | None = None, rules: str | Path | None = None,
                  kg_mode: str = "snapshot", parser_config: dict[str, Any] | None = None,
-                 linker_config: dict[str, Any] | None = None, force: bool = False) -> Path:
+                 linker_config: dict[str, Any] | None = None,
+                 thresholds: dict[str, Any] | None = None,
+                 expansion: dict[str, Any] | None = None, force: bool = False) -> Path:
     """Assemble a bundle from trained parts; returns the bundle path.
 
     The bundle is written to a temporary directory beside ``out`` and renamed into place, so an
@@ -119,6 +125,9 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     (it must not be open for writing elsewhere); ``"location"`` records its absolute path.
     ``linker_config`` (:class:`kg.link.LinkerConfig` settings, e.g. a ``label_kinds`` map for
     your own tagger labels) is recorded in the manifest and used by the parser's linker.
+    ``thresholds`` (:class:`fusion.expand.Thresholds`; default: the fusion model's
+    ``thresholds.json``, written by ``kgqp fusion evaluate --cv --save-thresholds``) and
+    ``expansion`` (:class:`fusion.expand.ExpansionConfig` settings) go to the manifest too.
     """
 
     out = Path(out)
@@ -135,6 +144,9 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     config = ParserConfig.from_dict(parser_config or {})
     if fusion is not None:
         _check_fusion_tagger(_fusion_encoder_name(Path(fusion)), Path(fusion), tagger)
+        if thresholds is None and (Path(fusion) / "thresholds.json").is_file():
+            thresholds = json.loads((Path(fusion) / "thresholds.json").read_text("utf-8"))
+    _expansion_settings(thresholds or {}, expansion or {})  # refuse bad settings now
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -152,6 +164,7 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             tagger="tagger", fusion="fusion" if fusion is not None else None, kg_mode=kg_mode,
             kg_path=kg_path, rules="rules.txt" if rules is not None else None,
             parser=config.to_dict(), linker=dict(linker_config or {}),
+            thresholds=dict(thresholds or {}), expansion=dict(expansion or {}),
             checksums=_checksums(tmp, ["tagger"] + (["fusion"] if fusion is not None else [])),
             versions=_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         )
@@ -163,6 +176,18 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         raise
     logger.info("bundle written to %s", out)
     return out
+
+
+def _expansion_settings(thresholds: dict[str, Any], expansion: dict[str, Any]) -> tuple[Any, Any]:
+    """The manifest's ``thresholds`` and ``expansion`` as fusion objects (ConfigError if
+    invalid)."""
+    from fusion.errors import FusionConfigError
+    from fusion.expand import ExpansionConfig, Thresholds
+
+    try:
+        return Thresholds.from_dict(thresholds), ExpansionConfig.from_dict(expansion)
+    except (FusionConfigError, TypeError, ValueError) as exc:
+        raise ConfigError(f"invalid thresholds/expansion settings: {exc}") from None
 
 
 def _fusion_encoder_name(fusion_dir: Path) -> str:
@@ -279,6 +304,12 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
                                   keep_last_good=True)
             except RuleSyntaxError as exc:
                 raise ModelLoadError(f"bundle {bundle}: {exc}") from None
-        expander = QueryExpander(kg, rules=rules)  # type: ignore[arg-type]
+        try:
+            th, exp_cfg = _expansion_settings(manifest.thresholds, manifest.expansion)
+        except ConfigError as exc:
+            raise ModelLoadError(f"bundle {bundle}: {exc}; fix the manifest or rebuild the "
+                                 "bundle") from None
+        expander = QueryExpander(kg, rules=rules, thresholds=th,  # type: ignore[arg-type]
+                                 config=exp_cfg)
     return cls(tagger=tagger, kg=kg, fusion=fusion_model, expander=expander, config=config,
                path=bundle, version=manifest.versions.get("kgqp", "0"))

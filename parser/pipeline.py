@@ -55,7 +55,15 @@ from parser.config import ParserConfig
 from parser.errors import ConfigError, InputError
 from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
 from parser.tagger.lexicon import KGLexicon
-from parser.types import ExpansionResult, IntentResult, ParsedEntity, ParsedQuery
+from parser.types import (
+    BoostResult,
+    CategorySuggestionResult,
+    ExpansionResult,
+    FilterSourceResult,
+    IntentResult,
+    ParsedEntity,
+    ParsedQuery,
+)
 
 if TYPE_CHECKING:  # types only: importing them would load torch with this module
     from fusion.expand import QueryExpander
@@ -428,13 +436,18 @@ class QueryParser:
                 self._fusion_inputs(work.embeddings, linked, cut)))
         t3 = time.perf_counter()
         out: list[ParsedQuery] = []
+        intent_min = self._intent_threshold
         for i in range(len(cut)):
             intent = intents[i]
+            if intent is not None and not any(ch.isalnum() for ch in work.prepared[i][1]):
+                intent = None  # an empty or symbol-only query has no category
             intent_result = None
             if intent is not None:
                 intent_result = IntentResult(
                     category=intent.category, lvl0=intent.lvl0, score=round(intent.score, 6),
                     top_k=[(c, round(s, 6)) for c, s in intent.top_k[: self.config.intent_top_k]],
+                    confident=intent.score >= intent_min,
+                    lvl0_score=round(intent.lvl0_score, 6),
                 )
             q = ParsedQuery(text=work.raw[i], normalized=work.prepared[i][1],
                             entities=entities[i], intent=intent_result,
@@ -465,11 +478,24 @@ class QueryParser:
         return [FusionInput(text_embedding=emb[i], linked=tuple(linked[i]), text=texts[i])
                 for i in range(len(texts))]
 
+    @property
+    def _intent_threshold(self) -> float:
+        """Top-category probability below which the intent is marked not confident (the
+        bundle's calibrated ``thresholds.intent``; 0.5 without one)."""
+        thresholds = getattr(self.expander, "thresholds", None)
+        return float(getattr(thresholds, "intent", 0.5))
+
     def _expand(self, q: ParsedQuery, linked: Sequence[LinkedEntity],
                 intent: Intent | None) -> None:
         assert self.expander is not None
+        embeddings = departments = None
+        if self.fusion is not None:
+            context = self.fusion.context
+            embeddings = context.embeddings if context is not None else None
+            departments = self.fusion.lvl0_labels
         result = self.expander.expand(q.text, linked=linked, intent=intent,
-                                      limit=self.config.max_expansions)
+                                      limit=self.config.max_expansions, embeddings=embeddings,
+                                      departments=departments)
         q.expansions = [
             ExpansionResult(x.term, x.kind, round(float(x.score), 6), list(x.provenance), x.iri,
                             x.rule)
@@ -477,6 +503,13 @@ class QueryParser:
         ]
         q.filters = dict(result.filters)
         q.applied_rules = list(result.applied_rules)
+        q.rewritten = result.query if self.expander.rules is not None else None
+        q.boosts = [BoostResult(b.term, b.direction, abs(b.weight), b.rule)
+                    for b in result.boosts]
+        q.category_suggestions = [CategorySuggestionResult(s.category, s.score, s.source)
+                                  for s in result.suggestions]
+        q.filter_sources = [FilterSourceResult(f.field, f.value, f.source)
+                            for f in result.filter_sources]
 
     # -- the fusion model's inputs, as served ----------------------------------------------------
     @classmethod

@@ -18,7 +18,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = [
+    "BoostResult",
+    "CategorySuggestionResult",
     "ExpansionResult",
+    "FilterSourceResult",
     "IntentResult",
     "ParsedEntity",
     "ParsedQuery",
@@ -45,12 +48,16 @@ class ParsedEntity:
 @dataclass(frozen=True, slots=True)
 class IntentResult:
     """The query's category: ``category`` is the full path ("TV & Home Theater > TVs"),
-    ``lvl0`` its top level; ``top_k`` the best categories with their probabilities."""
+    ``lvl0`` its top level; ``top_k`` the best categories with their probabilities.
+    ``confident`` is False below the bundle's calibrated intent threshold (use the category
+    as a hint, not as a fact); ``lvl0_score`` is the probability of ``lvl0``."""
 
     category: str
     lvl0: str
     score: float
     top_k: list[tuple[str, float]] = field(default_factory=list)
+    confident: bool = True
+    lvl0_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +73,45 @@ class ExpansionResult:
     rule: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class BoostResult:
+    """A Querqy-style boost: ``direction`` UP or DOWN, ``weight`` > 0, of a term or
+    ``field:value``, with the rule that produced it (``path:line: input => KIND(w): arg``)."""
+
+    term: str
+    direction: str
+    weight: float
+    rule: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CategorySuggestionResult:
+    """A category the query is probably about but that is not trusted as a hard filter;
+    ``source``: ``intent``, ``intent-department`` or ``link:<kg iri>``."""
+
+    category: str
+    score: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class FilterSourceResult:
+    """Where a hard filter value came from: ``rule:<applied rule>``, ``link:<kg iri>``,
+    ``intent`` or ``pattern``."""
+
+    field: str
+    value: str
+    source: str
+
+
 @dataclass(slots=True)
 class ParsedQuery:
-    """The structured form of one search query."""
+    """The structured form of one search query.
+
+    ``filters`` are hard filters (a category only above the calibrated threshold; see
+    ``category_suggestions`` for the rest) and ``filter_sources`` says what set each;
+    ``rewritten`` is the query after the rewrite rules (None without rules), ``boosts`` the
+    UP/DOWN boosts of the rules."""
 
     text: str
     normalized: str
@@ -79,6 +122,10 @@ class ParsedQuery:
     applied_rules: list[str] = field(default_factory=list)
     truncated: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    rewritten: str | None = None
+    boosts: list[BoostResult] = field(default_factory=list)
+    category_suggestions: list[CategorySuggestionResult] = field(default_factory=list)
+    filter_sources: list[FilterSourceResult] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the schema is :func:`parsed_query_schema`)."""
@@ -127,7 +174,31 @@ def parsed_query_schema() -> dict[str, Any]:
             "score": {"type": "number"},
             "top_k": {"type": "array", "items": {
                 "type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}]}},
+            "confident": {"type": "boolean"},
+            "lvl0_score": _nullable("number"),
         },
+        "additionalProperties": False,
+    }
+    boost = {
+        "type": "object",
+        "required": ["term", "direction", "weight"],
+        "properties": {"term": {"type": "string"}, "direction": {"enum": ["UP", "DOWN"]},
+                       "weight": {"type": "number", "minimum": 0},
+                       "rule": _nullable("string")},
+        "additionalProperties": False,
+    }
+    suggestion = {
+        "type": "object",
+        "required": ["category", "score", "source"],
+        "properties": {"category": {"type": "string"}, "score": {"type": "number"},
+                       "source": {"type": "string"}},
+        "additionalProperties": False,
+    }
+    source = {
+        "type": "object",
+        "required": ["field", "value", "source"],
+        "properties": {"field": {"type": "string"}, "value": {"type": "string"},
+                       "source": {"type": "string"}},
         "additionalProperties": False,
     }
     return {
@@ -147,6 +218,10 @@ def parsed_query_schema() -> dict[str, Any]:
             "applied_rules": {"type": "array", "items": {"type": "string"}},
             "truncated": {"type": "boolean"},
             "timings": {"type": "object", "additionalProperties": {"type": "number"}},
+            "rewritten": _nullable("string"),
+            "boosts": {"type": "array", "items": boost},
+            "category_suggestions": {"type": "array", "items": suggestion},
+            "filter_sources": {"type": "array", "items": source},
         },
         "additionalProperties": False,
     }

@@ -122,33 +122,84 @@ def train(
 
 @app.command("evaluate")
 def evaluate_cmd(
-    model_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Model folder."),
+    model_dir: Path | None = typer.Argument(
+        None, exists=True, file_okay=False,
+        help="Model folder (not with --cv: cross-validation trains its own)."),
     kg: Path = _KG,
-    data: Path = typer.Option(..., "--data", exists=True, dir_okay=False, help="Queries JSONL."),
+    data: list[Path] = typer.Option(
+        ..., "--data", exists=True, dir_okay=False,
+        help="Queries JSONL; repeat to pool files (--cv folds run over all of them)."),
     tagger: Path = typer.Option(
         ..., "--tagger", exists=True, file_okay=False,
-        help="The tagger the model was trained with.",
+        help="The tagger the model was (or, with --cv, is) trained with.",
     ),
+    cv: int = typer.Option(0, "--cv", min=0, help="k-fold cross-validation with K folds over "
+                           "--data (0: evaluate MODEL_DIR instead)."),
+    seeds: int = typer.Option(3, "--seeds", min=1, help="--cv: seeds (one split and one "
+                              "training seed each); mean and spread are reported."),
+    variants: str = typer.Option(
+        "text,pointer,nodes,full", "--variants",
+        help="--cv: ablations, comma-separated: text (use_graph off), pointer (category "
+        "pointer only), nodes (GNN node embeddings only), full."),
+    epochs: int = typer.Option(40, "--epochs", min=1, help="--cv: fusion head epochs."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1, help="--cv: head batch size."),
+    gnn_steps: int = typer.Option(100, "--gnn-steps", min=1, help="--cv: GNN steps."),
+    features: Path | None = typer.Option(
+        None, "--features", help="--cv: folder caching the featurised queries (reused while "
+        "the tagger, KG version and data files are the same)."),
+    cache: Path | None = typer.Option(
+        None, "--cache", help="--cv: node embedding cache (default: <features or .>/"
+        ".fusion-cache)."),
+    report: Path | None = typer.Option(None, "--report", help="--cv: write the full report "
+                                       "(every run, thresholds) as JSON here."),
+    save_thresholds: Path | None = typer.Option(
+        None, "--save-thresholds", exists=True, file_okay=False,
+        help="--cv: write the calibrated thresholds to this fusion model folder "
+        "(thresholds.json; `kgqp bundle` puts them in the manifest)."),
+    intent_precision: float = typer.Option(0.8, "--intent-precision", min=0.0, max=1.0),
+    filter_precision: float = typer.Option(0.95, "--filter-precision", min=0.0, max=1.0),
+    text_encoder: str = _ENC,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     threads: int = _THREADS,
 ) -> None:
-    """Accuracy on a labelled JSONL: lvl0, lvl1 and lvl1 top-3 accuracy."""
+    """Accuracy on a labelled JSONL: lvl0, lvl1 and lvl1 top-3 accuracy; with --cv K, k-fold
+    cross-validation (x --seeds) of the ablations on precomputed inputs, and the calibrated
+    intent / hard-filter thresholds (see fusion.cv)."""
     from fusion import FusionError, FusionModel
     from fusion.data import build_examples, load_bestbuy_queries
     from fusion.evaluate import evaluate
     from kg import KGError, ProductGraph
-    from parser.errors import ParserError
+    from parser.errors import ConfigError, ParserError
     from parser.pipeline import QueryParser
 
     _threads(threads)
+    if cv:
+        try:
+            metrics = _cross_validate(
+                kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
+                epochs=epochs, batch_size=batch_size, gnn_steps=gnn_steps, features=features,
+                cache=cache,
+                text_encoder=text_encoder, intent_precision=intent_precision,
+                filter_precision=filter_precision, report=report)
+            if save_thresholds is not None:
+                from kg.io import atomic_write_json
+
+                atomic_write_json(save_thresholds / "thresholds.json", metrics["thresholds"])
+        except (FusionError, KGError, ParserError, OSError) as exc:
+            _fail(exc)
+        typer.echo(json.dumps(metrics, indent=None if as_json else 1))
+        return
+    if model_dir is None:
+        _fail(ValueError("give a MODEL_DIR to evaluate, or --cv K to cross-validate"))
     try:
         graph = ProductGraph.open(kg, read_only=True)
         model = FusionModel.from_pretrained(model_dir, kg=graph)
         featurizer = QueryParser.featurizer(tagger, graph)
         if featurizer.name != model.text_encoder_name:
-            raise ParserError(f"{model_dir} was trained with the tagger {model.text_encoder_name}"
+            raise ConfigError(f"{model_dir} was trained with the tagger {model.text_encoder_name}"
                               f", not {tagger} ({featurizer.name})")
-        examples = build_examples(load_bestbuy_queries(data), featurizer)
+        examples = build_examples([q for f in data for q in load_bestbuy_queries(f)],
+                                  featurizer)
         metrics = evaluate(model, examples)
     except (FusionError, KGError, ParserError, OSError) as exc:
         _fail(exc)
@@ -157,6 +208,61 @@ def evaluate_cmd(
     else:
         for k, v in metrics.items():
             typer.echo(f"{k:>20}: {v:.4f}" if isinstance(v, float) else f"{k:>20}: {v}")
+
+
+def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, seeds: int,
+                    variants: str, epochs: int, batch_size: int, gnn_steps: int,
+                    features: Path | None,
+                    cache: Path | None, text_encoder: str, intent_precision: float,
+                    filter_precision: float, report: Path | None) -> dict:
+    """``evaluate --cv``: featurise --data once (as served), then fusion.cv.cross_validate."""
+    from fusion import FusionConfig, FusionError
+    from fusion.cv import CVConfig, cross_validate, load_examples, save_examples
+    from fusion.data import build_examples, load_bestbuy_queries
+    from fusion.gnn import GNNConfig, compute_node_embeddings
+    from fusion.text import get_text_encoder
+    from fusion.train import TrainConfig
+    from kg import ProductGraph
+    from parser.pipeline import QueryParser
+
+    graph = ProductGraph.open(kg, read_only=True)
+    featurizer = QueryParser.featurizer(tagger, graph)
+    want = {"featurizer": featurizer.name, "kg_version": graph.version,
+            "data": [str(p.resolve()) for p in data]}
+    examples = None
+    if features is not None and (features / "meta.json").is_file():
+        try:
+            cached, meta = load_examples(features)
+        except FusionError as exc:
+            logger.warning("ignoring %s: %s", features, exc)
+        else:
+            if all(meta.get(k) == v for k, v in want.items()):
+                logger.info("reusing the featurised queries in %s", features)
+                examples = cached
+    if examples is None:
+        queries = [q for f in data for q in load_bestbuy_queries(f)]
+        examples = build_examples(queries, featurizer, progress=True)
+        if features is not None:
+            save_examples(features, examples, meta=want)
+    names = tuple(v.strip() for v in variants.split(",") if v.strip())
+    emb = None
+    if any(v != "text" for v in names):
+        emb = compute_node_embeddings(
+            graph, text_encoder=get_text_encoder(text_encoder),
+            config=GNNConfig(steps=gnn_steps, seed=0),
+            cache_dir=cache or (features or Path(".")) / ".fusion-cache", progress=True)
+    config = CVConfig(folds=folds, seeds=tuple(range(seeds)), variants=names,
+                      train=TrainConfig(epochs=epochs, batch_size=batch_size),
+                      fusion=FusionConfig(text_dim=featurizer.dim),
+                      intent_precision=intent_precision, filter_precision=filter_precision)
+    rep = cross_validate(examples, config=config, kg=graph, node_embeddings=emb, progress=True)
+    out = rep.to_dict()
+    out["featurizer"], out["kg_version"] = featurizer.name, graph.version
+    if report is not None:
+        from kg.io import atomic_write_json
+
+        atomic_write_json(report, out)
+    return {k: v for k, v in out.items() if k != "runs"}
 
 
 @app.command()

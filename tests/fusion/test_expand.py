@@ -13,6 +13,7 @@ SAMSUNG = LinkedEntity(ID + "brand/samsung", "brand", 1.0)
 TVS = LinkedEntity(ID + "category/bb/tvs", "category", 1.0)
 TELEVISION = LinkedEntity(ID + "product_type/television", "product_type", 0.8)
 BLACK = LinkedEntity(ID + "attribute_value/color/black", "attribute_value", 0.5)
+RED_IRI = ID + "attribute_value/color/red"
 LG = LinkedEntity(ID + "brand/lg", "brand", 1.0)
 
 
@@ -42,11 +43,18 @@ def test_every_provenance_path_exists_in_the_kg(kg, linked):
 
 
 def test_brand_only_query_expands_to_its_categories(kg):
+    # nothing says which department: only the brand's most popular category
     res = expand(kg, [SAMSUNG], query="samsung")
-    cats = {e.term for e in res if e.kind == "category"}
-    assert cats == {"TVs", "QLED TVs", "Unlocked Phones", "Refrigerators"}
+    cats = [e.term for e in res if e.kind == "category"]
+    assert len(cats) == 1 and cats[0] in {"TVs", "QLED TVs", "Unlocked Phones", "Refrigerators"}
     assert all(e.provenance[0][1] == "sells_in" for e in res if e.kind == "category")
     assert res.filters.brand == ("Samsung",)
+    # with an intent: the brand's categories inside the intent's department only
+    intent = Intent("TV & Home Theater > TVs", "TV & Home Theater", 0.8, 0.9,
+                    (("TV & Home Theater > TVs", 0.8),))
+    res = expand(kg, [SAMSUNG], intent, query="samsung")
+    cats = {e.term for e in res if e.kind == "category"}
+    assert {"TVs", "QLED TVs"} <= cats and not cats & {"Unlocked Phones", "Refrigerators"}
 
 
 def test_category_expansions_and_intent(kg):
@@ -61,13 +69,17 @@ def test_category_expansions_and_intent(kg):
     intent = Intent("Appliances > Refrigerators", "Appliances", 0.9, 0.95, ())
     res = expand(kg, [], intent, query="fridge")
     assert ("brand", "Whirlpool") in {(e.kind, e.term) for e in res}
-    assert res.filters.category == ("Appliances > Refrigerators",)
+    # a confident department is the hard filter; the lvl1 category a suggestion
+    assert res.filters.category == ("Appliances",)
+    assert [(x.category, x.source) for x in res.suggestions] == [
+        ("Appliances > Refrigerators", "intent")]
     assert_provenance_in_kg(kg, res)
 
 
 def test_aliases_and_filters(kg):
     res = expand(kg, [LG, BLACK], query="lg black 55 inch tv under $800")
-    assert ("alias", "LG") in {(e.kind, e.term) for e in res}
+    assert ("alias", "LG") not in {(e.kind, e.term) for e in res}  # a case-only variant
+    assert ("alias", "telly") in {(e.kind, e.term) for e in expand(kg, [TELEVISION])}
     f = res.filters
     assert f.brand == ("Lg",) and f.colour == ("Black",)
     assert f.price_max == 800.0 and f.price_min is None

@@ -1,0 +1,165 @@
+"""Expansion and filter quality on Best Buy dev: department precision, gold-category recall,
+hard-filter precision and coverage, and a few named queries.
+
+The intent model is trained on train only (full fusion, seed 0) from the featurised queries
+``kgqp fusion evaluate --cv --features DIR`` wrote (train rows first, then dev), with the node
+embeddings of its ``--cache``; thresholds come from the cross-validation report (``--report``
+of that command) or the defaults.
+
+Metrics (per dev query, then pooled):
+
+- ``dept_precision``: of the expansions to Best Buy-tree categories (IRIs under
+  ``/category/bestbuy/``), the share inside the query's gold department (lvl0).
+  Cross-taxonomy category expansions (Google, Flipkart) are counted apart (``cross_taxonomy``):
+  by policy they come only from a category the query links to, never from fan-out.
+- ``gold_hit``: queries whose gold lvl1 or lvl2 category is among the expansions, hard filters
+  or category suggestions (also reported for expansions alone and expansions + hard filters).
+- ``hard_filter_precision`` / ``coverage``: hard category filters in the gold department, and
+  the share of queries with one.
+
+Usage::
+
+    .venv/bin/python bench/fusion_expansions.py --kg /tmp/kgqp-home/kg \\
+        --tagger /tmp/kgqp-home/tagger --features /tmp/cv16/features \\
+        --cache /tmp/cv16/gnn-cache --report /tmp/cv16/report.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+
+from fusion.cv import load_examples
+from fusion.data import load_bestbuy_queries
+from fusion.expand import Thresholds, expand
+from fusion.gnn import GNNConfig, compute_node_embeddings
+from fusion.model import FusionConfig
+from fusion.text import get_text_encoder
+from fusion.train import TrainConfig, train_fusion
+from kg import ProductGraph
+
+logger = logging.getLogger("bench.fusion_expansions")
+
+NAMED = ("samsung tv", "red nike running shoes", "canon eos r6 mirrorless camera body",
+         "nike", "", "xqzt blorf", "iphone 13 case", "lg washer")
+BESTBUY = "/category/bestbuy/"
+
+
+def _lvl2(path: Path) -> list[str | None]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        facets = row["instant_search"]["facets"]["exact_matches"]
+        vals = facets.get("hierarchicalCategories.lvl1") or []
+        if not vals or not isinstance(row.get("query"), str) or not row["query"].strip():
+            continue
+        v2 = facets.get("hierarchicalCategories.lvl2") or []
+        out.append(max(v2, key=lambda v: (v["count"], v["value"]))["value"] if v2 else None)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kg", required=True)
+    ap.add_argument("--tagger", required=True)
+    ap.add_argument("--features", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, required=True)
+    ap.add_argument("--report", type=Path, default=None)
+    ap.add_argument("--train", default="data/bestbuy/queries_train.jsonl")
+    ap.add_argument("--dev", default="data/bestbuy/queries_dev.jsonl")
+    ap.add_argument("--epochs", type=int, default=40)
+    ap.add_argument("--gnn-steps", type=int, default=100)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    kg = ProductGraph.open(args.kg, read_only=True)
+    examples, _ = load_examples(args.features)
+    n_train = len(load_bestbuy_queries(args.train))
+    train, dev = examples[:n_train], examples[n_train:]
+    dev_lvl2 = _lvl2(Path(args.dev))
+    assert len(dev_lvl2) == len(dev), (len(dev_lvl2), len(dev))
+    emb = compute_node_embeddings(kg, text_encoder=get_text_encoder("minilm"),
+                                  config=GNNConfig(steps=args.gnn_steps, seed=0),
+                                  cache_dir=args.cache)
+    thresholds = Thresholds()
+    if args.report is not None:
+        thresholds = Thresholds.from_dict(json.loads(args.report.read_text())["thresholds"])
+    model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0]), kg,
+                         train, [], train_config=TrainConfig(epochs=args.epochs, seed=0),
+                         node_embeddings=emb)
+    intents = model.predict_batch([ex.input for ex in dev])
+    g = kg.to_networkx()
+    kw = {"thresholds": thresholds, "embeddings": model.context.embeddings,
+          "departments": model.lvl0_labels, "limit": 20}
+    c: Counter[str] = Counter()
+    for ex, intent, lvl2 in zip(dev, intents, dev_lvl2, strict=True):
+        res = expand(kg, ex.input.linked, intent, query=ex.input.text, **kw)
+        gold = {ex.lvl1} | ({lvl2} if lvl2 else set())
+        exp_paths = set()
+        for e in res:
+            if e.iri and e.iri in g and g.nodes[e.iri].get("kind") == "category":
+                path = g.nodes[e.iri].get("path") or ""
+                exp_paths.add(path)
+                if BESTBUY in e.iri:
+                    c["bb_category_expansions"] += 1
+                    c["bb_in_gold_dept"] += path.split(" > ")[0] == ex.lvl0
+                else:
+                    c["cross_taxonomy"] += 1
+        hard = set(res.filters.category)
+        sugg = {s.category for s in res.suggestions}
+        c["hit_expansions"] += bool(gold & exp_paths)
+        c["hit_expansions_filters"] += bool(gold & (exp_paths | hard))
+        c["hit_all"] += bool(gold & (exp_paths | hard | sugg))
+        if hard:
+            c["with_hard_filter"] += 1
+            c["hard_filters"] += len(hard)
+            c["hard_in_gold_dept"] += sum(h.split(" > ")[0] == ex.lvl0 for h in hard)
+        c["n"] += 1
+    n = c["n"]
+    out = {
+        "n_dev": n, "thresholds": thresholds.to_dict(),
+        "intent_dev_lvl1": sum(i.category == ex.lvl1 for i, ex in zip(intents, dev,
+                                                                      strict=True)) / n,
+        "dept_precision": c["bb_in_gold_dept"] / max(c["bb_category_expansions"], 1),
+        "bb_category_expansions": c["bb_category_expansions"],
+        "cross_taxonomy_category_expansions": c["cross_taxonomy"],
+        "gold_hit_expansions": c["hit_expansions"] / n,
+        "gold_hit_expansions_or_hard_filters": c["hit_expansions_filters"] / n,
+        "gold_hit_expansions_filters_suggestions": c["hit_all"] / n,
+        "hard_filter_precision": c["hard_in_gold_dept"] / max(c["hard_filters"], 1),
+        "hard_filter_coverage": c["with_hard_filter"] / n,
+    }
+    # the department hard filter at other thresholds (what a calibrated threshold gives)
+    sweep = {}
+    for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99):
+        kept = [(i, ex) for i, ex in zip(intents, dev, strict=True) if i.lvl0_score >= t]
+        sweep[str(t)] = {"precision": round(sum(i.lvl0 == ex.lvl0 for i, ex in kept)
+                                            / max(len(kept), 1), 4),
+                         "coverage": round(len(kept) / n, 4)}
+    out["department_filter_sweep"] = sweep
+    logger.info("%s", out)
+    # named queries, featurised as served
+    from parser.pipeline import QueryParser
+
+    qp = QueryParser.featurizer(args.tagger, kg)
+    named = {}
+    for q, inp in zip(NAMED, qp.featurize(list(NAMED)), strict=True):
+        intent = model.predict(inp) if any(ch.isalnum() for ch in q) else None
+        res = expand(kg, inp.linked, intent, query=q, **kw)
+        named[q] = {
+            "intent": None if intent is None else [intent.category, round(intent.score, 3),
+                                                   round(intent.lvl0_score, 3)],
+            "hard_filters": list(res.filters.category),
+            "suggestions": [(s.category, s.score) for s in res.suggestions],
+            "expansions": [(e.term, e.kind, e.score) for e in res][:10],
+        }
+    out["named"] = named
+    print(json.dumps(out, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,369 @@
+"""Cross-validated evaluation of the fusion intent model, its ablations and its thresholds.
+
+The inputs are featurised once (by the parser, as served: ``QueryParser.featurizer``) and
+handed here as :class:`fusion.types.FusionExample` s; this module never featurises, so it does
+not import the parser. :func:`cross_validate` runs ``folds`` x ``seeds`` trainings of the
+fusion head for each :data:`VARIANTS` entry (text only, + category pointer only, + GNN node
+embeddings only, full), on the same folds, and reports mean and spread.
+
+It also calibrates the two thresholds a search engine reads
+(:class:`fusion.expand.Thresholds`) on the
+out-of-fold predictions of the full model:
+
+- ``intent``: the lowest top-category probability at which the predicted lvl1 is right at
+  least ``intent_precision`` of the time; below it the intent is marked low-confidence.
+- ``hard_filter``: the lowest department probability (``Intent.lvl0_score``) at which the
+  predicted department is the gold one at least ``filter_precision`` of the time; only then is
+  the category a hard filter, else it is a suggestion.
+
+Both are *cross-fitted* when reported: the threshold applied to fold k is calibrated on the
+other folds' out-of-fold predictions, so the reported precision and coverage are held out.
+
+Example:
+    >>> import torch
+    >>> from fusion.types import FusionExample, FusionInput
+    >>> g = torch.Generator().manual_seed(0)
+    >>> shift = torch.tensor([3.0, -3.0, 3.0, -3.0])
+    >>> ex = [FusionExample(FusionInput(torch.randn(4, generator=g) + (i % 2) * shift),
+    ...                     ["A > B", "C > D"][i % 2], "AC"[i % 2]) for i in range(20)]
+    >>> cfg = CVConfig(folds=2, seeds=(0,), variants=("text",),
+    ...                train=TrainConfig(epochs=30), fusion=FusionConfig(text_dim=4))
+    >>> rep = cross_validate(ex, config=cfg)
+    >>> rep.summary["text"]["lvl1_accuracy"]["mean"] > 0.8
+    True
+    >>> kfold_indices(["a", "a", "b", "b"], k=2, seed=0)
+    [[0, 2], [1, 3]]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
+from fusion.expand import Thresholds
+from fusion.model import FusionConfig, FusionModel
+from fusion.train import TrainConfig, train_fusion
+from fusion.types import SEP, FusionExample, FusionInput, LinkedEntity
+from kg.io import atomic_path, atomic_write_json
+
+__all__ = [
+    "VARIANTS",
+    "CVConfig",
+    "CVReport",
+    "Thresholds",
+    "calibrate_threshold",
+    "cross_validate",
+    "kfold_indices",
+    "load_examples",
+    "save_examples",
+]
+
+logger = logging.getLogger(__name__)
+
+#: the ablations, one mechanism each: the FusionConfig switches of every variant
+VARIANTS: dict[str, dict[str, bool]] = {
+    "text": {"use_graph": False},
+    "pointer": {"use_graph": True, "use_pointer": True, "use_node_embeddings": False},
+    "nodes": {"use_graph": True, "use_pointer": False, "use_node_embeddings": True},
+    "full": {"use_graph": True, "use_pointer": True, "use_node_embeddings": True},
+}
+
+
+@dataclass(frozen=True)
+class CVConfig:
+    """What :func:`cross_validate` runs.
+
+    Args:
+        folds: k of the k-fold split (stratified by lvl1 label).
+        seeds: one split and one training seed per entry.
+        variants: names of :data:`VARIANTS`.
+        train: the head's training settings (its ``seed`` is replaced by each seed).
+        fusion: the architecture (the variant's switches are applied on top).
+        intent_precision, filter_precision: calibration targets of :class:`Thresholds`.
+    """
+
+    folds: int = 5
+    seeds: tuple[int, ...] = (0, 1, 2)
+    variants: tuple[str, ...] = ("text", "pointer", "nodes", "full")
+    train: TrainConfig = field(default_factory=TrainConfig)
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    intent_precision: float = 0.8
+    filter_precision: float = 0.95
+
+    def __post_init__(self) -> None:
+        if self.folds < 2:
+            raise FusionConfigError(f"CVConfig.folds must be >= 2, got {self.folds}")
+        if not self.seeds:
+            raise FusionConfigError("CVConfig.seeds must name at least one seed")
+        bad = [v for v in self.variants if v not in VARIANTS]
+        if bad or not self.variants:
+            raise FusionConfigError(f"unknown variants {bad}; choose among {sorted(VARIANTS)}")
+
+
+@dataclass
+class CVReport:
+    """Per-run scores, their mean/spread per variant, and the calibrated thresholds.
+
+    ``runs``: one dict per (variant, seed, fold); ``summary[variant][metric]`` =
+    ``{"mean", "std", "min", "max"}`` over the per-seed scores (each seed's score pools its
+    folds' out-of-fold predictions); ``thresholds`` are calibrated on all out-of-fold
+    predictions of the ``full`` variant (or the last variant run) and ``calibration`` holds their
+    cross-fitted precision and coverage.
+    """
+
+    runs: list[dict[str, Any]]
+    summary: dict[str, dict[str, dict[str, float]]]
+    thresholds: Thresholds
+    calibration: dict[str, Any]
+    n: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "seconds": round(self.seconds, 1), "summary": self.summary,
+                "thresholds": self.thresholds.to_dict(), "calibration": self.calibration,
+                "runs": self.runs}
+
+
+# -- featurised inputs on disk (safetensors + JSONL, no pickle) -------------------------------
+def save_examples(directory: str | Path, examples: Sequence[FusionExample], *,
+                  meta: dict[str, Any] | None = None) -> None:
+    """Write ``examples`` to ``directory``: ``text.safetensors`` (``[N, text_dim]``),
+    ``examples.jsonl`` (text, labels, linked nodes) and ``meta.json``."""
+    from safetensors.torch import save_file
+
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    emb = torch.stack([ex.input.text_embedding.float() for ex in examples]) if examples \
+        else torch.zeros(0, 0)
+    with atomic_path(d / "text.safetensors") as tmp:
+        save_file({"text": emb.contiguous()}, str(tmp))
+    with atomic_path(d / "examples.jsonl") as tmp, Path(tmp).open("w", encoding="utf-8") as fh:
+        for ex in examples:
+            fh.write(json.dumps({"text": ex.input.text, "lvl1": ex.lvl1, "lvl0": ex.lvl0,
+                                 "linked": [[e.iri, e.kind, e.score] for e in ex.input.linked]},
+                                ensure_ascii=False) + "\n")
+    atomic_write_json(d / "meta.json", {"kgqp_fusion_examples": 1, "n": len(examples),
+                                         **(meta or {})})
+
+
+def load_examples(directory: str | Path) -> tuple[list[FusionExample], dict[str, Any]]:
+    """Read what :func:`save_examples` wrote: ``(examples, meta)``."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    d = Path(directory)
+    try:
+        meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
+        emb = load_file(str(d / "text.safetensors"))["text"]
+        rows = [json.loads(line) for line in
+                (d / "examples.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError, KeyError, SafetensorError) as exc:
+        raise FusionLoadError(f"{d} is not a featurised example folder ({exc}); write one "
+                              "with fusion.cv.save_examples") from exc
+    if len(rows) != emb.shape[0]:
+        raise FusionLoadError(f"{d}: {len(rows)} examples but {emb.shape[0]} embeddings")
+    out = [FusionExample(FusionInput(emb[i].clone(), tuple(LinkedEntity(*e) for e in r["linked"]),
+                                     text=r["text"]), lvl1=r["lvl1"], lvl0=r["lvl0"])
+           for i, r in enumerate(rows)]
+    return out, meta
+
+
+# -- folds and thresholds ---------------------------------------------------------------------
+def kfold_indices(labels: Sequence[str], *, k: int, seed: int) -> list[list[int]]:
+    """``k`` folds of ``range(len(labels))``, stratified: each label's items (shuffled with
+    ``seed``) are dealt round-robin, continuing where the previous label stopped."""
+    if k < 2 or k > len(labels):
+        raise FusionDataError(f"k-fold needs 2 <= k <= {len(labels)} examples, got k={k}")
+    rng = random.Random(seed)
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for i, lab in enumerate(labels):
+        by_label[lab].append(i)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    pos = 0
+    for lab in sorted(by_label):
+        idx = by_label[lab]
+        rng.shuffle(idx)
+        for i in idx:
+            folds[pos % k].append(i)
+            pos += 1
+    return [sorted(f) for f in folds]
+
+
+def calibrate_threshold(scores: Sequence[float], correct: Sequence[bool], *,
+                        target: float) -> tuple[float, float, float]:
+    """The lowest score threshold whose kept predictions (``score >= t``) reach precision
+    ``target``: ``(threshold, precision, coverage)``. ``(inf, nan, 0.0)`` when none does.
+
+    >>> calibrate_threshold([0.9, 0.8, 0.7, 0.6], [True, True, False, True], target=0.9)
+    (0.8, 1.0, 0.5)
+    """
+    if len(scores) != len(correct):
+        raise FusionDataError("scores and correct must have the same length")
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    best: tuple[float, float, float] = (math.inf, math.nan, 0.0)
+    hits = 0
+    for rank, i in enumerate(order, 1):
+        hits += bool(correct[i])
+        # only cut between distinct scores
+        if rank < len(order) and scores[order[rank]] == scores[i]:
+            continue
+        if hits / rank >= target:
+            best = (float(scores[i]), hits / rank, rank / len(order))
+    return best
+
+
+def _apply(t: float, scores: np.ndarray, correct: np.ndarray) -> tuple[int, int]:
+    kept = scores >= t
+    return int(kept.sum()), int((kept & correct).sum())
+
+
+# -- the cross-validation ---------------------------------------------------------------------
+def _scores(pred1: list[str], examples: Sequence[FusionExample],
+            top: list[list[str]]) -> dict[str, float]:
+    n = len(examples) or 1
+    return {
+        "lvl0_accuracy": sum(p.split(SEP)[0] == ex.lvl0 for p, ex in zip(pred1, examples,
+                                                                           strict=True)) / n,
+        "lvl1_accuracy": sum(p == ex.lvl1 for p, ex in zip(pred1, examples, strict=True)) / n,
+        "lvl1_top3_accuracy": sum(ex.lvl1 in t[:3] for t, ex in zip(top, examples,
+                                                                     strict=True)) / n,
+    }
+
+
+def _spread(values: Sequence[float]) -> dict[str, float]:
+    return {"mean": round(statistics.fmean(values), 4),
+            "std": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
+            "min": round(min(values), 4), "max": round(max(values), 4)}
+
+
+def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None = None,
+                   kg: Any = None, node_embeddings: Any = None,
+                   progress: bool = False) -> CVReport:
+    """k-fold x seeds cross-validation of each variant on precomputed ``examples``.
+
+    Args:
+        examples: featurised, labelled queries (featurise once, e.g. train+dev).
+        config: :class:`CVConfig`.
+        kg, node_embeddings: the KG and its GNN embeddings (needed by graph variants).
+        progress: a progress bar over the trainings.
+
+    Returns:
+        A :class:`CVReport`.
+    """
+    cfg = config or CVConfig()
+    if any(VARIANTS[v].get("use_graph") for v in cfg.variants) and (
+            kg is None or node_embeddings is None):
+        raise FusionConfigError("graph variants need kg= and node_embeddings= "
+                                "(fusion.gnn.compute_node_embeddings); or run variants=('text',)")
+    start = time.perf_counter()
+    labels = [ex.lvl1 for ex in examples]
+    splits = {seed: kfold_indices(labels, k=cfg.folds, seed=seed) for seed in cfg.seeds}
+    runs: list[dict[str, Any]] = []
+    per_seed: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    # out-of-fold predictions of the calibrated variant: seed -> fold -> arrays
+    calib_variant = "full" if "full" in cfg.variants else cfg.variants[-1]
+    oof: dict[int, list[dict[str, np.ndarray]]] = {}
+    jobs = [(v, s, f) for v in cfg.variants for s in cfg.seeds for f in range(cfg.folds)]
+    it: Any = jobs
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(jobs, desc="cross-validating", unit="fit", leave=False)
+    pooled: dict[tuple[str, int], tuple[list[str], list[list[str]], list[int]]] = {}
+    for variant, seed, fold in it:
+        test_idx = splits[seed][fold]
+        test_set = set(test_idx)
+        train = [examples[i] for i in range(len(examples)) if i not in test_set]
+        test = [examples[i] for i in test_idx]
+        fcfg = replace(cfg.fusion, **VARIANTS[variant])
+        model = train_fusion(fcfg, kg if fcfg.use_graph else None, train, [],
+                             train_config=replace(cfg.train, seed=seed),
+                             node_embeddings=node_embeddings if fcfg.use_graph else None)
+        intents = model.predict_batch([ex.input for ex in test])
+        pred1 = [i.category for i in intents]
+        top = [[c for c, _ in i.top_k] for i in intents]
+        runs.append({"variant": variant, "seed": seed, "fold": fold, "n": len(test),
+                     **{k: round(v, 4) for k, v in _scores(pred1, test, top).items()}})
+        p1, t3, idx = pooled.setdefault((variant, seed), ([], [], []))
+        p1 += pred1
+        t3 += top
+        idx += test_idx
+        if variant == calib_variant:
+            oof.setdefault(seed, []).append({
+                "score": np.array([i.score for i in intents]),
+                "lvl0_score": np.array([i.lvl0_score for i in intents]),
+                "lvl1_ok": np.array([p == ex.lvl1 for p, ex in zip(pred1, test, strict=True)]),
+                "lvl0_ok": np.array([i.lvl0 == ex.lvl0 for i, ex in zip(intents, test,
+                                                                          strict=True)]),
+            })
+        _release(model)
+    for (variant, _seed), (p1, t3, idx) in pooled.items():
+        for k, v in _scores(p1, [examples[i] for i in idx], t3).items():
+            per_seed[variant][k].append(v)
+    summary = {v: {k: _spread(vals) for k, vals in per_seed[v].items()} for v in cfg.variants}
+    if "text" in summary:
+        for v in cfg.variants:
+            if v != "text":
+                diffs = [a - b for a, b in zip(per_seed[v]["lvl1_accuracy"],
+                                               per_seed["text"]["lvl1_accuracy"], strict=True)]
+                summary[v]["lvl1_minus_text_points"] = _spread([100 * d for d in diffs])
+    thresholds, calibration = _calibrate(oof, cfg)
+    calibration["variant"] = calib_variant
+    report = CVReport(runs=runs, summary=summary, thresholds=thresholds,
+                      calibration=calibration, n=len(examples),
+                      seconds=time.perf_counter() - start)
+    logger.info("cross-validation: %d examples, %d folds x %d seeds, %s in %.0f s",
+                len(examples), cfg.folds, len(cfg.seeds),
+                {v: summary[v]["lvl1_accuracy"]["mean"] for v in cfg.variants}, report.seconds)
+    return report
+
+
+def _release(model: FusionModel) -> None:
+    model.context = None
+
+
+def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]],
+               cfg: CVConfig) -> tuple[Thresholds, dict[str, Any]]:
+    """Thresholds from all out-of-fold predictions, and their cross-fitted precision and
+    coverage (fold k judged with the threshold calibrated on the other folds)."""
+    checks = {"intent": ("score", "lvl1_ok", cfg.intent_precision),
+              "hard_filter": ("lvl0_score", "lvl0_ok", cfg.filter_precision)}
+    out: dict[str, Any] = {}
+    chosen: dict[str, float] = {}
+    for name, (score_key, ok_key, target) in checks.items():
+        all_s = np.concatenate([f[score_key] for folds in oof.values() for f in folds])
+        all_ok = np.concatenate([f[ok_key] for folds in oof.values() for f in folds])
+        t, _, _ = calibrate_threshold(all_s.tolist(), all_ok.tolist(), target=target)
+        chosen[name] = min(t, 1.0)
+        precisions, coverages = [], []
+        for folds in oof.values():
+            kept_n = hit_n = total = 0
+            for k, f in enumerate(folds):
+                rest_s = np.concatenate([g[score_key] for j, g in enumerate(folds) if j != k])
+                rest_ok = np.concatenate([g[ok_key] for j, g in enumerate(folds) if j != k])
+                tk, _, _ = calibrate_threshold(rest_s.tolist(), rest_ok.tolist(), target=target)
+                kept, hit = _apply(tk, f[score_key], f[ok_key])
+                kept_n, hit_n, total = kept_n + kept, hit_n + hit, total + len(f[score_key])
+            precisions.append(hit_n / kept_n if kept_n else float("nan"))
+            coverages.append(kept_n / total)
+        finite = [p for p in precisions if not math.isnan(p)]
+        out[name] = {"threshold": round(chosen[name], 4), "target_precision": target,
+                     "crossfit_precision": _spread(finite) if finite else None,
+                     "crossfit_coverage": _spread(coverages)}
+    thresholds = Thresholds(intent=chosen["intent"], hard_filter=chosen["hard_filter"],
+                            intent_precision=cfg.intent_precision,
+                            filter_precision=cfg.filter_precision)
+    return thresholds, out

@@ -1,0 +1,105 @@
+"""Issue 16 end to end: a bundle with a fusion model, calibrated thresholds in its manifest and
+a rules file; ParsedQuery carries the rewritten query, UP/DOWN boosts with their rule, hard
+filters with their source, category suggestions and the intent's confidence; the empty query
+gets no intent and no hard filter."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+QUERIES = [
+    ("samsung tv", "Electronics > TVs"), ("lg television", "Electronics > TVs"),
+    ("55 inch tv", "Electronics > TVs"), ("sony tv red", "Electronics > TVs"),
+    ("dell laptop", "Electronics > Laptops"), ("apple notebook", "Electronics > Laptops"),
+    ("laptop black", "Electronics > Laptops"), ("nike shoes", "Clothing > Shoes"),
+    ("red sneakers", "Clothing > Shoes"), ("shoes black", "Clothing > Shoes"),
+]
+RULES = "cheap tv =>\n  UP(50): brand:samsung\n  DOWN(20): refurbished\n  DELETE: cheap\n"
+
+
+def _jsonl(path: Path, rows: list[tuple[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for q, lvl1 in rows:
+            facets = {"hierarchicalCategories.lvl0": [{"value": lvl1.split(" > ")[0], "count": 3}],
+                      "hierarchicalCategories.lvl1": [{"value": lvl1, "count": 3}]}
+            fh.write(json.dumps({"query": q, "instant_search": {"facets": {
+                "exact_matches": facets}}}) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory, tagger_dir: Path, kg_dir: Path) -> Path:
+    from fusion import FusionConfig, TrainConfig
+    from fusion.gnn import GNNConfig
+    from fusion.train import train_from_files
+    from kg import ProductGraph
+    from parser.bundle import build_bundle
+    from parser.pipeline import QueryParser
+
+    tmp = tmp_path_factory.mktemp("trusted")
+    kg = tmp / "kg"
+    shutil.copytree(kg_dir, kg)
+    with ProductGraph.open(kg, read_only=True) as g:
+        train_from_files(g, _jsonl(tmp / "train.jsonl", QUERIES),
+                         _jsonl(tmp / "dev.jsonl", QUERIES[::3]), tmp / "fusion",
+                         featurizer=QueryParser.featurizer(tagger_dir, g),
+                         config=FusionConfig(hidden_dim=16), train_config=TrainConfig(epochs=30),
+                         gnn_config=GNNConfig(hidden_dim=8, out_dim=8, steps=3),
+                         text_encoder="hashing", cache_dir=tmp / "cache", progress=False)
+    # what `kgqp fusion evaluate --cv --save-thresholds` writes: picked up by the bundle
+    (tmp / "fusion" / "thresholds.json").write_text(json.dumps(
+        {"intent": 0.99, "hard_filter": 0.0, "intent_precision": 0.8,
+         "filter_precision": 0.95}))
+    (tmp / "rules.txt").write_text(RULES)
+    return build_bundle(tmp / "bundle", tagger=tagger_dir, kg=kg, fusion=tmp / "fusion",
+                        rules=tmp / "rules.txt", expansion={"limits": {"sibling_category": 1}})
+
+
+def test_manifest_carries_thresholds_and_expansion_settings(bundle: Path) -> None:
+    from parser.pipeline import QueryParser
+
+    manifest = json.loads((bundle / "kgqp-bundle.json").read_text())
+    assert manifest["thresholds"]["intent"] == 0.99
+    assert manifest["expansion"] == {"limits": {"sibling_category": 1}}
+    qp = QueryParser.from_pretrained(bundle, warmup=False)
+    try:
+        assert qp.expander.thresholds.intent == 0.99
+        assert qp.expander.config.limits["sibling_category"] == 1
+    finally:
+        qp.kg.close()
+
+
+def test_querqy_complete_output(bundle: Path) -> None:
+    from parser.pipeline import QueryParser
+    from parser.types import parsed_query_schema
+
+    jsonschema = pytest.importorskip("jsonschema")
+    qp = QueryParser.from_pretrained(bundle, warmup=False)
+    try:
+        q = qp("cheap tv")
+        d = q.to_dict()
+        jsonschema.validate(d, parsed_query_schema())
+        assert d["rewritten"] == "tv"
+        assert [(b["term"], b["direction"], b["weight"]) for b in d["boosts"]] == [
+            ("brand:samsung", "UP", 50.0), ("refurbished", "DOWN", 20.0)]
+        assert d["boosts"][0]["rule"] == "rules.txt:2: cheap tv => UP(50): brand:samsung"
+        # calibrated thresholds: intent 0.99 -> not confident; hard_filter 0.0 -> the
+        # department is a hard filter, with its source
+        assert d["intent"] is not None and d["intent"]["confident"] is False
+        assert d["intent"]["lvl0_score"] is not None
+        cat_sources = [f for f in d["filter_sources"] if f["field"] == "category"]
+        assert cat_sources and all(f["source"] == "intent" or f["source"].startswith("link:")
+                                   for f in cat_sources)
+        assert d["filters"]["category"]
+        # the empty query: no intent, no hard category filter, no expansions
+        for text in ("", "   ", "?!"):
+            e = qp(text).to_dict()
+            jsonschema.validate(e, parsed_query_schema())
+            assert e["intent"] is None
+            assert "category" not in e["filters"] and e["expansions"] == []
+    finally:
+        qp.kg.close()

@@ -1,0 +1,110 @@
+"""fusion.cv: folds, threshold calibration, the featurised-example folder, the ablation
+switches and a small cross-validation over the real fixture KG."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from fusion.cv import (
+    VARIANTS,
+    CVConfig,
+    calibrate_threshold,
+    cross_validate,
+    kfold_indices,
+    load_examples,
+    save_examples,
+)
+from fusion.errors import FusionConfigError, FusionLoadError
+from fusion.expand import Thresholds
+from fusion.gnn import compute_node_embeddings
+from fusion.model import FusionModel
+from fusion.train import TrainConfig
+
+from .conftest import CFG, GNN, QUERIES
+
+
+def test_kfold_is_a_stratified_partition():
+    labels = [lab for _, lab in QUERIES] * 3
+    folds = kfold_indices(labels, k=3, seed=1)
+    assert sorted(i for f in folds for i in f) == list(range(len(labels)))
+    for lab in set(labels):  # each label spread evenly over the folds
+        counts = [sum(labels[i] == lab for i in f) for f in folds]
+        assert max(counts) - min(counts) <= 1
+    assert folds == kfold_indices(labels, k=3, seed=1)
+    assert folds != kfold_indices(labels, k=3, seed=2)
+    with pytest.raises(Exception, match="k-fold"):
+        kfold_indices(["a"], k=2, seed=0)
+
+
+def test_calibrate_threshold_keeps_the_largest_precise_head():
+    scores = [0.95, 0.9, 0.8, 0.7, 0.6, 0.5]
+    correct = [True, True, True, False, True, False]
+    assert calibrate_threshold(scores, correct, target=1.0) == (0.8, 1.0, 0.5)
+    t, p, cov = calibrate_threshold(scores, correct, target=0.8)
+    assert (t, p, cov) == (0.6, 0.8, 5 / 6)
+    t, p, cov = calibrate_threshold([0.9, 0.8], [False, False], target=0.5)
+    assert math.isinf(t) and cov == 0.0
+    # ties are never split
+    assert calibrate_threshold([0.9, 0.9, 0.1], [True, False, True], target=0.9)[0] == math.inf
+
+
+def test_examples_round_trip(examples, tmp_path):
+    save_examples(tmp_path / "f", examples, meta={"featurizer": "x"})
+    back, meta = load_examples(tmp_path / "f")
+    assert meta["featurizer"] == "x" and meta["n"] == len(examples)
+    assert [(b.lvl1, b.lvl0, b.input.text, b.input.linked) for b in back] == \
+        [(e.lvl1, e.lvl0, e.input.text, e.input.linked) for e in examples]
+    assert all(torch.equal(b.input.text_embedding, e.input.text_embedding)
+               for b, e in zip(back, examples, strict=True))
+    (tmp_path / "f" / "examples.jsonl").write_text("")
+    with pytest.raises(FusionLoadError, match="0 examples"):
+        load_examples(tmp_path / "f")
+
+
+def test_ablation_switches_remove_one_mechanism(kg, encoder, examples):
+    emb = compute_node_embeddings(kg, text_encoder=encoder, config=GNN)
+    from fusion.context import GraphContext
+
+    labels = sorted({ex.lvl1 for ex in examples})
+    linked = [ex.input.linked for ex in examples]
+    feats = {}
+    for name in ("pointer", "nodes", "full"):
+        cfg = CFG.__class__(**{**CFG.to_dict(), "node_dim": emb.dim, **VARIANTS[name]})
+        m = FusionModel(cfg, labels=labels, context=GraphContext(kg, emb, labels=labels))
+        feats[name] = m.graph_features(linked)
+    assert feats["full"]["mask"].any() and (feats["full"]["label"] >= 0).any()
+    assert np.abs(feats["full"]["nodes"]).sum() > 0
+    assert (feats["nodes"]["label"] == -1).all() and (feats["nodes"]["label0"] == -1).all()
+    assert np.array_equal(feats["nodes"]["nodes"], feats["full"]["nodes"])
+    assert (feats["pointer"]["nodes"] == 0).all()
+    assert np.array_equal(feats["pointer"]["label"], feats["full"]["label"])
+    for f in feats.values():  # same elements, same weights: only one mechanism differs
+        assert np.array_equal(f["mask"], feats["full"]["mask"])
+        assert np.array_equal(f["weight"], feats["full"]["weight"])
+
+
+def test_cross_validate_reports_every_variant_and_thresholds(kg, encoder, examples):
+    emb = compute_node_embeddings(kg, text_encoder=encoder, config=GNN)
+    data = examples * 2  # 28 queries, 2 of each label per fold at k=3
+    cfg = CVConfig(folds=3, seeds=(0, 1), train=TrainConfig(epochs=8, batch_size=8),
+                   fusion=CFG)
+    rep = cross_validate(data, config=cfg, kg=kg, node_embeddings=emb)
+    assert set(rep.summary) == set(VARIANTS)
+    assert len(rep.runs) == len(VARIANTS) * 2 * 3
+    for v in VARIANTS:
+        s = rep.summary[v]["lvl1_accuracy"]
+        assert 0.0 <= s["min"] <= s["mean"] <= s["max"] <= 1.0
+    assert "lvl1_minus_text_points" in rep.summary["full"]
+    assert isinstance(rep.thresholds, Thresholds)
+    assert set(rep.calibration) >= {"intent", "hard_filter"}
+    assert rep.calibration["hard_filter"]["target_precision"] == 0.95
+    d = rep.to_dict()
+    assert d["n"] == len(data) and d["thresholds"]["filter_precision"] == 0.95
+    with pytest.raises(FusionConfigError, match="node_embeddings"):
+        cross_validate(data, config=cfg)
+    with pytest.raises(FusionConfigError, match="unknown variants"):
+        CVConfig(variants=("bogus",))

@@ -1,0 +1,167 @@
+"""Issue 16: expansions a search engine can trust (department gate, cross-taxonomy, names not
+spellings, non-linkable categories, ranking by relevance, hard filters vs suggestions, rules'
+rewritten query and UP/DOWN boosts with their rule)."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+import torch
+
+from fusion.errors import FusionConfigError
+from fusion.expand import ExpansionConfig, Thresholds, expand
+from fusion.gnn import NodeEmbeddings
+from fusion.rules import RuleSet
+from fusion.types import Intent, LinkedEntity
+
+from .test_expand import BLACK, RED_IRI, SAMSUNG, TVS
+
+DEPTS = ("TV & Home Theater", "Cell Phones", "Appliances", "Cameras, Camcorders & Drones")
+TV_INTENT = Intent("TV & Home Theater > TVs", "TV & Home Theater", 0.85, 0.97,
+                   (("TV & Home Theater > TVs", 0.85), ("TV & Home Theater > TV Mounts", 0.1)))
+
+
+def _cats(res):
+    return {e.term for e in res if e.kind.endswith("category")}
+
+
+def test_samsung_tv_gets_no_camcorders(kg):
+    """'samsung tv' -> Camcorders came from the brand's sells_in fan-out: gated by the intent."""
+    linked = [SAMSUNG, LinkedEntity(TVS.iri, "category", 0.9)]
+    res = expand(kg, linked, TV_INTENT, query="samsung tv", departments=DEPTS)
+    cats = _cats(res)
+    assert "QLED TVs" in cats
+    assert not cats & {"Unlocked Phones", "Refrigerators", "Cell Phone Cases"}
+    assert res.filters.category == ("TV & Home Theater > TVs",)  # linked, in the department
+    assert res.filters.brand == ("Samsung",)
+    g = kg.to_networkx()
+    for e in res:
+        if e.iri and g.nodes[e.iri].get("kind") == "category":
+            assert g.nodes[e.iri]["path"].startswith("TV & Home Theater")
+
+
+def test_colour_fan_out_stays_in_the_department(kg):
+    """'red nike running shoes' -> rings came from the colour's has_value fan-out."""
+    red = LinkedEntity(RED_IRI, "attribute_value", 0.9)
+    fridge = Intent("Appliances > Refrigerators", "Appliances", 0.7, 0.9,
+                    (("Appliances > Refrigerators", 0.7),))
+    res = expand(kg, [red, BLACK], fridge, query="red fridge", departments=DEPTS)
+    assert "Cell Phone Cases" not in _cats(res)  # red/black products in another department
+    assert "Refrigerators" in _cats(res)
+    assert res.filters.colour == ("Red", "Black")
+
+
+def test_cross_taxonomy_categories_only_next_to_a_linked_one():
+    g = nx.MultiDiGraph()
+    g.add_node("b", kind="brand", label="Acme")
+    g.add_node("bb", kind="category", label="TVs", path="TV & Home Theater > TVs")
+    g.add_node("goo", kind="category", label="Rings", path="Apparel > Jewelry > Rings")
+    g.add_node("goo2", kind="category", label="Jewelry", path="Apparel > Jewelry")
+    g.add_edge("b", "bb", relation="sells_in")
+    g.add_edge("b", "goo", relation="sells_in")
+    g.add_edge("goo", "goo2", relation="parent")
+    res = expand(g, [LinkedEntity("b", "brand")], TV_INTENT, departments=DEPTS)
+    assert _cats(res) == {"TVs"}
+    # a query that links the other taxonomy's category gets its tree neighbours
+    res = expand(g, [LinkedEntity("goo", "category")], None, query="rings", departments=DEPTS)
+    assert _cats(res) == {"Jewelry"}
+    assert res.filters.category == ()  # not the search engine's tree: a suggestion
+    assert [s.category for s in res.suggestions] == ["Apparel > Jewelry > Rings"]
+
+
+def test_names_not_spellings():
+    g = nx.MultiDiGraph()
+    g.add_node("n", kind="brand", label="Nike",
+               aliases=["NIKE", "nike ", "Nkie", "Niké", "Nike Inc. Sportswear"])
+    g.add_node("s", kind="brand", label="Samsung", aliases=["Samsnug", "Samsung Electronics"])
+    g.add_edge("n", "s", relation="synonym")  # an odd synonym that respells nothing
+    res = expand(g, [LinkedEntity("n", "brand"), LinkedEntity("s", "brand")], query="Nike")
+    terms = [e.term for e in res]
+    assert terms.count("Nike Inc. Sportswear") == 1
+    assert "Samsung Electronics" in terms
+    for bad in ("NIKE", "nike ", "Nkie", "Samsnug", "Nike", "Samsung"):
+        assert bad not in terms
+
+
+def test_non_linkable_categories_are_never_expanded_to():
+    g = nx.MultiDiGraph()
+    g.add_node("c", kind="category", label="TVs", path="TV > TVs")
+    g.add_node("promo", kind="category", label="Mdot Deals", path="TV > TVs > Mdot Deals",
+               linkable=False)
+    g.add_node("q", kind="category", label="QLED TVs", path="TV > TVs > QLED TVs")
+    g.add_edge("promo", "c", relation="parent")
+    g.add_edge("q", "c", relation="parent")
+    res = expand(g, [LinkedEntity("c", "category"), LinkedEntity("promo", "category")])
+    assert _cats(res) == {"QLED TVs"}
+
+
+def test_children_ranked_by_relevance_not_iri():
+    g = nx.MultiDiGraph()
+    g.add_node("c", kind="category", label="TVs", path="TV > TVs")
+    for i in range(8):  # "a0".."a7" sort first by IRI; "z" is the popular one
+        g.add_node(f"a{i}", kind="category", label=f"Odd {i}", path=f"TV > TVs > Odd {i}")
+        g.add_edge(f"a{i}", "c", relation="parent")
+    g.add_node("z", kind="category", label="OLED TVs", path="TV > TVs > OLED TVs")
+    g.add_edge("z", "c", relation="parent")
+    for i in range(30):
+        g.add_node(f"p{i}", kind="product", label=f"tv {i}")
+        g.add_edge(f"p{i}", "z", relation="in_category")
+    res = expand(g, [LinkedEntity("c", "category")],
+                 config=ExpansionConfig(limits={"child_category": 2}))
+    children = [e.term for e in res if e.kind == "child_category"]
+    assert children[0] == "OLED TVs" and len(children) == 2
+
+
+def test_gnn_similarity_moves_the_ranking():
+    g = nx.MultiDiGraph()
+    g.add_node("b", kind="brand", label="Acme")
+    for c in ("x", "y"):
+        g.add_node(c, kind="category", label=c.upper(), path=f"D > {c.upper()}")
+        g.add_edge("b", c, relation="sells_in")
+    emb = NodeEmbeddings(["b", "x", "y"], ["brand", "category", "category"],
+                         torch.tensor([[1.0, 0.0], [-1.0, 0.0], [1.0, 0.1]]))
+    intent = Intent("D > X", "D", 0.5, 1.0, (("D > X", 0.5), ("D > Y", 0.5)))
+    res = expand(g, [LinkedEntity("b", "brand")], intent, embeddings=emb)
+    assert [e.term for e in res if e.kind == "category"] == ["Y", "X"]
+
+
+def test_hard_filter_only_above_the_threshold(kg):
+    low = Intent("TV & Home Theater > TVs", "TV & Home Theater", 0.3, 0.6,
+                 (("TV & Home Theater > TVs", 0.3),))
+    res = expand(kg, [TVS], low, thresholds=Thresholds(hard_filter=0.9))
+    assert res.filters.category == ()
+    assert {(s.category, s.source) for s in res.suggestions} == {
+        ("TV & Home Theater > TVs", f"link:{TVS.iri}"),  # once, with its first source
+        ("TV & Home Theater", "intent-department")}
+    res = expand(kg, [TVS], low, thresholds=Thresholds(hard_filter=0.5))
+    assert res.filters.category == ("TV & Home Theater > TVs",)
+    assert [f.source for f in res.filter_sources if f.field == "category"] == [
+        f"link:{TVS.iri}"]
+    # no links and no intent (an empty or nonsense query): nothing to filter on
+    res = expand(kg, [], None, query="")
+    assert res.filters.category == () and list(res) == [] and res.suggestions == []
+
+
+def test_rules_rewrite_boost_and_filter_with_their_rule(kg):
+    rules = RuleSet.parse("cheap tv =>\n  UP(50): brand:samsung\n  DOWN(20): refurbished\n"
+                          "  DELETE: cheap\n  FILTER: category:TVs\n", path="rules.txt")
+    res = expand(kg, [TVS], TV_INTENT, query="cheap tv", rules=rules)
+    assert res.query == "tv"
+    assert [(b.term, b.direction, b.weight) for b in res.boosts] == [
+        ("brand:samsung", "UP", 50.0), ("refurbished", "DOWN", -20.0)]
+    assert res.boosts[0].rule == "rules.txt:2: cheap tv => UP(50): brand:samsung"
+    assert "TVs" in res.filters.category
+    assert any(f.value == "TVs" and f.source.startswith("rule:rules.txt:5:")
+               for f in res.filter_sources)
+
+
+def test_expansion_config_is_validated_and_round_trips():
+    cfg = ExpansionConfig(weights={"brand": 0.1}, limits={"alias": 0})
+    assert ExpansionConfig.from_dict(cfg.to_dict()) == cfg
+    assert cfg.weights["synonym"] == 0.9  # defaults kept for the others
+    with pytest.raises(FusionConfigError, match="unknown kinds"):
+        ExpansionConfig(limits={"colour": 3})
+    with pytest.raises(FusionConfigError, match="unknown expansion settings"):
+        ExpansionConfig.from_dict({"max": 3})
+    with pytest.raises(FusionConfigError, match=r"Thresholds\.hard_filter"):
+        Thresholds(hard_filter=1.5)
