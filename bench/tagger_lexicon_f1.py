@@ -9,6 +9,10 @@ KG, :func:`parser.tagger.training.train_with_kg`) and served with that KG's matc
     python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg --out /tmp/f1/kg-0
 
 Writes ``OUT/result.json`` (f1, precision, recall, per-type scores) and prints one JSON line.
+``--summary DIR`` reads ``DIR/none-*/result.json`` and ``DIR/kg-*/result.json`` and logs the table
+(mean, spread over seeds, per-label F1 with and without the lexicon):
+
+    python bench/tagger_lexicon_f1.py --summary /tmp/f1
 """
 
 from __future__ import annotations
@@ -24,15 +28,50 @@ ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("tagger_lexicon_f1")
 
 
+WEAK_LABELS = ("modifier", "product_name", "department", "shape", "content", "material",
+               "creator", "core_product_type", "color", "occasion")
+
+
+def summary(folder: Path) -> dict:
+    """Mean and spread of the ONNX INT8 F1 per condition, and mean per-label F1."""
+    import statistics
+
+    out: dict = {}
+    for cond in ("none", "kg"):
+        runs = [json.loads(p.read_text()) for p in sorted(folder.glob(f"{cond}-*/result.json"))]
+        if not runs:
+            continue
+        f1 = [r["onnx_int8_f1"] for r in runs]
+        out[cond] = {
+            "seeds": [r["seed"] for r in runs], "f1": f1,
+            "mean": statistics.mean(f1), "spread": max(f1) - min(f1),
+            "per_type": {t: statistics.mean(r["per_type"].get(t, {}).get("f1", 0.0)
+                                            for r in runs) for t in WEAK_LABELS}}
+    for cond, r in out.items():
+        log.info("%-4s seeds %s F1 %s mean %.4f spread %.4f", cond, r["seeds"],
+                 " ".join(f"{x:.4f}" for x in r["f1"]), r["mean"], r["spread"])
+    if "none" in out and "kg" in out:
+        for t in WEAK_LABELS:
+            a, b = out["none"]["per_type"][t], out["kg"]["per_type"][t]
+            log.info("%-18s %.3f -> %.3f (%+.3f)", t, a, b, b - a)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--summary", type=Path, default=None, help="summarise the runs in DIR")
+    ap.add_argument("--seed", type=int)
+    ap.add_argument("--out", type=Path)
     ap.add_argument("--kg", type=Path, default=None, help="KG directory: lexicon features on")
     ap.add_argument("--data", type=Path, default=ROOT / "data")
     ap.add_argument("--epochs", type=int, default=None)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args.summary is not None:
+        sys.stdout.write(json.dumps(summary(args.summary)) + "\n")
+        return 0
+    if args.seed is None or args.out is None:
+        ap.error("--seed and --out are required (or --summary DIR)")
 
     from parser.app.quickstart import QUICKSTART_TAGGER_EPOCHS, QUICKSTART_TAGGER_LAYERS
     from parser.tagger import Tagger, TrainConfig, export_onnx, train

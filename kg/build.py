@@ -243,6 +243,8 @@ def build_default(path: Path, *, force: bool = False, data_dir: Path = DEFAULT_D
     elapsed = time.perf_counter() - t0
     atomic_write_json(tmp / BUILD_INFO, {
         "data_dir": str(data_dir), "seconds": round(elapsed, 2),
+        # sources mined from tagger training annotations: train taggers on this KG cross-fold
+        "mined_sources": [s.path for s in DEFAULT_SOURCES if s.mined],
         "sources": [{"source": r.source, "nodes": r.nodes, "edges": r.edges,
                      "skipped": r.skipped, "examples": r.examples} for r in reports]})
     if path.exists():
