@@ -89,12 +89,13 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--features", type=Path, default=None,
                     help="featurised queries of `kgqp fusion evaluate --cv --features`")
+    ap.add_argument("--skip-tfidf", action="store_true")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     queries = [q for f in args.data for q in load_bestbuy_queries(f)]
-    out: dict[str, object] = {"n": len(queries), "folds": args.folds, "seeds": args.seeds,
-                              "tfidf_lr": run("tfidf_lr", _tfidf_lr, queries, None,
-                                              args.folds, args.seeds)}
+    out: dict[str, object] = {"n": len(queries), "folds": args.folds, "seeds": args.seeds}
+    if not args.skip_tfidf:
+        out["tfidf_lr"] = run("tfidf_lr", _tfidf_lr, queries, None, args.folds, args.seeds)
     if args.features is not None:
         from fusion.cv import load_examples
 

@@ -34,9 +34,9 @@ from pathlib import Path
 
 from fusion.cv import load_examples
 from fusion.data import load_bestbuy_queries
-from fusion.expand import Thresholds, expand
+from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.gnn import GNNConfig, compute_node_embeddings
-from fusion.model import FusionConfig
+from fusion.model import FusionConfig, FusionModel
 from fusion.text import get_text_encoder
 from fusion.train import TrainConfig, train_fusion
 from kg import ProductGraph
@@ -74,6 +74,9 @@ def main() -> None:
     ap.add_argument("--dev", default="data/bestbuy/queries_dev.jsonl")
     ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--gnn-steps", type=int, default=100)
+    ap.add_argument("--model", type=Path, default=None,
+                    help="save the trained model here, or load it if it exists")
+    ap.add_argument("--config", default="{}", help="ExpansionConfig settings as JSON")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     kg = ProductGraph.open(args.kg, read_only=True)
@@ -88,13 +91,19 @@ def main() -> None:
     thresholds = Thresholds()
     if args.report is not None:
         thresholds = Thresholds.from_dict(json.loads(args.report.read_text())["thresholds"])
-    model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0]), kg,
-                         train, [], train_config=TrainConfig(epochs=args.epochs, seed=0),
-                         node_embeddings=emb)
+    if args.model is not None and (args.model / "config.json").is_file():
+        model = FusionModel.from_pretrained(args.model, kg=kg)
+    else:
+        model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0]), kg,
+                             train, [], train_config=TrainConfig(epochs=args.epochs, seed=0),
+                             node_embeddings=emb)
+        if args.model is not None:
+            model.save_pretrained(args.model)
     intents = model.predict_batch([ex.input for ex in dev])
     g = kg.to_networkx()
     kw = {"thresholds": thresholds, "embeddings": model.context.embeddings,
-          "departments": model.lvl0_labels, "limit": 20}
+          "departments": model.lvl0_labels, "limit": 20,
+          "config": ExpansionConfig.from_dict(json.loads(args.config))}
     c: Counter[str] = Counter()
     for ex, intent, lvl2 in zip(dev, intents, dev_lvl2, strict=True):
         res = expand(kg, ex.input.linked, intent, query=ex.input.text, **kw)
@@ -121,7 +130,7 @@ def main() -> None:
         c["n"] += 1
     n = c["n"]
     out = {
-        "n_dev": n, "thresholds": thresholds.to_dict(),
+        "n_dev": n, "thresholds": thresholds.to_dict(), "config": kw["config"].to_dict(),
         "intent_dev_lvl1": sum(i.category == ex.lvl1 for i, ex in zip(intents, dev,
                                                                       strict=True)) / n,
         "dept_precision": c["bb_in_gold_dept"] / max(c["bb_category_expansions"], 1),

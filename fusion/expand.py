@@ -30,7 +30,8 @@ Policies (what a search engine can trust):
   kept only inside the departments the query is about: those of the linked categories and those
   the intent gives at least ``min_department_prob``; brands and attribute values found through a
   category follow their category. With neither (no intent, no linked category) a fan-out keeps
-  only its single most popular category.
+  only its single most popular category. The intent's own category is expanded only when the
+  intent is confident (``thresholds.intent``).
 - *Cross-taxonomy* categories (whose top level is not one of the intent label space's
   ``departments``, e.g. Google or Flipkart categories next to the Best Buy tree) are never
   reached by fan-out; they appear only as the tree neighbours of a category the query links.
@@ -159,6 +160,8 @@ class ExpansionConfig:
         intent_weight, similarity_weight, popularity_weight: the relevance mix.
         min_department_prob: intent probability from which a department counts as the
             query's (fan-out into other departments is dropped).
+        walk_min_department_prob: the intent's category neighbourhood is expanded only when
+            the intent's department probability reaches this (and the intent is confident).
         typo_distance: aliases within this edit distance of the node's name are typos
             (matching only, never returned).
 
@@ -173,6 +176,7 @@ class ExpansionConfig:
     similarity_weight: float = 0.3
     popularity_weight: float = 0.2
     min_department_prob: float = 0.2
+    walk_min_department_prob: float = 0.9
     typo_distance: int = 2
 
     def __post_init__(self) -> None:
@@ -190,9 +194,11 @@ class ExpansionConfig:
         mix = (self.intent_weight, self.similarity_weight, self.popularity_weight)
         if any(w < 0 for w in mix) or sum(mix) <= 0:
             raise FusionConfigError("ExpansionConfig relevance weights must be >= 0, sum > 0")
-        if self.walk < 1 or self.typo_distance < 0 or not 0 <= self.min_department_prob <= 1:
+        if self.walk < 1 or self.typo_distance < 0 or not 0 <= self.min_department_prob <= 1 \
+                or not 0 <= self.walk_min_department_prob <= 1:
             raise FusionConfigError("ExpansionConfig: walk >= 1, typo_distance >= 0, "
-                                    "min_department_prob in [0, 1]")
+                                    "min_department_prob and walk_min_department_prob in "
+                                    "[0, 1]")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -711,7 +717,8 @@ def expand(
     if intent is not None:
         cat = intent.category_iri or g.category_by_path(intent.category)
         if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \
-                and cat not in unlinkable:
+                and cat not in unlinkable and intent.score >= th.intent \
+                and intent.lvl0_score >= cfg.walk_min_department_prob:
             add(_category_walk(g, cat, cfg.walk, fanout=True), max(intent.score, 1e-3))
         if hard_dept is not None and not any(v.split(SEP)[0] == hard_dept
                                              for v, _ in facets["category"]):

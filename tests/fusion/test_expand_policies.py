@@ -165,3 +165,19 @@ def test_expansion_config_is_validated_and_round_trips():
         ExpansionConfig.from_dict({"max": 3})
     with pytest.raises(FusionConfigError, match=r"Thresholds\.hard_filter"):
         Thresholds(hard_filter=1.5)
+
+
+def test_a_low_confidence_intent_is_not_expanded(kg):
+    """'red nike running shoes' -> Apple Watch at 0.28: its category walk is not returned."""
+    low = Intent("Appliances > Refrigerators", "Appliances", 0.3, 0.4,
+                 (("Appliances > Refrigerators", 0.3),))
+    assert list(expand(kg, [], low, thresholds=Thresholds(intent=0.5))) == []
+    high = Intent("Appliances > Refrigerators", "Appliances", 0.6, 0.95,
+                  (("Appliances > Refrigerators", 0.6),))
+    assert ("brand", "Whirlpool") in {(e.kind, e.term) for e in expand(
+        kg, [], high, thresholds=Thresholds(intent=0.5))}
+    # confident lvl1, unsure department: not walked either (ExpansionConfig setting)
+    unsure = Intent("Appliances > Refrigerators", "Appliances", 0.6, 0.7, high.top_k)
+    assert list(expand(kg, [], unsure, thresholds=Thresholds(intent=0.5))) == []
+    assert list(expand(kg, [], unsure, thresholds=Thresholds(intent=0.5),
+                       config=ExpansionConfig(walk_min_department_prob=0.5)))
