@@ -538,8 +538,8 @@ class FusionModel(nn.Module):
 def extend_embeddings(emb: Any, g: nx.MultiDiGraph) -> Any:
     """``emb`` with a row for each node of ``g`` it lacks: the mean of the rows of its
     neighbours (any relation, either direction; twice, so a new node whose neighbours are new
-    too still gets one). A new brand that ``sells_in`` two categories sits between them. Nodes
-    without an embedded neighbour get no row (the model skips them, as before).
+    too still gets one). A new brand that ``sells_in`` two categories sits between them. A node
+    without an embedded neighbour gets the mean row of the nodes of its kind.
 
     >>> import networkx as nx, torch
     >>> from fusion.gnn import NodeEmbeddings
@@ -568,6 +568,15 @@ def extend_embeddings(emb: Any, g: nx.MultiDiGraph) -> Any:
                     rows.append(found[m])
             if rows:
                 found[n] = torch.stack(rows).mean(0)
+    still = [n for n in missing if n not in found]
+    if still:  # no embedded neighbour: the mean row of the nodes of the same kind
+        by_kind: dict[str, list[int]] = {}
+        for i, kind in enumerate(emb.kinds):
+            by_kind.setdefault(kind, []).append(i)
+        for n in still:
+            rows = by_kind.get(str(g.nodes[n].get("kind") or ""))
+            if rows:
+                found[n] = matrix[rows].mean(0)
     if not found:
         return emb
     iris = list(found)

@@ -83,7 +83,7 @@ def test_serve_refuses_a_public_address_without_a_token(bundle: Path,
     empty.write_text("\n")
     r = CliRunner().invoke(app, ["serve", "--bundle", str(bundle), "--host", "0.0.0.0",
                                  "--token-file", str(empty)])
-    assert r.exit_code == 1 and "is empty" in r.output, r.output
+    assert r.exit_code == 2 and "is empty" in r.output, r.output  # a bad option value
 
 
 def test_parse_table_shows_entity_labels(bundle: Path) -> None:

@@ -79,4 +79,4 @@ def test_train_evaluate_expand(tmp_path):
     assert body["intent"]["category"] in {lab for _, lab in QUERIES}
     res = runner.invoke(app, ["fusion", "evaluate", str(tmp_path), "--kg", str(kg_dir),
                               "--data", str(tmp_path / "dev.jsonl"), "--tagger", str(tagger_dir)])
-    assert res.exit_code == 2 and "not a fusion model folder" in res.output
+    assert res.exit_code == 1 and "not a fusion model folder" in res.output  # a model error
