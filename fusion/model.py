@@ -230,9 +230,9 @@ class FusionModel(nn.Module):
                             max_neighbours=base.max_neighbours)
 
     # -- featurisation -----------------------------------------------------------------------
-    def _elements(self, linked: Sequence[LinkedEntity]) -> _Elements:
+    def _elements(self, linked: Sequence[LinkedEntity], ctx: GraphContext | None) -> _Elements:
         el = _Elements()
-        ctx, cfg = self.context, self.config
+        cfg = self.config
         if ctx is None or not cfg.use_graph:
             return el
         emb = ctx.embeddings
@@ -275,7 +275,8 @@ class FusionModel(nn.Module):
         vector zero.
         What :class:`Batch` holds besides the text, for the NumPy and ONNX heads."""
         cfg = self.config
-        els = [self._elements(lk) for lk in linked]
+        ctx = self.context  # once per batch: a commit may swap it meanwhile
+        els = [self._elements(lk, ctx) for lk in linked]
         b, m = len(els), max([len(e.rows) for e in els] + [1])
         nodes = np.zeros((b, m, cfg.node_dim), np.float32)
         role = np.zeros((b, m), np.int64)
@@ -284,7 +285,7 @@ class FusionModel(nn.Module):
         label0 = np.full((b, m), -1, np.int64)
         mask = np.zeros((b, m), bool)
         if any(e.rows for e in els):
-            matrix = self._embedding_array()
+            matrix = self._embedding_array(ctx)
             for i, e in enumerate(els):
                 n = len(e.rows)
                 if n:
@@ -299,9 +300,9 @@ class FusionModel(nn.Module):
         return {"nodes": nodes, "role": role, "weight": weight, "label": label,
                 "label0": label0, "mask": mask}
 
-    def _embedding_array(self) -> np.ndarray:
+    def _embedding_array(self, ctx: GraphContext) -> np.ndarray:
         """The node-embedding matrix as float32 NumPy (shares memory with the tensor)."""
-        matrix = self.context.embeddings.matrix  # type: ignore[union-attr]
+        matrix = ctx.embeddings.matrix
         cached = self.__dict__.get("_emb_np")
         if cached is None or cached[0] is not matrix:
             cached = (matrix, matrix.detach().float().numpy())
@@ -388,6 +389,31 @@ class FusionModel(nn.Module):
             cached = (key, NumpyFusionHead(self))
             self.__dict__["_np_head"] = cached
         return cached[1]
+
+    def predict_arrays(self, text: np.ndarray,
+                       linked: Sequence[Sequence[LinkedEntity]]) -> list[Intent]:
+        """Intents from text embeddings ``[B, text_dim]`` (NumPy, e.g. the tagger's pooled
+        output) and each query's linked entities: :meth:`predict_batch` without building
+        :class:`FusionInput` s (one finiteness check for the batch; what the parser serves).
+
+        >>> cfg = FusionConfig(text_dim=4, hidden_dim=8, use_graph=False)
+        >>> m = FusionModel(cfg, labels=["A > B"])
+        >>> m.predict_arrays(np.zeros((2, 4), np.float32), [(), ()])[1].category
+        'A > B'
+        """
+        text = np.ascontiguousarray(text, dtype=np.float32)
+        if text.ndim != 2 or text.shape[1] != self.config.text_dim or \
+                text.shape[0] != len(linked):
+            raise FusionDataError(
+                f"text must be [{len(linked)}, {self.config.text_dim}] (one row per query), got "
+                f"{list(text.shape)}")
+        if not np.isfinite(text).all():
+            raise FusionDataError("the text embeddings contain NaN or inf")
+        if not len(text):
+            return []
+        f = self.graph_features(linked)
+        f["text"] = text
+        return self.intents_from_probs(softmax(self._numpy_head().logits(f).astype(np.float64)))
 
     def predict_batch(self, inputs: Sequence[FusionInput]) -> list[Intent]:
         """Predict the intents of ``inputs`` (any length, including 0).

@@ -432,8 +432,7 @@ class QueryParser:
         t2 = time.perf_counter()
         intents: list[Intent | None] = [None] * len(cut)
         if self.fusion is not None and cut:
-            intents = list(self.fusion.predict_batch(
-                self._fusion_inputs(work.embeddings, linked, cut)))
+            intents = list(self.fusion.predict_arrays(work.embeddings, linked))
         t3 = time.perf_counter()
         out: list[ParsedQuery] = []
         intent_min = self._intent_threshold

@@ -53,3 +53,20 @@ def test_predict_follows_weight_changes(trained, examples):
     assert [i.top_k for i in after] != before
     probs = torch.softmax(torch.from_numpy(_torch_logits(trained, inputs)), -1)
     assert [i.score for i in after] == pytest.approx(probs.max(-1).values.tolist(), abs=1e-5)
+
+
+def test_predict_arrays_equals_predict_batch(trained, examples):
+    from fusion.errors import FusionDataError
+
+    inputs = [ex.input for ex in examples] + [random_input(3)]
+    text = np.stack([inp.text_embedding.numpy() for inp in inputs])
+    a = trained.predict_arrays(text, [inp.linked for inp in inputs])
+    b = trained.predict_batch(inputs)
+    assert [x.category for x in a] == [x.category for x in b]
+    np.testing.assert_allclose([x.score for x in a], [x.score for x in b], atol=1e-6)
+    bad = text.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(FusionDataError, match="NaN"):
+        trained.predict_arrays(bad, [inp.linked for inp in inputs])
+    with pytest.raises(FusionDataError, match="one row per query"):
+        trained.predict_arrays(text[:1], [inp.linked for inp in inputs])
