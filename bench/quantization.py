@@ -9,7 +9,8 @@ For the same trained tagger: torch (reference), ONNX fp32, ONNX INT8 with dynami
 - strict micro-F1 on the data, each query tagged alone (as a single ``parser(q)`` call) and in
   batches of 64 (as ``pipe()``);
 - how many queries get other tags in a batch of 64 than alone;
-- single-query latency p50/p95 over distinct queries (each query once, no warm cache).
+- single-query latency p50/p95 of the ONNX graphs over distinct queries (QueryNER train, each
+  query once per graph, the graphs interleaved query by query so that each sees the same load).
 
 The exports are written to a temporary copy of the model folder; the folder itself is not
 changed.
@@ -37,23 +38,30 @@ def _f1(gold, pred) -> float:
     return float(f1_score(gold, pred, mode="strict", scheme=IOB2, zero_division=0))
 
 
-def _latency(tagger, texts: list[str]) -> dict[str, float]:
-    for t in texts[:20]:  # warm the session (not the queries measured below)
-        tagger(t + " warm")
-    ts = []
-    for t in texts:
-        t0 = time.perf_counter()
-        tagger(t)
-        ts.append((time.perf_counter() - t0) * 1e3)
-    ts.sort()
-    return {"p50_ms": statistics.median(ts), "p95_ms": ts[int(0.95 * (len(ts) - 1))]}
+def _latency(taggers: dict, texts: list[str]) -> dict[str, dict[str, float]]:
+    """Single-query latency of every tagger, interleaved query by query (each sees the same
+    load), each query timed once per tagger."""
+    for t in taggers.values():
+        for q in texts[:20]:  # warm the sessions (not the queries measured below)
+            t(q + " warm")
+    ts: dict[str, list[float]] = {k: [] for k in taggers}
+    for q in texts[20:]:
+        for k, t in taggers.items():
+            t0 = time.perf_counter()
+            t(q)
+            ts[k].append((time.perf_counter() - t0) * 1e3)
+    out = {}
+    for k, v in ts.items():
+        v.sort()
+        out[k] = {"p50_ms": statistics.median(v), "p95_ms": v[int(0.95 * (len(v) - 1))]}
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, required=True)
     ap.add_argument("--data", type=Path, default=Path("data/queryner/validation.conll"))
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
 
     import torch
@@ -64,7 +72,9 @@ def main() -> None:
 
     sents = read_conll(args.data)
     gold = [list(s.tags) for s in sents]
-    texts = list(dict.fromkeys(s.text() for s in sents))
+    train = args.data.parent / "train.conll"
+    timing = list(dict.fromkeys(s.text() for s in read_conll(train if train.is_file()
+                                                              else args.data)))[:1500]
     tmp = Path(tempfile.mkdtemp(prefix="kgqp-quant-"))
     work = tmp / "tagger"
     shutil.copytree(args.model.expanduser(), work,
@@ -79,6 +89,7 @@ def main() -> None:
         shutil.copy(work / "model.int8.onnx", keep)
         t = Tagger.from_pretrained(work, backend="onnx", int8=True, num_threads=args.threads)
         taggers[f"onnx int8 {scheme}"] = t
+    latency = _latency({k: t for k, t in taggers.items() if k != "torch"}, timing)
     results = {}
     for name, t in taggers.items():
         alone = _tags(t, sents, 1)
@@ -87,7 +98,7 @@ def main() -> None:
             "f1_alone": _f1(gold, alone), "f1_batch64": _f1(gold, batched),
             "queries_tagged_differently_in_batch": sum(a != b for a, b in
                                                        zip(alone, batched, strict=True)),
-            **_latency(t, texts),
+            **latency.get(name, {"p50_ms": float("nan"), "p95_ms": float("nan")}),
         }
     shutil.rmtree(tmp, ignore_errors=True)
     print(f"{'path':22s} {'F1 alone':>9s} {'F1 b64':>8s} {'differ':>7s} {'p50 ms':>7s} "
