@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,9 +18,8 @@ SHARED = DEFAULT_DATA_DIR.parent.parent / "shared" / "data"
 @pytest.fixture(scope="module")
 def built(RecordingGraph):
     g = RecordingGraph()
-    t0 = time.perf_counter()
     reports = build_into(g, progress=False, hygiene=None)  # records only; see test_hygiene
-    return g, reports, time.perf_counter() - t0
+    return g, reports
 
 
 def test_default_sources_exist_and_data_is_small():
@@ -33,18 +31,17 @@ def test_default_sources_exist_and_data_is_small():
 
 
 def test_default_kg_meets_the_acceptance_counts(built):
-    g, reports, seconds = built
+    g, reports = built
     kinds = Counter(k.value for k, _ in g.nodes)
     assert kinds["category"] >= 4000 and kinds["brand"] >= 1000 and kinds["product"] >= 3000
     assert kinds["attribute_value"] > 100
     rels = Counter(r.value for _, r, _ in g.edges)
     assert rels["sells_in"] > 500 and rels["parent"] > 4000
     assert len(reports) == len(DEFAULT_SOURCES)
-    assert seconds < 30
 
 
 def test_default_kg_has_name_brand_sells_in_and_colours(built):
-    g, _, _ = built
+    g, _ = built
     sony = g.nodes[(NodeKind.BRAND, "sony")]
     sells = {t for s, r, t in g.edges if s == sony.iri and r is Relation.SELLS_IN}
     assert len(sells) >= 10
@@ -63,7 +60,7 @@ BRANDS_BEFORE_AMAZON = 4_178
 def test_default_kg_covers_amazon_brands_and_product_types(built):
     from kg.index import AliasIndex, Candidate
 
-    g, _, _ = built
+    g, _ = built
     kinds = Counter(k.value for k, _ in g.nodes)
     assert kinds["brand"] >= BRANDS_BEFORE_AMAZON + 1500  # OA-Mine and QueryNER-train brands
     assert kinds["product_type"] >= 9000 and kinds["attribute_value"] >= 1400
@@ -117,10 +114,7 @@ def test_build_default_on_disk_then_reopen(tmp_path: Path):
     from kg.build import BUILD_INFO, build_default
 
     target = tmp_path / "kg"
-    t0 = time.perf_counter()
-    graph = build_default(target, data_dir=DEFAULT_DATA_DIR, progress=False)
-    # ~35 s on a loaded 2-core CPU since the Amazon sources of issue 15 (was ~16 s)
-    assert time.perf_counter() - t0 < 90
+    graph = build_default(target, data_dir=DEFAULT_DATA_DIR, progress=False)  # timed in bench/
     assert (target / BUILD_INFO).is_file()
     assert not (tmp_path / ".kg.building").exists()
     _close(graph)
