@@ -26,6 +26,36 @@ def _model_dir(path: Path) -> Path:
     return path
 
 
+def _mined_sources(kg: Path | None) -> list[str]:
+    """The sources of the KG at ``kg`` that were mined from training annotations (recorded in
+    its ``kgqp-build.json`` by ``kgqp kg build-default``); [] for other KGs."""
+    from kg.build import BUILD_INFO
+
+    info = kg / BUILD_INFO if kg is not None else None
+    if info is None or not info.is_file():
+        return []
+    try:
+        return list(json.loads(info.read_text(encoding="utf-8")).get("mined_sources") or [])
+    except (OSError, ValueError):
+        return []
+
+
+def _train_cross_fold(cfg, graph, *, folds: int):
+    """Train with the lexicon of a KG that holds names mined from training annotations: a
+    training query of fold k sees them only when mined from the other folds
+    (:func:`parser.tagger.training.train_with_kg`), so it never sees its own spans."""
+    from kg.build import build_base
+    from parser.tagger.lexicon import kg_pairs
+    from parser.tagger.training import train_with_kg
+
+    base = build_base()
+    try:
+        pairs = kg_pairs(base)
+    finally:
+        base.close()
+    return train_with_kg(cfg, graph, base=pairs, folds=folds)
+
+
 def _open_kg(kg: Path | None):
     """The KG at ``kg`` opened read-only (the tagger's lexicon), or None."""
     if kg is None:
@@ -90,6 +120,9 @@ def train(
     resume: Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     kg: Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)] = None,
+    lexicon_folds: Annotated[int, typer.Option(
+        min=2, help="With a --kg that holds names mined from training annotations (the "
+        "default KG): folds of the cross-fold lexicon.")] = 5,
     lexicon_kinds: Annotated[str | None, typer.Option(
         help="Comma-separated node kinds used as lexicon features (default with --kg: the "
              "KG's node kinds).")] = None,
@@ -108,14 +141,18 @@ def train(
         try:
             kinds = [k.strip() for k in lexicon_kinds.split(",") if k.strip()] \
                 if lexicon_kinds else None
-            if kinds is None and graph is not None:
+            mined = _mined_sources(kg)
+            if kinds is None and graph is not None and not mined:
                 kinds = sorted(graph.stats().nodes) or None
             if kinds is not None:
                 given["lexicon_kinds"] = kinds
             cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
                               progress=not no_progress,
                               **{k: v for k, v in given.items() if v is not None})
-            res = _train(cfg, lexicon=graph)
+            if mined:  # names mined from training annotations: seen cross-fold, never whole
+                res = _train_cross_fold(cfg, graph, folds=lexicon_folds)
+            else:
+                res = _train(cfg, lexicon=graph)
         finally:
             if graph is not None:
                 graph.close()
