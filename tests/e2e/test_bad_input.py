@@ -136,5 +136,5 @@ def test_cli_subprocess_invalid_utf8_argument(bundle_dir):
                            str(bundle_dir), b"samsung \xff\xfe tv"],
                           capture_output=True, cwd=REPO, timeout=180)
     err = proc.stderr.decode("utf-8", "replace")
-    assert proc.returncode == 1, err[-3000:]
+    assert proc.returncode == 2, err[-3000:]  # bad input data
     assert "Error:" in err and "Traceback" not in err, err[-3000:]
