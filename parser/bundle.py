@@ -142,6 +142,13 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     if fusion is not None and not Path(fusion).is_dir():
         raise ConfigError(f"the fusion directory {fusion} does not exist")
     config = ParserConfig.from_dict(parser_config or {})
+    if linker_config:
+        from kg.link import LinkerConfig
+
+        try:
+            LinkerConfig.from_json(linker_config)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"invalid linker settings: {exc}") from None
     if fusion is not None:
         _check_fusion_tagger(_fusion_encoder_name(Path(fusion)), Path(fusion), tagger)
         if thresholds is None and (Path(fusion) / "thresholds.json").is_file():
@@ -311,5 +318,13 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
                                  "bundle") from None
         expander = QueryExpander(kg, rules=rules, thresholds=th,  # type: ignore[arg-type]
                                  config=exp_cfg)
+    linker = None
+    if manifest.linker:  # the bundle's own linker settings (e.g. its labels' KG kinds)
+        from kg.link import EntityLinker, LinkerConfig
+
+        try:
+            linker = EntityLinker(kg, LinkerConfig.from_json(manifest.linker))
+        except (TypeError, ValueError) as exc:
+            raise ModelLoadError(f"bundle {bundle}: invalid linker settings: {exc}") from None
     return cls(tagger=tagger, kg=kg, fusion=fusion_model, expander=expander, config=config,
-               path=bundle, version=manifest.versions.get("kgqp", "0"))
+               path=bundle, version=manifest.versions.get("kgqp", "0"), linker=linker)

@@ -70,6 +70,7 @@ if TYPE_CHECKING:  # types only: importing them would load torch with this modul
     from fusion.model import FusionModel
     from fusion.types import FusionInput, Intent, LinkedEntity
     from kg.graph import ProductGraph
+    from kg.link import EntityLinker
     from parser.tagger.predict import Entity, TaggedText
 
 logger = logging.getLogger(__name__)
@@ -199,6 +200,9 @@ class QueryParser:
             parser's links (:meth:`featurize`), or None (no intent).
         expander: a :class:`fusion.expand.QueryExpander` or None (no expansions).
         config: :class:`ParserConfig`.
+        linker: a :class:`kg.link.EntityLinker` on ``kg`` with its own settings (a bundle's
+            ``linker`` manifest entry: e.g. a label -> KG kinds map for your own tagger
+            labels); None links with ``kg.link`` and the default settings.
 
     Example:
         >>> from parser.tagger.testing import tiny_tagger
@@ -212,7 +216,7 @@ class QueryParser:
     def __init__(self, *, tagger: TokenTagger, kg: ProductGraph,
                  fusion: FusionModel | None = None, expander: QueryExpander | None = None,
                  config: ParserConfig | None = None, path: Path | None = None,
-                 version: str = "0") -> None:
+                 version: str = "0", linker: EntityLinker | None = None) -> None:
         if fusion is not None and not getattr(tagger, "has_embeddings", False):
             raise ConfigError("a fusion model reads the tagger's query embeddings: this tagger "
                               "has none (export its ONNX graph again)")
@@ -221,6 +225,7 @@ class QueryParser:
         self.fusion = fusion
         self.expander = expander
         self.config = config or ParserConfig()
+        self.linker = linker
         self.path = path
         self.version = version
 
@@ -407,11 +412,12 @@ class QueryParser:
         # the linker's own label -> kinds map decides: labels mapped to no kind (price ...) come
         # back NIL; a label it does not know raises ValueError and is linked without a type
         # constraint only when link_labels_only is off
+        link = self.linker.link if self.linker is not None else self.kg.link
         try:
-            best = self.kg.link(entity.text, label=entity.label, context=text).best
+            best = link(entity.text, label=entity.label, context=text).best
         except ValueError:
             best = None if self.config.link_labels_only else \
-                self.kg.link(entity.text, label=None, context=text).best
+                link(entity.text, label=None, context=text).best
         return ParsedEntity(
             text=entity.text, start=entity.start, end=entity.end, label=entity.label,
             score=round(float(entity.score), 6),

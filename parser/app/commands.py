@@ -213,14 +213,20 @@ def bundle_build(
                                        help="Trained fusion model folder."),
     rules: Path | None = typer.Option(None, "--rules", help="Query rewrite rules file."),
     kg_mode: str = typer.Option("snapshot", "--kg-mode", help="snapshot (copy) | location."),
+    linker_config: Path | None = typer.Option(
+        None, "--linker-config", exists=True, dir_okay=False,
+        help="JSON of linker settings recorded in the bundle (kg.link.LinkerConfig: e.g. "
+        "label_kinds mapping your tagger's labels to KG kinds)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing bundle."),
 ) -> None:
     """Assemble a bundle from trained parts."""
     from parser.bundle import build_bundle
 
     with _errors():
+        linker = json.loads(linker_config.read_text(encoding="utf-8")) if linker_config \
+            else None
         path = build_bundle(out, tagger=tagger, kg=kg, fusion=fusion, rules=rules,
-                            kg_mode=kg_mode, force=force)
+                            kg_mode=kg_mode, linker_config=linker, force=force)
         typer.echo(str(path))
 
 

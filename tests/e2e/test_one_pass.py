@@ -246,3 +246,32 @@ def test_a_kg_update_through_the_service_reaches_the_next_parse(served_bundle: P
         return dict(map(tuple, d["intent"]["top_k"])).get(laptops, 0.0)
 
     assert p(after) > p(before)
+
+
+def test_a_bundle_links_its_own_labels(tmp_path: Path, tagger_dir: Path, kg_dir: Path):
+    """The label -> KG kinds map is settable per bundle (manifest ``linker``) and from the CLI
+    (``kgqp bundle build --linker-config``): a label the default map does not know links."""
+    from typer.testing import CliRunner
+
+    from parser.app.cli import app
+    from parser.errors import ConfigError
+    from parser.pipeline import QueryParser
+    from parser.tagger.predict import Entity
+
+    settings = tmp_path / "linker.json"
+    settings.write_text(json.dumps({"label_kinds": {"maker": ["brand"]}}))
+    r = CliRunner().invoke(app, ["bundle", "build", str(tmp_path / "b"), "--tagger",
+                                 str(tagger_dir), "--kg", str(kg_dir), "--linker-config",
+                                 str(settings)])
+    assert r.exit_code == 0, r.output
+    qp = QueryParser.from_pretrained(tmp_path / "b")
+    maker = Entity("samsung", 0, 7, "maker", 0.9)
+    assert qp._link("samsung tv", maker).kg_label == "Samsung"
+    plain = QueryParser(tagger=qp.tagger, kg=qp.kg)
+    assert plain._link("samsung tv", maker).kg_id is None  # unknown label: not linked
+    settings.write_text(json.dumps({"label_kinds": {"maker": ["planet"]}}))
+    from parser.bundle import build_bundle
+
+    with pytest.raises(ConfigError, match="planet"):
+        build_bundle(tmp_path / "c", tagger=tagger_dir, kg=kg_dir,
+                     linker_config=json.loads(settings.read_text()))
