@@ -53,8 +53,9 @@ class BundleManifest:
     kg_mode: str = "snapshot"  # "snapshot" (bundle/kg) or "location" (kg_path)
     kg_path: str = "kg"
     rules: str | None = None
-    # fields of bundles built before fusion read the tagger's embeddings and links: such
-    # bundles are refused at load (rebuild them); kept so their manifests still parse
+    # fields of bundles built before fusion was trained on its tagger's spans and links, kept so
+    # their manifests still parse: a separate text encoder is refused at load, a fused head
+    # file is no longer read (rebuild such bundles: their fusion models saw other inputs)
     text_encoder: str | None = None
     text_encoder_int8: bool = False
     fusion_head: str | None = None
