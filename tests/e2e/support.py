@@ -117,3 +117,59 @@ def start_server(parser: Any, limits: Any = None) -> LiveServer:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     return LiveServer(f"http://127.0.0.1:{port}", app, parser, server, thread)
+
+
+def bestbuy_jsonl(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """Write ``(query, "lvl0 > lvl1")`` rows as Best Buy query-suggestion JSONL."""
+    import json
+
+    with path.open("w", encoding="utf-8") as fh:
+        for q, lvl1 in rows:
+            facets = {"hierarchicalCategories.lvl0": [{"value": lvl1.split(" > ")[0], "count": 3}],
+                      "hierarchicalCategories.lvl1": [{"value": lvl1, "count": 3}]}
+            fh.write(json.dumps({"query": q, "instant_search": {"facets": {
+                "exact_matches": facets}}}) + "\n")
+    return path
+
+
+def train_small_fusion(tmp: Path, tagger_dir: Path, kg_dir: Path,
+                       queries: list[tuple[str, str]]) -> tuple[Path, Path]:
+    """A small fusion model trained, as served, on ``queries`` with the tagger in
+    ``tagger_dir`` and a private copy of the KG; returns ``(fusion dir, kg dir)``."""
+    import shutil
+
+    from fusion import FusionConfig, TrainConfig
+    from fusion.gnn import GNNConfig
+    from fusion.train import train_from_files
+    from kg import ProductGraph
+    from parser.pipeline import QueryParser
+
+    kg = tmp / "kg"
+    shutil.copytree(kg_dir, kg)
+    with ProductGraph.open(kg, read_only=True) as g:
+        train_from_files(g, bestbuy_jsonl(tmp / "train.jsonl", queries),
+                         bestbuy_jsonl(tmp / "dev.jsonl", queries[::3]), tmp / "fusion",
+                         featurizer=QueryParser.featurizer(tagger_dir, g),
+                         config=FusionConfig(hidden_dim=16), train_config=TrainConfig(epochs=30),
+                         gnn_config=GNNConfig(hidden_dim=8, out_dim=8, steps=3),
+                         text_encoder="hashing", cache_dir=tmp / "cache", progress=False)
+    return tmp / "fusion", kg
+
+
+class ParseKey:
+    """What must not depend on the batch: entities with their links, the intent's ranked
+    categories, and their probabilities within 1e-4 (the query embedding is a mean over the
+    padded tokens: its float rounding differs with the padded length, by ~1e-7)."""
+
+    def __init__(self, p: Any) -> None:
+        self.entities = tuple(p.entities)
+        self.top_k = () if p.intent is None else tuple(p.intent.top_k)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ParseKey) and self.entities == other.entities and \
+            [c for c, _ in self.top_k] == [c for c, _ in other.top_k] and \
+            all(abs(a - b) <= 1e-4
+                for (_, a), (_, b) in zip(self.top_k, other.top_k, strict=True))
+
+    def __repr__(self) -> str:
+        return f"ParseKey({self.entities!r}, {self.top_k!r})"

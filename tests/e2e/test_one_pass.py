@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from support import ParseKey, train_small_fusion
 
 QUERIES = [
     ("samsung tv", "Electronics > TVs"), ("lg television", "Electronics > TVs"),
@@ -24,16 +25,6 @@ QUERIES = [
     ("headphones blue", "Electronics > Headphones"), ("nike shoes", "Clothing > Shoes"),
     ("red sneakers", "Clothing > Shoes"), ("shoes black", "Clothing > Shoes"),
 ]
-
-
-def _jsonl(path: Path, rows: list[tuple[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8") as fh:
-        for q, lvl1 in rows:
-            facets = {"hierarchicalCategories.lvl0": [{"value": lvl1.split(" > ")[0], "count": 3}],
-                      "hierarchicalCategories.lvl1": [{"value": lvl1, "count": 3}]}
-            fh.write(json.dumps({"query": q, "instant_search": {"facets": {
-                "exact_matches": facets}}}) + "\n")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -48,26 +39,12 @@ def onnx_tagger_dir(tmp_path_factory, tagger_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def served_bundle(tmp_path_factory, onnx_tagger_dir: Path, kg_dir: Path) -> Path:
-    from fusion import FusionConfig, TrainConfig
-    from fusion.gnn import GNNConfig
-    from fusion.train import train_from_files
-    from kg import ProductGraph
     from parser.bundle import build_bundle
-    from parser.pipeline import QueryParser
 
     tmp = tmp_path_factory.mktemp("served-fusion")
-    kg = tmp / "kg"
-    shutil.copytree(kg_dir, kg)
-    with ProductGraph.open(kg, read_only=True) as g:
-        featurizer = QueryParser.featurizer(onnx_tagger_dir, g)
-        assert featurizer.tagger.backend == "onnx"  # trained on what the bundle serves
-        train_from_files(g, _jsonl(tmp / "train.jsonl", QUERIES),
-                         _jsonl(tmp / "dev.jsonl", QUERIES[::3]), tmp / "fusion",
-                         featurizer=featurizer, config=FusionConfig(hidden_dim=16),
-                         train_config=TrainConfig(epochs=30),
-                         gnn_config=GNNConfig(hidden_dim=8, out_dim=8, steps=3),
-                         text_encoder="hashing", cache_dir=tmp / "cache", progress=False)
-    return build_bundle(tmp / "bundle", tagger=onnx_tagger_dir, kg=kg, fusion=tmp / "fusion")
+    # trained on what the bundle serves: the ONNX INT8 tagger's embeddings and links
+    fusion, kg = train_small_fusion(tmp, onnx_tagger_dir, kg_dir, QUERIES)
+    return build_bundle(tmp / "bundle", tagger=onnx_tagger_dir, kg=kg, fusion=fusion)
 
 
 def _counting(session) -> list:
@@ -77,27 +54,8 @@ def _counting(session) -> list:
     return calls
 
 
-class _Key:
-    """What must not depend on the batch: entities with their links, the intent's ranked
-    categories, and their probabilities within 1e-4 (the query embedding is a mean over the
-    padded tokens: its float rounding differs with the padded length, by ~1e-7)."""
-
-    def __init__(self, p) -> None:
-        self.entities = tuple(p.entities)
-        self.top_k = () if p.intent is None else tuple(p.intent.top_k)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Key) and self.entities == other.entities and \
-            [c for c, _ in self.top_k] == [c for c, _ in other.top_k] and \
-            all(abs(a - b) <= 1e-4
-                for (_, a), (_, b) in zip(self.top_k, other.top_k, strict=True))
-
-    def __repr__(self) -> str:
-        return f"_Key({self.entities!r}, {self.top_k!r})"
-
-
-def _key(p) -> _Key:
-    return _Key(p)
+def _key(p) -> ParseKey:
+    return ParseKey(p)
 
 
 def test_bundle_parses_in_one_encoder_pass(served_bundle: Path):

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import ParseKey
 
 from kg.build import DEFAULT_DATA_DIR
 
@@ -62,27 +63,8 @@ def test_default_bundle_from_data_subset(tmp_path: Path) -> None:
         parser.kg.close()
 
 
-class _Key:
-    """What must not depend on the batch: entities with their links, the intent's ranked
-    categories, and their probabilities within 1e-4 (the query embedding is a mean over the
-    padded tokens: its float rounding differs with the padded length, by ~1e-7)."""
-
-    def __init__(self, p) -> None:
-        self.entities = tuple(p.entities)
-        self.top_k = () if p.intent is None else tuple(p.intent.top_k)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Key) and self.entities == other.entities and \
-            [c for c, _ in self.top_k] == [c for c, _ in other.top_k] and \
-            all(abs(a - b) <= 1e-4
-                for (_, a), (_, b) in zip(self.top_k, other.top_k, strict=True))
-
-    def __repr__(self) -> str:
-        return f"_Key({self.entities!r}, {self.top_k!r})"
-
-
-def _key(p) -> _Key:
-    return _Key(p)
+def _key(p) -> ParseKey:
+    return ParseKey(p)
 
 
 def _one_result_per_query(parser) -> None:

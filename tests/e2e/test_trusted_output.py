@@ -6,10 +6,10 @@ gets no intent and no hard filter."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from support import train_small_fusion
 
 QUERIES = [
     ("samsung tv", "Electronics > TVs"), ("lg television", "Electronics > TVs"),
@@ -21,41 +21,18 @@ QUERIES = [
 RULES = "cheap tv =>\n  UP(50): brand:samsung\n  DOWN(20): refurbished\n  DELETE: cheap\n"
 
 
-def _jsonl(path: Path, rows: list[tuple[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8") as fh:
-        for q, lvl1 in rows:
-            facets = {"hierarchicalCategories.lvl0": [{"value": lvl1.split(" > ")[0], "count": 3}],
-                      "hierarchicalCategories.lvl1": [{"value": lvl1, "count": 3}]}
-            fh.write(json.dumps({"query": q, "instant_search": {"facets": {
-                "exact_matches": facets}}}) + "\n")
-    return path
-
-
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory, tagger_dir: Path, kg_dir: Path) -> Path:
-    from fusion import FusionConfig, TrainConfig
-    from fusion.gnn import GNNConfig
-    from fusion.train import train_from_files
-    from kg import ProductGraph
     from parser.bundle import build_bundle
-    from parser.pipeline import QueryParser
 
     tmp = tmp_path_factory.mktemp("trusted")
-    kg = tmp / "kg"
-    shutil.copytree(kg_dir, kg)
-    with ProductGraph.open(kg, read_only=True) as g:
-        train_from_files(g, _jsonl(tmp / "train.jsonl", QUERIES),
-                         _jsonl(tmp / "dev.jsonl", QUERIES[::3]), tmp / "fusion",
-                         featurizer=QueryParser.featurizer(tagger_dir, g),
-                         config=FusionConfig(hidden_dim=16), train_config=TrainConfig(epochs=30),
-                         gnn_config=GNNConfig(hidden_dim=8, out_dim=8, steps=3),
-                         text_encoder="hashing", cache_dir=tmp / "cache", progress=False)
+    fusion, kg = train_small_fusion(tmp, tagger_dir, kg_dir, QUERIES)
     # what `kgqp fusion evaluate --cv --save-thresholds` writes: picked up by the bundle
-    (tmp / "fusion" / "thresholds.json").write_text(json.dumps(
+    (fusion / "thresholds.json").write_text(json.dumps(
         {"intent": 0.99, "hard_filter": 0.0, "intent_precision": 0.8,
          "filter_precision": 0.95}))
     (tmp / "rules.txt").write_text(RULES)
-    return build_bundle(tmp / "bundle", tagger=tagger_dir, kg=kg, fusion=tmp / "fusion",
+    return build_bundle(tmp / "bundle", tagger=tagger_dir, kg=kg, fusion=fusion,
                         rules=tmp / "rules.txt", expansion={"limits": {"sibling_category": 1}})
 
 
