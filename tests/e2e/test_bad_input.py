@@ -137,4 +137,4 @@ def test_cli_subprocess_invalid_utf8_argument(bundle_dir):
                           capture_output=True, cwd=REPO, timeout=180)
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 2, err[-3000:]  # bad input data
-    assert "Error:" in err and "Traceback" not in err, err[-3000:]
+    assert "error:" in err and "surrogate" in err and "Traceback" not in err, err[-3000:]
