@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -394,6 +395,7 @@ class ProductGraph:
         self._rebuilding: dict[str, _View] | None = None
         self._rebuild_owner: int | None = None
         self._refresh_lock = threading.Lock()
+        self._pins = threading.local()  # per-thread depth of pinned() blocks
         self._refresh_waiting: tuple[int, float] | None = None
         self._linker: Any = None
         self._log = VersionLog(
@@ -645,12 +647,15 @@ class ProductGraph:
         and every registered view is rebuilt before it is swapped in (other threads keep the old
         ones meanwhile). Called by every top-level read (``stats``, ``query``, ``versions``,
         ``export``, ``canonical_hash``, ``view``/``alias_index``/``match``/``to_networkx``), not
-        by node-level lookups (``node``, ``nodes``, ``neighbors``), so one parse sees one
-        version. Returns whether the handle moved to a newer version; a no-op for writers (their
-        own commits update them).
+        by node-level lookups (``node``, ``nodes``, ``neighbors``), and not inside a
+        :meth:`pinned` block of the calling thread (a parse pins the KG, so one parse sees one
+        version). Returns whether the handle moved to a newer version; a no-op for writers
+        (their own commits update them).
         """
         if not self.read_only or self.path is None or self._closed:
             return False
+        if getattr(self._pins, "depth", 0):
+            return False  # inside pinned(): this thread reads one version until the block ends
         nxt = self._version + 1
         if not self._log.has(nxt):
             return False
@@ -676,6 +681,31 @@ class ProductGraph:
             self._refresh_lock.release()
         self._rebuild_views()
         return True
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[ProductGraph]:
+        """Read one version for the length of a block: catch up once on entry (:meth:`refresh`),
+        then every read in this thread inside the block (views, ``link``, ``match``, queries)
+        does not check the version log again. A parse holds the KG pinned, so it pays one
+        ``stat`` instead of one per view lookup and its stages read the version of its start
+        unless another thread moves this handle meanwhile (its own refresh, or a commit through
+        a writer handle; views are swapped in whole either way). Blocks nest; other threads
+        are not affected.
+
+        Example:
+            >>> g = ProductGraph()
+            >>> with g.pinned() as pinned:
+            ...     pinned.version
+            0
+        """
+        depth = getattr(self._pins, "depth", 0)
+        if depth == 0:
+            self.refresh()
+        self._pins.depth = depth + 1
+        try:
+            yield self
+        finally:
+            self._pins.depth = depth
 
     def transaction(self, message: str = "") -> _TransactionContext:
         """Open a write transaction: ``with graph.transaction("msg") as tx: tx.add_node(...)``.

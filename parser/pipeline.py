@@ -332,13 +332,15 @@ class QueryParser:
         def complete() -> Iterator[ParsedQuery]:
             work, future, window, idx = pending.popleft()
             future.result()
-            window.place(idx, self._finish(work))
+            with self.kg.pinned():
+                window.place(idx, self._finish(work))
             return window.drain() if window.done else iter(())
 
         with ThreadPoolExecutor(_WORKERS, thread_name_prefix="kgqp-infer") as pool:
             for window in windows:
                 for idx in window.batches:
-                    work = self._begin(*window.batch(idx))
+                    with self.kg.pinned():
+                        work = self._begin(*window.batch(idx))
                     pending.append((work, pool.submit(self._infer, work, True), window, idx))
                     if len(pending) > _IN_FLIGHT:
                         yield from complete()
@@ -367,9 +369,10 @@ class QueryParser:
 
     def _parse_batch(self, raw: Sequence[Any],
                      prepared: list[tuple[str, str, bool]] | None = None) -> list[ParsedQuery]:
-        work = self._begin(raw, prepared)
-        self._infer(work)
-        return self._finish(work)
+        with self.kg.pinned():  # one KG version for every stage of this batch
+            work = self._begin(raw, prepared)
+            self._infer(work)
+            return self._finish(work)
 
     @property
     def _uses_lexicon(self) -> bool:
@@ -560,13 +563,14 @@ class QueryParser:
             steps = tqdm(steps, desc="tagging and linking", unit="batch", leave=False)
         for s in steps:
             chunk = [self._prepare(t) for t in texts[s:s + batch_size]]
-            work = self._begin([c[0] for c in chunk], chunk)
-            if not work.items:
-                continue
-            logits, emb = self.tagger.forward(work.items, pooled=True)
-            tagged = self.tagger.decode(work.items, logits)
-            linked = [linked_entities([self._link(text, e) for e in tt.entities])
-                      for text, tt in zip(work.cut, tagged, strict=True)]
+            with self.kg.pinned():
+                work = self._begin([c[0] for c in chunk], chunk)
+                if not work.items:
+                    continue
+                logits, emb = self.tagger.forward(work.items, pooled=True)
+                tagged = self.tagger.decode(work.items, logits)
+                linked = [linked_entities([self._link(text, e) for e in tt.entities])
+                          for text, tt in zip(work.cut, tagged, strict=True)]
             out += self._fusion_inputs(emb, linked, work.cut)
         return out
 
