@@ -17,6 +17,12 @@ Metrics (per dev query, then pooled):
 - ``hard_filter_precision`` / ``coverage``: hard category filters in the gold department, and
   the share of queries with one.
 
+Departments and categories are compared in the label space: the query labels (Algolia facets)
+flatten Best Buy's tree (``Office Electronics > Calculators`` is ``Connected Home & Housewares
+> Office Electronics > Calculators`` in categories.json), so a category's department and label
+come from :class:`fusion.context.TaxonomyAlignment` (before commit 2026-12-02 they were the
+first two levels of the tree path, which missed about a quarter of the gold labels).
+
 Usage::
 
     .venv/bin/python bench/fusion_expansions.py --kg /tmp/kgqp-home/kg \\
@@ -32,6 +38,7 @@ import logging
 from collections import Counter
 from pathlib import Path
 
+from fusion.context import TaxonomyAlignment
 from fusion.cv import load_examples
 from fusion.data import load_bestbuy_queries
 from fusion.expand import ExpansionConfig, Thresholds, expand
@@ -104,29 +111,42 @@ def main() -> None:
     kw = {"thresholds": thresholds, "embeddings": model.context.embeddings,
           "departments": model.lvl0_labels, "limit": 20,
           "config": ExpansionConfig.from_dict(json.loads(args.config))}
+    # the query labels (Algolia facets) flatten Best Buy's tree (``Office Electronics >
+    # Calculators`` is ``Connected Home & Housewares > Office Electronics > Calculators`` in
+    # categories.json): departments and categories are compared through the alignment
+    taxonomy = TaxonomyAlignment(model.labels)
+    kw["departments"] = taxonomy
+
+    def names(path: str) -> tuple[str | None, str]:
+        """(the label a category path falls under, its own name)"""
+        return taxonomy.label(path), path.rsplit(">", 1)[-1].strip()
+
     c: Counter[str] = Counter()
     for ex, intent, lvl2 in zip(dev, intents, dev_lvl2, strict=True):
         res = expand(kg, ex.input.linked, intent, query=ex.input.text, **kw)
-        gold = {ex.lvl1} | ({lvl2} if lvl2 else set())
+        # the gold lvl1 node and the gold lvl2 node, as (label, name)
+        gold = {(ex.lvl1, ex.lvl1.split(" > ")[-1])} | (
+            {(ex.lvl1, lvl2.split(" > ")[-1])} if lvl2 else set())
         exp_paths = set()
         for e in res:
             if e.iri and e.iri in g and g.nodes[e.iri].get("kind") == "category":
                 path = g.nodes[e.iri].get("path") or ""
-                exp_paths.add(path)
+                exp_paths.add(names(path))
                 if BESTBUY in e.iri:
                     c["bb_category_expansions"] += 1
-                    c["bb_in_gold_dept"] += path.split(" > ")[0] == ex.lvl0
+                    c["bb_in_gold_dept"] += taxonomy.department(path) == ex.lvl0
                 else:
                     c["cross_taxonomy"] += 1
-        hard = set(res.filters.category)
-        sugg = {s.category for s in res.suggestions}
+        hard = {names(h) for h in res.filters.category}
+        sugg = {names(s.category) for s in res.suggestions}
         c["hit_expansions"] += bool(gold & exp_paths)
         c["hit_expansions_filters"] += bool(gold & (exp_paths | hard))
         c["hit_all"] += bool(gold & (exp_paths | hard | sugg))
         if hard:
             c["with_hard_filter"] += 1
-            c["hard_filters"] += len(hard)
-            c["hard_in_gold_dept"] += sum(h.split(" > ")[0] == ex.lvl0 for h in hard)
+            c["hard_filters"] += len(res.filters.category)
+            c["hard_in_gold_dept"] += sum(taxonomy.department(h) == ex.lvl0
+                                          for h in res.filters.category)
         c["n"] += 1
     n = c["n"]
     out = {

@@ -11,7 +11,9 @@ categories around it, each with a weight:
 - attribute value: the categories of the products that have it;
 - any node: the same for its ``synonym`` neighbours.
 
-and maps a category node to the intent label it falls under (the first two levels of its path).
+and maps a category node to the intent label it falls under (:class:`TaxonomyAlignment`: the
+first two levels of its path, or the label its path's names align with when the label space
+flattens the tree).
 
 Example:
     >>> import networkx as nx, torch
@@ -38,17 +40,61 @@ import networkx as nx
 from fusion.gnn import NodeEmbeddings
 from fusion.hetero import as_networkx
 
-__all__ = ["GraphContext", "lvl1_of_path"]
+__all__ = ["GraphContext", "TaxonomyAlignment"]
 
 SEP = " > "
 
 
-def lvl1_of_path(path: str | None) -> str | None:
-    """``"A > B > C"`` -> ``"A > B"``; ``None`` for paths with fewer than two levels."""
-    if not path:
-        return None
-    parts = [p.strip() for p in path.split(">")]
-    return SEP.join(parts[:2]) if len(parts) >= 2 else None
+class TaxonomyAlignment:
+    """Where a KG category falls in an intent label space of ``"lvl0 > lvl1"`` paths whose levels
+    skip or re-root levels of the KG's tree.
+
+    Search indexes often flatten the catalogue's tree: Best Buy's query facets say
+    ``Office Electronics > Calculators`` for the tree's ``Connected Home & Housewares > Office
+    Electronics > Calculators``, and ``Computers & Tablets > Laptop Accessories`` for a node two
+    levels down. A category's label is the ``"A > B"`` label with ``B`` the deepest of its path's
+    names (itself or an ancestor) that some label names under an ancestor ``A``; its department
+    is that label's first level, else the shallowest name on its path that is a department.
+    Results are memoised per path.
+
+    Example:
+        >>> t = TaxonomyAlignment(["Office Electronics > Calculators", "Audio > Headphones"])
+        >>> t.label("Connected Home & Housewares > Office Electronics > Calculators > Printing")
+        'Office Electronics > Calculators'
+        >>> t.department("Connected Home & Housewares > Office Electronics > Shredders")
+        'Office Electronics'
+        >>> t.label("Audio > Headphones"), t.department("Furniture > Desks")
+        ('Audio > Headphones', None)
+    """
+
+    def __init__(self, labels: Sequence[str], departments: Sequence[str] = ()) -> None:
+        self.labels = frozenset(labels)
+        #: the first levels of the labels, and any ``departments`` given besides
+        self.departments = frozenset({lab.split(SEP)[0] for lab in labels} | set(departments))
+        self._memo: dict[str, tuple[str | None, str | None]] = {}
+
+    def _align(self, path: str) -> tuple[str | None, str | None]:
+        hit = self._memo.get(path)
+        if hit is None:
+            parts = [p.strip() for p in path.split(">")]
+            label = None
+            for j in range(len(parts) - 1, 0, -1):
+                label = next((lab for i in range(j)
+                              if (lab := parts[i] + SEP + parts[j]) in self.labels), None)
+                if label is not None:
+                    break
+            dept = label.split(SEP)[0] if label is not None else next(
+                (p for p in parts if p in self.departments), None)
+            hit = self._memo[path] = (label, dept)
+        return hit
+
+    def label(self, path: str | None) -> str | None:
+        """The intent label a category with this path falls under, or ``None``."""
+        return self._align(path)[0] if path else None
+
+    def department(self, path: str | None) -> str | None:
+        """The department (a label's first level) of a category with this path, or ``None``."""
+        return self._align(path)[1] if path else None
 
 
 class GraphContext:
@@ -71,11 +117,21 @@ class GraphContext:
         self.lvl0_labels = sorted({lab.split(SEP)[0] for lab in self.labels})
         self._lvl0_index = {lab: i for i, lab in enumerate(self.lvl0_labels)}
         self.category_neighbourhood = lru_cache(maxsize=200_000)(self._category_neighbourhood)
-        # intent label -> KG category node whose path is that label (if any)
+        #: where KG categories fall in the label space (see :class:`TaxonomyAlignment`)
+        self.taxonomy = TaxonomyAlignment(self.labels)
+        # intent label -> the KG category that is that label: its path, else the shallowest
+        # category named like the label's last level under it (the label's node in the tree)
         self.label_iris: dict[str, str] = {}
+        rank: dict[str, tuple[int, int, str]] = {}
         for iri, a in self.graph.nodes(data=True):
-            if a.get("kind") == "category" and a.get("path") in self._label_index:
-                self.label_iris.setdefault(a["path"], iri)
+            path = a.get("path") if a.get("kind") == "category" else None
+            lab = self.taxonomy.label(path)
+            if lab is None or path.rsplit(">", 1)[-1].strip() != lab.rsplit(SEP, 1)[-1]:
+                continue
+            key = (path != lab, path.count(">"), iri)
+            if lab not in rank or key < rank[lab]:
+                rank[lab] = key
+                self.label_iris[lab] = iri
 
     def kind(self, iri: str) -> str | None:
         a = self.graph.nodes.get(iri)
@@ -86,14 +142,14 @@ class GraphContext:
         a = self.graph.nodes.get(category_iri)
         if a is None:
             return None
-        lvl1 = lvl1_of_path(a.get("path"))
+        lvl1 = self.taxonomy.label(a.get("path"))
         return self._label_index.get(lvl1) if lvl1 else None
 
     def lvl0_of(self, category_iri: str) -> int | None:
         """Index in :attr:`lvl0_labels` of the top level of a category node, or ``None``."""
         a = self.graph.nodes.get(category_iri)
-        path = a.get("path") if a is not None else None
-        return self._lvl0_index.get(path.split(">")[0].strip()) if path else None
+        dept = self.taxonomy.department(a.get("path")) if a is not None else None
+        return self._lvl0_index.get(dept) if dept else None
 
     def _edges(self, iri: str, relation: str, direction: str) -> list[str]:
         if direction == "out":

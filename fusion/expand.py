@@ -32,6 +32,10 @@ Policies (what a search engine can trust):
   category follow their category. With neither (no intent, no linked category) a fan-out keeps
   only its single most popular category. The intent's own category is expanded only when the
   intent is confident (``thresholds.intent``).
+- *Tree walks stay in their department.* A category's parent, siblings and children are kept
+  only inside its own department (in the label space, see
+  :class:`fusion.context.TaxonomyAlignment`): no store root, no other departments offered as
+  the "siblings" of a department.
 - *Cross-taxonomy* categories (whose top level is not one of the intent label space's
   ``departments``, e.g. Google or Flipkart categories next to the Best Buy tree) are never
   reached by fan-out; they appear only as the tree neighbours of a category the query links.
@@ -79,6 +83,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numpy as np
 
+from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
 from fusion.rules import AppliedRule, RuleSet, RulesFile
@@ -448,6 +453,9 @@ class _KG:
         return index.get(path)
 
 
+_TREE_KINDS = frozenset({"parent_category", "sibling_category", "child_category"})
+
+
 @dataclass(frozen=True, slots=True)
 class _Cand:
     """A candidate before ranking: ``unit`` is its kind weight (times the link score later);
@@ -616,7 +624,7 @@ def expand(
     config: ExpansionConfig | None = None,
     thresholds: Thresholds | None = None,
     embeddings: Any = None,
-    departments: Collection[str] | None = None,
+    departments: Collection[str] | TaxonomyAlignment | None = None,
     limit: int | None = None,
 ) -> ExpansionResult:
     """Expand a query's linked entities (and its intent category) through the KG and rules.
@@ -632,8 +640,10 @@ def expand(
         thresholds: :class:`Thresholds` (when a category becomes a hard filter).
         embeddings: GNN node embeddings (``fusion.gnn.NodeEmbeddings``) for the similarity
             term; without them it is neutral.
-        departments: the top levels of the intent label space (a category elsewhere is
-            cross-taxonomy); None: every taxonomy counts as the intent's.
+        departments: the intent label space's departments (a category in none is
+            cross-taxonomy), as names or as a :class:`fusion.context.TaxonomyAlignment` (which
+            also places categories whose path re-roots or skips levels of the label space);
+            None: every taxonomy counts as the intent's.
         limit: keep only the best ``limit`` expansions (None: all kept by the per-kind limits).
 
     Returns:
@@ -643,7 +653,14 @@ def expand(
     th = thresholds or Thresholds()
     g = _KG(as_networkx(kg), kg)
     unlinkable = g.unlinkable
-    depts = frozenset(departments) if departments is not None else None
+    taxonomy = departments if isinstance(departments, TaxonomyAlignment) or departments is None \
+        else TaxonomyAlignment((), tuple(departments))
+    depts = taxonomy.departments if taxonomy is not None else None
+
+    def dept(cat: str) -> str | None:
+        """A category's department in the intent's label space (the tree's top level without
+        one)."""
+        return taxonomy.department(g.path(cat)) if taxonomy is not None else g.department(cat)
     linked = [e for e in linked if e.iri in g.g and e.iri not in unlinkable]
     # the intent distribution, as far as it is known (top-k lvl1, best lvl0)
     p1: dict[str, float] = dict(intent.top_k) if intent is not None else {}
@@ -654,10 +671,10 @@ def expand(
         p0[intent.lvl0] = max(p0[intent.lvl0], intent.lvl0_score)
     linked_cats = [e for e in linked if g.kind(e.iri) == "category"]
     allowed = {d for d, p in p0.items() if p >= cfg.min_department_prob}
-    allowed |= {d for e in linked_cats if (d := g.department(e.iri))}
+    allowed |= {d for e in linked_cats if (d := dept(e.iri))}
 
     def cross(cat: str) -> bool:
-        d = g.department(cat)
+        d = dept(cat)
         return depts is not None and (d is None or d not in depts)
 
     scored: list[tuple[float, _Cand]] = []
@@ -672,8 +689,9 @@ def expand(
             agree = 0.5
         else:
             path = g.path(c.category) or ""
-            lvl1 = SEP.join(x.strip() for x in path.split(">")[:2])
-            agree = 0.5 * p0.get(g.department(c.category) or "", 0.0) + 0.5 * p1.get(lvl1, 0.0)
+            lvl1 = taxonomy.label(path) if taxonomy is not None else \
+                SEP.join(x.strip() for x in path.split(">")[:2])
+            agree = 0.5 * p0.get(dept(c.category) or "", 0.0) + 0.5 * p1.get(lvl1 or "", 0.0)
         return (mix[0] * agree + mix[1] * sim(c.iri) + mix[2] * pop.get(c.iri or "", 0.0)) \
             / sum(mix)
 
@@ -682,10 +700,16 @@ def expand(
         for c in cands:
             if c.iri in unlinkable or (c.category is not None and c.category in unlinkable):
                 continue
+            if c.kind in _TREE_KINDS and c.category is not None and taxonomy is not None:
+                walked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]
+                src = dept(walked)
+                if src is not None and dept(c.category) != src:
+                    continue  # tree walks stay in their department (no store root, no other
+                    #          departments as "siblings" of a department)
             if c.fanout and c.category is not None:
                 if cross(c.category):
                     continue  # cross-taxonomy only as tree neighbours of a linked category
-                if allowed and g.department(c.category) not in allowed:
+                if allowed and dept(c.category) not in allowed:
                     continue  # no fan-out into unrelated departments
                 if not allowed:  # nothing says which department: the most popular one only
                     key = (c.provenance[0][0], c.kind)
@@ -710,7 +734,7 @@ def expand(
             facets[field_].append((value, f"link:{ent.iri}"))
         if g.kind(ent.iri) == "category":
             path = str(g.path(ent.iri) or g.label(ent.iri))
-            if hard_dept is not None and g.department(ent.iri) == hard_dept:
+            if hard_dept is not None and dept(ent.iri) == hard_dept:
                 facets["category"].append((path, f"link:{ent.iri}"))
             else:
                 suggestions.append(CategorySuggestion(path, round(base, 6), f"link:{ent.iri}"))
@@ -820,7 +844,8 @@ class QueryExpander:
     def __init__(
         self, kg: Any, *, rules: str | Path | RuleSet | RulesFile | None = None,
         config: ExpansionConfig | None = None, thresholds: Thresholds | None = None,
-        embeddings: Any = None, departments: Collection[str] | None = None,
+        embeddings: Any = None,
+        departments: Collection[str] | TaxonomyAlignment | None = None,
     ) -> None:
         self.kg = kg
         self.rules: RuleSet | RulesFile | None = (
@@ -840,7 +865,7 @@ class QueryExpander:
         intent: Intent | None = None,
         limit: int | None = None,
         embeddings: Any = None,
-        departments: Collection[str] | None = None,
+        departments: Collection[str] | TaxonomyAlignment | None = None,
     ) -> ExpansionResult:
         """Expand ``query``; ``entities`` are parser spans ``(text, label, kg iri or None)``;
         ``limit`` keeps the best expansions only; ``embeddings`` / ``departments`` override

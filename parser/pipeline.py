@@ -500,7 +500,7 @@ class QueryParser:
         if self.fusion is not None:
             context = self.fusion.context
             embeddings = context.embeddings if context is not None else None
-            departments = self.fusion.lvl0_labels
+            departments = context.taxonomy if context is not None else self.fusion.lvl0_labels
         result = self.expander.expand(q.text, linked=linked, intent=intent,
                                       limit=self.config.max_expansions, embeddings=embeddings,
                                       departments=departments)

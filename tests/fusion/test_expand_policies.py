@@ -181,3 +181,52 @@ def test_a_low_confidence_intent_is_not_expanded(kg):
     assert list(expand(kg, [], unsure, thresholds=Thresholds(intent=0.5))) == []
     assert list(expand(kg, [], unsure, thresholds=Thresholds(intent=0.5),
                        config=ExpansionConfig(walk_min_department_prob=0.5)))
+
+
+def _flattened_store() -> nx.MultiDiGraph:
+    """Best Buy's tree under a store root, with departments one level down (as categories.json
+    nests 'Office Electronics' under 'Connected Home & Housewares')."""
+    g = nx.MultiDiGraph()
+    for iri, label, path, parent in [
+        ("root", "Best Buy", "Best Buy", None),
+        ("chh", "Connected Home & Housewares", "Connected Home & Housewares", "root"),
+        ("app", "Appliances", "Appliances", "root"),
+        ("oe", "Office Electronics", "Connected Home & Housewares > Office Electronics", "chh"),
+        ("bat", "Batteries & Power", "Connected Home & Housewares > Batteries & Power", "chh"),
+        ("calc", "Calculators",
+         "Connected Home & Housewares > Office Electronics > Calculators", "oe"),
+        ("shred", "Shredders",
+         "Connected Home & Housewares > Office Electronics > Shredders", "oe"),
+        ("ref", "Refrigerators", "Appliances > Refrigerators", "app"),
+    ]:
+        g.add_node(iri, kind="category", label=label, path=path)
+        if parent:
+            g.add_edge(iri, parent, relation="parent")
+    return g
+
+
+def test_departments_align_with_a_label_space_that_flattens_the_tree():
+    """A label 'Office Electronics > Calculators' names a node two levels under the tree's root:
+    its siblings are in the department, the other branches of the root are not; the store root
+    and other departments are never a department's parent or siblings."""
+    from fusion.context import TaxonomyAlignment
+
+    g = _flattened_store()
+    labels = ["Office Electronics > Calculators", "Office Electronics > Shredders",
+              "Appliances > Refrigerators"]
+    intent = Intent("Office Electronics > Calculators", "Office Electronics", 0.9, 0.99,
+                    (("Office Electronics > Calculators", 0.9),))
+    res = expand(g, [LinkedEntity("calc", "category", 0.9)], intent, query="calculators",
+                 departments=TaxonomyAlignment(labels))
+    cats = _cats(res)
+    assert "Shredders" in cats and "Office Electronics" in cats
+    assert not cats & {"Batteries & Power", "Connected Home & Housewares", "Refrigerators"}
+    assert res.filters.category  # the linked category is a hard filter in its department
+    res = expand(g, [LinkedEntity("oe", "category", 0.9)], intent, query="office electronics",
+                 departments=TaxonomyAlignment(labels))
+    assert {"Calculators", "Shredders"} <= _cats(res)
+    assert not _cats(res) & {"Batteries & Power", "Connected Home & Housewares"}
+    res = expand(g, [LinkedEntity("app", "category", 0.9)], None, query="appliances",
+                 departments=TaxonomyAlignment(labels))
+    assert "Refrigerators" in _cats(res)
+    assert not _cats(res) & {"Best Buy", "Connected Home & Housewares"}
