@@ -6,6 +6,9 @@ sampled from ``/proc/PID/status`` (PID given with ``--pid`` or found from the li
 
 Modes:
     steady     python bench/load.py http://127.0.0.1:8000 --rate 20 --duration 600
+               (--queries FILE --distinct: real queries, each once; --kg-update-every 60: one
+               small KG commit per minute through POST /kg/update, and the parses in the 5 s
+               after each reported apart)
     overload   python bench/load.py http://127.0.0.1:8000 --overload 3 --duration 60
                (measures capacity first with a closed loop, offers 3x that for --duration
                seconds, then --rate for --recovery seconds and reports when latency and
@@ -114,21 +117,59 @@ def rss_mb(pid: int) -> float | None:
 
 class Load:
     def __init__(self, url: str, *, pid: int | None, timeout: float, queries: list[str],
-                 seed: int = 0, max_connections: int = 128) -> None:
+                 seed: int = 0, max_connections: int = 128, distinct: bool = False) -> None:
         self.url = url.rstrip("/")
         self.pid = pid
         self.queries = queries
         self.rng = random.Random(seed)
+        # distinct: each query once, in a shuffled order (a repeat only once all were sent)
+        self.distinct = distinct
+        self.order: list[str] = []
+        self.sent = 0
+        self.updates: list[dict] = []
         self.client = httpx.AsyncClient(
             timeout=timeout, limits=httpx.Limits(max_connections=max_connections,
                                                  max_keepalive_connections=max_connections))
         self.rss: list[tuple[float, float]] = []
 
+    def next_query(self) -> str:
+        self.sent += 1
+        if not self.distinct:
+            return self.rng.choice(self.queries)
+        if not self.order:
+            self.order = list(self.queries)
+            self.rng.shuffle(self.order)
+        return self.order.pop()
+
+    async def kg_updates(self, every: float, stop: asyncio.Event) -> None:
+        """One small KG commit (a new brand with an alias) every ``every`` seconds through
+        ``POST /kg/update``, each with its answer time and status."""
+        n = 0
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+                return
+            except TimeoutError:
+                pass
+            n += 1
+            body = {"add_nodes": [{"kind": "brand", "key": f"loadtest-brand-{os.getpid()}-{n}",
+                                   "label": f"Loadtest Brand {n}",
+                                   "aliases": [f"loadtest brand {n}"]}],
+                    "message": f"bench/load.py update {n}"}
+            t = time.perf_counter()
+            try:
+                r = await self.client.post(self.url + "/kg/update", json=body, timeout=60)
+                status = str(r.status_code)
+                version = r.json().get("version") if r.status_code == 200 else None
+            except httpx.HTTPError as exc:
+                status, version = type(exc).__name__, None
+            self.updates.append({"at": t, "seconds": round(time.perf_counter() - t, 3),
+                                 "status": status, "version": version})
+
     async def one(self, phase: Phase) -> None:
         sent = time.perf_counter()
         try:
-            r = await self.client.post(self.url + "/parse",
-                                       json={"query": self.rng.choice(self.queries)})
+            r = await self.client.post(self.url + "/parse", json={"query": self.next_query()})
             status = str(r.status_code)
         except httpx.TimeoutException:
             status = "timeout"
@@ -202,6 +243,25 @@ def recovery_seconds(phase: Phase, baseline_p50_ms: float, window: float = 1.0) 
     return None
 
 
+def after_updates(phase: Phase, updates: list[dict], window: float = 5.0) -> dict:
+    """The KG updates made during ``phase`` and the parses sent in the ``window`` seconds after
+    each one started: does an update stall parsing?"""
+    near = sorted(lat for sent, lat, s in phase.results
+                  if any(0 <= sent - u["at"] <= window for u in updates))
+    statuses: dict[str, int] = {}
+    for sent, _lat, s in phase.results:
+        if any(0 <= sent - u["at"] <= window for u in updates):
+            statuses[s] = statuses.get(s, 0) + 1
+    return {
+        "updates": len(updates), "ok": sum(u["status"] == "200" for u in updates),
+        "update_seconds_max": max((u["seconds"] for u in updates), default=None),
+        "versions": [u["version"] for u in updates],
+        f"parses_within_{window:g}s": len(near),
+        "p50_ms": _pct(near, 50), "p99_ms": _pct(near, 99),
+        "max_ms": round(near[-1] * 1e3, 2) if near else None, "status": statuses,
+    }
+
+
 async def _probe(client: httpx.AsyncClient, url: str, stop: asyncio.Event,
                  every: float = 0.01) -> list[tuple[float, int]]:
     out = []
@@ -271,15 +331,23 @@ async def run(args: argparse.Namespace) -> dict:
     if args.queries:
         queries = [q for q in Path(args.queries).read_text("utf-8").splitlines() if q.strip()]
     load = Load(args.url, pid=pid, timeout=args.timeout, queries=queries,
-                max_connections=args.max_connections)
+                max_connections=args.max_connections, distinct=args.distinct)
     sampler = asyncio.create_task(load.sample_rss())
     report: dict = {"url": args.url}
     try:
         warm = await load.open_loop("warmup", min(args.rate, 10), args.warmup)
         report["warmup"] = warm.summary()
         if args.overload is None:
+            stop = asyncio.Event()
+            updater = asyncio.create_task(load.kg_updates(args.kg_update_every, stop)) \
+                if args.kg_update_every else None
             phase = await load.open_loop("steady", args.rate, args.duration)
+            stop.set()
+            if updater is not None:
+                await updater
             report["steady"] = phase.summary()
+            if load.updates:
+                report["kg_updates"] = after_updates(phase, load.updates)
         else:
             cap = await load.closed_loop("capacity", args.workers, args.capacity_seconds)
             capacity = max(cap.summary()["ok_rps"], 1.0)
@@ -297,6 +365,8 @@ async def run(args: argparse.Namespace) -> dict:
         sampler.cancel()
         await load.client.aclose()
     report["server"] = load.rss_summary()
+    report["queries"] = {"sent": load.sent, "pool": len(queries), "distinct": args.distinct,
+                         "repeated": max(0, load.sent - len(queries)) if args.distinct else None}
     return report
 
 
@@ -333,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-connections", type=int, default=128,
                     help="client connection pool; 2,000 made httpx itself the bottleneck at "
                          "3x load (the generator used a whole core for 20 minutes)")
+    ap.add_argument("--distinct", action="store_true",
+                    help="send each query of --queries once (shuffled) before any repeats")
+    ap.add_argument("--kg-update-every", type=float, metavar="S",
+                    help="steady mode: one small KG commit through POST /kg/update every S s")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--health-during-batch", type=int, metavar="N",
                     help="measure /health during an N-query batch and during slow bodies")
