@@ -12,7 +12,10 @@ once instead of queueing). Every bad input gets a 4xx with a JSON ``detail``; ne
 
 Model calls run in worker threads, one at a time (``parse_lock``); a batch takes the lock per
 chunk of ``batch_chunk`` queries, so single parses interleave with a long batch, and the event
-loop (``/health``, ``/ready``) never runs parsing or JSON encoding of parse results.
+loop (``/health``, ``/ready``) never runs parsing or JSON encoding of parse results. KG writes
+(``/kg/update``, ``/kg/rollback``) do not take ``parse_lock``: the commit rebuilds the derived
+views (alias index, linker tables, graph context) in the writing thread and swaps them in at
+once, and parses keep answering from the previous views meanwhile.
 
 The KG write and history endpoints (``/kg/update``, ``/kg/rollback``, ``/kg/versions``) take a
 bearer token when one is configured (``token=``; ``kgqp serve --token-file`` or ``KGQP_TOKEN``);
@@ -670,8 +673,9 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         except (ValueError, TypeError) as exc:
             raise HTTPException(422, _trim(str(exc), 500)) from None
         try:
-            with parse_lock, \
-                    p.kg.transaction(message=req.message or "HTTP /kg/update") as tx:
+            # not under parse_lock: the commit rebuilds the KG's derived views in this thread
+            # and swaps them in at once; parses meanwhile keep reading the old ones
+            with p.kg.transaction(message=req.message or "HTTP /kg/update") as tx:
                 for node in nodes:
                     tx.add_node(node)
                 for a in req.add_aliases:
@@ -701,9 +705,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         if req.version > p.kg.version:
             raise HTTPException(422, f"no KG version {req.version}: versions are "
                                 f"0..{p.kg.version} (GET /kg/versions lists them)")
-        with parse_lock:
-            before = p.kg.version
-            new = p.kg.rollback(req.version, message=req.message)
+        before = p.kg.version  # (writes are serialised by the KG; parses read the old views)
+        new = p.kg.rollback(req.version, message=req.message)
         return {"version": new, "rolled_back_from": before, "to": req.version}
 
     # -- health --------------------------------------------------------------------------------
