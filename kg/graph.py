@@ -48,13 +48,14 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 import pyoxigraph as ox
 
 from kg import schema as S
+from kg.bulk import StagedImport, stage_rdf
 from kg.errors import KGCorruptError, KGError, KGLoadError, KGLockedError, KGNotFoundError
 from kg.index import AliasIndex, Candidate, Match
-from kg.io import atomic_path, fsync_dir
+from kg.io import atomic_path, fsync_dir, replace_dir
 from kg.query import QueryResult, run_query
-from kg.rdfio import parse_rdf, rdf_format
+from kg.rdfio import rdf_format
 from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
-from kg.versions import EMPTY_DIGEST, VersionInfo, VersionLog, digest_add
+from kg.versions import EMPTY_DIGEST, VersionInfo, VersionLog, digest_add, digest_combine
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -102,6 +103,9 @@ _EXPORT_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
 }
 _PROGRESS_MIN = 10_000  # records before a progress bar is worth showing
+#: RDF files up to this size are staged in memory by :meth:`ProductGraph.import_rdf` (about 3x
+#: faster than on disk; ~0.5 GB per million triples); larger ones in a staging store on disk.
+MEMORY_STAGING_MAX_BYTES = 160 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +408,7 @@ class ProductGraph:
         self._check_log_agrees()
         if not read_only:
             self._log.remove_stale_tmp()
+            self._remove_stale_imports()
         self._digest = self._load_digest()
         self._closed = False
 
@@ -427,6 +432,14 @@ class ProductGraph:
     def in_memory(cls) -> ProductGraph:
         """A KG in memory (versions kept in memory too); for tests and notebooks."""
         return cls(None)
+
+    def _remove_stale_imports(self) -> None:
+        """Remove work directories of bulk imports a crash interrupted (only as the writer)."""
+        if self.path is None:
+            return
+        for p in self.path.glob(".import-*.tmp"):
+            log.info("Removing %s, left by an interrupted import", p)
+            shutil.rmtree(p, ignore_errors=True)
 
     def _restore_hint(self) -> str:
         return (
@@ -808,48 +821,129 @@ class ProductGraph:
     def import_rdf(
         self, path: str | os.PathLike[str], *, format: str | None = None, message: str = ""
     ) -> LoadReport:
-        """Import an RDF file (Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML; format from the
-        suffix unless given) into the data graph, in one transaction.
+        """Import an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML; format from
+        the suffix unless given) into the data graph as one new version, all or nothing.
 
         Named graphs are merged into the data graph; triples with blank nodes are skipped (and
         reported). RDF/XML with entity tricks and JSON-LD with remote contexts are refused.
+
+        A bulk load (see :mod:`kg.bulk`): Oxigraph's bulk loader parses the file into a staging
+        store, whose N-Quads dump is the version's change log. On disk the new store is a
+        checkpoint of the current one (hard links) plus the bulk-loaded change set, swapped in
+        for ``store/`` at once: a crash (even SIGKILL) at any point leaves the previous version
+        exactly, and readers see the old store or the new one.
         """
         self._check()
+        if self.read_only:
+            raise KGError(
+                f"The KG at {self.path} is open read-only; open it without read_only to change it"
+            )
         path = Path(path)
         fmt = rdf_format(path, format)
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise KGLoadError(f"Cannot read {path}: {e}") from None
-        parsed = parse_rdf(data, fmt, str(path))
-        # canonicalise literals ("1.0"^^xsd:double -> "1") and drop duplicates the way the store
-        # does, so change sets and hashes see exactly what is stored
-        scratch = ox.Store()
-        scratch.extend(
-            ox.Quad(q.subject, q.predicate, q.object, _DG)
-            for q in parsed
-            if not isinstance(q.subject, ox.Triple) and not isinstance(q.object, ox.Triple)
-        )
-        quads = list(scratch)
-        del scratch
-        report = LoadReport(source=str(path))
-        keep = []
-        for q in quads:
-            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
-                report.skip("blank node", str(q.triple))
-                continue
-            keep.append(q)
-            if q.predicate == _TYPE:
-                kind = NodeKind.from_rdf_type(q.object.value)
-                if kind is not None:
-                    report.nodes[kind.value] = report.nodes.get(kind.value, 0) + 1
-            else:
-                rel = Relation.from_predicate(q.predicate.value)
-                if rel is not None:
-                    report.edges[rel.value] = report.edges.get(rel.value, 0) + 1
-        with self.transaction(message or f"import {path.name}") as tx:
-            tx.add_triples(keep)
+        if not path.is_file():
+            raise KGLoadError(f"Cannot read {path}: no such file")
+        if self._tx_owner == threading.get_ident():
+            raise KGError("import_rdf() cannot run inside a transaction of the same graph")
+        with self._lock:
+            self._tx_owner = threading.get_ident()
+            try:
+                report, committed = self._bulk_import(path, fmt, message or f"import {path.name}")
+            finally:
+                self._tx_owner = None
+        if committed:
+            self._rebuild_views()
         return report
+
+    def _bulk_import(self, path: Path, fmt: ox.RdfFormat, message: str) -> tuple[LoadReport, bool]:
+        import tempfile
+
+        work = Path(
+            tempfile.mkdtemp(prefix=".import-", suffix=".tmp", dir=self.path)
+            if self.path is not None
+            else tempfile.mkdtemp(prefix="kgqp-import-")
+        )
+        staged = None
+        try:
+            existing = None
+            if not self._data_is_empty():
+                existing = work / "existing.nt"
+                self._store.dump(existing, ox.RdfFormat.N_TRIPLES, from_graph=_DG)
+            size = path.stat().st_size + (existing.stat().st_size if existing else 0)
+            on_disk = self.path is not None and size > MEMORY_STAGING_MAX_BYTES
+            staging_dir = work / "staging" if on_disk else None
+            staged = stage_rdf(
+                path, fmt, log_file=work / "added.nq", staging_dir=staging_dir, existing=existing
+            )
+            if staged.count == 0:
+                log.info("Import of %s added nothing; KG stays at version %d", path, self._version)
+                return staged.report, False
+            new_version = self._version + 1
+            info = VersionInfo(
+                version=new_version,
+                timestamp=datetime.now(UTC).isoformat(),
+                message=message,
+                added=staged.count,
+                removed=0,
+                digest=digest_combine(self._digest, staged.digest),
+            )
+            meta = ox.Quad(
+                ox.NamedNode(f"{META_GRAPH_IRI}/version/{new_version}"),
+                _VERSION_PRED,
+                ox.Literal(new_version),
+                _META,
+            )
+            if self.path is None:
+                self._log.write_file(info, staged.log_file)
+                self._store.load(path=staged.log_file, format=ox.RdfFormat.N_QUADS)
+                self._store.add(meta)
+            else:
+                self._swap_in_bulk(
+                    staged, info, meta, work, reuse_staging=on_disk and existing is None
+                )
+            self._version = new_version
+            self._digest = info.digest
+            log.info(
+                "KG version %d committed (+%d, bulk import) %s", new_version, staged.count, message
+            )
+            return staged.report, True
+        finally:
+            if staged is not None:
+                staged.close()
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _swap_in_bulk(
+        self, staged: StagedImport, info: VersionInfo, meta: ox.Quad, work: Path, *,
+        reuse_staging: bool
+    ) -> None:
+        """Build the next store beside the current one, log the version, swap the store in."""
+        assert self.path is not None and staged.store is not None
+        old_meta = list(self._store.quads_for_pattern(None, None, None, _META))
+        if reuse_staging:  # the KG had no data: the staging store is the next store
+            nxt = work / "staging"
+            staged.store.extend([*old_meta, meta])
+            staged.store.flush()
+            staged.close()
+        else:
+            staged.close()
+            nxt = work / "next"
+            self._store.flush()
+            self._store.backup(str(nxt))
+            new = ox.Store(str(nxt))
+            new.bulk_load(path=staged.log_file, format=ox.RdfFormat.N_QUADS)
+            new.add(meta)
+            new.flush()
+            del new
+        self._log.write_file(info, staged.log_file)  # the log goes first, as for every commit
+        store_dir = self.path / "store"
+        try:
+            del self._store  # releases RocksDB's lock; reopened right after the swap
+            replace_dir(nxt, store_dir)
+        except BaseException:
+            self._store = self._open_store()
+            if self._read_store_version() < info.version:
+                self._log.discard(info.version)
+            raise
+        self._store = self._open_store()
 
     # -- reads ---------------------------------------------------------------------------------
     def _data_is_empty(self) -> bool:
