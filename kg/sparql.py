@@ -65,6 +65,7 @@ _DG = ox.DefaultGraph()
 _META = ox.NamedNode(META_GRAPH_IRI)
 _NT = "application/n-triples"
 _JSON = "application/sparql-results+json"
+_EMPTY = ox.Store()
 
 
 def is_sparql_url(location: object) -> bool:
@@ -224,6 +225,9 @@ class SparqlStore:
         block (terms in N-Triples syntax, never spliced as SPARQL). Returns pyoxigraph
         ``QuerySolutions``/``QueryBoolean``, or a list of triples for CONSTRUCT/DESCRIBE.
         Raises ``SyntaxError`` for a query the server refuses (as pyoxigraph does)."""
+        # validated by pyoxigraph first, on an empty store: the same syntax errors and the same
+        # bound-variable rule (a bound variable must be projected) as the embedded store
+        _EMPTY.query(sparql, substitutions=substitutions or None)
         if substitutions:
             names = " ".join(f"?{v.value}" for v in substitutions)
             values = " ".join(_term(t) for t in substitutions.values())
@@ -273,6 +277,24 @@ class SparqlStore:
                 if (p is None or q.predicate == p) and (o is None or q.object == o)
             ]
         return self._fetch(s, p, o, graph)
+
+    def prefetch_subjects(self, subjects: list[ox.NamedNode], graph: Any = None) -> None:
+        """Fill the subject cache for many subjects with one query per 500 (a transaction
+        adding thousands of nodes would otherwise ask about each one)."""
+        graph = graph if graph is not None else _DG
+        todo = list(dict.fromkeys(s for s in subjects if (s, graph) not in self._subject_cache))
+        for i in range(0, len(todo), 500):
+            chunk = todo[i:i + 500]
+            found: dict[Any, list[ox.Quad]] = {s: [] for s in chunk}
+            values = " ".join(_term(s) for s in chunk)
+            for t in self._construct(
+                "?s ?p ?o", f"VALUES ?s {{ {values} }} " + _graph_clause("?s ?p ?o", graph)
+            ):
+                found[t.subject].append(ox.Quad(t.subject, t.predicate, t.object, graph))
+            if len(self._subject_cache) + len(found) > 50_000:
+                self._subject_cache.clear()
+            for s, quads in found.items():
+                self._subject_cache[(s, graph)] = quads
 
     def _fetch(self, s: Any, p: Any, o: Any, graph: Any) -> list[ox.Quad]:
         ts, tp, to = (_term(x) if x is not None else v for x, v in ((s, "?s"), (p, "?p"),
@@ -487,8 +509,9 @@ class GraphVersionLog:
         parts.append(f"GRAPH <{META_GRAPH_IRI}> {{\n{_meta_triples(info, commit_id)}\n}}\n}}")
         body = "".join(parts)
         delete = f"DELETE {{\n{_triples(removed)}\n}}\n" if removed else ""
-        self.store.update(f"{delete}{body}\nWHERE {{ {_guard(v)} }}",
-                          what=f"the commit of version {v}")
+        request = f"{delete}{body}\nWHERE {{ {_guard(v)} }}"
+        log.debug("Committing version %d: one update request of %d bytes", v, len(request))
+        self.store.update(request, what=f"the commit of version {v}")
         self._confirm(info, commit_id)
 
     def commit_bulk(self, staged_nt: Path, info: VersionInfo) -> VersionInfo:
@@ -514,6 +537,8 @@ class GraphVersionLog:
                 return info
             commit_id = uuid.uuid4().hex
             added = log_graph(v, "added")
+            log.debug("Committing version %d: one update request (bulk, %d triples)", v,
+                      info.added)
             self.store.update(
                 f"INSERT {{ ?s ?p ?o . GRAPH {added} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {staging} "
                 f"{{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} {_guard(v)} }} ;\n"
