@@ -724,6 +724,10 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         rules = _rules_status()
         problems = [] if rules is None or rules["ok"] else [
             f"rules: {rules['error']} (serving the last good {rules['rules']} rules)"]
+        kg_down = getattr(p.kg, "degraded", None)
+        if kg_down:
+            problems.append(f"kg: {kg_down} (serving the last good views of KG version "
+                            f"{p.kg.version})")
         return {"status": "degraded" if problems else "ready", "kg_version": p.kg.version,
                 "rules": rules, "problems": problems,
                 "model_load_seconds": state["load_seconds"]}
