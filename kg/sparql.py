@@ -21,8 +21,8 @@ whose answer is lost (server killed, connection reset) is retried; the guard mak
 no-op when the first try was applied, and the commit id says which happened.
 
 Bulk imports upload the staged N-Triples (:mod:`kg.bulk`) to a private staging graph with a GSP
-``POST``, then one guarded update moves the triples that are new into the data graph and the
-change-set graph and drops the staging graph.
+``POST``, remove from it what the data graph already has, then one guarded update copies it into
+the data graph and records the version with the staging graph as its added change set.
 
 Every request has a timeout; connection errors and 5xx answers are retried with exponential
 backoff (:class:`SparqlConfig`), then raise :class:`~kg.errors.KGRemoteError`.
@@ -479,8 +479,14 @@ class GraphVersionLog:
         if not self.has(version):
             raise KGNotFoundError(f"No change set for KG version {version}")
         out = []
+        graphs = {"added": log_graph(version, "added"), "removed": log_graph(version, "removed")}
+        for row in self.store.query(  # a bulk import's staging graph is its added change set
+            f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH_IRI}> {{ {version_node(version)} "
+            f"<{_K}addedGraph> ?g }} }}"
+        ):
+            graphs["added"] = row[0]
         for what in ("added", "removed"):
-            data = self.store.download(log_graph(version, what))
+            data = self.store.download(graphs[what])
             out.append([ox.Quad(q.subject, q.predicate, q.object, _DG)
                         for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)])
         return out[0], out[1]
@@ -518,11 +524,15 @@ class GraphVersionLog:
         """Commit the triples of the N-Triples file ``staged_nt`` (canonical, no duplicates:
         see :mod:`kg.bulk`) that are not in the data graph yet, as version ``info.version``.
 
-        Uploads them to a staging graph (GSP), asks which are already there to correct the
-        count and digest, then moves them in one guarded update. Returns the committed info
-        (``added`` == 0: nothing new, nothing committed)."""
+        Uploads them to a fresh staging graph (GSP ``POST``), removes from it the triples the
+        data graph already has (correcting count and digest), then one guarded update copies
+        it into the data graph and records the version, naming the staging graph as the
+        version's added change set (``kgqp:addedGraph``: no second copy, no drop). Returns the
+        committed info (``added`` == 0: nothing new, nothing committed); a staging graph that
+        was not committed is dropped."""
         staging = ox.NamedNode(f"{STAGING_PREFIX}{uuid.uuid4().hex}")
         v = info.version
+        committed = False
         try:
             self.store.upload(staged_nt, staging)
             dup = self.store.query(
@@ -533,32 +543,38 @@ class GraphVersionLog:
                                                     for t in dup])
                 info = VersionInfo(v, info.timestamp, info.message, info.added - len(dup),
                                    info.removed, digest_combine(info.digest, neg))
+                self.store.update(
+                    f"DELETE {{ GRAPH {staging} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {staging} "
+                    "{ ?s ?p ?o } ?s ?p ?o }", what="a bulk upload")
             if info.added == 0:
                 return info
             commit_id = uuid.uuid4().hex
-            added = log_graph(v, "added")
             log.debug("Committing version %d: one update request (bulk, %d triples)", v,
                       info.added)
             self.store.update(
-                f"INSERT {{ ?s ?p ?o . GRAPH {added} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {staging} "
-                f"{{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} {_guard(v)} }} ;\n"
-                f"INSERT {{ GRAPH <{META_GRAPH_IRI}> {{\n{_meta_triples(info, commit_id)}\n}} }}"
-                f" WHERE {{ {_guard(v)} }} ;\nDROP SILENT GRAPH {staging}",
+                f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {staging} {{ ?s ?p ?o }} {_guard(v)} }} ;"
+                f"\nINSERT {{ GRAPH <{META_GRAPH_IRI}> {{\n{_meta_triples(info, commit_id)}\n"
+                f"{version_node(v)} <{_K}addedGraph> {staging} .\n}} }} WHERE {{ {_guard(v)} }}",
                 what=f"the commit of version {v}",
             )
             self._confirm(info, commit_id)
+            committed = True
             return info
         finally:
-            try:
-                self.store.update(f"DROP SILENT GRAPH {staging}", what="dropping a staging graph")
-            except KGError as e:
-                log.warning("Could not drop the staging graph %s: %s", staging, e)
+            if not committed:
+                try:
+                    self.store.update(f"DROP SILENT GRAPH {staging}",
+                                      what="dropping a staging graph")
+                except KGError as e:
+                    log.warning("Could not drop the staging graph %s: %s", staging, e)
 
     def drop_stale_staging(self) -> None:
-        """Drop staging graphs that interrupted bulk imports left behind."""
+        """Drop staging graphs that interrupted bulk imports left behind (run it when no
+        import is in progress; committed ones are change sets and are kept)."""
         res = self.store.query(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(STAGING_PREFIX)})) }}"
+            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(STAGING_PREFIX)})) FILTER NOT EXISTS {{ "
+            f"GRAPH <{META_GRAPH_IRI}> {{ ?v <{_K}addedGraph> ?g }} }} }}"
         )
         for row in res:
             self.store.update(f"DROP SILENT GRAPH {row[0]}", what="dropping a staging graph")
