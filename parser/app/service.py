@@ -219,7 +219,7 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     from pydantic import BaseModel, ConfigDict, Field, field_validator
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from kg.errors import KGError, KGLockedError, KGNotFoundError
+    from kg.errors import KGError, KGLockedError, KGNotFoundError, KGRemoteError
     from parser.types import parsed_query_schema
 
     if token is not None and (not token or token != token.strip()):
@@ -748,6 +748,11 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
 
     @app.exception_handler(KGLockedError)
     async def _kg_locked(request: Request, exc: KGLockedError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(KGRemoteError)
+    async def _kg_remote(request: Request, exc: KGRemoteError) -> JSONResponse:
+        # the KG server is down or failing (after the client's retries): try again later
         return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "1"})
 
     @app.exception_handler(KGError)
