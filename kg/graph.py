@@ -1436,7 +1436,8 @@ class _EmbeddedBackend:
             g._store.flush()
             g._store.backup(str(nxt))
             new = ox.Store(str(nxt))
-            new.bulk_load(path=staged.log_file, format=ox.RdfFormat.N_QUADS)
+            # our own canonical N-Quads, validated when staged: no second validation pass
+            new.bulk_load(path=staged.log_file, format=ox.RdfFormat.N_QUADS, lenient=True)
             new.add(meta)
             new.flush()
             del new
