@@ -84,7 +84,10 @@ class SparqlConfig:
     Built from a ``sparql+http(s)://host:port/path/?query=q&update=u&store=s&timeout=30`` URL:
     endpoint names are relative to ``path`` (defaults: Oxigraph server's ``query``, ``update``,
     ``store``). ``retries`` attempts after the first on connection errors and 5xx answers, the
-    n-th after ``backoff * 2**n`` seconds.
+    n-th after ``backoff * 2**n`` seconds. ``staging_upload=bulk`` (default) asks Oxigraph
+    server to load a bulk import's staging graph without a transaction (``no_transaction``:
+    ~5x faster for 1M triples; the staging graph is not part of any version until the commit,
+    which is transactional); ``transaction`` sends a plain GSP ``POST`` (other servers).
 
     >>> c = SparqlConfig.from_url("sparql+http://h:3030/ds/?store=data&timeout=5")
     >>> c.query_url, c.store_url, c.timeout
@@ -98,10 +101,15 @@ class SparqlConfig:
     retries: int = 4
     backoff: float = 0.25
     check_interval: float = 1.0
+    staging_upload: str = "bulk"
 
     def __post_init__(self) -> None:
         if self.timeout <= 0 or self.retries < 0 or self.backoff < 0 or self.check_interval < 0:
             raise ValueError("timeout must be > 0; retries, backoff, check_interval >= 0")
+        if self.staging_upload not in ("bulk", "transaction"):
+            raise ValueError(
+                f"staging_upload must be 'bulk' or 'transaction', not {self.staging_upload!r}"
+            )
 
     @classmethod
     def from_url(cls, url: str) -> SparqlConfig:
@@ -114,7 +122,8 @@ class SparqlConfig:
         if not parts.hostname:
             raise ValueError(f"No host in the SPARQL server URL {url!r}")
         params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        known = {"query", "update", "store", "timeout", "retries", "backoff", "check_interval"}
+        known = {"query", "update", "store", "timeout", "retries", "backoff", "check_interval",
+                 "staging_upload"}
         unknown = sorted(set(params) - known)
         if unknown:
             raise ValueError(
@@ -134,7 +143,8 @@ class SparqlConfig:
             }
         except ValueError as e:
             raise ValueError(f"Bad number in the SPARQL server URL {url!r}: {e}") from None
-        return cls(endpoint("query"), endpoint("update"), endpoint("store"), **numbers)
+        extra = {"staging_upload": params["staging_upload"]} if "staging_upload" in params else {}
+        return cls(endpoint("query"), endpoint("update"), endpoint("store"), **numbers, **extra)
 
 
 def _term(t: Any) -> str:
@@ -365,9 +375,12 @@ class SparqlStore:
 
     def upload(self, path: Path, graph: ox.NamedNode) -> None:
         """Add the N-Triples file ``path`` to ``graph`` (GSP ``POST``, streamed from disk)."""
+        params = self._gsp_params(graph)
+        if self.config.staging_upload == "bulk":
+            params["no_transaction"] = ""  # Oxigraph server's bulk loader
         with open(path, "rb") as fh:
             resp = self._request("POST", self.config.store_url, what="a bulk upload",
-                                 params=self._gsp_params(graph), content=_Reader(fh),
+                                 params=params, content=_Reader(fh),
                                  headers={"Content-Type": _NT})
         self._raise_for(resp, "a bulk upload")
 
