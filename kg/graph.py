@@ -17,6 +17,10 @@ Derived views (:meth:`ProductGraph.view`; :attr:`ProductGraph.alias_index` and
 use builds a view; each commit rebuilds the registered views in the committing thread and swaps
 them in whole, so readers never build one on their path.
 
+Stores (:mod:`kg.store`): the embedded Oxigraph store above (a folder, or memory) and a SPARQL 1.1
+server (``ProductGraph.open("sparql+http://host:port/")``, :mod:`kg.sparql`: versions and change
+sets in named graphs of the server, one guarded SPARQL Update per commit) behind the same API.
+
 Blank nodes: kgqp never creates them and :meth:`ProductGraph.import_rdf` skips triples that use
 them (they would make hashes and change sets unstable across stores).
 
@@ -972,11 +976,17 @@ class ProductGraph:
             if kind is None
             else [kind if isinstance(kind, NodeKind) else NodeKind.parse(kind)]
         )
+        prefetch = getattr(self._store, "prefetch_subjects", None)  # a server: batch the reads
         for k in kinds:
-            for q in self._store.quads_for_pattern(None, _TYPE, _KIND_TYPE[k], _DG):
-                info = self.node(q.subject.value)
-                if info is not None:
-                    yield info
+            typed = list(self._store.quads_for_pattern(None, _TYPE, _KIND_TYPE[k], _DG))
+            for i in range(0, len(typed), 1000):
+                chunk = typed[i:i + 1000]
+                if prefetch is not None:
+                    prefetch([q.subject for q in chunk])
+                for q in chunk:
+                    info = self.node(q.subject.value)
+                    if info is not None:
+                        yield info
 
     def neighbors(
         self,
