@@ -140,7 +140,7 @@ def _load_kg_into(server: Server, kg_dir: Path, work: Path) -> tuple[int, str]:
 def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
     req = urllib.request.Request(url, json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as r:
+    with urllib.request.urlopen(req, timeout=600) as r:
         return json.loads(r.read())
 
 

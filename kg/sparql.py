@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -614,6 +615,7 @@ class SparqlBackend:
         self.read_only = read_only
         self.degraded: str | None = None
         self._checked = time.monotonic()
+        self._refresh_lock = threading.Lock()
 
     def store_version(self) -> int:
         return self.log.store_version()
@@ -634,11 +636,24 @@ class SparqlBackend:
 
     def refresh(self, graph: Any, *, force: bool = False) -> bool:
         """One version query per ``check_interval`` (no retries: a parse must not wait for a
-        server that is down); rebuild the views when the version moved."""
+        server that is down); rebuild the views when the version moved.
+
+        One thread at a time checks and rebuilds; the others (and reads made by view builders
+        during a rebuild) return at once and keep using the current views."""
+        if graph._rebuild_owner == threading.get_ident():
+            return False  # a view builder reading the graph: the rebuild is under way
         now = time.monotonic()
         if not force and now - self._checked < self.config.check_interval:
             return False
-        self._checked = now
+        if not self._refresh_lock.acquire(blocking=force):
+            return False
+        try:
+            return self._refresh_locked(graph, force=force)
+        finally:
+            self._refresh_lock.release()
+
+    def _refresh_locked(self, graph: Any, *, force: bool) -> bool:
+        self._checked = time.monotonic()
         try:
             version = self.log.store_version(retries=0 if not force else None)
         except KGRemoteError as e:

@@ -202,3 +202,23 @@ def test_gsp_round_trip_of_export(oxigraph_server, tmp_path):
         g.export(tmp_path / "y.nq", format="nquads")
         back = list(ox.parse(path=tmp_path / "y.nq", format=ox.RdfFormat.N_QUADS))
         assert len(back) == len(g) == n and g.canonical_hash() == h
+
+
+def test_view_builders_that_query_the_server_rebuild_once(oxigraph_server):
+    """A builder reading the graph (query, other views) during a rebuild must not start a
+    second rebuild (the link table does this)."""
+    calls = []
+
+    def builder(graph):
+        calls.append(graph.version)
+        graph.query("ASK { ?s ?p ?o }")
+        return len(graph.alias_index.keys())
+
+    with ProductGraph.open(oxigraph_server.url) as g, \
+            ProductGraph.open(oxigraph_server.url, read_only=True) as ro:
+        g.add_records(RECORDS, progress=False)
+        assert ro.view("test.names", builder) > 0 and calls == [1]
+        with g.transaction() as tx:
+            tx.add_alias("https://kgqp.dev/id/brand/lg", "Lucky Goldstar")
+        ro.view("test.names", builder)
+        assert calls == [1, 2] and ro.view_version("test.names") == 2
