@@ -32,8 +32,10 @@ import pyoxigraph as ox
 
 if TYPE_CHECKING:
     from kg.bulk import StagedImport
-    from kg.graph import ProductGraph
     from kg.versions import VersionInfo
+
+#: a :class:`kg.ProductGraph` (not imported: kg.graph imports this module)
+ProductGraph = Any
 
 __all__ = ["BACKENDS", "Backend", "QuadStore", "VersionLogView", "backend_kind", "location"]
 
