@@ -24,6 +24,7 @@ bearer token when one is configured (``token=``; ``kgqp serve --token-file`` or 
 # (with PEP 563 strings it cannot, and every body became a missing query parameter: 422).
 
 import asyncio
+import contextlib
 import dataclasses
 import hmac
 import ipaddress
@@ -725,6 +726,11 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         problems = [] if rules is None or rules["ok"] else [
             f"rules: {rules['error']} (serving the last good {rules['rules']} rules)"]
         kg_down = getattr(p.kg, "degraded", None)
+        if kg_down:  # check the KG server again (no retries, off the event loop): a replica
+            # without traffic must see its recovery too
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(p.kg.refresh)
+            kg_down = getattr(p.kg, "degraded", None)
         if kg_down:
             problems.append(f"kg: {kg_down} (serving the last good views of KG version "
                             f"{p.kg.version})")
