@@ -73,3 +73,29 @@ def test_two_replicas_share_one_kg_server(tagger, kg_dir, oxigraph_server, tmp_p
             srv.stop()
         for graph in graphs:
             graph.close()
+
+
+def test_a_bundle_can_name_a_kg_server(tagger_dir, kg_dir, oxigraph_server, tmp_path):
+    """``--kg-mode location`` records the server URL; every loader of the bundle (a replica,
+    a Ray actor of ``kgqp parse --engine ray``) then reads that server."""
+    from kg import ProductGraph
+    from parser.bundle import build_bundle
+    from parser.errors import ConfigError
+    from parser.pipeline import QueryParser
+
+    with ProductGraph.open(kg_dir, read_only=True) as g:
+        g.export(tmp_path / "kg.nt", format="ntriples")
+        expected = g.canonical_hash()
+    with ProductGraph.open(oxigraph_server.url) as g:
+        g.import_rdf(tmp_path / "kg.nt")
+    with pytest.raises(ConfigError, match="kg_mode='location'"):
+        build_bundle(tmp_path / "snap", tagger=tagger_dir, kg=oxigraph_server.url)
+    out = build_bundle(tmp_path / "bundle", tagger=tagger_dir, kg=oxigraph_server.url,
+                       kg_mode="location")
+    qp = QueryParser.from_pretrained(out)
+    try:
+        assert qp.kg.location is not None and qp.kg.where.startswith("sparql+http://")
+        assert qp.kg.canonical_hash() == expected
+        assert [e.text for e in qp("samsung tv").entities]
+    finally:
+        qp.kg.close()
