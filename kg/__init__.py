@@ -10,7 +10,15 @@ Example:
 """
 
 from kg import errors
-from kg.errors import KGError, KGLoadError, KGLockedError, KGNotFoundError, KGQueryError
+from kg.errors import (
+    KGConflictError,
+    KGError,
+    KGLoadError,
+    KGLockedError,
+    KGNotFoundError,
+    KGQueryError,
+    KGRemoteError,
+)
 from kg.graph import KGStats, NodeInfo, ProductGraph, Transaction
 from kg.index import AliasIndex, Candidate, Match
 from kg.query import IRI, QueryResult
@@ -22,11 +30,13 @@ __all__ = [
     "AliasIndex",
     "Candidate",
     "Edge",
+    "KGConflictError",
     "KGError",
     "KGLoadError",
     "KGLockedError",
     "KGNotFoundError",
     "KGQueryError",
+    "KGRemoteError",
     "KGStats",
     "LoadReport",
     "Match",

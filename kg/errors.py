@@ -24,3 +24,12 @@ class KGQueryError(KGError):
 class KGCorruptError(KGError):
     """The KG store or its version log is damaged or they disagree; the message says how to
     restore it. Nothing was changed or deleted."""
+
+
+class KGRemoteError(KGError):
+    """The KG server could not be reached or kept failing (after the configured retries)."""
+
+
+class KGConflictError(KGError):
+    """Another writer committed the version this transaction was going to create; nothing of
+    this transaction was applied (retry it on the new version)."""

@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -40,7 +41,7 @@ import pyoxigraph as ox
 from kg.errors import KGError, KGNotFoundError
 from kg.io import atomic_write_bytes, atomic_write_json
 
-__all__ = ["EMPTY_DIGEST", "VersionInfo", "VersionLog", "digest_add"]
+__all__ = ["EMPTY_DIGEST", "VersionInfo", "VersionLog", "digest_add", "digest_combine"]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,11 @@ def digest_add(digest: str, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
     for q in removed:
         value -= _triple_hash(str(q.triple))
     return format(value % _MOD, "064x")
+
+
+def digest_combine(a: str, b: str) -> str:
+    """The digest of the union of two disjoint multisets of triples with digests ``a``, ``b``."""
+    return format((int(a, 16) + int(b, 16)) % _MOD, "064x")
 
 
 class VersionLog:
@@ -125,6 +131,27 @@ class VersionLog:
         atomic_write_bytes(self._path(v, "added.nq"), _nquads(added))
         atomic_write_bytes(self._path(v, "removed.nq"), _nquads(removed))
         atomic_write_json(self._path(v, "json"), info.to_dict())
+
+    def write_file(self, info: VersionInfo, added_nquads: Path) -> None:
+        """Durably record a change set of additions only, given as an N-Quads file (a bulk
+        import's staged log): the file is fsynced and moved into the log, no copy is made."""
+        if self.directory is None:
+            added = list(ox.parse(path=added_nquads, format=ox.RdfFormat.N_QUADS))
+            self._mem[info.version] = (info, added, [])
+            return
+        target = self._path(info.version, "added.nq")
+        with open(added_nquads, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(added_nquads, target)
+        atomic_write_bytes(self._path(info.version, "removed.nq"), b"")
+        atomic_write_json(self._path(info.version, "json"), info.to_dict())
+
+    def staging_path(self, version: int) -> Path | None:
+        """A temporary file name for the added quads of ``version``, inside the log directory
+        (same file system, so :meth:`write_file` moves it; stale ones are removed on open)."""
+        if self.directory is None:
+            return None
+        return self.directory / f".{version:06d}.added.nq.{os.getpid()}.tmp"
 
     def discard(self, version: int) -> None:
         """Remove the log of ``version`` (its store commit failed)."""

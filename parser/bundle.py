@@ -136,8 +136,16 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         raise ConfigError(f"{out} exists: pass force=True (--force) to replace it")
     if kg_mode not in ("snapshot", "location"):
         raise ConfigError(f"kg_mode must be 'snapshot' or 'location', got {kg_mode!r}")
+    from kg.store import location
+
+    server = location(kg)
+    if isinstance(server, str) and kg_mode != "location":
+        raise ConfigError(f"a KG on a SPARQL server ({server}) can only be recorded as a "
+                          "location: pass kg_mode='location' (--kg-mode location)")
     tagger, kg = Path(tagger), Path(kg)
     for what, p in (("tagger", tagger), ("KG", kg)):
+        if what == "KG" and isinstance(server, str):
+            continue
         if not p.is_dir():
             raise ConfigError(f"the {what} directory {p} does not exist")
     if fusion is not None and not Path(fusion).is_dir():
@@ -165,7 +173,7 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             shutil.copytree(kg, tmp / "kg")
             kg_path = "kg"
         else:
-            kg_path = str(kg.resolve())
+            kg_path = server if isinstance(server, str) else str(kg.resolve())
         if rules is not None:
             shutil.copy2(rules, tmp / "rules.txt")
         manifest = BundleManifest(
@@ -278,12 +286,17 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
     config = ParserConfig.from_dict(manifest.parser)
     if kg is None:
         from kg import ProductGraph
+        from kg.store import location
 
+        server = location(manifest.kg_path) if manifest.kg_mode == "location" else None
         kg_dir = bundle / manifest.kg_path if manifest.kg_mode == "snapshot" \
             else Path(manifest.kg_path)
-        if not kg_dir.is_dir():
+        if isinstance(server, str):
+            kg = ProductGraph.open(server, read_only=read_only)
+        elif not kg_dir.is_dir():
             raise ModelLoadError(f"the bundle's KG directory {kg_dir} does not exist")
-        kg = ProductGraph.open(kg_dir, read_only=read_only)
+        else:
+            kg = ProductGraph.open(kg_dir, read_only=read_only)
     tagger_dir = bundle / manifest.tagger
     if backend is None:
         from parser.tagger.io import has_onnx_export

@@ -180,6 +180,9 @@ def serve(
     token_file: Path | None = typer.Option(
         None, "--token-file", help="File holding the bearer token that /kg/update, "
         "/kg/rollback and /kg/versions require [$KGQP_TOKEN]."),
+    kg: str | None = typer.Option(
+        None, "--kg", help="KG to serve instead of the bundle's: a KG directory or a SPARQL "
+        "server URL sparql+http://host:port/ shared by replicas (docs/howto-kg-server.md)."),
 ) -> None:
     """Serve the parser over HTTP (FastAPI; needs the serve extra).
 
@@ -199,7 +202,12 @@ def serve(
             from parser.pipeline import QueryParser
 
             _serving_threads()
-            return QueryParser.from_pretrained(bundle_dir, read_only=False)  # /kg/update
+            graph = None
+            if kg is not None:
+                from kg import ProductGraph
+
+                graph = ProductGraph.open(kg)
+            return QueryParser.from_pretrained(bundle_dir, kg=graph, read_only=False)
 
         run(load, host=host, port=port, limits=limits, token=token)
 

@@ -28,7 +28,10 @@ app = typer.Typer(
 
 T = TypeVar("T")
 
-_KGDIR = typer.Argument(..., help="KG directory (created if missing for writes).")
+_KGDIR = typer.Argument(
+    ..., help="KG directory (created if missing for writes), or a SPARQL server URL "
+    "sparql+http://host:port/ (see docs/howto-kg-server.md)."
+)
 _BIND = typer.Option([], "--bind", "-b", help="name=value binding; <iri> binds an IRI.")
 _OUTPUT = typer.Option(None, "--output", "-o", help="Output file (default: stdout).")
 _SOURCES = typer.Argument(..., help="Data files to load.")
@@ -37,7 +40,11 @@ _OPTION = typer.Option([], "--option", "-o", help="Loader option key=value.")
 
 def _open(kgdir: Path, *, read_only: bool = False, must_exist: bool = True) -> Any:
     from kg.graph import ProductGraph
+    from kg.store import location
 
+    where = location(kgdir)
+    if isinstance(where, str):  # a SPARQL server URL (see kg.sparql)
+        return ProductGraph.open(where, read_only=read_only)
     if must_exist and not (kgdir / "store").is_dir() and not (kgdir / "versions").is_dir():
         raise KGNotFoundError(
             f"No KG at {kgdir}; create one with `kgqp kg build-default {kgdir}` "
@@ -295,7 +302,7 @@ def load(
             before = g.version
             reports = load_sources(g, list(sources), kind=kind, options=options)
             _print_reports(reports)
-            typer.echo(f"KG at {kgdir}: version {before} -> {g.version}")
+            typer.echo(f"KG at {g.where}: version {before} -> {g.version}")
             return reports
 
         _with_graph(kgdir, run, read_only=False, must_exist=False)

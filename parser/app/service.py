@@ -27,6 +27,7 @@ bearer token when one is configured (``token=``; ``kgqp serve --token-file`` or 
 # (with PEP 563 strings it cannot, and every body became a missing query parameter: 422).
 
 import asyncio
+import contextlib
 import dataclasses
 import hmac
 import ipaddress
@@ -222,7 +223,7 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     from pydantic import BaseModel, ConfigDict, Field, field_validator
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from kg.errors import KGError, KGLockedError, KGNotFoundError
+    from kg.errors import KGError, KGLockedError, KGNotFoundError, KGRemoteError
     from parser.types import parsed_query_schema
 
     if token is not None and (not token or token != token.strip()):
@@ -727,6 +728,15 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         rules = _rules_status()
         problems = [] if rules is None or rules["ok"] else [
             f"rules: {rules['error']} (serving the last good {rules['rules']} rules)"]
+        kg_down = getattr(p.kg, "degraded", None)
+        if kg_down:  # check the KG server again (no retries, off the event loop): a replica
+            # without traffic must see its recovery too
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(p.kg.refresh)
+            kg_down = getattr(p.kg, "degraded", None)
+        if kg_down:
+            problems.append(f"kg: {kg_down} (serving the last good views of KG version "
+                            f"{p.kg.version})")
         return {"status": "degraded" if problems else "ready", "kg_version": p.kg.version,
                 "rules": rules, "problems": problems,
                 "model_load_seconds": state["load_seconds"]}
@@ -747,6 +757,11 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
 
     @app.exception_handler(KGLockedError)
     async def _kg_locked(request: Request, exc: KGLockedError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(KGRemoteError)
+    async def _kg_remote(request: Request, exc: KGRemoteError) -> JSONResponse:
+        # the KG server is down or failing (after the client's retries): try again later
         return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "1"})
 
     @app.exception_handler(KGError)

@@ -160,3 +160,19 @@ class _RecordingGraph:
 def RecordingGraph() -> type[_RecordingGraph]:
     """The record-collecting stand-in class (shared by the loader and build tests)."""
     return _RecordingGraph
+
+
+@pytest.fixture(params=["memory", "disk", "sparql"])
+def contract_graph(request, tmp_path) -> ProductGraph:
+    """The fixture KG at version 1 in each store: embedded in memory, embedded on disk, and a
+    live Oxigraph SPARQL server started for the test (the KG contract runs on all three)."""
+    if request.param == "memory":
+        g = ProductGraph.in_memory()
+    elif request.param == "disk":
+        g = ProductGraph.open(tmp_path / "kg")
+    else:
+        server = request.getfixturevalue("oxigraph_server")
+        g = ProductGraph.open(server.url)
+    g.add_records(RECORDS, progress=False, message="fixture")
+    yield g
+    g.close()

@@ -100,3 +100,21 @@ def test_load_gazetteer(tmp_path):
     assert r.exit_code == 1 and "not found" in r.output
     r = invoke("load", kgdir, src, "--kind", "nonsense")
     assert r.exit_code == 2 and "nonsense" in r.output
+
+
+def test_commands_take_a_sparql_server_url(oxigraph_server, kgdir, tmp_path):
+    url = oxigraph_server.url
+    with ProductGraph.open(kgdir, read_only=True) as g:
+        g.export(tmp_path / "kg.nt", format="ntriples")
+    r = invoke("load", url, tmp_path / "kg.nt", "--kind", "rdf")
+    assert r.exit_code == 0, r.output
+    assert "version 0 -> 1" in r.output and "sparql+http://127.0.0.1" in r.output
+    r = invoke("stats", url, "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["nodes"]["brand"] == 3
+    r = invoke("match", url, "samsung tv", "--json")
+    assert [m["text"] for m in json.loads(r.output)] == ["samsung", "tv"]
+    r = invoke("rollback", url, "0")
+    assert r.exit_code == 0 and "now at version 2" in r.output
+    r = invoke("stats", "sparql+http://127.0.0.1:9/?retries=0&timeout=2")
+    assert r.exit_code == 1 and r.output.count("\n") == 1 and "KG server" in r.output

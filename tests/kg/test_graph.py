@@ -27,6 +27,12 @@ from kg import (
 REPO = Path(__file__).resolve().parents[2]
 
 
+
+@pytest.fixture
+def graph(contract_graph):
+    """The KG contract tests of this module run on every store (see ``contract_graph``)."""
+    return contract_graph
+
 def test_node_and_nodes(graph, fx):
     info = graph.node(fx.TVS.iri)
     assert info.kind is NodeKind.CATEGORY and info.label == "TVs"

@@ -9,6 +9,12 @@ from kg import IRI, KGQueryError, NodeKind, Relation
 NAME_Q = "SELECT ?s ?name WHERE { ?s <https://schema.org/name> ?name }"
 
 
+
+@pytest.fixture
+def graph(contract_graph):
+    """The KG contract tests of this module run on every store (see ``contract_graph``)."""
+    return contract_graph
+
 def test_bindings_select(graph, fx):
     r = graph.query(NAME_Q, bindings={"name": "Samsung"})
     assert r.kind == "select" and r.variables == ("s", "name")

@@ -1,0 +1,682 @@
+"""The KG in a SPARQL 1.1 server: the store, its version log and commits over HTTP.
+
+``ProductGraph.open("sparql+http://host:port/")`` keeps the whole KG in a server speaking the
+SPARQL 1.1 Protocol (Query and Update) and the Graph Store Protocol (GSP): Oxigraph server by
+default (``/query``, ``/update``, ``/store``), any endpoint layout through URL parameters, e.g.
+Jena Fuseki's dataset ``ds``: ``sparql+http://host:3030/ds/?store=data``.
+
+What lives in the server (nothing on the client's disk):
+
+- the data graph: the default graph, as in the embedded store;
+- ``<https://kgqp.dev/meta>``: one node per version ``<https://kgqp.dev/meta/version/N>`` with
+  ``kgqp:committedVersion N`` (as embedded) and the version's timestamp, message, counts,
+  digest and a random commit id;
+- ``<https://kgqp.dev/log/N/added>`` and ``.../removed``: the change set of version N.
+
+A commit is ONE SPARQL Update request (the server applies it in one transaction: all or
+nothing): the data change, the change-set graphs and the version node, guarded by ``WHERE {
+FILTER NOT EXISTS { version >= N } }`` so that two writers cannot both commit version N (the
+loser gets :class:`~kg.errors.KGConflictError` and nothing of its change is applied). A request
+whose answer is lost (server killed, connection reset) is retried; the guard makes the retry a
+no-op when the first try was applied, and the commit id says which happened.
+
+Bulk imports upload the staged N-Triples (:mod:`kg.bulk`) to a private staging graph with a GSP
+``POST``, remove from it what the data graph already has, then one guarded update copies it into
+the data graph and records the version with the staging graph as its added change set.
+
+Every request has a timeout; connection errors and 5xx answers are retried with exponential
+backoff (:class:`SparqlConfig`), then raise :class:`~kg.errors.KGRemoteError`.
+
+Example (needs a running server, e.g. ``oxigraph serve --location /tmp/kgdb``)::
+
+    >>> from kg import ProductGraph  # doctest: +SKIP
+    >>> g = ProductGraph.open("sparql+http://127.0.0.1:7878/")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import pyoxigraph as ox
+
+from kg import schema as S
+from kg.errors import KGConflictError, KGError, KGNotFoundError, KGRemoteError
+from kg.versions import EMPTY_DIGEST, VersionInfo, digest_add, digest_combine
+
+__all__ = ["SCHEMES", "GraphVersionLog", "SparqlConfig", "SparqlStore", "is_sparql_url"]
+
+log = logging.getLogger(__name__)
+
+SCHEMES = ("sparql+http://", "sparql+https://")
+META_GRAPH_IRI = "https://kgqp.dev/meta"
+LOG_GRAPH_PREFIX = "https://kgqp.dev/log/"
+STAGING_PREFIX = "https://kgqp.dev/staging/"
+VERSION_PRED_IRI = S.KGQP + "committedVersion"
+_K = S.KGQP
+_DG = ox.DefaultGraph()
+_META = ox.NamedNode(META_GRAPH_IRI)
+_NT = "application/n-triples"
+_JSON = "application/sparql-results+json"
+_EMPTY = ox.Store()
+
+
+def is_sparql_url(location: object) -> bool:
+    """Whether ``location`` names a SPARQL server (``sparql+http://...``) rather than a folder.
+
+    >>> is_sparql_url("sparql+http://127.0.0.1:7878/"), is_sparql_url("/data/kg")
+    (True, False)
+    """
+    return isinstance(location, str) and location.startswith(SCHEMES)
+
+
+@dataclass(frozen=True, slots=True)
+class SparqlConfig:
+    """Endpoints and network behaviour of a :class:`SparqlStore`.
+
+    Built from a ``sparql+http(s)://host:port/path/?query=q&update=u&store=s&timeout=30`` URL:
+    endpoint names are relative to ``path`` (defaults: Oxigraph server's ``query``, ``update``,
+    ``store``). ``retries`` attempts after the first on connection errors and 5xx answers, the
+    n-th after ``backoff * 2**n`` seconds. ``staging_upload=bulk`` (default) asks Oxigraph
+    server to load a bulk import's staging graph without a transaction (``no_transaction``:
+    ~5x faster for 1M triples; the staging graph is not part of any version until the commit,
+    which is transactional); ``transaction`` sends a plain GSP ``POST`` (other servers).
+
+    >>> c = SparqlConfig.from_url("sparql+http://h:3030/ds/?store=data&timeout=5")
+    >>> c.query_url, c.store_url, c.timeout
+    ('http://h:3030/ds/query', 'http://h:3030/ds/data', 5.0)
+    """
+
+    query_url: str
+    update_url: str
+    store_url: str
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 0.25
+    check_interval: float = 1.0
+    staging_upload: str = "bulk"
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0 or self.retries < 0 or self.backoff < 0 or self.check_interval < 0:
+            raise ValueError("timeout must be > 0; retries, backoff, check_interval >= 0")
+        if self.staging_upload not in ("bulk", "transaction"):
+            raise ValueError(
+                f"staging_upload must be 'bulk' or 'transaction', not {self.staging_upload!r}"
+            )
+
+    @classmethod
+    def from_url(cls, url: str) -> SparqlConfig:
+        if not is_sparql_url(url):
+            raise ValueError(
+                f"Not a SPARQL server URL: {url!r}; use sparql+http://host:port/ (Oxigraph "
+                "server) or sparql+http://host:port/dataset/?store=data (Fuseki)"
+            )
+        parts = urlsplit(url[len("sparql+"):])
+        if not parts.hostname:
+            raise ValueError(f"No host in the SPARQL server URL {url!r}")
+        params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        known = {"query", "update", "store", "timeout", "retries", "backoff", "check_interval",
+                 "staging_upload"}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise ValueError(
+                f"Unknown parameter(s) {', '.join(unknown)} in {url!r}; valid: "
+                + ", ".join(sorted(known))
+            )
+        base = parts.path if parts.path.endswith("/") else parts.path + "/"
+
+        def endpoint(name: str) -> str:
+            return urlunsplit((parts.scheme, parts.netloc, base + params.get(name, name), "", ""))
+
+        try:
+            numbers = {
+                k: (int if k == "retries" else float)(params[k])
+                for k in ("timeout", "retries", "backoff", "check_interval")
+                if k in params
+            }
+        except ValueError as e:
+            raise ValueError(f"Bad number in the SPARQL server URL {url!r}: {e}") from None
+        extra = {"staging_upload": params["staging_upload"]} if "staging_upload" in params else {}
+        return cls(endpoint("query"), endpoint("update"), endpoint("store"), **numbers, **extra)
+
+
+def _term(t: Any) -> str:
+    """An RDF term in SPARQL syntax (N-Triples form: escaped, never parsed as SPARQL)."""
+    return str(t)
+
+
+def _graph_clause(pattern: str, g: Any) -> str:
+    if g is None or isinstance(g, ox.DefaultGraph):
+        return pattern
+    return f"GRAPH {_term(g)} {{ {pattern} }}"
+
+
+def _triples(quads: list[ox.Quad]) -> str:
+    return "\n".join(f"{q.triple} ." for q in quads)
+
+
+class SparqlStore:
+    """A SPARQL 1.1 server seen through the part of ``pyoxigraph.Store``'s API that
+    :class:`kg.ProductGraph` uses (``quads_for_pattern``, ``in``, ``query``, ``update``,
+    ``dump``), plus Graph Store Protocol uploads and downloads.
+
+    Example (needs a running server)::
+
+        >>> cfg = SparqlConfig.from_url("sparql+http://127.0.0.1:7878/")
+        >>> s = SparqlStore(cfg)  # doctest: +SKIP
+        >>> s.query("ASK { ?s ?p ?o }")  # doctest: +SKIP
+        <QueryBoolean false>
+    """
+
+    remote = True
+
+    def __init__(self, config: SparqlConfig) -> None:
+        import httpx
+
+        self.config = config
+        self._httpx = httpx
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 5.0)),
+            headers={"User-Agent": "kgqp"},
+        )
+        self._subject_cache: dict[tuple[Any, Any], list[ox.Quad]] = {}
+
+    @property
+    def where(self) -> str:
+        return self.config.query_url.rsplit("/", 1)[0] + "/"
+
+    # -- HTTP ----------------------------------------------------------------------------------
+    def _request(self, method: str, url: str, *, what: str, retries: int | None = None,
+                 **kw: Any) -> Any:
+        """One HTTP request, retried with exponential backoff on connection errors and 5xx."""
+        httpx = self._httpx
+        retries = self.config.retries if retries is None else retries
+        attempt = 0
+        while True:
+            body = kw.get("content")
+            if hasattr(body, "seek"):
+                body.seek(0)
+            try:
+                resp = self._client.request(method, url, **kw)
+            except httpx.TransportError as e:
+                problem = f"{type(e).__name__}: {e}"
+            else:
+                if resp.status_code < 500:
+                    return resp
+                problem = f"HTTP {resp.status_code}: {resp.text.strip()[:200]}"
+            if attempt >= retries:
+                raise KGRemoteError(
+                    f"The KG server at {self.where} failed {what} after {attempt + 1} "
+                    f"tries ({problem}); check that it is running and reachable"
+                )
+            delay = self.config.backoff * (2**attempt)
+            log.warning("KG server %s: %s failed (%s); retry in %.2f s", self.where, what,
+                        problem, delay)
+            time.sleep(delay)
+            attempt += 1
+
+    def _raise_for(self, resp: Any, what: str, error: type[Exception] = KGError) -> None:
+        if resp.status_code >= 400:
+            text = " ".join(resp.text.split())[:300]
+            raise error(f"The KG server at {self.where} refused {what} (HTTP "
+                        f"{resp.status_code}): {text}")
+
+    # -- the pyoxigraph.Store part -------------------------------------------------------------
+    def query(self, sparql: str, substitutions: Mapping[Any, Any] | None = None, *,
+              retries: int | None = None) -> Any:
+        """Run a query; ``substitutions`` ({Variable: term}) go in as a trailing ``VALUES``
+        block (terms in N-Triples syntax, never spliced as SPARQL). Returns pyoxigraph
+        ``QuerySolutions``/``QueryBoolean``, or a list of triples for CONSTRUCT/DESCRIBE.
+        Raises ``SyntaxError`` for a query the server refuses (as pyoxigraph does)."""
+        # validated by pyoxigraph first, on an empty store: the same syntax errors and the same
+        # bound-variable rule (a bound variable must be projected) as the embedded store
+        _EMPTY.query(sparql, substitutions=substitutions or None)
+        if substitutions:
+            names = " ".join(f"?{v.value}" for v in substitutions)
+            values = " ".join(_term(t) for t in substitutions.values())
+            sparql = f"{sparql}\nVALUES ({names}) {{ ({values}) }}"
+        resp = self._request(
+            "POST", self.config.query_url, what="a query", retries=retries,
+            content=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query",
+                     "Accept": f"{_JSON}, {_NT};q=0.9"},
+        )
+        if resp.status_code == 400:
+            raise SyntaxError(" ".join(resp.text.split())[:500])
+        self._raise_for(resp, "a query")
+        ctype = resp.headers.get("content-type", "").split(";")[0].strip()
+        if ctype == _JSON:
+            return ox.parse_query_results(resp.content, ox.QueryResultsFormat.JSON)
+        return [q.triple for q in ox.parse(resp.content, ox.RdfFormat.N_TRIPLES)]
+
+    def update(self, sparql: str, *, what: str = "an update") -> None:
+        resp = self._request(
+            "POST", self.config.update_url, what=what, content=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        self._raise_for(resp, what)
+        self.clear_cache()
+
+    def _construct(self, template: str, where: str) -> list[ox.Triple]:
+        return self.query(f"CONSTRUCT {{ {template} }} WHERE {{ {where} }}")
+
+    def quads_for_pattern(self, s: Any = None, p: Any = None, o: Any = None,
+                          g: Any = None) -> list[ox.Quad]:
+        """Quads of graph ``g`` (default graph when ``None``/``DefaultGraph``) matching the
+        pattern. Lookups by subject are cached until the next version check or commit."""
+        graph = g if g is not None else _DG
+        if s is not None and p is None and o is None:
+            key = (s, graph)
+            hit = self._subject_cache.get(key)
+            if hit is None:
+                hit = self._fetch(s, None, None, graph)
+                if len(self._subject_cache) > 50_000:
+                    self._subject_cache.clear()
+                self._subject_cache[key] = hit
+            return list(hit)
+        if s is not None and (s, graph) in self._subject_cache:
+            return [
+                q for q in self._subject_cache[(s, graph)]
+                if (p is None or q.predicate == p) and (o is None or q.object == o)
+            ]
+        return self._fetch(s, p, o, graph)
+
+    def prefetch_subjects(self, subjects: list[ox.NamedNode], graph: Any = None) -> None:
+        """Fill the subject cache for many subjects with one query per 500 (a transaction
+        adding thousands of nodes would otherwise ask about each one)."""
+        graph = graph if graph is not None else _DG
+        todo = list(dict.fromkeys(s for s in subjects if (s, graph) not in self._subject_cache))
+        for i in range(0, len(todo), 500):
+            chunk = todo[i:i + 500]
+            found: dict[Any, list[ox.Quad]] = {s: [] for s in chunk}
+            values = " ".join(_term(s) for s in chunk)
+            for t in self._construct(
+                "?s ?p ?o", f"VALUES ?s {{ {values} }} " + _graph_clause("?s ?p ?o", graph)
+            ):
+                found[t.subject].append(ox.Quad(t.subject, t.predicate, t.object, graph))
+            if len(self._subject_cache) + len(found) > 50_000:
+                self._subject_cache.clear()
+            for s, quads in found.items():
+                self._subject_cache[(s, graph)] = quads
+
+    def _fetch(self, s: Any, p: Any, o: Any, graph: Any) -> list[ox.Quad]:
+        ts, tp, to = (_term(x) if x is not None else v for x, v in ((s, "?s"), (p, "?p"),
+                                                                    (o, "?o")))
+        triples = self._construct(f"{ts} {tp} {to}", _graph_clause(f"{ts} {tp} {to}", graph))
+        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+
+    def __contains__(self, q: ox.Quad) -> bool:
+        return bool(self.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name))
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def count(self, graph: Any = None) -> int:
+        res = self.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { " + _graph_clause("?s ?p ?o", graph) + " }"
+        )
+        for row in res:
+            return int(row[0].value)
+        return 0
+
+    def is_empty(self) -> bool:
+        return not bool(self.query("ASK { ?s ?p ?o }"))
+
+    def dump(self, output: Any = None, format: ox.RdfFormat | None = None, *,
+             from_graph: Any = None, prefixes: Mapping[str, str] | None = None) -> bytes | None:
+        """Write a graph (GSP ``GET``) in ``format``: N-Triples/N-Quads as the server sends
+        them, other formats re-serialised by pyoxigraph."""
+        data = self.download(from_graph)
+        fmt = format or ox.RdfFormat.N_TRIPLES
+        if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) and (
+            from_graph is None or isinstance(from_graph, ox.DefaultGraph)
+        ):
+            out = data
+        else:
+            quads = ox.parse(data, ox.RdfFormat.N_TRIPLES)
+            if fmt == ox.RdfFormat.N_QUADS:
+                quads = (ox.Quad(q.subject, q.predicate, q.object, from_graph) for q in quads)
+            out = ox.serialize(quads, format=fmt, prefixes=prefixes) or b""
+        if output is None:
+            return out
+        if isinstance(output, str | os.PathLike):
+            Path(output).write_bytes(out)
+        else:
+            output.write(out)
+        return None
+
+    def flush(self) -> None:
+        """Nothing to flush on the client (the server commits each request)."""
+
+    def clear_cache(self) -> None:
+        self._subject_cache.clear()
+
+    # -- Graph Store Protocol ------------------------------------------------------------------
+    def _gsp_params(self, graph: Any) -> dict[str, str]:
+        if graph is None or isinstance(graph, ox.DefaultGraph):
+            return {"default": ""}
+        return {"graph": graph.value}
+
+    def download(self, graph: Any = None) -> bytes:
+        """The N-Triples of ``graph`` (GSP ``GET``; an absent graph is empty)."""
+        resp = self._request("GET", self.config.store_url, what="a graph download",
+                             params=self._gsp_params(graph), headers={"Accept": _NT})
+        if resp.status_code == 404:
+            return b""
+        self._raise_for(resp, "a graph download")
+        return resp.content
+
+    def upload(self, path: Path, graph: ox.NamedNode) -> None:
+        """Add the N-Triples file ``path`` to ``graph`` (GSP ``POST``, streamed from disk)."""
+        params = self._gsp_params(graph)
+        if self.config.staging_upload == "bulk":
+            params["no_transaction"] = ""  # Oxigraph server's bulk loader
+        with open(path, "rb") as fh:
+            resp = self._request("POST", self.config.store_url, what="a bulk upload",
+                                 params=params, content=_Reader(fh),
+                                 headers={"Content-Type": _NT})
+        self._raise_for(resp, "a bulk upload")
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class _Reader:
+    """A re-readable streaming body (httpx takes an iterator of bytes; retries rewind it)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+
+    def seek(self, pos: int) -> None:
+        self._fh.seek(pos)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self._fh.read(1 << 20):
+            yield chunk
+
+
+def version_node(version: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{META_GRAPH_IRI}/version/{version}")
+
+
+def log_graph(version: int, what: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{LOG_GRAPH_PREFIX}{version}/{what}")
+
+
+def _guard(version: int) -> str:
+    """WHERE clause that matches once iff no version >= ``version`` is committed yet."""
+    return (
+        f"FILTER NOT EXISTS {{ GRAPH <{META_GRAPH_IRI}> {{ ?_v <{VERSION_PRED_IRI}> ?_n "
+        f"FILTER(?_n >= {version}) }} }}"
+    )
+
+
+def _meta_triples(info: VersionInfo, commit_id: str) -> str:
+    v = version_node(info.version)
+    props = [
+        (VERSION_PRED_IRI, ox.Literal(info.version)),
+        (_K + "commitId", ox.Literal(commit_id)),
+        (_K + "timestamp", ox.Literal(info.timestamp or "")),
+        (_K + "message", ox.Literal(info.message)),
+        (_K + "added", ox.Literal(info.added)),
+        (_K + "removed", ox.Literal(info.removed)),
+        (_K + "digest", ox.Literal(info.digest)),
+    ]
+    return "\n".join(f"{v} <{p}> {o} ." for p, o in props)
+
+
+class GraphVersionLog:
+    """The version log of a KG kept inside its SPARQL server (see the module docs); the same
+    reading interface as :class:`kg.versions.VersionLog`, and the commits."""
+
+    def __init__(self, store: SparqlStore) -> None:
+        self.store = store
+        self.directory = None
+
+    def store_version(self, *, retries: int | None = None) -> int:
+        res = self.store.query(
+            f"SELECT (MAX(?n) AS ?v) WHERE {{ GRAPH <{META_GRAPH_IRI}> "
+            f"{{ ?x <{VERSION_PRED_IRI}> ?n }} }}",
+            retries=retries,
+        )
+        for row in res:
+            return int(row[0].value) if row[0] is not None else 0
+        return 0
+
+    def latest(self) -> int:
+        return self.store_version()
+
+    def has(self, version: int) -> bool:
+        return version == 0 or bool(self.store.query(
+            f"ASK {{ GRAPH <{META_GRAPH_IRI}> {{ {version_node(version)} "
+            f"<{VERSION_PRED_IRI}> ?n }} }}"
+        ))
+
+    def remove_stale_tmp(self) -> list[str]:
+        return []
+
+    def _infos(self, version: int | None = None) -> dict[int, VersionInfo]:
+        where = "?v" if version is None else str(version_node(version))
+        res = self.store.query(
+            "SELECT ?n ?t ?m ?a ?r ?d WHERE { GRAPH <" + META_GRAPH_IRI + "> { "
+            f"{where} <{VERSION_PRED_IRI}> ?n ; <{_K}timestamp> ?t ; <{_K}message> ?m ; "
+            f"<{_K}added> ?a ; <{_K}removed> ?r ; <{_K}digest> ?d }} }}"
+        )
+        out = {}
+        for row in res:
+            n = int(row["n"].value)
+            out[n] = VersionInfo(n, row["t"].value or None, row["m"].value,
+                                 int(row["a"].value), int(row["r"].value), row["d"].value)
+        return out
+
+    def info(self, version: int) -> VersionInfo:
+        if version == 0:
+            return VersionInfo(0, None, "empty", 0, 0, EMPTY_DIGEST)
+        found = self._infos(version).get(version)
+        if found is None:
+            raise KGNotFoundError(f"No log for KG version {version} in {self.store.where}")
+        return found
+
+    def versions(self, upto: int) -> list[VersionInfo]:
+        infos = self._infos()
+        return [self.info(0)] + [infos[v] for v in sorted(infos) if 0 < v <= upto]
+
+    def changes(self, version: int) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        if not self.has(version):
+            raise KGNotFoundError(f"No change set for KG version {version}")
+        out = []
+        graphs = {"added": log_graph(version, "added"), "removed": log_graph(version, "removed")}
+        for row in self.store.query(  # a bulk import's staging graph is its added change set
+            f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH_IRI}> {{ {version_node(version)} "
+            f"<{_K}addedGraph> ?g }} }}"
+        ):
+            graphs["added"] = row[0]
+        for what in ("added", "removed"):
+            data = self.store.download(graphs[what])
+            out.append([ox.Quad(q.subject, q.predicate, q.object, _DG)
+                        for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)])
+        return out[0], out[1]
+
+    # -- commits -------------------------------------------------------------------------------
+    def _confirm(self, info: VersionInfo, commit_id: str) -> None:
+        ok = self.store.query(
+            f"ASK {{ GRAPH <{META_GRAPH_IRI}> {{ {version_node(info.version)} "
+            f"<{_K}commitId> {ox.Literal(commit_id)} }} }}"
+        )
+        if not ok:
+            raise KGConflictError(
+                f"Another writer committed KG version {info.version} at {self.store.where} "
+                "first; nothing of this change was applied. Retry it on the new version"
+            )
+
+    def commit(self, info: VersionInfo, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
+        """Apply a change set as version ``info.version`` in one guarded update request."""
+        commit_id = uuid.uuid4().hex
+        v = info.version
+        parts = [f"INSERT {{\n{_triples(added)}\n"]
+        if added:
+            parts.append(f"GRAPH {log_graph(v, 'added')} {{\n{_triples(added)}\n}}\n")
+        if removed:
+            parts.append(f"GRAPH {log_graph(v, 'removed')} {{\n{_triples(removed)}\n}}\n")
+        parts.append(f"GRAPH <{META_GRAPH_IRI}> {{\n{_meta_triples(info, commit_id)}\n}}\n}}")
+        body = "".join(parts)
+        delete = f"DELETE {{\n{_triples(removed)}\n}}\n" if removed else ""
+        request = f"{delete}{body}\nWHERE {{ {_guard(v)} }}"
+        log.debug("Committing version %d: one update request of %d bytes", v, len(request))
+        self.store.update(request, what=f"the commit of version {v}")
+        self._confirm(info, commit_id)
+
+    def commit_bulk(self, staged_nt: Path, info: VersionInfo) -> VersionInfo:
+        """Commit the triples of the N-Triples file ``staged_nt`` (canonical, no duplicates:
+        see :mod:`kg.bulk`) that are not in the data graph yet, as version ``info.version``.
+
+        Uploads them to a fresh staging graph (GSP ``POST``), removes from it the triples the
+        data graph already has (correcting count and digest), then one guarded update copies
+        it into the data graph and records the version, naming the staging graph as the
+        version's added change set (``kgqp:addedGraph``: no second copy, no drop). Returns the
+        committed info (``added`` == 0: nothing new, nothing committed); a staging graph that
+        was not committed is dropped."""
+        staging = ox.NamedNode(f"{STAGING_PREFIX}{uuid.uuid4().hex}")
+        v = info.version
+        committed = False
+        try:
+            self.store.upload(staged_nt, staging)
+            dup = self.store.query(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {staging} {{ ?s ?p ?o }} ?s ?p ?o }}"
+            )
+            if dup:  # already in the data graph: not part of this version's change set
+                neg = digest_add(EMPTY_DIGEST, (), [ox.Quad(t.subject, t.predicate, t.object)
+                                                    for t in dup])
+                info = VersionInfo(v, info.timestamp, info.message, info.added - len(dup),
+                                   info.removed, digest_combine(info.digest, neg))
+                self.store.update(
+                    f"DELETE {{ GRAPH {staging} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {staging} "
+                    "{ ?s ?p ?o } ?s ?p ?o }", what="a bulk upload")
+            if info.added == 0:
+                return info
+            commit_id = uuid.uuid4().hex
+            log.debug("Committing version %d: one update request (bulk, %d triples)", v,
+                      info.added)
+            self.store.update(
+                f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {staging} {{ ?s ?p ?o }} {_guard(v)} }} ;"
+                f"\nINSERT {{ GRAPH <{META_GRAPH_IRI}> {{\n{_meta_triples(info, commit_id)}\n"
+                f"{version_node(v)} <{_K}addedGraph> {staging} .\n}} }} WHERE {{ {_guard(v)} }}",
+                what=f"the commit of version {v}",
+            )
+            self._confirm(info, commit_id)
+            committed = True
+            return info
+        finally:
+            if not committed:
+                try:
+                    self.store.update(f"DROP SILENT GRAPH {staging}",
+                                      what="dropping a staging graph")
+                except KGError as e:
+                    log.warning("Could not drop the staging graph %s: %s", staging, e)
+
+    def drop_stale_staging(self) -> None:
+        """Drop staging graphs that interrupted bulk imports left behind (run it when no
+        import is in progress; committed ones are change sets and are kept)."""
+        res = self.store.query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(STAGING_PREFIX)})) FILTER NOT EXISTS {{ "
+            f"GRAPH <{META_GRAPH_IRI}> {{ ?v <{_K}addedGraph> ?g }} }} }}"
+        )
+        for row in res:
+            self.store.update(f"DROP SILENT GRAPH {row[0]}", what="dropping a staging graph")
+
+
+
+class SparqlBackend:
+    """The :class:`kg.store.Backend` of a KG in a SPARQL server (see the module docs).
+
+    Example (needs a running server)::
+
+        >>> b = SparqlBackend("sparql+http://127.0.0.1:7878/")  # doctest: +SKIP
+        >>> b.store_version()  # doctest: +SKIP
+        0
+    """
+
+    kind = "sparql"
+
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
+        self.url = url
+        self.config = SparqlConfig.from_url(url)
+        self.store = SparqlStore(self.config)
+        self.log = GraphVersionLog(self.store)
+        self.read_only = read_only
+        self.degraded: str | None = None
+        self._checked = time.monotonic()
+        self._refresh_lock = threading.Lock()
+
+    def store_version(self) -> int:
+        return self.log.store_version()
+
+    def commit(self, info: VersionInfo, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
+        self.log.commit(info, added, removed)
+        self._checked = time.monotonic()
+
+    def existing_for_import(self, work: Path) -> Path | None:
+        return None  # the server leaves out what it has (see GraphVersionLog.commit_bulk)
+
+    def commit_bulk(self, graph: Any, staged: Any, info: VersionInfo, work: Path, *,
+                    reuse_staging: bool) -> VersionInfo:
+        staged.close()
+        info = self.log.commit_bulk(staged.log_file, info)
+        self._checked = time.monotonic()
+        return info
+
+    def refresh(self, graph: Any, *, force: bool = False) -> bool:
+        """One version query per ``check_interval`` (no retries: a parse must not wait for a
+        server that is down); rebuild the views when the version moved.
+
+        One thread at a time checks and rebuilds; the others (and reads made by view builders
+        during a rebuild) return at once and keep using the current views."""
+        if graph._rebuild_owner == threading.get_ident():
+            return False  # a view builder reading the graph: the rebuild is under way
+        now = time.monotonic()
+        if not force and now - self._checked < self.config.check_interval:
+            return False
+        if not self._refresh_lock.acquire(blocking=force):
+            return False
+        try:
+            return self._refresh_locked(graph, force=force)
+        finally:
+            self._refresh_lock.release()
+
+    def _refresh_locked(self, graph: Any, *, force: bool) -> bool:
+        self._checked = time.monotonic()
+        try:
+            version = self.log.store_version(retries=0 if not force else None)
+        except KGRemoteError as e:
+            if self.degraded is None:
+                log.warning("KG server %s unreachable; serving the last good views (version "
+                            "%d): %s", self.store.where, graph._version, e)
+            self.degraded = str(e)
+            if force:
+                raise
+            return False
+        if self.degraded is not None:
+            log.warning("KG server %s reachable again", self.store.where)
+            self.degraded = None
+        if version == graph._version:
+            if any(v.version != version for v in graph._views.values()):
+                graph._rebuild_views()  # a rebuild the outage interrupted
+            return False
+        self.store.clear_cache()
+        graph._version = version
+        graph._digest = self.log.info(version).digest if version else EMPTY_DIGEST
+        log.info("KG at %s refreshed to version %d", self.store.where, version)
+        graph._rebuild_views()
+        return True
+
+    def close(self) -> None:
+        self.store.close()

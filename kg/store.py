@@ -1,0 +1,136 @@
+"""What :class:`kg.ProductGraph` needs from a store: two small Protocols, two implementations.
+
+- :class:`QuadStore`: reads and low-level writes, shaped like ``pyoxigraph.Store`` (which is the
+  embedded implementation as is) and implemented over HTTP by :class:`kg.sparql.SparqlStore`.
+- :class:`Backend`: where versions live and how a change set becomes a committed version:
+  ``EmbeddedBackend`` (:mod:`kg.graph`: a version log in ``KGDIR/versions`` written before the
+  store commit, bulk imports swapped in as a new store directory) and
+  :class:`kg.sparql.SparqlBackend` (versions and change sets in named graphs of the server,
+  each commit one guarded SPARQL Update request).
+
+A backend is chosen from the location given to :meth:`kg.ProductGraph.open`: a folder (or
+``None``, in memory) -> embedded; ``sparql+http(s)://...`` -> SPARQL server
+(:data:`BACKENDS` lists the URL schemes).
+
+Example:
+    >>> import pyoxigraph as ox
+    >>> isinstance(ox.Store(), QuadStore)
+    True
+    >>> backend_kind("sparql+http://127.0.0.1:7878/"), backend_kind("/data/kg"), backend_kind(None)
+    ('sparql', 'embedded', 'embedded')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from kg.bulk import StagedImport
+    from kg.versions import VersionInfo
+
+#: a :class:`kg.ProductGraph` (not imported: kg.graph imports this module)
+ProductGraph = Any
+
+__all__ = ["BACKENDS", "Backend", "QuadStore", "VersionLogView", "backend_kind", "location"]
+
+#: URL prefixes of the store backends other than the embedded one.
+BACKENDS = {"sparql": ("sparql+http://", "sparql+https://")}
+_COLLAPSED = re.compile(r"^(sparql\+https?):/(?!/)")
+
+
+def location(where: str | os.PathLike[str] | None) -> str | Path | None:
+    """A KG location as given by a user: a server URL (``str``), a folder (``Path``) or None.
+
+    A URL that went through ``pathlib.Path`` (CLI options typed as paths) lost one slash of
+    ``//``; it is put back.
+
+    >>> location(Path("sparql+http://h:7878/")), location("kg")
+    ('sparql+http://h:7878', PosixPath('kg'))
+    """
+    if where is None:
+        return None
+    text = os.fspath(where)
+    text = _COLLAPSED.sub(r"\1://", text)
+    if any(text.startswith(p) for prefixes in BACKENDS.values() for p in prefixes):
+        return text
+    return Path(where)
+
+
+def backend_kind(where: str | os.PathLike[str] | None) -> str:
+    loc = location(where)
+    if isinstance(loc, str):
+        return next(k for k, ps in BACKENDS.items() if loc.startswith(ps))
+    return "embedded"
+
+
+@runtime_checkable
+class QuadStore(Protocol):
+    """Reads and writes of quads; ``pyoxigraph.Store`` has exactly this shape."""
+
+    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
+                          graph_name: Any = None) -> Iterable[ox.Quad]: ...
+
+    def __contains__(self, quad: object) -> bool: ...
+
+    def query(self, query: str, *args: Any, **kwargs: Any) -> Any: ...
+
+    def update(self, update: str, *args: Any, **kwargs: Any) -> None: ...
+
+    def dump(self, output: IO[bytes] | str | None = None, format: Any = None, *,
+             from_graph: Any = None, prefixes: Mapping[str, str] | None = None,
+             **kwargs: Any) -> Any: ...
+
+    def flush(self) -> None: ...
+
+
+class VersionLogView(Protocol):
+    """Reading the versions of a KG (:class:`kg.versions.VersionLog` and
+    :class:`kg.sparql.GraphVersionLog`)."""
+
+    def has(self, version: int) -> bool: ...
+
+    def latest(self) -> int: ...
+
+    def info(self, version: int) -> VersionInfo: ...
+
+    def versions(self, upto: int) -> list[VersionInfo]: ...
+
+    def changes(self, version: int) -> tuple[list[ox.Quad], list[ox.Quad]]: ...
+
+
+class Backend(Protocol):
+    """Where a KG's versions live and how a change becomes a committed version."""
+
+    kind: str
+    store: QuadStore
+    log: VersionLogView
+
+    def store_version(self) -> int:
+        """The newest version committed in the store."""
+        ...
+
+    def commit(self, info: VersionInfo, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
+        """Commit one change set as ``info.version``, all or nothing."""
+        ...
+
+    def existing_for_import(self, work: Path) -> Path | None:
+        """An N-Triples dump of the data graph if a bulk import must leave out triples the KG
+        already has locally, else ``None`` (the backend removes them itself)."""
+        ...
+
+    def commit_bulk(self, graph: ProductGraph, staged: StagedImport, info: VersionInfo,
+                    work: Path, *, reuse_staging: bool) -> VersionInfo:
+        """Commit a staged bulk import; returns the committed info (``added`` 0: nothing)."""
+        ...
+
+    def refresh(self, graph: ProductGraph) -> bool:
+        """Catch up with commits made elsewhere; whether the graph moved to a new version."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,224 @@
+"""The KG in a live Oxigraph SPARQL server: bulk loads, replicas, conflicts, outages, faults.
+
+The KG contract itself (reads, transactions, versions, rollback, export, bound queries) runs on
+the server through the ``contract_graph`` fixture of test_graph.py and test_query.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg import KGError, Node, NodeKind, ProductGraph
+from kg.errors import KGConflictError, KGRemoteError
+from kg.sparql import SparqlConfig
+from kg.store import location
+
+from .conftest import RECORDS
+
+
+def _nt(path: Path, n: int, start: int = 0) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(start, start + n):
+            s = f"<https://kgqp.dev/id/product/p{i}>"
+            fh.write(f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                     "<https://schema.org/Product> .\n")
+            fh.write(f'{s} <https://schema.org/name> "Product {i} \\"{i % 7}in\\" é" .\n')
+            fh.write(f'{s} <https://kgqp.dev/ns#popularity> "{i % 10}.0"^^'
+                     "<http://www.w3.org/2001/XMLSchema#double> .\n")
+    return path
+
+
+def test_url_forms():
+    assert location(Path("sparql+http://h:7878/?store=data")) == "sparql+http://h:7878/?store=data"
+    c = SparqlConfig.from_url("sparql+https://h/ds?update=u&retries=0")
+    assert (c.query_url, c.update_url, c.retries) == ("https://h/ds/query", "https://h/ds/u", 0)
+    with pytest.raises(ValueError, match="Unknown parameter"):
+        SparqlConfig.from_url("sparql+http://h/?colour=red")
+    with pytest.raises(ValueError, match="No host"):
+        SparqlConfig.from_url("sparql+http:///x")
+
+
+def test_unreachable_server_is_one_clear_error():
+    with pytest.raises(KGRemoteError, match=r"KG server at http://127.0.0.1:9/ failed .* tries"):
+        ProductGraph.open("sparql+http://127.0.0.1:9/?retries=1&backoff=0&timeout=2")
+
+
+def test_bulk_import_dedupes_and_matches_embedded(oxigraph_server, tmp_path):
+    a, b = _nt(tmp_path / "a.nt", 200), _nt(tmp_path / "b.nt", 200, start=100)
+    with ProductGraph.open(oxigraph_server.url) as g, ProductGraph() as em:
+        for src in (a, a, b):
+            g.import_rdf(src)
+            em.import_rdf(src)
+        assert g.version == em.version == 2
+        assert [v.added for v in g.versions()] == [v.added for v in em.versions()] == [0, 600, 300]
+        assert [v.digest for v in g.versions()] == [v.digest for v in em.versions()]
+        assert len(g) == 900 and g.canonical_hash() == em.canonical_hash()
+        h1 = em.canonical_hash() if em.rollback(1) else None
+        assert g.rollback(1) == 3 and g.canonical_hash() == h1
+        # the staging graphs left are exactly the change sets of the bulk versions
+        rows = g._store.query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            "FILTER(STRSTARTS(STR(?g), 'https://kgqp.dev/staging/')) }"
+        )
+        assert len(list(rows)) == 2
+
+
+def test_replica_sees_updates_and_rebuilds_views(oxigraph_server):
+    with ProductGraph.open(oxigraph_server.url) as a, \
+            ProductGraph.open(oxigraph_server.url, read_only=True) as b:
+        a.add_records(RECORDS, progress=False)
+        assert [m.text for m in b.match("lucky goldstar tv")] == ["tv"]
+        with a.transaction("alias") as tx:
+            tx.add_alias("https://kgqp.dev/id/brand/lg", "Lucky Goldstar")
+        # b's next read checks the server's version (check_interval=0 in the test URL)
+        assert [m.text for m in b.match("lucky goldstar tv")] == ["lucky goldstar", "tv"]
+        assert b.version == 2 and b.view_version("kg.alias_index") == 2
+        with pytest.raises(KGError, match="read-only"):
+            b.transaction()
+
+
+def test_concurrent_writers_conflict_and_nothing_partial_is_applied(oxigraph_server):
+    with ProductGraph.open(oxigraph_server.url) as a, ProductGraph.open(oxigraph_server.url) as b:
+        a.add_records(RECORDS, progress=False)
+        conflict = pytest.raises(KGConflictError, match="Another writer committed KG version 2")
+        with conflict, b.transaction("b") as tx:
+            tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+            with a.transaction("a") as tx2:  # a commits version 2 meanwhile
+                tx2.add_node(Node(NodeKind.BRAND, "tcl", "TCL"))
+        assert b.node("https://kgqp.dev/id/brand/sony") is None
+        assert [v.message for v in b.versions()][-1] == "a"
+        with b.transaction("b again") as tx:  # the retry on the new version succeeds
+            tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+        assert b.version == 3 and a.node("https://kgqp.dev/id/brand/sony").label == "Sony"
+
+
+def test_outage_keeps_last_good_views(oxigraph_server, caplog):
+    with ProductGraph.open(oxigraph_server.url, read_only=True) as ro:
+        assert ro.match("lg") == []
+        with ProductGraph.open(oxigraph_server.url) as w:
+            w.add_records(RECORDS, progress=False)
+        assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
+        oxigraph_server.kill()
+        assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]  # from the last good view
+        assert ro.degraded and "failed" in ro.degraded
+        assert "unreachable; serving the last good views" in caplog.text
+        oxigraph_server.start()
+        ro.match("lg")
+        assert ro.degraded is None and ro.version == 1
+
+
+N_BIG = 10_000  # nodes of the big commit: ~2.5 s of server work for a 30k-triple update here
+
+
+def _big_records(n: int) -> list:
+    return [Node(NodeKind.PRODUCT, f"bulk/{i}", f"Product {i}", aliases=(f"p{i}",))
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3, 1.0, 6.0])
+def test_server_killed_mid_transaction_is_before_or_after(oxigraph_server, delay):
+    """SIGKILL the server while a large commit is in flight (``delay`` seconds after the client
+    sent it; the last delay usually lets it finish), restart it on the same data: the KG is
+    exactly the version before or the version after, never between."""
+    with ProductGraph() as emb:
+        emb.add_records(RECORDS, progress=False)
+        before_hash = emb.canonical_hash()
+        emb.add_records(_big_records(N_BIG), progress=False)
+        after_hash = emb.canonical_hash()
+    with ProductGraph.open(oxigraph_server.url) as g:
+        g.add_records(RECORDS, progress=False)
+        outcome: list[object] = []
+
+        def commit() -> None:
+            try:
+                g.add_records(_big_records(N_BIG), progress=False)
+                outcome.append("committed")
+            except KGError as e:
+                outcome.append(e)
+
+        sending = threading.Event()
+
+        class _Sending(logging.Handler):  # the client logs right before it sends the commit
+            def emit(self, record: logging.LogRecord) -> None:
+                if record.getMessage().startswith("Committing version 2"):
+                    sending.set()
+
+        handler = _Sending(logging.DEBUG)
+        sparql_log = logging.getLogger("kg.sparql")
+        sparql_log.addHandler(handler)
+        level = sparql_log.level
+        sparql_log.setLevel(logging.DEBUG)
+        t = threading.Thread(target=commit)
+        try:
+            t.start()
+            assert sending.wait(timeout=120)
+            threading.Event().wait(delay)
+            oxigraph_server.kill()
+            t.join(timeout=120)
+        finally:
+            sparql_log.removeHandler(handler)
+            sparql_log.setLevel(level)
+    oxigraph_server.start()
+    with ProductGraph.open(oxigraph_server.url) as g:
+        assert g.version in (1, 2)
+        assert g.canonical_hash() == (before_hash if g.version == 1 else after_hash)
+        assert [v.version for v in g.versions()] == list(range(g.version + 1))
+        if g.version == 2:
+            added, removed = g._log.changes(2)
+            assert len(added) == N_BIG * 3 and removed == []
+        assert outcome == ["committed"] or isinstance(outcome[0], KGRemoteError | KGError)
+
+
+@pytest.mark.slow
+def test_default_kg_round_trips_through_the_server(oxigraph_server, tmp_path):
+    """The default KG, exported from the embedded build and bulk-loaded into the server:
+    same triple count and canonical hash (slow: builds the default KG first)."""
+    from kg.build import build_default
+
+    built = build_default(tmp_path / "kg", progress=False)
+    try:
+        count, digest = len(built), built.canonical_hash()
+        built.export(tmp_path / "kg.nt", format="ntriples")
+    finally:
+        built.close()
+    with ProductGraph.open(oxigraph_server.url) as g:
+        g.import_rdf(tmp_path / "kg.nt")
+        assert len(g) == count and g.canonical_hash() == digest
+        assert g.stats().triples == count
+
+
+def test_gsp_round_trip_of_export(oxigraph_server, tmp_path):
+    with ProductGraph() as em:
+        em.add_records(RECORDS, progress=False)
+        em.export(tmp_path / "x.ttl")
+        n, h = len(em), em.canonical_hash()
+    with ProductGraph.open(oxigraph_server.url) as g:
+        g.import_rdf(tmp_path / "x.ttl")
+        g.export(tmp_path / "y.nq", format="nquads")
+        back = list(ox.parse(path=tmp_path / "y.nq", format=ox.RdfFormat.N_QUADS))
+        assert len(back) == len(g) == n and g.canonical_hash() == h
+
+
+def test_view_builders_that_query_the_server_rebuild_once(oxigraph_server):
+    """A builder reading the graph (query, other views) during a rebuild must not start a
+    second rebuild (the link table does this)."""
+    calls = []
+
+    def builder(graph):
+        calls.append(graph.version)
+        graph.query("ASK { ?s ?p ?o }")
+        return len(graph.alias_index.keys())
+
+    with ProductGraph.open(oxigraph_server.url) as g, \
+            ProductGraph.open(oxigraph_server.url, read_only=True) as ro:
+        g.add_records(RECORDS, progress=False)
+        assert ro.view("test.names", builder) > 0 and calls == [1]
+        with g.transaction() as tx:
+            tx.add_alias("https://kgqp.dev/id/brand/lg", "Lucky Goldstar")
+        ro.view("test.names", builder)
+        assert calls == [1, 2] and ro.view_version("test.names") == 2
