@@ -1215,7 +1215,7 @@ class ProductGraph:
 
         version = self._version
         g = nx.MultiDiGraph(kg_version=version)
-        for info in self._node_table().values():
+        for info in self.view("kg.node_table", _build_node_table).values():
             g.add_node(
                 info.iri,
                 kind=info.kind.value if info.kind else None,
@@ -1272,7 +1272,7 @@ class ProductGraph:
     def _build_alias_index(self) -> AliasIndex:
         version = self._version
         entries: list[Candidate] = []
-        for info in self._node_table().values():
+        for info in self.view("kg.node_table", _build_node_table).values():
             names = ([info.label] if info.label else []) + list(info.aliases)
             for name in names:
                 entries.append(
@@ -1365,6 +1365,11 @@ class _View:
 
 def _build_networkx(graph: ProductGraph) -> nx.MultiDiGraph:
     return graph._build_networkx()
+
+
+def _build_node_table(graph: ProductGraph) -> dict[str, NodeInfo]:
+    # one scan of the store per commit, shared by the networkx view and the alias index
+    return graph._node_table()
 
 
 def _build_alias_index(graph: ProductGraph) -> AliasIndex:

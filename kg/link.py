@@ -158,6 +158,7 @@ _SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lac
 _SUBSET_MAX_WORDS = 6
 
 
+@lru_cache(maxsize=262144)  # a name's words repeat across the KG: index builds call it ~30k times
 def _stem(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -505,15 +506,23 @@ class _NodeTable:
             self.prior[iri] = min(p, 1.0)
             if data.get("path"):
                 paths[iri] = data["path"]
+        path_words: dict[str, list[str]] = {}  # a category path's words, once per path
+
+        def words_of(path: str) -> list[str]:
+            w = path_words.get(path)
+            if w is None:
+                w = path_words[path] = _WORD.findall(normalize_key(path))
+            return w
+
         for iri, data in nxg.nodes(data=True):
             words: set[str] = set()
             if iri in paths:
-                words.update(_WORD.findall(normalize_key(paths[iri])))
+                words.update(words_of(paths[iri]))
             elif data.get("kind") in ("product", "product_type", "brand"):
                 # the category paths it is filed / sold in (first few)
                 for _, target, rel in list(nxg.out_edges(iri, keys=True))[:20]:
                     if rel in ("in_category", "type_in", "sells_in") and target in paths:
-                        words.update(_WORD.findall(normalize_key(paths[target])))
+                        words.update(words_of(paths[target]))
             if words:
                 self.context[iri] = frozenset(words)
         self.unlinkable: frozenset[str] = frozenset(
