@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.special import erf as _erf
 
 if TYPE_CHECKING:
     from fusion.types import FusionInput
@@ -29,19 +30,12 @@ __all__ = ["NumpyFusionHead", "gelu", "softmax"]
 _LN_EPS = 1e-5
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 resolution here)
-    s = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
-               + 0.254829592) * t * np.exp(-a * a)
-    return s * y
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
     """GELU with erf (``torch.nn.GELU()``'s default)."""
-    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+    return 0.5 * x * (1.0 + _erf(x * _INV_SQRT2))
 
 
 def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -54,6 +48,11 @@ def softmax(x: np.ndarray) -> np.ndarray:
     """Softmax over the last axis."""
     z = np.exp(x - x.max(-1, keepdims=True))
     return z / z.sum(-1, keepdims=True)
+
+
+def _bmv(e: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``einsum("bmh,bh->bm", e, v)`` as one batched matrix product."""
+    return (e @ v[:, :, None])[..., 0]
 
 
 class NumpyFusionHead:
@@ -110,17 +109,16 @@ class NumpyFusionHead:
         # the query and to the attention-weighted sum, not to each element ([B, H] products
         # instead of [B, M, H] ones)
         q = self._lin("q", ht)
-        att = (np.einsum("bmh,bh->bm", e, q @ w["k.weight"]) + (q @ w["k.bias"])[:, None]) \
-            * self.scale
+        att = (_bmv(e, q @ w["k.weight"]) + (q @ w["k.bias"])[:, None]) * self.scale
         att = np.concatenate([(q @ w["null_kv"][0])[:, None] * self.scale,
                               np.where(mask, att, -np.inf)], 1)
         att = softmax(att)
-        g = (att[:, :1] * w["null_kv"][1] + np.einsum("bm,bmh->bh", att[:, 1:], e) @ self.wt["v"]
+        g = (att[:, :1] * w["null_kv"][1] + (att[:, None, 1:] @ e)[:, 0] @ self.wt["v"]
              + att[:, 1:].sum(1, keepdims=True) * w["v.bias"])
         logits = self._lin("classifier.3", gelu(self._lin("classifier.0",
                                                           np.concatenate([ht, g], -1))))
         qp = self._lin("q_ptr", ht)
-        ptr_logits = ((np.einsum("bmh,bh->bm", e, qp @ w["k_ptr.weight"])
+        ptr_logits = ((_bmv(e, qp @ w["k_ptr.weight"])
                        + (qp @ w["k_ptr.bias"])[:, None]) * self.scale
                       + np.log(np.clip(weight, 1e-6, None)))
         rows = np.arange(bsz)[:, None]
@@ -129,10 +127,10 @@ class NumpyFusionHead:
             has = mask & (labels >= 0)
             p = softmax(np.concatenate(
                 [np.broadcast_to(null, (bsz, 1)), np.where(has, ptr_logits, -np.inf)], 1))[:, 1:]
-            dist = np.zeros((bsz, n_out), np.float32)
-            np.add.at(dist, (np.broadcast_to(rows, labels.shape), np.clip(labels, 0, None)),
-                      p * has)
-            return dist
+            # scatter-add of each element's probability onto its label (bincount: one pass)
+            flat = (rows * n_out + np.clip(labels, 0, None)).ravel()
+            return np.bincount(flat, weights=(p * has).ravel(), minlength=bsz * n_out) \
+                .reshape(bsz, n_out).astype(np.float32)
 
         dist = pointer(f["label"], w["null_ptr"], logits.shape[1])
         dist0 = pointer(f["label0"], w["null_ptr0"], self.n_lvl0)
