@@ -73,26 +73,72 @@ _KG_HELP = "KG directory (opened read-only) used as the lexicon for KG lexicon f
 @app.command()
 def stats(file: Annotated[Path, typer.Argument(help="CoNLL or JSONL data file.")]) -> None:
     """Print counts of a data file as JSON (sentences, tokens, scheme, entities per type)."""
-    from parser.tagger.data import read_data
     from parser.tagger.data import stats as _stats
+    from parser.tagger.formats import read_data
 
     with cli_errors():
         typer.echo(json.dumps(_stats(read_data(file)), indent=2, ensure_ascii=False))
 
 
+def _labels_option(labels: str | None, tagger: Path | None) -> list[str] | None:
+    """The entity labels allowed in imported data: ``--labels a,b`` or those of ``--tagger``."""
+    if labels:
+        return [x.strip() for x in labels.split(",") if x.strip()]
+    if tagger is not None:
+        from parser.tagger.data import _split_tag
+        from parser.tagger.io import read_config
+
+        return sorted({_split_tag(lab)[1] for lab in read_config(_model_dir(tagger)).labels}
+                      - {""})
+    return None
+
+
 @app.command()
 def convert(
-    src: Annotated[Path, typer.Argument(help="CoNLL or JSONL input.")],
-    dst: Annotated[Path, typer.Argument(help="Output; .jsonl writes spans, anything else CoNLL.")],
+    src: Annotated[Path, typer.Argument(
+        help="CoNLL, span JSONL (.jsonl) or Label Studio tasks (.json) input.")],
+    dst: Annotated[Path, typer.Argument(
+        help="Output: .jsonl writes span JSONL, .json Label Studio tasks (and "
+             "DST.label_config.xml), anything else CoNLL.")],
     scheme: Annotated[str, typer.Option(help="Tag scheme of CoNLL output: bio or bioes.")] = "bio",
+    labels: Annotated[str | None, typer.Option(
+        help="Comma-separated labels allowed in SRC (default: any).")] = None,
+    tagger: Annotated[Path | None, typer.Option(
+        help="Allow only the labels of this tagger folder in SRC.")] = None,
+    source: Annotated[str, typer.Option(
+        help="Label Studio input: auto (a task's last annotation, else its prediction), "
+             "annotations (annotated tasks only) or predictions.")] = "auto",
 ) -> None:
-    """Convert between CoNLL and JSONL spans and between BIO and BIOES."""
-    from parser.tagger.data import read_data, write_conll, write_jsonl
+    """Convert between CoNLL, span JSONL and Label Studio tasks, and between BIO and BIOES.
+
+    The input is validated whole first (offsets, word boundaries, overlaps, labels): a bad
+    task is reported with its file and line (or task index) and nothing is written."""
+    from parser.tagger.data import write_conll
+    from parser.tagger.formats import (
+        label_studio_config,
+        read_data,
+        read_tasks,
+        write_tasks,
+    )
 
     with cli_errors():
-        sents = read_data(src, scheme=scheme)  # type: ignore[arg-type]
-        (write_jsonl if dst.suffix == ".jsonl" else write_conll)(dst, sents)
-    typer.echo(f"wrote {len(sents)} sentences to {dst}")
+        allowed = _labels_option(labels, tagger)
+        if dst.suffix not in (".json", ".jsonl"):  # CoNLL out: keep the words as read
+            sents = read_data(src, scheme=scheme, labels=allowed,  # type: ignore[arg-type]
+                              source=source)  # type: ignore[arg-type]
+            write_conll(dst, sents)
+            n = len(sents)
+        else:
+            tasks = read_tasks(src, labels=allowed, source=source)  # type: ignore[arg-type]
+            write_tasks(dst, tasks)
+            if dst.suffix == ".json":
+                used = allowed or sorted({s.label for t in tasks for s in t.spans})
+                from kg.io import atomic_write_text
+
+                atomic_write_text(dst.with_suffix(".label_config.xml"),
+                                  label_studio_config(used) + "\n")
+            n = len(tasks)
+    typer.echo(f"wrote {n} queries to {dst}")
 
 
 @app.command()
@@ -170,7 +216,7 @@ def evaluate(
     kg: Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)] = None,
 ) -> None:
     """Strict entity-level precision/recall/F1 (seqeval) of a tagger on gold data."""
-    from parser.tagger.data import read_data
+    from parser.tagger.formats import read_data
     from parser.tagger.predict import Tagger
     from parser.tagger.training import evaluate as _evaluate
 

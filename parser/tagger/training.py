@@ -36,8 +36,8 @@ from parser.tagger.data import (
     convert_tags,
     detect_scheme,
     entity_types,
-    read_data,
 )
+from parser.tagger.formats import read_data
 
 __all__ = ["TrainConfig", "TrainResult", "default_backbone", "evaluate", "train",
            "train_with_kg"]
