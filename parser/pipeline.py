@@ -408,6 +408,11 @@ class QueryParser:
             work.items, pooled=self.fusion is not None, batch=batch)
         work.seconds["tag"] += time.perf_counter() - t0
 
+    def link_entity(self, text: str, entity: Entity) -> ParsedEntity:
+        """Link one tagged span of the query ``text`` to the KG exactly as a parse does (this
+        parser's linker settings; NIL gives a :class:`ParsedEntity` with ``kg_id=None``)."""
+        return self._link(text, entity)
+
     def _link(self, text: str, entity: Entity) -> ParsedEntity:
         # the linker's own label -> kinds map decides: labels mapped to no kind (price ...) come
         # back NIL; a label it does not know raises ValueError and is linked without a type
