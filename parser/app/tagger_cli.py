@@ -143,7 +143,8 @@ def convert(
 
 @app.command()
 def train(
-    train: Annotated[Path, typer.Option("--train", help="Training data (CoNLL or JSONL).")],
+    train: Annotated[Path, typer.Option("--train", help="Training data: CoNLL, span JSONL "
+                                        "(.jsonl) or Label Studio tasks (.json).")],
     dev: Annotated[Path, typer.Option("--dev", help="Dev data for model selection.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     backbone: Annotated[Path | None, typer.Option(help="Local Hugging Face BERT folder "
@@ -162,6 +163,16 @@ def train(
     label_smoothing: Annotated[float | None, typer.Option(help="CE label smoothing.")] = None,
     limit_train: Annotated[int | None, typer.Option(help="Use only the first N training "
                                            "sentences.")] = None,
+    init_from: Annotated[Path | None, typer.Option(
+        "--init-from", help="Continue training this tagger folder (e.g. BUNDLE/tagger) on "
+        "--train instead of starting from the backbone: same labels, scheme, tokenizer.")
+    ] = None,
+    replay: Annotated[Path | None, typer.Option(
+        "--replay", help="The old labelled data: a sample of it is trained on beside "
+        "--train, so the tagger does not forget it.")] = None,
+    replay_size: Annotated[int | None, typer.Option(
+        "--replay-size", min=0, help="Old sentences to replay (default: as many as --train "
+        "holds).")] = None,
     num_threads: Annotated[int | None, typer.Option(help="torch CPU threads (default 2).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
@@ -173,7 +184,11 @@ def train(
         help="Comma-separated node kinds used as lexicon features (default with --kg: the "
              "KG's node kinds).")] = None,
 ) -> None:
-    """Fine-tune a tagger; the best-by-dev-F1 model is saved in OUT."""
+    """Fine-tune a tagger; the best-by-dev-F1 model is saved in OUT.
+
+    With --init-from the training continues a trained tagger on new labels (e.g. a batch from
+    `kgqp learn select`, annotated), with --replay old labels beside them; then put OUT in a
+    bundle with `kgqp bundle build`."""
     from parser.tagger.training import TrainConfig
     from parser.tagger.training import train as _train
 
@@ -181,7 +196,8 @@ def train(
              "epochs": epochs, "lr": lr, "head_lr": head_lr,
              "batch_size": batch_size, "seed": seed, "crf": crf, "max_length": max_length,
              "patience": patience, "label_smoothing": label_smoothing,
-             "limit_train": limit_train, "num_threads": num_threads}
+             "limit_train": limit_train, "num_threads": num_threads, "init_from": init_from,
+             "replay_path": replay, "replay_size": replay_size}
     with cli_errors():
         graph = _open_kg(kg)
         try:

@@ -57,7 +57,15 @@ def default_backbone() -> Path:
 
 @dataclass
 class TrainConfig:
-    """Everything a training run needs; the defaults are the best QueryNER recipe measured."""
+    """Everything a training run needs; the defaults are the best QueryNER recipe measured.
+
+    ``init_from`` continues training a saved tagger (its labels, scheme, tokenizer and
+    architecture; ``backbone``, ``num_layers``, ``crf`` and ``lexicon_kinds`` are then taken
+    from it) instead of starting from a backbone. ``replay_path`` holds the old labelled data:
+    ``replay_size`` of its sentences (default: as many as the new ones; all when fewer), drawn
+    with ``seed``, are trained on beside the new ones, so the tagger does not forget them. A
+    replayed query that was labelled again in ``train_path`` keeps its new labels only.
+    """
 
     train_path: str | Path
     dev_path: str | Path
@@ -84,6 +92,9 @@ class TrainConfig:
     lexicon_kinds: list[str] | None = None
     extend_vocab: bool = True
     limit_train: int | None = None
+    init_from: str | Path | None = None
+    replay_path: str | Path | None = None
+    replay_size: int | None = None
     num_threads: int = 2
     resume: bool = False
     keep_checkpoint: bool = False
@@ -111,6 +122,12 @@ class TrainConfig:
             raise ConfigError(f"num_layers={self.num_layers}: use a value >= 1 or None")
         if self.limit_train is not None and self.limit_train < 1:
             raise ConfigError("limit_train must be >= 1 or None")
+        if self.replay_size is not None and self.replay_size < 0:
+            raise ConfigError(f"replay_size={self.replay_size}: use a value >= 0 or None")
+        if self.init_from is not None:
+            self.init_from = Path(self.init_from)
+        if self.replay_path is not None:
+            self.replay_path = Path(self.replay_path)
         self.train_path, self.dev_path, self.out_dir = (
             Path(self.train_path), Path(self.dev_path), Path(self.out_dir))
         if self.backbone is not None:
@@ -310,6 +327,21 @@ def _load_checkpoint(path: Path, optimizer: Any, scheduler: Any) -> dict:
     return st
 
 
+def _replay(cfg: TrainConfig, new: Sequence[Sentence],
+            allowed: Sequence[str] | None) -> list[Sentence]:
+    """A seeded sample of the old labelled data (``cfg.replay_path``) without the queries
+    labelled again in ``new``."""
+    fresh = {" ".join(s.tokens).casefold() for s in new}
+    old = [s for s in read_data(Path(cfg.replay_path or ""), labels=allowed)
+           if " ".join(s.tokens).casefold() not in fresh]
+    size = len(new) if cfg.replay_size is None else cfg.replay_size
+    rng = random.Random(cfg.seed)
+    sample = old if size >= len(old) else rng.sample(old, size)
+    logger.info("replaying %d of %d old sentences beside %d new ones", len(sample), len(old),
+                len(new))
+    return sample
+
+
 def train(config: TrainConfig, *, lexicon: Any = None,
           train_matches: Callable[[Sequence[Sentence]], list[list[Any]]] | None = None,
           ) -> TrainResult:
@@ -337,19 +369,29 @@ def train(config: TrainConfig, *, lexicon: Any = None,
     out = Path(cfg.out_dir)
     ckpt = out / "checkpoint"
 
-    train_s = read_data(cfg.train_path)
-    dev_s = read_data(cfg.dev_path)
+    init = None
+    if cfg.init_from is not None and not (cfg.resume and (ckpt / "trainer_state.json").is_file()):
+        init = load_torch(Tagger, Path(cfg.init_from))
+    allowed = None if init is None else init.entity_types
+    train_s = read_data(cfg.train_path, labels=allowed)
+    dev_s = read_data(cfg.dev_path, labels=allowed)
     if not train_s:
         raise DataFormatError(f"{cfg.train_path} holds no sentences")
     if cfg.limit_train:
         train_s = train_s[: cfg.limit_train]
-    scheme = cfg.scheme or detect_scheme(t for s in train_s for t in s.tags)
+    if cfg.replay_path is not None:
+        train_s = train_s + _replay(cfg, train_s, allowed)
+    if init is not None:
+        scheme = init.config.scheme
+    else:
+        scheme = cfg.scheme or detect_scheme(t for s in train_s for t in s.tags)
     for s in train_s:
         s.tags = convert_tags(s.tags, scheme)  # type: ignore[arg-type]
     for s in dev_s:
         s.tags = convert_tags(s.tags, scheme)  # type: ignore[arg-type]
     word_mode = "char" if train_s[0].joiner == "" else "whitespace"
-    labels = _labels_for(entity_types(train_s + dev_s), scheme)
+    labels = _labels_for(entity_types(train_s + dev_s), scheme) if init is None \
+        else list(init.config.labels)
     lex = as_lexicon(lexicon)
 
     resumed = None
@@ -358,9 +400,23 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         tagger = load_torch(Tagger, ckpt)
         model, tok = tagger.model, tagger.tokenizer
         vocab_extended = "vocab_added" in model.config.meta
-        if model.config.labels != labels:
+        if model.config.labels != labels and cfg.init_from is None:
             raise ConfigError(f"{ckpt} was trained with other labels: use a new --out")
+        labels = list(model.config.labels)
         resumed = ckpt
+    elif init is not None:  # continue a trained tagger: its architecture, labels, tokenizer
+        model, tok = init.model, init.tokenizer
+        vocab_extended = "vocab_added" in model.config.meta
+        model.config.meta["init_from"] = str(cfg.init_from)
+        if cfg.extend_vocab:
+            tok, added = extend_vocabulary(tok, [s.text() for s in train_s])
+            if added:
+                logger.info("vocabulary extended by %d pieces", len(added))
+                model.resize_vocab(tok.get_vocab_size(), seed=cfg.seed)
+                model.config.meta["vocab_added"] = \
+                    int(model.config.meta.get("vocab_added", 0)) + len(added)
+                vocab_extended = True
+        del init
     else:
         backbone = Path(cfg.backbone) if cfg.backbone else default_backbone()
         enc_cfg, weights, tok = load_backbone(backbone)
@@ -450,7 +506,8 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         improved = f1 > best_f1
         if improved:
             best_f1, best_epoch, bad_epochs = f1, epoch + 1, 0
-            save_tagger(model, tok, out, backbone_dir=Path(cfg.backbone or default_backbone()))
+            save_tagger(model, tok, out, backbone_dir=Path(cfg.init_from or cfg.backbone
+                                                           or default_backbone()))
             atomic_write_json(out / "dev_scores.json", {**scores, "epoch": epoch + 1})
         else:
             bad_epochs += 1
