@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kg.build import DEFAULT_DATA_DIR
+from kg.io import atomic_write_text
 from kg.link import DEFAULT_LABEL_KINDS, LinkerConfig
 from kg.schema import normalize_name
 from parser.types import ParsedEntity, ParsedQuery
@@ -782,7 +783,7 @@ def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir
     files: Rows[GazetteerFile] = Rows()
     for (kind, attribute), names in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         path = out / (f"{kind}-{attribute}.txt" if attribute else f"{kind}.txt")
-        path.write_text("".join(n + "\n" for n in names), encoding="utf-8")
+        atomic_write_text(path, "".join(n + "\n" for n in names))
         cmd = ["kgqp", "kg", "load", kg_dir, str(path), "--kind", "gazetteer",
                "--node-kind", kind]
         if attribute:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -92,25 +92,6 @@ def select(
                            "reasons": reasons}))
 
 
-def _gazetteer_files(additions: dict[tuple[str, str], list[str]], out: Path,
-                     kg: str) -> list[dict[str, Any]]:
-    from kg.io import atomic_write_text
-
-    written = []
-    for (kind, attribute), names in sorted(additions.items()):
-        stem = kind + (f"-{attribute}" if attribute else "")
-        path = out / f"{stem}.txt"
-        atomic_write_text(path, "".join(f"{name}\n" for name in names))
-        cmd = f"kgqp kg load {kg} {path} --kind gazetteer --node-kind {kind}"
-        if attribute:
-            cmd += f" --option attribute={attribute}"
-        if kind == "product_type":
-            cmd += " --option variants=number"
-        written.append({"file": str(path), "kind": kind, "attribute": attribute,
-                        "names": len(names), "command": cmd})
-    return written
-
-
 @app.command()
 def gazetteer(
     labels: Annotated[Path, typer.Option(
@@ -124,44 +105,32 @@ def gazetteer(
 ) -> None:
     """Write the annotated spans the KG cannot link (confirmed NIL) as gazetteer files, one
     per KG kind, with the `kgqp kg load` command that adds each."""
+    from dataclasses import asdict
+
     from kg.io import atomic_write_json
+    from parser.app.analysis import kg_additions, mentions, write_gazetteers
     from parser.pipeline import QueryParser
     from parser.tagger.formats import read_tasks
     from parser.tagger.predict import Entity
+    from parser.types import ParsedQuery
 
     with cli_errors():
         tasks = read_tasks(labels)
         unreviewed = sum(t.source == "prediction" for t in tasks)
         tasks = [t for t in tasks if t.source != "prediction"]  # only what a person confirmed
         parser = QueryParser.from_pretrained(_bundle(bundle), warmup=False)
-        from kg.link import DEFAULT_LABEL_KINDS
-
-        label_kinds = parser.linker.config.label_kinds if parser.linker is not None \
-            else DEFAULT_LABEL_KINDS
-        additions: dict[tuple[str, str], list[str]] = {}
-        seen: set[tuple[str, str, str]] = set()
-        for t in tasks:
-            for sp in t.spans:
-                kinds = label_kinds.get(sp.label) or ()
-                if not kinds:
-                    continue  # prices, quantities ...: never KG nodes
-                name = t.text[sp.start:sp.end]
-                ent = Entity(text=name, start=sp.start, end=sp.end, label=sp.label, score=1.0)
-                if parser.link_entity(t.text, ent).kg_id is not None:
-                    continue
-                kind, _, attribute = kinds[0].partition(":")
-                if kind == "attribute_value" and not attribute:
-                    attribute = sp.label  # e.g. shape: attribute_value:shape
-                key = (kind, attribute, name.casefold())
-                if key not in seen:
-                    seen.add(key)
-                    additions.setdefault((kind, attribute), []).append(name)
-        out.mkdir(parents=True, exist_ok=True)
-        written = _gazetteer_files(additions, out, kg)
-        atomic_write_json(out / "kg_additions.json", {"labels": str(labels), "files": written,
-                                                     "skipped_unreviewed_tasks": unreviewed})
-    for w in written:
-        typer.echo(w["command"])
+        label_kinds = parser.linker.config.label_kinds if parser.linker is not None else None
+        confirmed = [ParsedQuery(text=t.text, normalized=t.text, entities=[
+            parser.link_entity(t.text, Entity(text=t.text[sp.start:sp.end], start=sp.start,
+                                              end=sp.end, label=sp.label, score=1.0))
+            for sp in t.spans]) for t in tasks]
+        rows = kg_additions(mentions(confirmed, label_kinds=label_kinds), parser.kg)
+        written = write_gazetteers(rows, out, kg_dir=kg, source="kgqp-learn")
+        atomic_write_json(out / "kg_additions.json", {
+            "labels": str(labels), "skipped_unreviewed_tasks": unreviewed,
+            "additions": [asdict(r) for r in rows], "files": [asdict(f) for f in written]})
+    for f in written:
+        typer.echo(f.command)
     typer.echo(json.dumps({"out": str(out), "files": len(written),
-                           "names": sum(w["names"] for w in written),
+                           "names": sum(f.names for f in written),
                            "skipped_unreviewed_tasks": unreviewed}))
