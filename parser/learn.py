@@ -39,7 +39,7 @@ import numpy as np
 
 from parser.errors import ConfigError, DataFormatError
 from parser.tagger.data import Span
-from parser.tagger.formats import Task
+from parser.tagger.formats import Task, check_text, text_lines
 from parser.tagger.lexicon import KGLexicon
 
 __all__ = [
@@ -83,31 +83,32 @@ def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
         raise DataFormatError(f"query log {p} does not exist: check the path")
     counts: dict[str, list[Any]] = {}
     jsonl = p.suffix == ".jsonl"
-    with open(p, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            if jsonl:
-                try:
-                    obj = json.loads(line)
-                    if not isinstance(obj, dict):
-                        raise ValueError("a line must be a JSON object")
-                    text = obj.get("query", obj.get("text"))
-                    count = obj.get("count", 1)
-                    if not isinstance(text, str):
-                        raise ValueError("'query' (or 'text') must be a string")
-                    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-                        raise ValueError(f"'count' must be an integer >= 1, got {count!r}")
-                except ValueError as err:
-                    raise DataFormatError(f"{p}:{lineno}: {err}; expected {{\"query\": str, "
-                                          "\"count\": int}: fix the line") from None
-            else:
-                text, count = line, 1
-            text = " ".join(text.split())
-            if not text:
-                continue
-            entry = counts.setdefault(_key(text), [text, 0])
-            entry[1] += count
+    for lineno, line in text_lines(p):
+        if not line.strip():
+            continue
+        if jsonl:
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("a line must be a JSON object")
+                text = obj.get("query", obj.get("text"))
+                count = obj.get("count", 1)
+                if not isinstance(text, str):
+                    raise ValueError("'query' (or 'text') must be a string")
+                if text.strip():
+                    check_text(text, "'query'")
+                if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                    raise ValueError(f"'count' must be an integer >= 1, got {count!r}")
+            except ValueError as err:
+                raise DataFormatError(f"{p}:{lineno}: {err}; expected {{\"query\": str, "
+                                      "\"count\": int}: fix the line") from None
+        else:
+            text, count = line, 1
+        text = " ".join(text.split())
+        if not text:
+            continue
+        entry = counts.setdefault(_key(text), [text, 0])
+        entry[1] += count
     return [LogQuery(t, c) for t, c in counts.values()]
 
 

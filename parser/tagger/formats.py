@@ -35,7 +35,7 @@ import itertools
 import json
 import logging
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -56,12 +56,14 @@ __all__ = [
     "LABEL_STUDIO_FROM",
     "LabelSource",
     "Task",
+    "check_text",
     "label_studio_config",
     "read_data",
     "read_jsonl",
     "read_label_studio",
     "read_span_jsonl",
     "read_tasks",
+    "text_lines",
     "to_label_studio",
     "write_jsonl",
     "write_label_studio",
@@ -136,6 +138,18 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def check_text(text: Any, what: str = "'text'") -> str:
+    """``text`` if it is a non-empty string that encodes to UTF-8, else ValueError."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{what} must be a non-empty string")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} holds a lone surrogate (invalid Unicode): fix the "
+                         "escape sequence") from None
+    return text
+
+
 def _check_spans(text: str, raw: Iterable[tuple[Any, Any, Any, Any]],
                  labels: Collection[str] | None, mode: WordMode) -> list[Span]:
     """Validated spans of ``text`` from ``(start, end, label, covered text or None)``; raises
@@ -178,6 +192,19 @@ def _check_spans(text: str, raw: Iterable[tuple[Any, Any, Any, Any]],
     return out
 
 
+def text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of a UTF-8 text file (a BOM dropped); a line that is not valid
+    UTF-8 raises :class:`DataFormatError` naming the file and line."""
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise DataFormatError(f"{path}:{lineno}: not valid UTF-8 ({err.reason} at byte "
+                                      f"{err.start}): re-encode the file as UTF-8") from None
+            yield lineno, line.lstrip("\ufeff") if lineno == 1 else line
+
+
 # ---------------------------------------------------------------------------------------------
 # span JSONL
 
@@ -201,33 +228,30 @@ def read_span_jsonl(path: str | os.PathLike[str], *, labels: Collection[str] | N
     p = _check_file(path)
     out: list[Task] = []
     skipped = 0
-    with open(p, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    for lineno, line in text_lines(p):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("a line must be a JSON object")
+            if obj.get("answer") in ("reject", "ignore"):
+                skipped += 1
                 continue
-            try:
-                obj = json.loads(line)
-                if not isinstance(obj, dict):
-                    raise ValueError("a line must be a JSON object")
-                if obj.get("answer") in ("reject", "ignore"):
-                    skipped += 1
-                    continue
-                text = obj.get("text")
-                if not isinstance(text, str) or not text.strip():
-                    raise ValueError("'text' must be a non-empty string")
-                raw = obj.get("spans") or []
-                if not isinstance(raw, list) or not all(isinstance(d, dict) for d in raw):
-                    raise ValueError("'spans' must be a list of {start, end, label} objects")
-                meta = obj.get("meta") or {}
-                if not isinstance(meta, dict):
-                    raise ValueError("'meta' must be an object")
-                spans = _check_spans(text, ((d.get("start"), d.get("end"), d.get("label"),
-                                             d.get("text")) for d in raw), labels, mode)
-            except ValueError as err:  # json.JSONDecodeError is a ValueError
-                raise DataFormatError(f"{p}:{lineno}: {err}; expected {{\"text\": str, "
-                                      "\"spans\": [{\"start\", \"end\", \"label\"}]}: fix the "
-                                      "line (nothing was imported)") from None
-            out.append(Task(text, spans, meta, source="file"))
+            text = check_text(obj.get("text"))
+            raw = obj.get("spans") or []
+            if not isinstance(raw, list) or not all(isinstance(d, dict) for d in raw):
+                raise ValueError("'spans' must be a list of {start, end, label} objects")
+            meta = obj.get("meta") or {}
+            if not isinstance(meta, dict):
+                raise ValueError("'meta' must be an object")
+            spans = _check_spans(text, ((d.get("start"), d.get("end"), d.get("label"),
+                                         d.get("text")) for d in raw), labels, mode)
+        except ValueError as err:  # json.JSONDecodeError is a ValueError
+            raise DataFormatError(f"{p}:{lineno}: {err}; expected {{\"text\": str, "
+                                  "\"spans\": [{\"start\", \"end\", \"label\"}]}: fix the "
+                                  "line (nothing was imported)") from None
+        out.append(Task(text, spans, meta, source="file"))
     if skipped:
         logger.info("%s: skipped %d rejected or ignored tasks", p, skipped)
     return out
@@ -310,8 +334,8 @@ def read_label_studio(path: str | os.PathLike[str], *, labels: Collection[str] |
         raise DataFormatError(f"source={source!r}: use 'auto', 'annotations' or 'predictions'")
     p = _check_file(path)
     try:
-        raw = json.loads(p.read_text(encoding="utf-8"))
-    except ValueError as err:
+        raw = json.loads(p.read_text(encoding="utf-8-sig"))
+    except ValueError as err:  # also UnicodeDecodeError
         raise DataFormatError(f"{p}: not valid JSON ({err}): export the tasks again") from None
     if not isinstance(raw, list):
         raise DataFormatError(f"{p}: Label Studio tasks JSON must be an array of tasks")
@@ -322,9 +346,7 @@ def read_label_studio(path: str | os.PathLike[str], *, labels: Collection[str] |
         try:
             if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
                 raise ValueError("a task must be an object with a 'data' object")
-            text = task["data"].get("text")
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError("data.text must be a non-empty string")
+            text = check_text(task["data"].get("text"), "data.text")
             meta = task["data"].get("meta") or {}
             if not isinstance(meta, dict):
                 raise ValueError("data.meta must be an object")

@@ -122,6 +122,27 @@ def test_malformed_jsonl_lines(tmp_path: Path, line: str) -> None:
         read_span_jsonl(path)
 
 
+def test_invalid_utf8_and_lone_surrogates_name_the_line(tmp_path: Path) -> None:
+    from parser.learn import read_query_log
+
+    good = json.dumps(_GOOD).encode()
+    (tmp_path / "a.jsonl").write_bytes(good + b"\n" + b'{"text": "caf\xe9 tv"}\n')
+    with pytest.raises(DataFormatError, match=r"a\.jsonl:2: not valid UTF-8"):
+        read_span_jsonl(tmp_path / "a.jsonl")
+    (tmp_path / "b.jsonl").write_bytes(good + b"\n" + b'{"text": "tv \\ud800"}\n')
+    with pytest.raises(DataFormatError, match=r"b\.jsonl:2: 'text' holds a lone surrogate"):
+        read_span_jsonl(tmp_path / "b.jsonl")
+    (tmp_path / "log.txt").write_bytes(b"tv\nsamsung \xff tv\n")
+    with pytest.raises(DataFormatError, match=r"log\.txt:2: not valid UTF-8"):
+        read_query_log(tmp_path / "log.txt")
+    (tmp_path / "log.jsonl").write_bytes(b'{"query": "tv \\udc00"}\n')
+    with pytest.raises(DataFormatError, match=r"log\.jsonl:1: 'query' holds a lone"):
+        read_query_log(tmp_path / "log.jsonl")
+    (tmp_path / "ls.json").write_bytes(b'[{"data": {"text": "caf\xe9"}}]')
+    with pytest.raises(DataFormatError, match=r"ls\.json: not valid JSON"):
+        read_label_studio(tmp_path / "ls.json")
+
+
 def _ls_bad(kind: str) -> list:
     tasks = to_label_studio([Task("lg 55 inch tv", [Span(0, 2, "creator")]),
                              Task("sony tv", [Span(0, 4, "creator")])])
