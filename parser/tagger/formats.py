@@ -382,7 +382,7 @@ def read_label_studio(path: str | os.PathLike[str], *, labels: Collection[str] |
 def _is_label_studio(p: Path) -> bool:
     if p.suffix != ".json":
         return False
-    with open(p, encoding="utf-8") as fh:
+    with open(p, encoding="utf-8", errors="replace") as fh:  # a sniff: the reader validates
         head = fh.read(256).lstrip("\ufeff \t\r\n")
     return head.startswith("[")
 
