@@ -173,6 +173,12 @@ def train(
     replay_size: Annotated[int | None, typer.Option(
         "--replay-size", min=0, help="Old sentences to replay (default: as many as --train "
         "holds).")] = None,
+    adapter: Annotated[str | None, typer.Option(
+        "--adapter", help="Train a LoRA adapter for this market (e.g. en, zh) on the frozen "
+        "backbone instead of the whole model; OUT then holds only the adapter and the tagging "
+        "head (load several on one backbone with Tagger.markets).")] = None,
+    lora_r: Annotated[int, typer.Option(help="LoRA rank of --adapter.")] = 8,
+    lora_alpha: Annotated[int, typer.Option(help="LoRA alpha of --adapter.")] = 16,
     num_threads: Annotated[int | None, typer.Option(help="torch CPU threads (default 2).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
@@ -197,7 +203,9 @@ def train(
              "batch_size": batch_size, "seed": seed, "crf": crf, "max_length": max_length,
              "patience": patience, "label_smoothing": label_smoothing,
              "limit_train": limit_train, "num_threads": num_threads, "init_from": init_from,
-             "replay_path": replay, "replay_size": replay_size}
+             "replay_path": replay, "replay_size": replay_size,
+             "adapter": None if adapter is None else {"market": adapter, "r": lora_r,
+                                                      "alpha": lora_alpha}}
     with cli_errors():
         graph = _open_kg(kg)
         try:

@@ -93,6 +93,7 @@ class TrainConfig:
     extend_vocab: bool = True
     limit_train: int | None = None
     init_from: str | Path | None = None
+    adapter: Any = None  # parser.tagger.adapters.AdapterConfig: train a LoRA adapter only
     replay_path: str | Path | None = None
     replay_size: int | None = None
     num_threads: int = 2
@@ -126,6 +127,15 @@ class TrainConfig:
             raise ConfigError(f"replay_size={self.replay_size}: use a value >= 0 or None")
         if self.init_from is not None:
             self.init_from = Path(self.init_from)
+        if self.adapter is not None:
+            from parser.tagger.adapters import AdapterConfig
+
+            if isinstance(self.adapter, dict):
+                self.adapter = AdapterConfig(**self.adapter)
+            if not isinstance(self.adapter, AdapterConfig):
+                raise ConfigError("adapter must be an AdapterConfig (or its fields as a dict)")
+            if self.init_from is not None or self.resume:
+                raise ConfigError("an adapter trains on a backbone: drop init_from and resume")
         if self.replay_path is not None:
             self.replay_path = Path(self.replay_path)
         self.train_path, self.dev_path, self.out_dir = (
@@ -205,6 +215,8 @@ def _param_groups(model: Any, cfg: TrainConfig, *, vocab_extended: bool = False)
             lr = cfg.lr * cfg.layer_decay ** (n_layers + 1 - depth)
             if vocab_extended and name.endswith("word_embeddings.weight"):
                 lr = cfg.new_vocab_lr  # new rows start random: let them learn fast
+            if "lora_" in name:  # LoRA matrices start at zero: they learn at the head's rate
+                lr = cfg.head_lr
         else:
             lr = cfg.head_lr
         wd = 0.0 if no_decay else cfg.weight_decay
@@ -433,7 +445,12 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         model = TaggerModel(enc_cfg, tcfg)
         model.load_backbone_weights(weights)
         del weights
-        if cfg.extend_vocab:
+        if cfg.adapter is not None:  # the base stays as it is: no new vocabulary rows
+            from parser.tagger.adapters import add_adapter
+
+            add_adapter(model, cfg.adapter)
+            model.config.meta["adapter"] = cfg.adapter.market
+        elif cfg.extend_vocab:
             tok, added = extend_vocabulary(tok, [s.text() for s in train_s])
             vocab_extended = len(added) > 0
             if added:
@@ -506,8 +523,15 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         improved = f1 > best_f1
         if improved:
             best_f1, best_epoch, bad_epochs = f1, epoch + 1, 0
-            save_tagger(model, tok, out, backbone_dir=Path(cfg.init_from or cfg.backbone
-                                                           or default_backbone()))
+            if cfg.adapter is not None:
+                from parser.tagger.adapters import save_adapter
+
+                save_adapter(model, tok, out, cfg.adapter,
+                             base=Path(cfg.backbone or default_backbone()),
+                             num_layers=cfg.num_layers)
+            else:
+                save_tagger(model, tok, out, backbone_dir=Path(cfg.init_from or cfg.backbone
+                                                               or default_backbone()))
             atomic_write_json(out / "dev_scores.json", {**scores, "epoch": epoch + 1})
         else:
             bad_epochs += 1
@@ -516,6 +540,8 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         if cfg.progress:
             tqdm.write(msg)
         logger.info(msg)
+        if cfg.adapter is not None:  # an adapter run is short: no resumable checkpoint
+            continue
         _save_checkpoint(ckpt, model, tok, optimizer, scheduler,
                          {"epoch": epoch, "best_f1": best_f1, "best_epoch": best_epoch,
                           "bad_epochs": bad_epochs, "history": history})
