@@ -74,7 +74,6 @@ def test_two_markets_share_one_backbone_and_tag_as_alone(adapters: dict[str, Pat
     for _ in range(2):  # switching back and forth gives each market its own adapter
         assert np.allclose(_logits(en), _logits(alone_en), atol=1e-5)
         assert np.allclose(_logits(brand), _logits(alone_brand), atol=1e-5)
-    assert [e.label for e in brand("samsung tv").entities] in ([], ["creator"])
     with pytest.raises(ConfigError, match="saved when it is trained"):
         en.save(adapters["en"].parent / "copy")
 
