@@ -147,9 +147,13 @@ def run(args) -> None:
                     shutil.rmtree(work, ignore_errors=True)
 
 
-def report(out: Path, png: Path | None, random_max: int) -> str:
-    """A markdown table (mean F1 per label budget over the seeds run) and the plot."""
+def report(out: Path, png: Path | None, random_max: int,
+           seeds: list[int] | None = None) -> str:
+    """A markdown table (mean F1 per label budget over ``seeds``, default all run) and the
+    plot."""
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    if seeds is not None:
+        rows = [r for r in rows if r["seed"] in seeds]
     by: dict[tuple[str, int], list[float]] = {}
     for r in rows:
         by.setdefault((r["arm"], r["n_labels"]), []).append(r["f1"])
@@ -220,10 +224,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("parser").setLevel(logging.WARNING)
     if args.report:
-        print(report(Path(args.out), Path(args.report), args.random_max))
+        print(report(Path(args.out), Path(args.report), args.random_max, args.seeds))
         return
     run(args)
-    print(report(Path(args.out), None, args.random_max))
+    print(report(Path(args.out), None, args.random_max, args.seeds))
 
 
 if __name__ == "__main__":
