@@ -30,7 +30,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,10 +47,12 @@ __all__ = [
     "QuerySignals",
     "Selected",
     "SelectionConfig",
+    "iter_signals",
     "kmeans",
     "read_query_log",
     "score_queries",
     "select",
+    "select_from_log",
     "to_tasks",
 ]
 
@@ -157,13 +159,25 @@ def _disagreements(text: str, spans: list[Span], matches: Iterable[tuple[int, in
 def score_queries(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                   link: Any = None, label_kinds: Mapping[str, Sequence[str]] | None = None,
                   batch_size: int = 64, progress: bool = False) -> list[QuerySignals]:
-    """Signals of each query (:class:`QuerySignals`) from one tagger pass per query.
+    """Signals of each query (:class:`QuerySignals`) from one tagger pass per query, in the
+    order of ``queries``.
 
     ``tagger`` is a :class:`parser.tagger.Tagger`; ``kg`` (a :class:`kg.ProductGraph`) gives the
     lexicon matches (also the tagger's lexicon features) and the disagreement signal; ``link``
     is ``link(text, entity) -> ParsedEntity`` (:meth:`parser.QueryParser.link_entity`) for
     the NIL signal. Without them only the tagger signals are computed.
     """
+    res = dict(iter_signals(tagger, queries, kg=kg, link=link, label_kinds=label_kinds,
+                            batch_size=batch_size, progress=progress))
+    return [res[i] for i in range(len(queries))]
+
+
+def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
+                 link: Any = None, label_kinds: Mapping[str, Sequence[str]] | None = None,
+                 batch_size: int = 64, progress: bool = False,
+                 ) -> Iterator[tuple[int, QuerySignals]]:
+    """``(index in queries, signals)`` of each query, a batch at a time (queries batched by
+    length): :func:`score_queries` without holding every query's signals at once."""
     from parser.tagger.decode import log_softmax
 
     if label_kinds is None:
@@ -172,14 +186,12 @@ def score_queries(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
         label_kinds = DEFAULT_LABEL_KINDS
     uses_lexicon = bool(getattr(tagger.config, "lexicon_kinds", None))
     labels = tagger.config.labels
-    out: list[QuerySignals] = []
     order = sorted(range(len(queries)), key=lambda i: len(queries[i].text))
     steps = range(0, len(order), batch_size)
     if progress:
         from tqdm.auto import tqdm
 
         steps = tqdm(steps, desc="scoring queries", unit="batch", leave=False)
-    res: dict[int, QuerySignals] = {}
     for k in steps:
         idx = order[k:k + batch_size]
         texts = [queries[i].text for i in idx]
@@ -214,14 +226,12 @@ def score_queries(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                 ents.append(d)
             dis = _disagreements(p.text, spans, matches[j], label_kinds) \
                 if matches is not None else []
-            res[i] = QuerySignals(
+            yield i, QuerySignals(
                 text=queries[i].text, count=queries[i].count, spans=spans, entities=ents,
                 margin=margin, entropy=entropy, uncertain_word=word, uncertain_tag=tag,
                 nil_spans=nils, disagreements=dis,
                 embedding=np.asarray(pooled[j], dtype=np.float32),
             )
-    out = [res[i] for i in range(len(queries))]
-    return out
 
 
 @dataclass
@@ -303,8 +313,10 @@ def kmeans(x: np.ndarray, k: int, *, seed: int = 0, iters: int = 25) -> np.ndarr
     return assign
 
 
-def _scores(signals: Sequence[QuerySignals], cfg: SelectionConfig) -> np.ndarray:
-    max_count = max((s.count for s in signals), default=1)
+def _scores(signals: Sequence[QuerySignals], cfg: SelectionConfig,
+            max_count: int | None = None) -> np.ndarray:
+    if max_count is None:
+        max_count = max((s.count for s in signals), default=1)
     out = np.zeros(len(signals))
     for i, s in enumerate(signals):
         base = (cfg.w_uncertainty * (1.0 - s.margin) + cfg.w_nil * bool(s.nil_spans)
@@ -327,9 +339,12 @@ def _reasons(s: QuerySignals, cfg: SelectionConfig, frequent: int) -> list[str]:
 
 
 def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig | None = None,
-           exclude: Iterable[str] = ()) -> list[Selected]:
+           exclude: Iterable[str] = (), log_counts: Sequence[int] | None = None,
+           ) -> list[Selected]:
     """The ``n`` queries to label next, best first (see :class:`SelectionConfig`); queries
-    whose text is in ``exclude`` (already labelled) are never picked."""
+    whose text is in ``exclude`` (already labelled) are never picked. ``log_counts``: the
+    counts of the whole log when ``signals`` hold only part of it (frequencies are scaled by
+    the log's largest count, "frequent" is its top quantile)."""
     cfg = config or SelectionConfig()
     if n < 1:
         raise ConfigError(f"n={n}: ask for at least one query")
@@ -337,8 +352,8 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
     cand = [i for i, s in enumerate(signals) if _key(s.text) not in skip]
     if not cand:
         return []
-    scores = _scores(signals, cfg)
-    counts = sorted(signals[i].count for i in cand)
+    scores = _scores(signals, cfg, max(log_counts, default=1) if log_counts else None)
+    counts = sorted(log_counts) if log_counts else sorted(signals[i].count for i in cand)
     frequent = counts[min(len(counts) - 1, int(cfg.frequent_quantile * len(counts)))]
     cand.sort(key=lambda i: (-scores[i], signals[i].text))
     emb = np.stack([signals[i].embedding for i in cand]).astype(np.float64)
@@ -383,6 +398,38 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
                        else "rank")
         out.append(Selected(signals[i], round(float(scores[i]), 6), reasons, c))
     return out
+
+
+def select_from_log(tagger: Any, log: Sequence[LogQuery], n: int, *,
+                    config: SelectionConfig | None = None, exclude: Iterable[str] = (),
+                    keep: int | None = None, **signal_args: Any) -> list[Selected]:
+    """:func:`select` over a whole log in bounded memory: the log is scored a batch at a time
+    (:func:`iter_signals`, ``signal_args``: ``kg``, ``link``, ``label_kinds``, ``batch_size``,
+    ``progress``) and only the ``keep`` best-scored queries (default: ten times the pool
+    :func:`select` draws from, at least 2,000) are held for the near-duplicate removal and the
+    clustering. The same picks as ``select(score_queries(...))`` whenever the pool
+    :func:`select` draws (the best ``pool_factor * n`` after near-duplicate removal) lies
+    within the ``keep`` best-scored queries."""
+    import heapq
+
+    cfg = config or SelectionConfig()
+    if n < 1:
+        raise ConfigError(f"n={n}: ask for at least one query")
+    keep = keep or max(10 * math.ceil(cfg.pool_factor * n), 2000)
+    skip = {_key(t) for t in exclude}
+    counts = [q.count for q in log]
+    max_count = max(counts, default=1)
+    heap: list[tuple[float, int, QuerySignals]] = []
+    for i, sig in iter_signals(tagger, log, **signal_args):
+        if _key(sig.text) in skip:
+            continue
+        item = (float(_scores([sig], cfg, max_count)[0]), -i, sig)
+        if len(heap) < keep:
+            heapq.heappush(heap, item)
+        else:
+            heapq.heappushpop(heap, item)
+    kept = [sig for _, _, sig in sorted(heap, key=lambda t: -t[1])]  # log order
+    return select(kept, n, config=cfg, log_counts=counts)
 
 
 def to_tasks(selected: Sequence[Selected]) -> list[Task]:

@@ -55,8 +55,7 @@ def select(
 ) -> None:
     """Select the N queries of a log most worth labelling; each carries why it was chosen."""
     from parser.app.threads import scoped_threads
-    from parser.learn import SelectionConfig, read_query_log, score_queries, to_tasks
-    from parser.learn import select as _select
+    from parser.learn import SelectionConfig, read_query_log, select_from_log, to_tasks
     from parser.pipeline import QueryParser
     from parser.tagger.formats import label_studio_config, read_tasks, write_tasks
 
@@ -71,9 +70,9 @@ def select(
         done = [t.text for p in exclude or [] for t in read_tasks(p)]
         parser = QueryParser.from_pretrained(_bundle(bundle), warmup=False)
         label_kinds = parser.linker.config.label_kinds if parser.linker is not None else None
-        signals = score_queries(parser.tagger, log, kg=parser.kg, link=parser.link_entity,
-                                label_kinds=label_kinds, progress=False)
-        picked = _select(signals, n, config=cfg, exclude=done)
+        picked = select_from_log(parser.tagger, log, n, config=cfg, exclude=done,
+                                 kg=parser.kg, link=parser.link_entity,
+                                 label_kinds=label_kinds)
         tasks = to_tasks(picked)
         write_tasks(out, tasks, model_version=f"kgqp:{parser.path}")
         if out.suffix == ".json":

@@ -124,6 +124,31 @@ def test_scores_from_the_real_bundle(own_bundle: Path) -> None:
     qp.kg.close()
 
 
+def test_select_from_log_in_bounded_memory_picks_as_select(own_bundle: Path,
+                                                            tmp_path: Path) -> None:
+    from parser.learn import select_from_log
+    from parser.pipeline import QueryParser
+
+    qp = QueryParser.from_pretrained(own_bundle, warmup=False)
+    (tmp_path / "log.txt").write_text("\n".join(LOG), encoding="utf-8")
+    log = read_query_log(tmp_path / "log.txt")
+    args = {"kg": qp.kg, "link": qp.link_entity}
+    cfg = SelectionConfig(pool_factor=2)
+    whole = select(score_queries(qp.tagger, log, **args), 3, config=cfg, exclude=["lg tv"])
+    streamed = select_from_log(qp.tagger, log, 3, config=cfg, exclude=["lg tv"], **args)
+    assert [(p.signals.text, p.score) for p in streamed] == \
+        [(p.signals.text, p.score) for p in whole]
+    # holding only the 4 best-scored queries: the picks come from those 4
+    scores = sorted((p.score for p in select(score_queries(qp.tagger, log, **args), len(log),
+                                             config=SelectionConfig(clusters=False,
+                                                                    dup_cosine=1.0))),
+                    reverse=True)
+    small = select_from_log(qp.tagger, log, 3, config=cfg, keep=4, **args)
+    assert len(small) == 3 and min(p.score for p in small) >= scores[3]
+    assert len(select_from_log(qp.tagger, log, 3, config=cfg, keep=1, **args)) == 1
+    qp.kg.close()
+
+
 def test_cli_select_writes_tasks_with_reasons(own_bundle: Path, tmp_path: Path) -> None:
     (tmp_path / "log.txt").write_text("\n".join(LOG) + "\n", encoding="utf-8")
     (tmp_path / "done.jsonl").write_text('{"text": "pink yoga mat", "spans": []}\n',
