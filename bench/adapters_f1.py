@@ -2,8 +2,8 @@
 e-commerce set, with the same data, layers, epochs and seed.
 
 Full fine-tuning is `kgqp tagger train`'s recipe (the vocabulary extended with the characters the
-backbone lacks); the adapter trains the LoRA matrices and the head only, on the frozen backbone
-(no vocabulary extension: unknown characters stay [UNK]). `--train-n` limits the training
+backbone lacks); the adapter trains the LoRA matrices, the head and the embedding rows of those
+new characters, on the frozen backbone. `--train-n` limits the training
 queries (a seeded random subset) to fit a small machine; validation/dev is used whole.
 
     python bench/adapters_f1.py --train-n 1000 --epochs 5 --out /tmp/kgqp-adapters-f1
@@ -32,6 +32,7 @@ def main() -> None:
     ap.add_argument("--queryner", default=str(ROOT / "data" / "queryner"))
     ap.add_argument("--zh", default=str(ROOT.parent / "shared" / "data" / "zh_ecommerce"))
     ap.add_argument("--sets", nargs="+", default=["en", "zh"])
+    ap.add_argument("--modes", nargs="+", default=["full", "lora"])
     ap.add_argument("--train-n", type=int, default=1000)
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=5)
@@ -60,7 +61,7 @@ def main() -> None:
         sents = read_conll(tr)
         random.Random(args.seed).shuffle(sents)
         write_conll(out / f"{name}-train.conll", sents[:args.train_n])
-        for mode in ("full", "lora"):
+        for mode in args.modes:
             t0 = time.perf_counter()
             cfg = TrainConfig(train_path=out / f"{name}-train.conll", dev_path=dev,
                               out_dir=out / f"{name}-{mode}", num_layers=args.layers,

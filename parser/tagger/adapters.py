@@ -8,7 +8,10 @@ and trains them with the tagging head. The saved folder holds only what the mark
     adapter.safetensors   LoRA matrices (names without the market) + tagging head
     adapter.json          AdapterConfig, and the base: its path, layers kept, weights' sha256
     kgqp.json             TaggerConfig (labels ...)
-    tokenizer.json ...    the base's tokenizer (the vocabulary is never extended)
+    tokenizer.json        the base's tokenizer, with the market's new characters (as in full
+                          fine-tuning: their embedding rows are trained and saved, 16-bit, in
+                          adapter.safetensors; loaded markets append theirs to the shared
+                          matrix)
 
 :func:`load_markets` loads the base ONCE and every market's adapter and head on it: each
 market's :class:`~parser.tagger.Tagger` runs the shared encoder with its own adapter switched on
@@ -46,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 ADAPTER_WEIGHTS = "adapter.safetensors"
 ADAPTER_JSON = "adapter.json"
+NEW_ROWS = "new_word_embeddings"  # rows of the market's added vocabulary
 _MARKET = re.compile(r"[A-Za-z0-9_-]+")
 _HEAD = ("classifier.", "lexicon_embeddings.", "lexicon_proj.", "crf.")
 
@@ -82,16 +86,28 @@ def _peft() -> Any:
     return peft
 
 
-def add_adapter(model: Any, cfg: AdapterConfig) -> None:
+def add_adapter(model: Any, cfg: AdapterConfig, *, new_rows_from: int | None = None) -> None:
     """Inject ``cfg``'s LoRA matrices into ``model``'s encoder (a
     :class:`~parser.tagger.model.TaggerModel`) and freeze the rest of the encoder; the tagging
-    head stays trainable."""
+    head stays trainable. ``new_rows_from``: the word-embedding rows from this index on were
+    added for this market's vocabulary (:func:`~parser.tagger.model.extend_vocabulary`): they
+    are trained too (a gradient mask keeps the base's rows as they are) and saved with the
+    adapter."""
+    import torch
+
     peft = _peft()
     lora = peft.LoraConfig(r=cfg.r, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
                            target_modules=cfg.target_modules, bias="none")
     peft.inject_adapter_in_model(lora, model.encoder, adapter_name=cfg.market)
     for name, p in model.encoder.named_parameters():
         p.requires_grad = f".{cfg.market}." in name and "lora_" in name
+    if new_rows_from is not None:
+        emb = model.encoder.get_input_embeddings().weight
+        mask = torch.zeros(emb.shape[0], 1)
+        mask[new_rows_from:] = 1.0
+        emb.requires_grad = True
+        emb.register_hook(lambda grad: grad * mask)
+        model.new_rows_from = new_rows_from
     _activate(model.encoder, cfg.market)
 
 
@@ -104,7 +120,10 @@ def _activate(encoder: Any, market: str) -> None:
 
 
 def _adapter_state(model: Any, market: str) -> dict[str, Any]:
-    """The market's LoRA matrices (keys without the market name) and the tagging head."""
+    """The market's LoRA matrices (keys without the market name), the tagging head and the
+    embedding rows of its new vocabulary (16-bit: they are the bulk of a Chinese adapter)."""
+    import torch
+
     out = {}
     tag = f".{market}."
     for k, v in model.state_dict().items():
@@ -112,6 +131,10 @@ def _adapter_state(model: Any, market: str) -> dict[str, Any]:
             out[k.replace(tag, ".")] = v.detach().contiguous()
         elif k.startswith(_HEAD):
             out[k] = v.detach().contiguous()
+    start = getattr(model, "new_rows_from", None)
+    if start is not None:
+        rows = model.encoder.get_input_embeddings().weight[start:]
+        out[NEW_ROWS] = rows.detach().to(torch.float16).contiguous()
     return out
 
 
@@ -134,7 +157,8 @@ def save_adapter(model: Any, tokenizer: Any, path: Path, cfg: AdapterConfig, *,
         atomic_write_json(out / ADAPTER_JSON, {
             "adapter": asdict(cfg),
             "base": {"path": str(Path(base).resolve()), "num_layers": num_layers,
-                     "weights_sha256": sha256_file(base_weights)},
+                     "weights_sha256": sha256_file(base_weights),
+                     "vocab_rows": getattr(model, "new_rows_from", None)},
             "weights_sha256": sha256_file(out / ADAPTER_WEIGHTS),
         })  # last: marks the folder complete
     logger.info("saved the %s adapter to %s", cfg.market, path)
@@ -232,6 +256,10 @@ def load_markets(cls: type, adapters: Mapping[str, str | Path], *,
             warnings.filterwarnings("ignore", message=".*multiple adapters.*")
             peft.inject_adapter_in_model(lora, encoder, adapter_name=cfg.market)
         sd = _load_safetensors(p / ADAPTER_WEIGHTS)
+        tok = _load_tok(p)
+        rows = sd.pop(NEW_ROWS, None)
+        if rows is not None:  # the market's new vocabulary: rows appended to the shared matrix
+            tok = _append_rows(encoder, enc_cfg, tok, rows, int(read[market][2]["vocab_rows"]))
         own = model.state_dict()
         state = {}
         for k, v in sd.items():
@@ -245,7 +273,7 @@ def load_markets(cls: type, adapters: Mapping[str, str | Path], *,
         model.load_state_dict(state, strict=False)
         model.market, model.lock = cfg.market, lock
         model.eval()
-        out[market] = cls(config=tcfg, tokenizer=_load_tok(p), model=model, lexicon=lexicon,
+        out[market] = cls(config=tcfg, tokenizer=tok, model=model, lexicon=lexicon,
                           encoder_config=enc_cfg, path=p)
     del weights
     with torch.no_grad():
@@ -253,6 +281,30 @@ def load_markets(cls: type, adapters: Mapping[str, str | Path], *,
             prm.requires_grad = False
     logger.info("loaded %d market adapters on one base (%s)", len(out), base_dir)
     return out
+
+
+def _append_rows(encoder: Any, enc_cfg: Any, tok: Any, rows: Any, base_rows: int) -> Any:
+    """Append a market's vocabulary rows to the shared embedding matrix and return its
+    tokenizer with those pieces' ids moved to where the rows landed."""
+    import json
+
+    import torch
+    from tokenizers import Tokenizer
+
+    emb = encoder.get_input_embeddings()
+    start = int(emb.weight.shape[0])
+    encoder.resize_token_embeddings(start + rows.shape[0], mean_resizing=False)
+    with torch.no_grad():
+        encoder.get_input_embeddings().weight[start:] = rows.to(torch.float32)
+    encoder.get_input_embeddings().weight.requires_grad = False
+    enc_cfg.vocab_size = start + rows.shape[0]
+    delta = start - base_rows
+    if delta == 0:
+        return tok
+    spec = json.loads(tok.to_str())
+    vocab = spec["model"]["vocab"]
+    spec["model"]["vocab"] = {t: (i + delta if i >= base_rows else i) for t, i in vocab.items()}
+    return Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
 
 
 def _load_tok(path: Path) -> Any:

@@ -220,6 +220,8 @@ def _param_groups(model: Any, cfg: TrainConfig, *, vocab_extended: bool = False)
         else:
             lr = cfg.head_lr
         wd = 0.0 if no_decay else cfg.weight_decay
+        if cfg.adapter is not None and name.endswith("word_embeddings.weight"):
+            wd = 0.0  # only the new rows learn (the base's get no gradient): no decay of them
         groups.setdefault((lr, wd), []).append(p)
     return [{"params": ps, "lr": lr, "weight_decay": wd} for (lr, wd), ps in groups.items()]
 
@@ -445,12 +447,8 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         model = TaggerModel(enc_cfg, tcfg)
         model.load_backbone_weights(weights)
         del weights
-        if cfg.adapter is not None:  # the base stays as it is: no new vocabulary rows
-            from parser.tagger.adapters import add_adapter
-
-            add_adapter(model, cfg.adapter)
-            model.config.meta["adapter"] = cfg.adapter.market
-        elif cfg.extend_vocab:
+        base_rows = int(model.encoder.get_input_embeddings().weight.shape[0])
+        if cfg.extend_vocab:
             tok, added = extend_vocabulary(tok, [s.text() for s in train_s])
             vocab_extended = len(added) > 0
             if added:
@@ -458,6 +456,11 @@ def train(config: TrainConfig, *, lexicon: Any = None,
                             " ".join(added[:10]))
                 model.resize_vocab(tok.get_vocab_size(), seed=cfg.seed)
                 model.config.meta["vocab_added"] = len(added)
+        if cfg.adapter is not None:  # the base stays frozen; new vocabulary rows are trained
+            from parser.tagger.adapters import add_adapter
+
+            add_adapter(model, cfg.adapter, new_rows_from=base_rows if vocab_extended else None)
+            model.config.meta["adapter"] = cfg.adapter.market
 
     tcfg = model.config
     encoder = Encoder(tok, max_length=tcfg.max_length, word_mode=tcfg.word_mode,

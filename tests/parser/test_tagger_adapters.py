@@ -116,3 +116,44 @@ def test_cli_trains_and_evaluates_an_adapter(tiny_backbone_dir: Path,
         "tagger", "train", "--train", str(tiny_data[0]), "--dev", str(tiny_data[1]),
         "--out", str(tmp_path / "x"), "--adapter", "../zh"])
     assert res.exit_code == 2 and "market '../zh'" in res.output
+
+
+def test_markets_with_new_characters_append_their_rows(tmp_path: Path,
+                                                       tiny_backbone_dir: Path,
+                                                       tiny_data: tuple[Path, Path]) -> None:
+    """Each market adds characters the base lacks (Chinese here): their embedding rows are
+    trained and saved with the adapter, the base's rows stay as they are, and two such markets
+    on one backbone each find their own rows."""
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    from parser.tagger import Tagger
+    from parser.tagger.adapters import AdapterConfig
+    from parser.tagger.data import read_conll
+    from parser.tagger.training import TrainConfig, train
+
+    base = read_conll(tiny_data[0])
+    extra = {"a": Sentence(["三", "星", "tv"], ["B-creator", "I-creator", "B-core_product_type"]),
+             "b": Sentence(["华", "为", "laptop"], ["B-creator", "I-creator",
+                                                   "B-core_product_type"])}
+    folders = {}
+    for market, sent in extra.items():
+        write_conll(tmp_path / f"{market}.conll", base + [sent] * 5)
+        train(TrainConfig(train_path=tmp_path / f"{market}.conll", dev_path=tiny_data[1],
+                          out_dir=tmp_path / market, backbone=tiny_backbone_dir, epochs=2,
+                          head_lr=2e-2, progress=False, max_length=32, num_threads=1,
+                          adapter=AdapterConfig(market=market, r=2, alpha=4)))
+        folders[market] = tmp_path / market
+        with safe_open(str(tmp_path / market / "adapter.safetensors"), "pt") as f:
+            assert f.get_slice("new_word_embeddings").get_shape() == [2, 32]  # 三星 / 华为
+    markets = Tagger.markets(folders)
+    shared = markets["a"].model.encoder.get_input_embeddings().weight
+    base_rows = load_file(str(tiny_backbone_dir / "model.safetensors"))[
+        "embeddings.word_embeddings.weight"]
+    assert shared.shape[0] == base_rows.shape[0] + 4
+    assert np.allclose(shared[: base_rows.shape[0]].detach().numpy(), base_rows.numpy())
+    for market, text in (("a", "三星 tv"), ("b", "华为 laptop")):
+        alone = Tagger.from_pretrained(folders[market])
+        assert "[UNK]" not in markets[market].tokenizer.encode(text).tokens
+        assert np.allclose(_logits(markets[market], [text, "sony tv"]),
+                           _logits(alone, [text, "sony tv"]), atol=1e-5)
