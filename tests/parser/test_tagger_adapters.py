@@ -157,3 +157,42 @@ def test_markets_with_new_characters_append_their_rows(tmp_path: Path,
         assert "[UNK]" not in markets[market].tokenizer.encode(text).tokens
         assert np.allclose(_logits(markets[market], [text, "sony tv"]),
                            _logits(alone, [text, "sony tv"]), atol=1e-5)
+
+
+def test_a_bundle_serves_its_markets_on_one_backbone(adapters: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    from kg import ProductGraph
+    from parser.app.cli import app
+    from parser.bundle import build_bundle
+    from parser.pipeline import QueryParser
+    from parser.tagger.testing import tiny_tagger
+
+    tiny_tagger().save(tmp_path / "tagger")
+    ProductGraph.open(tmp_path / "kg").close()
+    bundle = build_bundle(tmp_path / "bundle", tagger=tmp_path / "tagger", kg=tmp_path / "kg",
+                          markets={"en": adapters["en"], "brand": adapters["brand"]})
+    assert sorted(p.name for p in (bundle / "markets").iterdir()) == ["brand", "en"]
+    qp = QueryParser.from_pretrained(bundle, warmup=False)
+    assert qp.markets["en"].model.encoder is qp.markets["brand"].model.encoder
+    from parser.tagger import Tagger
+
+    alone = Tagger.from_pretrained(adapters["brand"])
+    for text in TEXTS:
+        got = qp(text, market="brand")
+        assert [(e.text, e.label) for e in got.entities] == \
+            [(e.text, e.label) for e in alone(text).entities]
+        assert [q.entities for q in qp.pipe([text], market="brand")] == [got.entities]
+    with pytest.raises(ConfigError, match=r"market 'fr' unknown: this parser serves \['brand', "
+                                          r"'en'\]"):
+        qp("tv", market="fr")
+    qp.kg.close()
+    res = CliRunner().invoke(app, ["parse", "--bundle", str(bundle), "--market", "brand",
+                                   "--json", "sony headphones"])
+    assert res.exit_code == 0, res.output
+    assert {e["label"] for e in json.loads(res.output)["entities"]} <= {"creator"}
+    (bundle / "markets" / "en" / "adapter.safetensors").write_bytes(b"changed")
+    with pytest.raises(ModelLoadError, match="checksum"):
+        QueryParser.from_pretrained(bundle, warmup=False)
+    with pytest.raises(ConfigError, match="not an adapter folder"):
+        build_bundle(tmp_path / "b2", tagger=tmp_path / "tagger", kg=tmp_path / "kg",
+                     markets={"en": tmp_path / "tagger"})
