@@ -272,6 +272,12 @@ def load_markets(cls: type, adapters: Mapping[str, str | Path], *,
                 raise ModelLoadError(f"{p / ADAPTER_WEIGHTS}: {k} does not fit the base "
                                      f"{base_dir}: the files come from different models")
             state[key] = v
+        head = [k for k in own if k.startswith(_HEAD)]
+        missing = [k for k in head if k not in state]
+        if missing or not any("lora_" in k for k in state):
+            what = missing[:3] or "its LoRA matrices"
+            raise ModelLoadError(f"{p / ADAPTER_WEIGHTS} lacks {what}: train the adapter "
+                                 "again")
         model.load_state_dict(state, strict=False)
         model.market, model.lock = cfg.market, lock
         model.eval()
