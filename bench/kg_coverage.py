@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     from kg import ProductGraph
-    from parser.tagger.data import read_data
+    from parser.tagger.formats import read_data
 
     sentences = read_data(args.data)
     for path in args.kg:

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from parser.app.quickstart import QUICKSTART_TAGGER_EPOCHS, QUICKSTART_TAGGER_LAYERS
     from parser.tagger import Tagger, TrainConfig, export_onnx, train
-    from parser.tagger.data import read_data
+    from parser.tagger.formats import read_data
     from parser.tagger.training import evaluate
 
     train_path = args.data / "queryner" / "train.conll"

@@ -10,6 +10,8 @@ Layout::
       kg/                a snapshot of the KG (kg.mode == "snapshot"), or the manifest names
                          the KG directory to use (kg.mode == "location")
       rules.txt          query rewrite rules (optional; edited by users, reloaded on change)
+      markets/<name>/    LoRA adapters of other markets (optional; ``kgqp tagger train
+                         --adapter``), loaded on ONE copy of their base: ``parser(q, market=...)``
 
 Checksums (SHA-256) cover the tagger and fusion files: a changed or truncated weight file is
 reported at load time, before anything is parsed. The KG is not checksummed: it is meant to be
@@ -65,6 +67,7 @@ class BundleManifest:
     thresholds: dict[str, Any] = field(default_factory=dict)
     expansion: dict[str, Any] = field(default_factory=dict)
     parser: dict[str, Any] = field(default_factory=dict)
+    markets: dict[str, str] = field(default_factory=dict)  # market -> adapter folder
     checksums: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     created: str = ""
@@ -118,7 +121,8 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
                  kg_mode: str = "snapshot", parser_config: dict[str, Any] | None = None,
                  linker_config: dict[str, Any] | None = None,
                  thresholds: dict[str, Any] | None = None,
-                 expansion: dict[str, Any] | None = None, force: bool = False) -> Path:
+                 expansion: dict[str, Any] | None = None,
+                 markets: dict[str, str | Path] | None = None, force: bool = False) -> Path:
     """Assemble a bundle from trained parts; returns the bundle path.
 
     The bundle is written to a temporary directory beside ``out`` and renamed into place, so an
@@ -129,6 +133,8 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     ``thresholds`` (:class:`fusion.expand.Thresholds`; default: the fusion model's
     ``thresholds.json``, written by ``kgqp fusion evaluate --cv --save-thresholds``) and
     ``expansion`` (:class:`fusion.expand.ExpansionConfig` settings) go to the manifest too.
+    ``markets`` maps market names to LoRA adapter folders (``kgqp tagger train --adapter``),
+    copied under ``markets/``; a parse picks one with ``parser(query, market=...)``.
     """
 
     out = Path(out)
@@ -150,6 +156,13 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             raise ConfigError(f"the {what} directory {p} does not exist")
     if fusion is not None and not Path(fusion).is_dir():
         raise ConfigError(f"the fusion directory {fusion} does not exist")
+    from parser.tagger.adapters import AdapterConfig, is_adapter
+
+    for market, folder in (markets or {}).items():
+        AdapterConfig(market=market)  # a valid name (it becomes a folder name)
+        if not is_adapter(folder):
+            raise ConfigError(f"market {market}: {folder} is not an adapter folder: train one "
+                              "with `kgqp tagger train --adapter MARKET`")
     config = ParserConfig.from_dict(parser_config or {})
     if linker_config:
         from kg.link import LinkerConfig
@@ -176,12 +189,17 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             kg_path = server if isinstance(server, str) else str(kg.resolve())
         if rules is not None:
             shutil.copy2(rules, tmp / "rules.txt")
+        for market, folder in (markets or {}).items():
+            shutil.copytree(folder, tmp / "markets" / market,
+                            ignore=shutil.ignore_patterns("checkpoint"))
         manifest = BundleManifest(
             tagger="tagger", fusion="fusion" if fusion is not None else None, kg_mode=kg_mode,
             kg_path=kg_path, rules="rules.txt" if rules is not None else None,
             parser=config.to_dict(), linker=dict(linker_config or {}),
+            markets={m: f"markets/{m}" for m in (markets or {})},
             thresholds=dict(thresholds or {}), expansion=dict(expansion or {}),
-            checksums=_checksums(tmp, ["tagger"] + (["fusion"] if fusion is not None else [])),
+            checksums=_checksums(tmp, ["tagger"] + (["fusion"] if fusion is not None else [])
+                                 + [f"markets/{m}" for m in (markets or {})]),
             versions=_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         atomic_write_json(tmp / MANIFEST, asdict(manifest))
@@ -255,7 +273,8 @@ def _verify(bundle: Path, manifest: BundleManifest) -> None:
                 "the bundle or restore the file"
             )
     # the checksums must cover every file that is loaded, not only the files they list
-    loaded = [p for p in (manifest.tagger, manifest.fusion, manifest.text_encoder) if p]
+    loaded = [p for p in (manifest.tagger, manifest.fusion, manifest.text_encoder,
+                          *manifest.markets.values()) if p]
     files = [f for part in loaded if (bundle / part).is_dir()
              for f in sorted((bundle / part).rglob("*"))
              if f.is_file() and "checkpoint" not in f.relative_to(bundle / part).parts]
@@ -279,6 +298,8 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
     for what in ("tagger", "fusion", "rules", "text_encoder", "fusion_head"):
         if getattr(manifest, what):
             _inside(bundle, getattr(manifest, what), what)
+    for market, rel in manifest.markets.items():
+        _inside(bundle, rel, f"market {market}")
     if manifest.kg_mode == "snapshot":
         _inside(bundle, manifest.kg_path, "kg_path")
     if verify:
@@ -340,5 +361,10 @@ def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any 
             linker = EntityLinker(kg, LinkerConfig.from_json(manifest.linker))
         except (TypeError, ValueError) as exc:
             raise ModelLoadError(f"bundle {bundle}: invalid linker settings: {exc}") from None
+    markets = None
+    if manifest.markets:  # LoRA adapters: one copy of their base for all of them
+        markets = Tagger.markets({m: bundle / rel for m, rel in manifest.markets.items()},
+                                 lexicon=kg)
     return cls(tagger=tagger, kg=kg, fusion=fusion_model, expander=expander, config=config,
-               path=bundle, version=manifest.versions.get("kgqp", "0"), linker=linker)
+               path=bundle, version=manifest.versions.get("kgqp", "0"), linker=linker,
+               markets=markets)

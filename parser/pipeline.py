@@ -42,7 +42,7 @@ import math
 import time
 import unicodedata
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,7 +216,8 @@ class QueryParser:
     def __init__(self, *, tagger: TokenTagger, kg: ProductGraph,
                  fusion: FusionModel | None = None, expander: QueryExpander | None = None,
                  config: ParserConfig | None = None, path: Path | None = None,
-                 version: str = "0", linker: EntityLinker | None = None) -> None:
+                 version: str = "0", linker: EntityLinker | None = None,
+                 markets: Mapping[str, TokenTagger] | None = None) -> None:
         if fusion is not None and not getattr(tagger, "has_embeddings", False):
             raise ConfigError("a fusion model reads the tagger's query embeddings: this tagger "
                               "has none (export its ONNX graph again)")
@@ -228,6 +229,9 @@ class QueryParser:
         self.linker = linker
         self.path = path
         self.version = version
+        #: taggers of other markets (LoRA adapters on one backbone: ``Tagger.markets``)
+        self.markets: dict[str, TokenTagger] = dict(markets or {})
+        self._market_parsers: dict[str, QueryParser] = {}
 
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
@@ -270,12 +274,49 @@ class QueryParser:
         logger.info("parser warm in %.2f s", time.perf_counter() - t0)
 
     # -- parsing ---------------------------------------------------------------------------------
-    def __call__(self, text: str) -> ParsedQuery:
-        """Parse one query."""
+    def for_market(self, market: str | None) -> QueryParser:
+        """This parser with the tagger of ``market`` (one of :attr:`markets`; None: this
+        parser itself). The KG, linker, rules and expansions are shared; the intent model is
+        kept only for a tagger whose embeddings it was trained on.
+
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> from kg import ProductGraph
+        >>> qp = QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory(),
+        ...                  markets={"zh": tiny_tagger(seed=1)})
+        >>> qp("usb cable", market="zh").text
+        'usb cable'
+        >>> qp.for_market("fr")
+        Traceback (most recent call last):
+        ...
+        parser.errors.ConfigError: market 'fr' unknown: this parser serves ['zh']
+        """
+        if market is None:
+            return self
+        parser = self._market_parsers.get(market)
+        if parser is not None:
+            return parser
+        if market not in self.markets:
+            raise ConfigError(f"market {market!r} unknown: this parser serves "
+                              f"{sorted(self.markets) or 'no markets'}")
+        tagger = self.markets[market]
+        fusion = self.fusion
+        if fusion is not None and fusion.text_encoder_name != TAGGER_ENCODER_PREFIX + \
+                tagger_fingerprint(getattr(tagger, "path", None)):
+            fusion = None  # trained on another tagger's embeddings
+        parser = QueryParser(tagger=tagger, kg=self.kg, fusion=fusion, expander=self.expander,
+                             config=self.config, path=self.path, version=self.version,
+                             linker=self.linker)
+        self._market_parsers[market] = parser
+        return parser
+
+    def __call__(self, text: str, *, market: str | None = None) -> ParsedQuery:
+        """Parse one query (with the tagger of ``market``: :meth:`for_market`)."""
+        if market is not None:
+            return self.for_market(market)(text)
         return self._parse_batch([text])[0]
 
     def pipe(self, texts: Iterable[str], *, batch_size: int = 64,
-             sort_window: int = 8) -> Iterator[ParsedQuery]:
+             sort_window: int = 8, market: str | None = None) -> Iterator[ParsedQuery]:
         """Parse many queries, batching the model calls; yields results in input order.
 
         Queries are read ``batch_size * sort_window`` at a time and batched by length inside
@@ -285,7 +326,11 @@ class QueryParser:
         thread links, classifies and expands the batch before it, so model and Python work
         overlap on two cores. A query's result does not depend on its batch. A query that
         cannot be parsed raises :class:`InputError` after every query before it was
-        yielded."""
+        yielded. ``market``: parse with that market's tagger (:meth:`for_market`)."""
+        if market is not None:
+            yield from self.for_market(market).pipe(texts, batch_size=batch_size,
+                                                    sort_window=sort_window)
+            return
         if batch_size < 1:
             raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
         if sort_window < 1:
@@ -410,6 +455,11 @@ class QueryParser:
         work.token_logits, work.embeddings = self.tagger.forward(
             work.items, pooled=self.fusion is not None, batch=batch)
         work.seconds["tag"] += time.perf_counter() - t0
+
+    def link_entity(self, text: str, entity: Entity) -> ParsedEntity:
+        """Link one tagged span of the query ``text`` to the KG exactly as a parse does (this
+        parser's linker settings; NIL gives a :class:`ParsedEntity` with ``kg_id=None``)."""
+        return self._link(text, entity)
 
     def _link(self, text: str, entity: Entity) -> ParsedEntity:
         # the linker's own label -> kinds map decides: labels mapped to no kind (price ...) come

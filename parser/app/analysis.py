@@ -13,6 +13,12 @@ The notebook ``notebooks/entity_links.ipynb`` only calls these.
 * :func:`subgraph` / :func:`draw_subgraph`: the KG neighbourhood of linked entities.
 * :func:`kg_additions` / :func:`write_gazetteers`: what to add to the KG, written as gazetteer
   files for ``kgqp kg load KGDIR FILE --kind gazetteer --node-kind brand``.
+* :func:`load_query_log`: your own queries (a log file or a DataFrame) beside the samples.
+* :func:`drill_down`: one query in full: spans, link candidates with their features, the link
+  decision, intent top-k, expansions with their provenance.
+* :func:`compare_parses`: what a KG update changed, query by query (links and intent).
+* :func:`export_tables`: every table to CSV (``Rows.to_csv``; ``Rows.to_pandas`` for a
+  DataFrame).
 
 Example:
     >>> from parser.types import ParsedEntity, ParsedQuery
@@ -40,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kg.build import DEFAULT_DATA_DIR
+from kg.io import atomic_write_text
 from kg.link import DEFAULT_LABEL_KINDS, LinkerConfig
 from kg.schema import normalize_name
 from parser.types import ParsedEntity, ParsedQuery
@@ -56,22 +63,33 @@ __all__ = [
     "STOPWORDS",
     "AdditionRow",
     "AmbiguityRow",
+    "CandidateRow",
+    "ChangeRow",
     "ConfusionRow",
     "CoverageRow",
+    "DrillDown",
+    "ExpansionRow",
+    "ExportRow",
     "GazetteerFile",
+    "IntentRow",
     "LinkScores",
     "Mention",
     "NilRow",
     "Rows",
+    "SpanRow",
     "Summary",
     "ambiguity",
     "bundle_from_env",
     "candidate_counts",
+    "compare_parses",
     "draw_subgraph",
+    "drill_down",
+    "export_tables",
     "kg_additions",
     "link_coverage",
     "link_scores",
     "load_bestbuy_queries",
+    "load_query_log",
     "load_queryner_queries",
     "mentions",
     "nil_mentions",
@@ -122,6 +140,14 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (tuple, list)):
+        return "; ".join(str(_csv_cell(v)) for v in value)
+    return value
+
+
 class Rows(list, Generic[T]):
     """A list of dataclass rows that shows as a table in Jupyter.
 
@@ -153,6 +179,20 @@ class Rows(list, Generic[T]):
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown(limit=50)
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write the rows as CSV (atomically; lists and tuples joined by ``"; "``)."""
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        cols = self.columns()
+        w.writerow(cols)
+        for r in self:
+            w.writerow([_csv_cell(getattr(r, c)) for c in cols])
+        atomic_write_text(path, buf.getvalue())
+        return Path(path)
 
     def to_pandas(self) -> Any:
         """A pandas DataFrame of the rows (pandas is not a kgqp dependency)."""
@@ -223,6 +263,40 @@ def load_bestbuy_queries(path: str | Path | None = None, *, sample: int | None =
             if isinstance(q, str) and q.strip():
                 queries.append(q)
     return _sample(queries, sample, seed)
+
+
+def load_query_log(source: str | Path | Any, *, column: str = "query",
+                   sample: int | None = None, seed: int = 0) -> list[str]:
+    """Your own queries: a query log file (one query per line, or ``.jsonl`` with
+    ``{"query", "count"}``, as ``kgqp learn select`` reads it: :func:`parser.learn.read_query_log`)
+    or a pandas DataFrame (its ``column``). Distinct queries, most searched first;
+    ``sample`` keeps that many, drawn with ``seed``.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "log.txt"
+    >>> _ = p.write_text("tv\\nsamsung tv\\nTV\\n")
+    >>> load_query_log(p)
+    ['tv', 'samsung tv']
+    """
+    from parser.learn import LogQuery, read_query_log
+
+    if isinstance(source, (str, Path)):
+        log = read_query_log(source)
+    else:
+        if not hasattr(source, "columns") or column not in source.columns:
+            raise ValueError(f"pass a query log path or a DataFrame with a {column!r} column")
+        counts: dict[str, int] = {}
+        for q in source[column]:
+            if isinstance(q, str) and q.strip():
+                key = " ".join(q.split())
+                counts[key] = counts.get(key, 0) + 1
+        log = [LogQuery(q, c) for q, c in counts.items()]
+    order = sorted(range(len(log)), key=lambda i: -log[i].count)
+    queries = [log[i].text for i in order]
+    if sample is None or sample >= len(queries):
+        return queries
+    keep = sorted(random.Random(seed).sample(range(len(queries)), sample))
+    return [queries[i] for i in keep]
 
 
 def parse_all(parser: Any, queries: Sequence[str], *, batch_size: int = 64,
@@ -782,7 +856,7 @@ def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir
     files: Rows[GazetteerFile] = Rows()
     for (kind, attribute), names in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         path = out / (f"{kind}-{attribute}.txt" if attribute else f"{kind}.txt")
-        path.write_text("".join(n + "\n" for n in names), encoding="utf-8")
+        atomic_write_text(path, "".join(n + "\n" for n in names))
         cmd = ["kgqp", "kg", "load", kg_dir, str(path), "--kind", "gazetteer",
                "--node-kind", kind]
         if attribute:
@@ -792,3 +866,223 @@ def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir
                                    names=len(names), command=shlex.join(cmd)))
         logger.info("wrote %d %s names to %s", len(names), kind, path)
     return files
+
+
+# -- one query in full --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SpanRow:
+    """A span of the query, its tagger score and the link decision (``linked``, ``NIL`` or
+    ``not linkable``: a label that never links, such as price)."""
+
+    text: str
+    start: int
+    end: int
+    label: str
+    tag_score: float
+    decision: str
+    kg_label: str | None
+    kg_kind: str | None
+    link_score: float | None
+    candidates: int
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """A KG candidate of a span with the linker's features; ``chosen``: the parse linked it."""
+
+    mention: str
+    label: str
+    rank: int
+    kg_label: str
+    kind: str
+    score: float
+    match_type: str
+    matched_alias: str
+    similarity: float
+    type_compatibility: float
+    prior: float
+    context: float
+    chosen: bool
+    iri: str
+
+
+@dataclass(frozen=True, slots=True)
+class IntentRow:
+    """One of the intent's top categories."""
+
+    rank: int
+    category: str
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class ExpansionRow:
+    """An expansion with the KG path (``subject -relation-> object`` steps) or the rule behind
+    it."""
+
+    term: str
+    kind: str
+    score: float
+    provenance: str
+    rule: str | None
+
+
+@dataclass
+class DrillDown:
+    """Everything the parser did with one query (:func:`drill_down`); shows as markdown in
+    Jupyter, :meth:`tables` for CSV/DataFrames."""
+
+    query: str
+    normalized: str
+    spans: Rows[SpanRow]
+    candidates: Rows[CandidateRow]
+    intent: Rows[IntentRow]
+    expansions: Rows[ExpansionRow]
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, Rows[Any]]:
+        return {"spans": self.spans, "candidates": self.candidates, "intent": self.intent,
+                "expansions": self.expansions}
+
+    def _repr_markdown_(self) -> str:
+        parts = [f"**{_cell(self.query)}** (normalised: `{self.normalized}`)"]
+        for name, rows in self.tables().items():
+            parts.append(f"\n*{name}*\n\n" + rows.to_markdown(limit=20))
+        if self.filters:
+            parts.append(f"\n*filters*: `{json.dumps(self.filters, ensure_ascii=False)}`")
+        return "\n".join(parts)
+
+
+def drill_down(parser: Any, query: str, *, candidates: int = 5) -> DrillDown:
+    """Parse ``query`` with ``parser`` (:class:`parser.QueryParser`) and lay out every step:
+    the spans and their link decisions, the top ``candidates`` KG candidates of each span with
+    the linker's features, the intent's top-k and the expansions with their provenance.
+
+    >>> from kg import ProductGraph
+    >>> from parser.pipeline import QueryParser
+    >>> from parser.tagger.testing import tiny_tagger
+    >>> d = drill_down(QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory()), "usb")
+    >>> d.query, list(d.tables())
+    ('usb', ['spans', 'candidates', 'intent', 'expansions'])
+    """
+    q = parser(query)
+    lk = parser.linker.config.label_kinds if getattr(parser, "linker", None) is not None \
+        else DEFAULT_LABEL_KINDS
+    link = parser.linker.link if getattr(parser, "linker", None) is not None else parser.kg.link
+    spans: Rows[SpanRow] = Rows()
+    cands: Rows[CandidateRow] = Rows()
+    for e in q.entities:
+        try:
+            res = link(e.text, label=e.label, context=q.text)
+        except ValueError:  # a label the linker does not know: linked without a type
+            res = link(e.text, label=None, context=q.text)
+        decision = "linked" if e.kg_id else ("NIL" if _linkable(e.label, lk) else "not linkable")
+        spans.append(SpanRow(text=e.text, start=e.start, end=e.end, label=e.label,
+                             tag_score=e.score, decision=decision, kg_label=e.kg_label,
+                             kg_kind=e.kg_kind, link_score=e.link_score,
+                             candidates=len(res.candidates)))
+        for rank, c in enumerate(res.candidates[:candidates], 1):
+            cands.append(CandidateRow(
+                mention=e.text, label=e.label, rank=rank, kg_label=c.label,
+                kind=_kind_name(c.kind, c.attribute), score=round(c.score, 4),
+                match_type=c.match_type, matched_alias=c.matched_alias,
+                similarity=round(c.similarity, 4), type_compatibility=c.type_compatibility,
+                prior=round(c.prior, 4), context=round(c.context, 4),
+                chosen=c.iri == e.kg_id, iri=c.iri))
+    intent: Rows[IntentRow] = Rows()
+    if q.intent is not None:
+        intent.extend(IntentRow(rank=i, category=c, probability=p)
+                      for i, (c, p) in enumerate(q.intent.top_k, 1))
+    expansions: Rows[ExpansionRow] = Rows(
+        ExpansionRow(term=x.term, kind=x.kind, score=x.score,
+                     provenance="; ".join(f"{a} -{r}-> {b}" for a, r, b in x.provenance),
+                     rule=x.rule)
+        for x in q.expansions)
+    return DrillDown(query=q.text, normalized=q.normalized, spans=spans, candidates=cands,
+                     intent=intent, expansions=expansions, filters=dict(q.filters))
+
+
+# -- before / after a KG update -----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One difference between two parses of a query: ``what`` is ``link`` (a span linked to
+    another node, or linked/unlinked), ``span`` (a span only one parse has) or ``intent`` (the
+    top category changed)."""
+
+    query: str
+    what: str
+    span: str
+    before: str
+    after: str
+
+
+def _link_desc(e: ParsedEntity | None) -> str:
+    if e is None:
+        return "-"
+    if e.kg_id is None:
+        return f"{e.label}: NIL"
+    return f"{e.label}: {e.kg_kind}:{e.kg_label} ({(e.link_score or 0.0):.2f})"
+
+
+def compare_parses(before: Sequence[ParsedQuery], after: Sequence[ParsedQuery]
+                   ) -> Rows[ChangeRow]:
+    """What changed between two parses of the same queries (e.g. before and after a KG update,
+    or with two KG versions): links, spans and the intent's top category, query by query.
+
+    >>> from parser.types import ParsedEntity, ParsedQuery
+    >>> a = ParsedQuery("acme tv", "acme tv", [ParsedEntity("acme", 0, 4, "creator", 0.9)])
+    >>> b = ParsedQuery("acme tv", "acme tv", [ParsedEntity("acme", 0, 4, "creator", 0.9,
+    ...                 kg_id="x", kg_label="Acme", kg_kind="brand", link_score=0.8)])
+    >>> [(r.what, r.before, r.after) for r in compare_parses([a], [b])]
+    [('link', 'creator: NIL', 'creator: brand:Acme (0.80)')]
+    """
+    if len(before) != len(after):
+        raise ValueError(f"compare parses of the same queries: {len(before)} before, "
+                         f"{len(after)} after")
+    rows: Rows[ChangeRow] = Rows()
+    for qa, qb in zip(before, after, strict=True):
+        if qa.text != qb.text:
+            raise ValueError(f"compare parses of the same queries in the same order: "
+                             f"{qa.text!r} vs {qb.text!r}")
+        ea = {(e.start, e.end): e for e in qa.entities}
+        eb = {(e.start, e.end): e for e in qb.entities}
+        for key in sorted(set(ea) | set(eb)):
+            a, b = ea.get(key), eb.get(key)
+            span = (a or b).text  # type: ignore[union-attr]
+            if a is None or b is None or a.label != b.label:
+                rows.append(ChangeRow(qa.text, "span", span, _link_desc(a), _link_desc(b)))
+            elif a.kg_id != b.kg_id:
+                rows.append(ChangeRow(qa.text, "link", span, _link_desc(a), _link_desc(b)))
+        ia = qa.intent.category if qa.intent else None
+        ib = qb.intent.category if qb.intent else None
+        if ia != ib:
+            rows.append(ChangeRow(
+                qa.text, "intent", "",
+                f"{ia} ({qa.intent.score:.2f})" if qa.intent else "-",
+                f"{ib} ({qb.intent.score:.2f})" if qb.intent else "-"))
+    return rows
+
+
+# -- exports ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """A table written by :func:`export_tables`."""
+
+    table: str
+    rows: int
+    path: str
+
+
+def export_tables(tables: Mapping[str, Rows[Any] | Sequence[Any]], out_dir: str | Path
+                  ) -> Rows[ExportRow]:
+    """Write each table (:class:`Rows`, or a list of dataclass rows) to ``out_dir/NAME.csv``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: Rows[ExportRow] = Rows()
+    for name, rows in tables.items():
+        if not re.fullmatch(r"[\w.-]+", name):
+            raise ValueError(f"table name {name!r}: use letters, digits, '_', '-' or '.'")
+        table = rows if isinstance(rows, Rows) else Rows(rows)
+        path = table.to_csv(out / f"{name}.csv")
+        written.append(ExportRow(table=name, rows=len(table), path=str(path)))
+    return written

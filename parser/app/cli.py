@@ -1,6 +1,6 @@
 """The ``kgqp`` command line: a thin typer layer over library functions.
 
-Sub-commands live in this folder (``kg_cli``, ``tagger_cli``, ``fusion_cli``)
+Sub-commands live in this folder (``kg_cli``, ``tagger_cli``, ``fusion_cli``, ``learn_cli``)
 and are mounted here; heavy imports (torch, transformers) happen inside the commands. Every
 command reports errors through :mod:`parser.app.errors` (one ``error: ...`` line; exit 1 runtime,
 2 usage or bad input data, 3 KG locked).
@@ -16,6 +16,7 @@ from parser.app.commands import register
 from parser.app.errors import cli_errors, set_verbose
 from parser.app.fusion_cli import app as fusion_app
 from parser.app.kg_cli import app as kg_app
+from parser.app.learn_cli import app as learn_app
 from parser.app.tagger_cli import app as tagger_app
 
 app = typer.Typer(
@@ -30,6 +31,8 @@ app.add_typer(
 )
 app.add_typer(tagger_app, name="tagger", help="Train, evaluate, export and run the token tagger.")
 app.add_typer(fusion_app, name="fusion", help="GNN fusion: category intent and query expansion.")
+app.add_typer(learn_app, name="learn",
+              help="Active learning: select queries to label, turn labels into KG additions.")
 
 register(app)
 

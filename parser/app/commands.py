@@ -117,6 +117,9 @@ def parse(
         10_000, "--shard-size", help="--engine ray: queries per input block and output shard."),
     backend: str | None = typer.Option(None, "--backend", help="onnx | torch [onnx if present]."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    market: str | None = typer.Option(
+        None, "--market", help="Parse one QUERY with the tagger of this market of the bundle "
+        "(`bundle build --market`)."),
 ) -> None:
     """Parse one QUERY, or a file of queries (--input/--output; - is stdin/stdout)."""
     from parser.app.threads import scoped_threads
@@ -127,6 +130,9 @@ def parse(
             raise ValueError("give either a QUERY or --input FILE (- for stdin)")
         bundle_dir = _bundle_dir(bundle)
         if input_file is not None:
+            if market is not None:
+                raise ValueError("--market parses one QUERY; --input files use the bundle's "
+                                 "main tagger")
             from parser.app.batch import parse_file
 
             out = output or "-"
@@ -139,7 +145,7 @@ def parse(
         with scoped_threads(torch_threads=SERVING_TORCH_THREADS, blas_threads=1):
             parser = QueryParser.from_pretrained(bundle_dir, backend=backend, blas_threads=None)
             with contextlib.closing(parser.kg):
-                result = parser(query)
+                result = parser(query, market=market)
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:
@@ -225,6 +231,9 @@ def bundle_build(
         None, "--linker-config", exists=True, dir_okay=False,
         help="JSON of linker settings recorded in the bundle (kg.link.LinkerConfig: e.g. "
         "label_kinds mapping your tagger's labels to KG kinds)."),
+    market: list[str] = typer.Option(
+        [], "--market", help="NAME=DIR: a LoRA adapter of another market (`kgqp tagger train "
+        "--adapter NAME`), parsed with `kgqp parse --market NAME`. Repeatable."),
     force: bool = typer.Option(False, "--force", help="Replace an existing bundle."),
 ) -> None:
     """Assemble a bundle from trained parts."""
@@ -233,8 +242,15 @@ def bundle_build(
     with _errors():
         linker = json.loads(linker_config.read_text(encoding="utf-8")) if linker_config \
             else None
+        markets = {}
+        for item in market:
+            name, sep, folder = item.partition("=")
+            if not sep or not name or not folder:
+                raise ValueError(f"--market {item!r}: use NAME=DIR")
+            markets[name] = Path(folder)
         path = build_bundle(out, tagger=tagger, kg=kg, fusion=fusion, rules=rules,
-                            kg_mode=kg_mode, linker_config=linker, force=force)
+                            kg_mode=kg_mode, linker_config=linker, markets=markets or None,
+                            force=force)
         typer.echo(str(path))
 
 

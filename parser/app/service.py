@@ -341,6 +341,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     class ParseRequest(BaseModel):
         model_config = ConfigDict(extra="forbid")
         query: str = Field(description="The search query.")
+        market: str | None = Field(None, description="Parse with the tagger of this market "
+                                   "of the bundle (`kgqp bundle build --market`).")
 
         @field_validator("query")
         @classmethod
@@ -355,6 +357,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     class BatchRequest(BaseModel):
         model_config = ConfigDict(extra="forbid")
         queries: list[str] = Field(description="Search queries.")
+        market: str | None = Field(None, description="Parse with the tagger of this market "
+                                   "of the bundle (`kgqp bundle build --market`).")
 
         @field_validator("queries")
         @classmethod
@@ -603,8 +607,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
                                 headers={"WWW-Authenticate": "Bearer"})
 
     # -- parsing (worker threads; results rendered to JSON there, not on the event loop) ------
-    def _parse_one(query: str) -> Response:
-        p = _parser()
+    def _parse_one(query: str, market: str | None = None) -> Response:
+        p = _parser().for_market(market)  # an unknown market: ConfigError, a 422
         with parse_lock:
             result = p(query)
         _observe([result])
@@ -614,8 +618,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         return json.dumps(content, ensure_ascii=False, allow_nan=False,
                           separators=(",", ":")).encode("utf-8")
 
-    def _parse_many(queries: list[str]) -> Response:
-        p = _parser()
+    def _parse_many(queries: list[str], market: str | None = None) -> Response:
+        p = _parser().for_market(market)
         parts: list[bytes] = []
         step = limits.batch_chunk
         for i in range(0, len(queries), step):
@@ -631,12 +635,12 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     @app.post("/parse", response_model=None, responses={
         200: _ref("ParsedQuery", "the parsed query"), **errors_doc})
     async def parse(req: ParseRequest) -> Response:
-        return await asyncio.to_thread(_parse_one, req.query)
+        return await asyncio.to_thread(_parse_one, req.query, req.market)
 
     @app.post("/parse/batch", response_model=None, responses={
         200: _ref("ParsedQueryBatch", "the parsed queries, in input order"), **errors_doc})
     async def parse_batch(req: BatchRequest) -> Response:
-        return await asyncio.to_thread(_parse_many, req.queries)
+        return await asyncio.to_thread(_parse_many, req.queries, req.market)
 
     # -- KG ------------------------------------------------------------------------------------
     @app.get("/kg/nodes/{iri:path}")

@@ -73,31 +73,78 @@ _KG_HELP = "KG directory (opened read-only) used as the lexicon for KG lexicon f
 @app.command()
 def stats(file: Annotated[Path, typer.Argument(help="CoNLL or JSONL data file.")]) -> None:
     """Print counts of a data file as JSON (sentences, tokens, scheme, entities per type)."""
-    from parser.tagger.data import read_data
     from parser.tagger.data import stats as _stats
+    from parser.tagger.formats import read_data
 
     with cli_errors():
         typer.echo(json.dumps(_stats(read_data(file)), indent=2, ensure_ascii=False))
 
 
+def _labels_option(labels: str | None, tagger: Path | None) -> list[str] | None:
+    """The entity labels allowed in imported data: ``--labels a,b`` or those of ``--tagger``."""
+    if labels:
+        return [x.strip() for x in labels.split(",") if x.strip()]
+    if tagger is not None:
+        from parser.tagger.data import _split_tag
+        from parser.tagger.io import read_config
+
+        return sorted({_split_tag(lab)[1] for lab in read_config(_model_dir(tagger)).labels}
+                      - {""})
+    return None
+
+
 @app.command()
 def convert(
-    src: Annotated[Path, typer.Argument(help="CoNLL or JSONL input.")],
-    dst: Annotated[Path, typer.Argument(help="Output; .jsonl writes spans, anything else CoNLL.")],
+    src: Annotated[Path, typer.Argument(
+        help="CoNLL, span JSONL (.jsonl) or Label Studio tasks (.json) input.")],
+    dst: Annotated[Path, typer.Argument(
+        help="Output: .jsonl writes span JSONL, .json Label Studio tasks (and "
+             "DST.label_config.xml), anything else CoNLL.")],
     scheme: Annotated[str, typer.Option(help="Tag scheme of CoNLL output: bio or bioes.")] = "bio",
+    labels: Annotated[str | None, typer.Option(
+        help="Comma-separated labels allowed in SRC (default: any).")] = None,
+    tagger: Annotated[Path | None, typer.Option(
+        help="Allow only the labels of this tagger folder in SRC.")] = None,
+    source: Annotated[str, typer.Option(
+        help="Label Studio input: auto (a task's last annotation, else its prediction), "
+             "annotations (annotated tasks only) or predictions.")] = "auto",
 ) -> None:
-    """Convert between CoNLL and JSONL spans and between BIO and BIOES."""
-    from parser.tagger.data import read_data, write_conll, write_jsonl
+    """Convert between CoNLL, span JSONL and Label Studio tasks, and between BIO and BIOES.
+
+    The input is validated whole first (offsets, word boundaries, overlaps, labels): a bad
+    task is reported with its file and line (or task index) and nothing is written."""
+    from parser.tagger.data import write_conll
+    from parser.tagger.formats import (
+        label_studio_config,
+        read_data,
+        read_tasks,
+        write_tasks,
+    )
 
     with cli_errors():
-        sents = read_data(src, scheme=scheme)  # type: ignore[arg-type]
-        (write_jsonl if dst.suffix == ".jsonl" else write_conll)(dst, sents)
-    typer.echo(f"wrote {len(sents)} sentences to {dst}")
+        allowed = _labels_option(labels, tagger)
+        if dst.suffix not in (".json", ".jsonl"):  # CoNLL out: keep the words as read
+            sents = read_data(src, scheme=scheme, labels=allowed,  # type: ignore[arg-type]
+                              source=source)  # type: ignore[arg-type]
+            write_conll(dst, sents)
+            n = len(sents)
+        else:
+            tasks = read_tasks(src, labels=allowed, source=source)  # type: ignore[arg-type]
+            write_tasks(dst, tasks)
+            if dst.suffix == ".json":
+                used = allowed or sorted({s.label for t in tasks for s in t.spans})
+                from kg.io import atomic_write_text
+
+                atomic_write_text(dst.with_suffix(".label_config.xml"),
+                                  label_studio_config(used) + "\n")
+            n = len(tasks)
+    typer.echo(f"wrote {n} queries to {dst}")
 
 
 @app.command()
 def train(
-    train: Annotated[Path, typer.Option("--train", help="Training data (CoNLL or JSONL).")],
+    train: Annotated[Path, typer.Option("--train", help="Training data: CoNLL, span JSONL "
+                                        "(.jsonl) or Label Studio tasks (.json).")],
     dev: Annotated[Path, typer.Option("--dev", help="Dev data for model selection.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")],
     backbone: Annotated[Path | None, typer.Option(help="Local Hugging Face BERT folder "
@@ -116,6 +163,22 @@ def train(
     label_smoothing: Annotated[float | None, typer.Option(help="CE label smoothing.")] = None,
     limit_train: Annotated[int | None, typer.Option(help="Use only the first N training "
                                            "sentences.")] = None,
+    init_from: Annotated[Path | None, typer.Option(
+        "--init-from", help="Continue training this tagger folder (e.g. BUNDLE/tagger) on "
+        "--train instead of starting from the backbone: same labels, scheme, tokenizer.")
+    ] = None,
+    replay: Annotated[Path | None, typer.Option(
+        "--replay", help="The old labelled data: a sample of it is trained on beside "
+        "--train, so the tagger does not forget it.")] = None,
+    replay_size: Annotated[int | None, typer.Option(
+        "--replay-size", min=0, help="Old sentences to replay (default: as many as --train "
+        "holds).")] = None,
+    adapter: Annotated[str | None, typer.Option(
+        "--adapter", help="Train a LoRA adapter for this market (e.g. en, zh) on the frozen "
+        "backbone instead of the whole model; OUT then holds only the adapter and the tagging "
+        "head (load several on one backbone with Tagger.markets).")] = None,
+    lora_r: Annotated[int, typer.Option(help="LoRA rank of --adapter.")] = 8,
+    lora_alpha: Annotated[int, typer.Option(help="LoRA alpha of --adapter.")] = 16,
     num_threads: Annotated[int | None, typer.Option(help="torch CPU threads (default 2).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
@@ -127,7 +190,11 @@ def train(
         help="Comma-separated node kinds used as lexicon features (default with --kg: the "
              "KG's node kinds).")] = None,
 ) -> None:
-    """Fine-tune a tagger; the best-by-dev-F1 model is saved in OUT."""
+    """Fine-tune a tagger; the best-by-dev-F1 model is saved in OUT.
+
+    With --init-from the training continues a trained tagger on new labels (e.g. a batch from
+    `kgqp learn select`, annotated), with --replay old labels beside them; then put OUT in a
+    bundle with `kgqp bundle build`."""
     from parser.tagger.training import TrainConfig
     from parser.tagger.training import train as _train
 
@@ -135,7 +202,10 @@ def train(
              "epochs": epochs, "lr": lr, "head_lr": head_lr,
              "batch_size": batch_size, "seed": seed, "crf": crf, "max_length": max_length,
              "patience": patience, "label_smoothing": label_smoothing,
-             "limit_train": limit_train, "num_threads": num_threads}
+             "limit_train": limit_train, "num_threads": num_threads, "init_from": init_from,
+             "replay_path": replay, "replay_size": replay_size,
+             "adapter": None if adapter is None else {"market": adapter, "r": lora_r,
+                                                      "alpha": lora_alpha}}
     with cli_errors():
         graph = _open_kg(kg)
         try:
@@ -170,7 +240,7 @@ def evaluate(
     kg: Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)] = None,
 ) -> None:
     """Strict entity-level precision/recall/F1 (seqeval) of a tagger on gold data."""
-    from parser.tagger.data import read_data
+    from parser.tagger.formats import read_data
     from parser.tagger.predict import Tagger
     from parser.tagger.training import evaluate as _evaluate
 

@@ -20,11 +20,16 @@ from parser.tagger.data import (
     Span,
     convert_tags,
     read_conll,
-    read_data,
-    read_jsonl,
     stats,
     write_conll,
+)
+from parser.tagger.formats import (
+    Task,
+    read_data,
+    read_jsonl,
+    read_tasks,
     write_jsonl,
+    write_tasks,
 )
 from parser.tagger.lexicon import GazetteerLexicon, KGLexicon, Lexicon
 
@@ -38,6 +43,7 @@ __all__ = [
     "TaggedText",
     "Tagger",
     "TaggerConfig",
+    "Task",
     "TrainConfig",
     "TrainResult",
     "convert_tags",
@@ -46,10 +52,12 @@ __all__ = [
     "read_conll",
     "read_data",
     "read_jsonl",
+    "read_tasks",
     "stats",
     "train",
     "write_conll",
     "write_jsonl",
+    "write_tasks",
 ]
 
 _LAZY = {

@@ -1,4 +1,6 @@
-"""Tagged-sentence data: CoNLL and JSONL span readers/writers, BIO <-> BIOES conversion, stats.
+"""Tagged-sentence data: the CoNLL reader/writer, BIO <-> BIOES conversion, stats.
+
+The span formats (JSONL, Label Studio) are in :mod:`parser.tagger.formats`.
 
 A :class:`Sentence` is a list of words with one tag per word. Its text is the words joined by a
 single space (``joiner=" "``, English) or concatenated (``joiner=""``, Chinese one character per
@@ -16,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections import Counter
@@ -36,13 +37,10 @@ __all__ = [
     "detect_scheme",
     "entity_types",
     "read_conll",
-    "read_data",
-    "read_jsonl",
     "spans_to_tags",
     "stats",
     "tags_to_spans",
     "write_conll",
-    "write_jsonl",
 ]
 
 logger = logging.getLogger(__name__)
@@ -236,66 +234,6 @@ def write_conll(path: str | os.PathLike[str], sentences: Iterable[Sentence], *,
         lines.extend(f"{tok}{sep}{tag}" for tok, tag in zip(s.tokens, s.tags, strict=True))
         lines.append("")
     atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
-
-
-def read_jsonl(path: str | os.PathLike[str], *, scheme: Scheme = "bio",
-               chars: bool = False) -> list[Sentence]:
-    """Read ``{"text", "spans": [{"start", "end", "label"}]}`` lines into word-tagged sentences.
-
-    Words are whitespace-separated (``chars=True``: every non-space character is a word). Span
-    offsets are character offsets into ``text``; a span must cover whole words.
-    """
-    from parser.tagger.text import split_words
-
-    p = _check_file(path)
-    out = []
-    with open(p, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                text = obj["text"]
-                raw_spans = obj.get("spans", [])
-                if not isinstance(text, str):
-                    raise TypeError("text is not a string")
-                spans = [Span(int(d["start"]), int(d["end"]), str(d["label"])) for d in raw_spans]
-            except (ValueError, KeyError, TypeError) as err:
-                raise DataFormatError(
-                    f"{p}:{lineno}: expected {{'text': str, 'spans': [{{'start','end','label'}}]}}"
-                    f" ({err}): fix the line"
-                ) from None
-            words = split_words(text, mode="char" if chars else "whitespace")
-            wspans = []
-            for sp in spans:
-                idx = [i for i, (a, b) in enumerate(words) if a < sp.end and b > sp.start]
-                if not idx or words[idx[0]][0] != sp.start or words[idx[-1]][1] != sp.end:
-                    raise DataFormatError(
-                        f"{p}:{lineno}: span {sp} does not cover whole words of {text!r}: "
-                        "align spans to whitespace-separated words"
-                    )
-                wspans.append(Span(idx[0], idx[-1] + 1, sp.label))
-            toks = [text[a:b] for a, b in words]
-            joiner = "" if chars else " "
-            out.append(Sentence(toks, spans_to_tags(wspans, len(toks), scheme), joiner=joiner))
-    return out
-
-
-def write_jsonl(path: str | os.PathLike[str], sentences: Iterable[Sentence]) -> None:
-    """Write sentences as JSONL spans over :meth:`Sentence.text` (atomically)."""
-    lines = []
-    for s in sentences:
-        spans = [{"start": sp.start, "end": sp.end, "label": sp.label} for sp in s.spans()]
-        lines.append(json.dumps({"text": s.text(), "spans": spans}, ensure_ascii=False))
-    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
-
-
-def read_data(path: str | os.PathLike[str], *, scheme: Scheme | None = None) -> list[Sentence]:
-    """Read CoNLL or (``.jsonl``/``.json``) span data, by file extension."""
-    p = Path(path)
-    if p.suffix in (".jsonl", ".json"):
-        return read_jsonl(p, scheme=scheme or "bio")
-    return read_conll(p, scheme=scheme)
 
 
 def stats(sentences: Sequence[Sentence]) -> dict:

@@ -30,7 +30,8 @@ from kg.io import (
 from parser.errors import ModelLoadError, UnsafeModelError
 from parser.tagger.config import TaggerConfig
 
-__all__ = ["check_no_pickle", "load_backbone", "load_onnx", "load_torch", "save_tagger"]
+__all__ = ["check_no_pickle", "load_backbone", "load_onnx", "load_torch", "read_config",
+           "save_tagger"]
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +200,12 @@ def _read_kgqp(path: Path, weights: Path, *, verify: bool = True) -> TaggerConfi
         raise ModelLoadError(f"{weights} does not match the checksum in {KGQP}: the folder was "
                              "modified or a save was interrupted; save the model again")
     return cfg
+
+
+def read_config(path: str | os.PathLike[str]) -> TaggerConfig:
+    """The :class:`TaggerConfig` of a saved tagger folder, without loading its weights."""
+    p = Path(path)
+    return _read_kgqp(p, check_no_pickle(p), verify=False)
 
 
 def load_torch(cls: type, path: Path, *, lexicon: Any = None,

@@ -67,11 +67,14 @@ def _encoder_from_config(encoder_config: Any) -> nn.Module:
 class TaggerModel(nn.Module):
     """Encoder + lexicon features + dropout + linear classifier (+ CRF)."""
 
-    def __init__(self, encoder_config: Any, config: TaggerConfig) -> None:
+    def __init__(self, encoder_config: Any, config: TaggerConfig, *,
+                 encoder: nn.Module | None = None) -> None:
         super().__init__()
         self.config = config
         self.encoder_config = encoder_config
-        encoder = _encoder_from_config(encoder_config)
+        # ``encoder``: an encoder shared with other taggers (LoRA adapters per market on one
+        # backbone: :mod:`parser.tagger.adapters`)
+        encoder = encoder if encoder is not None else _encoder_from_config(encoder_config)
         self.prefix = encoder.base_model_prefix
         self.add_module(self.prefix, encoder)
         hidden = encoder_config.hidden_size

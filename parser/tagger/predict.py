@@ -140,13 +140,32 @@ class Tagger:
         :class:`parser.errors.ModelLoadError` saying what is wrong.
         """
         from parser.tagger import io
+        from parser.tagger.adapters import is_adapter
 
+        if backend == "torch" and is_adapter(path):  # a LoRA adapter, on its recorded base
+            return cls.markets({"default": path}, lexicon=lexicon)["default"]
         if backend == "torch":
             return io.load_torch(cls, Path(path), lexicon=lexicon, num_threads=num_threads)
         if backend == "onnx":
             return io.load_onnx(cls, Path(path), lexicon=lexicon, int8=int8,
                                 num_threads=num_threads, spin=spin)
         raise ConfigError(f"backend {backend!r} unknown: use 'torch' or 'onnx'")
+
+    @classmethod
+    def markets(cls, adapters: dict[str, str | os.PathLike[str]], *,
+                base: str | os.PathLike[str] | None = None,
+                lexicon: Any = None) -> dict[str, Tagger]:
+        """One tagger per market from LoRA adapter folders (``kgqp tagger train --adapter``),
+        all on ONE copy of their shared base in memory (see :mod:`parser.tagger.adapters`).
+
+        >>> from parser.tagger.adapters import AdapterConfig
+        >>> AdapterConfig(market="zh").target_modules
+        ['query', 'key', 'value', 'dense']
+        """
+        from parser.tagger.adapters import load_markets
+
+        return load_markets(cls, {m: Path(p) for m, p in adapters.items()},
+                            base=None if base is None else Path(base), lexicon=lexicon)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the tagger folder (config.json, kgqp.json, model.safetensors, tokenizer)."""
@@ -155,6 +174,9 @@ class Tagger:
         if self.model is None:
             raise ConfigError("only a torch-backed Tagger can be saved: load it with "
                               "backend='torch'")
+        if hasattr(self.model, "market"):
+            raise ConfigError("a market adapter is saved when it is trained: copy its folder "
+                              f"{self.path}")
         return io.save_tagger(self.model, self.tokenizer, Path(path), backbone_dir=self.path)
 
     # -- inference --------------------------------------------------------------------------------

@@ -36,8 +36,8 @@ from parser.tagger.data import (
     convert_tags,
     detect_scheme,
     entity_types,
-    read_data,
 )
+from parser.tagger.formats import read_data
 
 __all__ = ["TrainConfig", "TrainResult", "default_backbone", "evaluate", "train",
            "train_with_kg"]
@@ -57,7 +57,15 @@ def default_backbone() -> Path:
 
 @dataclass
 class TrainConfig:
-    """Everything a training run needs; the defaults are the best QueryNER recipe measured."""
+    """Everything a training run needs; the defaults are the best QueryNER recipe measured.
+
+    ``init_from`` continues training a saved tagger (its labels, scheme, tokenizer and
+    architecture; ``backbone``, ``num_layers``, ``crf`` and ``lexicon_kinds`` are then taken
+    from it) instead of starting from a backbone. ``replay_path`` holds the old labelled data:
+    ``replay_size`` of its sentences (default: as many as the new ones; all when fewer), drawn
+    with ``seed``, are trained on beside the new ones, so the tagger does not forget them. A
+    replayed query that was labelled again in ``train_path`` keeps its new labels only.
+    """
 
     train_path: str | Path
     dev_path: str | Path
@@ -84,6 +92,10 @@ class TrainConfig:
     lexicon_kinds: list[str] | None = None
     extend_vocab: bool = True
     limit_train: int | None = None
+    init_from: str | Path | None = None
+    adapter: Any = None  # parser.tagger.adapters.AdapterConfig: train a LoRA adapter only
+    replay_path: str | Path | None = None
+    replay_size: int | None = None
     num_threads: int = 2
     resume: bool = False
     keep_checkpoint: bool = False
@@ -111,6 +123,21 @@ class TrainConfig:
             raise ConfigError(f"num_layers={self.num_layers}: use a value >= 1 or None")
         if self.limit_train is not None and self.limit_train < 1:
             raise ConfigError("limit_train must be >= 1 or None")
+        if self.replay_size is not None and self.replay_size < 0:
+            raise ConfigError(f"replay_size={self.replay_size}: use a value >= 0 or None")
+        if self.init_from is not None:
+            self.init_from = Path(self.init_from)
+        if self.adapter is not None:
+            from parser.tagger.adapters import AdapterConfig
+
+            if isinstance(self.adapter, dict):
+                self.adapter = AdapterConfig(**self.adapter)
+            if not isinstance(self.adapter, AdapterConfig):
+                raise ConfigError("adapter must be an AdapterConfig (or its fields as a dict)")
+            if self.init_from is not None or self.resume:
+                raise ConfigError("an adapter trains on a backbone: drop init_from and resume")
+        if self.replay_path is not None:
+            self.replay_path = Path(self.replay_path)
         self.train_path, self.dev_path, self.out_dir = (
             Path(self.train_path), Path(self.dev_path), Path(self.out_dir))
         if self.backbone is not None:
@@ -188,9 +215,13 @@ def _param_groups(model: Any, cfg: TrainConfig, *, vocab_extended: bool = False)
             lr = cfg.lr * cfg.layer_decay ** (n_layers + 1 - depth)
             if vocab_extended and name.endswith("word_embeddings.weight"):
                 lr = cfg.new_vocab_lr  # new rows start random: let them learn fast
+            if "lora_" in name:  # LoRA matrices start at zero: they learn at the head's rate
+                lr = cfg.head_lr
         else:
             lr = cfg.head_lr
         wd = 0.0 if no_decay else cfg.weight_decay
+        if cfg.adapter is not None and name.endswith("word_embeddings.weight"):
+            wd = 0.0  # only the new rows learn (the base's get no gradient): no decay of them
         groups.setdefault((lr, wd), []).append(p)
     return [{"params": ps, "lr": lr, "weight_decay": wd} for (lr, wd), ps in groups.items()]
 
@@ -310,6 +341,21 @@ def _load_checkpoint(path: Path, optimizer: Any, scheduler: Any) -> dict:
     return st
 
 
+def _replay(cfg: TrainConfig, new: Sequence[Sentence],
+            allowed: Sequence[str] | None) -> list[Sentence]:
+    """A seeded sample of the old labelled data (``cfg.replay_path``) without the queries
+    labelled again in ``new``."""
+    fresh = {" ".join(s.tokens).casefold() for s in new}
+    old = [s for s in read_data(Path(cfg.replay_path or ""), labels=allowed)
+           if " ".join(s.tokens).casefold() not in fresh]
+    size = len(new) if cfg.replay_size is None else cfg.replay_size
+    rng = random.Random(cfg.seed)
+    sample = old if size >= len(old) else rng.sample(old, size)
+    logger.info("replaying %d of %d old sentences beside %d new ones", len(sample), len(old),
+                len(new))
+    return sample
+
+
 def train(config: TrainConfig, *, lexicon: Any = None,
           train_matches: Callable[[Sequence[Sentence]], list[list[Any]]] | None = None,
           ) -> TrainResult:
@@ -337,19 +383,29 @@ def train(config: TrainConfig, *, lexicon: Any = None,
     out = Path(cfg.out_dir)
     ckpt = out / "checkpoint"
 
-    train_s = read_data(cfg.train_path)
-    dev_s = read_data(cfg.dev_path)
+    init = None
+    if cfg.init_from is not None and not (cfg.resume and (ckpt / "trainer_state.json").is_file()):
+        init = load_torch(Tagger, Path(cfg.init_from))
+    allowed = None if init is None else init.entity_types
+    train_s = read_data(cfg.train_path, labels=allowed)
+    dev_s = read_data(cfg.dev_path, labels=allowed)
     if not train_s:
         raise DataFormatError(f"{cfg.train_path} holds no sentences")
     if cfg.limit_train:
         train_s = train_s[: cfg.limit_train]
-    scheme = cfg.scheme or detect_scheme(t for s in train_s for t in s.tags)
+    if cfg.replay_path is not None:
+        train_s = train_s + _replay(cfg, train_s, allowed)
+    if init is not None:
+        scheme = init.config.scheme
+    else:
+        scheme = cfg.scheme or detect_scheme(t for s in train_s for t in s.tags)
     for s in train_s:
         s.tags = convert_tags(s.tags, scheme)  # type: ignore[arg-type]
     for s in dev_s:
         s.tags = convert_tags(s.tags, scheme)  # type: ignore[arg-type]
     word_mode = "char" if train_s[0].joiner == "" else "whitespace"
-    labels = _labels_for(entity_types(train_s + dev_s), scheme)
+    labels = _labels_for(entity_types(train_s + dev_s), scheme) if init is None \
+        else list(init.config.labels)
     lex = as_lexicon(lexicon)
 
     resumed = None
@@ -358,9 +414,23 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         tagger = load_torch(Tagger, ckpt)
         model, tok = tagger.model, tagger.tokenizer
         vocab_extended = "vocab_added" in model.config.meta
-        if model.config.labels != labels:
+        if model.config.labels != labels and cfg.init_from is None:
             raise ConfigError(f"{ckpt} was trained with other labels: use a new --out")
+        labels = list(model.config.labels)
         resumed = ckpt
+    elif init is not None:  # continue a trained tagger: its architecture, labels, tokenizer
+        model, tok = init.model, init.tokenizer
+        vocab_extended = "vocab_added" in model.config.meta
+        model.config.meta["init_from"] = str(cfg.init_from)
+        if cfg.extend_vocab:
+            tok, added = extend_vocabulary(tok, [s.text() for s in train_s])
+            if added:
+                logger.info("vocabulary extended by %d pieces", len(added))
+                model.resize_vocab(tok.get_vocab_size(), seed=cfg.seed)
+                model.config.meta["vocab_added"] = \
+                    int(model.config.meta.get("vocab_added", 0)) + len(added)
+                vocab_extended = True
+        del init
     else:
         backbone = Path(cfg.backbone) if cfg.backbone else default_backbone()
         enc_cfg, weights, tok = load_backbone(backbone)
@@ -377,6 +447,7 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         model = TaggerModel(enc_cfg, tcfg)
         model.load_backbone_weights(weights)
         del weights
+        base_rows = int(model.encoder.get_input_embeddings().weight.shape[0])
         if cfg.extend_vocab:
             tok, added = extend_vocabulary(tok, [s.text() for s in train_s])
             vocab_extended = len(added) > 0
@@ -385,6 +456,11 @@ def train(config: TrainConfig, *, lexicon: Any = None,
                             " ".join(added[:10]))
                 model.resize_vocab(tok.get_vocab_size(), seed=cfg.seed)
                 model.config.meta["vocab_added"] = len(added)
+        if cfg.adapter is not None:  # the base stays frozen; new vocabulary rows are trained
+            from parser.tagger.adapters import add_adapter
+
+            add_adapter(model, cfg.adapter, new_rows_from=base_rows if vocab_extended else None)
+            model.config.meta["adapter"] = cfg.adapter.market
 
     tcfg = model.config
     encoder = Encoder(tok, max_length=tcfg.max_length, word_mode=tcfg.word_mode,
@@ -450,7 +526,15 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         improved = f1 > best_f1
         if improved:
             best_f1, best_epoch, bad_epochs = f1, epoch + 1, 0
-            save_tagger(model, tok, out, backbone_dir=Path(cfg.backbone or default_backbone()))
+            if cfg.adapter is not None:
+                from parser.tagger.adapters import save_adapter
+
+                save_adapter(model, tok, out, cfg.adapter,
+                             base=Path(cfg.backbone or default_backbone()),
+                             num_layers=cfg.num_layers)
+            else:
+                save_tagger(model, tok, out, backbone_dir=Path(cfg.init_from or cfg.backbone
+                                                               or default_backbone()))
             atomic_write_json(out / "dev_scores.json", {**scores, "epoch": epoch + 1})
         else:
             bad_epochs += 1
@@ -459,6 +543,8 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         if cfg.progress:
             tqdm.write(msg)
         logger.info(msg)
+        if cfg.adapter is not None:  # an adapter run is short: no resumable checkpoint
+            continue
         _save_checkpoint(ckpt, model, tok, optimizer, scheduler,
                          {"epoch": epoch, "best_f1": best_f1, "best_epoch": best_epoch,
                           "bad_epochs": bad_epochs, "history": history})

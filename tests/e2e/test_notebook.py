@@ -1,13 +1,17 @@
 """notebooks/entity_links.ipynb runs headless (nbclient) on a tiny bundle and draws its plots.
 
 The bundle: the random tiny BERT tagger (``tiny_tagger().save``) and a small KG built by the real
-loaders from ``data/`` (Best Buy categories, Flipkart brands, colours). 30 queries per data set.
+loaders from ``data/`` (Best Buy categories, Flipkart brands, colours). 30 queries per shipped
+sample, and a 1,000-line query log (real Best Buy query suggestions, one per line, repeats
+counted) parsed whole; every table is exported to CSV.
 The execution test is marked slow (run it with ``-m slow``; .ci/run does).
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -60,6 +64,16 @@ def test_notebook_runs_and_plots(small_bundle: Path, tmp_path: Path,
     monkeypatch.setenv("KGQP_NB_FIGDIR", str(tmp_path / "fig"))
     monkeypatch.setenv("KGQP_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("KGQP_NB_THREADS", "1")
+    log = tmp_path / "log.txt"
+    queries = [json.loads(line)["query"] for line in
+               (DATA / "bestbuy" / "queries_train.jsonl").read_text("utf-8").splitlines()]
+    log.write_text("".join(q + "\n" for q in (queries[:800] + queries[:200])), "utf-8")
+    assert len(log.read_text("utf-8").splitlines()) == 1000
+    monkeypatch.setenv("KGQP_NB_LOG", str(log))
+    monkeypatch.setenv("KGQP_NB_CSV", str(tmp_path / "csv"))
+    # the kernel imports the kgqp of this source tree, not whichever is installed
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     # raises CellExecutionError (with the cell and traceback) on any cell error
@@ -76,3 +90,17 @@ def test_notebook_runs_and_plots(small_bundle: Path, tmp_path: Path,
     assert "kgqp kg load" in text and "--kind gazetteer" in text
     written = list((tmp_path / "additions").glob("*.txt"))
     assert written and all(p.read_text(encoding="utf-8").strip() for p in written)
+    csvs = {p.stem: p for p in (tmp_path / "csv").glob("*.csv")}
+    assert {"coverage_log", "coverage_queryner", "coverage_bestbuy", "ambiguity", "nil_mentions",
+            "type_confusions", "kg_additions", "kg_changes", "query_spans", "query_candidates",
+            "query_intent", "query_expansions"} <= set(csvs)
+    with open(csvs["coverage_log"], encoding="utf-8", newline="") as fh:
+        log_cov = {row["label"]: row for row in csv.DictReader(fh)}
+    assert int(log_cov["(all)"]["mentions"]) > 0
+    # the additions, loaded into a copy of the KG, now link: the comparison shows NIL -> node
+    with open(csvs["kg_changes"], encoding="utf-8", newline="") as fh:
+        changes = list(csv.DictReader(fh))
+    assert any(c["what"] == "link" and c["before"].endswith("NIL") for c in changes)
+    with open(csvs["query_candidates"], encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert {"similarity", "type_compatibility", "prior", "context", "chosen"} <= set(header)

@@ -62,6 +62,17 @@ def _without_timings(q) -> dict:
     return d
 
 
+def _same(a, b) -> bool:
+    """Equal parses, entity scores within 1e-5: a batch of two runs other float kernels than
+    one query alone, and the random tiny tagger's near-uniform tag probabilities (~0.05) then
+    differ in their 6th decimal (seen: 0.048057 alone, 0.048056 in a pair)."""
+    a, b = _without_timings(a), _without_timings(b)
+    ea, eb = a.pop("entities"), b.pop("entities")
+    return a == b and len(ea) == len(eb) and all(
+        {**x, "score": 0} == {**y, "score": 0} and abs(x["score"] - y["score"]) <= 1e-5
+        for x, y in zip(ea, eb, strict=True))
+
+
 @SETTINGS
 @given(text=queries)
 def test_offsets_overlaps_and_determinism(qp, text):
@@ -76,8 +87,8 @@ def test_offsets_overlaps_and_determinism(qp, text):
     if len(text) > qp.config.max_query_chars:  # (the tagger may also truncate long token runs)
         assert q.truncated
     assert _without_timings(qp(text)) == _without_timings(q)
-    assert [_without_timings(x) for x in qp.pipe([text, text], batch_size=2)] == [
-        _without_timings(q)] * 2
+    pair = list(qp.pipe([text, text], batch_size=2))
+    assert len(pair) == 2 and all(_same(x, q) for x in pair)
 
 
 @SETTINGS

@@ -15,13 +15,12 @@ from parser.tagger.data import (
     convert_tags,
     detect_scheme,
     read_conll,
-    read_jsonl,
     spans_to_tags,
     stats,
     tags_to_spans,
     write_conll,
-    write_jsonl,
 )
+from parser.tagger.formats import read_jsonl, write_jsonl
 
 from .conftest import SHARED
 
@@ -77,7 +76,7 @@ def test_jsonl_round_trip_and_validation(tmp_path):
     assert read_jsonl(tmp_path / "a.jsonl")[0].tags == sents[0].tags
     (tmp_path / "bad.jsonl").write_text('{"text": "lg tv", "spans": [{"start": 1, "end": 2, '
                                         '"label": "x"}]}\n', encoding="utf-8")
-    with pytest.raises(DataFormatError, match="whole words"):
+    with pytest.raises(DataFormatError, match="cuts a word"):
         read_jsonl(tmp_path / "bad.jsonl")
 
 

@@ -1,0 +1,135 @@
+"""``kgqp learn ...``: active learning from a query log, a thin typer layer over
+:mod:`parser.learn`.
+
+``select`` picks the queries worth labelling and writes them, the model's spans pre-filled,
+as Label Studio tasks (``.json``) or span JSONL (``.jsonl``); ``gazetteer`` turns the spans an
+annotator confirmed that the KG cannot link into gazetteer files and the ``kgqp kg load``
+commands that add them. Errors: one ``error: ...`` line, exit codes of :mod:`parser.app.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parser.app.errors import cli_errors
+
+logger = logging.getLogger(__name__)
+
+app = typer.Typer(help="Active learning: select queries to label, turn labels into KG additions.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def _bundle(bundle: Path | None) -> Path:
+    from parser.app.commands import _bundle_dir
+
+    return _bundle_dir(bundle)
+
+
+@app.command()
+def select(
+    queries: Annotated[Path, typer.Option(
+        "--queries", help="Query log: one query per line, or JSONL with "
+        "{\"query\": str, \"count\": int} per line (.jsonl).")],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many queries to select.")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="The batch: .json (Label Studio tasks, with OUT.label_config.xml) or "
+        ".jsonl (span JSONL).")],
+    bundle: Annotated[Path | None, typer.Option(
+        "--bundle", help="Bundle folder [default bundle].")] = None,
+    exclude: Annotated[list[Path] | None, typer.Option(
+        "--exclude", help="Already labelled data (CoNLL, JSONL or Label Studio JSON): its "
+        "queries are never selected. Repeatable.")] = None,
+    w_uncertainty: Annotated[float, typer.Option(help="Weight of tag uncertainty.")] = 1.0,
+    w_nil: Annotated[float, typer.Option(help="Weight of spans the KG cannot link.")] = 0.5,
+    w_disagreement: Annotated[float, typer.Option(
+        help="Weight of tagger / KG-lexicon disagreement.")] = 0.5,
+    w_frequency: Annotated[float, typer.Option(help="Weight of the query's count.")] = 0.5,
+    no_clusters: Annotated[bool, typer.Option(
+        "--no-clusters", help="Rank only; do not spread over embedding clusters.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the k-means clustering.")] = 0,
+) -> None:
+    """Select the N queries of a log most worth labelling; each carries why it was chosen."""
+    from parser.app.threads import scoped_threads
+    from parser.learn import SelectionConfig, read_query_log, select_from_log, to_tasks
+    from parser.pipeline import QueryParser
+    from parser.tagger.formats import label_studio_config, read_tasks, write_tasks
+
+    with cli_errors(), scoped_threads(torch_threads=1, blas_threads=1):
+        if out.suffix not in (".json", ".jsonl"):
+            raise ValueError(f"--out {out}: write the batch to a .json (Label Studio) or "
+                             ".jsonl (span JSONL) file")
+        cfg = SelectionConfig(w_uncertainty=w_uncertainty, w_nil=w_nil,
+                              w_disagreement=w_disagreement, w_frequency=w_frequency,
+                              clusters=not no_clusters, seed=seed)
+        log = read_query_log(queries)
+        done = [t.text for p in exclude or [] for t in read_tasks(p)]
+        parser = QueryParser.from_pretrained(_bundle(bundle), warmup=False)
+        label_kinds = parser.linker.config.label_kinds if parser.linker is not None else None
+        picked = select_from_log(parser.tagger, log, n, config=cfg, exclude=done,
+                                 kg=parser.kg, link=parser.link_entity,
+                                 label_kinds=label_kinds)
+        tasks = to_tasks(picked)
+        write_tasks(out, tasks, model_version=f"kgqp:{parser.path}")
+        if out.suffix == ".json":
+            from kg.io import atomic_write_text
+
+            types = sorted({lab.split("-", 1)[1] for lab in parser.tagger.config.labels
+                            if lab != "O"})
+            atomic_write_text(out.with_suffix(".label_config.xml"),
+                              label_studio_config(types) + "\n")
+    reasons: dict[str, int] = {}
+    for p in picked:
+        for r in p.reasons:
+            kind = r.split(":", 1)[0]
+            reasons[kind] = reasons.get(kind, 0) + 1
+    typer.echo(json.dumps({"out": str(out), "selected": len(tasks), "log_queries": len(log),
+                           "reasons": reasons}))
+
+
+@app.command()
+def gazetteer(
+    labels: Annotated[Path, typer.Option(
+        "--labels", help="Annotated batch (Label Studio JSON or span JSONL).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the gazetteer files.")],
+    bundle: Annotated[Path | None, typer.Option(
+        "--bundle", help="Bundle whose KG and linker decide what is NIL [default bundle].")
+    ] = None,
+    kg: Annotated[str, typer.Option(
+        help="The KG directory to name in the printed `kgqp kg load` commands.")] = "KGDIR",
+) -> None:
+    """Write the annotated spans the KG cannot link (confirmed NIL) as gazetteer files, one
+    per KG kind, with the `kgqp kg load` command that adds each."""
+    from dataclasses import asdict
+
+    from kg.io import atomic_write_json
+    from parser.app.analysis import kg_additions, mentions, write_gazetteers
+    from parser.pipeline import QueryParser
+    from parser.tagger.formats import read_tasks
+    from parser.tagger.predict import Entity
+    from parser.types import ParsedQuery
+
+    with cli_errors():
+        tasks = read_tasks(labels)
+        unreviewed = sum(t.source == "prediction" for t in tasks)
+        tasks = [t for t in tasks if t.source != "prediction"]  # only what a person confirmed
+        parser = QueryParser.from_pretrained(_bundle(bundle), warmup=False)
+        label_kinds = parser.linker.config.label_kinds if parser.linker is not None else None
+        confirmed = [ParsedQuery(text=t.text, normalized=t.text, entities=[
+            parser.link_entity(t.text, Entity(text=t.text[sp.start:sp.end], start=sp.start,
+                                              end=sp.end, label=sp.label, score=1.0))
+            for sp in t.spans]) for t in tasks]
+        rows = kg_additions(mentions(confirmed, label_kinds=label_kinds), parser.kg)
+        written = write_gazetteers(rows, out, kg_dir=kg, source="kgqp-learn")
+        atomic_write_json(out / "kg_additions.json", {
+            "labels": str(labels), "skipped_unreviewed_tasks": unreviewed,
+            "additions": [asdict(r) for r in rows], "files": [asdict(f) for f in written]})
+    for f in written:
+        typer.echo(f.command)
+    typer.echo(json.dumps({"out": str(out), "files": len(written),
+                           "names": sum(f.names for f in written),
+                           "skipped_unreviewed_tasks": unreviewed}))

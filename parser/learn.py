@@ -1,0 +1,445 @@
+"""Active learning: pick the queries of a log worth labelling, and say why each was picked.
+
+:func:`score_queries` runs the tagger once per query (token logits and the query embedding from
+one encoder pass) and, given a KG, matches and links the predicted spans, collecting per query:
+
+* **uncertainty**: the smallest margin between the two most probable tags of a word
+  (``1 - margin`` is the score) and the largest tag entropy;
+* **NIL spans**: predicted spans of a linkable label that the KG cannot link;
+* **KG disagreement**: a KG name the tagger left untagged, or tagged with a label that cannot
+  link to the name's kind (``kg.link.DEFAULT_LABEL_KINDS`` or the bundle's linker map);
+* **frequency**: the query's count in the log.
+
+:func:`select` combines them (:class:`SelectionConfig` weights), drops near-duplicates (same
+words, or query embeddings closer than ``dup_cosine``) and spreads the batch over k-means
+clusters of the query embeddings: the best query of each cluster first. Each
+:class:`Selected` query carries its reasons; :func:`to_tasks` turns the batch into annotation
+tasks with the model's spans pre-filled (:mod:`parser.tagger.formats`).
+
+Example:
+    >>> from parser.tagger.testing import tiny_tagger
+    >>> sigs = score_queries(tiny_tagger(), [LogQuery("usb cable", 3), LogQuery("red shoes")])
+    >>> picked = select(sigs, n=1, config=SelectionConfig(seed=0))
+    >>> len(picked), picked[0].reasons[-1].startswith("diversity")
+    (1, True)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from parser.errors import ConfigError, DataFormatError
+from parser.tagger.data import Span
+from parser.tagger.formats import Task, check_text, text_lines
+from parser.tagger.lexicon import KGLexicon
+
+__all__ = [
+    "LogQuery",
+    "QuerySignals",
+    "Selected",
+    "SelectionConfig",
+    "iter_signals",
+    "kmeans",
+    "read_query_log",
+    "score_queries",
+    "select",
+    "select_from_log",
+    "to_tasks",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """A distinct query of a log and how often it was searched.
+
+    >>> LogQuery("usb cable", count=12).count
+    12
+    """
+
+    text: str
+    count: int = 1
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
+    """Read a query log: one query per line (repeats are counted), or JSONL (``.jsonl``) with
+    ``{"query" or "text": str, "count": int (default 1)}`` per line. Queries that differ only
+    in case or spacing are merged (counts summed; the first spelling kept, spaces collapsed).
+    A bad JSONL line raises :class:`DataFormatError` with its file and line."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataFormatError(f"query log {p} does not exist: check the path")
+    counts: dict[str, list[Any]] = {}
+    jsonl = p.suffix == ".jsonl"
+    for lineno, line in text_lines(p):
+        if not line.strip():
+            continue
+        if jsonl:
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("a line must be a JSON object")
+                text = obj.get("query", obj.get("text"))
+                count = obj.get("count", 1)
+                if not isinstance(text, str):
+                    raise ValueError("'query' (or 'text') must be a string")
+                if text.strip():
+                    check_text(text, "'query'")
+                if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                    raise ValueError(f"'count' must be an integer >= 1, got {count!r}")
+            except ValueError as err:
+                raise DataFormatError(f"{p}:{lineno}: {err}; expected {{\"query\": str, "
+                                      "\"count\": int}: fix the line") from None
+        else:
+            text, count = line, 1
+        text = " ".join(text.split())
+        if not text:
+            continue
+        entry = counts.setdefault(_key(text), [text, 0])
+        entry[1] += count
+    return [LogQuery(t, c) for t, c in counts.values()]
+
+
+@dataclass
+class QuerySignals:
+    """What :func:`score_queries` found out about one query (see the module docstring).
+    ``entities`` are the predicted spans with their label, score and KG link."""
+
+    text: str
+    count: int
+    spans: list[Span]
+    entities: list[dict[str, Any]]
+    margin: float
+    entropy: float
+    uncertain_word: str
+    uncertain_tag: str
+    nil_spans: list[tuple[str, str]]
+    disagreements: list[str]
+    embedding: np.ndarray
+
+
+def _compatible(kinds: set[str], specs: Sequence[str]) -> bool:
+    return any(k == s or k.startswith(s + ":") for k in kinds for s in specs)
+
+
+def _disagreements(text: str, spans: list[Span], matches: Iterable[tuple[int, int, str]],
+                   label_kinds: Mapping[str, Sequence[str]]) -> list[str]:
+    by_span: dict[tuple[int, int], set[str]] = {}
+    for a, b, kind in matches:
+        by_span.setdefault((a, b), set()).add(kind)
+    out = []
+    for (a, b), kinds in sorted(by_span.items()):
+        exact = [s for s in spans if (s.start, s.end) == (a, b)]
+        overlapping = [s for s in spans if s.start < b and a < s.end]
+        kind_names = "/".join(sorted(k for k in kinds if ":" not in k) or sorted(kinds))
+        if not overlapping:
+            out.append(f"KG names {text[a:b]!r} ({kind_names}); the tagger left it untagged")
+        elif exact:
+            specs = label_kinds.get(exact[0].label, ())
+            if specs and not _compatible(kinds, specs):
+                out.append(f"KG names {text[a:b]!r} ({kind_names}); the tagger says "
+                           f"{exact[0].label}")
+    return out
+
+
+def score_queries(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
+                  link: Any = None, label_kinds: Mapping[str, Sequence[str]] | None = None,
+                  batch_size: int = 64, progress: bool = False) -> list[QuerySignals]:
+    """Signals of each query (:class:`QuerySignals`) from one tagger pass per query, in the
+    order of ``queries``.
+
+    ``tagger`` is a :class:`parser.tagger.Tagger`; ``kg`` (a :class:`kg.ProductGraph`) gives the
+    lexicon matches (also the tagger's lexicon features) and the disagreement signal; ``link``
+    is ``link(text, entity) -> ParsedEntity`` (:meth:`parser.QueryParser.link_entity`) for
+    the NIL signal. Without them only the tagger signals are computed.
+    """
+    res = dict(iter_signals(tagger, queries, kg=kg, link=link, label_kinds=label_kinds,
+                            batch_size=batch_size, progress=progress))
+    return [res[i] for i in range(len(queries))]
+
+
+def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
+                 link: Any = None, label_kinds: Mapping[str, Sequence[str]] | None = None,
+                 batch_size: int = 64, progress: bool = False,
+                 ) -> Iterator[tuple[int, QuerySignals]]:
+    """``(index in queries, signals)`` of each query, a batch at a time (queries batched by
+    length): :func:`score_queries` without holding every query's signals at once."""
+    from parser.tagger.decode import log_softmax
+
+    if label_kinds is None:
+        from kg.link import DEFAULT_LABEL_KINDS
+
+        label_kinds = DEFAULT_LABEL_KINDS
+    uses_lexicon = bool(getattr(tagger.config, "lexicon_kinds", None))
+    labels = tagger.config.labels
+    order = sorted(range(len(queries)), key=lambda i: len(queries[i].text))
+    steps = range(0, len(order), batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        steps = tqdm(steps, desc="scoring queries", unit="batch", leave=False)
+    for k in steps:
+        idx = order[k:k + batch_size]
+        texts = [queries[i].text for i in idx]
+        matches = [KGLexicon.spans(kg.match(t)) for t in texts] if kg is not None else None
+        items = tagger.prepare(texts, matches=matches if uses_lexicon else None)
+        logits, pooled = tagger.forward(items, pooled=True)
+        tagged = tagger.decode(items, logits)
+        for j, (i, p, tt) in enumerate(zip(idx, items, tagged, strict=True)):
+            has = np.nonzero(p.first >= 0)[0]
+            margin, entropy, word, tag = 1.0, 0.0, "", ""
+            if len(has):
+                lp = log_softmax(logits[j, p.first[has]].astype(np.float64))
+                prob = np.exp(lp)
+                top2 = np.sort(prob, axis=-1)[:, -2:]
+                margins = top2[:, 1] - top2[:, 0]
+                w = int(np.argmin(margins))
+                margin = float(margins[w])
+                entropy = float((-(prob * lp).sum(-1)).max() / math.log(prob.shape[-1]))
+                a, b = p.words[has[w]]
+                a, b = p.to_original(a, b)
+                word, tag = p.text[a:b], labels[int(np.argmax(prob[w]))]
+            spans = [Span(e.start, e.end, e.label) for e in tt.entities]
+            ents, nils = [], []
+            for e in tt.entities:
+                d: dict[str, Any] = {"text": e.text, "start": e.start, "end": e.end,
+                                     "label": e.label, "score": round(float(e.score), 4)}
+                if link is not None:
+                    pe = link(p.text, e)
+                    d.update(kg_id=pe.kg_id, kg_label=pe.kg_label, kg_kind=pe.kg_kind)
+                    if pe.kg_id is None and label_kinds.get(e.label):
+                        nils.append((e.text, e.label))
+                ents.append(d)
+            dis = _disagreements(p.text, spans, matches[j], label_kinds) \
+                if matches is not None else []
+            yield i, QuerySignals(
+                text=queries[i].text, count=queries[i].count, spans=spans, entities=ents,
+                margin=margin, entropy=entropy, uncertain_word=word, uncertain_tag=tag,
+                nil_spans=nils, disagreements=dis,
+                embedding=np.asarray(pooled[j], dtype=np.float32),
+            )
+
+
+@dataclass
+class SelectionConfig:
+    """How :func:`select` ranks and spreads queries.
+
+    The score of a query is ``(w_uncertainty * (1 - margin) + w_nil * [NIL span] +
+    w_disagreement * [KG disagreement]) * (1 + w_frequency * log(1 + count) / log(1 + max
+    count))``. The ``pool_factor * n`` best queries (after near-duplicate removal) are
+    clustered into ``n`` k-means clusters of their embeddings; the best of each cluster is
+    taken. A reason is given for a margin below ``margin_below``, a NIL span, a disagreement,
+    a count in the top ``frequent_quantile`` of the log, and the cluster.
+
+    >>> SelectionConfig(w_nil=0.0).w_uncertainty
+    1.0
+    """
+
+    w_uncertainty: float = 1.0
+    w_nil: float = 0.5
+    w_disagreement: float = 0.5
+    w_frequency: float = 0.5
+    pool_factor: float = 4.0
+    dup_cosine: float = 0.97
+    margin_below: float = 0.5
+    frequent_quantile: float = 0.9
+    clusters: bool = True
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("w_uncertainty", "w_nil", "w_disagreement", "w_frequency"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name}={getattr(self, name)}: use a weight >= 0")
+        if self.pool_factor < 1:
+            raise ConfigError(f"pool_factor={self.pool_factor}: use a value >= 1")
+        if not 0 < self.dup_cosine <= 1:
+            raise ConfigError(f"dup_cosine={self.dup_cosine}: use a value in (0, 1]")
+
+
+@dataclass
+class Selected:
+    """A query picked for labelling, with its score and the reasons it was picked."""
+
+    signals: QuerySignals
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    cluster: int = -1
+
+
+def kmeans(x: np.ndarray, k: int, *, seed: int = 0, iters: int = 25) -> np.ndarray:
+    """Cluster ids of the rows of ``x`` (``[n, d]``) by k-means with k-means++ seeding.
+
+    >>> kmeans(np.array([[0.0, 0], [0, 0.1], [5, 5], [5, 5.1]]), 2).tolist() in ([0, 0, 1, 1],
+    ...                                                                          [1, 1, 0, 0])
+    True
+    """
+    n = len(x)
+    if k >= n:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    centers = [x[rng.integers(n)]]
+    d2 = ((x - centers[0]) ** 2).sum(1)
+    for _ in range(1, k):
+        total = d2.sum()
+        i = int(rng.choice(n, p=d2 / total)) if total > 0 else int(rng.integers(n))
+        centers.append(x[i])
+        d2 = np.minimum(d2, ((x - x[i]) ** 2).sum(1))
+    c = np.stack(centers)
+    assign = np.zeros(n, dtype=np.int64)
+    for _ in range(iters):
+        dist = (x ** 2).sum(1)[:, None] - 2 * x @ c.T + (c ** 2).sum(1)[None, :]
+        new = dist.argmin(1)
+        if _ and np.array_equal(new, assign):
+            break
+        assign = new
+        for j in range(k):
+            members = x[assign == j]
+            if len(members):
+                c[j] = members.mean(0)
+    return assign
+
+
+def _scores(signals: Sequence[QuerySignals], cfg: SelectionConfig,
+            max_count: int | None = None) -> np.ndarray:
+    if max_count is None:
+        max_count = max((s.count for s in signals), default=1)
+    out = np.zeros(len(signals))
+    for i, s in enumerate(signals):
+        base = (cfg.w_uncertainty * (1.0 - s.margin) + cfg.w_nil * bool(s.nil_spans)
+                + cfg.w_disagreement * bool(s.disagreements))
+        freq = math.log1p(s.count) / math.log1p(max_count) if max_count > 1 else 0.0
+        out[i] = base * (1.0 + cfg.w_frequency * freq)
+    return out
+
+
+def _reasons(s: QuerySignals, cfg: SelectionConfig, frequent: int) -> list[str]:
+    out = []
+    if s.margin < cfg.margin_below and s.uncertain_word:
+        out.append(f"uncertain: {s.uncertain_word!r} tagged {s.uncertain_tag} with margin "
+                   f"{s.margin:.2f} over the next tag")
+    out += [f"NIL: the KG cannot link {t!r} ({lab})" for t, lab in s.nil_spans]
+    out += [f"disagreement: {d}" for d in s.disagreements]
+    if s.count > 1 and s.count >= frequent:
+        out.append(f"frequent: searched {s.count} times")
+    return out
+
+
+def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig | None = None,
+           exclude: Iterable[str] = (), log_counts: Sequence[int] | None = None,
+           ) -> list[Selected]:
+    """The ``n`` queries to label next, best first (see :class:`SelectionConfig`); queries
+    whose text is in ``exclude`` (already labelled) are never picked. ``log_counts``: the
+    counts of the whole log when ``signals`` hold only part of it (frequencies are scaled by
+    the log's largest count, "frequent" is its top quantile)."""
+    cfg = config or SelectionConfig()
+    if n < 1:
+        raise ConfigError(f"n={n}: ask for at least one query")
+    skip = {_key(t) for t in exclude}
+    cand = [i for i, s in enumerate(signals) if _key(s.text) not in skip]
+    if not cand:
+        return []
+    scores = _scores(signals, cfg, max(log_counts, default=1) if log_counts else None)
+    counts = sorted(log_counts) if log_counts else sorted(signals[i].count for i in cand)
+    frequent = counts[min(len(counts) - 1, int(cfg.frequent_quantile * len(counts)))]
+    cand.sort(key=lambda i: (-scores[i], signals[i].text))
+    emb = np.stack([signals[i].embedding for i in cand]).astype(np.float64)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True).clip(min=1e-9)
+    pos = {i: r for r, i in enumerate(cand)}
+    # near-duplicates: walk down the ranking, keep a query unless it repeats a kept one's words
+    # or its embedding is within dup_cosine of a kept one's
+    want = max(n, math.ceil(cfg.pool_factor * n))
+    pool: list[int] = []
+    words: set[tuple[str, ...]] = set()
+    for i in cand:
+        w = tuple(sorted(_key(signals[i].text).split()))
+        if w in words:
+            continue
+        if pool and float((emb[[pos[j] for j in pool]] @ emb[pos[i]]).max()) >= cfg.dup_cosine:
+            continue
+        pool.append(i)
+        words.add(w)
+        if len(pool) >= want:
+            break
+    k = min(n, len(pool))
+    clusters = kmeans(emb[[pos[i] for i in pool]], k, seed=cfg.seed) if cfg.clusters \
+        else np.arange(len(pool))
+    picked: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for r, i in enumerate(pool):  # pool is in score order: the first of a cluster is its best
+        c = int(clusters[r])
+        if c not in seen:
+            seen.add(c)
+            picked.append((i, c))
+    taken = {i for i, _ in picked}
+    for r, i in enumerate(pool):
+        if len(picked) >= n:
+            break
+        if i not in taken:
+            picked.append((i, int(clusters[r])))
+    picked = sorted(picked, key=lambda ic: pos[ic[0]])[:n]
+    out = []
+    for i, c in picked:
+        reasons = _reasons(signals[i], cfg, frequent)
+        reasons.append(f"diversity: best of embedding cluster {c + 1}/{k}" if cfg.clusters
+                       else "rank")
+        out.append(Selected(signals[i], round(float(scores[i]), 6), reasons, c))
+    return out
+
+
+def select_from_log(tagger: Any, log: Sequence[LogQuery], n: int, *,
+                    config: SelectionConfig | None = None, exclude: Iterable[str] = (),
+                    keep: int | None = None, **signal_args: Any) -> list[Selected]:
+    """:func:`select` over a whole log in bounded memory: the log is scored a batch at a time
+    (:func:`iter_signals`, ``signal_args``: ``kg``, ``link``, ``label_kinds``, ``batch_size``,
+    ``progress``) and only the ``keep`` best-scored queries (default: ten times the pool
+    :func:`select` draws from, at least 2,000) are held for the near-duplicate removal and the
+    clustering. The same picks as ``select(score_queries(...))`` whenever the pool
+    :func:`select` draws (the best ``pool_factor * n`` after near-duplicate removal) lies
+    within the ``keep`` best-scored queries."""
+    import heapq
+
+    cfg = config or SelectionConfig()
+    if n < 1:
+        raise ConfigError(f"n={n}: ask for at least one query")
+    keep = keep or max(10 * math.ceil(cfg.pool_factor * n), 2000)
+    skip = {_key(t) for t in exclude}
+    counts = [q.count for q in log]
+    max_count = max(counts, default=1)
+    heap: list[tuple[float, int, QuerySignals]] = []
+    for i, sig in iter_signals(tagger, log, **signal_args):
+        if _key(sig.text) in skip:
+            continue
+        item = (float(_scores([sig], cfg, max_count)[0]), -i, sig)
+        if len(heap) < keep:
+            heapq.heappush(heap, item)
+        else:
+            heapq.heappushpop(heap, item)
+    kept = [sig for _, _, sig in sorted(heap, key=lambda t: -t[1])]  # log order
+    return select(kept, n, config=cfg, log_counts=counts)
+
+
+def to_tasks(selected: Sequence[Selected]) -> list[Task]:
+    """Annotation tasks with the model's spans pre-filled and the reasons in ``meta``."""
+    out = []
+    for k, s in enumerate(selected):
+        sig = s.signals
+        meta = {"rank": k + 1, "score": s.score, "reasons": list(s.reasons),
+                "count": sig.count, "margin": round(sig.margin, 4),
+                "entropy": round(sig.entropy, 4), "cluster": s.cluster,
+                "entities": sig.entities}
+        out.append(Task(sig.text, list(sig.spans), meta, id=k + 1, source="prediction"))
+    return out

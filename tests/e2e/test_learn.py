@@ -1,0 +1,219 @@
+"""Active learning (parser/learn.py, ``kgqp learn``): a query log scored by a real small bundle
+(a tiny trained tagger, a KG of a dozen nodes), selected with reasons, written as annotation
+tasks; confirmed NIL spans become a gazetteer that ``kgqp kg load`` adds to the KG."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from kg.link import DEFAULT_LABEL_KINDS
+from parser.app.cli import app
+from parser.errors import DataFormatError
+from parser.learn import (
+    LogQuery,
+    QuerySignals,
+    SelectionConfig,
+    _disagreements,
+    read_query_log,
+    score_queries,
+    select,
+)
+from parser.tagger.data import Span
+from parser.tagger.formats import read_tasks, to_label_studio
+
+LOG = ["samsung tv"] * 6 + ["Samsung  TV", "zorbo tv", "red nike running shoes",
+                            "apple iphone case", "wooden coffee table", "sony headphones",
+                            "dell laptop under 500", "blue cotton shirt", "lg washing machine",
+                            "kids red jacket", "pink yoga mat", "used iphone 12"]
+
+
+@pytest.fixture()
+def own_bundle(bundle_dir: Path, tmp_path: Path) -> Path:
+    """A private copy: the session's live server may hold the shared bundle's KG lock."""
+    return Path(shutil.copytree(bundle_dir, tmp_path / "bundle"))
+
+
+def test_query_log_text_and_jsonl(tmp_path: Path) -> None:
+    (tmp_path / "log.txt").write_text("\n".join(LOG) + "\n\n", encoding="utf-8")
+    log = read_query_log(tmp_path / "log.txt")
+    assert log[0] == LogQuery("samsung tv", 7)  # case and spacing variants merged
+    assert len(log) == len(LOG) - 6
+    (tmp_path / "log.jsonl").write_text('{"query": "lg tv", "count": 3}\n{"text": "lg  TV"}\n'
+                                        '{"query": "sony tv"}\n', encoding="utf-8")
+    assert read_query_log(tmp_path / "log.jsonl") == [LogQuery("lg tv", 4), LogQuery("sony tv")]
+    (tmp_path / "bad.jsonl").write_text('{"query": "lg tv"}\n{"query": "x", "count": 0}\n',
+                                        encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"bad\.jsonl:2: 'count'"):
+        read_query_log(tmp_path / "bad.jsonl")
+
+
+def _sig(text: str, margin: float, emb: list[float], count: int = 1, **kw) -> QuerySignals:
+    return QuerySignals(text=text, count=count, spans=[], entities=[], margin=margin,
+                        entropy=0.0, uncertain_word=text.split()[0], uncertain_tag="B-x",
+                        nil_spans=kw.get("nil", []), disagreements=kw.get("dis", []),
+                        embedding=np.array(emb, dtype=np.float32))
+
+
+def test_select_ranks_drops_near_duplicates_and_spreads_over_clusters() -> None:
+    sigs = [
+        _sig("a b", 0.05, [1, 0, 0]),
+        _sig("b a", 0.06, [0.9, 0.1, 0]),      # same words as "a b"
+        _sig("a c", 0.07, [1, 0.001, 0]),      # embedding of "a b": a near-duplicate
+        _sig("a d", 0.08, [0.8, 0.5, 0]),      # same cluster as "a b", less uncertain
+        _sig("z y", 0.60, [0, 0, 1]),          # confident, but alone in its cluster
+        _sig("z x", 0.90, [0, 0.1, 1], nil=[("x", "creator")]),
+        _sig("q r", 0.50, [0, 1, 0], count=50),
+    ]
+    picked = select(sigs[:-1], 2, config=SelectionConfig(pool_factor=3, w_nil=0,
+                                                         w_frequency=0))
+    assert [p.signals.text for p in picked] == ["a b", "z y"]
+    assert picked[0].reasons[0].startswith("uncertain: 'a' tagged B-x with margin 0.05")
+    assert all(p.reasons[-1].startswith("diversity: best of embedding cluster") for p in picked)
+    # without clustering the ranking alone decides (duplicates still dropped)
+    ranked = select(sigs[:-1], 2, config=SelectionConfig(clusters=False, w_nil=0,
+                                                         w_frequency=0))
+    assert [p.signals.text for p in ranked] == ["a b", "a d"]
+    # NIL and frequency weights move queries up (frequency multiplies the rest: a frequent
+    # query the tagger is sure about stays down), each with its reason; excluded never picked
+    weighted = select(sigs, 3, config=SelectionConfig(clusters=False, w_nil=2.0,
+                                                      w_frequency=5.0), exclude=["A  b"])
+    texts = [p.signals.text for p in weighted]
+    assert texts[:2] == ["z x", "q r"] and "a b" not in texts
+    assert "NIL: the KG cannot link 'x' (creator)" in weighted[0].reasons
+    assert "frequent: searched 50 times" in weighted[1].reasons
+
+
+def test_disagreement_between_tagger_and_kg_lexicon() -> None:
+    text = "apple red case"
+    matches = [(0, 5, "brand"), (6, 9, "attribute_value"), (6, 9, "attribute_value:color"),
+               (10, 14, "product_type")]
+    spans = [Span(0, 5, "color"), Span(6, 9, "color")]
+    out = _disagreements(text, spans, matches, {"color": ("attribute_value:color",),
+                                                "creator": ("brand",)})
+    assert out == ["KG names 'apple' (brand); the tagger says color",
+                   "KG names 'case' (product_type); the tagger left it untagged"]
+
+
+def test_scores_from_the_real_bundle(own_bundle: Path) -> None:
+    from parser.pipeline import QueryParser
+
+    qp = QueryParser.from_pretrained(own_bundle, warmup=False)
+    log = [LogQuery(t) for t in dict.fromkeys(LOG)]
+    sigs = score_queries(qp.tagger, log, kg=qp.kg, link=qp.link_entity)
+    assert [s.text for s in sigs] == [q.text for q in log]
+    for s in sigs:
+        assert 0.0 <= s.margin <= 1.0 and 0.0 <= s.entropy <= 1.0
+        assert s.embedding.shape == (qp.tagger.embedding_dim,)
+        assert all(s.text[sp.start:sp.end] == e["text"] for sp, e in zip(s.spans, s.entities,
+                                                                         strict=True))
+    parsed = {q.text: q for q in qp.pipe([q.text for q in log])}
+    for s in sigs:  # the same spans and links as a parse
+        assert [(e["text"], e["label"], e["kg_id"]) for e in s.entities] == \
+            [(e.text, e.label, e.kg_id) for e in parsed[s.text].entities]
+        nil = [(e.text, e.label) for e in parsed[s.text].entities
+               if e.kg_id is None and DEFAULT_LABEL_KINDS.get(e.label)]
+        assert s.nil_spans == nil
+    assert any(s.nil_spans for s in sigs)
+    qp.kg.close()
+
+
+def test_select_from_log_in_bounded_memory_picks_as_select(own_bundle: Path,
+                                                            tmp_path: Path) -> None:
+    from parser.learn import select_from_log
+    from parser.pipeline import QueryParser
+
+    qp = QueryParser.from_pretrained(own_bundle, warmup=False)
+    (tmp_path / "log.txt").write_text("\n".join(LOG), encoding="utf-8")
+    log = read_query_log(tmp_path / "log.txt")
+    args = {"kg": qp.kg, "link": qp.link_entity}
+    cfg = SelectionConfig(pool_factor=2)
+    whole = select(score_queries(qp.tagger, log, **args), 3, config=cfg, exclude=["lg tv"])
+    streamed = select_from_log(qp.tagger, log, 3, config=cfg, exclude=["lg tv"], **args)
+    assert [(p.signals.text, p.score) for p in streamed] == \
+        [(p.signals.text, p.score) for p in whole]
+    # holding only the 4 best-scored queries: the picks come from those 4
+    scores = sorted((p.score for p in select(score_queries(qp.tagger, log, **args), len(log),
+                                             config=SelectionConfig(clusters=False,
+                                                                    dup_cosine=1.0))),
+                    reverse=True)
+    small = select_from_log(qp.tagger, log, 3, config=cfg, keep=4, **args)
+    assert len(small) == 3 and min(p.score for p in small) >= scores[3]
+    assert len(select_from_log(qp.tagger, log, 3, config=cfg, keep=1, **args)) == 1
+    qp.kg.close()
+
+
+def test_cli_select_writes_tasks_with_reasons(own_bundle: Path, tmp_path: Path) -> None:
+    (tmp_path / "log.txt").write_text("\n".join(LOG) + "\n", encoding="utf-8")
+    (tmp_path / "done.jsonl").write_text('{"text": "pink yoga mat", "spans": []}\n',
+                                         encoding="utf-8")
+    runner = CliRunner()
+    for suffix in (".json", ".jsonl"):
+        out = tmp_path / f"batch{suffix}"
+        res = runner.invoke(app, ["learn", "select", "--bundle", str(own_bundle), "--queries",
+                                  str(tmp_path / "log.txt"), "--n", "5", "--out", str(out),
+                                  "--exclude", str(tmp_path / "done.jsonl")])
+        assert res.exit_code == 0, res.output
+        summary = json.loads(res.output)
+        assert summary["selected"] == 5 and summary["reasons"]["diversity"] == 5
+        tasks = read_tasks(out)
+        assert len(tasks) == 5 and "pink yoga mat" not in [t.text for t in tasks]
+        assert len({tuple(sorted(t.text.lower().split())) for t in tasks}) == 5
+        for t in tasks:
+            assert t.meta["reasons"] and t.meta["count"] >= 1
+            assert [(e["start"], e["end"], e["label"]) for e in t.meta["entities"]] == \
+                [(s.start, s.end, s.label) for s in t.spans]
+    assert (tmp_path / "batch.label_config.xml").read_text().count("<Label ") > 5
+    assert read_tasks(tmp_path / "batch.json") == read_tasks(tmp_path / "batch.jsonl")
+    res = runner.invoke(app, ["learn", "select", "--bundle", str(own_bundle), "--queries",
+                              str(tmp_path / "nope.txt"), "--n", "5", "--out",
+                              str(tmp_path / "x.json")])
+    assert res.exit_code == 2 and "does not exist" in res.output
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_confirmed_nil_spans_become_a_gazetteer_that_kg_load_adds(own_bundle: Path,
+                                                                    tmp_path: Path) -> None:
+    from parser.tagger.formats import Task
+
+    tasks = to_label_studio([Task("zorbo tv", [Span(0, 5, "creator")]),
+                             Task("glorp kettle", [Span(0, 5, "creator")])])
+    # the annotator confirms zorbo, adds a colour the KG lacks and a price; glorp is unreviewed
+    tasks[0]["annotations"] = [{"result": [
+        {"type": "labels", "value": {"start": 0, "end": 5, "labels": ["creator"]}},
+        {"type": "labels", "value": {"start": 6, "end": 8, "labels": ["core_product_type"]}}]}]
+    tasks.append({"id": 9, "data": {"text": "teal samsung tv under 300"}, "annotations": [
+        {"result": [{"type": "labels", "value": {"start": 0, "end": 4, "labels": ["color"]}},
+                    {"type": "labels", "value": {"start": 5, "end": 12,
+                                                 "labels": ["creator"]}},
+                    {"type": "labels", "value": {"start": 16, "end": 25,
+                                                 "labels": ["price"]}}]}]})
+    labels = tmp_path / "labelled.json"
+    labels.write_text(json.dumps(tasks), encoding="utf-8")
+    kg = own_bundle / "kg"
+    runner = CliRunner()
+    res = runner.invoke(app, ["learn", "gazetteer", "--bundle", str(own_bundle), "--labels",
+                              str(labels), "--out", str(tmp_path / "adds"), "--kg", str(kg)])
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    summary = json.loads(lines[-1])
+    assert summary == {"out": str(tmp_path / "adds"), "files": 2, "names": 2,
+                       "skipped_unreviewed_tasks": 1}
+    assert (tmp_path / "adds" / "brand.txt").read_text() == "zorbo\n"  # samsung links: not NIL
+    assert (tmp_path / "adds" / "attribute_value-color.txt").read_text() == "teal\n"
+    commands = [shlex.split(line)[1:] for line in lines[:-1]]
+    assert len(commands) == 2
+    for cmd in commands:
+        res = runner.invoke(app, cmd)
+        assert res.exit_code == 0, res.output
+    from kg import ProductGraph
+
+    with ProductGraph.open(kg, read_only=True) as g:
+        assert g.link("zorbo", label="creator").best.label == "zorbo"
+        assert g.link("teal", label="color").best is not None
