@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
 from kg.schema import attribute_key, brand_key
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # for `from kg_support import ...` in the tests of this folder
+    sys.path.insert(0, str(HERE))
 
 TVS = Node(
     NodeKind.CATEGORY,

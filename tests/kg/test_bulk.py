@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from kg_support import write_products_nt
 
 from kg import Node, NodeKind, ProductGraph
 from kg.bulk import nquads_digest
@@ -20,19 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def _write_nt(path: Path, n: int, start: int = 0) -> Path:
-    with open(path, "w", encoding="utf-8") as fh:
-        for i in range(start, start + n):
-            s = f"<https://kgqp.dev/id/product/p{i}>"
-            fh.write(f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-                     "<https://schema.org/Product> .\n")
-            fh.write(f'{s} <https://schema.org/name> "Product {i} \\"{i % 7}in\\" é" .\n')
-            fh.write(f'{s} <https://kgqp.dev/ns#popularity> "{i % 10}.0"^^<{XSD}double> .\n')
-    return path
 
 
 def test_digest_pass_equals_quad_by_quad(tmp_path):
-    src = _write_nt(tmp_path / "a.nt", 50)
+    src = write_products_nt(tmp_path / "a.nt", 50)
     st = ox.Store()
     st.load(path=src, format=ox.RdfFormat.N_TRIPLES)
     st.dump(tmp_path / "a.nq", ox.RdfFormat.N_QUADS)
@@ -49,13 +41,13 @@ def test_bulk_import_on_disk_logs_dedupes_and_rolls_back(tmp_path, monkeypatch, 
         with g.transaction("first") as tx:
             tx.add_node(Node(NodeKind.BRAND, "lg", "LG"))
         h1, d1 = g.canonical_hash(), g.versions()[-1].digest
-        r = g.import_rdf(_write_nt(tmp_path / "a.nt", 100))
+        r = g.import_rdf(write_products_nt(tmp_path / "a.nt", 100))
         assert r.nodes == {"product": 100} and g.version == 2 and len(g) == 302
         # the same file again (canonical forms: "1.0"^^double is stored as "1"): nothing new
         g.import_rdf(tmp_path / "a.nt")
         assert g.version == 2
         # overlapping file: only the new triples are logged
-        g.import_rdf(_write_nt(tmp_path / "b.nt", 100, start=50))
+        g.import_rdf(write_products_nt(tmp_path / "b.nt", 100, start=50))
         assert g.version == 3 and g.versions()[-1].added == 150 and len(g) == 452
         added, removed = g._log.changes(3)
         assert len(added) == 150 and removed == []
@@ -75,17 +67,17 @@ def test_reader_follows_a_bulk_import(tmp_path, monkeypatch, staging):
         monkeypatch.setattr("kg.graph.MEMORY_STAGING_MAX_BYTES", 0)
     kg = tmp_path / "kg"
     with ProductGraph.open(kg) as g:
-        g.import_rdf(_write_nt(tmp_path / "a.nt", 10))
+        g.import_rdf(write_products_nt(tmp_path / "a.nt", 10))
         with ProductGraph.open(kg, read_only=True) as ro:
             assert len(ro) == 30
-            g.import_rdf(_write_nt(tmp_path / "b.nt", 10, start=10))
+            g.import_rdf(write_products_nt(tmp_path / "b.nt", 10, start=10))
             assert ro.stats().triples == 60 and ro.version == 2
 
 
 def test_restore_replays_bulk_logs(tmp_path):
     kg = tmp_path / "kg"
     with ProductGraph.open(kg) as g:
-        g.import_rdf(_write_nt(tmp_path / "a.nt", 20))
+        g.import_rdf(write_products_nt(tmp_path / "a.nt", 20))
         h = g.canonical_hash()
     import shutil
 
@@ -105,9 +97,9 @@ def test_sigkill_mid_load_leaves_previous_version(tmp_path, stage):
     gives the previous version exactly (or the new one, if the load had finished)."""
     kg = tmp_path / "kg"
     with ProductGraph.open(kg) as g:
-        g.import_rdf(_write_nt(tmp_path / "base.nt", 10))
+        g.import_rdf(write_products_nt(tmp_path / "base.nt", 10))
     before = _kg_state(kg)
-    src = _write_nt(tmp_path / "big.nt", 60_000, start=1000)
+    src = write_products_nt(tmp_path / "big.nt", 60_000, start=1000)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "parser.app.cli", "kg", "load", str(kg), str(src), "--kind", "rdf"],
@@ -144,5 +136,5 @@ def test_sigkill_mid_load_leaves_previous_version(tmp_path, stage):
         assert after[0] == before[0] + 1 and after[1] == before[1] + 180_000
     assert not list(kg.glob(".import-*"))
     with ProductGraph.open(kg) as g:  # and the KG takes the next load cleanly
-        g.import_rdf(_write_nt(tmp_path / "c.nt", 5, start=900))
+        g.import_rdf(write_products_nt(tmp_path / "c.nt", 5, start=900))
         assert g.version == after[0] + 1

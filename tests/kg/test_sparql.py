@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from kg_support import write_products_nt
 
 from kg import KGError, Node, NodeKind, ProductGraph
 from kg.errors import KGConflictError, KGRemoteError
@@ -19,18 +20,6 @@ from kg.sparql import SparqlConfig
 from kg.store import location
 
 from .conftest import RECORDS
-
-
-def _nt(path: Path, n: int, start: int = 0) -> Path:
-    with open(path, "w", encoding="utf-8") as fh:
-        for i in range(start, start + n):
-            s = f"<https://kgqp.dev/id/product/p{i}>"
-            fh.write(f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-                     "<https://schema.org/Product> .\n")
-            fh.write(f'{s} <https://schema.org/name> "Product {i} \\"{i % 7}in\\" é" .\n')
-            fh.write(f'{s} <https://kgqp.dev/ns#popularity> "{i % 10}.0"^^'
-                     "<http://www.w3.org/2001/XMLSchema#double> .\n")
-    return path
 
 
 def test_url_forms():
@@ -49,7 +38,8 @@ def test_unreachable_server_is_one_clear_error():
 
 
 def test_bulk_import_dedupes_and_matches_embedded(oxigraph_server, tmp_path):
-    a, b = _nt(tmp_path / "a.nt", 200), _nt(tmp_path / "b.nt", 200, start=100)
+    a = write_products_nt(tmp_path / "a.nt", 200)
+    b = write_products_nt(tmp_path / "b.nt", 200, start=100)
     with ProductGraph.open(oxigraph_server.url) as g, ProductGraph() as em:
         for src in (a, a, b):
             g.import_rdf(src)
