@@ -459,9 +459,6 @@ class QueryParser:
     def link_entity(self, text: str, entity: Entity) -> ParsedEntity:
         """Link one tagged span of the query ``text`` to the KG exactly as a parse does (this
         parser's linker settings; NIL gives a :class:`ParsedEntity` with ``kg_id=None``)."""
-        return self._link(text, entity)
-
-    def _link(self, text: str, entity: Entity) -> ParsedEntity:
         # the linker's own label -> kinds map decides: labels mapped to no kind (price ...) come
         # back NIL; a label it does not know raises ValueError and is linked without a type
         # constraint only when link_labels_only is off
@@ -485,7 +482,7 @@ class QueryParser:
         t0 = time.perf_counter()
         tagged = self.tagger.decode(work.items, work.token_logits) if cut else []
         t1 = time.perf_counter()
-        entities = [[self._link(text, e) for e in tt.entities]
+        entities = [[self.link_entity(text, e) for e in tt.entities]
                     for text, tt in zip(cut, tagged, strict=True)]
         linked = [linked_entities(ents) for ents in entities]
         t2 = time.perf_counter()
@@ -619,7 +616,7 @@ class QueryParser:
                     continue
                 logits, emb = self.tagger.forward(work.items, pooled=True)
                 tagged = self.tagger.decode(work.items, logits)
-                linked = [linked_entities([self._link(text, e) for e in tt.entities])
+                linked = [linked_entities([self.link_entity(text, e) for e in tt.entities])
                           for text, tt in zip(work.cut, tagged, strict=True)]
             out += self._fusion_inputs(emb, linked, work.cut)
         return out

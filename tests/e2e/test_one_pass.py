@@ -224,9 +224,9 @@ def test_a_bundle_links_its_own_labels(tmp_path: Path, tagger_dir: Path, kg_dir:
     assert r.exit_code == 0, r.output
     qp = QueryParser.from_pretrained(tmp_path / "b")
     maker = Entity("samsung", 0, 7, "maker", 0.9)
-    assert qp._link("samsung tv", maker).kg_label == "Samsung"
+    assert qp.link_entity("samsung tv", maker).kg_label == "Samsung"
     plain = QueryParser(tagger=qp.tagger, kg=qp.kg)
-    assert plain._link("samsung tv", maker).kg_id is None  # unknown label: not linked
+    assert plain.link_entity("samsung tv", maker).kg_id is None  # unknown label: not linked
     settings.write_text(json.dumps({"label_kinds": {"maker": ["planet"]}}))
     from parser.bundle import build_bundle
 
