@@ -484,6 +484,45 @@ def _cached(kg: _KG, name: str, key: tuple, build: Any) -> Any:
     return value
 
 
+_DERIVED_VIEW = "fusion.expand.derived"
+
+
+def _derived(graph: Any) -> bool:
+    """A registered view of a ``kg.ProductGraph`` whose build fills the expansion's per-graph
+    data (popularity, non-linkable nodes, categories by path) on the new networkx view while a
+    commit rebuilds the views, before they are swapped in: the first parse after a commit does
+    not pay for it."""
+    g = _KG(as_networkx(graph), graph)
+    g.popularity, g.unlinkable, g.category_by_path("")
+    return True
+
+
+def _category_alignment(kg: _KG, taxonomy: TaxonomyAlignment | None,
+                        ) -> dict[str, tuple[str | None, str | None]]:
+    """The graph view's memo of categories' (department, lvl1 label) under ``taxonomy`` (one
+    label space per view: another one replaces it)."""
+    memo = kg.g.graph.get("_kgqp_category_alignment")
+    if memo is None or memo[0] is not taxonomy:
+        memo = kg.g.graph["_kgqp_category_alignment"] = (taxonomy, {})
+    return memo[1]
+
+
+def _term_keys(kg: _KG) -> Any:
+    """``compact_key(normalize_key(term))``, memoised with the graph view (terms are KG names
+    and rule synonyms; bounded)."""
+    memo = kg.g.graph.setdefault("_kgqp_term_keys", {})
+
+    def key(term: str) -> str:
+        k = memo.get(term)
+        if k is None:
+            if len(memo) > 65536:
+                memo.clear()
+            k = memo[term] = compact_key(normalize_key(term))
+        return k
+
+    return key
+
+
 def _most_common_two_hop(kg: _KG, node: str, first: str, second: str,
                          k: int) -> list[tuple[str, str]]:
     """The ``k`` nodes most often reached from ``node`` by a ``first`` edge into it (up to 300
@@ -593,13 +632,7 @@ class _Similarity:
         self.query: np.ndarray | None = None
         if embeddings is None:
             return
-        unit = getattr(embeddings, "_kgqp_unit", None)
-        if unit is None or unit[0] is not embeddings.matrix:
-            m = embeddings.matrix.detach().float().numpy()
-            unit = (embeddings.matrix, m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True),
-                                                      1e-9))
-            embeddings._kgqp_unit = unit
-        self.unit = unit[1]
+        self.unit = embeddings.unit()
         rows = [(embeddings.row(e.iri), e.score) for e in linked]
         rows = [(r, w) for r, w in rows if r is not None and w > 0]
         if rows:
@@ -652,15 +685,32 @@ def expand(
     cfg = config or ExpansionConfig()
     th = thresholds or Thresholds()
     g = _KG(as_networkx(kg), kg)
+    view = getattr(kg, "view", None)
+    if callable(view):  # the derived data is computed by each KG commit, not by a parse
+        view(_DERIVED_VIEW, _derived)
     unlinkable = g.unlinkable
     taxonomy = departments if isinstance(departments, TaxonomyAlignment) or departments is None \
         else TaxonomyAlignment((), tuple(departments))
     depts = taxonomy.departments if taxonomy is not None else None
 
+    # per category: (department in the intent's label space, or the tree's top level without
+    # one; its lvl1 label), memoised with the graph view for this label space
+    aligned = _category_alignment(g, taxonomy)
+
+    def align(cat: str) -> tuple[str | None, str | None]:
+        hit = aligned.get(cat)
+        if hit is None:
+            path = g.path(cat)
+            if taxonomy is not None:
+                hit = (taxonomy.department(path), taxonomy.label(path))
+            else:
+                hit = (g.department(cat), SEP.join(x.strip() for x in path.split(">")[:2])
+                       if path else None)
+            aligned[cat] = hit
+        return hit
+
     def dept(cat: str) -> str | None:
-        """A category's department in the intent's label space (the tree's top level without
-        one)."""
-        return taxonomy.department(g.path(cat)) if taxonomy is not None else g.department(cat)
+        return align(cat)[0]
     linked = [e for e in linked if e.iri in g.g and e.iri not in unlinkable]
     # the intent distribution, as far as it is known (top-k lvl1, best lvl0)
     p1: dict[str, float] = dict(intent.top_k) if intent is not None else {}
@@ -688,10 +738,8 @@ def expand(
         if c.category is None or intent is None:
             agree = 0.5
         else:
-            path = g.path(c.category) or ""
-            lvl1 = taxonomy.label(path) if taxonomy is not None else \
-                SEP.join(x.strip() for x in path.split(">")[:2])
-            agree = 0.5 * p0.get(dept(c.category) or "", 0.0) + 0.5 * p1.get(lvl1 or "", 0.0)
+            d, lvl1 = align(c.category)
+            agree = 0.5 * p0.get(d or "", 0.0) + 0.5 * p1.get(lvl1 or "", 0.0)
         return (mix[0] * agree + mix[1] * sim(c.iri) + mix[2] * pop.get(c.iri or "", 0.0)) \
             / sum(mix)
 
@@ -776,11 +824,12 @@ def expand(
             other.append((f.term, f"rule:{f.rule}"))
 
     # one entry per name (its best kind), never a respelling of the query or a linked name
+    term_key = _term_keys(g)
     banned = {compact_key(normalize_key(text)), compact_key(normalize_key(query))}
-    banned |= {compact_key(normalize_key(g.label(e.iri))) for e in linked}
+    banned |= {term_key(g.label(e.iri)) for e in linked}
     best: dict[str, tuple[float, _Cand]] = {}
     for w, c in scored:
-        key = compact_key(normalize_key(c.term))
+        key = term_key(c.term)
         if not key or (key in banned and c.rule is None):
             continue
         kept = best.get(key)

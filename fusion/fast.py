@@ -38,10 +38,11 @@ def gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + _erf(x * _INV_SQRT2))
 
 
-def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    mu = x.mean(-1, keepdims=True)
-    var = ((x - mu) ** 2).mean(-1, keepdims=True)
-    return (x - mu) / np.sqrt(var + _LN_EPS) * w + b
+def _standardize(x: np.ndarray) -> np.ndarray:
+    """A LayerNorm without its gain and bias (they are folded into the next Linear)."""
+    n = 1.0 / x.shape[-1]  # sum * 1/n: ndarray.mean adds a Python-level wrapper per call
+    xc = x - x.sum(-1, keepdims=True) * n
+    return xc / np.sqrt(np.square(xc).sum(-1, keepdims=True) * n + _LN_EPS)
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -81,9 +82,54 @@ class NumpyFusionHead:
         self.lvl1_to_lvl0 = model.lvl1_to_lvl0.cpu().numpy()
         self.n_lvl0 = len(model.lvl0_labels)
         self.scale = 1.0 / math.sqrt(model.config.hidden_dim)
+        self.f = self._fold()
 
     def _lin(self, name: str, x: np.ndarray) -> np.ndarray:
         return x @ self.wt[name] + self.w[name + ".bias"]
+
+    def _fold(self) -> dict[str, np.ndarray]:
+        """The weights with the forward's linear steps multiplied out once (in float64, stored
+        as float32), so a query runs a handful of products instead of a dozen:
+
+        - a LayerNorm's gain and bias go into the Linear after it;
+        - the attention and pointer scores ``q(h).k(e)`` are ``e.(W_k^T q(h)) + q(h).b_k``:
+          ``W_q``, ``W_k``, ``b_k``, the null key and the 1/sqrt(H) scale become one
+          ``[H, 2H+3]`` matrix applied to the text vector;
+        - the value projection and the classifier's first layer (its half that reads the
+          graph vector ``g``) are one ``[H, H]`` matrix; the null value and ``b_v`` become
+          vectors in the classifier's hidden space.
+        A query with no graph element reduces to ``classifier(h, null value)``.
+        """
+        w = {k: v.astype(np.float64) for k, v in self.w.items()}
+        wt = {k: v.astype(np.float64) for k, v in self.wt.items()}
+        f: dict[str, np.ndarray] = {}
+
+        def ln_linear(ln: str, lin: str) -> tuple[np.ndarray, np.ndarray]:
+            return (w[ln + ".weight"][:, None] * wt[lin],
+                    w[ln + ".bias"] @ wt[lin] + w[lin + ".bias"])
+
+        f["t_w"], f["t_b"] = ln_linear("text_mlp.0", "text_mlp.1")
+        if self.config.use_graph:
+            h = self.config.hidden_dim
+            f["n_w"], n_b = ln_linear("node_proj.0", "node_proj.1")
+            # the role embeddings absorb every constant of an element's vector
+            f["role"] = w["role_emb.weight"] + n_b + w["weight_proj.bias"]
+            f["wp"] = w["weight_proj.weight"][:, 0]
+            wq, bq, wqp, bqp = wt["q"], w["q.bias"], wt["q_ptr"], w["q_ptr.bias"]
+            null_k, null_v = w["null_kv"][0], w["null_kv"][1]
+            mats = [wq @ w["k.weight"], wq @ w["k.bias"][:, None], wq @ null_k[:, None],
+                    wqp @ w["k_ptr.weight"], wqp @ w["k_ptr.bias"][:, None]]
+            bias = [bq @ w["k.weight"], [bq @ w["k.bias"]], [bq @ null_k],
+                    bqp @ w["k_ptr.weight"], [bqp @ w["k_ptr.bias"]]]
+            f["q_w"] = np.concatenate(mats, 1) * self.scale
+            f["q_b"] = np.concatenate([np.atleast_1d(b) for b in bias]) * self.scale
+            c0 = wt["classifier.0"]
+            c0_text, c0_graph = c0[:h], c0[h:]
+            f["c0_t"], f["c0_b"] = c0_text, w["classifier.0.bias"]
+            f["v0"] = wt["v"] @ c0_graph
+            f["c_null"] = null_v @ c0_graph
+            f["c_bv"] = w["v.bias"] @ c0_graph
+        return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in f.items()}
 
     def featurize(self, inputs: Sequence[FusionInput]) -> dict[str, np.ndarray]:
         """The padded arrays of :meth:`FusionModel.featurize`, as NumPy."""
@@ -94,48 +140,48 @@ class NumpyFusionHead:
 
     def logits(self, f: dict[str, Any]) -> np.ndarray:
         """Logits over the lvl1 labels, ``[B, C]`` (what ``FusionModel.forward`` returns)."""
-        w = self.w
-        ht = gelu(self._lin("text_mlp.1", _layer_norm(f["text"], w["text_mlp.0.weight"],
-                                                       w["text_mlp.0.bias"])))
+        w, fw = self.w, self.f
+        ht = gelu(_standardize(f["text"]) @ fw["t_w"] + fw["t_b"])
         if not self.config.use_graph:
             return self._lin("classifier.3", gelu(self._lin("classifier.0", ht)))
-        bsz = ht.shape[0]
-        mask, weight = f["mask"], f["weight"]
-        e = (self._lin("node_proj.1", _layer_norm(f["nodes"], w["node_proj.0.weight"],
-                                                  w["node_proj.0.bias"]))
-             + w["role_emb.weight"][f["role"]]
-             + weight[..., None] * w["weight_proj.weight"][:, 0] + w["weight_proj.bias"])
-        # q.(W_k e + b_k) = e.(W_k^T q) + q.b_k: the key and value projections are applied to
-        # the query and to the attention-weighted sum, not to each element ([B, H] products
-        # instead of [B, M, H] ones)
-        q = self._lin("q", ht)
-        att = (_bmv(e, q @ w["k.weight"]) + (q @ w["k.bias"])[:, None]) * self.scale
-        att = np.concatenate([(q @ w["null_kv"][0])[:, None] * self.scale,
-                              np.where(mask, att, -np.inf)], 1)
-        att = softmax(att)
-        g = (att[:, :1] * w["null_kv"][1] + (att[:, None, 1:] @ e)[:, 0] @ self.wt["v"]
-             + att[:, 1:].sum(1, keepdims=True) * w["v.bias"])
-        logits = self._lin("classifier.3", gelu(self._lin("classifier.0",
-                                                          np.concatenate([ht, g], -1))))
-        qp = self._lin("q_ptr", ht)
-        ptr_logits = ((_bmv(e, qp @ w["k_ptr.weight"])
-                       + (qp @ w["k_ptr.bias"])[:, None]) * self.scale
-                      + np.log(np.clip(weight, 1e-6, None)))
+        mask = f["mask"]
+        hidden = ht @ fw["c0_t"] + fw["c0_b"]
+        if not mask.any():  # only the null element: g = null value, no pointer mass
+            hidden += fw["c_null"]
+            return self._lin("classifier.3", gelu(hidden)).astype(np.float32)
+        bsz, h = ht.shape[0], self.config.hidden_dim
+        weight = f["weight"]
+        e = (_standardize(f["nodes"]) @ fw["n_w"] + fw["role"][f["role"]]
+             + weight[..., None] * fw["wp"])
+        qq = ht @ fw["q_w"] + fw["q_b"]  # [B, 2H+3]: W_k^T q, q.b_k, q.null_k, the pointer's
+        att = softmax(np.concatenate(
+            [qq[:, h + 1, None], np.where(mask, _bmv(e, qq[:, :h]) + qq[:, h, None], -np.inf)],
+            1))
+        rest = att[:, 1:]
+        hidden += (att[:, :1] * fw["c_null"] + (rest[:, None] @ e)[:, 0] @ fw["v0"]
+                   + rest.sum(1, keepdims=True) * fw["c_bv"])
+        logits = self._lin("classifier.3", gelu(hidden))
+        ptr_logits = (_bmv(e, qq[:, h + 2: 2 * h + 2]) + qq[:, 2 * h + 2, None]
+                      + np.log(np.maximum(weight, 1e-6)))
         rows = np.arange(bsz)[:, None]
-
-        def pointer(labels: np.ndarray, null: np.ndarray, n_out: int) -> np.ndarray:
+        out = logits
+        for labels, null, gain, n_out, to_lvl1 in (
+                (f["label"], w["null_ptr"], w["ptr_gain"], logits.shape[1], None),
+                (f["label0"], w["null_ptr0"], w["ptr_gain0"], self.n_lvl0, self.lvl1_to_lvl0)):
             has = mask & (labels >= 0)
-            p = softmax(np.concatenate(
-                [np.broadcast_to(null, (bsz, 1)), np.where(has, ptr_logits, -np.inf)], 1))[:, 1:]
+            if not has.any():  # no element names a label: the pointer adds nothing
+                continue
+            # softmax over [null, the elements with a label]; only the elements' shares used
+            z = np.where(has, ptr_logits, -np.inf)
+            top = np.maximum(z.max(1, keepdims=True), null)
+            ez = np.exp(z - top)
+            p = ez / (ez.sum(1, keepdims=True) + np.exp(null - top))
             # scatter-add of each element's probability onto its label (bincount: one pass)
-            flat = (rows * n_out + np.clip(labels, 0, None)).ravel()
-            return np.bincount(flat, weights=(p * has).ravel(), minlength=bsz * n_out) \
-                .reshape(bsz, n_out).astype(np.float32)
-
-        dist = pointer(f["label"], w["null_ptr"], logits.shape[1])
-        dist0 = pointer(f["label0"], w["null_ptr0"], self.n_lvl0)
-        return (logits + w["ptr_gain"] * dist
-                + w["ptr_gain0"] * dist0[:, self.lvl1_to_lvl0]).astype(np.float32)
+            flat = (rows * n_out + np.maximum(labels, 0)).ravel()
+            dist = np.bincount(flat, weights=(p * has).ravel(), minlength=bsz * n_out) \
+                .reshape(bsz, n_out)
+            out = out + gain * (dist if to_lvl1 is None else dist[:, to_lvl1])
+        return out.astype(np.float32)
 
     def probs(self, inputs: Sequence[FusionInput]) -> np.ndarray:
         """Softmax over the lvl1 labels, ``[len(inputs), C]``."""

@@ -377,6 +377,18 @@ class NodeEmbeddings:
         r = self._rows.get(iri)
         return None if r is None else self.matrix[r]
 
+    def unit(self) -> Any:
+        """The rows scaled to length 1 (NumPy float32, for cosine similarities), computed
+        once per matrix."""
+        import numpy as np
+
+        cached = self.__dict__.get("_unit")
+        if cached is None or cached[0] is not self.matrix:
+            m = self.matrix.detach().float().numpy()
+            cached = (self.matrix, m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9))
+            self.__dict__["_unit"] = cached
+        return cached[1]
+
     def save(self, directory: str | Path, *, prefix: str = "node_embeddings") -> None:
         """Write ``{prefix}.safetensors`` and ``{prefix}.json`` (atomically) into ``directory``."""
         from safetensors.torch import save_file

@@ -226,8 +226,11 @@ class FusionModel(nn.Module):
         g = as_networkx(kg)
         if g is base.graph:
             return base
-        return GraphContext(g, extend_embeddings(base.embeddings, g), labels=base.labels,
-                            max_neighbours=base.max_neighbours)
+        ctx = GraphContext(g, extend_embeddings(base.embeddings, g), labels=base.labels,
+                           max_neighbours=base.max_neighbours)
+        # computed while a commit rebuilds the views, not by the first parse after it
+        ctx.embeddings.unit()
+        return ctx
 
     # -- featurisation -----------------------------------------------------------------------
     def _elements(self, linked: Sequence[LinkedEntity], ctx: GraphContext | None) -> _Elements:

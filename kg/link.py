@@ -812,16 +812,15 @@ class EntityLinker:
             return LinkResult(mention, label, (), True)
         scored = self._score_untyped(mention, context, generated) if label is None else [
             (self.score(row[3]), row) for row in self.features(mention, label, context, generated)]
+        # type-compatible candidates first: an incompatible node is never the link
+        scored.sort(key=lambda sr: (-(sr[1][4] > 0), -sr[0], sr[1][0].iri))
         cands = []
-        for score, (c, mt, sim, f, type_ok, ctx) in scored:
+        for score, (c, mt, sim, f, type_ok, ctx) in scored[: cfg.max_candidates]:
             kind = c.kind.value if c.kind is not None else ""
             cands.append(LinkCandidate(
                 c.iri, kind, c.label, score,
                 "alias" if mt in ("plural", "compact") else mt,
                 c.matched_alias, sim, type_ok, f[_F["prior"]], ctx, c.attribute, tuple(f)))
-        # type-compatible candidates first: an incompatible node is never the link
-        cands.sort(key=lambda c: (-(c.type_compatibility > 0), -c.score, c.iri))
-        cands = cands[: cfg.max_candidates]
         top = cands[0]
         nil = top.score < cfg.nil_threshold or (allowed is not None
                                                 and top.type_compatibility == 0.0)
