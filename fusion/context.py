@@ -98,7 +98,8 @@ class TaxonomyAlignment:
 
 
 class GraphContext:
-    """KG neighbourhoods + node embeddings + the label space, with per-IRI memoisation."""
+    """KG neighbourhoods + node embeddings + the label space, with per-IRI memoisation
+    (``taxonomy``: an alignment of the same labels to reuse, with what it memoised)."""
 
     def __init__(
         self,
@@ -107,6 +108,7 @@ class GraphContext:
         *,
         labels: Sequence[str],
         max_neighbours: int = 8,
+        taxonomy: TaxonomyAlignment | None = None,
     ) -> None:
         self.graph: nx.MultiDiGraph = as_networkx(graph)
         self.embeddings = embeddings
@@ -118,7 +120,8 @@ class GraphContext:
         self._lvl0_index = {lab: i for i, lab in enumerate(self.lvl0_labels)}
         self.category_neighbourhood = lru_cache(maxsize=200_000)(self._category_neighbourhood)
         #: where KG categories fall in the label space (see :class:`TaxonomyAlignment`)
-        self.taxonomy = TaxonomyAlignment(self.labels)
+        self.taxonomy = taxonomy if taxonomy is not None and taxonomy.labels == frozenset(
+            self.labels) else TaxonomyAlignment(self.labels)
         # intent label -> the KG category that is that label: its path, else the shallowest
         # category named like the label's last level under it (the label's node in the tree)
         self.label_iris: dict[str, str] = {}

@@ -411,46 +411,98 @@ class _KG:
     def popularity(self) -> dict[str, float]:
         """Per node, in [0, 1]: its ``popularity`` attribute if set, else how many KG edges
         point at it (products, brands, child categories ...), log-scaled per node kind."""
-        pop = self.g.graph.get("_kgqp_popularity")
-        if pop is None:
-            raw: dict[str, float] = {}
-            for n, a in self.g.nodes(data=True):
-                p = a.get("popularity")
-                raw[n] = float(p) if isinstance(p, int | float) and math.isfinite(p) and p > 0 \
-                    else float(self.g.in_degree(n))
-            top: Counter[str] = Counter()
-            for n, v in raw.items():
-                k = str(self.g.nodes[n].get("kind"))
-                top[k] = max(top[k], math.log1p(v))
-            pop = {n: (math.log1p(v) / top[str(self.g.nodes[n].get("kind"))]
-                       if top[str(self.g.nodes[n].get("kind"))] > 0 else 0.0)
-                   for n, v in raw.items()}
-            self.g.graph["_kgqp_popularity"] = pop
-        return pop
+        return self._derived().pop
 
     @property
     def unlinkable(self) -> frozenset[str]:
         """Nodes marked ``kgqp:linkable false`` (read from the store once per KG version)."""
-        cached = self.g.graph.get("_kgqp_unlinkable")
-        if cached is None:
-            found = {n for n, a in self.g.nodes(data=True) if a.get("linkable") is False}
-            query = getattr(self.source, "query", None)
-            if callable(query):
-                rows = query(f"SELECT ?s WHERE {{ ?s <{LINKABLE}> ?v FILTER(?v = false) }}").rows
-                found |= {str(r["s"]) for r in rows}
-            cached = self.g.graph["_kgqp_unlinkable"] = frozenset(found)
-        return cached
+        return self._derived().unlinkable
 
     def category_by_path(self, path: str) -> str | None:
         """The category node with this path."""
-        index = self.g.graph.get("_kgqp_category_paths")
-        if index is None:
-            index = {}
-            for n, a in self.g.nodes(data=True):
-                if a.get("kind") == "category" and a.get("path"):
-                    index.setdefault(a["path"], n)
-            self.g.graph["_kgqp_category_paths"] = index
-        return index.get(path)
+        return self._derived().paths.get(path)
+
+    def _derived(self) -> _Derived:
+        cached = self.g.graph.get("_kgqp_derived")
+        if cached is None:
+            cached = self.g.graph["_kgqp_derived"] = _Derived.build(self.g, self.source)
+        return cached
+
+
+@dataclass(frozen=True)
+class _Derived:
+    """What expansion reads of a whole graph view: popularity (and the raw counts and per-kind
+    maxima it is scaled by), the non-linkable nodes, categories by path."""
+
+    raw: dict[str, float]
+    top: dict[str, float]
+    pop: dict[str, float]
+    unlinkable: frozenset[str]
+    paths: dict[str, str]
+
+    @staticmethod
+    def _raw(g: nx.MultiDiGraph, n: str) -> float:
+        p = g.nodes[n].get("popularity")
+        return float(p) if isinstance(p, int | float) and math.isfinite(p) and p > 0 \
+            else float(g.in_degree(n))
+
+    @staticmethod
+    def _unlinkable(g: nx.MultiDiGraph, source: Any) -> frozenset[str]:
+        found = {n for n, a in g.nodes(data=True) if a.get("linkable") is False}
+        query = getattr(source, "query", None)
+        if callable(query):
+            rows = query(f"SELECT ?s WHERE {{ ?s <{LINKABLE}> ?v FILTER(?v = false) }}").rows
+            found |= {str(r["s"]) for r in rows}
+        return frozenset(found)
+
+    @staticmethod
+    def _paths(g: nx.MultiDiGraph) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for n, a in g.nodes(data=True):
+            if a.get("kind") == "category" and a.get("path"):
+                index.setdefault(a["path"], n)
+        return index
+
+    @classmethod
+    def build(cls, g: nx.MultiDiGraph, source: Any) -> _Derived:
+        raw = {n: cls._raw(g, n) for n in g.nodes}
+        kinds = g.nodes(data="kind")
+        top: dict[str, float] = {}
+        for n, v in raw.items():
+            k = str(kinds[n])
+            top[k] = max(top.get(k, 0.0), math.log1p(v))
+        pop = {n: (math.log1p(v) / top[k] if (k := str(kinds[n])) and top[k] > 0 else 0.0)
+               for n, v in raw.items()}
+        return cls(raw, top, pop, cls._unlinkable(g, source), cls._paths(g))
+
+    def updated(self, old_g: nx.MultiDiGraph, g: nx.MultiDiGraph, source: Any,
+                changes: Any) -> _Derived | None:
+        """The data of ``g``, brought forward from this (``old_g``'s) by a KG change set, or
+        ``None`` when it moves a per-kind maximum or a node's kind (then rebuilt)."""
+        raw, pop = dict(self.raw), dict(self.pop)
+        paths_move = False
+        for n in changes.nodes:
+            before = old_g.nodes[n] if n in old_g else None
+            after = g.nodes[n] if n in g else None
+            kind = str((after or before or {}).get("kind"))
+            if before is not None and after is not None and before.get("kind") != \
+                    after.get("kind"):
+                return None
+            old_v = math.log1p(raw.pop(n)) if n in raw else None
+            pop.pop(n, None)
+            top = self.top.get(kind, 0.0)
+            if after is not None:
+                v = raw[n] = self._raw(g, n)
+                if math.log1p(v) > top or (old_v == top and math.log1p(v) < top):
+                    return None
+                pop[n] = math.log1p(v) / top if top > 0 else 0.0
+            elif old_v is not None and old_v == top:
+                return None
+            paths_move |= "category" in ((before or {}).get("kind"), (after or {}).get("kind"))
+        unlinkable = self._unlinkable(g, source) if LINKABLE in changes.predicates \
+            else self.unlinkable - (changes.nodes - set(g.nodes))
+        return _Derived(raw, self.top, pop, unlinkable, self._paths(g) if paths_move
+                        else self.paths)
 
 
 _TREE_KINDS = frozenset({"parent_category", "sibling_category", "child_category"})
@@ -487,14 +539,19 @@ def _cached(kg: _KG, name: str, key: tuple, build: Any) -> Any:
 _DERIVED_VIEW = "fusion.expand.derived"
 
 
-def _derived(graph: Any) -> bool:
-    """A registered view of a ``kg.ProductGraph`` whose build fills the expansion's per-graph
-    data (popularity, non-linkable nodes, categories by path) on the new networkx view while a
-    commit rebuilds the views, before they are swapped in: the first parse after a commit does
-    not pay for it."""
-    g = _KG(as_networkx(graph), graph)
-    g.popularity, g.unlinkable, g.category_by_path("")
-    return True
+def _derived(graph: Any) -> tuple[nx.MultiDiGraph, _Derived]:
+    """A registered view of a ``kg.ProductGraph``: the expansion's per-graph data (popularity,
+    non-linkable nodes, categories by path) of its networkx view, computed while a commit
+    brings the views forward (the first parse after a commit does not pay for it)."""
+    g = as_networkx(graph)
+    return g, _Derived.build(g, graph)
+
+
+def _update_derived(graph: Any, old: tuple[nx.MultiDiGraph, _Derived], changes: Any,
+                    ) -> tuple[nx.MultiDiGraph, _Derived] | None:
+    g = as_networkx(graph)
+    new = old[1].updated(old[0], g, graph, changes)
+    return None if new is None else (g, new)
 
 
 def _category_alignment(kg: _KG, taxonomy: TaxonomyAlignment | None,
@@ -687,7 +744,9 @@ def expand(
     g = _KG(as_networkx(kg), kg)
     view = getattr(kg, "view", None)
     if callable(view):  # the derived data is computed by each KG commit, not by a parse
-        view(_DERIVED_VIEW, _derived)
+        graph, derived = view(_DERIVED_VIEW, _derived, update=_update_derived)
+        if graph is g.g:  # (a commit in another thread may have swapped the views meanwhile)
+            g.g.graph["_kgqp_derived"] = derived
     unlinkable = g.unlinkable
     taxonomy = departments if isinstance(departments, TaxonomyAlignment) or departments is None \
         else TaxonomyAlignment((), tuple(departments))

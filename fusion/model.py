@@ -227,7 +227,7 @@ class FusionModel(nn.Module):
         if g is base.graph:
             return base
         ctx = GraphContext(g, extend_embeddings(base.embeddings, g), labels=base.labels,
-                           max_neighbours=base.max_neighbours)
+                           max_neighbours=base.max_neighbours, taxonomy=base.taxonomy)
         # computed while a commit rebuilds the views, not by the first parse after it
         ctx.embeddings.unit()
         return ctx

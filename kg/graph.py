@@ -63,6 +63,14 @@ from kg.rdfio import rdf_format
 from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
 from kg.store import Backend, location
 from kg.versions import EMPTY_DIGEST, VersionInfo, VersionLog, digest_add, digest_combine
+from kg.views import (
+    INCREMENTAL_MAX_QUADS,
+    ChangeSet,
+    ViewUpdate,
+    networkx_attrs,
+    update_networkx,
+    update_node_table,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -406,6 +414,7 @@ class ProductGraph:
         self._view_lock = threading.RLock()
         self._rebuilding: dict[str, _View] | None = None
         self._rebuild_owner: int | None = None
+        self._rebuild_changes: ChangeSet | None = None
         self._refresh_lock = threading.Lock()
         self._pins = threading.local()  # per-thread depth of pinned() blocks
         self._refresh_waiting: tuple[int, float] | None = None
@@ -1108,17 +1117,25 @@ class ProductGraph:
         return h.hexdigest()
 
     # -- derived views -------------------------------------------------------------------------
-    def view(self, name: str, builder: Callable[[ProductGraph], T]) -> T:
+    def view(self, name: str, builder: Callable[[ProductGraph], T], *,
+             update: ViewUpdate | None = None) -> T:
         """The derived view ``name`` of the current version, built by ``builder(graph)``.
 
         The first use builds it (under the view-build lock) and registers it. From then on a
-        commit (or rollback, or :meth:`refresh` of a read-only handle) rebuilds every registered
-        view in the committing thread, after the store commit, and swaps them all in at once:
-        a reader in another thread keeps the old views until the swap and never builds one
-        itself. Readers take no lock. ``name`` identifies the view (use a module prefix, e.g.
-        ``"link.index"``); ``builder`` is used the first time only and may call ``view`` for the
-        views it needs (during a rebuild they are the new ones). A builder that fails during a
-        rebuild drops its view (logged; the next use builds it again).
+        commit (or rollback, or :meth:`refresh` of a read-only handle) brings every registered
+        view forward in the committing thread, after the store commit, and swaps them all in at
+        once: a reader in another thread keeps the old views until the swap and never builds
+        one itself. Readers take no lock. ``name`` identifies the view (use a module prefix,
+        e.g. ``"link.index"``); ``builder`` and ``update`` are taken the first time only and
+        may call ``view`` for the views they need (while views are brought forward they are
+        the new ones).
+
+        ``update(graph, old_value, changes)`` (optional) brings the view forward from the
+        :class:`kg.views.ChangeSet` of the commit instead of rebuilding it: it must return a
+        new value (the old one stays in use by other threads until the swap, so it must not be
+        changed) or ``None`` to have it rebuilt in full. Large change sets
+        (``kg.views.INCREMENTAL_MAX_QUADS``) and refreshes without change sets always rebuild.
+        A builder or update that fails drops its view (logged; the next use builds it again).
 
         Example:
             >>> from kg.schema import Node, NodeKind
@@ -1133,18 +1150,18 @@ class ProductGraph:
         """
         self._check()
         if self._rebuild_owner == threading.get_ident():
-            return self._view_in_rebuild(name, builder)
+            return self._view_in_rebuild(name, builder, update)
         self.refresh()
         v = self._views.get(name)
         if v is not None:
             return v.value
         with self._view_lock:
             if self._rebuild_owner == threading.get_ident():  # a builder asked for another view
-                return self._view_in_rebuild(name, builder)
+                return self._view_in_rebuild(name, builder, update)
             v = self._views.get(name)
             if v is None:
                 version = self._version
-                v = _View(version, builder(self), builder)
+                v = _View(version, builder(self), builder, update)
                 self._views = {**self._views, name: v}
                 log.debug("Built view %s for KG version %d", name, version)
             return v.value
@@ -1154,19 +1171,36 @@ class ProductGraph:
         v = self._views.get(name)
         return None if v is None else v.version
 
-    def _view_in_rebuild(self, name: str, builder: Callable[[ProductGraph], Any]) -> Any:
+    def _view_in_rebuild(self, name: str, builder: Callable[[ProductGraph], Any],
+                         update: ViewUpdate | None = None) -> Any:
         pending = self._rebuilding
         assert pending is not None
         v = pending.get(name)
         if v is None:
             old = self._views.get(name)
             build = old.builder if old is not None else builder
-            v = _View(self._version, build(self), build)
+            upd = old.update if old is not None else update
+            changes = self._rebuild_changes
+            value = None
+            if (old is not None and upd is not None and changes is not None
+                    and old.version == changes.base):
+                value = upd(self, old.value, changes)
+                if value is None:
+                    log.debug("View %s: rebuilt in full for KG version %d", name, self._version)
+            v = _View(self._version, build(self) if value is None else value, build, upd)
             pending[name] = v
         return v.value
 
-    def _rebuild_views(self) -> None:
-        """Rebuild every registered view for the current version, then swap them in at once."""
+    def _served_view(self, name: str) -> Any:
+        """The value of view ``name`` that readers use now (while views are brought forward:
+        the one of the version before), or ``None``."""
+        v = self._views.get(name)
+        return None if v is None else v.value
+
+    def _rebuild_views(self, changes: ChangeSet | None = None) -> None:
+        """Bring every registered view to the current version (from ``changes``, the change set
+        since the views' version, where a view can follow it; else rebuilt), then swap them in
+        at once."""
         if not self._views:
             return
         with self._view_lock:
@@ -1174,7 +1208,11 @@ class ProductGraph:
             version = self._version
             if all(v.version == version for v in current.values()):
                 return
+            if changes is not None and (changes.version != version
+                                        or len(changes) > INCREMENTAL_MAX_QUADS):
+                changes = None
             self._rebuilding = {}
+            self._rebuild_changes = changes
             self._rebuild_owner = threading.get_ident()
             started = time.perf_counter()
             try:
@@ -1193,9 +1231,12 @@ class ProductGraph:
                 self._views = new
             finally:
                 self._rebuilding = None
+                self._rebuild_changes = None
                 self._rebuild_owner = None
             log.info(
-                "Rebuilt %d view(s) for KG version %d in %.2f s",
+                "%s %d view(s) for KG version %d in %.3f s",
+                "Rebuilt" if changes is None else f"Brought forward (+{len(changes.added)} "
+                f"-{len(changes.removed)} triples)",
                 len(new),
                 version,
                 time.perf_counter() - started,
@@ -1208,28 +1249,48 @@ class ProductGraph:
         A registered view (:meth:`view`, name ``"kg.networkx"``) tagged with its version
         (``G.graph["kg_version"]``); treat it as read-only (``.copy()`` it to modify).
         """
-        return self.view("kg.networkx", _build_networkx)
+        return self.view("kg.networkx", _build_networkx, update=_update_networkx)
 
     def _build_networkx(self) -> nx.MultiDiGraph:
         import networkx as nx
 
         version = self._version
         g = nx.MultiDiGraph(kg_version=version)
-        for info in self.view("kg.node_table", _build_node_table).values():
-            g.add_node(
-                info.iri,
-                kind=info.kind.value if info.kind else None,
-                label=info.label,
-                aliases=list(info.aliases),
-                attribute=info.attribute,
-                popularity=info.popularity,
-                path=info.path,
-            )
+        for info in self.node_table().values():
+            g.add_node(info.iri, **networkx_attrs(info))
         for r in Relation:
             for q in self._store.quads_for_pattern(None, _REL_PRED[r], None, _DG):
                 if isinstance(q.object, ox.NamedNode):
                     g.add_edge(q.subject.value, q.object.value, key=r.value, relation=r.value)
         return g
+
+    def node_table(self) -> dict[str, NodeInfo]:
+        """Every typed node of the current version with its properties, by IRI (a registered
+        view, name ``"kg.node_table"``; treat it as read-only)."""
+        return self.view("kg.node_table", _build_node_table, update=_update_node_table)
+
+    def _node_info(self, iri: str) -> NodeInfo | None:
+        """One subject read as :meth:`_node_table` reads every one (``None``: no typed node)."""
+        s = ox.NamedNode(iri)
+        kind = next((k for k in NodeKind if any(
+            self._store.quads_for_pattern(s, _TYPE, _KIND_TYPE[k], _DG))), None)
+        if kind is None:
+            return None
+        props: dict[str, Any] = {}
+        for attr, pred in (("label", _NAME), *_SINGLE.items()):
+            for q in self._store.quads_for_pattern(s, pred, None, _DG):
+                value: Any = q.object.value
+                if attr == "popularity":
+                    try:
+                        value = float(value)
+                    except ValueError:
+                        continue
+                props[attr] = value
+                break
+        aliases = sorted(q.object.value for q in
+                         self._store.quads_for_pattern(s, _ALIAS, None, _DG))
+        return NodeInfo(iri=iri, kind=kind, aliases=tuple(aliases),
+                        **{"label": None, **props})
 
     def _node_table(self) -> dict[str, NodeInfo]:
         """All typed nodes with their properties, read with one scan per predicate."""
@@ -1267,24 +1328,11 @@ class ProductGraph:
     def alias_index(self) -> AliasIndex:
         """The alias index of the current version (a registered view, name ``"kg.alias_index"``:
         built on first use, rebuilt by each commit outside any reader's path)."""
-        return self.view("kg.alias_index", _build_alias_index)
+        return self.view("kg.alias_index", _build_alias_index, update=_update_alias_index)
 
     def _build_alias_index(self) -> AliasIndex:
         version = self._version
-        entries: list[Candidate] = []
-        for info in self.view("kg.node_table", _build_node_table).values():
-            names = ([info.label] if info.label else []) + list(info.aliases)
-            for name in names:
-                entries.append(
-                    Candidate(
-                        info.iri,
-                        info.kind,
-                        info.label or name,
-                        info.attribute,
-                        info.popularity,
-                        name,
-                    )
-                )
+        entries = [c for info in self.node_table().values() for c in _candidates_of(info)]
         return AliasIndex(entries, version=version)
 
     def match(self, text: str) -> list[Match]:
@@ -1335,11 +1383,14 @@ class _TransactionContext:
         tx = self._tx
         assert tx is not None
         committed = False
+        changes: ChangeSet | None = None
         try:
             if exc_type is None:
                 before = g._version
                 tx.version = g._commit(tx)
                 committed = tx.version != before
+                if committed:
+                    changes = ChangeSet.of(before, tx.version, [(tx._add, tx._remove)])
             elif exc is not None:
                 log.debug("Transaction rolled back: %s", exc)
         finally:
@@ -1353,7 +1404,7 @@ class _TransactionContext:
         if committed:
             # derived views follow the commit here, in the committing thread, and are swapped in
             # whole: readers in other threads keep the old ones meanwhile and never build them
-            g._rebuild_views()
+            g._rebuild_views(changes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1361,6 +1412,7 @@ class _View:
     version: int
     value: Any
     builder: Callable[[ProductGraph], Any]
+    update: ViewUpdate | None = None
 
 
 def _build_networkx(graph: ProductGraph) -> nx.MultiDiGraph:
@@ -1374,6 +1426,41 @@ def _build_node_table(graph: ProductGraph) -> dict[str, NodeInfo]:
 
 def _build_alias_index(graph: ProductGraph) -> AliasIndex:
     return graph._build_alias_index()
+
+
+def _update_node_table(graph: ProductGraph, old: dict[str, NodeInfo], changes: ChangeSet,
+                       ) -> dict[str, NodeInfo]:
+    return update_node_table(old, changes, graph._node_info)
+
+
+_RELATION_NAMES = {r.predicate: r.value for r in Relation}
+
+
+def _update_networkx(graph: ProductGraph, old: nx.MultiDiGraph, changes: ChangeSet,
+                     ) -> nx.MultiDiGraph:
+    return update_networkx(old, changes, graph.node_table(), _RELATION_NAMES, graph._version)
+
+
+def _update_alias_index(graph: ProductGraph, old: AliasIndex, changes: ChangeSet,
+                        ) -> AliasIndex | None:
+    before: dict[str, NodeInfo] | None = graph._served_view("kg.node_table")
+    if before is None:
+        return None
+    after = graph.node_table()
+    entries: dict[str, list[Candidate]] = {}
+    for iri in changes.subjects:
+        info = after.get(iri)
+        if info is not None:
+            entries[iri] = _candidates_of(info)
+    removed = {iri: _candidates_of(before[iri]) for iri in changes.subjects if iri in before}
+    return old.updated(removed, entries, version=graph._version)
+
+
+def _candidates_of(info: NodeInfo) -> list[Candidate]:
+    """The alias index entries of a node: its name, then its aliases."""
+    names = ([info.label] if info.label else []) + list(info.aliases)
+    return [Candidate(info.iri, info.kind, info.label or name, info.attribute, info.popularity,
+                      name) for name in names]
 
 
 def _is_damage(e: BaseException) -> bool:
@@ -1519,14 +1606,29 @@ class _EmbeddedBackend:
                 g._refresh_waiting = (nxt, time.monotonic())
                 return False
             g._refresh_waiting = None
+            base = g._version
             g._store = store
             g._version = version
             g._digest = g._load_digest()
             log.info("KG at %s refreshed to version %d", g.path, version)
         finally:
             g._refresh_lock.release()
-        g._rebuild_views()
+        g._rebuild_views(_logged_changes(g._log, base, version))
         return True
+
+
+def _logged_changes(log_: VersionLog, base: int, version: int,
+                    max_versions: int = 64) -> ChangeSet | None:
+    """The change set from ``base`` to ``version`` read from the version log (``None`` when it
+    spans too many versions or a change set cannot be read: the views are then rebuilt)."""
+    if version - base > max_versions:
+        return None
+    try:
+        return ChangeSet.of(base, version, [log_.changes(v) for v in range(base + 1, version + 1)])
+    except KGError as e:
+        log.warning("Change sets %d..%d unreadable (%s): rebuilding the views", base + 1,
+                    version, e)
+        return None
 
 
 def _meta_quad(version: int) -> ox.Quad:

@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -175,15 +176,66 @@ class AliasIndex:
             by_iri = groups.setdefault(key, {})
             if cand.iri not in by_iri:
                 by_iri[cand.iri] = cand
-        self._keys: dict[str, tuple[Candidate, ...]] = {}
-        automaton = ahocorasick.Automaton()
-        for key, by_iri in groups.items():
-            cands = tuple(sorted(by_iri.values(), key=_cand_order))
-            self._keys[key] = cands
-            automaton.add_word(key, (len(key), cands))
-        if self._keys:
-            automaton.make_automaton()
-        self._automaton = automaton
+        self._keys: dict[str, tuple[Candidate, ...]] = {
+            key: tuple(sorted(by_iri.values(), key=_cand_order)) for key, by_iri in groups.items()}
+        # the automaton finds keys; their candidates are read from _keys (so an updated index
+        # shares the automaton of the one it came from: see updated())
+        self._automaton = _automaton(self._keys)
+        self._base_keys: frozenset[str] | dict[str, tuple[Candidate, ...]] = self._keys
+        #: keys added since the automaton was built, with their own small automaton
+        self._delta: frozenset[str] = frozenset()
+        self._delta_automaton: ahocorasick.Automaton | None = None
+        self.changed_since: tuple[int, frozenset[str]] | None = None
+
+    def updated(self, removed: dict[str, list[Candidate]], added: dict[str, list[Candidate]],
+                *, version: int, max_delta: int = 5000) -> AliasIndex | None:
+        """A new index for ``version`` where the nodes of ``removed`` (IRI -> the entries they
+        had) now have the entries of ``added`` (IRI -> entries; absent: no entries any more).
+        This index is left as it is (readers in other threads keep using it). Keys new since
+        the last full build are matched by a second, small automaton; beyond ``max_delta`` of
+        them this returns ``None`` (build a new index instead).
+
+        >>> tv = Candidate("https://x/tv", NodeKind.CATEGORY, "TVs", None, None, "tv")
+        >>> lg = Candidate("https://x/lg", NodeKind.BRAND, "LG", None, None, "LG")
+        >>> new = AliasIndex([tv], version=1).updated({}, {lg.iri: [lg]}, version=2)
+        >>> [m.text for m in new.match("lg tv")], new.version
+        (['lg', 'tv'], 2)
+        """
+        touched = set(removed) | set(added)
+        keys: dict[str, dict[str, Candidate]] = {}
+        for cands in removed.values():
+            for c in cands:
+                key = normalize_key(c.matched_alias)
+                if key:
+                    keys.setdefault(key, {})
+        for iri, cands in added.items():
+            for c in cands:
+                key = normalize_key(c.matched_alias)
+                if key:
+                    keys.setdefault(key, {}).setdefault(iri, c)
+        new_keys = dict(self._keys)
+        for key, mine in keys.items():
+            kept = [c for c in self._keys.get(key, ()) if c.iri not in touched]
+            cands = tuple(sorted([*kept, *mine.values()], key=_cand_order))
+            if cands:
+                new_keys[key] = cands
+            else:
+                new_keys.pop(key, None)
+        delta = frozenset(k for k in (self._delta | keys.keys())
+                          if k in new_keys and k not in self._base_keys)
+        if len(delta) > max_delta:
+            return None
+        new = object.__new__(AliasIndex)
+        new.version = version
+        new._keys = new_keys
+        new._automaton = self._automaton
+        new._base_keys = self._base_keys
+        new._delta = delta
+        new._delta_automaton = (self._delta_automaton if delta == self._delta
+                                else _automaton(delta))
+        #: (the version this index was brought forward from, the keys that may have changed)
+        new.changed_since = (self.version, frozenset(keys))
+        return new
 
     def __len__(self) -> int:
         """Number of distinct normalised names."""
@@ -211,7 +263,14 @@ class AliasIndex:
         norm, starts, ends = normalize_with_offsets(text)
         nlen = len(norm)
         found: list[Match] = []
-        for last, (klen, cands) in self._automaton.iter(norm):
+        hits = itertools.chain.from_iterable(
+            a.iter(norm) for a in (self._automaton, self._delta_automaton) if a is not None)
+        keys = self._keys
+        for last, key in hits:
+            cands = keys.get(key)
+            if cands is None:
+                continue  # removed since the automaton was built
+            klen = len(key)
             a = last - klen + 1
             b = last + 1
             if starts is not None and ends is not None:
@@ -236,6 +295,17 @@ def _boundary(left: str, right: str) -> bool:
     if not (_wordish(left) and _wordish(right)):
         return True
     return _nospace(left) or _nospace(right)
+
+
+def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton | None:
+    """An Aho-Corasick automaton whose value for each key is the key (``None``: no keys)."""
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, key)
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
 
 
 def _cand_order(c: Candidate) -> tuple[float, str]:

@@ -489,61 +489,174 @@ class _NodeTable:
                  fuzzy_max: int) -> None:
         self.version = index.version
         self.index = index
+        self.fuzzy = (fuzzy_min, fuzzy_max)
         nxg = graph.to_networkx()
-        degrees = dict(nxg.degree())
-        max_deg = max(degrees.values(), default=1) or 1
-        pops = [d.get("popularity") for _, d in nxg.nodes(data=True) if d.get("popularity")]
-        max_pop = max(pops, default=1.0) or 1.0
-        self.prior: dict[str, float] = {}
+        self.degrees: dict[str, int] = dict(nxg.degree())
+        self.pops: dict[str, float] = {n: float(d["popularity"])
+                                       for n, d in nxg.nodes(data=True) if d.get("popularity")}
+        self.paths: dict[str, str] = {n: d["path"] for n, d in nxg.nodes(data=True)
+                                      if d.get("path")}
+        self._set_priors(nxg)
         self.context: dict[str, frozenset[str]] = {}
-        paths: dict[str, str] = {}
-        for iri, data in nxg.nodes(data=True):
-            pop = data.get("popularity")
-            if pop:
-                p = math.log1p(max(float(pop), 0.0)) / math.log1p(max_pop)
-            else:
-                p = math.log1p(degrees.get(iri, 0)) / math.log1p(max_deg)
-            self.prior[iri] = min(p, 1.0)
-            if data.get("path"):
-                paths[iri] = data["path"]
         path_words: dict[str, list[str]] = {}  # a category path's words, once per path
+        for iri, data in nxg.nodes(data=True):
+            words = self._context_words(nxg, iri, data, path_words)
+            if words:
+                self.context[iri] = words
+        self.unlinkable: frozenset[str] = _unlinkable(graph)
+        self.by_delete: dict[str, list[str]] = {}
+        self.by_compact: dict[str, list[str]] = {}
+        self.by_word: dict[str, dict[int, list[str]]] = {}  # word -> name size -> names
+        self.words: dict[str, frozenset[str]] = {}
+        for key in index.keys():  # noqa: SIM118 (AliasIndex is no dict)
+            self._add_key(key)
 
+    def _set_priors(self, nxg: Any) -> None:
+        #: the priors' normalisers
+        self.max_deg = max(self.degrees.values(), default=1) or 1
+        self.max_pop = max(self.pops.values(), default=1.0) or 1.0
+        self.prior: dict[str, float] = {
+            iri: self._prior(data, self.degrees.get(iri, 0)) for iri, data in nxg.nodes(data=True)}
+
+    def _prior(self, data: Mapping[str, Any], degree: int) -> float:
+        pop = data.get("popularity")
+        if pop:
+            p = math.log1p(max(float(pop), 0.0)) / math.log1p(self.max_pop)
+        else:
+            p = math.log1p(degree) / math.log1p(self.max_deg)
+        return min(p, 1.0)
+
+    def _context_words(self, nxg: Any, iri: str, data: Mapping[str, Any],
+                       path_words: dict[str, list[str]]) -> frozenset[str] | None:
         def words_of(path: str) -> list[str]:
             w = path_words.get(path)
             if w is None:
                 w = path_words[path] = _WORD.findall(normalize_key(path))
             return w
 
-        for iri, data in nxg.nodes(data=True):
-            words: set[str] = set()
-            if iri in paths:
-                words.update(words_of(paths[iri]))
-            elif data.get("kind") in ("product", "product_type", "brand"):
-                # the category paths it is filed / sold in (first few)
-                for _, target, rel in list(nxg.out_edges(iri, keys=True))[:20]:
-                    if rel in ("in_category", "type_in", "sells_in") and target in paths:
-                        words.update(words_of(paths[target]))
-            if words:
-                self.context[iri] = frozenset(words)
-        self.unlinkable: frozenset[str] = frozenset(
-            str(r["s"]) for r in graph.query(
-                f"SELECT ?s WHERE {{ ?s <{LINKABLE}> ?v FILTER(?v = false) }}").rows)
-        self.by_delete: dict[str, list[str]] = {}
-        self.by_compact: dict[str, list[str]] = {}
-        self.by_word: dict[str, dict[int, list[str]]] = {}  # word -> name size -> names
-        self.words: dict[str, frozenset[str]] = {}
-        for key in index.keys():  # noqa: SIM118 (AliasIndex is no dict)
-            if fuzzy_min <= len(key) <= fuzzy_max:
-                for d in _deletes(key):
-                    self.by_delete.setdefault(d, []).append(key)
-            ck = compact_key(key)
-            if len(ck) >= 3:
-                self.by_compact.setdefault(ck, []).append(key)
-            ws = word_set(key)
-            if ws and len(ws) <= _SUBSET_MAX_WORDS:
-                self.words[key] = ws
-                for w in ws:
-                    self.by_word.setdefault(w, {}).setdefault(len(ws), []).append(key)
+        words: set[str] = set()
+        if iri in self.paths:
+            words.update(words_of(self.paths[iri]))
+        elif data.get("kind") in ("product", "product_type", "brand"):
+            # the category paths it is filed / sold in (first few)
+            for _, target, rel in list(nxg.out_edges(iri, keys=True))[:20]:
+                if rel in ("in_category", "type_in", "sells_in") and target in self.paths:
+                    words.update(words_of(self.paths[target]))
+        return frozenset(words) if words else None
+
+    def _add_key(self, key: str) -> None:
+        fuzzy_min, fuzzy_max = self.fuzzy
+        if fuzzy_min <= len(key) <= fuzzy_max:
+            for d in _deletes(key):
+                self.by_delete.setdefault(d, []).append(key)
+        ck = compact_key(key)
+        if len(ck) >= 3:
+            self.by_compact.setdefault(ck, []).append(key)
+        ws = word_set(key)
+        if ws and len(ws) <= _SUBSET_MAX_WORDS:
+            self.words[key] = ws
+            for w in ws:
+                self.by_word.setdefault(w, {}).setdefault(len(ws), []).append(key)
+
+    def updated(self, graph: Any, index: AliasIndex, changes: Any) -> _NodeTable | None:
+        """The table for ``index`` (the alias index ``changes`` brought forward from this
+        table's), or ``None`` when it must be rebuilt: the change moves a category path (the
+        context words of everything filed under it), or the index was rebuilt. This table is
+        left as it is (other threads read it meanwhile)."""
+        since = getattr(index, "changed_since", None)
+        if since is None or since[0] != self.index.version:
+            return None
+        nxg = graph.to_networkx()
+        touched = [n for n in changes.nodes if n in nxg or n in self.prior]
+        for n in touched:
+            if (nxg.nodes[n] if n in nxg else {}).get("path") != self.paths.get(n):
+                return None
+        new = object.__new__(_NodeTable)
+        new.version, new.index, new.fuzzy, new.paths = index.version, index, self.fuzzy, \
+            self.paths
+        new.degrees, new.pops = dict(self.degrees), dict(self.pops)
+        for n in touched:
+            new.degrees.pop(n, None)
+            new.pops.pop(n, None)
+            if n in nxg:
+                new.degrees[n] = nxg.degree(n)
+                if nxg.nodes[n].get("popularity"):
+                    new.pops[n] = float(nxg.nodes[n]["popularity"])
+        new.context = dict(self.context)
+        if (max(new.degrees.values(), default=1) or 1) != self.max_deg or \
+                (max(new.pops.values(), default=1.0) or 1.0) != self.max_pop:
+            new._set_priors(nxg)  # a normaliser moved: every prior does
+        else:
+            new.max_deg, new.max_pop, new.prior = self.max_deg, self.max_pop, dict(self.prior)
+        path_words: dict[str, list[str]] = {}
+        for n in touched:
+            new.prior.pop(n, None)
+            new.context.pop(n, None)
+            if n in nxg:
+                data = nxg.nodes[n]
+                new.prior[n] = new._prior(data, new.degrees[n])
+                words = new._context_words(nxg, n, data, path_words)
+                if words:
+                    new.context[n] = words
+        new.unlinkable = _unlinkable(graph) if LINKABLE in changes.predicates \
+            else self.unlinkable
+        # the key tables: copied; a list or inner dict is copied before it changes
+        new.by_delete, new.by_compact = dict(self.by_delete), dict(self.by_compact)
+        new.by_word, new.words = dict(self.by_word), dict(self.words)
+        gone = [k for k in since[1] if self.index.candidates(k) and not index.candidates(k)]
+        came = [k for k in since[1] if index.candidates(k) and not self.index.candidates(k)]
+        for key in gone:
+            new._remove_key(key)
+        if came:
+            by_delete, by_compact, by_word = new.by_delete, new.by_compact, new.by_word
+            new.by_delete, new.by_compact, new.by_word = {}, {}, {}
+            for key in came:
+                new._add_key(key)
+            for d, keys in new.by_delete.items():
+                by_delete[d] = [*by_delete.get(d, ()), *keys]
+            for ck, keys in new.by_compact.items():
+                by_compact[ck] = [*by_compact.get(ck, ()), *keys]
+            for w, sizes in new.by_word.items():
+                inner = dict(by_word.get(w, {}))
+                for size, keys in sizes.items():
+                    inner[size] = [*inner.get(size, ()), *keys]
+                by_word[w] = inner
+            new.by_delete, new.by_compact, new.by_word = by_delete, by_compact, by_word
+        return new
+
+    def _remove_key(self, key: str) -> None:
+        """Drop ``key`` from the key tables (copying what changes: see :meth:`updated`)."""
+        fuzzy_min, fuzzy_max = self.fuzzy
+        if fuzzy_min <= len(key) <= fuzzy_max:
+            for d in _deletes(key):
+                rest = [k for k in self.by_delete.get(d, ()) if k != key]
+                if rest:
+                    self.by_delete[d] = rest
+                else:
+                    self.by_delete.pop(d, None)
+        ck = compact_key(key)
+        rest = [k for k in self.by_compact.get(ck, ()) if k != key]
+        if rest:
+            self.by_compact[ck] = rest
+        else:
+            self.by_compact.pop(ck, None)
+        ws = self.words.pop(key, None)
+        for w in ws or ():
+            inner = dict(self.by_word.get(w, {}))
+            rest = [k for k in inner.get(len(ws), ()) if k != key]
+            if rest:
+                inner[len(ws)] = rest
+            else:
+                inner.pop(len(ws), None)
+            if inner:
+                self.by_word[w] = inner
+            else:
+                self.by_word.pop(w, None)
+
+
+def _unlinkable(graph: Any) -> frozenset[str]:
+    return frozenset(str(r["s"]) for r in graph.query(
+        f"SELECT ?s WHERE {{ ?s <{LINKABLE}> ?v FILTER(?v = false) }}").rows)
 
 
 class EntityLinker:
@@ -577,9 +690,12 @@ class EntityLinker:
         def build(graph: Any) -> _NodeTable:
             return _NodeTable(graph, graph.alias_index, fuzzy_min=fmin, fuzzy_max=fmax)
 
+        def update(graph: Any, old: _NodeTable, changes: Any) -> _NodeTable | None:
+            return old.updated(graph, graph.alias_index, changes)
+
         view = getattr(self.graph, "view", None)
-        if callable(view):  # the graph's derived-view registry: rebuilt after each commit
-            return view(f"link.table/{fmin}-{fmax}", build)
+        if callable(view):  # the graph's derived-view registry: brought forward by each commit
+            return view(f"link.table/{fmin}-{fmax}", build, update=update)
         table = self._table
         if table is None or table.version != self.graph.version:
             table = self._table = build(self.graph)

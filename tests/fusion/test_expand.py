@@ -147,3 +147,43 @@ def test_limit_keeps_the_best_and_cached_walks_scale_per_query(kg):
     whole = expand(kg, [SAMSUNG], query="samsung")
     assert [(e.term, e.kind) for e in half] == [(e.term, e.kind) for e in whole]
     assert [e.score for e in half] == pytest.approx([e.score / 2 for e in whole])
+
+
+def test_expansion_data_follows_commits_as_a_full_build_would(kg):
+    """A commit brings the expansion's per-graph data (popularity, non-linkable nodes, paths)
+    forward from its change set; the result equals computing it on the new graph."""
+    import pyoxigraph as ox
+
+    from fusion.expand import _DERIVED_VIEW, _Derived
+    from fusion.hetero import as_networkx
+    from kg import Edge, Node, NodeKind, Relation
+    from kg.link import LINKABLE
+
+    expand(kg, [SAMSUNG], query="samsung")  # registers the view
+    tvs = next(n.iri for n in kg.nodes(NodeKind.CATEGORY) if n.label == "TVs")
+    brand = "https://kgqp.dev/id/brand/zorblax"
+
+    def edits():
+        yield lambda tx: (tx.add_node(Node(NodeKind.BRAND, "zorblax", "Zorblax")),
+                          tx.add_edge(Edge(brand, Relation.SELLS_IN, tvs)))
+        yield lambda tx: tx.add_triples([ox.Quad(ox.NamedNode(brand), ox.NamedNode(LINKABLE),
+                                                 ox.Literal(False))])
+        yield lambda tx: tx.update_node(tvs, popularity=1e9)  # a new maximum: rebuilt
+        yield lambda tx: tx.remove_node(brand)
+
+    forward = []  # brought forward (its per-kind maxima object kept) or built again
+    top = kg.view(_DERIVED_VIEW, None)[1].top
+    for edit in edits():
+        with kg.transaction() as tx:
+            edit(tx)
+        g, derived = kg.view(_DERIVED_VIEW, None)
+        forward.append(derived.top is top)
+        top = derived.top
+        assert g is as_networkx(kg)
+        full = _Derived.build(g, kg)
+        assert derived.pop == pytest.approx(full.pop) and derived.top == full.top
+        assert derived.unlinkable == full.unlinkable and derived.paths == full.paths
+    # TVs already has the most in-edges of the categories: a brand selling in it moves the
+    # categories' maximum (built again), as does a popularity of 1e9
+    assert forward == [False, True, False, True]
+    assert brand not in derived.pop

@@ -111,3 +111,146 @@ def test_views_cleared_on_close(tmp_path):
     g.view("test.v", lambda g: 1)
     g.close()
     assert g.view_version("test.v") is None
+
+
+# -- views brought forward from a commit's change set (kg.views) ------------------------------
+def _snapshot(graph):
+    """Every built-in view of ``graph`` as plain comparable data."""
+    from kg.link import EntityLinker
+
+    nxg = graph.to_networkx()
+    index = graph.alias_index
+    table = EntityLinker(graph).table
+    return {
+        "node_table": dict(graph.node_table()),
+        "nodes": {n: dict(a) for n, a in nxg.nodes(data=True)},
+        "edges": sorted((u, v, k, tuple(sorted(d.items())))
+                        for u, v, k, d in nxg.edges(keys=True, data=True)),
+        "keys": {k: index.candidates(k) for k in index.keys()},  # noqa: SIM118
+        "prior": table.prior, "context": table.context, "unlinkable": table.unlinkable,
+        "by_delete": {k: sorted(v) for k, v in table.by_delete.items()},
+        "by_compact": {k: sorted(v) for k, v in table.by_compact.items()},
+        "by_word": {w: {n: sorted(v) for n, v in d.items()} for w, d in table.by_word.items()},
+        "words": table.words,
+    }
+
+
+def _edits():
+    """Small commits of every kind a catalogue update makes."""
+    from kg import Edge, Relation
+    from kg.link import LINKABLE
+    from kg.schema import brand_key
+
+    zorb = brand_key("Zorblax")
+    tvs, phones = "https://kgqp.dev/id/category/bestbuy/abcat0101000", \
+        "https://kgqp.dev/id/category/bestbuy/pcmcat209400050001"
+    lg = "https://kgqp.dev/id/brand/lg"
+
+    def add_brand(tx):
+        tx.add_node(Node(NodeKind.BRAND, zorb, "Zorblax", aliases=("zorb", "ZBX")))
+        tx.add_edge(Edge(f"https://kgqp.dev/id/brand/{zorb}", Relation.SELLS_IN, tvs))
+
+    def more_edges(tx):
+        tx.add_edge(Edge(f"https://kgqp.dev/id/brand/{zorb}", Relation.SELLS_IN, phones))
+        tx.remove_edge(Edge(lg, Relation.SELLS_IN, tvs))
+
+    def rename(tx):
+        tx.update_node(lg, label="LG Electronics Inc", popularity=0.6)
+        tx.add_alias(lg, "lucky goldstar")
+        tx.remove_alias(lg, "LG Electronics")
+
+    def not_linkable(tx):
+        import pyoxigraph as ox
+
+        tx.add_triples([ox.Quad(ox.NamedNode(lg), ox.NamedNode(LINKABLE), ox.Literal(False))])
+
+    def remove(tx):
+        tx.remove_node(f"https://kgqp.dev/id/brand/{zorb}")
+
+    return [add_brand, more_edges, rename, not_linkable, remove]
+
+
+def test_views_brought_forward_equal_a_full_build(disk_graph, tmp_path, monkeypatch):
+    """After each small commit the views are brought forward (no builder runs), equal what a
+    fresh handle builds from the store, and the views of the version before are unchanged."""
+    import kg.graph as kg_graph
+
+    builds: list[str] = []
+    for name in ("_build_node_table", "_build_networkx", "_build_alias_index"):
+        real = getattr(kg_graph, name)
+        monkeypatch.setattr(kg_graph, name,
+                            lambda g, _real=real, _name=name: builds.append(_name) or _real(g))
+    before = _snapshot(disk_graph)
+    for edit in _edits():
+        builds.clear()
+        old_nx, old_index = disk_graph.to_networkx(), disk_graph.alias_index
+        with disk_graph.transaction(edit.__name__) as tx:
+            edit(tx)
+        assert builds == [], f"{edit.__name__}: rebuilt {builds}"
+        assert disk_graph.to_networkx() is not old_nx
+        # the old views, still held by readers, did not move
+        assert _snapshot_of(old_nx, old_index) == _snapshot_of_values(before)
+        after = _snapshot(disk_graph)
+        fresh = ProductGraph.open(tmp_path / "kg", read_only=True)
+        try:
+            assert after == _snapshot(fresh), edit.__name__
+        finally:
+            fresh.close()
+        before = after
+    assert [m.text for m in disk_graph.match("zorb tv")] == ["tv"]
+
+
+def _snapshot_of(nxg, index):
+    return ({n: dict(a) for n, a in nxg.nodes(data=True)},
+            sorted((u, v, k) for u, v, k in nxg.edges(keys=True)),
+            {k: index.candidates(k) for k in index.keys()})  # noqa: SIM118
+
+
+def _snapshot_of_values(snap):
+    return (snap["nodes"], sorted((u, v, k) for u, v, k, _ in snap["edges"]), snap["keys"])
+
+
+def test_new_names_are_matched_and_removed_ones_not(graph):
+    idx1 = graph.alias_index
+    with graph.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "zorblax", "Zorblax", aliases=("zbx",)))
+        tx.remove_alias("https://kgqp.dev/id/category/bestbuy/abcat0101000", "television")
+    idx2 = graph.alias_index
+    assert idx2.changed_since is not None and idx2.changed_since[0] == idx1.version
+    assert [m.text for m in graph.match("zbx television tv")] == ["zbx", "tv"]
+    assert [m.text for m in idx1.match("zbx television tv")] == ["television", "tv"]
+    assert graph.link("zorblax", label="creator").best.label == "Zorblax"
+
+
+def test_a_large_change_rebuilds_in_full(graph, monkeypatch):
+    import kg.graph as kg_graph
+    import kg.views as kg_views
+
+    monkeypatch.setattr(kg_graph, "INCREMENTAL_MAX_QUADS", 3)
+    assert kg_views.INCREMENTAL_MAX_QUADS > 3
+    assert graph.alias_index.version == 1  # built, so the commit brings it forward
+    with graph.transaction() as tx:
+        for i in range(5):
+            tx.add_node(Node(NodeKind.BRAND, f"b{i}", f"Brand {i}"))
+    assert graph.alias_index.changed_since is None  # built, not brought forward
+    assert len(graph.alias_index.lookup("brand 4")) == 1
+
+
+def test_a_reader_brings_its_views_forward_from_the_version_log(disk_graph, tmp_path,
+                                                                 monkeypatch):
+    import kg.graph as kg_graph
+
+    reader = ProductGraph.open(tmp_path / "kg", read_only=True)
+    try:
+        assert reader.match("zbx") == [] and reader.version == 1
+        builds: list[object] = []
+        real = kg_graph._build_alias_index
+        monkeypatch.setattr(kg_graph, "_build_alias_index",
+                            lambda g: builds.append(g) or real(g))
+        with disk_graph.transaction() as tx:
+            tx.add_node(Node(NodeKind.BRAND, "zorblax", "Zorblax", aliases=("zbx",)))
+        builds.clear()  # the writer's own views
+        assert [m.text for m in reader.match("zbx")] == ["zbx"] and reader.version == 2
+        assert builds == [] and reader.alias_index.changed_since[0] == 1
+    finally:
+        reader.close()
