@@ -33,7 +33,8 @@ import pyoxigraph as ox
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kg.graph import NodeInfo
+#: a ``kg.graph.NodeInfo`` (not imported: kg.graph imports this module)
+NodeInfo = Any
 
 __all__ = ["INCREMENTAL_MAX_QUADS", "ChangeSet", "ViewUpdate", "networkx_attrs",
            "update_networkx", "update_node_table"]
