@@ -331,6 +331,7 @@ class RulesFile:
     def __init__(self, path: str | os.PathLike[str], *, name: str | None = None,
                  keep_last_good: bool = False) -> None:
         self.path = Path(path)
+        self._path_str = str(self.path)
         self.name = name if name is not None else str(self.path)
         self.keep_last_good = keep_last_good
         self._stamp: tuple[int, int] | None = None
@@ -349,7 +350,7 @@ class RulesFile:
 
     def _stat(self) -> tuple[int, int]:
         try:
-            st = self.path.stat()
+            st = os.stat(self._path_str)  # a str: cheaper than pathlib
         except OSError:
             return (0, -1)
         return (st.st_mtime_ns, st.st_size)

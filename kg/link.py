@@ -52,6 +52,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import operator
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -877,7 +878,9 @@ class EntityLinker:
         return out
 
     def score(self, features: Sequence[float]) -> float:
-        z = sum(w * x for w, x in zip(self._coef, features, strict=True))
+        if len(features) != len(self._coef):
+            raise ValueError(f"{len(features)} features for {len(self._coef)} weights")
+        z = sum(map(operator.mul, self._coef, features))  # (the order of the genexpr it was)
         return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
     def _typed_labels(self) -> list[str]:

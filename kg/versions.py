@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -90,6 +91,7 @@ class VersionLog:
 
     def __init__(self, directory: Path | None, *, create: bool = True) -> None:
         self.directory = directory
+        self._dir_str = str(directory) if directory is not None else ""
         self._mem: dict[int, tuple[VersionInfo, list[ox.Quad], list[ox.Quad]]] = {}
         if directory is not None and create:
             directory.mkdir(parents=True, exist_ok=True)
@@ -102,7 +104,10 @@ class VersionLog:
         """Whether ``version``'s metadata (written last) is in the log: one ``stat`` on disk."""
         if self.directory is None:
             return version in self._mem
-        return self._path(version, "json").is_file()
+        try:  # os.stat on a str: a parse pays this once (pathlib's path building cost 5x it)
+            return stat.S_ISREG(os.stat(f"{self._dir_str}/{version:06d}.json").st_mode)
+        except OSError:
+            return False
 
     def remove_stale_tmp(self) -> list[str]:
         """Remove temporary files left by interrupted log writes (only call as the writer)."""
