@@ -279,11 +279,17 @@ def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None =
 
 def ort_session_options(*, num_threads: int | None = None, spin: bool = True) -> Any:
     """The ONNX Runtime settings of the tagger's session: ``num_threads`` intra-op threads
-    (default: up to 2), full graph optimisation, and spin-waiting only inside a run."""
+    (default 1), full graph optimisation, and spin-waiting only inside a run.
+
+    One thread by default: a query is a dozen tokens, too little work to share, and a second
+    thread must be scheduled for every operator. With another process busy on one of the two
+    cores, a full parse took 5.5-6.4 ms p50 with two threads against 2.3-2.7 ms with one
+    (same process, alternating sessions, 2026-12-02); on an idle machine they were within noise.
+    """
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = num_threads or min(2, os.cpu_count() or 1)
+    opts.intra_op_num_threads = num_threads or 1
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     # idle ORT threads spin-wait for the next op. Beside another ORT session in the same process
