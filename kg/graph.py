@@ -1184,7 +1184,11 @@ class ProductGraph:
             value = None
             if (old is not None and upd is not None and changes is not None
                     and old.version == changes.base):
-                value = upd(self, old.value, changes)
+                try:
+                    value = upd(self, old.value, changes)
+                except Exception:
+                    log.exception("Bringing view %s forward to KG version %d failed: rebuilding "
+                                  "it", name, self._version)
                 if value is None:
                     log.debug("View %s: rebuilt in full for KG version %d", name, self._version)
             v = _View(self._version, build(self) if value is None else value, build, upd)

@@ -254,3 +254,14 @@ def test_a_reader_brings_its_views_forward_from_the_version_log(disk_graph, tmp_
         assert builds == [] and reader.alias_index.changed_since[0] == 1
     finally:
         reader.close()
+
+
+def test_a_failing_update_falls_back_to_a_full_build(graph, caplog):
+    def broken(g, old, changes):
+        raise RuntimeError("boom")
+
+    assert graph.view("test.brands", _brands, update=broken) == ["Apple", "LG", "Samsung"]
+    with caplog.at_level(logging.ERROR, logger="kg.graph"), graph.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+    assert graph.view("test.brands", _brands) == ["Apple", "LG", "Samsung", "Sony"]
+    assert "Bringing view test.brands forward" in caplog.text
