@@ -181,7 +181,7 @@ class AliasIndex:
         # the automaton finds keys; their candidates are read from _keys (so an updated index
         # shares the automaton of the one it came from: see updated())
         self._automaton = _automaton(self._keys)
-        self._base_keys: frozenset[str] | dict[str, tuple[Candidate, ...]] = self._keys
+        self._base_keys = frozenset(self._keys)  # the automaton's keys
         #: keys added since the automaton was built, with their own small automaton
         self._delta: frozenset[str] = frozenset()
         self._delta_automaton: ahocorasick.Automaton | None = None
