@@ -11,16 +11,18 @@ the version digest (:func:`nquads_digest`, the same multiset hash as
 :func:`kg.versions.digest_add`).
 
 An N-Triples file loaded into a KG directory whose data graph is empty takes a shorter path,
-:func:`load_new_store`: no staging store, no dump, no second load. The file is cut into parts at
-line ends, which a pool of threads bulk-loads straight into the store that becomes the KG's (the
-bulk loader releases the GIL, so parts load on all cores) while the main thread writes the change
-log from the same parts: Oxigraph's parser and serializer give each triple its normal N-Triples
-form, and the few lines with a typed literal (``"..."^^<...>``, the only terms the store
-rewrites, e.g. ``"1.0"^^xsd:double`` -> ``"1"``) get the store's canonical form from a small
-in-memory store, one entry per distinct literal. The log is thus exactly what a dump of the new
-store would give, in another order (the digest is order-independent); duplicate triples show up as
-duplicate line hashes, and only then is the log re-dumped from the new store. Blank nodes, quoted
-triples, over-long lines and syntax errors fall back to :func:`stage_rdf`, which reports them.
+:func:`load_new_store`: no staging store, no dump, no second load. The file is read once, in
+chunks cut at line ends; a pool of threads bulk-loads each chunk straight into the store that
+becomes the KG's (the bulk loader releases the GIL, so chunks load on all cores) while the calling
+thread writes the change log from the same chunk. A chunk whose lines are already in the normal
+form of Oxigraph's N-Triples serializer (one regular expression, :data:`_NORMAL_PART`) is logged
+as it is, any other chunk is parsed and re-serialized by Oxigraph; then typed literals
+(``"..."^^<...>``, the only terms the store rewrites, e.g. ``"1.0"^^xsd:double`` -> ``"1"``) get
+the store's canonical form from a small in-memory store, one entry per distinct literal. The log
+is thus exactly what a dump of the new store would give, in another order (the digest is
+order-independent); duplicate triples show up as duplicate line hashes, and only then is the log
+re-dumped from the new store. Blank nodes, quoted triples, over-long lines and syntax errors fall
+back to :func:`stage_rdf`, which reports them.
 
 Example:
     >>> import tempfile, pathlib
@@ -41,9 +43,12 @@ import logging
 import os
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyoxigraph as ox
@@ -271,11 +276,14 @@ def load_new_store(
     *,
     store_dir: Path,
     log_file: Path,
-    work: Path,
     threads: int | None = None,
 ) -> StagedImport | None:
     """Bulk load the N-Triples file ``source`` into a new store at ``store_dir`` and write its
     change log ``log_file``, in one pass over the file (see the module docs).
+
+    The file is read in chunks cut at line ends (N-Triples statements never span lines); each
+    chunk goes to a bulk-load thread and, in the calling thread, into the log. At most
+    ``threads + 1`` chunks are in flight, so memory stays bounded whatever the file's size.
 
     Returns the import (its ``store`` is the new store, ``store_dir`` set), or ``None`` when the
     file needs :func:`stage_rdf` (blank nodes, quoted triples, a line longer than
@@ -285,7 +293,6 @@ def load_new_store(
         source: the N-Triples file.
         store_dir: a directory that does not exist yet: the new store.
         log_file: the change log to write (N-Quads of the data graph; the caller moves it).
-        work: a scratch directory (the parts of the file are written there, then removed).
         threads: bulk-load threads (default: the usable CPUs, at most :data:`BULK_MAX_THREADS`).
 
     Raises:
@@ -295,55 +302,63 @@ def load_new_store(
     if threads is None:
         threads = _usable_cpus()
     threads = max(1, min(threads, BULK_MAX_THREADS))
-    parts_dir = work / "parts"
-    parts_dir.mkdir()
-    try:
-        parts = _split_lines(Path(source), parts_dir, BULK_INFLIGHT_BYTES // threads)
-    except OSError as e:
-        shutil.rmtree(parts_dir, ignore_errors=True)
-        raise KGLoadError(f"Cannot read {src}: {e}") from None
+    chunk_bytes = max(1, BULK_INFLIGHT_BYTES // threads)
     store = ox.Store(str(store_dir))
-    log_scan: _LogScan | None = None
+    writer = _LogWriter(log_file)
+    scan: _LogScan | None = None
+    loads: list[Future[None]] = []
+    slots = threading.BoundedSemaphore(threads + 1)
     try:
         with ThreadPoolExecutor(threads, thread_name_prefix="kgqp-bulk") as pool:
-            loads = [
-                pool.submit(store.bulk_load, path=part, format=ox.RdfFormat.N_TRIPLES)
-                for part in parts
-            ]
             try:
-                log_scan = _write_log(parts, log_file)
+                with open(source, "rb") as fh:
+                    for chunk in _line_chunks(fh, chunk_bytes):
+                        slots.acquire()
+                        load = pool.submit(store.bulk_load, chunk, ox.RdfFormat.N_TRIPLES)
+                        load.add_done_callback(lambda _: slots.release())
+                        loads.append(load)
+                        if not writer.add(chunk) or _failed(loads):
+                            break
+                    else:
+                        scan = writer.finish()
             except SyntaxError:
-                log_scan = None
+                pass  # stage_rdf reports it, with its position in the whole file
+            except OSError as e:
+                raise KGLoadError(f"Cannot read {src}: {e}") from None
             finally:
-                if log_scan is None:  # falling back, or failing: skip the parts not started
+                writer.close()
+                if scan is None:  # falling back, or failing: skip the chunks not started
                     for f in loads:
                         f.cancel()
             errors = [f.exception() for f in loads if not f.cancelled()]
         failed = next((e for e in errors if e is not None), None)
         if isinstance(failed, SyntaxError):
-            log_scan = None  # stage_rdf reports it, with its position in the whole file
-        elif log_scan is not None and failed is not None:
+            scan = None  # idem
+        elif scan is not None and failed is not None:
             raise _load_error(src, ox.RdfFormat.N_TRIPLES, failed)
     except BaseException:
         del store
         shutil.rmtree(store_dir, ignore_errors=True)
         raise
-    finally:
-        shutil.rmtree(parts_dir, ignore_errors=True)
-    if log_scan is None:
+    if scan is None:
         log.debug("%s needs the general import path (staging store)", src)
         del store
         shutil.rmtree(store_dir, ignore_errors=True)
         return None
-    count, digest = log_scan.count, log_scan.digest
-    if log_scan.duplicates:  # the same triple more than once: the store's dump is the log
+    count, digest = scan.count, scan.digest
+    if scan.duplicates:  # the same triple more than once: the store's dump is the log
         store.dump(log_file, ox.RdfFormat.N_QUADS, from_graph=_DG)
         count, digest = nquads_digest(log_file)
     report = LoadReport(source=src)
     _count_records(store, report)
-    log.debug("Loaded %s into a new store: %d triples in %d part(s), %d thread(s)", src, count,
-              len(parts), threads)
+    log.debug("Loaded %s into a new store: %d triples in %d chunk(s), %d thread(s)", src, count,
+              len(loads), threads)
     return StagedImport(store, log_file, count, digest, report, store_dir=store_dir)
+
+
+def _failed(loads: list[Future[None]]) -> bool:
+    """Whether a finished bulk load failed (then reading the rest of the file is no use)."""
+    return any(f.done() and not f.cancelled() and f.exception() is not None for f in loads)
 
 
 def _usable_cpus() -> int:
@@ -353,21 +368,16 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _split_lines(source: Path, out_dir: Path, part_bytes: int) -> list[Path]:
-    """Copy ``source`` into files of about ``part_bytes`` each, cut at line ends (N-Triples
-    statements never span lines). The copies are also the snapshot both readers see."""
-    parts = []
-    with open(source, "rb") as fh:
-        while True:
-            chunk = fh.read(part_bytes)
-            if not chunk:
-                break
-            if not chunk.endswith(b"\n"):
-                chunk += fh.readline()
-            part = out_dir / f"{len(parts):05d}.nt"
-            part.write_bytes(chunk)
-            parts.append(part)
-    return parts
+def _line_chunks(fh: BinaryIO, size: int) -> Iterator[bytes]:
+    """Chunks of about ``size`` bytes of an open file, each ending at a line end (or the
+    file's end)."""
+    while True:
+        chunk = fh.read(size)
+        if not chunk:
+            return
+        if not chunk.endswith(b"\n"):
+            chunk += fh.readline()
+        yield chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,50 +387,63 @@ class _LogScan:
     duplicates: bool
 
 
-def _write_log(parts: list[Path], log_file: Path) -> _LogScan | None:
-    """The change log of ``parts`` in the store's canonical N-Triples form (valid N-Quads of
-    the default graph), its line count and digest; ``None`` if the parts hold blank nodes,
-    quoted triples or over-long lines (then :func:`stage_rdf` reports or refuses them).
+class _LogWriter:
+    """Writes the change log of a one-pass load, chunk by chunk: each chunk in the store's
+    canonical N-Triples form (valid N-Quads of the default graph), with the running count and
+    digest. A chunk already in normal form (:data:`_NORMAL_PART`, checked by one regular
+    expression in C) is used as it is; any other chunk is parsed and re-serialized by
+    Oxigraph."""
 
-    A part already in normal form (:data:`_NORMAL_PART`, checked by one regular expression
-    in C) is used as it is; any other part is parsed and re-serialized by Oxigraph.
+    def __init__(self, log_file: Path) -> None:
+        self._out = open(log_file, "wb")  # noqa: SIM115  (closed by close())
+        self._total = 0
+        self._count = 0
+        self._keys: list[np.ndarray] = []
 
-    Raises:
-        SyntaxError: a part is not valid N-Triples.
-    """
-    sha = hashlib.sha256
-    total = count = 0
-    keys: list[np.ndarray] = []
-    with open(log_file, "wb") as out:
-        for part in parts:
-            normal = part.read_bytes()
-            if _NORMAL_PART.fullmatch(normal) is None:
-                normal = ox.serialize(
-                    ox.parse(normal, format=ox.RdfFormat.N_TRIPLES),
-                    format=ox.RdfFormat.N_TRIPLES,
-                ) or b""
-                if b"_:" in normal or b"<<" in normal:
-                    return None  # blank nodes or quoted triples (or that text in a literal)
-            if _TYPED in normal:
-                normal = _canonical_typed(normal)
-            # normal N-Triples: every line ends with " .\n", and newlines inside literals are
-            # escaped: the pieces are exactly the triples' N-Triples forms
-            triples = normal.split(b" .\n")
-            triples.pop()
-            if not triples:
-                continue
-            if max(map(len, triples)) > MAX_LITERAL:
-                return None
-            digests = b"".join([sha(t).digest() for t in triples])
-            total += _limb_sum(digests)
-            count += len(triples)
-            keys.append(np.frombuffer(digests, dtype="<u8")[::4].copy())
-            out.write(normal)
-    duplicates = False
-    if keys:
-        allkeys = np.sort(np.concatenate(keys))
-        duplicates = bool((allkeys[1:] == allkeys[:-1]).any())
-    return _LogScan(count, format(total % _MOD, "064x"), duplicates)
+    def add(self, chunk: bytes) -> bool:
+        """Log a chunk; ``False`` if it holds blank nodes, quoted triples or over-long lines
+        (then :func:`stage_rdf` reports or refuses them).
+
+        Raises:
+            SyntaxError: the chunk is not valid N-Triples.
+        """
+        normal = chunk
+        if _NORMAL_PART.fullmatch(chunk) is None:
+            normal = ox.serialize(
+                ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES
+            ) or b""
+            if b"_:" in normal or b"<<" in normal:
+                return False  # blank nodes or quoted triples (or that text in a literal)
+        if _TYPED in normal:
+            normal = _canonical_typed(normal)
+        # normal N-Triples: every line ends with " .\n", and newlines inside literals are
+        # escaped: the pieces are exactly the triples' N-Triples forms
+        triples = normal.split(b" .\n")
+        triples.pop()
+        if not triples:
+            return True
+        if max(map(len, triples)) > MAX_LITERAL:
+            return False
+        sha = hashlib.sha256
+        digests = b"".join([sha(t).digest() for t in triples])
+        self._total += _limb_sum(digests)
+        self._count += len(triples)
+        self._keys.append(np.frombuffer(digests, dtype="<u8")[::4].copy())
+        self._out.write(normal)
+        return True
+
+    def finish(self) -> _LogScan:
+        """Count, digest, and whether a triple was logged twice (equal 64-bit hash prefixes:
+        a false alarm only costs a re-log)."""
+        self._out.flush()
+        duplicates = False
+        if self._keys:
+            keys = np.sort(np.concatenate(self._keys))
+            duplicates = bool((keys[1:] == keys[:-1]).any())
+        return _LogScan(self._count, format(self._total % _MOD, "064x"), duplicates)
+
+    def close(self) -> None:
+        self._out.close()
 
 
 # Oxigraph's N-Triples serializer, as regular expressions: IRIs verbatim; literals with U+0000-

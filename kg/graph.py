@@ -918,9 +918,7 @@ class ProductGraph:
             if existing is None and self._backend.kind == "embedded" and self.path is not None \
                     and fmt == ox.RdfFormat.N_TRIPLES:
                 # no data yet: load the file straight into the KG's next store
-                staged = load_new_store(
-                    path, store_dir=work / "next", log_file=work / "added.nq", work=work
-                )
+                staged = load_new_store(path, store_dir=work / "next", log_file=work / "added.nq")
             if staged is None:
                 size = path.stat().st_size + (existing.stat().st_size if existing else 0)
                 in_memory_kg = self.path is None and self.location is None

@@ -174,7 +174,7 @@ def _no_staging(monkeypatch):
 @pytest.mark.parametrize("normal", [True, False], ids=["normal", "mixed"])
 @pytest.mark.parametrize("part_bytes", [None, 4096])
 def test_one_pass_load_equals_the_staging_path(tmp_path, monkeypatch, part_bytes, normal):
-    """The one-pass load (parts loaded by threads, the log written from the file) gives the
+    """The one-pass load (chunks loaded by threads, the log written from them) gives the
     same store, count, digest and report as staging, and its log is the store's content."""
     from kg.bulk import _NORMAL_PART
 
@@ -184,7 +184,7 @@ def test_one_pass_load_equals_the_staging_path(tmp_path, monkeypatch, part_bytes
     with ProductGraph() as mem:  # in memory: the staging path
         mem_report = mem.import_rdf(src)
         mem_info, mem_hash = mem.versions()[-1], mem.canonical_hash()
-    if part_bytes is not None:  # many parts, and every typed line rewritten through Python
+    if part_bytes is not None:  # many chunks, and every typed line rewritten through Python
         monkeypatch.setattr("kg.bulk.BULK_INFLIGHT_BYTES", part_bytes)
         monkeypatch.setattr("kg.bulk._MAX_ALTERNATION", 0)
     _no_staging(monkeypatch)
@@ -229,7 +229,7 @@ def test_one_pass_load_falls_back_to_staging(tmp_path, monkeypatch):
     from kg import KGLoadError
     from kg.rdfio import MAX_LITERAL
 
-    monkeypatch.setattr("kg.bulk.BULK_INFLIGHT_BYTES", 2048)  # many parts
+    monkeypatch.setattr("kg.bulk.BULK_INFLIGHT_BYTES", 2048)  # many chunks
     good = write_products_nt(tmp_path / "good.nt", 100)
     blank = tmp_path / "blank.nt"
     blank.write_text(good.read_text() + '_:b1 <https://schema.org/name> "anon" .\n')
