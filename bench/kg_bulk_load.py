@@ -9,7 +9,9 @@ runs, each in its own subprocess so that peak RSS (``ru_maxrss`` of the child) i
 - ``rdflib``: ``rdflib.Graph().parse(FILE, format="nt")`` (in-memory store),
 
 alternating, ``--runs`` times each, and prints wall time (median, min, max) and peak RSS,
-then one JSON line.
+with the 1-minute load average before each measured command (the machine's other work matters:
+each side gets what the CPUs have left), then one JSON line. rdflib comes with the ``bench``
+extra (``pip install -e ".[bench]"``).
 
     python bench/kg_bulk_load.py --triples 1000000 --runs 3
 """
@@ -125,7 +127,8 @@ def main() -> None:
               f"{time.perf_counter() - t:.1f} s", file=sys.stderr)
     env_cmd = [sys.executable, "-m", "parser.app.cli", "kg", "load"]
     res: dict[str, dict[str, list[float]]] = {
-        "kgqp": {"s": [], "rss_mib": []}, "rdflib": {"s": [], "rss_mib": []}
+        "kgqp": {"s": [], "rss_mib": [], "loadavg_1m": []},
+        "rdflib": {"s": [], "rss_mib": [], "loadavg_1m": []},
     }
     try:
         for run in range(args.runs):
@@ -135,11 +138,13 @@ def main() -> None:
                 ("kgqp", [*env_cmd, str(kg), str(src), "--kind", "rdf"]),
                 ("rdflib", [sys.executable, "-c", _RDFLIB, str(src)]),
             ):
+                load = os.getloadavg()[0]
                 s, rss = measure(cmd)
                 res[name]["s"].append(s)
                 res[name]["rss_mib"].append(rss)
-                print(f"run {run + 1}: {name:7s} {s:7.2f} s  peak RSS {rss:7.0f} MiB",
-                      file=sys.stderr)
+                res[name]["loadavg_1m"].append(load)
+                print(f"run {run + 1}: {name:7s} {s:7.2f} s  peak RSS {rss:7.0f} MiB  "
+                      f"(load average before: {load:.2f})", file=sys.stderr)
             shutil.rmtree(kg, ignore_errors=True)
     finally:
         if not args.keep and args.workdir is None:
@@ -154,7 +159,8 @@ def main() -> None:
         "kgqp_peak_rss_mib": max(res["kgqp"]["rss_mib"]),
         "rdflib_peak_rss_mib": max(res["rdflib"]["rss_mib"]),
         "cpus": os.cpu_count(),
-        "loadavg_1m": os.getloadavg()[0],
+        "loadavg_1m_before": {k: v["loadavg_1m"] for k, v in res.items()},
+        "loadavg_1m_after": os.getloadavg()[0],
     }
     print(f"kgqp kg load   {k['median']:.2f} s (min {k['min']:.2f}, max {k['max']:.2f}), "
           f"peak RSS {out['kgqp_peak_rss_mib']:.0f} MiB")

@@ -10,6 +10,20 @@ the change log of the new version (``versions/N.added.nq``), and one pass over t
 the version digest (:func:`nquads_digest`, the same multiset hash as
 :func:`kg.versions.digest_add`).
 
+An N-Triples file loaded into a KG directory whose data graph is empty takes a shorter path,
+:func:`load_new_store`: no staging store, no dump, no second load. The file is read once, in
+chunks cut at line ends; a pool of threads bulk-loads each chunk straight into the store that
+becomes the KG's (the bulk loader releases the GIL, so chunks load on all cores) while the calling
+thread writes the change log from the same chunk. A chunk whose lines are already in the normal
+form of Oxigraph's N-Triples serializer (one regular expression, :data:`_NORMAL_PART`) is logged
+as it is, any other chunk is parsed and re-serialized by Oxigraph; then typed literals
+(``"..."^^<...>``, the only terms the store rewrites, e.g. ``"1.0"^^xsd:double`` -> ``"1"``) get
+the store's canonical form from a small in-memory store, one entry per distinct literal. The log
+is thus exactly what a dump of the new store would give, in another order (the digest is
+order-independent); duplicate triples show up as duplicate line hashes, and only then is the log
+re-dumped from the new store. Blank nodes, quoted triples, over-long lines and syntax errors fall
+back to :func:`stage_rdf`, which reports them.
+
 Example:
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -27,8 +41,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyoxigraph as ox
@@ -38,7 +58,7 @@ from kg.rdfio import MAX_LITERAL, check_rdfxml
 from kg.schema import LoadReport, NodeKind, Relation
 from kg.versions import EMPTY_DIGEST, digest_add, digest_combine  # noqa: F401  (doctest)
 
-__all__ = ["StagedImport", "nquads_digest", "release_memory", "stage_rdf"]
+__all__ = ["StagedImport", "load_new_store", "nquads_digest", "release_memory", "stage_rdf"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +66,13 @@ _DG = ox.DefaultGraph()
 _EXISTING = ox.NamedNode("urn:kgqp:staging:existing")
 _CHUNK = 16 << 20  # bytes read per step of the digest pass
 _MOD = 1 << 256
+_TYPED = b'"^^<'  # in normal N-Triples: a typed literal (or that text escaped inside a literal)
+_CANON_SUBJECT = "urn:kgqp:canonical:"
+#: bytes of N-Triples in flight in the bulk-load threads of :func:`load_new_store`, all threads
+#: together (about 10 MiB of peak RSS per MiB: ~500 MiB for 48 MiB)
+BULK_INFLIGHT_BYTES = 48 << 20
+#: at most this many bulk-load threads
+BULK_MAX_THREADS = 4
 
 
 @dataclass
@@ -64,6 +91,9 @@ class StagedImport:
     digest: str
     report: LoadReport
     holds_exactly_added: bool = True
+    #: the staging store's directory, when it is on disk and holds exactly the KG's next data
+    #: graph (the KG had no data): it becomes the KG's store as it is
+    store_dir: Path | None = None
 
     def close(self) -> None:
         """Drop the staging store (its directory is removed by the caller)."""
@@ -237,7 +267,238 @@ def stage_rdf(
     else:
         count, digest = nquads_digest(log_file)
     log.debug("Staged %s: %d new triples (merged graphs: %s)", src, count, merged)
-    return StagedImport(store, log_file, count, digest, report, holds_exactly_added=exact)
+    return StagedImport(store, log_file, count, digest, report, holds_exactly_added=exact,
+                        store_dir=staging_dir if exact else None)
+
+
+def load_new_store(
+    source: str | os.PathLike[str],
+    *,
+    store_dir: Path,
+    log_file: Path,
+    threads: int | None = None,
+) -> StagedImport | None:
+    """Bulk load the N-Triples file ``source`` into a new store at ``store_dir`` and write its
+    change log ``log_file``, in one pass over the file (see the module docs).
+
+    The file is read in chunks cut at line ends (N-Triples statements never span lines); each
+    chunk goes to a bulk-load thread and, in the calling thread, into the log. At most
+    ``threads + 1`` chunks are in flight, so memory stays bounded whatever the file's size.
+
+    Returns the import (its ``store`` is the new store, ``store_dir`` set), or ``None`` when the
+    file needs :func:`stage_rdf` (blank nodes, quoted triples, a line longer than
+    :data:`~kg.rdfio.MAX_LITERAL`, a syntax error): nothing is left in ``store_dir`` then.
+
+    Args:
+        source: the N-Triples file.
+        store_dir: a directory that does not exist yet: the new store.
+        log_file: the change log to write (N-Quads of the data graph; the caller moves it).
+        threads: bulk-load threads (default: the usable CPUs, at most :data:`BULK_MAX_THREADS`).
+
+    Raises:
+        KGLoadError: the file cannot be read, or the store cannot be written (disk full).
+    """
+    src = str(source)
+    if threads is None:
+        threads = _usable_cpus()
+    threads = max(1, min(threads, BULK_MAX_THREADS))
+    chunk_bytes = max(1, BULK_INFLIGHT_BYTES // threads)
+    store = ox.Store(str(store_dir))
+    writer = _LogWriter(log_file)
+    scan: _LogScan | None = None
+    loads: list[Future[None]] = []
+    slots = threading.BoundedSemaphore(threads + 1)
+    try:
+        with ThreadPoolExecutor(threads, thread_name_prefix="kgqp-bulk") as pool:
+            try:
+                with open(source, "rb") as fh:
+                    for chunk in _line_chunks(fh, chunk_bytes):
+                        slots.acquire()
+                        load = pool.submit(store.bulk_load, chunk, ox.RdfFormat.N_TRIPLES)
+                        load.add_done_callback(lambda _: slots.release())
+                        loads.append(load)
+                        if not writer.add(chunk) or _failed(loads):
+                            break
+                    else:
+                        scan = writer.finish()
+            except SyntaxError:
+                pass  # stage_rdf reports it, with its position in the whole file
+            except OSError as e:
+                raise KGLoadError(f"Cannot read {src}: {e}") from None
+            finally:
+                writer.close()
+                if scan is None:  # falling back, or failing: skip the chunks not started
+                    for f in loads:
+                        f.cancel()
+            errors = [f.exception() for f in loads if not f.cancelled()]
+        failed = next((e for e in errors if e is not None), None)
+        if isinstance(failed, SyntaxError):
+            scan = None  # idem
+        elif scan is not None and failed is not None:
+            raise _load_error(src, ox.RdfFormat.N_TRIPLES, failed)
+    except BaseException:
+        del store
+        shutil.rmtree(store_dir, ignore_errors=True)
+        raise
+    if scan is None:
+        log.debug("%s needs the general import path (staging store)", src)
+        del store
+        shutil.rmtree(store_dir, ignore_errors=True)
+        return None
+    count, digest = scan.count, scan.digest
+    if scan.duplicates:  # the same triple more than once: the store's dump is the log
+        store.dump(log_file, ox.RdfFormat.N_QUADS, from_graph=_DG)
+        count, digest = nquads_digest(log_file)
+    report = LoadReport(source=src)
+    _count_records(store, report)
+    log.debug("Loaded %s into a new store: %d triples in %d chunk(s), %d thread(s)", src, count,
+              len(loads), threads)
+    return StagedImport(store, log_file, count, digest, report, store_dir=store_dir)
+
+
+def _failed(loads: list[Future[None]]) -> bool:
+    """Whether a finished bulk load failed (then reading the rest of the file is no use)."""
+    return any(f.done() and not f.cancelled() and f.exception() is not None for f in loads)
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _line_chunks(fh: BinaryIO, size: int) -> Iterator[bytes]:
+    """Chunks of about ``size`` bytes of an open file, each ending at a line end (or the
+    file's end)."""
+    while True:
+        chunk = fh.read(size)
+        if not chunk:
+            return
+        if not chunk.endswith(b"\n"):
+            chunk += fh.readline()
+        yield chunk
+
+
+@dataclass(frozen=True, slots=True)
+class _LogScan:
+    count: int
+    digest: str
+    duplicates: bool
+
+
+class _LogWriter:
+    """Writes the change log of a one-pass load, chunk by chunk: each chunk in the store's
+    canonical N-Triples form (valid N-Quads of the default graph), with the running count and
+    digest. A chunk already in normal form (:data:`_NORMAL_PART`, checked by one regular
+    expression in C) is used as it is; any other chunk is parsed and re-serialized by
+    Oxigraph."""
+
+    def __init__(self, log_file: Path) -> None:
+        self._out = open(log_file, "wb")  # noqa: SIM115  (closed by close())
+        self._total = 0
+        self._count = 0
+        self._keys: list[np.ndarray] = []
+
+    def add(self, chunk: bytes) -> bool:
+        """Log a chunk; ``False`` if it holds blank nodes, quoted triples or over-long lines
+        (then :func:`stage_rdf` reports or refuses them).
+
+        Raises:
+            SyntaxError: the chunk is not valid N-Triples.
+        """
+        normal = chunk
+        if _NORMAL_PART.fullmatch(chunk) is None:
+            normal = ox.serialize(
+                ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES
+            ) or b""
+            if b"_:" in normal or b"<<" in normal:
+                return False  # blank nodes or quoted triples (or that text in a literal)
+        if _TYPED in normal:
+            normal = _canonical_typed(normal)
+        # normal N-Triples: every line ends with " .\n", and newlines inside literals are
+        # escaped: the pieces are exactly the triples' N-Triples forms
+        triples = normal.split(b" .\n")
+        triples.pop()
+        if not triples:
+            return True
+        if max(map(len, triples)) > MAX_LITERAL:
+            return False
+        sha = hashlib.sha256
+        digests = b"".join([sha(t).digest() for t in triples])
+        self._total += _limb_sum(digests)
+        self._count += len(triples)
+        self._keys.append(np.frombuffer(digests, dtype="<u8")[::4].copy())
+        self._out.write(normal)
+        return True
+
+    def finish(self) -> _LogScan:
+        """Count, digest, and whether a triple was logged twice (equal 64-bit hash prefixes:
+        a false alarm only costs a re-log)."""
+        self._out.flush()
+        duplicates = False
+        if self._keys:
+            keys = np.sort(np.concatenate(self._keys))
+            duplicates = bool((keys[1:] == keys[:-1]).any())
+        return _LogScan(self._count, format(self._total % _MOD, "064x"), duplicates)
+
+    def close(self) -> None:
+        self._out.close()
+
+
+# Oxigraph's N-Triples serializer, as regular expressions: IRIs verbatim; literals with U+0000-
+# U+001F, U+007F, '"', '\', U+FFFE and U+FFFF escaped (\b \t \n \f \r, else \uXXXX upper-case),
+# every other character raw; language tags lower-case; ^^xsd:string left out; one space between
+# terms, " .\n" after each triple; no comments, no blank lines. Checked against the serializer
+# for every code point in tests/kg/test_bulk.py.
+_IRI = rb'<[^\x00-\x20<>"{}|^`\\\x7f]++>'
+_LITERAL = (
+    rb'"(?:[^"\\\x00-\x1f\x7f\xef]++|\xef(?!\xbf[\xbe\xbf])'
+    rb'|\\(?:[btnfr"\\]|u000[0-7BEF]|u001[0-9A-F]|u007F|uFFF[EF]))*+"'
+)
+_LANG = rb"@[a-z]++(?:-[a-z0-9]++)*+"
+_DATATYPE = rb"\^\^<(?!http://www\.w3\.org/2001/XMLSchema#string>)" + _IRI[1:]
+_NORMAL_LINE = (
+    _IRI + rb" " + _IRI + rb" (?:" + _IRI + rb"|" + _LITERAL + rb"(?:" + _LANG + rb"|"
+    + _DATATYPE + rb")?+) \.\n"
+)
+_NORMAL_PART = re.compile(rb"(?:" + _NORMAL_LINE + rb")*+")
+# the object of a line with a typed literal in normal N-Triples (the first ' "' of a line opens
+# its literal object: IRIs hold no '"' and quotes inside literals are escaped)
+_TYPED_OBJECT = re.compile(rb' ("(?:[^"\\\n]|\\.)*+"\^\^<[^>\n]++>) \.\n')
+_MAX_ALTERNATION = 1000
+
+
+def _canonical_typed(normal: bytes) -> bytes:
+    """``normal`` (normal N-Triples) with each typed literal object in the form the store gives
+    it back (``"1.0"^^xsd:double`` -> ``"1"^^xsd:double``, ``"01"^^xsd:int`` ->
+    ``"1"^^xsd:integer`` ...): the distinct literals go through an in-memory Oxigraph store."""
+    distinct = list(set(_TYPED_OBJECT.findall(normal)))
+    if not distinct:
+        return normal
+    doc = b"".join(
+        b"<%s%d> <%s> %s .\n" % (_CANON_SUBJECT.encode(), i, _CANON_SUBJECT.encode(), o)
+        for i, o in enumerate(distinct)
+    )
+    mem = ox.Store()
+    mem.bulk_load(doc, ox.RdfFormat.N_TRIPLES)
+    canonical: dict[bytes, bytes] = {}
+    skip = len(_CANON_SUBJECT)
+    for q in mem.quads_for_pattern(None, None, None, _DG):
+        lit = str(q.object).encode()
+        o = distinct[int(q.subject.value[skip:])]
+        if lit != o:
+            canonical[o] = lit
+    del mem
+    if not canonical:
+        return normal
+    if len(canonical) <= _MAX_ALTERNATION:  # only the lines that change reach Python
+        pattern = re.compile(
+            rb" (" + rb"|".join(re.escape(o) for o in canonical) + rb") \.\n"
+        )
+    else:
+        pattern = _TYPED_OBJECT
+    return pattern.sub(lambda m: b" " + canonical.get(m[1], m[1]) + b" .\n", normal)
 
 
 def _count_records(store: ox.Store, report: LoadReport) -> None:

@@ -54,7 +54,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 import pyoxigraph as ox
 
 from kg import schema as S
-from kg.bulk import StagedImport, release_memory, stage_rdf
+from kg.bulk import StagedImport, load_new_store, release_memory, stage_rdf
 from kg.errors import KGCorruptError, KGError, KGLoadError, KGLockedError, KGNotFoundError
 from kg.index import AliasIndex, Candidate, Match
 from kg.io import atomic_path, fsync_dir, replace_dir
@@ -886,7 +886,10 @@ class ProductGraph:
         store, whose N-Quads dump is the version's change log. On disk the new store is a
         checkpoint of the current one (hard links) plus the bulk-loaded change set, swapped in
         for ``store/`` at once: a crash (even SIGKILL) at any point leaves the previous version
-        exactly, and readers see the old store or the new one.
+        exactly, and readers see the old store or the new one. An N-Triples file loaded into a
+        KG directory without data skips the staging store: it is bulk-loaded (in parallel
+        parts) straight into the new store, and the change log is written from the file
+        (:func:`kg.bulk.load_new_store`).
         """
         self._check()
         if self.read_only:
@@ -921,13 +924,19 @@ class ProductGraph:
         staged = None
         try:
             existing = self._backend.existing_for_import(work)
-            size = path.stat().st_size + (existing.stat().st_size if existing else 0)
-            in_memory_kg = self.path is None and self.location is None
-            on_disk = not in_memory_kg and size > MEMORY_STAGING_MAX_BYTES
-            staging_dir = work / "staging" if on_disk else None
-            staged = stage_rdf(
-                path, fmt, log_file=work / "added.nq", staging_dir=staging_dir, existing=existing
-            )
+            if existing is None and self._backend.kind == "embedded" and self.path is not None \
+                    and fmt == ox.RdfFormat.N_TRIPLES:
+                # no data yet: load the file straight into the KG's next store
+                staged = load_new_store(path, store_dir=work / "next", log_file=work / "added.nq")
+            if staged is None:
+                size = path.stat().st_size + (existing.stat().st_size if existing else 0)
+                in_memory_kg = self.path is None and self.location is None
+                on_disk = not in_memory_kg and size > MEMORY_STAGING_MAX_BYTES
+                staging_dir = work / "staging" if on_disk else None
+                staged = stage_rdf(
+                    path, fmt, log_file=work / "added.nq", staging_dir=staging_dir,
+                    existing=existing,
+                )
             if staged.count == 0:
                 log.info("Import of %s added nothing; KG stays at version %d", path, self._version)
                 return staged.report, False
@@ -941,7 +950,7 @@ class ProductGraph:
                 digest=digest_combine(self._digest, staged.digest),
             )
             info = self._backend.commit_bulk(
-                self, staged, info, work, reuse_staging=on_disk and existing is None
+                self, staged, info, work, reuse_staging=staged.store_dir is not None
             )
             if info.added == 0:
                 return staged.report, False
@@ -1561,7 +1570,8 @@ class _EmbeddedBackend:
         assert g.path is not None and staged.store is not None
         old_meta = list(g._store.quads_for_pattern(None, None, None, _META))
         if reuse_staging:  # the KG had no data: the staging store is the next store
-            nxt = work / "staging"
+            assert staged.store_dir is not None
+            nxt = staged.store_dir
             staged.store.extend([*old_meta, meta])
             staged.store.flush()
             staged.close()

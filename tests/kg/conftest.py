@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -169,14 +170,36 @@ def RecordingGraph() -> type[_RecordingGraph]:
     return _RecordingGraph
 
 
-@pytest.fixture(params=["memory", "disk", "sparql"])
+#: A SPARQL server of your own (e.g. Apache Jena Fuseki) to run the KG contract tests against as
+#: well: a ``sparql+http://`` URL (see docs/howto-kg-server.md). Its dataset is WIPED (``DROP
+#: ALL``) before each test: give it a throwaway dataset.
+EXTERNAL_SPARQL_URL = os.environ.get("KGQP_TEST_SPARQL_URL", "").strip()
+_STORES = ["memory", "disk", "sparql"] + (["external"] if EXTERNAL_SPARQL_URL else [])
+
+
+def _open_wiped(url: str) -> ProductGraph:
+    """The KG at ``url`` after ``DROP ALL`` (an empty dataset for the next test)."""
+    from kg.sparql import SparqlConfig, SparqlStore
+
+    store = SparqlStore(SparqlConfig.from_url(url))
+    try:
+        store.update("DROP ALL", what="wiping the test dataset")
+    finally:
+        store.close()
+    return ProductGraph.open(url)
+
+
+@pytest.fixture(params=_STORES)
 def contract_graph(request, tmp_path) -> ProductGraph:
-    """The fixture KG at version 1 in each store: embedded in memory, embedded on disk, and a
-    live Oxigraph SPARQL server started for the test (the KG contract runs on all three)."""
+    """The fixture KG at version 1 in each store: embedded in memory, embedded on disk, a live
+    Oxigraph SPARQL server started for the test (the KG contract runs on all three), and the
+    server at ``$KGQP_TEST_SPARQL_URL`` when set (``-k external`` runs only those)."""
     if request.param == "memory":
         g = ProductGraph.in_memory()
     elif request.param == "disk":
         g = ProductGraph.open(tmp_path / "kg")
+    elif request.param == "external":
+        g = _open_wiped(EXTERNAL_SPARQL_URL)
     else:
         server = request.getfixturevalue("oxigraph_server")
         g = ProductGraph.open(server.url)

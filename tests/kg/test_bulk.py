@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -79,11 +80,177 @@ def test_restore_replays_bulk_logs(tmp_path):
     with ProductGraph.open(kg) as g:
         g.import_rdf(write_products_nt(tmp_path / "a.nt", 20))
         h = g.canonical_hash()
-    import shutil
-
     shutil.rmtree(kg / "store")
     with ProductGraph.restore(kg) as g:
         assert g.version == 1 and g.canonical_hash() == h
+
+
+# -- the one-pass load of an N-Triples file into a KG without data (kg.bulk.load_new_store) ----
+
+_NT = ox.RdfFormat.N_TRIPLES
+_DT = "http://www.w3.org/2001/XMLSchema#"
+_RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _normal(text: bytes) -> bytes:
+    return ox.serialize(ox.parse(text, format=_NT), format=_NT) or b""
+
+
+def test_normal_form_pattern_is_the_serializers():
+    """Every line accepted is left unchanged by parsing and serializing it again, and the
+    serializer's lines are accepted (for each code point of the BMP and a few others, raw and
+    escaped, in a literal and in an IRI; a line not accepted is only re-serialized)."""
+    from kg.bulk import _NORMAL_PART
+
+    cps = [c for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF] + [0x1F600, 0xE0001,
+                                                                       0x10FFFE, 0x10FFFF]
+    lines = []
+    for c in cps:
+        ch = chr(c)
+        for lit in (ch, f"\\u{c:04X}", f"\\u{c:04x}", f"\\U{c:08X}"):
+            lines.append(f'<http://e/s> <http://e/p> "a{lit}b" .\n')
+        if c > 0x20 and ch not in '<>"{}|^`\\':
+            lines.append(f"<http://e/{ch}> <http://e/p> <http://e/o> .\n")
+    specials = [
+        '<http://e/s> <http://e/p> "x"@EN-us .\n', '<http://e/s> <http://e/p> "x"@en-us .\n',
+        f'<http://e/s> <http://e/p> "x"^^<{_DT}string> .\n', '<http://e/s>  <http://e/p> "x" .\n',
+        '<http://e/s> <http://e/p> "x" . # comment\n', '<http://e/s> <http://e/p> "x" .\r\n',
+        '<http://e/s> <http://e/p> "x".\n', f'<http://e/s> <http://e/p> "1.0"^^<{_DT}double> .\n',
+        '<http://e/s> <http://e/p> "x"@en--ltr .\n', '_:b <http://e/p> "x" .\n', "\n",
+    ]
+    accepted = 0
+    for i, line in enumerate(lines + specials):
+        raw = line.encode("utf-8", "surrogatepass")
+        try:
+            normal = _normal(raw)
+        except SyntaxError:
+            continue
+        if i < len(lines):
+            assert _NORMAL_PART.fullmatch(normal) is not None, normal
+        if _NORMAL_PART.fullmatch(raw) is not None:
+            accepted += 1
+            assert normal == raw, raw
+    assert accepted > 60_000
+
+
+def _mixed_nt(path: Path, n: int, *, normal: bool) -> Path:
+    """N-Triples with typed literals in non-canonical forms ("0.50"^^xsd:decimal, "01"^^xsd:int
+    ...); unless ``normal``, also the way real dumps come: upper-case language tags, escapes
+    the serializer writes otherwise, ^^xsd:string, comments, blank lines, CRLF."""
+    rows = []
+    for i in range(n):
+        s = f"<https://kgqp.dev/id/product/m{i}>"
+        rows += [
+            f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/Product> .",
+            f'{s} <https://schema.org/name> "Mixed {i} é \\"q\\"" .',
+            f'{s} <https://kgqp.dev/ns#alias> "m{i}"@en-gb .',
+            f'{s} <https://kgqp.dev/ns#popularity> "{i % 5}.50"^^<{_DT}decimal> .',
+            f'{s} <https://kgqp.dev/ns#rank> "0{i}"^^<{_DT}int> .',
+            f'{s} <https://kgqp.dev/ns#flag> "{i % 2}"^^<{_DT}boolean> .',
+            f'{s} <https://kgqp.dev/ns#note> "not typed: \\"^^<{_DT}int> ." .',
+            f'{s} <https://kgqp.dev/ns#odd> "x{i}"^^<http://e/dt> .',
+        ]
+        if not normal:
+            rows += [
+                f'{s} <https://schema.org/name> "Mixed {i} \\u00E9"@EN-GB .',
+                f'{s} <https://kgqp.dev/ns#code> "c{i}"^^<{_DT}string> .',
+            ]
+            if i % 7 == 0:
+                rows += ["# a comment", ""]
+    text = "\n".join(rows) + "\n"
+    if not normal:
+        text = text.replace("\n", "\r\n", 3)
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _no_staging(monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("the staging path ran")
+
+    monkeypatch.setattr("kg.graph.stage_rdf", refuse)
+
+
+@pytest.mark.parametrize("normal", [True, False], ids=["normal", "mixed"])
+@pytest.mark.parametrize("part_bytes", [None, 4096])
+def test_one_pass_load_equals_the_staging_path(tmp_path, monkeypatch, part_bytes, normal):
+    """The one-pass load (chunks loaded by threads, the log written from them) gives the
+    same store, count, digest and report as staging, and its log is the store's content."""
+    from kg.bulk import _NORMAL_PART
+
+    src = _mixed_nt(tmp_path / "m.nt", 300, normal=normal)
+    assert (_NORMAL_PART.fullmatch(src.read_bytes()) is not None) == normal
+    n = 300 * (8 if normal else 10)
+    with ProductGraph() as mem:  # in memory: the staging path
+        mem_report = mem.import_rdf(src)
+        mem_info, mem_hash = mem.versions()[-1], mem.canonical_hash()
+    if part_bytes is not None:  # many chunks, and every typed line rewritten through Python
+        monkeypatch.setattr("kg.bulk.BULK_INFLIGHT_BYTES", part_bytes)
+        monkeypatch.setattr("kg.bulk._MAX_ALTERNATION", 0)
+    _no_staging(monkeypatch)
+    kg = tmp_path / "kg"
+    with ProductGraph.open(kg) as g:
+        report = g.import_rdf(src)
+        info = g.versions()[-1]
+        assert (info.added, info.digest) == (mem_info.added, mem_info.digest) == (n, info.digest)
+        assert g.canonical_hash() == mem_hash
+        assert report.nodes == mem_report.nodes and report.edges == mem_report.edges
+        stored = list(g._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        assert info.digest == digest_add(EMPTY_DIGEST, stored, ())
+        added, _ = g._log.changes(1)
+        assert sorted(map(str, added)) == sorted(map(str, stored))
+        assert g.rollback(0) == 2 and len(g) == 0
+    assert not list(kg.glob(".import-*"))
+    shutil.rmtree(kg / "store")
+    with ProductGraph.restore(kg) as g:  # the logs replay, digests checked
+        assert g.version == 2 and len(g) == 0
+
+
+def test_one_pass_load_dedupes(tmp_path, monkeypatch):
+    """Repeated lines and literals equal once canonical ("1.0" and "1.00" as xsd:double)
+    count once; the log is then the new store's dump."""
+    src = write_products_nt(tmp_path / "a.nt", 50)
+    text = src.read_text()
+    extra = (f'<https://kgqp.dev/id/product/p0> <https://kgqp.dev/ns#popularity> '
+             f'"0.00"^^<{XSD}double> .\n')
+    src.write_text(text + text[: len(text) // 2].rsplit("\n", 1)[0] + "\n" + extra)
+    _no_staging(monkeypatch)
+    with ProductGraph.open(tmp_path / "kg") as g:
+        g.import_rdf(src)
+        info = g.versions()[-1]
+        assert info.added == len(g) == 150
+        assert info.digest == digest_add(EMPTY_DIGEST, g._log.changes(1)[0], ())
+        assert g.rollback(0) == 2 and len(g) == 0
+
+
+def test_one_pass_load_falls_back_to_staging(tmp_path, monkeypatch):
+    """Blank nodes (skipped and reported), syntax errors (reported at their line in the whole
+    file, nothing committed) and over-long literals go through the staging path."""
+    from kg import KGLoadError
+    from kg.rdfio import MAX_LITERAL
+
+    monkeypatch.setattr("kg.bulk.BULK_INFLIGHT_BYTES", 2048)  # many chunks
+    good = write_products_nt(tmp_path / "good.nt", 100)
+    blank = tmp_path / "blank.nt"
+    blank.write_text(good.read_text() + '_:b1 <https://schema.org/name> "anon" .\n')
+    bad = tmp_path / "bad.nt"
+    bad.write_text(good.read_text() + "<http://e/a> <http://e/p> .\n")
+    badiri = tmp_path / "badiri.nt"  # passes the normal-form pattern, not the parser
+    badiri.write_text(good.read_text() + '<relative> <http://e/p> "x" .\n')
+    long = tmp_path / "long.nt"
+    long.write_text(good.read_text() + f'<http://e/a> <http://e/p> "{"y" * (MAX_LITERAL + 1)}" .\n')
+    kg = tmp_path / "kg"
+    with ProductGraph.open(kg) as g:
+        with pytest.raises(KGLoadError, match=r"bad\.nt.*line 301"):
+            g.import_rdf(bad)
+        with pytest.raises(KGLoadError, match=r"badiri\.nt"):
+            g.import_rdf(badiri)
+        with pytest.raises(KGLoadError, match="literal of <http://e/a>"):
+            g.import_rdf(long)
+        assert g.version == 0 and len(g) == 0
+        report = g.import_rdf(blank)
+        assert report.skipped == {"blank node": 1} and len(g) == 300 and g.version == 1
+    assert not list(kg.glob(".import-*"))
 
 
 def _kg_state(kg: Path) -> tuple[int, int, str]:
@@ -91,14 +258,18 @@ def _kg_state(kg: Path) -> tuple[int, int, str]:
         return g.version, len(g), g.canonical_hash()
 
 
+@pytest.mark.parametrize("fresh", [False, True], ids=["into-data", "into-empty"])
 @pytest.mark.parametrize("stage", ["import-dir", "next-store-files", "log-written", "late"])
-def test_sigkill_mid_load_leaves_previous_version(tmp_path, stage):
+def test_sigkill_mid_load_leaves_previous_version(tmp_path, stage, fresh):
     """A real ``kgqp kg load`` process killed at a stage of the bulk import: reopening the KG
-    gives the previous version exactly (or the new one, if the load had finished)."""
+    gives the previous version exactly (or the new one, if the load had finished). Into a KG
+    with data (staging path) and into an empty one (the one-pass load)."""
     kg = tmp_path / "kg"
     with ProductGraph.open(kg) as g:
-        g.import_rdf(write_products_nt(tmp_path / "base.nt", 10))
+        if not fresh:
+            g.import_rdf(write_products_nt(tmp_path / "base.nt", 10))
     before = _kg_state(kg)
+    new_log = kg / "versions" / f"{before[0] + 1:06d}.added.nq"
     src = write_products_nt(tmp_path / "big.nt", 60_000, start=1000)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
@@ -117,7 +288,7 @@ def test_sigkill_mid_load_leaves_previous_version(tmp_path, stage):
                 for sub in ("staging", "next")
             )
         if stage == "log-written":
-            return (kg / "versions" / "000002.added.nq").exists()
+            return new_log.exists()
         return bool(dirs) and any((d / "added.nq").exists() for d in dirs)
 
     deadline = time.monotonic() + 120
