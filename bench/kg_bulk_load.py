@@ -10,8 +10,7 @@ runs, each in its own subprocess so that peak RSS (``ru_maxrss`` of the child) i
 
 alternating, ``--runs`` times each, and prints wall time (median, min, max) and peak RSS,
 with the 1-minute load average before each measured command (the machine's other work matters:
-each side gets what the CPUs have left), then one JSON line. rdflib comes with the ``bench``
-extra (``pip install -e ".[bench]"``).
+each side gets what the CPUs have left), then one JSON line.
 
     python bench/kg_bulk_load.py --triples 1000000 --runs 3
 """

@@ -1109,6 +1109,33 @@ class ProductGraph:
         else:
             self._store.dump(target, fmt, from_graph=_DG, prefixes=prefixes)
 
+    def to_rdflib(self) -> Any:
+        """The KG's data as a read-only rdflib ``Graph``, for rdflib's API and the tools built
+        on it (serialisers, SPARQL through ``Graph.query``, pySHACL ...). It reads this KG's
+        Oxigraph store in place through oxrdflib (no copy; queries run on Oxigraph) and sees
+        the store as it is when read, so take a new one after :meth:`refresh`. Adding or
+        removing triples raises :class:`kg.errors.KGError`: change the KG with
+        :meth:`transaction`, :meth:`add_records` or :meth:`import_rdf`, which version it.
+        Embedded KGs only (a SPARQL server has its own endpoint for rdflib's SPARQLStore).
+
+        Example:
+            >>> from kg.schema import Node, NodeKind
+            >>> g = ProductGraph.in_memory()
+            >>> _ = g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+            >>> rg = g.to_rdflib()
+            >>> q = "SELECT ?n WHERE { ?b <https://schema.org/name> ?n }"
+            >>> [str(row.n) for row in rg.query(q)]
+            ['LG']
+        """
+        from kg.rdfio import rdflib_view
+
+        self._check()
+        self.refresh()
+        if self._backend.kind != "embedded":
+            raise KGError(f"to_rdflib() reads an embedded store; {self.where} is a SPARQL server:"
+                          " use rdflib's SPARQLStore on its endpoint")
+        return rdflib_view(self._store, self.where)
+
     def canonical_hash(self) -> str:
         """SHA-256 (hex) of the sorted N-Triples lines of the data graph (meta graph excluded).
 

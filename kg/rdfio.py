@@ -24,14 +24,20 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import KGLoadError
+from kg.errors import KGError, KGLoadError
 
 __all__ = [
-    "FORMAT_NAMES", "MAX_ENTITY_EXPANSION", "MAX_LITERAL", "check_rdfxml", "parse_rdf",
+    "FORMAT_NAMES",
+    "MAX_ENTITY_EXPANSION",
+    "MAX_LITERAL",
+    "check_rdfxml",
+    "parse_rdf",
     "rdf_format",
+    "rdflib_view",
 ]
 
 MAX_ENTITY_EXPANSION = 8 << 20  # bytes that entity references may expand to, in one document
@@ -150,3 +156,29 @@ def parse_rdf(data: bytes, fmt: ox.RdfFormat, source: str = "<input>") -> list[o
                 f"than {MAX_LITERAL:,}); refused, nothing loaded"
             )
     return quads
+
+
+def rdflib_view(store: ox.Store, where: str) -> Any:
+    """A read-only rdflib ``Graph`` over the default (data) graph of an Oxigraph ``store``,
+    through oxrdflib's store plugin: no copy, and rdflib's ``query`` runs on Oxigraph. Adding or
+    removing triples raises :class:`kg.errors.KGError` (``where`` names the KG in the message):
+    every change to a KG goes through a versioned transaction."""
+    import rdflib
+    from oxrdflib import OxigraphStore
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    class ReadOnlyGraph(rdflib.Graph):
+        def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+            raise KGError(f"This rdflib view of the KG at {where} is read-only: change the KG "
+                          "with graph.transaction() (or add_records/import_rdf), so the change "
+                          "is versioned")
+
+        add = addN = remove = set = update = _refuse  # type: ignore[assignment]
+
+        def __iadd__(self, other: Any) -> Any:
+            return self._refuse(other)
+
+        def __isub__(self, other: Any) -> Any:
+            return self._refuse(other)
+
+    return ReadOnlyGraph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)

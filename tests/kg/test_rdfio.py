@@ -152,3 +152,22 @@ def test_rdfxml_entity_value_and_literal_size_bounded(tmp_path):
         ok.write_bytes(_flat_bomb(100, 50))  # modest use of a flat entity still loads
         g.import_rdf(ok)
         assert g.version == 1 and len(g) == 1
+
+
+def test_to_rdflib_reads_the_data_graph_and_refuses_writes(graph, fx):
+    import rdflib
+
+    from kg.errors import KGError
+
+    rg = graph.to_rdflib()
+    assert len(rg) == graph.triple_count  # the data graph only (no version metadata)
+    names = {str(r.n) for r in rg.query(
+        "SELECT ?n WHERE { ?b a <https://schema.org/Brand> ; <https://schema.org/name> ?n }")}
+    assert names == {"Samsung", "LG", "Apple"}
+    assert "Samsung" in rg.serialize(format="turtle")
+    triple = (rdflib.URIRef("https://x/a"), rdflib.URIRef("https://x/p"), rdflib.Literal("v"))
+    with pytest.raises(KGError, match="read-only"):
+        rg.add(triple)
+    with pytest.raises(KGError, match="read-only"):
+        rg.update("INSERT DATA { <https://x/a> <https://x/p> 'v' }")
+    assert graph.version == 1 and len(graph.to_rdflib()) == graph.triple_count
