@@ -8,7 +8,7 @@ forward from the change set vs rebuilt in full, alternating, in one process.
 one new brand with an alias and a ``sells_in`` edge to a category; the "rebuild" side sets
 ``kg.graph.INCREMENTAL_MAX_QUADS`` to 0, which is what a large change set does. Prints one JSON
 object: per side, the commit seconds and the first parse's milliseconds (a distinct query naming
-the new brand), each list in commit order.
+the new brand) and the resident memory after it, each list in commit order.
 """
 
 from __future__ import annotations
@@ -22,6 +22,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
 
 
 def main() -> None:
@@ -41,10 +48,12 @@ def main() -> None:
     graph = ProductGraph.open(args.kg)
     parser = QueryParser.from_pretrained(args.bundle, kg=graph)
     parser("samsung 55 inch tv")  # every view built
+    rss0 = _rss_mb()
     category = next(n.iri for n in graph.nodes(NodeKind.CATEGORY) if n.label == "TVs")
     limit = kg_graph.INCREMENTAL_MAX_QUADS
-    out: dict[str, dict[str, list[float]]] = {"forward": {"commit_s": [], "first_parse_ms": []},
-                                              "rebuild": {"commit_s": [], "first_parse_ms": []}}
+    out: dict[str, dict[str, list[float]]] = {
+        side: {"commit_s": [], "first_parse_ms": [], "rss_mb": []}
+        for side in ("forward", "rebuild")}
     stamp = int(time.time())
     for i in range(2 * args.commits):
         side = "forward" if i % 2 == 0 else "rebuild"
@@ -58,10 +67,12 @@ def main() -> None:
         t = time.perf_counter()
         parser(f"benchbrand {i} tv stand")
         out[side]["first_parse_ms"].append(round((time.perf_counter() - t) * 1e3, 2))
+        out[side]["rss_mb"].append(_rss_mb())
     kg_graph.INCREMENTAL_MAX_QUADS = limit
     report = {side: {**v, "commit_s_median": statistics.median(v["commit_s"]),
                      "first_parse_ms_median": statistics.median(v["first_parse_ms"])}
               for side, v in out.items()}
+    report["rss_mb_before"] = rss0
     report["kg_version"] = graph.version
     report["triples"] = len(graph)
     graph.close()

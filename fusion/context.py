@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -118,7 +117,10 @@ class GraphContext:
         #: top levels of the labels, sorted (the order of FusionModel.lvl0_labels)
         self.lvl0_labels = sorted({lab.split(SEP)[0] for lab in self.labels})
         self._lvl0_index = {lab: i for i, lab in enumerate(self.lvl0_labels)}
-        self.category_neighbourhood = lru_cache(maxsize=200_000)(self._category_neighbourhood)
+        # a plain dict (an lru_cache of a bound method made a reference cycle: a context
+        # replaced by a KG commit, with its graph and embeddings, then waited for the cyclic
+        # garbage collector; the service's memory grew by ~25 MB per commit until it ran)
+        self._neighbourhoods: dict[str, list[tuple[str, float]]] = {}
         #: where KG categories fall in the label space (see :class:`TaxonomyAlignment`)
         self.taxonomy = taxonomy if taxonomy is not None and taxonomy.labels == frozenset(
             self.labels) else TaxonomyAlignment(self.labels)
@@ -178,6 +180,15 @@ class GraphContext:
             for p in self._edges(iri, "has_value", "in")[:500]:
                 c.update(self._edges(p, "in_category", "out"))
         return c
+
+    def category_neighbourhood(self, iri: str) -> list[tuple[str, float]]:
+        """The categories ``iri`` leads to, each with its share (memoised, at most 200,000)."""
+        hit = self._neighbourhoods.get(iri)
+        if hit is None:
+            if len(self._neighbourhoods) >= 200_000:
+                self._neighbourhoods.clear()
+            hit = self._neighbourhoods[iri] = self._category_neighbourhood(iri)
+        return hit
 
     def _category_neighbourhood(self, iri: str) -> list[tuple[str, float]]:
         if iri not in self.graph:

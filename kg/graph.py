@@ -68,6 +68,7 @@ from kg.views import (
     ChangeSet,
     ViewUpdate,
     networkx_attrs,
+    release,
     update_networkx,
     update_node_table,
 )
@@ -1269,6 +1270,9 @@ class ProductGraph:
                 new = {n: self._rebuilding[n] for n in current if n in self._rebuilding}
                 new.update(self._rebuilding)
                 self._views = new
+                for name, old in current.items():
+                    if name not in new or new[name].value is not old.value:
+                        release(old.value)
             finally:
                 self._rebuilding = None
                 self._rebuild_changes = None

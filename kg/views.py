@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 #: a ``kg.graph.NodeInfo`` (not imported: kg.graph imports this module)
 NodeInfo = Any
 
-__all__ = ["INCREMENTAL_MAX_QUADS", "ChangeSet", "ViewUpdate", "networkx_attrs",
+__all__ = ["INCREMENTAL_MAX_QUADS", "ChangeSet", "ViewUpdate", "networkx_attrs", "release",
            "update_networkx", "update_node_table"]
 
 #: a change set larger than this rebuilds every view in full (the incremental paths copy the
@@ -189,3 +189,22 @@ def update_networkx(old: nx.MultiDiGraph, changes: ChangeSet, table: Mapping[str
             else:
                 del g._node[n], g._adj[n], g._pred[n]
     return g
+
+
+#: the views networkx caches on a graph object; each holds the graph back (a reference cycle)
+_NX_CACHED_VIEWS = ("nodes", "succ", "edges", "out_edges", "pred", "in_edges", "degree", "adj",
+                    "in_degree", "out_degree")
+
+
+def release(value: Any) -> None:
+    """Called on a view value a commit replaced: break the reference cycles that would keep it
+    (and what it holds) alive until Python's cyclic garbage collector runs. A networkx graph
+    caches report views that point back at it; without them the old graph is freed as soon as
+    the last reader drops it (a full collection of the service's heap takes ~0.5 s, so it is
+    not forced). Readers still holding the value are not affected (the views are rebuilt on
+    use)."""
+    import networkx as nx
+
+    if isinstance(value, nx.Graph):
+        for name in _NX_CACHED_VIEWS:
+            value.__dict__.pop(name, None)

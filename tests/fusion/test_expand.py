@@ -187,3 +187,27 @@ def test_expansion_data_follows_commits_as_a_full_build_would(kg):
     # categories' maximum (built again), as does a popularity of 1e9
     assert forward == [False, True, False, True]
     assert brand not in derived.pop
+
+
+def test_a_graph_context_is_freed_without_the_cyclic_collector(kg):
+    import gc
+    import weakref
+
+    import torch
+
+    from fusion.context import GraphContext
+    from fusion.gnn import NodeEmbeddings
+    from fusion.hetero import as_networkx
+
+    g = as_networkx(kg)
+    nodes = list(g.nodes)
+    ctx = GraphContext(g, NodeEmbeddings(nodes, ["x"] * len(nodes), torch.zeros(len(nodes), 2)),
+                       labels=["TV & Home Theater > TVs"])
+    assert ctx.category_neighbourhood(SAMSUNG.iri)  # memoised
+    ref = weakref.ref(ctx)
+    gc.disable()
+    try:
+        del ctx
+        assert ref() is None
+    finally:
+        gc.enable()

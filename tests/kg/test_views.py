@@ -265,3 +265,23 @@ def test_a_failing_update_falls_back_to_a_full_build(graph, caplog):
         tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
     assert graph.view("test.brands", _brands) == ["Apple", "LG", "Samsung", "Sony"]
     assert "Bringing view test.brands forward" in caplog.text
+
+
+def test_replaced_views_are_freed_without_the_cyclic_collector(graph):
+    """A commit's old views go as soon as no reader holds them (networkx graphs cache report
+    views that point back at them: a service's memory grew ~25 MB per commit until the cyclic
+    collector ran, and a full collection of its heap takes ~0.5 s)."""
+    import gc
+    import weakref
+
+    g = graph.to_networkx()
+    list(g.edges), list(g.out_edges("x")), dict(g.degree)  # networkx caches these views
+    old = weakref.ref(g)
+    del g
+    gc.disable()
+    try:
+        with graph.transaction() as tx:
+            tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+        assert old() is None
+    finally:
+        gc.enable()
