@@ -415,8 +415,23 @@ class FusionModel(nn.Module):
         if not len(text):
             return []
         f = self.graph_features(linked)
-        f["text"] = text
-        return self.intents_from_probs(softmax(self._numpy_head().logits(f).astype(np.float64)))
+        head = self._numpy_head()
+        if len(text) == 1:
+            f["text"] = text
+            logits = head.logits(f)
+        else:
+            # one query at a time, each on exactly its own elements: BLAS sums a product in an
+            # order that depends on the number of rows (and a padded sum on its length), so a
+            # batched head moved the probabilities in the 6th decimal with the batch
+            counts = f["mask"].sum(1)
+            rows = []
+            for i in range(len(text)):
+                m = max(int(counts[i]), 1)
+                one = {k: v[i:i + 1, :m] for k, v in f.items()}
+                one["text"] = text[i:i + 1]
+                rows.append(head.logits(one))
+            logits = np.concatenate(rows)
+        return self.intents_from_probs(softmax(logits.astype(np.float64)))
 
     def predict_batch(self, inputs: Sequence[FusionInput]) -> list[Intent]:
         """Predict the intents of ``inputs`` (any length, including 0).
@@ -442,12 +457,12 @@ class FusionModel(nn.Module):
 
     def intents_from_probs(self, probs: np.ndarray) -> list[Intent]:
         """Intents from lvl1 probabilities ``[B, C]`` (rows sum to 1)."""
-        to_lvl0 = self.__dict__.get("_to_lvl0")  # [C, C0] one-hot: p0 = p @ to_lvl0
+        to_lvl0 = self.__dict__.get("_to_lvl0")  # lvl1 label -> its lvl0 index
         if to_lvl0 is None:
-            to_lvl0 = np.zeros((len(self.labels), len(self.lvl0_labels)))
-            to_lvl0[np.arange(len(self.labels)), self.lvl1_to_lvl0.numpy()] = 1.0
-            self.__dict__["_to_lvl0"] = to_lvl0
-        p0 = probs @ to_lvl0
+            to_lvl0 = self.__dict__["_to_lvl0"] = self.lvl1_to_lvl0.numpy()
+        n0 = len(self.lvl0_labels)
+        # per row, in label order (a matrix product's order of sums depends on the batch)
+        p0 = [np.bincount(to_lvl0, weights=row, minlength=n0) for row in probs]
         k = min(self.config.top_k, len(self.labels))
         top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
         top_p = np.take_along_axis(probs, top, 1).tolist()
@@ -461,7 +476,7 @@ class FusionModel(nn.Module):
                     category=best,
                     lvl0=lvl0,
                     score=top_p[i][0],
-                    lvl0_score=float(p0[i, self._lvl0_index[lvl0]]),
+                    lvl0_score=float(p0[i][self._lvl0_index[lvl0]]),
                     top_k=tuple((self.labels[j], p) for j, p in zip(row, top_p[i], strict=True)),
                     category_iri=label_iris.get(best),
                 )

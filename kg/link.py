@@ -201,6 +201,17 @@ def name_heads(key: str) -> frozenset[str]:
     return frozenset(heads)
 
 
+def _last_head(key: str) -> str:
+    """The head word of a mention (normalised): the last content word of its last part,
+    plural-folded ("2/5" -> "5", "usb cables" -> "cable"; "" without one). Not a pick from
+    :func:`name_heads`' set, whose order changed with the process's hash seed."""
+    for part in reversed(_PART_SPLIT.split(key.rsplit(" ", 1)[-1])):
+        words = [w for w in _WORD.findall(part) if w not in _STOP]
+        if words:
+            return _stem(words[-1])
+    return ""
+
+
 def compact_key(key: str) -> str:
     """A key without spaces and punctuation, last word plural-folded: "play stations" and
     "PlayStation" meet.
@@ -762,13 +773,14 @@ class EntityLinker:
             # case" -> "Apple Watch Cases", "accessories" in "xbox one accessories"
             ws = word_set(key)
             qs = ws | {_stem(w) for w in _WORD.findall(normalize_key(context)) if w not in _STOP}
-            postings = [table.by_word.get(w, {}) for w in ws]
+            postings = [table.by_word.get(w, {}) for w in sorted(ws)]  # (sets: sorted, so ties
+            # break the same way in every process, whatever its hash seed)
             if ws and len(qs) > len(ws) and all(postings):
                 sizes = range(len(ws) + 1, min(len(qs), len(ws) + _SUBSET_MAX_EXTRA) + 1)
                 # scan the shorter of: the rarest mention word's names, the names of the
                 # query's other words (a composed name has at least one of them)
                 rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
-                others = [table.by_word.get(w, {}) for w in qs - ws]
+                others = [table.by_word.get(w, {}) for w in sorted(qs - ws)]
                 scan = [rarest] if (sum(len(rarest.get(n, ())) for n in sizes) <= sum(
                     len(p.get(n, ())) for p in others for n in sizes)) else others
                 for n in sizes:
@@ -785,7 +797,7 @@ class EntityLinker:
             # ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones")
             ws = word_set(key)
             sizes = range(len(ws), len(ws) + _SUBSET_MAX_EXTRA + 1)
-            postings = [table.by_word.get(w, {}) for w in ws]
+            postings = [table.by_word.get(w, {}) for w in sorted(ws)]
             if ws and all(postings):
                 rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
                 for n in sizes:
@@ -801,7 +813,7 @@ class EntityLinker:
                     near.add(d)
             for name in table.by_delete.get(key, ()):
                 near.add(name)
-            for name in near:
+            for name in sorted(near):
                 if name == key:
                     continue
                 dist = OSA.distance(key, name)
@@ -839,7 +851,7 @@ class EntityLinker:
         top_prior = max(table.prior.get(generated[i][0].iri, 0.0) for i in ok)
         group = LABEL_GROUPS.get(label) if label is not None else None
         mention_words = word_set(key)
-        mention_head = next(iter(name_heads(key.rsplit(" ", 1)[-1])), "") if key else ""
+        mention_head = _last_head(key)
         ctx_stems = {_stem(w) for w in ctx_words}
         out = []
         for (c, mt, sim), (type_ok, kind_rank), ctx in zip(generated, ranks, ctxs, strict=True):

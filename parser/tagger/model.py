@@ -104,14 +104,17 @@ class TaggerModel(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 lexicon: torch.Tensor | None = None, *, return_pooled: bool = False,
-                ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+                return_states: bool = False,
+                ) -> torch.Tensor | tuple[torch.Tensor, ...]:
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                           output_hidden_states=return_pooled)
+                           output_hidden_states=return_pooled or return_states)
         h = out.last_hidden_state
-        pooled = None
+        pooled = states = None
         if return_pooled:
             pooled = torch.cat([mean_pool(out.hidden_states[0], attention_mask),
                                 mean_pool(h, attention_mask)], dim=-1)
+        if return_states:  # per token, what the pooled embedding averages (predict.pool_states)
+            states = torch.cat([out.hidden_states[0], h], dim=-1)
         if self.lexicon_embeddings is not None:
             if lexicon is None:
                 lexicon = torch.zeros((*input_ids.shape, len(self.lexicon_embeddings)),
@@ -120,6 +123,8 @@ class TaggerModel(nn.Module):
                             dim=-1)
             h = h + self.lexicon_proj(emb)
         logits = self.classifier(self.dropout(h))
+        if states is not None:
+            return logits, pooled, states
         return (logits, pooled) if pooled is not None else logits
 
     # -- decoding parameters shared by the torch and ONNX paths --------------------------------

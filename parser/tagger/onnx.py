@@ -62,14 +62,16 @@ def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int 
             self.m = model
 
         def forward(self, input_ids, attention_mask, lexicon=None):
-            return self.m(input_ids, attention_mask, lexicon, return_pooled=True)
+            return self.m(input_ids, attention_mask, lexicon, return_pooled=True,
+                          return_states=True)
 
     ids = torch.tensor([[2, 5, 6, 3], [2, 7, 3, 0]], dtype=torch.long)
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.long)
     args: tuple = (ids, mask)
     names = ["input_ids", "attention_mask"]
     axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-            "logits": {0: "batch", 1: "seq"}, "pooled": {0: "batch"}}
+            "logits": {0: "batch", 1: "seq"}, "pooled": {0: "batch"},
+            "states": {0: "batch", 1: "seq"}}
     if kinds:
         args = (ids, mask, torch.zeros((2, 4, len(kinds)), dtype=torch.long))
         names.append("lexicon")
@@ -80,8 +82,8 @@ def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int 
         # expected for this export (dynamic axes are declared), noise for the user
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(_Export().eval(), args, str(tmp), input_names=names,
-                          output_names=["logits", "pooled"], dynamic_axes=axes, opset_version=opset,
-                          dynamo=False)
+                          output_names=["logits", "pooled", "states"], dynamic_axes=axes,
+                          opset_version=opset, dynamo=False)
     logger.info("wrote %s", fp32)
     if not int8:
         return fp32

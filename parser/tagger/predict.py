@@ -29,7 +29,7 @@ from parser.tagger.decode import Decoder, log_softmax
 from parser.tagger.encoding import Encoder, Prepared
 from parser.tagger.lexicon import Lexicon, as_lexicon
 
-__all__ = ["Backend", "Entity", "TaggedText", "Tagger"]
+__all__ = ["Backend", "Entity", "TaggedText", "Tagger", "pool_states"]
 
 logger = logging.getLogger(__name__)
 Backend = Literal["torch", "onnx"]
@@ -54,6 +54,26 @@ class TaggedText:
     text: str
     entities: list[Entity] = field(default_factory=list)
     truncated: bool = False
+
+
+def pool_states(states: np.ndarray, lengths: Sequence[int]) -> np.ndarray:
+    """The pooled embeddings ``[batch, 2H]`` from per-token states ``[batch, seq, 2H]`` (the
+    embedding layer's and the last layer's outputs side by side; ``lengths`` real tokens per
+    row): ``parser.tagger.model.mean_pool`` of each half, each L2-normalised. Each row is
+    summed over exactly its own tokens, in order, so it does not depend on how far its batch was
+    padded (ONNX Runtime's reduction over the padded sequence moved it by up to 6e-8).
+
+    >>> [round(float(x), 4) for x in pool_states(np.ones((1, 3, 4), np.float32), [2])[0]]
+    [0.7071, 0.7071, 0.7071, 0.7071]
+    """
+    half = states.shape[-1] // 2
+    out = np.zeros((len(lengths), states.shape[-1]), np.float32)
+    for i, n in enumerate(lengths):
+        mean = states[i, :n].sum(0) / np.float32(max(n, 1))
+        for part in (slice(0, half), slice(half, None)):
+            v = mean[part]
+            out[i, part] = v / max(float(np.sqrt(np.dot(v, v))), 1e-12)
+    return out
 
 
 class Tagger:
@@ -249,6 +269,11 @@ class Tagger:
             if "lexicon" in self._ort_inputs:
                 feeds["lexicon"] = batch_.lexicon
             session = self.batch_session if batch else self.session
+            if pooled and "states" in self._ort_outputs:
+                # pooled here, each query over exactly its own tokens: the same embedding
+                # whatever its batch (the graph's own pooling varies with the padding)
+                logits, states = session.run(["logits", "states"], feeds)
+                return logits, pool_states(states, [len(p.input_ids) for p in items])
             outs = session.run(["logits", "pooled"] if pooled else ["logits"], feeds)
             return outs[0], (outs[1] if pooled else None)
         import torch

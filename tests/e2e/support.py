@@ -157,19 +157,18 @@ def train_small_fusion(tmp: Path, tagger_dir: Path, kg_dir: Path,
 
 
 class ParseKey:
-    """What must not depend on the batch: entities with their links, the intent's ranked
-    categories, and their probabilities within 1e-4 (the query embedding is a mean over the
-    padded tokens: its float rounding differs with the padded length, by ~1e-7)."""
+    """What must not depend on the batch: the whole parse but its timings (entities with their
+    links, the intent with its probabilities, expansions, filters ...), exactly."""
 
     def __init__(self, p: Any) -> None:
+        d = p.to_dict() if hasattr(p, "to_dict") else dict(vars(p))
+        d.pop("timings", None)
         self.entities = tuple(p.entities)
         self.top_k = () if p.intent is None else tuple(p.intent.top_k)
+        self.rest = repr(sorted(d.items()))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ParseKey) and self.entities == other.entities and \
-            [c for c, _ in self.top_k] == [c for c, _ in other.top_k] and \
-            all(abs(a - b) <= 1e-4
-                for (_, a), (_, b) in zip(self.top_k, other.top_k, strict=True))
+        return isinstance(other, ParseKey) and self.rest == other.rest
 
     def __repr__(self) -> str:
         return f"ParseKey({self.entities!r}, {self.top_k!r})"

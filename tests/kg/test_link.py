@@ -195,3 +195,42 @@ def test_leading_function_word_and_query_composed_names() -> None:
     # without the query words the composed name is no candidate
     assert "Xbox One Accessories" not in [c.label for c, _, _ in
                                           linker.generate("accessories", "core_product_type")]
+
+
+def test_link_scores_do_not_depend_on_the_hash_seed(tmp_path):
+    """A mention's head was picked from a set, so "2/5" linked in one process and not in
+    another (Ray actors, service replicas): every process must score alike."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from kg.link import _last_head
+
+    assert _last_head("2/5") == "5" and _last_head("usb cables") == "cable"
+    assert _last_head("for") == ""
+    here = Path(__file__).resolve().parent
+    script = f"""
+import json, sys
+sys.path.insert(0, {str(here)!r})
+from conftest import RECORDS
+from kg import Node, NodeKind, ProductGraph
+from kg.schema import attribute_key
+g = ProductGraph.in_memory()
+size = Node(NodeKind.ATTRIBUTE_VALUE, attribute_key("size", "2-5"), "2-5", attribute="size")
+g.add_records([*RECORDS, size], progress=False)
+out = []
+for m, lab, ctx in [("2/5", "UoM", "thin ribbon 2/5"), ("tv/television", "core_product_type", None),
+                    ("samsung/lg", "creator", "samsung/lg tv"), ("q60 tv", "product_name", None)]:
+    r = g.link(m, label=lab, context=ctx)
+    out.append([r.nil, [(c.iri, round(c.score, 9)) for c in r.candidates]])
+print(json.dumps(out))
+"""
+    runs = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        res = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                             text=True, timeout=120, check=True)
+        runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    assert runs[0] == runs[1] == runs[2]
