@@ -500,7 +500,7 @@ class _Derived:
                 return None
             paths_move |= "category" in ((before or {}).get("kind"), (after or {}).get("kind"))
         unlinkable = self._unlinkable(g, source) if LINKABLE in changes.predicates \
-            else self.unlinkable - (changes.nodes - set(g.nodes))
+            else self.unlinkable - {n for n in changes.nodes if n not in g}
         return _Derived(raw, self.top, pop, unlinkable, self._paths(g) if paths_move
                         else self.paths)
 
