@@ -285,3 +285,21 @@ def test_replaced_views_are_freed_without_the_cyclic_collector(graph):
         assert old() is None
     finally:
         gc.enable()
+
+
+def test_change_sets_net_out_across_versions():
+    import pyoxigraph as ox
+
+    from kg.views import ChangeSet
+
+    def q(s, o, g=None):
+        return ox.Quad(ox.NamedNode(f"https://x/{s}"), ox.NamedNode("https://x/p"),
+                       ox.NamedNode(f"https://x/{o}"), g or ox.DefaultGraph())
+
+    meta = q("m", "v", ox.NamedNode("https://kgqp.dev/meta"))
+    cs = ChangeSet.of(3, 6, [([q("a", "b"), q("c", "d"), meta], []),  # version 4
+                             ([], [q("a", "b"), q("e", "f")]),        # 5: a-b gone again
+                             ([q("e", "f")], [])])                    # 6: e-f back
+    assert cs.added == (q("c", "d"),) and cs.removed == ()  # net; the meta graph left out
+    assert cs.subjects == {"https://x/c"} and cs.nodes == {"https://x/c", "https://x/d"}
+    assert (cs.base, cs.version, len(cs)) == (3, 6, 1)
