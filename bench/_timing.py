@@ -1,9 +1,12 @@
-"""Timing helper shared by the latency benchmarks (imported as ``_timing`` from ``bench/``)."""
+"""Timing and memory helpers shared by the benchmarks (imported as ``_timing`` from
+``bench/``)."""
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -17,3 +20,12 @@ def samples_ms(fn: Callable[[Any], Any], arg: Any, *, n: int, warmup: int) -> li
         fn(arg)
         out.append((time.perf_counter() - t) * 1000)
     return sorted(out)
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MiB (``ru_maxrss``, the peak, where /proc has no
+    VmRSS)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -22,13 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+from _timing import rss_mb  # noqa: E402
 
 
 def main() -> None:
@@ -48,7 +44,7 @@ def main() -> None:
     graph = ProductGraph.open(args.kg)
     parser = QueryParser.from_pretrained(args.bundle, kg=graph)
     parser("samsung 55 inch tv")  # every view built
-    rss0 = _rss_mb()
+    rss0 = rss_mb()
     category = next(n.iri for n in graph.nodes(NodeKind.CATEGORY) if n.label == "TVs")
     limit = kg_graph.INCREMENTAL_MAX_QUADS
     out: dict[str, dict[str, list[float]]] = {
@@ -67,7 +63,7 @@ def main() -> None:
         t = time.perf_counter()
         parser(f"benchbrand {i} tv stand")
         out[side]["first_parse_ms"].append(round((time.perf_counter() - t) * 1e3, 2))
-        out[side]["rss_mb"].append(_rss_mb())
+        out[side]["rss_mb"].append(rss_mb())
     kg_graph.INCREMENTAL_MAX_QUADS = limit
     report = {side: {**v, "commit_s_median": statistics.median(v["commit_s"]),
                      "first_parse_ms_median": statistics.median(v["first_parse_ms"])}

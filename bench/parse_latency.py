@@ -10,14 +10,14 @@ per-query cache is warm), for both paths, and reports p50/p99 (ms) per run. ``pi
 throughput (queries/s, batch 64): the unique QueryNER train queries in ``--runs`` disjoint
 parts. Warm-up uses Best Buy queries, never a measured one. Also the per-stage split of our
 parse and the resident memory after loading and after ``pipe()``. Runs with any version of
-the code that has ``QueryParser.from_pretrained`` (set PYTHONPATH to compare two checkouts).
+the code that has ``QueryParser.from_pretrained``: to time an older checkout, copy this file
+and ``bench/_timing.py`` into its ``bench/`` and run both checkouts at the same time.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import sys
 import time
@@ -25,14 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from _timing import rss_mb  # noqa: E402
 
 
 def _each_once(fn, texts: list[str]) -> dict[str, float]:
@@ -65,9 +60,9 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     from parser.pipeline import QueryParser
 
-    rss0 = _rss_mb()
+    rss0 = rss_mb()
     parser = QueryParser.from_pretrained(args.bundle, read_only=True)
-    rss_parser = _rss_mb()
+    rss_parser = rss_mb()
     single = _unique(args.data / "queryner" / "validation.conll")
     bulk = _unique(args.data / "queryner" / "train.conll")
     warm = [json.loads(line)["query"] for line in
@@ -113,7 +108,7 @@ def main() -> None:
         t = time.perf_counter()
         n = sum(1 for _ in parser.pipe(part, batch_size=64))
         res["pipe_qps"].append(round(n / (time.perf_counter() - t), 1))
-    rss_pipe = _rss_mb()  # with pipe()'s one-thread session
+    rss_pipe = rss_mb()  # with pipe()'s one-thread session
     with torch.inference_mode():
         t = time.perf_counter()
         hf(bulk_parts[0], batch_size=64)

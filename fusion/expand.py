@@ -89,7 +89,7 @@ from fusion.hetero import as_networkx
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import normalize_key
-from kg.link import LINKABLE, compact_key
+from kg.link import LINKABLE, compact_key, unlinkable_iris
 
 __all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
            "FilterSource", "Filters", "QueryExpander", "Thresholds", "expand", "parse_price"]
@@ -449,10 +449,8 @@ class _Derived:
     @staticmethod
     def _unlinkable(g: nx.MultiDiGraph, source: Any) -> frozenset[str]:
         found = {n for n, a in g.nodes(data=True) if a.get("linkable") is False}
-        query = getattr(source, "query", None)
-        if callable(query):
-            rows = query(f"SELECT ?s WHERE {{ ?s <{LINKABLE}> ?v FILTER(?v = false) }}").rows
-            found |= {str(r["s"]) for r in rows}
+        if callable(getattr(source, "query", None)):
+            found |= unlinkable_iris(source)
         return frozenset(found)
 
     @staticmethod
@@ -500,7 +498,7 @@ class _Derived:
                 return None
             paths_move |= "category" in ((before or {}).get("kind"), (after or {}).get("kind"))
         unlinkable = self._unlinkable(g, source) if LINKABLE in changes.predicates \
-            else self.unlinkable - {n for n in changes.nodes if n not in g}
+            else self.unlinkable
         return _Derived(raw, self.top, pop, unlinkable, self._paths(g) if paths_move
                         else self.paths)
 

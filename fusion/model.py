@@ -457,9 +457,7 @@ class FusionModel(nn.Module):
 
     def intents_from_probs(self, probs: np.ndarray) -> list[Intent]:
         """Intents from lvl1 probabilities ``[B, C]`` (rows sum to 1)."""
-        to_lvl0 = self.__dict__.get("_to_lvl0")  # lvl1 label -> its lvl0 index
-        if to_lvl0 is None:
-            to_lvl0 = self.__dict__["_to_lvl0"] = self.lvl1_to_lvl0.numpy()
+        to_lvl0 = self.lvl1_to_lvl0.numpy()  # lvl1 label -> its lvl0 index (no copy)
         n0 = len(self.lvl0_labels)
         # per row, in label order (a matrix product's order of sums depends on the batch)
         p0 = [np.bincount(to_lvl0, weights=row, minlength=n0) for row in probs]

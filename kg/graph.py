@@ -1323,14 +1323,10 @@ class ProductGraph:
         props: dict[str, Any] = {}
         for attr, pred in (("label", _NAME), *_SINGLE.items()):
             for q in self._store.quads_for_pattern(s, pred, None, _DG):
-                value: Any = q.object.value
-                if attr == "popularity":
-                    try:
-                        value = float(value)
-                    except ValueError:
-                        continue
-                props[attr] = value
-                break
+                value = _property(attr, q.object.value)
+                if value is not None:
+                    props[attr] = value
+                    break
         aliases = sorted(q.object.value for q in
                          self._store.quads_for_pattern(s, _ALIAS, None, _DG))
         return NodeInfo(iri=iri, kind=kind, aliases=tuple(aliases),
@@ -1347,13 +1343,9 @@ class ProductGraph:
             for q in self._store.quads_for_pattern(None, pred, None, _DG):
                 d = props.get(q.subject.value)
                 if d is not None and attr not in d:
-                    value: Any = q.object.value
-                    if attr == "popularity":
-                        try:
-                            value = float(value)
-                        except ValueError:
-                            continue
-                    d[attr] = value
+                    value = _property(attr, q.object.value)
+                    if value is not None:
+                        d[attr] = value
         aliases: dict[str, list[str]] = {}
         for q in self._store.quads_for_pattern(None, _ALIAS, None, _DG):
             if q.subject.value in kinds:
@@ -1498,6 +1490,17 @@ def _update_alias_index(graph: ProductGraph, old: AliasIndex, changes: ChangeSet
             entries[iri] = _candidates_of(info)
     removed = {iri: _candidates_of(before[iri]) for iri in changes.subjects if iri in before}
     return old.updated(removed, entries, version=graph._version)
+
+
+def _property(attr: str, value: str) -> Any:
+    """A node property as read from the store: popularity as a float (``None``: not a number,
+    skipped), any other property as it is."""
+    if attr != "popularity":
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        return None
 
 
 def _candidates_of(info: NodeInfo) -> list[Candidate]:

@@ -81,6 +81,7 @@ __all__ = [
     "LinkResult",
     "LinkWeights",
     "LinkerConfig",
+    "unlinkable_iris",
 ]
 
 log = logging.getLogger(__name__)
@@ -515,7 +516,7 @@ class _NodeTable:
             words = self._context_words(nxg, iri, data, path_words)
             if words:
                 self.context[iri] = words
-        self.unlinkable: frozenset[str] = _unlinkable(graph)
+        self.unlinkable: frozenset[str] = unlinkable_iris(graph)
         self.by_delete: dict[str, list[str]] = {}
         self.by_compact: dict[str, list[str]] = {}
         self.by_word: dict[str, dict[int, list[str]]] = {}  # word -> name size -> names
@@ -610,8 +611,7 @@ class _NodeTable:
                 words = new._context_words(nxg, n, data, path_words)
                 if words:
                     new.context[n] = words
-        new.unlinkable = _unlinkable(graph) if LINKABLE in changes.predicates \
-            else self.unlinkable
+        new.unlinkable = unlinkable_iris(graph)
         # the key tables: copied; a list or inner dict is copied before it changes
         new.by_delete, new.by_compact = dict(self.by_delete), dict(self.by_compact)
         new.by_word, new.words = dict(self.by_word), dict(self.words)
@@ -666,9 +666,24 @@ class _NodeTable:
                 self.by_word.pop(w, None)
 
 
-def _unlinkable(graph: Any) -> frozenset[str]:
+def unlinkable_iris(graph: Any) -> frozenset[str]:
+    """The nodes marked ``kgqp:linkable false`` (never a link, never an expansion). Of a
+    ``kg.ProductGraph``: a registered view (``"kg.unlinkable"``), queried once per version and
+    kept by commits that do not touch ``kgqp:linkable``; of any other graph, queried now."""
+    view = getattr(graph, "view", None)
+    if callable(view):
+        return view("kg.unlinkable", _query_unlinkable, update=_update_unlinkable)
+    return _query_unlinkable(graph)
+
+
+def _query_unlinkable(graph: Any) -> frozenset[str]:
     return frozenset(str(r["s"]) for r in graph.query(
         f"SELECT ?s WHERE {{ ?s <{LINKABLE}> ?v FILTER(?v = false) }}").rows)
+
+
+def _update_unlinkable(graph: Any, old: frozenset[str], changes: Any) -> frozenset[str]:
+    # removing a node removes its kgqp:linkable triple too: that is a change to the predicate
+    return _query_unlinkable(graph) if LINKABLE in changes.predicates else old
 
 
 class EntityLinker:

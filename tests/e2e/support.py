@@ -163,12 +163,11 @@ class ParseKey:
     def __init__(self, p: Any) -> None:
         d = p.to_dict() if hasattr(p, "to_dict") else dict(vars(p))
         d.pop("timings", None)
-        self.entities = tuple(p.entities)
-        self.top_k = () if p.intent is None else tuple(p.intent.top_k)
+        self.entities = tuple(p.entities)  # (for counting the linked ones)
         self.rest = repr(sorted(d.items()))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ParseKey) and self.rest == other.rest
 
     def __repr__(self) -> str:
-        return f"ParseKey({self.entities!r}, {self.top_k!r})"
+        return f"ParseKey({self.rest})"
