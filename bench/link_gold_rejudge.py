@@ -36,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from link_gold_search import load_nodes  # noqa: E402
 
+from kg.io import atomic_write_text  # noqa: E402
+
 BASE_COMMIT = "79edd13"  # the gold as first judged (KG store version 7)
 FILES = ("link_gold_queryner.jsonl", "link_gold_bestbuy.jsonl")
 DATE = "2026-12-02"
@@ -406,9 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [json.loads(x) for x in old.splitlines() if x.strip()]
         ids |= {r["id"] for r in rows}
         new = rejudge(rows, nodes, info)
-        p.write_text(
-            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new), encoding="utf-8"
-        )
+        atomic_write_text(p, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new))
         for r in new:
             table[(p.stem, r["label"], r["change"])] += 1
     missing = (set(DECISIONS) | set(NONLINKABLE_NIL)) - ids
