@@ -282,9 +282,9 @@ def ort_session_options(*, num_threads: int | None = None, spin: bool = True) ->
     (default 1), full graph optimisation, and spin-waiting only inside a run.
 
     One thread by default: a query is a dozen tokens, too little work to share, and a second
-    thread must be scheduled for every operator. With another process busy on one of the two
-    cores, a full parse took 5.5-6.4 ms p50 with two threads against 2.3-2.7 ms with one
-    (same process, alternating sessions, 2026-12-02); on an idle machine they were within noise.
+    thread must be scheduled for every operator. In ``bench/ort_threads.py`` one and two
+    threads are within noise, idle and with one core busy (docs/benchmarks.md); under another
+    job's multi-threaded load two threads were once much slower (5.5-6.4 against 2.3-2.7 ms).
     """
     import onnxruntime as ort
 
