@@ -38,6 +38,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -474,10 +475,8 @@ class _LogWriter:
         if _FADV_DONTNEED is None:
             return
         self._out.flush()
-        try:
+        with contextlib.suppress(OSError):
             os.posix_fadvise(self._out.fileno(), 0, 0, _FADV_DONTNEED)
-        except OSError:
-            pass
 
     def finish(self) -> _LogScan:
         """Count, digest, and whether a triple was logged twice (equal 64-bit hash prefixes:
