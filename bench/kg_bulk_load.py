@@ -8,9 +8,10 @@ runs, each in its own subprocess so that peak RSS (``ru_maxrss`` of the child) i
 - ``kgqp``: ``python -m parser.app.cli kg load FRESH_KG FILE --kind rdf`` (a new KG each run),
 - ``rdflib``: ``rdflib.Graph().parse(FILE, format="nt")`` (in-memory store),
 
-alternating, ``--runs`` times each, and prints wall time (median, min, max) and peak RSS,
-with the 1-minute load average before each measured command (the machine's other work matters:
-each side gets what the CPUs have left), then one JSON line.
+alternating, ``--runs`` times each, and prints wall time (median, min, max), CPU time (user +
+system of the child, all its threads: less sensitive than wall time to the machine's other work)
+and peak RSS, with the 1-minute load average before each measured command (the machine's other
+work matters: each side gets what the CPUs have left) and the commit measured, then one JSON line.
 
     python bench/kg_bulk_load.py --triples 1000000 --runs 3
 """
@@ -84,7 +85,8 @@ _WRAP = (
     "t = time.perf_counter()\n"
     "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
     "dt = time.perf_counter() - t\n"
-    "print(rc, dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(rc, dt, ru.ru_maxrss, ru.ru_utime + ru.ru_stime)\n"
 )
 _RDFLIB = (
     "import sys, rdflib\n"
@@ -94,15 +96,28 @@ _RDFLIB = (
 )
 
 
-def measure(cmd: list[str]) -> tuple[float, float]:
-    """Run ``cmd`` in a child of a wrapper process; (wall seconds, peak RSS MiB) of that child."""
+def measure(cmd: list[str]) -> tuple[float, float, float]:
+    """Run ``cmd`` in a child of a wrapper process; (wall seconds, peak RSS MiB, CPU seconds)
+    of that child."""
     out = subprocess.run(
         [sys.executable, "-c", _WRAP, *cmd], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
-    rc, seconds, rss_kib = int(out[0]), float(out[1]), int(out[2])
+    rc, seconds, rss_kib, cpu = int(out[0]), float(out[1]), int(out[2]), float(out[3])
     if rc != 0:
         raise SystemExit(f"{cmd[:4]} failed with exit code {rc}")
-    return seconds, rss_kib / 1024
+    return seconds, rss_kib / 1024, cpu
+
+
+def _commit() -> str | None:
+    """The commit of the code measured (with ``+dirty`` for uncommitted changes)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
 
 
 def _summary(xs: list[float]) -> dict[str, float]:
@@ -126,8 +141,8 @@ def main() -> None:
               f"{time.perf_counter() - t:.1f} s", file=sys.stderr)
     env_cmd = [sys.executable, "-m", "parser.app.cli", "kg", "load"]
     res: dict[str, dict[str, list[float]]] = {
-        "kgqp": {"s": [], "rss_mib": [], "loadavg_1m": []},
-        "rdflib": {"s": [], "rss_mib": [], "loadavg_1m": []},
+        "kgqp": {"s": [], "cpu_s": [], "rss_mib": [], "loadavg_1m": []},
+        "rdflib": {"s": [], "cpu_s": [], "rss_mib": [], "loadavg_1m": []},
     }
     try:
         for run in range(args.runs):
@@ -138,23 +153,30 @@ def main() -> None:
                 ("rdflib", [sys.executable, "-c", _RDFLIB, str(src)]),
             ):
                 load = os.getloadavg()[0]
-                s, rss = measure(cmd)
+                s, rss, cpu = measure(cmd)
                 res[name]["s"].append(s)
+                res[name]["cpu_s"].append(cpu)
                 res[name]["rss_mib"].append(rss)
                 res[name]["loadavg_1m"].append(load)
-                print(f"run {run + 1}: {name:7s} {s:7.2f} s  peak RSS {rss:7.0f} MiB  "
-                      f"(load average before: {load:.2f})", file=sys.stderr)
+                print(f"run {run + 1}: {name:7s} {s:7.2f} s  CPU {cpu:7.2f} s  peak RSS "
+                      f"{rss:7.0f} MiB  (load average before: {load:.2f})", file=sys.stderr)
             shutil.rmtree(kg, ignore_errors=True)
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
     k, r = _summary(res["kgqp"]["s"]), _summary(res["rdflib"]["s"])
+    kc, rc = _summary(res["kgqp"]["cpu_s"]), _summary(res["rdflib"]["cpu_s"])
     out = {
+        "commit": _commit(),
         "triples": args.triples,
         "runs": args.runs,
         "kgqp_load_s": k,
         "rdflib_parse_s": r,
         "speedup_median": r["median"] / k["median"],
+        "kgqp_cpu_s": kc,
+        "rdflib_cpu_s": rc,
+        "runs_s": {name: v["s"] for name, v in res.items()},
+        "runs_cpu_s": {name: v["cpu_s"] for name, v in res.items()},
         "kgqp_peak_rss_mib": max(res["kgqp"]["rss_mib"]),
         "rdflib_peak_rss_mib": max(res["rdflib"]["rss_mib"]),
         "cpus": os.cpu_count(),
@@ -162,9 +184,9 @@ def main() -> None:
         "loadavg_1m_after": os.getloadavg()[0],
     }
     print(f"kgqp kg load   {k['median']:.2f} s (min {k['min']:.2f}, max {k['max']:.2f}), "
-          f"peak RSS {out['kgqp_peak_rss_mib']:.0f} MiB")
+          f"CPU {kc['median']:.2f} s, peak RSS {out['kgqp_peak_rss_mib']:.0f} MiB")
     print(f"rdflib parse   {r['median']:.2f} s (min {r['min']:.2f}, max {r['max']:.2f}), "
-          f"peak RSS {out['rdflib_peak_rss_mib']:.0f} MiB")
+          f"CPU {rc['median']:.2f} s, peak RSS {out['rdflib_peak_rss_mib']:.0f} MiB")
     print(f"speed-up (median) {out['speedup_median']:.1f}x")
     print(json.dumps(out))
 

@@ -928,7 +928,11 @@ class ProductGraph:
             if existing is None and self._backend.kind == "embedded" and self.path is not None \
                     and fmt == ox.RdfFormat.N_TRIPLES:
                 # no data yet: load the file straight into the KG's next store
-                staged = load_new_store(path, store_dir=work / "next", log_file=work / "added.nq")
+                # the version marks go in with the data: nothing to write at the commit
+                marks = [*self._store.quads_for_pattern(None, None, None, _META),
+                         _meta_quad(self._version + 1)]
+                staged = load_new_store(path, store_dir=work / "next", log_file=work / "added.nq",
+                                        extra=marks)
             if staged is None:
                 size = path.stat().st_size + (existing.stat().st_size if existing else 0)
                 in_memory_kg = self.path is None and self.location is None
@@ -1606,8 +1610,9 @@ class _EmbeddedBackend:
         if reuse_staging:  # the KG had no data: the staging store is the next store
             assert staged.store_dir is not None
             nxt = staged.store_dir
-            staged.store.extend([*old_meta, meta])
-            staged.store.flush()
+            if set(staged.extra) != {*old_meta, meta}:  # else bulk-loaded with the data
+                staged.store.extend([*old_meta, meta])
+                staged.store.flush()
             staged.close()
         else:
             staged.close()
