@@ -20,7 +20,7 @@ tasks with the model's spans pre-filled (:mod:`parser.tagger.formats`).
 Example:
     >>> from parser.tagger.testing import tiny_tagger
     >>> sigs = score_queries(tiny_tagger(), [LogQuery("usb cable", 3), LogQuery("red shoes")])
-    >>> picked = select(sigs, n=1, config=SelectionConfig(seed=0))
+    >>> picked = select(sigs, n=1, config=SelectionConfig(clusters=True, seed=0))
     >>> len(picked), picked[0].reasons[-1].startswith("diversity")
     (1, True)
 """
@@ -277,6 +277,11 @@ class SelectionConfig:
     score order. A reason is given for a margin below ``margin_below``, a NIL span, a
     disagreement, a count in the top ``frequent_quantile`` of the log, and the cluster.
 
+    The defaults (``sum_margin``, no clusters: near-duplicates dropped, then the ranking) won
+    the QueryNER simulation of ``bench/active_learning.py`` against ``min_margin`` with
+    ``n`` clusters (docs/benchmarks.md, "Active learning on QueryNER"); with the sum, the NIL
+    and disagreement weights (0.5) count as much as half a wholly uncertain word.
+
     >>> SelectionConfig(w_nil=0.0).w_uncertainty
     1.0
     """
@@ -289,9 +294,9 @@ class SelectionConfig:
     dup_cosine: float = 0.97
     margin_below: float = 0.5
     frequent_quantile: float = 0.9
-    clusters: bool = True
+    clusters: bool = False
     seed: int = 0
-    uncertainty: str = "min_margin"
+    uncertainty: str = "sum_margin"
     cluster_fraction: float = 1.0
 
     def __post_init__(self) -> None:
@@ -443,7 +448,7 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
         elif i in firsts:
             reasons.append(f"diversity: best of embedding cluster {c + 1}/{k}")
         else:
-            reasons.append(f"rank (embedding cluster {c + 1}/{k} already has a pick)")
+            reasons.append(f"rank: embedding cluster {c + 1}/{k} already has a pick")
         out.append(Selected(signals[i], round(float(scores[i]), 6), reasons, c))
     return out
 

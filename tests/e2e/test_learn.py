@@ -71,8 +71,9 @@ def test_select_ranks_drops_near_duplicates_and_spreads_over_clusters() -> None:
         _sig("z x", 0.90, [0, 0.1, 1], nil=[("x", "creator")]),
         _sig("q r", 0.50, [0, 1, 0], count=50),
     ]
-    picked = select(sigs[:-1], 2, config=SelectionConfig(pool_factor=3, w_nil=0,
-                                                         w_frequency=0))
+    picked = select(sigs[:-1], 2, config=SelectionConfig(pool_factor=3, w_nil=0, w_frequency=0,
+                                                         clusters=True,
+                                                         uncertainty="min_margin"))
     assert [p.signals.text for p in picked] == ["a b", "z y"]
     assert picked[0].reasons[0].startswith("uncertain: 'a' tagged B-x with margin 0.05")
     assert all(p.reasons[-1].startswith("diversity: best of embedding cluster") for p in picked)
@@ -119,18 +120,28 @@ def test_summed_uncertainty_counts_every_uncertain_word() -> None:
         SelectionConfig(cluster_fraction=0)
 
 
+def test_cli_defaults_are_the_selection_defaults() -> None:
+    from parser.app.learn_cli import _DEFAULTS
+
+    cfg = SelectionConfig()
+    assert (_DEFAULTS.uncertainty, _DEFAULTS.cluster_fraction, _DEFAULTS.clusters) == \
+        (cfg.uncertainty, cfg.cluster_fraction, cfg.clusters)
+
+
 def test_fewer_clusters_than_picks_fill_by_rank() -> None:
     # two groups of embeddings; 4 picks from 2 clusters: the best of each, then the rank
     sigs = [_sig(f"a{i} x", 0.1 * i, [1, 0.01 * i, 0]) for i in range(1, 5)] + \
            [_sig(f"b{i} y", 0.1 * i + 0.05, [0, 0.01 * i, 1]) for i in range(1, 5)]
-    cfg = SelectionConfig(cluster_fraction=0.5, dup_cosine=1.0, w_nil=0, w_frequency=0)
+    cfg = SelectionConfig(clusters=True, cluster_fraction=0.5, dup_cosine=1.0, w_nil=0,
+                          w_frequency=0)
     picked = select(sigs, 4, config=cfg)
     assert [p.signals.text for p in picked] == ["a1 x", "b1 y", "a2 x", "b2 y"]
-    assert [p.reasons[-1].split(":")[0].split(" (")[0] for p in picked] == \
+    assert [p.reasons[-1].split(":")[0] for p in picked] == \
         ["diversity", "diversity", "rank", "rank"]
     assert len({p.cluster for p in picked}) == 2
-    # as many clusters as picks (the default) spreads over 4 clusters
-    spread = select(sigs, 4, config=SelectionConfig(dup_cosine=1.0, w_nil=0, w_frequency=0))
+    # as many clusters as picks spreads over 4 clusters
+    spread = select(sigs, 4, config=SelectionConfig(clusters=True, dup_cosine=1.0, w_nil=0,
+                                                    w_frequency=0))
     assert all(p.reasons[-1].startswith("diversity") for p in spread)
 
 
@@ -181,11 +192,12 @@ def test_select_from_log_in_bounded_memory_picks_as_select(own_bundle: Path,
     (tmp_path / "log.txt").write_text("\n".join(LOG), encoding="utf-8")
     log = read_query_log(tmp_path / "log.txt")
     args = {"kg": qp.kg, "link": qp.link_entity}
-    cfg = SelectionConfig(pool_factor=2)
-    whole = select(score_queries(qp.tagger, log, **args), 3, config=cfg, exclude=["lg tv"])
-    streamed = select_from_log(qp.tagger, log, 3, config=cfg, exclude=["lg tv"], **args)
-    assert [(p.signals.text, p.score) for p in streamed] == \
-        [(p.signals.text, p.score) for p in whole]
+    for cfg in (SelectionConfig(pool_factor=2, clusters=True, uncertainty="min_margin"),
+                SelectionConfig(pool_factor=2)):
+        whole = select(score_queries(qp.tagger, log, **args), 3, config=cfg, exclude=["lg tv"])
+        streamed = select_from_log(qp.tagger, log, 3, config=cfg, exclude=["lg tv"], **args)
+        assert [(p.signals.text, p.score) for p in streamed] == \
+            [(p.signals.text, p.score) for p in whole]
     # holding only the 4 best-scored queries: the picks come from those 4
     scores = sorted((p.score for p in select(score_queries(qp.tagger, log, **args), len(log),
                                              config=SelectionConfig(clusters=False,
@@ -209,7 +221,7 @@ def test_cli_select_writes_tasks_with_reasons(own_bundle: Path, tmp_path: Path) 
                                   "--exclude", str(tmp_path / "done.jsonl")])
         assert res.exit_code == 0, res.output
         summary = json.loads(res.output)
-        assert summary["selected"] == 5 and summary["reasons"]["diversity"] == 5
+        assert summary["selected"] == 5 and summary["reasons"]["rank"] == 5
         tasks = read_tasks(out)
         assert len(tasks) == 5 and "pink yoga mat" not in [t.text for t in tasks]
         assert len({tuple(sorted(t.text.lower().split())) for t in tasks}) == 5
@@ -219,6 +231,13 @@ def test_cli_select_writes_tasks_with_reasons(own_bundle: Path, tmp_path: Path) 
                 [(s.start, s.end, s.label) for s in t.spans]
     assert (tmp_path / "batch.label_config.xml").read_text().count("<Label ") > 5
     assert read_tasks(tmp_path / "batch.json") == read_tasks(tmp_path / "batch.jsonl")
+    res = runner.invoke(app, ["learn", "select", "--bundle", str(own_bundle), "--queries",
+                              str(tmp_path / "log.txt"), "--n", "5", "--out",
+                              str(tmp_path / "spread.jsonl"), "--clusters", "--uncertainty",
+                              "min_margin", "--cluster-fraction", "0.6"])
+    assert res.exit_code == 0, res.output
+    reasons = json.loads(res.output)["reasons"]
+    assert reasons["diversity"] == 3 and reasons["rank"] == 2, reasons
     res = runner.invoke(app, ["learn", "select", "--bundle", str(own_bundle), "--queries",
                               str(tmp_path / "nope.txt"), "--n", "5", "--out",
                               str(tmp_path / "x.json")])
