@@ -4,15 +4,19 @@ QueryNER train is the unlabelled pool (its gold tags are revealed when a query i
 validation scores each model (strict entity F1, seqeval, the best epoch of each run as
 `kgqp tagger train` keeps it). Per seed: the same `--start` random queries start both curves;
 random adds `--step` random queries per round up to `--random-max`; active adds the `--step`
-queries that `parser.learn.select` picks with the model of the round before (tag uncertainty
-and diversity over k-means clusters of the query embeddings; no KG signals, since the default
-KG holds names mined from these very training annotations, and no frequencies, which QueryNER
+queries that `parser.learn.select` picks with the model of the round before (tag uncertainty,
+``--uncertainty``, and diversity: near-duplicates dropped, ``--cluster-fraction`` k-means
+clusters per pick of the query embeddings, 0 for none; no KG signals, since the default KG
+holds names mined from these very training annotations, and no frequencies, which QueryNER
 lacks). Every model is trained from the backbone with the same small recipe.
 
 Each finished run is appended to OUT/results.jsonl (resumable: runs already there are not
-repeated); the table and the plot are made from that file::
+repeated), each active strategy under its own arm name (:func:`arm_name`); the 500-query start
+model is kept in OUT/seedN/start_500 for every strategy. The table (F1 and tokens labelled per
+arm) and the plot (against queries and against tokens) are made from that file::
 
-    python bench/active_learning.py --seeds 0 --out /tmp/kgqp-al
+    python bench/active_learning.py --seeds 0 --uncertainty sum_margin --cluster-fraction 0 \\
+        --out /tmp/kgqp-al
     python bench/active_learning.py --seeds 0 --out /tmp/kgqp-al \\
         --report docs/img/active_learning.png
 
@@ -59,6 +63,18 @@ def arm_name(uncertainty: str, cluster_fraction: float) -> str:
     if uncertainty == "min_margin" and cluster_fraction == 1.0:
         return "active"
     return f"active-{uncertainty}-c{cluster_fraction:g}"
+
+
+def arm_label(arm: str) -> str:
+    """A readable name of an arm for the plot."""
+    if arm == "random":
+        return "random"
+    if arm == "active":
+        return "active: min margin, a cluster per pick"
+    _, unc, frac = arm.split("-")
+    frac = float(frac[1:])
+    return f"active: {unc.replace('_', ' ')}, " + (
+        "no clusters" if frac == 0 else f"{frac:g} clusters per pick")
 
 
 def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: int,
@@ -244,18 +260,26 @@ def report(out: Path, png: Path | None, random_max: int,
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
+        panels = 2 if ntok is not None else 1
+        fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.6), dpi=120, squeeze=False)
         styles = ["o--", "s:", "^-", "v-", "D-"]
         for k, arm in enumerate(arms):
             xs = [n for n in sizes if (arm, n) in by]
-            ax.plot(xs, [mean(arm, n) for n in xs], styles[k % len(styles)], label=arm)
-        if goal is not None:
-            ax.axhline(goal, color="grey", lw=0.8, alpha=0.6)
-        ax.set_xlabel("labelled queries")
-        ax.set_ylabel("validation entity F1")
-        ax.set_title(f"QueryNER, active vs random (mean of seeds {seeds})", fontsize=9)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+            ys = [mean(arm, n) for n in xs]
+            axes[0][0].plot(xs, ys, styles[k % len(styles)], label=arm_label(arm))
+            if panels == 2:
+                toks = [float(tokens(arm, n).replace(",", "")) for n in xs]
+                axes[0][1].plot(toks, ys, styles[k % len(styles)], label=arm_label(arm))
+        for ax, xlabel in zip(axes[0], ("labelled queries", "labelled tokens (mean over seeds)"),
+                              strict=False):
+            if goal is not None:
+                ax.axhline(goal, color="grey", lw=0.8, alpha=0.6)
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel("validation entity F1")
+            ax.grid(alpha=0.3)
+        axes[0][0].legend(fontsize=7)
+        fig.suptitle(f"QueryNER, active vs random (mean of seeds {seeds}; grey: random at "
+                     f"{random_max})", fontsize=9)
         fig.tight_layout()
         png.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(png)
