@@ -4,15 +4,19 @@ QueryNER train is the unlabelled pool (its gold tags are revealed when a query i
 validation scores each model (strict entity F1, seqeval, the best epoch of each run as
 `kgqp tagger train` keeps it). Per seed: the same `--start` random queries start both curves;
 random adds `--step` random queries per round up to `--random-max`; active adds the `--step`
-queries that `parser.learn.select` picks with the model of the round before (tag uncertainty
-and diversity over k-means clusters of the query embeddings; no KG signals, since the default
-KG holds names mined from these very training annotations, and no frequencies, which QueryNER
+queries that `parser.learn.select` picks with the model of the round before (tag uncertainty,
+``--uncertainty``, and diversity: near-duplicates dropped, ``--cluster-fraction`` k-means
+clusters per pick of the query embeddings, 0 for none; no KG signals, since the default KG
+holds names mined from these very training annotations, and no frequencies, which QueryNER
 lacks). Every model is trained from the backbone with the same small recipe.
 
 Each finished run is appended to OUT/results.jsonl (resumable: runs already there are not
-repeated); the table and the plot are made from that file::
+repeated), each active strategy under its own arm name (:func:`arm_name`); the 500-query start
+model is kept in OUT/seedN/start_500 for every strategy. The table (F1 and tokens labelled per
+arm) and the plot (against queries and against tokens) are made from that file::
 
-    python bench/active_learning.py --seeds 0 --out /tmp/kgqp-al
+    python bench/active_learning.py --seeds 0 --uncertainty sum_margin --cluster-fraction 0 \\
+        --out /tmp/kgqp-al
     python bench/active_learning.py --seeds 0 --out /tmp/kgqp-al \\
         --report docs/img/active_learning.png
 
@@ -52,8 +56,30 @@ def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
             "train_seconds": round(time.perf_counter() - t0, 1)}
 
 
+def arm_name(uncertainty: str, cluster_fraction: float) -> str:
+    """The results' name of an active strategy: ``active`` for the first one (1 - the
+    smallest margin, as many clusters as picks), else ``active-UNCERTAINTY-cFRACTION``
+    (``c0``: no clusters, near-duplicates dropped only)."""
+    if uncertainty == "min_margin" and cluster_fraction == 1.0:
+        return "active"
+    return f"active-{uncertainty}-c{cluster_fraction:g}"
+
+
+def arm_label(arm: str) -> str:
+    """A readable name of an arm for the plot."""
+    if arm == "random":
+        return "random"
+    if arm == "active":
+        return "active: min margin, a cluster per pick"
+    _, unc, frac = arm.split("-")
+    frac = float(frac[1:])
+    return f"active: {unc.replace('_', ' ')}, " + (
+        "no clusters" if frac == 0 else f"{frac:g} clusters per pick")
+
+
 def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: int,
-                   threads: int) -> list[int]:
+                   threads: int, uncertainty: str = "min_margin",
+                   cluster_fraction: float = 1.0) -> list[int]:
     import torch
 
     from parser.learn import LogQuery, SelectionConfig, score_queries, select
@@ -69,7 +95,9 @@ def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: in
     pool = [LogQuery(sents[ids[0]].text()) for ids in by_text.values()]
     t0 = time.perf_counter()
     sigs = score_queries(tagger, pool, batch_size=128)
-    cfg = SelectionConfig(w_nil=0.0, w_disagreement=0.0, w_frequency=0.0, seed=seed)
+    cfg = SelectionConfig(w_nil=0.0, w_disagreement=0.0, w_frequency=0.0, seed=seed,
+                          uncertainty=uncertainty, clusters=cluster_fraction > 0,
+                          cluster_fraction=cluster_fraction or 1.0)
     picked = select(sigs, n, config=cfg)
     logger.info("scored %d pool queries and selected %d in %.0f s", len(pool), len(picked),
                 time.perf_counter() - t0)
@@ -104,39 +132,52 @@ def run(args) -> None:
         start = order[:args.start]
         sizes = list(range(args.start, args.random_max + 1, args.step))
         arms = list(args.arms)
+        name = arm_name(args.uncertainty, args.cluster_fraction)
         if "active" in arms:
             labelled = list(start)
             for r in range(args.rounds + 1):
                 n = args.start + r * args.step
-                work = out / f"seed{seed}" / f"active_{n}"
-                if r < args.rounds and (seed, "active", n + args.step) in done:
+                work = out / f"seed{seed}" / f"{name}_{n}"
+                if r < args.rounds and (seed, name, n + args.step) in done:
                     continue  # resumed: a later round is recorded
-                prev = done.get((seed, "active", n))
+                prev = done.get((seed, name, n))
+                start_dir = out / f"seed{seed}" / f"start_{n}"
+                if r == 0 and (start_dir / "model").is_dir():
+                    work = start_dir  # the start model, shared by every strategy
                 if prev is not None and ((work / "model").is_dir() or r == args.rounds):
                     labelled = prev["labelled"]
                 else:
-                    if n == args.start and (seed, "random", n) in done and \
-                            (out / f"seed{seed}" / f"random_{n}" / "model").is_dir():
-                        shutil.copytree(out / f"seed{seed}" / f"random_{n}", work,
-                                        dirs_exist_ok=True)
-                        rec = dict(done[(seed, "random", n)], arm="active")
+                    if r == 0:
+                        work = start_dir
+                        base = done.get((seed, "random", n))
+                        kept = work / "start.json"
+                        if (work / "model").is_dir() and kept.is_file():
+                            rec = dict(json.loads(kept.read_text()), arm=name)
+                        else:  # (re)train the start model and keep it for later strategies
+                            rec = {"seed": seed, "arm": name, "n_labels": n,
+                                   **_train(pool, labelled, dev, work, args, seed)}
+                            kept.write_text(json.dumps(rec))
+                            if base is not None and base["f1"] != rec["f1"]:
+                                logger.warning("seed %d: start model F1 %.4f, recorded %.4f",
+                                               seed, rec["f1"], base["f1"])
                     else:
-                        rec = {"seed": seed, "arm": "active", "n_labels": n,
+                        rec = {"seed": seed, "arm": name, "n_labels": n,
                                **_train(pool, labelled, dev, work, args, seed)}
                     rec["labelled"] = list(labelled)
                     record(rec)
                 if r < args.rounds:
-                    labelled = labelled + _select_active(pool, labelled, work / "model",
-                                                         args.step, seed, args.threads)
-                prev_work = out / f"seed{seed}" / f"active_{n - args.step}"
+                    labelled = labelled + _select_active(
+                        pool, labelled, work / "model", args.step, seed, args.threads,
+                        args.uncertainty, args.cluster_fraction)
+                prev_work = out / f"seed{seed}" / f"{name}_{n - args.step}"
                 if r > 0 and prev_work.is_dir():
                     shutil.rmtree(prev_work, ignore_errors=True)
         if "random" in arms:
             for n in sizes:
                 if (seed, "random", n) in done:
                     continue
-                if n == args.start and (seed, "active", n) in done:
-                    rec = dict(done[(seed, "active", n)], arm="random")
+                if n == args.start and (seed, name, n) in done:
+                    rec = dict(done[(seed, name, n)], arm="random")
                     record(rec)
                     continue
                 work = out / f"seed{seed}" / f"random_{n}"
@@ -148,37 +189,70 @@ def run(args) -> None:
 
 
 def report(out: Path, png: Path | None, random_max: int,
-           seeds: list[int] | None = None) -> str:
-    """A markdown table (mean F1 per label budget over ``seeds``, default all run) and the
-    plot."""
+           seeds: list[int] | None = None, data: Path | None = None,
+           arms: list[str] | None = None) -> str:
+    """A markdown table (per arm and label budget: mean F1 over ``seeds``, default all run,
+    the per-seed values, and the mean number of tokens labelled, read from ``data``'s train
+    split) and the plot. ``arms``: the arms to show (default: every arm run on all seeds)."""
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     if seeds is not None:
         rows = [r for r in rows if r["seed"] in seeds]
-    by: dict[tuple[str, int], list[float]] = {}
-    for r in rows:
-        by.setdefault((r["arm"], r["n_labels"]), []).append(r["f1"])
-    sizes = sorted({n for _, n in by})
     seeds = sorted({r["seed"] for r in rows})
-    lines = [f"| labels | random F1 | active F1 | (mean over seeds {seeds}; "
-             "per-seed values in brackets) |", "|---:|---:|---:|---|"]
+    by: dict[tuple[str, int], dict[int, dict]] = {}
+    for r in rows:
+        by.setdefault((r["arm"], r["n_labels"]), {})[r["seed"]] = r
+    if arms is None:
+        names = sorted({a for a, _ in by}, key=lambda a: (a != "random", a != "active", a))
+        arms = [a for a in names if any(len(v) == len(seeds) for (b, _), v in by.items()
+                                        if b == a)]
+    sizes = sorted({n for a, n in by if a in arms})
+    ntok = None
+    if data is not None:
+        from parser.tagger.data import read_conll
+
+        ntok = [len(s.tokens) for s in read_conll(Path(data) / "train.conll")]
+
+    def tokens(arm: str, n: int) -> str:
+        runs = by.get((arm, n), {})
+        if ntok is None or not runs:
+            return ""
+        tot = []
+        for seed, r in runs.items():
+            if r.get("labelled"):
+                idx = r["labelled"]
+            else:
+                order = list(range(len(ntok)))
+                random.Random(seed).shuffle(order)
+                idx = order[:n]
+            tot.append(sum(ntok[i] for i in idx))
+        return f"{sum(tot) / len(tot):,.0f}"
+
+    def mean(arm: str, n: int) -> float | None:
+        runs = by.get((arm, n), {})
+        return sum(r["f1"] for r in runs.values()) / len(runs) if runs else None
 
     def cell(arm: str, n: int) -> str:
-        v = by.get((arm, n))
-        if not v:
+        runs = by.get((arm, n), {})
+        if not runs:
             return "not run"
-        return f"{sum(v) / len(v):.4f}" + (f" [{', '.join(f'{x:.4f}' for x in v)}]"
-                                             if len(v) > 1 else "")
+        v = [runs[s]["f1"] for s in seeds if s in runs]
+        return f"{mean(arm, n):.4f}" + (f" [{', '.join(f'{x:.4f}' for x in v)}]"
+                                        if len(v) > 1 else "")
 
+    head = "| labels |" + "".join(f" {a} F1 | {a} tokens |" for a in arms)
+    lines = [f"F1: mean over seeds {seeds}, per-seed values in brackets; tokens: mean "
+             "number of tokens labelled", "", head, "|---:|" + "---:|---:|" * len(arms)]
     for n in sizes:
-        lines.append(f"| {n} | {cell('random', n)} | {cell('active', n)} | |")
-    target = by.get(("random", random_max))
-    if target:
-        goal = sum(target) / len(target)
-        reached = [n for n in sizes if by.get(("active", n))
-                   and sum(by[("active", n)]) / len(by[("active", n)]) >= goal]
+        lines.append(f"| {n} |" + "".join(f" {cell(a, n)} | {tokens(a, n)} |" for a in arms))
+    goal = mean("random", random_max)
+    if goal is not None:
         lines.append("")
-        lines.append(f"Random selection with {random_max} labels: F1 {goal:.4f}. Active "
-                     "selection reaches it with " + (f"{reached[0]} labels." if reached else
+        lines.append(f"Random selection with {random_max} labels: F1 {goal:.4f}.")
+        for a in arms:
+            if a == "random":
+                continue
+            reached = [n for n in sizes if (mean(a, n) or 0.0) >= goal]
+            lines.append(f"{a} reaches it with " + (f"{reached[0]} labels." if reached else
                                                     "none of the budgets run."))
     if png is not None:
         import matplotlib
@@ -186,15 +260,26 @@ def report(out: Path, png: Path | None, random_max: int,
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(5, 3.2), dpi=120)
-        for arm, style in (("random", "o--"), ("active", "s-")):
+        panels = 2 if ntok is not None else 1
+        fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.6), dpi=120, squeeze=False)
+        styles = ["o--", "s:", "^-", "v-", "D-"]
+        for k, arm in enumerate(arms):
             xs = [n for n in sizes if (arm, n) in by]
-            ax.plot(xs, [sum(by[(arm, n)]) / len(by[(arm, n)]) for n in xs], style, label=arm)
-        ax.set_xlabel("labelled queries")
-        ax.set_ylabel("validation entity F1")
-        ax.set_title(f"QueryNER, active vs random (seeds {seeds})")
-        ax.grid(alpha=0.3)
-        ax.legend()
+            ys = [mean(arm, n) for n in xs]
+            axes[0][0].plot(xs, ys, styles[k % len(styles)], label=arm_label(arm))
+            if panels == 2:
+                toks = [float(tokens(arm, n).replace(",", "")) for n in xs]
+                axes[0][1].plot(toks, ys, styles[k % len(styles)], label=arm_label(arm))
+        for ax, xlabel in zip(axes[0], ("labelled queries", "labelled tokens (mean over seeds)"),
+                              strict=False):
+            if goal is not None:
+                ax.axhline(goal, color="grey", lw=0.8, alpha=0.6)
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel("validation entity F1")
+            ax.grid(alpha=0.3)
+        axes[0][0].legend(fontsize=7)
+        fig.suptitle(f"QueryNER, active vs random (mean of seeds {seeds}; grey: random at "
+                     f"{random_max})", fontsize=9)
         fig.tight_layout()
         png.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(png)
@@ -208,6 +293,11 @@ def main() -> None:
     ap.add_argument("--out", default="/tmp/kgqp-al")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--arms", nargs="+", default=["active", "random"])
+    ap.add_argument("--uncertainty", default="min_margin",
+                    choices=["min_margin", "sum_margin", "sum_entropy"],
+                    help="the active arm's SelectionConfig.uncertainty")
+    ap.add_argument("--cluster-fraction", type=float, default=1.0,
+                    help="k-means clusters per pick of the active arm (0: no clusters)")
     ap.add_argument("--start", type=int, default=500)
     ap.add_argument("--step", type=int, default=250)
     ap.add_argument("--rounds", type=int, default=4)
@@ -220,14 +310,17 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--report", default=None, metavar="PNG",
                     help="only print the table of OUT/results.jsonl and write the plot")
+    ap.add_argument("--report-arms", nargs="+", default=None,
+                    help="the arms the report shows (default: every arm run on all seeds)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("parser").setLevel(logging.WARNING)
     if args.report:
-        print(report(Path(args.out), Path(args.report), args.random_max, args.seeds))
+        print(report(Path(args.out), Path(args.report), args.random_max, args.seeds,
+                     Path(args.data), args.report_arms))
         return
     run(args)
-    print(report(Path(args.out), None, args.random_max, args.seeds))
+    print(report(Path(args.out), None, args.random_max, args.seeds, Path(args.data)))
 
 
 if __name__ == "__main__":

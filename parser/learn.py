@@ -3,8 +3,9 @@
 :func:`score_queries` runs the tagger once per query (token logits and the query embedding from
 one encoder pass) and, given a KG, matches and links the predicted spans, collecting per query:
 
-* **uncertainty**: the smallest margin between the two most probable tags of a word
-  (``1 - margin`` is the score) and the largest tag entropy;
+* **uncertainty**: the smallest margin between the two most probable tags of a word and the
+  largest tag entropy, and their sums over the words (``1 - margin`` and the entropy of every
+  word added up): :attr:`SelectionConfig.uncertainty` says which one scores the query;
 * **NIL spans**: predicted spans of a linkable label that the KG cannot link;
 * **KG disagreement**: a KG name the tagger left untagged, or tagged with a label that cannot
   link to the name's kind (``kg.link.DEFAULT_LABEL_KINDS`` or the bundle's linker map);
@@ -19,7 +20,7 @@ tasks with the model's spans pre-filled (:mod:`parser.tagger.formats`).
 Example:
     >>> from parser.tagger.testing import tiny_tagger
     >>> sigs = score_queries(tiny_tagger(), [LogQuery("usb cable", 3), LogQuery("red shoes")])
-    >>> picked = select(sigs, n=1, config=SelectionConfig(seed=0))
+    >>> picked = select(sigs, n=1, config=SelectionConfig(clusters=True, seed=0))
     >>> len(picked), picked[0].reasons[-1].startswith("diversity")
     (1, True)
 """
@@ -130,6 +131,27 @@ class QuerySignals:
     nil_spans: list[tuple[str, str]]
     disagreements: list[str]
     embedding: np.ndarray
+    margin_sum: float | None = None
+    entropy_sum: float | None = None
+
+    def uncertainty(self, kind: str) -> float:
+        """The query's uncertainty score of ``kind`` (:attr:`SelectionConfig.uncertainty`);
+        without the sums (signals made by hand) a sum is that of the least sure word.
+
+        >>> s = QuerySignals("a b", 1, [], [], 0.2, 0.5, "a", "O", [], [], np.zeros(2), 1.3, 0.9)
+        >>> round(s.uncertainty("min_margin"), 2), s.uncertainty("sum_margin")
+        (0.8, 1.3)
+        """
+        if kind == "min_margin":
+            return 1.0 - self.margin
+        if kind == "sum_margin":
+            return 1.0 - self.margin if self.margin_sum is None else self.margin_sum
+        if kind == "sum_entropy":
+            return self.entropy if self.entropy_sum is None else self.entropy_sum
+        raise ConfigError(f"uncertainty={kind!r}: use one of {', '.join(UNCERTAINTY)}")
+
+
+UNCERTAINTY = ("min_margin", "sum_margin", "sum_entropy")
 
 
 def _compatible(kinds: set[str], specs: Sequence[str]) -> bool:
@@ -202,6 +224,7 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
         for j, (i, p, tt) in enumerate(zip(idx, items, tagged, strict=True)):
             has = np.nonzero(p.first >= 0)[0]
             margin, entropy, word, tag = 1.0, 0.0, "", ""
+            margin_sum = entropy_sum = 0.0
             if len(has):
                 lp = log_softmax(logits[j, p.first[has]].astype(np.float64))
                 prob = np.exp(lp)
@@ -209,7 +232,10 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                 margins = top2[:, 1] - top2[:, 0]
                 w = int(np.argmin(margins))
                 margin = float(margins[w])
-                entropy = float((-(prob * lp).sum(-1)).max() / math.log(prob.shape[-1]))
+                ents_w = (-(prob * lp).sum(-1)) / math.log(prob.shape[-1])
+                entropy = float(ents_w.max())
+                margin_sum = float((1.0 - margins).sum())
+                entropy_sum = float(ents_w.sum())
                 a, b = p.words[has[w]]
                 a, b = p.to_original(a, b)
                 word, tag = p.text[a:b], labels[int(np.argmax(prob[w]))]
@@ -231,6 +257,7 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                 margin=margin, entropy=entropy, uncertain_word=word, uncertain_tag=tag,
                 nil_spans=nils, disagreements=dis,
                 embedding=np.asarray(pooled[j], dtype=np.float32),
+                margin_sum=margin_sum, entropy_sum=entropy_sum,
             )
 
 
@@ -238,12 +265,22 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
 class SelectionConfig:
     """How :func:`select` ranks and spreads queries.
 
-    The score of a query is ``(w_uncertainty * (1 - margin) + w_nil * [NIL span] +
-    w_disagreement * [KG disagreement]) * (1 + w_frequency * log(1 + count) / log(1 + max
-    count))``. The ``pool_factor * n`` best queries (after near-duplicate removal) are
-    clustered into ``n`` k-means clusters of their embeddings; the best of each cluster is
-    taken. A reason is given for a margin below ``margin_below``, a NIL span, a disagreement,
-    a count in the top ``frequent_quantile`` of the log, and the cluster.
+    The score of a query is ``(w_uncertainty * U + w_nil * [NIL span] + w_disagreement *
+    [KG disagreement]) * (1 + w_frequency * log(1 + count) / log(1 + max count))``, where the
+    uncertainty ``U`` is, by ``uncertainty``: ``"min_margin"``, 1 - the smallest top-2 margin
+    of a word (the least sure word alone); ``"sum_margin"``, the sum of 1 - margin over the
+    words (grows with the number of uncertain words, like the total token entropy of Settles
+    & Craven 2008); ``"sum_entropy"``, the sum of the words' normalised tag entropies. The
+    ``pool_factor * n`` best queries (after near-duplicate removal) are clustered into
+    ``round(cluster_fraction * n)`` k-means clusters of their embeddings (none if
+    ``clusters`` is false); the best of each cluster is taken, then the best of the rest in
+    score order. A reason is given for a margin below ``margin_below``, a NIL span, a
+    disagreement, a count in the top ``frequent_quantile`` of the log, and the cluster.
+
+    The defaults (``sum_margin``, no clusters: near-duplicates dropped, then the ranking) won
+    the QueryNER simulation of ``bench/active_learning.py`` against ``min_margin`` with
+    ``n`` clusters (docs/benchmarks.md, "Active learning on QueryNER"); with the sum, the NIL
+    and disagreement weights (0.5) count as much as half a wholly uncertain word.
 
     >>> SelectionConfig(w_nil=0.0).w_uncertainty
     1.0
@@ -257,10 +294,18 @@ class SelectionConfig:
     dup_cosine: float = 0.97
     margin_below: float = 0.5
     frequent_quantile: float = 0.9
-    clusters: bool = True
+    clusters: bool = False
     seed: int = 0
+    uncertainty: str = "sum_margin"
+    cluster_fraction: float = 1.0
 
     def __post_init__(self) -> None:
+        if self.uncertainty not in UNCERTAINTY:
+            raise ConfigError(f"uncertainty={self.uncertainty!r}: use one of "
+                              f"{', '.join(UNCERTAINTY)}")
+        if not 0 < self.cluster_fraction <= 1:
+            raise ConfigError(f"cluster_fraction={self.cluster_fraction}: use a value in "
+                              "(0, 1] (or clusters=False for none)")
         for name in ("w_uncertainty", "w_nil", "w_disagreement", "w_frequency"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name}={getattr(self, name)}: use a weight >= 0")
@@ -319,7 +364,8 @@ def _scores(signals: Sequence[QuerySignals], cfg: SelectionConfig,
         max_count = max((s.count for s in signals), default=1)
     out = np.zeros(len(signals))
     for i, s in enumerate(signals):
-        base = (cfg.w_uncertainty * (1.0 - s.margin) + cfg.w_nil * bool(s.nil_spans)
+        base = (cfg.w_uncertainty * s.uncertainty(cfg.uncertainty)
+                + cfg.w_nil * bool(s.nil_spans)
                 + cfg.w_disagreement * bool(s.disagreements))
         freq = math.log1p(s.count) / math.log1p(max_count) if max_count > 1 else 0.0
         out[i] = base * (1.0 + cfg.w_frequency * freq)
@@ -329,8 +375,10 @@ def _scores(signals: Sequence[QuerySignals], cfg: SelectionConfig,
 def _reasons(s: QuerySignals, cfg: SelectionConfig, frequent: int) -> list[str]:
     out = []
     if s.margin < cfg.margin_below and s.uncertain_word:
+        total = "" if cfg.uncertainty == "min_margin" else \
+            f" ({cfg.uncertainty} over the words {s.uncertainty(cfg.uncertainty):.2f})"
         out.append(f"uncertain: {s.uncertain_word!r} tagged {s.uncertain_tag} with margin "
-                   f"{s.margin:.2f} over the next tag")
+                   f"{s.margin:.2f} over the next tag{total}")
     out += [f"NIL: the KG cannot link {t!r} ({lab})" for t, lab in s.nil_spans]
     out += [f"disagreement: {d}" for d in s.disagreements]
     if s.count > 1 and s.count >= frequent:
@@ -374,7 +422,7 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
         words.add(w)
         if len(pool) >= want:
             break
-    k = min(n, len(pool))
+    k = min(max(1, round(cfg.cluster_fraction * n)), len(pool))
     clusters = kmeans(emb[[pos[i] for i in pool]], k, seed=cfg.seed) if cfg.clusters \
         else np.arange(len(pool))
     picked: list[tuple[int, int]] = []
@@ -385,6 +433,7 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
             seen.add(c)
             picked.append((i, c))
     taken = {i for i, _ in picked}
+    firsts = set(taken)
     for r, i in enumerate(pool):
         if len(picked) >= n:
             break
@@ -394,8 +443,12 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
     out = []
     for i, c in picked:
         reasons = _reasons(signals[i], cfg, frequent)
-        reasons.append(f"diversity: best of embedding cluster {c + 1}/{k}" if cfg.clusters
-                       else "rank")
+        if not cfg.clusters:
+            reasons.append("rank")
+        elif i in firsts:
+            reasons.append(f"diversity: best of embedding cluster {c + 1}/{k}")
+        else:
+            reasons.append(f"rank: embedding cluster {c + 1}/{k} already has a pick")
         out.append(Selected(signals[i], round(float(scores[i]), 6), reasons, c))
     return out
 

@@ -24,6 +24,14 @@ app = typer.Typer(help="Active learning: select queries to label, turn labels in
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
+class _DEFAULTS:
+    """:class:`parser.learn.SelectionConfig`'s defaults (without importing numpy here)."""
+
+    uncertainty = "sum_margin"
+    cluster_fraction = 1.0
+    clusters = False
+
+
 def _bundle(bundle: Path | None) -> Path:
     from parser.app.commands import _bundle_dir
 
@@ -49,8 +57,16 @@ def select(
     w_disagreement: Annotated[float, typer.Option(
         help="Weight of tagger / KG-lexicon disagreement.")] = 0.5,
     w_frequency: Annotated[float, typer.Option(help="Weight of the query's count.")] = 0.5,
-    no_clusters: Annotated[bool, typer.Option(
-        "--no-clusters", help="Rank only; do not spread over embedding clusters.")] = False,
+    uncertainty: Annotated[str, typer.Option(
+        help="Tag uncertainty of a query: min_margin (its least sure word), sum_margin (1 - "
+        "margin summed over the words) or sum_entropy (tag entropies summed).")
+    ] = _DEFAULTS.uncertainty,
+    cluster_fraction: Annotated[float, typer.Option(
+        help="Embedding clusters per selected query (the best of each cluster first, then "
+        "the rest by rank), in (0, 1].")] = _DEFAULTS.cluster_fraction,
+    clusters: Annotated[bool, typer.Option(
+        "--clusters/--no-clusters", help="Spread over embedding clusters, or rank only "
+        "(near-duplicates dropped either way).")] = _DEFAULTS.clusters,
     seed: Annotated[int, typer.Option(help="Seed of the k-means clustering.")] = 0,
 ) -> None:
     """Select the N queries of a log most worth labelling; each carries why it was chosen."""
@@ -65,7 +81,8 @@ def select(
                              ".jsonl (span JSONL) file")
         cfg = SelectionConfig(w_uncertainty=w_uncertainty, w_nil=w_nil,
                               w_disagreement=w_disagreement, w_frequency=w_frequency,
-                              clusters=not no_clusters, seed=seed)
+                              clusters=clusters, seed=seed, uncertainty=uncertainty,
+                              cluster_fraction=cluster_fraction)
         log = read_query_log(queries)
         done = [t.text for p in exclude or [] for t in read_tasks(p)]
         parser = QueryParser.from_pretrained(_bundle(bundle), warmup=False)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from kg.link import DEFAULT_LABEL_KINDS
 from parser.app.cli import app
-from parser.errors import DataFormatError
+from parser.errors import ConfigError, DataFormatError
 from parser.learn import (
     LogQuery,
     QuerySignals,
@@ -71,8 +71,9 @@ def test_select_ranks_drops_near_duplicates_and_spreads_over_clusters() -> None:
         _sig("z x", 0.90, [0, 0.1, 1], nil=[("x", "creator")]),
         _sig("q r", 0.50, [0, 1, 0], count=50),
     ]
-    picked = select(sigs[:-1], 2, config=SelectionConfig(pool_factor=3, w_nil=0,
-                                                         w_frequency=0))
+    picked = select(sigs[:-1], 2, config=SelectionConfig(pool_factor=3, w_nil=0, w_frequency=0,
+                                                         clusters=True,
+                                                         uncertainty="min_margin"))
     assert [p.signals.text for p in picked] == ["a b", "z y"]
     assert picked[0].reasons[0].startswith("uncertain: 'a' tagged B-x with margin 0.05")
     assert all(p.reasons[-1].startswith("diversity: best of embedding cluster") for p in picked)
@@ -88,6 +89,60 @@ def test_select_ranks_drops_near_duplicates_and_spreads_over_clusters() -> None:
     assert texts[:2] == ["z x", "q r"] and "a b" not in texts
     assert "NIL: the KG cannot link 'x' (creator)" in weighted[0].reasons
     assert "frequent: searched 50 times" in weighted[1].reasons
+
+
+def test_summed_uncertainty_counts_every_uncertain_word() -> None:
+    # "one" has the least sure word (margin 0.10), "many" three fairly unsure ones
+    one = _sig("one word unsure", 0.10, [1, 0, 0])
+    one.margin_sum, one.entropy_sum = 0.95, 0.9
+    many = _sig("many words unsure here", 0.30, [0, 1, 0])
+    many.margin_sum, many.entropy_sum = 2.1, 1.8
+    sure = _sig("all sure", 0.95, [0, 0, 1])
+    sure.margin_sum, sure.entropy_sum = 0.06, 0.05
+    sigs = [one, many, sure]
+    for kind, first, score in (("min_margin", "one word unsure", 0.9),
+                               ("sum_margin", "many words unsure here", 2.1),
+                               ("sum_entropy", "many words unsure here", 1.8)):
+        cfg = SelectionConfig(uncertainty=kind, clusters=False, w_nil=0, w_frequency=0)
+        picked = select(sigs, 2, config=cfg)
+        assert picked[0].signals.text == first, kind
+        assert picked[0].score == pytest.approx(score)
+    summed = select(sigs, 1, config=SelectionConfig(uncertainty="sum_margin", clusters=False))
+    assert summed[0].reasons[0] == ("uncertain: 'many' tagged B-x with margin 0.30 over the next "
+                                    "tag (sum_margin over the words 2.10)")
+    # signals made without the sums count their least sure word only
+    bare = _sig("bare", 0.4, [1, 1, 0])
+    assert bare.uncertainty("sum_margin") == pytest.approx(0.6)
+    assert bare.uncertainty("sum_entropy") == 0.0
+    with pytest.raises(ConfigError, match="uncertainty='max'"):
+        SelectionConfig(uncertainty="max")
+    with pytest.raises(ConfigError, match="cluster_fraction=0"):
+        SelectionConfig(cluster_fraction=0)
+
+
+def test_cli_defaults_are_the_selection_defaults() -> None:
+    from parser.app.learn_cli import _DEFAULTS
+
+    cfg = SelectionConfig()
+    assert (_DEFAULTS.uncertainty, _DEFAULTS.cluster_fraction, _DEFAULTS.clusters) == \
+        (cfg.uncertainty, cfg.cluster_fraction, cfg.clusters)
+
+
+def test_fewer_clusters_than_picks_fill_by_rank() -> None:
+    # two groups of embeddings; 4 picks from 2 clusters: the best of each, then the rank
+    sigs = [_sig(f"a{i} x", 0.1 * i, [1, 0.01 * i, 0]) for i in range(1, 5)] + \
+           [_sig(f"b{i} y", 0.1 * i + 0.05, [0, 0.01 * i, 1]) for i in range(1, 5)]
+    cfg = SelectionConfig(clusters=True, cluster_fraction=0.5, dup_cosine=1.0, w_nil=0,
+                          w_frequency=0)
+    picked = select(sigs, 4, config=cfg)
+    assert [p.signals.text for p in picked] == ["a1 x", "b1 y", "a2 x", "b2 y"]
+    assert [p.reasons[-1].split(":")[0] for p in picked] == \
+        ["diversity", "diversity", "rank", "rank"]
+    assert len({p.cluster for p in picked}) == 2
+    # as many clusters as picks spreads over 4 clusters
+    spread = select(sigs, 4, config=SelectionConfig(clusters=True, dup_cosine=1.0, w_nil=0,
+                                                    w_frequency=0))
+    assert all(p.reasons[-1].startswith("diversity") for p in spread)
 
 
 def test_disagreement_between_tagger_and_kg_lexicon() -> None:
@@ -110,6 +165,10 @@ def test_scores_from_the_real_bundle(own_bundle: Path) -> None:
     assert [s.text for s in sigs] == [q.text for q in log]
     for s in sigs:
         assert 0.0 <= s.margin <= 1.0 and 0.0 <= s.entropy <= 1.0
+        # the sums over the words hold the least sure word and are bounded by the word count
+        n_words = len(s.text.split())
+        assert 1.0 - s.margin - 1e-9 <= s.margin_sum <= n_words * (1.0 - s.margin) + 1e-9
+        assert s.entropy - 1e-9 <= s.entropy_sum <= n_words * s.entropy + 1e-9
         assert s.embedding.shape == (qp.tagger.embedding_dim,)
         assert all(s.text[sp.start:sp.end] == e["text"] for sp, e in zip(s.spans, s.entities,
                                                                          strict=True))
@@ -133,11 +192,12 @@ def test_select_from_log_in_bounded_memory_picks_as_select(own_bundle: Path,
     (tmp_path / "log.txt").write_text("\n".join(LOG), encoding="utf-8")
     log = read_query_log(tmp_path / "log.txt")
     args = {"kg": qp.kg, "link": qp.link_entity}
-    cfg = SelectionConfig(pool_factor=2)
-    whole = select(score_queries(qp.tagger, log, **args), 3, config=cfg, exclude=["lg tv"])
-    streamed = select_from_log(qp.tagger, log, 3, config=cfg, exclude=["lg tv"], **args)
-    assert [(p.signals.text, p.score) for p in streamed] == \
-        [(p.signals.text, p.score) for p in whole]
+    for cfg in (SelectionConfig(pool_factor=2, clusters=True, uncertainty="min_margin"),
+                SelectionConfig(pool_factor=2)):
+        whole = select(score_queries(qp.tagger, log, **args), 3, config=cfg, exclude=["lg tv"])
+        streamed = select_from_log(qp.tagger, log, 3, config=cfg, exclude=["lg tv"], **args)
+        assert [(p.signals.text, p.score) for p in streamed] == \
+            [(p.signals.text, p.score) for p in whole]
     # holding only the 4 best-scored queries: the picks come from those 4
     scores = sorted((p.score for p in select(score_queries(qp.tagger, log, **args), len(log),
                                              config=SelectionConfig(clusters=False,
@@ -161,7 +221,7 @@ def test_cli_select_writes_tasks_with_reasons(own_bundle: Path, tmp_path: Path) 
                                   "--exclude", str(tmp_path / "done.jsonl")])
         assert res.exit_code == 0, res.output
         summary = json.loads(res.output)
-        assert summary["selected"] == 5 and summary["reasons"]["diversity"] == 5
+        assert summary["selected"] == 5 and summary["reasons"]["rank"] == 5
         tasks = read_tasks(out)
         assert len(tasks) == 5 and "pink yoga mat" not in [t.text for t in tasks]
         assert len({tuple(sorted(t.text.lower().split())) for t in tasks}) == 5
@@ -171,6 +231,13 @@ def test_cli_select_writes_tasks_with_reasons(own_bundle: Path, tmp_path: Path) 
                 [(s.start, s.end, s.label) for s in t.spans]
     assert (tmp_path / "batch.label_config.xml").read_text().count("<Label ") > 5
     assert read_tasks(tmp_path / "batch.json") == read_tasks(tmp_path / "batch.jsonl")
+    res = runner.invoke(app, ["learn", "select", "--bundle", str(own_bundle), "--queries",
+                              str(tmp_path / "log.txt"), "--n", "5", "--out",
+                              str(tmp_path / "spread.jsonl"), "--clusters", "--uncertainty",
+                              "min_margin", "--cluster-fraction", "0.6"])
+    assert res.exit_code == 0, res.output
+    reasons = json.loads(res.output)["reasons"]
+    assert reasons["diversity"] == 3 and reasons["rank"] == 2, reasons
     res = runner.invoke(app, ["learn", "select", "--bundle", str(own_bundle), "--queries",
                               str(tmp_path / "nope.txt"), "--n", "5", "--out",
                               str(tmp_path / "x.json")])
