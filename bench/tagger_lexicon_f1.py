@@ -7,9 +7,11 @@ KG, :func:`parser.tagger.training.train_with_kg`) and served with that KG's matc
 
     python bench/tagger_lexicon_f1.py --seed 0 --out /tmp/f1/none-0
     python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg --out /tmp/f1/kg-0
+    python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg --augment 0.5 \
+        --out /tmp/f1/aug-0      # + synthetic queries from the KG (parser.tagger.augment)
 
 Writes ``OUT/result.json`` (f1, precision, recall, per-type scores) and prints one JSON line.
-``--summary DIR`` reads ``DIR/none-*/result.json`` and ``DIR/kg-*/result.json`` and logs the table
+``--summary DIR`` reads ``DIR/{none,kg,aug}-*/result.json`` and logs the table
 (mean, spread over seeds, per-label F1 with and without the lexicon):
 
     python bench/tagger_lexicon_f1.py --summary /tmp/f1
@@ -37,7 +39,7 @@ def summary(folder: Path) -> dict:
     import statistics
 
     out: dict = {}
-    for cond in ("none", "kg"):
+    for cond in ("none", "kg", "aug"):
         runs = [json.loads(p.read_text()) for p in sorted(folder.glob(f"{cond}-*/result.json"))]
         if not runs:
             continue
@@ -65,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kg", type=Path, default=None, help="KG directory: lexicon features on")
     ap.add_argument("--data", type=Path, default=ROOT / "data")
     ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--augment", type=float, default=0.0,
+                    help="with --kg: synthetic queries from the KG, as a share of train")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.summary is not None:
@@ -83,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = TrainConfig(train_path=train_path, dev_path=dev_path, out_dir=args.out,
                       num_layers=QUICKSTART_TAGGER_LAYERS,
                       epochs=args.epochs or QUICKSTART_TAGGER_EPOCHS, seed=args.seed,
-                      progress=False)
+                      kg_augment=args.augment, progress=False)
     t0 = time.perf_counter()
     graph = None
     if args.kg is not None:
@@ -104,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     tagger = Tagger.from_pretrained(args.out, backend="onnx", int8=True, lexicon=graph)
     scores = evaluate(tagger, read_data(dev_path))
     result = {"seed": args.seed, "kg": str(args.kg) if args.kg else None,
+              "kg_augment": args.augment,
               "lexicon_kinds": tagger.config.lexicon_kinds, "torch_best_dev_f1": res.best_f1,
               "best_epoch": res.best_epoch, "train_seconds": round(seconds, 1),
               "onnx_int8_f1": scores["f1"], "precision": scores["precision"],

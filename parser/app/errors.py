@@ -112,7 +112,9 @@ def cli_errors() -> Iterator[None]:
     try:
         yield
     except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.ClickException,
-            click.exceptions.Abort):
+            click.exceptions.Abort, typer.TyperException):
+        # (typer.TyperException: the usage errors of typer's own copy of click, e.g.
+        # typer.BadParameter, which are not click's classes since typer 0.20)
         raise
     except Exception as exc:
         if _state["verbose"]:

@@ -189,6 +189,10 @@ def train(
     lexicon_kinds: Annotated[str | None, typer.Option(
         help="Comma-separated node kinds used as lexicon features (default with --kg: the "
              "KG's node kinds).")] = None,
+    kg_augment: Annotated[float | None, typer.Option(
+        "--kg-augment", min=0.0, max=10.0, help="With --kg: add synthetic queries made from the "
+        "training ones, their brand/product-type/colour/... spans replaced by other KG names, "
+        "as a share of the training sentences (0.5: half as many again).")] = None,
 ) -> None:
     """Fine-tune a tagger; the best-by-dev-F1 model is saved in OUT.
 
@@ -203,7 +207,7 @@ def train(
              "batch_size": batch_size, "seed": seed, "crf": crf, "max_length": max_length,
              "patience": patience, "label_smoothing": label_smoothing,
              "limit_train": limit_train, "num_threads": num_threads, "init_from": init_from,
-             "replay_path": replay, "replay_size": replay_size,
+             "replay_path": replay, "replay_size": replay_size, "kg_augment": kg_augment,
              "adapter": None if adapter is None else {"market": adapter, "r": lora_r,
                                                       "alpha": lora_alpha}}
     with cli_errors():
@@ -219,10 +223,16 @@ def train(
             cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
                               progress=not no_progress,
                               **{k: v for k, v in given.items() if v is not None})
+            if cfg.kg_augment and graph is None:
+                raise typer.BadParameter("--kg-augment needs --kg (the names come from it)")
             if mined:  # names mined from training annotations: seen cross-fold, never whole
                 res = _train_cross_fold(cfg, graph, folds=lexicon_folds)
             else:
-                res = _train(cfg, lexicon=graph)
+                from parser.tagger.lexicon import kg_pairs
+                from parser.tagger.training import kg_augmenter
+
+                augment = kg_augmenter(cfg, kg_pairs(graph)) if graph is not None else None
+                res = _train(cfg, lexicon=graph, augment=augment)
         finally:
             if graph is not None:
                 graph.close()

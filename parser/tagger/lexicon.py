@@ -244,9 +244,12 @@ class CrossFoldFilter:
         """The mined ``(name, kind)`` pairs a text may see (those of the other folds)."""
         return self._allowed[fold_of(text, self.folds)]
 
-    def filter(self, text: str, matches: Sequence[CharSpan]) -> list[CharSpan]:
-        """``matches`` of ``text`` without the pairs only its own fold's annotations give."""
-        allowed = self.allowed(text)
+    def filter(self, text: str, matches: Sequence[CharSpan], *,
+               fold_text: str | None = None) -> list[CharSpan]:
+        """``matches`` of ``text`` without the pairs only its own fold's annotations give
+        (``fold_text``: the training text whose fold counts, e.g. the source of a synthetic
+        query)."""
+        allowed = self.allowed(text if fold_text is None else fold_text)
         out = []
         for start, end, kind in matches:
             pair = (_key(text[start:end]), kind)

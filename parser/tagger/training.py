@@ -65,6 +65,9 @@ class TrainConfig:
     ``replay_size`` of its sentences (default: as many as the new ones; all when fewer), drawn
     with ``seed``, are trained on beside the new ones, so the tagger does not forget them. A
     replayed query that was labelled again in ``train_path`` keeps its new labels only.
+    ``kg_augment`` (with :func:`train_with_kg`): synthetic queries made from the training ones
+    with the KG's names (:mod:`parser.tagger.augment`), as a share of the training sentences
+    (0.5: half as many again); 0 adds none.
     """
 
     train_path: str | Path
@@ -96,6 +99,7 @@ class TrainConfig:
     adapter: Any = None  # parser.tagger.adapters.AdapterConfig: train a LoRA adapter only
     replay_path: str | Path | None = None
     replay_size: int | None = None
+    kg_augment: float = 0.0
     num_threads: int = 2
     resume: bool = False
     keep_checkpoint: bool = False
@@ -123,6 +127,8 @@ class TrainConfig:
             raise ConfigError(f"num_layers={self.num_layers}: use a value >= 1 or None")
         if self.limit_train is not None and self.limit_train < 1:
             raise ConfigError("limit_train must be >= 1 or None")
+        if not 0 <= self.kg_augment <= 10:
+            raise ConfigError(f"kg_augment={self.kg_augment}: use a share in [0, 10]")
         if self.replay_size is not None and self.replay_size < 0:
             raise ConfigError(f"replay_size={self.replay_size}: use a value >= 0 or None")
         if self.init_from is not None:
@@ -358,13 +364,15 @@ def _replay(cfg: TrainConfig, new: Sequence[Sentence],
 
 def train(config: TrainConfig, *, lexicon: Any = None,
           train_matches: Callable[[Sequence[Sentence]], list[list[Any]]] | None = None,
+          augment: Callable[[Sequence[Sentence]], list[Sentence]] | None = None,
           ) -> TrainResult:
     """Fine-tune a tagger as ``config`` says; the best-by-dev-F1 model ends up in ``out_dir``.
 
     ``lexicon`` (a KG or :class:`~parser.tagger.lexicon.Lexicon`) gives the lexicon matches of
     the dev sentences and of prediction; ``train_matches``, when given, gives those of the
     training sentences instead (``(start, end, kind)`` per sentence, e.g. cross-fold matches:
-    :func:`train_with_kg`).
+    :func:`train_with_kg`). ``augment``, when given, returns synthetic sentences made from the
+    training ones (after ``limit_train`` and replay), trained on beside them.
     """
     import torch
     from tqdm.auto import tqdm
@@ -395,6 +403,10 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         train_s = train_s[: cfg.limit_train]
     if cfg.replay_path is not None:
         train_s = train_s + _replay(cfg, train_s, allowed)
+    if augment is not None:
+        extra = augment(train_s)
+        logger.info("%d synthetic sentences beside %d training ones", len(extra), len(train_s))
+        train_s = train_s + extra
     if init is not None:
         scheme = init.config.scheme
     else:
@@ -583,10 +595,34 @@ def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5)
         out = []
         for s in sentences:
             text = s.text()
-            out.append(cross.filter(text, KGLexicon.spans(graph.match(text))))
+            out.append(cross.filter(text, KGLexicon.spans(graph.match(text)),
+                                    fold_text=s.meta.get("augmented_from")))
         n = sum(map(len, out))
         logger.info("cross-fold lexicon (%d folds): %d matches on %d training sentences",
                     folds, n, len(out))
         return out
 
-    return train(config, lexicon=graph, train_matches=matches)
+    return train(config, lexicon=graph, train_matches=matches,
+                 augment=kg_augmenter(config, pairs))
+
+
+def kg_augmenter(config: TrainConfig, pairs: Any,
+                 ) -> Callable[[Sequence[Sentence]], list[Sentence]] | None:
+    """The ``augment`` of :func:`train` for ``config.kg_augment`` (None when 0): synthetic
+    queries whose KG-typed spans get names from ``pairs`` (``(normalised name, lexicon kind)``,
+    :func:`parser.tagger.lexicon.kg_pairs`), ``round(kg_augment * len(training sentences))``
+    of them, drawn with ``config.seed``."""
+    if config.kg_augment <= 0:
+        return None
+    from parser.tagger.augment import names_by_label, replace_mentions
+
+    names = names_by_label(pairs)
+    if not names:
+        raise ConfigError("kg_augment: the KG holds no names of the labels it can replace "
+                          "(brands, product types, colour/material/... values)")
+
+    def augment(sentences: Sequence[Sentence]) -> list[Sentence]:
+        return replace_mentions(sentences, names, n=round(config.kg_augment * len(sentences)),
+                                seed=config.seed)
+
+    return augment

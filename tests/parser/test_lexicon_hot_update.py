@@ -113,9 +113,13 @@ def test_cli_kg_flag_trains_and_evaluates_with_the_kg_lexicon(tiny_backbone_dir,
     res = runner.invoke(app, ["train", "--train", str(tiny_data[0]), "--dev", str(tiny_data[1]),
                               "--out", str(out), "--backbone", str(tiny_backbone_dir),
                               "--epochs", "1", "--no-progress", "--max-length", "32",
-                              "--num-threads", "1", "--kg", str(kgdir)])
+                              "--num-threads", "1", "--kg", str(kgdir), "--kg-augment", "1"])
     assert res.exit_code == 0, res.output
     assert Tagger.from_pretrained(out).config.lexicon_kinds == ["brand"]  # the KG's node kinds
+    assert json.loads((out / "training_args.json").read_text())["kg_augment"] == 1.0
+    res = runner.invoke(app, ["train", "--train", str(tiny_data[0]), "--dev", str(tiny_data[1]),
+                              "--out", str(tmp_path / "m2"), "--kg-augment", "1"])
+    assert res.exit_code == 2 and "--kg-augment needs --kg" in res.output
     res = runner.invoke(app, ["evaluate", str(out), "--data", str(tiny_data[1]), "--json",
                               "--kg", str(kgdir)])
     assert res.exit_code == 0, res.output
