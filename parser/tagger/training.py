@@ -403,6 +403,9 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         train_s = train_s[: cfg.limit_train]
     if cfg.replay_path is not None:
         train_s = train_s + _replay(cfg, train_s, allowed)
+    if augment is None and cfg.kg_augment > 0:
+        raise ConfigError("kg_augment needs the KG's names: train with train_with_kg, or pass "
+                          "augment=kg_augmenter(config, kg_pairs(graph))")
     if augment is not None:
         extra = augment(train_s)
         logger.info("%d synthetic sentences beside %d training ones", len(extra), len(train_s))
