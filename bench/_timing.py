@@ -1,8 +1,9 @@
-"""Timing and memory helpers shared by the benchmarks (imported as ``_timing`` from
-``bench/``)."""
+"""Timing, memory and result-file helpers shared by the benchmarks (imported as ``_timing``
+from ``bench/``)."""
 
 from __future__ import annotations
 
+import json
 import resource
 import time
 from collections.abc import Callable
@@ -29,3 +30,18 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The records of a resumable results file (JSON lines; none when it does not exist)."""
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def append_record(path: Path, record: dict[str, Any]) -> None:
+    """Append one finished run to a results file (a line each: a run killed midway leaves the
+    finished ones readable)."""
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record) + "\n")

@@ -37,6 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _timing import append_record, read_records  # noqa: E402
 
 logger = logging.getLogger("bench.active_learning")
 
@@ -113,15 +116,10 @@ def run(args) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = out / "results.jsonl"
-    done = {}
-    if results.is_file():
-        for line in results.read_text(encoding="utf-8").splitlines():
-            r = json.loads(line)
-            done[(r["seed"], r["arm"], r["n_labels"])] = r
+    done = {(r["seed"], r["arm"], r["n_labels"]): r for r in read_records(results)}
 
     def record(rec: dict) -> None:
-        with results.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(rec) + "\n")
+        append_record(results, rec)
         done[(rec["seed"], rec["arm"], rec["n_labels"])] = rec
         logger.info("seed %d %-6s %5d labels: F1 %.4f (%.0f s)", rec["seed"], rec["arm"],
                     rec["n_labels"], rec["f1"], rec["train_seconds"])
@@ -194,7 +192,7 @@ def report(out: Path, png: Path | None, random_max: int,
     """A markdown table (per arm and label budget: mean F1 over ``seeds``, default all run,
     the per-seed values, and the mean number of tokens labelled, read from ``data``'s train
     split) and the plot. ``arms``: the arms to show (default: every arm run on all seeds)."""
-    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    rows = read_records(out / "results.jsonl")
     if seeds is not None:
         rows = [r for r in rows if r["seed"] in seeds]
     seeds = sorted({r["seed"] for r in rows})

@@ -30,6 +30,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _timing import append_record, read_records  # noqa: E402
 
 logger = logging.getLogger("bench.adapters_f1")
 
@@ -40,13 +43,6 @@ def train_subset(sents: list[Any], n: int, seed: int) -> list[Any]:
     sents = list(sents)
     random.Random(seed).shuffle(sents)
     return sents if n <= 0 else sents[:n]
-
-
-def read_results(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
 
 
 def summarize(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -105,7 +101,7 @@ def main() -> None:
     out = Path(args.out)
     results_path = out / "results.jsonl"
     if args.summary:
-        print(format_summary(summarize(read_results(results_path))))
+        print(format_summary(summarize(read_records(results_path))))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("parser").setLevel(logging.WARNING)
@@ -116,15 +112,16 @@ def main() -> None:
     from parser.tagger.training import TrainConfig, train
 
     out.mkdir(parents=True, exist_ok=True)
-    done = {(r.get("seed", 0), r["set"], r["mode"]) for r in read_results(results_path)}
+    done = {(r.get("seed", 0), r["set"], r["mode"]) for r in read_records(results_path)}
     zh = Path(args.zh)
     sets = {"en": (Path(args.queryner) / "train.conll", Path(args.queryner) / "validation.conll"),
             "zh": (zh / "train.txt.bieos", zh / "dev.txt.bieos")}
     results = []
+    train_sets = {name: read_conll(sets[name][0]) for name in args.sets}
     for seed in args.seeds:
         for name in args.sets:
-            tr, dev = sets[name]
-            sents = train_subset(read_conll(tr), args.train_n, seed)
+            dev = sets[name][1]
+            sents = train_subset(train_sets[name], args.train_n, seed)
             run_dir = out / f"seed{seed}"
             run_dir.mkdir(parents=True, exist_ok=True)
             write_conll(run_dir / f"{name}-train.conll", sents)
@@ -154,10 +151,9 @@ def main() -> None:
                        "train_seconds": round(time.perf_counter() - t0, 1)}
                 logger.info("%s", rec)
                 results.append(rec)
-                with results_path.open("a", encoding="utf-8") as fh:
-                    fh.write(json.dumps(rec) + "\n")
+                append_record(results_path, rec)
     print(json.dumps(results, indent=2))
-    print(format_summary(summarize(read_results(results_path))))
+    print(format_summary(summarize(read_records(results_path))))
 
 
 if __name__ == "__main__":

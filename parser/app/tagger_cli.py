@@ -231,7 +231,7 @@ def train(
                 from parser.tagger.lexicon import kg_pairs
                 from parser.tagger.training import kg_augmenter
 
-                augment = kg_augmenter(cfg, kg_pairs(graph)) if graph is not None else None
+                augment = kg_augmenter(cfg, kg_pairs(graph)) if cfg.kg_augment else None
                 res = _train(cfg, lexicon=graph, augment=augment)
         finally:
             if graph is not None:
