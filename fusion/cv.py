@@ -4,7 +4,7 @@ The inputs are featurised once (by the parser, as served: ``QueryParser.featuriz
 handed here as :class:`fusion.types.FusionExample` s; this module never featurises, so it does
 not import the parser. :func:`cross_validate` runs ``folds`` x ``seeds`` trainings of the
 fusion head for each :data:`VARIANTS` entry (text only, + category pointer only, + GNN node
-embeddings only, full), on the same folds, and reports mean and spread.
+embeddings only, + label names only, full), on the same folds, and reports mean and spread.
 
 It also calibrates the two thresholds a search engine reads
 (:class:`fusion.expand.Thresholds`) on the
@@ -44,7 +44,7 @@ import random
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -75,10 +75,16 @@ logger = logging.getLogger(__name__)
 
 #: the ablations, one mechanism each: the FusionConfig switches of every variant
 VARIANTS: dict[str, dict[str, bool]] = {
-    "text": {"use_graph": False},
-    "pointer": {"use_graph": True, "use_pointer": True, "use_node_embeddings": False},
-    "nodes": {"use_graph": True, "use_pointer": False, "use_node_embeddings": True},
-    "full": {"use_graph": True, "use_pointer": True, "use_node_embeddings": True},
+    "text": {"use_graph": False, "use_label_names": False},
+    "names": {"use_graph": False, "use_label_names": True},
+    "pointer": {"use_graph": True, "use_pointer": True, "use_node_embeddings": False,
+                "use_label_names": False},
+    "nodes": {"use_graph": True, "use_pointer": False, "use_node_embeddings": True,
+              "use_label_names": False},
+    "graph": {"use_graph": True, "use_pointer": True, "use_node_embeddings": True,
+              "use_label_names": False},
+    "full": {"use_graph": True, "use_pointer": True, "use_node_embeddings": True,
+             "use_label_names": True},
 }
 
 
@@ -97,7 +103,7 @@ class CVConfig:
 
     folds: int = 5
     seeds: tuple[int, ...] = (0, 1, 2)
-    variants: tuple[str, ...] = ("text", "pointer", "nodes", "full")
+    variants: tuple[str, ...] = ("text", "names", "pointer", "nodes", "graph", "full")
     train: TrainConfig = field(default_factory=TrainConfig)
     fusion: FusionConfig = field(default_factory=FusionConfig)
     intent_precision: float = 0.8
@@ -251,6 +257,7 @@ def _spread(values: Sequence[float]) -> dict[str, float]:
 
 def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None = None,
                    kg: Any = None, node_embeddings: Any = None,
+                   label_text: Mapping[str, Any] | None = None,
                    progress: bool = False) -> CVReport:
     """k-fold x seeds cross-validation of each variant on precomputed ``examples``.
 
@@ -258,6 +265,8 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
         examples: featurised, labelled queries (featurise once, e.g. train+dev).
         config: :class:`CVConfig`.
         kg, node_embeddings: the KG and its GNN embeddings (needed by graph variants).
+        label_text: the label-name embedding of every label (needed by variants with
+            ``use_label_names``: :func:`fusion.labels.embed_label_names`).
         progress: a progress bar over the trainings.
 
     Returns:
@@ -268,6 +277,9 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
             kg is None or node_embeddings is None):
         raise FusionConfigError("graph variants need kg= and node_embeddings= "
                                 "(fusion.gnn.compute_node_embeddings); or run variants=('text',)")
+    if any(VARIANTS[v].get("use_label_names", True) for v in cfg.variants) and label_text is None:
+        raise FusionConfigError("variants with label names need label_text= "
+                                "(fusion.labels.embed_label_names)")
     start = time.perf_counter()
     labels = [ex.lvl1 for ex in examples]
     splits = {seed: kfold_indices(labels, k=cfg.folds, seed=seed) for seed in cfg.seeds}
@@ -291,7 +303,8 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
         fcfg = replace(cfg.fusion, **VARIANTS[variant])
         model = train_fusion(fcfg, kg if fcfg.use_graph else None, train, [],
                              train_config=replace(cfg.train, seed=seed),
-                             node_embeddings=node_embeddings if fcfg.use_graph else None)
+                             node_embeddings=node_embeddings if fcfg.use_graph else None,
+                             label_text=label_text if fcfg.use_label_names else None)
         intents = model.predict_batch([ex.input for ex in test])
         pred1 = [i.category for i in intents]
         top = [[c for c, _ in i.top_k] for i in intents]

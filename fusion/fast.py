@@ -109,6 +109,11 @@ class NumpyFusionHead:
                     w[ln + ".bias"] @ wt[lin] + w[lin + ".bias"])
 
         f["t_w"], f["t_b"] = ln_linear("text_mlp.0", "text_mlp.1")
+        if self.config.use_label_names:  # the labels' side of the name term, once
+            lt = w["label_text"]
+            f["name_w"] = gelu(_standardize(lt) @ f["t_w"] + f["t_b"]).T
+            norm = np.linalg.norm(lt, axis=1, keepdims=True)
+            f["name_cos"] = (w["name_scale"] * lt / np.maximum(norm, 1e-12)).T
         if self.config.use_graph:
             h = self.config.hidden_dim
             f["n_w"], n_b = ln_linear("node_proj.0", "node_proj.1")
@@ -142,13 +147,19 @@ class NumpyFusionHead:
         """Logits over the lvl1 labels, ``[B, C]`` (what ``FusionModel.forward`` returns)."""
         w, fw = self.w, self.f
         ht = gelu(_standardize(f["text"]) @ fw["t_w"] + fw["t_b"])
+        names = 0.0
+        if self.config.use_label_names:
+            text = f["text"]
+            norm = np.maximum(np.linalg.norm(text, axis=1, keepdims=True), 1e-12)
+            names = ht @ fw["name_w"] + (text / norm) @ fw["name_cos"]
         if not self.config.use_graph:
-            return self._lin("classifier.3", gelu(self._lin("classifier.0", ht)))
+            return (self._lin("classifier.3", gelu(self._lin("classifier.0", ht)))
+                    + names).astype(np.float32)
         mask = f["mask"]
         hidden = ht @ fw["c0_t"] + fw["c0_b"]
         if not mask.any():  # only the null element: g = null value, no pointer mass
             hidden += fw["c_null"]
-            return self._lin("classifier.3", gelu(hidden)).astype(np.float32)
+            return (self._lin("classifier.3", gelu(hidden)) + names).astype(np.float32)
         bsz, h = ht.shape[0], self.config.hidden_dim
         weight = f["weight"]
         e = (_standardize(f["nodes"]) @ fw["n_w"] + fw["role"][f["role"]]
@@ -164,7 +175,7 @@ class NumpyFusionHead:
         ptr_logits = (_bmv(e, qq[:, h + 2: 2 * h + 2]) + qq[:, 2 * h + 2, None]
                       + np.log(np.maximum(weight, 1e-6)))
         rows = np.arange(bsz)[:, None]
-        out = logits
+        out = logits + names
         for labels, null, gain, n_out, to_lvl1 in (
                 (f["label"], w["null_ptr"], w["ptr_gain"], logits.shape[1], None),
                 (f["label0"], w["null_ptr0"], w["ptr_gain0"], self.n_lvl0, self.lvl1_to_lvl0)):

@@ -26,7 +26,7 @@ import itertools
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,12 @@ class FusionConfig:
             linked/neighbour categories). ``False``: no element carries a label (ablation).
         use_node_embeddings: the GNN embeddings of the elements. ``False``: elements carry
             only their role and link weight, no GNN vector (ablation).
+        use_label_names: the labels' names from the KG's taxonomy (:mod:`fusion.labels`): each
+            label's text embedding, through the query's text layer, joins its classifier
+            weights, plus a learned-scale cosine prior between query and label embedding.
+            Training needs the embeddings (``label_text`` of :func:`fusion.train.train_fusion`);
+            they are saved with the model. ``False`` (the default here; ``kgqp fusion train``
+            and :func:`fusion.train.train_from_files` turn it on): labels are bare indices.
         max_linked: linked entities used per query (highest link score first).
         max_neighbours: neighbour categories per linked entity.
         dropout: dropout of the text and classifier layers.
@@ -85,6 +91,7 @@ class FusionConfig:
     use_graph: bool = True
     use_pointer: bool = True
     use_node_embeddings: bool = True
+    use_label_names: bool = False
     max_linked: int = 6
     max_neighbours: int = 6
     dropout: float = 0.3
@@ -195,6 +202,28 @@ class FusionModel(nn.Module):
             self.classifier = nn.Sequential(
                 nn.Linear(h, h), nn.GELU(), nn.Dropout(config.dropout), nn.Linear(h, c)
             )
+        if config.use_label_names:
+            # [C, text_dim]: set by set_label_text before training, saved with the weights
+            self.register_buffer("label_text", torch.zeros(c, config.text_dim))
+            self.name_scale = nn.Parameter(torch.tensor(5.0))
+
+    def set_label_text(self, label_text: Any) -> None:
+        """The labels' name embeddings (:func:`fusion.labels.embed_label_names`: a mapping
+        label -> vector, or a ``[C, text_dim]`` array in label order)."""
+        if not self.config.use_label_names:
+            raise FusionConfigError("this model has use_label_names=False")
+        if isinstance(label_text, Mapping):
+            from fusion.labels import stack_label_text
+
+            label_text = stack_label_text(self.labels, label_text)
+        t = torch.as_tensor(np.asarray(label_text, dtype=np.float32))
+        if tuple(t.shape) != tuple(self.label_text.shape):
+            raise FusionDataError(f"label_text must be {list(self.label_text.shape)} "
+                                  f"(labels x text_dim), got {list(t.shape)}")
+        if not torch.isfinite(t).all() or not t.abs().sum(1).gt(0).all():
+            raise FusionDataError("label_text holds NaN, inf or an all-zero row")
+        with torch.no_grad():
+            self.label_text.copy_(t)
 
     # -- the KG the model reads ----------------------------------------------------------------
     @property
@@ -336,8 +365,9 @@ class FusionModel(nn.Module):
     def forward(self, batch: Batch) -> Tensor:
         """Logits over the lvl1 labels, ``[B, C]``."""
         ht = self.text_mlp(batch.text)
+        names = self._name_logits(batch.text, ht) if self.config.use_label_names else 0.0
         if not self.config.use_graph:
-            return self.classifier(ht)
+            return self.classifier(ht) + names
         bsz, h = ht.shape[0], ht.shape[1]
         e = (
             self.node_proj(batch.nodes)
@@ -367,7 +397,14 @@ class FusionModel(nn.Module):
         dist0 = torch.zeros(bsz, len(self.lvl0_labels)).scatter_add_(
             1, batch.label0.clamp(min=0), ptr0 * has_lab0
         )
-        return logits + self.ptr_gain * dist + self.ptr_gain0 * dist0[:, self.lvl1_to_lvl0]
+        return (logits + self.ptr_gain * dist + self.ptr_gain0 * dist0[:, self.lvl1_to_lvl0]
+                + names)
+
+    def _name_logits(self, text: Tensor, ht: Tensor) -> Tensor:
+        """The label-name term: ``ht . text_mlp(label_text)`` + scale x cosine(text, label)."""
+        lt = self.label_text
+        cos = nn.functional.normalize(text, dim=-1) @ nn.functional.normalize(lt, dim=-1).T
+        return ht @ self.text_mlp(lt).T + self.name_scale * cos
 
     def lvl0_probs(self, probs: Tensor) -> Tensor:
         """``[B, C]`` lvl1 probabilities -> ``[B, C0]`` lvl0 probabilities (sum over children)."""

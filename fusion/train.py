@@ -25,7 +25,7 @@ import random
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -204,6 +204,7 @@ def train_fusion(
     gnn_config: GNNConfig | None = None,
     text_encoder: TextEncoderLike | None = None,
     cache_dir: str | Path | None = None,
+    label_text: Mapping[str, Any] | None = None,
     progress: bool = False,
 ) -> FusionModel:
     """Train a :class:`FusionModel`.
@@ -216,6 +217,8 @@ def train_fusion(
         train_config: :class:`TrainConfig`.
         node_embeddings: precomputed embeddings of ``kg``; else computed (or loaded from
             ``cache_dir`` when the KG is unchanged) with ``gnn_config`` and ``text_encoder``.
+        label_text: with ``config.use_label_names``, the name embedding of every training
+            label (:func:`fusion.labels.embed_label_names`, same text encoder as the inputs).
         progress: progress bars.
 
     Returns:
@@ -249,8 +252,15 @@ def train_fusion(
         context = GraphContext(
             kg, node_embeddings, labels=labels, max_neighbours=config.max_neighbours
         )
+    if config.use_label_names and label_text is None:
+        raise FusionConfigError(
+            "use_label_names=True needs label_text= (fusion.labels.embed_label_names with the "
+            "featurizer of the inputs), or train with use_label_names=False"
+        )
     set_seed(train_config.seed)
     model = FusionModel(config, labels=labels, context=context)
+    if config.use_label_names:
+        model.set_label_text(label_text)
     model.training_report = train_loop(model, train_inputs, dev_inputs, train_config,
                                        progress=progress)
     return model
@@ -269,19 +279,26 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
     embedding and its linker's nodes: ``QueryParser.featurize``); its ``name`` is saved with
     the model. ``text_encoder`` (a :func:`fusion.text.get_text_encoder` name) embeds the KG
     node names for the GNN (node embeddings cached in ``cache_dir`` while the KG is
-    unchanged). Returns the model with its dev scores.
+    unchanged). ``config`` defaults to every mechanism on, the label names too (their
+    embeddings come from ``featurizer`` and the KG's categories: :mod:`fusion.labels`).
+    Returns the model with its dev scores.
     """
     out = Path(out)
-    config = replace(config or FusionConfig(), text_dim=featurizer.dim)
+    config = replace(config or FusionConfig(use_label_names=True), text_dim=featurizer.dim)
     gnn_config = gnn_config or GNNConfig()
     cache = Path(cache_dir) if cache_dir is not None else out.parent / ".fusion-cache" / \
         gnn_config.layer
     train_ex = build_examples(load_bestbuy_queries(train_file), featurizer, progress=progress)
     dev_ex = build_examples(load_bestbuy_queries(dev_file), featurizer, progress=progress)
     enc = get_text_encoder(text_encoder) if config.use_graph else None
+    names = None
+    if config.use_label_names:
+        from fusion.labels import embed_label_names
+
+        names = embed_label_names(sorted({ex.lvl1 for ex in train_ex}), featurizer, kg)
     model = train_fusion(config, kg if config.use_graph else None, train_ex, dev_ex,
                          train_config=train_config, gnn_config=gnn_config, text_encoder=enc,
-                         cache_dir=cache, progress=progress)
+                         cache_dir=cache, label_text=names, progress=progress)
     model.save_pretrained(out, text_encoder=featurizer.name)
     if config.use_graph:
         for name in ("gnn.safetensors", "gnn.json"):

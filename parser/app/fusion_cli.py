@@ -69,6 +69,9 @@ def train(
         "Bundle the model with this tagger.",
     ),
     no_graph: bool = typer.Option(False, "--no-graph", help="Ablation: text only, no KG branch."),
+    no_label_names: bool = typer.Option(
+        False, "--no-label-names", help="Ablation: labels as bare indices, without the "
+        "embeddings of their names and KG categories (fusion.labels)."),
     epochs: int = typer.Option(40, "--epochs", min=1),
     seed: int = typer.Option(0, "--seed"),
     select_epoch: bool = typer.Option(
@@ -103,7 +106,8 @@ def train(
         model, metrics = train_from_files(
             graph, train_file, dev_file, out,
             featurizer=QueryParser.featurizer(tagger, graph),
-            config=FusionConfig(use_graph=not no_graph, hidden_dim=hidden_dim),
+            config=FusionConfig(use_graph=not no_graph, use_label_names=not no_label_names,
+                                hidden_dim=hidden_dim),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
                                  seed=seed),
@@ -138,9 +142,10 @@ def evaluate_cmd(
     seeds: int = typer.Option(3, "--seeds", min=1, help="--cv: seeds (one split and one "
                               "training seed each); mean and spread are reported."),
     variants: str = typer.Option(
-        "text,pointer,nodes,full", "--variants",
-        help="--cv: ablations, comma-separated: text (use_graph off), pointer (category "
-        "pointer only), nodes (GNN node embeddings only), full."),
+        "text,names,pointer,nodes,graph,full", "--variants",
+        help="--cv: ablations, comma-separated: text (text only), names (+ label names "
+        "only), pointer (+ category pointer only), nodes (+ GNN node embeddings only), graph "
+        "(pointer + nodes), full (all)."),
     epochs: int = typer.Option(40, "--epochs", min=1, help="--cv: fusion head epochs."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="--cv: head batch size."),
     gnn_steps: int = typer.Option(100, "--gnn-steps", min=1, help="--cv: GNN steps."),
@@ -216,10 +221,11 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                     cache: Path | None, text_encoder: str, intent_precision: float,
                     filter_precision: float, report: Path | None) -> dict:
     """``evaluate --cv``: featurise --data once (as served), then fusion.cv.cross_validate."""
-    from fusion import FusionConfig, FusionError
-    from fusion.cv import CVConfig, cross_validate, load_examples, save_examples
+    from fusion import FusionConfig, FusionConfigError, FusionError
+    from fusion.cv import VARIANTS, CVConfig, cross_validate, load_examples, save_examples
     from fusion.data import build_examples, load_bestbuy_queries
     from fusion.gnn import GNNConfig, compute_node_embeddings
+    from fusion.labels import embed_label_names
     from fusion.text import get_text_encoder
     from fusion.train import TrainConfig
     from kg import ProductGraph
@@ -245,8 +251,14 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
         if features is not None:
             save_examples(features, examples, meta=want)
     names = tuple(v.strip() for v in variants.split(",") if v.strip())
+    bad = [v for v in names if v not in VARIANTS]
+    if bad or not names:
+        raise FusionConfigError(f"unknown variants {bad}; choose among {sorted(VARIANTS)}")
+    label_text = None
+    if any(VARIANTS[v].get("use_label_names") for v in names):
+        label_text = embed_label_names(sorted({ex.lvl1 for ex in examples}), featurizer, graph)
     emb = None
-    if any(v != "text" for v in names):
+    if any(VARIANTS[v].get("use_graph") for v in names):
         emb = compute_node_embeddings(
             graph, text_encoder=get_text_encoder(text_encoder),
             config=GNNConfig(steps=gnn_steps, seed=0),
@@ -255,7 +267,8 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                       train=TrainConfig(epochs=epochs, batch_size=batch_size),
                       fusion=FusionConfig(text_dim=featurizer.dim),
                       intent_precision=intent_precision, filter_precision=filter_precision)
-    rep = cross_validate(examples, config=config, kg=graph, node_embeddings=emb, progress=True)
+    rep = cross_validate(examples, config=config, kg=graph, node_embeddings=emb,
+                         label_text=label_text, progress=True)
     out = rep.to_dict()
     out["featurizer"], out["kg_version"] = featurizer.name, graph.version
     if report is not None:

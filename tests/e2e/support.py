@@ -150,7 +150,8 @@ def train_small_fusion(tmp: Path, tagger_dir: Path, kg_dir: Path,
         train_from_files(g, bestbuy_jsonl(tmp / "train.jsonl", queries),
                          bestbuy_jsonl(tmp / "dev.jsonl", queries[::3]), tmp / "fusion",
                          featurizer=QueryParser.featurizer(tagger_dir, g),
-                         config=FusionConfig(hidden_dim=16), train_config=TrainConfig(epochs=30),
+                         config=FusionConfig(hidden_dim=16, use_label_names=True),
+                         train_config=TrainConfig(epochs=30),
                          gnn_config=GNNConfig(hidden_dim=8, out_dim=8, steps=3),
                          text_encoder="hashing", cache_dir=tmp / "cache", progress=False)
     return tmp / "fusion", kg

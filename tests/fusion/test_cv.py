@@ -21,6 +21,7 @@ from fusion.cv import (
 from fusion.errors import FusionConfigError, FusionLoadError
 from fusion.expand import Thresholds
 from fusion.gnn import compute_node_embeddings
+from fusion.labels import embed_label_names
 from fusion.model import FusionModel
 from fusion.train import TrainConfig
 
@@ -87,12 +88,13 @@ def test_ablation_switches_remove_one_mechanism(kg, encoder, examples):
         assert np.array_equal(f["weight"], feats["full"]["weight"])
 
 
-def test_cross_validate_reports_every_variant_and_thresholds(kg, encoder, examples):
+def test_cross_validate_reports_every_variant_and_thresholds(kg, encoder, examples, featurizer):
     emb = compute_node_embeddings(kg, text_encoder=encoder, config=GNN)
     data = examples * 2  # 28 queries, 2 of each label per fold at k=3
+    names = embed_label_names(sorted({ex.lvl1 for ex in data}), featurizer, kg)
     cfg = CVConfig(folds=3, seeds=(0, 1), train=TrainConfig(epochs=8, batch_size=8),
                    fusion=CFG)
-    rep = cross_validate(data, config=cfg, kg=kg, node_embeddings=emb)
+    rep = cross_validate(data, config=cfg, kg=kg, node_embeddings=emb, label_text=names)
     assert set(rep.summary) == set(VARIANTS)
     assert len(rep.runs) == len(VARIANTS) * 2 * 3
     for v in VARIANTS:
@@ -106,5 +108,7 @@ def test_cross_validate_reports_every_variant_and_thresholds(kg, encoder, exampl
     assert d["n"] == len(data) and d["thresholds"]["filter_precision"] == 0.95
     with pytest.raises(FusionConfigError, match="node_embeddings"):
         cross_validate(data, config=cfg)
+    with pytest.raises(FusionConfigError, match="label_text"):
+        cross_validate(data, config=cfg, kg=kg, node_embeddings=emb)
     with pytest.raises(FusionConfigError, match="unknown variants"):
         CVConfig(variants=("bogus",))
