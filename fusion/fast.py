@@ -111,7 +111,6 @@ class NumpyFusionHead:
         f["t_w"], f["t_b"] = ln_linear("text_mlp.0", "text_mlp.1")
         if self.config.use_label_names:  # the labels' side of the name term, once
             lt = w["label_text"]
-            f["name_w"] = gelu(_standardize(lt) @ f["t_w"] + f["t_b"]).T
             norm = np.linalg.norm(lt, axis=1, keepdims=True)
             f["name_cos"] = (w["name_scale"] * lt / np.maximum(norm, 1e-12)).T
         if self.config.use_graph:
@@ -151,7 +150,7 @@ class NumpyFusionHead:
         if self.config.use_label_names:
             text = f["text"]
             norm = np.maximum(np.linalg.norm(text, axis=1, keepdims=True), 1e-12)
-            names = ht @ fw["name_w"] + (text / norm) @ fw["name_cos"]
+            names = (text / norm) @ fw["name_cos"]
         if not self.config.use_graph:
             return (self._lin("classifier.3", gelu(self._lin("classifier.0", ht)))
                     + names).astype(np.float32)

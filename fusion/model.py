@@ -73,9 +73,9 @@ class FusionConfig:
             linked/neighbour categories). ``False``: no element carries a label (ablation).
         use_node_embeddings: the GNN embeddings of the elements. ``False``: elements carry
             only their role and link weight, no GNN vector (ablation).
-        use_label_names: the labels' names from the KG's taxonomy (:mod:`fusion.labels`): each
-            label's text embedding, through the query's text layer, joins its classifier
-            weights, plus a learned-scale cosine prior between query and label embedding.
+        use_label_names: the labels' names from the KG's taxonomy (:mod:`fusion.labels`): the
+            cosine between the query's text embedding and each label's, times a learned scale,
+            is added to the label's logit (a zero-shot prior).
             Training needs the embeddings (``label_text`` of :func:`fusion.train.train_fusion`);
             they are saved with the model. ``False`` (the default here; ``kgqp fusion train``
             and :func:`fusion.train.train_from_files` turn it on): labels are bare indices.
@@ -401,10 +401,13 @@ class FusionModel(nn.Module):
                 + names)
 
     def _name_logits(self, text: Tensor, ht: Tensor) -> Tensor:
-        """The label-name term: ``ht . text_mlp(label_text)`` + scale x cosine(text, label)."""
+        """The label-name term: a learned scale x cosine(query text, label text embedding).
+        (Passing the label embeddings through the query's text layer into the classifier
+        weights as well was measured worse: 5 folds, seed 0, 20 epochs, lvl1 0.637 vs 0.676
+        for the cosine alone and 0.665 text only.)"""
         lt = self.label_text
         cos = nn.functional.normalize(text, dim=-1) @ nn.functional.normalize(lt, dim=-1).T
-        return ht @ self.text_mlp(lt).T + self.name_scale * cos
+        return self.name_scale * cos
 
     def lvl0_probs(self, probs: Tensor) -> Tensor:
         """``[B, C]`` lvl1 probabilities -> ``[B, C0]`` lvl0 probabilities (sum over children)."""
