@@ -1,7 +1,8 @@
 """Expansion and filter quality on Best Buy dev: department precision, gold-category recall,
 hard-filter precision and coverage, and a few named queries.
 
-The intent model is trained on train only (full fusion, seed 0) from the featurised queries
+The intent model is trained on train only (full fusion with the label names as `kgqp fusion
+train` trains it, ``--no-label-names`` without; seed 0) from the featurised queries
 ``kgqp fusion evaluate --cv --features DIR`` wrote (train rows first, then dev), with the node
 embeddings of its ``--cache``; thresholds come from the cross-validation report (``--report``
 of that command) or the defaults.
@@ -84,6 +85,8 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=None,
                     help="save the trained model here, or load it if it exists")
     ap.add_argument("--config", default="{}", help="ExpansionConfig settings as JSON")
+    ap.add_argument("--no-label-names", action="store_true",
+                    help="train the model without the label names (fusion.labels)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     kg = ProductGraph.open(args.kg, read_only=True)
@@ -101,9 +104,17 @@ def main() -> None:
     if args.model is not None and (args.model / "config.json").is_file():
         model = FusionModel.from_pretrained(args.model, kg=kg)
     else:
-        model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0]), kg,
+        label_text = None
+        if not args.no_label_names:  # as `kgqp fusion train` trains the served model
+            from fusion.labels import embed_label_names
+            from parser.pipeline import QueryParser
+
+            label_text = embed_label_names(sorted({ex.lvl1 for ex in train}),
+                                           QueryParser.featurizer(args.tagger, kg), kg)
+        model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0],
+                                          use_label_names=label_text is not None), kg,
                              train, [], train_config=TrainConfig(epochs=args.epochs, seed=0),
-                             node_embeddings=emb)
+                             node_embeddings=emb, label_text=label_text)
         if args.model is not None:
             model.save_pretrained(args.model)
     intents = model.predict_batch([ex.input for ex in dev])
