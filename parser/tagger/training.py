@@ -515,6 +515,13 @@ def train(config: TrainConfig, *, lexicon: Any = None,
     word_mode = "char" if train_s[0].joiner == "" else "whitespace"
     labels = _labels_for(entity_types(train_s + dev_s), scheme) if init is None \
         else list(init.config.labels)
+    if soft_targets is not None and init is None:  # the student learns the teachers' labels
+        missing = sorted(set(labels) - set(soft_targets.labels))
+        if missing:
+            raise ConfigError(
+                f"the data has labels the teachers do not ({', '.join(missing[:5])}): distil "
+                "on data of the teachers' labels and tag scheme")
+        labels = list(soft_targets.labels)
     lex = as_lexicon(lexicon)
 
     resumed = None
