@@ -9,9 +9,16 @@ KG, :func:`parser.tagger.training.train_with_kg`) and served with that KG's matc
     python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg --out /tmp/f1/kg-0
     python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg --augment 0.5 \
         --out /tmp/f1/aug-0      # + synthetic queries from the KG (parser.tagger.augment)
+    python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg \
+        --teacher /tmp/f1/kg-0 --teacher /tmp/f1/kg-1 --teacher /tmp/f1/kg-2 \
+        --unlabelled queries.txt --out /tmp/f1/kd-0   # distilled (parser.tagger.distill)
+
+With ``--teacher`` (repeatable: an ensemble) the student is trained by knowledge distillation
+(:func:`parser.tagger.distill.distill_with_kg` with ``--kg``), on the training queries and the
+unlabelled ones of ``--unlabelled`` (one query per line).
 
 Writes ``OUT/result.json`` (f1, precision, recall, per-type scores) and prints one JSON line.
-``--summary DIR`` reads ``DIR/{none,kg,aug}-*/result.json`` and logs the table
+``--summary DIR`` reads ``DIR/{none,kg,aug,kd}-*/result.json`` and logs the table
 (mean, spread over seeds, per-label F1 with and without the lexicon):
 
     python bench/tagger_lexicon_f1.py --summary /tmp/f1
@@ -39,7 +46,7 @@ def summary(folder: Path) -> dict:
     import statistics
 
     out: dict = {}
-    for cond in ("none", "kg", "aug"):
+    for cond in ("none", "kg", "aug", "kd"):
         runs = [json.loads(p.read_text()) for p in sorted(folder.glob(f"{cond}-*/result.json"))]
         if not runs:
             continue
@@ -52,10 +59,12 @@ def summary(folder: Path) -> dict:
     for cond, r in out.items():
         log.info("%-4s seeds %s F1 %s mean %.4f spread %.4f", cond, r["seeds"],
                  " ".join(f"{x:.4f}" for x in r["f1"]), r["mean"], r["spread"])
-    if "none" in out and "kg" in out:
-        for t in WEAK_LABELS:
-            a, b = out["none"]["per_type"][t], out["kg"]["per_type"][t]
-            log.info("%-18s %.3f -> %.3f (%+.3f)", t, a, b, b - a)
+    for a_cond, b_cond in (("none", "kg"), ("kg", "kd")):
+        if a_cond in out and b_cond in out:
+            log.info("per-label F1, %s -> %s", a_cond, b_cond)
+            for t in WEAK_LABELS:
+                a, b = out[a_cond]["per_type"][t], out[b_cond]["per_type"][t]
+                log.info("%-18s %.3f -> %.3f (%+.3f)", t, a, b, b - a)
     return out
 
 
@@ -69,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--augment", type=float, default=0.0,
                     help="with --kg: synthetic queries from the KG, as a share of train")
+    ap.add_argument("--teacher", type=Path, action="append", default=None,
+                    help="a trained tagger folder to distil from (repeat: an ensemble)")
+    ap.add_argument("--unlabelled", type=Path, default=None,
+                    help="with --teacher: unlabelled queries, one per line")
+    ap.add_argument("--alpha", type=float, default=0.5, help="with --teacher: KD weight")
+    ap.add_argument("--temperature", type=float, default=2.0, help="with --teacher: KD T")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.summary is not None:
@@ -76,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.seed is None or args.out is None:
         ap.error("--seed and --out are required (or --summary DIR)")
+    if args.unlabelled is not None and not args.teacher:
+        ap.error("--unlabelled needs --teacher")
 
     from parser.app.quickstart import QUICKSTART_TAGGER_EPOCHS, QUICKSTART_TAGGER_LAYERS
     from parser.tagger import Tagger, TrainConfig, export_onnx, train
@@ -88,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
                       num_layers=QUICKSTART_TAGGER_LAYERS,
                       epochs=args.epochs or QUICKSTART_TAGGER_EPOCHS, seed=args.seed,
                       kg_augment=args.augment, progress=False)
+    dcfg = None
+    if args.teacher:
+        from parser.tagger.distill import DistillConfig
+
+        dcfg = DistillConfig(teachers=args.teacher, alpha=args.alpha,
+                             temperature=args.temperature, unlabelled_path=args.unlabelled)
     t0 = time.perf_counter()
     graph = None
     if args.kg is not None:
@@ -100,7 +123,16 @@ def main(argv: list[str] | None = None) -> int:
         base = build_base(data_dir=args.data)
         pairs = kg_pairs(base)
         base.close()
-        res = train_with_kg(cfg, graph, base=pairs)
+        if dcfg is not None:
+            from parser.tagger.distill import distill_with_kg
+
+            res = distill_with_kg(cfg, dcfg, graph, base=pairs)
+        else:
+            res = train_with_kg(cfg, graph, base=pairs)
+    elif dcfg is not None:
+        from parser.tagger.distill import distill
+
+        res = distill(cfg, dcfg)
     else:
         res = train(cfg)
     seconds = time.perf_counter() - t0
@@ -109,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     scores = evaluate(tagger, read_data(dev_path))
     result = {"seed": args.seed, "kg": str(args.kg) if args.kg else None,
               "kg_augment": args.augment,
+              "distill": None if dcfg is None else dcfg.to_json(),
               "lexicon_kinds": tagger.config.lexicon_kinds, "torch_best_dev_f1": res.best_f1,
               "best_epoch": res.best_epoch, "train_seconds": round(seconds, 1),
               "onnx_int8_f1": scores["f1"], "precision": scores["precision"],

@@ -44,16 +44,22 @@ def _train_cross_fold(cfg, graph, *, folds: int):
     """Train with the lexicon of a KG that holds names mined from training annotations: a
     training query of fold k sees them only when mined from the other folds
     (:func:`parser.tagger.training.train_with_kg`), so it never sees its own spans."""
+    from parser.tagger.training import train_with_kg
+
+    return train_with_kg(cfg, graph, base=_base_pairs(), folds=folds)
+
+
+def _base_pairs() -> set[tuple[str, str]]:
+    """The ``(name, kind)`` pairs of the default KG built without the mined gazetteers: the
+    base of the cross-fold lexicon."""
     from kg.build import build_base
     from parser.tagger.lexicon import kg_pairs
-    from parser.tagger.training import train_with_kg
 
     base = build_base()
     try:
-        pairs = kg_pairs(base)
+        return kg_pairs(base)
     finally:
         base.close()
-    return train_with_kg(cfg, graph, base=pairs, folds=folds)
 
 
 def _open_kg(kg: Path | None):
@@ -68,6 +74,47 @@ def _open_kg(kg: Path | None):
 
 
 _KG_HELP = "KG directory (opened read-only) used as the lexicon for KG lexicon features."
+
+# Options shared by `tagger train` and `tagger distill` (the student is trained the same way).
+TrainOpt = Annotated[Path, typer.Option("--train", help="Training data: CoNLL, span JSONL "
+                                        "(.jsonl) or Label Studio tasks (.json).")]
+DevOpt = Annotated[Path, typer.Option("--dev", help="Dev data for model selection.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Output folder.")]
+BackboneOpt = Annotated[Path | None, typer.Option(help="Local Hugging Face BERT folder "
+                                                  "(default: offline MiniLM-L6).")]
+NumLayersOpt = Annotated[int | None, typer.Option(
+    help="Keep only the bottom N encoder layers (default: all; the quickstart uses 2 of "
+         "MiniLM's 6: a third of the encoder time, -2.1 F1 on QueryNER).")]
+EpochsOpt = Annotated[int | None, typer.Option(help="Maximum epochs.")]
+LrOpt = Annotated[float | None, typer.Option(help="Encoder learning rate.")]
+HeadLrOpt = Annotated[float | None, typer.Option(help="Classifier/CRF/lexicon LR.")]
+BatchSizeOpt = Annotated[int | None, typer.Option(help="Training batch size.")]
+SeedOpt = Annotated[int | None, typer.Option(help="Random seed.")]
+MaxLengthOpt = Annotated[int | None, typer.Option(help="Max subword tokens per text.")]
+PatienceOpt = Annotated[int | None, typer.Option(help="Early stopping patience (epochs).")]
+LabelSmoothingOpt = Annotated[float | None, typer.Option(help="CE label smoothing.")]
+LimitTrainOpt = Annotated[int | None, typer.Option(help="Use only the first N training "
+                                                   "sentences.")]
+NumThreadsOpt = Annotated[int | None, typer.Option(help="torch CPU threads (default 2).")]
+ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")]
+NoProgressOpt = Annotated[bool, typer.Option("--no-progress", help="No progress bar.")]
+KgOpt = Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)]
+LexiconFoldsOpt = Annotated[int, typer.Option(
+    min=2, help="With a --kg that holds names mined from training annotations (the "
+    "default KG): folds of the cross-fold lexicon.")]
+LexiconKindsOpt = Annotated[str | None, typer.Option(
+    help="Comma-separated node kinds used as lexicon features (default with --kg: the "
+         "KG's node kinds).")]
+
+
+def _lexicon_kinds(lexicon_kinds: str | None, graph, mined: list[str]) -> list[str] | None:
+    """``--lexicon-kinds`` as a list; by default the KG's node kinds (a plain KG), or None (a
+    default KG with mined names: the default kinds of the cross-fold training)."""
+    kinds = [k.strip() for k in lexicon_kinds.split(",") if k.strip()] \
+        if lexicon_kinds else None
+    if kinds is None and graph is not None and not mined:
+        kinds = sorted(graph.stats().nodes) or None
+    return kinds
 
 
 @app.command()
@@ -143,26 +190,21 @@ def convert(
 
 @app.command()
 def train(
-    train: Annotated[Path, typer.Option("--train", help="Training data: CoNLL, span JSONL "
-                                        "(.jsonl) or Label Studio tasks (.json).")],
-    dev: Annotated[Path, typer.Option("--dev", help="Dev data for model selection.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
-    backbone: Annotated[Path | None, typer.Option(help="Local Hugging Face BERT folder "
-                                         "(default: offline MiniLM-L6).")] = None,
-    num_layers: Annotated[int | None, typer.Option(
-        help="Keep only the bottom N encoder layers (default: all; the quickstart uses 2 of "
-             "MiniLM's 6: a third of the encoder time, -2.1 F1 on QueryNER).")] = None,
-    epochs: Annotated[int | None, typer.Option(help="Maximum epochs.")] = None,
-    lr: Annotated[float | None, typer.Option(help="Encoder learning rate.")] = None,
-    head_lr: Annotated[float | None, typer.Option(help="Classifier/CRF/lexicon LR.")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Training batch size.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    train: TrainOpt,
+    dev: DevOpt,
+    out: OutOpt,
+    backbone: BackboneOpt = None,
+    num_layers: NumLayersOpt = None,
+    epochs: EpochsOpt = None,
+    lr: LrOpt = None,
+    head_lr: HeadLrOpt = None,
+    batch_size: BatchSizeOpt = None,
+    seed: SeedOpt = None,
     crf: Annotated[bool | None, typer.Option("--crf/--no-crf", help="Add a CRF layer.")] = None,
-    max_length: Annotated[int | None, typer.Option(help="Max subword tokens per text.")] = None,
-    patience: Annotated[int | None, typer.Option(help="Early stopping patience (epochs).")] = None,
-    label_smoothing: Annotated[float | None, typer.Option(help="CE label smoothing.")] = None,
-    limit_train: Annotated[int | None, typer.Option(help="Use only the first N training "
-                                           "sentences.")] = None,
+    max_length: MaxLengthOpt = None,
+    patience: PatienceOpt = None,
+    label_smoothing: LabelSmoothingOpt = None,
+    limit_train: LimitTrainOpt = None,
     init_from: Annotated[Path | None, typer.Option(
         "--init-from", help="Continue training this tagger folder (e.g. BUNDLE/tagger) on "
         "--train instead of starting from the backbone: same labels, scheme, tokenizer.")
@@ -179,16 +221,12 @@ def train(
         "head (load several on one backbone with Tagger.markets).")] = None,
     lora_r: Annotated[int, typer.Option(help="LoRA rank of --adapter.")] = 8,
     lora_alpha: Annotated[int, typer.Option(help="LoRA alpha of --adapter.")] = 16,
-    num_threads: Annotated[int | None, typer.Option(help="torch CPU threads (default 2).")] = None,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")] = False,
-    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
-    kg: Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)] = None,
-    lexicon_folds: Annotated[int, typer.Option(
-        min=2, help="With a --kg that holds names mined from training annotations (the "
-        "default KG): folds of the cross-fold lexicon.")] = 5,
-    lexicon_kinds: Annotated[str | None, typer.Option(
-        help="Comma-separated node kinds used as lexicon features (default with --kg: the "
-             "KG's node kinds).")] = None,
+    num_threads: NumThreadsOpt = None,
+    resume: ResumeOpt = False,
+    no_progress: NoProgressOpt = False,
+    kg: KgOpt = None,
+    lexicon_folds: LexiconFoldsOpt = 5,
+    lexicon_kinds: LexiconKindsOpt = None,
     kg_augment: Annotated[float | None, typer.Option(
         "--kg-augment", min=0.0, max=10.0, help="With --kg: add synthetic queries made from the "
         "training ones, their brand/product-type/colour/... spans replaced by other KG names, "
@@ -213,11 +251,8 @@ def train(
     with cli_errors():
         graph = _open_kg(kg)
         try:
-            kinds = [k.strip() for k in lexicon_kinds.split(",") if k.strip()] \
-                if lexicon_kinds else None
             mined = _mined_sources(kg)
-            if kinds is None and graph is not None and not mined:
-                kinds = sorted(graph.stats().nodes) or None
+            kinds = _lexicon_kinds(lexicon_kinds, graph, mined)
             if kinds is not None:
                 given["lexicon_kinds"] = kinds
             cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
@@ -233,6 +268,83 @@ def train(
 
                 augment = kg_augmenter(cfg, kg_pairs(graph)) if cfg.kg_augment else None
                 res = _train(cfg, lexicon=graph, augment=augment)
+        finally:
+            if graph is not None:
+                graph.close()
+    typer.echo(json.dumps({"out": str(res.out_dir), "best_dev_f1": res.best_f1,
+                           "best_epoch": res.best_epoch}))
+
+
+@app.command()
+def distill(
+    teacher: Annotated[list[Path], typer.Option(
+        "--teacher", metavar="DIR",
+        help="A trained tagger folder to learn from; repeat it for an ensemble "
+        "(the mean of their label probabilities; same labels and tag scheme).")],
+    train: TrainOpt,
+    dev: DevOpt,
+    out: OutOpt,
+    unlabelled: Annotated[Path | None, typer.Option(
+        "--unlabelled", help="Unlabelled queries, one per line: trained on with the "
+        "teachers' probabilities only.")] = None,
+    unlabelled_limit: Annotated[int | None, typer.Option(
+        min=1, help="Use only the first N distinct queries of --unlabelled.")] = None,
+    alpha: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="Weight of the distillation term (1 - alpha: the gold "
+        "labels' cross-entropy).")] = 0.5,
+    temperature: Annotated[float, typer.Option(
+        help="Softmax temperature of teachers and student in the "
+        "distillation term (> 0).")] = 2.0,
+    backbone: BackboneOpt = None,
+    num_layers: NumLayersOpt = None,
+    epochs: EpochsOpt = None,
+    lr: LrOpt = None,
+    head_lr: HeadLrOpt = None,
+    batch_size: BatchSizeOpt = None,
+    seed: SeedOpt = None,
+    max_length: MaxLengthOpt = None,
+    patience: PatienceOpt = None,
+    label_smoothing: LabelSmoothingOpt = None,
+    limit_train: LimitTrainOpt = None,
+    num_threads: NumThreadsOpt = None,
+    resume: ResumeOpt = False,
+    no_progress: NoProgressOpt = False,
+    kg: KgOpt = None,
+    lexicon_folds: LexiconFoldsOpt = 5,
+    lexicon_kinds: LexiconKindsOpt = None,
+) -> None:
+    """Train a student tagger by knowledge distillation from one or more trained taggers.
+
+    The student is trained as `kgqp tagger train` trains one (same options), its loss mixing
+    the gold labels' cross-entropy and the KL divergence from the teachers' label
+    probabilities at --temperature; --unlabelled queries add the distillation term only. Give
+    the --kg the teachers were trained with: they see the same lexicon matches."""
+    from parser.tagger.distill import DistillConfig, distill_with_kg
+    from parser.tagger.distill import distill as _distill
+    from parser.tagger.training import TrainConfig
+
+    given = {"backbone": backbone, "num_layers": num_layers, "epochs": epochs, "lr": lr,
+             "head_lr": head_lr, "batch_size": batch_size, "seed": seed,
+             "max_length": max_length, "patience": patience,
+             "label_smoothing": label_smoothing, "limit_train": limit_train,
+             "num_threads": num_threads}
+    with cli_errors():
+        dcfg = DistillConfig(teachers=list(teacher), alpha=alpha, temperature=temperature,
+                             unlabelled_path=unlabelled, unlabelled_limit=unlabelled_limit)
+        graph = _open_kg(kg)
+        try:
+            mined = _mined_sources(kg)
+            kinds = _lexicon_kinds(lexicon_kinds, graph, mined)
+            if kinds is not None:
+                given["lexicon_kinds"] = kinds
+            cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
+                              progress=not no_progress,
+                              **{k: v for k, v in given.items() if v is not None})
+            if mined:  # as `tagger train`: the mined names seen cross-fold
+                res = distill_with_kg(cfg, dcfg, graph, base=_base_pairs(),
+                                      folds=lexicon_folds)
+            else:
+                res = _distill(cfg, dcfg, lexicon=graph)
         finally:
             if graph is not None:
                 graph.close()

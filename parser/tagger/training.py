@@ -39,8 +39,8 @@ from parser.tagger.data import (
 )
 from parser.tagger.formats import read_data
 
-__all__ = ["TrainConfig", "TrainResult", "default_backbone", "evaluate", "train",
-           "train_with_kg"]
+__all__ = ["SoftTargets", "TrainConfig", "TrainResult", "default_backbone", "evaluate",
+           "kd_loss", "train", "train_with_kg"]
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +154,63 @@ class TrainConfig:
 
 
 @dataclass
+class SoftTargets:
+    """Soft targets of :func:`train` (knowledge distillation, :mod:`parser.tagger.distill`).
+
+    ``targets(sentences, matches)`` returns, for each sentence, its words' target label
+    probabilities at ``temperature`` (``float32[n_words, len(labels)]``; a row of zeros: no
+    target for that word); ``matches`` are the lexicon matches the student's training sentences
+    see (None: the lexicon's own). ``labels`` are the targets' labels, in order: they must be the
+    student's. The loss is ``(1 - alpha) * CE(gold) + alpha * kd_loss``; ``extra`` sentences
+    (unlabelled queries: their tags are ignored) add the ``kd_loss`` term only.
+
+    >>> SoftTargets(labels=["O"], targets=lambda s, m: [], alpha=2.0)
+    Traceback (most recent call last):
+    ...
+    parser.errors.ConfigError: alpha=2.0: use a value in [0, 1]
+    """
+
+    labels: list[str]
+    targets: Callable[[Sequence[Sentence], Sequence[Sequence[Any]] | None], list[np.ndarray]]
+    alpha: float = 0.5
+    temperature: float = 2.0
+    extra: Sequence[Sentence] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.alpha <= 1:
+            raise ConfigError(f"alpha={self.alpha}: use a value in [0, 1]")
+        if not self.temperature > 0:
+            raise ConfigError(f"temperature={self.temperature}: use a value > 0")
+
+
+def kd_loss(student_logits: Any, targets: Any, temperature: float) -> Any:
+    """The distillation term ``T^2 * KL(targets || softmax(student_logits / T))``, summed over
+    the labels and averaged over the positions that have a target (``targets`` rows that sum
+    to more than 0); 0 when none has.
+
+    Shapes: ``student_logits`` and ``targets`` ``[..., labels]``; ``targets`` are the teacher's
+    probabilities at temperature ``T``.
+
+    >>> import torch
+    >>> z = torch.tensor([[2.0, 0.0, -1.0]])
+    >>> abs(float(kd_loss(z, torch.softmax(z / 2, -1), 2.0))) < 1e-6  # student == teacher
+    True
+    >>> float(kd_loss(z, torch.tensor([[0.0, 1.0, 0.0]]), 2.0)) > 0
+    True
+    """
+    import torch
+
+    logq = torch.log_softmax(student_logits.float() / temperature, dim=-1)
+    targets = targets.to(logq.dtype)
+    has = targets.sum(-1) > 0
+    if not bool(has.any()):
+        return logq.sum() * 0.0
+    p = targets[has]
+    kl = (torch.xlogy(p, p) - p * logq[has]).sum(-1)
+    return kl.mean() * temperature ** 2
+
+
+@dataclass
 class TrainResult:
     """Outcome of :func:`train`."""
 
@@ -238,23 +295,32 @@ class _Example:
     word_pos: np.ndarray
     labels: np.ndarray
     lexicon: np.ndarray | None
+    soft: np.ndarray | None = None  # [n words with a token, labels] target probabilities
 
 
 def _examples(encoder: Any, sentences: Sequence[Sentence], label2id: dict[str, int],
-              path: Path, matches: Sequence[Sequence[Any]] | None = None) -> list[_Example]:
+              path: Path, matches: Sequence[Sequence[Any]] | None = None, *,
+              soft: Sequence[np.ndarray] | None = None, gold: bool = True) -> list[_Example]:
+    """One example per sentence with at least one token; ``soft`` adds each sentence's word
+    targets (:class:`SoftTargets`); ``gold=False`` ignores the tags (no CE term)."""
     items = encoder.prepare_many([s.text() for s in sentences],
                                  [s.word_offsets() for s in sentences], matches=matches)
     out = []
-    for s, p in zip(sentences, items, strict=True):
+    for k, (s, p) in enumerate(zip(sentences, items, strict=True)):
         has = np.nonzero(p.first >= 0)[0]
         if len(has) == 0:
+            continue
+        target = None if soft is None else soft[k][has]
+        if not gold:
+            out.append(_Example(p.input_ids, p.first[has], np.full(len(has), -100, np.int64),
+                                p.lexicon, target))
             continue
         try:
             labs = np.array([label2id[s.tags[i]] for i in has], dtype=np.int64)
         except KeyError as err:
             raise DataFormatError(f"{path}: tag {err} is not in the training labels: add it to "
                                   "the training data or fix the dev file") from None
-        out.append(_Example(p.input_ids, p.first[has], labs, p.lexicon))
+        out.append(_Example(p.input_ids, p.first[has], labs, p.lexicon, target))
     return out
 
 
@@ -280,6 +346,19 @@ def _batch(encoder: Any, exs: Sequence[_Example]):
     return t(ids), t(mask), t(pos), t(labs), (None if lex is None else t(lex))
 
 
+def _soft_batch(exs: Sequence[_Example], n_labels: int):
+    """The examples' soft targets as ``float32[batch, words, labels]`` (zeros: no target),
+    aligned with :func:`_batch`'s word positions."""
+    import torch
+
+    nw = max(len(e.word_pos) for e in exs)
+    out = np.zeros((len(exs), nw, n_labels), dtype=np.float32)
+    for i, e in enumerate(exs):
+        if e.soft is not None:
+            out[i, : len(e.soft)] = e.soft
+    return torch.from_numpy(out)
+
+
 def _length_batches(exs: Sequence[_Example], batch_size: int, seed: int) -> list[list[int]]:
     """Shuffled batches of similar-length examples (less padding), deterministic per seed."""
     import torch
@@ -295,7 +374,10 @@ def _length_batches(exs: Sequence[_Example], batch_size: int, seed: int) -> list
     return [batches[i] for i in perm]
 
 
-def _loss(model: Any, batch: tuple, label_smoothing: float):
+def _loss(model: Any, batch: tuple, label_smoothing: float,
+          soft: tuple[Any, SoftTargets] | None = None):
+    """Cross-entropy (or the CRF's) on the gold words; with ``soft`` (the batch's targets from
+    :func:`_soft_batch` and the :class:`SoftTargets`), mixed with :func:`kd_loss`."""
     import torch.nn.functional as F
 
     ids, mask, pos, labs, lex = batch
@@ -304,8 +386,17 @@ def _loss(model: Any, batch: tuple, label_smoothing: float):
     if model.crf is not None:
         wmask = labs != -100
         return -model.crf(word_logits, labs.clamp(min=0), mask=wmask, reduction="token_mean")
-    return F.cross_entropy(word_logits.reshape(-1, word_logits.shape[-1]), labs.reshape(-1),
-                           ignore_index=-100, label_smoothing=label_smoothing)
+    if soft is None:
+        return F.cross_entropy(word_logits.reshape(-1, word_logits.shape[-1]),
+                               labs.reshape(-1), ignore_index=-100,
+                               label_smoothing=label_smoothing)
+    targets, st = soft
+    if bool((labs != -100).any()):
+        ce = F.cross_entropy(word_logits.reshape(-1, word_logits.shape[-1]), labs.reshape(-1),
+                             ignore_index=-100, label_smoothing=label_smoothing)
+    else:  # a batch of unlabelled queries only
+        ce = word_logits.sum() * 0.0
+    return (1 - st.alpha) * ce + st.alpha * kd_loss(word_logits, targets, st.temperature)
 
 
 def _save_checkpoint(path: Path, model: Any, tokenizer: Any, optimizer: Any, scheduler: Any,
@@ -365,6 +456,7 @@ def _replay(cfg: TrainConfig, new: Sequence[Sentence],
 def train(config: TrainConfig, *, lexicon: Any = None,
           train_matches: Callable[[Sequence[Sentence]], list[list[Any]]] | None = None,
           augment: Callable[[Sequence[Sentence]], list[Sentence]] | None = None,
+          soft_targets: SoftTargets | None = None,
           ) -> TrainResult:
     """Fine-tune a tagger as ``config`` says; the best-by-dev-F1 model ends up in ``out_dir``.
 
@@ -373,6 +465,8 @@ def train(config: TrainConfig, *, lexicon: Any = None,
     training sentences instead (``(start, end, kind)`` per sentence, e.g. cross-fold matches:
     :func:`train_with_kg`). ``augment``, when given, returns synthetic sentences made from the
     training ones (after ``limit_train`` and replay), trained on beside them.
+    ``soft_targets``, when given, adds a distillation term and its unlabelled sentences
+    (:class:`SoftTargets`, :func:`parser.tagger.distill.distill`).
     """
     import torch
     from tqdm.auto import tqdm
@@ -421,6 +515,13 @@ def train(config: TrainConfig, *, lexicon: Any = None,
     word_mode = "char" if train_s[0].joiner == "" else "whitespace"
     labels = _labels_for(entity_types(train_s + dev_s), scheme) if init is None \
         else list(init.config.labels)
+    if soft_targets is not None and init is None:  # the student learns the teachers' labels
+        missing = sorted(set(labels) - set(soft_targets.labels))
+        if missing:
+            raise ConfigError(
+                f"the data has labels the teachers do not ({', '.join(missing[:5])}): distil "
+                "on data of the teachers' labels and tag scheme")
+        labels = list(soft_targets.labels)
     lex = as_lexicon(lexicon)
 
     resumed = None
@@ -480,8 +581,21 @@ def train(config: TrainConfig, *, lexicon: Any = None,
     tcfg = model.config
     encoder = Encoder(tok, max_length=tcfg.max_length, word_mode=tcfg.word_mode,
                       lexicon_kinds=tcfg.lexicon_kinds, lexicon=lex)
-    matches = train_matches(train_s) if (train_matches and tcfg.lexicon_kinds) else None
-    train_ex = _examples(encoder, train_s, tcfg.label2id, Path(cfg.train_path), matches)
+    if soft_targets is not None:
+        _check_soft_targets(soft_targets, tcfg)
+    matches = train_matches(train_s) \
+        if (train_matches and (tcfg.lexicon_kinds or soft_targets)) else None
+    if soft_targets is None:
+        train_ex = _examples(encoder, train_s, tcfg.label2id, Path(cfg.train_path), matches)
+    else:  # the teachers see the training sentences with the student's matches
+        train_ex = _examples(encoder, train_s, tcfg.label2id, Path(cfg.train_path), matches,
+                             soft=soft_targets.targets(train_s, matches))
+        extra = list(soft_targets.extra)
+        if extra:
+            train_ex += _examples(encoder, extra, tcfg.label2id, Path(cfg.train_path),
+                                  soft=soft_targets.targets(extra, None), gold=False)
+            logger.info("distillation: %d unlabelled queries beside %d training sentences",
+                        len(extra), len(train_s))
     steps_per_epoch = math.ceil(len(train_ex) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
     warmup = int(cfg.warmup_ratio * total)
@@ -517,8 +631,11 @@ def train(config: TrainConfig, *, lexicon: Any = None,
                    desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
         run_loss = 0.0
         for k, idx in enumerate(bar):
-            batch = _batch(encoder, [train_ex[j] for j in idx])
-            loss = _loss(model, batch, cfg.label_smoothing)
+            exs = [train_ex[j] for j in idx]
+            batch = _batch(encoder, exs)
+            soft = None if soft_targets is None else \
+                (_soft_batch(exs, len(tcfg.labels)), soft_targets)
+            loss = _loss(model, batch, cfg.label_smoothing, soft)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
@@ -571,7 +688,18 @@ def train(config: TrainConfig, *, lexicon: Any = None,
     return TrainResult(out_dir=out, best_f1=best_f1, best_epoch=best_epoch, history=history)
 
 
-def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5) -> TrainResult:
+def _check_soft_targets(soft: SoftTargets, tcfg: TaggerConfig) -> None:
+    if list(soft.labels) != list(tcfg.labels):
+        raise ConfigError(
+            f"the teachers' labels ({len(soft.labels)}) are not the student's "
+            f"({len(tcfg.labels)}): distil on the data (and tag scheme) the teachers were "
+            "trained on")
+    if tcfg.crf:
+        raise ConfigError("distillation trains a softmax student: drop crf")
+
+
+def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5,
+                  soft_targets: SoftTargets | None = None) -> TrainResult:
     """Train with KG lexicon features, the mined part of the KG seen cross-fold.
 
     ``graph`` is the served KG (its matches are the dev and serving lexicon); ``base`` is the
@@ -580,7 +708,8 @@ def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5)
     ``k`` sees ``graph``'s matches except those only the names mined from fold ``k`` explain
     (:class:`~parser.tagger.lexicon.CrossFoldFilter`), so it never sees its own gold spans as
     KG names. ``config.lexicon_kinds`` defaults to
-    :data:`~parser.tagger.lexicon.DEFAULT_LEXICON_KINDS`.
+    :data:`~parser.tagger.lexicon.DEFAULT_LEXICON_KINDS`. ``soft_targets``: as in
+    :func:`train` (the teachers are given the same cross-fold matches).
     """
     from parser.tagger.lexicon import (
         DEFAULT_LEXICON_KINDS,
@@ -606,7 +735,7 @@ def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5)
         return out
 
     return train(config, lexicon=graph, train_matches=matches,
-                 augment=kg_augmenter(config, pairs))
+                 augment=kg_augmenter(config, pairs), soft_targets=soft_targets)
 
 
 def kg_augmenter(config: TrainConfig, pairs: Any,

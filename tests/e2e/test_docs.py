@@ -14,7 +14,8 @@ Shell code blocks (```bash, sh, shell, console) are taken from README.md and doc
    colours) to stay fast; the full build is tested in tests/kg.
 
 Only parse-checked, never run, because they take minutes or need what a test machine lacks:
-``quickstart`` (trains the tagger and the fusion model), ``tagger train``, ``tagger export-onnx``,
+``quickstart`` (trains the tagger and the fusion model), ``tagger train``, ``tagger distill``,
+``tagger export-onnx``,
 ``fusion train``/``fusion evaluate`` (training, the MiniLM), ``serve`` (blocks on a port) and any
 ``--engine ray`` (the ray extra is optional). A literal ``...`` argument is read as shorthand
 for elided options: only the command path is checked and it is not run.
@@ -35,8 +36,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 SHELL = {"bash", "sh", "shell", "console"}
-PARSE_ONLY = {("quickstart",), ("serve",), ("tagger", "train"), ("tagger", "export-onnx"),
-              ("fusion", "train"), ("fusion", "evaluate")}
+PARSE_ONLY = {("quickstart",), ("serve",), ("tagger", "train"), ("tagger", "distill"),
+              ("tagger", "export-onnx"), ("fusion", "train"), ("fusion", "evaluate")}
 OPERATORS = {"&&", "||", ";", "|", "&"}
 ELLIPSIS = "..."  # an argument "..." elides options: the command is checked, not its options
 DOC_SERVER = "127.0.0.1:7878"  # the docs' SPARQL server: runs against an `oxigraph serve` here

@@ -1,0 +1,42 @@
+"""bench/tagger_lexicon_f1.py: `--summary` shows the distilled (kd) condition beside the others,
+and `--unlabelled` needs `--teacher`."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "bench" / "tagger_lexicon_f1.py"
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("tagger_lexicon_f1", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_summary_has_the_kd_condition(tmp_path: Path) -> None:
+    mod = _module()
+    for cond, f1s in (("kg", (0.63, 0.64)), ("kd", (0.65, 0.68)), ("kdx", (0.1,))):
+        for seed, f1 in enumerate(f1s):
+            d = tmp_path / f"{cond}-{seed}"
+            d.mkdir()
+            (d / "result.json").write_text(json.dumps(
+                {"seed": seed, "onnx_int8_f1": f1,
+                 "per_type": {"creator": {"f1": f1}}}), encoding="utf-8")
+    out = mod.summary(tmp_path)
+    assert set(out) == {"kg", "kd"}  # kdx-* is not the kd condition
+    assert out["kd"]["seeds"] == [0, 1] and out["kd"]["mean"] == pytest.approx(0.665)
+    assert out["kd"]["spread"] == pytest.approx(0.03)
+    assert out["kd"]["per_type"]["creator"] == pytest.approx(0.665)
+
+
+def test_unlabelled_needs_a_teacher(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        _module().main(["--seed", "0", "--out", str(tmp_path / "x"),
+                        "--unlabelled", str(tmp_path / "u.txt")])
