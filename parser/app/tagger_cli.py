@@ -107,6 +107,19 @@ LexiconKindsOpt = Annotated[str | None, typer.Option(
          "KG's node kinds).")]
 
 
+def _train_config(given: dict, *, train: Path, dev: Path, out: Path, resume: bool,
+                  no_progress: bool, kinds: list[str] | None):
+    """The :class:`TrainConfig` of `tagger train` / `tagger distill`: the options given (None:
+    the config's default) and the lexicon kinds."""
+    from parser.tagger.training import TrainConfig
+
+    if kinds is not None:
+        given = {**given, "lexicon_kinds": kinds}
+    return TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
+                       progress=not no_progress,
+                       **{k: v for k, v in given.items() if v is not None})
+
+
 def _lexicon_kinds(lexicon_kinds: str | None, graph, mined: list[str]) -> list[str] | None:
     """``--lexicon-kinds`` as a list; by default the KG's node kinds (a plain KG), or None (a
     default KG with mined names: the default kinds of the cross-fold training)."""
@@ -237,7 +250,6 @@ def train(
     With --init-from the training continues a trained tagger on new labels (e.g. a batch from
     `kgqp learn select`, annotated), with --replay old labels beside them; then put OUT in a
     bundle with `kgqp bundle build`."""
-    from parser.tagger.training import TrainConfig
     from parser.tagger.training import train as _train
 
     given = {"backbone": backbone, "num_layers": num_layers,
@@ -252,12 +264,9 @@ def train(
         graph = _open_kg(kg)
         try:
             mined = _mined_sources(kg)
-            kinds = _lexicon_kinds(lexicon_kinds, graph, mined)
-            if kinds is not None:
-                given["lexicon_kinds"] = kinds
-            cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
-                              progress=not no_progress,
-                              **{k: v for k, v in given.items() if v is not None})
+            cfg = _train_config(given, train=train, dev=dev, out=out, resume=resume,
+                                no_progress=no_progress,
+                                kinds=_lexicon_kinds(lexicon_kinds, graph, mined))
             if cfg.kg_augment and graph is None:
                 raise typer.BadParameter("--kg-augment needs --kg (the names come from it)")
             if mined:  # names mined from training annotations: seen cross-fold, never whole
@@ -321,7 +330,6 @@ def distill(
     the --kg the teachers were trained with: they see the same lexicon matches."""
     from parser.tagger.distill import DistillConfig, distill_with_kg
     from parser.tagger.distill import distill as _distill
-    from parser.tagger.training import TrainConfig
 
     given = {"backbone": backbone, "num_layers": num_layers, "epochs": epochs, "lr": lr,
              "head_lr": head_lr, "batch_size": batch_size, "seed": seed,
@@ -334,12 +342,9 @@ def distill(
         graph = _open_kg(kg)
         try:
             mined = _mined_sources(kg)
-            kinds = _lexicon_kinds(lexicon_kinds, graph, mined)
-            if kinds is not None:
-                given["lexicon_kinds"] = kinds
-            cfg = TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
-                              progress=not no_progress,
-                              **{k: v for k, v in given.items() if v is not None})
+            cfg = _train_config(given, train=train, dev=dev, out=out, resume=resume,
+                                no_progress=no_progress,
+                                kinds=_lexicon_kinds(lexicon_kinds, graph, mined))
             if mined:  # as `tagger train`: the mined names seen cross-fold
                 res = distill_with_kg(cfg, dcfg, graph, base=_base_pairs(),
                                       folds=lexicon_folds)
