@@ -101,16 +101,17 @@ def main() -> None:
     thresholds = Thresholds()
     if args.report is not None:
         thresholds = Thresholds.from_dict(json.loads(args.report.read_text())["thresholds"])
+    from parser.pipeline import QueryParser
+
+    qp = QueryParser.featurizer(args.tagger, kg)  # label names and the named queries
     if args.model is not None and (args.model / "config.json").is_file():
         model = FusionModel.from_pretrained(args.model, kg=kg)
     else:
         label_text = None
         if not args.no_label_names:  # as `kgqp fusion train` trains the served model
             from fusion.labels import embed_label_names
-            from parser.pipeline import QueryParser
 
-            label_text = embed_label_names(sorted({ex.lvl1 for ex in train}),
-                                           QueryParser.featurizer(args.tagger, kg), kg)
+            label_text = embed_label_names(sorted({ex.lvl1 for ex in train}), qp, kg)
         model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0],
                                           use_label_names=label_text is not None), kg,
                              train, [], train_config=TrainConfig(epochs=args.epochs, seed=0),
@@ -183,9 +184,6 @@ def main() -> None:
     out["department_filter_sweep"] = sweep
     logger.info("%s", out)
     # named queries, featurised as served
-    from parser.pipeline import QueryParser
-
-    qp = QueryParser.featurizer(args.tagger, kg)
     named = {}
     for q, inp in zip(NAMED, qp.featurize(list(NAMED)), strict=True):
         intent = model.predict(inp) if any(ch.isalnum() for ch in q) else None

@@ -277,7 +277,7 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
             kg is None or node_embeddings is None):
         raise FusionConfigError("graph variants need kg= and node_embeddings= "
                                 "(fusion.gnn.compute_node_embeddings); or run variants=('text',)")
-    if any(VARIANTS[v].get("use_label_names", True) for v in cfg.variants) and label_text is None:
+    if any(VARIANTS[v]["use_label_names"] for v in cfg.variants) and label_text is None:
         raise FusionConfigError("variants with label names need label_text= "
                                 "(fusion.labels.embed_label_names)")
     start = time.perf_counter()

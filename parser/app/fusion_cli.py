@@ -221,7 +221,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                     cache: Path | None, text_encoder: str, intent_precision: float,
                     filter_precision: float, report: Path | None) -> dict:
     """``evaluate --cv``: featurise --data once (as served), then fusion.cv.cross_validate."""
-    from fusion import FusionConfig, FusionConfigError, FusionError
+    from fusion import FusionConfig, FusionError
     from fusion.cv import VARIANTS, CVConfig, cross_validate, load_examples, save_examples
     from fusion.data import build_examples, load_bestbuy_queries
     from fusion.gnn import GNNConfig, compute_node_embeddings
@@ -233,6 +233,12 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
 
     graph = ProductGraph.open(kg, read_only=True)
     featurizer = QueryParser.featurizer(tagger, graph)
+    # the variants are checked here, before the queries are featurised
+    config = CVConfig(folds=folds, seeds=tuple(range(seeds)),
+                      variants=tuple(v.strip() for v in variants.split(",") if v.strip()),
+                      train=TrainConfig(epochs=epochs, batch_size=batch_size),
+                      fusion=FusionConfig(text_dim=featurizer.dim),
+                      intent_precision=intent_precision, filter_precision=filter_precision)
     want = {"featurizer": featurizer.name, "kg_version": graph.version,
             "data": [str(p.resolve()) for p in data]}
     examples = None
@@ -250,23 +256,15 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
         examples = build_examples(queries, featurizer, progress=True)
         if features is not None:
             save_examples(features, examples, meta=want)
-    names = tuple(v.strip() for v in variants.split(",") if v.strip())
-    bad = [v for v in names if v not in VARIANTS]
-    if bad or not names:
-        raise FusionConfigError(f"unknown variants {bad}; choose among {sorted(VARIANTS)}")
     label_text = None
-    if any(VARIANTS[v].get("use_label_names") for v in names):
+    if any(VARIANTS[v]["use_label_names"] for v in config.variants):
         label_text = embed_label_names(sorted({ex.lvl1 for ex in examples}), featurizer, graph)
     emb = None
-    if any(VARIANTS[v].get("use_graph") for v in names):
+    if any(VARIANTS[v]["use_graph"] for v in config.variants):
         emb = compute_node_embeddings(
             graph, text_encoder=get_text_encoder(text_encoder),
             config=GNNConfig(steps=gnn_steps, seed=0),
             cache_dir=cache or (features or Path(".")) / ".fusion-cache", progress=True)
-    config = CVConfig(folds=folds, seeds=tuple(range(seeds)), variants=names,
-                      train=TrainConfig(epochs=epochs, batch_size=batch_size),
-                      fusion=FusionConfig(text_dim=featurizer.dim),
-                      intent_precision=intent_precision, filter_precision=filter_precision)
     rep = cross_validate(examples, config=config, kg=graph, node_embeddings=emb,
                          label_text=label_text, progress=True)
     out = rep.to_dict()

@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ import numpy as np
 
 from parser.errors import ConfigError, DataFormatError
 from parser.tagger.data import Sentence
+from parser.tagger.decode import log_softmax
 from parser.tagger.training import SoftTargets, TrainConfig, TrainResult
 
 __all__ = ["DistillConfig", "Teacher", "distill", "distill_with_kg", "read_unlabelled"]
@@ -179,10 +181,8 @@ class Teacher:
                     has = np.nonzero(p.first >= 0)[0]
                     if not len(has):
                         continue
-                    w = z[p.first[has]].astype(np.float64) / temperature
-                    w -= w.max(-1, keepdims=True)
-                    e = np.exp(w)
-                    sums[i][has] += e / e.sum(-1, keepdims=True)
+                    sums[i][has] += np.exp(
+                        log_softmax(z[p.first[has]].astype(np.float64) / temperature))
                     counts[i][has] += 1
                 bar.update(len(idx))
         bar.close()
@@ -197,8 +197,6 @@ class Teacher:
 
         def targets(sentences: Sequence[Sentence],
                     matches: Sequence[Sequence[Any]] | None) -> list[np.ndarray]:
-            import time
-
             t0 = time.perf_counter()
             out = self.word_probs(sentences, matches, temperature=config.temperature,
                                   batch_size=config.teacher_batch_size, progress=progress)
@@ -224,10 +222,8 @@ def distill(config: TrainConfig, dcfg: DistillConfig, *, lexicon: Any = None) ->
     :func:`parser.tagger.training.train`. Writes ``distill_args.json`` beside the model."""
     from parser.tagger.training import train
 
-    teacher = Teacher(dcfg.teachers, lexicon=lexicon)
-    return _record(config, dcfg, train(config, lexicon=lexicon,
-                                       soft_targets=teacher.soft_targets(
-                                           dcfg, progress=config.progress)))
+    soft = Teacher(dcfg.teachers, lexicon=lexicon).soft_targets(dcfg, progress=config.progress)
+    return _record(config, dcfg, train(config, lexicon=lexicon, soft_targets=soft))
 
 
 def distill_with_kg(config: TrainConfig, dcfg: DistillConfig, graph: Any, *, base: Any,
@@ -238,7 +234,6 @@ def distill_with_kg(config: TrainConfig, dcfg: DistillConfig, graph: Any, *, bas
     the KG's matches on dev and unlabelled queries."""
     from parser.tagger.training import train_with_kg
 
-    teacher = Teacher(dcfg.teachers, lexicon=graph)
+    soft = Teacher(dcfg.teachers, lexicon=graph).soft_targets(dcfg, progress=config.progress)
     return _record(config, dcfg, train_with_kg(config, graph, base=base, folds=folds,
-                                               soft_targets=teacher.soft_targets(
-                                           dcfg, progress=config.progress)))
+                                               soft_targets=soft))
