@@ -12,13 +12,16 @@ KG, :func:`parser.tagger.training.train_with_kg`) and served with that KG's matc
     python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg \
         --teacher /tmp/f1/kg-0 --teacher /tmp/f1/kg-1 --teacher /tmp/f1/kg-2 \
         --unlabelled queries.txt --out /tmp/f1/kd-0   # distilled (parser.tagger.distill)
+    python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg --num-layers 4 \
+        --out /tmp/f1/l4-0     # another depth (issue 15 item 4)
 
 With ``--teacher`` (repeatable: an ensemble) the student is trained by knowledge distillation
 (:func:`parser.tagger.distill.distill_with_kg` with ``--kg``), on the training queries and the
 unlabelled ones of ``--unlabelled`` (one query per line).
 
 Writes ``OUT/result.json`` (f1, precision, recall, per-type scores) and prints one JSON line.
-``--summary DIR`` reads ``DIR/{none,kg,aug,kd}-*/result.json`` and logs the table
+``--summary DIR`` reads ``DIR/CONDITION-SEED/result.json`` (e.g. ``none-0``, ``kg-1``, ``l4-2``)
+and logs the table
 (mean, spread over seeds, per-label F1 with and without the lexicon):
 
     python bench/tagger_lexicon_f1.py --summary /tmp/f1
@@ -46,10 +49,9 @@ def summary(folder: Path) -> dict:
     import statistics
 
     out: dict = {}
-    for cond in ("none", "kg", "aug", "kd"):
+    conds = sorted({p.parent.name.rsplit("-", 1)[0] for p in folder.glob("*-*/result.json")})
+    for cond in conds:
         runs = [json.loads(p.read_text()) for p in sorted(folder.glob(f"{cond}-*/result.json"))]
-        if not runs:
-            continue
         f1 = [r["onnx_int8_f1"] for r in runs]
         out[cond] = {
             "seeds": [r["seed"] for r in runs], "f1": f1,
@@ -59,7 +61,7 @@ def summary(folder: Path) -> dict:
     for cond, r in out.items():
         log.info("%-4s seeds %s F1 %s mean %.4f spread %.4f", cond, r["seeds"],
                  " ".join(f"{x:.4f}" for x in r["f1"]), r["mean"], r["spread"])
-    for a_cond, b_cond in (("none", "kg"), ("kg", "kd")):
+    for a_cond, b_cond in (("none", "kg"), ("kg", "kd"), ("l2", "l4"), ("l4", "kd4")):
         if a_cond in out and b_cond in out:
             log.info("per-label F1, %s -> %s", a_cond, b_cond)
             for t in WEAK_LABELS:
@@ -76,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kg", type=Path, default=None, help="KG directory: lexicon features on")
     ap.add_argument("--data", type=Path, default=ROOT / "data")
     ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--num-layers", type=int, default=None,
+                    help="encoder layers of the tagger (default: the quickstart's)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads for training")
     ap.add_argument("--augment", type=float, default=0.0,
                     help="with --kg: synthetic queries from the KG, as a share of train")
     ap.add_argument("--teacher", type=Path, action="append", default=None,
@@ -102,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     train_path = args.data / "queryner" / "train.conll"
     dev_path = args.data / "queryner" / "validation.conll"
     cfg = TrainConfig(train_path=train_path, dev_path=dev_path, out_dir=args.out,
-                      num_layers=QUICKSTART_TAGGER_LAYERS,
+                      num_layers=args.num_layers or QUICKSTART_TAGGER_LAYERS,
+                      num_threads=args.threads,
                       epochs=args.epochs or QUICKSTART_TAGGER_EPOCHS, seed=args.seed,
                       kg_augment=args.augment, progress=False)
     dcfg = None
@@ -140,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     tagger = Tagger.from_pretrained(args.out, backend="onnx", int8=True, lexicon=graph)
     scores = evaluate(tagger, read_data(dev_path))
     result = {"seed": args.seed, "kg": str(args.kg) if args.kg else None,
+              "num_layers": cfg.num_layers,
               "kg_augment": args.augment,
               "distill": None if dcfg is None else dcfg.to_json(),
               "lexicon_kinds": tagger.config.lexicon_kinds, "torch_best_dev_f1": res.best_f1,
