@@ -1,8 +1,8 @@
 """LoRA adapters per market: adapter size against the backbone, and the memory of two markets in
 one process on one backbone against two separately loaded taggers.
 
-Trains two small adapters on the offline MiniLM (the quickstart's 2 layers; `--train-n` queries
-each for one epoch: enough for real folders, NOT for quality: this script measures size and
+Trains two small adapters on the offline MiniLM (2 layers by default, `--layers`; `--train-n`
+queries each for one epoch: enough for real folders, NOT for quality: this script measures size and
 memory only), an English one on QueryNER train and a Chinese one on the Chinese e-commerce train
 set, then measures in fresh processes the memory of
 

@@ -36,15 +36,17 @@ __all__ = [
     "ensure_default_bundle",
 ]
 
-#: Encoder layers of the default bundle's tagger: the bottom 2 of MiniLM-L6's 6. QueryNER dev F1
-#: 0.6425 (0.6586 with 3 layers, 0.6636 with all six) for a parse about 1 ms faster than with 3
-#: layers and ~30% more ``pipe()`` throughput on a 2-core CPU (docs/benchmarks.md). ``kgqp tagger
-#: train`` keeps the whole backbone by default; ``--num-layers`` picks another depth.
-QUICKSTART_TAGGER_LAYERS = 2
+#: Encoder layers of the default bundle's tagger: the bottom 4 of MiniLM-L6's 6, the most
+#: accurate depth whose full parse stays within half the time of the HF token-classification
+#: pipeline on the 6-layer MiniLM. Served INT8 with the KG lexicon,
+#: QueryNER validation F1 over seeds 0-2: 2 layers 0.640, 3 layers 0.663, 4 layers 0.671;
+#: full parse / 6-layer HF pipeline p50 0.26 / 0.27 / 0.28 (6 layers 0.38, one run in six above
+#: 0.5). See docs/benchmarks.md, "The served depth". ``kgqp tagger train`` keeps the whole
+#: backbone by default; ``--num-layers`` picks another depth.
+QUICKSTART_TAGGER_LAYERS = 4
 
 #: Tagger epochs of the quickstart: fewer than ``kgqp tagger train``'s 8 so that README
-#: command 1 stays well within 30 minutes on a 2-core CPU (the 2-layer tagger's best dev F1,
-#: 0.6425, came at epoch 5 of 8).
+#: command 1 stays within 15 minutes on a 2-core CPU.
 QUICKSTART_TAGGER_EPOCHS = 6
 
 #: The quickstart tagger reads KG lexicon features (the default KG covers QueryNER's Amazon
