@@ -50,7 +50,8 @@ QUICKSTART_TAGGER_LAYERS = 4
 QUICKSTART_TAGGER_EPOCHS = 6
 
 #: The quickstart tagger reads KG lexicon features (the default KG covers QueryNER's Amazon
-#: brands, product types and attribute values; see data/README.md and docs/benchmarks.md).
+#: brands, product types and attribute values; see data/README.md). With 4 layers they add 1.3
+#: points of QueryNER validation F1, every seed ahead (docs/benchmarks.md).
 QUICKSTART_LEXICON = True
 
 #: Folds of the cross-fold lexicon: a training query of fold k sees the gazetteers mined from
