@@ -21,8 +21,7 @@ unlabelled ones of ``--unlabelled`` (one query per line).
 
 Writes ``OUT/result.json`` (f1, precision, recall, per-type scores) and prints one JSON line.
 ``--summary DIR`` reads ``DIR/CONDITION-SEED/result.json`` (e.g. ``none-0``, ``kg-1``, ``l4-2``)
-and logs the table
-(mean, spread over seeds, per-label F1 with and without the lexicon):
+and logs the table (mean and spread over seeds per condition, per-label F1 of pairs of them):
 
     python bench/tagger_lexicon_f1.py --summary /tmp/f1
 """
