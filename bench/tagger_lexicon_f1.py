@@ -47,10 +47,12 @@ def summary(folder: Path) -> dict:
     """Mean and spread of the ONNX INT8 F1 per condition, and mean per-label F1."""
     import statistics
 
+    by_cond: dict[str, list[Path]] = {}
+    for path in sorted(folder.glob("*-*/result.json")):  # one pass: CONDITION-SEED folders
+        by_cond.setdefault(path.parent.name.rsplit("-", 1)[0], []).append(path)
     out: dict = {}
-    conds = sorted({p.parent.name.rsplit("-", 1)[0] for p in folder.glob("*-*/result.json")})
-    for cond in conds:
-        runs = [json.loads(p.read_text()) for p in sorted(folder.glob(f"{cond}-*/result.json"))]
+    for cond in sorted(by_cond):
+        runs = [json.loads(p.read_text()) for p in by_cond[cond]]
         f1 = [r["onnx_int8_f1"] for r in runs]
         out[cond] = {
             "seeds": [r["seed"] for r in runs], "f1": f1,
@@ -58,7 +60,7 @@ def summary(folder: Path) -> dict:
             "per_type": {t: statistics.mean(r["per_type"].get(t, {}).get("f1", 0.0)
                                             for r in runs) for t in WEAK_LABELS}}
     for cond, r in out.items():
-        log.info("%-4s seeds %s F1 %s mean %.4f spread %.4f", cond, r["seeds"],
+        log.info("%-6s seeds %s F1 %s mean %.4f spread %.4f", cond, r["seeds"],
                  " ".join(f"{x:.4f}" for x in r["f1"]), r["mean"], r["spread"])
     for a_cond, b_cond in (("none", "kg"), ("kg", "kd"), ("l2", "l4"), ("l4", "kd4")):
         if a_cond in out and b_cond in out:
