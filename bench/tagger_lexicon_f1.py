@@ -14,10 +14,13 @@ KG, :func:`parser.tagger.training.train_with_kg`) and served with that KG's matc
         --unlabelled queries.txt --out /tmp/f1/kd-0   # distilled (parser.tagger.distill)
     python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg --num-layers 4 \
         --out /tmp/f1/l4-0     # another depth (issue 15 item 4)
+    python bench/tagger_lexicon_f1.py --seed 0 --kg ~/.cache/kgqp/kg --no-crf \
+        --out /tmp/f1/nocrf-0  # a softmax head instead of the CRF (also --lr, --label-smoothing)
 
 With ``--teacher`` (repeatable: an ensemble) the student is trained by knowledge distillation
 (:func:`parser.tagger.distill.distill_with_kg` with ``--kg``), on the training queries and the
-unlabelled ones of ``--unlabelled`` (one query per line).
+unlabelled ones of ``--unlabelled`` (one query per line); with ``--targets FILE`` from the
+teachers' probabilities saved by ``kgqp tagger soft-targets`` (as the quickstart distils).
 
 Writes ``OUT/result.json`` (f1, precision, recall, per-type scores) and prints one JSON line.
 ``--summary DIR`` reads ``DIR/CONDITION-SEED/result.json`` (e.g. ``none-0``, ``kg-1``, ``l4-2``)
@@ -86,10 +89,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --kg: synthetic queries from the KG, as a share of train")
     ap.add_argument("--teacher", type=Path, action="append", default=None,
                     help="a trained tagger folder to distil from (repeat: an ensemble)")
+    ap.add_argument("--targets", type=Path, default=None,
+                    help="distil from the teachers' probabilities saved by `kgqp tagger "
+                    "soft-targets` (instead of --teacher)")
     ap.add_argument("--unlabelled", type=Path, default=None,
                     help="with --teacher: unlabelled queries, one per line")
     ap.add_argument("--alpha", type=float, default=0.5, help="with --teacher: KD weight")
     ap.add_argument("--temperature", type=float, default=2.0, help="with --teacher: KD T")
+    ap.add_argument("--lr", type=float, default=None, help="encoder learning rate")
+    ap.add_argument("--label-smoothing", type=float, default=0.0)
+    ap.add_argument("--crf", action=argparse.BooleanOptionalAction, default=None,
+                    help="a CRF output layer (default: the quickstart's)")
+    ap.add_argument("--layer-decay", type=float, default=1.0)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.summary is not None:
@@ -99,8 +110,14 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--seed and --out are required (or --summary DIR)")
     if args.unlabelled is not None and not args.teacher:
         ap.error("--unlabelled needs --teacher")
+    if args.teacher and args.targets:
+        ap.error("give --teacher or --targets, not both")
 
-    from parser.app.quickstart import QUICKSTART_TAGGER_EPOCHS, QUICKSTART_TAGGER_LAYERS
+    from parser.app.quickstart import (
+        QUICKSTART_TAGGER_CRF,
+        QUICKSTART_TAGGER_EPOCHS,
+        QUICKSTART_TAGGER_LAYERS,
+    )
     from parser.tagger import Tagger, TrainConfig, export_onnx, train
     from parser.tagger.formats import read_data
     from parser.tagger.training import evaluate
@@ -111,13 +128,18 @@ def main(argv: list[str] | None = None) -> int:
                       num_layers=args.num_layers or QUICKSTART_TAGGER_LAYERS,
                       num_threads=args.threads,
                       epochs=args.epochs or QUICKSTART_TAGGER_EPOCHS, seed=args.seed,
-                      kg_augment=args.augment, progress=False)
+                      kg_augment=args.augment, label_smoothing=args.label_smoothing,
+                      crf=QUICKSTART_TAGGER_CRF if args.crf is None else args.crf,
+                      layer_decay=args.layer_decay, progress=False)
+    if args.lr is not None:
+        cfg.lr = args.lr
     dcfg = None
-    if args.teacher:
+    if args.teacher or args.targets:
         from parser.tagger.distill import DistillConfig
 
-        dcfg = DistillConfig(teachers=args.teacher, alpha=args.alpha,
-                             temperature=args.temperature, unlabelled_path=args.unlabelled)
+        dcfg = DistillConfig(teachers=args.teacher or [], alpha=args.alpha,
+                             temperature=args.temperature, unlabelled_path=args.unlabelled,
+                             targets_path=args.targets)
     t0 = time.perf_counter()
     graph = None
     if args.kg is not None:
@@ -148,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     scores = evaluate(tagger, read_data(dev_path))
     result = {"seed": args.seed, "kg": str(args.kg) if args.kg else None,
               "num_layers": cfg.num_layers,
-              "kg_augment": args.augment,
+              "kg_augment": args.augment, "epochs": cfg.epochs, "lr": cfg.lr,
+              "label_smoothing": cfg.label_smoothing, "crf": cfg.crf,
+              "layer_decay": cfg.layer_decay,
               "distill": None if dcfg is None else dcfg.to_json(),
               "lexicon_kinds": tagger.config.lexicon_kinds, "torch_best_dev_f1": res.best_f1,
               "best_epoch": res.best_epoch, "train_seconds": round(seconds, 1),

@@ -3,11 +3,12 @@
 :func:`ensure_default_bundle` builds whatever is missing, each step resumable:
 
 1. the default KG (``kg.build.build_default``: Best Buy, Google taxonomy, Flipkart);
-2. the tagger: the default BERT backbone fine-tuned on QueryNER (``data/queryner``) with KG
-   lexicon features (:data:`QUICKSTART_LEXICON`: matches of the default KG; the gazetteers
-   mined from the QueryNER training annotations seen cross-fold,
-   :func:`parser.tagger.training.train_with_kg`), selected on its validation split, exported to
-   ONNX INT8;
+2. the tagger: the bottom layers of the default BERT backbone with a CRF output layer,
+   fine-tuned on QueryNER (``data/queryner``) with KG lexicon features
+   (:data:`QUICKSTART_LEXICON`: matches of the default KG; the gazetteers mined from the
+   QueryNER training annotations seen cross-fold, :func:`parser.tagger.training.train_with_kg`)
+   and distilled from shipped teacher probabilities (:data:`QUICKSTART_SOFT_TARGETS`),
+   selected on its validation split, exported to ONNX INT8;
 3. the fusion model: trained on the Best Buy query suggestions (``data/bestbuy``) with the KG;
 4. the bundle that ties them together.
 
@@ -30,6 +31,8 @@ __all__ = [
     "EXAMPLE_QUERIES",
     "QUICKSTART_LEXICON",
     "QUICKSTART_LEXICON_FOLDS",
+    "QUICKSTART_SOFT_TARGETS",
+    "QUICKSTART_TAGGER_CRF",
     "QUICKSTART_TAGGER_EPOCHS",
     "QUICKSTART_TAGGER_LAYERS",
     "default_home",
@@ -45,6 +48,11 @@ __all__ = [
 #: backbone by default; ``--num-layers`` picks another depth.
 QUICKSTART_TAGGER_LAYERS = 4
 
+#: The quickstart tagger has a CRF output layer (learned label transitions, decoded by the same
+#: constrained Viterbi as the softmax head; no cost at parse time). See docs/benchmarks.md,
+#: "A CRF output layer".
+QUICKSTART_TAGGER_CRF = True
+
 #: Tagger epochs of the quickstart: fewer than ``kgqp tagger train``'s 8 so that README
 #: command 1 stays within 15 minutes on a 2-core CPU.
 QUICKSTART_TAGGER_EPOCHS = 6
@@ -53,6 +61,12 @@ QUICKSTART_TAGGER_EPOCHS = 6
 #: brands, product types and attribute values; see data/README.md). With 4 layers they add 1.3
 #: points of QueryNER validation F1, every seed ahead (docs/benchmarks.md).
 QUICKSTART_LEXICON = True
+
+#: The quickstart tagger is distilled from the teachers' probabilities shipped in this file
+#: under ``data/`` (an ensemble of three 6-layer taggers trained with the same lexicon; made by
+#: ``kgqp tagger soft-targets``, see data/README.md): the teachers need not be trained. Without
+#: the file the tagger is trained on the gold labels alone.
+QUICKSTART_SOFT_TARGETS = "queryner/soft_targets.safetensors"
 
 #: Folds of the cross-fold lexicon: a training query of fold k sees the gazetteers mined from
 #: the other folds only, never its own spans.
@@ -89,7 +103,8 @@ def _has_embedding_export(path: Path) -> bool:
 
 def _train_with_lexicon(config, kg_dir: Path, data_dir: Path) -> None:
     """Train with the default KG's lexicon; the KG built without the mined gazetteers
-    (``kg.build.build_base``, in memory) tells which matches a training query sees whole."""
+    (``kg.build.build_base``, in memory) tells which matches a training query sees whole.
+    Distilled from :data:`QUICKSTART_SOFT_TARGETS` when ``data_dir`` has it."""
     from kg import ProductGraph
     from kg.build import build_base
     from parser.tagger.lexicon import kg_pairs
@@ -100,8 +115,16 @@ def _train_with_lexicon(config, kg_dir: Path, data_dir: Path) -> None:
         pairs = kg_pairs(base)
     finally:
         base.close()
+    targets = data_dir / QUICKSTART_SOFT_TARGETS
     with ProductGraph.open(kg_dir, read_only=True) as graph:
-        train_with_kg(config, graph, base=pairs, folds=QUICKSTART_LEXICON_FOLDS)
+        if targets.is_file():
+            from parser.tagger.distill import DistillConfig, distill_with_kg
+
+            logger.info("distilling from the teachers' probabilities in %s", targets)
+            distill_with_kg(config, DistillConfig(targets_path=targets), graph, base=pairs,
+                            folds=QUICKSTART_LEXICON_FOLDS)
+        else:
+            train_with_kg(config, graph, base=pairs, folds=QUICKSTART_LEXICON_FOLDS)
 
 
 def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_DATA_DIR,
@@ -139,7 +162,7 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
         config = TrainConfig(train_path=data_dir / "queryner" / "train.conll",
                              dev_path=data_dir / "queryner" / "validation.conll",
                              out_dir=tagger_dir, resume=True,
-                             num_layers=QUICKSTART_TAGGER_LAYERS,
+                             num_layers=QUICKSTART_TAGGER_LAYERS, crf=QUICKSTART_TAGGER_CRF,
                              epochs=tagger_epochs or QUICKSTART_TAGGER_EPOCHS)
         if QUICKSTART_LEXICON:
             _train_with_lexicon(config, kg_dir, data_dir)

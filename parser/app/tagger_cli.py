@@ -284,15 +284,52 @@ def train(
                            "best_epoch": res.best_epoch}))
 
 
-@app.command()
-def distill(
+@app.command("soft-targets")
+def soft_targets(
     teacher: Annotated[list[Path], typer.Option(
         "--teacher", metavar="DIR",
-        help="A trained tagger folder to learn from; repeat it for an ensemble "
-        "(the mean of their label probabilities; same labels and tag scheme).")],
+        help="A trained tagger folder; repeat it for an ensemble (the mean of their label "
+        "probabilities).")],
+    train: TrainOpt,
+    out: Annotated[Path, typer.Option("--out", help="The file to write (.safetensors).")],
+    temperature: Annotated[float, typer.Option(
+        help="Softmax temperature of the probabilities (> 0).")] = 2.0,
+    kg: KgOpt = None,
+    lexicon_folds: LexiconFoldsOpt = 5,
+    no_progress: NoProgressOpt = False,
+) -> None:
+    """Save the teachers' label probabilities of the --train sentences, for students distilled
+    later without the teachers (`kgqp tagger distill --targets FILE`).
+
+    Give the --kg the teachers were trained with; a default KG (names mined from the training
+    annotations) gives them the cross-fold matches `tagger distill` would."""
+    from parser.tagger.distill import save_teacher_targets
+
+    with cli_errors():
+        graph = _open_kg(kg)
+        try:
+            path = save_teacher_targets(
+                out, list(teacher), train, graph=graph,
+                base=_base_pairs() if _mined_sources(kg) else None, folds=lexicon_folds,
+                temperature=temperature, progress=not no_progress)
+        finally:
+            if graph is not None:
+                graph.close()
+    typer.echo(json.dumps({"out": str(path)}))
+
+
+@app.command()
+def distill(
     train: TrainOpt,
     dev: DevOpt,
     out: OutOpt,
+    teacher: Annotated[list[Path] | None, typer.Option(
+        "--teacher", metavar="DIR",
+        help="A trained tagger folder to learn from; repeat it for an ensemble "
+        "(the mean of their label probabilities; same labels and tag scheme).")] = None,
+    targets: Annotated[Path | None, typer.Option(
+        "--targets", help="Instead of --teacher: their probabilities saved by `kgqp tagger "
+        "soft-targets` (the temperature is the file's).")] = None,
     unlabelled: Annotated[Path | None, typer.Option(
         "--unlabelled", help="Unlabelled queries, one per line: trained on with the "
         "teachers' probabilities only.")] = None,
@@ -321,13 +358,17 @@ def distill(
     kg: KgOpt = None,
     lexicon_folds: LexiconFoldsOpt = 5,
     lexicon_kinds: LexiconKindsOpt = None,
+    crf: Annotated[bool | None, typer.Option(
+        "--crf/--no-crf", help="A CRF student: the distillation term acts on its emission "
+        "scores, the gold labels go through the CRF.")] = None,
 ) -> None:
     """Train a student tagger by knowledge distillation from one or more trained taggers.
 
     The student is trained as `kgqp tagger train` trains one (same options), its loss mixing
-    the gold labels' cross-entropy and the KL divergence from the teachers' label
-    probabilities at --temperature; --unlabelled queries add the distillation term only. Give
-    the --kg the teachers were trained with: they see the same lexicon matches."""
+    the gold labels' cross-entropy (the CRF's likelihood with --crf) and the KL divergence from
+    the teachers' label probabilities at --temperature; --unlabelled queries add the
+    distillation term only. Give the --kg the teachers were trained with: they see the same
+    lexicon matches."""
     from parser.tagger.distill import DistillConfig, distill_with_kg
     from parser.tagger.distill import distill as _distill
 
@@ -335,10 +376,11 @@ def distill(
              "head_lr": head_lr, "batch_size": batch_size, "seed": seed,
              "max_length": max_length, "patience": patience,
              "label_smoothing": label_smoothing, "limit_train": limit_train,
-             "num_threads": num_threads}
+             "num_threads": num_threads, "crf": crf}
     with cli_errors():
-        dcfg = DistillConfig(teachers=list(teacher), alpha=alpha, temperature=temperature,
-                             unlabelled_path=unlabelled, unlabelled_limit=unlabelled_limit)
+        dcfg = DistillConfig(teachers=list(teacher or []), alpha=alpha,
+                             temperature=temperature, unlabelled_path=unlabelled,
+                             unlabelled_limit=unlabelled_limit, targets_path=targets)
         graph = _open_kg(kg)
         try:
             mined = _mined_sources(kg)

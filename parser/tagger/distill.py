@@ -13,6 +13,12 @@ A teacher trained with KG lexicon features sees the matches it was trained with:
 sentence gets the student's training matches (the cross-fold ones with
 :func:`distill_with_kg`), an unlabelled query the KG's own.
 
+The teachers' probabilities of the training sentences can be saved
+(:func:`save_teacher_targets`; safetensors with JSON metadata) and a later student trained from
+that file instead of the teachers
+(``DistillConfig.targets_path``; :func:`load_soft_targets`): the quickstart distils its tagger
+that way from the file shipped in ``data/queryner``, without training the teachers.
+
 Example:
     >>> DistillConfig(teachers=["t1", "t2"]).temperature
     2.0
@@ -38,17 +44,23 @@ from parser.tagger.data import Sentence
 from parser.tagger.decode import log_softmax
 from parser.tagger.training import SoftTargets, TrainConfig, TrainResult
 
-__all__ = ["DistillConfig", "Teacher", "distill", "distill_with_kg", "read_unlabelled"]
+__all__ = ["DistillConfig", "Teacher", "distill", "distill_with_kg", "load_soft_targets",
+           "read_unlabelled", "save_soft_targets", "save_teacher_targets"]
+
+#: the format of a saved soft-targets file (:func:`save_soft_targets`)
+SOFT_TARGETS_FORMAT = 1
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class DistillConfig:
-    """What to distil from: ``teachers`` (tagger folders; several are an ensemble), the
-    weight ``alpha`` of the distillation term (1 - alpha: the gold labels' cross-entropy), the
-    ``temperature`` T, and optional unlabelled queries (``unlabelled_path``: one per line, the
-    first ``unlabelled_limit`` non-empty distinct ones)."""
+    """What to distil from: ``teachers`` (tagger folders; several are an ensemble) or
+    ``targets_path`` (their probabilities saved by an earlier run, :func:`save_soft_targets`),
+    the weight ``alpha`` of the distillation term (1 - alpha: the gold labels' cross-entropy),
+    the ``temperature`` T (a targets file brings its own), and optional unlabelled queries
+    (``unlabelled_path``: one per line, the first ``unlabelled_limit`` non-empty distinct ones;
+    with teachers only)."""
 
     teachers: list[str | Path] = field(default_factory=list)
     alpha: float = 0.5
@@ -56,9 +68,17 @@ class DistillConfig:
     unlabelled_path: str | Path | None = None
     unlabelled_limit: int | None = None
     teacher_batch_size: int = 128
+    targets_path: str | Path | None = None
 
     def __post_init__(self) -> None:
-        if not self.teachers:
+        if self.targets_path is not None:
+            self.targets_path = Path(self.targets_path)
+            if self.teachers:
+                raise ConfigError("give teachers or a targets file, not both")
+            if self.unlabelled_path is not None:
+                raise ConfigError("unlabelled queries need teachers: a targets file holds the "
+                                  "training sentences only")
+        elif not self.teachers:
             raise ConfigError("teachers: give at least one trained tagger folder")
         self.teachers = [Path(t) for t in self.teachers]
         if not 0 <= self.alpha <= 1:
@@ -76,6 +96,7 @@ class DistillConfig:
     def to_json(self) -> dict[str, Any]:
         return {"teachers": [str(t) for t in self.teachers], "alpha": self.alpha,
                 "temperature": self.temperature,
+                "targets_path": None if self.targets_path is None else str(self.targets_path),
                 "unlabelled_path": None if self.unlabelled_path is None
                 else str(self.unlabelled_path),
                 "unlabelled_limit": self.unlabelled_limit}
@@ -209,6 +230,134 @@ class Teacher:
                            temperature=config.temperature, extra=extra)
 
 
+def _key(sentence: Sentence) -> str:
+    return "\t".join(sentence.tokens)
+
+
+def save_soft_targets(path: str | Path, sentences: Sequence[Sentence],
+                      probs: Sequence[np.ndarray], *, labels: Sequence[str], temperature: float,
+                      meta: dict[str, Any] | None = None) -> Path:
+    """Save word label probabilities of ``sentences`` (one ``float32[n_words, labels]`` each,
+    as :meth:`Teacher.word_probs` gives them) to a safetensors file, written atomically: one
+    float16 matrix of all words and the sentence offsets; the labels, the temperature, each
+    sentence's words (its key) and ``meta`` as JSON in the file's metadata.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "t.safetensors"
+    >>> s = [Sentence(["usb", "cable"], ["O", "O"])]
+    >>> _ = save_soft_targets(p, s, [np.array([[0.75, 0.25], [1.0, 0.0]], np.float32)],
+    ...                       labels=["O", "B-x"], temperature=2.0)
+    >>> st = load_soft_targets(p)
+    >>> st.temperature, st.targets(s, None)[0].tolist()
+    (2.0, [[0.75, 0.25], [1.0, 0.0]])
+    """
+    import json
+
+    from safetensors.numpy import save
+
+    from kg.io import atomic_write_bytes
+
+    if len(sentences) != len(probs):
+        raise ConfigError(f"{len(sentences)} sentences but {len(probs)} probability arrays")
+    offsets = np.zeros(len(sentences) + 1, np.int64)
+    for i, (s, p) in enumerate(zip(sentences, probs, strict=True)):
+        if p.shape != (len(s.tokens), len(labels)):
+            raise ConfigError(f"sentence {i}: probabilities of shape {p.shape}, expected "
+                              f"({len(s.tokens)}, {len(labels)})")
+        offsets[i + 1] = offsets[i] + len(s.tokens)
+    matrix = np.concatenate(list(probs)) if probs else np.zeros((0, len(labels)), np.float32)
+    info = {"format": SOFT_TARGETS_FORMAT, "labels": list(labels),
+            "temperature": float(temperature), "keys": [_key(s) for s in sentences],
+            "meta": meta or {}}
+    data = save({"probs": matrix.astype(np.float16), "offsets": offsets},
+                metadata={"kgqp": json.dumps(info)})
+    atomic_write_bytes(path, data)
+    logger.info("saved the soft targets of %d sentences to %s", len(sentences), path)
+    return Path(path)
+
+
+def load_soft_targets(path: str | Path, *, alpha: float = 0.5) -> SoftTargets:
+    """The :class:`~parser.tagger.training.SoftTargets` saved in ``path``
+    (:func:`save_soft_targets`): a training sentence gets the saved probabilities of the
+    sentence with the same words, a sentence not in the file none (rows of zeros: the gold
+    labels alone teach it; how many is logged).
+
+    Raises:
+        DataFormatError: the file is missing, not a soft-targets file, or of a newer format.
+    """
+    import json
+
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataFormatError(f"{path}: no such soft-targets file (write one with `kgqp tagger "
+                              "distill --save-targets`)")
+    try:
+        with safe_open(str(path), framework="numpy") as f:
+            info = json.loads((f.metadata() or {})["kgqp"])
+            matrix = f.get_tensor("probs").astype(np.float32)
+            offsets = f.get_tensor("offsets")
+    except Exception as err:
+        raise DataFormatError(f"{path} is not a kgqp soft-targets file: {err}") from err
+    if int(info.get("format", 0)) > SOFT_TARGETS_FORMAT:
+        raise DataFormatError(f"{path}: soft-targets format {info['format']}; this kgqp reads "
+                              f"up to {SOFT_TARGETS_FORMAT}: upgrade kgqp")
+    labels = list(info["labels"])
+    by_key = {k: matrix[offsets[i]:offsets[i + 1]] for i, k in enumerate(info["keys"])}
+
+    def targets(sentences: Sequence[Sentence],
+                matches: Sequence[Sequence[Any]] | None) -> list[np.ndarray]:
+        out, missing = [], 0
+        for s in sentences:
+            got = by_key.get(_key(s))
+            if got is None:
+                missing += 1
+                got = np.zeros((len(s.tokens), len(labels)), np.float32)
+            out.append(got)
+        logger.info("soft targets from %s: %d of %d sentences (%d without)", path,
+                    len(sentences) - missing, len(sentences), missing)
+        return out
+
+    return SoftTargets(labels=labels, targets=targets, alpha=alpha,
+                       temperature=float(info["temperature"]))
+
+
+def save_teacher_targets(path: str | Path, teachers: Sequence[str | Path],
+                         train_path: str | Path, *, graph: Any = None, base: Any = None,
+                         folds: int = 5, temperature: float = 2.0, batch_size: int = 128,
+                         progress: bool = False) -> Path:
+    """Compute the teachers' word label probabilities of the training sentences in
+    ``train_path`` and save them (:func:`save_soft_targets`), for students trained later from
+    the file (``DistillConfig.targets_path``). With ``graph`` (the KG the teachers were trained
+    with) and ``base`` (that KG without the names mined from the training annotations, or its
+    pairs), the teachers see the cross-fold matches :func:`distill_with_kg` gives them; with
+    ``graph`` alone, its own matches."""
+    from parser.tagger.formats import read_data
+    from parser.tagger.training import cross_fold_matcher
+
+    sentences = read_data(train_path)
+    teacher = Teacher(teachers, lexicon=graph)
+    matches = cross_fold_matcher(train_path, graph, base, folds=folds)(sentences) \
+        if graph is not None and base is not None else None
+    t0 = time.perf_counter()
+    probs = teacher.word_probs(sentences, matches, temperature=temperature,
+                               batch_size=batch_size, progress=progress)
+    logger.info("teacher probabilities (%d teacher(s), T=%g) of %d sentences in %.1fs",
+                len(teacher.taggers), temperature, len(sentences), time.perf_counter() - t0)
+    meta = {"teachers": [str(t) for t in teachers], "train": Path(train_path).name,
+            "cross_fold": matches is not None, "folds": folds}
+    return save_soft_targets(path, sentences, probs, labels=teacher.labels,
+                             temperature=temperature, meta=meta)
+
+
+def _soft_targets(dcfg: DistillConfig, lexicon: Any, *, progress: bool) -> SoftTargets:
+    """The soft targets of ``dcfg``: from its targets file, or from its teachers."""
+    if dcfg.targets_path is not None:
+        return load_soft_targets(dcfg.targets_path, alpha=dcfg.alpha)
+    return Teacher(dcfg.teachers, lexicon=lexicon).soft_targets(dcfg, progress=progress)
+
+
 def _record(config: TrainConfig, dcfg: DistillConfig, res: TrainResult) -> TrainResult:
     from kg.io import atomic_write_json
 
@@ -222,7 +371,7 @@ def distill(config: TrainConfig, dcfg: DistillConfig, *, lexicon: Any = None) ->
     :func:`parser.tagger.training.train`. Writes ``distill_args.json`` beside the model."""
     from parser.tagger.training import train
 
-    soft = Teacher(dcfg.teachers, lexicon=lexicon).soft_targets(dcfg, progress=config.progress)
+    soft = _soft_targets(dcfg, lexicon, progress=config.progress)
     return _record(config, dcfg, train(config, lexicon=lexicon, soft_targets=soft))
 
 
@@ -234,6 +383,6 @@ def distill_with_kg(config: TrainConfig, dcfg: DistillConfig, graph: Any, *, bas
     the KG's matches on dev and unlabelled queries."""
     from parser.tagger.training import train_with_kg
 
-    soft = Teacher(dcfg.teachers, lexicon=graph).soft_targets(dcfg, progress=config.progress)
+    soft = _soft_targets(dcfg, graph, progress=config.progress)
     return _record(config, dcfg, train_with_kg(config, graph, base=base, folds=folds,
                                                soft_targets=soft))

@@ -95,7 +95,8 @@ class TaggerModel(nn.Module):
             try:
                 from torchcrf import CRF
             except ImportError as err:  # pragma: no cover - depends on extras
-                raise ConfigError("crf=True needs pytorch-crf: pip install 'kgqp[crf]'") from err
+                raise ConfigError("crf=True needs pytorch-crf (a kgqp dependency): pip install "
+                                  "pytorch-crf") from err
             self.crf = CRF(n_labels, batch_first=True)
 
     @property

@@ -39,8 +39,8 @@ from parser.tagger.data import (
 )
 from parser.tagger.formats import read_data
 
-__all__ = ["SoftTargets", "TrainConfig", "TrainResult", "default_backbone", "evaluate",
-           "kd_loss", "train", "train_with_kg"]
+__all__ = ["SoftTargets", "TrainConfig", "TrainResult", "cross_fold_matcher", "default_backbone",
+           "evaluate", "kd_loss", "train", "train_with_kg"]
 
 logger = logging.getLogger(__name__)
 
@@ -376,8 +376,10 @@ def _length_batches(exs: Sequence[_Example], batch_size: int, seed: int) -> list
 
 def _loss(model: Any, batch: tuple, label_smoothing: float,
           soft: tuple[Any, SoftTargets] | None = None):
-    """Cross-entropy (or the CRF's) on the gold words; with ``soft`` (the batch's targets from
-    :func:`_soft_batch` and the :class:`SoftTargets`), mixed with :func:`kd_loss`."""
+    """Cross-entropy (or the CRF's negative log-likelihood) on the gold words; with ``soft``
+    (the batch's targets from :func:`_soft_batch` and the :class:`SoftTargets`), mixed with
+    :func:`kd_loss`. A CRF student learns the teachers' word distributions in its emission
+    scores (the CRF's per-word inputs) and the gold sequences through the CRF."""
     import torch.nn.functional as F
 
     ids, mask, pos, labs, lex = batch
@@ -385,7 +387,16 @@ def _loss(model: Any, batch: tuple, label_smoothing: float,
     word_logits = logits.gather(1, pos.unsqueeze(-1).expand(-1, -1, logits.shape[-1]))
     if model.crf is not None:
         wmask = labs != -100
-        return -model.crf(word_logits, labs.clamp(min=0), mask=wmask, reduction="token_mean")
+        rows = wmask[:, 0]  # labelled sentences (an unlabelled query has no gold word)
+        if bool(rows.any()):
+            nll = -model.crf(word_logits[rows], labs[rows].clamp(min=0), mask=wmask[rows],
+                             reduction="token_mean")
+        else:  # a batch of unlabelled queries only
+            nll = word_logits.sum() * 0.0
+        if soft is None:
+            return nll
+        targets, st = soft
+        return (1 - st.alpha) * nll + st.alpha * kd_loss(word_logits, targets, st.temperature)
     if soft is None:
         return F.cross_entropy(word_logits.reshape(-1, word_logits.shape[-1]),
                                labs.reshape(-1), ignore_index=-100,
@@ -694,8 +705,6 @@ def _check_soft_targets(soft: SoftTargets, tcfg: TaggerConfig) -> None:
             f"the teachers' labels ({len(soft.labels)}) are not the student's "
             f"({len(tcfg.labels)}): distil on the data (and tag scheme) the teachers were "
             "trained on")
-    if tcfg.crf:
-        raise ConfigError("distillation trains a softmax student: drop crf")
 
 
 def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5,
@@ -711,17 +720,25 @@ def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5,
     :data:`~parser.tagger.lexicon.DEFAULT_LEXICON_KINDS`. ``soft_targets``: as in
     :func:`train` (the teachers are given the same cross-fold matches).
     """
-    from parser.tagger.lexicon import (
-        DEFAULT_LEXICON_KINDS,
-        CrossFoldFilter,
-        KGLexicon,
-        kg_pairs,
-    )
+    from parser.tagger.lexicon import DEFAULT_LEXICON_KINDS, kg_pairs
 
     if not config.lexicon_kinds:
         config.lexicon_kinds = list(DEFAULT_LEXICON_KINDS)
     pairs = base if isinstance(base, (set, frozenset)) else kg_pairs(base)
-    cross = CrossFoldFilter(base=pairs, sentences=read_data(config.train_path), folds=folds)
+    matches = cross_fold_matcher(config.train_path, graph, pairs, folds=folds)
+    return train(config, lexicon=graph, train_matches=matches,
+                 augment=kg_augmenter(config, pairs), soft_targets=soft_targets)
+
+
+def cross_fold_matcher(train_path: str | Path, graph: Any, base: Any, *, folds: int = 5,
+                       ) -> Callable[[Sequence[Sentence]], list[list[Any]]]:
+    """The lexicon matches :func:`train_with_kg` gives its training sentences: ``graph``'s
+    matches of each sentence, less those only the names mined from the sentence's own fold of
+    ``train_path`` explain (``base``: the KG without the mined names, or its pairs)."""
+    from parser.tagger.lexicon import CrossFoldFilter, KGLexicon, kg_pairs
+
+    pairs = base if isinstance(base, (set, frozenset)) else kg_pairs(base)
+    cross = CrossFoldFilter(base=pairs, sentences=read_data(train_path), folds=folds)
 
     def matches(sentences: Sequence[Sentence]) -> list[list[Any]]:
         out = []
@@ -734,8 +751,7 @@ def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5,
                     folds, n, len(out))
         return out
 
-    return train(config, lexicon=graph, train_matches=matches,
-                 augment=kg_augmenter(config, pairs), soft_targets=soft_targets)
+    return matches
 
 
 def kg_augmenter(config: TrainConfig, pairs: Any,

@@ -12,10 +12,17 @@ import torch
 from typer.testing import CliRunner
 
 from parser.app.tagger_cli import app
-from parser.errors import ConfigError
+from parser.errors import ConfigError, DataFormatError
 from parser.tagger import GazetteerLexicon, Tagger, TrainConfig, train
 from parser.tagger.data import Sentence, write_conll
-from parser.tagger.distill import DistillConfig, Teacher, distill, read_unlabelled
+from parser.tagger.distill import (
+    DistillConfig,
+    Teacher,
+    distill,
+    load_soft_targets,
+    read_unlabelled,
+    save_soft_targets,
+)
 from parser.tagger.testing import tiny_sentences, tiny_tagger
 from parser.tagger.training import kd_loss
 
@@ -146,6 +153,27 @@ def test_student_learns_the_teacher_from_unlabelled_queries(tmp_path, tiny_backb
     assert Tagger.from_pretrained(kd.out_dir).labels == Tagger.from_pretrained(teacher_dir).labels
 
 
+def test_crf_student_learns_the_teacher_from_unlabelled_queries(tmp_path, tiny_backbone_dir,
+                                                                tiny_data, teacher_dir):
+    """A CRF student (the quickstart's head): the distillation term on its emission scores
+    makes it agree with the softmax teacher far more than the same CRF student trained on its
+    4 labelled queries alone; batches of unlabelled queries only (no gold for the CRF) train."""
+    sents = tiny_sentences()
+    (tmp_path / "u.txt").write_text("".join(s.text() + "\n" for s in sents), encoding="utf-8")
+    kw = {"train_path": tiny_data[0], "dev_path": tiny_data[1], "backbone": tiny_backbone_dir,
+          "epochs": 10, "limit_train": 4, "patience": 100, "seed": 1, "crf": True, **FAST}
+    kd = distill(TrainConfig(out_dir=tmp_path / "kd", **kw),
+                 DistillConfig(teachers=[teacher_dir], alpha=0.9,
+                               unlabelled_path=tmp_path / "u.txt"))
+    plain = train(TrainConfig(out_dir=tmp_path / "plain", **kw))
+    assert Tagger.from_pretrained(kd.out_dir).config.crf
+    assert all(np.isfinite(h["loss"]) for h in kd.history)
+    reference = Tagger.from_pretrained(teacher_dir).predict_sentences(sents)
+    a_kd = _agreement(kd.out_dir, reference, sents)
+    a_plain = _agreement(plain.out_dir, reference, sents)
+    assert a_kd > a_plain + 0.05, (a_kd, a_plain)
+
+
 def test_distillation_is_repeatable_and_train_unchanged_without_it(tmp_path, tiny_backbone_dir,
                                                                   tiny_data, teacher_dir):
     kw = {"train_path": tiny_data[0], "dev_path": tiny_data[1], "backbone": tiny_backbone_dir,
@@ -179,3 +207,61 @@ def test_cli_distill(tmp_path, tiny_backbone_dir, tiny_data, teacher_dir):
         "distill", "--teacher", str(tmp_path / "missing"), "--train", str(tiny_data[0]),
         "--dev", str(tiny_data[1]), "--out", str(tmp_path / "x"), "--epochs", "1"])
     assert bad.exit_code != 0 and "not a tagger folder" in bad.output
+
+
+def test_saved_targets_train_the_student_the_teachers_would(tmp_path, tiny_backbone_dir,
+                                                            tiny_data, teacher_dir):
+    """`kgqp tagger soft-targets` then `distill --targets`: the student trains as if the
+    teachers were there (the same losses up to the file's float16 rounding); without them."""
+    path = tmp_path / "t.safetensors"
+    res = CliRunner().invoke(app, [
+        "soft-targets", "--teacher", str(teacher_dir), "--teacher", str(teacher_dir),
+        "--train", str(tiny_data[0]), "--out", str(path), "--temperature", "3",
+        "--no-progress"])
+    assert res.exit_code == 0, res.output
+    st = load_soft_targets(path, alpha=0.7)
+    assert st.temperature == 3.0 and st.labels == Teacher([teacher_dir]).labels
+    kw = {"train_path": tiny_data[0], "dev_path": tiny_data[1], "backbone": tiny_backbone_dir,
+          "epochs": 2, "seed": 3, **FAST}
+    direct = distill(TrainConfig(out_dir=tmp_path / "d", **kw),
+                     DistillConfig(teachers=[teacher_dir], alpha=0.7, temperature=3.0))
+    saved = distill(TrainConfig(out_dir=tmp_path / "s", **kw),
+                    DistillConfig(targets_path=path, alpha=0.7))
+    np.testing.assert_allclose([h["loss"] for h in saved.history],
+                               [h["loss"] for h in direct.history], rtol=2e-3)
+    out = tmp_path / "cli"
+    res = CliRunner().invoke(app, [
+        "distill", "--targets", str(path), "--train", str(tiny_data[0]), "--dev",
+        str(tiny_data[1]), "--out", str(out), "--backbone", str(tiny_backbone_dir),
+        "--epochs", "1", "--crf", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert Tagger.from_pretrained(out).config.crf
+    assert json.loads((out / "distill_args.json").read_text())["targets_path"] == str(path)
+
+
+def test_soft_targets_file_errors_and_unknown_sentences(tmp_path):
+    sents = [Sentence(["usb", "cable"], ["O", "O"]), Sentence(["tv"], ["O"])]
+    probs = [np.full((2, 3), 1 / 3, np.float32), np.eye(3, dtype=np.float32)[:1]]
+    path = save_soft_targets(tmp_path / "t.safetensors", sents, probs, labels=["O", "B-a", "I-a"],
+                             temperature=2.0)
+    got = load_soft_targets(path).targets([Sentence(["tv"], ["O"]), Sentence(["new"], ["O"])],
+                                          None)
+    np.testing.assert_allclose(got[0], probs[1])
+    assert not got[1].any()  # not in the file: no target (the gold labels alone teach it)
+    with pytest.raises(ConfigError, match="shape"):
+        save_soft_targets(tmp_path / "x.safetensors", sents, probs[::-1], labels=["O", "B-a",
+                                                                                 "I-a"],
+                          temperature=2.0)
+    assert not (tmp_path / "x.safetensors").exists()
+    (tmp_path / "bad.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(DataFormatError, match="not a kgqp soft-targets file"):
+        load_soft_targets(tmp_path / "bad.safetensors")
+    with pytest.raises(DataFormatError, match="no such soft-targets file"):
+        load_soft_targets(tmp_path / "missing.safetensors")
+    with pytest.raises(ConfigError, match="not both"):
+        DistillConfig(teachers=["t"], targets_path=path)
+    with pytest.raises(ConfigError, match="unlabelled queries need teachers"):
+        DistillConfig(targets_path=path, unlabelled_path=tmp_path / "u.txt")
+    res = CliRunner().invoke(app, ["distill", "--train", str(tmp_path / "a.conll"), "--dev",
+                                   str(tmp_path / "a.conll"), "--out", str(tmp_path / "o")])
+    assert res.exit_code != 0 and "teachers" in res.output
