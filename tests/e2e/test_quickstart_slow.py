@@ -49,10 +49,19 @@ def test_default_bundle_from_data_subset(tmp_path: Path) -> None:
         assert parser.fusion.text_encoder_name == parser.name
         import json
 
-        from parser.app.quickstart import QUICKSTART_TAGGER_LAYERS
+        from parser.app.quickstart import (
+            QUICKSTART_SOFT_TARGETS,
+            QUICKSTART_TAGGER_CRF,
+            QUICKSTART_TAGGER_LAYERS,
+        )
 
         layers = json.loads((bundle / "tagger" / "config.json").read_text())["num_hidden_layers"]
         assert layers == QUICKSTART_TAGGER_LAYERS
+        assert parser.tagger.config.crf == QUICKSTART_TAGGER_CRF
+        # distilled from the shipped teacher probabilities, not from trained teachers
+        args = json.loads((tmp_path / "home" / "tagger" / "distill_args.json").read_text())
+        assert args["teachers"] == [] and args["targets_path"] == str(
+            data / QUICKSTART_SOFT_TARGETS)
         parsed = parser("samsung 55 inch tv")
         assert parsed.intent is not None and parsed.intent.category
         assert all(parsed.text[e.start:e.end] == e.text for e in parsed.entities)
