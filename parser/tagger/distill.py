@@ -22,10 +22,10 @@ that way from the file shipped in ``data/queryner``, without training the teache
 Example:
     >>> DistillConfig(teachers=["t1", "t2"]).temperature
     2.0
-    >>> DistillConfig(teachers=[])
+    >>> DistillConfig(teachers=[])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    parser.errors.ConfigError: teachers: give at least one trained tagger folder
+    parser.errors.ConfigError: teachers: give at least one trained tagger folder (--teacher) ...
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ class DistillConfig:
                 raise ConfigError("unlabelled queries need teachers: a targets file holds the "
                                   "training sentences only")
         elif not self.teachers:
-            raise ConfigError("teachers: give at least one trained tagger folder")
+            raise ConfigError("teachers: give at least one trained tagger folder (--teacher) "
+                              "or a targets file (--targets)")
         self.teachers = [Path(t) for t in self.teachers]
         if not 0 <= self.alpha <= 1:
             raise ConfigError(f"alpha={self.alpha}: use a value in [0, 1]")

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 SHELL = {"bash", "sh", "shell", "console"}
 PARSE_ONLY = {("quickstart",), ("serve",), ("tagger", "train"), ("tagger", "distill"),
+              ("tagger", "soft-targets"),  # its teachers come from `tagger train` (parse only)
               ("tagger", "export-onnx"), ("fusion", "train"), ("fusion", "evaluate")}
 OPERATORS = {"&&", "||", ";", "|", "&"}
 ELLIPSIS = "..."  # an argument "..." elides options: the command is checked, not its options

@@ -26,7 +26,7 @@ def test_default_sources_exist_and_data_is_small():
     for src in DEFAULT_SOURCES:
         assert (DEFAULT_DATA_DIR / src.path).is_file(), src.path
     total = sum(p.stat().st_size for p in DEFAULT_DATA_DIR.rglob("*") if p.is_file())
-    assert total < 4_000_000
+    assert total < 5_000_000  # 2.3 MB of it: the quickstart's teacher probabilities
     assert (DEFAULT_DATA_DIR / "README.md").is_file()
 
 
