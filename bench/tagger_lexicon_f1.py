@@ -65,7 +65,8 @@ def summary(folder: Path) -> dict:
     for cond, r in out.items():
         log.info("%-6s seeds %s F1 %s mean %.4f spread %.4f", cond, r["seeds"],
                  " ".join(f"{x:.4f}" for x in r["f1"]), r["mean"], r["spread"])
-    for a_cond, b_cond in (("none", "kg"), ("kg", "kd"), ("l2", "l4"), ("l4", "kd4")):
+    for a_cond, b_cond in (("none", "kg"), ("kg", "kd"), ("l2", "l4"), ("l4", "kd4"), ("l4", "crf"),
+                           ("crf", "kdcrf"), ("nokgkdcrf", "kdcrf")):
         if a_cond in out and b_cond in out:
             log.info("per-label F1, %s -> %s", a_cond, b_cond)
             for t in WEAK_LABELS:

@@ -293,7 +293,7 @@ def load_soft_targets(path: str | Path, *, alpha: float = 0.5) -> SoftTargets:
     path = Path(path)
     if not path.is_file():
         raise DataFormatError(f"{path}: no such soft-targets file (write one with `kgqp tagger "
-                              "distill --save-targets`)")
+                              "soft-targets`)")
     try:
         with safe_open(str(path), framework="numpy") as f:
             info = json.loads((f.metadata() or {})["kgqp"])
@@ -337,6 +337,8 @@ def save_teacher_targets(path: str | Path, teachers: Sequence[str | Path],
     from parser.tagger.formats import read_data
     from parser.tagger.training import cross_fold_matcher
 
+    if not temperature > 0:
+        raise ConfigError(f"temperature={temperature}: use a value > 0")
     sentences = read_data(train_path)
     teacher = Teacher(teachers, lexicon=graph)
     matches = cross_fold_matcher(train_path, graph, base, folds=folds)(sentences) \

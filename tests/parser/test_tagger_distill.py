@@ -22,6 +22,7 @@ from parser.tagger.distill import (
     load_soft_targets,
     read_unlabelled,
     save_soft_targets,
+    save_teacher_targets,
 )
 from parser.tagger.testing import tiny_sentences, tiny_tagger
 from parser.tagger.training import kd_loss
@@ -258,6 +259,9 @@ def test_soft_targets_file_errors_and_unknown_sentences(tmp_path):
         load_soft_targets(tmp_path / "bad.safetensors")
     with pytest.raises(DataFormatError, match="no such soft-targets file"):
         load_soft_targets(tmp_path / "missing.safetensors")
+    with pytest.raises(ConfigError, match="temperature"):
+        save_teacher_targets(tmp_path / "t0.safetensors", [tmp_path], tmp_path / "a.conll",
+                             temperature=0.0)
     with pytest.raises(ConfigError, match="not both"):
         DistillConfig(teachers=["t"], targets_path=path)
     with pytest.raises(ConfigError, match="unlabelled queries need teachers"):
