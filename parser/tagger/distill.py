@@ -337,17 +337,13 @@ def save_teacher_targets(path: str | Path, teachers: Sequence[str | Path],
     from parser.tagger.formats import read_data
     from parser.tagger.training import cross_fold_matcher
 
-    if not temperature > 0:
-        raise ConfigError(f"temperature={temperature}: use a value > 0")
+    dcfg = DistillConfig(teachers=list(teachers), temperature=temperature,
+                         teacher_batch_size=batch_size)  # checks the options first
     sentences = read_data(train_path)
     teacher = Teacher(teachers, lexicon=graph)
     matches = cross_fold_matcher(train_path, graph, base, folds=folds)(sentences) \
         if graph is not None and base is not None else None
-    t0 = time.perf_counter()
-    probs = teacher.word_probs(sentences, matches, temperature=temperature,
-                               batch_size=batch_size, progress=progress)
-    logger.info("teacher probabilities (%d teacher(s), T=%g) of %d sentences in %.1fs",
-                len(teacher.taggers), temperature, len(sentences), time.perf_counter() - t0)
+    probs = teacher.soft_targets(dcfg, progress=progress).targets(sentences, matches)
     meta = {"teachers": [str(t) for t in teachers], "train": Path(train_path).name,
             "cross_fold": matches is not None, "folds": folds}
     return save_soft_targets(path, sentences, probs, labels=teacher.labels,
