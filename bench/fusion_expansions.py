@@ -1,8 +1,9 @@
 """Expansion and filter quality on Best Buy dev: department precision, gold-category recall,
 hard-filter precision and coverage, and a few named queries.
 
-The intent model is trained on train only (full fusion with the label names as `kgqp fusion
-train` trains it, ``--no-label-names`` without; seed 0) from the featurised queries
+The intent model is trained on train only (full fusion with the label names and the KG's
+category names as weak training queries, as `kgqp fusion train` trains it; ``--no-label-names``
+and ``--no-taxonomy-queries`` without; seed 0) from the featurised queries
 ``kgqp fusion evaluate --cv --features DIR`` wrote (train rows first, then dev), with the node
 embeddings of its ``--cache``; thresholds come from the cross-validation report (``--report``
 of that command) or the defaults.
@@ -47,6 +48,7 @@ from fusion.gnn import GNNConfig, compute_node_embeddings
 from fusion.model import FusionConfig, FusionModel
 from fusion.text import get_text_encoder
 from fusion.train import TrainConfig, train_fusion
+from fusion.weak import featurize_weak, label_weak, taxonomy_queries
 from kg import ProductGraph
 
 logger = logging.getLogger("bench.fusion_expansions")
@@ -87,6 +89,9 @@ def main() -> None:
     ap.add_argument("--config", default="{}", help="ExpansionConfig settings as JSON")
     ap.add_argument("--no-label-names", action="store_true",
                     help="train the model without the label names (fusion.labels)")
+    ap.add_argument("--no-taxonomy-queries", action="store_true",
+                    help="train on the labelled queries only, without the KG's category names "
+                    "as weak training queries (fusion.weak)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     kg = ProductGraph.open(args.kg, read_only=True)
@@ -112,9 +117,12 @@ def main() -> None:
             from fusion.labels import embed_label_names
 
             label_text = embed_label_names(sorted({ex.lvl1 for ex in train}), qp, kg)
+        weak_ex = [] if args.no_taxonomy_queries else label_weak(
+            featurize_weak(taxonomy_queries(kg), qp), [ex.lvl1 for ex in train])
         model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0],
                                           use_label_names=label_text is not None), kg,
-                             train, [], train_config=TrainConfig(epochs=args.epochs, seed=0),
+                             train + weak_ex, [],
+                             train_config=TrainConfig(epochs=args.epochs, seed=0),
                              node_embeddings=emb, label_text=label_text)
         if args.model is not None:
             model.save_pretrained(args.model)

@@ -57,6 +57,7 @@ from fusion.expand import Thresholds
 from fusion.model import FusionConfig, FusionModel
 from fusion.train import TrainConfig, train_fusion
 from fusion.types import SEP, FusionExample, FusionInput, LinkedEntity
+from fusion.weak import WeakExample, label_weak
 from kg.io import atomic_path, atomic_write_json
 
 __all__ = [
@@ -258,6 +259,7 @@ def _spread(values: Sequence[float]) -> dict[str, float]:
 def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None = None,
                    kg: Any = None, node_embeddings: Any = None,
                    label_text: Mapping[str, Any] | None = None,
+                   weak: Sequence[WeakExample] = (),
                    progress: bool = False) -> CVReport:
     """k-fold x seeds cross-validation of each variant on precomputed ``examples``.
 
@@ -267,6 +269,8 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
         kg, node_embeddings: the KG and its GNN embeddings (needed by graph variants).
         label_text: the label-name embedding of every label (needed by variants with
             ``use_label_names``: :func:`fusion.labels.embed_label_names`).
+        weak: weak examples (:mod:`fusion.weak`) added to every training fold, each labelled
+            with the fold's training labels (never scored).
         progress: a progress bar over the trainings.
 
     Returns:
@@ -299,6 +303,8 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
         test_idx = splits[seed][fold]
         test_set = set(test_idx)
         train = [examples[i] for i in range(len(examples)) if i not in test_set]
+        if weak:
+            train += label_weak(weak, [ex.lvl1 for ex in train])
         test = [examples[i] for i in test_idx]
         fcfg = replace(cfg.fusion, **VARIANTS[variant])
         model = train_fusion(fcfg, kg if fcfg.use_graph else None, train, [],

@@ -546,6 +546,7 @@ class FusionModel(nn.Module):
             }
         if text_encoder is not None:
             self.text_encoder_name = text_encoder
+        report = getattr(self, "training_report", None) or {}
         atomic_write_json(
             d / "config.json",
             {
@@ -553,6 +554,9 @@ class FusionModel(nn.Module):
                 "config": self.config.to_dict(),
                 "text_encoder": self.text_encoder_name,
                 "graph": meta,
+                # what it was trained on (read by people, not by from_pretrained)
+                "training": {k: report[k] for k in ("n_train", "n_taxonomy_queries",
+                                                    "train_config") if k in report},
             },
         )
 

@@ -35,6 +35,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from fusion import weak
 from fusion.context import GraphContext
 from fusion.data import build_examples, load_bestbuy_queries
 from fusion.errors import FusionConfigError, FusionDataError
@@ -61,6 +62,9 @@ class TrainConfig:
         select_epoch: keep the epoch with the best dev lvl1 accuracy instead of the last one.
             Off by default: dev then only reports, and a figure reported on dev is not
             inflated by having picked the model on it.
+        link_dropout: the share of training queries whose linked nodes are hidden in each
+            batch (drawn anew per batch), so that the text branch alone must also classify and
+            a query without links is not told apart from the rest by that alone.
         threads: torch threads while training (restored after). The head's matrices are
             small: one thread is as fast on an idle machine, and on a busy one a second
             thread's synchronisation made each epoch 10-40x slower (seen here).
@@ -76,6 +80,7 @@ class TrainConfig:
     lvl0_weight: float = 1.0
     seed: int = 0
     select_epoch: bool = False
+    link_dropout: float = 0.5
     threads: int = 1
 
     def __post_init__(self) -> None:
@@ -83,6 +88,9 @@ class TrainConfig:
             raise FusionConfigError("TrainConfig.epochs, batch_size and threads must be >= 1")
         if self.lr <= 0 or self.weight_decay < 0 or self.lvl0_weight < 0:
             raise FusionConfigError("TrainConfig.lr must be > 0; weight_decay, lvl0_weight >= 0")
+        if not 0.0 <= self.link_dropout < 1.0:
+            raise FusionConfigError(
+                f"TrainConfig.link_dropout must be in [0, 1), got {self.link_dropout}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,6 +161,9 @@ def _train_loop(model: FusionModel, train: Sequence[FusionExample],
         for s in range(0, len(kept), cfg.batch_size):
             idx = perm[s : s + cfg.batch_size]
             sub = Batch(*(getattr(batch, f.name)[idx] for f in fields(Batch)))
+            if cfg.link_dropout > 0:
+                hide = torch.rand(len(idx), generator=gen) < cfg.link_dropout
+                sub.mask = sub.mask & ~hide.unsqueeze(1)
             logits = model(sub)
             loss = nn.functional.cross_entropy(logits, y1[idx], label_smoothing=0.05)
             if cfg.lvl0_weight > 0:
@@ -270,7 +281,7 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
                      featurizer: QueryFeaturizer, config: FusionConfig | None = None,
                      train_config: TrainConfig | None = None,
                      gnn_config: GNNConfig | None = None, text_encoder: str = "minilm",
-                     cache_dir: str | Path | None = None,
+                     cache_dir: str | Path | None = None, taxonomy_queries: bool = True,
                      progress: bool = True) -> tuple[FusionModel, dict[str, float]]:
     """Train on Best Buy query files (``queries_{train,dev}.jsonl``) and save to ``out``.
 
@@ -281,6 +292,8 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
     node names for the GNN (node embeddings cached in ``cache_dir`` while the KG is
     unchanged). ``config`` defaults to every mechanism on, the label names too (their
     embeddings come from ``featurizer`` and the KG's categories: :mod:`fusion.labels`).
+    ``taxonomy_queries``: add the KG's category names that fall under a training label as
+    weak training queries (:mod:`fusion.weak`); their number is in the training report.
     Returns the model with its dev scores.
     """
     out = Path(out)
@@ -290,15 +303,21 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
         gnn_config.layer
     train_ex = build_examples(load_bestbuy_queries(train_file), featurizer, progress=progress)
     dev_ex = build_examples(load_bestbuy_queries(dev_file), featurizer, progress=progress)
+    weak_ex: list[FusionExample] = []
+    if taxonomy_queries:
+        pairs = weak.taxonomy_queries(kg)
+        weak_ex = weak.label_weak(weak.featurize_weak(pairs, featurizer, progress=progress),
+                                  [ex.lvl1 for ex in train_ex])
     enc = get_text_encoder(text_encoder) if config.use_graph else None
     names = None
     if config.use_label_names:
         from fusion.labels import embed_label_names
 
         names = embed_label_names(sorted({ex.lvl1 for ex in train_ex}), featurizer, kg)
-    model = train_fusion(config, kg if config.use_graph else None, train_ex, dev_ex,
+    model = train_fusion(config, kg if config.use_graph else None, train_ex + weak_ex, dev_ex,
                          train_config=train_config, gnn_config=gnn_config, text_encoder=enc,
                          cache_dir=cache, label_text=names, progress=progress)
+    model.training_report["n_taxonomy_queries"] = len(weak_ex)
     model.save_pretrained(out, text_encoder=featurizer.name)
     if config.use_graph:
         for name in ("gnn.safetensors", "gnn.json"):

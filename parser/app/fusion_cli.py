@@ -37,6 +37,11 @@ def _fail(exc: Exception) -> None:
         raise exc
 
 
+def _given(**options: object) -> dict[str, object]:
+    """The options given on the command line (``None``: the library's default)."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
 def _threads(n: int) -> None:
     if n > 0:
         import torch
@@ -72,7 +77,14 @@ def train(
     no_label_names: bool = typer.Option(
         False, "--no-label-names", help="Ablation: labels as bare indices, without the "
         "embeddings of their names and KG categories (fusion.labels)."),
+    no_taxonomy_queries: bool = typer.Option(
+        False, "--no-taxonomy-queries", help="Ablation: train on the labelled queries only, "
+        "without the KG's category names as weak training queries (fusion.weak)."),
     epochs: int = typer.Option(40, "--epochs", min=1),
+    link_dropout: float | None = typer.Option(
+        None, "--link-dropout", min=0.0, max=0.95,
+        help="Share of training queries whose links are hidden in each batch "
+        "(default: fusion.train.TrainConfig's)."),
     seed: int = typer.Option(0, "--seed"),
     select_epoch: bool = typer.Option(
         False, "--select-epoch", help="Keep the epoch with the best dev lvl1 (dev then no "
@@ -108,11 +120,13 @@ def train(
             featurizer=QueryParser.featurizer(tagger, graph),
             config=FusionConfig(use_graph=not no_graph, use_label_names=not no_label_names,
                                 hidden_dim=hidden_dim),
-            train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch),
+            train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
+                                     **_given(link_dropout=link_dropout)),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
                                  seed=seed),
             text_encoder=text_encoder,
-            cache_dir=cache or out.parent / ".fusion-cache" / gnn_layer, progress=True,
+            cache_dir=cache or out.parent / ".fusion-cache" / gnn_layer,
+            taxonomy_queries=not no_taxonomy_queries, progress=True,
         )
     except (FusionError, KGError, ParserError, OSError) as exc:
         _fail(exc)
@@ -148,7 +162,15 @@ def evaluate_cmd(
         "(pointer + nodes), full (all)."),
     epochs: int = typer.Option(40, "--epochs", min=1, help="--cv: fusion head epochs."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="--cv: head batch size."),
+    link_dropout: float | None = typer.Option(
+        None, "--link-dropout", min=0.0, max=0.95,
+        help="--cv: share of training queries whose links are hidden in each batch "
+        "(default: fusion.train.TrainConfig's)."),
     gnn_steps: int = typer.Option(100, "--gnn-steps", min=1, help="--cv: GNN steps."),
+    taxonomy_queries: bool = typer.Option(
+        True, "--taxonomy-queries/--no-taxonomy-queries",
+        help="--cv: add the KG's category names as weak training queries to every training "
+        "fold, as `fusion train` does (fusion.weak); --no-taxonomy-queries is the ablation."),
     features: Path | None = typer.Option(
         None, "--features", help="--cv: folder caching the featurised queries (reused while "
         "the tagger, KG version and data files are the same)."),
@@ -182,8 +204,9 @@ def evaluate_cmd(
         try:
             metrics = _cross_validate(
                 kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
-                epochs=epochs, batch_size=batch_size, gnn_steps=gnn_steps, features=features,
-                cache=cache,
+                epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
+                gnn_steps=gnn_steps, features=features,
+                cache=cache, taxonomy_queries=taxonomy_queries,
                 text_encoder=text_encoder, intent_precision=intent_precision,
                 filter_precision=filter_precision, report=report)
             if save_thresholds is not None:
@@ -216,12 +239,14 @@ def evaluate_cmd(
 
 
 def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, seeds: int,
-                    variants: str, epochs: int, batch_size: int, gnn_steps: int,
-                    features: Path | None,
+                    variants: str, epochs: int, batch_size: int, link_dropout: float | None,
+                    gnn_steps: int,
+                    features: Path | None, taxonomy_queries: bool,
                     cache: Path | None, text_encoder: str, intent_precision: float,
                     filter_precision: float, report: Path | None) -> dict:
     """``evaluate --cv``: featurise --data once (as served), then fusion.cv.cross_validate."""
     from fusion import FusionConfig, FusionError
+    from fusion import weak as taxonomy
     from fusion.cv import VARIANTS, CVConfig, cross_validate, load_examples, save_examples
     from fusion.data import build_examples, load_bestbuy_queries
     from fusion.gnn import GNNConfig, compute_node_embeddings
@@ -236,7 +261,8 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     # the variants are checked here, before the queries are featurised
     config = CVConfig(folds=folds, seeds=tuple(range(seeds)),
                       variants=tuple(v.strip() for v in variants.split(",") if v.strip()),
-                      train=TrainConfig(epochs=epochs, batch_size=batch_size),
+                      train=TrainConfig(epochs=epochs, batch_size=batch_size,
+                                        **_given(link_dropout=link_dropout)),
                       fusion=FusionConfig(text_dim=featurizer.dim),
                       intent_precision=intent_precision, filter_precision=filter_precision)
     want = {"featurizer": featurizer.name, "kg_version": graph.version,
@@ -265,10 +291,13 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
             graph, text_encoder=get_text_encoder(text_encoder),
             config=GNNConfig(steps=gnn_steps, seed=0),
             cache_dir=cache or (features or Path(".")) / ".fusion-cache", progress=True)
+    weak = (taxonomy.featurize_weak(taxonomy.taxonomy_queries(graph), featurizer)
+            if taxonomy_queries else [])
     rep = cross_validate(examples, config=config, kg=graph, node_embeddings=emb,
-                         label_text=label_text, progress=True)
+                         label_text=label_text, weak=weak, progress=True)
     out = rep.to_dict()
     out["featurizer"], out["kg_version"] = featurizer.name, graph.version
+    out["taxonomy_queries"] = len(weak)
     if report is not None:
         from kg.io import atomic_write_json
 

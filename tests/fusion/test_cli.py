@@ -55,6 +55,9 @@ def test_train_evaluate_expand(tmp_path):
     saved = json.loads((out / "config.json").read_text())
     assert saved["text_encoder"].startswith("tagger:")
     assert saved["config"]["text_dim"] == tiny_tagger().embedding_dim
+    # the KG's category names that fall under a training label were weak training queries
+    assert saved["training"]["n_taxonomy_queries"] > 0
+    assert saved["training"]["n_train"] > len(QUERIES)
     ev = ["fusion", "evaluate", str(out), "--kg", str(kg_dir), "--data",
           str(tmp_path / "dev.jsonl"), "--json"]
     res = runner.invoke(app, ev)
@@ -69,8 +72,11 @@ def test_train_evaluate_expand(tmp_path):
     res = runner.invoke(app, [*ev, "--tagger", str(other)])
     assert res.exit_code == 2 and "trained with the tagger" in res.output
     res = runner.invoke(app, ["fusion", "train", *common, "--out", str(tmp_path / "ng"),
-                              "--no-graph", "--tagger", str(tagger_dir)])
+                              "--no-graph", "--no-taxonomy-queries", "--tagger",
+                              str(tagger_dir)])
     assert res.exit_code == 0, res.output
+    saved = json.loads((tmp_path / "ng" / "config.json").read_text())
+    assert saved["training"]["n_taxonomy_queries"] == 0
     res = runner.invoke(app, ["fusion", "expand", "samsung under 800", "--kg", str(kg_dir),
                               "--model", str(out), "--tagger", str(tagger_dir)])
     assert res.exit_code == 0, res.output

@@ -10,7 +10,7 @@ from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
 from fusion.evaluate import evaluate
 from kg import Node, NodeKind
 
-from .conftest import random_input
+from .conftest import GNN, random_input
 
 
 def test_train_save_load_identical_outputs(trained, kg, examples, tmp_path):
@@ -121,3 +121,22 @@ def test_bad_inputs():
     m = FusionModel(FusionConfig(use_graph=False, hidden_dim=8), labels=["A > B"])
     with pytest.raises(FusionDataError, match="expects 384"):
         m.predict(FusionInput(torch.zeros(5)))
+
+
+def test_link_dropout_hides_links_in_training_only(kg, encoder, examples):
+    with pytest.raises(FusionConfigError, match="link_dropout"):
+        TrainConfig(link_dropout=1.0)
+    cfg = FusionConfig(hidden_dim=32)
+
+    def fit(p: float) -> FusionModel:
+        return train_fusion(cfg, kg, examples, [], gnn_config=GNN, text_encoder=encoder,
+                            train_config=TrainConfig(epochs=4, batch_size=8, link_dropout=p))
+
+    a, b, c = fit(0.5), fit(0.5), fit(0.0)
+    inputs = [ex.input for ex in examples]
+    assert a.predict_batch(inputs) == b.predict_batch(inputs)  # seeded: the same draws
+    assert a.predict_batch(inputs) != c.predict_batch(inputs)
+    # at prediction time the links are read: hiding them changes the intent of linked queries
+    linked = [inp for inp in inputs if inp.linked]
+    assert linked and a.predict_batch(linked) != a.predict_batch(
+        [FusionInput(inp.text_embedding, (), inp.text) for inp in linked])
