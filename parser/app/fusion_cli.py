@@ -297,7 +297,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                          label_text=label_text, weak=weak, progress=True)
     out = rep.to_dict()
     out["featurizer"], out["kg_version"] = featurizer.name, graph.version
-    out["taxonomy_queries"] = len(weak)
+    out["taxonomy_names"] = len(weak)
     if report is not None:
         from kg.io import atomic_write_json
 
