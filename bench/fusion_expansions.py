@@ -48,7 +48,7 @@ from fusion.gnn import GNNConfig, compute_node_embeddings
 from fusion.model import FusionConfig, FusionModel
 from fusion.text import get_text_encoder
 from fusion.train import TrainConfig, train_fusion
-from fusion.weak import featurize_weak, label_weak, taxonomy_queries
+from fusion.weak import taxonomy_examples
 from kg import ProductGraph
 
 logger = logging.getLogger("bench.fusion_expansions")
@@ -117,8 +117,8 @@ def main() -> None:
             from fusion.labels import embed_label_names
 
             label_text = embed_label_names(sorted({ex.lvl1 for ex in train}), qp, kg)
-        weak_ex = [] if args.no_taxonomy_queries else label_weak(
-            featurize_weak(taxonomy_queries(kg), qp), [ex.lvl1 for ex in train])
+        weak_ex = [] if args.no_taxonomy_queries else taxonomy_examples(
+            kg, qp, [ex.lvl1 for ex in train])
         model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0],
                                           use_label_names=label_text is not None), kg,
                              train + weak_ex, [],

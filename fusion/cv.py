@@ -299,12 +299,15 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
 
         it = tqdm(jobs, desc="cross-validating", unit="fit", leave=False)
     pooled: dict[tuple[str, int], tuple[list[str], list[list[str]], list[int]]] = {}
+    weak_by_fold: dict[tuple[int, int], list[FusionExample]] = {}
     for variant, seed, fold in it:
         test_idx = splits[seed][fold]
         test_set = set(test_idx)
         train = [examples[i] for i in range(len(examples)) if i not in test_set]
-        if weak:
-            train += label_weak(weak, [ex.lvl1 for ex in train])
+        if weak:  # labelled once per fold, whatever the variant
+            if (seed, fold) not in weak_by_fold:
+                weak_by_fold[(seed, fold)] = label_weak(weak, [ex.lvl1 for ex in train])
+            train += weak_by_fold[(seed, fold)]
         test = [examples[i] for i in test_idx]
         fcfg = replace(cfg.fusion, **VARIANTS[variant])
         model = train_fusion(fcfg, kg if fcfg.use_graph else None, train, [],

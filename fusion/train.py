@@ -303,11 +303,8 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
         gnn_config.layer
     train_ex = build_examples(load_bestbuy_queries(train_file), featurizer, progress=progress)
     dev_ex = build_examples(load_bestbuy_queries(dev_file), featurizer, progress=progress)
-    weak_ex: list[FusionExample] = []
-    if taxonomy_queries:
-        pairs = weak.taxonomy_queries(kg)
-        weak_ex = weak.label_weak(weak.featurize_weak(pairs, featurizer, progress=progress),
-                                  [ex.lvl1 for ex in train_ex])
+    weak_ex = weak.taxonomy_examples(kg, featurizer, [ex.lvl1 for ex in train_ex],
+                                     progress=progress) if taxonomy_queries else []
     enc = get_text_encoder(text_encoder) if config.use_graph else None
     names = None
     if config.use_label_names:

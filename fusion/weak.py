@@ -35,7 +35,8 @@ from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionDataError
 from fusion.types import SEP, FusionExample, FusionInput, QueryFeaturizer
 
-__all__ = ["WeakExample", "featurize_weak", "label_weak", "taxonomy_queries"]
+__all__ = ["WeakExample", "featurize_weak", "label_weak", "taxonomy_examples",
+           "taxonomy_queries"]
 
 logger = logging.getLogger(__name__)
 
@@ -94,3 +95,11 @@ def label_weak(weak: Sequence[WeakExample], labels: Sequence[str]) -> list[Fusio
         if lab is not None:
             out.append(FusionExample(ex.input, lvl1=lab, lvl0=lab.split(SEP)[0]))
     return out
+
+
+def taxonomy_examples(graph: Any, featurizer: QueryFeaturizer, labels: Sequence[str], *,
+                      progress: bool = False) -> list[FusionExample]:
+    """The KG's category names as labelled training examples for ``labels`` (the three steps
+    above in one call: list, featurise, label)."""
+    return label_weak(featurize_weak(taxonomy_queries(graph), featurizer, progress=progress),
+                      labels)
