@@ -70,6 +70,7 @@ __all__ = [
     "kfold_indices",
     "load_examples",
     "save_examples",
+    "wilson_lower",
 ]
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ class CVConfig:
         train: the head's training settings (its ``seed`` is replaced by each seed).
         fusion: the architecture (the variant's switches are applied on top).
         intent_precision, filter_precision: calibration targets of :class:`Thresholds`.
+        confidence: the one-sided confidence with which a calibrated threshold must reach
+            its target (:func:`calibrate_threshold`; 0: the observed precision alone).
     """
 
     folds: int = 5
@@ -109,8 +112,10 @@ class CVConfig:
     fusion: FusionConfig = field(default_factory=FusionConfig)
     intent_precision: float = 0.8
     filter_precision: float = 0.95
+    confidence: float = 0.9
 
     def __post_init__(self) -> None:
+        _check_confidence(self.confidence)
         if self.folds < 2:
             raise FusionConfigError(f"CVConfig.folds must be >= 2, got {self.folds}")
         if not self.seeds:
@@ -209,16 +214,50 @@ def kfold_indices(labels: Sequence[str], *, k: int, seed: int) -> list[list[int]
     return [sorted(f) for f in folds]
 
 
+def _check_confidence(confidence: float) -> None:
+    if not (confidence == 0.0 or 0.5 <= confidence < 1.0):
+        raise FusionConfigError(f"confidence must be 0 (off) or in [0.5, 1), got {confidence}")
+
+
+def wilson_lower(hits: int, n: int, z: float) -> float:
+    """The Wilson score lower bound of a proportion ``hits / n`` at ``z`` standard deviations
+    (one-sided; ``z = 0`` gives ``hits / n``).
+
+    >>> round(wilson_lower(95, 100, 1.2816), 3), wilson_lower(3, 4, 0.0)
+    (0.914, 0.75)
+    """
+    if n == 0:
+        return 0.0
+    p = hits / n
+    if z == 0:
+        return p
+    z2 = z * z
+    centre = p + z2 / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return (centre - spread) / (1 + z2 / n)
+
+
 def calibrate_threshold(scores: Sequence[float], correct: Sequence[bool], *,
-                        target: float) -> tuple[float, float, float]:
+                        target: float, confidence: float = 0.0) -> tuple[float, float, float]:
     """The lowest score threshold whose kept predictions (``score >= t``) reach precision
     ``target``: ``(threshold, precision, coverage)``. ``(inf, nan, 0.0)`` when none does.
 
+    With ``confidence`` > 0 the kept predictions must reach ``target`` with that one-sided
+    confidence (the Wilson lower bound of their precision, :func:`wilson_lower`), not only on
+    average: a threshold picked by its observed precision alone lands just under the target
+    on new queries about half of the time, since the pick favours the cuts whose precision
+    came out high by chance.
+
     >>> calibrate_threshold([0.9, 0.8, 0.7, 0.6], [True, True, False, True], target=0.9)
     (0.8, 1.0, 0.5)
+    >>> calibrate_threshold([0.9, 0.8, 0.7, 0.6], [True, True, False, True], target=0.9,
+    ...                     confidence=0.9)[0]
+    inf
     """
     if len(scores) != len(correct):
         raise FusionDataError("scores and correct must have the same length")
+    _check_confidence(confidence)
+    z = statistics.NormalDist().inv_cdf(confidence) if confidence else 0.0
     order = sorted(range(len(scores)), key=lambda i: -scores[i])
     best: tuple[float, float, float] = (math.inf, math.nan, 0.0)
     hits = 0
@@ -227,7 +266,7 @@ def calibrate_threshold(scores: Sequence[float], correct: Sequence[bool], *,
         # only cut between distinct scores
         if rank < len(order) and scores[order[rank]] == scores[i]:
             continue
-        if hits / rank >= target:
+        if wilson_lower(hits, rank, z) >= target:
             best = (float(scores[i]), hits / rank, rank / len(order))
     return best
 
@@ -368,7 +407,8 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]],
     for name, (score_key, ok_key, target) in checks.items():
         all_s = np.concatenate([f[score_key] for folds in oof.values() for f in folds])
         all_ok = np.concatenate([f[ok_key] for folds in oof.values() for f in folds])
-        t, _, _ = calibrate_threshold(all_s.tolist(), all_ok.tolist(), target=target)
+        t, _, _ = calibrate_threshold(all_s.tolist(), all_ok.tolist(), target=target,
+                                      confidence=cfg.confidence)
         chosen[name] = min(t, 1.0)
         precisions, coverages = [], []
         for folds in oof.values():
@@ -376,13 +416,15 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]],
             for k, f in enumerate(folds):
                 rest_s = np.concatenate([g[score_key] for j, g in enumerate(folds) if j != k])
                 rest_ok = np.concatenate([g[ok_key] for j, g in enumerate(folds) if j != k])
-                tk, _, _ = calibrate_threshold(rest_s.tolist(), rest_ok.tolist(), target=target)
+                tk, _, _ = calibrate_threshold(rest_s.tolist(), rest_ok.tolist(), target=target,
+                                               confidence=cfg.confidence)
                 kept, hit = _apply(tk, f[score_key], f[ok_key])
                 kept_n, hit_n, total = kept_n + kept, hit_n + hit, total + len(f[score_key])
             precisions.append(hit_n / kept_n if kept_n else float("nan"))
             coverages.append(kept_n / total)
         finite = [p for p in precisions if not math.isnan(p)]
         out[name] = {"threshold": round(chosen[name], 4), "target_precision": target,
+                     "confidence": cfg.confidence,
                      "crossfit_precision": _spread(finite) if finite else None,
                      "crossfit_coverage": _spread(coverages)}
     thresholds = Thresholds(intent=chosen["intent"], hard_filter=chosen["hard_filter"],

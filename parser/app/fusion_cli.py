@@ -185,6 +185,10 @@ def evaluate_cmd(
         "(thresholds.json; `kgqp bundle` puts them in the manifest)."),
     intent_precision: float = typer.Option(0.8, "--intent-precision", min=0.0, max=1.0),
     filter_precision: float = typer.Option(0.95, "--filter-precision", min=0.0, max=1.0),
+    confidence: float = typer.Option(
+        0.9, "--confidence", min=0.0, max=0.999,
+        help="--cv: a threshold must reach its precision target with this one-sided "
+        "confidence (Wilson lower bound; 0: the observed precision alone)."),
     text_encoder: str = _ENC,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     threads: int = _THREADS,
@@ -208,7 +212,7 @@ def evaluate_cmd(
                 gnn_steps=gnn_steps, features=features,
                 cache=cache, taxonomy_queries=taxonomy_queries,
                 text_encoder=text_encoder, intent_precision=intent_precision,
-                filter_precision=filter_precision, report=report)
+                filter_precision=filter_precision, confidence=confidence, report=report)
             if save_thresholds is not None:
                 from kg.io import atomic_write_json
 
@@ -243,7 +247,8 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                     gnn_steps: int,
                     features: Path | None, taxonomy_queries: bool,
                     cache: Path | None, text_encoder: str, intent_precision: float,
-                    filter_precision: float, report: Path | None) -> dict:
+                    filter_precision: float, confidence: float,
+                    report: Path | None) -> dict:
     """``evaluate --cv``: featurise --data once (as served), then fusion.cv.cross_validate."""
     from fusion import FusionConfig, FusionError
     from fusion import weak as taxonomy
@@ -264,7 +269,8 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                       train=TrainConfig(epochs=epochs, batch_size=batch_size,
                                         **_given(link_dropout=link_dropout)),
                       fusion=FusionConfig(text_dim=featurizer.dim),
-                      intent_precision=intent_precision, filter_precision=filter_precision)
+                      intent_precision=intent_precision, filter_precision=filter_precision,
+                      confidence=confidence)
     want = {"featurizer": featurizer.name, "kg_version": graph.version,
             "data": [str(p.resolve()) for p in data]}
     examples = None

@@ -17,6 +17,7 @@ from fusion.cv import (
     kfold_indices,
     load_examples,
     save_examples,
+    wilson_lower,
 )
 from fusion.errors import FusionConfigError, FusionLoadError
 from fusion.expand import Thresholds
@@ -51,6 +52,30 @@ def test_calibrate_threshold_keeps_the_largest_precise_head():
     assert math.isinf(t) and cov == 0.0
     # ties are never split
     assert calibrate_threshold([0.9, 0.9, 0.1], [True, False, True], target=0.9)[0] == math.inf
+
+
+def test_wilson_lower_bound_is_below_the_proportion_and_tightens_with_n():
+    assert wilson_lower(0, 0, 1.28) == 0.0 and wilson_lower(19, 20, 0.0) == 0.95
+    small, large = wilson_lower(19, 20, 1.28), wilson_lower(950, 1000, 1.28)
+    assert small < large < 0.95
+    # against the normal approximation at a large n
+    assert large == pytest.approx(0.95 - 1.28 * math.sqrt(0.95 * 0.05 / 1000), abs=2e-3)
+
+
+def test_confident_calibration_keeps_a_higher_threshold():
+    # 100 scores; precision 1.0 above 0.8, then a slow decline: the point estimate reaches
+    # 0.9 lower down than its 90% lower bound does
+    rng = np.random.default_rng(0)
+    scores = np.linspace(1.0, 0.01, 100)
+    correct = rng.random(100) < np.where(scores > 0.8, 1.0, scores)
+    t0, p0, c0 = calibrate_threshold(scores.tolist(), correct.tolist(), target=0.9)
+    t9, p9, c9 = calibrate_threshold(scores.tolist(), correct.tolist(), target=0.9,
+                                     confidence=0.9)
+    assert p0 >= 0.9 and p9 >= 0.9 and t9 > t0 and c9 < c0
+    with pytest.raises(FusionConfigError, match="confidence"):
+        calibrate_threshold([0.5], [True], target=0.9, confidence=0.3)
+    with pytest.raises(FusionConfigError, match="confidence"):
+        CVConfig(confidence=1.0)
 
 
 def test_examples_round_trip(examples, tmp_path):
