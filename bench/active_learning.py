@@ -59,13 +59,18 @@ def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
             "train_seconds": round(time.perf_counter() - t0, 1)}
 
 
-def arm_name(uncertainty: str, cluster_fraction: float) -> str:
+def arm_name(uncertainty: str, cluster_fraction: float, density: float = 0.0,
+             dup_cosine: float = 0.97) -> str:
     """The results' name of an active strategy: ``active`` for the first one (1 - the
     smallest margin, as many clusters as picks), else ``active-UNCERTAINTY-cFRACTION``
-    (``c0``: no clusters, near-duplicates dropped only)."""
-    if uncertainty == "min_margin" and cluster_fraction == 1.0:
+    (``c0``: no clusters, near-duplicates dropped only), with ``-dEXPONENT`` when the score is
+    weighted by the information density (``SelectionConfig.density``) and ``-uCOSINE`` when
+    near-duplicates are judged at another cosine (``SelectionConfig.dup_cosine``)."""
+    if uncertainty == "min_margin" and cluster_fraction == 1.0 and not density \
+            and dup_cosine == 0.97:
         return "active"
-    return f"active-{uncertainty}-c{cluster_fraction:g}"
+    return (f"active-{uncertainty}-c{cluster_fraction:g}" + (f"-d{density:g}" if density else "")
+            + (f"-u{dup_cosine:g}" if dup_cosine != 0.97 else ""))
 
 
 def arm_label(arm: str) -> str:
@@ -74,15 +79,19 @@ def arm_label(arm: str) -> str:
         return "random"
     if arm == "active":
         return "active: min margin, a cluster per pick"
-    _, unc, frac = arm.split("-")
+    _, unc, frac, *more = arm.split("-")
     frac = float(frac[1:])
+    extra = {m[0]: m[1:] for m in more}
     return f"active: {unc.replace('_', ' ')}, " + (
-        "no clusters" if frac == 0 else f"{frac:g} clusters per pick")
+        "no clusters" if frac == 0 else f"{frac:g} clusters per pick") + (
+        f", x density^{extra['d']}" if "d" in extra else "") + (
+        f", duplicates at cosine {extra['u']}" if "u" in extra else "")
 
 
 def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: int,
                    threads: int, uncertainty: str = "min_margin",
-                   cluster_fraction: float = 1.0) -> list[int]:
+                   cluster_fraction: float = 1.0, density: float = 0.0,
+                   dup_cosine: float = 0.97) -> list[int]:
     import torch
 
     from parser.learn import LogQuery, SelectionConfig, score_queries, select
@@ -100,7 +109,8 @@ def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: in
     sigs = score_queries(tagger, pool, batch_size=128)
     cfg = SelectionConfig(w_nil=0.0, w_disagreement=0.0, w_frequency=0.0, seed=seed,
                           uncertainty=uncertainty, clusters=cluster_fraction > 0,
-                          cluster_fraction=cluster_fraction or 1.0)
+                          cluster_fraction=cluster_fraction or 1.0, density=density,
+                          dup_cosine=dup_cosine)
     picked = select(sigs, n, config=cfg)
     logger.info("scored %d pool queries and selected %d in %.0f s", len(pool), len(picked),
                 time.perf_counter() - t0)
@@ -130,7 +140,7 @@ def run(args) -> None:
         start = order[:args.start]
         sizes = list(range(args.start, args.random_max + 1, args.step))
         arms = list(args.arms)
-        name = arm_name(args.uncertainty, args.cluster_fraction)
+        name = arm_name(args.uncertainty, args.cluster_fraction, args.density, args.dup_cosine)
         if "active" in arms:
             labelled = list(start)
             for r in range(args.rounds + 1):
@@ -166,7 +176,8 @@ def run(args) -> None:
                 if r < args.rounds:
                     labelled = labelled + _select_active(
                         pool, labelled, work / "model", args.step, seed, args.threads,
-                        args.uncertainty, args.cluster_fraction)
+                        args.uncertainty, args.cluster_fraction, args.density,
+                        args.dup_cosine)
                 prev_work = out / f"seed{seed}" / f"{name}_{n - args.step}"
                 if r > 0 and prev_work.is_dir():
                     shutil.rmtree(prev_work, ignore_errors=True)
@@ -296,6 +307,12 @@ def main() -> None:
                     help="the active arm's SelectionConfig.uncertainty")
     ap.add_argument("--cluster-fraction", type=float, default=1.0,
                     help="k-means clusters per pick of the active arm (0: no clusters)")
+    ap.add_argument("--density", type=float, default=0.0,
+                    help="the active arm's SelectionConfig.density: the score times the "
+                         "query's information density to this power (0: off)")
+    ap.add_argument("--dup-cosine", type=float, default=0.97,
+                    help="the active arm's SelectionConfig.dup_cosine: picks whose query "
+                         "embeddings are this close count as near-duplicates")
     ap.add_argument("--start", type=int, default=500)
     ap.add_argument("--step", type=int, default=250)
     ap.add_argument("--rounds", type=int, default=4)

@@ -120,6 +120,21 @@ def test_summed_uncertainty_counts_every_uncertain_word() -> None:
         SelectionConfig(cluster_fraction=0)
 
 
+def test_density_weighting_prefers_typical_queries_over_outliers() -> None:
+    # five queries in one tight group, one outlier that is a little more uncertain
+    group = [_sig(f"g{i} x", 0.30, [1, 0.02 * i, 0]) for i in range(5)]
+    outlier = _sig("odd one", 0.25, [0, 0, 1])
+    cfg = dict(clusters=False, dup_cosine=1.0, w_nil=0, w_frequency=0)
+    plain = select([*group, outlier], 1, config=SelectionConfig(**cfg))
+    dense = select([*group, outlier], 1, config=SelectionConfig(density=1.0,
+                                                                density_neighbours=2, **cfg))
+    assert plain[0].signals.text == "odd one"
+    assert dense[0].signals.text.startswith("g")
+    assert dense[0].score == pytest.approx(0.70, abs=1e-3)  # cosine ~1 to its 2 neighbours
+    with pytest.raises(ConfigError, match="density=-1"):
+        SelectionConfig(density=-1)
+
+
 def test_cli_defaults_are_the_selection_defaults() -> None:
     from parser.app.learn_cli import _DEFAULTS
 
