@@ -62,17 +62,18 @@ def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
 
 
 def arm_name(uncertainty: str, cluster_fraction: float, density: float = 0.0,
-             dup_cosine: float = 0.97) -> str:
+             dup_cosine: float | None = None) -> str:
     """The results' name of an active strategy: ``active`` for the first one (1 - the
     smallest margin, as many clusters as picks), else ``active-UNCERTAINTY-cFRACTION``
     (``c0``: no clusters, near-duplicates dropped only), with ``-dEXPONENT`` when the score is
     weighted by the information density (``SelectionConfig.density``) and ``-uCOSINE`` when
-    near-duplicates are judged at another cosine (``SelectionConfig.dup_cosine``)."""
+    near-duplicates are judged at a cosine other than the default (``dup_cosine``, ``None``:
+    ``SelectionConfig.dup_cosine``'s default)."""
     if uncertainty == "min_margin" and cluster_fraction == 1.0 and not density \
-            and dup_cosine == 0.97:
+            and dup_cosine is None:
         return "active"
     return (f"active-{uncertainty}-c{cluster_fraction:g}" + (f"-d{density:g}" if density else "")
-            + (f"-u{dup_cosine:g}" if dup_cosine != 0.97 else ""))
+            + (f"-u{dup_cosine:g}" if dup_cosine is not None else ""))
 
 
 def arm_label(arm: str) -> str:
@@ -93,7 +94,7 @@ def arm_label(arm: str) -> str:
 def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: int,
                    threads: int, uncertainty: str = "min_margin",
                    cluster_fraction: float = 1.0, density: float = 0.0,
-                   dup_cosine: float = 0.97) -> list[int]:
+                   dup_cosine: float | None = None) -> list[int]:
     import torch
 
     from parser.learn import LogQuery, SelectionConfig, score_queries, select
@@ -112,7 +113,7 @@ def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: in
     cfg = SelectionConfig(w_nil=0.0, w_disagreement=0.0, w_frequency=0.0, seed=seed,
                           uncertainty=uncertainty, clusters=cluster_fraction > 0,
                           cluster_fraction=cluster_fraction or 1.0, density=density,
-                          dup_cosine=dup_cosine)
+                          **({} if dup_cosine is None else {"dup_cosine": dup_cosine}))
     picked = select(sigs, n, config=cfg)
     logger.info("scored %d pool queries and selected %d in %.0f s", len(pool), len(picked),
                 time.perf_counter() - t0)
@@ -312,9 +313,10 @@ def main() -> None:
     ap.add_argument("--density", type=float, default=0.0,
                     help="the active arm's SelectionConfig.density: the score times the "
                          "query's information density to this power (0: off)")
-    ap.add_argument("--dup-cosine", type=float, default=0.97,
+    ap.add_argument("--dup-cosine", type=float, default=None,
                     help="the active arm's SelectionConfig.dup_cosine: picks whose query "
-                         "embeddings are this close count as near-duplicates")
+                         "embeddings are this close count as near-duplicates (default: "
+                         "SelectionConfig's)")
     ap.add_argument("--start", type=int, default=500)
     ap.add_argument("--step", type=int, default=250)
     ap.add_argument("--rounds", type=int, default=4)

@@ -402,22 +402,18 @@ def _unit(rows: Sequence[np.ndarray]) -> np.ndarray:
     return emb / np.linalg.norm(emb, axis=1, keepdims=True).clip(min=1e-9)
 
 
-def _density(signals: Sequence[QuerySignals], cand: Sequence[int], k: int,
-             block: int = 1024) -> np.ndarray:
-    """Per query (an array over all ``signals``, 0 outside ``cand``): the mean cosine of its
-    embedding to its ``k`` nearest candidates, clipped at 0 (how typical of the pool it is:
-    the information density of Settles & Craven 2008, over a neighbourhood)."""
-    out = np.zeros(len(signals))
-    emb = _unit([signals[i].embedding for i in cand])
-    k = min(k, len(cand) - 1)
+def _density(unit: np.ndarray, k: int, block: int = 1024) -> np.ndarray:
+    """Per row of ``unit`` (unit-length query embeddings): the mean cosine to its ``k`` nearest
+    other rows, clipped at 0 (how typical of the pool the query is: the information density of
+    Settles & Craven 2008, over a neighbourhood)."""
+    k = min(k, len(unit) - 1)
     if k < 1:
-        out[list(cand)] = 1.0
-        return out
-    for a in range(0, len(cand), block):
-        sims = emb[a:a + block] @ emb.T
+        return np.ones(len(unit))
+    out = np.empty(len(unit))
+    for a in range(0, len(unit), block):
+        sims = unit[a:a + block] @ unit.T
         np.fill_diagonal(sims[:, a:a + block], -np.inf)
-        near = np.partition(sims, -k, axis=1)[:, -k:]
-        out[list(cand[a:a + block])] = near.mean(1).clip(min=0.0)
+        out[a:a + block] = np.partition(sims, -k, axis=1)[:, -k:].mean(1).clip(min=0.0)
     return out
 
 
@@ -438,10 +434,12 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
     scores = _scores(signals, cfg, max(log_counts, default=1) if log_counts else None)
     counts = sorted(log_counts) if log_counts else sorted(signals[i].count for i in cand)
     frequent = counts[min(len(counts) - 1, int(cfg.frequent_quantile * len(counts)))]
+    unit = _unit([signals[i].embedding for i in cand])  # rows in cand's order
     if cfg.density > 0:
-        scores = scores * _density(signals, cand, cfg.density_neighbours) ** cfg.density
-    cand.sort(key=lambda i: (-scores[i], signals[i].text))
-    emb = _unit([signals[i].embedding for i in cand])
+        scores[cand] *= _density(unit, cfg.density_neighbours) ** cfg.density
+    order = sorted(range(len(cand)), key=lambda r: (-scores[cand[r]], signals[cand[r]].text))
+    cand = [cand[r] for r in order]
+    emb = unit[order]
     pos = {i: r for r, i in enumerate(cand)}
     # near-duplicates: walk down the ranking, keep a query unless it repeats a kept one's words
     # or its embedding is within dup_cosine of a kept one's
