@@ -1,0 +1,110 @@
+"""Where a parse's time goes, and what the tagger's ONNX Runtime call costs per INT8 export.
+
+1. Every distinct QueryNER validation query parsed once by the bundle's ``QueryParser`` (after
+   200 Best Buy warm-up queries): full-parse p50/p90 and the median of each stage's timing.
+2. The tagger's ONNX Runtime call alone, in a tight loop over the same queries' inputs (one
+   thread), for the bundle's fp32 and INT8 exports and for the INT8 weights re-quantised in
+   blocks of each ``--block-size``; with the QueryNER validation F1 (strict, each query alone,
+   with the bundle's KG lexicon) of each graph.
+
+    python bench/parse_stages.py --bundle ~/.cache/kgqp/bundle --block-size 64 128
+
+Timing needs an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bundle", type=Path, default=Path.home() / ".cache" / "kgqp" / "bundle")
+    ap.add_argument("--data", type=Path, default=ROOT / "data")
+    ap.add_argument("--block-size", type=int, nargs="*", default=[])
+    ap.add_argument("--repeat", type=int, default=3, help="tight-loop passes per graph")
+    args = ap.parse_args()
+
+    import onnxruntime as ort
+    from seqeval.metrics import f1_score
+    from seqeval.scheme import IOB2
+
+    from parser.pipeline import QueryParser
+    from parser.tagger.data import read_conll
+    from parser.tagger.io import ort_session_options
+    from parser.tagger.lexicon import KGLexicon
+    from parser.tagger.onnx import _quantize_weights
+
+    parser = QueryParser.from_pretrained(args.bundle)
+    sents = read_conll(args.data / "queryner" / "validation.conll")
+    queries = list(dict.fromkeys(s.text() for s in sents))
+    with open(args.data / "bestbuy" / "queries_train.jsonl", encoding="utf-8") as fh:
+        warm = [json.loads(line)["query"] for line in fh][:200]
+    for q in warm:
+        parser(q)
+    total, stages = [], {}
+    for q in queries:
+        t0 = time.perf_counter()
+        res = parser(q)
+        total.append((time.perf_counter() - t0) * 1e3)
+        for k, v in res.timings.items():
+            stages.setdefault(k, []).append(v)
+    total.sort()
+    out = {"n": len(queries), "parse_p50_ms": round(total[len(total) // 2], 3),
+           "parse_p90_ms": round(total[int(0.9 * len(total))], 3),
+           "stage_median_ms": {k: round(statistics.median(v), 3) for k, v in stages.items()}}
+
+    tagger = parser.tagger
+    feeds = []
+    for q in queries:
+        batch = tagger.encoder.collate(
+            tagger.prepare([q], matches=[KGLexicon.spans(parser.kg.match(q))]))
+        feed = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+        if batch.lexicon is not None:
+            feed["lexicon"] = batch.lexicon
+        feeds.append(feed)
+    folder = Path(tagger.onnx_file).parent
+    graphs = {"fp32": folder / "model.onnx", "int8 blocks of 32": folder / "model.int8.onnx"}
+    tmp = Path(tempfile.mkdtemp(prefix="kgqp-blocks-"))
+    for b in args.block_size:
+        graphs[f"int8 blocks of {b}"] = tmp / f"b{b}.onnx"
+        _quantize_weights(graphs["fp32"], graphs[f"int8 blocks of {b}"], block_size=b)
+    gold = [list(s.tags) for s in sents]
+    served = tagger.session
+    out["graphs"] = {}
+    for name, path in graphs.items():
+        session = ort.InferenceSession(str(path), ort_session_options(num_threads=1),
+                                       providers=["CPUExecutionProvider"])
+        wanted = [o.name for o in session.get_outputs() if o.name in ("logits", "states")]
+        for feed in feeds[:50]:
+            session.run(wanted, feed)
+        medians = []
+        for _ in range(args.repeat):
+            ts = []
+            for feed in feeds:
+                t0 = time.perf_counter()
+                session.run(wanted, feed)
+                ts.append((time.perf_counter() - t0) * 1e6)
+            medians.append(round(statistics.median(ts)))
+        tagger.session = session
+        f1 = f1_score(gold, tagger.predict_sentences(sents, batch_size=1), mode="strict",
+                      scheme=IOB2)
+        out["graphs"][name] = {"ort_median_us": medians, "f1": round(float(f1), 4)}
+    tagger.session = served
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
