@@ -396,6 +396,22 @@ def _release(model: FusionModel) -> None:
     model.context = None
 
 
+def _at_threshold(t: float, oof: dict[int, list[dict[str, np.ndarray]]], score_key: str,
+                  ok_key: str) -> dict[str, Any]:
+    """Precision and coverage, per seed over all its out-of-fold predictions, of the fixed
+    threshold ``t`` (the :class:`Thresholds` default a bundle without ``thresholds.json``
+    serves): a check that the default still holds for the model trained here."""
+    precisions, coverages = [], []
+    for folds in oof.values():
+        s = np.concatenate([f[score_key] for f in folds])
+        kept, hit = _apply(t, s, np.concatenate([f[ok_key] for f in folds]))
+        if kept:
+            precisions.append(hit / kept)
+        coverages.append(kept / len(s))
+    return {"threshold": t, "precision": _spread(precisions) if precisions else None,
+            "coverage": _spread(coverages)}
+
+
 def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]],
                cfg: CVConfig) -> tuple[Thresholds, dict[str, Any]]:
     """Thresholds from all out-of-fold predictions, and their cross-fitted precision and
@@ -426,7 +442,9 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]],
         out[name] = {"threshold": round(chosen[name], 4), "target_precision": target,
                      "confidence": cfg.confidence,
                      "crossfit_precision": _spread(finite) if finite else None,
-                     "crossfit_coverage": _spread(coverages)}
+                     "crossfit_coverage": _spread(coverages),
+                     "default": _at_threshold(getattr(Thresholds(), name), oof, score_key,
+                                              ok_key)}
     thresholds = Thresholds(intent=chosen["intent"], hard_filter=chosen["hard_filter"],
                             intent_precision=cfg.intent_precision,
                             filter_precision=cfg.filter_precision)

@@ -129,6 +129,9 @@ def test_cross_validate_reports_every_variant_and_thresholds(kg, encoder, exampl
     assert isinstance(rep.thresholds, Thresholds)
     assert set(rep.calibration) >= {"intent", "hard_filter"}
     assert rep.calibration["hard_filter"]["target_precision"] == 0.95
+    default = rep.calibration["hard_filter"]["default"]
+    assert default["threshold"] == Thresholds().hard_filter
+    assert 0.0 <= default["coverage"]["mean"] <= 1.0
     d = rep.to_dict()
     assert d["n"] == len(data) and d["thresholds"]["filter_precision"] == 0.95
     with pytest.raises(FusionConfigError, match="node_embeddings"):
@@ -137,3 +140,16 @@ def test_cross_validate_reports_every_variant_and_thresholds(kg, encoder, exampl
         cross_validate(data, config=cfg, kg=kg, node_embeddings=emb)
     with pytest.raises(FusionConfigError, match="unknown variants"):
         CVConfig(variants=("bogus",))
+
+
+def test_the_default_threshold_is_checked_on_the_out_of_fold_predictions():
+    from fusion.cv import _at_threshold
+
+    # seed 0: 3 of 4 kept (>= 0.9), 2 right; seed 1: nothing kept
+    oof = {0: [{"s": np.array([0.95, 0.2]), "ok": np.array([True, False])},
+               {"s": np.array([0.9, 0.99]), "ok": np.array([False, True])}],
+           1: [{"s": np.array([0.1, 0.2]), "ok": np.array([True, True])}]}
+    got = _at_threshold(0.9, oof, "s", "ok")
+    assert got["threshold"] == 0.9
+    assert got["precision"]["mean"] == round(2 / 3, 4)  # seeds without a kept query: no precision
+    assert got["coverage"]["min"] == 0.0 and got["coverage"]["max"] == 0.75
