@@ -130,10 +130,11 @@ class Thresholds:
     0.9
     """
 
-    # the defaults: the cross-validated calibration of the default model on Best Buy train+dev
-    # (docs/benchmarks.md, Fusion), rounded up: intent 0.478, hard filter 0.906
+    # the defaults: the cross-validated calibration (confidence 0.9) of the model the
+    # quickstart trains (TrainConfig's defaults: 40 epochs, batch 32) on Best Buy train+dev
+    # (docs/benchmarks.md, Fusion), rounded up: intent 0.433, hard filter 0.949
     intent: float = 0.5
-    hard_filter: float = 0.91
+    hard_filter: float = 0.95
     intent_precision: float = 0.8
     filter_precision: float = 0.95
 
