@@ -133,7 +133,8 @@ class CVReport:
     ``{"mean", "std", "min", "max"}`` over the per-seed scores (each seed's score pools its
     folds' out-of-fold predictions); ``thresholds`` are calibrated on all out-of-fold
     predictions of the ``full`` variant (or the last variant run) and ``calibration`` holds their
-    cross-fitted precision and coverage.
+    cross-fitted precision and coverage, and under ``default`` the precision and coverage of
+    the :class:`Thresholds` defaults on the same predictions.
     """
 
     runs: list[dict[str, Any]]
