@@ -20,34 +20,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _fusion_cv import add_cv_arguments, cv_inputs  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--kg", required=True)
-    ap.add_argument("--tagger", required=True)
-    ap.add_argument("--features", type=Path, required=True)
+    add_cv_arguments(ap)
     ap.add_argument("--inputs", default="tagger,minilm,both")
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--epochs", type=int, default=20)
     args = ap.parse_args()
 
     import torch
 
     from fusion import FusionConfig
-    from fusion.cv import CVConfig, cross_validate, load_examples
+    from fusion.cv import CVConfig, cross_validate
     from fusion.text import get_text_encoder
     from fusion.train import TrainConfig
-    from fusion.weak import featurize_weak, taxonomy_queries
-    from kg import ProductGraph
-    from parser.pipeline import QueryParser
 
-    torch.set_num_threads(1)
-    graph = ProductGraph.open(args.kg, read_only=True)
-    featurizer = QueryParser.featurizer(args.tagger, graph)
-    examples, _ = load_examples(args.features)
-    weak = featurize_weak(taxonomy_queries(graph), featurizer)
+    _, _, examples, weak = cv_inputs(args)
     minilm = get_text_encoder("minilm").encode(
         [ex.input.text for ex in examples] + [w.input.text for w in weak])
     out = {}
