@@ -63,18 +63,20 @@ def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
 
 
 def arm_name(uncertainty: str, cluster_fraction: float, density: float = 0.0,
-             dup_cosine: float | None = None) -> str:
+             dup_cosine: float | None = None, redundancy: float = 0.0) -> str:
     """The results' name of an active strategy: ``active`` for the first one (1 - the
     smallest margin, as many clusters as picks), else ``active-UNCERTAINTY-cFRACTION``
     (``c0``: no clusters, near-duplicates dropped only), with ``-dEXPONENT`` when the score is
     weighted by the information density (``SelectionConfig.density``) and ``-uCOSINE`` when
     near-duplicates are judged at a cosine other than the default (``dup_cosine``, ``None``:
-    ``SelectionConfig.dup_cosine``'s default)."""
+    ``SelectionConfig.dup_cosine``'s default) and ``-rEXPONENT`` with diminishing returns on
+    words already labelled or picked (``SelectionConfig.redundancy``)."""
     if uncertainty == "min_margin" and cluster_fraction == 1.0 and not density \
-            and dup_cosine is None:
+            and dup_cosine is None and not redundancy:
         return "active"
     return (f"active-{uncertainty}-c{cluster_fraction:g}" + (f"-d{density:g}" if density else "")
-            + (f"-u{dup_cosine:g}" if dup_cosine is not None else ""))
+            + (f"-u{dup_cosine:g}" if dup_cosine is not None else "")
+            + (f"-r{redundancy:g}" if redundancy else ""))
 
 
 def arm_label(arm: str) -> str:
@@ -89,13 +91,14 @@ def arm_label(arm: str) -> str:
     return f"active: {unc.replace('_', ' ')}, " + (
         "no clusters" if frac == 0 else f"{frac:g} clusters per pick") + (
         f", x density^{extra['d']}" if "d" in extra else "") + (
-        f", duplicates at cosine {extra['u']}" if "u" in extra else "")
+        f", duplicates at cosine {extra['u']}" if "u" in extra else "") + (
+        f", labelled words discounted ^{extra['r']}" if "r" in extra else "")
 
 
 def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: int,
                    threads: int, uncertainty: str = "min_margin",
                    cluster_fraction: float = 1.0, density: float = 0.0,
-                   dup_cosine: float | None = None) -> list[int]:
+                   dup_cosine: float | None = None, redundancy: float = 0.0) -> list[int]:
     import torch
 
     from parser.learn import LogQuery, SelectionConfig, score_queries, select
@@ -114,8 +117,10 @@ def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: in
     cfg = SelectionConfig(w_nil=0.0, w_disagreement=0.0, w_frequency=0.0, seed=seed,
                           uncertainty=uncertainty, clusters=cluster_fraction > 0,
                           cluster_fraction=cluster_fraction or 1.0, density=density,
+                          redundancy=redundancy,
                           **({} if dup_cosine is None else {"dup_cosine": dup_cosine}))
-    picked = select(sigs, n, config=cfg)
+    picked = select(sigs, n, config=cfg, exclude=[sents[i].text() for i in labelled],
+                    word_mode=tagger.config.word_mode)
     logger.info("scored %d pool queries and selected %d in %.0f s", len(pool), len(picked),
                 time.perf_counter() - t0)
     return [by_text[" ".join(p.signals.text.casefold().split())][0] for p in picked]
@@ -144,7 +149,8 @@ def run(args) -> None:
         start = order[:args.start]
         sizes = args.random_sizes or list(range(args.start, args.random_max + 1, args.step))
         arms = list(args.arms)
-        name = arm_name(args.uncertainty, args.cluster_fraction, args.density, args.dup_cosine)
+        name = arm_name(args.uncertainty, args.cluster_fraction, args.density, args.dup_cosine,
+                        args.redundancy)
         if "active" in arms:
             labelled = list(start)
             for r in range(args.rounds + 1):
@@ -181,7 +187,7 @@ def run(args) -> None:
                     labelled = labelled + _select_active(
                         pool, labelled, work / "model", args.step, seed, args.threads,
                         args.uncertainty, args.cluster_fraction, args.density,
-                        args.dup_cosine)
+                        args.dup_cosine, args.redundancy)
                 prev_work = out / f"seed{seed}" / f"{name}_{n - args.step}"
                 if r > 0 and prev_work.is_dir():
                     shutil.rmtree(prev_work, ignore_errors=True)
@@ -318,6 +324,9 @@ def main() -> None:
                     help="the active arm's SelectionConfig.dup_cosine: picks whose query "
                          "embeddings are this close count as near-duplicates (default: "
                          "SelectionConfig's)")
+    ap.add_argument("--redundancy", type=float, default=0.0,
+                    help="the active arm's SelectionConfig.redundancy: each word's uncertainty "
+                         "times (1 + times labelled or picked) ** -R (0: off)")
     ap.add_argument("--start", type=int, default=500)
     ap.add_argument("--step", type=int, default=250)
     ap.add_argument("--rounds", type=int, default=4)

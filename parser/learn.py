@@ -133,6 +133,11 @@ class QuerySignals:
     embedding: np.ndarray
     margin_sum: float | None = None
     entropy_sum: float | None = None
+    #: the query's words (casefolded, the tagger's word split) with ``1 - margin`` and the
+    #: normalised tag entropy of each (``None``: signals made by hand)
+    words: list[str] | None = None
+    word_margins: list[float] | None = None
+    word_entropies: list[float] | None = None
 
     def uncertainty(self, kind: str) -> float:
         """The query's uncertainty score of ``kind`` (:attr:`SelectionConfig.uncertainty`);
@@ -149,6 +154,26 @@ class QuerySignals:
         if kind == "sum_entropy":
             return self.entropy if self.entropy_sum is None else self.entropy_sum
         raise ConfigError(f"uncertainty={kind!r}: use one of {', '.join(UNCERTAINTY)}")
+
+    def discounted(self, kind: str, seen: Mapping[str, int], redundancy: float) -> float:
+        """The summed uncertainty of ``kind`` with each word's share weighted by
+        ``(1 + seen[word]) ** -redundancy`` (``seen``: how often the word is already labelled
+        or picked): the summed uncertainty with diminishing returns on words the labels
+        already hold. ``min_margin``, or signals without per-word values: :meth:`uncertainty`.
+
+        >>> s = QuerySignals("a b", 1, [], [], 0.2, 0.5, "a", "O", [], [], np.zeros(2), 1.3,
+        ...                  0.9, words=["a", "b"], word_margins=[0.8, 0.5],
+        ...                  word_entropies=[0.6, 0.3])
+        >>> round(s.discounted("sum_margin", {"a": 3}, 0.5), 2)  # 0.8 / 2 + 0.5
+        0.9
+        """
+        per = {"sum_margin": self.word_margins, "sum_entropy": self.word_entropies}.get(kind)
+        if kind not in UNCERTAINTY:
+            raise ConfigError(f"uncertainty={kind!r}: use one of {', '.join(UNCERTAINTY)}")
+        if per is None or self.words is None or not redundancy:
+            return self.uncertainty(kind)
+        return float(sum(u * (1.0 + seen.get(w, 0)) ** -redundancy
+                         for w, u in zip(self.words, per, strict=True)))
 
 
 UNCERTAINTY = ("min_margin", "sum_margin", "sum_entropy")
@@ -225,6 +250,9 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
             has = np.nonzero(p.first >= 0)[0]
             margin, entropy, word, tag = 1.0, 0.0, "", ""
             margin_sum = entropy_sum = 0.0
+            words: list[str] = []
+            word_margins: list[float] = []
+            word_entropies: list[float] = []
             if len(has):
                 lp = log_softmax(logits[j, p.first[has]].astype(np.float64))
                 prob = np.exp(lp)
@@ -236,6 +264,11 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                 entropy = float(ents_w.max())
                 margin_sum = float((1.0 - margins).sum())
                 entropy_sum = float(ents_w.sum())
+                for h in has:
+                    wa, wb = p.to_original(*p.words[h])
+                    words.append(_key(p.text[wa:wb]))
+                word_margins = [float(x) for x in 1.0 - margins]
+                word_entropies = [float(x) for x in ents_w]
                 a, b = p.words[has[w]]
                 a, b = p.to_original(a, b)
                 word, tag = p.text[a:b], labels[int(np.argmax(prob[w]))]
@@ -257,7 +290,8 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                 margin=margin, entropy=entropy, uncertain_word=word, uncertain_tag=tag,
                 nil_spans=nils, disagreements=dis,
                 embedding=np.asarray(pooled[j], dtype=np.float32),
-                margin_sum=margin_sum, entropy_sum=entropy_sum,
+                margin_sum=margin_sum, entropy_sum=entropy_sum, words=words,
+                word_margins=word_margins, word_entropies=word_entropies,
             )
 
 
@@ -279,7 +313,12 @@ class SelectionConfig:
     ``density`` > 0 multiplies each score by the query's information density to that power
     (the mean cosine of its embedding to its ``density_neighbours`` nearest queries of the
     pool: typical queries before outliers; off by default: it did not help in the QueryNER
-    simulation).
+    simulation). ``redundancy`` > 0 (with ``sum_margin`` or ``sum_entropy``, no clusters)
+    weights each word's uncertainty by ``(1 + c) ** -redundancy``, where ``c`` counts the word
+    in the already labelled queries (:func:`select`'s ``exclude``) and in the picks made so
+    far, and picks greedily (lazy greedy: a score only falls as the picks grow): a batch of
+    250 no longer spends its budget on the same uncertain words (diminishing returns, as in
+    the submodular batch selection of Wei et al. 2015); 0 (the default) is off.
 
     The defaults (``sum_margin``, no clusters: near-duplicates dropped, then the ranking) won
     the QueryNER simulation of ``bench/active_learning.py`` against ``min_margin`` with
@@ -304,6 +343,7 @@ class SelectionConfig:
     cluster_fraction: float = 1.0
     density: float = 0.0
     density_neighbours: int = 10
+    redundancy: float = 0.0
 
     def __post_init__(self) -> None:
         if self.uncertainty not in UNCERTAINTY:
@@ -324,6 +364,12 @@ class SelectionConfig:
         if self.density_neighbours < 1:
             raise ConfigError(f"density_neighbours={self.density_neighbours}: use a value "
                               ">= 1")
+        if self.redundancy < 0:
+            raise ConfigError(f"redundancy={self.redundancy}: use an exponent >= 0 (0: off)")
+        if self.redundancy and (self.clusters or self.uncertainty == "min_margin"):
+            raise ConfigError(f"redundancy={self.redundancy} needs a summed uncertainty "
+                              "(sum_margin or sum_entropy) and clusters=False: it is a "
+                              "diversity rule of its own")
 
 
 @dataclass
@@ -369,18 +415,19 @@ def kmeans(x: np.ndarray, k: int, *, seed: int = 0, iters: int = 25) -> np.ndarr
     return assign
 
 
+def _score(s: QuerySignals, cfg: SelectionConfig, max_count: int, uncertainty: float) -> float:
+    base = (cfg.w_uncertainty * uncertainty + cfg.w_nil * bool(s.nil_spans)
+            + cfg.w_disagreement * bool(s.disagreements))
+    freq = math.log1p(s.count) / math.log1p(max_count) if max_count > 1 else 0.0
+    return base * (1.0 + cfg.w_frequency * freq)
+
+
 def _scores(signals: Sequence[QuerySignals], cfg: SelectionConfig,
             max_count: int | None = None) -> np.ndarray:
     if max_count is None:
         max_count = max((s.count for s in signals), default=1)
-    out = np.zeros(len(signals))
-    for i, s in enumerate(signals):
-        base = (cfg.w_uncertainty * s.uncertainty(cfg.uncertainty)
-                + cfg.w_nil * bool(s.nil_spans)
-                + cfg.w_disagreement * bool(s.disagreements))
-        freq = math.log1p(s.count) / math.log1p(max_count) if max_count > 1 else 0.0
-        out[i] = base * (1.0 + cfg.w_frequency * freq)
-    return out
+    return np.array([_score(s, cfg, max_count, s.uncertainty(cfg.uncertainty))
+                     for s in signals], dtype=np.float64)
 
 
 def _reasons(s: QuerySignals, cfg: SelectionConfig, frequent: int) -> list[str]:
@@ -419,14 +466,17 @@ def _density(unit: np.ndarray, k: int, block: int = 1024) -> np.ndarray:
 
 def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig | None = None,
            exclude: Iterable[str] = (), log_counts: Sequence[int] | None = None,
-           ) -> list[Selected]:
+           word_mode: str = "whitespace") -> list[Selected]:
     """The ``n`` queries to label next, best first (see :class:`SelectionConfig`); queries
     whose text is in ``exclude`` (already labelled) are never picked. ``log_counts``: the
     counts of the whole log when ``signals`` hold only part of it (frequencies are scaled by
-    the log's largest count, "frequent" is its top quantile)."""
+    the log's largest count, "frequent" is its top quantile). ``word_mode``: how the tagger
+    splits words (its ``config.word_mode``), for counting the words of ``exclude`` under
+    :attr:`SelectionConfig.redundancy`."""
     cfg = config or SelectionConfig()
     if n < 1:
         raise ConfigError(f"n={n}: ask for at least one query")
+    exclude = list(exclude)
     skip = {_key(t) for t in exclude}
     cand = [i for i, s in enumerate(signals) if _key(s.text) not in skip]
     if not cand:
@@ -437,6 +487,12 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
     unit = _unit([signals[i].embedding for i in cand])  # rows in cand's order
     if cfg.density > 0:
         scores[cand] *= _density(unit, cfg.density_neighbours) ** cfg.density
+    if cfg.redundancy:
+        return _select_greedy(signals, cand, unit, n, cfg, exclude, word_mode, frequent,
+                              max(log_counts, default=1) if log_counts else
+                              max((s.count for s in signals), default=1),
+                              _density(unit, cfg.density_neighbours) ** cfg.density
+                              if cfg.density > 0 else np.ones(len(cand)))
     order = sorted(range(len(cand)), key=lambda r: (-scores[cand[r]], signals[cand[r]].text))
     cand = [cand[r] for r in order]
     emb = unit[order]
@@ -487,6 +543,51 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
     return out
 
 
+def _select_greedy(signals: Sequence[QuerySignals], cand: list[int], unit: np.ndarray, n: int,
+                   cfg: SelectionConfig, exclude: Sequence[str], word_mode: str,
+                   frequent: int, max_count: int, factor: np.ndarray) -> list[Selected]:
+    """:func:`select` with :attr:`SelectionConfig.redundancy`: lazy greedy over every
+    candidate, each word's uncertainty discounted by how often it is labelled or picked."""
+    import heapq
+    from collections import Counter
+
+    from parser.tagger.text import split_words
+
+    seen: Counter[str] = Counter()
+    for t in exclude:
+        seen.update(_key(t[a:b]) for a, b in split_words(t, mode=word_mode))  # type: ignore[arg-type]
+
+    def score(r: int) -> float:
+        s = signals[cand[r]]
+        return _score(s, cfg, max_count, s.discounted(cfg.uncertainty, seen, cfg.redundancy)) \
+            * float(factor[r])
+
+    heap = [(-score(r), signals[i].text, r) for r, i in enumerate(cand)]
+    heapq.heapify(heap)
+    picked: list[tuple[int, float]] = []
+    kept: list[int] = []
+    words: set[tuple[str, ...]] = set()
+    while heap and len(picked) < n:
+        _, text, r = heapq.heappop(heap)
+        cur = score(r)
+        if heap and cur < -heap[0][0]:
+            heapq.heappush(heap, (-cur, text, r))  # stale: its words were picked meanwhile
+            continue
+        w = tuple(sorted(_key(text).split()))
+        if w in words or (kept and float((unit[kept] @ unit[r]).max()) >= cfg.dup_cosine):
+            continue
+        picked.append((cand[r], cur))
+        kept.append(r)
+        words.add(w)
+        seen.update(signals[cand[r]].words or ())
+    out = []
+    for i, sc in picked:
+        reasons = _reasons(signals[i], cfg, frequent)
+        reasons.append("rank: uncertainty of words not yet labelled or picked counts most")
+        out.append(Selected(signals[i], round(float(sc), 6), reasons, -1))
+    return out
+
+
 def select_from_log(tagger: Any, log: Sequence[LogQuery], n: int, *,
                     config: SelectionConfig | None = None, exclude: Iterable[str] = (),
                     keep: int | None = None, **signal_args: Any) -> list[Selected]:
@@ -503,6 +604,7 @@ def select_from_log(tagger: Any, log: Sequence[LogQuery], n: int, *,
     if n < 1:
         raise ConfigError(f"n={n}: ask for at least one query")
     keep = keep or max(10 * math.ceil(cfg.pool_factor * n), 2000)
+    exclude = list(exclude)
     skip = {_key(t) for t in exclude}
     counts = [q.count for q in log]
     max_count = max(counts, default=1)
@@ -516,7 +618,8 @@ def select_from_log(tagger: Any, log: Sequence[LogQuery], n: int, *,
         else:
             heapq.heappushpop(heap, item)
     kept = [sig for _, _, sig in sorted(heap, key=lambda t: -t[1])]  # log order
-    return select(kept, n, config=cfg, log_counts=counts)
+    return select(kept, n, config=cfg, exclude=exclude, log_counts=counts,
+                  word_mode=getattr(tagger.config, "word_mode", "whitespace"))
 
 
 def to_tasks(selected: Sequence[Selected]) -> list[Task]:

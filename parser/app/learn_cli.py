@@ -30,6 +30,7 @@ class _DEFAULTS:
     uncertainty = "sum_margin"
     cluster_fraction = 1.0
     clusters = False
+    redundancy = 0.0
 
 
 def _bundle(bundle: Path | None) -> Path:
@@ -67,6 +68,10 @@ def select(
     clusters: Annotated[bool, typer.Option(
         "--clusters/--no-clusters", help="Spread over embedding clusters, or rank only "
         "(near-duplicates dropped either way).")] = _DEFAULTS.clusters,
+    redundancy: Annotated[float, typer.Option(
+        help="Diminishing returns on words: each word's uncertainty times (1 + times it is "
+        "labelled (--exclude) or already picked) ** -R; 0 is off. Needs a summed "
+        "--uncertainty and --no-clusters.")] = _DEFAULTS.redundancy,
     seed: Annotated[int, typer.Option(help="Seed of the k-means clustering.")] = 0,
 ) -> None:
     """Select the N queries of a log most worth labelling; each carries why it was chosen."""
@@ -82,7 +87,7 @@ def select(
         cfg = SelectionConfig(w_uncertainty=w_uncertainty, w_nil=w_nil,
                               w_disagreement=w_disagreement, w_frequency=w_frequency,
                               clusters=clusters, seed=seed, uncertainty=uncertainty,
-                              cluster_fraction=cluster_fraction)
+                              cluster_fraction=cluster_fraction, redundancy=redundancy)
         log = read_query_log(queries)
         done = [t.text for p in exclude or [] for t in read_tasks(p)]
         parser = QueryParser.from_pretrained(_bundle(bundle), warmup=False)

@@ -135,12 +135,53 @@ def test_density_weighting_prefers_typical_queries_over_outliers() -> None:
         SelectionConfig(density=-1)
 
 
+def _words(sig: QuerySignals, margins: list[float]) -> QuerySignals:
+    sig.words = sig.text.split()
+    sig.word_margins = margins
+    sig.word_entropies = [m / 2 for m in margins]
+    sig.margin_sum, sig.entropy_sum = sum(margins), sum(margins) / 2
+    return sig
+
+
+def test_redundancy_discounts_words_already_labelled_or_picked() -> None:
+    # three queries unsure about "fooz", one about a word nobody has labelled
+    sigs = [_words(_sig("fooz bar", 0.1, [1, 0, 0]), [0.9, 0.2]),
+            _words(_sig("fooz baz", 0.1, [0, 1, 0]), [0.9, 0.15]),
+            _words(_sig("fooz qux", 0.1, [0, 0, 1]), [0.9, 0.1]),
+            _words(_sig("novel thing", 0.3, [1, 1, 1]), [0.7, 0.1])]
+    base = dict(clusters=False, dup_cosine=1.0, w_nil=0, w_frequency=0)
+    plain = select(sigs, 2, config=SelectionConfig(**base))
+    assert [p.signals.text for p in plain] == ["fooz bar", "fooz baz"]
+    # with diminishing returns the second "fooz" query is worth less than the novel one
+    cfg = SelectionConfig(redundancy=1.0, **base)
+    picked = select(sigs, 2, config=cfg)
+    assert [p.signals.text for p in picked] == ["fooz bar", "novel thing"]
+    assert picked[0].score == pytest.approx(1.1) and picked[1].score == pytest.approx(0.8)
+    assert picked[1].reasons[-1].startswith("rank: uncertainty of words not yet labelled")
+    # a word the labelled queries hold counts less from the start (case and spacing ignored)
+    fresh = select(sigs, 1, config=cfg, exclude=["FOOZ  lamp", "fooz"])
+    assert [p.signals.text for p in fresh] == ["novel thing"]
+    assert select(sigs, 3, config=cfg, exclude=["fooz bar"])[0].signals.text != "fooz bar"
+    # sum_entropy is discounted the same way; signals without per-word values are not
+    ent = select(sigs, 2, config=SelectionConfig(redundancy=1.0, uncertainty="sum_entropy",
+                                                 **base))
+    assert [p.signals.text for p in ent] == ["fooz bar", "novel thing"]
+    bare = _sig("bare word", 0.4, [1, 1, 0])
+    assert bare.discounted("sum_margin", {"bare": 9}, 1.0) == pytest.approx(0.6)
+    for bad, match in ((dict(redundancy=-1), "redundancy=-1"),
+                       (dict(redundancy=0.5, clusters=True), "clusters=False"),
+                       (dict(redundancy=0.5, uncertainty="min_margin"), "summed uncertainty")):
+        with pytest.raises(ConfigError, match=match):
+            SelectionConfig(**bad)
+
+
 def test_cli_defaults_are_the_selection_defaults() -> None:
     from parser.app.learn_cli import _DEFAULTS
 
     cfg = SelectionConfig()
-    assert (_DEFAULTS.uncertainty, _DEFAULTS.cluster_fraction, _DEFAULTS.clusters) == \
-        (cfg.uncertainty, cfg.cluster_fraction, cfg.clusters)
+    assert (_DEFAULTS.uncertainty, _DEFAULTS.cluster_fraction, _DEFAULTS.clusters,
+            _DEFAULTS.redundancy) == \
+        (cfg.uncertainty, cfg.cluster_fraction, cfg.clusters, cfg.redundancy)
 
 
 def test_fewer_clusters_than_picks_fill_by_rank() -> None:
@@ -184,6 +225,10 @@ def test_scores_from_the_real_bundle(own_bundle: Path) -> None:
         n_words = len(s.text.split())
         assert 1.0 - s.margin - 1e-9 <= s.margin_sum <= n_words * (1.0 - s.margin) + 1e-9
         assert s.entropy - 1e-9 <= s.entropy_sum <= n_words * s.entropy + 1e-9
+        # the per-word values are the tagger's words, casefolded, and add up to the sums
+        assert s.words == s.text.casefold().split()
+        assert sum(s.word_margins) == pytest.approx(s.margin_sum)
+        assert sum(s.word_entropies) == pytest.approx(s.entropy_sum)
         assert s.embedding.shape == (qp.tagger.embedding_dim,)
         assert all(s.text[sp.start:sp.end] == e["text"] for sp, e in zip(s.spans, s.entities,
                                                                          strict=True))
@@ -208,7 +253,7 @@ def test_select_from_log_in_bounded_memory_picks_as_select(own_bundle: Path,
     log = read_query_log(tmp_path / "log.txt")
     args = {"kg": qp.kg, "link": qp.link_entity}
     for cfg in (SelectionConfig(pool_factor=2, clusters=True, uncertainty="min_margin"),
-                SelectionConfig(pool_factor=2)):
+                SelectionConfig(pool_factor=2), SelectionConfig(redundancy=0.5)):
         whole = select(score_queries(qp.tagger, log, **args), 3, config=cfg, exclude=["lg tv"])
         streamed = select_from_log(qp.tagger, log, 3, config=cfg, exclude=["lg tv"], **args)
         assert [(p.signals.text, p.score) for p in streamed] == \
