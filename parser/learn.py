@@ -12,8 +12,9 @@ one encoder pass) and, given a KG, matches and links the predicted spans, collec
 * **frequency**: the query's count in the log.
 
 :func:`select` combines them (:class:`SelectionConfig` weights), drops near-duplicates (same
-words, or query embeddings closer than ``dup_cosine``) and spreads the batch over k-means
-clusters of the query embeddings: the best query of each cluster first. Each
+words, or query embeddings closer than ``dup_cosine``) and, if asked, spreads the batch over
+k-means clusters of the query embeddings (the best query of each cluster first) or gives
+diminishing returns to words already labelled or picked (``redundancy``). Each
 :class:`Selected` query carries its reasons; :func:`to_tasks` turns the batch into annotation
 tasks with the model's spans pre-filled (:mod:`parser.tagger.formats`).
 
