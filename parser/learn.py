@@ -168,9 +168,9 @@ class QuerySignals:
         >>> round(s.discounted("sum_margin", {"a": 3}, 0.5), 2)  # 0.8 / 2 + 0.5
         0.9
         """
-        per = {"sum_margin": self.word_margins, "sum_entropy": self.word_entropies}.get(kind)
         if kind not in UNCERTAINTY:
             raise ConfigError(f"uncertainty={kind!r}: use one of {', '.join(UNCERTAINTY)}")
+        per = {"sum_margin": self.word_margins, "sum_entropy": self.word_entropies}.get(kind)
         if per is None or self.words is None or not redundancy:
             return self.uncertainty(kind)
         return float(sum(u * (1.0 + seen.get(w, 0)) ** -redundancy
@@ -319,7 +319,8 @@ class SelectionConfig:
     in the already labelled queries (:func:`select`'s ``exclude``) and in the picks made so
     far, and picks greedily (lazy greedy: a score only falls as the picks grow): a batch of
     250 no longer spends its budget on the same uncertain words (diminishing returns, as in
-    the submodular batch selection of Wei et al. 2015); 0 (the default) is off.
+    the submodular batch selection of Wei et al. 2015); 0 (the default) is off: in the
+    QueryNER simulation 0.5 labelled fewer tokens and lost 0.7 F1 points at 1,250 labels.
 
     The defaults (``sum_margin``, no clusters: near-duplicates dropped, then the ranking) won
     the QueryNER simulation of ``bench/active_learning.py`` against ``min_margin`` with
