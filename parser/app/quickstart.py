@@ -57,7 +57,7 @@ QUICKSTART_TAGGER_CRF = True
 #: Tagger epochs of the quickstart (the learning rate decays over them; training stops after 3
 #: epochs without a validation gain): 10 gave the distilled CRF tagger QueryNER validation F1
 #: 0.688 served INT8 against 0.684 with 6, every seed ahead (docs/benchmarks.md, "A longer
-#: schedule"); about 3 minutes more of README command 1 on a 2-core CPU.
+#: schedule"); about 2 minutes more of README command 1 on a 2-core CPU (10 min 36 s in all).
 QUICKSTART_TAGGER_EPOCHS = 10
 
 #: The quickstart tagger reads KG lexicon features (the default KG covers QueryNER's Amazon
