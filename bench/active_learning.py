@@ -29,6 +29,7 @@ The held-out QueryNER test split is never read.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import random
@@ -63,20 +64,22 @@ def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
 
 
 def arm_name(uncertainty: str, cluster_fraction: float, density: float = 0.0,
-             dup_cosine: float | None = None, redundancy: float = 0.0) -> str:
+             dup_cosine: float | None = None, redundancy: float = 0.0,
+             kg_signals: bool = False) -> str:
     """The results' name of an active strategy: ``active`` for the first one (1 - the
     smallest margin, as many clusters as picks), else ``active-UNCERTAINTY-cFRACTION``
     (``c0``: no clusters, near-duplicates dropped only), with ``-dEXPONENT`` when the score is
     weighted by the information density (``SelectionConfig.density``) and ``-uCOSINE`` when
     near-duplicates are judged at a cosine other than the default (``dup_cosine``, ``None``:
-    ``SelectionConfig.dup_cosine``'s default) and ``-rEXPONENT`` with diminishing returns on
-    words already labelled or picked (``SelectionConfig.redundancy``)."""
+    ``SelectionConfig.dup_cosine``'s default), ``-rEXPONENT`` with diminishing returns on
+    words already labelled or picked (``SelectionConfig.redundancy``) and ``-kg`` with the KG
+    signals (NIL spans and tagger/KG disagreement, ``SelectionConfig``'s weights)."""
     if uncertainty == "min_margin" and cluster_fraction == 1.0 and not density \
-            and dup_cosine is None and not redundancy:
+            and dup_cosine is None and not redundancy and not kg_signals:
         return "active"
     return (f"active-{uncertainty}-c{cluster_fraction:g}" + (f"-d{density:g}" if density else "")
             + (f"-u{dup_cosine:g}" if dup_cosine is not None else "")
-            + (f"-r{redundancy:g}" if redundancy else ""))
+            + (f"-r{redundancy:g}" if redundancy else "") + ("-kg" if kg_signals else ""))
 
 
 def arm_label(arm: str) -> str:
@@ -92,13 +95,15 @@ def arm_label(arm: str) -> str:
         "no clusters" if frac == 0 else f"{frac:g} clusters per pick") + (
         f", x density^{extra['d']}" if "d" in extra else "") + (
         f", duplicates at cosine {extra['u']}" if "u" in extra else "") + (
-        f", labelled words discounted ^{extra['r']}" if "r" in extra else "")
+        f", labelled words discounted ^{extra['r']}" if "r" in extra else "") + (
+        ", + KG signals (NIL, disagreement)" if "k" in extra else "")
 
 
 def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: int,
                    threads: int, uncertainty: str = "min_margin",
                    cluster_fraction: float = 1.0, density: float = 0.0,
-                   dup_cosine: float | None = None, redundancy: float = 0.0) -> list[int]:
+                   dup_cosine: float | None = None, redundancy: float = 0.0,
+                   kg_signals: bool = False) -> list[int]:
     import torch
 
     from parser.learn import LogQuery, SelectionConfig, score_queries, select
@@ -113,8 +118,10 @@ def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: in
             by_text.setdefault(" ".join(s.text().casefold().split()), []).append(i)
     pool = [LogQuery(sents[ids[0]].text()) for ids in by_text.values()]
     t0 = time.perf_counter()
-    sigs = score_queries(tagger, pool, batch_size=128)
-    cfg = SelectionConfig(w_nil=0.0, w_disagreement=0.0, w_frequency=0.0, seed=seed,
+    kg_args = {"kg": _base_kg(), "link": _linker(_base_kg())} if kg_signals else {}
+    sigs = score_queries(tagger, pool, batch_size=128, **kg_args)
+    weights = {} if kg_signals else {"w_nil": 0.0, "w_disagreement": 0.0}
+    cfg = SelectionConfig(w_frequency=0.0, seed=seed, **weights,
                           uncertainty=uncertainty, clusters=cluster_fraction > 0,
                           cluster_fraction=cluster_fraction or 1.0, density=density,
                           redundancy=redundancy,
@@ -124,6 +131,34 @@ def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: in
     logger.info("scored %d pool queries and selected %d in %.0f s", len(pool), len(picked),
                 time.perf_counter() - t0)
     return [by_text[" ".join(p.signals.text.casefold().split())][0] for p in picked]
+
+
+@functools.cache
+def _base_kg():
+    """The default KG without the sources mined from QueryNER's training annotations (the
+    pool's own labels), in memory: what the KG signals may read in this simulation."""
+    from kg.build import build_base
+
+    t0 = time.perf_counter()
+    kg = build_base()
+    logger.info("built the KG without the mined sources in %.0f s", time.perf_counter() - t0)
+    return kg
+
+
+def _linker(kg):
+    """``link(text, entity)`` as :meth:`parser.QueryParser.link_entity` returns it, by the KG's
+    own linker (a label the linker does not know links to nothing)."""
+    from types import SimpleNamespace
+
+    def link(text, entity):
+        try:
+            best = kg.link(entity.text, label=entity.label, context=text).best
+        except ValueError:
+            best = None
+        kind = getattr(best.kind, "value", best.kind) if best else None
+        return SimpleNamespace(kg_id=best.iri if best else None,
+                               kg_label=best.label if best else None, kg_kind=kind)
+    return link
 
 
 def run(args) -> None:
@@ -150,7 +185,7 @@ def run(args) -> None:
         sizes = args.random_sizes or list(range(args.start, args.random_max + 1, args.step))
         arms = list(args.arms)
         name = arm_name(args.uncertainty, args.cluster_fraction, args.density, args.dup_cosine,
-                        args.redundancy)
+                        args.redundancy, args.kg_signals)
         if "active" in arms:
             labelled = list(start)
             for r in range(args.rounds + 1):
@@ -187,7 +222,7 @@ def run(args) -> None:
                     labelled = labelled + _select_active(
                         pool, labelled, work / "model", args.step, seed, args.threads,
                         args.uncertainty, args.cluster_fraction, args.density,
-                        args.dup_cosine, args.redundancy)
+                        args.dup_cosine, args.redundancy, args.kg_signals)
                 prev_work = out / f"seed{seed}" / f"{name}_{n - args.step}"
                 if r > 0 and prev_work.is_dir():
                     shutil.rmtree(prev_work, ignore_errors=True)
@@ -327,6 +362,10 @@ def main() -> None:
     ap.add_argument("--redundancy", type=float, default=0.0,
                     help="the active arm's SelectionConfig.redundancy: each word's uncertainty "
                          "times (1 + times labelled or picked) ** -R (0: off)")
+    ap.add_argument("--kg-signals", action="store_true",
+                    help="the active arm also scores NIL spans and tagger/KG disagreement "
+                         "(SelectionConfig's weights) against the default KG without the "
+                         "sources mined from QueryNER's training annotations")
     ap.add_argument("--start", type=int, default=500)
     ap.add_argument("--step", type=int, default=250)
     ap.add_argument("--rounds", type=int, default=4)
