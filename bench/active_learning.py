@@ -6,9 +6,10 @@ validation scores each model (strict entity F1, seqeval, the best epoch of each 
 random adds `--step` random queries per round up to `--random-max`; active adds the `--step`
 queries that `parser.learn.select` picks with the model of the round before (tag uncertainty,
 ``--uncertainty``, and diversity: near-duplicates dropped, ``--cluster-fraction`` k-means
-clusters per pick of the query embeddings, 0 for none; no KG signals, since the default KG
-holds names mined from these very training annotations, and no frequencies, which QueryNER
-lacks). Every model is trained from the backbone with the same recipe: MiniLM cut to
+clusters per pick of the query embeddings, 0 for none; no frequencies, which QueryNER lacks;
+no KG signals, since the default KG holds names mined from these very training annotations,
+unless ``--kg-signals``: NIL spans and tagger/KG disagreement against the KG without those
+mined sources, ``kg.build.build_base``). Every model is trained from the backbone with the same recipe: MiniLM cut to
 ``--layers`` (default 4, the served tagger's depth; 2 is the quicker recipe of the first
 simulations), ``--epochs`` 10 (5 in the first simulations), batch 16, lr 1e-4 (head
 1e-3). The defaults of the active arm are ``parser.learn.SelectionConfig``'s (summed
