@@ -9,11 +9,12 @@ queries that `parser.learn.select` picks with the model of the round before (tag
 clusters per pick of the query embeddings, 0 for none; no frequencies, which QueryNER lacks;
 no KG signals, since the default KG holds names mined from these very training annotations,
 unless ``--kg-signals``: NIL spans and tagger/KG disagreement against the KG without those
-mined sources, ``kg.build.build_base``). Every model is trained from the backbone with the same recipe: MiniLM cut to
-``--layers`` (default 4, the served tagger's depth; 2 is the quicker recipe of the first
-simulations), ``--epochs`` 10 (5 in the first simulations), batch 16, lr 1e-4 (head
-1e-3). The defaults of the active arm are ``parser.learn.SelectionConfig``'s (summed
-uncertainty, no clusters). ``--random-sizes`` trains the random arm at chosen budgets only.
+mined sources, ``kg.build.build_base``). Every model is trained from the backbone with the
+same recipe: MiniLM cut to ``--layers`` (default 4, the served tagger's depth; 2 is the
+quicker recipe of the first simulations), ``--epochs`` 10 (5 in the first simulations),
+batch 16, lr 1e-4 (head 1e-3). The defaults of the active arm are
+``parser.learn.SelectionConfig``'s (summed uncertainty, no clusters). ``--random-sizes`` trains
+the random arm at chosen budgets only.
 
 Each finished run is appended to OUT/results.jsonl (resumable: runs already there are not
 repeated), each active strategy under its own arm name (:func:`arm_name`); the 500-query start
