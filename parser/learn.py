@@ -483,35 +483,32 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
     cand = [i for i, s in enumerate(signals) if _key(s.text) not in skip]
     if not cand:
         return []
-    scores = _scores(signals, cfg, max(log_counts, default=1) if log_counts else None)
+    max_count = max(log_counts, default=1) if log_counts else \
+        max((s.count for s in signals), default=1)
     counts = sorted(log_counts) if log_counts else sorted(signals[i].count for i in cand)
     frequent = counts[min(len(counts) - 1, int(cfg.frequent_quantile * len(counts)))]
     unit = _unit([signals[i].embedding for i in cand])  # rows in cand's order
-    if cfg.density > 0:
-        scores[cand] *= _density(unit, cfg.density_neighbours) ** cfg.density
+    density = _density(unit, cfg.density_neighbours) ** cfg.density if cfg.density > 0 \
+        else None
     if cfg.redundancy:
         return _select_greedy(signals, cand, unit, n, cfg, exclude, word_mode, frequent,
-                              max(log_counts, default=1) if log_counts else
-                              max((s.count for s in signals), default=1),
-                              _density(unit, cfg.density_neighbours) ** cfg.density
-                              if cfg.density > 0 else np.ones(len(cand)))
+                              max_count, density)
+    scores = _scores(signals, cfg, max_count)
+    if density is not None:
+        scores[cand] *= density
     order = sorted(range(len(cand)), key=lambda r: (-scores[cand[r]], signals[cand[r]].text))
     cand = [cand[r] for r in order]
     emb = unit[order]
     pos = {i: r for r, i in enumerate(cand)}
-    # near-duplicates: walk down the ranking, keep a query unless it repeats a kept one's words
-    # or its embedding is within dup_cosine of a kept one's
+    # near-duplicates: walk down the ranking, keep a query unless it repeats a kept one
     want = max(n, math.ceil(cfg.pool_factor * n))
     pool: list[int] = []
-    words: set[tuple[str, ...]] = set()
+    kept = _NearDuplicates(emb, cfg.dup_cosine)
     for i in cand:
-        w = tuple(sorted(_key(signals[i].text).split()))
-        if w in words:
-            continue
-        if pool and float((emb[[pos[j] for j in pool]] @ emb[pos[i]]).max()) >= cfg.dup_cosine:
+        if kept.repeats(signals[i].text, pos[i]):
             continue
         pool.append(i)
-        words.add(w)
+        kept.add(signals[i].text, pos[i])
         if len(pool) >= want:
             break
     k = min(max(1, round(cfg.cluster_fraction * n)), len(pool))
@@ -545,9 +542,34 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
     return out
 
 
+class _NearDuplicates:
+    """The near-duplicate rule of :func:`select`: a query repeats a kept one when it has the
+    same words (in any order, case ignored) or its embedding (a row of ``emb``, unit length)
+    is within ``dup_cosine`` of a kept one's."""
+
+    def __init__(self, emb: np.ndarray, dup_cosine: float) -> None:
+        self.emb, self.dup_cosine = emb, dup_cosine
+        self.rows: list[int] = []
+        self.words: set[tuple[str, ...]] = set()
+
+    @staticmethod
+    def _words(text: str) -> tuple[str, ...]:
+        return tuple(sorted(_key(text).split()))
+
+    def repeats(self, text: str, row: int) -> bool:
+        return self._words(text) in self.words or (
+            bool(self.rows) and float((self.emb[self.rows] @ self.emb[row]).max())
+            >= self.dup_cosine)
+
+    def add(self, text: str, row: int) -> None:
+        self.rows.append(row)
+        self.words.add(self._words(text))
+
+
 def _select_greedy(signals: Sequence[QuerySignals], cand: list[int], unit: np.ndarray, n: int,
                    cfg: SelectionConfig, exclude: Sequence[str], word_mode: str,
-                   frequent: int, max_count: int, factor: np.ndarray) -> list[Selected]:
+                   frequent: int, max_count: int, density: np.ndarray | None,
+                   ) -> list[Selected]:
     """:func:`select` with :attr:`SelectionConfig.redundancy`: lazy greedy over every
     candidate, each word's uncertainty discounted by how often it is labelled or picked."""
     import heapq
@@ -562,25 +584,22 @@ def _select_greedy(signals: Sequence[QuerySignals], cand: list[int], unit: np.nd
     def score(r: int) -> float:
         s = signals[cand[r]]
         return _score(s, cfg, max_count, s.discounted(cfg.uncertainty, seen, cfg.redundancy)) \
-            * float(factor[r])
+            * (1.0 if density is None else float(density[r]))
 
     heap = [(-score(r), signals[i].text, r) for r, i in enumerate(cand)]
     heapq.heapify(heap)
     picked: list[tuple[int, float]] = []
-    kept: list[int] = []
-    words: set[tuple[str, ...]] = set()
+    kept = _NearDuplicates(unit, cfg.dup_cosine)
     while heap and len(picked) < n:
         _, text, r = heapq.heappop(heap)
         cur = score(r)
         if heap and cur < -heap[0][0]:
             heapq.heappush(heap, (-cur, text, r))  # stale: its words were picked meanwhile
             continue
-        w = tuple(sorted(_key(text).split()))
-        if w in words or (kept and float((unit[kept] @ unit[r]).max()) >= cfg.dup_cosine):
+        if kept.repeats(text, r):
             continue
         picked.append((cand[r], cur))
-        kept.append(r)
-        words.add(w)
+        kept.add(text, r)
         seen.update(signals[cand[r]].words or ())
     out = []
     for i, sc in picked:
