@@ -25,7 +25,7 @@ from scipy.special import erf as _erf
 if TYPE_CHECKING:
     from fusion.types import FusionInput
 
-__all__ = ["NumpyFusionHead", "gelu", "softmax"]
+__all__ = ["NumpyFusionHead", "gelu", "log_softmax", "softmax"]
 
 _LN_EPS = 1e-5
 
@@ -51,13 +51,83 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return z / z.sum(-1, keepdims=True)
 
 
+def log_softmax(x: np.ndarray) -> np.ndarray:
+    """Log-softmax over the last axis."""
+    z = x - x.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
 def _bmv(e: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``einsum("bmh,bh->bm", e, v)`` as one batched matrix product."""
-    return (e @ v[:, :, None])[..., 0]
+    """``einsum("...mh,...h->...m", e, v)`` as one batched matrix product."""
+    return (e @ v[..., None])[..., 0]
+
+
+def _state(model: Any) -> dict[str, np.ndarray]:
+    """A one-head model's own weights as float64 NumPy (not its ensemble members')."""
+    return {k: v.detach().cpu().numpy().astype(np.float64)
+            for k, v in model.state_dict().items() if not k.startswith("members.")}
+
+
+def _fold(model: Any) -> dict[str, np.ndarray]:
+    """One head's weights with the forward's linear steps multiplied out once (in float64),
+    so a query runs a handful of products instead of a dozen:
+
+    - a LayerNorm's gain and bias go into the Linear after it;
+    - the attention and pointer scores ``q(h).k(e)`` are ``e.(W_k^T q(h)) + q(h).b_k``:
+      ``W_q``, ``W_k``, ``b_k``, the null key and the 1/sqrt(H) scale become one
+      ``[H, 2H+3]`` matrix applied to the text vector;
+    - the value projection and the classifier's first layer (its half that reads the
+      graph vector ``g``) are one ``[H, H]`` matrix; the null value and ``b_v`` become
+      vectors in the classifier's hidden space.
+    A query with no graph element reduces to ``classifier(h, null value)``.
+    """
+    cfg = model.config
+    w = _state(model)
+    # x @ W^T with W^T stored contiguous (row-major GEMM without a transposed operand)
+    wt = {k[: -len(".weight")]: v.T for k, v in w.items() if k.endswith(".weight") and v.ndim == 2}
+    f: dict[str, np.ndarray] = {}
+
+    def ln_linear(ln: str, lin: str) -> tuple[np.ndarray, np.ndarray]:
+        return (w[ln + ".weight"][:, None] * wt[lin],
+                w[ln + ".bias"] @ wt[lin] + w[lin + ".bias"])
+
+    f["t_w"], f["t_b"] = ln_linear("text_mlp.0", "text_mlp.1")
+    f["c3_w"], f["c3_b"] = wt["classifier.3"], w["classifier.3.bias"]
+    if cfg.use_label_names:  # the labels' side of the name term, once
+        lt = w["label_text"]
+        norm = np.linalg.norm(lt, axis=1, keepdims=True)
+        f["name_cos"] = (w["name_scale"] * lt / np.maximum(norm, 1e-12)).T
+    if not cfg.use_graph:
+        f["c0_w"], f["c0_b"] = wt["classifier.0"], w["classifier.0.bias"]
+        return f
+    h, scale = cfg.hidden_dim, 1.0 / math.sqrt(cfg.hidden_dim)
+    f["n_w"], n_b = ln_linear("node_proj.0", "node_proj.1")
+    # the role embeddings absorb every constant of an element's vector
+    f["role"] = w["role_emb.weight"] + n_b + w["weight_proj.bias"]
+    f["wp"] = w["weight_proj.weight"][:, 0]
+    wq, bq, wqp, bqp = wt["q"], w["q.bias"], wt["q_ptr"], w["q_ptr.bias"]
+    null_k, null_v = w["null_kv"][0], w["null_kv"][1]
+    mats = [wq @ w["k.weight"], wq @ w["k.bias"][:, None], wq @ null_k[:, None],
+            wqp @ w["k_ptr.weight"], wqp @ w["k_ptr.bias"][:, None]]
+    bias = [bq @ w["k.weight"], [bq @ w["k.bias"]], [bq @ null_k],
+            bqp @ w["k_ptr.weight"], [bqp @ w["k_ptr.bias"]]]
+    f["q_w"] = np.concatenate(mats, 1) * scale
+    f["q_b"] = np.concatenate([np.atleast_1d(b) for b in bias]) * scale
+    c0 = wt["classifier.0"]
+    f["c0_t"], f["c0_b"] = c0[:h], w["classifier.0.bias"]
+    f["v0"] = wt["v"] @ c0[h:]
+    f["c_null"] = null_v @ c0[h:]
+    f["c_bv"] = w["v.bias"] @ c0[h:]
+    for name in ("null_ptr", "ptr_gain", "null_ptr0", "ptr_gain0"):
+        f[name] = w[name].reshape(())
+    return f
 
 
 class NumpyFusionHead:
     """The fusion forward pass on NumPy copies of a model's weights (see the module docstring).
+
+    The weights of an ensemble's heads (``FusionConfig.members``) are stacked on a leading
+    axis, so every head runs in the same NumPy operations: K heads cost about what one does.
 
     Args:
         model: the :class:`fusion.model.FusionModel` to mirror (its current weights).
@@ -74,66 +144,14 @@ class NumpyFusionHead:
     def __init__(self, model: Any) -> None:
         self.model = model
         self.config = model.config
-        self.w = {k: v.detach().float().cpu().numpy().copy()
-                  for k, v in model.state_dict().items()}
-        # x @ W^T with W^T stored contiguous (row-major GEMM without a transposed operand)
-        self.wt = {k[: -len(".weight")]: np.ascontiguousarray(v.T)
-                   for k, v in self.w.items() if k.endswith(".weight") and v.ndim == 2}
+        heads = model.heads() if callable(getattr(model, "heads", None)) else [model]
+        self.k = len(heads)
+        folded = [_fold(m) for m in heads]
+        #: each folded weight stacked over the heads: ``[K, ...]``, float32
+        self.f = {key: np.ascontiguousarray(np.stack([fo[key] for fo in folded]),
+                                            dtype=np.float32) for key in folded[0]}
         self.lvl1_to_lvl0 = model.lvl1_to_lvl0.cpu().numpy()
         self.n_lvl0 = len(model.lvl0_labels)
-        self.scale = 1.0 / math.sqrt(model.config.hidden_dim)
-        self.f = self._fold()
-
-    def _lin(self, name: str, x: np.ndarray) -> np.ndarray:
-        return x @ self.wt[name] + self.w[name + ".bias"]
-
-    def _fold(self) -> dict[str, np.ndarray]:
-        """The weights with the forward's linear steps multiplied out once (in float64, stored
-        as float32), so a query runs a handful of products instead of a dozen:
-
-        - a LayerNorm's gain and bias go into the Linear after it;
-        - the attention and pointer scores ``q(h).k(e)`` are ``e.(W_k^T q(h)) + q(h).b_k``:
-          ``W_q``, ``W_k``, ``b_k``, the null key and the 1/sqrt(H) scale become one
-          ``[H, 2H+3]`` matrix applied to the text vector;
-        - the value projection and the classifier's first layer (its half that reads the
-          graph vector ``g``) are one ``[H, H]`` matrix; the null value and ``b_v`` become
-          vectors in the classifier's hidden space.
-        A query with no graph element reduces to ``classifier(h, null value)``.
-        """
-        w = {k: v.astype(np.float64) for k, v in self.w.items()}
-        wt = {k: v.astype(np.float64) for k, v in self.wt.items()}
-        f: dict[str, np.ndarray] = {}
-
-        def ln_linear(ln: str, lin: str) -> tuple[np.ndarray, np.ndarray]:
-            return (w[ln + ".weight"][:, None] * wt[lin],
-                    w[ln + ".bias"] @ wt[lin] + w[lin + ".bias"])
-
-        f["t_w"], f["t_b"] = ln_linear("text_mlp.0", "text_mlp.1")
-        if self.config.use_label_names:  # the labels' side of the name term, once
-            lt = w["label_text"]
-            norm = np.linalg.norm(lt, axis=1, keepdims=True)
-            f["name_cos"] = (w["name_scale"] * lt / np.maximum(norm, 1e-12)).T
-        if self.config.use_graph:
-            h = self.config.hidden_dim
-            f["n_w"], n_b = ln_linear("node_proj.0", "node_proj.1")
-            # the role embeddings absorb every constant of an element's vector
-            f["role"] = w["role_emb.weight"] + n_b + w["weight_proj.bias"]
-            f["wp"] = w["weight_proj.weight"][:, 0]
-            wq, bq, wqp, bqp = wt["q"], w["q.bias"], wt["q_ptr"], w["q_ptr.bias"]
-            null_k, null_v = w["null_kv"][0], w["null_kv"][1]
-            mats = [wq @ w["k.weight"], wq @ w["k.bias"][:, None], wq @ null_k[:, None],
-                    wqp @ w["k_ptr.weight"], wqp @ w["k_ptr.bias"][:, None]]
-            bias = [bq @ w["k.weight"], [bq @ w["k.bias"]], [bq @ null_k],
-                    bqp @ w["k_ptr.weight"], [bqp @ w["k_ptr.bias"]]]
-            f["q_w"] = np.concatenate(mats, 1) * self.scale
-            f["q_b"] = np.concatenate([np.atleast_1d(b) for b in bias]) * self.scale
-            c0 = wt["classifier.0"]
-            c0_text, c0_graph = c0[:h], c0[h:]
-            f["c0_t"], f["c0_b"] = c0_text, w["classifier.0.bias"]
-            f["v0"] = wt["v"] @ c0_graph
-            f["c_null"] = null_v @ c0_graph
-            f["c_bv"] = w["v.bias"] @ c0_graph
-        return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in f.items()}
 
     def featurize(self, inputs: Sequence[FusionInput]) -> dict[str, np.ndarray]:
         """The padded arrays of :meth:`FusionModel.featurize`, as NumPy."""
@@ -143,54 +161,64 @@ class NumpyFusionHead:
         return f
 
     def logits(self, f: dict[str, Any]) -> np.ndarray:
-        """Logits over the lvl1 labels, ``[B, C]`` (what ``FusionModel.forward`` returns)."""
-        w, fw = self.w, self.f
-        ht = gelu(_standardize(f["text"]) @ fw["t_w"] + fw["t_b"])
+        """Logits over the lvl1 labels, ``[B, C]`` (what ``FusionModel.forward`` returns):
+        with several heads, the mean of their log-probabilities."""
+        out = self._head_logits(f)  # [K, B, C]
+        if self.k == 1:
+            return out[0]
+        return log_softmax(out.astype(np.float64)).mean(0).astype(np.float32)
+
+    def _head_logits(self, f: dict[str, Any]) -> np.ndarray:
+        """Every head's own logits, ``[K, B, C]``."""
+        fw = self.f
+        ht = gelu(_standardize(f["text"]) @ fw["t_w"] + fw["t_b"][:, None])  # [K, B, H]
         names = 0.0
         if self.config.use_label_names:
             text = f["text"]
             norm = np.maximum(np.linalg.norm(text, axis=1, keepdims=True), 1e-12)
             names = (text / norm) @ fw["name_cos"]
         if not self.config.use_graph:
-            return (self._lin("classifier.3", gelu(self._lin("classifier.0", ht)))
-                    + names).astype(np.float32)
+            hidden = ht @ fw["c0_w"] + fw["c0_b"][:, None]
+            return (gelu(hidden) @ fw["c3_w"] + fw["c3_b"][:, None] + names).astype(np.float32)
         mask = f["mask"]
-        hidden = ht @ fw["c0_t"] + fw["c0_b"]
+        hidden = ht @ fw["c0_t"] + fw["c0_b"][:, None]
         if not mask.any():  # only the null element: g = null value, no pointer mass
-            hidden += fw["c_null"]
-            return (self._lin("classifier.3", gelu(hidden)) + names).astype(np.float32)
-        bsz, h = ht.shape[0], self.config.hidden_dim
+            hidden += fw["c_null"][:, None]
+            return (gelu(hidden) @ fw["c3_w"] + fw["c3_b"][:, None] + names).astype(np.float32)
+        k, bsz, h = self.k, ht.shape[1], self.config.hidden_dim
         weight = f["weight"]
-        e = (_standardize(f["nodes"]) @ fw["n_w"] + fw["role"][f["role"]]
-             + weight[..., None] * fw["wp"])
-        qq = ht @ fw["q_w"] + fw["q_b"]  # [B, 2H+3]: W_k^T q, q.b_k, q.null_k, the pointer's
+        # [K, B, M, H]
+        e = (_standardize(f["nodes"])[None] @ fw["n_w"][:, None]
+             + fw["role"][:, f["role"]] + weight[None, ..., None] * fw["wp"][:, None, None])
+        qq = ht @ fw["q_w"] + fw["q_b"][:, None]  # [K, B, 2H+3]: W_k^T q, q.b_k, q.null_k, ptr
         att = softmax(np.concatenate(
-            [qq[:, h + 1, None], np.where(mask, _bmv(e, qq[:, :h]) + qq[:, h, None], -np.inf)],
-            1))
-        rest = att[:, 1:]
-        hidden += (att[:, :1] * fw["c_null"] + (rest[:, None] @ e)[:, 0] @ fw["v0"]
-                   + rest.sum(1, keepdims=True) * fw["c_bv"])
-        logits = self._lin("classifier.3", gelu(hidden))
-        ptr_logits = (_bmv(e, qq[:, h + 2: 2 * h + 2]) + qq[:, 2 * h + 2, None]
+            [qq[..., h + 1, None],
+             np.where(mask, _bmv(e, qq[..., :h]) + qq[..., h, None], -np.inf)], -1))
+        rest = att[..., 1:]
+        hidden += (att[..., :1] * fw["c_null"][:, None] + (rest[..., None, :] @ e)[..., 0, :]
+                   @ fw["v0"] + rest.sum(-1, keepdims=True) * fw["c_bv"][:, None])
+        logits = gelu(hidden) @ fw["c3_w"] + fw["c3_b"][:, None]
+        ptr_logits = (_bmv(e, qq[..., h + 2: 2 * h + 2]) + qq[..., 2 * h + 2, None]
                       + np.log(np.maximum(weight, 1e-6)))
-        rows = np.arange(bsz)[:, None]
+        rows = np.arange(k * bsz).reshape(k, bsz, 1)
         out = logits + names
         for labels, null, gain, n_out, to_lvl1 in (
-                (f["label"], w["null_ptr"], w["ptr_gain"], logits.shape[1], None),
-                (f["label0"], w["null_ptr0"], w["ptr_gain0"], self.n_lvl0, self.lvl1_to_lvl0)):
+                (f["label"], fw["null_ptr"], fw["ptr_gain"], logits.shape[-1], None),
+                (f["label0"], fw["null_ptr0"], fw["ptr_gain0"], self.n_lvl0, self.lvl1_to_lvl0)):
             has = mask & (labels >= 0)
             if not has.any():  # no element names a label: the pointer adds nothing
                 continue
             # softmax over [null, the elements with a label]; only the elements' shares used
+            null = null[:, None, None]
             z = np.where(has, ptr_logits, -np.inf)
-            top = np.maximum(z.max(1, keepdims=True), null)
+            top = np.maximum(z.max(-1, keepdims=True), null)
             ez = np.exp(z - top)
-            p = ez / (ez.sum(1, keepdims=True) + np.exp(null - top))
+            p = ez / (ez.sum(-1, keepdims=True) + np.exp(null - top))
             # scatter-add of each element's probability onto its label (bincount: one pass)
             flat = (rows * n_out + np.maximum(labels, 0)).ravel()
-            dist = np.bincount(flat, weights=(p * has).ravel(), minlength=bsz * n_out) \
-                .reshape(bsz, n_out)
-            out = out + gain * (dist if to_lvl1 is None else dist[:, to_lvl1])
+            dist = np.bincount(flat, weights=(p * has).ravel(), minlength=k * bsz * n_out) \
+                .reshape(k, bsz, n_out)
+            out = out + gain[:, None, None] * (dist if to_lvl1 is None else dist[..., to_lvl1])
         return out.astype(np.float32)
 
     def probs(self, inputs: Sequence[FusionInput]) -> np.ndarray:

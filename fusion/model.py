@@ -27,7 +27,7 @@ import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,11 @@ class FusionConfig:
         max_neighbours: neighbour categories per linked entity.
         dropout: dropout of the text and classifier layers.
         top_k: length of :attr:`Intent.top_k`.
+        members: heads of the same architecture trained with different seeds
+            (:func:`fusion.train.train_fusion`); the model predicts their geometric mean (the
+            mean of their log-probabilities, renormalised). They share the inputs, the graph
+            features and the text embedding, so a parse pays only the extra head products.
+            A saved config without this key is one head (models saved before it existed).
     """
 
     text_dim: int = 384
@@ -96,10 +101,11 @@ class FusionConfig:
     max_neighbours: int = 6
     dropout: float = 0.3
     top_k: int = 3
+    members: int = 1
 
     def __post_init__(self) -> None:
         for name in ("text_dim", "node_dim", "hidden_dim", "max_linked", "max_neighbours",
-                     "top_k"):
+                     "top_k", "members"):
             if getattr(self, name) < 1:
                 raise FusionConfigError(
                     f"FusionConfig.{name} must be >= 1, got {getattr(self, name)}"
@@ -120,7 +126,8 @@ class FusionConfig:
             raise FusionConfigError(
                 f"unknown FusionConfig keys {sorted(unknown)}; valid: {sorted(known)}"
             )
-        return cls(**{k: v for k, v in d.items() if k in known})
+        # saved before ``members`` existed: one head, whatever the default is now
+        return cls(**{"members": 1, **{k: v for k, v in d.items() if k in known}})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -206,6 +213,15 @@ class FusionModel(nn.Module):
             # [C, text_dim]: set by set_label_text before training, saved with the weights
             self.register_buffer("label_text", torch.zeros(c, config.text_dim))
             self.name_scale = nn.Parameter(torch.tensor(5.0))
+        #: the ensemble's other heads (``config.members - 1``), each a one-head model that
+        #: reads the same inputs; this model is the first head
+        self.members = nn.ModuleList(
+            FusionModel(replace(config, members=1), labels=self.labels)
+            for _ in range(config.members - 1))
+
+    def heads(self) -> list[FusionModel]:
+        """The ensemble's heads, this model's own first (``[self]`` for one head)."""
+        return [self, *self.members]
 
     def set_label_text(self, label_text: Any) -> None:
         """The labels' name embeddings (:func:`fusion.labels.embed_label_names`: a mapping
@@ -223,7 +239,8 @@ class FusionModel(nn.Module):
         if not torch.isfinite(t).all() or not t.abs().sum(1).gt(0).all():
             raise FusionDataError("label_text holds NaN, inf or an all-zero row")
         with torch.no_grad():
-            self.label_text.copy_(t)
+            for head in self.heads():
+                head.label_text.copy_(t)
 
     # -- the KG the model reads ----------------------------------------------------------------
     @property
@@ -363,7 +380,15 @@ class FusionModel(nn.Module):
 
     # -- forward -----------------------------------------------------------------------------
     def forward(self, batch: Batch) -> Tensor:
-        """Logits over the lvl1 labels, ``[B, C]``."""
+        """Logits over the lvl1 labels, ``[B, C]``; with several heads, the mean of their
+        log-probabilities (a softmax of it is their normalised geometric mean)."""
+        if len(self.members):
+            return torch.stack([h._forward_one(batch).log_softmax(-1)
+                                for h in self.heads()]).mean(0)
+        return self._forward_one(batch)
+
+    def _forward_one(self, batch: Batch) -> Tensor:
+        """This head's own logits."""
         ht = self.text_mlp(batch.text)
         names = self._name_logits(batch.text) if self.config.use_label_names else 0.0
         if not self.config.use_graph:

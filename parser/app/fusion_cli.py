@@ -90,6 +90,9 @@ def train(
         False, "--select-epoch", help="Keep the epoch with the best dev lvl1 (dev then no "
         "longer reports held-out accuracy)."),
     hidden_dim: int = typer.Option(256, "--hidden-dim", min=1),
+    members: int | None = typer.Option(
+        None, "--members", min=1, help="Heads of the model, each trained on its own seed; "
+        "it predicts their geometric mean (default: fusion.FusionConfig's)."),
     gnn_layer: str = typer.Option("sage", "--gnn-layer", help="sage, graph or gat."),
     gnn_steps: int = typer.Option(100, "--gnn-steps", min=1),
     gnn_seconds: float | None = typer.Option(
@@ -119,7 +122,7 @@ def train(
             graph, train_file, dev_file, out,
             featurizer=QueryParser.featurizer(tagger, graph),
             config=FusionConfig(use_graph=not no_graph, use_label_names=not no_label_names,
-                                hidden_dim=hidden_dim),
+                                hidden_dim=hidden_dim, **_given(members=members)),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
                                      **_given(link_dropout=link_dropout)),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
@@ -162,6 +165,9 @@ def evaluate_cmd(
         "(pointer + nodes), full (all)."),
     epochs: int = typer.Option(40, "--epochs", min=1, help="--cv: fusion head epochs."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="--cv: head batch size."),
+    members: int | None = typer.Option(
+        None, "--members", min=1, help="--cv: heads per model, each trained on its own seed "
+        "and averaged (default: fusion.FusionConfig's)."),
     link_dropout: float | None = typer.Option(
         None, "--link-dropout", min=0.0, max=0.95,
         help="--cv: share of training queries whose links are hidden in each batch "
@@ -209,7 +215,7 @@ def evaluate_cmd(
             metrics = _cross_validate(
                 kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
                 epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
-                gnn_steps=gnn_steps, features=features,
+                members=members, gnn_steps=gnn_steps, features=features,
                 cache=cache, taxonomy_queries=taxonomy_queries,
                 text_encoder=text_encoder, intent_precision=intent_precision,
                 filter_precision=filter_precision, confidence=confidence, report=report)
@@ -244,7 +250,7 @@ def evaluate_cmd(
 
 def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, seeds: int,
                     variants: str, epochs: int, batch_size: int, link_dropout: float | None,
-                    gnn_steps: int,
+                    members: int | None, gnn_steps: int,
                     features: Path | None, taxonomy_queries: bool,
                     cache: Path | None, text_encoder: str, intent_precision: float,
                     filter_precision: float, confidence: float,
@@ -268,7 +274,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                       variants=tuple(v.strip() for v in variants.split(",") if v.strip()),
                       train=TrainConfig(epochs=epochs, batch_size=batch_size,
                                         **_given(link_dropout=link_dropout)),
-                      fusion=FusionConfig(text_dim=featurizer.dim),
+                      fusion=FusionConfig(text_dim=featurizer.dim, **_given(members=members)),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence)
     want = {"featurizer": featurizer.name, "kg_version": graph.version,
