@@ -2,8 +2,8 @@
 hard-filter precision and coverage, and a few named queries.
 
 The intent model is trained on train only (full fusion with the label names and the KG's
-category names as weak training queries, as `kgqp fusion train` trains it; ``--no-label-names``
-and ``--no-taxonomy-queries`` without; seed 0) from the featurised queries
+category names as weak training queries, ``--members`` heads, as `kgqp fusion train` trains it;
+``--no-label-names`` and ``--no-taxonomy-queries`` without; seed 0) from the featurised queries
 ``kgqp fusion evaluate --cv --features DIR`` wrote (train rows first, then dev), with the node
 embeddings of its ``--cache``; thresholds come from the cross-validation report (``--report``
 of that command) or the defaults.
@@ -47,7 +47,7 @@ from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.gnn import GNNConfig, compute_node_embeddings
 from fusion.model import FusionConfig, FusionModel
 from fusion.text import get_text_encoder
-from fusion.train import TrainConfig, train_fusion
+from fusion.train import DEFAULT_MEMBERS, TrainConfig, train_fusion
 from fusion.weak import taxonomy_examples
 from kg import ProductGraph
 
@@ -83,6 +83,8 @@ def main() -> None:
     ap.add_argument("--train", default="data/bestbuy/queries_train.jsonl")
     ap.add_argument("--dev", default="data/bestbuy/queries_dev.jsonl")
     ap.add_argument("--epochs", type=int, default=40)
+    ap.add_argument("--members", type=int, default=DEFAULT_MEMBERS,
+                    help="heads of the trained model (as `kgqp fusion train`)")
     ap.add_argument("--gnn-steps", type=int, default=100)
     ap.add_argument("--model", type=Path, default=None,
                     help="save the trained model here, or load it if it exists")
@@ -120,7 +122,8 @@ def main() -> None:
         weak_ex = [] if args.no_taxonomy_queries else taxonomy_examples(
             kg, qp, [ex.lvl1 for ex in train])
         model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0],
-                                          use_label_names=label_text is not None), kg,
+                                          use_label_names=label_text is not None,
+                                          members=args.members), kg,
                              train + weak_ex, [],
                              train_config=TrainConfig(epochs=args.epochs, seed=0),
                              node_embeddings=emb, label_text=label_text)

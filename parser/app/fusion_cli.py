@@ -92,7 +92,7 @@ def train(
     hidden_dim: int = typer.Option(256, "--hidden-dim", min=1),
     members: int | None = typer.Option(
         None, "--members", min=1, help="Heads of the model, each trained on its own seed; "
-        "it predicts their geometric mean (default: fusion.FusionConfig's)."),
+        "it predicts their geometric mean (default: fusion.train.DEFAULT_MEMBERS)."),
     gnn_layer: str = typer.Option("sage", "--gnn-layer", help="sage, graph or gat."),
     gnn_steps: int = typer.Option(100, "--gnn-steps", min=1),
     gnn_seconds: float | None = typer.Option(
@@ -110,7 +110,7 @@ def train(
     """Train the fusion intent model on Best Buy query suggestions and save it to --out."""
     from fusion import FusionConfig, FusionError
     from fusion.gnn import GNNConfig
-    from fusion.train import TrainConfig, train_from_files
+    from fusion.train import DEFAULT_MEMBERS, TrainConfig, train_from_files
     from kg import KGError, ProductGraph
     from parser.errors import ParserError
     from parser.pipeline import QueryParser
@@ -122,7 +122,7 @@ def train(
             graph, train_file, dev_file, out,
             featurizer=QueryParser.featurizer(tagger, graph),
             config=FusionConfig(use_graph=not no_graph, use_label_names=not no_label_names,
-                                hidden_dim=hidden_dim, **_given(members=members)),
+                                hidden_dim=hidden_dim, members=members or DEFAULT_MEMBERS),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
                                      **_given(link_dropout=link_dropout)),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
@@ -167,7 +167,7 @@ def evaluate_cmd(
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="--cv: head batch size."),
     members: int | None = typer.Option(
         None, "--members", min=1, help="--cv: heads per model, each trained on its own seed "
-        "and averaged (default: fusion.FusionConfig's)."),
+        "and averaged (default: fusion.train.DEFAULT_MEMBERS, as `fusion train`)."),
     link_dropout: float | None = typer.Option(
         None, "--link-dropout", min=0.0, max=0.95,
         help="--cv: share of training queries whose links are hidden in each batch "
@@ -263,7 +263,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     from fusion.gnn import GNNConfig, compute_node_embeddings
     from fusion.labels import embed_label_names
     from fusion.text import get_text_encoder
-    from fusion.train import TrainConfig
+    from fusion.train import DEFAULT_MEMBERS, TrainConfig
     from kg import ProductGraph
     from parser.pipeline import QueryParser
 
@@ -274,7 +274,8 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                       variants=tuple(v.strip() for v in variants.split(",") if v.strip()),
                       train=TrainConfig(epochs=epochs, batch_size=batch_size,
                                         **_given(link_dropout=link_dropout)),
-                      fusion=FusionConfig(text_dim=featurizer.dim, **_given(members=members)),
+                      fusion=FusionConfig(text_dim=featurizer.dim,
+                                          members=members or DEFAULT_MEMBERS),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence)
     want = {"featurizer": featurizer.name, "kg_version": graph.version,
