@@ -49,6 +49,9 @@ from _timing import append_record, read_records  # noqa: E402
 
 logger = logging.getLogger("bench.active_learning")
 
+#: Monte Carlo dropout passes of the ``sum_bald`` strategy (``--mc-samples``)
+MC_SAMPLES = 10
+
 
 def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
     from parser.tagger.data import write_conll
@@ -67,21 +70,24 @@ def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
 
 def arm_name(uncertainty: str, cluster_fraction: float, density: float = 0.0,
              dup_cosine: float | None = None, redundancy: float = 0.0,
-             kg_signals: bool = False) -> str:
+             kg_signals: bool = False, mc_samples: int = MC_SAMPLES) -> str:
     """The results' name of an active strategy: ``active`` for the first one (1 - the
     smallest margin, as many clusters as picks), else ``active-UNCERTAINTY-cFRACTION``
     (``c0``: no clusters, near-duplicates dropped only), with ``-dEXPONENT`` when the score is
     weighted by the information density (``SelectionConfig.density``) and ``-uCOSINE`` when
     near-duplicates are judged at a cosine other than the default (``dup_cosine``, ``None``:
     ``SelectionConfig.dup_cosine``'s default), ``-rEXPONENT`` with diminishing returns on
-    words already labelled or picked (``SelectionConfig.redundancy``) and ``-kg`` with the KG
-    signals (NIL spans and tagger/KG disagreement, ``SelectionConfig``'s weights)."""
+    words already labelled or picked (``SelectionConfig.redundancy``), ``-kg`` with the KG
+    signals (NIL spans and tagger/KG disagreement, ``SelectionConfig``'s weights) and ``-mT``
+    for ``sum_bald`` with T Monte Carlo dropout passes other than :data:`MC_SAMPLES`."""
     if uncertainty == "min_margin" and cluster_fraction == 1.0 and not density \
             and dup_cosine is None and not redundancy and not kg_signals:
         return "active"
     return (f"active-{uncertainty}-c{cluster_fraction:g}" + (f"-d{density:g}" if density else "")
             + (f"-u{dup_cosine:g}" if dup_cosine is not None else "")
-            + (f"-r{redundancy:g}" if redundancy else "") + ("-kg" if kg_signals else ""))
+            + (f"-r{redundancy:g}" if redundancy else "") + ("-kg" if kg_signals else "")
+            + (f"-m{mc_samples}" if uncertainty == "sum_bald" and mc_samples != MC_SAMPLES
+               else ""))
 
 
 def arm_label(arm: str) -> str:
@@ -105,7 +111,7 @@ def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: in
                    threads: int, uncertainty: str = "min_margin",
                    cluster_fraction: float = 1.0, density: float = 0.0,
                    dup_cosine: float | None = None, redundancy: float = 0.0,
-                   kg_signals: bool = False) -> list[int]:
+                   kg_signals: bool = False, mc_samples: int = MC_SAMPLES) -> list[int]:
     import torch
 
     from parser.learn import LogQuery, SelectionConfig, score_queries, select
@@ -121,7 +127,8 @@ def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: in
     pool = [LogQuery(sents[ids[0]].text()) for ids in by_text.values()]
     t0 = time.perf_counter()
     kg_args = {"kg": _base_kg(), "link": _linker(_base_kg())} if kg_signals else {}
-    sigs = score_queries(tagger, pool, batch_size=128, **kg_args)
+    sigs = score_queries(tagger, pool, batch_size=128,
+                         mc_samples=mc_samples if uncertainty == "sum_bald" else 0, **kg_args)
     weights = {} if kg_signals else {"w_nil": 0.0, "w_disagreement": 0.0}
     cfg = SelectionConfig(w_frequency=0.0, seed=seed, **weights,
                           uncertainty=uncertainty, clusters=cluster_fraction > 0,
@@ -187,7 +194,7 @@ def run(args) -> None:
         sizes = args.random_sizes or list(range(args.start, args.random_max + 1, args.step))
         arms = list(args.arms)
         name = arm_name(args.uncertainty, args.cluster_fraction, args.density, args.dup_cosine,
-                        args.redundancy, args.kg_signals)
+                        args.redundancy, args.kg_signals, args.mc_samples)
         if "active" in arms:
             labelled = list(start)
             for r in range(args.rounds + 1):
@@ -224,7 +231,7 @@ def run(args) -> None:
                     labelled = labelled + _select_active(
                         pool, labelled, work / "model", args.step, seed, args.threads,
                         args.uncertainty, args.cluster_fraction, args.density,
-                        args.dup_cosine, args.redundancy, args.kg_signals)
+                        args.dup_cosine, args.redundancy, args.kg_signals, args.mc_samples)
                 prev_work = out / f"seed{seed}" / f"{name}_{n - args.step}"
                 if r > 0 and prev_work.is_dir():
                     shutil.rmtree(prev_work, ignore_errors=True)
@@ -350,8 +357,10 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--arms", nargs="+", default=["active", "random"])
     ap.add_argument("--uncertainty", default="sum_margin",
-                    choices=["min_margin", "sum_margin", "sum_entropy"],
+                    choices=["min_margin", "sum_margin", "sum_entropy", "sum_bald"],
                     help="the active arm's SelectionConfig.uncertainty")
+    ap.add_argument("--mc-samples", type=int, default=MC_SAMPLES,
+                    help="Monte Carlo dropout passes per pool query for sum_bald")
     ap.add_argument("--cluster-fraction", type=float, default=0.0,
                     help="k-means clusters per pick of the active arm (0: no clusters)")
     ap.add_argument("--density", type=float, default=0.0,

@@ -5,7 +5,8 @@ one encoder pass) and, given a KG, matches and links the predicted spans, collec
 
 * **uncertainty**: the smallest margin between the two most probable tags of a word and the
   largest tag entropy, and their sums over the words (``1 - margin`` and the entropy of every
-  word added up): :attr:`SelectionConfig.uncertainty` says which one scores the query;
+  word added up), and with Monte Carlo dropout (``mc_samples``) each word's BALD score:
+  :attr:`SelectionConfig.uncertainty` says which one scores the query;
 * **NIL spans**: predicted spans of a linkable label that the KG cannot link;
 * **KG disagreement**: a KG name the tagger left untagged, or tagged with a label that cannot
   link to the name's kind (``kg.link.DEFAULT_LABEL_KINDS`` or the bundle's linker map);
@@ -139,6 +140,11 @@ class QuerySignals:
     words: list[str] | None = None
     word_margins: list[float] | None = None
     word_entropies: list[float] | None = None
+    #: with Monte Carlo dropout (``score_queries(..., mc_samples=T)``): each word's BALD
+    #: score (the mutual information between its tag and the model's weights, normalised by
+    #: log(number of tags)) and their sum
+    word_bald: list[float] | None = None
+    bald_sum: float | None = None
 
     def uncertainty(self, kind: str) -> float:
         """The query's uncertainty score of ``kind`` (:attr:`SelectionConfig.uncertainty`);
@@ -154,6 +160,11 @@ class QuerySignals:
             return 1.0 - self.margin if self.margin_sum is None else self.margin_sum
         if kind == "sum_entropy":
             return self.entropy if self.entropy_sum is None else self.entropy_sum
+        if kind == "sum_bald":
+            if self.bald_sum is None:
+                raise ConfigError("uncertainty='sum_bald' needs signals scored with Monte Carlo "
+                                  "dropout (score_queries(..., mc_samples=T))")
+            return self.bald_sum
         raise ConfigError(f"uncertainty={kind!r}: use one of {', '.join(UNCERTAINTY)}")
 
     def discounted(self, kind: str, seen: Mapping[str, int], redundancy: float) -> float:
@@ -170,14 +181,15 @@ class QuerySignals:
         """
         if kind not in UNCERTAINTY:
             raise ConfigError(f"uncertainty={kind!r}: use one of {', '.join(UNCERTAINTY)}")
-        per = {"sum_margin": self.word_margins, "sum_entropy": self.word_entropies}.get(kind)
+        per = {"sum_margin": self.word_margins, "sum_entropy": self.word_entropies,
+               "sum_bald": self.word_bald}.get(kind)
         if per is None or self.words is None or not redundancy:
             return self.uncertainty(kind)
         return float(sum(u * (1.0 + seen.get(w, 0)) ** -redundancy
                          for w, u in zip(self.words, per, strict=True)))
 
 
-UNCERTAINTY = ("min_margin", "sum_margin", "sum_entropy")
+UNCERTAINTY = ("min_margin", "sum_margin", "sum_entropy", "sum_bald")
 
 
 def _compatible(kinds: set[str], specs: Sequence[str]) -> bool:
@@ -206,23 +218,26 @@ def _disagreements(text: str, spans: list[Span], matches: Iterable[tuple[int, in
 
 def score_queries(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                   link: Any = None, label_kinds: Mapping[str, Sequence[str]] | None = None,
-                  batch_size: int = 64, progress: bool = False) -> list[QuerySignals]:
+                  batch_size: int = 64, mc_samples: int = 0,
+                  progress: bool = False) -> list[QuerySignals]:
     """Signals of each query (:class:`QuerySignals`) from one tagger pass per query, in the
     order of ``queries``.
 
     ``tagger`` is a :class:`parser.tagger.Tagger`; ``kg`` (a :class:`kg.ProductGraph`) gives the
     lexicon matches (also the tagger's lexicon features) and the disagreement signal; ``link``
     is ``link(text, entity) -> ParsedEntity`` (:meth:`parser.QueryParser.link_entity`) for
-    the NIL signal. Without them only the tagger signals are computed.
+    the NIL signal. Without them only the tagger signals are computed. ``mc_samples`` T > 0
+    also runs T passes with dropout active (torch backend) for each word's BALD score
+    (:attr:`QuerySignals.word_bald`, ``uncertainty="sum_bald"``).
     """
     res = dict(iter_signals(tagger, queries, kg=kg, link=link, label_kinds=label_kinds,
-                            batch_size=batch_size, progress=progress))
+                            batch_size=batch_size, mc_samples=mc_samples, progress=progress))
     return [res[i] for i in range(len(queries))]
 
 
 def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                  link: Any = None, label_kinds: Mapping[str, Sequence[str]] | None = None,
-                 batch_size: int = 64, progress: bool = False,
+                 batch_size: int = 64, mc_samples: int = 0, progress: bool = False,
                  ) -> Iterator[tuple[int, QuerySignals]]:
     """``(index in queries, signals)`` of each query, a batch at a time (queries batched by
     length): :func:`score_queries` without holding every query's signals at once."""
@@ -247,6 +262,7 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
         items = tagger.prepare(texts, matches=matches if uses_lexicon else None)
         logits, pooled = tagger.forward(items, pooled=True)
         tagged = tagger.decode(items, logits)
+        samples = tagger.sample_logits(items, mc_samples, seed=k) if mc_samples else None
         for j, (i, p, tt) in enumerate(zip(idx, items, tagged, strict=True)):
             has = np.nonzero(p.first >= 0)[0]
             margin, entropy, word, tag = 1.0, 0.0, "", ""
@@ -254,6 +270,7 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
             words: list[str] = []
             word_margins: list[float] = []
             word_entropies: list[float] = []
+            word_bald: list[float] | None = [] if samples is not None else None
             if len(has):
                 lp = log_softmax(logits[j, p.first[has]].astype(np.float64))
                 prob = np.exp(lp)
@@ -270,6 +287,8 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                     words.append(_key(p.text[wa:wb]))
                 word_margins = [float(x) for x in 1.0 - margins]
                 word_entropies = [float(x) for x in ents_w]
+                if samples is not None:
+                    word_bald = _bald(samples[:, j, p.first[has]])
                 a, b = p.words[has[w]]
                 a, b = p.to_original(a, b)
                 word, tag = p.text[a:b], labels[int(np.argmax(prob[w]))]
@@ -293,7 +312,29 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                 embedding=np.asarray(pooled[j], dtype=np.float32),
                 margin_sum=margin_sum, entropy_sum=entropy_sum, words=words,
                 word_margins=word_margins, word_entropies=word_entropies,
+                word_bald=word_bald,
+                bald_sum=None if word_bald is None else float(sum(word_bald)),
             )
+
+
+def _bald(logits: np.ndarray) -> list[float]:
+    """BALD of each word from ``[T, words, tags]`` Monte Carlo logits: the entropy of the mean
+    tag distribution minus the mean entropy of the T distributions (the information a word's
+    label gives about the model's weights; Houlsby et al. 2011), over log(number of tags).
+
+    >>> [round(x, 3) for x in _bald(np.log(np.array([[[0.5, 0.5]], [[0.5, 0.5]]])))]
+    [0.0]
+    >>> round(_bald(np.log(np.array([[[0.99, 0.01]], [[0.01, 0.99]]])))[0], 2)
+    0.92
+    """
+    from parser.tagger.decode import log_softmax
+
+    lp = log_softmax(logits.astype(np.float64))
+    prob = np.exp(lp)
+    mean = prob.mean(0)
+    h_mean = -(mean * np.log(np.maximum(mean, 1e-12))).sum(-1)
+    mean_h = -(prob * lp).sum(-1).mean(0)
+    return [float(x) for x in np.maximum(h_mean - mean_h, 0.0) / math.log(logits.shape[-1])]
 
 
 @dataclass

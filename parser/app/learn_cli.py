@@ -84,6 +84,11 @@ def select(
         if out.suffix not in (".json", ".jsonl"):
             raise ValueError(f"--out {out}: write the batch to a .json (Label Studio) or "
                              ".jsonl (span JSONL) file")
+        if uncertainty == "sum_bald":
+            raise ValueError("--uncertainty sum_bald needs Monte Carlo dropout passes of a "
+                             "torch tagger, and this command scores with the bundle's ONNX "
+                             "tagger: use parser.learn.score_queries(Tagger.from_pretrained("
+                             "DIR), ..., mc_samples=10) from Python")
         cfg = SelectionConfig(w_uncertainty=w_uncertainty, w_nil=w_nil,
                               w_disagreement=w_disagreement, w_frequency=w_frequency,
                               clusters=clusters, seed=seed, uncertainty=uncertainty,

@@ -286,6 +286,37 @@ class Tagger:
             return out[0].float().numpy(), out[1].float().numpy()
         return out.float().numpy(), None
 
+    def sample_logits(self, items: Sequence[Prepared], n: int, *, seed: int = 0) -> np.ndarray:
+        """``n`` forward passes with the model's dropout active (Monte Carlo dropout, Gal &
+        Ghahramani 2016): token logits ``[n, batch, seq, labels]``, whose spread measures how
+        unsure the model is about a word (``parser.learn``'s ``sum_bald``). Torch backend only;
+        seeded, and the model is back in eval mode afterwards.
+
+        >>> tagger.sample_logits(tagger.prepare(["red shoes"]), 2).shape[:2]  # doctest: +SKIP
+        (2, 1)
+        """
+        if self.model is None:
+            raise ConfigError("Monte Carlo dropout needs the torch backend "
+                              "(Tagger.from_pretrained(path, backend='torch'))")
+        if n < 1:
+            raise ConfigError(f"sample_logits needs n >= 1, got {n}")
+        import torch
+
+        batch_ = self.encoder.collate(items)
+        ids = torch.from_numpy(batch_.input_ids)
+        mask = torch.from_numpy(batch_.attention_mask)
+        lex = None if batch_.lexicon is None else torch.from_numpy(batch_.lexicon)
+        state = torch.random.get_rng_state()
+        torch.manual_seed(seed)
+        self.model.train()
+        try:
+            with torch.inference_mode():
+                out = [self.model(ids, mask, lex).float().numpy() for _ in range(n)]
+        finally:
+            self.model.eval()
+            torch.random.set_rng_state(state)
+        return np.stack(out)
+
     def _logits(self, items: Sequence[Prepared]) -> np.ndarray:
         return self.forward(items)[0]
 

@@ -177,6 +177,36 @@ def test_redundancy_discounts_words_already_labelled_or_picked() -> None:
             SelectionConfig(**bad)
 
 
+def test_bald_from_monte_carlo_dropout() -> None:
+    from parser.tagger.testing import tiny_tagger
+
+    tagger = tiny_tagger(seed=1)
+    queries = [LogQuery(q) for q in LOG[6:]]
+    sigs = score_queries(tagger, queries, mc_samples=6)
+    assert not tagger.model.training  # back in eval mode
+    for s in sigs:
+        assert len(s.word_bald) == len(s.words) == len(s.word_margins)
+        assert all(0.0 <= b <= 1.0 for b in s.word_bald)
+        assert s.bald_sum == pytest.approx(sum(s.word_bald))
+        assert s.uncertainty("sum_bald") == s.bald_sum
+    assert max(s.bald_sum for s in sigs) > 0  # dropout makes the passes disagree
+    again = score_queries(tagger, queries, mc_samples=6)  # seeded: the same scores
+    assert [s.word_bald for s in again] == [s.word_bald for s in sigs]
+    # the deterministic signals are those of a scoring without dropout
+    plain = score_queries(tagger, queries)
+    assert [s.word_margins for s in plain] == [s.word_margins for s in sigs]
+    assert plain[0].word_bald is None
+    cfg = SelectionConfig(uncertainty="sum_bald", clusters=False, dup_cosine=1.0, w_nil=0,
+                          w_frequency=0, w_disagreement=0)
+    picked = select(sigs, 3, config=cfg)
+    assert [p.score for p in picked] == pytest.approx(
+        sorted((s.bald_sum for s in sigs), reverse=True)[:3], abs=1e-6)
+    with pytest.raises(ConfigError, match="Monte Carlo dropout"):
+        select(plain, 3, config=cfg)
+    with pytest.raises(ConfigError, match="n >= 1"):
+        tagger.sample_logits(tagger.prepare(["tv"]), 0)
+
+
 def test_cli_defaults_are_the_selection_defaults() -> None:
     from parser.app.learn_cli import _DEFAULTS
 
