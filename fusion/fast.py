@@ -83,7 +83,8 @@ def _fold(model: Any) -> dict[str, np.ndarray]:
     """
     cfg = model.config
     w = _state(model)
-    # x @ W^T with W^T stored contiguous (row-major GEMM without a transposed operand)
+    # x @ W^T: the transposes, made contiguous when the heads are stacked (row-major GEMM
+    # without a transposed operand)
     wt = {k[: -len(".weight")]: v.T for k, v in w.items() if k.endswith(".weight") and v.ndim == 2}
     f: dict[str, np.ndarray] = {}
 
