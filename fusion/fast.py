@@ -25,7 +25,7 @@ from scipy.special import erf as _erf
 if TYPE_CHECKING:
     from fusion.types import FusionInput
 
-__all__ = ["NumpyFusionHead", "gelu", "log_softmax", "softmax"]
+__all__ = ["NumpyFusionHead", "gelu", "softmax"]
 
 _LN_EPS = 1e-5
 
@@ -49,12 +49,6 @@ def softmax(x: np.ndarray) -> np.ndarray:
     """Softmax over the last axis."""
     z = np.exp(x - x.max(-1, keepdims=True))
     return z / z.sum(-1, keepdims=True)
-
-
-def log_softmax(x: np.ndarray) -> np.ndarray:
-    """Log-softmax over the last axis."""
-    z = x - x.max(-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(-1, keepdims=True))
 
 
 def _bmv(e: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -163,11 +157,9 @@ class NumpyFusionHead:
 
     def logits(self, f: dict[str, Any]) -> np.ndarray:
         """Logits over the lvl1 labels, ``[B, C]`` (what ``FusionModel.forward`` returns):
-        with several heads, the mean of their log-probabilities."""
+        with several heads, the mean of theirs."""
         out = self._head_logits(f)  # [K, B, C]
-        if self.k == 1:
-            return out[0]
-        return log_softmax(out.astype(np.float64)).mean(0).astype(np.float32)
+        return out[0] if self.k == 1 else out.mean(0)
 
     def _head_logits(self, f: dict[str, Any]) -> np.ndarray:
         """Every head's own logits, ``[K, B, C]``."""

@@ -84,8 +84,8 @@ class FusionConfig:
         dropout: dropout of the text and classifier layers.
         top_k: length of :attr:`Intent.top_k`.
         members: heads of the same architecture trained with different seeds
-            (:func:`fusion.train.train_fusion`); the model predicts their geometric mean (the
-            mean of their log-probabilities, renormalised). They share the inputs, the graph
+            (:func:`fusion.train.train_fusion`); the model predicts their normalised geometric
+            mean (the softmax of the mean of their logits). They share the inputs, the graph
             features and the text embedding, so a parse pays only the extra head products.
             A saved config without this key is one head (models saved before it existed).
     """
@@ -380,11 +380,11 @@ class FusionModel(nn.Module):
 
     # -- forward -----------------------------------------------------------------------------
     def forward(self, batch: Batch) -> Tensor:
-        """Logits over the lvl1 labels, ``[B, C]``; with several heads, the mean of their
-        log-probabilities (a softmax of it is their normalised geometric mean)."""
+        """Logits over the lvl1 labels, ``[B, C]``; with several heads, the mean of theirs: its
+        softmax is the normalised geometric mean of their distributions (each head's
+        normalising constant is the same for every label, so it cancels)."""
         if len(self.members):
-            return torch.stack([h._forward_one(batch).log_softmax(-1)
-                                for h in self.heads()]).mean(0)
+            return torch.stack([h._forward_one(batch) for h in self.heads()]).mean(0)
         return self._forward_one(batch)
 
     def _forward_one(self, batch: Batch) -> Tensor:

@@ -288,13 +288,12 @@ def train_fusion(
         model = heads[0]
     else:
         model = FusionModel(config, labels=labels, context=context)
-        state = dict(heads[0].state_dict())
+        state = heads[0].state_dict()
         for k, head in enumerate(heads[1:]):
-            state.update({f"members.{k}.{name}": v for name, v in head.state_dict().items()})
+            state.update(head.state_dict(prefix=f"members.{k}."))
         model.load_state_dict(state, strict=True)
         model.eval()
-    report = dict(reports[0])
-    report["train_config"] = train_config.to_dict()
+    report = dict(reports[0])  # the first head trained with train_config itself
     if config.members > 1:
         report["members"] = [{k: r[k] for k in ("best_epoch", "best_dev_lvl1_accuracy",
                                                 "seconds")} for r in reports]

@@ -279,9 +279,7 @@ class Tagger:
         import torch
 
         with torch.inference_mode():
-            lex = None if batch_.lexicon is None else torch.from_numpy(batch_.lexicon)
-            out = self.model(torch.from_numpy(batch_.input_ids),
-                             torch.from_numpy(batch_.attention_mask), lex, return_pooled=pooled)
+            out = self.model(*_torch_inputs(batch_), return_pooled=pooled)
         if pooled:
             return out[0].float().numpy(), out[1].float().numpy()
         return out.float().numpy(), None
@@ -304,16 +302,13 @@ class Tagger:
             raise ConfigError(f"sample_logits needs n >= 1, got {n}")
         import torch
 
-        batch_ = self.encoder.collate(items)
-        ids = torch.from_numpy(batch_.input_ids)
-        mask = torch.from_numpy(batch_.attention_mask)
-        lex = None if batch_.lexicon is None else torch.from_numpy(batch_.lexicon)
+        inputs = _torch_inputs(self.encoder.collate(items))
         state = torch.random.get_rng_state()
         torch.manual_seed(seed)
         self.model.train()
         try:
             with torch.inference_mode():
-                out = [self.model(ids, mask, lex).float().numpy() for _ in range(n)]
+                out = [self.model(*inputs).float().numpy() for _ in range(n)]
         finally:
             self.model.eval()
             torch.random.set_rng_state(state)
@@ -451,3 +446,12 @@ class Tagger:
                 res[i] = [labels[t] for t in tags]
         out = [res[i] for i in range(len(sentences))]
         return out
+
+
+def _torch_inputs(batch: Any) -> tuple[Any, Any, Any]:
+    """``(input_ids, attention_mask, lexicon or None)`` of a collated batch as torch tensors,
+    the positional inputs of the torch tagger model."""
+    import torch
+
+    lex = None if batch.lexicon is None else torch.from_numpy(batch.lexicon)
+    return torch.from_numpy(batch.input_ids), torch.from_numpy(batch.attention_mask), lex

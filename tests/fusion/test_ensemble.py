@@ -9,10 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
+from scipy.special import log_softmax
 
 from fusion import FusionConfig, FusionModel, train_fusion
 from fusion.errors import FusionConfigError
-from fusion.fast import NumpyFusionHead, log_softmax, softmax
+from fusion.fast import NumpyFusionHead, softmax
 from fusion.train import member_seed
 
 from .conftest import CFG, GNN, TRAIN, random_input
