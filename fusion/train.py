@@ -72,6 +72,11 @@ class TrainConfig:
         link_dropout: the share of training queries whose linked nodes are hidden in each
             batch (drawn anew per batch), so that the text branch alone must also classify and
             a query without links is not told apart from the rest by that alone.
+        swa_epochs: after the scheduled epochs, this many more at the constant learning rate
+            ``swa_lr * lr``, and the model keeps the average of the weights at the end of each
+            of them (stochastic weight averaging, Izmailov et al. 2018: one set of weights
+            that behaves like an ensemble of the points it averages). 0: off.
+        swa_lr: the constant learning rate of the averaging epochs, as a share of ``lr``.
         threads: torch threads while training (restored after). The head's matrices are
             small: one thread is as fast on an idle machine, and on a busy one a second
             thread's synchronisation made each epoch 10-40x slower (seen here).
@@ -88,6 +93,8 @@ class TrainConfig:
     seed: int = 0
     select_epoch: bool = False
     link_dropout: float = 0.5
+    swa_epochs: int = 0
+    swa_lr: float = 0.25
     threads: int = 1
 
     def __post_init__(self) -> None:
@@ -98,6 +105,12 @@ class TrainConfig:
         if not 0.0 <= self.link_dropout < 1.0:
             raise FusionConfigError(
                 f"TrainConfig.link_dropout must be in [0, 1), got {self.link_dropout}")
+        if self.swa_epochs < 0 or self.swa_lr <= 0:
+            raise FusionConfigError("TrainConfig.swa_epochs must be >= 0 and swa_lr > 0, got "
+                                    f"{self.swa_epochs} and {self.swa_lr}")
+        if self.swa_epochs and self.select_epoch:
+            raise FusionConfigError("TrainConfig: swa_epochs averages the last epochs' weights; "
+                                    "it cannot be combined with select_epoch")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -149,7 +162,7 @@ def _train_loop(model: FusionModel, train: Sequence[FusionExample],
     y1 = torch.tensor([index[ex.lvl1] for ex in kept])
     y0 = torch.tensor([lvl0_index.get(ex.lvl0, -100) for ex in kept])
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(
+    sched: torch.optim.lr_scheduler.LRScheduler | None = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=cfg.lr, total_steps=cfg.epochs * math.ceil(len(kept) / cfg.batch_size)
     )
     best: tuple[float, int, dict[str, Tensor]] | None = None
@@ -161,7 +174,8 @@ def _train_loop(model: FusionModel, train: Sequence[FusionExample],
 
         epochs = tqdm(epochs, desc="training fusion", unit="epoch", leave=False)
     gen = torch.Generator().manual_seed(cfg.seed)
-    for epoch in epochs:
+
+    def one_epoch() -> float:
         model.train()
         perm = torch.randperm(len(kept), generator=gen)
         total = 0.0
@@ -181,26 +195,51 @@ def _train_loop(model: FusionModel, train: Sequence[FusionExample],
             opt.zero_grad()
             loss.backward()
             opt.step()
-            sched.step()
+            if sched is not None:
+                sched.step()
             total += float(loss.detach()) * len(idx)
         model.eval()
-        if dev and (cfg.select_epoch or epoch == cfg.epochs - 1):
+        return total / len(kept)
+
+    for epoch in epochs:
+        loss = one_epoch()
+        if dev and (cfg.select_epoch or (epoch == cfg.epochs - 1 and not cfg.swa_epochs)):
             metrics = evaluate(model, dev)
         else:
             metrics = {}
-        history.append({"epoch": epoch + 1, "loss": total / len(kept), **metrics})
+        history.append({"epoch": epoch + 1, "loss": loss, **metrics})
         if cfg.select_epoch:
             key = metrics.get("lvl1_accuracy", 0.0)
             if best is None or key > best[0]:
                 best = (key, epoch + 1,
                         {k: v.detach().clone() for k, v in model.state_dict().items()})
+    if cfg.swa_epochs:
+        sched = None  # the averaging epochs run at one constant rate
+        for group in opt.param_groups:
+            group["lr"] = cfg.swa_lr * cfg.lr
+        # a running mean of the parameters (not torch's AveragedModel: it deep-copies the
+        # model, KG context included); the buffers are constants (label names, label maps)
+        params = list(model.parameters())
+        mean = [torch.zeros_like(p) for p in params]
+        for n, epoch in enumerate(range(cfg.epochs, cfg.epochs + cfg.swa_epochs)):
+            loss = one_epoch()
+            with torch.no_grad():  # mean of n + 1 snapshots
+                for m, p in zip(mean, params, strict=True):
+                    m.add_(p - m, alpha=1.0 / (n + 1))
+            history.append({"epoch": epoch + 1, "loss": loss, "averaged": True})
+        with torch.no_grad():
+            for m, p in zip(mean, params, strict=True):
+                p.copy_(m)
+        if dev:
+            history[-1].update(evaluate(model, dev))
     if best is not None:
         model.load_state_dict(best[2])
     model.eval()
-    chosen = best[1] if best is not None else cfg.epochs
+    chosen = best[1] if best is not None else cfg.epochs + cfg.swa_epochs
     dev_lvl1 = best[0] if best is not None else history[-1].get("lvl1_accuracy", 0.0)
     logger.info("fusion training: %d examples, %d epochs in %.1f s, dev lvl1 %.4f (epoch %d)",
-                len(kept), cfg.epochs, time.perf_counter() - start, dev_lvl1, chosen)
+                len(kept), cfg.epochs + cfg.swa_epochs, time.perf_counter() - start, dev_lvl1,
+                chosen)
     return {
         "best_epoch": chosen,
         "best_dev_lvl1_accuracy": dev_lvl1,

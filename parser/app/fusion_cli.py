@@ -85,6 +85,9 @@ def train(
         None, "--link-dropout", min=0.0, max=0.95,
         help="Share of training queries whose links are hidden in each batch "
         "(default: fusion.train.TrainConfig's)."),
+    swa_epochs: int | None = typer.Option(
+        None, "--swa-epochs", min=0, help="Epochs after the schedule whose weights are "
+        "averaged (stochastic weight averaging; default: fusion.train.TrainConfig's)."),
     seed: int = typer.Option(0, "--seed"),
     select_epoch: bool = typer.Option(
         False, "--select-epoch", help="Keep the epoch with the best dev lvl1 (dev then no "
@@ -124,7 +127,8 @@ def train(
             config=FusionConfig(use_graph=not no_graph, use_label_names=not no_label_names,
                                 hidden_dim=hidden_dim, members=members or DEFAULT_MEMBERS),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
-                                     **_given(link_dropout=link_dropout)),
+                                     **_given(link_dropout=link_dropout,
+                                              swa_epochs=swa_epochs)),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
                                  seed=seed),
             text_encoder=text_encoder,
@@ -165,6 +169,9 @@ def evaluate_cmd(
         "(pointer + nodes), full (all)."),
     epochs: int = typer.Option(40, "--epochs", min=1, help="--cv: fusion head epochs."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="--cv: head batch size."),
+    hidden_dim: int | None = typer.Option(
+        None, "--hidden-dim", min=1, help="--cv: the head's width (default: "
+        "fusion.FusionConfig's)."),
     members: int | None = typer.Option(
         None, "--members", min=1, help="--cv: heads per model, each trained on its own seed "
         "and averaged (default: fusion.train.DEFAULT_MEMBERS, as `fusion train`)."),
@@ -172,6 +179,9 @@ def evaluate_cmd(
         None, "--link-dropout", min=0.0, max=0.95,
         help="--cv: share of training queries whose links are hidden in each batch "
         "(default: fusion.train.TrainConfig's)."),
+    swa_epochs: int | None = typer.Option(
+        None, "--swa-epochs", min=0, help="--cv: epochs after the schedule whose weights are "
+        "averaged (default: fusion.train.TrainConfig's)."),
     gnn_steps: int = typer.Option(100, "--gnn-steps", min=1, help="--cv: GNN steps."),
     taxonomy_queries: bool = typer.Option(
         True, "--taxonomy-queries/--no-taxonomy-queries",
@@ -215,7 +225,8 @@ def evaluate_cmd(
             metrics = _cross_validate(
                 kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
                 epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
-                members=members, gnn_steps=gnn_steps, features=features,
+                swa_epochs=swa_epochs, hidden_dim=hidden_dim, members=members,
+                gnn_steps=gnn_steps, features=features,
                 cache=cache, taxonomy_queries=taxonomy_queries,
                 text_encoder=text_encoder, intent_precision=intent_precision,
                 filter_precision=filter_precision, confidence=confidence, report=report)
@@ -250,7 +261,8 @@ def evaluate_cmd(
 
 def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, seeds: int,
                     variants: str, epochs: int, batch_size: int, link_dropout: float | None,
-                    members: int | None, gnn_steps: int,
+                    swa_epochs: int | None, hidden_dim: int | None, members: int | None,
+                    gnn_steps: int,
                     features: Path | None, taxonomy_queries: bool,
                     cache: Path | None, text_encoder: str, intent_precision: float,
                     filter_precision: float, confidence: float,
@@ -273,9 +285,11 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     config = CVConfig(folds=folds, seeds=tuple(range(seeds)),
                       variants=tuple(v.strip() for v in variants.split(",") if v.strip()),
                       train=TrainConfig(epochs=epochs, batch_size=batch_size,
-                                        **_given(link_dropout=link_dropout)),
+                                        **_given(link_dropout=link_dropout,
+                                                 swa_epochs=swa_epochs)),
                       fusion=FusionConfig(text_dim=featurizer.dim,
-                                          members=members or DEFAULT_MEMBERS),
+                                          members=members or DEFAULT_MEMBERS,
+                                          **_given(hidden_dim=hidden_dim)),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence)
     want = {"featurizer": featurizer.name, "kg_version": graph.version,
