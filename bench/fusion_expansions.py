@@ -47,7 +47,7 @@ from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.gnn import GNNConfig, compute_node_embeddings
 from fusion.model import FusionConfig, FusionModel
 from fusion.text import get_text_encoder
-from fusion.train import DEFAULT_MEMBERS, TrainConfig, train_fusion
+from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS, TrainConfig, train_fusion
 from fusion.weak import taxonomy_examples
 from kg import ProductGraph
 
@@ -85,6 +85,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--members", type=int, default=DEFAULT_MEMBERS,
                     help="heads of the trained model (as `kgqp fusion train`)")
+    ap.add_argument("--hidden-dim", type=int, default=DEFAULT_HIDDEN_DIM,
+                    help="width of each head (as `kgqp fusion train`)")
     ap.add_argument("--gnn-steps", type=int, default=100)
     ap.add_argument("--model", type=Path, default=None,
                     help="save the trained model here, or load it if it exists")
@@ -123,7 +125,8 @@ def main() -> None:
             kg, qp, [ex.lvl1 for ex in train])
         model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0],
                                           use_label_names=label_text is not None,
-                                          members=args.members), kg,
+                                          members=args.members,
+                                          hidden_dim=args.hidden_dim), kg,
                              train + weak_ex, [],
                              train_config=TrainConfig(epochs=args.epochs, seed=0),
                              node_embeddings=emb, label_text=label_text)

@@ -45,16 +45,19 @@ from fusion.model import Batch, FusionConfig, FusionModel
 from fusion.text import TextEncoderLike, get_text_encoder
 from fusion.types import FusionExample, QueryFeaturizer
 
-__all__ = ["DEFAULT_MEMBERS", "TrainConfig", "member_seed", "set_seed", "train_from_files",
-           "train_fusion", "train_loop"]
+__all__ = ["DEFAULT_HIDDEN_DIM", "DEFAULT_MEMBERS", "TrainConfig", "member_seed", "set_seed",
+           "train_from_files", "train_fusion", "train_loop"]
 
 logger = logging.getLogger(__name__)
 
-#: heads (:attr:`FusionConfig.members`) of the models :func:`train_from_files` trains by default
-#: (``kgqp fusion train``, ``kgqp fusion evaluate --cv`` and the quickstart). Cross-validated on
-#: Best Buy train+dev (5 folds x 3 seeds, the quickstart's recipe): lvl1 0.701 with one head,
-#: 0.709 with three, every seed ahead (docs/benchmarks.md, Fusion).
+#: heads (:attr:`FusionConfig.members`) and their width (:attr:`FusionConfig.hidden_dim`) in
+#: the models :func:`train_from_files` trains by default (``kgqp fusion train``, ``kgqp fusion
+#: evaluate --cv`` and the quickstart). Cross-validated on Best Buy train+dev (5 folds x 3
+#: seeds, the quickstart's recipe): lvl1 0.701 with one head of width 256, 0.709 with three,
+#: 0.710 with three of width 128, which read about the weights one head of 256 does
+#: (docs/benchmarks.md, Fusion).
 DEFAULT_MEMBERS = 3
+DEFAULT_HIDDEN_DIM = 128
 
 
 @dataclass(frozen=True)
@@ -368,13 +371,14 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
     node names for the GNN (node embeddings cached in ``cache_dir`` while the KG is
     unchanged). ``config`` defaults to every mechanism on, the label names too (their
     embeddings come from ``featurizer`` and the KG's categories: :mod:`fusion.labels`), and
-    :data:`DEFAULT_MEMBERS` heads.
+    :data:`DEFAULT_MEMBERS` heads of width :data:`DEFAULT_HIDDEN_DIM`.
     ``taxonomy_queries``: add the KG's category names that fall under a training label as
     weak training queries (:mod:`fusion.weak`); their number is in the training report.
     Returns the model with its dev scores.
     """
     out = Path(out)
-    config = replace(config or FusionConfig(use_label_names=True, members=DEFAULT_MEMBERS),
+    config = replace(config or FusionConfig(use_label_names=True, members=DEFAULT_MEMBERS,
+                                            hidden_dim=DEFAULT_HIDDEN_DIM),
                      text_dim=featurizer.dim)
     gnn_config = gnn_config or GNNConfig()
     cache = Path(cache_dir) if cache_dir is not None else out.parent / ".fusion-cache" / \

@@ -92,7 +92,9 @@ def train(
     select_epoch: bool = typer.Option(
         False, "--select-epoch", help="Keep the epoch with the best dev lvl1 (dev then no "
         "longer reports held-out accuracy)."),
-    hidden_dim: int = typer.Option(256, "--hidden-dim", min=1),
+    hidden_dim: int | None = typer.Option(
+        None, "--hidden-dim", min=1, help="Width of each head (default: "
+        "fusion.train.DEFAULT_HIDDEN_DIM)."),
     members: int | None = typer.Option(
         None, "--members", min=1, help="Heads of the model, each trained on its own seed; "
         "it predicts their geometric mean (default: fusion.train.DEFAULT_MEMBERS)."),
@@ -113,7 +115,7 @@ def train(
     """Train the fusion intent model on Best Buy query suggestions and save it to --out."""
     from fusion import FusionConfig, FusionError
     from fusion.gnn import GNNConfig
-    from fusion.train import DEFAULT_MEMBERS, TrainConfig, train_from_files
+    from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS, TrainConfig, train_from_files
     from kg import KGError, ProductGraph
     from parser.errors import ParserError
     from parser.pipeline import QueryParser
@@ -125,7 +127,8 @@ def train(
             graph, train_file, dev_file, out,
             featurizer=QueryParser.featurizer(tagger, graph),
             config=FusionConfig(use_graph=not no_graph, use_label_names=not no_label_names,
-                                hidden_dim=hidden_dim, members=members or DEFAULT_MEMBERS),
+                                hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
+                                members=members or DEFAULT_MEMBERS),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
                                      **_given(link_dropout=link_dropout,
                                               swa_epochs=swa_epochs)),
@@ -170,8 +173,8 @@ def evaluate_cmd(
     epochs: int = typer.Option(40, "--epochs", min=1, help="--cv: fusion head epochs."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="--cv: head batch size."),
     hidden_dim: int | None = typer.Option(
-        None, "--hidden-dim", min=1, help="--cv: the head's width (default: "
-        "fusion.FusionConfig's)."),
+        None, "--hidden-dim", min=1, help="--cv: width of each head (default: "
+        "fusion.train.DEFAULT_HIDDEN_DIM, as `fusion train`)."),
     members: int | None = typer.Option(
         None, "--members", min=1, help="--cv: heads per model, each trained on its own seed "
         "and averaged (default: fusion.train.DEFAULT_MEMBERS, as `fusion train`)."),
@@ -275,7 +278,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     from fusion.gnn import GNNConfig, compute_node_embeddings
     from fusion.labels import embed_label_names
     from fusion.text import get_text_encoder
-    from fusion.train import DEFAULT_MEMBERS, TrainConfig
+    from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS, TrainConfig
     from kg import ProductGraph
     from parser.pipeline import QueryParser
 
@@ -289,7 +292,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                                                  swa_epochs=swa_epochs)),
                       fusion=FusionConfig(text_dim=featurizer.dim,
                                           members=members or DEFAULT_MEMBERS,
-                                          **_given(hidden_dim=hidden_dim)),
+                                          hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence)
     want = {"featurizer": featurizer.name, "kg_version": graph.version,
