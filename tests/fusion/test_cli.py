@@ -6,6 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
+from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS
 from kg import ProductGraph
 
 from .conftest import QUERIES, _records
@@ -55,6 +56,9 @@ def test_train_evaluate_expand(tmp_path):
     saved = json.loads((out / "config.json").read_text())
     assert saved["text_encoder"].startswith("tagger:")
     assert saved["config"]["text_dim"] == tiny_tagger().embedding_dim
+    # the default recipe: DEFAULT_MEMBERS heads of DEFAULT_HIDDEN_DIM
+    assert (saved["config"]["members"], saved["config"]["hidden_dim"]) == (
+        DEFAULT_MEMBERS, DEFAULT_HIDDEN_DIM)
     # the KG's category names that fall under a training label were weak training queries
     assert saved["training"]["n_taxonomy_queries"] > 0
     assert saved["training"]["n_train"] > len(QUERIES)
@@ -72,10 +76,11 @@ def test_train_evaluate_expand(tmp_path):
     res = runner.invoke(app, [*ev, "--tagger", str(other)])
     assert res.exit_code == 2 and "trained with the tagger" in res.output
     res = runner.invoke(app, ["fusion", "train", *common, "--out", str(tmp_path / "ng"),
-                              "--no-graph", "--no-taxonomy-queries", "--tagger",
-                              str(tagger_dir)])
+                              "--no-graph", "--no-taxonomy-queries", "--members", "1",
+                              "--hidden-dim", "16", "--tagger", str(tagger_dir)])
     assert res.exit_code == 0, res.output
     saved = json.loads((tmp_path / "ng" / "config.json").read_text())
+    assert (saved["config"]["members"], saved["config"]["hidden_dim"]) == (1, 16)
     assert saved["training"]["n_taxonomy_queries"] == 0
     res = runner.invoke(app, ["fusion", "expand", "samsung under 800", "--kg", str(kg_dir),
                               "--model", str(out), "--tagger", str(tagger_dir)])
