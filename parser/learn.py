@@ -42,6 +42,7 @@ import numpy as np
 
 from parser.errors import ConfigError, DataFormatError
 from parser.tagger.data import Span
+from parser.tagger.decode import log_softmax
 from parser.tagger.formats import Task, check_text, text_lines
 from parser.tagger.lexicon import KGLexicon
 
@@ -241,8 +242,6 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                  ) -> Iterator[tuple[int, QuerySignals]]:
     """``(index in queries, signals)`` of each query, a batch at a time (queries batched by
     length): :func:`score_queries` without holding every query's signals at once."""
-    from parser.tagger.decode import log_softmax
-
     if label_kinds is None:
         from kg.link import DEFAULT_LABEL_KINDS
 
@@ -327,8 +326,6 @@ def _bald(logits: np.ndarray) -> list[float]:
     >>> round(_bald(np.log(np.array([[[0.99, 0.01]], [[0.01, 0.99]]])))[0], 2)
     0.92
     """
-    from parser.tagger.decode import log_softmax
-
     lp = log_softmax(logits.astype(np.float64))
     prob = np.exp(lp)
     mean = prob.mean(0)
