@@ -156,12 +156,23 @@ _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _STOP = frozenset({"all", "and", "&", "for", "of", "the", "with", "a", "an", "other", "s"})
 #: Function words a mention may start with that do not change what it names ("for men").
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:for|with|the|a|an|in|by|from|of)\s+)+")
+#: Letters a three-letter plural must not start with to be folded (see :func:`_stem`).
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lacks
 _SUBSET_MAX_WORDS = 6
 
 
 @lru_cache(maxsize=262144)  # a name's words repeat across the KG: index builds call it ~30k times
 def _stem(word: str) -> str:
+    """A word's plural folded: ``batteries`` -> ``battery``, ``boxes`` -> ``box``, ``tvs`` ->
+    ``tv`` (a three-letter word is folded only when its first two letters are consonants, as in
+    the plural of an abbreviation: ``pcs``, ``cds``; ``gas``, ``yes`` and ``3ds`` stay).
+
+    >>> [_stem(w) for w in ("batteries", "boxes", "laptops", "tvs", "gas", "3ds", "glass")]
+    ['battery', 'box', 'laptop', 'tv', 'gas', '3ds', 'glass']
+    """
+    if len(word) == 3 and word[2] == "s" and word[0] in _CONSONANTS and word[1] in _CONSONANTS:
+        return word[:2]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
@@ -180,6 +191,18 @@ def word_set(key: str) -> frozenset[str]:
     ['cooler', 'refrigerator', 'wine']
     """
     return frozenset(_stem(w) for w in _WORD.findall(key) if w not in _STOP)
+
+
+@lru_cache(maxsize=65536)
+def word_order(key: str) -> tuple[str, ...]:
+    """The content words of a normalised name, plural-folded, each once, in the order they
+    first occur: names with the same order name the same thing ("all printers" and "printers"),
+    "box tools" and "tool boxes" do not.
+
+    >>> word_order("tv mounts tv mounts"), word_order("all tv mounts")
+    (('tv', 'mount'), ('tv', 'mount'))
+    """
+    return tuple(dict.fromkeys(_stem(w) for w in _WORD.findall(key) if w not in _STOP))
 
 
 _PART_SPLIT = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
@@ -818,7 +841,11 @@ class EntityLinker:
                 for n in sizes:
                     for name in rarest.get(n, ()):
                         if table.words[name] >= ws:
-                            add(name, "subset", len(ws) / n)
+                            # the same content words in the same order ("printers" -> "All
+                            # Printers", a repeated "keyboards keyboards" -> "Keyboards"; not
+                            # "box tools" -> "Tool Boxes") name the node itself
+                            same = n == len(ws) and word_order(name) == word_order(key)
+                            add(name, "alias" if same else "subset", len(ws) / n)
         cfg = self.config
         if not found and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
             near: set[str] = set()

@@ -234,3 +234,32 @@ print(json.dumps(out))
                              text=True, timeout=120, check=True)
         runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_plural_of_an_abbreviation_and_names_with_the_same_words() -> None:
+    """"tv" is TVs' head word as "laptop" is Laptops' (a short plural used to be kept whole,
+    so "tv" scored as a name with an extra word and fell below the NIL threshold); a name
+    with the mention's content words in the same order is the node's name ("printers" ->
+    "All Printers", a repeated "keyboards keyboards" -> "Keyboards"), one in another order is
+    not ("box tools" stays a partial match of "Tool Boxes")."""
+    g = ProductGraph.in_memory()
+    g.add_records([
+        Node(NodeKind.CATEGORY, "bb/tvs", "TVs", path="TV & Home Theater > TVs"),
+        Node(NodeKind.CATEGORY, "bb/laptops", "Laptops", path="Computers > Laptops"),
+        Node(NodeKind.CATEGORY, "bb/printers", "All Printers", path="Office > All Printers"),
+        Node(NodeKind.CATEGORY, "bb/keyboards", "Keyboards", path="Computers > Keyboards"),
+        Node(NodeKind.CATEGORY, "g/toolboxes", "Tool Boxes", path="Hardware > Tool Boxes"),
+        Node(NodeKind.BRAND, "samsung", "Samsung", popularity=100.0),
+    ], progress=False)
+    linker = EntityLinker(g)
+    threshold = linker.config.nil_threshold
+    tv = linker.link("tv", label="core_product_type", context="samsung tv")
+    laptop = linker.link("laptop", label="core_product_type", context="samsung laptop")
+    assert tv.best is not None and tv.best.label == "TVs" and tv.best.score > threshold
+    assert tv.best.score == pytest.approx(laptop.best.score, abs=0.05)
+    for mention, name in (("printers", "All Printers"), ("keyboards keyboards", "Keyboards")):
+        res = linker.link(mention, label="core_product_type", context=mention)
+        assert res.best is not None and res.best.label == name, mention
+        assert res.best.match_type == "alias" and res.best.score > threshold, mention
+    box = [(c.label, mt) for c, mt, _ in linker.generate("box tools", "core_product_type")]
+    assert box == [("Tool Boxes", "subset")]
