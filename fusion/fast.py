@@ -91,7 +91,8 @@ def _fold(model: Any) -> dict[str, np.ndarray]:
     if cfg.use_label_names:  # the labels' side of the name term, once
         lt = w["label_text"]
         norm = np.linalg.norm(lt, axis=1, keepdims=True)
-        f["name_cos"] = (w["name_scale"] * lt / np.maximum(norm, 1e-12)).T
+        f["name_dir"] = (lt / np.maximum(norm, 1e-12)).T  # [text_dim, C]
+        f["name_scale"] = w["name_scale"].reshape(())
     if not cfg.use_graph:
         f["c0_w"], f["c0_b"] = wt["classifier.0"], w["classifier.0.bias"]
         return f
@@ -142,6 +143,15 @@ class NumpyFusionHead:
         heads = model.heads() if callable(getattr(model, "heads", None)) else [model]
         self.k = len(heads)
         folded = [_fold(m) for m in heads]
+        #: the label-name directions when every head has the same ones (heads trained
+        #: together share the label embeddings): one ``[text_dim, C]`` product per query
+        #: instead of K; else ``None`` and each head keeps its own (``f["name_dir"]``)
+        self.shared_names: np.ndarray | None = None
+        if "name_dir" in folded[0] and all(np.array_equal(fo["name_dir"], folded[0]["name_dir"])
+                                           for fo in folded[1:]):
+            self.shared_names = np.ascontiguousarray(folded[0]["name_dir"], dtype=np.float32)
+            for fo in folded:
+                del fo["name_dir"]
         #: each folded weight stacked over the heads: ``[K, ...]``, float32
         self.f = {key: np.ascontiguousarray(np.stack([fo[key] for fo in folded]),
                                             dtype=np.float32) for key in folded[0]}
@@ -169,7 +179,9 @@ class NumpyFusionHead:
         if self.config.use_label_names:
             text = f["text"]
             norm = np.maximum(np.linalg.norm(text, axis=1, keepdims=True), 1e-12)
-            names = (text / norm) @ fw["name_cos"]
+            unit = text / norm
+            cos = unit @ (fw["name_dir"] if self.shared_names is None else self.shared_names)
+            names = fw["name_scale"][:, None, None] * cos  # [K, B, C]
         if not self.config.use_graph:
             hidden = ht @ fw["c0_w"] + fw["c0_b"][:, None]
             return (gelu(hidden) @ fw["c3_w"] + fw["c3_b"][:, None] + names).astype(np.float32)

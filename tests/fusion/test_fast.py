@@ -70,3 +70,27 @@ def test_predict_arrays_equals_predict_batch(trained, examples):
         trained.predict_arrays(bad, [inp.linked for inp in inputs])
     with pytest.raises(FusionDataError, match="one row per query"):
         trained.predict_arrays(text[:1], [inp.linked for inp in inputs])
+
+
+def test_numpy_logits_equal_torch_with_several_heads_and_label_names(examples):
+    """Heads with the same label-name embeddings share one product; heads with their own
+    (set one by one) still get each their own."""
+    labels = ["A > B", "A > C", "D > E"]
+    model = FusionModel(FusionConfig(text_dim=384, hidden_dim=16, use_graph=False,
+                                     use_label_names=True, members=3), labels=labels)
+    gen = torch.Generator().manual_seed(0)
+    model.set_label_text(torch.randn(3, 384, generator=gen))
+    with torch.no_grad():
+        for i, h in enumerate(model.heads()):
+            h.name_scale.fill_(2.0 + i)
+    inputs = [ex.input for ex in examples]
+    head = NumpyFusionHead(model)
+    assert head.shared_names is not None
+    np.testing.assert_allclose(head.logits(head.featurize(inputs)),
+                               _torch_logits(model, inputs), rtol=1e-4, atol=1e-4)
+    with torch.no_grad():
+        model.heads()[1].label_text.copy_(torch.randn(3, 384, generator=gen))
+    head = NumpyFusionHead(model)
+    assert head.shared_names is None
+    np.testing.assert_allclose(head.logits(head.featurize(inputs)),
+                               _torch_logits(model, inputs), rtol=1e-4, atol=1e-4)
