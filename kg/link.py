@@ -156,6 +156,14 @@ _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _STOP = frozenset({"all", "and", "&", "for", "of", "the", "with", "a", "an", "other", "s"})
 #: Function words a mention may start with that do not change what it names ("for men").
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:for|with|the|a|an|in|by|from|of)\s+)+")
+#: Irregular plurals of product words, folded to their singular (see :func:`_stem`); "-ves"
+#: is not a rule of its own ("drives", "sleeves", "gloves" are regular)
+IRREGULAR_PLURALS = {
+    "mice": "mouse", "knives": "knife", "shelves": "shelf", "leaves": "leaf", "halves": "half",
+    "scarves": "scarf", "loaves": "loaf", "calves": "calf", "wolves": "wolf", "feet": "foot",
+    "teeth": "tooth", "geese": "goose", "children": "child",
+}
+_IRREGULAR_SINGULARS = {v: k for k, v in IRREGULAR_PLURALS.items()}
 #: Letters a three-letter plural must not start with to be folded (see :func:`_stem`).
 _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lacks
@@ -164,13 +172,18 @@ _SUBSET_MAX_WORDS = 6
 
 @lru_cache(maxsize=262144)  # a name's words repeat across the KG: index builds call it ~30k times
 def _stem(word: str) -> str:
-    """A word's plural folded: ``batteries`` -> ``battery``, ``boxes`` -> ``box``, ``tvs`` ->
+    """A word's plural folded: ``batteries`` -> ``battery``, ``boxes`` -> ``box``, ``mice`` ->
+    ``mouse`` (:data:`IRREGULAR_PLURALS`), ``tvs`` ->
     ``tv`` (a three-letter word is folded only when its first two letters are consonants, as in
     the plural of an abbreviation: ``pcs``, ``cds``; ``gas``, ``yes`` and ``3ds`` stay).
 
     >>> [_stem(w) for w in ("batteries", "boxes", "laptops", "tvs", "gas", "3ds", "glass")]
     ['battery', 'box', 'laptop', 'tv', 'gas', '3ds', 'glass']
+    >>> [_stem(w) for w in ("mice", "knives", "drives")]
+    ['mouse', 'knife', 'drive']
     """
+    if word in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[word]
     if len(word) == 3 and word[2] == "s" and word[0] in _CONSONANTS and word[1] in _CONSONANTS:
         return word[:2]
     if len(word) > 4 and word.endswith("ies"):
@@ -491,8 +504,8 @@ class LinkResult:
 def number_variants(key: str) -> tuple[str, ...]:
     """Singular/plural and possessive variants of the last word of a normalised key.
 
-    >>> number_variants("tv"), number_variants("men's")[:2]
-    (('tvs', 'tves'), ('men', 'mens'))
+    >>> number_variants("tv"), number_variants("men's")[:2], number_variants("gaming mouse")[0]
+    (('tvs', 'tves'), ('men', 'mens'), 'gaming mice')
     """
     out: list[str] = []
     for poss in ("'s", "’s", "s'", "s’"):
@@ -501,6 +514,10 @@ def number_variants(key: str) -> tuple[str, ...]:
             out += [stem, stem + "s"] if poss[0] != "s" else [stem, stem[:-1]]
     if not key[-1:].isalpha():
         return tuple(dict.fromkeys(out))
+    head, _, last = key.rpartition(" ")
+    irregular = IRREGULAR_PLURALS.get(last) or _IRREGULAR_SINGULARS.get(last)
+    if irregular:  # "mouse" <-> "mice", "wireless mouse" <-> "wireless mice"
+        out.append(f"{head} {irregular}" if head else irregular)
     if not (key.endswith("s") and len(key) > 3):
         out += [key + "s", key + "es"]
     if key.endswith("ies") and len(key) > 4:

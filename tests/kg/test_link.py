@@ -237,11 +237,12 @@ print(json.dumps(out))
 
 
 def test_plural_of_an_abbreviation_and_names_with_the_same_words() -> None:
-    """"tv" is TVs' head word as "laptop" is Laptops' (a short plural used to be kept whole,
-    so "tv" scored as a name with an extra word and fell below the NIL threshold); a name
-    with the mention's content words in the same order is the node's name ("printers" ->
-    "All Printers", a repeated "keyboards keyboards" -> "Keyboards"), one in another order is
-    not ("box tools" stays a partial match of "Tool Boxes")."""
+    """"mouse" is the singular of "Mice"; "tv" is TVs' head word as "laptop" is Laptops'
+    (a short plural used to be kept whole, so "tv" scored as a name with an extra word and
+    fell below the NIL threshold); a name with the mention's content words in the same order
+    is the node's name ("printers" -> "All Printers", a repeated "keyboards keyboards" ->
+    "Keyboards"), one in another order is not ("box tools" stays a partial match of "Tool
+    Boxes")."""
     g = ProductGraph.in_memory()
     g.add_records([
         Node(NodeKind.CATEGORY, "bb/tvs", "TVs", path="TV & Home Theater > TVs"),
@@ -249,10 +250,16 @@ def test_plural_of_an_abbreviation_and_names_with_the_same_words() -> None:
         Node(NodeKind.CATEGORY, "bb/printers", "All Printers", path="Office > All Printers"),
         Node(NodeKind.CATEGORY, "bb/keyboards", "Keyboards", path="Computers > Keyboards"),
         Node(NodeKind.CATEGORY, "g/toolboxes", "Tool Boxes", path="Hardware > Tool Boxes"),
+        Node(NodeKind.CATEGORY, "bb/mice", "Mice", path="Computers > Mice"),
+        Node(NodeKind.CATEGORY, "g/drives", "Hard Drives", path="Computers > Hard Drives"),
         Node(NodeKind.BRAND, "samsung", "Samsung", popularity=100.0),
     ], progress=False)
     linker = EntityLinker(g)
     threshold = linker.config.nil_threshold
+    # an irregular plural is folded like a regular one; "-ves" only where it is irregular
+    mouse = linker.link("mouse", label="core_product_type", context="wireless mouse")
+    assert mouse.best is not None and mouse.best.label == "Mice" and mouse.best.score > threshold
+    assert linker.link("hard drive", label="core_product_type").best.label == "Hard Drives"
     tv = linker.link("tv", label="core_product_type", context="samsung tv")
     laptop = linker.link("laptop", label="core_product_type", context="samsung laptop")
     assert tv.best is not None and tv.best.label == "TVs" and tv.best.score > threshold
