@@ -158,13 +158,13 @@ _STOP = frozenset({"all", "and", "&", "for", "of", "the", "with", "a", "an", "ot
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:for|with|the|a|an|in|by|from|of)\s+)+")
 #: Irregular plurals of product words, folded to their singular (see :func:`_stem`); "-ves"
 #: is not a rule of its own ("drives", "sleeves", "gloves" are regular)
-IRREGULAR_PLURALS = {
+_IRREGULAR_PLURALS = {
     "mice": "mouse", "knives": "knife", "shelves": "shelf", "leaves": "leaf", "halves": "half",
     "scarves": "scarf", "loaves": "loaf", "calves": "calf", "wolves": "wolf", "feet": "foot",
     "teeth": "tooth", "geese": "goose", "children": "child",
 }
-_IRREGULAR_SINGULARS = {v: k for k, v in IRREGULAR_PLURALS.items()}
-#: Letters a three-letter plural must not start with to be folded (see :func:`_stem`).
+_IRREGULAR_SINGULARS = {v: k for k, v in _IRREGULAR_PLURALS.items()}
+#: A three-letter plural is folded when its first two letters are among these (see _stem).
 _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lacks
 _SUBSET_MAX_WORDS = 6
@@ -173,17 +173,17 @@ _SUBSET_MAX_WORDS = 6
 @lru_cache(maxsize=262144)  # a name's words repeat across the KG: index builds call it ~30k times
 def _stem(word: str) -> str:
     """A word's plural folded: ``batteries`` -> ``battery``, ``boxes`` -> ``box``, ``mice`` ->
-    ``mouse`` (:data:`IRREGULAR_PLURALS`), ``tvs`` ->
-    ``tv`` (a three-letter word is folded only when its first two letters are consonants, as in
-    the plural of an abbreviation: ``pcs``, ``cds``; ``gas``, ``yes`` and ``3ds`` stay).
+    ``mouse`` (a short list of irregular plurals), ``tvs`` -> ``tv`` (a three-letter word is
+    folded only when its first two letters are consonants, as in the plural of an
+    abbreviation: ``pcs``, ``cds``; ``gas``, ``yes`` and ``3ds`` stay).
 
     >>> [_stem(w) for w in ("batteries", "boxes", "laptops", "tvs", "gas", "3ds", "glass")]
     ['battery', 'box', 'laptop', 'tv', 'gas', '3ds', 'glass']
     >>> [_stem(w) for w in ("mice", "knives", "drives")]
     ['mouse', 'knife', 'drive']
     """
-    if word in IRREGULAR_PLURALS:
-        return IRREGULAR_PLURALS[word]
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
     if len(word) == 3 and word[2] == "s" and word[0] in _CONSONANTS and word[1] in _CONSONANTS:
         return word[:2]
     if len(word) > 4 and word.endswith("ies"):
@@ -515,7 +515,7 @@ def number_variants(key: str) -> tuple[str, ...]:
     if not key[-1:].isalpha():
         return tuple(dict.fromkeys(out))
     head, _, last = key.rpartition(" ")
-    irregular = IRREGULAR_PLURALS.get(last) or _IRREGULAR_SINGULARS.get(last)
+    irregular = _IRREGULAR_PLURALS.get(last) or _IRREGULAR_SINGULARS.get(last)
     if irregular:  # "mouse" <-> "mice", "wireless mouse" <-> "wireless mice"
         out.append(f"{head} {irregular}" if head else irregular)
     if not (key.endswith("s") and len(key) > 3):
