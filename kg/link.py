@@ -823,9 +823,11 @@ class EntityLinker:
             if len(found) == before:
                 for v in number_variants(core):
                     add(v, "plural", 0.9)
-        if found and context:
+        if context:
             # the mention's name composed with other words of the query: "case" in "apple watch
-            # case" -> "Apple Watch Cases", "accessories" in "xbox one accessories"
+            # case" -> "Apple Watch Cases", "accessories" in "xbox one accessories"; also when
+            # the mention alone names nothing ("knives" in "kitchen knives", "storage" in
+            # "garage storage")
             ws = word_set(key)
             qs = ws | {_stem(w) for w in _WORD.findall(normalize_key(context)) if w not in _STOP}
             postings = [table.by_word.get(w, {}) for w in sorted(ws)]  # (sets: sorted, so ties

@@ -195,6 +195,11 @@ def test_leading_function_word_and_query_composed_names() -> None:
     # without the query words the composed name is no candidate
     assert "Xbox One Accessories" not in [c.label for c, _, _ in
                                           linker.generate("accessories", "core_product_type")]
+    # a mention that names nothing alone is composed with the query's words too
+    g.add_records([Node(NodeKind.CATEGORY, "bb/kknives", "Kitchen Knives",
+                        path="Appliances > Kitchen Knives")], progress=False)
+    gen = EntityLinker(g).generate("knives", "core_product_type", "kitchen knives")
+    assert [(c.label, mt) for c, mt, _ in gen] == [("Kitchen Knives", "query")]
 
 
 def test_link_scores_do_not_depend_on_the_hash_seed(tmp_path):
