@@ -203,7 +203,7 @@ def word_set(key: str) -> frozenset[str]:
     >>> sorted(word_set("wine refrigerators & coolers"))
     ['cooler', 'refrigerator', 'wine']
     """
-    return frozenset(_stem(w) for w in _WORD.findall(key) if w not in _STOP)
+    return frozenset(word_order(key))
 
 
 @lru_cache(maxsize=65536)
@@ -852,7 +852,7 @@ class EntityLinker:
         if not found:
             # names with every content word of the mention and at most two more
             # ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones")
-            ws = word_set(key)
+            ws, order = word_set(key), word_order(key)
             sizes = range(len(ws), len(ws) + _SUBSET_MAX_EXTRA + 1)
             postings = [table.by_word.get(w, {}) for w in sorted(ws)]
             if ws and all(postings):
@@ -863,7 +863,7 @@ class EntityLinker:
                             # the same content words in the same order ("printers" -> "All
                             # Printers", a repeated "keyboards keyboards" -> "Keyboards"; not
                             # "box tools" -> "Tool Boxes") name the node itself
-                            same = n == len(ws) and word_order(name) == word_order(key)
+                            same = n == len(ws) and word_order(name) == order
                             add(name, "alias" if same else "subset", len(ws) / n)
         cfg = self.config
         if not found and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
