@@ -57,7 +57,7 @@ from fusion.expand import Thresholds
 from fusion.model import FusionConfig, FusionModel
 from fusion.train import TrainConfig, train_fusion
 from fusion.types import SEP, FusionExample, FusionInput, LinkedEntity
-from fusion.weak import WeakExample, label_weak
+from fusion.weak import WeakExample, label_weak, taxonomy_labels
 from kg.io import atomic_path, atomic_write_json
 
 __all__ = [
@@ -103,6 +103,10 @@ class CVConfig:
         intent_precision, filter_precision: calibration targets of :class:`Thresholds`.
         confidence: the one-sided confidence with which a calibrated threshold must reach
             its target (:func:`calibrate_threshold`; 0: the observed precision alone).
+        taxonomy_labels: each training fold's label space also holds the labels the KG's
+            tree names beside the fold's labels (:func:`fusion.weak.taxonomy_labels`), with
+            the weak examples under them (needs ``weak`` and the KG); the ``label_text``
+            given must cover them.
     """
 
     folds: int = 5
@@ -113,6 +117,7 @@ class CVConfig:
     intent_precision: float = 0.8
     filter_precision: float = 0.95
     confidence: float = 0.9
+    taxonomy_labels: bool = False
 
     def __post_init__(self) -> None:
         _check_confidence(self.confidence)
@@ -346,7 +351,12 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
         train = [examples[i] for i in range(len(examples)) if i not in test_set]
         if weak:  # labelled once per fold, whatever the variant
             if (seed, fold) not in weak_by_fold:
-                weak_by_fold[(seed, fold)] = label_weak(weak, [ex.lvl1 for ex in train])
+                space = [ex.lvl1 for ex in train]
+                if cfg.taxonomy_labels:
+                    if kg is None:
+                        raise FusionConfigError("CVConfig.taxonomy_labels needs the KG (kg=)")
+                    space = taxonomy_labels(kg, space)
+                weak_by_fold[(seed, fold)] = label_weak(weak, space)
             train += weak_by_fold[(seed, fold)]
         test = [examples[i] for i in test_idx]
         fcfg = replace(cfg.fusion, **VARIANTS[variant])

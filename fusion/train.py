@@ -45,8 +45,8 @@ from fusion.model import Batch, FusionConfig, FusionModel
 from fusion.text import TextEncoderLike, get_text_encoder
 from fusion.types import FusionExample, QueryFeaturizer
 
-__all__ = ["DEFAULT_HIDDEN_DIM", "DEFAULT_MEMBERS", "TrainConfig", "member_seed", "set_seed",
-           "train_from_files", "train_fusion", "train_loop"]
+__all__ = ["DEFAULT_HIDDEN_DIM", "DEFAULT_MEMBERS", "DEFAULT_TAXONOMY_LABELS", "TrainConfig",
+           "member_seed", "set_seed", "train_from_files", "train_fusion", "train_loop"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,11 @@ logger = logging.getLogger(__name__)
 #: (docs/benchmarks.md, Fusion).
 DEFAULT_MEMBERS = 3
 DEFAULT_HIDDEN_DIM = 128
+#: whether :func:`train_from_files` adds the labels the KG's tree names beside the training
+#: labels to the label space (:func:`fusion.weak.taxonomy_labels`). Off: cross-validated on
+#: Best Buy train+dev it lowered lvl1 by 0.4-0.9 points while getting a quarter of the
+#: queries whose label no other query has (docs/benchmarks.md, Fusion)
+DEFAULT_TAXONOMY_LABELS = False
 
 
 @dataclass(frozen=True)
@@ -361,6 +366,7 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
                      train_config: TrainConfig | None = None,
                      gnn_config: GNNConfig | None = None, text_encoder: str = "minilm",
                      cache_dir: str | Path | None = None, taxonomy_queries: bool = True,
+                     taxonomy_labels: bool | None = None,
                      progress: bool = True) -> tuple[FusionModel, dict[str, float]]:
     """Train on Best Buy query files (``queries_{train,dev}.jsonl``) and save to ``out``.
 
@@ -374,9 +380,15 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
     :data:`DEFAULT_MEMBERS` heads of width :data:`DEFAULT_HIDDEN_DIM`.
     ``taxonomy_queries``: add the KG's category names that fall under a training label as
     weak training queries (:mod:`fusion.weak`); their number is in the training report.
+    ``taxonomy_labels`` (default :data:`DEFAULT_TAXONOMY_LABELS`; needs ``taxonomy_queries``):
+    the label space also holds the labels the KG's tree names beside the training labels
+    (:func:`fusion.weak.taxonomy_labels`), learnt from the category names under them.
     Returns the model with its dev scores.
     """
     out = Path(out)
+    if taxonomy_labels and not taxonomy_queries:
+        raise FusionConfigError("taxonomy_labels=True learns the tree's labels from the "
+                                "category names: it needs taxonomy_queries=True")
     config = replace(config or FusionConfig(use_label_names=True, members=DEFAULT_MEMBERS,
                                             hidden_dim=DEFAULT_HIDDEN_DIM),
                      text_dim=featurizer.dim)
@@ -385,14 +397,19 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
         gnn_config.layer
     train_ex = build_examples(load_bestbuy_queries(train_file), featurizer, progress=progress)
     dev_ex = build_examples(load_bestbuy_queries(dev_file), featurizer, progress=progress)
-    weak_ex = weak.taxonomy_examples(kg, featurizer, [ex.lvl1 for ex in train_ex],
+    space = [ex.lvl1 for ex in train_ex]
+    if taxonomy_queries and (DEFAULT_TAXONOMY_LABELS if taxonomy_labels is None
+                             else taxonomy_labels):
+        space = weak.taxonomy_labels(kg, space)
+    weak_ex = weak.taxonomy_examples(kg, featurizer, space,
                                      progress=progress) if taxonomy_queries else []
     enc = get_text_encoder(text_encoder) if config.use_graph else None
     names = None
     if config.use_label_names:
         from fusion.labels import embed_label_names
 
-        names = embed_label_names(sorted({ex.lvl1 for ex in train_ex}), featurizer, kg)
+        names = embed_label_names(sorted({ex.lvl1 for ex in train_ex + weak_ex}), featurizer,
+                                  kg)
     model = train_fusion(config, kg if config.use_graph else None, train_ex + weak_ex, dev_ex,
                          train_config=train_config, gnn_config=gnn_config, text_encoder=enc,
                          cache_dir=cache, label_text=names, progress=progress)

@@ -8,7 +8,9 @@ distinct name); featurised like queries (:func:`featurize_weak`), they become
 :class:`WeakExample` s, and :func:`label_weak` gives each the label of a label space it falls
 under (:class:`fusion.context.TaxonomyAlignment`) so that training can add them to the labelled
 queries. Only labels of the given label space are used: a category that aligns with none is
-left out, so weak examples never add a label the queries don't have.
+left out, so weak examples never add a label outside it. :func:`taxonomy_labels` widens a label
+space learnt from queries with the labels the tree names beside them (a department's other
+child categories), so that a category nobody has searched for yet can still be predicted.
 
 Example:
     >>> import networkx as nx, torch
@@ -36,7 +38,7 @@ from fusion.errors import FusionDataError
 from fusion.types import SEP, FusionExample, FusionInput, QueryFeaturizer
 
 __all__ = ["WeakExample", "featurize_weak", "label_weak", "taxonomy_examples",
-           "taxonomy_queries"]
+           "taxonomy_labels", "taxonomy_queries"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,47 @@ def taxonomy_queries(graph: Any) -> list[tuple[str, str]]:
             best[fold] = key
     return sorted(((name, path) for _, path, name in best.values()),
                   key=lambda pair: (pair[0].casefold(), pair[1]))
+
+
+def taxonomy_labels(graph: Any, labels: Sequence[str]) -> list[str]:
+    """``labels`` and the labels the KG's tree names beside them: ``"A > C"`` for every child
+    category ``C`` (a ``parent`` edge) of the department node of each first level ``A`` of
+    ``labels`` (the shallowest category named ``A``, then the first by IRI), sorted.
+
+    A label space learnt from queries misses the categories nobody searched for yet (in Best
+    Buy's train+dev, 63 of the 207 lvl1 labels have one query); the tree still lists them, and
+    :func:`label_weak` gives them the KG's category names under them as training examples.
+    ``graph``: a ``ProductGraph`` or its networkx view. Non-linkable categories (promotions)
+    are left out.
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="category", label="Appliances", path="Appliances")
+    >>> g.add_node("t", kind="category", label="Trash Compactors",
+    ...            path="Appliances > Trash Compactors")
+    >>> _ = g.add_edge("t", "a", relation="parent")
+    >>> taxonomy_labels(g, ["Appliances > Microwaves"])
+    ['Appliances > Microwaves', 'Appliances > Trash Compactors']
+    """
+    from fusion.hetero import as_networkx
+
+    g = as_networkx(graph)
+    departments = {lab.split(SEP)[0] for lab in labels}
+    node: dict[str, tuple[int, str]] = {}
+    for iri, a in g.nodes(data=True):
+        name = a.get("label")
+        if a.get("kind") == "category" and name in departments:
+            key = ((a.get("path") or "").count(">"), iri)
+            if name not in node or key < node[name]:
+                node[name] = key
+    out = set(labels)
+    for dept, (_, iri) in node.items():
+        for child, _, e in g.in_edges(iri, data=True):
+            a = g.nodes[child]
+            if e.get("relation") == "parent" and a.get("kind") == "category" and \
+                    a.get("linkable") is not False and a.get("label"):
+                out.add(dept + SEP + str(a["label"]).strip())
+    return sorted(out)
 
 
 def featurize_weak(pairs: Sequence[tuple[str, str]], featurizer: QueryFeaturizer, *,

@@ -80,6 +80,11 @@ def train(
     no_taxonomy_queries: bool = typer.Option(
         False, "--no-taxonomy-queries", help="Ablation: train on the labelled queries only, "
         "without the KG's category names as weak training queries (fusion.weak)."),
+    taxonomy_labels: bool | None = typer.Option(
+        None, "--taxonomy-labels/--no-taxonomy-labels", help="Add the labels the KG's tree "
+        "names beside the training labels to the label space, learnt from the category names "
+        "under them (fusion.weak.taxonomy_labels; default: "
+        "fusion.train.DEFAULT_TAXONOMY_LABELS)."),
     epochs: int = typer.Option(40, "--epochs", min=1),
     link_dropout: float | None = typer.Option(
         None, "--link-dropout", min=0.0, max=0.95,
@@ -136,7 +141,8 @@ def train(
                                  seed=seed),
             text_encoder=text_encoder,
             cache_dir=cache or out.parent / ".fusion-cache" / gnn_layer,
-            taxonomy_queries=not no_taxonomy_queries, progress=True,
+            taxonomy_queries=not no_taxonomy_queries, taxonomy_labels=taxonomy_labels,
+            progress=True,
         )
     except (FusionError, KGError, ParserError, OSError) as exc:
         _fail(exc)
@@ -190,6 +196,10 @@ def evaluate_cmd(
         True, "--taxonomy-queries/--no-taxonomy-queries",
         help="--cv: add the KG's category names as weak training queries to every training "
         "fold, as `fusion train` does (fusion.weak); --no-taxonomy-queries is the ablation."),
+    taxonomy_labels: bool | None = typer.Option(
+        None, "--taxonomy-labels/--no-taxonomy-labels", help="--cv: each training fold's "
+        "label space also holds the labels the KG's tree names beside its labels, as `fusion "
+        "train` (default: fusion.train.DEFAULT_TAXONOMY_LABELS)."),
     features: Path | None = typer.Option(
         None, "--features", help="--cv: folder caching the featurised queries (reused while "
         "the tagger, KG version and data files are the same)."),
@@ -230,7 +240,7 @@ def evaluate_cmd(
                 epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
                 swa_epochs=swa_epochs, hidden_dim=hidden_dim, members=members,
                 gnn_steps=gnn_steps, features=features,
-                cache=cache, taxonomy_queries=taxonomy_queries,
+                cache=cache, taxonomy_queries=taxonomy_queries, taxonomy_labels=taxonomy_labels,
                 text_encoder=text_encoder, intent_precision=intent_precision,
                 filter_precision=filter_precision, confidence=confidence, report=report)
             if save_thresholds is not None:
@@ -267,6 +277,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                     swa_epochs: int | None, hidden_dim: int | None, members: int | None,
                     gnn_steps: int,
                     features: Path | None, taxonomy_queries: bool,
+                    taxonomy_labels: bool | None,
                     cache: Path | None, text_encoder: str, intent_precision: float,
                     filter_precision: float, confidence: float,
                     report: Path | None) -> dict:
@@ -275,13 +286,22 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     from fusion import weak as taxonomy
     from fusion.cv import VARIANTS, CVConfig, cross_validate, load_examples, save_examples
     from fusion.data import build_examples, load_bestbuy_queries
+    from fusion.errors import FusionConfigError
     from fusion.gnn import GNNConfig, compute_node_embeddings
     from fusion.labels import embed_label_names
     from fusion.text import get_text_encoder
-    from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS, TrainConfig
+    from fusion.train import (
+        DEFAULT_HIDDEN_DIM,
+        DEFAULT_MEMBERS,
+        DEFAULT_TAXONOMY_LABELS,
+        TrainConfig,
+    )
     from kg import ProductGraph
     from parser.pipeline import QueryParser
 
+    if taxonomy_labels and not taxonomy_queries:
+        raise FusionConfigError("--taxonomy-labels learns the tree's labels from the category "
+                                "names: drop --no-taxonomy-queries")
     graph = ProductGraph.open(kg, read_only=True)
     featurizer = QueryParser.featurizer(tagger, graph)
     # the variants are checked here, before the queries are featurised
@@ -294,7 +314,10 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                                           members=members or DEFAULT_MEMBERS,
                                           hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM),
                       intent_precision=intent_precision, filter_precision=filter_precision,
-                      confidence=confidence)
+                      confidence=confidence,
+                      taxonomy_labels=taxonomy_queries and (
+                          DEFAULT_TAXONOMY_LABELS if taxonomy_labels is None
+                          else taxonomy_labels))
     want = {"featurizer": featurizer.name, "kg_version": graph.version,
             "data": [str(p.resolve()) for p in data]}
     examples = None
@@ -314,7 +337,10 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
             save_examples(features, examples, meta=want)
     label_text = None
     if any(VARIANTS[v]["use_label_names"] for v in config.variants):
-        label_text = embed_label_names(sorted({ex.lvl1 for ex in examples}), featurizer, graph)
+        labels = sorted({ex.lvl1 for ex in examples})
+        if config.taxonomy_labels:  # every fold's extension is within the whole data's
+            labels = taxonomy.taxonomy_labels(graph, labels)
+        label_text = embed_label_names(labels, featurizer, graph)
     emb = None
     if any(VARIANTS[v]["use_graph"] for v in config.variants):
         emb = compute_node_embeddings(
@@ -328,6 +354,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     out = rep.to_dict()
     out["featurizer"], out["kg_version"] = featurizer.name, graph.version
     out["taxonomy_names"] = len(weak)
+    out["taxonomy_labels"] = config.taxonomy_labels
     if report is not None:
         from kg.io import atomic_write_json
 

@@ -82,6 +82,12 @@ def test_train_evaluate_expand(tmp_path):
     saved = json.loads((tmp_path / "ng" / "config.json").read_text())
     assert (saved["config"]["members"], saved["config"]["hidden_dim"]) == (1, 16)
     assert saved["training"]["n_taxonomy_queries"] == 0
+    # the tree's labels are learnt from the category names: without them, a clear error
+    res = runner.invoke(app, ["fusion", "train", *common, "--out", str(tmp_path / "bad"),
+                              "--no-graph", "--no-taxonomy-queries", "--taxonomy-labels",
+                              "--tagger", str(tagger_dir)])
+    assert res.exit_code != 0 and "taxonomy_queries" in res.output
+    assert not (tmp_path / "bad").exists()
     res = runner.invoke(app, ["fusion", "expand", "samsung under 800", "--kg", str(kg_dir),
                               "--model", str(out), "--tagger", str(tagger_dir)])
     assert res.exit_code == 0, res.output

@@ -9,12 +9,18 @@ import torch
 
 from fusion.cv import CVConfig, cross_validate
 from fusion.data import build_examples, load_bestbuy_queries
-from fusion.errors import FusionDataError
+from fusion.errors import FusionConfigError, FusionDataError
 from fusion.model import FusionConfig
 from fusion.text import HashingTextEncoder
 from fusion.train import TrainConfig
 from fusion.types import FusionInput
-from fusion.weak import WeakExample, featurize_weak, label_weak, taxonomy_queries
+from fusion.weak import (
+    WeakExample,
+    featurize_weak,
+    label_weak,
+    taxonomy_labels,
+    taxonomy_queries,
+)
 from kg import ProductGraph
 from kg.loaders import load_sources
 
@@ -56,6 +62,41 @@ def test_label_weak_uses_only_the_given_labels():
         ("Gas Cooktops", "Appliances > Ranges", "Appliances"),
         ("Calculators", "Office Electronics > Calculators", "Office Electronics")]
     assert label_weak(weak, ["Audio > Headphones"]) == []
+
+
+def test_taxonomy_labels_add_the_tree_children_of_the_departments(kg):
+    got = taxonomy_labels(kg, ["TV & Home Theater > TVs", "Appliances > Refrigerators"])
+    assert got == ["Appliances > Refrigerators", "TV & Home Theater > TV Mounts",
+                   "TV & Home Theater > TVs"]  # no Cell Phones label: not its department
+    assert taxonomy_labels(kg, []) == []
+
+
+def test_a_label_no_training_query_has_is_learnt_from_the_tree(kg, encoder, examples):
+    """"TV Mounts" has no training query; with the tree's labels its category name trains it,
+    and a query naming it gets it."""
+    from fusion.train import train_fusion
+
+    train = [ex for ex in examples if ex.lvl1 != "TV & Home Theater > TV Mounts"]
+    weak = featurize_weak(taxonomy_queries(kg), TextOnly(encoder))
+    labels = [ex.lvl1 for ex in train]
+    cfg = FusionConfig(text_dim=encoder.dim, hidden_dim=32, use_graph=False, dropout=0.0)
+    plain = train_fusion(cfg, None, train + label_weak(weak, labels), [],
+                         train_config=TrainConfig(epochs=30, batch_size=8))
+    assert "TV & Home Theater > TV Mounts" not in plain.labels
+    tree = train_fusion(cfg, None, train + label_weak(weak, taxonomy_labels(kg, labels)), [],
+                        train_config=TrainConfig(epochs=30, batch_size=8))
+    query = TextOnly(encoder).featurize(["tv mounts"])[0]
+    assert tree.predict(query).category == "TV & Home Theater > TV Mounts"
+
+
+def test_cv_extends_each_training_folds_label_space(kg, encoder, examples):
+    weak = featurize_weak(taxonomy_queries(kg), TextOnly(encoder))
+    cfg = CVConfig(folds=2, seeds=(0,), variants=("text",), train=TrainConfig(epochs=3),
+                   fusion=FusionConfig(text_dim=encoder.dim), taxonomy_labels=True)
+    rep = cross_validate(examples, config=cfg, weak=weak, kg=kg)
+    assert sum(r["n"] for r in rep.runs) == len(examples)
+    with pytest.raises(FusionConfigError, match="needs the KG"):
+        cross_validate(examples, config=cfg, weak=weak)
 
 
 def test_featurize_weak_checks_the_featurizer_count(kg, encoder):
