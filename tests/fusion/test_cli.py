@@ -97,3 +97,28 @@ def test_train_evaluate_expand(tmp_path):
     res = runner.invoke(app, ["fusion", "evaluate", str(tmp_path), "--kg", str(kg_dir),
                               "--data", str(tmp_path / "dev.jsonl"), "--tagger", str(tagger_dir)])
     assert res.exit_code == 1 and "not a fusion model folder" in res.output  # a model error
+
+
+def test_evaluate_cv_with_the_trees_labels(tmp_path):
+    """``evaluate --cv --taxonomy-labels``: the label space of each fold holds the tree's
+    labels ("TV Mounts" has no query here), their name embeddings included; the report says
+    which label space it ran."""
+    from parser.app.cli import app
+    from parser.tagger.testing import tiny_tagger
+
+    kg_dir = tmp_path / "kg"
+    with ProductGraph.open(kg_dir) as g:
+        g.add_records(_records(), progress=False)
+    _jsonl(tmp_path / "q.jsonl", [(q, lab) for q, lab in QUERIES if "Mounts" not in lab])
+    tagger_dir = tiny_tagger().save(tmp_path / "tagger")
+    cv = ["fusion", "evaluate", "--kg", str(kg_dir), "--data", str(tmp_path / "q.jsonl"),
+          "--tagger", str(tagger_dir), "--cv", "2", "--seeds", "1", "--variants", "names",
+          "--epochs", "2", "--members", "1", "--hidden-dim", "16", "--threads", "1", "--json"]
+    runner = CliRunner()
+    for flag, want in (("--taxonomy-labels", True), ("--no-taxonomy-labels", False)):
+        res = runner.invoke(app, [*cv, flag])
+        assert res.exit_code == 0, res.output
+        report = json.loads(res.output.strip().splitlines()[-1])
+        assert report["taxonomy_labels"] is want
+    res = runner.invoke(app, [*cv, "--taxonomy-labels", "--no-taxonomy-queries"])
+    assert res.exit_code != 0 and "--no-taxonomy-queries" in res.output
