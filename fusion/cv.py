@@ -329,6 +329,8 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
     if any(VARIANTS[v]["use_label_names"] for v in cfg.variants) and label_text is None:
         raise FusionConfigError("variants with label names need label_text= "
                                 "(fusion.labels.embed_label_names)")
+    if cfg.taxonomy_labels and weak and kg is None:
+        raise FusionConfigError("CVConfig.taxonomy_labels needs the KG (kg=)")
     start = time.perf_counter()
     labels = [ex.lvl1 for ex in examples]
     splits = {seed: kfold_indices(labels, k=cfg.folds, seed=seed) for seed in cfg.seeds}
@@ -353,8 +355,6 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
             if (seed, fold) not in weak_by_fold:
                 space = [ex.lvl1 for ex in train]
                 if cfg.taxonomy_labels:
-                    if kg is None:
-                        raise FusionConfigError("CVConfig.taxonomy_labels needs the KG (kg=)")
                     space = taxonomy_labels(kg, space)
                 weak_by_fold[(seed, fold)] = label_weak(weak, space)
             train += weak_by_fold[(seed, fold)]

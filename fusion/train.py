@@ -46,7 +46,8 @@ from fusion.text import TextEncoderLike, get_text_encoder
 from fusion.types import FusionExample, QueryFeaturizer
 
 __all__ = ["DEFAULT_HIDDEN_DIM", "DEFAULT_MEMBERS", "DEFAULT_TAXONOMY_LABELS", "TrainConfig",
-           "member_seed", "set_seed", "train_from_files", "train_fusion", "train_loop"]
+           "member_seed", "set_seed", "train_from_files", "train_fusion", "train_loop",
+           "use_taxonomy_labels"]
 
 logger = logging.getLogger(__name__)
 
@@ -351,6 +352,21 @@ def train_fusion(
     return model
 
 
+def use_taxonomy_labels(taxonomy_labels: bool | None, taxonomy_queries: bool) -> bool:
+    """Whether the label space gets the tree's labels: ``taxonomy_labels`` (``None``:
+    :data:`DEFAULT_TAXONOMY_LABELS`), which learn from the category names, so only with
+    ``taxonomy_queries`` (asking for them without is a :class:`FusionConfigError`).
+
+    >>> use_taxonomy_labels(None, True) is DEFAULT_TAXONOMY_LABELS, use_taxonomy_labels(True, True)
+    (True, True)
+    """
+    if taxonomy_labels and not taxonomy_queries:
+        raise FusionConfigError("taxonomy_labels learns the tree's labels from the category "
+                                "names: it needs taxonomy_queries (drop --no-taxonomy-queries)")
+    return taxonomy_queries and (DEFAULT_TAXONOMY_LABELS if taxonomy_labels is None
+                                 else taxonomy_labels)
+
+
 def member_seed(seed: int, k: int) -> int:
     """The training seed of head ``k`` of an ensemble trained with ``seed``: ``seed`` itself for
     the first head (one head trains as it always did), then far from the seeds of other runs.
@@ -386,9 +402,7 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
     Returns the model with its dev scores.
     """
     out = Path(out)
-    if taxonomy_labels and not taxonomy_queries:
-        raise FusionConfigError("taxonomy_labels=True learns the tree's labels from the "
-                                "category names: it needs taxonomy_queries=True")
+    tree_labels = use_taxonomy_labels(taxonomy_labels, taxonomy_queries)
     config = replace(config or FusionConfig(use_label_names=True, members=DEFAULT_MEMBERS,
                                             hidden_dim=DEFAULT_HIDDEN_DIM),
                      text_dim=featurizer.dim)
@@ -398,8 +412,7 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
     train_ex = build_examples(load_bestbuy_queries(train_file), featurizer, progress=progress)
     dev_ex = build_examples(load_bestbuy_queries(dev_file), featurizer, progress=progress)
     space = [ex.lvl1 for ex in train_ex]
-    if taxonomy_queries and (DEFAULT_TAXONOMY_LABELS if taxonomy_labels is None
-                             else taxonomy_labels):
+    if tree_labels:
         space = weak.taxonomy_labels(kg, space)
     weak_ex = weak.taxonomy_examples(kg, featurizer, space,
                                      progress=progress) if taxonomy_queries else []

@@ -286,22 +286,19 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     from fusion import weak as taxonomy
     from fusion.cv import VARIANTS, CVConfig, cross_validate, load_examples, save_examples
     from fusion.data import build_examples, load_bestbuy_queries
-    from fusion.errors import FusionConfigError
     from fusion.gnn import GNNConfig, compute_node_embeddings
     from fusion.labels import embed_label_names
     from fusion.text import get_text_encoder
     from fusion.train import (
         DEFAULT_HIDDEN_DIM,
         DEFAULT_MEMBERS,
-        DEFAULT_TAXONOMY_LABELS,
         TrainConfig,
+        use_taxonomy_labels,
     )
     from kg import ProductGraph
     from parser.pipeline import QueryParser
 
-    if taxonomy_labels and not taxonomy_queries:
-        raise FusionConfigError("--taxonomy-labels learns the tree's labels from the category "
-                                "names: drop --no-taxonomy-queries")
+    tree_labels = use_taxonomy_labels(taxonomy_labels, taxonomy_queries)
     graph = ProductGraph.open(kg, read_only=True)
     featurizer = QueryParser.featurizer(tagger, graph)
     # the variants are checked here, before the queries are featurised
@@ -315,9 +312,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                                           hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence,
-                      taxonomy_labels=taxonomy_queries and (
-                          DEFAULT_TAXONOMY_LABELS if taxonomy_labels is None
-                          else taxonomy_labels))
+                      taxonomy_labels=tree_labels)
     want = {"featurizer": featurizer.name, "kg_version": graph.version,
             "data": [str(p.resolve()) for p in data]}
     examples = None
