@@ -76,6 +76,8 @@ from kg.views import (
 if TYPE_CHECKING:
     import networkx as nx
 
+    from kg.link import LinkResult
+
 __all__ = ["KGStats", "NodeInfo", "ProductGraph", "Transaction"]
 
 log = logging.getLogger(__name__)
@@ -1379,7 +1381,8 @@ class ProductGraph:
         """Every KG name/alias inside ``text`` (see :class:`kg.index.AliasIndex`)."""
         return self.alias_index.match(text)
 
-    def link(self, mention: str, label: str | None = None, context: str | None = None) -> Any:
+    def link(self, mention: str, label: str | None = None,
+             context: str | None = None) -> LinkResult:
         """Rank KG nodes for ``mention`` (a span tagged ``label``) in the query ``context``.
 
         Returns a :class:`kg.link.LinkResult` (candidates with scores, and the NIL decision);

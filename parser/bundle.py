@@ -28,15 +28,21 @@ import json
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.io import atomic_write_json, fsync_dir, replace_dir, sha256_file
 from parser.config import ParserConfig
 from parser.errors import ConfigError, ModelLoadError
 from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
+
+if TYPE_CHECKING:
+    from kg import ProductGraph
+
+P = TypeVar("P")
 
 logger = logging.getLogger(__name__)
 
@@ -287,8 +293,9 @@ def _verify(bundle: Path, manifest: BundleManifest) -> None:
             )
 
 
-def load_bundle(cls: type, bundle: Path, *, backend: str | None = None, kg: Any = None,
-                verify: bool = True, read_only: bool = False) -> Any:
+def load_bundle(cls: Callable[..., P], bundle: Path, *, backend: str | None = None,
+                kg: ProductGraph | None = None, verify: bool = True,
+                read_only: bool = False) -> P:
     """Load a bundle into ``cls`` (:class:`parser.QueryParser`); see its ``from_pretrained``."""
     from parser.tagger import Tagger
 
