@@ -1,0 +1,162 @@
+"""The tagger's product-type span as a second text view of the intent, under cross-validation.
+
+The intent's text input is the tagger's query embedding: the mean of its token states over the
+whole query (:func:`parser.tagger.predict.pool_states`). This benchmark adds one more part,
+the mean of the last layer's states over the tokens of the words the tagger tags with one of
+``--labels`` (default ``core_product_type``), L2-normalised, zeros when the query has no such
+word: what the query is, apart from its brand, size or colour. Everything else is the shipped
+recipe (``kgqp fusion evaluate --cv``'s ``full`` variant: three heads of 128, 40 epochs at
+batch 32, the KG's category names as weak training queries, label names through the same
+featuriser), on the same folds and seeds; ``--arms base,span`` runs both (one per process
+for two cores).
+
+    python bench/fusion_span_pool.py --kg ~/.cache/kgqp/kg --tagger ~/.cache/kgqp/tagger \\
+        --features /tmp/cv/feat-t0 --cache /tmp/cv/cache --arms span --report span.json
+
+``--features`` is a folder ``kgqp fusion evaluate --cv --features`` wrote with the same tagger
+and KG (Best Buy train+dev, featurised as served); the span part is computed from the same
+queries by the same tagger. Prints the lvl0/lvl1 summary and each seed's lvl1 per arm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import numpy as np  # noqa: E402
+from _fusion_cv import add_cv_arguments  # noqa: E402
+
+
+def span_vectors(tagger, items, logits: np.ndarray, states: np.ndarray,
+                 labels: frozenset[str]) -> np.ndarray:
+    """``[batch, H]``: per prepared text, the mean of the last layer's states (the second half
+    of ``states``) over the tokens of its words tagged with one of ``labels``, L2-normalised;
+    zeros without such a word."""
+    half = states.shape[-1] // 2
+    names = tagger.config.labels
+    out = np.zeros((len(items), half), np.float32)
+    for i, (p, (tags, _)) in enumerate(zip(items, tagger._word_tags(items, logits),
+                                           strict=True)):
+        words = {w for w, t in enumerate(tags) if names[t].split("-", 1)[-1] in labels}
+        if not words:
+            continue
+        toks = [t for t, w in enumerate(p.token_words) if w in words]
+        v = states[i, toks, half:].sum(0) / np.float32(len(toks))
+        out[i] = v / max(float(np.sqrt(np.dot(v, v))), 1e-12)
+    return out
+
+
+class SpanPooled:
+    """A :class:`fusion.types.QueryFeaturizer`: ``base`` (:meth:`QueryParser.featurizer`)
+    with :func:`span_vectors` appended to each text embedding."""
+
+    def __init__(self, base, labels: frozenset[str]) -> None:
+        self.base, self.labels = base, labels
+        self.name = f"{base.name}+span:{','.join(sorted(labels))}"
+        self.dim = base.dim + base.dim // 2
+
+    def vectors(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        qp, tagger = self.base, self.base.tagger
+        out = []
+        for s in range(0, len(texts), batch_size):
+            chunk = [qp._prepare(t) for t in texts[s:s + batch_size]]
+            with qp.kg.pinned():
+                work = qp._begin([c[0] for c in chunk], chunk)
+            assert len(work.items) == len(chunk), "empty texts have no span vector"
+            batch = tagger.encoder.collate(work.items)
+            feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+            if batch.lexicon is not None:
+                feeds["lexicon"] = batch.lexicon
+            logits, states = tagger.session.run(["logits", "states"], feeds)
+            out.append(span_vectors(tagger, work.items, logits, states, self.labels))
+        return np.concatenate(out) if out else np.zeros((0, self.base.dim // 2), np.float32)
+
+    def extend(self, inputs):
+        import torch
+
+        vec = torch.from_numpy(self.vectors([inp.text for inp in inputs]))
+        return [dataclasses.replace(inp, text_embedding=torch.cat([inp.text_embedding, vec[i]]))
+                for i, inp in enumerate(inputs)]
+
+    def featurize(self, texts: Sequence[str], *, progress: bool = False):
+        return self.extend(self.base.featurize(texts, progress=progress))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_cv_arguments(ap)
+    ap.set_defaults(epochs=40)
+    ap.add_argument("--cache", type=Path, required=True, help="node embedding cache")
+    ap.add_argument("--arms", default="base,span", help="comma-separated: base, span")
+    ap.add_argument("--labels", default="core_product_type",
+                    help="comma-separated tagger labels whose words are pooled")
+    ap.add_argument("--report", type=Path, help="also write the result here (JSON)")
+    args = ap.parse_args()
+
+    import torch
+
+    import fusion.cv as cv
+    from fusion import FusionConfig
+    from fusion.gnn import GNNConfig, compute_node_embeddings
+    from fusion.labels import embed_label_names
+    from fusion.text import get_text_encoder
+    from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS, TrainConfig
+    from fusion.weak import featurize_weak, taxonomy_queries
+    from kg import ProductGraph
+    from parser.pipeline import QueryParser
+
+    torch.set_num_threads(1)
+    graph = ProductGraph.open(args.kg, read_only=True)
+    base = QueryParser.featurizer(args.tagger, graph)
+    examples, meta = cv.load_examples(args.features)
+    if meta.get("featurizer") != base.name or meta.get("kg_version") != graph.version:
+        ap.error(f"{args.features} was featurised by {meta.get('featurizer')} on KG version "
+                 f"{meta.get('kg_version')}, not {base.name} on {graph.version}")
+    emb = compute_node_embeddings(graph, text_encoder=get_text_encoder("minilm"),
+                                  config=GNNConfig(steps=100, seed=0), cache_dir=args.cache)
+    out = {}
+    for arm in args.arms.split(","):
+        if arm == "base":
+            featurizer, ex = base, examples
+        elif arm == "span":
+            featurizer = SpanPooled(base, frozenset(args.labels.split(",")))
+            inputs = featurizer.extend([e.input for e in examples])
+            ex = [dataclasses.replace(e, input=i) for e, i in zip(examples, inputs, strict=True)]
+        else:
+            ap.error(f"unknown arm {arm!r}: base or span")
+        weak = featurize_weak(taxonomy_queries(graph), featurizer)
+        label_text = embed_label_names(sorted({e.lvl1 for e in ex}), featurizer, graph)
+        config = cv.CVConfig(folds=args.folds, seeds=tuple(range(args.seeds)),
+                             variants=("full",), train=TrainConfig(epochs=args.epochs),
+                             fusion=FusionConfig(text_dim=featurizer.dim,
+                                                 members=DEFAULT_MEMBERS,
+                                                 hidden_dim=DEFAULT_HIDDEN_DIM))
+        rep = cv.cross_validate(ex, config=config, kg=graph, label_text=label_text, weak=weak,
+                                node_embeddings=emb, progress=True).to_dict()
+        per: dict[int, list[float]] = {}
+        for r in rep["runs"]:
+            acc = per.setdefault(r["seed"], [0.0, 0.0, 0.0])
+            acc[0] += r["lvl1_accuracy"] * r["n"]
+            acc[1] += r["lvl0_accuracy"] * r["n"]
+            acc[2] += r["n"]
+        out[arm] = {"summary": rep["summary"]["full"],
+                    "seed_lvl1": {s: round(a / n, 4) for s, (a, _, n) in sorted(per.items())},
+                    "seed_lvl0": {s: round(b / n, 4) for s, (_, b, n) in sorted(per.items())},
+                    "text_dim": featurizer.dim, "featurizer": featurizer.name}
+    text = json.dumps(out, indent=1)
+    if args.report is not None:
+        args.report.write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
