@@ -151,6 +151,7 @@ def main() -> None:
         out[arm] = {"summary": rep["summary"]["full"],
                     "seed_lvl1": {s: round(a / n, 4) for s, (a, _, n) in sorted(per.items())},
                     "seed_lvl0": {s: round(b / n, 4) for s, (_, b, n) in sorted(per.items())},
+                    "calibration": rep["calibration"], "thresholds": rep["thresholds"],
                     "text_dim": featurizer.dim, "featurizer": featurizer.name}
     text = json.dumps(out, indent=1)
     if args.report is not None:
