@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
-from _fusion_cv import add_cv_arguments  # noqa: E402
+from _fusion_cv import add_cv_arguments, shipped_full_cv  # noqa: E402
 
 
 def span_vectors(tagger, items, logits: np.ndarray, states: np.ndarray,
@@ -105,11 +105,6 @@ def main() -> None:
     import torch
 
     import fusion.cv as cv
-    from fusion import FusionConfig
-    from fusion.gnn import GNNConfig, compute_node_embeddings
-    from fusion.labels import embed_label_names
-    from fusion.text import get_text_encoder
-    from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS, TrainConfig
     from fusion.weak import featurize_weak, taxonomy_queries
     from kg import ProductGraph
     from parser.pipeline import QueryParser
@@ -121,8 +116,6 @@ def main() -> None:
     if meta.get("featurizer") != base.name or meta.get("kg_version") != graph.version:
         ap.error(f"{args.features} was featurised by {meta.get('featurizer')} on KG version "
                  f"{meta.get('kg_version')}, not {base.name} on {graph.version}")
-    emb = compute_node_embeddings(graph, text_encoder=get_text_encoder("minilm"),
-                                  config=GNNConfig(steps=100, seed=0), cache_dir=args.cache)
     out = {}
     for arm in args.arms.split(","):
         if arm == "base":
@@ -134,25 +127,9 @@ def main() -> None:
         else:
             ap.error(f"unknown arm {arm!r}: base or span")
         weak = featurize_weak(taxonomy_queries(graph), featurizer)
-        label_text = embed_label_names(sorted({e.lvl1 for e in ex}), featurizer, graph)
-        config = cv.CVConfig(folds=args.folds, seeds=tuple(range(args.seeds)),
-                             variants=("full",), train=TrainConfig(epochs=args.epochs),
-                             fusion=FusionConfig(text_dim=featurizer.dim,
-                                                 members=DEFAULT_MEMBERS,
-                                                 hidden_dim=DEFAULT_HIDDEN_DIM))
-        rep = cv.cross_validate(ex, config=config, kg=graph, label_text=label_text, weak=weak,
-                                node_embeddings=emb, progress=True).to_dict()
-        per: dict[int, list[float]] = {}
-        for r in rep["runs"]:
-            acc = per.setdefault(r["seed"], [0.0, 0.0, 0.0])
-            acc[0] += r["lvl1_accuracy"] * r["n"]
-            acc[1] += r["lvl0_accuracy"] * r["n"]
-            acc[2] += r["n"]
-        out[arm] = {"summary": rep["summary"]["full"],
-                    "seed_lvl1": {s: round(a / n, 4) for s, (a, _, n) in sorted(per.items())},
-                    "seed_lvl0": {s: round(b / n, 4) for s, (_, b, n) in sorted(per.items())},
-                    "calibration": rep["calibration"], "thresholds": rep["thresholds"],
-                    "text_dim": featurizer.dim, "featurizer": featurizer.name}
+        res = shipped_full_cv(graph, featurizer, ex, weak, args, args.cache)
+        res.pop("runs")
+        out[arm] = {**res, "text_dim": featurizer.dim, "featurizer": featurizer.name}
     text = json.dumps(out, indent=1)
     if args.report is not None:
         args.report.write_text(text + "\n")
