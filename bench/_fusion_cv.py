@@ -38,6 +38,46 @@ def cv_inputs(args: argparse.Namespace) -> tuple[Any, Any, list, list]:
     return graph, featurizer, examples, weak
 
 
+def add_arm_arguments(ap: argparse.ArgumentParser, arms: str) -> None:
+    """What the arm-against-arm benchmarks add to :func:`add_cv_arguments`: the shipped
+    recipe's 40 epochs, ``--cache``, ``--arms`` (default ``arms``) and ``--report``."""
+    ap.set_defaults(epochs=40)
+    ap.add_argument("--cache", type=Path, required=True, help="node embedding cache")
+    ap.add_argument("--arms", default=arms, help=f"comma-separated: {arms.replace(',', ', ')}")
+    ap.add_argument("--report", type=Path, help="also write the result here (JSON)")
+
+
+def featurised_inputs(ap: argparse.ArgumentParser, args: argparse.Namespace
+                      ) -> tuple[Any, Any, list]:
+    """``(graph, featurizer, examples)``: the KG, the featurizer of ``args.tagger`` and the
+    queries ``args.features`` holds, refused (``ap.error``) when another tagger or KG version
+    featurised them; torch on one thread."""
+    import torch
+
+    from fusion.cv import load_examples
+    from kg import ProductGraph
+    from parser.pipeline import QueryParser
+
+    torch.set_num_threads(1)
+    graph = ProductGraph.open(args.kg, read_only=True)
+    featurizer = QueryParser.featurizer(args.tagger, graph)
+    examples, meta = load_examples(args.features)
+    if meta.get("featurizer") != featurizer.name or meta.get("kg_version") != graph.version:
+        ap.error(f"{args.features} was featurised by {meta.get('featurizer')} on KG version "
+                 f"{meta.get('kg_version')}, not {featurizer.name} on {graph.version}")
+    return graph, featurizer, examples
+
+
+def write_report(out: dict, report: Path | None) -> None:
+    """Print ``out`` as JSON, and write it to ``report`` when given."""
+    import json
+
+    text = json.dumps(out, indent=1)
+    if report is not None:
+        report.write_text(text + "\n")
+    print(text)
+
+
 def shipped_full_cv(graph: Any, featurizer: Any, examples: list, weak: list,
                     args: argparse.Namespace, cache: Path) -> dict:
     """The shipped recipe's ``full`` variant (``kgqp fusion evaluate --cv --variants full``:
@@ -69,5 +109,4 @@ def shipped_full_cv(graph: Any, featurizer: Any, examples: list, weak: list,
     return {"summary": rep["summary"]["full"],
             "seed_lvl1": {s: round(a / n, 4) for s, (a, _, n) in sorted(per.items())},
             "seed_lvl0": {s: round(b / n, 4) for s, (_, b, n) in sorted(per.items())},
-            "calibration": rep["calibration"], "thresholds": rep["thresholds"],
-            "runs": rep["runs"]}
+            "calibration": rep["calibration"], "thresholds": rep["thresholds"]}

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
 import sys
 from pathlib import Path
 
@@ -29,7 +28,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _fusion_cv import add_cv_arguments, shipped_full_cv  # noqa: E402
+from _fusion_cv import (  # noqa: E402
+    add_arm_arguments,
+    add_cv_arguments,
+    featurised_inputs,
+    shipped_full_cv,
+    write_report,
+)
 
 PRODUCTS = ROOT / "data" / "bestbuy" / "products_cellphones.json.gz"
 
@@ -53,28 +58,14 @@ def product_titles(path: Path, per_label: int) -> list[tuple[str, str]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_cv_arguments(ap)
-    ap.set_defaults(epochs=40)
-    ap.add_argument("--cache", type=Path, required=True, help="node embedding cache")
-    ap.add_argument("--arms", default="base,titles", help="comma-separated: base, titles")
+    add_arm_arguments(ap, "base,titles")
     ap.add_argument("--per-label", type=int, default=20,
                     help="most popular product titles per lvl1 category")
-    ap.add_argument("--report", type=Path, help="also write the result here (JSON)")
     args = ap.parse_args()
 
-    import torch
-
-    import fusion.cv as cv
     from fusion.weak import featurize_weak, taxonomy_queries
-    from kg import ProductGraph
-    from parser.pipeline import QueryParser
 
-    torch.set_num_threads(1)
-    graph = ProductGraph.open(args.kg, read_only=True)
-    featurizer = QueryParser.featurizer(args.tagger, graph)
-    examples, meta = cv.load_examples(args.features)
-    if meta.get("featurizer") != featurizer.name or meta.get("kg_version") != graph.version:
-        ap.error(f"{args.features} was featurised by {meta.get('featurizer')} on KG version "
-                 f"{meta.get('kg_version')}, not {featurizer.name} on {graph.version}")
+    graph, featurizer, examples = featurised_inputs(ap, args)
     names = featurize_weak(taxonomy_queries(graph), featurizer)
     out = {}
     for arm in args.arms.split(","):
@@ -86,12 +77,8 @@ def main() -> None:
         else:
             ap.error(f"unknown arm {arm!r}: base or titles")
         res = shipped_full_cv(graph, featurizer, examples, weak, args, args.cache)
-        res.pop("runs")
         out[arm] = {**res, "product_titles": extra}
-    text = json.dumps(out, indent=1)
-    if args.report is not None:
-        args.report.write_text(text + "\n")
-    print(text)
+    write_report(out, args.report)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,7 +32,13 @@ if str(ROOT) not in sys.path:
 sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
-from _fusion_cv import add_cv_arguments, shipped_full_cv  # noqa: E402
+from _fusion_cv import (  # noqa: E402
+    add_arm_arguments,
+    add_cv_arguments,
+    featurised_inputs,
+    shipped_full_cv,
+    write_report,
+)
 
 
 def span_vectors(tagger, items, logits: np.ndarray, states: np.ndarray,
@@ -94,28 +99,14 @@ class SpanPooled:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_cv_arguments(ap)
-    ap.set_defaults(epochs=40)
-    ap.add_argument("--cache", type=Path, required=True, help="node embedding cache")
-    ap.add_argument("--arms", default="base,span", help="comma-separated: base, span")
+    add_arm_arguments(ap, "base,span")
     ap.add_argument("--labels", default="core_product_type",
                     help="comma-separated tagger labels whose words are pooled")
-    ap.add_argument("--report", type=Path, help="also write the result here (JSON)")
     args = ap.parse_args()
 
-    import torch
-
-    import fusion.cv as cv
     from fusion.weak import featurize_weak, taxonomy_queries
-    from kg import ProductGraph
-    from parser.pipeline import QueryParser
 
-    torch.set_num_threads(1)
-    graph = ProductGraph.open(args.kg, read_only=True)
-    base = QueryParser.featurizer(args.tagger, graph)
-    examples, meta = cv.load_examples(args.features)
-    if meta.get("featurizer") != base.name or meta.get("kg_version") != graph.version:
-        ap.error(f"{args.features} was featurised by {meta.get('featurizer')} on KG version "
-                 f"{meta.get('kg_version')}, not {base.name} on {graph.version}")
+    graph, base, examples = featurised_inputs(ap, args)
     out = {}
     for arm in args.arms.split(","):
         if arm == "base":
@@ -128,12 +119,8 @@ def main() -> None:
             ap.error(f"unknown arm {arm!r}: base or span")
         weak = featurize_weak(taxonomy_queries(graph), featurizer)
         res = shipped_full_cv(graph, featurizer, ex, weak, args, args.cache)
-        res.pop("runs")
         out[arm] = {**res, "text_dim": featurizer.dim, "featurizer": featurizer.name}
-    text = json.dumps(out, indent=1)
-    if args.report is not None:
-        args.report.write_text(text + "\n")
-    print(text)
+    write_report(out, args.report)
 
 
 if __name__ == "__main__":

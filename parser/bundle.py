@@ -42,7 +42,7 @@ from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
 if TYPE_CHECKING:
     from kg import ProductGraph
 
-P = TypeVar("P")
+_P = TypeVar("_P")
 
 logger = logging.getLogger(__name__)
 
@@ -293,9 +293,9 @@ def _verify(bundle: Path, manifest: BundleManifest) -> None:
             )
 
 
-def load_bundle(cls: Callable[..., P], bundle: Path, *, backend: str | None = None,
+def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = None,
                 kg: ProductGraph | None = None, verify: bool = True,
-                read_only: bool = False) -> P:
+                read_only: bool = False) -> _P:
     """Load a bundle into ``cls`` (:class:`parser.QueryParser`); see its ``from_pretrained``."""
     from parser.tagger import Tagger
 
