@@ -20,20 +20,28 @@ def add_cv_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--epochs", type=int, default=20)
 
 
-def cv_inputs(args: argparse.Namespace) -> tuple[Any, Any, list, list]:
-    """``(graph, featurizer, examples, weak)`` for ``args`` of :func:`add_cv_arguments`, with
+def _loaded(args: argparse.Namespace) -> tuple[Any, Any, list, dict]:
+    """``(graph, featurizer, examples, meta)`` for ``args`` of :func:`add_cv_arguments`, with
     torch on one thread."""
     import torch
 
     from fusion.cv import load_examples
-    from fusion.weak import featurize_weak, taxonomy_queries
     from kg import ProductGraph
     from parser.pipeline import QueryParser
 
     torch.set_num_threads(1)
     graph = ProductGraph.open(args.kg, read_only=True)
     featurizer = QueryParser.featurizer(args.tagger, graph)
-    examples, _ = load_examples(args.features)
+    examples, meta = load_examples(args.features)
+    return graph, featurizer, examples, meta
+
+
+def cv_inputs(args: argparse.Namespace) -> tuple[Any, Any, list, list]:
+    """``(graph, featurizer, examples, weak)`` for ``args`` of :func:`add_cv_arguments`, with
+    torch on one thread."""
+    from fusion.weak import featurize_weak, taxonomy_queries
+
+    graph, featurizer, examples, _ = _loaded(args)
     weak = featurize_weak(taxonomy_queries(graph), featurizer)
     return graph, featurizer, examples, weak
 
@@ -52,16 +60,7 @@ def featurised_inputs(ap: argparse.ArgumentParser, args: argparse.Namespace
     """``(graph, featurizer, examples)``: the KG, the featurizer of ``args.tagger`` and the
     queries ``args.features`` holds, refused (``ap.error``) when another tagger or KG version
     featurised them; torch on one thread."""
-    import torch
-
-    from fusion.cv import load_examples
-    from kg import ProductGraph
-    from parser.pipeline import QueryParser
-
-    torch.set_num_threads(1)
-    graph = ProductGraph.open(args.kg, read_only=True)
-    featurizer = QueryParser.featurizer(args.tagger, graph)
-    examples, meta = load_examples(args.features)
+    graph, featurizer, examples, meta = _loaded(args)
     if meta.get("featurizer") != featurizer.name or meta.get("kg_version") != graph.version:
         ap.error(f"{args.features} was featurised by {meta.get('featurizer')} on KG version "
                  f"{meta.get('kg_version')}, not {featurizer.name} on {graph.version}")

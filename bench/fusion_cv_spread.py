@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _fusion_cv import add_cv_arguments, cv_inputs  # noqa: E402
+from _fusion_cv import add_cv_arguments, cv_inputs, shipped_full_cv  # noqa: E402
 
 
 def main() -> None:
@@ -37,20 +37,8 @@ def main() -> None:
     args = ap.parse_args()
 
     import fusion.cv as cv
-    from fusion import FusionConfig
-    from fusion.gnn import GNNConfig, compute_node_embeddings
-    from fusion.labels import embed_label_names
-    from fusion.text import get_text_encoder
-    from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS, TrainConfig
 
     graph, featurizer, examples, weak = cv_inputs(args)
-    label_text = embed_label_names(sorted({ex.lvl1 for ex in examples}), featurizer, graph)
-    emb = compute_node_embeddings(graph, text_encoder=get_text_encoder("minilm"),
-                                  config=GNNConfig(steps=100, seed=0), cache_dir=args.cache)
-    config = cv.CVConfig(folds=args.folds, seeds=tuple(range(args.seeds)), variants=("full",),
-                         train=TrainConfig(epochs=args.epochs),
-                         fusion=FusionConfig(text_dim=featurizer.dim, members=DEFAULT_MEMBERS,
-                                             hidden_dim=DEFAULT_HIDDEN_DIM))
     served = cv.train_fusion
     out = {}
     for order in args.orders.split(","):
@@ -60,17 +48,10 @@ def main() -> None:
         elif order != "served":
             ap.error(f"unknown order {order!r}: served or reversed")
         try:
-            rep = cv.cross_validate(examples, config=config, kg=graph, label_text=label_text,
-                                    weak=weak, node_embeddings=emb, progress=True).to_dict()
+            res = shipped_full_cv(graph, featurizer, examples, weak, args, args.cache)
         finally:
             cv.train_fusion = served
-        per: dict[int, list[float]] = {}
-        for r in rep["runs"]:
-            acc = per.setdefault(r["seed"], [0.0, 0.0])
-            acc[0] += r["lvl1_accuracy"] * r["n"]
-            acc[1] += r["n"]
-        out[order] = {"summary": rep["summary"]["full"],
-                      "seed_lvl1": {s: round(a / n, 4) for s, (a, n) in sorted(per.items())}}
+        out[order] = {"summary": res["summary"], "seed_lvl1": res["seed_lvl1"]}
     print(json.dumps(out, indent=1))
 
 
