@@ -97,6 +97,8 @@ def arm_label(arm: str) -> str:
     if arm == "active":
         return "active: min margin, a cluster per pick"
     _, unc, frac, *more = arm.split("-")
+    if unc == "badge":
+        return "active: BADGE (k-means++ over gradient embeddings)"
     frac = float(frac[1:])
     extra = {m[0]: m[1:] for m in more}
     return f"active: {unc.replace('_', ' ')}, " + (
@@ -128,7 +130,8 @@ def _select_active(sents, labelled: list[int], model_dir: Path, n: int, seed: in
     t0 = time.perf_counter()
     kg_args = {"kg": _base_kg(), "link": _linker(_base_kg())} if kg_signals else {}
     sigs = score_queries(tagger, pool, batch_size=128,
-                         mc_samples=mc_samples if uncertainty == "sum_bald" else 0, **kg_args)
+                         mc_samples=mc_samples if uncertainty == "sum_bald" else 0,
+                         gradients=uncertainty == "badge", **kg_args)
     weights = {} if kg_signals else {"w_nil": 0.0, "w_disagreement": 0.0}
     cfg = SelectionConfig(w_frequency=0.0, seed=seed, **weights,
                           uncertainty=uncertainty, clusters=cluster_fraction > 0,
@@ -357,7 +360,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--arms", nargs="+", default=["active", "random"])
     ap.add_argument("--uncertainty", default="sum_margin",
-                    choices=["min_margin", "sum_margin", "sum_entropy", "sum_bald"],
+                    choices=["min_margin", "sum_margin", "sum_entropy", "sum_bald", "badge"],
                     help="the active arm's SelectionConfig.uncertainty")
     ap.add_argument("--mc-samples", type=int, default=MC_SAMPLES,
                     help="Monte Carlo dropout passes per pool query for sum_bald")

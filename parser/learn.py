@@ -146,6 +146,12 @@ class QuerySignals:
     #: log(number of tags)) and their sum
     word_bald: list[float] | None = None
     bald_sum: float | None = None
+    #: with ``score_queries(..., gradients=True)``: the query's gradient embedding (BADGE,
+    #: Ash et al. 2020): the gradient of its tagging loss, taking the predicted tags as
+    #: labels, with respect to the classifier's weights and bias (``[tags, hidden + 1]``,
+    #: summed over the words), sketched to ``[tags, GRADIENT_SKETCH]`` by a fixed random
+    #: projection and flattened; its norm grows with how unsure and how long the query is
+    gradient: np.ndarray | None = None
 
     def uncertainty(self, kind: str) -> float:
         """The query's uncertainty score of ``kind`` (:attr:`SelectionConfig.uncertainty`);
@@ -166,6 +172,11 @@ class QuerySignals:
                 raise ConfigError("uncertainty='sum_bald' needs signals scored with Monte Carlo "
                                   "dropout (score_queries(..., mc_samples=T))")
             return self.bald_sum
+        if kind == "badge":
+            if self.gradient is None:
+                raise ConfigError("uncertainty='badge' needs signals scored with gradient "
+                                  "embeddings (score_queries(..., gradients=True))")
+            return float(np.linalg.norm(self.gradient))
         raise ConfigError(f"uncertainty={kind!r}: use one of {', '.join(UNCERTAINTY)}")
 
     def discounted(self, kind: str, seen: Mapping[str, int], redundancy: float) -> float:
@@ -190,7 +201,11 @@ class QuerySignals:
                          for w, u in zip(self.words, per, strict=True)))
 
 
-UNCERTAINTY = ("min_margin", "sum_margin", "sum_entropy", "sum_bald")
+UNCERTAINTY = ("min_margin", "sum_margin", "sum_entropy", "sum_bald", "badge")
+#: columns of the random projection that sketches a gradient embedding's hidden dimension
+#: (:attr:`QuerySignals.gradient`): distances between sketches match those between the full
+#: gradients to about 1/sqrt(GRADIENT_SKETCH) (Johnson-Lindenstrauss)
+GRADIENT_SKETCH = 128
 
 
 def _compatible(kinds: set[str], specs: Sequence[str]) -> bool:
@@ -219,7 +234,7 @@ def _disagreements(text: str, spans: list[Span], matches: Iterable[tuple[int, in
 
 def score_queries(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                   link: Any = None, label_kinds: Mapping[str, Sequence[str]] | None = None,
-                  batch_size: int = 64, mc_samples: int = 0,
+                  batch_size: int = 64, mc_samples: int = 0, gradients: bool = False,
                   progress: bool = False) -> list[QuerySignals]:
     """Signals of each query (:class:`QuerySignals`) from one tagger pass per query, in the
     order of ``queries``.
@@ -229,17 +244,20 @@ def score_queries(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
     is ``link(text, entity) -> ParsedEntity`` (:meth:`parser.QueryParser.link_entity`) for
     the NIL signal. Without them only the tagger signals are computed. ``mc_samples`` T > 0
     also runs T passes with dropout active (torch backend) for each word's BALD score
-    (:attr:`QuerySignals.word_bald`, ``uncertainty="sum_bald"``).
+    (:attr:`QuerySignals.word_bald`, ``uncertainty="sum_bald"``); ``gradients`` adds each
+    query's gradient embedding (torch backend, :attr:`QuerySignals.gradient`,
+    ``uncertainty="badge"``) from the same pass.
     """
     res = dict(iter_signals(tagger, queries, kg=kg, link=link, label_kinds=label_kinds,
-                            batch_size=batch_size, mc_samples=mc_samples, progress=progress))
+                            batch_size=batch_size, mc_samples=mc_samples, gradients=gradients,
+                            progress=progress))
     return [res[i] for i in range(len(queries))]
 
 
 def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                  link: Any = None, label_kinds: Mapping[str, Sequence[str]] | None = None,
-                 batch_size: int = 64, mc_samples: int = 0, progress: bool = False,
-                 ) -> Iterator[tuple[int, QuerySignals]]:
+                 batch_size: int = 64, mc_samples: int = 0, gradients: bool = False,
+                 progress: bool = False) -> Iterator[tuple[int, QuerySignals]]:
     """``(index in queries, signals)`` of each query, a batch at a time (queries batched by
     length): :func:`score_queries` without holding every query's signals at once."""
     if label_kinds is None:
@@ -249,6 +267,7 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
     uses_lexicon = bool(getattr(tagger.config, "lexicon_kinds", None))
     labels = tagger.config.labels
     order = sorted(range(len(queries)), key=lambda i: len(queries[i].text))
+    sketch: np.ndarray | None = None
     steps = range(0, len(order), batch_size)
     if progress:
         from tqdm.auto import tqdm
@@ -259,7 +278,12 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
         texts = [queries[i].text for i in idx]
         matches = [KGLexicon.spans(kg.match(t)) for t in texts] if kg is not None else None
         items = tagger.prepare(texts, matches=matches if uses_lexicon else None)
-        logits, pooled = tagger.forward(items, pooled=True)
+        if gradients:
+            logits, pooled, feats = tagger.forward_features(items)
+            if sketch is None:
+                sketch = _sketch(feats.shape[-1] + 1)
+        else:
+            logits, pooled = tagger.forward(items, pooled=True)
         tagged = tagger.decode(items, logits)
         samples = tagger.sample_logits(items, mc_samples, seed=k) if mc_samples else None
         for j, (i, p, tt) in enumerate(zip(idx, items, tagged, strict=True)):
@@ -270,6 +294,8 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
             word_margins: list[float] = []
             word_entropies: list[float] = []
             word_bald: list[float] | None = [] if samples is not None else None
+            gradient = np.zeros(len(labels) * GRADIENT_SKETCH, dtype=np.float32) \
+                if gradients else None
             if len(has):
                 lp = log_softmax(logits[j, p.first[has]].astype(np.float64))
                 prob = np.exp(lp)
@@ -288,6 +314,8 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                 word_entropies = [float(x) for x in ents_w]
                 if samples is not None:
                     word_bald = _bald(samples[:, j, p.first[has]])
+                if gradients:
+                    gradient = _gradient(prob, feats[j, p.first[has]], sketch)
                 a, b = p.words[has[w]]
                 a, b = p.to_original(a, b)
                 word, tag = p.text[a:b], labels[int(np.argmax(prob[w]))]
@@ -313,7 +341,32 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                 word_margins=word_margins, word_entropies=word_entropies,
                 word_bald=word_bald,
                 bald_sum=None if word_bald is None else float(sum(word_bald)),
+                gradient=gradient,
             )
+
+
+def _sketch(width: int) -> np.ndarray:
+    """The fixed random projection ``[width, GRADIENT_SKETCH]`` of the gradient embeddings
+    (Gaussian, scaled so that it keeps lengths on average; the same for every call)."""
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((width, GRADIENT_SKETCH)) / math.sqrt(GRADIENT_SKETCH)
+
+
+def _gradient(prob: np.ndarray, feats: np.ndarray, sketch: np.ndarray) -> np.ndarray:
+    """A query's sketched gradient embedding from its words' tag probabilities ``[words,
+    tags]`` and the classifier's inputs at them ``[words, hidden]``: the gradient of the
+    cross-entropy with the predicted tags as labels with respect to the classifier's weights
+    and bias is the sum over the words of ``(prob - onehot(argmax)) x [feats, 1]``; the
+    hidden side is projected by ``sketch``.
+
+    >>> g = _gradient(np.array([[1.0, 0.0]]), np.ones((1, 3)), _sketch(4))
+    >>> float(np.abs(g).max())  # a sure word: no gradient
+    0.0
+    """
+    u = prob.copy()
+    u[np.arange(len(u)), prob.argmax(-1)] -= 1.0
+    x = np.concatenate([feats.astype(np.float64), np.ones((len(feats), 1))], axis=1) @ sketch
+    return (u.T @ x).astype(np.float32).ravel()
 
 
 def _bald(logits: np.ndarray) -> list[float]:
@@ -359,6 +412,11 @@ class SelectionConfig:
     250 no longer spends its budget on the same uncertain words (diminishing returns, as in
     the submodular batch selection of Wei et al. 2015); 0 (the default) is off: in the
     QueryNER simulation 0.5 labelled fewer tokens and lost 0.7 F1 points at 1,250 labels.
+    ``uncertainty="badge"`` (signals scored with ``gradients=True``) replaces ranking and
+    clustering by BADGE (Ash et al. 2020): k-means++ seeding over the queries' gradient
+    embeddings (:attr:`QuerySignals.gradient`), which picks queries that are unsure (a long
+    gradient) and unlike each other at once; the NIL, disagreement and frequency weights do
+    not enter it.
 
     The defaults (``sum_margin``, no clusters: near-duplicates dropped, then the ranking) won
     the QueryNER simulation of ``bench/active_learning.py`` against ``min_margin`` with
@@ -406,6 +464,10 @@ class SelectionConfig:
                               ">= 1")
         if self.redundancy < 0:
             raise ConfigError(f"redundancy={self.redundancy}: use an exponent >= 0 (0: off)")
+        if self.uncertainty == "badge" and (self.clusters or self.redundancy or self.density):
+            raise ConfigError("uncertainty='badge' spreads the batch itself (k-means++ over "
+                              "the gradient embeddings): use it with clusters=False, "
+                              "redundancy=0 and density=0")
         if self.redundancy and (self.clusters or self.uncertainty == "min_margin"):
             raise ConfigError(f"redundancy={self.redundancy} needs a summed uncertainty "
                               "(sum_margin or sum_entropy) and clusters=False: it is a "
@@ -473,7 +535,7 @@ def _scores(signals: Sequence[QuerySignals], cfg: SelectionConfig,
 def _reasons(s: QuerySignals, cfg: SelectionConfig, frequent: int) -> list[str]:
     out = []
     if s.margin < cfg.margin_below and s.uncertain_word:
-        total = "" if cfg.uncertainty == "min_margin" else \
+        total = "" if cfg.uncertainty in ("min_margin", "badge") else \
             f" ({cfg.uncertainty} over the words {s.uncertainty(cfg.uncertainty):.2f})"
         out.append(f"uncertain: {s.uncertain_word!r} tagged {s.uncertain_tag} with margin "
                    f"{s.margin:.2f} over the next tag{total}")
@@ -528,6 +590,8 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
     unit = _unit([signals[i].embedding for i in cand])  # rows in cand's order
     density = _density(unit, cfg.density_neighbours) ** cfg.density if cfg.density > 0 \
         else None
+    if cfg.uncertainty == "badge":
+        return _select_badge(signals, cand, unit, n, cfg, frequent)
     if cfg.redundancy:
         return _select_greedy(signals, cand, unit, n, cfg, exclude, word_mode, frequent,
                               max_count, density)
@@ -644,6 +708,44 @@ def _select_greedy(signals: Sequence[QuerySignals], cand: list[int], unit: np.nd
         reasons = _reasons(signals[i], cfg, frequent)
         reasons.append("rank: uncertainty of words not yet labelled or picked counts most")
         out.append(Selected(signals[i], round(float(sc), 6), reasons, -1))
+    return out
+
+
+def _select_badge(signals: Sequence[QuerySignals], cand: list[int], unit: np.ndarray, n: int,
+                  cfg: SelectionConfig, frequent: int) -> list[Selected]:
+    """:func:`select` with ``uncertainty="badge"`` (Ash et al. 2020): k-means++ seeding over
+    the candidates' gradient embeddings: the largest first, then each next one drawn with
+    probability proportional to its squared distance to the nearest pick (seeded by
+    :attr:`SelectionConfig.seed`), so the batch is both unsure and diverse; near-duplicates of
+    a pick are not drawn."""
+    for i in cand:
+        signals[i].uncertainty("badge")  # the clear error when a gradient is missing
+    grads = np.stack([signals[i].gradient for i in cand]).astype(np.float64)  # type: ignore[misc]
+    sq = (grads ** 2).sum(1)
+    rng = np.random.default_rng(cfg.seed)
+    kept = _NearDuplicates(unit, cfg.dup_cosine)
+    d2 = sq.copy()
+    picked: list[int] = []
+    first = True
+    while len(picked) < n:
+        total = d2.sum()
+        if total <= 0:
+            break
+        r = int(np.argmax(d2)) if first else int(rng.choice(len(cand), p=d2 / total))
+        d2[r] = 0.0
+        if kept.repeats(signals[cand[r]].text, r):
+            continue
+        first = False
+        picked.append(r)
+        kept.add(signals[cand[r]].text, r)
+        d2 = np.minimum(d2, ((grads - grads[r]) ** 2).sum(1))
+    out = []
+    for k, r in enumerate(picked):
+        s = signals[cand[r]]
+        reasons = _reasons(s, cfg, frequent)
+        reasons.append("largest gradient embedding" if k == 0 else
+                       "diversity: drawn by k-means++ over the gradient embeddings (BADGE)")
+        out.append(Selected(s, round(math.sqrt(float(sq[r])), 6), reasons, -1))
     return out
 
 

@@ -284,6 +284,36 @@ class Tagger:
             return out[0].float().numpy(), out[1].float().numpy()
         return out.float().numpy(), None
 
+    def forward_features(self, items: Sequence[Prepared],
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`forward` with ``pooled=True`` plus what the linear classifier reads for each
+        token (``[batch, seq, hidden]``: the encoder's last states, with the lexicon features
+        added when the model has them), from the same pass: the gradient of the tagging loss
+        with respect to the classifier's weights is made of it (``parser.learn``'s
+        ``badge``). Torch backend only.
+
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> t = tiny_tagger()
+        >>> logits, pooled, feats = t.forward_features(t.prepare(["red shoes"]))
+        >>> feats.shape[:2] == logits.shape[:2], feats.shape[-1] == t.model.classifier.in_features
+        (True, True)
+        """
+        if self.model is None:
+            raise ConfigError("the classifier's inputs need the torch backend "
+                              "(Tagger.from_pretrained(path, backend='torch'))")
+        import torch
+
+        seen: list[Any] = []
+        hook = self.model.classifier.register_forward_hook(
+            lambda _module, inputs, _output: seen.append(inputs[0]))
+        try:
+            with torch.inference_mode():
+                logits, pooled = self.model(*_torch_inputs(self.encoder.collate(items)),
+                                            return_pooled=True)
+        finally:
+            hook.remove()
+        return logits.float().numpy(), pooled.float().numpy(), seen[0].float().numpy()
+
     def sample_logits(self, items: Sequence[Prepared], n: int, *, seed: int = 0) -> np.ndarray:
         """``n`` forward passes with the model's dropout active (Monte Carlo dropout, Gal &
         Ghahramani 2016): token logits ``[n, batch, seq, labels]``, whose spread measures how
