@@ -89,6 +89,11 @@ def select(
                              "torch tagger, and this command scores with the bundle's ONNX "
                              "tagger: use parser.learn.score_queries(Tagger.from_pretrained("
                              "DIR), ..., mc_samples=10) from Python")
+        if uncertainty == "badge":
+            raise ValueError("--uncertainty badge needs the classifier inputs of a torch "
+                             "tagger, and this command scores with the bundle's ONNX tagger: "
+                             "use parser.learn.score_queries(Tagger.from_pretrained(DIR), ..., "
+                             "gradients=True) from Python")
         cfg = SelectionConfig(w_uncertainty=w_uncertainty, w_nil=w_nil,
                               w_disagreement=w_disagreement, w_frequency=w_frequency,
                               clusters=clusters, seed=seed, uncertainty=uncertainty,

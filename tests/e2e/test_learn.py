@@ -27,6 +27,7 @@ from parser.learn import (
 )
 from parser.tagger.data import Span
 from parser.tagger.formats import read_tasks, to_label_studio
+from parser.tagger.testing import tiny_tagger
 
 LOG = ["samsung tv"] * 6 + ["Samsung  TV", "zorbo tv", "red nike running shoes",
                             "apple iphone case", "wooden coffee table", "sony headphones",
@@ -178,8 +179,6 @@ def test_redundancy_discounts_words_already_labelled_or_picked() -> None:
 
 
 def test_bald_from_monte_carlo_dropout() -> None:
-    from parser.tagger.testing import tiny_tagger
-
     tagger = tiny_tagger(seed=1)
     queries = [LogQuery(q) for q in LOG[6:]]
     sigs = score_queries(tagger, queries, mc_samples=6)
@@ -205,6 +204,61 @@ def test_bald_from_monte_carlo_dropout() -> None:
         select(plain, 3, config=cfg)
     with pytest.raises(ConfigError, match="n >= 1"):
         tagger.sample_logits(tagger.prepare(["tv"]), 0)
+
+
+def test_badge_gradient_embeddings_are_the_loss_gradient_and_spread_the_batch() -> None:
+    import torch
+
+    from parser.learn import GRADIENT_SKETCH, _sketch
+
+    tagger = tiny_tagger(seed=1)
+    queries = [LogQuery(q) for q in LOG[6:]]
+    items = tagger.prepare([q.text for q in queries])
+    logits, pooled, feats = tagger.forward_features(items)
+    clf = tagger.model.classifier
+    w, b = clf.weight.detach().numpy(), clf.bias.detach().numpy()
+    assert np.allclose(feats @ w.T + b, logits, atol=1e-4)  # what the classifier reads
+    assert np.allclose(pooled, tagger.forward(items, pooled=True)[1], atol=1e-5)
+    sigs = score_queries(tagger, queries, gradients=True)
+    labels = tagger.config.labels
+    # the sketched gradient is that of the tagging loss (predicted tags as labels) with
+    # respect to the classifier's weights and bias, computed here by autograd
+    for q, s in zip(queries, sigs, strict=True):
+        (p,) = tagger.prepare([q.text])
+        first = torch.as_tensor(p.first[p.first >= 0])
+        _, _, x = tagger.forward_features([p])
+        x = torch.as_tensor(x[0][first.numpy()], dtype=torch.float64)
+        weight = clf.weight.detach().double().requires_grad_()
+        bias = clf.bias.detach().double().requires_grad_()
+        word_logits = x @ weight.T + bias
+        torch.nn.functional.cross_entropy(word_logits, word_logits.argmax(-1),
+                                          reduction="sum").backward()
+        full = torch.cat([weight.grad, bias.grad[:, None]], dim=1).numpy()
+        want = full @ _sketch(full.shape[1])
+        assert s.gradient.shape == (len(labels) * GRADIENT_SKETCH,)
+        assert np.allclose(s.gradient, want.ravel(), atol=1e-4)
+        assert s.uncertainty("badge") == pytest.approx(float(np.linalg.norm(want)), rel=1e-4)
+    assert score_queries(tagger, queries)[0].gradient is None
+    cfg = SelectionConfig(uncertainty="badge", w_nil=0, w_disagreement=0, w_frequency=0)
+    picked = select(sigs, 4, config=cfg)
+    assert picked[0].score == pytest.approx(max(s.uncertainty("badge") for s in sigs), rel=1e-5)
+    assert len({p.signals.text for p in picked}) == 4
+    assert picked[0].reasons[-1] == "largest gradient embedding"
+    assert all("BADGE" in p.reasons[-1] for p in picked[1:])
+    assert [p.signals.text for p in select(sigs, 4, config=cfg)] == \
+        [p.signals.text for p in picked]  # seeded
+    with pytest.raises(ConfigError, match="gradients=True"):
+        select(score_queries(tagger, queries), 2, config=cfg)
+    with pytest.raises(ConfigError, match="clusters=False"):
+        SelectionConfig(uncertainty="badge", clusters=True)
+    # a second query with the same gradient as the first pick is never drawn (distance 0),
+    # where ranking by the gradient's length would take it second
+    g = np.zeros(6, dtype=np.float32)
+    hand = [_sig("aa", 0.1, [1, 0, 0]), _sig("bb", 0.1, [0, 1, 0]), _sig("cc", 0.5, [0, 0, 1])]
+    for sig, grad in zip(hand, ([3, 0, 0, 0, 0, 0], [3, 0, 0, 0, 0, 0.01],
+                                [0, 1, 0, 0, 0, 0]), strict=True):
+        sig.gradient = g + np.array(grad, dtype=np.float32)
+    assert [p.signals.text for p in select(hand, 2, config=cfg)] == ["bb", "cc"]
 
 
 def test_cli_defaults_are_the_selection_defaults() -> None:
@@ -335,6 +389,12 @@ def test_cli_select_writes_tasks_with_reasons(own_bundle: Path, tmp_path: Path) 
                               str(tmp_path / "x.json")])
     assert res.exit_code == 2 and "does not exist" in res.output
     assert not (tmp_path / "x.json").exists()
+    for torch_only in ("sum_bald", "badge"):  # the bundle's tagger is ONNX: a clear refusal
+        res = runner.invoke(app, ["learn", "select", "--bundle", str(own_bundle), "--queries",
+                                  str(tmp_path / "log.txt"), "--n", "5", "--out",
+                                  str(tmp_path / "x.json"), "--uncertainty", torch_only])
+        assert res.exit_code == 2 and "torch tagger" in res.output, res.output
+        assert not (tmp_path / "x.json").exists()
 
 
 def test_confirmed_nil_spans_become_a_gazetteer_that_kg_load_adds(own_bundle: Path,
