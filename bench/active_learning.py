@@ -13,8 +13,9 @@ mined sources, ``kg.build.build_base``). Every model is trained from the backbon
 same recipe: MiniLM cut to ``--layers`` (default 4, the served tagger's depth; 2 is the
 quicker recipe of the first simulations), ``--epochs`` 10 (5 in the first simulations),
 batch 16, lr 1e-4 (head 1e-3). The defaults of the active arm are
-``parser.learn.SelectionConfig``'s (summed uncertainty, no clusters). ``--random-sizes`` trains
-the random arm at chosen budgets only.
+``parser.learn.SelectionConfig``'s (summed uncertainty, no clusters); ``--uncertainty badge``
+selects by BADGE instead (k-means++ over the queries' gradient embeddings). ``--random-sizes``
+trains the random arm at chosen budgets only.
 
 Each finished run is appended to OUT/results.jsonl (resumable: runs already there are not
 repeated), each active strategy under its own arm name (:func:`arm_name`); the 500-query start

@@ -5,8 +5,9 @@ one encoder pass) and, given a KG, matches and links the predicted spans, collec
 
 * **uncertainty**: the smallest margin between the two most probable tags of a word and the
   largest tag entropy, and their sums over the words (``1 - margin`` and the entropy of every
-  word added up), and with Monte Carlo dropout (``mc_samples``) each word's BALD score:
-  :attr:`SelectionConfig.uncertainty` says which one scores the query;
+  word added up), with Monte Carlo dropout (``mc_samples``) each word's BALD score, and with
+  ``gradients`` the query's gradient embedding (BADGE): :attr:`SelectionConfig.uncertainty`
+  says which one scores the query;
 * **NIL spans**: predicted spans of a linkable label that the KG cannot link;
 * **KG disagreement**: a KG name the tagger left untagged, or tagged with a label that cannot
   link to the name's kind (``kg.link.DEFAULT_LABEL_KINDS`` or the bundle's linker map);
