@@ -1,0 +1,173 @@
+"""A nearest-neighbour vote over the training queries blended into the intent, under CV.
+
+Issue 16 (lvl1 accuracy). The fusion heads are small MLPs on frozen tagger embeddings, trained
+on about 1,340 queries per fold for 199 lvl1 categories (about 7 queries a category); a
+k-nearest-neighbour vote over the same training queries remembers every one of them. This
+benchmark runs the shipped recipe (``kgqp fusion evaluate --cv``'s ``full`` variant, the same
+folds and seeds) once and scores two arms on the **same trained models**, so the difference is
+paired: ``model``, the heads' lvl1 distribution as served; ``blend``, ``(1 - alpha) * model +
+alpha * knn``, where ``knn`` is the cosine-weighted vote of the ``k`` training queries (real
+queries of the fold, not the weak category names) nearest to the query's text embedding, over
+the model's labels. ``alpha`` and ``k`` are fixed by their defaults (0.3 and 10, chosen before
+any run, not tuned). The department is the best lvl1's, as :class:`fusion.types.Intent` gives
+it; the hard filter is the department's probability >= ``--hard`` (0.95, the shipped default),
+and ``calibrated`` gives, per seed, the threshold whose kept departments are 0.95 precise with
+0.9 confidence on that seed's out-of-fold queries (in-sample, the same way for both arms:
+the blend's probabilities are flatter, so a fixed threshold would not compare them).
+
+    python bench/fusion_knn.py --kg ~/.cache/kgqp/kg --tagger ~/.cache/kgqp/tagger \\
+        --features /tmp/cv/feat-t0 --cache /tmp/cv/cache --report knn-t0.json
+
+The training is wrapped, not changed: ``fusion.cv.train_fusion`` is replaced for the run by a
+function that calls it and keeps each fold's training queries, and the trained model's
+``predict_batch`` records the heads' probabilities before returning the same intents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _fusion_cv import (  # noqa: E402
+    add_arm_arguments,
+    add_cv_arguments,
+    featurised_inputs,
+    shipped_full_cv,
+    write_report,
+)
+
+
+def knn_probs(train_x, train_y, query_x, n_labels: int, k: int):
+    """``[queries, n_labels]``: the cosine-weighted vote of each query's ``k`` nearest rows of
+    ``train_x`` (unit rows; ``train_y`` their label indices), normalised to sum to 1 (uniform
+    when no neighbour is similar at all)."""
+    import numpy as np
+
+    sims = query_x @ train_x.T
+    k = min(k, len(train_x))
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    out = np.zeros((len(query_x), n_labels))
+    for i, row in enumerate(top):
+        w = np.clip(sims[i, row], 0.0, None)
+        np.add.at(out[i], train_y[row], w)
+    total = out.sum(1, keepdims=True)
+    return np.where(total > 0, out / np.where(total > 0, total, 1.0), 1.0 / n_labels)
+
+
+def _unit(rows):
+    import numpy as np
+
+    x = np.stack([r.numpy() if hasattr(r, "numpy") else r for r in rows]).astype(np.float64)
+    return x / np.linalg.norm(x, axis=1, keepdims=True).clip(min=1e-9)
+
+
+def _score(records: list[dict], alpha: float, hard: float) -> dict:
+    """Per seed: lvl1 and lvl0 accuracy of the blend with weight ``alpha`` on the vote, and
+    the hard filter's precision and coverage, over all the seed's out-of-fold queries."""
+    import numpy as np
+
+    from fusion.cv import calibrate_threshold
+
+    per: dict[int, list[float]] = {}
+    dept_scores: dict[int, tuple[list[float], list[bool]]] = {}
+    for r in records:
+        p = (1 - alpha) * r["model"] + alpha * r["knn"]
+        best = p.argmax(1)
+        dept = r["to_lvl0"][best]
+        p0 = np.array([p[i][r["to_lvl0"] == d].sum() for i, d in enumerate(dept)])
+        gold1, gold0 = r["gold1"], r["gold0"]
+        acc = per.setdefault(r["seed"], [0, 0, 0, 0, 0])
+        acc[0] += int((best == gold1).sum())
+        acc[1] += int((dept == gold0).sum())
+        acc[2] += len(best)
+        kept = p0 >= hard
+        acc[3] += int(kept.sum())
+        acc[4] += int((dept[kept] == gold0[kept]).sum())
+        sc, ok = dept_scores.setdefault(r["seed"], ([], []))
+        sc += p0.tolist()
+        ok += (dept == gold0).tolist()
+    out = {"seed_lvl1": {}, "seed_lvl0": {}, "hard_precision": {}, "hard_coverage": {},
+           "calibrated": {}}
+    for s, (h1, h0, n, kept, ok) in sorted(per.items()):
+        out["seed_lvl1"][s] = round(h1 / n, 4)
+        out["seed_lvl0"][s] = round(h0 / n, 4)
+        out["hard_precision"][s] = round(ok / kept, 4) if kept else None
+        out["hard_coverage"][s] = round(kept / n, 4)
+        t, prec, cov = calibrate_threshold(*dept_scores[s], target=0.95, confidence=0.9)
+        out["calibrated"][s] = {"threshold": round(t, 4), "precision": round(prec, 4),
+                                "coverage": round(cov, 4)}
+    for key in ("seed_lvl1", "seed_lvl0"):
+        vals = list(out[key].values())
+        out[key.replace("seed_", "mean_")] = round(sum(vals) / len(vals), 4)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_cv_arguments(ap)
+    add_arm_arguments(ap, "model,blend")
+    ap.add_argument("--alpha", type=float, default=0.3, help="weight of the vote in the blend")
+    ap.add_argument("--k", type=int, default=10, help="neighbours that vote")
+    ap.add_argument("--hard", type=float, default=0.95, help="hard-filter threshold")
+    args = ap.parse_args()
+
+    import numpy as np
+
+    import fusion.cv as cv
+    from fusion.weak import featurize_weak, taxonomy_queries
+
+    graph, featurizer, examples = featurised_inputs(ap, args)
+    weak = featurize_weak(taxonomy_queries(graph), featurizer)
+    real = {id(ex) for ex in examples}
+    by_input = {id(ex.input): ex for ex in examples}
+    records: list[dict] = []
+    train_fusion = cv.train_fusion
+
+    def recording_train(fcfg, kg, train, dev, *, train_config, **kw):
+        model = train_fusion(fcfg, kg, train, dev, train_config=train_config, **kw)
+        index = {lab: i for i, lab in enumerate(model.labels)}
+        fold = [ex for ex in train if id(ex) in real and ex.lvl1 in index]
+        train_x = _unit([ex.input.text_embedding for ex in fold])
+        train_y = np.array([index[ex.lvl1] for ex in fold])
+        to_lvl0 = model.lvl1_to_lvl0.numpy()
+        lvl0_index = {lab: i for i, lab in enumerate(model.lvl0_labels)}
+        served = model.predict_batch
+
+        def predict_batch(inputs):
+            test = [by_input[id(x)] for x in inputs]
+            probs = model._numpy_head().probs(inputs)
+            records.append({
+                "seed": train_config.seed, "model": probs,
+                "knn": knn_probs(train_x, train_y, _unit([x.text_embedding for x in inputs]),
+                                 len(model.labels), args.k),
+                "to_lvl0": to_lvl0,
+                "gold1": np.array([index.get(ex.lvl1, -1) for ex in test]),
+                "gold0": np.array([lvl0_index.get(ex.lvl0, -1) for ex in test]),
+            })
+            return served(inputs)
+
+        model.predict_batch = predict_batch
+        return model
+
+    cv.train_fusion = recording_train
+    try:
+        res = shipped_full_cv(graph, featurizer, examples, weak, args, args.cache)
+    finally:
+        cv.train_fusion = train_fusion
+    out = {"cv_summary_full": res["summary"], "cv_seed_lvl1": res["seed_lvl1"],
+           "alpha": args.alpha, "k": args.k}
+    for arm in args.arms.split(","):
+        if arm not in ("model", "blend"):
+            ap.error(f"unknown arm {arm!r}: model or blend")
+        out[arm] = _score(records, 0.0 if arm == "model" else args.alpha, args.hard)
+    write_report(out, args.report)
+
+
+if __name__ == "__main__":
+    main()
