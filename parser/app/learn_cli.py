@@ -60,7 +60,8 @@ def select(
     w_frequency: Annotated[float, typer.Option(help="Weight of the query's count.")] = 0.5,
     uncertainty: Annotated[str, typer.Option(
         help="Tag uncertainty of a query: min_margin (its least sure word), sum_margin (1 - "
-        "margin summed over the words) or sum_entropy (tag entropies summed).")
+        "margin summed over the words) or sum_entropy (tag entropies summed); sum_bald and "
+        "badge need a torch tagger (parser.learn from Python).")
     ] = _DEFAULTS.uncertainty,
     cluster_fraction: Annotated[float, typer.Option(
         help="Embedding clusters per selected query (the best of each cluster first, then "
