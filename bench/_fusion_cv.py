@@ -17,6 +17,8 @@ def add_cv_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--features", type=Path, required=True)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="seeds FIRST .. FIRST + SEEDS - 1 (folds and head initialisation)")
     ap.add_argument("--epochs", type=int, default=20)
 
 
@@ -93,7 +95,9 @@ def shipped_full_cv(graph: Any, featurizer: Any, examples: list, weak: list,
     emb = compute_node_embeddings(graph, text_encoder=get_text_encoder("minilm"),
                                   config=GNNConfig(steps=100, seed=0), cache_dir=cache)
     label_text = embed_label_names(sorted({e.lvl1 for e in examples}), featurizer, graph)
-    config = cv.CVConfig(folds=args.folds, seeds=tuple(range(args.seeds)), variants=("full",),
+    first = getattr(args, "first_seed", 0)
+    config = cv.CVConfig(folds=args.folds, seeds=tuple(range(first, first + args.seeds)),
+                         variants=("full",),
                          train=TrainConfig(epochs=args.epochs),
                          fusion=FusionConfig(text_dim=featurizer.dim, members=DEFAULT_MEMBERS,
                                              hidden_dim=DEFAULT_HIDDEN_DIM))

@@ -105,7 +105,30 @@ def _score(records: list[dict], alpha: float, hard: float) -> dict:
     for key in ("seed_lvl1", "seed_lvl0"):
         vals = list(out[key].values())
         out[key.replace("seed_", "mean_")] = round(sum(vals) / len(vals), 4)
+    out["crossfit"] = _crossfit(records, alpha)
     return out
+
+
+def _crossfit(records: list[dict], alpha: float) -> dict:
+    """The product's calibration (``fusion.cv._calibrate``: thresholds from all out-of-fold
+    predictions, each fold judged with the threshold calibrated on the seed's other folds) of
+    the blend with weight ``alpha``."""
+    import numpy as np
+
+    import fusion.cv as cv
+
+    oof: dict[int, list[dict]] = {}
+    for r in records:
+        p = (1 - alpha) * r["model"] + alpha * r["knn"]
+        best = p.argmax(1)
+        dept = r["to_lvl0"][best]
+        oof.setdefault(r["seed"], []).append({
+            "score": p[np.arange(len(best)), best],
+            "lvl0_score": np.array([p[i][r["to_lvl0"] == d].sum() for i, d in enumerate(dept)]),
+            "lvl1_ok": best == r["gold1"], "lvl0_ok": dept == r["gold0"]})
+    _, calibration = cv._calibrate(oof, cv.CVConfig())
+    return {name: {k: v for k, v in c.items() if k != "default"}
+            for name, c in calibration.items()}
 
 
 def main() -> None:
