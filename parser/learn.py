@@ -358,7 +358,8 @@ def _gradient(prob: np.ndarray, feats: np.ndarray, sketch: np.ndarray) -> np.nda
     tags]`` and the classifier's inputs at them ``[words, hidden]``: the gradient of the
     cross-entropy with the predicted tags as labels with respect to the classifier's weights
     and bias is the sum over the words of ``(prob - onehot(argmax)) x [feats, 1]``; the
-    hidden side is projected by ``sketch``.
+    hidden side is projected by ``sketch``. (With a CRF the words' softmax stands in for
+    their marginals: an approximation.)
 
     >>> g = _gradient(np.array([[1.0, 0.0]]), np.ones((1, 3)), _sketch(4))
     >>> float(np.abs(g).max())  # a sure word: no gradient
@@ -718,7 +719,8 @@ def _select_badge(signals: Sequence[QuerySignals], cand: list[int], unit: np.nda
     the candidates' gradient embeddings: the largest first, then each next one drawn with
     probability proportional to its squared distance to the nearest pick (seeded by
     :attr:`SelectionConfig.seed`), so the batch is both unsure and diverse; near-duplicates of
-    a pick are not drawn."""
+    a pick are not drawn. Fewer than ``n`` when the rest of the candidates have no gradient
+    (every word sure) or repeat a pick."""
     for i in cand:
         signals[i].uncertainty("badge")  # the clear error when a gradient is missing
     grads = np.stack([signals[i].gradient for i in cand]).astype(np.float64)  # type: ignore[misc]
