@@ -39,6 +39,7 @@ from torch import Tensor, nn
 from fusion.context import GraphContext
 from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
 from fusion.fast import NumpyFusionHead, softmax
+from fusion.memory import QueryMemory
 from fusion.types import ROLES, SEP, FusionExample, FusionInput, Intent, LinkedEntity
 from kg.io import atomic_path, atomic_write_json
 
@@ -88,6 +89,11 @@ class FusionConfig:
             mean (the softmax of the mean of their logits). They share the inputs, the graph
             features and the text embedding, so a parse pays only the extra head products.
             A saved config without this key is one head (models saved before it existed).
+        memory_weight: weight of the nearest-neighbour vote of the training queries in the
+            intent (:mod:`fusion.memory`): ``(1 - w) * heads + w * vote``; 0 (the default)
+            is off. The memory is set by :func:`fusion.train.train_fusion` and saved with
+            the model (``memory.safetensors``).
+        memory_k: training queries that vote.
     """
 
     text_dim: int = 384
@@ -102,16 +108,21 @@ class FusionConfig:
     dropout: float = 0.3
     top_k: int = 3
     members: int = 1
+    memory_weight: float = 0.0
+    memory_k: int = 10
 
     def __post_init__(self) -> None:
         for name in ("text_dim", "node_dim", "hidden_dim", "max_linked", "max_neighbours",
-                     "top_k", "members"):
+                     "top_k", "members", "memory_k"):
             if getattr(self, name) < 1:
                 raise FusionConfigError(
                     f"FusionConfig.{name} must be >= 1, got {getattr(self, name)}"
                 )
         if not 0.0 <= self.dropout < 1.0:
             raise FusionConfigError(f"FusionConfig.dropout must be in [0, 1), got {self.dropout}")
+        if not 0.0 <= self.memory_weight < 1.0:
+            raise FusionConfigError(
+                f"FusionConfig.memory_weight must be in [0, 1) (0: off), got {self.memory_weight}")
 
     @property
     def max_elements(self) -> int:
@@ -218,6 +229,28 @@ class FusionModel(nn.Module):
         self.members = nn.ModuleList(
             FusionModel(replace(config, members=1), labels=self.labels)
             for _ in range(config.members - 1))
+        #: the training queries that vote with ``config.memory_weight`` (:mod:`fusion.memory`;
+        #: set by :func:`fusion.train.train_fusion`, saved with the model); ``None``: no vote
+        self.memory: QueryMemory | None = None
+
+    def set_memory(self, examples: Sequence[FusionExample]) -> None:
+        """Remember ``examples`` (their text embeddings and labels; weak examples and labels
+        the model lacks are left out) for the nearest-neighbour vote."""
+        index = {lab: i for i, lab in enumerate(self.labels)}
+        kept = [ex for ex in examples if not ex.weak and ex.lvl1 in index]
+        if not kept:
+            raise FusionDataError("set_memory needs at least one example with a model label")
+        self.memory = QueryMemory.build(
+            np.stack([ex.input.text_embedding.detach().float().numpy() for ex in kept]),
+            [index[ex.lvl1] for ex in kept])
+
+    def _with_memory(self, probs: np.ndarray, text: np.ndarray) -> np.ndarray:
+        """``probs`` blended with the memory's vote for ``text`` (unchanged without one)."""
+        w = self.config.memory_weight
+        if self.memory is None or w <= 0:
+            return probs
+        vote = self.memory.vote(text, n_labels=len(self.labels), k=self.config.memory_k)
+        return (1.0 - w) * probs + w * vote
 
     def heads(self) -> list[FusionModel]:
         """The ensemble's heads, this model's own first (``[self]`` for one head)."""
@@ -496,7 +529,8 @@ class FusionModel(nn.Module):
                 one["text"] = text[i:i + 1]
                 rows.append(head.logits(one))
             logits = np.concatenate(rows)
-        return self.intents_from_probs(softmax(logits.astype(np.float64)))
+        return self.intents_from_probs(self._with_memory(softmax(logits.astype(np.float64)),
+                                                         text))
 
     def predict_batch(self, inputs: Sequence[FusionInput]) -> list[Intent]:
         """Predict the intents of ``inputs`` (any length, including 0).
@@ -506,11 +540,20 @@ class FusionModel(nn.Module):
         if not inputs:
             return []
         self._check_text_dim(inputs)
-        return self.intents_from_probs(self._numpy_head().probs(inputs))
+        probs = self._numpy_head().probs(inputs)
+        if self.memory is not None:
+            text = np.stack([inp.text_embedding.detach().float().numpy() for inp in inputs])
+            probs = self._with_memory(probs, text)
+        return self.intents_from_probs(probs)
 
-    def intents_from_logits(self, logits: np.ndarray) -> list[Intent]:
+    def intents_from_logits(self, logits: np.ndarray,
+                            text: np.ndarray | None = None) -> list[Intent]:
         """Intents from lvl1 logits ``[B, C]`` computed elsewhere (the ONNX head:
-        :func:`fusion.onnx.export_head_onnx`)."""
+        :func:`fusion.onnx.export_head_onnx`); ``text`` (``[B, text_dim]``) is needed when
+        the model has a query memory."""
+        if self.memory is not None and self.config.memory_weight > 0 and text is None:
+            raise FusionConfigError("this model blends a query memory into the intent: pass "
+                                    "the text embeddings (intents_from_logits(logits, text))")
         logits = np.asarray(logits, dtype=np.float64)
         if logits.ndim != 2 or logits.shape[1] != len(self.labels):
             raise FusionDataError(
@@ -518,7 +561,8 @@ class FusionModel(nn.Module):
             )
         if not np.isfinite(logits).all():
             raise FusionDataError("the fusion logits contain NaN or inf")
-        return self.intents_from_probs(softmax(logits))
+        probs = softmax(logits)
+        return self.intents_from_probs(probs if text is None else self._with_memory(probs, text))
 
     def intents_from_probs(self, probs: np.ndarray) -> list[Intent]:
         """Intents from lvl1 probabilities ``[B, C]`` (rows sum to 1)."""
@@ -562,6 +606,8 @@ class FusionModel(nn.Module):
         with atomic_path(d / "model.safetensors") as tmp:
             save_file(state, str(tmp), metadata={"format": "pt"})
         atomic_write_json(d / "labels.json", {"lvl1": self.labels, "lvl0": self.lvl0_labels})
+        if self.memory is not None:
+            self.memory.save(d / "memory.safetensors")
         meta: dict[str, Any] = {}
         if self.config.use_graph and self.context is not None:
             self.context.embeddings.save(d / "graph")
@@ -643,6 +689,15 @@ class FusionModel(nn.Module):
             model.load_state_dict(state, strict=True)
         except RuntimeError as exc:
             raise FusionLoadError(f"weights in {d} do not fit its config: {exc}") from exc
+        if config.memory_weight > 0:
+            if not (d / "memory.safetensors").is_file():
+                raise FusionLoadError(f"{d} blends a query memory (memory_weight "
+                                      f"{config.memory_weight}) but memory.safetensors is missing")
+            model.memory = QueryMemory.load(d / "memory.safetensors")
+            if model.memory.text.shape[1] != config.text_dim or \
+                    int(model.memory.labels.max()) >= len(labels):
+                raise FusionLoadError(f"{d / 'memory.safetensors'} does not fit the model "
+                                      f"(text_dim {config.text_dim}, {len(labels)} labels)")
         return model.eval()
 
 

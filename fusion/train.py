@@ -341,6 +341,8 @@ def train_fusion(
             state.update(head.state_dict(prefix=f"members.{k}."))
         model.load_state_dict(state, strict=True)
         model.eval()
+    if config.memory_weight > 0:
+        model.set_memory(train_inputs)
     report = dict(reports[0])  # the first head trained with train_config itself
     if config.members > 1:
         report["members"] = [{k: r[k] for k in ("best_epoch", "best_dev_lvl1_accuracy",

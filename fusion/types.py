@@ -92,6 +92,9 @@ class FusionExample:
     input: FusionInput
     lvl1: str
     lvl0: str
+    #: a weak example (a category name as a query, :mod:`fusion.weak`): trained on, never
+    #: scored, not remembered by the query memory (:mod:`fusion.memory`)
+    weak: bool = False
 
 
 @dataclass(frozen=True)

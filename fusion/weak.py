@@ -136,7 +136,7 @@ def label_weak(weak: Sequence[WeakExample], labels: Sequence[str]) -> list[Fusio
     for ex in weak:
         lab = taxonomy.label(ex.path)
         if lab is not None:
-            out.append(FusionExample(ex.input, lvl1=lab, lvl0=lab.split(SEP)[0]))
+            out.append(FusionExample(ex.input, lvl1=lab, lvl0=lab.split(SEP)[0], weak=True))
     return out
 
 

@@ -103,6 +103,9 @@ def train(
     members: int | None = typer.Option(
         None, "--members", min=1, help="Heads of the model, each trained on its own seed; "
         "it predicts their geometric mean (default: fusion.train.DEFAULT_MEMBERS)."),
+    memory_weight: float = typer.Option(
+        0.0, "--memory-weight", min=0.0, max=0.99, help="Weight of the nearest-neighbour vote "
+        "of the training queries in the intent (fusion.memory; 0: off)."),
     gnn_layer: str = typer.Option("sage", "--gnn-layer", help="sage, graph or gat."),
     gnn_steps: int = typer.Option(100, "--gnn-steps", min=1),
     gnn_seconds: float | None = typer.Option(
@@ -133,7 +136,8 @@ def train(
             featurizer=QueryParser.featurizer(tagger, graph),
             config=FusionConfig(use_graph=not no_graph, use_label_names=not no_label_names,
                                 hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
-                                members=members or DEFAULT_MEMBERS),
+                                members=members or DEFAULT_MEMBERS,
+                                memory_weight=memory_weight),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
                                      **_given(link_dropout=link_dropout,
                                               swa_epochs=swa_epochs)),
@@ -184,6 +188,9 @@ def evaluate_cmd(
     members: int | None = typer.Option(
         None, "--members", min=1, help="--cv: heads per model, each trained on its own seed "
         "and averaged (default: fusion.train.DEFAULT_MEMBERS, as `fusion train`)."),
+    memory_weight: float = typer.Option(
+        0.0, "--memory-weight", min=0.0, max=0.99, help="--cv: weight of the nearest-neighbour "
+        "vote of each fold's training queries in the intent (as `fusion train`; 0: off)."),
     link_dropout: float | None = typer.Option(
         None, "--link-dropout", min=0.0, max=0.95,
         help="--cv: share of training queries whose links are hidden in each batch "
@@ -239,7 +246,7 @@ def evaluate_cmd(
                 kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
                 epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
                 swa_epochs=swa_epochs, hidden_dim=hidden_dim, members=members,
-                gnn_steps=gnn_steps, features=features,
+                memory_weight=memory_weight, gnn_steps=gnn_steps, features=features,
                 cache=cache, taxonomy_queries=taxonomy_queries, taxonomy_labels=taxonomy_labels,
                 text_encoder=text_encoder, intent_precision=intent_precision,
                 filter_precision=filter_precision, confidence=confidence, report=report)
@@ -275,7 +282,7 @@ def evaluate_cmd(
 def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, seeds: int,
                     variants: str, epochs: int, batch_size: int, link_dropout: float | None,
                     swa_epochs: int | None, hidden_dim: int | None, members: int | None,
-                    gnn_steps: int,
+                    memory_weight: float, gnn_steps: int,
                     features: Path | None, taxonomy_queries: bool,
                     taxonomy_labels: bool | None,
                     cache: Path | None, text_encoder: str, intent_precision: float,
@@ -309,7 +316,8 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                                                  swa_epochs=swa_epochs)),
                       fusion=FusionConfig(text_dim=featurizer.dim,
                                           members=members or DEFAULT_MEMBERS,
-                                          hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM),
+                                          hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
+                                          memory_weight=memory_weight),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence,
                       taxonomy_labels=tree_labels)

@@ -1,0 +1,90 @@
+"""A nearest-neighbour memory of the training queries, blended into the intent.
+
+The fusion heads learn a few hundred categories from a few queries each; a memory of the
+training queries' text embeddings votes too: the ``k`` queries nearest to a new one (cosine)
+give their labels, weighted by their similarity, and the intent is ``(1 - w) * heads + w *
+vote`` (:attr:`fusion.model.FusionConfig.memory_weight`, ``memory_k``). The weak training
+queries (category names, :mod:`fusion.weak`) are not remembered. Each query is scored on its
+own (one matrix-vector product), so its vote does not depend on its batch.
+
+Example:
+    >>> import numpy as np
+    >>> mem = QueryMemory.build(np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]]), [0, 0, 1])
+    >>> mem.vote(np.array([[1.0, 0.05]]), n_labels=2, k=2).round(2).tolist()
+    [[1.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fusion.errors import FusionDataError, FusionLoadError
+
+__all__ = ["QueryMemory"]
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    return x / np.linalg.norm(x, axis=-1, keepdims=True).clip(min=1e-9)
+
+
+@dataclass(frozen=True)
+class QueryMemory:
+    """The remembered queries: unit-length text embeddings ``[n, text_dim]`` and their label
+    indices ``[n]`` (into the model's labels)."""
+
+    text: np.ndarray
+    labels: np.ndarray
+
+    @classmethod
+    def build(cls, text: np.ndarray, labels: Sequence[int] | np.ndarray, *,
+              normalise: bool = True) -> QueryMemory:
+        """A memory of ``text`` rows (normalised here unless ``normalise`` is false: rows
+        that already are, as saved) labelled ``labels``."""
+        text = np.asarray(text, dtype=np.float32)
+        labels = np.asarray(labels, dtype=np.int64)
+        if text.ndim != 2 or len(text) != len(labels) or not len(text):
+            raise FusionDataError(f"a query memory needs [n, dim] text and n labels (n >= 1), "
+                                  f"got {list(text.shape)} and {len(labels)}")
+        if not np.isfinite(text).all() or (labels < 0).any():
+            raise FusionDataError("a query memory's text must be finite and its labels >= 0")
+        return cls(_unit(text) if normalise else text, labels)
+
+    def vote(self, text: np.ndarray, *, n_labels: int, k: int) -> np.ndarray:
+        """``[B, n_labels]``: for each row of ``text``, the labels of its ``k`` nearest
+        remembered queries weighted by their cosine (clipped at 0), summing to 1 (uniform when
+        none is similar at all)."""
+        text = _unit(np.atleast_2d(text))
+        k = min(k, len(self.text))
+        out = np.zeros((len(text), n_labels))
+        for i, q in enumerate(text):
+            sims = self.text @ q
+            top = np.argpartition(-sims, k - 1)[:k]
+            np.add.at(out[i], self.labels[top], np.clip(sims[top], 0.0, None))
+        total = out.sum(1, keepdims=True)
+        return np.where(total > 0, out / np.where(total > 0, total, 1.0), 1.0 / n_labels)
+
+    def save(self, path: str | Path) -> None:
+        """Write ``path`` (safetensors, atomically)."""
+        from safetensors.numpy import save_file
+
+        from kg.io import atomic_path
+
+        with atomic_path(Path(path)) as tmp:
+            save_file({"text": self.text, "labels": self.labels}, str(tmp))
+
+    @classmethod
+    def load(cls, path: str | Path) -> QueryMemory:
+        """Read a memory :meth:`save` wrote."""
+        from safetensors import SafetensorError
+        from safetensors.numpy import load_file
+
+        try:
+            d = load_file(str(path))
+            return cls.build(d["text"], d["labels"], normalise=False)
+        except (SafetensorError, OSError, KeyError, FusionDataError) as exc:
+            raise FusionLoadError(f"{path} is not a valid query memory ({exc})") from exc
