@@ -548,9 +548,8 @@ class FusionModel(nn.Module):
 
     def intents_from_logits(self, logits: np.ndarray,
                             text: np.ndarray | None = None) -> list[Intent]:
-        """Intents from lvl1 logits ``[B, C]`` computed elsewhere (the ONNX head:
-        :func:`fusion.onnx.export_head_onnx`); ``text`` (``[B, text_dim]``) is needed when
-        the model has a query memory."""
+        """Intents from lvl1 logits ``[B, C]`` computed elsewhere (e.g. by an exported head);
+        ``text`` (``[B, text_dim]``) is needed when the model has a query memory."""
         if self.memory is not None and self.config.memory_weight > 0 and text is None:
             raise FusionConfigError("this model blends a query memory into the intent: pass "
                                     "the text embeddings (intents_from_logits(logits, text))")
