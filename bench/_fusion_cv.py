@@ -22,6 +22,12 @@ def add_cv_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--epochs", type=int, default=20)
 
 
+def cv_seeds(args: argparse.Namespace) -> tuple[int, ...]:
+    """The CV seeds of ``args`` of :func:`add_cv_arguments`: ``--seeds`` of them from
+    ``--first-seed``."""
+    return tuple(range(args.first_seed, args.first_seed + args.seeds))
+
+
 def _loaded(args: argparse.Namespace) -> tuple[Any, Any, list, dict]:
     """``(graph, featurizer, examples, meta)`` for ``args`` of :func:`add_cv_arguments`, with
     torch on one thread."""
@@ -95,9 +101,7 @@ def shipped_full_cv(graph: Any, featurizer: Any, examples: list, weak: list,
     emb = compute_node_embeddings(graph, text_encoder=get_text_encoder("minilm"),
                                   config=GNNConfig(steps=100, seed=0), cache_dir=cache)
     label_text = embed_label_names(sorted({e.lvl1 for e in examples}), featurizer, graph)
-    first = getattr(args, "first_seed", 0)
-    config = cv.CVConfig(folds=args.folds, seeds=tuple(range(first, first + args.seeds)),
-                         variants=("full",),
+    config = cv.CVConfig(folds=args.folds, seeds=cv_seeds(args), variants=("full",),
                          train=TrainConfig(epochs=args.epochs),
                          fusion=FusionConfig(text_dim=featurizer.dim, members=DEFAULT_MEMBERS,
                                              hidden_dim=DEFAULT_HIDDEN_DIM))

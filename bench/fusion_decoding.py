@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _fusion_cv import add_cv_arguments, cv_inputs  # noqa: E402
+from _fusion_cv import add_cv_arguments, cv_inputs, cv_seeds  # noqa: E402
 
 
 def main() -> None:
@@ -61,7 +61,7 @@ def main() -> None:
         return served(model, inputs)
 
     FusionModel.predict_batch = recording
-    cfg = CVConfig(folds=args.folds, seeds=tuple(range(args.seeds)), variants=variants,
+    cfg = CVConfig(folds=args.folds, seeds=cv_seeds(args), variants=variants,
                    train=TrainConfig(epochs=args.epochs, batch_size=64),
                    fusion=FusionConfig(text_dim=featurizer.dim))
     names = any(VARIANTS[v]["use_label_names"] for v in variants)

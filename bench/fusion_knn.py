@@ -8,19 +8,23 @@ folds and seeds) once and scores two arms on the **same trained models**, so the
 paired: ``model``, the heads' lvl1 distribution as served; ``blend``, ``(1 - alpha) * model +
 alpha * knn``, where ``knn`` is the cosine-weighted vote of the ``k`` training queries (real
 queries of the fold, not the weak category names) nearest to the query's text embedding, over
-the model's labels. ``alpha`` and ``k`` are fixed by their defaults (0.3 and 10, chosen before
-any run, not tuned). The department is the best lvl1's, as :class:`fusion.types.Intent` gives
-it; the hard filter is the department's probability >= ``--hard`` (0.95, the shipped default),
-and ``calibrated`` gives, per seed, the threshold whose kept departments are 0.95 precise with
-0.9 confidence on that seed's out-of-fold queries (in-sample, the same way for both arms:
-the blend's probabilities are flatter, so a fixed threshold would not compare them).
+the model's labels: :class:`fusion.memory.QueryMemory`, which ``FusionConfig.memory_weight``
+blends in the product (this script computed the same vote itself until the memory existed).
+``alpha`` and ``k`` are fixed by their defaults (0.3 and 10, chosen before any run, not
+tuned). The department is the best lvl1's, as :class:`fusion.types.Intent` gives it; the hard
+filter is the department's probability >= ``--hard`` (0.95, the shipped default), and
+``calibrated`` gives, per seed, the threshold whose kept departments are 0.95 precise with 0.9
+confidence on that seed's out-of-fold queries (in-sample, the same way for both arms: the
+blend's probabilities are flatter, so a fixed threshold would not compare them).
 
     python bench/fusion_knn.py --kg ~/.cache/kgqp/kg --tagger ~/.cache/kgqp/tagger \\
         --features /tmp/cv/feat-t0 --cache /tmp/cv/cache --report knn-t0.json
 
 The training is wrapped, not changed: ``fusion.cv.train_fusion`` is replaced for the run by a
-function that calls it and keeps each fold's training queries, and the trained model's
-``predict_batch`` records the heads' probabilities before returning the same intents.
+function that calls it and gives the trained model its fold's training queries as a memory
+(``FusionModel.set_memory``; the model's ``memory_weight`` stays 0, so it serves the same
+intents), and the model's ``predict_batch`` records the heads' probabilities and the memory's
+vote before returning those intents.
 """
 
 from __future__ import annotations
@@ -41,30 +45,6 @@ from _fusion_cv import (  # noqa: E402
     shipped_full_cv,
     write_report,
 )
-
-
-def knn_probs(train_x, train_y, query_x, n_labels: int, k: int):
-    """``[queries, n_labels]``: the cosine-weighted vote of each query's ``k`` nearest rows of
-    ``train_x`` (unit rows; ``train_y`` their label indices), normalised to sum to 1 (uniform
-    when no neighbour is similar at all)."""
-    import numpy as np
-
-    sims = query_x @ train_x.T
-    k = min(k, len(train_x))
-    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-    out = np.zeros((len(query_x), n_labels))
-    for i, row in enumerate(top):
-        w = np.clip(sims[i, row], 0.0, None)
-        np.add.at(out[i], train_y[row], w)
-    total = out.sum(1, keepdims=True)
-    return np.where(total > 0, out / np.where(total > 0, total, 1.0), 1.0 / n_labels)
-
-
-def _unit(rows):
-    import numpy as np
-
-    x = np.stack([r.numpy() if hasattr(r, "numpy") else r for r in rows]).astype(np.float64)
-    return x / np.linalg.norm(x, axis=1, keepdims=True).clip(min=1e-9)
 
 
 def _score(records: list[dict], alpha: float, hard: float) -> dict:
@@ -147,17 +127,16 @@ def main() -> None:
 
     graph, featurizer, examples = featurised_inputs(ap, args)
     weak = featurize_weak(taxonomy_queries(graph), featurizer)
-    real = {id(ex) for ex in examples}
     by_input = {id(ex.input): ex for ex in examples}
     records: list[dict] = []
     train_fusion = cv.train_fusion
 
     def recording_train(fcfg, kg, train, dev, *, train_config, **kw):
         model = train_fusion(fcfg, kg, train, dev, train_config=train_config, **kw)
+        # the fold's real training queries (not the weak ones), as the product remembers them;
+        # the served model's memory_weight is 0, so its own intents are unchanged
+        model.set_memory(train)
         index = {lab: i for i, lab in enumerate(model.labels)}
-        fold = [ex for ex in train if id(ex) in real and ex.lvl1 in index]
-        train_x = _unit([ex.input.text_embedding for ex in fold])
-        train_y = np.array([index[ex.lvl1] for ex in fold])
         to_lvl0 = model.lvl1_to_lvl0.numpy()
         lvl0_index = {lab: i for i, lab in enumerate(model.lvl0_labels)}
         served = model.predict_batch
@@ -167,8 +146,8 @@ def main() -> None:
             probs = model._numpy_head().probs(inputs)
             records.append({
                 "seed": train_config.seed, "model": probs,
-                "knn": knn_probs(train_x, train_y, _unit([x.text_embedding for x in inputs]),
-                                 len(model.labels), args.k),
+                "knn": model.memory.vote(np.stack([x.text_embedding.numpy() for x in inputs]),
+                                         n_labels=len(model.labels), k=args.k),
                 "to_lvl0": to_lvl0,
                 "gold1": np.array([index.get(ex.lvl1, -1) for ex in test]),
                 "gold0": np.array([lvl0_index.get(ex.lvl0, -1) for ex in test]),

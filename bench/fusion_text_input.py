@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _fusion_cv import add_cv_arguments, cv_inputs  # noqa: E402
+from _fusion_cv import add_cv_arguments, cv_inputs, cv_seeds  # noqa: E402
 
 
 def main() -> None:
@@ -53,7 +53,7 @@ def main() -> None:
               for i, e in enumerate(examples)]
         wk = [dataclasses.replace(w, input=text(w.input, minilm[len(examples) + i]))
               for i, w in enumerate(weak)]
-        cfg = CVConfig(folds=args.folds, seeds=tuple(range(args.seeds)), variants=("text",),
+        cfg = CVConfig(folds=args.folds, seeds=cv_seeds(args), variants=("text",),
                        train=TrainConfig(epochs=args.epochs, batch_size=64),
                        fusion=FusionConfig(text_dim=ex[0].input.text_embedding.shape[0]))
         summary = cross_validate(ex, config=cfg, weak=wk).summary["text"]

@@ -721,8 +721,9 @@ def _select_badge(signals: Sequence[QuerySignals], cand: list[int], unit: np.nda
     :attr:`SelectionConfig.seed`), so the batch is both unsure and diverse; near-duplicates of
     a pick are not drawn. Fewer than ``n`` when the rest of the candidates have no gradient
     (every word sure) or repeat a pick."""
-    for i in cand:
-        signals[i].uncertainty("badge")  # the clear error when a gradient is missing
+    missing = next((i for i in cand if signals[i].gradient is None), None)
+    if missing is not None:
+        signals[missing].uncertainty("badge")  # raises the clear error
     grads = np.stack([signals[i].gradient for i in cand]).astype(np.float64)  # type: ignore[misc]
     sq = (grads ** 2).sum(1)
     rng = np.random.default_rng(cfg.seed)
