@@ -2,7 +2,8 @@
 hard-filter precision and coverage, and a few named queries.
 
 The intent model is trained on train only (full fusion with the label names and the KG's
-category names as weak training queries, ``--members`` heads, as `kgqp fusion train` trains it;
+category names as weak training queries, ``--members`` heads, the query memory at
+``--memory-weight``, as `kgqp fusion train` trains it;
 ``--no-label-names`` and ``--no-taxonomy-queries`` without; seed 0) from the featurised queries
 ``kgqp fusion evaluate --cv --features DIR`` wrote (train rows first, then dev), with the node
 embeddings of its ``--cache``; thresholds come from the cross-validation report (``--report``
@@ -88,6 +89,9 @@ def main() -> None:
     ap.add_argument("--hidden-dim", type=int, default=DEFAULT_HIDDEN_DIM,
                     help="width of each head (as `kgqp fusion train`)")
     ap.add_argument("--gnn-steps", type=int, default=100)
+    ap.add_argument("--memory-weight", type=float, default=0.0,
+                    help="weight of the query memory's vote in the intent (fusion.memory; "
+                    "0: off); without --report the thresholds are Thresholds.defaults_for it")
     ap.add_argument("--model", type=Path, default=None,
                     help="save the trained model here, or load it if it exists")
     ap.add_argument("--config", default="{}", help="ExpansionConfig settings as JSON")
@@ -107,9 +111,6 @@ def main() -> None:
     emb = compute_node_embeddings(kg, text_encoder=get_text_encoder("minilm"),
                                   config=GNNConfig(steps=args.gnn_steps, seed=0),
                                   cache_dir=args.cache)
-    thresholds = Thresholds()
-    if args.report is not None:
-        thresholds = Thresholds.from_dict(json.loads(args.report.read_text())["thresholds"])
     from parser.pipeline import QueryParser
 
     qp = QueryParser.featurizer(args.tagger, kg)  # label names and the named queries
@@ -126,12 +127,17 @@ def main() -> None:
         model = train_fusion(FusionConfig(text_dim=train[0].input.text_embedding.shape[0],
                                           use_label_names=label_text is not None,
                                           members=args.members,
-                                          hidden_dim=args.hidden_dim), kg,
+                                          hidden_dim=args.hidden_dim,
+                                          memory_weight=args.memory_weight), kg,
                              train + weak_ex, [],
                              train_config=TrainConfig(epochs=args.epochs, seed=0),
                              node_embeddings=emb, label_text=label_text)
         if args.model is not None:
             model.save_pretrained(args.model)
+    thresholds = Thresholds.defaults_for(model.memory_weight)
+    if args.report is not None:
+        thresholds = Thresholds.from_dict(json.loads(args.report.read_text())["thresholds"])
+    logger.info("thresholds: %s", thresholds)
     intents = model.predict_batch([ex.input for ex in dev])
     g = kg.to_networkx()
     kw = {"thresholds": thresholds, "embeddings": model.context.embeddings,

@@ -115,6 +115,10 @@ _CATEGORY_KINDS = frozenset({"child_category", "parent_category", "sibling_categ
                              "category"})
 
 
+#: :meth:`Thresholds.defaults_for`: memory weight -> (intent, hard filter) calibrated for it
+_MEMORY_DEFAULTS: dict[float, tuple[float, float]] = {0.3: (0.36, 0.73)}
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Confidence thresholds of the intent output (calibrated by :mod:`fusion.cv`, saved in a
@@ -131,8 +135,9 @@ class Thresholds:
     """
 
     # the defaults: the cross-validated calibration (confidence 0.9) of the model the
-    # quickstart trains (TrainConfig's defaults: 40 epochs, batch 32) on Best Buy train+dev
-    # (docs/benchmarks.md, Fusion), rounded up: intent 0.433, hard filter 0.949
+    # quickstart trained without the query memory (TrainConfig's defaults: 40 epochs, batch
+    # 32) on Best Buy train+dev (docs/benchmarks.md, Fusion), rounded up: intent 0.433, hard
+    # filter 0.949. A model with the memory has its own: :meth:`defaults_for`.
     intent: float = 0.5
     hard_filter: float = 0.95
     intent_precision: float = 0.8
@@ -146,6 +151,28 @@ class Thresholds:
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
+
+    @classmethod
+    def defaults_for(cls, memory_weight: float = 0.0) -> Thresholds:
+        """The defaults for a model whose intent blends the query memory at ``memory_weight``
+        (:attr:`fusion.model.FusionConfig.memory_weight`; 0: none).
+
+        The vote of the nearest training queries spreads the blend's probabilities, so the
+        same precision is reached at a lower department probability: calibrated under
+        cross-validation (confidence 0.9) for the quickstart's recipe with the weight 0.3,
+        the hard filter holds 0.958 precision from 0.723 and the intent 0.8 from 0.353
+        (docs/benchmarks.md, Fusion), rounded up here. A weight without its own calibration
+        gets the defaults of a model without the memory, which are stricter for it (fewer
+        hard filters, more low-confidence intents): calibrate it with ``kgqp fusion evaluate
+        --cv K --memory-weight W --save-thresholds MODEL``.
+
+        >>> Thresholds.defaults_for(0.3).hard_filter, Thresholds.defaults_for(0.0).hard_filter
+        (0.73, 0.95)
+        """
+        calibrated = _MEMORY_DEFAULTS.get(round(float(memory_weight), 6))
+        if calibrated is None:
+            return cls()
+        return cls(intent=calibrated[0], hard_filter=calibrated[1])
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Thresholds:

@@ -244,6 +244,12 @@ class FusionModel(nn.Module):
             np.stack([ex.input.text_embedding.detach().float().numpy() for ex in kept]),
             [index[ex.lvl1] for ex in kept])
 
+    @property
+    def memory_weight(self) -> float:
+        """The weight of the memory's vote in this model's intent: ``config.memory_weight``,
+        0 without a memory."""
+        return self.config.memory_weight if self.memory is not None else 0.0
+
     def _with_memory(self, probs: np.ndarray, text: np.ndarray) -> np.ndarray:
         """``probs`` blended with the memory's vote for ``text`` (unchanged without one)."""
         w = self.config.memory_weight

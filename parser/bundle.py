@@ -218,14 +218,18 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     return out
 
 
-def _expansion_settings(thresholds: dict[str, Any], expansion: dict[str, Any]) -> tuple[Any, Any]:
+def _expansion_settings(thresholds: dict[str, Any], expansion: dict[str, Any],
+                        memory_weight: float = 0.0) -> tuple[Any, Any]:
     """The manifest's ``thresholds`` and ``expansion`` as fusion objects (ConfigError if
-    invalid)."""
+    invalid); a threshold the manifest leaves out is the default for a fusion model with that
+    ``memory_weight`` (:meth:`fusion.expand.Thresholds.defaults_for`)."""
     from fusion.errors import FusionConfigError
     from fusion.expand import ExpansionConfig, Thresholds
 
     try:
-        return Thresholds.from_dict(thresholds), ExpansionConfig.from_dict(expansion)
+        th = Thresholds.from_dict({**Thresholds.defaults_for(memory_weight).to_dict(),
+                                   **thresholds})
+        return th, ExpansionConfig.from_dict(expansion)
     except (FusionConfigError, TypeError, ValueError) as exc:
         raise ConfigError(f"invalid thresholds/expansion settings: {exc}") from None
 
@@ -354,7 +358,9 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
             except RuleSyntaxError as exc:
                 raise ModelLoadError(f"bundle {bundle}: {exc}") from None
         try:
-            th, exp_cfg = _expansion_settings(manifest.thresholds, manifest.expansion)
+            th, exp_cfg = _expansion_settings(
+                manifest.thresholds, manifest.expansion,
+                0.0 if fusion_model is None else fusion_model.memory_weight)
         except ConfigError as exc:
             raise ModelLoadError(f"bundle {bundle}: {exc}; fix the manifest or rebuild the "
                                  "bundle") from None

@@ -536,9 +536,15 @@ class QueryParser:
     @property
     def _intent_threshold(self) -> float:
         """Top-category probability below which the intent is marked not confident (the
-        bundle's calibrated ``thresholds.intent``; 0.5 without one)."""
+        bundle's calibrated ``thresholds.intent``; without one, the default for the fusion
+        model: :meth:`fusion.expand.Thresholds.defaults_for`)."""
         thresholds = getattr(self.expander, "thresholds", None)
-        return float(getattr(thresholds, "intent", 0.5))
+        if thresholds is None:
+            from fusion.expand import Thresholds
+
+            thresholds = Thresholds.defaults_for(
+                0.0 if self.fusion is None else self.fusion.memory_weight)
+        return float(thresholds.intent)
 
     def _expand(self, q: ParsedQuery, linked: Sequence[LinkedEntity],
                 intent: Intent | None) -> None:

@@ -133,9 +133,11 @@ def bestbuy_jsonl(path: Path, rows: list[tuple[str, str]]) -> Path:
 
 
 def train_small_fusion(tmp: Path, tagger_dir: Path, kg_dir: Path,
-                       queries: list[tuple[str, str]]) -> tuple[Path, Path]:
+                       queries: list[tuple[str, str]],
+                       memory_weight: float = 0.0) -> tuple[Path, Path]:
     """A small fusion model trained, as served, on ``queries`` with the tagger in
-    ``tagger_dir`` and a private copy of the KG; returns ``(fusion dir, kg dir)``."""
+    ``tagger_dir`` and a private copy of the KG (with the query memory at ``memory_weight``);
+    returns ``(fusion dir, kg dir)``."""
     import shutil
 
     from fusion import FusionConfig, TrainConfig
@@ -150,7 +152,8 @@ def train_small_fusion(tmp: Path, tagger_dir: Path, kg_dir: Path,
         train_from_files(g, bestbuy_jsonl(tmp / "train.jsonl", queries),
                          bestbuy_jsonl(tmp / "dev.jsonl", queries[::3]), tmp / "fusion",
                          featurizer=QueryParser.featurizer(tagger_dir, g),
-                         config=FusionConfig(hidden_dim=16, use_label_names=True),
+                         config=FusionConfig(hidden_dim=16, use_label_names=True,
+                                             memory_weight=memory_weight),
                          train_config=TrainConfig(epochs=30),
                          gnn_config=GNNConfig(hidden_dim=8, out_dim=8, steps=3),
                          text_encoder="hashing", cache_dir=tmp / "cache", progress=False)

@@ -80,3 +80,27 @@ def test_querqy_complete_output(bundle: Path) -> None:
             assert "category" not in e["filters"] and e["expansions"] == []
     finally:
         qp.kg.close()
+
+
+def test_a_memory_model_without_calibration_gets_its_own_default_thresholds(
+        tmp_path: Path, tagger_dir: Path, kg_dir: Path) -> None:
+    """The query memory spreads the intent's probabilities: a bundle without calibrated
+    thresholds takes the defaults calibrated for its memory weight, and a manifest that sets
+    only some thresholds keeps those defaults for the others."""
+    from fusion.expand import Thresholds
+    from parser.bundle import build_bundle
+    from parser.pipeline import QueryParser
+
+    fusion, kg = train_small_fusion(tmp_path, tagger_dir, kg_dir, QUERIES, memory_weight=0.3)
+    for manifest, want in (({}, Thresholds.defaults_for(0.3)),
+                           ({"intent": 0.9}, Thresholds(intent=0.9, hard_filter=0.73))):
+        b = build_bundle(tmp_path / "bundle", tagger=tagger_dir, kg=kg, fusion=fusion,
+                         thresholds=manifest or None, force=True)
+        qp = QueryParser.from_pretrained(b, warmup=False)
+        try:
+            assert qp.fusion is not None and qp.fusion.memory_weight == 0.3
+            assert qp.expander.thresholds == want
+            assert qp._intent_threshold == want.intent
+            assert want.hard_filter < Thresholds().hard_filter  # not the memory-free default
+        finally:
+            qp.kg.close()

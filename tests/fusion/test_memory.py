@@ -91,3 +91,13 @@ def test_memory_beats_the_heads_alone_on_held_apart_queries() -> None:
         pred = model.predict_batch([ex.input for ex in held])
         acc[w] = np.mean([p.category == ex.lvl1 for p, ex in zip(pred, held, strict=True)])
     assert acc[0.3] > acc[0.0] + 0.1, acc
+
+
+def test_default_thresholds_follow_the_memory_weight() -> None:
+    from fusion.expand import Thresholds
+
+    assert Thresholds.defaults_for(0.0) == Thresholds()
+    th = Thresholds.defaults_for(0.3)
+    assert (th.intent, th.hard_filter) == (0.36, 0.73)
+    # a weight without its own calibration: the stricter memory-free defaults
+    assert Thresholds.defaults_for(0.5) == Thresholds()
