@@ -10,6 +10,9 @@ alpha * knn``, where ``knn`` is the cosine-weighted vote of the ``k`` training q
 queries of the fold, not the weak category names) nearest to the query's text embedding, over
 the model's labels: :class:`fusion.memory.QueryMemory`, which ``FusionConfig.memory_weight``
 blends in the product (this script computed the same vote itself until the memory existed).
+``--walk G`` adds the blend's department gate that keeps the heads' out-of-fold department
+precision at ``G`` (the tree-walk gate of the expansions: the blend's department
+probabilities are lower at the same precision, so the heads' gate would walk less often).
 ``alpha`` and ``k`` are fixed by their defaults (0.3 and 10, chosen before any run, not
 tuned). The department is the best lvl1's, as :class:`fusion.types.Intent` gives it; the hard
 filter is the department's probability >= ``--hard`` (0.95, the shipped default), and
@@ -89,6 +92,43 @@ def _score(records: list[dict], alpha: float, hard: float) -> dict:
     return out
 
 
+def _departments(records: list[dict], alpha: float) -> tuple:
+    """Pooled over all records: each query's department probability under the blend with
+    weight ``alpha`` (``Intent.lvl0_score``), whether that department is right, and its seed."""
+    import numpy as np
+
+    scores, ok, seeds = [], [], []
+    for r in records:
+        p = (1 - alpha) * r["model"] + alpha * r["knn"]
+        dept = r["to_lvl0"][p.argmax(1)]
+        scores.append(np.array([p[i][r["to_lvl0"] == d].sum() for i, d in enumerate(dept)]))
+        ok.append(dept == r["gold0"])
+        seeds.append(np.full(len(dept), r["seed"]))
+    return np.concatenate(scores), np.concatenate(ok), np.concatenate(seeds)
+
+
+def _matched_gate(records: list[dict], alpha: float, gate: float) -> dict:
+    """The department gate of the blend that keeps the heads' department precision at
+    ``gate`` (the expander's ``walk_min_department_prob``): the heads' out-of-fold precision
+    and coverage at ``gate``, then the lowest blend threshold whose kept departments reach
+    that precision (``calibrate_threshold``, observed precision), pooled and per seed."""
+    from fusion.cv import calibrate_threshold
+
+    out: dict = {}
+    hs, hok, hseed = _departments(records, 0.0)
+    bs, bok, bseed = _departments(records, alpha)
+    for name, sel in [("pooled", None)] + [(str(s), s) for s in sorted(set(hseed.tolist()))]:
+        h = slice(None) if sel is None else hseed == sel
+        b = slice(None) if sel is None else bseed == sel
+        kept = hs[h] >= gate
+        prec = float(hok[h][kept].mean())
+        t, bprec, bcov = calibrate_threshold(bs[b].tolist(), bok[b].tolist(), target=prec)
+        out[name] = {"heads_precision": round(prec, 4), "heads_coverage": round(
+            float(kept.mean()), 4), "blend_threshold": round(t, 4),
+            "blend_precision": round(bprec, 4), "blend_coverage": round(bcov, 4)}
+    return out
+
+
 def _crossfit(records: list[dict], alpha: float) -> dict:
     """The product's calibration (``fusion.cv._calibrate``: thresholds from all out-of-fold
     predictions, each fold judged with the threshold calibrated on the seed's other folds) of
@@ -118,6 +158,10 @@ def main() -> None:
     ap.add_argument("--alpha", type=float, default=0.3, help="weight of the vote in the blend")
     ap.add_argument("--k", type=int, default=10, help="neighbours that vote")
     ap.add_argument("--hard", type=float, default=0.95, help="hard-filter threshold")
+    ap.add_argument("--walk", type=float, default=None,
+                    help="also give the blend's department gate that keeps the heads' "
+                    "department precision at this gate (ExpansionConfig."
+                    "walk_min_department_prob, 0.9 by default)")
     args = ap.parse_args()
 
     import numpy as np
@@ -168,6 +212,8 @@ def main() -> None:
         if arm not in ("model", "blend"):
             ap.error(f"unknown arm {arm!r}: model or blend")
         out[arm] = _score(records, 0.0 if arm == "model" else args.alpha, args.hard)
+    if args.walk is not None:
+        out["matched_walk_gate"] = _matched_gate(records, args.alpha, args.walk)
     write_report(out, args.report)
 
 
