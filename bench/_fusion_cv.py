@@ -88,9 +88,11 @@ def write_report(out: dict, report: Path | None) -> None:
 def shipped_full_cv(graph: Any, featurizer: Any, examples: list, weak: list,
                     args: argparse.Namespace, cache: Path) -> dict:
     """The shipped recipe's ``full`` variant (``kgqp fusion evaluate --cv --variants full``:
-    default heads, ``args.epochs`` at batch 32, label names through ``featurizer``, GNN
-    embeddings of 100 steps cached in ``cache``) on ``examples`` with ``weak`` added to every
-    training fold: the summary, each seed's lvl1 and lvl0, the thresholds' calibration."""
+    default heads, without the query memory (``--memory-weight 0``; ``fusion_knn.py`` scores
+    it as an arm on the same models), ``args.epochs`` at batch 32, label names through
+    ``featurizer``, GNN embeddings of 100 steps cached in ``cache``) on ``examples`` with
+    ``weak`` added to every training fold: the summary, each seed's lvl1 and lvl0, the
+    thresholds' calibration."""
     import fusion.cv as cv
     from fusion import FusionConfig
     from fusion.gnn import GNNConfig, compute_node_embeddings

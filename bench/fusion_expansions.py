@@ -91,7 +91,8 @@ def main() -> None:
     ap.add_argument("--gnn-steps", type=int, default=100)
     ap.add_argument("--memory-weight", type=float, default=0.0,
                     help="weight of the query memory's vote in the intent (fusion.memory; "
-                    "0: off); without --report the thresholds are Thresholds.defaults_for it")
+                    "0: off); without --report the thresholds are Thresholds.defaults_for it, and "
+                    "the expansion settings start from ExpansionConfig.defaults_for it")
     ap.add_argument("--model", type=Path, default=None,
                     help="save the trained model here, or load it if it exists")
     ap.add_argument("--config", default="{}", help="ExpansionConfig settings as JSON")
@@ -142,7 +143,9 @@ def main() -> None:
     g = kg.to_networkx()
     kw = {"thresholds": thresholds, "embeddings": model.context.embeddings,
           "departments": model.lvl0_labels, "limit": 20,
-          "config": ExpansionConfig.from_dict(json.loads(args.config))}
+          "config": ExpansionConfig.from_dict(  # the defaults for the model's memory weight
+              {**ExpansionConfig.defaults_for(model.memory_weight).to_dict(),
+               **json.loads(args.config)})}
     # the query labels (Algolia facets) flatten Best Buy's tree (``Office Electronics >
     # Calculators`` is ``Connected Home & Housewares > Office Electronics > Calculators`` in
     # categories.json): departments and categories are compared through the alignment

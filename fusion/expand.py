@@ -115,8 +115,16 @@ _CATEGORY_KINDS = frozenset({"child_category", "parent_category", "sibling_categ
                              "category"})
 
 
-#: :meth:`Thresholds.defaults_for`: memory weight -> (intent, hard filter) calibrated for it
-_MEMORY_DEFAULTS: dict[float, tuple[float, float]] = {0.3: (0.36, 0.73)}
+#: the defaults of a model whose intent blends the query memory (:mod:`fusion.memory`), per
+#: memory weight, calibrated for it (:meth:`Thresholds.defaults_for`,
+#: :meth:`ExpansionConfig.defaults_for`)
+_MEMORY_DEFAULTS: dict[float, dict[str, float]] = {
+    0.3: {"intent": 0.36, "hard_filter": 0.73, "walk_min_department_prob": 0.71},
+}
+
+
+def _memory_defaults(memory_weight: float) -> dict[str, float]:
+    return _MEMORY_DEFAULTS.get(round(float(memory_weight), 6), {})
 
 
 @dataclass(frozen=True)
@@ -169,10 +177,8 @@ class Thresholds:
         >>> Thresholds.defaults_for(0.3).hard_filter, Thresholds.defaults_for(0.0).hard_filter
         (0.73, 0.95)
         """
-        calibrated = _MEMORY_DEFAULTS.get(round(float(memory_weight), 6))
-        if calibrated is None:
-            return cls()
-        return cls(intent=calibrated[0], hard_filter=calibrated[1])
+        d = _memory_defaults(memory_weight)
+        return cls(**{k: d[k] for k in ("intent", "hard_filter") if k in d})
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Thresholds:
@@ -239,6 +245,22 @@ class ExpansionConfig:
         d = asdict(self)
         d["weights"], d["limits"] = dict(self.weights), dict(self.limits)
         return d
+
+    @classmethod
+    def defaults_for(cls, memory_weight: float = 0.0) -> ExpansionConfig:
+        """The defaults for a model whose intent blends the query memory at ``memory_weight``
+        (0: none): the tree-walk gate (``walk_min_department_prob``) is the blend's department
+        probability that keeps the department precision the gate has on a model without the
+        memory (matched on the cross-validated out-of-fold queries of the quickstart's recipe,
+        docs/benchmarks.md, Fusion); the vote lowers the department probability at the same
+        precision, so the memory-free gate would walk less often. Other weights: the
+        memory-free defaults (stricter for them).
+
+        >>> ExpansionConfig.defaults_for(0.0).walk_min_department_prob
+        0.9
+        """
+        d = _memory_defaults(memory_weight)
+        return cls(**{k: d[k] for k in ("walk_min_department_prob",) if k in d})
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ExpansionConfig:

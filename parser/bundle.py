@@ -221,15 +221,17 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
 def _expansion_settings(thresholds: dict[str, Any], expansion: dict[str, Any],
                         memory_weight: float = 0.0) -> tuple[Any, Any]:
     """The manifest's ``thresholds`` and ``expansion`` as fusion objects (ConfigError if
-    invalid); a threshold the manifest leaves out is the default for a fusion model with that
-    ``memory_weight`` (:meth:`fusion.expand.Thresholds.defaults_for`)."""
+    invalid); a setting the manifest leaves out is the default for a fusion model with that
+    ``memory_weight`` (:meth:`fusion.expand.Thresholds.defaults_for`,
+    :meth:`fusion.expand.ExpansionConfig.defaults_for`)."""
     from fusion.errors import FusionConfigError
     from fusion.expand import ExpansionConfig, Thresholds
 
     try:
         th = Thresholds.from_dict({**Thresholds.defaults_for(memory_weight).to_dict(),
                                    **thresholds})
-        return th, ExpansionConfig.from_dict(expansion)
+        return th, ExpansionConfig.from_dict(
+            {**ExpansionConfig.defaults_for(memory_weight).to_dict(), **expansion})
     except (FusionConfigError, TypeError, ValueError) as exc:
         raise ConfigError(f"invalid thresholds/expansion settings: {exc}") from None
 

@@ -103,9 +103,10 @@ def train(
     members: int | None = typer.Option(
         None, "--members", min=1, help="Heads of the model, each trained on its own seed; "
         "it predicts their geometric mean (default: fusion.train.DEFAULT_MEMBERS)."),
-    memory_weight: float = typer.Option(
-        0.0, "--memory-weight", min=0.0, max=0.99, help="Weight of the nearest-neighbour vote "
-        "of the training queries in the intent (fusion.memory; 0: off)."),
+    memory_weight: float | None = typer.Option(
+        None, "--memory-weight", min=0.0, max=0.99, help="Weight of the nearest-neighbour vote "
+        "of the training queries in the intent (fusion.memory; 0: off; default: "
+        "fusion.train.DEFAULT_MEMORY_WEIGHT)."),
     gnn_layer: str = typer.Option("sage", "--gnn-layer", help="sage, graph or gat."),
     gnn_steps: int = typer.Option(100, "--gnn-steps", min=1),
     gnn_seconds: float | None = typer.Option(
@@ -123,7 +124,13 @@ def train(
     """Train the fusion intent model on Best Buy query suggestions and save it to --out."""
     from fusion import FusionConfig, FusionError
     from fusion.gnn import GNNConfig
-    from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS, TrainConfig, train_from_files
+    from fusion.train import (
+        DEFAULT_HIDDEN_DIM,
+        DEFAULT_MEMBERS,
+        DEFAULT_MEMORY_WEIGHT,
+        TrainConfig,
+        train_from_files,
+    )
     from kg import KGError, ProductGraph
     from parser.errors import ParserError
     from parser.pipeline import QueryParser
@@ -137,7 +144,8 @@ def train(
             config=FusionConfig(use_graph=not no_graph, use_label_names=not no_label_names,
                                 hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
                                 members=members or DEFAULT_MEMBERS,
-                                memory_weight=memory_weight),
+                                memory_weight=DEFAULT_MEMORY_WEIGHT if memory_weight is None
+                                else memory_weight),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
                                      **_given(link_dropout=link_dropout,
                                               swa_epochs=swa_epochs)),
@@ -188,9 +196,10 @@ def evaluate_cmd(
     members: int | None = typer.Option(
         None, "--members", min=1, help="--cv: heads per model, each trained on its own seed "
         "and averaged (default: fusion.train.DEFAULT_MEMBERS, as `fusion train`)."),
-    memory_weight: float = typer.Option(
-        0.0, "--memory-weight", min=0.0, max=0.99, help="--cv: weight of the nearest-neighbour "
-        "vote of each fold's training queries in the intent (as `fusion train`; 0: off)."),
+    memory_weight: float | None = typer.Option(
+        None, "--memory-weight", min=0.0, max=0.99, help="--cv: weight of the nearest-neighbour "
+        "vote of each fold's training queries in the intent (as `fusion train`; 0: off; "
+        "default: fusion.train.DEFAULT_MEMORY_WEIGHT)."),
     link_dropout: float | None = typer.Option(
         None, "--link-dropout", min=0.0, max=0.95,
         help="--cv: share of training queries whose links are hidden in each batch "
@@ -282,7 +291,7 @@ def evaluate_cmd(
 def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, seeds: int,
                     variants: str, epochs: int, batch_size: int, link_dropout: float | None,
                     swa_epochs: int | None, hidden_dim: int | None, members: int | None,
-                    memory_weight: float, gnn_steps: int,
+                    memory_weight: float | None, gnn_steps: int,
                     features: Path | None, taxonomy_queries: bool,
                     taxonomy_labels: bool | None,
                     cache: Path | None, text_encoder: str, intent_precision: float,
@@ -299,6 +308,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     from fusion.train import (
         DEFAULT_HIDDEN_DIM,
         DEFAULT_MEMBERS,
+        DEFAULT_MEMORY_WEIGHT,
         TrainConfig,
         use_taxonomy_labels,
     )
@@ -317,7 +327,8 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                       fusion=FusionConfig(text_dim=featurizer.dim,
                                           members=members or DEFAULT_MEMBERS,
                                           hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
-                                          memory_weight=memory_weight),
+                                          memory_weight=DEFAULT_MEMORY_WEIGHT
+                                          if memory_weight is None else memory_weight),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence,
                       taxonomy_labels=tree_labels)

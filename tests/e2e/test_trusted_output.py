@@ -85,9 +85,9 @@ def test_querqy_complete_output(bundle: Path) -> None:
 def test_a_memory_model_without_calibration_gets_its_own_default_thresholds(
         tmp_path: Path, tagger_dir: Path, kg_dir: Path) -> None:
     """The query memory spreads the intent's probabilities: a bundle without calibrated
-    thresholds takes the defaults calibrated for its memory weight, and a manifest that sets
-    only some thresholds keeps those defaults for the others."""
-    from fusion.expand import Thresholds
+    thresholds takes the thresholds and tree-walk gate calibrated for its memory weight, and a
+    manifest that sets only some of them keeps those defaults for the others."""
+    from fusion.expand import ExpansionConfig, Thresholds
     from parser.bundle import build_bundle
     from parser.pipeline import QueryParser
 
@@ -95,12 +95,16 @@ def test_a_memory_model_without_calibration_gets_its_own_default_thresholds(
     for manifest, want in (({}, Thresholds.defaults_for(0.3)),
                            ({"intent": 0.9}, Thresholds(intent=0.9, hard_filter=0.73))):
         b = build_bundle(tmp_path / "bundle", tagger=tagger_dir, kg=kg, fusion=fusion,
-                         thresholds=manifest or None, force=True)
+                         thresholds=manifest or None, force=True,
+                         expansion={"limits": {"brand": 2}} if manifest else None)
         qp = QueryParser.from_pretrained(b, warmup=False)
         try:
             assert qp.fusion is not None and qp.fusion.memory_weight == 0.3
             assert qp.expander.thresholds == want
             assert qp._intent_threshold == want.intent
             assert want.hard_filter < Thresholds().hard_filter  # not the memory-free default
+            walk = ExpansionConfig.defaults_for(0.3).walk_min_department_prob
+            assert qp.expander.config.walk_min_department_prob == walk < 0.9
+            assert qp.expander.config.limits["brand"] == (2 if manifest else 5)
         finally:
             qp.kg.close()

@@ -93,11 +93,16 @@ def test_memory_beats_the_heads_alone_on_held_apart_queries() -> None:
     assert acc[0.3] > acc[0.0] + 0.1, acc
 
 
-def test_default_thresholds_follow_the_memory_weight() -> None:
-    from fusion.expand import Thresholds
+def test_default_thresholds_and_walk_gate_follow_the_memory_weight() -> None:
+    from fusion.expand import ExpansionConfig, Thresholds
+    from fusion.train import DEFAULT_MEMORY_WEIGHT
 
     assert Thresholds.defaults_for(0.0) == Thresholds()
-    th = Thresholds.defaults_for(0.3)
+    assert ExpansionConfig.defaults_for(0.0) == ExpansionConfig()
+    th = Thresholds.defaults_for(DEFAULT_MEMORY_WEIGHT)
     assert (th.intent, th.hard_filter) == (0.36, 0.73)
+    walk = ExpansionConfig.defaults_for(DEFAULT_MEMORY_WEIGHT).walk_min_department_prob
+    assert walk == 0.71 < ExpansionConfig().walk_min_department_prob
     # a weight without its own calibration: the stricter memory-free defaults
     assert Thresholds.defaults_for(0.5) == Thresholds()
+    assert ExpansionConfig.defaults_for(0.5) == ExpansionConfig()
