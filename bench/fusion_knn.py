@@ -10,6 +10,10 @@ alpha * knn``, where ``knn`` is the cosine-weighted vote of the ``k`` training q
 queries of the fold, not the weak category names) nearest to the query's text embedding, over
 the model's labels: :class:`fusion.memory.QueryMemory`, which ``FusionConfig.memory_weight``
 blends in the product (this script computed the same vote itself until the memory existed).
+``links`` adds a vote keyed on the linker's output (:class:`fusion.memory.LinkMemory`: the
+labels of the fold's training queries that linked to each of the query's KG nodes, weighted by
+link score and node specificity) with weight ``--beta`` beside the text vote, on the queries
+whose links it knows (the others keep ``blend``).
 ``--walk G`` adds the blend's department gate that keeps the heads' out-of-fold department
 precision at ``G`` (the tree-walk gate of the expansions: the blend's department
 probabilities are lower at the same precision, so the heads' gate would walk less often).
@@ -50,7 +54,20 @@ from _fusion_cv import (  # noqa: E402
 )
 
 
-def _score(records: list[dict], alpha: float, hard: float) -> dict:
+def _probs(r: dict, alpha: float, beta: float = 0.0):
+    """The arm's lvl1 distribution for one record: ``(1 - alpha - beta) * heads + alpha *
+    text vote + beta * link vote`` on the queries the link memory knows a node of, ``(1 -
+    alpha) * heads + alpha * text vote`` on the others."""
+    import numpy as np
+
+    p = (1 - alpha) * r["model"] + alpha * r["knn"]
+    if beta:
+        g = (1 - alpha - beta) * r["model"] + alpha * r["knn"] + beta * r["links"]
+        p = np.where(r["seen"][:, None], g, p)
+    return p
+
+
+def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0) -> dict:
     """Per seed: lvl1 and lvl0 accuracy of the blend with weight ``alpha`` on the vote, and
     the hard filter's precision and coverage, over all the seed's out-of-fold queries."""
     import numpy as np
@@ -60,7 +77,7 @@ def _score(records: list[dict], alpha: float, hard: float) -> dict:
     per: dict[int, list[float]] = {}
     dept_scores: dict[int, tuple[list[float], list[bool]]] = {}
     for r in records:
-        p = (1 - alpha) * r["model"] + alpha * r["knn"]
+        p = _probs(r, alpha, beta)
         best = p.argmax(1)
         dept = r["to_lvl0"][best]
         p0 = np.array([p[i][r["to_lvl0"] == d].sum() for i, d in enumerate(dept)])
@@ -88,7 +105,7 @@ def _score(records: list[dict], alpha: float, hard: float) -> dict:
     for key in ("seed_lvl1", "seed_lvl0"):
         vals = list(out[key].values())
         out[key.replace("seed_", "mean_")] = round(sum(vals) / len(vals), 4)
-    out["crossfit"] = _crossfit(records, alpha)
+    out["crossfit"] = _crossfit(records, alpha, beta)
     return out
 
 
@@ -129,7 +146,7 @@ def _matched_gate(records: list[dict], alpha: float, gate: float) -> dict:
     return out
 
 
-def _crossfit(records: list[dict], alpha: float) -> dict:
+def _crossfit(records: list[dict], alpha: float, beta: float = 0.0) -> dict:
     """The product's calibration (``fusion.cv._calibrate``: thresholds from all out-of-fold
     predictions, each fold judged with the threshold calibrated on the seed's other folds) of
     the blend with weight ``alpha``."""
@@ -139,7 +156,7 @@ def _crossfit(records: list[dict], alpha: float) -> dict:
 
     oof: dict[int, list[dict]] = {}
     for r in records:
-        p = (1 - alpha) * r["model"] + alpha * r["knn"]
+        p = _probs(r, alpha, beta)
         best = p.argmax(1)
         dept = r["to_lvl0"][best]
         oof.setdefault(r["seed"], []).append({
@@ -154,9 +171,12 @@ def _crossfit(records: list[dict], alpha: float) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_cv_arguments(ap)
-    add_arm_arguments(ap, "model,blend")
+    add_arm_arguments(ap, "model,blend,links")
     ap.add_argument("--alpha", type=float, default=0.3, help="weight of the vote in the blend")
     ap.add_argument("--k", type=int, default=10, help="neighbours that vote")
+    ap.add_argument("--beta", type=float, default=0.2,
+                    help="arm `links`: weight of the link memory's vote (fusion.memory."
+                    "LinkMemory) beside --alpha, on the queries it knows a linked node of")
     ap.add_argument("--hard", type=float, default=0.95, help="hard-filter threshold")
     ap.add_argument("--walk", type=float, default=None,
                     help="also give the blend's department gate that keeps the heads' "
@@ -167,6 +187,7 @@ def main() -> None:
     import numpy as np
 
     import fusion.cv as cv
+    from fusion.memory import LinkMemory
     from fusion.weak import featurize_weak, taxonomy_queries
 
     graph, featurizer, examples = featurised_inputs(ap, args)
@@ -181,6 +202,10 @@ def main() -> None:
         # the served model's memory_weight is 0, so its own intents are unchanged
         model.set_memory(train)
         index = {lab: i for i, lab in enumerate(model.labels)}
+        # the fold's real training queries' links (weak ones have none of their own)
+        real = [ex for ex in train if not ex.weak and ex.lvl1 in index]
+        links = LinkMemory.build([[(e.iri, e.score) for e in ex.input.linked] for ex in real],
+                                 [index[ex.lvl1] for ex in real], n_labels=len(model.labels))
         to_lvl0 = model.lvl1_to_lvl0.numpy()
         lvl0_index = {lab: i for i, lab in enumerate(model.lvl0_labels)}
         served = model.predict_batch
@@ -193,6 +218,8 @@ def main() -> None:
                 "knn": model.memory.vote(np.stack([x.text_embedding.numpy() for x in inputs]),
                                          n_labels=len(model.labels), k=args.k),
                 "to_lvl0": to_lvl0,
+                **dict(zip(("links", "seen"), links.vote(
+                    [[(e.iri, e.score) for e in x.linked] for x in inputs]), strict=True)),
                 "gold1": np.array([index.get(ex.lvl1, -1) for ex in test]),
                 "gold0": np.array([lvl0_index.get(ex.lvl0, -1) for ex in test]),
             })
@@ -208,10 +235,13 @@ def main() -> None:
         cv.train_fusion = train_fusion
     out = {"cv_summary_full": res["summary"], "cv_seed_lvl1": res["seed_lvl1"],
            "alpha": args.alpha, "k": args.k}
+    out["beta"] = args.beta
+    out["links_seen"] = round(float(np.mean(np.concatenate([r["seen"] for r in records]))), 4)
     for arm in args.arms.split(","):
-        if arm not in ("model", "blend"):
-            ap.error(f"unknown arm {arm!r}: model or blend")
-        out[arm] = _score(records, 0.0 if arm == "model" else args.alpha, args.hard)
+        if arm not in ("model", "blend", "links"):
+            ap.error(f"unknown arm {arm!r}: model, blend or links")
+        out[arm] = _score(records, 0.0 if arm == "model" else args.alpha, args.hard,
+                          args.beta if arm == "links" else 0.0)
     if args.walk is not None:
         out["matched_walk_gate"] = _matched_gate(records, args.alpha, args.walk)
     write_report(out, args.report)
