@@ -10,7 +10,7 @@ alpha * knn``, where ``knn`` is the cosine-weighted vote of the ``k`` training q
 queries of the fold, not the weak category names) nearest to the query's text embedding, over
 the model's labels: :class:`fusion.memory.QueryMemory`, which ``FusionConfig.memory_weight``
 blends in the product (this script computed the same vote itself until the memory existed).
-``links`` adds a vote keyed on the linker's output (:class:`fusion.memory.LinkMemory`: the
+``links`` adds a vote keyed on the linker's output (:class:`LinkMemory` here: the
 labels of the fold's training queries that linked to each of the query's KG nodes, weighted by
 link score and node specificity) with weight ``--beta`` beside the text vote, on the queries
 whose links it knows (the others keep ``blend``).
@@ -38,7 +38,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -54,12 +58,67 @@ from _fusion_cv import (  # noqa: E402
 )
 
 
+@dataclass(frozen=True)
+class LinkMemory:
+    """The labels of the training queries that linked to each KG node: a vote keyed on the
+    linker's output instead of the text. A query's vote is the sum, over its linked nodes
+    this memory has seen, of each node's label distribution weighted by the link score and by
+    the node's specificity (1 / the number of labels its queries carry, so a node whose
+    queries all share one label counts more than a brand spread over thirty categories);
+    queries with no such node get no vote.
+
+    Attributes:
+        nodes: IRI -> row of ``dist``.
+        dist: ``[n_nodes, n_labels]`` label distribution of each node's training queries.
+        spread: ``[n_nodes]`` number of distinct labels of each node's training queries.
+
+    """
+
+    nodes: dict[str, int]
+    dist: np.ndarray
+    spread: np.ndarray
+
+    @classmethod
+    def build(cls, links: Sequence[Sequence[tuple[str, float]]],
+              labels: Sequence[int] | np.ndarray, *, n_labels: int) -> LinkMemory:
+        """From each training query's links (``(iri, link score)``) and label index."""
+        labels = np.asarray(labels, dtype=np.int64)
+        if len(links) != len(labels) or (labels < 0).any() or (labels >= n_labels).any():
+            raise ValueError(f"a link memory needs one label in [0, {n_labels}) per "
+                                  f"query, got {len(labels)} labels for {len(links)} queries")
+        nodes: dict[str, int] = {}
+        rows: list[np.ndarray] = []
+        for query_links, lab in zip(links, labels, strict=True):
+            for iri, score in query_links:
+                if iri not in nodes:
+                    nodes[iri] = len(rows)
+                    rows.append(np.zeros(n_labels))
+                rows[nodes[iri]][lab] += float(score)
+        dist = np.stack(rows) if rows else np.zeros((0, n_labels))
+        total = dist.sum(1, keepdims=True)
+        dist = np.where(total > 0, dist / np.where(total > 0, total, 1.0), 0.0)
+        return cls(nodes, dist, (dist > 0).sum(1).astype(np.float64))
+
+    def vote(self, links: Sequence[Sequence[tuple[str, float]]]) -> tuple[np.ndarray, np.ndarray]:
+        """``([B, n_labels] votes summing to 1, [B] whether the query had a known node)``;
+        a query without one gets the uniform distribution and ``False``."""
+        n_labels = self.dist.shape[1]
+        out = np.zeros((len(links), n_labels))
+        for i, query_links in enumerate(links):
+            for iri, score in query_links:
+                row = self.nodes.get(iri)
+                if row is not None and self.spread[row] > 0:
+                    out[i] += float(score) / self.spread[row] * self.dist[row]
+        total = out.sum(1, keepdims=True)
+        seen = total[:, 0] > 0
+        return np.where(seen[:, None], out / np.where(seen[:, None], total, 1.0),
+                        1.0 / max(n_labels, 1)), seen
+
+
 def _probs(r: dict, alpha: float, beta: float = 0.0):
     """The arm's lvl1 distribution for one record: ``(1 - alpha - beta) * heads + alpha *
     text vote + beta * link vote`` on the queries the link memory knows a node of, ``(1 -
     alpha) * heads + alpha * text vote`` on the others."""
-    import numpy as np
-
     p = (1 - alpha) * r["model"] + alpha * r["knn"]
     if beta:
         g = (1 - alpha - beta) * r["model"] + alpha * r["knn"] + beta * r["links"]
@@ -70,8 +129,6 @@ def _probs(r: dict, alpha: float, beta: float = 0.0):
 def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0) -> dict:
     """Per seed: lvl1 and lvl0 accuracy of the blend with weight ``alpha`` on the vote, and
     the hard filter's precision and coverage, over all the seed's out-of-fold queries."""
-    import numpy as np
-
     from fusion.cv import calibrate_threshold
 
     per: dict[int, list[float]] = {}
@@ -112,8 +169,6 @@ def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0) ->
 def _departments(records: list[dict], alpha: float) -> tuple:
     """Pooled over all records: each query's department probability under the blend with
     weight ``alpha`` (``Intent.lvl0_score``), whether that department is right, and its seed."""
-    import numpy as np
-
     scores, ok, seeds = [], [], []
     for r in records:
         p = (1 - alpha) * r["model"] + alpha * r["knn"]
@@ -150,8 +205,6 @@ def _crossfit(records: list[dict], alpha: float, beta: float = 0.0) -> dict:
     """The product's calibration (``fusion.cv._calibrate``: thresholds from all out-of-fold
     predictions, each fold judged with the threshold calibrated on the seed's other folds) of
     the blend with weight ``alpha``."""
-    import numpy as np
-
     import fusion.cv as cv
 
     oof: dict[int, list[dict]] = {}
@@ -184,10 +237,7 @@ def main() -> None:
                     "walk_min_department_prob, 0.9 by default)")
     args = ap.parse_args()
 
-    import numpy as np
-
     import fusion.cv as cv
-    from fusion.memory import LinkMemory
     from fusion.weak import featurize_weak, taxonomy_queries
 
     graph, featurizer, examples = featurised_inputs(ap, args)

@@ -24,7 +24,7 @@ import numpy as np
 
 from fusion.errors import FusionDataError, FusionLoadError
 
-__all__ = ["LinkMemory", "QueryMemory"]
+__all__ = ["QueryMemory"]
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -89,64 +89,3 @@ class QueryMemory:
         except (SafetensorError, OSError, KeyError, FusionDataError) as exc:
             raise FusionLoadError(f"{path} is not a valid query memory ({exc})") from exc
 
-
-@dataclass(frozen=True)
-class LinkMemory:
-    """The labels of the training queries that linked to each KG node: a vote keyed on the
-    linker's output instead of the text. A query's vote is the sum, over its linked nodes
-    this memory has seen, of each node's label distribution weighted by the link score and by
-    the node's specificity (1 / the number of labels its queries carry, so a node whose
-    queries all share one label counts more than a brand spread over thirty categories);
-    queries with no such node get no vote.
-
-    Attributes:
-        nodes: IRI -> row of ``dist``.
-        dist: ``[n_nodes, n_labels]`` label distribution of each node's training queries.
-        spread: ``[n_nodes]`` number of distinct labels of each node's training queries.
-
-    >>> mem = LinkMemory.build([[("tv", 1.0)], [("tv", 1.0)], [("samsung", 0.5)]], [0, 0, 1],
-    ...                        n_labels=2)
-    >>> vote, seen = mem.vote([[("tv", 0.9)], [("unknown", 1.0)]])
-    >>> vote.round(2).tolist(), seen.tolist()
-    ([[1.0, 0.0], [0.5, 0.5]], [True, False])
-    """
-
-    nodes: dict[str, int]
-    dist: np.ndarray
-    spread: np.ndarray
-
-    @classmethod
-    def build(cls, links: Sequence[Sequence[tuple[str, float]]],
-              labels: Sequence[int] | np.ndarray, *, n_labels: int) -> LinkMemory:
-        """From each training query's links (``(iri, link score)``) and label index."""
-        labels = np.asarray(labels, dtype=np.int64)
-        if len(links) != len(labels) or (labels < 0).any() or (labels >= n_labels).any():
-            raise FusionDataError(f"a link memory needs one label in [0, {n_labels}) per "
-                                  f"query, got {len(labels)} labels for {len(links)} queries")
-        nodes: dict[str, int] = {}
-        rows: list[np.ndarray] = []
-        for query_links, lab in zip(links, labels, strict=True):
-            for iri, score in query_links:
-                if iri not in nodes:
-                    nodes[iri] = len(rows)
-                    rows.append(np.zeros(n_labels))
-                rows[nodes[iri]][lab] += float(score)
-        dist = np.stack(rows) if rows else np.zeros((0, n_labels))
-        total = dist.sum(1, keepdims=True)
-        dist = np.where(total > 0, dist / np.where(total > 0, total, 1.0), 0.0)
-        return cls(nodes, dist, (dist > 0).sum(1).astype(np.float64))
-
-    def vote(self, links: Sequence[Sequence[tuple[str, float]]]) -> tuple[np.ndarray, np.ndarray]:
-        """``([B, n_labels] votes summing to 1, [B] whether the query had a known node)``;
-        a query without one gets the uniform distribution and ``False``."""
-        n_labels = self.dist.shape[1]
-        out = np.zeros((len(links), n_labels))
-        for i, query_links in enumerate(links):
-            for iri, score in query_links:
-                row = self.nodes.get(iri)
-                if row is not None and self.spread[row] > 0:
-                    out[i] += float(score) / self.spread[row] * self.dist[row]
-        total = out.sum(1, keepdims=True)
-        seen = total[:, 0] > 0
-        return np.where(seen[:, None], out / np.where(seen[:, None], total, 1.0),
-                        1.0 / max(n_labels, 1)), seen
