@@ -48,7 +48,13 @@ from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.gnn import GNNConfig, compute_node_embeddings
 from fusion.model import FusionConfig, FusionModel
 from fusion.text import get_text_encoder
-from fusion.train import DEFAULT_HIDDEN_DIM, DEFAULT_MEMBERS, TrainConfig, train_fusion
+from fusion.train import (
+    DEFAULT_HIDDEN_DIM,
+    DEFAULT_MEMBERS,
+    DEFAULT_MEMORY_WEIGHT,
+    TrainConfig,
+    train_fusion,
+)
 from fusion.weak import taxonomy_examples
 from kg import ProductGraph
 
@@ -89,10 +95,11 @@ def main() -> None:
     ap.add_argument("--hidden-dim", type=int, default=DEFAULT_HIDDEN_DIM,
                     help="width of each head (as `kgqp fusion train`)")
     ap.add_argument("--gnn-steps", type=int, default=100)
-    ap.add_argument("--memory-weight", type=float, default=0.0,
+    ap.add_argument("--memory-weight", type=float, default=DEFAULT_MEMORY_WEIGHT,
                     help="weight of the query memory's vote in the intent (fusion.memory; "
-                    "0: off); without --report the thresholds are Thresholds.defaults_for it, and "
-                    "the expansion settings start from ExpansionConfig.defaults_for it")
+                    "0: off; as `kgqp fusion train`); without --report the thresholds are "
+                    "Thresholds.defaults_for it, and the expansion settings start from "
+                    "ExpansionConfig.defaults_for it")
     ap.add_argument("--model", type=Path, default=None,
                     help="save the trained model here, or load it if it exists")
     ap.add_argument("--config", default="{}", help="ExpansionConfig settings as JSON")

@@ -88,4 +88,3 @@ class QueryMemory:
             return cls.build(d["text"], d["labels"], normalise=False)
         except (SafetensorError, OSError, KeyError, FusionDataError) as exc:
             raise FusionLoadError(f"{path} is not a valid query memory ({exc})") from exc
-
