@@ -4,7 +4,8 @@ hard-filter precision and coverage, and a few named queries.
 The intent model is trained on train only (full fusion with the label names and the KG's
 category names as weak training queries, ``--members`` heads, the query memory at
 ``--memory-weight``, as `kgqp fusion train` trains it;
-``--no-label-names`` and ``--no-taxonomy-queries`` without; seed 0) from the featurised queries
+``--no-label-names`` and ``--no-taxonomy-queries`` without; ``--seed``, 0 by default) from the
+featurised queries
 ``kgqp fusion evaluate --cv --features DIR`` wrote (train rows first, then dev), with the node
 embeddings of its ``--cache``; thresholds come from the cross-validation report (``--report``
 of that command) or the defaults.
@@ -100,6 +101,8 @@ def main() -> None:
                     "0: off; as `kgqp fusion train`); without --report the thresholds are "
                     "Thresholds.defaults_for it, and the expansion settings start from "
                     "ExpansionConfig.defaults_for it")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the heads' training (the "
+                    "GNN embeddings stay those of seed 0, as the quickstart's)")
     ap.add_argument("--model", type=Path, default=None,
                     help="save the trained model here, or load it if it exists")
     ap.add_argument("--config", default="{}", help="ExpansionConfig settings as JSON")
@@ -138,7 +141,7 @@ def main() -> None:
                                           hidden_dim=args.hidden_dim,
                                           memory_weight=args.memory_weight), kg,
                              train + weak_ex, [],
-                             train_config=TrainConfig(epochs=args.epochs, seed=0),
+                             train_config=TrainConfig(epochs=args.epochs, seed=args.seed),
                              node_embeddings=emb, label_text=label_text)
         if args.model is not None:
             model.save_pretrained(args.model)
