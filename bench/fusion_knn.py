@@ -84,8 +84,8 @@ class LinkMemory:
         """From each training query's links (``(iri, link score)``) and label index."""
         labels = np.asarray(labels, dtype=np.int64)
         if len(links) != len(labels) or (labels < 0).any() or (labels >= n_labels).any():
-            raise ValueError(f"a link memory needs one label in [0, {n_labels}) per "
-                                  f"query, got {len(labels)} labels for {len(links)} queries")
+            raise ValueError(f"a link memory needs one label in [0, {n_labels}) per query, "
+                             f"got {len(labels)} labels for {len(links)} queries")
         nodes: dict[str, int] = {}
         rows: list[np.ndarray] = []
         for query_links, lab in zip(links, labels, strict=True):
@@ -126,6 +126,14 @@ def _probs(r: dict, alpha: float, beta: float = 0.0):
     return p
 
 
+def _decode(p: np.ndarray, to_lvl0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of ``p``: the best lvl1, its department and the department's probability
+    (``Intent.lvl0_score``)."""
+    best = p.argmax(1)
+    dept = to_lvl0[best]
+    return best, dept, np.array([p[i][to_lvl0 == d].sum() for i, d in enumerate(dept)])
+
+
 def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0) -> dict:
     """Per seed: lvl1 and lvl0 accuracy of the blend with weight ``alpha`` on the vote, and
     the hard filter's precision and coverage, over all the seed's out-of-fold queries."""
@@ -134,10 +142,7 @@ def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0) ->
     per: dict[int, list[float]] = {}
     dept_scores: dict[int, tuple[list[float], list[bool]]] = {}
     for r in records:
-        p = _probs(r, alpha, beta)
-        best = p.argmax(1)
-        dept = r["to_lvl0"][best]
-        p0 = np.array([p[i][r["to_lvl0"] == d].sum() for i, d in enumerate(dept)])
+        best, dept, p0 = _decode(_probs(r, alpha, beta), r["to_lvl0"])
         gold1, gold0 = r["gold1"], r["gold0"]
         acc = per.setdefault(r["seed"], [0, 0, 0, 0, 0])
         acc[0] += int((best == gold1).sum())
@@ -171,9 +176,8 @@ def _departments(records: list[dict], alpha: float) -> tuple:
     weight ``alpha`` (``Intent.lvl0_score``), whether that department is right, and its seed."""
     scores, ok, seeds = [], [], []
     for r in records:
-        p = (1 - alpha) * r["model"] + alpha * r["knn"]
-        dept = r["to_lvl0"][p.argmax(1)]
-        scores.append(np.array([p[i][r["to_lvl0"] == d].sum() for i, d in enumerate(dept)]))
+        _, dept, p0 = _decode(_probs(r, alpha), r["to_lvl0"])
+        scores.append(p0)
         ok.append(dept == r["gold0"])
         seeds.append(np.full(len(dept), r["seed"]))
     return np.concatenate(scores), np.concatenate(ok), np.concatenate(seeds)
@@ -210,11 +214,9 @@ def _crossfit(records: list[dict], alpha: float, beta: float = 0.0) -> dict:
     oof: dict[int, list[dict]] = {}
     for r in records:
         p = _probs(r, alpha, beta)
-        best = p.argmax(1)
-        dept = r["to_lvl0"][best]
+        best, dept, p0 = _decode(p, r["to_lvl0"])
         oof.setdefault(r["seed"], []).append({
-            "score": p[np.arange(len(best)), best],
-            "lvl0_score": np.array([p[i][r["to_lvl0"] == d].sum() for i, d in enumerate(dept)]),
+            "score": p[np.arange(len(best)), best], "lvl0_score": p0,
             "lvl1_ok": best == r["gold1"], "lvl0_ok": dept == r["gold0"]})
     _, calibration = cv._calibrate(oof, cv.CVConfig())
     return {name: {k: v for k, v in c.items() if k != "default"}
