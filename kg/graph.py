@@ -67,6 +67,7 @@ from kg.views import (
     INCREMENTAL_MAX_QUADS,
     ChangeSet,
     ViewUpdate,
+    logged_changes,
     networkx_attrs,
     release,
     update_networkx,
@@ -1669,22 +1670,8 @@ class _EmbeddedBackend:
             log.info("KG at %s refreshed to version %d", g.path, version)
         finally:
             g._refresh_lock.release()
-        g._rebuild_views(_logged_changes(g._log, base, version))
+        g._rebuild_views(logged_changes(g._log, base, version))
         return True
-
-
-def _logged_changes(log_: VersionLog, base: int, version: int,
-                    max_versions: int = 64) -> ChangeSet | None:
-    """The change set from ``base`` to ``version`` read from the version log (``None`` when it
-    spans too many versions or a change set cannot be read: the views are then rebuilt)."""
-    if version - base > max_versions:
-        return None
-    try:
-        return ChangeSet.of(base, version, [log_.changes(v) for v in range(base + 1, version + 1)])
-    except KGError as e:
-        log.warning("Change sets %d..%d unreadable (%s): rebuilding the views", base + 1,
-                    version, e)
-        return None
 
 
 def _meta_quad(version: int) -> ox.Quad:

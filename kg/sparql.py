@@ -51,6 +51,7 @@ import pyoxigraph as ox
 from kg import schema as S
 from kg.errors import KGConflictError, KGError, KGNotFoundError, KGRemoteError
 from kg.versions import EMPTY_DIGEST, VersionInfo, digest_add, digest_combine
+from kg.views import logged_changes
 
 __all__ = ["SCHEMES", "GraphVersionLog", "SparqlConfig", "SparqlStore", "is_sparql_url"]
 
@@ -672,10 +673,14 @@ class SparqlBackend:
                 graph._rebuild_views()  # a rebuild the outage interrupted
             return False
         self.store.clear_cache()
+        base = graph._version
         graph._version = version
         graph._digest = self.log.info(version).digest if version else EMPTY_DIGEST
         log.info("KG at %s refreshed to version %d", self.store.where, version)
-        graph._rebuild_views()
+        # the views follow the server's change sets (another replica's commits), as after an
+        # embedded commit; a bulk import, many versions at once or a server that went back to
+        # an older version rebuild them
+        graph._rebuild_views(logged_changes(self.log, base, version))
         return True
 
     def close(self) -> None:

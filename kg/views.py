@@ -23,21 +23,28 @@ Example:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
+
+from kg.errors import KGError
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from kg.versions import VersionInfo
+
 #: a ``kg.graph.NodeInfo`` (not imported: kg.graph imports this module)
 NodeInfo = Any
 
-__all__ = ["INCREMENTAL_MAX_QUADS", "ChangeSet", "ViewUpdate", "networkx_attrs", "release",
-           "update_networkx", "update_node_table"]
+__all__ = ["INCREMENTAL_MAX_QUADS", "ChangeLog", "ChangeSet", "ViewUpdate", "logged_changes",
+           "networkx_attrs", "release", "update_networkx", "update_node_table"]
+
+log = logging.getLogger(__name__)
 
 #: a change set larger than this rebuilds every view in full (the incremental paths copy the
 #: outer dicts of each view anyway; beyond this a rebuild is about as fast)
@@ -93,6 +100,36 @@ class ChangeSet:
         return cls(base, version,
                    tuple(q for q, a in net.items() if a and q.graph_name == dg),
                    tuple(q for q, a in net.items() if not a and q.graph_name == dg))
+
+
+class ChangeLog(Protocol):
+    """What :func:`logged_changes` reads: a KG's version log (:class:`kg.versions.VersionLog`
+    on disk, :class:`kg.sparql.GraphVersionLog` in a SPARQL server)."""
+
+    def info(self, version: int) -> VersionInfo: ...
+
+    def changes(self, version: int) -> tuple[list[ox.Quad], list[ox.Quad]]: ...
+
+
+def logged_changes(log_: ChangeLog, base: int, version: int, *,
+                   max_versions: int = 64) -> ChangeSet | None:
+    """The change set from ``base`` to ``version`` read from a version log, for a reader whose
+    views are at ``base`` (another process committed since). ``None``, and the views are
+    rebuilt, when it spans more than ``max_versions`` versions or more than
+    :data:`INCREMENTAL_MAX_QUADS` quads by the logged counts (a bulk import's change set is not
+    read at all), or when a change set cannot be read."""
+    if not 0 <= base < version or version - base > max_versions:
+        return None
+    try:
+        versions = range(base + 1, version + 1)
+        infos = [log_.info(v) for v in versions]
+        if sum(i.added + i.removed for i in infos) > INCREMENTAL_MAX_QUADS:
+            return None
+        return ChangeSet.of(base, version, [log_.changes(v) for v in versions])
+    except KGError as e:
+        log.warning("Change sets %d..%d unreadable (%s): rebuilding the views", base + 1,
+                    version, e)
+        return None
 
 
 #: ``update(graph, old_value, changes) -> new value | None``: the view brought forward, or

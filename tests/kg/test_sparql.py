@@ -72,6 +72,50 @@ def test_replica_sees_updates_and_rebuilds_views(oxigraph_server):
             b.transaction()
 
 
+def test_replica_brings_its_views_forward_from_the_servers_change_sets(oxigraph_server,
+                                                                       tmp_path, monkeypatch):
+    """Another replica's small commit is followed from the server's change-set graphs (no
+    view builder runs, as after an embedded commit), to the views a fresh handle builds; a
+    change set above the incremental limit is not downloaded and the views are rebuilt."""
+    import kg.graph as kg_graph
+    import kg.views as kg_views
+    from kg.sparql import SparqlStore
+
+    builds: list[str] = []
+    for name in ("_build_node_table", "_build_networkx", "_build_alias_index"):
+        real = getattr(kg_graph, name)
+        monkeypatch.setattr(kg_graph, name,
+                            lambda g, _real=real, _name=name: builds.append(_name) or _real(g))
+    with ProductGraph.open(oxigraph_server.url) as a, \
+            ProductGraph.open(oxigraph_server.url, read_only=True) as b:
+        a.add_records(RECORDS, progress=False)
+        assert b.match("zbx") == [] and b.to_networkx().number_of_nodes() > 0
+        assert "_build_alias_index" in builds
+        with a.transaction("zorblax") as tx:
+            tx.add_node(Node(NodeKind.BRAND, "zorblax", "Zorblax", aliases=("zbx",)))
+        builds.clear()  # the writer's own
+        assert [m.text for m in b.match("zbx tv")] == ["zbx", "tv"] and b.version == 2
+        assert builds == [] and b.alias_index.changed_since[0] == 1
+        assert "https://kgqp.dev/id/brand/zorblax" in b.to_networkx()
+        with ProductGraph.open(oxigraph_server.url, read_only=True) as fresh:
+            assert sorted(fresh.alias_index.keys()) == sorted(b.alias_index.keys())
+            assert sorted(fresh.to_networkx().edges(keys=True)) == sorted(
+                b.to_networkx().edges(keys=True))
+        builds.clear()
+
+        downloads: list[object] = []
+        real_download = SparqlStore.download
+        monkeypatch.setattr(SparqlStore, "download",
+                            lambda self, graph=None: downloads.append(graph)
+                            or real_download(self, graph))
+        monkeypatch.setattr(kg_views, "INCREMENTAL_MAX_QUADS", 10)
+        a.import_rdf(write_products_nt(tmp_path / "p.nt", 20))
+        downloads.clear()
+        assert b.version == 2 and len(b.match("tv")) == 1  # reads refresh: now version 3
+        assert b.version == 3 and downloads == []
+        assert "_build_alias_index" in builds and b.alias_index.changed_since is None
+
+
 def test_concurrent_writers_conflict_and_nothing_partial_is_applied(oxigraph_server):
     with ProductGraph.open(oxigraph_server.url) as a, ProductGraph.open(oxigraph_server.url) as b:
         a.add_records(RECORDS, progress=False)
