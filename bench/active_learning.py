@@ -12,7 +12,8 @@ unless ``--kg-signals``: NIL spans and tagger/KG disagreement against the KG wit
 mined sources, ``kg.build.build_base``). Every model is trained from the backbone with the
 same recipe: MiniLM cut to ``--layers`` (default 4, the served tagger's depth; 2 is the
 quicker recipe of the first simulations), ``--epochs`` 10 (5 in the first simulations),
-batch 16, lr 1e-4 (head 1e-3). The defaults of the active arm are
+batch 16, lr 1e-4 (head 1e-3), a softmax output layer unless ``--crf`` (the served tagger's
+CRF layer). The defaults of the active arm are
 ``parser.learn.SelectionConfig``'s (summed uncertainty, no clusters); ``--uncertainty badge``
 selects by BADGE instead (k-means++ over the queries' gradient embeddings). ``--random-sizes``
 trains the random arm at chosen budgets only.
@@ -64,7 +65,8 @@ def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
     res = train(TrainConfig(train_path=work / "train.conll", dev_path=dev, out_dir=work / "model",
                             num_layers=args.layers, epochs=args.epochs, lr=args.lr,
                             head_lr=args.head_lr, batch_size=args.batch_size, seed=seed,
-                            patience=args.epochs, num_threads=args.threads, progress=False))
+                            crf=args.crf, patience=args.epochs, num_threads=args.threads,
+                            progress=False))
     return {"f1": round(res.best_f1, 4), "best_epoch": res.best_epoch,
             "train_seconds": round(time.perf_counter() - t0, 1)}
 
@@ -393,6 +395,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10,
                     help="training epochs of every model (10 since 2026-12-03; the earlier "
                          "tables used 5, where the best epoch was the last in most runs)")
+    ap.add_argument("--crf", action="store_true",
+                    help="a CRF output layer in every model (the served tagger's; results in "
+                         "a --out of their own)")
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--batch-size", type=int, default=16)
