@@ -637,7 +637,8 @@ class SparqlBackend:
 
     def refresh(self, graph: Any, *, force: bool = False) -> bool:
         """One version query per ``check_interval`` (no retries: a parse must not wait for a
-        server that is down); rebuild the views when the version moved.
+        server that is down); when the version moved, bring the views forward from the server's
+        change sets (rebuild them when those are too large or unreadable).
 
         One thread at a time checks and rebuilds; the others (and reads made by view builders
         during a rebuild) return at once and keep using the current views."""
