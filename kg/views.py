@@ -117,7 +117,19 @@ def logged_changes(log_: ChangeLog, base: int, version: int, *,
     views are at ``base`` (another process committed since). ``None``, and the views are
     rebuilt, when it spans more than ``max_versions`` versions or more than
     :data:`INCREMENTAL_MAX_QUADS` quads by the logged counts (a bulk import's change set is not
-    read at all), or when a change set cannot be read."""
+    read at all), or when a change set cannot be read.
+
+    Example:
+        >>> from kg.versions import VersionInfo, VersionLog
+        >>> vlog = VersionLog(None)  # in memory
+        >>> q = ox.Quad(ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p"), ox.Literal("b"))
+        >>> vlog.write(VersionInfo(1, None, "add a", 1, 0, "digest"), [q], [])
+        >>> vlog.write(VersionInfo(2, None, "remove a", 0, 1, "digest"), [], [q])
+        >>> len(logged_changes(vlog, 0, 1)), len(logged_changes(vlog, 0, 2))  # netted out
+        (1, 0)
+        >>> logged_changes(vlog, 0, 2, max_versions=1) is None
+        True
+    """
     if not 0 <= base < version or version - base > max_versions:
         return None
     try:
