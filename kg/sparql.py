@@ -658,6 +658,10 @@ class SparqlBackend:
         self._checked = time.monotonic()
         try:
             version = self.log.store_version(retries=0 if not force else None)
+            moved = version != graph._version
+            # read before the handle moves: a server gone by now leaves it at the old version
+            digest = (self.log.info(version).digest if version else EMPTY_DIGEST) if moved \
+                else graph._digest
         except KGRemoteError as e:
             if self.degraded is None:
                 log.warning("KG server %s unreachable; serving the last good views (version "
@@ -669,14 +673,15 @@ class SparqlBackend:
         if self.degraded is not None:
             log.warning("KG server %s reachable again", self.store.where)
             self.degraded = None
-        if version == graph._version:
-            if any(v.version != version for v in graph._views.values()):
-                graph._rebuild_views()  # a rebuild the outage interrupted
+        if not moved:
+            behind = [v.version for v in graph._views.values() if v.version != version]
+            if behind:  # bringing them forward was interrupted (the server went away)
+                graph._rebuild_views(logged_changes(self.log, min(behind), version))
             return False
         self.store.clear_cache()
         base = graph._version
         graph._version = version
-        graph._digest = self.log.info(version).digest if version else EMPTY_DIGEST
+        graph._digest = digest
         log.info("KG at %s refreshed to version %d", self.store.where, version)
         # the views follow the server's change sets (another replica's commits), as after an
         # embedded commit; a bulk import, many versions at once or a server that went back to

@@ -116,6 +116,37 @@ def test_replica_brings_its_views_forward_from_the_servers_change_sets(oxigraph_
         assert "_build_alias_index" in builds and b.alias_index.changed_since is None
 
 
+def test_server_gone_between_the_version_check_and_the_change_sets(oxigraph_server,
+                                                                   monkeypatch, caplog):
+    """The server answers the version check, then goes away: the parse is answered from the
+    last good views (no error), the handle stays at its version, and the next check brings
+    the views forward from the change sets (no builder runs)."""
+    from kg.sparql import GraphVersionLog
+
+    with ProductGraph.open(oxigraph_server.url) as a, \
+            ProductGraph.open(oxigraph_server.url, read_only=True) as b:
+        a.add_records(RECORDS, progress=False)
+        assert b.match("zbx") == [] and b.view_version("kg.alias_index") == 1
+        real_info, real_build = GraphVersionLog.info, ProductGraph._build_alias_index
+        builds: list[int] = []
+
+        def away(*args, **kwargs):
+            raise KGRemoteError("connection refused")
+
+        with a.transaction("zorblax") as tx:
+            tx.add_node(Node(NodeKind.BRAND, "zorblax", "Zorblax", aliases=("zbx",)))
+        monkeypatch.setattr(GraphVersionLog, "info", away)
+        monkeypatch.setattr(ProductGraph, "_build_alias_index",
+                            lambda g: builds.append(g.version) or real_build(g))
+        with caplog.at_level(logging.WARNING, logger="kg.sparql"):
+            assert b.match("zbx") == []  # the last good views
+        assert b.version == 1 and b.view_version("kg.alias_index") == 1
+        assert "unreachable; serving the last good views (version 1)" in caplog.text
+        monkeypatch.setattr(GraphVersionLog, "info", real_info)
+        assert [m.text for m in b.match("zbx")] == ["zbx"] and b.version == 2
+        assert builds == [] and b.alias_index.changed_since[0] == 1
+
+
 def test_concurrent_writers_conflict_and_nothing_partial_is_applied(oxigraph_server):
     with ProductGraph.open(oxigraph_server.url) as a, ProductGraph.open(oxigraph_server.url) as b:
         a.add_records(RECORDS, progress=False)
