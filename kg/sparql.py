@@ -638,7 +638,8 @@ class SparqlBackend:
     def refresh(self, graph: Any, *, force: bool = False) -> bool:
         """One version query per ``check_interval`` (no retries: a parse must not wait for a
         server that is down); when the version moved, bring the views forward from the server's
-        change sets (rebuild them when those are too large or unreadable).
+        change sets (rebuild them when those are too large or unreadable). A server that goes
+        away meanwhile leaves the last good views in use, brought forward at the next check.
 
         One thread at a time checks and rebuilds; the others (and reads made by view builders
         during a rebuild) return at once and keep using the current views."""
@@ -673,21 +674,31 @@ class SparqlBackend:
         if self.degraded is not None:
             log.warning("KG server %s reachable again", self.store.where)
             self.degraded = None
-        if not moved:
+        if moved:
+            self.store.clear_cache()
+            base = graph._version
+            graph._version = version
+            graph._digest = digest
+            log.info("KG at %s refreshed to version %d", self.store.where, version)
+        else:  # views a server outage left behind (below), if any
             behind = [v.version for v in graph._views.values() if v.version != version]
-            if behind:  # bringing them forward was interrupted (the server went away)
-                graph._rebuild_views(logged_changes(self.log, min(behind), version))
-            return False
-        self.store.clear_cache()
-        base = graph._version
-        graph._version = version
-        graph._digest = digest
-        log.info("KG at %s refreshed to version %d", self.store.where, version)
+            if not behind:
+                return False
+            base = min(behind)
         # the views follow the server's change sets (another replica's commits), as after an
         # embedded commit; a bulk import, many versions at once or a server that went back to
         # an older version rebuild them
-        graph._rebuild_views(logged_changes(self.log, base, version))
-        return True
+        try:
+            changes = logged_changes(self.log, base, version)
+        except KGRemoteError as e:  # gone again: keep serving the views of version base
+            log.warning("KG server %s unreachable; serving the views of version %d until it "
+                        "answers: %s", self.store.where, base, e)
+            self.degraded = str(e)
+            if force:
+                raise
+            return moved
+        graph._rebuild_views(changes)
+        return moved
 
     def close(self) -> None:
         self.store.close()

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
 
-from kg.errors import KGError
+from kg.errors import KGError, KGRemoteError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -117,7 +117,8 @@ def logged_changes(log_: ChangeLog, base: int, version: int, *,
     views are at ``base`` (another process committed since). ``None``, and the views are
     rebuilt, when it spans more than ``max_versions`` versions or more than
     :data:`INCREMENTAL_MAX_QUADS` quads by the logged counts (a bulk import's change set is not
-    read at all), or when a change set cannot be read.
+    read at all), or when a change set cannot be read. A KG server that cannot be reached
+    raises :class:`~kg.errors.KGRemoteError`.
 
     Example:
         >>> from kg.versions import VersionInfo, VersionLog
@@ -138,6 +139,8 @@ def logged_changes(log_: ChangeLog, base: int, version: int, *,
         if sum(i.added + i.removed for i in infos) > INCREMENTAL_MAX_QUADS:
             return None
         return ChangeSet.of(base, version, [log_.changes(v) for v in versions])
+    except KGRemoteError:
+        raise  # a server gone away: the caller keeps its views and tries again later
     except KGError as e:
         log.warning("Change sets %d..%d unreadable (%s): rebuilding the views", base + 1,
                     version, e)

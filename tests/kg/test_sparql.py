@@ -118,10 +118,11 @@ def test_replica_brings_its_views_forward_from_the_servers_change_sets(oxigraph_
 
 def test_server_gone_between_the_version_check_and_the_change_sets(oxigraph_server,
                                                                    monkeypatch, caplog):
-    """The server answers the version check, then goes away: the parse is answered from the
-    last good views (no error), the handle stays at its version, and the next check brings
-    the views forward from the change sets (no builder runs)."""
-    from kg.sparql import GraphVersionLog
+    """The server answers the version check, then goes away (before the version's info, or
+    while its change sets are read): the parse is answered from the last good views (no
+    error), and the next check brings the views forward from the change sets (no builder
+    runs)."""
+    from kg.sparql import GraphVersionLog, SparqlStore
 
     with ProductGraph.open(oxigraph_server.url) as a, \
             ProductGraph.open(oxigraph_server.url, read_only=True) as b:
@@ -143,6 +144,12 @@ def test_server_gone_between_the_version_check_and_the_change_sets(oxigraph_serv
         assert b.version == 1 and b.view_version("kg.alias_index") == 1
         assert "unreachable; serving the last good views (version 1)" in caplog.text
         monkeypatch.setattr(GraphVersionLog, "info", real_info)
+        # now it goes away while the change sets are read: the views of version 1 are kept
+        real_download = SparqlStore.download
+        monkeypatch.setattr(SparqlStore, "download", away)
+        assert b.match("zbx") == [] and b.version == 2
+        assert b.view_version("kg.alias_index") == 1 and builds == []
+        monkeypatch.setattr(SparqlStore, "download", real_download)
         assert [m.text for m in b.match("zbx")] == ["zbx"] and b.version == 2
         assert builds == [] and b.alias_index.changed_since[0] == 1
 
