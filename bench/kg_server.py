@@ -15,7 +15,8 @@ loopback port with its data in a temporary folder, and stops it at the end.
                   python bench/kg_server.py replicas --bundle B --kg DIR --updates 10
     parse     the QueryNER validation queries parsed with the bundle against the embedded KG
               (--kg DIR, read-only) and against the same KG in the server: identical results?
-              and per-query latency (p50/p90) of each, after one warm-up pass.
+              and per-query latency (p50/p90) of each, after one warm-up pass of each; the
+              timed pass parses each query through both, alternating which goes first.
                   python bench/kg_server.py parse --bundle B --kg DIR
 
 Prints a summary and one JSON line.
@@ -228,22 +229,26 @@ def bench_parse(args: argparse.Namespace) -> dict[str, Any]:
     server = Server(work / "db")
     try:
         _load_kg_into(server, args.kg, work)
-        results: dict[str, Any] = {}
-        for name, graph in (("embedded", ProductGraph.open(args.kg, read_only=True)),
-                            ("server", ProductGraph.open(server.url, read_only=True))):
-            qp = QueryParser.from_pretrained(args.bundle, kg=graph)
+        graphs = {"embedded": ProductGraph.open(args.kg, read_only=True),
+                  "server": ProductGraph.open(server.url, read_only=True)}
+        parsers = {name: QueryParser.from_pretrained(args.bundle, kg=g)
+                   for name, g in graphs.items()}
+        for qp in parsers.values():
             for q in queries:  # warm-up: views built, caches filled
                 qp(q)
-            lat, outs = [], []
-            for q in queries:
+        # timed side by side: each query through both, the order alternating per query, so
+        # both see the same machine state (load, caches, the other's memory)
+        results: dict[str, Any] = {name: ([], []) for name in parsers}
+        for i, q in enumerate(queries):
+            for name in (("embedded", "server") if i % 2 == 0 else ("server", "embedded")):
                 t = time.perf_counter()
-                out = qp(q)
-                lat.append((time.perf_counter() - t) * 1000)
+                out = parsers[name](q)
+                results[name][0].append((time.perf_counter() - t) * 1000)
                 d = out.to_dict()
                 d.pop("timings", None)  # the only field allowed to differ
-                outs.append(json.dumps(d, sort_keys=True))
-            results[name] = (lat, outs)
-            graph.close()
+                results[name][1].append(json.dumps(d, sort_keys=True))
+        for g in graphs.values():
+            g.close()
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
