@@ -14,6 +14,8 @@ blends in the product (this script computed the same vote itself until the memor
 labels of the fold's training queries that linked to each of the query's KG nodes, weighted by
 link score and node specificity) with weight ``--beta`` beside the text vote, on the queries
 whose links it knows (the others keep ``blend``).
+``weakmem`` is ``blend`` with the KG's category names (the weak training queries of
+:mod:`fusion.weak`, which the product's memory leaves out) remembered beside the real queries.
 ``--walk G`` adds the blend's department gate that keeps the heads' out-of-fold department
 precision at ``G`` (the tree-walk gate of the expansions: the blend's department
 probabilities are lower at the same precision, so the heads' gate would walk less often).
@@ -115,13 +117,14 @@ class LinkMemory:
                         1.0 / max(n_labels, 1)), seen
 
 
-def _probs(r: dict, alpha: float, beta: float = 0.0):
+def _probs(r: dict, alpha: float, beta: float = 0.0, vote: str = "knn"):
     """The arm's lvl1 distribution for one record: ``(1 - alpha - beta) * heads + alpha *
     text vote + beta * link vote`` on the queries the link memory knows a node of, ``(1 -
-    alpha) * heads + alpha * text vote`` on the others."""
-    p = (1 - alpha) * r["model"] + alpha * r["knn"]
+    alpha) * heads + alpha * text vote`` on the others; ``vote`` names the text vote
+    (``knn``: the fold's real training queries; ``knn_weak``: with the KG's category names)."""
+    p = (1 - alpha) * r["model"] + alpha * r[vote]
     if beta:
-        g = (1 - alpha - beta) * r["model"] + alpha * r["knn"] + beta * r["links"]
+        g = (1 - alpha - beta) * r["model"] + alpha * r[vote] + beta * r["links"]
         p = np.where(r["seen"][:, None], g, p)
     return p
 
@@ -134,7 +137,8 @@ def _decode(p: np.ndarray, to_lvl0: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return best, dept, np.array([p[i][to_lvl0 == d].sum() for i, d in enumerate(dept)])
 
 
-def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0) -> dict:
+def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0,
+           vote: str = "knn") -> dict:
     """Per seed: lvl1 and lvl0 accuracy of the blend with weight ``alpha`` on the vote, and
     the hard filter's precision and coverage, over all the seed's out-of-fold queries."""
     from fusion.cv import calibrate_threshold
@@ -142,7 +146,7 @@ def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0) ->
     per: dict[int, list[float]] = {}
     dept_scores: dict[int, tuple[list[float], list[bool]]] = {}
     for r in records:
-        best, dept, p0 = _decode(_probs(r, alpha, beta), r["to_lvl0"])
+        best, dept, p0 = _decode(_probs(r, alpha, beta, vote), r["to_lvl0"])
         gold1, gold0 = r["gold1"], r["gold0"]
         acc = per.setdefault(r["seed"], [0, 0, 0, 0, 0])
         acc[0] += int((best == gold1).sum())
@@ -167,7 +171,7 @@ def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0) ->
     for key in ("seed_lvl1", "seed_lvl0"):
         vals = list(out[key].values())
         out[key.replace("seed_", "mean_")] = round(sum(vals) / len(vals), 4)
-    out["crossfit"] = _crossfit(records, alpha, beta)
+    out["crossfit"] = _crossfit(records, alpha, beta, vote)
     return out
 
 
@@ -205,7 +209,7 @@ def _matched_gate(records: list[dict], alpha: float, gate: float) -> dict:
     return out
 
 
-def _crossfit(records: list[dict], alpha: float, beta: float = 0.0) -> dict:
+def _crossfit(records: list[dict], alpha: float, beta: float = 0.0, vote: str = "knn") -> dict:
     """The product's calibration (``fusion.cv._calibrate``: thresholds from all out-of-fold
     predictions, each fold judged with the threshold calibrated on the seed's other folds) of
     the blend with weight ``alpha``."""
@@ -213,7 +217,7 @@ def _crossfit(records: list[dict], alpha: float, beta: float = 0.0) -> dict:
 
     oof: dict[int, list[dict]] = {}
     for r in records:
-        p = _probs(r, alpha, beta)
+        p = _probs(r, alpha, beta, vote)
         best, dept, p0 = _decode(p, r["to_lvl0"])
         oof.setdefault(r["seed"], []).append({
             "score": p[np.arange(len(best)), best], "lvl0_score": p0,
@@ -240,12 +244,14 @@ def main() -> None:
     args = ap.parse_args()
 
     import fusion.cv as cv
+    from fusion.memory import QueryMemory
     from fusion.weak import featurize_weak, taxonomy_queries
 
     graph, featurizer, examples = featurised_inputs(ap, args)
     weak = featurize_weak(taxonomy_queries(graph), featurizer)
     by_input = {id(ex.input): ex for ex in examples}
     records: list[dict] = []
+    weak_sizes: list[int] = []
     train_fusion = cv.train_fusion
 
     def recording_train(fcfg, kg, train, dev, *, train_config, **kw):
@@ -254,6 +260,12 @@ def main() -> None:
         # the served model's memory_weight is 0, so its own intents are unchanged
         model.set_memory(train)
         index = {lab: i for i, lab in enumerate(model.labels)}
+        # arm weakmem: the same memory with the KG's category names (the weak queries)
+        with_weak = [ex for ex in train if ex.lvl1 in index]
+        weak_memory = QueryMemory.build(
+            np.stack([ex.input.text_embedding.detach().float().numpy() for ex in with_weak]),
+            [index[ex.lvl1] for ex in with_weak])
+        weak_sizes.append(sum(ex.weak for ex in with_weak))
         # the fold's real training queries' links (weak ones have none of their own)
         real = [ex for ex in train if not ex.weak and ex.lvl1 in index]
         links = LinkMemory.build([[(e.iri, e.score) for e in ex.input.linked] for ex in real],
@@ -269,6 +281,9 @@ def main() -> None:
                 "seed": train_config.seed, "model": probs,
                 "knn": model.memory.vote(np.stack([x.text_embedding.numpy() for x in inputs]),
                                          n_labels=len(model.labels), k=args.k),
+                "knn_weak": weak_memory.vote(
+                    np.stack([x.text_embedding.numpy() for x in inputs]),
+                    n_labels=len(model.labels), k=args.k),
                 "to_lvl0": to_lvl0,
                 **dict(zip(("links", "seen"), links.vote(
                     [[(e.iri, e.score) for e in x.linked] for x in inputs]), strict=True)),
@@ -290,10 +305,12 @@ def main() -> None:
     out["beta"] = args.beta
     out["links_seen"] = round(float(np.mean(np.concatenate([r["seen"] for r in records]))), 4)
     for arm in args.arms.split(","):
-        if arm not in ("model", "blend", "links"):
-            ap.error(f"unknown arm {arm!r}: model, blend or links")
+        if arm not in ("model", "blend", "links", "weakmem"):
+            ap.error(f"unknown arm {arm!r}: model, blend, links or weakmem")
         out[arm] = _score(records, 0.0 if arm == "model" else args.alpha, args.hard,
-                          args.beta if arm == "links" else 0.0)
+                          args.beta if arm == "links" else 0.0,
+                          "knn_weak" if arm == "weakmem" else "knn")
+    out["weak_in_memory"] = round(float(np.mean(weak_sizes)), 1)
     if args.walk is not None:
         out["matched_walk_gate"] = _matched_gate(records, args.alpha, args.walk)
     write_report(out, args.report)
