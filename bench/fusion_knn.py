@@ -234,8 +234,8 @@ def main() -> None:
     ap.add_argument("--alpha", type=float, default=0.3, help="weight of the vote in the blend")
     ap.add_argument("--k", type=int, default=10, help="neighbours that vote")
     ap.add_argument("--beta", type=float, default=0.2,
-                    help="arm `links`: weight of the link memory's vote (fusion.memory."
-                    "LinkMemory) beside --alpha, on the queries it knows a linked node of")
+                    help="arm `links`: weight of the link memory's vote (LinkMemory, in this "
+                    "script) beside --alpha, on the queries it knows a linked node of")
     ap.add_argument("--hard", type=float, default=0.95, help="hard-filter threshold")
     ap.add_argument("--walk", type=float, default=None,
                     help="also give the blend's department gate that keeps the heads' "
@@ -277,13 +277,11 @@ def main() -> None:
         def predict_batch(inputs):
             test = [by_input[id(x)] for x in inputs]
             probs = model._numpy_head().probs(inputs)
+            text = np.stack([x.text_embedding.numpy() for x in inputs])
             records.append({
                 "seed": train_config.seed, "model": probs,
-                "knn": model.memory.vote(np.stack([x.text_embedding.numpy() for x in inputs]),
-                                         n_labels=len(model.labels), k=args.k),
-                "knn_weak": weak_memory.vote(
-                    np.stack([x.text_embedding.numpy() for x in inputs]),
-                    n_labels=len(model.labels), k=args.k),
+                "knn": model.memory.vote(text, n_labels=len(model.labels), k=args.k),
+                "knn_weak": weak_memory.vote(text, n_labels=len(model.labels), k=args.k),
                 "to_lvl0": to_lvl0,
                 **dict(zip(("links", "seen"), links.vote(
                     [[(e.iri, e.score) for e in x.linked] for x in inputs]), strict=True)),

@@ -252,8 +252,8 @@ class FusionModel(nn.Module):
 
     def _with_memory(self, probs: np.ndarray, text: np.ndarray) -> np.ndarray:
         """``probs`` blended with the memory's vote for ``text`` (unchanged without one)."""
-        w = self.config.memory_weight
-        if self.memory is None or w <= 0:
+        w = self.memory_weight
+        if w <= 0 or self.memory is None:
             return probs
         vote = self.memory.vote(text, n_labels=len(self.labels), k=self.config.memory_k)
         return (1.0 - w) * probs + w * vote
