@@ -632,6 +632,7 @@ class FusionModel(nn.Module):
                 "graph": meta,
                 # what it was trained on (read by people, not by from_pretrained)
                 "training": {k: report[k] for k in ("n_train", "n_taxonomy_queries",
+                                                    "trained_on", "dev_file",
                                                     "train_config") if k in report},
             },
         )

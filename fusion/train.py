@@ -388,7 +388,8 @@ def member_seed(seed: int, k: int) -> int:
     return seed + 7919 * k
 
 
-def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out: str | Path, *,
+def train_from_files(kg: Any, train_file: str | Path | Sequence[str | Path],
+                     dev_file: str | Path | None, out: str | Path, *,
                      featurizer: QueryFeaturizer, config: FusionConfig | None = None,
                      train_config: TrainConfig | None = None,
                      gnn_config: GNNConfig | None = None, text_encoder: str = "minilm",
@@ -397,7 +398,11 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
                      progress: bool = True) -> tuple[FusionModel, dict[str, float]]:
     """Train on Best Buy query files (``queries_{train,dev}.jsonl``) and save to ``out``.
 
-    The library behind ``kgqp fusion train`` and the quickstart. ``featurizer`` turns the
+    The library behind ``kgqp fusion train`` and the quickstart. ``train_file`` may be several
+    files, pooled: once a recipe is chosen (by cross-validation over train+dev), training the
+    model you ship on train and dev together gives it 13% more queries on Best Buy
+    (docs/benchmarks.md, Fusion); ``dev_file`` is then ``None`` and no dev score is
+    reported (a score on queries the model trained on says nothing). ``featurizer`` turns the
     queries into model inputs exactly as the parser will at serving time (its tagger's query
     embedding and its linker's nodes: ``QueryParser.featurize``); its ``name`` is saved with
     the model. ``text_encoder`` (a :func:`fusion.text.get_text_encoder` name) embeds the KG
@@ -411,9 +416,23 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
     ``taxonomy_labels`` (default :data:`DEFAULT_TAXONOMY_LABELS`; needs ``taxonomy_queries``):
     the label space also holds the labels the KG's tree names beside the training labels
     (:func:`fusion.weak.taxonomy_labels`), learnt from the category names under them.
-    Returns the model with its dev scores.
+    Returns the model with its dev scores (``{}`` without ``dev_file``).
+
+    Raises:
+        FusionConfigError: ``train_config.select_epoch`` without ``dev_file``, or a file
+            that is both a training and the dev file.
     """
     out = Path(out)
+    train_files = [Path(train_file)] if isinstance(train_file, (str, Path)) \
+        else [Path(f) for f in train_file]
+    if not train_files:
+        raise FusionConfigError("train_from_files needs at least one training file")
+    if dev_file is not None and Path(dev_file).resolve() in {f.resolve() for f in train_files}:
+        raise FusionConfigError(f"{dev_file} is both a training and the dev file: its dev "
+                                "score would be a training score; leave the dev file out")
+    if train_config is not None and train_config.select_epoch and dev_file is None:
+        raise FusionConfigError("select_epoch picks the epoch by its dev score: it needs a "
+                                "dev file")
     tree_labels = use_taxonomy_labels(taxonomy_labels, taxonomy_queries)
     config = replace(config or FusionConfig(use_label_names=True, members=DEFAULT_MEMBERS,
                                             hidden_dim=DEFAULT_HIDDEN_DIM,
@@ -422,8 +441,10 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
     gnn_config = gnn_config or GNNConfig()
     cache = Path(cache_dir) if cache_dir is not None else out.parent / ".fusion-cache" / \
         gnn_config.layer
-    train_ex = build_examples(load_bestbuy_queries(train_file), featurizer, progress=progress)
-    dev_ex = build_examples(load_bestbuy_queries(dev_file), featurizer, progress=progress)
+    train_ex = build_examples([q for f in train_files for q in load_bestbuy_queries(f)],
+                              featurizer, progress=progress)
+    dev_ex = [] if dev_file is None else build_examples(load_bestbuy_queries(dev_file),
+                                                        featurizer, progress=progress)
     space = [ex.lvl1 for ex in train_ex]
     if tree_labels:
         space = weak.taxonomy_labels(kg, space)
@@ -440,8 +461,10 @@ def train_from_files(kg: Any, train_file: str | Path, dev_file: str | Path, out:
                          train_config=train_config, gnn_config=gnn_config, text_encoder=enc,
                          cache_dir=cache, label_text=names, progress=progress)
     model.training_report["n_taxonomy_queries"] = len(weak_ex)
+    model.training_report["trained_on"] = [f.name for f in train_files]
+    model.training_report["dev_file"] = None if dev_file is None else Path(dev_file).name
     model.save_pretrained(out, text_encoder=featurizer.name)
     if config.use_graph:
         for name in ("gnn.safetensors", "gnn.json"):
             shutil.copyfile(cache / name, out / "graph" / name)
-    return model, evaluate(model, dev_ex)
+    return model, evaluate(model, dev_ex) if dev_ex else {}

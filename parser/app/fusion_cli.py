@@ -52,16 +52,18 @@ def _threads(n: int) -> None:
 @app.command()
 def train(
     kg: Path = _KG,
-    train_file: Path = typer.Option(
+    train_files: list[Path] = typer.Option(
         ...,
         "--train",
         exists=True,
         dir_okay=False,
-        help="Best Buy queries JSONL (queries_train.jsonl).",
+        help="Best Buy queries JSONL (queries_train.jsonl); repeat to pool files (e.g. train "
+        "and dev for the model you ship, once cross-validation chose the recipe).",
     ),
-    dev_file: Path = typer.Option(
-        ..., "--dev", exists=True, dir_okay=False,
-        help="Dev JSONL: reported; selects the epoch only with --select-epoch.",
+    dev_file: Path | None = typer.Option(
+        None, "--dev", exists=True, dir_okay=False,
+        help="Dev JSONL: reported; selects the epoch only with --select-epoch. Leave it out "
+        "when it is one of the --train files.",
     ),
     out: Path = typer.Option(..., "--out", help="Output model folder."),
     tagger: Path = typer.Option(
@@ -139,7 +141,7 @@ def train(
     try:
         graph = ProductGraph.open(kg, read_only=True)
         model, metrics = train_from_files(
-            graph, train_file, dev_file, out,
+            graph, train_files, dev_file, out,
             featurizer=QueryParser.featurizer(tagger, graph),
             config=FusionConfig(use_graph=not no_graph, use_label_names=not no_label_names,
                                 hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
@@ -159,11 +161,8 @@ def train(
     except (FusionError, KGError, ParserError, OSError) as exc:
         _fail(exc)
     logger.info("saved %s; dev %s", out, metrics)
-    typer.echo(
-        json.dumps(
-            {"out": str(out), "dev": metrics, "best_epoch": model.training_report["best_epoch"]}
-        )
-    )
+    typer.echo(json.dumps({"out": str(out), "dev": metrics or None,
+                           "best_epoch": model.training_report["best_epoch"]}))
 
 
 @app.command("evaluate")

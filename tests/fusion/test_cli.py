@@ -122,3 +122,41 @@ def test_evaluate_cv_with_the_trees_labels(tmp_path):
         assert report["taxonomy_labels"] is want
     res = runner.invoke(app, [*cv, "--taxonomy-labels", "--no-taxonomy-queries"])
     assert res.exit_code != 0 and "--no-taxonomy-queries" in res.output
+
+
+def test_train_on_pooled_files_without_dev(tmp_path):
+    """``--train`` twice and no ``--dev``: the model you ship, trained on train and dev once
+    cross-validation chose the recipe. It learns the labels only the second file has, and
+    reports no dev score; a dev file that is also a training file, or ``--select-epoch``
+    without a dev file, is a clear error that writes nothing."""
+    from parser.app.cli import app
+    from parser.tagger.testing import tiny_tagger
+
+    kg_dir = tmp_path / "kg"
+    with ProductGraph.open(kg_dir) as g:
+        g.add_records(_records(), progress=False)
+    first = [(q, lab) for q, lab in QUERIES if "Appliances" not in lab]
+    _jsonl(tmp_path / "train.jsonl", first)
+    _jsonl(tmp_path / "dev.jsonl", [(q, lab) for q, lab in QUERIES if "Appliances" in lab])
+    tagger_dir = tiny_tagger().save(tmp_path / "tagger")
+    common = ["fusion", "train", "--kg", str(kg_dir), "--train", str(tmp_path / "train.jsonl"),
+              "--train", str(tmp_path / "dev.jsonl"), "--epochs", "2", "--no-graph",
+              "--no-taxonomy-queries", "--members", "1", "--hidden-dim", "16",
+              "--memory-weight", "0", "--text-encoder", "hashing", "--threads", "1",
+              "--tagger", str(tagger_dir)]
+    runner = CliRunner()
+    out = tmp_path / "model"
+    res = runner.invoke(app, [*common, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["dev"] is None
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["training"]["trained_on"] == ["train.jsonl", "dev.jsonl"]
+    assert saved["training"]["dev_file"] is None
+    assert saved["training"]["n_train"] == len(QUERIES)
+    labels = json.loads((out / "labels.json").read_text())
+    assert "Appliances > Refrigerators" in str(labels)  # only the second file has it
+    for extra, message in ((["--dev", str(tmp_path / "dev.jsonl")], "both a training"),
+                           (["--select-epoch"], "needs a dev file")):
+        res = runner.invoke(app, [*common, *extra, "--out", str(tmp_path / "bad")])
+        assert res.exit_code != 0 and message in res.output, res.output
+        assert not (tmp_path / "bad").exists()
