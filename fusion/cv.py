@@ -139,20 +139,24 @@ class CVReport:
     folds' out-of-fold predictions); ``thresholds`` are calibrated on all out-of-fold
     predictions of the ``full`` variant (or the last variant run) and ``calibration`` holds their
     cross-fitted precision and coverage, and under ``default`` the precision and coverage of
-    the :class:`Thresholds` defaults on the same predictions.
+    the :class:`Thresholds` defaults on the same predictions. Each spread also lists its
+    per-seed ``values`` (in the order of ``config["seeds"]``). ``config`` is the
+    :class:`CVConfig` that ran (folds, seeds, variants, training and architecture settings),
+    so that a saved report says how to reproduce it.
     """
 
     runs: list[dict[str, Any]]
-    summary: dict[str, dict[str, dict[str, float]]]
+    summary: dict[str, dict[str, dict[str, Any]]]
     thresholds: Thresholds
     calibration: dict[str, Any]
     n: int
     seconds: float
+    config: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "seconds": round(self.seconds, 1), "summary": self.summary,
-                "thresholds": self.thresholds.to_dict(), "calibration": self.calibration,
-                "runs": self.runs}
+        return {"n": self.n, "seconds": round(self.seconds, 1), "config": self.config,
+                "summary": self.summary, "thresholds": self.thresholds.to_dict(),
+                "calibration": self.calibration, "runs": self.runs}
 
 
 # -- featurised inputs on disk (safetensors + JSONL, no pickle) -------------------------------
@@ -295,10 +299,20 @@ def _scores(pred1: list[str], examples: Sequence[FusionExample],
     }
 
 
-def _spread(values: Sequence[float]) -> dict[str, float]:
+def _spread(values: Sequence[float]) -> dict[str, Any]:
     return {"mean": round(statistics.fmean(values), 4),
             "std": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
-            "min": round(min(values), 4), "max": round(max(values), 4)}
+            "min": round(min(values), 4), "max": round(max(values), 4),
+            "values": [round(v, 4) for v in values]}
+
+
+def _config_dict(cfg: CVConfig) -> dict[str, Any]:
+    """``cfg`` as plain JSON values (the report's ``config``)."""
+    return {"folds": cfg.folds, "seeds": list(cfg.seeds), "variants": list(cfg.variants),
+            "train": cfg.train.to_dict(), "fusion": cfg.fusion.to_dict(),
+            "intent_precision": cfg.intent_precision,
+            "filter_precision": cfg.filter_precision, "confidence": cfg.confidence,
+            "taxonomy_labels": cfg.taxonomy_labels}
 
 
 def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None = None,
@@ -396,7 +410,7 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
     calibration["variant"] = calib_variant
     report = CVReport(runs=runs, summary=summary, thresholds=thresholds,
                       calibration=calibration, n=len(examples),
-                      seconds=time.perf_counter() - start)
+                      seconds=time.perf_counter() - start, config=_config_dict(cfg))
     logger.info("cross-validation: %d examples, %d folds x %d seeds, %s in %.0f s",
                 len(examples), cfg.folds, len(cfg.seeds),
                 {v: summary[v]["lvl1_accuracy"]["mean"] for v in cfg.variants}, report.seconds)

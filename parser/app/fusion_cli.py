@@ -365,6 +365,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     rep = cross_validate(examples, config=config, kg=graph, node_embeddings=emb,
                          label_text=label_text, weak=weak, progress=True)
     out = rep.to_dict()
+    out["data"] = [str(p) for p in data]
     out["featurizer"], out["kg_version"] = featurizer.name, graph.version
     out["taxonomy_names"] = len(weak)
     out["taxonomy_labels"] = config.taxonomy_labels

@@ -3,6 +3,7 @@ switches and a small cross-validation over the real fixture KG."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -125,6 +126,8 @@ def test_cross_validate_reports_every_variant_and_thresholds(kg, encoder, exampl
     for v in VARIANTS:
         s = rep.summary[v]["lvl1_accuracy"]
         assert 0.0 <= s["min"] <= s["mean"] <= s["max"] <= 1.0
+        assert len(s["values"]) == 2 and s["mean"] == pytest.approx(sum(s["values"]) / 2,
+                                                                     abs=1e-4)
     assert "lvl1_minus_text_points" in rep.summary["full"]
     assert isinstance(rep.thresholds, Thresholds)
     assert set(rep.calibration) >= {"intent", "hard_filter"}
@@ -134,6 +137,11 @@ def test_cross_validate_reports_every_variant_and_thresholds(kg, encoder, exampl
     assert 0.0 <= default["coverage"]["mean"] <= 1.0
     d = rep.to_dict()
     assert d["n"] == len(data) and d["thresholds"]["filter_precision"] == 0.95
+    # the report says how to reproduce it, as plain JSON
+    assert (d["config"]["folds"], d["config"]["seeds"]) == (3, [0, 1])
+    assert d["config"]["train"]["epochs"] == 8
+    assert d["config"]["fusion"]["hidden_dim"] == CFG.hidden_dim
+    assert json.loads(json.dumps(d))["config"] == d["config"]
     with pytest.raises(FusionConfigError, match="node_embeddings"):
         cross_validate(data, config=cfg)
     with pytest.raises(FusionConfigError, match="label_text"):
