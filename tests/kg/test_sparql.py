@@ -169,6 +169,39 @@ def test_concurrent_writers_conflict_and_nothing_partial_is_applied(oxigraph_ser
         assert b.version == 3 and a.node("https://kgqp.dev/id/brand/sony").label == "Sony"
 
 
+def test_a_bulk_import_overtaken_by_another_commit_adds_nothing(oxigraph_server, tmp_path,
+                                                                monkeypatch):
+    """Another writer commits between a bulk import's staging upload and its commit: the
+    commit's version guard stops it (one update request, all or nothing), so none of the
+    staged triples reaches the data graph, and the staging graph is dropped."""
+    from kg.sparql import META_GRAPH_IRI, STAGING_PREFIX, SparqlStore
+
+    src = write_products_nt(tmp_path / "p.nt", 20)
+    product = "https://kgqp.dev/id/product/p3"
+    with ProductGraph.open(oxigraph_server.url) as a, ProductGraph.open(oxigraph_server.url) as b:
+        a.add_records(RECORDS, progress=False)
+        real_upload = SparqlStore.upload
+
+        def upload_then_lose_the_race(self, path, graph):
+            real_upload(self, path, graph)
+            with a.transaction("a, meanwhile") as tx:
+                tx.add_node(Node(NodeKind.BRAND, "tcl", "TCL"))
+
+        monkeypatch.setattr(SparqlStore, "upload", upload_then_lose_the_race)
+        with pytest.raises(KGConflictError):
+            b.import_rdf(src)
+        monkeypatch.setattr(SparqlStore, "upload", real_upload)
+        assert [v.message for v in b.versions()][-1] == "a, meanwhile"
+        assert b.node(product) is None and len(b) == len(a)
+        server = SparqlStore(SparqlConfig.from_url(oxigraph_server.url))
+        graphs = {str(r[0]).strip("<>") for r in server.query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+        assert META_GRAPH_IRI in graphs
+        assert not any(g.startswith(STAGING_PREFIX) for g in graphs), graphs  # dropped
+        b.import_rdf(src)  # the retry, on the new version, commits
+        assert b.version == 3 and a.node(product) is not None
+
+
 def test_outage_keeps_last_good_views(oxigraph_server, caplog):
     with ProductGraph.open(oxigraph_server.url, read_only=True) as ro:
         assert ro.match("lg") == []
