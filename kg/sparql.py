@@ -61,6 +61,9 @@ SCHEMES = ("sparql+http://", "sparql+https://")
 META_GRAPH_IRI = "https://kgqp.dev/meta"
 LOG_GRAPH_PREFIX = "https://kgqp.dev/log/"
 STAGING_PREFIX = "https://kgqp.dev/staging/"
+#: a staging graph younger than this may belong to a bulk import still running: left alone by
+#: :meth:`GraphVersionLog.stale_staging` (a 1M-triple import takes under a minute)
+STALE_STAGING_SECONDS = 3600.0
 VERSION_PRED_IRI = S.KGQP + "committedVersion"
 _K = S.KGQP
 _DG = ox.DefaultGraph()
@@ -545,7 +548,8 @@ class GraphVersionLog:
         version's added change set (``kgqp:addedGraph``: no second copy, no drop). Returns the
         committed info (``added`` == 0: nothing new, nothing committed); a staging graph that
         was not committed is dropped."""
-        staging = ox.NamedNode(f"{STAGING_PREFIX}{uuid.uuid4().hex}")
+        # named with its creation time, so that stale_staging can leave running imports alone
+        staging = ox.NamedNode(f"{STAGING_PREFIX}{int(time.time())}-{uuid.uuid4().hex}")
         v = info.version
         committed = False
         try:
@@ -587,16 +591,35 @@ class GraphVersionLog:
                 except KGError as e:
                     log.warning("Could not drop the staging graph %s: %s", staging, e)
 
-    def drop_stale_staging(self) -> None:
-        """Drop staging graphs that interrupted bulk imports left behind (run it when no
-        import is in progress; committed ones are change sets and are kept)."""
+    def stale_staging(self, *, older_than: float = STALE_STAGING_SECONDS) -> list[str]:
+        """The staging graphs no version names as its change set (``kgqp:addedGraph``): left by
+        bulk imports that were interrupted, or that are still running, so only those created
+        more than ``older_than`` seconds ago count (a graph whose name carries no creation
+        time, from before names did, always counts). Sorted names."""
         res = self.store.query(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
             f"FILTER(STRSTARTS(STR(?g), {ox.Literal(STAGING_PREFIX)})) FILTER NOT EXISTS {{ "
             f"GRAPH <{META_GRAPH_IRI}> {{ ?v <{_K}addedGraph> ?g }} }} }}"
         )
+        now = time.time()
+        out = []
         for row in res:
-            self.store.update(f"DROP SILENT GRAPH {row[0]}", what="dropping a staging graph")
+            name = row[0].value
+            stamp, sep, _ = name[len(STAGING_PREFIX):].partition("-")
+            if sep and stamp.isdigit() and now - int(stamp) < older_than:
+                continue  # young: maybe an import in progress
+            out.append(name)
+        return sorted(out)
+
+    def drop_stale_staging(self, *, older_than: float = STALE_STAGING_SECONDS) -> list[str]:
+        """Drop :meth:`stale_staging`'s graphs (``kgqp kg drop-staging``); returns their
+        names."""
+        names = self.stale_staging(older_than=older_than)
+        for name in names:
+            self.store.update(f"DROP SILENT GRAPH {ox.NamedNode(name)}",
+                              what="dropping a staging graph")
+            log.info("Dropped the staging graph %s, left by an interrupted bulk import", name)
+        return names
 
 
 

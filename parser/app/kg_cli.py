@@ -308,6 +308,33 @@ def load(
         _with_graph(kgdir, run, read_only=False, must_exist=False)
 
 
+@app.command("drop-staging")
+def drop_staging(
+    url: str = typer.Argument(..., help="The KG's SPARQL server URL (sparql+http://host:port/)."),
+    older_than: float = typer.Option(
+        60.0, "--older-than", min=0.0, help="Only staging graphs created more than this many "
+        "minutes ago (a younger one may belong to a bulk load still running)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List them; drop nothing."),
+) -> None:
+    """Drop the staging graphs that interrupted bulk loads left in a KG server (an embedded
+    KG removes what interrupted imports left when a writer opens it)."""
+    with _errors():
+        from kg.sparql import GraphVersionLog, SparqlConfig, SparqlStore, is_sparql_url
+
+        if not is_sparql_url(url):
+            raise ValueError(f"{url} is not a SPARQL server URL (sparql+http://host:port/): "
+                             "an embedded KG removes what interrupted imports left itself, "
+                             "when a writer opens it")
+        log_ = GraphVersionLog(SparqlStore(SparqlConfig.from_url(url)))
+        seconds = older_than * 60
+        names = log_.stale_staging(older_than=seconds) if dry_run \
+            else log_.drop_stale_staging(older_than=seconds)
+        for name in names:
+            typer.echo(name)
+        verb = "would drop" if dry_run else "dropped"
+        typer.echo(f"{verb} {len(names)} staging graph(s) older than {older_than:g} min", err=True)
+
+
 @app.command("build-default")
 def build_default_cmd(
     kgdir: Path = _KGDIR,

@@ -118,3 +118,46 @@ def test_commands_take_a_sparql_server_url(oxigraph_server, kgdir, tmp_path):
     assert r.exit_code == 0 and "now at version 2" in r.output
     r = invoke("stats", "sparql+http://127.0.0.1:9/?retries=0&timeout=2")
     assert r.exit_code == 1 and r.output.count("\n") == 1 and "KG server" in r.output
+
+
+def test_drop_staging_drops_only_old_uncommitted_staging_graphs(oxigraph_server, kgdir,
+                                                                 tmp_path):
+    """``kgqp kg drop-staging URL``: the staging graphs of interrupted bulk loads older than
+    an hour (and unnamed-time ones, from before names carried it) go; a young one (a load that
+    may be running) and a committed one (a version's change set) stay, and so does the data."""
+    import time
+
+    from kg.sparql import META_GRAPH_IRI, STAGING_PREFIX, SparqlConfig, SparqlStore
+
+    url, added = oxigraph_server.url, "https://kgqp.dev/ns#addedGraph"
+    with ProductGraph.open(kgdir, read_only=True) as g:
+        g.export(tmp_path / "kg.nt", format="ntriples")
+        n = len(g)
+    assert invoke("load", url, tmp_path / "kg.nt", "--kind", "rdf").exit_code == 0
+    store = SparqlStore(SparqlConfig.from_url(url))
+    old = f"{STAGING_PREFIX}{int(time.time()) - 7200}-aaaa"
+    young = f"{STAGING_PREFIX}{int(time.time())}-bbbb"
+    legacy = f"{STAGING_PREFIX}cccc"
+    for name in (old, young, legacy):
+        store.update(f"INSERT DATA {{ GRAPH <{name}> {{ <urn:s> <urn:p> <urn:o> }} }}")
+
+    def graphs() -> set[str]:
+        return {r[0].value
+                for r in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+
+    committed = {r[0].value for r in store.query(
+        f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH_IRI}> {{ ?v <{added}> ?g }} }}")}
+    assert len(committed) == 1 and next(iter(committed)).startswith(STAGING_PREFIX)
+    r = invoke("drop-staging", url, "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.split() == sorted([legacy, old]) and {old, legacy} <= graphs()
+    r = invoke("drop-staging", url)
+    assert r.exit_code == 0 and r.stdout.split() == sorted([legacy, old])
+    left = graphs()
+    assert young in left and committed <= left and not {old, legacy} & left
+    with ProductGraph.open(url, read_only=True) as g:
+        assert len(g) == n
+    r = invoke("drop-staging", url, "--older-than", "0")
+    assert r.stdout.split() == [young] and young not in graphs()
+    r = invoke("drop-staging", kgdir)
+    assert r.exit_code == 2 and "not a SPARQL server URL" in r.output
