@@ -63,15 +63,21 @@ def _table(results: list[Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table("query", "entities (label -> KG node)", "intent", "expansions", show_lines=True)
+    table = Table("query", "entities (label -> KG node)", "intent", "filters", "expansions",
+                  show_lines=True)
     for r in results:  # every cell is user or KG text: escaped, or "[creator]" reads as markup
         ents = "\n".join(
             f"{e.text} [{e.label}]" + (f" -> {e.kg_kind}:{e.kg_label}" if e.kg_id else "")
             for e in r.entities
         )
-        intent = f"{r.intent.category} ({r.intent.score:.2f})" if r.intent else ""
+        intent = ""
+        if r.intent:  # below the calibrated threshold: shown, marked low (a suggestion only)
+            low = "" if r.intent.confident else ", low"
+            intent = f"{r.intent.category} ({r.intent.score:.2f}{low})"
+        filters = "\n".join(f"{k}={', '.join(map(str, v)) if isinstance(v, list) else v}"
+                             for k, v in r.filters.items())
         exps = ", ".join(x.term for x in r.expansions[:5])
-        table.add_row(*(escape(cell) for cell in (r.text, ents, intent, exps)))
+        table.add_row(*(escape(cell) for cell in (r.text, ents, intent, filters, exps)))
     Console().print(table)
 
 

@@ -93,8 +93,9 @@ def test_parse_table_shows_entity_labels(bundle: Path) -> None:
 
     from parser.app.cli import app
 
-    r = CliRunner().invoke(app, ["parse", "samsung tv", "--bundle", str(bundle)],
+    r = CliRunner().invoke(app, ["parse", "samsung tv under 800", "--bundle", str(bundle)],
                            env={"COLUMNS": "200"})
     gc.collect()
     assert r.exit_code == 0, r.output
     assert "samsung [creator]" in r.output, r.output
+    assert "price_max=800" in r.output, r.output  # the filters column

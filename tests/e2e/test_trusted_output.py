@@ -108,3 +108,20 @@ def test_a_memory_model_without_calibration_gets_its_own_default_thresholds(
             assert qp.expander.config.limits["brand"] == (2 if manifest else 5)
         finally:
             qp.kg.close()
+
+
+def test_parse_table_marks_a_low_intent_and_shows_the_filters(bundle: Path) -> None:
+    """``kgqp parse``'s table: an intent below the bundle's calibrated threshold (0.99 here)
+    is marked low, and the hard filters (threshold 0.0 here) have their own column."""
+    import gc
+
+    from typer.testing import CliRunner
+
+    from parser.app.cli import app
+
+    r = CliRunner().invoke(app, ["parse", "samsung tv under 800", "--bundle", str(bundle)],
+                           env={"COLUMNS": "220"})
+    gc.collect()
+    assert r.exit_code == 0, r.output
+    assert ", low)" in r.output and "price_max=800" in r.output, r.output
+    assert "category=" in r.output, r.output
