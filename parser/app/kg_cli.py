@@ -319,13 +319,13 @@ def drop_staging(
     """Drop the staging graphs that interrupted bulk loads left in a KG server (an embedded
     KG removes what interrupted imports left when a writer opens it)."""
     with _errors():
-        from kg.sparql import GraphVersionLog, SparqlConfig, SparqlStore, is_sparql_url
+        from kg.sparql import SparqlBackend, is_sparql_url
 
         if not is_sparql_url(url):
             raise ValueError(f"{url} is not a SPARQL server URL (sparql+http://host:port/): "
                              "an embedded KG removes what interrupted imports left itself, "
                              "when a writer opens it")
-        log_ = GraphVersionLog(SparqlStore(SparqlConfig.from_url(url)))
+        log_ = SparqlBackend(url).log
         seconds = older_than * 60
         names = log_.stale_staging(older_than=seconds) if dry_run \
             else log_.drop_stale_staging(older_than=seconds)

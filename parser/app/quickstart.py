@@ -71,12 +71,6 @@ QUICKSTART_LEXICON = True
 #: the file the tagger is trained on the gold labels alone.
 QUICKSTART_SOFT_TARGETS = "queryner/soft_targets.safetensors"
 
-#: ``True``: the quickstart's fusion model trains on Best Buy train AND dev, and logs no dev
-#: score. Off: with 12.5% more training queries the model was not more accurate under
-#: cross-validation (lvl1 -0.36 points, 10 folds against 5; docs/benchmarks.md, Fusion,
-#: "Training on more of the queries"), and dev keeps reporting the shipped model.
-QUICKSTART_FUSION_REFIT = False
-
 #: Folds of the cross-fold lexicon: a training query of fold k sees the gazetteers mined from
 #: the other folds only, never its own spans.
 QUICKSTART_LEXICON_FOLDS = 5
@@ -194,16 +188,15 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
         with ProductGraph.open(kg_dir, read_only=True) as graph:
             # trained on the inputs it is served: the tagger's (ONNX) embeddings and the
             # linker's nodes for the tagger's spans
-            train_file, dev_file = (data_dir / "bestbuy" / f"queries_{s}.jsonl"
-                                    for s in ("train", "dev"))
+            # on train alone, dev reporting: training on dev too gave no measurable gain
+            # (docs/benchmarks.md, Fusion, "Training on more of the queries")
             _, scores = train_from_files(
-                graph, [train_file, dev_file] if QUICKSTART_FUSION_REFIT else train_file,
-                None if QUICKSTART_FUSION_REFIT else dev_file, fusion_dir,
+                graph, data_dir / "bestbuy" / "queries_train.jsonl",
+                data_dir / "bestbuy" / "queries_dev.jsonl", fusion_dir,
                 featurizer=QueryParser.featurizer(tagger_dir, graph),
                 train_config=train_config, cache_dir=home / "fusion-cache",
             )
-        if scores:
-            logger.info("fusion dev scores: %s", scores)
+        logger.info("fusion dev scores: %s", scores)
 
     # 4. bundle
     logger.info("step 4/4: bundle at %s", bundle)
