@@ -16,7 +16,8 @@ The notebook ``notebooks/entity_links.ipynb`` only calls these.
 * :func:`load_query_log`: your own queries (a log file or a DataFrame) beside the samples.
 * :func:`drill_down`: one query in full: spans, link candidates with their features, the link
   decision, intent top-k, expansions with their provenance.
-* :func:`compare_parses`: what a KG update changed, query by query (links and intent).
+* :func:`kg_with_additions` / :func:`compare_parses`: a scratch KG with the additions loaded,
+  and what that update changed, query by query (links and intent).
 * :func:`export_tables`: every table to CSV (``Rows.to_csv``; ``Rows.to_pandas`` for a
   DataFrame).
 
@@ -86,6 +87,7 @@ __all__ = [
     "drill_down",
     "export_tables",
     "kg_additions",
+    "kg_with_additions",
     "link_coverage",
     "link_scores",
     "load_bestbuy_queries",
@@ -867,6 +869,47 @@ def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir
         logger.info("wrote %d %s names to %s", len(names), kind, path)
     return files
 
+
+
+def kg_with_additions(kg: ProductGraph, files: Iterable[GazetteerFile]) -> Path:
+    """A scratch copy of ``kg`` with the gazetteer ``files`` loaded (one transaction each, as
+    their commands would): the "after" side of :func:`compare_parses`. The copy lives in a
+    temporary directory that is removed when the process (the notebook's kernel) exits; the
+    bundle's KG is never written.
+
+    >>> import tempfile
+    >>> from kg import ProductGraph
+    >>> d = Path(tempfile.mkdtemp())
+    >>> from kg.schema import Node, NodeKind
+    >>> with ProductGraph.open(d / "kg") as kg, kg.transaction(message="a brand") as tx:
+    ...     tx.add_node(Node(NodeKind.BRAND, "acme", "Acme"))
+    >>> _ = (d / "brand.txt").write_text("zzbrand\\n", encoding="utf-8")
+    >>> kg = ProductGraph.open(d / "kg", read_only=True)
+    >>> after = kg_with_additions(kg, [GazetteerFile(str(d / "brand.txt"), "brand", None, 1, "")])
+    >>> ProductGraph.open(after, read_only=True).version > kg.version
+    True
+    >>> import shutil; shutil.rmtree(d)
+    """
+    import atexit
+    import shutil
+    import tempfile
+
+    from kg import ProductGraph
+    from kg.loaders import load_sources
+
+    if kg.path is None:
+        raise ValueError("kg_with_additions needs a KG on disk (ProductGraph.open(DIR))")
+    scratch = Path(tempfile.mkdtemp(prefix="kgqp-nb-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    after = scratch / "kg"
+    shutil.copytree(kg.path, after)
+    with ProductGraph.open(after) as g:
+        for f in files:
+            options = {"node_kind": f.node_kind, "source": "kgqp-analysis"}
+            if f.attribute:
+                options["attribute"] = f.attribute
+            load_sources(g, [f.path], kind="gazetteer", options=options, progress=False)
+    return after
 
 # -- one query in full --------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)

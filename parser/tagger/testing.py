@@ -68,7 +68,8 @@ def tiny_encoder_config(vocab_size: int | None = None) -> Any:
 
 
 def tiny_backbone(path: str | os.PathLike[str] | None = None) -> Path:
-    """Write a random tiny BERT backbone folder (safetensors + tokenizer files) and return it."""
+    """Write a random tiny BERT backbone folder (safetensors + tokenizer files) and return it
+    (without ``path``: a new temporary folder, the caller's to remove)."""
     import torch
     from safetensors.torch import save_file
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
@@ -125,5 +126,9 @@ _BACKBONE: Path | None = None
 def _cached_backbone() -> Path:
     global _BACKBONE
     if _BACKBONE is None or not (_BACKBONE / "model.safetensors").is_file():
-        _BACKBONE = tiny_backbone()
+        import atexit
+        import shutil
+
+        _BACKBONE = tiny_backbone()  # one per process, removed when it exits
+        atexit.register(shutil.rmtree, _BACKBONE, ignore_errors=True)
     return _BACKBONE
