@@ -91,7 +91,8 @@ def _order(pool_size: int, seed: int) -> list[int]:
 def _config(work: Path, train_path: Path, dev: Path, args, seed: int, *, crf: bool):
     from parser.tagger.training import TrainConfig
 
-    return TrainConfig(train_path=train_path, dev_path=dev, out_dir=work, num_layers=args.layers,
+    return TrainConfig(train_path=train_path, dev_path=dev, out_dir=work, backbone=args.backbone,
+                       num_layers=args.layers,
                        epochs=args.epochs, lr=args.lr, head_lr=args.head_lr,
                        batch_size=args.batch_size, seed=seed, crf=crf, patience=args.epochs,
                        num_threads=args.threads, progress=False)
@@ -187,6 +188,8 @@ def main() -> None:
                     help="unlabelled pool queries the student reads (U)")
     ap.add_argument("--crf", action="store_true",
                     help="CRF students (for a simulation run with --crf)")
+    ap.add_argument("--backbone", default=None,
+                    help="a local BERT folder (default: the packaged MiniLM)")
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--lr", type=float, default=1e-4)
