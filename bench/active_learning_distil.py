@@ -27,7 +27,8 @@ F1, the teacher's and the student's::
     python bench/active_learning_distil.py --sim /tmp/kgqp-al-crf --crf --seeds 0 2 \\
         --arm active-sum_margin-c0:1250 --arm random:2000 --out /tmp/kgqp-al-kd
     python bench/active_learning_distil.py --sim /tmp/kgqp-al-crf --seeds 0 1 2 \\
-        --arm active-sum_margin-c0:1250 --arm random:2000 --out /tmp/kgqp-al-kd --report
+        --arm active-sum_margin-c0:1250 --arm random:2000 --out /tmp/kgqp-al-kd --report \\
+        --plot al-distil.png
 """
 
 from __future__ import annotations
@@ -171,7 +172,46 @@ def report(args) -> str:
         lines.append(f"| {arm}, {n} | {cell([sim.get((s, *key)) for s in args.seeds])} | "
                      f"{cell([runs.get((s, *key, 'teacher')) for s in args.seeds])} | "
                      f"{cell([runs.get((s, *key, 'student')) for s in args.seeds])} |")
+    if args.plot:
+        plot(sim, runs, args.seeds, Path(args.plot))
     return "\n".join(lines)
+
+
+def _curve(values: dict, seeds: list[int], arm: str) -> tuple[list[int], list[float]]:
+    """The budgets of ``arm`` run on every seed, and the mean F1 at each."""
+    budgets = sorted({k[-1] for k in values if k[:2] == (seeds[0], arm)})
+    budgets = [n for n in budgets if all((s, arm, n) in values for s in seeds)]
+    return budgets, [statistics.fmean(values[(s, arm, n)] for s in seeds) for n in budgets]
+
+
+def plot(sim: dict, runs: dict, seeds: list[int], png: Path) -> None:
+    """Mean validation F1 against labelled queries: each arm of the simulation, and its
+    self-distilled students at the budgets run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    students = {(s, a, n): f for (s, a, n, m), f in runs.items() if m == "student"}
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    arms = sorted({a for (_, a, _) in students})
+    for arm, colour in zip(arms, ("tab:blue", "tab:orange", "tab:green", "tab:red"), strict=False):
+        x, y = _curve(sim, seeds, arm)
+        ax.plot(x, y, "o--", color=colour, alpha=0.6, label=f"{arm} (simulation)")
+        x, y = _curve(students, seeds, arm)
+        ax.plot(x, y, "s-", color=colour, label=f"{arm} + self-distillation")
+    x, y = _curve(students, seeds, "random")
+    if x:  # what the other arms have to reach: random's largest budget, self-distilled
+        ax.axhline(y[-1], color="grey", linewidth=0.8, linestyle=":",
+                   label=f"random + self-distillation at {x[-1]:,}")
+    ax.set_xlabel("labelled queries")
+    ax.set_ylabel(f"validation F1 (mean of seeds {', '.join(map(str, seeds))})")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png, dpi=110)
+    logger.info("wrote %s", png)
 
 
 def main() -> None:
@@ -197,6 +237,8 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--report", action="store_true", help="print the table and exit")
+    ap.add_argument("--plot", default=None, metavar="PNG",
+                    help="with --report: also draw the curves (F1 against labelled queries)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.report:

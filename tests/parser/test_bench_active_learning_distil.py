@@ -1,6 +1,6 @@
 """bench/active_learning_distil.py end to end on a tiny backbone: per seed and arm a teacher and a
 self-distilled student, the labelled queries as the simulation drew them, unlabelled queries
-outside them, finished runs not run again, and the table."""
+outside them, finished runs not run again, the table and the plot."""
 
 from __future__ import annotations
 
@@ -64,7 +64,9 @@ def test_runs_each_arm_and_resumes(tmp_path: Path, tiny_backbone_dir: Path) -> N
     subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=300)
     assert len((out / "results.jsonl").read_text().splitlines()) == 4  # nothing run again
 
-    table = subprocess.run([*cmd, "--report"], check=True, capture_output=True, text=True,
-                           env=env, timeout=60).stdout
+    png = tmp_path / "curves.png"
+    table = subprocess.run([*cmd, "--report", "--plot", str(png)], check=True,
+                           capture_output=True, text=True, env=env, timeout=60).stdout
     assert "| active-x, 6 | 0.5000 [0.5000] |" in table
     assert "| random, 8 | (incomplete) |" in table
+    assert png.stat().st_size > 1000
