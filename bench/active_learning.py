@@ -71,6 +71,14 @@ def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
             "train_seconds": round(time.perf_counter() - t0, 1)}
 
 
+def pool_order(pool_size: int, seed: int) -> list[int]:
+    """The seed's shuffle of the pool: the start queries are its first ``--start``, and random
+    labels its first N at N labels."""
+    order = list(range(pool_size))
+    random.Random(seed).shuffle(order)
+    return order
+
+
 def arm_name(uncertainty: str, cluster_fraction: float, density: float = 0.0,
              dup_cosine: float | None = None, redundancy: float = 0.0,
              kg_signals: bool = False, mc_samples: int = MC_SAMPLES) -> str:
@@ -194,8 +202,7 @@ def run(args) -> None:
                     rec["n_labels"], rec["f1"], rec["train_seconds"])
 
     for seed in args.seeds:
-        order = list(range(len(pool)))
-        random.Random(seed).shuffle(order)
+        order = pool_order(len(pool), seed)
         start = order[:args.start]
         sizes = args.random_sizes or list(range(args.start, args.random_max + 1, args.step))
         arms = list(args.arms)
@@ -287,12 +294,7 @@ def report(out: Path, png: Path | None, random_max: int,
             return ""
         tot = []
         for seed, r in runs.items():
-            if r.get("labelled"):
-                idx = r["labelled"]
-            else:
-                order = list(range(len(ntok)))
-                random.Random(seed).shuffle(order)
-                idx = order[:n]
+            idx = r["labelled"] if r.get("labelled") else pool_order(len(ntok), seed)[:n]
             tot.append(sum(ntok[i] for i in idx))
         return f"{sum(tot) / len(tot):,.0f}"
 

@@ -64,9 +64,9 @@ def labelled_set(sim: list[dict], pool_size: int, seed: int, arm: str, n: int) -
     [4, 2]
     """
     if arm == "random":  # bench/active_learning.py's draw
-        order = list(range(pool_size))
-        random.Random(seed).shuffle(order)
-        return order[:n]
+        from active_learning import pool_order
+
+        return pool_order(pool_size, seed)[:n]
     for r in sim:
         if (r["seed"], r["arm"], r["n_labels"]) == (seed, arm, n) and "labelled" in r:
             return list(r["labelled"])
