@@ -870,7 +870,6 @@ def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir
     return files
 
 
-
 def kg_with_additions(kg: ProductGraph, files: Iterable[GazetteerFile]) -> Path:
     """A scratch copy of ``kg`` with the gazetteer ``files`` loaded (one transaction each, as
     their commands would): the "after" side of :func:`compare_parses`. The copy lives in a
@@ -910,6 +909,7 @@ def kg_with_additions(kg: ProductGraph, files: Iterable[GazetteerFile]) -> Path:
                 options["attribute"] = f.attribute
             load_sources(g, [f.path], kind="gazetteer", options=options, progress=False)
     return after
+
 
 # -- one query in full --------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
