@@ -240,6 +240,9 @@ def main() -> None:
     ap.add_argument("--plot", default=None, metavar="PNG",
                     help="with --report: also draw the curves (F1 against labelled queries)")
     args = ap.parse_args()
+    for spec in args.arm:
+        if not spec.rpartition(":")[2].isdigit() or not spec.rpartition(":")[0]:
+            ap.error(f"--arm {spec!r}: give NAME:N, e.g. random:2000")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.report:
         print(report(args))
