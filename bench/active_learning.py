@@ -57,18 +57,26 @@ MC_SAMPLES = 10
 
 def _train(sents, idx, dev: Path, work: Path, args, seed: int) -> dict:
     from parser.tagger.data import write_conll
-    from parser.tagger.training import TrainConfig, train
+    from parser.tagger.training import train
 
     work.mkdir(parents=True, exist_ok=True)
     write_conll(work / "train.conll", [sents[i] for i in idx])
     t0 = time.perf_counter()
-    res = train(TrainConfig(train_path=work / "train.conll", dev_path=dev, out_dir=work / "model",
-                            num_layers=args.layers, epochs=args.epochs, lr=args.lr,
-                            head_lr=args.head_lr, batch_size=args.batch_size, seed=seed,
-                            crf=args.crf, patience=args.epochs, num_threads=args.threads,
-                            progress=False))
+    res = train(recipe(args, work / "train.conll", dev, work / "model", seed, crf=args.crf))
     return {"f1": round(res.best_f1, 4), "best_epoch": res.best_epoch,
             "train_seconds": round(time.perf_counter() - t0, 1)}
+
+
+def recipe(args, train_path: Path, dev: Path, out_dir: Path, seed: int, *, crf: bool):
+    """The TrainConfig of every model of the simulation (``--backbone``, ``--layers``,
+    ``--epochs``, ``--lr``, ``--head-lr``, ``--batch-size``, ``--threads``; the best epoch by
+    validation F1, no early stop)."""
+    from parser.tagger.training import TrainConfig
+
+    return TrainConfig(train_path=train_path, dev_path=dev, out_dir=out_dir,
+                       backbone=args.backbone, num_layers=args.layers, epochs=args.epochs,
+                       lr=args.lr, head_lr=args.head_lr, batch_size=args.batch_size, seed=seed,
+                       crf=crf, patience=args.epochs, num_threads=args.threads, progress=False)
 
 
 def pool_order(pool_size: int, seed: int) -> list[int]:
@@ -392,6 +400,8 @@ def main() -> None:
     ap.add_argument("--random-sizes", type=int, nargs="+", default=None, metavar="N",
                     help="train the random arm at these label counts only (default: every "
                          "--step from --start to --random-max)")
+    ap.add_argument("--backbone", default=None,
+                    help="a local BERT folder (default: the packaged MiniLM)")
     ap.add_argument("--layers", type=int, default=4,
                     help="backbone layers of every model (4: the served tagger's depth)")
     ap.add_argument("--epochs", type=int, default=10,

@@ -89,17 +89,9 @@ def _order(pool_size: int, seed: int) -> list[int]:
     return order
 
 
-def _config(work: Path, train_path: Path, dev: Path, args, seed: int, *, crf: bool):
-    from parser.tagger.training import TrainConfig
-
-    return TrainConfig(train_path=train_path, dev_path=dev, out_dir=work, backbone=args.backbone,
-                       num_layers=args.layers,
-                       epochs=args.epochs, lr=args.lr, head_lr=args.head_lr,
-                       batch_size=args.batch_size, seed=seed, crf=crf, patience=args.epochs,
-                       num_threads=args.threads, progress=False)
-
-
 def run(args) -> None:
+    from active_learning import recipe
+
     from parser.tagger.data import read_conll, write_conll
     from parser.tagger.distill import DistillConfig, distill
     from parser.tagger.training import train
@@ -131,15 +123,15 @@ def run(args) -> None:
             if (seed, arm, n, "teacher") not in done or not (teacher / "config.json").is_file():
                 t0 = time.perf_counter()
                 shutil.rmtree(teacher, ignore_errors=True)
-                res = train(_config(teacher, work / "train.conll", dev, args, seed, crf=False))
+                res = train(recipe(args, work / "train.conll", dev, teacher, seed, crf=False))
                 rec = {**base, "model": "teacher", "f1": round(res.best_f1, 4),
                        "best_epoch": res.best_epoch,
                        "train_seconds": round(time.perf_counter() - t0, 1)}
                 append_record(results, rec)
                 logger.info("seed %d %s %d: teacher F1 %.4f", seed, arm, n, rec["f1"])
             t0 = time.perf_counter()
-            student = _config(work / "student", work / "train.conll", dev, args, seed,
-                              crf=args.crf)
+            student = recipe(args, work / "train.conll", dev, work / "student", seed,
+                             crf=args.crf)
             res = distill(student, DistillConfig(teachers=[teacher],
                                                  unlabelled_path=work / "unlabelled.txt"))
             rec = {**base, "model": "student", "f1": round(res.best_f1, 4),

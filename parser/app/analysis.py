@@ -42,7 +42,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -841,6 +841,15 @@ class GazetteerFile:
     attribute: str | None
     names: int
     command: str
+    source: str = "kgqp-analysis"
+
+    @property
+    def options(self) -> dict[str, str]:
+        """The gazetteer loader's options (``kgqp kg load ... --node-kind K --option k=v``)."""
+        opts = {"node_kind": self.node_kind}
+        if self.attribute:
+            opts["attribute"] = self.attribute
+        return {**opts, "source": self.source}
 
 
 def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir: str = "KGDIR",
@@ -859,13 +868,14 @@ def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir
     for (kind, attribute), names in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         path = out / (f"{kind}-{attribute}.txt" if attribute else f"{kind}.txt")
         atomic_write_text(path, "".join(n + "\n" for n in names))
+        f = GazetteerFile(path=str(path), node_kind=kind, attribute=attribute, names=len(names),
+                          command="", source=source)
         cmd = ["kgqp", "kg", "load", kg_dir, str(path), "--kind", "gazetteer",
                "--node-kind", kind]
-        if attribute:
-            cmd += ["--option", f"attribute={attribute}"]
-        cmd += ["--option", f"source={source}"]
-        files.append(GazetteerFile(path=str(path), node_kind=kind, attribute=attribute,
-                                   names=len(names), command=shlex.join(cmd)))
+        for k, v in f.options.items():
+            if k != "node_kind":
+                cmd += ["--option", f"{k}={v}"]
+        files.append(replace(f, command=shlex.join(cmd)))
         logger.info("wrote %d %s names to %s", len(names), kind, path)
     return files
 
@@ -904,10 +914,7 @@ def kg_with_additions(kg: ProductGraph, files: Iterable[GazetteerFile]) -> Path:
     shutil.copytree(kg.path, after)
     with ProductGraph.open(after) as g:
         for f in files:
-            options = {"node_kind": f.node_kind, "source": "kgqp-analysis"}
-            if f.attribute:
-                options["attribute"] = f.attribute
-            load_sources(g, [f.path], kind="gazetteer", options=options, progress=False)
+            load_sources(g, [f.path], kind="gazetteer", options=f.options, progress=False)
     return after
 
 
