@@ -14,6 +14,9 @@ blends in the product (this script computed the same vote itself until the memor
 labels of the fold's training queries that linked to each of the query's KG nodes, weighted by
 link score and node specificity) with weight ``--beta`` beside the text vote, on the queries
 whose links it knows (the others keep ``blend``).
+``lexical`` adds, the same way with weight ``--beta``, a vote on the query's words
+(:class:`LexicalMemory` here: the labels of the fold's training queries whose content words
+are all in the query).
 ``weakmem`` is ``blend`` with the KG's category names (the weak training queries of
 :mod:`fusion.weak`, which the product's memory leaves out) remembered beside the real queries.
 ``--walk G`` adds the blend's department gate that keeps the heads' out-of-fold department
@@ -117,15 +120,72 @@ class LinkMemory:
                         1.0 / max(n_labels, 1)), seen
 
 
-def _probs(r: dict, alpha: float, beta: float = 0.0, vote: str = "knn"):
+@dataclass(frozen=True)
+class LexicalMemory:
+    """The labels of the training queries whose content words are all in a new query: a vote
+    on the words themselves, beside the text embedding's. Best Buy labels a query by the
+    category holding most of the products that match ALL its words, so a training query
+    whose words are a subset of the new one's names a superset of its matches; the more of
+    the new query's words it covers, the closer the two result sets. A new query's vote is
+    the sum, over the remembered queries whose word set is a non-empty subset of its own, of
+    their label weighted by ``(covered words / query words) ** 2``; a query with no such
+    training query gets no vote. Words: :func:`kg.link.word_set` of the normalised text
+    (plural-folded, stop words dropped), the linker's own.
+
+    >>> mem = LexicalMemory.build(["tv", "tv mounts", "samsung"], [0, 1, 2], n_labels=3)
+    >>> vote, seen = mem.vote(["fixed tv mount", "cooktop"])
+    >>> vote.round(2).tolist()[0], seen.tolist()
+    ([0.2, 0.8, 0.0], [True, False])
+    """
+
+    words: tuple[frozenset[str], ...]
+    labels: np.ndarray
+    n_labels: int
+
+    @staticmethod
+    def _words(text: str) -> frozenset[str]:
+        from kg.index import normalize_key
+        from kg.link import word_set
+
+        return word_set(normalize_key(text))
+
+    @classmethod
+    def build(cls, texts: Sequence[str], labels: Sequence[int] | np.ndarray, *,
+              n_labels: int) -> LexicalMemory:
+        """From the training queries' texts and label indices."""
+        labels = np.asarray(labels, dtype=np.int64)
+        if len(texts) != len(labels) or (labels < 0).any() or (labels >= n_labels).any():
+            raise ValueError(f"a lexical memory needs one label in [0, {n_labels}) per query, "
+                             f"got {len(labels)} labels for {len(texts)} queries")
+        return cls(tuple(cls._words(t) for t in texts), labels, n_labels)
+
+    def vote(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """``([B, n_labels] votes summing to 1, [B] whether any training query matched)``;
+        a query without one gets the uniform distribution and ``False``."""
+        out = np.zeros((len(texts), self.n_labels))
+        for i, text in enumerate(texts):
+            words = self._words(text)
+            if not words:
+                continue
+            for known, lab in zip(self.words, self.labels, strict=True):
+                if known and known <= words:
+                    out[i, lab] += (len(known) / len(words)) ** 2
+        total = out.sum(1, keepdims=True)
+        seen = total[:, 0] > 0
+        return np.where(seen[:, None], out / np.where(seen[:, None], total, 1.0),
+                        1.0 / max(self.n_labels, 1)), seen
+
+
+def _probs(r: dict, alpha: float, beta: float = 0.0, vote: str = "knn", extra: str = "links"):
     """The arm's lvl1 distribution for one record: ``(1 - alpha - beta) * heads + alpha *
-    text vote + beta * link vote`` on the queries the link memory knows a node of, ``(1 -
-    alpha) * heads + alpha * text vote`` on the others; ``vote`` names the text vote
-    (``knn``: the fold's real training queries; ``knn_weak``: with the KG's category names)."""
+    text vote + beta * extra vote`` on the queries the ``extra`` memory (``links``: the link
+    memory; ``lexical``: the lexical memory) has a vote for, ``(1 - alpha) * heads + alpha *
+    text vote`` on the others; ``vote`` names the text vote (``knn``: the fold's real
+    training queries; ``knn_weak``: with the KG's category names)."""
     p = (1 - alpha) * r["model"] + alpha * r[vote]
     if beta:
-        g = (1 - alpha - beta) * r["model"] + alpha * r[vote] + beta * r["links"]
-        p = np.where(r["seen"][:, None], g, p)
+        g = (1 - alpha - beta) * r["model"] + alpha * r[vote] + beta * r[extra]
+        p = np.where(r[f"{extra}_seen"][:, None], g, p)
     return p
 
 
@@ -138,7 +198,7 @@ def _decode(p: np.ndarray, to_lvl0: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 
 
 def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0,
-           vote: str = "knn") -> dict:
+           vote: str = "knn", extra: str = "links") -> dict:
     """Per seed: lvl1 and lvl0 accuracy of the blend with weight ``alpha`` on the vote, and
     the hard filter's precision and coverage, over all the seed's out-of-fold queries."""
     from fusion.cv import calibrate_threshold
@@ -146,7 +206,7 @@ def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0,
     per: dict[int, list[float]] = {}
     dept_scores: dict[int, tuple[list[float], list[bool]]] = {}
     for r in records:
-        best, dept, p0 = _decode(_probs(r, alpha, beta, vote), r["to_lvl0"])
+        best, dept, p0 = _decode(_probs(r, alpha, beta, vote, extra), r["to_lvl0"])
         gold1, gold0 = r["gold1"], r["gold0"]
         acc = per.setdefault(r["seed"], [0, 0, 0, 0, 0])
         acc[0] += int((best == gold1).sum())
@@ -171,7 +231,7 @@ def _score(records: list[dict], alpha: float, hard: float, beta: float = 0.0,
     for key in ("seed_lvl1", "seed_lvl0"):
         vals = list(out[key].values())
         out[key.replace("seed_", "mean_")] = round(sum(vals) / len(vals), 4)
-    out["crossfit"] = _crossfit(records, alpha, beta, vote)
+    out["crossfit"] = _crossfit(records, alpha, beta, vote, extra)
     return out
 
 
@@ -209,7 +269,8 @@ def _matched_gate(records: list[dict], alpha: float, gate: float) -> dict:
     return out
 
 
-def _crossfit(records: list[dict], alpha: float, beta: float = 0.0, vote: str = "knn") -> dict:
+def _crossfit(records: list[dict], alpha: float, beta: float = 0.0, vote: str = "knn",
+              extra: str = "links") -> dict:
     """The product's calibration (``fusion.cv._calibrate``: thresholds from all out-of-fold
     predictions, each fold judged with the threshold calibrated on the seed's other folds) of
     the blend with weight ``alpha``."""
@@ -217,7 +278,7 @@ def _crossfit(records: list[dict], alpha: float, beta: float = 0.0, vote: str = 
 
     oof: dict[int, list[dict]] = {}
     for r in records:
-        p = _probs(r, alpha, beta, vote)
+        p = _probs(r, alpha, beta, vote, extra)
         best, dept, p0 = _decode(p, r["to_lvl0"])
         oof.setdefault(r["seed"], []).append({
             "score": p[np.arange(len(best)), best], "lvl0_score": p0,
@@ -234,8 +295,9 @@ def main() -> None:
     ap.add_argument("--alpha", type=float, default=0.3, help="weight of the vote in the blend")
     ap.add_argument("--k", type=int, default=10, help="neighbours that vote")
     ap.add_argument("--beta", type=float, default=0.2,
-                    help="arm `links`: weight of the link memory's vote (LinkMemory, in this "
-                    "script) beside --alpha, on the queries it knows a linked node of")
+                    help="arms `links` and `lexical`: weight of the link memory's vote "
+                    "(LinkMemory, in this script) or the lexical memory's (LexicalMemory) "
+                    "beside --alpha, on the queries it has a vote for")
     ap.add_argument("--hard", type=float, default=0.95, help="hard-filter threshold")
     ap.add_argument("--walk", type=float, default=None,
                     help="also give the blend's department gate that keeps the heads' "
@@ -270,6 +332,8 @@ def main() -> None:
         real = [ex for ex in train if not ex.weak and ex.lvl1 in index]
         links = LinkMemory.build([[(e.iri, e.score) for e in ex.input.linked] for ex in real],
                                  [index[ex.lvl1] for ex in real], n_labels=len(model.labels))
+        lexical = LexicalMemory.build([ex.input.text for ex in real],
+                                      [index[ex.lvl1] for ex in real], n_labels=len(model.labels))
         to_lvl0 = model.lvl1_to_lvl0.numpy()
         lvl0_index = {lab: i for i, lab in enumerate(model.lvl0_labels)}
         served = model.predict_batch
@@ -283,8 +347,10 @@ def main() -> None:
                 "knn": model.memory.vote(text, n_labels=len(model.labels), k=args.k),
                 "knn_weak": weak_memory.vote(text, n_labels=len(model.labels), k=args.k),
                 "to_lvl0": to_lvl0,
-                **dict(zip(("links", "seen"), links.vote(
+                **dict(zip(("links", "links_seen"), links.vote(
                     [[(e.iri, e.score) for e in x.linked] for x in inputs]), strict=True)),
+                **dict(zip(("lexical", "lexical_seen"), lexical.vote(
+                    [x.text for x in inputs]), strict=True)),
                 "gold1": np.array([index.get(ex.lvl1, -1) for ex in test]),
                 "gold0": np.array([lvl0_index.get(ex.lvl0, -1) for ex in test]),
             })
@@ -301,13 +367,16 @@ def main() -> None:
     out = {"cv_summary_full": res["summary"], "cv_seed_lvl1": res["seed_lvl1"],
            "alpha": args.alpha, "k": args.k}
     out["beta"] = args.beta
-    out["links_seen"] = round(float(np.mean(np.concatenate([r["seen"] for r in records]))), 4)
+    for extra in ("links", "lexical"):
+        out[f"{extra}_seen"] = round(float(np.mean(np.concatenate(
+            [r[f"{extra}_seen"] for r in records]))), 4)
     for arm in args.arms.split(","):
-        if arm not in ("model", "blend", "links", "weakmem"):
-            ap.error(f"unknown arm {arm!r}: model, blend, links or weakmem")
+        if arm not in ("model", "blend", "links", "weakmem", "lexical"):
+            ap.error(f"unknown arm {arm!r}: model, blend, links, weakmem or lexical")
         out[arm] = _score(records, 0.0 if arm == "model" else args.alpha, args.hard,
-                          args.beta if arm == "links" else 0.0,
-                          "knn_weak" if arm == "weakmem" else "knn")
+                          args.beta if arm in ("links", "lexical") else 0.0,
+                          "knn_weak" if arm == "weakmem" else "knn",
+                          "lexical" if arm == "lexical" else "links")
     out["weak_in_memory"] = round(float(np.mean(weak_sizes)), 1)
     if args.walk is not None:
         out["matched_walk_gate"] = _matched_gate(records, args.alpha, args.walk)
