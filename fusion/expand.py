@@ -47,8 +47,11 @@ Policies (what a search engine can trust):
 - *Hard filters vs suggestions* (:class:`Thresholds`): a category is a hard filter only when
   the intent's department probability reaches ``thresholds.hard_filter`` (calibrated under
   cross-validation for a target precision, :mod:`fusion.cv`) and, for a linked category, when it
-  lies in that department; everything else is a :class:`CategorySuggestion`. ``FILTER`` rules
-  are always hard.
+  lies in that department; everything else is a :class:`CategorySuggestion`. A query that
+  links nothing and has no word of any KG name (:attr:`kg.ProductGraph.vocabulary`: random
+  letters, a string from another domain) gets no hard category filter whatever the intent's
+  probability: the intent of such a query is the text model's guess. ``FILTER`` rules are
+  always hard.
 
 plus structured :class:`Filters` (brand, category, colour, size, price range from patterns such
 as "under 800", "$100-200", "between 100 and 200"). Rules (:mod:`fusion.rules`) add synonyms,
@@ -89,7 +92,7 @@ from fusion.hetero import as_networkx
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import normalize_key
-from kg.link import LINKABLE, compact_key, unlinkable_iris
+from kg.link import LINKABLE, compact_key, outside_kg, unlinkable_iris
 
 __all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
            "FilterSource", "Filters", "QueryExpander", "Thresholds", "expand", "parse_price"]
@@ -882,7 +885,7 @@ def expand(
                                                 "size": []}
     suggestions: list[CategorySuggestion] = []
     hard_dept = intent.lvl0 if intent is not None and intent.lvl0_score >= th.hard_filter \
-        else None
+        and not outside_kg(kg, query, linked) else None
     for ent in linked:
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)

@@ -58,6 +58,7 @@ from kg.bulk import StagedImport, load_new_store, release_memory, stage_rdf
 from kg.errors import KGCorruptError, KGError, KGLoadError, KGLockedError, KGNotFoundError
 from kg.index import AliasIndex, Candidate, Match
 from kg.io import atomic_path, fsync_dir, replace_dir
+from kg.link import Vocabulary
 from kg.query import QueryResult, run_query
 from kg.rdfio import rdf_format
 from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
@@ -1373,6 +1374,20 @@ class ProductGraph:
         built on first use, rebuilt by each commit outside any reader's path)."""
         return self.view("kg.alias_index", _build_alias_index, update=_update_alias_index)
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The content words of the KG's names and aliases (:class:`kg.link.Vocabulary`) of
+        the current version: a registered view (name ``"kg.vocabulary"``) brought forward from
+        the alias index's changed keys by each commit.
+
+        >>> from kg.schema import Node, NodeKind
+        >>> g = ProductGraph.in_memory()
+        >>> _ = g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+        >>> g.vocabulary.knows("lg oled"), g.vocabulary.knows("qzxv")
+        (True, False)
+        """
+        return self.view("kg.vocabulary", _build_vocabulary, update=_update_vocabulary)
+
     def _build_alias_index(self) -> AliasIndex:
         version = self._version
         entries = [c for info in self.node_table().values() for c in _candidates_of(info)]
@@ -1470,6 +1485,18 @@ def _build_node_table(graph: ProductGraph) -> dict[str, NodeInfo]:
 
 def _build_alias_index(graph: ProductGraph) -> AliasIndex:
     return graph._build_alias_index()
+
+
+def _build_vocabulary(graph: ProductGraph) -> Vocabulary:
+    return Vocabulary.of_index(graph.alias_index)
+
+
+def _update_vocabulary(graph: ProductGraph, old: Vocabulary, changes: ChangeSet,
+                       ) -> Vocabulary | None:
+    before: AliasIndex | None = graph._served_view("kg.alias_index")
+    if before is None:
+        return None
+    return old.updated(before, graph.alias_index)
 
 
 def _update_node_table(graph: ProductGraph, old: dict[str, NodeInfo], changes: ChangeSet,

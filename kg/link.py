@@ -81,6 +81,8 @@ __all__ = [
     "LinkResult",
     "LinkWeights",
     "LinkerConfig",
+    "Vocabulary",
+    "outside_kg",
     "unlinkable_iris",
 ]
 
@@ -216,6 +218,76 @@ def word_order(key: str) -> tuple[str, ...]:
     (('tv', 'mount'), ('tv', 'mount'))
     """
     return tuple(dict.fromkeys(_stem(w) for w in _WORD.findall(key) if w not in _STOP))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The content words of the KG's names and aliases (:func:`word_set`: plural-folded, stop
+    words dropped), each with the number of index keys that hold it: what the KG can say
+    anything about. A query none of whose words is here (and that links nothing) is outside
+    the KG, e.g. a string of random letters: the parser gives it no hard category filter.
+    Built from the KG's name index (:attr:`kg.ProductGraph.vocabulary`, a view brought
+    forward by each commit with :meth:`updated`).
+
+    >>> from kg.schema import NodeKind
+    >>> tv = Candidate("https://x/tv", NodeKind.CATEGORY, "TVs", None, None, "TVs")
+    >>> voc = Vocabulary.of_index(AliasIndex([tv], version=1))
+    >>> voc.knows("samsung tv"), voc.knows("qzxv wplk"), voc.knows("for the")
+    (True, False, False)
+    """
+
+    counts: Mapping[str, int]
+
+    @classmethod
+    def of_index(cls, index: AliasIndex) -> Vocabulary:
+        """The words of every key of ``index``."""
+        counts: dict[str, int] = {}
+        for key in index.keys():  # noqa: SIM118 (an AliasIndex, not a dict)
+            for w in word_set(key):
+                counts[w] = counts.get(w, 0) + 1
+        return cls(counts)
+
+    def knows(self, text: str) -> bool:
+        """Whether any content word of ``text`` (normalised here) is a word of a KG name."""
+        return any(w in self.counts for w in word_set(normalize_key(text)))
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def updated(self, before: AliasIndex, after: AliasIndex) -> Vocabulary | None:
+        """This vocabulary (of ``before``) brought forward to ``after``, an index
+        :meth:`AliasIndex.updated` made from ``before``; ``None`` when ``after`` was not
+        (rebuild it with :meth:`of_index`). This vocabulary is left as it is."""
+        if after.changed_since is None or after.changed_since[0] != before.version:
+            return None
+        counts = dict(self.counts)
+        for key in after.changed_since[1]:
+            was, now = bool(before.candidates(key)), bool(after.candidates(key))
+            if was == now:
+                continue
+            for w in word_set(key):
+                n = counts.get(w, 0) + (1 if now else -1)
+                if n > 0:
+                    counts[w] = n
+                else:
+                    counts.pop(w, None)
+        return Vocabulary(counts)
+
+
+def outside_kg(kg: Any, query: str, linked: Sequence[Any]) -> bool:
+    """Whether ``query`` is outside what ``kg`` knows: it links nothing (``linked`` is empty)
+    and none of its words is a word of a KG name (``kg.vocabulary``, a :class:`Vocabulary`).
+    Such a query gets no hard category filter (:func:`fusion.expand.expand`), and the parser
+    marks its intent not confident. A graph without a vocabulary (networkx) knows every query.
+
+    >>> from kg import Node, NodeKind, ProductGraph
+    >>> g = ProductGraph.in_memory()
+    >>> _ = g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+    >>> outside_kg(g, "qzxv wplk", []), outside_kg(g, "lg qzxv", [])
+    (True, False)
+    """
+    vocabulary = getattr(kg, "vocabulary", None)
+    return not linked and vocabulary is not None and not vocabulary.knows(query)
 
 
 _PART_SPLIT = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from kg.link import outside_kg
 from parser.bundle import load_bundle
 from parser.config import ParserConfig
 from parser.errors import ConfigError, InputError
@@ -501,7 +502,9 @@ class QueryParser:
                 intent_result = IntentResult(
                     category=intent.category, lvl0=intent.lvl0, score=round(intent.score, 6),
                     top_k=[(c, round(s, 6)) for c, s in intent.top_k[: self.config.intent_top_k]],
-                    confident=intent.score >= intent_min,
+                    # a query the KG knows nothing of: the text model's guess, never confident
+                    confident=intent.score >= intent_min
+                    and not outside_kg(self.kg, work.prepared[i][1], linked[i]),
                     lvl0_score=round(intent.lvl0_score, 6),
                 )
             q = ParsedQuery(text=work.raw[i], normalized=work.prepared[i][1],

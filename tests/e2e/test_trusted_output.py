@@ -1,7 +1,7 @@
 """Issue 16 end to end: a bundle with a fusion model, calibrated thresholds in its manifest and
 a rules file; ParsedQuery carries the rewritten query, UP/DOWN boosts with their rule, hard
 filters with their source, category suggestions and the intent's confidence; the empty query
-gets no intent and no hard filter."""
+gets no intent and no hard filter, and a query outside the KG no hard filter."""
 
 from __future__ import annotations
 
@@ -72,6 +72,12 @@ def test_querqy_complete_output(bundle: Path) -> None:
         assert cat_sources and all(f["source"] == "intent" or f["source"].startswith("link:")
                                    for f in cat_sources)
         assert d["filters"]["category"]
+        # a query the KG knows no word of (and that links nothing): the text model still
+        # guesses an intent, but never a confident one, and no hard filter even at threshold 0
+        e = qp("qzxv wplk").to_dict()
+        assert not [x for x in e["entities"] if x["kg_id"]]
+        assert e["intent"] is not None and e["intent"]["confident"] is False
+        assert "category" not in e["filters"], e["filters"]
         # the empty query: no intent, no hard category filter, no expansions
         for text in ("", "   ", "?!"):
             e = qp(text).to_dict()

@@ -222,6 +222,25 @@ def test_new_names_are_matched_and_removed_ones_not(graph):
     assert graph.link("zorblax", label="creator").best.label == "Zorblax"
 
 
+def test_the_vocabulary_follows_the_names_of_each_commit(graph):
+    """The KG's word vocabulary (what makes a query "outside the KG") is brought forward from
+    the alias index's changed keys: a new name's words are known at once, a removed name's
+    words count one name less, and the result equals a vocabulary built from scratch."""
+    from kg.link import Vocabulary
+
+    voc1 = graph.vocabulary
+    assert voc1.knows("television") and not voc1.knows("zorblax")
+    with graph.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "zorblax", "Zorblax", aliases=("zbx",)))
+        tx.remove_alias("https://kgqp.dev/id/category/bestbuy/abcat0101000", "television")
+    voc2 = graph.vocabulary
+    assert graph.alias_index.changed_since is not None  # so the vocabulary was brought forward
+    assert voc2.knows("zorblax tv") and voc2.knows("zbx")
+    assert voc2.counts["television"] == voc1.counts["television"] - 1
+    assert voc2.counts == Vocabulary.of_index(graph.alias_index).counts
+    assert voc1.knows("television") and not voc1.knows("zbx")  # the old one is unchanged
+
+
 def test_a_large_change_rebuilds_in_full(graph, monkeypatch):
     import kg.graph as kg_graph
     import kg.views as kg_views
