@@ -1,19 +1,19 @@
-"""Hard category filters and confident intents on queries outside the KG, and what the gate
-costs on real queries.
+"""Hard category filters, confident intents and expansions on queries outside the KG, and
+what the gate costs on real queries.
 
 Issue 16: "an empty or nonsense query gets no hard filter". The parser gives no hard category
-filter, and no confident intent, to a query that links nothing and has no word of any KG name
-(:func:`kg.link.outside_kg`). This script parses, with a bundle:
+filter, no confident intent and no expansions from the intent to a query that links nothing
+and has no word of any KG name (:func:`kg.link.outside_kg`). This script parses, with a bundle:
 
 - ``--junk`` seeded random strings (one to three lower-case "words" of 3-8 letters), and
 - real queries (``--queries``, JSONL with a ``query`` key and the Best Buy facets: by default
   Best Buy dev, which the quickstart's fusion model does not train on),
 
-and reports, for each set, how many queries get a hard category filter and a confident intent,
-how many are outside the KG, and, for the real ones outside it, how often their intent was right
-(lvl1 and department) and how many hard filters and confident intents the gate removed (their
-intent as it would have been: the top category's probability against the bundle's calibrated
-thresholds).
+and reports, for each set, how many queries get a hard category filter, a confident intent and
+any expansion, and how many are outside the KG; for the real ones outside it, how often their
+intent was right (lvl1 and department) and how many hard filters and confident intents the
+gate removed (their intent as it would have been: the top category's probability against the
+bundle's calibrated thresholds).
 
     python bench/outside_kg.py --bundle ~/.cache/kgqp/bundle --junk 300 --report outside.json
 """
@@ -61,13 +61,15 @@ def measure(qp, queries: list[str], gold: list[tuple[str | None, str | None]] | 
     from kg.link import outside_kg
 
     th = qp.expander.thresholds if qp.expander is not None else None
-    out = {"queries": len(queries), "hard_filter": 0, "confident": 0, "outside": 0,
+    out = {"queries": len(queries), "hard_filter": 0, "confident": 0, "expanded": 0,
+           "outside": 0,
            "outside_with_intent": 0, "outside_lvl1_right": 0, "outside_lvl0_right": 0,
            "gate_removed_hard_filter": 0, "gate_removed_confident": 0, "examples": []}
     for i, text in enumerate(queries):
         q = qp(text)
         out["hard_filter"] += bool(q.filters.get("category"))
         out["confident"] += bool(q.intent and q.intent.confident)
+        out["expanded"] += bool(q.expansions)
         linked = [e for e in q.entities if e.kg_id]
         if not outside_kg(qp.kg, q.normalized, linked):
             continue

@@ -49,9 +49,9 @@ Policies (what a search engine can trust):
   cross-validation for a target precision, :mod:`fusion.cv`) and, for a linked category, when it
   lies in that department; everything else is a :class:`CategorySuggestion`. A query that
   links nothing and has no word of any KG name (:attr:`kg.ProductGraph.vocabulary`: random
-  letters, a string from another domain) gets no hard category filter whatever the intent's
-  probability: the intent of such a query is the text model's guess. ``FILTER`` rules are
-  always hard.
+  letters, a string from another domain) gets no hard category filter and no expansions from
+  its intent's category whatever the intent's probability: the intent of such a query is the
+  text model's guess, a suggestion only. ``FILTER`` rules are always hard.
 
 plus structured :class:`Filters` (brand, category, colour, size, price range from patterns such
 as "under 800", "$100-200", "between 100 and 200"). Rules (:mod:`fusion.rules`) add synonyms,
@@ -777,7 +777,8 @@ def expand(
         linked: the query's linked entities (their ``score`` scales their expansions).
         intent: the predicted intent: its distribution ranks and gates the expansions, its
             category is expanded (scaled by its probability) and filtered on when trusted.
-        query: the query text (for price/size patterns and rules).
+        query: the query text (for price/size patterns and rules, and to tell a query outside
+            the KG: :func:`kg.link.outside_kg`).
         rules: a :class:`RuleSet` or a :class:`RulesFile` (re-read when edited).
         config: :class:`ExpansionConfig` (weights, per-kind limits, relevance mix).
         thresholds: :class:`Thresholds` (when a category becomes a hard filter).
@@ -884,8 +885,11 @@ def expand(
     facets: dict[str, list[tuple[str, str]]] = {"brand": [], "category": [], "colour": [],
                                                 "size": []}
     suggestions: list[CategorySuggestion] = []
+    # a query outside the KG: its intent is the text model's guess, a suggestion only (judged
+    # only when the caller gives the query's text)
+    outside = bool(query.strip()) and outside_kg(kg, query, linked)
     hard_dept = intent.lvl0 if intent is not None and intent.lvl0_score >= th.hard_filter \
-        and not outside_kg(kg, query, linked) else None
+        and not outside else None
     for ent in linked:
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
@@ -901,7 +905,7 @@ def expand(
     if intent is not None:
         cat = intent.category_iri or g.category_by_path(intent.category)
         if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \
-                and cat not in unlinkable and intent.score >= th.intent \
+                and cat not in unlinkable and intent.score >= th.intent and not outside \
                 and intent.lvl0_score >= cfg.walk_min_department_prob:
             add(_category_walk(g, cat, cfg.walk, fanout=True), max(intent.score, 1e-3))
         if hard_dept is not None and not any(v.split(SEP)[0] == hard_dept

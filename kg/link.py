@@ -277,8 +277,9 @@ class Vocabulary:
 def outside_kg(kg: Any, query: str, linked: Sequence[Any]) -> bool:
     """Whether ``query`` is outside what ``kg`` knows: it links nothing (``linked`` is empty)
     and none of its words is a word of a KG name (``kg.vocabulary``, a :class:`Vocabulary`).
-    Such a query gets no hard category filter (:func:`fusion.expand.expand`), and the parser
-    marks its intent not confident. A graph without a vocabulary (networkx) knows every query.
+    Such a query gets no hard category filter and no expansions from its intent
+    (:func:`fusion.expand.expand`), and the parser marks its intent not confident. A graph
+    without a vocabulary (networkx) knows every query.
 
     >>> from kg import Node, NodeKind, ProductGraph
     >>> g = ProductGraph.in_memory()

@@ -183,6 +183,19 @@ def test_a_low_confidence_intent_is_not_expanded(kg):
                        config=ExpansionConfig(walk_min_department_prob=0.5)))
 
 
+def test_a_query_outside_the_kg_gets_no_hard_filter_and_no_expansions(kg):
+    """Random letters link nothing and hold no word of a KG name: whatever the intent says, it
+    is a suggestion only; the same intent on a query the KG knows is walked and filtered on."""
+    high = Intent("Appliances > Refrigerators", "Appliances", 0.6, 0.95,
+                  (("Appliances > Refrigerators", 0.6),))
+    th = Thresholds(intent=0.5, hard_filter=0.9)
+    known = expand(kg, [], high, query="whirlpool fridge", thresholds=th)
+    assert known.filters.category == ("Appliances",) and list(known)
+    junk = expand(kg, [], high, query="qzxv wplk", thresholds=th)
+    assert junk.filters.category == () and list(junk) == []
+    assert [s.category for s in junk.suggestions] == ["Appliances > Refrigerators", "Appliances"]
+
+
 def _flattened_store() -> nx.MultiDiGraph:
     """Best Buy's tree under a store root, with departments one level down (as categories.json
     nests 'Office Electronics' under 'Connected Home & Housewares')."""
