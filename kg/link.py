@@ -225,7 +225,7 @@ class Vocabulary:
     """The content words of the KG's names and aliases (:func:`word_set`: plural-folded, stop
     words dropped), each with the number of index keys that hold it: what the KG can say
     anything about. A query none of whose words is here (and that links nothing) is outside
-    the KG, e.g. a string of random letters: the parser gives it no hard category filter.
+    the KG (:func:`outside_kg`), e.g. a string of random letters.
     Built from the KG's name index (:attr:`kg.ProductGraph.vocabulary`, a view brought
     forward by each commit with :meth:`updated`).
 

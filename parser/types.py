@@ -49,8 +49,9 @@ class ParsedEntity:
 class IntentResult:
     """The query's category: ``category`` is the full path ("TV & Home Theater > TVs"),
     ``lvl0`` its top level; ``top_k`` the best categories with their probabilities.
-    ``confident`` is False below the bundle's calibrated intent threshold (use the category
-    as a hint, not as a fact); ``lvl0_score`` is the probability of ``lvl0``."""
+    ``confident`` is False below the bundle's calibrated intent threshold and for a query
+    outside the KG (:func:`kg.link.outside_kg`): use the category as a hint, not as a fact;
+    ``lvl0_score`` is the probability of ``lvl0``."""
 
     category: str
     lvl0: str
