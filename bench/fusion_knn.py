@@ -22,6 +22,8 @@ are all in the query).
 ``--walk G`` adds the blend's department gate that keeps the heads' out-of-fold department
 precision at ``G`` (the tree-walk gate of the expansions: the blend's department
 probabilities are lower at the same precision, so the heads' gate would walk less often).
+``--slices`` adds the default blend's accuracy per slice of the queries (what they link,
+their number of words): where the intent's errors are.
 ``alpha`` and ``k`` are fixed by their defaults (0.3 and 10, chosen before any run, not
 tuned). The department is the best lvl1's, as :class:`fusion.types.Intent` gives it; the hard
 filter is the department's probability >= ``--hard`` (0.95, the shipped default), and
@@ -189,6 +191,41 @@ def _probs(r: dict, alpha: float, beta: float = 0.0, vote: str = "knn", extra: s
     return p
 
 
+def _link_slice(linked: Sequence) -> str:
+    """What a query links, for ``--slices``: ``category`` (a category, with or without other
+    kinds), ``brand only``, ``other links`` or ``no link``."""
+    kinds = {e.kind for e in linked}
+    if "category" in kinds:
+        return "category"
+    if kinds == {"brand"}:
+        return "brand only"
+    return "other links" if kinds else "no link"
+
+
+def _word_slice(text: str) -> str:
+    """The query's number of words, for ``--slices`` (4 and more together)."""
+    n = len(text.split())
+    return "4+ words" if n >= 4 else f"{n} word{'s' * (n != 1)}"
+
+
+def _slices(records: list[dict], alpha: float) -> dict:
+    """lvl1 and lvl0 accuracy of the blend with weight ``alpha`` per slice of the queries
+    (what they link; their number of words), pooled over all seeds' out-of-fold queries."""
+    acc: dict[str, dict[str, list[int]]] = {"links": {}, "words": {}}
+    for r in records:
+        best, dept, _ = _decode(_probs(r, alpha), r["to_lvl0"])
+        for i in range(len(best)):
+            for kind in ("links", "words"):
+                a = acc[kind].setdefault(r[f"slice_{kind}"][i], [0, 0, 0])
+                a[0] += int(best[i] == r["gold1"][i])
+                a[1] += int(dept[i] == r["gold0"][i])
+                a[2] += 1
+    return {kind: {name: {"share": round(n / sum(v[2] for v in by.values()), 4),
+                          "lvl1": round(h1 / n, 4), "lvl0": round(h0 / n, 4)}
+                   for name, (h1, h0, n) in sorted(by.items())}
+            for kind, by in acc.items()}
+
+
 def _decode(p: np.ndarray, to_lvl0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row of ``p``: the best lvl1, its department and the department's probability
     (``Intent.lvl0_score``)."""
@@ -299,6 +336,10 @@ def main() -> None:
                     "(LinkMemory, in this script) or the lexical memory's (LexicalMemory) "
                     "beside --alpha, on the queries it has a vote for")
     ap.add_argument("--hard", type=float, default=0.95, help="hard-filter threshold")
+    ap.add_argument("--slices", action="store_true",
+                    help="also give the default blend's accuracy per slice of the queries: "
+                    "what they link (a category, a brand only, other kinds, nothing) and "
+                    "their number of words")
     ap.add_argument("--walk", type=float, default=None,
                     help="also give the blend's department gate that keeps the heads' "
                     "department precision at this gate (ExpansionConfig."
@@ -347,6 +388,8 @@ def main() -> None:
                 "knn": model.memory.vote(text, n_labels=len(model.labels), k=args.k),
                 "knn_weak": weak_memory.vote(text, n_labels=len(model.labels), k=args.k),
                 "to_lvl0": to_lvl0,
+                "slice_links": [_link_slice(x.linked) for x in inputs],
+                "slice_words": [_word_slice(x.text) for x in inputs],
                 **dict(zip(("links", "links_seen"), links.vote(
                     [[(e.iri, e.score) for e in x.linked] for x in inputs]), strict=True)),
                 **dict(zip(("lexical", "lexical_seen"), lexical.vote(
@@ -378,6 +421,8 @@ def main() -> None:
                           "knn_weak" if arm == "weakmem" else "knn",
                           "lexical" if arm == "lexical" else "links")
     out["weak_in_memory"] = round(float(np.mean(weak_sizes)), 1)
+    if args.slices:
+        out["slices_of_blend"] = _slices(records, args.alpha)
     if args.walk is not None:
         out["matched_walk_gate"] = _matched_gate(records, args.alpha, args.walk)
     write_report(out, args.report)
