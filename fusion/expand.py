@@ -769,6 +769,7 @@ def expand(
     embeddings: Any = None,
     departments: Collection[str] | TaxonomyAlignment | None = None,
     limit: int | None = None,
+    outside: bool | None = None,
 ) -> ExpansionResult:
     """Expand a query's linked entities (and its intent category) through the KG and rules.
 
@@ -789,6 +790,9 @@ def expand(
             also places categories whose path re-roots or skips levels of the label space);
             None: every taxonomy counts as the intent's.
         limit: keep only the best ``limit`` expansions (None: all kept by the per-kind limits).
+        outside: whether the query is outside the KG (:func:`kg.link.outside_kg`), when the
+            caller has judged it already; None: judged here from ``query`` (not judged when
+            ``query`` is empty).
 
     Returns:
         An :class:`ExpansionResult`; expansions ranked by score, one per name.
@@ -887,7 +891,8 @@ def expand(
     suggestions: list[CategorySuggestion] = []
     # a query outside the KG: its intent is the text model's guess, a suggestion only (judged
     # only when the caller gives the query's text)
-    outside = bool(query.strip()) and outside_kg(kg, query, linked)
+    if outside is None:
+        outside = bool(query.strip()) and outside_kg(kg, query, linked)
     hard_dept = intent.lvl0 if intent is not None and intent.lvl0_score >= th.hard_filter \
         and not outside else None
     for ent in linked:
@@ -1031,10 +1036,12 @@ class QueryExpander:
         limit: int | None = None,
         embeddings: Any = None,
         departments: Collection[str] | TaxonomyAlignment | None = None,
+        outside: bool | None = None,
     ) -> ExpansionResult:
         """Expand ``query``; ``entities`` are parser spans ``(text, label, kg iri or None)``;
         ``limit`` keeps the best expansions only; ``embeddings`` / ``departments`` override
-        the bound ones (the parser passes its fusion model's)."""
+        the bound ones (the parser passes its fusion model's); ``outside``: see
+        :func:`expand`."""
         g = as_networkx(self.kg)
         ents = list(linked)
         for _text, _label, iri in entities:
@@ -1045,5 +1052,5 @@ class QueryExpander:
             thresholds=self.thresholds,
             embeddings=embeddings if embeddings is not None else self.embeddings,
             departments=departments if departments is not None else self.departments,
-            limit=limit,
+            limit=limit, outside=outside,
         )

@@ -495,6 +495,9 @@ class QueryParser:
         intent_min = self._intent_threshold
         for i in range(len(cut)):
             intent = intents[i]
+            # a query the KG knows nothing of: its intent is the text model's guess, never
+            # confident, never a hard filter, not expanded (judged once, for both stages)
+            outside = outside_kg(self.kg, work.prepared[i][1], linked[i])
             if intent is not None and not any(ch.isalnum() for ch in work.prepared[i][1]):
                 intent = None  # an empty or symbol-only query has no category
             intent_result = None
@@ -502,16 +505,14 @@ class QueryParser:
                 intent_result = IntentResult(
                     category=intent.category, lvl0=intent.lvl0, score=round(intent.score, 6),
                     top_k=[(c, round(s, 6)) for c, s in intent.top_k[: self.config.intent_top_k]],
-                    # a query the KG knows nothing of: the text model's guess, never confident
-                    confident=intent.score >= intent_min
-                    and not outside_kg(self.kg, work.prepared[i][1], linked[i]),
+                    confident=intent.score >= intent_min and not outside,
                     lvl0_score=round(intent.lvl0_score, 6),
                 )
             q = ParsedQuery(text=work.raw[i], normalized=work.prepared[i][1],
                             entities=entities[i], intent=intent_result,
                             truncated=work.prepared[i][2] or bool(tagged[i].truncated))
             if self.config.expand and self.expander is not None:
-                self._expand(q, linked[i], intent)
+                self._expand(q, linked[i], intent, outside)
             out.append(q)
         t4 = time.perf_counter()
         sec["tag"] += t1 - t0
@@ -550,7 +551,7 @@ class QueryParser:
         return float(thresholds.intent)
 
     def _expand(self, q: ParsedQuery, linked: Sequence[LinkedEntity],
-                intent: Intent | None) -> None:
+                intent: Intent | None, outside: bool) -> None:
         assert self.expander is not None
         embeddings = departments = None
         if self.fusion is not None:
@@ -559,7 +560,7 @@ class QueryParser:
             departments = context.taxonomy if context is not None else self.fusion.lvl0_labels
         result = self.expander.expand(q.text, linked=linked, intent=intent,
                                       limit=self.config.max_expansions, embeddings=embeddings,
-                                      departments=departments)
+                                      departments=departments, outside=outside)
         q.expansions = [
             ExpansionResult(x.term, x.kind, round(float(x.score), 6), list(x.provenance), x.iri,
                             x.rule)

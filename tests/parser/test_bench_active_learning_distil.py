@@ -4,26 +4,22 @@ outside them, finished runs not run again, the table and the plot."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "active_learning_distil.py"
 
 
-def _module():
-    spec = importlib.util.spec_from_file_location("active_learning_distil", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
-
-def test_labelled_and_unlabelled_sets() -> None:
-    mod = _module()
+def test_labelled_and_unlabelled_sets(
+        bench_module: Callable[[str], ModuleType]) -> None:
+    mod = bench_module("active_learning_distil")
     sim = [{"seed": 1, "arm": "active-x", "n_labels": 3, "labelled": [5, 0, 9]}]
     assert mod.labelled_set(sim, 20, 1, "active-x", 3) == [5, 0, 9]
     random_3 = mod.labelled_set(sim, 20, 1, "random", 3)

@@ -3,12 +3,13 @@ runs are not run again, and `--summary` gives mean and spread per set and mode."
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -16,15 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "adapters_f1.py"
 
 
-def _module():
-    spec = importlib.util.spec_from_file_location("adapters_f1", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
-
-def test_adapter_bench_train_subset_zero_means_all() -> None:
-    mod = _module()
+def test_adapter_bench_train_subset_zero_means_all(
+        bench_module: Callable[[str], ModuleType]) -> None:
+    mod = bench_module("adapters_f1")
     sents = list(range(50))
     assert sorted(mod.train_subset(sents, 0, seed=0)) == sents
     assert sorted(mod.train_subset(sents, 500, seed=0)) == sents
@@ -34,8 +30,9 @@ def test_adapter_bench_train_subset_zero_means_all() -> None:
     assert sents == list(range(50))  # the input is not shuffled in place
 
 
-def test_adapter_bench_summary_mean_spread_and_difference() -> None:
-    mod = _module()
+def test_adapter_bench_summary_mean_spread_and_difference(
+        bench_module: Callable[[str], ModuleType]) -> None:
+    mod = bench_module("adapters_f1")
     recs = [{"seed": s, "set": "en", "mode": m, "f1": f}
             for m, fs in (("full", (0.60, 0.62, 0.64)), ("lora", (0.59, 0.60, 0.61)))
             for s, f in enumerate(fs)]

@@ -3,25 +3,17 @@ and `--unlabelled` needs `--teacher`."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "bench" / "tagger_lexicon_f1.py"
 
-
-def _module():
-    spec = importlib.util.spec_from_file_location("tagger_lexicon_f1", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_summary_keeps_each_condition_apart(tmp_path: Path) -> None:
-    mod = _module()
+def test_summary_keeps_each_condition_apart(
+        bench_module: Callable[[str], ModuleType], tmp_path: Path) -> None:
+    mod = bench_module("tagger_lexicon_f1")
     for cond, f1s in (("kg", (0.63, 0.64)), ("kd", (0.65, 0.68)), ("kdx", (0.1,))):
         for seed, f1 in enumerate(f1s):
             d = tmp_path / f"{cond}-{seed}"
@@ -37,7 +29,8 @@ def test_summary_keeps_each_condition_apart(tmp_path: Path) -> None:
     assert out["kd"]["per_type"]["creator"] == pytest.approx(0.665)
 
 
-def test_unlabelled_needs_a_teacher(tmp_path: Path) -> None:
+def test_unlabelled_needs_a_teacher(
+        bench_module: Callable[[str], ModuleType], tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
-        _module().main(["--seed", "0", "--out", str(tmp_path / "x"),
+        bench_module("tagger_lexicon_f1").main(["--seed", "0", "--out", str(tmp_path / "x"),
                         "--unlabelled", str(tmp_path / "u.txt")])
