@@ -78,8 +78,9 @@ _TUPLE_LISTS = {"top_k": 2, "provenance": 3}
 
 
 def _tuples(value: Any, key: str) -> Any:
-    """``asdict`` data -> the dataclass field values (tuples where the types have tuples)."""
-    if key in _TUPLE_LISTS and isinstance(value, list):
+    """``asdict`` data -> the dataclass field values: lists of tuples where the types have them
+    (after DocBin's msgpack, every list comes back as a tuple)."""
+    if key in _TUPLE_LISTS and isinstance(value, list | tuple):
         return [tuple(v) for v in value]
     return value
 
@@ -95,7 +96,10 @@ def parsed_from_data(data: dict[str, Any] | None) -> ParsedQuery | None:
     from parser import types as t
 
     d = dict(data)
-    d["applied_rules"] = list(d.get("applied_rules", []))  # a tuple before, a list after msgpack
+    # msgpack (DocBin) gives tuples back for lists: the fields' own types again
+    d["applied_rules"] = list(d.get("applied_rules", []))
+    d["filters"] = {k: list(v) if isinstance(v, list | tuple) else v
+                    for k, v in dict(d.get("filters") or {}).items()}
     d["entities"] = [_build(t.ParsedEntity, e) for e in d.get("entities", [])]
     if d.get("intent") is not None:
         d["intent"] = _build(t.IntentResult, d["intent"])

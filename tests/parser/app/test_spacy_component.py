@@ -250,3 +250,44 @@ def test_entry_point_registers_the_factory() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)
     assert out.stdout.strip() == "parser.app.spacy_component"
+
+
+def test_docbin_round_trip_keeps_every_field() -> None:
+    """A parse with an intent, filters, expansions (with and without a KG path), boosts and
+    suggestions comes back equal from DocBin, whose msgpack returns every list as a tuple."""
+    from dataclasses import asdict
+
+    from spacy.tokens import DocBin
+
+    from parser.types import (
+        BoostResult,
+        CategorySuggestionResult,
+        ExpansionResult,
+        FilterSourceResult,
+        IntentResult,
+    )
+
+    full = ParsedQuery(
+        text="samsung tv", normalized="samsung tv",
+        entities=[ParsedEntity("samsung", 0, 7, "creator", 0.97, SAMSUNG.iri, "Samsung",
+                               "brand", 0.98)],
+        intent=IntentResult("TV & Home Theater > TVs", "TV & Home Theater", 0.85,
+                            top_k=[("TV & Home Theater > TVs", 0.85), ("Computers > Laptops", 0.1)],
+                            lvl0_score=0.9),
+        expansions=[ExpansionResult("television", "synonym", 1.0, [], None, "rules.txt:1"),
+                    ExpansionResult("4K TVs", "child_category", 0.5,
+                                    [(TVS.iri, "parent", TV_HOME.iri)], TVS.iri)],
+        filters={"brand": ["Samsung"], "category": ["TV & Home Theater > TVs"],
+                 "price_max": 500.0},
+        applied_rules=["rules.txt:1"], rewritten="samsung television",
+        boosts=[BoostResult("brand:samsung", "UP", 2.0, "rules.txt:2")],
+        category_suggestions=[CategorySuggestionResult("Computers > Laptops", 0.1, "intent")],
+        filter_sources=[FilterSourceResult("brand", "Samsung", f"link:{SAMSUNG.iri}")],
+        timings={"total_ms": 1.5},
+    )
+    nlp = spacy.blank("en")
+    doc = nlp.make_doc(full.text)
+    doc._.kgqp_data = asdict(full)
+    back = next(DocBin(docs=[doc], store_user_data=True).get_docs(nlp.vocab))
+    assert back._.kgqp == full
+    assert isinstance(back._.kgqp.filters["brand"], list)
