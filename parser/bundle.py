@@ -306,7 +306,9 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
     from parser.tagger import Tagger
 
     if not bundle.is_dir():
-        raise ModelLoadError(f"bundle directory {bundle} does not exist")
+        raise ModelLoadError(
+            f"{bundle} is a file, not a bundle directory" if bundle.exists()
+            else f"bundle directory {bundle} does not exist")
     manifest = BundleManifest.read(bundle)
     for what in ("tagger", "fusion", "rules", "text_encoder", "fusion_head"):
         if getattr(manifest, what):
@@ -317,7 +319,10 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
         _inside(bundle, manifest.kg_path, "kg_path")
     if verify:
         _verify(bundle, manifest)
-    config = ParserConfig.from_dict(manifest.parser)
+    try:
+        config = ParserConfig.from_dict(manifest.parser)
+    except ConfigError as exc:
+        raise ModelLoadError(f"{bundle / MANIFEST}: its parser settings: {exc}") from None
     if kg is None:
         from kg import ProductGraph
         from kg.store import location
@@ -340,8 +345,12 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
     fusion_model = expander = None
     if manifest.fusion is not None:
         from fusion import FusionModel
+        from fusion.errors import FusionError
 
-        fusion_model = FusionModel.from_pretrained(bundle / manifest.fusion, kg=kg)
+        try:
+            fusion_model = FusionModel.from_pretrained(bundle / manifest.fusion, kg=kg)
+        except FusionError as exc:
+            raise ModelLoadError(f"bundle {bundle}: its fusion model: {exc}") from exc
         try:  # the fusion model reads the tagger's embeddings: one encoder pass per parse
             _check_fusion_tagger(fusion_model.text_encoder_name, bundle / manifest.fusion,
                                  tagger_dir)

@@ -37,6 +37,13 @@ class ParserConfig:
     max_expansions: int = 20
 
     def __post_init__(self) -> None:
+        for name, kind in (("max_query_chars", int), ("intent_top_k", int),
+                           ("max_expansions", int), ("link_labels_only", bool),
+                           ("expand", bool)):
+            value = getattr(self, name)
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise ConfigError(f"{name} must be {'an int' if kind is int else 'true or false'}"
+                                  f", got {value!r}")
         if self.max_query_chars < 1:
             raise ConfigError(f"max_query_chars must be >= 1, got {self.max_query_chars}")
         if self.on_too_long not in ("truncate", "error"):
@@ -45,12 +52,16 @@ class ParserConfig:
             )
         if self.intent_top_k < 1:
             raise ConfigError(f"intent_top_k must be >= 1, got {self.intent_top_k}")
+        if self.max_expansions < 0:
+            raise ConfigError(f"max_expansions must be >= 0, got {self.max_expansions}")
 
     def to_dict(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ParserConfig:
+        if not isinstance(d, dict):
+            raise ConfigError(f"parser settings must be a JSON object, got {type(d).__name__}")
         known = set(cls.__dataclass_fields__)
         unknown = set(d) - known
         if unknown:

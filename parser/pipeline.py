@@ -39,6 +39,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import os
 import time
 import unicodedata
 from collections import deque
@@ -260,6 +261,9 @@ class QueryParser:
 
             threadpool_limits(limits=blas_threads, user_api="blas")
 
+        if not isinstance(bundle_dir, str | os.PathLike):
+            raise ConfigError(f"bundle_dir must be a path (str or os.PathLike), got "
+                              f"{type(bundle_dir).__name__}")
         parser = load_bundle(cls, Path(bundle_dir).expanduser(), backend=backend, kg=kg,
                              verify=verify, read_only=read_only)
         if warmup:
@@ -332,10 +336,14 @@ class QueryParser:
             yield from self.for_market(market).pipe(texts, batch_size=batch_size,
                                                     sort_window=sort_window)
             return
-        if batch_size < 1:
-            raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
-        if sort_window < 1:
-            raise ConfigError(f"sort_window must be >= 1, got {sort_window}")
+        for name, value in (("batch_size", batch_size), ("sort_window", sort_window)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{name} must be an int >= 1, got {value!r}")
+        if isinstance(texts, str | bytes):
+            raise InputError("pipe() takes an iterable of queries, not a single "
+                             f"{type(texts).__name__}: use parser(query) for one query")
+        if not isinstance(texts, Iterable):
+            raise InputError(f"pipe() takes an iterable of queries, got {type(texts).__name__}")
         windows = (self._window(w, batch_size) for w in _chunks(texts, batch_size * sort_window))
         first = next(windows, None)
         if first is None:

@@ -99,3 +99,50 @@ def test_parse_table_shows_entity_labels(bundle: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "samsung [creator]" in r.output, r.output
     assert "price_max=800" in r.output, r.output  # the filters column
+
+
+@pytest.mark.parametrize(("parser", "message"), [
+    ({"max_query_chars": "512"}, "max_query_chars must be an int"),
+    ({"expand": "yes"}, "expand must be true or false"),
+    ({"colour": 1}, "unknown parser settings"),
+    ([1, 2], "must be a JSON object"),
+])
+def test_bad_parser_settings_name_the_manifest(bundle: Path, parser: object,
+                                               message: str) -> None:
+    from parser.pipeline import QueryParser
+
+    _edit(bundle, parser=parser)
+    with pytest.raises(ModelLoadError, match=message) as info:
+        QueryParser.from_pretrained(bundle, warmup=False, verify=False)
+    assert MANIFEST in str(info.value)
+
+
+def test_bundle_argument_errors(tmp_path: Path) -> None:
+    from parser.errors import ConfigError
+    from parser.pipeline import QueryParser
+
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ModelLoadError, match="is a file, not a bundle directory"):
+        QueryParser.from_pretrained(tmp_path / "afile")
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        QueryParser.from_pretrained(tmp_path / "nothing")
+    with pytest.raises(ConfigError, match="must be a path"):
+        QueryParser.from_pretrained(None)  # type: ignore[arg-type]
+
+
+def test_pipe_argument_errors(bundle: Path) -> None:
+    from parser.errors import ConfigError, InputError
+    from parser.pipeline import QueryParser
+
+    qp = QueryParser.from_pretrained(bundle, warmup=False)
+    try:
+        with pytest.raises(InputError, match="not a single str: use parser"):
+            list(qp.pipe("samsung tv"))
+        with pytest.raises(InputError, match="iterable of queries, got NoneType"):
+            list(qp.pipe(None))  # type: ignore[arg-type]
+        for bad in ("8", 2.5, 0, True):
+            with pytest.raises(ConfigError, match="batch_size must be an int >= 1"):
+                list(qp.pipe(["tv"], batch_size=bad))  # type: ignore[arg-type]
+        assert [q.text for q in qp.pipe(("tv", "laptop"))] == ["tv", "laptop"]
+    finally:
+        qp.kg.close()

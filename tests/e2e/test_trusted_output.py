@@ -131,3 +131,21 @@ def test_parse_table_marks_a_low_intent_and_shows_the_filters(bundle: Path) -> N
     assert r.exit_code == 0, r.output
     assert ", low)" in r.output and "price_max=800" in r.output, r.output
     assert "category=" in r.output, r.output
+
+
+@pytest.mark.parametrize("damage", ["model.safetensors", "labels.json"])
+def test_a_corrupt_fusion_file_is_a_model_load_error(bundle: Path, tmp_path: Path,
+                                                     damage: str) -> None:
+    """Every load failure of a bundle is a ParserError (the fusion package's own errors are
+    wrapped), naming the file."""
+    import shutil
+
+    from parser.errors import ModelLoadError
+    from parser.pipeline import QueryParser
+
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle, copy)
+    target = next((copy / "fusion").rglob(damage))
+    target.write_bytes(target.read_bytes()[: 20])
+    with pytest.raises(ModelLoadError, match=damage.split(".")[0]):
+        QueryParser.from_pretrained(copy, warmup=False, verify=False)
