@@ -211,7 +211,7 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     _require_serve_extra()
     from contextlib import asynccontextmanager
 
-    from fastapi import Depends, FastAPI, HTTPException, Request, Response, Security
+    from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, Security
     from fastapi.encoders import jsonable_encoder
     from fastapi.exception_handlers import http_exception_handler
     from fastapi.exceptions import RequestValidationError
@@ -220,7 +220,7 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
     from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
     from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-    from pydantic import BaseModel, ConfigDict, Field, field_validator
+    from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     from kg.errors import KGError, KGLockedError, KGNotFoundError, KGRemoteError
@@ -378,35 +378,48 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
 
     strict = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    class NodeUpdate(BaseModel):
+    class _TextFields(BaseModel):
+        """Every string field is valid UTF-8 (a lone surrogate gets a 422 naming the field,
+        not the store's error about an internal string)."""
+
+        @field_validator("*")
+        @classmethod
+        def _utf8(cls, v: Any, info: ValidationInfo) -> Any:
+            texts = v if isinstance(v, list) else [v]
+            for i, t in enumerate(texts):
+                if isinstance(t, str):
+                    _check_text(t, info.field_name if t is v else f"{info.field_name}[{i}]")
+            return v
+
+    class NodeUpdate(_TextFields):
         model_config = strict
         kind: str
         key: str
         label: str
-        aliases: list[str] = []
+        aliases: list[str] = Field(default_factory=list)
         attribute: str | None = None
         popularity: float | None = Field(None, description="A finite number.")
 
-    class AliasUpdate(BaseModel):
+    class AliasUpdate(_TextFields):
         model_config = strict
         iri: str
         alias: str
 
-    class EdgeUpdate(BaseModel):
+    class EdgeUpdate(_TextFields):
         model_config = strict
         source: str = Field(description="IRI of an existing node (or one added in add_nodes).")
         relation: str
         target: str = Field(description="IRI of an existing node (or one added in add_nodes).")
 
-    class KGUpdateRequest(BaseModel):
+    class KGUpdateRequest(_TextFields):
         model_config = strict
-        add_nodes: list[NodeUpdate] = []
-        add_aliases: list[AliasUpdate] = []
-        add_edges: list[EdgeUpdate] = []
-        remove_nodes: list[str] = []
+        add_nodes: list[NodeUpdate] = Field(default_factory=list)
+        add_aliases: list[AliasUpdate] = Field(default_factory=list)
+        add_edges: list[EdgeUpdate] = Field(default_factory=list)
+        remove_nodes: list[str] = Field(default_factory=list)
         message: str | None = None
 
-    class RollbackRequest(BaseModel):
+    class RollbackRequest(_TextFields):
         model_config = ConfigDict(extra="forbid", strict=True)
         version: int = Field(ge=0, description="The KG version to return to.")
         message: str | None = None
@@ -654,13 +667,16 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         return d
 
     @app.get("/kg/link")
-    def kg_link(mention: str, label: str | None = None, limit: int = 5) -> dict[str, Any]:
+    def kg_link(mention: str, label: str | None = None,
+                limit: int = Query(5, ge=0, le=100)) -> dict[str, Any]:
         p = _parser()
         try:
             _check_text(mention, "mention")
             result = p.kg.link(mention, label=label)
         except ValueError as exc:
-            raise HTTPException(422, str(exc)) from None
+            # the linker's hint is for Python callers ("label=None"): over HTTP, leave it out
+            msg = str(exc).replace("Pass label=None", "Leave out the label parameter")
+            raise HTTPException(422, msg) from None
         return result.to_dict(limit=limit) if hasattr(result, "to_dict") else {"result": result}
 
     @app.post("/kg/update", dependencies=[Depends(require_token)], responses=auth_doc)
@@ -697,7 +713,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         except (ValueError, TypeError) as exc:  # bad IRIs, empty aliases, invalid text
             raise HTTPException(
                 422, f"KG update rejected, nothing changed: {_trim(str(exc), 500)}") from None
-        return {"version": p.kg.version, "nodes": [n.iri for n in nodes]}
+        # the version this update committed (another update may have committed since)
+        return {"version": tx.version, "nodes": [n.iri for n in nodes]}
 
     @app.get("/kg/versions", dependencies=[Depends(require_token)], responses=auth_doc)
     def kg_versions() -> dict[str, Any]:
@@ -778,6 +795,13 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         # The input is echoed trimmed (a 10,000-query batch was echoed whole, 179 KB), and
         # rendered with ASCII escapes (a lone surrogate in it made the 422 itself fail: a 500).
         errors = list(exc.errors())
+        content_type = request.headers.get("content-type", "")
+        if request.method == "POST" and "json" not in content_type.lower() and any(
+                err.get("loc") == ("body",) and err.get("type") == "model_attributes_type"
+                for err in errors):  # a JSON body sent as text/plain, a form, or untyped
+            return JSONResponse({"detail": "the request body must be JSON: send 'Content-Type: "
+                                 f"application/json' (got {_trim(content_type or 'none')!r})"},
+                                422)
         shown = []
         for err in errors[:MAX_ERRORS]:
             err = dict(err)

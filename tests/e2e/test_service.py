@@ -129,9 +129,11 @@ def test_kg_link_endpoint(client):
     r = client.get("/kg/link", params={"mention": "televsion", "limit": 2})
     assert r.status_code == 200 and len(r.json()["candidates"]) <= 2
     for params in ({"mention": "tv", "label": "no-such-label"}, {"mention": "tv", "limit": "x"},
-                   {}, {"mention": "tv", "limit": "-1"}):
+                   {}, {"mention": "tv", "limit": "-1"}, {"mention": "tv", "limit": "101"}):
         r = client.get("/kg/link", params=params)
-        assert 400 <= r.status_code < 500 or r.status_code == 200, (params, r.status_code)
+        assert r.status_code == 422, (params, r.status_code)
+    hint = client.get("/kg/link", params={"mention": "tv", "label": "zzz"}).json()["detail"]
+    assert "Leave out the label parameter" in hint and "label=None" not in hint
     assert client.get("/kg/link?mention=%ED%A0%80").status_code < 500  # UTF-8 of a surrogate
     assert client.get("/kg/link", params={"mention": "\u202e" * 1000}).status_code == 200
 
@@ -254,3 +256,30 @@ def test_fuzzed_json_bodies_never_500(client, payload, path):
 def test_fuzzed_bytes_never_500(client, body):
     r = client.post("/parse", content=body, headers={"content-type": "application/json"})
     assert r.status_code < 500, (r.status_code, r.text[:300])
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    ({"add_nodes": [{"kind": "brand", "key": "x\ud800", "label": "X"}]}, "key"),
+    ({"add_nodes": [{"kind": "brand", "key": "x", "label": "X", "aliases": ["a", "\ud800"]}]},
+     "aliases[1]"),
+    ({"add_aliases": [{"iri": BRAND + "sony", "alias": "\udfff"}]}, "alias"),
+    ({"remove_nodes": ["\ud800"]}, "remove_nodes[0]"),
+    ({"message": "m\ud800"}, "message"),
+])
+def test_kg_update_names_the_field_with_invalid_text(client, payload, field):
+    version = client.get("/ready").json()["kg_version"]
+    r = client.post("/kg/update", content=json.dumps(payload).encode(),
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert f"{field} contains a lone surrogate" in r.text
+    assert client.get("/ready").json()["kg_version"] == version
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          None])
+def test_a_json_body_without_the_json_content_type_says_so(client, content_type):
+    headers = {} if content_type is None else {"content-type": content_type}
+    r = client.post("/parse", content=b'{"query": "tv"}', headers=headers)
+    assert r.status_code == 422
+    assert "Content-Type: application/json" in r.json()["detail"]
+

@@ -314,3 +314,22 @@ def test_the_example_dashboard_reads_series_the_server_has(client: httpx.Client)
     assert names
     for name in names - {"kgqp_rules_ok", "kgqp_rules_loaded", "kgqp_rules_reload_errors_total"}:
         assert name in text, name  # rules series: only with a rules file (test_service_rules)
+
+
+def test_each_kg_update_reports_the_version_it_committed(client: httpx.Client) -> None:
+    """A commit rebuilds the KG's views after it releases the write lock, so a second update
+    can commit meanwhile: the first answer reported the KG's version after its rebuild (the
+    second update's), not its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = client.get("/ready").json()["kg_version"]
+    big = {"add_nodes": [{"kind": "product", "key": f"race/p{i}", "label": f"Race gadget {i}",
+                          "aliases": [f"rg {i}"]} for i in range(1000)], "message": "big"}
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(client.post, "/kg/update", json=big, headers=AUTH)
+        while client.get("/ready").json()["kg_version"] == start and not first.done():
+            time.sleep(0.002)  # until the big update has committed; its views still rebuild
+        second = client.post("/kg/update", headers=AUTH, json={
+            "add_nodes": [{"kind": "brand", "key": "race", "label": "Race"}], "message": "small"})
+        assert first.result().status_code == second.status_code == 200, first.result().text
+    assert (first.result().json()["version"], second.json()["version"]) == (start + 1, start + 2)
