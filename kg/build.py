@@ -221,12 +221,35 @@ def build_default(path: Path, *, force: bool = False, data_dir: Path = DEFAULT_D
     from kg.graph import ProductGraph
 
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise KGError(f"{path} is a file, not a KG directory")
     exists = path.exists() and any(path.iterdir())
-    if exists and not force:
-        return ProductGraph.open(path)
     if exists and not _is_kg_dir(path):
         raise KGError(f"{path} is a non-empty directory that is not a kgqp KG; refusing to "
-                      "replace it. Choose another path or remove it yourself.")
+                      f"{'replace' if force else 'build into'} it. Choose another path or "
+                      "remove it yourself.")
+    # the current KG's write lock, held until the new KG replaces it: a writer that has it
+    # open (a service, a loader) makes this a "locked" error instead of losing its commits
+    current = ProductGraph.open(path) if exists else None
+    if current is not None and not force:
+        if current.version > 0 or len(current):
+            return current
+        current.close()  # an empty KG (e.g. left by a failed first load): build it now
+        current = None
+    try:
+        return _build_and_swap(path, data_dir=data_dir, progress=progress, hygiene=hygiene,
+                               current=current)
+    finally:
+        if current is not None:
+            current.close()
+
+
+def _build_and_swap(path: Path, *, data_dir: Path, progress: bool,
+                    hygiene: HygieneConfig | None, current: ProductGraph | None) -> ProductGraph:
+    """Build the default KG beside ``path`` and move it in (``current``: the KG there, open as
+    the writer, closed just before it is moved aside)."""
+    from kg.graph import ProductGraph
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.building")
     old = path.with_name(f".{path.name}.old")
@@ -247,6 +270,8 @@ def build_default(path: Path, *, force: bool = False, data_dir: Path = DEFAULT_D
         "mined_sources": [s.path for s in DEFAULT_SOURCES if s.mined],
         "sources": [{"source": r.source, "nodes": r.nodes, "edges": r.edges,
                      "skipped": r.skipped, "examples": r.examples} for r in reports]})
+    if current is not None:
+        current.close()
     if path.exists():
         path.rename(old)
     tmp.rename(path)

@@ -436,6 +436,8 @@ class ProductGraph:
             self._version = self._backend.store_version()
         else:
             self._backend = _EmbeddedBackend(self)
+            if self.path is not None and self.path.exists() and not self.path.is_dir():
+                raise KGError(f"{self.path} is a file, not a KG directory")
             self._log = VersionLog(
                 self.path / "versions" if self.path is not None else None, create=not read_only
             )
@@ -476,7 +478,10 @@ class ProductGraph:
             return
         for p in self.path.glob(".import-*.tmp"):
             log.info("Removing %s, left by an interrupted import", p)
-            shutil.rmtree(p, ignore_errors=True)
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
 
     def _restore_hint(self) -> str:
         return (
@@ -902,7 +907,12 @@ class ProductGraph:
                 f"The KG at {self.where} is open read-only; open it without read_only to change it"
             )
         path = Path(path)
-        fmt = rdf_format(path, format)
+        if path.is_dir():
+            raise KGLoadError(f"{path} is a directory; give an RDF file")
+        if path.suffix.lower() == ".gz":  # the format from the suffix under .gz
+            fmt = rdf_format(path.with_suffix(""), format)
+        else:
+            fmt = rdf_format(path, format)
         if not path.is_file():
             raise KGLoadError(f"Cannot read {path}: no such file")
         if self._tx_owner == threading.get_ident():
@@ -911,7 +921,10 @@ class ProductGraph:
         with self._lock:
             self._tx_owner = threading.get_ident()
             try:
-                report, committed = self._bulk_import(path, fmt, message or f"import {path.name}")
+                with _decompressed(path, self.path) as plain:
+                    report, committed = self._bulk_import(plain, fmt,
+                                                          message or f"import {path.name}")
+                report.source = str(path)
             finally:
                 self._tx_owner = None
         if committed:
@@ -1543,6 +1556,33 @@ def _candidates_of(info: NodeInfo) -> list[Candidate]:
     names = ([info.label] if info.label else []) + list(info.aliases)
     return [Candidate(info.iri, info.kind, info.label or name, info.attribute, info.popularity,
                       name) for name in names]
+
+
+@contextlib.contextmanager
+def _decompressed(path: Path, kg_dir: Path | None) -> Iterator[Path]:
+    """``path`` itself, or for ``x.nt.gz`` a decompressed copy ``x.nt`` in a temporary file
+    beside the KG (removed afterwards); errors name ``path``, not the copy."""
+    if path.suffix.lower() != ".gz":
+        yield path
+        return
+    import gzip
+    import tempfile
+
+    # named like an import's work directory: a writer removes it after a crash
+    fd, name = tempfile.mkstemp(prefix=".import-gz-", suffix=".tmp", dir=kg_dir)
+    plain = Path(name)
+    try:
+        try:
+            with os.fdopen(fd, "wb") as out, gzip.open(path, "rb") as fh:
+                shutil.copyfileobj(fh, out, 1 << 20)
+        except (OSError, EOFError) as e:  # gzip.BadGzipFile is an OSError
+            raise KGLoadError(f"{path}: cannot decompress it ({e})") from None
+        try:
+            yield plain
+        except KGLoadError as e:
+            raise KGLoadError(str(e).replace(str(plain), str(path))) from None
+    finally:
+        plain.unlink(missing_ok=True)
 
 
 def _is_damage(e: BaseException) -> bool:

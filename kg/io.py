@@ -47,6 +47,8 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     exception the temporary file is removed and ``target`` is left untouched.
     """
     target = Path(target)
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory; give a file path to write")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)

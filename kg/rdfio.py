@@ -84,7 +84,8 @@ def rdf_format(path: str | os.PathLike[str] | None, name: str | None = None) -> 
     if fmt is None:
         raise ValueError(
             f"Cannot tell the RDF format of {os.fspath(path or '')!r} from its suffix; "
-            "pass format= (turtle, ntriples, nquads, jsonld, rdfxml)"
+            "pass format= (turtle, ntriples, nquads, jsonld, rdfxml; on the command line "
+            "--option format=turtle)"
         )
     return fmt
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import KGLoadError
-from kg.loaders._common import Record, check_on_error, clean_text, open_text
+from kg.loaders._common import Record, check_on_error, clean_text, not_utf8, open_text
 from kg.loaders.bestbuy import bestbuy_category_index, load_bestbuy_products
 from kg.loaders.catalog import attribute_kind, load_catalog
 from kg.loaders.gazetteer import load_gazetteer
@@ -137,15 +137,20 @@ def load_sources(graph: ProductGraph, sources: list[Path], *, kind: str,
     _check_options(norm, loader, options)
     for src in sources:
         src = Path(src)
+        if src.is_dir():
+            raise KGLoadError(f"{src} is a directory; give data files")
         if not src.is_file():
             raise KGLoadError(f"{src}: no such file")
         report = LoadReport(str(src))
         records: Iterator[Record] | list[Record] = loader(src, report=report, **options)
-        if on_error == "abort":  # read everything first: a bad row must leave the graph as is
-            records = list(records)
-        log.info("loading %s (%s)", src, norm)
-        graph.add_records(records, report=report, progress=progress,
-                          message=f"load {norm} {src.name}")
+        try:
+            if on_error == "abort":  # read everything first: a bad row leaves the graph as is
+                records = list(records)
+            log.info("loading %s (%s)", src, norm)
+            graph.add_records(records, report=report, progress=progress,
+                              message=f"load {norm} {src.name}")
+        except UnicodeDecodeError as exc:
+            raise KGLoadError(not_utf8(src, exc)) from None
         if report.skipped:
             log.info("%s: skipped %s", src, report.skipped)
         reports.append(report)

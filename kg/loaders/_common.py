@@ -42,11 +42,49 @@ def open_text(path: str | Path) -> TextIO:
     'hello\\n'
     """
     path = Path(path)
+    if path.is_dir():
+        raise KGLoadError(f"{path} is a directory; give a data file")
     if not path.is_file():
         raise KGLoadError(f"{path}: no such file; check the path (loaders read .gz transparently)")
     if path.suffix == ".gz":
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
     return open(path, encoding="utf-8-sig", newline="")
+
+
+_NEWLINE = b"\n"
+
+
+def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
+    """The message for a file that is not UTF-8: its name, the line of the first bad byte
+    (found again in the file's bytes: the decoder's position is within its buffer), the fix.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "latin1.txt"
+    >>> _ = p.write_bytes(b"ok\\nCaf\\xe9\\n")
+    >>> try:
+    ...     p.read_text(encoding="utf-8")
+    ... except UnicodeDecodeError as e:
+    ...     print(not_utf8(p, e).split("; ")[0])
+    ... # doctest: +ELLIPSIS
+    /.../latin1.txt: line 2 is not UTF-8 (byte 0xe9)
+    """
+    path = Path(path)
+    where = ""
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as fh:
+                data = fh.read()
+        else:
+            data = path.read_bytes()
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        where = f": line {data.count(_NEWLINE, 0, e.start) + 1}"
+        exc = e
+    except OSError:
+        pass
+    bad = exc.object[exc.start:exc.start + 1].hex()
+    return (f"{path}{where} is not UTF-8 (byte 0x{bad}); re-encode the file as UTF-8 "
+            "(e.g. iconv -f latin1 -t utf-8)")
 
 
 def base_suffix(path: str | Path) -> str:

@@ -290,7 +290,9 @@ def load_catalog(
             checked = True
         pname = clean_text(str(row.get(name) or ""))
         if not pname:
-            errors.bad("row without a product name", lineno, json.dumps(row)[:200])
+            why = "row without a product name" if name in row else \
+                f"row without a {name!r} field (pass name=<field> to read the name elsewhere)"
+            errors.bad(why, lineno, json.dumps(row)[:200])
             continue
         bname = clean_text(str(row.get(brand) or "")) if brand else ""
         try:

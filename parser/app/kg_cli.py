@@ -8,6 +8,7 @@ or bad input data, 3 KG locked by another writer).
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -291,7 +292,10 @@ def load(
             raise ValueError(f"--on-error must be 'skip' or 'abort', not {on_error!r}")
         missing = [str(s) for s in sources if not s.exists()]
         if missing:
-            raise KGNotFoundError(f"Source file(s) not found: {', '.join(missing)}")
+            raise FileNotFoundError(f"Source file(s) not found: {', '.join(missing)}")
+        folders = [str(s) for s in sources if s.is_dir()]
+        if folders:
+            raise ValueError(f"{', '.join(folders)}: a directory; give data files")
         options = _parse_pairs(option, "--option")
         options["on_error"] = on_error
         if node_kind is not None:
@@ -305,7 +309,13 @@ def load(
             typer.echo(f"KG at {g.where}: version {before} -> {g.version}")
             return reports
 
-        _with_graph(kgdir, run, read_only=False, must_exist=False)
+        new = not kgdir.exists() or (kgdir.is_dir() and not any(kgdir.iterdir()))
+        try:
+            _with_graph(kgdir, run, read_only=False, must_exist=False)
+        except BaseException:
+            if new:  # a failed first load leaves no empty KG behind ("changes nothing")
+                shutil.rmtree(kgdir, ignore_errors=True)
+            raise
 
 
 @app.command("drop-staging")

@@ -112,9 +112,12 @@ def _graph_available() -> bool:
 @pytest.mark.skipif(not _graph_available(), reason="kg.graph.ProductGraph not available yet")
 def test_build_default_on_disk_then_reopen(tmp_path: Path):
     from kg.build import BUILD_INFO, build_default
+    from kg.graph import ProductGraph
 
     target = tmp_path / "kg"
+    ProductGraph.open(target).close()  # an empty KG (a failed first load left it): built into
     graph = build_default(target, data_dir=DEFAULT_DATA_DIR, progress=False)  # timed in bench/
+    assert graph.version > 0
     assert (target / BUILD_INFO).is_file()
     assert not (tmp_path / ".kg.building").exists()
     _close(graph)
@@ -126,3 +129,30 @@ def _close(graph) -> None:
     close = getattr(graph, "close", None)
     if callable(close):
         close()
+
+
+def test_build_default_respects_the_write_lock_and_foreign_directories(tmp_path: Path):
+    """A rebuild (--force) refuses a KG that a writer holds open (it swapped the directory
+    under the writer, whose next commit damaged the new store), before building anything;
+    a directory that is not a KG is never built into."""
+    from kg.build import build_default
+    from kg.errors import KGError, KGLockedError
+    from kg.graph import ProductGraph
+    from kg.schema import Node, NodeKind
+
+    target = tmp_path / "kg"
+    with ProductGraph.open(target) as writer:
+        writer.add_records([Node(NodeKind.BRAND, "zed", "Zed")], progress=False)
+        with pytest.raises(KGLockedError, match="locked"):
+            build_default(target, force=True, progress=False)
+        assert not (tmp_path / ".kg.building").exists()
+        writer.add_records([Node(NodeKind.BRAND, "zed2", "Zed 2")], progress=False)
+    with ProductGraph.open(target, read_only=True) as g:
+        assert g.version == 2 and len(g.stats().nodes) == 1
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "readme.txt").write_text("hi")
+    for force in (False, True):
+        with pytest.raises(KGError, match="not a kgqp KG"):
+            build_default(foreign, force=force, progress=False)
+    assert sorted(p.name for p in foreign.iterdir()) == ["readme.txt"]

@@ -97,7 +97,7 @@ def test_load_gazetteer(tmp_path):
     with ProductGraph.open(kgdir) as g:
         assert g.stats().nodes == {"brand": 3}
     r = invoke("load", kgdir, tmp_path / "missing.txt", "--kind", "gazetteer")
-    assert r.exit_code == 1 and "not found" in r.output
+    assert r.exit_code == 2 and "not found" in r.output  # 2: bad input, as the policy says
     r = invoke("load", kgdir, src, "--kind", "nonsense")
     assert r.exit_code == 2 and "nonsense" in r.output
 
@@ -161,3 +161,48 @@ def test_drop_staging_drops_only_old_uncommitted_staging_graphs(oxigraph_server,
     assert r.stdout.split() == [young] and young not in graphs()
     r = invoke("drop-staging", kgdir)
     assert r.exit_code == 2 and "not a SPARQL server URL" in r.output
+
+
+def test_bad_load_inputs_say_what_is_wrong_and_leave_nothing(kgdir, tmp_path):
+    version = ProductGraph.open(kgdir, read_only=True).version
+    (tmp_path / "adir").mkdir()
+    r = invoke("load", kgdir, tmp_path / "adir", "--kind", "gazetteer", "--node-kind", "brand")
+    assert r.exit_code == 2 and "adir: a directory; give data files" in r.output
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes(b"Samsung\nCaf\xe9\n")
+    for on_error in ("abort", "skip"):
+        r = invoke("load", kgdir, latin1, "--kind", "gazetteer", "--node-kind", "brand",
+                   "--on-error", on_error)
+        assert r.exit_code == 2, r.output
+        assert "latin1.txt: line 2 is not UTF-8 (byte 0xe9); re-encode" in r.output
+    assert ProductGraph.open(kgdir, read_only=True).version == version
+    # a failed first load into a new directory leaves no empty KG behind
+    for args in (["--kind", "bogus"], ["--kind", "gazetteer", "--node-kind", "planet"]):
+        r = invoke("load", tmp_path / "fresh", latin1, *args)
+        assert r.exit_code == 2 and not (tmp_path / "fresh").exists(), r.output
+    bad_nt = tmp_path / "bad.nt"
+    bad_nt.write_text("<http://e/a> <http://e/p> <http://e/b> .\nnot rdf\n")
+    r = invoke("load", tmp_path / "fresh", bad_nt, "--kind", "rdf")
+    assert r.exit_code == 2 and not (tmp_path / "fresh").exists(), r.output
+    # a KG directory that is a file, an export over a directory
+    r = invoke("load", latin1, bad_nt, "--kind", "rdf")
+    assert r.exit_code != 0 and "is a file, not a KG directory" in r.output
+    assert latin1.read_bytes() == b"Samsung\nCaf\xe9\n"
+    r = invoke("export", kgdir, "-o", tmp_path / "adir")
+    assert r.exit_code != 0 and "adir is a directory; give a file path" in r.output
+
+
+def test_load_gzipped_rdf(tmp_path):
+    import gzip
+
+    nt = b"<https://kgqp.dev/id/brand/zed> <https://schema.org/name> \"Zed\" .\n"
+    src = tmp_path / "brands.nt.gz"
+    src.write_bytes(gzip.compress(nt))
+    r = invoke("load", tmp_path / "kg", src, "--kind", "rdf")
+    assert r.exit_code == 0, r.output
+    with ProductGraph.open(tmp_path / "kg") as g:
+        assert len(g) == 1 and g.version == 1
+        assert not list((tmp_path / "kg").glob(".import-*"))
+    (tmp_path / "broken.ttl.gz").write_bytes(b"not gzip")
+    r = invoke("load", tmp_path / "kg", tmp_path / "broken.ttl.gz", "--kind", "rdf")
+    assert r.exit_code == 2 and "broken.ttl.gz: cannot decompress it" in r.output
