@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.errors import KGError, KGNotFoundError
+from kg.errors import KGCorruptError, KGError, KGNotFoundError
 from kg.hygiene import HygieneConfig, apply_hygiene
 from kg.io import atomic_write_json
 from kg.loaders import get_loader
@@ -230,7 +230,12 @@ def build_default(path: Path, *, force: bool = False, data_dir: Path = DEFAULT_D
                       "remove it yourself.")
     # the current KG's write lock, held until the new KG replaces it: a writer that has it
     # open (a service, a loader) makes this a "locked" error instead of losing its commits
-    current = ProductGraph.open(path) if exists else None
+    try:
+        current = ProductGraph.open(path) if exists else None
+    except KGCorruptError:
+        if not force:
+            raise
+        current = None  # a damaged store (no writer can open it either): --force rebuilds it
     if current is not None and not force:
         if current.version > 0 or len(current):
             return current

@@ -156,3 +156,19 @@ def test_build_default_respects_the_write_lock_and_foreign_directories(tmp_path:
         with pytest.raises(KGError, match="not a kgqp KG"):
             build_default(foreign, force=force, progress=False)
     assert sorted(p.name for p in foreign.iterdir()) == ["readme.txt"]
+
+
+def test_build_default_force_rebuilds_a_damaged_kg(tmp_path: Path):
+    from kg.build import build_default
+    from kg.errors import KGCorruptError
+    from kg.graph import ProductGraph
+    from kg.schema import Node, NodeKind
+
+    target = tmp_path / "kg"
+    with ProductGraph.open(target) as g:
+        g.add_records([Node(NodeKind.BRAND, "kgqp-test-only", "Test Only")], progress=False)
+    (target / "store" / "CURRENT").unlink()
+    with pytest.raises(KGCorruptError):
+        build_default(target, progress=False)
+    with build_default(target, force=True, progress=False) as g:
+        assert g.version > 0 and g.node("https://kgqp.dev/id/brand/kgqp-test-only") is None
