@@ -54,6 +54,7 @@ __all__ = [
     "SelectionConfig",
     "iter_signals",
     "kmeans",
+    "query_key",
     "read_query_log",
     "score_queries",
     "select",
@@ -76,7 +77,8 @@ class LogQuery:
     count: int = 1
 
 
-def _key(text: str) -> str:
+def query_key(text: str) -> str:
+    """A query's identity in a log: case-folded, spaces collapsed ("TV" and " tv" are one)."""
     return " ".join(text.casefold().split())
 
 
@@ -86,6 +88,8 @@ def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
     in case or spacing are merged (counts summed; the first spelling kept, spaces collapsed).
     A bad JSONL line raises :class:`DataFormatError` with its file and line."""
     p = Path(path)
+    if p.is_dir():
+        raise DataFormatError(f"query log {p} is a directory; give a query log file")
     if not p.is_file():
         raise DataFormatError(f"query log {p} does not exist: check the path")
     counts: dict[str, list[Any]] = {}
@@ -114,7 +118,7 @@ def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
         text = " ".join(text.split())
         if not text:
             continue
-        entry = counts.setdefault(_key(text), [text, 0])
+        entry = counts.setdefault(query_key(text), [text, 0])
         entry[1] += count
     return [LogQuery(t, c) for t, c in counts.values()]
 
@@ -310,7 +314,7 @@ def iter_signals(tagger: Any, queries: Sequence[LogQuery], *, kg: Any = None,
                 entropy_sum = float(ents_w.sum())
                 for h in has:
                     wa, wb = p.to_original(*p.words[h])
-                    words.append(_key(p.text[wa:wb]))
+                    words.append(query_key(p.text[wa:wb]))
                 word_margins = [float(x) for x in 1.0 - margins]
                 word_entropies = [float(x) for x in ents_w]
                 if samples is not None:
@@ -581,8 +585,8 @@ def select(signals: Sequence[QuerySignals], n: int, *, config: SelectionConfig |
     if n < 1:
         raise ConfigError(f"n={n}: ask for at least one query")
     exclude = list(exclude)
-    skip = {_key(t) for t in exclude}
-    cand = [i for i, s in enumerate(signals) if _key(s.text) not in skip]
+    skip = {query_key(t) for t in exclude}
+    cand = [i for i, s in enumerate(signals) if query_key(s.text) not in skip]
     if not cand:
         return []
     max_count = max(log_counts, default=1) if log_counts else \
@@ -658,7 +662,7 @@ class _NearDuplicates:
 
     @staticmethod
     def _words(text: str) -> tuple[str, ...]:
-        return tuple(sorted(_key(text).split()))
+        return tuple(sorted(query_key(text).split()))
 
     def repeats(self, text: str, row: int) -> bool:
         return self._words(text) in self.words or (
@@ -683,7 +687,7 @@ def _select_greedy(signals: Sequence[QuerySignals], cand: list[int], unit: np.nd
 
     seen: Counter[str] = Counter()
     for t in exclude:
-        seen.update(_key(t[a:b]) for a, b in split_words(t, mode=word_mode))  # type: ignore[arg-type]
+        seen.update(query_key(t[a:b]) for a, b in split_words(t, mode=word_mode))  # type: ignore[arg-type]
 
     def score(r: int) -> float:
         s = signals[cand[r]]
@@ -770,12 +774,12 @@ def select_from_log(tagger: Any, log: Sequence[LogQuery], n: int, *,
         raise ConfigError(f"n={n}: ask for at least one query")
     keep = keep or max(10 * math.ceil(cfg.pool_factor * n), 2000)
     exclude = list(exclude)
-    skip = {_key(t) for t in exclude}
+    skip = {query_key(t) for t in exclude}
     counts = [q.count for q in log]
     max_count = max(counts, default=1)
     heap: list[tuple[float, int, QuerySignals]] = []
     for i, sig in iter_signals(tagger, log, **signal_args):
-        if _key(sig.text) in skip:
+        if query_key(sig.text) in skip:
             continue
         item = (float(_scores([sig], cfg, max_count)[0]), -i, sig)
         if len(heap) < keep:

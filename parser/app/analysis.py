@@ -161,8 +161,15 @@ class Rows(list, Generic[T]):
         | acme | 2 | creator | acme tv |
     """
 
+    def __init__(self, rows: Iterable[T] = (), *, row_type: type | None = None) -> None:
+        super().__init__(rows)
+        #: the dataclass of the rows: an empty table still knows its columns (its CSV header)
+        self.row_type = row_type if row_type is not None else (type(self[0]) if self else None)
+
     def columns(self) -> list[str]:
-        return [f.name for f in fields(self[0])] if self else []
+        if self:
+            return [f.name for f in fields(self[0])]
+        return [f.name for f in fields(self.row_type)] if self.row_type is not None else []
 
     def to_dicts(self) -> list[dict[str, Any]]:
         return [{c: getattr(r, c) for c in self.columns()} for r in self]
@@ -280,19 +287,24 @@ def load_query_log(source: str | Path | Any, *, column: str = "query",
     >>> load_query_log(p)
     ['tv', 'samsung tv']
     """
-    from parser.learn import LogQuery, read_query_log
+    from parser.learn import LogQuery, query_key, read_query_log
 
     if isinstance(source, (str, Path)):
         log = read_query_log(source)
     else:
         if not hasattr(source, "columns") or column not in source.columns:
             raise ValueError(f"pass a query log path or a DataFrame with a {column!r} column")
-        counts: dict[str, int] = {}
+        # merged as read_query_log merges a file: case and spacing variants count as one
+        # (the first spelling kept, spaces collapsed)
+        counts: dict[str, list[Any]] = {}
         for q in source[column]:
             if isinstance(q, str) and q.strip():
-                key = " ".join(q.split())
-                counts[key] = counts.get(key, 0) + 1
-        log = [LogQuery(q, c) for q, c in counts.items()]
+                key = query_key(q)
+                if key in counts:
+                    counts[key][1] += 1
+                else:
+                    counts[key] = [" ".join(q.split()), 1]
+        log = [LogQuery(q, c) for q, c in counts.values()]
     order = sorted(range(len(log)), key=lambda i: -log[i].count)
     queries = [log[i].text for i in order]
     if sample is None or sample >= len(queries):
@@ -345,7 +357,7 @@ def mentions(parsed: Iterable[ParsedQuery], *,
     """Every entity of every query as a :class:`Mention` (``label_kinds``: which tagger labels
     link; default :data:`kg.link.DEFAULT_LABEL_KINDS`, as the parser uses)."""
     lk = DEFAULT_LABEL_KINDS if label_kinds is None else label_kinds
-    out: Rows[Mention] = Rows()
+    out: Rows[Mention] = Rows(row_type=Mention)
     for q in parsed:
         for e in q.entities:
             out.append(_mention(q.text, e, lk))
@@ -428,8 +440,8 @@ def link_coverage(parsed: Iterable[ParsedQuery] | Rows[Mention]) -> Rows[Coverag
                            else None,
                            kinds=tuple(k for k, _ in kinds.most_common()))
 
-    rows = Rows(row(label, ms, any(m.linkable for m in ms)) for label, ms in
-                sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+    rows = Rows((row(label, ms, any(m.linkable for m in ms)) for label, ms in
+                 sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0]))), row_type=CoverageRow)
     rows.sort(key=lambda r: (not r.linkable, -r.mentions, r.label))
     rows.append(row(ALL, [m for ms in by.values() for m in ms if m.linkable], True))
     return rows
@@ -472,7 +484,7 @@ def ambiguity(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph, *
     for m in _as_mentions(parsed):
         if m.linkable and m.norm:
             groups[(m.norm, m.label)].append(m)
-    rows: Rows[AmbiguityRow] = Rows()
+    rows: Rows[AmbiguityRow] = Rows(row_type=AmbiguityRow)
     for (norm, label), ms in groups.items():
         result = _link(kg, ms[0].text, label, ms[0].query)
         cands = result.candidates
@@ -484,7 +496,7 @@ def ambiguity(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph, *
             margin=margin, linked_to=result.best.label if result.best else None))
     rows.sort(key=lambda r: (-r.candidates, -r.count, r.margin if r.margin is not None else 9,
                              r.mention))
-    return Rows(rows[:top]) if top is not None else rows
+    return Rows(rows[:top], row_type=rows.row_type) if top is not None else rows
 
 
 def candidate_counts(rows: Iterable[AmbiguityRow]) -> dict[int, int]:
@@ -514,15 +526,15 @@ def nil_mentions(parsed: Iterable[ParsedQuery] | Rows[Mention], *,
     for m in _as_mentions(parsed):
         if m.nil and m.norm:
             groups[m.norm].append(m)
-    rows = Rows(
+    rows = Rows((
         NilRow(text=norm, count=len(ms),
                labels=tuple(f"{lab}×{n}" if n > 1 else lab
                             for lab, n in Counter(m.label for m in ms).most_common()),
                example=ms[0].query)
         for norm, ms in groups.items()
-    )
+    ), row_type=NilRow)
     rows.sort(key=lambda r: (-r.count, r.text))
-    return Rows(rows[:top]) if top is not None else rows
+    return Rows(rows[:top], row_type=rows.row_type) if top is not None else rows
 
 
 # -- type confusions ----------------------------------------------------------------------------
@@ -584,9 +596,10 @@ def type_confusions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGr
         ex = examples[(m.label, kind)]
         if len(ex) < 3 and m.text not in ex:
             ex.append(m.text)
-    rows = Rows(ConfusionRow(label=lab, kind=kind, count=n, compatible=_compatible(lab, kind, lk),
-                             examples=tuple(examples[(lab, kind)]))
-                for (lab, kind), n in counts.items())
+    rows = Rows((ConfusionRow(label=lab, kind=kind, count=n,
+                              compatible=_compatible(lab, kind, lk),
+                              examples=tuple(examples[(lab, kind)]))
+                 for (lab, kind), n in counts.items()), row_type=ConfusionRow)
     rows.sort(key=lambda r: (r.compatible, r.kind == NIL, -r.count, r.label, r.kind))
     return rows
 
@@ -813,7 +826,7 @@ def kg_additions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph
         if (m.nil and m.label in table and m.score >= min_score
                 and _HAS_LETTER.search(m.text) and m.norm not in stopwords):
             groups[m.norm].append(m)
-    rows: Rows[AdditionRow] = Rows()
+    rows: Rows[AdditionRow] = Rows(row_type=AdditionRow)
     for norm, ms in groups.items():
         if len(ms) < min_count:
             continue
@@ -864,7 +877,7 @@ def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir
     by: dict[tuple[str, str | None], list[str]] = defaultdict(list)
     for r in rows:
         by[(r.node_kind, r.attribute)].append(r.name)
-    files: Rows[GazetteerFile] = Rows()
+    files: Rows[GazetteerFile] = Rows(row_type=GazetteerFile)
     for (kind, attribute), names in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         path = out / (f"{kind}-{attribute}.txt" if attribute else f"{kind}.txt")
         atomic_write_text(path, "".join(n + "\n" for n in names))
@@ -1019,8 +1032,8 @@ def drill_down(parser: Any, query: str, *, candidates: int = 5) -> DrillDown:
     lk = parser.linker.config.label_kinds if getattr(parser, "linker", None) is not None \
         else DEFAULT_LABEL_KINDS
     link = parser.linker.link if getattr(parser, "linker", None) is not None else parser.kg.link
-    spans: Rows[SpanRow] = Rows()
-    cands: Rows[CandidateRow] = Rows()
+    spans: Rows[SpanRow] = Rows(row_type=SpanRow)
+    cands: Rows[CandidateRow] = Rows(row_type=CandidateRow)
     for e in q.entities:
         try:
             res = link(e.text, label=e.label, context=q.text)
@@ -1039,15 +1052,15 @@ def drill_down(parser: Any, query: str, *, candidates: int = 5) -> DrillDown:
                 similarity=round(c.similarity, 4), type_compatibility=c.type_compatibility,
                 prior=round(c.prior, 4), context=round(c.context, 4),
                 chosen=c.iri == e.kg_id, iri=c.iri))
-    intent: Rows[IntentRow] = Rows()
+    intent: Rows[IntentRow] = Rows(row_type=IntentRow)
     if q.intent is not None:
         intent.extend(IntentRow(rank=i, category=c, probability=p)
                       for i, (c, p) in enumerate(q.intent.top_k, 1))
-    expansions: Rows[ExpansionRow] = Rows(
+    expansions: Rows[ExpansionRow] = Rows((
         ExpansionRow(term=x.term, kind=x.kind, score=x.score,
                      provenance="; ".join(f"{a} -{r}-> {b}" for a, r, b in x.provenance),
                      rule=x.rule)
-        for x in q.expansions)
+        for x in q.expansions), row_type=ExpansionRow)
     return DrillDown(query=q.text, normalized=q.normalized, spans=spans, candidates=cands,
                      intent=intent, expansions=expansions, filters=dict(q.filters))
 
@@ -1089,7 +1102,7 @@ def compare_parses(before: Sequence[ParsedQuery], after: Sequence[ParsedQuery]
     if len(before) != len(after):
         raise ValueError(f"compare parses of the same queries: {len(before)} before, "
                          f"{len(after)} after")
-    rows: Rows[ChangeRow] = Rows()
+    rows: Rows[ChangeRow] = Rows(row_type=ChangeRow)
     for qa, qb in zip(before, after, strict=True):
         if qa.text != qb.text:
             raise ValueError(f"compare parses of the same queries in the same order: "
@@ -1128,7 +1141,7 @@ def export_tables(tables: Mapping[str, Rows[Any] | Sequence[Any]], out_dir: str 
     """Write each table (:class:`Rows`, or a list of dataclass rows) to ``out_dir/NAME.csv``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written: Rows[ExportRow] = Rows()
+    written: Rows[ExportRow] = Rows(row_type=ExportRow)
     for name, rows in tables.items():
         if not re.fullmatch(r"[\w.-]+", name):
             raise ValueError(f"table name {name!r}: use letters, digits, '_', '-' or '.'")

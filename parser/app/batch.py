@@ -4,7 +4,11 @@ Two engines write the same JSON lines (one per query, in input order, timings dr
 
 * ``local``: streams the input through :meth:`QueryParser.pipe` and appends to one JSONL file;
   resumable: when the output exists, the queries it already holds are skipped (a torn last line
-  from an interruption is dropped and redone). ``-`` reads stdin / writes stdout (not resumable).
+  from an interruption is dropped and redone; an output of other queries is refused). ``-``
+  reads stdin / writes stdout (not resumable).
+
+Both engines read an input alike (:func:`_lines`): lines end at ``\n``, invalid UTF-8 is
+replaced, gzip data is decompressed.
 * ``ray`` (the ``[ray]`` extra): Ray Data reads the input files in the workers
   (``read_binary_files``, split into numbered lines there; nothing is read into the driver), an
   actor pool of ``concurrency`` actors, each loading the bundle once, parses ``batch_size``
@@ -25,6 +29,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import json
 import logging
@@ -33,7 +38,6 @@ import re
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -56,19 +60,69 @@ def _count_complete_lines(path: Path) -> int:
     return data[:keep].count(b"\n")
 
 
+_GZIP = b"\x1f\x8b"
+
+
 def _lines(fh: Iterable[str]) -> Iterator[str]:
+    """One query per line: lines end at ``\n`` only (a ``\r`` before it is dropped; a lone
+    ``\r`` stays inside its query), the same from a file, a gzip file, stdin or Ray."""
     for line in fh:
         yield line.rstrip("\r\n")
 
 
+def _text(raw: io.BufferedIOBase) -> TextIO:
+    """Bytes -> UTF-8 text (invalid bytes replaced) split at ``\n``; gzip data (by its
+    magic bytes, whatever the file's name) is decompressed."""
+    peek = getattr(raw, "peek", None)
+    head = peek(2)[:2] if callable(peek) else b""
+    if head == _GZIP:
+        raw = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="\n")
+
+
+@contextlib.contextmanager
+def _open_input(input_path: str | Path) -> Iterator[TextIO]:
+    """The queries' text stream: a file (closed afterwards) or ``-``, stdin (left open)."""
+    if str(input_path) == "-":
+        fh = _text(sys.stdin.buffer)
+        try:
+            yield fh
+        finally:
+            with contextlib.suppress(ValueError):
+                fh.detach()  # stdin stays open for the caller
+        return
+    with open(input_path, "rb") as raw, _text(raw) as fh:
+        yield fh
+
+
 def _read_queries(path: Path) -> Iterator[str]:
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+    with _open_input(path) as fh:
         yield from _lines(fh)
 
 
 def _split_lines(data: bytes) -> list[str]:
     """``data`` split into queries exactly as :func:`_read_queries` splits a file."""
-    return list(_lines(io.StringIO(data.decode("utf-8", errors="replace"), newline="")))
+    if data[:2] == _GZIP:
+        data = gzip.decompress(data)
+    return list(_lines(io.StringIO(data.decode("utf-8", errors="replace"), newline="\n")))
+
+
+def _check_resume(output: Path, done: int, lines: Iterator[str]) -> None:
+    """Consume the first ``done`` input lines, checking that the ``done`` parses already in
+    ``output`` are theirs (a rerun of the same command resumes; another input is refused)."""
+    with open(output, encoding="utf-8") as fh:
+        for n, row in enumerate(fh, 1):
+            query = next(lines, None)
+            try:
+                text = json.loads(row).get("text")
+            except (ValueError, AttributeError):
+                text = None
+            if query is None or text != query:
+                what = "has fewer lines" if query is None else f"line {n} is {query!r}"
+                raise ConfigError(
+                    f"{output} holds parses of other queries (its line {n} parses {text!r}; "
+                    f"the input {what}): it resumes only the same input. Choose another "
+                    "--output, or delete it to start again")
 
 
 def _dump(result: Any) -> str:
@@ -110,13 +164,13 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
         return _parse_file_ray(bundle, str(input_path), Path(output_path),
                                batch_size=batch_size, backend=backend, concurrency=concurrency,
                                shard_size=shard_size, address=ray_address)
+    if str(input_path) != "-" and Path(input_path).is_dir():
+        raise ConfigError(f"{input_path} is a directory: the local engine reads one file "
+                          "(a folder of files needs --engine ray)")
     if str(input_path) != "-" and not Path(input_path).is_file():
         raise FileNotFoundError(f"input file {input_path} does not exist")
     if str(output_path) == "-":
-        stdin = str(input_path) == "-"
-        with contextlib.ExitStack() as stack:
-            fh = sys.stdin if stdin else stack.enter_context(
-                open(input_path, encoding="utf-8", errors="replace", newline=""))
+        with _open_input(input_path) as fh:
             return _parse_stream(bundle, _lines(fh), sys.stdout, done=0, batch_size=batch_size,
                                  backend=backend, progress=progress)
     output_path = Path(output_path)
@@ -125,13 +179,11 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
         logger.info("resuming: %d queries already in %s", done, output_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
-        if str(input_path) == "-":
-            lines: Iterator[str] = _lines(sys.stdin)
-        else:
-            lines = _lines(stack.enter_context(
-                open(input_path, encoding="utf-8", errors="replace", newline="")))
+        lines: Iterator[str] = _lines(stack.enter_context(_open_input(input_path)))
+        if done:
+            _check_resume(output_path, done, lines)
         out = stack.enter_context(open(output_path, "a", encoding="utf-8"))
-        written = _parse_stream(bundle, islice(lines, done, None), out, done=done,
+        written = _parse_stream(bundle, lines, out, done=done,
                                 batch_size=batch_size, backend=backend, progress=progress)
         out.flush()
         os.fsync(out.fileno())

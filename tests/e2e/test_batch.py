@@ -12,7 +12,7 @@ import pytest
 QUERIES = ["samsung tv", "red nike running shoes", "", "apple iphone case", "zorbo tv",
            "ｓａｍｓｕｎｇ ｔｖ", "wooden coffee table", "sony headphones", "lg\rtv",
            "caf\u00e9 table"]
-N_LINES = len(QUERIES) + 1  # "lg\rtv" is two lines, as for any text file read by Python
+N_LINES = len(QUERIES)  # lines end at "\n" only: "lg\rtv" is one query, from a file or stdin
 
 
 @pytest.fixture()
@@ -54,10 +54,58 @@ def test_parse_reads_stdin_and_writes_stdout(own_bundle: Path, tmp_path: Path) -
     parse_file(own_bundle, queries, expected, batch_size=3, progress=False)
     res = CliRunner().invoke(app, ["parse", "--bundle", str(own_bundle), "--input", "-",
                                    "--output", "-", "--batch-size", "3"],
-                             input=queries.read_text(encoding="utf-8"))
+                             input=queries.read_bytes())
     assert res.exit_code == 0, res.output
     assert res.stdout == expected.read_text(encoding="utf-8")
-    assert "wrote 11 parsed queries to stdout" in res.stderr
+    assert f"wrote {N_LINES} parsed queries to stdout" in res.stderr
+
+
+def test_inputs_read_alike_and_resume_only_their_own_output(own_bundle: Path,
+                                                             tmp_path: Path) -> None:
+    """A gzip file, a file with invalid UTF-8 and stdin give the same lines; an output of
+    another input is refused instead of resumed into; a folder gets a clear error."""
+    import gzip
+
+    from typer.testing import CliRunner
+
+    from parser.app.batch import parse_file
+    from parser.app.cli import app
+    from parser.errors import ConfigError
+
+    data = b"samsung tv\r\nred shoes\rblue jeans\ncaf\xe9 table\n"
+    plain = tmp_path / "q.txt"
+    plain.write_bytes(data)
+    packed = tmp_path / "q.log"  # gzip whatever its name
+    packed.write_bytes(gzip.compress(data))
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert parse_file(own_bundle, plain, a, progress=False) == 3
+    assert parse_file(own_bundle, packed, b, progress=False) == 3
+    assert a.read_bytes() == b.read_bytes()
+    texts = [json.loads(line)["text"] for line in a.read_text(encoding="utf-8").splitlines()]
+    assert texts == ["samsung tv", "red shoes\rblue jeans", "caf\ufffd table"]
+    res = CliRunner().invoke(app, ["parse", "--bundle", str(own_bundle), "--input", "-",
+                                   "--output", "-"], input=data)
+    assert res.exit_code == 0, res.output
+    assert res.stdout == a.read_text(encoding="utf-8")
+
+    other = tmp_path / "other.txt"
+    other.write_text("lg tv\nsony headphones\ndell laptop\nnike shoes\n", encoding="utf-8")
+    before = a.read_bytes()
+    with pytest.raises(ConfigError, match="holds parses of other queries"):
+        parse_file(own_bundle, other, a, progress=False)
+    with pytest.raises(ConfigError, match="holds parses of other queries"):
+        parse_file(own_bundle, tmp_path / "q.txt", _longer(a, tmp_path), progress=False)
+    assert a.read_bytes() == before
+    with pytest.raises(ConfigError, match="is a directory"):
+        parse_file(own_bundle, tmp_path, tmp_path / "c.jsonl", progress=False)
+
+
+def _longer(out: Path, tmp_path: Path) -> Path:
+    """An output with one parse more than its input has lines."""
+    longer = tmp_path / "longer.jsonl"
+    lines = out.read_bytes().splitlines(keepends=True)
+    longer.write_bytes(b"".join(lines + lines[:1]))
+    return longer
 
 
 @pytest.mark.slow  # starts a local Ray (~20 s here)

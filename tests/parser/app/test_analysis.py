@@ -244,3 +244,27 @@ def test_rows_to_pandas_needs_pandas() -> None:
     else:  # pragma: no cover - pandas is not a dependency
         assert list(rows.to_pandas().columns) == ["text", "count", "labels", "example"]
     assert A.Rows().to_markdown() == "(no rows)"
+
+
+def test_query_log_loaders_agree_and_empty_tables_keep_their_header(tmp_path: Path) -> None:
+    """A DataFrame log merges case and spacing variants as a log file does; a table with no
+    rows still writes its CSV header (an empty CSV could not be read back)."""
+    import csv
+
+    log = tmp_path / "log.txt"
+    log.write_text("tv\nsamsung tv\nTV\n  Samsung   TV\n")
+    from_file = A.load_query_log(log)
+
+    class Frame:  # the slice of the pandas API load_query_log reads (pandas is optional)
+        columns = ("query",)
+
+        def __getitem__(self, column: str) -> list[str]:
+            return log.read_text().splitlines()
+
+    assert A.load_query_log(Frame()) == from_file == ["tv", "samsung tv"]
+    with pytest.raises(Exception, match="is a directory"):
+        A.load_query_log(tmp_path)
+    written = A.export_tables({"nil": A.nil_mentions([])}, tmp_path / "tables")
+    path = next(r.path for r in written if "nil" in str(r.path))
+    with open(path, newline="", encoding="utf-8") as fh:
+        assert list(csv.reader(fh)) == [["text", "count", "labels", "example"]]
