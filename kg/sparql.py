@@ -215,7 +215,13 @@ class SparqlStore:
             else:
                 if resp.status_code < 500:
                     return resp
-                problem = f"HTTP {resp.status_code}: {resp.text.strip()[:200]}"
+                problem = f"HTTP {resp.status_code}: {' '.join(resp.text.split())[:200]}"
+                if resp.status_code in (501, 505):  # permanent: no use retrying
+                    raise KGRemoteError(
+                        f"The KG server at {self.where} cannot do {what} ({method} {url}: "
+                        f"{problem}): is it a SPARQL 1.1 endpoint? The KG URL is "
+                        "sparql+http://host:port/ with the query and update services at "
+                        "/query and /update (?query=...&update=... name others)")
             if attempt >= retries:
                 raise KGRemoteError(
                     f"The KG server at {self.where} failed {what} after {attempt + 1} "
@@ -259,6 +265,10 @@ class SparqlStore:
         ctype = resp.headers.get("content-type", "").split(";")[0].strip()
         if ctype == _JSON:
             return ox.parse_query_results(resp.content, ox.QueryResultsFormat.JSON)
+        if ctype not in (_NT, "text/plain", ""):
+            raise KGRemoteError(
+                f"The KG server at {self.where} answered a query with {ctype}, not SPARQL "
+                f"results ({self.config.query_url}): is it a SPARQL 1.1 endpoint?")
         return [q.triple for q in ox.parse(resp.content, ox.RdfFormat.N_TRIPLES)]
 
     def update(self, sparql: str, *, what: str = "an update") -> None:
@@ -524,6 +534,26 @@ class GraphVersionLog:
                 "first; nothing of this change was applied. Retry it on the new version"
             )
 
+    def _applied(self, info: VersionInfo, commit_id: str, error: KGRemoteError) -> bool:
+        """After the commit request of ``info`` failed without an answer (``error``): whether
+        the server applied it anyway (its commit id recorded). Raises
+        :class:`~kg.errors.KGRemoteError` when that cannot be asked: the outcome is unknown."""
+        try:
+            applied = bool(self.store.query(
+                f"ASK {{ GRAPH <{META_GRAPH_IRI}> {{ {version_node(info.version)} "
+                f"<{_K}commitId> {ox.Literal(commit_id)} }} }}"))
+        except KGRemoteError as e:
+            raise KGRemoteError(
+                f"The commit of KG version {info.version} at {self.store.where} got no answer "
+                f"({error}), and the server cannot be asked whether it applied it ({e}): check "
+                "`kgqp kg versions` once it is back. A bulk load's staging graph is kept (the "
+                "version names it if it committed; else `kgqp kg drop-staging` removes it)"
+            ) from None
+        if applied:
+            log.warning("The answer to the commit of KG version %d was lost (%s); the server "
+                        "had applied it", info.version, error)
+        return applied
+
     def commit(self, info: VersionInfo, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
         """Apply a change set as version ``info.version`` in one guarded update request."""
         commit_id = uuid.uuid4().hex
@@ -538,7 +568,12 @@ class GraphVersionLog:
         delete = f"DELETE {{\n{_triples(removed)}\n}}\n" if removed else ""
         request = f"{delete}{body}\nWHERE {{ {_guard(v)} }}"
         log.debug("Committing version %d: one update request of %d bytes", v, len(request))
-        self.store.update(request, what=f"the commit of version {v}")
+        try:
+            self.store.update(request, what=f"the commit of version {v}")
+        except KGRemoteError as e:  # no answer: applied or not?
+            if not self._applied(info, commit_id, e):
+                raise
+            return
         self._confirm(info, commit_id)
 
     def commit_bulk(self, staged_nt: Path, info: VersionInfo) -> VersionInfo:
@@ -554,7 +589,7 @@ class GraphVersionLog:
         # named with its creation time, so that stale_staging can leave running imports alone
         staging = ox.NamedNode(f"{STAGING_PREFIX}{int(time.time())}-{uuid.uuid4().hex}")
         v = info.version
-        committed = False
+        committed = unknown = False
         try:
             self.store.upload(staged_nt, staging)
             dup = self.store.query(
@@ -573,17 +608,26 @@ class GraphVersionLog:
             commit_id = uuid.uuid4().hex
             log.debug("Committing version %d: one update request (bulk, %d triples)", v,
                       info.added)
-            self.store.update(
-                f"INSERT {{ ?s ?p ?o }} WHERE {{ {_guard(v)} GRAPH {staging} {{ ?s ?p ?o }} }} ;"
-                f"\nINSERT {{ GRAPH <{META_GRAPH_IRI}> {{\n{_meta_triples(info, commit_id)}\n"
-                f"{version_node(v)} <{_K}addedGraph> {staging} .\n}} }} WHERE {{ {_guard(v)} }}",
-                what=f"the commit of version {v}",
-            )
-            self._confirm(info, commit_id)
+            try:
+                self.store.update(
+                    f"INSERT {{ ?s ?p ?o }} WHERE {{ {_guard(v)} GRAPH {staging} "
+                    f"{{ ?s ?p ?o }} }} ;\nINSERT {{ GRAPH <{META_GRAPH_IRI}> {{\n"
+                    f"{_meta_triples(info, commit_id)}\n{version_node(v)} <{_K}addedGraph> "
+                    f"{staging} .\n}} }} WHERE {{ {_guard(v)} }}",
+                    what=f"the commit of version {v}",
+                )
+            except KGRemoteError as e:  # no answer: the version may name the staging graph
+                unknown = True
+                applied = self._applied(info, commit_id, e)  # raises while still unknown
+                unknown = False
+                if not applied:
+                    raise
+            else:
+                self._confirm(info, commit_id)
             committed = True
             return info
         finally:
-            if not committed:
+            if not committed and not unknown:
                 try:
                     self.store.update(f"DROP SILENT GRAPH {staging}",
                                       what="dropping a staging graph")

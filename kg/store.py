@@ -42,6 +42,8 @@ __all__ = ["BACKENDS", "Backend", "QuadStore", "VersionLogView", "backend_kind",
 #: URL prefixes of the store backends other than the embedded one.
 BACKENDS = {"sparql": ("sparql+http://", "sparql+https://")}
 _COLLAPSED = re.compile(r"^(sparql\+https?):/(?!/)")
+#: ``scheme:/`` or ``scheme://`` with a scheme of two letters or more (not a drive letter)
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
 
 
 def location(where: str | os.PathLike[str] | None) -> str | Path | None:
@@ -52,6 +54,10 @@ def location(where: str | os.PathLike[str] | None) -> str | Path | None:
 
     >>> location(Path("sparql+http://h:7878/")), location("kg")
     ('sparql+http://h:7878', PosixPath('kg'))
+    >>> location("http://h:7878/")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 'http://h:7878/' looks like a URL, ...
     """
     if where is None:
         return None
@@ -59,6 +65,12 @@ def location(where: str | os.PathLike[str] | None) -> str | Path | None:
     text = _COLLAPSED.sub(r"\1://", text)
     if any(text.startswith(p) for prefixes in BACKENDS.values() for p in prefixes):
         return text
+    scheme = _URL_LIKE.match(text)
+    if scheme:  # e.g. http://host:port/ (a folder of that name would be created instead)
+        raise ValueError(
+            f"{text!r} looks like a URL, which is not a KG location kgqp knows: a KG on a "
+            f"SPARQL server is sparql+http://host:port/ (or sparql+https://); a KG folder is "
+            "a path")
     return Path(where)
 
 

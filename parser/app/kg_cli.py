@@ -54,6 +54,13 @@ def _open(kgdir: Path, *, read_only: bool = False, must_exist: bool = True) -> A
     return ProductGraph.open(kgdir, read_only=read_only)
 
 
+def _shown(kgdir: Path) -> str:
+    """The KG as the user gave it (a server URL with its ``//``, which ``Path`` collapsed)."""
+    from kg.store import location
+
+    return str(location(kgdir))
+
+
 def _with_graph(
     kgdir: Path, fn: Callable[[Any], T], *, read_only: bool = True, must_exist: bool = True
 ) -> T:
@@ -105,7 +112,8 @@ def rollback(
         new = _with_graph(
             kgdir, lambda g: g.rollback(version, message=message or None), read_only=False
         )
-        typer.echo(f"KG at {kgdir} rolled back to version {version}; now at version {new}")
+        typer.echo(f"KG at {_shown(kgdir)} rolled back to version {version}; now at version "
+                   f"{new}")
 
 
 @app.command()
@@ -158,7 +166,7 @@ def stats(
         from rich.console import Console
         from rich.table import Table
 
-        table = Table("what", "count", title=f"KG {kgdir} (version {st.version})")
+        table = Table("what", "count", title=f"KG {_shown(kgdir)} (version {st.version})")
         for kind, n in st.nodes.items():
             table.add_row(f"nodes: {kind}", str(n))
         for rel, n in st.edges.items():

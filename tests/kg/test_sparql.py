@@ -327,3 +327,147 @@ def test_view_builders_that_query_the_server_rebuild_once(oxigraph_server):
             tx.add_alias("https://kgqp.dev/id/brand/lg", "Lucky Goldstar")
         ro.view("test.names", builder)
         assert calls == [1, 2] and ro.view_version("test.names") == 2
+
+
+class _AnswerLosingProxy:
+    """A real HTTP proxy in front of the server that forwards every request but, for the
+    first request whose body holds ``marker``, closes the connection instead of answering
+    (the server has applied it: a network failure after the commit)."""
+
+    def __init__(self, target: str, marker: bytes, *, dead_after: bool = False) -> None:
+        import http.client
+        import http.server
+        from urllib.parse import urlsplit
+
+        host, port = urlsplit(target).hostname, urlsplit(target).port
+        proxy = self
+        self.dropped = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _body(self) -> bytes:
+                if "chunked" not in (self.headers.get("Transfer-Encoding") or "").lower():
+                    return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                parts = []
+                while size := int(self.rfile.readline().split(b";")[0], 16):
+                    parts.append(self.rfile.read(size))
+                    self.rfile.readline()
+                self.rfile.readline()
+                return b"".join(parts)
+
+            def _forward(self) -> None:
+                body = self._body()
+                if dead_after and proxy.dropped:  # the server "went away" after the commit
+                    self.close_connection = True
+                    return
+                conn = http.client.HTTPConnection(host, port, timeout=30)
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "transfer-encoding", "content-length")}
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                if marker in body and not proxy.dropped:
+                    proxy.dropped += 1
+                    self.close_connection = True
+                    return  # applied by the server, never answered
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = (f"sparql+http://127.0.0.1:{self.server.server_address[1]}/"
+                    "?retries=0&check_interval=0")
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(("bulk", "dead_after"), [(True, False), (False, False), (True, True)],
+                         ids=["bulk load", "transaction", "bulk load, then no server"])
+def test_a_commit_applied_without_an_answer_is_kept_whole(oxigraph_server, tmp_path, bulk,
+                                                            dead_after, caplog):
+    """The commit request reached the server, which applied it, but its answer was lost:
+    the client finds its commit id and reports success; a bulk load keeps the staging graph
+    its version names (it dropped it, so the version could never be rolled back). When the
+    server cannot be asked either, the outcome is reported unknown and nothing is dropped."""
+    src = write_products_nt(tmp_path / "a.nt", 50)
+    with ProductGraph.open(oxigraph_server.url) as g:
+        g.add_records(RECORDS, progress=False)
+        before, v0 = g.canonical_hash(), g.version
+    proxy = _AnswerLosingProxy(oxigraph_server.http, b"addedGraph" if bulk else b"commitId",
+                               dead_after=dead_after)
+    try:
+        with caplog.at_level(logging.WARNING, logger="kg.sparql"):
+            g = ProductGraph.open(proxy.url)
+            if dead_after:
+                with pytest.raises(KGRemoteError, match="cannot be asked whether it applied"):
+                    g.import_rdf(src)
+            elif bulk:
+                g.import_rdf(src)
+            else:
+                g.add_records([Node(NodeKind.BRAND, "lost-answer", "Lost Answer")],
+                              progress=False)
+            assert proxy.dropped == 1
+            if not dead_after:
+                assert g.version == v0 + 1 and "was lost" in caplog.text
+                g.close()
+    finally:
+        proxy.close()
+    with ProductGraph.open(oxigraph_server.url) as g:
+        assert g.version == v0 + 1 and g.canonical_hash() != before
+        assert g.rollback(v0) == v0 + 2 and g.canonical_hash() == before
+
+
+@pytest.mark.parametrize(("status", "message"), [
+    (501, "cannot do .* is it a SPARQL 1.1 endpoint"),  # python -m http.server: no POST
+    (200, "answered a query with text/html, not SPARQL results"),  # a web page
+])
+def test_a_server_that_is_not_a_sparql_endpoint_says_so(status, message):
+    import http.server
+    import time
+
+    calls = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            calls.append(self.path)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            page = b"<!DOCTYPE html><html><body>hello</body></html>"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"sparql+http://127.0.0.1:{server.server_address[1]}/?retries=3&backoff=0.2"
+        started = time.monotonic()
+        with pytest.raises(KGRemoteError, match=message):
+            ProductGraph.open(url)
+        assert len(calls) == 1 and time.monotonic() - started < 0.5  # not retried
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_http_url_is_not_taken_for_a_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for url in ("http://127.0.0.1:7878/", "https://kg.example/", "sparql://h/"):
+        with pytest.raises(ValueError, match="looks like a URL"):
+            ProductGraph.open(url)
+    assert not list(tmp_path.iterdir())
