@@ -44,3 +44,28 @@ def test_pretraining_learns_links(kg, encoder):
     cfg = GNNConfig(hidden_dim=32, out_dim=32, steps=40, holdout=0.0, dropout=0.0)
     report = compute_node_embeddings(kg, text_encoder=encoder, config=cfg).meta["pretrain"]
     assert report["loss"] < 0.8 * report["first_loss"]
+
+
+def test_new_nodes_get_their_neighbours_mean_else_their_kinds_mean():
+    """extend_embeddings (what a KG commit gives nodes added since training): the mean of
+    the embedded neighbours, also through a new neighbour; a node with none gets the mean row
+    of its kind (one mean per kind: computed per node, it copied the kind's rows each time,
+    tens of GB for tens of thousands of such nodes)."""
+    import networkx as nx
+
+    from fusion.model import extend_embeddings
+
+    emb = NodeEmbeddings(["a", "b", "c"], ["brand", "category", "category"],
+                         torch.tensor([[1.0, 0.0], [3.0, 2.0], [5.0, 4.0]]))
+    g = nx.MultiDiGraph([("new", "a"), ("new", "b"), ("newer", "new")])
+    for n, kind in [("a", "brand"), ("b", "category"), ("c", "category"), ("new", "brand"),
+                    ("newer", "brand")]:
+        g.add_node(n, kind=kind)
+    for i in range(1000):
+        g.add_node(f"alone{i}", kind="category")
+    g.add_node("odd", kind="planet")
+    out = extend_embeddings(emb, g)
+    assert out.vector("new").tolist() == [2.0, 1.0]
+    assert out.vector("newer").tolist() == [2.0, 1.0]
+    assert {tuple(out.vector(f"alone{i}").tolist()) for i in range(1000)} == {(4.0, 3.0)}
+    assert out.row("odd") is None and len(out.iris) == 3 + 2 + 1000
