@@ -126,6 +126,10 @@ class SparqlConfig:
         parts = urlsplit(url[len("sparql+"):])
         if not parts.hostname:
             raise ValueError(f"No host in the SPARQL server URL {url!r}")
+        try:
+            parts.port  # noqa: B018  (urllib checks the port when it is read)
+        except ValueError:
+            raise ValueError(f"Invalid port in the SPARQL server URL {url!r} (0-65535)") from None
         params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         known = {"query", "update", "store", "timeout", "retries", "backoff", "check_interval",
                  "staging_upload"}

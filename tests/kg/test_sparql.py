@@ -30,6 +30,9 @@ def test_url_forms():
         SparqlConfig.from_url("sparql+http://h/?colour=red")
     with pytest.raises(ValueError, match="No host"):
         SparqlConfig.from_url("sparql+http:///x")
+    for bad in ("sparql+http://h:99999/", "sparql+http://h:port/"):
+        with pytest.raises(ValueError, match="Invalid port"):
+            SparqlConfig.from_url(bad)
 
 
 def test_unreachable_server_is_one_clear_error():
