@@ -416,6 +416,7 @@ class ProductGraph:
         self._tx_owner: int | None = None
         # derived views: an immutable dict swapped whole (readers take no lock)
         self._views: dict[str, _View] = {}
+        self._views_generation = 0  # +1 whenever the served views change
         self._view_lock = threading.RLock()
         self._rebuilding: dict[str, _View] | None = None
         self._rebuild_owner: int | None = None
@@ -1221,8 +1222,25 @@ class ProductGraph:
                 version = self._version
                 v = _View(version, builder(self), builder, update)
                 self._views = {**self._views, name: v}
+                self._views_generation += 1
                 log.debug("Built view %s for KG version %d", name, version)
             return v.value
+
+    @property
+    def views_generation(self) -> int:
+        """A counter of the derived views this handle serves: it moves whenever they change
+        (a commit, rollback or :meth:`refresh` swaps new ones in; a view built for the first
+        time adds one). Work that must read one KG version throughout (a whole batch of
+        parses) compares it before and after.
+
+        Example:
+            >>> g = ProductGraph()
+            >>> before = g.views_generation
+            >>> _ = g.view("doc.count", len)
+            >>> g.views_generation > before
+            True
+        """
+        return self._views_generation
 
     def view_version(self, name: str) -> int | None:
         """The KG version the view ``name`` was built from (``None`` if it was never built)."""
@@ -1291,6 +1309,7 @@ class ProductGraph:
                 new = {n: self._rebuilding[n] for n in current if n in self._rebuilding}
                 new.update(self._rebuilding)
                 self._views = new
+                self._views_generation += 1
                 for name, old in current.items():
                     if name not in new or new[name].value is not old.value:
                         release(old.value)

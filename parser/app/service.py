@@ -15,7 +15,9 @@ chunk of ``batch_chunk`` queries, so single parses interleave with a long batch,
 loop (``/health``, ``/ready``) never runs parsing or JSON encoding of parse results. KG writes
 (``/kg/update``, ``/kg/rollback``) do not take ``parse_lock``: the commit rebuilds the derived
 views (alias index, linker tables, graph context) in the writing thread and swaps them in at
-once, and parses keep answering from the previous views meanwhile.
+once, and parses keep answering from the previous views meanwhile. A batch answer reads one KG
+version: when a commit swaps the views in while a batch runs, the batch is parsed again (up to
+:data:`BATCH_TRIES` times in all).
 
 The KG write and history endpoints (``/kg/update``, ``/kg/rollback``, ``/kg/versions``) take a
 bearer token when one is configured (``token=``; ``kgqp serve --token-file`` or ``KGQP_TOKEN``);
@@ -60,6 +62,9 @@ Send = Callable[[Message], Awaitable[None]]
 ECHO_CHARS = 200
 #: at most this many validation errors are listed in a 422 answer
 MAX_ERRORS = 20
+#: times a batch is parsed when KG commits keep landing while it runs (each try reads one KG
+#: version; the last try's answer is given as it is)
+BATCH_TRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,15 +638,29 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
 
     def _parse_many(queries: list[str], market: str | None = None) -> Response:
         p = _parser().for_market(market)
-        parts: list[bytes] = []
         step = limits.batch_chunk
-        for i in range(0, len(queries), step):
-            with parse_lock:  # per chunk: single parses get the model between chunks
-                part = list(p.pipe(queries[i:i + step], batch_size=step))
-            _observe(part)
-            # rendered per chunk: one json.dumps of a whole 2,000-query answer held the GIL
-            # (and so the event loop) for tens of ms
-            parts += [_render(r.to_dict()) for r in part]
+        for attempt in range(1, BATCH_TRIES + 1):
+            # one KG version for the whole answer: a commit that swaps the KG's views in
+            # between two chunks has the batch parsed again (the model is taken per chunk, so
+            # single parses and KG writes are not held up by a long batch)
+            p.kg.refresh()
+            generation = p.kg.views_generation
+            parts: list[bytes] = []
+            results: list[Any] = []
+            for i in range(0, len(queries), step):
+                with parse_lock:  # per chunk: single parses get the model between chunks
+                    part = list(p.pipe(queries[i:i + step], batch_size=step))
+                results += part
+                # rendered per chunk: one json.dumps of a whole 2,000-query answer held the
+                # GIL (and so the event loop) for tens of ms
+                parts += [_render(r.to_dict()) for r in part]
+            if p.kg.views_generation == generation:
+                break
+            logger.info("a KG commit landed during a batch of %d queries (try %d of %d)%s",
+                        len(queries), attempt, BATCH_TRIES,
+                        "; parsing it again" if attempt < BATCH_TRIES else
+                        "; answering with the parses as they are")
+        _observe(results)
         body = b'{"results":[' + b",".join(parts) + b"]}"
         return Response(body, media_type="application/json")
 

@@ -333,3 +333,32 @@ def test_each_kg_update_reports_the_version_it_committed(client: httpx.Client) -
             "add_nodes": [{"kind": "brand", "key": "race", "label": "Race"}], "message": "small"})
         assert first.result().status_code == second.status_code == 200, first.result().text
     assert (first.result().json()["version"], second.json()["version"]) == (start + 1, start + 2)
+
+
+def test_a_batch_answer_reads_one_kg_version(client: httpx.Client) -> None:
+    """A KG update that commits while a batch runs: every parse of the answer reads the same
+    version (before the fix, the chunks after the commit linked the new brand and those
+    before did not). Retried with other timings until an update lands inside a batch."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    landed_inside = 0
+    for attempt in range(6):
+        brand = f"mixbrand{attempt}"
+        queries = [f"{brand} tv"] * 2000
+        with ThreadPoolExecutor(1) as pool:
+            started = time.monotonic()
+            batch = pool.submit(client.post, "/parse/batch", json={"queries": queries})
+            time.sleep(0.05 * (attempt + 1))
+            r = client.post("/kg/update", headers=AUTH, json={
+                "add_nodes": [{"kind": "brand", "key": brand, "label": brand.title()}]})
+            committed = time.monotonic()
+            answer = batch.result()
+            ended = time.monotonic()
+        assert r.status_code == 200 and answer.status_code == 200, (r.text, answer.text[:300])
+        links = {tuple(e["kg_id"] for e in res["entities"] if e["text"] == brand)
+                 for res in answer.json()["results"]}
+        assert len(links) == 1, links  # one KG version for the whole answer
+        landed_inside += started < committed < ended and ended - committed > 0.05
+        if landed_inside:
+            break
+    assert landed_inside, "no update committed while a batch ran: the test proved nothing"
