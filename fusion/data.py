@@ -56,6 +56,15 @@ def load_bestbuy_queries(path: str | Path) -> list[LabeledQuery]:
     path = Path(path)
     if not path.is_file():
         raise FusionDataError(f"{path} does not exist (expected Best Buy queries JSONL)")
+    try:
+        return _read_bestbuy_queries(path)
+    except UnicodeDecodeError as exc:
+        from kg.loaders import not_utf8
+
+        raise FusionDataError(not_utf8(path, exc)) from None
+
+
+def _read_bestbuy_queries(path: Path) -> list[LabeledQuery]:
     out: list[LabeledQuery] = []
     skipped = 0
     with path.open(encoding="utf-8") as fh:

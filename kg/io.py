@@ -112,14 +112,23 @@ def replace_dir(new: str | os.PathLike[str], target: str | os.PathLike[str]) -> 
     if not target.exists():
         os.replace(new, target)
     elif _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old directory
+        _remove(new)  # ``new`` now holds the old directory (or the old file)
     else:
         old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
+        _remove(old)
         os.replace(target, old)
         os.replace(new, target)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove(old)
     fsync_dir(target.parent)
+
+
+def _remove(path: Path) -> None:
+    """Remove a directory tree or a file, if there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 @contextlib.contextmanager

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.io import atomic_write_json, fsync_dir, replace_dir, sha256_file
 from parser.config import ParserConfig
-from parser.errors import ConfigError, ModelLoadError
+from parser.errors import ConfigError, ModelLoadError, ModelNotFoundError
 from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
 
 if TYPE_CHECKING:
@@ -82,6 +82,8 @@ class BundleManifest:
     @classmethod
     def read(cls, bundle: Path) -> BundleManifest:
         path = bundle / MANIFEST
+        if not bundle.exists():
+            raise ModelNotFoundError(f"bundle directory {bundle} does not exist")
         if not path.is_file():
             raise ModelLoadError(
                 f"{bundle} is not a kgqp bundle: {MANIFEST} is missing (build one with "
@@ -160,6 +162,35 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             continue
         if not p.is_dir():
             raise ConfigError(f"the {what} directory {p} does not exist")
+    if not (tagger / "config.json").is_file() or not any(
+            (tagger / f).is_file() for f in ("model.safetensors", "model.onnx",
+                                            "model.int8.onnx")):
+        raise ConfigError(f"{tagger} is not a tagger folder (no config.json and model "
+                          "weights): give one written by `kgqp tagger train`")
+    if (tagger / "model.safetensors").is_file():
+        from safetensors import SafetensorError, safe_open
+
+        try:
+            with safe_open(str(tagger / "model.safetensors"), "np") as weights:
+                weights.keys()
+        except (SafetensorError, OSError) as exc:
+            raise ConfigError(f"{tagger / 'model.safetensors'} is truncated or corrupt "
+                              f"({exc}): train or copy the tagger again") from None
+    if not isinstance(server, str) and not (kg / "store").is_dir():
+        raise ConfigError(f"{kg} is not a KG directory (no store/): give one written by "
+                          "`kgqp kg build-default` or `kgqp kg load`")
+    if rules is not None:
+        rules = Path(rules)
+        if not rules.is_file():
+            raise ConfigError(f"--rules {rules}: " + ("a directory; give the rules file"
+                                                      if rules.is_dir() else "no such file"))
+        from fusion.errors import RuleSyntaxError
+        from fusion.rules import RuleSet
+
+        try:
+            RuleSet.parse(rules.read_text(encoding="utf-8"), path=rules.name)
+        except (RuleSyntaxError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"--rules {rules}: {exc}") from None
     if fusion is not None and not Path(fusion).is_dir():
         raise ConfigError(f"the fusion directory {fusion} does not exist")
     from parser.tagger.adapters import AdapterConfig, is_adapter
@@ -305,10 +336,10 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
     """Load a bundle into ``cls`` (:class:`parser.QueryParser`); see its ``from_pretrained``."""
     from parser.tagger import Tagger
 
+    if not bundle.exists():
+        raise ModelNotFoundError(f"bundle directory {bundle} does not exist")
     if not bundle.is_dir():
-        raise ModelLoadError(
-            f"{bundle} is a file, not a bundle directory" if bundle.exists()
-            else f"bundle directory {bundle} does not exist")
+        raise ModelLoadError(f"{bundle} is a file, not a bundle directory")
     manifest = BundleManifest.read(bundle)
     for what in ("tagger", "fusion", "rules", "text_encoder", "fusion_head"):
         if getattr(manifest, what):

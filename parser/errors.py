@@ -12,8 +12,8 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "DataFormatError", "InputError", "ModelLoadError", "ParserError",
-           "UnsafeModelError"]
+__all__ = ["ConfigError", "DataFormatError", "InputError", "ModelLoadError", "ModelNotFoundError",
+           "ParserError", "UnsafeModelError"]
 
 
 class ParserError(Exception):
@@ -30,6 +30,10 @@ class DataFormatError(ParserError, ValueError):
 
 class ModelLoadError(ParserError):
     """A saved model folder is missing files or holds corrupt ones."""
+
+
+class ModelNotFoundError(ModelLoadError, FileNotFoundError):
+    """The model or bundle folder given does not exist (a usage error: exit 2 in the CLI)."""
 
 
 class UnsafeModelError(ModelLoadError):

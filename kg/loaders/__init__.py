@@ -58,6 +58,7 @@ __all__ = [
     "load_gazetteer",
     "load_google_taxonomy",
     "load_sources",
+    "not_utf8",
     "open_text",
 ]
 

@@ -9,7 +9,9 @@ command reports errors through :mod:`parser.app.errors` (one ``error: ...`` line
 from __future__ import annotations
 
 import logging
+import sys
 
+import click
 import typer
 
 from parser.app.commands import register
@@ -65,8 +67,11 @@ def _root(
 def main() -> None:
     """Entry point of the ``kgqp`` console script: errors that escape a command still end as
     one ``error: ...`` line and the policy's exit code (:mod:`parser.app.errors`)."""
-    with cli_errors():
-        app()
+    try:
+        with cli_errors():
+            app()
+    except (typer.Exit, click.exceptions.Exit) as exc:  # raised here, outside click's handling
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

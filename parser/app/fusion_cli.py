@@ -37,6 +37,34 @@ def _fail(exc: Exception) -> None:
         raise exc
 
 
+#: what a fusion model folder holds (``FusionModel.save_pretrained``); --force removes them
+_FUSION_FILES = ("config.json", "model.safetensors", "labels.json", "memory.safetensors",
+                 "thresholds.json", "graph")
+
+
+def _check_out(out: Path, force: bool) -> None:
+    """Refuse an --out that would lose a model: a file, a tagger folder, or a folder that holds
+    a fusion model (unless --force replaces it)."""
+    import shutil
+
+    from parser.errors import ConfigError
+
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file: give a folder")
+    if (out / "kgqp.json").exists() or (out / "vocab.txt").exists():
+        raise ConfigError(f"--out {out} is a tagger folder: give the fusion model its own")
+    held = [f for f in _FUSION_FILES if (out / f).exists()]
+    if held and not force:
+        raise ConfigError(f"--out {out} already holds a model ({', '.join(held)}): pass --force "
+                          "to replace it, or give another folder")
+    for name in held:
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
 def _given(**options: object) -> dict[str, object]:
     """The options given on the command line (``None``: the library's default)."""
     return {k: v for k, v in options.items() if v is not None}
@@ -122,6 +150,8 @@ def train(
     ),
     text_encoder: str = _ENC,
     threads: int = _THREADS,
+    force: bool = typer.Option(False, "--force", help="Replace the model --out already holds "
+                               "(without it, such an --out is refused)."),
 ) -> None:
     """Train the fusion intent model on Best Buy query suggestions and save it to --out."""
     from fusion import FusionConfig, FusionError
@@ -139,6 +169,7 @@ def train(
 
     _threads(threads)
     try:
+        _check_out(out, force)
         graph = ProductGraph.open(kg, read_only=True)
         model, metrics = train_from_files(
             graph, train_files, dev_file, out,
@@ -380,8 +411,10 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
 def expand(
     query: str = typer.Argument(..., help="The search query."),
     kg: Path = _KG,
-    model_dir: Path | None = typer.Option(None, "--model", help="Fusion model for the intent."),
-    rules: Path | None = typer.Option(None, "--rules", help="Rules file (Querqy-like)."),
+    model_dir: Path | None = typer.Option(None, "--model", exists=True, file_okay=False,
+                                          help="Fusion model for the intent."),
+    rules: Path | None = typer.Option(None, "--rules", exists=True, dir_okay=False,
+                                      help="Rules file (Querqy-like)."),
     tagger: Path = typer.Option(
         ..., "--tagger", exists=True, file_okay=False,
         help="The tagger whose spans are linked and expanded (and --model was trained with).",

@@ -124,6 +124,25 @@ def select(
                            "reasons": reasons}))
 
 
+def _drop_previous_gazetteers(out: Path) -> None:
+    """Remove the gazetteer files an earlier run wrote to ``out`` (listed in its
+    ``kg_additions.json``): a kind with no names this time would keep last time's file, and
+    `kgqp kg load OUT/*.txt` would load stale names."""
+    from parser.errors import ConfigError
+
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file: give a folder")
+    try:
+        previous = json.loads((out / "kg_additions.json").read_text(encoding="utf-8"))
+        files = [Path(f["path"]) for f in previous.get("files", [])]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return
+    for f in files:
+        f = f if f.is_absolute() else out / f.name
+        if f.parent.resolve() == out.resolve() and f.suffix == ".txt":
+            f.unlink(missing_ok=True)
+
+
 @app.command()
 def gazetteer(
     labels: Annotated[Path, typer.Option(
@@ -157,6 +176,7 @@ def gazetteer(
                                               end=sp.end, label=sp.label, score=1.0))
             for sp in t.spans]) for t in tasks]
         rows = kg_additions(mentions(confirmed, label_kinds=label_kinds), parser.kg)
+        _drop_previous_gazetteers(out)
         written = write_gazetteers(rows, out, kg_dir=kg, source="kgqp-learn")
         atomic_write_json(out / "kg_additions.json", {
             "labels": str(labels), "skipped_unreviewed_tasks": unreviewed,

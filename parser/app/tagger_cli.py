@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from parser.app.errors import cli_errors
+from parser.errors import ConfigError
 
 app = typer.Typer(help="Train, evaluate, export and run the BERT token tagger.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -97,6 +98,14 @@ LimitTrainOpt = Annotated[int | None, typer.Option(help="Use only the first N tr
                                                    "sentences.")]
 NumThreadsOpt = Annotated[int | None, typer.Option(help="torch CPU threads (default 2).")]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Replace the model OUT already holds (without it, such an OUT is refused).")]
+#: the files a tagger folder (or an adapter folder) is made of: a model in OUT is one of them,
+#: and --force removes them all first (a stale distill_args.json made a new model look distilled)
+_MODEL_FILES = ("config.json", "kgqp.json", "model.safetensors", "model.onnx", "model.int8.onnx",
+                "adapter_config.json", "adapter_model.safetensors", "distill_args.json",
+                "training_args.json", "training_history.json", "dev_scores.json", "vocab.txt",
+                "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 NoProgressOpt = Annotated[bool, typer.Option("--no-progress", help="No progress bar.")]
 KgOpt = Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)]
 LexiconFoldsOpt = Annotated[int, typer.Option(
@@ -107,12 +116,32 @@ LexiconKindsOpt = Annotated[str | None, typer.Option(
          "KG's node kinds).")]
 
 
+def _check_out(out: Path, *, resume: bool, force: bool, init_from: Path | None) -> None:
+    """Refuse an OUT that would lose a model: the --init-from tagger itself, or a folder that
+    holds a model (unless --resume continues it or --force replaces it)."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file: give a folder")
+    if init_from is not None and out.exists() and out.resolve() == Path(init_from).resolve():
+        raise ConfigError(f"--out {out} is the --init-from tagger: training would overwrite "
+                          "the model it starts from; give another --out")
+    held = [f for f in _MODEL_FILES[:7] if (out / f).exists()]
+    if not held or resume:
+        return
+    if not force:
+        raise ConfigError(f"--out {out} already holds a model ({', '.join(held)}): pass --force "
+                          "to replace it, --resume to continue its checkpoint, or give another "
+                          "folder")
+    for name in _MODEL_FILES:
+        (out / name).unlink(missing_ok=True)
+
+
 def _train_config(given: dict, *, train: Path, dev: Path, out: Path, resume: bool,
-                  no_progress: bool, kinds: list[str] | None):
+                  no_progress: bool, kinds: list[str] | None, force: bool = False):
     """The :class:`TrainConfig` of `tagger train` / `tagger distill`: the options given (None:
-    the config's default) and the lexicon kinds."""
+    the config's default) and the lexicon kinds. Checks OUT first (:func:`_check_out`)."""
     from parser.tagger.training import TrainConfig
 
+    _check_out(out, resume=resume, force=force, init_from=given.get("init_from"))
     if kinds is not None:
         given = {**given, "lexicon_kinds": kinds}
     return TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
@@ -236,6 +265,7 @@ def train(
     lora_alpha: Annotated[int, typer.Option(help="LoRA alpha of --adapter.")] = 16,
     num_threads: NumThreadsOpt = None,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     no_progress: NoProgressOpt = False,
     kg: KgOpt = None,
     lexicon_folds: LexiconFoldsOpt = 5,
@@ -265,6 +295,7 @@ def train(
         try:
             mined = _mined_sources(kg)
             cfg = _train_config(given, train=train, dev=dev, out=out, resume=resume,
+                                force=force,
                                 no_progress=no_progress,
                                 kinds=_lexicon_kinds(lexicon_kinds, graph, mined))
             if cfg.kg_augment and graph is None:
@@ -354,6 +385,7 @@ def distill(
     limit_train: LimitTrainOpt = None,
     num_threads: NumThreadsOpt = None,
     resume: ResumeOpt = False,
+    force: ForceOpt = False,
     no_progress: NoProgressOpt = False,
     kg: KgOpt = None,
     lexicon_folds: LexiconFoldsOpt = 5,
@@ -385,6 +417,7 @@ def distill(
         try:
             mined = _mined_sources(kg)
             cfg = _train_config(given, train=train, dev=dev, out=out, resume=resume,
+                                force=force,
                                 no_progress=no_progress,
                                 kinds=_lexicon_kinds(lexicon_kinds, graph, mined))
             if mined:  # as `tagger train`: the mined names seen cross-fold

@@ -27,7 +27,7 @@ from kg.io import (
     atomic_write_text,
     sha256_file,
 )
-from parser.errors import ModelLoadError, UnsafeModelError
+from parser.errors import ModelLoadError, ModelNotFoundError, UnsafeModelError
 from parser.tagger.config import TaggerConfig
 
 __all__ = ["check_no_pickle", "load_backbone", "load_onnx", "load_torch", "read_config",
@@ -42,6 +42,8 @@ KGQP = "kgqp.json"
 
 def check_no_pickle(path: Path) -> Path:
     """Return the safetensors weights file of ``path``; refuse folders with only pickles."""
+    if not path.exists():
+        raise ModelNotFoundError(f"{path} does not exist: pass the folder of a saved model")
     if not path.is_dir():
         raise ModelLoadError(f"{path} is not a directory: pass the folder of a saved model")
     weights = path / WEIGHTS

@@ -146,3 +146,39 @@ def test_pipe_argument_errors(bundle: Path) -> None:
         assert [q.text for q in qp.pipe(("tv", "laptop"))] == ["tv", "laptop"]
     finally:
         qp.kg.close()
+
+
+def test_bundle_build_refuses_parts_it_could_not_load(tmp_path: Path, tagger_dir: Path,
+                                                      kg_dir: Path) -> None:
+    """A tagger folder without a model, truncated weights, a folder that is not a KG and a
+    rules file with a syntax error are refused at build time (the bundle was built, and every
+    parse then failed); --force over a plain file leaves no temporary file behind."""
+    from parser.bundle import build_bundle
+    from parser.errors import ConfigError
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    broken = tmp_path / "broken"
+    shutil.copytree(tagger_dir, broken)
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    bad_rules = tmp_path / "rules.txt"
+    bad_rules.write_text("garbage\n")
+    out = tmp_path / "b"
+    for kwargs, message in [
+        ({"tagger": empty, "kg": kg_dir}, "is not a tagger folder"),
+        ({"tagger": broken, "kg": kg_dir}, "truncated or corrupt"),
+        ({"tagger": tagger_dir, "kg": empty}, "is not a KG directory"),
+        ({"tagger": tagger_dir, "kg": empty, "kg_mode": "location"}, "is not a KG directory"),
+        ({"tagger": tagger_dir, "kg": kg_dir, "rules": bad_rules}, "rules.txt:1"),
+        ({"tagger": tagger_dir, "kg": kg_dir, "rules": tmp_path / "none.txt"}, "no such file"),
+        ({"tagger": tagger_dir, "kg": kg_dir, "rules": empty}, "a directory"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            build_bundle(out, **kwargs)
+        assert not out.exists()
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    build_bundle(a_file, tagger=tagger_dir, kg=kg_dir, force=True)
+    assert a_file.is_dir() and sorted(p.name for p in tmp_path.iterdir()
+                                      if p.name.startswith(".afile")) == []

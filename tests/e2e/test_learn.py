@@ -436,3 +436,25 @@ def test_confirmed_nil_spans_become_a_gazetteer_that_kg_load_adds(own_bundle: Pa
     with ProductGraph.open(kg, read_only=True) as g:
         assert g.link("zorbo", label="creator").best.label == "zorbo"
         assert g.link("teal", label="color").best is not None
+
+
+def test_a_second_gazetteer_batch_leaves_no_stale_file(own_bundle: Path, tmp_path: Path) -> None:
+    """Rerun into the same --out: the files of the earlier batch that this one does not write
+    are removed (a stale colour gazetteer stayed and `kgqp kg load OUT/*.txt` loaded it)."""
+    from parser.tagger.formats import Task
+
+    out = tmp_path / "adds"
+    runner = CliRunner()
+    for text, spans, files in [("teal zorbo tv", [Span(0, 4, "color"), Span(5, 10, "creator")],
+                                ["attribute_value-color.txt", "brand.txt"]),
+                               ("zorbo tv", [Span(0, 5, "creator")], ["brand.txt"])]:
+        tasks = to_label_studio([Task(text, spans)])
+        tasks[0]["annotations"] = [{"result": [
+            {"type": "labels", "value": {"start": s.start, "end": s.end, "labels": [s.label]}}
+            for s in spans]}]
+        labels = tmp_path / "labelled.json"
+        labels.write_text(json.dumps(tasks), encoding="utf-8")
+        res = runner.invoke(app, ["learn", "gazetteer", "--bundle", str(own_bundle),
+                                  "--labels", str(labels), "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        assert sorted(p.name for p in out.glob("*.txt")) == files

@@ -92,3 +92,70 @@ def test_verbose_prints_the_traceback(tmp_path: Path) -> None:
 def test_version() -> None:
     r = _run("--version")
     assert r.exit_code == 0 and r.output.startswith("kgqp ")
+
+
+def test_training_refuses_an_out_that_would_lose_a_model(tmp_path: Path) -> None:
+    """`tagger train` and `fusion train` refuse an --out holding a model (it was replaced
+    without a word: a tagger's ONNX exports deleted, a stale distill_args.json kept), the
+    --init-from tagger itself, a tagger folder as the fusion model's --out, and a file; all
+    before any training. --force replaces a model."""
+    conll = tmp_path / "d.conll"
+    conll.write_text("lg B-creator\ntv B-core_product_type\n\n", encoding="utf-8")
+    tagger = tmp_path / "tagger"
+    tagger.mkdir()
+    for name in ("config.json", "kgqp.json", "model.safetensors", "model.onnx",
+                 "distill_args.json", "vocab.txt"):
+        (tagger / name).write_text("{}")
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    train = ("tagger", "train", "--train", conll, "--dev", conll, "--epochs", "1")
+    r = _run(*train, "--out", tagger)
+    assert r.exit_code == 2 and "already holds a model" in r.output and "--force" in r.output
+    r = _run(*train, "--out", tagger, "--init-from", tagger)
+    assert r.exit_code == 2 and "is the --init-from tagger" in r.output
+    r = _run(*train, "--out", a_file)
+    assert r.exit_code == 2 and "is a file: give a folder" in r.output
+    assert (tagger / "model.onnx").exists() and a_file.read_text() == "x"  # nothing lost
+    kgdir = tmp_path / "kg"
+    ProductGraph.open(kgdir).close()
+    queries = tmp_path / "q.jsonl"
+    queries.write_text("")
+    fusion = ("fusion", "train", "--kg", kgdir, "--tagger", tagger, "--train", queries)
+    r = _run(*fusion, "--out", tagger)
+    assert r.exit_code == 2 and "is a tagger folder" in r.output
+    model = tmp_path / "fusion"
+    model.mkdir()
+    (model / "labels.json").write_text("[]")
+    r = _run(*fusion, "--out", model)
+    assert r.exit_code == 2 and "already holds a model" in r.output
+    assert (tagger / "model.safetensors").read_text() == "{}"
+    r = _run(*train, "--out", tagger, "--force")  # the model files go first: then the training
+    assert not (tagger / "model.onnx").exists() and not (tagger / "distill_args.json").exists()
+
+
+def test_an_error_escaping_a_command_is_one_line_and_its_exit_code(monkeypatch, capsys) -> None:
+    """main() gives an error that leaves a command (not caught there) the policy's exit code
+    and one line; it printed a traceback of typer.Exit and exited 1."""
+    import parser.app.cli as cli
+
+    def broken() -> None:
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_a_missing_model_or_bundle_folder_is_a_usage_error(tmp_path: Path) -> None:
+    """exit 2, as for any input that does not exist (it was 1, a model error)."""
+    from parser.errors import ModelNotFoundError
+
+    assert exit_code(ModelNotFoundError("x does not exist")) == EXIT_USAGE
+    assert exit_code(ModelLoadError("x is corrupt")) == EXIT_ERROR
+    for args in (("bundle", "info", tmp_path / "nothere"),
+                 ("tagger", "predict", tmp_path / "nothere", "lg tv")):
+        r = _run(*args)
+        assert r.exit_code == 2 and r.output.startswith("error: "), (args, r.output)
