@@ -86,7 +86,8 @@ def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
     """Read a query log: one query per line (repeats are counted), or JSONL (``.jsonl``) with
     ``{"query" or "text": str, "count": int (default 1)}`` per line. Queries that differ only
     in case or spacing are merged (counts summed; the first spelling kept, spaces collapsed).
-    A bad JSONL line raises :class:`DataFormatError` with its file and line."""
+    A bad JSONL line raises :class:`DataFormatError` with its file and line; so does a log
+    that holds no queries."""
     p = Path(path)
     if p.is_dir():
         raise DataFormatError(f"query log {p} is a directory; give a query log file")
@@ -120,6 +121,9 @@ def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
             continue
         entry = counts.setdefault(query_key(text), [text, 0])
         entry[1] += count
+    if not counts:
+        raise DataFormatError(f"query log {p} holds no queries: write one query per line"
+                              + (' (JSONL: {"query": str, "count": int})' if jsonl else ""))
     return [LogQuery(t, c) for t, c in counts.values()]
 
 

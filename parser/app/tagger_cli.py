@@ -442,14 +442,13 @@ def evaluate(
     kg: Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)] = None,
 ) -> None:
     """Strict entity-level precision/recall/F1 (seqeval) of a tagger on gold data."""
-    from parser.tagger.formats import read_data
     from parser.tagger.predict import Tagger
     from parser.tagger.training import evaluate as _evaluate
 
     with cli_errors():
         tagger = Tagger.from_pretrained(_model_dir(model), backend=backend,  # type: ignore[arg-type]
                                         int8=int8, lexicon=_open_kg(kg))
-        scores = _evaluate(tagger, read_data(data))
+        scores = _evaluate(tagger, data)
     if as_json:
         typer.echo(json.dumps(scores))
         return

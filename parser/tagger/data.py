@@ -172,9 +172,38 @@ def entity_types(sentences: Iterable[Sentence]) -> list[str]:
 
 def _check_file(path: str | os.PathLike[str]) -> Path:
     p = Path(path)
+    if p.is_dir():
+        raise DataFormatError(f"data file {p} is a directory: give the path of a data file")
     if not p.is_file():
         raise DataFormatError(f"data file {p} does not exist: check the path")
     return p
+
+
+def _not_utf8(path: Path, err: UnicodeDecodeError) -> DataFormatError:
+    """The error for a text file that is not UTF-8: the file, the line of the first bad byte
+    (found again in the file's bytes: ``err`` counts within the decoder's buffer), the fix.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "latin1.conll"
+    >>> _ = p.write_bytes(b"ok\\tO\\nCaf\\xe9\\tO\\n")
+    >>> try:
+    ...     p.read_text(encoding="utf-8")
+    ... except UnicodeDecodeError as e:
+    ...     print(str(_not_utf8(p, e)).split("/")[-1])
+    latin1.conll:2: not valid UTF-8 (byte 0xe9); re-encode the file as UTF-8
+    """
+    where = ""
+    try:
+        data = path.read_bytes()
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        where, err = f":{line}", e
+    except OSError:
+        pass
+    bad = err.object[err.start:err.start + 1].hex()
+    return DataFormatError(f"{path}{where}: not valid UTF-8 (byte 0x{bad}); re-encode the file "
+                           "as UTF-8")
 
 
 def read_conll(path: str | os.PathLike[str], *, joiner: str | None = None,
@@ -187,29 +216,31 @@ def read_conll(path: str | os.PathLike[str], *, joiner: str | None = None,
     """
     p = _check_file(path)
     sents: list[list[tuple[str, str]]] = [[]]
-    with open(p, encoding="utf-8", newline="") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                if sents[-1]:
-                    sents.append([])
-                continue
-            if line.startswith("-DOCSTART-"):
-                continue
-            if "\t" in line:
-                tok, _, tag = line.rpartition("\t")
-            else:
-                tok, _, tag = line.rpartition(" ")
-            tag = tag.strip()
-            if not tok or not tag:
-                raise DataFormatError(
-                    f"{p}:{lineno}: expected 'token<TAB>tag', got {line!r}: fix or remove the line"
-                )
-            try:
-                _split_tag(tag)
-            except DataFormatError as err:
-                raise DataFormatError(f"{p}:{lineno}: {err}") from None
-            sents[-1].append((tok, tag))
+    try:
+        with open(p, encoding="utf-8", newline="") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                line = raw.rstrip("\r\n")
+                if not line.strip():
+                    if sents[-1]:
+                        sents.append([])
+                    continue
+                if line.startswith("-DOCSTART-"):
+                    continue
+                if "\t" in line:
+                    tok, _, tag = line.rpartition("\t")
+                else:
+                    tok, _, tag = line.rpartition(" ")
+                tag = tag.strip()
+                if not tok or not tag:
+                    raise DataFormatError(f"{p}:{lineno}: expected 'token<TAB>tag', got "
+                                          f"{line!r}: fix or remove the line")
+                try:
+                    _split_tag(tag)
+                except DataFormatError as err:
+                    raise DataFormatError(f"{p}:{lineno}: {err}") from None
+                sents[-1].append((tok, tag))
+    except UnicodeDecodeError as err:
+        raise _not_utf8(p, err) from None
     if not sents[-1]:
         sents.pop()
     if joiner is None:

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from parser.errors import ConfigError, DataFormatError
-from parser.tagger.data import Sentence
+from parser.tagger.data import Sentence, _not_utf8
 from parser.tagger.decode import log_softmax
 from parser.tagger.training import SoftTargets, TrainConfig, TrainResult
 
@@ -107,20 +107,26 @@ def read_unlabelled(path: str | Path, *, limit: int | None = None) -> list[Sente
     """Unlabelled queries, one per line (blank lines and repeats skipped, at most ``limit``),
     as whitespace-split :class:`Sentence` objects whose tags are ignored."""
     path = Path(path)
+    if path.is_dir():
+        raise DataFormatError(f"{path} is a directory: give a file of unlabelled queries, one "
+                              "per line")
     if not path.is_file():
         raise DataFormatError(f"{path}: no such file (unlabelled queries: one per line)")
     seen: set[str] = set()
     out: list[Sentence] = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            words = line.split()
-            key = " ".join(words)
-            if not words or key in seen:
-                continue
-            seen.add(key)
-            out.append(Sentence(words, ["O"] * len(words), meta={"unlabelled": True}))
-            if limit is not None and len(out) >= limit:
-                break
+    try:
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                words = line.split()
+                key = " ".join(words)
+                if not words or key in seen:
+                    continue
+                seen.add(key)
+                out.append(Sentence(words, ["O"] * len(words), meta={"unlabelled": True}))
+                if limit is not None and len(out) >= limit:
+                    break
+    except UnicodeDecodeError as err:
+        raise _not_utf8(path, err) from None
     if not out:
         raise DataFormatError(f"{path} holds no queries: write one query per line")
     return out

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from kg.io import atomic_path, atomic_write_json
-from parser.errors import ConfigError, DataFormatError
+from parser.errors import ConfigError, DataFormatError, ModelLoadError
 from parser.tagger.config import TaggerConfig
 from parser.tagger.data import (
     Sentence,
@@ -224,8 +224,11 @@ class TrainResult:
 # evaluation
 
 
-def evaluate(tagger: Any, sentences: Sequence[Sentence], *, batch_size: int = 128) -> dict:
-    """Strict entity-level scores (seqeval, mode='strict') of ``tagger`` on gold ``sentences``.
+def evaluate(tagger: Any, sentences: Sequence[Sentence] | str | Path, *,
+             batch_size: int = 128) -> dict:
+    """Strict entity-level scores (seqeval, mode='strict') of ``tagger`` on gold ``sentences``
+    (or on the gold data file they are read from: :func:`~parser.tagger.formats.read_data`).
+    No sentences raise :class:`DataFormatError`.
 
     Returns ``{"precision", "recall", "f1", "macro_f1", "per_type": {type: {"precision",
     "recall", "f1", "support"}}, "n_sentences"}``.
@@ -233,15 +236,20 @@ def evaluate(tagger: Any, sentences: Sequence[Sentence], *, batch_size: int = 12
     from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
     from seqeval.scheme import IOB2, IOBES
 
+    if isinstance(sentences, str | Path):
+        path = Path(sentences)
+        sentences = read_data(path)
+        if not sentences:
+            raise DataFormatError(f"{path} holds no sentences: give gold data to evaluate on")
+    if not sentences:
+        raise DataFormatError("no gold sentences to evaluate on: give a data file that holds "
+                              "some")
     scheme = tagger.config.scheme
     gold = [list(s.tags) for s in sentences]
     if detect_scheme(t for g in gold for t in g) != scheme:
         gold = [convert_tags(g, scheme) for g in gold]
     pred = tagger.predict_sentences(sentences, batch_size=batch_size)
     mode = {"mode": "strict", "scheme": IOBES if scheme == "bioes" else IOB2}
-    if not sentences:
-        return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "macro_f1": 0.0, "per_type": {},
-                "n_sentences": 0}
     rep = classification_report(gold, pred, output_dict=True, zero_division=0, **mode)
     per_type = {k: {"precision": float(v["precision"]), "recall": float(v["recall"]),
                     "f1": float(v["f1-score"]), "support": int(v["support"])}
@@ -431,21 +439,51 @@ def _save_checkpoint(path: Path, model: Any, tokenizer: Any, optimizer: Any, sch
                       {**state, "param_groups": sd["param_groups"], "scheduler": sched})
 
 
-def _load_checkpoint(path: Path, optimizer: Any, scheduler: Any) -> dict:
-    from parser.tagger.io import _load_safetensors, _read_json
+def _bad_checkpoint(path: Path, file: str | None = "trainer_state.json") -> ModelLoadError:
+    """The error for a checkpoint ``path`` whose ``file`` (None: some file) is missing,
+    incomplete or corrupt."""
+    where = path if file is None else path / file
+    return ModelLoadError(f"checkpoint {where} is incomplete or corrupt: delete {path} "
+                          "(or drop --resume) and train again")
 
-    st = _read_json(path / "trainer_state.json")
-    tensors = _load_safetensors(path / "optimizer.safetensors")
-    state: dict[int, dict] = {}
-    for key, v in tensors.items():
-        if key.startswith("state."):
-            _, idx, name = key.split(".", 2)
-            state.setdefault(int(idx), {})[name] = v
-    optimizer.load_state_dict({"state": state, "param_groups": st["param_groups"]})
-    scheduler.load_state_dict({**st["scheduler"], "lr_lambdas": [None] * len(st["param_groups"])})
+
+def _load_checkpoint(path: Path, optimizer: Any, scheduler: Any) -> dict:
+    """Restore the optimizer, scheduler and RNG of checkpoint ``path``; its trainer state.
+    A missing, incomplete or corrupt file raises :class:`ModelLoadError`."""
     import torch
 
-    torch.set_rng_state(tensors["rng.torch"])
+    from parser.tagger.io import _load_safetensors, _read_json
+
+    try:
+        st = _read_json(path / "trainer_state.json")
+        expected: dict[str, tuple[type, ...]] = {
+            "epoch": (int,), "best_f1": (int, float), "best_epoch": (int,),
+            "bad_epochs": (int,), "history": (list,), "param_groups": (list,),
+            "scheduler": (dict,)}
+        for key, typ in expected.items():
+            if not isinstance(st.get(key), typ):
+                raise ValueError(f"{key!r} is missing or of the wrong type")
+        if "last_epoch" not in st["scheduler"]:
+            raise ValueError("the scheduler state has no 'last_epoch'")
+    except (ModelLoadError, ValueError) as err:
+        raise _bad_checkpoint(path) from err
+    try:
+        tensors = _load_safetensors(path / "optimizer.safetensors")
+        rng = tensors["rng.torch"]
+        state: dict[int, dict] = {}
+        for key, v in tensors.items():
+            if key.startswith("state."):
+                _, idx, name = key.split(".", 2)
+                state.setdefault(int(idx), {})[name] = v
+    except (ModelLoadError, KeyError, ValueError) as err:
+        raise _bad_checkpoint(path, "optimizer.safetensors") from err
+    try:
+        optimizer.load_state_dict({"state": state, "param_groups": st["param_groups"]})
+        scheduler.load_state_dict({**st["scheduler"],
+                                   "lr_lambdas": [None] * len(st["param_groups"])})
+        torch.set_rng_state(rng)
+    except (KeyError, TypeError, ValueError, IndexError, RuntimeError) as err:
+        raise _bad_checkpoint(path) from err
     return st
 
 
@@ -495,15 +533,25 @@ def train(config: TrainConfig, *, lexicon: Any = None,
     torch.manual_seed(cfg.seed)
     out = Path(cfg.out_dir)
     ckpt = out / "checkpoint"
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file: give a folder")
+    if cfg.resume and not ckpt.is_dir():
+        raise ConfigError(f"no checkpoint in {ckpt} to resume from: drop --resume to train "
+                          "from scratch")
+    if cfg.resume and not (ckpt / "trainer_state.json").is_file():
+        raise _bad_checkpoint(ckpt)  # killed while writing its first checkpoint
 
     init = None
-    if cfg.init_from is not None and not (cfg.resume and (ckpt / "trainer_state.json").is_file()):
+    if cfg.init_from is not None and not cfg.resume:
         init = load_torch(Tagger, Path(cfg.init_from))
     allowed = None if init is None else init.entity_types
     train_s = read_data(cfg.train_path, labels=allowed)
     dev_s = read_data(cfg.dev_path, labels=allowed)
     if not train_s:
         raise DataFormatError(f"{cfg.train_path} holds no sentences")
+    if not dev_s:
+        raise DataFormatError(f"{cfg.dev_path} holds no sentences: give dev data to select "
+                              "the best epoch on")
     if cfg.limit_train:
         train_s = train_s[: cfg.limit_train]
     if cfg.replay_path is not None:
@@ -537,8 +585,11 @@ def train(config: TrainConfig, *, lexicon: Any = None,
 
     resumed = None
     vocab_extended = False
-    if cfg.resume and (ckpt / "trainer_state.json").is_file():
-        tagger = load_torch(Tagger, ckpt)
+    if cfg.resume:
+        try:
+            tagger = load_torch(Tagger, ckpt)
+        except ModelLoadError as err:
+            raise _bad_checkpoint(ckpt, None) from err
         model, tok = tagger.model, tagger.tokenizer
         vocab_extended = "vocab_added" in model.config.meta
         if model.config.labels != labels and cfg.init_from is None:

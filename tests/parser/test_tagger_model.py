@@ -133,7 +133,7 @@ def test_refuses_pickle_and_reports_broken_files(trained_dir, tmp_path):
     (d / "config.json").write_text("{not json")
     with pytest.raises(ModelLoadError, match=r"config\.json"):
         Tagger.from_pretrained(d)
-    with pytest.raises(ModelLoadError, match="not a directory"):
+    with pytest.raises(ModelLoadError, match="does not exist"):
         Tagger.from_pretrained(tmp_path / "nope")
 
 
