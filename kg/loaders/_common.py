@@ -66,7 +66,7 @@ def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
     ... except UnicodeDecodeError as e:
     ...     print(not_utf8(p, e).split("; ")[0])
     ... # doctest: +ELLIPSIS
-    /.../latin1.txt: line 2 is not UTF-8 (byte 0xe9)
+    /.../latin1.txt:2: not valid UTF-8 (byte 0xe9)
     """
     path = Path(path)
     where = ""
@@ -78,12 +78,12 @@ def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
             data = path.read_bytes()
         data.decode("utf-8")
     except UnicodeDecodeError as e:
-        where = f": line {data.count(_NEWLINE, 0, e.start) + 1}"
+        where = f":{data.count(_NEWLINE, 0, e.start) + 1}"
         exc = e
     except OSError:
         pass
     bad = exc.object[exc.start:exc.start + 1].hex()
-    return (f"{path}{where} is not UTF-8 (byte 0x{bad}); re-encode the file as UTF-8 "
+    return (f"{path}{where}: not valid UTF-8 (byte 0x{bad}); re-encode the file as UTF-8 "
             "(e.g. iconv -f latin1 -t utf-8)")
 
 

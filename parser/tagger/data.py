@@ -189,21 +189,12 @@ def _not_utf8(path: Path, err: UnicodeDecodeError) -> DataFormatError:
     >>> try:
     ...     p.read_text(encoding="utf-8")
     ... except UnicodeDecodeError as e:
-    ...     print(str(_not_utf8(p, e)).split("/")[-1])
-    latin1.conll:2: not valid UTF-8 (byte 0xe9); re-encode the file as UTF-8
+    ...     print(str(_not_utf8(p, e)).split("/")[-1].split(";")[0])
+    latin1.conll:2: not valid UTF-8 (byte 0xe9)
     """
-    where = ""
-    try:
-        data = path.read_bytes()
-        data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        where, err = f":{line}", e
-    except OSError:
-        pass
-    bad = err.object[err.start:err.start + 1].hex()
-    return DataFormatError(f"{path}{where}: not valid UTF-8 (byte 0x{bad}); re-encode the file "
-                           "as UTF-8")
+    from kg.loaders import not_utf8  # the KG loaders' report, one implementation
+
+    return DataFormatError(not_utf8(path, err))
 
 
 def read_conll(path: str | os.PathLike[str], *, joiner: str | None = None,

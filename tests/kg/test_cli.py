@@ -174,7 +174,7 @@ def test_bad_load_inputs_say_what_is_wrong_and_leave_nothing(kgdir, tmp_path):
         r = invoke("load", kgdir, latin1, "--kind", "gazetteer", "--node-kind", "brand",
                    "--on-error", on_error)
         assert r.exit_code == 2, r.output
-        assert "latin1.txt: line 2 is not UTF-8 (byte 0xe9); re-encode" in r.output
+        assert "latin1.txt:2: not valid UTF-8 (byte 0xe9); re-encode" in r.output
     assert ProductGraph.open(kgdir, read_only=True).version == version
     # a failed first load into a new directory leaves no empty KG behind
     for args in (["--kind", "bogus"], ["--kind", "gazetteer", "--node-kind", "planet"]):
