@@ -416,7 +416,7 @@ class ProductGraph:
         self._tx_owner: int | None = None
         # derived views: an immutable dict swapped whole (readers take no lock)
         self._views: dict[str, _View] = {}
-        self._views_generation = 0  # +1 whenever the served views change
+        self._views_generation = 0  # +1 whenever new views are swapped in
         self._view_lock = threading.RLock()
         self._rebuilding: dict[str, _View] | None = None
         self._rebuild_owner: int | None = None
@@ -1222,21 +1222,22 @@ class ProductGraph:
                 version = self._version
                 v = _View(version, builder(self), builder, update)
                 self._views = {**self._views, name: v}
-                self._views_generation += 1
                 log.debug("Built view %s for KG version %d", name, version)
             return v.value
 
     @property
     def views_generation(self) -> int:
-        """A counter of the derived views this handle serves: it moves whenever they change
-        (a commit, rollback or :meth:`refresh` swaps new ones in; a view built for the first
-        time adds one). Work that must read one KG version throughout (a whole batch of
-        parses) compares it before and after.
+        """A counter of the derived views this handle serves: it moves whenever a commit,
+        rollback or :meth:`refresh` swaps new ones in (a view built for the first time, of
+        the version already served, does not move it). Work that must read one KG version
+        throughout (a whole batch of parses) compares it before and after.
 
         Example:
+            >>> from kg.schema import Node, NodeKind
             >>> g = ProductGraph()
-            >>> before = g.views_generation
             >>> _ = g.view("doc.count", len)
+            >>> before = g.views_generation
+            >>> _ = g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
             >>> g.views_generation > before
             True
         """
