@@ -164,7 +164,9 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
         logger.info("step 2/4: fine-tuning the tagger on QueryNER (resumable)")
         config = TrainConfig(train_path=data_dir / "queryner" / "train.conll",
                              dev_path=data_dir / "queryner" / "validation.conll",
-                             out_dir=tagger_dir, resume=True,
+                             # an interrupted run continues from its checkpoint
+                             out_dir=tagger_dir,
+                             resume=(tagger_dir / "checkpoint" / "trainer_state.json").is_file(),
                              num_layers=QUICKSTART_TAGGER_LAYERS, crf=QUICKSTART_TAGGER_CRF,
                              epochs=tagger_epochs or QUICKSTART_TAGGER_EPOCHS)
         if QUICKSTART_LEXICON:
