@@ -317,12 +317,17 @@ def load(
             typer.echo(f"KG at {g.where}: version {before} -> {g.version}")
             return reports
 
-        new = not kgdir.exists() or (kgdir.is_dir() and not any(kgdir.iterdir()))
+        existed = kgdir.is_dir()
+        new = not kgdir.exists() or (existed and not any(kgdir.iterdir()))
         try:
             _with_graph(kgdir, run, read_only=False, must_exist=False)
         except BaseException:
             if new:  # a failed first load leaves no empty KG behind ("changes nothing")
-                shutil.rmtree(kgdir, ignore_errors=True)
+                for made in (kgdir.iterdir() if existed else [kgdir]):
+                    if made.is_dir():
+                        shutil.rmtree(made, ignore_errors=True)
+                    else:
+                        made.unlink(missing_ok=True)
             raise
 
 

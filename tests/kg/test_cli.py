@@ -206,3 +206,14 @@ def test_load_gzipped_rdf(tmp_path):
     (tmp_path / "broken.ttl.gz").write_bytes(b"not gzip")
     r = invoke("load", tmp_path / "kg", tmp_path / "broken.ttl.gz", "--kind", "rdf")
     assert r.exit_code == 2 and "broken.ttl.gz: cannot decompress it" in r.output
+
+
+def test_a_failed_first_load_into_an_empty_folder_keeps_the_folder(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    r = invoke("load", folder, tmp_path / "nope.txt", "--kind", "bogus")
+    assert r.exit_code == 2 and folder.is_dir() and not list(folder.iterdir())
+    bad_nt = tmp_path / "bad.nt"
+    bad_nt.write_text("not rdf\n")
+    r = invoke("load", folder, bad_nt, "--kind", "rdf")
+    assert r.exit_code == 2 and folder.is_dir() and not list(folder.iterdir()), r.output
