@@ -65,6 +65,9 @@ def _check_out(out: Path, force: bool) -> None:
             path.unlink()
 
 
+_ALL_VARIANTS = "text,names,pointer,nodes,graph,full"
+
+
 def _given(**options: object) -> dict[str, object]:
     """The options given on the command line (``None``: the library's default)."""
     return {k: v for k, v in options.items() if v is not None}
@@ -214,7 +217,7 @@ def evaluate_cmd(
     seeds: int = typer.Option(3, "--seeds", min=1, help="--cv: seeds (one split and one "
                               "training seed each); mean and spread are reported."),
     variants: str = typer.Option(
-        "text,names,pointer,nodes,graph,full", "--variants",
+        _ALL_VARIANTS, "--variants",
         help="--cv: ablations, comma-separated: text (text only), names (+ label names "
         "only), pointer (+ category pointer only), nodes (+ GNN node embeddings only), graph "
         "(pointer + nodes), full (all)."),
@@ -299,6 +302,13 @@ def evaluate_cmd(
         return
     if model_dir is None:
         _fail(ValueError("give a MODEL_DIR to evaluate, or --cv K to cross-validate"))
+    cv_only = [name for name, given in (("--save-thresholds", save_thresholds is not None),
+                                        ("--report", report is not None),
+                                        ("--variants", variants != _ALL_VARIANTS))
+               if given]
+    if cv_only:
+        _fail(ValueError(f"{', '.join(cv_only)} need --cv K (they report a cross-validation); "
+                         "without --cv MODEL_DIR is evaluated as it is"))
     try:
         graph = ProductGraph.open(kg, read_only=True)
         model = FusionModel.from_pretrained(model_dir, kg=graph)
@@ -426,7 +436,7 @@ def expand(
     from fusion import FusionError, FusionModel
     from fusion.expand import QueryExpander
     from kg import KGError, ProductGraph
-    from parser.errors import ParserError
+    from parser.errors import ConfigError, ParserError
     from parser.pipeline import QueryParser
 
     try:
@@ -436,6 +446,9 @@ def expand(
         intent = None
         if model_dir is not None:
             model = FusionModel.from_pretrained(model_dir, kg=graph)
+            if qp.name != model.text_encoder_name:  # as evaluate refuses it
+                raise ConfigError(f"{model_dir} was trained with the tagger "
+                                  f"{model.text_encoder_name}, not {tagger} ({qp.name})")
             intent = model.predict(inp)
         res = QueryExpander(graph, rules=rules).expand(query, linked=inp.linked, intent=intent)
     except (FusionError, KGError, ParserError, OSError) as exc:

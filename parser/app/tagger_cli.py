@@ -154,6 +154,13 @@ def _lexicon_kinds(lexicon_kinds: str | None, graph, mined: list[str]) -> list[s
     default KG with mined names: the default kinds of the cross-fold training)."""
     kinds = [k.strip() for k in lexicon_kinds.split(",") if k.strip()] \
         if lexicon_kinds else None
+    if kinds:
+        from kg.schema import NodeKind
+
+        unknown = sorted(set(kinds) - {k.value for k in NodeKind})
+        if unknown:
+            raise ConfigError(f"--lexicon-kinds: unknown node kind(s) {', '.join(unknown)}; "
+                              f"choose from {', '.join(k.value for k in NodeKind)}")
     if kinds is None and graph is not None and not mined:
         kinds = sorted(graph.stats().nodes) or None
     return kinds
@@ -211,6 +218,11 @@ def convert(
     )
 
     with cli_errors():
+        if scheme not in ("bio", "bioes"):
+            raise ConfigError(f"--scheme must be bio or bioes, got {scheme!r}")
+        if source not in ("auto", "annotations", "predictions"):
+            raise ConfigError("--source must be auto, annotations or predictions, got "
+                              f"{source!r}")
         allowed = _labels_option(labels, tagger)
         if dst.suffix not in (".json", ".jsonl"):  # CoNLL out: keep the words as read
             sents = read_data(src, scheme=scheme, labels=allowed,  # type: ignore[arg-type]
@@ -446,6 +458,8 @@ def evaluate(
     from parser.tagger.training import evaluate as _evaluate
 
     with cli_errors():
+        if int8 is not None and backend != "onnx":
+            raise ConfigError("--int8/--fp32 choose the ONNX file: add --backend onnx")
         tagger = Tagger.from_pretrained(_model_dir(model), backend=backend,  # type: ignore[arg-type]
                                         int8=int8, lexicon=_open_kg(kg))
         scores = _evaluate(tagger, data)

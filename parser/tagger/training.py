@@ -244,6 +244,10 @@ def evaluate(tagger: Any, sentences: Sequence[Sentence] | str | Path, *,
     if not sentences:
         raise DataFormatError("no gold sentences to evaluate on: give a data file that holds "
                               "some")
+    unknown = sorted(set(entity_types(sentences)) - set(tagger.entity_types))
+    if unknown:  # the model can never predict them: their F1 would be 0 without a word
+        raise DataFormatError(f"the gold data has label(s) {', '.join(unknown)} that the tagger "
+                              f"does not have ({', '.join(tagger.entity_types)})")
     scheme = tagger.config.scheme
     gold = [list(s.tags) for s in sentences]
     if detect_scheme(t for g in gold for t in g) != scheme:

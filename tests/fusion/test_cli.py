@@ -75,6 +75,13 @@ def test_train_evaluate_expand(tmp_path):
     other = tiny_tagger(seed=1).save(tmp_path / "other")
     res = runner.invoke(app, [*ev, "--tagger", str(other)])
     assert res.exit_code == 2 and "trained with the tagger" in res.output
+    res = runner.invoke(app, ["fusion", "expand", "samsung tv", "--kg", str(kg_dir), "--model",
+                              str(out), "--tagger", str(other)])
+    assert res.exit_code == 2 and "trained with the tagger" in res.output  # as evaluate
+    for flags in (["--report", str(tmp_path / "r.json")], ["--variants", "bogus"],
+                  ["--save-thresholds", str(tmp_path)]):
+        res = runner.invoke(app, [*ev, "--tagger", str(tagger_dir), *flags])
+        assert res.exit_code == 2 and "need --cv K" in res.output, flags  # ignored before
     res = runner.invoke(app, ["fusion", "train", *common, "--out", str(tmp_path / "ng"),
                               "--no-graph", "--no-taxonomy-queries", "--members", "1",
                               "--hidden-dim", "16", "--tagger", str(tagger_dir)])

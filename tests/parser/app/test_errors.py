@@ -159,3 +159,31 @@ def test_a_missing_model_or_bundle_folder_is_a_usage_error(tmp_path: Path) -> No
                  ("tagger", "predict", tmp_path / "nothere", "lg tv")):
         r = _run(*args)
         assert r.exit_code == 2 and r.output.startswith("error: "), (args, r.output)
+
+
+def test_tagger_options_that_were_ignored_are_checked(tmp_path: Path) -> None:
+    """Values the tagger commands accepted and then ignored or misused: an unknown --scheme or
+    --source, unknown --lexicon-kinds, --int8 with the torch backend; gold labels the tagger
+    lacks (their F1 was 0 without a word)."""
+    from parser.tagger.testing import tiny_tagger
+    from parser.tagger.training import evaluate
+
+    conll = tmp_path / "d.conll"
+    conll.write_text("lg B-creator\ntv B-core_product_type\n\n", encoding="utf-8")
+    r = _run("tagger", "convert", conll, tmp_path / "x.conll", "--scheme", "foo")
+    assert r.exit_code == 2 and "--scheme must be bio or bioes" in r.output
+    r = _run("tagger", "convert", conll, tmp_path / "x.jsonl", "--source", "foo")
+    assert r.exit_code == 2 and "--source must be" in r.output
+    with ProductGraph.open(tmp_path / "kg") as g:
+        g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+    r = _run("tagger", "train", "--train", conll, "--dev", conll, "--out", tmp_path / "t",
+             "--kg", tmp_path / "kg", "--lexicon-kinds", "brand,bogus")
+    assert r.exit_code == 2 and "unknown node kind(s) bogus" in r.output, r.output
+    tagger = tiny_tagger()
+    folder = tagger.save(tmp_path / "tagger")
+    r = _run("tagger", "evaluate", folder, "--data", conll, "--int8")
+    assert r.exit_code == 2 and "--backend onnx" in r.output
+    other = tmp_path / "other.conll"
+    other.write_text("lg B-brand\n\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match="label\\(s\\) brand that the tagger does not"):
+        evaluate(tagger, other)
