@@ -165,11 +165,19 @@ class Tagger:
         if backend == "torch" and is_adapter(path):  # a LoRA adapter, on its recorded base
             return cls.markets({"default": path}, lexicon=lexicon)["default"]
         if backend == "torch":
-            return io.load_torch(cls, Path(path), lexicon=lexicon, num_threads=num_threads)
-        if backend == "onnx":
-            return io.load_onnx(cls, Path(path), lexicon=lexicon, int8=int8,
-                                num_threads=num_threads, spin=spin)
-        raise ConfigError(f"backend {backend!r} unknown: use 'torch' or 'onnx'")
+            tagger = io.load_torch(cls, Path(path), lexicon=lexicon, num_threads=num_threads)
+        elif backend == "onnx":
+            tagger = io.load_onnx(cls, Path(path), lexicon=lexicon, int8=int8,
+                                  num_threads=num_threads, spin=spin)
+        else:
+            raise ConfigError(f"backend {backend!r} unknown: use 'torch' or 'onnx'")
+        if lexicon is None and getattr(tagger.config, "lexicon_kinds", None):
+            logger.warning(
+                "%s was trained with KG lexicon features (%s) and is loaded without a KG: every "
+                "lexicon feature is 0, so its tags differ from those it was selected on; pass "
+                "lexicon=<the KG> (on the command line: --kg KGDIR)", path,
+                ", ".join(tagger.config.lexicon_kinds))
+        return tagger
 
     @classmethod
     def markets(cls, adapters: dict[str, str | os.PathLike[str]], *,

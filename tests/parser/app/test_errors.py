@@ -187,3 +187,17 @@ def test_tagger_options_that_were_ignored_are_checked(tmp_path: Path) -> None:
     other.write_text("lg B-brand\n\n", encoding="utf-8")
     with pytest.raises(DataFormatError, match="label\\(s\\) brand that the tagger does not"):
         evaluate(tagger, other)
+
+
+def test_a_lexicon_tagger_loaded_without_a_kg_warns(tmp_path: Path) -> None:
+    """A tagger trained with KG lexicon features, evaluated or run without --kg, tags with all
+    lexicon features 0: a warning says so (there was none)."""
+    from parser.tagger.testing import tiny_tagger
+
+    folder = tiny_tagger(lexicon_kinds=["brand"]).save(tmp_path / "lex")
+    plain = tiny_tagger().save(tmp_path / "plain")
+    r = _run("tagger", "predict", plain, "lg tv")
+    assert r.exit_code == 0 and "lexicon" not in r.stderr
+    r = _run("tagger", "predict", folder, "lg tv")
+    assert r.exit_code == 0
+    assert "trained with KG lexicon features (brand) and is loaded without a KG" in r.stderr
