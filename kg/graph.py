@@ -57,7 +57,7 @@ from kg import schema as S
 from kg.bulk import StagedImport, load_new_store, release_memory, stage_rdf
 from kg.errors import KGCorruptError, KGError, KGLoadError, KGLockedError, KGNotFoundError
 from kg.index import AliasIndex, Candidate, Match
-from kg.io import atomic_path, fsync_dir, replace_dir
+from kg.io import atomic_path, fsync_dir, remove_path, replace_dir
 from kg.link import Vocabulary
 from kg.query import QueryResult, run_query
 from kg.rdfio import rdf_format
@@ -479,10 +479,7 @@ class ProductGraph:
             return
         for p in self.path.glob(".import-*.tmp"):
             log.info("Removing %s, left by an interrupted import", p)
-            if p.is_dir():
-                shutil.rmtree(p, ignore_errors=True)
-            else:
-                p.unlink(missing_ok=True)
+            remove_path(p)
 
     def _restore_hint(self) -> str:
         return (

@@ -26,7 +26,7 @@ from typing import IO, Any
 
 __all__ = [
     "atomic_dir", "atomic_path", "atomic_write_bytes", "atomic_write_json", "atomic_write_text",
-    "fsync_dir", "replace_dir", "sha256_file",
+    "fsync_dir", "remove_path", "replace_dir", "sha256_file",
 ]
 
 
@@ -112,18 +112,19 @@ def replace_dir(new: str | os.PathLike[str], target: str | os.PathLike[str]) -> 
     if not target.exists():
         os.replace(new, target)
     elif _exchange(new, target):
-        _remove(new)  # ``new`` now holds the old directory (or the old file)
+        remove_path(new)  # ``new`` now holds the old directory (or the old file)
     else:
         old = target.with_name(f".{target.name}.old")
-        _remove(old)
+        remove_path(old)
         os.replace(target, old)
         os.replace(new, target)
-        _remove(old)
+        remove_path(old)
     fsync_dir(target.parent)
 
 
-def _remove(path: Path) -> None:
-    """Remove a directory tree or a file, if there."""
+def remove_path(path: str | os.PathLike[str]) -> None:
+    """Remove a directory tree or a file, if there (a symlink itself, not its target)."""
+    path = Path(path)
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:

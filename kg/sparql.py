@@ -527,12 +527,14 @@ class GraphVersionLog:
         return out[0], out[1]
 
     # -- commits -------------------------------------------------------------------------------
-    def _confirm(self, info: VersionInfo, commit_id: str) -> None:
-        ok = self.store.query(
+    def _has_commit(self, info: VersionInfo, commit_id: str) -> bool:
+        """Whether the store records version ``info.version`` as committed by ``commit_id``."""
+        return bool(self.store.query(
             f"ASK {{ GRAPH <{META_GRAPH_IRI}> {{ {version_node(info.version)} "
-            f"<{_K}commitId> {ox.Literal(commit_id)} }} }}"
-        )
-        if not ok:
+            f"<{_K}commitId> {ox.Literal(commit_id)} }} }}"))
+
+    def _confirm(self, info: VersionInfo, commit_id: str) -> None:
+        if not self._has_commit(info, commit_id):
             raise KGConflictError(
                 f"Another writer committed KG version {info.version} at {self.store.where} "
                 "first; nothing of this change was applied. Retry it on the new version"
@@ -543,9 +545,7 @@ class GraphVersionLog:
         the server applied it anyway (its commit id recorded). Raises
         :class:`~kg.errors.KGRemoteError` when that cannot be asked: the outcome is unknown."""
         try:
-            applied = bool(self.store.query(
-                f"ASK {{ GRAPH <{META_GRAPH_IRI}> {{ {version_node(info.version)} "
-                f"<{_K}commitId> {ox.Literal(commit_id)} }} }}"))
+            applied = self._has_commit(info, commit_id)
         except KGRemoteError as e:
             raise KGRemoteError(
                 f"The commit of KG version {info.version} at {self.store.where} got no answer "

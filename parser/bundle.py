@@ -336,11 +336,9 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
     """Load a bundle into ``cls`` (:class:`parser.QueryParser`); see its ``from_pretrained``."""
     from parser.tagger import Tagger
 
-    if not bundle.exists():
-        raise ModelNotFoundError(f"bundle directory {bundle} does not exist")
-    if not bundle.is_dir():
+    if bundle.exists() and not bundle.is_dir():
         raise ModelLoadError(f"{bundle} is a file, not a bundle directory")
-    manifest = BundleManifest.read(bundle)
+    manifest = BundleManifest.read(bundle)  # a missing bundle: ModelNotFoundError
     for what in ("tagger", "fusion", "rules", "text_encoder", "fusion_head"):
         if getattr(manifest, what):
             _inside(bundle, getattr(manifest, what), what)

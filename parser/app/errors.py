@@ -32,13 +32,15 @@ import contextlib
 import logging
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 __all__ = [
     "EXIT_BUSY",
     "EXIT_ERROR",
     "EXIT_OK",
     "EXIT_USAGE",
+    "check_model_out",
     "cli_errors",
     "error_line",
     "exit_code",
@@ -58,6 +60,27 @@ _DAMAGE_HINT = (
     "Restore it from a backup, or rebuild it from the version log: "
     "python -c \"from kg import ProductGraph; ProductGraph.restore('KGDIR')\""
 )
+
+
+def check_model_out(out: Path, *, held_files: Sequence[str], force: bool,
+                    remove_files: Sequence[str] = (), hint: str = "") -> None:
+    """Refuse a training command's ``--out`` that would lose a model: a file, or a folder that
+    holds one of ``held_files``, unless ``force``: then those and ``remove_files`` (files or
+    folders) are removed first (a stale file of the old model must not describe the new one).
+    ``hint``: another way out, named in the message (``"--resume to ..., "``)."""
+    from kg.io import remove_path
+    from parser.errors import ConfigError
+
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file: give a folder")
+    held = [f for f in held_files if (out / f).exists()]
+    if not held:
+        return
+    if not force:
+        raise ConfigError(f"--out {out} already holds a model ({', '.join(held)}): pass --force "
+                          f"to replace it, {hint}or give another folder")
+    for name in (*held_files, *remove_files):
+        remove_path(out / name)
 
 
 def set_verbose(verbose: bool) -> None:

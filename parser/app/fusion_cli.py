@@ -45,24 +45,12 @@ _FUSION_FILES = ("config.json", "model.safetensors", "labels.json", "memory.safe
 def _check_out(out: Path, force: bool) -> None:
     """Refuse an --out that would lose a model: a file, a tagger folder, or a folder that holds
     a fusion model (unless --force replaces it)."""
-    import shutil
-
+    from parser.app.errors import check_model_out
     from parser.errors import ConfigError
 
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out} is a file: give a folder")
     if (out / "kgqp.json").exists() or (out / "vocab.txt").exists():
         raise ConfigError(f"--out {out} is a tagger folder: give the fusion model its own")
-    held = [f for f in _FUSION_FILES if (out / f).exists()]
-    if held and not force:
-        raise ConfigError(f"--out {out} already holds a model ({', '.join(held)}): pass --force "
-                          "to replace it, or give another folder")
-    for name in held:
-        path = out / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
+    check_model_out(out, held_files=_FUSION_FILES, force=force)
 
 
 _ALL_VARIANTS = "text,names,pointer,nodes,graph,full"

@@ -8,7 +8,6 @@ or bad input data, 3 KG locked by another writer).
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -323,11 +322,10 @@ def load(
             _with_graph(kgdir, run, read_only=False, must_exist=False)
         except BaseException:
             if new:  # a failed first load leaves no empty KG behind ("changes nothing")
-                for made in (kgdir.iterdir() if existed else [kgdir]):
-                    if made.is_dir():
-                        shutil.rmtree(made, ignore_errors=True)
-                    else:
-                        made.unlink(missing_ok=True)
+                from kg.io import remove_path
+
+                for made in (list(kgdir.iterdir()) if existed else [kgdir]):
+                    remove_path(made)
             raise
 
 

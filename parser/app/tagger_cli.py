@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from parser.app.errors import cli_errors
+from parser.app.errors import check_model_out, cli_errors
 from parser.errors import ConfigError
 
 app = typer.Typer(help="Train, evaluate, export and run the BERT token tagger.",
@@ -119,20 +119,12 @@ LexiconKindsOpt = Annotated[str | None, typer.Option(
 def _check_out(out: Path, *, resume: bool, force: bool, init_from: Path | None) -> None:
     """Refuse an OUT that would lose a model: the --init-from tagger itself, or a folder that
     holds a model (unless --resume continues it or --force replaces it)."""
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out} is a file: give a folder")
-    if init_from is not None and out.exists() and out.resolve() == Path(init_from).resolve():
+    if init_from is not None and out.is_dir() and out.resolve() == Path(init_from).resolve():
         raise ConfigError(f"--out {out} is the --init-from tagger: training would overwrite "
                           "the model it starts from; give another --out")
-    held = [f for f in _MODEL_FILES[:7] if (out / f).exists()]
-    if not held or resume:
-        return
-    if not force:
-        raise ConfigError(f"--out {out} already holds a model ({', '.join(held)}): pass --force "
-                          "to replace it, --resume to continue its checkpoint, or give another "
-                          "folder")
-    for name in _MODEL_FILES:
-        (out / name).unlink(missing_ok=True)
+    check_model_out(out, held_files=() if resume else _MODEL_FILES[:7],
+                    remove_files=_MODEL_FILES[7:], force=force,
+                    hint="--resume to continue its checkpoint, ")
 
 
 def _train_config(given: dict, *, train: Path, dev: Path, out: Path, resume: bool,
