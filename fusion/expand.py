@@ -76,7 +76,6 @@ Example:
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -89,6 +88,7 @@ import numpy as np
 from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
+from fusion.patterns import parse_price, parse_sizes
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import normalize_key
@@ -232,9 +232,22 @@ class ExpansionConfig:
                                         f"{list(KINDS)}")
             default = _DEFAULT_WEIGHTS if name == "weights" else _DEFAULT_LIMITS
             merged = {**default, **given}
-            if any(not math.isfinite(v) or v < 0 for v in merged.values()):
-                raise FusionConfigError(f"ExpansionConfig.{name} must be finite and >= 0")
+            if any(isinstance(v, bool) or not isinstance(v, (int, float))
+                   or not math.isfinite(v) or v < 0 for v in merged.values()):
+                raise FusionConfigError(f"ExpansionConfig.{name} must be finite numbers >= 0")
+            if name == "limits":
+                if any(not float(v).is_integer() for v in merged.values()):
+                    raise FusionConfigError(  # a count: 2.7 expansions is no limit one meant
+                        f"ExpansionConfig.limits must be whole numbers, got {given}")
+                merged = {k: int(v) for k, v in merged.items()}
             object.__setattr__(self, name, merged)
+        for name in ("walk", "typo_distance"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not math.isfinite(value) or not float(value).is_integer():
+                raise FusionConfigError(  # (a float slices nothing: every parse would fail)
+                    f"ExpansionConfig.{name} must be a whole number, got {value!r}")
+            object.__setattr__(self, name, int(value))
         mix = (self.intent_weight, self.similarity_weight, self.popularity_weight)
         if any(w < 0 for w in mix) or sum(mix) <= 0:
             raise FusionConfigError("ExpansionConfig relevance weights must be >= 0, sum > 0")
@@ -381,52 +394,6 @@ class ExpansionResult:
 
     def __len__(self) -> int:
         return len(self.expansions)
-
-
-_NUM = r"\$?\s*(\d+(?:[.,]\d+)?)\s*(?:k\b)?"
-_PRICE_PATTERNS = (
-    (re.compile(rf"\bbetween\s+{_NUM}\s+and\s+{_NUM}", re.I), "range"),
-    (
-        re.compile(rf"(?<![\w.]){_NUM}\s*(?:-|–|to)\s*{_NUM}(?:\s*(?:dollars|usd|\$))?", re.I),
-        "range",
-    ),
-    (re.compile(rf"\b(?:under|below|less than|cheaper than|max|up to|<)\s*{_NUM}", re.I), "max"),
-    (re.compile(rf"\b(?:over|above|more than|at least|min|from|>)\s*{_NUM}", re.I), "min"),
-)
-_SIZE = re.compile(
-    r"\b(\d+(?:\.\d+)?)\s*(?:-\s*)?(inch|in|\"|gb|tb|mb|mm|cm|ft|oz|qt|cu\.? ?ft)\b", re.I
-)
-
-
-def _num(s: str) -> float:
-    return float(s.replace(",", ""))
-
-
-def parse_price(text: str) -> tuple[float | None, float | None]:
-    """``(min, max)`` price from simple patterns; ``(None, None)`` when there is none.
-
-    >>> parse_price("tv under 800"), parse_price("headphones $100-200")
-    ((None, 800.0), (100.0, 200.0))
-    >>> parse_price("55 inch tv")
-    (None, None)
-    """
-    for pat, kind in _PRICE_PATTERNS:
-        m = pat.search(text)
-        if not m:
-            continue
-        if kind == "range":
-            # a bare "a-b" is a price only with a currency mark or price word
-            if (
-                pat is _PRICE_PATTERNS[1][0]
-                and "$" not in m.group(0)
-                and not re.search(r"dollars|usd|price", text, re.I)
-            ):
-                continue
-            lo, hi = sorted((_num(m.group(1)), _num(m.group(2))))
-            return lo, hi
-        value = _num(m.group(1))
-        return (None, value) if kind == "max" else (value, None)
-    return None, None
 
 
 class _KG:
@@ -590,6 +557,10 @@ def _cached(kg: _KG, name: str, key: tuple, build: Any) -> Any:
 
 
 _DERIVED_VIEW = "fusion.expand.derived"
+#: the longest run of query words a returned expansion may not respell
+_MAX_BANNED_WORDS = 6
+#: tagger labels of a mention that names a colour (a colour filter needs one)
+_COLOUR_LABELS = frozenset({"color", "colour"})
 
 
 def _derived(graph: Any) -> tuple[nx.MultiDiGraph, _Derived]:
@@ -895,11 +866,22 @@ def expand(
         outside = bool(query.strip()) and outside_kg(kg, query, linked)
     hard_dept = intent.lvl0 if intent is not None and intent.lvl0_score >= th.hard_filter \
         and not outside else None
+    # the words of the categories the query names (its intent, its linked categories): a size
+    # value among them is part of such a name ("small" in "small kitchen appliances")
+    named = set(normalize_key(intent.category.split(SEP)[-1]).split()) if intent else set()
+    for e in linked:
+        if g.kind(e.iri) == "category":
+            named.update(normalize_key(g.label(e.iri)).split())
     for ent in linked:
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
         add(cands, base)
         for field_, value in ent_facets:
+            if field_ == "colour" and ent.label is not None and ent.label not in _COLOUR_LABELS:
+                continue  # a colour value linked from a word the tagger did not read as a
+                #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
+            if field_ == "size" and set(normalize_key(value).split()) <= named:
+                continue
             facets[field_].append((value, f"link:{ent.iri}"))
         if g.kind(ent.iri) == "category":
             path = str(g.path(ent.iri) or g.label(ent.iri))
@@ -913,8 +895,11 @@ def expand(
                 and cat not in unlinkable and intent.score >= th.intent and not outside \
                 and intent.lvl0_score >= cfg.walk_min_department_prob:
             add(_category_walk(g, cat, cfg.walk, fanout=True), max(intent.score, 1e-3))
-        if hard_dept is not None and not any(v.split(SEP)[0] == hard_dept
-                                             for v, _ in facets["category"]):
+        if hard_dept is not None and not facets["category"]:
+            # (a linked category in the department is the finer filter: every one above is
+            # in it; its KG path may be written from another root than the department's
+            # label, "Connected Home & Housewares > Office Electronics > ...", so the two are
+            # not compared as strings: one field, one form per query)
             facets["category"].append((hard_dept, "intent"))
         hard = {v for v, _ in facets["category"]}
         for lab, p in intent.top_k or ((intent.category, intent.score),):
@@ -933,7 +918,7 @@ def expand(
             scored.append((min(syn.weight, 1.0), c))
     text = rule_res.query if rule_res is not None else query
     price_min, price_max = parse_price(text)
-    sizes = [m.group(0) for m in _SIZE.finditer(text) if not re.match(r"\$", m.group(0))]
+    sizes = parse_sizes(text)
     facets["size"] += [(v, "pattern") for v in sizes]
     other: list[tuple[str, str]] = []
     for f in rule_res.filters if rule_res is not None else []:
@@ -948,11 +933,18 @@ def expand(
     term_key = _term_keys(g)
     banned = {compact_key(normalize_key(text)), compact_key(normalize_key(query))}
     banned |= {term_key(g.label(e.iri)) for e in linked}
+    for words in (normalize_key(text).split(), normalize_key(query).split()):
+        banned |= {compact_key(" ".join(words[i:j])) for i in range(len(words))
+                   for j in range(i + 1, min(i + _MAX_BANNED_WORDS, len(words)) + 1)}
+    # a brand filter (a linked brand, a rule's FILTER) makes other brands contradictions
+    brand_filtered = bool(facets["brand"])
     best: dict[str, tuple[float, _Cand]] = {}
     for w, c in scored:
         key = term_key(c.term)
         if not key or (key in banned and c.rule is None):
-            continue
+            continue  # ("wooden" -> the alias "Wooden" of Wood: a respelling of a query word)
+        if brand_filtered and c.kind == "brand" and c.rule is None:
+            continue  # "samsung tv" filtered on Samsung: LG or Sony would only be removed
         kept = best.get(key)
         if kept is None or kept[0] < w:
             best[key] = (w, c)

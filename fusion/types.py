@@ -36,7 +36,9 @@ SEP = " > "
 
 @dataclass(frozen=True)
 class LinkedEntity:
-    """A KG node the query refers to, as the linker linked it: ``score`` is the link score.
+    """A KG node the query refers to, as the linker linked it: ``score`` is the link score,
+    ``label`` the tagger's label of the mention linked to it (``creator``, ``color`` ...), when
+    known: expansion reads it to tell a colour from a word that only names one ("soft").
 
     >>> LinkedEntity("https://kgqp.dev/id/brand/samsung", "brand", 0.9).kind
     'brand'
@@ -45,6 +47,7 @@ class LinkedEntity:
     iri: str
     kind: str
     score: float = 1.0
+    label: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ROLES[:-1]:

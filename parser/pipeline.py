@@ -642,16 +642,18 @@ class QueryParser:
 
 def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:
     """The fusion model's view of a parse's links: one :class:`fusion.LinkedEntity` per linked
-    node (its kind, and its best link score clipped to [0, 1]), best first."""
+    node (its kind, its best link score clipped to [0, 1] and that mention's tagger label),
+    best first."""
     from fusion.types import ROLES, LinkedEntity
 
-    best: dict[str, tuple[str, float]] = {}
+    best: dict[str, tuple[str, float, str]] = {}
     for e in entities:
         if e.kg_id is None or e.kg_kind not in ROLES[:-1]:
             continue
         score = float(e.link_score or 0.0)
         score = min(max(score, 0.0), 1.0) if math.isfinite(score) else 0.0
         if e.kg_id not in best or best[e.kg_id][1] < score:
-            best[e.kg_id] = (str(e.kg_kind), score)
-    return [LinkedEntity(iri, kind, score)
-            for iri, (kind, score) in sorted(best.items(), key=lambda kv: (-kv[1][1], kv[0]))]
+            best[e.kg_id] = (str(e.kg_kind), score, e.label)
+    return [LinkedEntity(iri, kind, score, label)
+            for iri, (kind, score, label) in sorted(best.items(),
+                                                    key=lambda kv: (-kv[1][1], kv[0]))]

@@ -1,7 +1,8 @@
 """Typed results of :class:`parser.QueryParser`: :class:`ParsedQuery` and its parts.
 
 ``ParsedQuery.to_dict()`` is the wire format of the CLI (``--json``) and the HTTP service; its
-JSON schema is :func:`parsed_query_schema` (published at ``docs/parsed_query.schema.json``).
+JSON schema is :func:`parsed_query_schema`, published as ``docs/parsed_query.schema.json``
+(``tests/e2e/test_docs.py`` keeps the two equal).
 
 Example:
     >>> e = ParsedEntity(text="samsung", start=0, end=7, label="creator", score=0.98,
@@ -207,8 +208,10 @@ def parsed_query_schema() -> dict[str, Any]:
         "$id": "https://kgqp.dev/schema/parsed_query.json",
         "title": "ParsedQuery",
         "type": "object",
+        # timings are diagnostics: `kgqp parse --output` leaves them out (its lines are
+        # deterministic without them)
         "required": ["text", "normalized", "entities", "intent", "expansions", "filters",
-                     "truncated", "timings"],
+                     "truncated"],
         "properties": {
             "text": {"type": "string"},
             "normalized": {"type": "string"},

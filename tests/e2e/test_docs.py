@@ -233,6 +233,19 @@ def test_cli_reference_is_up_to_date() -> None:
         "docs/cli.md is out of date with the CLI: run `python scripts/gen_cli_docs.py`")
 
 
+def test_published_json_schema_is_up_to_date() -> None:
+    """parser/types.py names docs/parsed_query.schema.json as the published schema."""
+    import json
+
+    from parser.types import parsed_query_schema
+
+    published = json.loads((ROOT / "docs" / "parsed_query.schema.json").read_text("utf-8"))
+    assert published == parsed_query_schema(), (
+        "docs/parsed_query.schema.json is out of date: run `python -c \"import json; from "
+        "parser.types import parsed_query_schema as s; print(json.dumps(s(), indent=2, "
+        "ensure_ascii=False))\" > docs/parsed_query.schema.json`")
+
+
 def test_every_doc_command_parses() -> None:
     seen = 0
     for page in PAGES:

@@ -60,6 +60,10 @@ def test_querqy_complete_output(bundle: Path) -> None:
         q = qp("cheap tv")
         d = q.to_dict()
         jsonschema.validate(d, parsed_query_schema())
+        # the lines of `kgqp parse --output` (timings left out) validate too
+        from parser.app.batch import _dump
+
+        jsonschema.validate(json.loads(_dump(q)), parsed_query_schema())
         assert d["rewritten"] == "tv"
         assert [(b["term"], b["direction"], b["weight"]) for b in d["boosts"]] == [
             ("brand:samsung", "UP", 50.0), ("refurbished", "DOWN", 20.0)]

@@ -243,3 +243,76 @@ def test_departments_align_with_a_label_space_that_flattens_the_tree():
                  departments=TaxonomyAlignment(labels))
     assert "Refrigerators" in _cats(res)
     assert not _cats(res) & {"Best Buy", "Connected Home & Housewares"}
+
+
+def test_one_form_per_category_filter_when_the_path_re_roots():
+    """'voice recorders': the linked category's KG path starts at the store's root, the intent's
+    department one level down; the filter was both ('Connected Home & Housewares > Office
+    Electronics > Calculators' and 'Office Electronics'), which an engine ANDing them matches
+    with nothing."""
+    from fusion.context import TaxonomyAlignment
+
+    labels = ["Office Electronics > Calculators", "Appliances > Refrigerators"]
+    intent = Intent("Office Electronics > Calculators", "Office Electronics", 0.9, 0.99,
+                    (("Office Electronics > Calculators", 0.9),))
+    res = expand(_flattened_store(), [LinkedEntity("calc", "category", 0.9)], intent,
+                 query="calculators", departments=TaxonomyAlignment(labels))
+    assert res.filters.category == (
+        "Connected Home & Housewares > Office Electronics > Calculators",)
+    res = expand(_flattened_store(), [], intent, query="calculators",
+                 departments=TaxonomyAlignment(labels))
+    assert res.filters.category == ("Office Electronics",)  # no link: the department
+
+
+def test_link_facets_need_the_evidence_of_a_filter(kg):
+    """A colour value linked from a word the tagger did not read as a colour, and a size word
+    that is part of the category the query names, are no filters; a colour mention is."""
+    red = RED_IRI
+    g = kg.to_networkx()
+    size = next(n for n, d in g.nodes(data=True) if d.get("attribute") == "size")
+    fridge = Intent("Appliances > Refrigerators", "Appliances", 0.7, 0.9,
+                    (("Appliances > Refrigerators", 0.7),))
+    res = expand(kg, [LinkedEntity(red, "attribute_value", 0.9, "modifier")], fridge,
+                 query="red fridge")
+    assert res.filters.colour == ()
+    res = expand(kg, [LinkedEntity(red, "attribute_value", 0.9, "color")], fridge,
+                 query="red fridge")
+    assert res.filters.colour == ("Red",)
+    res = expand(kg, [LinkedEntity(red, "attribute_value", 0.9)], fridge, query="red fridge")
+    assert res.filters.colour == ("Red",)  # the mention's label unknown: as before
+    label = g.nodes[size]["label"]  # "55 inch"
+    named = Intent(f"TV & Home Theater > {label} TVs", "TV & Home Theater", 0.9, 0.99,
+                   ((f"TV & Home Theater > {label} TVs", 0.9),))
+
+    def linked_sizes(res):  # (the size pattern reads "55 inch" from the text too)
+        return [f.value for f in res.filter_sources if f.field == "size"
+                and f.source.startswith("link:")]
+
+    res = expand(kg, [LinkedEntity(size, "attribute_value", 0.9, "UoM")], named,
+                 query=f"{label} tvs")
+    assert linked_sizes(res) == []
+    res = expand(kg, [LinkedEntity(size, "attribute_value", 0.9, "UoM")], TV_INTENT,
+                 query=f"{label} tv")
+    assert linked_sizes(res) == [label]
+
+
+def test_no_other_brands_next_to_a_brand_filter_and_no_respelt_query_words(kg):
+    """'samsung tv' filtered on Samsung got LG as an expansion; 'tvs' in a query got 'TVs'
+    back (a respelling of one of its words)."""
+    res = expand(kg, [SAMSUNG, TVS], TV_INTENT, query="samsung tv", departments=DEPTS)
+    assert res.filters.brand == ("Samsung",)
+    assert not [e for e in res if e.kind == "brand"]
+    res = expand(kg, [TVS], TV_INTENT, query="tv", departments=DEPTS)
+    assert {"Samsung", "Lg"} <= {e.term for e in res if e.kind == "brand"}  # no brand filter
+    res = expand(kg, [SAMSUNG], None, query="samsung tv")
+    assert "TVs" not in {e.term for e in res}
+    assert "TVs" in {e.term for e in expand(kg, [SAMSUNG], None, query="samsung")}
+
+
+def test_counts_in_the_expansion_config_are_whole_numbers():
+    """A 'walk' of 2.5 in a manifest loaded, then failed every parse (slice indices)."""
+    assert ExpansionConfig.from_dict({"walk": 3.0, "limits": {"brand": 2.0}}).walk == 3
+    for bad in ({"walk": 2.5}, {"limits": {"category": 2.7}}, {"typo_distance": True},
+                {"walk": float("nan")}):
+        with pytest.raises(FusionConfigError, match="whole number"):
+            ExpansionConfig.from_dict(bad)

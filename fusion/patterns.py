@@ -1,0 +1,275 @@
+"""Price bounds and sizes read out of a search query with regular expressions.
+
+Both become *hard* filters for the search engine (:class:`fusion.expand.Filters`
+``price_min`` / ``price_max`` / ``size``): a wrong number silently removes good results, a
+missing one only leaves more. So the patterns are conservative: a number that may be something
+else (a spec, a count, a year, part of a product name) is not read.
+
+Prices (:func:`parse_price`):
+
+- bounds: "under", "below", "less than", "cheaper than", "lower than", "up to", "at most",
+  "no more than", "<", "<=", "≤" (upper); "over", "above", "more than", "greater than",
+  "at least", "no less than", "starting at", "from", ">", ">=", "≥" (lower). Both bounds are
+  kept ("over 200 under 500" is ``(200.0, 500.0)``);
+- ranges: "between 100 and 200", "from 100 to 200", and a bare "100-200" / "100 to 200" only
+  with a currency mark ("$100-200", "100 to 200 dollars") or a price word right before or
+  after it ("price 100-200");
+- numbers: "1299", "1,299" (thousands), "1,299.99" (cents), "1k", "$1.5k" (thousands);
+  "1.299,99" (European), "1,29" and "1.299" (a thousands dot or three decimals?) are
+  ambiguous and give no price;
+- never a price: a number followed by a unit ("256gb", "2 tb", "55 inch", "8-core", "50%",
+  "1080p") or by a counted noun ("3 pack", "2 year", "10 hours", "4.5 stars"; ports, outlets,
+  slots and the like also two words later: "4 hdmi ports"); "4k", "5k", "8k" without a
+  currency mark (resolutions); "from <year>" ("from 2019", "from 2019 to 2021"); a range whose
+  number has a unit ("55 - 65 inch price"); a number after a bare "max" / "min", which are
+  often part of a name ("iphone 13 pro max 256", "nike air max 270"), unless the number has
+  a currency mark ("max $500"), a price word is next to it ("max price 500") or it follows a
+  comma ("tv, max 500");
+- conflicts give no value: two different values for one bound ("under 300 or under 500"),
+  two different ranges, or a lower bound above the upper one (then neither is kept).
+
+Sizes (:func:`parse_sizes`): a number with a size unit (inch, inches, in, ", gb, tb, mb, mm,
+cm, ft, oz, qt, cu ft) as written in the query: "55 inch", "43in", '65"', "55-inch",
+"1.5 cu ft", "1/2 inch", "1 1/2 inch". "N in 1" ("2 in 1 laptop", "2-in-1") is a product type,
+not a size, and "65 in stock" is no size. A range ("55-65 inch", "55 to 65 inch",
+"between 55 and 65 inch") gives **no** size: it is not a value any product has, and a hard
+filter on it would remove every product.
+
+Example:
+    >>> parse_price("tv under 1k"), parse_price("headphones $100-200")
+    ((None, 1000.0), (100.0, 200.0))
+    >>> parse_price("over 200 under 500"), parse_price("iphone 13 pro max 256gb")
+    ((200.0, 500.0), (None, None))
+    >>> parse_price("under $1,299.99"), parse_price("55 inch tv")
+    ((None, 1299.99), (None, None))
+    >>> parse_sizes('samsung 65" tv'), parse_sizes("2 in 1 laptop with 1/2 inch bezel")
+    (['65"'], ['1/2 inch'])
+    >>> parse_sizes("55-65 inch tv")
+    []
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+__all__ = ["parse_price", "parse_sizes"]
+
+
+# --- prices ---------------------------------------------------------------------------------
+
+
+def _num(i: int) -> str:
+    """A number as written (validated by :func:`_amount`): an optional currency mark before,
+    digit groups with "," / ".", an optional glued "k" (thousands)."""
+    return (rf"(?P<cur{i}>(?:[$€£]|\busd\b)\s*)?(?P<n{i}>\d+(?:[.,]\d+)*)"
+            rf"(?P<k{i}>k(?![a-z0-9]))?")
+
+
+# right after a number: a currency word or mark ("500 dollars", "500$")
+_CURRENCY_AFTER = re.compile(r"\s*(?:[$€£]|(?:us\s?)?dollars?\b|usd\b|bucks\b|euros?\b)", re.I)
+
+# units that make a number a spec, spaced or hyphenated ("2 tb", "8-core"); glued letters
+# ("256gb") are a spec whatever they are
+_UNITS = (
+    r"gb|tb|mb|kb|gigs?|gigabytes?|terabytes?|megabytes?|inch(?:es)?|ft|feet|foot|cm|mm|m|"
+    r"meters?|metres?|km|miles?|yards?|yd|hz|khz|mhz|ghz|w(?!/)|watts?|kw|v|volts?|mah|amps?|"
+    r"mp|megapixels?|lbs?|pounds?|oz|ounces?|kg|g|ml|liters?|litres?|qt|quarts?|gal|gallons?|"
+    r"cu|sq|rpm|btu|fps|dpi|db|ohms?|mph|lm|lumens?|cores?|threads?|bits?|gen|generation|"
+    # counted nouns right after the number ("3 pack", "2 year warranty", "4.5 stars")
+    r"packs?|pk|pcs|pieces?|count|ct|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|"
+    r"mins?|seconds?|secs?|stars|star\s+(?:rating|rated|reviews?)|people|persons?|pairs?|"
+    r"sheets?|rolls?|seater|gang|ply|percent|times|speeds?"
+)
+# counted nouns that may come up to two words later ("4 hdmi ports", "6 ac outlets")
+_NOUNS = r"ports?|outlets?|slots?|bays?|inputs?|outputs?|channels?|cores?|threads?"
+# words that end the look for a counted noun ("under 500 with hdmi ports")
+_STOP = (r"with|without|for|and|or|in|on|at|of|to|the|a|an|plus|from|by|under|over|below|"
+         r"above|than|less|more|max|min|price|budget|dollars?|usd|bucks|w")
+_SPEC_AFTER = re.compile(
+    r"(?:[a-z%\"'°]"  # glued letters or marks: 256gb, 13th, 1080p, 50%, 65"
+    r"|/\d"  # a fraction: 1/2
+    rf"|\s*-?\s*(?:{_UNITS})(?![a-z0-9])"
+    r"|\s+in(?=\s*$|\s*[^\w\s]|\s+(?:tvs?|television|monitors?|screens?|displays?|laptops?|"
+    r"tablets?)\b)"  # "over 50 in tv" (but not "under 500 in black")
+    r"|\s*[x×]\s*\d"  # dimensions: 55 x 30
+    rf"|\s*-?\s*(?:(?!(?:{_STOP})\b)[a-z][a-z0-9.+-]*\s+){{0,2}}(?:{_NOUNS})(?![a-z0-9])"
+    r")",
+    re.I,
+)
+# after "4k" and the like: a resolution, not thousands
+_RESOLUTION_AFTER = re.compile(r"\s*(?:resolution|res|uhd|qhd|hdr)\b", re.I)
+_PRICE_WORD_BEFORE = re.compile(
+    r"\b(?:price[ds]?|budget|cost)(?:\s+range)?\s*(?::|of|is|around)?\s*$", re.I
+)
+_PRICE_WORD_AFTER = re.compile(r"\s*(?:price|budget)\b", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+_SEP = r"\s*(?:-|–|—|to)\s*"
+_CUR1 = r"(?P<c1>\s*(?:[$€£]|dollars?\b|usd\b|bucks\b))?"
+_RANGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"\bbetween\s+{_num(1)}{_CUR1}\s*(?:and|&|-|–|—|to)\s*{_num(2)}", re.I),
+     "between"),
+    (re.compile(rf"\bfrom\s+{_num(1)}{_CUR1}{_SEP}{_num(2)}", re.I), "from"),
+    (re.compile(rf"(?<![\w.,/]){_num(1)}{_CUR1}{_SEP}{_num(2)}", re.I), "bare"),
+)
+_KW_MAX = (r"\b(?:under|below|(?<!no )(?<!not )less\s+than|cheaper\s+than|lower\s+than|"
+           r"up\s*to|at\s+most|no\s+more\s+than|not\s+more\s+than)\b|<=?(?!-)|≤")
+_KW_MIN = (r"\b(?:over|above|(?<!no )(?<!not )more\s+than|greater\s+than|higher\s+than|"
+           r"at\s+least|no\s+less\s+than|not\s+less\s+than|starting\s+(?:at|from)|from)\b"
+           r"|(?<![-=])>=?|≥")
+_PRICE_NOUN = r"(?:price|budget|cost)"
+_BOUNDS: tuple[tuple[re.Pattern[str], str, bool], ...] = (  # (pattern, bound, guarded)
+    (re.compile(rf"(?P<kw>{_KW_MAX})\s*(?::\s*)?{_num(1)}", re.I), "max", False),
+    (re.compile(rf"(?P<kw>{_KW_MIN})\s*(?::\s*)?{_num(1)}", re.I), "min", False),
+    (re.compile(rf"\b(?:{_PRICE_NOUN}\s+max(?:imum)?|max(?:imum)?\.?\s+{_PRICE_NOUN})\s*"
+                rf"(?::|of|is)?\s*{_num(1)}", re.I), "max", False),
+    (re.compile(rf"\b(?:{_PRICE_NOUN}\s+min(?:imum)?|min(?:imum)?\.?\s+{_PRICE_NOUN})\s*"
+                rf"(?::|of|is)?\s*{_num(1)}", re.I), "min", False),
+    (re.compile(rf"\bmax(?:imum)?\b\.?\s*(?::\s*)?{_num(1)}", re.I), "max", True),
+    (re.compile(rf"\bmin(?:imum)?\b\.?\s*(?::\s*)?{_num(1)}", re.I), "min", True),
+)
+
+
+def _amount(m: re.Match[str], i: int) -> float | None:
+    """The number ``i`` of ``m`` as an amount; ``None`` when its format is ambiguous."""
+    s, k = m.group(f"n{i}"), m.group(f"k{i}")
+    if k:
+        ok = re.fullmatch(r"\d+(?:\.\d{1,3})?", s)
+    else:
+        ok = re.fullmatch(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d{1,2})?", s)
+    if not ok:
+        return None
+    value = Decimal(s.replace(",", "")) * (1000 if k else 1)
+    return float(value)
+
+
+def _end(m: re.Match[str], i: int) -> int:
+    return m.end(f"k{i}") if m.group(f"k{i}") else m.end(f"n{i}")
+
+
+def _has_currency(text: str, m: re.Match[str], i: int) -> bool:
+    return bool(m.group(f"cur{i}")) or bool(_CURRENCY_AFTER.match(text, _end(m, i)))
+
+
+def _is_spec(text: str, m: re.Match[str], i: int) -> bool:
+    """Whether number ``i`` of ``m`` is a spec (a unit or counted noun follows, a resolution)
+    rather than an amount."""
+    end = _end(m, i)
+    if _CURRENCY_AFTER.match(text, end):
+        return False
+    if _SPEC_AFTER.match(text, end):
+        return True
+    if m.group(f"k{i}"):
+        resolution = m.group(f"n{i}") in ("4", "5", "8") and not m.group(f"cur{i}")
+        return resolution or bool(_RESOLUTION_AFTER.match(text, end))
+    return False
+
+
+def _is_year(m: re.Match[str], i: int) -> bool:
+    return (not m.group(f"cur{i}") and not m.group(f"k{i}")
+            and bool(_YEAR.fullmatch(m.group(f"n{i}"))))
+
+
+def _range(text: str, m: re.Match[str], kind: str) -> tuple[float, float] | None:
+    """The ``(low, high)`` of a range match, ``None`` when it is no price range."""
+    if _is_spec(text, m, 1) or _is_spec(text, m, 2):
+        return None
+    currency = (_has_currency(text, m, 1) or bool(m.group("c1"))
+                or _has_currency(text, m, 2))
+    if not currency and _is_year(m, 1) and _is_year(m, 2):
+        return None
+    if kind == "bare" and not currency and not (
+        _PRICE_WORD_BEFORE.search(text, 0, m.start()) or _PRICE_WORD_AFTER.match(text, m.end())
+    ):
+        return None
+    a, b = _amount(m, 1), _amount(m, 2)
+    if a is None or b is None:
+        return None
+    if m.group("k2") and not m.group("k1") and Decimal(m.group("n1").replace(",", "")) < (
+        Decimal(m.group("n2").replace(",", ""))
+    ):
+        a *= 1000  # "$1-2k": the "k" is for both
+    return (a, b) if a <= b else (b, a)
+
+
+def _bound(text: str, m: re.Match[str], guarded: bool) -> tuple[bool, float | None]:
+    """``(is a price, amount)`` for a bound match; the amount is ``None`` when its format is
+    ambiguous (which voids the bound)."""
+    if _is_spec(text, m, 1):
+        return False, None
+    currency = _has_currency(text, m, 1)
+    kw = m.group("kw") if "kw" in m.re.groupindex else None
+    if kw is not None and kw.lower() == "from" and not currency and _is_year(m, 1):
+        return False, None
+    if guarded and not currency and not re.search(r"[,;(]\s*$", text[: m.start()]):
+        return False, None
+    return True, _amount(m, 1)
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def parse_price(text: str) -> tuple[float | None, float | None]:
+    """``(min, max)`` price of a query; ``None`` for a bound it does not give (or not surely:
+    see the module docs).
+
+    >>> parse_price("tv under 800"), parse_price("between 100 and 200"), parse_price("iphone 7")
+    ((None, 800.0), (100.0, 200.0), (None, None))
+    """
+    taken: list[tuple[int, int]] = []  # numbers read by a range, price or not
+    ranges: set[tuple[float, float]] = set()
+    bounds: dict[str, set[float | None]] = {"min": set(), "max": set()}
+    for pat, kind in _RANGES:
+        for m in pat.finditer(text):
+            span = (m.start("n1"), _end(m, 2))
+            if _overlaps(span, taken):
+                continue
+            taken.append(span)
+            r = _range(text, m, kind)
+            if r is not None:
+                ranges.add(r)
+    if len(ranges) > 1:
+        return None, None
+    for lo, hi in ranges:
+        bounds["min"].add(lo)
+        bounds["max"].add(hi)
+    for pat, kind, guarded in _BOUNDS:
+        for m in pat.finditer(text):
+            if _overlaps((m.start("n1"), _end(m, 1)), taken):
+                continue
+            is_price, value = _bound(text, m, guarded)
+            if is_price:
+                bounds[kind].add(value)
+    lo = next(iter(bounds["min"])) if len(bounds["min"]) == 1 else None
+    hi = next(iter(bounds["max"])) if len(bounds["max"]) == 1 else None
+    if lo is not None and hi is not None and lo > hi:
+        return None, None
+    return lo, hi
+
+
+# --- sizes ----------------------------------------------------------------------------------
+
+_SIZE_NUM = r"(?:\d+[ -]\d+/\d+|\d+/\d+|\d+(?:\.\d+)?)"
+_SIZE_UNIT = (
+    r"(?:(?:inch(?:es)?|in(?!\s*-?\s*\d)(?!\s+(?:the|a|an|stock|store)\b)|gb|tb|mb|mm|cm|"
+    r"cu\.?\s?ft|ft|oz|qt)(?![a-z0-9])|\")"
+)
+_SIZE_ONE = rf"{_SIZE_NUM}\s*(?:-\s*)?{_SIZE_UNIT}"
+_SIZE = re.compile(
+    r"(?<![\w./$€£\-–])(?:"
+    rf"(?P<range>(?:between\s+{_SIZE_NUM}(?:\s*-?\s*{_SIZE_UNIT})?\s*and"
+    rf"|{_SIZE_NUM}(?:\s*-?\s*{_SIZE_UNIT})?\s*(?:-|–|—|to))\s*{_SIZE_ONE})"
+    rf"|(?P<one>{_SIZE_ONE}))",
+    re.I,
+)
+
+
+def parse_sizes(text: str) -> list[str]:
+    """The sizes of a query as written, in order (a range gives none: see the module docs).
+
+    >>> parse_sizes("lg 55 inch tv 2tb"), parse_sizes("5 in 1 charger")
+    (['55 inch', '2tb'], [])
+    """
+    return [m.group("one") for m in _SIZE.finditer(text) if m.group("one")]

@@ -1,0 +1,217 @@
+"""Price bounds and sizes read from a query (:mod:`fusion.patterns`): they become hard filters,
+so a wrong number removes good results; each defect below was reproduced on the old patterns
+(then in :mod:`fusion.expand`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fusion.patterns import parse_price, parse_sizes
+
+# --- behaviours that worked before the move and must keep working ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tv under 800", (None, 800.0)),
+        ("laptop below $1,200", (None, 1200.0)),
+        ("headphones $100-200", (100.0, 200.0)),
+        ("camera between 300 and 500", (300.0, 500.0)),
+        ("between 200 and 300", (200.0, 300.0)),
+        ("phones over 500", (500.0, None)),
+        ("under $1,299", (None, 1299.0)),
+        ("100 to 200 dollars", (100.0, 200.0)),
+        ("under 2000 dollars", (None, 2000.0)),
+        ("tv<500", (None, 500.0)),
+        ("samsung under 800", (None, 800.0)),
+        ("lg black 55 inch tv under $800", (None, 800.0)),
+        ("55 inch tv", (None, None)),
+        ("usb-c 3-pack", (None, None)),
+        ("iphone 7", (None, None)),
+        ("", (None, None)),
+    ],
+)
+def test_prices_that_worked_keep_working(text, expected):
+    assert parse_price(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("55 inch tv", ["55 inch"]),
+        ("lg black 55 inch tv under $800", ["55 inch"]),
+        ("43in tv", ["43in"]),
+        ("2tb external hard drive", ["2tb"]),
+        ("1.5 cu ft microwave", ["1.5 cu ft"]),
+        ("10ft hdmi cable", ["10ft"]),
+        ("55-inch tv", ["55-inch"]),
+        ("tv under 800", []),
+        ("iphone 7", []),
+    ],
+)
+def test_sizes_that_worked_keep_working(text, expected):
+    assert parse_sizes(text) == expected
+
+
+# --- defect 1: a "k" suffix multiplies by 1000 ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tv under 1k", (None, 1000.0)),
+        ("under $1.5k", (None, 1500.0)),
+        ("laptop over 2k", (2000.0, None)),
+        ("between 1k and 2k", (1000.0, 2000.0)),
+        ("$1-2k", (1000.0, 2000.0)),
+        ("under 1.1k", (None, 1100.0)),
+    ],
+)
+def test_k_suffix_is_thousands(text, expected):
+    assert parse_price(text) == expected
+
+
+# --- defect 2: spec numbers, years and product names are not prices ------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "iphone 13 pro max 256gb",
+        "iphone 13 pro max 256",
+        "nike air max 270",
+        "external hard drive at least 2tb",
+        "at least 16 gb ram",
+        "tv more than 4 hdmi ports",
+        "power strip at least 6 ac outlets",
+        "tv 55 - 65 inch price",
+        "32 to 55 inch tv price",
+        "from 2019",
+        "laptops from 2019 to 2021",
+        "up to 2tb",
+        "up to 10 hours battery",
+        "more than 2 year warranty",
+        "over 4.5 stars",
+        "up to 50% off",
+        "at least 8-core cpu",
+        "monitor at least 4k",
+        "over 1080p",
+        "from 2 to 4 tb",
+        "min 30 timer",
+        "headphones 100-200",
+    ],
+)
+def test_spec_numbers_are_not_prices(text):
+    assert parse_price(text) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("iphone 13 pro max under $1,000", (None, 1000.0)),
+        ("iphone pro max $999", (None, 999.0)),
+        ("headphones max price 100", (None, 100.0)),
+        ("tv, max 500", (None, 500.0)),
+        ("tv from $2019", (2019.0, None)),
+        ("tvs from 1500", (1500.0, None)),
+        ("tv under 500 with hdmi ports", (None, 500.0)),
+        ("tv price 500-800", (500.0, 800.0)),
+        ("2tb drive under 100", (None, 100.0)),
+        ("8k tv under 3k", (None, 3000.0)),
+    ],
+)
+def test_prices_next_to_spec_numbers_are_kept(text, expected):
+    assert parse_price(text) == expected
+
+
+# --- defect 3: "<" / ">" / "<=" / ">=" after a space ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tv < 500", (None, 500.0)),
+        ("tv <500", (None, 500.0)),
+        ("tv <= 500", (None, 500.0)),
+        ("tv > 300", (300.0, None)),
+        ("tv >300", (300.0, None)),
+        ("tv >= 300", (300.0, None)),
+        ("tv ≤ 500", (None, 500.0)),
+        ("tv > 300 < 500", (300.0, 500.0)),
+    ],
+)
+def test_comparison_signs_after_a_space(text, expected):
+    assert parse_price(text) == expected
+
+
+# --- defect 4: both bounds are kept ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("over 200 under 500", (200.0, 500.0)),
+        ("under 500 over 200", (200.0, 500.0)),
+        ("tv at least $300 and no more than $900", (300.0, 900.0)),
+        ("no less than 300", (300.0, None)),
+        # contradictions and conflicts: no bound rather than a wrong one
+        ("over 500 under 200", (None, None)),
+        ("under 300 or under 500", (None, None)),
+    ],
+)
+def test_both_bounds(text, expected):
+    assert parse_price(text) == expected
+
+
+# --- defect 5: cents, thousands separators, ambiguous European formats ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("under $1,299.99", (None, 1299.99)),
+        ("under 19.99", (None, 19.99)),
+        ("under 1,299", (None, 1299.0)),
+        ("between $1,000.50 and $2,000", (1000.5, 2000.0)),
+        ("under 1.299,99", (None, None)),  # European: unsupported, so no number
+        ("under 1,29", (None, None)),
+        ("under 1.299", (None, None)),  # 1.299 dollars or 1299 euros: ambiguous
+    ],
+)
+def test_cents_and_separators(text, expected):
+    assert parse_price(text) == expected
+
+
+# --- defect 6: sizes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('65" tv', ['65"']),
+        ('65" samsung tv', ['65"']),
+        ('samsung 65"', ['65"']),
+        ("2 in 1 laptop", []),
+        ("5 in 1 charger", []),
+        ("usb-c 3 in 1 hub", []),
+        ("2-in-1 laptop 14 inch", ["14 inch"]),
+        ("2in1 laptop", []),
+        # a range is not one value a product has: no size (documented in fusion.patterns)
+        ("55-65 inch tv", []),
+        ("55 to 65 inch tv", []),
+        ('55"-65" tv', []),
+        ("between 55 and 65 inch", []),
+        ("1/2 inch hdmi", ["1/2 inch"]),
+        ("1 1/2 inch pipe", ["1 1/2 inch"]),
+        ("55 inches tv", ["55 inches"]),
+        ("tv $65 in stock", []),
+    ],
+)
+def test_sizes(text, expected):
+    assert parse_sizes(text) == expected
+
+
+def test_sizes_are_not_prices_and_n_in_1_not_a_size():
+    assert parse_price('65" tv under 1k') == (None, 1000.0)
+    assert parse_sizes('65" tv under 1k') == ['65"']
