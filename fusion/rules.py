@@ -7,16 +7,24 @@ Syntax (``#`` starts a comment; instructions are indented under their input)::
         SYNONYM(0.5): notebook computer  # weighted, multi-word
         UP(50): brand:apple              # boost documents matching a term or field:value
         DOWN(20): refurbished            # demote
-        FILTER: category:Laptops         # structured filter field:value
+        FILTER: category:Laptops         # structured filter field:value (both non-empty)
         DELETE: cheap                    # remove a term from the query (no argument: the input)
-    "tv" =>                              # quoted input: the whole query must equal it
+    "tv" =>                              # quoted input: the query must be just these words
         SYNONYM: television
     tv <=> television                    # two-way synonym (shorthand for two rules)
 
-Inputs match whole words of the normalised query (NFKC, case-folded). Weights default to 1.0
-(``SYNONYM``) and 100 (``UP``/``DOWN``). A malformed line raises :class:`RuleSyntaxError` with
-its path and line number. :class:`RulesFile` re-reads the file when its mtime or size changes, so
-edits apply to the next query without a restart; every applied rule is reported. For serving
+Inputs match whole words of the normalised query (NFKC, case-folded), split the way a search
+analyzer splits text: a word is a run of letters, digits and marks, and any other character
+(space, punctuation, symbol) separates words, so ``tv`` fires for "samsung tv.", "(tv)",
+"tv/monitor", "smart-tv" and ``"samsung tv"`` but not for "tvs" or "smarttv". An apostrophe inside
+a word belongs to it and a possessive is the word ("tv's" matches ``tv``). A multi-word input
+matches consecutive words; a quoted input matches when the query's words are exactly its words.
+``DELETE`` removes every occurrence, with the punctuation glued to it; one that would leave no
+word is not applied (the query stays non-empty). Weights default to 1.0 (``SYNONYM``) and 100
+(``UP``/``DOWN``). The file is read as UTF-8 (a leading BOM is ignored). A malformed line raises
+:class:`RuleSyntaxError` with its path and line number (a missing or unreadable file: its path
+only). :class:`RulesFile` re-reads the file when its mtime or size changes, so edits apply to
+the next query without a restart; every applied rule is reported. For serving
 (``keep_last_good=True``) a broken edit keeps the last good rules in use and is reported by
 :meth:`RulesFile.status` instead of failing every query.
 
@@ -34,6 +42,7 @@ import os
 import re
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +60,14 @@ _INPUT = re.compile(r"^(?P<input>.+?)\s*=>\s*$")
 _TWO_WAY = re.compile(r"^(?P<a>[^=<>]+?)\s*<=>\s*(?P<b>[^=<>]+?)\s*$")
 _INSTR = re.compile(r"^(?P<kind>[A-Za-z]+)\s*(?:\(\s*(?P<w>[^)]*)\s*\))?\s*:\s*(?P<arg>.*?)\s*$")
 _INSTR_NOARG = re.compile(r"^(?P<kind>[A-Za-z]+)\s*$")
+_POSSESSIVE = re.compile("['\u2019]s$")
+_APOSTROPHES = "'\u2019"
+# brackets and quotes: a DELETE drops one only together with its partner
+_PAIRS = {"(": ")", "[": "]", "{": "}", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb",
+          '"': '"', "'": "'"}
+_CLOSERS = frozenset(_PAIRS.values())
+# separators a DELETE may leave dangling at the end of the query or before a closing bracket
+_SEPARATORS = ",;:.!?/|&+-\u2013\u2014"
 
 
 @dataclass(frozen=True)
@@ -116,6 +133,100 @@ def _strip_comment(line: str) -> str:
     return "".join(out).rstrip()
 
 
+def _is_word_char(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LNM"  # letters, numbers, (combining) marks
+
+
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each word of ``text``, as a search analyzer splits it: a word is a run
+    of letters, digits and marks, with an apostrophe inside it ("don't", "tv's"); every other
+    character separates words."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if not _is_word_char(text[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (_is_word_char(text[j]) or (
+                text[j] in _APOSTROPHES and j + 1 < n and _is_word_char(text[j + 1]))):
+            j += 1
+        spans.append((i, j))
+        i = j
+    return spans
+
+
+def _word_key(word: str) -> str:
+    """A word as rules match it: a possessive is the word ("tv's" -> "tv")."""
+    return _POSSESSIVE.sub("", word)
+
+
+def _words(text: str) -> list[str]:
+    """The words of (normalised) ``text`` as rules match them."""
+    return [_word_key(text[s:e]) for s, e in _word_spans(text)]
+
+
+def _merge_gap(before: str, inner: str, after: str, has_prev: bool, has_next: bool) -> str:
+    """What is left between the kept words around a run of deleted words.
+
+    ``before``: the text between the previous word and the run, ``inner``: between the deleted
+    words, ``after``: between the run and the next word (``has_prev``/``has_next``: whether
+    those words exist). Punctuation glued to a deleted word goes with it, except a bracket or
+    quote whose partner stays (``"(cheap tv)"`` -> ``"(tv)"``); punctuation glued to a kept
+    word stays, but not a separator left dangling (``"tv, cheap"`` -> ``"tv"``)."""
+    keep_left, glued_left = "", before  # glued to the previous kept / to the deleted word
+    if has_prev and " " in before:  # the query is normalised: spaces are single " "
+        keep_left, glued_left = before[: before.index(" ")], before[before.rindex(" ") + 1 :]
+    glued_right, keep_right = after, ""
+    if has_next and " " in after:
+        glued_right, keep_right = after[: after.index(" ")], after[after.rindex(" ") + 1 :]
+    glued = glued_left + inner + glued_right
+    openers: list[str] = []
+    closers: list[str] = []
+    for i, ch in enumerate(glued):
+        if openers and ch == _PAIRS[openers[-1]]:
+            openers.pop()  # a pair around deleted words only: dropped
+        elif ch in _PAIRS and not (ch in _CLOSERS and i >= len(glued) - len(glued_right)):
+            openers.append(ch)
+        elif ch in _CLOSERS:
+            closers.append(ch)
+    left = right = ""
+    if has_prev:
+        left = keep_left.rstrip(_SEPARATORS) if closers or not has_next else keep_left
+        left += "".join(closers)
+    if has_next:
+        right = "".join(openers) + keep_right
+    if not (has_prev and has_next):
+        return left + right
+    joiner = " "  # "smart-cheap-tv" -> "smart-tv": the words were joined, keep them joined
+    if " " not in before and " " not in after:
+        joiner = "".join(ch for ch in after if ch not in _PAIRS and ch not in _CLOSERS) or " "
+    return left + joiner + right
+
+
+def _rewrite(text: str, spans: list[tuple[int, int]], kept: list[bool]) -> str:
+    """``text`` without its words (``spans``) that are not ``kept``; see :func:`_merge_gap`."""
+    n = len(spans)
+    gaps = [text[spans[k - 1][1] if k else 0 : spans[k][0] if k < n else len(text)]
+            for k in range(n + 1)]
+    parts: list[str] = []
+    pending = gaps[0]  # the text before the next kept word
+    k = 0
+    while k < n:
+        if kept[k]:
+            parts += [pending, text[spans[k][0] : spans[k][1]]]
+            pending = gaps[k + 1]
+            k += 1
+            continue
+        j = k
+        while j < n and not kept[j]:
+            j += 1
+        pending = _merge_gap(pending, "".join(gaps[k + 1 : j]), gaps[j], bool(parts), j < n)
+        k = j
+    parts.append(pending)
+    return " ".join("".join(parts).split())
+
+
 def _words_in(needle: list[str], hay: list[str]) -> int:
     """Start index of the word sequence ``needle`` in ``hay``, or -1."""
     n = len(needle)
@@ -131,6 +242,7 @@ class RuleSet:
     def __init__(self, rules: list[Rule], *, path: str = "<string>") -> None:
         self.rules = rules
         self.path = path
+        self._words = [_words(r.input) for r in rules]  # what each input matches
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -155,6 +267,13 @@ class RuleSet:
                 rules.append(Rule(current[0], current[1], tuple(instrs), current[2]))
             current, instrs = None, []
 
+        def words_of(term: str, what: str, n: int) -> str:
+            if not _words(term):
+                raise RuleSyntaxError(f"{what} {term!r} has no words (letters or digits) to match",
+                                      path=path, line=n)
+            return term
+
+        text = text.removeprefix("\ufeff")  # a BOM (text decoded as "utf-8", not "utf-8-sig")
         for n, raw in enumerate(text.splitlines(), 1):
             line = _strip_comment(raw)
             if not line.strip():
@@ -169,9 +288,19 @@ class RuleSet:
                         raise RuleSyntaxError(
                             "two-way synonym needs terms on both sides of <=>", path=path, line=n
                         )
+                    words_of(a, "synonym", n)
+                    words_of(b, "synonym", n)
                     rules.append(Rule(a, False, (Instruction("SYNONYM", b, 1.0, n),), n))
                     rules.append(Rule(b, False, (Instruction("SYNONYM", a, 1.0, n),), n))
                     continue
+                if "<=>" in body:  # a broken 'a <=> b', not an input 'a <' of 'a <=>'
+                    left, _, right = body.partition("<=>")
+                    msg = f"expected 'a <=> b' (one '<=>', no other '=<>'), got {body!r}"
+                    if not left.strip():
+                        msg = "'<=>' needs a term on its left"
+                    elif not right.strip():
+                        msg = "'<=>' needs synonyms on its right (e.g. 'tv <=> television')"
+                    raise RuleSyntaxError(msg, path=path, line=n)
                 m = _INPUT.match(body)
                 if not m:
                     raise RuleSyntaxError(
@@ -182,7 +311,7 @@ class RuleSet:
                 inp = normalize_name(inp[1:-1] if exact else inp)
                 if not inp:
                     raise RuleSyntaxError("empty rule input", path=path, line=n)
-                current = (inp, exact, n)
+                current = (words_of(inp, "input", n), exact, n)
                 continue
             if current is None:
                 raise RuleSyntaxError(
@@ -216,27 +345,35 @@ class RuleSet:
                         f"weight must be a finite number >= 0, got {w_text}", path=path, line=n
                     )
             arg = (m.groupdict().get("arg") or "").strip()
-            if kind == "FILTER" and ":" not in arg:
-                raise RuleSyntaxError(
-                    f"FILTER needs field:value (e.g. brand:apple), got {arg!r}", path=path, line=n
-                )
+            if kind == "FILTER":
+                fld, _, val = arg.strip('"').partition(":")
+                if not fld.strip() or not val.strip():
+                    raise RuleSyntaxError(
+                        f"FILTER needs field:value (e.g. brand:apple), got {arg!r}",
+                        path=path, line=n)
             if kind in ("SYNONYM", "UP", "DOWN") and not arg:
                 raise RuleSyntaxError(f"{kind} needs a term", path=path, line=n)
+            if kind == "DELETE" and arg:
+                words_of(arg.strip('"'), "DELETE term", n)
             instrs.append(Instruction(kind, arg.strip('"'), weight, n))
         close()
         return cls(rules, path=path)
 
     def apply(self, query: str) -> RuleResult:
-        """Apply every matching rule (in file order) to ``query``."""
+        """Apply every matching rule (in file order) to ``query``.
+
+        ``DELETE`` removes every occurrence of its term (after the deletions of the rules above
+        it); one that would leave the query without a word is not applied (nor reported)."""
         norm = normalize_name(query)
-        words = norm.split()
+        spans = _word_spans(norm)
+        words = [_word_key(norm[s:e]) for s, e in spans]
         res = RuleResult(query=norm)
-        delete: list[list[str]] = []
-        for rule in self.rules:
+        delete: list[tuple[str, AppliedRule]] = []
+        for rule, rule_words in zip(self.rules, self._words, strict=True):
             if rule.exact:
-                if norm != rule.input:
+                if words != rule_words:
                     continue
-            elif _words_in(rule.input.split(), words) < 0:
+            elif _words_in(rule_words, words) < 0:
                 continue
             for ins in rule.instructions:
                 applied = AppliedRule(
@@ -251,13 +388,29 @@ class RuleSet:
                 elif ins.kind == "FILTER":
                     res.filters.append(Term(ins.arg, ins.weight, applied))
                 elif ins.kind == "DELETE":
-                    delete.append(normalize_name(ins.arg or rule.input).split())
-        for seq in delete:
-            i = _words_in(seq, words)
-            if i >= 0:
-                res.deleted.append(" ".join(seq))
-                words = words[:i] + words[i + len(seq) :]
-        res.query = " ".join(words)
+                    delete.append((normalize_name(ins.arg or rule.input), applied))
+        kept = [True] * len(words)
+        for term, applied in delete:
+            seq = _words(term)
+            live = [i for i, k in enumerate(kept) if k]
+            hits: list[int] = []  # indexes into live of non-overlapping occurrences
+            i = _words_in(seq, [words[j] for j in live])
+            while i >= 0:
+                hits.append(i)
+                nxt = _words_in(seq, [words[j] for j in live[i + len(seq) :]])
+                i = -1 if nxt < 0 else i + len(seq) + nxt
+            if not hits:
+                continue
+            if len(hits) * len(seq) == len(live):
+                logger.debug("%s not applied: it would leave no word of %r", applied, norm)
+                res.applied = [a for a in res.applied if a is not applied]
+                continue
+            for i in hits:
+                for j in live[i : i + len(seq)]:
+                    kept[j] = False
+            res.deleted.append(term)
+        if not all(kept):
+            res.query = _rewrite(norm, spans, kept)
         return res
 
 
@@ -282,22 +435,29 @@ class RulesStatus:
                 "loaded_at": self.loaded_at, "errors": self.errors}
 
 
+def _file_error(message: str, name: str) -> RuleSyntaxError:
+    """A :class:`RuleSyntaxError` about the whole file (missing, unreadable): ``name: message``,
+    no line number (``line`` is 0)."""
+    exc = RuleSyntaxError(message, path=name)
+    exc.args = (f"{name}: {message}",)
+    return exc
+
+
 def _read_rules(path: Path, name: str) -> RuleSet:
     """Read and parse a rules file; every failure is a :class:`RuleSyntaxError` naming it."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise RuleSyntaxError("the rules file does not exist (deleted or moved?)",
-                              path=name) from None
+        raise _file_error("the rules file does not exist (deleted or moved?)", name) from None
     except OSError as exc:
-        raise RuleSyntaxError(f"the rules file cannot be read: {exc.strerror or exc}",
-                              path=name) from None
+        raise _file_error(f"the rules file cannot be read: {exc.strerror or exc}", name) from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a BOM (Windows editors write one) is not text
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        start = exc.start + len(data) - len(exc.object)  # utf-8-sig counts after the BOM
+        line = data[:start].count(b"\n") + 1
         raise RuleSyntaxError(
-            f"invalid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}); save the file "
+            f"invalid UTF-8 (byte {data[start]:#04x} at offset {start}); save the file "
             "as UTF-8", path=name, line=line) from None
     return RuleSet.parse(text, path=name)
 
