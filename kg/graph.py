@@ -39,6 +39,7 @@ import contextlib
 import hashlib
 import io
 import logging
+import operator
 import os
 import re
 import shutil
@@ -60,7 +61,7 @@ from kg.index import AliasIndex, Candidate, Match
 from kg.io import atomic_path, fsync_dir, remove_path, replace_dir
 from kg.link import Vocabulary
 from kg.query import QueryResult, run_query
-from kg.rdfio import rdf_format
+from kg.rdfio import MAX_LITERAL, rdf_format
 from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
 from kg.store import Backend, location
 from kg.versions import EMPTY_DIGEST, VersionInfo, VersionLog, digest_add, digest_combine
@@ -172,6 +173,19 @@ def _lit(value: str | float) -> ox.Literal:
     if isinstance(value, float | int) and not isinstance(value, bool):
         return ox.Literal(float(value))  # xsd:double in the store's canonical lexical form
     return ox.Literal(str(value))
+
+
+def _version_number(value: Any, what: str) -> int:
+    """``value`` as a version number: an int (or an integer type such as numpy's), never a
+    bool (``True`` is no version 1): ``TypeError`` otherwise."""
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise TypeError(
+        f"{what} takes a version number (int), got {type(value).__name__} {value!r}"[:300]
+    )
 
 
 def _iri(value: str) -> ox.NamedNode:
@@ -297,7 +311,8 @@ class Transaction:
     def add_alias(self, iri: str, alias: str) -> None:
         """Add an alias to an existing node (``KGNotFoundError`` if there is none)."""
         self._check_open()
-        if not alias or not alias.strip():
+        S.check_text(alias, "alias")
+        if not alias.strip():
             raise ValueError("An alias must be a non-empty string")
         s = self._require(iri)
         self._add_quad(ox.Quad(s, _ALIAS, ox.Literal(alias), _DG))
@@ -305,6 +320,7 @@ class Transaction:
     def remove_alias(self, iri: str, alias: str) -> bool:
         """Remove an alias; returns whether it existed."""
         self._check_open()
+        S.check_text(alias, "alias", max_chars=None)  # (no longer one can be stored)
         s = self._require(iri)
         q = ox.Quad(s, _ALIAS, ox.Literal(alias), _DG)
         present = bool(self._quads(s, _ALIAS, q.object))
@@ -322,12 +338,15 @@ class Transaction:
         external_id: str | None = None,
         path: str | None = None,
     ) -> None:
-        """Replace the given properties of an existing node (``None`` = leave unchanged)."""
+        """Replace the given properties of an existing node (``None`` = leave unchanged).
+
+        Every value is checked before anything changes (as :class:`kg.schema.Node` checks
+        them): text must be valid Unicode of at most :data:`kg.rdfio.MAX_LITERAL` characters,
+        ``popularity`` a finite number >= 0; else ``TypeError``/``ValueError`` and the
+        transaction is as it was.
+        """
         self._check_open()
-        s = self._require(iri)
-        if label is not None and not label.strip():
-            raise ValueError("A label must be a non-empty string")
-        changes = {
+        changes: dict[str, Any] = {
             "label": label,
             "popularity": popularity,
             "attribute": attribute,
@@ -335,6 +354,16 @@ class Transaction:
             "external_id": external_id,
             "path": path,
         }
+        for attr, value in changes.items():
+            if value is None:
+                continue
+            if attr == "popularity":
+                changes[attr] = S.check_popularity(value)
+            else:
+                S.check_text(value, attr)
+        if label is not None and not label.strip():
+            raise ValueError("A label must be a non-empty string")
+        s = self._require(iri)
         preds = {"label": _NAME, **_SINGLE}
         for attr, value in changes.items():
             if value is None:
@@ -373,8 +402,19 @@ class Transaction:
 
     # -- raw quads (import, rollback) ----------------------------------------------------------
     def add_triples(self, quads: Iterable[ox.Quad]) -> None:
-        """Add raw triples to the data graph (their graph name is ignored)."""
+        """Add raw triples to the data graph (their graph name is ignored).
+
+        A literal longer than :data:`kg.rdfio.MAX_LITERAL` characters (what RDF imports
+        refuse) is refused with a ``ValueError`` before any of ``quads`` is added."""
         self._check_open()
+        quads = list(quads)
+        for q in quads:
+            obj = q.object
+            if isinstance(obj, ox.Literal) and len(obj.value) > MAX_LITERAL:
+                raise ValueError(
+                    f"a literal of {q.subject} is {len(obj.value):,} characters (more than "
+                    f"{MAX_LITERAL:,}); refused"
+                )
         for q in quads:
             self._add_quad(ox.Quad(q.subject, q.predicate, q.object, _DG))
 
@@ -799,7 +839,8 @@ class ProductGraph:
         Returns the new version number (the current one if nothing changed).
         """
         self._check()
-        if not isinstance(version, int) or version < 0 or version > self._version:
+        version = _version_number(version, "rollback()")
+        if version < 0 or version > self._version:
             raise KGNotFoundError(
                 f"Cannot roll back to version {version!r}: versions are 0..{self._version}"
             )

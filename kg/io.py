@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import IO, Any
 
 __all__ = [
     "atomic_dir", "atomic_path", "atomic_write_bytes", "atomic_write_json", "atomic_write_text",
-    "fsync_dir", "remove_path", "replace_dir", "sha256_file",
+    "current_umask", "fsync_dir", "remove_path", "replace_dir", "sha256_file",
 ]
 
 
@@ -39,13 +40,61 @@ def fsync_dir(path: str | os.PathLike[str]) -> None:
         os.close(fd)
 
 
+def _proc_umask() -> int | None:
+    """The process umask from ``/proc/self/status`` (Linux >= 4.7), or None."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _import_umask() -> int:
+    mask = _proc_umask()
+    if mask is None:
+        # os.umask can only be read by setting it: done once, at import (not in a thread that
+        # races other threads creating files)
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+_UMASK_AT_IMPORT = _import_umask()
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it (``/proc`` on Linux; elsewhere the umask
+    when :mod:`kg.io` was imported)."""
+    mask = _proc_umask()
+    return _UMASK_AT_IMPORT if mask is None else mask
+
+
+def _mode_for(target: Path, default: int) -> int:
+    """Permission bits for a new ``target``: those of the file or directory it replaces, else
+    what ``open()``/``mkdir()`` would give (``default & ~umask``)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode) & 0o777
+    except (OSError, ValueError):
+        return default & ~current_umask() & 0o777
+
+
 @contextlib.contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_path(target: str | os.PathLike[str], *, mode: int | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success fsync it and move it over ``target``.
 
     For writers that need a file name (``safetensors.torch.save_file``, ``onnx.save``). On any
     exception the temporary file is removed and ``target`` is left untouched.
+
+    The file gets the permission bits of the file it replaces, or for a new file those a plain
+    ``open()`` would give (``0o666 & ~umask``); pass ``mode`` (e.g. ``0o600`` for a private
+    file) to set them explicitly. The temporary file is private (``0o600``) while written.
     """
+    if mode is not None and (isinstance(mode, bool) or not isinstance(mode, int)
+                             or not 0 <= mode <= 0o777):
+        raise ValueError(f"mode must be permission bits 0..0o777, got {mode!r}")
     target = Path(target)
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a directory; give a file path to write")
@@ -55,8 +104,14 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
+        # after the write (a writer may have recreated the file; a read-only mode must not
+        # stop it) and before the fsync, which makes the mode durable with the data
+        os.chmod(tmp_path, _mode_for(target, 0o666) if mode is None else mode)
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp_path, target)
         fsync_dir(target.parent)
     except BaseException:
@@ -66,25 +121,33 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def _atomic_write(target: str | os.PathLike[str], mode: str, write: Callable[[IO[Any]], None],
-                  encoding: str | None = None) -> None:
-    with atomic_path(target) as tmp, open(tmp, mode, encoding=encoding) as fh:
+                  encoding: str | None = None, file_mode: int | None = None) -> None:
+    with atomic_path(target, mode=file_mode) as tmp, open(tmp, mode, encoding=encoding) as fh:
         write(fh)
         fh.flush()
 
 
-def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
-    """Atomically replace ``target`` with ``data``."""
-    _atomic_write(target, "wb", lambda fh: fh.write(data))
+def atomic_write_bytes(target: str | os.PathLike[str], data: bytes, *,
+                       mode: int | None = None) -> None:
+    """Atomically replace ``target`` with ``data`` (``mode``: see :func:`atomic_path`)."""
+    _atomic_write(target, "wb", lambda fh: fh.write(data), file_mode=mode)
 
 
-def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
-    """Atomically replace ``target`` with UTF-8 ``text``."""
-    _atomic_write(target, "w", lambda fh: fh.write(text), encoding="utf-8")
+def atomic_write_text(target: str | os.PathLike[str], text: str, *,
+                      mode: int | None = None) -> None:
+    """Atomically replace ``target`` with UTF-8 ``text`` (``mode``: see :func:`atomic_path`)."""
+    _atomic_write(target, "w", lambda fh: fh.write(text), encoding="utf-8", file_mode=mode)
 
 
-def atomic_write_json(target: str | os.PathLike[str], obj: Any, *, indent: int | None = 2) -> None:
-    """Atomically replace ``target`` with ``obj`` as UTF-8 JSON."""
-    atomic_write_text(target, json.dumps(obj, indent=indent, ensure_ascii=False) + "\n")
+def atomic_write_json(target: str | os.PathLike[str], obj: Any, *, indent: int | None = 2,
+                      mode: int | None = None) -> None:
+    """Atomically replace ``target`` with ``obj`` as UTF-8 JSON (``mode``: see
+    :func:`atomic_path`)."""
+    text = json.dumps(obj, indent=indent, ensure_ascii=False) + "\n"
+    if mode is None:
+        atomic_write_text(target, text)
+    else:
+        atomic_write_text(target, text, mode=mode)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -154,6 +217,9 @@ def atomic_dir(target: str | os.PathLike[str], *,
                 else:
                     _link_or_copy(entry, tmp / entry.name)
         yield tmp
+        # mkdtemp's 0o700 would make a saved model unreadable to other users: the mode of the
+        # directory it replaces, else what mkdir() gives
+        os.chmod(tmp, _mode_for(target, 0o777))
         fsync_dir(tmp)
         replace_dir(tmp, target)
     except BaseException:

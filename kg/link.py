@@ -608,6 +608,27 @@ def _deletes(s: str) -> set[str]:
     return {s[:i] + s[i + 1:] for i in range(len(s))}
 
 
+def _popularity(data: Mapping[str, Any]) -> float | None:
+    """A node's popularity for its prior: a finite number >= 0 (a negative one counts as 0);
+    ``None`` when it has none, or a value that is no finite number (NaN or inf stored in a KG
+    before popularity was checked): such a value must not become the normaliser of every
+    other node's prior."""
+    pop = data.get("popularity")
+    if not pop or isinstance(pop, bool):
+        return None
+    try:
+        p = float(pop)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return max(p, 0.0) if math.isfinite(p) else None
+
+
+def _max_pop(pops: Mapping[str, float]) -> float:
+    """The normaliser of popularity priors: the largest finite popularity (1.0 if none is
+    above 0)."""
+    return max(pops.values(), default=1.0) or 1.0
+
+
 class _NodeTable:
     """Per-KG-version features of nodes the index names: prior, context words, linkable."""
 
@@ -618,8 +639,8 @@ class _NodeTable:
         self.fuzzy = (fuzzy_min, fuzzy_max)
         nxg = graph.to_networkx()
         self.degrees: dict[str, int] = dict(nxg.degree())
-        self.pops: dict[str, float] = {n: float(d["popularity"])
-                                       for n, d in nxg.nodes(data=True) if d.get("popularity")}
+        self.pops: dict[str, float] = {n: p for n, d in nxg.nodes(data=True)
+                                       if (p := _popularity(d)) is not None}
         self.paths: dict[str, str] = {n: d["path"] for n, d in nxg.nodes(data=True)
                                       if d.get("path")}
         self._set_priors(nxg)
@@ -640,14 +661,17 @@ class _NodeTable:
     def _set_priors(self, nxg: Any) -> None:
         #: the priors' normalisers
         self.max_deg = max(self.degrees.values(), default=1) or 1
-        self.max_pop = max(self.pops.values(), default=1.0) or 1.0
+        self.max_pop = _max_pop(self.pops)
         self.prior: dict[str, float] = {
             iri: self._prior(data, self.degrees.get(iri, 0)) for iri, data in nxg.nodes(data=True)}
 
     def _prior(self, data: Mapping[str, Any], degree: int) -> float:
         pop = data.get("popularity")
         if pop:
-            p = math.log1p(max(float(pop), 0.0)) / math.log1p(self.max_pop)
+            p = _popularity(data)
+            if p is None:  # not a finite number (NaN, inf, text in an old KG): no prior
+                return 0.0
+            p = math.log1p(p) / math.log1p(self.max_pop)
         else:
             p = math.log1p(degree) / math.log1p(self.max_deg)
         return min(p, 1.0)
@@ -706,11 +730,12 @@ class _NodeTable:
             new.pops.pop(n, None)
             if n in nxg:
                 new.degrees[n] = nxg.degree(n)
-                if nxg.nodes[n].get("popularity"):
-                    new.pops[n] = float(nxg.nodes[n]["popularity"])
+                p = _popularity(nxg.nodes[n])
+                if p is not None:
+                    new.pops[n] = p
         new.context = dict(self.context)
         if (max(new.degrees.values(), default=1) or 1) != self.max_deg or \
-                (max(new.pops.values(), default=1.0) or 1.0) != self.max_pop:
+                _max_pop(new.pops) != self.max_pop:
             new._set_priors(nxg)  # a normaliser moved: every prior does
         else:
             new.max_deg, new.max_pop, new.prior = self.max_deg, self.max_pop, dict(self.prior)

@@ -18,11 +18,16 @@ Example:
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 from urllib.parse import quote
+
+from kg.rdfio import MAX_LITERAL
 
 #: Namespace of kgqp's own vocabulary (what schema.org lacks).
 KGQP = "https://kgqp.dev/ns#"
@@ -153,6 +158,60 @@ def attribute_key(attribute: str, value: str) -> str:
     return f"{slug(attribute)}/{slug(value)}"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(value: Any, what: str, *, max_chars: int | None = MAX_LITERAL) -> str:
+    """``value`` if it is text the KG can store; else a clear error naming ``what``.
+
+    Refused: a non-string (``TypeError``), a lone surrogate (not valid Unicode: the store cannot
+    hold it), more than ``max_chars`` characters (:data:`kg.rdfio.MAX_LITERAL`, the limit RDF
+    imports apply to literals).
+
+    >>> check_text("Bad \\ud800", "label")
+    Traceback (most recent call last):
+    ...
+    ValueError: label contains a lone surrogate (U+D800) at position 4; not valid Unicode text
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, got {type(value).__name__}")
+    if max_chars is not None and len(value) > max_chars:
+        raise ValueError(
+            f"{what} is {len(value):,} characters (more than {max_chars:,}); refused"
+        )
+    m = _SURROGATE.search(value)
+    if m is not None:
+        raise ValueError(
+            f"{what} contains a lone surrogate (U+{ord(m.group()):04X}) at position {m.start()}; "
+            "not valid Unicode text"
+        )
+    return value
+
+
+def check_popularity(value: Any, what: str = "popularity") -> float:
+    """``value`` as a float if it is a valid popularity: a finite number >= 0 (a bool is no
+    number here); else a ``TypeError``/``ValueError`` naming ``what``.
+
+    >>> check_popularity(3)
+    3.0
+    >>> check_popularity(float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: popularity must be a finite number >= 0, got nan
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{what} must be a number (int or float), got {type(value).__name__} {value!r}"[:300]
+        )
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{what} must be a finite number >= 0, got {value!r}") from None
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{what} must be a finite number >= 0, got {value!r}")
+    return number
+
+
 def node_iri(kind: NodeKind, key: str) -> str:
     """IRI of the node of ``kind`` with local ``key`` (path-safe quoting, ``/`` kept)."""
     return f"{ID_BASE}{kind.value}/{quote(key, safe='/-._~')}"
@@ -187,10 +246,26 @@ class Node:
     def __post_init__(self) -> None:
         if not isinstance(self.kind, NodeKind):
             raise TypeError(f"Node.kind must be a NodeKind, got {self.kind!r}")
-        if not self.key or not self.key.strip():
+        check_text(self.key, "Node.key")
+        if not self.key.strip():
             raise ValueError("Node.key must be a non-empty string")
-        if not self.label or not self.label.strip():
+        check_text(self.label, "label")
+        if not self.label.strip():
             raise ValueError(f"Node {self.key!r} needs a non-empty label")
+        if isinstance(self.aliases, str) or not isinstance(self.aliases, tuple | list):
+            raise TypeError(
+                f"Node.aliases must be a tuple of str, got {type(self.aliases).__name__}"
+            )
+        for i, alias in enumerate(self.aliases):
+            check_text(alias, f"aliases[{i}]")
+        if isinstance(self.aliases, list):
+            object.__setattr__(self, "aliases", tuple(self.aliases))
+        for name in ("attribute", "source", "external_id", "path"):
+            value = getattr(self, name)
+            if value is not None:
+                check_text(value, name)
+        if self.popularity is not None:
+            object.__setattr__(self, "popularity", check_popularity(self.popularity))
         if self.kind is NodeKind.ATTRIBUTE_VALUE and not self.attribute:
             raise ValueError(f"Attribute value {self.label!r} needs an attribute (e.g. 'color')")
 

@@ -342,3 +342,176 @@ def test_close_releases_lock_even_when_errors_are_kept(tmp_path):
     assert len(kept) == 2
     g.close()
     ProductGraph.open(tmp_path / "kg").close()
+
+
+# -- bad input through the API: a clear error, nothing changed ---------------------------------
+@pytest.mark.parametrize(
+    ("popularity", "error", "match"),
+    [
+        (True, TypeError, "popularity must be a number"),
+        (False, TypeError, "popularity must be a number"),
+        ("high", TypeError, "popularity must be a number"),
+        ("0.5", TypeError, "popularity must be a number"),
+        (float("nan"), ValueError, "finite number >= 0, got nan"),
+        (float("inf"), ValueError, "finite number >= 0, got inf"),
+        (float("-inf"), ValueError, "finite number >= 0"),
+        (-1, ValueError, "finite number >= 0, got -1"),
+    ],
+)
+def test_node_refuses_a_bad_popularity(popularity, error, match):
+    with pytest.raises(error, match=match):
+        Node(NodeKind.BRAND, "x", "X", popularity=popularity)
+
+
+def test_node_popularity_numbers_are_stored_as_numbers():
+    assert Node(NodeKind.BRAND, "x", "X", popularity=3).popularity == 3.0
+    assert isinstance(Node(NodeKind.BRAND, "x", "X", popularity=3).popularity, float)
+    assert Node(NodeKind.BRAND, "x", "X", popularity=0).popularity == 0.0
+    with ProductGraph() as g:
+        with g.transaction() as tx:
+            tx.add_node(Node(NodeKind.BRAND, "x", "X", popularity=3))
+        assert g.node(Node(NodeKind.BRAND, "x", "X").iri).popularity == 3.0
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"popularity": "high"}, TypeError, "popularity must be a number"),
+        ({"popularity": True}, TypeError, "popularity must be a number"),
+        ({"popularity": float("nan")}, ValueError, "finite number >= 0"),
+        ({"popularity": float("inf")}, ValueError, "finite number >= 0"),
+        ({"popularity": -0.5}, ValueError, "finite number >= 0"),
+        ({"label": "Sam\ud800sung"}, ValueError,
+         r"label contains a lone surrogate \(U\+D800\) at position 3; not valid Unicode text"),
+        ({"path": "A > \udc80"}, ValueError, r"path contains a lone surrogate \(U\+DC80\)"),
+        ({"source": 5}, TypeError, "source must be a str"),
+        # a valid change first: nothing of the call is applied when a later value is bad
+        ({"label": "Samsung Electronics", "popularity": float("nan")}, ValueError, "finite"),
+    ],
+)
+def test_update_node_refuses_bad_values_and_changes_nothing(fx, change, error, match):
+    with ProductGraph() as g:
+        g.add_records([fx.SAMSUNG], progress=False)
+        before, version = g.canonical_hash(), g.version
+        with g.transaction() as tx:
+            with pytest.raises(error, match=match):
+                tx.update_node(fx.SAMSUNG.iri, **change)
+            assert tx.pending == (0, 0)  # the transaction itself is untouched
+        assert g.canonical_hash() == before and g.version == version
+        info = g.node(fx.SAMSUNG.iri)
+        assert info.popularity == 0.8 and info.label == "Samsung"
+
+
+def test_lone_surrogates_are_refused_before_anything_is_written(fx):
+    with pytest.raises(ValueError, match=r"^label contains a lone surrogate \(U\+D800\) at "
+                                         r"position 4; not valid Unicode text$"):
+        Node(NodeKind.BRAND, "x", "Bad \ud800")
+    with pytest.raises(ValueError, match=r"aliases\[1\] contains a lone surrogate \(U\+DFFF\)"):
+        Node(NodeKind.BRAND, "x", "X", aliases=("ok", "a\udfff"))
+    for field in ("source", "external_id", "path"):
+        with pytest.raises(ValueError, match=f"^{field} contains a lone surrogate"):
+            Node(NodeKind.BRAND, "x", "X", **{field: "\ud83d"})
+    with pytest.raises(ValueError, match="attribute contains a lone surrogate"):
+        Node(NodeKind.ATTRIBUTE_VALUE, "color/x", "X", attribute="col\ud800r")
+    with pytest.raises(ValueError, match=r"Node\.key contains a lone surrogate"):
+        Node(NodeKind.BRAND, "x\ud800", "X")
+    with ProductGraph() as g:
+        g.add_records([fx.SAMSUNG], progress=False)
+        before = g.canonical_hash()
+        with g.transaction() as tx:
+            with pytest.raises(ValueError, match=r"alias contains a lone surrogate \(U\+D800\)"):
+                tx.add_alias(fx.SAMSUNG.iri, "\ud800")
+            with pytest.raises(ValueError, match="alias contains a lone surrogate"):
+                tx.remove_alias(fx.SAMSUNG.iri, "\ud800")
+            assert tx.pending == (0, 0)
+        assert g.canonical_hash() == before and g.version == 1
+
+
+def test_text_over_the_rdf_literal_limit_is_refused(fx):
+    import pyoxigraph as ox
+
+    from kg.rdfio import MAX_LITERAL
+
+    big = "x" * (MAX_LITERAL + 1)
+    at_limit = "y" * MAX_LITERAL
+    assert Node(NodeKind.BRAND, "x", at_limit).label == at_limit
+    with pytest.raises(ValueError, match=f"^label is {MAX_LITERAL + 1:,} characters "
+                                         f"\\(more than {MAX_LITERAL:,}\\); refused$"):
+        Node(NodeKind.BRAND, "x", big)
+    with pytest.raises(ValueError, match=r"aliases\[0\] is .* characters"):
+        Node(NodeKind.BRAND, "x", "X", aliases=(big,))
+    with pytest.raises(ValueError, match=r"path is .* characters"):
+        Node(NodeKind.CATEGORY, "x", "X", path=big)
+    with ProductGraph() as g:
+        g.add_records([fx.SAMSUNG], progress=False)
+        before = g.canonical_hash()
+        with g.transaction() as tx:
+            with pytest.raises(ValueError, match=r"alias is .* characters"):
+                tx.add_alias(fx.SAMSUNG.iri, big)
+            with pytest.raises(ValueError, match=r"label is .* characters"):
+                tx.update_node(fx.SAMSUNG.iri, label=big)
+            with pytest.raises(ValueError, match=r"characters .*; refused"):
+                tx.add_triples([
+                    ox.Quad(ox.NamedNode(fx.SAMSUNG.iri), ox.NamedNode("urn:p"), ox.Literal("a")),
+                    ox.Quad(ox.NamedNode(fx.SAMSUNG.iri), ox.NamedNode("urn:p"), ox.Literal(big)),
+                ])
+            assert tx.pending == (0, 0)  # not even the short literal before the long one
+        assert g.canonical_hash() == before and g.version == 1
+
+
+def test_rollback_refuses_a_bool_or_a_non_integer_version(graph):
+    with graph.transaction("v2") as tx:
+        tx.add_node(Node(NodeKind.BRAND, "sony", "Sony"))
+    before = graph.canonical_hash()
+    for bad in (True, False, "1", 1.0, None):
+        with pytest.raises(TypeError, match="version number"):
+            graph.rollback(bad)
+    assert graph.version == 2 and graph.canonical_hash() == before
+    np = pytest.importorskip("numpy")
+    assert graph.rollback(np.int64(1)) == 3  # an integer type other than int is a version
+
+
+# -- files written through kg.io.atomic_path get the modes open() would give --------------------
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_export_writes_files_with_the_umask_mode(graph, tmp_path, umask_022):
+    target = tmp_path / "kg.ttl"
+    graph.export(target)
+    assert target.stat().st_mode & 0o777 == 0o644
+    os.umask(0o027)
+    fresh = tmp_path / "kg2.ttl"
+    graph.export(fresh)
+    assert fresh.stat().st_mode & 0o777 == 0o640
+    target.chmod(0o664)  # an existing file keeps its mode
+    graph.export(target)
+    assert target.stat().st_mode & 0o777 == 0o664
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_atomic_writes_keep_modes_and_take_an_explicit_one(tmp_path, umask_022):
+    from kg import io as kio
+
+    assert kio.current_umask() == 0o022
+    kio.atomic_write_text(tmp_path / "a.txt", "a")
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
+    (tmp_path / "a.txt").chmod(0o600)  # a private file stays private when rewritten
+    kio.atomic_write_json(tmp_path / "a.txt", {"a": 2})
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o600
+    kio.atomic_write_bytes(tmp_path / "secret", b"s", mode=0o600)
+    assert (tmp_path / "secret").stat().st_mode & 0o777 == 0o600
+    with kio.atomic_path(tmp_path / "ro.bin", mode=0o400) as tmp:
+        tmp.write_bytes(b"r")
+    assert (tmp_path / "ro.bin").stat().st_mode & 0o777 == 0o400
+    assert (tmp_path / "ro.bin").read_bytes() == b"r"
+    with pytest.raises(ValueError, match="mode must be"), kio.atomic_path(tmp_path / "b",
+                                                                         mode=0o1777):
+        pass
+    with kio.atomic_dir(tmp_path / "model") as d:
+        (d / "w").write_text("w")
+    assert (tmp_path / "model").stat().st_mode & 0o777 == 0o755
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

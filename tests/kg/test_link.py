@@ -275,3 +275,36 @@ def test_plural_of_an_abbreviation_and_names_with_the_same_words() -> None:
         assert res.best.match_type == "alias" and res.best.score > threshold, mention
     box = [(c.label, mt) for c, mt, _ in linker.generate("box tools", "core_product_type")]
     assert box == [("Tool Boxes", "subset")]
+
+
+def test_non_finite_popularity_stored_in_a_kg_gets_no_prior(graph: ProductGraph) -> None:
+    """A NaN or inf popularity written before popularity was checked (raw triples here, as an
+    older KG or a foreign RDF import holds them) is ignored: prior 0 for that node, finite
+    scores, and the other nodes' priors still normalised by the largest finite popularity."""
+    import math
+
+    import pyoxigraph as ox
+
+    from kg.schema import POPULARITY
+
+    nan_b, inf_b = Node(NodeKind.BRAND, "nanco", "Nanco"), Node(NodeKind.BRAND, "infco", "Infco")
+    with graph.transaction() as tx:
+        tx.add_nodes([nan_b, inf_b])
+        tx.add_triples([ox.Quad(ox.NamedNode(n.iri), ox.NamedNode(POPULARITY), ox.Literal(v))
+                        for n, v in ((nan_b, float("nan")), (inf_b, float("inf")))])
+    linker = EntityLinker(graph)
+    for mention in ("Nanco", "Infco"):
+        best = linker.link(mention, label="creator").candidates[0]
+        assert best.label == mention and best.prior == 0.0
+        assert math.isfinite(best.score) and math.isfinite(best.similarity)
+    samsung = linker.link("Samsung", label="creator").best
+    assert samsung.prior == 1.0 and math.isfinite(samsung.score)  # 100 is the finite max
+    club = linker.link("Sam's Club", label="creator").candidates[0]
+    assert club.label == "Sam's Club"
+    assert club.prior == pytest.approx(math.log1p(1.0) / math.log1p(100.0))
+    # a commit that touches such a node brings the table forward the same way
+    with graph.transaction() as tx:
+        tx.add_alias(inf_b.iri, "Infco Ltd")
+    best = linker.link("Infco", label="creator").candidates[0]
+    assert best.prior == 0.0 and math.isfinite(best.score)
+    assert linker.link("Samsung", label="creator").best.prior == 1.0
