@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -309,4 +310,5 @@ def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton | None:
 
 
 def _cand_order(c: Candidate) -> tuple[float, str]:
-    return (-(c.popularity if c.popularity is not None else float("-inf")), c.iri)
+    p = c.popularity  # (NaN, stored by an older KG, would make the order arbitrary)
+    return (-(p if p is not None and math.isfinite(p) else float("-inf")), c.iri)

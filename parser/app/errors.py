@@ -104,6 +104,9 @@ def exit_code(exc: BaseException) -> int:
     return EXIT_ERROR  # KGError, ModelLoadError, FusionLoadError, OSError, bugs
 
 
+_OWN_PACKAGES = frozenset({"kg", "parser", "fusion"})
+
+
 def error_line(exc: BaseException) -> str:
     """The one line printed for ``exc``: ``error: <message>``."""
     from kg.errors import KGError
@@ -114,7 +117,16 @@ def error_line(exc: BaseException) -> str:
         # RocksDB found damage while reading the KG store
         return f"error: the KG store is damaged ({message}). {_DAMAGE_HINT}"
     if isinstance(exc, ImportError):
-        return f"error: {message} (an optional dependency is missing: see the install hint)"
+        top = (exc.name or "").split(".")[0]
+        if isinstance(exc, ModuleNotFoundError) and top and top not in _OWN_PACKAGES:
+            return (f"error: {message} (an optional dependency is missing: `pip install -e "
+                    "'.[dev]'` installs them all)")
+        if top in _OWN_PACKAGES or "cannot import name" in message:
+            # one of kgqp's own modules failed to import: a bug or a broken install, not a
+            # missing extra
+            return (f"error: ImportError: {message} (a broken kgqp install? rerun with "
+                    "`kgqp -v ...` for the traceback)")
+        return f"error: {message}"  # our own ImportErrors say what to install
     if isinstance(exc, OSError | ValueError | TypeError | KGError | ParserError) or \
             type(exc).__module__.split(".")[0] in ("kg", "parser", "fusion"):
         return f"error: {message}"

@@ -249,8 +249,14 @@ def evaluate_cmd(
         None, "--save-thresholds", exists=True, file_okay=False,
         help="--cv: write the calibrated thresholds to this fusion model folder "
         "(thresholds.json; `kgqp bundle` puts them in the manifest)."),
-    intent_precision: float = typer.Option(0.8, "--intent-precision", min=0.0, max=1.0),
-    filter_precision: float = typer.Option(0.95, "--filter-precision", min=0.0, max=1.0),
+    intent_precision: float = typer.Option(
+        0.8, "--intent-precision", min=0.0, max=1.0,
+        help="--cv: precision (lvl1 right) a confident intent must have; calibrates the "
+        "intent threshold."),
+    filter_precision: float = typer.Option(
+        0.95, "--filter-precision", min=0.0, max=1.0,
+        help="--cv: precision (department right) a hard category filter must have; "
+        "calibrates the hard-filter threshold."),
     confidence: float = typer.Option(
         0.9, "--confidence", min=0.0, max=0.999,
         help="--cv: a threshold must reach its precision target with this one-sided "

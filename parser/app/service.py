@@ -768,12 +768,11 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         rules = _rules_status()
         problems = [] if rules is None or rules["ok"] else [
             f"rules: {rules['error']} (serving the last good {rules['rules']} rules)"]
+        # check the KG's version (on a server: at most once per check_interval, no retries,
+        # off the event loop): a replica without traffic must see an outage and a recovery
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(p.kg.refresh)
         kg_down = getattr(p.kg, "degraded", None)
-        if kg_down:  # check the KG server again (no retries, off the event loop): a replica
-            # without traffic must see its recovery too
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(p.kg.refresh)
-            kg_down = getattr(p.kg, "degraded", None)
         if kg_down:
             problems.append(f"kg: {kg_down} (serving the last good views of KG version "
                             f"{p.kg.version})")

@@ -84,8 +84,8 @@ OutOpt = Annotated[Path, typer.Option("--out", help="Output folder.")]
 BackboneOpt = Annotated[Path | None, typer.Option(help="Local Hugging Face BERT folder "
                                                   "(default: offline MiniLM-L6).")]
 NumLayersOpt = Annotated[int | None, typer.Option(
-    help="Keep only the bottom N encoder layers (default: all; the quickstart uses 2 of "
-         "MiniLM's 6: a third of the encoder time, -2.1 F1 on QueryNER).")]
+    help="Keep only the bottom N encoder layers (default: all; the quickstart uses 4 of "
+         "MiniLM's 6: docs/benchmarks.md, Tagger, \"The served depth\").")]
 EpochsOpt = Annotated[int | None, typer.Option(help="Maximum epochs.")]
 LrOpt = Annotated[float | None, typer.Option(help="Encoder learning rate.")]
 HeadLrOpt = Annotated[float | None, typer.Option(help="Classifier/CRF/lexicon LR.")]

@@ -201,3 +201,17 @@ def test_a_lexicon_tagger_loaded_without_a_kg_warns(tmp_path: Path) -> None:
     r = _run("tagger", "predict", folder, "lg tv")
     assert r.exit_code == 0
     assert "trained with KG lexicon features (brand) and is loaded without a KG" in r.stderr
+
+
+def test_an_import_error_of_our_own_is_not_called_a_missing_dependency() -> None:
+    """A half-finished rename printed 'cannot import name ... from kg.loaders.taxonomy (an
+    optional dependency is missing)': a bug blamed on the install."""
+    from parser.app.errors import error_line
+
+    ours = error_line(ImportError("cannot import name 'x' from 'kg.loaders.taxonomy'",
+                                  name="kg.loaders.taxonomy"))
+    assert "optional dependency" not in ours and "kgqp -v" in ours
+    extra = error_line(ModuleNotFoundError("No module named 'fastapi'", name="fastapi"))
+    assert "optional dependency is missing" in extra and "pip install" in extra
+    hint = error_line(ImportError("to_pandas() needs pandas: pip install pandas"))
+    assert hint == "error: to_pandas() needs pandas: pip install pandas"
