@@ -234,8 +234,12 @@ def _disagreements(text: str, spans: list[Span], matches: Iterable[tuple[int, in
         if not overlapping:
             out.append(f"KG names {text[a:b]!r} ({kind_names}); the tagger left it untagged")
         elif exact:
-            specs = label_kinds.get(exact[0].label, ())
-            if specs and not _compatible(kinds, specs):
+            label = exact[0].label
+            specs = label_kinds.get(label, ())
+            # an attribute value of the label's own name agrees ("for men", a KG department
+            # value, tagged department), whatever the linker's kinds for the label
+            if specs and not _compatible(kinds, specs) \
+                    and f"attribute_value:{label}" not in kinds:
                 out.append(f"KG names {text[a:b]!r} ({kind_names}); the tagger says "
                            f"{exact[0].label}")
     return out

@@ -145,7 +145,9 @@ def parse(
             n = parse_file(bundle_dir, input_file, out, batch_size=batch_size, engine=engine,
                            backend=backend, concurrency=concurrency, shard_size=shard_size,
                            progress=out != "-")
-            typer.echo(f"wrote {n} parsed queries to {'stdout' if out == '-' else out}",
+            # (a resumed run counts the lines an earlier run wrote: "wrote" would claim them)
+            typer.echo(f"wrote {n} parsed queries to stdout" if out == "-" else
+                       f"{out}: {n} parsed queries (with those of earlier runs it resumed)",
                        err=True)
             return
         with scoped_threads(torch_threads=SERVING_TORCH_THREADS, blas_threads=1):

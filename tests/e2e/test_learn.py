@@ -296,6 +296,14 @@ def test_disagreement_between_tagger_and_kg_lexicon() -> None:
                                                 "creator": ("brand",)})
     assert out == ["KG names 'apple' (brand); the tagger says color",
                    "KG names 'case' (product_type); the tagger left it untagged"]
+    # a KG department value tagged department is no disagreement, though the linker's kinds
+    # for department are ideal_for values and categories
+    text = "shoes for men"
+    matches = [(6, 13, "attribute_value"), (6, 13, "attribute_value:department")]
+    kinds = {"department": ("attribute_value:ideal_for", "category")}
+    assert _disagreements(text, [Span(6, 13, "department")], matches, kinds) == []
+    assert _disagreements(text, [Span(6, 13, "color")], matches, {
+        "color": ("attribute_value:color",)}) != []
 
 
 def test_scores_from_the_real_bundle(own_bundle: Path) -> None:
