@@ -12,14 +12,17 @@ import gzip
 import html
 import io
 import json
+import math
 import re
+import reprlib
 import unicodedata
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from kg.errors import KGLoadError
-from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
+from kg.schema import Edge, LoadReport, Node, NodeKind, Relation, normalize_name
 
 Record = Node | Edge
 
@@ -47,8 +50,41 @@ def open_text(path: str | Path) -> TextIO:
     if not path.is_file():
         raise KGLoadError(f"{path}: no such file; check the path (loaders read .gz transparently)")
     if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(io.BufferedReader(_Gunzip(path)), encoding="utf-8-sig",
+                                newline="")
     return open(path, encoding="utf-8-sig", newline="")
+
+
+#: What a damaged ``.gz`` file raises while it is read (``gzip.BadGzipFile`` is an OSError).
+DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error)
+
+
+class _Gunzip(io.RawIOBase):
+    """The decompressed bytes of a ``.gz`` file; a corrupt or truncated file raises
+    :class:`KGLoadError` naming it (the gzip module's errors do not)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fh = gzip.open(path, "rb")  # noqa: SIM115 (closed by close())
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            return self._fh.readinto(buffer)
+        except DECOMPRESS_ERRORS as exc:
+            raise KGLoadError(cannot_decompress(self._path, exc)) from None
+
+    def close(self) -> None:
+        if not self.closed:
+            self._fh.close()
+        super().close()
+
+
+def cannot_decompress(path: str | Path, exc: BaseException) -> str:
+    """The message for a ``.gz`` file that does not decompress."""
+    return f"{path}: cannot decompress it ({exc or type(exc).__name__}); is it a complete .gz file?"
 
 
 _NEWLINE = b"\n"
@@ -80,7 +116,7 @@ def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
     except UnicodeDecodeError as e:
         where = f":{data.count(_NEWLINE, 0, e.start) + 1}"
         exc = e
-    except OSError:
+    except DECOMPRESS_ERRORS:
         pass
     bad = exc.object[exc.start:exc.start + 1].hex()
     return (f"{path}{where}: not valid UTF-8 (byte 0x{bad}); re-encode the file as UTF-8 "
@@ -96,12 +132,81 @@ def base_suffix(path: str | Path) -> str:
 
 
 def read_json(path: str | Path) -> Any:
-    """Parse a JSON document (``.gz`` transparently); a syntax error raises KGLoadError."""
+    """Parse a JSON document (``.gz`` transparently); a syntax error, or nesting too deep to
+    parse, raises KGLoadError naming the file."""
     with open_text(path) as fh:
         try:
             return json.load(fh)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise KGLoadError(f"{path}: not valid UTF-8 JSON ({exc})") from None
+        except JSON_LIMITS as exc:
+            raise KGLoadError(f"{path}: {too_deep(exc)}") from None
+
+
+#: What parsing pathological JSON raises (``[[[[...]]]]`` nested 40,000 deep, a huge document).
+JSON_LIMITS = (RecursionError, MemoryError)
+
+
+def too_deep(exc: BaseException) -> str:
+    """The reason for JSON that hit :data:`JSON_LIMITS`."""
+    return f"JSON nested too deeply or too large to parse ({type(exc).__name__})"
+
+
+def preview(obj: Any, limit: int = 200) -> str:
+    """A short text of a parsed row for messages: ``json.dumps`` (:func:`short_repr` for one
+    too deeply nested to dump)."""
+    try:
+        return json.dumps(obj)[:limit]
+    except (RecursionError, ValueError, TypeError):
+        return short_repr(obj, limit)
+
+
+def short_repr(obj: Any, limit: int = 200) -> str:
+    """``repr(obj)`` cut short, in bounded time and depth (a huge or deeply nested item).
+
+    >>> short_repr([[[[[[[[1]]]]]]]])
+    '[[[[[[[...]]]]]]]'
+    """
+    return _REPR.repr(obj)[:limit]
+
+
+def text_of(value: Any) -> str:
+    """A JSON/CSV field as text: a string as it is, anything else (a number, a list ...) as
+    :func:`short_repr` gives it (``str`` of a list nested 900 deep could overflow the stack);
+    None and "" as ""."""
+    if isinstance(value, str):
+        return value
+    return "" if value is None else short_repr(value)
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 7, 200, 200
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 20
+_REPR.maxlong = 200
+
+
+def popularity_value(value: Any) -> float | None:
+    """A popularity cell or field as a float (None when empty); anything but a finite number
+    >= 0 (``NaN``, ``inf``, ``-3``, ``"high"``, a bool, a list) raises ValueError.
+
+    >>> popularity_value("3.5"), popularity_value(7), popularity_value(" "), popularity_value(None)
+    (3.5, 7.0, None, None)
+    >>> popularity_value("NaN")
+    Traceback (most recent call last):
+    ...
+    ValueError: popularity is not a finite number >= 0: 'NaN'
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise TypeError
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"popularity is not a finite number >= 0: {short_repr(value, 60)}")
+    return number
 
 
 def clean_text(text: str) -> str:
@@ -152,34 +257,80 @@ class RowErrors:
     """
 
     def __init__(self, source: str | Path, report: LoadReport, on_error: str = "skip",
-                 *, unit: str = "line") -> None:
+                 *, unit: str = "line", tag: str = "") -> None:
         self.source = str(source)
         self.report = report
         self.on_error = check_on_error(on_error)
         self.unit = unit
+        self.tag = tag  # prefix of the reasons reported (another file's name)
         self.count = 0
 
-    def bad(self, reason: str, where: int | None, item: str = "") -> None:
+    def bad(self, reason: str, where: int | None, item: str = "", *, kept: str = "") -> None:
+        """Report (skip) or raise (abort) a bad row; ``kept``: what skip keeps of the row
+        (e.g. "product kept without it"), added to the reason reported."""
         self.count += 1
         loc = f"{self.unit} {where}" if where is not None else ""
         if self.on_error == "abort":
             raise KGLoadError(f"{self.source}: {loc}: {reason}: {item[:200]!r} "
                               "(nothing loaded; use on_error=skip to load the other rows)")
+        reason = f"{self.tag}{reason}" + (f" ({kept})" if kept else "")
         self.report.skip(reason, f"{loc}: {item}" if loc else item)
 
 
+#: The reason of a row whose node would take the key of another node with another name.
+KEY_CLASH = "two names for one key (rename one, or give each its own id)"
+
+# What :class:`Emitter` ignores when it compares two names for one key: every character that
+# slug() drops but "+" and "#", which change what a name means ("C++", "C#" and "C"; "Ages 3+"
+# and "Ages 3"); the others differ in form only ("Fisher & Paykel", "Fisher Paykel";
+# "Grey/ White", "Grey & White"; "Colgate 360°"; "Coca-Cola", "Coca Cola").
+_FORM_ONLY = re.compile(r"[^\w+#]+")
+
+
+def _name_form(node: Node) -> str:
+    return _FORM_ONLY.sub("", normalize_name(node.path or node.label))
+
+
 class Emitter:
-    """Deduplicates the records of one loader run (a node or edge is yielded once).
+    """Deduplicates the records of one loader run (a node or edge is yielded once), and
+    finds keys that two different names would share (:meth:`clash`).
 
     >>> e = Emitter()
     >>> n = Node(kind=NodeKind.BRAND, key="acme", label="Acme")
     >>> list(e.node(n)) == [n], list(e.node(n))
     (True, [])
+    >>> e.clash([Node(kind=NodeKind.BRAND, key="c", label="C++")], "line 1") is None
+    True
+    >>> e.clash([Node(kind=NodeKind.BRAND, key="c", label="C")], "line 2")
+    "brand 'C' has the key of 'C++' (c, line 1)"
     """
 
     def __init__(self) -> None:
         self._nodes: set[tuple[NodeKind, str]] = set()
         self._edges: set[tuple[str, Relation, str]] = set()
+        # (kind, key) -> (name form, name, where it came from)
+        self._names: dict[tuple[NodeKind, str], tuple[str, str, str]] = {}
+
+    def clash(self, nodes: Iterable[Node], where: str = "") -> str | None:
+        """Why ``nodes`` (one input row's) cannot be loaded: one would take the key of a node
+        with another name (another id's name, or a name that :func:`~kg.schema.slug` maps to
+        the same key: "C++" and "C"), met before in this run or in ``nodes``; None if none
+        does, and then their names are remembered (with ``where``, e.g. ``"line 7"``).
+        Names that differ only in case, spaces or symbols other than ``+`` and ``#``
+        ("Fisher & Paykel", "Fisher Paykel") are one name; a category's name is its path."""
+        pending: dict[tuple[NodeKind, str], tuple[str, str, str]] = {}
+        for node in nodes:
+            k = (node.kind, node.key)
+            form = _name_form(node)
+            first = self._names.get(k) or pending.get(k)
+            if first is None:
+                pending[k] = (form, node.path or node.label, where)
+            elif first[0] != form:
+                name = node.path or node.label
+                at = f", {first[2]}" if first[2] else ""
+                return f"{node.kind.value} {name!r} has the key of {first[1]!r} ({node.key}{at})"
+        self._names.update(pending)
+        return None
 
     def has(self, kind: NodeKind, key: str) -> bool:
         return (kind, key) in self._nodes

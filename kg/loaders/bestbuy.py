@@ -15,8 +15,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kg.loaders._common import Emitter, Record, RowErrors, base_suffix, clean_text, open_text
-from kg.loaders.taxonomy import NAME_BRANDS_ROOT
+from kg.errors import KGLoadError
+from kg.loaders._common import (
+    JSON_LIMITS,
+    KEY_CLASH,
+    Emitter,
+    Record,
+    RowErrors,
+    base_suffix,
+    clean_text,
+    open_text,
+    popularity_value,
+    read_json,
+    short_repr,
+    text_of,
+    too_deep,
+)
+from kg.loaders.taxonomy import NAME_BRANDS_ROOT, _parse_category
 from kg.schema import (
     LoadReport,
     Node,
@@ -35,10 +50,15 @@ def _path_key(path: str) -> str:
     return " > ".join(normalize_name(p) for p in path.split(">"))
 
 
-def bestbuy_category_index(categories: str | Path, *, source: str = "bestbuy") -> dict[str, str]:
+def bestbuy_category_index(categories: str | Path, *, source: str = "bestbuy",
+                           report: LoadReport | None = None,
+                           on_error: str = "skip") -> dict[str, str]:
     """Map normalised category paths of ``categories.json`` to their node keys.
 
-    The first entry wins where two share a path (a handful in the real file).
+    The first entry wins where two share a path (a handful in the real file). A file that is
+    not a JSON array raises :class:`~kg.errors.KGLoadError`; a malformed entry (no id, a bad
+    path ...) is a bad item: recorded in ``report`` (``skip``, the reason prefixed with the
+    file's name) or raised (``abort``), as :func:`load_bestbuy_categories` does.
 
     >>> import json, tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "categories.json"
@@ -47,19 +67,23 @@ def bestbuy_category_index(categories: str | Path, *, source: str = "bestbuy") -
     >>> bestbuy_category_index(p)
     {'tvs': 'bestbuy/c1'}
     """
-    from kg.loaders._common import read_json
-
+    categories = Path(categories)
+    errors = RowErrors(categories, report if report is not None else LoadReport(str(categories)),
+                       on_error, unit="item", tag=f"{categories.name}: ")
+    data = read_json(categories)
+    if not isinstance(data, list):
+        raise KGLoadError(f"{categories}: expected a JSON array of categories, "
+                          f"got {type(data).__name__}")
     index: dict[str, str] = {}
-    for item in read_json(categories):
-        if not isinstance(item, dict) or not isinstance(item.get("path"), list):
+    for i, item in enumerate(data):
+        parsed = _parse_category(item)
+        if isinstance(parsed, str):
+            errors.bad(parsed, i, short_repr(item))
             continue
-        names = [p.get("name") for p in item["path"] if isinstance(p, dict)]
-        if not names or not all(isinstance(n, str) and n for n in names):
+        cid, names, _ = parsed
+        if names[0][1] == NAME_BRANDS_ROOT:
             continue
-        if names[0] == NAME_BRANDS_ROOT:
-            continue
-        index.setdefault(_path_key(" > ".join(clean_text(n) for n in names)),
-                         f"{source}/{item['id']}")
+        index.setdefault(_path_key(" > ".join(n for _, n in names)), f"{source}/{cid}")
     return index
 
 
@@ -71,20 +95,23 @@ def _records(path: Path, errors: RowErrors) -> Iterator[tuple[int, Any]]:
                 if not line.strip():
                     continue
                 try:
-                    yield lineno, json.loads(line)
+                    obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     errors.bad(f"invalid JSON ({exc.msg})", lineno, line)
+                    continue
+                except JSON_LIMITS as exc:
+                    errors.bad(too_deep(exc), lineno, line[:200])
+                    continue
+                yield lineno, obj
             return
         try:
             data = json.load(fh)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            from kg.errors import KGLoadError
-
             raise KGLoadError(f"{path}: not valid UTF-8 JSON ({exc})") from None
+        except JSON_LIMITS as exc:
+            raise KGLoadError(f"{path}: {too_deep(exc)}") from None
     if not isinstance(data, list):
-        from kg.errors import KGLoadError
-
-        raise KGLoadError(f"{path}: expected a JSON array of products")
+        raise KGLoadError(f"{path}: expected a JSON array of products, got {type(data).__name__}")
     errors.unit = "item"
     yield from enumerate(data)
 
@@ -125,64 +152,93 @@ def load_bestbuy_products(
     errors = RowErrors(path, report, on_error, unit="line")
     if categories is None:
         categories = _default_categories(path)
-    index = bestbuy_category_index(categories, source=source) if categories else {}
+    index = bestbuy_category_index(categories, source=source, report=report,
+                                   on_error=on_error) if categories else {}
     emit = Emitter()
+
+    def path_node(cpath: list[str]) -> Node:
+        return Node(kind=NodeKind.CATEGORY,
+                    key=f"{source}/path/" + "/".join(slug(p) for p in cpath),
+                    label=cpath[-1], source=source, path=" > ".join(cpath))
+
+    def path_nodes(cpath: list[str]) -> list[Node]:
+        """The categories keyed by path that ``cpath`` needs (it and its ancestors up to one
+        that ``categories.json`` has)."""
+        out = []
+        while cpath and _path_key(" > ".join(cpath)) not in index:
+            out.append(path_node(cpath))
+            cpath = cpath[:-1]
+        return out
 
     def category(cpath: list[str]) -> Iterator[Record]:
         """Yield the category of ``cpath`` (and its missing ancestors); return its IRI."""
         key = index.get(_path_key(" > ".join(cpath)))
         if key is not None:
             return node_iri(NodeKind.CATEGORY, key)
-        key = f"{source}/path/" + "/".join(slug(p) for p in cpath)
-        iri = node_iri(NodeKind.CATEGORY, key)
-        if not emit.has(NodeKind.CATEGORY, key):
+        node = path_node(cpath)
+        if not emit.has(NodeKind.CATEGORY, node.key):
             report.skip("category path not in categories.json (keyed by path)", " > ".join(cpath))
-            yield from emit.node(Node(kind=NodeKind.CATEGORY, key=key, label=cpath[-1],
-                                      source=source, path=" > ".join(cpath)))
+            yield from emit.node(node)
             if len(cpath) > 1:
                 parent = yield from category(cpath[:-1])
-                yield from emit.edge(iri, Relation.PARENT, parent)
-        return iri
+                yield from emit.edge(node.iri, Relation.PARENT, parent)
+        return node.iri
 
     for where, item in _records(path, errors):
         if not isinstance(item, dict):
-            errors.bad("product record is not an object", where, repr(item))
+            errors.bad("product record is not an object", where, short_repr(item))
             continue
-        name = clean_text(str(item.get("name") or ""))
+        name = clean_text(text_of(item.get("name") or ""))
         if not name:
-            errors.bad("product without a name", where, repr(item)[:200])
+            errors.bad("product without a name", where, short_repr(item))
             continue
-        pid = clean_text(str(item.get("objectID") or item.get("sku") or "")) or slug(name)
-        popularity = item.get("popularity")
-        if not isinstance(popularity, int | float) or isinstance(popularity, bool):
+        pid = clean_text(text_of(item.get("objectID") or item.get("sku") or "")) or slug(name)
+        try:
+            popularity = popularity_value(item.get("popularity"))
+        except ValueError:
             popularity = None
-        product = Node(kind=NodeKind.PRODUCT, key=f"{source}/{pid}", label=name, source=source,
-                       external_id=pid, popularity=popularity)
-        # categories first, so that edges point at nodes that exist
+            errors.bad("popularity not a finite number >= 0", where,
+                       f"popularity={short_repr(item.get('popularity'))}",
+                       kept="product kept without a popularity")
         hier = item.get("hierarchicalCategories")
         levels = [v for k, v in sorted(hier.items()) if isinstance(v, str) and v.strip()
-                  and k.startswith("lvl")] if isinstance(hier, dict) else []
+                  and isinstance(k, str) and k.startswith("lvl")] if isinstance(hier, dict) else []
+        cpath = [clean_text(p) for p in levels[-1].split(">")] if levels else []
+        if not all(cpath):
+            cpath = []
+        brand_name = clean_text(text_of(item.get("brand") or ""))
+        ptype = clean_text(text_of(item.get("type") or ""))
+        try:
+            product = Node(kind=NodeKind.PRODUCT, key=f"{source}/{pid}", label=name,
+                           source=source, external_id=pid, popularity=popularity)
+            cats = path_nodes(cpath)
+            brand = Node(kind=NodeKind.BRAND, key=brand_key(brand_name), label=brand_name,
+                         source=source) if brand_name else None
+            tnode = Node(kind=NodeKind.PRODUCT_TYPE, key=slug(ptype), label=ptype,
+                         source=source) if ptype else None
+        except (ValueError, TypeError) as exc:  # a value the KG cannot store
+            errors.bad(f"bad value: {exc}", where, short_repr(item))
+            continue
+        clash = emit.clash([*cats, product, *(n for n in (brand, tnode) if n)],
+                           f"{errors.unit} {where}")
+        if clash:
+            errors.bad(KEY_CLASH, where, clash)
+            continue
+        # categories first, so that edges point at nodes that exist
         cat_iri = None
-        if levels:
-            cpath = [clean_text(p) for p in levels[-1].split(">")]
-            if all(cpath):
-                cat_iri = yield from category(cpath)
+        if cpath:
+            cat_iri = yield from category(cpath)
         if cat_iri is None:
             report.skip("product without a category (product kept)", f"{where}: {name}")
         yield from emit.node(product)
         if cat_iri:
             yield from emit.edge(product.iri, Relation.IN_CATEGORY, cat_iri)
-        brand_name = clean_text(str(item.get("brand") or ""))
-        if brand_name:
-            brand = Node(kind=NodeKind.BRAND, key=brand_key(brand_name), label=brand_name,
-                         source=source)
+        if brand:
             yield from emit.node(brand)
             yield from emit.edge(product.iri, Relation.HAS_BRAND, brand.iri)
             if cat_iri:
                 yield from emit.edge(brand.iri, Relation.SELLS_IN, cat_iri)
-        ptype = clean_text(str(item.get("type") or ""))
-        if ptype:
-            tnode = Node(kind=NodeKind.PRODUCT_TYPE, key=slug(ptype), label=ptype, source=source)
+        if tnode:
             yield from emit.node(tnode)
             yield from emit.edge(product.iri, Relation.HAS_TYPE, tnode.iri)
             if cat_iri:

@@ -1,7 +1,8 @@
 """Product catalogues (CSV or JSONL) with a column mapping, e.g. the Flipkart sample.
 
 The mapping names the columns: ``name`` (required), ``brand``, ``category`` (a category tree:
-a list literal ``"['a', 'b']"``, a JSON list or a ``"A >> B"`` string), ``specs`` (a list of
+a list literal ``"['a', 'b']"``, a JSON list or a ``"A >> B"`` / ``"A > B"`` string; a cell
+in brackets that is no list, ``"(Uncategorized)"``, is a string too), ``specs`` (a list of
 ``{key, value}``; Flipkart writes it as a Python literal, parsed with :func:`ast.literal_eval`,
 never ``eval``), ``id`` and ``popularity``. Defaults fit Flipkart's ``catalog_with_specs.csv``.
 Spec keys map to attribute kinds with :func:`attribute_kind` (color, material, size, pattern,
@@ -24,7 +25,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kg.loaders._common import Emitter, Record, RowErrors, base_suffix, clean_text, open_text
+from kg.errors import KGLoadError
+from kg.loaders._common import (
+    JSON_LIMITS,
+    KEY_CLASH,
+    Emitter,
+    Record,
+    RowErrors,
+    base_suffix,
+    clean_text,
+    open_text,
+    popularity_value,
+    preview,
+    short_repr,
+    text_of,
+    too_deep,
+)
 from kg.schema import (
     LoadReport,
     Node,
@@ -84,18 +100,44 @@ def split_values(kind: str, value: str) -> list[str]:
     return out
 
 
+class _NotALiteral(ValueError):
+    """A cell that parses neither as JSON nor as a Python literal."""
+
+
+# A cell that starts like a list of strings or of lists ("['a', ...", "[[", '("'): one that
+# does not parse is a broken list, not a name that starts with a bracket ("[Clearance] > TVs").
+_LISTISH = re.compile(r"""^[\[(]\s*[\[("']""")
+
+
 def _literal(cell: str) -> Any:
-    """Parse a JSON or Python-literal cell safely (no eval); raise ValueError if neither."""
+    """Parse a JSON or Python-literal cell safely (no eval); raise ValueError if neither
+    (:class:`_NotALiteral`), or if the cell is too long or nested too deeply to parse."""
     if len(cell) > _MAX_LITERAL:
         raise ValueError(f"cell longer than {_MAX_LITERAL} characters")
     try:
         return json.loads(cell)
     except json.JSONDecodeError:
         pass
+    except JSON_LIMITS as exc:
+        raise ValueError(too_deep(exc)) from None
     try:
         return ast.literal_eval(cell)
-    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError) as exc:
-        raise ValueError(f"not a JSON/Python literal ({type(exc).__name__})") from None
+    except (MemoryError, RecursionError) as exc:
+        raise ValueError(too_deep(exc)) from None
+    except (ValueError, SyntaxError, TypeError) as exc:
+        raise _NotALiteral(f"not a JSON/Python literal ({type(exc).__name__})") from None
+
+
+def _list_or_text(cell: str) -> Any:
+    """A cell that starts with ``[`` or ``(``: the list it writes, or the text itself when it
+    is no literal and does not look like a list either (``(Uncategorized)``)."""
+    try:
+        value = _literal(cell)
+    except _NotALiteral:
+        if _LISTISH.match(cell):
+            raise
+        return cell
+    return value if isinstance(value, list | tuple) else cell
 
 
 def _category_tree(cell: Any) -> list[str]:
@@ -104,8 +146,8 @@ def _category_tree(cell: Any) -> list[str]:
         if not s:
             return []
         if s[0] in "[(":
-            cell = _literal(s)
-        else:
+            cell = _list_or_text(s)
+        if isinstance(cell, str):
             sep = ">>" if ">>" in s else ">"
             return [clean_text(p) for p in s.split(sep) if clean_text(p)]
     if isinstance(cell, list | tuple):
@@ -163,6 +205,9 @@ def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]
                 except json.JSONDecodeError as exc:
                     errors.bad(f"invalid JSON ({exc.msg})", lineno, line)
                     continue
+                except JSON_LIMITS as exc:
+                    errors.bad(too_deep(exc), lineno, line[:200])
+                    continue
                 if not isinstance(obj, dict):
                     errors.bad("JSONL row is not an object", lineno, line)
                     continue
@@ -174,6 +219,11 @@ def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]
         except StopIteration:
             return
         header = [clean_text(h) for h in header]
+        twice = [h for i, h in enumerate(header) if h and h in header[:i]]
+        if twice:
+            raise KGLoadError(
+                f"{path}: line {reader.line_num}: the header names column {twice[0]!r} twice "
+                "(a row would keep only the last one's cell); rename or drop one")
         last = reader.line_num
         while True:
             start = last + 1
@@ -221,7 +271,7 @@ def _cell_values(kind: str, cell: Any) -> list[str]:
     if cell is None or isinstance(cell, bool):
         return []
     if isinstance(cell, str) and cell.strip().startswith("["):
-        cell = _literal(cell.strip())
+        cell = _list_or_text(cell.strip())
     items = cell if isinstance(cell, list | tuple) else [cell]
     out: list[str] = []
     for item in items:
@@ -246,8 +296,14 @@ def load_catalog(
         attributes: attribute columns, ``"COLUMN[:KIND],..."`` (None: every column whose
             header is an attribute name, e.g. ``colour``; ``""``: none).
 
-    Rows without a name, with unparsable category/spec cells or a wrong field count are bad
-    rows (``on_error``), reported as ``line N`` (the row's first line in the file).
+    Rows without a name, with unparsable category/spec cells (a list cut short, JSON nested
+    too deeply), a wrong field count, or a product, category, brand or value whose key an
+    earlier row gave another name (a duplicate id; "C++" and "C", which :func:`slug` makes one
+    key) are bad rows (``on_error``), reported as ``line N`` (the row's first line in the
+    file). A popularity that is not a finite number >= 0 (``NaN``, ``inf``) is a bad value: with
+    ``skip`` the product is kept without it. A category cell that starts with ``(`` or ``[``
+    but is no list (``(Uncategorized)``, ``[Clearance] > TVs``) is a ``>`` path. A CSV
+    header that names a column twice refuses the file (KGLoadError).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
@@ -278,8 +334,6 @@ def load_catalog(
         if not checked and base_suffix(path) == ".csv":
             missing = [f"{opt}={col}" for opt, col in columns.items() if col and col not in row]
             if name not in row:
-                from kg.errors import KGLoadError
-
                 raise KGLoadError(f"{path}: no name column {name!r}; columns are "
                                   f"{', '.join(row)}; pass name=<column>")
             for m in missing:
@@ -288,57 +342,70 @@ def load_catalog(
                 if col not in row:
                     report.skip("mapped column not in file", f"attributes={col}")
             checked = True
-        pname = clean_text(str(row.get(name) or ""))
+        pname = clean_text(text_of(row.get(name) or ""))
         if not pname:
             why = "row without a product name" if name in row else \
                 f"row without a {name!r} field (pass name=<field> to read the name elsewhere)"
-            errors.bad(why, lineno, json.dumps(row)[:200])
+            errors.bad(why, lineno, preview(row))
             continue
-        bname = clean_text(str(row.get(brand) or "")) if brand else ""
+        bname = clean_text(text_of(row.get(brand) or "")) if brand else ""
         try:
             tree = _category_tree(row.get(category) or "") if category else []
             spec_list = _specs(row.get(specs) or "") if specs else []
             col_values = [(kind, v) for col, kind in attr_cols.items() if kind and col in row
                           for v in _cell_values(kind, row[col])]
         except ValueError as exc:
-            errors.bad(f"unparsable cell: {exc}", lineno, json.dumps(row)[:200])
+            errors.bad(f"unparsable cell: {exc}", lineno, preview(row))
             continue
         pop = None
-        if popularity and str(row.get(popularity) or "").strip():
+        if popularity:
             try:
-                pop = float(row[popularity])
+                pop = popularity_value(row.get(popularity))
             except ValueError:
-                report.skip("popularity not a number (ignored)", f"line {lineno}")
-        records: list[Record] = []
+                errors.bad("popularity not a finite number >= 0", lineno,
+                           f"{popularity}={short_repr(row.get(popularity))}",
+                           kept="product kept without a popularity")
         tree = _trim_tree(tree, pname, bname)
+        pid = clean_text(text_of(row.get(id) or "")) if id else ""
+        values = [(kind, v) for key, value in spec_list
+                  if (kind := attribute_kind(key)) is not None
+                  for v in split_values(kind, value)]
+        try:
+            cats = [Node(kind=NodeKind.CATEGORY,
+                         key=f"{source}/" + "/".join(slug(p) for p in tree[: depth + 1]),
+                         label=tree[depth], source=source, path=" > ".join(tree[: depth + 1]))
+                    for depth in range(len(tree))]
+            product = Node(kind=NodeKind.PRODUCT, key=f"{source}/{pid or slug(pname)}",
+                           label=pname, source=source, external_id=pid or None, popularity=pop)
+            b = Node(kind=NodeKind.BRAND, key=brand_key(bname), label=bname,
+                     source=source) if bname else None
+            avs = [Node(kind=NodeKind.ATTRIBUTE_VALUE, key=attribute_key(kind, v), label=v,
+                        attribute=kind, source=source)
+                   for kind, v in dict.fromkeys(values + col_values)]
+        except (ValueError, TypeError) as exc:  # a value the KG cannot store
+            errors.bad(f"bad value: {exc}", lineno, preview(row))
+            continue
+        clash = emit.clash([*cats, product, *([b] if b else []), *avs], f"line {lineno}")
+        if clash:
+            errors.bad(KEY_CLASH, lineno, clash)
+            continue
+        records: list[Record] = []
         parent_iri = None
-        for depth in range(len(tree)):
-            key = f"{source}/" + "/".join(slug(p) for p in tree[: depth + 1])
-            cat = Node(kind=NodeKind.CATEGORY, key=key, label=tree[depth], source=source,
-                       path=" > ".join(tree[: depth + 1]))
+        for cat in cats:
             records += emit.node(cat)
             if parent_iri:
                 records += emit.edge(cat.iri, Relation.PARENT, parent_iri)
             parent_iri = cat.iri
-        pid = clean_text(str(row.get(id) or "")) if id else ""
-        product = Node(kind=NodeKind.PRODUCT, key=f"{source}/{pid or slug(pname)}", label=pname,
-                       source=source, external_id=pid or None, popularity=pop)
-        if bname:
-            b = Node(kind=NodeKind.BRAND, key=brand_key(bname), label=bname, source=source)
+        if b:
             records += emit.node(b)
         records += emit.node(product)
         if parent_iri:
             records += emit.edge(product.iri, Relation.IN_CATEGORY, parent_iri)
-        if bname:
+        if b:
             records += emit.edge(product.iri, Relation.HAS_BRAND, b.iri)
             if parent_iri:
                 records += emit.edge(b.iri, Relation.SELLS_IN, parent_iri)
-        values = [(kind, v) for key, value in spec_list
-                  if (kind := attribute_kind(key)) is not None
-                  for v in split_values(kind, value)]
-        for kind, v in dict.fromkeys(values + col_values):
-            av = Node(kind=NodeKind.ATTRIBUTE_VALUE, key=attribute_key(kind, v), label=v,
-                      attribute=kind, source=source)
+        for av in avs:
             records += emit.node(av)
             records += emit.edge(product.iri, Relation.HAS_VALUE,
                                  node_iri(NodeKind.ATTRIBUTE_VALUE, av.key))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.loaders._common import Emitter, Record, RowErrors, clean_text, open_text
+from kg.loaders._common import KEY_CLASH, Emitter, Record, RowErrors, clean_text, open_text
 from kg.schema import LoadReport, Node, NodeKind, attribute_key, brand_key, normalize_name, slug
 
 __all__ = ["load_gazetteer", "number_variants"]
@@ -51,7 +51,9 @@ def load_gazetteer(
 
     Control, format and private-use characters are stripped (the Chinese e-commerce
     gazetteers contain ``\\x84``, ``\\x9f`` and U+F880), blank lines skipped, names deduplicated
-    by normalised form, a BOM and ``.gz`` tolerated. Keys: :func:`~kg.schema.brand_key` for
+    by normalised form, a BOM and ``.gz`` tolerated. Two names that only
+    :func:`~kg.schema.slug` makes one key ("C++" and "C") are not merged: the second is a bad
+    row (see ``on_error``). Keys: :func:`~kg.schema.brand_key` for
     brands, :func:`~kg.schema.attribute_key` for attribute values (``attribute`` required),
     ``slug(name)`` otherwise (categories: ``{source}/{slug}``). ``variants=number`` adds the
     other grammatical number as an alias (:func:`number_variants`: "Coffee Tables" is also
@@ -96,5 +98,14 @@ def load_gazetteer(
             else:
                 key = slug(name)
             aliases = tuple(number_variants(name)) if variants == "number" else ()
-            yield from emit.node(Node(kind=kind, key=key, label=name, source=source,
-                                      attribute=attribute or None, aliases=aliases))
+            try:
+                node = Node(kind=kind, key=key, label=name, source=source,
+                            attribute=attribute or None, aliases=aliases)
+            except (ValueError, TypeError) as exc:  # a value the KG cannot store
+                errors.bad(f"bad value: {exc}", lineno, name)
+                continue
+            clash = emit.clash([node], f"line {lineno}")  # "C++" after "C": both key "c"
+            if clash:
+                errors.bad(KEY_CLASH, lineno, clash)
+                continue
+            yield from emit.node(node)

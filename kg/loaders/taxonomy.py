@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGLoadError
-from kg.loaders._common import Emitter, Record, RowErrors, clean_text, open_text, read_json
+from kg.loaders._common import (
+    KEY_CLASH,
+    Emitter,
+    Record,
+    RowErrors,
+    clean_text,
+    open_text,
+    read_json,
+    short_repr,
+)
 from kg.schema import (
     LoadReport,
     Node,
@@ -62,7 +71,8 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
     """Category nodes (key ``google/{id}``) and PARENT edges from ``taxonomy-with-ids`` text.
 
     Lines are ``id - A > B > C``; comments (``#``) and blank lines are skipped and counted,
-    malformed lines are bad rows (see ``on_error``).
+    malformed lines are bad rows (see ``on_error``), and so is a line that gives an id met
+    before another path (``1 - Animals``, then ``1 - Vehicles``): the id's first line stands.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
@@ -72,7 +82,8 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
     ['Animals', 'Pet Supplies', 'parent']
     """
     errors = RowErrors(path, report, on_error)
-    rows: list[tuple[int, str, list[str]]] = []
+    emit = Emitter()
+    rows: list[tuple[int, Node, list[str]]] = []
     with open_text(path) as fh:
         for lineno, raw in enumerate(fh, 1):
             line = raw.strip()
@@ -87,12 +98,21 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
             if not m or not all(segments):
                 errors.bad("malformed taxonomy line (expected 'id - A > B')", lineno, line)
                 continue
-            rows.append((lineno, m.group(1), segments))
-    by_path = {tuple(normalize_name(s) for s in segs): cid for _, cid, segs in rows}
-    emit = Emitter()
-    for lineno, cid, segments in rows:
-        node = Node(kind=NodeKind.CATEGORY, key=f"{source}/{cid}", label=segments[-1],
-                    source=source, external_id=cid, path=" > ".join(segments))
+            cid = m.group(1)
+            try:
+                node = Node(kind=NodeKind.CATEGORY, key=f"{source}/{cid}", label=segments[-1],
+                            source=source, external_id=cid, path=" > ".join(segments))
+            except (ValueError, TypeError) as exc:  # a value the KG cannot store
+                errors.bad(f"bad value: {exc}", lineno, line)
+                continue
+            clash = emit.clash([node], f"line {lineno}")
+            if clash:
+                errors.bad(KEY_CLASH, lineno, clash)
+                continue
+            rows.append((lineno, node, segments))
+    by_path = {tuple(normalize_name(s) for s in segs): node.external_id
+               for _, node, segs in rows}
+    for lineno, node, segments in rows:
         yield from emit.node(node)
         if len(segments) > 1:
             parent = by_path.get(tuple(normalize_name(s) for s in segments[:-1]))
@@ -162,16 +182,25 @@ def load_bestbuy_categories(
     if not isinstance(data, list):
         raise KGLoadError(f"{path}: expected a JSON array of categories, got {type(data).__name__}")
 
+    emit = Emitter()
     entries: list[tuple[int, str, list[tuple[str, str]], list[tuple[str, str]]]] = []
     for i, item in enumerate(data):
         parsed = _parse_category(item)
         if isinstance(parsed, str):
-            errors.bad(parsed, i, repr(item)[:200])
+            errors.bad(parsed, i, short_repr(item))
             continue
         cid, names, subs = parsed
+        try:
+            node = _category_node(source, cid, names)
+        except (ValueError, TypeError) as exc:  # a value the KG cannot store
+            errors.bad(f"bad value: {exc}", i, short_repr(item))
+            continue
+        clash = emit.clash([node], f"item {i}")  # the same id twice, with another path
+        if clash:
+            errors.bad(KEY_CLASH, i, clash)
+            continue
         entries.append((i, cid, names, subs))
 
-    emit = Emitter()
     main: dict[str, tuple[str, list[tuple[str, str]]]] = {}  # id -> (key, path)
     branded: list[tuple[int, str, list[tuple[str, str]], list[tuple[str, str]]]] = []
     for i, cid, names, subs in entries:
@@ -182,9 +211,7 @@ def load_bestbuy_categories(
         if normalize_name(root) in excluded:
             report.skip("excluded root", " > ".join(n for _, n in names))
             continue
-        labels = [n for _, n in names]
-        node = Node(kind=NodeKind.CATEGORY, key=f"{source}/{cid}", label=labels[-1],
-                    source=source, external_id=cid, path=" > ".join(labels))
+        node = _category_node(source, cid, names)
         main[cid] = (node.key, names)
         yield from emit.node(node)
     # PARENT edges from the path; subCategories add parents the path does not name.
@@ -202,8 +229,16 @@ def load_bestbuy_categories(
     yield from _name_brands(branded, main, emit, report, source)
 
 
+def _category_node(source: str, cid: str, names: list[tuple[str, str]]) -> Node:
+    labels = [n for _, n in names]
+    return Node(kind=NodeKind.CATEGORY, key=f"{source}/{cid}", label=labels[-1],
+                source=source, external_id=cid, path=" > ".join(labels))
+
+
 def _parse_category(item: Any
                     ) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]] | str:
+    """(id, [(id, name) of the path], [(id, name) of the subcategories]) of a Best Buy
+    category entry, or why it is malformed."""
     if not isinstance(item, dict):
         return "category entry is not an object"
     cid, path = item.get("id"), item.get("path")
@@ -213,15 +248,21 @@ def _parse_category(item: Any
         return "category without a path"
     names: list[tuple[str, str]] = []
     for p in path:
-        name = clean_text(p.get("name") or "") if isinstance(p, dict) else ""
+        raw = p.get("name") if isinstance(p, dict) else None
+        name = clean_text(raw) if isinstance(raw, str) else ""
         pid = p.get("id") if isinstance(p, dict) else None
-        if not name or not isinstance(pid, str):
+        if not name or not isinstance(pid, str) or not pid.strip():
             return "category path with an empty name or id"
         names.append((pid, name))
     if names[-1][0] != cid:
         return "category path does not end at the category"
-    subs = [(s["id"], clean_text(str(s.get("name") or ""))) for s in item.get("subCategories")
-            or [] if isinstance(s, dict) and isinstance(s.get("id"), str)]
+    subcategories = item.get("subCategories")
+    if subcategories is None:
+        subcategories = []
+    if not isinstance(subcategories, list):
+        return "category subCategories is not a list"
+    subs = [(s["id"], clean_text(s["name"]) if isinstance(s.get("name"), str) else "")
+            for s in subcategories if isinstance(s, dict) and isinstance(s.get("id"), str)]
     return cid, names, subs
 
 

@@ -7,6 +7,7 @@ or bad input data, 3 KG locked by another writer).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -262,12 +263,15 @@ def link(
 
 
 def _print_reports(reports: list[Any]) -> None:
+    """One row per source: the records it gave (``read``: nodes and edges written, new or
+    merged into ones the KG had; the version's own added/removed triples are in
+    ``kgqp kg versions``) and what it skipped, and why."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("source", "added", "skipped (reason: n, e.g.)")
+    table = Table("source", "read (new or merged)", "skipped (reason: n, e.g.)")
     for r in reports:
-        added = ", ".join(f"{k} {n}" for k, n in {**r.nodes, **r.edges}.items()) or "-"
+        read = ", ".join(f"{k} {n}" for k, n in {**r.nodes, **r.edges}.items()) or "-"
         skipped = (
             "\n".join(
                 f"{reason}: {n}"
@@ -276,7 +280,7 @@ def _print_reports(reports: list[Any]) -> None:
             )
             or "-"
         )
-        table.add_row(r.source, added, skipped)
+        table.add_row(r.source, read, skipped)
     Console().print(table)
 
 
@@ -293,7 +297,9 @@ def load(
     ),
     on_error: str = typer.Option("abort", "--on-error", help="skip or abort on bad rows."),
 ) -> None:
-    """Load data files into the KG (one transaction per call of the loader)."""
+    """Load data files into the KG, each file in its own transaction (a failed file leaves
+    the KG as the files before it left it). The report counts the records each file gave
+    ("read": new ones and ones the KG already had) and the rows it skipped."""
     with _errors():
         if on_error not in ("skip", "abort"):
             raise ValueError(f"--on-error must be 'skip' or 'abort', not {on_error!r}")
@@ -309,9 +315,24 @@ def load(
             options["node_kind"] = node_kind
         from kg.loaders import load_sources
 
+        committed = {"version": 0}  # the KG's version after the last file that loaded
+
         def run(g: Any) -> list[Any]:
             before = g.version
-            reports = load_sources(g, list(sources), kind=kind, options=options)
+            reports: list[Any] = []
+            try:
+                for src in sources:  # one transaction each: report what committed on failure
+                    reports += load_sources(g, [src], kind=kind, options=options)
+                    committed["version"] = g.version
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    committed["version"] = g.version  # a commit that failed after it was made
+                if reports:
+                    _print_reports(reports)
+                    typer.echo(f"KG at {g.where}: version {before} -> {g.version}: "
+                               f"{len(reports)} of {len(sources)} file(s) loaded before the "
+                               f"error below ({sources[len(reports)]})")
+                raise
             _print_reports(reports)
             typer.echo(f"KG at {g.where}: version {before} -> {g.version}")
             return reports
@@ -321,7 +342,9 @@ def load(
         try:
             _with_graph(kgdir, run, read_only=False, must_exist=False)
         except BaseException:
-            if new:  # a failed first load leaves no empty KG behind ("changes nothing")
+            # a failed first load leaves no empty KG behind ("changes nothing"); a KG with a
+            # committed version (an earlier file of this call loaded) is kept
+            if new and not committed["version"]:
                 from kg.io import remove_path
 
                 for made in (list(kgdir.iterdir()) if existed else [kgdir]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -217,3 +218,50 @@ def test_a_failed_first_load_into_an_empty_folder_keeps_the_folder(tmp_path):
     bad_nt.write_text("not rdf\n")
     r = invoke("load", folder, bad_nt, "--kind", "rdf")
     assert r.exit_code == 2 and folder.is_dir() and not list(folder.iterdir()), r.output
+
+
+def test_a_failed_multi_file_load_into_a_new_kg_keeps_the_files_it_committed(tmp_path):
+    brands = tmp_path / "brands.txt"
+    brands.write_text("Acme\nBosch\n")
+    long = tmp_path / "long.txt"
+    long.write_text("x" * 300 + "\n")
+    kgdir = tmp_path / "newkg"
+    r = invoke("load", kgdir, brands, long, "--kind", "gazetteer", "--node-kind", "brand")
+    assert r.exit_code == 2 and "long.txt: line 1: name longer than 200" in r.output
+    with ProductGraph.open(kgdir, read_only=True) as g:  # brands.txt's version 1 is kept
+        assert g.version == 1 and g.stats().nodes == {"brand": 2}
+    assert "version 0 -> 1: 1 of 2 file(s) loaded before the error" in r.output
+    assert "brand 2" in r.output  # its report is printed
+    # the same into an empty folder; a first file that fails still leaves nothing behind
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    r = invoke("load", folder, brands, long, "--kind", "gazetteer", "--node-kind", "brand")
+    assert r.exit_code == 2
+    with ProductGraph.open(folder, read_only=True) as g:
+        assert g.version == 1
+    r = invoke("load", tmp_path / "fresh", long, brands, "--kind", "gazetteer",
+               "--node-kind", "brand")
+    assert r.exit_code == 2 and not (tmp_path / "fresh").exists(), r.output
+
+
+def test_load_report_counts_records_read_not_added(tmp_path):
+    src = tmp_path / "brands.txt"
+    src.write_text("Acme\nBosch\n")
+    kgdir = tmp_path / "kg"
+    assert invoke("load", kgdir, src, "--kind", "gazetteer", "--node-kind", "brand").exit_code == 0
+    r = invoke("load", kgdir, src, "--kind", "gazetteer", "--node-kind", "brand")
+    assert r.exit_code == 0, r.output
+    assert "version 1 -> 1" in r.output and "brand 2" in r.output
+    assert "read (new or merged)" in r.output and "added" not in r.output
+
+
+def test_load_of_a_corrupt_gz_catalogue_names_it_and_exits_2(tmp_path):
+    fake = tmp_path / "fake.csv.gz"
+    fake.write_bytes(b"not gzip")
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(gzip.compress(b"pid,product_name\nP1,shoe\n")[:-12])
+    for src in (fake, cut):
+        r = invoke("load", tmp_path / "k8", src, "--kind", "catalog")
+        assert r.exit_code == 2, r.output
+        assert f"{src.name}: cannot decompress it" in r.output and "Traceback" not in r.output
+        assert not (tmp_path / "k8").exists()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -326,3 +328,234 @@ def test_load_sources_into_product_graph_with_abort_and_merge():
         sony = node_iri(NodeKind.BRAND, "sony")
         sells = {e.target for e in g.neighbors(sony, "sells_in")}
         assert node_iri(NodeKind.CATEGORY, "bestbuy/abcat0800000") in sells
+
+
+# --- bad values, keys and files ------------------------------------------------------------
+
+def _bad(report):
+    """{reason: [examples]} of the report, for asserting on reasons by their start."""
+    return {reason: report.examples.get(reason, []) for reason in report.skipped}
+
+
+def _reason(report, start):
+    [reason] = [r for r in report.skipped if r.startswith(start)]
+    return reason
+
+
+@pytest.mark.parametrize("cell", ["NaN", "inf", "-inf", "-3", "high"])
+def test_catalog_popularity_must_be_a_finite_number(tmp_path, cell):
+    src = tmp_path / "pop.csv"
+    src.write_text(f"sku,title,brand,pop\nP1,Alpha Kettle,Acme,7\nP3,Beta Toaster,Acme,{cell}\n")
+    mapping = dict(source="s", id="sku", name="title", category="", specs="", popularity="pop")
+    nodes, _, report = collect(load_catalog, src, **mapping)
+    pops = {n.key: n.popularity for n in nodes if n.kind is NodeKind.PRODUCT}
+    assert pops == {"s/P1": 7.0, "s/P3": None}  # reported, the product kept without it
+    reason = _reason(report, "popularity not a finite number")
+    assert report.examples[reason] == [f"line 3: pop={cell!r}"]
+    with pytest.raises(KGLoadError, match=r"pop\.csv: line 3: popularity not a finite number"):
+        collect(load_catalog, src, on_error="abort", **mapping)
+
+
+def test_catalog_jsonl_and_bestbuy_popularity_nan_is_a_bad_value(tmp_path):
+    src = tmp_path / "pop.jsonl"
+    src.write_text('{"title": "Kettle", "popularity": "nan"}\n'
+                   '{"title": "Toaster", "popularity": [1]}\n{"title": "Oven", "popularity": 2}\n')
+    nodes, _, report = collect(load_catalog, src, name="title", id="", category="", specs="",
+                               popularity="popularity")
+    assert sorted((n.label, n.popularity) for n in nodes) == [
+        ("Kettle", None), ("Oven", 2.0), ("Toaster", None)]
+    assert [e.split(":")[0] for e in _bad(report)[_reason(report, "popularity")]] == [
+        "line 1", "line 2"]
+    products = tmp_path / "products.json"
+    products.write_text('[{"objectID": "1", "name": "Phone", "popularity": NaN},'
+                        ' {"objectID": "2", "name": "Tablet", "popularity": Infinity},'
+                        ' {"objectID": "3", "name": "Watch", "popularity": 4}]')
+    nodes, _, report = collect(load_bestbuy_products, products, categories="")
+    assert {n.key: n.popularity for n in nodes if n.kind is NodeKind.PRODUCT} == {
+        "bestbuy/1": None, "bestbuy/2": None, "bestbuy/3": 4.0}
+    assert _bad(report)[_reason(report, "popularity")][0] == "item 0: popularity=nan"
+    with pytest.raises(KGLoadError, match="item 0: popularity not a finite number"):
+        collect(load_bestbuy_products, products, categories="", on_error="abort")
+
+
+def test_catalog_category_in_brackets_that_is_no_list_is_a_path(tmp_path):
+    src = tmp_path / "c.csv"
+    src.write_text("pid,product_name,brand,product_category_tree,colour\n"
+                   "P1,Mystery Box,acme,(Uncategorized),[Red]\n"
+                   "P2,Sale TV,acme,[Clearance] > TVs,Blue\n"
+                   "P3,List TV,acme,\"['TVs', 'OLED']\",\n"
+                   "P4,Broken,acme,\"['TVs', 'OL\",\n", encoding="utf-8")
+    nodes, _, report = collect(load_catalog, src, specs="")
+    cats = {n.key: n.path for n in nodes if n.kind is NodeKind.CATEGORY}
+    assert cats == {"flipkart/uncategorized": "(Uncategorized)",
+                    "flipkart/clearance": "[Clearance]",
+                    "flipkart/clearance/tvs": "[Clearance] > TVs",
+                    "flipkart/tvs": "TVs", "flipkart/tvs/oled": "TVs > OLED"}
+    assert sorted(n.key for n in nodes if n.kind is NodeKind.PRODUCT) == [
+        "flipkart/P1", "flipkart/P2", "flipkart/P3"]
+    assert any(n.label == "[Red]" for n in nodes if n.kind is NodeKind.ATTRIBUTE_VALUE)
+    # a list literal cut short is still a bad row
+    assert _bad(report)[_reason(report, "unparsable cell")][0].startswith("line 5:")
+
+
+def test_deeply_nested_json_is_a_bad_row_not_a_crash(tmp_path):
+    deep = "[" * 40000 + "]" * 40000
+    csv_src = tmp_path / "deep.csv"
+    csv_src.write_text(f'sku,title,brand,cat\nP1,Good,Acme,A > B\nP2,Deep,Acme,"{deep}"\n'
+                       "P3,Also Good,Acme,A\n")
+    mapping = dict(id="sku", name="title", category="cat", specs="")
+    nodes, _, report = collect(load_catalog, csv_src, **mapping)
+    assert sorted(n.label for n in nodes if n.kind is NodeKind.PRODUCT) == ["Also Good", "Good"]
+    assert _bad(report)[_reason(report, "unparsable cell: JSON nested too deeply")][0].startswith(
+        "line 3:")
+    with pytest.raises(KGLoadError, match="line 3: unparsable cell: JSON nested too deeply"):
+        collect(load_catalog, csv_src, on_error="abort", **mapping)
+    jsonl = tmp_path / "deep.jsonl"
+    jsonl.write_text('{"title": "Good"}\n{"title": "Deep", "specs": ' + deep + "}\n"
+                     '{"title": "Deep2", "specs": "' + deep + '"}\n{"title": "Fine"}\n')
+    nodes, _, report = collect(load_catalog, jsonl, name="title", id="", category="",
+                               specs="specs")
+    assert sorted(n.label for n in nodes if n.kind is NodeKind.PRODUCT) == ["Fine", "Good"]
+    where = sorted(e.split(":")[0] for r, exs in _bad(report).items() if "too deeply" in r
+                   for e in exs)
+    assert where == ["line 2", "line 3"]
+    bb = tmp_path / "products.jsonl"
+    bb.write_text('{"objectID": "1", "name": "Phone"}\n' + deep + "\n")
+    nodes, _, report = collect(load_bestbuy_products, bb, categories="")
+    assert [n.key for n in nodes if n.kind is NodeKind.PRODUCT] == ["bestbuy/1"]
+    assert _bad(report)[_reason(report, "JSON nested too deeply")][0].startswith("line 2:")
+    whole = tmp_path / "products.json"
+    whole.write_text(deep)
+    with pytest.raises(KGLoadError, match=r"products\.json: JSON nested too deeply"):
+        collect(load_bestbuy_products, whole, categories="")
+    cats = tmp_path / "categories.json"
+    cats.write_text(deep)
+    with pytest.raises(KGLoadError, match=r"categories\.json: JSON nested too deeply"):
+        collect(load_bestbuy_categories, cats)
+
+
+def _category(cid, name, **extra):
+    return {"id": cid, "name": name, "path": [{"id": cid, "name": name}], **extra}
+
+
+def test_bestbuy_categories_malformed_entries_are_bad_items(tmp_path):
+    src = tmp_path / "categories.json"
+    src.write_text(json.dumps([
+        _category("c1", "TVs", subCategories=5),
+        {"id": "c2", "name": "Phones", "path": [{"id": "c2", "name": 5}]},
+        _category("c3", "Cameras", subCategories=[{"id": "c1", "name": 7}, "x"]),
+    ]))
+    nodes, _, report = collect(load_bestbuy_categories, src)
+    assert [n.key for n in nodes] == ["bestbuy/c3"]
+    assert report.examples["category subCategories is not a list"][0].startswith("item 0:")
+    assert report.examples["category path with an empty name or id"][0].startswith("item 1:")
+    with pytest.raises(KGLoadError, match=r"categories\.json: item 0: category subCategories"):
+        collect(load_bestbuy_categories, src, on_error="abort")
+
+
+def test_bestbuy_products_report_bad_entries_of_the_category_index(tmp_path):
+    folder = tmp_path / "bb"
+    folder.mkdir()
+    (folder / "categories.json").write_text(json.dumps([
+        {"name": "TVs", "path": [{"id": "c1", "name": "TVs"}]}, _category("c2", "Phones")]))
+    products = folder / "products.json"
+    products.write_text(json.dumps([
+        {"objectID": "1", "name": "Phone", "hierarchicalCategories": {"lvl0": "Phones"}},
+        {"objectID": "2", "name": "TV", "hierarchicalCategories": {"lvl0": "TVs"}}]))
+    _, edges, report = collect(load_bestbuy_products, products)
+    assert report.examples["categories.json: category without an id"] == [
+        "item 0: {'name': 'TVs', 'path': [{'id': 'c1', 'name': 'TVs'}]}"]
+    targets = {e.target for e in edges if e.relation is Relation.IN_CATEGORY}
+    assert targets == {node_iri(NodeKind.CATEGORY, "bestbuy/c2"),
+                       node_iri(NodeKind.CATEGORY, "bestbuy/path/tvs")}
+    with pytest.raises(KGLoadError, match=r"categories\.json: item 0: category without an id"):
+        collect(load_bestbuy_products, products, on_error="abort")
+    (folder / "categories.json").write_text('{"c1": "TVs"}')
+    with pytest.raises(KGLoadError, match=r"categories\.json: expected a JSON array"):
+        collect(load_bestbuy_products, products)
+
+
+def test_a_duplicate_id_with_another_name_is_a_bad_row(tmp_path):
+    src = tmp_path / "dup.csv"
+    src.write_text("sku,title,brand\nD1,First Name,Acme\nD1,Second Name,Other\n"
+                   "D1,First Name,Acme\n")
+    mapping = dict(source="s", id="sku", name="title", category="", specs="")
+    nodes, edges, report = collect(load_catalog, src, **mapping)
+    assert [(n.key, n.label) for n in nodes if n.kind is NodeKind.PRODUCT] == [
+        ("s/D1", "First Name")]
+    assert [n.label for n in nodes if n.kind is NodeKind.BRAND] == ["Acme"]
+    assert rels(edges) == {"has_brand": 1}
+    reason = _reason(report, "two names for one key")
+    assert report.skipped[reason] == 1  # the exact repeat (line 4) is no error
+    assert report.examples[reason] == [
+        "line 3: product 'Second Name' has the key of 'First Name' (s/D1, line 2)"]
+    with pytest.raises(KGLoadError, match=r"dup\.csv: line 3: two names for one key"):
+        collect(load_catalog, src, on_error="abort", **mapping)
+    tax = tmp_path / "taxonomy.txt"
+    tax.write_text("1 - Animals\n1 - Vehicles\n2 - Vehicles > Cars\n1 - Animals\n")
+    nodes, edges, report = collect(load_google_taxonomy, tax)
+    assert [(n.key, n.label) for n in nodes] == [("google/1", "Animals"), ("google/2", "Cars")]
+    assert not edges  # Cars is not filed under Animals
+    assert report.examples[_reason(report, "two names for one key")] == [
+        "line 2: category 'Vehicles' has the key of 'Animals' (google/1, line 1)"]
+    with pytest.raises(KGLoadError, match="line 2: two names for one key"):
+        collect(load_google_taxonomy, tax, on_error="abort")
+    products = tmp_path / "products.jsonl"
+    products.write_text('{"objectID": "9", "name": "Phone"}\n{"objectID": "9", "name": "Tablet"}\n')
+    nodes, _, report = collect(load_bestbuy_products, products, categories="")
+    assert [n.label for n in nodes] == ["Phone"]
+    assert report.examples[_reason(report, "two names for one key")][0].startswith("line 2:")
+    cats = tmp_path / "categories.json"
+    cats.write_text(json.dumps([_category("c1", "TVs"), _category("c1", "Phones")]))
+    nodes, _, report = collect(load_bestbuy_categories, cats)
+    assert [n.label for n in nodes] == ["TVs"]
+    assert report.examples[_reason(report, "two names for one key")][0].startswith("item 1:")
+
+
+def test_names_that_share_a_key_are_bad_rows_not_merged(tmp_path):
+    src = tmp_path / "books.csv"
+    src.write_text("pid,product_name,brand,product_category_tree\n"
+                   "P1,Novel,,Books > C++\nP2,Manual,,Books > C\nP3,Guide,,Books > C++\n")
+    nodes, _, report = collect(load_catalog, src, specs="")
+    assert {n.key: n.label for n in nodes if n.kind is NodeKind.CATEGORY} == {
+        "flipkart/books": "Books", "flipkart/books/c": "C++"}
+    assert sorted(n.label for n in nodes if n.kind is NodeKind.PRODUCT) == ["Guide", "Novel"]
+    assert report.examples[_reason(report, "two names for one key")] == [
+        "line 3: category 'Books > C' has the key of 'Books > C++' (flipkart/books/c, line 2)"]
+    types = tmp_path / "types.txt"
+    types.write_text("Ages 3+\nAges 3\nFisher & Paykel\nFisher Paykel\nC#\n")
+    nodes, _, report = collect(load_gazetteer, types, node_kind="product_type")
+    # "Fisher Paykel" differs from "Fisher & Paykel" in form only: one name, merged quietly
+    assert [(n.key, n.label) for n in nodes] == [
+        ("ages-3", "Ages 3+"), ("fisher-paykel", "Fisher & Paykel"), ("c", "C#")]
+    assert report.examples[_reason(report, "two names for one key")] == [
+        "line 2: product_type 'Ages 3' has the key of 'Ages 3+' (ages-3, line 1)"]
+    with pytest.raises(KGLoadError, match=r"types\.txt: line 2: two names for one key"):
+        collect(load_gazetteer, types, node_kind="product_type", on_error="abort")
+
+
+def test_a_corrupt_or_truncated_gz_file_is_named(tmp_path, RecordingGraph):
+    fake = tmp_path / "fake.csv.gz"
+    fake.write_bytes(b"not gzip")
+    truncated = tmp_path / "cut.csv.gz"
+    truncated.write_bytes(gzip.compress(b"pid,product_name\n" + b"P1,shoe\n" * 1000)[:-12])
+    for src in (fake, truncated):
+        with pytest.raises(KGLoadError, match=rf"{re.escape(src.name)}: cannot decompress it \("):
+            collect(load_catalog, src)
+        with pytest.raises(KGLoadError, match=rf"{re.escape(src.name)}: cannot decompress it"):
+            load_sources(RecordingGraph(), [src], kind="catalog", options={}, progress=False)
+    bad_crc = bytearray(gzip.compress(b"Acme\nBosch\n"))
+    bad_crc[-8] ^= 0xFF
+    gaz = tmp_path / "brands.txt.gz"
+    gaz.write_bytes(bytes(bad_crc))
+    with pytest.raises(KGLoadError, match=r"brands\.txt\.gz: cannot decompress it"):
+        collect(load_gazetteer, gaz)
+
+
+def test_catalog_refuses_a_header_naming_a_column_twice(tmp_path):
+    src = tmp_path / "twice.csv"
+    src.write_text("sku,title,brand,title\nP1,Kettle,Acme,Toaster\n")
+    for on_error in ("skip", "abort"):
+        with pytest.raises(KGLoadError, match=r"twice\.csv: line 1: .*column 'title' twice"):
+            collect(load_catalog, src, id="sku", name="title", category="", specs="",
+                    on_error=on_error)
