@@ -933,16 +933,21 @@ def expand(
     term_key = _term_keys(g)
     banned = {compact_key(normalize_key(text)), compact_key(normalize_key(query))}
     banned |= {term_key(g.label(e.iri)) for e in linked}
-    for words in (normalize_key(text).split(), normalize_key(query).split()):
-        banned |= {compact_key(" ".join(words[i:j])) for i in range(len(words))
-                   for j in range(i + 1, min(i + _MAX_BANNED_WORDS, len(words)) + 1)}
+    # a name that only respells some of the query's words ("wooden" -> the alias "Wooden" of
+    # Wood): no rewrite; a category of that name still is (it names a node: "headphones" in
+    # "sony headphones" -> the category Headphones)
+    respelt = {compact_key(" ".join(words[i:j]))
+               for words in (normalize_key(text).split(), normalize_key(query).split())
+               for i in range(len(words))
+               for j in range(i + 1, min(i + _MAX_BANNED_WORDS, len(words)) + 1)}
     # a brand filter (a linked brand, a rule's FILTER) makes other brands contradictions
     brand_filtered = bool(facets["brand"])
     best: dict[str, tuple[float, _Cand]] = {}
     for w, c in scored:
         key = term_key(c.term)
-        if not key or (key in banned and c.rule is None):
-            continue  # ("wooden" -> the alias "Wooden" of Wood: a respelling of a query word)
+        if not key or (c.rule is None and (key in banned or (
+                key in respelt and c.kind not in _CATEGORY_KINDS))):
+            continue
         if brand_filtered and c.kind == "brand" and c.rule is None:
             continue  # "samsung tv" filtered on Samsung: LG or Sony would only be removed
         kept = best.get(key)
