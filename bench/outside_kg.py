@@ -9,8 +9,13 @@ and has no word of any KG name (:func:`kg.link.outside_kg`). This script parses,
 - real queries (``--queries``, JSONL with a ``query`` key and the Best Buy facets: by default
   Best Buy dev, which the quickstart's fusion model does not train on),
 
+- ``--other`` queries of another shop (QueryNER's Amazon validation queries by default), where
+  a Best Buy model is often out of its depth,
+
 and reports, for each set, how many queries get a hard category filter, a confident intent and
-any expansion, and how many are outside the KG; for the real ones outside it, how often their
+any expansion, and how many are outside the KG; for the labelled real ones, how many hard
+filters name the gold department and how many confident intents the gold lvl1 category; for the
+real ones outside the KG, how often their
 intent was right (lvl1 and department) and how many hard filters and confident intents the
 gate removed (their intent as it would have been: the top category's probability against the
 bundle's calibrated thresholds).
@@ -62,7 +67,7 @@ def measure(qp, queries: list[str], gold: list[tuple[str | None, str | None]] | 
 
     th = qp.expander.thresholds if qp.expander is not None else None
     out = {"queries": len(queries), "hard_filter": 0, "confident": 0, "expanded": 0,
-           "outside": 0,
+           "hard_filter_lvl0_right": 0, "confident_lvl1_right": 0, "outside": 0,
            "outside_with_intent": 0, "outside_lvl1_right": 0, "outside_lvl0_right": 0,
            "gate_removed_hard_filter": 0, "gate_removed_confident": 0, "examples": []}
     for i, text in enumerate(queries):
@@ -70,6 +75,10 @@ def measure(qp, queries: list[str], gold: list[tuple[str | None, str | None]] | 
         out["hard_filter"] += bool(q.filters.get("category"))
         out["confident"] += bool(q.intent and q.intent.confident)
         out["expanded"] += bool(q.expansions)
+        if gold is not None and q.intent is not None:
+            out["hard_filter_lvl0_right"] += bool(q.filters.get("category")) \
+                and q.intent.lvl0 == gold[i][1]
+            out["confident_lvl1_right"] += q.intent.confident and q.intent.category == gold[i][0]
         linked = [e for e in q.entities if e.kg_id]
         if not outside_kg(qp.kg, q.normalized, linked):
             continue
@@ -95,17 +104,24 @@ def main() -> None:
     ap.add_argument("--junk", type=int, default=300, help="random strings to parse")
     ap.add_argument("--seed", type=int, default=0, help="seed of the random strings")
     ap.add_argument("--queries", type=Path, default=ROOT / "data/bestbuy/queries_dev.jsonl")
+    ap.add_argument("--other", type=Path, default=ROOT / "data/queryner/validation.conll",
+                    help="queries of another shop (CoNLL; unlabelled here): QueryNER's "
+                    "Amazon queries by default")
     ap.add_argument("--report", type=Path, help="also write the result here (JSON)")
     args = ap.parse_args()
 
     from parser.pipeline import QueryParser
+    from parser.tagger.data import read_conll
 
     qp = QueryParser.from_pretrained(args.bundle)
     rows = [json.loads(line) for line in args.queries.read_text().splitlines() if line.strip()]
     try:
         out = {"junk": measure(qp, junk_queries(args.junk, args.seed), None),
                "real": measure(qp, [r["query"] for r in rows], [_gold(r) for r in rows]),
-               "real_file": str(args.queries)}
+               "real_file": str(args.queries),
+               "other": measure(qp, list(dict.fromkeys(s.text() for s in read_conll(args.other))),
+                                None),
+               "other_file": str(args.other)}
     finally:
         qp.kg.close()
     text = json.dumps(out, indent=1)

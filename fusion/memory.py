@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,11 @@ import numpy as np
 
 from fusion.errors import FusionDataError, FusionLoadError
 
-__all__ = ["QueryMemory"]
+__all__ = ["FAMILIAR_QUANTILE", "QueryMemory"]
+
+#: the share of training queries less familiar than :attr:`QueryMemory.familiar_floor`
+FAMILIAR_QUANTILE = 0.1
+_FLOOR_SAMPLE = 4000
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -58,15 +63,39 @@ class QueryMemory:
         """``[B, n_labels]``: for each row of ``text``, the labels of its ``k`` nearest
         remembered queries weighted by their cosine (clipped at 0), summing to 1 (uniform when
         none is similar at all)."""
+        return self.vote_and_nearest(text, n_labels=n_labels, k=k)[0]
+
+    def vote_and_nearest(self, text: np.ndarray, *, n_labels: int, k: int,
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`vote`, and ``[B]``: each row's cosine to its nearest remembered query (how
+        familiar the query is; compare it with :attr:`familiar_floor`)."""
         text = _unit(np.atleast_2d(text))
         k = min(k, len(self.text))
         out = np.zeros((len(text), n_labels))
+        nearest = np.zeros(len(text))
         for i, q in enumerate(text):
             sims = self.text @ q
             top = np.argpartition(-sims, k - 1)[:k]
             np.add.at(out[i], self.labels[top], np.clip(sims[top], 0.0, None))
+            nearest[i] = float(sims[top].max())
         total = out.sum(1, keepdims=True)
-        return np.where(total > 0, out / np.where(total > 0, total, 1.0), 1.0 / n_labels)
+        vote = np.where(total > 0, out / np.where(total > 0, total, 1.0), 1.0 / n_labels)
+        return vote, nearest
+
+    @functools.cached_property
+    def familiar_floor(self) -> float:
+        """The :data:`FAMILIAR_QUANTILE` quantile of the remembered queries' cosine to their
+        nearest *other* remembered query (leave one out; at most :data:`_FLOOR_SAMPLE` of them,
+        evenly spaced): a query whose nearest neighbour is less similar than this is less
+        familiar than 9 in 10 training queries are to the rest (a query from another shop's
+        catalogue, a fragment). Computed from the memory alone, once per loaded model."""
+        n = len(self.text)
+        if n < 2:
+            return -1.0
+        rows = np.unique(np.linspace(0, n - 1, min(n, _FLOOR_SAMPLE)).astype(np.int64))
+        sims = self.text[rows] @ self.text.T
+        sims[np.arange(len(rows)), rows] = -np.inf
+        return float(np.quantile(sims.max(1), FAMILIAR_QUANTILE))
 
     def save(self, path: str | Path) -> None:
         """Write ``path`` (safetensors, atomically)."""

@@ -250,13 +250,16 @@ class FusionModel(nn.Module):
         0 without a memory."""
         return self.config.memory_weight if self.memory is not None else 0.0
 
-    def _with_memory(self, probs: np.ndarray, text: np.ndarray) -> np.ndarray:
-        """``probs`` blended with the memory's vote for ``text`` (unchanged without one)."""
+    def _with_memory(self, probs: np.ndarray, text: np.ndarray,
+                     ) -> tuple[np.ndarray, np.ndarray | None]:
+        """``probs`` blended with the memory's vote for ``text`` (unchanged without one), and
+        each query's cosine to its nearest remembered query (``None`` without a memory)."""
         w = self.memory_weight
         if w <= 0 or self.memory is None:
-            return probs
-        vote = self.memory.vote(text, n_labels=len(self.labels), k=self.config.memory_k)
-        return (1.0 - w) * probs + w * vote
+            return probs, None
+        vote, nearest = self.memory.vote_and_nearest(text, n_labels=len(self.labels),
+                                                     k=self.config.memory_k)
+        return (1.0 - w) * probs + w * vote, nearest
 
     def heads(self) -> list[FusionModel]:
         """The ensemble's heads, this model's own first (``[self]`` for one head)."""
@@ -535,8 +538,8 @@ class FusionModel(nn.Module):
                 one["text"] = text[i:i + 1]
                 rows.append(head.logits(one))
             logits = np.concatenate(rows)
-        return self.intents_from_probs(self._with_memory(softmax(logits.astype(np.float64)),
-                                                         text))
+        return self.intents_from_probs(*self._with_memory(softmax(logits.astype(np.float64)),
+                                                          text))
 
     def predict_batch(self, inputs: Sequence[FusionInput]) -> list[Intent]:
         """Predict the intents of ``inputs`` (any length, including 0).
@@ -547,10 +550,11 @@ class FusionModel(nn.Module):
             return []
         self._check_text_dim(inputs)
         probs = self._numpy_head().probs(inputs)
+        nearest = None
         if self.memory is not None:
             text = np.stack([inp.text_embedding.detach().float().numpy() for inp in inputs])
-            probs = self._with_memory(probs, text)
-        return self.intents_from_probs(probs)
+            probs, nearest = self._with_memory(probs, text)
+        return self.intents_from_probs(probs, nearest)
 
     def intents_from_logits(self, logits: np.ndarray,
                             text: np.ndarray | None = None) -> list[Intent]:
@@ -567,10 +571,15 @@ class FusionModel(nn.Module):
         if not np.isfinite(logits).all():
             raise FusionDataError("the fusion logits contain NaN or inf")
         probs = softmax(logits)
-        return self.intents_from_probs(probs if text is None else self._with_memory(probs, text))
+        return self.intents_from_probs(*((probs, None) if text is None
+                                         else self._with_memory(probs, text)))
 
-    def intents_from_probs(self, probs: np.ndarray) -> list[Intent]:
-        """Intents from lvl1 probabilities ``[B, C]`` (rows sum to 1)."""
+    def intents_from_probs(self, probs: np.ndarray,
+                           familiarity: np.ndarray | None = None) -> list[Intent]:
+        """Intents from lvl1 probabilities ``[B, C]`` (rows sum to 1); ``familiarity``: each
+        query's cosine to its nearest remembered training query, when known."""
+        floor = self.memory.familiar_floor if familiarity is not None and \
+            self.memory is not None else None
         to_lvl0 = self.lvl1_to_lvl0.numpy()  # lvl1 label -> its lvl0 index (no copy)
         n0 = len(self.lvl0_labels)
         # per row, in label order (a matrix product's order of sums depends on the batch)
@@ -591,6 +600,8 @@ class FusionModel(nn.Module):
                     lvl0_score=float(p0[i][self._lvl0_index[lvl0]]),
                     top_k=tuple((self.labels[j], p) for j, p in zip(row, top_p[i], strict=True)),
                     category_iri=label_iris.get(best),
+                    familiarity=None if familiarity is None else float(familiarity[i]),
+                    familiar_floor=floor,
                 )
             )
         return out

@@ -111,6 +111,10 @@ class Intent:
         lvl0_score: probability of ``lvl0`` (sum over its lvl1 children).
         top_k: ``(lvl1 path, probability)`` best first.
         category_iri: the KG category node whose path is ``category``, if there is one.
+        familiarity: the query's cosine to its nearest training query (a model with a query
+            memory, :mod:`fusion.memory`; ``None`` without one).
+        familiar_floor: the model's :attr:`fusion.memory.QueryMemory.familiar_floor`: below
+            it, the query is less familiar than 9 in 10 training queries (``None``: no memory).
     """
 
     category: str
@@ -119,6 +123,15 @@ class Intent:
     lvl0_score: float
     top_k: tuple[tuple[str, float], ...]
     category_iri: str | None = None
+    familiarity: float | None = None
+    familiar_floor: float | None = None
+
+    @property
+    def unfamiliar(self) -> bool:
+        """Whether the query is less like the training queries than 9 in 10 of them are
+        like each other (False when unknown)."""
+        return self.familiarity is not None and self.familiar_floor is not None \
+            and self.familiarity < self.familiar_floor
 
 
 @runtime_checkable

@@ -503,9 +503,8 @@ class QueryParser:
         intent_min = self._intent_threshold
         for i in range(len(cut)):
             intent = intents[i]
-            # a query the KG knows nothing of: its intent is the text model's guess, never
-            # confident, never a hard filter, not expanded (judged once, for both stages)
-            outside = outside_kg(self.kg, work.prepared[i][1], linked[i])
+            # judged once, for both stages
+            outside = out_of_depth(self.kg, work.prepared[i][1], linked[i], intent)
             if intent is not None and not any(ch.isalnum() for ch in work.prepared[i][1]):
                 intent = None  # an empty or symbol-only query has no category
             intent_result = None
@@ -592,8 +591,8 @@ class QueryParser:
         and linking into ``kg``; pass it to :func:`fusion.train.train_from_files`."""
         from parser.tagger.embed import load_embedding_tagger
 
-        tagger = load_embedding_tagger(tagger_dir)
-        tagger.lexicon = kg
+        # (the KG at load time: set after, it came with a warning that it was missing)
+        tagger = load_embedding_tagger(tagger_dir, lexicon=kg)
         return cls(tagger=tagger, kg=kg, config=ParserConfig(expand=False))
 
     @property
@@ -638,6 +637,20 @@ class QueryParser:
                           for text, tt in zip(work.cut, tagged, strict=True)]
             out += self._fusion_inputs(emb, linked, work.cut)
         return out
+
+
+def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],
+                 intent: Intent | None) -> bool:
+    """Whether a query's intent is only the text model's guess: never confident, never a
+    hard filter, not expanded. So is a query outside the KG (:func:`kg.link.outside_kg`: it
+    links nothing and has no word of any KG name), and one the intent model has seen nothing
+    like (:attr:`fusion.Intent.unfamiliar`) that links no node naming a department (an
+    attribute value alone does not): "comfy beanie" from another shop's catalogue got a hard
+    Appliances filter from the model's guess."""
+    if outside_kg(kg, normalized, linked):
+        return True
+    return intent is not None and intent.unfamiliar \
+        and all(e.kind == "attribute_value" for e in linked)
 
 
 def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:

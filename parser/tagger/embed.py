@@ -38,15 +38,15 @@ def tagger_fingerprint(path: str | Path | None) -> str:
         return sha256_file(Path(path) / "model.safetensors")[:12]
 
 
-def load_embedding_tagger(tagger_dir: str | Path) -> Any:
+def load_embedding_tagger(tagger_dir: str | Path, *, lexicon: Any = None) -> Any:
     """Load ``tagger_dir`` for embeddings: ONNX (INT8 when present) if its export has the
-    embedding output, else torch."""
+    embedding output, else torch; ``lexicon``: the KG, for a tagger with lexicon features."""
     from parser.tagger.io import has_onnx_export
     from parser.tagger.predict import Tagger
 
     tagger_dir = Path(tagger_dir)
     if has_onnx_export(tagger_dir):
-        tagger = Tagger.from_pretrained(tagger_dir, backend="onnx")
+        tagger = Tagger.from_pretrained(tagger_dir, backend="onnx", lexicon=lexicon)
         if tagger.has_embeddings:
             return tagger
-    return Tagger.from_pretrained(tagger_dir, backend="torch")
+    return Tagger.from_pretrained(tagger_dir, backend="torch", lexicon=lexicon)

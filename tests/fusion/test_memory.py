@@ -106,3 +106,45 @@ def test_default_thresholds_and_walk_gate_follow_the_memory_weight() -> None:
     # a weight without its own calibration: the stricter memory-free defaults
     assert Thresholds.defaults_for(0.5) == Thresholds()
     assert ExpansionConfig.defaults_for(0.5) == ExpansionConfig()
+
+
+def test_familiarity_is_the_nearest_training_query_and_its_floor_leaves_one_out() -> None:
+    """The query's cosine to its nearest remembered query, against the memory's own floor: the
+    10% quantile of each remembered query's cosine to its nearest OTHER one (not to itself)."""
+    from fusion.memory import FAMILIAR_QUANTILE
+
+    rng = np.random.default_rng(0)
+    centre = np.ones(8) / np.sqrt(8)
+    text = centre + 0.1 * rng.standard_normal((50, 8))
+    mem = QueryMemory.build(text, [0] * 50)
+    unit = text / np.linalg.norm(text, axis=1, keepdims=True)
+    sims = unit @ unit.T
+    np.fill_diagonal(sims, -np.inf)
+    assert mem.familiar_floor == pytest.approx(np.quantile(sims.max(1), FAMILIAR_QUANTILE),
+                                               abs=1e-6)
+    assert mem.familiar_floor < 1.0  # (with itself, every query would be at 1.0)
+    near, far = centre, -centre + 0.2 * rng.standard_normal(8)
+    vote, nearest = mem.vote_and_nearest(np.stack([near, far]), n_labels=1, k=5)
+    assert np.allclose(vote, mem.vote(np.stack([near, far]), n_labels=1, k=5))
+    assert nearest[0] == pytest.approx((unit @ centre).max(), abs=1e-6)
+    assert nearest[0] > mem.familiar_floor > nearest[1]
+
+
+def test_an_intent_says_how_familiar_its_query_is() -> None:
+    """A model with a memory marks a query unlike its training queries as unfamiliar (the
+    parser then gives it no hard filter and no confident intent unless it links a node that
+    names a department); one without a memory cannot tell."""
+    examples = _clusters(6, 4, seed=0)
+    model = train_fusion(FusionConfig(**{**CFG.to_dict(), "memory_weight": 0.3}), None,
+                         examples, [], train_config=TrainConfig(epochs=2, seed=0))
+    model.eval()
+    seen = examples[0].input.text_embedding
+    odd = -seen
+    near, far = model.predict_batch([FusionInput(seen), FusionInput(odd)])
+    assert near.familiar_floor == far.familiar_floor == model.memory.familiar_floor
+    assert not near.unfamiliar and far.unfamiliar
+    assert near.familiarity == pytest.approx(1.0, abs=1e-5)
+    plain = train_fusion(CFG, None, examples, [], train_config=TrainConfig(epochs=2, seed=0))
+    plain.eval()
+    one = plain.predict_batch([FusionInput(odd)])[0]
+    assert one.familiarity is None and not one.unfamiliar

@@ -93,3 +93,32 @@ def test_a_parser_reads_while_a_writer_holds_the_kg(graph, tmp_path):
         assert cli.returncode == 0, cli.stderr
     finally:
         holder.communicate("\n", timeout=60)
+
+
+def test_an_unfamiliar_query_is_out_of_the_models_depth_unless_a_link_names_a_department():
+    """A query with a KG word (not outside the KG) that the intent model has seen nothing like
+    gets no confident intent and no hard filter, unless it links a brand, category, product
+    type or product; a familiar one, or a model that cannot tell, keeps them."""
+    from fusion.types import Intent, LinkedEntity
+    from parser.pipeline import out_of_depth
+
+    g = ProductGraph.in_memory()
+    with g.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "acme", "Acme"))
+        tx.add_node(Node(NodeKind.ATTRIBUTE_VALUE, "color/red", "Red", attribute="color"))
+    brand = next(n.iri for n in g.nodes() if n.label == "Acme")
+    red = next(n.iri for n in g.nodes() if n.label == "Red")
+
+    def intent(familiarity):
+        return Intent("A > B", "A", 0.9, 0.95, (("A > B", 0.9),), None, familiarity,
+                      None if familiarity is None else 0.7)
+
+    assert out_of_depth(g, "qzxv", [], intent(0.9))  # outside the KG, as before
+    assert out_of_depth(g, "red beanie", [LinkedEntity(red, "attribute_value", 0.9)],
+                        intent(0.5))
+    assert not out_of_depth(g, "red beanie", [LinkedEntity(red, "attribute_value", 0.9)],
+                            intent(0.8))
+    assert not out_of_depth(g, "acme beanie", [LinkedEntity(brand, "brand", 0.9)], intent(0.5))
+    assert not out_of_depth(g, "red beanie", [LinkedEntity(red, "attribute_value", 0.9)],
+                            intent(None))
+    g.close()
