@@ -61,7 +61,7 @@ from kg.index import AliasIndex, Candidate, Match
 from kg.io import atomic_path, fsync_dir, remove_path, replace_dir
 from kg.link import Vocabulary
 from kg.query import QueryResult, run_query
-from kg.rdfio import MAX_LITERAL, rdf_format
+from kg.rdfio import rdf_format, too_long_literal
 from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
 from kg.store import Backend, location
 from kg.versions import EMPTY_DIGEST, VersionInfo, VersionLog, digest_add, digest_combine
@@ -408,13 +408,9 @@ class Transaction:
         refuse) is refused with a ``ValueError`` before any of ``quads`` is added."""
         self._check_open()
         quads = list(quads)
-        for q in quads:
-            obj = q.object
-            if isinstance(obj, ox.Literal) and len(obj.value) > MAX_LITERAL:
-                raise ValueError(
-                    f"a literal of {q.subject} is {len(obj.value):,} characters (more than "
-                    f"{MAX_LITERAL:,}); refused"
-                )
+        long = too_long_literal(quads)
+        if long is not None:
+            raise ValueError(long)
         for q in quads:
             self._add_quad(ox.Quad(q.subject, q.predicate, q.object, _DG))
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -38,6 +39,7 @@ __all__ = [
     "parse_rdf",
     "rdf_format",
     "rdflib_view",
+    "too_long_literal",
 ]
 
 MAX_ENTITY_EXPANSION = 8 << 20  # bytes that entity references may expand to, in one document
@@ -149,14 +151,21 @@ def parse_rdf(data: bytes, fmt: ox.RdfFormat, source: str = "<input>") -> list[o
         raise KGLoadError(f"{source}: invalid {fmt.name}: {e}") from None
     except (ValueError, OSError) as e:
         raise KGLoadError(f"{source}: cannot parse {fmt.name}: {e}") from None
+    long = too_long_literal(quads)
+    if long is not None:
+        raise KGLoadError(f"{source}: {long}, nothing loaded")
+    return quads
+
+
+def too_long_literal(quads: Iterable[ox.Quad]) -> str | None:
+    """What is wrong with the first quad whose literal is longer than :data:`MAX_LITERAL`
+    characters ("a literal of <s> is N characters (more than M); refused"), or ``None``."""
     for q in quads:
         obj = q.object
         if isinstance(obj, ox.Literal) and len(obj.value) > MAX_LITERAL:
-            raise KGLoadError(
-                f"{source}: a literal of {q.subject} is {len(obj.value):,} characters (more "
-                f"than {MAX_LITERAL:,}); refused, nothing loaded"
-            )
-    return quads
+            return (f"a literal of {q.subject} is {len(obj.value):,} characters (more than "
+                    f"{MAX_LITERAL:,}); refused")
+    return None
 
 
 def rdflib_view(store: ox.Store, where: str) -> Any:
