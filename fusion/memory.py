@@ -29,7 +29,7 @@ __all__ = ["FAMILIAR_QUANTILE", "QueryMemory"]
 
 #: the share of training queries less familiar than :attr:`QueryMemory.familiar_floor`
 FAMILIAR_QUANTILE = 0.1
-_FLOOR_SAMPLE = 4000
+_FLOOR_SAMPLE = 2000
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -37,19 +37,38 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.linalg.norm(x, axis=-1, keepdims=True).clip(min=1e-9)
 
 
+def _floor(text: np.ndarray, block: int = 256) -> float:
+    """:attr:`QueryMemory.familiar_floor` of unit rows ``text``."""
+    n = len(text)
+    if n < 2:
+        return -1.0
+    rows = np.unique(np.linspace(0, n - 1, min(n, _FLOOR_SAMPLE)).astype(np.int64))
+    nearest = np.empty(len(rows))
+    for a in range(0, len(rows), block):  # (a block of rows against all: bounded memory)
+        part = rows[a:a + block]
+        sims = text[part] @ text.T
+        sims[np.arange(len(part)), part] = -np.inf
+        nearest[a:a + len(part)] = sims.max(1)
+    return float(np.quantile(nearest, FAMILIAR_QUANTILE))
+
+
 @dataclass(frozen=True)
 class QueryMemory:
-    """The remembered queries: unit-length text embeddings ``[n, text_dim]`` and their label
-    indices ``[n]`` (into the model's labels)."""
+    """The remembered queries: unit-length text embeddings ``[n, text_dim]``, their label
+    indices ``[n]`` (into the model's labels) and :attr:`familiar_floor`."""
 
     text: np.ndarray
     labels: np.ndarray
+    #: see :attr:`familiar_floor` (computed by :meth:`build`, saved with the memory)
+    floor: float | None = None
 
     @classmethod
     def build(cls, text: np.ndarray, labels: Sequence[int] | np.ndarray, *,
-              normalise: bool = True) -> QueryMemory:
+              normalise: bool = True, floor: float | None = None) -> QueryMemory:
         """A memory of ``text`` rows (normalised here unless ``normalise`` is false: rows
-        that already are, as saved) labelled ``labels``."""
+        that already are, as saved) labelled ``labels``; ``floor``: its
+        :attr:`familiar_floor` when known (as saved), else computed here (about 10 ms for
+        1,500 queries; at most :data:`_FLOOR_SAMPLE` rows against all, in blocks)."""
         text = np.asarray(text, dtype=np.float32)
         labels = np.asarray(labels, dtype=np.int64)
         if text.ndim != 2 or len(text) != len(labels) or not len(text):
@@ -57,7 +76,10 @@ class QueryMemory:
                                   f"got {list(text.shape)} and {len(labels)}")
         if not np.isfinite(text).all() or (labels < 0).any():
             raise FusionDataError("a query memory's text must be finite and its labels >= 0")
-        return cls(_unit(text) if normalise else text, labels)
+        text = _unit(text) if normalise else text
+        if floor is None or not np.isfinite(floor):
+            floor = _floor(text)
+        return cls(text, labels, float(floor))
 
     def vote(self, text: np.ndarray, *, n_labels: int, k: int) -> np.ndarray:
         """``[B, n_labels]``: for each row of ``text``, the labels of its ``k`` nearest
@@ -88,14 +110,8 @@ class QueryMemory:
         nearest *other* remembered query (leave one out; at most :data:`_FLOOR_SAMPLE` of them,
         evenly spaced): a query whose nearest neighbour is less similar than this is less
         familiar than 9 in 10 training queries are to the rest (a query from another shop's
-        catalogue, a fragment). Computed from the memory alone, once per loaded model."""
-        n = len(self.text)
-        if n < 2:
-            return -1.0
-        rows = np.unique(np.linspace(0, n - 1, min(n, _FLOOR_SAMPLE)).astype(np.int64))
-        sims = self.text[rows] @ self.text.T
-        sims[np.arange(len(rows)), rows] = -np.inf
-        return float(np.quantile(sims.max(1), FAMILIAR_QUANTILE))
+        catalogue, a fragment). Computed from the memory alone, when it is built."""
+        return self.floor if self.floor is not None else _floor(self.text)
 
     def save(self, path: str | Path) -> None:
         """Write ``path`` (safetensors, atomically)."""
@@ -104,7 +120,8 @@ class QueryMemory:
         from kg.io import atomic_path
 
         with atomic_path(Path(path)) as tmp:
-            save_file({"text": self.text, "labels": self.labels}, str(tmp))
+            save_file({"text": self.text, "labels": self.labels,
+                       "familiar_floor": np.array([self.familiar_floor])}, str(tmp))
 
     @classmethod
     def load(cls, path: str | Path) -> QueryMemory:
@@ -114,6 +131,8 @@ class QueryMemory:
 
         try:
             d = load_file(str(path))
-            return cls.build(d["text"], d["labels"], normalise=False)
+            floor = d.get("familiar_floor")  # (a memory saved before it had one: computed)
+            return cls.build(d["text"], d["labels"], normalise=False,
+                             floor=None if floor is None or floor.size != 1 else float(floor[0]))
         except (SafetensorError, OSError, KeyError, FusionDataError) as exc:
             raise FusionLoadError(f"{path} is not a valid query memory ({exc})") from exc

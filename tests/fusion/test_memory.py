@@ -108,7 +108,7 @@ def test_default_thresholds_and_walk_gate_follow_the_memory_weight() -> None:
     assert ExpansionConfig.defaults_for(0.5) == ExpansionConfig()
 
 
-def test_familiarity_is_the_nearest_training_query_and_its_floor_leaves_one_out() -> None:
+def test_familiarity_is_the_nearest_training_query_and_its_floor_leaves_one_out(tmp_path) -> None:
     """The query's cosine to its nearest remembered query, against the memory's own floor: the
     10% quantile of each remembered query's cosine to its nearest OTHER one (not to itself)."""
     from fusion.memory import FAMILIAR_QUANTILE
@@ -128,6 +128,14 @@ def test_familiarity_is_the_nearest_training_query_and_its_floor_leaves_one_out(
     assert np.allclose(vote, mem.vote(np.stack([near, far]), n_labels=1, k=5))
     assert nearest[0] == pytest.approx((unit @ centre).max(), abs=1e-6)
     assert nearest[0] > mem.familiar_floor > nearest[1]
+    # saved with the memory; a memory saved before it had one gets it computed at load
+    mem.save(tmp_path / "m.safetensors")
+    assert QueryMemory.load(tmp_path / "m.safetensors").floor == mem.familiar_floor
+    from safetensors.numpy import save_file
+
+    save_file({"text": mem.text, "labels": mem.labels}, str(tmp_path / "old.safetensors"))
+    old = QueryMemory.load(tmp_path / "old.safetensors")
+    assert old.familiar_floor == pytest.approx(mem.familiar_floor)
 
 
 def test_an_intent_says_how_familiar_its_query_is() -> None:
