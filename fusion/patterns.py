@@ -257,6 +257,10 @@ _SIZE_UNIT = (
     r"cu\.?\s?ft|ft|oz|qt)(?![a-z0-9])|\")"
 )
 _SIZE_ONE = rf"{_SIZE_NUM}\s*(?:-\s*)?{_SIZE_UNIT}"
+# a number with a spaced "in" right after a price word is a price followed by the word "in"
+_SPACED_IN = re.compile(r"\d\s+in$", re.I)
+_PRICE_BEFORE = re.compile(
+    r"(?:\b(?:under|below|over|above|than|to|least|most|max|min|from)|[<>≤≥]=?)\s*$", re.I)
 _SIZE = re.compile(
     r"(?<![\w./$€£\-–])(?:"
     rf"(?P<range>(?:between\s+{_SIZE_NUM}(?:\s*-?\s*{_SIZE_UNIT})?\s*and"
@@ -272,4 +276,6 @@ def parse_sizes(text: str) -> list[str]:
     >>> parse_sizes("lg 55 inch tv 2tb"), parse_sizes("5 in 1 charger")
     (['55 inch', '2tb'], [])
     """
-    return [m.group("one") for m in _SIZE.finditer(text) if m.group("one")]
+    return [m.group("one") for m in _SIZE.finditer(text) if m.group("one")
+            and not (_SPACED_IN.search(m.group("one"))  # "under 500 in black": a price
+                     and _PRICE_BEFORE.search(text, 0, m.start()))]

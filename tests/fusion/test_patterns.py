@@ -215,3 +215,16 @@ def test_sizes(text, expected):
 def test_sizes_are_not_prices_and_n_in_1_not_a_size():
     assert parse_price('65" tv under 1k') == (None, 1000.0)
     assert parse_sizes('65" tv under 1k') == ['65"']
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        ("tv under 500 in black", []),  # a price, then the word "in"
+        ("tv over 300 in red", []),
+        ("lg 55 in tv under 800", ["55 in"]),
+        ("under 32 inch tv", ["32 inch"]),
+    ],
+)
+def test_a_price_followed_by_in_is_no_size(text, sizes):
+    assert parse_sizes(text) == sizes
