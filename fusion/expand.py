@@ -877,7 +877,8 @@ def expand(
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
         add(cands, base)
         for field_, value in ent_facets:
-            if field_ == "colour" and ent.label is not None and ent.label not in _COLOUR_LABELS:
+            if field_ == "colour" and ent.label is not None \
+                    and ent.label.lower() not in _COLOUR_LABELS:
                 continue  # a colour value linked from a word the tagger did not read as a
                 #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
             if field_ == "size" and set(normalize_key(value).split()) <= named:
@@ -1041,9 +1042,9 @@ class QueryExpander:
         :func:`expand`."""
         g = as_networkx(self.kg)
         ents = list(linked)
-        for _text, _label, iri in entities:
+        for _text, label, iri in entities:
             if iri and iri in g and g.nodes[iri].get("kind"):
-                ents.append(LinkedEntity(iri, g.nodes[iri]["kind"], 1.0))
+                ents.append(LinkedEntity(iri, g.nodes[iri]["kind"], 1.0, label))
         return expand(
             self.kg, ents, intent, query=query, rules=self.rules, config=self.config,
             thresholds=self.thresholds,

@@ -78,7 +78,7 @@ _UNITS = (
     r"cu|sq|rpm|btu|fps|dpi|db|ohms?|mph|lm|lumens?|cores?|threads?|bits?|gen|generation|"
     # counted nouns right after the number ("3 pack", "2 year warranty", "4.5 stars")
     r"packs?|pk|pcs|pieces?|count|ct|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|"
-    r"mins?|seconds?|secs?|stars|star\s+(?:rating|rated|reviews?)|people|persons?|pairs?|"
+    r"mins?|seconds?|secs?|stars?|people|persons?|players?|pairs?|"
     r"sheets?|rolls?|seater|gang|ply|percent|times|speeds?"
 )
 # counted nouns that may come up to two words later ("4 hdmi ports", "6 ac outlets")
@@ -278,4 +278,6 @@ def parse_sizes(text: str) -> list[str]:
     """
     return [m.group("one") for m in _SIZE.finditer(text) if m.group("one")
             and not (_SPACED_IN.search(m.group("one"))  # "under 500 in black": a price
-                     and _PRICE_BEFORE.search(text, 0, m.start()))]
+                     and _PRICE_BEFORE.search(text, 0, m.start()))
+            # a quote that closes one opened before is no inch mark ('"iphone 11"')
+            and not (m.group("one").endswith('"') and text.count('"', 0, m.start()) % 2)]

@@ -62,6 +62,9 @@ _INSTR = re.compile(r"^(?P<kind>[A-Za-z]+)\s*(?:\(\s*(?P<w>[^)]*)\s*\))?\s*:\s*(
 _INSTR_NOARG = re.compile(r"^(?P<kind>[A-Za-z]+)\s*$")
 _POSSESSIVE = re.compile("['\u2019]s$")
 _APOSTROPHES = "'\u2019"
+#: characters that belong to the word they follow ("c++", "c#": not the word "c"; the KG
+#: loaders keep them in names for the same reason)
+_WORD_TAIL = "+#"
 # brackets and quotes: a DELETE drops one only together with its partner
 _PAIRS = {"(": ")", "[": "]", "{": "}", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb",
           '"': '"', "'": "'"}
@@ -148,7 +151,7 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i + 1
-        while j < n and (_is_word_char(text[j]) or (
+        while j < n and (_is_word_char(text[j]) or text[j] in _WORD_TAIL or (
                 text[j] in _APOSTROPHES and j + 1 < n and _is_word_char(text[j + 1]))):
             j += 1
         spans.append((i, j))
@@ -369,6 +372,8 @@ class RuleSet:
         words = [_word_key(norm[s:e]) for s, e in spans]
         res = RuleResult(query=norm)
         delete: list[tuple[str, AppliedRule]] = []
+        if len(self._words) != len(self.rules):  # rules appended since: their words too
+            self._words = [_words(r.input) for r in self.rules]
         for rule, rule_words in zip(self.rules, self._words, strict=True):
             if rule.exact:
                 if words != rule_words:
@@ -392,6 +397,8 @@ class RuleSet:
         kept = [True] * len(words)
         for term, applied in delete:
             seq = _words(term)
+            if not seq:  # (RuleSet.parse refuses such terms; a Rule built in code may not)
+                continue
             live = [i for i, k in enumerate(kept) if k]
             hits: list[int] = []  # indexes into live of non-overlapping occurrences
             i = _words_in(seq, [words[j] for j in live])

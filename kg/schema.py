@@ -22,6 +22,7 @@ import math
 import numbers
 import re
 import unicodedata
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -252,14 +253,17 @@ class Node:
         check_text(self.label, "label")
         if not self.label.strip():
             raise ValueError(f"Node {self.key!r} needs a non-empty label")
-        if isinstance(self.aliases, str) or not isinstance(self.aliases, tuple | list):
-            raise TypeError(
-                f"Node.aliases must be a tuple of str, got {type(self.aliases).__name__}"
+        if isinstance(self.aliases, str | bytes) or not isinstance(self.aliases, Iterable):
+            raise TypeError(  # (a str would be split into its characters)
+                f"Node.aliases must be a collection of str, got {type(self.aliases).__name__}"
             )
+        if not isinstance(self.aliases, tuple):  # a list, a set (sorted: a stable order) ...
+            aliases = list(self.aliases)
+            if isinstance(self.aliases, Set) and all(isinstance(a, str) for a in aliases):
+                aliases.sort()
+            object.__setattr__(self, "aliases", tuple(aliases))
         for i, alias in enumerate(self.aliases):
             check_text(alias, f"aliases[{i}]")
-        if isinstance(self.aliases, list):
-            object.__setattr__(self, "aliases", tuple(self.aliases))
         for name in ("attribute", "source", "external_id", "path"):
             value = getattr(self, name)
             if value is not None:

@@ -644,9 +644,10 @@ def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],
     """Whether a query's intent is only the text model's guess: never confident, never a
     hard filter, not expanded. So is a query outside the KG (:func:`kg.link.outside_kg`: it
     links nothing and has no word of any KG name), and one the intent model has seen nothing
-    like (:attr:`fusion.Intent.unfamiliar`) that links no node naming a department (an
-    attribute value alone does not): "comfy beanie" from another shop's catalogue got a hard
-    Appliances filter from the model's guess."""
+    like (:attr:`fusion.Intent.unfamiliar`) that links no brand, category, product type or
+    product (an attribute value alone places nothing in the catalogue; a linked node of another
+    department than the intent's does not stop the gate either): "comfy beanie" from another
+    shop's catalogue got a hard Appliances filter from the model's guess."""
     if outside_kg(kg, normalized, linked):
         return True
     return intent is not None and intent.unfamiliar \

@@ -266,11 +266,13 @@ class RowErrors:
         self.count = 0
 
     def bad(self, reason: str, where: int | None, item: str = "", *, kept: str = "") -> None:
-        """Report (skip) or raise (abort) a bad row; ``kept``: what skip keeps of the row
-        (e.g. "product kept without it"), added to the reason reported."""
+        """Report (skip) or raise (abort) a bad row; ``kept``: what is kept of a row that only
+        loses one value (e.g. "product kept without a popularity"): such a row is reported
+        under either setting (abort is for rows that would be lost; files with "N/A" cells
+        loaded before)."""
         self.count += 1
         loc = f"{self.unit} {where}" if where is not None else ""
-        if self.on_error == "abort":
+        if self.on_error == "abort" and not kept:
             raise KGLoadError(f"{self.source}: {loc}: {reason}: {item[:200]!r} "
                               "(nothing loaded; use on_error=skip to load the other rows)")
         reason = f"{self.tag}{reason}" + (f" ({kept})" if kept else "")

@@ -152,8 +152,10 @@ def load_bestbuy_products(
     errors = RowErrors(path, report, on_error, unit="line")
     if categories is None:
         categories = _default_categories(path)
+    # (the category file is auxiliary here: a bad entry of it is reported, never a reason to
+    # refuse the products; the shipped one has one without a name)
     index = bestbuy_category_index(categories, source=source, report=report,
-                                   on_error=on_error) if categories else {}
+                                   on_error="skip") if categories else {}
     emit = Emitter()
 
     def path_node(cpath: list[str]) -> Node:

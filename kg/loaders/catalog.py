@@ -300,8 +300,9 @@ def load_catalog(
     too deeply), a wrong field count, or a product, category, brand or value whose key an
     earlier row gave another name (a duplicate id; "C++" and "C", which :func:`slug` makes one
     key) are bad rows (``on_error``), reported as ``line N`` (the row's first line in the
-    file). A popularity that is not a finite number >= 0 (``NaN``, ``inf``) is a bad value: with
-    ``skip`` the product is kept without it. A category cell that starts with ``(`` or ``[``
+    file). A popularity that is not a finite number >= 0 (``NaN``, ``inf``, ``N/A``) is a bad
+    value: reported, and the product kept without it (whatever ``on_error``: the row is not
+    lost). A category cell that starts with ``(`` or ``[``
     but is no list (``(Uncategorized)``, ``[Clearance] > TVs``) is a ``>`` path. A CSV
     header that names a column twice refuses the file (KGLoadError).
 

@@ -147,8 +147,7 @@ def parse(
                            progress=out != "-")
             # (a resumed run counts the lines an earlier run wrote: "wrote" would claim them)
             typer.echo(f"wrote {n} parsed queries to stdout" if out == "-" else
-                       f"{out}: {n} parsed queries (with those of earlier runs it resumed)",
-                       err=True)
+                       f"{out} holds {n} parsed queries", err=True)
             return
         with scoped_threads(torch_threads=SERVING_TORCH_THREADS, blas_threads=1):
             parser = QueryParser.from_pretrained(bundle_dir, backend=backend, blas_threads=None)

@@ -119,8 +119,8 @@ def error_line(exc: BaseException) -> str:
     if isinstance(exc, ImportError):
         top = (exc.name or "").split(".")[0]
         if isinstance(exc, ModuleNotFoundError) and top and top not in _OWN_PACKAGES:
-            return (f"error: {message} (an optional dependency is missing: `pip install -e "
-                    "'.[dev]'` installs them all)")
+            return (f"error: {message} (an optional dependency is missing: `pip install "
+                    "'kgqp[dev]'`, or `pip install -e '.[dev]'` in a clone, installs them all)")
         if top in _OWN_PACKAGES or "cannot import name" in message:
             # one of kgqp's own modules failed to import: a bug or a broken install, not a
             # missing extra

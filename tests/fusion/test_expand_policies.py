@@ -318,3 +318,14 @@ def test_counts_in_the_expansion_config_are_whole_numbers():
                 {"walk": float("nan")}):
         with pytest.raises(FusionConfigError, match="whole number"):
             ExpansionConfig.from_dict(bad)
+
+
+def test_the_expander_reads_the_tagger_label_of_parser_spans(kg):
+    """QueryExpander.expand(entities=...) dropped the spans' labels: a colour value linked
+    from a word the tagger did not read as a colour still became a colour filter there."""
+    from fusion.expand import QueryExpander
+
+    qe = QueryExpander(kg)
+    assert qe.expand("soft fridge", entities=[("soft", "modifier", RED_IRI)]).filters.colour == ()
+    assert qe.expand("red fridge", entities=[("red", "Color", RED_IRI)]).filters.colour == (
+        "Red",)  # (labels compared case-insensitively)

@@ -228,3 +228,19 @@ def test_sizes_are_not_prices_and_n_in_1_not_a_size():
 )
 def test_a_price_followed_by_in_is_no_size(text, sizes):
     assert parse_sizes(text) == sizes
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes", "price"),
+    [
+        ('"iphone 11"', [], (None, None)),  # a quote closing a phrase is no inch mark
+        ('"samsung tv 2019"', [], (None, None)),
+        ('search "ps 4" games', [], (None, None)),
+        ('samsung 65" tv', ['65"'], (None, None)),
+        ("up to 4 players", [], (None, None)),  # counted nouns are no prices
+        ("under 5 star", [], (None, None)),
+    ],
+)
+def test_quoted_phrases_and_counted_nouns(text, sizes, price):
+    assert parse_sizes(text) == sizes
+    assert parse_price(text) == price

@@ -200,3 +200,23 @@ def test_a_missing_rules_file_has_no_line_number(tmp_path):
     st = rf.status()
     assert (st.ok, st.rules) == (False, 2)
     assert st.error == "rules.txt: the rules file does not exist (deleted or moved?)"
+
+
+def test_plus_and_hash_belong_to_their_word():
+    """'c++ =>' fired on any query with the word 'c' ("usb c cable", "vitamin c")."""
+    rs = RuleSet.parse("c++ =>\n  SYNONYM: programming\n")
+    assert [s.term for s in rs.apply("learn c++ now").synonyms] == ["programming"]
+    for q in ("usb c cable", "vitamin c", "c# guide"):
+        assert rs.apply(q).synonyms == [], q
+
+
+def test_rules_built_in_code_never_hang_or_go_stale():
+    """A DELETE of a term with no words looped forever; rules appended to ``rules`` after the
+    RuleSet was made failed every apply."""
+    from fusion.rules import Instruction, Rule
+
+    rs = RuleSet([Rule("tv", False, (Instruction("DELETE", "--", 1.0, 1),), 1)])
+    assert rs.apply("tv stand").query == "tv stand"
+    rs = RuleSet.parse("tv <=> television\n")
+    rs.rules.append(Rule("phone", False, (Instruction("SYNONYM", "mobile", 1.0, 3),), 3))
+    assert [s.term for s in rs.apply("phone case").synonyms] == ["mobile"]

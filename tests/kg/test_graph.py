@@ -515,3 +515,13 @@ def test_atomic_writes_keep_modes_and_take_an_explicit_one(tmp_path, umask_022):
         (d / "w").write_text("w")
     assert (tmp_path / "model").stat().st_mode & 0o777 == 0o755
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_node_aliases_take_any_collection_of_str():
+    """A set of aliases was refused after the text checks came in (it worked before); a str
+    is still refused (it would be split into characters)."""
+    node = Node(NodeKind.BRAND, "lg", "LG", aliases={"LG Electronics", "Goldstar"})
+    assert node.aliases == ("Goldstar", "LG Electronics")
+    assert Node(NodeKind.BRAND, "lg", "LG", aliases=["b", "a"]).aliases == ("b", "a")
+    with pytest.raises(TypeError, match="collection of str"):
+        Node(NodeKind.BRAND, "lg", "LG", aliases="LG")
