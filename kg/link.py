@@ -169,6 +169,8 @@ _IRREGULAR_SINGULARS = {v: k for k, v in _IRREGULAR_PLURALS.items()}
 #: A three-letter plural is folded when its first two letters are among these (see _stem).
 _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lacks
+_SUBSET_MIN_CHARS = 2  # a one-letter mention ("x") names no longer name ("Mortal Kombat X")
+_DIGITS = re.compile(r"\d+")
 _SUBSET_MAX_WORDS = 6
 
 
@@ -905,7 +907,9 @@ class EntityLinker:
                 if c.iri in table.unlinkable:
                     continue
                 mt = match_type
-                if mt == "exact" and c.matched_alias != mention.strip():
+                # exact: the stored name as the mention writes it, case aside ("Basketball" and
+                # "basketball" got two decisions: the fitted weight of exact is below alias's)
+                if mt == "exact" and c.matched_alias.casefold() != mention.strip().casefold():
                     mt = "alias"
                 if c.iri not in found or found[c.iri][2] < sim:
                     found[c.iri] = (c, mt, sim)
@@ -947,7 +951,7 @@ class EntityLinker:
             ck = compact_key(key)
             for name in table.by_compact.get(ck, ()) if len(ck) >= 3 else ():
                 add(name, "compact", 0.9)
-        if not found:
+        if not found and len(key) >= _SUBSET_MIN_CHARS:
             # names with every content word of the mention and at most two more
             # ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones")
             ws, order = word_set(key), word_order(key)
@@ -976,7 +980,10 @@ class EntityLinker:
                 if name == key:
                     continue
                 dist = OSA.distance(key, name)
-                if dist <= 1 and len(name) >= cfg.fuzzy_min_chars and name[0] == key[0]:
+                # a changed digit is another model or size, not a typo ("32 inch" is not
+                # "38 inch", "playstation 5" not "playstation 4", "iphone x" not "iphone 6")
+                if dist <= 1 and len(name) >= cfg.fuzzy_min_chars and name[0] == key[0] \
+                        and _DIGITS.findall(name) == _DIGITS.findall(key):
                     add(name, "fuzzy", 1.0 - dist / max(len(key), len(name)))
         if (not found and cfg.head_fallback and label in HEAD_LABELS and " " in key):
             head = key.rsplit(" ", 1)[1]

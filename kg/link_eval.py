@@ -120,6 +120,8 @@ class Linker(Protocol):
 class ExactLinker:
     """The baseline: exact name/alias match (plural folded), else NIL. Among several nodes of
     the key, a type-compatible one (by the label map) is preferred, then the most popular.
+    Nodes marked ``kgqp:linkable false`` are never a link, as for the linker (the baseline
+    linked them until 2026-12-04, which made it look weaker than exact matching is).
 
     Example:
         >>> from kg import ProductGraph, Node, NodeKind
@@ -135,15 +137,20 @@ class ExactLinker:
 
     def link(self, mention: str, label: str | None = None, context: str | None = None
              ) -> LinkResult:
-        from kg.link import LinkCandidate
+        from kg.link import LinkCandidate, unlinkable_iris
 
         index = self.graph.alias_index
+        unlinkable = unlinkable_iris(self.graph)
         key = normalize_key(mention)
         allowed = self.config.label_kinds.get(label or "", None)
-        cands = index.candidates(key) if key else ()
+
+        def linkable(k: str) -> tuple[Any, ...]:
+            return tuple(c for c in index.candidates(k) if c.iri not in unlinkable)
+
+        cands = linkable(key) if key else ()
         if not cands and key:
             for v in _variants(key):
-                cands = index.candidates(v)
+                cands = linkable(v)
                 if cands:
                     break
         if not cands or allowed == ():
