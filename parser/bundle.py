@@ -162,11 +162,15 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             continue
         if not p.is_dir():
             raise ConfigError(f"the {what} directory {p} does not exist")
-    if not (tagger / "config.json").is_file() or not any(
-            (tagger / f).is_file() for f in ("model.safetensors", "model.onnx",
-                                            "model.int8.onnx")):
-        raise ConfigError(f"{tagger} is not a tagger folder (no config.json and model "
-                          "weights): give one written by `kgqp tagger train`")
+    if not (tagger / "config.json").is_file() or not (tagger / "model.safetensors").is_file():
+        # (an ONNX export alone is not enough: every loader reads model.safetensors too)
+        raise ConfigError(f"{tagger} is not a tagger folder (no config.json and "
+                          "model.safetensors): give one written by `kgqp tagger train`")
+    if kg_mode == "location" and not isinstance(server, str) and out.exists() \
+            and kg.resolve().is_relative_to(out.resolve()):
+        # the bundle folder is replaced whole: a KG recorded by location inside it would go
+        raise ConfigError(f"the KG {kg} lies inside the bundle {out} being replaced: build "
+                          "with --kg-mode snapshot, or move the KG out of the bundle first")
     if (tagger / "model.safetensors").is_file():
         from safetensors import SafetensorError, safe_open
 
@@ -195,11 +199,24 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         raise ConfigError(f"the fusion directory {fusion} does not exist")
     from parser.tagger.adapters import AdapterConfig, is_adapter
 
+    bases: dict[tuple[Any, Any], list[str]] = {}
     for market, folder in (markets or {}).items():
         AdapterConfig(market=market)  # a valid name (it becomes a folder name)
         if not is_adapter(folder):
             raise ConfigError(f"market {market}: {folder} is not an adapter folder: train one "
                               "with `kgqp tagger train --adapter MARKET`")
+        from parser.tagger.adapters import _read_adapter
+
+        try:
+            base = _read_adapter(Path(folder))[1]
+        except ModelLoadError as exc:
+            raise ConfigError(f"market {market}: {exc}") from None
+        bases.setdefault((base.get("weights_sha256"), base.get("num_layers")), []).append(market)
+    if len(bases) > 1:  # they load on one copy of their base, or not at all
+        raise ConfigError("the market adapters were trained on different bases (weights or "
+                          "layers kept): " + "; ".join(
+                              f"{', '.join(ms)} on one" for ms in bases.values())
+                          + ": train them on one base, or build one bundle per base")
     config = ParserConfig.from_dict(parser_config or {})
     if linker_config:
         from kg.link import LinkerConfig
@@ -336,6 +353,8 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
     """Load a bundle into ``cls`` (:class:`parser.QueryParser`); see its ``from_pretrained``."""
     from parser.tagger import Tagger
 
+    bundle = Path(bundle)
+
     if bundle.exists() and not bundle.is_dir():
         raise ModelLoadError(f"{bundle} is a file, not a bundle directory")
     manifest = BundleManifest.read(bundle)  # a missing bundle: ModelNotFoundError
@@ -380,6 +399,12 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
             fusion_model = FusionModel.from_pretrained(bundle / manifest.fusion, kg=kg)
         except FusionError as exc:
             raise ModelLoadError(f"bundle {bundle}: its fusion model: {exc}") from exc
+        except (KeyError, ValueError, RuntimeError) as exc:  # (PyG/torch, on a KG it cannot
+            # embed: "did not find any occurrences of 'edge_index'")
+            raise ModelLoadError(
+                f"bundle {bundle}: its fusion model cannot use the KG {manifest.kg_path} "
+                f"({type(exc).__name__}: {exc}); give the bundle the KG the model was trained "
+                "on, or train the fusion model on this one") from exc
         try:  # the fusion model reads the tagger's embeddings: one encoder pass per parse
             _check_fusion_tagger(fusion_model.text_encoder_name, bundle / manifest.fusion,
                                  tagger_dir)

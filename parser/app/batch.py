@@ -77,7 +77,8 @@ def _text(raw: io.BufferedIOBase) -> TextIO:
     head = peek(2)[:2] if callable(peek) else b""
     if head == _GZIP:
         raw = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="\n")
+    # utf-8-sig: a BOM some editors write is no part of the first query
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="\n")
 
 
 @contextlib.contextmanager

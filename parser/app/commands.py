@@ -254,6 +254,9 @@ def bundle_build(
             name, sep, folder = item.partition("=")
             if not sep or not name or not folder:
                 raise ValueError(f"--market {item!r}: use NAME=DIR")
+            if name in markets:  # (the later one won, silently)
+                raise ValueError(f"--market {name} is given twice ({markets[name]} and "
+                                 f"{folder}): one folder per market")
             markets[name] = Path(folder)
         path = build_bundle(out, tagger=tagger, kg=kg, fusion=fusion, rules=rules,
                             kg_mode=kg_mode, linker_config=linker, markets=markets or None,

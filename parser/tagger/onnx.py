@@ -41,6 +41,11 @@ def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int 
     default) or ``"dynamic"``."""
     if quantize not in ("weights", "dynamic"):
         raise ConfigError(f"quantize must be 'weights' or 'dynamic', got {quantize!r}")
+    from parser.tagger.adapters import is_adapter
+
+    if is_adapter(path):  # (its export, 62 MB, could be loaded by nothing)
+        raise ConfigError(f"{path} is a LoRA adapter: the ONNX backend serves full taggers; "
+                          "an adapter is served by torch (`kgqp parse --market`)")
     try:
         import onnxruntime  # noqa: F401
     except ImportError as err:  # pragma: no cover - extras

@@ -154,3 +154,14 @@ def test_ray_engine_matches_local_and_resumes_per_shard(own_bundle: Path,
         assert single.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
     finally:
         ray.shutdown()
+
+
+def test_a_bom_is_no_part_of_the_first_query() -> None:
+    """`kgqp parse --input` kept a UTF-8 BOM in the first query ("\\ufeffsamsung tv"), where
+    the tagger commands strip it."""
+    import io
+
+    from parser.app.batch import _text
+
+    lines = list(_text(io.BufferedReader(io.BytesIO(b"\xef\xbb\xbfsamsung tv\nlg tv\n"))))
+    assert lines == ["samsung tv\n", "lg tv\n"]

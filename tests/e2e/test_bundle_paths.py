@@ -182,3 +182,30 @@ def test_bundle_build_refuses_parts_it_could_not_load(tmp_path: Path, tagger_dir
     build_bundle(a_file, tagger=tagger_dir, kg=kg_dir, force=True)
     assert a_file.is_dir() and sorted(p.name for p in tmp_path.iterdir()
                                       if p.name.startswith(".afile")) == []
+
+
+def test_bundle_build_keeps_what_it_would_destroy_or_could_not_load(tmp_path: Path,
+                                                                    tagger_dir: Path,
+                                                                    kg_dir: Path) -> None:
+    """A reviewer's bundles: rebuilding in place with --kg-mode location deleted the KG kept
+    inside the bundle; an ONNX-only tagger folder was accepted and no loader could read it;
+    a str bundle path failed in load_bundle."""
+    from parser.bundle import build_bundle, load_bundle
+    from parser.errors import ConfigError
+    from parser.pipeline import QueryParser
+
+    out = tmp_path / "b"
+    build_bundle(out, tagger=tagger_dir, kg=kg_dir)  # a snapshot: the KG at out/kg
+    with pytest.raises(ConfigError, match="lies inside the bundle"):
+        build_bundle(out, tagger=out / "tagger", kg=out / "kg", kg_mode="location",
+                     force=True)
+    assert (out / "kg" / "store").is_dir()  # still there
+    build_bundle(out, tagger=out / "tagger", kg=out / "kg", force=True)  # snapshot: fine
+    onnx_only = tmp_path / "onnx-only"
+    shutil.copytree(tagger_dir, onnx_only)
+    (onnx_only / "model.safetensors").unlink()
+    (onnx_only / "model.onnx").write_bytes(b"x")
+    with pytest.raises(ConfigError, match=r"model\.safetensors"):
+        build_bundle(tmp_path / "c", tagger=onnx_only, kg=kg_dir)
+    parser = load_bundle(QueryParser, str(out))
+    parser.kg.close()

@@ -196,3 +196,35 @@ def test_a_bundle_serves_its_markets_on_one_backbone(adapters: dict[str, Path],
     with pytest.raises(ConfigError, match="not an adapter folder"):
         build_bundle(tmp_path / "b2", tagger=tmp_path / "tagger", kg=tmp_path / "kg",
                      markets={"en": tmp_path / "tagger"})
+
+
+def test_markets_a_bundle_could_not_load_are_refused_at_build(adapters: dict[str, Path],
+                                                              tmp_path: Path) -> None:
+    """Adapters on different bases were accepted by `bundle build`, and then no parse of the
+    bundle loaded; the same --market twice kept the later one silently; an adapter folder
+    exported to ONNX gave a 62 MB file nothing could load."""
+    from kg import ProductGraph
+    from parser.app.cli import app
+    from parser.bundle import build_bundle
+    from parser.tagger.onnx import export_onnx
+    from parser.tagger.testing import tiny_tagger
+
+    tiny_tagger().save(tmp_path / "tagger")
+    ProductGraph.open(tmp_path / "kg").close()
+    other = tmp_path / "other"
+    shutil.copytree(adapters["en"], other)
+    meta = json.loads((other / "adapter.json").read_text())
+    meta["base"]["num_layers"] = (meta["base"].get("num_layers") or 1) + 1
+    (other / "adapter.json").write_text(json.dumps(meta))
+    with pytest.raises(ConfigError, match="different bases"):
+        build_bundle(tmp_path / "b", tagger=tmp_path / "tagger", kg=tmp_path / "kg",
+                     markets={"en": adapters["en"], "de": other})
+    assert not (tmp_path / "b").exists()
+    res = CliRunner().invoke(app, ["bundle", "build", str(tmp_path / "b"), "--tagger",
+                                   str(tmp_path / "tagger"), "--kg", str(tmp_path / "kg"),
+                                   "--market", f"en={adapters['en']}",
+                                   "--market", f"en={adapters['brand']}"])
+    assert res.exit_code == 2 and "given twice" in res.output, res.output
+    with pytest.raises(ConfigError, match="is a LoRA adapter"):
+        export_onnx(adapters["en"])
+    assert not (adapters["en"] / "model.onnx").exists()
