@@ -456,6 +456,15 @@ def link_eval(graph: LinkGraph, gold: Sequence[GoldMention], *, folds: int = 5,
     when ``folds >= 2``, else as configured) and the exact-match baseline, overall, per label
     and per gold file."""
     config = config or LinkerConfig()
+    if not gold:
+        raise ValueError("no gold mentions to score (the gold files are empty)")
+    if folds == 1 or folds < 0:
+        raise ValueError(f"folds must be 0 (the configured weights) or >= 2, got {folds}")
+    unknown = sorted({g.label for g in gold} - set(config.label_kinds))
+    if unknown:  # (the linker scored them NIL, the baseline linked them: a silent mismatch)
+        raise ValueError(f"gold labels the linker does not know: {unknown}; known: "
+                         f"{sorted(config.label_kinds)} (fix the gold, or add them to the "
+                         "linker config's label_kinds)")
     if folds >= 2:
         cv = cross_validate(graph, gold, k=folds, config=config, l2=l2, seed=seed, spans=spans)
         linker, baseline = cv.linker, cv.baseline

@@ -103,3 +103,19 @@ def test_wrong_link_cost_raises_the_threshold(graph: ProductGraph) -> None:
     assert dear.meta["wrong_link_cost"] == 5.0
     with pytest.raises(ValueError, match="wrong_link_cost"):
         fit_weights(graph, GOLD, wrong_link_cost=-1.0)
+
+
+def test_link_eval_refuses_what_it_would_score_wrong(graph: ProductGraph) -> None:
+    """A gold label the linker does not know was scored NIL for the linker and linked by the
+    baseline, silently; an empty gold gave an all-zero table and exit 0; --folds 1 and -3 ran
+    as 0."""
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match=r"does not know: \['Creator'\]"):
+        link_eval(graph, [replace(GOLD[0], label="Creator")], folds=0)
+    with pytest.raises(ValueError, match="no gold mentions"):
+        link_eval(graph, [], folds=0)
+    for folds in (1, -3):
+        with pytest.raises(ValueError, match="folds must be 0"):
+            link_eval(graph, GOLD, folds=folds)
+    assert link_eval(graph, GOLD, folds=0)["mentions"] == len(GOLD)
