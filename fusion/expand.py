@@ -938,7 +938,7 @@ def expand(
     # Wood): no rewrite; a category of that name still is (it names a node: "headphones" in
     # "sony headphones" -> the category Headphones)
     respelt = {compact_key(" ".join(words[i:j]))
-               for words in (normalize_key(text).split(), normalize_key(query).split())
+               for words in map(str.split, {normalize_key(text), normalize_key(query)})
                for i in range(len(words))
                for j in range(i + 1, min(i + _MAX_BANNED_WORDS, len(words)) + 1)}
     # a brand filter (a linked brand, a rule's FILTER) makes other brands contradictions

@@ -197,7 +197,7 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             raise ConfigError(f"--rules {rules}: {exc}") from None
     if fusion is not None and not Path(fusion).is_dir():
         raise ConfigError(f"the fusion directory {fusion} does not exist")
-    from parser.tagger.adapters import AdapterConfig, is_adapter
+    from parser.tagger.adapters import AdapterConfig, _read_adapter, is_adapter
 
     bases: dict[tuple[Any, Any], list[str]] = {}
     for market, folder in (markets or {}).items():
@@ -205,8 +205,6 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         if not is_adapter(folder):
             raise ConfigError(f"market {market}: {folder} is not an adapter folder: train one "
                               "with `kgqp tagger train --adapter MARKET`")
-        from parser.tagger.adapters import _read_adapter
-
         try:
             base = _read_adapter(Path(folder))[1]
         except ModelLoadError as exc:

@@ -12,7 +12,6 @@ import gzip
 import html
 import io
 import json
-import math
 import re
 import reprlib
 import unicodedata
@@ -22,7 +21,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kg.errors import KGLoadError
-from kg.schema import Edge, LoadReport, Node, NodeKind, Relation, normalize_name
+from kg.schema import (
+    Edge,
+    LoadReport,
+    Node,
+    NodeKind,
+    Relation,
+    check_popularity,
+    normalize_name,
+)
 
 Record = Node | Edge
 
@@ -198,15 +205,11 @@ def popularity_value(value: Any) -> float | None:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise TypeError
-        number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError, OverflowError):
-        number = math.nan
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(f"popularity is not a finite number >= 0: {short_repr(value, 60)}")
-    return number
+    try:  # a cell's text as a number, then the check every Node makes (kg.schema)
+        return check_popularity(float(value) if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"popularity is not a finite number >= 0: {short_repr(value, 60)}") from None
 
 
 def clean_text(text: str) -> str:
