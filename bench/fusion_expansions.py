@@ -56,6 +56,7 @@ from fusion.train import (
     TrainConfig,
     train_fusion,
 )
+from fusion.types import SEP
 from fusion.weak import taxonomy_examples
 from kg import ProductGraph
 
@@ -192,6 +193,13 @@ def main() -> None:
             c["hard_filters"] += len(res.filters.category)
             c["hard_in_gold_dept"] += sum(taxonomy.department(h) == ex.lvl0
                                           for h in res.filters.category)
+            # a category below the department (from a link): its lvl1 label is the gold one
+            fine = [h for h in res.filters.category if SEP in h]
+            c["fine_filters"] += len(fine)
+            c["fine_in_gold_lvl1"] += sum(taxonomy.label(h) == ex.lvl1 for h in fine)
+            c["several_category_filters"] += len(res.filters.category) > 1
+        c["brand_filters"] += len(res.filters.brand)
+        c["brand_boosts"] += sum(b.term.startswith("brand:") for b in res.boosts)
         c["n"] += 1
     n = c["n"]
     out = {
@@ -206,6 +214,10 @@ def main() -> None:
         "gold_hit_expansions_filters_suggestions": c["hit_all"] / n,
         "hard_filter_precision": c["hard_in_gold_dept"] / max(c["hard_filters"], 1),
         "hard_filter_coverage": c["with_hard_filter"] / n,
+        "category_filters_below_department": c["fine_filters"],
+        "their_lvl1_precision": c["fine_in_gold_lvl1"] / max(c["fine_filters"], 1),
+        "queries_with_several_category_filters": c["several_category_filters"],
+        "brand_filters": c["brand_filters"], "brand_boosts": c["brand_boosts"],
     }
     # the department hard filter at other thresholds (what a calibrated threshold gives)
     sweep = {}

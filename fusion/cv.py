@@ -175,7 +175,8 @@ def save_examples(directory: str | Path, examples: Sequence[FusionExample], *,
     with atomic_path(d / "examples.jsonl") as tmp, Path(tmp).open("w", encoding="utf-8") as fh:
         for ex in examples:
             fh.write(json.dumps({"text": ex.input.text, "lvl1": ex.lvl1, "lvl0": ex.lvl0,
-                                 "linked": [[e.iri, e.kind, e.score] for e in ex.input.linked]},
+                                 "linked": [[e.iri, e.kind, e.score, e.label, e.mention]
+                                            for e in ex.input.linked]},
                                 ensure_ascii=False) + "\n")
     atomic_write_json(d / "meta.json", {"kgqp_fusion_examples": 1, "n": len(examples),
                                          **(meta or {})})

@@ -76,6 +76,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -208,6 +209,8 @@ class ExpansionConfig:
             the intent's department probability reaches this (and the intent is confident).
         typo_distance: aliases within this edit distance of the node's name are typos
             (matching only, never returned).
+        brand_boost: weight of the UP (DOWN: negated) boosts made of the brand links that are
+            not hard filters (:class:`Boost`, source ``link:<iri> (why)``).
 
     >>> ExpansionConfig.from_dict({"limits": {"brand": 2}}).limits["brand"]
     2
@@ -222,6 +225,7 @@ class ExpansionConfig:
     min_department_prob: float = 0.2
     walk_min_department_prob: float = 0.9
     typo_distance: int = 2
+    brand_boost: float = 10.0
 
     def __post_init__(self) -> None:
         for name in ("weights", "limits"):
@@ -251,6 +255,10 @@ class ExpansionConfig:
         mix = (self.intent_weight, self.similarity_weight, self.popularity_weight)
         if any(w < 0 for w in mix) or sum(mix) <= 0:
             raise FusionConfigError("ExpansionConfig relevance weights must be >= 0, sum > 0")
+        if isinstance(self.brand_boost, bool) or not isinstance(self.brand_boost, (int, float)) \
+                or not math.isfinite(self.brand_boost) or self.brand_boost < 0:
+            raise FusionConfigError("ExpansionConfig.brand_boost must be a finite number >= 0, "
+                                    f"got {self.brand_boost!r}")
         if self.walk < 1 or self.typo_distance < 0 or not 0 <= self.min_department_prob <= 1 \
                 or not 0 <= self.walk_min_department_prob <= 1:
             raise FusionConfigError("ExpansionConfig: walk >= 1, typo_distance >= 0, "
@@ -561,6 +569,98 @@ _DERIVED_VIEW = "fusion.expand.derived"
 _MAX_BANNED_WORDS = 6
 #: tagger labels of a mention that names a colour (a colour filter needs one)
 _COLOUR_LABELS = frozenset({"color", "colour"})
+#: words that put a brand out of the search ("phone not samsung", "tablet but not apple")
+_NEGATIONS = frozenset({"not", "no", "without", "except", "excluding", "exclude", "minus",
+                        "non", "w/o"})
+#: words that make a brand the device an accessory fits ("case for samsung", "fits apple",
+#: "compatible with lg"), not the maker of what is searched
+_FITS = frozenset({"for", "fits", "fit", "compatible", "compatibility", "works"})
+#: words skipped between those and the brand ("for my samsung", "compatible with the lg")
+_FILLERS = frozenset({"a", "an", "the", "my", "any", "your", "with", "but"})
+#: a category of accessories (for other products): its last name matches
+_ACCESSORY = re.compile(r"accessor|\b(?:mounts?|cables?|chargers?|cases?|covers?|protectors?|"
+                        r"adapters?|armbands?|stands?|straps?|bands?|skins?|docks?)\b", re.I)
+
+
+def _brand_key(name: str) -> str:
+    """A brand name's spelling-free key: case, spaces, punctuation and "&" / "and" folded
+    ("Black & Decker" = "black and decker", "otter box" = "OtterBox")."""
+    return compact_key(normalize_key(name.replace("&", " and ")))
+
+
+def _brand_facts(kg: _KG, iri: str) -> tuple[str, tuple[str, ...], bool]:
+    """A linked brand's (filter value, categories it is sold in, sells devices), cached per
+    graph view.
+
+    The categories: its ``sells_in`` categories and those of its products (``has_brand``).
+    A brand the store sells nothing under (none of them in the store's departments) is not
+    filtered on: a brand node that only names a brand (from a gazetteer: "MAC", "Chrome",
+    "unisex") or one of another shop's catalogue ("kings": Flipkart curtains). An unsold node
+    spelt like a sold brand ("otter box", "OtterBox") takes that brand's name and facts.
+    Sells devices: one of its ``sells_in`` categories is not an accessory category (Samsung,
+    Apple; not OtterBox)."""
+    def facts(node: str) -> tuple[str, tuple[str, ...], bool]:
+        sold = kg.out(node, "sells_in")
+        cats = dict.fromkeys(sold)
+        for product in _in_rel(kg, node, "has_brand"):
+            cats.update(dict.fromkeys(kg.out(product, "in_category")))
+        devices = any(not _ACCESSORY.search(kg.label(c)) for c in sold)
+        return kg.label(node), tuple(cats), devices
+
+    def build() -> tuple[str, tuple[str, ...], bool]:
+        own = facts(iri)
+        if own[1]:
+            return own
+        twin = _grounded_brands(kg).get(_brand_key(own[0]))
+        return facts(twin) if twin is not None and twin != iri else own
+
+    return _cached(kg, "_kgqp_brand_facts", (iri,), build)
+
+
+def _in_rel(kg: _KG, iri: str, rel: str) -> Iterator[str]:
+    return (u for u, _, r in kg.g.in_edges(iri, data="relation") if r == rel)
+
+
+def _grounded_brands(kg: _KG) -> dict[str, str]:
+    """Spelling-free key -> the grounded brand node of that name with the most products and
+    categories (built once per graph view, when an ungrounded brand is first linked)."""
+    def build() -> dict[str, str]:
+        best: dict[str, tuple[int, str]] = {}
+        for n, kind in kg.g.nodes(data="kind"):
+            if kind != "brand":
+                continue
+            degree = sum(1 for _, _, r in kg.g.out_edges(n, data="relation") if r == "sells_in")
+            degree += sum(1 for _ in _in_rel(kg, n, "has_brand"))
+            if degree:
+                key = _brand_key(kg.label(n))
+                if key not in best or best[key][0] < degree:
+                    best[key] = (degree, n)
+        return {k: n for k, (_, n) in best.items()}
+
+    return _cached(kg, "_kgqp_grounded_brands", (), build)
+
+
+def _words_before(words: Sequence[str], mention: str) -> tuple[str, ...]:
+    """The (up to two) words before the first occurrence of ``mention`` among ``words``,
+    fillers skipped: ("but", "not") -> ("not",)."""
+    m = normalize_key(mention).split()
+    for i in range(len(words) - len(m) + 1):
+        if m and list(words[i:i + len(m)]) == m:
+            before = [w for w in words[max(0, i - 3):i]]
+            while before and before[-1] in _FILLERS and len(before) > 1:
+                before.pop()
+            return tuple(before[-2:])
+    return ()
+
+
+def _brand_role(words: Sequence[str], mention: str) -> str | None:
+    """``"negated"`` ("not samsung"), ``"fits"`` ("case for samsung") or None."""
+    before = _words_before(words, mention)
+    if before and before[-1] in _NEGATIONS:
+        return "negated"
+    if before and before[-1] in _FITS:
+        return "fits"
+    return None
 
 
 def _derived(graph: Any) -> tuple[nx.MultiDiGraph, _Derived]:
@@ -799,6 +899,15 @@ def expand(
 
     def dept(cat: str) -> str | None:
         return align(cat)[0]
+
+    def lvl1(cat: str) -> str | None:
+        """The category's lvl1 label; without labels to align to, its path's first two
+        levels."""
+        label = align(cat)[1]
+        if label is None and taxonomy is not None and not taxonomy.labels:
+            path = g.path(cat)
+            label = SEP.join(x.strip() for x in path.split(">")[:2]) if path else None
+        return label
     linked = [e for e in linked if e.iri in g.g and e.iri not in unlinkable]
     # the intent distribution, as far as it is known (top-k lvl1, best lvl0)
     p1: dict[str, float] = dict(intent.top_k) if intent is not None else {}
@@ -872,10 +981,14 @@ def expand(
     for e in linked:
         if g.kind(e.iri) == "category":
             named.update(normalize_key(g.label(e.iri)).split())
+    brands: list[LinkedEntity] = []
+    words = normalize_key(query).split()
     for ent in linked:
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
-        add(cands, base)
+        if g.kind(ent.iri) != "brand" \
+                or _brand_role(words, ent.mention or g.label(ent.iri)) != "negated":
+            add(cands, base)  # (an excluded brand adds nothing: "phone not samsung")
         for field_, value in ent_facets:
             if field_ == "colour" and ent.label is not None \
                     and ent.label.lower() not in _COLOUR_LABELS:
@@ -883,10 +996,17 @@ def expand(
                 #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
             if field_ == "size" and set(normalize_key(value).split()) <= named:
                 continue
+            if field_ == "brand":
+                brands.append(ent)  # (decided below, once the query's category is known)
+                continue
             facets[field_].append((value, f"link:{ent.iri}"))
         if g.kind(ent.iri) == "category":
             path = str(g.path(ent.iri) or g.label(ent.iri))
-            if hard_dept is not None and dept(ent.iri) == hard_dept:
+            # one category filter, and only where the link and the intent agree on the lvl1
+            # category: "iphone case" links iPhone, but its intent (Cell Phone Accessories)
+            # says the phones are not what is searched, so the department is the filter
+            if hard_dept is not None and not facets["category"] and intent is not None \
+                    and dept(ent.iri) == hard_dept and lvl1(ent.iri) == intent.category:
                 facets["category"].append((path, f"link:{ent.iri}"))
             else:
                 suggestions.append(CategorySuggestion(path, round(base, 6), f"link:{ent.iri}"))
@@ -909,6 +1029,32 @@ def expand(
         if hard_dept is None:
             suggestions.append(CategorySuggestion(intent.lvl0, round(intent.lvl0_score, 6),
                                                   "intent-department"))
+
+    # brand links: a hard filter only for a grounded brand the query asks for; a brand the
+    # query excludes is a DOWN boost, and one it may only name as the device an accessory fits
+    # (or one the KG sells nothing under) an UP boost
+    link_boosts: list[Boost] = []
+    if brands:
+        shown = [*(v for v, _ in facets["category"]),
+                 *(s.category for s in suggestions if s.source.startswith("link:"))]
+        if intent is not None and intent.score >= th.intent and not outside:
+            shown.append(intent.category)
+        accessory = any(_ACCESSORY.search(c.split(">")[-1]) for c in shown)
+        for ent in brands:
+            value, sold_in, devices = _brand_facts(g, ent.iri)
+            grounded = any(not cross(c) for c in sold_in)
+            mention = ent.mention or g.label(ent.iri)
+            role = _brand_role(words, mention)
+            if role is None and accessory and devices \
+                    and len(words) > len(normalize_key(mention).split()):
+                role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases (a
+                #                query of the brand alone asks for the brand: "verizon")
+            if role is None and grounded:
+                facets["brand"].append((value, f"link:{ent.iri}"))
+                continue
+            why = role or "ungrounded"
+            weight = -cfg.brand_boost if role == "negated" else cfg.brand_boost
+            link_boosts.append(Boost(f"brand:{value}", weight, f"link:{ent.iri} ({why})"))
 
     rule_res = None
     if rules is not None:
@@ -989,8 +1135,8 @@ def expand(
         expansions=ranked,
         filters=filters,
         query=text,
-        boosts=[Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts] if rule_res
-        else [],
+        boosts=link_boosts + ([Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts]
+                              if rule_res else []),
         applied=list(rule_res.applied) if rule_res else [],
         suggestions=suggestions,
         filter_sources=sources,
@@ -1005,8 +1151,13 @@ class QueryExpander:
         >>> import networkx as nx
         >>> g = nx.MultiDiGraph()
         >>> g.add_node("b", kind="brand", label="Samsung")
+        >>> g.add_node("c", kind="category", label="TVs", path="TV > TVs")
+        >>> _ = g.add_edge("b", "c", relation="sells_in")
         >>> QueryExpander(g).expand("samsung", entities=[("samsung", "creator", "b")]).filters.brand
         ('Samsung',)
+        >>> QueryExpander(g).expand("tv not samsung", entities=[("samsung", "creator", "b")]
+        ...                         ).boosts
+        [Boost(term='brand:Samsung', weight=-10.0, rule='link:b (negated)')]
     """
 
     def __init__(
@@ -1042,9 +1193,9 @@ class QueryExpander:
         :func:`expand`."""
         g = as_networkx(self.kg)
         ents = list(linked)
-        for _text, label, iri in entities:
+        for text, label, iri in entities:
             if iri and iri in g and g.nodes[iri].get("kind"):
-                ents.append(LinkedEntity(iri, g.nodes[iri]["kind"], 1.0, label))
+                ents.append(LinkedEntity(iri, g.nodes[iri]["kind"], 1.0, label, text))
         return expand(
             self.kg, ents, intent, query=query, rules=self.rules, config=self.config,
             thresholds=self.thresholds,

@@ -38,7 +38,9 @@ SEP = " > "
 class LinkedEntity:
     """A KG node the query refers to, as the linker linked it: ``score`` is the link score,
     ``label`` the tagger's label of the mention linked to it (``creator``, ``color`` ...), when
-    known: expansion reads it to tell a colour from a word that only names one ("soft").
+    known: expansion reads it to tell a colour from a word that only names one ("soft");
+    ``mention`` the query's words linked to it, when known: expansion reads the words before
+    them ("not samsung", "case for samsung": no brand filter).
 
     >>> LinkedEntity("https://kgqp.dev/id/brand/samsung", "brand", 0.9).kind
     'brand'
@@ -48,6 +50,7 @@ class LinkedEntity:
     kind: str
     score: float = 1.0
     label: str | None = None
+    mention: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ROLES[:-1]:

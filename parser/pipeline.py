@@ -504,7 +504,8 @@ class QueryParser:
         for i in range(len(cut)):
             intent = intents[i]
             # judged once, for both stages
-            outside = out_of_depth(self.kg, work.prepared[i][1], linked[i], intent)
+            outside = out_of_depth(self.kg, work.prepared[i][1], linked[i], intent,
+                                   self._label_space)
             if intent is not None and not any(ch.isalnum() for ch in work.prepared[i][1]):
                 intent = None  # an empty or symbol-only query has no category
             intent_result = None
@@ -514,6 +515,7 @@ class QueryParser:
                     top_k=[(c, round(s, 6)) for c, s in intent.top_k[: self.config.intent_top_k]],
                     confident=intent.score >= intent_min and not outside,
                     lvl0_score=round(intent.lvl0_score, 6),
+                    unfamiliar=bool(intent.unfamiliar),
                 )
             q = ParsedQuery(text=work.raw[i], normalized=work.prepared[i][1],
                             entities=entities[i], intent=intent_result,
@@ -557,14 +559,23 @@ class QueryParser:
                 0.0 if self.fusion is None else self.fusion.memory_weight)
         return float(thresholds.intent)
 
+    @property
+    def _label_space(self) -> Any:
+        """The intent's label space, as expansion reads it: the fusion context's taxonomy
+        alignment, or the model's departments (None without a fusion model)."""
+        if self.fusion is None:
+            return None
+        context = self.fusion.context
+        return context.taxonomy if context is not None else self.fusion.lvl0_labels
+
     def _expand(self, q: ParsedQuery, linked: Sequence[LinkedEntity],
                 intent: Intent | None, outside: bool) -> None:
         assert self.expander is not None
-        embeddings = departments = None
+        embeddings = None
         if self.fusion is not None:
             context = self.fusion.context
             embeddings = context.embeddings if context is not None else None
-            departments = context.taxonomy if context is not None else self.fusion.lvl0_labels
+        departments = self._label_space
         result = self.expander.expand(q.text, linked=linked, intent=intent,
                                       limit=self.config.max_expansions, embeddings=embeddings,
                                       departments=departments, outside=outside)
@@ -640,34 +651,55 @@ class QueryParser:
 
 
 def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],
-                 intent: Intent | None) -> bool:
+                 intent: Intent | None, departments: Any = None) -> bool:
     """Whether a query's intent is only the text model's guess: never confident, never a
     hard filter, not expanded. So is a query outside the KG (:func:`kg.link.outside_kg`: it
     links nothing and has no word of any KG name), and one the intent model has seen nothing
-    like (:attr:`fusion.Intent.unfamiliar`) that links no brand, category, product type or
-    product (an attribute value alone places nothing in the catalogue; a linked node of another
-    department than the intent's does not stop the gate either): "comfy beanie" from another
-    shop's catalogue got a hard Appliances filter from the model's guess."""
+    like (:attr:`fusion.Intent.unfamiliar`) that links no brand, product type, product or
+    category of the intent's label space: an attribute value alone places nothing in the
+    catalogue, and nor does a category of another taxonomy ("organic bananas" links Google's
+    Bananas, which names no department of the store's; its intent was a hard Appliances
+    filter). "comfy beanie" from another shop's catalogue got a hard Appliances filter from the
+    model's guess. ``departments``: the label space (a :class:`fusion.context.TaxonomyAlignment`
+    or department names; None: every category counts)."""
     if outside_kg(kg, normalized, linked):
         return True
-    return intent is not None and intent.unfamiliar \
-        and all(e.kind == "attribute_value" for e in linked)
+    if intent is None or not intent.unfamiliar:
+        return False
+    return not any(e.kind not in ("attribute_value", "category")
+                   or (e.kind == "category" and _in_label_space(kg, e.iri, departments))
+                   for e in linked)
+
+
+def _in_label_space(kg: Any, iri: str, departments: Any) -> bool:
+    """Whether the category ``iri`` falls in a department of the intent's label space."""
+    if departments is None:
+        return True
+    from fusion.context import TaxonomyAlignment
+
+    try:
+        path = kg.to_networkx().nodes[iri].get("path")
+    except KeyError:
+        return False
+    if isinstance(departments, TaxonomyAlignment):
+        return departments.department(path) is not None
+    return bool(path) and path.split(">")[0].strip() in set(departments)
 
 
 def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:
     """The fusion model's view of a parse's links: one :class:`fusion.LinkedEntity` per linked
-    node (its kind, its best link score clipped to [0, 1] and that mention's tagger label),
-    best first."""
+    node (its kind, its best link score clipped to [0, 1], that mention's tagger label and
+    text), best first."""
     from fusion.types import ROLES, LinkedEntity
 
-    best: dict[str, tuple[str, float, str]] = {}
+    best: dict[str, tuple[str, float, str, str]] = {}
     for e in entities:
         if e.kg_id is None or e.kg_kind not in ROLES[:-1]:
             continue
         score = float(e.link_score or 0.0)
         score = min(max(score, 0.0), 1.0) if math.isfinite(score) else 0.0
         if e.kg_id not in best or best[e.kg_id][1] < score:
-            best[e.kg_id] = (str(e.kg_kind), score, e.label)
-    return [LinkedEntity(iri, kind, score, label)
-            for iri, (kind, score, label) in sorted(best.items(),
-                                                    key=lambda kv: (-kv[1][1], kv[0]))]
+            best[e.kg_id] = (str(e.kg_kind), score, e.label, e.text)
+    return [LinkedEntity(iri, kind, score, label, mention)
+            for iri, (kind, score, label, mention) in sorted(best.items(),
+                                                             key=lambda kv: (-kv[1][1], kv[0]))]

@@ -52,7 +52,9 @@ class IntentResult:
     ``lvl0`` its top level; ``top_k`` the best categories with their probabilities.
     ``confident`` is False below the bundle's calibrated intent threshold and for a query
     outside the KG (:func:`kg.link.outside_kg`): use the category as a hint, not as a fact;
-    ``lvl0_score`` is the probability of ``lvl0``."""
+    ``lvl0_score`` is the probability of ``lvl0``; ``unfamiliar``: the query is unlike every
+    training query of the intent model (:attr:`fusion.Intent.unfamiliar`), so a low
+    ``confident`` may come from that rather than from a low probability."""
 
     category: str
     lvl0: str
@@ -60,6 +62,7 @@ class IntentResult:
     top_k: list[tuple[str, float]] = field(default_factory=list)
     confident: bool = True
     lvl0_score: float | None = None
+    unfamiliar: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +181,7 @@ def parsed_query_schema() -> dict[str, Any]:
                 "type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}]}},
             "confident": {"type": "boolean"},
             "lvl0_score": _nullable("number"),
+            "unfamiliar": {"type": "boolean"},
         },
         "additionalProperties": False,
     }
@@ -218,7 +222,18 @@ def parsed_query_schema() -> dict[str, Any]:
             "entities": {"type": "array", "items": entity},
             "intent": intent,
             "expansions": {"type": "array", "items": expansion},
-            "filters": {"type": "object"},
+            "filters": {
+                "type": "object",
+                "description": "Hard filters: the fields hold together (AND); the values of "
+                               "one field are alternatives (OR). category has one value, "
+                               "unless FILTER rules add others.",
+                "properties": {
+                    **{k: {"type": "array", "items": {"type": "string"}}
+                       for k in ("brand", "category", "colour", "size", "other")},
+                    "price_min": {"type": "number"}, "price_max": {"type": "number"},
+                },
+                "additionalProperties": False,
+            },
             "applied_rules": {"type": "array", "items": {"type": "string"}},
             "truncated": {"type": "boolean"},
             "timings": {"type": "object", "additionalProperties": {"type": "number"}},

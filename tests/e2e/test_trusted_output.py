@@ -116,6 +116,10 @@ def test_a_memory_model_without_calibration_gets_its_own_default_thresholds(
             walk = ExpansionConfig.defaults_for(0.3).walk_min_department_prob
             assert qp.expander.config.walk_min_department_prob == walk < 0.9
             assert qp.expander.config.limits["brand"] == (2 if manifest else 5)
+            # the output says when the model has seen nothing like the query
+            assert qp("samsung tv").intent.unfamiliar is False  # a training query
+            far = qp("garden").to_dict()["intent"]  # nothing like it in training
+            assert far["unfamiliar"] is True and far["confident"] is False
         finally:
             qp.kg.close()
 

@@ -14,7 +14,7 @@ from fusion.gnn import NodeEmbeddings
 from fusion.rules import RuleSet
 from fusion.types import Intent, LinkedEntity
 
-from .test_expand import BLACK, RED_IRI, SAMSUNG, TVS
+from .test_expand import BLACK, ID, RED_IRI, SAMSUNG, TVS
 
 DEPTS = ("TV & Home Theater", "Cell Phones", "Appliances", "Cameras, Camcorders & Drones")
 TV_INTENT = Intent("TV & Home Theater > TVs", "TV & Home Theater", 0.85, 0.97,
@@ -329,3 +329,108 @@ def test_the_expander_reads_the_tagger_label_of_parser_spans(kg):
     assert qe.expand("soft fridge", entities=[("soft", "modifier", RED_IRI)]).filters.colour == ()
     assert qe.expand("red fridge", entities=[("red", "Color", RED_IRI)]).filters.colour == (
         "Red",)  # (labels compared case-insensitively)
+
+
+# -- hard filters an engine can AND (review of 2026-12-04: accessories, brands) -------------
+ACC_INTENT = Intent("Cell Phones > Cell Phone Accessories", "Cell Phones", 0.9, 0.97,
+                    (("Cell Phones > Cell Phone Accessories", 0.9),))
+PHONES = ID + "category/bb/phones"
+CASES = ID + "category/bb/cases"
+OTTERBOX = LinkedEntity(ID + "brand/otterbox", "brand", 0.9, "creator", "otterbox")
+
+
+def test_a_linked_category_the_intent_contradicts_is_no_filter(kg):
+    """'galaxy case' links the phones' category; its intent (accessories) says phones are not
+    what is searched: the department is the filter, the phones a suggestion. A linked category
+    that agrees with the intent is the (one) filter."""
+    phones = LinkedEntity(PHONES, "category", 0.9)
+    res = expand(kg, [phones], ACC_INTENT, query="galaxy case", departments=DEPTS)
+    assert res.filters.category == ("Cell Phones",)
+    assert ("Cell Phones > Unlocked Phones", f"link:{PHONES}") in {
+        (s.category, s.source) for s in res.suggestions}
+    cases = LinkedEntity(CASES, "category", 0.8)
+    res = expand(kg, [phones, cases], ACC_INTENT, query="galaxy case", departments=DEPTS)
+    assert res.filters.category == (
+        "Cell Phones > Cell Phone Accessories > Cell Phone Cases",)
+
+
+def test_one_category_filter_value(kg):
+    """Two linked categories that both agree with the intent: one filter value (the best
+    link), the other a suggestion: an engine ANDing them would match nothing."""
+    acc = LinkedEntity(ID + "category/bb/acc", "category", 0.95)
+    cases = LinkedEntity(CASES, "category", 0.8)
+    res = expand(kg, [acc, cases], ACC_INTENT, query="case accessories", departments=DEPTS)
+    assert res.filters.category == ("Cell Phones > Cell Phone Accessories",)
+    assert "Cell Phones > Cell Phone Accessories > Cell Phone Cases" in {
+        s.category for s in res.suggestions}
+
+
+@pytest.mark.parametrize("query", ["phone not samsung", "tablet but not samsung",
+                                   "tv without samsung", "no samsung tv"])
+def test_a_negated_brand_is_a_down_boost(kg, query):
+    samsung = LinkedEntity(SAMSUNG.iri, "brand", 0.9, "creator", "samsung")
+    res = expand(kg, [samsung], TV_INTENT, query=query, departments=DEPTS)
+    assert res.filters.brand == ()
+    assert [(b.term, b.direction) for b in res.boosts] == [("brand:Samsung", "DOWN")]
+    assert res.boosts[0].rule == f"link:{SAMSUNG.iri} (negated)"
+    assert not [e for e in res if e.provenance and e.provenance[0][0] == SAMSUNG.iri]
+
+
+@pytest.mark.parametrize("query", ["case for samsung", "case for my samsung galaxy",
+                                   "cover compatible with samsung", "fits samsung galaxy"])
+def test_a_brand_an_accessory_is_for_is_an_up_boost(kg, query):
+    samsung = LinkedEntity(SAMSUNG.iri, "brand", 0.9, "creator", "samsung")
+    res = expand(kg, [samsung], ACC_INTENT, query=query, departments=DEPTS)
+    assert res.filters.brand == ()
+    assert [(b.term, b.direction, b.rule) for b in res.boosts] == [
+        ("brand:Samsung", "UP", f"link:{SAMSUNG.iri} (fits)")]
+
+
+def test_accessory_queries_filter_the_accessory_maker_not_the_device_brand(kg):
+    """'samsung galaxy case': Samsung sells devices, so on an accessory query it names the
+    phone the case fits (UP boost); OtterBox sells accessories only: the maker (filter). The
+    brand alone is asked for ("samsung" with an accessory intent is still a filter)."""
+    samsung = LinkedEntity(SAMSUNG.iri, "brand", 0.9, "creator", "samsung")
+    res = expand(kg, [samsung, OTTERBOX], ACC_INTENT, query="otterbox samsung galaxy case",
+                 departments=DEPTS)
+    assert res.filters.brand == ("OtterBox",)
+    assert [b.term for b in res.boosts] == ["brand:Samsung"]
+    res = expand(kg, [samsung], ACC_INTENT, query="samsung", departments=DEPTS)
+    assert res.filters.brand == ("Samsung",) and not res.boosts
+    # not an accessory query: the device brand is the filter
+    res = expand(kg, [samsung], TV_INTENT, query="samsung tv", departments=DEPTS)
+    assert res.filters.brand == ("Samsung",) and not res.boosts
+
+
+def test_a_brand_the_store_sells_nothing_under_is_an_up_boost():
+    """A brand node from a name list ("MAC", "unisex") or sold only in another shop's
+    taxonomy: a filter on it empties the results; a node spelt like a sold brand takes that
+    brand's name."""
+    g = nx.MultiDiGraph()
+    g.add_node("tvs", kind="category", label="TVs", path="TV & Home Theater > TVs")
+    g.add_node("curtains", kind="category", label="Curtains", path="Home > Curtains")
+    g.add_node("mac", kind="brand", label="MAC")
+    g.add_node("kings", kind="brand", label="kings")
+    g.add_node("otter", kind="brand", label="otter box")
+    g.add_node("ob", kind="brand", label="OtterBox")
+    g.add_edge("kings", "curtains", relation="sells_in")
+    g.add_node("p", kind="product", label="OtterBox Defender")
+    g.add_edge("p", "ob", relation="has_brand")
+    g.add_edge("p", "tvs", relation="in_category")
+    for iri, query, want in [("mac", "mac store", None), ("kings", "kings bed", None),
+                             ("otter", "otter box case", "OtterBox")]:
+        res = expand(g, [LinkedEntity(iri, "brand", 0.8, "creator", query.split()[0])],
+                     query=query, departments=("TV & Home Theater",))
+        assert res.filters.brand == ((want,) if want else ()), iri
+        if want is None:
+            assert res.boosts[0].rule == f"link:{iri} (ungrounded)"
+            assert res.boosts[0].direction == "UP"
+    # without a label space, a brand sold in any taxonomy is grounded
+    res = expand(g, [LinkedEntity("kings", "brand", 0.8)], query="kings bed")
+    assert res.filters.brand == ("kings",)
+
+
+def test_brand_boost_weight_is_a_setting():
+    with pytest.raises(FusionConfigError, match="brand_boost"):
+        ExpansionConfig(brand_boost=-1)
+    assert ExpansionConfig.from_dict({"brand_boost": 3}).brand_boost == 3

@@ -121,4 +121,20 @@ def test_an_unfamiliar_query_is_out_of_the_models_depth_unless_a_link_names_a_de
     assert not out_of_depth(g, "acme beanie", [LinkedEntity(brand, "brand", 0.9)], intent(0.5))
     assert not out_of_depth(g, "red beanie", [LinkedEntity(red, "attribute_value", 0.9)],
                             intent(None))
+    # a category of another taxonomy names no department of the label space ("organic
+    # bananas" links Google's Bananas): the gate holds; one of the label space stops it
+    with g.transaction() as tx:
+        tx.add_node(Node(NodeKind.CATEGORY, "google/1", "Bananas", path="Food > Bananas"))
+        tx.add_node(Node(NodeKind.CATEGORY, "bb/1", "Blenders", path="A > Blenders"))
+    bananas = next(n.iri for n in g.nodes() if n.label == "Bananas")
+    blenders = next(n.iri for n in g.nodes() if n.label == "Blenders")
+    from fusion.context import TaxonomyAlignment
+
+    space = TaxonomyAlignment(["A > B"])
+    cat = [LinkedEntity(bananas, "category", 0.9)]
+    assert out_of_depth(g, "organic bananas", cat, intent(0.5), space)
+    assert out_of_depth(g, "organic bananas", cat, intent(0.5), ["A"])
+    assert not out_of_depth(g, "organic bananas", cat, intent(0.5))  # no label space known
+    assert not out_of_depth(g, "blenders", [LinkedEntity(blenders, "category", 0.9)],
+                            intent(0.5), space)
     g.close()
