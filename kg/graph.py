@@ -311,7 +311,7 @@ class Transaction:
     def add_alias(self, iri: str, alias: str) -> None:
         """Add an alias to an existing node (``KGNotFoundError`` if there is none)."""
         self._check_open()
-        S.check_text(alias, "alias")
+        S.check_text(alias, "alias", name=True)
         if not alias.strip():
             raise ValueError("An alias must be a non-empty string")
         s = self._require(iri)
@@ -360,7 +360,7 @@ class Transaction:
             if attr == "popularity":
                 changes[attr] = S.check_popularity(value)
             else:
-                S.check_text(value, attr)
+                S.check_text(value, attr, name=attr == "label")
         if label is not None and not label.strip():
             raise ValueError("A label must be a non-empty string")
         s = self._require(iri)
@@ -707,9 +707,12 @@ class ProductGraph:
 
     @property
     def where(self) -> str:
-        """The KG's location: its folder, server URL, or ``"memory"``."""
+        """The KG's location: its folder, server URL (without credentials), or
+        ``"memory"``."""
         if self.location is not None:
-            return self.location
+            from kg.sparql import redact_url
+
+            return redact_url(self.location)
         return str(self.path) if self.path is not None else "memory"
 
     def _get_store(self) -> ox.Store:

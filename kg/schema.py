@@ -162,17 +162,24 @@ def attribute_key(attribute: str, value: str) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def check_text(value: Any, what: str, *, max_chars: int | None = MAX_LITERAL) -> str:
+def check_text(value: Any, what: str, *, max_chars: int | None = MAX_LITERAL,
+               name: bool = False) -> str:
     """``value`` if it is text the KG can store; else a clear error naming ``what``.
 
     Refused: a non-string (``TypeError``), a lone surrogate (not valid Unicode: the store cannot
     hold it), more than ``max_chars`` characters (:data:`kg.rdfio.MAX_LITERAL`, the limit RDF
-    imports apply to literals).
+    imports apply to literals); for a ``name`` (a key, label or alias), a control or format
+    character (NUL, a bidi override, a zero-width space ...: invisible, they make names that
+    look alike differ; the loaders drop them, see :func:`kg.loaders.clean_text`).
 
     >>> check_text("Bad \\ud800", "label")
     Traceback (most recent call last):
     ...
     ValueError: label contains a lone surrogate (U+D800) at position 4; not valid Unicode text
+    >>> check_text("Sam\\u202esung", "alias", name=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: alias contains the control or format character U+202E at position 3
     """
     if not isinstance(value, str):
         raise TypeError(f"{what} must be a str, got {type(value).__name__}")
@@ -186,6 +193,12 @@ def check_text(value: Any, what: str, *, max_chars: int | None = MAX_LITERAL) ->
             f"{what} contains a lone surrogate (U+{ord(m.group()):04X}) at position {m.start()}; "
             "not valid Unicode text"
         )
+    if name and not value.isprintable():  # (fast: most names are printable)
+        for i, ch in enumerate(value):
+            if unicodedata.category(ch) in ("Cc", "Cf"):
+                raise ValueError(
+                    f"{what} contains the control or format character U+{ord(ch):04X} at "
+                    f"position {i}")
     return value
 
 
@@ -247,10 +260,10 @@ class Node:
     def __post_init__(self) -> None:
         if not isinstance(self.kind, NodeKind):
             raise TypeError(f"Node.kind must be a NodeKind, got {self.kind!r}")
-        check_text(self.key, "Node.key")
+        check_text(self.key, "Node.key", name=True)
         if not self.key.strip():
             raise ValueError("Node.key must be a non-empty string")
-        check_text(self.label, "label")
+        check_text(self.label, "label", name=True)
         if not self.label.strip():
             raise ValueError(f"Node {self.key!r} needs a non-empty label")
         if isinstance(self.aliases, str | bytes) or not isinstance(self.aliases, Iterable):
@@ -263,7 +276,7 @@ class Node:
                 aliases.sort()
             object.__setattr__(self, "aliases", tuple(aliases))
         for i, alias in enumerate(self.aliases):
-            check_text(alias, f"aliases[{i}]")
+            check_text(alias, f"aliases[{i}]", name=True)
         for name in ("attribute", "source", "external_id", "path"):
             value = getattr(self, name)
             if value is not None:

@@ -82,6 +82,21 @@ def is_sparql_url(location: object) -> bool:
     return isinstance(location, str) and location.startswith(SCHEMES)
 
 
+def redact_url(url: str) -> str:
+    """``url`` without the user name and password of its ``user:pass@`` part: httpx sends
+    them as HTTP Basic credentials, and no message, log line or answer of kgqp shows them.
+
+    >>> redact_url("sparql+http://u:secret@kg.internal:7878/?timeout=5")
+    'sparql+http://***@kg.internal:7878/?timeout=5'
+    >>> redact_url("http://kg.internal:7878/")
+    'http://kg.internal:7878/'
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+
+
 @dataclass(frozen=True, slots=True)
 class SparqlConfig:
     """Endpoints and network behaviour of a :class:`SparqlStore`.
@@ -199,7 +214,8 @@ class SparqlStore:
 
     @property
     def where(self) -> str:
-        return self.config.query_url.rsplit("/", 1)[0] + "/"
+        """The server's base URL, without credentials (for messages and logs)."""
+        return redact_url(self.config.query_url.rsplit("/", 1)[0] + "/")
 
     # -- HTTP ----------------------------------------------------------------------------------
     def _request(self, method: str, url: str, *, what: str, retries: int | None = None,
@@ -222,7 +238,8 @@ class SparqlStore:
                 problem = f"HTTP {resp.status_code}: {' '.join(resp.text.split())[:200]}"
                 if resp.status_code in (501, 505):  # permanent: no use retrying
                     raise KGRemoteError(
-                        f"The KG server at {self.where} cannot do {what} ({method} {url}: "
+                        f"The KG server at {self.where} cannot do {what} ({method} "
+                        f"{redact_url(url)}: "
                         f"{problem}): is it a SPARQL 1.1 endpoint? The KG URL is "
                         "sparql+http://host:port/ with the query and update services at "
                         "/query and /update (?query=...&update=... name others)")
@@ -272,7 +289,7 @@ class SparqlStore:
         if ctype not in (_NT, "text/plain", ""):
             raise KGRemoteError(
                 f"The KG server at {self.where} answered a query with {ctype}, not SPARQL "
-                f"results ({self.config.query_url}): is it a SPARQL 1.1 endpoint?")
+                f"results ({redact_url(self.config.query_url)}): is it a SPARQL 1.1 endpoint?")
         return [q.triple for q in ox.parse(resp.content, ox.RdfFormat.N_TRIPLES)]
 
     def update(self, sparql: str, *, what: str = "an update") -> None:

@@ -38,7 +38,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -99,6 +99,22 @@ class ServiceLimits:
                 raise ValueError(f"ServiceLimits.{name} must be >= 1, got {getattr(self, name)}")
         if not self.body_timeout_s > 0:
             raise ValueError(f"ServiceLimits.body_timeout_s must be > 0, got {self.body_timeout_s}")
+
+
+#: the Host names a server without a token answers to (plus the address it is bound to)
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def _host_name(header: bytes) -> str:
+    """The name of a ``Host`` header, without its port or IPv6 brackets, lower-cased.
+
+    >>> _host_name(b"LocalHost:8000"), _host_name(b"[::1]:80"), _host_name(b"127.0.0.1")
+    ('localhost', '::1', '127.0.0.1')
+    """
+    text = header.decode("latin-1").strip().lower()
+    if text.startswith("["):
+        return text[1:text.find("]")] if "]" in text else text
+    return text.rsplit(":", 1)[0] if text.count(":") == 1 else text
 
 
 def is_loopback(host: str) -> bool:
@@ -202,7 +218,8 @@ async def _read_body(receive: Receive, cap: int) -> bytes:
 
 
 def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
-               limits: ServiceLimits | None = None, token: str | None = None) -> "FastAPI":
+               limits: ServiceLimits | None = None, token: str | None = None,
+               allowed_hosts: Collection[str] | None = None) -> "FastAPI":
     """Build the FastAPI app around a :class:`~parser.pipeline.QueryParser`.
 
     Args:
@@ -212,6 +229,10 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         limits: request limits (:class:`ServiceLimits`).
         token: bearer token required by ``/kg/update``, ``/kg/rollback`` and ``/kg/versions``
             (None: those endpoints are open; :func:`serve` allows that on loopback only).
+        allowed_hosts: the names the ``Host`` header may give (case-insensitive, without the
+            port); others get 400. None: any. :func:`serve` without a token allows only
+            loopback names, so a web page whose DNS name is re-pointed at 127.0.0.1 (DNS
+            rebinding) cannot reach the open write endpoints from a browser.
     """
     _require_serve_extra()
     from contextlib import asynccontextmanager
@@ -231,6 +252,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     from kg.errors import KGError, KGLockedError, KGNotFoundError, KGRemoteError
     from parser.types import parsed_query_schema
 
+    hosts = None if allowed_hosts is None else frozenset(h.lower().strip("[]")
+                                                          for h in allowed_hosts)
     if token is not None and (not token or token != token.strip()):
         raise ValueError("the service token must be non-empty, without surrounding whitespace")
     limits = limits or ServiceLimits()
@@ -552,6 +575,11 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         async def _handle(self, scope: Scope, receive: Receive, send: Send,
                           answer: Callable[..., Awaitable[None]], path: str) -> None:
             headers = dict(scope.get("headers") or [])
+            if hosts is not None and _host_name(headers.get(b"host", b"")) not in hosts:
+                await answer(400, "this server answers only to the Host names "
+                             f"{sorted(hosts)} (it has no token: give `kgqp serve` "
+                             "--token-file to serve other names)", "bad_host")
+                return
             length = headers.get(b"content-length")
             too_large = f"request body larger than {limits.max_body_bytes} bytes"
             if length is not None and (not length.isdigit()
@@ -867,7 +895,8 @@ def serve(parser: "QueryParser | Callable[[], QueryParser]", *, host: str = "127
     if token is None:
         logger.warning("no service token: the KG write endpoints are open to every process on "
                        "this machine (bound to %s only)", host)
-    app = create_app(parser, limits=limits, token=token)
+    app = create_app(parser, limits=limits, token=token,
+                     allowed_hosts=None if token is not None else (*LOOPBACK_NAMES, host))
     state = app.state.kgqp_state
     config = uvicorn.Config(app, host=host, port=port, log_level="info",
                             timeout_graceful_shutdown=30, access_log=False)

@@ -362,3 +362,39 @@ def test_a_batch_answer_reads_one_kg_version(client: httpx.Client) -> None:
         if landed_inside:
             break
     assert landed_inside, "no update committed while a batch ran: the test proved nothing"
+
+
+def test_a_server_without_a_token_answers_loopback_host_names_only(monkeypatch) -> None:
+    """DNS rebinding: a web page whose name is re-pointed at 127.0.0.1 reaches a loopback
+    server as same-origin, but its requests carry its own name in ``Host``. `kgqp serve`
+    without a token answers loopback names only, so a page cannot roll the KG back."""
+    import uvicorn
+
+    from parser.app import service
+    from parser.app.service import LOOPBACK_NAMES, create_app
+
+    def load() -> Any:
+        raise RuntimeError("no model in this test")  # the host check comes before it
+
+    server = Server(create_app(load, allowed_hosts=(*LOOPBACK_NAMES, "127.0.0.1")))
+    try:
+        body = {"version": 0, "message": "rebound"}
+        for host in (f"attacker.example:{server.port}", "attacker.example", "127.0.0.1.evil"):
+            r = httpx.post(server.url + "/kg/rollback", json=body,
+                           headers={"Host": host, "Origin": f"http://{host}"})
+            assert r.status_code == 400 and "Host" in r.json()["detail"], (host, r.text)
+        for host in (f"127.0.0.1:{server.port}", "localhost", f"LOCALHOST:{server.port}",
+                     "[::1]:80"):
+            r = httpx.get(server.url + "/health", headers={"Host": host})
+            assert r.status_code == 200, (host, r.text)
+    finally:
+        server.stop()
+    # `serve` wires it: no token -> loopback names and the bound address; a token -> any name
+    seen: list[Any] = []
+    real = service.create_app
+    monkeypatch.setattr(service, "create_app",
+                        lambda *a, **kw: seen.append(kw.get("allowed_hosts")) or real(*a, **kw))
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, *a, **kw: None)
+    service.serve(load, host="127.0.0.1", port=free_port())
+    service.serve(load, host="127.0.0.1", port=free_port(), token=TOKEN)
+    assert set(seen[0]) == {*LOOPBACK_NAMES, "127.0.0.1"} and seen[1] is None

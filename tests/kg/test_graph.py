@@ -525,3 +525,26 @@ def test_node_aliases_take_any_collection_of_str():
     assert Node(NodeKind.BRAND, "lg", "LG", aliases=["b", "a"]).aliases == ("b", "a")
     with pytest.raises(TypeError, match="collection of str"):
         Node(NodeKind.BRAND, "lg", "LG", aliases="LG")
+
+
+def test_invisible_characters_in_names_are_refused(fx):
+    """NUL, a bidi override, a zero-width space in a key, label or alias: the loaders drop
+    them (kg.loaders.clean_text); the Python API and `/kg/update` refuse them, so a name that
+    looks like "Samsung" is "Samsung". Other text fields (a description, a path) are free."""
+    with pytest.raises(ValueError, match=r"^label contains the control or format character "
+                                         r"U\+0000 at position 0"):
+        Node(NodeKind.BRAND, "x", "\x00")
+    with pytest.raises(ValueError, match=r"aliases\[0\] contains .* U\+202E"):
+        Node(NodeKind.BRAND, "x", "X", aliases=("\u202e",))
+    with pytest.raises(ValueError, match=r"Node.key contains .* U\+200B"):
+        Node(NodeKind.BRAND, "a\u200bb", "X")
+    Node(NodeKind.BRAND, "x", "Caf\u00e9\u00a0Co", path="A\tB")  # printable / not a name
+    with ProductGraph() as g:
+        g.add_records([fx.SAMSUNG], progress=False)
+        before = g.canonical_hash()
+        with g.transaction() as tx:
+            with pytest.raises(ValueError, match=r"alias contains .* U\+202E"):
+                tx.add_alias(fx.SAMSUNG.iri, "\u202e")
+            with pytest.raises(ValueError, match=r"label contains .* U\+0007"):
+                tx.update_node(fx.SAMSUNG.iri, label="Sam\asung")
+        assert g.canonical_hash() == before

@@ -474,3 +474,21 @@ def test_an_http_url_is_not_taken_for_a_folder(tmp_path, monkeypatch):
         with pytest.raises(ValueError, match="looks like a URL"):
             ProductGraph.open(url)
     assert not list(tmp_path.iterdir())
+
+
+def test_credentials_in_the_kg_url_are_sent_but_never_shown() -> None:
+    """``sparql+http://user:pass@host/``: httpx sends them as Basic credentials (the way to
+    reach an authenticating proxy); messages, logs and `/ready` show ``***@host``."""
+    import socket
+
+    from kg import ProductGraph
+    from kg.errors import KGRemoteError
+
+    with socket.socket() as s:  # a port nothing listens on: the first query fails
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"sparql+http://u:p4ss@127.0.0.1:{port}/?retries=0&timeout=2"
+    with pytest.raises(KGRemoteError) as e:
+        g = ProductGraph.open(url)
+        g.stats()
+    assert "p4ss" not in str(e.value) and "***@127.0.0.1" in str(e.value)
