@@ -47,7 +47,15 @@ Policies (what a search engine can trust):
 - *Hard filters vs suggestions* (:class:`Thresholds`): a category is a hard filter only when
   the intent's department probability reaches ``thresholds.hard_filter`` (calibrated under
   cross-validation for a target precision, :mod:`fusion.cv`) and, for a linked category, when it
-  lies in that department; everything else is a :class:`CategorySuggestion`. A query that
+  lies in that department under the intent's own lvl1 category ("iphone case" links iPhone,
+  whose phones hold no case: the department is the filter); one category value (fields are
+  ANDed by an engine, the values of a field ORed); everything else is a
+  :class:`CategorySuggestion`.
+- *Brand filters* only for a linked brand the query asks for and the store sells (a
+  ``sells_in`` category or a product's category in the label space); otherwise a
+  :class:`Boost` (source ``link:<iri> (why)``): DOWN for an excluded brand ("phone not
+  samsung"), UP for the device an accessory fits ("case for samsung", or a device maker on an
+  accessory query: "samsung galaxy s21 case") and for a brand the store does not sell. A query that
   links nothing and has no word of any KG name (:attr:`kg.ProductGraph.vocabulary`: random
   letters, a string from another domain) gets no hard category filter and no expansions from
   its intent's category whatever the intent's probability: the intent of such a query is the
@@ -353,7 +361,8 @@ class CategorySuggestion:
 
 class Boost(NamedTuple):
     """An UP (``weight > 0``) or DOWN (``weight < 0``) boost of a term or ``field:value``, with
-    the rule that produced it (``path:line: input => KIND(w): arg``).
+    the rule that produced it (``path:line: input => KIND(w): arg``) or the brand link it
+    replaces as a filter (``link:<iri> (negated|fits|ungrounded)``).
 
     >>> b = Boost("brand:apple", -20.0, "r.txt:3: laptop => DOWN(20): brand:apple")
     >>> b.direction, b[:2]
@@ -641,12 +650,16 @@ def _grounded_brands(kg: _KG) -> dict[str, str]:
 
 
 def _words_before(words: Sequence[str], mention: str) -> tuple[str, ...]:
-    """The (up to two) words before the first occurrence of ``mention`` among ``words``,
-    fillers skipped: ("but", "not") -> ("not",)."""
+    """The (up to two) words before the first occurrence of ``mention`` among ``words``, the
+    fillers right before it skipped.
+
+    >>> _words_before("case for my samsung galaxy".split(), "Samsung")
+    ('case', 'for')
+    """
     m = normalize_key(mention).split()
     for i in range(len(words) - len(m) + 1):
         if m and list(words[i:i + len(m)]) == m:
-            before = [w for w in words[max(0, i - 3):i]]
+            before = list(words[max(0, i - 3):i])
             while before and before[-1] in _FILLERS and len(before) > 1:
                 before.pop()
             return tuple(before[-2:])

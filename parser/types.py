@@ -81,7 +81,10 @@ class ExpansionResult:
 @dataclass(frozen=True, slots=True)
 class BoostResult:
     """A Querqy-style boost: ``direction`` UP or DOWN, ``weight`` > 0, of a term or
-    ``field:value``, with the rule that produced it (``path:line: input => KIND(w): arg``)."""
+    ``field:value``, with the rule that produced it (``path:line: input => KIND(w): arg``) or
+    the brand link that is a boost rather than a filter (``link:<iri> (negated)``: the query
+    excludes the brand; ``(fits)``: the device an accessory is for; ``(ungrounded)``: the
+    store sells nothing under it)."""
 
     term: str
     direction: str
