@@ -8,6 +8,7 @@ Bad input rows go through :class:`RowErrors`: with ``on_error="skip"`` they are 
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import html
 import io
@@ -62,6 +63,62 @@ def open_text(path: str | Path) -> TextIO:
     return open(path, encoding="utf-8-sig", newline="")
 
 
+#: Characters of a line that the line-based loaders read (:func:`bounded_lines`): a longer
+#: line is a bad row (a few MB of memory at most, however long the line, e.g. one GiB line in
+#: a small ``.gz`` file).
+MAX_LINE_CHARS = 1 << 20
+
+
+def line_too_long(limit: int = MAX_LINE_CHARS) -> str:
+    """The reason of a bad row whose line is longer than :func:`bounded_lines` reads."""
+    return f"line longer than {limit} characters"
+
+
+def bounded_lines(fh: TextIO, limit: int = MAX_LINE_CHARS) -> Iterator[tuple[str, bool]]:
+    """The lines of ``fh`` (a file of :func:`open_text`), as iterating it gives them (line end
+    kept), each read ``limit`` characters at most: ``(line, True)``, or for a longer line
+    ``(its first limit characters, False)``, its rest read ``limit`` characters at a time and
+    dropped (never held whole). Line numbers stay those of the file.
+
+    >>> import io
+    >>> fh = io.StringIO("Sony\\r\\n" + "x" * 10 + "\\nLG", newline="")
+    >>> list(bounded_lines(fh, 6))
+    [('Sony\\r\\n', True), ('xxxxxx', False), ('LG', True)]
+    """
+    pieces = _line_pieces(fh, limit)
+    for line in pieces:
+        if len(line) < limit or line.endswith(("\n", "\r")):
+            yield line, True  # the whole line: it ends within the limit, or the file does
+            continue
+        whole = True
+        for rest in pieces:
+            if rest.rstrip("\r\n"):
+                whole = False
+            if len(rest) < limit or rest.endswith(("\n", "\r")):
+                if whole:
+                    line += rest  # exactly limit characters, then the line end
+                break
+        yield line, whole
+
+
+def _line_pieces(fh: TextIO, limit: int) -> Iterator[str]:
+    """``fh.readline(limit)`` until the end; a ``\r\n`` that the limit cut in two is joined
+    again (universal newlines: the ``\n`` would count as an empty line of its own)."""
+    pending = None
+    while True:
+        piece = fh.readline(limit) if pending is None else pending
+        pending = None
+        if not piece:
+            return
+        if len(piece) == limit and piece.endswith("\r"):
+            after = fh.readline(limit)
+            if after == "\n":
+                piece += after
+            else:
+                pending = after
+        yield piece
+
+
 #: What a damaged ``.gz`` file raises while it is read (``gzip.BadGzipFile`` is an OSError).
 DECOMPRESS_ERRORS = (OSError, EOFError, zlib.error)
 
@@ -113,15 +170,19 @@ def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
     """
     path = Path(path)
     where = ""
+    # read in 1 MiB chunks: the file may decompress to far more than memory
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
     try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as fh:
-                data = fh.read()
-        else:
-            data = path.read_bytes()
-        data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        where = f":{data.count(_NEWLINE, 0, e.start) + 1}"
+        with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                decoder.decode(chunk, final=not chunk)
+                lines += chunk.count(_NEWLINE)  # (bytes held back by the decoder are no \n)
+                if not chunk:
+                    break
+    except UnicodeDecodeError as e:  # e.object: the bytes held back, then the chunk
+        where = f":{lines + e.object.count(_NEWLINE, 0, e.start)}"
         exc = e
     except DECOMPRESS_ERRORS:
         pass

@@ -23,7 +23,9 @@ from kg.loaders._common import (
     Record,
     RowErrors,
     base_suffix,
+    bounded_lines,
     clean_text,
+    line_too_long,
     open_text,
     popularity_value,
     read_json,
@@ -91,7 +93,10 @@ def _records(path: Path, errors: RowErrors) -> Iterator[tuple[int, Any]]:
     """(position, item) from a JSON array (position = item index) or JSONL (line number)."""
     with open_text(path) as fh:
         if base_suffix(path) == ".jsonl":
-            for lineno, line in enumerate(fh, 1):
+            for lineno, (line, whole) in enumerate(bounded_lines(fh), 1):
+                if not whole:  # read with a cap: a huge line (a small .gz file) is not read
+                    errors.bad(line_too_long(), lineno, line[:200])
+                    continue
                 if not line.strip():
                     continue
                 try:

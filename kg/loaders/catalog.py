@@ -33,7 +33,9 @@ from kg.loaders._common import (
     Record,
     RowErrors,
     base_suffix,
+    bounded_lines,
     clean_text,
+    line_too_long,
     open_text,
     popularity_value,
     preview,
@@ -197,7 +199,10 @@ def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]
     """(first line number, row) from CSV (header row) or JSONL."""
     with open_text(path) as fh:
         if base_suffix(path) in {".jsonl", ".json", ".ndjson"}:
-            for lineno, line in enumerate(fh, 1):
+            for lineno, (line, whole) in enumerate(bounded_lines(fh), 1):
+                if not whole:  # read with a cap: a huge line (a small .gz file) is not read
+                    errors.bad(line_too_long(), lineno, line[:200])
+                    continue
                 if not line.strip():
                     continue
                 try:
@@ -213,11 +218,32 @@ def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]
                     continue
                 yield lineno, obj
             return
-        reader = csv.reader(fh)
+        # lines are read with a cap (a huge line in a small .gz file is not read whole): an
+        # over-long one reaches the CSV reader as an empty line and its row is a bad row
+        long_lines: list[tuple[int, str]] = []  # (line number, start) since the last row
+
+        def lines() -> Iterator[str]:
+            for n, (line, whole) in enumerate(bounded_lines(fh), 1):
+                if not whole:
+                    long_lines.append((n, line[:200]))
+                    line = "\n"
+                yield line
+
+        def too_long() -> bool:
+            if not long_lines:
+                return False
+            errors.bad(line_too_long(), *long_lines[0])
+            long_lines.clear()
+            return True
+
+        reader = csv.reader(lines())
         try:
             header = next(reader)
         except StopIteration:
             return
+        if long_lines:
+            raise KGLoadError(f"{path}: line {long_lines[0][0]}: the header is a "
+                              f"{line_too_long()}")
         header = [clean_text(h) for h in header]
         twice = [h for i, h in enumerate(header) if h and h in header[:i]]
         if twice:
@@ -233,9 +259,12 @@ def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]
                 return
             except csv.Error as exc:
                 last = reader.line_num
-                errors.bad(f"malformed CSV ({exc})", start, "")
+                if not too_long():
+                    errors.bad(f"malformed CSV ({exc})", start, "")
                 continue
             last = reader.line_num
+            if too_long():
+                continue
             if not row or not any(c.strip() for c in row):
                 continue
             if len(row) != len(header):

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.loaders._common import KEY_CLASH, Emitter, Record, RowErrors, clean_text, open_text
+from kg.loaders._common import (
+    KEY_CLASH,
+    Emitter,
+    Record,
+    RowErrors,
+    bounded_lines,
+    clean_text,
+    line_too_long,
+    open_text,
+)
 from kg.schema import LoadReport, Node, NodeKind, attribute_key, brand_key, normalize_name, slug
 
 __all__ = ["load_gazetteer", "number_variants"]
@@ -75,8 +84,13 @@ def load_gazetteer(
     emit = Emitter()
     seen: set[str] = set()
     with open_text(path) as fh:
-        for lineno, raw in enumerate(fh, 1):
+        # lines are read with a cap: one GiB line (a small .gz file) is not read into memory
+        for lineno, (raw, whole) in enumerate(bounded_lines(fh), 1):
             name = clean_text(raw)
+            if not whole:  # its name is longer still, unless its start is blanks and controls
+                errors.bad(f"name longer than {_MAX_NAME} characters" if len(name) > _MAX_NAME
+                           else line_too_long(), lineno, name[:_MAX_NAME])
+                continue
             if not name:
                 report.skip("blank line" if not raw.strip() else "only control characters",
                             f"line {lineno}")

