@@ -10,7 +10,8 @@ present or wholly absent.
 On-disk layout of a KG directory::
 
     KGDIR/store/       Oxigraph (RocksDB) database; RocksDB locks it: one writer per directory
-    KGDIR/versions/    change sets and metadata per version
+    KGDIR/versions/    change sets and metadata per version (:meth:`ProductGraph.prune_versions`
+                       deletes old change sets, keeping their metadata and a snapshot)
 
 Derived views (:meth:`ProductGraph.view`; :attr:`ProductGraph.alias_index` and
 :meth:`ProductGraph.to_networkx` are two of them) carry the version they were built from. The first
@@ -592,10 +593,12 @@ class ProductGraph:
             return
         stored, logged = self._version, self._log.latest()
         if logged == stored:
+            self._check_log_complete()
             return
         if logged == stored + 1:
             if not self.read_only:
                 self._log.discard_after(stored)
+                self._check_log_complete()
             return
         if logged > stored:
             problem = (
@@ -615,26 +618,72 @@ class ProductGraph:
             + self._restore_hint()
         )
 
+    def _check_log_complete(self) -> None:
+        """A writer's check on open: every version up to the store's has its log (the change
+        sets at or below a pruned log's floor excepted); else KGCorruptError."""
+        if self.read_only:
+            return
+        floor = self._log.floor()
+        if floor > self._version:
+            raise KGCorruptError(
+                f"Refusing to open the KG at {self.path} for writing: the store is at version "
+                f"{self._version} but the version log was pruned up to version {floor} (the "
+                "store was replaced by an older one). " + self._restore_hint()
+            )
+        missing = self._log.missing(self._version)
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more"
+                                              if len(missing) > 5 else "")
+            raise KGCorruptError(
+                f"Refusing to open the KG at {self.path} for writing: the version log misses "
+                f"{shown} in {self.path}/versions (removed by hand, or damaged). Put back a "
+                f"backup of {self.path}/versions; nothing was changed"
+            )
+
     @classmethod
     def restore(cls, path: str | os.PathLike[str]) -> ProductGraph:
         """Rebuild the store of the KG directory ``path`` from its version log and open it.
 
         Replays every logged change set (1..N, checking each version's digest) into a new store,
         moves the old store (if any) aside to ``store.damaged-<timestamp>`` (never deleted), and
-        puts the new one in place. Run it with no other process using the KG.
+        puts the new one in place. Run it with no other process using the KG. A pruned log
+        (:meth:`prune_versions`) is replayed from the snapshot the pruning kept: the data of
+        version ``B`` (its digest checked), then the change sets ``B + 1 .. N``.
         """
         path = Path(path)
         vlog = VersionLog(path / "versions", create=False)
         latest = max((v for v in vlog._on_disk() if vlog.has(v)), default=0)
         if latest == 0:
             raise KGNotFoundError(f"No version log in {path / 'versions'} to restore from")
+        record = vlog.pruned()
+        base = 0
+        if record is not None and record["floor"] > 0:
+            base = record.get("base") if isinstance(record.get("base"), int) else -1
+            snapshot = vlog.base_path(base) if base >= 0 else None
+            if snapshot is None or base > latest or not snapshot.is_file() \
+                    or record.get("base_file") != snapshot.name:
+                raise KGCorruptError(
+                    f"Cannot restore {path}: its version log was pruned up to version "
+                    f"{record['floor']} and the snapshot the pruning kept "
+                    f"({record.get('base_file')}) is missing or does not match; put back a "
+                    f"backup of {path}/store. Nothing was changed"
+                )
         tmp = path / f".store.restore-{os.getpid()}.tmp"
         if tmp.exists():
             shutil.rmtree(tmp)
         store = ox.Store(str(tmp))
         digest = EMPTY_DIGEST
         try:
-            for v in range(1, latest + 1):
+            if base:
+                assert record is not None
+                digest = _load_snapshot(store, vlog.base_path(base))
+                if digest != record.get("base_digest") or digest != vlog.info(base).digest:
+                    raise KGCorruptError(
+                        f"Cannot restore {path}: the snapshot {vlog.base_path(base)} does not "
+                        f"reproduce the digest of version {base}; nothing was changed"
+                    )
+                store.extend([_meta_quad(v) for v in range(1, base + 1)])
+            for v in range(base + 1, latest + 1):
                 info = vlog.info(v)
                 added, removed = vlog.changes(v)
                 digest = digest_add(digest, added, removed)
@@ -662,6 +711,10 @@ class ProductGraph:
         if store_dir.exists():
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             aside = path / f"store.damaged-{stamp}"
+            n = 1
+            while aside.exists():  # (two restores within one second: never replace one)
+                n += 1
+                aside = path / f"store.damaged-{stamp}-{n}"
             os.replace(store_dir, aside)
             log.warning("Moved the old store of %s aside to %s", path, aside)
         os.replace(tmp, store_dir)
@@ -843,6 +896,15 @@ class ProductGraph:
             raise KGNotFoundError(
                 f"Cannot roll back to version {version!r}: versions are 0..{self._version}"
             )
+        floor = self._log.floor()
+        if version < floor:
+            raise KGError(
+                f"Cannot roll back to version {version}: the version history of {self.where} "
+                f"was pruned, and the oldest version it can return to is {floor} (`kgqp kg "
+                f"versions` marks the pruned ones). Nothing was changed. Pruned change sets "
+                f"are gone from the KG: to get version {version} back, restore a backup of the "
+                "KG taken before the pruning"
+            )
         target = self._log.info(version)
         with self.transaction(message or f"rollback to version {version}") as tx:
             for v in range(self._version, version, -1):
@@ -858,6 +920,60 @@ class ProductGraph:
                     "mismatch): the version logs do not match the store; nothing changed"
                 )
         return tx.version
+
+    @property
+    def rollback_floor(self) -> int:
+        """The oldest version :meth:`rollback` can return to: 0, unless the history was pruned
+        (:meth:`prune_versions`)."""
+        self._check()
+        return self._log.floor()
+
+    def prune_versions(self, keep: int, *, dry_run: bool = False) -> list[int]:
+        """Delete the change sets of every version older than the newest ``keep`` (>= 1), so
+        the version log stops growing with each commit; returns the versions whose change sets
+        were deleted (``dry_run``: would be; nothing changes, and a read-only handle can ask).
+
+        The KG can then be rolled back to version ``version - keep`` at the oldest (its
+        :attr:`rollback_floor`); the older versions stay listed by :meth:`versions`, marked
+        ``pruned``. The floor is recorded (``versions/pruned.json``, with a gzipped snapshot
+        of the current data from which :meth:`restore` replays the log) before any change set
+        is deleted: an interruption leaves a KG that opens, and the next pruning finishes the
+        deletion. Takes the write lock like a commit (a read-only handle cannot prune). On a
+        SPARQL server the change-set graphs are dropped and the floor is kept in the meta
+        graph (no snapshot: the server keeps its own backups).
+
+        Example:
+            >>> from kg.schema import Node, NodeKind
+            >>> g = ProductGraph()
+            >>> for name in ("a", "b", "c"):
+            ...     _ = g.add_records([Node(NodeKind.BRAND, name, name)], progress=False)
+            >>> g.prune_versions(keep=1), g.rollback_floor
+            ([1, 2], 2)
+            >>> [v.pruned for v in g.versions()]
+            [True, True, False, False]
+        """
+        self._check()
+        if isinstance(keep, bool) or not isinstance(keep, int):
+            raise TypeError(f"keep takes a number of versions (int), got {type(keep).__name__}")
+        if keep < 1:
+            raise ValueError(f"keep must be >= 1 (the newest versions whose change sets are "
+                             f"kept), got {keep}")
+        if dry_run:
+            self.refresh()
+            return self._backend.prunable(max(self._version - keep, 0))
+        if self.read_only:
+            raise KGError(
+                f"The KG at {self.where} is open read-only; open it without read_only to prune it"
+            )
+        if self._tx_owner == threading.get_ident():
+            raise KGError("prune_versions() cannot run inside a transaction of the same graph")
+        self._backend.refresh(self, force=True)
+        with self._lock:
+            self._tx_owner = threading.get_ident()
+            try:
+                return self._backend.prune(max(self._version - keep, 0))
+            finally:
+                self._tx_owner = None
 
     # -- writes --------------------------------------------------------------------------------
     def add_records(
@@ -1707,6 +1823,25 @@ class _EmbeddedBackend:
                 g._log.discard(info.version)
             raise
 
+    def prunable(self, floor: int) -> list[int]:
+        return self._g._log.prunable(floor)
+
+    def prune(self, floor: int) -> list[int]:
+        """Snapshot the data (on disk), record the floor, then delete the change sets."""
+        g = self._g
+        record = g._log.pruned()
+        current = 0 if record is None else int(record["floor"])
+        if floor > current:
+            base = None
+            if g.path is not None:
+                base = g._version
+                snapshot = g._log.base_path(base)
+                if record is None or record.get("base") != base or not snapshot.is_file():
+                    _write_snapshot(g._store, snapshot)
+            g._log.record_pruned(floor, base=base,
+                                 base_digest=g._digest if base is not None else None)
+        return g._log.delete_change_sets(max(floor, current))
+
     def existing_for_import(self, work: Path) -> Path | None:
         g = self._g
         if g._data_is_empty():
@@ -1796,6 +1931,36 @@ class _EmbeddedBackend:
             g._refresh_lock.release()
         g._rebuild_views(logged_changes(g._log, base, version))
         return True
+
+
+def _write_snapshot(store: ox.Store, target: Path) -> None:
+    """The data graph of ``store`` as gzipped N-Triples at ``target`` (atomically)."""
+    import gzip
+
+    with atomic_path(target) as tmp, open(tmp, "wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as fh:
+        store.dump(fh, ox.RdfFormat.N_TRIPLES, from_graph=_DG)
+
+
+def _load_snapshot(store: ox.Store, path: Path) -> str:
+    """Add the triples of a snapshot (:func:`_write_snapshot`) to ``store``; their digest."""
+    import gzip
+
+    digest, batch = EMPTY_DIGEST, []
+    try:
+        with gzip.open(path, "rb") as fh:
+            for q in ox.parse(fh, format=ox.RdfFormat.N_TRIPLES):
+                batch.append(q)
+                if len(batch) >= 100_000:
+                    digest = digest_add(digest, batch, ())
+                    store.extend(batch)
+                    batch = []
+    except (SyntaxError, OSError, EOFError) as e:
+        raise KGCorruptError(f"The snapshot {path} is damaged ({e}); nothing was changed") \
+            from None
+    digest = digest_add(digest, batch, ())
+    store.extend(batch)
+    return digest
 
 
 def _meta_quad(version: int) -> ox.Quad:

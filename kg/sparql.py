@@ -11,7 +11,13 @@ What lives in the server (nothing on the client's disk):
 - ``<https://kgqp.dev/meta>``: one node per version ``<https://kgqp.dev/meta/version/N>`` with
   ``kgqp:committedVersion N`` (as embedded) and the version's timestamp, message, counts,
   digest and a random commit id;
-- ``<https://kgqp.dev/log/N/added>`` and ``.../removed``: the change set of version N.
+- ``<https://kgqp.dev/log/N/added>`` and ``.../removed``: the change set of version N;
+- once the history was pruned (:meth:`kg.ProductGraph.prune_versions`), in the meta graph:
+  ``<https://kgqp.dev/meta/pruned> kgqp:floor F`` (the change sets of versions ``<= F`` are
+  dropped: the oldest version a rollback can return to) and ``kgqp:droppedTo D`` (how far the
+  drops got: the floor is recorded first, then the graphs are dropped in batches, each batch
+  one update request that moves ``D``; an interrupted pruning leaves graphs at or below the
+  floor that the next one drops).
 
 A commit is ONE SPARQL Update request (the server applies it in one transaction: all or
 nothing): the data change, the change-set graphs and the version node, guarded by ``WHERE {
@@ -41,7 +47,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
@@ -68,6 +74,9 @@ VERSION_PRED_IRI = S.KGQP + "committedVersion"
 _K = S.KGQP
 _DG = ox.DefaultGraph()
 _META = ox.NamedNode(META_GRAPH_IRI)
+_PRUNED = ox.NamedNode(META_GRAPH_IRI + "/pruned")
+#: versions whose change-set graphs one update request of a pruning drops
+PRUNE_BATCH = 500
 _NT = "application/n-triples"
 _JSON = "application/sparql-results+json"
 _EMPTY = ox.Store()
@@ -525,23 +534,103 @@ class GraphVersionLog:
 
     def versions(self, upto: int) -> list[VersionInfo]:
         infos = self._infos()
-        return [self.info(0)] + [infos[v] for v in sorted(infos) if 0 < v <= upto]
+        floor = self.floor()
+        out = [self.info(0)] + [infos[v] for v in sorted(infos) if 0 < v <= upto]
+        return [replace(i, pruned=True) if i.version < floor else i for i in out]
 
     def changes(self, version: int) -> tuple[list[ox.Quad], list[ox.Quad]]:
         if not self.has(version):
             raise KGNotFoundError(f"No change set for KG version {version}")
         out = []
         graphs = {"added": log_graph(version, "added"), "removed": log_graph(version, "removed")}
+        floor = 0
         for row in self.store.query(  # a bulk import's staging graph is its added change set
-            f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH_IRI}> {{ {version_node(version)} "
-            f"<{_K}addedGraph> ?g }} }}"
+            f"SELECT ?g ?f WHERE {{ GRAPH <{META_GRAPH_IRI}> {{ {{ {version_node(version)} "
+            f"<{_K}addedGraph> ?g }} UNION {{ {_PRUNED} <{_K}floor> ?f }} }} }}"
         ):
-            graphs["added"] = row[0]
+            if row["g"] is not None:
+                graphs["added"] = row["g"]
+            if row["f"] is not None:
+                floor = max(floor, int(row["f"].value))
+        if version <= floor:  # dropped graphs would read as empty ones
+            raise KGNotFoundError(
+                f"The change set of KG version {version} was pruned (the version log keeps the "
+                f"change sets of the versions after {floor})"
+            )
         for what in ("added", "removed"):
             data = self.store.download(graphs[what])
             out.append([ox.Quad(q.subject, q.predicate, q.object, _DG)
                         for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)])
         return out[0], out[1]
+
+    # -- pruning -------------------------------------------------------------------------------
+    def _pruned_state(self) -> tuple[int, int]:
+        """(floor, droppedTo): see the module docs; (0, 0) if never pruned."""
+        res = self.store.query(
+            f"SELECT ?f ?d WHERE {{ OPTIONAL {{ GRAPH <{META_GRAPH_IRI}> {{ {_PRUNED} "
+            f"<{_K}floor> ?f }} }} OPTIONAL {{ GRAPH <{META_GRAPH_IRI}> {{ {_PRUNED} "
+            f"<{_K}droppedTo> ?d }} }} }}"
+        )
+        floor = dropped = 0
+        for row in res:
+            if row["f"] is not None:
+                floor = max(floor, int(row["f"].value))
+            if row["d"] is not None:
+                dropped = max(dropped, int(row["d"].value))
+        return floor, dropped
+
+    def pruned(self) -> dict[str, Any] | None:
+        floor, dropped = self._pruned_state()
+        return {"floor": floor, "dropped_to": dropped} if floor else None
+
+    def floor(self) -> int:
+        """The oldest version the KG can be rolled back to (0: never pruned)."""
+        return self._pruned_state()[0]
+
+    def prunable(self, floor: int) -> list[int]:
+        """The versions ``<= floor`` whose change-set graphs were not dropped yet."""
+        return list(range(self._pruned_state()[1] + 1, floor + 1))
+
+    def record_pruned(self, floor: int) -> None:
+        """Record the floor (it never moves down): the first step of a pruning."""
+        self.store.update(
+            f"DELETE {{ GRAPH <{META_GRAPH_IRI}> {{ {_PRUNED} <{_K}floor> ?f }} }}\n"
+            f"INSERT {{ GRAPH <{META_GRAPH_IRI}> {{ {_PRUNED} <{_K}floor> {ox.Literal(floor)} }} }}"
+            f"\nWHERE {{ OPTIONAL {{ GRAPH <{META_GRAPH_IRI}> {{ {_PRUNED} <{_K}floor> ?f }} }} "
+            f"FILTER(!BOUND(?f) || ?f < {floor}) }}",
+            what="recording the pruning floor",
+        )
+
+    def delete_change_sets(self, floor: int) -> list[int]:
+        """Drop the change-set graphs of the versions ``<= floor`` (recorded first with
+        :meth:`record_pruned`), :data:`PRUNE_BATCH` versions per update request."""
+        recorded, dropped = self._pruned_state()
+        if floor > recorded:
+            raise KGError(f"Record the floor (version {floor}) before deleting change sets")
+        versions = list(range(dropped + 1, floor + 1))
+        for i in range(0, len(versions), PRUNE_BATCH):
+            batch = versions[i:i + PRUNE_BATCH]
+            low, high = batch[0], batch[-1]
+            staging = [row[0] for row in self.store.query(
+                f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH_IRI}> {{ ?v <{_K}addedGraph> ?g ; "
+                f"<{VERSION_PRED_IRI}> ?n }} FILTER(?n >= {low} && ?n <= {high}) }}")]
+            ops = [f"DROP SILENT GRAPH {log_graph(v, what)}"
+                   for v in batch for what in ("added", "removed")]
+            ops += [f"DROP SILENT GRAPH {g}" for g in staging]
+            ops.append(
+                f"DELETE {{ GRAPH <{META_GRAPH_IRI}> {{ ?v <{_K}addedGraph> ?g }} }} WHERE {{ "
+                f"GRAPH <{META_GRAPH_IRI}> {{ ?v <{_K}addedGraph> ?g ; <{VERSION_PRED_IRI}> ?n "
+                f"}} FILTER(?n >= {low} && ?n <= {high}) }}")
+            ops.append(
+                f"DELETE {{ GRAPH <{META_GRAPH_IRI}> {{ {_PRUNED} <{_K}droppedTo> ?d }} }} "
+                f"INSERT {{ GRAPH <{META_GRAPH_IRI}> {{ {_PRUNED} <{_K}droppedTo> "
+                f"{ox.Literal(high)} }} }} WHERE {{ OPTIONAL {{ GRAPH <{META_GRAPH_IRI}> {{ "
+                f"{_PRUNED} <{_K}droppedTo> ?d }} }} }}")
+            self.store.update(" ;\n".join(ops), what="dropping pruned change sets")
+        if versions:
+            log.info("Pruned the change sets of %d version(s) up to version %d from %s",
+                     len(versions), floor, self.store.where)
+        return versions
 
     # -- commits -------------------------------------------------------------------------------
     def _has_commit(self, info: VersionInfo, commit_id: str) -> bool:
@@ -718,6 +807,18 @@ class SparqlBackend:
 
     def existing_for_import(self, work: Path) -> Path | None:
         return None  # the server leaves out what it has (see GraphVersionLog.commit_bulk)
+
+    def prunable(self, floor: int) -> list[int]:
+        return self.log.prunable(floor)
+
+    def prune(self, floor: int) -> list[int]:
+        """Record the floor in the meta graph, then drop the change-set graphs below it."""
+        current = self.log.floor()
+        if floor > current:
+            self.log.record_pruned(floor)
+        versions = self.log.delete_change_sets(max(floor, current))
+        self._checked = time.monotonic()
+        return versions
 
     def commit_bulk(self, graph: Any, staged: Any, info: VersionInfo, work: Path, *,
                     reuse_staging: bool) -> VersionInfo:

@@ -145,4 +145,13 @@ class Backend(Protocol):
         """Catch up with commits made elsewhere; whether the graph moved to a new version."""
         ...
 
+    def prunable(self, floor: int) -> list[int]:
+        """The versions whose change sets pruning up to ``floor`` would delete."""
+        ...
+
+    def prune(self, floor: int) -> list[int]:
+        """Record ``floor`` durably, then delete the change sets up to it; the versions
+        whose change sets were deleted (:meth:`ProductGraph.prune_versions`)."""
+        ...
+
     def close(self) -> None: ...

@@ -117,8 +117,9 @@ def logged_changes(log_: ChangeLog, base: int, version: int, *,
     views are at ``base`` (another process committed since). ``None``, and the views are
     rebuilt, when it spans more than ``max_versions`` versions or more than
     :data:`INCREMENTAL_MAX_QUADS` quads by the logged counts (a bulk import's change set is not
-    read at all), or when a change set cannot be read. A KG server that cannot be reached
-    raises :class:`~kg.errors.KGRemoteError`.
+    read at all), when a change set cannot be read, or when the log was pruned past ``base``
+    (its ``floor()``, see :meth:`kg.ProductGraph.prune_versions`). A KG server that cannot be
+    reached raises :class:`~kg.errors.KGRemoteError`.
 
     Example:
         >>> from kg.versions import VersionInfo, VersionLog
@@ -134,6 +135,12 @@ def logged_changes(log_: ChangeLog, base: int, version: int, *,
     if not 0 <= base < version or version - base > max_versions:
         return None
     try:
+        floor_of = getattr(log_, "floor", None)
+        floor = floor_of() if floor_of is not None else 0
+        if base < floor:
+            log.info("Change sets %d..%d were pruned (the log keeps those after version %d): "
+                     "rebuilding the views", base + 1, version, floor)
+            return None
         versions = range(base + 1, version + 1)
         infos = [log_.info(v) for v in versions]
         if sum(i.added + i.removed for i in infos) > INCREMENTAL_MAX_QUADS:

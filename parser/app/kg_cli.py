@@ -93,11 +93,14 @@ def versions(
         from rich.console import Console
         from rich.table import Table
 
-        table = Table("version", "timestamp", "added", "removed", "message")
+        pruned = [i.version for i in infos if i.pruned]
+        columns = ["version", "timestamp", "added", "removed", "message"]
+        table = Table(*columns, *(["rollback"] if pruned else []), caption=(
+            f"versions up to {max(pruned)} were pruned (`kgqp kg prune`): no rollback to them"
+            if pruned else None))
         for i in infos:
-            table.add_row(
-                str(i.version), i.timestamp or "-", str(i.added), str(i.removed), i.message
-            )
+            row = [str(i.version), i.timestamp or "-", str(i.added), str(i.removed), i.message]
+            table.add_row(*row, *(["pruned" if i.pruned else "yes"] if pruned else []))
         Console().print(table)
 
 
@@ -114,6 +117,77 @@ def rollback(
         )
         typer.echo(f"KG at {_shown(kgdir)} rolled back to version {version}; now at version "
                    f"{new}")
+
+
+def _ranges(versions: list[int]) -> str:
+    """``[1, 2, 3, 7]`` as ``"1-3, 7"``."""
+    parts: list[str] = []
+    for v in versions:
+        if parts and int(parts[-1].rpartition("-")[2]) == v - 1:
+            parts[-1] = f"{parts[-1].partition('-')[0]}-{v}"
+        else:
+            parts.append(str(v))
+    return ", ".join(parts)
+
+
+def _human(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.iterdir() if p.is_file()) if path.is_dir() else 0
+
+
+@app.command()
+def prune(
+    kgdir: Path = _KGDIR,
+    keep: int = typer.Option(..., "--keep", min=1, help="Keep the change sets of the newest N "
+                             "versions (N >= 1): the KG can still be rolled back N versions."),
+    yes: bool = typer.Option(False, "--yes", help="Delete them. Without it (or with "
+                             "--dry-run) the command only says what it would delete."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would be deleted; delete "
+                                 "nothing (exit 0)."),
+) -> None:
+    """Delete the change sets of all versions older than the newest N, so the version log
+    stops growing: those versions stay listed (`kgqp kg versions`, marked pruned), but the KG
+    can no longer be rolled back to them. Needs the KG's write lock (stop `kgqp serve` first);
+    without --yes nothing is deleted (exit 2, or 0 with --dry-run)."""
+    with _errors():
+        def plan(g: Any) -> tuple[list[int], int, int]:
+            versions = g.prune_versions(keep, dry_run=True)
+            vlog = g._log
+            size = vlog.change_set_bytes(versions) if hasattr(vlog, "change_set_bytes") else 0
+            return versions, size, max(g.version - keep, 0)
+
+        if dry_run or not yes:
+            versions, size, floor = _with_graph(kgdir, plan)
+            if not versions:
+                typer.echo(f"Nothing to prune: the KG at {_shown(kgdir)} keeps no change set "
+                           f"older than its newest {keep} version(s)")
+                return
+            typer.echo(f"Would delete the change sets of {len(versions)} version(s) "
+                       f"({_ranges(versions)}" + (f", {_human(size)}" if size else "")
+                       + f"); the KG could then be rolled back to version {floor} at the "
+                       "oldest")
+            if not dry_run:
+                raise ValueError("Nothing was deleted: pass --yes to delete them (pruned "
+                                 "change sets cannot be recovered), or --dry-run to only list "
+                                 "them")
+            return
+        log_dir = kgdir / "versions"
+        before = _dir_bytes(log_dir)
+        versions, floor = _with_graph(
+            kgdir, lambda g: (g.prune_versions(keep), g.rollback_floor), read_only=False)
+        after = _dir_bytes(log_dir)
+        if not versions:
+            typer.echo(f"Nothing to prune: the KG at {_shown(kgdir)} keeps no change set older "
+                       f"than its newest {keep} version(s)")
+            return
+        typer.echo(f"Deleted the change sets of {len(versions)} version(s) "
+                   f"({_ranges(versions)}); the KG at {_shown(kgdir)} can be rolled back to "
+                   f"version {floor} at the oldest" + (
+                       f"; {log_dir} now takes {_human(after)} (was {_human(before)})"
+                       if before else ""))
 
 
 @app.command()

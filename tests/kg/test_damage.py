@@ -122,6 +122,10 @@ def test_corrupt_store_is_a_kg_error_with_restore_hint(tmp_path):
     assert r.exit_code == 1 and "damaged" in r.output and "Traceback" not in r.output
     with ProductGraph.restore(path) as g:
         assert g.version == 3 and g.canonical_hash() == h
+    # a second restore within the same second keeps both stores set aside (it collided)
+    with ProductGraph.restore(path) as g:
+        assert g.version == 3 and g.canonical_hash() == h
+    assert len(glob.glob(str(path / "store.damaged-*"))) == 2
 
 
 def test_one_uncommitted_log_is_still_discarded(tmp_path):
