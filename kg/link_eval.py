@@ -260,8 +260,8 @@ class LinkEvalReport:
 
 
 def evaluate(gold: Iterable[GoldMention], linker: Linker,
-             spans: Mapping[str, Sequence[tuple[int, int, str]]] | None = None
-             ) -> LinkEvalReport:
+             spans: Mapping[str, Sequence[tuple[int, int, str]]] | None = None,
+             *, overlap: bool = False) -> LinkEvalReport:
     """Score ``linker`` on ``gold``.
 
     Args:
@@ -270,6 +270,22 @@ def evaluate(gold: Iterable[GoldMention], linker: Linker,
         spans: end to end: the tagger's ``(start, end, label)`` spans per query text. A gold
             mention is then linked only if the tagger found its exact span (with the tagger's
             label); a missed mention counts as a NIL prediction (right only if gold is NIL).
+        overlap: end to end, a linkable gold mention without its exact span is scored by the
+            tagger's spans that overlap it, as a user reads the parse: right when one of them
+            links a gold node ("dslr lenses lenses" linked to DSLR Lenses for the gold
+            mention "lenses"), else the first of their links (a wrong link), else NIL. A NIL
+            gold mention is scored as without ``overlap``.
+
+    Example (end to end, the tagger's span longer than the gold one):
+        >>> from kg import ProductGraph, Node, NodeKind
+        >>> g = ProductGraph.in_memory()
+        >>> _ = g.add_records([Node(NodeKind.CATEGORY, "lens", "DSLR Lenses",
+        ...                         path="Cameras > DSLR Lenses")], progress=False)
+        >>> lenses = next(n.iri for n in g.nodes())
+        >>> m = [GoldMention("1", "dslr lenses", "lenses", 5, 11, "core_product_type", (lenses,))]
+        >>> spans = {"dslr lenses": [(0, 11, "core_product_type")]}
+        >>> [evaluate(m, ExactLinker(g), spans, overlap=o).overall.accuracy for o in (False, True)]
+        [0.0, 1.0]
     """
     report = LinkEvalReport()
     for g in gold:
@@ -278,16 +294,29 @@ def evaluate(gold: Iterable[GoldMention], linker: Linker,
         if spans is not None:
             found = [lab for s, e, lab in spans.get(g.query, ()) if s == g.start and e == g.end]
             if not found:
-                report.add(g, None)
+                report.add(g, _overlapping(g, linker, spans) if overlap and not g.nil else None)
                 continue
             label = found[0]
             mention = g.query[g.start:g.end] or g.mention
-        try:
-            best = linker.link(mention, label=label, context=g.query).best
-        except ValueError:  # a label the linker does not know: not linked
-            best = None
-        report.add(g, best.iri if best is not None else None)
+        report.add(g, _link_iri(linker, mention, label, g.query))
     return report
+
+
+def _link_iri(linker: Linker, mention: str, label: str | None, query: str) -> str | None:
+    try:
+        best = linker.link(mention, label=label, context=query).best
+    except ValueError:  # a label the linker does not know: not linked
+        best = None
+    return best.iri if best is not None else None
+
+
+def _overlapping(g: GoldMention, linker: Linker,
+                 spans: Mapping[str, Sequence[tuple[int, int, str]]]) -> str | None:
+    """What the tagger's spans overlapping ``g`` link: a gold node if one does, else the
+    first link, else None."""
+    links = [iri for s, e, lab in spans.get(g.query, ()) if s < g.end and g.start < e
+             if (iri := _link_iri(linker, g.query[s:e], lab, g.query)) is not None]
+    return next((iri for iri in links if g.correct(iri)), links[0] if links else None)
 
 
 # -- fitting -----------------------------------------------------------------------------------
@@ -418,7 +447,8 @@ def cross_validate(graph: LinkGraph, gold: Sequence[GoldMention], *, k: int = 5,
                    config: LinkerConfig | None = None, l2: float = 1.0, seed: int = 0,
                    wrong_link_cost: float = WRONG_LINK_COST,
                    spans: Mapping[str, Sequence[tuple[int, int, str]]] | None = None,
-                   progress: Callable[[int], None] | None = None) -> CrossValidation:
+                   progress: Callable[[int], None] | None = None,
+                   overlap: bool = False) -> CrossValidation:
     """k-fold cross-validation: fit on k-1 folds, score the held one; the held-out predictions
     of all folds make one report. The baseline is scored on the same mentions."""
     if k < 2:
@@ -436,13 +466,13 @@ def cross_validate(graph: LinkGraph, gold: Sequence[GoldMention], *, k: int = 5,
         weights.append(w)
         linker = EntityLinker(graph, replace(config, weights=w, nil_threshold=w.threshold))
         test = [(i, g) for i, (g, fi) in enumerate(zip(gold, fold, strict=True)) if fi == f]
-        sub = evaluate([g for _, g in test], linker, spans)
+        sub = evaluate([g for _, g in test], linker, spans, overlap=overlap)
         held += [(i, iri) for (i, _), (_, iri) in zip(test, sub.predictions, strict=True)]
         if progress is not None:
             progress(f)
     for i, iri in sorted(held):
         report.add(gold[i], iri)
-    baseline = evaluate(gold, ExactLinker(graph, config), spans)
+    baseline = evaluate(gold, ExactLinker(graph, config), spans, overlap=overlap)
     return CrossValidation(report, baseline, k, weights)
 
 
@@ -450,12 +480,14 @@ def cross_validate(graph: LinkGraph, gold: Sequence[GoldMention], *, k: int = 5,
 
 def link_eval(graph: LinkGraph, gold: Sequence[GoldMention], *, folds: int = 5,
               config: LinkerConfig | None = None, l2: float = 1.0, seed: int = 0,
-              spans: Mapping[str, Sequence[tuple[int, int, str]]] | None = None
-              ) -> dict[str, Any]:
+              spans: Mapping[str, Sequence[tuple[int, int, str]]] | None = None,
+              overlap: bool = False) -> dict[str, Any]:
     """The figures of ``kgqp kg link-eval`` as a JSON-ready dict: the linker (cross-validated
     when ``folds >= 2``, else as configured) and the exact-match baseline, overall, per label
-    and per gold file."""
+    and per gold file (``overlap``: see :func:`evaluate`)."""
     config = config or LinkerConfig()
+    if overlap and spans is None:
+        raise ValueError("overlap scoring is for end-to-end evaluation (the tagger's spans)")
     if not gold:
         raise ValueError("no gold mentions to score (the gold files are empty)")
     if folds == 1 or folds < 0:
@@ -466,15 +498,17 @@ def link_eval(graph: LinkGraph, gold: Sequence[GoldMention], *, folds: int = 5,
                          f"{sorted(config.label_kinds)} (fix the gold, or add them to the "
                          "linker config's label_kinds)")
     if folds >= 2:
-        cv = cross_validate(graph, gold, k=folds, config=config, l2=l2, seed=seed, spans=spans)
+        cv = cross_validate(graph, gold, k=folds, config=config, l2=l2, seed=seed, spans=spans,
+                            overlap=overlap)
         linker, baseline = cv.linker, cv.baseline
         how = f"{folds}-fold cross-validation grouped by query (fit on {folds - 1} folds)"
     else:
-        linker = evaluate(gold, EntityLinker(graph, config), spans)
-        baseline = evaluate(gold, ExactLinker(graph, config), spans)
+        linker = evaluate(gold, EntityLinker(graph, config), spans, overlap=overlap)
+        baseline = evaluate(gold, ExactLinker(graph, config), spans, overlap=overlap)
         how = "configured weights, no refit" + (
             f" ({config.link_weights.meta.get('fitted_on', 'fitted on gold')})")
     return {"mentions": len(gold), "evaluation": how, "end_to_end": spans is not None,
+            "overlap": overlap,
             "linker": linker.to_dict(), "baseline": baseline.to_dict(),
             "gain": {k: round(linker.overall.to_dict()[k] - baseline.overall.to_dict()[k], 4)
                      for k in ("accuracy", "precision", "recall")}}

@@ -499,7 +499,11 @@ def link_eval_cmd(
     seed: int = typer.Option(0, "--seed", help="Seed of the fold assignment."),
     end_to_end: bool = typer.Option(False, "--end-to-end", help="Link the bundle tagger's "
                                     "spans instead of the gold spans (needs --bundle)."),
-    bundle: Path | None = typer.Option(None, "--bundle", help="Bundle whose tagger runs."),
+    bundle: Path | None = typer.Option(None, "--bundle", help="Bundle whose tagger runs "
+                                       "(and whose linker settings apply, unless --config)."),
+    overlap: bool = typer.Option(False, "--overlap", help="End to end: score a gold mention "
+                                 "the tagger spans differently by the links of the spans that "
+                                 "overlap it (what a user reads), not as NIL."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Score the entity linker and the exact-match baseline on GOLD mentions."""
@@ -508,14 +512,24 @@ def link_eval_cmd(
 
         if end_to_end and bundle is None:
             raise ValueError("--end-to-end needs --bundle BUNDLE_DIR (the tagger to run)")
+        if overlap and not end_to_end:
+            raise ValueError("--overlap scores the tagger's spans: it needs --end-to-end")
         mentions = load_gold(*gold)
         cfg = _linker_config(config)
+        if config is None and end_to_end:
+            from kg.link import LinkerConfig
+            from parser.bundle import BundleManifest
+
+            settings = BundleManifest.read(bundle).linker
+            if settings:  # the bundle's own linker settings, as its parser links
+                cfg = LinkerConfig.from_json(settings)
 
         def run(g: Any) -> dict[str, Any]:
             spans = None
             if end_to_end:
                 spans = _tagged_spans(bundle, g, sorted({m.query for m in mentions}))
-            return link_eval(g, mentions, folds=folds, config=cfg, seed=seed, spans=spans)
+            return link_eval(g, mentions, folds=folds, config=cfg, seed=seed, spans=spans,
+                             overlap=overlap)
 
         res = _with_graph(kg, run)
         if as_json:

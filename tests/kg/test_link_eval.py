@@ -119,3 +119,29 @@ def test_link_eval_refuses_what_it_would_score_wrong(graph: ProductGraph) -> Non
         with pytest.raises(ValueError, match="folds must be 0"):
             link_eval(graph, GOLD, folds=folds)
     assert link_eval(graph, GOLD, folds=0)["mentions"] == len(GOLD)
+
+
+def test_end_to_end_overlap_scores_what_the_parse_links(graph: ProductGraph) -> None:
+    """End to end, a gold mention the tagger spans differently counted as NIL even when the
+    parse linked its gold node from another span; with overlap it is scored by the links of
+    the spans that overlap it: right on a gold node, wrong on another node. NIL gold mentions
+    are scored as before."""
+    tvs, samsung = "https://kgqp.dev/id/category/bb/tvs", "https://kgqp.dev/id/brand/samsung"
+    gold = [_gold(1, "the tvs", "the tvs", "core_product_type", (tvs,)),
+            _gold(2, "black ones", "black ones", "creator", (samsung,)),
+            _gold(3, "sony x", "sony x", "creator")]
+    spans = {"the tvs": [(4, 7, "core_product_type")],  # "tvs" -> TVs: the gold node
+             "black ones": [(0, 5, "creator")],  # "black" -> the brand Black: wrong
+             "sony x": [(0, 4, "creator")]}  # a NIL mention: as before
+    linker = ExactLinker(graph)
+    strict = evaluate(gold, linker, spans)
+    loose = evaluate(gold, linker, spans, overlap=True)
+    assert [iri for _, iri in strict.predictions] == [None, None, None]
+    assert [iri for _, iri in loose.predictions] == [
+        tvs, "https://kgqp.dev/id/brand/black", None]
+    assert (strict.overall.accuracy, loose.overall.accuracy) == (0.3333, 0.6667)
+    assert loose.overall.precision == 0.5  # the wrong link counts as a link
+    with pytest.raises(ValueError, match="end-to-end"):
+        link_eval(graph, gold, folds=0, overlap=True)
+    res = link_eval(graph, gold, folds=0, spans=spans, overlap=True)
+    assert res["overlap"] is True and res["end_to_end"] is True
