@@ -18,6 +18,7 @@ from kg.errors import (
     KGNotFoundError,
     KGQueryError,
     KGRemoteError,
+    KGWriteError,
 )
 from kg.graph import KGStats, NodeInfo, ProductGraph, Transaction
 from kg.index import AliasIndex, Candidate, Match
@@ -38,6 +39,7 @@ __all__ = [
     "KGQueryError",
     "KGRemoteError",
     "KGStats",
+    "KGWriteError",
     "LoadReport",
     "Match",
     "Node",

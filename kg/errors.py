@@ -33,3 +33,8 @@ class KGRemoteError(KGError):
 class KGConflictError(KGError):
     """Another writer committed the version this transaction was going to create; nothing of
     this transaction was applied (retry it on the new version)."""
+
+
+class KGWriteError(KGError):
+    """The store could not write a commit (the disk full, an I/O error): nothing of it was
+    committed; the writer reopened its store and can commit again once the cause is fixed."""

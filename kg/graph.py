@@ -57,7 +57,14 @@ import pyoxigraph as ox
 
 from kg import schema as S
 from kg.bulk import StagedImport, load_new_store, release_memory, stage_rdf
-from kg.errors import KGCorruptError, KGError, KGLoadError, KGLockedError, KGNotFoundError
+from kg.errors import (
+    KGCorruptError,
+    KGError,
+    KGLoadError,
+    KGLockedError,
+    KGNotFoundError,
+    KGWriteError,
+)
 from kg.index import AliasIndex, Candidate, Match
 from kg.io import atomic_path, fsync_dir, remove_path, replace_dir
 from kg.link import Vocabulary
@@ -479,12 +486,16 @@ class ProductGraph:
             self._log = VersionLog(
                 self.path / "versions" if self.path is not None else None, create=not read_only
             )
-            self._store = self._open_store()
-            self._version = self._read_store_version()
-            self._check_log_agrees()
-            if not read_only:
-                self._log.remove_stale_tmp()
-                self._remove_stale_imports()
+            try:
+                self._store = self._open_store()
+                self._version = self._read_store_version()
+                self._check_log_agrees()
+                if not read_only:
+                    self._log.remove_stale_tmp()
+                    self._remove_stale_imports()
+            except BaseException:
+                self._release_writer_lock()
+                raise
         self._digest = self._load_digest()
         self._closed = False
 
@@ -551,16 +562,26 @@ class ProductGraph:
                 raise KGNotFoundError(f"No KG at {self.path} (missing {store_dir})")
             return self._open_read_only()
         self.path.mkdir(parents=True, exist_ok=True)
+        if getattr(self, "_writer_fd", None) is None:
+            self._writer_fd = _writer_lock(self.path, self._locked_error)
         try:
             return ox.Store(str(store_dir))
         except (OSError, RuntimeError) as e:
             if not _is_damage(e) and re.search(r"\block\b", str(e), re.IGNORECASE):
-                raise KGLockedError(
-                    f"The KG at {self.path} is locked: another process (or another ProductGraph in "
-                    f"this one) has it open for writing. Close that one first, or open it with "
-                    f"ProductGraph.open(path, read_only=True) to read."
-                ) from None
+                raise self._locked_error() from None
             raise self._store_error(e, "") from None
+
+    def _locked_error(self) -> KGLockedError:
+        return KGLockedError(
+            f"The KG at {self.path} is locked: another process (or another ProductGraph in "
+            f"this one) has it open for writing. Close that one first, or open it with "
+            f"ProductGraph.open(path, read_only=True) to read."
+        )
+
+    def _release_writer_lock(self) -> None:
+        fd, self._writer_fd = getattr(self, "_writer_fd", None), None
+        if fd is not None:
+            os.close(fd)  # (closing the descriptor releases its flock)
 
     def _open_read_only(self) -> ox.Store:
         """``Store.read_only``, retried for about 2 s on errors that look like damage: a writer
@@ -748,6 +769,7 @@ class ProductGraph:
         self._linker = None
         self._backend.close()
         del self._store
+        self._release_writer_lock()
 
     def __enter__(self) -> ProductGraph:
         return self
@@ -1793,6 +1815,8 @@ class _EmbeddedBackend:
         # a weak proxy: no graph <-> backend cycle, so a graph whose open failed is freed (and
         # its store's lock released) at once, as before backends existed
         self._g = weakref.proxy(graph)
+        #: why the last commit failed (the disk full), until one succeeds; else None
+        self.degraded: str | None = None
 
     @property
     def store(self) -> ox.Store:
@@ -1810,6 +1834,7 @@ class _EmbeddedBackend:
 
     def commit(self, info: VersionInfo, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
         g = self._g
+        self._reopen_failed()
         g._log.write(info, added, removed)
         meta = _meta_quad(info.version)
         try:
@@ -1817,11 +1842,58 @@ class _EmbeddedBackend:
                 g._store.update(_update_string(added, removed, meta))
             else:
                 g._store.extend([*added, meta])
-        except BaseException:
+        except BaseException as e:
             # the store rejected the commit (or we were interrupted): drop its log
             if g._read_store_version() < info.version:
                 g._log.discard(info.version)
+            if isinstance(e, (OSError, RuntimeError)) and g.path is not None:
+                raise self._write_failed(info.version, e) from e
             raise
+        self.degraded = None
+
+    def _write_failed(self, version: int, e: BaseException) -> KGWriteError:
+        """A commit the store could not write (the disk full): RocksDB keeps that handle in an
+        error state that refuses every later write, so the next commit reopens the store first
+        (:meth:`_reopen_failed`; not here: the failed call still holds the handle); until a
+        commit succeeds, :attr:`ProductGraph.degraded` says why."""
+        self._failed = True
+        self.degraded = f"the commit of version {version} failed: {e}"
+        # give up the failed handle now (reads go on through a read-only one): RocksDB
+        # releases it once the failed call has unwound; dropped later, after space comes back,
+        # its error recovery kept the store locked
+        with contextlib.suppress(Exception):
+            self._g._store = self._g._open_read_only()
+        return KGWriteError(
+            f"The KG store at {self._g.path}/store could not write version {version} ({e}); "
+            "nothing of it was committed. Free disk space (or fix the I/O error) and retry: "
+            "the next commit reopens the store."
+        )
+
+    def _reopen_failed(self) -> None:
+        """Reopen the store after a failed write (the directory's writer lock stays held)."""
+        if not getattr(self, "_failed", False):
+            return
+        import gc
+
+        g = self._g
+        del g._store
+        gc.collect()  # (the failed handle may sit in a reference cycle)
+        deadline = time.monotonic() + 5.0
+        while True:  # RocksDB releases its lock when its background work on the handle ends
+            try:
+                g._store = g._open_store()
+                break
+            except (OSError, RuntimeError, KGError) as e:
+                if time.monotonic() < deadline and isinstance(e, KGLockedError):
+                    time.sleep(0.05)
+                    continue
+                g._store = g._open_read_only()  # reads go on
+                raise KGWriteError(
+                    f"The KG store at {g.path}/store cannot be reopened for writing after a "
+                    f"failed commit ({e}): restart the process once the cause is fixed"
+                ) from None
+        self._failed = False
+        log.info("Reopened the KG store of %s after a failed commit", g.path)
 
     def prunable(self, floor: int) -> list[int]:
         return self._g._log.prunable(floor)
@@ -1853,6 +1925,7 @@ class _EmbeddedBackend:
     def commit_bulk(self, graph: ProductGraph, staged: StagedImport, info: VersionInfo,
                     work: Path, *, reuse_staging: bool) -> VersionInfo:
         g = self._g
+        self._reopen_failed()
         meta = _meta_quad(info.version)
         if g.path is None:
             g._log.write_file(info, staged.log_file)
@@ -1931,6 +2004,28 @@ class _EmbeddedBackend:
             g._refresh_lock.release()
         g._rebuild_views(logged_changes(g._log, base, version))
         return True
+
+
+#: a writer's lock on its KG directory, held while it is open (beside RocksDB's own lock on
+#: the store, which a bulk load releases while it swaps the new store in)
+WRITER_LOCK = ".writer.lock"
+
+
+def _writer_lock(path: Path, locked: Callable[[], KGLockedError]) -> int | None:
+    """Take the writer lock of the KG directory ``path`` (an exclusive ``flock`` on
+    ``path/.writer.lock``); its file descriptor, or ``locked()`` raised when another writer
+    holds it. None where ``flock`` does not exist (RocksDB's lock is then the only one)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    fd = os.open(path / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise locked() from None
+    return fd
 
 
 def _write_snapshot(store: ox.Store, target: Path) -> None:

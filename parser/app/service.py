@@ -249,7 +249,7 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    from kg.errors import KGError, KGLockedError, KGNotFoundError, KGRemoteError
+    from kg.errors import KGError, KGLockedError, KGNotFoundError, KGRemoteError, KGWriteError
     from parser.types import parsed_query_schema
 
     hosts = None if allowed_hosts is None else frozenset(h.lower().strip("[]")
@@ -830,6 +830,11 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     async def _kg_remote(request: Request, exc: KGRemoteError) -> JSONResponse:
         # the KG server is down or failing (after the client's retries): try again later
         return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(KGWriteError)
+    async def _kg_write(request: Request, exc: KGWriteError) -> JSONResponse:
+        # the store could not write (the disk full): nothing committed; /ready says degraded
+        return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "5"})
 
     @app.exception_handler(KGError)
     async def _kg_error(request: Request, exc: KGError) -> JSONResponse:

@@ -398,3 +398,39 @@ def test_a_server_without_a_token_answers_loopback_host_names_only(monkeypatch) 
     service.serve(load, host="127.0.0.1", port=free_port())
     service.serve(load, host="127.0.0.1", port=free_port(), token=TOKEN)
     assert set(seen[0]) == {*LOOPBACK_NAMES, "127.0.0.1"} and seen[1] is None
+
+
+def test_a_full_disk_answers_503_and_the_service_recovers_once_space_is_back(
+        tmpfs, fill_disk, bundle_dir: Path, kg_dir: Path) -> None:
+    """An update the store could not write (the disk full) answered 500, every later update
+    too until a restart, while /ready said "ready". Now: 503 with the reason, /ready
+    degraded, and the next update after space is freed commits on the same process."""
+    from kg import ProductGraph
+    from parser.app.service import create_app
+    from parser.pipeline import QueryParser
+
+    disk = tmpfs("100m")
+    shutil.copytree(kg_dir, disk / "kg")
+    graph = ProductGraph.open(disk / "kg")
+    qp = QueryParser.from_pretrained(bundle_dir, kg=graph, warmup=False)
+    server = Server(create_app(qp, token=TOKEN))
+    try:
+        def update(tag: str, n: int) -> httpx.Response:
+            nodes = [{"kind": "brand", "key": f"{tag}{i}", "label": f"B {tag} {i}"}
+                     for i in range(n)]
+            return httpx.post(server.url + "/kg/update", json={"add_nodes": nodes},
+                              headers=AUTH, timeout=60)
+
+        version = graph.version
+        filler = fill_disk(disk, leave=700 * 1024)
+        r = update("big", 1800)
+        assert r.status_code == 503 and "could not write" in r.json()["detail"], r.text
+        ready = httpx.get(server.url + "/ready").json()
+        assert ready["status"] == "degraded" and "failed" in ready["problems"][0], ready
+        filler.unlink()
+        r = update("small", 1)
+        assert r.status_code == 200 and r.json()["version"] == version + 1, r.text
+        assert httpx.get(server.url + "/ready").json()["status"] == "ready"
+    finally:
+        server.stop()
+        graph.close()

@@ -309,3 +309,33 @@ def test_sigkill_mid_load_leaves_previous_version(tmp_path, stage, fresh):
     with ProductGraph.open(kg) as g:  # and the KG takes the next load cleanly
         g.import_rdf(write_products_nt(tmp_path / "c.nt", 5, start=900))
         assert g.version == after[0] + 1
+
+
+def test_no_second_writer_while_a_bulk_import_swaps_its_store_in(tmp_path, monkeypatch):
+    """A bulk import swaps the new store in with RocksDB's lock released; a second writer that
+    opened the KG in that gap corrupted the store ("000071.sst: No such file", a reviewer's
+    repro in 3 of 3 runs). The KG directory's own writer lock is held throughout."""
+    import kg.graph as kg_graph
+    from kg.errors import KGLockedError
+
+    kg = tmp_path / "kg"
+    seen: list[object] = []
+    real = kg_graph.replace_dir
+
+    def swap(src, dst):  # the moment the store directory is swapped
+        try:
+            ProductGraph.open(kg).close()
+            seen.append("opened")
+        except KGLockedError as e:
+            seen.append(e)
+        return real(src, dst)
+
+    with ProductGraph.open(kg) as g:
+        with g.transaction("first") as tx:
+            tx.add_node(Node(NodeKind.BRAND, "lg", "LG"))
+        monkeypatch.setattr(kg_graph, "replace_dir", swap)
+        g.import_rdf(write_products_nt(tmp_path / "a.nt", 50))
+        assert g.version == 2
+    assert len(seen) == 1 and isinstance(seen[0], KGLockedError), seen
+    with ProductGraph.open(kg) as g:  # released on close; the store is whole
+        assert g.version == 2 and len(g) == 152

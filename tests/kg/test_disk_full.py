@@ -37,3 +37,37 @@ def test_disk_full_during_kg_transaction_loses_nothing(tmpfs, fill_disk):
         assert g.version == version + 1 and g.node(Node(NodeKind.BRAND, "z", "Zed").iri) is not None
     finally:
         g.close()
+
+
+def test_a_writer_commits_again_once_space_is_back(tmpfs, fill_disk):
+    """The store's write failing on a full disk left RocksDB's handle refusing every later
+    write until a restart (the service answered 500 to each update, and /ready said "ready").
+    Now the commit fails with KGWriteError, the writer says why in ``degraded``, reopens its
+    store, and the same handle commits once space is freed."""
+    from kg.errors import KGWriteError
+
+    small_disk = tmpfs("100m")
+    path = small_disk / "kg"
+    g = ProductGraph.open(path)
+    try:
+        with g.transaction("base") as tx:
+            tx.add_nodes(Node(NodeKind.BRAND, f"b{i}", f"Brand {i}") for i in range(200))
+        version, digest = g.version, g.canonical_hash()
+        filler = fill_disk(small_disk, leave=700 * 1024)
+        message = ""
+        try:
+            with g.transaction("big") as tx:
+                tx.add_nodes(Node(NodeKind.BRAND, f"x{i}", f"B x {i}") for i in range(1800))
+        except KGWriteError as e:  # (not kept: the service drops it once answered)
+            message = str(e)
+        assert "could not write" in message and "No space left" in message
+        assert g.degraded is not None and "failed" in g.degraded
+        assert (g.version, g.canonical_hash()) == (version, digest)
+        filler.unlink()
+        with g.transaction("small") as tx:  # the same handle, no restart
+            tx.add_node(Node(NodeKind.BRAND, "z", "Zed"))
+        assert g.version == version + 1 and g.degraded is None
+    finally:
+        g.close()
+    with ProductGraph.open(path) as g:
+        assert g.version == version + 1
