@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -229,8 +230,10 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             thresholds = json.loads((Path(fusion) / "thresholds.json").read_text("utf-8"))
     _expansion_settings(thresholds or {}, expansion or {})  # refuse bad settings now
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_builds(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        (tmp / _BUILD_MARK).write_text(str(os.getpid()), encoding="utf-8")
         shutil.copytree(tagger, tmp / "tagger", ignore=shutil.ignore_patterns("checkpoint"))
         if fusion is not None:
             shutil.copytree(fusion, tmp / "fusion")
@@ -255,13 +258,50 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             versions=_versions(), created=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         atomic_write_json(tmp / MANIFEST, asdict(manifest))
+        (tmp / _BUILD_MARK).unlink()
         fsync_dir(tmp)
         replace_dir(tmp, out)
+    except shutil.Error as exc:  # copytree's list of (source, target, reason) tuples
+        shutil.rmtree(tmp, ignore_errors=True)
+        failures = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
+        if failures and isinstance(failures[0], tuple) and len(failures[0]) == 3:
+            src, _dst, why = failures[0]
+            more = f" (and {len(failures) - 1} more files)" if len(failures) > 1 else ""
+            raise OSError(f"cannot build the bundle {out}: copying {src} failed: {why}{more}; "
+                          "nothing was written") from None
+        raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     logger.info("bundle written to %s", out)
     return out
+
+
+#: marks a bundle being built (its folder ``.<name>.<random>`` beside the bundle) with the
+#: builder's process id, so that a later build can remove the folder of a killed one
+_BUILD_MARK = ".kgqp-building"
+
+
+def _remove_dead_builds(out: Path) -> None:
+    """Remove the temporary folders that builds of ``out`` killed before they finished left
+    beside it (``kill -9`` skips every cleanup): only folders carrying the build mark of a
+    process that no longer runs."""
+    for tmp in out.parent.glob(f".{out.name}.*"):
+        mark = tmp / _BUILD_MARK
+        try:
+            pid = int(mark.read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            continue  # not a build folder of ours, or finished: never removed
+        try:
+            os.kill(pid, 0)
+            continue  # still building
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # another user's process
+        logger.info("removing %s, left by a bundle build that was killed (process %d)", tmp,
+                    pid)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _expansion_settings(thresholds: dict[str, Any], expansion: dict[str, Any],

@@ -209,3 +209,47 @@ def test_bundle_build_keeps_what_it_would_destroy_or_could_not_load(tmp_path: Pa
         build_bundle(tmp_path / "c", tagger=onnx_only, kg=kg_dir)
     parser = load_bundle(QueryParser, str(out))
     parser.kg.close()
+
+
+def test_a_killed_builds_folder_is_removed_by_the_next_build(tmp_path: Path, tagger_dir: Path,
+                                                              kg_dir: Path) -> None:
+    """`kill -9` during `kgqp bundle build` left its hidden temporary folder (a full bundle,
+    231 MB in a reviewer's run) forever. The next build of the same bundle removes the folders
+    of builds whose process is gone, and nothing else."""
+    import subprocess
+    import sys
+
+    from parser.bundle import _BUILD_MARK, build_bundle
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    killed = tmp_path / ".b.killed1"
+    (killed / "tagger").mkdir(parents=True)
+    (killed / _BUILD_MARK).write_text(dead)
+    running = tmp_path / ".b.running1"  # a build still running (this process)
+    running.mkdir()
+    (running / _BUILD_MARK).write_text(str(__import__("os").getpid()))
+    other = tmp_path / ".b.notes"  # not a build folder: never touched
+    other.mkdir()
+    out = build_bundle(tmp_path / "b", tagger=tagger_dir, kg=kg_dir)
+    assert not killed.exists() and running.exists() and other.exists()
+    assert not (out / _BUILD_MARK).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".b.notes", ".b.running1", "b"]
+
+
+def test_a_failed_copy_names_the_file_and_leaves_nothing(tmp_path: Path, tagger_dir: Path,
+                                                         kg_dir: Path, monkeypatch) -> None:
+    """A full disk during the copy printed shutil.Error's raw list of tuples."""
+    import shutil
+
+    from parser import bundle as bundle_mod
+
+    def fail(src, dst, **kw):
+        raise shutil.Error([(str(src) + "/model.onnx", str(dst) + "/model.onnx",
+                             "[Errno 28] No space left on device")] * 3)
+
+    monkeypatch.setattr(bundle_mod.shutil, "copytree", fail)
+    with pytest.raises(OSError, match=r"copying .*model.onnx failed: \[Errno 28\] No space "
+                                      r"left on device \(and 2 more files\); nothing was"):
+        bundle_mod.build_bundle(tmp_path / "b", tagger=tagger_dir, kg=kg_dir)
+    assert list(tmp_path.iterdir()) == []
