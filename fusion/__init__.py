@@ -62,6 +62,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
+        try:  # a submodule: ``fusion.model`` after ``import fusion``, as before the lazy exports
+            return importlib.import_module(f"fusion.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"fusion.{name}":
+                raise
         raise AttributeError(f"module 'fusion' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value

@@ -583,7 +583,13 @@ _NEGATIONS = frozenset({"not", "no", "without", "except", "excluding", "exclude"
                         "non", "w/o"})
 #: words that make a brand the device an accessory fits ("case for samsung", "fits apple",
 #: "compatible with lg"), not the maker of what is searched
-_FITS = frozenset({"for", "fits", "fit", "compatible", "compatibility", "works"})
+_FITS = frozenset({"for", "fits", "compatible", "compatibility", "works"})
+#: a head word of an accessory in the query ("samsung galaxy s21 case")
+_ACCESSORY_WORDS = frozenset({
+    "case", "cases", "cover", "covers", "charger", "chargers", "cable", "cables",
+    "protector", "protectors", "mount", "mounts", "stand", "stands", "strap", "straps", "band",
+    "bands", "adapter", "adapters", "skin", "skins", "dock", "docks", "holder", "holders",
+    "accessory", "accessories", "sleeve", "sleeves", "bag", "bags", "cord", "cords"})
 #: words skipped between those and the brand ("for my samsung", "compatible with the lg")
 _FILLERS = frozenset({"a", "an", "the", "my", "any", "your", "with", "but"})
 #: a category of accessories (for other products): its last name matches
@@ -667,13 +673,39 @@ def _words_before(words: Sequence[str], mention: str) -> tuple[str, ...]:
 
 
 def _brand_role(words: Sequence[str], mention: str) -> str | None:
-    """``"negated"`` ("not samsung"), ``"fits"`` ("case for samsung") or None."""
+    """``"negated"`` ("not samsung", "anything but samsung", "other than samsung"),
+    ``"fits"`` ("case for samsung") or None."""
+    m = normalize_key(mention).split()
+    at = next((i for i in range(len(words) - len(m) + 1)
+               if m and list(words[i:i + len(m)]) == m), None)
+    if at is not None and at >= 2 and (tuple(words[at - 2:at]) == ("other", "than")
+                                       or (words[at - 1] == "but" and words[at - 2] in (
+                                           "anything", "everything", "all"))):
+        return "negated"
     before = _words_before(words, mention)
     if before and before[-1] in _NEGATIONS:
         return "negated"
     if before and before[-1] in _FITS:
         return "fits"
     return None
+
+
+def _names_a_device_it_fits(words: Sequence[str], mention: str,
+                            devices: Sequence[str]) -> bool:
+    """Whether the query names, after the brand and before an accessory word, a device the
+    accessory is for: "samsung galaxy s21 case" (Galaxy S21 between Samsung and case), "apple
+    watch band"; not "belkin charger" or "samsung galaxy s21" (no accessory word)."""
+    m = normalize_key(mention).split()
+    at = next((i for i in range(len(words) - len(m) + 1)
+               if m and list(words[i:i + len(m)]) == m), None)
+    if at is None:
+        return False
+    rest = list(words[at + len(m):])
+    acc = next((i for i, w in enumerate(rest) if w in _ACCESSORY_WORDS), None)
+    if not acc:  # no accessory word, or one right after the brand
+        return False
+    between = " ".join(rest[:acc])
+    return any(d and f" {d} " in f" {between} " for d in devices)
 
 
 def _derived(graph: Any) -> tuple[nx.MultiDiGraph, _Derived]:
@@ -1048,20 +1080,19 @@ def expand(
     # (or one the KG sells nothing under) an UP boost
     link_boosts: list[Boost] = []
     if brands:
-        shown = [*(v for v, _ in facets["category"]),
-                 *(s.category for s in suggestions if s.source.startswith("link:"))]
-        if intent is not None and intent.score >= th.intent and not outside:
-            shown.append(intent.category)
-        accessory = any(_ACCESSORY.search(c.split(">")[-1]) for c in shown)
+        # the devices the query names: the mentions of its linked categories, products and
+        # product types that are not accessories ("galaxy s21" -> Samsung Galaxy)
+        named_devices = [normalize_key(e.mention or g.label(e.iri)) for e in linked
+                         if g.kind(e.iri) in ("category", "product", "product_type")
+                         and not _ACCESSORY.search(g.label(e.iri))]
         for ent in brands:
             value, sold_in, devices = _brand_facts(g, ent.iri)
             grounded = any(not cross(c) for c in sold_in)
             mention = ent.mention or g.label(ent.iri)
             role = _brand_role(words, mention)
-            if role is None and accessory and devices \
-                    and len(words) > len(normalize_key(mention).split()):
-                role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases (a
-                #                query of the brand alone asks for the brand: "verizon")
+            if role is None and devices and _names_a_device_it_fits(words, mention,
+                                                                    named_devices):
+                role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
             if role is None and grounded:
                 facets["brand"].append((value, f"link:{ent.iri}"))
                 continue

@@ -68,7 +68,7 @@ def location(where: str | os.PathLike[str] | None) -> str | Path | None:
     scheme = _URL_LIKE.match(text)
     if scheme:  # e.g. http://host:port/ (a folder of that name would be created instead)
         raise ValueError(
-            f"{text!r} looks like a URL, which is not a KG location kgqp knows: a KG on a "
+            f"{_redact(text)!r} looks like a URL, which is not a KG location kgqp knows: a KG on a "
             f"SPARQL server is sparql+http://host:port/ (or sparql+https://); a KG folder is "
             "a path")
     return Path(where)
@@ -155,3 +155,9 @@ class Backend(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def _redact(url: str) -> str:
+    from kg.sparql import redact_url
+
+    return redact_url(url)

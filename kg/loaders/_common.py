@@ -17,7 +17,7 @@ import re
 import reprlib
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -74,11 +74,14 @@ def line_too_long(limit: int = MAX_LINE_CHARS) -> str:
     return f"line longer than {limit} characters"
 
 
-def bounded_lines(fh: TextIO, limit: int = MAX_LINE_CHARS) -> Iterator[tuple[str, bool]]:
+def bounded_lines(fh: TextIO, limit: int = MAX_LINE_CHARS, *,
+                  dropped: Callable[[str], None] | None = None
+                  ) -> Iterator[tuple[str, bool]]:
     """The lines of ``fh`` (a file of :func:`open_text`), as iterating it gives them (line end
     kept), each read ``limit`` characters at most: ``(line, True)``, or for a longer line
     ``(its first limit characters, False)``, its rest read ``limit`` characters at a time and
-    dropped (never held whole). Line numbers stay those of the file.
+    dropped (never held whole; ``dropped`` sees each dropped piece, e.g. to count a CSV's
+    quotes). Line numbers stay those of the file.
 
     >>> import io
     >>> fh = io.StringIO("Sony\\r\\n" + "x" * 10 + "\\nLG", newline="")
@@ -94,6 +97,8 @@ def bounded_lines(fh: TextIO, limit: int = MAX_LINE_CHARS) -> Iterator[tuple[str
         for rest in pieces:
             if rest.rstrip("\r\n"):
                 whole = False
+            if dropped is not None:
+                dropped(rest)
             if len(rest) < limit or rest.endswith(("\n", "\r")):
                 if whole:
                     line += rest  # exactly limit characters, then the line end

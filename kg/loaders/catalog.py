@@ -219,14 +219,21 @@ def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]
                 yield lineno, obj
             return
         # lines are read with a cap (a huge line in a small .gz file is not read whole): an
-        # over-long one reaches the CSV reader as an empty line and its row is a bad row
+        # over-long one reaches the CSV reader as a line holding only its quotes' parity (so
+        # a quoted cell it opens or closes stays open or closed: the rows after it are read
+        # as before) and its row is a bad row
         long_lines: list[tuple[int, str]] = []  # (line number, start) since the last row
+        quotes = [0]
+
+        def count(piece: str) -> None:
+            quotes[0] += piece.count('"')
 
         def lines() -> Iterator[str]:
-            for n, (line, whole) in enumerate(bounded_lines(fh), 1):
+            for n, (line, whole) in enumerate(bounded_lines(fh, dropped=count), 1):
                 if not whole:
                     long_lines.append((n, line[:200]))
-                    line = "\n"
+                    line = '"' * ((line.count('"') + quotes[0]) % 2) + "\n"
+                quotes[0] = 0
                 yield line
 
         def too_long() -> bool:

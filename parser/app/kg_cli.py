@@ -55,10 +55,12 @@ def _open(kgdir: Path, *, read_only: bool = False, must_exist: bool = True) -> A
 
 
 def _shown(kgdir: Path) -> str:
-    """The KG as the user gave it (a server URL with its ``//``, which ``Path`` collapsed)."""
+    """The KG as the user gave it (a server URL with its ``//``, which ``Path`` collapsed;
+    without the credentials of a ``user:password@`` part)."""
+    from kg.sparql import redact_url
     from kg.store import location
 
-    return str(location(kgdir))
+    return redact_url(str(location(kgdir)))
 
 
 def _with_graph(

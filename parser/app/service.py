@@ -101,8 +101,9 @@ class ServiceLimits:
             raise ValueError(f"ServiceLimits.body_timeout_s must be > 0, got {self.body_timeout_s}")
 
 
-#: the Host names a server without a token answers to (plus the address it is bound to)
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+#: the Host names a server without a token answers to (plus the address it is bound to, any
+#: loopback IP literal and a request without a Host header: browsers always send one)
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "ip6-localhost", "ip6-loopback")
 
 
 def _host_name(header: bytes) -> str:
@@ -115,6 +116,23 @@ def _host_name(header: bytes) -> str:
     if text.startswith("["):
         return text[1:text.find("]")] if "]" in text else text
     return text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+
+
+def _host_allowed(name: str, hosts: Collection[str]) -> bool:
+    """Whether a server answering ``hosts`` answers a request for ``name``: one of them (a
+    trailing dot ignored), a loopback IP literal in any spelling, or no Host at all.
+
+    >>> _host_allowed("localhost.", {"localhost"}), _host_allowed("0:0:0:0:0:0:0:1", set())
+    (True, True)
+    >>> _host_allowed("attacker.example", {"localhost"})
+    False
+    """
+    if not name or name.rstrip(".") in hosts:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def is_loopback(host: str) -> bool:
@@ -575,7 +593,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         async def _handle(self, scope: Scope, receive: Receive, send: Send,
                           answer: Callable[..., Awaitable[None]], path: str) -> None:
             headers = dict(scope.get("headers") or [])
-            if hosts is not None and _host_name(headers.get(b"host", b"")) not in hosts:
+            if hosts is not None and not _host_allowed(_host_name(headers.get(b"host", b"")),
+                                                       hosts):
                 await answer(400, "this server answers only to the Host names "
                              f"{sorted(hosts)} (it has no token: give `kgqp serve` "
                              "--token-file to serve other names)", "bad_host")

@@ -384,7 +384,7 @@ def test_a_server_without_a_token_answers_loopback_host_names_only(monkeypatch) 
                            headers={"Host": host, "Origin": f"http://{host}"})
             assert r.status_code == 400 and "Host" in r.json()["detail"], (host, r.text)
         for host in (f"127.0.0.1:{server.port}", "localhost", f"LOCALHOST:{server.port}",
-                     "[::1]:80"):
+                     "[::1]:80", "localhost.", "ip6-localhost", "[0:0:0:0:0:0:0:1]", "127.0.0.2"):
             r = httpx.get(server.url + "/health", headers={"Host": host})
             assert r.status_code == 200, (host, r.text)
     finally:

@@ -387,19 +387,37 @@ def test_a_brand_an_accessory_is_for_is_an_up_boost(kg, query):
 
 
 def test_accessory_queries_filter_the_accessory_maker_not_the_device_brand(kg):
-    """'samsung galaxy case': Samsung sells devices, so on an accessory query it names the
-    phone the case fits (UP boost); OtterBox sells accessories only: the maker (filter). The
-    brand alone is asked for ("samsung" with an accessory intent is still a filter)."""
+    """'otterbox samsung galaxy case': Samsung sells devices and the query names one of them
+    ("galaxy", linked) between the brand and the accessory word: the device the case fits (UP
+    boost); OtterBox sells accessories only: the maker (filter). Without an accessory word
+    after a named device the brand is asked for, whatever the intent (Best Buy's intent model
+    calls most brand + device queries accessories: "samsung galaxy s21" lost its filter)."""
     samsung = LinkedEntity(SAMSUNG.iri, "brand", 0.9, "creator", "samsung")
-    res = expand(kg, [samsung, OTTERBOX], ACC_INTENT, query="otterbox samsung galaxy case",
-                 departments=DEPTS)
+    galaxy = LinkedEntity(PHONES, "category", 0.8, "core_product_type", "galaxy")
+    res = expand(kg, [samsung, OTTERBOX, galaxy], ACC_INTENT,
+                 query="otterbox samsung galaxy case", departments=DEPTS)
     assert res.filters.brand == ("OtterBox",)
     assert [b.term for b in res.boosts] == ["brand:Samsung"]
-    res = expand(kg, [samsung], ACC_INTENT, query="samsung", departments=DEPTS)
-    assert res.filters.brand == ("Samsung",) and not res.boosts
+    for query in ("samsung", "samsung galaxy", "samsung galaxy s21", "samsung case",
+                  "samsung charger"):
+        res = expand(kg, [samsung, galaxy], ACC_INTENT, query=query, departments=DEPTS)
+        assert res.filters.brand == ("Samsung",) and not res.boosts, query
     # not an accessory query: the device brand is the filter
     res = expand(kg, [samsung], TV_INTENT, query="samsung tv", departments=DEPTS)
     assert res.filters.brand == ("Samsung",) and not res.boosts
+
+
+@pytest.mark.parametrize(("query", "role"), [
+    ("tv anything but samsung", "negated"), ("tv other than samsung", "negated"),
+    ("slim fit samsung", None), ("samsung not included", None), ("no frost samsung", None),
+])
+def test_brand_roles_from_the_words_before(kg, query, role):
+    samsung = LinkedEntity(SAMSUNG.iri, "brand", 0.9, "creator", "samsung")
+    res = expand(kg, [samsung], TV_INTENT, query=query, departments=DEPTS)
+    if role is None:
+        assert res.filters.brand == ("Samsung",) and not res.boosts, query
+    else:
+        assert res.filters.brand == () and res.boosts[0].rule.endswith(f"({role})"), query
 
 
 def test_a_brand_the_store_sells_nothing_under_is_an_up_boost():

@@ -13,6 +13,9 @@ def test_fusion_errors_and_patterns_import_without_torch() -> None:
             "assert 'torch' not in sys.modules, 'torch imported'\n"
             "assert fusion.FusionError is fusion.errors.FusionError\n"
             "fusion.FusionModel  # the lazy export still works\n"
-            "assert 'torch' in sys.modules\n")
+            "assert 'torch' in sys.modules\n"
+            "assert fusion.expand.expand  # submodules too, as before\n"
+            "try:\n    fusion.nothing\nexcept AttributeError:\n    pass\n"
+            "else:\n    raise SystemExit('no AttributeError')\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr

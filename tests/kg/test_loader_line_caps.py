@@ -140,3 +140,22 @@ def test_not_utf8_finds_the_line_in_bounded_memory(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert message.split("; ")[0].endswith("brands.dic.gz:4: not valid UTF-8 (byte 0xe9)")
     assert peak < 16 << 20, f"peak {peak / 2**20:.0f} MiB for a 40 MiB file"
+
+
+def test_an_over_long_line_that_closes_a_quoted_cell_keeps_the_rows_after_it(
+        tmp_path: Path) -> None:
+    """The over-long line of a multi-line quoted cell held its closing quote; replaced by an
+    empty line, the cell never closed and the CSV reader swallowed every row after it, with
+    no report (a reviewer's 'After' and 'quoted, ok' rows vanished)."""
+    reason = f"line longer than {MAX_LINE_CHARS} characters"
+    cat = tmp_path / "catalog.csv"
+    cat.write_text(
+        "pid,product_name,brand\n"
+        "p1,Good One,Acme\n"
+        'p2,"multi\nline ' + "z" * LONG + ' cell",Acme\n'  # line 4: too long, closes the quote
+        "p3,After,Acme\n"
+        'p4,"quoted, ok",Acme\n', encoding="utf-8")
+    nodes, report, _ = _load(load_catalog, cat)
+    assert {n.label for n in nodes if n.kind.value == "product"} == {
+        "Good One", "After", "quoted, ok"}
+    assert report.skipped[reason] == 1 and report.examples[reason][0].startswith("line 4")
