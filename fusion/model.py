@@ -26,6 +26,7 @@ import itertools
 import json
 import logging
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -694,7 +695,7 @@ class FusionModel(nn.Module):
             if emb.meta.get("kg_fingerprint") != graph_fingerprint(g):
                 known = sum(1 for iri in g.nodes if emb.row(iri) is not None)
                 if known < 0.8 * g.number_of_nodes():  # another KG: a full inductive pass
-                    emb = _refresh_embeddings(d / "graph", g, emb)
+                    emb = _refresh_embeddings(d / "graph", g, emb, graph_fingerprint(g))
                 else:  # the KG it was trained on, updated since: embed the new nodes
                     emb = extend_embeddings(emb, g)
             context = GraphContext(g, emb, labels=labels, max_neighbours=config.max_neighbours)
@@ -776,15 +777,48 @@ def extend_embeddings(emb: Any, g: nx.MultiDiGraph) -> Any:
     return out
 
 
-def _refresh_embeddings(graph_dir: Path, g: Any, old: Any) -> Any:
-    from fusion.gnn import embed_graph, load_gnn
-    from fusion.hetero import graph_fingerprint, kg_to_hetero
+def refresh_cache_dir() -> Path | None:
+    """Where re-embedded KGs and node texts are cached across loads: ``$KGQP_CACHE``, else
+    ``$KGQP_HOME/fusion-cache``, else ``~/.cache/kgqp/fusion-cache``; None when it cannot be
+    created (a read-only home: nothing is cached)."""
+    root = os.environ.get("KGQP_CACHE") or Path(
+        os.environ.get("KGQP_HOME") or Path.home() / ".cache" / "kgqp") / "fusion-cache"
+    try:
+        Path(root).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return Path(root)
+
+
+def _refresh_embeddings(graph_dir: Path, g: Any, old: Any, fingerprint: str) -> Any:
+    """A full inductive GNN pass over ``g`` (a KG the model was not trained on, or one that
+    grew by more than a quarter). Slow on a big KG (minutes: every node's text is encoded), so
+    the result is cached under :func:`refresh_cache_dir`, keyed by the GNN's weights and the
+    KG's fingerprint: the next load of the same model on the same KG reads it."""
+    import hashlib
+
+    from fusion.gnn import NodeEmbeddings, embed_graph, load_gnn
+    from fusion.hetero import kg_to_hetero
     from fusion.text import get_text_encoder
 
+    root = refresh_cache_dir()
+    key = None
+    if root is not None and (graph_dir / "gnn.safetensors").is_file():
+        h = hashlib.sha256((graph_dir / "gnn.safetensors").read_bytes())
+        h.update(fingerprint.encode())
+        key = root / "refreshed" / h.hexdigest()[:24]
+        try:
+            cached = NodeEmbeddings.load(key)
+            if cached.meta.get("kg_fingerprint") == fingerprint:
+                logger.info("the KG changed since this model was trained: node embeddings "
+                            "read from %s", key)
+                return cached
+        except (FusionLoadError, OSError, ValueError):
+            pass
     logger.warning(
         "the KG changed since this model was trained: recomputing node embeddings "
-        "with its GNN encoder"
-    )
+        "with its GNN encoder (cached for the next load%s)",
+        f" in {key}" if key is not None else ": none, no writable cache folder")
     try:
         gnn, iris, enc_name = load_gnn(graph_dir)
     except FusionLoadError as exc:
@@ -802,11 +836,18 @@ def _refresh_embeddings(graph_dir: Path, g: Any, old: Any) -> Any:
         ),
     )
     emb = embed_graph(
-        gnn, kg_to_hetero(g, text_encoder=enc, cache_dir=None), learned_iris=iris
+        gnn, kg_to_hetero(g, text_encoder=enc,
+                          cache_dir=root / "text" if root is not None else None),
+        learned_iris=iris
     )
     emb.meta = {
         **old.meta,
-        "kg_fingerprint": graph_fingerprint(g),
+        "kg_fingerprint": fingerprint,
         "kg_version": g.graph.get("kg_version"),
     }
+    if key is not None:
+        try:
+            emb.save(key)
+        except OSError as exc:
+            logger.warning("could not cache the node embeddings in %s: %s", key, exc)
     return emb

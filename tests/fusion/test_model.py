@@ -140,3 +140,31 @@ def test_link_dropout_hides_links_in_training_only(kg, encoder, examples):
     linked = [inp for inp in inputs if inp.linked]
     assert linked and a.predict_batch(linked) != a.predict_batch(
         [FusionInput(inp.text_embedding, (), inp.text) for inp in linked])
+
+
+def test_a_re_embedded_kg_is_cached_for_the_next_load(trained, kg, tmp_path, monkeypatch,
+                                                      caplog):
+    """A KG that grew by more than a quarter since training is re-embedded in full at load
+    (197 s on a reviewer's KG after 15k new brands, at every start of every replica); the
+    result is cached by GNN weights and KG fingerprint, so the next load reads it."""
+    import logging
+
+    monkeypatch.setenv("KGQP_CACHE", str(tmp_path / "kgqp-cache"))
+    trained.save_pretrained(tmp_path / "m")
+    (tmp_path / "cache" / "gnn.safetensors").rename(tmp_path / "m" / "graph" / "gnn.safetensors")
+    (tmp_path / "cache" / "gnn.json").rename(tmp_path / "m" / "graph" / "gnn.json")
+    n = kg.to_networkx().number_of_nodes()
+    with kg.transaction() as tx:
+        for i in range(n):
+            tx.add_node(Node(kind=NodeKind.BRAND, key=f"new{i}", label=f"New Brand {i}"))
+    with caplog.at_level(logging.INFO, logger="fusion.model"):
+        first = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
+        assert "recomputing node embeddings" in caplog.text
+        caplog.clear()
+        second = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
+        assert "read from" in caplog.text and "recomputing" not in caplog.text
+    assert list((tmp_path / "kgqp-cache" / "refreshed").iterdir())
+    iri = "https://kgqp.dev/id/brand/new0"
+    a, b = first.context.embeddings, second.context.embeddings
+    assert a.row(iri) is not None
+    assert (a.unit()[a.row(iri)] == b.unit()[b.row(iri)]).all()
