@@ -238,7 +238,9 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         if fusion is not None:
             shutil.copytree(fusion, tmp / "fusion")
         if kg_mode == "snapshot":
-            shutil.copytree(kg, tmp / "kg")
+            from kg.graph import WRITER_LOCK
+
+            shutil.copytree(kg, tmp / "kg", ignore=shutil.ignore_patterns(WRITER_LOCK))
             kg_path = "kg"
         else:
             kg_path = server if isinstance(server, str) else str(kg.resolve())
