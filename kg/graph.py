@@ -2019,7 +2019,11 @@ def _writer_lock(path: Path, locked: Callable[[], KGLockedError]) -> int | None:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
         return None
-    fd = os.open(path / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:  # a read-only folder, another user's: no writer can open it
+        raise KGError(f"Cannot open the KG at {path} for writing: {e} (open it with "
+                      "read_only=True to read it)") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
