@@ -589,7 +589,7 @@ _ACCESSORY_WORDS = frozenset({
     "case", "cases", "cover", "covers", "charger", "chargers", "cable", "cables",
     "protector", "protectors", "mount", "mounts", "stand", "stands", "strap", "straps", "band",
     "bands", "adapter", "adapters", "skin", "skins", "dock", "docks", "holder", "holders",
-    "accessory", "accessories", "sleeve", "sleeves", "bag", "bags", "cord", "cords"})
+    "accessory", "accessories", "sleeve", "sleeves", "bag", "bags", "cord", "cords", "usb"})
 #: words skipped between those and the brand ("for my samsung", "compatible with the lg")
 _FILLERS = frozenset({"a", "an", "the", "my", "any", "your", "with", "but"})
 #: a category of accessories (for other products): its last name matches
@@ -690,22 +690,21 @@ def _brand_role(words: Sequence[str], mention: str) -> str | None:
     return None
 
 
-def _names_a_device_it_fits(words: Sequence[str], mention: str,
-                            devices: Sequence[str]) -> bool:
-    """Whether the query names, after the brand and before an accessory word, a device the
-    accessory is for: "samsung galaxy s21 case" (Galaxy S21 between Samsung and case), "apple
-    watch band"; not "belkin charger" or "samsung galaxy s21" (no accessory word)."""
+def _names_a_device_it_fits(words: Sequence[str], mention: str) -> bool:
+    """Whether the query, besides the brand, holds an accessory word and another word (the
+    device the accessory is for): "samsung galaxy s21 case", "case samsung galaxy s21",
+    "apple watch band"; not "samsung charger" (the brand's own charger), "belkin charger" or
+    "samsung galaxy s21" (no accessory word). The device is read from the words, not from a
+    link: the KG names few device models ("galaxy s21" links nothing)."""
     m = normalize_key(mention).split()
     at = next((i for i in range(len(words) - len(m) + 1)
                if m and list(words[i:i + len(m)]) == m), None)
     if at is None:
         return False
-    rest = list(words[at + len(m):])
-    acc = next((i for i, w in enumerate(rest) if w in _ACCESSORY_WORDS), None)
-    if not acc:  # no accessory word, or one right after the brand
-        return False
-    between = " ".join(rest[:acc])
-    return any(d and f" {d} " in f" {between} " for d in devices)
+    rest = [*words[:at], *words[at + len(m):]]
+    return any(w in _ACCESSORY_WORDS for w in rest) and any(
+        w not in _ACCESSORY_WORDS and w not in _FILLERS and w not in _FITS
+        and w not in ("and", "or", "of", "to", "in", "on") for w in rest)
 
 
 def _derived(graph: Any) -> tuple[nx.MultiDiGraph, _Derived]:
@@ -1080,18 +1079,12 @@ def expand(
     # (or one the KG sells nothing under) an UP boost
     link_boosts: list[Boost] = []
     if brands:
-        # the devices the query names: the mentions of its linked categories, products and
-        # product types that are not accessories ("galaxy s21" -> Samsung Galaxy)
-        named_devices = [normalize_key(e.mention or g.label(e.iri)) for e in linked
-                         if g.kind(e.iri) in ("category", "product", "product_type")
-                         and not _ACCESSORY.search(g.label(e.iri))]
         for ent in brands:
             value, sold_in, devices = _brand_facts(g, ent.iri)
             grounded = any(not cross(c) for c in sold_in)
             mention = ent.mention or g.label(ent.iri)
             role = _brand_role(words, mention)
-            if role is None and devices and _names_a_device_it_fits(words, mention,
-                                                                    named_devices):
+            if role is None and devices and _names_a_device_it_fits(words, mention):
                 role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
             if role is None and grounded:
                 facets["brand"].append((value, f"link:{ent.iri}"))

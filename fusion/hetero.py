@@ -199,7 +199,10 @@ def encode_node_texts(
             )
         table.update({t: emb[i] for i, t in enumerate(missing)})
         if cache:
-            cache.save(table)
+            try:
+                cache.save(table)
+            except Exception as exc:  # a cache: a full or read-only folder costs time only
+                logger.warning("could not save the node-text cache in %s: %s", cache.dir, exc)
     return {t: table[t] for t in wanted}
 
 

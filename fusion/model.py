@@ -781,13 +781,13 @@ def refresh_cache_dir() -> Path | None:
     """Where re-embedded KGs and node texts are cached across loads: ``$KGQP_CACHE``, else
     ``$KGQP_HOME/fusion-cache``, else ``~/.cache/kgqp/fusion-cache``; None when it cannot be
     created (a read-only home: nothing is cached)."""
-    root = os.environ.get("KGQP_CACHE") or Path(
-        os.environ.get("KGQP_HOME") or Path.home() / ".cache" / "kgqp") / "fusion-cache"
     try:
-        Path(root).mkdir(parents=True, exist_ok=True)
-    except OSError:
+        root = Path(os.environ.get("KGQP_CACHE") or Path(
+            os.environ.get("KGQP_HOME") or Path.home() / ".cache" / "kgqp") / "fusion-cache")
+        root.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError, KeyError):  # (no home directory: an arbitrary container uid)
         return None
-    return Path(root)
+    return root if os.access(root, os.W_OK | os.X_OK) else None
 
 
 def _refresh_embeddings(graph_dir: Path, g: Any, old: Any, fingerprint: str) -> Any:
@@ -835,11 +835,8 @@ def _refresh_embeddings(graph_dir: Path, g: Any, old: Any, fingerprint: str) -> 
             else {}
         ),
     )
-    emb = embed_graph(
-        gnn, kg_to_hetero(g, text_encoder=enc,
-                          cache_dir=root / "text" if root is not None else None),
-        learned_iris=iris
-    )
+    data = kg_to_hetero(g, text_encoder=enc, cache_dir=root / "text" if root else None)
+    emb = embed_graph(gnn, data, learned_iris=iris)
     emb.meta = {
         **old.meta,
         "kg_fingerprint": fingerprint,
@@ -848,6 +845,6 @@ def _refresh_embeddings(graph_dir: Path, g: Any, old: Any, fingerprint: str) -> 
     if key is not None:
         try:
             emb.save(key)
-        except OSError as exc:
+        except Exception as exc:  # a cache (a full disk: safetensors' own error type)
             logger.warning("could not cache the node embeddings in %s: %s", key, exc)
     return emb

@@ -35,6 +35,7 @@ class KGConflictError(KGError):
     this transaction was applied (retry it on the new version)."""
 
 
-class KGWriteError(KGError):
-    """The store could not write a commit (the disk full, an I/O error): nothing of it was
-    committed; the writer reopened its store and can commit again once the cause is fixed."""
+class KGWriteError(KGError, OSError):
+    """A commit could not be written (the disk full, an I/O error): nothing of it was
+    committed, and the writer can commit again once the cause is fixed. An ``OSError`` too,
+    with the ``errno`` of the failure (``ENOSPC``) when there is one."""

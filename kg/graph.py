@@ -580,7 +580,8 @@ class ProductGraph:
 
     def _release_writer_lock(self) -> None:
         fd, self._writer_fd = getattr(self, "_writer_fd", None), None
-        if fd is not None:
+        if fd is not None and fd in _LOCK_FDS:  # (not a forked child's copy, closed already)
+            _LOCK_FDS.discard(fd)
             os.close(fd)  # (closing the descriptor releases its flock)
 
     def _open_read_only(self) -> ox.Store:
@@ -1835,7 +1836,14 @@ class _EmbeddedBackend:
     def commit(self, info: VersionInfo, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
         g = self._g
         self._reopen_failed()
-        g._log.write(info, added, removed)
+        try:
+            g._log.write(info, added, removed)
+        except OSError as e:  # (the log is written first: a full disk fails here, mostly)
+            g._log.discard(info.version)
+            self.degraded = f"the commit of version {info.version} failed: {e}"
+            raise _write_error(e, f"The version log of {g.path} could not be written for "
+                               f"version {info.version} ({e}); nothing of it was committed. "
+                               "Free disk space (or fix the I/O error) and retry") from e
         meta = _meta_quad(info.version)
         try:
             if removed:
@@ -1863,11 +1871,10 @@ class _EmbeddedBackend:
         # its error recovery kept the store locked
         with contextlib.suppress(Exception):
             self._g._store = self._g._open_read_only()
-        return KGWriteError(
-            f"The KG store at {self._g.path}/store could not write version {version} ({e}); "
+        return _write_error(
+            e, f"The KG store at {self._g.path}/store could not write version {version} ({e}); "
             "nothing of it was committed. Free disk space (or fix the I/O error) and retry: "
-            "the next commit reopens the store."
-        )
+            "the next commit reopens the store.")
 
     def _reopen_failed(self) -> None:
         """Reopen the store after a failed write (the directory's writer lock stays held)."""
@@ -2006,9 +2013,32 @@ class _EmbeddedBackend:
         return True
 
 
+def _write_error(e: BaseException, message: str) -> KGWriteError:
+    """A :class:`KGWriteError` with ``message``, carrying ``e``'s errno (ENOSPC) if any."""
+    code = getattr(e, "errno", None)
+    return KGWriteError(code, message) if code else KGWriteError(message)
+
+
 #: a writer's lock on its KG directory, held while it is open (beside RocksDB's own lock on
 #: the store, which a bulk load releases while it swaps the new store in)
 WRITER_LOCK = ".writer.lock"
+
+
+#: the lock descriptors of this process's open writers: a forked child closes its copies, so
+#: that the writer's close in the parent releases the lock (flock belongs to the open file
+#: description, which fork shares: a child sleeping on kept the KG locked)
+_LOCK_FDS: set[int] = set()
+
+
+def _close_lock_fds_in_child() -> None:
+    for fd in list(_LOCK_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _LOCK_FDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_lock_fds_in_child)
 
 
 def _writer_lock(path: Path, locked: Callable[[], KGLockedError]) -> int | None:
@@ -2029,6 +2059,7 @@ def _writer_lock(path: Path, locked: Callable[[], KGLockedError]) -> int | None:
     except BlockingIOError:
         os.close(fd)
         raise locked() from None
+    _LOCK_FDS.add(fd)
     return fd
 
 

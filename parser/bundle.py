@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -233,7 +234,8 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
     _remove_dead_builds(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        (tmp / _BUILD_MARK).write_text(str(os.getpid()), encoding="utf-8")
+        (tmp / _BUILD_MARK).write_text(f"{socket.gethostname()} {os.getpid()}",
+                                       encoding="utf-8")
         shutil.copytree(tagger, tmp / "tagger", ignore=shutil.ignore_patterns("checkpoint"))
         if fusion is not None:
             shutil.copytree(fusion, tmp / "fusion")
@@ -280,20 +282,25 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
 
 
 #: marks a bundle being built (its folder ``.<name>.<random>`` beside the bundle) with the
-#: builder's process id, so that a later build can remove the folder of a killed one
+#: builder's host name and process id, so that a later build on the same host can remove the
+#: folder of a killed one
 _BUILD_MARK = ".kgqp-building"
 
 
 def _remove_dead_builds(out: Path) -> None:
     """Remove the temporary folders that builds of ``out`` killed before they finished left
     beside it (``kill -9`` skips every cleanup): only folders carrying the build mark of a
-    process that no longer runs."""
+    process of this host that no longer runs (a folder shared with other hosts or containers
+    keeps theirs: their process ids mean nothing here)."""
     for tmp in out.parent.glob(f".{out.name}.*"):
         mark = tmp / _BUILD_MARK
         try:
-            pid = int(mark.read_text(encoding="utf-8").strip())
+            host, pid_text = mark.read_text(encoding="utf-8").split()
+            pid = int(pid_text)
         except (OSError, ValueError):
             continue  # not a build folder of ours, or finished: never removed
+        if host != socket.gethostname():
+            continue
         try:
             os.kill(pid, 0)
             continue  # still building

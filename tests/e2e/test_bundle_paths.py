@@ -223,18 +223,25 @@ def test_a_killed_builds_folder_is_removed_by_the_next_build(tmp_path: Path, tag
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
+    import socket
+
+    host = socket.gethostname()
     killed = tmp_path / ".b.killed1"
     (killed / "tagger").mkdir(parents=True)
-    (killed / _BUILD_MARK).write_text(dead)
+    (killed / _BUILD_MARK).write_text(f"{host} {dead}")
     running = tmp_path / ".b.running1"  # a build still running (this process)
     running.mkdir()
-    (running / _BUILD_MARK).write_text(str(__import__("os").getpid()))
+    (running / _BUILD_MARK).write_text(f"{host} {__import__('os').getpid()}")
+    remote = tmp_path / ".b.remote1"  # another host's build on a shared folder: its pid
+    remote.mkdir()  #                   means nothing here
+    (remote / _BUILD_MARK).write_text(f"not-{host} {dead}")
     other = tmp_path / ".b.notes"  # not a build folder: never touched
     other.mkdir()
     out = build_bundle(tmp_path / "b", tagger=tagger_dir, kg=kg_dir)
-    assert not killed.exists() and running.exists() and other.exists()
+    assert not killed.exists() and running.exists() and other.exists() and remote.exists()
     assert not (out / _BUILD_MARK).exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".b.notes", ".b.running1", "b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".b.notes", ".b.remote1", ".b.running1", "b"]
 
 
 def test_a_failed_copy_names_the_file_and_leaves_nothing(tmp_path: Path, tagger_dir: Path,

@@ -405,6 +405,12 @@ def test_accessory_queries_filter_the_accessory_maker_not_the_device_brand(kg):
     # not an accessory query: the device brand is the filter
     res = expand(kg, [samsung], TV_INTENT, query="samsung tv", departments=DEPTS)
     assert res.filters.brand == ("Samsung",) and not res.boosts
+    # the device need not link (the KG names few models: "galaxy s21" links nothing), and
+    # the accessory word may come first
+    for query in ("samsung galaxy s21 case", "case samsung galaxy s21",
+                  "samsung galaxy s10 screen protector", "samsung tv wall mount"):
+        res = expand(kg, [samsung], ACC_INTENT, query=query, departments=DEPTS)
+        assert res.filters.brand == () and res.boosts[0].rule.endswith("(fits)"), query
 
 
 @pytest.mark.parametrize(("query", "role"), [

@@ -168,3 +168,21 @@ def test_a_re_embedded_kg_is_cached_for_the_next_load(trained, kg, tmp_path, mon
     a, b = first.context.embeddings, second.context.embeddings
     assert a.row(iri) is not None
     assert (a.unit()[a.row(iri)] == b.unit()[b.row(iri)]).all()
+
+
+def test_a_full_cache_disk_costs_time_not_the_load(trained, kg, tmp_path, monkeypatch, tmpfs,
+                                                   fill_disk):
+    """The re-embedding cache on a full disk made the model's load fail (safetensors' "No
+    space left on device"); a cache is best effort: the load embeds without it."""
+    cache = tmpfs("1m")
+    fill_disk(cache, leave=4 * 1024)
+    monkeypatch.setenv("KGQP_CACHE", str(cache))
+    trained.save_pretrained(tmp_path / "m")
+    (tmp_path / "cache" / "gnn.safetensors").rename(tmp_path / "m" / "graph" / "gnn.safetensors")
+    (tmp_path / "cache" / "gnn.json").rename(tmp_path / "m" / "graph" / "gnn.json")
+    n = kg.to_networkx().number_of_nodes()
+    with kg.transaction() as tx:
+        for i in range(n):
+            tx.add_node(Node(kind=NodeKind.BRAND, key=f"new{i}", label=f"New Brand {i}"))
+    loaded = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
+    assert loaded.context.embeddings.row("https://kgqp.dev/id/brand/new0") is not None

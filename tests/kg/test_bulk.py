@@ -339,3 +339,25 @@ def test_no_second_writer_while_a_bulk_import_swaps_its_store_in(tmp_path, monke
     assert len(seen) == 1 and isinstance(seen[0], KGLockedError), seen
     with ProductGraph.open(kg) as g:  # released on close; the store is whole
         assert g.version == 2 and len(g) == 152
+
+
+def test_a_forked_child_does_not_keep_the_writer_lock(tmp_path):
+    """flock belongs to the open file description, which fork shares: a child forked while a
+    writer was open kept the KG locked after the parent closed the writer."""
+    kg = tmp_path / "kg"
+    g = ProductGraph.open(kg)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: sleeps while the parent closes and reopens
+        os.close(r)
+        os.write(w, b"x")
+        time.sleep(3)
+        os._exit(0)
+    try:
+        os.close(w)
+        os.read(r, 1)  # the child runs
+        g.close()
+        with ProductGraph.open(kg) as again:  # locked until the child exited, before
+            assert again.version == 0
+    finally:
+        os.waitpid(pid, 0)

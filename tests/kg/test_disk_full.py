@@ -71,3 +71,28 @@ def test_a_writer_commits_again_once_space_is_back(tmpfs, fill_disk):
         g.close()
     with ProductGraph.open(path) as g:
         assert g.version == version + 1
+
+
+def test_a_version_log_that_cannot_be_written_is_a_write_error(tmpfs, fill_disk):
+    """On a full disk the version log (written before the store) fails first: that raised a
+    bare OSError (the service: 500, /ready "ready"). It is a KGWriteError (still an OSError
+    with ENOSPC), the writer says why in ``degraded``, and commits again once space is back."""
+    from kg.errors import KGWriteError
+
+    small_disk = tmpfs("24m")
+    g = ProductGraph.open(small_disk / "kg")
+    try:
+        with g.transaction("base") as tx:
+            tx.add_node(Node(NodeKind.BRAND, "a", "A"))
+        filler = fill_disk(small_disk, leave=16 * 1024)
+        with pytest.raises(KGWriteError) as info, g.transaction("x") as tx:
+            tx.add_nodes(Node(NodeKind.BRAND, f"x{i}", f"Brand {i} " + "y" * 100)
+                         for i in range(2000))
+        assert info.value.errno == errno.ENOSPC and isinstance(info.value, OSError)
+        assert g.degraded is not None and g.version == 1
+        filler.unlink()
+        with g.transaction("after") as tx:
+            tx.add_node(Node(NodeKind.BRAND, "z", "Zed"))
+        assert g.version == 2 and g.degraded is None
+    finally:
+        g.close()
