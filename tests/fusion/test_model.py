@@ -142,6 +142,18 @@ def test_link_dropout_hides_links_in_training_only(kg, encoder, examples):
         [FusionInput(inp.text_embedding, (), inp.text) for inp in linked])
 
 
+def _saved_with_a_doubled_kg(trained, kg, tmp_path) -> None:
+    """``trained`` saved to tmp_path/m with its GNN encoder, and as many new brands added to
+    ``kg`` as it had nodes (over the re-embedding threshold)."""
+    trained.save_pretrained(tmp_path / "m")
+    (tmp_path / "cache" / "gnn.safetensors").rename(tmp_path / "m" / "graph" / "gnn.safetensors")
+    (tmp_path / "cache" / "gnn.json").rename(tmp_path / "m" / "graph" / "gnn.json")
+    n = kg.to_networkx().number_of_nodes()
+    with kg.transaction() as tx:
+        for i in range(n):
+            tx.add_node(Node(kind=NodeKind.BRAND, key=f"new{i}", label=f"New Brand {i}"))
+
+
 def test_a_re_embedded_kg_is_cached_for_the_next_load(trained, kg, tmp_path, monkeypatch,
                                                       caplog):
     """A KG that grew by more than a quarter since training is re-embedded in full at load
@@ -150,13 +162,7 @@ def test_a_re_embedded_kg_is_cached_for_the_next_load(trained, kg, tmp_path, mon
     import logging
 
     monkeypatch.setenv("KGQP_CACHE", str(tmp_path / "kgqp-cache"))
-    trained.save_pretrained(tmp_path / "m")
-    (tmp_path / "cache" / "gnn.safetensors").rename(tmp_path / "m" / "graph" / "gnn.safetensors")
-    (tmp_path / "cache" / "gnn.json").rename(tmp_path / "m" / "graph" / "gnn.json")
-    n = kg.to_networkx().number_of_nodes()
-    with kg.transaction() as tx:
-        for i in range(n):
-            tx.add_node(Node(kind=NodeKind.BRAND, key=f"new{i}", label=f"New Brand {i}"))
+    _saved_with_a_doubled_kg(trained, kg, tmp_path)
     with caplog.at_level(logging.INFO, logger="fusion.model"):
         first = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
         assert "recomputing node embeddings" in caplog.text
@@ -177,12 +183,6 @@ def test_a_full_cache_disk_costs_time_not_the_load(trained, kg, tmp_path, monkey
     cache = tmpfs("1m")
     fill_disk(cache, leave=4 * 1024)
     monkeypatch.setenv("KGQP_CACHE", str(cache))
-    trained.save_pretrained(tmp_path / "m")
-    (tmp_path / "cache" / "gnn.safetensors").rename(tmp_path / "m" / "graph" / "gnn.safetensors")
-    (tmp_path / "cache" / "gnn.json").rename(tmp_path / "m" / "graph" / "gnn.json")
-    n = kg.to_networkx().number_of_nodes()
-    with kg.transaction() as tx:
-        for i in range(n):
-            tx.add_node(Node(kind=NodeKind.BRAND, key=f"new{i}", label=f"New Brand {i}"))
+    _saved_with_a_doubled_kg(trained, kg, tmp_path)
     loaded = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
     assert loaded.context.embeddings.row("https://kgqp.dev/id/brand/new0") is not None
