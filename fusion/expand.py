@@ -1078,20 +1078,19 @@ def expand(
     # query excludes is a DOWN boost, and one it may only name as the device an accessory fits
     # (or one the KG sells nothing under) an UP boost
     link_boosts: list[Boost] = []
-    if brands:
-        for ent in brands:
-            value, sold_in, devices = _brand_facts(g, ent.iri)
-            grounded = any(not cross(c) for c in sold_in)
-            mention = ent.mention or g.label(ent.iri)
-            role = _brand_role(words, mention)
-            if role is None and devices and _names_a_device_it_fits(words, mention):
-                role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
-            if role is None and grounded:
-                facets["brand"].append((value, f"link:{ent.iri}"))
-                continue
-            why = role or "ungrounded"
-            weight = -cfg.brand_boost if role == "negated" else cfg.brand_boost
-            link_boosts.append(Boost(f"brand:{value}", weight, f"link:{ent.iri} ({why})"))
+    for ent in brands:
+        value, sold_in, devices = _brand_facts(g, ent.iri)
+        grounded = any(not cross(c) for c in sold_in)
+        mention = ent.mention or g.label(ent.iri)
+        role = _brand_role(words, mention)
+        if role is None and devices and _names_a_device_it_fits(words, mention):
+            role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
+        if role is None and grounded:
+            facets["brand"].append((value, f"link:{ent.iri}"))
+            continue
+        why = role or "ungrounded"
+        weight = -cfg.brand_boost if role == "negated" else cfg.brand_boost
+        link_boosts.append(Boost(f"brand:{value}", weight, f"link:{ent.iri} ({why})"))
 
     rule_res = None
     if rules is not None:
