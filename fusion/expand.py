@@ -655,34 +655,42 @@ def _grounded_brands(kg: _KG) -> dict[str, str]:
     return _cached(kg, "_kgqp_grounded_brands", (), build)
 
 
-def _words_before(words: Sequence[str], mention: str) -> tuple[str, ...]:
-    """The (up to two) words before the first occurrence of ``mention`` among ``words``, the
-    fillers right before it skipped.
+def _find_mention(words: Sequence[str], mention: str) -> tuple[int, int] | None:
+    """Where the words of ``mention`` first occur among ``words``: (start, end), or None.
 
-    >>> _words_before("case for my samsung galaxy".split(), "Samsung")
-    ('case', 'for')
+    >>> _find_mention("case for my samsung galaxy".split(), "Samsung")
+    (3, 4)
     """
     m = normalize_key(mention).split()
     for i in range(len(words) - len(m) + 1):
         if m and list(words[i:i + len(m)]) == m:
-            before = list(words[max(0, i - 3):i])
-            while before and before[-1] in _FILLERS and len(before) > 1:
-                before.pop()
-            return tuple(before[-2:])
-    return ()
+            return i, i + len(m)
+    return None
 
 
-def _brand_role(words: Sequence[str], mention: str) -> str | None:
+def _words_before(words: Sequence[str], at: int) -> tuple[str, ...]:
+    """The (up to two) words before position ``at``, the fillers right before it skipped.
+
+    >>> _words_before("case for my samsung galaxy".split(), 3)
+    ('case', 'for')
+    """
+    before = list(words[max(0, at - 3):at])
+    while before and before[-1] in _FILLERS and len(before) > 1:
+        before.pop()
+    return tuple(before[-2:])
+
+
+def _brand_role(words: Sequence[str], span: tuple[int, int] | None) -> str | None:
     """``"negated"`` ("not samsung", "anything but samsung", "other than samsung"),
-    ``"fits"`` ("case for samsung") or None."""
-    m = normalize_key(mention).split()
-    at = next((i for i in range(len(words) - len(m) + 1)
-               if m and list(words[i:i + len(m)]) == m), None)
-    if at is not None and at >= 2 and (tuple(words[at - 2:at]) == ("other", "than")
-                                       or (words[at - 1] == "but" and words[at - 2] in (
-                                           "anything", "everything", "all"))):
+    ``"fits"`` ("case for samsung") or None, from the words before the brand's ``span``."""
+    if span is None:
+        return None
+    at = span[0]
+    if at >= 2 and (tuple(words[at - 2:at]) == ("other", "than")
+                    or (words[at - 1] == "but"
+                        and words[at - 2] in ("anything", "everything", "all"))):
         return "negated"
-    before = _words_before(words, mention)
+    before = _words_before(words, at)
     if before and before[-1] in _NEGATIONS:
         return "negated"
     if before and before[-1] in _FITS:
@@ -690,18 +698,15 @@ def _brand_role(words: Sequence[str], mention: str) -> str | None:
     return None
 
 
-def _names_a_device_it_fits(words: Sequence[str], mention: str) -> bool:
-    """Whether the query, besides the brand, holds an accessory word and another word (the
-    device the accessory is for): "samsung galaxy s21 case", "case samsung galaxy s21",
-    "apple watch band"; not "samsung charger" (the brand's own charger), "belkin charger" or
-    "samsung galaxy s21" (no accessory word). The device is read from the words, not from a
+def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None) -> bool:
+    """Whether the query, besides the brand's ``span``, holds an accessory word and another
+    word (the device the accessory is for): "samsung galaxy s21 case", "case samsung galaxy
+    s21", "apple watch band"; not "samsung charger" (the brand's own charger), "belkin charger"
+    or "samsung galaxy s21" (no accessory word). The device is read from the words, not from a
     link: the KG names few device models ("galaxy s21" links nothing)."""
-    m = normalize_key(mention).split()
-    at = next((i for i in range(len(words) - len(m) + 1)
-               if m and list(words[i:i + len(m)]) == m), None)
-    if at is None:
+    if span is None:
         return False
-    rest = [*words[:at], *words[at + len(m):]]
+    rest = [*words[:span[0]], *words[span[1]:]]
     return any(w in _ACCESSORY_WORDS for w in rest) and any(
         w not in _ACCESSORY_WORDS and w not in _FILLERS and w not in _FITS
         and w not in ("and", "or", "of", "to", "in", "on") for w in rest)
@@ -1025,13 +1030,19 @@ def expand(
     for e in linked:
         if g.kind(e.iri) == "category":
             named.update(normalize_key(g.label(e.iri)).split())
-    brands: list[LinkedEntity] = []
+    # brand links: a hard filter only for a grounded brand the query asks for; a brand the
+    # query excludes is a DOWN boost, and one it may only name as the device an accessory fits
+    # (or one the KG sells nothing under) an UP boost
+    link_boosts: list[Boost] = []
     words = normalize_key(query).split()
     for ent in linked:
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
-        if g.kind(ent.iri) != "brand" \
-                or _brand_role(words, ent.mention or g.label(ent.iri)) != "negated":
+        span = role = None
+        if g.kind(ent.iri) == "brand":
+            span = _find_mention(words, ent.mention or g.label(ent.iri))
+            role = _brand_role(words, span)
+        if role != "negated":
             add(cands, base)  # (an excluded brand adds nothing: "phone not samsung")
         for field_, value in ent_facets:
             if field_ == "colour" and ent.label is not None \
@@ -1041,7 +1052,15 @@ def expand(
             if field_ == "size" and set(normalize_key(value).split()) <= named:
                 continue
             if field_ == "brand":
-                brands.append(ent)  # (decided below, once the query's category is known)
+                value, sold_in, devices = _brand_facts(g, ent.iri)
+                if role is None and devices and _names_a_device_it_fits(words, span):
+                    role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
+                if role is None and any(not cross(c) for c in sold_in):  # the KG sells it
+                    facets["brand"].append((value, f"link:{ent.iri}"))
+                else:
+                    weight = -cfg.brand_boost if role == "negated" else cfg.brand_boost
+                    link_boosts.append(Boost(f"brand:{value}", weight,
+                                             f"link:{ent.iri} ({role or 'ungrounded'})"))
                 continue
             facets[field_].append((value, f"link:{ent.iri}"))
         if g.kind(ent.iri) == "category":
@@ -1073,24 +1092,6 @@ def expand(
         if hard_dept is None:
             suggestions.append(CategorySuggestion(intent.lvl0, round(intent.lvl0_score, 6),
                                                   "intent-department"))
-
-    # brand links: a hard filter only for a grounded brand the query asks for; a brand the
-    # query excludes is a DOWN boost, and one it may only name as the device an accessory fits
-    # (or one the KG sells nothing under) an UP boost
-    link_boosts: list[Boost] = []
-    for ent in brands:
-        value, sold_in, devices = _brand_facts(g, ent.iri)
-        grounded = any(not cross(c) for c in sold_in)
-        mention = ent.mention or g.label(ent.iri)
-        role = _brand_role(words, mention)
-        if role is None and devices and _names_a_device_it_fits(words, mention):
-            role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
-        if role is None and grounded:
-            facets["brand"].append((value, f"link:{ent.iri}"))
-            continue
-        why = role or "ungrounded"
-        weight = -cfg.brand_boost if role == "negated" else cfg.brand_boost
-        link_boosts.append(Boost(f"brand:{value}", weight, f"link:{ent.iri} ({why})"))
 
     rule_res = None
     if rules is not None:

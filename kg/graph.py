@@ -71,7 +71,7 @@ from kg.link import Vocabulary
 from kg.query import QueryResult, run_query
 from kg.rdfio import rdf_format, too_long_literal
 from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
-from kg.store import Backend, location
+from kg.store import Backend, location, redact_url
 from kg.versions import EMPTY_DIGEST, VersionInfo, VersionLog, digest_add, digest_combine
 from kg.views import (
     INCREMENTAL_MAX_QUADS,
@@ -469,6 +469,7 @@ class ProductGraph:
         self._pins = threading.local()  # per-thread depth of pinned() blocks
         self._refresh_waiting: tuple[int, float] | None = None
         self._linker: Any = None
+        self._writer_fd: int | None = None  # the KG directory's writer lock (kg.graph.WRITER_LOCK)
         self._backend: Backend
         self._log: Any
         self._store: Any
@@ -562,7 +563,7 @@ class ProductGraph:
                 raise KGNotFoundError(f"No KG at {self.path} (missing {store_dir})")
             return self._open_read_only()
         self.path.mkdir(parents=True, exist_ok=True)
-        if getattr(self, "_writer_fd", None) is None:
+        if self._writer_fd is None:
             self._writer_fd = _writer_lock(self.path, self._locked_error)
         try:
             return ox.Store(str(store_dir))
@@ -579,7 +580,7 @@ class ProductGraph:
         )
 
     def _release_writer_lock(self) -> None:
-        fd, self._writer_fd = getattr(self, "_writer_fd", None), None
+        fd, self._writer_fd = self._writer_fd, None
         if fd is not None and fd in _LOCK_FDS:  # (not a forked child's copy, closed already)
             _LOCK_FDS.discard(fd)
             os.close(fd)  # (closing the descriptor releases its flock)
@@ -786,8 +787,6 @@ class ProductGraph:
         """The KG's location: its folder, server URL (without credentials), or
         ``"memory"``."""
         if self.location is not None:
-            from kg.sparql import redact_url
-
             return redact_url(self.location)
         return str(self.path) if self.path is not None else "memory"
 
@@ -1818,6 +1817,7 @@ class _EmbeddedBackend:
         self._g = weakref.proxy(graph)
         #: why the last commit failed (the disk full), until one succeeds; else None
         self.degraded: str | None = None
+        self._failed = False  # a store write failed: the next commit reopens the store
 
     @property
     def store(self) -> ox.Store:
@@ -1878,7 +1878,7 @@ class _EmbeddedBackend:
 
     def _reopen_failed(self) -> None:
         """Reopen the store after a failed write (the directory's writer lock stays held)."""
-        if not getattr(self, "_failed", False):
+        if not self._failed:
             return
         import gc
 

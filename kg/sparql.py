@@ -56,6 +56,7 @@ import pyoxigraph as ox
 
 from kg import schema as S
 from kg.errors import KGConflictError, KGError, KGNotFoundError, KGRemoteError
+from kg.store import redact_url
 from kg.versions import EMPTY_DIGEST, VersionInfo, digest_add, digest_combine
 from kg.views import logged_changes
 
@@ -89,21 +90,6 @@ def is_sparql_url(location: object) -> bool:
     (True, False)
     """
     return isinstance(location, str) and location.startswith(SCHEMES)
-
-
-def redact_url(url: str) -> str:
-    """``url`` without the user name and password of its ``user:pass@`` part: httpx sends
-    them as HTTP Basic credentials, and no message, log line or answer of kgqp shows them.
-
-    >>> redact_url("sparql+http://u:secret@kg.internal:7878/?timeout=5")
-    'sparql+http://***@kg.internal:7878/?timeout=5'
-    >>> redact_url("http://kg.internal:7878/")
-    'http://kg.internal:7878/'
-    """
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
 
 
 @dataclass(frozen=True, slots=True)

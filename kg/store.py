@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
@@ -37,13 +38,29 @@ if TYPE_CHECKING:
 #: a :class:`kg.ProductGraph` (not imported: kg.graph imports this module)
 ProductGraph = Any
 
-__all__ = ["BACKENDS", "Backend", "QuadStore", "VersionLogView", "backend_kind", "location"]
+__all__ = ["BACKENDS", "Backend", "QuadStore", "VersionLogView", "backend_kind", "location",
+           "redact_url"]
 
 #: URL prefixes of the store backends other than the embedded one.
 BACKENDS = {"sparql": ("sparql+http://", "sparql+https://")}
 _COLLAPSED = re.compile(r"^(sparql\+https?):/(?!/)")
 #: ``scheme:/`` or ``scheme://`` with a scheme of two letters or more (not a drive letter)
 _URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
+def redact_url(url: str) -> str:
+    """``url`` without the user name and password of its ``user:pass@`` part: httpx sends
+    them as HTTP Basic credentials, and no message, log line or answer of kgqp shows them.
+
+    >>> redact_url("sparql+http://u:secret@kg.internal:7878/?timeout=5")
+    'sparql+http://***@kg.internal:7878/?timeout=5'
+    >>> redact_url("http://kg.internal:7878/")
+    'http://kg.internal:7878/'
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
 
 
 def location(where: str | os.PathLike[str] | None) -> str | Path | None:
@@ -68,9 +85,9 @@ def location(where: str | os.PathLike[str] | None) -> str | Path | None:
     scheme = _URL_LIKE.match(text)
     if scheme:  # e.g. http://host:port/ (a folder of that name would be created instead)
         raise ValueError(
-            f"{_redact(text)!r} looks like a URL, which is not a KG location kgqp knows: a KG on a "
-            f"SPARQL server is sparql+http://host:port/ (or sparql+https://); a KG folder is "
-            "a path")
+            f"{redact_url(text)!r} looks like a URL, which is not a KG location kgqp knows: a "
+            f"KG on a SPARQL server is sparql+http://host:port/ (or sparql+https://); a KG "
+            "folder is a path")
     return Path(where)
 
 
@@ -155,9 +172,3 @@ class Backend(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def _redact(url: str) -> str:
-    from kg.sparql import redact_url
-
-    return redact_url(url)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kg.io import atomic_write_json, fsync_dir, replace_dir, sha256_file
+from kg.store import redact_url
 from parser.config import ParserConfig
 from parser.errors import ConfigError, ModelLoadError, ModelNotFoundError
 from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
@@ -449,7 +450,8 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
         except (KeyError, ValueError, RuntimeError) as exc:  # (PyG/torch, on a KG it cannot
             # embed: "did not find any occurrences of 'edge_index'")
             raise ModelLoadError(
-                f"bundle {bundle}: its fusion model cannot use the KG {_redact(manifest.kg_path)} "
+                f"bundle {bundle}: its fusion model cannot use the KG "
+                f"{redact_url(str(manifest.kg_path))} "
                 f"({type(exc).__name__}: {exc}); give the bundle the KG the model was trained "
                 "on, or train the fusion model on this one") from exc
         try:  # the fusion model reads the tagger's embeddings: one encoder pass per parse
@@ -493,10 +495,3 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
     return cls(tagger=tagger, kg=kg, fusion=fusion_model, expander=expander, config=config,
                path=bundle, version=manifest.versions.get("kgqp", "0"), linker=linker,
                markets=markets)
-
-
-def _redact(where: str | None) -> str:
-    """A KG location for messages: a server URL without its credentials."""
-    from kg.sparql import redact_url
-
-    return redact_url(str(where))

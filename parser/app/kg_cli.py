@@ -57,8 +57,7 @@ def _open(kgdir: Path, *, read_only: bool = False, must_exist: bool = True) -> A
 def _shown(kgdir: Path) -> str:
     """The KG as the user gave it (a server URL with its ``//``, which ``Path`` collapsed;
     without the credentials of a ``user:password@`` part)."""
-    from kg.sparql import redact_url
-    from kg.store import location
+    from kg.store import location, redact_url
 
     return redact_url(str(location(kgdir)))
 
