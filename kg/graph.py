@@ -943,6 +943,12 @@ class ProductGraph:
                 )
         return tx.version
 
+    def change_set_bytes(self, versions: Iterable[int]) -> int:
+        """The disk space the change sets of ``versions`` take (what pruning them frees; 0 on
+        a SPARQL server or in memory)."""
+        sizes = getattr(self._log, "change_set_bytes", None)
+        return int(sizes(versions)) if sizes is not None else 0
+
     @property
     def rollback_floor(self) -> int:
         """The oldest version :meth:`rollback` can return to: 0, unless the history was pruned

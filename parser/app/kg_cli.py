@@ -154,17 +154,17 @@ def prune(
     can no longer be rolled back to them. Needs the KG's write lock (stop `kgqp serve` first);
     without --yes nothing is deleted (exit 2, or 0 with --dry-run)."""
     with _errors():
+        nothing = (f"Nothing to prune: the KG at {_shown(kgdir)} keeps no change set older "
+                   f"than its newest {keep} version(s)")
+
         def plan(g: Any) -> tuple[list[int], int, int]:
             versions = g.prune_versions(keep, dry_run=True)
-            vlog = g._log
-            size = vlog.change_set_bytes(versions) if hasattr(vlog, "change_set_bytes") else 0
-            return versions, size, max(g.version - keep, 0)
+            return versions, g.change_set_bytes(versions), max(g.version - keep, 0)
 
         if dry_run or not yes:
             versions, size, floor = _with_graph(kgdir, plan)
             if not versions:
-                typer.echo(f"Nothing to prune: the KG at {_shown(kgdir)} keeps no change set "
-                           f"older than its newest {keep} version(s)")
+                typer.echo(nothing)
                 return
             typer.echo(f"Would delete the change sets of {len(versions)} version(s) "
                        f"({_ranges(versions)}" + (f", {_human(size)}" if size else "")
@@ -181,8 +181,7 @@ def prune(
             kgdir, lambda g: (g.prune_versions(keep), g.rollback_floor), read_only=False)
         after = _dir_bytes(log_dir)
         if not versions:
-            typer.echo(f"Nothing to prune: the KG at {_shown(kgdir)} keeps no change set older "
-                       f"than its newest {keep} version(s)")
+            typer.echo(nothing)
             return
         typer.echo(f"Deleted the change sets of {len(versions)} version(s) "
                    f"({_ranges(versions)}); the KG at {_shown(kgdir)} can be rolled back to "
