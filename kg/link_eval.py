@@ -193,29 +193,32 @@ class LinkMetrics:
     nil_gold: int = 0
 
     @staticmethod
-    def _rate(a: int, b: int) -> float:
-        return round(a / b, 4) if b else 0.0
+    def _rate(a: int, b: int) -> float | None:
+        """``a / b`` to 4 places; ``None`` (undefined, not 0) when ``b`` is 0: a group with
+        no links has no precision, which is not the same as all of its links being wrong."""
+        return round(a / b, 4) if b else None
 
     @property
-    def accuracy(self) -> float:
+    def accuracy(self) -> float | None:
         return self._rate(self.correct, self.n)
 
     @property
-    def precision(self) -> float:
-        """Share of the links made that are correct."""
+    def precision(self) -> float | None:
+        """Share of the links made that are correct (``None`` when none was made)."""
         return self._rate(self.linked_correct, self.linked)
 
     @property
-    def recall(self) -> float:
-        """Share of the linkable mentions (gold not NIL) linked correctly."""
+    def recall(self) -> float | None:
+        """Share of the linkable mentions (gold not NIL) linked correctly (``None`` when no
+        mention is linkable)."""
         return self._rate(self.linked_correct, self.linkable)
 
     @property
-    def nil_precision(self) -> float:
+    def nil_precision(self) -> float | None:
         return self._rate(self.nil_correct, self.nil_pred)
 
     @property
-    def nil_recall(self) -> float:
+    def nil_recall(self) -> float | None:
         return self._rate(self.nil_correct, self.nil_gold)
 
     def add(self, gold: GoldMention, iri: str | None) -> LinkMetrics:
@@ -510,5 +513,9 @@ def link_eval(graph: LinkGraph, gold: Sequence[GoldMention], *, folds: int = 5,
     return {"mentions": len(gold), "evaluation": how, "end_to_end": spans is not None,
             "overlap": overlap,
             "linker": linker.to_dict(), "baseline": baseline.to_dict(),
-            "gain": {k: round(linker.overall.to_dict()[k] - baseline.overall.to_dict()[k], 4)
+            "gain": {k: _gain(linker.overall.to_dict()[k], baseline.overall.to_dict()[k])
                      for k in ("accuracy", "precision", "recall")}}
+
+
+def _gain(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else round(a - b, 4)

@@ -546,10 +546,15 @@ def link_eval_cmd(
         rows += [(k, v, bl["by_label"][k]) for k, v in lk["by_label"].items()]
         rows += [(f"file {k}", v, bl["by_source"][k]) for k, v in lk["by_source"].items()]
         for name, a, b in rows:
-            table.add_row(name, str(a["n"]), *(f"{a[m]:.3f}" for m in (
+            table.add_row(name, str(a["n"]), *(_rate(a[m]) for m in (
                 "accuracy", "precision", "recall", "nil_precision", "nil_recall")),
-                *(f"{b[m]:.3f}" for m in ("accuracy", "precision", "recall")))
+                *(_rate(b[m]) for m in ("accuracy", "precision", "recall")))
         Console().print(table)
+
+
+def _rate(value: float | None) -> str:
+    """A rate for the link-eval table; "-" where it is undefined (nothing to divide by)."""
+    return "-" if value is None else f"{value:.3f}"
 
 
 @app.command("link-fit")

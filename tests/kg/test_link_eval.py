@@ -11,6 +11,7 @@ from kg.link import EntityLinker, LinkerConfig, LinkWeights
 from kg.link_eval import (
     ExactLinker,
     GoldMention,
+    LinkMetrics,
     cross_validate,
     evaluate,
     fit_weights,
@@ -145,3 +146,13 @@ def test_end_to_end_overlap_scores_what_the_parse_links(graph: ProductGraph) -> 
         link_eval(graph, gold, folds=0, overlap=True)
     res = link_eval(graph, gold, folds=0, spans=spans, overlap=True)
     assert res["overlap"] is True and res["end_to_end"] is True
+
+
+def test_rates_without_a_denominator_are_undefined_not_zero():
+    # a group in which nothing was linked has no precision: 0.0 would read as "every link wrong"
+    m = LinkMetrics(n=2, correct=2, linked=0, linked_correct=0, linkable=0,
+                    nil_pred=2, nil_correct=2, nil_gold=2)
+    assert m.precision is None and m.recall is None
+    assert m.accuracy == 1.0 and m.nil_precision == 1.0
+    assert m.to_dict()["precision"] is None
+    assert LinkMetrics().accuracy is None
