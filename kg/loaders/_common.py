@@ -204,12 +204,25 @@ def base_suffix(path: str | Path) -> str:
     return path.suffix.lower()
 
 
-def read_json(path: str | Path) -> Any:
-    """Parse a JSON document (``.gz`` transparently); a syntax error, or nesting too deep to
-    parse, raises KGLoadError naming the file."""
+#: Characters of a whole JSON document that :func:`read_json` reads (256 Mi: Best Buy's
+#: categories file is 1.6 MB). A larger document (e.g. a small ``.gz`` file that inflates to
+#: many GB) is refused before it is parsed; JSON Lines files are read a line at a time.
+MAX_JSON_CHARS = 1 << 28
+
+
+def read_json(path: str | Path, limit: int = MAX_JSON_CHARS) -> Any:
+    """Parse a JSON document (``.gz`` transparently); a syntax error, nesting too deep to
+    parse, or a document of more than ``limit`` characters raises KGLoadError naming the file.
+    """
     with open_text(path) as fh:
         try:
-            return json.load(fh)
+            text = fh.read(limit + 1)
+            if len(text) > limit:
+                raise KGLoadError(
+                    f"{path}: the JSON document is larger than {limit:,} characters; refused "
+                    "(write the items as JSON Lines, one per line, with a .jsonl suffix: those "
+                    "are read a line at a time)")
+            return json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise KGLoadError(f"{path}: not valid UTF-8 JSON ({exc})") from None
         except JSON_LIMITS as exc:

@@ -109,12 +109,7 @@ def _records(path: Path, errors: RowErrors) -> Iterator[tuple[int, Any]]:
                     continue
                 yield lineno, obj
             return
-        try:
-            data = json.load(fh)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise KGLoadError(f"{path}: not valid UTF-8 JSON ({exc})") from None
-        except JSON_LIMITS as exc:
-            raise KGLoadError(f"{path}: {too_deep(exc)}") from None
+    data = read_json(path)
     if not isinstance(data, list):
         raise KGLoadError(f"{path}: expected a JSON array of products, got {type(data).__name__}")
     errors.unit = "item"

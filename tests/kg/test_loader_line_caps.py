@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from kg.errors import KGLoadError
-from kg.loaders import load_bestbuy_products, load_catalog, load_gazetteer, load_google_taxonomy
+from kg.loaders import (
+    load_bestbuy_categories,
+    load_bestbuy_products,
+    load_catalog,
+    load_gazetteer,
+    load_google_taxonomy,
+)
 from kg.loaders._common import MAX_LINE_CHARS, bounded_lines, not_utf8, open_text
 from kg.schema import LoadReport, Node
 
@@ -159,3 +165,28 @@ def test_an_over_long_line_that_closes_a_quoted_cell_keeps_the_rows_after_it(
     assert {n.label for n in nodes if n.kind.value == "product"} == {
         "Good One", "After", "quoted, ok"}
     assert report.skipped[reason] == 1 and report.examples[reason][0].startswith("line 4")
+
+
+@pytest.mark.parametrize("loader", [load_bestbuy_products, load_bestbuy_categories])
+def test_a_whole_json_document_over_the_cap_is_refused_before_it_is_parsed(
+        tmp_path: Path, loader, monkeypatch) -> None:
+    # a JSON array (not JSON Lines) is parsed whole: a small .gz file inflating to gigabytes
+    # would take that much memory and more; the reader stops at the cap instead
+    import kg.loaders._common as common
+
+    monkeypatch.setattr(common, "MAX_JSON_CHARS", 1 << 20)
+    monkeypatch.setattr(common.read_json, "__defaults__", (1 << 20,))
+    rows = [{"objectID": str(i), "name": "x" * 100, "brand": "Sony"} for i in range(20_000)]
+    path = tmp_path / "items.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        json.dump(rows, fh)
+    assert path.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(KGLoadError, match=r"items\.json\.gz: the JSON document is larger "
+                                              r"than 1,048,576 characters.*\.jsonl"):
+            list(loader(path, report=LoadReport(str(path))))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
