@@ -1,9 +1,10 @@
 """The alias index: every KG name and alias, matched inside a query in one pass.
 
 An Aho-Corasick automaton (pyahocorasick) over normalised names. Query text is normalised the
-same way (NFKC + casefold per character cluster, whitespace runs collapsed to one space) while an
-offset map keeps every normalised character tied to the span of the original text it came from,
-so a :class:`Match` always satisfies ``text[m.start:m.end] == m.text``.
+same way (NFKC + casefold per character cluster, whitespace runs collapsed to one space, control
+and format characters dropped) while an offset map keeps every normalised character tied to the
+span of the original text it came from, so a :class:`Match` always satisfies
+``text[m.start:m.end] == m.text``.
 
 Matches must fall on word boundaries: between two letters/digits of scripts written with spaces
 ("tv" is not found inside "tvs"); next to a character of a script written without spaces (Chinese,
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from kg.schema import NodeKind
+from kg.schema import NodeKind, invisible
 
 __all__ = ["AliasIndex", "Candidate", "Match", "normalize_key", "normalize_with_offsets"]
 
@@ -98,7 +99,7 @@ def _joins_previous(ch: str) -> bool:
     return ch == "\u200d" or unicodedata.category(ch)[0] == "M"
 
 
-_ASCII_NEEDS_SLOW = re.compile(r"\s\s|[^\S ]")
+_ASCII_NEEDS_SLOW = re.compile(r"\s\s|[^\S ]|[\x00-\x08\x0e-\x1b\x7f]")
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] | None]:
@@ -110,6 +111,9 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] 
 
     >>> normalize_with_offsets("Ｓａｍ  ﬁ")
     ('sam fi', [0, 1, 2, 3, 5, 5], [1, 2, 3, 5, 6, 6])
+
+    Control and format characters (:func:`kg.schema.invisible`: a zero-width space, a soft
+    hyphen) are dropped, so "sam\u200bsung" matches the name "Samsung".
     """
     if text.isascii() and not _ASCII_NEEDS_SLOW.search(text):
         return text.lower(), None, None
@@ -124,6 +128,9 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] 
             while j < n and text[j].isspace():
                 j += 1
             piece = " "
+        elif invisible(text[i]):  # (a ZWJ after a character stays in its cluster)
+            i = j
+            continue
         else:
             while j < n and _joins_previous(text[j]):
                 j += 1

@@ -130,13 +130,32 @@ _WS = re.compile(r"\s+")
 _SLUG_BAD = re.compile(r"[^\w.\-~]+", re.UNICODE)
 
 
-def normalize_name(text: str) -> str:
-    """Normalise a name for keys and matching: NFKC, case-folded, whitespace collapsed.
+def invisible(ch: str) -> bool:
+    """Whether ``ch`` is a control or format character other than whitespace (NUL, a
+    zero-width space, a soft hyphen, a bidi override ...): matching ignores these, so a name or
+    query holding one still matches the name it looks like."""
+    return unicodedata.category(ch) in ("Cc", "Cf") and not ch.isspace()
 
-    >>> normalize_name("  ＳＡＭＳＵＮＧ   Galaxy ")
+
+def drop_invisible(text: str) -> str:
+    """``text`` without its :func:`invisible` characters.
+
+    >>> drop_invisible("Sam\u200bsung\u00ad")
+    'Samsung'
+    """
+    if text.isprintable():  # (fast: no control or format character)
+        return text
+    return "".join(ch for ch in text if not invisible(ch))
+
+
+def normalize_name(text: str) -> str:
+    """Normalise a name for keys and matching: invisible characters dropped, NFKC,
+    case-folded, whitespace collapsed.
+
+    >>> normalize_name("  ＳＡＭＳＵＮＧ   Galaxy\u200b ")
     'samsung galaxy'
     """
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return _WS.sub(" ", unicodedata.normalize("NFKC", drop_invisible(text)).casefold()).strip()
 
 
 def slug(text: str) -> str:

@@ -548,3 +548,18 @@ def test_invisible_characters_in_names_are_refused(fx):
             with pytest.raises(ValueError, match=r"label contains .* U\+0007"):
                 tx.update_node(fx.SAMSUNG.iri, label="Sam\asung")
         assert g.canonical_hash() == before
+
+
+def test_an_rdf_name_with_an_invisible_character_still_matches(tmp_path):
+    # the Python API and the loaders refuse or drop control/format characters in names; an
+    # RDF import stores literals as given, so matching ignores them instead
+    with ProductGraph() as g:
+        g.add_records([Node(NodeKind.BRAND, "samsung", "Samsung")], progress=False)
+        g.export(tmp_path / "kg.nt", format="nt")
+    text = (tmp_path / "kg.nt").read_text(encoding="utf-8")
+    assert '"Samsung"' in text
+    (tmp_path / "kg.nt").write_text(text.replace('"Samsung"', '"Sam\u200bsung"'), encoding="utf-8")
+    with ProductGraph() as g:
+        g.import_rdf(tmp_path / "kg.nt")
+        (m,) = g.match("sam\u00adsung tv")
+        assert m.text == "sam\u00adsung" and m.candidates[0].matched_alias == "Sam\u200bsung"

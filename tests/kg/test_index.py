@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,7 +79,8 @@ def test_bad_input_does_not_crash():
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(
-    [*"abc tvTV ", "ﬁ", "ｔ", "ｖ", "\u0301", "😀", "三", "星", "\u00a0", "ß", "İ", "\t"]),
+    [*"abc tvTV ", "ﬁ", "ｔ", "ｖ", "\u0301", "😀", "三", "星", "\u00a0", "ß", "İ", "\t",
+     "\u200b", "\x00", "\u200d"]),
     max_size=40))
 def test_offsets_property(text):
     idx = _index("tv", "ab", "三星", "fi", "ss", "a b")
@@ -94,17 +93,24 @@ def test_offsets_property(text):
         assert starts == sorted(starts)
 
 
-def test_speed_100k_aliases():
+def test_100k_aliases_build_and_match():
+    # (speed: bench/link_bench.py; unit tests assert behaviour, not time)
     cands = [Candidate(f"https://kgqp.dev/id/product/{i}", NodeKind.PRODUCT, f"Product {i}",
                        None, None, f"product model x{i} plus") for i in range(100_000)]
-    t = time.perf_counter()
     idx = AliasIndex(cands, version=1)
-    build = time.perf_counter() - t
-    assert build < 20  # ~1-2 s here; generous for a loaded CI box
     text = "product model x4242 plus in red"
     assert [m.text for m in idx.match(text)] == ["product model x4242 plus"]
-    t = time.perf_counter()
-    for _ in range(2000):
-        idx.match(text)
-    per_call = (time.perf_counter() - t) / 2000
-    assert per_call < 1e-3
+    assert [c.iri for c in idx.match(text)[0].candidates] == ["https://kgqp.dev/id/product/4242"]
+
+
+def test_invisible_characters_are_ignored_in_names_and_queries():
+    # a zero-width space, soft hyphen or bidi mark (pasted from a web page, or in a name an RDF
+    # import carried) does not keep a query from matching the name it looks like
+    idx = _index("samsung", "Sam\u200bsung Galaxy", "tv")
+    assert spans(idx, "sam\u00adsung tv") == [(0, 8, "sam\u00adsung"), (9, 11, "tv")]
+    assert sorted(spans(idx, "\u202asamsung galaxy\x00")) == [
+        (1, 8, "samsung"), (1, 15, "samsung galaxy")]
+    assert idx.lookup("samsung galaxy")[0].matched_alias == "Sam\u200bsung Galaxy"
+    name = "Sam\u200bsung\u00ad "
+    assert normalize_key(name) == normalize_name(name) == "samsung"
+    assert normalize_with_offsets("x\x07y") == ("xy", [0, 2], [1, 3])
