@@ -35,6 +35,8 @@ Example:
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import logging
 import numbers
@@ -305,11 +307,13 @@ def load_bestbuy_queries(path: str | Path | None = None, *, sample: int | None =
 
 
 def load_query_log(source: str | Path | Any, *, column: str = "query",
-                   sample: int | None = None, seed: int = 0) -> list[str]:
+                   count_column: str = "count", sample: int | None = None,
+                   seed: int = 0) -> list[str]:
     """Your own queries: a query log file (one query per line, or ``.jsonl`` with
     ``{"query", "count"}``, as ``kgqp learn select`` reads it: :func:`parser.learn.read_query_log`)
-    or a pandas DataFrame (its ``column``). Distinct queries, most searched first;
-    ``sample`` keeps that many, drawn with ``seed``.
+    or a pandas DataFrame (its ``column``, and its ``count_column`` of searches per row when it
+    has one, e.g. an aggregated log; else each row is one search). Distinct queries, most
+    searched first; ``sample`` keeps that many, drawn with ``seed``.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "log.txt"
@@ -326,14 +330,18 @@ def load_query_log(source: str | Path | Any, *, column: str = "query",
             raise ValueError(f"pass a query log path or a DataFrame with a {column!r} column")
         # merged as read_query_log merges a file: case and spacing variants count as one
         # (the first spelling kept, spaces collapsed)
+        searches = (source[count_column] if count_column in source.columns
+                    else itertools.repeat(1))
         counts: dict[str, list[Any]] = {}
-        for q in source[column]:
+        for i, (q, n) in enumerate(zip(source[column], searches)):  # noqa: B905
+            if isinstance(n, bool) or not isinstance(n, numbers.Real) or not n >= 0:
+                raise ValueError(f"row {i}: {count_column!r} must be a number >= 0, got {n!r}")
             if isinstance(q, str) and q.strip():
                 key = query_key(q)
                 if key in counts:
-                    counts[key][1] += 1
+                    counts[key][1] += n
                 else:
-                    counts[key] = [" ".join(q.split()), 1]
+                    counts[key] = [" ".join(q.split()), n]
         log = [LogQuery(q, c) for q, c in counts.values()]
     order = sorted(range(len(log)), key=lambda i: -log[i].count)
     queries = [log[i].text for i in order]
@@ -480,8 +488,9 @@ def link_coverage(parsed: Iterable[ParsedQuery] | Rows[Mention]) -> Rows[Coverag
 # -- ambiguity ----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class AmbiguityRow:
-    """How ambiguous a mention is: ``candidates`` KG nodes for it (``kg.link``), of
-    ``kinds`` distinct kinds; ``margin`` = best score - second best (small = a close call)."""
+    """How ambiguous a mention is: ``candidates`` KG nodes for it (every candidate the linker
+    generates, not only the ``max_candidates`` it ranks), of ``kinds`` distinct kinds;
+    ``margin`` = best score - second best (small = a close call)."""
 
     mention: str
     label: str
@@ -514,19 +523,30 @@ def ambiguity(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph, *
     for m in _as_mentions(parsed):
         if m.linkable and m.norm:
             groups[(m.norm, m.label)].append(m)
+    from kg.link import EntityLinker
+
+    linker = EntityLinker(kg)
     rows: Rows[AmbiguityRow] = Rows(row_type=AmbiguityRow)
     for (norm, label), ms in groups.items():
         result = _link(kg, ms[0].text, label, ms[0].query)
         cands = result.candidates
+        generated = _generate(linker, ms[0].text, label, ms[0].query)
         margin = round(cands[0].score - cands[1].score, 4) if len(cands) > 1 else None
         rows.append(AmbiguityRow(
-            mention=norm, label=label, count=len(ms), candidates=len(cands),
-            kinds=len({c.kind for c in cands}),
+            mention=norm, label=label, count=len(ms), candidates=len(generated),
+            kinds=len({c.kind for c, _, _ in generated}),
             top=tuple(f"{c.label} ({c.kind}) {c.score:.2f}" for c in cands[:show]),
             margin=margin, linked_to=result.best.label if result.best else None))
     rows.sort(key=lambda r: (-r.candidates, -r.count, r.margin if r.margin is not None else 9,
                              r.mention))
     return Rows(rows[:top], row_type=rows.row_type) if top is not None else rows
+
+
+def _generate(linker: Any, text: str, label: str | None, context: str | None) -> list[Any]:
+    try:
+        return linker.generate(text, label, context)
+    except ValueError:  # a label the linker does not know: as _link
+        return linker.generate(text, None, context)
 
 
 def candidate_counts(rows: Iterable[AmbiguityRow]) -> dict[int, int]:
@@ -666,6 +686,8 @@ class LinkScores:
     Example:
         >>> LinkScores(linked=[0.9, 0.7], rejected=[0.5], threshold=0.55).histogram(bins=2)
         ([0.0, 0.5, 1.0], [0, 2], [0, 1])
+        >>> LinkScores(linked=[0.7, 0.3]).histogram(bins=20)[1][6:15:8]
+        [1, 1]
     """
 
     linked: list[float] = field(default_factory=list)
@@ -681,9 +703,11 @@ class LinkScores:
         edges = [round(lo + i * width, 6) for i in range(bins + 1)]
 
         def count(values: list[float]) -> list[int]:
+            # a score on an edge goes into the bin it opens ([0.65, 0.7) holds 0.65), found
+            # on the rounded edges: 0.7 / 0.05 is 13.999... in floating point
             c = [0] * bins
             for v in values:
-                c[min(max(int((v - lo) / width), 0), bins - 1)] += 1
+                c[min(max(bisect.bisect_right(edges, v) - 1, 0), bins - 1)] += 1
             return c
 
         return edges, count(self.linked), count(self.rejected)
@@ -847,8 +871,9 @@ def kg_additions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph
     a name seen with several labels takes the most frequent). Skipped: names without a letter
     (sizes, model numbers), ``stopwords`` (:data:`STOPWORDS`), tagger scores below
     ``min_score``, names seen fewer than ``min_count`` times and, with ``kg``, names the KG
-    already has as an exact name or alias of another kind (a tagger error, see
-    :func:`type_confusions`, not a KG gap).
+    already has as a name or alias of any node: of another kind (a tagger error, see
+    :func:`type_confusions`, not a KG gap), or of a node marked non-linkable (lexicon only:
+    loading the name again would change nothing).
     """
     table = ADDITION_KINDS if kinds is None else kinds
     groups: dict[str, list[Mention]] = defaultdict(list)
@@ -861,8 +886,13 @@ def kg_additions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph
         if len(ms) < min_count:
             continue
         if kg is not None:
+            known = kg.alias_index.lookup(ms[0].text)
+            if known:
+                logger.debug("kg_additions: %r is already a name of %s in the KG", norm,
+                             ", ".join(sorted({c.kind.value for c in known if c.kind})))
+                continue
             best = kg.link(ms[0].text, label=None).best
-            if best is not None and best.match_type in ("exact", "alias"):
+            if best is not None and best.match_type in ("exact", "alias"):  # plural, possessive
                 logger.debug("kg_additions: %r is already a %s in the KG", norm, best.kind)
                 continue
         label_counts = Counter(m.label for m in ms)

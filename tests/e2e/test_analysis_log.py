@@ -29,6 +29,12 @@ def test_query_log_from_a_file_or_a_dataframe(tmp_path: Path) -> None:
     assert len(A.load_query_log(df, sample=1)) == 1
     with pytest.raises(ValueError, match="'query' column"):
         A.load_query_log(df[["x"]])
+    # an aggregated log: its count column orders the queries, not its rows
+    agg = pd.DataFrame({"query": ["rare tv", "top tv", "Top TV"], "count": [5, 40, 3]})
+    assert A.load_query_log(agg) == ["top tv", "rare tv"]
+    assert A.load_query_log(agg, count_column="n") == ["top tv", "rare tv"]  # 2 rows vs 1
+    with pytest.raises(ValueError, match="row 1: 'count' must be a number >= 0"):
+        A.load_query_log(pd.DataFrame({"query": ["a", "b"], "count": [1, -2]}))
 
 
 def test_drill_down_lays_out_the_parse(own_bundle: Path) -> None:

@@ -116,6 +116,22 @@ def test_ambiguity_counts_candidates(parsed: list, graph: ProductGraph) -> None:
     assert len(A.ambiguity(parsed, graph, top=2)) == 2
 
 
+def test_ambiguity_counts_candidates_beyond_the_linkers_ranked_list() -> None:
+    # the linker ranks at most max_candidates (10); the table counts every candidate
+    g = ProductGraph.in_memory()
+    g.add_records([Node(NodeKind.BRAND, f"printers-{i}", "Printers") for i in range(14)]
+                  + [Node(NodeKind.CATEGORY, "bb/printers", "Printers", path="Printers")],
+                  progress=False)
+    qp = QueryParser(tagger=DictTagger(), kg=g, config=ParserConfig(expand=False))
+    PHRASES["printers"] = "core_product_type"
+    try:
+        parsed = A.parse_all(qp, ["printers"], progress=False)
+    finally:
+        del PHRASES["printers"]
+    (row,) = A.ambiguity(parsed, g)
+    assert row.candidates == 15 and row.kinds == 2
+
+
 def test_nil_mentions_most_frequent_first(parsed: list) -> None:
     rows = A.nil_mentions(parsed)
     assert rows[0].text == "acme" and rows[0].count == 2 and rows[0].labels == ("creator×2",)
@@ -133,6 +149,12 @@ def test_type_confusions_relinks_without_label(parsed: list, graph: ProductGraph
     assert rows[0].compatible is False  # incompatible pairs first
     plain = {(r.label, r.kind) for r in A.type_confusions(parsed)}
     assert ("creator", "category") not in plain and ("creator", "NIL") in plain
+
+
+def test_a_score_on_a_bin_edge_goes_into_the_bin_it_opens() -> None:
+    edges, linked, rejected = A.LinkScores(linked=[0.7, 0.65, 1.0], rejected=[0.3, 0.0]).histogram()
+    assert linked[edges.index(0.7)] == 1 and linked[edges.index(0.65)] == 1 and linked[-1] == 1
+    assert rejected[edges.index(0.3)] == 1 and rejected[0] == 1
 
 
 def test_link_scores_histogram_and_plot(parsed: list, graph: ProductGraph, tmp_path: Path) -> None:
@@ -205,6 +227,23 @@ def test_kg_additions_round_trip_through_gazetteers(parsed: list, graph: Product
     reparsed = [QueryParser(tagger=DictTagger(), kg=graph, config=ParserConfig(expand=False))(q)
                 for q in QUERIES]
     assert {r.text for r in A.nil_mentions(reparsed)} == {"shoes", "55"}
+
+
+def test_kg_additions_leave_out_names_of_non_linkable_nodes(parsed: list, graph: ProductGraph
+                                                             ) -> None:
+    # a name the KG holds on a node marked kgqp:linkable false (lexicon only): loading it as
+    # a gazetteer would add nothing, and the mention would stay NIL
+    import pyoxigraph as ox
+
+    from kg.link import LINKABLE
+
+    node = Node(NodeKind.PRODUCT_TYPE, "hoverboard", "Hoverboard")
+    graph.add_records([node], progress=False)
+    with graph.transaction("lexicon only") as tx:
+        tx.add_triples([ox.Quad(ox.NamedNode(node.iri), ox.NamedNode(LINKABLE),
+                                ox.Literal(False), ox.DefaultGraph())])
+    assert graph.link("hoverboard", label="core_product_type").nil
+    assert {r.name for r in A.kg_additions(parsed, graph)} == {"acme", "zorblax", "teal"}
 
 
 def test_query_loaders_and_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
