@@ -14,9 +14,12 @@ Prices (:func:`parse_price`):
 - ranges: "between 100 and 200", "from 100 to 200", and a bare "100-200" / "100 to 200" only
   with a currency mark ("$100-200", "100 to 200 dollars") or a price word right before or
   after it ("price 100-200");
-- numbers: "1299", "1,299" (thousands), "1,299.99" (cents), "1k", "$1.5k" (thousands);
-  "1.299,99" (European), "1,29" and "1.299" (a thousands dot or three decimals?) are
-  ambiguous and give no price;
+- numbers: "1299", "1,299" (thousands), "1,00,000" (lakh groups), "1,299.99" (cents), "1k",
+  "$1.5k" (thousands); "1.299,99" (European), "1,29" and "1.299" (a thousands dot or three
+  decimals?) are ambiguous and give no price;
+- currency marks: $, €, £, ₹, ¥ and the words usd, inr, rs / rs. before the number; those
+  marks, dollars, bucks, euros, rupees, inr or rs after it ("under rs 1000", "under ₹999",
+  "500 rupees"). The amount is read as written, with no currency conversion;
 - never a price: a number followed by a unit ("256gb", "2 tb", "55 inch", "8-core", "50%",
   "1080p") or by a counted noun ("3 pack", "2 year", "10 hours", "4.5 stars"; ports, outlets,
   slots and the like also two words later: "4 hdmi ports"); "4k", "5k", "8k" without a
@@ -62,12 +65,13 @@ __all__ = ["parse_price", "parse_sizes"]
 def _num(i: int) -> str:
     """A number as written (validated by :func:`_amount`): an optional currency mark before,
     digit groups with "," / ".", an optional glued "k" (thousands)."""
-    return (rf"(?P<cur{i}>(?:[$€£]|\busd\b)\s*)?(?P<n{i}>\d+(?:[.,]\d+)*)"
+    return (rf"(?P<cur{i}>(?:[$€£₹¥]|\b(?:usd|inr|rs)\b\.?)\s*)?(?P<n{i}>\d+(?:[.,]\d+)*)"
             rf"(?P<k{i}>k(?![a-z0-9]))?")
 
 
 # right after a number: a currency word or mark ("500 dollars", "500$")
-_CURRENCY_AFTER = re.compile(r"\s*(?:[$€£]|(?:us\s?)?dollars?\b|usd\b|bucks\b|euros?\b)", re.I)
+_CURRENCY_AFTER = re.compile(
+    r"\s*(?:[$€£₹¥]|(?:us\s?)?dollars?\b|usd\b|bucks\b|euros?\b|inr\b|rupees?\b|rs\b)", re.I)
 
 # units that make a number a spec, spaced or hyphenated ("2 tb", "8-core"); glued letters
 # ("256gb") are a spec whatever they are
@@ -106,7 +110,7 @@ _PRICE_WORD_AFTER = re.compile(r"\s*(?:price|budget)\b", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 _SEP = r"\s*(?:-|–|—|to)\s*"
-_CUR1 = r"(?P<c1>\s*(?:[$€£]|dollars?\b|usd\b|bucks\b))?"
+_CUR1 = r"(?P<c1>\s*(?:[$€£₹¥]|dollars?\b|usd\b|bucks\b|inr\b|rupees?\b|rs\b))?"
 _RANGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\bbetween\s+{_num(1)}{_CUR1}\s*(?:and|&|-|–|—|to)\s*{_num(2)}", re.I),
      "between"),
@@ -137,7 +141,8 @@ def _amount(m: re.Match[str], i: int) -> float | None:
     if k:
         ok = re.fullmatch(r"\d+(?:\.\d{1,3})?", s)
     else:
-        ok = re.fullmatch(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d{1,2})?", s)
+        # plain, thousands groups (1,000,000) or Indian lakh groups (1,00,000)
+        ok = re.fullmatch(r"(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})(?:\.\d{1,2})?", s)
     if not ok:
         return None
     value = Decimal(s.replace(",", "")) * (1000 if k else 1)

@@ -244,3 +244,26 @@ def test_a_price_followed_by_in_is_no_size(text, sizes):
 def test_quoted_phrases_and_counted_nouns(text, sizes, price):
     assert parse_sizes(text) == sizes
     assert parse_price(text) == price
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # rupee and yen marks and words: an Indian shop's queries got no price filter
+        ("earphones under rs 1000", (None, 1000.0)),
+        ("earphones under rs. 999", (None, 999.0)),
+        ("earphones under ₹1000", (None, 1000.0)),
+        ("earphones under 1000 inr", (None, 1000.0)),
+        ("phone 500-1000 rs", (500.0, 1000.0)),
+        ("between 500 and 1000 rupees", (500.0, 1000.0)),
+        ("tv under 1,00,000", (None, 100000.0)),  # lakh groups
+        ("under ¥5000", (None, 5000.0)),
+        # not prices
+        ("rs 232 cable", (None, None)),
+        ("rs232 cable", (None, None)),
+        ("mrs 500", (None, None)),
+        ("tv under 1,00,00", (None, None)),
+    ],
+)
+def test_rupee_and_yen_prices(text, expected):
+    assert parse_price(text) == expected
