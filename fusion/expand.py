@@ -101,7 +101,7 @@ from fusion.patterns import parse_price, parse_sizes
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import normalize_key
-from kg.link import LINKABLE, compact_key, outside_kg, unlinkable_iris
+from kg.link import DEFAULT_LABEL_KINDS, LINKABLE, compact_key, outside_kg, unlinkable_iris
 
 __all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
            "FilterSource", "Filters", "QueryExpander", "Thresholds", "expand", "parse_price"]
@@ -219,6 +219,10 @@ class ExpansionConfig:
             (matching only, never returned).
         brand_boost: weight of the UP (DOWN: negated) boosts made of the brand links that are
             not hard filters (:class:`Boost`, source ``link:<iri> (why)``).
+        brand_filter_min_link: link score a brand linked from a span the tagger did NOT read
+            as a brand (``product_name`` ...) needs to be a hard filter; below it the brand is
+            an UP boost (``unsure``): a catalogue's small brands named by common words
+            ("galaxy" in "samsung galaxy phone cover") link such spans near the NIL threshold.
 
     >>> ExpansionConfig.from_dict({"limits": {"brand": 2}}).limits["brand"]
     2
@@ -234,6 +238,7 @@ class ExpansionConfig:
     walk_min_department_prob: float = 0.9
     typo_distance: int = 2
     brand_boost: float = 10.0
+    brand_filter_min_link: float = 0.8
 
     def __post_init__(self) -> None:
         for name in ("weights", "limits"):
@@ -268,10 +273,13 @@ class ExpansionConfig:
             raise FusionConfigError("ExpansionConfig.brand_boost must be a finite number >= 0, "
                                     f"got {self.brand_boost!r}")
         if self.walk < 1 or self.typo_distance < 0 or not 0 <= self.min_department_prob <= 1 \
-                or not 0 <= self.walk_min_department_prob <= 1:
+                or not 0 <= self.walk_min_department_prob <= 1 \
+                or isinstance(self.brand_filter_min_link, bool) \
+                or not isinstance(self.brand_filter_min_link, (int, float)) \
+                or not 0 <= self.brand_filter_min_link <= 1:
             raise FusionConfigError("ExpansionConfig: walk >= 1, typo_distance >= 0, "
-                                    "min_department_prob and walk_min_department_prob in "
-                                    "[0, 1]")
+                                    "min_department_prob, walk_min_department_prob and "
+                                    "brand_filter_min_link in [0, 1]")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -362,7 +370,7 @@ class CategorySuggestion:
 class Boost(NamedTuple):
     """An UP (``weight > 0``) or DOWN (``weight < 0``) boost of a term or ``field:value``, with
     the rule that produced it (``path:line: input => KIND(w): arg``) or the brand link it
-    replaces as a filter (``link:<iri> (negated|fits|ungrounded)``).
+    replaces as a filter (``link:<iri> (negated|fits|ungrounded|unsure)``).
 
     >>> b = Boost("brand:apple", -20.0, "r.txt:3: laptop => DOWN(20): brand:apple")
     >>> b.direction, b[:2]
@@ -678,6 +686,12 @@ def _words_before(words: Sequence[str], at: int) -> tuple[str, ...]:
     while before and before[-1] in _FILLERS and len(before) > 1:
         before.pop()
     return tuple(before[-2:])
+
+
+def _read_as_brand(label: str | None) -> bool:
+    """Whether the tagger read the mention as a brand (``creator``, ``brand``, ``HP``: labels
+    that link brands only); an unknown label (None: a caller without a tagger) counts as one."""
+    return label is None or DEFAULT_LABEL_KINDS.get(label) == ("brand",)
 
 
 def _brand_role(words: Sequence[str], span: tuple[int, int] | None) -> str | None:
@@ -1055,6 +1069,9 @@ def expand(
                 value, sold_in, devices = _brand_facts(g, ent.iri)
                 if role is None and devices and _names_a_device_it_fits(words, span):
                     role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
+                if role is None and not _read_as_brand(ent.label) \
+                        and ent.score < cfg.brand_filter_min_link:
+                    role = "unsure"  # "galaxy" [product_name] -> a car-cover brand "Galaxy"
                 if role is None and any(not cross(c) for c in sold_in):  # the KG sells it
                     facets["brand"].append((value, f"link:{ent.iri}"))
                 else:

@@ -84,7 +84,8 @@ class BoostResult:
     ``field:value``, with the rule that produced it (``path:line: input => KIND(w): arg``) or
     the brand link that is a boost rather than a filter (``link:<iri> (negated)``: the query
     excludes the brand; ``(fits)``: the device an accessory is for; ``(ungrounded)``: the
-    store sells nothing under it)."""
+    store sells nothing under it; ``(unsure)``: a mention not read as a brand, linked with a
+    score under ``ExpansionConfig.brand_filter_min_link``)."""
 
     term: str
     direction: str

@@ -454,6 +454,26 @@ def test_a_brand_the_store_sells_nothing_under_is_an_up_boost():
     assert res.filters.brand == ("kings",)
 
 
+def test_a_brand_linked_from_a_span_not_read_as_a_brand_needs_a_sure_link(kg):
+    """'samsung galaxy phone cover' in a KG with a small car-cover brand "Galaxy": the tagger
+    reads "galaxy" as a product name, the link is near the NIL threshold, and a hard filter on
+    it removes every phone cover. A sure link ("go pro" -> GoPro, 0.89) still filters."""
+    for score, want in ((0.71, ()), (0.89, ("Samsung",))):
+        linked = LinkedEntity(SAMSUNG.iri, "brand", score, "product_name", "samsung")
+        res = expand(kg, [linked], TV_INTENT, query="samsung tv", departments=DEPTS)
+        assert res.filters.brand == want, score
+        if not want:
+            assert [(b.term, b.direction, b.rule) for b in res.boosts] == [
+                ("brand:Samsung", "UP", f"link:{SAMSUNG.iri} (unsure)")]
+    # read as a brand, or with no label known: the link score does not matter
+    for label in ("creator", None):
+        linked = LinkedEntity(SAMSUNG.iri, "brand", 0.66, label, "samsung")
+        res = expand(kg, [linked], TV_INTENT, query="samsung tv", departments=DEPTS)
+        assert res.filters.brand == ("Samsung",), label
+    with pytest.raises(FusionConfigError, match="brand_filter_min_link"):
+        ExpansionConfig(brand_filter_min_link=1.5)
+
+
 def test_brand_boost_weight_is_a_setting():
     with pytest.raises(FusionConfigError, match="brand_boost"):
         ExpansionConfig(brand_boost=-1)
