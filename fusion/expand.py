@@ -1003,10 +1003,18 @@ def expand(
         return (mix[0] * agree + mix[1] * sim(c.iri) + mix[2] * pop.get(c.iri or "", 0.0)) \
             / sum(mix)
 
+    # attributes the query's own linked values set ("for men": ideal_for): another value of
+    # one ("women", "girl") contradicts the query, and an engine ORing expansions would show it
+    fixed = {(g.g.nodes[e.iri].get("attribute") or ""): e.iri for e in linked
+             if g.kind(e.iri) == "attribute_value"}
+
     def add(cands: Sequence[_Cand], base: float) -> None:
         fanned: Counter[tuple[str, str]] = Counter()
         for c in cands:
             if c.iri in unlinkable or (c.category is not None and c.category in unlinkable):
+                continue
+            if c.kind == "attribute_value" and c.iri is not None and fixed.get(
+                    g.g.nodes[c.iri].get("attribute") or "", c.iri) != c.iri:
                 continue
             if c.kind in _TREE_KINDS and c.category is not None and taxonomy is not None:
                 walked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]

@@ -474,6 +474,27 @@ def test_a_brand_linked_from_a_span_not_read_as_a_brand_needs_a_sure_link(kg):
         ExpansionConfig(brand_filter_min_link=1.5)
 
 
+def test_no_expansion_to_another_value_of_an_attribute_the_query_sets():
+    """'sunglasses for men' linked ideal_for/men; the category's common values then added
+    Women and Girl, which an engine ORing expansions would show."""
+    g = nx.MultiDiGraph()
+    g.add_node("sun", kind="category", label="Sunglasses", path="Accessories > Sunglasses")
+    values = {"men": ("ideal_for", "Men"), "women": ("ideal_for", "Women"),
+              "girl": ("ideal_for", "Girl"), "black": ("color", "Black")}
+    for iri, (attribute, label) in values.items():
+        g.add_node(iri, kind="attribute_value", label=label, attribute=attribute)
+    for i, value in enumerate(["women", "women", "girl", "men", "black", "black"]):
+        g.add_node(f"p{i}", kind="product", label=f"Shades {i}")
+        g.add_edge(f"p{i}", "sun", relation="in_category")
+        g.add_edge(f"p{i}", value, relation="has_value")
+    sun = LinkedEntity("sun", "category", 0.9, "core_product_type", "sunglasses")
+    men = LinkedEntity("men", "attribute_value", 0.9, "department", "for men")
+    terms = {e.term for e in expand(g, [sun, men], query="sunglasses for men")}
+    assert "Black" in terms and not terms & {"Women", "Girl"}
+    terms = {e.term for e in expand(g, [sun], query="sunglasses")}
+    assert {"Women", "Girl", "Black"} <= terms
+
+
 def test_brand_boost_weight_is_a_setting():
     with pytest.raises(FusionConfigError, match="brand_boost"):
         ExpansionConfig(brand_boost=-1)
