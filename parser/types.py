@@ -33,7 +33,11 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class ParsedEntity:
     """An entity of the query: a span of the ORIGINAL text (``text[start:end] == self.text``),
-    its tagger label and score, and the KG node it links to (all ``kg_*`` None when NIL)."""
+    its tagger label and score, and the KG node it links to (all ``kg_*`` None when NIL).
+
+    ``start``/``end`` count Unicode code points, as Python's ``str`` indexes: a client whose
+    strings index UTF-16 code units (JavaScript, Java, C#) must convert them after any
+    character beyond U+FFFF (an emoji: in "小米😀充电宝", 电宝 is 4-6, UTF-16 5-7)."""
 
     text: str
     start: int
@@ -150,14 +154,20 @@ def _nullable(t: str) -> dict[str, Any]:
     return {"type": [t, "null"]}
 
 
+_OFFSETS = ("offset into the query's text in Unicode code points (not UTF-16 code units: "
+            "convert in JavaScript or Java after a character beyond U+FFFF, e.g. an emoji)")
+
+
 def parsed_query_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of ``ParsedQuery.to_dict()``."""
     entity = {
         "type": "object",
         "required": ["text", "start", "end", "label", "score"],
         "properties": {
-            "text": {"type": "string"}, "start": {"type": "integer", "minimum": 0},
-            "end": {"type": "integer", "minimum": 0}, "label": {"type": "string"},
+            "text": {"type": "string"},
+            "start": {"type": "integer", "minimum": 0, "description": _OFFSETS},
+            "end": {"type": "integer", "minimum": 0, "description": _OFFSETS},
+            "label": {"type": "string"},
             "score": {"type": "number"}, "kg_id": _nullable("string"),
             "kg_label": _nullable("string"), "kg_kind": _nullable("string"),
             "link_score": _nullable("number"),

@@ -103,7 +103,7 @@ ForceOpt = Annotated[bool, typer.Option(
 #: the files a tagger folder (or an adapter folder) is made of: a model in OUT is one of them,
 #: and --force removes them all first (a stale distill_args.json made a new model look distilled)
 _MODEL_FILES = ("config.json", "kgqp.json", "model.safetensors", "model.onnx", "model.int8.onnx",
-                "adapter_config.json", "adapter_model.safetensors", "distill_args.json",
+                "adapter.json", "adapter.safetensors", "distill_args.json",
                 "training_args.json", "training_history.json", "dev_scores.json", "vocab.txt",
                 "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 NoProgressOpt = Annotated[bool, typer.Option("--no-progress", help="No progress bar.")]
@@ -116,7 +116,8 @@ LexiconKindsOpt = Annotated[str | None, typer.Option(
          "KG's node kinds).")]
 
 
-def _check_out(out: Path, *, resume: bool, force: bool, init_from: Path | None) -> None:
+def _check_out(out: Path, *, resume: bool, force: bool, init_from: Path | None,
+               adapter: bool = False) -> None:
     """Refuse an OUT that would lose a model: the --init-from tagger itself, or a folder that
     holds a model (unless --resume continues it or --force replaces it)."""
     if init_from is not None and out.is_dir() and out.resolve() == Path(init_from).resolve():
@@ -124,7 +125,7 @@ def _check_out(out: Path, *, resume: bool, force: bool, init_from: Path | None) 
                           "the model it starts from; give another --out")
     check_model_out(out, held_files=() if resume else _MODEL_FILES[:7],
                     remove_files=_MODEL_FILES[7:], force=force,
-                    hint="--resume to continue its checkpoint, ")
+                    hint="" if adapter else "--resume to continue its checkpoint, ")
 
 
 def _train_config(given: dict, *, train: Path, dev: Path, out: Path, resume: bool,
@@ -133,7 +134,8 @@ def _train_config(given: dict, *, train: Path, dev: Path, out: Path, resume: boo
     the config's default) and the lexicon kinds. Checks OUT first (:func:`_check_out`)."""
     from parser.tagger.training import TrainConfig
 
-    _check_out(out, resume=resume, force=force, init_from=given.get("init_from"))
+    _check_out(out, resume=resume, force=force, init_from=given.get("init_from"),
+               adapter=given.get("adapter") is not None)
     if kinds is not None:
         given = {**given, "lexicon_kinds": kinds}
     return TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,

@@ -181,6 +181,9 @@ def _read_adapter(path: Path) -> tuple[AdapterConfig, dict[str, Any], TaggerConf
     except (KeyError, TypeError, ValueError) as err:
         raise ModelLoadError(f"{path / ADAPTER_JSON} is invalid ({err}): train the adapter "
                              "again") from None
+    if not (path / ADAPTER_WEIGHTS).is_file():
+        raise ModelLoadError(f"{path / ADAPTER_WEIGHTS} is missing ({ADAPTER_JSON} names an "
+                             "adapter): copy the whole adapter folder, or train it again")
     if meta.get("weights_sha256") and sha256_file(path / ADAPTER_WEIGHTS) != \
             meta["weights_sha256"]:
         raise ModelLoadError(f"{path / ADAPTER_WEIGHTS} does not match the checksum in "

@@ -50,7 +50,7 @@ from parser.tagger.data import (
     read_conll,
     spans_to_tags,
 )
-from parser.tagger.text import WordMode, split_words
+from parser.tagger.text import WordMode, split_words, word_mode
 
 __all__ = [
     "LABEL_STUDIO_FROM",
@@ -107,8 +107,10 @@ class Task:
         """``(covered text, label)`` of each span."""
         return [(self.text[s.start:s.end], s.label) for s in self.spans]
 
-    def to_sentence(self, *, mode: WordMode = "whitespace", scheme: Scheme = "bio") -> Sentence:
-        """The task as words with one tag each (spans must cover whole words)."""
+    def to_sentence(self, *, mode: WordMode = "auto", scheme: Scheme = "bio") -> Sentence:
+        """The task as words with one tag each (spans must cover whole words; ``mode``: how
+        the text is cut into words, :data:`~parser.tagger.text.WordMode`)."""
+        mode = word_mode(self.text, mode)
         words = split_words(self.text, mode=mode)
         starts = {a: i for i, (a, _) in enumerate(words)}
         ends = {b: i for i, (_, b) in enumerate(words)}
@@ -223,7 +225,7 @@ def write_span_jsonl(path: str | os.PathLike[str], tasks: Iterable[Task]) -> Pat
 
 
 def read_span_jsonl(path: str | os.PathLike[str], *, labels: Collection[str] | None = None,
-                    mode: WordMode = "whitespace") -> list[Task]:
+                    mode: WordMode = "auto") -> list[Task]:
     """Read span JSONL (see the module docstring); every line is validated first."""
     p = _check_file(path)
     out: list[Task] = []
@@ -324,7 +326,7 @@ def _ls_result(task: dict, source: LabelSource) -> tuple[list, str] | None:
 
 
 def read_label_studio(path: str | os.PathLike[str], *, labels: Collection[str] | None = None,
-                      source: LabelSource = "auto", mode: WordMode = "whitespace",
+                      source: LabelSource = "auto", mode: WordMode = "auto",
                       ) -> list[Task]:
     """Read Label Studio tasks JSON (an exported project or the file of
     :func:`write_label_studio`). ``source``: ``"auto"`` takes a task's last annotation that
@@ -388,7 +390,7 @@ def _is_label_studio(p: Path) -> bool:
 
 
 def read_tasks(path: str | os.PathLike[str], *, labels: Collection[str] | None = None,
-               source: LabelSource = "auto", mode: WordMode = "whitespace") -> list[Task]:
+               source: LabelSource = "auto", mode: WordMode = "auto") -> list[Task]:
     """Read annotation tasks: Label Studio JSON (a ``.json`` array), span JSONL (``.jsonl``,
     or a ``.json`` file of JSON lines), or CoNLL (anything else)."""
     p = _check_file(path)
@@ -421,7 +423,7 @@ def read_jsonl(path: str | os.PathLike[str], *, scheme: Scheme = "bio",
                chars: bool = False) -> list[Sentence]:
     """Read span JSONL into word-tagged sentences (``chars=True``: every non-space character
     is a word, for Chinese)."""
-    mode: WordMode = "char" if chars else "whitespace"
+    mode: WordMode = "char" if chars else "auto"
     return [t.to_sentence(mode=mode, scheme=scheme)
             for t in read_span_jsonl(path, mode=mode)]
 

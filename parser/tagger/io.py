@@ -126,8 +126,11 @@ def load_backbone(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any], An
     return _encoder_config(p), weights, _load_tokenizer(p)
 
 
+# (the adapter's files too: a full tagger trained with --force over an adapter folder must not
+# leave the adapter, which loading prefers; names as in parser.tagger.adapters)
 _MODEL_FILES = frozenset({WEIGHTS, "config.json", "tokenizer.json", "vocab.txt",
-                          "tokenizer_config.json", "special_tokens_map.json", KGQP})
+                          "tokenizer_config.json", "special_tokens_map.json", KGQP,
+                          "adapter.json", "adapter.safetensors"})
 
 
 def save_tagger(model: Any, tokenizer: Any, path: Path, *,
@@ -256,6 +259,10 @@ def load_onnx(cls: type, path: Path, *, lexicon: Any = None, int8: bool | None =
         import onnxruntime as ort
     except ImportError as err:  # pragma: no cover - extras
         raise ModelLoadError("backend='onnx' needs onnxruntime: pip install 'kgqp[onnx]'") from err
+    if (path / "adapter.json").is_file():  # (parser.tagger.adapters.is_adapter)
+        raise ModelLoadError(f"{path} is a LoRA adapter: the ONNX backend serves full taggers; "
+                             "an adapter is served by torch (backend='torch'; on the command "
+                             "line --backend torch, or `kgqp parse --market`)")
     weights = check_no_pickle(path)
     cfg = _read_kgqp(path, weights, verify=False)
     if int8 is None:

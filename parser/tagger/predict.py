@@ -163,8 +163,8 @@ class Tagger:
         from parser.tagger.adapters import is_adapter
 
         if backend == "torch" and is_adapter(path):  # a LoRA adapter, on its recorded base
-            return cls.markets({"default": path}, lexicon=lexicon)["default"]
-        if backend == "torch":
+            tagger = cls.markets({"default": path}, lexicon=lexicon)["default"]
+        elif backend == "torch":
             tagger = io.load_torch(cls, Path(path), lexicon=lexicon, num_threads=num_threads)
         elif backend == "onnx":
             tagger = io.load_onnx(cls, Path(path), lexicon=lexicon, int8=int8,

@@ -17,9 +17,12 @@ import re
 import unicodedata
 from typing import Literal
 
-__all__ = ["WordMode", "is_cjk", "normalize", "split_words"]
+__all__ = ["WordMode", "is_cjk", "normalize", "split_words", "word_mode"]
 
-WordMode = Literal["whitespace", "char"]
+#: How a text is cut into words: ``"auto"`` is ``"char"`` for a text holding CJK ideographs and
+#: no whitespace (a Chinese sentence of the one-character-per-line data, joined without spaces,
+#: where "iphone13" may hold an entity edge), else ``"whitespace"``.
+WordMode = Literal["whitespace", "char", "auto"]
 
 # CJK ideographs (as BERT's tokenize_chinese_chars defines them): each is its own word.
 _CJK = (
@@ -29,6 +32,22 @@ _CJK = (
 _WORD_RE = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _CHAR_RE = re.compile(r"\S")
 _CJK_RE = re.compile(rf"[{_CJK}]")
+
+
+def word_mode(text: str, mode: WordMode = "auto") -> WordMode:
+    """``mode``, with ``"auto"`` resolved for ``text`` (see :data:`WordMode`).
+
+    >>> word_mode("三星手机壳"), word_mode("三星 手机壳"), word_mode("lg tv")
+    ('char', 'whitespace', 'whitespace')
+    """
+    if mode != "auto":
+        return mode
+    stripped = text.strip()
+    return "char" if _CJK_RE.search(stripped) and not _SPACE_RE.search(stripped) \
+        else "whitespace"
+
+
+_SPACE_RE = re.compile(r"\s")
 
 
 def is_cjk(ch: str) -> bool:
@@ -63,7 +82,10 @@ def split_words(text: str, mode: WordMode = "whitespace") -> list[tuple[int, int
 
     ``"whitespace"``: runs of non-space characters, with every CJK ideograph a word of its own
     (QueryNER is whitespace-tokenised). ``"char"``: every non-space character is a word (the
-    Chinese one-character-per-line data).
+    Chinese one-character-per-line data). ``"auto"``: :func:`word_mode` of the text.
+
+    >>> [("苹果iphone13"[a:b]) for a, b in split_words("苹果iphone13", "auto")][:3]
+    ['苹', '果', 'i']
     """
-    rx = _CHAR_RE if mode == "char" else _WORD_RE
+    rx = _CHAR_RE if word_mode(text, mode) == "char" else _WORD_RE
     return [m.span() for m in rx.finditer(text)]

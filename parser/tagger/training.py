@@ -141,7 +141,9 @@ class TrainConfig:
             if not isinstance(self.adapter, AdapterConfig):
                 raise ConfigError("adapter must be an AdapterConfig (or its fields as a dict)")
             if self.init_from is not None or self.resume:
-                raise ConfigError("an adapter trains on a backbone: drop init_from and resume")
+                raise ConfigError("an adapter trains on a backbone, from its start: it takes "
+                                  "neither --resume nor --init-from (init_from / resume in "
+                                  "Python)")
         if self.replay_path is not None:
             self.replay_path = Path(self.replay_path)
         self.train_path, self.dev_path, self.out_dir = (

@@ -228,3 +228,55 @@ def test_markets_a_bundle_could_not_load_are_refused_at_build(adapters: dict[str
     with pytest.raises(ConfigError, match="is a LoRA adapter"):
         export_onnx(adapters["en"])
     assert not (adapters["en"] / "model.onnx").exists()
+
+
+def test_an_adapter_folder_gives_clear_errors(adapters: dict[str, Path], tmp_path: Path) -> None:
+    from parser.tagger import Tagger
+
+    with pytest.raises(ModelLoadError, match="is a LoRA adapter: the ONNX backend serves full"):
+        Tagger.from_pretrained(adapters["en"], backend="onnx")
+    lost = Path(shutil.copytree(adapters["en"], tmp_path / "lost"))
+    (lost / "adapter.safetensors").unlink()
+    with pytest.raises(ModelLoadError, match=r"adapter\.safetensors is missing"):
+        Tagger.from_pretrained(lost)
+
+
+def test_a_full_tagger_trained_with_force_over_an_adapter_replaces_it(
+        adapters: dict[str, Path], tiny_backbone_dir: Path, tiny_data: tuple[Path, Path],
+        tmp_path: Path) -> None:
+    """The adapter's files were kept beside the new full tagger, and loading prefers an
+    adapter: every later command served the old adapter."""
+    from parser.app.cli import app
+    from parser.tagger.adapters import is_adapter
+
+    out = Path(shutil.copytree(adapters["en"], tmp_path / "m"))
+    runner = CliRunner()
+    base = ["tagger", "train", "--train", str(tiny_data[0]), "--dev", str(tiny_data[1]),
+            "--out", str(out), "--backbone", str(tiny_backbone_dir), "--epochs", "1",
+            "--max-length", "32", "--no-progress", "--num-threads", "1"]
+    res = runner.invoke(app, [*base, "--adapter", "en"])  # an adapter again: no --resume hint
+    assert res.exit_code == 2 and "adapter.json, adapter.safetensors)" in res.output
+    assert "--resume" not in res.output
+    res = runner.invoke(app, base)
+    assert res.exit_code == 2 and "--force" in res.output
+    res = runner.invoke(app, [*base, "--force"])
+    assert res.exit_code == 0, res.output
+    assert not is_adapter(out) and not (out / "adapter.safetensors").exists()
+    assert (out / "model.safetensors").is_file()
+
+
+def test_an_adapter_trained_with_kg_features_warns_when_loaded_without_a_kg(
+        tiny_backbone_dir: Path, tiny_data: tuple[Path, Path], tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from parser.tagger import Tagger
+    from parser.tagger.adapters import AdapterConfig
+    from parser.tagger.training import TrainConfig, train
+
+    train(TrainConfig(train_path=tiny_data[0], dev_path=tiny_data[1], out_dir=tmp_path / "a",
+                      backbone=tiny_backbone_dir, epochs=1, progress=False, max_length=32,
+                      num_threads=1, lexicon_kinds=["brand"],
+                      adapter=AdapterConfig(market="kg", r=2, alpha=4)),
+          lexicon={"apple": "brand"})
+    with caplog.at_level("WARNING"):
+        Tagger.from_pretrained(tmp_path / "a")
+    assert "trained with KG lexicon features (brand) and is loaded without a KG" in caplog.text

@@ -202,3 +202,36 @@ def test_span_jsonl_writer_output_is_plain_spacy_style(tmp_path: Path) -> None:
     path = write_span_jsonl(tmp_path / "a.jsonl", [Task("acme kettle", [Span(0, 4, "creator")])])
     assert json.loads(path.read_text(encoding="utf-8")) == {
         "text": "acme kettle", "spans": [{"start": 0, "end": 4, "label": "creator"}]}
+
+
+def test_chinese_characters_round_trip_through_the_span_formats(tmp_path: Path) -> None:
+    """The Chinese data has one character per line; joined without spaces, "iphone13" is one
+    run of Latin letters in which an entity may end ("iphone" + "13"): the span files must be
+    read back character by character, as they were written (they were refused: "cuts a
+    word")."""
+    text = "苹果iphone13手机壳"
+    tags = (["B-HP", "I-HP"] + ["B-HC"] + ["I-HC"] * 5 + ["O", "O"] + ["B-HC", "I-HC", "I-HC"])
+    src = tmp_path / "zh.txt"
+    src.write_text("".join(f"{c} {t}\n" for c, t in zip(text, tags, strict=True)) + "\n",
+                   encoding="utf-8")
+    runner = CliRunner()
+    for out in ("zh.jsonl", "zh.json"):
+        res = runner.invoke(app, ["tagger", "convert", str(src), str(tmp_path / out)])
+        assert res.exit_code == 0, res.output
+        res = runner.invoke(app, ["tagger", "stats", str(tmp_path / out)])
+        assert res.exit_code == 0, res.output
+        res = runner.invoke(app, ["tagger", "convert", str(tmp_path / out),
+                                  str(tmp_path / f"{out}.conll")])
+        assert res.exit_code == 0, res.output
+        (back,) = read_conll(tmp_path / f"{out}.conll")
+        assert "".join(back.tokens) == text and back.tags == tags
+    # a text with spaces is still read by whitespace-separated words
+    with pytest.raises(DataFormatError, match="cuts a word"):
+        read_span_jsonl(_jsonl(tmp_path / "ws.jsonl", {
+            "text": "苹果 iphone13", "spans": [{"start": 3, "end": 9, "label": "HC"}]}))
+
+
+def _jsonl(path: Path, *rows: dict) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
