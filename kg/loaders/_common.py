@@ -356,7 +356,8 @@ class RowErrors:
         loc = f"{self.unit} {where}" if where is not None else ""
         if self.on_error == "abort" and not kept:
             raise KGLoadError(f"{self.source}: {loc}: {reason}: {item[:200]!r} "
-                              "(nothing loaded; use on_error=skip to load the other rows)")
+                              "(nothing loaded; to load the other rows, use --on-error skip on "
+                              "the command line, on_error='skip' in Python)")
         reason = f"{self.tag}{reason}" + (f" ({kept})" if kept else "")
         self.report.skip(reason, f"{loc}: {item}" if loc else item)
 

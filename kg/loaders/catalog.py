@@ -1,12 +1,18 @@
 """Product catalogues (CSV or JSONL) with a column mapping, e.g. the Flipkart sample.
 
 The mapping names the columns: ``name`` (required), ``brand``, ``category`` (a category tree:
-a list literal ``"['a', 'b']"``, a JSON list or a ``"A >> B"`` / ``"A > B"`` string; a cell
-in brackets that is no list, ``"(Uncategorized)"``, is a string too), ``specs`` (a list of
-``{key, value}``; Flipkart writes it as a Python literal, parsed with :func:`ast.literal_eval`,
-never ``eval``), ``id`` and ``popularity``. Defaults fit Flipkart's ``catalog_with_specs.csv``.
+a list of levels (a list literal ``"['a', 'b']"`` or a JSON list), or one path, ``"A >> B"`` /
+``"A > B"``, as a string or a one-item list; a list of several items one of which is a ``>``
+path is a bad row; a cell in brackets that is no list, ``"(Uncategorized)"``, is a string
+too), ``specs`` (a list of ``{key, value}`` or ``{name, value}`` entries, Flipkart's
+``{"product_specification": [...]}`` or a flat ``{"Color": "Red"}`` mapping; a value may be a
+list; Flipkart writes it as a Python literal, parsed with :func:`ast.literal_eval`, never
+``eval``; an entry that cannot be read, e.g. one without a key, is reported, the product kept),
+``id`` and ``popularity``. Defaults fit Flipkart's ``catalog_with_specs.csv``.
 Spec keys map to attribute kinds with :func:`attribute_kind` (color, material, size, pattern,
-ideal_for, occasion, type); other keys are ignored.
+ideal_for, occasion, type); other keys are ignored. Trailing category levels that name the
+product or a brand line (Flipkart's trees end so) are cut and counted in the report
+(``trim_product_levels``, on by default; see :func:`load_catalog`).
 
 Attribute columns are read directly too: a ``colour`` or ``Material`` column (any header that
 :func:`attribute_kind` knows) holds plain values (``Red``, ``Red, Blue``, a JSON list), taken by
@@ -32,6 +38,7 @@ from kg.loaders._common import (
     Emitter,
     Record,
     RowErrors,
+    as_bool,
     base_suffix,
     bounded_lines,
     clean_text,
@@ -142,6 +149,12 @@ def _list_or_text(cell: str) -> Any:
     return value if isinstance(value, list | tuple) else cell
 
 
+def _split_path(text: str) -> list[str]:
+    """``"A >> B"`` (Flipkart's raw form) or ``"A > B"`` -> the levels, blanks dropped."""
+    sep = ">>" if ">>" in text else ">"
+    return [clean_text(p) for p in text.split(sep) if clean_text(p)]
+
+
 def _category_tree(cell: Any) -> list[str]:
     if isinstance(cell, str):
         s = cell.strip()
@@ -150,55 +163,156 @@ def _category_tree(cell: Any) -> list[str]:
         if s[0] in "[(":
             cell = _list_or_text(s)
         if isinstance(cell, str):
-            sep = ">>" if ">>" in s else ">"
-            return [clean_text(p) for p in s.split(sep) if clean_text(p)]
+            return _split_path(s)
     if isinstance(cell, list | tuple):
-        if len(cell) == 1 and isinstance(cell[0], str) and ">>" in cell[0]:
-            return _category_tree(cell[0])
         if not all(isinstance(x, str) for x in cell):
             raise ValueError("category tree is not a list of strings")
+        if len(cell) == 1:  # one path in a list: ["A > B > C"], Flipkart's ["A >> B"]
+            return _split_path(cell[0])
+        path = next((x for x in cell if ">" in x), None)
+        if path is not None:
+            raise ValueError(
+                f"category list item {short_repr(path, 60)} is a '>' path, but the list has "
+                f"{len(cell)} items; give one path (a string or a one-item list) or a list of "
+                "levels")
         return [clean_text(x) for x in cell if clean_text(x)]
     raise ValueError("category tree is not a list or a string")
 
 
-def _specs(cell: Any) -> list[tuple[str, str]]:
+#: Keys of one ``{key, value}`` specification entry (``name`` for ``key`` in some catalogues).
+_ENTRY_KEYS = frozenset({"key", "name", "value"})
+
+
+def _scalar(v: Any) -> bool:
+    return isinstance(v, str | int | float) and not isinstance(v, bool)
+
+
+def _specs(cell: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``(key, value)`` pairs of a specifications cell, and ``(why, entry)`` for each entry
+    that is not read (reported by the caller: nothing is dropped without a count).
+
+    Shapes: a list of ``{key, value}`` (or ``{name, value}``) entries, Flipkart's
+    ``{"product_specification": [...]}``, one entry, or a flat ``{"Color": "Red"}`` mapping; a
+    value may be a list (``["Blue", "Green"]``: one pair each).
+
+    >>> _specs('{"Color": "Red", "Fabric": ["Silk", "Cotton"]}')
+    ([('Color', 'Red'), ('Fabric', 'Silk'), ('Fabric', 'Cotton')], [])
+    >>> _specs([{"name": "Color", "value": "Red"}, {"value": "One Pair"}])
+    ([('Color', 'Red')], [('specification entry without a key', "{'value': 'One Pair'}")])
+    """
     if isinstance(cell, str):
         if not cell.strip():
-            return []
+            return [], []
         cell = _literal(cell)
     if isinstance(cell, dict) and "product_specification" in cell:
         cell = cell["product_specification"]
     if isinstance(cell, dict):
-        cell = [cell]
-    if not isinstance(cell, list):
-        raise ValueError("specifications are not a list of {key, value}")
-    out = []
+        if cell and set(cell) <= _ENTRY_KEYS:
+            cell = [cell]  # one {key, value} entry
+        else:  # a flat {spec key: value} mapping
+            cell = [{"key": k, "value": v} for k, v in cell.items()]
+    if not isinstance(cell, list | tuple):
+        raise ValueError("specifications are not a list of {key, value} or a {key: value} "
+                         "mapping")
+    out: list[tuple[str, str]] = []
+    unread: list[tuple[str, str]] = []
     for e in cell:
         if not isinstance(e, dict):
-            raise ValueError("specification entry is not an object")
-        k, v = e.get("key"), e.get("value")
-        if isinstance(k, str) and isinstance(v, str | int | float) and not isinstance(v, bool):
-            out.append((k, str(v)))
-    return out
+            unread.append(("specification entry is not a {key, value} object",
+                           short_repr(e, 100)))
+            continue
+        k = e["key"] if "key" in e else e.get("name")
+        v = e.get("value")
+        if not isinstance(k, str) or not clean_text(k):
+            unread.append(("specification entry without a key", short_repr(e, 100)))
+            continue
+        items = v if isinstance(v, list | tuple) else [v]
+        bad = [x for x in items if not _scalar(x)]
+        out += [(k, str(x)) for x in items if _scalar(x)]
+        if v is None or bad:
+            why = ("specification entry without a value" if v is None else
+                   "specification value that is not text or a number")
+            unread.append((why, short_repr(e, 100)))
+    return out, unread
 
 
-def _trim_tree(tree: list[str], name: str, brand: str) -> list[str]:
-    """Drop trailing tree items that name the product or a brand line, not a category."""
-    first = normalize_name(name).split(" ")[0] if name else ""
-    nbrand = normalize_name(brand)
-    while tree:
-        last = normalize_name(tree[-1])
-        if (first and last.split(" ")[0] == first) or (nbrand and last.startswith(nbrand)):
-            tree = tree[:-1]
-        else:
-            break
-    return tree
+_WORDLIKE = re.compile(r"\w")
+#: A trimmed level's reason in the load report (never silent: every level counted).
+TRIMMED = ("category level trimmed: it names the product or a brand line, not a category "
+           "(trim_product_levels=false keeps it)")
 
 
-def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(first line number, row) from CSV (header row) or JSONL."""
+def _words(text: str) -> list[str]:
+    """Normalised words; tokens without a letter or digit ("&", "-") dropped."""
+    return [w for w in normalize_name(text).split(" ") if _WORDLIKE.search(w)]
+
+
+def _product_line(level: list[str], title: list[str], brand: list[str], parent: list[str],
+                  below_line: bool) -> bool:
+    """Whether a tree's last level (words) names the product or a brand line, as the last
+    items of Flipkart's category trees do, rather than a category. ``below_line``: the level
+    below it was one."""
+    if not level or not title:
+        return False
+    n = len(level)
+    # the title, with more after it ("... dog shampoo 500 ml"), or cut short (Flipkart cuts
+    # items at ~50 characters, mid-word: "... crystal paper weight" for "... weights")
+    if n >= 3 and (level[: len(title)] == title or (
+            n <= len(title) and level[:-1] == title[: n - 1]
+            and title[n - 1].startswith(level[-1]))):
+        return True
+    # a brand line: the brand's words, then anything ("Alisha Shorts" for brand Alisha)
+    if brand and level[: len(brand)] == brand:
+        return True
+    # a brand line where the brand cell is empty or wrong (not the title's start): the
+    # title's first word, then the level above ("Cobra Paris Wrist Watches" under "Wrist
+    # Watches" for "Cobra Paris Analog Watch"), and the title does not start with it
+    if (parent and n > len(parent) and level[-len(parent):] == parent
+            and level[0] == title[0] and title[:n] != level
+            and (not brand or title[: len(brand)] != brand)):
+        return True
+    # above a brand line: the brand's first word ("Bike ..." above a "Bike World ..." line)
+    return below_line and bool(brand) and level[0] == brand[0]
+
+
+def _trim_tree(tree: list[str], name: str, brand: str) -> tuple[list[str], list[str]]:
+    """``(tree, trimmed levels)``: the trailing levels that name the product or a brand line
+    (:func:`_product_line`) cut off.
+
+    >>> _trim_tree(["Footwear", "Ballerinas", "Aw Bellies"], "aw bellies", "aw")
+    (['Footwear', 'Ballerinas'], ['Aw Bellies'])
+    >>> _trim_tree(["Eyewear", "Sunglasses"], "Aviator Polarised Shades", "Sun")
+    (['Eyewear', 'Sunglasses'], [])
+    """
+    title, nbrand = _words(name), _words(brand)
+    keep = len(tree)
+    while keep and _product_line(_words(tree[keep - 1]), title, nbrand,
+                                 _words(tree[keep - 2]) if keep > 1 else [],
+                                 keep < len(tree)):
+        keep -= 1
+    return tree[:keep], tree[keep:]
+
+
+_JSON_SUFFIXES = frozenset({".jsonl", ".json", ".ndjson"})  # read as JSON Lines; others: CSV
+#: Delimiters a header read as one column may really use (named in the error, not guessed).
+_OTHER_DELIMITERS = {";": "';'", "\t": "a tab", "|": "'|'"}
+
+
+def _delimiter(value: str) -> str:
+    """The ``delimiter`` option: one character; ``tab`` or ``\\t`` for a tab."""
+    d = "\t" if value in {"tab", "\\t"} else value
+    if len(d) != 1 or d in "\"\r\n" or d.isalnum():
+        raise ValueError(f"delimiter={value!r}: give one character such as ',' ';' '|', "
+                         "or 'tab'")
+    return d
+
+
+def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
+          header_info: dict[str, str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(first line number, row) from CSV (header row) or JSONL. ``header_info`` gets
+    ``looks_delimited_by`` when a CSV header read as one column holds another delimiter."""
     with open_text(path) as fh:
-        if base_suffix(path) in {".jsonl", ".json", ".ndjson"}:
+        if base_suffix(path) in _JSON_SUFFIXES:
             for lineno, (line, whole) in enumerate(bounded_lines(fh), 1):
                 if not whole:  # read with a cap: a huge line (a small .gz file) is not read
                     errors.bad(line_too_long(), lineno, line[:200])
@@ -243,11 +357,16 @@ def _rows(path: Path, errors: RowErrors) -> Iterator[tuple[int, dict[str, Any]]]
             long_lines.clear()
             return True
 
-        reader = csv.reader(lines())
+        reader = csv.reader(lines(), delimiter=delimiter)
         try:
             header = next(reader)
         except StopIteration:
             return
+        if header_info is not None and len(header) == 1:
+            other = next((d for d in _OTHER_DELIMITERS if d != delimiter and d in header[0]),
+                         None)
+            if other:
+                header_info["looks_delimited_by"] = other
         if long_lines:
             raise KGLoadError(f"{path}: line {long_lines[0][0]}: the header is a "
                               f"{line_too_long()}")
@@ -320,7 +439,8 @@ def load_catalog(
     path: str | Path, *, report: LoadReport, on_error: str = "skip", source: str = "flipkart",
     name: str = "product_name", brand: str = "brand", category: str = "product_category_tree",
     specs: str = "product_specifications", id: str = "pid", popularity: str = "",
-    attributes: str | None = None,
+    attributes: str | None = None, trim_product_levels: str | bool = True,
+    delimiter: str = ",",
 ) -> Iterator[Record]:
     """Products, brands, categories and attribute values from a CSV/JSONL catalogue.
 
@@ -331,6 +451,16 @@ def load_catalog(
         name, brand, category, specs, id, popularity: column names (``""`` = not present).
         attributes: attribute columns, ``"COLUMN[:KIND],..."`` (None: every column whose
             header is an attribute name, e.g. ``colour``; ``""``: none).
+        trim_product_levels: cut trailing category levels that name the product or a brand
+            line, not a category, as Flipkart's trees end (``[..., 'ballerinas', 'aw
+            bellies']`` for the product "aw bellies"); each level cut is counted in the
+            report (reason :data:`TRIMMED`). A level is cut only when it starts with the
+            title (3 words at least, possibly cut short), starts with the brand's words,
+            is the title's first word followed by the level above it while the brand is
+            empty or not the title's start (``cobra paris wrist watches`` under ``wrist
+            watches``), or, above a cut level, starts with the brand's first word. False
+            (``"false"``) keeps every level.
+        delimiter: the CSV delimiter (one character; ``tab`` for a tab).
 
     Rows without a name, with unparsable category/spec cells (a list cut short, JSON nested
     too deeply), a wrong field count, or a product, category, brand or value whose key an
@@ -340,7 +470,11 @@ def load_catalog(
     value: reported, and the product kept without it (whatever ``on_error``: the row is not
     lost). A category cell that starts with ``(`` or ``[``
     but is no list (``(Uncategorized)``, ``[Clearance] > TVs``) is a ``>`` path. A CSV
-    header that names a column twice refuses the file (KGLoadError).
+    header that names a column twice refuses the file (KGLoadError), and so does one without
+    the name column (the error says so when the header looks delimited by ``;``, a tab or
+    ``|``: pass ``delimiter``). An unparsable cell's reason names its column. A specification
+    entry that cannot be read (no key, a value that is no text or number) is a bad value:
+    reported, and the product kept without it (whatever ``on_error``).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
@@ -354,6 +488,12 @@ def load_catalog(
     """
     path = Path(path)
     errors = RowErrors(path, report, on_error)
+    trim = as_bool(trim_product_levels)
+    delimiter = _delimiter(delimiter)
+    if delimiter != "," and base_suffix(path) in _JSON_SUFFIXES:
+        raise ValueError(f"delimiter={delimiter!r} is for CSV files; {path.name} is read as "
+                         "JSON Lines")
+    header_info: dict[str, str] = {}
     emit = Emitter()
     columns = {"name": name, "brand": brand, "category": category, "specs": specs, "id": id,
                "popularity": popularity}
@@ -362,17 +502,24 @@ def load_catalog(
     attr_cols: dict[str, str | None] = dict(explicit or {})  # column -> kind (None: not one)
     seen: dict[str, None] = {}  # every column met, in order
     checked = False
-    for lineno, row in _rows(path, errors):
+    for lineno, row in _rows(path, errors, delimiter, header_info):
         for col in row:
             if col not in seen:
                 seen[col] = None
                 if explicit is None and col not in mapped:
                     attr_cols[col] = attribute_kind(col)
-        if not checked and base_suffix(path) == ".csv":
+        if not checked and base_suffix(path) not in _JSON_SUFFIXES:
             missing = [f"{opt}={col}" for opt, col in columns.items() if col and col not in row]
             if name not in row:
+                other = header_info.get("looks_delimited_by")
+                hint = ""
+                if other:
+                    opt = "tab" if other == "\t" else other
+                    hint = (f"; the header looks delimited by {_OTHER_DELIMITERS[other]}, but "
+                            f"only {delimiter!r} is read: pass delimiter={opt} "
+                            f"(--option 'delimiter={opt}' on the command line)")
                 raise KGLoadError(f"{path}: no name column {name!r}; columns are "
-                                  f"{', '.join(row)}; pass name=<column>")
+                                  f"{', '.join(row)}; pass name=<column>{hint}")
             for m in missing:
                 report.skip("mapped column not in file", m)
             for col in explicit or {}:
@@ -386,13 +533,18 @@ def load_catalog(
             errors.bad(why, lineno, preview(row))
             continue
         bname = clean_text(text_of(row.get(brand) or "")) if brand else ""
+        col = category
         try:
             tree = _category_tree(row.get(category) or "") if category else []
-            spec_list = _specs(row.get(specs) or "") if specs else []
-            col_values = [(kind, v) for col, kind in attr_cols.items() if kind and col in row
-                          for v in _cell_values(kind, row[col])]
+            col = specs
+            spec_list, unread = _specs(row.get(specs) or "") if specs else ([], [])
+            col_values = []
+            for acol, kind in attr_cols.items():
+                if kind and acol in row:
+                    col = acol
+                    col_values += [(kind, v) for v in _cell_values(kind, row[acol])]
         except ValueError as exc:
-            errors.bad(f"unparsable cell: {exc}", lineno, preview(row))
+            errors.bad(f"unparsable cell in column {col!r}: {exc}", lineno, preview(row))
             continue
         pop = None
         if popularity:
@@ -402,7 +554,9 @@ def load_catalog(
                 errors.bad("popularity not a finite number >= 0", lineno,
                            f"{popularity}={short_repr(row.get(popularity))}",
                            kept="product kept without a popularity")
-        tree = _trim_tree(tree, pname, bname)
+        trimmed: list[str] = []
+        if trim:
+            tree, trimmed = _trim_tree(tree, pname, bname)
         pid = clean_text(text_of(row.get(id) or "")) if id else ""
         values = [(kind, v) for key, value in spec_list
                   if (kind := attribute_kind(key)) is not None
@@ -426,6 +580,10 @@ def load_catalog(
         if clash:
             errors.bad(KEY_CLASH, lineno, clash)
             continue
+        for level in trimmed:
+            report.skip(TRIMMED, f"line {lineno}: {level}")
+        for why, entry in unread:
+            errors.bad(why, lineno, f"{specs}={entry}", kept="product kept without it")
         records: list[Record] = []
         parent_iri = None
         for cat in cats:

@@ -15,9 +15,17 @@ from kg.loaders._common import (
     line_too_long,
     open_text,
 )
+from kg.loaders.catalog import ATTRIBUTE_KINDS, attribute_kind
+from kg.schema import ATTRIBUTE_KINDS as SCHEMA_ATTRIBUTE_KINDS
 from kg.schema import LoadReport, Node, NodeKind, attribute_key, brand_key, normalize_name, slug
 
-__all__ = ["load_gazetteer", "number_variants"]
+__all__ = ["GAZETTEER_ATTRIBUTES", "gazetteer_attribute", "load_gazetteer", "number_variants"]
+
+#: The ``attribute=`` names a gazetteer takes: the catalogue's attribute kinds, the schema's
+#: ``other``, and the kinds mined from tagger annotations (``department``, ``shape``; see
+#: ``parser.tagger.lexicon.MINED_LABELS``), which the default KG loads.
+GAZETTEER_ATTRIBUTES: tuple[str, ...] = tuple(dict.fromkeys(
+    (*ATTRIBUTE_KINDS, *SCHEMA_ATTRIBUTE_KINDS, "department", "shape")))
 
 _MAX_NAME = 200
 _VARIANTS = ("", "number")
@@ -52,6 +60,22 @@ def number_variants(name: str) -> list[str]:
     return [prefix + f for f in forms]
 
 
+def gazetteer_attribute(name: str) -> str:
+    """The attribute kind an ``attribute=`` option names, normalised as the catalogue loader's
+    ``attributes=`` option does (:func:`~kg.loaders.catalog.attribute_kind`: ``colour`` and
+    ``Color`` are ``color``, ``Fabric`` is ``material``, ``Ideal For`` is ``ideal_for``);
+    ValueError listing the valid names for any other.
+
+    >>> [gazetteer_attribute(a) for a in ("colour", "Fabric", "Ideal For", "shape")]
+    ['color', 'material', 'ideal_for', 'shape']
+    """
+    kind = attribute_kind(name) or normalize_name(name).replace(" ", "_")
+    if kind not in GAZETTEER_ATTRIBUTES:
+        raise ValueError(f"attribute={name!r} is no attribute kind the KG links; use one of "
+                         f"{', '.join(GAZETTEER_ATTRIBUTES)}")
+    return kind
+
+
 def load_gazetteer(
     path: str | Path, *, report: LoadReport, on_error: str = "skip", node_kind: str = "brand",
     attribute: str = "", source: str = "", variants: str = "",
@@ -64,7 +88,9 @@ def load_gazetteer(
     :func:`~kg.schema.slug` makes one key ("C++" and "C") are not merged: the second is a bad
     row (see ``on_error``). Keys: :func:`~kg.schema.brand_key` for
     brands, :func:`~kg.schema.attribute_key` for attribute values (``attribute`` required),
-    ``slug(name)`` otherwise (categories: ``{source}/{slug}``). ``variants=number`` adds the
+    ``slug(name)`` otherwise (categories: ``{source}/{slug}``). ``attribute`` is normalised
+    and checked by :func:`gazetteer_attribute` (``colour`` is ``color``; an unknown name is a
+    ValueError listing the valid ones, :data:`GAZETTEER_ATTRIBUTES`). ``variants=number`` adds the
     other grammatical number as an alias (:func:`number_variants`: "Coffee Tables" is also
     "Coffee Table"), for product-type lists.
 
@@ -77,6 +103,8 @@ def load_gazetteer(
     kind = NodeKind.parse(node_kind)
     if kind is NodeKind.ATTRIBUTE_VALUE and not attribute:
         raise ValueError("node_kind=attribute_value needs attribute=<name>, e.g. attribute=color")
+    if attribute:
+        attribute = gazetteer_attribute(attribute)
     if variants not in _VARIANTS:
         raise ValueError(f"variants={variants!r}: use one of {', '.join(map(repr, _VARIANTS))}")
     source = source or Path(path).name.split(".")[0]

@@ -170,17 +170,25 @@ def test_catalog_flipkart_rows_and_bad_lines():
     products = [n for n in nodes if n.kind is NodeKind.PRODUCT]
     assert len(products) == 6
     assert {p.key for p in products} >= {"flipkart/SHOEH4GRSUBJGZXE"}
-    # bad rows reported with their line numbers
-    assert report.examples["unparsable cell: not a JSON/Python literal (SyntaxError)"] == [
-        report.examples["unparsable cell: not a JSON/Python literal (SyntaxError)"][0]]
-    bad = [ex for exs in report.examples.values() for ex in exs]
-    assert any(ex.startswith("line 6:") for ex in bad)
-    assert any(ex.startswith("line 7:") for ex in bad)
-    assert sum(report.skipped.values()) == 2
+    # bad rows reported with their line numbers, the unparsable cell with its column
+    unparsable = ("unparsable cell in column 'product_specifications': "
+                  "not a JSON/Python literal (SyntaxError)")
+    assert report.examples[unparsable] == [report.examples[unparsable][0]]
+    assert report.examples[unparsable][0].startswith("line 6:")
+    assert report.examples["expected 5 fields, got 2"][0].startswith("line 7:")
+    assert report.skipped[unparsable] == report.skipped["expected 5 fields, got 2"] == 1
+    # spec entries without a key ({'value': 'One Pair Of Shoes'}) are counted, not dropped
+    keyless = "specification entry without a key (product kept without it)"
+    assert report.skipped[keyless] == 2
+    assert report.examples[keyless][0] == (
+        "line 2: product_specifications={'value': 'One Pair Of Shoes'}")
     cats = {n.key: n for n in nodes if n.kind is NodeKind.CATEGORY}
-    # the product-name leaf of the tree is dropped
+    # the product-name leaf of the tree is dropped, and counted
     assert "flipkart/footwear/womens-footwear/ballerinas" in cats
     assert not any(k.endswith("aw-bellies") for k in cats)
+    trimmed = _reason(report, "category level trimmed")
+    assert report.skipped[trimmed] == 6 and report.examples[trimmed][0] == "line 2: aw bellies"
+    assert set(report.skipped) == {unparsable, "expected 5 fields, got 2", keyless, trimmed}
     values = {(n.attribute, n.label) for n in nodes if n.kind is NodeKind.ATTRIBUTE_VALUE}
     assert {("color", "Red"), ("material", "Patent Leather"), ("ideal_for", "Women"),
             ("occasion", "Casual"), ("occasion", "Ethnic"), ("type", "All Purpose")} <= values
@@ -216,7 +224,8 @@ def test_catalog_never_evaluates_code(tmp_path):
     src.write_text('product_name,product_specifications\n'
                    'x,"__import__(\'os\').system(\'touch pwned\')"\n')
     _, _, report = collect(load_catalog, src)
-    assert report.skipped["unparsable cell: not a JSON/Python literal (ValueError)"] == 1
+    assert report.skipped["unparsable cell in column 'product_specifications': "
+                          "not a JSON/Python literal (ValueError)"] == 1
     assert not Path("pwned").exists()
 
 
@@ -397,7 +406,8 @@ def test_catalog_category_in_brackets_that_is_no_list_is_a_path(tmp_path):
         "flipkart/P1", "flipkart/P2", "flipkart/P3"]
     assert any(n.label == "[Red]" for n in nodes if n.kind is NodeKind.ATTRIBUTE_VALUE)
     # a list literal cut short is still a bad row
-    assert _bad(report)[_reason(report, "unparsable cell")][0].startswith("line 5:")
+    reason = _reason(report, "unparsable cell in column 'product_category_tree'")
+    assert _bad(report)[reason][0].startswith("line 5:")
 
 
 def test_deeply_nested_json_is_a_bad_row_not_a_crash(tmp_path):
@@ -408,9 +418,10 @@ def test_deeply_nested_json_is_a_bad_row_not_a_crash(tmp_path):
     mapping = dict(id="sku", name="title", category="cat", specs="")
     nodes, _, report = collect(load_catalog, csv_src, **mapping)
     assert sorted(n.label for n in nodes if n.kind is NodeKind.PRODUCT) == ["Also Good", "Good"]
-    assert _bad(report)[_reason(report, "unparsable cell: JSON nested too deeply")][0].startswith(
-        "line 3:")
-    with pytest.raises(KGLoadError, match="line 3: unparsable cell: JSON nested too deeply"):
+    reason = _reason(report, "unparsable cell in column 'cat': JSON nested too deeply")
+    assert _bad(report)[reason][0].startswith("line 3:")
+    with pytest.raises(KGLoadError,
+                       match="line 3: unparsable cell in column 'cat': JSON nested too deeply"):
         collect(load_catalog, csv_src, on_error="abort", **mapping)
     jsonl = tmp_path / "deep.jsonl"
     jsonl.write_text('{"title": "Good"}\n{"title": "Deep", "specs": ' + deep + "}\n"
