@@ -13,7 +13,12 @@ categories around it, each with a weight:
 
 and maps a category node to the intent label it falls under (:class:`TaxonomyAlignment`: the
 first two levels of its path, or the label its path's names align with when the label space
-flattens the tree).
+flattens the tree). Names are compared as the KG keys them (:func:`category_key`: case, width,
+spacing and punctuation folded), so labels spelt ``"Kitchen & Dining > Coffee Mugs"`` align
+with a KG whose path reads ``"kitchen dining > coffee mugs"``; the labels keep their own
+spelling. A label space of which fewer than half the labels align with any KG category is
+logged as a warning (:data:`MIN_ALIGNED_SHARE`): its category filters, tree expansions,
+weak queries and label names are then mostly off.
 
 Example:
     >>> import networkx as nx, torch
@@ -30,18 +35,77 @@ Example:
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import networkx as nx
 
 from fusion.gnn import NodeEmbeddings
 from fusion.hetero import as_networkx
+from kg.schema import normalize_name, slug
 
-__all__ = ["GraphContext", "TaxonomyAlignment"]
+__all__ = ["MIN_ALIGNED_SHARE", "GraphContext", "TaxonomyAlignment", "category_key",
+           "warn_if_unaligned"]
+
+logger = logging.getLogger(__name__)
 
 SEP = " > "
+
+#: below this share of labels aligned with some KG category, the label space is warned about
+MIN_ALIGNED_SHARE = 0.5
+
+
+def category_key(name: str) -> str:
+    """A category name (one level of a path) as the KG keys its category nodes
+    (:func:`kg.schema.slug`: invisible characters dropped, NFKC, case-folded, runs of spaces
+    and punctuation one ``-``): the names of labels and KG paths are compared by it.
+
+    >>> category_key("Kitchen & Dining") == category_key(" kitchen  dining")
+    True
+    """
+    return slug(name.strip())
+
+
+def _path_key(path: str) -> tuple[str, ...]:
+    return tuple(category_key(p) for p in path.split(">"))
+
+
+#: how names are folded to compare a label's with a KG path's, mildest first: case, width and
+#: spacing ("Coffee Mugs", "coffee  mugs"), then punctuation too ("Kitchen & Dining",
+#: "kitchen dining"); a name spelt the same always wins ("DVD+R/RW" is not "DVD-R/RW")
+_FOLDS = (normalize_name, category_key)
+
+
+# label spaces already warned about (one warning per label space and process: a context is
+# rebuilt on every KG commit, and cross-validation trains many models on the same labels)
+_WARNED: set[int] = set()
+_WARNED_LOCK = threading.Lock()
+
+
+def warn_if_unaligned(labels: Sequence[str], aligned: Iterable[str], n_categories: int) -> int:
+    """Log a warning when fewer than :data:`MIN_ALIGNED_SHARE` of ``labels`` have a KG
+    category aligned with them (``aligned``: the labels that do; ``n_categories``: the KG's
+    category nodes with a path), once per label space. Returns how many labels align."""
+    labs = sorted(set(labels))
+    hit = set(aligned) & set(labs)
+    if not labs or len(hit) >= MIN_ALIGNED_SHARE * len(labs):
+        return len(hit)
+    key = hash(tuple(labs))
+    with _WARNED_LOCK:
+        if key in _WARNED:
+            return len(hit)
+        _WARNED.add(key)
+    missing = [lab for lab in labs if lab not in hit]
+    logger.warning(
+        "only %d of %d intent labels align with a category of the KG (%d categories with a "
+        "path), e.g. %s not found: their queries get no category filter, tree expansion, weak "
+        "queries or label names. Labels are \"lvl0 > lvl1\" names of KG category paths (case "
+        "and punctuation aside); check that the training data and the KG use the same tree",
+        len(hit), len(labs), n_categories, ", ".join(repr(m) for m in missing[:5]))
+    return len(hit)
 
 
 class TaxonomyAlignment:
@@ -54,7 +118,10 @@ class TaxonomyAlignment:
     levels down. A category's label is the ``"A > B"`` label with ``B`` the deepest of its path's
     names (itself or an ancestor) that some label names under an ancestor ``A``; its department
     is that label's first level, else the shallowest name on its path that is a department.
-    Results are memoised per path.
+    Names spelt otherwise than the path's are compared folded: case, width and spacing, then
+    punctuation too (:func:`category_key`); a label spelt as the path wins over one that
+    differs from it, and the label and department returned are spelt as the label space spells
+    them. Results are memoised per path.
 
     Example:
         >>> t = TaxonomyAlignment(["Office Electronics > Calculators", "Audio > Headphones"])
@@ -64,26 +131,51 @@ class TaxonomyAlignment:
         'Office Electronics'
         >>> t.label("Audio > Headphones"), t.department("Furniture > Desks")
         ('Audio > Headphones', None)
+        >>> t.label("audio >  HEADPHONES"), t.department("AUDIO > Speakers")
+        ('Audio > Headphones', 'Audio')
     """
 
     def __init__(self, labels: Sequence[str], departments: Sequence[str] = ()) -> None:
         self.labels = frozenset(labels)
         #: the first levels of the labels, and any ``departments`` given besides
         self.departments = frozenset({lab.split(SEP)[0] for lab in labels} | set(departments))
+        # the same by their names' keys, for names spelt otherwise than the KG's: case and
+        # spacing folded, then punctuation too (_FOLDS); of labels or departments with the
+        # same key, the first in sorted order
+        self._label_keys: list[dict[tuple[str, ...], str]] = [{} for _ in _FOLDS]
+        self._dept_keys: list[dict[str, str]] = [{} for _ in _FOLDS]
+        for fold, by_label, by_dept in zip(_FOLDS, self._label_keys, self._dept_keys,
+                                           strict=True):
+            for lab in sorted(self.labels):
+                by_label.setdefault(tuple(fold(p) for p in lab.split(">")), lab)
+            for dept in sorted(self.departments):
+                by_dept.setdefault(fold(dept), dept)
         self._memo: dict[str, tuple[str | None, str | None]] = {}
 
     def _align(self, path: str) -> tuple[str | None, str | None]:
         hit = self._memo.get(path)
         if hit is None:
             parts = [p.strip() for p in path.split(">")]
+            keys = [[fold(p) for p in parts] for fold in _FOLDS]
             label = None
             for j in range(len(parts) - 1, 0, -1):
+                # a label spelt as the path first, then one whose names fold to the path's
                 label = next((lab for i in range(j)
                               if (lab := parts[i] + SEP + parts[j]) in self.labels), None)
+                for k, by_label in zip(keys, self._label_keys, strict=True):
+                    if label is not None:
+                        break
+                    label = next((lab for i in range(j)
+                                  if (lab := by_label.get((k[i], k[j])))), None)
                 if label is not None:
                     break
-            dept = label.split(SEP)[0] if label is not None else next(
-                (p for p in parts if p in self.departments), None)
+            dept = label.split(SEP)[0] if label is not None else None
+            for n, p in enumerate(parts if label is None else ()):
+                dept = p if p in self.departments else next(
+                    (d for k, by_dept in zip(keys, self._dept_keys, strict=True)
+                     if (d := by_dept.get(k[n]))), None)
+                if dept is not None:
+                    break
             hit = self._memo[path] = (label, dept)
         return hit
 
@@ -126,17 +218,27 @@ class GraphContext:
             self.labels) else TaxonomyAlignment(self.labels)
         # intent label -> the KG category that is that label: its path, else the shallowest
         # category named like the label's last level under it (the label's node in the tree)
+        # (names compared by their keys, so a label spelt otherwise than the KG still has its
+        # node: the filter value and the tree walk read the node, not the label's spelling)
         self.label_iris: dict[str, str] = {}
-        rank: dict[str, tuple[int, int, str]] = {}
+        rank: dict[str, tuple[bool, bool, int, str]] = {}
+        aligned: set[str] = set()
+        n_categories = 0
         for iri, a in self.graph.nodes(data=True):
             path = a.get("path") if a.get("kind") == "category" else None
             lab = self.taxonomy.label(path)
-            if lab is None or path.rsplit(">", 1)[-1].strip() != lab.rsplit(SEP, 1)[-1]:
+            n_categories += bool(path)
+            if lab is None:
                 continue
-            key = (path != lab, path.count(">"), iri)
+            aligned.add(lab)
+            if category_key(path.rsplit(">", 1)[-1]) != category_key(lab.rsplit(SEP, 1)[-1]):
+                continue
+            key = (_path_key(path) != _path_key(lab), path != lab, path.count(">"), iri)
             if lab not in rank or key < rank[lab]:
                 rank[lab] = key
                 self.label_iris[lab] = iri
+        if taxonomy is None:  # (a context rebuilt for a KG commit reuses the model's)
+            warn_if_unaligned(self.labels, aligned, n_categories)
 
     def kind(self, iri: str) -> str | None:
         a = self.graph.nodes.get(iri)

@@ -139,8 +139,9 @@ class CVReport:
     folds' out-of-fold predictions); ``thresholds`` are calibrated on all out-of-fold
     predictions of the ``full`` variant (or the last variant run) and ``calibration`` holds their
     cross-fitted precision and coverage, and under ``default`` the precision and coverage of
-    the :class:`Thresholds` defaults on the same predictions. Each spread also lists its
-    per-seed ``values`` (in the order of ``config["seeds"]``). ``config`` is the
+    the thresholds a bundle without ``thresholds.json`` serves for the model
+    (:meth:`Thresholds.defaults_for` its memory weight) on the same predictions. Each spread
+    also lists its per-seed ``values`` (in the order of ``config["seeds"]``). ``config`` is the
     :class:`CVConfig` that ran (folds, seeds, variants, training and architecture settings),
     so that a saved report says how to reproduce it.
     """
@@ -354,6 +355,9 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
     # out-of-fold predictions of the calibrated variant: seed -> fold -> arrays
     calib_variant = "full" if "full" in cfg.variants else cfg.variants[-1]
     oof: dict[int, list[dict[str, np.ndarray]]] = {}
+    # the memory weight the calibrated variant's models serve with (what a bundle without
+    # thresholds.json picks its default thresholds by)
+    served_weight = cfg.fusion.memory_weight
     jobs = [(v, s, f) for v in cfg.variants for s in cfg.seeds for f in range(cfg.folds)]
     it: Any = jobs
     if progress:
@@ -389,6 +393,7 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
         t3 += top
         idx += test_idx
         if variant == calib_variant:
+            served_weight = model.memory_weight
             oof.setdefault(seed, []).append({
                 "score": np.array([i.score for i in intents]),
                 "lvl0_score": np.array([i.lvl0_score for i in intents]),
@@ -407,7 +412,7 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
                 diffs = [a - b for a, b in zip(per_seed[v]["lvl1_accuracy"],
                                                per_seed["text"]["lvl1_accuracy"], strict=True)]
                 summary[v]["lvl1_minus_text_points"] = _spread([100 * d for d in diffs])
-    thresholds, calibration = _calibrate(oof, cfg)
+    thresholds, calibration = _calibrate(oof, cfg, Thresholds.defaults_for(served_weight))
     calibration["variant"] = calib_variant
     report = CVReport(runs=runs, summary=summary, thresholds=thresholds,
                       calibration=calibration, n=len(examples),
@@ -425,8 +430,9 @@ def _release(model: FusionModel) -> None:
 def _at_threshold(t: float, oof: dict[int, list[dict[str, np.ndarray]]], score_key: str,
                   ok_key: str) -> dict[str, Any]:
     """Precision and coverage, per seed over all its out-of-fold predictions, of the fixed
-    threshold ``t`` (the :class:`Thresholds` default a bundle without ``thresholds.json``
-    serves): a check that the default still holds for the model trained here."""
+    threshold ``t`` (the default a bundle without ``thresholds.json`` serves for the model:
+    :meth:`Thresholds.defaults_for` its memory weight): a check that the default still holds
+    for the model trained here."""
     precisions, coverages = [], []
     for folds in oof.values():
         s = np.concatenate([f[score_key] for f in folds])
@@ -438,10 +444,13 @@ def _at_threshold(t: float, oof: dict[int, list[dict[str, np.ndarray]]], score_k
             "coverage": _spread(coverages)}
 
 
-def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]],
-               cfg: CVConfig) -> tuple[Thresholds, dict[str, Any]]:
+def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]], cfg: CVConfig,
+               default: Thresholds | None = None) -> tuple[Thresholds, dict[str, Any]]:
     """Thresholds from all out-of-fold predictions, and their cross-fitted precision and
-    coverage (fold k judged with the threshold calibrated on the other folds)."""
+    coverage (fold k judged with the threshold calibrated on the other folds); under
+    ``default``, how ``default`` (the thresholds served without calibration:
+    ``Thresholds.defaults_for`` the model's memory weight) does on the same predictions."""
+    default = default or Thresholds.defaults_for(cfg.fusion.memory_weight)
     checks = {"intent": ("score", "lvl1_ok", cfg.intent_precision),
               "hard_filter": ("lvl0_score", "lvl0_ok", cfg.filter_precision)}
     out: dict[str, Any] = {}
@@ -469,7 +478,7 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]],
                      "confidence": cfg.confidence,
                      "crossfit_precision": _spread(finite) if finite else None,
                      "crossfit_coverage": _spread(coverages),
-                     "default": _at_threshold(getattr(Thresholds(), name), oof, score_key,
+                     "default": _at_threshold(getattr(default, name), oof, score_key,
                                               ok_key)}
     thresholds = Thresholds(intent=chosen["intent"], hard_filter=chosen["hard_filter"],
                             intent_precision=cfg.intent_precision,

@@ -3,7 +3,8 @@
 A lvl1 intent label such as ``Appliances > Ranges, Cooktops & Ovens`` has a name, and the KG's
 category tree has the categories that fall under it (``Cooktops``, ``Wall Ovens``, ...; found
 with :class:`fusion.context.TaxonomyAlignment`, so a tree that nests the label's node deeper than
-the label space says still counts). :func:`label_names` lists them; :func:`embed_label_names`
+the label space says still counts, and so does a label spelt otherwise than the KG in case or
+punctuation). :func:`label_names` lists them; :func:`embed_label_names`
 embeds them with the query text encoder (the featurizer the model is trained with), one vector
 per label: half the label's own name, half the mean over its KG category names.
 
@@ -31,9 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from fusion.context import TaxonomyAlignment
+from fusion.context import TaxonomyAlignment, warn_if_unaligned
 from fusion.errors import FusionDataError
 from fusion.types import SEP, QueryFeaturizer
+from kg.schema import normalize_name
 
 __all__ = ["MAX_LABEL_NAMES", "embed_label_names", "label_names", "stack_label_text"]
 
@@ -58,20 +60,26 @@ def label_names(labels: Sequence[str], graph: Any = None, *,
     taxonomy = TaxonomyAlignment(labels)
     index = {lab: i for i, lab in enumerate(labels)}
     found: dict[int, set[tuple[int, str]]] = {}
+    n_categories = 0
     for _, a in g.nodes(data=True):
         path = a.get("path") if a.get("kind") == "category" else None
         lab = taxonomy.label(path)
+        n_categories += bool(path)
         if lab is None:
             continue
         name = path.rsplit(">", 1)[-1].strip()
         if name:
             found.setdefault(index[lab], set()).add((path.count(">"), name))
+    warn_if_unaligned(labels, [labels[i] for i in found], n_categories)
     for i, names in enumerate(out):
+        # (a KG name that is the label's own but for case or spacing is not a second one)
+        seen = {normalize_name(n) for n in names}
         for _, name in sorted(found.get(i, ())):
             if len(names) >= max_names:
                 break
-            if name not in names:
+            if normalize_name(name) not in seen:
                 names.append(name)
+                seen.add(normalize_name(name))
     return out
 
 

@@ -76,13 +76,16 @@ def train(
         "--train",
         exists=True,
         dir_okay=False,
-        help="Best Buy queries JSONL (queries_train.jsonl); repeat to pool files (e.g. train "
-        "and dev for the model you ship, once cross-validation chose the recipe).",
+        help="Labelled queries JSONL, one row a line: {\"query\": ..., \"category\": "
+        "\"lvl0 > lvl1[ > ...]\"} (a path of the KG's tree; the labels are its first two "
+        "levels), or Best Buy query-suggestion rows (data/bestbuy/queries_train.jsonl); "
+        "see docs/howto/train-tagger.md. Repeat to pool files (e.g. train and dev for the "
+        "model you ship, once cross-validation chose the recipe).",
     ),
     dev_file: Path | None = typer.Option(
         None, "--dev", exists=True, dir_okay=False,
-        help="Dev JSONL: reported; selects the epoch only with --select-epoch. Leave it out "
-        "when it is one of the --train files.",
+        help="Dev JSONL (rows as in --train): reported; selects the epoch only with "
+        "--select-epoch. Leave it out when it is one of the --train files.",
     ),
     out: Path = typer.Option(..., "--out", help="Output model folder."),
     tagger: Path = typer.Option(
@@ -144,7 +147,7 @@ def train(
     force: bool = typer.Option(False, "--force", help="Replace the model --out already holds "
                                "(without it, such an --out is refused)."),
 ) -> None:
-    """Train the fusion intent model on Best Buy query suggestions and save it to --out."""
+    """Train the fusion intent model on labelled queries and save it to --out."""
     from fusion import FusionConfig, FusionError
     from fusion.gnn import GNNConfig
     from fusion.train import (
@@ -195,7 +198,8 @@ def evaluate_cmd(
     kg: Path = _KG,
     data: list[Path] = typer.Option(
         ..., "--data", exists=True, dir_okay=False,
-        help="Queries JSONL; repeat to pool files (--cv folds run over all of them)."),
+        help="Labelled queries JSONL (rows as in `fusion train --train`); repeat to pool "
+        "files (--cv folds run over all of them)."),
     tagger: Path = typer.Option(
         ..., "--tagger", exists=True, file_okay=False,
         help="The tagger the model was (or, with --cv, is) trained with.",
@@ -269,7 +273,7 @@ def evaluate_cmd(
     cross-validation (x --seeds) of the ablations on precomputed inputs, and the calibrated
     intent / hard-filter thresholds (see fusion.cv)."""
     from fusion import FusionError, FusionModel
-    from fusion.data import build_examples, load_bestbuy_queries
+    from fusion.data import build_examples, load_labeled_queries
     from fusion.evaluate import evaluate
     from kg import KGError, ProductGraph
     from parser.errors import ConfigError, ParserError
@@ -310,7 +314,7 @@ def evaluate_cmd(
         if featurizer.name != model.text_encoder_name:
             raise ConfigError(f"{model_dir} was trained with the tagger {model.text_encoder_name}"
                               f", not {tagger} ({featurizer.name})")
-        examples = build_examples([q for f in data for q in load_bestbuy_queries(f)],
+        examples = build_examples([q for f in data for q in load_labeled_queries(f)],
                                   featurizer)
         metrics = evaluate(model, examples)
     except (FusionError, KGError, ParserError, OSError) as exc:
@@ -335,7 +339,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     from fusion import FusionConfig, FusionError
     from fusion import weak as taxonomy
     from fusion.cv import VARIANTS, CVConfig, cross_validate, load_examples, save_examples
-    from fusion.data import build_examples, load_bestbuy_queries
+    from fusion.data import build_examples, load_labeled_queries
     from fusion.gnn import GNNConfig, compute_node_embeddings
     from fusion.labels import embed_label_names
     from fusion.text import get_text_encoder
@@ -379,7 +383,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                 logger.info("reusing the featurised queries in %s", features)
                 examples = cached
     if examples is None:
-        queries = [q for f in data for q in load_bestbuy_queries(f)]
+        queries = [q for f in data for q in load_labeled_queries(f)]
         examples = build_examples(queries, featurizer, progress=True)
         if features is not None:
             save_examples(features, examples, meta=want)
