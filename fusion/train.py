@@ -396,7 +396,8 @@ def train_from_files(kg: Any, train_file: str | Path | Sequence[str | Path],
                      cache_dir: str | Path | None = None, taxonomy_queries: bool = True,
                      taxonomy_labels: bool | None = None,
                      progress: bool = True) -> tuple[FusionModel, dict[str, float]]:
-    """Train on Best Buy query files (``queries_{train,dev}.jsonl``) and save to ``out``.
+    """Train on labelled-query files (simple or Best Buy rows: :mod:`fusion.data`) and save to
+    ``out``.
 
     The library behind ``kgqp fusion train`` and the quickstart. ``train_file`` may be several
     files, pooled (e.g. train and dev, once cross-validation over both chose the recipe);
