@@ -217,8 +217,9 @@ class ExpansionConfig:
             the intent's department probability reaches this (and the intent is confident).
         typo_distance: aliases within this edit distance of the node's name are typos
             (matching only, never returned).
-        brand_boost: weight of the UP (DOWN: negated) boosts made of the brand links that are
-            not hard filters (:class:`Boost`, source ``link:<iri> (why)``).
+        brand_boost: weight of the UP (DOWN: negated) boosts made of the links that are not
+            hard filters (:class:`Boost`, source ``link:<iri> (why)``): brands, and the
+            colours, sizes and categories a query excludes ("phone case not black").
         brand_filter_min_link: link score a brand linked from a span the tagger did NOT read
             as a brand (``product_name`` ...) needs to be a hard filter; below it the brand is
             an UP boost (``unsure``): a catalogue's small brands named by common words
@@ -589,6 +590,8 @@ _COLOUR_LABELS = frozenset({"color", "colour"})
 #: words that put a brand out of the search ("phone not samsung", "tablet but not apple")
 _NEGATIONS = frozenset({"not", "no", "without", "except", "excluding", "exclude", "minus",
                         "non", "w/o"})
+#: the same before a value or category: "non" makes compounds there ("non stick", "non slip")
+_VALUE_NEGATIONS = _NEGATIONS - {"non"}
 #: words that make a brand the device an accessory fits ("case for samsung", "fits apple",
 #: "compatible with lg"), not the maker of what is searched
 _FITS = frozenset({"for", "fits", "compatible", "compatibility", "works"})
@@ -694,19 +697,43 @@ def _read_as_brand(label: str | None) -> bool:
     return label is None or DEFAULT_LABEL_KINDS.get(label) == ("brand",)
 
 
+def _negated(words: Sequence[str], span: tuple[int, int] | None,
+             cues: frozenset[str] = _NEGATIONS) -> bool:
+    """Whether the words before a mention's ``span`` (or its own first words, when the tagger
+    took the cue into the span: "not black", "anything but lg") put it out of the search:
+    "not samsung", "no black", "anything but samsung", "other than samsung".
+
+    >>> _negated("phone case not black".split(), (3, 4)), _negated("black case".split(), (0, 1))
+    (True, False)
+    """
+    if span is None:
+        return False
+    at, end = span
+    for i in (at, at + 1, at + 2):  # the cue before the mention, or its first words
+        if i > end:
+            break
+        if i >= 2 and (tuple(words[i - 2:i]) == ("other", "than")
+                       or (words[i - 1] == "but"
+                           and words[i - 2] in ("anything", "everything", "all"))):
+            return True
+        if i == at:
+            before = _words_before(words, at)
+            if before and before[-1] in cues:
+                return True
+        elif i - 1 >= at and words[i - 1] in cues and i < end:
+            return True
+    return False
+
+
 def _brand_role(words: Sequence[str], span: tuple[int, int] | None) -> str | None:
-    """``"negated"`` ("not samsung", "anything but samsung", "other than samsung"),
-    ``"fits"`` ("case for samsung") or None, from the words before the brand's ``span``."""
+    """``"negated"`` ("not samsung", "anything but samsung", "other than samsung",
+    :func:`_negated`), ``"fits"`` ("case for samsung") or None, from the words before the
+    brand's ``span``."""
     if span is None:
         return None
-    at = span[0]
-    if at >= 2 and (tuple(words[at - 2:at]) == ("other", "than")
-                    or (words[at - 1] == "but"
-                        and words[at - 2] in ("anything", "everything", "all"))):
+    if _negated(words, span):
         return "negated"
-    before = _words_before(words, at)
-    if before and before[-1] in _NEGATIONS:
-        return "negated"
+    before = _words_before(words, span[0])
     if before and before[-1] in _FITS:
         return "fits"
     return None
@@ -1060,18 +1087,21 @@ def expand(
     for ent in linked:
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
-        span = role = None
-        if g.kind(ent.iri) == "brand":
-            span = _find_mention(words, ent.mention or g.label(ent.iri))
-            role = _brand_role(words, span)
+        span = _find_mention(words, ent.mention or g.label(ent.iri))
+        role = _brand_role(words, span) if g.kind(ent.iri) == "brand" else (
+            "negated" if _negated(words, span, _VALUE_NEGATIONS) else None)
         if role != "negated":
-            add(cands, base)  # (an excluded brand adds nothing: "phone not samsung")
+            add(cands, base)  # (an excluded node adds nothing: "phone not samsung")
         for field_, value in ent_facets:
             if field_ == "colour" and ent.label is not None \
                     and ent.label.lower() not in _COLOUR_LABELS:
                 continue  # a colour value linked from a word the tagger did not read as a
                 #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
             if field_ == "size" and set(normalize_key(value).split()) <= named:
+                continue
+            if role == "negated" and field_ != "brand":  # "phone case not black"
+                link_boosts.append(Boost(f"{field_}:{value}", -cfg.brand_boost,
+                                         f"link:{ent.iri} (negated)"))
                 continue
             if field_ == "brand":
                 value, sold_in, devices = _brand_facts(g, ent.iri)
@@ -1088,7 +1118,10 @@ def expand(
                                              f"link:{ent.iri} ({role or 'ungrounded'})"))
                 continue
             facets[field_].append((value, f"link:{ent.iri}"))
-        if g.kind(ent.iri) == "category":
+        if g.kind(ent.iri) == "category" and role == "negated":  # "laptop not gaming"
+            link_boosts.append(Boost(f"category:{g.path(ent.iri) or g.label(ent.iri)}",
+                                     -cfg.brand_boost, f"link:{ent.iri} (negated)"))
+        elif g.kind(ent.iri) == "category":
             path = str(g.path(ent.iri) or g.label(ent.iri))
             # one category filter, and only where the link and the intent agree on the lvl1
             # category: "iphone case" links iPhone, but its intent (Cell Phone Accessories)

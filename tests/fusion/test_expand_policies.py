@@ -495,6 +495,36 @@ def test_no_expansion_to_another_value_of_an_attribute_the_query_sets():
     assert {"Women", "Girl", "Black"} <= terms
 
 
+@pytest.mark.parametrize("query", ["phone case not black", "shirt not red", "phone case no red",
+                                   "anything but red", "case other than red", "case w/o red"])
+def test_a_negated_value_is_a_down_boost_not_a_filter(kg, query):
+    """'phone case not black' hard-filtered on Black: an engine ANDing it returned only the
+    colour the user excluded."""
+    word = query.split()[-1]
+    red = LinkedEntity(RED_IRI, "attribute_value", 0.9, "color", word)
+    res = expand(kg, [red], query=query)
+    assert res.filters.colour == ()
+    assert [(b.term, b.direction, b.rule) for b in res.boosts] == [
+        ("colour:Red", "DOWN", f"link:{RED_IRI} (negated)")]
+    # the tagger may take the cue into the span
+    inside = LinkedEntity(RED_IRI, "attribute_value", 0.9, "color", f"not {word}")
+    assert expand(kg, [inside], query=f"case not {word}").filters.colour == ()
+    # "non" makes compounds before a value ("non stick"); a value after other words is asked for
+    for q in ("non red case", "red case not cheap", "not only red"):
+        res = expand(kg, [LinkedEntity(RED_IRI, "attribute_value", 0.9, "color", "red")],
+                     query=q)
+        assert res.filters.colour == ("Red",) and not res.boosts, q
+
+
+def test_a_negated_category_is_no_filter(kg):
+    tvs = LinkedEntity(TVS.iri, "category", 0.9, "core_product_type", "tv")
+    res = expand(kg, [tvs], TV_INTENT, query="tv", departments=DEPTS)
+    assert f"link:{TVS.iri}" in {f.source for f in res.filter_sources}
+    res = expand(kg, [tvs], TV_INTENT, query="not tv", departments=DEPTS)
+    assert f"link:{TVS.iri}" not in {f.source for f in res.filter_sources}
+    assert any(b.direction == "DOWN" and b.term.startswith("category:") for b in res.boosts)
+
+
 def test_brand_boost_weight_is_a_setting():
     with pytest.raises(FusionConfigError, match="brand_boost"):
         ExpansionConfig(brand_boost=-1)
