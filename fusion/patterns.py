@@ -28,6 +28,14 @@ Prices (:func:`parse_price`):
   often part of a name ("iphone 13 pro max 256", "nike air max 270"), unless the number has
   a currency mark ("max $500"), a price word is next to it ("max price 500") or it follows a
   comma ("tv, max 500");
+- a negated bound gives no value: a bound word, "max" / "min" or a range right after "not",
+  "no", "never", "nothing", "none" or a word ending in "n't", up to three filler words apart
+  ("tv not under 500", "no over $200", "never above 300", "not between 100 and 200", "don't
+  want to spend over 500", "isn't even under 1k"), and a bound joined to a negated one by
+  "or" / "nor" ("not under 500 or over 900"). "not under 500" may mean "at least 500" or
+  "anything but under 500"; no bound only leaves more results, a wrong one removes the right
+  ones. "no more than" / "not more than" (upper) and "no less than" / "not less than"
+  (lower) are bound words of their own (above), read as usual;
 - conflicts give no value: two different values for one bound ("under 300 or under 500"),
   two different ranges, or a lower bound above the upper one (then neither is kept).
 
@@ -123,6 +131,16 @@ _KW_MIN = (r"\b(?:over|above|(?<!no )(?<!not )more\s+than|greater\s+than|higher\
            r"at\s+least|no\s+less\s+than|not\s+less\s+than|starting\s+(?:at|from)|from)\b"
            r"|(?<![-=])>=?|≥")
 _PRICE_NOUN = r"(?:price|budget|cost)"
+# a negation right before a bound (or a range), up to three filler words apart: "not under",
+# "no over", "never above", "don't want to spend over", "isn't even under"
+_NEGATION = re.compile(
+    "(?:\\b(?:not|no|never|nothing|none)\\b|n['\u2019]t\\b)"
+    r"(?:\s+(?:even|ever|really|just|much|anything|something|priced|costing|costs?|going|go|to"
+    r"|want|need|show|me|spend|pay|be)\b){0,3}\s*$",
+    re.I,
+)
+# what joins a bound to a negated one before it: "not under 500 or over 900"
+_NEGATION_CHAIN = re.compile(r"\s*,?\s*(?:or|nor)\s+(?:\b(?:not|no)\s+)?", re.I)
 _BOUNDS: tuple[tuple[re.Pattern[str], str, bool], ...] = (  # (pattern, bound, guarded)
     (re.compile(rf"(?P<kw>{_KW_MAX})\s*(?::\s*)?{_num(1)}", re.I), "max", False),
     (re.compile(rf"(?P<kw>{_KW_MIN})\s*(?::\s*)?{_num(1)}", re.I), "min", False),
@@ -216,37 +234,55 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in spans)
 
 
+def _negated(text: str, start: int, negated: list[tuple[int, int]]) -> bool:
+    """Whether the bound or range that starts at ``start`` is negated: a negation right before
+    it, or "or" / "nor" after a negated one (``negated``: their ``(start, end)``)."""
+    if _NEGATION.search(text, 0, start):
+        return True
+    return any(s < start and (e >= start or _NEGATION_CHAIN.fullmatch(text, e, start))
+               for s, e in negated)
+
+
 def parse_price(text: str) -> tuple[float | None, float | None]:
     """``(min, max)`` price of a query; ``None`` for a bound it does not give (or not surely:
     see the module docs).
 
     >>> parse_price("tv under 800"), parse_price("between 100 and 200"), parse_price("iphone 7")
     ((None, 800.0), (100.0, 200.0), (None, None))
+    >>> parse_price("tv not under 500"), parse_price("tv not more than 500")
+    ((None, None), (None, 500.0))
     """
     taken: list[tuple[int, int]] = []  # numbers read by a range, price or not
     ranges: set[tuple[float, float]] = set()
     bounds: dict[str, set[float | None]] = {"min": set(), "max": set()}
+    found: list[tuple[int, int, re.Match[str], str, bool]] = []  # (start, end, match, ...)
     for pat, kind in _RANGES:
         for m in pat.finditer(text):
             span = (m.start("n1"), _end(m, 2))
             if _overlaps(span, taken):
                 continue
             taken.append(span)
-            r = _range(text, m, kind)
-            if r is not None:
-                ranges.add(r)
+            found.append((m.start(), m.end(), m, kind, False))
+    for pat, kind, guarded in _BOUNDS:
+        for m in pat.finditer(text):
+            if not _overlaps((m.start("n1"), _end(m, 1)), taken):
+                found.append((m.start(), m.end(), m, kind, guarded))
+    negated: list[tuple[int, int]] = []  # (start, end) of the negated bounds and ranges
+    for start, end, m, kind, guarded in sorted(found, key=lambda f: (f[0], f[1])):
+        if _negated(text, start, negated):
+            negated.append((start, end))  # "not under 500": no bound (see the module docs)
+            continue
+        if kind in ("min", "max"):
+            is_price, value = _bound(text, m, guarded)
+            if is_price:
+                bounds[kind].add(value)
+        elif (r := _range(text, m, kind)) is not None:
+            ranges.add(r)
     if len(ranges) > 1:
         return None, None
     for lo, hi in ranges:
         bounds["min"].add(lo)
         bounds["max"].add(hi)
-    for pat, kind, guarded in _BOUNDS:
-        for m in pat.finditer(text):
-            if _overlaps((m.start("n1"), _end(m, 1)), taken):
-                continue
-            is_price, value = _bound(text, m, guarded)
-            if is_price:
-                bounds[kind].add(value)
     lo = next(iter(bounds["min"])) if len(bounds["min"]) == 1 else None
     hi = next(iter(bounds["max"])) if len(bounds["max"]) == 1 else None
     if lo is not None and hi is not None and lo > hi:

@@ -13,15 +13,36 @@ Syntax (``#`` starts a comment; instructions are indented under their input)::
         SYNONYM: television
     tv <=> television                    # two-way synonym (shorthand for two rules)
 
-Inputs match whole words of the normalised query (NFKC, case-folded), split the way a search
-analyzer splits text: a word is a run of letters, digits and marks, and any other character
-(space, punctuation, symbol) separates words, so ``tv`` fires for "samsung tv.", "(tv)",
-"tv/monitor", "smart-tv" and ``"samsung tv"`` but not for "tvs" or "smarttv". An apostrophe inside
-a word belongs to it and a possessive is the word ("tv's" matches ``tv``). A multi-word input
-matches consecutive words; a quoted input matches when the query's words are exactly its words.
-``DELETE`` removes every occurrence, with the punctuation glued to it; one that would leave no
-word is not applied (the query stays non-empty). Weights default to 1.0 (``SYNONYM``) and 100
-(``UP``/``DOWN``). The file is read as UTF-8 (a leading BOM is ignored). A malformed line raises
+Inputs match whole words of the query normalised for matching (NFKC, case-folded, invisible
+characters such as a zero-width space dropped), split the way a search analyzer splits text: a
+word is a run of letters, digits and marks, and any other character (space, punctuation,
+symbol) separates words, so ``tv`` fires for "samsung tv.", "(tv)", "tv/monitor", "smart-tv" and
+``"samsung tv"`` but not for "tvs" or "smarttv". An apostrophe inside a word belongs to it and a
+possessive is the word ("tv's" matches ``tv``). A multi-word input matches consecutive words; a
+quoted input matches when the query's words are exactly its words. ``DELETE`` removes every
+occurrence, with the punctuation glued to it; one that would leave no word is not applied (the
+query stays non-empty). An applied ``DELETE`` names the words it removes, also when written
+without an argument (``rules.txt:12: cheap => DELETE(1): cheap``). Weights default to 1.0
+(``SYNONYM``) and 100 (``UP``/``DOWN``).
+
+The rewritten query (:attr:`RuleResult.query`; ``rewritten`` of a parsed query) keeps the
+query's own spelling and case: only the matching is case-folded. Without an applied ``DELETE``
+(no rule fired, or only ``SYNONYM``/``UP``/``DOWN``/``FILTER`` did) it is the query
+NFKC-normalised with its whitespace collapsed, the parser's ``normalized`` ("Straße Lampe"
+stays "Straße Lampe"); after a ``DELETE`` it is that text without its invisible characters,
+less the deleted words ("Cheap SAMSUNG TV" -> "SAMSUNG TV").
+
+``FILTER: field:value`` is kept as ``field:value`` (spaces around the colon dropped, case as
+written). The fields ``brand``, ``category``, ``colour`` (or ``color``) and ``size`` add the
+value to that filter (:class:`fusion.expand.Filters`); any other field is passed on as the
+string ``"field:value"`` in ``Filters.other`` (``filters.other`` of a parsed query), for the
+search engine to map: ``FILTER: condition:refurbished`` gives ``"condition:refurbished"``. A
+rule cannot set a price bound (``price_min``/``price_max``, also spelt ``min_price``,
+``Price-Max`` ...): bounds are read from the query only (:mod:`fusion.patterns`), and a rule's
+would have gone to ``other`` as text, next to the query's own bound; such a line is refused
+with a :class:`RuleSyntaxError` naming it.
+
+The file is read as UTF-8 (a leading BOM is ignored). A malformed line raises
 :class:`RuleSyntaxError` with its path and line number (a missing or unreadable file: its path
 only). :class:`RulesFile` re-reads the file when its mtime or size changes, so edits apply to
 the next query without a restart; every applied rule is reported. For serving
@@ -47,7 +68,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fusion.errors import RuleSyntaxError
-from kg.schema import normalize_name
+from kg.schema import drop_invisible, normalize_name
 
 __all__ = ["AppliedRule", "Instruction", "Rule", "RuleResult", "RuleSet", "RulesFile",
            "RulesStatus"]
@@ -71,6 +92,9 @@ _PAIRS = {"(": ")", "[": "]", "{": "}", "\u201c": "\u201d", "\u2018": "\u2019", 
 _CLOSERS = frozenset(_PAIRS.values())
 # separators a DELETE may leave dangling at the end of the query or before a closing bracket
 _SEPARATORS = ",;:.!?/|&+-\u2013\u2014"
+# numeric filter fields a FILTER rule cannot set (keys as :func:`_field_key` writes them)
+_PRICE_FIELDS = frozenset({"price_min", "price_max", "min_price", "max_price", "pricemin",
+                           "pricemax", "minprice", "maxprice"})
 
 
 @dataclass(frozen=True)
@@ -115,7 +139,11 @@ class Term:
 
 @dataclass
 class RuleResult:
-    """The rewritten query and what the rules added: synonyms, boosts, filters, deletions."""
+    """The rewritten query and what the rules added: synonyms, boosts, filters, deletions.
+
+    ``query`` keeps the query's spelling and case (see the module docs): the query
+    NFKC-normalised with its whitespace collapsed, less the words a ``DELETE`` removed.
+    ``deleted`` holds the deleted terms as rules match them (case-folded)."""
 
     query: str
     synonyms: list[Term] = field(default_factory=list)
@@ -157,6 +185,11 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
         spans.append((i, j))
         i = j
     return spans
+
+
+def _field_key(name: str) -> str:
+    """A FILTER field name as compared with :data:`_PRICE_FIELDS`: "Price-Max" -> "price_max"."""
+    return re.sub(r"[\s_-]+", "_", name.strip().casefold())
 
 
 def _word_key(word: str) -> str:
@@ -354,6 +387,12 @@ class RuleSet:
                     raise RuleSyntaxError(
                         f"FILTER needs field:value (e.g. brand:apple), got {arg!r}",
                         path=path, line=n)
+                if _field_key(fld) in _PRICE_FIELDS:
+                    raise RuleSyntaxError(
+                        f"FILTER {arg!r}: a rule cannot set a price bound ({fld.strip()}); "
+                        "price_min/price_max are read from the query only (\"under 500\"); "
+                        "remove the line, or use UP/DOWN", path=path, line=n)
+                arg = f"{fld.strip()}:{val.strip()}"
             if kind in ("SYNONYM", "UP", "DOWN") and not arg:
                 raise RuleSyntaxError(f"{kind} needs a term", path=path, line=n)
             if kind == "DELETE" and arg:
@@ -366,11 +405,17 @@ class RuleSet:
         """Apply every matching rule (in file order) to ``query``.
 
         ``DELETE`` removes every occurrence of its term (after the deletions of the rules above
-        it); one that would leave the query without a word is not applied (nor reported)."""
-        norm = normalize_name(query)
-        spans = _word_spans(norm)
-        words = [_word_key(norm[s:e]) for s, e in spans]
-        res = RuleResult(query=norm)
+        it); one that would leave the query without a word is not applied (nor reported).
+        Words are matched case-folded; the rewritten query keeps the query's spelling (see
+        :class:`RuleResult`)."""
+        # the parser's `normalized`: what `rewritten` is when no DELETE applies
+        normalized = " ".join(unicodedata.normalize("NFKC", query).split())
+        # the text matched and rewritten: the same without invisible characters (so that its
+        # words are those of normalize_name(query), with their case)
+        text = " ".join(unicodedata.normalize("NFKC", drop_invisible(query)).split())
+        spans = _word_spans(text)
+        words = [_word_key(text[s:e].casefold()) for s, e in spans]
+        res = RuleResult(query=normalized)
         delete: list[tuple[str, AppliedRule]] = []
         if len(self._words) != len(self.rules):  # rules appended since: their words too
             self._words = [_words(r.input) for r in self.rules]
@@ -381,9 +426,10 @@ class RuleSet:
             elif _words_in(rule_words, words) < 0:
                 continue
             for ins in rule.instructions:
-                applied = AppliedRule(
-                    self.path, ins.line, rule.input, ins.kind, ins.arg, ins.weight
-                )
+                arg = ins.arg
+                if ins.kind == "DELETE" and not arg:  # name the words it removes
+                    arg = rule.input
+                applied = AppliedRule(self.path, ins.line, rule.input, ins.kind, arg, ins.weight)
                 res.applied.append(applied)
                 if ins.kind == "SYNONYM":
                     res.synonyms.append(Term(normalize_name(ins.arg), ins.weight, applied))
@@ -409,7 +455,8 @@ class RuleSet:
             if not hits:
                 continue
             if len(hits) * len(seq) == len(live):
-                logger.debug("%s not applied: it would leave no word of %r", applied, norm)
+                logger.debug("%s not applied: it would leave no word of %r", applied,
+                             normalized)
                 res.applied = [a for a in res.applied if a is not applied]
                 continue
             for i in hits:
@@ -417,7 +464,7 @@ class RuleSet:
                     kept[j] = False
             res.deleted.append(term)
         if not all(kept):
-            res.query = _rewrite(norm, spans, kept)
+            res.query = _rewrite(text, spans, kept)
         return res
 
 

@@ -267,3 +267,71 @@ def test_quoted_phrases_and_counted_nouns(text, sizes, price):
 )
 def test_rupee_and_yen_prices(text, expected):
     assert parse_price(text) == expected
+
+
+# --- integration review item 2: a negated bound word gave that very bound --------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tv not under 500",  # gave price_max 500: the reverse of what the user asked
+        "tv not below $500",
+        "laptop not over 1000",
+        "no over $200",
+        "never above 300",
+        "not up to 500",
+        "not at most 500",
+        "not at least 500",
+        "not cheaper than 400",
+        "not starting at 100",
+        "not < 500",
+        "not>=500",
+        "tv isn't under 1k",
+        "tv isn\u2019t under 1k",
+        "don't want to spend over 500",
+        "not even under 300",
+        "nothing over 500",
+        "never more than 500",  # "more than" after a negation other than "no" / "not"
+        "never less than 300",
+        "not max $500",
+        "not price max 500",
+        # a negated range
+        "not between 100 and 200",
+        "not from 100 to 200",
+        "tv not $100-200",
+        # a bound joined to a negated one by "or" / "nor" is negated too
+        "not under 500 or over 900",
+        "not under 500 nor over 900",
+        "not under 500, or above 900",
+    ],
+)
+def test_a_negated_bound_gives_no_bound(text):
+    assert parse_price(text) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # fixed phrases: bound words of their own, read as before
+        ("not more than 500", (None, 500.0)),
+        ("no more than 500", (None, 500.0)),
+        ("not less than 300", (300.0, None)),
+        ("no less than 300", (300.0, None)),
+        # a negation of something else, or a bound not joined to the negated one
+        ("tv not black under 500", (None, 500.0)),
+        ("samsung no contract under 200", (None, 200.0)),
+        ("no, under 500", (None, 500.0)),
+        ("not sure, under 500", (None, 500.0)),
+        ("tv not under 500 under 800", (None, 800.0)),
+        ("not under 500 but over 900", (900.0, None)),
+        ("over 200 not under 500", (200.0, None)),
+        ("tv under 800 not over 900", (None, 800.0)),
+        ("tv under 800 and not over 900", (None, 800.0)),
+        ("tv not samsung between 100 and 200", (100.0, 200.0)),
+        ("another tv under 500", (None, 500.0)),  # "no" only as a word
+        ("piano under 500", (None, 500.0)),
+    ],
+)
+def test_bounds_next_to_a_negation(text, expected):
+    assert parse_price(text) == expected

@@ -25,7 +25,7 @@ fridge <=> refrigerator
 def test_instructions_apply_and_are_reported():
     rs = RuleSet.parse(RULES, path="rules.txt")
     r = rs.apply("Cheap Laptop")
-    assert r.query == "laptop"
+    assert r.query == "Laptop"  # the words kept keep their case
     assert [(s.term, s.weight) for s in r.synonyms] == [
         ("notebook", 1.0),
         ("notebook computer", 0.5),
@@ -134,7 +134,7 @@ def test_a_bom_is_not_part_of_the_first_rule(tmp_path):
 def test_rules_fire_next_to_punctuation(query):
     rs = RuleSet.parse("tv <=> television\n")
     assert [s.term for s in rs.apply(query).synonyms] == ["television"]
-    assert rs.apply(query).query == query.casefold()  # no DELETE: the query is unchanged
+    assert rs.apply(query).query == query  # no DELETE: the query is unchanged
 
 
 def test_word_matching_stays_whole_word():
@@ -220,3 +220,97 @@ def test_rules_built_in_code_never_hang_or_go_stale():
     rs = RuleSet.parse("tv <=> television\n")
     rs.rules.append(Rule("phone", False, (Instruction("SYNONYM", "mobile", 1.0, 3),), 3))
     assert [s.term for s in rs.apply("phone case").synonyms] == ["mobile"]
+
+
+# --- integration review (/tmp/rev-int/report.md) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Straße Lampe", "SAMSUNG PHONE", "İstanbul rug", "Samsung TV", "ＳＡＭＳＵＮＧ  tv ",
+     "tv\u200bstand", "TV'S Stand"],
+)
+def test_rewritten_is_the_normalized_query_when_no_delete_applies(query):
+    """Item 7: ``rewritten`` case-folded the whole query although no rule changed it
+    ("Straße Lampe" -> "strasse lampe", "İstanbul" gained U+0307): it is the parser's
+    ``normalized`` (NFKC, whitespace collapsed, case kept), whether rules fired or not."""
+    import unicodedata
+
+    normalized = " ".join(unicodedata.normalize("NFKC", query).split())
+    for rules in ("lamp =>\n  UP: x\n", "tv <=> television\nsamsung =>\n  FILTER: brand:Samsung\n"):
+        assert RuleSet.parse(rules).apply(query).query == normalized
+
+
+@pytest.mark.parametrize(
+    ("query", "rewritten", "boosted"),
+    [
+        ("Cheap SAMSUNG TV", "SAMSUNG TV", True),
+        ("Straße CHEAP Lampe", "Straße Lampe", False),
+        ("İstanbul rug, Cheap", "İstanbul rug", False),
+        ("(CHEAP Samsung) TV's", "(Samsung) TV's", True),
+        ("ＣＨＥＡＰ  Ｔｖ", "Tv", False),  # NFKC: full-width letters are letters
+        ("Sam\u200bsung TV cheap", "Samsung TV", True),  # an invisible character: no word break
+    ],
+)
+def test_delete_keeps_the_other_words_as_written(query, rewritten, boosted):
+    """Item 7: a DELETE rebuilds the query from its own words, not the case-folded ones."""
+    rs = RuleSet.parse("cheap =>\n  DELETE\nsamsung tv =>\n  UP: y\n")
+    r = rs.apply(query)
+    assert (r.query, r.deleted) == (rewritten, ["cheap"])
+    assert [b.term for b in r.boosts] == (["y"] if boosted else [])  # matched case-folded
+
+
+def test_matching_still_ignores_case_and_spelling_variants():
+    rs = RuleSet.parse('straße =>\n  SYNONYM: street\n"samsung tv" =>\n  DELETE: TV\n')
+    assert [s.term for s in rs.apply("STRASSE map").synonyms] == ["street"]
+    assert [s.term for s in rs.apply("Straße map").synonyms] == ["street"]
+    r = rs.apply("SAMSUNG  Tv")
+    assert (r.query, r.deleted) == ("SAMSUNG", ["tv"])
+
+
+def test_an_applied_delete_names_the_words_it_removes():
+    """Item 11: 'rules.txt:12: cheap => DELETE(1): ' did not say what was removed."""
+    rs = RuleSet.parse("# c\ncheap deal =>\n  DELETE\ntv =>\n  DELETE: Refurbished\n",
+                       path="rules.txt")
+    r = rs.apply("Cheap Deal refurbished TV")
+    assert [str(a) for a in r.applied] == [
+        "rules.txt:3: cheap deal => DELETE(1): cheap deal",
+        "rules.txt:5: tv => DELETE(1): Refurbished",
+    ]
+    assert (r.query, r.deleted) == ("TV", ["cheap deal", "refurbished"])
+    assert r.applied[0].arg == "cheap deal"
+
+
+@pytest.mark.parametrize(
+    "filter_",
+    ["price_max:500", "price_min:100", "PRICE_MAX: 500", "price-max:500", "max_price:500",
+     '"price min:100"', "Min-Price:1k"],
+)
+def test_a_filter_rule_cannot_set_a_price_bound(filter_):
+    """Item 9: 'FILTER: price_max:500' landed in Filters.other as the string "price_max:500",
+    next to the query's own price_max; the line is refused, naming it."""
+    with pytest.raises(RuleSyntaxError, match="cannot set a price bound") as err:
+        RuleSet.parse(f"# shop\ngaming =>\n  UP: x\n  FILTER: {filter_}\n", path="rules.txt")
+    assert err.value.line == 4
+    assert str(err.value).startswith("rules.txt:4: ")
+
+
+def test_a_refused_price_filter_keeps_the_last_good_rules(tmp_path):
+    p = tmp_path / "rules.txt"
+    p.write_text("gaming =>\n  UP: x\n")
+    rf = RulesFile(p, name="rules.txt", keep_last_good=True)
+    p.write_text("gaming =>\n  UP: x\n  FILTER: price_max:500\n")
+    st = p.stat()
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert len(rf.current()) == 1
+    st = rf.status()
+    assert not st.ok and st.error.startswith("rules.txt:3: ")
+
+
+def test_filter_rules_keep_field_value_and_pass_other_fields_on():
+    """Filters.other holds "field:value", spaces around the colon dropped, case as written;
+    a field merely containing "price" is not a bound and is passed on."""
+    rs = RuleSet.parse("x =>\n  FILTER: condition : Refurbished \n  FILTER: price_range:low\n"
+                       "  FILTER: category:TV & Home Theater > TVs\n")
+    assert [f.term for f in rs.apply("x").filters] == [
+        "condition:Refurbished", "price_range:low", "category:TV & Home Theater > TVs"]
