@@ -346,7 +346,8 @@ class Filters:
     size: tuple[str, ...] = ()
     price_min: float | None = None
     price_max: float | None = None
-    other: tuple[str, ...] = ()  # "field:value" from FILTER rules on other fields
+    other: tuple[str, ...] = ()  # "field:value" from FILTER rules on other fields (split at
+    #                               the first ":"; price bounds from rules are refused)
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         """``(name, value)`` of the filters that are set, so ``dict(filters)`` works."""

@@ -239,11 +239,16 @@ def parsed_query_schema() -> dict[str, Any]:
             "filters": {
                 "type": "object",
                 "description": "Hard filters: the fields hold together (AND); the values of "
-                               "one field are alternatives (OR). category has one value, "
-                               "unless FILTER rules add others.",
+                               "one field are alternatives (OR), but size values of different "
+                               "units are different dimensions. category has one value, "
+                               "unless FILTER rules add others; filter_sources says where each "
+                               "value comes from (docs/howto/search-engine.md).",
                 "properties": {
                     **{k: {"type": "array", "items": {"type": "string"}}
-                       for k in ("brand", "category", "colour", "size", "other")},
+                       for k in ("brand", "category", "colour", "size")},
+                    "other": {"type": "array", "items": {"type": "string"},
+                              "description": "\"field:value\" from FILTER rules on fields "
+                                             "not listed here (condition:refurbished)"},
                     "price_min": {"type": "number"}, "price_max": {"type": "number"},
                 },
                 "additionalProperties": False,
