@@ -2,7 +2,8 @@
 
 Candidates come from the KG's one name index (:class:`kg.index.AliasIndex`, normalised with
 :func:`kg.index.normalize_key`), cheapest generator first; a later generator runs only when the
-earlier ones found nothing:
+earlier ones found nothing. A word joining alternatives at the mention's edge is skipped first
+("or lg" in "samsung or lg tv" is linked as "lg": :meth:`EntityLinker.mention_core`).
 
 1. ``exact`` / ``alias``: the mention's key is a node's name or alias;
    Also, always: the key without a leading function word ("for girls" -> "Girl"), and
@@ -158,6 +159,13 @@ _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _STOP = frozenset({"all", "and", "&", "for", "of", "the", "with", "a", "an", "other", "s"})
 #: Function words a mention may start with that do not change what it names ("for men").
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:for|with|the|a|an|in|by|from|of)\s+)+")
+#: Words that join alternatives, at a mention's edge: a tagger span that took the word between
+#: two names ("or lg" in "samsung or lg tv", "iphone or", "vs lg") names what the rest names
+#: (see :meth:`EntityLinker.mention_core`). "and" and "&" are not here: they are stop words
+#: (:data:`_STOP`), so "and lg" already names LG, and "ipod and" in "ipod and mp3 players" the
+#: category "iPod and MP3 Players" the query composes (read as "ipod", it was iPods).
+_EDGE_CONJUNCTIONS = re.compile(
+    r"^(?:(?:or|nor|vs|vs\.|versus)\s+)+|(?:\s+(?:or|nor|vs|vs\.|versus))+$", re.IGNORECASE)
 #: Irregular plurals of product words, folded to their singular (see :func:`_stem`); "-ves"
 #: is not a rule of its own ("drives", "sleeves", "gloves" are regular)
 _IRREGULAR_PLURALS = {
@@ -893,12 +901,32 @@ class EntityLinker:
                 return 1.0, 1.0 - i / len(allowed)
         return 0.0, 0.0
 
+    def mention_core(self, mention: str) -> str:
+        """``mention`` without the words joining alternatives at its edges ("or", "nor", "vs",
+        "versus"), as it is linked: the tagger's span "or lg" in "samsung or lg tv" names LG,
+        "iphone or" in "iphone or samsung phone" the iPhone. A mention that is a KG name as
+        written ("Or Guys", "VS International") and one that is nothing but such words stay as
+        they are.
+
+        >>> from kg import ProductGraph
+        >>> linker = EntityLinker(ProductGraph.in_memory())
+        >>> [linker.mention_core(m) for m in ("or lg", "iphone or", "Sony vs.", "vs", "and lg")]
+        ['lg', 'iphone', 'Sony', 'vs', 'and lg']
+        """
+        core = _EDGE_CONJUNCTIONS.sub("", mention.strip())
+        if core == mention.strip() or not core or self.table.index.candidates(
+                normalize_key(mention)):
+            return mention
+        return core
+
     def generate(self, mention: str, label: str | None = None, context: str | None = None
                  ) -> list[tuple[Candidate, str, float]]:
         """Candidate nodes for ``mention`` in the query ``context``:
-        ``(candidate, match_type, similarity)``, before scoring (non-linkable nodes left out)."""
+        ``(candidate, match_type, similarity)``, before scoring (non-linkable nodes left out;
+        the mention is read as :meth:`mention_core`)."""
         table = self.table
         index = table.index
+        mention = self.mention_core(mention)
         key = normalize_key(mention)
         found: dict[str, tuple[Candidate, str, float]] = {}
 
@@ -1001,6 +1029,7 @@ class EntityLinker:
         ``(candidate, match_type, similarity, features, type_compatibility, context)``."""
         allowed = self._allowed(label)
         table = self.table
+        mention = self.mention_core(mention)
         key = normalize_key(mention)
         ctx_words: set[str] = set()
         if context:

@@ -13,7 +13,8 @@ One parse is one pass; each stage reads what the stages before it wrote (a batch
 3. ``tag``: one encoder pass gives the token logits and the query embedding
    (:meth:`parser.tagger.Tagger.forward`); spans are decoded (:meth:`Tagger.decode`).
 4. ``link``: each span is linked to a KG node (``kg.link``: candidates from the same alias
-   index, type-aware, NIL when nothing fits).
+   index, type-aware, NIL when nothing fits); punctuation glued to a span's edges is trimmed
+   from it first (:func:`span_edges`: ``"samsung`` -> ``samsung``).
 5. ``intent``: the fusion model reads the query embedding and the graph embeddings of THE
    LINKED NODES, weighted by their link scores (:class:`fusion.LinkedEntity`). The fusion
    model was trained on inputs built the same way (:meth:`QueryParser.featurize`), so a better
@@ -40,6 +41,7 @@ import itertools
 import logging
 import math
 import os
+import re
 import time
 import unicodedata
 from collections import deque
@@ -51,6 +53,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from kg.index import normalize_key
 from kg.link import outside_kg
 from parser.bundle import load_bundle
 from parser.config import ParserConfig
@@ -467,23 +470,39 @@ class QueryParser:
 
     def link_entity(self, text: str, entity: Entity) -> ParsedEntity:
         """Link one tagged span of the query ``text`` to the KG exactly as a parse does (this
-        parser's linker settings; NIL gives a :class:`ParsedEntity` with ``kg_id=None``)."""
+        parser's linker settings; NIL gives a :class:`ParsedEntity` with ``kg_id=None``).
+
+        Punctuation glued to the span's edges (quotes, brackets, commas, a full stop ...: see
+        :func:`span_edges`) is no part of it: the entity's text and offsets, and its link, are
+        those of the span without it (``"samsung`` -> ``samsung``, ``tv,`` -> ``tv``), unless
+        the span as written is a KG name ("Dunkin'")."""
+        mention, start, end = entity.text, entity.start, entity.end
+        if text[start:end] == mention:
+            lead, trail = span_edges(mention)
+            if (lead or trail) and not self._is_name(mention):
+                start, end = start + lead, end - trail
+                mention = text[start:end]
         # the linker's own label -> kinds map decides: labels mapped to no kind (price ...) come
         # back NIL; a label it does not know raises ValueError and is linked without a type
         # constraint only when link_labels_only is off
         link = self.linker.link if self.linker is not None else self.kg.link
         try:
-            best = link(entity.text, label=entity.label, context=text).best
+            best = link(mention, label=entity.label, context=text).best
         except ValueError:
             best = None if self.config.link_labels_only else \
-                link(entity.text, label=None, context=text).best
+                link(mention, label=None, context=text).best
         return ParsedEntity(
-            text=entity.text, start=entity.start, end=entity.end, label=entity.label,
+            text=mention, start=start, end=end, label=entity.label,
             score=round(float(entity.score), 6),
             kg_id=best.iri if best else None, kg_label=best.label if best else None,
             kg_kind=str(getattr(best.kind, "value", best.kind)) if best else None,
             link_score=round(float(best.score), 6) if best else None,
         )
+
+    def _is_name(self, span: str) -> bool:
+        """Whether ``span`` is a name or alias of a KG node as written (its index key)."""
+        index = getattr(self.kg, "alias_index", None)  # (the linker links on this KG)
+        return bool(index is not None and index.candidates(normalize_key(span)))
 
     def _finish(self, work: _Batch) -> list[ParsedQuery]:
         """Stages 3 (decode) to 6."""
@@ -648,6 +667,61 @@ class QueryParser:
                           for text, tt in zip(work.cut, tagged, strict=True)]
             out += self._fusion_inputs(emb, linked, work.cut)
         return out
+
+
+#: Marks that may be glued to a tagger span's edges without being part of what it names:
+#: quotes, brackets, and sentence punctuation. "+", "#", "%", "&", "-", "/" are never trimmed
+#: ("c++", "c#", "50%", "at&t").
+_EDGE_MARKS = frozenset("\"'“”‘’„‟«»‹›,()[]{}.:;!?")
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+#: An inch or foot mark after a digit ('65"', "6'", "65”").
+_UNIT_MARKS = frozenset("\"'”’")
+#: A span ending in an abbreviation of single letters with full stops ("u.s.a.", "e.g.").
+_ABBREVIATION = re.compile(r"(?:^|\W)(?:[^\W\d_]\.){2,}$")
+#: A leading apostrophe of a decade ("'80s").
+_DECADE = re.compile(r"['‘’]\d0s\b")
+
+
+def span_edges(span: str) -> tuple[int, int]:
+    """How many characters of punctuation glued to the start and to the end of a tagger span
+    (``'"samsung'``, ``'tv,'``, ``'(samsung tv)'``) are no part of what it names. Kept: an inch
+    or foot mark after a digit (``65"``, ``6'``), a decimal point before a digit (``.5``), the
+    full stop of a letter abbreviation (``u.s.a.``), a decade's apostrophe (``'80s``), and a
+    bracket whose partner is inside the span (``memory (ram)``). A span of nothing but such
+    marks keeps them all: ``(0, 0)``.
+
+    >>> [span_edges(s) for s in ('"samsung', 'tv"', 'tv,', '(samsung tv)', '65"', "6'", 'c++')]
+    [(1, 0), (0, 1), (0, 1), (1, 1), (0, 0), (0, 0), (0, 0)]
+    >>> [span_edges(s) for s in ('u.s.a.', 'tv.', '"65"', 'memory (ram)', "'80s", '"!"')]
+    [(0, 0), (0, 1), (1, 0), (0, 0), (0, 0), (0, 0)]
+    """
+    i, j = 0, len(span)
+    while i < j and span[i] in _EDGE_MARKS:
+        c = span[i]
+        if c == "." and i + 1 < j and span[i + 1].isdigit():
+            break  # ".5"
+        if _DECADE.match(span, i):
+            break
+        closer = _OPENERS.get(c)
+        if closer is not None and closer in span[i + 1:j]:
+            if span[j - 1] != closer or closer in span[i + 1:j - 1]:
+                break  # its partner is inside ("(aspca) dogs")
+            j -= 1  # "(samsung tv)": both
+        i += 1
+    while j > i and span[j - 1] in _EDGE_MARKS:
+        c = span[j - 1]
+        if c in _UNIT_MARKS and j - 2 >= i and span[j - 2].isdigit():
+            break  # '65"'
+        if c == "." and _ABBREVIATION.search(span[i:j]):
+            break
+        opener = _CLOSERS.get(c)
+        if opener is not None and opener in span[i:j - 1]:
+            break  # "memory (ram)"
+        j -= 1
+    if i >= j:
+        return 0, 0
+    return i, len(span) - j
 
 
 def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],

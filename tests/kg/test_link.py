@@ -344,3 +344,36 @@ def test_the_exact_match_baseline_never_links_a_non_linkable_node(trap_graph) ->
     assert ExactLinker(trap_graph).link("pop").best.label == "Pop"
     apply_hygiene(trap_graph)
     assert ExactLinker(trap_graph).link("pop").nil
+
+
+def test_a_word_joining_alternatives_at_a_mention_edge_is_skipped() -> None:
+    """ "samsung or lg tv": the tagger's span "or lg" linked nothing, so the brand filter was
+    Samsung alone; "iphone or" (in "iphone or samsung phone") and "vs lg" likewise. Such a
+    word at either edge is skipped as "and" is; a name that holds it as written is kept."""
+    g = ProductGraph.in_memory()
+    g.add_records([
+        Node(NodeKind.BRAND, "samsung", "Samsung", popularity=100.0),
+        Node(NodeKind.BRAND, "lg", "LG", popularity=80.0),
+        Node(NodeKind.BRAND, "or-guys", "Or Guys"),
+        Node(NodeKind.CATEGORY, "bb/iphone", "iPhone", path="Cell Phones > iPhone"),
+        Node(NodeKind.CATEGORY, "bb/tvs", "TVs", path="TV & Home Theater > TVs"),
+    ], progress=False)
+    linker = EntityLinker(g)
+    for mention, context in [("or lg", "samsung or lg tv"), ("vs lg", "samsung vs lg tv"),
+                             ("vs. lg", "sony vs. lg tv"), ("versus lg", "samsung versus lg tv"),
+                             ("nor lg", "neither samsung nor lg"), ("OR LG", None),
+                             ("and lg", "samsung and lg tv"), ("lg or", "lg or samsung")]:
+        for label in ("creator", "product_name"):
+            result = linker.link(mention, label=label, context=context)
+            assert not result.nil and result.best.label == "LG", (mention, label)
+            assert result.mention == mention  # the result names the mention as given
+    iphone = linker.link("iphone or", label="product_name", context="iphone or samsung phone")
+    assert not iphone.nil and iphone.best.label == "iPhone"
+    assert linker.link("or guys", label="creator").best.label == "Or Guys"  # a name as written
+    assert linker.link("or", label="creator").nil and linker.link("or vs", label="creator").nil
+    assert linker.mention_core("black or white or") == "black or white"  # inner words stay
+    # the fitting path (generate/features) reads the mention the same way
+    gen = linker.generate("or lg", "creator", "samsung or lg tv")
+    assert [c.label for c, _, _ in gen] == ["LG"]
+    assert linker.features("or lg", "creator", "samsung or lg tv", gen)[0][3] == \
+        linker.features("lg", "creator", "samsung or lg tv", gen)[0][3]
