@@ -165,7 +165,8 @@ _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:for|with|the|a|an|in|by|from|of)\s
 #: (:data:`_STOP`), so "and lg" already names LG, and "ipod and" in "ipod and mp3 players" the
 #: category "iPod and MP3 Players" the query composes (read as "ipod", it was iPods).
 _EDGE_CONJUNCTIONS = re.compile(
-    r"^(?:(?:or|nor|vs|vs\.|versus)\s+)+|(?:\s+(?:or|nor|vs|vs\.|versus))+$", re.IGNORECASE)
+    r"^(?:(?:or|nor|vs|vs\.|versus|not|no|without|except|(?:anything|everything)\s+but"
+    r"|other\s+than)\s+)+|(?:\s+(?:or|nor|vs|vs\.|versus))+$", re.IGNORECASE)
 #: Irregular plurals of product words, folded to their singular (see :func:`_stem`); "-ves"
 #: is not a rule of its own ("drives", "sleeves", "gloves" are regular)
 _IRREGULAR_PLURALS = {
@@ -903,15 +904,17 @@ class EntityLinker:
 
     def mention_core(self, mention: str) -> str:
         """``mention`` without the words joining alternatives at its edges ("or", "nor", "vs",
-        "versus"), as it is linked: the tagger's span "or lg" in "samsung or lg tv" names LG,
-        "iphone or" in "iphone or samsung phone" the iPhone. A mention that is a KG name as
-        written ("Or Guys", "VS International") and one that is nothing but such words stay as
-        they are.
+        "versus") and a negation cue at its start ("not", "no", "without", "except", "anything
+        but", "other than"), as it is linked: the tagger's span "or lg" in "samsung or lg tv"
+        names LG, "iphone or" in "iphone or samsung phone" the iPhone, "anything but lg" LG
+        (which the expansion then excludes). A mention that is a KG name as written ("Or
+        Guys", "VS International") and one that is nothing but such words stay as they are.
 
         >>> from kg import ProductGraph
         >>> linker = EntityLinker(ProductGraph.in_memory())
-        >>> [linker.mention_core(m) for m in ("or lg", "iphone or", "Sony vs.", "vs", "and lg")]
-        ['lg', 'iphone', 'Sony', 'vs', 'and lg']
+        >>> [linker.mention_core(m) for m in ("or lg", "iphone or", "Sony vs.", "vs", "and lg",
+        ...                                   "anything but lg", "not")]
+        ['lg', 'iphone', 'Sony', 'vs', 'and lg', 'lg', 'not']
         """
         core = _EDGE_CONJUNCTIONS.sub("", mention.strip())
         if core == mention.strip() or not core or self.table.index.candidates(

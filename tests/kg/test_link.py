@@ -372,6 +372,11 @@ def test_a_word_joining_alternatives_at_a_mention_edge_is_skipped() -> None:
     assert linker.link("or guys", label="creator").best.label == "Or Guys"  # a name as written
     assert linker.link("or", label="creator").nil and linker.link("or vs", label="creator").nil
     assert linker.mention_core("black or white or") == "black or white"  # inner words stay
+    # a negation cue the tagger took into the span: the node still links (the expansion then
+    # makes it a DOWN boost: "anything but lg tv")
+    for mention in ("anything but lg", "other than lg", "not lg", "except lg", "no lg"):
+        assert linker.link(mention, label="creator").best.label == "LG", mention
+    assert linker.mention_core("not") == "not"  # nothing but a cue: as it is
     # the fitting path (generate/features) reads the mention the same way
     gen = linker.generate("or lg", "creator", "samsung or lg tv")
     assert [c.label for c, _, _ in gen] == ["LG"]
