@@ -372,7 +372,7 @@ class CategorySuggestion:
 class Boost(NamedTuple):
     """An UP (``weight > 0``) or DOWN (``weight < 0``) boost of a term or ``field:value``, with
     the rule that produced it (``path:line: input => KIND(w): arg``) or the brand link it
-    replaces as a filter (``link:<iri> (negated|fits|ungrounded|unsure)``).
+    replaces as a filter (``link:<iri> (negated|fits|ungrounded|unsure|alternative)``).
 
     >>> b = Boost("brand:apple", -20.0, "r.txt:3: laptop => DOWN(20): brand:apple")
     >>> b.direction, b[:2]
@@ -740,6 +740,32 @@ def _brand_role(words: Sequence[str], span: tuple[int, int] | None) -> str | Non
     return None
 
 
+#: words joining alternatives ("samsung or lg", "iphone vs samsung")
+_ALTERNATIVES = frozenset({"or", "vs", "vs.", "versus", "nor"})
+
+
+def _an_alternative(words: Sequence[str], span: tuple[int, int] | None,
+                    brands: Sequence[tuple[int, int]]) -> bool:
+    """Whether the brand at ``span`` is one side of an alternative whose other side is no
+    brand ("iphone or samsung phone"): a filter on it would drop the other side. Two brands
+    ("samsung or lg tv") are both filters (a field's values are ORed).
+
+    >>> words = "iphone or samsung phone".split()
+    >>> _an_alternative(words, (2, 3), [(2, 3)]), _an_alternative(words, (2, 3), [(0, 1), (2, 3)])
+    (True, False)
+    """
+    if span is None:
+        return False
+
+    def in_brand(i: int) -> bool:
+        return any(a <= i < b for a, b in brands)
+
+    at, end = span
+    if at >= 2 and words[at - 1] in _ALTERNATIVES and not in_brand(at - 2):
+        return True
+    return end + 1 < len(words) and words[end] in _ALTERNATIVES and not in_brand(end + 1)
+
+
 def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None) -> bool:
     """Whether the query, besides the brand's ``span``, holds an accessory word and another
     word (the device the accessory is for): "samsung galaxy s21 case", "case samsung galaxy
@@ -1085,6 +1111,8 @@ def expand(
     # (or one the KG sells nothing under) an UP boost
     link_boosts: list[Boost] = []
     words = normalize_key(query).split()
+    brand_spans = [sp for e in linked if g.kind(e.iri) == "brand"
+                   and (sp := _find_mention(words, e.mention or g.label(e.iri))) is not None]
     for ent in linked:
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
@@ -1111,6 +1139,8 @@ def expand(
                 if role is None and not _read_as_brand(ent.label) \
                         and ent.score < cfg.brand_filter_min_link:
                     role = "unsure"  # "galaxy" [product_name] -> a car-cover brand "Galaxy"
+                if role is None and _an_alternative(words, span, brand_spans):
+                    role = "alternative"  # "iphone or samsung phone": Samsung or an iPhone
                 if role is None and any(not cross(c) for c in sold_in):  # the KG sells it
                     facets["brand"].append((value, f"link:{ent.iri}"))
                 else:

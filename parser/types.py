@@ -89,7 +89,8 @@ class BoostResult:
     the brand link that is a boost rather than a filter (``link:<iri> (negated)``: the query
     excludes the brand; ``(fits)``: the device an accessory is for; ``(ungrounded)``: the
     store sells nothing under it; ``(unsure)``: a mention not read as a brand, linked with a
-    score under ``ExpansionConfig.brand_filter_min_link``)."""
+    score under ``ExpansionConfig.brand_filter_min_link``; ``(alternative)``: one side of "A or
+    B" whose other side is no brand)."""
 
     term: str
     direction: str

@@ -525,6 +525,21 @@ def test_a_negated_category_is_no_filter(kg):
     assert any(b.direction == "DOWN" and b.term.startswith("category:") for b in res.boosts)
 
 
+def test_a_brand_offered_as_one_alternative_is_no_filter(kg):
+    """'iphone or samsung phone' filtered on Samsung and so dropped the iPhones; two brands as
+    alternatives ('samsung or lg tv') are both filter values (ORed)."""
+    samsung = LinkedEntity(SAMSUNG.iri, "brand", 0.9, "creator", "samsung")
+    res = expand(kg, [samsung], query="iphone or samsung phone")
+    assert res.filters.brand == ()
+    assert [(b.term, b.direction, b.rule) for b in res.boosts] == [
+        ("brand:Samsung", "UP", f"link:{SAMSUNG.iri} (alternative)")]
+    lg = LinkedEntity(ID + "brand/lg", "brand", 0.9, "creator", "lg")
+    for query in ("samsung or lg tv", "lg vs samsung tv"):
+        res = expand(kg, [samsung, lg], query=query)
+        assert "Samsung" in res.filters.brand and not res.boosts, query
+    assert expand(kg, [samsung], query="samsung tv or monitor").filters.brand == ("Samsung",)
+
+
 def test_brand_boost_weight_is_a_setting():
     with pytest.raises(FusionConfigError, match="brand_boost"):
         ExpansionConfig(brand_boost=-1)
