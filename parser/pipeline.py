@@ -595,7 +595,9 @@ class QueryParser:
             context = self.fusion.context
             embeddings = context.embeddings if context is not None else None
         departments = self._label_space
-        result = self.expander.expand(q.text, linked=linked, intent=intent,
+        # the query as parsed (cut at max_query_chars, NFKC): rules, price and size patterns
+        # read what the tagger and linker read, and `rewritten` is made from it
+        result = self.expander.expand(q.normalized, linked=linked, intent=intent,
                                       limit=self.config.max_expansions, embeddings=embeddings,
                                       departments=departments, outside=outside)
         q.expansions = [

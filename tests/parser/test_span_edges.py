@@ -131,3 +131,16 @@ def test_span_edges():
     assert span_edges("e.g.") == (0, 0)
     assert span_edges("inc.") == (0, 1)
     assert span_edges("") == (0, 0)
+
+
+def test_expansion_reads_the_query_as_parsed_not_the_raw_text(qp):
+    """A query cut at max_query_chars: its price came from the raw text past the cut, which
+    neither the tagger nor the linker read; full-width digits are read as digits (NFKC)."""
+    from fusion.expand import QueryExpander
+    from parser.pipeline import ParserConfig
+
+    cut = QueryParser(tagger=WordTagger(), kg=qp.kg, expander=QueryExpander(qp.kg),
+                      config=ParserConfig(max_query_chars=20, on_too_long="truncate"))
+    q = cut("samsung tv " + "x" * 30 + " under 500")
+    assert q.truncated and "price_max" not in q.filters
+    assert cut("tv under ５００").filters.get("price_max") == 500.0
