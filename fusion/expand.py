@@ -667,13 +667,26 @@ def _grounded_brands(kg: _KG) -> dict[str, str]:
     return _cached(kg, "_kgqp_grounded_brands", (), build)
 
 
+#: marks glued to a word's edges that do not belong to it (the parser trims them from spans)
+_EDGE_MARKS = "\"'()[]{},.:;!?\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+def _query_words(text: str) -> list[str]:
+    """The normalised words of ``text``, marks glued to their edges dropped.
+
+    >>> _query_words('TV not "Samsung".')
+    ['tv', 'not', 'samsung']
+    """
+    return [w for w in (x.strip(_EDGE_MARKS) for x in normalize_key(text).split()) if w]
+
+
 def _find_mention(words: Sequence[str], mention: str) -> tuple[int, int] | None:
     """Where the words of ``mention`` first occur among ``words``: (start, end), or None.
 
     >>> _find_mention("case for my samsung galaxy".split(), "Samsung")
     (3, 4)
     """
-    m = normalize_key(mention).split()
+    m = _query_words(mention)
     for i in range(len(words) - len(m) + 1):
         if m and list(words[i:i + len(m)]) == m:
             return i, i + len(m)
@@ -699,7 +712,8 @@ def _read_as_brand(label: str | None) -> bool:
 
 
 def _negated(words: Sequence[str], span: tuple[int, int] | None,
-             cues: frozenset[str] = _NEGATIONS) -> bool:
+             cues: frozenset[str] = _NEGATIONS,
+             others: Sequence[tuple[int, int]] = ()) -> bool:
     """Whether the words before a mention's ``span`` (or its own first words, when the tagger
     took the cue into the span: "not black", "anything but lg") put it out of the search:
     "not samsung", "no black", "anything but samsung", "other than samsung".
@@ -719,20 +733,22 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
             return True
         if i == at:
             before = _words_before(words, at)
-            if before and before[-1] in cues:
+            if before and before[-1] in cues and not any(  # ("no" linked as a value: no cue)
+                    a <= at - 1 < b for a, b in others):
                 return True
         elif i - 1 >= at and words[i - 1] in cues and i < end:
             return True
     return False
 
 
-def _brand_role(words: Sequence[str], span: tuple[int, int] | None) -> str | None:
+def _brand_role(words: Sequence[str], span: tuple[int, int] | None,
+                others: Sequence[tuple[int, int]] = ()) -> str | None:
     """``"negated"`` ("not samsung", "anything but samsung", "other than samsung",
-    :func:`_negated`), ``"fits"`` ("case for samsung") or None, from the words before the
-    brand's ``span``."""
+    :func:`_negated`; ``others``: the other mentions' spans), ``"fits"`` ("case for samsung")
+    or None, from the words before the brand's ``span``."""
     if span is None:
         return None
-    if _negated(words, span):
+    if _negated(words, span, _NEGATIONS, others):
         return "negated"
     before = _words_before(words, span[0])
     if before and before[-1] in _FITS:
@@ -745,25 +761,40 @@ _ALTERNATIVES = frozenset({"or", "vs", "vs.", "versus", "nor"})
 
 
 def _an_alternative(words: Sequence[str], span: tuple[int, int] | None,
-                    brands: Sequence[tuple[int, int]]) -> bool:
-    """Whether the brand at ``span`` is one side of an alternative whose other side is no
-    brand ("iphone or samsung phone"): a filter on it would drop the other side. Two brands
-    ("samsung or lg tv") are both filters (a field's values are ORed).
+                    brands: Sequence[tuple[int, int]]) -> bool | None:
+    """Whether the brand at ``span``, right next to an "or" / "vs", is one side of an
+    alternative whose other side names no brand ("iphone or samsung phone": a filter on it
+    would drop the iPhones): True; False when the other side names a brand too ("samsung or
+    lg tv", "apple iphone or samsung galaxy": both are filter values, ORed); None when the
+    brand is not next to such a word ("samsung tv or monitor": Samsung's TVs or monitors).
 
     >>> words = "iphone or samsung phone".split()
     >>> _an_alternative(words, (2, 3), [(2, 3)]), _an_alternative(words, (2, 3), [(0, 1), (2, 3)])
     (True, False)
+    >>> _an_alternative("apple iphone or samsung galaxy".split(), (3, 4), [(0, 1), (3, 4)])
+    False
+    >>> _an_alternative("dell or hp laptop".split(), (1, 3), [(0, 1), (1, 3)])
+    False
     """
     if span is None:
-        return False
-
-    def in_brand(i: int) -> bool:
-        return any(a <= i < b for a, b in brands)
-
+        return None
     at, end = span
-    if at >= 2 and words[at - 1] in _ALTERNATIVES and not in_brand(at - 2):
-        return True
-    return end + 1 < len(words) and words[end] in _ALTERNATIVES and not in_brand(end + 1)
+    if words[at] in _ALTERNATIVES and at + 1 < end:  # the tagger's span "or hp"
+        at += 1
+    if words[end - 1] in _ALTERNATIVES and end - 1 > at:  # "iphone or"
+        end -= 1
+
+    def names_a_brand(lo: int, hi: int) -> bool:  # the other side: up to the next "or"
+        return any(a < hi and lo < b for a, b in brands if (a, b) != span)
+
+    if at >= 2 and words[at - 1] in _ALTERNATIVES:
+        lo = max((i + 1 for i in range(at - 1) if words[i] in _ALTERNATIVES), default=0)
+        return not names_a_brand(lo, at - 1)
+    if end + 1 < len(words) and words[end] in _ALTERNATIVES:
+        hi = min((i for i in range(end + 1, len(words)) if words[i] in _ALTERNATIVES),
+                 default=len(words))
+        return not names_a_brand(end + 1, hi)
+    return None
 
 
 def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None) -> bool:
@@ -1057,18 +1088,38 @@ def expand(
         return (mix[0] * agree + mix[1] * sim(c.iri) + mix[2] * pop.get(c.iri or "", 0.0)) \
             / sum(mix)
 
+    # the query's words (marks glued to a word's edges dropped, as the parser trims its
+    # spans: "tv not samsung." names Samsung), each linked mention's place among them and
+    # whether the query excludes it ("not black", "anything but samsung")
+    words = _query_words(query)
+    spans = {e.iri: _find_mention(words, e.mention or g.label(e.iri)) for e in linked}
+    others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
+              for e in linked}
+    brand_spans = [sp for e in linked if g.kind(e.iri) == "brand" and (sp := spans[e.iri])]
+    negated = {e.iri for e in linked if _negated(
+        words, spans[e.iri], _NEGATIONS if g.kind(e.iri) == "brand" else _VALUE_NEGATIONS,
+        others[e.iri])}
     # attributes the query's own linked values set ("for men": ideal_for): another value of
     # one ("women", "girl") contradicts the query, and an engine ORing expansions would show it
-    fixed = {(g.g.nodes[e.iri].get("attribute") or ""): e.iri for e in linked
-             if g.kind(e.iri) == "attribute_value"}
+    # (a value naming the set one more finely stays: "genuine leather" for "leather")
+    fixed: dict[str, list[str]] = {}
+    for e in linked:
+        if g.kind(e.iri) == "attribute_value" and e.iri not in negated:
+            fixed.setdefault(g.g.nodes[e.iri].get("attribute") or "", []).append(e.iri)
+
+    def contradicts(iri: str) -> bool:
+        set_ = fixed.get(g.g.nodes[iri].get("attribute") or "")
+        if not set_ or iri in set_:
+            return False
+        name = set(normalize_key(g.label(iri)).split())
+        return not any(set(normalize_key(g.label(v)).split()) <= name for v in set_)
 
     def add(cands: Sequence[_Cand], base: float) -> None:
         fanned: Counter[tuple[str, str]] = Counter()
         for c in cands:
             if c.iri in unlinkable or (c.category is not None and c.category in unlinkable):
                 continue
-            if c.kind == "attribute_value" and c.iri is not None and fixed.get(
-                    g.g.nodes[c.iri].get("attribute") or "", c.iri) != c.iri:
+            if c.kind == "attribute_value" and c.iri is not None and contradicts(c.iri):
                 continue
             if c.kind in _TREE_KINDS and c.category is not None and taxonomy is not None:
                 walked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]
@@ -1110,36 +1161,34 @@ def expand(
     # query excludes is a DOWN boost, and one it may only name as the device an accessory fits
     # (or one the KG sells nothing under) an UP boost
     link_boosts: list[Boost] = []
-    words = normalize_key(query).split()
-    brand_spans = [sp for e in linked if g.kind(e.iri) == "brand"
-                   and (sp := _find_mention(words, e.mention or g.label(e.iri))) is not None]
     for ent in linked:
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
-        span = _find_mention(words, ent.mention or g.label(ent.iri))
-        role = _brand_role(words, span) if g.kind(ent.iri) == "brand" else (
-            "negated" if _negated(words, span, _VALUE_NEGATIONS) else None)
+        span = spans[ent.iri]
+        role = "negated" if ent.iri in negated else (
+            _brand_role(words, span, others[ent.iri]) if g.kind(ent.iri) == "brand" else None)
         if role != "negated":
             add(cands, base)  # (an excluded node adds nothing: "phone not samsung")
         for field_, value in ent_facets:
+            if role == "negated" and field_ != "brand":  # "phone case not black"
+                link_boosts.append(Boost(f"{field_}:{value}", -cfg.brand_boost,
+                                         f"link:{ent.iri} (negated)"))
+                continue
             if field_ == "colour" and ent.label is not None \
                     and ent.label.lower() not in _COLOUR_LABELS:
                 continue  # a colour value linked from a word the tagger did not read as a
                 #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
             if field_ == "size" and set(normalize_key(value).split()) <= named:
                 continue
-            if role == "negated" and field_ != "brand":  # "phone case not black"
-                link_boosts.append(Boost(f"{field_}:{value}", -cfg.brand_boost,
-                                         f"link:{ent.iri} (negated)"))
-                continue
             if field_ == "brand":
                 value, sold_in, devices = _brand_facts(g, ent.iri)
                 if role is None and devices and _names_a_device_it_fits(words, span):
                     role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
+                alternative = _an_alternative(words, span, brand_spans)
                 if role is None and not _read_as_brand(ent.label) \
-                        and ent.score < cfg.brand_filter_min_link:
+                        and ent.score < cfg.brand_filter_min_link and alternative is None:
                     role = "unsure"  # "galaxy" [product_name] -> a car-cover brand "Galaxy"
-                if role is None and _an_alternative(words, span, brand_spans):
+                if role is None and alternative:
                     role = "alternative"  # "iphone or samsung phone": Samsung or an iPhone
                 if role is None and any(not cross(c) for c in sold_in):  # the KG sells it
                     facets["brand"].append((value, f"link:{ent.iri}"))

@@ -139,6 +139,8 @@ _NEGATION = re.compile(
     r"|want|need|show|me|spend|pay|be)\b){0,3}\s*$",
     re.I,
 )
+#: characters before a bound searched for its negation (the cue and three filler words)
+_NEGATION_WINDOW = 80
 # what joins a bound to a negated one before it: "not under 500 or over 900"
 _NEGATION_CHAIN = re.compile(r"\s*,?\s*(?:or|nor)\s+(?:\b(?:not|no)\s+)?", re.I)
 _BOUNDS: tuple[tuple[re.Pattern[str], str, bool], ...] = (  # (pattern, bound, guarded)
@@ -237,10 +239,14 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 def _negated(text: str, start: int, negated: list[tuple[int, int]]) -> bool:
     """Whether the bound or range that starts at ``start`` is negated: a negation right before
     it, or "or" / "nor" after a negated one (``negated``: their ``(start, end)``)."""
-    if _NEGATION.search(text, 0, start):
+    # (a window before the bound: the cue is at most three short words away, and a search
+    # from the text's start made long inputs quadratic)
+    if _NEGATION.search(text, max(0, start - _NEGATION_WINDOW), start):
         return True
-    return any(s < start and (e >= start or _NEGATION_CHAIN.fullmatch(text, e, start))
-               for s, e in negated)
+    if not negated:
+        return False
+    s, e = negated[-1]  # the chain joins a bound to the negated one right before it
+    return s < start and (e >= start or _NEGATION_CHAIN.fullmatch(text, e, start) is not None)
 
 
 def parse_price(text: str) -> tuple[float | None, float | None]:

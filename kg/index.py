@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from kg.schema import NodeKind, invisible
+from kg.schema import NodeKind, invisible, separates
 
 __all__ = ["AliasIndex", "Candidate", "Match", "normalize_key", "normalize_with_offsets"]
 
@@ -112,8 +112,9 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] 
     >>> normalize_with_offsets("Ｓａｍ  ﬁ")
     ('sam fi', [0, 1, 2, 3, 5, 5], [1, 2, 3, 5, 6, 6])
 
-    Control and format characters (:func:`kg.schema.invisible`: a zero-width space, a soft
-    hyphen) are dropped, so "sam\u200bsung" matches the name "Samsung".
+    Format characters (:func:`kg.schema.invisible`: a soft hyphen, a bidi mark) are dropped, so
+    "sam\u00adsung" matches the name "Samsung"; a control character or a zero-width space
+    separates words, as a space does.
     """
     if text.isascii() and not _ASCII_NEEDS_SLOW.search(text):
         return text.lower(), None, None
@@ -129,8 +130,10 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] 
                 j += 1
             piece = " "
         elif invisible(text[i]):  # (a ZWJ after a character stays in its cluster)
-            i = j
-            continue
+            if not separates(text[i]):
+                i = j
+                continue
+            piece = " "  # NUL or a zero-width space between words: a space
         else:
             while j < n and _joins_previous(text[j]):
                 j += 1

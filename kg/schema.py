@@ -133,19 +133,27 @@ _SLUG_BAD = re.compile(r"[^\w.\-~]+", re.UNICODE)
 def invisible(ch: str) -> bool:
     """Whether ``ch`` is a control or format character other than whitespace (NUL, a
     zero-width space, a soft hyphen, a bidi override ...): matching ignores these, so a name or
-    query holding one still matches the name it looks like."""
+    query holding one still matches the name it looks like (:func:`drop_invisible`)."""
     return unicodedata.category(ch) in ("Cc", "Cf") and not ch.isspace()
 
 
-def drop_invisible(text: str) -> str:
-    """``text`` without its :func:`invisible` characters.
+def separates(ch: str) -> bool:
+    """Whether the :func:`invisible` ``ch`` separates words: a control character (NUL ...) or a
+    zero-width space (text copied from the web puts one between words); a format character
+    inside a word (a soft hyphen, a bidi mark) does not."""
+    return ch == "\u200b" or unicodedata.category(ch) == "Cc"
 
-    >>> drop_invisible("Sam\u200bsung\u00ad")
-    'Samsung'
+
+def drop_invisible(text: str) -> str:
+    """``text`` without its :func:`invisible` characters; one that :func:`separates` words
+    becomes a space.
+
+    >>> drop_invisible("Sam\\u00adsung\\u200btv\\x00x")
+    'Samsung tv x'
     """
     if text.isprintable():  # (fast: no control or format character)
         return text
-    return "".join(ch for ch in text if not invisible(ch))
+    return "".join((" " if separates(ch) else "") if invisible(ch) else ch for ch in text)
 
 
 def normalize_name(text: str) -> str:

@@ -483,7 +483,9 @@ def test_no_expansion_to_another_value_of_an_attribute_the_query_sets():
               "girl": ("ideal_for", "Girl"), "black": ("color", "Black")}
     for iri, (attribute, label) in values.items():
         g.add_node(iri, kind="attribute_value", label=label, attribute=attribute)
-    for i, value in enumerate(["women", "women", "girl", "men", "black", "black"]):
+    g.add_node("women-sport", kind="attribute_value", label="Women Sport", attribute="ideal_for")
+    for i, value in enumerate(["women", "women", "girl", "men", "black", "black",
+                               "women-sport"]):
         g.add_node(f"p{i}", kind="product", label=f"Shades {i}")
         g.add_edge(f"p{i}", "sun", relation="in_category")
         g.add_edge(f"p{i}", value, relation="has_value")
@@ -493,6 +495,13 @@ def test_no_expansion_to_another_value_of_an_attribute_the_query_sets():
     assert "Black" in terms and not terms & {"Women", "Girl"}
     terms = {e.term for e in expand(g, [sun], query="sunglasses")}
     assert {"Women", "Girl", "Black"} <= terms
+    # a value the query excludes sets nothing ("sunglasses not for men")
+    terms = {e.term for e in expand(g, [sun, men], query="sunglasses not for men")}
+    assert {"Women", "Girl"} <= terms and "Men" not in terms
+    # a value that names the set one more finely is no contradiction
+    women = LinkedEntity("women", "attribute_value", 0.9, "department", "ladies")
+    terms = {e.term for e in expand(g, [sun, women], query="ladies sunglasses")}
+    assert "Women Sport" in terms and not terms & {"Men", "Girl"}
 
 
 @pytest.mark.parametrize("query", ["phone case not black", "shirt not red", "phone case no red",
@@ -514,6 +523,31 @@ def test_a_negated_value_is_a_down_boost_not_a_filter(kg, query):
         res = expand(kg, [LinkedEntity(RED_IRI, "attribute_value", 0.9, "color", "red")],
                      query=q)
         assert res.filters.colour == ("Red",) and not res.boosts, q
+
+
+def test_negation_and_alternatives_read_words_with_marks_and_other_mentions(kg):
+    """A diff review found: a mark glued to the brand's word ("tv not samsung.") hid the
+    negation once the parser trimmed the span; "apple iphone or samsung galaxy" lost Samsung's
+    filter; "dell or hp laptop" made HP 'unsure'; a colour not read as a colour was dropped
+    even when negated; a word linked as a value ("no") was taken for a cue."""
+    samsung = LinkedEntity(SAMSUNG.iri, "brand", 0.9, "creator", "samsung")
+    for query in ("tv not samsung.", "tv, not samsung, under 500", "tv not (samsung)"):
+        res = expand(kg, [samsung], TV_INTENT, query=query, departments=DEPTS)
+        assert res.filters.brand == () and res.boosts[0].direction == "DOWN", query
+    assert expand(kg, [samsung], ACC_INTENT, query="case for samsung.",
+                  departments=DEPTS).boosts[0].rule.endswith("(fits)")
+    lg = LinkedEntity(ID + "brand/lg", "brand", 0.9, "creator", "lg")
+    for query in ("lg tv or samsung tv", "samsung galaxy or lg phone"):
+        assert set(expand(kg, [samsung, lg], query=query).filters.brand) == {"Samsung", "Lg"}
+    hp = LinkedEntity(ID + "brand/lg", "brand", 0.749, "product_name", "or lg")
+    assert set(expand(kg, [samsung, hp], query="samsung or lg tv").filters.brand) == {
+        "Samsung", "Lg"}
+    red = LinkedEntity(RED_IRI, "attribute_value", 0.9, "modifier", "red")
+    res = expand(kg, [red], query="dress not red")
+    assert [(b.term, b.direction) for b in res.boosts] == [("colour:Red", "DOWN")]
+    no = LinkedEntity(RED_IRI, "attribute_value", 0.9, "UoM", "no")  # "no" linked as a value
+    res = expand(kg, [no, samsung], TV_INTENT, query="no samsung", departments=DEPTS)
+    assert res.filters.brand == ("Samsung",)
 
 
 def test_a_negated_category_is_no_filter(kg):

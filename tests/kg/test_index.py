@@ -104,13 +104,17 @@ def test_100k_aliases_build_and_match():
 
 
 def test_invisible_characters_are_ignored_in_names_and_queries():
-    # a zero-width space, soft hyphen or bidi mark (pasted from a web page, or in a name an RDF
-    # import carried) does not keep a query from matching the name it looks like
-    idx = _index("samsung", "Sam\u200bsung Galaxy", "tv")
+    # a soft hyphen or bidi mark (pasted from a web page, or in a name an RDF import carried)
+    # does not keep a query from matching the name it looks like; a zero-width space or a
+    # control character between words separates them, as a space does
+    idx = _index("samsung", "Sam\u00adsung Galaxy", "tv")
     assert spans(idx, "sam\u00adsung tv") == [(0, 8, "sam\u00adsung"), (9, 11, "tv")]
     assert sorted(spans(idx, "\u202asamsung galaxy\x00")) == [
         (1, 8, "samsung"), (1, 15, "samsung galaxy")]
-    assert idx.lookup("samsung galaxy")[0].matched_alias == "Sam\u200bsung Galaxy"
-    name = "Sam\u200bsung\u00ad "
+    assert idx.lookup("samsung galaxy")[0].matched_alias == "Sam\u00adsung Galaxy"
+    name = "Sam\u00adsung\u200e "
     assert normalize_key(name) == normalize_name(name) == "samsung"
-    assert normalize_with_offsets("x\x07y") == ("xy", [0, 2], [1, 3])
+    assert normalize_with_offsets("x\x07y") == ("x y", [0, 1, 2], [1, 2, 3])
+    assert spans(idx, "samsung\u200btv") == [(0, 7, "samsung"), (8, 10, "tv")]
+    assert spans(idx, "tv\x00samsung") == [(0, 2, "tv"), (3, 10, "samsung")]
+    assert normalize_name("samsung\u200btv") == normalize_key("samsung\u200btv") == "samsung tv"
