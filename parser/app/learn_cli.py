@@ -51,8 +51,12 @@ def select(
     bundle: Annotated[Path | None, typer.Option(
         "--bundle", help="Bundle folder [default bundle].")] = None,
     exclude: Annotated[list[Path] | None, typer.Option(
-        "--exclude", help="Already labelled data (CoNLL, JSONL or Label Studio JSON): its "
-        "queries are never selected. Repeatable.")] = None,
+        "--exclude", exists=True, help="Already labelled data (CoNLL, JSONL or Label Studio "
+        "JSON): its queries, rejected, skipped and unannotated ones too, are never selected. "
+        "Repeatable.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite an existing --out (without it, an existing file is "
+        "refused: it may hold a round's annotations).")] = False,
     w_uncertainty: Annotated[float, typer.Option(help="Weight of tag uncertainty.")] = 1.0,
     w_nil: Annotated[float, typer.Option(help="Weight of spans the KG cannot link.")] = 0.5,
     w_disagreement: Annotated[float, typer.Option(
@@ -79,12 +83,13 @@ def select(
     from parser.app.threads import scoped_threads
     from parser.learn import SelectionConfig, read_query_log, select_from_log, to_tasks
     from parser.pipeline import QueryParser
-    from parser.tagger.formats import label_studio_config, read_tasks, write_tasks
+    from parser.tagger.formats import label_studio_config, read_task_texts, write_tasks
 
     with cli_errors(), scoped_threads(torch_threads=1, blas_threads=1):
         if out.suffix not in (".json", ".jsonl"):
             raise ValueError(f"--out {out}: write the batch to a .json (Label Studio) or "
                              ".jsonl (span JSONL) file")
+        _check_batch_out(out, exclude or [], force=force)
         if uncertainty == "sum_bald":
             raise ValueError("--uncertainty sum_bald needs Monte Carlo dropout passes of a "
                              "torch tagger, and this command scores with the bundle's ONNX "
@@ -100,7 +105,9 @@ def select(
                               clusters=clusters, seed=seed, uncertainty=uncertainty,
                               cluster_fraction=cluster_fraction, redundancy=redundancy)
         log = read_query_log(queries)
-        done = [t.text for p in exclude or [] for t in read_tasks(p)]
+        # every query shown to an annotator, whatever the answer (a rejected or skipped one
+        # came back in every round)
+        done = [text for p in exclude or [] for text in read_task_texts(p)]
         parser = QueryParser.from_pretrained(_bundle(bundle), warmup=False)
         label_kinds = parser.linker.config.label_kinds if parser.linker is not None else None
         picked = select_from_log(parser.tagger, log, n, config=cfg, exclude=done,
@@ -122,6 +129,25 @@ def select(
             reasons[kind] = reasons.get(kind, 0) + 1
     typer.echo(json.dumps({"out": str(out), "selected": len(tasks), "log_queries": len(log),
                            "reasons": reasons}))
+
+
+def _check_batch_out(out: Path, exclude: list[Path], *, force: bool) -> None:
+    """Refuse a batch ``--out`` that would overwrite labels: one of the ``--exclude`` files
+    (always), or any existing file (unless ``force``): the annotated export of a round saved
+    under the batch's name was wiped by the next round's batch."""
+    from parser.errors import ConfigError
+
+    if out.is_dir():
+        raise ConfigError(f"--out {out} is a folder: give the batch file's path")
+    for p in exclude:
+        if p.resolve() == out.resolve() or (out.exists() and p.exists() and out.samefile(p)):
+            raise ConfigError(f"--out {out} is also an --exclude file: the new batch would "
+                              "overwrite the labels it excludes; write it to a new file "
+                              "(e.g. batch-2.json)")
+    if out.exists() and not force:
+        raise ConfigError(f"--out {out} already exists (an earlier batch, or its annotations?): "
+                          "write each round's batch to a new file (e.g. batch-2.json), or pass "
+                          "--force to overwrite it")
 
 
 def _drop_previous_gazetteers(out: Path) -> None:
@@ -146,7 +172,9 @@ def _drop_previous_gazetteers(out: Path) -> None:
 @app.command()
 def gazetteer(
     labels: Annotated[Path, typer.Option(
-        "--labels", help="Annotated batch (Label Studio JSON or span JSONL).")],
+        "--labels", exists=True, help="Annotated batch (Label Studio JSON or span JSONL). "
+        "Only spans a person confirmed are used: a Label Studio annotation, or a span JSONL "
+        "line not marked \"source\": \"prediction\" (as `learn select` marks its lines).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the gazetteer files.")],
     bundle: Annotated[Path | None, typer.Option(
         "--bundle", help="Bundle whose KG and linker decide what is NIL [default bundle].")
@@ -169,6 +197,13 @@ def gazetteer(
         tasks = read_tasks(labels)
         unreviewed = sum(t.source == "prediction" for t in tasks)
         tasks = [t for t in tasks if t.source != "prediction"]  # only what a person confirmed
+        unmarked = sum(t.source == "file" for t in tasks)
+        if unmarked:  # CoNLL, or span JSONL without "source": who labelled them is unknown
+            logger.warning(
+                "%s: %d of the %d tasks used do not say who labelled them (CoNLL, or span "
+                "JSONL lines without \"source\"): their spans are taken as confirmed; mark "
+                "the model's unreviewed lines \"source\": \"prediction\" (as `kgqp learn "
+                "select` writes them) to leave them out", labels, unmarked, len(tasks))
         parser = QueryParser.from_pretrained(_bundle(bundle), warmup=False)
         label_kinds = parser.linker.config.label_kinds if parser.linker is not None else None
         confirmed = [ParsedQuery(text=t.text, normalized=t.text, entities=[
@@ -179,10 +214,12 @@ def gazetteer(
         _drop_previous_gazetteers(out)
         written = write_gazetteers(rows, out, kg_dir=kg, source="kgqp-learn")
         atomic_write_json(out / "kg_additions.json", {
-            "labels": str(labels), "skipped_unreviewed_tasks": unreviewed,
+            "labels": str(labels), "tasks_used": len(tasks),
+            "skipped_unreviewed_tasks": unreviewed, "unmarked_tasks": unmarked,
             "additions": [asdict(r) for r in rows], "files": [asdict(f) for f in written]})
     for f in written:
         typer.echo(f.command)
     typer.echo(json.dumps({"out": str(out), "files": len(written),
-                           "names": sum(f.names for f in written),
-                           "skipped_unreviewed_tasks": unreviewed}))
+                           "names": sum(f.names for f in written), "tasks_used": len(tasks),
+                           "skipped_unreviewed_tasks": unreviewed,
+                           "unmarked_tasks": unmarked}))

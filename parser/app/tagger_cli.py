@@ -99,9 +99,13 @@ LimitTrainOpt = Annotated[int | None, typer.Option(help="Use only the first N tr
 NumThreadsOpt = Annotated[int | None, typer.Option(help="torch CPU threads (default 2).")]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoint.")]
 ForceOpt = Annotated[bool, typer.Option(
-    "--force", help="Replace the model OUT already holds (without it, such an OUT is refused).")]
-#: the files a tagger folder (or an adapter folder) is made of: a model in OUT is one of them,
-#: and --force removes them all first (a stale distill_args.json made a new model look distilled)
+    "--force", help="Replace the model OUT already holds (without it, such an OUT is refused); "
+    "the old model stays until the new one's first epoch is saved.")]
+#: the files a tagger folder (or an adapter folder) is made of: a model in OUT is one of them.
+#: --force lets training replace them: the first save of the new model replaces the folder
+#: whole, these files of the old model gone (a stale distill_args.json made a new model look
+#: distilled), and not before (a bad --dev path or label lost the old model:
+#: parser.tagger.training.train)
 _MODEL_FILES = ("config.json", "kgqp.json", "model.safetensors", "model.onnx", "model.int8.onnx",
                 "adapter.json", "adapter.safetensors", "distill_args.json",
                 "training_args.json", "training_history.json", "dev_scores.json", "vocab.txt",
@@ -124,7 +128,7 @@ def _check_out(out: Path, *, resume: bool, force: bool, init_from: Path | None,
         raise ConfigError(f"--out {out} is the --init-from tagger: training would overwrite "
                           "the model it starts from; give another --out")
     check_model_out(out, held_files=() if resume else _MODEL_FILES[:7],
-                    remove_files=_MODEL_FILES[7:], force=force,
+                    remove_files=_MODEL_FILES[7:], force=force, replaced_on_save=True,
                     hint="" if adapter else "--resume to continue its checkpoint, ")
 
 
@@ -186,7 +190,7 @@ def _labels_option(labels: str | None, tagger: Path | None) -> list[str] | None:
 @app.command()
 def convert(
     src: Annotated[Path, typer.Argument(
-        help="CoNLL, span JSONL (.jsonl) or Label Studio tasks (.json) input.")],
+        exists=True, help="CoNLL, span JSONL (.jsonl) or Label Studio tasks (.json) input.")],
     dst: Annotated[Path, typer.Argument(
         help="Output: .jsonl writes span JSONL, .json Label Studio tasks (and "
              "DST.label_config.xml), anything else CoNLL.")],
@@ -202,7 +206,9 @@ def convert(
     """Convert between CoNLL, span JSONL and Label Studio tasks, and between BIO and BIOES.
 
     The input is validated whole first (offsets, word boundaries, overlaps, labels): a bad
-    task is reported with its file and line (or task index) and nothing is written."""
+    task is reported with its file and line (or task index) and nothing is written. The
+    summary counts the tasks a person annotated and those that are the model's unreviewed
+    predictions (span JSONL output keeps the mark: "source")."""
     from parser.tagger.data import write_conll
     from parser.tagger.formats import (
         label_studio_config,
@@ -218,13 +224,15 @@ def convert(
             raise ConfigError("--source must be auto, annotations or predictions, got "
                               f"{source!r}")
         allowed = _labels_option(labels, tagger)
+        counts: dict[str, int] = {}
         if dst.suffix not in (".json", ".jsonl"):  # CoNLL out: keep the words as read
             sents = read_data(src, scheme=scheme, labels=allowed,  # type: ignore[arg-type]
-                              source=source)  # type: ignore[arg-type]
+                              source=source, counts=counts)  # type: ignore[arg-type]
             write_conll(dst, sents)
             n = len(sents)
         else:
-            tasks = read_tasks(src, labels=allowed, source=source)  # type: ignore[arg-type]
+            tasks = read_tasks(src, labels=allowed, source=source,  # type: ignore[arg-type]
+                               counts=counts)
             write_tasks(dst, tasks)
             if dst.suffix == ".json":
                 used = allowed or sorted({s.label for t in tasks for s in t.spans})
@@ -233,7 +241,16 @@ def convert(
                 atomic_write_text(dst.with_suffix(".label_config.xml"),
                                   label_studio_config(used) + "\n")
             n = len(tasks)
-    typer.echo(f"wrote {n} queries to {dst}")
+    typer.echo(f"wrote {n} queries to {dst}{_origins(counts)}")
+
+
+def _origins(counts: dict[str, int]) -> str:
+    """`` (2 annotated, 1 unreviewed predictions, 3 skipped)``: where the labels of an
+    annotation file came from ('' for a file that cannot tell: CoNLL, unmarked span JSONL)."""
+    parts = [f"{counts[k]} {what}" for k, what in (("annotation", "annotated"),
+                                                   ("prediction", "unreviewed predictions"),
+                                                   ("skipped", "skipped")) if counts.get(k)]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 @app.command()
@@ -280,6 +297,10 @@ def train(
         "--kg-augment", min=0.0, max=10.0, help="With --kg: add synthetic queries made from the "
         "training ones, their brand/product-type/colour/... spans replaced by other KG names, "
         "as a share of the training sentences (0.5: half as many again).")] = None,
+    source: Annotated[str, typer.Option(
+        help="Label Studio / span JSONL data: annotations (only the tasks a person annotated; "
+        "a task nobody annotated, or skipped, is left out), auto (such a task is trained on "
+        "with the model's own predictions) or predictions.")] = "annotations",
 ) -> None:
     """Fine-tune a tagger; the best-by-dev-F1 model is saved in OUT.
 
@@ -294,6 +315,7 @@ def train(
              "patience": patience, "label_smoothing": label_smoothing,
              "limit_train": limit_train, "num_threads": num_threads, "init_from": init_from,
              "replay_path": replay, "replay_size": replay_size, "kg_augment": kg_augment,
+             "source": source,
              "adapter": None if adapter is None else {"market": adapter, "r": lora_r,
                                                       "alpha": lora_alpha}}
     with cli_errors():

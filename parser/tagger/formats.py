@@ -6,12 +6,19 @@ why it was selected, scores, KG links). Two file formats, both read back lossles
 
 * **span JSONL** (spaCy / Prodigy style), one task per line:
   ``{"text": "lg 55 inch tv", "spans": [{"start": 0, "end": 2, "label": "creator"}], "meta": {}}``.
-  A line with Prodigy's ``"answer": "reject"`` or ``"ignore"`` is skipped on import.
+  ``"source": "prediction"`` marks the model's unreviewed spans (the lines of
+  ``kgqp learn select``), ``"source": "annotation"`` a person's; a line with neither is of
+  unknown origin (``Task.source == "file"``). Prodigy's ``"answer": "accept"`` makes a line an
+  annotation; a line with ``"answer": "reject"`` or ``"ignore"`` is skipped on import (its
+  text is still "shown": :func:`read_task_texts`). doccano's JSONL is read too: its spans
+  ``"label": [[start, end, "LABEL"], ...]`` (or ``"entities": [{"start_offset",
+  "end_offset", "label"}]``, or spaCy's ``"entities": [[start, end, "LABEL"]]``) are an
+  annotator's. A span key holding anything else is refused.
 * **Label Studio tasks JSON**: a JSON array of tasks ``{"id", "data": {"text", "meta"},
   "predictions": [{"model_version", "result": [...]}]}``; an exported project adds
   ``"annotations"``. On import the last annotation that was not cancelled wins, else (with
   ``source="auto"``) the first prediction; :func:`label_studio_config` writes the matching
-  labelling interface.
+  labelling interface. A task read from an annotation is written back as an annotation.
 
 Every reader validates before it returns: offsets inside the text, ``start < end``, spans on
 word boundaries (whitespace around a span is trimmed: annotation tools often select it), no
@@ -62,6 +69,7 @@ __all__ = [
     "read_jsonl",
     "read_label_studio",
     "read_span_jsonl",
+    "read_task_texts",
     "read_tasks",
     "text_lines",
     "to_label_studio",
@@ -211,25 +219,110 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
 # span JSONL
 
 
+#: ``Task.source`` values a span JSONL line records (``"file"``: none, the origin is unknown)
+_MARKED_SOURCES = ("prediction", "annotation")
+
+
 def write_span_jsonl(path: str | os.PathLike[str], tasks: Iterable[Task]) -> Path:
-    """Write ``tasks`` as span JSONL (atomically)."""
+    """Write ``tasks`` as span JSONL (atomically). A task whose spans are the model's
+    unreviewed predictions, or a person's annotation, says so in ``"source"``."""
     lines = []
     for t in tasks:
         obj: dict[str, Any] = {"text": t.text, "spans": [
             {"start": s.start, "end": s.end, "label": s.label} for s in t.spans]}
         if t.meta:
             obj["meta"] = t.meta
+        if t.source in _MARKED_SOURCES:
+            obj["source"] = t.source
         lines.append(json.dumps(obj, ensure_ascii=False))
     atomic_write_text(path, "".join(line + "\n" for line in lines))
     return Path(path)
 
 
+def _jsonl_spans(obj: dict) -> tuple[list[tuple[Any, Any, Any, Any]], str | None]:
+    """The raw spans of a span JSONL line and the key they were under: ``"spans"``
+    (``[{"start", "end", "label"}]``), doccano's ``"label"`` (``[[start, end, "LABEL"]]``) or
+    ``"entities"`` (``[{"start_offset", "end_offset", "label"}]``); ``([], None)`` when the
+    line has none of them. A span key holding something else raises ValueError."""
+    label = obj.get("label")
+    if isinstance(label, list):  # doccano's export (wins: a "spans" beside it is a leftover)
+        if not all(isinstance(x, list | tuple) and len(x) == 3 for x in label):
+            raise ValueError("doccano's 'label' must be a list of [start, end, \"LABEL\"] "
+                             f"triples, got {json.dumps(label)[:80]}")
+        return [(a, b, lab, None) for a, b, lab in label], "label"
+    if "entities" in obj and "spans" not in obj:
+        ents = obj["entities"]
+        if isinstance(ents, list) and all(isinstance(x, list) and len(x) == 3 for x in ents):
+            return [(a, b, lab, None) for a, b, lab in ents], "entities"  # spaCy's triples
+        if not isinstance(ents, list) or not all(
+                isinstance(d, dict) and {"start_offset", "end_offset", "label"} <= d.keys()
+                for d in ents):
+            raise ValueError("'entities' must be a list of {start_offset, end_offset, label} "
+                             "objects (doccano) or of [start, end, \"LABEL\"] triples, got "
+                             f"{json.dumps(ents)[:80]}")
+        return [(d["start_offset"], d["end_offset"], d["label"], None) for d in ents], \
+            "entities"
+    if "spans" in obj:
+        raw = obj["spans"]
+        if raw is None:
+            raw = []
+        if not isinstance(raw, list) or not all(isinstance(d, dict) for d in raw):
+            raise ValueError("'spans' must be a list of {start, end, label} objects")
+        return [(d.get("start"), d.get("end"), d.get("label"), d.get("text")) for d in raw], \
+            "spans"
+    if label is not None and not isinstance(label, str):
+        raise ValueError("'label' must be a list of [start, end, \"LABEL\"] triples "
+                         f"(doccano's spans), got {json.dumps(label)[:80]}")
+    return [], None  # (a string "label" is a text category, e.g. Prodigy's textcat: no spans)
+
+
+def _line_text(obj: dict, key: str | None) -> Any:
+    """The text of a span JSONL line: ``"text"`` (some doccano versions export it as
+    ``"data"``)."""
+    if "text" not in obj and key in ("label", "entities", None) and \
+            isinstance(obj.get("data"), str):
+        return obj["data"]
+    return obj.get("text")
+
+
+def _line_source(obj: dict, key: str | None) -> str:
+    """``Task.source`` of a span JSONL line: Prodigy's ``"answer": "accept"`` and doccano's
+    spans are a person's; else its ``"source"`` mark; else ``"file"`` (unknown)."""
+    if obj.get("answer") == "accept" or key in ("label", "entities"):
+        return "annotation"
+    mark = obj.get("source")
+    return mark if mark in _MARKED_SOURCES else "file"
+
+
+def _wanted(origin: str, source: LabelSource) -> bool:
+    """Whether a task of ``origin`` (``Task.source``) is read with ``source``."""
+    if source == "annotations":
+        return origin != "prediction"
+    if source == "predictions":
+        return origin == "prediction"
+    return True
+
+
+def _count(counts: dict[str, int] | None, key: str) -> None:
+    if counts is not None:
+        counts[key] = counts.get(key, 0) + 1
+
+
 def read_span_jsonl(path: str | os.PathLike[str], *, labels: Collection[str] | None = None,
-                    mode: WordMode = "auto") -> list[Task]:
-    """Read span JSONL (see the module docstring); every line is validated first."""
+                    mode: WordMode = "auto", source: LabelSource = "auto",
+                    counts: dict[str, int] | None = None) -> list[Task]:
+    """Read span JSONL (see the module docstring); every line is validated first.
+
+    ``source``: ``"auto"`` reads every line; ``"annotations"`` skips the lines marked
+    ``"source": "prediction"`` (the model's, unreviewed); ``"predictions"`` reads only those.
+    ``counts``, when given, is filled with the number of tasks read per ``Task.source``
+    (``"annotation"``, ``"prediction"``, ``"file"``) and of lines ``"skipped"`` (rejected,
+    ignored, or not of ``source``)."""
+    if source not in ("auto", "annotations", "predictions"):
+        raise DataFormatError(f"source={source!r}: use 'auto', 'annotations' or 'predictions'")
     p = _check_file(path)
     out: list[Task] = []
-    skipped = 0
+    skipped = rejected = lines = with_spans = 0
     for lineno, line in text_lines(p):
         if not line.strip():
             continue
@@ -238,25 +331,77 @@ def read_span_jsonl(path: str | os.PathLike[str], *, labels: Collection[str] | N
             if not isinstance(obj, dict):
                 raise ValueError("a line must be a JSON object")
             if obj.get("answer") in ("reject", "ignore"):
-                skipped += 1
+                rejected += 1
+                _count(counts, "skipped")
                 continue
-            text = check_text(obj.get("text"))
-            raw = obj.get("spans") or []
-            if not isinstance(raw, list) or not all(isinstance(d, dict) for d in raw):
-                raise ValueError("'spans' must be a list of {start, end, label} objects")
+            lines += 1
+            raw, key = _jsonl_spans(obj)
+            text = check_text(_line_text(obj, key))
+            with_spans += key is not None
+            origin = _line_source(obj, key)
+            if not _wanted(origin, source):
+                skipped += 1
+                _count(counts, "skipped")
+                continue
             meta = obj.get("meta") or {}
             if not isinstance(meta, dict):
                 raise ValueError("'meta' must be an object")
-            spans = _check_spans(text, ((d.get("start"), d.get("end"), d.get("label"),
-                                         d.get("text")) for d in raw), labels, mode)
+            spans = _check_spans(text, raw, labels, mode)
         except ValueError as err:  # json.JSONDecodeError is a ValueError
             raise DataFormatError(f"{p}:{lineno}: {err}; expected {{\"text\": str, "
-                                  "\"spans\": [{\"start\", \"end\", \"label\"}]}: fix the "
-                                  "line (nothing was imported)") from None
-        out.append(Task(text, spans, meta, source="file"))
+                                  "\"spans\": [{\"start\", \"end\", \"label\"}]} (or doccano's "
+                                  "\"label\": [[start, end, \"LABEL\"]]): fix the line (nothing "
+                                  "was imported)") from None
+        out.append(Task(text, spans, meta, source=origin))
+        _count(counts, origin)
+    if rejected:
+        logger.info("%s: skipped %d rejected or ignored tasks", p, rejected)
     if skipped:
-        logger.info("%s: skipped %d rejected or ignored tasks", p, skipped)
+        logger.info("%s: skipped %d tasks whose spans are not %s", p, skipped, source)
+    if lines and not with_spans:
+        logger.warning("%s: no line has spans (a \"spans\" list, or doccano's \"label\" "
+                       "[[start, end, \"LABEL\"]]): all %d queries are read with no entity; "
+                       "export the annotations with their spans", p, lines)
     return out
+
+
+def read_task_texts(path: str | os.PathLike[str]) -> list[str]:
+    """The text of every task of an annotation file, whatever became of it: rejected or
+    ignored (Prodigy), cancelled, unannotated (Label Studio), only predicted: the queries
+    already shown to an annotator (``kgqp learn select --exclude``). CoNLL: its sentences.
+    Only the texts are checked, not the spans."""
+    p = _check_file(path)
+    if _is_label_studio(p):
+        try:
+            raw = json.loads(p.read_text(encoding="utf-8-sig"))
+        except ValueError as err:  # also UnicodeDecodeError
+            raise DataFormatError(f"{p}: not valid JSON ({err}): export the tasks again") \
+                from None
+        if not isinstance(raw, list):
+            raise DataFormatError(f"{p}: Label Studio tasks JSON must be an array of tasks")
+        texts = []
+        for i, task in enumerate(raw):
+            try:
+                if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+                    raise ValueError("a task must be an object with a 'data' object")
+                texts.append(check_text(task["data"].get("text"), "data.text"))
+            except ValueError as err:
+                raise DataFormatError(f"{p}: task {i}: {err}: fix the task") from None
+        return texts
+    if p.suffix in (".jsonl", ".json"):
+        texts = []
+        for lineno, line in text_lines(p):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("a line must be a JSON object")
+                texts.append(check_text(_line_text(obj, None)))
+            except ValueError as err:
+                raise DataFormatError(f"{p}:{lineno}: {err}: fix the line") from None
+        return texts
+    return [s.text() for s in read_conll(p)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,7 +427,8 @@ def label_studio_config(labels: Iterable[str]) -> str:
 
 
 def to_label_studio(tasks: Sequence[Task], *, model_version: str = "kgqp") -> list[dict]:
-    """Label Studio tasks with the spans of ``tasks`` as pre-filled predictions."""
+    """Label Studio tasks with the spans of ``tasks`` as pre-filled predictions (a task read
+    from a person's annotation, ``Task.source == "annotation"``, as that annotation)."""
     out = []
     for i, t in enumerate(tasks):
         result = [{
@@ -292,11 +438,13 @@ def to_label_studio(tasks: Sequence[Task], *, model_version: str = "kgqp") -> li
                       "labels": [s.label]},
         } for k, s in enumerate(t.spans)]
         task: dict[str, Any] = {"id": t.id if t.id is not None else i + 1,
-                                "data": {"text": t.text, "meta": t.meta},
-                                "predictions": [{"model_version": model_version,
-                                                 "result": result}]}
-        if "score" in t.meta:
-            task["predictions"][0]["score"] = t.meta["score"]
+                                "data": {"text": t.text, "meta": t.meta}}
+        if t.source == "annotation":  # a person's labels stay theirs through a round trip
+            task["annotations"] = [{"result": result}]
+        else:
+            task["predictions"] = [{"model_version": model_version, "result": result}]
+            if "score" in t.meta:
+                task["predictions"][0]["score"] = t.meta["score"]
         out.append(task)
     return out
 
@@ -327,11 +475,13 @@ def _ls_result(task: dict, source: LabelSource) -> tuple[list, str] | None:
 
 def read_label_studio(path: str | os.PathLike[str], *, labels: Collection[str] | None = None,
                       source: LabelSource = "auto", mode: WordMode = "auto",
-                      ) -> list[Task]:
+                      counts: dict[str, int] | None = None) -> list[Task]:
     """Read Label Studio tasks JSON (an exported project or the file of
     :func:`write_label_studio`). ``source``: ``"auto"`` takes a task's last annotation that
-    was not cancelled, else its prediction; ``"annotations"`` skips tasks nobody annotated;
-    ``"predictions"`` reads the pre-filled predictions only."""
+    was not cancelled, else its prediction; ``"annotations"`` skips tasks nobody annotated
+    (or whose annotations were all cancelled: the annotator pressed Skip);
+    ``"predictions"`` reads the pre-filled predictions only. ``counts``, when given, is
+    filled with the number of tasks read per ``Task.source`` and of tasks ``"skipped"``."""
     if source not in ("auto", "annotations", "predictions"):
         raise DataFormatError(f"source={source!r}: use 'auto', 'annotations' or 'predictions'")
     p = _check_file(path)
@@ -354,6 +504,7 @@ def read_label_studio(path: str | os.PathLike[str], *, labels: Collection[str] |
                 raise ValueError("data.meta must be an object")
             picked = _ls_result(task, source)
             if picked is None:
+                _count(counts, "skipped")
                 continue
             result, origin = picked
             if not isinstance(result, list):
@@ -374,6 +525,7 @@ def read_label_studio(path: str | os.PathLike[str], *, labels: Collection[str] |
         except ValueError as err:
             raise DataFormatError(f"{where}: {err}: fix the task (nothing was imported)") from None
         out.append(Task(text, spans, meta, id=task.get("id"), source=origin))
+        _count(counts, origin)
     return out
 
 
@@ -390,15 +542,20 @@ def _is_label_studio(p: Path) -> bool:
 
 
 def read_tasks(path: str | os.PathLike[str], *, labels: Collection[str] | None = None,
-               source: LabelSource = "auto", mode: WordMode = "auto") -> list[Task]:
+               source: LabelSource = "auto", mode: WordMode = "auto",
+               counts: dict[str, int] | None = None) -> list[Task]:
     """Read annotation tasks: Label Studio JSON (a ``.json`` array), span JSONL (``.jsonl``,
-    or a ``.json`` file of JSON lines), or CoNLL (anything else)."""
+    or a ``.json`` file of JSON lines), or CoNLL (anything else). ``source`` and ``counts``:
+    as in :func:`read_label_studio` and :func:`read_span_jsonl` (CoNLL tasks are ``"file"``
+    ones)."""
     p = _check_file(path)
     if _is_label_studio(p):
-        return read_label_studio(p, labels=labels, source=source, mode=mode)
+        return read_label_studio(p, labels=labels, source=source, mode=mode, counts=counts)
     if p.suffix in (".jsonl", ".json"):
-        return read_span_jsonl(p, labels=labels, mode=mode)
+        return read_span_jsonl(p, labels=labels, mode=mode, source=source, counts=counts)
     tasks = [Task.from_sentence(s) for s in read_conll(p)]
+    if counts is not None:
+        counts["file"] = counts.get("file", 0) + len(tasks)
     if labels is not None:
         for k, t in enumerate(tasks, 1):
             bad = sorted({s.label for s in t.spans} - set(labels))
@@ -435,15 +592,19 @@ def write_jsonl(path: str | os.PathLike[str], sentences: Iterable[Sentence]) -> 
 
 def read_data(path: str | os.PathLike[str], *, scheme: Scheme | None = None,
               labels: Collection[str] | None = None,
-              source: LabelSource = "auto") -> list[Sentence]:
+              source: LabelSource = "auto",
+              counts: dict[str, int] | None = None) -> list[Sentence]:
     """Read training or evaluation data as word-tagged sentences: CoNLL, span JSONL or Label
     Studio tasks JSON (by file type, see :func:`read_tasks`). ``labels`` restricts the entity
-    labels allowed in the annotation formats."""
+    labels allowed in the annotation formats; ``source`` and ``counts`` as in
+    :func:`read_tasks`."""
     p = _check_file(path)
     if p.suffix in (".jsonl", ".json"):
         return [t.to_sentence(scheme=scheme or "bio")
-                for t in read_tasks(p, labels=labels, source=source)]
+                for t in read_tasks(p, labels=labels, source=source, counts=counts)]
     sents = read_conll(p, scheme=scheme)
+    if counts is not None:
+        counts["file"] = counts.get("file", 0) + len(sents)
     if labels is not None:
         from parser.tagger.data import entity_types
 

@@ -33,6 +33,7 @@ from parser.errors import ConfigError, DataFormatError, ModelLoadError
 from parser.tagger.config import TaggerConfig
 from parser.tagger.data import (
     Sentence,
+    _split_tag,
     convert_tags,
     detect_scheme,
     entity_types,
@@ -67,7 +68,11 @@ class TrainConfig:
     replayed query that was labelled again in ``train_path`` keeps its new labels only.
     ``kg_augment`` (with :func:`train_with_kg`): synthetic queries made from the training ones
     with the KG's names (:mod:`parser.tagger.augment`), as a share of the training sentences
-    (0.5: half as many again); 0 adds none.
+    (0.5: half as many again); 0 adds none. ``source``: which tasks of Label Studio / span
+    JSONL data (train, dev, replay) are read: ``"annotations"`` (the default) only those a
+    person annotated, never a task whose spans are only the model's predictions (nobody
+    annotated it, or the annotator skipped it); ``"auto"`` trains on those predictions too;
+    ``"predictions"`` on the predictions only (:func:`~parser.tagger.formats.read_tasks`).
     """
 
     train_path: str | Path
@@ -100,6 +105,7 @@ class TrainConfig:
     replay_path: str | Path | None = None
     replay_size: int | None = None
     kg_augment: float = 0.0
+    source: str = "annotations"
     num_threads: int = 2
     resume: bool = False
     keep_checkpoint: bool = False
@@ -129,6 +135,9 @@ class TrainConfig:
             raise ConfigError("limit_train must be >= 1 or None")
         if not 0 <= self.kg_augment <= 10:
             raise ConfigError(f"kg_augment={self.kg_augment}: use a share in [0, 10]")
+        if self.source not in ("annotations", "auto", "predictions"):
+            raise ConfigError(f"source={self.source!r}: use 'annotations', 'auto' or "
+                              "'predictions'")
         if self.replay_size is not None and self.replay_size < 0:
             raise ConfigError(f"replay_size={self.replay_size}: use a value >= 0 or None")
         if self.init_from is not None:
@@ -240,7 +249,7 @@ def evaluate(tagger: Any, sentences: Sequence[Sentence] | str | Path, *,
 
     if isinstance(sentences, str | Path):
         path = Path(sentences)
-        sentences = read_data(path)
+        sentences = read_data(path, source="annotations")  # gold: never the model's guesses
         if not sentences:
             raise DataFormatError(f"{path} holds no sentences: give gold data to evaluate on")
     if not sentences:
@@ -498,7 +507,7 @@ def _replay(cfg: TrainConfig, new: Sequence[Sentence],
     """A seeded sample of the old labelled data (``cfg.replay_path``) without the queries
     labelled again in ``new``."""
     fresh = {" ".join(s.tokens).casefold() for s in new}
-    old = [s for s in read_data(Path(cfg.replay_path or ""), labels=allowed)
+    old = [s for s in _read_labelled(Path(cfg.replay_path or ""), allowed, cfg.source)
            if " ".join(s.tokens).casefold() not in fresh]
     size = len(new) if cfg.replay_size is None else cfg.replay_size
     rng = random.Random(cfg.seed)
@@ -506,6 +515,95 @@ def _replay(cfg: TrainConfig, new: Sequence[Sentence],
     logger.info("replaying %d of %d old sentences beside %d new ones", len(sample), len(old),
                 len(new))
     return sample
+
+
+def _read_labelled(path: Path, allowed: Sequence[str] | None, source: str) -> list[Sentence]:
+    """The labelled sentences of a training / dev / replay file, read with ``source``
+    (:attr:`TrainConfig.source`); says how many tasks were the model's unreviewed predictions,
+    trained on or left out. No sentence left, where some were left out, is an error."""
+    counts: dict[str, int] = {}
+    sents = read_data(path, labels=allowed, source=source, counts=counts)  # type: ignore[arg-type]
+    preds, skipped = counts.get("prediction", 0), counts.get("skipped", 0)
+    if preds and source != "predictions":
+        logger.warning("%s: %d of %d tasks are the model's unreviewed predictions (nobody "
+                       "annotated them, or the annotator skipped them): trained on as labels "
+                       "(source 'annotations', --source annotations, leaves them out)",
+                       path, preds, len(sents))
+    if skipped:
+        logger.warning("%s: %d tasks left out (not annotated, or skipped, rejected or "
+                       "ignored by the annotator: no labels of a person), %d read", path,
+                       skipped, len(sents))
+    if not sents and skipped:
+        raise DataFormatError(
+            f"{path} holds no annotated task: its {skipped} tasks are the model's unreviewed "
+            "predictions, or were skipped or rejected; annotate them (and export the "
+            "annotations), or train on the predictions on purpose with --source auto")
+    return sents
+
+
+#: what the first save of a new run replaces in OUT: the old model, whatever else described it
+#: (its run's notes, ONNX exports, an old checkpoint); anything else in OUT is kept
+_REPLACED_ON_FIRST_SAVE = frozenset({
+    "model.safetensors", "config.json", "kgqp.json", "tokenizer.json", "vocab.txt",
+    "tokenizer_config.json", "special_tokens_map.json", "adapter.json", "adapter.safetensors",
+    "distill_args.json", "training_args.json", "training_history.json", "dev_scores.json",
+    "checkpoint"})
+
+
+def _data_record(cfg: TrainConfig) -> dict[str, Any]:
+    """The data files of a run as a checkpoint records them: resolved path and SHA-256 of
+    ``--train``, ``--dev`` and ``--replay`` (None where not given or not a file)."""
+    from kg.io import sha256_file
+
+    out: dict[str, Any] = {}
+    for name, path in (("train", cfg.train_path), ("dev", cfg.dev_path),
+                       ("replay", cfg.replay_path)):
+        p = None if path is None else Path(path)
+        out[name] = None if p is None else {
+            "path": str(p.resolve()), "sha256": sha256_file(p) if p.is_file() else None}
+    return out
+
+
+def _check_resumed_data(cfg: TrainConfig, ckpt: Path) -> None:
+    """Refuse to resume checkpoint ``ckpt`` on other data than it was trained on: a --train,
+    --dev or --replay whose content differs from the one it recorded (the same file moved is
+    fine). A checkpoint of an older kgqp recorded no data: then the paths of
+    ``training_args.json`` are compared, with a warning only."""
+    import json
+
+    try:
+        recorded = json.loads((ckpt / "trainer_state.json").read_text(encoding="utf-8"))
+        recorded = recorded.get("data") if isinstance(recorded, dict) else None
+    except (OSError, ValueError):
+        return  # damaged: reported when the checkpoint is loaded
+    now = _data_record(cfg)
+    opt = {"train": "--train", "dev": "--dev", "replay": "--replay"}
+    if not isinstance(recorded, dict):
+        try:
+            args = json.loads((ckpt.parent / "training_args.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        for name in ("train", "dev"):
+            was = args.get(f"{name}_path") if isinstance(args, dict) else None
+            if was and now[name] and Path(was).resolve() != Path(now[name]["path"]):
+                logger.warning("%s: the run was started with %s %s, and is resumed with %s",
+                               ckpt, opt[name], was, now[name]["path"])
+        return
+    for name in ("train", "dev", "replay"):
+        was, given = recorded.get(name), now[name]
+        if (was is None and given is None) or (given is not None and given["sha256"] is None):
+            continue  # (a --train that is not there: reading it says so)
+        if not isinstance(was, dict) or given is None or was.get("sha256") != given["sha256"]:
+            what = "none" if not isinstance(was, dict) else \
+                f"{was.get('path')} (sha256 {str(was.get('sha256'))[:12]}...)"
+            raise ConfigError(
+                f"--resume: checkpoint {ckpt} was trained with {opt[name]} {what}, and this run "
+                f"gives {'none' if given is None else given['path']}"
+                f"{'' if given is None else ' (other content)'}: resume with the data the run "
+                "started on, or start afresh (drop --resume, add --force)")
+        if was.get("path") != given["path"]:
+            logger.info("%s: %s %s has the content of %s, the run's: resuming", ckpt,
+                        opt[name], given["path"], was.get("path"))
 
 
 def train(config: TrainConfig, *, lexicon: Any = None,
@@ -527,7 +625,7 @@ def train(config: TrainConfig, *, lexicon: Any = None,
     from tqdm.auto import tqdm
 
     from parser.tagger.encoding import Encoder
-    from parser.tagger.io import load_backbone, load_torch, save_tagger
+    from parser.tagger.io import load_backbone, load_torch, read_config, save_tagger
     from parser.tagger.lexicon import as_lexicon
     from parser.tagger.model import TaggerModel, extend_vocabulary
     from parser.tagger.predict import Tagger
@@ -548,16 +646,29 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         raise _bad_checkpoint(ckpt)  # killed while writing its first checkpoint
 
     init = None
+    base_cfg = None  # the config of the tagger the run continues: its labels and scheme
     if cfg.init_from is not None and not cfg.resume:
         init = load_torch(Tagger, Path(cfg.init_from))
-    allowed = None if init is None else init.entity_types
-    train_s = read_data(cfg.train_path, labels=allowed)
-    dev_s = read_data(cfg.dev_path, labels=allowed)
+        base_cfg = init.config
+    elif cfg.resume:
+        _check_resumed_data(cfg, ckpt)
+        try:
+            base_cfg = read_config(ckpt)
+        except ModelLoadError as err:
+            raise _bad_checkpoint(ckpt, None) from err
+    allowed = None if base_cfg is None else \
+        sorted({_split_tag(lab)[1] for lab in base_cfg.labels} - {""})
+    train_s = _read_labelled(Path(cfg.train_path), allowed, cfg.source)
+    dev_s = _read_labelled(Path(cfg.dev_path), allowed, cfg.source)
     if not train_s:
         raise DataFormatError(f"{cfg.train_path} holds no sentences")
     if not dev_s:
         raise DataFormatError(f"{cfg.dev_path} holds no sentences: give dev data to select "
                               "the best epoch on")
+    if not any(t != "O" for s in train_s for t in s.tags):
+        logger.warning("%s: no training sentence has an entity (%d sentences, every word O): "
+                       "the tagger would learn to tag nothing; were the annotations exported "
+                       "with their spans?", cfg.train_path, len(train_s))
     if cfg.limit_train:
         train_s = train_s[: cfg.limit_train]
     if cfg.replay_path is not None:
@@ -569,8 +680,8 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         extra = augment(train_s)
         logger.info("%d synthetic sentences beside %d training ones", len(extra), len(train_s))
         train_s = train_s + extra
-    if init is not None:
-        scheme = init.config.scheme
+    if base_cfg is not None:  # continued (or resumed): the tagger's scheme, not the data's
+        scheme = base_cfg.scheme
     else:
         scheme = cfg.scheme or detect_scheme(t for s in train_s for t in s.tags)
     for s in train_s:
@@ -647,6 +758,14 @@ def train(config: TrainConfig, *, lexicon: Any = None,
             model.config.meta["adapter"] = cfg.adapter.market
 
     tcfg = model.config
+    if tcfg.lexicon_kinds and lex is None:
+        origin = cfg.init_from if cfg.init_from is not None else \
+            (ckpt if cfg.resume else "the tagger")
+        logger.warning(
+            "%s uses KG lexicon features (%s) and no KG was given: every lexicon feature is 0 "
+            "in training and on dev, so the best epoch is chosen without them and the tagger "
+            "learns to ignore them; pass the KG it was trained with (--kg KGDIR; lexicon= in "
+            "Python)", origin, ", ".join(tcfg.lexicon_kinds))
     encoder = Encoder(tok, max_length=tcfg.max_length, word_mode=tcfg.word_mode,
                       lexicon_kinds=tcfg.lexicon_kinds, lexicon=lex)
     if soft_targets is not None:
@@ -684,9 +803,26 @@ def train(config: TrainConfig, *, lexicon: Any = None,
                     st["epoch"] + 1, best_f1)
 
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(out / "training_args.json", {**cfg.to_json(), "labels": labels,
-                                                   "n_train": len(train_ex),
-                                                   "n_dev": len(dev_s)})
+    run_args = {**cfg.to_json(), "labels": labels, "n_train": len(train_ex),
+                "n_dev": len(dev_s)}
+    data = _data_record(cfg)
+    # a new run replaces a model already in OUT only when it saves its own (the first save
+    # replaces the folder whole): until then the old model and its notes stay as they were
+    replace_old = not cfg.resume
+    if not replace_old:
+        atomic_write_json(out / "training_args.json", run_args)
+
+    def save_model(path: Path) -> None:
+        if cfg.adapter is not None:
+            from parser.tagger.adapters import save_adapter
+
+            save_adapter(model, tok, path, cfg.adapter,
+                         base=Path(cfg.backbone or default_backbone()),
+                         num_layers=cfg.num_layers)
+        else:
+            save_tagger(model, tok, path, backbone_dir=Path(cfg.init_from or cfg.backbone
+                                                            or default_backbone()))
+
     logger.info("training on %d sentences (%d steps/epoch), dev %d, labels %d, scheme %s",
                 len(train_ex), steps_per_epoch, len(dev_s), len(labels), scheme)
     for epoch in range(start_epoch, cfg.epochs):
@@ -726,16 +862,18 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         improved = f1 > best_f1
         if improved:
             best_f1, best_epoch, bad_epochs = f1, epoch + 1, 0
-            if cfg.adapter is not None:
-                from parser.tagger.adapters import save_adapter
+            if replace_old:  # the old model and its notes go now, in one step
+                from kg.io import atomic_dir
 
-                save_adapter(model, tok, out, cfg.adapter,
-                             base=Path(cfg.backbone or default_backbone()),
-                             num_layers=cfg.num_layers)
+                with atomic_dir(out, keep=lambda name: name not in _REPLACED_ON_FIRST_SAVE
+                                and not name.endswith(".onnx")) as new_out:
+                    save_model(new_out)
+                    atomic_write_json(new_out / "training_args.json", run_args)
+                    atomic_write_json(new_out / "dev_scores.json", {**scores, "epoch": epoch + 1})
+                replace_old = False
             else:
-                save_tagger(model, tok, out, backbone_dir=Path(cfg.init_from or cfg.backbone
-                                                               or default_backbone()))
-            atomic_write_json(out / "dev_scores.json", {**scores, "epoch": epoch + 1})
+                save_model(out)
+                atomic_write_json(out / "dev_scores.json", {**scores, "epoch": epoch + 1})
         else:
             bad_epochs += 1
         msg = (f"epoch {epoch + 1}: loss {rec['loss']:.4f} dev F1 {f1:.4f} "
@@ -747,7 +885,7 @@ def train(config: TrainConfig, *, lexicon: Any = None,
             continue
         _save_checkpoint(ckpt, model, tok, optimizer, scheduler,
                          {"epoch": epoch, "best_f1": best_f1, "best_epoch": best_epoch,
-                          "bad_epochs": bad_epochs, "history": history})
+                          "bad_epochs": bad_epochs, "history": history, "data": data})
     atomic_write_json(out / "training_history.json", history)
     if not cfg.keep_checkpoint:  # the run finished: the checkpoint is no longer needed
         import shutil
@@ -782,20 +920,24 @@ def train_with_kg(config: TrainConfig, graph: Any, *, base: Any, folds: int = 5,
     if not config.lexicon_kinds:
         config.lexicon_kinds = list(DEFAULT_LEXICON_KINDS)
     pairs = base if isinstance(base, (set, frozenset)) else kg_pairs(base)
-    matches = cross_fold_matcher(config.train_path, graph, pairs, folds=folds)
+    matches = cross_fold_matcher(config.train_path, graph, pairs, folds=folds,
+                                 source=config.source)
     return train(config, lexicon=graph, train_matches=matches,
                  augment=kg_augmenter(config, pairs), soft_targets=soft_targets)
 
 
 def cross_fold_matcher(train_path: str | Path, graph: Any, base: Any, *, folds: int = 5,
+                       source: str = "auto",
                        ) -> Callable[[Sequence[Sentence]], list[list[Any]]]:
     """The lexicon matches :func:`train_with_kg` gives its training sentences: ``graph``'s
     matches of each sentence, less those only the names mined from the sentence's own fold of
-    ``train_path`` explain (``base``: the KG without the mined names, or its pairs)."""
+    ``train_path`` explain (``base``: the KG without the mined names, or its pairs).
+    ``source``: the tasks of ``train_path`` trained on (:attr:`TrainConfig.source`)."""
     from parser.tagger.lexicon import CrossFoldFilter, KGLexicon, kg_pairs
 
     pairs = base if isinstance(base, (set, frozenset)) else kg_pairs(base)
-    cross = CrossFoldFilter(base=pairs, sentences=read_data(train_path), folds=folds)
+    sentences = read_data(train_path, source=source)  # type: ignore[arg-type]
+    cross = CrossFoldFilter(base=pairs, sentences=sentences, folds=folds)
 
     def matches(sentences: Sequence[Sentence]) -> list[list[Any]]:
         out = []

@@ -430,8 +430,8 @@ def test_confirmed_nil_spans_become_a_gazetteer_that_kg_load_adds(own_bundle: Pa
     assert res.exit_code == 0, res.output
     lines = res.output.strip().splitlines()
     summary = json.loads(lines[-1])
-    assert summary == {"out": str(tmp_path / "adds"), "files": 2, "names": 2,
-                       "skipped_unreviewed_tasks": 1}
+    assert summary == {"out": str(tmp_path / "adds"), "files": 2, "names": 2, "tasks_used": 2,
+                       "skipped_unreviewed_tasks": 1, "unmarked_tasks": 0}
     assert (tmp_path / "adds" / "brand.txt").read_text() == "zorbo\n"  # samsung links: not NIL
     assert (tmp_path / "adds" / "attribute_value-color.txt").read_text() == "teal\n"
     commands = [shlex.split(line)[1:] for line in lines[:-1]]
@@ -466,3 +466,61 @@ def test_a_second_gazetteer_batch_leaves_no_stale_file(own_bundle: Path, tmp_pat
                                   "--labels", str(labels), "--out", str(out)])
         assert res.exit_code == 0, res.output
         assert sorted(p.name for p in out.glob("*.txt")) == files
+
+
+
+def _select(runner: CliRunner, bundle: Path, log: Path, out: Path, *extra: str):
+    return runner.invoke(app, ["learn", "select", "--bundle", str(bundle), "--queries",
+                               str(log), "--n", "3", "--out", str(out), *extra])
+
+
+def test_the_raw_batch_is_marked_unreviewed_and_adds_nothing_to_the_kg(
+        own_bundle: Path, tmp_path: Path) -> None:
+    """The span JSONL batch of `select` marks its spans as the model's predictions: `learn
+    gazetteer` leaves them out as it does those of a Label Studio batch (they became KG
+    additions: "capsul", "90 veg")."""
+    log = tmp_path / "log.txt"
+    log.write_text("\n".join(LOG) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    b1 = tmp_path / "b1.jsonl"
+    res = _select(runner, own_bundle, log, b1)
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in b1.read_text(encoding="utf-8").splitlines()]
+    assert [x.get("source") for x in lines] == ["prediction"] * 3
+    res = runner.invoke(app, ["learn", "gazetteer", "--bundle", str(own_bundle), "--labels",
+                              str(b1), "--out", str(tmp_path / "adds")])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output.strip().splitlines()[-1])
+    assert (summary["names"], summary["tasks_used"], summary["skipped_unreviewed_tasks"]) == \
+        (0, 0, 3)
+
+
+def test_a_second_round_keeps_the_labels_and_the_answered_queries_out(
+        own_bundle: Path, tmp_path: Path) -> None:
+    """Round 2 of the loop: queries an annotator rejected or ignored are not selected again;
+    `select` refuses to overwrite a file (the how-to used one name for the batch and its
+    annotations: round 2 wiped round 1's labels)."""
+    log = tmp_path / "log.txt"
+    log.write_text("\n".join(LOG) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    b1 = tmp_path / "b1.jsonl"
+    res = _select(runner, own_bundle, log, b1)
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in b1.read_text(encoding="utf-8").splitlines()]
+    # the annotator (Prodigy) rejects one, ignores one, accepts one
+    for line, answer in zip(lines, ("reject", "ignore", "accept"), strict=True):
+        line["answer"] = answer
+    answered = tmp_path / "b1-answered.jsonl"
+    answered.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    before = answered.read_bytes()
+    b2 = tmp_path / "b2.jsonl"
+    res = _select(runner, own_bundle, log, b2, "--exclude", str(answered))
+    assert res.exit_code == 0, res.output
+    assert not {x["text"] for x in lines} & {t.text for t in read_tasks(b2)}
+    res = _select(runner, own_bundle, log, answered, "--exclude", str(answered), "--force")
+    assert res.exit_code == 2 and "is also an --exclude file" in res.output, res.output
+    res = _select(runner, own_bundle, log, b1)
+    assert res.exit_code == 2 and "already exists" in res.output, res.output
+    assert answered.read_bytes() == before
+    res = _select(runner, own_bundle, log, b2, "--exclude", str(answered), "--force")
+    assert res.exit_code == 0, res.output  # --force: overwritten

@@ -64,7 +64,10 @@ def test_cli_continues_from_label_studio_tasks(trained_dir: Path, tiny_data: tup
                                                tmp_path: Path) -> None:
     from parser.tagger import Tagger
 
-    batch = write_label_studio(tmp_path / "batch.json", NEW)
+    # an exported project: the tasks hold a person's annotations (tasks with predictions only
+    # are left out by default: tests/parser/test_learning_loop_fixes.py)
+    batch = write_label_studio(tmp_path / "batch.json",
+                               [Task(t.text, t.spans, source="annotation") for t in NEW])
     res = CliRunner().invoke(app, [
         "tagger", "train", "--init-from", str(trained_dir), "--train", str(batch),
         "--dev", str(tiny_data[1]), "--out", str(tmp_path / "cont"), "--replay",

@@ -129,7 +129,7 @@ def test_training_refuses_an_out_that_would_lose_a_model(tmp_path: Path) -> None
     r = _run(*fusion, "--out", model)
     assert r.exit_code == 2 and "already holds a model" in r.output
     assert (tagger / "model.safetensors").read_text() == "{}"
-    r = _run(*train, "--out", tagger, "--force")  # the model files go first: then the training
+    r = _run(*train, "--out", tagger, "--force")  # replaced when the new model is saved
     assert not (tagger / "model.onnx").exists() and not (tagger / "distill_args.json").exists()
 
 
