@@ -42,7 +42,7 @@ from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
 from fusion.fast import NumpyFusionHead, softmax
 from fusion.memory import QueryMemory
 from fusion.types import ROLES, SEP, FusionExample, FusionInput, Intent, LinkedEntity
-from kg.io import atomic_path, atomic_write_json
+from kg.io import atomic_dir, atomic_path, atomic_write_json
 
 __all__ = [
     "FusionConfig",
@@ -52,6 +52,11 @@ __all__ = [
     "Intent",
     "LinkedEntity",
 ]
+
+#: the files of a fusion model folder (:meth:`FusionModel.save_pretrained` replaces them whole;
+#: ``thresholds.json`` is written beside them by ``kgqp fusion evaluate --save-thresholds``)
+MODEL_FILES = frozenset({"config.json", "model.safetensors", "labels.json",
+                         "memory.safetensors", "thresholds.json", "graph"})
 
 logger = logging.getLogger(__name__)
 
@@ -614,11 +619,17 @@ class FusionModel(nn.Module):
     # -- persistence -------------------------------------------------------------------------
     def save_pretrained(self, directory: str | Path, *, text_encoder: str | None = None) -> None:
         """Write ``config.json``, ``model.safetensors``, ``labels.json`` and, for graph models,
-        ``graph/`` (node embeddings with their KG fingerprint, and the GNN encoder if given)."""
+        ``graph/`` (node embeddings with their KG fingerprint, and the GNN encoder if given).
+
+        The folder is replaced whole (:func:`kg.io.atomic_dir`): a crash or a full disk leaves
+        the old model or the new one, and the old model's files (its ``thresholds.json``, which
+        would describe it, not the new one) go; other files in the folder are kept."""
         from safetensors.torch import save_file
 
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
+        with atomic_dir(directory, keep=lambda name: name not in MODEL_FILES) as d:
+            self._save_into(d, save_file, text_encoder)
+
+    def _save_into(self, d: Path, save_file: Any, text_encoder: str | None) -> None:
         state = {k: v.detach().contiguous() for k, v in self.state_dict().items()}
         with atomic_path(d / "model.safetensors") as tmp:
             save_file(state, str(tmp), metadata={"format": "pt"})

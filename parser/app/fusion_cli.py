@@ -37,7 +37,8 @@ def _fail(exc: Exception) -> None:
         raise exc
 
 
-#: what a fusion model folder holds (``FusionModel.save_pretrained``); --force removes them
+#: what a fusion model folder holds (``FusionModel.save_pretrained``, which replaces them whole
+#: when the new model is saved: --force only allows that, so a failed run keeps the old model)
 _FUSION_FILES = ("config.json", "model.safetensors", "labels.json", "memory.safetensors",
                  "thresholds.json", "graph")
 
@@ -50,7 +51,7 @@ def _check_out(out: Path, force: bool) -> None:
 
     if (out / "kgqp.json").exists() or (out / "vocab.txt").exists():
         raise ConfigError(f"--out {out} is a tagger folder: give the fusion model its own")
-    check_model_out(out, held_files=_FUSION_FILES, force=force)
+    check_model_out(out, held_files=_FUSION_FILES, force=force, replaced_on_save=True)
 
 
 _ALL_VARIANTS = "text,names,pointer,nodes,graph,full"

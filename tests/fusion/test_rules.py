@@ -249,7 +249,8 @@ def test_rewritten_is_the_normalized_query_when_no_delete_applies(query):
         ("İstanbul rug, Cheap", "İstanbul rug", False),
         ("(CHEAP Samsung) TV's", "(Samsung) TV's", True),
         ("ＣＨＥＡＰ  Ｔｖ", "Tv", False),  # NFKC: full-width letters are letters
-        ("Sam\u200bsung TV cheap", "Samsung TV", True),  # an invisible character: no word break
+        ("Sam\u00adsung TV cheap", "Samsung TV", True),  # a soft hyphen: no word break
+        ("samsung\u200btv cheap", "samsung tv", True),  # a zero-width space: a word break
     ],
 )
 def test_delete_keeps_the_other_words_as_written(query, rewritten, boosted):

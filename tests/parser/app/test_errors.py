@@ -128,6 +128,8 @@ def test_training_refuses_an_out_that_would_lose_a_model(tmp_path: Path) -> None
     (model / "labels.json").write_text("[]")
     r = _run(*fusion, "--out", model)
     assert r.exit_code == 2 and "already holds a model" in r.output
+    r = _run(*fusion, "--out", model, "--force")  # fails (no queries): the old model stays
+    assert r.exit_code != 0 and (model / "labels.json").read_text() == "[]"
     assert (tagger / "model.safetensors").read_text() == "{}"
     r = _run(*train, "--out", tagger, "--force")  # replaced when the new model is saved
     assert not (tagger / "model.onnx").exists() and not (tagger / "distill_args.json").exists()
