@@ -94,7 +94,9 @@ class GNNConfig:
         out_dim: size of the node embeddings.
         num_layers: message-passing layers (hops).
         dropout: dropout between layers during pre-training.
-        steps: full-graph optimisation steps.
+        steps: full-graph optimisation steps (100: the recipe the cross-validated figures of
+            docs/benchmarks.md measured, ``kgqp fusion evaluate --cv``'s default, which the
+            quickstart and ``kgqp fusion train`` use too).
         lr: AdamW learning rate.
         batch_edges: positive edges sampled per relation and step.
         holdout: share of each relation's edges held out for the link-prediction AUC.
@@ -109,7 +111,7 @@ class GNNConfig:
     out_dim: int = 64
     num_layers: int = 2
     dropout: float = 0.1
-    steps: int = 200
+    steps: int = 100
     lr: float = 0.01
     batch_edges: int = 2048
     holdout: float = 0.1

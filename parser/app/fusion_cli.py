@@ -37,6 +37,10 @@ def _fail(exc: Exception) -> None:
         raise exc
 
 
+#: GNN pre-training steps of the recipe (fusion.gnn.GNNConfig's default; a literal here keeps
+#: the CLI's import light, tests/fusion/test_cli.py checks they agree)
+_GNN_STEPS = 100
+
 #: what a fusion model folder holds (``FusionModel.save_pretrained``, which replaces them whole
 #: when the new model is saved: --force only allows that, so a failed run keeps the old model)
 _FUSION_FILES = ("config.json", "model.safetensors", "labels.json", "memory.safetensors",
@@ -133,7 +137,7 @@ def train(
         "of the training queries in the intent (fusion.memory; 0: off; default: "
         "fusion.train.DEFAULT_MEMORY_WEIGHT)."),
     gnn_layer: str = typer.Option("sage", "--gnn-layer", help="sage, graph or gat."),
-    gnn_steps: int = typer.Option(100, "--gnn-steps", min=1),
+    gnn_steps: int = typer.Option(_GNN_STEPS, "--gnn-steps", min=1),
     gnn_seconds: float | None = typer.Option(
         None, "--gnn-seconds", help="Optional GNN pre-training time budget (default: none, so "
         "the embeddings depend on the seed only)."),
@@ -233,7 +237,7 @@ def evaluate_cmd(
     swa_epochs: int | None = typer.Option(
         None, "--swa-epochs", min=0, help="--cv: epochs after the schedule whose weights are "
         "averaged (default: fusion.train.TrainConfig's)."),
-    gnn_steps: int = typer.Option(100, "--gnn-steps", min=1, help="--cv: GNN steps."),
+    gnn_steps: int = typer.Option(_GNN_STEPS, "--gnn-steps", min=1, help="--cv: GNN steps."),
     taxonomy_queries: bool = typer.Option(
         True, "--taxonomy-queries/--no-taxonomy-queries",
         help="--cv: add the KG's category names as weak training queries to every training "
