@@ -5,10 +5,19 @@ The intent model is trained on train only (full fusion with the label names and 
 category names as weak training queries, ``--members`` heads, the query memory at
 ``--memory-weight``, as `kgqp fusion train` trains it;
 ``--no-label-names`` and ``--no-taxonomy-queries`` without; ``--seed``, 0 by default) from the
-featurised queries
-``kgqp fusion evaluate --cv --features DIR`` wrote (train rows first, then dev), with the node
+featurised queries in ``--features DIR`` (train rows first, then dev), with the node
 embeddings of its ``--cache``; thresholds come from the cross-validation report (``--report``
-of that command) or the defaults.
+of `kgqp fusion evaluate --cv`) or the defaults. ``--model`` loads a saved model instead (the
+quickstart's ``~/.cache/kgqp/fusion``).
+
+The featurised queries: ``--build-features`` writes DIR when it holds none yet (no
+``meta.json``): --train then --dev featurised by the --tagger linking into the --kg, as a parse
+builds them, saved with ``fusion.cv.save_examples`` and the meta that
+``kgqp fusion evaluate --cv --features DIR`` writes and checks (so either can reuse the other's
+folder; that command writes the same folder but also runs the whole cross-validation). A
+folder that exists is read as it is; its meta (tagger fingerprint, KG version, files) is in the
+output under ``features``, with a warning when it does not match the --tagger, --kg and files
+given.
 
 Metrics (per dev query, then pooled):
 
@@ -27,11 +36,11 @@ flatten Best Buy's tree (``Office Electronics > Calculators`` is ``Connected Hom
 come from :class:`fusion.context.TaxonomyAlignment` (before commit 2026-12-02 they were the
 first two levels of the tree path, which missed about a quarter of the gold labels).
 
-Usage::
+Usage (the quickstart's KG, tagger and fusion model; the features built on the first run)::
 
-    .venv/bin/python bench/fusion_expansions.py --kg /tmp/kgqp-home/kg \\
-        --tagger /tmp/kgqp-home/tagger --features /tmp/cv16/features \\
-        --cache /tmp/cv16/gnn-cache --report /tmp/cv16/report.json
+    .venv/bin/python bench/fusion_expansions.py --kg ~/.cache/kgqp/kg \\
+        --tagger ~/.cache/kgqp/tagger --features /tmp/fx/features --build-features \\
+        --cache /tmp/fx/gnn-cache --model ~/.cache/kgqp/fusion --gnn-steps 1
 """
 
 from __future__ import annotations
@@ -39,12 +48,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from fusion.context import TaxonomyAlignment
-from fusion.cv import load_examples
-from fusion.data import load_bestbuy_queries
+from fusion.cv import load_examples, save_examples
+from fusion.data import build_examples, load_labeled_queries
 from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.gnn import GNNConfig, compute_node_embeddings
 from fusion.model import FusionConfig, FusionModel
@@ -61,6 +72,8 @@ from fusion.weak import taxonomy_examples
 from kg import ProductGraph
 
 logger = logging.getLogger("bench.fusion_expansions")
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NAMED = ("samsung tv", "red nike running shoes", "canon eos r6 mirrorless camera body",
          "nike", "", "xqzt blorf", "iphone 13 case", "lg washer")
@@ -82,21 +95,57 @@ def _lvl2(path: Path) -> list[str | None]:
     return out
 
 
+def features_meta(featurizer: Any, kg_version: int, data: list[Path]) -> dict[str, Any]:
+    """What ``kgqp fusion evaluate --cv --features`` records about its featurised queries (and
+    checks before reusing them): the featurizer's name (``tagger:<fingerprint>``), the KG
+    version and the resolved data files, in order."""
+    return {"featurizer": featurizer.name, "kg_version": kg_version,
+            "data": [str(Path(p).resolve()) for p in data]}
+
+
+def build_features(directory: Path, featurizer: Any, *, kg_version: int,
+                   train: Path, dev: Path) -> dict[str, Any]:
+    """Featurise the labelled queries of ``train`` then ``dev`` with ``featurizer`` (a
+    :class:`fusion.types.QueryFeaturizer`: ``QueryParser.featurizer(tagger, kg)`` as served)
+    and write them to ``directory`` as ``kgqp fusion evaluate --cv --features`` does
+    (:func:`fusion.cv.save_examples`, the same meta plus the count per file), which
+    :func:`fusion.cv.load_examples` reads. Returns the meta written."""
+    per_file = [load_labeled_queries(f) for f in (train, dev)]
+    examples = build_examples([q for qs in per_file for q in qs], featurizer, progress=False)
+    meta = {**features_meta(featurizer, kg_version, [train, dev]),
+            "n_per_file": [len(qs) for qs in per_file],
+            "built_by": "bench/fusion_expansions.py --build-features"}
+    save_examples(directory, examples, meta=meta)
+    return {"kgqp_fusion_examples": 1, "n": len(examples), **meta}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kg", required=True)
     ap.add_argument("--tagger", required=True)
-    ap.add_argument("--features", type=Path, required=True)
+    ap.add_argument("--features", type=Path, required=True,
+                    help="folder of the featurised train+dev queries (fusion.cv.save_examples), "
+                    "as `kgqp fusion evaluate --cv --features DIR` writes it, or "
+                    "--build-features")
+    ap.add_argument("--build-features", action="store_true",
+                    help="write --features first when it holds no featurised queries (no "
+                    "meta.json): --train then --dev featurised by --tagger linking into --kg, "
+                    "with the meta `kgqp fusion evaluate --cv` writes; an existing folder is "
+                    "reused as it is")
     ap.add_argument("--cache", type=Path, required=True)
     ap.add_argument("--report", type=Path, default=None)
-    ap.add_argument("--train", default="data/bestbuy/queries_train.jsonl")
-    ap.add_argument("--dev", default="data/bestbuy/queries_dev.jsonl")
+    ap.add_argument("--train", type=Path,
+                    default=ROOT / "data" / "bestbuy" / "queries_train.jsonl")
+    ap.add_argument("--dev", type=Path, default=ROOT / "data" / "bestbuy" / "queries_dev.jsonl")
     ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--members", type=int, default=DEFAULT_MEMBERS,
                     help="heads of the trained model (as `kgqp fusion train`)")
     ap.add_argument("--hidden-dim", type=int, default=DEFAULT_HIDDEN_DIM,
                     help="width of each head (as `kgqp fusion train`)")
-    ap.add_argument("--gnn-steps", type=int, default=100)
+    ap.add_argument("--gnn-steps", type=int, default=GNNConfig().steps,
+                    help="GNN pre-training steps (GNNConfig's default, 100: the recipe of "
+                    "`kgqp fusion train`, the cross-validation and, since a4e4899, the "
+                    "quickstart); unused with a saved --model")
     ap.add_argument("--memory-weight", type=float, default=DEFAULT_MEMORY_WEIGHT,
                     help="weight of the query memory's vote in the intent (fusion.memory; "
                     "0: off; as `kgqp fusion train`); without --report the thresholds are "
@@ -114,18 +163,35 @@ def main() -> None:
                     "as weak training queries (fusion.weak)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if not (args.features / "meta.json").is_file() and not args.build_features:
+        ap.error(f"--features {args.features} holds no featurised queries (no meta.json): add "
+                 "--build-features to write them from --train and --dev with --tagger and --kg, "
+                 "or write them with `kgqp fusion evaluate --cv --features DIR`")
     kg = ProductGraph.open(args.kg, read_only=True)
-    examples, _ = load_examples(args.features)
-    n_train = len(load_bestbuy_queries(args.train))
+    from parser.pipeline import QueryParser
+
+    # the features (if built here), the label names and the named queries
+    qp = QueryParser.featurizer(args.tagger, kg)
+    if not (args.features / "meta.json").is_file():
+        built = build_features(args.features, qp, kg_version=kg.version, train=args.train,
+                               dev=args.dev)
+        print(f"built {args.features}: {built['n']} featurised queries ({args.train.name} "
+              f"{built['n_per_file'][0]} + {args.dev.name} {built['n_per_file'][1]}), "
+              f"featurizer {built['featurizer']}, KG version {built['kg_version']}",
+              file=sys.stderr)
+    examples, features_used = load_examples(args.features)
+    want = features_meta(qp, kg.version, [args.train, args.dev])
+    if any(features_used.get(k) != v for k, v in want.items()):
+        logger.warning("%s was featurised with %s, not with the --tagger, --kg and files given "
+                       "(%s)", args.features,
+                       {k: features_used.get(k) for k in want}, want)
+    n_train = len(load_labeled_queries(args.train))
     train, dev = examples[:n_train], examples[n_train:]
     dev_lvl2 = _lvl2(Path(args.dev))
     assert len(dev_lvl2) == len(dev), (len(dev_lvl2), len(dev))
     emb = compute_node_embeddings(kg, text_encoder=get_text_encoder("minilm"),
                                   config=GNNConfig(steps=args.gnn_steps, seed=0),
                                   cache_dir=args.cache)
-    from parser.pipeline import QueryParser
-
-    qp = QueryParser.featurizer(args.tagger, kg)  # label names and the named queries
     if args.model is not None and (args.model / "config.json").is_file():
         model = FusionModel.from_pretrained(args.model, kg=kg)
     else:
@@ -203,6 +269,7 @@ def main() -> None:
         c["n"] += 1
     n = c["n"]
     out = {
+        "features": {"dir": str(args.features), **features_used},
         "n_dev": n, "thresholds": thresholds.to_dict(), "config": kw["config"].to_dict(),
         "intent_dev_lvl1": sum(i.category == ex.lvl1 for i, ex in zip(intents, dev,
                                                                       strict=True)) / n,

@@ -4,8 +4,13 @@ linking speed, and linking quality on QueryNER validation mentions.
     python bench/kg_bench.py --kg /tmp/kgqp-bench-kg [--rebuild] [--samples FILE]
 
 Prints one JSON object; writes 50 sample links (mention, label, best node, score, NIL) to
-``--samples`` for review. Linking figures: every QueryNER validation span whose label links
+``--samples`` for review: by default ``kgqp-bench-links_sample.jsonl`` in the temporary
+directory (``tempfile.gettempdir()``), never into the repository; the JSON names the file.
+Linking figures: every QueryNER validation span whose label links
 (``kg.link.DEFAULT_LABEL_KINDS``), timed one mention at a time after a warm-up.
+
+``--kg`` is opened for writing (and built there when it holds no KG yet, or with
+``--rebuild``): point it at a KG of its own, not at one a parser or server uses.
 """
 
 from __future__ import annotations
@@ -61,7 +66,9 @@ def main() -> None:
     ap.add_argument("--kg", type=Path, default=Path(tempfile.gettempdir()) / "kgqp-bench-kg")
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--data", type=Path, default=ROOT / "data" / "queryner" / "validation.conll")
-    ap.add_argument("--samples", type=Path, default=ROOT / "bench" / "links_sample.jsonl")
+    ap.add_argument("--samples", type=Path,
+                    default=Path(tempfile.gettempdir()) / "kgqp-bench-links_sample.jsonl",
+                    help="where the 50 sample links go (default: in the temporary directory)")
     args = ap.parse_args()
     res: dict = {}
 
@@ -145,6 +152,7 @@ def main() -> None:
                                                     "match_type": b.match_type},
                     "n_candidates": len(r.candidates),
                 }, ensure_ascii=False) + "\n")
+        res["samples"] = str(args.samples)
     print(json.dumps(res, indent=2))
 
 
