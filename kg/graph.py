@@ -454,6 +454,7 @@ class ProductGraph:
         self.location: str | None = where if isinstance(where, str) else None
         self.path: Path | None = where if isinstance(where, Path) else None
         self.read_only = read_only
+        self._forked_from: int | None = None  # a forked child's copy of a writer: the parent
         self._closed = True
         self._version = 0
         self._lock = threading.RLock()
@@ -565,6 +566,7 @@ class ProductGraph:
         self.path.mkdir(parents=True, exist_ok=True)
         if self._writer_fd is None:
             self._writer_fd = _writer_lock(self.path, self._locked_error)
+            _WRITERS.add(self)
         try:
             return ox.Store(str(store_dir))
         except (OSError, RuntimeError) as e:
@@ -798,6 +800,18 @@ class ProductGraph:
         if self._closed:
             raise KGError("This ProductGraph is closed")
 
+    def _read_only_error(self, to: str) -> KGError:
+        if self._forked_from is not None:
+            return KGError(
+                f"The KG at {self.where} was opened for writing by process {self._forked_from}, "
+                f"and this process is a fork of it: a fork reads through the parent's handle "
+                f"(the version it was forked at) but cannot write: the parent holds the "
+                f"writer's lock. To {to}, make the change in the parent, or open the KG in this "
+                f"process (ProductGraph.open(path)) once the parent has closed it; to follow "
+                f"the parent's commits, open it read-only here (read_only=True)")
+        return KGError(f"The KG at {self.where} is open read-only; open it without read_only "
+                       f"to {to}")
+
     # -- versions ------------------------------------------------------------------------------
     @property
     def version(self) -> int:
@@ -868,10 +882,8 @@ class ProductGraph:
         an error.
         """
         self._check()
-        if self.read_only:
-            raise KGError(
-                f"The KG at {self.where} is open read-only; open it without read_only to change it"
-            )
+        if self.read_only or self._forked_from is not None:
+            raise self._read_only_error("change it")
         self._backend.refresh(self, force=True)  # a server: start from its current version
         return _TransactionContext(self, message)
 
@@ -989,10 +1001,8 @@ class ProductGraph:
         if dry_run:
             self.refresh()
             return self._backend.prunable(max(self._version - keep, 0))
-        if self.read_only:
-            raise KGError(
-                f"The KG at {self.where} is open read-only; open it without read_only to prune it"
-            )
+        if self.read_only or self._forked_from is not None:
+            raise self._read_only_error("prune it")
         if self._tx_owner == threading.get_ident():
             raise KGError("prune_versions() cannot run inside a transaction of the same graph")
         self._backend.refresh(self, force=True)
@@ -1084,10 +1094,8 @@ class ProductGraph:
         (:func:`kg.bulk.load_new_store`).
         """
         self._check()
-        if self.read_only:
-            raise KGError(
-                f"The KG at {self.where} is open read-only; open it without read_only to change it"
-            )
+        if self.read_only or self._forked_from is not None:
+            raise self._read_only_error("change it")
         path = Path(path)
         if path.is_dir():
             raise KGLoadError(f"{path} is a directory; give an RDF file")
@@ -2036,11 +2044,25 @@ WRITER_LOCK = ".writer.lock"
 _LOCK_FDS: set[int] = set()
 
 
+#: this process's open writers (path-based): a forked child demotes its copies to readers
+_WRITERS: weakref.WeakSet[ProductGraph] = weakref.WeakSet()
+
+
 def _close_lock_fds_in_child() -> None:
     for fd in list(_LOCK_FDS):
         with contextlib.suppress(OSError):
             os.close(fd)
     _LOCK_FDS.clear()
+    # a forked child's copy of a writer has no lock (closed above): were it to commit, the
+    # parent's next commit would take the same version number and one of the two changes
+    # would be lost. It refuses to write, saying why, and reads the version it was forked at
+    # (its store is the parent's writer, which a child must not close or replace: RocksDB's
+    # threads are not in the child; open the KG read-only in the child to follow commits)
+    parent = os.getppid()
+    for g in list(_WRITERS):
+        g._forked_from = parent
+        g._writer_fd = None
+    _WRITERS.clear()
 
 
 if hasattr(os, "register_at_fork"):

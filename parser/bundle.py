@@ -419,6 +419,7 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
         config = ParserConfig.from_dict(manifest.parser)
     except ConfigError as exc:
         raise ModelLoadError(f"{bundle / MANIFEST}: its parser settings: {exc}") from None
+    opened = kg is None
     if kg is None:
         from kg import ProductGraph
         from kg.store import location
@@ -492,6 +493,8 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
     if manifest.markets:  # LoRA adapters: one copy of their base for all of them
         markets = Tagger.markets({m: bundle / rel for m, rel in manifest.markets.items()},
                                  lexicon=kg)
-    return cls(tagger=tagger, kg=kg, fusion=fusion_model, expander=expander, config=config,
-               path=bundle, version=manifest.versions.get("kgqp", "0"), linker=linker,
-               markets=markets)
+    parser = cls(tagger=tagger, kg=kg, fusion=fusion_model, expander=expander, config=config,
+                 path=bundle, version=manifest.versions.get("kgqp", "0"), linker=linker,
+                 markets=markets)
+    parser._owns_kg = opened  # (QueryParser.close() closes a KG it opened)
+    return parser

@@ -237,6 +237,7 @@ class QueryParser:
         #: taggers of other markets (LoRA adapters on one backbone: ``Tagger.markets``)
         self.markets: dict[str, TokenTagger] = dict(markets or {})
         self._market_parsers: dict[str, QueryParser] = {}
+        self._owns_kg = False  # True when from_pretrained opened the KG (close() closes it)
 
     # -- loading ---------------------------------------------------------------------------------
     @classmethod
@@ -272,6 +273,26 @@ class QueryParser:
         if warmup:
             parser.warmup()
         return parser
+
+    def close(self) -> None:
+        """Close the KG :meth:`from_pretrained` opened for this parser (a KG passed in is the
+        caller's to close): a writer's lock (``read_only=False``) is released now, not when the
+        process ends, so a reloaded parser can open the KG for writing again. Parsing after
+        ``close()`` raises :class:`kg.errors.KGError`. Also a context manager:
+
+        >>> from kg import ProductGraph
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> with QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory()) as qp:
+        ...     _ = qp("tv")
+        """
+        if self._owns_kg:
+            self.kg.close()
+
+    def __enter__(self) -> QueryParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def warmup(self) -> None:
         """Build the KG's derived views (alias index, graph view) and run each model once, so

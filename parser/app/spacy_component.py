@@ -51,6 +51,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -160,17 +161,30 @@ class KGQPComponent:
         self.backend = backend
         self.name = name
         self._blas = BlasLimiter(1)
+        self._loading = threading.Lock()
 
     @property
     def parser(self) -> Any:
-        """The :class:`parser.QueryParser` (loaded from the bundle on first access)."""
+        """The :class:`parser.QueryParser` (loaded from the bundle on first access, once: the
+        first calls of several threads at once wait for one load)."""
         if self._parser is None:
-            self._parser = self._load()
+            with self._loading:
+                if self._parser is None:
+                    self._parser = self._load()
         return self._parser
 
     @parser.setter
     def parser(self, value: Any) -> None:
         self._parser = value
+
+    def __getstate__(self) -> dict[str, Any]:  # (a lock does not pickle: spawn workers)
+        state = dict(self.__dict__)
+        state.pop("_loading", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._loading = threading.Lock()
 
     def _load(self) -> Any:
         from parser.pipeline import QueryParser

@@ -16,6 +16,7 @@ from kg_support import write_products_nt
 
 from kg import Node, NodeKind, ProductGraph
 from kg.bulk import nquads_digest
+from kg.errors import KGError
 from kg.versions import EMPTY_DIGEST, digest_add
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -361,3 +362,49 @@ def test_a_forked_child_does_not_keep_the_writer_lock(tmp_path):
             assert again.version == 0
     finally:
         os.waitpid(pid, 0)
+
+
+def test_a_forked_child_reads_through_a_writer_but_cannot_write(tmp_path):
+    """A child forked from a process with an open writer committed through its copy; the
+    parent's next commit took the same version number and its change was lost (the log held
+    the parent's, the store the child's). The child's copy now refuses to write, saying why;
+    it reads the version it was forked at, and a read-only handle opened in the child follows
+    the parent's commits."""
+    kg = tmp_path / "kg"
+    g = ProductGraph.open(kg)
+    g.add_records([Node(NodeKind.BRAND, "acme", "Acme")], progress=False)
+    glorp = Node(NodeKind.BRAND, "glorp", "Glorp")
+    to_child_r, to_child_w = os.pipe()
+    to_parent_r, to_parent_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(to_child_w)
+            os.close(to_parent_r)
+            try:
+                with g.transaction("child") as tx:
+                    tx.add_node(Node(NodeKind.BRAND, "zorb", "Zorb"))
+                code = 2  # it wrote
+            except KGError as exc:
+                code = 3 if "is a fork of it" in str(exc) else 4
+            os.write(to_parent_w, b"x")
+            os.read(to_child_r, 1)  # the parent has committed
+            if code == 3 and g.version == 1 and g.node(glorp.iri) is None:
+                with ProductGraph.open(kg, read_only=True) as ro:
+                    code = 0 if ro.version == 2 and ro.node(glorp.iri) is not None else 5
+        except BaseException:
+            code = 6
+        finally:
+            os._exit(code)
+    try:
+        os.close(to_child_r)
+        os.close(to_parent_w)
+        os.read(to_parent_r, 1)
+        g.add_records([glorp], progress=False)
+        os.write(to_child_w, b"x")
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+        assert g.version == 2 and {n.label for n in g.nodes(NodeKind.BRAND)} == {"Acme", "Glorp"}
+    finally:
+        g.close()
