@@ -64,6 +64,7 @@ import re
 import threading
 import time
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -554,6 +555,7 @@ class RulesFile:
         self._errors = 0
         self._loaded_at: float | None = None
         self._lock = threading.Lock()
+        _RULES_FILES.add(self)
         if keep_last_good:
             self._rules = _read_rules(self.path, self.name)  # raises: nothing good to keep
             self._loaded_at = time.time()
@@ -612,3 +614,17 @@ class RulesFile:
 
     def apply(self, query: str) -> RuleResult:
         return self.current().apply(query)
+
+
+#: the rules files of this process: a forked child gives each a new lock (one a parsing thread
+#: of the parent held at fork time would stay held in the child, and its first parse hang)
+_RULES_FILES: weakref.WeakSet[RulesFile] = weakref.WeakSet()
+
+
+def _new_locks_in_child() -> None:
+    for rules in list(_RULES_FILES):
+        rules._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_locks_in_child)

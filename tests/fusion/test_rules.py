@@ -315,3 +315,35 @@ def test_filter_rules_keep_field_value_and_pass_other_fields_on():
                        "  FILTER: category:TV & Home Theater > TVs\n")
     assert [f.term for f in rs.apply("x").filters] == [
         "condition:Refurbished", "price_range:low", "category:TV & Home Theater > TVs"]
+
+
+def test_a_forked_child_does_not_inherit_a_held_rules_lock(tmp_path):
+    """Forking while a parsing thread held RulesFile's lock left it held in the child, whose
+    first parse then hung."""
+    import os
+
+    from fusion.rules import RulesFile
+
+    p = tmp_path / "rules.txt"
+    p.write_text("tv =>\n  UP: x\n", encoding="utf-8")
+    rf = RulesFile(p)
+    with rf._lock:  # as a parsing thread holds it at the moment of the fork
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = 0 if rf.current().apply("tv").boosts else 2
+            finally:
+                os._exit(code)
+    import time
+
+    for _ in range(50):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        raise AssertionError("the child hung on the rules lock")
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
