@@ -27,6 +27,7 @@ import json
 import logging
 import math
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -57,6 +58,8 @@ __all__ = [
 #: ``thresholds.json`` is written beside them by ``kgqp fusion evaluate --save-thresholds``)
 MODEL_FILES = frozenset({"config.json", "model.safetensors", "labels.json",
                          "memory.safetensors", "thresholds.json", "graph"})
+#: the GNN encoder's files in ``graph/`` (what re-embeds the nodes of a changed KG)
+GNN_FILES = ("gnn.safetensors", "gnn.json")
 
 logger = logging.getLogger(__name__)
 
@@ -617,17 +620,28 @@ class FusionModel(nn.Module):
         return self.predict_batch([inp])[0]
 
     # -- persistence -------------------------------------------------------------------------
-    def save_pretrained(self, directory: str | Path, *, text_encoder: str | None = None) -> None:
+    def save_pretrained(self, directory: str | Path, *, text_encoder: str | None = None,
+                        gnn_dir: str | Path | None = None) -> None:
         """Write ``config.json``, ``model.safetensors``, ``labels.json`` and, for graph models,
-        ``graph/`` (node embeddings with their KG fingerprint, and the GNN encoder if given).
+        ``graph/`` (node embeddings with their KG fingerprint, and the GNN encoder: the one in
+        ``gnn_dir``, which training gives, else the one the folder already holds, as when a
+        loaded model is saved back).
 
         The folder is replaced whole (:func:`kg.io.atomic_dir`): a crash or a full disk leaves
         the old model or the new one, and the old model's files (its ``thresholds.json``, which
         would describe it, not the new one) go; other files in the folder are kept."""
         from safetensors.torch import save_file
 
+        source = Path(gnn_dir) if gnn_dir is not None else Path(directory).resolve() / "graph"
         with atomic_dir(directory, keep=lambda name: name not in MODEL_FILES) as d:
             self._save_into(d, save_file, text_encoder)
+            if self.config.use_graph and (d / "graph").is_dir():
+                for name in GNN_FILES:  # (before the swap: one atomic replace)
+                    if (source / name).is_file():
+                        shutil.copyfile(source / name, d / "graph" / name)
+                    elif gnn_dir is not None:
+                        raise FileNotFoundError(f"{source / name}: the GNN encoder to save "
+                                                "with the model is missing")
 
     def _save_into(self, d: Path, save_file: Any, text_encoder: str | None) -> None:
         state = {k: v.detach().contiguous() for k, v in self.state_dict().items()}

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -464,8 +463,6 @@ def train_from_files(kg: Any, train_file: str | Path | Sequence[str | Path],
     model.training_report["n_taxonomy_queries"] = len(weak_ex)
     model.training_report["trained_on"] = [f.name for f in train_files]
     model.training_report["dev_file"] = None if dev_file is None else Path(dev_file).name
-    model.save_pretrained(out, text_encoder=featurizer.name)
-    if config.use_graph:
-        for name in ("gnn.safetensors", "gnn.json"):
-            shutil.copyfile(cache / name, out / "graph" / name)
+    model.save_pretrained(out, text_encoder=featurizer.name,
+                          gnn_dir=cache if config.use_graph else None)
     return model, evaluate(model, dev_ex) if dev_ex else {}

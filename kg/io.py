@@ -202,9 +202,11 @@ def atomic_dir(target: str | os.PathLike[str], *,
 
     Entries of an existing ``target`` for which ``keep(name)`` is true are carried over first
     (hard links where possible, so large files cost nothing). On any exception the temporary
-    directory is removed and ``target`` is untouched.
+    directory is removed and ``target`` is untouched. A symlink is followed (its target is
+    replaced, the link kept: ``models/current -> models/v3`` keeps pointing at v3), and ``.``
+    or ``..`` name the directory they stand for.
     """
-    target = Path(target)
+    target = Path(target).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:

@@ -427,8 +427,10 @@ def label_studio_config(labels: Iterable[str]) -> str:
 
 
 def to_label_studio(tasks: Sequence[Task], *, model_version: str = "kgqp") -> list[dict]:
-    """Label Studio tasks with the spans of ``tasks`` as pre-filled predictions (a task read
-    from a person's annotation, ``Task.source == "annotation"``, as that annotation)."""
+    """Label Studio tasks with the spans of ``tasks``: a model's pre-filled labels
+    (``Task.source == "prediction"``, as ``kgqp learn select`` writes them) as predictions,
+    any other task (a person's annotation, or labels read from a file: CoNLL, unmarked span
+    JSONL, which training reads as labels) as an annotation."""
     out = []
     for i, t in enumerate(tasks):
         result = [{
@@ -439,7 +441,7 @@ def to_label_studio(tasks: Sequence[Task], *, model_version: str = "kgqp") -> li
         } for k, s in enumerate(t.spans)]
         task: dict[str, Any] = {"id": t.id if t.id is not None else i + 1,
                                 "data": {"text": t.text, "meta": t.meta}}
-        if t.source == "annotation":  # a person's labels stay theirs through a round trip
+        if t.source != "prediction":  # labels stay labels through a round trip
             task["annotations"] = [{"result": result}]
         else:
             task["predictions"] = [{"model_version": model_version, "result": result}]

@@ -409,8 +409,8 @@ def test_confirmed_nil_spans_become_a_gazetteer_that_kg_load_adds(own_bundle: Pa
                                                                     tmp_path: Path) -> None:
     from parser.tagger.formats import Task
 
-    tasks = to_label_studio([Task("zorbo tv", [Span(0, 5, "creator")]),
-                             Task("glorp kettle", [Span(0, 5, "creator")])])
+    tasks = to_label_studio([Task("zorbo tv", [Span(0, 5, "creator")], source="prediction"),
+                             Task("glorp kettle", [Span(0, 5, "creator")], source="prediction")])
     # the annotator confirms zorbo, adds a colour the KG lacks and a price; glorp is unreviewed
     tasks[0]["annotations"] = [{"result": [
         {"type": "labels", "value": {"start": 0, "end": 5, "labels": ["creator"]}},
@@ -456,7 +456,7 @@ def test_a_second_gazetteer_batch_leaves_no_stale_file(own_bundle: Path, tmp_pat
     for text, spans, files in [("teal zorbo tv", [Span(0, 4, "color"), Span(5, 10, "creator")],
                                 ["attribute_value-color.txt", "brand.txt"]),
                                ("zorbo tv", [Span(0, 5, "creator")], ["brand.txt"])]:
-        tasks = to_label_studio([Task(text, spans)])
+        tasks = to_label_studio([Task(text, spans, source="prediction")])
         tasks[0]["annotations"] = [{"result": [
             {"type": "labels", "value": {"start": s.start, "end": s.end, "labels": [s.label]}}
             for s in spans]}]

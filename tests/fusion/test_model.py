@@ -186,3 +186,28 @@ def test_a_full_cache_disk_costs_time_not_the_load(trained, kg, tmp_path, monkey
     _saved_with_a_doubled_kg(trained, kg, tmp_path)
     loaded = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
     assert loaded.context.embeddings.row("https://kgqp.dev/id/brand/new0") is not None
+
+
+def test_save_pretrained_keeps_the_gnn_encoder_a_symlink_and_dot(trained, kg, tmp_path,
+                                                                 monkeypatch):
+    """A diff review found: saving a loaded graph model back into its folder deleted the GNN
+    encoder (graph/gnn.*, copied in by training after the save); saving to '.' failed; and a
+    symlinked model folder was replaced by a plain one."""
+    import os
+
+    from fusion.model import GNN_FILES
+
+    out = tmp_path / "m"
+    trained.save_pretrained(out, gnn_dir=tmp_path / "cache")  # as training saves it
+    assert all((out / "graph" / name).is_file() for name in GNN_FILES)
+    loaded = FusionModel.from_pretrained(out, kg=kg)
+    loaded.save_pretrained(out)  # saved back into its folder: the encoder stays
+    assert all((out / "graph" / name).is_file() for name in GNN_FILES)
+    os.symlink(out, tmp_path / "current")
+    loaded.save_pretrained(tmp_path / "current")
+    assert (tmp_path / "current").is_symlink() and (out / "config.json").is_file()
+    monkeypatch.chdir(out)
+    loaded.save_pretrained(".")
+    assert (out / "model.safetensors").is_file()
+    with pytest.raises(FileNotFoundError, match="GNN encoder"):
+        trained.save_pretrained(tmp_path / "x", gnn_dir=tmp_path / "nowhere")

@@ -166,9 +166,9 @@ def test_span_jsonl_marks_predictions_and_round_trips_provenance(tmp_path: Path)
     (tmp_path / "accepted.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
     assert [t.source for t in read_tasks(tmp_path / "accepted.jsonl")] == ["annotation"]
     # a Label Studio export: annotated, cancelled (falls back to its prediction), unannotated
-    ls = to_label_studio([Task("zorbo tv", [Span(0, 5, "creator")]),
-                          Task("glorp laptop", [Span(0, 5, "creator")]),
-                          Task("red shoes", [Span(0, 3, "color")])])
+    ls = to_label_studio([Task("zorbo tv", [Span(0, 5, "creator")], source="prediction"),
+                          Task("glorp laptop", [Span(0, 5, "creator")], source="prediction"),
+                          Task("red shoes", [Span(0, 3, "color")], source="prediction")])
     ls[0]["annotations"] = [{"result": [{"type": "labels", "value": {
         "start": 6, "end": 8, "labels": ["core_product_type"]}}]}]
     ls[1]["annotations"] = [{"was_cancelled": True, "result": []}]
@@ -194,6 +194,8 @@ def test_training_leaves_out_unreviewed_predictions_by_default(
     from parser.tagger.training import train
 
     tasks = [Task.from_sentence(s) for s in tiny_sentences()[:6]]
+    for t in tasks:  # a model's pre-filled batch
+        t.source = "prediction"
     ls = to_label_studio(tasks)
     for task in ls[:3]:  # 3 annotated
         task["annotations"] = [{"result": task.pop("predictions")[0]["result"]}]

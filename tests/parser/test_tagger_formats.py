@@ -51,7 +51,8 @@ def test_real_queries_round_trip(tmp_path: Path, real_tasks: list[Task], suffix:
 
 
 def test_label_studio_annotations_win_over_predictions(tmp_path: Path) -> None:
-    tasks = [Task("lg 55 inch tv", [Span(0, 2, "creator")]), Task("red shoes", [])]
+    tasks = [Task("lg 55 inch tv", [Span(0, 2, "creator")], source="prediction"),
+             Task("red shoes", [], source="prediction")]  # a model's pre-filled batch
     exported = to_label_studio(tasks)
     # the annotator fixes task 0 (a cancelled annotation before it is ignored) and skips task 1
     exported[0]["annotations"] = [
@@ -144,8 +145,8 @@ def test_invalid_utf8_and_lone_surrogates_name_the_line(tmp_path: Path) -> None:
 
 
 def _ls_bad(kind: str) -> list:
-    tasks = to_label_studio([Task("lg 55 inch tv", [Span(0, 2, "creator")]),
-                             Task("sony tv", [Span(0, 4, "creator")])])
+    tasks = to_label_studio([Task("lg 55 inch tv", [Span(0, 2, "creator")], source="prediction"),
+                             Task("sony tv", [Span(0, 4, "creator")], source="prediction")])
     region = tasks[1]["predictions"][0]["result"][0]
     if kind == "offsets":
         region["value"]["end"] = 40
@@ -235,3 +236,22 @@ def _jsonl(path: Path, *rows: dict) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                     encoding="utf-8")
     return path
+
+
+def test_gold_labels_converted_to_label_studio_stay_labels(tmp_path: Path) -> None:
+    """A diff review found CoNLL gold converted to Label Studio written as predictions, which
+    training (annotations only by default) and evaluation then refused. Only a model's
+    pre-filled labels (learn select's, Task.source 'prediction') are predictions."""
+    from parser.tagger.formats import read_data, to_label_studio
+
+    (tmp_path / "t.conll").write_text("lg B-creator\ntv B-core_product_type\n\n",
+                                      encoding="utf-8")
+    res = CliRunner().invoke(app, ["tagger", "convert", str(tmp_path / "t.conll"),
+                                   str(tmp_path / "g.json")])
+    assert res.exit_code == 0, res.output
+    task = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))[0]
+    assert "annotations" in task and "predictions" not in task
+    assert read_data(tmp_path / "g.json", source="annotations")[0].tags == [
+        "B-creator", "B-core_product_type"]
+    guess = Task("lg tv", [Span(0, 2, "creator")], source="prediction")
+    assert "predictions" in to_label_studio([guess])[0]
