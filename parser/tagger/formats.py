@@ -15,8 +15,9 @@ why it was selected, scores, KG links). Two file formats, both read back lossles
   "end_offset", "label"}]``, or spaCy's ``"entities": [[start, end, "LABEL"]]``) are an
   annotator's. A span key holding anything else is refused.
 * **Label Studio tasks JSON**: a JSON array of tasks ``{"id", "data": {"text", "meta"},
-  "predictions": [{"model_version", "result": [...]}]}``; an exported project adds
-  ``"annotations"``. On import the last annotation that was not cancelled wins, else (with
+  "predictions": [{"model_version", "result": [...]}]}`` (written for a model's pre-filled
+  tasks; any other task, e.g. CoNLL gold, is written as an annotation); an exported project
+  adds ``"annotations"``. On import the last annotation that was not cancelled wins, else (with
   ``source="auto"``) the first prediction; :func:`label_studio_config` writes the matching
   labelling interface. A task read from an annotation is written back as an annotation.
 
@@ -32,6 +33,7 @@ Example:
     ['B-creator', 'B-UoM', 'I-UoM', 'O']
     >>> Task.from_sentence(t.to_sentence()) == t
     True
+    >>> t.source = "prediction"  # a model's pre-filled labels (else an annotation)
     >>> to_label_studio([t])[0]["predictions"][0]["result"][0]["value"]["labels"]
     ['creator']
 """
