@@ -150,6 +150,14 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _json_line(line: str) -> dict[str, Any]:
+    """A JSON Lines line as its object (ValueError, also for JSON that is no object)."""
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        raise ValueError("a line must be a JSON object")
+    return obj
+
+
 def check_text(text: Any, what: str = "'text'") -> str:
     """``text`` if it is a non-empty string that encodes to UTF-8, else ValueError."""
     if not isinstance(text, str) or not text.strip():
@@ -329,9 +337,7 @@ def read_span_jsonl(path: str | os.PathLike[str], *, labels: Collection[str] | N
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("a line must be a JSON object")
+            obj = _json_line(line)
             if obj.get("answer") in ("reject", "ignore"):
                 rejected += 1
                 _count(counts, "skipped")
@@ -396,10 +402,7 @@ def read_task_texts(path: str | os.PathLike[str]) -> list[str]:
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-                if not isinstance(obj, dict):
-                    raise ValueError("a line must be a JSON object")
-                texts.append(check_text(_line_text(obj, None)))
+                texts.append(check_text(_line_text(_json_line(line), None)))
             except ValueError as err:
                 raise DataFormatError(f"{p}:{lineno}: {err}: fix the line") from None
         return texts

@@ -474,18 +474,24 @@ def _select(runner: CliRunner, bundle: Path, log: Path, out: Path, *extra: str):
                                str(log), "--n", "3", "--out", str(out), *extra])
 
 
+
+def _first_batch(runner: CliRunner, bundle: Path, tmp_path: Path) -> tuple[Path, Path, list]:
+    """Round 1: the log of :data:`LOG` and `learn select`'s span JSONL batch from it (its
+    lines parsed)."""
+    log = tmp_path / "log.txt"
+    log.write_text("\n".join(LOG) + "\n", encoding="utf-8")
+    b1 = tmp_path / "b1.jsonl"
+    res = _select(runner, bundle, log, b1)
+    assert res.exit_code == 0, res.output
+    return log, b1, [json.loads(x) for x in b1.read_text(encoding="utf-8").splitlines()]
+
 def test_the_raw_batch_is_marked_unreviewed_and_adds_nothing_to_the_kg(
         own_bundle: Path, tmp_path: Path) -> None:
     """The span JSONL batch of `select` marks its spans as the model's predictions: `learn
     gazetteer` leaves them out as it does those of a Label Studio batch (they became KG
     additions: "capsul", "90 veg")."""
-    log = tmp_path / "log.txt"
-    log.write_text("\n".join(LOG) + "\n", encoding="utf-8")
     runner = CliRunner()
-    b1 = tmp_path / "b1.jsonl"
-    res = _select(runner, own_bundle, log, b1)
-    assert res.exit_code == 0, res.output
-    lines = [json.loads(x) for x in b1.read_text(encoding="utf-8").splitlines()]
+    _, b1, lines = _first_batch(runner, own_bundle, tmp_path)
     assert [x.get("source") for x in lines] == ["prediction"] * 3
     res = runner.invoke(app, ["learn", "gazetteer", "--bundle", str(own_bundle), "--labels",
                               str(b1), "--out", str(tmp_path / "adds")])
@@ -500,13 +506,8 @@ def test_a_second_round_keeps_the_labels_and_the_answered_queries_out(
     """Round 2 of the loop: queries an annotator rejected or ignored are not selected again;
     `select` refuses to overwrite a file (the how-to used one name for the batch and its
     annotations: round 2 wiped round 1's labels)."""
-    log = tmp_path / "log.txt"
-    log.write_text("\n".join(LOG) + "\n", encoding="utf-8")
     runner = CliRunner()
-    b1 = tmp_path / "b1.jsonl"
-    res = _select(runner, own_bundle, log, b1)
-    assert res.exit_code == 0, res.output
-    lines = [json.loads(x) for x in b1.read_text(encoding="utf-8").splitlines()]
+    log, b1, lines = _first_batch(runner, own_bundle, tmp_path)
     # the annotator (Prodigy) rejects one, ignores one, accepts one
     for line, answer in zip(lines, ("reject", "ignore", "accept"), strict=True):
         line["answer"] = answer
