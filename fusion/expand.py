@@ -100,7 +100,7 @@ from fusion.hetero import as_networkx
 from fusion.patterns import parse_price, parse_sizes
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
-from kg.index import normalize_key
+from kg.index import EDGE_MARKS, normalize_key
 from kg.link import DEFAULT_LABEL_KINDS, LINKABLE, compact_key, outside_kg, unlinkable_iris
 
 __all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
@@ -667,8 +667,6 @@ def _grounded_brands(kg: _KG) -> dict[str, str]:
     return _cached(kg, "_kgqp_grounded_brands", (), build)
 
 
-#: marks glued to a word's edges that do not belong to it (the parser trims them from spans)
-_EDGE_MARKS = "\"'()[]{},.:;!?\u201c\u201d\u2018\u2019\u00ab\u00bb"
 
 
 def _query_words(text: str) -> list[str]:
@@ -677,7 +675,7 @@ def _query_words(text: str) -> list[str]:
     >>> _query_words('TV not "Samsung".')
     ['tv', 'not', 'samsung']
     """
-    return [w for w in (x.strip(_EDGE_MARKS) for x in normalize_key(text).split()) if w]
+    return [w for w in (x.strip(EDGE_MARKS) for x in normalize_key(text).split()) if w]
 
 
 def _find_mention(words: Sequence[str], mention: str) -> tuple[int, int] | None:

@@ -94,6 +94,13 @@ def _wordish(ch: str) -> bool:
     return ch.isalnum() or unicodedata.category(ch)[0] == "M"
 
 
+#: Marks that may be glued to a word's or a tagger span's edges without being part of what it
+#: names: quotes, brackets, and sentence punctuation ("+", "#", "%", "&", "-", "/" are not
+#: among them: "c++", "c#", "50%", "at&t"). The parser trims them from spans
+#: (:func:`parser.pipeline.span_edges`), the expansion from the query's words.
+EDGE_MARKS = "\"'\u201c\u201d\u2018\u2019\u201e\u201f\u00ab\u00bb\u2039\u203a,()[]{}.:;!?"
+
+
 def _joins_previous(ch: str) -> bool:
     """Combining marks, variation selectors and ZWJ stay with the preceding character."""
     return ch == "\u200d" or unicodedata.category(ch)[0] == "M"

@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from kg.index import normalize_key
+from kg.index import EDGE_MARKS, normalize_key
 from kg.link import outside_kg
 from parser.bundle import load_bundle
 from parser.config import ParserConfig
@@ -692,10 +692,7 @@ class QueryParser:
         return out
 
 
-#: Marks that may be glued to a tagger span's edges without being part of what it names:
-#: quotes, brackets, and sentence punctuation. "+", "#", "%", "&", "-", "/" are never trimmed
-#: ("c++", "c#", "50%", "at&t").
-_EDGE_MARKS = frozenset("\"'“”‘’„‟«»‹›,()[]{}.:;!?")
+_EDGE_MARKS = frozenset(EDGE_MARKS)  # (kg.index.EDGE_MARKS: quotes, brackets, punctuation)
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = {v: k for k, v in _OPENERS.items()}
 #: An inch or foot mark after a digit ('65"', "6'", "65”").

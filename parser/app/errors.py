@@ -63,31 +63,20 @@ _DAMAGE_HINT = (
 
 
 def check_model_out(out: Path, *, held_files: Sequence[str], force: bool,
-                    remove_files: Sequence[str] = (), hint: str = "",
-                    replaced_on_save: bool = False) -> list[str]:
+                    hint: str = "") -> None:
     """Refuse a training command's ``--out`` that would lose a model: a file, or a folder that
-    holds one of ``held_files``, unless ``force``; returns the ``held_files`` found.
-
-    With ``force``: ``replaced_on_save`` says the trainer replaces the old model whole (and its
-    stale files) only when it saves the new one, so nothing is removed here (a bad input or an
-    interrupted run keeps the old model); otherwise ``held_files`` and ``remove_files`` (files
-    or folders) are removed first (a stale file of the old model must not describe the new
-    one). ``hint``: another way out, named in the message (``"--resume to ..., "``)."""
-    from kg.io import remove_path
+    holds one of ``held_files``, unless ``force``. Nothing is removed here: the trainers
+    replace the old model whole (its stale files too) only when they save the new one, so a
+    bad input or an interrupted run keeps it. ``hint``: another way out, named in the message
+    (``"--resume to ..., "``)."""
     from parser.errors import ConfigError
 
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} is a file: give a folder")
     held = [f for f in held_files if (out / f).exists()]
-    if not held:
-        return held
-    if not force:
+    if held and not force:
         raise ConfigError(f"--out {out} already holds a model ({', '.join(held)}): pass --force "
                           f"to replace it, {hint}or give another folder")
-    if not replaced_on_save:
-        for name in (*held_files, *remove_files):
-            remove_path(out / name)
-    return held
 
 
 def set_verbose(verbose: bool) -> None:

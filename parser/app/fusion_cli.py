@@ -41,21 +41,17 @@ def _fail(exc: Exception) -> None:
 #: the CLI's import light, tests/fusion/test_cli.py checks they agree)
 _GNN_STEPS = 100
 
-#: what a fusion model folder holds (``FusionModel.save_pretrained``, which replaces them whole
-#: when the new model is saved: --force only allows that, so a failed run keeps the old model)
-_FUSION_FILES = ("config.json", "model.safetensors", "labels.json", "memory.safetensors",
-                 "thresholds.json", "graph")
-
-
 def _check_out(out: Path, force: bool) -> None:
     """Refuse an --out that would lose a model: a file, a tagger folder, or a folder that holds
-    a fusion model (unless --force replaces it)."""
+    a fusion model (unless --force: ``FusionModel.save_pretrained`` replaces the old model whole
+    when the new one is saved, so a failed run keeps it)."""
+    from fusion.model import MODEL_FILES
     from parser.app.errors import check_model_out
     from parser.errors import ConfigError
 
     if (out / "kgqp.json").exists() or (out / "vocab.txt").exists():
         raise ConfigError(f"--out {out} is a tagger folder: give the fusion model its own")
-    check_model_out(out, held_files=_FUSION_FILES, force=force, replaced_on_save=True)
+    check_model_out(out, held_files=sorted(MODEL_FILES), force=force)
 
 
 _ALL_VARIANTS = "text,names,pointer,nodes,graph,full"

@@ -101,15 +101,12 @@ ResumeOpt = Annotated[bool, typer.Option("--resume", help="Continue OUT/checkpoi
 ForceOpt = Annotated[bool, typer.Option(
     "--force", help="Replace the model OUT already holds (without it, such an OUT is refused); "
     "the old model stays until the new one's first epoch is saved.")]
-#: the files a tagger folder (or an adapter folder) is made of: a model in OUT is one of them.
-#: --force lets training replace them: the first save of the new model replaces the folder
-#: whole, these files of the old model gone (a stale distill_args.json made a new model look
-#: distilled), and not before (a bad --dev path or label lost the old model:
-#: parser.tagger.training.train)
-_MODEL_FILES = ("config.json", "kgqp.json", "model.safetensors", "model.onnx", "model.int8.onnx",
-                "adapter.json", "adapter.safetensors", "distill_args.json",
-                "training_args.json", "training_history.json", "dev_scores.json", "vocab.txt",
-                "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+#: the files that say OUT holds a tagger (or an adapter): refused without --force. With it,
+#: the first save of the new model replaces the folder whole (parser.tagger.io.MODEL_FILES and
+#: the old run's notes, parser.tagger.training.train), and not before: a bad --dev path or
+#: label lost the old model
+_HELD_FILES = ("config.json", "kgqp.json", "model.safetensors", "model.onnx", "model.int8.onnx",
+               "adapter.json", "adapter.safetensors")
 NoProgressOpt = Annotated[bool, typer.Option("--no-progress", help="No progress bar.")]
 KgOpt = Annotated[Path | None, typer.Option("--kg", help=_KG_HELP)]
 LexiconFoldsOpt = Annotated[int, typer.Option(
@@ -127,8 +124,7 @@ def _check_out(out: Path, *, resume: bool, force: bool, init_from: Path | None,
     if init_from is not None and out.is_dir() and out.resolve() == Path(init_from).resolve():
         raise ConfigError(f"--out {out} is the --init-from tagger: training would overwrite "
                           "the model it starts from; give another --out")
-    check_model_out(out, held_files=() if resume else _MODEL_FILES[:7],
-                    remove_files=_MODEL_FILES[7:], force=force, replaced_on_save=True,
+    check_model_out(out, held_files=() if resume else _HELD_FILES, force=force,
                     hint="" if adapter else "--resume to continue its checkpoint, ")
 
 

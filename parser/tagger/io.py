@@ -126,11 +126,16 @@ def load_backbone(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any], An
     return _encoder_config(p), weights, _load_tokenizer(p)
 
 
-# (the adapter's files too: a full tagger trained with --force over an adapter folder must not
-# leave the adapter, which loading prefers; names as in parser.tagger.adapters)
-_MODEL_FILES = frozenset({WEIGHTS, "config.json", "tokenizer.json", "vocab.txt",
-                          "tokenizer_config.json", "special_tokens_map.json", KGQP,
-                          "adapter.json", "adapter.safetensors"})
+#: the files of a tagger folder (the adapter's too: a full tagger trained with --force over an
+#: adapter folder must not leave the adapter, which loading prefers; names as in
+#: parser.tagger.adapters)
+MODEL_FILES = frozenset({WEIGHTS, "config.json", "tokenizer.json", "vocab.txt",
+                         "tokenizer_config.json", "special_tokens_map.json", KGQP,
+                         "adapter.json", "adapter.safetensors"})
+#: what a training run writes beside the model, describing it (a stale distill_args.json made
+#: a new model look distilled)
+RUN_NOTES = frozenset({"distill_args.json", "training_args.json", "training_history.json",
+                       "dev_scores.json"})
 
 
 def save_tagger(model: Any, tokenizer: Any, path: Path, *,
@@ -159,7 +164,7 @@ def save_tagger(model: Any, tokenizer: Any, path: Path, *,
     # the folder is replaced whole: a crash or a full disk leaves the old model or the new one;
     # training state and notes beside the model (checkpoint/, *.json of the run) are kept,
     # ONNX exports of the old weights are not
-    with atomic_dir(path, keep=lambda name: name not in _MODEL_FILES
+    with atomic_dir(path, keep=lambda name: name not in MODEL_FILES
                     and not name.endswith(".onnx")) as out:
         with atomic_path(out / WEIGHTS) as tmp:
             save_file(sd, str(tmp), metadata={"format": "pt", "producer": "kgqp"})

@@ -39,6 +39,7 @@ from parser.tagger.data import (
     entity_types,
 )
 from parser.tagger.formats import read_data
+from parser.tagger.io import MODEL_FILES, RUN_NOTES
 
 __all__ = ["SoftTargets", "TrainConfig", "TrainResult", "cross_fold_matcher", "default_backbone",
            "evaluate", "kd_loss", "train", "train_with_kg"]
@@ -543,11 +544,7 @@ def _read_labelled(path: Path, allowed: Sequence[str] | None, source: str) -> li
 
 #: what the first save of a new run replaces in OUT: the old model, whatever else described it
 #: (its run's notes, ONNX exports, an old checkpoint); anything else in OUT is kept
-_REPLACED_ON_FIRST_SAVE = frozenset({
-    "model.safetensors", "config.json", "kgqp.json", "tokenizer.json", "vocab.txt",
-    "tokenizer_config.json", "special_tokens_map.json", "adapter.json", "adapter.safetensors",
-    "distill_args.json", "training_args.json", "training_history.json", "dev_scores.json",
-    "checkpoint"})
+_REPLACED_ON_FIRST_SAVE = MODEL_FILES | RUN_NOTES | {"checkpoint"}
 
 
 def _data_record(cfg: TrainConfig) -> dict[str, Any]:
