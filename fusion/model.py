@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import math
@@ -323,7 +322,10 @@ class FusionModel(nn.Module):
         g = as_networkx(kg)
         if g is base.graph:
             return base
-        ctx = GraphContext(g, extend_embeddings(base.embeddings, g), labels=base.labels,
+        # the rows of new nodes from the embeddings as loaded, for the graph as it is now: a
+        # row placed for an earlier version would keep that version's neighbourhood
+        trained = self.__dict__.get("_loaded_embeddings") or base.embeddings
+        ctx = GraphContext(g, extend_embeddings(trained, g), labels=base.labels,
                            max_neighbours=base.max_neighbours, taxonomy=base.taxonomy)
         # computed while a commit rebuilds the views, not by the first parse after it
         ctx.embeddings.unit()
@@ -706,6 +708,7 @@ class FusionModel(nn.Module):
                 f"({exc}); pickled checkpoints are never loaded"
             ) from exc
         context = None
+        loaded = None  # the graph embeddings as loaded, before new nodes are placed
         if config.use_graph and not weights_only:
             if kg is None:
                 raise FusionConfigError(
@@ -721,10 +724,13 @@ class FusionModel(nn.Module):
                 known = sum(1 for iri in g.nodes if emb.row(iri) is not None)
                 if known < 0.8 * g.number_of_nodes():  # another KG: a full inductive pass
                     emb = _refresh_embeddings(d / "graph", g, emb, graph_fingerprint(g))
-                else:  # the KG it was trained on, updated since: embed the new nodes
-                    emb = extend_embeddings(emb, g)
+            loaded = emb
+            # the KG it was trained on, updated since: embed the new nodes
+            emb = extend_embeddings(emb, g)
             context = GraphContext(g, emb, labels=labels, max_neighbours=config.max_neighbours)
         model = cls(config, labels=labels, context=context)
+        if loaded is not None:
+            model.__dict__["_loaded_embeddings"] = loaded
         if context is not None and callable(getattr(kg, "view", None)):
             model.attach_kg(kg)
         model.text_encoder_name = str(raw.get("text_encoder") or "minilm")
@@ -746,9 +752,15 @@ class FusionModel(nn.Module):
 
 def extend_embeddings(emb: Any, g: nx.MultiDiGraph) -> Any:
     """``emb`` with a row for each node of ``g`` it lacks: the mean of the rows of its
-    neighbours (any relation, either direction; twice, so a new node whose neighbours are new
-    too still gets one). A new brand that ``sells_in`` two categories sits between them. A node
-    without an embedded neighbour gets the mean row of the nodes of its kind.
+    neighbours (any relation, either direction, each neighbour once). A new node whose
+    neighbours are all new too gets the mean of the rows those neighbours got (a second
+    round); one without an embedded neighbour within two steps gets the mean row of the
+    nodes of its kind. A new brand that ``sells_in`` two categories sits between them.
+
+    The rows depend only on ``emb`` and the graph as it is, not on the order its nodes were
+    added or on rows computed for an earlier version of it: a process that followed the KG's
+    commits and one that opened the KG afresh get the same rows (docs/concepts.md, "One result
+    per query").
 
     >>> import networkx as nx, torch
     >>> from fusion.gnn import NodeEmbeddings
@@ -759,47 +771,69 @@ def extend_embeddings(emb: Any, g: nx.MultiDiGraph) -> Any:
     """
     from fusion.gnn import NodeEmbeddings
 
-    missing = [n for n in g.nodes if emb.row(n) is None]
+    missing = sorted(n for n in g.nodes if emb.row(n) is None)
     if not missing:
         return emb
     matrix = emb.matrix.detach().float()
-    found: dict[str, Tensor] = {}
-    for _ in range(2):
-        for n in missing:
-            if n in found:
-                continue
-            rows = []
-            for m in itertools.chain(g.successors(n), g.predecessors(n)):
-                r = emb.row(m)
-                if r is not None:
-                    rows.append(matrix[r])
-                elif m in found:
-                    rows.append(found[m])
-            if rows:
-                found[n] = torch.stack(rows).mean(0)
-    still = [n for n in missing if n not in found]
-    if still:  # no embedded neighbour: the mean row of the nodes of the same kind
+    pos = {n: i for i, n in enumerate(missing)}
+    # (new node, embedded neighbour's row) and (new node, new neighbour) pairs in a fixed
+    # order (sorted nodes, sorted neighbours), so the float sums are the same in any process
+    src: list[int] = []
+    rows: list[int] = []
+    new_src: list[int] = []
+    new_dst: list[int] = []
+    for i, n in enumerate(missing):
+        for m in sorted({*g.successors(n), *g.predecessors(n)} - {n}):
+            r = emb.row(m)
+            if r is not None:
+                src.append(i)
+                rows.append(r)
+            elif m in pos:
+                new_src.append(i)
+                new_dst.append(pos[m])
+    width = matrix.shape[1]
+    first = torch.zeros(len(missing), width)
+    count = torch.zeros(len(missing))
+    if src:
+        index = torch.tensor(src)
+        first.index_add_(0, index, matrix[torch.tensor(rows)])
+        count.index_add_(0, index, torch.ones(len(src)))
+    done = count > 0
+    out = torch.zeros(len(missing), width)
+    out[done] = first[done] / count[done].unsqueeze(1)
+    if new_src:  # a second round: new nodes next to the new nodes the first round placed
+        a, b = torch.tensor(new_src), torch.tensor(new_dst)
+        keep = ~done[a] & done[b]
+        if keep.any():
+            a, b = a[keep], b[keep]
+            second = torch.zeros(len(missing), width).index_add_(0, a, out[b])
+            n2 = torch.zeros(len(missing)).index_add_(0, a, torch.ones(len(a)))
+            placed = n2 > 0
+            out[placed] = second[placed] / n2[placed].unsqueeze(1)
+            done = done | placed
+    if not bool(done.all()):  # no embedded neighbour: the mean row of the nodes of its kind
         by_kind: dict[str, list[int]] = {}
         for i, kind in enumerate(emb.kinds):
             by_kind.setdefault(kind, []).append(i)
         # one mean per kind, shared by its nodes (computed per node, it copied every row of
         # the kind each time: 56 GiB of copies for 30k such nodes, and the heap grew to 23 GB)
         kind_mean: dict[str, Tensor] = {}
-        for n in still:
-            kind = str(g.nodes[n].get("kind") or "")
+        for i in (~done).nonzero().flatten().tolist():
+            kind = str(g.nodes[missing[i]].get("kind") or "")
             if kind not in kind_mean and kind in by_kind:
                 kind_mean[kind] = matrix[by_kind[kind]].mean(0)
             if kind in kind_mean:
-                found[n] = kind_mean[kind]
-    if not found:
+                out[i] = kind_mean[kind]
+                done[i] = True
+    if not bool(done.any()):
         return emb
-    iris = list(found)
+    chosen = done.nonzero().flatten()
+    iris = [missing[i] for i in chosen.tolist()]
     kinds = [str(g.nodes[n].get("kind") or "") for n in iris]
-    out = NodeEmbeddings(iris=[*emb.iris, *iris], kinds=[*emb.kinds, *kinds],
-                         matrix=torch.cat([matrix, torch.stack([found[n] for n in iris])]),
-                         meta=dict(emb.meta))
+    out_emb = NodeEmbeddings(iris=[*emb.iris, *iris], kinds=[*emb.kinds, *kinds],
+                             matrix=torch.cat([matrix, out[chosen]]), meta=dict(emb.meta))
     logger.info("graph embeddings for %d new KG nodes (mean of their neighbours)", len(iris))
-    return out
+    return out_emb
 
 
 def refresh_cache_dir() -> Path | None:

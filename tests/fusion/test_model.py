@@ -211,3 +211,27 @@ def test_save_pretrained_keeps_the_gnn_encoder_a_symlink_and_dot(trained, kg, tm
     assert (out / "model.safetensors").is_file()
     with pytest.raises(FileNotFoundError, match="GNN encoder"):
         trained.save_pretrained(tmp_path / "x", gnn_dir=tmp_path / "nowhere")
+
+
+def test_a_new_nodes_row_follows_later_commits_as_a_fresh_load_places_it(trained, kg, tmp_path):
+    """A node added after training gets its graph row from its neighbourhood as the KG is now:
+    a model that followed the commits and one loaded afresh on the same KG version give the
+    same row and the same intent. (A row placed when the model was loaded used to stay: a
+    served process and a restarted replica disagreed on intents and expansion scores.)"""
+    from kg import Edge, Relation
+
+    trained.save_pretrained(tmp_path / "m")
+    new = Node(NodeKind.CATEGORY, "bb/hover", "Hoverboards", path="Hoverboards")
+    with kg.transaction() as tx:  # added after training, before the load: its kind's mean
+        tx.add_node(new)
+    live = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
+    alone = live.context.embeddings.vector(new.iri).clone()
+    with kg.transaction() as tx:  # then brands selling in it: between them
+        for brand in ("samsung", "lg"):
+            tx.add_edge(Edge(f"https://kgqp.dev/id/brand/{brand}", Relation.SELLS_IN, new.iri))
+    followed = live.context.embeddings.vector(new.iri)
+    fresh = FusionModel.from_pretrained(tmp_path / "m", kg=kg)
+    assert not torch.equal(followed, alone)
+    assert torch.equal(followed, fresh.context.embeddings.vector(new.iri))
+    query = random_input(5, linked=(LinkedEntity(new.iri, "category", 0.9, mention="hoverboards"),))
+    assert live.predict_batch([query]) == fresh.predict_batch([query])
