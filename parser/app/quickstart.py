@@ -98,8 +98,8 @@ def _tagger_ready(path: Path) -> bool:
 def _has_embedding_export(path: Path) -> bool:
     from parser.tagger import Tagger
 
-    try:
-        return Tagger.from_pretrained(path, backend="onnx").has_embeddings
+    try:  # (tags nothing: no warning that a lexicon tagger is loaded without its KG)
+        return Tagger.from_pretrained(path, backend="onnx", tags=False).has_embeddings
     except Exception:  # missing or unreadable export: export again
         return False
 

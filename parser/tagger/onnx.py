@@ -57,7 +57,7 @@ def export_onnx(path: str | os.PathLike[str], *, int8: bool = False, opset: int 
     from parser.tagger.predict import Tagger
 
     folder = Path(path)
-    tagger = Tagger.from_pretrained(folder)
+    tagger = Tagger.from_pretrained(folder, tags=False)  # (the lexicon is an input)
     model = tagger.model
     kinds = tagger.config.lexicon_kinds
 

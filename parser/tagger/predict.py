@@ -148,12 +148,15 @@ class Tagger:
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike[str], *, backend: Backend = "torch",
                         lexicon: Any = None, int8: bool | None = None,
-                        num_threads: int | None = None, spin: bool = True) -> Tagger:
+                        num_threads: int | None = None, spin: bool = True,
+                        tags: bool = True) -> Tagger:
         """Load a folder written by :meth:`save` (or by training).
 
         ``backend="onnx"`` uses ``model.int8.onnx`` (default when present; ``int8=False`` picks
         ``model.onnx``) written by :func:`parser.tagger.export_onnx`. ``lexicon`` is the current
-        KG (or any :class:`Lexicon`) when the model was trained with lexicon features.
+        KG (or any :class:`Lexicon`) when the model was trained with lexicon features; loaded
+        without one, such a model warns that its tags differ, unless ``tags=False`` (a tool that
+        exports or inspects the model and tags nothing).
         ``spin=False`` stops idle ONNX Runtime threads from spin-waiting (use it when another
         ORT session runs in the same process).
         Pickle weights are refused; missing or corrupt files raise
@@ -171,7 +174,7 @@ class Tagger:
                                   num_threads=num_threads, spin=spin)
         else:
             raise ConfigError(f"backend {backend!r} unknown: use 'torch' or 'onnx'")
-        if lexicon is None and getattr(tagger.config, "lexicon_kinds", None):
+        if tags and lexicon is None and getattr(tagger.config, "lexicon_kinds", None):
             logger.warning(
                 "%s was trained with KG lexicon features (%s) and is loaded without a KG: every "
                 "lexicon feature is 0, so its tags differ from those it was selected on; pass "

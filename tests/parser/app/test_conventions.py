@@ -61,3 +61,20 @@ def test_parse_command_restores_thread_settings(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["parse", "--bundle", str(bundle), "--json", "lg tv"])
     assert res.exit_code == 0, res.output
     assert torch.get_num_threads() == 2
+
+
+def test_a_lexicon_tagger_is_exported_and_checked_without_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Exporting a lexicon tagger, and the quickstart's check of an existing export (a re-run
+    with the tagger trained and the fusion model missing), tag nothing: loaded there without
+    the KG, the tagger warned that its tags differ, a warning the user could not act on."""
+    pytest.importorskip("onnxruntime")
+    from parser.app.quickstart import _has_embedding_export
+    from parser.tagger.onnx import export_onnx
+    from parser.tagger.testing import tiny_tagger
+
+    folder = tiny_tagger(lexicon_kinds=["brand"]).save(tmp_path / "tagger")
+    with caplog.at_level(logging.WARNING):
+        export_onnx(folder, int8=True)
+        assert _has_embedding_export(folder)
+    assert not [r for r in caplog.records if "lexicon" in r.getMessage()]
