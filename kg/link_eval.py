@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from kg.index import normalize_key
+from kg.index import normalize_key, normalize_with_offsets
 from kg.link import EntityLinker, LinkerConfig, LinkGraph, LinkResult, LinkWeights
 from kg.link import number_variants as _variants
 
@@ -83,8 +83,15 @@ class GoldMention:
 
 
 def load_gold(*paths: str | os.PathLike[str]) -> list[GoldMention]:
-    """Read gold JSONL files; a malformed line raises ValueError naming file and line."""
+    """Read gold JSONL files; a malformed line raises ValueError naming file and line.
+
+    Duplicates across all the files given raise ValueError naming them: a repeated ``id``, or
+    a repeated mention (the same query, normalised as the linker reads it, and the same
+    ``start``/``end`` in it). They would be scored twice, and a copy whose query differs only in
+    case or spacing would land in another cross-validation fold than its original.
+    """
     out: list[GoldMention] = []
+    where: list[str] = []
     for path in paths:
         p = Path(path)
         try:
@@ -109,7 +116,46 @@ def load_gold(*paths: str | os.PathLike[str]) -> list[GoldMention]:
                                  'expected {"id","query","mention","start","end","label",'
                                  '"gold":[...],"acceptable_broader":[...]}') from None
             out.append(m)
+            where.append(f"{p}:{n}")
+    _refuse_duplicates(out, where)
     return out
+
+
+def _mention_key(g: GoldMention) -> tuple[str, int, int]:
+    """``(normalised query, start, end)`` of a mention, its offsets moved into the normalised
+    query (:func:`kg.index.normalize_with_offsets`, stripped as :func:`normalize_key`), so a
+    copy whose query differs only in case or spacing has the same key."""
+    norm, starts, ends = normalize_with_offsets(g.query)
+    lead = len(norm) - len(norm.lstrip())
+    if starts is None or ends is None:
+        return norm.strip(), g.start - lead, g.end - lead
+    inside = [i for i, (a, b) in enumerate(zip(starts, ends, strict=True))
+              if a >= g.start and b <= g.end]
+    if not inside:  # (an empty or whitespace-only span: keep its raw offsets)
+        return norm.strip(), g.start, g.end
+    return norm.strip(), inside[0] - lead, inside[-1] + 1 - lead
+
+
+def _refuse_duplicates(gold: Sequence[GoldMention], where: Sequence[str]) -> None:
+    """ValueError naming the repeated ids and repeated (normalised query, start, end) mentions
+    of ``gold`` (``where``: each mention's file and line), if any."""
+    by_id: dict[str, list[str]] = {}
+    by_span: dict[tuple[str, int, int], list[str]] = {}
+    for g, w in zip(gold, where, strict=True):
+        by_id.setdefault(g.id, []).append(w)
+        by_span.setdefault(_mention_key(g), []).append(w)
+    ids = [f"id {i!r} at {', '.join(ws)}" for i, ws in by_id.items() if len(ws) > 1]
+    spans = [f"mention [{s}:{e}] of query {q!r} at {', '.join(ws)}"
+             for (q, s, e), ws in by_span.items() if len(ws) > 1]
+    problems = ids + spans
+    if problems:
+        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more"
+                                            if len(problems) > 10 else "")
+        raise ValueError(f"duplicate gold mentions ({len(ids)} repeated id(s), {len(spans)} "
+                         f"repeated mention(s)): {shown}. Each would be "
+                         "scored twice (and a copy whose query differs only in case or spacing "
+                         "would sit in another cross-validation fold): give each gold file "
+                         "once, and keep one line per id and per mention")
 
 
 class Linker(Protocol):
@@ -177,6 +223,11 @@ class ExactLinker:
 class LinkMetrics:
     """Counts and rates of one group of mentions.
 
+    ``linked_correct`` counts every correct link (precision's numerator), including a NIL gold
+    mention linked to one of its ``acceptable_broader`` nodes; ``linkable_correct`` counts only
+    the correct links of linkable mentions (gold not NIL: recall's numerator, so recall is
+    never above 1).
+
     Example:
         >>> LinkMetrics(n=4, correct=3, linked=3, linked_correct=2, linkable=3,
         ...             nil_pred=1, nil_correct=1, nil_gold=1).precision
@@ -191,6 +242,7 @@ class LinkMetrics:
     nil_pred: int = 0
     nil_correct: int = 0
     nil_gold: int = 0
+    linkable_correct: int = 0
 
     @staticmethod
     def _rate(a: int, b: int) -> float | None:
@@ -210,8 +262,9 @@ class LinkMetrics:
     @property
     def recall(self) -> float | None:
         """Share of the linkable mentions (gold not NIL) linked correctly (``None`` when no
-        mention is linkable)."""
-        return self._rate(self.linked_correct, self.linkable)
+        mention is linkable). A NIL mention linked to an acceptable broader node is right (in
+        accuracy and precision) but not counted here: it is not in the denominator."""
+        return self._rate(self.linkable_correct, self.linkable)
 
     @property
     def nil_precision(self) -> float | None:
@@ -228,6 +281,7 @@ class LinkMetrics:
             linked=self.linked + (iri is not None),
             linked_correct=self.linked_correct + (iri is not None and ok),
             linkable=self.linkable + (not gold.nil),
+            linkable_correct=self.linkable_correct + (iri is not None and ok and not gold.nil),
             nil_pred=self.nil_pred + (iri is None),
             nil_correct=self.nil_correct + (iri is None and gold.nil),
             nil_gold=self.nil_gold + gold.nil)

@@ -208,7 +208,11 @@ def evaluate_cmd(
     cv: int = typer.Option(0, "--cv", min=0, help="k-fold cross-validation with K folds over "
                            "--data (0: evaluate MODEL_DIR instead)."),
     seeds: int = typer.Option(3, "--seeds", min=1, help="--cv: seeds (one split and one "
-                              "training seed each); mean and spread are reported."),
+                              "training seed each); mean and spread are reported. The GNN "
+                              "node embeddings are pre-trained once, with --gnn-seed (0), for "
+                              "all of them, so the spread leaves out the GNN-seed variance "
+                              "that `fusion train --seed` runs show; vary --gnn-seed to see "
+                              "it."),
     variants: str = typer.Option(
         _ALL_VARIANTS, "--variants",
         help="--cv: ablations, comma-separated: text (text only), names (+ label names "
@@ -234,6 +238,16 @@ def evaluate_cmd(
         None, "--swa-epochs", min=0, help="--cv: epochs after the schedule whose weights are "
         "averaged (default: fusion.train.TrainConfig's)."),
     gnn_steps: int = typer.Option(_GNN_STEPS, "--gnn-steps", min=1, help="--cv: GNN steps."),
+    gnn_seed: int = typer.Option(
+        0, "--gnn-seed", help="--cv: seed of the one GNN pre-training whose node embeddings "
+        "every CV seed uses (the report's config records it)."),
+    group_near_duplicates: bool = typer.Option(
+        False, "--group-near-duplicates", help="--cv: keep near-duplicate queries (the same "
+        "words up to case, order, repetition and a plural s: \"samsung tv\" / \"tv "
+        "samsung\") in one fold, so no query's twin is in its training folds: an estimate "
+        "for queries unlike any training query. Off by default, since a random split (such "
+        "as Best Buy's dev split) keeps such twins apart at about the same rate as the "
+        "ungrouped folds."),
     taxonomy_queries: bool = typer.Option(
         True, "--taxonomy-queries/--no-taxonomy-queries",
         help="--cv: add the KG's category names as weak training queries to every training "
@@ -244,7 +258,8 @@ def evaluate_cmd(
         "train` (default: fusion.train.DEFAULT_TAXONOMY_LABELS)."),
     features: Path | None = typer.Option(
         None, "--features", help="--cv: folder caching the featurised queries (reused while "
-        "the tagger, KG version and data files are the same)."),
+        "the tagger, KG version and data files, paths and contents (sha256), are the same; "
+        "else featurised again and replaced)."),
     cache: Path | None = typer.Option(
         None, "--cache", help="--cv: node embedding cache (default: <features or .>/"
         ".fusion-cache)."),
@@ -287,7 +302,8 @@ def evaluate_cmd(
                 kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
                 epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
                 swa_epochs=swa_epochs, hidden_dim=hidden_dim, members=members,
-                memory_weight=memory_weight, gnn_steps=gnn_steps, features=features,
+                memory_weight=memory_weight, gnn_steps=gnn_steps, gnn_seed=gnn_seed,
+                group_near_duplicates=group_near_duplicates, features=features,
                 cache=cache, taxonomy_queries=taxonomy_queries, taxonomy_labels=taxonomy_labels,
                 text_encoder=text_encoder, intent_precision=intent_precision,
                 filter_precision=filter_precision, confidence=confidence, report=report)
@@ -303,6 +319,7 @@ def evaluate_cmd(
         _fail(ValueError("give a MODEL_DIR to evaluate, or --cv K to cross-validate"))
     cv_only = [name for name, given in (("--save-thresholds", save_thresholds is not None),
                                         ("--report", report is not None),
+                                        ("--group-near-duplicates", group_near_duplicates),
                                         ("--variants", variants != _ALL_VARIANTS))
                if given]
     if cv_only:
@@ -330,7 +347,8 @@ def evaluate_cmd(
 def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, seeds: int,
                     variants: str, epochs: int, batch_size: int, link_dropout: float | None,
                     swa_epochs: int | None, hidden_dim: int | None, members: int | None,
-                    memory_weight: float | None, gnn_steps: int,
+                    memory_weight: float | None, gnn_steps: int, gnn_seed: int = 0,
+                    group_near_duplicates: bool = False,
                     features: Path | None, taxonomy_queries: bool,
                     taxonomy_labels: bool | None,
                     cache: Path | None, text_encoder: str, intent_precision: float,
@@ -339,7 +357,15 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     """``evaluate --cv``: featurise --data once (as served), then fusion.cv.cross_validate."""
     from fusion import FusionConfig, FusionError
     from fusion import weak as taxonomy
-    from fusion.cv import VARIANTS, CVConfig, cross_validate, load_examples, save_examples
+    from fusion.cv import (
+        VARIANTS,
+        CVConfig,
+        cross_validate,
+        features_meta,
+        load_examples,
+        save_examples,
+        stale_features,
+    )
     from fusion.data import build_examples, load_labeled_queries
     from fusion.gnn import GNNConfig, compute_node_embeddings
     from fusion.labels import embed_label_names
@@ -370,9 +396,9 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                                           if memory_weight is None else memory_weight),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence,
-                      taxonomy_labels=tree_labels)
-    want = {"featurizer": featurizer.name, "kg_version": graph.version,
-            "data": [str(p.resolve()) for p in data]}
+                      taxonomy_labels=tree_labels,
+                      group_near_duplicates=group_near_duplicates)
+    want = features_meta(featurizer.name, graph.version, data)
     examples = None
     if features is not None and (features / "meta.json").is_file():
         try:
@@ -380,9 +406,13 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
         except FusionError as exc:
             logger.warning("ignoring %s: %s", features, exc)
         else:
-            if all(meta.get(k) == v for k, v in want.items()):
+            stale = stale_features(meta, want)
+            if not stale:
                 logger.info("reusing the featurised queries in %s", features)
                 examples = cached
+            else:
+                logger.warning("%s was featurised from other inputs (%s differ): featurising "
+                               "--data again and replacing it", features, ", ".join(stale))
     if examples is None:
         queries = [q for f in data for q in load_labeled_queries(f)]
         examples = build_examples(queries, featurizer, progress=True)
@@ -398,13 +428,18 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     if any(VARIANTS[v]["use_graph"] for v in config.variants):
         emb = compute_node_embeddings(
             graph, text_encoder=get_text_encoder(text_encoder),
-            config=GNNConfig(steps=gnn_steps, seed=0),
+            config=GNNConfig(steps=gnn_steps, seed=gnn_seed),
             cache_dir=cache or (features or Path(".")) / ".fusion-cache", progress=True)
     weak = (taxonomy.featurize_weak(taxonomy.taxonomy_queries(graph), featurizer)
             if taxonomy_queries else [])
     rep = cross_validate(examples, config=config, kg=graph, node_embeddings=emb,
                          label_text=label_text, weak=weak, progress=True)
     out = rep.to_dict()
+    out["config"]["gnn_seed"] = gnn_seed
+    out["config"]["gnn_steps"] = gnn_steps
+    out["config"]["gnn_seed_note"] = (
+        "the GNN node embeddings are pre-trained once, with gnn_seed, for every CV seed: the "
+        "spread over seeds leaves out the GNN-seed variance")
     out["data"] = [str(p) for p in data]
     out["featurizer"], out["kg_version"] = featurizer.name, graph.version
     out["taxonomy_names"] = len(weak)

@@ -240,7 +240,9 @@ def evaluate(tagger: Any, sentences: Sequence[Sentence] | str | Path, *,
              batch_size: int = 128) -> dict:
     """Strict entity-level scores (seqeval, mode='strict') of ``tagger`` on gold ``sentences``
     (or on the gold data file they are read from: :func:`~parser.tagger.formats.read_data`).
-    No sentences raise :class:`DataFormatError`.
+    No sentences raise :class:`DataFormatError`. Ill-formed gold tags (an ``I-`` without its
+    ``B-``) are repaired as :func:`train` repairs its dev data (the ``I-`` starts an entity),
+    with a warning saying how many, so both score a file alike.
 
     Returns ``{"precision", "recall", "f1", "macro_f1", "per_type": {type: {"precision",
     "recall", "f1", "support"}}, "n_sentences"}``.
@@ -248,6 +250,7 @@ def evaluate(tagger: Any, sentences: Sequence[Sentence] | str | Path, *,
     from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
     from seqeval.scheme import IOB2, IOBES
 
+    path = None
     if isinstance(sentences, str | Path):
         path = Path(sentences)
         sentences = read_data(path, source="annotations")  # gold: never the model's guesses
@@ -262,8 +265,16 @@ def evaluate(tagger: Any, sentences: Sequence[Sentence] | str | Path, *,
                               f"does not have ({', '.join(tagger.entity_types)})")
     scheme = tagger.config.scheme
     gold = [list(s.tags) for s in sentences]
-    if detect_scheme(t for g in gold for t in g) != scheme:
-        gold = [convert_tags(g, scheme) for g in gold]
+    # ill-formed gold (an I- without its B-) is repaired as training reads it (leniently:
+    # that I- starts an entity) and as `train` repairs its dev data, so that both score a file
+    # alike; strict seqeval would drop such a gold entity and count a right prediction wrong
+    own = detect_scheme(t for g in gold for t in g)
+    repaired = sum(a != b for g in gold for a, b in zip(g, convert_tags(g, own), strict=True))
+    if repaired:
+        logger.warning("%d gold tag(s) were ill-formed in %s (e.g. an I- without its B-) and "
+                       "were repaired as training reads them (the I- starts an entity)",
+                       repaired, "the gold data" if path is None else path)
+    gold = [convert_tags(g, scheme) for g in gold]
     pred = tagger.predict_sentences(sentences, batch_size=batch_size)
     mode = {"mode": "strict", "scheme": IOBES if scheme == "bioes" else IOB2}
     rep = classification_report(gold, pred, output_dict=True, zero_division=0, **mode)

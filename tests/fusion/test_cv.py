@@ -161,3 +161,279 @@ def test_the_default_threshold_is_checked_on_the_out_of_fold_predictions():
     assert got["threshold"] == 0.9
     assert got["precision"]["mean"] == round(2 / 3, 4)  # seeds without a kept query: no precision
     assert got["coverage"]["min"] == 0.0 and got["coverage"]["max"] == 0.75
+
+
+# -- near-duplicate grouping (review of the metrics, finding 1) -------------------------------
+def test_near_duplicate_key_folds_case_order_repetition_and_plural():
+    from fusion.cv import near_duplicate_key
+
+    assert near_duplicate_key("samsung tv") == near_duplicate_key("TV  Samsung")
+    assert near_duplicate_key("projectors projectors") == near_duplicate_key("projector")
+    assert near_duplicate_key("calculators calculators") == near_duplicate_key("Calculator")
+    assert near_duplicate_key("gps") == "gps"  # 3 letters: its s is kept
+    assert near_duplicate_key("samsung tv") != near_duplicate_key("samsung tv mount")
+
+
+def test_grouped_kfold_keeps_each_group_in_one_fold_and_stratifies():
+    import random
+
+    from fusion.cv import near_duplicate_key
+
+    rng = random.Random(0)
+    texts = [q for q, _ in QUERIES] + ["tv samsung", "samsung tvs tvs", "case otterbox",
+                                       "refrigerator"]
+    labels = [lab for _, lab in QUERIES] + [QUERIES[0][1], QUERIES[2][1], QUERIES[6][1],
+                                            QUERIES[11][1]]
+    groups = [near_duplicate_key(t) for t in texts]
+    for seed in range(5):
+        folds = kfold_indices(labels, k=3, seed=seed, groups=groups)
+        assert sorted(i for f in folds for i in f) == list(range(len(labels)))
+        fold_of = {i: k for k, f in enumerate(folds) for i in f}
+        for g in set(groups):  # "samsung tv" and its two twins share a fold
+            assert len({fold_of[i] for i, h in enumerate(groups) if h == g}) == 1
+        assert max(map(len, folds)) - min(map(len, folds)) <= 2
+    # groups of one item: the folds without groups
+    for t in range(50):
+        labs = [rng.choice("abcd") for _ in range(rng.randint(6, 40))]
+        k = rng.randint(2, 6)
+        assert kfold_indices(labs, k=k, seed=t, groups=list(range(len(labs)))) == \
+            kfold_indices(labs, k=k, seed=t)
+    # a group is stratified by its most common label (ties: the first label in sorted order)
+    labs = ["a", "a", "b", "b", "b", "b"]
+    folds = kfold_indices(labs, k=2, seed=0, groups=["x", "x", "y", "z", "u", "v"])
+    assert all(sum(labs[i] == "b" for i in f) == 2 for f in folds)
+    with pytest.raises(Exception, match="groups"):
+        kfold_indices(["a", "b", "c"], k=3, seed=0, groups=["x", "x", "y"])
+    with pytest.raises(Exception, match="one key per item"):
+        kfold_indices(["a", "b"], k=2, seed=0, groups=["x"])
+
+
+def test_cross_validate_groups_near_duplicates_when_asked(examples, monkeypatch):
+    import fusion.cv as cv
+    from fusion.types import FusionExample, FusionInput
+
+    # each query and its twin, its words reversed ("samsung tv", "tv samsung")
+    twins = [*examples, *[FusionExample(FusionInput(ex.input.text_embedding, ex.input.linked,
+                                                    " ".join(reversed(ex.input.text.split()))),
+                                        ex.lvl1, ex.lvl0) for ex in examples]]
+    seen = []
+    real = cv.kfold_indices
+
+    def spy(labels, *, k, seed, groups=None):
+        folds = real(labels, k=k, seed=seed, groups=groups)
+        seen.append(folds)
+        return folds
+
+    monkeypatch.setattr(cv, "kfold_indices", spy)
+    small = dict(folds=2, seeds=(0,), variants=("text",), fusion=CFG,
+                 train=TrainConfig(epochs=2, batch_size=8))
+    rep = cross_validate(twins, config=CVConfig(**small, group_near_duplicates=True))
+    assert rep.config["group_near_duplicates"] is True
+    n = len(examples)
+    fold_of = {i: k for k, f in enumerate(seen[-1]) for i in f}
+    assert all(fold_of[i] == fold_of[i + n] for i in range(n))  # each twin with its original
+    rep = cross_validate(twins, config=CVConfig(**small))  # off by default: the old folds
+    assert rep.config["group_near_duplicates"] is False
+    assert seen[-1] == real([ex.lvl1 for ex in twins], k=2, seed=0)
+
+
+# -- calibration counts each query once (finding 5) -------------------------------------------
+def _oof(scores, ok, folds=5, seeds=(0,), idx=True):
+    """Out-of-fold predictions as cross_validate keeps them: the same predictions for every
+    seed, dealt to folds in a seed-dependent order."""
+    out = {}
+    for seed in seeds:
+        order = np.random.default_rng(seed).permutation(len(scores))
+        out[seed] = []
+        for f in range(folds):
+            part = order[f::folds]
+            d = {"score": scores[part], "lvl0_score": scores[part], "lvl1_ok": ok[part],
+                 "lvl0_ok": ok[part]}
+            if idx:
+                d["idx"] = part
+            out[seed].append(d)
+    return out
+
+
+def test_calibrated_thresholds_count_each_query_once_not_once_per_seed():
+    from fusion.cv import _calibrate
+
+    rng = np.random.default_rng(0)
+    scores = rng.random(600)
+    ok = rng.random(600) < np.clip(scores + 0.25, 0, 1)
+    cfg = CVConfig(intent_precision=0.95, filter_precision=0.95, confidence=0.9)
+    one, cal1 = _calibrate(_oof(scores, ok), cfg)
+    three, cal3 = _calibrate(_oof(scores, ok, seeds=(0, 1, 2)), cfg)
+    # three seeds that predict the same: the same evidence, the same thresholds (pooling them
+    # counted each query three times, and the confidence bound let a lower threshold through)
+    assert three.intent == one.intent and three.hard_filter == one.hard_filter
+    assert set(cal3["intent"]) == set(cal1["intent"])  # the output format is kept
+    # one seed: what calibrate_threshold gives on its predictions, as before
+    t, _, _ = calibrate_threshold(scores.tolist(), ok.tolist(), target=0.95, confidence=0.9)
+    assert one.intent == t
+    pooled, _, _ = calibrate_threshold(np.tile(scores, 3).tolist(), np.tile(ok, 3).tolist(),
+                                       target=0.95, confidence=0.9)
+    assert pooled < t  # what the pooled calibration picked
+    # folds without their indices: each seed calibrated alone, the median
+    no_idx, _ = _calibrate(_oof(scores, ok, seeds=(0, 1, 2), idx=False), cfg)
+    assert no_idx.intent == one.intent
+    # a query's correctness is its share of seeds right
+    assert calibrate_threshold([0.9, 0.8], [1.0, 0.5], target=0.75) == (0.8, 0.75, 1.0)
+
+
+def test_cross_validate_keeps_each_out_of_fold_query_index(examples, monkeypatch):
+    import fusion.cv as cv
+
+    got = {}
+    real = cv._calibrate
+
+    def spy(oof, cfg, default=None):
+        got.update(oof)
+        return real(oof, cfg, default)
+
+    monkeypatch.setattr(cv, "_calibrate", spy)
+    cross_validate(examples, config=CVConfig(folds=2, seeds=(0, 1), variants=("text",),
+                                             fusion=CFG, train=TrainConfig(epochs=1)))
+    for folds in got.values():
+        assert sorted(np.concatenate([f["idx"] for f in folds]).tolist()) == \
+            list(range(len(examples)))
+
+
+# -- `kgqp fusion evaluate --cv`: grouping, the GNN seed, the features cache ------------------
+def _bestbuy_jsonl(path, rows):
+    path.write_text("".join(json.dumps({"query": q, "instant_search": {"facets": {
+        "exact_matches": {"hierarchicalCategories.lvl0": [{"value": lab.split(" > ")[0],
+                                                            "count": 5}],
+                          "hierarchicalCategories.lvl1": [{"value": lab, "count": 4}]}}}})
+        + "\n" for q, lab in rows), encoding="utf-8")
+
+
+@pytest.fixture
+def cv_cli(tmp_path):
+    """``kgqp fusion evaluate --cv 2`` on the fixture KG on disk, a tiny tagger and
+    ``q.jsonl``: a function of extra flags -> (exit code, the report written, output)."""
+    from typer.testing import CliRunner
+
+    from kg import ProductGraph
+    from parser.app.cli import app
+    from parser.tagger.testing import tiny_tagger
+
+    from .conftest import _records
+
+    kg_dir = tmp_path / "kg"
+    with ProductGraph.open(kg_dir) as g:
+        g.add_records(_records(), progress=False)
+    _bestbuy_jsonl(tmp_path / "q.jsonl", QUERIES)
+    tagger_dir = tiny_tagger().save(tmp_path / "tagger")
+    base = ["fusion", "evaluate", "--kg", str(kg_dir), "--data", str(tmp_path / "q.jsonl"),
+            "--tagger", str(tagger_dir), "--cv", "2", "--seeds", "1", "--epochs", "1",
+            "--members", "1", "--hidden-dim", "16", "--no-taxonomy-queries", "--threads", "1",
+            "--text-encoder", "hashing", "--gnn-steps", "2", "--cache", str(tmp_path / "cache"),
+            "--json"]
+
+    def run(*flags):
+        report = tmp_path / "report.json"
+        report.unlink(missing_ok=True)
+        res = CliRunner().invoke(app, [*base, "--report", str(report), *flags])
+        return res.exit_code, (json.loads(report.read_text()) if report.is_file() else None), \
+            res.output
+
+    return run
+
+
+def test_cli_cv_features_cache_is_keyed_on_the_data_files_contents(cv_cli, tmp_path):
+    """A data file rewritten in place (fewer rows, every label changed) is featurised again:
+    the cache used to be keyed on its path alone and served the old rows."""
+    feats = ["--features", str(tmp_path / "feat"), "--variants", "text"]
+    code, rep, out = cv_cli(*feats)
+    assert code == 0, out
+    assert rep["n"] == len(QUERIES)
+    written = (tmp_path / "feat" / "meta.json").stat().st_mtime_ns
+    code, rep, out = cv_cli(*feats)  # unchanged: reused
+    assert code == 0 and rep["n"] == len(QUERIES), out
+    assert (tmp_path / "feat" / "meta.json").stat().st_mtime_ns == written
+    relabelled = [(q, QUERIES[(i + 3) % len(QUERIES)][1]) for i, (q, _) in
+                  enumerate(QUERIES[:10])]
+    _bestbuy_jsonl(tmp_path / "q.jsonl", relabelled)
+    code, rep, out = cv_cli(*feats)
+    assert code == 0, out
+    assert rep["n"] == 10  # not the 14 stale rows
+    back, meta = load_examples(tmp_path / "feat")
+    assert [(ex.input.text, ex.lvl1) for ex in back] == relabelled
+    assert len(meta["data_sha256"]) == 1
+
+
+def test_cli_cv_groups_near_duplicates_and_records_the_gnn_seed(cv_cli, tmp_path,
+                                                                 monkeypatch):
+    import typer
+
+    import fusion.gnn
+    from parser.app.cli import app
+
+    seeds_seen = []
+    real = fusion.gnn.compute_node_embeddings
+
+    def spy(*a, config=None, **kw):
+        seeds_seen.append(config.seed)
+        return real(*a, config=config, **kw)
+
+    monkeypatch.setattr(fusion.gnn, "compute_node_embeddings", spy)
+    code, rep, out = cv_cli("--variants", "text,nodes")
+    assert code == 0, out
+    cfg = rep["config"]
+    # the defaults: ungrouped folds, one GNN pre-training with seed 0 for every CV seed
+    assert cfg["group_near_duplicates"] is False
+    assert cfg["gnn_seed"] == 0 and seeds_seen == [0]
+    assert "GNN-seed variance" in cfg["gnn_seed_note"]
+    code, rep, out = cv_cli("--variants", "text,nodes", "--group-near-duplicates",
+                            "--gnn-seed", "3")
+    assert code == 0, out
+    assert rep["config"]["group_near_duplicates"] is True
+    assert rep["config"]["gnn_seed"] == 3 and seeds_seen[-1] == 3
+    # the help says what the options do and why the spread leaves the GNN seed out
+    evaluate = typer.main.get_command(app).commands["fusion"].commands["evaluate"]
+    helps = {p.name: " ".join(p.help.split()) for p in evaluate.params if p.help}
+    assert "--gnn-seed (0)" in helps["seeds"] and "GNN-seed variance" in helps["seeds"]
+    assert "tv samsung" in helps["group_near_duplicates"]
+    assert "Off by default" in helps["group_near_duplicates"]
+    # without --cv it has no folds to group
+    from typer.testing import CliRunner
+
+    res = CliRunner().invoke(app, ["fusion", "evaluate", str(tmp_path), "--kg",
+                                   str(tmp_path / "kg"), "--data", str(tmp_path / "q.jsonl"),
+                                   "--tagger", str(tmp_path / "tagger"),
+                                   "--group-near-duplicates"])
+    assert res.exit_code == 2 and "need --cv K" in res.output
+
+
+def test_bench_fusion_expansions_refuses_a_stale_features_folder(cv_cli, tmp_path):
+    """bench/fusion_expansions.py read a features folder whose data files had changed since
+    (same paths), with no warning; now it refuses it unless --build-features rebuilds it."""
+    import importlib.util
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from kg import ProductGraph
+    from parser.pipeline import QueryParser
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "fusion_expansions.py"
+    spec = importlib.util.spec_from_file_location("bench_fusion_expansions", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    train, dev = tmp_path / "train.jsonl", tmp_path / "dev.jsonl"
+    _bestbuy_jsonl(train, QUERIES[:10])
+    _bestbuy_jsonl(dev, QUERIES[10:])
+    with ProductGraph.open(tmp_path / "kg", read_only=True) as g:
+        featurizer = QueryParser.featurizer(tmp_path / "tagger", g)
+        meta = bench.build_features(tmp_path / "fx", featurizer, kg_version=g.version,
+                                    train=train, dev=dev)
+        assert meta == {**meta, **bench.features_meta(featurizer, g.version, [train, dev])}
+    _bestbuy_jsonl(train, [(q, QUERIES[0][1]) for q, _ in QUERIES[:8]])  # rewritten in place
+    res = subprocess.run([sys.executable, str(script), "--kg", str(tmp_path / "kg"), "--tagger",
+                          str(tmp_path / "tagger"), "--features", str(tmp_path / "fx"),
+                          "--cache", str(tmp_path / "cache"), "--train", str(train), "--dev",
+                          str(dev)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert "is stale" in res.stderr and "data_sha256" in res.stderr
+    assert "--build-features" in res.stderr

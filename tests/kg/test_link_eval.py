@@ -156,3 +156,54 @@ def test_rates_without_a_denominator_are_undefined_not_zero():
     assert m.accuracy == 1.0 and m.nil_precision == 1.0
     assert m.to_dict()["precision"] is None
     assert LinkMetrics().accuracy is None
+
+
+def test_recall_counts_only_the_linkable_mentions_it_divides_by(graph: ProductGraph) -> None:
+    """A NIL mention linked to an acceptable broader node is right (accuracy, precision) but
+    is not in recall's denominator, so not in its numerator either: recall stays <= 1."""
+    nil_tv = GoldMention("1", "tv", "tv", 0, 2, "core_product_type", (),
+                         acceptable_broader=(TVS.iri,))
+    sonyx = GoldMention("2", "sonyx tv", "sonyx", 0, 5, "creator", (SONY.iri,))
+
+    class Fixed:  # links "tv" to TVs, misses "sonyx"
+        def link(self, mention, label=None, context=None):
+            return EntityLinker(graph).link("tvs" if mention == "tv" else "zzzq", label, context)
+
+    m = evaluate([nil_tv, sonyx], Fixed()).overall
+    assert (m.accuracy, m.precision, m.recall) == (0.5, 1.0, 0.0)
+    by_label = evaluate([nil_tv], Fixed()).by_label["core_product_type"]
+    assert by_label.recall is None and by_label.precision == 1.0  # not 1/0 links
+    m = LinkMetrics().add(nil_tv, TVS.iri).add(sonyx, SONY.iri)
+    assert (m.linked_correct, m.linkable, m.recall) == (2, 1, 1.0)
+
+
+def test_load_gold_refuses_duplicate_ids_and_mentions(tmp_path) -> None:
+    def write(name, rows):
+        p = tmp_path / name
+        p.write_text("".join(json.dumps({"id": i, "query": q, "mention": q[s:e], "start": s,
+                                         "end": e, "label": "creator", "gold": []}) + "\n"
+                             for i, q, s, e in rows))
+        return p
+
+    a = write("a.jsonl", [("q1", "sony tv", 0, 4), ("q2", "sony tv", 5, 7)])
+    assert len(load_gold(a)) == 2
+    with pytest.raises(ValueError, match=r"duplicate gold mentions .*id 'q1' at .*a\.jsonl:1"):
+        load_gold(a, a)  # the same file twice
+    b = write("b.jsonl", [("q9", "Sony  TV", 0, 4)])  # a copy in other case and spacing
+    with pytest.raises(ValueError, match=r"mention \[0:4\] of query 'sony tv' at .*b\.jsonl:1"):
+        load_gold(a, b)
+    c = write("c.jsonl", [("q9", "sony  tv", 6, 8)])  # "tv" after two spaces: the same mention
+    with pytest.raises(ValueError, match=r"mention \[5:7\]"):
+        load_gold(a, c)
+    d = write("d.jsonl", [("q1", "lg tv", 0, 2)])
+    with pytest.raises(ValueError, match=r"id 'q1'"):
+        load_gold(a, d)
+    assert len(load_gold(a, write("e.jsonl", [("q3", "sony tv mount", 0, 4)]))) == 3
+
+
+def test_the_shipped_gold_has_no_duplicates() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "data" / "eval"
+    gold = load_gold(root / "link_gold_queryner.jsonl", root / "link_gold_bestbuy.jsonl")
+    assert len({g.id for g in gold}) == len(gold) > 500

@@ -162,3 +162,58 @@ def test_cli_evaluate_on_empty_data_exits_2(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["evaluate", str(model), "--data", str(data)])
     assert res.exit_code == 2
     assert "holds no sentences" in res.output or "no gold sentences" in res.output
+
+
+class _FixedTagger:
+    """A tagger stub that predicts the given tags (BIO, types brand and color)."""
+
+    def __init__(self, pred: list[list[str]]) -> None:
+        from types import SimpleNamespace
+
+        self.pred, self.config = pred, SimpleNamespace(scheme="bio")
+        self.entity_types = ["brand", "color"]
+
+    def predict_sentences(self, sentences, batch_size: int = 128) -> list[list[str]]:
+        return self.pred
+
+
+def test_evaluate_repairs_ill_formed_gold_as_training_reads_it(caplog) -> None:
+    """Gold ``I-brand`` without its ``B-``: strict seqeval dropped that gold entity, so the
+    right prediction ``B-brand`` scored F1 0 (training reads it, and `tagger train` repairs its
+    dev data, as an entity): now it is repaired, with a warning saying how many tags."""
+    from parser.tagger.data import Sentence
+
+    gold = [Sentence(["sony", "tv"], ["I-brand", "O"]),
+            Sentence(["red", "lg", "x"], ["B-color", "I-brand", "I-brand"])]
+    pred = [["B-brand", "O"], ["B-color", "B-brand", "I-brand"]]
+    with caplog.at_level("WARNING", logger="parser.tagger.training"):
+        scores = evaluate(_FixedTagger(pred), gold)
+    assert (scores["precision"], scores["recall"], scores["f1"]) == (1.0, 1.0, 1.0)
+    assert scores["per_type"]["brand"]["support"] == 2
+    assert "2 gold tag(s) were ill-formed" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="parser.tagger.training"):
+        evaluate(_FixedTagger(pred), [Sentence(["sony", "tv"], ["B-brand", "O"]),
+                                      Sentence(["red", "lg", "x"],
+                                               ["B-color", "B-brand", "I-brand"])])
+    assert "ill-formed" not in caplog.text  # well-formed gold: no warning
+
+
+def test_cli_evaluate_scores_ill_formed_gold_as_its_repair(tmp_path: Path) -> None:
+    """`kgqp tagger evaluate` gives the same scores (and supports) on a file with an I- without
+    its B- as on the file repaired as `tagger train` repairs its --dev."""
+    model = tiny_tagger().save(tmp_path / "m")
+    rows = [("apple", "I-creator", "B-creator"), ("watch", "B-core_product_type", None),
+            ("", None, None), ("red", "B-color", None), ("shoes", "B-core_product_type", None),
+            ("", None, None), ("sony", "I-creator", "B-creator"), ("tv", "I-creator", None)]
+    for name, fixed in (("bad.conll", False), ("good.conll", True)):
+        (tmp_path / name).write_text("".join(
+            "\n" if not w else f"{w}\t{(good or tag) if fixed else tag}\n"
+            for w, tag, good in rows))
+    res = {name: CliRunner().invoke(app, ["evaluate", str(model), "--data",
+                                          str(tmp_path / name), "--json"])
+           for name in ("bad.conll", "good.conll")}
+    assert all(r.exit_code == 0 for r in res.values()), [r.output for r in res.values()]
+    scores = {k: json.loads(r.stdout.strip().splitlines()[-1]) for k, r in res.items()}
+    assert scores["bad.conll"] == scores["good.conll"]
+    assert scores["good.conll"]["per_type"]["creator"]["support"] == 2
