@@ -16,7 +16,8 @@ Prices (:func:`parse_price`):
   after it ("price 100-200");
 - numbers: "1299", "1,299" (thousands), "1,00,000" (lakh groups), "1,299.99" (cents), "1k",
   "$1.5k" (thousands); "1.299,99" (European), "1,29" and "1.299" (a thousands dot or three
-  decimals?) are ambiguous and give no price;
+  decimals?) are ambiguous and give no price, and an amount above a trillion
+  (:data:`_MAX_AMOUNT`) is no price;
 - currency marks: $, €, £, ₹, ¥ and the words usd, inr, rs / rs. before the number; those
   marks, dollars, bucks, euros, rupees, inr or rs after it ("under rs 1000", "under ₹999",
   "500 rupees"). The amount is read as written, with no currency conversion;
@@ -155,8 +156,14 @@ _BOUNDS: tuple[tuple[re.Pattern[str], str, bool], ...] = (  # (pattern, bound, g
 )
 
 
+#: the largest amount read as a price (a trillion, in any currency): a larger number is no price
+#: (up to it a float holds every cent; past about 1.8e308 the float was ``inf``)
+_MAX_AMOUNT = Decimal(10) ** 12
+
+
 def _amount(m: re.Match[str], i: int) -> float | None:
-    """The number ``i`` of ``m`` as an amount; ``None`` when its format is ambiguous."""
+    """The number ``i`` of ``m`` as an amount; ``None`` when its format is ambiguous or the
+    amount is larger than :data:`_MAX_AMOUNT`."""
     s, k = m.group(f"n{i}"), m.group(f"k{i}")
     if k:
         ok = re.fullmatch(r"\d+(?:\.\d{1,3})?", s)
@@ -166,6 +173,10 @@ def _amount(m: re.Match[str], i: int) -> float | None:
     if not ok:
         return None
     value = Decimal(s.replace(",", "")) * (1000 if k else 1)
+    # an amount no price has ("under 1" and 309 zeros was a price_max of inf: invalid JSON, and
+    # a 500 for a whole HTTP batch): no bound
+    if value > _MAX_AMOUNT:
+        return None
     return float(value)
 
 

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pyoxigraph as ox
 
 from kg.errors import KGLoadError
-from kg.rdfio import MAX_LITERAL, check_rdfxml
+from kg.rdfio import MAX_LITERAL, check_rdfxml, skip_bom
 from kg.schema import LoadReport, NodeKind, Relation
 from kg.versions import EMPTY_DIGEST, digest_add, digest_combine  # noqa: F401  (doctest)
 
@@ -219,7 +219,15 @@ def stage_rdf(
             check_rdfxml(data, src)
             store.bulk_load(data, fmt)
         else:
-            store.bulk_load(path=source, format=fmt)
+            try:
+                fh = open(source, "rb")  # noqa: SIM115  (closed below)
+            except OSError as e:
+                raise KGLoadError(f"Cannot read {src}: {e}") from None
+            with fh:
+                if skip_bom(fh):  # the file read from after its BOM, streamed as from a path
+                    store.bulk_load(fh, fmt)
+                else:
+                    store.bulk_load(path=source, format=fmt)
     except (SyntaxError, ValueError, OSError) as e:
         del store
         raise _load_error(src, fmt, e) from None
@@ -327,6 +335,7 @@ def load_new_store(
                 loads.append(pool.submit(store.bulk_load, doc, ox.RdfFormat.N_QUADS))
             try:
                 with open(source, "rb") as fh:
+                    skip_bom(fh)
                     size = _chunk_size(os.fstat(fh.fileno()).st_size, threads)
                     # each chunk is logged after the next one is handed to a loader, so that
                     # all loader threads start at once

@@ -9,7 +9,8 @@
   flat 50 KB entity used 4,000 times (a 70 KB file) would otherwise become a 200 MB literal.
   defusedxml does not fit here: it either forbids every entity (flat namespace shortcuts are
   common in OWL/RDF files) or bounds nothing, and pyoxigraph does its own XML parsing anyway.
-- Every format: a literal longer than :data:`MAX_LITERAL` characters is refused.
+- Every format: a literal longer than :data:`MAX_LITERAL` characters is refused; a leading UTF-8
+  byte-order mark is skipped (:func:`skip_bom`).
 - JSON-LD: pyoxigraph has no document loader configured, so a remote ``@context`` is never fetched:
   the file is refused with a :class:`~kg.errors.KGLoadError`.
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -39,6 +40,7 @@ __all__ = [
     "parse_rdf",
     "rdf_format",
     "rdflib_view",
+    "skip_bom",
     "too_long_literal",
 ]
 
@@ -69,6 +71,7 @@ _ENTITY = re.compile(
 _ENTITY_ANY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _EXTERNAL_DTD = re.compile(rb"<!DOCTYPE\s+[^\s\[>]+\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
 _ENTITY_REF = re.compile(rb"&(?!#)[^;\s]+;|%[^;\s]+;")
+_BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
 
 
 def rdf_format(path: str | os.PathLike[str] | None, name: str | None = None) -> ox.RdfFormat:
@@ -135,8 +138,22 @@ def check_rdfxml(data: bytes, source: str = "<input>") -> None:
             )
 
 
+def skip_bom(fh: BinaryIO) -> bool:
+    """Move the binary file ``fh``, at its start, past a UTF-8 byte-order mark (U+FEFF, which
+    some editors write; Oxigraph's Turtle, N-Triples, N-Quads and TriG parsers read it as a
+    stray character of the first statement); returns whether there was one. Without one, ``fh``
+    stays at its start."""
+    if fh.read(len(_BOM)) == _BOM:
+        return True
+    fh.seek(0)
+    return False
+
+
 def parse_rdf(data: bytes, fmt: ox.RdfFormat, source: str = "<input>") -> list[ox.Quad]:
-    """Parse RDF bytes into quads, safely (see module docs); errors become KGLoadError."""
+    """Parse RDF bytes into quads, safely (see module docs); errors become KGLoadError. A
+    leading UTF-8 byte-order mark is skipped."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
     if fmt == ox.RdfFormat.RDF_XML:
         check_rdfxml(data, source)
     try:

@@ -47,7 +47,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -176,6 +176,31 @@ def _chunks(texts: Iterable[Any], size: int) -> Iterator[list[Any]]:
             buf = []
     if buf:
         yield buf
+
+
+#: the price bounds of a parse's filters (and of its filter sources)
+_PRICE_FIELDS = ("price_min", "price_max")
+
+
+def _hide_numeric_marks(text: str) -> str | None:
+    """``text`` as the price patterns read it when it holds characters that NFKC turns into
+    digits but that are no decimal digits (superscripts, fractions, circled numbers: "10²"
+    became "102", "½" "1⁄2"), else ``None``: NFKC-normalised with whitespace collapsed (as
+    ``normalized``), each such character written ``x``. A letter glued to a number makes it
+    no amount ("10x"), so no digit of a price comes from such a character; full-width digits
+    ("５００") are decimal digits and still read. Only the price is read from this text."""
+    if text.isascii():
+        return None
+    out: list[str] = []
+    hidden = False
+    for ch in text:
+        if not ch.isascii() and not ch.isdecimal() and any(
+                c.isdecimal() for c in unicodedata.normalize("NFKC", ch)):
+            out.append("x")
+            hidden = True
+        else:
+            out.append(ch)
+    return " ".join(unicodedata.normalize("NFKC", "".join(out)).split()) if hidden else None
 
 
 def _check_query(text: Any) -> str:
@@ -561,7 +586,7 @@ class QueryParser:
                             entities=entities[i], intent=intent_result,
                             truncated=work.prepared[i][2] or bool(tagged[i].truncated))
             if self.config.expand and self.expander is not None:
-                self._expand(q, linked[i], intent, outside)
+                self._expand(q, linked[i], intent, outside, cut=work.prepared[i][0])
             out.append(q)
         t4 = time.perf_counter()
         sec["tag"] += t1 - t0
@@ -609,7 +634,9 @@ class QueryParser:
         return context.taxonomy if context is not None else self.fusion.lvl0_labels
 
     def _expand(self, q: ParsedQuery, linked: Sequence[LinkedEntity],
-                intent: Intent | None, outside: bool) -> None:
+                intent: Intent | None, outside: bool, *, cut: str | None = None) -> None:
+        """Stage 6 for ``q`` (``cut``: its text as parsed, before NFKC; the price is read with
+        its numeric marks hidden: :func:`_hide_numeric_marks`)."""
         assert self.expander is not None
         embeddings = None
         if self.fusion is not None:
@@ -621,20 +648,39 @@ class QueryParser:
         result = self.expander.expand(q.normalized, linked=linked, intent=intent,
                                       limit=self.config.max_expansions, embeddings=embeddings,
                                       departments=departments, outside=outside)
+        filters, sources = result.filters, list(result.filter_sources)
+        hidden = _hide_numeric_marks(cut) if cut is not None else None
+        if hidden is not None:
+            # NFKC made digits of superscripts or fractions ("tv under 10²": a price_max of
+            # 102): the price bounds (only they) are those of the query with them hidden, as
+            # the expander reads them (rules included); rare, so expanded a second time
+            priced = self.expander.expand(hidden, linked=linked, intent=intent,
+                                          limit=self.config.max_expansions,
+                                          embeddings=embeddings, departments=departments,
+                                          outside=outside)
+            filters = replace(filters, price_min=priced.filters.price_min,
+                              price_max=priced.filters.price_max)
+            sources = [s for s in sources if s.field not in _PRICE_FIELDS] + [
+                s for s in priced.filter_sources if s.field in _PRICE_FIELDS]
+        # a price bound is a finite number: an inf (or NaN) is no bound, and no JSON number
+        bad = [f for f in _PRICE_FIELDS
+               if (v := getattr(filters, f)) is not None and not math.isfinite(v)]
+        if bad:
+            filters = replace(filters, **dict.fromkeys(bad))
+            sources = [s for s in sources if s.field not in bad]
         q.expansions = [
             ExpansionResult(x.term, x.kind, round(float(x.score), 6), list(x.provenance), x.iri,
                             x.rule)
             for x in result.expansions
         ]
-        q.filters = dict(result.filters)
+        q.filters = dict(filters)
         q.applied_rules = list(result.applied_rules)
         q.rewritten = result.query if self.expander.rules is not None else None
         q.boosts = [BoostResult(b.term, b.direction, abs(b.weight), b.rule)
                     for b in result.boosts]
         q.category_suggestions = [CategorySuggestionResult(s.category, s.score, s.source)
                                   for s in result.suggestions]
-        q.filter_sources = [FilterSourceResult(f.field, f.value, f.source)
-                            for f in result.filter_sources]
+        q.filter_sources = [FilterSourceResult(f.field, f.value, f.source) for f in sources]
 
     # -- the fusion model's inputs, as served ----------------------------------------------------
     @classmethod

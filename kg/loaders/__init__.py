@@ -8,6 +8,8 @@ Kinds: ``google-taxonomy``, ``bestbuy-categories``, ``bestbuy-products``, ``cata
 ``gazetteer``, ``rdf``. Every kind takes ``on_error=skip|abort``: ``skip`` (default) reports
 bad rows with their line numbers and loads the rest; ``abort`` raises
 :class:`~kg.errors.KGLoadError` naming the first bad line and loads nothing from that source.
+Except ``rdf``: an RDF file is loaded whole or not at all (a syntax error anywhere in it loads
+nothing of it), whatever ``on_error`` says; an explicit ``skip`` logs a warning saying so.
 
 Example:
     >>> import tempfile, pathlib
@@ -130,6 +132,10 @@ def load_sources(graph: ProductGraph, sources: list[Path], *, kind: str,
             raise ValueError(f"Unknown option(s) {', '.join(unknown)} for kind 'rdf'; "
                              "valid options: format, on_error")
         for src in sources:
+            if on_error == "skip" and "on_error" in options:
+                log.warning("%s: --on-error skip (on_error=skip) does not apply to RDF: the file "
+                            "is loaded whole or not at all (a syntax error anywhere in it loads "
+                            "nothing of it)", src)
             log.info("importing RDF %s", src)
             result = graph.import_rdf(Path(src), format=options.get("format") or None)
             reports.append(result if isinstance(result, LoadReport) else LoadReport(str(src)))

@@ -7,8 +7,11 @@ Two engines write the same JSON lines (one per query, in input order, timings dr
   from an interruption is dropped and redone; an output of other queries is refused). ``-``
   reads stdin / writes stdout (not resumable).
 
-Both engines read an input alike (:func:`_lines`): lines end at ``\n``, invalid UTF-8 is
-replaced, gzip data is decompressed, and a line is read with a length cap (:func:`_line_cap`:
+Both engines read an input alike (:func:`_lines`): lines end at ``\n``; the text is UTF-8,
+or UTF-16 / UTF-32 when the file starts with their byte-order mark (a Windows "Unicode" export;
+a UTF-8 BOM is dropped too); bytes not valid in that encoding are replaced (U+FFFD) and a
+warning counts the lines that had them (and names the first); gzip data is decompressed, and a
+line is read with a length cap (:func:`_line_cap`:
 64 Ki characters, more when the bundle parses longer queries): a longer line is parsed from its
 first characters (``"truncated": true``; its ``"text"`` holds them) and the rest of it is read
 and dropped piece by piece, so a small gzip file holding a 1 GiB line costs no more memory.
@@ -31,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import io
@@ -92,7 +96,30 @@ def _line_cap(bundle: str | Path) -> int:
     return max(_MAX_LINE_CHARS, limit + 1)
 
 
-def _lines(fh: TextIO, cap: int = _MAX_LINE_CHARS) -> Iterator[str]:
+#: what :func:`_text` decodes an invalid byte sequence to (a lone surrogate: no decoded text
+#: holds one), so that :func:`_lines` can tell the lines that had one; it yields U+FFFD for it
+_BAD = "\ud800"
+_BAD_BYTES = "kgqp-batch-replace"
+
+
+def _mark_bad_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: as ``errors="replace"`` (one character per invalid sequence),
+    but :data:`_BAD` instead of U+FFFD."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return _BAD, exc.end
+
+
+codecs.register_error(_BAD_BYTES, _mark_bad_bytes)
+
+#: byte-order marks and the encodings they name (UTF-32 LE's starts as UTF-16 LE's: first);
+#: the "utf-16" / "utf-32" codecs read the mark for the byte order and drop it
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}
+
+
+def _lines(fh: TextIO, cap: int = _MAX_LINE_CHARS, source: str | None = None) -> Iterator[str]:
     """One query per line: lines end at ``\n`` only (a ``\r`` before it is dropped; a lone
     ``\r`` stays inside its query), the same from a file, a gzip file, stdin or Ray.
 
@@ -100,31 +127,58 @@ def _lines(fh: TextIO, cap: int = _MAX_LINE_CHARS) -> Iterator[str]:
     first ``cap`` characters, and its rest is read ``cap`` characters at a time and dropped
     (never held whole); the next line is the next query, as for any line.
 
+    Bytes that were not valid in the input's encoding (:func:`_text`) come as U+FFFD; once the
+    input is read, a warning names ``source`` (default: the stream's name), the number of lines
+    that had such bytes and the first of them.
+
     >>> text = "samsung tv\\r\\n" + "a" * 30 + "\\nlg tv"
     >>> list(_lines(io.StringIO(text, newline="\\n"), cap=12))
     ['samsung tv', 'aaaaaaaaaaaa', 'lg tv']
     """
+    n = bad = first_bad = 0
     while line := fh.readline(cap):
+        n += 1
+        marked, longer = _BAD in line, False
         if len(line) == cap and not line.endswith("\n"):  # a line of cap characters or more
             whole, rest = True, line
             while len(rest) == cap and not rest.endswith("\n"):
                 rest = fh.readline(cap)  # dropped
                 whole = whole and not rest.rstrip("\r\n")
-            if not whole:
-                yield line  # longer than cap: its first cap characters
-                continue
-        yield line.rstrip("\r\n")
+                marked = marked or _BAD in rest
+            longer = not whole  # longer than cap: its first cap characters
+        if marked:
+            bad += 1
+            first_bad = first_bad or n
+            line = line.replace(_BAD, "\ufffd")
+        yield line if longer else line.rstrip("\r\n")
+    if bad:
+        encoding = getattr(fh, "encoding", None) or "utf-8-sig"
+        name = _ENCODING_NAMES.get(encoding, encoding)
+        logger.warning(
+            "%s: %d line(s) had bytes that are not valid %s, parsed with U+FFFD in their place "
+            "(the first: line %d)%s", source or getattr(fh, "name", None) or "the input", bad,
+            name, first_bad, "; re-encode the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+            if name == "UTF-8" else "")
 
 
 def _text(raw: io.BufferedIOBase) -> TextIO:
-    """Bytes -> UTF-8 text (invalid bytes replaced) split at ``\n``; gzip data (by its
-    magic bytes, whatever the file's name) is decompressed."""
+    """Bytes -> text split at ``\n``: UTF-8, or UTF-16 / UTF-32 when the data starts with
+    their byte-order mark; invalid bytes become :data:`_BAD` (:func:`_lines` replaces and
+    counts them). Gzip data (by its magic bytes, whatever the file's name) is decompressed
+    first."""
     peek = getattr(raw, "peek", None)
     head = peek(2)[:2] if callable(peek) else b""
     if head == _GZIP:
         raw = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+        peek = raw.peek
     # utf-8-sig: a BOM some editors write is no part of the first query
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="\n")
+    encoding = "utf-8-sig"
+    head = peek(4)[:4] if callable(peek) else b""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            encoding = name
+            break
+    return io.TextIOWrapper(raw, encoding=encoding, errors=_BAD_BYTES, newline="\n")
 
 
 @contextlib.contextmanager
@@ -147,11 +201,13 @@ def _read_queries(path: Path, cap: int = _MAX_LINE_CHARS) -> Iterator[str]:
         yield from _lines(fh, cap)
 
 
-def _split_lines(data: bytes, cap: int = _MAX_LINE_CHARS) -> list[str]:
+def _split_lines(data: bytes, cap: int = _MAX_LINE_CHARS,
+                 source: str | None = None) -> list[str]:
     """``data`` split into queries exactly as :func:`_read_queries` splits a file (through
-    the same :func:`_text` and :func:`_lines`: gzip streamed, a BOM dropped, lines capped)."""
+    the same :func:`_text` and :func:`_lines`: gzip streamed, a BOM read, lines capped);
+    ``source`` names it in the warning of invalid bytes."""
     with _text(io.BufferedReader(io.BytesIO(data))) as fh:
-        return list(_lines(fh, cap))
+        return list(_lines(fh, cap, source))
 
 
 def _check_resume(output: Path, done: int, lines: Iterator[str]) -> None:
@@ -394,7 +450,7 @@ def _numbered_lines(row: dict[str, Any], index: dict[str, int], skip: set[tuple[
     """One input file (a row of ``read_binary_files``) -> its queries, numbered; the lines of
     complete shards are left out."""
     f = index[row["path"]]
-    lines = _split_lines(row["bytes"], cap)
+    lines = _split_lines(row["bytes"], cap, row["path"])
     return [{"file": f, "line": i, "n": len(lines), "text": t} for i, t in enumerate(lines)
             if (f, i // shard_size) not in skip]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,27 @@ def quickstart(
             _table(results)
 
 
+def _check_argument(text: str, what: str) -> None:
+    """Refuse a command-line argument whose bytes are not valid UTF-8, in a shell user's
+    terms. (Python decodes such bytes of ``argv`` to lone surrogates, U+DC80..U+DCFF, which
+    the parser refuses with advice for Python callers.)"""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return
+    try:
+        raw = os.fsencode(text)  # the bytes as the shell passed them
+        raw.decode("utf-8")
+    except UnicodeError as exc:
+        if not isinstance(exc, UnicodeDecodeError):
+            return  # not from argv bytes: the parser's own message
+        from parser.errors import InputError
+
+        shown = raw.decode("utf-8", "backslashreplace")
+        raise InputError(
+            f"{what} '{shown}' is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at byte offset "
+            f"{exc.start}): check your terminal's encoding, it must send UTF-8 (a UTF-8 locale, "
+            "e.g. LANG=C.UTF-8), or put the queries in a UTF-8 file for --input") from None
+
+
 def parse(
     query: str | None = typer.Argument(None, help="The query to parse."),
     bundle: Path | None = typer.Option(None, "--bundle", help="Bundle folder [default bundle]."),
@@ -134,6 +156,8 @@ def parse(
     with _errors():
         if (query is None) == (input_file is None):
             raise ValueError("give either a QUERY or --input FILE (- for stdin)")
+        if query is not None:
+            _check_argument(query, "the query")
         bundle_dir = _bundle_dir(bundle)
         if input_file is not None:
             if market is not None:

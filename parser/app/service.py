@@ -765,7 +765,10 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
             with p.kg.transaction(message=req.message or "HTTP /kg/update") as tx:
                 for node in nodes:
                     tx.add_node(node)
-                for a in req.add_aliases:
+                for i, a in enumerate(req.add_aliases):
+                    if not tx.has_node(a.iri):
+                        raise ValueError(f"add_aliases[{i}].iri {_trim(a.iri)!r} is not a KG "
+                                         "node: add it in add_nodes, or fix the IRI")
                     tx.add_alias(a.iri, a.alias)
                 for i, edge in enumerate(edges):
                     for end in ("source", "target"):
@@ -774,9 +777,14 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
                                 f"add_edges[{i}].{end} {_trim(getattr(edge, end))!r} is not a "
                                 "KG node: add it in add_nodes, or fix the IRI")
                     tx.add_edge(edge)
-                for iri in req.remove_nodes:
+                for i, iri in enumerate(req.remove_nodes):
+                    if not tx.has_node(iri):
+                        raise ValueError(f"remove_nodes[{i}] {_trim(iri)!r} is not a KG node: "
+                                         "fix the IRI")
                     tx.remove_node(iri)
-        except (ValueError, TypeError) as exc:  # bad IRIs, empty aliases, invalid text
+        # bad IRIs, unknown nodes, empty aliases, invalid text: a 422, never the 404 of an
+        # unknown endpoint (a node another writer removed meanwhile: KGNotFoundError)
+        except (ValueError, TypeError, KGNotFoundError) as exc:
             raise HTTPException(
                 422, f"KG update rejected, nothing changed: {_trim(str(exc), 500)}") from None
         # the version this update committed (another update may have committed since)

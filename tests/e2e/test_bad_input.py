@@ -130,11 +130,13 @@ def test_cli_parse_file_of_bad_lines(cli, bundle_dir, tmp_path):
 
 @pytest.mark.slow  # a subprocess importing torch: ~15-25 s on this machine
 def test_cli_subprocess_invalid_utf8_argument(bundle_dir):
-    """A real ``kgqp parse`` process with invalid UTF-8 bytes in argv: exit 1, one clear line,
-    no traceback."""
+    """A real ``kgqp parse`` process with invalid UTF-8 bytes in argv: exit 2, one clear line
+    for a shell user (the byte, the terminal's encoding), no traceback."""
     proc = subprocess.run([sys.executable, "-m", "parser.app.cli", "-q", "parse", "--bundle",
                            str(bundle_dir), b"samsung \xff\xfe tv"],
                           capture_output=True, cwd=REPO, timeout=180)
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 2, err[-3000:]  # bad input data
-    assert "error:" in err and "surrogate" in err and "Traceback" not in err, err[-3000:]
+    assert "error: the query 'samsung \\xff\\xfe tv' is not valid UTF-8 (byte 0xff" in err, \
+        err[-3000:]
+    assert "terminal's encoding" in err and "Traceback" not in err, err[-3000:]

@@ -335,3 +335,34 @@ def test_a_negated_bound_gives_no_bound(text):
 )
 def test_bounds_next_to_a_negation(text, expected):
     assert parse_price(text) == expected
+
+
+# --- an amount too large for a price (input fuzzing, finding 1) -------------------------------
+
+_ZEROS = "0" * 309  # "1" and 309 zeros: beyond the largest float (about 1.8e308), inf
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"tv under 1{_ZEROS}",
+        f"tv over 1{_ZEROS}",
+        f"tv under 1{'0' * 306}k",
+        f"between 1 and 1{_ZEROS}",
+        f"tv $1-1{_ZEROS}",
+        "tv under 1000000000001",  # above the cap (a trillion): no price either
+        "tv under 2,000,000,000,000",
+        "tv under 1000000000.01k",
+    ],
+)
+def test_an_amount_no_price_has_gives_no_bound(text):
+    """A price above about 1.8e308 became ``inf``: a 500 for a whole HTTP batch and a
+    ``"price_max": Infinity`` line (invalid JSON) from ``kgqp parse``."""
+    lo, hi = parse_price(text)
+    assert (lo, hi) == (None, None)
+
+
+def test_amounts_up_to_a_trillion_are_prices():
+    assert parse_price("jet under 1000000000000") == (None, 1e12)
+    assert parse_price("yacht under $999,999,999,999.99") == (None, 999999999999.99)
+    assert parse_price("house over 250k under 1,00,00,000") == (250000.0, 10000000.0)

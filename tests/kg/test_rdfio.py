@@ -171,3 +171,77 @@ def test_to_rdflib_reads_the_data_graph_and_refuses_writes(graph, fx):
     with pytest.raises(KGError, match="read-only"):
         rg.update("INSERT DATA { <https://x/a> <https://x/p> 'v' }")
     assert graph.version == 1 and len(graph.to_rdflib()) == graph.triple_count
+
+
+# --- a UTF-8 byte-order mark at the start of an RDF file (input fuzzing, finding 4) ----------
+
+_BOM = b"\xef\xbb\xbf"
+_BOM_DOCS = {
+    "bom.nt": b'<https://kgqp.dev/id/brand/bomnt> <https://schema.org/name> "Bomnt" .\n'
+              b'<https://kgqp.dev/id/brand/bomnt> '
+              b'<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/Brand> .\n',
+    "bom.ttl": b'@prefix s: <https://schema.org/> .\n'
+               b'<https://kgqp.dev/id/brand/bomttl> s:name "Bomttl" .\n',
+    "bom.nq": b'<https://kgqp.dev/id/brand/bomnq> <https://schema.org/name> "Bomnq" '
+              b'<http://ex/g> .\n',
+    "bom.trig": b'<http://ex/g> { <https://kgqp.dev/id/brand/bomtrig> '
+                b'<https://schema.org/name> "Bomtrig" . }\n',
+    "bom.jsonld": b'{"@id": "https://kgqp.dev/id/brand/bomjsonld", '
+                  b'"https://schema.org/name": "Bomjsonld"}',
+    "bom.rdf": b'<?xml version="1.0"?>\n<rdf:RDF '
+               b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+               b'xmlns:s="https://schema.org/"><rdf:Description '
+               b'rdf:about="https://kgqp.dev/id/brand/bomrdf"><s:name>Bomrdf</s:name>'
+               b'</rdf:Description></rdf:RDF>',
+}
+
+
+def _names(g: ProductGraph) -> set[str]:
+    return {row["n"] for row in g.query("SELECT ?n WHERE { ?s <https://schema.org/name> ?n }")}
+
+
+@pytest.mark.parametrize("name", sorted(_BOM_DOCS))
+@pytest.mark.parametrize("where", ["new-disk", "disk-with-data", "memory"])
+def test_an_rdf_file_with_a_utf8_bom_loads(tmp_path, name, where):
+    """The BOM was read as a stray character ("The subject of a triple must be an IRI",
+    "\\ufeff is not a valid subject"); the bulk paths skip it: the one-pass N-Triples load into
+    an empty KG directory, and the staging store (on disk with data, in memory)."""
+    src = tmp_path / name
+    src.write_bytes(_BOM + _BOM_DOCS[name])
+    label = "Bom" + name.split(".")[1]
+    with (ProductGraph.in_memory() if where == "memory"
+          else ProductGraph.open(tmp_path / "kg")) as g:
+        if where == "disk-with-data":
+            other = tmp_path / "other.nt"
+            other.write_bytes(_BOM_DOCS["bom.nt"].replace(b"bomnt", b"other"))
+            g.import_rdf(other)
+        before = g.version
+        g.import_rdf(src)
+        assert g.version == before + 1
+        assert label in _names(g)
+
+
+def test_parse_rdf_and_skip_bom():
+    import io
+
+    import pyoxigraph as ox
+
+    from kg.rdfio import parse_rdf, skip_bom
+
+    doc = _BOM_DOCS["bom.ttl"]
+    assert len(parse_rdf(_BOM + doc, ox.RdfFormat.TURTLE, "x.ttl")) == 1
+    fh = io.BytesIO(_BOM + doc)
+    assert skip_bom(fh) and fh.read() == doc
+    fh = io.BytesIO(doc)
+    assert not skip_bom(fh) and fh.read() == doc
+    fh = io.BytesIO(b"\xef\xbb")  # shorter than a BOM: left at its start
+    assert not skip_bom(fh) and fh.read() == b"\xef\xbb"
+
+
+def test_a_bom_inside_the_file_is_still_a_syntax_error(tmp_path):
+    bad = tmp_path / "mid.nt"
+    bad.write_bytes(_BOM_DOCS["bom.nt"] + _BOM + _BOM_DOCS["bom.nt"])
+    with ProductGraph.open(tmp_path / "kg") as g:
+        with pytest.raises(KGLoadError, match=r"mid\.nt"):
+            g.import_rdf(bad)
+        assert g.version == 0
