@@ -44,6 +44,9 @@ Policies (what a search engine can trust):
   are for matching, not rewrites. Each name appears once (its best kind).
 - *Non-linkable categories* (``kgqp:linkable false``: promotions, content pages) are never
   expanded to.
+- *Nodes, not IRIs.* An edge to an IRI that is no node of the KG (no kind: a misspelt IRI,
+  which the commit logs as a warning) is never followed, and a node without a name is never an
+  expansion: no IRI is ever an expansion term.
 - *Hard filters vs suggestions* (:class:`Thresholds`): a category is a hard filter only when
   the intent's department probability reaches ``thresholds.hard_filter`` (calibrated under
   cross-validation for a target precision, :mod:`fusion.cv`) and, for a linked category, when it
@@ -435,6 +438,11 @@ class _KG:
     def label(self, iri: str) -> str:
         return str(self.g.nodes[iri].get("label") or iri)
 
+    def named(self, iri: str) -> bool:
+        """Whether ``iri`` is a KG node with a name: one an expansion may name (an edge to an
+        IRI that is no node, a misspelt one, makes networkx add a node without attributes)."""
+        return iri in self.g and bool(self.g.nodes[iri].get("label"))
+
     def kind(self, iri: str) -> str | None:
         return self.g.nodes[iri].get("kind") if iri in self.g else None
 
@@ -446,10 +454,15 @@ class _KG:
         return p.split(">")[0].strip() if p else None
 
     def out(self, iri: str, rel: str) -> list[str]:
-        return self.ranked(v for _, v, r in self.g.out_edges(iri, data="relation") if r == rel)
+        """The KG nodes ``iri`` has a ``rel`` edge to (most popular first); an edge's end
+        that is no node of the KG (no kind: a dangling edge) is left out."""
+        return self.ranked(v for _, v, r in self.g.out_edges(iri, data="relation")
+                           if r == rel and self.kind(v))
 
     def into(self, iri: str, rel: str) -> list[str]:
-        return self.ranked(u for u, _, r in self.g.in_edges(iri, data="relation") if r == rel)
+        """The KG nodes with a ``rel`` edge to ``iri`` (most popular first), as :meth:`out`."""
+        return self.ranked(u for u, _, r in self.g.in_edges(iri, data="relation")
+                           if r == rel and self.kind(u))
 
     def ranked(self, nodes: Any) -> list[str]:
         """Most popular first (ties by IRI, for a stable order)."""
@@ -645,7 +658,7 @@ def _brand_facts(kg: _KG, iri: str) -> tuple[str, tuple[str, ...], bool]:
 
 
 def _in_rel(kg: _KG, iri: str, rel: str) -> Iterator[str]:
-    return (u for u, _, r in kg.g.in_edges(iri, data="relation") if r == rel)
+    return (u for u, _, r in kg.g.in_edges(iri, data="relation") if r == rel and kg.kind(u))
 
 
 def _grounded_brands(kg: _KG) -> dict[str, str]:
@@ -1117,6 +1130,8 @@ def expand(
         for c in cands:
             if c.iri in unlinkable or (c.category is not None and c.category in unlinkable):
                 continue
+            if c.kind != "alias" and c.iri is not None and not g.named(c.iri):
+                continue  # a node without a name: its term would be its IRI
             if c.kind == "attribute_value" and c.iri is not None and contradicts(c.iri):
                 continue
             if c.kind in _TREE_KINDS and c.category is not None and taxonomy is not None:

@@ -47,7 +47,7 @@ import shutil
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,7 +65,7 @@ from kg.errors import (
     KGNotFoundError,
     KGWriteError,
 )
-from kg.index import AliasIndex, Candidate, Match
+from kg.index import AliasIndex, Candidate, Match, normalize_key
 from kg.io import atomic_path, fsync_dir, remove_path, replace_dir
 from kg.link import Vocabulary
 from kg.query import QueryResult, run_query
@@ -89,9 +89,13 @@ if TYPE_CHECKING:
 
     from kg.link import LinkResult
 
-__all__ = ["KGStats", "NodeInfo", "ProductGraph", "Transaction"]
+__all__ = ["CommitWarnings", "KGStats", "NodeInfo", "ProductGraph", "Transaction"]
 
 log = logging.getLogger(__name__)
+
+#: RDF imports of more triples than this are not checked for edges to nodes the KG lacks
+#: (:class:`CommitWarnings`): on a 1M-triple load the check took longer than the load itself
+IMPORT_CHECK_MAX_TRIPLES = 50_000
 T = TypeVar("T")
 
 META_GRAPH_IRI = "https://kgqp.dev/meta"
@@ -177,6 +181,61 @@ class KGStats:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class CommitWarnings:
+    """What a commit added that is probably a mistake, committed all the same (and logged as
+    a warning): see :attr:`ProductGraph.last_commit_warnings` and :attr:`Transaction.warnings`.
+
+    ``dangling_edges``: the edges the commit added whose source or target is no node of the KG
+    (no ``rdf:type`` and no ``schema:name``: a misspelt IRI, or a node nobody added), with up to
+    three such endpoints in ``dangling_examples``. ``duplicate_names``: ``(name, iri, other)``
+    for up to three names (labels or aliases) the commit gave a brand or an attribute value
+    that are, once normalised as the alias index does (:func:`kg.index.normalize_key`), already
+    the name of ``other``, another node of the same kind (and attribute); ``duplicates``
+    counts them all.
+
+    >>> CommitWarnings(3, 1, ("https://kgqp.dev/id/brand/samsnug",)).lines()
+    ['edges to nodes the KG does not have: 1 (e.g. https://kgqp.dev/id/brand/samsnug)']
+    """
+
+    version: int
+    dangling_edges: int = 0
+    dangling_examples: tuple[str, ...] = ()
+    duplicates: int = 0
+    duplicate_names: tuple[tuple[str, str, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.dangling_edges or self.duplicates)
+
+    def lines(self) -> list[str]:
+        """One line per kind of warning, for a load report."""
+        out = []
+        if self.dangling_edges:
+            out.append(f"edges to nodes the KG does not have: {self.dangling_edges} (e.g. "
+                       f"{', '.join(self.dangling_examples)})")
+        if self.duplicates:
+            name, iri, other = self.duplicate_names[0]
+            out.append(f"names another node of the same kind has: {self.duplicates} (e.g. "
+                       f"{name!r}: {iri} and {other})")
+        return out
+
+
+#: the predicates of :class:`kg.schema.Relation` (edges between nodes)
+_EDGE_PREDS = frozenset(_REL_PRED.values())
+#: what the checks at a commit read of the triples it adds, by predicate
+_CHECKED_PREDS = {**dict.fromkeys(_EDGE_PREDS, "edge"), _NAME: "name", _ALIAS: "name",
+                  _TYPE: "type"}
+#: kinds whose nodes should not share a name: the key of a brand is the slug of its name, so two
+#: brands of one name are a duplicate (a wrong key, an alias copied from another brand); an
+#: attribute value's key is its attribute and name. Categories (the same name under several
+#: parents, in several taxonomies), products (catalogues repeat titles) and product types (a
+#: plural alias naming the singular type) share names by design.
+_UNIQUE_NAME_KINDS = {_KIND_TYPE[NodeKind.BRAND]: NodeKind.BRAND,
+                      _KIND_TYPE[NodeKind.ATTRIBUTE_VALUE]: NodeKind.ATTRIBUTE_VALUE}
+#: names per SPARQL query when a commit's names are compared with the store's
+_NAME_QUERY_CHUNK = 500
+
+
 def _lit(value: str | float) -> ox.Literal:
     if isinstance(value, float | int) and not isinstance(value, bool):
         return ox.Literal(float(value))  # xsd:double in the store's canonical lexical form
@@ -194,6 +253,12 @@ def _version_number(value: Any, what: str) -> int:
     raise TypeError(
         f"{what} takes a version number (int), got {type(value).__name__} {value!r}"[:300]
     )
+
+
+def _holds(store: Any, s: ox.NamedNode, preds: tuple[ox.NamedNode, ...],
+           removed: Collection[ox.Quad] = ()) -> bool:
+    """Whether ``store`` has a value of one of ``preds`` on ``s`` (not among ``removed``)."""
+    return any(q not in removed for p in preds for q in store.quads_for_pattern(s, p, None, _DG))
 
 
 def _iri(value: str) -> ox.NamedNode:
@@ -228,6 +293,8 @@ class Transaction:
         self._remove: set[ox.Quad] = set()
         self._store_empty = graph._data_is_empty()
         self.version: int = graph.version
+        #: after the commit: what it added that is probably a mistake (see CommitWarnings)
+        self.warnings: CommitWarnings | None = None
         self._done = False
 
     # -- low level -----------------------------------------------------------------------------
@@ -352,6 +419,12 @@ class Transaction:
         them): text must be valid Unicode of at most :data:`kg.rdfio.MAX_LITERAL` characters,
         ``popularity`` a finite number >= 0; else ``TypeError``/``ValueError`` and the
         transaction is as it was.
+
+        A category's new ``path`` moves its subtree too: each category below it (``parent``
+        edges into it, transitively) whose path starts with the old path gets the new one
+        instead (``A > TVs > Smart TVs`` becomes ``A > Televisions > Smart TVs``), in this
+        transaction. A new ``label`` replaces the name: the old one is no alias unless added
+        (:meth:`add_alias`).
         """
         self._check_open()
         changes: dict[str, Any] = {
@@ -372,14 +445,42 @@ class Transaction:
         if label is not None and not label.strip():
             raise ValueError("A label must be a non-empty string")
         s = self._require(iri)
+        if path is not None and self._quads(s, _TYPE, _KIND_TYPE[NodeKind.CATEGORY]):
+            old = next((q.object.value for q in self._quads(s, _PATH, None)), None)
+            if old is not None and old != path:
+                self._move_descendants(s, old, path)
         preds = {"label": _NAME, **_SINGLE}
         for attr, value in changes.items():
             if value is None:
                 continue
-            pred = preds[attr]
-            for q in self._quads(s, pred, None):
-                self._remove_quad(q)
-            self._add_quad(ox.Quad(s, pred, _lit(value), _DG))
+            self._set(s, preds[attr], _lit(value))
+
+    def _set(self, s: ox.NamedNode, pred: ox.NamedNode, value: ox.Literal) -> None:
+        """Replace every value of ``pred`` on ``s`` with ``value``."""
+        for q in self._quads(s, pred, None):
+            self._remove_quad(q)
+        self._add_quad(ox.Quad(s, pred, value, _DG))
+
+    def _move_descendants(self, category: ox.NamedNode, old: str, new: str) -> None:
+        """The path of a category moves from ``old`` to ``new``: the categories below it
+        (``parent`` edges into it, transitively) whose path is under ``old`` get it under
+        ``new`` (``old > X > Y`` becomes ``new > X > Y``); others keep theirs."""
+        parent = _REL_PRED[Relation.PARENT]
+        prefix = old + " > "
+        seen = {category}
+        todo = [category]
+        while todo:
+            node = todo.pop()
+            for edge in self._quads(None, parent, node):
+                child = edge.subject
+                if child in seen or not isinstance(child, ox.NamedNode):
+                    continue
+                seen.add(child)
+                todo.append(child)
+                for q in self._quads(child, _PATH, None):
+                    if q.object.value.startswith(prefix):
+                        self._set(child, _PATH, ox.Literal(new + q.object.value[len(old):]))
+                        break
 
     def remove_node(self, iri: str) -> None:
         """Remove a node with all its properties and all edges from or to it."""
@@ -390,7 +491,9 @@ class Transaction:
 
     # -- edges ---------------------------------------------------------------------------------
     def add_edge(self, edge: Edge) -> None:
-        """Add an edge (endpoints are not checked: loaders may add edges before nodes)."""
+        """Add an edge. Its endpoints are not checked here (loaders may add edges before
+        nodes); at the commit, edges to IRIs that are then no node of the KG (no type, no name)
+        are logged as a warning and counted in :attr:`warnings`."""
         self._check_open()
         if not isinstance(edge, Edge):
             raise TypeError(f"add_edge() takes a kg.schema.Edge, got {type(edge).__name__}")
@@ -426,6 +529,124 @@ class Transaction:
     def pending(self) -> tuple[int, int]:
         """(quads to add, quads to remove) so far."""
         return len(self._add), len(self._remove)
+
+    # -- checks at the commit (warnings, never refusals) ---------------------------------------
+    def _has_any(self, s: ox.NamedNode, preds: tuple[ox.NamedNode, ...]) -> bool:
+        """Whether ``s`` has a value of one of ``preds``, as the transaction sees it."""
+        if any(q.predicate in preds for q in self._add_by_subject.get(s, ())):
+            return True
+        return not self._store_empty and _holds(self._store, s, preds, self._remove)
+
+    def _dangling(self, edges: list[ox.Quad]) -> tuple[int, tuple[str, ...]]:
+        """(of ``edges``, the ones this transaction adds, those whose source or target is no
+        node: neither a type nor a name; up to three such endpoints). Cost: one lookup per
+        distinct endpoint that the transaction itself does not type or name."""
+        if not edges:
+            return 0, ()
+        ends = {x for q in edges for x in (q.subject, q.object) if isinstance(x, ox.NamedNode)}
+        prefetch = getattr(self._store, "prefetch_subjects", None)
+        if prefetch is not None and not self._store_empty:  # a server: one request per 500
+            prefetch([x for x in ends if x not in self._add_by_subject])
+        missing = {x for x in ends if not self._has_any(x, (_TYPE, _NAME))}
+        if not missing:
+            return 0, ()
+        count = sum(1 for q in edges if q.subject in missing or q.object in missing)
+        return count, tuple(sorted(x.value for x in missing)[:3])
+
+    def _kind_of(self, s: ox.NamedNode, typed: Mapping[ox.NamedNode, list[Any]] | None = None,
+                 ) -> tuple[NodeKind, str | None] | None:
+        """(kind, attribute) of ``s`` when it is a brand or an attribute value, else None.
+        ``typed``: the types this transaction adds, by subject (else read here)."""
+        if typed is not None:
+            types = typed.get(s, [])
+        else:
+            types = [q.object for q in self._add_by_subject.get(s, ()) if q.predicate == _TYPE]
+        if not types and not self._store_empty:
+            types = [q.object for q in self._store.quads_for_pattern(s, _TYPE, None, _DG)
+                     if q not in self._remove]
+        kind = next((_UNIQUE_NAME_KINDS[t] for t in types if t in _UNIQUE_NAME_KINDS), None)
+        if kind is not NodeKind.ATTRIBUTE_VALUE:
+            return None if kind is None else (kind, None)
+        attr = next((q.object.value for q in self._quads(s, _ATTRIBUTE, None)), None)
+        return kind, attr
+
+    def _names_of(self, s: ox.NamedNode) -> set[str]:
+        """The normalised names (label and aliases) of ``s``, as the transaction sees them."""
+        return {normalize_key(q.object.value)
+                for p in (_NAME, _ALIAS) for q in self._quads(s, p, None)}
+
+    def _duplicate_names(self, names: list[ox.Quad], typed: Mapping[ox.NamedNode, list[Any]],
+                         index: AliasIndex | None,
+                         ) -> tuple[int, tuple[tuple[str, str, str], ...]]:
+        """(of ``names``, the name and alias triples this transaction adds, those it gives a
+        brand or an attribute value that another node of the same kind and attribute also
+        has, once normalised; up to three ``(name, iri, other)``; ``typed``: the types this
+        transaction adds, by subject). Other nodes are found in
+        ``index`` (the alias index of the version before the commit) when given, else by one
+        SPARQL query per 500 names that finds them as written, normalised (lower case), in
+        title case and in upper case (the spellings of names that differ in case only); then
+        each one found is checked as the transaction sees it (still a node of that kind,
+        still holding the name)."""
+        added: dict[tuple[NodeKind, str | None, str], dict[str, str]] = {}
+        kinds: dict[Any, tuple[NodeKind, str | None] | None] = {}
+        unique = _UNIQUE_NAME_KINDS
+        for q in names:
+            s = q.subject
+            ka = kinds.get(s, False)
+            if ka is False:  # (first seen: a new node's type is among ``typed``, e.g. a product)
+                types = typed.get(s)
+                ka = kinds[s] = None if types and not any(t in unique for t in types) \
+                    else self._kind_of(s, typed)
+            if ka is None:
+                continue
+            name = q.object
+            key = normalize_key(name.value) if isinstance(name, ox.Literal) else ""
+            if key and isinstance(s, ox.NamedNode):
+                added.setdefault((*ka, key), {}).setdefault(s.value, name.value)
+        if not added:
+            return 0, ()
+        others: dict[str, set[str]] = {}  # normalised name -> IRIs that may hold it
+        if index is not None:
+            for _kind, _attr, key in added:
+                others[key] = {c.iri for c in index.candidates(key)}
+        elif not self._store_empty:
+            spellings = sorted({text for (_k, _a, key), mine in added.items()
+                                for text in (key, key.title(), key.upper(), *mine.values())})
+            for i in range(0, len(spellings), _NAME_QUERY_CHUNK):
+                values = " ".join(str(ox.Literal(t)) for t in spellings[i:i + _NAME_QUERY_CHUNK])
+                for row in self._store.query(
+                        f"SELECT ?s ?n WHERE {{ VALUES ?n {{ {values} }} "
+                        f"?s <{S.NAME}>|<{S.ALIAS}> ?n }}"):
+                    if isinstance(row[0], ox.NamedNode):
+                        others.setdefault(normalize_key(row[1].value), set()).add(row[0].value)
+        found: list[tuple[str, str, str]] = []
+        for (kind, attr, key), mine in added.items():
+            iris = sorted(mine)
+            for iri in iris[1:]:  # two nodes given one name in this transaction
+                found.append((mine[iri], iri, iris[0]))
+            for other in sorted(others.get(key, set()) - set(mine)):
+                o = ox.NamedNode(other)
+                if self._kind_of(o) == (kind, attr) and key in self._names_of(o):
+                    found.append((mine[iris[0]], iris[0], other))
+        return len(found), tuple(found[:3])
+
+    def _warnings(self, version: int, index: AliasIndex | None) -> CommitWarnings:
+        """What this transaction adds that is probably a mistake (see :class:`CommitWarnings`),
+        read before the commit as the transaction sees the KG."""
+        edges: list[ox.Quad] = []
+        names: list[ox.Quad] = []
+        typed: dict[ox.NamedNode, list[Any]] = {}
+        for q in self._add:  # (one pass: a load adds hundreds of thousands)
+            what = _CHECKED_PREDS.get(q.predicate)
+            if what == "edge":
+                edges.append(q)
+            elif what == "name":
+                names.append(q)
+            elif what == "type":
+                typed.setdefault(q.subject, []).append(q.object)
+        dangling, examples = self._dangling(edges)
+        duplicates, found = self._duplicate_names(names, typed, index)
+        return CommitWarnings(version, dangling, examples, duplicates, found)
 
 
 class ProductGraph:
@@ -470,6 +691,7 @@ class ProductGraph:
         self._pins = threading.local()  # per-thread depth of pinned() blocks
         self._refresh_waiting: tuple[int, float] | None = None
         self._linker: Any = None
+        self._last_warnings: CommitWarnings | None = None
         self._writer_fd: int | None = None  # the KG directory's writer lock (kg.graph.WRITER_LOCK)
         self._backend: Backend
         self._log: Any
@@ -892,12 +1114,67 @@ class ProductGraph:
         """Why the KG's store is unreachable (its views are the last good ones), or ``None``."""
         return getattr(self._backend, "degraded", None)
 
+    @property
+    def last_commit_warnings(self) -> CommitWarnings | None:
+        """What the last commit made through this handle (a transaction, a load, an RDF
+        import, a rollback) added that is probably a mistake, or ``None`` when it had nothing
+        to warn about (see :class:`CommitWarnings`; the commit logged them as a warning).
+
+        Example:
+            >>> from kg.schema import Edge, Node, NodeKind, Relation
+            >>> g = ProductGraph()
+            >>> lg = Node(NodeKind.BRAND, "lg", "LG")
+            >>> _ = g.add_records([lg, Edge(lg.iri, Relation.SELLS_IN,
+            ...                   "https://kgqp.dev/id/category/tvz")], progress=False)
+            >>> g.last_commit_warnings.lines()
+            ['edges to nodes the KG does not have: 1 (e.g. https://kgqp.dev/id/category/tvz)']
+        """
+        return self._last_warnings
+
+    def _current_view(self, name: str) -> Any:
+        """The value of view ``name`` if it is built for the current version, else ``None``."""
+        v = self._views.get(name)
+        return v.value if v is not None and v.version == self._version else None
+
+    @staticmethod
+    def _checked(check: Callable[[], CommitWarnings], version: int) -> CommitWarnings:
+        """``check()``: the warnings of a commit; one that fails (a server that does not
+        answer) leaves the commit unchecked, never refused."""
+        try:
+            return check()
+        except Exception as e:
+            log.warning("Could not check what KG version %d adds (%s: %s); committing it "
+                        "unchecked", version, type(e).__name__, e, exc_info=True)
+            return CommitWarnings(version)
+
+    def _warn(self, warnings: CommitWarnings) -> None:
+        """Keep ``warnings`` as :attr:`last_commit_warnings` and log them."""
+        self._last_warnings = warnings if warnings else None
+        if warnings.dangling_edges:
+            log.warning(
+                "KG version %d added %d edge(s) to IRIs that are no node of the KG (no type, "
+                "no name), e.g. %s: a misspelt IRI? Add the nodes, or remove the edges "
+                "(Transaction.remove_edge, or roll back to version %d)", warnings.version,
+                warnings.dangling_edges, ", ".join(warnings.dangling_examples),
+                warnings.version - 1)
+        if warnings.duplicates:
+            name, iri, other = warnings.duplicate_names[0]
+            log.warning(
+                "KG version %d gave %d name(s) to a node that another node of the same kind "
+                "already has, e.g. %r: %s and %s. Both now compete for that name when a query "
+                "is linked: merge them (one node per name; a brand's key is the slug of its "
+                "name, kg.schema.brand_key) or remove the alias", warnings.version,
+                warnings.duplicates, name, iri, other)
+
     def _commit(self, tx: Transaction) -> int:
         added = list(tx._add)
         removed = list(tx._remove)
         if not added and not removed:
             return self._version
         new_version = self._version + 1
+        warnings = self._checked(lambda: tx._warnings(new_version,
+                                                      self._current_view("kg.alias_index")),
+                                 new_version)
         digest = digest_add(self._digest, added, removed)
         info = VersionInfo(
             version=new_version,
@@ -917,6 +1194,8 @@ class ProductGraph:
             len(removed),
             tx.message,
         )
+        tx.warnings = warnings
+        self._warn(warnings)
         return new_version
 
     def rollback(self, version: int, *, message: str | None = None) -> int:
@@ -1153,6 +1432,9 @@ class ProductGraph:
                 log.info("Import of %s added nothing; KG stays at version %d", path, self._version)
                 return staged.report, False
             new_version = self._version + 1
+            warnings = self._checked(
+                lambda: self._import_warnings(staged, new_version, existing is not None),
+                new_version)
             info = VersionInfo(
                 version=new_version,
                 timestamp=datetime.now(UTC).isoformat(),
@@ -1171,11 +1453,58 @@ class ProductGraph:
             log.info(
                 "KG version %d committed (+%d, bulk import) %s", new_version, info.added, message
             )
+            self._warn(warnings)
             return staged.report, True
         finally:
             if staged is not None:
                 staged.close()
             shutil.rmtree(work, ignore_errors=True)
+
+    def _import_warnings(self, staged: StagedImport, version: int,
+                         existing: bool) -> CommitWarnings:
+        """The edges an RDF import adds whose source or target is no node (no type, no name)
+        of the KG it makes, for an import of at most :data:`IMPORT_CHECK_MAX_TRIPLES` triples
+        (the check of a 1M-triple load took longer than the load): one query on the staging
+        store, which holds the file's triples in
+        its default graph and, when the KG had data (``existing``), the KG's in a named graph
+        (edges the KG had already are not counted). A KG server's data is not staged: the
+        endpoints (and edges) the query finds are then looked up on the server."""
+        store = staged.store
+        if store is None:
+            return CommitWarnings(version)
+        if staged.count > IMPORT_CHECK_MAX_TRIPLES:  # (the query would double a bulk load)
+            log.info("import of %d triples: its edges' ends are not checked (more than %d)",
+                     staged.count, IMPORT_CHECK_MAX_TRIPLES)
+            return CommitWarnings(version)
+        from kg.bulk import _EXISTING
+
+        graphs = [""] + ([f"GRAPH <{_EXISTING.value}> "] if existing else [])
+
+        def missing(var: str) -> str:
+            found = [f"EXISTS {{ {g}{{ {var} {p} ?x{i}{var[1:]} }} }}"
+                     for i, (g, p) in enumerate((g, p) for g in graphs
+                                                for p in ("a", f"<{S.NAME}>"))]
+            return "!(" + " || ".join(found) + ")"
+
+        old = f"FILTER NOT EXISTS {{ {graphs[-1]}{{ ?s ?p ?o }} }}" if existing else ""
+        preds = " ".join(f"<{r.predicate}>" for r in Relation)
+        rows = [(row[0], row[1], row[2], row[3].value == "true", row[4].value == "true")
+                for row in store.query(
+                    f"SELECT ?s ?p ?o ?sm ?om WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o . "
+                    f"FILTER(isIRI(?s) && isIRI(?o)) {old} BIND({missing('?s')} AS ?sm) "
+                    f"BIND({missing('?o')} AS ?om) FILTER(?sm || ?om) }}")]
+        if rows and not existing and not self._data_is_empty():  # a KG server's data
+            ends = {x for s, _p, o, sm, om in rows for x, m in ((s, sm), (o, om)) if m}
+            prefetch = getattr(self._store, "prefetch_subjects", None)
+            if prefetch is not None:  # (the ends and the edges' subjects: one request per 500)
+                prefetch(list(ends | {r[0] for r in rows}))
+            known = {x for x in ends if _holds(self._store, x, (_TYPE, _NAME))}
+            rows = [(s, p, o, sm and s not in known, om and o not in known)
+                    for s, p, o, sm, om in rows
+                    if ox.Quad(s, p, o, _DG) not in self._store]
+            rows = [r for r in rows if r[3] or r[4]]
+        ends = {x.value for s, _p, o, sm, om in rows for x, m in ((s, sm), (o, om)) if m}
+        return CommitWarnings(version, len(rows), tuple(sorted(ends)[:3]))
 
     # -- reads ---------------------------------------------------------------------------------
     def _data_is_empty(self) -> bool:

@@ -18,7 +18,9 @@ Attribute columns are read directly too: a ``colour`` or ``Material`` column (an
 :func:`attribute_kind` knows) holds plain values (``Red``, ``Red, Blue``, a JSON list), taken by
 default; ``attributes="colour,fabric:material"`` names them explicitly (``COLUMN[:KIND]``),
 ``attributes=""`` turns them off. Columns that nothing reads are named in the report
-(``columns not used: ...``), so a misspelt mapping does not pass silently.
+(``columns not used: ...``), and a CSV without a column that a mapping passed by the caller
+names (``id=SKU``, ``attributes=colour``) is refused (KGLoadError, nothing loaded), so a
+misspelt mapping does not pass silently.
 """
 
 from __future__ import annotations
@@ -435,10 +437,41 @@ def _cell_values(kind: str, cell: Any) -> list[str]:
     return out
 
 
+class _Default(str):
+    """A column mapping's default value (Flipkart's header): a CSV without that column is
+    reported and loaded; a mapping the caller passes is a plain ``str``, and a CSV without
+    that column is refused (a misspelt ``id=SKU`` would otherwise key every product anew)."""
+
+    __slots__ = ()
+
+
+def _missing_columns(path: Path, columns: dict[str, str], attributes: dict[str, str] | None,
+                     header: list[str]) -> str | None:
+    """The error for the mappings passed explicitly (not :class:`_Default`) that name no
+    column of ``header``, or None."""
+    import difflib
+
+    given = [(opt, col) for opt, col in columns.items()
+             if col and col not in header and not isinstance(col, _Default)]
+    given += [("attributes", col) for col in attributes or {} if col not in header]
+    if not given:
+        return None
+    parts = []
+    for opt, col in given:
+        close = [h for h in header if h.casefold() == col.casefold()] or \
+            difflib.get_close_matches(col, header, n=1, cutoff=0.6)
+        parts.append(f"{opt}={col}" + (f" (did you mean {opt}={close[0]}?)" if close else ""))
+    return (f"{path}: the header has no column for the option(s) {', '.join(parts)}; its "
+            f"columns are {', '.join(header)}. Nothing was loaded: name a column of the header "
+            "(an empty value, e.g. specs=, means the file has none)")
+
+
 def load_catalog(
     path: str | Path, *, report: LoadReport, on_error: str = "skip", source: str = "flipkart",
-    name: str = "product_name", brand: str = "brand", category: str = "product_category_tree",
-    specs: str = "product_specifications", id: str = "pid", popularity: str = "",
+    name: str = _Default("product_name"), brand: str = _Default("brand"),
+    category: str = _Default("product_category_tree"),
+    specs: str = _Default("product_specifications"), id: str = _Default("pid"),
+    popularity: str = "",
     attributes: str | None = None, trim_product_levels: str | bool = True,
     delimiter: str = ",",
 ) -> Iterator[Record]:
@@ -449,6 +482,10 @@ def load_catalog(
         source: source name; categories are keyed ``{source}/{slug}/{slug}...`` by path and
             products ``{source}/{id}``.
         name, brand, category, specs, id, popularity: column names (``""`` = not present).
+            A CSV whose header lacks a column passed here (``id="SKU"`` for a column ``sku``)
+            is refused before anything is read from it (KGLoadError naming the option, the
+            column and the header's columns); a default mapping (Flipkart's column names)
+            that the header lacks is only reported (``mapped column not in file``).
         attributes: attribute columns, ``"COLUMN[:KIND],..."`` (None: every column whose
             header is an attribute name, e.g. ``colour``; ``""``: none).
         trim_product_levels: cut trailing category levels that name the product or a brand
@@ -520,11 +557,11 @@ def load_catalog(
                             f"(--option 'delimiter={opt}' on the command line)")
                 raise KGLoadError(f"{path}: no name column {name!r}; columns are "
                                   f"{', '.join(row)}; pass name=<column>{hint}")
-            for m in missing:
+            refused = _missing_columns(path, columns, explicit, list(row))
+            if refused:
+                raise KGLoadError(refused)
+            for m in missing:  # (the defaults: Flipkart's columns)
                 report.skip("mapped column not in file", m)
-            for col in explicit or {}:
-                if col not in row:
-                    report.skip("mapped column not in file", f"attributes={col}")
             checked = True
         pname = clean_text(text_of(row.get(name) or ""))
         if not pname:

@@ -336,10 +336,12 @@ def link(
         Console().print(table)
 
 
-def _print_reports(reports: list[Any]) -> None:
+def _print_reports(reports: list[Any], warnings: list[list[str]] | None = None) -> None:
     """One row per source: the records it gave (``read``: nodes and edges written, new or
     merged into ones the KG had; the version's own added/removed triples are in
-    ``kgqp kg versions``) and what it skipped, and why."""
+    ``kgqp kg versions``) and what it skipped, and why; then, per source, what its commit
+    loaded that is probably a mistake (``warnings``, aligned with ``reports``: edges to IRIs
+    that are no node of the KG, names another node of the same kind has)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -356,6 +358,23 @@ def _print_reports(reports: list[Any]) -> None:
         )
         table.add_row(r.source, read, skipped)
     Console().print(table)
+    for r, lines in zip(reports, warnings or [], strict=False):
+        for line in lines:
+            typer.echo(f"warning: {r.source}: {line}")
+
+
+def _gazetteer_node_kind(kind: str, node_kind: str | None) -> None:
+    """A gazetteer load names the kind of its entries: ValueError listing them if it does not
+    (the loader's Python default, brand, would turn a list of colours into brands)."""
+    from kg.loaders import ALIASES
+    from kg.schema import NodeKind
+
+    norm = kind.strip().lower().replace("_", "-")
+    if ALIASES.get(norm, norm) == "gazetteer" and node_kind is None:
+        raise ValueError(
+            "--kind gazetteer needs --node-kind: the kind of the file's names, one of "
+            f"{', '.join(k.value for k in NodeKind)} (attribute_value with --option "
+            "attribute=NAME, e.g. --node-kind attribute_value --option attribute=color)")
 
 
 @app.command()
@@ -367,13 +386,22 @@ def load(
     ),
     option: list[str] = _OPTION,
     node_kind: str | None = typer.Option(
-        None, "--node-kind", help="Node kind of gazetteer entries."
+        None, "--node-kind", help="Node kind of gazetteer entries (required for --kind "
+        "gazetteer): brand, category, product, product_type or attribute_value (with "
+        "--option attribute=NAME)."
     ),
-    on_error: str = typer.Option("abort", "--on-error", help="skip or abort on bad rows."),
+    on_error: str = typer.Option(
+        "abort", "--on-error", help="abort: a file with a bad row loads nothing; skip: load "
+        "its good rows and report the bad ones with their line numbers. Not for --kind rdf: "
+        "an RDF file loads whole or not at all."),
 ) -> None:
     """Load data files into the KG, each file in its own transaction (a failed file leaves
     the KG as the files before it left it). The report counts the records each file gave
-    ("read": new ones and ones the KG already had) and the rows it skipped."""
+    ("read": new ones and ones the KG already had) and the rows it skipped, then warns of
+    edges to IRIs that are no node of the KG and of names another node of the same kind
+    has. Loads are additive: a node the KG has keeps its name (a new one becomes an alias)
+    and gains the new categories beside its old ones (docs/howto/update-kg.md says how to
+    correct them)."""
     with _errors():
         if on_error not in ("skip", "abort"):
             raise ValueError(f"--on-error must be 'skip' or 'abort', not {on_error!r}")
@@ -383,6 +411,7 @@ def load(
         folders = [str(s) for s in sources if s.is_dir()]
         if folders:
             raise ValueError(f"{', '.join(folders)}: a directory; give data files")
+        _gazetteer_node_kind(kind, node_kind)
         options = _parse_pairs(option, "--option")
         options["on_error"] = on_error
         if node_kind is not None:
@@ -394,20 +423,24 @@ def load(
         def run(g: Any) -> list[Any]:
             before = g.version
             reports: list[Any] = []
+            warnings: list[list[str]] = []
             try:
                 for src in sources:  # one transaction each: report what committed on failure
+                    start = g.version
                     reports += load_sources(g, [src], kind=kind, options=options)
                     committed["version"] = g.version
+                    w = g.last_commit_warnings if g.version > start else None
+                    warnings.append(w.lines() if w is not None else [])
             except BaseException:
                 with contextlib.suppress(Exception):
                     committed["version"] = g.version  # a commit that failed after it was made
                 if reports:
-                    _print_reports(reports)
+                    _print_reports(reports, warnings)
                     typer.echo(f"KG at {g.where}: version {before} -> {g.version}: "
                                f"{len(reports)} of {len(sources)} file(s) loaded before the "
                                f"error below ({sources[len(reports)]})")
                 raise
-            _print_reports(reports)
+            _print_reports(reports, warnings)
             typer.echo(f"KG at {g.where}: version {before} -> {g.version}")
             return reports
 

@@ -574,3 +574,50 @@ def test_catalog_refuses_a_header_naming_a_column_twice(tmp_path):
         with pytest.raises(KGLoadError, match=r"twice\.csv: line 1: .*column 'title' twice"):
             collect(load_catalog, src, id="sku", name="title", category="", specs="",
                     on_error=on_error)
+
+
+# --- --on-error skip does not apply to RDF (input fuzzing, finding 5) -------------------------
+
+_NT_ONE_BAD_LINE = (
+    b'<https://kgqp.dev/id/brand/a> <https://schema.org/name> "A" .\n'
+    b'<https://kgqp.dev/id/brand/b> <https://schema.org/name> "B" .\n'
+    b'<https://kgqp.dev/id/brand/c> <https://schema.org/name> "C\n'  # a line jump: bad
+)
+
+
+@pytest.mark.parametrize(("options", "warned"), [({"on_error": "skip"}, True),
+                                                  ({"on_error": "abort"}, False),
+                                                  ({}, False)])
+def test_load_sources_rdf_says_skip_does_not_apply(tmp_path, RecordingGraph, caplog, options,
+                                                   warned):
+    class G(RecordingGraph):
+        def import_rdf(self, path, format=None):
+            return LoadReport(str(path))
+
+    with caplog.at_level("WARNING", logger="kg.loaders"):
+        load_sources(G(), [tmp_path / "x.nt"], kind="rdf", options=options)
+    messages = [r.getMessage() for r in caplog.records]
+    if warned:
+        [message] = messages
+        assert "x.nt" in message and "does not apply to RDF" in message
+        assert "whole or not at all" in message
+    else:
+        assert not messages
+
+
+def test_cli_rdf_with_on_error_skip_warns_and_loads_nothing_of_a_bad_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from parser.app.cli import app
+
+    src = tmp_path / "one_bad.nt"
+    src.write_bytes(_NT_ONE_BAD_LINE)
+    r = CliRunner().invoke(app, ["kg", "load", str(tmp_path / "kg"), str(src), "--kind", "rdf",
+                                 "--on-error", "skip"])
+    assert r.exit_code == 2, r.output
+    assert "--on-error skip (on_error=skip) does not apply to RDF" in r.stderr, r.stderr
+    assert "loaded whole or not at all" in r.stderr
+    assert "one_bad.nt" in r.stderr and "error:" in r.stderr
+    out = CliRunner().invoke(app, ["kg", "load", "--help"], terminal_width=200).output
+    help_text = " ".join(re.sub(r"[│─╭╮╰╯]", " ", out).split())  # (rich's box, if any)
+    assert "Not for --kind rdf" in help_text, help_text
