@@ -496,7 +496,13 @@ def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: 
         import ray
         import ray.data
     except ImportError as exc:
-        raise ParserError("--engine ray needs the 'ray' extra: pip install 'kgqp[ray]'") from exc
+        if isinstance(exc, ModuleNotFoundError) and exc.name == "ray":
+            raise ParserError("--engine ray needs the 'ray' extra: pip install 'kgqp[ray]'"
+                              ) from exc
+        # ray is there but does not import (a version too old for this Python or pyarrow)
+        raise ParserError(f"--engine ray: ray is installed but ray.data does not import ({exc}): "
+                          "install a version the 'ray' extra allows: pip install 'kgqp[ray]'"
+                          ) from exc
     if concurrency < 1:
         raise ConfigError(f"--concurrency must be >= 1, got {concurrency}")
     if shard_size < 1:
