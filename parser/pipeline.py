@@ -180,15 +180,18 @@ def _chunks(texts: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 #: the price bounds of a parse's filters (and of its filter sources)
 _PRICE_FIELDS = ("price_min", "price_max")
+#: the filters read from numbers in the query's text: prices and sizes
+_NUMBER_FIELDS = (*_PRICE_FIELDS, "size")
 
 
 def _hide_numeric_marks(text: str) -> str | None:
-    """``text`` as the price patterns read it when it holds characters that NFKC turns into
-    digits but that are no decimal digits (superscripts, fractions, circled numbers: "10²"
-    became "102", "½" "1⁄2"), else ``None``: NFKC-normalised with whitespace collapsed (as
-    ``normalized``), each such character written ``x``. A letter glued to a number makes it
-    no amount ("10x"), so no digit of a price comes from such a character; full-width digits
-    ("５００") are decimal digits and still read. Only the price is read from this text."""
+    """``text`` as the price and size patterns read it when it holds characters that NFKC
+    turns into digits but that are no decimal digits (superscripts, fractions, circled
+    numbers: "10²" became "102", "1½" "11⁄2"), else ``None``: NFKC-normalised with whitespace
+    collapsed (as ``normalized``), each such character written ``x``. A letter glued to a
+    number makes it no amount or size ("10x", "1x inch"), so no digit of a price or a size
+    comes from such a character; full-width digits ("５００") are decimal digits and still
+    read. Only the prices and sizes are read from this text."""
     if text.isascii():
         return None
     out: list[str] = []
@@ -652,16 +655,17 @@ class QueryParser:
         hidden = _hide_numeric_marks(cut) if cut is not None else None
         if hidden is not None:
             # NFKC made digits of superscripts or fractions ("tv under 10²": a price_max of
-            # 102): the price bounds (only they) are those of the query with them hidden, as
-            # the expander reads them (rules included); rare, so expanded a second time
+            # 102; "drill bit 1½ inch": a size of 2 inch): the price bounds and sizes (only
+            # they) are those of the query with them hidden, as the expander reads them (rules
+            # included); rare, so expanded a second time
             priced = self.expander.expand(hidden, linked=linked, intent=intent,
                                           limit=self.config.max_expansions,
                                           embeddings=embeddings, departments=departments,
                                           outside=outside)
             filters = replace(filters, price_min=priced.filters.price_min,
-                              price_max=priced.filters.price_max)
-            sources = [s for s in sources if s.field not in _PRICE_FIELDS] + [
-                s for s in priced.filter_sources if s.field in _PRICE_FIELDS]
+                              price_max=priced.filters.price_max, size=priced.filters.size)
+            sources = [s for s in sources if s.field not in _NUMBER_FIELDS] + [
+                s for s in priced.filter_sources if s.field in _NUMBER_FIELDS]
         # a price bound is a finite number: an inf (or NaN) is no bound, and no JSON number
         bad = [f for f in _PRICE_FIELDS
                if (v := getattr(filters, f)) is not None and not math.isfinite(v)]

@@ -178,7 +178,31 @@ def _text(raw: io.BufferedIOBase) -> TextIO:
         if head.startswith(bom):
             encoding = name
             break
+    else:
+        guessed = _utf16_without_bom(peek(256)[:256] if callable(peek) else b"")
+        if guessed is not None:
+            logger.warning("the input has no byte-order mark but reads as %s (NUL bytes "
+                           "between its characters): read as %s; save it as UTF-8 to be sure",
+                           guessed.upper(), guessed.upper())
+            encoding = guessed
     return io.TextIOWrapper(raw, encoding=encoding, errors=_BAD_BYTES, newline="\n")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``head``, the start of a text without a
+    byte-order mark, looks like UTF-16 of mostly Latin text (written by ``iconv -t utf-16le``,
+    Java's UTF_16LE, ``bcp -w``): a NUL byte in most of the odd (LE) or even (BE) positions and
+    hardly any in the others; else None. UTF-8 text has no NUL bytes."""
+    n = len(head) // 2 * 2
+    if n < 4:
+        return None
+    even = head[0:n:2].count(0) / (n // 2)
+    odd = head[1:n:2].count(0) / (n // 2)
+    if odd >= 0.5 and even <= 0.1:
+        return "utf-16-le"
+    if even >= 0.5 and odd <= 0.1:
+        return "utf-16-be"
+    return None
 
 
 @contextlib.contextmanager

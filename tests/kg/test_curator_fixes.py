@@ -242,6 +242,18 @@ def test_a_commit_warns_of_a_name_another_brand_has(contract_graph, fx, caplog, 
         ("lg", fx.LG.iri), ("APPLE", fx.APPLE.iri)}
 
 
+def test_a_transaction_adding_more_names_than_the_cap_is_not_checked(graph, fx, monkeypatch):
+    """A bulk load (more than DUPLICATE_CHECK_MAX_NAMES names) skips the check: on a
+    60,000-brand gazetteer load it took a third of the load."""
+    import kg.graph
+
+    monkeypatch.setattr(kg.graph, "DUPLICATE_CHECK_MAX_NAMES", 1)
+    with graph.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "Samsung", "Samsung"))
+        tx.add_node(Node(NodeKind.BRAND, "quux", "Quux"))
+    assert not tx.warnings.duplicates
+
+
 def test_names_that_are_no_duplicate_are_not_warned_of(graph, fx):
     with graph.transaction() as tx:
         tx.add_node(Node(NodeKind.BRAND, "samsung", "Samsung", aliases=("Samsung Korea",)))

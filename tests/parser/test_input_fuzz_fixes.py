@@ -112,6 +112,19 @@ def test_decimal_digits_still_make_prices(qp, query, bound, value):
         (bound, f"{value:g}")]
 
 
+@pytest.mark.parametrize(("query", "sizes"), [
+    ("drill bit 1½ inch", None),  # NFKC: "11⁄2 inch", a size of 2 inch
+    ("rug 5½ ft", None),
+    ("tv 6⁵ inch", None),  # "65 inch"
+    ("tv 65 inch ½ price", ["65 inch"]),  # a real size beside a mark stays
+    ("tv ６５ inch", ["65 inch"]),  # full-width digits are decimal digits
+])
+def test_superscripts_and_fractions_are_no_size_digits(qp, query, sizes):
+    q = qp(query)
+    assert q.filters.get("size") == sizes, q.filters
+    assert [s.value for s in q.filter_sources if s.field == "size"] == (sizes or [])
+
+
 @pytest.mark.parametrize("query", ["tv under 10²", "samsung tv ½ under 500", "tv ５００ ①"])
 def test_the_parse_is_unchanged_but_for_the_price(kg, qp, query):
     """Offsets, ``normalized`` (NFKC) and, with rules, ``rewritten`` are as before: only the
@@ -171,6 +184,23 @@ def test_input_files_with_a_bom_are_decoded(tmp_path, caplog, encoding, gz):
         assert list(_read_queries(path)) == QUERIES
         assert _split_lines(data) == QUERIES  # the ray engine's reader
     assert not caplog.records
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("gz", [False, True])
+def test_utf16_files_without_a_bom_are_decoded_with_a_warning(tmp_path, caplog, encoding, gz):
+    """iconv -t utf-16le, Java's UTF_16LE and bcp -w write no byte-order mark: the NUL bytes
+    between the characters give it away (read as UTF-8, every query was garbage, silently)."""
+    from parser.app.batch import _read_queries, _split_lines
+
+    data = TEXT.encode(encoding)
+    data = gzip.compress(data) if gz else data
+    path = tmp_path / "queries.txt"
+    path.write_bytes(data)
+    with caplog.at_level(logging.WARNING, logger="parser.app.batch"):
+        assert list(_read_queries(path)) == QUERIES
+        assert _split_lines(data) == QUERIES
+    assert caplog.records and all(encoding.upper() in r.getMessage() for r in caplog.records)
 
 
 def test_stdin_with_a_utf16_bom_is_decoded(monkeypatch):
