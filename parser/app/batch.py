@@ -4,8 +4,10 @@ Two engines write the same JSON lines (one per query, in input order, timings dr
 
 * ``local``: streams the input through :meth:`QueryParser.pipe` and appends to one JSONL file;
   resumable: when the output exists, the queries it already holds are skipped (a torn last line
-  from an interruption is dropped and redone; an output of other queries is refused). ``-``
-  reads stdin / writes stdout (not resumable).
+  from an interruption is dropped and redone; an output of other queries is refused). What
+  produced the output (:func:`_producer`: the bundle manifest's checksum and the KG's version)
+  is recorded beside it, in ``OUT.kgqp.json``: a rerun with another bundle or KG version is
+  refused (``force`` starts over). ``-`` reads stdin / writes stdout (not resumable).
 
 Both engines read an input alike (:func:`_lines`): lines end at ``\n``; the text is UTF-8,
 or UTF-16 / UTF-32 when the file starts with their byte-order mark (a Windows "Unicode" export;
@@ -252,6 +254,60 @@ def _check_resume(output: Path, done: int, lines: Iterator[str]) -> None:
                     "--output, or delete it to start again")
 
 
+RUN_SUFFIX = ".kgqp.json"  # beside a local-engine output: what produced it
+
+
+def _producer(bundle: Path) -> dict[str, Any]:
+    """What a parse output depends on, read cheaply before parsing: the checksum of the bundle's
+    manifest (it holds the checksums of the tagger and fusion files, the parser settings and
+    the KG's location) and the version of the bundle's KG."""
+    from kg.io import sha256_file
+    from parser.bundle import MANIFEST, BundleManifest
+
+    bundle = Path(bundle).expanduser()
+    manifest = BundleManifest.read(bundle)  # a missing bundle: ModelNotFoundError
+    producer: dict[str, Any] = {"bundle_manifest_sha256": sha256_file(bundle / MANIFEST),
+                                "kg_version": None}
+    from kg import ProductGraph
+    from kg.store import location
+
+    server = location(manifest.kg_path) if manifest.kg_mode == "location" else None
+    kg_dir = bundle / manifest.kg_path if manifest.kg_mode == "snapshot" \
+        else Path(manifest.kg_path)
+    if isinstance(server, str) or kg_dir.is_dir():  # (else the load reports it)
+        kg = ProductGraph.open(server if isinstance(server, str) else kg_dir, read_only=True)
+        with contextlib.closing(kg):
+            producer["kg_version"] = kg.version
+    return producer
+
+
+def _stale_message(output: Path, record: Path, old: dict[str, Any] | None,
+                   new: dict[str, Any]) -> str:
+    if old is None:
+        why = f"there is no record of the bundle and KG that produced it (in {record})"
+    else:
+        diffs = []
+        if old.get("bundle_manifest_sha256") != new["bundle_manifest_sha256"]:
+            diffs.append("another bundle (or a rebuilt one)")
+        if old.get("kg_version") != new["kg_version"]:
+            diffs.append(f"KG version {old.get('kg_version')}, now {new['kg_version']}")
+        why = "it was parsed with " + " and ".join(diffs or ["other settings"])
+    return (f"{output} holds parses that a rerun would mix with new ones: {why}. It resumes "
+            "only the same bundle and KG version: pass --force to parse it all again, delete "
+            "it, or choose another --output")
+
+
+def _check_producer(meta: Path, output: Path, producer: dict[str, Any]) -> None:
+    """Refuse to resume ``output`` when ``meta`` records another producer (or none)."""
+    old = None
+    with contextlib.suppress(OSError, ValueError):
+        old = json.loads(meta.read_text(encoding="utf-8"))
+    if not isinstance(old, dict) or old.get("bundle_manifest_sha256") != \
+            producer["bundle_manifest_sha256"] or old.get("kg_version") != producer["kg_version"]:
+        raise ConfigError(_stale_message(output, meta, old if isinstance(old, dict) else None,
+                                         producer))
+
+
 def _dump(result: Any) -> str:
     d = result.to_dict()
     d.pop("timings", None)  # timings differ run to run; the output is deterministic without them
@@ -261,7 +317,7 @@ def _dump(result: Any) -> str:
 def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
                batch_size: int = 64, engine: str = "local", backend: str | None = None,
                progress: bool = True, concurrency: int = 1, shard_size: int = 10_000,
-               ray_address: str | None = None) -> int:
+               ray_address: str | None = None, force: bool = False) -> int:
     """Parse every line of the input into JSONL; returns the number of parsed queries in the
     output (those of an earlier, interrupted run included).
 
@@ -279,6 +335,9 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
         shard_size: ray engine: input lines per output shard (the unit of resumption).
         ray_address: ray engine: the cluster to join (default ``$RAY_ADDRESS``, else a local
             Ray); ignored when Ray is already initialised.
+        force: parse everything again, replacing an output (its parses are dropped) instead of
+            resuming it. Without it, an output written with another bundle or KG version is
+            refused (:class:`ConfigError`).
     """
     if engine not in ("local", "ray"):
         raise ConfigError(f"engine must be 'local' or 'ray', got {engine!r}")
@@ -290,7 +349,7 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
                               "work with --engine local only")
         return _parse_file_ray(bundle, str(input_path), Path(output_path),
                                batch_size=batch_size, backend=backend, concurrency=concurrency,
-                               shard_size=shard_size, address=ray_address)
+                               shard_size=shard_size, address=ray_address, force=force)
     if str(input_path) != "-" and Path(input_path).is_dir():
         raise ConfigError(f"{input_path} is a directory: the local engine reads one file "
                           "(a folder of files needs --engine ray)")
@@ -301,8 +360,12 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
         with _open_input(input_path) as fh:
             return _parse_stream(bundle, _lines(fh, cap), sys.stdout, done=0,
                                  batch_size=batch_size, backend=backend, progress=progress)
+    from kg.io import atomic_write_json
+
     output_path = Path(output_path)
-    done = _count_complete_lines(output_path)
+    meta = output_path.with_name(output_path.name + RUN_SUFFIX)
+    producer = _producer(bundle)
+    done = 0 if force else _count_complete_lines(output_path)
     if done:
         logger.info("resuming: %d queries already in %s", done, output_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
@@ -310,7 +373,10 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
         lines: Iterator[str] = _lines(stack.enter_context(_open_input(input_path)), cap)
         if done:
             _check_resume(output_path, done, lines)
-        out = stack.enter_context(open(output_path, "a", encoding="utf-8"))
+            _check_producer(meta, output_path, producer)
+        else:  # recorded before the first line is written: every line has a producer
+            atomic_write_json(meta, producer)
+        out = stack.enter_context(open(output_path, "a" if done else "w", encoding="utf-8"))
         written = _parse_stream(bundle, lines, out, done=done,
                                 batch_size=batch_size, backend=backend, progress=progress)
         out.flush()
@@ -373,18 +439,25 @@ def _input_files(spec: str) -> list[str]:
     return [str(p.resolve()) for p in files]
 
 
-def _manifest(out_dir: Path, files: list[str], shard_size: int) -> None:
-    """Record the input files and the shard size; a rerun with others would mix shards."""
+def _manifest(out_dir: Path, files: list[str], shard_size: int,
+              producer: dict[str, Any] | None = None) -> None:
+    """Record the input files, the shard size and what parses them (:func:`_producer`); a
+    rerun with others would mix shards."""
+    from kg.io import atomic_write_json
+
     meta = {"inputs": files, "shard_size": shard_size}
     path = out_dir / "_kgqp_batch.json"
     if path.is_file():
         old = json.loads(path.read_text(encoding="utf-8"))
-        if old != meta:
+        if {k: old.get(k) for k in meta} != meta:
             raise ConfigError(f"{out_dir} holds shards of another run ({old['inputs'][:3]}, "
                               f"shard size {old['shard_size']}): use a new --output folder or "
-                              "delete it")
-        return
-    path.write_text(json.dumps(meta), encoding="utf-8")
+                              "delete it (or pass --force)")
+        if producer is None or old.get("producer") == producer:
+            return
+        if any(p.name != path.name for p in out_dir.iterdir()):  # shards of another producer
+            raise ConfigError(_stale_message(out_dir, path, old.get("producer"), producer))
+    atomic_write_json(path, {**meta, "producer": producer} if producer is not None else meta)
 
 
 def _complete_shards(out_dir: Path, line_counts: dict[int, int],
@@ -515,7 +588,7 @@ def _make_sink(out_dir: str, shard_size: int) -> Any:
 
 def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: int,
                     backend: str | None, concurrency: int, shard_size: int,
-                    address: str | None) -> int:
+                    address: str | None, force: bool = False) -> int:
     try:
         import ray
         import ray.data
@@ -534,8 +607,11 @@ def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: 
     files = _input_files(input_spec)
     merge_to = output if output.suffix == ".jsonl" else None
     out_dir = output.with_name(output.name + ".shards") if merge_to else output
+    producer = _producer(bundle)
+    if force and (out_dir / "_kgqp_batch.json").is_file():  # only a folder of our shards
+        shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _manifest(out_dir, files, shard_size)
+    _manifest(out_dir, files, shard_size, producer)
 
     counts = _line_counts(out_dir)
     done = _complete_shards(out_dir, counts, shard_size)

@@ -98,7 +98,8 @@ def quickstart(
         bundle = ensure_default_bundle(home, tagger_epochs=tagger_epochs, force=force)
         parser = QueryParser.from_pretrained(bundle)  # read-only KG: no lock taken
         stats = parser.kg.stats().to_dict()
-        typer.echo(f"bundle: {bundle}\nKG: {json.dumps(stats)}")
+        # status lines: on stderr with --json, so stdout holds only the JSON lines
+        typer.echo(f"bundle: {bundle}\nKG: {json.dumps(stats)}", err=as_json)
         results = list(parser.pipe(EXAMPLE_QUERIES))
         if as_json:
             for r in results:
@@ -148,6 +149,9 @@ def parse(
     market: str | None = typer.Option(
         None, "--market", help="Parse one QUERY with the tagger of this market of the bundle "
         "(`bundle build --market`)."),
+    force: bool = typer.Option(
+        False, "--force", help="Parse all of --input again, replacing the --output file or "
+        "folder, instead of resuming it (a resume needs the same bundle and KG version)."),
 ) -> None:
     """Parse one QUERY, or a file of queries (--input/--output; - is stdin/stdout)."""
     from parser.app.threads import scoped_threads
@@ -168,7 +172,7 @@ def parse(
             out = output or "-"
             n = parse_file(bundle_dir, input_file, out, batch_size=batch_size, engine=engine,
                            backend=backend, concurrency=concurrency, shard_size=shard_size,
-                           progress=out != "-")
+                           progress=out != "-", force=force)
             # (a resumed run counts the lines an earlier run wrote: "wrote" would claim them)
             typer.echo(f"wrote {n} parsed queries to stdout" if out == "-" else
                        f"{out} holds {n} parsed queries", err=True)
@@ -206,7 +210,8 @@ def serve(
     bundle: Path | None = typer.Option(None, "--bundle", help="Bundle folder [default bundle]."),
     host: str = typer.Option("127.0.0.1", "--host",
                              help="Address to bind; a non-loopback one needs a token."),
-    port: int = typer.Option(8000, "--port"),
+    port: int = typer.Option(8000, "--port", min=0, max=65535,
+                             help="TCP port to bind (0: any free one)."),
     max_concurrency: int = typer.Option(8, "--max-concurrency",
                                         help="Parse requests in flight before 503."),
     max_query_chars: int = typer.Option(512, "--max-query-chars"),

@@ -16,6 +16,11 @@ code  meaning
       unusable query (:class:`~parser.errors.InputError`), an input file that does not exist
 3     the KG is locked by another writer (:class:`~kg.errors.KGLockedError`): retry later, or
       stop the other writer (``kgqp serve`` holds its KG's write lock)
+130   interrupted (Ctrl-C): ``error: interrupted`` on stderr (``kgqp kg load`` also says
+      whether the KG was committed; 143 when it was stopped by SIGTERM)
+141   stdout was closed by its reader (``kgqp kg export KG | head``): the command stops quietly,
+      with no ``error:`` line, and exits 128 + SIGPIPE like other Unix producers (``head``,
+      ``cat``, ``yes``); with ``set -o pipefail``, accept 141 or read the whole output
 ====  ============================================================================================
 
 Example:
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -38,7 +44,9 @@ from pathlib import Path
 __all__ = [
     "EXIT_BUSY",
     "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_PIPE",
     "EXIT_USAGE",
     "check_model_out",
     "cli_errors",
@@ -53,6 +61,8 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 3
+EXIT_PIPE = 141  # 128 + SIGPIPE: stdout's reader went away
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: Ctrl-C
 
 _state = {"verbose": False}
 
@@ -147,10 +157,51 @@ def cli_errors() -> Iterator[None]:
         # (typer.TyperException: the usage errors of typer's own copy of click, e.g.
         # typer.BadParameter, which are not click's classes since typer 0.20)
         raise
+    except KeyboardInterrupt:
+        # Ctrl-C: one line and 130 (128 + SIGINT), not click's bare "Aborted!" or nothing
+        click.echo("error: interrupted", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError as exc:
+        if not _stdout_closed():
+            _report(exc)
+        # the reader of stdout went away (`kgqp ... | head`): stop quietly, as the Python docs
+        # advise (Note on SIGPIPE): stdout to devnull, so that the flush at exit does not fail
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        raise typer.Exit(EXIT_PIPE) from None
     except Exception as exc:
-        if _state["verbose"]:
-            traceback.print_exception(exc, file=sys.stderr)
-        else:
-            logger.debug("command failed", exc_info=exc)
-        click.echo(error_line(exc), err=True)
-        raise typer.Exit(exit_code(exc)) from None
+        _report(exc)
+
+
+def _report(exc: BaseException) -> None:
+    """Print ``exc``'s error line (and its traceback under ``-v``); exit with its code."""
+    import click
+    import typer
+
+    if _state["verbose"]:
+        traceback.print_exception(exc, file=sys.stderr)
+    else:
+        logger.debug("command failed", exc_info=exc)
+    click.echo(error_line(exc), err=True)
+    raise typer.Exit(exit_code(exc)) from None
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (the BrokenPipeError came from it, not
+    from some other pipe or socket). True where it cannot be told (no poll())."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (captured): not a closed pipe
+        return False
+    if not hasattr(select, "poll"):
+        return True
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError):
+        return True

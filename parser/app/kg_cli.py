@@ -316,7 +316,7 @@ def link(
         None, "--label", help="Tagger label of the mention (creator, color, ...)."
     ),
     context: str | None = typer.Option(None, "--context", help="The whole query."),
-    limit: int = typer.Option(5, "--limit", help="Candidates to show."),
+    limit: int = typer.Option(5, "--limit", min=1, help="Candidates to show."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Link MENTION to ranked KG nodes (or NIL)."""
@@ -336,17 +336,20 @@ def link(
         Console().print(table)
 
 
-def _print_reports(reports: list[Any], warnings: list[list[str]] | None = None) -> None:
+def _print_reports(reports: list[Any], versions: list[int] | None = None) -> None:
     """One row per source: the records it gave (``read``: nodes and edges written, new or
     merged into ones the KG had; the version's own added/removed triples are in
-    ``kgqp kg versions``) and what it skipped, and why; then, per source, what its commit
-    loaded that is probably a mistake (``warnings``, aligned with ``reports``: edges to IRIs
-    that are no node of the KG, names another node of the same kind has)."""
+    ``kgqp kg versions``), what it skipped, and why, and the KG version its commit made
+    (``versions``, aligned with ``reports``). What a commit loaded that is probably a mistake
+    (edges to IRIs that are no node of the KG, names another node of the same kind has) is
+    logged on stderr, once, as ``WARNING kg.graph: KG version N ...``: the version column
+    names its file. Written to stdout; when that is no terminal (a log, a pipe) the table
+    is not cut to 80 columns."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("source", "read (new or merged)", "skipped (reason: n, e.g.)")
-    for r in reports:
+    table = Table("source", "read (new or merged)", "skipped (reason: n, e.g.)", "version")
+    for i, r in enumerate(reports):
         read = ", ".join(f"{k} {n}" for k, n in {**r.nodes, **r.edges}.items()) or "-"
         skipped = (
             "\n".join(
@@ -356,11 +359,40 @@ def _print_reports(reports: list[Any], warnings: list[list[str]] | None = None) 
             )
             or "-"
         )
-        table.add_row(r.source, read, skipped)
-    Console().print(table)
-    for r, lines in zip(reports, warnings or [], strict=False):
-        for line in lines:
-            typer.echo(f"warning: {r.source}: {line}")
+        version = versions[i] if versions is not None and i < len(versions) else None
+        table.add_row(r.source, read, skipped, "-" if version is None else str(version))
+    Console(width=None if sys.stdout.isatty() else 100_000).print(table)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Any:
+    """While the block runs, SIGTERM (``timeout``, systemd, CI runners) raises
+    :class:`KeyboardInterrupt` as SIGINT does, so the block's cleanup runs; yields a dict whose
+    ``"signal"`` is the signal that interrupted it (``None`` until one does). The old handler
+    is restored after (a thread other than the main one cannot set handlers: nothing is
+    installed there)."""
+    import signal
+    import threading
+
+    got: dict[str, int | None] = {"signal": None}
+    if threading.current_thread() is not threading.main_thread():
+        yield got
+        return
+
+    def on_signal(signum: int, frame: Any) -> None:
+        got["signal"] = signum
+        raise KeyboardInterrupt
+
+    old_term = signal.signal(signal.SIGTERM, on_signal)
+    old_int = signal.getsignal(signal.SIGINT)
+    if old_int is signal.default_int_handler:  # to tell SIGINT from SIGTERM; same behaviour
+        signal.signal(signal.SIGINT, on_signal)
+    try:
+        yield got
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        if old_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, old_int)
 
 
 def _gazetteer_node_kind(kind: str, node_kind: str | None) -> None:
@@ -397,11 +429,12 @@ def load(
 ) -> None:
     """Load data files into the KG, each file in its own transaction (a failed file leaves
     the KG as the files before it left it). The report counts the records each file gave
-    ("read": new ones and ones the KG already had) and the rows it skipped, then warns of
-    edges to IRIs that are no node of the KG and of names another node of the same kind
-    has. Loads are additive: a node the KG has keeps its name (a new one becomes an alias)
-    and gains the new categories beside its old ones (docs/howto/update-kg.md says how to
-    correct them)."""
+    ("read": new ones and ones the KG already had), the rows it skipped and the version its
+    commit made; edges to IRIs that are no node of the KG and names another node of the same
+    kind has are logged as warnings on stderr (with that version). Loads are additive: a node
+    the KG has keeps its name (a new one becomes an alias) and gains the new categories beside
+    its old ones (docs/howto/update-kg.md says how to correct them). An interrupted load
+    (SIGINT, SIGTERM) says on stderr whether the KG was committed."""
     with _errors():
         if on_error not in ("skip", "abort"):
             raise ValueError(f"--on-error must be 'skip' or 'abort', not {on_error!r}")
@@ -418,45 +451,69 @@ def load(
             options["node_kind"] = node_kind
         from kg.loaders import load_sources
 
-        committed = {"version": 0}  # the KG's version after the last file that loaded
+        # the KG's version before the load (None: not opened) and after the last file that
+        # loaded
+        committed: dict[str, Any] = {"before": None, "version": 0}
 
         def run(g: Any) -> list[Any]:
-            before = g.version
+            before = committed["before"] = g.version
             reports: list[Any] = []
-            warnings: list[list[str]] = []
+            versions: list[int] = []
             try:
                 for src in sources:  # one transaction each: report what committed on failure
-                    start = g.version
                     reports += load_sources(g, [src], kind=kind, options=options)
                     committed["version"] = g.version
-                    w = g.last_commit_warnings if g.version > start else None
-                    warnings.append(w.lines() if w is not None else [])
-            except BaseException:
+                    versions.append(g.version)
+            except BaseException as exc:
                 with contextlib.suppress(Exception):
                     committed["version"] = g.version  # a commit that failed after it was made
                 if reports:
-                    _print_reports(reports, warnings)
+                    _print_reports(reports, versions)
+                    what = ("interruption" if isinstance(exc, KeyboardInterrupt)
+                            else "error below")
                     typer.echo(f"KG at {g.where}: version {before} -> {g.version}: "
                                f"{len(reports)} of {len(sources)} file(s) loaded before the "
-                               f"error below ({sources[len(reports)]})")
+                               f"{what} ({sources[len(reports)]})")
                 raise
-            _print_reports(reports, warnings)
+            _print_reports(reports, versions)
             typer.echo(f"KG at {g.where}: version {before} -> {g.version}")
             return reports
 
         existed = kgdir.is_dir()
         new = not kgdir.exists() or (existed and not any(kgdir.iterdir()))
-        try:
-            _with_graph(kgdir, run, read_only=False, must_exist=False)
-        except BaseException:
-            # a failed first load leaves no empty KG behind ("changes nothing"); a KG with a
-            # committed version (an earlier file of this call loaded) is kept
-            if new and not committed["version"]:
-                from kg.io import remove_path
+        with _sigterm_as_interrupt() as got:
+            try:
+                _with_graph(kgdir, run, read_only=False, must_exist=False)
+            except BaseException as exc:
+                # a failed first load leaves no empty KG behind ("changes nothing"); a KG with
+                # a committed version (an earlier file of this call loaded) is kept
+                removed = False
+                if new and not committed["version"]:
+                    from kg.io import remove_path
 
-                for made in (list(kgdir.iterdir()) if existed else [kgdir]):
-                    remove_path(made)
-            raise
+                    for made in (list(kgdir.iterdir()) if existed else [kgdir]):
+                        remove_path(made)
+                    removed = True
+                if not isinstance(exc, KeyboardInterrupt):
+                    raise
+                # interrupted (SIGINT, or SIGTERM from `timeout`, systemd, a CI runner): one
+                # line on stderr saying what the KG holds now
+                import signal
+
+                signum = got["signal"] or signal.SIGINT
+                before, now = committed["before"], committed["version"]
+                if removed:
+                    state = f"nothing loaded; the new KG {_shown(kgdir)} was removed"
+                elif before is None:
+                    state = f"the KG at {_shown(kgdir)} was not changed"
+                elif now != before:
+                    state = f"the KG at {_shown(kgdir)} was committed: version {before} -> {now}"
+                else:
+                    state = (f"the KG at {_shown(kgdir)} was left at version {before} "
+                             "(nothing committed)")
+                typer.echo(f"error: interrupted ({signal.Signals(signum).name}); {state}",
+                           err=True)
+                raise typer.Exit(128 + signum) from None
 
 
 @app.command("drop-staging")

@@ -304,6 +304,7 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
                             registry=registry)
 
     state: dict[str, Any] = {"ready": True, "inflight": 0, "parser": None, "load_error": None,
+                             "load_exc": None,
                              "load_seconds": None, "loaded": threading.Event()}
     loader: Callable[[], Any] | None = None
     if callable(parser) and not hasattr(parser, "pipe"):
@@ -498,6 +499,7 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
             loaded = loader()
         except Exception as exc:  # reported by /ready; serve() exits 1
             state["load_error"] = f"{type(exc).__name__}: {exc}"
+            state["load_exc"] = exc  # serve() exits with its code (a locked KG: 3)
             logger.error("the model did not load: %s", state["load_error"])
         else:
             state["load_seconds"] = time.perf_counter() - t0
@@ -918,6 +920,8 @@ def serve(parser: "QueryParser | Callable[[], QueryParser]", *, host: str = "127
     _require_serve_extra()
     import uvicorn
 
+    if not 0 <= port <= 65535:  # (uvicorn died of an OverflowError, with a traceback)
+        raise ValueError(f"--port {port} is out of range: give 0..65535 (0: any free port)")
     if token is None and not is_loopback(host):
         raise ParserError(
             f"refusing to serve on {host} without a token: /kg/update and /kg/rollback would be "
@@ -951,6 +955,37 @@ def serve(parser: "QueryParser | Callable[[], QueryParser]", *, host: str = "127
 
     server.handle_exit = _handle_exit  # type: ignore[method-assign]
     threading.Thread(target=_stop_if_load_fails, name="kgqp-load-watch", daemon=True).start()
-    server.run()
+    startup_errors = _StartupErrors()
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.addHandler(startup_errors)
+    try:
+        server.run()
+    except SystemExit as exc:
+        # uvicorn exits 3 (its STARTUP_FAILURE) when it cannot bind (port in use, unknown
+        # host): not kgqp's "KG locked" code. An I/O error under the exit-code policy: 1.
+        if exc.code in (0, None):
+            raise
+        reason = startup_errors.last or f"uvicorn exited with code {exc.code}"
+        raise OSError(f"cannot serve on {host}:{port}: {reason}") from None
+    finally:
+        uvicorn_log.removeHandler(startup_errors)
     if state["load_error"]:
-        raise ParserError(f"the model did not load: {state['load_error']}")
+        from kg.errors import KGLockedError
+
+        message = f"the model did not load: {state['load_error']}"
+        if isinstance(state["load_exc"], KGLockedError):  # exit 3: retry later
+            raise KGLockedError(message) from state["load_exc"]
+        raise ParserError(message) from state["load_exc"]
+
+
+class _StartupErrors(logging.Handler):
+    """Keeps the last ERROR message uvicorn logs (why it could not start), for the one
+    ``error: ...`` line of ``kgqp serve``."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.last: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):
+            self.last = " ".join(record.getMessage().split())

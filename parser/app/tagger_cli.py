@@ -198,13 +198,17 @@ def convert(
     source: Annotated[str, typer.Option(
         help="Label Studio input: auto (a task's last annotation, else its prediction), "
              "annotations (annotated tasks only) or predictions.")] = "auto",
+    force: Annotated[bool, typer.Option(
+        "--force", help="Overwrite an existing DST (without it, an existing file is refused: "
+        "it may hold annotations, e.g. a Label Studio export).")] = False,
 ) -> None:
     """Convert between CoNLL, span JSONL and Label Studio tasks, and between BIO and BIOES.
 
     The input is validated whole first (offsets, word boundaries, overlaps, labels): a bad
     task is reported with its file and line (or task index) and nothing is written. The
     summary counts the tasks a person annotated and those that are the model's unreviewed
-    predictions (span JSONL output keeps the mark: "source")."""
+    predictions (span JSONL output keeps the mark: "source"). An existing DST is refused
+    unless --force; it is replaced whole (written atomically)."""
     from parser.tagger.data import write_conll
     from parser.tagger.formats import (
         label_studio_config,
@@ -219,6 +223,11 @@ def convert(
         if source not in ("auto", "annotations", "predictions"):
             raise ConfigError("--source must be auto, annotations or predictions, got "
                               f"{source!r}")
+        if dst.is_dir():
+            raise ConfigError(f"DST {dst} is a folder: give the output file's path")
+        if dst.exists() and not force:
+            raise ConfigError(f"DST {dst} already exists (annotations, e.g. a Label Studio "
+                              "export?): write to a new file, or pass --force to overwrite it")
         allowed = _labels_option(labels, tagger)
         counts: dict[str, int] = {}
         if dst.suffix not in (".json", ".jsonl"):  # CoNLL out: keep the words as read

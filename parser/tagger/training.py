@@ -20,6 +20,7 @@ import logging
 import math
 import random
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -887,7 +888,7 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         msg = (f"epoch {epoch + 1}: loss {rec['loss']:.4f} dev F1 {f1:.4f} "
                f"(best {best_f1:.4f} @ {best_epoch}) {train_s_time:.0f}s")
         if cfg.progress:
-            tqdm.write(msg)
+            tqdm.write(msg, file=sys.stderr)  # stdout holds only the command's result
         logger.info(msg)
         if cfg.adapter is not None:  # an adapter run is short: no resumable checkpoint
             continue

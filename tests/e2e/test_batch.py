@@ -39,6 +39,8 @@ def test_local_engine_resumes_after_interruption(own_bundle: Path, tmp_path: Pat
     part = tmp_path / "part.jsonl"
     part.write_text("\n".join(lines[:3]) + "\n" + lines[3][: len(lines[3]) // 2],
                     encoding="utf-8")
+    # (the run records its bundle and KG version beside its output before the first line)
+    shutil.copy(tmp_path / "full.jsonl.kgqp.json", tmp_path / "part.jsonl.kgqp.json")
     assert parse_file(own_bundle, queries, part, batch_size=3, progress=False) == N_LINES
     assert part.read_text(encoding="utf-8") == full.read_text(encoding="utf-8")
 

@@ -217,3 +217,18 @@ def test_an_import_error_of_our_own_is_not_called_a_missing_dependency() -> None
     assert "optional dependency is missing" in extra and "pip install" in extra
     hint = error_line(ImportError("to_pandas() needs pandas: pip install pandas"))
     assert hint == "error: to_pandas() needs pandas: pip install pandas"
+
+
+def test_an_interrupted_command_says_so_and_exits_130(monkeypatch, capsys) -> None:
+    """Ctrl-C in a command: one `error: interrupted` line and 130 (128 + SIGINT); a script's
+    log showed nothing, or click's bare "Aborted!" with exit 1."""
+    import parser.app.cli as cli
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "app", interrupted)
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 130
+    assert capsys.readouterr().err == "error: interrupted\n"

@@ -68,6 +68,9 @@ def fake_bundle(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
         return QueryParser(tagger=_Tagger(), kg=ProductGraph.in_memory(), config=made.config)
 
     monkeypatch.setattr(QueryParser, "from_pretrained", classmethod(from_pretrained))
+    # (no bundle on disk: what produced an output is a fixed record)
+    monkeypatch.setattr(batch, "_producer",
+                        lambda bundle: {"bundle_manifest_sha256": "fake", "kg_version": 0})
     return made
 
 
