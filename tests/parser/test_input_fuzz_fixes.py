@@ -18,7 +18,6 @@ import logging
 import math
 import sys
 import unicodedata
-from dataclasses import dataclass
 
 import pytest
 
@@ -26,34 +25,8 @@ from fusion.expand import QueryExpander
 from fusion.rules import RuleSet
 from kg import Node, NodeKind, ProductGraph
 from parser.pipeline import ParserConfig, QueryParser
-from parser.tagger.predict import Entity, TaggedText
 
-
-@dataclass
-class _Item:
-    text: str
-
-
-class WordTagger:
-    """A tagger whose spans are the query's whitespace-separated words."""
-
-    def prepare(self, texts, *, matches=None):
-        return [_Item(t) for t in texts]
-
-    def forward(self, items, *, pooled=False, batch=False):
-        return None, None
-
-    def decode(self, items, logits):
-        out = []
-        for item in items:
-            ents, pos = [], 0
-            for word in item.text.split():
-                start = item.text.index(word, pos)
-                pos = start + len(word)
-                label = "creator" if word.lower() == "samsung" else "core_product_type"
-                ents.append(Entity(word, start, pos, label, 0.9))
-            out.append(TaggedText(item.text, ents))
-        return out
+from .word_tagger import WordTagger
 
 
 @pytest.fixture(scope="module")

@@ -5,46 +5,16 @@ marks from an entity (its text, offsets and link), but keeps those that belong t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from kg import Node, NodeKind, ProductGraph
 from parser.pipeline import QueryParser
-from parser.tagger.predict import Entity, TaggedText
+from parser.tagger.predict import Entity
+
+from .word_tagger import WordTagger
 
 LABELS = {"samsung": "creator", "lg": "creator", "dunkin'": "creator", "65\"": "UoM",
           "6'": "UoM"}
-
-
-@dataclass
-class _Item:
-    text: str
-
-
-class WordTagger:
-    """A tagger whose spans are the query's whitespace-separated words, punctuation and all
-    (as the bundle's tagger cuts '"samsung tv"'), labelled by :data:`LABELS` (else a product
-    type)."""
-
-    def prepare(self, texts, *, matches=None):
-        return [_Item(t) for t in texts]
-
-    def forward(self, items, *, pooled=False, batch=False):
-        return None, None
-
-    def decode(self, items, logits):
-        out = []
-        for item in items:
-            ents, pos = [], 0
-            for word in item.text.split():
-                start = item.text.index(word, pos)
-                pos = start + len(word)
-                bare = word.strip("\"'()[],.!?;:“”‘’").lower()
-                label = LABELS.get(word.lower(), LABELS.get(bare, "core_product_type"))
-                ents.append(Entity(word, start, pos, label, 0.9))
-            out.append(TaggedText(item.text, ents))
-        return out
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +27,7 @@ def qp() -> QueryParser:
         Node(NodeKind.CATEGORY, "bb/tvs", "TVs", aliases=("tv",), path="TV & Home Theater > TVs"),
         Node(NodeKind.CATEGORY, "bb/cables", "Cables", path="Accessories > Cables"),
     ], progress=False)
-    return QueryParser(tagger=WordTagger(), kg=g)
+    return QueryParser(tagger=WordTagger(LABELS), kg=g)
 
 
 def _ents(q):
@@ -139,7 +109,7 @@ def test_expansion_reads_the_query_as_parsed_not_the_raw_text(qp):
     from fusion.expand import QueryExpander
     from parser.pipeline import ParserConfig
 
-    cut = QueryParser(tagger=WordTagger(), kg=qp.kg, expander=QueryExpander(qp.kg),
+    cut = QueryParser(tagger=WordTagger(LABELS), kg=qp.kg, expander=QueryExpander(qp.kg),
                       config=ParserConfig(max_query_chars=20, on_too_long="truncate"))
     q = cut("samsung tv " + "x" * 30 + " under 500")
     assert q.truncated and "price_max" not in q.filters

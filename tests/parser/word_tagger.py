@@ -1,0 +1,49 @@
+"""A tagger for pipeline tests: its spans are the query's whitespace-separated words,
+punctuation and all (as the bundle's tagger cuts '"samsung tv"'), each labelled by a word ->
+label mapping (looked up as written, then with edge punctuation stripped; else a product
+type). It implements the stages the pipeline calls (prepare, forward, decode) and nothing else.
+
+>>> [e.label for e in WordTagger().decode(WordTagger().prepare(["samsung tv"]), None)[0].entities]
+['creator', 'core_product_type']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from parser.tagger.predict import Entity, TaggedText
+
+_EDGE = "\"'()[],.!?;:“”‘’"
+
+
+@dataclass
+class _Item:
+    text: str
+
+
+class WordTagger:
+    """Spans: the words of the query; labels: ``labels`` (default: samsung is a creator)."""
+
+    def __init__(self, labels: Mapping[str, str] | None = None) -> None:
+        self.labels = dict(labels if labels is not None else {"samsung": "creator"})
+
+    def prepare(self, texts, *, matches=None):
+        return [_Item(t) for t in texts]
+
+    def forward(self, items, *, pooled=False, batch=False):
+        return None, None
+
+    def decode(self, items, logits):
+        out = []
+        for item in items:
+            ents, pos = [], 0
+            for word in item.text.split():
+                start = item.text.index(word, pos)
+                pos = start + len(word)
+                bare = word.strip(_EDGE).lower()
+                label = self.labels.get(word.lower(),
+                                        self.labels.get(bare, "core_product_type"))
+                ents.append(Entity(word, start, pos, label, 0.9))
+            out.append(TaggedText(item.text, ents))
+        return out
