@@ -11,7 +11,8 @@ Two engines write the same JSON lines (one per query, in input order, timings dr
 
 Both engines read an input alike (:func:`_lines`): lines end at ``\n``; the text is UTF-8,
 or UTF-16 / UTF-32 when the file starts with their byte-order mark (a Windows "Unicode" export;
-a UTF-8 BOM is dropped too); bytes not valid in that encoding are replaced (U+FFFD) and a
+a UTF-8 BOM is dropped too), or UTF-16 without a mark when NUL bytes between its characters
+give it away (with a warning); bytes not valid in that encoding are replaced (U+FFFD) and a
 warning counts the lines that had them (and names the first); gzip data is decompressed, and a
 line is read with a length cap (:func:`_line_cap`:
 64 Ki characters, more when the bundle parses longer queries): a longer line is parsed from its
