@@ -6,9 +6,7 @@ Heavy parts are session-scoped: the tagger is trained once (~10 s), the servers 
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -23,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # for `from support import ...` in the tests of this folder
     sys.path.insert(0, str(HERE))
 
-from support import LiveServer, build_kg, start_server  # noqa: E402
+from support import LiveServer, build_kg, served_copy  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -94,36 +92,23 @@ def tagger(tagger_dir: Path) -> Any:
 def live(tmp_path_factory: pytest.TempPathFactory, tagger: Any,
          kg_dir: Path) -> Iterator[LiveServer]:
     """The server under test: real app, real uvicorn, real on-disk KG (a private copy)."""
-    from kg import ProductGraph
     from parser.app.service import ServiceLimits
     from parser.pipeline import ParserConfig, QueryParser
 
-    path = tmp_path_factory.mktemp("e2e-live") / "kg"
-    shutil.copytree(kg_dir, path)
-    graph = ProductGraph.open(path)
-    parser = QueryParser(tagger=tagger, kg=graph, config=ParserConfig(max_query_chars=200))
-    srv = start_server(parser, ServiceLimits(max_body_bytes=16 * 1024, max_query_chars=200,
-                                             max_batch_size=16, max_concurrency=8))
-    yield srv
-    srv.stop()
-    with contextlib.suppress(Exception):
-        graph.close()
+    with served_copy(kg_dir, tmp_path_factory.mktemp("e2e-live"), lambda graph: QueryParser(
+            tagger=tagger, kg=graph, config=ParserConfig(max_query_chars=200)),
+            ServiceLimits(max_body_bytes=16 * 1024, max_query_chars=200, max_batch_size=16,
+                          max_concurrency=8)) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")
 def slow_live(tmp_path_factory: pytest.TempPathFactory, tagger: Any,
               kg_dir: Path) -> Iterator[LiveServer]:
     """A server whose parses take >= 50 ms each and that admits 2 parse requests at a time."""
-    from kg import ProductGraph
     from parser.app.service import ServiceLimits
     from parser.pipeline import QueryParser
 
-    path = tmp_path_factory.mktemp("e2e-slow") / "kg"
-    shutil.copytree(kg_dir, path)
-    graph = ProductGraph.open(path)
-    parser = QueryParser(tagger=SlowTagger(tagger, 0.05), kg=graph)
-    srv = start_server(parser, ServiceLimits(max_concurrency=2))
-    yield srv
-    srv.stop()
-    with contextlib.suppress(Exception):
-        graph.close()
+    with served_copy(kg_dir, tmp_path_factory.mktemp("e2e-slow"), lambda graph: QueryParser(
+            tagger=SlowTagger(tagger, 0.05), kg=graph), ServiceLimits(max_concurrency=2)) as srv:
+        yield srv

@@ -3,9 +3,11 @@ colours) and a free TCP port."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,28 @@ def start_server(parser: Any, limits: Any = None) -> LiveServer:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     return LiveServer(f"http://127.0.0.1:{port}", app, parser, server, thread)
+
+
+@contextlib.contextmanager
+def served_copy(kg_dir: Path, folder: Path, make_parser: Callable[[Any], Any],
+                limits: Any = None) -> Iterator[LiveServer]:
+    """A live server on a private copy of the KG in ``kg_dir`` (copied to ``folder / "kg"``,
+    opened writable): ``make_parser(graph)`` gives its parser. Stopped, and the KG closed,
+    after the block."""
+    import shutil
+
+    from kg import ProductGraph
+
+    path = folder / "kg"
+    shutil.copytree(kg_dir, path)
+    graph = ProductGraph.open(path)
+    srv = start_server(make_parser(graph), limits)
+    try:
+        yield srv
+    finally:
+        srv.stop()
+        with contextlib.suppress(Exception):
+            graph.close()
 
 
 def bestbuy_jsonl(path: Path, rows: list[tuple[str, str]]) -> Path:

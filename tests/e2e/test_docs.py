@@ -44,16 +44,17 @@ ELLIPSIS = "..."  # an argument "..." elides options: the command is checked, no
 DOC_SERVER = "127.0.0.1:7878"  # the docs' SPARQL server: runs against an `oxigraph serve` here
 _FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
+
+def catalogue_example() -> str:
+    """The ``products.csv`` that docs/howto/load-catalogue.md shows (its first text block after
+    "Say `products.csv` is"), as the doc's commands read it."""
+    doc = (ROOT / "docs" / "howto" / "load-catalogue.md").read_text(encoding="utf-8")
+    return doc.split("Say `products.csv` is", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+
+
 FILES = {
     "queries.txt": "apple iphone 12 case\nwooden coffee table\n",
-    "products.csv": (
-        "sku,title,brand,category,specs\n"
-        "K1,Acme 1.7 L Electric Kettle,Acme,Home > Kitchen > Kettles,"
-        "\"[{'key': 'Color', 'value': 'Red'}]\"\n"
-        "K2,Acme Toaster 2 Slice,Acme,Home > Kitchen > Toasters,"
-        "\"[{'key': 'Color', 'value': 'Silver'}]\"\n"
-        "H1,Zorblax Hoverboard X2,Zorblax,Sports > Hoverboards,\n"
-    ),
+    "products.csv": catalogue_example(),
     "brands.txt": "Acme\nSamsung\nNike\n",
     "new-brands.txt": "Zorblax\nGlorp\n",
     "colors.txt": "red\nblue\nsilver\n",

@@ -10,16 +10,14 @@ each reproduced on the old code:
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from support import LiveServer, start_server
+from support import LiveServer, served_copy
 from typer.testing import CliRunner
 
 BRAND = "https://kgqp.dev/id/brand/"
@@ -40,20 +38,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, tagger: Any,
            kg_dir: Path) -> Iterator[LiveServer]:
     """A server with expansion (price filters) and 512-character queries, on a private KG."""
     from fusion.expand import QueryExpander
-    from kg import ProductGraph
     from parser.app.service import ServiceLimits
     from parser.pipeline import ParserConfig, QueryParser
 
-    path = tmp_path_factory.mktemp("fuzz-fixes") / "kg"
-    shutil.copytree(kg_dir, path)
-    graph = ProductGraph.open(path)
-    parser = QueryParser(tagger=tagger, kg=graph, expander=QueryExpander(graph),
-                         config=ParserConfig(max_query_chars=512))
-    srv = start_server(parser, ServiceLimits(max_query_chars=512, max_batch_size=16))
-    yield srv
-    srv.stop()
-    with contextlib.suppress(Exception):
-        graph.close()
+    with served_copy(kg_dir, tmp_path_factory.mktemp("fuzz-fixes"), lambda graph: QueryParser(
+            tagger=tagger, kg=graph, expander=QueryExpander(graph),
+            config=ParserConfig(max_query_chars=512)),
+            ServiceLimits(max_query_chars=512, max_batch_size=16)) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -20,14 +20,9 @@ ID = "https://kgqp.dev/id/"
 TYPO = ID + "brand/samsnug"
 runner = CliRunner()
 
-PRODUCTS = (  # the example of docs/howto/load-catalogue.md
-    "sku,title,brand,category,specs\n"
-    "K1,Acme 1.7 L Electric Kettle,Acme,Home > Kitchen > Kettles,"
-    "\"[{'key': 'Color', 'value': 'Red'}]\"\n"
-    "K2,Acme Toaster 2 Slice,Acme,Home > Kitchen > Toasters,"
-    "\"[{'key': 'Color', 'value': 'Silver'}]\"\n"
-    "H1,Zorblax Hoverboard X2,Zorblax,Sports > Hoverboards,\n"
-)
+# the example of docs/howto/load-catalogue.md, read from it (as tests/e2e/test_docs.py does)
+PRODUCTS = (ROOT / "docs" / "howto" / "load-catalogue.md").read_text(encoding="utf-8").split(
+    "Say `products.csv` is", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
 CATALOG = ["--kind", "catalog", "--option", "source=myshop", "--option", "id=sku", "--option",
            "name=title", "--option", "category=category"]
 
