@@ -1,6 +1,6 @@
 """INT8 schemes of the tagger side by side: F1 cost, batch dependence, latency.
 
-    python bench/quantization.py --model ~/.cache/kgqp/tagger [--data F.conll]
+    python bench/quantization.py --model ~/.cache/kgqp/tagger --kg ~/.cache/kgqp/kg [--data F.conll]
 
 For the same trained tagger: torch (reference), ONNX fp32, ONNX INT8 with dynamic quantisation
 (activation scales computed per call over the whole batch) and ONNX INT8 weight-only
@@ -11,6 +11,11 @@ For the same trained tagger: torch (reference), ONNX fp32, ONNX INT8 with dynami
 - how many queries get other tags in a batch of 64 than alone;
 - single-query latency p50/p95 of the ONNX graphs over distinct queries (QueryNER train, each
   query once per graph, the graphs interleaved query by query so that each sees the same load).
+
+A tagger trained with KG lexicon features (the quickstart's) needs the KG it was trained with:
+``--kg KGDIR`` (a folder or a KG server URL, opened read-only) is every measured tagger's
+lexicon. Without it each lexicon feature is 0 (the tagger warns), so its tags, and its F1,
+are not those it was selected on.
 
 The exports are written to a temporary copy of the model folder; the folder itself is not
 changed.
@@ -62,14 +67,20 @@ def main() -> None:
     ap.add_argument("--model", type=Path, required=True)
     ap.add_argument("--data", type=Path, default=Path("data/queryner/validation.conll"))
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--kg", metavar="KGDIR", default=None,
+                    help="The KG the tagger was trained with, for its KG lexicon features "
+                    "(default: none)")
     args = ap.parse_args()
 
     import torch
 
     torch.set_num_threads(args.threads)
+    from kg import ProductGraph
+    from kg.store import redact_url
     from parser.tagger import Tagger, export_onnx
     from parser.tagger.data import read_conll
 
+    lexicon = ProductGraph.open(args.kg, read_only=True) if args.kg else None
     sents = read_conll(args.data)
     gold = [list(s.tags) for s in sents]
     train = args.data.parent / "train.conll"
@@ -79,15 +90,17 @@ def main() -> None:
     work = tmp / "tagger"
     shutil.copytree(args.model.expanduser(), work,
                     ignore=shutil.ignore_patterns("checkpoint", "*.onnx"))
-    taggers = {"torch": Tagger.from_pretrained(work, num_threads=args.threads)}
+    taggers = {"torch": Tagger.from_pretrained(work, num_threads=args.threads,
+                                               lexicon=lexicon)}
     export_onnx(work, int8=False)
     taggers["onnx fp32"] = Tagger.from_pretrained(work, backend="onnx", int8=False,
-                                                  num_threads=args.threads)
+                                                  num_threads=args.threads, lexicon=lexicon)
     for scheme in ("dynamic", "weights"):
         export_onnx(work, int8=True, quantize=scheme)
         keep = tmp / f"int8-{scheme}.onnx"
         shutil.copy(work / "model.int8.onnx", keep)
-        t = Tagger.from_pretrained(work, backend="onnx", int8=True, num_threads=args.threads)
+        t = Tagger.from_pretrained(work, backend="onnx", int8=True, num_threads=args.threads,
+                                   lexicon=lexicon)
         taggers[f"onnx int8 {scheme}"] = t
     latency = _latency({k: t for k, t in taggers.items() if k != "torch"}, timing)
     results = {}
@@ -107,8 +120,9 @@ def main() -> None:
         print(f"{name:22s} {r['f1_alone']:9.4f} {r['f1_batch64']:8.4f} "
               f"{r['queries_tagged_differently_in_batch']:7d} {r['p50_ms']:7.2f} "
               f"{r['p95_ms']:7.2f}")
-    print(json.dumps({"model": str(args.model), "data": str(args.data), "n": len(sents),
-                      "threads": args.threads, "results": results}))
+    print(json.dumps({"model": str(args.model), "kg": args.kg and redact_url(args.kg),
+                      "data": str(args.data), "n": len(sents), "threads": args.threads,
+                      "results": results}))
 
 
 if __name__ == "__main__":

@@ -206,6 +206,17 @@ def encode_node_texts(
     return {t: table[t] for t in wanted}
 
 
+def _warn_untyped(untyped: set[str], dangling: int) -> None:
+    """Say that the edges to IRIs that are no node of the KG are left out, and how to fix the
+    KG: such an edge is committed with a warning (``kg.ProductGraph``: a misspelt IRI) and
+    parsing never expands to its IRI, so training must not fail on it either."""
+    logger.warning(
+        "leaving %d edge(s) to %d IRI(s) that are no node of the KG (no type, no name) out of "
+        "the graph the GNN trains on, e.g. %s: a misspelt IRI? Add the nodes, or remove the "
+        "edges (Transaction.remove_edge, or roll the KG back to the version before them)",
+        dangling, len(untyped), ", ".join(sorted(untyped)[:3]))
+
+
 def kg_to_hetero(
     graph: Any,
     *,
@@ -214,6 +225,11 @@ def kg_to_hetero(
     progress: bool = False,
 ) -> KGHetero:
     """Convert a KG (``ProductGraph`` or networkx graph) to a validated :class:`KGHetero`.
+
+    An IRI without a kind (the far end of an edge to an IRI that is no node of the KG, which
+    ``kg`` commits with a warning) is no node of the result and its edges are left out, with
+    one warning that counts them; the fingerprint is still that of the whole graph, so the
+    embeddings caches keyed by it match the KG as opened.
 
     Args:
         graph: a ``kg.ProductGraph`` or an ``nx.MultiDiGraph`` with node attrs ``kind``,
@@ -228,9 +244,13 @@ def kg_to_hetero(
     version = graph_version(graph)
     g = as_networkx(graph)
     iris: dict[str, list[str]] = defaultdict(list)
+    untyped: set[str] = set()
     for iri, attrs in g.nodes(data=True):
         kind = attrs.get("kind")
         kind = getattr(kind, "value", kind)
+        if kind is None:  # the far end of an edge to an IRI that is no node of the KG
+            untyped.add(iri)
+            continue
         if kind not in NODE_KINDS:
             raise FusionDataError(f"node {iri!r} has kind {kind!r}; expected one of {NODE_KINDS}")
         iris[kind].append(iri)
@@ -239,6 +259,7 @@ def kg_to_hetero(
     index = {iri: (t, i) for t, lst in iris.items() for i, iri in enumerate(lst)}
 
     edges: dict[EdgeType, set[tuple[int, int]]] = defaultdict(set)
+    dangling = 0
     for u, v, d in g.edges(data=True):
         rel = d.get("relation")
         rel = getattr(rel, "value", rel)
@@ -246,9 +267,14 @@ def kg_to_hetero(
             raise FusionDataError(
                 f"edge {u!r} -> {v!r} has relation {rel!r}; expected one of {RELATIONS}"
             )
+        if u in untyped or v in untyped:
+            dangling += 1
+            continue
         (st, si), (dt, di) = index[u], index[v]
         edges[(st, rel, dt)].add((si, di))
         edges[(dt, REVERSE_PREFIX + rel, st)].add((di, si))
+    if untyped:
+        _warn_untyped(untyped, dangling)
 
     texts = {t: [node_text(g.nodes[iri]) for iri in lst] for t, lst in iris.items()}
     table = encode_node_texts(

@@ -20,7 +20,31 @@ app = typer.Typer(
 )
 logger = logging.getLogger(__name__)
 
-_KG = typer.Option(..., "--kg", help="KG directory (kgqp kg build).", exists=True, file_okay=False)
+
+def _kg_location(value: Path) -> Path:
+    """``--kg``: a KG folder that exists, or a KG server URL (docs/howto-kg-server.md), which
+    the ``Path`` type folded to ``sparql+http:/host``: ``ProductGraph.open`` reads it back
+    (kg.store.location). A missing folder is refused here, before any model is loaded."""
+    from kg.store import location
+
+    try:
+        where = location(value)
+    except ValueError as exc:  # http://... : a URL, but no KG location
+        raise typer.BadParameter(str(exc)) from exc
+    if isinstance(where, Path):
+        if not where.exists():
+            raise typer.BadParameter(
+                f"KG directory {where} does not exist: build one with `kgqp kg build-default "
+                f"{where}`, or give a KG server URL sparql+http://host:port/")
+        if not where.is_dir():
+            raise typer.BadParameter(f"{where} is a file, not a KG directory")
+    return value
+
+
+_KG = typer.Option(
+    ..., "--kg", callback=_kg_location,
+    help="KG directory (kgqp kg build-default), or a KG server URL sparql+http://host:port/ "
+    "(docs/howto-kg-server.md).")
 _ENC = typer.Option(
     "minilm",
     "--text-encoder",

@@ -64,17 +64,22 @@ def _base_pairs() -> set[tuple[str, str]]:
 
 
 def _open_kg(kg: Path | None):
-    """The KG at ``kg`` opened read-only (the tagger's lexicon), or None."""
+    """The KG at ``kg`` opened read-only (the tagger's lexicon), or None: a folder, or a KG
+    server URL (docs/howto-kg-server.md), which the ``Path`` type folded to
+    ``sparql+http:/host`` (kg.store.location puts the slash back)."""
     if kg is None:
         return None
     from kg import ProductGraph
+    from kg.store import location
 
-    if not kg.is_dir():
+    where = location(kg)
+    if isinstance(where, Path) and not where.is_dir():
         raise typer.BadParameter(f"{kg} is not a KG directory", param_hint="--kg")
-    return ProductGraph.open(kg, read_only=True)
+    return ProductGraph.open(where, read_only=True)
 
 
-_KG_HELP = "KG directory (opened read-only) used as the lexicon for KG lexicon features."
+_KG_HELP = ("KG directory, or a KG server URL sparql+http://host:port/ (opened read-only), used "
+            "as the lexicon for KG lexicon features.")
 
 # Options shared by `tagger train` and `tagger distill` (the student is trained the same way).
 TrainOpt = Annotated[Path, typer.Option("--train", help="Training data: CoNLL, span JSONL "
