@@ -62,7 +62,12 @@ Policies (what a search engine can trust):
   links nothing and has no word of any KG name (:attr:`kg.ProductGraph.vocabulary`: random
   letters, a string from another domain) gets no hard category filter and no expansions from
   its intent's category whatever the intent's probability: the intent of such a query is the
-  text model's guess, a suggestion only. ``FILTER`` rules are always hard.
+  text model's guess, a suggestion only. ``FILTER`` rules are hard, but for one whose input
+  the query excludes ("not refurbished laptop"): a DOWN boost of its value, as a negated link
+  (:mod:`fusion.rules`).
+- *Sizes the query excludes* ("tv not 65 inch", linked or read by a pattern) are DOWN boosts,
+  and a linked size value named by a bare number ("4", "15", "2-5": "galaxy watch 4") sets no
+  size at all.
 
 plus structured :class:`Filters` (brand, category, colour, size, price range from patterns such
 as "under 800", "$100-200", "between 100 and 200"). Rules (:mod:`fusion.rules`) add synonyms,
@@ -88,6 +93,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -374,8 +380,10 @@ class CategorySuggestion:
 
 class Boost(NamedTuple):
     """An UP (``weight > 0``) or DOWN (``weight < 0``) boost of a term or ``field:value``, with
-    the rule that produced it (``path:line: input => KIND(w): arg``) or the brand link it
-    replaces as a filter (``link:<iri> (negated|fits|ungrounded|unsure|alternative)``).
+    the rule that produced it (``path:line: input => KIND(w): arg``; a ``FILTER`` whose input
+    the query excludes: ``... FILTER(w): arg (negated)``), the link it replaces as a filter
+    (``link:<iri> (negated|fits|ungrounded|unsure|alternative)``) or ``pattern (negated)`` (a
+    size the query excludes: "tv not 65 inch").
 
     >>> b = Boost("brand:apple", -20.0, "r.txt:3: laptop => DOWN(20): brand:apple")
     >>> b.direction, b[:2]
@@ -606,6 +614,10 @@ _NEGATIONS = frozenset({"not", "no", "without", "except", "excluding", "exclude"
                         "non", "w/o"})
 #: the same before a value or category: "non" makes compounds there ("non stick", "non slip")
 _VALUE_NEGATIONS = _NEGATIONS - {"non"}
+#: the source of a DOWN boost made of a size pattern the query excludes ("tv not 65 inch")
+PATTERN_NEGATED = "pattern (negated)"
+#: a size value's name that is only a number ("4", "2-5", "1.14"): see :func:`_bare_number`
+_BARE_NUMBER = re.compile(r"[\d\s.,/\-\u2013]*\d[\d\s.,/\-\u2013]*")
 #: words that make a brand the device an accessory fits ("case for samsung", "fits apple",
 #: "compatible with lg"), not the maker of what is searched
 _FITS = frozenset({"for", "fits", "compatible", "compatibility", "works"})
@@ -750,6 +762,18 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
         elif i - 1 >= at and words[i - 1] in cues and i < end:
             return True
     return False
+
+
+def _bare_number(value: str) -> bool:
+    """Whether a size value's name is a bare number, no unit, no letter ("4", "15", "2-5",
+    "1.14"): the default KG's size values include such names, which any number the tagger reads
+    as a size links to ("galaxy watch 4", "razer blade 15", "trunk bike rack 4", "6' hdmi
+    cable"). Which dimension it measures is unknown, so it is no size filter (nor boost).
+
+    >>> [_bare_number(v) for v in ("4", "2-5", "1.14", "16 inch", '16"', "40mm", "M")]
+    [True, True, True, False, False, False, False]
+    """
+    return _BARE_NUMBER.fullmatch(value.strip()) is not None
 
 
 def _brand_role(words: Sequence[str], span: tuple[int, int] | None,
@@ -1008,8 +1032,8 @@ def expand(
         linked: the query's linked entities (their ``score`` scales their expansions).
         intent: the predicted intent: its distribution ranks and gates the expansions, its
             category is expanded (scaled by its probability) and filtered on when trusted.
-        query: the query text (for price/size patterns and rules, and to tell a query outside
-            the KG: :func:`kg.link.outside_kg`).
+        query: the query text (for price/size patterns, which read it NFKC-normalised, and
+            rules, and to tell a query outside the KG: :func:`kg.link.outside_kg`).
         rules: a :class:`RuleSet` or a :class:`RulesFile` (re-read when edited).
         config: :class:`ExpansionConfig` (weights, per-kind limits, relevance mix).
         thresholds: :class:`Thresholds` (when a category becomes a hard filter).
@@ -1116,7 +1140,19 @@ def expand(
     fixed: dict[str, list[str]] = {}
     for e in linked:
         if g.kind(e.iri) == "attribute_value" and e.iri not in negated:
-            fixed.setdefault(g.g.nodes[e.iri].get("attribute") or "", []).append(e.iri)
+            attr = g.g.nodes[e.iri].get("attribute") or ""
+            if attr == "size" and _bare_number(g.label(e.iri)):
+                continue  # a bare number ("galaxy watch 4") sets no size
+            fixed.setdefault(attr, []).append(e.iri)
+
+    def excluded(text: str, start: int, cues: frozenset[str] = _NEGATIONS) -> bool:
+        """Whether the words of ``text`` before the character offset ``start`` exclude what
+        follows (:func:`_negated`, the words linked as another mention no cue): a rule's input
+        ("not refurbished", "non-refurbished"), a size pattern ("tv not 65 inch")."""
+        before = _query_words(text[:start].rstrip("-\u2010"))
+        others = [sp for e in linked
+                  if (sp := _find_mention(before, e.mention or g.label(e.iri)))]
+        return _negated(before, (len(before), len(before)), cues, others)
 
     def contradicts(iri: str) -> bool:
         set_ = fixed.get(g.g.nodes[iri].get("attribute") or "")
@@ -1183,6 +1219,9 @@ def expand(
         if role != "negated":
             add(cands, base)  # (an excluded node adds nothing: "phone not samsung")
         for field_, value in ent_facets:
+            if field_ == "size" and _bare_number(value):
+                continue  # "galaxy watch 4", "razer blade 15": a model, a count or another
+                #           dimension as much as a size: no size filter, nor boost
             if role == "negated" and field_ != "brand":  # "phone case not black"
                 link_boosts.append(Boost(f"{field_}:{value}", -cfg.brand_boost,
                                          f"link:{ent.iri} (negated)"))
@@ -1245,16 +1284,28 @@ def expand(
                                                   "intent-department"))
 
     rule_res = None
+    rule_boosts: list[Boost] = []
     if rules is not None:
         rule_set = rules.current() if isinstance(rules, RulesFile) else rules
-        rule_res = rule_set.apply(query)
+        # (a rule whose input the query excludes is not applied as written: "not refurbished")
+        rule_res = rule_set.apply(query, excluded=excluded)
         for syn in rule_res.synonyms:
             c = _Cand(syn.term, "synonym", (), None, None, False, str(syn.rule))
             scored.append((min(syn.weight, 1.0), c))
-    text = rule_res.query if rule_res is not None else query
+        rule_boosts = [Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts]
+    rewritten = rule_res.query if rule_res is not None else query
+    # the patterns read the text NFKC-normalised (the rules keep numbers as typed: "10²")
+    text = " ".join(unicodedata.normalize("NFKC", rewritten).split())
     price_min, price_max = parse_price(text)
-    sizes = parse_sizes(text)
-    facets["size"] += [(v, "pattern") for v in sizes]
+    at = 0
+    for v in parse_sizes(text):  # a size the query excludes is a DOWN boost ("not 65 inch")
+        found = text.find(v, at)
+        at = found + len(v) if found >= 0 else at
+        if found < 0 or not excluded(text, found, _VALUE_NEGATIONS):
+            facets["size"].append((v, "pattern"))
+        elif not any(b.weight < 0 and b.term.casefold() == f"size:{v}".casefold()
+                     for b in link_boosts):  # (once: "not 16 inch" may be linked too)
+            link_boosts.append(Boost(f"size:{v}", -cfg.brand_boost, PATTERN_NEGATED))
     other: list[tuple[str, str]] = []
     for f in rule_res.filters if rule_res is not None else []:
         fld, _, val = f.term.partition(":")
@@ -1263,6 +1314,12 @@ def expand(
             facets[fld].append((val.strip(), f"rule:{f.rule}"))
         else:
             other.append((f.term, f"rule:{f.rule}"))
+    for f in rule_res.negated_filters if rule_res is not None else []:
+        # a FILTER the query excludes ("not refurbished laptop"): a DOWN boost, as a link's
+        fld, _, val = f.term.partition(":")
+        fld = {"color": "colour"}.get(fld.strip().lower(), fld.strip().lower())
+        term = f"{fld}:{val.strip()}" if fld in facets else f.term
+        rule_boosts.append(Boost(term, -cfg.brand_boost, str(f.rule)))
 
     # one entry per name (its best kind), never a respelling of the query or a linked name
     term_key = _term_keys(g)
@@ -1322,9 +1379,8 @@ def expand(
     return ExpansionResult(
         expansions=ranked,
         filters=filters,
-        query=text,
-        boosts=link_boosts + ([Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts]
-                              if rule_res else []),
+        query=rewritten,
+        boosts=link_boosts + rule_boosts,
         applied=list(rule_res.applied) if rule_res else [],
         suggestions=suggestions,
         filter_sources=sources,

@@ -17,18 +17,38 @@ Prices (:func:`parse_price`):
 - numbers: "1299", "1,299" (thousands), "1,00,000" (lakh groups), "1,299.99" (cents), "1k",
   "$1.5k" (thousands); "1.299,99" (European), "1,29" and "1.299" (a thousands dot or three
   decimals?) are ambiguous and give no price, and an amount above a trillion
-  (:data:`_MAX_AMOUNT`) is no price;
-- currency marks: $, €, £, ₹, ¥ and the words usd, inr, rs / rs. before the number; those
-  marks, dollars, bucks, euros, rupees, inr or rs after it ("under rs 1000", "under ₹999",
-  "500 rupees"). The amount is read as written, with no currency conversion;
+  (:data:`_MAX_AMOUNT`) is no price. Space-grouped thousands ("1 000 €", "rs 10 000",
+  "1 000,50 €") are read whole with a currency mark; without one ("tv under 1 000": 1000, or 1
+  and then another number, as in "laptop under 700 512 ssd"?) the bound is void, never the
+  first group. A group followed by a unit is a number of its own ("under 200 128gb": 200);
+- currency marks: $ (also US$, C$, CA$, A$, AU$, NZ$, HK$, S$), €, £, ₹, ¥ and the words
+  usd, inr, rs / rs. before the number; those marks, dollars, bucks, euros, rupees, inr or rs
+  after it ("under rs 1000", "under ₹999", "500 rupees"). The amount is read as written, with
+  no currency conversion. A bound word glued to its number ("under50", but "over50" is often
+  an age) is not read;
 - never a price: a number followed by a unit ("256gb", "2 tb", "55 inch", "8-core", "50%",
-  "1080p") or by a counted noun ("3 pack", "2 year", "10 hours", "4.5 stars"; ports, outlets,
-  slots and the like also two words later: "4 hdmi ports"); "4k", "5k", "8k" without a
+  "1080p", "5 ms", '65"' and the typographic inch marks ” ″ ′′ '') or by a counted noun ("3
+  pack", "2 year", "10 hours", "4.5 stars", "5 year old"; ports, outlets, slots and the like
+  also two words later: "4 hdmi ports"); "4k", "5k", "8k" without a
   currency mark (resolutions); "from <year>" ("from 2019", "from 2019 to 2021"); a range whose
   number has a unit ("55 - 65 inch price"); a number after a bare "max" / "min", which are
   often part of a name ("iphone 13 pro max 256", "nike air max 270"), unless the number has
   a currency mark ("max $500"), a price word is next to it ("max price 500") or it follows a
   comma ("tv, max 500");
+- no price without a currency mark either (``_AGE_CONTEXT``, ``_SCREEN_CONTEXT``): a whole
+  number that may be an age right after a person or an animal ("toys for kids under 5",
+  "dress for girls under 10", "toys for kids from 3 to 5", "gifts for women over 50", "gift
+  for a boy under 10", "kids aged under 5"; a child's age up to 18, an adult's from 30 to 99,
+  so "toys for kids under 20" and "gifts for men under 20" are prices; a pet's age or weight
+  up to 199: "bed for dogs over 50"), while "toys for kids under $20" is a price; and a number
+  after "up to" or a lower bound ("over", "at least", "from", a range) that may be the screen
+  size of a screen product the query names or of what holds, carries or fits one, up to its
+  largest size: tv, television, screen, display, mount, bracket, fits (100), monitor (60),
+  laptop, notebook, macbook, bag, backpack, sleeve (18), tablet, ipad (13): "tv wall mount up
+  to 65", "laptop bag fits up to 15.6", "monitor at least 27". "tv over 50" is no bound: a
+  50-inch floor or a price no tv is under (which filters nothing). "under" after such a
+  product is read as a price, the usual query ("tv under 800", "monitor under 100", "tv
+  under 50"); "him" / "her" are no age context ("gifts for him under 50" is a price);
 - a negated bound gives no value: a bound word, "max" / "min" or a range right after "not",
   "no", "never", "nothing", "none" or a word ending in "n't", up to three filler words apart
   ("tv not under 500", "no over $200", "never above 300", "not between 100 and 200", "don't
@@ -40,12 +60,16 @@ Prices (:func:`parse_price`):
 - conflicts give no value: two different values for one bound ("under 300 or under 500"),
   two different ranges, or a lower bound above the upper one (then neither is kept).
 
-Sizes (:func:`parse_sizes`): a number with a size unit (inch, inches, in, ", gb, tb, mb, mm,
-cm, ft, oz, qt, cu ft) as written in the query: "55 inch", "43in", '65"', "55-inch",
-"1.5 cu ft", "1/2 inch", "1 1/2 inch". "N in 1" ("2 in 1 laptop", "2-in-1") is a product type,
-not a size, and "65 in stock" is no size. A range ("55-65 inch", "55 to 65 inch",
-"between 55 and 65 inch") gives **no** size: it is not a value any product has, and a hard
-filter on it would remove every product.
+Sizes (:func:`parse_sizes`): a number with a size unit (inch, inches, in, the inch marks " ” ″
+′′ '', gb, tb, mb, mm, cm, ft, feet, foot, oz, ounces, qt, quarts, cu ft, cubic feet, and
+gigabytes, millimeters and the like spelt out) as written in the query: "55 inch", "43in",
+'65"', "65”", "55-inch", "1.5 cu ft", "1/2 inch", "1 1/2 inch", "6 foot", "2,5 inch" (a
+decimal comma, kept as written; "1,000 gb", thousands or three decimals, is no size). "N in 1"
+("2 in 1 laptop", "2-in-1") is a product type, not a size, and "65 in stock" is no size. A
+range ("55-65 inch", "55 to 65 inch", "between 55 and 65 inch") gives **no** size: it is not
+a value any product has, and a hard filter on it would remove every product. Neither does
+either side of a dimension pair ("24 x 36 inch", '24" x 36"', "24x36 inch", "72 inch by 72
+inch", "2 x 8gb"): a 36-inch filter is not the 24x36 frame.
 
 Example:
     >>> parse_price("tv under 1k"), parse_price("headphones $100-200")
@@ -63,6 +87,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 __all__ = ["parse_price", "parse_sizes"]
@@ -71,16 +96,23 @@ __all__ = ["parse_price", "parse_sizes"]
 # --- prices ---------------------------------------------------------------------------------
 
 
+# a dollar sign, also with a country's letters glued before it ("US$500", "C$99")
+_DOLLAR = r"(?:\b(?:us|au|ca|nz|hk|[acs]))?\$"
+
+
 def _num(i: int) -> str:
     """A number as written (validated by :func:`_amount`): an optional currency mark before,
-    digit groups with "," / ".", an optional glued "k" (thousands)."""
-    return (rf"(?P<cur{i}>(?:[$€£₹¥]|\b(?:usd|inr|rs)\b\.?)\s*)?(?P<n{i}>\d+(?:[.,]\d+)*)"
+    digit groups with "," / ".", space-separated thousands groups (" 000" in "1 000 €", with
+    cents "," / "." after them: :func:`_grouped`), an optional glued "k" (thousands)."""
+    return (rf"(?P<cur{i}>(?:{_DOLLAR}|[€£₹¥]|\b(?:usd|inr|rs)\b\.?)\s*)?"
+            rf"(?P<n{i}>\d+(?:[.,]\d+)*)(?P<g{i}>(?:[ \u00a0\u202f]\d{{3}})+(?:[.,]\d+)?(?!\d))?"
             rf"(?P<k{i}>k(?![a-z0-9]))?")
 
 
 # right after a number: a currency word or mark ("500 dollars", "500$")
 _CURRENCY_AFTER = re.compile(
-    r"\s*(?:[$€£₹¥]|(?:us\s?)?dollars?\b|usd\b|bucks\b|euros?\b|inr\b|rupees?\b|rs\b)", re.I)
+    r"\s*(?:(?:us|au|ca|nz|hk)?\$|[€£₹¥]|(?:us\s?)?dollars?\b|usd\b|bucks\b|euros?\b|inr\b"
+    r"|rupees?\b|rs\b)", re.I)
 
 # units that make a number a spec, spaced or hyphenated ("2 tb", "8-core"); glued letters
 # ("256gb") are a spec whatever they are
@@ -89,9 +121,10 @@ _UNITS = (
     r"meters?|metres?|km|miles?|yards?|yd|hz|khz|mhz|ghz|w(?!/)|watts?|kw|v|volts?|mah|amps?|"
     r"mp|megapixels?|lbs?|pounds?|oz|ounces?|kg|g|ml|liters?|litres?|qt|quarts?|gal|gallons?|"
     r"cu|sq|rpm|btu|fps|dpi|db|ohms?|mph|lm|lumens?|cores?|threads?|bits?|gen|generation|"
+    r"ms(?!\s+office)|nits?|ppi|[kmg]bps|k?wh|ah|ma|va|awg|nm|"
     # counted nouns right after the number ("3 pack", "2 year warranty", "4.5 stars")
     r"packs?|pk|pcs|pieces?|count|ct|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|"
-    r"mins?|seconds?|secs?|stars?|people|persons?|players?|pairs?|"
+    r"mins?|seconds?|secs?|stars?|people|persons?|players?|pairs?|olds?|"
     r"sheets?|rolls?|seater|gang|ply|percent|times|speeds?"
 )
 # counted nouns that may come up to two words later ("4 hdmi ports", "6 ac outlets")
@@ -100,7 +133,7 @@ _NOUNS = r"ports?|outlets?|slots?|bays?|inputs?|outputs?|channels?|cores?|thread
 _STOP = (r"with|without|for|and|or|in|on|at|of|to|the|a|an|plus|from|by|under|over|below|"
          r"above|than|less|more|max|min|price|budget|dollars?|usd|bucks|w")
 _SPEC_AFTER = re.compile(
-    r"(?:[a-z%\"'°]"  # glued letters or marks: 256gb, 13th, 1080p, 50%, 65"
+    r"(?:[a-z%\"'°”″′’]"  # glued letters or marks: 256gb, 13th, 1080p, 50%, 65", 65”, 65′′
     r"|/\d"  # a fraction: 1/2
     rf"|\s*-?\s*(?:{_UNITS})(?![a-z0-9])"
     r"|\s+in(?=\s*$|\s*[^\w\s]|\s+(?:tvs?|television|monitors?|screens?|displays?|laptops?|"
@@ -118,13 +151,56 @@ _PRICE_WORD_BEFORE = re.compile(
 _PRICE_WORD_AFTER = re.compile(r"\s*(?:price|budget)\b", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
+
+def _people(plural: str, singular: str) -> re.Pattern[str]:
+    """Who (or what) a bound right after may be the age of: a plural noun ("toys for kids
+    under 5") or a singular one after "for" ("gift for a boy under 10"), then an optional
+    "aged" ("kids aged under 5")."""
+    return re.compile(
+        rf"(?:(?<![\w-])(?:{plural})|\bfor\s+(?:(?:a|an|my|the|your|our|his|her)\s+)?"
+        rf"(?:{singular}))(?:'s)?(?:\s+(?:aged?|ages|who\s+are|that\s+are))?\s*$", re.I)
+
+
+#: a person or an animal right before a bound, with the numbers that may be their age (or a
+#: pet's weight in pounds: "bed for dogs over 50"): such a whole number is no price without a
+#: currency mark ("toys for kids under 5", "gifts for women over 50"); an adult's age is 30 or
+#: more in such queries ("gifts for men under 20" is a price)
+_AGE_CONTEXT: tuple[tuple[re.Pattern[str], range], ...] = (
+    (_people(r"kids|children|boys|girls|babies|toddlers|infants|newborns|teens|teenagers|"
+             r"tweens|youths|juniors",
+             r"kid|child|boy|girl|baby|toddler|infant|newborn|teen|teenager|tween"), range(19)),
+    (_people(r"women|men|ladies|gentlemen|adults|seniors|elderly|parents|grandparents|moms|"
+             r"mums|mothers|dads|fathers|grandmas|grandpas|wives|husbands|sons|daughters",
+             r"woman|man|lady|gentleman|adult|senior|parent|grandparent|mom|mum|mother|dad|"
+             r"father|grandma|grandpa|grandmother|grandfather|wife|husband|son|daughter"),
+     range(30, 100)),
+    (_people(r"dogs|cats|puppies|kittens|pets", r"dog|cat|puppy|kitten|pet"), range(200)),
+    (re.compile(r"\b(?:ages?|aged)\s*$", re.I), range(100)),
+)
+#: characters before a bound searched for an age context
+_AGE_WINDOW = 60
+#: a screen product, or what holds, carries or fits one, with its largest screen size (inches):
+#: "up to" or a lower bound with an unmarked number up to it is no price ("tv wall mount up to
+#: 65", "laptop bag fits up to 15.6", "tv over 50": the screen size, or a price no such product
+#: is under, so it would filter nothing); "under" is read as usual ("tv under 800")
+_SCREEN_CONTEXT: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"\b(?:tvs?|televisions?|screens?|displays?|mounts?|brackets?|fits?|fitting)\b",
+                re.I), 100),
+    (re.compile(r"\bmonitors?\b", re.I), 60),
+    (re.compile(r"\b(?:laptops?|notebooks?|macbooks?|chromebooks?|bags?|backpacks?|sleeves?)\b",
+                re.I), 18),
+    (re.compile(r"\b(?:tablets?|ipads?)\b", re.I), 13),
+)
+
 _SEP = r"\s*(?:-|–|—|to)\s*"
-_CUR1 = r"(?P<c1>\s*(?:[$€£₹¥]|dollars?\b|usd\b|bucks\b|inr\b|rupees?\b|rs\b))?"
+_CUR1 = (r"(?P<c1>\s*(?:(?:us|au|ca|nz|hk)?\$|[€£₹¥]|dollars?\b|usd\b|bucks\b|inr\b|rupees?\b"
+         r"|rs\b))?")
 _RANGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\bbetween\s+{_num(1)}{_CUR1}\s*(?:and|&|-|–|—|to)\s*{_num(2)}", re.I),
      "between"),
     (re.compile(rf"\bfrom\s+{_num(1)}{_CUR1}{_SEP}{_num(2)}", re.I), "from"),
-    (re.compile(rf"(?<![\w.,/]){_num(1)}{_CUR1}{_SEP}{_num(2)}", re.I), "bare"),
+    # (a group "0.." after a number is one of its thousands groups: "1 000 - 2 000 €")
+    (re.compile(rf"(?<![\w.,/])(?!(?<=\d\s)0\d){_num(1)}{_CUR1}{_SEP}{_num(2)}", re.I), "bare"),
 )
 _KW_MAX = (r"\b(?:under|below|(?<!no )(?<!not )less\s+than|cheaper\s+than|lower\s+than|"
            r"up\s*to|at\s+most|no\s+more\s+than|not\s+more\s+than)\b|<=?(?!-)|≤")
@@ -161,11 +237,26 @@ _BOUNDS: tuple[tuple[re.Pattern[str], str, bool], ...] = (  # (pattern, bound, g
 _MAX_AMOUNT = Decimal(10) ** 12
 
 
-def _amount(m: re.Match[str], i: int) -> float | None:
+def _grouped(text: str, m: re.Match[str], i: int) -> bool:
+    """Whether number ``i`` of ``m`` has space-separated thousands groups ("1 000 €"): its
+    last group is no number of its own with a unit ("under 200 128gb", "200 128 gb": 200,
+    then 128gb; a group "0.." is no number of its own: "1 000 inch" is a spec)."""
+    g = m.group(f"g{i}")
+    if not g:
+        return False
+    return g.split()[-1].startswith("0") or not _SPEC_AFTER.match(text, m.end(f"g{i}"))
+
+
+def _amount(text: str, m: re.Match[str], i: int) -> float | None:
     """The number ``i`` of ``m`` as an amount; ``None`` when its format is ambiguous or the
     amount is larger than :data:`_MAX_AMOUNT`."""
     s, k = m.group(f"n{i}"), m.group(f"k{i}")
-    if k:
+    if _grouped(text, m, i):
+        # "1 000", "10 000,50": 1-3 digits, the groups, cents with "," or "."; no "k"
+        g = "".join(m.group(f"g{i}").split()).replace(",", ".")
+        ok = not k and re.fullmatch(r"\d{1,3}", s) and re.fullmatch(r"\d+(?:\.\d{1,2})?", g)
+        s += g
+    elif k:
         ok = re.fullmatch(r"\d+(?:\.\d{1,3})?", s)
     else:
         # plain, thousands groups (1,000,000) or Indian lakh groups (1,00,000)
@@ -180,21 +271,39 @@ def _amount(m: re.Match[str], i: int) -> float | None:
     return float(value)
 
 
-def _end(m: re.Match[str], i: int) -> int:
-    return m.end(f"k{i}") if m.group(f"k{i}") else m.end(f"n{i}")
+def _end(text: str, m: re.Match[str], i: int) -> int:
+    """Where number ``i`` of ``m`` ends: its "k", its thousands groups or its digits."""
+    if m.group(f"k{i}"):
+        return m.end(f"k{i}")
+    return m.end(f"g{i}") if _grouped(text, m, i) else m.end(f"n{i}")
 
 
 def _has_currency(text: str, m: re.Match[str], i: int) -> bool:
-    return bool(m.group(f"cur{i}")) or bool(_CURRENCY_AFTER.match(text, _end(m, i)))
+    return bool(m.group(f"cur{i}")) or bool(_CURRENCY_AFTER.match(text, _end(text, m, i)))
+
+
+#: a closing quote mark -> its opening one: a mark that closes a quote is no inch mark
+_QUOTES = {'"': '"', "”": "“", "''": "''", "’’": "‘‘"}
+
+
+def _closes_quote(text: str, pos: int) -> bool:
+    """Whether the mark at ``pos`` closes a quote opened before it ('"iphone 11"', “tv under
+    500”): then it is no inch mark."""
+    for close, opening in _QUOTES.items():
+        if text.startswith(close, pos):
+            if opening == close:
+                return text.count(close, 0, pos) % 2 == 1
+            return text.count(opening, 0, pos) > text.count(close, 0, pos)
+    return False
 
 
 def _is_spec(text: str, m: re.Match[str], i: int) -> bool:
     """Whether number ``i`` of ``m`` is a spec (a unit or counted noun follows, a resolution)
     rather than an amount."""
-    end = _end(m, i)
+    end = _end(text, m, i)
     if _CURRENCY_AFTER.match(text, end):
         return False
-    if _SPEC_AFTER.match(text, end):
+    if _SPEC_AFTER.match(text, end) and not _closes_quote(text, end):
         return True
     if m.group(f"k{i}"):
         resolution = m.group(f"n{i}") in ("4", "5", "8") and not m.group(f"cur{i}")
@@ -203,23 +312,77 @@ def _is_spec(text: str, m: re.Match[str], i: int) -> bool:
 
 
 def _is_year(m: re.Match[str], i: int) -> bool:
-    return (not m.group(f"cur{i}") and not m.group(f"k{i}")
+    return (not m.group(f"cur{i}") and not m.group(f"k{i}") and not m.group(f"g{i}")
             and bool(_YEAR.fullmatch(m.group(f"n{i}"))))
 
 
-def _range(text: str, m: re.Match[str], kind: str) -> tuple[float, float] | None:
-    """The ``(low, high)`` of a range match, ``None`` when it is no price range."""
+def _plain(m: re.Match[str], i: int) -> Decimal | None:
+    """Number ``i`` of ``m`` when it is written plain ("5", "15.6": no mark, "k" or groups)."""
+    n = m.group(f"n{i}")
+    if m.group(f"cur{i}") or m.group(f"k{i}") or m.group(f"g{i}") \
+            or not re.fullmatch(r"\d+(?:\.\d+)?", n):
+        return None
+    return Decimal(n)
+
+
+def _screen_size(text: str) -> int:
+    """The largest screen size (inches) of the screen products the query names
+    (:data:`_SCREEN_CONTEXT`), 0 when it names none."""
+    return max((cap for pat, cap in _SCREEN_CONTEXT if pat.search(text)), default=0)
+
+
+def _other_number(text: str, m: re.Match[str], numbers: tuple[int, ...], screen: int) -> bool:
+    """Whether the plain ``numbers`` of ``m`` (a bound or a range, with no currency mark) may be
+    an age (:data:`_AGE_CONTEXT` right before ``m``) or a screen size up to ``screen`` (see
+    :func:`_screen_size`; 0: not here): then they are no price."""
+    plain = [_plain(m, i) for i in numbers]
+    values = [v for v in plain if v is not None]
+    if len(values) < len(plain):
+        return False
+    if max(values) <= screen:
+        return True
+    before = max(0, m.start() - _AGE_WINDOW)
+    return all(v == v.to_integral_value() for v in values) and any(
+        all(int(v) in ages for v in values) and pat.search(text, before, m.start())
+        for pat, ages in _AGE_CONTEXT
+    )
+
+
+def _range_currency(text: str, m: re.Match[str]) -> bool:
+    return _has_currency(text, m, 1) or bool(m.group("c1")) or _has_currency(text, m, 2)
+
+
+def _range_matches(pat: re.Pattern[str], kind: str, text: str) -> Iterator[re.Match[str]]:
+    """The matches of a range pattern in ``text``. A bare range whose first number reads as
+    space-grouped thousands with no currency mark ("tv 55 500-800 price": "55 500"?) is matched
+    again from its last group, which is then a number of its own ("500-800")."""
+    pos = 0
+    while (m := pat.search(text, pos)) is not None:
+        if kind == "bare" and _grouped(text, m, 1) and not _range_currency(text, m):
+            last = m.end("g1") - len(m.group("g1").split()[-1])
+            m = pat.match(text, last) or m
+        yield m
+        pos = m.end()
+
+
+def _range(text: str, m: re.Match[str], kind: str, screen: int) -> tuple[float, float] | None:
+    """The ``(low, high)`` of a range match, ``None`` when it is no price range (``screen``:
+    :func:`_screen_size` of ``text``)."""
     if _is_spec(text, m, 1) or _is_spec(text, m, 2):
         return None
-    currency = (_has_currency(text, m, 1) or bool(m.group("c1"))
-                or _has_currency(text, m, 2))
+    if m.group("g1") and not _grouped(text, m, 1):
+        return None  # "100 128gb - 200": the range's first number is not "100 128"
+    currency = _range_currency(text, m)
     if not currency and _is_year(m, 1) and _is_year(m, 2):
         return None
     if kind == "bare" and not currency and not (
         _PRICE_WORD_BEFORE.search(text, 0, m.start()) or _PRICE_WORD_AFTER.match(text, m.end())
     ):
         return None
-    a, b = _amount(m, 1), _amount(m, 2)
+    if not currency and (_grouped(text, m, 1) or _grouped(text, m, 2)
+                         or _other_number(text, m, (1, 2), screen)):
+        return None
+    a, b = _amount(text, m, 1), _amount(text, m, 2)
     if a is None or b is None:
         return None
     if m.group("k2") and not m.group("k1") and Decimal(m.group("n1").replace(",", "")) < (
@@ -229,9 +392,10 @@ def _range(text: str, m: re.Match[str], kind: str) -> tuple[float, float] | None
     return (a, b) if a <= b else (b, a)
 
 
-def _bound(text: str, m: re.Match[str], guarded: bool) -> tuple[bool, float | None]:
+def _bound(text: str, m: re.Match[str], kind: str, guarded: bool,
+           screen: int) -> tuple[bool, float | None]:
     """``(is a price, amount)`` for a bound match; the amount is ``None`` when its format is
-    ambiguous (which voids the bound)."""
+    ambiguous (which voids the bound). ``screen``: :func:`_screen_size` of ``text``."""
     if _is_spec(text, m, 1):
         return False, None
     currency = _has_currency(text, m, 1)
@@ -240,7 +404,14 @@ def _bound(text: str, m: re.Match[str], guarded: bool) -> tuple[bool, float | No
         return False, None
     if guarded and not currency and not re.search(r"[,;(]\s*$", text[: m.start()]):
         return False, None
-    return True, _amount(m, 1)
+    if not currency:
+        # "up to" and a lower bound may be a screen size ("tv over 50"), "under" is not
+        sized = kind == "min" or (kw is not None and re.fullmatch(r"up\s*to", kw, re.I))
+        if _other_number(text, m, (1,), screen if sized else 0):
+            return False, None
+        if _grouped(text, m, 1):
+            return True, None  # "tv under 1 000": 1000, or 1 then another number?
+    return True, _amount(text, m, 1)
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
@@ -274,26 +445,27 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
     bounds: dict[str, set[float | None]] = {"min": set(), "max": set()}
     found: list[tuple[int, int, re.Match[str], str, bool]] = []  # (start, end, match, ...)
     for pat, kind in _RANGES:
-        for m in pat.finditer(text):
-            span = (m.start("n1"), _end(m, 2))
+        for m in _range_matches(pat, kind, text):
+            span = (m.start("n1"), _end(text, m, 2))
             if _overlaps(span, taken):
                 continue
             taken.append(span)
             found.append((m.start(), m.end(), m, kind, False))
     for pat, kind, guarded in _BOUNDS:
         for m in pat.finditer(text):
-            if not _overlaps((m.start("n1"), _end(m, 1)), taken):
+            if not _overlaps((m.start("n1"), _end(text, m, 1)), taken):
                 found.append((m.start(), m.end(), m, kind, guarded))
     negated: list[tuple[int, int]] = []  # (start, end) of the negated bounds and ranges
+    screen = _screen_size(text) if found else 0
     for start, end, m, kind, guarded in sorted(found, key=lambda f: (f[0], f[1])):
         if _negated(text, start, negated):
             negated.append((start, end))  # "not under 500": no bound (see the module docs)
             continue
         if kind in ("min", "max"):
-            is_price, value = _bound(text, m, guarded)
+            is_price, value = _bound(text, m, kind, guarded, screen)
             if is_price:
                 bounds[kind].add(value)
-        elif (r := _range(text, m, kind)) is not None:
+        elif (r := _range(text, m, kind, screen)) is not None:
             ranges.add(r)
     if len(ranges) > 1:
         return None, None
@@ -309,10 +481,16 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
 
 # --- sizes ----------------------------------------------------------------------------------
 
-_SIZE_NUM = r"(?:\d+[ -]\d+/\d+|\d+/\d+|\d+(?:\.\d+)?)"
+# a decimal comma ("2,5 inch") is read as written; "1,000 gb" (thousands or three decimals?) is
+# no size
+_SIZE_NUM = r"(?:\d+[ -]\d+/\d+|\d+/\d+|\d+(?:\.\d+|,\d{1,2}(?!\d))?)"
+# the inch mark, ASCII or typographic (phone keyboards type ”; NFKC writes ″ as ′′)
+_INCH_MARK = r"(?:\"|”|″|′′|''|’’)"
 _SIZE_UNIT = (
     r"(?:(?:inch(?:es)?|in(?!\s*-?\s*\d)(?!\s+(?:the|a|an|stock|store)\b)|gb|tb|mb|mm|cm|"
-    r"cu\.?\s?ft|ft|oz|qt)(?![a-z0-9])|\")"
+    r"gigabytes?|terabytes?|megabytes?|millimet(?:er|re)s?|centimet(?:er|re)s?|"
+    r"cu(?:bic)?\.?\s?(?:ft|feet|foot)|ft|feet|foot|oz|ounces?|qt|quarts?)(?![a-z0-9])"
+    rf"|{_INCH_MARK})"
 )
 _SIZE_ONE = rf"{_SIZE_NUM}\s*(?:-\s*)?{_SIZE_UNIT}"
 # a number with a spaced "in" right after a price word is a price followed by the word "in"
@@ -320,12 +498,31 @@ _SPACED_IN = re.compile(r"\d\s+in$", re.I)
 _PRICE_BEFORE = re.compile(
     r"(?:\b(?:under|below|over|above|than|to|least|most|max|min|from)|[<>≤≥]=?)\s*$", re.I)
 _SIZE = re.compile(
-    r"(?<![\w./$€£\-–])(?:"
+    r"(?<![\w./$€£\-–])(?<!\d,)(?!(?<=\d\s)0\d)(?:"
     rf"(?P<range>(?:between\s+{_SIZE_NUM}(?:\s*-?\s*{_SIZE_UNIT})?\s*and"
     rf"|{_SIZE_NUM}(?:\s*-?\s*{_SIZE_UNIT})?\s*(?:-|–|—|to))\s*{_SIZE_ONE})"
     rf"|(?P<one>{_SIZE_ONE}))",
     re.I,
 )
+# one side of a dimension pair ("24 x 36 inch", '24" x 36"', "10 by 12 ft"): no single size
+_DIM_BEFORE = re.compile(
+    rf"(?<![\w.,])\d+(?:[.,/]\d+)?\s*(?:-?\s*{_SIZE_UNIT})?\s*(?:[x×*]|by)\s*$", re.I)
+_DIM_AFTER = re.compile(r"\s*(?:[x×*]|by)\s*\d", re.I)
+#: characters before a size searched for the other side of a dimension pair
+_DIM_WINDOW = 40
+
+
+def _is_size(text: str, m: re.Match[str]) -> bool:
+    """Whether a ``one`` match of :data:`_SIZE` is a size (see :func:`parse_sizes`)."""
+    one = m.group("one")
+    if _SPACED_IN.search(one) and _PRICE_BEFORE.search(text, 0, m.start()):
+        return False  # "under 500 in black": a price
+    # a quote that closes one opened before is no inch mark ('"iphone 11"', “iphone 11”)
+    mark = re.search(rf"{_INCH_MARK}$", one)
+    if mark is not None and _closes_quote(text, m.start() + mark.start()):
+        return False
+    return not (_DIM_AFTER.match(text, m.end())
+                or _DIM_BEFORE.search(text, max(0, m.start() - _DIM_WINDOW), m.start()))
 
 
 def parse_sizes(text: str) -> list[str]:
@@ -334,8 +531,4 @@ def parse_sizes(text: str) -> list[str]:
     >>> parse_sizes("lg 55 inch tv 2tb"), parse_sizes("5 in 1 charger")
     (['55 inch', '2tb'], [])
     """
-    return [m.group("one") for m in _SIZE.finditer(text) if m.group("one")
-            and not (_SPACED_IN.search(m.group("one"))  # "under 500 in black": a price
-                     and _PRICE_BEFORE.search(text, 0, m.start()))
-            # a quote that closes one opened before is no inch mark ('"iphone 11"')
-            and not (m.group("one").endswith('"') and text.count('"', 0, m.start()) % 2)]
+    return [m.group("one") for m in _SIZE.finditer(text) if m.group("one") and _is_size(text, m)]

@@ -14,23 +14,42 @@ Syntax (``#`` starts a comment; instructions are indented under their input)::
     tv <=> television                    # two-way synonym (shorthand for two rules)
 
 Inputs match whole words of the query normalised for matching (NFKC, case-folded, invisible
-characters such as a zero-width space dropped), split the way a search analyzer splits text: a
-word is a run of letters, digits and marks, and any other character (space, punctuation,
-symbol) separates words, so ``tv`` fires for "samsung tv.", "(tv)", "tv/monitor", "smart-tv" and
-``"samsung tv"`` but not for "tvs" or "smarttv". An apostrophe inside a word belongs to it and a
-possessive is the word ("tv's" matches ``tv``). A multi-word input matches consecutive words; a
-quoted input matches when the query's words are exactly its words. ``DELETE`` removes every
-occurrence, with the punctuation glued to it; one that would leave no word is not applied (the
-query stays non-empty). An applied ``DELETE`` names the words it removes, also when written
-without an argument (``rules.txt:12: cheap => DELETE(1): cheap``). Weights default to 1.0
-(``SYNONYM``) and 100 (``UP``/``DOWN``).
+characters such as a zero-width space dropped; the characters NFKC would turn into digits or
+primes, such as superscripts, fractions and circled numbers, stay as typed: "10²" is no "102"
+and "1½" no "11⁄2"), split the way a search analyzer splits text: a word is a run of letters,
+digits and marks, and any other character (space, punctuation, symbol) separates words, so
+``tv`` fires for "samsung tv.", "(tv)", "tv/monitor", "smart-tv" and ``"samsung tv"`` but not
+for "tvs" or "smarttv". An apostrophe inside a word belongs to it and a possessive is the word
+("tv's" matches ``tv``). A multi-word input matches consecutive words; a quoted input matches
+when the query's words are exactly its words. ``DELETE`` removes every occurrence, with the
+punctuation glued to it; one that would leave no word is not applied (the query stays
+non-empty). An applied ``DELETE`` names the words it removes, also when written without an
+argument (``rules.txt:12: cheap => DELETE(1): cheap``). Weights default to 1.0 (``SYNONYM``)
+and 100 (``UP``/``DOWN``).
 
 The rewritten query (:attr:`RuleResult.query`; ``rewritten`` of a parsed query) keeps the
 query's own spelling and case: only the matching is case-folded. Without an applied ``DELETE``
 (no rule fired, or only ``SYNONYM``/``UP``/``DOWN``/``FILTER`` did) it is the query
 NFKC-normalised with its whitespace collapsed, the parser's ``normalized`` ("Straße Lampe"
-stays "Straße Lampe"); after a ``DELETE`` it is that text without its invisible characters,
-less the deleted words ("Cheap SAMSUNG TV" -> "SAMSUNG TV").
+stays "Straße Lampe"), except that the characters NFKC would turn into digits or primes stay
+as typed: NFKC changes the number they are part of ("drill bit 1½ inch" stays so, not "drill
+bit 11⁄2 inch"; "tv under 10²" not "tv under 102"; "50″" not "50′′"); a full-width digit
+("５") is a digit and is normalised. After a ``DELETE`` it is that text without its invisible
+characters, less the deleted words ("Cheap SAMSUNG TV" -> "SAMSUNG TV").
+
+A rule whose input the query excludes is not applied as written (:meth:`RuleSet.apply`'s
+``excluded``; the expansion, :func:`fusion.expand.expand`, passes the negation cues it reads
+before linked values: "not", "no", "without", "except", "anything but", "other than" ..., and
+"non" too, here and before brands: "non refurbished" is no refurbished one). Its ``FILTER``
+becomes a DOWN boost of the same ``field:value`` (the expansion's
+``ExpansionConfig.brand_boost``, like a negated link), reported as applied with
+``(negated)`` after it (``rules.txt:16: refurbished => FILTER(1): condition:refurbished
+(negated)``, the boost's rule): "not refurbished laptop" must not show only refurbished
+laptops. Its other instructions are not applied (nor reported): a ``SYNONYM``, ``UP`` or
+``DOWN`` would search for, or rank by, what the user ruled out ("laptop not tv" gets no
+"television"; "not cheap tv" no DOWN on "premium"), and a ``DELETE`` would leave the cue
+before another word ("not cheap tv" -> "not tv"). The input counts as excluded when every
+place it matches is.
 
 ``FILTER: field:value`` is kept as ``field:value`` (spaces around the colon dropped, case as
 written). The fields ``brand``, ``category``, ``colour`` (or ``color``) and ``size`` add the
@@ -65,7 +84,9 @@ import threading
 import time
 import unicodedata
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from fusion.errors import RuleSyntaxError
@@ -118,7 +139,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class AppliedRule:
-    """A rule instruction that fired: where it is written and what it did."""
+    """A rule instruction that fired: where it is written and what it did (``negated``: a
+    ``FILTER`` whose input the query excludes, applied as a DOWN boost; see the module docs)."""
 
     path: str
     line: int
@@ -126,9 +148,11 @@ class AppliedRule:
     kind: str
     arg: str
     weight: float
+    negated: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.input} => {self.kind}({self.weight:g}): {self.arg}"
+        return (f"{self.path}:{self.line}: {self.input} => {self.kind}({self.weight:g}): "
+                f"{self.arg}{' (negated)' if self.negated else ''}")
 
 
 @dataclass(frozen=True)
@@ -143,8 +167,10 @@ class RuleResult:
     """The rewritten query and what the rules added: synonyms, boosts, filters, deletions.
 
     ``query`` keeps the query's spelling and case (see the module docs): the query
-    NFKC-normalised with its whitespace collapsed, less the words a ``DELETE`` removed.
-    ``deleted`` holds the deleted terms as rules match them (case-folded)."""
+    NFKC-normalised (numbers as typed) with its whitespace collapsed, less the words a
+    ``DELETE`` removed. ``deleted`` holds the deleted terms as rules match them (case-folded).
+    ``negated_filters``: the ``FILTER`` terms of rules whose input the query excludes (no
+    filters: the expansion makes them DOWN boosts)."""
 
     query: str
     synonyms: list[Term] = field(default_factory=list)
@@ -152,6 +178,41 @@ class RuleResult:
     filters: list[Term] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     applied: list[AppliedRule] = field(default_factory=list)
+    negated_filters: list[Term] = field(default_factory=list)
+
+
+#: what NFKC makes of a double prime ("50″" -> "50′′"): digit-like marks
+_PRIMES = frozenset("\u2032\u2035")
+
+
+@lru_cache(maxsize=4096)
+def _keeps_as_typed(ch: str) -> bool:
+    """Whether NFKC would turn ``ch`` into digits or primes that change the number it is part
+    of: a superscript ("10²" -> "102"), a fraction ("1½" -> "11⁄2"), a circled number, a
+    double prime ("50″" -> "50′′"). A full-width digit ("５") is a decimal digit: not kept."""
+    if ch.isascii() or ch.isdecimal():
+        return False
+    n = unicodedata.normalize("NFKC", ch)
+    return n != ch and any(c.isdecimal() or c in _PRIMES for c in n)
+
+
+def _nfkc_keeping_numbers(text: str) -> str:
+    """``text`` NFKC-normalised, except the characters NFKC would turn into digits or primes,
+    which stay as typed (:func:`_keeps_as_typed`): the text rules match and rewrite.
+
+    >>> _nfkc_keeping_numbers("ｄｒｉｌｌ 1½ inch, tv under 10² ５０″")
+    'drill 1½ inch, tv under 10² 50″'
+    """
+    if text.isascii():  # (NFKC leaves ASCII as it is)
+        return text
+    parts: list[str] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if _keeps_as_typed(ch):
+            parts += [unicodedata.normalize("NFKC", text[start:i]), ch]
+            start = i + 1
+    parts.append(unicodedata.normalize("NFKC", text[start:]))
+    return "".join(parts)
 
 
 def _strip_comment(line: str) -> str:
@@ -271,6 +332,12 @@ def _words_in(needle: list[str], hay: list[str]) -> int:
         if hay[i : i + n] == needle:
             return i
     return -1
+
+
+def _all_words_in(needle: list[str], hay: list[str]) -> list[int]:
+    """Start indexes of every occurrence of the word sequence ``needle`` in ``hay``."""
+    n = len(needle)
+    return [i for i in range(len(hay) - n + 1) if hay[i : i + n] == needle]
 
 
 class RuleSet:
@@ -402,18 +469,26 @@ class RuleSet:
         close()
         return cls(rules, path=path)
 
-    def apply(self, query: str) -> RuleResult:
+    def apply(self, query: str, *,
+              excluded: Callable[[str, int], bool] | None = None) -> RuleResult:
         """Apply every matching rule (in file order) to ``query``.
 
         ``DELETE`` removes every occurrence of its term (after the deletions of the rules above
         it); one that would leave the query without a word is not applied (nor reported).
         Words are matched case-folded; the rewritten query keeps the query's spelling (see
-        :class:`RuleResult`)."""
-        # the parser's `normalized`: what `rewritten` is when no DELETE applies
-        normalized = " ".join(unicodedata.normalize("NFKC", query).split())
+        :class:`RuleResult`).
+
+        ``excluded(text, start)``: whether the words of ``text`` (the normalised query the
+        rules match) before the character offset ``start`` put the words from there out of the
+        search ("not refurbished"); a rule whose input is excluded wherever it matches is not
+        applied as written: its ``FILTER`` goes to :attr:`RuleResult.negated_filters`, its
+        other instructions are dropped (see the module docs). None: no input is excluded."""
+        # the parser's `normalized` (numbers as typed): what `rewritten` is when no DELETE
+        # applies
+        normalized = " ".join(_nfkc_keeping_numbers(query).split())
         # the text matched and rewritten: the same without invisible characters (so that its
         # words are those of normalize_name(query), with their case)
-        text = " ".join(unicodedata.normalize("NFKC", drop_invisible(query)).split())
+        text = " ".join(_nfkc_keeping_numbers(drop_invisible(query)).split())
         spans = _word_spans(text)
         words = [_word_key(text[s:e].casefold()) for s, e in spans]
         res = RuleResult(query=normalized)
@@ -424,14 +499,26 @@ class RuleSet:
             if rule.exact:
                 if words != rule_words:
                     continue
-            elif _words_in(rule_words, words) < 0:
-                continue
+                starts = [0]
+            else:
+                starts = _all_words_in(rule_words, words)
+                if not starts:
+                    continue
+            negated = excluded is not None and all(excluded(text, spans[i][0]) for i in starts)
             for ins in rule.instructions:
                 arg = ins.arg
                 if ins.kind == "DELETE" and not arg:  # name the words it removes
                     arg = rule.input
-                applied = AppliedRule(self.path, ins.line, rule.input, ins.kind, arg, ins.weight)
+                if negated and ins.kind != "FILTER":
+                    logger.debug("%s:%d: %s => %s not applied: the query %r excludes its input",
+                                 self.path, ins.line, rule.input, ins.kind, normalized)
+                    continue
+                applied = AppliedRule(self.path, ins.line, rule.input, ins.kind, arg, ins.weight,
+                                      negated)
                 res.applied.append(applied)
+                if negated:  # a FILTER the query excludes ("not refurbished"): no filter
+                    res.negated_filters.append(Term(ins.arg, ins.weight, applied))
+                    continue
                 if ins.kind == "SYNONYM":
                     res.synonyms.append(Term(normalize_name(ins.arg), ins.weight, applied))
                 elif ins.kind in ("UP", "DOWN"):
@@ -612,8 +699,9 @@ class RulesFile:
             return RulesStatus(self.name, self._error is None, len(self._rules), self._error,
                                self._loaded_at, self._errors)
 
-    def apply(self, query: str) -> RuleResult:
-        return self.current().apply(query)
+    def apply(self, query: str, *,
+              excluded: Callable[[str, int], bool] | None = None) -> RuleResult:
+        return self.current().apply(query, excluded=excluded)
 
 
 #: the rules files of this process: a forked child gives each a new lock (one a parsing thread

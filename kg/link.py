@@ -14,6 +14,8 @@ earlier ones found nothing. A word joining alternatives at the mention's edge is
    ("play stations" -> "PlayStation");
    ``subset``: a name holds every content word of the mention (plural-folded) and at most two
    more ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones");
+   these word and letter matches (and ``query``) keep the mention's numbers as written: "2.5"
+   is no "2-5" and "11/4" no "1.14" (:func:`_same_numbers`);
 3. ``fuzzy``: the whole key is one edit (insertion, deletion, substitution, transposition) from a
    whole name of at least ``fuzzy_min_chars`` characters ("samsnug" -> "Samsung"). A word shared
    with a longer name is never a candidate: "apple juice" does not link to Apple;
@@ -180,6 +182,10 @@ _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lacks
 _SUBSET_MIN_CHARS = 2  # a one-letter mention ("x") names no longer name ("Mortal Kombat X")
 _DIGITS = re.compile(r"\d+")
+#: A number as written: digit runs joined by a decimal point, a decimal or thousands comma or a
+#: fraction slash ("2.5", "1,000", "11/4"); a dash or a space separates numbers ("2-5" is two)
+_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
+_THOUSANDS = re.compile(r",(?=\d{3}(?!\d))")
 _SUBSET_MAX_WORDS = 6
 
 
@@ -331,6 +337,42 @@ def _last_head(key: str) -> str:
         if words:
             return _stem(words[-1])
     return ""
+
+
+@lru_cache(maxsize=65536)
+def _numbers(key: str) -> tuple[str, ...]:
+    """The numbers of a normalised key as written, in order (a thousands comma dropped): what
+    word and compact matching must keep. :func:`word_set` and :func:`compact_key` split "2.5"
+    and "2-5" into the same words, and merge "11/4" and "1.14" into the same letters, but a
+    decimal, a range and a fraction are different numbers ("2.5" inch is no "2-5" years).
+
+    >>> _numbers("2.5 ssd"), _numbers("2-5"), _numbers("11/4 belt"), _numbers("1,000 pcs")
+    (('2.5',), ('2', '5'), ('11/4',), ('1000',))
+    """
+    return tuple(_THOUSANDS.sub("", n) for n in _NUMBER.findall(key))
+
+
+def _same_numbers(key: str, name: str, context: str | None = None) -> bool:
+    """Whether the name ``name``, matched by words or letters, keeps the numbers of the mention
+    ``key`` as written: each of the mention's numbers is one of the name's, and no other number
+    of the name is made of the digits of the mention or of the query (``context``) split
+    otherwise. "2.5" is no "2-5", "11/4" no "1.14", "4 uk" no "4.5 UK", and in "2.5 ssd
+    enclosure" "ssd" is no "2-5 SSD"; "ps 4" is "PS4", and "galaxy watch" may be "Galaxy Watch
+    4" (a number the query does not write).
+
+    >>> _same_numbers("2.5", "2-5"), _same_numbers("11/4", "1.14"), _same_numbers("ps 4", "ps4")
+    (False, False, True)
+    >>> _same_numbers("ssd", "2-5 ssd", "2.5 ssd"), _same_numbers("ssd", "2-5 ssd", "ssd")
+    (False, True)
+    """
+    mine, theirs = set(_numbers(key)), set(_numbers(name))
+    if not mine <= theirs:
+        return False
+    if theirs <= mine:
+        return True
+    text = f"{key} {normalize_key(context)}" if context else key
+    written, digits = set(_numbers(text)), set(_DIGITS.findall(text))
+    return not any(n not in written and set(_DIGITS.findall(n)) <= digits for n in theirs)
 
 
 def compact_key(key: str) -> str:
@@ -976,12 +1018,14 @@ class EntityLinker:
                 for n in sizes:
                     for posting in scan:
                         for name in posting.get(n, ()):
-                            if ws <= table.words[name] <= qs:
+                            if ws <= table.words[name] <= qs \
+                                    and _same_numbers(key, name, context):
                                 add(name, "query", len(ws) / n)
         if not found:
             ck = compact_key(key)
             for name in table.by_compact.get(ck, ()) if len(ck) >= 3 else ():
-                add(name, "compact", 0.9)
+                if _same_numbers(key, name, context):  # (not "11/4" for "1.14")
+                    add(name, "compact", 0.9)
         if not found and len(key) >= _SUBSET_MIN_CHARS:
             # names with every content word of the mention and at most two more
             # ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones")
@@ -992,7 +1036,7 @@ class EntityLinker:
                 rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
                 for n in sizes:
                     for name in rarest.get(n, ()):
-                        if table.words[name] >= ws:
+                        if table.words[name] >= ws and _same_numbers(key, name, context):
                             # the same content words in the same order ("printers" -> "All
                             # Printers", a repeated "keyboards keyboards" -> "Keyboards"; not
                             # "box tools" -> "Tool Boxes") name the node itself
@@ -1014,7 +1058,8 @@ class EntityLinker:
                 # a changed digit is another model or size, not a typo ("32 inch" is not
                 # "38 inch", "playstation 5" not "playstation 4", "iphone x" not "iphone 6")
                 if dist <= 1 and len(name) >= cfg.fuzzy_min_chars and name[0] == key[0] \
-                        and _DIGITS.findall(name) == _DIGITS.findall(key):
+                        and _DIGITS.findall(name) == _DIGITS.findall(key) \
+                        and _numbers(name) == _numbers(key):
                     add(name, "fuzzy", 1.0 - dist / max(len(key), len(name)))
         if (not found and cfg.head_fallback and label in HEAD_LABELS and " " in key):
             head = key.rsplit(" ", 1)[1]

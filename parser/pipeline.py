@@ -639,25 +639,33 @@ class QueryParser:
     def _expand(self, q: ParsedQuery, linked: Sequence[LinkedEntity],
                 intent: Intent | None, outside: bool, *, cut: str | None = None) -> None:
         """Stage 6 for ``q`` (``cut``: its text as parsed, before NFKC; the price is read with
-        its numeric marks hidden: :func:`_hide_numeric_marks`)."""
+        its numeric marks hidden: :func:`_hide_numeric_marks`; the rules rewrite it with them
+        as typed)."""
         assert self.expander is not None
         embeddings = None
         if self.fusion is not None:
             context = self.fusion.context
             embeddings = context.embeddings if context is not None else None
         departments = self._label_space
-        # the query as parsed (cut at max_query_chars, NFKC): rules, price and size patterns
-        # read what the tagger and linker read, and `rewritten` is made from it
-        result = self.expander.expand(q.normalized, linked=linked, intent=intent,
-                                      limit=self.config.max_expansions, embeddings=embeddings,
-                                      departments=departments, outside=outside)
+        # the query as parsed (cut at max_query_chars): the price and size patterns read it
+        # NFKC-normalised, what the tagger and linker read; the rules match it and make
+        # `rewritten` of it NFKC-normalised but for the characters NFKC makes digits or primes
+        # of, kept as typed ("drill bit 1½ inch", not "11⁄2": fusion.rules)
+        result = self.expander.expand(q.normalized if cut is None else cut, linked=linked,
+                                      intent=intent, limit=self.config.max_expansions,
+                                      embeddings=embeddings, departments=departments,
+                                      outside=outside)
         filters, sources = result.filters, list(result.filter_sources)
+        boosts = list(result.boosts)
         hidden = _hide_numeric_marks(cut) if cut is not None else None
         if hidden is not None:
             # NFKC made digits of superscripts or fractions ("tv under 10²": a price_max of
             # 102; "drill bit 1½ inch": a size of 2 inch): the price bounds and sizes (only
-            # they) are those of the query with them hidden, as the expander reads them (rules
-            # included); rare, so expanded a second time
+            # they, and the DOWN boosts of the sizes a query excludes) are those of the query
+            # with them hidden, as the expander reads them (rules included); rare, so expanded
+            # a second time
+            from fusion.expand import PATTERN_NEGATED
+
             priced = self.expander.expand(hidden, linked=linked, intent=intent,
                                           limit=self.config.max_expansions,
                                           embeddings=embeddings, departments=departments,
@@ -666,6 +674,8 @@ class QueryParser:
                               price_max=priced.filters.price_max, size=priced.filters.size)
             sources = [s for s in sources if s.field not in _NUMBER_FIELDS] + [
                 s for s in priced.filter_sources if s.field in _NUMBER_FIELDS]
+            boosts = [b for b in boosts if b.rule != PATTERN_NEGATED] + [
+                b for b in priced.boosts if b.rule == PATTERN_NEGATED]
         # a price bound is a finite number: an inf (or NaN) is no bound, and no JSON number
         bad = [f for f in _PRICE_FIELDS
                if (v := getattr(filters, f)) is not None and not math.isfinite(v)]
@@ -680,8 +690,7 @@ class QueryParser:
         q.filters = dict(filters)
         q.applied_rules = list(result.applied_rules)
         q.rewritten = result.query if self.expander.rules is not None else None
-        q.boosts = [BoostResult(b.term, b.direction, abs(b.weight), b.rule)
-                    for b in result.boosts]
+        q.boosts = [BoostResult(b.term, b.direction, abs(b.weight), b.rule) for b in boosts]
         q.category_suggestions = [CategorySuggestionResult(s.category, s.score, s.source)
                                   for s in result.suggestions]
         q.filter_sources = [FilterSourceResult(f.field, f.value, f.source) for f in sources]

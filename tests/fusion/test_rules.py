@@ -347,3 +347,61 @@ def test_a_forked_child_does_not_inherit_a_held_rules_lock(tmp_path):
         os.waitpid(pid, 0)
         raise AssertionError("the child hung on the rules lock")
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+# -- review "numbers, units and prices": F2 (excluded inputs), F11 (numbers as typed) ----------
+
+
+def _after_not(text: str, start: int) -> bool:
+    """An ``excluded`` as the expansion passes it, for these tests: "not" right before."""
+    return text[:start].casefold().endswith("not ")
+
+
+def test_a_filter_whose_input_is_excluded_is_no_filter():
+    """F2: 'not refurbished laptop' got the filter condition:refurbished."""
+    rs = RuleSet.parse("refurbished =>\n  FILTER: condition:refurbished\n  DOWN: premium\n"
+                       "laptop =>\n  SYNONYM: notebook\n", path="rules.txt")
+    r = rs.apply("Not Refurbished laptop", excluded=_after_not)
+    assert r.filters == [] and r.boosts == []  # the DOWN is not applied either
+    assert [f.term for f in r.negated_filters] == ["condition:refurbished"]
+    assert [str(a) for a in r.applied] == [
+        "rules.txt:2: refurbished => FILTER(1): condition:refurbished (negated)",
+        "rules.txt:5: laptop => SYNONYM(1): notebook"]
+    assert str(r.negated_filters[0].rule) == str(r.applied[0])
+    # not excluded, or no `excluded`: applied as written
+    for query, excluded in (("refurbished laptop", _after_not),
+                            ("not refurbished laptop", None),
+                            ("refurbished laptop, not refurbished case", _after_not)):
+        r = rs.apply(query, excluded=excluded)
+        assert [f.term for f in r.filters] == ["condition:refurbished"], query
+        assert r.negated_filters == [] and not any(a.negated for a in r.applied)
+
+
+def test_a_delete_or_synonym_of_an_excluded_input_is_not_applied():
+    """'not cheap tv' became "not tv": the cue then excluded the tv."""
+    rs = RuleSet.parse(RULES, path="rules.txt")
+    r = rs.apply("not cheap tv", excluded=_after_not)
+    assert r.query == "not cheap tv" and r.applied == [] and r.deleted == []
+    r = rs.apply("tablet not laptop", excluded=_after_not)
+    assert r.synonyms == [] and r.boosts == [] and r.filters == []
+    assert rs.apply("cheap tv", excluded=_after_not).query == "tv"
+
+
+@pytest.mark.parametrize(("query", "rewritten"), [
+    ("drill bit 1½ inch", "drill bit 1½ inch"),  # NFKC: "11⁄2 inch"
+    ("tv under 10²", "tv under 10²"),  # "102"
+    ("tv  under 50″", "tv under 50″"),  # "50′′"
+    ("tv ① under ５００", "tv ① under 500"),  # a full-width digit is a digit
+    ("ｃｈｅａｐ tv ¼ inch", "tv ¼ inch"),  # a DELETE too
+    ("Straße ﬁlter 5⁰", "Straße filter 5⁰"),  # the rest NFKC
+])
+def test_the_rewritten_query_keeps_numbers_as_typed(query, rewritten):
+    """F11: NFKC made "drill bit 11⁄2 inch" and "tv under 102" of the rewritten query."""
+    assert RuleSet.parse(RULES).apply(query).query == rewritten
+
+
+def test_a_rule_on_a_number_does_not_match_digits_nfkc_made():
+    """"1½ inch" is no "2 inch" ("11⁄2 inch" had the words 11, 2 and inch)."""
+    rs = RuleSet.parse("2 inch =>\n  FILTER: size:2 inch\n")
+    assert rs.apply("drill bit 1½ inch").filters == []
+    assert [f.term for f in rs.apply("drill bit 2 inch").filters] == ["size:2 inch"]
