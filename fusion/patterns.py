@@ -69,7 +69,31 @@ decimal comma, kept as written; "1,000 gb", thousands or three decimals, is no s
 range ("55-65 inch", "55 to 65 inch", "between 55 and 65 inch") gives **no** size: it is not
 a value any product has, and a hard filter on it would remove every product. Neither does
 either side of a dimension pair ("24 x 36 inch", '24" x 36"', "24x36 inch", "72 inch by 72
-inch", "2 x 8gb"): a 36-inch filter is not the 24x36 frame.
+inch", "2 x 8gb"): a 36-inch filter is not the 24x36 frame. No size either (a hard filter on it
+would drop the products the query asks for):
+
+- a bounded size, which is no value a product has, like a range: a bound word right before it
+  ("tv under 55 inch", "below", "over", "above", "up to", "at least", "at most", "max",
+  "min", "less than", "smaller than", "more than", "bigger than" and any "-er than", "<",
+  ">", "≤", "≥") or after it, up to two words apart ("55 inch or larger", "or bigger", "or
+  more", "or less", "and up", "and above", "55 inch tv or bigger", "16gb ram at least"), a
+  "max" / "min" or a "+" right after it ("65 inch max", '65"+'). Not bounds: "other than 55
+  inch" (it excludes 55 inch), "55 inch and under $500" (a price), "8gb+128gb" (two sizes),
+  "55 inch + soundbar", and a bare "max" / "min" after a name part ("pro", "xs", "air", "mi",
+  "m1" ...: "iphone 13 pro max 256gb", "iphone xs max 64gb", "macbook pro m1 max 32gb");
+- the size of the device the product fits, introduced by "for", "fits", "fit", "compatible
+  with", "works with", "holds" or "supports": the size right after it (with "a", "the", "my",
+  "all", "up to" ... between), whatever its unit ("tv stand for 65 inch tv", "case for 13 inch
+  macbook", "soundbar for 55 inch tv", "laptop bag fits 15.6 inch laptop", "sleeve to fit 13
+  inch laptop", "tree skirt for 7 ft tree", "for 55 inch tv"), and a screen size (inch or an
+  inch mark) that ends a screen device's phrase after it ("case for macbook pro 13 inch",
+  "cover for samsung tv 55 inch", "screen protector for iphone 14 pro max 6.7 inch"). A size
+  that is no part of such a phrase is the product's own, and a search engine indexes
+  accessories by the size they fit: "13 inch macbook case", "65 inch tv", "tv 65 inch",
+  "16gb ram for macbook pro", "hdmi cable for tv 10 ft" and "sd card for switch 256gb" (not a
+  screen size) and "tv for bedroom 32 inch" (no device) keep their size. "for" after a word
+  that makes the sized thing the product ("looking for 55 inch tv", "search", "shopping",
+  "deals", "price" ...) and a clothes' "fit" ("slim fit 32 inch jeans") introduce no device.
 
 Example:
     >>> parse_price("tv under 1k"), parse_price("headphones $100-200")
@@ -512,6 +536,102 @@ _DIM_AFTER = re.compile(r"\s*(?:[x×*]|by)\s*\d", re.I)
 _DIM_WINDOW = 40
 
 
+#: characters before a size searched for a bound word or a "for" / "fits" that introduces it
+_SIZE_CUE_WINDOW = 60
+# a bound word right before a size ("under 55 inch", "at least 27 inch", "smaller than 40
+# inch", "up to 15.6 inch", "< 32 inch", "max 65 inch"): the size is a bound, no value. "other
+# than" / "rather than" exclude a value (a DOWN boost in fusion.expand), no bound
+_SIZE_BOUND_BEFORE = re.compile(
+    r"(?:(?<![\w'’-])(?P<kw>under|below|beneath|over|above|beyond|up\s*to|at\s+(?:least|most)"
+    r"|(?!(?:other|rather|whether)\b)(?:less|more|fewer|[a-z]+er)\s+th[ae]n"
+    r"|max(?:imum)?|min(?:imum)?)|(?P<sign>[<>≤≥]=?))\s*(?P<dot>[.:])?\s*$",
+    re.I,
+)
+# a bare "max" / "min" after these is part of a name ("iphone 13 pro max 256gb", "iphone xs max
+# 6.5 inch", "macbook pro m1 max 32gb", "mi max 64gb"), no bound
+_MAX_NAME = re.compile(
+    r"(?:(?<![\w'’-])(?:pro|xs|air|mi|note|plus|ultra|zenfone|[a-z]*\d[a-z\d]*))\s+$", re.I)
+# a bound after a size ("55 inch or larger", "15 inch and up", "16gb ram at least", "55 inch tv
+# or bigger": up to two words apart), or right after it ("65 inch max", '65"+'); not "55 inch
+# and under $500" (a price after), "8gb+128gb" (a second size), "55 inch + soundbar" (a bundle)
+# nor "6.1 inch pro max" (a name)
+_SIZE_BOUND_AFTER = re.compile(
+    r"(?:\s+(?!(?:and|or|with|without|for|in|on|by|to|under|over|plus|not|no|but)\b)"
+    r"[a-z][\w'’-]*){0,2}(?:\s+|\s*(?=&))"
+    r"(?:(?:(?:or|and)\s+|&\s*)(?:larger|bigger|greater|higher|more|above|over|up(?:wards?)?|less|smaller"
+    r"|lower|below|under|fewer|longer|shorter|wider|narrower|taller|thicker|thinner)\b"
+    r"(?!\s*(?:than\s*)?(?:[$€£₹¥]|(?:us|rs|inr)\b)?\s*\d)"
+    r"|at\s+(?:least|most)\b)"
+    r"|\+(?![\s+]*\d)"
+    r"|\s*(?:max(?:imum)?|min(?:imum)?)\b(?!\s*[$€£₹¥]?\s*\d)",
+    re.I,
+)
+# who a "for" before a size is not a device phrase after ("looking for 55 inch tv", "deals for
+# 65 inch tv": the tv is the product) and the fits of clothes ("slim fit 32 inch jeans": a
+# waist size)
+_NOT_FOR = re.compile(
+    r"looking|searching|search(?:ed)?|shopping|shop|look|deals?|offers?|sales?|prices?|pricing"
+    r"|costs?|reviews?|coupons?|discounts?|rebates?|specs?|ratings?", re.I)
+_FIT_STYLE = re.compile(
+    r"slim|skinny|regular|relaxed|loose|tight|athletic|classic|straight|tapered|true|perfect"
+    r"|easy|comfort|modern|custom|tailored|wide|boot|boyfriend|mom|petite|fitted", re.I)
+# a "for" / "fits" / "compatible with" that introduces a device phrase, then determiners
+_FITS_CUE = (
+    r"(?:(?<![\w'’-])(?P<prev>[\w'’-]+)\s+)?(?<![\w'’-])"
+    r"(?P<cue>for|fits|fit|compatible(?:\s+(?:with|for|to))?|works?\s+with|holds|supports)"
+    r"(?:\s+(?:a|an|the|my|your|his|her|our|their|most|all|any|both|up\s*to|upto))*\s+"
+)
+# the size right after the cue: "tv stand for 65 inch tv", "case for 13 inch macbook",
+# "laptop bag fits 15.6 inch laptop", "mount compatible with 65 inch tvs"
+_FITS_BEFORE = re.compile(rf"{_FITS_CUE}$", re.I)
+# a screen device the size is part of, after the cue: "case for macbook pro 13 inch", "cover for
+# samsung tv 55 inch", "screen protector for iphone 14 pro max 6.7 inch" (a screen size only:
+# "hdmi cable for tv 10 ft" and "sd card for switch 256gb" are the product's own)
+_DEVICE = (r"tvs?|televisions?|monitors?|screens?|displays?|laptops?|notebooks?|macbooks?"
+           r"|chromebooks?|tablets?|ipads?|iphones?|phones?|smartphones?|galaxy|kindle|surface")
+_FITS_DEVICE = re.compile(
+    rf"{_FITS_CUE}(?:[\w'’-]+\s+){{0,2}}(?:{_DEVICE})"
+    r"(?:\s+(?!(?:with|without|and|or|for|in|on|by|to|under|over|plus)\b)[\w.+'’-]+){0,4}\s+$",
+    re.I,
+)
+_SCREEN_UNIT = re.compile(rf"(?:\s*-?\s*(?:inch(?:es)?|in)|\s*{_INCH_MARK})$", re.I)
+
+
+def _bounded(text: str, m: re.Match[str]) -> bool:
+    """Whether a bound word is right before or after the size of ``m`` ("tv under 55 inch",
+    "55 inch or larger"): a bound is no value a product has."""
+    before = _SIZE_BOUND_BEFORE.search(text, max(0, m.start() - _SIZE_CUE_WINDOW), m.start())
+    if before is not None:
+        kw = (before.group("kw") or "").lower()
+        bare = kw in ("max", "min") and not before.group("dot")
+        if not (bare and _MAX_NAME.search(
+                text, max(0, before.start() - _SIZE_CUE_WINDOW), before.start())):
+            return True
+    return _SIZE_BOUND_AFTER.match(text, m.end()) is not None
+
+
+def _fits_cue(m: re.Match[str] | None) -> bool:
+    """Whether a :data:`_FITS_CUE` match introduces a device the product fits."""
+    if m is None:
+        return False
+    cue, prev = m.group("cue").lower(), m.group("prev") or ""
+    if cue == "for":
+        return not _NOT_FOR.fullmatch(prev)
+    if cue == "fit":
+        return not _FIT_STYLE.fullmatch(prev)
+    return True
+
+
+def _fits(text: str, m: re.Match[str]) -> bool:
+    """Whether the size of ``m`` is the size of a device the product fits, introduced by "for",
+    "fits" or "compatible with" (see :func:`parse_sizes`)."""
+    lo = max(0, m.start() - _SIZE_CUE_WINDOW)
+    if _fits_cue(_FITS_BEFORE.search(text, lo, m.start())):
+        return True
+    return bool(_SCREEN_UNIT.search(m.group("one"))) and _fits_cue(
+        _FITS_DEVICE.search(text, lo, m.start()))
+
+
 def _is_size(text: str, m: re.Match[str]) -> bool:
     """Whether a ``one`` match of :data:`_SIZE` is a size (see :func:`parse_sizes`)."""
     one = m.group("one")
@@ -521,14 +641,19 @@ def _is_size(text: str, m: re.Match[str]) -> bool:
     mark = re.search(rf"{_INCH_MARK}$", one)
     if mark is not None and _closes_quote(text, m.start() + mark.start()):
         return False
-    return not (_DIM_AFTER.match(text, m.end())
-                or _DIM_BEFORE.search(text, max(0, m.start() - _DIM_WINDOW), m.start()))
+    if _DIM_AFTER.match(text, m.end()) \
+            or _DIM_BEFORE.search(text, max(0, m.start() - _DIM_WINDOW), m.start()):
+        return False
+    return not (_bounded(text, m) or _fits(text, m))
 
 
 def parse_sizes(text: str) -> list[str]:
-    """The sizes of a query as written, in order (a range gives none: see the module docs).
+    """The sizes of a query as written, in order (a range, a bounded size and the size of a
+    device the product fits give none: see the module docs).
 
     >>> parse_sizes("lg 55 inch tv 2tb"), parse_sizes("5 in 1 charger")
     (['55 inch', '2tb'], [])
+    >>> parse_sizes("tv under 55 inch"), parse_sizes("tv stand for 65 inch tv")
+    ([], [])
     """
     return [m.group("one") for m in _SIZE.finditer(text) if m.group("one") and _is_size(text, m)]
