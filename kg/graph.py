@@ -16,7 +16,8 @@ On-disk layout of a KG directory::
 Derived views (:meth:`ProductGraph.view`; :attr:`ProductGraph.alias_index` and
 :meth:`ProductGraph.to_networkx` are two of them) carry the version they were built from. The first
 use builds a view; each commit rebuilds the registered views in the committing thread and swaps
-them in whole, so readers never build one on their path.
+them in whole, so readers never build one on their path. A :meth:`ProductGraph.pinned` block (a
+parse) reads the views of one version throughout (a :class:`KGSnapshot`).
 
 Stores (:mod:`kg.store`): the embedded Oxigraph store above (a folder, or memory) and a SPARQL 1.1
 server (``ProductGraph.open("sparql+http://host:port/")``, :mod:`kg.sparql`: versions and change
@@ -89,7 +90,7 @@ if TYPE_CHECKING:
 
     from kg.link import LinkResult
 
-__all__ = ["CommitWarnings", "KGStats", "NodeInfo", "ProductGraph", "Transaction"]
+__all__ = ["CommitWarnings", "KGSnapshot", "KGStats", "NodeInfo", "ProductGraph", "Transaction"]
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,10 @@ _EXPORT_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
 }
 _PROGRESS_MIN = 10_000  # records before a progress bar is worth showing
+#: a read-only handle's refresh is tried again for this long (seconds) when the new store's
+#: files vanish under it (a writer compacting), then again this long after (ProductGraph.refresh)
+REFRESH_RETRY_S = 1.0
+REFRESH_RETRY_AFTER_S = 1.0
 #: RDF files up to this size are staged in memory by :meth:`ProductGraph.import_rdf` (about 3x
 #: faster than on disk; ~0.5 GB per million triples); larger ones in a staging store on disk.
 MEMORY_STAGING_MAX_BYTES = 160 << 20
@@ -295,7 +300,7 @@ class Transaction:
         self._add_by_subject: dict[ox.NamedNode, list[ox.Quad]] = {}
         self._remove: set[ox.Quad] = set()
         self._store_empty = graph._data_is_empty()
-        self.version: int = graph.version
+        self.version: int = graph._version  # (the store's, not a pinned block's)
         #: after the commit: what it added that is probably a mistake (see CommitWarnings)
         self.warnings: CommitWarnings | None = None
         self._done = False
@@ -688,15 +693,17 @@ class ProductGraph:
         self._version = 0
         self._lock = threading.RLock()
         self._tx_owner: int | None = None
-        # derived views: an immutable dict swapped whole (readers take no lock)
-        self._views: dict[str, _View] = {}
-        self._views_generation = 0  # +1 whenever new views are swapped in
+        # derived views: an immutable dict swapped whole with the version it serves and a
+        # counter of the swaps, in one object (readers take no lock; a pinned() block reads the
+        # one it started with: KGSnapshot)
+        self._served = _Served({}, 0, 0)
         self._view_lock = threading.RLock()
         self._rebuilding: dict[str, _View] | None = None
         self._rebuild_owner: int | None = None
         self._rebuild_changes: ChangeSet | None = None
+        self._rebuild_strict = False  # a refresh's rebuild: store damage raises (tried again)
         self._refresh_lock = threading.Lock()
-        self._pins = threading.local()  # per-thread depth of pinned() blocks
+        self._pins = threading.local()  # per thread: the KGSnapshot of its pinned() block
         self._refresh_waiting: tuple[int, float] | None = None
         self._linker: Any = None
         self._last_warnings: CommitWarnings | None = None
@@ -729,6 +736,7 @@ class ProductGraph:
                 self._release_writer_lock()
                 raise
         self._digest = self._load_digest()
+        self._served = _Served({}, self._version, 0)
         self._closed = False
 
     # -- opening -------------------------------------------------------------------------------
@@ -999,7 +1007,7 @@ class ProductGraph:
         if getattr(self, "_closed", True):
             return
         self._closed = True
-        self._views = {}
+        self._served = _Served({}, self._version, self._served.generation)
         self._linker = None
         self._backend.close()
         del self._store
@@ -1045,8 +1053,10 @@ class ProductGraph:
     # -- versions ------------------------------------------------------------------------------
     @property
     def version(self) -> int:
-        """The current version (number of the last commit; 0 = empty)."""
-        return self._version
+        """The current version (number of the last commit; 0 = empty); inside a
+        :meth:`pinned` block, the version of the block's views."""
+        snap = self._reading()
+        return snap.version if snap is not None else self._version
 
     def versions(self) -> list[VersionInfo]:
         """All versions, oldest first (version 0 = empty)."""
@@ -1068,6 +1078,11 @@ class ProductGraph:
         version). Returns whether the handle moved to a newer version; a no-op for writers
         (their own commits update them).
 
+        A writer's compaction can delete store files while a read-only handle opens and reads
+        the new store: the whole refresh (reopen, version, views) is tried again for about a
+        second, and if it still fails the handle keeps serving its version and views (a
+        warning is logged) and tries again a second later; it never raises for that.
+
         On a SPARQL server (where other processes may write) every handle checks the server's
         version, at most once per ``check_interval`` seconds (a URL parameter, default 1 s):
         one small query; the views are rebuilt when it moved. While the server is unreachable
@@ -1075,34 +1090,101 @@ class ProductGraph:
         """
         if self._closed:
             return False
-        if getattr(self._pins, "depth", 0):
+        if getattr(self._pins, "snapshot", None) is not None:
             return False  # inside pinned(): this thread reads one version until the block ends
         return self._backend.refresh(self)
 
     @contextlib.contextmanager
-    def pinned(self) -> Iterator[ProductGraph]:
-        """Read one version for the length of a block: catch up once on entry (:meth:`refresh`),
-        then every read in this thread inside the block (views, ``link``, ``match``, queries)
-        does not check the version log again. A parse holds the KG pinned, so it pays one
-        ``stat`` instead of one per view lookup and its stages read the version of its start
-        unless another thread moves this handle meanwhile (its own refresh, or a commit through
-        a writer handle; views are swapped in whole either way). Blocks nest; other threads
-        are not affected.
+    def pinned(self, snapshot: KGSnapshot | None = None) -> Iterator[ProductGraph]:
+        """Read one version for the length of a block: catch up once on entry (:meth:`refresh`)
+        and take the views being served (a :class:`KGSnapshot`); every read of derived views
+        in this thread inside the block (``view``, ``match``, ``link``, ``alias_index``,
+        ``to_networkx``, ``version``, ``views_generation``) reads that snapshot, whatever other
+        threads or processes commit meanwhile. A parse holds the KG pinned, so its stages (the
+        tagger's KG match, linking, the intent's graph context, expansion) read one version,
+        and it pays one version-log ``stat`` instead of one per view lookup. Blocks nest (an
+        inner block reads the outer one's snapshot); other threads are not affected.
+
+        ``snapshot``: read that one (:meth:`snapshot`, taken in an earlier block) instead, so
+        that work split over several blocks (:meth:`parser.QueryParser.pipe` matches a batch in
+        one and links it in another) reads one version; the enclosing block's snapshot comes
+        back at its end.
+
+        A view first used inside the block joins the snapshot: it is the one of the snapshot's
+        version unless a commit landed since the block began (a view is built from the store
+        as it is). Node-level lookups (``node``, ``nodes``, ``neighbors``) and SPARQL
+        (``query``, ``stats``) read the store as it is now, not the snapshot: Oxigraph keeps no
+        version across calls (a parse reads none of them: only views). A commit made by this
+        thread inside the block (a transaction, a load, a rollback) moves this thread's
+        snapshot to its own new version: a writer reads its writes.
 
         Example:
+            >>> from kg.schema import Node, NodeKind
             >>> g = ProductGraph()
             >>> with g.pinned() as pinned:
-            ...     pinned.version
-            0
+            ...     snap = pinned.snapshot()
+            ...     pinned.version, [m.text for m in pinned.match("lg tv")]
+            (0, [])
+            >>> _ = g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+            >>> with g.pinned(snap):
+            ...     g.version, [m.text for m in g.match("lg tv")]
+            (0, [])
+            >>> with g.pinned():
+            ...     g.version, [m.text for m in g.match("lg tv")]
+            (1, ['lg'])
         """
-        depth = getattr(self._pins, "depth", 0)
-        if depth == 0:
-            self.refresh()
-        self._pins.depth = depth + 1
+        pins = self._pins
+        outer: KGSnapshot | None = getattr(pins, "snapshot", None)
+        commits = getattr(pins, "commits", 0)
+        if snapshot is None:
+            if outer is None:
+                self.refresh()
+                snapshot = KGSnapshot(self, self._served)
+            else:
+                snapshot = outer
+        elif snapshot._graph is not self:
+            raise ValueError("pinned(snapshot): that snapshot is of another ProductGraph")
+        pins.snapshot = snapshot
         try:
             yield self
         finally:
-            self._pins.depth = depth
+            if outer is None:
+                pins.snapshot = None
+            elif snapshot is not outer:
+                # back to the enclosing block's snapshot; after a commit of this thread
+                # meanwhile, to the views of its own writes
+                pins.snapshot = outer if getattr(pins, "commits", 0) == commits \
+                    else KGSnapshot(self, self._served)
+            # (an inner block on the outer one's snapshot leaves it, moved by a commit or not)
+
+    def snapshot(self) -> KGSnapshot:
+        """The derived views this thread reads now, to pass to :meth:`pinned`: inside a pinned
+        block its snapshot, else those of the current version (after :meth:`refresh`)."""
+        self._check()
+        snap = getattr(self._pins, "snapshot", None)
+        if snap is not None:
+            return snap
+        self.refresh()
+        return KGSnapshot(self, self._served)
+
+    def _reading(self) -> KGSnapshot | None:
+        """The snapshot this thread's reads of views go to: its pinned block's, unless it is
+        building a view (views are built from the current version, as are the views they
+        read: :meth:`_new_view`, :meth:`_rebuild_views`)."""
+        pins = self._pins
+        snap = getattr(pins, "snapshot", None)
+        if snap is None or getattr(pins, "building", False) \
+                or self._rebuild_owner == threading.get_ident():
+            return None
+        return snap
+
+    def _repin(self) -> None:
+        """After this thread swapped views in (its commit): a pinned block of this thread reads
+        the views now served, its own writes."""
+        pins = self._pins
+        if getattr(pins, "snapshot", None) is not None:
+            pins.snapshot = KGSnapshot(self, self._served)
+            pins.commits = getattr(pins, "commits", 0) + 1
 
     def transaction(self, message: str = "") -> _TransactionContext:
         """Open a write transaction: ``with graph.transaction("msg") as tx: tx.add_node(...)``.
@@ -1138,6 +1220,11 @@ class ProductGraph:
             ['edges to nodes the KG does not have: 1 (e.g. https://kgqp.dev/id/category/tvz)']
         """
         return self._last_warnings
+
+    @property
+    def _views(self) -> Mapping[str, _View]:
+        """The derived views served now (the newest swapped in; never changed in place)."""
+        return self._served.views
 
     def _current_view(self, name: str) -> Any:
         """The value of view ``name`` if it is built for the current version, else ``None``."""
@@ -1721,6 +1808,7 @@ class ProductGraph:
         changed) or ``None`` to have it rebuilt in full. Large change sets
         (``kg.views.INCREMENTAL_MAX_QUADS``) and refreshes without change sets always rebuild.
         A builder or update that fails drops its view (logged; the next use builds it again).
+        Inside a :meth:`pinned` block the view is the one of the block's snapshot.
 
         Example:
             >>> from kg.schema import Node, NodeKind
@@ -1736,27 +1824,61 @@ class ProductGraph:
         self._check()
         if self._rebuild_owner == threading.get_ident():
             return self._view_in_rebuild(name, builder, update)
+        snap = self._reading()
+        if snap is not None:
+            v = snap._view(name)
+            if v is None:  # first used in this block: it joins the snapshot
+                v = self._served.views.get(name)
+                if v is None:
+                    with self._view_lock:
+                        v = self._new_view(name, builder, update)
+                if v.version != snap.version:
+                    log.debug("View %s of KG version %d joins a pinned block of version %d "
+                              "(first built after a commit)", name, v.version, snap.version)
+                snap._joined[name] = v
+            return v.value
         self.refresh()
-        v = self._views.get(name)
+        v = self._served.views.get(name)
         if v is not None:
             return v.value
         with self._view_lock:
             if self._rebuild_owner == threading.get_ident():  # a builder asked for another view
                 return self._view_in_rebuild(name, builder, update)
-            v = self._views.get(name)
-            if v is None:
-                version = self._version
-                v = _View(version, builder(self), builder, update)
-                self._views = {**self._views, name: v}
-                log.debug("Built view %s for KG version %d", name, version)
-            return v.value
+            return self._new_view(name, builder, update).value
+
+    def _new_view(self, name: str, builder: Callable[[ProductGraph], Any],
+                  update: ViewUpdate | None) -> _View:
+        """View ``name`` of the current version, built and registered unless another thread
+        did (under the view-build lock). Registered only while every view served is of the
+        version built (not between a commit and the swap of its views: the served ones
+        would mix two versions; the next use builds it again)."""
+        v = self._served.views.get(name)
+        if v is not None:
+            return v
+        version = self._version
+        pins = self._pins
+        building = getattr(pins, "building", False)
+        pins.building = True  # (in a pinned block too: the views it reads are the current ones)
+        try:
+            v = _View(version, builder(self), builder, update)
+        finally:
+            pins.building = building
+        served = self._served
+        if all(o.version == version for o in served.views.values()):
+            self._served = _Served({**served.views, name: v}, version, served.generation)
+            log.debug("Built view %s for KG version %d", name, version)
+        else:
+            log.debug("Built view %s for KG version %d while views of version %d are served: "
+                      "not registered", name, version, served.version)
+        return v
 
     @property
     def views_generation(self) -> int:
         """A counter of the derived views this handle serves: it moves whenever a commit,
         rollback or :meth:`refresh` swaps new ones in (a view built for the first time, of
         the version already served, does not move it). Work that must read one KG version
-        throughout (a whole batch of parses) compares it before and after.
+        throughout (a whole batch of parses) compares it before and after, or reads inside
+        one :meth:`pinned` block (where it is the snapshot's).
 
         Example:
             >>> from kg.schema import Node, NodeKind
@@ -1767,11 +1889,14 @@ class ProductGraph:
             >>> g.views_generation > before
             True
         """
-        return self._views_generation
+        snap = self._reading()
+        return (snap._served if snap is not None else self._served).generation
 
     def view_version(self, name: str) -> int | None:
-        """The KG version the view ``name`` was built from (``None`` if it was never built)."""
-        v = self._views.get(name)
+        """The KG version the view ``name`` was built from (``None`` if it was never built;
+        inside a :meth:`pinned` block, the snapshot's view)."""
+        snap = self._reading()
+        v = snap._view(name) if snap is not None else self._served.views.get(name)
         return None if v is None else v.version
 
     def _view_in_rebuild(self, name: str, builder: Callable[[ProductGraph], Any],
@@ -1789,7 +1914,9 @@ class ProductGraph:
                     and old.version == changes.base):
                 try:
                     value = upd(self, old.value, changes)
-                except Exception:
+                except Exception as e:
+                    if self._rebuild_strict and _is_damage(e):
+                        raise  # the store read fails: the caller reopens it and tries again
                     log.exception("Bringing view %s forward to KG version %d failed: rebuilding "
                                   "it", name, self._version)
                 if value is None:
@@ -1804,22 +1931,32 @@ class ProductGraph:
         v = self._views.get(name)
         return None if v is None else v.value
 
-    def _rebuild_views(self, changes: ChangeSet | None = None) -> None:
+    def _rebuild_views(self, changes: ChangeSet | None = None, *, strict: bool = False) -> None:
         """Bring every registered view to the current version (from ``changes``, the change set
         since the views' version, where a view can follow it; else rebuilt), then swap them in
-        at once."""
-        if not self._views:
-            return
+        at once; a pinned block of this thread moves to them (:meth:`_repin`). ``strict``: a
+        store read that fails as damage would (files a writer's compaction deleted) raises,
+        and nothing is swapped in, instead of dropping the view."""
+        try:
+            self._swap_views(changes, strict)
+        finally:
+            self._repin()
+
+    def _swap_views(self, changes: ChangeSet | None, strict: bool) -> None:
         with self._view_lock:
-            current = self._views
+            served = self._served
+            current = served.views
             version = self._version
             if all(v.version == version for v in current.values()):
+                if served.version != version:  # no views yet, or all built for it meanwhile
+                    self._served = _Served(current, version, served.generation)
                 return
             if changes is not None and (changes.version != version
                                         or len(changes) > INCREMENTAL_MAX_QUADS):
                 changes = None
             self._rebuilding = {}
             self._rebuild_changes = changes
+            self._rebuild_strict = strict
             self._rebuild_owner = threading.get_ident()
             started = time.perf_counter()
             try:
@@ -1831,18 +1968,20 @@ class ProductGraph:
                         continue
                     try:
                         self._view_in_rebuild(name, old.builder)
-                    except Exception:
+                    except Exception as e:
+                        if strict and _is_damage(e):
+                            raise
                         log.exception("Rebuilding view %s for KG version %d failed", name, version)
                 new = {n: self._rebuilding[n] for n in current if n in self._rebuilding}
                 new.update(self._rebuilding)
-                self._views = new
-                self._views_generation += 1
+                self._served = _Served(new, version, served.generation + 1)
                 for name, old in current.items():
                     if name not in new or new[name].value is not old.value:
                         release(old.value)
             finally:
                 self._rebuilding = None
                 self._rebuild_changes = None
+                self._rebuild_strict = False
                 self._rebuild_owner = None
             log.info(
                 "%s %d view(s) for KG version %d in %.3f s",
@@ -2031,6 +2170,49 @@ class _View:
     value: Any
     builder: Callable[[ProductGraph], Any]
     update: ViewUpdate | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Served:
+    """What a handle serves readers, swapped in as one object: the views (never changed in
+    place), the version they are of, and the count of swaps
+    (:attr:`ProductGraph.views_generation`)."""
+
+    views: Mapping[str, _View]
+    version: int
+    generation: int
+
+
+class KGSnapshot:
+    """The derived views of one KG version, as a :meth:`ProductGraph.pinned` block reads them
+    (not a copy of the data: views are never changed in place, so holding them is enough).
+    Opaque: take one with :meth:`ProductGraph.snapshot` and pass it to
+    :meth:`ProductGraph.pinned` to read the same version in a later block.
+
+    >>> g = ProductGraph()
+    >>> g.snapshot()
+    KGSnapshot(version=0, views=0)
+    """
+
+    __slots__ = ("_graph", "_joined", "_served")
+
+    def __init__(self, graph: ProductGraph, served: _Served) -> None:
+        self._graph = graph
+        self._served = served
+        #: views first used inside a block of this snapshot (see ProductGraph.pinned)
+        self._joined: dict[str, _View] = {}
+
+    @property
+    def version(self) -> int:
+        """The KG version of the snapshot's views."""
+        return self._served.version
+
+    def _view(self, name: str) -> _View | None:
+        v = self._served.views.get(name)
+        return v if v is not None else self._joined.get(name)
+
+    def __repr__(self) -> str:
+        return f"KGSnapshot(version={self.version}, views={len(self._served.views)})"
 
 
 def _build_networkx(graph: ProductGraph) -> nx.MultiDiGraph:
@@ -2340,28 +2522,50 @@ class _EmbeddedBackend:
         if not g._log.has(nxt):
             return False
         waiting = g._refresh_waiting
-        if waiting is not None and waiting[0] == nxt and time.monotonic() - waiting[1] < 0.2:
+        if waiting is not None and waiting[0] == nxt and time.monotonic() < waiting[1]:
             return False  # the log of nxt is written but its store commit was not visible yet
         if not g._refresh_lock.acquire(blocking=False):
             return False  # another thread is refreshing; keep reading the current version
         try:
             if g._version + 1 != nxt:
                 return False
-            store = g._open_read_only()
-            version = _store_version(store)
-            if version <= g._version:
-                g._refresh_waiting = (nxt, time.monotonic())
-                return False
-            g._refresh_waiting = None
-            base = g._version
-            g._store = store
-            g._version = version
-            g._digest = g._load_digest()
-            log.info("KG at %s refreshed to version %d", g.path, version)
+            return self._refresh_locked(g, nxt)
         finally:
             g._refresh_lock.release()
-        g._rebuild_views(logged_changes(g._log, base, version))
-        return True
+
+    def _refresh_locked(self, g: ProductGraph, nxt: int) -> bool:
+        """Reopen the store, read its version and bring the views forward, all tried again
+        (for about :data:`REFRESH_RETRY_S`) when a read fails as damage would: a writer that
+        opens compacts the store and deletes files the new handle's manifest still named.
+        Failing still, the handle goes back to its store, version and views (logged) and tries
+        again :data:`REFRESH_RETRY_AFTER_S` later: a parse never fails for it."""
+        old = (g._store, g._version, g._digest)
+        delay, deadline = 0.01, time.monotonic() + REFRESH_RETRY_S
+        while True:
+            try:
+                store = g._open_read_only()
+                version = _store_version(store)
+                if version <= old[1]:
+                    g._refresh_waiting = (nxt, time.monotonic() + 0.2)
+                    return False
+                g._store, g._version = store, version
+                g._digest = g._load_digest()
+                g._rebuild_views(logged_changes(g._log, old[1], version), strict=True)
+            except (OSError, RuntimeError, KGError) as e:
+                g._store, g._version, g._digest = old
+                if _is_damage(e) and time.monotonic() < deadline:
+                    log.debug("Refreshing %s failed (%s); trying again", g.path, e)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.2)
+                    continue
+                g._refresh_waiting = (nxt, time.monotonic() + REFRESH_RETRY_AFTER_S)
+                log.warning("Could not refresh the KG at %s to its newer version (%s: %s); "
+                            "serving version %d, trying again in %.0f s", g.path,
+                            type(e).__name__, e, old[1], REFRESH_RETRY_AFTER_S)
+                return False
+            g._refresh_waiting = None
+            log.info("KG at %s refreshed to version %d", g.path, version)
+            return True
 
 
 def _write_error(e: BaseException, message: str) -> KGWriteError:

@@ -432,13 +432,15 @@ class QueryParser:
         """:meth:`pipe` with the model calls in worker threads: up to ``_IN_FLIGHT`` batches
         are prepared and handed to ``_WORKERS`` threads (each ONNX Runtime call runs on its
         caller's thread: the batch session has one intra-op thread) while this thread
-        finishes the oldest."""
-        pending: deque[tuple[_Batch, Future, _Window, list[int]]] = deque()
+        finishes the oldest. A batch is finished (linked, classified, expanded) on the KG
+        snapshot it was matched on (``kg.pinned(snapshot)``): one KG version per batch, even
+        when a commit lands in between."""
+        pending: deque[tuple[_Batch, Any, Future, _Window, list[int]]] = deque()  # Any: KGSnapshot
 
         def complete() -> Iterator[ParsedQuery]:
-            work, future, window, idx = pending.popleft()
+            work, snapshot, future, window, idx = pending.popleft()
             future.result()
-            with self.kg.pinned():
+            with self.kg.pinned(snapshot):
                 window.place(idx, self._finish(work))
             return window.drain() if window.done else iter(())
 
@@ -446,8 +448,10 @@ class QueryParser:
             for window in windows:
                 for idx in window.batches:
                     with self.kg.pinned():
+                        snapshot = self.kg.snapshot()
                         work = self._begin(*window.batch(idx))
-                    pending.append((work, pool.submit(self._infer, work, True), window, idx))
+                    pending.append((work, snapshot, pool.submit(self._infer, work, True),
+                                    window, idx))
                     if len(pending) > _IN_FLIGHT:
                         yield from complete()
                 if not window.batches:  # only a bad query: the windows before it come first
