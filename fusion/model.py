@@ -296,13 +296,16 @@ class FusionModel(nn.Module):
     @property
     def context(self) -> GraphContext | None:
         """The graph context of the KG as it is now: with a KG attached (:meth:`attach_kg`),
-        rebuilt by each KG commit (a derived view of the KG, built in the committing thread)
-        with graph embeddings for the nodes added since training (:func:`extend_embeddings`)."""
+        brought forward by each KG commit (a derived view of the KG, built in the committing
+        thread) with graph embeddings for the nodes added since training
+        (:func:`extend_embeddings`; a small commit re-places only the new nodes near what it
+        changed, :func:`update_embeddings`)."""
         kg = self.__dict__.get("_kg")
         base = self.__dict__.get("_context")
         if kg is None or base is None:
             return base
-        return kg.view(f"fusion.context.{id(self):x}", self._context_for)
+        return kg.view(f"fusion.context.{id(self):x}", self._context_for,
+                       update=self._update_context)
 
     @context.setter
     def context(self, value: GraphContext | None) -> None:
@@ -328,6 +331,27 @@ class FusionModel(nn.Module):
         ctx = GraphContext(g, extend_embeddings(trained, g), labels=base.labels,
                            max_neighbours=base.max_neighbours, taxonomy=base.taxonomy)
         # computed while a commit rebuilds the views, not by the first parse after it
+        ctx.embeddings.unit()
+        return ctx
+
+    def _update_context(self, kg: Any, old: GraphContext, changes: Any) -> GraphContext | None:
+        """:meth:`_context_for` brought forward from a commit's change set (``kg.views``):
+        the old context's rows are reused except those the change can move
+        (:func:`update_embeddings`), so a small commit on a KG grown by 100k nodes since
+        training costs milliseconds, not a re-placement of every one of them. ``None`` (a
+        full rebuild) when the old context is not one this model placed."""
+        from fusion.hetero import as_networkx
+
+        base: GraphContext = self.__dict__["_context"]
+        g = as_networkx(kg)
+        if g is base.graph:
+            return base
+        trained = self.__dict__.get("_loaded_embeddings") or base.embeddings
+        emb = update_embeddings(trained, old.embeddings, g, changes.nodes)
+        if emb is None:
+            return None
+        ctx = GraphContext(g, emb, labels=base.labels, max_neighbours=base.max_neighbours,
+                           taxonomy=base.taxonomy)
         ctx.embeddings.unit()
         return ctx
 
@@ -774,43 +798,74 @@ def extend_embeddings(emb: Any, g: nx.MultiDiGraph) -> Any:
     missing = sorted(n for n in g.nodes if emb.row(n) is None)
     if not missing:
         return emb
+    iris, rows = _place_new_nodes(emb, g, missing)
+    if not iris:
+        return emb
+    kinds = [str(g.nodes[n].get("kind") or "") for n in iris]
+    out_emb = NodeEmbeddings(iris=[*emb.iris, *iris], kinds=[*emb.kinds, *kinds],
+                             matrix=torch.cat([emb.matrix.detach().float(), rows]),
+                             meta=dict(emb.meta))
+    logger.info("graph embeddings for %d new KG nodes (mean of their neighbours)", len(iris))
+    return out_emb
+
+
+def _place_new_nodes(emb: Any, g: nx.MultiDiGraph, targets: list[str]) -> tuple[list[str],
+                                                                              Tensor]:
+    """The rows :func:`extend_embeddings` gives ``targets`` (sorted nodes of ``g`` that ``emb``
+    lacks): the ones placed (in ``targets``' order) and their rows. A row depends only on the
+    target's neighbours and, for the second round, on its new neighbours' neighbours; each
+    row's sums run in the same order whatever else is placed with it, so a row computed for a
+    few targets is bit-identical to the one a pass over every new node computes."""
     matrix = emb.matrix.detach().float()
-    pos = {n: i for i, n in enumerate(missing)}
-    # (new node, embedded neighbour's row) and (new node, new neighbour) pairs in a fixed
-    # order (sorted nodes, sorted neighbours), so the float sums are the same in any process
+    nodes = list(targets)
+    pos = {n: i for i, n in enumerate(nodes)}
+    n_targets = len(nodes)
+    # (node, embedded neighbour's row) and (target, new neighbour) pairs in a fixed order
+    # (sorted nodes, sorted neighbours), so the float sums are the same in any process; the
+    # new neighbours of the targets get their first-round rows too (the second round reads
+    # them)
     src: list[int] = []
     rows: list[int] = []
     new_src: list[int] = []
     new_dst: list[int] = []
-    for i, n in enumerate(missing):
+    i = 0
+    while i < len(nodes):
+        n = nodes[i]
         for m in sorted({*g.successors(n), *g.predecessors(n)} - {n}):
             r = emb.row(m)
             if r is not None:
                 src.append(i)
                 rows.append(r)
-            elif m in pos:
+            elif i < n_targets:
+                j = pos.get(m)
+                if j is None:
+                    j = pos[m] = len(nodes)
+                    nodes.append(m)
                 new_src.append(i)
-                new_dst.append(pos[m])
+                new_dst.append(j)
+        i += 1
     width = matrix.shape[1]
-    first = torch.zeros(len(missing), width)
-    count = torch.zeros(len(missing))
+    first = torch.zeros(len(nodes), width)
+    count = torch.zeros(len(nodes))
     if src:
         index = torch.tensor(src)
         first.index_add_(0, index, matrix[torch.tensor(rows)])
         count.index_add_(0, index, torch.ones(len(src)))
     done = count > 0
-    out = torch.zeros(len(missing), width)
+    out = torch.zeros(len(nodes), width)
     out[done] = first[done] / count[done].unsqueeze(1)
+    done = done[:n_targets].clone()
     if new_src:  # a second round: new nodes next to the new nodes the first round placed
         a, b = torch.tensor(new_src), torch.tensor(new_dst)
-        keep = ~done[a] & done[b]
+        keep = ~done[a] & (count[b] > 0)
         if keep.any():
             a, b = a[keep], b[keep]
-            second = torch.zeros(len(missing), width).index_add_(0, a, out[b])
-            n2 = torch.zeros(len(missing)).index_add_(0, a, torch.ones(len(a)))
+            second = torch.zeros(n_targets, width).index_add_(0, a, out[b])
+            n2 = torch.zeros(n_targets).index_add_(0, a, torch.ones(len(a)))
             placed = n2 > 0
-            out[placed] = second[placed] / n2[placed].unsqueeze(1)
+            out[:n_targets][placed] = second[placed] / n2[placed].unsqueeze(1)
             done = done | placed
+    out = out[:n_targets]
     if not bool(done.all()):  # no embedded neighbour: the mean row of the nodes of its kind
         by_kind: dict[str, list[int]] = {}
         for i, kind in enumerate(emb.kinds):
@@ -819,21 +874,59 @@ def extend_embeddings(emb: Any, g: nx.MultiDiGraph) -> Any:
         # the kind each time: 56 GiB of copies for 30k such nodes, and the heap grew to 23 GB)
         kind_mean: dict[str, Tensor] = {}
         for i in (~done).nonzero().flatten().tolist():
-            kind = str(g.nodes[missing[i]].get("kind") or "")
+            kind = str(g.nodes[targets[i]].get("kind") or "")
             if kind not in kind_mean and kind in by_kind:
                 kind_mean[kind] = matrix[by_kind[kind]].mean(0)
             if kind in kind_mean:
                 out[i] = kind_mean[kind]
                 done[i] = True
-    if not bool(done.any()):
-        return emb
     chosen = done.nonzero().flatten()
-    iris = [missing[i] for i in chosen.tolist()]
-    kinds = [str(g.nodes[n].get("kind") or "") for n in iris]
-    out_emb = NodeEmbeddings(iris=[*emb.iris, *iris], kinds=[*emb.kinds, *kinds],
-                             matrix=torch.cat([matrix, out[chosen]]), meta=dict(emb.meta))
-    logger.info("graph embeddings for %d new KG nodes (mean of their neighbours)", len(iris))
-    return out_emb
+    return [targets[i] for i in chosen.tolist()], out[chosen]
+
+
+def update_embeddings(trained: Any, old: Any, g: nx.MultiDiGraph,
+                      touched: Any) -> Any | None:
+    """``extend_embeddings(trained, g)`` computed from ``old`` (``extend_embeddings(trained,
+    g_before)``) after a change that touched the nodes ``touched`` (the subjects and IRI
+    objects of the triples it added or removed: every node whose neighbours or kind moved).
+
+    A new node's row depends on its own neighbours and on its new neighbours' neighbours
+    (two rounds), so the rows that can move are those of the new nodes touched and of the new
+    neighbours of the new nodes touched; rows of nodes gone from ``g`` are dropped and every
+    other row is ``old``'s. The result is equal, row for row and bit for bit, to a full
+    :func:`extend_embeddings` of ``g`` (same rows, same order): one result per query.
+    ``None`` when ``old`` does not start with ``trained``'s rows (not placed from it).
+    """
+    from fusion.gnn import NodeEmbeddings
+
+    k = len(trained.iris)
+    if len(old.iris) < k or old.iris[:k] != list(trained.iris) or not torch.equal(
+            old.matrix[:k], trained.matrix.detach().float()):
+        return None
+    moved: set[str] = set()
+    for n in touched:
+        if trained.row(n) is not None:
+            continue
+        moved.add(n)
+        if n in g:
+            moved.update(m for m in (*g.successors(n), *g.predecessors(n))
+                         if trained.row(m) is None)
+    targets = sorted(n for n in moved if n in g)
+    iris, rows = _place_new_nodes(trained, g, targets) if targets else ([], torch.zeros(0))
+    if not iris and not any(old.row(n) is not None for n in moved):
+        return old  # nothing placed, nothing gone: the old rows are the new ones
+    names = [*old.iris[k:], *iris]
+    keep = [j for j, n in enumerate(old.iris[k:]) if n not in moved]
+    order = sorted([*keep, *range(len(old.iris) - k, len(names))], key=names.__getitem__)
+    extra = torch.cat([old.matrix[k:], rows.reshape(-1, old.matrix.shape[1])])
+    kinds = [*old.kinds[k:], *(str(g.nodes[n].get("kind") or "") for n in iris)]
+    if not order:
+        return trained
+    logger.debug("graph embeddings: %d new KG node(s) placed again after a commit", len(iris))
+    return NodeEmbeddings(iris=[*trained.iris, *(names[j] for j in order)],
+                          kinds=[*trained.kinds, *(kinds[j] for j in order)],
+                          matrix=torch.cat([old.matrix[:k], extra[torch.tensor(order)]]),
+                          meta=dict(trained.meta))
 
 
 def refresh_cache_dir() -> Path | None:
@@ -878,6 +971,16 @@ def _refresh_embeddings(graph_dir: Path, g: Any, old: Any, fingerprint: str) -> 
         "the KG changed since this model was trained: recomputing node embeddings "
         "with its GNN encoder (cached for the next load%s)",
         f" in {key}" if key is not None else ": none, no writable cache folder")
+    if not str(getattr(old, "meta", {}).get("text_encoder", "")).startswith("hashing:"):
+        # about 220 texts/s on one CPU thread with the MiniLM encoder (a reviewer's KG grown
+        # by 168k nodes: ~13 min, and `kgqp serve` answers /ready 503 "loading" meanwhile)
+        n = g.number_of_nodes()
+        logger.warning(
+            "encoding up to %d node texts (those not cached yet): roughly %d min on one CPU "
+            "thread. Cached under %s (KGQP_CACHE / KGQP_HOME), the next load of this model on "
+            "this KG reads the result in seconds. To avoid it, retrain the fusion model on the "
+            "grown KG (`kgqp fusion train`, docs/howto/load-catalogue.md)", n,
+            max(1, round(n / 220 / 60)), root if root is not None else "no writable folder")
     try:
         gnn, iris, enc_name = load_gnn(graph_dir)
     except FusionLoadError as exc:
