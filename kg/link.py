@@ -18,7 +18,10 @@ earlier ones found nothing. A word joining alternatives at the mention's edge is
    is no "2-5" and "11/4" no "1.14" (:func:`_same_numbers`);
 3. ``fuzzy``: the whole key is one edit (insertion, deletion, substitution, transposition) from a
    whole name of at least ``fuzzy_min_chars`` characters ("samsnug" -> "Samsung"). A word shared
-   with a longer name is never a candidate: "apple juice" does not link to Apple;
+   with a longer name is never a candidate: "apple juice" does not link to Apple. With a
+   WordPiece vocabulary (:attr:`LinkerConfig.
+   word_pieces`, the tagger's ``vocab.txt``) a mention whose every word is one piece of it is a
+   real word, no typo ("lightning" is no "Lighting", "stafford" no "Stanford");
 4. ``head`` (off by default: it lowered cross-validated accuracy): for product-type labels
    only, the last word of a multi-word mention ("running shoes" -> "Shoes"), a broader node
    the model may accept or reject.
@@ -85,6 +88,9 @@ __all__ = [
     "LinkWeights",
     "LinkerConfig",
     "Vocabulary",
+    "WordPieces",
+    "brand_label",
+    "fits_cue_end",
     "outside_kg",
     "unlinkable_iris",
 ]
@@ -161,6 +167,13 @@ _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _STOP = frozenset({"all", "and", "&", "for", "of", "the", "with", "a", "an", "other", "s"})
 #: Function words a mention may start with that do not change what it names ("for men").
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:for|with|the|a|an|in|by|from|of)\s+)+")
+#: A compatibility cue at a mention's start ("for", "fits", "compatible with", "works with",
+#: "made for") and the fillers after it ("for my samsung"): what follows is the device an
+#: accessory fits, not the searched thing (:func:`fits_cue_end`). The cue words and fillers
+#: of fusion.expand's "fits" rule, which makes such a brand an UP boost, not a filter.
+_FITS_CUE = re.compile(
+    r"^(?:made\s+)?(?:for|fits|(?:compatible|compatibility|works)(?:\s+(?:with|for))?)\s+"
+    r"(?:(?:my|the|a|an|any|your)\s+)*(?=\w)(?!(?:with|for)\b)", re.IGNORECASE)
 #: Words that join alternatives, at a mention's edge: a tagger span that took the word between
 #: two names ("or lg" in "samsung or lg tv", "iphone or", "vs lg") names what the rest names
 #: (see :meth:`EntityLinker.mention_core`). "and" and "&" are not here: they are stop words
@@ -289,6 +302,80 @@ class Vocabulary:
                 else:
                     counts.pop(w, None)
         return Vocabulary(counts)
+
+
+@dataclass(frozen=True)
+class WordPieces:
+    """A WordPiece vocabulary (a BERT-style ``vocab.txt``: one token a line, ``##`` marking a
+    word's continuation pieces), read as word frequencies: the vocabulary holds the frequent
+    words whole and splits rarer ones, so a word that is one piece ("lightning", "stafford") is
+    a word of the language, no typo of a name one edit away (see :meth:`EntityLinker.generate`);
+    a typo is split ("refridgerator" = ref ##ridge ##rator). Comparing the piece counts of
+    rarer words says too little: "airpods" (air ##pods) has fewer pieces than "airpots", but so
+    has the typo "maybellie" than "maybelline". The tagger ships one (``tagger/vocab.txt``):
+    :attr:`LinkerConfig.word_pieces`.
+
+    >>> wp = WordPieces(frozenset({"air", "##pod", "##pods", "##pot", "##s", "light"}))
+    >>> wp.pieces("airpods"), wp.pieces("airpots"), wp.pieces("light"), wp.pieces("qx")
+    (2, 3, 1, 0)
+    """
+
+    tokens: frozenset[str]
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> WordPieces:
+        """The tokens of a ``vocab.txt`` (``ValueError`` when it cannot be read)."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ValueError(f"Cannot read the WordPiece vocabulary {path}: {e}") from None
+        return cls(frozenset(t for t in text.splitlines() if t and not t.startswith("[")))
+
+    def pieces(self, word: str) -> int:
+        """The number of pieces of ``word`` (lower-case, no spaces) by WordPiece's greedy
+        longest-match; 0 when the vocabulary cannot spell it (BERT's ``[UNK]``: unknown, not
+        one piece)."""
+        n, start = 0, 0
+        while start < len(word):
+            end = len(word)
+            while end > start:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.tokens:
+                    break
+                end -= 1
+            if end == start:
+                return 0
+            n, start = n + 1, end
+        return n
+
+
+@lru_cache(maxsize=8)
+def _word_pieces(path: str) -> WordPieces:
+    return WordPieces.from_file(path)
+
+
+def fits_cue_end(mention: str) -> int:
+    """Where the words a compatibility cue at the start of ``mention`` introduces begin: the
+    device an accessory fits ("for samsung" -> 4, "compatible with my lg" -> 19); 0 without
+    such a cue, or with nothing after it.
+
+    >>> [fits_cue_end(m) for m in ("for samsung", "compatible with my lg", "fits", "forge",
+    ...                            "compatible with")]
+    [4, 19, 0, 0, 0]
+    """
+    m = _FITS_CUE.match(mention)
+    return m.end() if m else 0
+
+
+def brand_label(label_kinds: Mapping[str, Sequence[str]]) -> str | None:
+    """The first tagger label of ``label_kinds`` that links to brands only (``creator`` in the
+    default map): the label a mention is linked under when read as a brand; None if none.
+
+    >>> brand_label(DEFAULT_LABEL_KINDS), brand_label({"color": ["attribute_value:color"]})
+    ('creator', None)
+    """
+    return next((lab for lab, kinds in label_kinds.items()
+                 if kinds and all(k == "brand" for k in kinds)), None)
 
 
 def outside_kg(kg: Any, query: str, linked: Sequence[Any]) -> bool:
@@ -509,6 +596,9 @@ class LinkerConfig:
     fuzzy_min_chars: int = 6
     fuzzy_max_chars: int = 32
     head_fallback: bool = False
+    #: a WordPiece ``vocab.txt`` (the tagger's): a mention it reads as a real word is no typo
+    #: (:class:`WordPieces`); None: every one-edit match is a typo candidate
+    word_pieces: str | None = None
 
     def __post_init__(self) -> None:
         if self.weights is None:
@@ -540,7 +630,7 @@ class LinkerConfig:
         return {"label_kinds": {k: list(v) for k, v in self.label_kinds.items()},
                 "weights": self.link_weights.to_dict(), "nil_threshold": self.nil_threshold,
                 "max_candidates": self.max_candidates, "fuzzy_min_chars": self.fuzzy_min_chars,
-                "head_fallback": self.head_fallback}
+                "head_fallback": self.head_fallback, "word_pieces": self.word_pieces}
 
     @classmethod
     def from_json(cls, source: str | os.PathLike[str] | Mapping[str, Any]) -> LinkerConfig:
@@ -549,7 +639,7 @@ class LinkerConfig:
         Keys: ``label_kinds`` (label -> list of kinds; replaces the default map),
         ``weights`` (an object as written by ``kgqp kg link-fit``, or a path to one, relative
         to the file), ``nil_threshold``, ``max_candidates``, ``fuzzy_min_chars``,
-        ``head_fallback``.
+        ``head_fallback``, ``word_pieces`` (a WordPiece ``vocab.txt``, relative to the file).
         """
         base = Path(".")
         if isinstance(source, Mapping):
@@ -564,13 +654,15 @@ class LinkerConfig:
             raise ValueError("A linker config is a JSON object, e.g. "
                              '{"label_kinds": {"creator": ["brand"]}}')
         allowed = {"label_kinds", "weights", "nil_threshold", "max_candidates", "fuzzy_min_chars",
-                   "fuzzy_max_chars", "head_fallback", "max_mention_chars"}
+                   "fuzzy_max_chars", "head_fallback", "max_mention_chars", "word_pieces"}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ValueError(f"Unknown linker config key(s) {unknown}; valid: {sorted(allowed)}")
         kw: dict[str, Any] = {k: data[k] for k in allowed - {"label_kinds", "weights"} if k in data}
         if "label_kinds" in data:
             kw["label_kinds"] = {str(k): tuple(v) for k, v in data["label_kinds"].items()}
+        if data.get("word_pieces") is not None:
+            kw["word_pieces"] = str(base / str(data["word_pieces"]))
         w = data.get("weights")
         if isinstance(w, str):
             kw["weights"] = LinkWeights.load(base / w)
@@ -655,6 +747,13 @@ def number_variants(key: str) -> tuple[str, ...]:
     if key.endswith("y") and len(key) > 2:
         out.append(key[:-1] + "ies")
     return tuple(dict.fromkeys(v for v in out if v != key))
+
+
+def _real_words(pieces: WordPieces, key: str) -> bool:
+    """Whether every word of ``key`` is one word piece: a word of the vocabulary, such as
+    "lightning" or "stafford", is no typo ("Lighting", "Stanford" are other things)."""
+    words = _WORD.findall(key)
+    return bool(words) and all(pieces.pieces(w) == 1 for w in words)
 
 
 def _deletes(s: str) -> set[str]:
@@ -1044,23 +1143,14 @@ class EntityLinker:
                             add(name, "alias" if same else "subset", len(ws) / n)
         cfg = self.config
         if not found and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
-            near: set[str] = set()
-            for d in _deletes(key):
-                near.update(table.by_delete.get(d, ()))
-                if index.candidates(d):
-                    near.add(d)
-            for name in table.by_delete.get(key, ()):
-                near.add(name)
-            for name in sorted(near):
-                if name == key:
-                    continue
-                dist = OSA.distance(key, name)
-                # a changed digit is another model or size, not a typo ("32 inch" is not
-                # "38 inch", "playstation 5" not "playstation 4", "iphone x" not "iphone 6")
-                if dist <= 1 and len(name) >= cfg.fuzzy_min_chars and name[0] == key[0] \
-                        and _DIGITS.findall(name) == _DIGITS.findall(key) \
-                        and _numbers(name) == _numbers(key):
-                    add(name, "fuzzy", 1.0 - dist / max(len(key), len(name)))
+            pieces = self.word_pieces
+            for name in () if pieces is not None and _real_words(pieces, key) \
+                    else self._one_edit(key):
+                sim = 1.0 - 1.0 / max(len(key), len(name))
+                # (a typo of a name only a non-linkable entry has is not read through that
+                # name's singular/plural: on QueryNER train that linked 12 more mentions, 7
+                # wrongly: "swaddle" -> Saddles, "chapstick" -> Chopsticks)
+                add(name, "fuzzy", sim)
         if (not found and cfg.head_fallback and label in HEAD_LABELS and " " in key):
             head = key.rsplit(" ", 1)[1]
             if len(head) >= 3:
@@ -1069,6 +1159,29 @@ class EntityLinker:
                     for v in number_variants(head):
                         add(v, "head", 0.45)
         return list(found.values())
+
+    def _one_edit(self, key: str) -> list[str]:
+        """The names (index keys) one edit from ``key`` that may be its typos: at least
+        ``fuzzy_min_chars`` long, the same first letter, the same digits and numbers (a changed
+        digit is another model or size, not a typo: "32 inch" is not "38 inch", "playstation 5"
+        not "playstation 4", "iphone x" not "iphone 6")."""
+        table, cfg = self.table, self.config
+        near: set[str] = set(table.by_delete.get(key, ()))
+        for d in _deletes(key):
+            near.update(table.by_delete.get(d, ()))
+            if table.index.candidates(d):
+                near.add(d)
+        return [name for name in sorted(near)
+                if name != key and len(name) >= cfg.fuzzy_min_chars and name[0] == key[0]
+                and OSA.distance(key, name) <= 1
+                and _DIGITS.findall(name) == _DIGITS.findall(key)
+                and _numbers(name) == _numbers(key)]
+
+    @property
+    def word_pieces(self) -> WordPieces | None:
+        """The WordPiece vocabulary of :attr:`LinkerConfig.word_pieces` (None without one)."""
+        path = self.config.word_pieces
+        return _word_pieces(str(path)) if path else None
 
     def features(self, mention: str, label: str | None, context: str | None,
                  generated: Sequence[tuple[Candidate, str, float]]

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from kg.index import EDGE_MARKS, normalize_key
-from kg.link import outside_kg
+from kg.link import LABEL_GROUPS, outside_kg
 from parser.bundle import load_bundle
 from parser.config import ParserConfig
 from parser.errors import ConfigError, InputError
@@ -235,7 +235,8 @@ class QueryParser:
         config: :class:`ParserConfig`.
         linker: a :class:`kg.link.EntityLinker` on ``kg`` with its own settings (a bundle's
             ``linker`` manifest entry: e.g. a label -> KG kinds map for your own tagger
-            labels); None links with ``kg.link`` and the default settings.
+            labels); None links with ``kg.link``'s default settings. Either is told the
+            tagger's WordPiece vocabulary, when it has one (:meth:`_entity_linker`).
 
     Example:
         >>> from parser.tagger.testing import tiny_tagger
@@ -381,7 +382,8 @@ class QueryParser:
         less. ``sort_window=1`` batches in input order. With an ONNX tagger the model call of
         one batch runs in a worker thread, on a one-thread ONNX Runtime session, while this
         thread links, classifies and expands the batch before it, so model and Python work
-        overlap on two cores. A query's result does not depend on its batch. A query that
+        overlap on two cores. A query's result does not depend on its batch, and each batch
+        reads one KG version, even when a commit lands while it runs. A query that
         cannot be parsed raises :class:`InputError` after every query before it was
         yielded. ``market``: parse with that market's tagger (:meth:`for_market`)."""
         if market is not None:
@@ -528,7 +530,13 @@ class QueryParser:
         Punctuation glued to the span's edges (quotes, brackets, commas, a full stop ...: see
         :func:`span_edges`) is no part of it: the entity's text and offsets, and its link, are
         those of the span without it (``"samsung`` -> ``samsung``, ``tv,`` -> ``tv``), unless
-        the span as written is a KG name ("Dunkin'")."""
+        the span as written is a KG name ("Dunkin'").
+
+        A span that links nothing as tagged and opens with a compatibility cue ("for samsung"
+        in "charger for samsung", tagged ``modifier``) links the brand of the device it names:
+        see :meth:`_fitted_brand` (the entity keeps the tagger's label; its text and offsets
+        become the brand's words). A span tagged as an audience (``department``: "gift for
+        brother") names whom a thing is for, not a device."""
         mention, start, end = entity.text, entity.start, entity.end
         if text[start:end] == mention:
             lead, trail = span_edges(mention)
@@ -538,12 +546,19 @@ class QueryParser:
         # the linker's own label -> kinds map decides: labels mapped to no kind (price ...) come
         # back NIL; a label it does not know raises ValueError and is linked without a type
         # constraint only when link_labels_only is off
-        link = self.linker.link if self.linker is not None else self.kg.link
+        linker = self._entity_linker()
+        link = linker.link if linker is not None else self.kg.link
         try:
             best = link(mention, label=entity.label, context=text).best
         except ValueError:
             best = None if self.config.link_labels_only else \
                 link(mention, label=None, context=text).best
+        if best is None and text[start:end] == mention \
+                and LABEL_GROUPS.get(entity.label) != "audience":  # ("gift for brother")
+            fitted = self._fitted_brand(text, start, end, linker)
+            if fitted is not None:
+                best, start, end = fitted
+                mention = text[start:end]
         return ParsedEntity(
             text=mention, start=start, end=end, label=entity.label,
             score=round(float(entity.score), 6),
@@ -551,6 +566,60 @@ class QueryParser:
             kg_kind=str(getattr(best.kind, "value", best.kind)) if best else None,
             link_score=round(float(best.score), 6) if best else None,
         )
+
+    def _entity_linker(self) -> EntityLinker | None:
+        """The linker parses link with: :attr:`linker` (a bundle's settings) or the KG's
+        default one, told the tagger's WordPiece vocabulary (``vocab.txt`` in a WordPiece
+        tagger's folder) unless its settings name one, so that a word of the vocabulary is no
+        typo of a KG name ("lightning" is no "Lighting": :attr:`kg.link.LinkerConfig.
+        word_pieces`); None: link with ``kg.link`` (no settings, no vocabulary)."""
+        cached = getattr(self, "_links_with", None)
+        if cached is not None and cached[0] is self.linker and cached[1] is self.kg:
+            return cached[2]
+        linker = self.linker
+        folder = getattr(self.tagger, "path", None)
+        model = getattr(getattr(self.tagger, "tokenizer", None), "model", None)
+        vocab = Path(folder) / "vocab.txt" if folder is not None else None
+        if vocab is not None and type(model).__name__ == "WordPiece" and vocab.is_file() \
+                and (linker is None or linker.config.word_pieces is None):
+            from kg.link import EntityLinker, LinkerConfig
+
+            config = linker.config if linker is not None else LinkerConfig()
+            linker = EntityLinker(self.kg, replace(config, word_pieces=str(vocab)))
+        self._links_with = (self.linker, self.kg, linker)
+        return linker
+
+    def _fitted_brand(self, text: str, start: int, end: int, linker: EntityLinker | None
+                      ) -> tuple[Any, int, int] | None:
+        """The brand named after a compatibility cue opening the span ``text[start:end]``
+        ("for canon", "compatible with my lg", "for dell laptop"), with the offsets of its
+        words, or None. The tagger often labels such a span ``modifier``, a label that never
+        links to a brand, so "charger for samsung" lost Samsung. The words after the cue (the
+        longest run of up to four from the first that links) are linked as a brand (the
+        linker's brand-only label, :func:`kg.link.brand_label`). A second guess at a span the
+        tagger did not read as a brand, it takes only a brand's own name as written (case
+        aside: no alias, plural or typo: "for home" is no "@home", "for cats" no "CAT") and a
+        brand the KG knows something under (an edge or a popularity: prior above 0; not a
+        name list's "Kids" in "apron for kids"). The entity then spans the brand's words, so
+        the expansion reads the cue before them: the device an accessory fits, an UP boost,
+        not a brand filter."""
+        from kg.link import DEFAULT_LABEL_KINDS, brand_label, fits_cue_end
+
+        span = text[start:end]
+        cut = fits_cue_end(span)
+        label = brand_label(linker.config.label_kinds if linker is not None
+                            else DEFAULT_LABEL_KINDS)
+        if not cut or label is None:
+            return None
+        link = linker.link if linker is not None else self.kg.link
+        words = [(start + cut + m.start(), start + cut + m.end())
+                 for m in re.finditer(r"\S+", span[cut:])][:4]
+        for n in range(len(words), 0, -1):
+            a, b = words[0][0], words[n - 1][1]
+            best = link(text[a:b], label=label, context=text).best
+            if best is not None and best.match_type == "exact" and best.prior > 0:
+                return best, a, b
+        return None
 
     def _is_name(self, span: str) -> bool:
         """Whether ``span`` is a name or alias of a KG node as written (its index key)."""
