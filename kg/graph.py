@@ -1009,7 +1009,8 @@ class ProductGraph:
         self._closed = True
         self._served = _Served({}, self._version, self._served.generation)
         self._linker = None
-        if not self.read_only and self.path is not None and self._backend.kind == "embedded":
+        if (not self.read_only and self.path is not None and self._backend.kind == "embedded"
+                and self.degraded is None):  # (a failed write: the disk may be full)
             # a writer's unflushed write-ahead log is replayed by every read-only open until a
             # writer opens the store again (22-31 s for `kgqp kg stats` after a 1M-triple
             # rollback); flushed, the next read-only open reads the tables only
