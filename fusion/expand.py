@@ -53,12 +53,26 @@ Policies (what a search engine can trust):
   lies in that department under the intent's own lvl1 category ("iphone case" links iPhone,
   whose phones hold no case: the department is the filter); one category value (fields are
   ANDed by an engine, the values of a field ORed); everything else is a
-  :class:`CategorySuggestion`.
+  :class:`CategorySuggestion`. A linked category that names the device an accessory is for
+  (another product right after it: "tv remote control", "tv battery", "macbook headset"; or
+  after a fits word: "soundbar for 55 inch tv") is no filter, unless its path holds that
+  product ("xbox one controller": Xbox One Controllers), and of its expansions (and those of
+  its maker, "samsung tv battery", and of an intent that only follows the device word, TVs
+  for "tv cable") only its accessory categories are kept; an intent that follows the device
+  word does not judge the lvl1 category of the product searched, which may then be the
+  filter ("tv remote control": Remote Controls). A category linked by a name with words the
+  query lacks (the linker's ``subset`` match: "color printer" -> Color Laser Printers; the
+  words of its department's name aside) is narrower than the query: the filter is the
+  nearest category above it on its path that the query's words name (All Printers; its
+  source is still ``link:<iri>`` of the linked category), else the department.
 - *Brand filters* only for a linked brand the query asks for and the store sells (a
   ``sells_in`` category or a product's category in the label space); otherwise a
   :class:`Boost` (source ``link:<iri> (why)``): DOWN for an excluded brand ("phone not
   samsung"), UP for the device an accessory fits ("case for samsung", or a device maker on an
-  accessory query: "samsung galaxy s21 case") and for a brand the store does not sell. A query that
+  accessory query: "samsung galaxy s21 case", "dell laptop battery", "hp printer ink"; an
+  accessory, part or consumable word: case, cover, charger, cable, mount, stand, battery,
+  remote, keyboard, mouse, lens, ink, toner, cartridge, filter, refill, replacement,
+  controller ...) and for a brand the store does not sell. A query that
   links nothing and has no word of any KG name (:attr:`kg.ProductGraph.vocabulary`: random
   letters, a string from another domain) gets no hard category filter and no expansions from
   its intent's category whatever the intent's probability: the intent of such a query is the
@@ -110,7 +124,16 @@ from fusion.patterns import parse_price, parse_sizes
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import EDGE_MARKS, normalize_key
-from kg.link import DEFAULT_LABEL_KINDS, LINKABLE, compact_key, outside_kg, unlinkable_iris
+from kg.link import (
+    DEFAULT_LABEL_KINDS,
+    HEAD_LABELS,
+    LINKABLE,
+    compact_key,
+    outside_kg,
+    unlinkable_iris,
+    word_order,
+    word_set,
+)
 
 __all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
            "FilterSource", "Filters", "QueryExpander", "Thresholds", "expand", "parse_price"]
@@ -402,7 +425,9 @@ class Boost(NamedTuple):
 @dataclass(frozen=True)
 class FilterSource:
     """Where a hard filter came from: ``source`` is ``"rule:<applied rule>"``,
-    ``"link:<iri>"``, ``"intent"`` or ``"pattern"`` (price and size patterns of the text)."""
+    ``"link:<iri>"`` (the linked node; a category filter may be a category above a linked one
+    narrower than the query: "color printer" -> All Printers, from Color Laser Printers),
+    ``"intent"`` or ``"pattern"`` (price and size patterns of the text)."""
 
     field: str
     value: str
@@ -621,14 +646,46 @@ _BARE_NUMBER = re.compile(r"[\d\s.,/\-\u2013]*\d[\d\s.,/\-\u2013]*")
 #: words that make a brand the device an accessory fits ("case for samsung", "fits apple",
 #: "compatible with lg"), not the maker of what is searched
 _FITS = frozenset({"for", "fits", "compatible", "compatibility", "works"})
-#: a head word of an accessory in the query ("samsung galaxy s21 case")
+#: a head word of an accessory, a part or a consumable in the query ("samsung galaxy s21
+#: case", "dell laptop battery", "hp printer ink"): third-party ones are made for the device
+#: (not headphones, earbuds or headsets: devices of their own, which audio brands make)
 _ACCESSORY_WORDS = frozenset({
-    "case", "cases", "cover", "covers", "charger", "chargers", "cable", "cables",
+    "case", "cases", "cover", "covers", "charger", "chargers", "charging", "cable", "cables",
     "protector", "protectors", "mount", "mounts", "stand", "stands", "strap", "straps", "band",
     "bands", "adapter", "adapters", "skin", "skins", "dock", "docks", "holder", "holders",
-    "accessory", "accessories", "sleeve", "sleeves", "bag", "bags", "cord", "cords", "usb"})
+    "accessory", "accessories", "sleeve", "sleeves", "bag", "bags", "cord", "cords", "usb",
+    "battery", "batteries", "remote", "remotes", "keyboard", "keyboards", "mouse", "mice",
+    "lens", "lenses", "ink", "inks", "toner", "toners", "cartridge", "cartridges", "filter",
+    "filters", "refill", "refills", "replacement", "replacements", "controller", "controllers",
+    "stylus", "styluses"})
 #: words skipped between those and the brand ("for my samsung", "compatible with the lg")
 _FILLERS = frozenset({"a", "an", "the", "my", "any", "your", "with", "but"})
+
+
+def _fold(word: str) -> str:
+    """A content word of :func:`kg.link.word_set`, its plural folded once more so that a word
+    and its plural meet (that folds "cases" to "cas" but keeps "case", "lenses" to "lens" but
+    "lens" to "len"): a final "e", then a final "s" of a longer word, dropped.
+
+    >>> [_fold(w) for w in ("cas", "case", "len", "lens", "watche", "watch", "glass")]
+    ['cas', 'cas', 'len', 'len', 'watch', 'watch', 'glas']
+    """
+    if word.endswith("e"):
+        word = word[:-1]
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _words(text: str) -> frozenset[str]:
+    """The content words of ``text`` (normalised here), stop words dropped and plurals folded
+    (:func:`kg.link.word_set`, then :func:`_fold`): "Cell Phone Cases" and "phone case" share
+    {"phon", "cas"}."""
+    return frozenset(_fold(w) for w in word_set(normalize_key(text)))
+
+
+#: the accessory words plural-folded (:func:`_words`)
+_ACCESSORY_STEMS = frozenset(s for w in _ACCESSORY_WORDS for s in _words(w))
+#: a word with a digit: a model number or a size ("iphone 12 case", "tv 65 inch")
+_DIGIT = re.compile(r"\d")
 #: a category of accessories (for other products): its last name matches
 _ACCESSORY = re.compile(r"accessor|\b(?:mounts?|cables?|chargers?|cases?|covers?|protectors?|"
                         r"adapters?|armbands?|stands?|straps?|bands?|skins?|docks?)\b", re.I)
@@ -844,6 +901,168 @@ def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None) 
     return any(w in _ACCESSORY_WORDS for w in rest) and any(
         w not in _ACCESSORY_WORDS and w not in _FILLERS and w not in _FITS
         and w not in ("and", "or", "of", "to", "in", "on") for w in rest)
+
+
+def _own_categories(kg: _KG, iri: str) -> frozenset[str]:
+    """The categories a linked category or product type stands for: itself, or the product
+    type's ``type_in`` categories."""
+    return frozenset({iri} if kg.kind(iri) == "category" else kg.out(iri, "type_in"))
+
+
+def _family(kg: _KG, cats: Collection[str]) -> tuple[frozenset[str], frozenset[str],
+                                                     tuple[frozenset[str], ...]]:
+    """The ancestors (``parent`` edges up) and descendants of ``cats`` (itself included in
+    both), and the content words of each descendant's name (:func:`_words`): what
+    a device's category lies under and holds ("Xbox One" holds "Xbox One Controllers"). A
+    descendant is one whose path lies under its parent's, what a filter on the path keeps
+    (TVs' ``parent`` edge from "TV & Home Theater Accessories" puts no accessory under the path
+    "TV & Home Theater > TVs"). Cached per graph view; a walk stops after 2,000 nodes."""
+    def build() -> tuple[frozenset[str], frozenset[str], tuple[frozenset[str], ...]]:
+        def walk(up: bool) -> set[str]:
+            seen, todo = set(cats), list(cats)
+            while todo and len(seen) < 2000:
+                n = todo.pop()
+                for m in (kg.out(n, "parent") if up else kg.into(n, "parent")):
+                    if m not in seen and (up or (kg.path(m) or "").startswith(
+                            f"{kg.path(n)} >")):
+                        seen.add(m)
+                        todo.append(m)
+            return seen
+        down = walk(False)
+        names = tuple(sorted({_words(kg.label(n)) for n in down}, key=sorted))
+        return frozenset(walk(True)), frozenset(down), names
+
+    return _cached(kg, "_kgqp_category_family", (tuple(sorted(cats)),), build)
+
+
+def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
+                    spans: Mapping[str, tuple[int, int] | None]) -> frozenset[str]:
+    """The linked categories and product types that name the device an accessory is for, not
+    the product searched.
+
+    The head of an English noun phrase is its last noun: a device right before another
+    product names what that product is for ("tv remote control", "tv battery", "samsung tv
+    screen protector", "macbook headset", "iphone 12 case": the next word, model numbers
+    skipped, is an accessory word or starts a mention the tagger read as a product type), and
+    so does a device after a fits word after a product ("soundbar for 55 inch tv", "earbuds
+    for iphone"). Not a device: a category of accessories itself ("tv stands", "covers ipad
+    cases"), one a product after it lies under ("macbook pro laptop"), one that holds the
+    product, searched within it ("xbox one controller": Xbox One holds Xbox One Controllers,
+    a name made of the device's words and accessory words; "Outdoor TV Mounts & Stands" holds
+    no TV stand), and one no product follows ("samsung tv", "4k tv", "tv 65 inch", "shirts
+    long sleeve")."""
+    def product_at(at: int, up: frozenset[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
+        """What names a product at word ``at``, as (its categories, its words): an accessory
+        word, a head mention (one whose category the device lies under names the device
+        again)."""
+        found: list[tuple[frozenset[str], frozenset[str]]] = []
+        if 0 <= at < len(words) and words[at] in _ACCESSORY_WORDS:
+            found.append((frozenset(), _words(words[at])))
+        for o in linked:
+            osp = spans.get(o.iri)
+            if osp is not None and at in (osp[0], osp[1] - 1) \
+                    and kg.kind(o.iri) in ("category", "product_type") \
+                    and (o.label is None or o.label in HEAD_LABELS):
+                cats = _own_categories(kg, o.iri)
+                if cats and not cats & up:  # (not "laptop" in "macbook pro laptop")
+                    found.append((cats, _words(o.mention or kg.label(o.iri))))
+        return found
+
+    out: set[str] = set()
+    for e in linked:
+        sp = spans.get(e.iri)
+        own = _own_categories(kg, e.iri) if kg.kind(e.iri) in ("category", "product_type") \
+            else frozenset()
+        if sp is None or not own or _ACCESSORY.search(kg.label(e.iri)):
+            continue
+        start, end = sp
+        up, down, names = _family(kg, own)
+        # the next word, model numbers skipped (only: "luggage business cases" are luggage)
+        after = next((i for i in range(end, len(words)) if not _DIGIT.search(words[i])),
+                     len(words))
+        products = product_at(after, up)
+        fits_at = next((i for i in range(start - 1, 0, -1) if words[i] in _FITS), None)
+        if fits_at is not None:  # the product before the fits word, fillers skipped
+            before = fits_at - 1
+            while before > 0 and words[before] in _FILLERS:
+                before -= 1
+            products += product_at(before, up)
+        # held: the product's category is under the device's path, or a category there is
+        # named by the device's and the product's words ("Xbox One Headsets") or holds the
+        # device's accessories ("Xbox One Accessories", "Apple Watch Accessories")
+        device_words = _words(f"{e.mention or ''} {kg.label(e.iri)}")
+        held = any(cats & down or any(
+            ws & (stems | {"accessory"}) and ws <= device_words | _ACCESSORY_STEMS | stems
+            for ws in names) for cats, stems in products)
+        if (products or fits_at is not None) and not held:
+            out.add(e.iri)
+    return frozenset(out)
+
+
+def _names_the_device(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
+                      spans: Mapping[str, tuple[int, int] | None], cat: str) -> bool:
+    """Whether the query's words name category ``cat`` (its name, or a part of it: "washers"
+    of Washers & Dryers) as the device an accessory is for (:func:`_fitted_devices`), linked
+    or not: "tv cable", "lg tv remote", "refrigerator cover" (an intent that follows the
+    device word)."""
+    parts = {_words(p) for p in _NAME_PARTS.split(normalize_key(kg.label(cat)))}
+    parts.discard(frozenset())
+    for i in range(len(words)):
+        for j in range(i + 1, min(i + _MAX_BANNED_WORDS, len(words)) + 1):
+            if _words(" ".join(words[i:j])) in parts:
+                named = LinkedEntity(cat, "category", 1.0, None, " ".join(words[i:j]))
+                if cat in _fitted_devices(kg, words, [named, *linked], {**spans, cat: (i, j)}):
+                    return True
+    return False
+
+
+def _accessories(cands: Sequence[_Cand]) -> tuple[_Cand, ...]:
+    """The accessory categories among a device's (or its maker's) expansions ("iPhone
+    Accessories", not "iPhone SE"): what an accessory query may be offered of them."""
+    return tuple(c for c in cands if c.kind in _CATEGORY_KINDS and _ACCESSORY.search(c.term))
+
+
+_NAME_PARTS = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
+
+
+def _names_it(kg: _KG, iri: str, mention: Collection[str], head: str,
+              query: frozenset[str], named_head: bool = False) -> bool | None:
+    """Whether a category's names are the mention's words with nothing the query lacks:
+    True when a name, or a part of a name that holds the mention's ``head`` ("Wine
+    Refrigerators & Coolers" names "coolers"), holds only words of the ``query``
+    ("tv" -> TVs, "case" in "apple watch case" -> Apple Watch Cases); False when a name holds
+    every word of the ``mention`` and more the query lacks (the linker's ``subset`` match:
+    "color printer" -> Color Laser Printers, narrower than what is searched); None
+    otherwise (a typo, a spacing variant: the link is the judge). ``named_head``: a whole
+    name must hold the ``head`` too. Words are :func:`_words`' (plural-folded, stop words
+    dropped)."""
+    narrower = False
+    attrs = kg.g.nodes[iri]
+    for name in (kg.label(iri), *(attrs.get("aliases") or ())):
+        key = normalize_key(str(name))
+        words = _words(key)
+        if (words <= query and (head in words or not named_head)) or any(
+                head in (ws := _words(part)) and ws <= query
+                for part in _NAME_PARTS.split(key)):
+            return True
+        narrower |= bool(mention) and words >= set(mention)
+    return False if narrower else None
+
+
+def _named_ancestor(kg: _KG, iri: str, head: str, query: frozenset[str]) -> str | None:
+    """The nearest category above ``iri`` on its path whose name the query's words make up
+    and that names the mention's ``head`` ("color printer" -> Color Laser Printers -> Laser
+    Printers -> All Printers): what a link narrower than the query may filter on."""
+    node: str | None = iri
+    while node is not None:  # up the path: the parent whose path the node's lies under
+        path = kg.path(node) or ""
+        node = max((p for p in kg.out(node, "parent") if kg.path(p)
+                    and path.startswith(f"{kg.path(p)} >")),
+                   key=lambda p: len(kg.path(p) or ""), default=None)
+        if node is not None and node not in kg.unlinkable \
+                and _names_it(kg, node, (), head, query, named_head=True):
+            return node
+    return None
 
 
 def _derived(graph: Any) -> tuple[nx.MultiDiGraph, _Derived]:
@@ -1131,6 +1350,21 @@ def expand(
     others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
               for e in linked}
     brand_spans = [sp for e in linked if g.kind(e.iri) == "brand" and (sp := spans[e.iri])]
+    # the linked categories that name the device an accessory is for ("tv" in "tv battery",
+    # "soundbar for 55 inch tv"): what is searched is another product, so no filter, and of
+    # their expansions only their accessory categories; an intent that only follows the device
+    # word (TVs for "tv battery", "tv cable") is no judge of the searched product's lvl1
+    # category, and of its category's neighbourhood only the accessory categories are walked
+    fitted = _fitted_devices(g, words, linked, spans)
+    follows_device = False
+    if intent is not None and intent.category not in {
+            lvl1(e.iri) for e in linked_cats if e.iri not in fitted}:
+        intent_cat = intent.category_iri or g.category_by_path(intent.category)
+        follows_device = intent.category in {
+            lvl1(c) for d in fitted for c in _own_categories(g, d)} or (
+            intent_cat is not None and intent_cat in g.g
+            and _names_the_device(g, words, linked, spans, intent_cat))
+    query_words = _words(query)
     negated = {e.iri for e in linked if _negated(
         words, spans[e.iri], _NEGATIONS if g.kind(e.iri) == "brand" else _VALUE_NEGATIONS,
         others[e.iri])}
@@ -1216,6 +1450,11 @@ def expand(
         span = spans[ent.iri]
         role = "negated" if ent.iri in negated else (
             _brand_role(words, span, others[ent.iri]) if g.kind(ent.iri) == "brand" else None)
+        if role is None and g.kind(ent.iri) == "brand" and _brand_facts(g, ent.iri)[2] \
+                and _names_a_device_it_fits(words, span):
+            role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
+        if ent.iri in fitted or role == "fits":  # the device an accessory is for, its
+            cands = _accessories(cands)  # maker: only their accessory categories
         if role != "negated":
             add(cands, base)  # (an excluded node adds nothing: "phone not samsung")
         for field_, value in ent_facets:
@@ -1233,9 +1472,7 @@ def expand(
             if field_ == "size" and set(normalize_key(value).split()) <= named:
                 continue
             if field_ == "brand":
-                value, sold_in, devices = _brand_facts(g, ent.iri)
-                if role is None and devices and _names_a_device_it_fits(words, span):
-                    role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
+                value, sold_in, _ = _brand_facts(g, ent.iri)
                 alternative = _an_alternative(words, span, brand_spans)
                 if role is None and not _read_as_brand(ent.label) \
                         and ent.score < cfg.brand_filter_min_link and alternative is None:
@@ -1255,20 +1492,38 @@ def expand(
                                      -cfg.brand_boost, f"link:{ent.iri} (negated)"))
         elif g.kind(ent.iri) == "category":
             path = str(g.path(ent.iri) or g.label(ent.iri))
+            # the filter a link may set: none for the device an accessory is for; for a link
+            # by a name with words the query lacks (the linker's subset match: "color
+            # printer" -> Color Laser Printers), narrower than what is searched, the nearest
+            # category above it on its path that the query's words name (All Printers), else
+            # none (a word of its department's name narrows nothing: "phone headset" -> Cell
+            # Phone Headsets, in Cell Phones)
+            target: str | None = ent.iri if ent.iri not in fitted else None
+            mention = [_fold(w) for w in word_order(normalize_key(ent.mention or ""))]
+            said = query_words | _words(dept(ent.iri) or "")  # (mention None: not known)
+            if target is not None and mention and _names_it(
+                    g, ent.iri, mention, mention[-1], said) is False:
+                target = _named_ancestor(g, ent.iri, mention[-1], said)
             # one category filter, and only where the link and the intent agree on the lvl1
             # category: "iphone case" links iPhone, but its intent (Cell Phone Accessories)
             # says the phones are not what is searched, so the department is the filter
-            if hard_dept is not None and not facets["category"] and intent is not None \
-                    and dept(ent.iri) == hard_dept and lvl1(ent.iri) == intent.category:
-                facets["category"].append((path, f"link:{ent.iri}"))
-            else:
+            # (an intent that follows a device word does not judge: "tv remote control")
+            filtered = target is not None and hard_dept is not None \
+                and not facets["category"] and intent is not None \
+                and dept(target) == hard_dept \
+                and (lvl1(target) == intent.category or follows_device)
+            if filtered:
+                facets["category"].append((str(g.path(target) or g.label(target)),
+                                           f"link:{ent.iri}"))
+            if not filtered or target != ent.iri:
                 suggestions.append(CategorySuggestion(path, round(base, 6), f"link:{ent.iri}"))
     if intent is not None:
         cat = intent.category_iri or g.category_by_path(intent.category)
         if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \
                 and cat not in unlinkable and intent.score >= th.intent and not outside \
                 and intent.lvl0_score >= cfg.walk_min_department_prob:
-            add(_category_walk(g, cat, cfg.walk, fanout=True), max(intent.score, 1e-3))
+            walked = _category_walk(g, cat, cfg.walk, fanout=True)
+            add(_accessories(walked) if follows_device else walked, max(intent.score, 1e-3))
         if hard_dept is not None and not facets["category"]:
             # (a linked category in the department is the finer filter: every one above is
             # in it; its KG path may be written from another root than the department's
