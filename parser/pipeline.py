@@ -580,10 +580,12 @@ class QueryParser:
         folder = getattr(self.tagger, "path", None)
         model = getattr(getattr(self.tagger, "tokenizer", None), "model", None)
         vocab = Path(folder) / "vocab.txt" if folder is not None else None
-        if vocab is not None and type(model).__name__ == "WordPiece" and vocab.is_file() \
-                and (linker is None or linker.config.word_pieces is None):
-            from kg.link import EntityLinker, LinkerConfig
+        from kg.link import EntityLinker, LinkerConfig
 
+        # (a linker of another kind, e.g. a test's, is used as it is)
+        if vocab is not None and type(model).__name__ == "WordPiece" and vocab.is_file() \
+                and (linker is None or (isinstance(linker, EntityLinker)
+                                        and linker.config.word_pieces is None)):
             config = linker.config if linker is not None else LinkerConfig()
             linker = EntityLinker(self.kg, replace(config, word_pieces=str(vocab)))
         self._links_with = (self.linker, self.kg, linker)
@@ -607,8 +609,8 @@ class QueryParser:
 
         span = text[start:end]
         cut = fits_cue_end(span)
-        label = brand_label(linker.config.label_kinds if linker is not None
-                            else DEFAULT_LABEL_KINDS)
+        config = getattr(linker, "config", None)  # (a linker of another kind: the defaults)
+        label = brand_label(config.label_kinds if config is not None else DEFAULT_LABEL_KINDS)
         if not cut or label is None:
             return None
         link = linker.link if linker is not None else self.kg.link

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -78,18 +77,12 @@ def test_the_intent_reads_the_links(served_bundle: Path):
 
     qp = QueryParser.from_pretrained(served_bundle)
 
-    class NoLinks:  # the linker forced to NIL; everything else is the bundle's KG
-        def __init__(self, kg: Any) -> None:
-            self._kg = kg
-
+    class NoLinks:  # the linker forced to NIL; everything else is the bundle's
         def link(self, mention: str, label: str | None = None, context: str | None = None):
             return LinkResult(mention, label, (), True)
 
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._kg, name)
-
-    cut = QueryParser(tagger=qp.tagger, kg=NoLinks(qp.kg), fusion=qp.fusion,  # type: ignore
-                      expander=qp.expander, config=qp.config)
+    cut = QueryParser(tagger=qp.tagger, kg=qp.kg, linker=NoLinks(),  # type: ignore[arg-type]
+                      fusion=qp.fusion, expander=qp.expander, config=qp.config)
     texts = [q for q, _ in QUERIES]
     with_links, without = [qp(t) for t in texts], [cut(t) for t in texts]
     linked = [i for i, p in enumerate(with_links) if any(e.kg_id for e in p.entities)]
