@@ -8,16 +8,14 @@ tagger's WordPiece vocabulary, so that a word of it is no typo ("lightning" is n
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
 from fusion.expand import QueryExpander
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
 from parser.pipeline import QueryParser
-from parser.tagger.predict import Entity, TaggedText
+from parser.tagger.predict import Entity
+
+from .word_tagger import PhraseTagger
 
 CHARGERS = Node(NodeKind.CATEGORY, "bb/chargers", "Chargers",
                 path="Cell Phones > Cell Phone Accessories > Chargers")
@@ -31,39 +29,6 @@ SAMSUNG = Node(NodeKind.BRAND, "samsung", "Samsung", popularity=100.0)
 CANON = Node(NodeKind.BRAND, "canon", "Canon", popularity=40.0)
 KIDS = Node(NodeKind.BRAND, "kids", "Kids")  # a name list's brand: no edge, no popularity
 HOME = Node(NodeKind.BRAND, "home", "@home", popularity=5.0)
-
-
-@dataclass
-class _Item:
-    text: str
-
-
-class PhraseTagger:
-    """A tagger for pipeline tests whose spans are given per query: ``{query: [(span, label)]}``
-    (the spans the bundle's tagger cuts), each span found left to right in the query."""
-
-    def __init__(self, spans: Mapping[str, Sequence[tuple[str, str]]],
-                 path: Path | None = None, tokenizer: object = None) -> None:
-        self.spans = dict(spans)
-        self.path = path
-        self.tokenizer = tokenizer
-
-    def prepare(self, texts, *, matches=None):
-        return [_Item(t) for t in texts]
-
-    def forward(self, items, *, pooled=False, batch=False):
-        return None, None
-
-    def decode(self, items, logits):
-        out = []
-        for item in items:
-            ents, pos = [], 0
-            for span, label in self.spans.get(item.text, ()):
-                start = item.text.index(span, pos)
-                pos = start + len(span)
-                ents.append(Entity(span, start, pos, label, 0.9))
-            out.append(TaggedText(item.text, ents))
-        return out
 
 
 SPANS = {

@@ -1,5 +1,5 @@
-"""A tagger for pipeline tests: its spans are the query's whitespace-separated words,
-punctuation and all (as the bundle's tagger cuts '"samsung tv"'), each labelled by a word ->
+"""Taggers for pipeline tests. ``WordTagger``: its spans are the query's whitespace-separated
+words, punctuation and all (as the bundle's tagger cuts '"samsung tv"'), each labelled by a word ->
 label mapping (looked up as written, then with edge punctuation stripped; else a product
 type). It implements the stages the pipeline calls (prepare, forward, decode) and nothing else.
 
@@ -9,8 +9,9 @@ type). It implements the stages the pipeline calls (prepare, forward, decode) an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from parser.tagger.predict import Entity, TaggedText
 
@@ -45,5 +46,29 @@ class WordTagger:
                 label = self.labels.get(word.lower(),
                                         self.labels.get(bare, "core_product_type"))
                 ents.append(Entity(word, start, pos, label, 0.9))
+            out.append(TaggedText(item.text, ents))
+        return out
+
+
+class PhraseTagger(WordTagger):
+    """Spans given per query: ``{query: [(span, label)]}`` (the spans the bundle's tagger
+    cuts), each span found left to right in the query; ``path`` and ``tokenizer`` as a real
+    tagger's (the parser reads its folder's vocabulary from them)."""
+
+    def __init__(self, spans: Mapping[str, Sequence[tuple[str, str]]],
+                 path: Path | None = None, tokenizer: object = None) -> None:
+        super().__init__()
+        self.spans = dict(spans)
+        self.path = path
+        self.tokenizer = tokenizer
+
+    def decode(self, items, logits):
+        out = []
+        for item in items:
+            ents, pos = [], 0
+            for span, label in self.spans.get(item.text, ()):
+                start = item.text.index(span, pos)
+                pos = start + len(span)
+                ents.append(Entity(span, start, pos, label, 0.9))
             out.append(TaggedText(item.text, ents))
         return out
