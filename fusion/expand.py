@@ -111,6 +111,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -675,6 +676,7 @@ def _fold(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
+@lru_cache(maxsize=65536)  # (category names and query word runs, again and again)
 def _words(text: str) -> frozenset[str]:
     """The content words of ``text`` (normalised here), stop words dropped and plurals folded
     (:func:`kg.link.word_set`, then :func:`_fold`): "Cell Phone Cases" and "phone case" share
@@ -976,12 +978,16 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
         if sp is None or not own or _ACCESSORY.search(kg.label(e.iri)):
             continue
         start, end = sp
-        up, down, names = _family(kg, own)
         # the next word, model numbers skipped (only: "luggage business cases" are luggage)
         after = next((i for i in range(end, len(words)) if not _DIGIT.search(words[i])),
                      len(words))
-        products = product_at(after, up)
         fits_at = next((i for i in range(start - 1, 0, -1) if words[i] in _FITS), None)
+        if fits_at is None and not (after < len(words) and words[after] in _ACCESSORY_WORDS) \
+                and not any((osp := spans.get(o.iri)) is not None and after in (osp[0], osp[1] - 1)
+                            for o in linked):
+            continue  # no product after it, no fits word before it (most queries)
+        up, down, names = _family(kg, own)
+        products = product_at(after, up)
         if fits_at is not None:  # the product before the fits word, fillers skipped
             before = fits_at - 1
             while before > 0 and words[before] in _FILLERS:
@@ -1007,6 +1013,11 @@ def _names_the_device(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEnti
     device word)."""
     parts = {_words(p) for p in _NAME_PARTS.split(normalize_key(kg.label(cat)))}
     parts.discard(frozenset())
+    # a run of the query's words names a part only if the whole query holds the part's words
+    # (most queries name no part: skip the runs)
+    every = _words(" ".join(words))
+    if not any(p <= every for p in parts):
+        return False
     for i in range(len(words)):
         for j in range(i + 1, min(i + _MAX_BANNED_WORDS, len(words)) + 1):
             if _words(" ".join(words[i:j])) in parts:
