@@ -27,6 +27,7 @@ import logging
 import math
 import os
 import shutil
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -997,7 +998,10 @@ def _refresh_embeddings(graph_dir: Path, g: Any, old: Any, fingerprint: str) -> 
             else {}
         ),
     )
-    data = kg_to_hetero(g, text_encoder=enc, cache_dir=root / "text" if root else None)
+    # a progress bar on a terminal (a service's log is no terminal: the warning above says
+    # how long)
+    data = kg_to_hetero(g, text_encoder=enc, cache_dir=root / "text" if root else None,
+                        progress=kind != "hashing" and sys.stderr.isatty())
     emb = embed_graph(gnn, data, learned_iris=iris)
     emb.meta = {
         **old.meta,
