@@ -121,7 +121,7 @@ import numpy as np
 from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
-from fusion.patterns import parse_price, parse_sizes
+from fusion.patterns import NOT_FITTED, parse_price, parse_sizes
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import EDGE_MARKS, normalize_key
@@ -659,6 +659,10 @@ _ACCESSORY_WORDS = frozenset({
     "lens", "lenses", "ink", "inks", "toner", "toners", "cartridge", "cartridges", "filter",
     "filters", "refill", "refills", "replacement", "replacements", "controller", "controllers",
     "stylus", "styluses"})
+#: products used with a device that its maker also makes: a product for the device after it
+#: ("macbook headset"), but no accessory word (a maker of them is a brand to filter on)
+_PERIPHERAL_WORDS = frozenset({"headset", "headsets", "headphones", "earbuds", "earphones",
+                               "speaker", "speakers", "microphone", "webcam"})
 #: words skipped between those and the brand ("for my samsung", "compatible with the lg")
 _FILLERS = frozenset({"a", "an", "the", "my", "any", "your", "with", "but"})
 
@@ -953,7 +957,8 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
     a name made of the device's words and accessory words; "Outdoor TV Mounts & Stands" holds
     no TV stand), and one no product follows ("samsung tv", "4k tv", "tv 65 inch", "shirts
     long sleeve")."""
-    def product_at(at: int, up: frozenset[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    def product_at(at: int, up: frozenset[str], *, fitted: bool = False
+                   ) -> list[tuple[frozenset[str], frozenset[str]]]:
         """What names a product at word ``at``, as (its categories, its words): an accessory
         word, a head mention (one whose category the device lies under names the device
         again)."""
@@ -962,9 +967,15 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
             found.append((frozenset(), _words(words[at])))
         for o in linked:
             osp = spans.get(o.iri)
+            # right after a device, a product for it is an accessory (its category's name or
+            # the mention's words), not any noun after a modifier ("soccer socks", "learning
+            # toys": no device); before a fits word (``fitted``) any product is
             if osp is not None and at in (osp[0], osp[1] - 1) \
                     and kg.kind(o.iri) in ("category", "product_type") \
-                    and (o.label is None or o.label in HEAD_LABELS):
+                    and (o.label is None or o.label in HEAD_LABELS) \
+                    and (fitted or _ACCESSORY.search(kg.label(o.iri)) or any(
+                        w in _ACCESSORY_WORDS or w in _PERIPHERAL_WORDS
+                        for w in (o.mention or "").lower().split())):
                 cats = _own_categories(kg, o.iri)
                 if cats and not cats & up:  # (not "laptop" in "macbook pro laptop")
                     found.append((cats, _words(o.mention or kg.label(o.iri))))
@@ -992,7 +1003,7 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
             before = fits_at - 1
             while before > 0 and words[before] in _FILLERS:
                 before -= 1
-            products += product_at(before, up)
+            products += product_at(before, up, fitted=True)
         # held: the product's category is under the device's path, or a category there is
         # named by the device's and the product's words ("Xbox One Headsets") or holds the
         # device's accessories ("Xbox One Accessories", "Apple Watch Accessories")
@@ -1000,7 +1011,10 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
         held = any(cats & down or any(
             ws & (stems | {"accessory"}) and ws <= device_words | _ACCESSORY_STEMS | stems
             for ws in names) for cats, stems in products)
-        if (products or fits_at is not None) and not held:
+        # a fits word after a search word fits nothing ("looking for a tv", "price for iphone
+        # 13": the tv is the product searched)
+        searched = fits_at is not None and words[fits_at - 1] in NOT_FITTED
+        if (products or (fits_at is not None and not searched)) and not held:
             out.add(e.iri)
     return frozenset(out)
 

@@ -38,8 +38,9 @@ Prices (:func:`parse_price`):
 - no price without a currency mark either (``_AGE_CONTEXT``, ``_SCREEN_CONTEXT``): a whole
   number that may be an age right after a person or an animal ("toys for kids under 5",
   "dress for girls under 10", "toys for kids from 3 to 5", "gifts for women over 50", "gift
-  for a boy under 10", "kids aged under 5"; a child's age up to 18, an adult's from 30 to 99,
-  so "toys for kids under 20" and "gifts for men under 20" are prices; a pet's age or weight
+  for a boy under 10", "kids aged under 5"; a child's age up to 18, an adult's from 30 to 99
+  and only after a lower bound or in a range, so "toys for kids under 20", "gifts for men
+  under 20" and "jacket for women under 50" are prices; a pet's age or weight
   up to 199: "bed for dogs over 50"), while "toys for kids under $20" is a price; and a number
   after "up to" or a lower bound ("over", "at least", "from", a range) that may be the screen
   size of a screen product the query names or of what holds, carries or fits one, up to its
@@ -185,10 +186,15 @@ def _people(plural: str, singular: str) -> re.Pattern[str]:
         rf"(?:{singular}))(?:'s)?(?:\s+(?:aged?|ages|who\s+are|that\s+are))?\s*$", re.I)
 
 
+#: the adults' ages of :data:`_AGE_CONTEXT`: read as an age after a lower bound or in a range,
+#: not after an upper bound
+_ADULT = range(30, 100)
 #: a person or an animal right before a bound, with the numbers that may be their age (or a
 #: pet's weight in pounds: "bed for dogs over 50"): such a whole number is no price without a
 #: currency mark ("toys for kids under 5", "gifts for women over 50"); an adult's age is 30 or
-#: more in such queries ("gifts for men under 20" is a price)
+#: more in such queries ("gifts for men under 20" is a price), and only a lower bound or a
+#: range reads as one: "under 50" after an adult is the usual budget ("jacket for women under
+#: 50", "gift for dad under 50"), "over 50" an age (:data:`_ADULT`)
 _AGE_CONTEXT: tuple[tuple[re.Pattern[str], range], ...] = (
     (_people(r"kids|children|boys|girls|babies|toddlers|infants|newborns|teens|teenagers|"
              r"tweens|youths|juniors",
@@ -197,7 +203,7 @@ _AGE_CONTEXT: tuple[tuple[re.Pattern[str], range], ...] = (
              r"mums|mothers|dads|fathers|grandmas|grandpas|wives|husbands|sons|daughters",
              r"woman|man|lady|gentleman|adult|senior|parent|grandparent|mom|mum|mother|dad|"
              r"father|grandma|grandpa|grandmother|grandfather|wife|husband|son|daughter"),
-     range(30, 100)),
+     _ADULT),
     (_people(r"dogs|cats|puppies|kittens|pets", r"dog|cat|puppy|kitten|pet"), range(200)),
     (re.compile(r"\b(?:ages?|aged)\s*$", re.I), range(100)),
 )
@@ -355,10 +361,12 @@ def _screen_size(text: str) -> int:
     return max((cap for pat, cap in _SCREEN_CONTEXT if pat.search(text)), default=0)
 
 
-def _other_number(text: str, m: re.Match[str], numbers: tuple[int, ...], screen: int) -> bool:
+def _other_number(text: str, m: re.Match[str], numbers: tuple[int, ...], screen: int,
+                  upper: bool = False) -> bool:
     """Whether the plain ``numbers`` of ``m`` (a bound or a range, with no currency mark) may be
-    an age (:data:`_AGE_CONTEXT` right before ``m``) or a screen size up to ``screen`` (see
-    :func:`_screen_size`; 0: not here): then they are no price."""
+    an age (:data:`_AGE_CONTEXT` right before ``m``; an adult's not after an upper bound:
+    ``upper``) or a screen size up to ``screen`` (see :func:`_screen_size`; 0: not here): then
+    they are no price."""
     plain = [_plain(m, i) for i in numbers]
     values = [v for v in plain if v is not None]
     if len(values) < len(plain):
@@ -368,7 +376,7 @@ def _other_number(text: str, m: re.Match[str], numbers: tuple[int, ...], screen:
     before = max(0, m.start() - _AGE_WINDOW)
     return all(v == v.to_integral_value() for v in values) and any(
         all(int(v) in ages for v in values) and pat.search(text, before, m.start())
-        for pat, ages in _AGE_CONTEXT
+        for pat, ages in _AGE_CONTEXT if not (upper and ages == _ADULT)
     )
 
 
@@ -431,7 +439,7 @@ def _bound(text: str, m: re.Match[str], kind: str, guarded: bool,
     if not currency:
         # "up to" and a lower bound may be a screen size ("tv over 50"), "under" is not
         sized = kind == "min" or (kw is not None and re.fullmatch(r"up\s*to", kw, re.I))
-        if _other_number(text, m, (1,), screen if sized else 0):
+        if _other_number(text, m, (1,), screen if sized else 0, upper=kind == "max"):
             return False, None
         if _grouped(text, m, 1):
             return True, None  # "tv under 1 000": 1000, or 1 then another number?
@@ -569,9 +577,12 @@ _SIZE_BOUND_AFTER = re.compile(
 # who a "for" before a size is not a device phrase after ("looking for 55 inch tv", "deals for
 # 65 inch tv": the tv is the product) and the fits of clothes ("slim fit 32 inch jeans": a
 # waist size)
-_NOT_FOR = re.compile(
-    r"looking|searching|search(?:ed)?|shopping|shop|look|deals?|offers?|sales?|prices?|pricing"
-    r"|costs?|reviews?|coupons?|discounts?|rebates?|specs?|ratings?", re.I)
+#: (fusion.expand reads the same words before a "for": no product fits the device after it)
+NOT_FITTED = frozenset({
+    "looking", "searching", "search", "searched", "shopping", "shop", "look", "deal", "deals",
+    "offer", "offers", "sale", "sales", "price", "prices", "pricing", "cost", "costs", "review",
+    "reviews", "coupon", "coupons", "discount", "discounts", "rebate", "rebates", "spec",
+    "specs", "rating", "ratings"})
 _FIT_STYLE = re.compile(
     r"slim|skinny|regular|relaxed|loose|tight|athletic|classic|straight|tapered|true|perfect"
     r"|easy|comfort|modern|custom|tailored|wide|boot|boyfriend|mom|petite|fitted", re.I)
@@ -616,7 +627,7 @@ def _fits_cue(m: re.Match[str] | None) -> bool:
         return False
     cue, prev = m.group("cue").lower(), m.group("prev") or ""
     if cue == "for":
-        return not _NOT_FOR.fullmatch(prev)
+        return prev.lower() not in NOT_FITTED
     if cue == "fit":
         return not _FIT_STYLE.fullmatch(prev)
     return True

@@ -54,7 +54,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from kg.index import EDGE_MARKS, normalize_key
-from kg.link import LABEL_GROUPS, outside_kg
+from kg.link import (
+    DEFAULT_LABEL_KINDS,
+    LABEL_GROUPS,
+    EntityLinker,
+    LinkerConfig,
+    brand_label,
+    fits_cue_end,
+    outside_kg,
+)
 from parser.bundle import load_bundle
 from parser.config import ParserConfig
 from parser.errors import ConfigError, InputError
@@ -75,7 +83,6 @@ if TYPE_CHECKING:  # types only: importing them would load torch with this modul
     from fusion.model import FusionModel
     from fusion.types import FusionInput, Intent, LinkedEntity
     from kg.graph import ProductGraph
-    from kg.link import EntityLinker
     from parser.tagger.predict import Entity, TaggedText
 
 logger = logging.getLogger(__name__)
@@ -580,8 +587,6 @@ class QueryParser:
         folder = getattr(self.tagger, "path", None)
         model = getattr(getattr(self.tagger, "tokenizer", None), "model", None)
         vocab = Path(folder) / "vocab.txt" if folder is not None else None
-        from kg.link import EntityLinker, LinkerConfig
-
         # (a linker of another kind, e.g. a test's, is used as it is)
         if vocab is not None and type(model).__name__ == "WordPiece" and vocab.is_file() \
                 and (linker is None or (isinstance(linker, EntityLinker)
@@ -605,8 +610,6 @@ class QueryParser:
         name list's "Kids" in "apron for kids"). The entity then spans the brand's words, so
         the expansion reads the cue before them: the device an accessory fits, an UP boost,
         not a brand filter."""
-        from kg.link import DEFAULT_LABEL_KINDS, brand_label, fits_cue_end
-
         span = text[start:end]
         cut = fits_cue_end(span)
         config = getattr(linker, "config", None)  # (a linker of another kind: the defaults)

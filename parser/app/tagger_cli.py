@@ -72,7 +72,10 @@ def _open_kg(kg: Path | None):
     from kg import ProductGraph
     from kg.store import location
 
-    where = location(kg)
+    try:
+        where = location(kg)
+    except ValueError as exc:  # http://... : a URL, but no KG location (as fusion's --kg)
+        raise typer.BadParameter(str(exc), param_hint="--kg") from exc
     if isinstance(where, Path) and not where.is_dir():
         raise typer.BadParameter(f"{kg} is not a KG directory", param_hint="--kg")
     return ProductGraph.open(where, read_only=True)

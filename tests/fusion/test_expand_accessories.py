@@ -154,6 +154,12 @@ def test_a_macbook_headset_is_not_filtered_on_macbooks(kg):
                             cat("laptops", "laptop")], "laptops", "mbpro"),
     # a device whose category holds the accessory: searched within it
     ("xbox one controller", [cat("xbox", "xbox one", "product_name")], "xbox", "xbox"),
+    # "for" with no product before it fits nothing (a diff review: these lost their filter)
+    ("looking for a tv", [cat("tvs", "tv")], "tvs", "tvs"),
+    ("searching for a laptop", [cat("laptops", "laptop")], "laptops", "laptops"),
+    # a product after a category that is no accessory: a noun compound, not a device
+    # ("soccer socks", "learning toys" lost their expansions)
+    ("tv laptop", [cat("tvs", "tv", "modifier"), cat("laptops", "laptop")], "tvs", "tvs"),
 ])
 def test_a_device_named_for_itself_still_filters(kg, query, linked, key, want):
     res = expand(kg, linked, intent(key), query=query, departments=DEPTS)

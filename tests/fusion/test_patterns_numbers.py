@@ -97,6 +97,10 @@ def test_an_age_is_no_price(text):
         ("bike for kids from 100 to 200", (100.0, 200.0)),
         ("spider man under 20", (None, 20.0)),  # a name, not "for a man"
         ("gifts for him under 50", (None, 50.0)),
+        # an adult's "under N" is the usual budget, not an age (a diff review: these lost it)
+        ("jacket for women under 50", (None, 50.0)),
+        ("gift for dad under 50", (None, 50.0)),
+        ("watch for men under 40", (None, 40.0)),
     ],
 )
 def test_prices_next_to_a_person_are_kept(text, expected):

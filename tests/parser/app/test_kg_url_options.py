@@ -98,6 +98,10 @@ def test_a_missing_kg_folder_is_still_a_usage_error(tagger_dir, tmp_path):
     assert "kgqp kg build-default" in _said(res)
     res = _run("tagger", "predict", str(tagger_dir), "tv", "--kg", str(missing))
     assert res.exit_code == 2 and "is not a KG directory" in _said(res)
+    # an http:// URL is no KG location: a usage error, as fusion's --kg (not a traceback)
+    for cmd in (("tagger", "predict", str(tagger_dir), "tv"), ("fusion", "expand", "tv")):
+        res = _run(*cmd, "--kg", "http://127.0.0.1:9/kg")
+        assert res.exit_code == 2, (cmd, res.output, res.exception)
 
 
 def test_a_server_that_does_not_answer_says_so(tagger_dir, tmp_path):
