@@ -329,11 +329,7 @@ class FusionModel(nn.Module):
         # the rows of new nodes from the embeddings as loaded, for the graph as it is now: a
         # row placed for an earlier version would keep that version's neighbourhood
         trained = self.__dict__.get("_loaded_embeddings") or base.embeddings
-        ctx = GraphContext(g, extend_embeddings(trained, g), labels=base.labels,
-                           max_neighbours=base.max_neighbours, taxonomy=base.taxonomy)
-        # computed while a commit rebuilds the views, not by the first parse after it
-        ctx.embeddings.unit()
-        return ctx
+        return _context_like(base, g, extend_embeddings(trained, g))
 
     def _update_context(self, kg: Any, old: GraphContext, changes: Any) -> GraphContext | None:
         """:meth:`_context_for` brought forward from a commit's change set (``kg.views``):
@@ -349,12 +345,7 @@ class FusionModel(nn.Module):
             return base
         trained = self.__dict__.get("_loaded_embeddings") or base.embeddings
         emb = update_embeddings(trained, old.embeddings, g, changes.nodes)
-        if emb is None:
-            return None
-        ctx = GraphContext(g, emb, labels=base.labels, max_neighbours=base.max_neighbours,
-                           taxonomy=base.taxonomy)
-        ctx.embeddings.unit()
-        return ctx
+        return None if emb is None else _context_like(base, g, emb)
 
     # -- featurisation -----------------------------------------------------------------------
     def _elements(self, linked: Sequence[LinkedEntity], ctx: GraphContext | None) -> _Elements:
@@ -775,6 +766,16 @@ class FusionModel(nn.Module):
         return model.eval()
 
 
+def _context_like(base: GraphContext, g: nx.MultiDiGraph, emb: Any) -> GraphContext:
+    """A graph context of ``g`` with the rows ``emb`` and ``base``'s settings (labels,
+    neighbours, taxonomy), its unit rows computed now: while a commit rebuilds the views, not
+    by the first parse after it."""
+    ctx = GraphContext(g, emb, labels=base.labels, max_neighbours=base.max_neighbours,
+                       taxonomy=base.taxonomy)
+    ctx.embeddings.unit()
+    return ctx
+
+
 def extend_embeddings(emb: Any, g: nx.MultiDiGraph) -> Any:
     """``emb`` with a row for each node of ``g`` it lacks: the mean of the rows of its
     neighbours (any relation, either direction, each neighbour once). A new node whose
@@ -972,7 +973,15 @@ def _refresh_embeddings(graph_dir: Path, g: Any, old: Any, fingerprint: str) -> 
         "the KG changed since this model was trained: recomputing node embeddings "
         "with its GNN encoder (cached for the next load%s)",
         f" in {key}" if key is not None else ": none, no writable cache folder")
-    if not str(getattr(old, "meta", {}).get("text_encoder", "")).startswith("hashing:"):
+    try:
+        gnn, iris, enc_name = load_gnn(graph_dir)
+    except FusionLoadError as exc:
+        raise FusionLoadError(
+            f"the KG changed and {graph_dir} has no GNN encoder to re-embed it; "
+            "retrain with `kgqp fusion train`"
+        ) from exc
+    kind = "hashing" if enc_name.startswith("hashing:") else "minilm"
+    if kind != "hashing":
         # about 220 texts/s on one CPU thread with the MiniLM encoder (a reviewer's KG grown
         # by 168k nodes: ~13 min, and `kgqp serve` answers /ready 503 "loading" meanwhile)
         n = g.number_of_nodes()
@@ -982,14 +991,6 @@ def _refresh_embeddings(graph_dir: Path, g: Any, old: Any, fingerprint: str) -> 
             "this KG reads the result in seconds. To avoid it, retrain the fusion model on the "
             "grown KG (`kgqp fusion train`, docs/howto/load-catalogue.md)", n,
             max(1, round(n / 220 / 60)), root if root is not None else "no writable folder")
-    try:
-        gnn, iris, enc_name = load_gnn(graph_dir)
-    except FusionLoadError as exc:
-        raise FusionLoadError(
-            f"the KG changed and {graph_dir} has no GNN encoder to re-embed it; "
-            "retrain with `kgqp fusion train`"
-        ) from exc
-    kind = "hashing" if enc_name.startswith("hashing:") else "minilm"
     enc = get_text_encoder(
         kind,
         **(
