@@ -643,6 +643,7 @@ _VALUE_NEGATIONS = _NEGATIONS - {"non"}
 #: the source of a DOWN boost made of a size pattern the query excludes ("tv not 65 inch")
 PATTERN_NEGATED = "pattern (negated)"
 #: a size value's name that is only a number ("4", "2-5", "1.14"): see :func:`_bare_number`
+_SIZE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _BARE_NUMBER = re.compile(r"[\d\s.,/\-\u2013]*\d[\d\s.,/\-\u2013]*")
 #: words that make a brand the device an accessory fits ("case for samsung", "fits apple",
 #: "compatible with lg"), not the maker of what is searched
@@ -825,6 +826,24 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
         elif i - 1 >= at and words[i - 1] in cues and i < end:
             return True
     return False
+
+
+def _size_read(value: str, read: Sequence[str]) -> bool:
+    """Whether a size value a link sets is one the size patterns read in the query (``read``,
+    :func:`fusion.patterns.parse_sizes`): the same numbers ("55 inch" and '55"'), or a value
+    that is no measure, a number and its unit ("queen", "XL", "A5": the patterns read only
+    measures).
+
+    >>> _size_read("16 inch", []), _size_read("55 inch", ['55"']), _size_read("A5", [])
+    (False, True, True)
+    >>> _size_read("13.3 inch", ["13,3 inch"]), _size_read("4 inch", ["14 inch"])
+    (True, False)
+    """
+    if not value[:1].isdigit():
+        return True
+    numbers = _SIZE_NUMBER.findall(value.replace(",", "."))
+    return any(_SIZE_NUMBER.findall(r.replace(",", ".")) == numbers
+                              for r in read)
 
 
 def _bare_number(value: str) -> bool:
@@ -1578,7 +1597,13 @@ def expand(
     text = " ".join(unicodedata.normalize("NFKC", rewritten).split())
     price_min, price_max = parse_price(text)
     at = 0
-    for v in parse_sizes(text):  # a size the query excludes is a DOWN boost ("not 65 inch")
+    read = parse_sizes(text)
+    # a size the link sets with a number: only where the patterns read that number as the
+    # product's size ("case for 16 inch macbook pro" links "16 inch", the size of the device
+    # the case fits, which the patterns read as no size, like "tv stand for 65 inch tv")
+    facets["size"] = [(v, src) for v, src in facets["size"]
+                      if not src.startswith("link:") or _size_read(v, read)]
+    for v in read:  # a size the query excludes is a DOWN boost ("not 65 inch")
         found = text.find(v, at)
         at = found + len(v) if found >= 0 else at
         if found < 0 or not excluded(text, found, _VALUE_NEGATIONS):

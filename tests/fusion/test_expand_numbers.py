@@ -161,3 +161,22 @@ def test_a_size_with_a_unit_or_letters_still_filters(sizes):
     for key, mention, value in (("16in", '16"', '16"'), ("m", "m", "M"), ("40mm", "40mm", "40mm")):
         res = expand(sizes, [_size(key, mention)], query=f"watch {mention}")
         assert value in res.filters.size, mention
+
+
+# -- a linked size the patterns read as no size of the product -----------------------------------
+
+
+@pytest.mark.parametrize("query", ['watch band for 16" watch', 'strap compatible with 16" watches',
+                                   'watch under 16"'])
+def test_a_linked_size_the_patterns_do_not_read_is_no_filter(sizes, query):
+    """'case for 16 inch macbook pro' linked "16 inch" and filtered on it: the size of the device
+    the case fits, which the size patterns read as no size ("tv stand for 65 inch tv")."""
+    res = expand(sizes, [_size("16in", '16"')], query=query)
+    assert res.filters.size == ()
+    assert not [s for s in res.filter_sources if s.field == "size"]
+
+
+def test_a_linked_size_read_another_way_still_filters(sizes):
+    """The link's value and the pattern's reading of the same number ('16 inch' and '16"')."""
+    res = expand(sizes, [_size("16in", "16 inch")], query="watch band 16 inch")
+    assert '16"' in res.filters.size
