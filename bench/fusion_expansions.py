@@ -136,7 +136,10 @@ def main() -> None:
                     "--dev featurised by --tagger linking into --kg, with the meta `kgqp "
                     "fusion evaluate --cv` writes; without it a stale folder is refused")
     ap.add_argument("--cache", type=Path, required=True)
-    ap.add_argument("--report", type=Path, default=None)
+    ap.add_argument("--report", type=Path, default=None,
+                    help="a cross-validation report (`kgqp fusion evaluate --cv --report`) "
+                         "whose calibrated thresholds to use (read, not written); default: "
+                         "the thresholds for the model's memory weight")
     ap.add_argument("--train", type=Path,
                     default=ROOT / "data" / "bestbuy" / "queries_train.jsonl")
     ap.add_argument("--dev", type=Path, default=ROOT / "data" / "bestbuy" / "queries_dev.jsonl")
