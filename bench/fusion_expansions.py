@@ -168,6 +168,9 @@ def main() -> None:
                     help="train on the labelled queries only, without the KG's category names "
                     "as weak training queries (fusion.weak)")
     args = ap.parse_args()
+    if args.report is not None and not args.report.is_file():  # (read at the end of a run)
+        ap.error(f"--report {args.report}: no such file (a `kgqp fusion evaluate --cv "
+                 f"--report` output to read the thresholds from)")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not (args.features / "meta.json").is_file() and not args.build_features:
         ap.error(f"--features {args.features} holds no featurised queries (no meta.json): add "
