@@ -35,6 +35,19 @@ Prices (:func:`parse_price`):
   often part of a name ("iphone 13 pro max 256", "nike air max 270"), unless the number has
   a currency mark ("max $500"), a price word is next to it ("max price 500") or it follows a
   comma ("tv, max 500");
+- never a price, with a currency mark or not: a discount, an amount followed by "off" ("up to
+  70 off", "up to $70 off", "70 dollars off", "70 % off"; not "off-white", "off road", "off
+  (the) shoulder", "off brand") or a bound or range right after "save", "saving(s)",
+  "discount(s)", "rebate(s)", "cash back" (the amount saved: "save up to 50", "savings of over
+  $100"); and a body or garment measurement: a number followed by waist, inseam, inside leg,
+  leg length, bust, chest, hip(s), neck, sleeve(s), length, rise or thigh ("jeans over 30
+  waist", "over 32 inseam", "over 34 sleeve length"; not the first word of a product's name:
+  "under 20 neck pillow", "under 30 waist trainer", "under 200 chest of drawers", "hip
+  flask"), or a bound or range right after waist, inseam, inside leg, bust or a leg, sleeve,
+  inseam or arm length (also with "size" or "measurement" after it) that has no number of its
+  own ("jeans waist over 30", "waist size between 30 and 34"; "jeans 32 waist under 50" is a
+  price). A bare chest, length, sleeve or rise before a bound is no measurement: "toy chest
+  under 100", "full length mirror under 50", "laptop sleeve under 20" are prices;
 - no price without a currency mark either (``_AGE_CONTEXT``, ``_SCREEN_CONTEXT``): a whole
   number that may be an age right after a person or an animal ("toys for kids under 5",
   "dress for girls under 10", "toys for kids from 3 to 5", "gifts for women over 50", "gift
@@ -150,7 +163,14 @@ _UNITS = (
     # counted nouns right after the number ("3 pack", "2 year warranty", "4.5 stars")
     r"packs?|pk|pcs|pieces?|count|ct|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|"
     r"mins?|seconds?|secs?|stars?|people|persons?|players?|pairs?|olds?|"
-    r"sheets?|rolls?|seater|gang|ply|percent|times|speeds?"
+    r"sheets?|rolls?|seater|gang|ply|percent|times|speeds?|"
+    # body and garment measurements ("jeans over 30 waist", "32 inseam", "over 40 bust"): a
+    # size; not the first word of a product's name ("under 20 neck pillow", "under 30 waist
+    # trainer", "under 200 chest of drawers", "hip flask", "hip hop")
+    r"(?:waist|inseam|inside\s+leg|leg\s+length|bust|chest|hips?|neck|sleeves?|length|rise|"
+    r"thigh)(?!\s+(?:of|hop|pillows?|fans?|gaiters?|massagers?|warmers?|braces?|supports?|"
+    r"straps?|ties?|lace|chains?|beads|belts?|bags?|packs?|trainers?|cinchers?|enhancers?|"
+    r"flasks?|freezers?|rigs?|harness(?:es)?)\b)"
 )
 # counted nouns that may come up to two words later ("4 hdmi ports", "6 ac outlets")
 _NOUNS = r"ports?|outlets?|slots?|bays?|inputs?|outputs?|channels?|cores?|threads?"
@@ -168,6 +188,31 @@ _SPEC_AFTER = re.compile(
     r")",
     re.I,
 )
+# right after an amount, with or without a currency mark: a discount ("up to 70 off", "$70 off",
+# "up to 70 dollars off", "70 % off"), which is no price; not the colour "off-white" nor "off
+# road", "off grid", "off (the) shoulder", "off brand"
+_DISCOUNT_AFTER = re.compile(
+    rf"(?:{_CURRENCY_AFTER.pattern})?(?:\s*(?:%|percent\b|pct\b))?\s*-?\s*off\b"
+    r"(?![\s-]*(?:white|road|roader|grid|brand|(?:the\s+)?shoulders?)\b)",
+    re.I,
+)
+# right before a bound or a range: what it bounds is no price. The amount saved ("save up to
+# 50", "savings of over $100", "discount up to 30", "cash back up to 200") or a body or garment
+# measurement ("jeans waist over 30", "inseam length at least 32", "waist size between 30 and
+# 34"; not a bare "length", "chest", "sleeve" or "rise": "full length mirror under 50", "toy
+# chest under 100", "laptop sleeve under 20", "high rise jeans" are priced)
+_NOT_PRICE_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:(?:save|saves|saving|savings|discounts?|rebates?|cash\s*back)"
+    r"(?:\s+(?:of|by))?"
+    r"|(?P<measure>waist|inseam|inside\s+leg|bust|(?:leg|sleeve|inseam|arm)\s+length)"
+    r"(?:\s+(?:size|measurement))?)\s*:?\s*$",
+    re.I,
+)
+# a number right before a measurement word: the measurement is given ("jeans 32 waist under 50",
+# "34 inch inseam under 40"), and the bound after it is a price again
+_MEASURED = re.compile(r"\d\s*-?\s*(?:inch(?:es)?|in|\"|”|″|′′|'')?\s*$", re.I)
+#: characters before a bound or a range searched for :data:`_NOT_PRICE_BEFORE`
+_NOT_PRICE_WINDOW = 40
 # after "4k" and the like: a resolution, not thousands
 _RESOLUTION_AFTER = re.compile(r"\s*(?:resolution|res|uhd|qhd|hdr)\b", re.I)
 _PRICE_WORD_BEFORE = re.compile(
@@ -328,9 +373,12 @@ def _closes_quote(text: str, pos: int) -> bool:
 
 
 def _is_spec(text: str, m: re.Match[str], i: int) -> bool:
-    """Whether number ``i`` of ``m`` is a spec (a unit or counted noun follows, a resolution)
+    """Whether number ``i`` of ``m`` is a spec (a unit, a counted noun or a measurement
+    follows, a resolution) or a discount ("off" follows, also after a currency mark: "$70 off")
     rather than an amount."""
     end = _end(text, m, i)
+    if _DISCOUNT_AFTER.match(text, end):
+        return True
     if _CURRENCY_AFTER.match(text, end):
         return False
     if _SPEC_AFTER.match(text, end) and not _closes_quote(text, end):
@@ -380,6 +428,17 @@ def _other_number(text: str, m: re.Match[str], numbers: tuple[int, ...], screen:
     )
 
 
+def _not_price_before(text: str, start: int) -> bool:
+    """Whether the bound or range that starts at ``start`` bounds an amount saved or a
+    measurement (:data:`_NOT_PRICE_BEFORE`: "save up to 50", "jeans waist over 30"), no
+    price, with a currency mark or not; not after a measurement that has its number ("jeans 32
+    waist under 50": a price)."""
+    lo = max(0, start - _NOT_PRICE_WINDOW)
+    m = _NOT_PRICE_BEFORE.search(text, lo, start)
+    return m is not None and not (m.group("measure")
+                                  and _MEASURED.search(text, lo, m.start("measure")))
+
+
 def _range_currency(text: str, m: re.Match[str]) -> bool:
     return _has_currency(text, m, 1) or bool(m.group("c1")) or _has_currency(text, m, 2)
 
@@ -400,7 +459,7 @@ def _range_matches(pat: re.Pattern[str], kind: str, text: str) -> Iterator[re.Ma
 def _range(text: str, m: re.Match[str], kind: str, screen: int) -> tuple[float, float] | None:
     """The ``(low, high)`` of a range match, ``None`` when it is no price range (``screen``:
     :func:`_screen_size` of ``text``)."""
-    if _is_spec(text, m, 1) or _is_spec(text, m, 2):
+    if _is_spec(text, m, 1) or _is_spec(text, m, 2) or _not_price_before(text, m.start()):
         return None
     if m.group("g1") and not _grouped(text, m, 1):
         return None  # "100 128gb - 200": the range's first number is not "100 128"
@@ -428,7 +487,7 @@ def _bound(text: str, m: re.Match[str], kind: str, guarded: bool,
            screen: int) -> tuple[bool, float | None]:
     """``(is a price, amount)`` for a bound match; the amount is ``None`` when its format is
     ambiguous (which voids the bound). ``screen``: :func:`_screen_size` of ``text``."""
-    if _is_spec(text, m, 1):
+    if _is_spec(text, m, 1) or _not_price_before(text, m.start()):
         return False, None
     currency = _has_currency(text, m, 1)
     kw = m.group("kw") if "kw" in m.re.groupindex else None
@@ -471,6 +530,8 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
     ((None, 800.0), (100.0, 200.0), (None, None))
     >>> parse_price("tv not under 500"), parse_price("tv not more than 500")
     ((None, None), (None, 500.0))
+    >>> parse_price("up to $70 off nike shoes"), parse_price("jeans over 30 waist")
+    ((None, None), (None, None))
     """
     taken: list[tuple[int, int]] = []  # numbers read by a range, price or not
     ranges: set[tuple[float, float]] = set()
