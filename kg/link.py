@@ -31,7 +31,9 @@ categories, see :mod:`kg.hygiene`) are never candidates.
 
 Each candidate gets a feature vector (:data:`FEATURES`: how it matched, whole-string similarity,
 type compatibility of its kind with the tagger label, log prior, context overlap of the other
-query words with its category path, ambiguity, kind) and a score ``P(correct)`` from a small
+query words with its category path (stop words dropped, audience words folded: the "men" of
+"jeans for men" is the "mens" of "Mens Clothing", never the "womens" of "Womens Clothing":
+:func:`context_words`), ambiguity, kind) and a score ``P(correct)`` from a small
 logistic model (:class:`LinkWeights`, JSON, fitted on hand-judged gold by
 :func:`kg.link_eval.fit_weights` / ``kgqp kg link-fit``). The best type-compatible candidate is
 the link unless its score is below ``nil_threshold`` (fitted with the weights); then the result
@@ -200,6 +202,11 @@ _DIGITS = re.compile(r"\d+")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
 _THOUSANDS = re.compile(r",(?=\d{3}(?!\d))")
 _SUBSET_MAX_WORDS = 6
+#: Audience words as the context overlap compares them (:func:`context_words`): a query's
+#: "men", "mens" or "men's" is the path word "mens" of "Clothing > Mens Clothing > Jeans",
+#: "girl" the "girls" of "Girls Wear". Whole words only: "men" never matches "womens".
+_AUDIENCE_WORDS = {"mens": "men", "womens": "women", "boy": "boys", "girl": "girls",
+                   "kid": "kids", "babies": "baby"}
 
 
 @lru_cache(maxsize=262144)  # a name's words repeat across the KG: index builds call it ~30k times
@@ -225,6 +232,21 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
+
+
+@lru_cache(maxsize=65536)
+def context_words(key: str) -> frozenset[str]:
+    """The words of a normalised text (a query, a category path) as the linker's context
+    overlap compares them: stop words and a possessive's "s" dropped, audience words folded
+    (:data:`_AUDIENCE_WORDS`), so "jeans for men" and "men's jeans" share "men" with the path
+    "clothing > mens clothing > jeans" and nothing with "clothing > womens clothing > jeans".
+
+    >>> sorted(context_words("jeans for men")), sorted(context_words("women's dress"))
+    (['jeans', 'men'], ['dress', 'women'])
+    >>> sorted(context_words("clothing > kids clothing > girls wear > jeans"))
+    ['clothing', 'girls', 'jeans', 'kids', 'wear']
+    """
+    return frozenset(_AUDIENCE_WORDS.get(w, w) for w in _WORD.findall(key) if w not in _STOP)
 
 
 @lru_cache(maxsize=65536)
@@ -797,7 +819,7 @@ class _NodeTable:
                                       if d.get("path")}
         self._set_priors(nxg)
         self.context: dict[str, frozenset[str]] = {}
-        path_words: dict[str, list[str]] = {}  # a category path's words, once per path
+        path_words: dict[str, frozenset[str]] = {}  # a category path's words, once per path
         for iri, data in nxg.nodes(data=True):
             words = self._context_words(nxg, iri, data, path_words)
             if words:
@@ -829,11 +851,11 @@ class _NodeTable:
         return min(p, 1.0)
 
     def _context_words(self, nxg: Any, iri: str, data: Mapping[str, Any],
-                       path_words: dict[str, list[str]]) -> frozenset[str] | None:
-        def words_of(path: str) -> list[str]:
+                       path_words: dict[str, frozenset[str]]) -> frozenset[str] | None:
+        def words_of(path: str) -> frozenset[str]:
             w = path_words.get(path)
             if w is None:
-                w = path_words[path] = _WORD.findall(normalize_key(path))
+                w = path_words[path] = context_words(normalize_key(path))
             return w
 
         words: set[str] = set()
@@ -891,7 +913,7 @@ class _NodeTable:
             new._set_priors(nxg)  # a normaliser moved: every prior does
         else:
             new.max_deg, new.max_pop, new.prior = self.max_deg, self.max_pop, dict(self.prior)
-        path_words: dict[str, list[str]] = {}
+        path_words: dict[str, frozenset[str]] = {}
         for n in touched:
             new.prior.pop(n, None)
             new.context.pop(n, None)
@@ -1192,9 +1214,13 @@ class EntityLinker:
         table = self.table
         mention = self.mention_core(mention)
         key = normalize_key(mention)
-        ctx_words: set[str] = set()
+        ctx_words: frozenset[str] = frozenset()
         if context:
-            ctx_words = set(_WORD.findall(normalize_key(context))) - set(_WORD.findall(key))
+            # the other query words, audience words folded (:func:`context_words`): "jeans for
+            # men" is context "men" for the path "clothing > mens clothing > jeans"; compared
+            # raw, "men" never met "mens", "for" and the "s" of "men's" halved the overlap, and
+            # the jeans of "girls wear" won "jeans for men" on their prior
+            ctx_words = context_words(normalize_key(context)) - context_words(key)
         ranks = [self._type_rank(c, allowed) for c, _, _ in generated]
         n_ok = sum(1 for t, _ in ranks if t > 0) or len(generated)
         ctxs = []
