@@ -81,7 +81,10 @@ Policies (what a search engine can trust):
   (:mod:`fusion.rules`).
 - *Sizes the query excludes* ("tv not 65 inch", linked or read by a pattern) are DOWN boosts,
   and a linked size value named by a bare number ("4", "15", "2-5": "galaxy watch 4") sets no
-  size at all.
+  size at all, nor does one linked from a word the tagger did not read as a size ("double
+  stroller": the KG's size "Double"). A cue excludes every item of the list after it ("not
+  red or blue", "without 64gb or 128gb"), and a rule's synonym the query excludes is no
+  expansion ("headphones not earbuds").
 
 plus structured :class:`Filters` (brand, category, colour, size, price range from patterns such
 as "under 800", "$100-200", "between 100 and 200"). Rules (:mod:`fusion.rules`) add synonyms,
@@ -109,7 +112,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -137,7 +140,8 @@ from kg.link import (
 )
 
 __all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
-           "FilterSource", "Filters", "QueryExpander", "Thresholds", "expand", "parse_price"]
+           "FilterSource", "Filters", "QueryExpander", "Thresholds", "excluded_links", "expand",
+           "parse_price"]
 
 Triple = tuple[str, str, str]
 KINDS = (
@@ -640,6 +644,17 @@ _NEGATIONS = frozenset({"not", "no", "without", "except", "excluding", "exclude"
                         "non", "w/o"})
 #: the same before a value or category: "non" makes compounds there ("non stick", "non slip")
 _VALUE_NEGATIONS = _NEGATIONS - {"non"}
+#: the negation cues, public: the parser links the words after one that opens a tagged span
+#: ("not headphones", :meth:`parser.QueryParser.link_entity`); "non" only before a brand
+NEGATION_CUES, VALUE_NEGATION_CUES = _NEGATIONS, _VALUE_NEGATIONS
+#: words joining the items of a list: what a cue excludes, it excludes of every item of the
+#: list after it ("not red or blue", "without 64gb or 128gb"; a "," joins as well)
+_JOINERS = frozenset({"or", "and", "nor", "&"})
+#: tagger labels of a mention that names a size (those that link sizes only: ``UoM``,
+#: ``size``; case-folded); a size filter from a link needs one, as a colour filter needs
+#: :data:`_COLOUR_LABELS`
+_SIZE_LABELS = frozenset(label.lower() for label, kinds in DEFAULT_LABEL_KINDS.items()
+                         if kinds == ("attribute_value:size",))
 #: the source of a DOWN boost made of a size pattern the query excludes ("tv not 65 inch")
 PATTERN_NEGATED = "pattern (negated)"
 #: a size value's name that is only a number ("4", "2-5", "1.14"): see :func:`_bare_number`
@@ -820,12 +835,134 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
             return True
         if i == at:
             before = _words_before(words, at)
-            if before and before[-1] in cues and not any(  # ("no" linked as a value: no cue)
-                    a <= at - 1 < b for a, b in others):
+            if before and before[-1] in cues and not any(  # ("no" in another mention, read
+                    a <= at - 1 < b for a, b in others):  # as a size, "no 10": no cue)
                 return True
         elif i - 1 >= at and words[i - 1] in cues and i < end:
             return True
     return False
+
+
+def _commas(text: str) -> frozenset[int]:
+    """The positions among :func:`_query_words` of ``text`` of the words a "," follows (the
+    marks glued to a word's edges are dropped from the words, the commas among them kept here):
+    a "," joins list items as "or" does ("not red, blue or green").
+
+    >>> sorted(_commas("not red, blue , green or pink"))
+    [1, 2]
+    """
+    out: set[int] = set()
+    i = -1
+    for token in normalize_key(text).split():
+        word = token.strip(EDGE_MARKS)
+        lead = token[:token.find(word)] if word else token
+        if "," in lead and i >= 0:
+            out.add(i)
+        if word:
+            i += 1
+            if "," in token[token.find(word) + len(word):]:
+                out.add(i)
+    return frozenset(out)
+
+
+def _joined_item(words: Sequence[str], at: int, commas: Collection[int]) -> int | None:
+    """Where the list item before the one that starts at word ``at`` ends (its end position),
+    when a joiner ("or", "and", "nor", "&", ",": :func:`_commas`) joins them: "not red or
+    blue" -> the end of "red"; None when nothing joins an item to it.
+
+    >>> _joined_item("case not red or blue".split(), 4, ()), _joined_item("red case".split(), 1, ())
+    (3, None)
+    """
+    if at >= 2 and words[at - 1] in _JOINERS:
+        return at - 1
+    if at >= 1 and at - 1 in commas:
+        return at
+    return None
+
+
+def _joined_to_excluded(words: Sequence[str], at: int, commas: Collection[int],
+                        items: Mapping[int, bool], cues: frozenset[str],
+                        others: Sequence[tuple[int, int]] = ()) -> bool:
+    """Whether the size that starts at word ``at`` is an item of a list a cue excludes, joined
+    to an excluded item before it: "without 64gb or 128gb", "not 55 or 65 inch" (the unit
+    shared: a bare number is an item too), "not 55, 60 or 65 inch". ``items``: the end
+    positions of the sizes read before it, each with whether it is excluded.
+
+    >>> words = "tv not 55 or 65 inch".split()
+    >>> _joined_to_excluded(words, 4, (), {}, _VALUE_NEGATIONS)
+    True
+    >>> _joined_to_excluded("tv 55 or 65 inch".split(), 3, (), {}, _VALUE_NEGATIONS)
+    False
+    """
+    while (end := _joined_item(words, at, commas)) is not None:
+        if end in items:
+            return items[end]
+        if not _SIZE_NUMBER.fullmatch(words[end - 1]):
+            return False
+        at = end - 1  # a bare number: an item whose unit is the next one's
+        if _negated(words, (at, end), cues, others):
+            return True
+    return False
+
+
+def _a_cue(e: LinkedEntity) -> bool:
+    """Whether a linked mention is only a negation cue the linker took for a value: "no" ->
+    the KG's size "No" (a Flipkart size) in "no pink dress", read by the tagger as a
+    ``modifier``. It names nothing: it is the cue of what follows it. A cue the tagger read as
+    a size ("no 10" in "no 10 nail brush": a number) or as a brand is no cue (nor is one of a
+    caller without a tagger, whose label is None)."""
+    mention = _query_words(e.mention or "")
+    return bool(mention) and all(w in _NEGATIONS for w in mention) \
+        and not _read_as_brand(e.label) and (e.label or "").lower() not in _SIZE_LABELS
+
+
+def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
+                   kind: Callable[[str], str | None] | None = None,
+                   attribute: Callable[[str], str | None] | None = None,
+                   name: Callable[[str], str] | None = None) -> frozenset[str]:
+    """The IRIs of the links ``linked`` of ``query`` that the query excludes: one right after a
+    negation cue ("phone not samsung", "no black"; "non" before a brand only: "non stick" is a
+    kind of pan) or whose span opens with one ("speaker not headphones"), every item of a list
+    of the same facet joined to such a link ("not red or blue", "not samsung or lg"), and a
+    cue the linker took for a value ("no" -> the KG's size "No" in "no pink dress"). The
+    expansion makes them DOWN boosts (:func:`expand`); the intent does not read them
+    (:func:`parser.pipeline.intent_links`). ``kind`` and ``attribute`` give a node's kind and
+    attribute (default: the link's kind, no attribute); ``name``, the text of a link without a
+    mention (default: none).
+
+    >>> red = LinkedEntity("color/red", "attribute_value", 0.9, "color", "red")
+    >>> blue = LinkedEntity("color/blue", "attribute_value", 0.9, "color", "blue")
+    >>> sorted(excluded_links("phone case not red or blue", [red, blue]))
+    ['color/blue', 'color/red']
+    >>> sorted(excluded_links("red phone case not blue", [red, blue]))
+    ['color/blue']
+    """
+    kind_of = kind or {e.iri: e.kind for e in linked}.get
+    attr_of = attribute or (lambda iri: None)
+    out = {e.iri for e in linked if _a_cue(e)}
+    linked = [e for e in linked if e.iri not in out]
+    words = _query_words(query)
+    spans = {e.iri: _find_mention(words, e.mention or (name(e.iri) if name else ""))
+             for e in linked}
+    negated = {e.iri for e in linked if _negated(
+        words, spans[e.iri], _NEGATIONS if kind_of(e.iri) == "brand" else _VALUE_NEGATIONS,
+        [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])])}
+    # what a cue excludes, it excludes of every item of a list of the same facet joined after
+    # it ("not red or blue", "without black and white", "not samsung or lg"; not "65 inch tv
+    # not samsung", nor the size in "tv not samsung and 65 inch")
+    commas = _commas(query)
+
+    def facet(iri: str) -> tuple[str | None, str | None]:
+        return kind_of(iri), attr_of(iri)
+
+    for e in sorted((e for e in linked if spans[e.iri] is not None),
+                    key=lambda e: spans[e.iri] or (0, 0)):
+        end = _joined_item(words, (spans[e.iri] or (0, 0))[0], commas)
+        if end is not None and e.iri not in negated and any(
+                o.iri in negated and (sp := spans[o.iri]) is not None and sp[1] == end
+                and facet(o.iri) == facet(e.iri) for o in linked):
+            negated.add(e.iri)
+    return frozenset(out | negated)
 
 
 def _size_read(value: str, read: Sequence[str]) -> bool:
@@ -970,8 +1107,9 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
     screen protector", "macbook headset", "iphone 12 case": the next word, model numbers
     skipped, is an accessory word or starts a mention the tagger read as a product type), and
     so does a device after a fits word after a product ("soundbar for 55 inch tv", "earbuds
-    for iphone"). Not a device: a category of accessories itself ("tv stands", "covers ipad
-    cases"), one a product after it lies under ("macbook pro laptop"), one that holds the
+    for iphone"; the tagger may take the fits word into the device's span: "for tv" in
+    "remote for tv"). Not a device: a category of accessories itself ("tv stands", "covers
+    ipad cases"), one a product after it lies under ("macbook pro laptop"), one that holds the
     product, searched within it ("xbox one controller": Xbox One holds Xbox One Controllers,
     a name made of the device's words and accessory words; "Outdoor TV Mounts & Stands" holds
     no TV stand), and one no product follows ("samsung tv", "4k tv", "tv 65 inch", "shirts
@@ -1011,7 +1149,10 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
         # the next word, model numbers skipped (only: "luggage business cases" are luggage)
         after = next((i for i in range(end, len(words)) if not _DIGIT.search(words[i])),
                      len(words))
-        fits_at = next((i for i in range(start - 1, 0, -1) if words[i] in _FITS), None)
+        # the fits word before the device, or the span's own first word: the tagger may take
+        # it into the span ("for tv" in "remote for tv", linked to TVs)
+        fits_at = start if 0 < start < end - 1 and words[start] in _FITS else next(
+            (i for i in range(start - 1, 0, -1) if words[i] in _FITS), None)
         if fits_at is None and not (after < len(words) and words[after] in _ACCESSORY_WORDS) \
                 and not any((osp := spans.get(o.iri)) is not None and after in (osp[0], osp[1] - 1)
                             for o in linked):
@@ -1354,7 +1495,8 @@ def expand(
             path = g.path(cat)
             label = SEP.join(x.strip() for x in path.split(">")[:2]) if path else None
         return label
-    linked = [e for e in linked if e.iri in g.g and e.iri not in unlinkable]
+    # (a cue the linker took for a value, "no" -> the size "No" in "no pink dress", is a cue)
+    linked = [e for e in linked if e.iri in g.g and e.iri not in unlinkable and not _a_cue(e)]
     # the intent distribution, as far as it is known (top-k lvl1, best lvl0)
     p1: dict[str, float] = dict(intent.top_k) if intent is not None else {}
     p0: Counter[str] = Counter()
@@ -1371,7 +1513,11 @@ def expand(
         return depts is not None and (d is None or d not in depts)
 
     scored: list[tuple[float, _Cand]] = []
-    sim = _Similarity(embeddings, linked)
+    # the links the query excludes ("not black", "speaker not headphones"): DOWN boosts, and
+    # no part of what the expansions are ranked by
+    negated = set(excluded_links(query, linked, kind=g.kind, name=g.label,
+                                 attribute=lambda iri: g.g.nodes[iri].get("attribute")))
+    sim = _Similarity(embeddings, [e for e in linked if e.iri not in negated])
     pop = g.popularity
     mix = (cfg.intent_weight, cfg.similarity_weight, cfg.popularity_weight)
 
@@ -1409,9 +1555,6 @@ def expand(
             intent_cat is not None and intent_cat in g.g
             and _names_the_device(g, words, linked, spans, intent_cat))
     query_words = _words(query)
-    negated = {e.iri for e in linked if _negated(
-        words, spans[e.iri], _NEGATIONS if g.kind(e.iri) == "brand" else _VALUE_NEGATIONS,
-        others[e.iri])}
     # attributes the query's own linked values set ("for men": ideal_for): another value of
     # one ("women", "girl") contradicts the query, and an engine ORing expansions would show it
     # (a value naming the set one more finely stays: "genuine leather" for "leather")
@@ -1513,6 +1656,11 @@ def expand(
                     and ent.label.lower() not in _COLOUR_LABELS:
                 continue  # a colour value linked from a word the tagger did not read as a
                 #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
+            if field_ == "size" and ent.label is not None \
+                    and ent.label.lower() not in _SIZE_LABELS:
+                continue  # a size value linked from a word the tagger did not read as a size
+                #           ("double" [shape] in "double stroller", "free weights", "standard
+                #           toothbrush", "handheld" [modifier]): no size filter
             if field_ == "size" and set(normalize_key(value).split()) <= named:
                 continue
             if field_ == "brand":
@@ -1588,7 +1736,26 @@ def expand(
         rule_set = rules.current() if isinstance(rules, RulesFile) else rules
         # (a rule whose input the query excludes is not applied as written: "not refurbished")
         rule_res = rule_set.apply(query, excluded=excluded)
+        # (nor is a rule's synonym the query excludes: "headphones not earbuds" is no query
+        # for earbuds, whatever "headphones => SYNONYM earbuds" says)
+        key_of = _term_keys(g)
+        negated_names = {key_of(g.label(iri)) for iri in negated}
+
+        def excludes(term: str) -> bool:
+            """Whether the query excludes ``term``: it names a negated mention or its words
+            are in one ("not notebook"), or a cue is before them ("not earbuds")."""
+            sp = _find_mention(words, term)
+            if sp is None:
+                return key_of(term) in negated_names
+            within = {e.iri: (o := spans[e.iri]) is not None and o[0] <= sp[0] and sp[1] <= o[1]
+                      for e in linked}
+            return key_of(term) in negated_names or any(
+                within[iri] for iri in negated) or _negated(words, sp, _NEGATIONS, [
+                    o for e in linked if (o := spans[e.iri]) is not None and not within[e.iri]])
+
         for syn in rule_res.synonyms:
+            if excludes(syn.term):
+                continue
             c = _Cand(syn.term, "synonym", (), None, None, False, str(syn.rule))
             scored.append((min(syn.weight, 1.0), c))
         rule_boosts = [Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts]
@@ -1603,14 +1770,32 @@ def expand(
     # the case fits, which the patterns read as no size, like "tv stand for 65 inch tv")
     facets["size"] = [(v, src) for v, src in facets["size"]
                       if not src.startswith("link:") or _size_read(v, read)]
-    for v in read:  # a size the query excludes is a DOWN boost ("not 65 inch")
+    # a size the query excludes is a DOWN boost ("not 65 inch"), and so is every size of a
+    # list it excludes ("without 64gb or 128gb", "not 55 or 65 inch")
+    text_words, text_commas = _query_words(text), _commas(text)
+    text_others = [sp for e in linked
+                   if (sp := _find_mention(text_words, e.mention or g.label(e.iri)))]
+    items: dict[int, bool] = {}  # the end (a word position) of each size read: excluded?
+    out_sizes: list[str] = []
+    for v in read:
         found = text.find(v, at)
         at = found + len(v) if found >= 0 else at
-        if found < 0 or not excluded(text, found, _VALUE_NEGATIONS):
+        out = found >= 0 and (excluded(text, found, _VALUE_NEGATIONS) or _joined_to_excluded(
+            text_words, len(_query_words(text[:found])), text_commas, items,
+            _VALUE_NEGATIONS, text_others))
+        if found >= 0:
+            items[len(_query_words(text[:at]))] = out
+        if not out:
             facets["size"].append((v, "pattern"))
-        elif not any(b.weight < 0 and b.term.casefold() == f"size:{v}".casefold()
+            continue
+        out_sizes.append(v)
+        if not any(b.weight < 0 and b.term.casefold() == f"size:{v}".casefold()
                      for b in link_boosts):  # (once: "not 16 inch" may be linked too)
             link_boosts.append(Boost(f"size:{v}", -cfg.brand_boost, PATTERN_NEGATED))
+    # (a size linked as one item of such a list, the list's cue before another item, is none)
+    facets["size"] = [(v, src) for v, src in facets["size"]
+                      if not (src.startswith("link:") and v[:1].isdigit()
+                              and _size_read(v, out_sizes))]
     other: list[tuple[str, str]] = []
     for f in rule_res.filters if rule_res is not None else []:
         fld, _, val = f.term.partition(":")
