@@ -14,9 +14,11 @@ One parse is one pass; each stage reads what the stages before it wrote (a batch
    (:meth:`parser.tagger.Tagger.forward`); spans are decoded (:meth:`Tagger.decode`).
 4. ``link``: each span is linked to a KG node (``kg.link``: candidates from the same alias
    index, type-aware, NIL when nothing fits); punctuation glued to a span's edges is trimmed
-   from it first (:func:`span_edges`: ``"samsung`` -> ``samsung``).
+   from it first (:func:`span_edges`: ``"samsung`` -> ``samsung``); a span opening with a
+   negation cue links the words after it ("not headphones": :meth:`QueryParser.link_entity`).
 5. ``intent``: the fusion model reads the query embedding and the graph embeddings of THE
-   LINKED NODES, weighted by their link scores (:class:`fusion.LinkedEntity`). The fusion
+   LINKED NODES, weighted by their link scores (:class:`fusion.LinkedEntity`), but the nodes
+   the query excludes ("phone not samsung": :func:`intent_links`). The fusion
    model was trained on inputs built the same way (:meth:`QueryParser.featurize`), so a better
    tagger or linker moves the intent.
 6. ``expand``: KG expansions from the linked nodes (with their kinds and link scores) and the
@@ -543,7 +545,12 @@ class QueryParser:
         in "charger for samsung", tagged ``modifier``) links the brand of the device it names:
         see :meth:`_fitted_brand` (the entity keeps the tagger's label; its text and offsets
         become the brand's words). A span tagged as an audience (``department``: "gift for
-        brother") names whom a thing is for, not a device."""
+        brother") names whom a thing is for, not a device.
+
+        A span that links nothing as tagged and opens with a negation cue ("not headphones",
+        "without freezer", "non samsung") links the words after the cue: see
+        :meth:`_excluded_node` (the entity keeps the tagger's label, and its text and offsets
+        keep the cue, which makes the node a DOWN boost)."""
         mention, start, end = entity.text, entity.start, entity.end
         if text[start:end] == mention:
             lead, trail = span_edges(mention)
@@ -560,6 +567,8 @@ class QueryParser:
         except ValueError:
             best = None if self.config.link_labels_only else \
                 link(mention, label=None, context=text).best
+        if best is None and text[start:end] == mention:
+            best = self._excluded_node(text, start, end, entity.label, linker)
         if best is None and text[start:end] == mention \
                 and LABEL_GROUPS.get(entity.label) != "audience":  # ("gift for brother")
             fitted = self._fitted_brand(text, start, end, linker)
@@ -626,6 +635,40 @@ class QueryParser:
                 return best, a, b
         return None
 
+    def _excluded_node(self, text: str, start: int, end: int, label: str,
+                       linker: EntityLinker | None) -> Any | None:
+        """The node the words after a negation cue opening the span ``text[start:end]`` name
+        ("not gaming", "without freezer", "non samsung"), or None. The tagger often takes the
+        cue into the span and labels it ``condition`` (QueryNER's label of "without X", which
+        links nothing) or ``modifier`` (which links no brand and rarely a category: "not
+        headphones" linked nothing), so the exclusion was lost: no DOWN boost, and the intent
+        and expansions could follow the excluded word. The label is that of the whole phrase,
+        not of the words excluded, so they are linked with the tagger's label, then, when that
+        links nothing, without a type constraint (``label=None``: the linker's best reading).
+        The cue words are the expansion's (:data:`fusion.expand.NEGATION_CUES`): "non" only
+        before a brand, as there ("non stick" is a kind of pan). The entity keeps the span,
+        cue included, so the expansion reads the cue as the span's first word: a DOWN boost,
+        never a filter or an expansion (:func:`fusion.expand._negated`)."""
+        span = text[start:end]
+        parts = span.split(maxsplit=1)
+        if len(parts) < 2:
+            return None
+        from fusion.expand import NEGATION_CUES, VALUE_NEGATION_CUES
+
+        cue = normalize_key(parts[0]).strip(EDGE_MARKS)
+        if cue not in NEGATION_CUES:
+            return None
+        link = linker.link if linker is not None else self.kg.link
+        for reading in dict.fromkeys((label, None)):
+            try:
+                best = link(parts[1], label=reading, context=text).best
+            except ValueError:  # a label the linker does not know: read without one
+                continue
+            if best is not None and (cue in VALUE_NEGATION_CUES or str(
+                    getattr(best.kind, "value", best.kind)) == "brand"):  # (not "non stick")
+                return best
+        return None
+
     def _is_name(self, span: str) -> bool:
         """Whether ``span`` is a name or alias of a KG node as written (its index key)."""
         index = getattr(self.kg, "alias_index", None)  # (the linker links on this KG)
@@ -640,17 +683,20 @@ class QueryParser:
         entities = [[self.link_entity(text, e) for e in tt.entities]
                     for text, tt in zip(cut, tagged, strict=True)]
         linked = [linked_entities(ents) for ents in entities]
+        # the intent reads the links the query does not exclude ("phone not samsung"); the
+        # expansion reads them all (an excluded node is its DOWN boost)
+        read = [intent_links(text, lk) for text, lk in zip(cut, linked, strict=True)]
         t2 = time.perf_counter()
         intents: list[Intent | None] = [None] * len(cut)
         if self.fusion is not None and cut:
-            intents = list(self.fusion.predict_arrays(work.embeddings, linked))
+            intents = list(self.fusion.predict_arrays(work.embeddings, read))
         t3 = time.perf_counter()
         out: list[ParsedQuery] = []
         intent_min = self._intent_threshold
         for i in range(len(cut)):
             intent = intents[i]
             # judged once, for both stages
-            outside = out_of_depth(self.kg, work.prepared[i][1], linked[i], intent,
+            outside = out_of_depth(self.kg, work.prepared[i][1], read[i], intent,
                                    self._label_space)
             if intent is not None and not any(ch.isalnum() for ch in work.prepared[i][1]):
                 intent = None  # an empty or symbol-only query has no category
@@ -800,7 +846,8 @@ class QueryParser:
                   progress: bool = False) -> list[FusionInput]:
         """The fusion model's inputs for ``texts`` exactly as a parse builds them: the
         tagger's query embedding and the linker's nodes for the tagger's spans, weighted by
-        link score. :func:`fusion.train.train_from_files` trains on these (this parser is a
+        link score, but those the query excludes (:func:`intent_links`).
+        :func:`fusion.train.train_from_files` trains on these (this parser is a
         :class:`fusion.types.QueryFeaturizer`), so training sees what serving sees.
 
         >>> from parser.tagger.testing import tiny_tagger
@@ -823,8 +870,9 @@ class QueryParser:
                     continue
                 logits, emb = self.tagger.forward(work.items, pooled=True)
                 tagged = self.tagger.decode(work.items, logits)
-                linked = [linked_entities([self.link_entity(text, e) for e in tt.entities])
-                          for text, tt in zip(work.cut, tagged, strict=True)]
+                linked = [intent_links(text, linked_entities(
+                    [self.link_entity(text, e) for e in tt.entities]))
+                    for text, tt in zip(work.cut, tagged, strict=True)]
             out += self._fusion_inputs(emb, linked, work.cut)
         return out
 
@@ -887,7 +935,9 @@ def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],
     hard filter, not expanded. So is a query outside the KG (:func:`kg.link.outside_kg`: it
     links nothing and has no word of any KG name), and one the intent model has seen nothing
     like (:attr:`fusion.Intent.unfamiliar`) that links no brand, product type, product or
-    category of the intent's label space: an attribute value alone places nothing in the
+    category of the intent's label space (``linked``: the links the intent reads,
+    :func:`intent_links`; an excluded brand, "camera except canon", says nothing of what is
+    searched): an attribute value alone places nothing in the
     catalogue, and nor does a category of another taxonomy ("organic bananas" links Google's
     Bananas, which names no department of the store's; its intent was a hard Appliances
     filter). "comfy beanie" from another shop's catalogue got a hard Appliances filter from the
@@ -934,3 +984,28 @@ def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:
     return [LinkedEntity(iri, kind, score, label, mention)
             for iri, (kind, score, label, mention) in sorted(best.items(),
                                                              key=lambda kv: (-kv[1][1], kv[0]))]
+
+
+def intent_links(text: str, linked: Sequence[LinkedEntity]) -> list[LinkedEntity]:
+    """The links of the query ``text`` the intent model reads: ``linked`` but the nodes the
+    query excludes, judged as the expansion judges them (:func:`fusion.expand.excluded_links`:
+    a negation cue before the mention, "phone not samsung", or opening its span, "speaker not
+    headphones"; "non" before a brand only; every item of an excluded list, "not red or blue";
+    a cue the linker took for a value, "no" -> the size "No"). Such a node is a DOWN boost;
+    read by the intent it pulled the category toward what the user excluded ("tablet not
+    laptop": Laptops).
+
+    >>> from fusion.types import LinkedEntity
+    >>> links = [LinkedEntity("b:samsung", "brand", 0.9, "creator", "samsung"),
+    ...          LinkedEntity("c:phones", "category", 0.8, "core_product_type", "phone")]
+    >>> [e.mention for e in intent_links("phone not samsung", links)]
+    ['phone']
+    >>> [e.mention for e in intent_links("samsung phone", links)]
+    ['samsung', 'phone']
+    """
+    if not linked:
+        return list(linked)
+    from fusion.expand import excluded_links  # (a module of torch-free imports, loaded once)
+
+    out = excluded_links(text, linked)
+    return [e for e in linked if e.iri not in out]
