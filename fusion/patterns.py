@@ -95,19 +95,30 @@ would drop the products the query asks for):
   inch" (it excludes 55 inch), "55 inch and under $500" (a price), "8gb+128gb" (two sizes),
   "55 inch + soundbar", and a bare "max" / "min" after a name part ("pro", "xs", "air", "mi",
   "m1" ...: "iphone 13 pro max 256gb", "iphone xs max 64gb", "macbook pro m1 max 32gb");
-- the size of the device the product fits, introduced by "for", "fits", "fit", "compatible
-  with", "works with", "holds" or "supports": the size right after it (with "a", "the", "my",
-  "all", "up to" ... between), whatever its unit ("tv stand for 65 inch tv", "case for 13 inch
-  macbook", "soundbar for 55 inch tv", "laptop bag fits 15.6 inch laptop", "sleeve to fit 13
-  inch laptop", "tree skirt for 7 ft tree", "for 55 inch tv"), and a screen size (inch or an
-  inch mark) that ends a screen device's phrase after it ("case for macbook pro 13 inch",
-  "cover for samsung tv 55 inch", "screen protector for iphone 14 pro max 6.7 inch"). A size
-  that is no part of such a phrase is the product's own, and a search engine indexes
-  accessories by the size they fit: "13 inch macbook case", "65 inch tv", "tv 65 inch",
+- the size of the device the product fits, introduced by "for", "fits", "fit", "compatible with",
+  "works with", "holds" or "supports": the size right after it (with "a", "the", "my", "all", "up
+  to" ... between), whatever its unit ("tv stand for 65 inch tv", "case for 13 inch macbook",
+  "soundbar for 55 inch tv", "laptop bag fits 15.6 inch laptop", "sleeve to fit 13 inch laptop",
+  "tree skirt for 7 ft tree", "for 55 inch tv"), and a screen size (inch or an inch mark) that
+  ends a screen device's phrase after it ("case for macbook pro 13 inch", "cover for samsung tv 55
+  inch", "screen protector for iphone 14 pro max 6.7 inch"; "plus" after a model number or "edge"
+  names the model: "case for iphone 8 plus 5.5 inch", "cover for galaxy s6 edge plus 5.7 inch";
+  after the device it joins a second product, whose size it is: "mount for tv plus 55 inch
+  soundbar"). A size that is no part of such a phrase is the product's own, and a search engine
+  indexes accessories by the size they fit: "13 inch macbook case", "65 inch tv", "tv 65 inch",
   "16gb ram for macbook pro", "hdmi cable for tv 10 ft" and "sd card for switch 256gb" (not a
-  screen size) and "tv for bedroom 32 inch" (no device) keep their size. "for" after a word
-  that makes the sized thing the product ("looking for 55 inch tv", "search", "shopping",
-  "deals", "price" ...) and a clothes' "fit" ("slim fit 32 inch jeans") introduce no device.
+  screen size) and "tv for bedroom 32 inch" (no device) keep their size. "for" after a word that
+  makes the sized thing the product ("looking for 55 inch tv", "search", "shopping", "deals",
+  "price" ...) and a clothes' "fit" ("slim fit 32 inch jeans") introduce no device;
+- the storage capacity (gb, tb, mb) that ends a device's phrase (an iphone, ipad, galaxy, laptop,
+  macbook, tablet, phone, tv ... and its name) when an accessory of that device is sought
+  (:data:`ACCESSORY_WORDS`, but "usb": a flash drive), named before the device (a cue and a brand
+  may be between: "case for iphone 7 plus 128gb", "otterbox case for apple iphone 7 256gb") or up
+  to three words after the capacity ("iphone 7 plus 128gb case", "galaxy s8+ 64gb screen
+  protector"; not after "with", "and", "plus" ...: in "ipad 64gb with keyboard case" the ipad is
+  sought): no accessory has the capacity, so a filter on it would remove every one. Without such
+  an accessory the capacity is the product's: "iphone 7 plus 128gb", "galaxy s8 64gb", "128gb usb
+  drive", "sd card for switch 256gb", "memory card for galaxy s8 128gb", "usb for iphone 128gb".
 
 Example:
     >>> parse_price("tv under 1k"), parse_price("headphones $100-200")
@@ -648,11 +659,11 @@ _FIT_STYLE = re.compile(
     r"slim|skinny|regular|relaxed|loose|tight|athletic|classic|straight|tapered|true|perfect"
     r"|easy|comfort|modern|custom|tailored|wide|boot|boyfriend|mom|petite|fitted", re.I)
 # a "for" / "fits" / "compatible with" that introduces a device phrase, then determiners
-_FITS_CUE = (
-    r"(?:(?<![\w'’-])(?P<prev>[\w'’-]+)\s+)?(?<![\w'’-])"
+_CUE_WORDS = (
     r"(?P<cue>for|fits|fit|compatible(?:\s+(?:with|for|to))?|works?\s+with|holds|supports)"
     r"(?:\s+(?:a|an|the|my|your|his|her|our|their|most|all|any|both|up\s*to|upto))*\s+"
 )
+_FITS_CUE = rf"(?:(?<![\w'’-])(?P<prev>[\w'’-]+)\s+)?(?<![\w'’-]){_CUE_WORDS}"
 # the size right after the cue: "tv stand for 65 inch tv", "case for 13 inch macbook",
 # "laptop bag fits 15.6 inch laptop", "mount compatible with 65 inch tvs"
 _FITS_BEFORE = re.compile(rf"{_FITS_CUE}$", re.I)
@@ -661,9 +672,50 @@ _FITS_BEFORE = re.compile(rf"{_FITS_CUE}$", re.I)
 # "hdmi cable for tv 10 ft" and "sd card for switch 256gb" are the product's own)
 _DEVICE = (r"tvs?|televisions?|monitors?|screens?|displays?|laptops?|notebooks?|macbooks?"
            r"|chromebooks?|tablets?|ipads?|iphones?|phones?|smartphones?|galaxy|kindle|surface")
+# words that join or relate another thing to a device's phrase, which ends before them ("tv
+# with stand", "mount for tv plus 55 inch soundbar": "plus" joins a second product there)
+_JOINS = r"with|without|and|or|for|in|on|by|to|under|over|plus"
+# the words of a device's name after the device word, up to four: "iphone 14 pro max", "galaxy
+# s8+", and "plus" after a model number or "edge", where it names the model ("iphone 8 plus",
+# "galaxy s6 edge plus"), not a second product (nor after a spec, "laptop 65w plus", or a model
+# that has its "+": "note 10+ plus 55 inch soundbar")
+_NAME_WORDS = (
+    rf"(?:\s+(?:(?:(?!\d+(?:\.\d+)?(?:{_UNITS})\s)[\w.'’-]*\d[\w.'’-]*|edge)\s+plus(?![\w'’-])"
+    rf"|(?!(?:{_JOINS})\b)[\w.+'’-]+)){{0,4}}"
+)
 _FITS_DEVICE = re.compile(
-    rf"{_FITS_CUE}(?:[\w'’-]+\s+){{0,2}}(?:{_DEVICE})"
-    r"(?:\s+(?!(?:with|without|and|or|for|in|on|by|to|under|over|plus)\b)[\w.+'’-]+){0,4}\s+$",
+    rf"{_FITS_CUE}(?:[\w'’-]+\s+){{0,2}}(?:{_DEVICE}){_NAME_WORDS}\s+$",
+    re.I,
+)
+#: head words of an accessory, a part or a consumable made for a device ("iphone 7 case",
+#: "charger for galaxy s8", "ipad 64gb keyboard")
+ACCESSORY_WORDS = frozenset({
+    "case", "cases", "cover", "covers", "charger", "chargers", "charging", "cable", "cables",
+    "protector", "protectors", "mount", "mounts", "stand", "stands", "strap", "straps", "band",
+    "bands", "adapter", "adapters", "skin", "skins", "dock", "docks", "holder", "holders",
+    "accessory", "accessories", "sleeve", "sleeves", "bag", "bags", "cord", "cords", "usb",
+    "battery", "batteries", "remote", "remotes", "keyboard", "keyboards", "mouse", "mice",
+    "lens", "lenses", "ink", "inks", "toner", "toners", "cartridge", "cartridges", "filter",
+    "filters", "refill", "refills", "replacement", "replacements", "controller", "controllers",
+    "stylus", "styluses", "armband", "armbands", "holster", "holsters", "wallet", "wallets",
+    "folio", "folios", "glass", "guard", "guards"})
+#: those of products that hold data, whose capacity a storage size is ("usb for iphone 128gb":
+#: a flash drive)
+_STORAGE_PRODUCTS = frozenset({"usb"})
+_ACCESSORY_WORD = "|".join(sorted(ACCESSORY_WORDS - _STORAGE_PRODUCTS, key=len, reverse=True))
+# a storage size: a device's capacity where it ends the device's phrase ("iphone 7 plus 128gb")
+_STORAGE_UNIT = re.compile(r"(?:gb|tb|mb|gigabytes?|terabytes?|megabytes?)$", re.I)
+# the device's phrase right before a size: "iphone 7 plus 128gb", "galaxy s8+ 64gb"
+_DEVICE_BEFORE = re.compile(rf"(?<![\w'’-])(?:{_DEVICE}){_NAME_WORDS}\s+$", re.I)
+# an accessory for that device after the size, up to three words apart: "iphone 7 plus 128gb
+# case", "galaxy s8+ 64gb screen protector" (not after a joining word: "ipad 64gb with case")
+_ACCESSORY_AFTER = re.compile(
+    rf"(?:\s+(?!(?:{_JOINS})\b)[\w'’-]+){{0,3}}?\s+(?:{_ACCESSORY_WORD})(?![\w'’-])", re.I)
+# an accessory for that device before its phrase, a cue and up to two words (a brand) apart:
+# "case for iphone 7 plus", "tempered glass compatible with apple iphone 7", "skin galaxy s8"
+_ACCESSORY_BEFORE = re.compile(
+    rf"(?<![\w'’-])(?:{_ACCESSORY_WORD})\s+(?:{_CUE_WORDS})?"
+    rf"(?:(?!(?:{_JOINS})\b)[\w'’-]+\s+){{0,2}}$",
     re.I,
 )
 _SCREEN_UNIT = re.compile(rf"(?:\s*-?\s*(?:inch(?:es)?|in)|\s*{_INCH_MARK})$", re.I)
@@ -696,12 +748,27 @@ def _fits_cue(m: re.Match[str] | None) -> bool:
 
 def _fits(text: str, m: re.Match[str]) -> bool:
     """Whether the size of ``m`` is the size of a device the product fits, introduced by "for",
-    "fits" or "compatible with" (see :func:`parse_sizes`)."""
+    "fits" or "compatible with", or the storage of a device an accessory is sought for (see
+    :func:`parse_sizes`)."""
     lo = max(0, m.start() - _SIZE_CUE_WINDOW)
     if _fits_cue(_FITS_BEFORE.search(text, lo, m.start())):
         return True
-    return bool(_SCREEN_UNIT.search(m.group("one"))) and _fits_cue(
-        _FITS_DEVICE.search(text, lo, m.start()))
+    if _SCREEN_UNIT.search(m.group("one")):
+        return _fits_cue(_FITS_DEVICE.search(text, lo, m.start()))
+    return bool(_STORAGE_UNIT.search(m.group("one"))) and _device_storage(text, m)
+
+
+def _device_storage(text: str, m: re.Match[str]) -> bool:
+    """Whether the storage size of ``m`` is the capacity of the device whose phrase it ends,
+    an accessory for which is sought ("case for iphone 7 plus 128gb", "iphone 7 plus 128gb
+    case"): no accessory has that capacity, so a filter on it would remove every one. Without
+    such an accessory the capacity is the product's ("iphone 7 plus 128gb", "sd card for
+    switch 256gb", "usb for iphone 128gb")."""
+    device = _DEVICE_BEFORE.search(text, max(0, m.start() - _SIZE_CUE_WINDOW), m.start())
+    if device is None:
+        return False
+    return _ACCESSORY_AFTER.match(text, m.end()) is not None or _ACCESSORY_BEFORE.search(
+        text, max(0, device.start() - _SIZE_CUE_WINDOW), device.start()) is not None
 
 
 def _is_size(text: str, m: re.Match[str]) -> bool:
@@ -720,8 +787,9 @@ def _is_size(text: str, m: re.Match[str]) -> bool:
 
 
 def parse_sizes(text: str) -> list[str]:
-    """The sizes of a query as written, in order (a range, a bounded size and the size of a
-    device the product fits give none: see the module docs).
+    """The sizes of a query as written, in order (a range, a bounded size, the size of a
+    device the product fits and the storage of a device an accessory is sought for give none:
+    see the module docs).
 
     >>> parse_sizes("lg 55 inch tv 2tb"), parse_sizes("5 in 1 charger")
     (['55 inch', '2tb'], [])
