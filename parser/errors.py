@@ -41,4 +41,10 @@ class UnsafeModelError(ModelLoadError):
 
 
 class InputError(ParserError, ValueError):
-    """The query itself is unusable (not a string, invalid text, over the length limit)."""
+    """The query itself is unusable (not a string, invalid text, over the length limit).
+
+    Raised by :meth:`parser.QueryParser.pipe`, it carries ``index``: the bad query's position
+    in the queries given to that call (None from a single call)."""
+
+    #: the bad query's position in the input of :meth:`parser.QueryParser.pipe`
+    index: int | None = None

@@ -143,12 +143,13 @@ class _Batch:
 class _Window:
     """Queries :meth:`QueryParser.pipe` batches together: the good ones (in input order) with
     their checked forms (``QueryParser._prepare``), their batches (index lists, by length) and
-    the error of the query that ended the window."""
+    the error that ended the window and the input (a bad query's :class:`InputError`, or what
+    reading the input raised): raised once the window's results are yielded."""
 
     texts: list[Any]
     prepared: list[tuple[str, str, bool]]
     batches: list[list[int]]
-    error: InputError | None
+    error: Exception | None
     results: list[Any] = field(default_factory=list)
     left: int = 0
 
@@ -174,17 +175,6 @@ class _Window:
         yield from out
         if self.error is not None:
             raise self.error
-
-
-def _chunks(texts: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    buf: list[Any] = []
-    for text in texts:
-        buf.append(text)
-        if len(buf) >= size:
-            yield buf
-            buf = []
-    if buf:
-        yield buf
 
 
 #: the price bounds of a parse's filters (and of its filter sources)
@@ -392,9 +382,30 @@ class QueryParser:
         one batch runs in a worker thread, on a one-thread ONNX Runtime session, while this
         thread links, classifies and expands the batch before it, so model and Python work
         overlap on two cores. A query's result does not depend on its batch, and each batch
-        reads one KG version, even when a commit lands while it runs. A query that
-        cannot be parsed raises :class:`InputError` after every query before it was
-        yielded. ``market``: parse with that market's tagger (:meth:`for_market`)."""
+        reads one KG version, even when a commit lands while it runs. ``market``: parse with
+        that market's tagger (:meth:`for_market`).
+
+        A query that cannot be parsed (not a str, a lone surrogate, over the length limit
+        with ``on_too_long="error"``) raises :class:`InputError` once the results of every
+        query before it were yielded, in order; its ``index`` is the bad query's position in
+        ``texts`` (0-based). Each query is checked as it is read, and reading stops at the
+        bad one: nothing after it is taken from ``texts``, so no query is lost to the
+        read-ahead. To skip bad queries and go on, call ``pipe`` again with the same iterator
+        (the bad query was consumed), or with ``texts[err.index + 1:]`` for a list::
+
+            it = iter(queries)
+            while True:
+                try:
+                    for parsed in parser.pipe(it):
+                        ...
+                    break
+                except InputError as err:
+                    logger.warning("query skipped: %s", err)  # then on with the same `it`
+
+        An error raised by ``texts`` itself (a damaged file read lazily) is also raised after
+        the results of the queries read before it. Stopping early (``break``, or an error of
+        the parse itself) leaves up to two windows of queries read from an iterator and not
+        parsed."""
         if market is not None:
             yield from self.for_market(market).pipe(texts, batch_size=batch_size,
                                                     sort_window=sort_window)
@@ -407,7 +418,7 @@ class QueryParser:
                              f"{type(texts).__name__}: use parser(query) for one query")
         if not isinstance(texts, Iterable):
             raise InputError(f"pipe() takes an iterable of queries, got {type(texts).__name__}")
-        windows = (self._window(w, batch_size) for w in _chunks(texts, batch_size * sort_window))
+        windows = self._windows(texts, batch_size, batch_size * sort_window)
         first = next(windows, None)
         if first is None:
             return
@@ -422,22 +433,40 @@ class QueryParser:
             return
         yield from self._pipe_overlapped(itertools.chain(ahead, windows))
 
-    def _window(self, texts: list[Any], batch_size: int) -> _Window:
-        """Check a window's queries in order (stopping at the first bad one) and batch the
-        good ones by length."""
-        good: list[Any] = []
-        prepared: list[tuple[str, str, bool]] = []
-        error: InputError | None = None
-        for text in texts:
-            try:
-                prepared.append(self._prepare(text))
-            except InputError as exc:
-                error = exc
-                break
-            good.append(text)
-        order = sorted(range(len(good)), key=lambda i: len(good[i]))
-        return _Window(good, prepared,
-                       [order[k:k + batch_size] for k in range(0, len(order), batch_size)], error)
+    def _windows(self, texts: Iterable[Any], batch_size: int, size: int) -> Iterator[_Window]:
+        """Read ``texts`` ``size`` queries at a time, checking each as it is read, and batch
+        each window's good queries by length. A bad query (its :class:`InputError` given its
+        ``index`` in ``texts``) or an error raised by ``texts`` ends its window and the
+        reading: nothing after it is read, so a caller can go on with the same iterator."""
+        it = iter(texts)
+        position = 0  # of the next query in `texts`
+        while True:
+            good: list[Any] = []
+            prepared: list[tuple[str, str, bool]] = []
+            error: Exception | None = None
+            while len(good) < size:
+                try:
+                    text = next(it)
+                except StopIteration:
+                    break
+                except Exception as exc:  # the input's own: raised after the queries before it
+                    error = exc
+                    break
+                try:
+                    prepared.append(self._prepare(text))
+                except InputError as exc:
+                    exc.index = position
+                    exc.add_note(f"(index {position}, from 0, of the queries given to pipe())")
+                    error = exc
+                    break
+                good.append(text)
+                position += 1
+            if good or error is not None:
+                order = sorted(range(len(good)), key=lambda i: len(good[i]))
+                yield _Window(good, prepared, [order[k:k + batch_size]
+                                               for k in range(0, len(order), batch_size)], error)
+            if error is not None or len(good) < size:
+                return
 
     def _pipe_overlapped(self, windows: Iterable[_Window]) -> Iterator[ParsedQuery]:
         """:meth:`pipe` with the model calls in worker threads: up to ``_IN_FLIGHT`` batches
