@@ -6,15 +6,22 @@ Two engines write the same JSON lines (one per query, in input order, timings dr
   resumable: when the output exists, the queries it already holds are skipped (a torn last line
   from an interruption is dropped and redone; an output of other queries is refused). What
   produced the output (:func:`_producer`: the bundle manifest's checksum and the KG's version)
-  is recorded beside it, in ``OUT.kgqp.json``: a rerun with another bundle or KG version is
-  refused (``force`` starts over). ``-`` reads stdin / writes stdout (not resumable).
+  is recorded beside it, in ``OUT.kgqp.json``, with ``"complete"``: false while a run writes,
+  true and ``"records"`` (its line count) once it finished (:func:`_record`). A rerun with
+  another bundle or KG version is refused; ``force`` parses all again into a temporary file
+  beside the output, which replaces it only when complete. An existing output is only read
+  until it is known to be this run's to resume (a file without a record is no kgqp output:
+  refused as it is), and never before the bundle loaded; an output that is the input file is
+  refused. ``-`` reads stdin / writes stdout (not resumable).
 
 Both engines read an input alike (:func:`_lines`): lines end at ``\n``; the text is UTF-8,
 or UTF-16 / UTF-32 when the file starts with their byte-order mark (a Windows "Unicode" export;
 a UTF-8 BOM is dropped too), or UTF-16 without a mark when NUL bytes between its characters
 give it away (with a warning); bytes not valid in that encoding are replaced (U+FFFD) and a
-warning counts the lines that had them (and names the first); gzip data is decompressed, and a
-line is read with a length cap (:func:`_line_cap`:
+warning counts the lines that had them (and names the first); gzip data is decompressed (gzip
+data that is truncated or damaged is a :class:`DataFormatError` naming the input; the local
+engine raises it once the lines before the damage are parsed and written, :class:`_Reader`),
+and a line is read with a length cap (:func:`_line_cap`:
 64 Ki characters, more when the bundle parses longer queries): a longer line is parsed from its
 first characters (``"truncated": true``; its ``"text"`` holds them) and the rest of it is read
 and dropped piece by piece, so a small gzip file holding a 1 GiB line costs no more memory.
@@ -24,7 +31,10 @@ and dropped piece by piece, so a small gzip file holding a 1 GiB line costs no m
   queries per call (``map_batches`` with a callable class), and a datasink writes JSONL shards
   from the workers: ``OUT/f00000-s000000-<first>-<last>.jsonl``, the lines of input file 0 in
   shard 0 (``shard_size`` lines per shard). A rerun skips every complete shard (resumable per
-  shard; a shard with a missing or torn part is redone whole). ``merge_shards`` concatenates the
+  shard; a shard with a missing or torn part is redone whole); the folder's ``_kgqp_batch.json``
+  records the input files with their sizes and modification times (a file replaced under the
+  same name is refused), the producer and ``"complete"``; ``force`` writes a new folder that
+  replaces the old one when complete. ``merge_shards`` concatenates the
   shards into the local engine's single file, byte for byte. Runs on a local Ray, or on the
   cluster of ``ray_address`` / ``$RAY_ADDRESS`` (docs/howto/scale-out.md).
 
@@ -41,28 +51,30 @@ import codecs
 import contextlib
 import gzip
 import io
+import itertools
 import json
 import logging
 import os
 import re
 import shutil
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from parser.errors import ConfigError, ParserError
+from parser.errors import ConfigError, DataFormatError, InputError, ParserError
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["merge_shards", "parse_file"]
 
 
-def _count_complete_lines(path: Path) -> int:
-    """Number of complete JSON lines in ``path``; a torn last line is cut off the file.
-    (Read in 1 MiB chunks: the output may be larger than memory.)"""
-    if not path.exists():
-        return 0
+def _scan_lines(path: Path) -> tuple[int, int, int]:
+    """``(complete lines, bytes they take, file size)`` of ``path``, read only: a torn last
+    line from an interruption is cut (:func:`_resumable`) only once the file is known to be a
+    kgqp output that this run resumes. (Read in 1 MiB chunks: the output may be larger than
+    memory.)"""
     count = keep = size = 0
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -71,10 +83,7 @@ def _count_complete_lines(path: Path) -> int:
                 count += n
                 keep = size + chunk.rfind(b"\n") + 1
             size += len(chunk)
-    if keep != size:
-        with open(path, "rb+") as fh:
-            fh.truncate(keep)
-    return count
+    return count, keep, size
 
 
 _GZIP = b"\x1f\x8b"
@@ -210,17 +219,65 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 @contextlib.contextmanager
 def _open_input(input_path: str | Path) -> Iterator[TextIO]:
-    """The queries' text stream: a file (closed afterwards) or ``-``, stdin (left open)."""
+    """The queries' text stream: a file (closed afterwards) or ``-``, stdin (left open). Gzip
+    data damaged at its start is a :class:`DataFormatError` that names the input."""
     if str(input_path) == "-":
-        fh = _text(sys.stdin.buffer)
+        try:
+            fh = _text(sys.stdin.buffer)
+        except _DAMAGED as exc:
+            raise _damage_error("stdin", exc, 0) from exc
         try:
             yield fh
         finally:
             with contextlib.suppress(ValueError):
                 fh.detach()  # stdin stays open for the caller
         return
-    with open(input_path, "rb") as raw, _text(raw) as fh:
-        yield fh
+    with open(input_path, "rb") as raw:
+        try:
+            fh = _text(raw)
+        except _DAMAGED as exc:
+            raise _damage_error(str(input_path), exc, 0) from exc
+        with fh:
+            yield fh
+
+
+#: what reading damaged or truncated gzip data raises (gzip.BadGzipFile is an OSError, which
+#: would read as an I/O failure; EOFError as a bug)
+_DAMAGED = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def _damage_error(source: str, exc: BaseException, lines: int) -> DataFormatError:
+    """The error of an input whose gzip data is truncated or damaged after ``lines`` complete
+    lines: bad input data (exit 2), named, with what to do."""
+    what = "ends before its end-of-stream marker (truncated: an incomplete download or copy?)" \
+        if isinstance(exc, EOFError) else f"is damaged ({exc})"
+    return DataFormatError(
+        f"{source}: the gzip data {what}, after {lines} complete line(s); `gzip -t` checks a "
+        "file. Fetch or write it again and rerun")
+
+
+class _Reader:
+    """The lines of an input, up to gzip damage: the error ends the iteration and is kept
+    (``error``) instead of escaping into :meth:`QueryParser.pipe`, whose read-ahead would drop
+    the lines read before it; the caller raises it (:meth:`damage`) once they are parsed and
+    written. ``read``: the lines yielded."""
+
+    def __init__(self, lines: Iterator[str], source: str) -> None:
+        self._lines = lines
+        self.source = source
+        self.read = 0
+        self.error: BaseException | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for line in self._lines:
+                self.read += 1
+                yield line
+        except _DAMAGED as exc:
+            self.error = exc
+
+    def damage(self) -> DataFormatError:
+        return _damage_error(self.source, self.error or EOFError(), self.read)
 
 
 def _read_queries(path: Path, cap: int = _MAX_LINE_CHARS) -> Iterator[str]:
@@ -233,15 +290,23 @@ def _split_lines(data: bytes, cap: int = _MAX_LINE_CHARS,
     """``data`` split into queries exactly as :func:`_read_queries` splits a file (through
     the same :func:`_text` and :func:`_lines`: gzip streamed, a BOM read, lines capped);
     ``source`` names it in the warning of invalid bytes."""
-    with _text(io.BufferedReader(io.BytesIO(data))) as fh:
-        return list(_lines(fh, cap, source))
+    try:
+        with _text(io.BufferedReader(io.BytesIO(data))) as fh:
+            reader = _Reader(_lines(fh, cap, source), source or "the input")
+            lines = list(reader)
+    except _DAMAGED as exc:  # (at its start)
+        raise _damage_error(source or "the input", exc, 0) from exc
+    if reader.error is not None:
+        raise reader.damage() from reader.error
+    return lines
 
 
 def _check_resume(output: Path, done: int, lines: Iterator[str]) -> None:
-    """Consume the first ``done`` input lines, checking that the ``done`` parses already in
-    ``output`` are theirs (a rerun of the same command resumes; another input is refused)."""
-    with open(output, encoding="utf-8") as fh:
-        for n, row in enumerate(fh, 1):
+    """Consume the first ``done`` input lines, checking that the first ``done`` lines of
+    ``output`` (its complete ones) parse them (a rerun of the same command resumes; another
+    input is refused). Reads only: a file of another kind is left as it was."""
+    with open(output, encoding="utf-8", errors="replace", newline="\n") as fh:
+        for n, row in enumerate(itertools.islice(fh, done), 1):
             query = next(lines, None)
             try:
                 text = json.loads(row).get("text")
@@ -255,7 +320,7 @@ def _check_resume(output: Path, done: int, lines: Iterator[str]) -> None:
                     "--output, or delete it to start again")
 
 
-RUN_SUFFIX = ".kgqp.json"  # beside a local-engine output: what produced it
+RUN_SUFFIX = ".kgqp.json"  # beside a local-engine output: what produced it, and if it is done
 
 
 def _producer(bundle: Path) -> dict[str, Any]:
@@ -300,6 +365,11 @@ def _stale_message(output: Path, record: Path, old: dict[str, Any] | None,
 
 def _check_producer(meta: Path, output: Path, producer: dict[str, Any]) -> None:
     """Refuse to resume ``output`` when ``meta`` records another producer (or none)."""
+    if not meta.exists():
+        raise ConfigError(f"{output} is no kgqp output that this run can resume: there is no "
+                          f"record of the bundle and KG that produced it ({meta} is missing). "
+                          "It was left as it is: choose another --output, delete it, or pass "
+                          "--force to replace it")
     old = None
     with contextlib.suppress(OSError, ValueError):
         old = json.loads(meta.read_text(encoding="utf-8"))
@@ -307,6 +377,53 @@ def _check_producer(meta: Path, output: Path, producer: dict[str, Any]) -> None:
             producer["bundle_manifest_sha256"] or old.get("kg_version") != producer["kg_version"]:
         raise ConfigError(_stale_message(output, meta, old if isinstance(old, dict) else None,
                                          producer))
+
+
+def _record(meta: Path, producer: dict[str, Any], records: int | None = None) -> None:
+    """Write ``OUT.kgqp.json``: the producer, and ``"complete": false`` while the run writes
+    (an interrupted or failed run leaves it so, although its output ends at a line end as a
+    finished one does), ``"complete": true`` with ``records``, the lines of the output, at the
+    end. A downstream job reads the output only when it says complete."""
+    from kg.io import atomic_write_json
+
+    atomic_write_json(meta, {**producer, "complete": records is not None}
+                      | ({"records": records} if records is not None else {}))
+
+
+def _check_apart(input_path: Path, *paths: Path) -> None:
+    """Refuse an output (or its record) that is the input file itself, by any name (a symlink,
+    a hard link): writing it would destroy the queries before they are read."""
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if path.exists() and os.path.samefile(path, input_path):
+                raise ConfigError(f"--output {path} is the input file {input_path}: writing it "
+                                  "would destroy the queries. Choose another --output")
+
+
+def _resumable(output: Path, meta: Path, producer: dict[str, Any], lines: Iterator[str],
+               reader: _Reader) -> tuple[int, int]:
+    """``(done, keep)``: the parses an existing ``output`` holds, whose input lines are consumed
+    from ``lines``, and the bytes they take (a torn last line after them is cut by the caller,
+    after the bundle loaded). Reads only: an output of other queries, of another producer, or
+    with no record of one (no kgqp output) is refused as it is. An empty file is overwritten."""
+    if not output.exists():
+        return 0, 0
+    if output.is_dir():
+        raise ConfigError(f"--output {output} is a directory: the local engine writes one "
+                          "file (a folder of shards needs --engine ray)")
+    done, keep, size = _scan_lines(output)
+    if not size:
+        return 0, 0
+    try:
+        _check_resume(output, done, lines)
+    except ConfigError:
+        if reader.error is not None:  # the input ends at damage, not where the output does
+            raise reader.damage() from reader.error
+        raise
+    _check_producer(meta, output, producer)
+    if done:
+        logger.info("resuming: %d queries already in %s", done, output)
+    return done, keep
 
 
 def _dump(result: Any) -> str:
@@ -336,9 +453,16 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
         shard_size: ray engine: input lines per output shard (the unit of resumption).
         ray_address: ray engine: the cluster to join (default ``$RAY_ADDRESS``, else a local
             Ray); ignored when Ray is already initialised.
-        force: parse everything again, replacing an output (its parses are dropped) instead of
-            resuming it. Without it, an output written with another bundle or KG version is
-            refused (:class:`ConfigError`).
+        force: parse everything again instead of resuming, into a new output that replaces
+            the old one (its parses are dropped) only once complete: a bundle that does not load
+            or an interrupted run leaves the old output. Without it, an output written with
+            another bundle or KG version, or a file that is no kgqp output, is refused
+            (:class:`ConfigError`) and left as it is.
+
+    Raises:
+        InputError: a query the bundle refuses (``on_too_long="error"``), naming its line.
+        DataFormatError: truncated or damaged gzip input, after the lines before the damage
+            were written (the output's record then says ``"complete": false``).
     """
     if engine not in ("local", "ray"):
         raise ConfigError(f"engine must be 'local' or 'ray', got {engine!r}")
@@ -357,58 +481,115 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
     if str(input_path) != "-" and not Path(input_path).is_file():
         raise FileNotFoundError(f"input file {input_path} does not exist")
     cap = _line_cap(bundle)
+    source = "stdin" if str(input_path) == "-" else str(input_path)
     if str(output_path) == "-":
-        with _open_input(input_path) as fh:
-            return _parse_stream(bundle, _lines(fh, cap), sys.stdout, done=0,
-                                 batch_size=batch_size, backend=backend, progress=progress)
-    from kg.io import atomic_write_json
+        with _open_input(input_path) as fh, _loaded(bundle, backend) as parser:
+            reader = _Reader(_lines(fh, cap), source)
+            written = _parse_stream(parser, iter(reader), sys.stdout, done=0,
+                                    batch_size=batch_size, progress=progress, source=source,
+                                    bundle=bundle)
+        if reader.error is not None:
+            raise reader.damage() from reader.error
+        return written
+    from kg.io import atomic_path
 
     output_path = Path(output_path)
     meta = output_path.with_name(output_path.name + RUN_SUFFIX)
+    if str(input_path) != "-":
+        _check_apart(Path(input_path), output_path, meta)
     producer = _producer(bundle)
-    done = 0 if force else _count_complete_lines(output_path)
-    if done:
-        logger.info("resuming: %d queries already in %s", done, output_path)
-    output_path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
-        lines: Iterator[str] = _lines(stack.enter_context(_open_input(input_path)), cap)
-        if done:
-            _check_resume(output_path, done, lines)
-            _check_producer(meta, output_path, producer)
-        else:  # recorded before the first line is written: every line has a producer
-            atomic_write_json(meta, producer)
-        out = stack.enter_context(open(output_path, "a" if done else "w", encoding="utf-8"))
-        written = _parse_stream(bundle, lines, out, done=done,
-                                batch_size=batch_size, backend=backend, progress=progress)
-        out.flush()
-        os.fsync(out.fileno())
+        reader = _Reader(_lines(stack.enter_context(_open_input(input_path)), cap), source)
+        lines = iter(reader)
+        done, keep = (0, 0) if force else _resumable(output_path, meta, producer, lines, reader)
+        # the bundle loads before the output is touched: a bundle that does not load leaves it
+        parser = stack.enter_context(_loaded(bundle, backend))
+        kw: dict[str, Any] = {"batch_size": batch_size, "progress": progress, "source": source,
+                              "bundle": bundle, "resumes": not force}
+        if force:
+            # the new output is written beside the old one, which it replaces only when
+            # complete: a failed or interrupted run leaves the old output and its record
+            with atomic_path(output_path.resolve()) as tmp:
+                with open(tmp, "w", encoding="utf-8") as out:
+                    written = _parse_stream(parser, lines, out, done=0, **kw)
+                if reader.error is not None:
+                    raise reader.damage() from reader.error
+                # (a crash before the rename: the old output without a record is refused,
+                # never resumed under the new producer)
+                meta.unlink(missing_ok=True)
+            _record(meta, producer, records=written)
+            return written
+        output_path.parent.mkdir(parents=True, exist_ok=True)
+        # recorded before the first line is written: every line has a producer
+        _record(meta, producer)
+        if output_path.exists() and output_path.stat().st_size != keep:
+            os.truncate(output_path, keep)  # a torn last line (or an empty file's nothing)
+        with open(output_path, "a", encoding="utf-8") as out:
+            written = _parse_stream(parser, lines, out, done=done, **kw)
+            os.fsync(out.fileno())
+    if reader.error is not None:  # the lines before the damage are written; not complete
+        raise reader.damage() from reader.error
+    _record(meta, producer, records=done + written)
     return done + written
 
 
-def _parse_stream(bundle: Path, queries: Iterable[str], out: TextIO, *, done: int,
-                  batch_size: int, backend: str | None, progress: bool) -> int:
-    from tqdm.auto import tqdm
-
+@contextlib.contextmanager
+def _loaded(bundle: Path, backend: str | None) -> Iterator[Any]:
+    """The bundle's parser, with one torch thread and one BLAS thread while it parses, restored
+    afterwards (the tagger runs in ONNX Runtime; spare torch/BLAS threads only spin beside it);
+    its KG closed afterwards (which releases its directory handle for a second parse_file in
+    this process, or `kgqp serve` on the same bundle)."""
     from parser.app.threads import scoped_threads
     from parser.pipeline import QueryParser
 
-    written = 0
-    # one torch thread and one BLAS thread while parsing, restored afterwards (the tagger runs
-    # in ONNX Runtime; spare torch/BLAS threads only spin beside it)
     with scoped_threads(torch_threads=1, blas_threads=1):
         parser = QueryParser.from_pretrained(bundle, backend=backend, blas_threads=None)
-        # closing the KG releases its directory handle (a second parse_file in this process,
-        # or `kgqp serve` on the same bundle afterwards)
-        with contextlib.closing(parser.kg), \
-                tqdm(desc="parsing", unit="q", initial=done, disable=not progress) as bar:
+        with contextlib.closing(parser.kg):
+            yield parser
+
+
+def _parse_stream(parser: Any, queries: Iterable[str], out: TextIO, *, done: int,
+                  batch_size: int, progress: bool, source: str, bundle: Path,
+                  resumes: bool = False) -> int:
+    """Parse ``queries`` (the input's lines after the first ``done``) into ``out``; returns the
+    lines written. A query the parser refuses stops the run with an :class:`InputError` that
+    names its input line (``pipe`` yields every result before it first) and what a CLI user
+    can change."""
+    from tqdm.auto import tqdm
+
+    written = 0
+    with tqdm(desc="parsing", unit="q", initial=done, disable=not progress) as bar:
+        try:
             for result in parser.pipe(queries, batch_size=batch_size):
                 out.write(_dump(result) + "\n")
                 written += 1
                 bar.update(1)
                 if written % batch_size == 0:
                     out.flush()
+        except InputError as exc:
             out.flush()
+            raise InputError(_bad_line_message(exc, parser, source, done + written + 1,
+                                               bundle, resumes)) from exc
+        out.flush()
     return written
+
+
+def _bad_line_message(exc: InputError, parser: Any, source: str, line: int, bundle: Path,
+                      resumes: bool) -> str:
+    """``exc``'s message with the input line it comes from and, for a query over the bundle's
+    length limit, the setting to change: the parser's message names the Python
+    ``ParserConfig`` field, which a `kgqp parse` user sets in the bundle's manifest."""
+    from parser.bundle import MANIFEST
+
+    message = f"{source}, line {line}: {exc}"
+    if getattr(parser.config, "on_too_long", None) == "error":
+        message += (f". For `kgqp parse` that is the bundle's setting \"on_too_long\": \"error\" "
+                    f"(the \"parser\" section of {Path(bundle) / MANIFEST}): set it to "
+                    "\"truncate\" and rerun with --force (an edited manifest is another "
+                    f"bundle), or shorten or delete line {line} of the input")
+        if resumes:  # (the lines before it are in an output that a rerun resumes)
+            message += f" and rerun (it resumes after the {line - 1} lines written)"
+    return message
 
 
 # -- the Ray engine -------------------------------------------------------------------------------
@@ -440,25 +621,68 @@ def _input_files(spec: str) -> list[str]:
     return [str(p.resolve()) for p in files]
 
 
+BATCH_MANIFEST = "_kgqp_batch.json"  # in a ray-engine output folder: what it holds
+
+
+def _input_stats(files: list[str]) -> list[list[int]]:
+    """``[size, mtime_ns]`` of each input file: a file replaced under the same name (a rotated
+    log, regenerated ``part-*`` files) changes them. Read from the file system only, so that
+    the driver reads no input data (a content hash would read every input there); a file
+    rewritten with the same size and its old modification time (``cp -p``, ``rsync -t``)
+    passes for the same."""
+    stats = []
+    for f in files:
+        st = os.stat(f)
+        stats.append([st.st_size, st.st_mtime_ns])
+    return stats
+
+
 def _manifest(out_dir: Path, files: list[str], shard_size: int,
               producer: dict[str, Any] | None = None) -> None:
-    """Record the input files, the shard size and what parses them (:func:`_producer`); a
-    rerun with others would mix shards."""
+    """Record the input files (their sizes and modification times: :func:`_input_stats`), the
+    shard size and what parses them (:func:`_producer`); a rerun with others would mix shards,
+    and a rerun over a changed input file would take the shards (and line counts) of its old
+    contents for done."""
     from kg.io import atomic_write_json
 
     meta = {"inputs": files, "shard_size": shard_size}
-    path = out_dir / "_kgqp_batch.json"
+    stats = _input_stats(files)
+    path = out_dir / BATCH_MANIFEST
     if path.is_file():
         old = json.loads(path.read_text(encoding="utf-8"))
         if {k: old.get(k) for k in meta} != meta:
             raise ConfigError(f"{out_dir} holds shards of another run ({old['inputs'][:3]}, "
                               f"shard size {old['shard_size']}): use a new --output folder or "
                               "delete it (or pass --force)")
+        if old.get("input_stats") != stats:
+            changed = [f for i, f in enumerate(files)
+                       if not isinstance(old.get("input_stats"), list)
+                       or i >= len(old["input_stats"]) or old["input_stats"][i] != stats[i]]
+            why = (f"input file(s) {changed[:3]} changed (size or modification time) since "
+                   "it was written" if "input_stats" in old else
+                   "it does not record its input files' sizes and modification times (an "
+                   "older kgqp wrote it), so a changed input cannot be told")
+            raise ConfigError(f"{out_dir} holds shards that a rerun would mix with new ones: "
+                              f"{why}. Pass --force to parse the inputs again, delete it, or "
+                              "use a new --output folder")
         if producer is None or old.get("producer") == producer:
             return
         if any(p.name != path.name for p in out_dir.iterdir()):  # shards of another producer
             raise ConfigError(_stale_message(out_dir, path, old.get("producer"), producer))
+    meta |= {"input_stats": stats, "complete": False}
     atomic_write_json(path, {**meta, "producer": producer} if producer is not None else meta)
+
+
+def _mark(out_dir: Path, records: int | None = None) -> None:
+    """Set the folder's ``"complete"`` (with ``records``, the lines of its shards) or unset it
+    (``records=None``: a run is writing shards)."""
+    from kg.io import atomic_write_json
+
+    path = out_dir / BATCH_MANIFEST
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta.pop("records", None)
+    atomic_write_json(path, meta | {"complete": records is not None}
+                      | ({"records": records} if records is not None else {}))
 
 
 def _complete_shards(out_dir: Path, line_counts: dict[int, int],
@@ -608,10 +832,37 @@ def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: 
     files = _input_files(input_spec)
     merge_to = output if output.suffix == ".jsonl" else None
     out_dir = output.with_name(output.name + ".shards") if merge_to else output
+    for f in files:
+        _check_apart(Path(f), *([merge_to] if merge_to else []))
+        if Path(f).is_relative_to(out_dir.resolve()):
+            raise ConfigError(f"the input file {f} is inside the --output folder {out_dir}: "
+                              "choose an output folder apart from the inputs")
     producer = _producer(bundle)
-    if force and (out_dir / "_kgqp_batch.json").is_file():  # only a folder of our shards
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    replace = force and (out_dir / BATCH_MANIFEST).is_file()  # only a folder of our shards
+    kw: dict[str, Any] = {"batch_size": batch_size, "backend": backend,
+                          "concurrency": concurrency, "shard_size": shard_size,
+                          "address": address}
+    if replace:
+        from kg.io import atomic_dir
+
+        # the new shards go to a new folder beside the old one, which it replaces only when
+        # complete: a bundle that does not load or an interrupted run leaves the old shards
+        with atomic_dir(out_dir) as work:
+            os.chmod(work, out_dir.stat().st_mode & 0o777)  # (mkdtemp's 0o700: other workers)
+            total = _run_ray(ray, bundle, files, work, producer, **kw)
+    else:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        total = _run_ray(ray, bundle, files, out_dir, producer, **kw)
+    if merge_to is not None:
+        return merge_shards(out_dir, merge_to)
+    return total
+
+
+def _run_ray(ray: Any, bundle: Path, files: list[str], out_dir: Path,
+             producer: dict[str, Any], *, batch_size: int, backend: str | None,
+             concurrency: int, shard_size: int, address: str | None) -> int:
+    """Parse the lines of ``files`` not in complete shards of ``out_dir`` into shards there;
+    returns the lines of all its shards."""
     _manifest(out_dir, files, shard_size, producer)
 
     counts = _line_counts(out_dir)
@@ -624,6 +875,7 @@ def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: 
         cpus = None if address else max(os.cpu_count() or 1, concurrency + 1)
         ray.init(address=address, num_cpus=cpus, include_dashboard=False, log_to_driver=False)
     if pending:
+        _mark(out_dir)
         if done:
             logger.info("resuming: %d complete shards in %s", len(done), out_dir)
         ctx = ray.data.DataContext.get_current()
@@ -642,6 +894,5 @@ def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: 
                             batch_format="numpy")
         ds.write_datasink(_make_sink(str(out_dir), shard_size))
     total = sum(k[3] - k[2] + 1 for p in out_dir.iterdir() if (k := _parse_shard_name(p.name)))
-    if merge_to is not None:
-        return merge_shards(out_dir, merge_to)
+    _mark(out_dir, total)
     return total

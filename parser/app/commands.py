@@ -150,10 +150,19 @@ def parse(
         None, "--market", help="Parse one QUERY with the tagger of this market of the bundle "
         "(`bundle build --market`)."),
     force: bool = typer.Option(
-        False, "--force", help="Parse all of --input again, replacing the --output file or "
-        "folder, instead of resuming it (a resume needs the same bundle and KG version)."),
+        False, "--force", help="Parse all of --input again instead of resuming, into a new "
+        "--output file or folder that replaces the old one only when complete (a resume needs "
+        "the same bundle, KG version and input)."),
 ) -> None:
-    """Parse one QUERY, or a file of queries (--input/--output; - is stdin/stdout)."""
+    """Parse one QUERY, or a file of queries (--input/--output; - is stdin/stdout).
+
+    An --output file records beside it, in OUT.kgqp.json, the bundle and KG version that wrote
+    it and "complete": false while a run writes, true with "records" (its line count) once the
+    run finished: read the output only when it says so (`jq -e .complete OUT.kgqp.json`). An
+    interrupted or failed run resumes when rerun. An --output that is the input file, or an
+    existing file with no OUT.kgqp.json (no kgqp output), is refused and left as it is.
+    --engine ray records the same in the folder's _kgqp_batch.json. A line the bundle refuses
+    and damaged gzip input stop the run (exit 2), naming the file and line."""
     from parser.app.threads import scoped_threads
     from parser.pipeline import QueryParser
 

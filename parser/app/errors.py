@@ -13,7 +13,9 @@ code  meaning
 2     usage error or bad input data: a bad option or argument (click's own usage errors exit 2
       too), a malformed data file (:class:`~parser.errors.DataFormatError`,
       :class:`~kg.errors.KGLoadError`, :class:`~fusion.errors.FusionDataError`, rules syntax), an
-      unusable query (:class:`~parser.errors.InputError`), an input file that does not exist
+      unusable query (:class:`~parser.errors.InputError`), an input file that does not exist,
+      compressed input that is truncated or damaged (``EOFError``, ``gzip.BadGzipFile``,
+      ``zlib.error``: a cut download is bad data, not a bug)
 3     the KG is locked by another writer (:class:`~kg.errors.KGLockedError`): retry later, or
       stop the other writer (``kgqp serve`` holds its KG's write lock)
 130   interrupted (Ctrl-C): ``error: interrupted`` on stderr (``kgqp kg load`` also says
@@ -34,10 +36,12 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import gzip
 import logging
 import os
 import sys
 import traceback
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -103,7 +107,7 @@ def exit_code(exc: BaseException) -> int:
     if isinstance(exc, KGLockedError):
         return EXIT_BUSY
     if isinstance(exc, KGLoadError | DataFormatError | InputError | FusionDataError
-                  | RuleSyntaxError | FileNotFoundError | UnicodeDecodeError):
+                  | RuleSyntaxError | FileNotFoundError | UnicodeDecodeError | _DAMAGED_DATA):
         return EXIT_USAGE
     if isinstance(exc, ValueError | TypeError):  # ConfigError, FusionConfigError, bad values
         return EXIT_USAGE
@@ -111,6 +115,9 @@ def exit_code(exc: BaseException) -> int:
 
 
 _OWN_PACKAGES = frozenset({"kg", "parser", "fusion"})
+
+#: what reading truncated or damaged compressed data raises (gzip.BadGzipFile is an OSError)
+_DAMAGED_DATA = EOFError | gzip.BadGzipFile | zlib.error
 
 
 def error_line(exc: BaseException) -> str:
@@ -133,6 +140,8 @@ def error_line(exc: BaseException) -> str:
             return (f"error: ImportError: {message} (a broken kgqp install? rerun with "
                     "`kgqp -v ...` for the traceback)")
         return f"error: {message}"  # our own ImportErrors say what to install
+    if isinstance(exc, _DAMAGED_DATA):  # (where no command named the file first)
+        return f"error: the input data is truncated or damaged ({type(exc).__name__}: {message})"
     if isinstance(exc, OSError | ValueError | TypeError | KGError | ParserError) or \
             type(exc).__module__.split(".")[0] in ("kg", "parser", "fusion"):
         return f"error: {message}"

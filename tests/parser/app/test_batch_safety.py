@@ -1,0 +1,231 @@
+"""``kgqp parse --input/--output`` keeps what it should not touch: an output that is the input, a
+file that is no kgqp output, yesterday's output under ``--force`` when the bundle does not load,
+a Ray output folder whose input file was replaced under the same name. Its record says whether
+the output is complete; a bad line and damaged gzip input are named with their file and line
+(exit 2), and the lines before gzip damage are parsed and kept.
+
+A real bundle (a tiny random tagger and an empty on-disk KG, built once per module)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+import zlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg import ProductGraph
+from parser.app import batch
+from parser.app.cli import app
+from parser.app.errors import EXIT_USAGE, error_line, exit_code
+from parser.bundle import build_bundle
+from parser.errors import ConfigError, DataFormatError, InputError, ModelLoadError
+from parser.tagger.testing import tiny_tagger
+
+QUERIES = ["samsung tv", "red nike shoes", "lg tv", "sony headphones"]
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``ok``: a bundle; ``strict``: the same parts, refusing queries over 20 characters."""
+    d = tmp_path_factory.mktemp("batch-safety")
+    tiny_tagger().save(d / "tagger")
+    ProductGraph.open(d / "kg").close()
+    return {"ok": build_bundle(d / "ok", tagger=d / "tagger", kg=d / "kg"),
+            "strict": build_bundle(d / "strict", tagger=d / "tagger", kg=d / "kg",
+                                   parser_config={"max_query_chars": 20,
+                                                  "on_too_long": "error"})}
+
+
+def _queries(path: Path, queries: list[str] = QUERIES) -> Path:
+    path.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    return path
+
+
+def _texts(out: Path) -> list[str]:
+    return [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def _record(out: Path) -> dict:
+    return json.loads(out.with_name(out.name + ".kgqp.json").read_text(encoding="utf-8"))
+
+
+# -- an output that is the input, or no kgqp output, is never changed -------------------------
+def test_an_output_that_is_the_input_is_refused_by_any_name(bundles: dict[str, Path],
+                                                            tmp_path: Path) -> None:
+    q = tmp_path / "q.txt"
+    q.write_bytes(b"samsung tv\napple iphone case\nlast query no newline")
+    before = q.read_bytes()
+    (tmp_path / "link.jsonl").symlink_to(q)
+    os.link(q, tmp_path / "hard.jsonl")
+    for out in (q, tmp_path / "link.jsonl", tmp_path / "hard.jsonl"):
+        for force in (False, True):
+            with pytest.raises(ConfigError, match="is the input file"):
+                batch.parse_file(bundles["ok"], q, out, progress=False, force=force)
+            assert q.read_bytes() == before
+    res = CliRunner().invoke(app, ["parse", "--bundle", str(bundles["ok"]), "--input", str(q),
+                                   "--output", str(q), "--force"])
+    assert res.exit_code == EXIT_USAGE and "is the input file" in res.output
+    assert q.read_bytes() == before
+
+
+@pytest.mark.parametrize("data", [b'{"id": 1}\n{"id": 2}\n{"id": 3, "torn', b"no newline at all"],
+                         ids=["torn-last-line", "one-line"])
+def test_a_file_that_is_no_kgqp_output_is_left_as_it_is(bundles: dict[str, Path],
+                                                        tmp_path: Path, data: bytes) -> None:
+    q = _queries(tmp_path / "q.txt")
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(data)
+    with pytest.raises(ConfigError, match=r"other queries|no record"):
+        batch.parse_file(bundles["ok"], q, other, progress=False)
+    assert other.read_bytes() == data
+    assert not other.with_name(other.name + ".kgqp.json").exists()
+    # an empty file holds nothing to lose: it is written
+    empty = tmp_path / "empty.jsonl"
+    empty.touch()
+    assert batch.parse_file(bundles["ok"], q, empty, progress=False) == len(QUERIES)
+
+
+# -- --force replaces the output only once the new one is complete ------------------------------
+def test_force_keeps_the_old_output_when_the_bundle_does_not_load(bundles: dict[str, Path],
+                                                                  tmp_path: Path) -> None:
+    q = _queries(tmp_path / "q.txt")
+    out = tmp_path / "out.jsonl"
+    assert batch.parse_file(bundles["ok"], q, out, progress=False) == len(QUERIES)
+    good, record = out.read_bytes(), _record(out)
+    bad = Path(shutil.copytree(bundles["ok"], tmp_path / "bad"))
+    next(bad.glob("tagger/*.safetensors")).write_bytes(b"garbage")
+    with pytest.raises(ModelLoadError, match="checksum"):
+        batch.parse_file(bad, q, out, progress=False, force=True)
+    assert out.read_bytes() == good and _record(out) == record
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "out.jsonl",
+                                                          "out.jsonl.kgqp.json", "q.txt"]
+    # nor does a resumed run cut a torn last line before the bundle loads
+    torn = good[: good.index(b"\n") + 5]
+    out.write_bytes(torn)
+    with pytest.raises(ModelLoadError):
+        batch.parse_file(bad, q, out, progress=False)
+    assert out.read_bytes() == torn
+    # with a bundle that loads, --force replaces the output with the new run's
+    q2 = _queries(tmp_path / "q2.txt", ["dell laptop", "hp printer"])
+    assert batch.parse_file(bundles["ok"], q2, out, progress=False, force=True) == 2
+    assert _texts(out) == ["dell laptop", "hp printer"]
+    assert _record(out) == {**record, "records": 2}
+
+
+# -- the record says whether the output is complete; a bad line is named ------------------------
+def test_the_record_says_whether_the_output_is_complete(bundles: dict[str, Path],
+                                                        tmp_path: Path) -> None:
+    long_line = "x" * 30
+    q = _queries(tmp_path / "q.txt", [*QUERIES[:2], long_line, *QUERIES[2:]])
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(InputError) as err:
+        batch.parse_file(bundles["strict"], q, out, progress=False, batch_size=2)
+    message = str(err.value)
+    assert f"{q}, line 3:" in message and "30 characters" in message
+    # what a CLI user can change: the bundle manifest's setting, or the line
+    assert str(bundles["strict"] / "kgqp-bundle.json") in message
+    assert '"on_too_long": "error"' in message and "line 3 of the input" in message
+    # the two lines before it are written, whole, and the record says: not complete
+    assert _texts(out) == QUERIES[:2] and out.read_bytes().endswith(b"\n")
+    assert _record(out)["complete"] is False and "records" not in _record(out)
+    # the CLI: exit 2, the line named; a rerun stops at the same line
+    res = CliRunner().invoke(app, ["parse", "--bundle", str(bundles["strict"]), "--input",
+                                   str(q), "--output", str(out)])
+    assert res.exit_code == EXIT_USAGE and "line 3:" in res.output
+    # the line fixed: the rerun resumes and completes
+    _queries(q, [*QUERIES[:2], "x" * 10, *QUERIES[2:]])
+    assert batch.parse_file(bundles["strict"], q, out, progress=False) == 5
+    assert _record(out)["complete"] is True and _record(out)["records"] == 5
+
+
+# -- damaged gzip input: bad data, named; the lines before the damage are kept ------------------
+def _truncated_gzip(path: Path, n: int) -> list[str]:
+    """A gzip file of ``n`` distinct queries cut in the middle; returns its complete lines."""
+    data = gzip.compress("".join(f"query number {i} brand{i * 7919 % 1000}\n"
+                                 for i in range(n)).encode())
+    path.write_bytes(data[: len(data) // 2])
+    readable = zlib.decompressobj(wbits=31).decompress(data[: len(data) // 2])
+    return readable.decode().split("\n")[:-1]
+
+
+def test_a_truncated_gzip_input_is_named_and_its_lines_are_kept(bundles: dict[str, Path],
+                                                                 tmp_path: Path) -> None:
+    gz = tmp_path / "day.txt.gz"
+    complete = _truncated_gzip(gz, 400)
+    assert len(complete) > 100
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(DataFormatError, match=re.escape(f"{gz}: the gzip data ends before")) as err:
+        batch.parse_file(bundles["ok"], gz, out, progress=False, batch_size=4)
+    assert f"after {len(complete)} complete line(s)" in str(err.value)
+    assert _texts(out) == complete  # none lost in the parser's read-ahead
+    assert _record(out)["complete"] is False
+    res = CliRunner().invoke(app, ["parse", "--bundle", str(bundles["ok"]), "--input", str(gz),
+                                   "--output", str(tmp_path / "cli.jsonl"), "--batch-size", "4"])
+    assert res.exit_code == EXIT_USAGE, res.output
+    assert str(gz) in res.output and "truncated" in res.output and "EOFError" not in res.output
+    # to stdout, the same lines, then the error
+    res = CliRunner().invoke(app, ["parse", "--bundle", str(bundles["ok"]), "--input", str(gz),
+                                   "--batch-size", "4"])
+    assert res.exit_code == EXIT_USAGE
+    assert [json.loads(row)["text"] for row in res.stdout.splitlines()] == complete
+    # damaged at its start (a gzip header and garbage): named too, and the Ray reader's alike
+    bad = tmp_path / "bad.gz"
+    bad.write_bytes(b"\x1f\x8b" + b"garbage" * 10)
+    with pytest.raises(DataFormatError, match=re.escape(f"{bad}: the gzip data")):
+        batch.parse_file(bundles["ok"], bad, tmp_path / "bad.jsonl", progress=False)
+    with pytest.raises(DataFormatError, match=r"day\.txt\.gz: the gzip data ends before"):
+        batch._split_lines(gz.read_bytes(), source=str(gz))
+
+
+@pytest.mark.parametrize("exc", [EOFError("Compressed file ended before the end-of-stream "
+                                          "marker was reached"),
+                                 gzip.BadGzipFile("CRC check failed"),
+                                 zlib.error("Error -3 while decompressing data")])
+def test_damaged_compressed_data_is_bad_input_not_a_bug(exc: Exception) -> None:
+    assert exit_code(exc) == EXIT_USAGE
+    assert "rerun with" not in error_line(exc) and "truncated or damaged" in error_line(exc)
+
+
+# -- the Ray engine's folder refuses a changed input file ---------------------------------------
+def test_a_ray_output_folder_refuses_an_input_replaced_under_its_name(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    day = _queries(tmp_path / "in" / "day.txt")
+    files = batch._input_files(str(tmp_path / "in"))
+    producer = {"bundle_manifest_sha256": "b", "kg_version": 1}
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    batch._manifest(first, files, 4, producer)
+    batch._manifest(first, files, 4, producer)  # the same input: resumes
+    # replaced under the same name: other contents (another size) ...
+    _queries(day, ["dell laptop", "hp printer", *QUERIES])
+    with pytest.raises(ConfigError, match="changed"):
+        batch._manifest(first, files, 4, producer)
+    # ... or as many bytes, written later
+    second.mkdir()
+    batch._manifest(second, files, 4, producer)
+    day.write_bytes(day.read_bytes().upper())
+    st = day.stat()
+    os.utime(day, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    with pytest.raises(ConfigError, match="changed"):
+        batch._manifest(second, files, 4, producer)
+
+
+def test_ray_engine_refuses_a_changed_input_before_it_starts(bundles: dict[str, Path],
+                                                             tmp_path: Path) -> None:
+    pytest.importorskip("ray.data")
+    (tmp_path / "in").mkdir()
+    day = _queries(tmp_path / "in" / "day.txt")
+    out = tmp_path / "shards"
+    out.mkdir()
+    # the folder of a run over the old contents (its manifest, as the run records it)
+    batch._manifest(out, batch._input_files(str(tmp_path / "in")), 4,
+                    batch._producer(bundles["ok"]))
+    _queries(day, ["dell laptop", "hp printer", *QUERIES])
+    with pytest.raises(ConfigError, match="changed"):
+        batch.parse_file(bundles["ok"], tmp_path / "in", out, engine="ray", shard_size=4)
