@@ -15,13 +15,18 @@ earlier ones found nothing. A word joining alternatives at the mention's edge is
    ``subset``: a name holds every content word of the mention (plural-folded) and at most two
    more ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones");
    these word and letter matches (and ``query``) keep the mention's numbers as written: "2.5"
-   is no "2-5" and "11/4" no "1.14" (:func:`_same_numbers`);
+   is no "2-5" and "11/4" no "1.14" (:func:`_same_numbers`), and its model names: an "s"
+   glued to a digit is no plural ("iphone6s" is "iPhone 6s", no "iPhone 6"), a "+" ending a
+   word is "plus" ("iphone 6+" is "iPhone 6 Plus");
 3. ``fuzzy``: the whole key is one edit (insertion, deletion, substitution, transposition) from a
-   whole name of at least ``fuzzy_min_chars`` characters ("samsnug" -> "Samsung"). A word shared
+   whole name of at least ``fuzzy_min_chars`` characters ("samsnug" -> "Samsung"), with the
+   same numbers and words with a digit ("iphone 5" is no typo of "iPhone 5s"). A word shared
    with a longer name is never a candidate: "apple juice" does not link to Apple. With a
    WordPiece vocabulary (:attr:`LinkerConfig.
    word_pieces`, the tagger's ``vocab.txt``) a mention whose every word is one piece of it is a
-   real word, no typo ("lightning" is no "Lighting", "stafford" no "Stanford");
+   real word, no typo ("lightning" is no "Lighting", "stafford" no "Stanford"), and a mention
+   spelt in whole words of it is no typo of a name it spells in more pieces ("airpods" = air
+   ##pods is no "Airpots" = air ##pot ##s: :func:`_no_correction`);
 4. ``head`` (off by default: it lowered cross-validated accuracy): for product-type labels
    only, the last word of a multi-word mention ("running shoes" -> "Shoes"), a broader node
    the model may accept or reject.
@@ -201,6 +206,14 @@ _DIGITS = re.compile(r"\d+")
 #: fraction slash ("2.5", "1,000", "11/4"); a dash or a space separates numbers ("2-5" is two)
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
 _THOUSANDS = re.compile(r",(?=\d{3}(?!\d))")
+#: A "+" ending a word ("6+", "s8+", "applecare+"): a model's "Plus", the word "plus" to word
+#: and space-less matching (:func:`word_order`, :func:`compact_key`), which dropped it as
+#: punctuation: "iphone 6+" was "iphone 6" and linked iPhone 6. A "+" between words
+#: ("blue+pink", "dvd+r") or standing alone joins them, as before.
+_MODEL_PLUS = re.compile(r"(?<=\w)\+(?!\w)")
+#: A word with a digit, the letters and "+" glued to it included ("5s", "s8+", "un55mu8000"):
+#: a model or a size, which a one-edit typo must leave as it is (see EntityLinker._one_edit)
+_MODEL_WORD = re.compile(r"[\w+]*\d[\w+]*")
 _SUBSET_MAX_WORDS = 6
 #: Audience words as the context overlap compares them (:func:`context_words`): a query's
 #: "men", "mens" or "men's" is the path word "mens" of "Clothing > Mens Clothing > Jeans",
@@ -214,15 +227,19 @@ def _stem(word: str) -> str:
     """A word's plural folded: ``batteries`` -> ``battery``, ``boxes`` -> ``box``, ``mice`` ->
     ``mouse`` (a short list of irregular plurals), ``tvs`` -> ``tv`` (a three-letter word is
     folded only when its first two letters are consonants, as in the plural of an
-    abbreviation: ``pcs``, ``cds``; ``gas``, ``yes`` and ``3ds`` stay).
+    abbreviation: ``pcs``, ``cds``; ``gas``, ``yes`` and ``3ds`` stay). An "s" glued to a
+    digit is part of a model name, no plural: ``iphone6s`` stays (folded, it was ``iphone6``,
+    and "iphone6s" linked iPhone 6 as well as iPhone 6s).
 
     >>> [_stem(w) for w in ("batteries", "boxes", "laptops", "tvs", "gas", "3ds", "glass")]
     ['battery', 'box', 'laptop', 'tv', 'gas', '3ds', 'glass']
-    >>> [_stem(w) for w in ("mice", "knives", "drives")]
-    ['mouse', 'knife', 'drive']
+    >>> [_stem(w) for w in ("mice", "knives", "drives", "iphone6s", "galaxys10s")]
+    ['mouse', 'knife', 'drive', 'iphone6s', 'galaxys10s']
     """
     if word in _IRREGULAR_PLURALS:
         return _IRREGULAR_PLURALS[word]
+    if word[-2:-1].isdigit():  # ("6s", "iphone6s": a model, not a plural)
+        return word
     if len(word) == 3 and word[2] == "s" and word[0] in _CONSONANTS and word[1] in _CONSONANTS:
         return word[:2]
     if len(word) > 4 and word.endswith("ies"):
@@ -268,8 +285,11 @@ def word_order(key: str) -> tuple[str, ...]:
 
     >>> word_order("tv mounts tv mounts"), word_order("all tv mounts")
     (('tv', 'mount'), ('tv', 'mount'))
+    >>> word_order("iphone 6s+") == word_order("iphone 6s plus"), word_order("blue+pink")
+    (True, ('blue', 'pink'))
     """
-    return tuple(dict.fromkeys(_stem(w) for w in _WORD.findall(key) if w not in _STOP))
+    return tuple(dict.fromkeys(_stem(w) for w in _WORD.findall(_MODEL_PLUS.sub(" plus", key))
+                               if w not in _STOP))
 
 
 @dataclass(frozen=True)
@@ -333,13 +353,18 @@ class WordPieces:
     words whole and splits rarer ones, so a word that is one piece ("lightning", "stafford") is
     a word of the language, no typo of a name one edit away (see :meth:`EntityLinker.generate`);
     a typo is split ("refridgerator" = ref ##ridge ##rator). Comparing the piece counts of
-    rarer words says too little: "airpods" (air ##pods) has fewer pieces than "airpots", but so
-    has the typo "maybellie" than "maybelline". The tagger ships one (``tagger/vocab.txt``):
-    :attr:`LinkerConfig.word_pieces`.
+    rarer words says too little on its own: "airpods" (air ##pods) has fewer pieces than
+    "airpots", but so has the typo "maybellie" (maybe ##llie) than "maybelline", and "raquets"
+    than "racquets". It says enough of a word spelt in whole words ("air" and "pods" are
+    words of the vocabulary; "llie" is a fragment): such a compound is a typo only of a name
+    spelt in no more pieces, as "labtop" (lab ##top) of "laptop" (see :func:`_no_correction`).
+    The tagger ships one (``tagger/vocab.txt``): :attr:`LinkerConfig.word_pieces`.
 
-    >>> wp = WordPieces(frozenset({"air", "##pod", "##pods", "##pot", "##s", "light"}))
+    >>> wp = WordPieces(frozenset({"air", "##pod", "##pods", "##pot", "##s", "light", "pods"}))
     >>> wp.pieces("airpods"), wp.pieces("airpots"), wp.pieces("light"), wp.pieces("qx")
     (2, 3, 1, 0)
+    >>> wp.split("airpods"), wp.split("qx")
+    (('air', 'pods'), ())
     """
 
     tokens: frozenset[str]
@@ -357,7 +382,13 @@ class WordPieces:
         """The number of pieces of ``word`` (lower-case, no spaces) by WordPiece's greedy
         longest-match; 0 when the vocabulary cannot spell it (BERT's ``[UNK]``: unknown, not
         one piece)."""
-        n, start = 0, 0
+        return len(self.split(word))
+
+    def split(self, word: str) -> tuple[str, ...]:
+        """The pieces of ``word`` (lower-case, no spaces) by WordPiece's greedy longest-match,
+        without their ``##``; ``()`` when the vocabulary cannot spell it."""
+        out: list[str] = []
+        start = 0
         while start < len(word):
             end = len(word)
             while end > start:
@@ -366,9 +397,10 @@ class WordPieces:
                     break
                 end -= 1
             if end == start:
-                return 0
-            n, start = n + 1, end
-        return n
+                return ()
+            out.append(word[start:end])
+            start = end
+        return tuple(out)
 
 
 @lru_cache(maxsize=8)
@@ -486,12 +518,16 @@ def _same_numbers(key: str, name: str, context: str | None = None) -> bool:
 
 def compact_key(key: str) -> str:
     """A key without spaces and punctuation, last word plural-folded: "play stations" and
-    "PlayStation" meet.
+    "PlayStation" meet. A "+" ending a word is kept as "plus" ("iphone 6+" is iPhone 6 Plus,
+    no iPhone 6: :data:`_MODEL_PLUS`), and an "s" after a digit is no plural ("iphone 6 s" is
+    "iphone6s": :func:`_stem`).
 
-    >>> compact_key("play stations"), compact_key("wi-fi")
-    ('playstation', 'wifi')
+    >>> compact_key("play stations"), compact_key("wi-fi"), compact_key("iphone 6 s")
+    ('playstation', 'wifi', 'iphone6s')
+    >>> compact_key("iphone 6+") == compact_key("iphone 6 plus") != compact_key("iphone 6")
+    True
     """
-    return _stem(_NOT_WORD.sub("", key))
+    return _stem(_NOT_WORD.sub("", _MODEL_PLUS.sub("plus", key)))
 _DEFAULT_WEIGHTS_PATH = Path(__file__).with_name("link_weights.json")
 
 
@@ -776,6 +812,37 @@ def _real_words(pieces: WordPieces, key: str) -> bool:
     "lightning" or "stafford", is no typo ("Lighting", "Stanford" are other things)."""
     words = _WORD.findall(key)
     return bool(words) and all(pieces.pieces(w) == 1 for w in words)
+
+
+#: The shortest piece of a word :func:`_no_correction` reads as a word of its own: "air" and
+#: "pods" are, "s", "ra" ("raquets" = ra ##quet ##s) are fragments.
+_MIN_WORD_PIECE = 3
+
+
+def _no_correction(pieces: WordPieces, key: str, name: str) -> bool:
+    """Whether the name ``name``, one edit from the mention ``key``, is no correction of it:
+    the mention is spelt in whole words of the vocabulary (each word one piece, or pieces that
+    are words of at least :data:`_MIN_WORD_PIECE` letters themselves: "airpods" = air ##pods)
+    and the name in more pieces ("airpots" = air ##pot ##s). A typo is rarer than the word it
+    misspells, and the vocabulary spells a rarer word in more pieces, but a piece count says so
+    only of words: the pieces of a typo ("maybellie" = maybe ##llie, of Maybelline) or of a
+    rare name ("raquets" = ra ##quet ##s, of Racquets) are fragments whatever their number.
+    A compound of words corrected into a name spelt in no more pieces stays a typo ("labtop" =
+    lab ##top, of "laptop")."""
+    def whole_words(word: str) -> bool:
+        split = pieces.split(word)
+        return len(split) == 1 or (bool(split) and all(
+            len(p) >= _MIN_WORD_PIECE and p in pieces.tokens for p in split))
+
+    def count(text: str) -> int:
+        ns = [pieces.pieces(w) for w in _WORD.findall(text)]
+        return 0 if 0 in ns else sum(ns)
+
+    words = _WORD.findall(key)
+    if not words or not all(whole_words(w) for w in words):
+        return False
+    mine, theirs = count(key), count(name)
+    return 0 < mine < theirs
 
 
 def _deletes(s: str) -> set[str]:
@@ -1168,6 +1235,11 @@ class EntityLinker:
             pieces = self.word_pieces
             for name in () if pieces is not None and _real_words(pieces, key) \
                     else self._one_edit(key):
+                if pieces is not None and _no_correction(pieces, key, name):
+                    # ("airpods" is no typo of the kitchen category Airpots: of the 23 typo
+                    # links of QueryNER's tagged spans, train and validation, this drops the 5
+                    # of "airpods" and no other)
+                    continue
                 sim = 1.0 - 1.0 / max(len(key), len(name))
                 # (a typo of a name only a non-linkable entry has is not read through that
                 # name's singular/plural: on QueryNER train that linked 12 more mentions, 7
@@ -1186,7 +1258,9 @@ class EntityLinker:
         """The names (index keys) one edit from ``key`` that may be its typos: at least
         ``fuzzy_min_chars`` long, the same first letter, the same digits and numbers (a changed
         digit is another model or size, not a typo: "32 inch" is not "38 inch", "playstation 5"
-        not "playstation 4", "iphone x" not "iphone 6")."""
+        not "playstation 4", "iphone x" not "iphone 6"), and the same words with a digit (a
+        letter or "+" added to a model is another model: "iphone 5" is not "iphone 5s",
+        "galaxy s8+" not "galaxy s8": :data:`_MODEL_WORD`)."""
         table, cfg = self.table, self.config
         near: set[str] = set(table.by_delete.get(key, ()))
         for d in _deletes(key):
@@ -1197,7 +1271,8 @@ class EntityLinker:
                 if name != key and len(name) >= cfg.fuzzy_min_chars and name[0] == key[0]
                 and OSA.distance(key, name) <= 1
                 and _DIGITS.findall(name) == _DIGITS.findall(key)
-                and _numbers(name) == _numbers(key)]
+                and _numbers(name) == _numbers(key)
+                and _MODEL_WORD.findall(name) == _MODEL_WORD.findall(key)]
 
     @property
     def word_pieces(self) -> WordPieces | None:
