@@ -52,7 +52,9 @@ Policies (what a search engine can trust):
   cross-validation for a target precision, :mod:`fusion.cv`) and, for a linked category, when it
   lies in that department under the intent's own lvl1 category ("iphone case" links iPhone,
   whose phones hold no case: the department is the filter); one category value (fields are
-  ANDed by an engine, the values of a field ORed); everything else is a
+  ANDed by an engine, the values of a field ORed): for two categories the query names ("laptop
+  or tablet", "pizza ovens toaster ovens"), the nearest category above both below the
+  department (Toaster & Pizza Ovens), else the department; everything else is a
   :class:`CategorySuggestion`. A linked category that names the device an accessory is for
   (another product right after it: "tv remote control", "tv battery", "macbook headset"; or
   after a fits word: "soundbar for 55 inch tv") is no filter, unless its path holds that
@@ -79,6 +81,11 @@ Policies (what a search engine can trust):
   text model's guess, a suggestion only. ``FILTER`` rules are hard, but for one whose input
   the query excludes ("not refurbished laptop"): a DOWN boost of its value, as a negated link
   (:mod:`fusion.rules`).
+- *Colour filters only for colours*: a linked colour value whose name names no colour (a
+  pattern, finish or theme the KG lists as a colour: "strip" for "striped", "floral", "dark",
+  "marble") is an UP boost ``colour:<value>``; colours the query joins ("black and white")
+  filter on the KG's colour that combines them ("Black/White") when it has one, each an UP
+  boost.
 - *Sizes the query excludes* ("tv not 65 inch", linked or read by a pattern) are DOWN boosts,
   and a linked size value named by a bare number ("4", "15", "2-5": "galaxy watch 4") sets no
   size at all, nor does one linked from a word the tagger did not read as a size ("double
@@ -124,6 +131,7 @@ import numpy as np
 from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
+from fusion.patterns import ACCESSORY_WORDS as _ACCESSORY_WORDS
 from fusion.patterns import NOT_FITTED, parse_price, parse_sizes
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
@@ -639,6 +647,38 @@ _DERIVED_VIEW = "fusion.expand.derived"
 _MAX_BANNED_WORDS = 6
 #: tagger labels of a mention that names a colour (a colour filter needs one)
 _COLOUR_LABELS = frozenset({"color", "colour"})
+#: the words of a colour value's name that name a colour (a colour filter needs one, and only
+#: these, :data:`_COLOUR_MODIFIERS` and "and" in its name: :func:`_names_a_colour`). A KG's
+#: colour values are not all colours: the default KG's (281: Best Buy's and OA-Mine's product
+#: colours, QueryNER's colour annotations) include patterns ("strip", "floral", "plaid",
+#: "camo", "cheetah print"), finishes and materials ("matte", "marble", "Black Patent",
+#: "Stainless Steel"), themes ("Spiderman", "Frozen"), sizes ("7 M US", "02") and words that
+#: name no colour ("dark", "blank", "Color", "Assorted", "Soft", "Light Up"). Judged value by
+#: value on the default KG: a colour of a shop's colour facet ("Navy", "Rose Gold", "Off
+#: White", "Multicolor", "Clear", "Black/White") is one; a metal is one where it names a colour
+#: (gold, silver, bronze, copper, brass, pewter), not steel
+_COLOUR_WORDS = frozenset({
+    # the default KG's
+    "almond", "amethyst", "aqua", "beige", "black", "blu", "blue", "brass", "bronze", "brown",
+    "burgundy", "buttercup", "champagne", "charcoal", "chocolate", "clear", "cobalt", "cocoa",
+    "coffee", "cognac", "coral", "cream", "creme", "emerald", "flesh", "gold", "golden", "gray",
+    "green", "grey", "indigo", "ivory", "khaki", "lavender", "lime", "magenta", "maroon",
+    "mauve", "mint", "multi", "multicolor", "multicolored", "multicolour", "multicoloured",
+    "mustard", "navy", "nude", "olive", "orange", "orchid", "peach", "pewter", "pink",
+    "purple", "raspberry", "red", "ruby", "silver", "slate", "tan", "taupe", "teal",
+    "translucent", "transparent", "turquoise", "white", "yellow",
+    # common colour names it lacks (a catalogue's own colours)
+    "copper", "crimson", "fuchsia", "graphite", "gunmetal", "lilac", "platinum", "plum",
+    "rust", "sage", "salmon", "scarlet", "violet"})
+#: words that qualify a colour in a colour's name but name none alone ("dark purple", "rose
+#: gold", "off white", "sky blue", "neon green", "cream colored", and the shop's shade names
+#: of the default KG: "Island Blue", "Magnificent Black"): "dark" alone is no colour
+_COLOUR_MODIFIERS = frozenset({
+    "all", "baby", "bay", "blush", "bright", "cherry", "colored", "coloured", "cooly",
+    "country", "dark", "deep", "drab", "flash", "flat", "heather", "hot", "island", "light", "lt",
+    "lunar", "magnificent", "marvelous", "mid", "monochromatic", "nautical", "neon", "off",
+    "pale", "pastel", "pepper", "rose", "royal", "saddle", "scuba", "sea", "sky", "solid",
+    "taro"})
 #: words that put a brand out of the search ("phone not samsung", "tablet but not apple")
 _NEGATIONS = frozenset({"not", "no", "without", "except", "excluding", "exclude", "minus",
                         "non", "w/o"})
@@ -663,18 +703,12 @@ _BARE_NUMBER = re.compile(r"[\d\s.,/\-\u2013]*\d[\d\s.,/\-\u2013]*")
 #: words that make a brand the device an accessory fits ("case for samsung", "fits apple",
 #: "compatible with lg"), not the maker of what is searched
 _FITS = frozenset({"for", "fits", "compatible", "compatibility", "works"})
-#: a head word of an accessory, a part or a consumable in the query ("samsung galaxy s21
-#: case", "dell laptop battery", "hp printer ink"): third-party ones are made for the device
-#: (not headphones, earbuds or headsets: devices of their own, which audio brands make)
-_ACCESSORY_WORDS = frozenset({
-    "case", "cases", "cover", "covers", "charger", "chargers", "charging", "cable", "cables",
-    "protector", "protectors", "mount", "mounts", "stand", "stands", "strap", "straps", "band",
-    "bands", "adapter", "adapters", "skin", "skins", "dock", "docks", "holder", "holders",
-    "accessory", "accessories", "sleeve", "sleeves", "bag", "bags", "cord", "cords", "usb",
-    "battery", "batteries", "remote", "remotes", "keyboard", "keyboards", "mouse", "mice",
-    "lens", "lenses", "ink", "inks", "toner", "toners", "cartridge", "cartridges", "filter",
-    "filters", "refill", "refills", "replacement", "replacements", "controller", "controllers",
-    "stylus", "styluses"})
+# _ACCESSORY_WORDS (imported): the head words of an accessory, a part or a consumable in the
+# query ("samsung galaxy s21 case", "dell laptop battery", "hp printer ink", "apple iphone 7
+# armband", "tempered glass"): third-party ones are made for the device (not headphones,
+# earbuds or headsets: devices of their own, which audio brands make). One list with the size
+# patterns' (:data:`fusion.patterns.ACCESSORY_WORDS`): an accessory that drops its device's
+# storage there makes the device's maker a fits boost here (two lists drifted apart: "armband")
 #: products used with a device that its maker also makes: a product for the device after it
 #: ("macbook headset"), but no accessory word (a maker of them is a brand to filter on)
 _PERIPHERAL_WORDS = frozenset({"headset", "headsets", "headphones", "earbuds", "earphones",
@@ -983,6 +1017,90 @@ def _size_read(value: str, read: Sequence[str]) -> bool:
                               for r in read)
 
 
+def _names_a_colour(value: str) -> bool:
+    """Whether a colour value's name names a colour: every word of it is a colour word
+    (:data:`_COLOUR_WORDS`), a colour's modifier (:data:`_COLOUR_MODIFIERS`) or "and" (the
+    marks between them aside: "Black/White", "Blue+Pink+Green"), and one a colour word. A
+    filter on a pattern, a finish or a theme the KG lists as a colour ("strip" for "striped",
+    "floral", "dark" in "dark wash jeans", "marble") would remove the products of every colour
+    that have it; such a value is an UP boost.
+
+    >>> [_names_a_colour(v) for v in ("Navy", "dark purple", "Black/White", "Rose Gold")]
+    [True, True, True, True]
+    >>> [_names_a_colour(v) for v in ("strip", "dark", "cheetah print", "White13", "matte white")]
+    [False, False, False, False, False]
+    """
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", value).casefold())
+    return any(w in _COLOUR_WORDS for w in words) and all(
+        w in _COLOUR_WORDS or w in _COLOUR_MODIFIERS or w == "and" for w in words)
+
+
+#: the marks between the colours of a combined colour's name ("Black/White", "Blue+Pink")
+_COLOUR_MARKS = re.compile(r"\s*[/+&,]\s*|\s+and\s+", re.I)
+#: words joining colours in a query ("black and white"; "or" is an alternative: both values)
+_COLOUR_JOINERS = frozenset({"and", "&", "/", "+"})
+
+
+def _colour_words(value: str) -> tuple[str, ...]:
+    """The words of a colour value's name, case-folded ("Black/White" -> black, white)."""
+    return tuple(re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", value).casefold()))
+
+
+def _colour_combinations(kg: _KG) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The KG's combined colours: the colour words of a colour value whose name (or an alias)
+    joins colours with a mark or "and" ("Black/White", "Blue and White", "Black Red" alias
+    "Black/Red"; not "navy blue", one colour), in order, -> its (IRI, name)s. Cached per graph
+    view."""
+    def build() -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        out: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        for n, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") != "attribute_value" or n in kg.unlinkable \
+                    or attrs.get("attribute") not in _COLOUR_LABELS:
+                continue
+            name = kg.label(n)
+            words = tuple(w for w in _colour_words(name) if w != "and")
+            if len(words) > 1 and all(w in _COLOUR_WORDS for w in words) and any(
+                    len(_COLOUR_MARKS.split(x.strip())) > 1
+                    for x in (name, *(attrs.get("aliases") or ()))):
+                out.setdefault(words, []).append((n, name))
+        return {k: tuple(sorted(v)) for k, v in out.items()}
+
+    return _cached(kg, "_kgqp_colour_combinations", (), build)
+
+
+def _combined_colours(kg: _KG, colours: Sequence[tuple[str, str]],
+                      spans: Mapping[str, tuple[int, int] | None], words: Sequence[str],
+                      cfg: ExpansionConfig) -> tuple[list[tuple[str, str]], list[Boost]]:
+    """The colour filter values ``colours`` (value, source), the colours the query joins
+    ("black and white", "black & white": linked colours side by side with "and", "&", "/" or
+    "+" between them) replaced by the KG's colour that combines them in that order
+    (:func:`_colour_combinations`: "Black/White"), when it has one: colour filters match
+    exactly, so Black OR White would leave out the products coloured "Black/White". Those
+    colours become UP boosts (``link:<iri> (combined)``). "black or white" (an alternative)
+    and colours the KG combines in no value ("brown and beige") stay as they are."""
+    linked = sorted(((sp, v, src) for v, src in colours if src.startswith("link:")
+                     and (sp := spans.get(src[5:])) is not None), key=lambda x: x[0])
+    runs: list[list[tuple[tuple[int, int], str, str]]] = []
+    for item in linked:
+        last = runs[-1][-1][0] if runs else None
+        if last is not None and item[0][0] == last[1] + 1 and words[last[1]] in _COLOUR_JOINERS:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    out, boosts = list(colours), []
+    for run in runs:
+        key = tuple(w for _, v, _ in run for w in _colour_words(v) if w != "and")
+        hits = _colour_combinations(kg).get(key) if len(run) > 1 else None
+        if not hits:
+            continue
+        at = min(i for i, x in enumerate(out) if x in {(v, src) for _, v, src in run})
+        out = [x for x in out if x not in {(v, src) for _, v, src in run}]
+        out[at:at] = [(name, f"link:{iri}") for iri, name in hits]
+        boosts += [Boost(f"colour:{v}", cfg.brand_boost, f"{src} (combined)")
+                   for _, v, src in run]
+    return out, boosts
+
+
 def _bare_number(value: str) -> bool:
     """Whether a size value's name is a bare number, no unit, no letter ("4", "15", "2-5",
     "1.14"): the default KG's size values include such names, which any number the tagger reads
@@ -1248,6 +1366,87 @@ def _named_ancestor(kg: _KG, iri: str, head: str, query: frozenset[str]) -> str 
                 and _names_it(kg, node, (), head, query, named_head=True):
             return node
     return None
+
+
+def _joined(words: Sequence[str], commas: Collection[int], a: tuple[int, int] | None,
+            b: tuple[int, int] | None) -> bool:
+    """Whether the mentions at spans ``a`` and ``b`` are items of one list or alternative,
+    side by side with a joiner ("or", "and", "vs", "&", ",": :func:`_commas`) between them,
+    inside one span or not ("laptop or tablet"; the tagger's "ipod nano or" + "ipod").
+
+    >>> _joined("laptop or tablet".split(), (), (0, 1), (2, 3))
+    True
+    >>> _joined("laptop tablet".split(), (), (0, 1), (1, 2))
+    False
+    """
+    if a is None or b is None or a == b:
+        return False
+    (_, end), (start, _) = sorted((a, b))
+    joiners = _JOINERS | _ALTERNATIVES
+    return (start == end + 1 and words[end] in joiners) or (start == end and (
+        end - 1 in commas or words[end - 1] in joiners or words[start] in joiners))
+
+
+def _path_up(kg: _KG, iri: str) -> list[str]:
+    """``iri`` and the categories above it on its path, nearest first (each step the parent
+    whose path the node's lies under, as :func:`_named_ancestor` walks)."""
+    chain = [iri]
+    while True:
+        path = kg.path(chain[-1]) or ""
+        node = max((p for p in kg.out(chain[-1], "parent") if kg.path(p)
+                    and path.startswith(f"{kg.path(p)} >")),
+                   key=lambda p: len(kg.path(p) or ""), default=None)
+        if node is None or node in chain:
+            return chain
+        chain.append(node)
+
+
+def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bool]],
+                     words: Sequence[str], below: Callable[[str], bool],
+                     ) -> tuple[str, str] | None:
+    """The category filter value of the linked categories ``links`` (each: the link, the
+    category it may filter on in the trusted department or None, whether the intent agrees
+    with it) and its source ``link:<iri>``, or None (the department is the filter).
+
+    None unless the intent agrees with one of them; then the first it agrees with (the best
+    link), but for a category read from words of another's name only, neither above the
+    other ("pci express graphics cards": every word of PCI Graphics Cards is one of PCI
+    Express Graphics Cards', which the query names; the better-scored link, "graphics cards"
+    -> PCI Graphics Cards, is the subset one), which names nothing of its own. When the query
+    names two or more, none of them above the other on its path ("laptop or tablet", "pizza
+    ovens toaster ovens", "heater air conditioner combo"; one above the other, "xbox one
+    controller", keeps the best link), the filter, one value, holds them all: the nearest
+    category above them when ``below`` says it is below the department (Toaster & Pizza
+    Ovens), else None: the department (Laptops and Tablets). ``words``: the query's words."""
+    agreed = [(e, t) for e, t, a in links if t is not None and a]
+    if not agreed:
+        return None
+    targets = list(dict.fromkeys(t for _, t, _ in links if t is not None))
+    pick, source = agreed[0][1], agreed[0][0]
+    if len(targets) > 1:
+        counts = Counter(x for w in words for x in _words(w))
+        names = {t: _words(kg.label(t)) for t in targets}
+        chains = {t: _path_up(kg, t) for t in targets}
+
+        def absorbed(a: str, b: str) -> bool:
+            """Whether the query holds ``a``'s name's words only as words of ``b``'s name."""
+            return names[a] <= names[b] and bool(names[b]) and names[b] <= counts.keys() \
+                and (names[a] != names[b] or targets.index(b) < targets.index(a)) \
+                and not Counter(names[a]) <= counts - Counter(names[b])
+
+        kept = [t for t in targets if not any(
+            o != t and t not in chains[o] and o not in chains[t] and absorbed(t, o)
+            for o in targets)] or [pick]
+        deepest = max(kept, key=lambda t: len(chains[t]))
+        if not all(t in chains[deepest] for t in kept):  # not one above the other
+            common = next((c for c in chains[kept[0]] if c not in kg.unlinkable
+                           and all(c in chains[o] for o in kept[1:])), None)
+            if common is None or not below(common):
+                return None
+            pick = common
+        elif pick not in kept:
+            source, pick = next(((e, t) for e, t in agreed if t in kept), (source, pick))
+    return str(kg.path(pick) or kg.label(pick)), f"link:{source.iri}"
 
 
 def _derived(graph: Any) -> tuple[nx.MultiDiGraph, _Derived]:
@@ -1631,6 +1830,9 @@ def expand(
     # query excludes is a DOWN boost, and one it may only name as the device an accessory fits
     # (or one the KG sells nothing under) an UP boost
     link_boosts: list[Boost] = []
+    # each linked category (not excluded): the category it may filter on in the trusted
+    # department (None: none), and whether the intent agrees with it
+    cat_links: list[tuple[LinkedEntity, str | None, bool]] = []
     for ent in linked:
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
@@ -1656,6 +1858,13 @@ def expand(
                     and ent.label.lower() not in _COLOUR_LABELS:
                 continue  # a colour value linked from a word the tagger did not read as a
                 #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
+            if field_ == "colour" and not _names_a_colour(value):
+                # a pattern, finish or theme the KG lists as a colour ("striped" -> "strip",
+                # "floral", "dark" in "dark wash jeans"): a filter on it would remove every
+                # product whose colour facet names its colour; a soft signal only
+                link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
+                                         f"link:{ent.iri} (not a colour)"))
+                continue
             if field_ == "size" and ent.label is not None \
                     and ent.label.lower() not in _SIZE_LABELS:
                 continue  # a size value linked from a word the tagger did not read as a size
@@ -1696,19 +1905,44 @@ def expand(
             if target is not None and mention and _names_it(
                     g, ent.iri, mention, mention[-1], said) is False:
                 target = _named_ancestor(g, ent.iri, mention[-1], said)
-            # one category filter, and only where the link and the intent agree on the lvl1
-            # category: "iphone case" links iPhone, but its intent (Cell Phone Accessories)
-            # says the phones are not what is searched, so the department is the filter
-            # (an intent that follows a device word does not judge: "tv remote control")
-            filtered = target is not None and hard_dept is not None \
-                and not facets["category"] and intent is not None \
-                and dept(target) == hard_dept \
+            # a filter only in the trusted department, and only where the link and the intent
+            # agree on the lvl1 category (``agrees``): "iphone case" links iPhone, but its
+            # intent (Cell Phone Accessories) says the phones are not what is searched, so the
+            # department is the filter (an intent that follows a device word does not judge:
+            # "tv remote control")
+            in_dept = target is not None and hard_dept is not None and intent is not None \
+                and dept(target) == hard_dept
+            agrees = in_dept and intent is not None \
                 and (lvl1(target) == intent.category or follows_device)
-            if filtered:
-                facets["category"].append((str(g.path(target) or g.label(target)),
-                                           f"link:{ent.iri}"))
-            if not filtered or target != ent.iri:
-                suggestions.append(CategorySuggestion(path, round(base, 6), f"link:{ent.iri}"))
+            cat_links.append((ent, target if in_dept else None, agrees))
+            suggestions.append(CategorySuggestion(path, round(base, 6), f"link:{ent.iri}"))
+    # one category filter value (an engine ANDs fields, so two values of one query would be
+    # an alternative, not what it asks): the linked category (or the category above it that
+    # the query names) the intent agrees with; when the query names two in the department
+    # ("laptop or tablet", "pizza ovens toaster ovens"), the category that holds both, else
+    # the department (below). Every linked category is a suggestion (the filter's dropped).
+    # One the intent does not agree with is a second category named only when the query
+    # joins it to another ("laptop or tablet": the intent names one of the two) or when the
+    # tagger read it as a product searched (a head label) and the intent gives its lvl1
+    # category some probability ("heater air conditioner combo": Heaters); else the intent
+    # says it is not what is searched ("galaxy case": the phones; "roku tv": Roku, a modifier)
+    cat_spans = [spans[e.iri] for e, t, _ in cat_links if t is not None]
+    commas = _commas(query)
+    cat_links = [(e, t if t is None or a or any(
+        _joined(words, commas, spans[e.iri], o) for o in cat_spans) or (
+            (e.label is None or e.label in HEAD_LABELS)
+            and p1.get(lvl1(t) or "", 0.0) >= 0.05) else None, a)
+        for e, t, a in cat_links]
+    picked = _category_filter(g, cat_links, words, lambda c: dept(c) == hard_dept and (
+        SEP in (lvl1(c) or "") or any(normalize_key(p) == normalize_key(hard_dept or "")
+                                     for p in str(g.path(c) or "").split(">")[:-1])))
+    if picked is not None:
+        facets["category"].append(picked)
+    # colours the query joins ("black and white sneakers") that the KG names as one colour
+    # ("Black/White"): that colour is the filter, each of them an UP boost
+    combined, joined_boosts = _combined_colours(g, facets["colour"], spans, words, cfg)
+    facets["colour"] = combined
+    link_boosts += joined_boosts
     if intent is not None:
         cat = intent.category_iri or g.category_by_path(intent.category)
         if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \

@@ -1,0 +1,288 @@
+"""Hard filters an engine can trust (reviews of 2026-12: routing finding 3, attribute findings
+4 and 6, SKU finding 4): one accessory word list for the expansion and the size patterns, one
+category filter that holds every category the query names, colour filters only for values
+that name a colour, and a colour the KG combines ("Black/White") for the colours the query
+joins."""
+
+from __future__ import annotations
+
+import pytest
+
+from fusion.context import TaxonomyAlignment
+from fusion.expand import expand
+from fusion.patterns import ACCESSORY_WORDS
+from fusion.types import Intent, LinkedEntity
+from kg import Edge, Node, NodeKind, ProductGraph, Relation
+from kg.schema import attribute_key
+
+ID = "https://kgqp.dev/id/"
+CATS = {  # key: (label, path, parent key)
+    "comp": ("Computers & Tablets", "Computers & Tablets", None),
+    "laptops": ("Laptops", "Computers & Tablets > Laptops", "comp"),
+    "tablets": ("Tablets", "Computers & Tablets > Tablets", "comp"),
+    "parts": ("Computer Cards & Components", "Computers & Tablets > Computer Cards & Components",
+              "comp"),
+    "gpus": ("GPUs/Video Graphics Cards", "Computers & Tablets > Computer Cards & Components > "
+             "GPUs/Video Graphics Cards", "parts"),
+    "pci": ("PCI Graphics Cards", "Computers & Tablets > Computer Cards & Components > "
+            "GPUs/Video Graphics Cards > PCI Graphics Cards", "gpus"),
+    "pcie": ("PCI Express Graphics Cards", "Computers & Tablets > Computer Cards & Components > "
+             "GPUs/Video Graphics Cards > PCI Express Graphics Cards", "gpus"),
+    "app": ("Appliances", "Appliances", None),
+    "ska": ("Small Kitchen Appliances", "Appliances > Small Kitchen Appliances", "app"),
+    "tpo": ("Toaster & Pizza Ovens",
+            "Appliances > Small Kitchen Appliances > Toaster & Pizza Ovens", "ska"),
+    "toaster": ("Toaster Ovens",
+                "Appliances > Small Kitchen Appliances > Toaster & Pizza Ovens > Toaster Ovens",
+                "tpo"),
+    "pizza": ("Pizza Ovens",
+              "Appliances > Small Kitchen Appliances > Toaster & Pizza Ovens > Pizza Ovens", "tpo"),
+    "hca": ("Heating, Cooling & Air Quality", "Appliances > Heating, Cooling & Air Quality", "app"),
+    "heaters": ("Heaters", "Appliances > Heating, Cooling & Air Quality > Heaters", "hca"),
+    "ac": ("Air Conditioners", "Appliances > Heating, Cooling & Air Quality > Air Conditioners",
+           "hca"),
+    "tvh": ("TV & Home Theater", "TV & Home Theater", None),
+    "tvs": ("TVs", "TV & Home Theater > TVs", "tvh"),
+    "smp": ("Streaming Media Players", "TV & Home Theater > Streaming Media Players", "tvh"),
+    "roku": ("Roku", "TV & Home Theater > Streaming Media Players > Roku", "smp"),
+    "vg": ("Video Games", "Video Games", None),
+    "xbox": ("Xbox One", "Video Games > Xbox One", "vg"),
+    "xctrl": ("Xbox One Controllers", "Video Games > Xbox One > Xbox One Controllers", "xbox"),
+    "cell": ("Cell Phones", "Cell Phones", None),
+    "iphone": ("iPhone", "Cell Phones > iPhone", "cell"),
+    "galaxy": ("Samsung Galaxy", "Cell Phones > Samsung Galaxy", "cell"),
+    "cacc": ("Cell Phone Accessories", "Cell Phones > Cell Phone Accessories", "cell"),
+    "iacc": ("iPhone Accessories", "Cell Phones > Cell Phone Accessories > iPhone Accessories",
+             "cacc"),
+    "armbands": ("iPhone Armbands", "Cell Phones > Cell Phone Accessories > iPhone Accessories "
+                 "> iPhone Armbands", "iacc"),
+}
+#: the intent labels (flattened as Best Buy's query facets are)
+LABELS = TaxonomyAlignment([
+    "Computers & Tablets > Laptops", "Computers & Tablets > Tablets",
+    "Computers & Tablets > GPUs/Video Graphics Cards", "Appliances > Small Kitchen Appliances",
+    "Appliances > Air Conditioners", "Appliances > Heaters", "TV & Home Theater > TVs",
+    "TV & Home Theater > Streaming Media Players", "Video Games > Xbox One",
+    "Cell Phones > iPhone", "Cell Phones > Samsung Galaxy", "Cell Phones > Cell Phone Accessories"])
+COLOURS = {  # name: aliases
+    "Black": (), "White": (), "Purple": (), "Blue": (), "Brown": (), "Beige": (), "Navy": (),
+    "Black/White": (), "White/Black": (), "Blue and White": (), "Blue/White": (),
+    "navy blue": (), "Rose Gold": (), "Off White": (), "strip": ("striped",), "dark": (),
+    "floral": (), "cheetah print": (), "blank": (), "marble": (), "Color": (), "matte white": (),
+}
+SELLS = {"Apple": ["iphone"], "Samsung": ["galaxy"]}
+
+
+def _cat(key: str) -> str:
+    return f"{ID}category/bb/{key}"
+
+
+def _colour(name: str) -> str:
+    return f"{ID}attribute_value/{attribute_key('color', name)}"
+
+
+@pytest.fixture(scope="module")
+def kg() -> ProductGraph:
+    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
+                               for k, (lab, path, _) in CATS.items()]
+    recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in CATS.items() if p]
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, attribute_key("color", name), name,
+                  aliases=aliases, attribute="color") for name, aliases in COLOURS.items()]
+    recs += [Node(NodeKind.BRAND, b.lower(), b) for b in SELLS]
+    recs += [Edge(f"{ID}brand/{b.lower()}", Relation.SELLS_IN, _cat(c))
+             for b, cs in SELLS.items() for c in cs]
+    g = ProductGraph.in_memory()
+    g.add_records(recs, progress=False)
+    return g
+
+
+def intent(label: str, *others: tuple[str, float], score: float = 0.8) -> Intent:
+    return Intent(label, label.split(" > ")[0], score, 0.99, ((label, score), *others))
+
+
+def cat(key: str, mention: str, label: str = "core_product_type", score: float = 0.9
+        ) -> LinkedEntity:
+    return LinkedEntity(_cat(key), "category", score, label, mention)
+
+
+def colour(name: str, mention: str, label: str = "color") -> LinkedEntity:
+    return LinkedEntity(_colour(name), "attribute_value", 0.88, label, mention)
+
+
+def _suggested(res) -> set[str]:
+    return {s.category for s in res.suggestions}
+
+
+# -- 1. one accessory word list (SKU review, finding 4) ------------------------------------
+
+@pytest.mark.parametrize("word", sorted(ACCESSORY_WORDS))
+def test_every_accessory_word_of_the_patterns_makes_the_device_maker_a_boost(kg, word):
+    """"apple iphone 7 armband" filtered on Apple (and on iPhone Armbands, whose products are
+    by Incase, Griffin and Belkin): nothing matched. Every word of the one accessory list the
+    size patterns read makes the device's maker an UP boost, as "case" and "charger" did."""
+    apple = LinkedEntity(f"{ID}brand/apple", "brand", 0.96, "creator", "apple")
+    res = expand(kg, [apple], intent("Cell Phones > Cell Phone Accessories"),
+                 query=f"apple iphone 7 {word}", departments=LABELS)
+    assert res.filters.brand == ()
+    assert [(b.term, b.direction, b.rule) for b in res.boosts] == [
+        ("brand:Apple", "UP", f"link:{ID}brand/apple (fits)")]
+
+
+@pytest.mark.parametrize("query", ["apple iphone 7 armband", "apple iphone 7 tempered glass",
+                                   "samsung galaxy s7 holster", "samsung galaxy s7 wallet",
+                                   "apple iphone 7 folio", "samsung galaxy s7 screen guard"])
+def test_a_device_maker_on_an_armband_holster_wallet_or_glass_query_is_no_filter(kg, query):
+    maker = query.split()[0]
+    linked = [LinkedEntity(f"{ID}brand/{maker}", "brand", 0.96, "creator", maker)]
+    if "armband" in query:
+        linked.append(cat("armbands", "armband", score=0.74))
+    res = expand(kg, linked, intent("Cell Phones > Cell Phone Accessories"), query=query,
+                 departments=LABELS)
+    assert res.filters.brand == (), query
+    assert [b.direction for b in res.boosts] == ["UP"], query
+    if "armband" in query:  # the armbands are what is searched: their category filters
+        assert res.filters.category == (CATS["armbands"][1],)
+
+
+def test_a_device_maker_alone_still_filters(kg):
+    apple = LinkedEntity(f"{ID}brand/apple", "brand", 0.96, "creator", "apple")
+    res = expand(kg, [apple], intent("Cell Phones > iPhone"), query="apple iphone 7",
+                 departments=LABELS)
+    assert res.filters.brand == ("Apple",)
+
+
+# -- 2. two categories the query names (routing review, finding 3) ----------------------------
+
+@pytest.mark.parametrize(("query", "linked", "label", "want"), [
+    # alternatives whose nearest common category is the department: the department
+    ("laptop or tablet", [cat("laptops", "laptop", score=0.83), cat("tablets", "tablet")],
+     "Computers & Tablets > Laptops", "Computers & Tablets"),
+    ("tablet or laptop", [cat("tablets", "tablet"), cat("laptops", "laptop", score=0.83)],
+     "Computers & Tablets > Laptops", "Computers & Tablets"),
+    # siblings: the category that holds both
+    ("pizza ovens toaster ovens", [cat("toaster", "toaster ovens", score=0.95),
+                                   cat("pizza", "pizza ovens", score=0.95)],
+     "Appliances > Small Kitchen Appliances", CATS["tpo"][1]),
+])
+def test_two_categories_the_query_names_filter_on_what_holds_both(kg, query, linked, label,
+                                                                   want):
+    """The first linked category was the one filter and the other only a suggestion: "laptop
+    or tablet" removed every tablet. One value (an engine ANDs the fields), holding both;
+    both stay suggestions."""
+    res = expand(kg, linked, intent(label), query=query, departments=LABELS)
+    assert res.filters.category == (want,), query
+    assert _suggested(res) >= {CATS[e.iri.rsplit("/", 1)[1]][1] for e in linked}, query
+
+
+def test_a_second_product_type_the_intent_gives_some_probability_widens_the_filter(kg):
+    """"heater air conditioner combo" filtered on Air Conditioners only; Heaters is in the
+    intent's top categories and the tagger read "heater" as a product type."""
+    linked = [cat("heaters", "heater", score=0.95), cat("ac", "air conditioner")]
+    res = expand(kg, linked, intent("Appliances > Air Conditioners",
+                                    ("Appliances > Heaters", 0.09)),
+                 query="heater air conditioner combo", departments=LABELS)
+    assert res.filters.category == (CATS["hca"][1],)
+    # (its source: the link the intent agrees with)
+    assert [s.source for s in res.filter_sources if s.field == "category"] == [
+        f"link:{_cat('ac')}"]
+    assert _suggested(res) >= {CATS["heaters"][1], CATS["ac"][1]}
+
+
+def test_the_exactly_named_category_wins_over_a_subset_reading(kg):
+    """"pci express graphics cards": "graphics cards" links PCI Graphics Cards (better
+    scored: a name with a word of the query's, "pci"), "pci express" links PCI Express
+    Graphics Cards, which the query names; the words of the first are all the second's."""
+    linked = [cat("pci", "graphics cards", score=0.92),
+              cat("pcie", "pci express", "product_name", score=0.85)]
+    res = expand(kg, linked, intent("Computers & Tablets > GPUs/Video Graphics Cards"),
+                 query="pci express graphics cards", departments=LABELS)
+    assert res.filters.category == (CATS["pcie"][1],)
+    assert CATS["pci"][1] in _suggested(res)
+
+
+@pytest.mark.parametrize(("query", "linked", "label", "want"), [
+    # a modifier the intent does not agree with is no second category ("roku tv": TVs)
+    ("roku tv", [cat("tvs", "tv", score=0.92), cat("roku", "roku", "modifier", 0.89)],
+     "TV & Home Theater > TVs", "tvs"),
+    # one above the other: the best link, as before ("xbox one controller")
+    ("xbox one controller", [cat("xctrl", "controller", score=0.95),
+                             cat("xbox", "xbox one", "product_name", 0.93)],
+     "Video Games > Xbox One", "xctrl"),
+])
+def test_one_named_category_still_filters(kg, query, linked, label, want):
+    res = expand(kg, linked, intent(label, ("TV & Home Theater > Streaming Media Players", 0.1)),
+                 query=query, departments=LABELS)
+    assert res.filters.category == (CATS[want][1],), query
+
+
+# -- 3. colour filters only for colours (attribute review, finding 4) -------------------------
+
+@pytest.mark.parametrize(("query", "linked", "filtered", "boosted"), [
+    ("striped shirt", [colour("strip", "striped")], (), ["colour:strip"]),
+    ("floral dress", [colour("floral", "floral")], (), ["colour:floral"]),
+    ("dark wash jeans", [colour("dark", "dark")], (), ["colour:dark"]),
+    ("dark purple boutonniere", [colour("dark", "dark"), colour("Purple", "purple")],
+     ("Purple",), ["colour:dark"]),
+    ("cheetah print wallet", [colour("cheetah print", "cheetah print")], (),
+     ["colour:cheetah print"]),
+    ("leather belt blank", [colour("blank", "blank")], (), ["colour:blank"]),
+    ("coral color pillows", [colour("Color", "color")], (), ["colour:Color"]),
+    ("matte white paint", [colour("matte white", "matte white")], (), ["colour:matte white"]),
+])
+def test_a_colour_value_that_names_no_colour_is_a_boost(kg, query, linked, filtered, boosted):
+    """The KG's colour values include patterns, finishes and words that name no colour
+    ("strip" for "striped", "floral", "dark", "marble", "Color"): a hard colour filter on one
+    removed every product whose colour facet names its colour."""
+    res = expand(kg, linked, None, query=query)
+    assert res.filters.colour == filtered, query
+    assert [(b.term, b.direction) for b in res.boosts] == [(t, "UP") for t in boosted], query
+    assert all(b.rule.endswith("(not a colour)") for b in res.boosts), query
+
+
+@pytest.mark.parametrize(("query", "name"), [
+    ("navy dress", "Navy"), ("navy blue dress", "navy blue"), ("rose gold watch", "Rose Gold"),
+    ("off white sneakers", "Off White"), ("black/white sneakers", "Black/White"),
+])
+def test_a_colour_value_that_names_a_colour_still_filters(kg, query, name):
+    res = expand(kg, [colour(name, query.rsplit(" ", 1)[0])], None, query=query)
+    assert res.filters.colour == (name,) and not res.boosts, query
+
+
+def test_a_non_colour_the_query_excludes_is_still_a_down_boost(kg):
+    res = expand(kg, [colour("floral", "floral")], None, query="dress not floral")
+    assert res.filters.colour == ()
+    assert [(b.term, b.direction) for b in res.boosts] == [("colour:floral", "DOWN")]
+
+
+# -- 4. colours the query joins (attribute review, finding 6) ---------------------------------
+
+@pytest.mark.parametrize(("query", "linked", "filtered"), [
+    ("black and white sneakers", [colour("Black", "black"), colour("White", "white")],
+     ("Black/White",)),
+    ("white & black shoes", [colour("White", "white"), colour("Black", "black")],
+     ("White/Black",)),
+    ("blue and white vase", [colour("Blue", "blue"), colour("White", "white")],
+     ("Blue and White", "Blue/White")),
+])
+def test_joined_colours_the_kg_combines_filter_on_the_combined_colour(kg, query, linked,
+                                                                      filtered):
+    """Black OR White left out the products coloured "Black/White" (colour filters match
+    exactly); the joined colours are UP boosts."""
+    res = expand(kg, linked, None, query=query)
+    assert res.filters.colour == filtered, query
+    assert sorted((b.term, b.direction) for b in res.boosts) == sorted(
+        (f"colour:{e.mention.title()}", "UP") for e in linked), query
+    assert all(b.rule.endswith("(combined)") for b in res.boosts), query
+
+
+@pytest.mark.parametrize(("query", "linked", "filtered"), [
+    ("black or white sneakers", [colour("Black", "black"), colour("White", "white")],
+     ("Black", "White")),  # an alternative: either colour
+    ("rugs brown and beige", [colour("Brown", "brown"), colour("Beige", "beige")],
+     ("Brown", "Beige")),  # the KG combines them in no value
+    ("navy and blue shirt", [colour("Navy", "navy"), colour("Blue", "blue")],
+     ("Navy", "Blue")),  # "navy blue" is one colour, not a combination
+])
+def test_colours_the_kg_does_not_combine_stay_as_they_are(kg, query, linked, filtered):
+    res = expand(kg, linked, None, query=query)
+    assert res.filters.colour == filtered and not res.boosts, query
