@@ -292,20 +292,54 @@ def word_order(key: str) -> tuple[str, ...]:
                                if w not in _STOP))
 
 
+#: English function words (determiners, pronouns, prepositions, conjunctions, auxiliaries):
+#: no word of a query that :meth:`Vocabulary.knows`, though KG names hold them ("by" is in
+#: 60 names of the default KG, "Shop by Brand"; "some" in "Some By Mi"), so that a query of
+#: nothing else ("by", "some", "for her") is outside the KG. For this test only: the
+#: linker's word matching (:data:`_STOP`, :func:`word_set`) keeps them. Words that also name
+#: things are left out ("can", "will", "may", "one", "down", "plus").
+_FUNCTION_WORDS = _STOP | frozenset({
+    "this", "that", "these", "those", "some", "any", "every", "each", "either", "neither",
+    "no", "both", "another", "such", "what", "which", "whatever", "whichever", "whose",
+    "much", "many", "few", "several", "more", "most",
+    "my", "your", "his", "her", "its", "our", "their",
+    "i", "me", "you", "he", "him", "she", "it", "we", "us", "they", "them", "myself",
+    "yourself", "himself", "herself", "itself", "ourselves", "yourselves", "themselves",
+    "mine", "yours", "hers", "ours", "theirs", "who", "whom", "someone", "somebody",
+    "something", "anyone", "anybody", "anything", "everyone", "everybody", "everything",
+    "nobody", "nothing", "none",
+    "about", "above", "across", "after", "against", "along", "among", "around", "at",
+    "before", "behind", "below", "beneath", "beside", "besides", "between", "beyond", "by",
+    "during", "except", "from", "in", "into", "near", "off", "on", "onto", "out", "over",
+    "per", "since", "through", "throughout", "till", "to", "toward", "towards", "under",
+    "underneath", "until", "unto", "up", "upon", "via", "within", "without",
+    "or", "but", "nor", "so", "yet", "if", "because", "as", "than", "then", "though",
+    "although", "unless", "whether", "while", "when", "where", "whereas",
+    "am", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "have",
+    "has", "had", "having", "shall", "should", "would", "could", "might", "must", "ought",
+    "not", "how", "why", "there", "here", "very", "too", "also", "just",
+})
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The content words of the KG's names and aliases (:func:`word_set`: plural-folded, stop
     words dropped), each with the number of index keys that hold it: what the KG can say
-    anything about. A query none of whose words is here (and that links nothing) is outside
-    the KG (:func:`outside_kg`), e.g. a string of random letters.
+    anything about. A query none of whose content words is here (and that links nothing) is
+    outside the KG (:func:`outside_kg`), e.g. a string of random letters, or a query of
+    function words only ("by", "some": :data:`_FUNCTION_WORDS`, which KG names hold too).
     Built from the KG's name index (:attr:`kg.ProductGraph.vocabulary`, a view brought
     forward by each commit with :meth:`updated`).
 
     >>> from kg.schema import NodeKind
     >>> tv = Candidate("https://x/tv", NodeKind.CATEGORY, "TVs", None, None, "TVs")
-    >>> voc = Vocabulary.of_index(AliasIndex([tv], version=1))
+    >>> shop = Candidate("https://x/s", NodeKind.CATEGORY, "Shop by Brand", None, None,
+    ...                  "Shop by Brand")
+    >>> voc = Vocabulary.of_index(AliasIndex([tv, shop], version=1))
     >>> voc.knows("samsung tv"), voc.knows("qzxv wplk"), voc.knows("for the")
     (True, False, False)
+    >>> voc.knows("shop"), voc.knows("by"), voc.knows("by tv")
+    (True, False, True)
     """
 
     counts: Mapping[str, int]
@@ -320,8 +354,10 @@ class Vocabulary:
         return cls(counts)
 
     def knows(self, text: str) -> bool:
-        """Whether any content word of ``text`` (normalised here) is a word of a KG name."""
-        return any(w in self.counts for w in word_set(normalize_key(text)))
+        """Whether any content word of ``text`` (normalised here, then as :func:`word_set`
+        reads it; a function word is none, :data:`_FUNCTION_WORDS`) is a word of a KG name."""
+        words = _WORD.findall(_MODEL_PLUS.sub(" plus", normalize_key(text)))
+        return any(_stem(w) in self.counts for w in words if w not in _FUNCTION_WORDS)
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -434,7 +470,9 @@ def brand_label(label_kinds: Mapping[str, Sequence[str]]) -> str | None:
 
 def outside_kg(kg: Any, query: str, linked: Sequence[Any]) -> bool:
     """Whether ``query`` is outside what ``kg`` knows: it links nothing (``linked`` is empty)
-    and none of its words is a word of a KG name (``kg.vocabulary``, a :class:`Vocabulary`).
+    and none of its content words is a word of a KG name (``kg.vocabulary``, a
+    :class:`Vocabulary`; a function word is no content word: "by" is outside, though KG
+    names hold it, "Shop by Brand", and got a hard Appliances filter from the text model).
     Such a query gets no hard category filter and no expansions from its intent
     (:func:`fusion.expand.expand`), and the parser marks its intent not confident. A graph
     without a vocabulary (networkx) knows every query.

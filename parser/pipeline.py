@@ -579,7 +579,13 @@ class QueryParser:
         A span that links nothing as tagged and opens with a negation cue ("not headphones",
         "without freezer", "non samsung") links the words after the cue: see
         :meth:`_excluded_node` (the entity keeps the tagger's label, and its text and offsets
-        keep the cue, which makes the node a DOWN boost)."""
+        keep the cue, which makes the node a DOWN boost).
+
+        A span that links nothing as tagged and ends with the word "brand" or "brands" ("bose
+        brand" in "bose brand headphones", tagged ``creator``: no KG name holds the word, so
+        the query lost Bose) links the words before it as a brand (the linker's brand-only
+        label, :func:`kg.link.brand_label`); the entity keeps the tagger's label, and its text
+        and offsets become the brand's words."""
         mention, start, end = entity.text, entity.start, entity.end
         if text[start:end] == mention:
             lead, trail = span_edges(mention)
@@ -604,6 +610,17 @@ class QueryParser:
             if fitted is not None:
                 best, start, end = fitted
                 mention = text[start:end]
+        named = re.search(r"(?<=\S)\s+brands?\Z", mention, re.IGNORECASE) \
+            if best is None else None
+        if named is not None and text[start:end] == mention:  # "bose brand", "samsung brand"
+            config = getattr(linker, "config", None)  # (a linker of another kind: defaults)
+            label = brand_label(config.label_kinds if config is not None
+                                else DEFAULT_LABEL_KINDS)
+            if label is not None:
+                best = link(mention[:named.start()], label=label, context=text).best
+                if best is not None:
+                    end = start + named.start()
+                    mention = text[start:end]
         return ParsedEntity(
             text=mention, start=start, end=end, label=entity.label,
             score=round(float(entity.score), 6),
@@ -963,22 +980,37 @@ def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],
     """Whether a query's intent is only the text model's guess: never confident, never a
     hard filter, not expanded. So is a query outside the KG (:func:`kg.link.outside_kg`: it
     links nothing and has no word of any KG name), and one the intent model has seen nothing
-    like (:attr:`fusion.Intent.unfamiliar`) that links no brand, product type, product or
-    category of the intent's label space (``linked``: the links the intent reads,
+    like (:attr:`fusion.Intent.unfamiliar`) that links no product type, product, category of
+    the intent's label space or brand sold in it (``linked``: the links the intent reads,
     :func:`intent_links`; an excluded brand, "camera except canon", says nothing of what is
     searched): an attribute value alone places nothing in the
     catalogue, and nor does a category of another taxonomy ("organic bananas" links Google's
     Bananas, which names no department of the store's; its intent was a hard Appliances
-    filter). "comfy beanie" from another shop's catalogue got a hard Appliances filter from the
-    model's guess. ``departments``: the label space (a :class:`fusion.context.TaxonomyAlignment`
-    or department names; None: every category counts)."""
+    filter), nor a brand the KG sells nothing under there (no ``sells_in`` category and no
+    product in the label space: the expansion's ``ungrounded`` brand,
+    :func:`fusion.expand._brand_facts`; a name list's "OK" or "Aveeno", whose queries "ok"
+    and "aveeno lotion daily moisturizing" got a hard Appliances filter, "redmi note 7" one
+    on Computers & Tablets). "comfy beanie" from another shop's catalogue got a hard
+    Appliances filter from the model's guess. ``departments``: the label space (a
+    :class:`fusion.context.TaxonomyAlignment` or department names; None: every category
+    counts)."""
     if outside_kg(kg, normalized, linked):
         return True
     if intent is None or not intent.unfamiliar:
         return False
-    return not any(e.kind not in ("attribute_value", "category")
-                   or (e.kind == "category" and _in_label_space(kg, e.iri, departments))
-                   for e in linked)
+    if any(e.kind not in ("attribute_value", "category", "brand")
+           or (e.kind == "category" and _in_label_space(kg, e.iri, departments))
+           for e in linked):
+        return False
+    brands = [e.iri for e in linked if e.kind == "brand"]
+    if not brands:
+        return True
+    from fusion.expand import _KG, _brand_facts  # (the expansion's own test, and its cache)
+    from fusion.hetero import as_networkx
+
+    view = _KG(as_networkx(kg), kg)
+    return not any(_in_label_space(kg, c, departments)
+                   for iri in brands for c in _brand_facts(view, iri)[1])
 
 
 def _in_label_space(kg: Any, iri: str, departments: Any) -> bool:

@@ -97,16 +97,22 @@ def test_a_parser_reads_while_a_writer_holds_the_kg(graph, tmp_path):
 
 def test_an_unfamiliar_query_is_out_of_the_models_depth_unless_a_link_names_a_department():
     """A query with a KG word (not outside the KG) that the intent model has seen nothing like
-    gets no confident intent and no hard filter, unless it links a brand, category, product
-    type or product; a familiar one, or a model that cannot tell, keeps them."""
+    gets no confident intent and no hard filter, unless it links a brand the KG sells
+    something under, a category, product type or product; a familiar one, or a model that
+    cannot tell, keeps them."""
     from fusion.types import Intent, LinkedEntity
     from parser.pipeline import out_of_depth
 
     g = ProductGraph.in_memory()
     with g.transaction() as tx:
         tx.add_node(Node(NodeKind.BRAND, "acme", "Acme"))
+        tx.add_node(Node(NodeKind.BRAND, "ok", "OK"))  # a name list's: sold nothing under
+        tx.add_node(Node(NodeKind.CATEGORY, "bb/hats", "Hats", path="A > Hats"))
         tx.add_node(Node(NodeKind.ATTRIBUTE_VALUE, "color/red", "Red", attribute="color"))
+        tx.add_edge(Edge(Node(NodeKind.BRAND, "acme", "Acme").iri, Relation.SELLS_IN,
+                         Node(NodeKind.CATEGORY, "bb/hats", "Hats").iri))
     brand = next(n.iri for n in g.nodes() if n.label == "Acme")
+    unsold = next(n.iri for n in g.nodes() if n.label == "OK")
     red = next(n.iri for n in g.nodes() if n.label == "Red")
 
     def intent(familiarity):
@@ -119,6 +125,7 @@ def test_an_unfamiliar_query_is_out_of_the_models_depth_unless_a_link_names_a_de
     assert not out_of_depth(g, "red beanie", [LinkedEntity(red, "attribute_value", 0.9)],
                             intent(0.8))
     assert not out_of_depth(g, "acme beanie", [LinkedEntity(brand, "brand", 0.9)], intent(0.5))
+    assert out_of_depth(g, "ok beanie", [LinkedEntity(unsold, "brand", 0.9)], intent(0.5))
     assert not out_of_depth(g, "red beanie", [LinkedEntity(red, "attribute_value", 0.9)],
                             intent(None))
     # a category of another taxonomy names no department of the label space ("organic
