@@ -181,6 +181,9 @@ class _Window:
 _PRICE_FIELDS = ("price_min", "price_max")
 #: the filters read from numbers in the query's text: prices and sizes
 _NUMBER_FIELDS = (*_PRICE_FIELDS, "size")
+#: tagger labels of a title's or a product name's words: a negation cue in them is part of
+#: the name ("without feathers" of a book title), no exclusion (:meth:`QueryParser._excluded_node`)
+_NAME_LABELS = frozenset({"content", "product_name"})
 
 
 def _hide_numeric_marks(text: str) -> str | None:
@@ -691,6 +694,9 @@ class QueryParser:
         and expansions could follow the excluded word. The label is that of the whole phrase,
         not of the words excluded, so they are linked with the tagger's label, then, when that
         links nothing, without a type constraint (``label=None``: the linker's best reading).
+        Not in a title or product name (``content``, ``product_name``: "woody allen without
+        feathers"), nor for a "no" that opens the query, a compound qualifying what follows
+        ("no touch thermometer", "no slip socks"; "dress no pink" excludes).
         The cue words are the expansion's (:data:`fusion.expand.NEGATION_CUES`): "non" only
         before a brand, as there ("non stick" is a kind of pan). The entity keeps the span,
         cue included, so the expansion reads the cue as the span's first word: a DOWN boost,
@@ -702,8 +708,11 @@ class QueryParser:
         from fusion.expand import NEGATION_CUES, VALUE_NEGATION_CUES
 
         cue = normalize_key(parts[0]).strip(EDGE_MARKS)
-        if cue not in NEGATION_CUES:
-            return None
+        if cue not in NEGATION_CUES or label in _NAME_LABELS:
+            return None  # (a title's words: "woody allen without feathers")
+        if cue == "no" and not text[:start].strip():
+            return None  # a compound opening the query qualifies what follows it: "no touch
+            #              thermometer", "no drill curtain rod", "no slip socks"
         link = linker.link if linker is not None else self.kg.link
         for reading in dict.fromkeys((label, None)):
             try:

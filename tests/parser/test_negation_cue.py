@@ -51,6 +51,8 @@ SPANS = {
     "phone": [("phone", "core_product_type")],
     "speaker": [("speaker", "core_product_type")],
     "non stick pan": [("non stick", "modifier"), ("pan", "core_product_type")],
+    "no laptop stand": [("no laptop", "condition"), ("stand", "core_product_type")],
+    "book without laptop": [("book", "core_product_type"), ("without laptop", "content")],
 }
 LABELS = ["Appliances > Freezers", "Appliances > Refrigerators", "Audio > Headphones",
           "Audio > Speakers", "Cell Phones > Cell Phones", "Computers & Tablets > Laptops",
@@ -140,6 +142,23 @@ def test_non_excludes_only_a_brand(qp) -> None:
     before brands only): the words after it link no other node."""
     q = qp("non stick pan")
     assert q.entities[0].kg_id is None and q.boosts == []
+
+
+@pytest.mark.parametrize(("text", "span", "start", "label"), [
+    ("no laptop stand", "no laptop", 0, "condition"),         # a compound opening the query
+    ("book without laptop", "without laptop", 5, "content"),  # a title's words
+])
+def test_a_cue_in_a_compound_or_a_name_excludes_nothing(qp, text, span, start, label) -> None:
+    """"no touch thermometer", "no slip socks" and the title "woody allen without feathers"
+    got DOWN boosts on iPod touch, slips and feathers: a "no" opening the query qualifies
+    what follows it, and a cue in a title or product name is part of the name."""
+    ent = qp.link_entity(text, Entity(span, start, start + len(span), label, 0.9))
+    assert ent.kg_id is None
+    assert qp_boosts(qp, text) == []
+
+
+def qp_boosts(qp, text):
+    return [b for b in qp(text).boosts if b.direction == "DOWN"]
 
 
 def test_the_intent_links_leave_out_what_the_query_excludes(qp) -> None:
