@@ -70,11 +70,15 @@ Policies (what a search engine can trust):
 - *Brand filters* only for a linked brand the query asks for and the store sells (a
   ``sells_in`` category or a product's category in the label space); otherwise a
   :class:`Boost` (source ``link:<iri> (why)``): DOWN for an excluded brand ("phone not
-  samsung"), UP for the device an accessory fits ("case for samsung", or a device maker on an
-  accessory query: "samsung galaxy s21 case", "dell laptop battery", "hp printer ink"; an
-  accessory, part or consumable word: case, cover, charger, cable, mount, stand, battery,
-  remote, keyboard, mouse, lens, ink, toner, cartridge, filter, refill, replacement,
-  controller ...) and for a brand the store does not sell. A query that
+  samsung", "phone not from samsung"), UP for the device an accessory fits ("case for
+  samsung", or a device maker on an accessory query: "samsung galaxy s21 case", "dell laptop
+  battery", "hp printer ink"; an accessory, part or consumable word: case, cover, charger,
+  cable, mount, stand, battery, remote, keyboard, mouse, lens, ink, toner, cartridge,
+  filter, refill, replacement, controller ...; not one after "with" or "without": "samsung tv
+  with remote" filters on Samsung; a last word typed short or misspelt counts as the word:
+  "samsung galaxy s21 cse"), for one side of an alternative whose other side is no brand or
+  another brand's product line ("samsung phone or iphone"; two brands filter together or
+  not at all: "samsung tv or tcl") and for a brand the store does not sell. A query that
   links nothing and has no word of any KG name (:attr:`kg.ProductGraph.vocabulary`: random
   letters, a string from another domain) gets no hard category filter and no expansions from
   its intent's category whatever the intent's probability: the intent of such a query is the
@@ -122,11 +126,13 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
+from rapidfuzz.distance import OSA
 
 from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError
@@ -715,6 +721,14 @@ _PERIPHERAL_WORDS = frozenset({"headset", "headsets", "headphones", "earbuds", "
                                "speaker", "speakers", "microphone", "webcam"})
 #: words skipped between those and the brand ("for my samsung", "compatible with the lg")
 _FILLERS = frozenset({"a", "an", "the", "my", "any", "your", "with", "but"})
+#: words naming a brand as the maker, between a negation and the brand: "phone not from
+#: samsung", "headphones not made by sony", "tv nothing from lg" (:func:`_negated`)
+_MAKER_WORDS = frozenset({"from", "by"})
+#: words before those in such a phrase ("not made by", "not manufactured by")
+_MADE_WORDS = frozenset({"made", "manufactured", "produced", "built", "sold", "designed"})
+#: cues that exclude only what a maker phrase names ("nothing from samsung"; "nothing" alone
+#: excludes nothing: "nothing phone" is a brand's phone)
+_MAKER_NEGATIONS = frozenset({"nothing", "none"})
 
 
 def _fold(word: str) -> str:
@@ -847,19 +861,55 @@ def _read_as_brand(label: str | None) -> bool:
     return label is None or DEFAULT_LABEL_KINDS.get(label) == ("brand",)
 
 
+def _excluded_maker(words: Sequence[str], at: int, cues: frozenset[str]) -> bool:
+    """Whether the words before position ``at`` exclude the maker they name: a negation, then
+    "from" or "by" (after "made", "manufactured" ...): "phone not from samsung", "headphones
+    not made by sony", "tv nothing from lg", "no phones from samsung" ("no" and one word). A
+    maker phrase with no negation before it asks for the brand ("headphones made by sony").
+
+    >>> _excluded_maker("headphones not made by sony".split(), 4, _NEGATIONS)
+    True
+    >>> _excluded_maker("no phones from samsung".split(), 3, _NEGATIONS)
+    True
+    >>> _excluded_maker("headphones made by sony".split(), 3, _NEGATIONS)
+    False
+    """
+    i = at
+    if i < 2 or words[i - 1] not in _MAKER_WORDS:
+        return False
+    i -= 1
+    if words[i - 1] in _MADE_WORDS:
+        i -= 1
+    if i >= 1 and (words[i - 1] in cues or words[i - 1] in _MAKER_NEGATIONS):
+        return True
+    # "no phones from samsung": "no", one word (what is not wanted from the maker), the maker
+    return i >= 2 and words[i - 2] == "no" and "no" in cues \
+        and words[i - 1] not in _JOINERS and words[i - 1] not in _FILLERS
+
+
 def _negated(words: Sequence[str], span: tuple[int, int] | None,
              cues: frozenset[str] = _NEGATIONS,
-             others: Sequence[tuple[int, int]] = ()) -> bool:
+             others: Sequence[tuple[int, int]] = (), *, maker: bool = False) -> bool:
     """Whether the words before a mention's ``span`` (or its own first words, when the tagger
     took the cue into the span: "not black", "anything but lg") put it out of the search:
-    "not samsung", "no black", "anything but samsung", "other than samsung".
+    "not samsung", "no black", "anything but samsung", "other than samsung"; with ``maker``
+    (a brand), also a negated maker phrase before it: "not from samsung", "not made by sony",
+    "nothing from lg" (:func:`_excluded_maker`).
 
     >>> _negated("phone case not black".split(), (3, 4)), _negated("black case".split(), (0, 1))
     (True, False)
+    >>> _negated("phone not from samsung".split(), (3, 4), maker=True)
+    True
+    >>> _negated("samsung phone not from china".split(), (0, 1), maker=True)
+    False
     """
     if span is None:
         return False
     at, end = span
+    if maker:  # (the tagger may take the maker word into the span: "by sony")
+        first = at + 1 if at + 1 < end and words[at] in _MAKER_WORDS else at
+        if _excluded_maker(words, first, cues):
+            return True
     for i in (at, at + 1, at + 2):  # the cue before the mention, or its first words
         if i > end:
             break
@@ -956,13 +1006,14 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
                    name: Callable[[str], str] | None = None) -> frozenset[str]:
     """The IRIs of the links ``linked`` of ``query`` that the query excludes: one right after a
     negation cue ("phone not samsung", "no black"; "non" before a brand only: "non stick" is a
-    kind of pan) or whose span opens with one ("speaker not headphones"), every item of a list
-    of the same facet joined to such a link ("not red or blue", "not samsung or lg"), and a
-    cue the linker took for a value ("no" -> the KG's size "No" in "no pink dress"). The
-    expansion makes them DOWN boosts (:func:`expand`); the intent does not read them
-    (:func:`parser.pipeline.intent_links`). ``kind`` and ``attribute`` give a node's kind and
-    attribute (default: the link's kind, no attribute); ``name``, the text of a link without a
-    mention (default: none).
+    kind of pan), a brand after a negated maker phrase ("phone not from samsung", "not made by
+    sony", "nothing from lg"), one whose span opens with a cue ("speaker not headphones"),
+    every item of a list of the same facet joined to such a link ("not red or blue", "not
+    samsung or lg"), and a cue the linker took for a value ("no" -> the KG's size "No" in "no
+    pink dress"). The expansion makes them DOWN boosts (:func:`expand`); the intent does not
+    read them (:func:`parser.pipeline.intent_links`). ``kind`` and ``attribute`` give a node's
+    kind and attribute (default: the link's kind, no attribute); ``name``, the text of a link
+    without a mention (default: none).
 
     >>> red = LinkedEntity("color/red", "attribute_value", 0.9, "color", "red")
     >>> blue = LinkedEntity("color/blue", "attribute_value", 0.9, "color", "blue")
@@ -980,7 +1031,8 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
              for e in linked}
     negated = {e.iri for e in linked if _negated(
         words, spans[e.iri], _NEGATIONS if kind_of(e.iri) == "brand" else _VALUE_NEGATIONS,
-        [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])])}
+        [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])],
+        maker=kind_of(e.iri) == "brand")}
     # what a cue excludes, it excludes of every item of a list of the same facet joined after
     # it ("not red or blue", "without black and white", "not samsung or lg"; not "65 inch tv
     # not samsung", nor the size in "tv not samsung and 65 inch")
@@ -1120,7 +1172,7 @@ def _brand_role(words: Sequence[str], span: tuple[int, int] | None,
     or None, from the words before the brand's ``span``."""
     if span is None:
         return None
-    if _negated(words, span, _NEGATIONS, others):
+    if _negated(words, span, _NEGATIONS, others, maker=True):
         return "negated"
     before = _words_before(words, span[0])
     if before and before[-1] in _FITS:
@@ -1132,13 +1184,46 @@ def _brand_role(words: Sequence[str], span: tuple[int, int] | None,
 _ALTERNATIVES = frozenset({"or", "vs", "vs.", "versus", "nor"})
 
 
+def _alternative_sides(words: Sequence[str], span: tuple[int, int]
+                       ) -> tuple[list[tuple[int, int]], bool]:
+    """The other sides of the alternatives the mention at ``span`` is one side of (the runs of
+    words between the "or" / "vs" words, as ``(start, end)``; none without such a word) and
+    whether the mention is right next to one ("samsung or iphone", "iphone or samsung
+    phone"). The tagger may take the "or" into the span ("or hp", "iphone or").
+
+    >>> _alternative_sides("samsung phone or iphone".split(), (0, 1))
+    ([(3, 4)], False)
+    >>> _alternative_sides("iphone or samsung phone".split(), (2, 3))
+    ([(0, 1)], True)
+    """
+    at, end = span
+    if words[at] in _ALTERNATIVES and at + 1 < end:  # the tagger's span "or hp"
+        at += 1
+    if words[end - 1] in _ALTERNATIVES and end - 1 > at:  # "iphone or"
+        end -= 1
+    cuts = [i for i, w in enumerate(words) if w in _ALTERNATIVES and not at <= i < end]
+    bounds = [-1, *cuts, len(words)]
+    sides = [(lo + 1, hi) for lo, hi in pairwise(bounds) if lo + 1 < hi]
+    other = [(lo, hi) for lo, hi in sides if not (lo <= at and end <= hi)]
+    adjacent = (at >= 1 and words[at - 1] in _ALTERNATIVES) or (
+        end < len(words) and words[end] in _ALTERNATIVES)
+    return other, adjacent
+
+
 def _an_alternative(words: Sequence[str], span: tuple[int, int] | None,
-                    brands: Sequence[tuple[int, int]]) -> bool | None:
-    """Whether the brand at ``span``, right next to an "or" / "vs", is one side of an
-    alternative whose other side names no brand ("iphone or samsung phone": a filter on it
-    would drop the iPhones): True; False when the other side names a brand too ("samsung or
-    lg tv", "apple iphone or samsung galaxy": both are filter values, ORed); None when the
-    brand is not next to such a word ("samsung tv or monitor": Samsung's TVs or monitors).
+                    brands: Sequence[tuple[int, int]],
+                    lines: Sequence[tuple[int, int]] = ()) -> bool | None:
+    """Whether the brand at ``span`` is one side of an alternative ("or", "vs") whose other
+    side names no brand: True ("iphone or samsung phone", "samsung phone or iphone": a filter
+    on it would drop the iPhones); False when another side names a brand too ("samsung or lg
+    tv", "lg tv or samsung tv", "apple iphone or samsung galaxy": both are filter values, ORed,
+    where both filter); None when it is no such side ("samsung tv or monitor": Samsung's TVs or
+    monitors). ``brands``: the spans of the linked brands; ``lines``: those of the linked
+    categories and products that are another brand's product line (iPhone, Roku). A side of
+    more words than the brand's ("samsung phone or ...") is an alternative to the brand only
+    when the other side names a brand or such a line (a product, "or monitor", is a second
+    product of the same brand); a brand right next to the "or" is one whatever the other
+    side names ("samsung or iphone").
 
     >>> words = "iphone or samsung phone".split()
     >>> _an_alternative(words, (2, 3), [(2, 3)]), _an_alternative(words, (2, 3), [(0, 1), (2, 3)])
@@ -1147,40 +1232,145 @@ def _an_alternative(words: Sequence[str], span: tuple[int, int] | None,
     False
     >>> _an_alternative("dell or hp laptop".split(), (1, 3), [(0, 1), (1, 3)])
     False
+    >>> words = "samsung phone or iphone".split()
+    >>> _an_alternative(words, (0, 1), [(0, 1)], [(3, 4)]), _an_alternative(words, (0, 1), [(0, 1)])
+    (True, None)
     """
     if span is None:
         return None
-    at, end = span
-    if words[at] in _ALTERNATIVES and at + 1 < end:  # the tagger's span "or hp"
-        at += 1
-    if words[end - 1] in _ALTERNATIVES and end - 1 > at:  # "iphone or"
-        end -= 1
+    sides, adjacent = _alternative_sides(words, span)
 
-    def names_a_brand(lo: int, hi: int) -> bool:  # the other side: up to the next "or"
-        return any(a < hi and lo < b for a, b in brands if (a, b) != span)
+    def names(spans: Sequence[tuple[int, int]]) -> bool:
+        return any(a < hi and lo < b for lo, hi in sides for a, b in spans if (a, b) != span)
 
-    if at >= 2 and words[at - 1] in _ALTERNATIVES:
-        lo = max((i + 1 for i in range(at - 1) if words[i] in _ALTERNATIVES), default=0)
-        return not names_a_brand(lo, at - 1)
-    if end + 1 < len(words) and words[end] in _ALTERNATIVES:
-        hi = min((i for i in range(end + 1, len(words)) if words[i] in _ALTERNATIVES),
-                 default=len(words))
-        return not names_a_brand(end + 1, hi)
-    return None
+    if not sides:
+        return None
+    if names(brands):
+        return False
+    return True if adjacent or names(lines) else None
 
 
-def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None) -> bool:
+def _brand_keys(kg: _KG) -> frozenset[str]:
+    """The spelling-free keys (:func:`_brand_key`) of the KG's brand names, cached per graph
+    view."""
+    def build() -> frozenset[str]:
+        return frozenset(_brand_key(str(a.get("label") or "")) for _, a in kg.g.nodes(data=True)
+                         if a.get("kind") == "brand" and a.get("label"))
+
+    return _cached(kg, "_kgqp_brand_keys", (), build)
+
+
+def _line_owner(kg: _KG, iri: str) -> str | None:
+    """The brand (its :func:`_brand_key`) whose product line a linked category or product
+    is, or None: a product's brand; a category named as a brand is ("Roku"), or one whose
+    products and ``sells_in`` brands are all one brand, with a product of it there ("iPhone":
+    Apple's). "Monitors", sold by many brands, is no line. Cached per graph view."""
+    def build() -> tuple[str | None]:
+        kind = kg.kind(iri)
+        if kind == "product":
+            made = {_brand_key(kg.label(b)) for b in kg.out(iri, "has_brand")}
+            return (next(iter(made)) if len(made) == 1 else None,)
+        if kind != "category":
+            return (None,)
+        if _brand_key(kg.label(iri)) in _brand_keys(kg):
+            return (_brand_key(kg.label(iri)),)
+        makers = {_brand_key(kg.label(b)) for p in _in_rel(kg, iri, "in_category")
+                  for b in kg.out(p, "has_brand")}
+        sellers = {_brand_key(kg.label(b)) for b in _in_rel(kg, iri, "sells_in")}
+        return (next(iter(makers)) if len(makers) == 1 and sellers <= makers else None,)
+
+    return _cached(kg, "_kgqp_line_owner", (iri,), build)[0]
+
+
+#: words after which an accessory is a part of the product searched or one it excludes, not
+#: the product searched: "samsung tv with remote", "samsung phone without case", "apple iphone
+#: no charger" (the determiners between them skipped: "with a remote")
+_BUNDLE_WORDS = frozenset({"with", "w/", "including", "incl", "includes"}) | _VALUE_NEGATIONS
+_DETERMINERS = frozenset({"a", "an", "the", "its", "their", "my", "any", "your"})
+
+
+def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None,
+                            products: Sequence[tuple[int, int]] = ()) -> bool:
     """Whether the query, besides the brand's ``span``, holds an accessory word and another
     word (the device the accessory is for): "samsung galaxy s21 case", "case samsung galaxy
     s21", "apple watch band"; not "samsung charger" (the brand's own charger), "belkin charger"
     or "samsung galaxy s21" (no accessory word). The device is read from the words, not from a
-    link: the KG names few device models ("galaxy s21" links nothing)."""
+    link: the KG names few device models ("galaxy s21" links nothing). An accessory word after
+    "with", "without", "no" ... is a part of the product searched or one it excludes, not
+    the product searched: "samsung tv with remote", "samsung phone without case" ask for the
+    maker's TV or phone; unless the query links it as a product (``products``: the spans of
+    the linked categories and product types it does not exclude; "samsung tv with stand"
+    links TV Stands). (The caller reads a last word typed short or misspelt as its accessory
+    word: :func:`_typed_accessory`.)
+
+    >>> _names_a_device_it_fits("samsung tv remote".split(), (0, 1))
+    True
+    >>> _names_a_device_it_fits("samsung tv with a remote".split(), (0, 1))
+    False
+    >>> _names_a_device_it_fits("samsung tv with stand".split(), (0, 1), [(2, 4)])
+    True
+    """
     if span is None:
         return False
-    rest = [*words[:span[0]], *words[span[1]:]]
-    return any(w in _ACCESSORY_WORDS for w in rest) and any(
+    rest = [i for i in range(len(words)) if not span[0] <= i < span[1]]
+
+    def sought(i: int) -> bool:  # not "with remote", "without case", "no charger"
+        j = i - 1
+        while j >= 0 and words[j] in _DETERMINERS:
+            j -= 1
+        return j < 0 or words[j] not in _BUNDLE_WORDS or any(a <= i < b for a, b in products)
+
+    return any(words[i] in _ACCESSORY_WORDS and sought(i) for i in rest) and any(
         w not in _ACCESSORY_WORDS and w not in _FILLERS and w not in _FITS
-        and w not in ("and", "or", "of", "to", "in", "on") for w in rest)
+        and w not in ("and", "or", "of", "to", "in", "on") for w in (words[i] for i in rest))
+
+
+def _known_words(kg: _KG) -> Collection[str]:
+    """The words of the KG's names (:func:`kg.link.word_set`): the KG's vocabulary
+    (:attr:`kg.ProductGraph.vocabulary`), or, for a graph without one, the words of its node
+    names and aliases (cached per graph view)."""
+    counts = getattr(getattr(kg.source, "vocabulary", None), "counts", None)
+    if counts is not None:
+        return counts
+
+    def build() -> frozenset[str]:
+        return frozenset(w for _, a in kg.g.nodes(data=True)
+                         for name in (a.get("label"), *(a.get("aliases") or ())) if name
+                         for w in word_set(normalize_key(str(name))))
+
+    return _cached(kg, "_kgqp_name_words", (), build)
+
+
+def _typed_accessory(word: str, known: Callable[[], Collection[str]]) -> str | None:
+    """The accessory word (:data:`fusion.patterns.ACCESSORY_WORDS`) that ``word``, a query's
+    last word, stands for, where it is none as typed: the start of one, 2 letters or more
+    ("ca", "remo": what a search-as-you-type client sends), or one edit (a letter added,
+    dropped, changed, or two swapped; the first letter kept) from one of 4 letters or more
+    ("cse", "batery", "protecter", "bnad"); the shortest such word. A stop word or a word of a
+    KG name (``known()``: "card", "brand", "pro", "in", "glasses") is none, but for another
+    spelling of the accessory word itself ("cas", "lense"). None otherwise. Such a query is
+    read as the accessory query it may be ("samsung galaxy s21 cse": the maker is the device
+    the case fits, an UP boost, not a filter): a boost is the safe reading of an uncertain
+    query.
+
+    >>> known = lambda: {"card", "pro", "cas", "lense"}
+    >>> [_typed_accessory(w, known) for w in ("cse", "ca", "remot", "card", "pro", "and")]
+    ['case', 'case', 'remote', None, None, None]
+    >>> _typed_accessory("lense", known), _typed_accessory("cas", known)
+    ('lens', 'case')
+    """
+    if word in _ACCESSORY_WORDS or len(word) < 2 or not word.isalpha() \
+            or not word_set(normalize_key(word)):
+        return None
+    near = sorted((len(a), a) for a in _ACCESSORY_WORDS if a.startswith(word) or (
+        len(a) >= 4 and a[0] == word[0] and OSA.distance(word, a) == 1))
+    if not near:
+        return None
+    words = known()
+    if (word in words or any(w in words for w in word_set(normalize_key(word)))) \
+            and not any(_words(a) == _words(word) for _, a in near):
+        return None  # a word of its own ("card", "pro"), not another spelling of the accessory
+    return near[0][1]
 
 
 def _own_categories(kg: _KG, iri: str) -> frozenset[str]:
@@ -1739,12 +1929,16 @@ def expand(
     others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
               for e in linked}
     brand_spans = [sp for e in linked if g.kind(e.iri) == "brand" and (sp := spans[e.iri])]
+    # the words the accessory rules read: a last word typed short or misspelt ("samsung galaxy
+    # s21 cse", "lg tv remot", type-ahead "...s21 ca") read as the accessory word it may be
+    typed = _typed_accessory(words[-1], lambda: _known_words(g)) if words else None
+    acc_words = [*words[:-1], typed] if typed is not None else words
     # the linked categories that name the device an accessory is for ("tv" in "tv battery",
     # "soundbar for 55 inch tv"): what is searched is another product, so no filter, and of
     # their expansions only their accessory categories; an intent that only follows the device
     # word (TVs for "tv battery", "tv cable") is no judge of the searched product's lvl1
     # category, and of its category's neighbourhood only the accessory categories are walked
-    fitted = _fitted_devices(g, words, linked, spans)
+    fitted = _fitted_devices(g, acc_words, linked, spans)
     follows_device = False
     if intent is not None and intent.category not in {
             lvl1(e.iri) for e in linked_cats if e.iri not in fitted}:
@@ -1752,7 +1946,7 @@ def expand(
         follows_device = intent.category in {
             lvl1(c) for d in fitted for c in _own_categories(g, d)} or (
             intent_cat is not None and intent_cat in g.g
-            and _names_the_device(g, words, linked, spans, intent_cat))
+            and _names_the_device(g, acc_words, linked, spans, intent_cat))
     query_words = _words(query)
     # attributes the query's own linked values set ("for men": ideal_for): another value of
     # one ("women", "girl") contradicts the query, and an engine ORing expansions would show it
@@ -1830,6 +2024,16 @@ def expand(
     # query excludes is a DOWN boost, and one it may only name as the device an accessory fits
     # (or one the KG sells nothing under) an UP boost
     link_boosts: list[Boost] = []
+    # the linked categories and products that are a brand's product line ("iphone": Apple's),
+    # with that brand: another brand's line on the other side of an "or" makes a brand an
+    # alternative ("samsung phone or iphone")
+    lines = [(sp, owner) for e in linked if e.iri not in negated
+             and (sp := spans[e.iri]) is not None and (owner := _line_owner(g, e.iri))
+             ] if any(w in _ALTERNATIVES for w in words) else []
+    # the brands each brand filter is an alternative to ("samsung or lg tv"), and the role of
+    # each linked brand (None: a filter): a brand filter is one only where they all are
+    alternatives: dict[str, list[str]] = {}
+    brand_roles: dict[str, str | None] = {}
     # each linked category (not excluded): the category it may filter on in the trusted
     # department (None: none), and whether the intent agrees with it
     cat_links: list[tuple[LinkedEntity, str | None, bool]] = []
@@ -1840,7 +2044,9 @@ def expand(
         role = "negated" if ent.iri in negated else (
             _brand_role(words, span, others[ent.iri]) if g.kind(ent.iri) == "brand" else None)
         if role is None and g.kind(ent.iri) == "brand" and _brand_facts(g, ent.iri)[2] \
-                and _names_a_device_it_fits(words, span):
+                and _names_a_device_it_fits(acc_words, span, [
+                    sp for e in linked if e.iri not in negated and (sp := spans[e.iri])
+                    and g.kind(e.iri) in ("category", "product_type")]):
             role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
         if ent.iri in fitted or role == "fits":  # the device an accessory is for, its
             cands = _accessories(cands)  # maker: only their accessory categories
@@ -1874,7 +2080,8 @@ def expand(
                 continue
             if field_ == "brand":
                 value, sold_in, _ = _brand_facts(g, ent.iri)
-                alternative = _an_alternative(words, span, brand_spans)
+                alternative = _an_alternative(words, span, brand_spans, [
+                    sp for sp, owner in lines if owner != _brand_key(value)])
                 if role is None and not _read_as_brand(ent.label) \
                         and ent.score < cfg.brand_filter_min_link and alternative is None:
                     role = "unsure"  # "galaxy" [product_name] -> a car-cover brand "Galaxy"
@@ -1882,7 +2089,14 @@ def expand(
                     role = "alternative"  # "iphone or samsung phone": Samsung or an iPhone
                 if role is None and any(not cross(c) for c in sold_in):  # the KG sells it
                     facets["brand"].append((value, f"link:{ent.iri}"))
+                    if alternative is False and span is not None:
+                        sides = _alternative_sides(words, span)[0]
+                        alternatives[ent.iri] = [o.iri for o in linked if o.iri != ent.iri and (
+                            osp := spans[o.iri]) is not None and g.kind(o.iri) == "brand"
+                            and any(osp[0] < hi and lo < osp[1] for lo, hi in sides)]
+                    brand_roles[ent.iri] = None
                 else:
+                    brand_roles[ent.iri] = role or "ungrounded"
                     weight = -cfg.brand_boost if role == "negated" else cfg.brand_boost
                     link_boosts.append(Boost(f"brand:{value}", weight,
                                              f"link:{ent.iri} ({role or 'ungrounded'})"))
@@ -1916,6 +2130,16 @@ def expand(
                 and (lvl1(target) == intent.category or follows_device)
             cat_links.append((ent, target if in_dept else None, agrees))
             suggestions.append(CategorySuggestion(path, round(base, 6), f"link:{ent.iri}"))
+    # two brands the query offers as alternatives filter only together ("samsung or lg tv"):
+    # where the other is no filter ("samsung tv or tcl": TCL, a brand the KG sells nothing
+    # under, is a boost), a filter on one would drop the other's products; an excluded brand
+    # is no alternative ("samsung or lg but not sony")
+    for iri, others_ in alternatives.items():
+        if any(brand_roles.get(o, "ungrounded") not in (None, "negated") for o in others_):
+            value = next(v for v, src in facets["brand"] if src == f"link:{iri}")
+            facets["brand"] = [(v, src) for v, src in facets["brand"] if src != f"link:{iri}"]
+            link_boosts.append(Boost(f"brand:{value}", cfg.brand_boost,
+                                     f"link:{iri} (alternative)"))
     # one category filter value (an engine ANDs fields, so two values of one query would be
     # an alternative, not what it asks): the linked category (or the category above it that
     # the query names) the intent agrees with; when the query names two in the department

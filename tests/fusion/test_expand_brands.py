@@ -1,0 +1,278 @@
+"""Brand filters and boosts (reviews of brand handling and of sloppy mobile queries): a brand
+after a negated maker phrase is excluded ("phone not from samsung"), a brand one side of an
+alternative whose other side names another brand's product line is no filter ("samsung phone
+or iphone"), an accessory after "with" / "without" is a part of the product searched, not
+the product ("samsung tv with remote"), and a last word typed short or misspelt may be an
+accessory word ("samsung galaxy s21 cse", "lg tv remot"): the device maker is an UP boost."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from fusion.expand import excluded_links, expand
+from fusion.types import Intent, LinkedEntity
+from kg import Edge, Node, NodeKind, ProductGraph, Relation
+
+ID = "https://kgqp.dev/id/"
+DEPTS = ("TV & Home Theater", "Cell Phones", "Computers & Tablets", "Cameras & Camcorders",
+         "Audio", "Wearable Technology")
+
+CATS = {  # key: (label, path, parent key)
+    "tvh": ("TV & Home Theater", "TV & Home Theater", None),
+    "tvs": ("TVs", "TV & Home Theater > TVs", "tvh"),
+    "stands": ("TV Stands", "TV & Home Theater > TV Stands", "tvh"),
+    "remotes": ("Remote Controls", "TV & Home Theater > Remote Controls", "tvh"),
+    "players": ("Streaming Media Players", "TV & Home Theater > Streaming Media Players", "tvh"),
+    "roku": ("Roku", "TV & Home Theater > Streaming Media Players > Roku", "players"),
+    "cell": ("Cell Phones", "Cell Phones", None),
+    "iphone": ("iPhone", "Cell Phones > iPhone", "cell"),
+    "unlocked": ("Unlocked Phones", "Cell Phones > Unlocked Phones", "cell"),
+    "cacc": ("Cell Phone Accessories", "Cell Phones > Cell Phone Accessories", "cell"),
+    "cases": ("Cell Phone Cases", "Cell Phones > Cell Phone Accessories > Cell Phone Cases",
+              "cacc"),
+    "cards": ("Memory Cards", "Cell Phones > Cell Phone Accessories > Memory Cards", "cacc"),
+    "comp": ("Computers & Tablets", "Computers & Tablets", None),
+    "laptops": ("Laptops", "Computers & Tablets > Laptops", "comp"),
+    "mbpro": ("MacBook Pro", "Computers & Tablets > Laptops > MacBook Pro", "laptops"),
+    "monitors": ("Monitors", "Computers & Tablets > Monitors", "comp"),
+    "cam": ("Cameras & Camcorders", "Cameras & Camcorders", None),
+    "cameras": ("Digital Cameras", "Cameras & Camcorders > Digital Cameras", "cam"),
+    "audio": ("Audio", "Audio", None),
+    "headphones": ("Headphones", "Audio > Headphones", "audio"),
+    "wear": ("Wearable Technology", "Wearable Technology", None),
+    "watch": ("Apple Watch", "Wearable Technology > Apple Watch", "wear"),
+}
+SELLS = {"Samsung": ["tvs", "unlocked", "cards"], "LG": ["tvs", "monitors", "unlocked"],
+         "Sony": ["tvs", "cameras", "headphones"], "Google": ["unlocked"],
+         "Dell": ["laptops", "monitors"], "Canon": ["cameras"], "Apple": ["watch", "mbpro"],
+         "OtterBox": ["cases"], "TCL": [], "Roku": []}
+# the iPhone category holds Apple's phones only: Apple's product line
+PRODUCTS = [("iPhone 7", "Apple", "iphone"), ("iPhone 8", "Apple", "iphone")]
+
+
+def _cat(key: str) -> str:
+    return f"{ID}category/bb/{key}"
+
+
+def _brand(name: str) -> str:
+    return f"{ID}brand/{name.lower()}"
+
+
+@pytest.fixture(scope="module")
+def kg() -> ProductGraph:
+    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
+                               for k, (lab, path, _) in CATS.items()]
+    recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in CATS.items() if p]
+    recs += [Node(NodeKind.BRAND, b.lower(), b) for b in SELLS]
+    recs += [Edge(_brand(b), Relation.SELLS_IN, _cat(c)) for b, cs in SELLS.items() for c in cs]
+    for i, (name, maker, key) in enumerate(PRODUCTS):
+        recs += [Node(NodeKind.PRODUCT, f"bb/{i}", name),
+                 Edge(f"{ID}product/bb/{i}", Relation.HAS_BRAND, _brand(maker)),
+                 Edge(f"{ID}product/bb/{i}", Relation.IN_CATEGORY, _cat(key))]
+    g = ProductGraph.in_memory()
+    g.add_records(recs, progress=False)
+    return g
+
+
+def intent(key: str, score: float = 0.8, dept_score: float = 0.97) -> Intent:
+    path = CATS[key][1]
+    label = " > ".join(path.split(" > ")[:2])
+    return Intent(label, path.split(" > ")[0], score, dept_score, ((label, score),))
+
+
+def brand(name: str, mention: str | None = None, label: str = "creator") -> LinkedEntity:
+    return LinkedEntity(_brand(name), "brand", 0.95, label, mention or name.lower())
+
+
+def cat(key: str, mention: str, label: str = "core_product_type") -> LinkedEntity:
+    return LinkedEntity(_cat(key), "category", 0.9, label, mention)
+
+
+def _brand_boosts(res) -> list[tuple[str, str, str]]:
+    return [(b.term, b.direction, b.rule.rsplit("(", 1)[-1].rstrip(")")) for b in res.boosts
+            if b.term.startswith("brand:")]
+
+
+def _expand(kg, linked, query, key="cell"):
+    return expand(kg, linked, intent(key), query=query, departments=DEPTS)
+
+
+# --- a negated maker phrase ("not from", "not made by", "nothing from") ----------------------
+
+@pytest.mark.parametrize(("query", "mention"), [
+    ("phone not from samsung", "samsung"),
+    ("phones not made by samsung", "samsung"),
+    ("tv not manufactured by samsung", "samsung"),
+    ("phone not by samsung", "samsung"),
+    ("tv nothing from samsung", "samsung"),
+    ("no phones from samsung", "samsung"),
+    ("phone not made by samsung", "by samsung"),  # the tagger took "by" into the span
+])
+def test_a_brand_after_a_negated_maker_phrase_is_a_down_boost(kg, query, mention):
+    """'phone not from samsung' filtered on Samsung: the engine returned only the brand the
+    user excluded."""
+    res = _expand(kg, [brand("Samsung", mention)], query)
+    assert res.filters.brand == ()
+    assert _brand_boosts(res) == [("brand:Samsung", "DOWN", "negated")]
+    # nor does the intent read it (the parser's intent_links drops the excluded links)
+    assert excluded_links(query, [brand("Samsung", mention)]) == {_brand("Samsung")}
+
+
+def test_every_brand_of_a_list_after_a_negated_maker_phrase_is_excluded(kg):
+    res = _expand(kg, [brand("Samsung"), brand("LG")], "phone not made by samsung or lg")
+    assert res.filters.brand == ()
+    assert sorted(_brand_boosts(res)) == [("brand:LG", "DOWN", "negated"),
+                                          ("brand:Samsung", "DOWN", "negated")]
+
+
+@pytest.mark.parametrize("query", ["samsung phone not from china", "phone made by samsung",
+                                   "phone from samsung", "phone by samsung",
+                                   "nothing phone samsung"])
+def test_a_maker_phrase_without_a_negation_before_the_brand_asks_for_it(kg, query):
+    res = _expand(kg, [brand("Samsung")], query)
+    assert res.filters.brand == ("Samsung",) and not _brand_boosts(res), query
+
+
+# --- alternatives: "X or Y" with a product line or a brand on the other side ----------------
+
+IPHONE = cat("iphone", "iphone", "product_name")
+
+
+@pytest.mark.parametrize(("query", "maker", "linked", "key"), [
+    ("samsung phone or iphone", "Samsung", [IPHONE], "cell"),
+    ("samsung galaxy vs iphone", "Samsung", [IPHONE], "cell"),
+    ("google pixel or iphone", "Google", [IPHONE], "cell"),
+    # the tagger's spans may hold the "or": "or roku" (a category named as a brand)
+    ("lg tv or roku tv", "LG", [cat("tvs", "tv"), cat("roku", "or roku", "modifier")], "tvs"),
+])
+def test_a_brand_with_another_brands_product_line_as_alternative_is_no_filter(
+        kg, query, maker, linked, key):
+    """A filter on the brand dropped every iPhone or Roku TV: the brand is one side of an
+    alternative whose other side names another brand's product line."""
+    res = _expand(kg, [brand(maker), *linked], query, key)
+    assert res.filters.brand == ()
+    assert _brand_boosts(res) == [(f"brand:{maker}", "UP", "alternative")]
+    # the brand's own line is no alternative to it
+    res = _expand(kg, [brand("Apple"), IPHONE], "apple watch or iphone", "cell")
+    assert res.filters.brand == ("Apple",)
+
+
+def test_two_brands_as_alternatives_filter_only_where_both_do(kg):
+    """'samsung tv or tcl' filtered on Samsung (TCL, which the KG sells nothing under, is a
+    boost): every TCL TV was dropped. Where both brands filter, both are values (ORed)."""
+    tvs = cat("tvs", "tv")
+    res = _expand(kg, [brand("Samsung"), tvs, brand("TCL")], "samsung tv or tcl", "tvs")
+    assert res.filters.brand == ()
+    assert sorted(_brand_boosts(res)) == [("brand:Samsung", "UP", "alternative"),
+                                          ("brand:TCL", "UP", "ungrounded")]
+    for query in ("samsung tv or lg tv", "samsung tv or lg", "samsung or lg tv"):
+        res = _expand(kg, [brand("Samsung"), tvs, brand("LG")], query, "tvs")
+        assert set(res.filters.brand) == {"Samsung", "LG"} and not res.boosts, query
+    # an excluded brand is no alternative the filter must make room for
+    res = _expand(kg, [brand("Samsung"), brand("LG"), tvs, brand("Sony")],
+                  "samsung or lg tv but not sony", "tvs")
+    assert set(res.filters.brand) == {"Samsung", "LG"}
+    assert _brand_boosts(res) == [("brand:Sony", "DOWN", "negated")]
+
+
+@pytest.mark.parametrize(("query", "other"), [
+    ("samsung tv or monitor", cat("monitors", "monitor")),  # sold by many brands: no line
+    ("samsung tv or phone", None),  # nothing linked on the other side
+])
+def test_a_second_product_of_the_brand_keeps_its_filter(kg, query, other):
+    linked = [brand("Samsung"), cat("tvs", "tv")] + ([other] if other else [])
+    res = _expand(kg, linked, query, "tvs")
+    assert res.filters.brand == ("Samsung",) and not _brand_boosts(res), query
+
+
+# --- an accessory the product comes with, or without ----------------------------------------
+
+@pytest.mark.parametrize(("query", "linked", "key"), [
+    ("samsung tv with remote", [brand("Samsung"), cat("tvs", "tv")], "tvs"),
+    ("samsung tv with a remote", [brand("Samsung"), cat("tvs", "tv")], "tvs"),
+    ("sony camera with lens", [brand("Sony"), cat("cameras", "camera")], "cameras"),
+    ("samsung phone without case", [brand("Samsung")], "cell"),
+    ("samsung phone no charger", [brand("Samsung")], "cell"),
+    # the excluded accessory linked, and excluded: a DOWN boost of its own
+    ("samsung tv without stand", [brand("Samsung"), cat("tvs", "tv"),
+                                  cat("stands", "without stand", "condition")], "tvs"),
+])
+def test_an_accessory_after_with_or_without_keeps_the_brand_filter(kg, query, linked, key):
+    """'samsung tv with remote' lost its Samsung filter: the remote was read as the product
+    searched and Samsung as the device it fits. It is a part of the TV searched (or, after
+    "without", a part the user does not want)."""
+    res = _expand(kg, linked, query, key)
+    maker = linked[0].mention.title()
+    assert res.filters.brand == (maker,) and not _brand_boosts(res), query
+
+
+@pytest.mark.parametrize(("query", "linked", "key"), [
+    ("samsung tv remote", [brand("Samsung"), cat("tvs", "tv")], "tvs"),
+    ("samsung galaxy case", [brand("Samsung")], "cell"),
+    ("samsung tv remote with batteries", [brand("Samsung"), cat("tvs", "tv")], "tvs"),
+    # the query links the accessory as a product it does not exclude: what may be searched
+    ("samsung tv with stand", [brand("Samsung"), cat("tvs", "tv"),
+                               cat("stands", "with stand", "modifier")], "tvs"),
+])
+def test_an_accessory_searched_still_makes_the_device_maker_a_boost(kg, query, linked, key):
+    res = _expand(kg, linked, query, key)
+    maker = linked[0].mention.title()
+    assert res.filters.brand == ()
+    assert _brand_boosts(res) == [(f"brand:{maker}", "UP", "fits")], query
+
+
+# --- a last word typed short or misspelt ----------------------------------------------------
+
+@pytest.mark.parametrize(("query", "linked", "key"), [
+    ("samsung galaxy s21 cse", [brand("Samsung")], "cell"),
+    ("samsung galaxy s21 caes", [brand("Samsung")], "cell"),
+    ("samsung galaxy s21 cas", [brand("Samsung")], "cell"),
+    ("samsung galaxy s21 ca", [brand("Samsung")], "cell"),  # type-ahead
+    ("dell laptop batery", [brand("Dell"), cat("laptops", "laptop")], "laptops"),
+    ("canon camera lense", [brand("Canon"), cat("cameras", "camera")], "cameras"),
+    ("apple watch bnad", [brand("Apple"), cat("watch", "watch", "product_name")], "watch"),
+])
+def test_a_typo_or_prefix_of_an_accessory_word_makes_the_maker_a_boost(kg, query, linked, key):
+    """16 of 16 misspelt or half-typed accessory words turned the maker's UP boost into a
+    hard brand filter, which drops every third-party case."""
+    res = _expand(kg, linked, query, key)
+    assert res.filters.brand == (), query
+    assert _brand_boosts(res) == [(f"brand:{linked[0].mention.title()}", "UP", "fits")]
+
+
+@pytest.mark.parametrize("query", ["lg tv remot", "lg tv rem", "tv remot"])
+def test_a_typed_accessory_sets_no_filter_on_the_device_it_fits(kg, query):
+    """'lg tv remot' filtered on LG and TVs: the engine returned LG TVs, not remotes. The
+    typed word is read as the word typed in full ("lg tv remote")."""
+    linked = [brand("LG")] if query.startswith("lg") else []
+    res = _expand(kg, [*linked, cat("tvs", "tv")], query, "tvs")
+    assert res.filters.category == ("TV & Home Theater",)  # the department, not TVs
+    assert res.filters.brand == ()
+    full = query.rsplit(" ", 1)[0] + " remote"
+    assert _expand(kg, [*linked, cat("tvs", "tv")], full, "tvs").filters == res.filters
+
+
+@pytest.mark.parametrize(("query", "linked", "key"), [
+    ("samsung memory card", [brand("Samsung")], "cell"),  # "card": a word of a KG name
+    ("apple macbook pro", [brand("Apple"), cat("mbpro", "macbook pro", "product_name")],
+     "laptops"),
+    ("samsung galaxy s21", [brand("Samsung")], "cell"),
+    ("samsung ca", [brand("Samsung")], "cell"),  # no other word: the brand's own product
+    ("samsung galaxy s21 ca black", [brand("Samsung")], "cell"),  # not the last word
+])
+def test_complete_words_keep_the_brand_filter(kg, query, linked, key):
+    res = _expand(kg, linked, query, key)
+    assert res.filters.brand == (linked[0].mention.title(),) and not _brand_boosts(res), query
+
+
+def test_typed_accessories_on_a_graph_without_a_vocabulary():
+    """A networkx graph has no KG vocabulary: the words of its names stand for it."""
+    g = nx.MultiDiGraph()
+    g.add_node("s", kind="brand", label="Samsung")
+    g.add_node("p", kind="category", label="Unlocked Phones", path="Cell Phones > Unlocked")
+    g.add_node("m", kind="category", label="Memory Cards", path="Cell Phones > Memory Cards")
+    g.add_edge("s", "p", relation="sells_in")
+    samsung = LinkedEntity("s", "brand", 0.95, "creator", "samsung")
+    assert expand(g, [samsung], query="samsung galaxy s21 cse").filters.brand == ()
+    assert expand(g, [samsung], query="samsung micro sd card").filters.brand == ("Samsung",)
