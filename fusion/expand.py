@@ -147,6 +147,7 @@ from kg.link import (
     HEAD_LABELS,
     LINKABLE,
     compact_key,
+    name_heads,
     outside_kg,
     unlinkable_iris,
     word_order,
@@ -956,7 +957,11 @@ def _joined_item(words: Sequence[str], at: int, commas: Collection[int]) -> int 
 
     >>> _joined_item("case not red or blue".split(), 4, ()), _joined_item("red case".split(), 1, ())
     (3, None)
+    >>> _joined_item("not samsung or lg tv".split(), 2, ())  # the tagger's span "or lg"
+    2
     """
+    if at >= 1 and at < len(words) and words[at] in _JOINERS:
+        return at  # the joiner opens the item's span ("or lg" in "not samsung or lg tv")
     if at >= 2 and words[at - 1] in _JOINERS:
         return at - 1
     if at >= 1 and at - 1 in commas:
@@ -2282,11 +2287,22 @@ def expand(
                for j in range(i + 1, min(i + _MAX_BANNED_WORDS, len(words)) + 1)}
     # a brand filter (a linked brand, a rule's FILTER) makes other brands contradictions
     brand_filtered = bool(facets["brand"])
+    # the kinds of thing the query excludes ("pc headset without microphone": microphones):
+    # no category of that kind is an expansion, whichever node names it ("Computer Microphones")
+    # (not a kind the query searches too: "tv not smart tv" still expands TVs)
+    def heads(iris: Collection[str]) -> frozenset[str]:
+        return frozenset().union(*(name_heads(normalize_key(g.label(iri))) for iri in iris
+                                   if g.kind(iri) in ("category", "product_type")))
+
+    excluded_heads = heads(negated) - heads([e.iri for e in linked if e.iri not in negated])
     best: dict[str, tuple[float, _Cand]] = {}
     for w, c in scored:
         key = term_key(c.term)
         if not key or (c.rule is None and (key in banned or (
                 key in respelt and c.kind not in _CATEGORY_KINDS))):
+            continue
+        if excluded_heads and c.rule is None and c.kind in _CATEGORY_KINDS \
+                and name_heads(normalize_key(c.term)) & excluded_heads:
             continue
         if brand_filtered and c.kind == "brand" and c.rule is None:
             continue  # "samsung tv" filtered on Samsung: LG or Sony would only be removed

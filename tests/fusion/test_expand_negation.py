@@ -292,3 +292,48 @@ def test_a_fits_word_after_no_product_fits_nothing(kg, query):
     res = expand(kg, [cat("tvs", query.removeprefix("looking "), "modifier")], intent("tvs"),
                  query=query, departments=DEPTS)
     assert res.filters.category == (CATS["tvs"][1],), query
+
+
+# -- review of the whole change: a joiner in the next span; excluded kinds not expanded -----------
+
+
+def test_a_list_whose_joiner_the_tagger_took_into_the_next_span(kg):
+    """"not samsung or lg tv": the tagger's spans "samsung" and "or lg"; LG stayed a hard
+    brand filter beside the DOWN boost on Samsung."""
+    res = expand(kg, [brand("Samsung"), brand("Lg", "or lg")], intent("tvs"),
+                 query="not samsung or lg tv", departments=DEPTS)
+    assert res.filters.brand == ()
+    assert _boosts(res) == [("brand:Lg", "DOWN"), ("brand:Samsung", "DOWN")]
+
+
+def test_no_category_of_the_kind_the_query_excludes_is_an_expansion():
+    """"pc headset without microphone" expanded "Computer Microphones" (a child of its intent,
+    Headsets & Microphones) beside its DOWN boost on Microphones: a category named for the
+    excluded kind of thing is no expansion, whichever node names it; without the exclusion,
+    or when the query also searches that kind, it still is."""
+    cats = {"acc": ("Computer Accessories", "Computer Accessories", None),
+            "hm": ("Headsets & Microphones", "Computer Accessories > Headsets & Microphones",
+                   "acc"),
+            "headsets": ("Computer Headsets", "Computer Accessories > Headsets & Microphones > "
+                         "Computer Headsets", "hm"),
+            "cmics": ("Computer Microphones", "Computer Accessories > Headsets & Microphones > "
+                      "Computer Microphones", "hm"),
+            "mics": ("Microphones", "Musical Instruments > Microphones", None)}
+    g = ProductGraph.in_memory()
+    g.add_records([*(Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
+                     for k, (lab, path, _) in cats.items()),
+                   *(Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in cats.items()
+                     if p)], progress=False)
+    label = "Computer Accessories > Headsets & Microphones"
+    hm = Intent(label, "Computer Accessories", 0.66, 0.95, ((label, 0.66),))
+    searched = expand(g, [], hm, query="pc headset")
+    assert "Computer Microphones" in [e.term for e in searched]
+    res = expand(g, [cat("mics", "without microphone")], hm,
+                 query="pc headset without microphone")
+    assert ("category:Musical Instruments > Microphones", "DOWN") in _boosts(res)
+    terms = [e.term for e in res]
+    assert "Computer Microphones" not in terms and "Computer Headsets" in terms
+    both = expand(g, [cat("cmics", "microphone"), cat("mics", "not microphone")], hm,
+                  query="headset microphone not microphone")
+    assert any("Computer Microphones" in x for x in [
+        *(e.term for e in both), *both.filters.category, *(s.category for s in both.suggestions)])
