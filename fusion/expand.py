@@ -700,6 +700,11 @@ _JOINERS = frozenset({"or", "and", "nor", "&"})
 #: tagger labels of a mention that names a size (those that link sizes only: ``UoM``,
 #: ``size``; case-folded); a size filter from a link needs one, as a colour filter needs
 #: :data:`_COLOUR_LABELS`
+#: bed and bedding sizes, which QueryNER's annotators (and so the tagger) often tag ``shape``
+#: ("king" 9 times, ``UoM`` 7): a size filter all the same. Not "double" ("double stroller"),
+#: nor "standard" (a modifier in "standard toothbrush")
+_BED_SIZES = frozenset({"king", "queen", "twin", "full", "california king", "cal king",
+                        "twin xl", "full xl", "super king"})
 _SIZE_LABELS = frozenset(label.lower() for label, kinds in DEFAULT_LABEL_KINDS.items()
                          if kinds == ("attribute_value:size",))
 #: the source of a DOWN boost made of a size pattern the query excludes ("tv not 65 inch")
@@ -1074,6 +1079,24 @@ def _size_read(value: str, read: Sequence[str]) -> bool:
                               for r in read)
 
 
+def _colour_held(kg: _KG, value: str) -> str | None:
+    """The KG's colour value named by the colour words of ``value``, a colour value that names
+    no colour (:func:`_names_a_colour`: "striped blue", "yellow polkadot", "matte white"), in
+    their order ("Blue", "Yellow", "White"); None when it holds no colour word or the KG has
+    no such colour."""
+    words = [w for w in normalize_key(value).split() if w in _COLOUR_WORDS]
+    if not words:
+        return None
+
+    def build() -> dict[str, str]:
+        return {normalize_key(str(d.get("label") or "")): str(d.get("label"))
+                for _, d in kg.g.nodes(data=True)
+                if d.get("kind") == "attribute_value"
+                and str(d.get("attribute") or "").lower() in ("color", "colour")}
+
+    return _cached(kg, "_kgqp_colour_names", (), build).get(" ".join(words))
+
+
 def _names_a_colour(value: str) -> bool:
     """Whether a colour value's name names a colour: every word of it is a colour word
     (:data:`_COLOUR_WORDS`), a colour's modifier (:data:`_COLOUR_MODIFIERS`) or "and" (the
@@ -1146,6 +1169,10 @@ def _combined_colours(kg: _KG, colours: Sequence[tuple[str, str]],
             runs.append([item])
     out, boosts = list(colours), []
     for run in runs:
+        # (a run another colour extends, no joiner between: a longer list, "red white and
+        # blue", whose last two are no two-tone colour)
+        if any(sp[1] == run[0][0][0] or sp[0] == run[-1][0][1] for sp, _, _ in linked):
+            continue
         key = tuple(w for _, v, _ in run for w in _colour_words(v) if w != "and")
         hits = _colour_combinations(kg).get(key) if len(run) > 1 else None
         if not hits:
@@ -2072,15 +2099,23 @@ def expand(
             if field_ == "colour" and not _names_a_colour(value):
                 # a pattern, finish or theme the KG lists as a colour ("striped" -> "strip",
                 # "floral", "dark" in "dark wash jeans"): a filter on it would remove every
-                # product whose colour facet names its colour; a soft signal only
+                # product whose colour facet names its colour; a soft signal only, and the
+                # colour it holds, where the KG has that colour, the filter ("striped blue"
+                # -> Blue, "matte white" -> White)
                 link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
                                          f"link:{ent.iri} (not a colour)"))
+                held = _colour_held(g, value)
+                if held is not None:
+                    facets["colour"].append((held, f"link:{ent.iri} (its colour)"))
                 continue
             if field_ == "size" and ent.label is not None \
-                    and ent.label.lower() not in _SIZE_LABELS:
+                    and ent.label.lower() not in _SIZE_LABELS and not (
+                        ent.label.lower() == "shape" and normalize_key(value) in _BED_SIZES):
                 continue  # a size value linked from a word the tagger did not read as a size
                 #           ("double" [shape] in "double stroller", "free weights", "standard
-                #           toothbrush", "handheld" [modifier]): no size filter
+                #           toothbrush", "handheld" [modifier]): no size filter; but a bed
+                #           size read as a shape, as QueryNER's annotators tag "king" ("king
+                #           duvet"), is one
             if field_ == "size" and set(normalize_key(value).split()) <= named:
                 continue
             if field_ == "brand":

@@ -69,6 +69,7 @@ COLOURS = {  # name: aliases
     "Black/White": (), "White/Black": (), "Blue and White": (), "Blue/White": (),
     "navy blue": (), "Rose Gold": (), "Off White": (), "strip": ("striped",), "dark": (),
     "floral": (), "cheetah print": (), "blank": (), "marble": (), "Color": (), "matte white": (),
+    "striped blue": (), "Red": (), "White/Blue": (),
 }
 SELLS = {"Apple": ["iphone"], "Samsung": ["galaxy"]}
 
@@ -227,7 +228,10 @@ def test_one_named_category_still_filters(kg, query, linked, label, want):
      ["colour:cheetah print"]),
     ("leather belt blank", [colour("blank", "blank")], (), ["colour:blank"]),
     ("coral color pillows", [colour("Color", "color")], (), ["colour:Color"]),
-    ("matte white paint", [colour("matte white", "matte white")], (), ["colour:matte white"]),
+    ("matte white paint", [colour("matte white", "matte white")], ("White",),
+     ["colour:matte white"]),  # the colour it holds, which the KG has, filters
+    ("men striped blue shirt", [colour("striped blue", "striped blue")], ("Blue",),
+     ["colour:striped blue"]),
 ])
 def test_a_colour_value_that_names_no_colour_is_a_boost(kg, query, linked, filtered, boosted):
     """The KG's colour values include patterns, finishes and words that name no colour
@@ -273,6 +277,14 @@ def test_joined_colours_the_kg_combines_filter_on_the_combined_colour(kg, query,
     assert sorted((b.term, b.direction) for b in res.boosts) == sorted(
         (f"colour:{e.mention.title()}", "UP") for e in linked), query
     assert all(b.rule.endswith("(combined)") for b in res.boosts), query
+
+
+def test_a_longer_list_of_colours_is_no_combination(kg):
+    """"red white and blue shirt" filtered on Red OR "White/Blue": the last two colours of a
+    list of three are no two-tone colour."""
+    res = expand(kg, [colour("Red", "red"), colour("White", "white"), colour("Blue", "blue")],
+                 None, query="red white and blue shirt")
+    assert res.filters.colour == ("Red", "White", "Blue") and not res.boosts
 
 
 @pytest.mark.parametrize(("query", "linked", "filtered"), [
