@@ -1013,7 +1013,8 @@ def _a_cue(e: LinkedEntity) -> bool:
 def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
                    kind: Callable[[str], str | None] | None = None,
                    attribute: Callable[[str], str | None] | None = None,
-                   name: Callable[[str], str] | None = None) -> frozenset[str]:
+                   name: Callable[[str], str] | None = None,
+                   commas: Collection[int] | None = None) -> frozenset[str]:
     """The IRIs of the links ``linked`` of ``query`` that the query excludes: one right after a
     negation cue ("phone not samsung", "no black"; "non" before a brand only: "non stick" is a
     kind of pan), a brand after a negated maker phrase ("phone not from samsung", "not made by
@@ -1046,7 +1047,7 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     # what a cue excludes, it excludes of every item of a list of the same facet joined after
     # it ("not red or blue", "without black and white", "not samsung or lg"; not "65 inch tv
     # not samsung", nor the size in "tv not samsung and 65 inch")
-    commas = _commas(query)
+    commas = _commas(query) if commas is None else commas  # (the caller's: computed once)
 
     def facet(iri: str) -> tuple[str | None, str | None]:
         return kind_of(iri), attr_of(iri)
@@ -1394,15 +1395,29 @@ def _typed_accessory(word: str, known: Callable[[], Collection[str]]) -> str | N
     if word in _ACCESSORY_WORDS or len(word) < 2 or not word.isalpha() \
             or not word_set(normalize_key(word)):
         return None
-    near = sorted((len(a), a) for a in _ACCESSORY_WORDS if a.startswith(word) or (
-        len(a) >= 4 and a[0] == word[0] and OSA.distance(word, a) == 1))
+    near = _near_accessories(word)
     if not near:
         return None
     words = known()
     if (word in words or any(w in words for w in word_set(normalize_key(word)))) \
-            and not any(_words(a) == _words(word) for _, a in near):
+            and not any(_words(a) == _words(word) for a in near):
         return None  # a word of its own ("card", "pro"), not another spelling of the accessory
-    return near[0][1]
+    return near[0]
+
+
+#: the accessory words by their first letter (:func:`_near_accessories`)
+_ACCESSORIES_BY_LETTER: dict[str, tuple[str, ...]] = {}
+for _a in sorted(_ACCESSORY_WORDS):
+    _ACCESSORIES_BY_LETTER[_a[0]] = (*_ACCESSORIES_BY_LETTER.get(_a[0], ()), _a)
+
+
+@lru_cache(maxsize=65536)
+def _near_accessories(word: str) -> tuple[str, ...]:
+    """The accessory words ``word`` may stand for, shortest first: those it starts, and those of
+    4 letters or more one edit from it with its first letter (:func:`_typed_accessory`)."""
+    return tuple(a for _, a in sorted(
+        (len(a), a) for a in _ACCESSORIES_BY_LETTER.get(word[0], ())
+        if a.startswith(word) or (len(a) >= 4 and OSA.distance(word, a) == 1)))
 
 
 def _own_categories(kg: _KG, iri: str) -> frozenset[str]:
@@ -1936,7 +1951,8 @@ def expand(
     scored: list[tuple[float, _Cand]] = []
     # the links the query excludes ("not black", "speaker not headphones"): DOWN boosts, and
     # no part of what the expansions are ranked by
-    negated = set(excluded_links(query, linked, kind=g.kind, name=g.label,
+    commas = _commas(query)
+    negated = set(excluded_links(query, linked, kind=g.kind, name=g.label, commas=commas,
                                  attribute=lambda iri: g.g.nodes[iri].get("attribute")))
     sim = _Similarity(embeddings, [e for e in linked if e.iri not in negated])
     pop = g.popularity
@@ -2191,7 +2207,6 @@ def expand(
     # category some probability ("heater air conditioner combo": Heaters); else the intent
     # says it is not what is searched ("galaxy case": the phones; "roku tv": Roku, a modifier)
     cat_spans = [spans[e.iri] for e, t, _ in cat_links if t is not None]
-    commas = _commas(query)
     cat_links = [(e, t if t is None or a or any(
         _joined(words, commas, spans[e.iri], o) for o in cat_spans) or (
             (e.label is None or e.label in HEAD_LABELS)
@@ -2270,7 +2285,8 @@ def expand(
                       if not src.startswith("link:") or _size_read(v, read)]
     # a size the query excludes is a DOWN boost ("not 65 inch"), and so is every size of a
     # list it excludes ("without 64gb or 128gb", "not 55 or 65 inch")
-    text_words, text_commas = _query_words(text), _commas(text)
+    text_words = words if text == query else _query_words(text)
+    text_commas = commas if text == query else _commas(text)
     text_others = [sp for e in linked
                    if (sp := _find_mention(text_words, e.mention or g.label(e.iri)))]
     items: dict[int, bool] = {}  # the end (a word position) of each size read: excluded?
