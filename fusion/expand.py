@@ -1353,9 +1353,11 @@ def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None,
             j -= 1
         return j < 0 or words[j] not in _BUNDLE_WORDS or any(a <= i < b for a, b in products)
 
+    # (the word "brand" names no device: "samsung brand charger" asks for Samsung's charger)
     return any(words[i] in _ACCESSORY_WORDS and sought(i) for i in rest) and any(
         w not in _ACCESSORY_WORDS and w not in _FILLERS and w not in _FITS
-        and w not in ("and", "or", "of", "to", "in", "on") for w in (words[i] for i in rest))
+        and w not in ("and", "or", "of", "to", "in", "on", "brand", "brands")
+        for w in (words[i] for i in rest))
 
 
 def _known_words(kg: _KG) -> Collection[str]:

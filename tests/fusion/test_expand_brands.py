@@ -207,6 +207,13 @@ def test_an_accessory_after_with_or_without_keeps_the_brand_filter(kg, query, li
     assert res.filters.brand == (maker,) and not _brand_boosts(res), query
 
 
+def test_the_word_brand_names_no_device_the_accessory_fits(kg):
+    """'samsung brand charger' (the parser links the words before "brand") was a (fits)
+    boost: the word "brand" was read as the device Samsung makes."""
+    res = _expand(kg, [brand("Samsung")], "samsung brand charger", "cell")
+    assert res.filters.brand == ("Samsung",) and not _brand_boosts(res)
+
+
 @pytest.mark.parametrize(("query", "linked", "key"), [
     ("samsung tv remote", [brand("Samsung"), cat("tvs", "tv")], "tvs"),
     ("samsung galaxy case", [brand("Samsung")], "cell"),
