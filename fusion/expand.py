@@ -126,7 +126,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -155,8 +155,8 @@ from kg.link import (
 )
 
 __all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
-           "FilterSource", "Filters", "QueryExpander", "Thresholds", "excluded_links", "expand",
-           "parse_price"]
+           "FilterSource", "Filters", "QueryExpander", "Thresholds", "brand_categories",
+           "excluded_links", "expand", "parse_price"]
 
 Triple = tuple[str, str, str]
 KINDS = (
@@ -802,6 +802,15 @@ def _brand_facts(kg: _KG, iri: str) -> tuple[str, tuple[str, ...], bool]:
     return _cached(kg, "_kgqp_brand_facts", (iri,), build)
 
 
+def brand_categories(kg: Any, iri: str) -> tuple[str, ...]:
+    """The categories the brand ``iri`` of ``kg`` (a :class:`kg.ProductGraph` or a networkx
+    view) is sold in: its ``sells_in`` categories and its products', or those of the sold
+    brand it is spelt like ("otter box": OtterBox's); empty for a brand the KG sells nothing
+    under (the expansion's ``ungrounded`` brand). Cached per graph view, shared with the
+    expansion."""
+    return _brand_facts(_KG(as_networkx(kg), kg), iri)[1]
+
+
 def _in_rel(kg: _KG, iri: str, rel: str) -> Iterator[str]:
     return (u for u, _, r in kg.g.in_edges(iri, data="relation") if r == rel and kg.kind(u))
 
@@ -1014,7 +1023,10 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
                    kind: Callable[[str], str | None] | None = None,
                    attribute: Callable[[str], str | None] | None = None,
                    name: Callable[[str], str] | None = None,
-                   commas: Collection[int] | None = None) -> frozenset[str]:
+                   commas: Collection[int] | None = None,
+                   words: Sequence[str] | None = None,
+                   spans: Mapping[str, tuple[int, int] | None] | None = None
+                   ) -> frozenset[str]:
     """The IRIs of the links ``linked`` of ``query`` that the query excludes: one right after a
     negation cue ("phone not samsung", "no black"; "non" before a brand only: "non stick" is a
     kind of pan), a brand after a negated maker phrase ("phone not from samsung", "not made by
@@ -1024,7 +1036,8 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     pink dress"). The expansion makes them DOWN boosts (:func:`expand`); the intent does not
     read them (:func:`parser.pipeline.intent_links`). ``kind`` and ``attribute`` give a node's
     kind and attribute (default: the link's kind, no attribute); ``name``, the text of a link
-    without a mention (default: none).
+    without a mention (default: none); ``commas``, ``words`` and ``spans`` the caller's
+    :func:`_commas`, query words and each link's place among them, where it has them.
 
     >>> red = LinkedEntity("color/red", "attribute_value", 0.9, "color", "red")
     >>> blue = LinkedEntity("color/blue", "attribute_value", 0.9, "color", "blue")
@@ -1037,9 +1050,10 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     attr_of = attribute or (lambda iri: None)
     out = {e.iri for e in linked if _a_cue(e)}
     linked = [e for e in linked if e.iri not in out]
-    words = _query_words(query)
-    spans = {e.iri: _find_mention(words, e.mention or (name(e.iri) if name else ""))
-             for e in linked}
+    if words is None or spans is None:  # (the caller's, where it has them: expand's)
+        words = _query_words(query)
+        spans = {e.iri: _find_mention(words, e.mention or (name(e.iri) if name else ""))
+                 for e in linked}
     negated = {e.iri for e in linked if _negated(
         words, spans[e.iri], _NEGATIONS if kind_of(e.iri) == "brand" else _VALUE_NEGATIONS,
         [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])],
@@ -1091,11 +1105,20 @@ def _colour_held(kg: _KG, value: str) -> str | None:
 
     def build() -> dict[str, str]:
         return {normalize_key(str(d.get("label") or "")): str(d.get("label"))
-                for _, d in kg.g.nodes(data=True)
-                if d.get("kind") == "attribute_value"
-                and str(d.get("attribute") or "").lower() in ("color", "colour")}
+                for _, d in _colour_nodes(kg)}
 
     return _cached(kg, "_kgqp_colour_names", (), build).get(" ".join(words))
+
+
+def _colour_nodes(kg: _KG) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The KG's colour values, (IRI, attributes), cached per graph view: what the colour
+    rules read (:func:`_colour_combinations`, :func:`_colour_held`)."""
+    def build() -> tuple[tuple[str, dict[str, Any]], ...]:
+        return tuple((n, d) for n, d in kg.g.nodes(data=True)
+                     if d.get("kind") == "attribute_value"
+                     and str(d.get("attribute") or "").lower() in _COLOUR_LABELS)
+
+    return _cached(kg, "_kgqp_colour_nodes", (), build)
 
 
 def _names_a_colour(value: str) -> bool:
@@ -1134,9 +1157,8 @@ def _colour_combinations(kg: _KG) -> dict[tuple[str, ...], tuple[tuple[str, str]
     view."""
     def build() -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
         out: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-        for n, attrs in kg.g.nodes(data=True):
-            if attrs.get("kind") != "attribute_value" or n in kg.unlinkable \
-                    or attrs.get("attribute") not in _COLOUR_LABELS:
+        for n, attrs in _colour_nodes(kg):
+            if n in kg.unlinkable:
                 continue
             name = kg.label(n)
             words = tuple(w for w in _colour_words(name) if w != "and")
@@ -1408,9 +1430,8 @@ def _typed_accessory(word: str, known: Callable[[], Collection[str]]) -> str | N
 
 
 #: the accessory words by their first letter (:func:`_near_accessories`)
-_ACCESSORIES_BY_LETTER: dict[str, tuple[str, ...]] = {}
-for _a in sorted(_ACCESSORY_WORDS):
-    _ACCESSORIES_BY_LETTER[_a[0]] = (*_ACCESSORIES_BY_LETTER.get(_a[0], ()), _a)
+_ACCESSORIES_BY_LETTER = {letter: tuple(words) for letter, words in groupby(
+    sorted(_ACCESSORY_WORDS), key=lambda w: w[0])}
 
 
 @lru_cache(maxsize=65536)
@@ -1951,10 +1972,15 @@ def expand(
         return depts is not None and (d is None or d not in depts)
 
     scored: list[tuple[float, _Cand]] = []
-    # the links the query excludes ("not black", "speaker not headphones"): DOWN boosts, and
-    # no part of what the expansions are ranked by
+    # the query's words (marks glued to a word's edges dropped, as the parser trims its
+    # spans: "tv not samsung." names Samsung), each linked mention's place among them, and the
+    # links the query excludes ("not black", "speaker not headphones"): DOWN boosts, and no
+    # part of what the expansions are ranked by
+    words = _query_words(query)
+    spans = {e.iri: _find_mention(words, e.mention or g.label(e.iri)) for e in linked}
     commas = _commas(query)
     negated = set(excluded_links(query, linked, kind=g.kind, name=g.label, commas=commas,
+                                 words=words, spans=spans,
                                  attribute=lambda iri: g.g.nodes[iri].get("attribute")))
     sim = _Similarity(embeddings, [e for e in linked if e.iri not in negated])
     pop = g.popularity
@@ -1971,11 +1997,7 @@ def expand(
         return (mix[0] * agree + mix[1] * sim(c.iri) + mix[2] * pop.get(c.iri or "", 0.0)) \
             / sum(mix)
 
-    # the query's words (marks glued to a word's edges dropped, as the parser trims its
-    # spans: "tv not samsung." names Samsung), each linked mention's place among them and
-    # whether the query excludes it ("not black", "anything but samsung")
-    words = _query_words(query)
-    spans = {e.iri: _find_mention(words, e.mention or g.label(e.iri)) for e in linked}
+    # the other mentions' places, for each linked mention
     others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
               for e in linked}
     brand_spans = [sp for e in linked if g.kind(e.iri) == "brand" and (sp := spans[e.iri])]

@@ -613,17 +613,11 @@ class QueryParser:
             if fitted is not None:
                 best, start, end = fitted
                 mention = text[start:end]
-        named = re.search(r"(?<=\S)\s+brands?\Z", mention, re.IGNORECASE) \
-            if best is None else None
-        if named is not None and text[start:end] == mention:  # "bose brand", "samsung brand"
-            config = getattr(linker, "config", None)  # (a linker of another kind: defaults)
-            label = brand_label(config.label_kinds if config is not None
-                                else DEFAULT_LABEL_KINDS)
-            if label is not None:
-                best = link(mention[:named.start()], label=label, context=text).best
-                if best is not None:
-                    end = start + named.start()
-                    mention = text[start:end]
+        if best is None and text[start:end] == mention:  # "bose brand", "samsung brand"
+            named = self._named_brand(text, start, end, linker)
+            if named is not None:
+                best, end = named
+                mention = text[start:end]
         return ParsedEntity(
             text=mention, start=start, end=end, label=entity.label,
             score=round(float(entity.score), 6),
@@ -670,8 +664,7 @@ class QueryParser:
         not a brand filter."""
         span = text[start:end]
         cut = fits_cue_end(span)
-        config = getattr(linker, "config", None)  # (a linker of another kind: the defaults)
-        label = brand_label(config.label_kinds if config is not None else DEFAULT_LABEL_KINDS)
+        label = _brand_label(linker)
         if not cut or label is None:
             return None
         link = linker.link if linker is not None else self.kg.link
@@ -683,6 +676,20 @@ class QueryParser:
             if best is not None and best.match_type == "exact" and best.prior > 0:
                 return best, a, b
         return None
+
+    def _named_brand(self, text: str, start: int, end: int, linker: EntityLinker | None
+                     ) -> tuple[Any, int] | None:
+        """The brand named by the words before a trailing "brand"/"brands" of the span
+        ``text[start:end]`` ("bose brand" in "bose brand headphones": no KG name holds the
+        word), linked with the linker's brand-only label, and where those words end; or
+        None."""
+        named = re.search(r"(?<=\S)\s+brands?\Z", text[start:end], re.IGNORECASE)
+        label = _brand_label(linker)
+        if named is None or label is None:
+            return None
+        link = linker.link if linker is not None else self.kg.link
+        best = link(text[start:start + named.start()], label=label, context=text).best
+        return (best, start + named.start()) if best is not None else None
 
     def _excluded_node(self, text: str, start: int, end: int, label: str,
                        linker: EntityLinker | None) -> Any | None:
@@ -997,7 +1004,7 @@ def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],
     Bananas, which names no department of the store's; its intent was a hard Appliances
     filter), nor a brand the KG sells nothing under there (no ``sells_in`` category and no
     product in the label space: the expansion's ``ungrounded`` brand,
-    :func:`fusion.expand._brand_facts`; a name list's "OK" or "Aveeno", whose queries "ok"
+    :func:`fusion.expand.brand_categories`; a name list's "OK" or "Aveeno", whose queries "ok"
     and "aveeno lotion daily moisturizing" got a hard Appliances filter, "redmi note 7" one
     on Computers & Tablets). "comfy beanie" from another shop's catalogue got a hard
     Appliances filter from the model's guess. ``departments``: the label space (a
@@ -1014,12 +1021,10 @@ def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],
     brands = [e.iri for e in linked if e.kind == "brand"]
     if not brands:
         return True
-    from fusion.expand import _KG, _brand_facts  # (the expansion's own test, and its cache)
-    from fusion.hetero import as_networkx
+    from fusion.expand import brand_categories  # (the expansion's own test, and its cache)
 
-    view = _KG(as_networkx(kg), kg)
     return not any(_in_label_space(kg, c, departments)
-                   for iri in brands for c in _brand_facts(view, iri)[1])
+                   for iri in brands for c in brand_categories(kg, iri))
 
 
 def _in_label_space(kg: Any, iri: str, departments: Any) -> bool:
@@ -1035,6 +1040,13 @@ def _in_label_space(kg: Any, iri: str, departments: Any) -> bool:
     if isinstance(departments, TaxonomyAlignment):
         return departments.department(path) is not None
     return bool(path) and path.split(">")[0].strip() in set(departments)
+
+
+def _brand_label(linker: Any) -> str | None:
+    """The tagger label the linker ``linker`` links brands only under
+    (:func:`kg.link.brand_label`; a linker of another kind, or None: the default labels)."""
+    config = getattr(linker, "config", None)
+    return brand_label(config.label_kinds if config is not None else DEFAULT_LABEL_KINDS)
 
 
 def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:
