@@ -20,8 +20,10 @@ class ParserConfig:
     """Run-time settings of :class:`QueryParser` (saved in the bundle manifest).
 
     Args:
-        max_query_chars: longer queries are truncated (``on_too_long="truncate"``: the tail is
-            not parsed and ``truncated`` is set) or rejected (``"error"``).
+        max_query_chars: longer queries are truncated (``on_too_long="truncate"``: cut at the
+            last word boundary at or before the limit, a word that does not fit dropped
+            whole, a first word longer than the limit cut at it; the tail is not parsed and
+            ``truncated`` is set) or rejected (``"error"``).
         link_labels_only: link only spans whose tagger label has a KG kind (price, quantity
             and the like are never linked).
         intent_top_k: categories kept in ``intent.top_k``.

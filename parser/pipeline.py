@@ -7,7 +7,9 @@ and ``parser.pipe(queries, batch_size=...)``.
 One parse is one pass; each stage reads what the stages before it wrote (a batch of
 :class:`_Batch` is handed forward) and nothing is computed twice:
 
-1. ``prepare``: the query is checked, truncated if too long and NFKC-normalised (offsets kept).
+1. ``prepare``: the query is checked, truncated if too long (at a word boundary) and
+   NFKC-normalised (offsets kept; a trademark sign or a control character is a space:
+   :func:`parser.tagger.text.separators_to_spaces`).
 2. ``match``: the KG's alias index finds the KG names in the text ONCE (``kg.match``); those
    matches are the tagger's lexicon features.
 3. ``tag``: one encoder pass gives the token logits and the query embedding
@@ -70,6 +72,7 @@ from parser.config import ParserConfig
 from parser.errors import ConfigError, InputError
 from parser.tagger.embed import TAGGER_ENCODER_PREFIX, tagger_fingerprint
 from parser.tagger.lexicon import KGLexicon
+from parser.tagger.text import separators_to_spaces, split_words
 from parser.types import (
     BoostResult,
     CategorySuggestionResult,
@@ -219,6 +222,23 @@ def _check_query(text: Any) -> str:
             "errors='replace' before parsing"
         ) from None
     return text
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    """The beginning of ``text`` (longer than ``limit`` characters) that a truncating parse
+    reads: its words up to the last word boundary at or before ``limit``. A word that does not
+    fit is dropped whole (cut inside it, "tv under 5000" was read "tv under 50": a hard
+    price_max of 50); a first word longer than the limit is still cut at it. Words are the tagger's
+    (:func:`parser.tagger.text.split_words`: a CJK ideograph is one; a trademark sign or a
+    control character separates them).
+
+    >>> _cut_at_word("tv under 5000", 12), _cut_at_word("tv under 5000", 8)
+    ('tv under', 'tv under')
+    >>> _cut_at_word("television", 4), _cut_at_word("电视机", 2)
+    ('tele', '电视')
+    """
+    ends = [b for _, b in split_words(separators_to_spaces(text[:limit + 1])) if b <= limit]
+    return text[:ends[-1]] if ends else text[:limit]
 
 
 class QueryParser:
@@ -515,9 +535,9 @@ class QueryParser:
                     f"{self.config.max_query_chars} (set ParserConfig.on_too_long='truncate' to "
                     "parse its beginning instead)"
                 )
-            cut = text[: self.config.max_query_chars]
+            cut = _cut_at_word(text, self.config.max_query_chars)
             truncated = True
-        normalized = " ".join(unicodedata.normalize("NFKC", cut).split())
+        normalized = " ".join(unicodedata.normalize("NFKC", separators_to_spaces(cut)).split())
         return cut, normalized, truncated
 
     def _parse_batch(self, raw: Sequence[Any],
@@ -544,7 +564,8 @@ class QueryParser:
         cut = work.cut
         matches = None
         if cut and self._uses_lexicon:
-            matches = [KGLexicon.spans(self.kg.match(t)) for t in cut]
+            # (read as the linker reads them: "samsung™" matches "samsung"; same offsets)
+            matches = [KGLexicon.spans(self.kg.match(separators_to_spaces(t))) for t in cut]
         t1 = time.perf_counter()
         if cut:
             work.items = self.tagger.prepare(cut, matches=matches)
@@ -588,8 +609,13 @@ class QueryParser:
         brand" in "bose brand headphones", tagged ``creator``: no KG name holds the word, so
         the query lost Bose) links the words before it as a brand (the linker's brand-only
         label, :func:`kg.link.brand_label`); the entity keeps the tagger's label, and its text
-        and offsets become the brand's words."""
+        and offsets become the brand's words.
+
+        The linker reads a trademark sign or a control character as a space ("samsung™" links
+        Samsung: :func:`parser.tagger.text.separators_to_spaces`); the entity's text is the
+        query's own."""
         mention, start, end = entity.text, entity.start, entity.end
+        plain = separators_to_spaces(text)  # (the same offsets as text)
         if text[start:end] == mention:
             lead, trail = span_edges(mention)
             if (lead or trail) and not self._is_name(mention):
@@ -601,20 +627,20 @@ class QueryParser:
         linker = self._entity_linker()
         link = linker.link if linker is not None else self.kg.link
         try:
-            best = link(mention, label=entity.label, context=text).best
+            best = link(separators_to_spaces(mention), label=entity.label, context=plain).best
         except ValueError:
             best = None if self.config.link_labels_only else \
-                link(mention, label=None, context=text).best
+                link(separators_to_spaces(mention), label=None, context=plain).best
         if best is None and text[start:end] == mention:
-            best = self._excluded_node(text, start, end, entity.label, linker)
+            best = self._excluded_node(plain, start, end, entity.label, linker)
         if best is None and text[start:end] == mention \
                 and LABEL_GROUPS.get(entity.label) != "audience":  # ("gift for brother")
-            fitted = self._fitted_brand(text, start, end, linker)
+            fitted = self._fitted_brand(plain, start, end, linker)
             if fitted is not None:
                 best, start, end = fitted
                 mention = text[start:end]
         if best is None and text[start:end] == mention:  # "bose brand", "samsung brand"
-            named = self._named_brand(text, start, end, linker)
+            named = self._named_brand(plain, start, end, linker)
             if named is not None:
                 best, end = named
                 mention = text[start:end]
@@ -826,8 +852,11 @@ class QueryParser:
                 intent: Intent | None, outside: bool, *, cut: str | None = None) -> None:
         """Stage 6 for ``q`` (``cut``: its text as parsed, before NFKC; the price is read with
         its numeric marks hidden: :func:`_hide_numeric_marks`; the rules rewrite it with them
-        as typed)."""
+        as typed, and with a trademark sign or a control character as a space, as ``normalized``
+        reads it: "samsung™ tv" is rewritten "samsung tv", not "samsungTM tv")."""
         assert self.expander is not None
+        if cut is not None:
+            cut = separators_to_spaces(cut)
         embeddings = None
         if self.fusion is not None:
             context = self.fusion.context
@@ -1052,7 +1081,8 @@ def _brand_label(linker: Any) -> str | None:
 def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:
     """The fusion model's view of a parse's links: one :class:`fusion.LinkedEntity` per linked
     node (its kind, its best link score clipped to [0, 1], that mention's tagger label and
-    text), best first."""
+    text, a trademark sign or a control character in it a space, as the expansion reads the
+    query: :func:`parser.tagger.text.separators_to_spaces`), best first."""
     from fusion.types import ROLES, LinkedEntity
 
     best: dict[str, tuple[str, float, str, str]] = {}
@@ -1062,7 +1092,7 @@ def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:
         score = float(e.link_score or 0.0)
         score = min(max(score, 0.0), 1.0) if math.isfinite(score) else 0.0
         if e.kg_id not in best or best[e.kg_id][1] < score:
-            best[e.kg_id] = (str(e.kg_kind), score, e.label, e.text)
+            best[e.kg_id] = (str(e.kg_kind), score, e.label, separators_to_spaces(e.text))
     return [LinkedEntity(iri, kind, score, label, mention)
             for iri, (kind, score, label, mention) in sorted(best.items(),
                                                              key=lambda kv: (-kv[1][1], kv[0]))]
@@ -1089,5 +1119,6 @@ def intent_links(text: str, linked: Sequence[LinkedEntity]) -> list[LinkedEntity
         return list(linked)
     from fusion.expand import excluded_links  # (a module of torch-free imports, loaded once)
 
-    out = excluded_links(text, linked)
+    # (the query as the expansion reads it: a trademark sign or a control character a space)
+    out = excluded_links(separators_to_spaces(text), linked)
     return [e for e in linked if e.iri not in out]

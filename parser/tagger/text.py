@@ -9,6 +9,8 @@ Example:
     (7, 7)
     >>> split_words("苹果 iphone 15")
     [(0, 1), (1, 2), (3, 9), (10, 12)]
+    >>> normalize("samsung™ tv\\x07lg")[0]   # a trademark sign or a control character: a space
+    'samsung  tv lg'
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import re
 import unicodedata
 from typing import Literal
 
-__all__ = ["WordMode", "is_cjk", "normalize", "split_words", "word_mode"]
+__all__ = ["WordMode", "is_cjk", "normalize", "separators_to_spaces", "split_words",
+           "word_mode"]
 
 #: How a text is cut into words: ``"auto"`` is ``"char"`` for a text holding CJK ideographs and
 #: no whitespace (a Chinese sentence of the one-character-per-line data, joined without spaces,
@@ -49,6 +52,28 @@ def word_mode(text: str, mode: WordMode = "auto") -> WordMode:
 
 _SPACE_RE = re.compile(r"\s")
 
+# Characters that separate words without being part of one, each read as a space (one for one,
+# so offsets hold): trademark-like signs, which NFKC glued to the word as letters ("samsung™ tv"
+# became "samsungTM tv", a word no KG name holds: Samsung was lost; ℠ alike, and "Samsung®"
+# linked nothing either), and the control characters other than whitespace and the zero-width
+# space, which the KG's matching reads as a space (kg.schema.separates) but the word splitter
+# did not ("tv\x07samsung" was one word).
+_SEPARATORS_RE = re.compile(
+    r"[\u2122\u2120\u00ae\u00a9\u2117\u200b\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+
+
+def separators_to_spaces(text: str) -> str:
+    """``text`` with each trademark-like sign (™ ℠ ® © ℗), control character other than
+    whitespace (NUL, BEL, C1 controls) and zero-width space replaced by a space: the same
+    length, so an offset into it is one into ``text``. The tagger's normalisation
+    (:func:`normalize`) and the parser's text (``normalized``, linking, expansion) read the
+    query so.
+
+    >>> separators_to_spaces("Samsung® Galaxy\\u200bs21\\x00")
+    'Samsung  Galaxy s21 '
+    """
+    return _SEPARATORS_RE.sub(" ", text)
+
 
 def is_cjk(ch: str) -> bool:
     """True for a CJK ideograph."""
@@ -59,8 +84,11 @@ def normalize(text: str) -> tuple[str, list[int]]:
     """NFKC-normalise ``text`` character by character, returning the text and, for every
     character of it, the index of the original character it came from.
 
-    Lone surrogates (invalid in UTF-8) become U+FFFD so that the Rust tokenizer accepts them.
+    Lone surrogates (invalid in UTF-8) become U+FFFD so that the Rust tokenizer accepts them. A
+    trademark-like sign, a control character or a zero-width space is a space
+    (:func:`separators_to_spaces`): "samsung™" is the word "samsung", not "samsungTM".
     """
+    text = separators_to_spaces(text)  # (one character for one: the map below holds)
     if text.isascii():
         return text, list(range(len(text)))
     out: list[str] = []
