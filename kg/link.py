@@ -3,7 +3,9 @@
 Candidates come from the KG's one name index (:class:`kg.index.AliasIndex`, normalised with
 :func:`kg.index.normalize_key`), cheapest generator first; a later generator runs only when the
 earlier ones found nothing. A word joining alternatives at the mention's edge is skipped first
-("or lg" in "samsung or lg tv" is linked as "lg": :meth:`EntityLinker.mention_core`).
+("or lg" in "samsung or lg tv" is linked as "lg": :meth:`EntityLinker.mention_core`), and a
+clipped compound ending the mention is read in full ("remote" is "remote control", when the
+mention as written names no linkable node: :data:`_CLIPPED`).
 
 1. ``exact`` / ``alias``: the mention's key is a node's name or alias;
    Also, always: the key without a leading function word ("for girls" -> "Girl"), and
@@ -34,6 +36,12 @@ earlier ones found nothing. A word joining alternatives at the mention's edge is
 Nodes marked non-linkable in the KG (:data:`LINKABLE` ``false``: promotion, content and genre
 categories, see :mod:`kg.hygiene`) are never candidates.
 
+Before these, a run of the query's words that ends with the mention and whose whole text names
+a category (plural/singular aside) is read as the span the tagger cut short: "case" in "ipad
+case" links iPad Cases, "speaker" in "portable speaker" Portable Speakers, scored as that run
+would be, when it links; the mention's own names ("Cases", "Speakers") are then no candidates
+(:meth:`EntityLinker.link`).
+
 Each candidate gets a feature vector (:data:`FEATURES`: how it matched, whole-string similarity,
 type compatibility of its kind with the tagger label, log prior, context overlap of the other
 query words with its category path (stop words dropped, audience words folded: the "men" of
@@ -42,7 +50,8 @@ query words with its category path (stop words dropped, audience words folded: t
 logistic model (:class:`LinkWeights`, JSON, fitted on hand-judged gold by
 :func:`kg.link_eval.fit_weights` / ``kgqp kg link-fit``). The best type-compatible candidate is
 the link unless its score is below ``nil_threshold`` (fitted with the weights); then the result
-is NIL.
+is NIL. A mention tagged as a product type that is only a brand's name, no category's or
+product type's, is scored as a brand ("whirlpool", "keurig": :meth:`EntityLinker._reading`).
 
 The tagger-label -> node-kind map is :attr:`LinkerConfig.label_kinds`, loadable from JSON
 (:meth:`LinkerConfig.from_json`) so a bundle manifest or the CLI can set it.
@@ -505,6 +514,29 @@ def name_heads(key: str) -> frozenset[str]:
         if words:
             heads.add(_stem(words[-1]))
     return frozenset(heads)
+
+
+#: Clipped compounds of product search: a word that, as the last word (the head) of a
+#: mention, stands for the compound the KG names in full. "remote" is a remote control: the
+#: default KG names "Remote Controls" and "Universal Remote Controls", and "remote"/"Remotes"
+#: only as lexicon-only product types (no link targets), so a bare "remote", read as the head
+#: noun it is not, matched only names it heads ("Drone Remotes", "Game Remotes") among some
+#: 25 subset names, all NIL, and "universal remote" reached "Universal Remote Controls" only
+#: as a subset name with another head (see :func:`_unclipped`). The KG has no word to tell:
+#: a lexical fact, as the irregular plurals are.
+_CLIPPED = {"remote": "remote control", "remotes": "remote controls"}
+
+
+def _unclipped(key: str) -> str:
+    """``key`` (normalised) with a clipped compound at its end read in full
+    (:data:`_CLIPPED`); a word before another one is no head ("remote start" stays).
+
+    >>> _unclipped("remote"), _unclipped("universal remotes"), _unclipped("remote start")
+    ('remote control', 'universal remote controls', 'remote start')
+    """
+    head, sep, last = key.rpartition(" ")
+    full = _CLIPPED.get(last)
+    return f"{head}{sep}{full}" if full else key
 
 
 def _last_head(key: str) -> str:
@@ -1190,15 +1222,27 @@ class EntityLinker:
             return mention
         return core
 
+    def _key(self, core: str) -> str:
+        """The key the mention :meth:`mention_core` ``core`` is linked by: normalised, a clipped
+        compound at its end read in full ("remote" is "remote control": :data:`_CLIPPED`)
+        unless the mention as written names a linkable node."""
+        key = normalize_key(core)
+        full = _unclipped(key)
+        if full == key or any(c.iri not in self.table.unlinkable
+                              for c in self.table.index.candidates(key)):
+            return key
+        return full
+
     def generate(self, mention: str, label: str | None = None, context: str | None = None
                  ) -> list[tuple[Candidate, str, float]]:
         """Candidate nodes for ``mention`` in the query ``context``:
         ``(candidate, match_type, similarity)``, before scoring (non-linkable nodes left out;
-        the mention is read as :meth:`mention_core`)."""
+        the mention is read as :meth:`mention_core`, a clipped compound at its end in full:
+        :meth:`_key`)."""
         table = self.table
         index = table.index
         mention = self.mention_core(mention)
-        key = normalize_key(mention)
+        key = self._key(mention)
         found: dict[str, tuple[Candidate, str, float]] = {}
 
         def add(k: str, match_type: str, sim: float) -> None:
@@ -1292,6 +1336,59 @@ class EntityLinker:
                         add(v, "head", 0.45)
         return list(found.values())
 
+    def _composed_run(self, mention: str, label: str | None, context: str | None
+                      ) -> tuple[str, list[tuple[Candidate, str, float]]] | None:
+        """The longest run of the query ``context``'s words that ends with the mention where
+        the query writes it, with one to four words before it, whose whole text is the name
+        or alias of a category ``label`` admits (plural/singular aside, as :meth:`generate`
+        reads a mention: a clipped compound at its end read in full): the run as it names
+        them (in their number) and those categories as its candidates; None without one.
+        Such a category ("iPad Cases" for "case" in "ipad case", "Portable Speakers" for
+        "speaker" in "portable speaker", "Xbox One Accessories") is what the query's adjacent
+        words name together, a kind of what the mention names alone (its head word is the
+        mention's): see :meth:`link`."""
+        if not context:
+            return None
+        mine = normalize_key(self.mention_core(mention)).split()
+        query = normalize_key(context).split()
+        table, n = self.table, len(mine)
+        allowed = self.config.label_kinds.get(label) if label is not None else None
+
+        def named(key: str, written: str) -> tuple[str, list[tuple[Candidate, str, float]]]:
+            for k, mt, sim in ((key, "exact", 1.0), *((v, "plural", 0.95)
+                                                      for v in number_variants(key))):
+                found = [(c, "exact" if mt == "exact" and c.matched_alias.casefold() == written
+                          else "alias" if mt == "exact" else mt, sim)
+                         for c in table.index.candidates(k)
+                         if c.iri not in table.unlinkable and c.kind is not None
+                         and c.kind.value == "category" and self._type_rank(c, allowed)[0] > 0]
+                if found:
+                    return k, found
+            return key, []
+
+        readings: list[tuple[str, list[tuple[Candidate, str, float]]] | None] = []
+        for i in range(n, len(query) + 1) if mine else ():
+            if query[i - n:i] != mine:
+                continue
+            reading = None
+            for start in range(max(0, i - n - 4), i - n):  # the longest run first
+                run = " ".join(query[start:i])
+                read, found = named(self._key(run), run)
+                if found:
+                    # (read in the name's number: "ipad case" as "ipad cases", whose words
+                    # the scorer compares with the name's; its plural fold reads "cases" as
+                    # "cas", never "case", and took "iPad Cases" for no name headed by "case")
+                    reading = (read, found)
+                    break
+            readings.append(reading)
+        # the linker is not told which of the mention's places in the query is its own: a
+        # mention written twice reads as a run only when both places read the same ("cases"
+        # in "iphone 7 plus cases water proof cases" is no iPhone 7 Plus Cases twice)
+        first = readings[0] if readings else None
+        if first is None or any(r is None or r[0] != first[0] for r in readings):
+            return None
+        return first
+
     def _one_edit(self, key: str) -> list[str]:
         """The names (index keys) one edit from ``key`` that may be its typos: at least
         ``fuzzy_min_chars`` long, the same first letter, the same digits and numbers (a changed
@@ -1318,15 +1415,55 @@ class EntityLinker:
         path = self.config.word_pieces
         return _word_pieces(str(path)) if path else None
 
+    def _reading(self, key: str, label: str | None,
+                 generated: Sequence[tuple[Candidate, str, float]]) -> str | None:
+        """The label the mention ``key`` (normalised) is scored under: ``label``, but the
+        linker's brand-only label (:func:`brand_label`) for a product-type label (label group
+        "type", its kinds no brand) when ``key`` is the very name or alias of a linkable brand,
+        no category or product type, linkable or lexicon-only, has that name (plural/singular
+        aside) and no candidate fits ``label``: the tagger read a brand as a product type
+        ("whirlpool", "keurig", "whirlpool washer"). A product-type label links no brand, so
+        the brand the KG names exactly (0.28 as a product type, 0.85 as a brand) was NIL and
+        the query lost its brand. A word that names a kind of product too stays a product
+        type: "apple" (the fruit's product type "Apples") links no brand as one; so does, with
+        a WordPiece vocabulary (:attr:`LinkerConfig.word_pieces`, the tagger's), a mention of
+        words of the language, each one piece of it, which the tagger may have read right
+        or which means something else than the brand of that name: "galaxy" (Samsung's
+        line, not the brand "galaxy"), "ultra" in "ultra black", "george"; "whirlpool" (w
+        ##hir ##lp ##ool) and "keurig" are names."""
+        kinds = self.config.label_kinds.get(label, ()) if label is not None else ()
+        if LABEL_GROUPS.get(label or "") != "type" or not kinds \
+                or any(k.partition(":")[0] == "brand" for k in kinds):
+            return label
+        brand = brand_label(self.config.label_kinds)
+        table = self.table
+        if brand is None or not any(
+                c.kind is not None and c.kind.value == "brand" and c.iri not in table.unlinkable
+                for c in table.index.candidates(key)):
+            return label
+        if any(self._type_rank(c, kinds)[0] > 0 for c, _, _ in generated):
+            return label
+        pieces = self.word_pieces
+        if pieces is not None and _real_words(pieces, key):
+            return label
+        for k in (key, *number_variants(key)):
+            if any(c.kind is not None and c.kind.value in ("category", "product_type")
+                   for c in table.index.candidates(k)):
+                return label
+        return brand
+
     def features(self, mention: str, label: str | None, context: str | None,
                  generated: Sequence[tuple[Candidate, str, float]]
                  ) -> list[tuple[Candidate, str, float, list[float], float, float]]:
         """Feature vectors (see :data:`FEATURES`) of generated candidates:
-        ``(candidate, match_type, similarity, features, type_compatibility, context)``."""
-        allowed = self._allowed(label)
+        ``(candidate, match_type, similarity, features, type_compatibility, context)``; under
+        the label :meth:`_reading` gives (a product-type mention that only a brand is named
+        by is scored as a brand)."""
         table = self.table
         mention = self.mention_core(mention)
-        key = normalize_key(mention)
+        key = self._key(mention)
+        label = self._reading(key, label, generated)
+        allowed = self._allowed(label)
         ctx_words: frozenset[str] = frozenset()
         if context:
             # the other query words, audience words folded (:func:`context_words`): "jeans for
@@ -1423,6 +1560,12 @@ class EntityLinker:
              ) -> LinkResult:
         """Rank KG nodes for ``mention`` (tagged ``label``) in the query ``context``.
 
+        When the query's words before the mention make up with it the whole name of a
+        category (:meth:`_composed_run`: "ipad case" -> iPad Cases, "portable speaker" ->
+        Portable Speakers, "universal remote" -> Universal Remote Controls), those categories,
+        scored as that run would be, are the candidates, if the run links; else the mention's
+        own (:meth:`generate`).
+
         An empty or over-long mention, or a label that never links (price, quantity ...),
         gives an empty NIL result; an unknown label raises ``ValueError`` naming the known ones.
         """
@@ -1433,11 +1576,33 @@ class EntityLinker:
         cfg = self.config
         if not key or len(key) > cfg.max_mention_chars or allowed == ():
             return LinkResult(mention, label, (), True)
+        composed = self._composed_run(mention, label, context)
+        if composed is not None:
+            # the category the query's adjacent words name together ("ipad case" -> iPad
+            # Cases) is the link, scored as the span the tagger cut short ("ipad"
+            # product_name + "case") would be, when that span links: not the mention's own
+            # names, the generic "Cases" of tablets or "Speakers" of home audio, siblings
+            # of it on which the parse filtered, leaving out every product of the named
+            # one. Scored beside them as a name composed with the query's words, it lost
+            # (iPad Cases 0.704 against Cases 0.968; no candidate at all for "ipad case")
+            read, named = composed
+            result = self._ranked(mention, label, read, context, named)
+            if not result.nil:
+                return result
         generated = self.generate(mention, label, context)
         if not generated:
             return LinkResult(mention, label, (), True)
-        scored = self._score_untyped(mention, context, generated) if label is None else [
-            (self.score(row[3]), row) for row in self.features(mention, label, context, generated)]
+        return self._ranked(mention, label, mention, context, generated)
+
+    def _ranked(self, mention: str, label: str | None, read: str, context: str | None,
+                generated: Sequence[tuple[Candidate, str, float]]) -> LinkResult:
+        """The :class:`LinkResult` of ``mention``: the candidates ``generated`` for the text
+        ``read`` (the mention, or the run of the query it ends: :meth:`_composed_run`)
+        scored and ranked, and the NIL decision."""
+        allowed = self._allowed(label)
+        cfg = self.config
+        scored = self._score_untyped(read, context, generated) if label is None else [
+            (self.score(row[3]), row) for row in self.features(read, label, context, generated)]
         # type-compatible candidates first: an incompatible node is never the link
         scored.sort(key=lambda sr: (-(sr[1][4] > 0), -sr[0], sr[1][0].iri))
         cands = []
