@@ -66,7 +66,12 @@ Policies (what a search engine can trust):
   query lacks (the linker's ``subset`` match: "color printer" -> Color Laser Printers; the
   words of its department's name aside) is narrower than the query: the filter is the
   nearest category above it on its path that the query's words name (All Printers; its
-  source is still ``link:<iri>`` of the linked category), else the department.
+  source is still ``link:<iri>`` of the linked category), else the department. A device the
+  KG holds accessories for ("Fire TV Accessories" under Fire TV) followed by a mention tagged
+  as a product type of another category is no filter either ("fire tv games"). A mention
+  after "with" is a feature of the product searched ("baby monitor with camera"): no filter
+  and no fan-out of its own (an accessory there may be searched: "samsung tv with stand").
+  No expansion names a hard category filter's value (every filtered document matches it).
 - *Brand filters* only for a linked brand the query asks for and the store sells (a
   ``sells_in`` category or a product's category in the label space); otherwise a
   :class:`Boost` (source ``link:<iri> (why)``): DOWN for an excluded brand ("phone not
@@ -75,10 +80,13 @@ Policies (what a search engine can trust):
   battery", "hp printer ink"; an accessory, part or consumable word: case, cover, charger,
   cable, mount, stand, battery, remote, keyboard, mouse, lens, ink, toner, cartridge,
   filter, refill, replacement, controller ...; not one after "with" or "without": "samsung tv
-  with remote" filters on Samsung; a last word typed short or misspelt counts as the word:
-  "samsung galaxy s21 cse"), for one side of an alternative whose other side is no brand or
-  another brand's product line ("samsung phone or iphone"; two brands filter together or
-  not at all: "samsung tv or tcl") and for a brand the store does not sell. A query that
+  with remote" filters on Samsung, nor one that names a kind of the product searched,
+  "kitchenaid stand mixer"; a last word typed short or misspelt counts as the word:
+  "samsung galaxy s21 cse"; the device is a word that names one, not a number, "hp 63 ink",
+  a feature, "logitech wireless mouse", nor a linked colour, size or other brand), for one
+  side of an alternative whose other side is no brand or another brand's product line
+  ("samsung phone or iphone"; two brands filter together or not at all: "samsung tv or
+  tcl") and for a brand the store does not sell. A query that
   links nothing and has no word of any KG name (:attr:`kg.ProductGraph.vocabulary`: random
   letters, a string from another domain) gets no hard category filter and no expansions from
   its intent's category whatever the intent's probability: the intent of such a query is the
@@ -96,6 +104,12 @@ Policies (what a search engine can trust):
   stroller": the KG's size "Double"). A cue excludes every item of the list after it ("not
   red or blue", "without 64gb or 128gb"), and a rule's synonym the query excludes is no
   expansion ("headphones not earbuds").
+- *The exclusion wins*: a node the query names again after a cue is excluded ("samsung tv not
+  samsung", "hp printer ink not hp"), and a value the query excludes is no filter and gets no
+  UP boost, a rule's included ("55 inch tv not 55 inch", "laptop not dell" with "laptop =>
+  UP(20): brand:Dell"): an engine cannot AND a filter with its exclusion. One value per
+  case-folded term in a filter field and in the boosts ("1TB 1tb ssd"; a rule's "samsung"
+  beside the KG's "Samsung"), the first's spelling (a link's: the KG's).
 
 plus structured :class:`Filters` (brand, category, colour, size, price range from patterns such
 as "under 800", "$100-200", "between 100 and 200"). Rules (:mod:`fusion.rules`) add synonyms,
@@ -858,6 +872,35 @@ def _find_mention(words: Sequence[str], mention: str) -> tuple[int, int] | None:
     return None
 
 
+def _mention_places(words: Sequence[str], mention: str, span: tuple[int, int] | None,
+                    taken: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Every place a linked node is named among ``words``: its ``span`` (where the words of
+    ``mention`` first occur, :func:`_find_mention`) and each later place of those words that
+    no other mention's span (``taken``) overlaps. The parser keeps one mention per node, so a
+    node named twice ("hp printer ink not hp", "samsung tv not samsung") has one span, the
+    first; the second, excluded one is found here ("tv not tv stand": the second "tv" is a
+    word of TV Stands' mention, not TVs').
+
+    >>> _mention_places("hp printer ink not hp".split(), "hp", (0, 1), [(1, 3)])
+    [(0, 1), (4, 5)]
+    >>> _mention_places("tv not tv stand".split(), "tv", (0, 1), [(2, 4)])
+    [(0, 1)]
+    """
+    if span is None:
+        return []
+    m = _query_words(mention)
+    places = [span]
+    i = span[1]
+    while m and i <= len(words) - len(m):
+        if list(words[i:i + len(m)]) == m and not any(
+                a < i + len(m) and i < b for a, b in taken):
+            places.append((i, i + len(m)))
+            i += len(m)
+        else:
+            i += 1
+    return places
+
+
 def _words_before(words: Sequence[str], at: int) -> tuple[str, ...]:
     """The (up to two) words before position ``at``, the fillers right before it skipped.
 
@@ -1033,8 +1076,10 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     sony", "nothing from lg"), one whose span opens with a cue ("speaker not headphones"),
     every item of a list of the same facet joined to such a link ("not red or blue", "not
     samsung or lg"), and a cue the linker took for a value ("no" -> the KG's size "No" in "no
-    pink dress"). The expansion makes them DOWN boosts (:func:`expand`); the intent does not
-    read them (:func:`parser.pipeline.intent_links`). ``kind`` and ``attribute`` give a node's
+    pink dress"); wherever the query names the node (:func:`_mention_places`: "samsung tv not
+    samsung", whose link's mention is the first "samsung"). The expansion makes them DOWN
+    boosts (:func:`expand`); the intent does not read them
+    (:func:`parser.pipeline.intent_links`). ``kind`` and ``attribute`` give a node's
     kind and attribute (default: the link's kind, no attribute); ``name``, the text of a link
     without a mention (default: none); ``commas``, ``words`` and ``spans`` the caller's
     :func:`_commas`, query words and each link's place among them, where it has them.
@@ -1050,30 +1095,44 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     attr_of = attribute or (lambda iri: None)
     out = {e.iri for e in linked if _a_cue(e)}
     linked = [e for e in linked if e.iri not in out]
+
+    def mention(e: LinkedEntity) -> str:
+        return e.mention or (name(e.iri) if name else "")
+
     if words is None or spans is None:  # (the caller's, where it has them: expand's)
         words = _query_words(query)
-        spans = {e.iri: _find_mention(words, e.mention or (name(e.iri) if name else ""))
-                 for e in linked}
-    negated = {e.iri for e in linked if _negated(
-        words, spans[e.iri], _NEGATIONS if kind_of(e.iri) == "brand" else _VALUE_NEGATIONS,
-        [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])],
-        maker=kind_of(e.iri) == "brand")}
+        spans = {e.iri: _find_mention(words, mention(e)) for e in linked}
+    others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
+              for e in linked}
+    # every place a node is named, not only its span (the first): one named again after a
+    # cue is excluded all the same ("hp printer ink not hp", "samsung tv not samsung"), and
+    # the places each excluded node is excluded at
+    places = {e.iri: _mention_places(words, mention(e), spans[e.iri], others[e.iri])
+              for e in linked}
+    out_at: dict[str, list[tuple[int, int]]] = {}
+    for e in linked:
+        brand = kind_of(e.iri) == "brand"
+        hit = [p for p in places[e.iri] if _negated(
+            words, p, _NEGATIONS if brand else _VALUE_NEGATIONS, others[e.iri], maker=brand)]
+        if hit:
+            out_at[e.iri] = hit
     # what a cue excludes, it excludes of every item of a list of the same facet joined after
     # it ("not red or blue", "without black and white", "not samsung or lg"; not "65 inch tv
-    # not samsung", nor the size in "tv not samsung and 65 inch")
+    # not samsung", nor the size in "tv not samsung and 65 inch", nor "blue" in "red or blue
+    # case not red": the item it is joined to is not the excluded place of Red)
     commas = _commas(query) if commas is None else commas  # (the caller's: computed once)
 
     def facet(iri: str) -> tuple[str | None, str | None]:
         return kind_of(iri), attr_of(iri)
 
-    for e in sorted((e for e in linked if spans[e.iri] is not None),
-                    key=lambda e: spans[e.iri] or (0, 0)):
-        end = _joined_item(words, (spans[e.iri] or (0, 0))[0], commas)
-        if end is not None and e.iri not in negated and any(
-                o.iri in negated and (sp := spans[o.iri]) is not None and sp[1] == end
-                and facet(o.iri) == facet(e.iri) for o in linked):
-            negated.add(e.iri)
-    return frozenset(out | negated)
+    for place, item in sorted(((p, e) for e in linked for p in places[e.iri]),
+                              key=lambda x: x[0]):
+        end = _joined_item(words, place[0], commas)
+        if end is not None and place not in out_at.get(item.iri, ()) and any(
+                facet(o.iri) == facet(item.iri)
+                and any(sp[1] == end for sp in out_at.get(o.iri, ())) for o in linked):
+            out_at.setdefault(item.iri, []).append(place)
+    return frozenset(out | set(out_at))
 
 
 def _size_read(value: str, read: Sequence[str]) -> bool:
@@ -1220,6 +1279,49 @@ def _bare_number(value: str) -> bool:
     return _BARE_NUMBER.fullmatch(value.strip()) is not None
 
 
+def _fold_value(value: str) -> str:
+    """A filter or boost value case-folded, its spaces collapsed: "1TB" and "1tb", a rule's
+    "samsung" and the KG's "Samsung" are one value."""
+    return " ".join(value.casefold().split())
+
+
+def _value_key(term: str) -> tuple[str, str]:
+    """A boost's ``field:value`` (or a rule's filter on another field) as ``(field, value)``,
+    the field lower-cased ("color" read as "colour", as the rules' filters are) and the value
+    :func:`_fold_value`-ed; a term without a field: ``("", term)``.
+
+    >>> _value_key("brand:Samsung") == _value_key("Brand: samsung"), _value_key("Color:Red")
+    (True, ('colour', 'red'))
+    """
+    fld, sep, value = term.partition(":")
+    if not sep:
+        return "", _fold_value(term)
+    fld = fld.strip().lower()
+    return {"color": "colour"}.get(fld, fld), _fold_value(value)
+
+
+def _one_per_value(boosts: Sequence[Boost]) -> list[Boost]:
+    """One boost per direction and case-folded ``field:value`` (:func:`_value_key`): a link's
+    and a rule's DOWN on Samsung ("phone not samsung" with "samsung => FILTER: brand:samsung")
+    are one penalty, not two. The first's spelling (a link's: the KG's) with the strongest
+    weight, and that boost's source.
+
+    >>> _one_per_value([Boost("brand:Samsung", -10.0, "link:b (negated)"),
+    ...                 Boost("brand:samsung", -10.0, "r:1: samsung => FILTER(1): brand:samsung"
+    ...                       " (negated)")])
+    [Boost(term='brand:Samsung', weight=-10.0, rule='link:b (negated)')]
+    """
+    kept: dict[tuple[str, tuple[str, str]], Boost] = {}
+    for b in boosts:
+        key = (b.direction, _value_key(b.term))
+        first = kept.get(key)
+        if first is None:
+            kept[key] = b
+        elif abs(b.weight) > abs(first.weight):
+            kept[key] = Boost(first.term, b.weight, b.rule)
+    return list(kept.values())
+
+
 def _brand_role(words: Sequence[str], span: tuple[int, int] | None,
                 others: Sequence[tuple[int, int]] = ()) -> str | None:
     """``"negated"`` ("not samsung", "anything but samsung", "other than samsung",
@@ -1342,21 +1444,66 @@ def _line_owner(kg: _KG, iri: str) -> str | None:
 #: no charger" (the determiners between them skipped: "with a remote")
 _BUNDLE_WORDS = frozenset({"with", "w/", "including", "incl", "includes"}) | _VALUE_NEGATIONS
 _DETERMINERS = frozenset({"a", "an", "the", "its", "their", "my", "any", "your"})
+#: words after which a mention is a feature or a part of the product searched ("baby monitor
+#: with camera", "tv with stand"), not a second product searched (:func:`_after_with`)
+_WITH_WORDS = _BUNDLE_WORDS - _VALUE_NEGATIONS
+
+
+def _after_with(words: Sequence[str], span: tuple[int, int] | None) -> bool:
+    """Whether the mention at ``span`` follows "with" (or "including" ...; determiners
+    skipped), or its span opens with it ("with camera"): a feature or a part of the product
+    searched ("baby monitor with camera", "bird feeder with a camera"). Not after a fits
+    phrase ("charger compatible with iphone", "works with alexa": the device an accessory
+    fits).
+
+    >>> _after_with("baby monitor with camera".split(), (2, 4))
+    True
+    >>> _after_with("bird feeder with a camera".split(), (4, 5))
+    True
+    >>> _after_with("charger compatible with iphone".split(), (3, 4))
+    False
+    """
+    if span is None:
+        return False
+    at, end = span
+    if words[at] in _WITH_WORDS and at + 1 < end:
+        j = at
+    else:
+        j = at - 1
+        while j >= 0 and words[j] in _DETERMINERS:
+            j -= 1
+        if j < 0 or words[j] not in _WITH_WORDS:
+            return False
+    return not (j >= 1 and words[j - 1] in _FITS)
+
+
+#: words that say how an accessory works or is powered, not what it fits: they name no
+#: device ("logitech wireless mouse", "samsung wireless charger" are the maker's own, as
+#: "logitech mouse" and "samsung charger" are)
+_FEATURE_WORDS = frozenset({"wireless", "wired", "cordless", "bluetooth", "rechargeable",
+                            "portable", "universal"})
 
 
 def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None,
-                            products: Sequence[tuple[int, int]] = ()) -> bool:
-    """Whether the query, besides the brand's ``span``, holds an accessory word and another
-    word (the device the accessory is for): "samsung galaxy s21 case", "case samsung galaxy
+                            products: Sequence[tuple[int, int]] = (),
+                            no_device: Collection[int] = (),
+                            no_accessory: Collection[int] = ()) -> bool:
+    """Whether the query, besides the brand's ``span``, holds an accessory word and a word that
+    names the device the accessory is for: "samsung galaxy s21 case", "case samsung galaxy
     s21", "apple watch band"; not "samsung charger" (the brand's own charger), "belkin charger"
     or "samsung galaxy s21" (no accessory word). The device is read from the words, not from a
-    link: the KG names few device models ("galaxy s21" links nothing). An accessory word after
-    "with", "without", "no" ... is a part of the product searched or one it excludes, not
-    the product searched: "samsung tv with remote", "samsung phone without case" ask for the
-    maker's TV or phone; unless the query links it as a product (``products``: the spans of
-    the linked categories and product types it does not exclude; "samsung tv with stand"
-    links TV Stands). (The caller reads a last word typed short or misspelt as its accessory
-    word: :func:`_typed_accessory`.)
+    link: the KG names few device models ("galaxy s21" links nothing); but a number ("hp 63
+    ink": the cartridge's), a word of how the accessory works (:data:`_FEATURE_WORDS`:
+    "logitech wireless mouse") and the words of a linked mention that names no device
+    (``no_device``: a colour, a size, another brand, what the query excludes) name none. An
+    accessory word after "with", "without", "no" ... is a part of the product searched or one
+    it excludes, not the product searched: "samsung tv with remote", "samsung phone without
+    case" ask for the maker's TV or phone; unless the query links it as a product
+    (``products``: the spans of the linked categories and product types it does not exclude;
+    "samsung tv with stand" links TV Stands); nor is one that names a kind of the product
+    searched (``no_accessory``: "stand" of "kitchenaid stand mixer", a Stand Mixer). (The
+    caller reads a last word typed short or misspelt as its accessory word:
+    :func:`_typed_accessory`.)
 
     >>> _names_a_device_it_fits("samsung tv remote".split(), (0, 1))
     True
@@ -1364,6 +1511,8 @@ def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None,
     False
     >>> _names_a_device_it_fits("samsung tv with stand".split(), (0, 1), [(2, 4)])
     True
+    >>> [_names_a_device_it_fits(q.split(), (0, 1)) for q in ("hp 63 ink", "lg wireless mouse")]
+    [False, False]
     """
     if span is None:
         return False
@@ -1375,11 +1524,32 @@ def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None,
             j -= 1
         return j < 0 or words[j] not in _BUNDLE_WORDS or any(a <= i < b for a, b in products)
 
-    # (the word "brand" names no device: "samsung brand charger" asks for Samsung's charger)
-    return any(words[i] in _ACCESSORY_WORDS and sought(i) for i in rest) and any(
-        w not in _ACCESSORY_WORDS and w not in _FILLERS and w not in _FITS
-        and w not in ("and", "or", "of", "to", "in", "on", "brand", "brands")
-        for w in (words[i] for i in rest))
+    def device(i: int) -> bool:
+        w = words[i]
+        # (the word "brand" names no device: "samsung brand charger" asks for Samsung's
+        # charger)
+        return i not in no_device and w not in _ACCESSORY_WORDS and w not in _FILLERS \
+            and w not in _FITS and w not in _FEATURE_WORDS \
+            and w not in ("and", "or", "of", "to", "in", "on", "brand", "brands") \
+            and _BARE_NUMBER.fullmatch(w) is None
+
+    return any(words[i] in _ACCESSORY_WORDS and i not in no_accessory and sought(i)
+               for i in rest) and any(device(i) for i in rest)
+
+
+def _a_kind_of(kg: _KG, iri: str, mention: str) -> bool:
+    """Whether the linked category or product type ``iri`` is a kind of what its mention's
+    head word names, no accessory: a category above it names that head ("stand mixer" ->
+    Stand Mixers, under Mixers & Mixer Accessories: a mixer; not "remote control" -> Remote
+    Controls, under TV & Home Theater Accessories, nor "tv stand": its head is an accessory
+    word)."""
+    key = normalize_key(mention)
+    heads = name_heads(key)
+    last = _query_words(mention)[-1:]
+    if not heads or not last or last[0] in _ACCESSORY_WORDS:
+        return False
+    return any(heads <= name_heads(normalize_key(kg.label(up)))
+               for cat in _own_categories(kg, iri) for up in _path_up(kg, cat)[1:])
 
 
 def _known_words(kg: _KG) -> Collection[str]:
@@ -1491,29 +1661,37 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
     product, searched within it ("xbox one controller": Xbox One holds Xbox One Controllers,
     a name made of the device's words and accessory words; "Outdoor TV Mounts & Stands" holds
     no TV stand), and one no product follows ("samsung tv", "4k tv", "tv 65 inch", "shirts
-    long sleeve")."""
-    def product_at(at: int, up: frozenset[str], *, fitted: bool = False
-                   ) -> list[tuple[frozenset[str], frozenset[str]]]:
-        """What names a product at word ``at``, as (its categories, its words): an accessory
-        word, a head mention (one whose category the device lies under names the device
-        again)."""
-        found: list[tuple[frozenset[str], frozenset[str]]] = []
+    long sleeve"). Right after a device the KG holds accessories for (a category under it
+    named by its words and "accessories": Fire TV Accessories), a mention tagged as a product
+    type of another category is a product for it too ("fire tv games": the games are searched,
+    and Fire TV's Accessories do not hold them; "xbox one games": Xbox One holds Xbox One
+    Games); after any other category it is a noun compound ("soccer socks", "learning toys")."""
+    def product_at(at: int, up: frozenset[str], *, fitted: bool = False, device: bool = False
+                   ) -> list[tuple[frozenset[str], frozenset[str], bool]]:
+        """What names a product at word ``at``, as (its categories, its words, whether it is
+        an accessory): an accessory word, a head mention (one whose category the device lies
+        under names the device again); ``device``: the device holds accessories of its own,
+        so a mention tagged as a product type is one too."""
+        found: list[tuple[frozenset[str], frozenset[str], bool]] = []
         if 0 <= at < len(words) and words[at] in _ACCESSORY_WORDS:
-            found.append((frozenset(), _words(words[at])))
+            found.append((frozenset(), _words(words[at]), True))
         for o in linked:
             osp = spans.get(o.iri)
+            if osp is None or at not in (osp[0], osp[1] - 1) \
+                    or kg.kind(o.iri) not in ("category", "product_type") \
+                    or not (o.label is None or o.label in HEAD_LABELS):
+                continue
             # right after a device, a product for it is an accessory (its category's name or
             # the mention's words), not any noun after a modifier ("soccer socks", "learning
-            # toys": no device); before a fits word (``fitted``) any product is
-            if osp is not None and at in (osp[0], osp[1] - 1) \
-                    and kg.kind(o.iri) in ("category", "product_type") \
-                    and (o.label is None or o.label in HEAD_LABELS) \
-                    and (fitted or _ACCESSORY.search(kg.label(o.iri)) or any(
-                        w in _ACCESSORY_WORDS or w in _PERIPHERAL_WORDS
-                        for w in (o.mention or "").lower().split())):
+            # toys": no device); before a fits word (``fitted``) any product is, and after a
+            # device with accessories of its own a product type ("fire tv games")
+            accessory = bool(_ACCESSORY.search(kg.label(o.iri))) or any(
+                w in _ACCESSORY_WORDS or w in _PERIPHERAL_WORDS
+                for w in (o.mention or "").lower().split())
+            if accessory or fitted or (device and o.label is not None):
                 cats = _own_categories(kg, o.iri)
                 if cats and not cats & up:  # (not "laptop" in "macbook pro laptop")
-                    found.append((cats, _words(o.mention or kg.label(o.iri))))
+                    found.append((cats, _words(o.mention or kg.label(o.iri)), accessory))
         return found
 
     out: set[str] = set()
@@ -1536,19 +1714,24 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
                             for o in linked):
             continue  # no product after it, no fits word before it (most queries)
         up, down, names = _family(kg, own)
-        products = product_at(after, up)
+        device_words = _words(f"{e.mention or ''} {kg.label(e.iri)}")
+        # a device the KG holds accessories for: "Fire TV Accessories" under Fire TV
+        device = any("accessory" in ws and ws - {"accessory"} <= device_words and len(ws) > 1
+                     for ws in names)
+        products = product_at(after, up, device=device)
         if fits_at is not None:  # the product before the fits word, fillers skipped
             before = fits_at - 1
             while before > 0 and words[before] in _FILLERS:
                 before -= 1
             products += product_at(before, up, fitted=True)
         # held: the product's category is under the device's path, or a category there is
-        # named by the device's and the product's words ("Xbox One Headsets") or holds the
-        # device's accessories ("Xbox One Accessories", "Apple Watch Accessories")
-        device_words = _words(f"{e.mention or ''} {kg.label(e.iri)}")
+        # named by the device's and the product's words ("Xbox One Headsets", "Xbox One
+        # Games") or, for an accessory, holds the device's accessories ("Xbox One
+        # Accessories", "Apple Watch Accessories"; they hold no game: "fire tv games")
         held = any(cats & down or any(
-            ws & (stems | {"accessory"}) and ws <= device_words | _ACCESSORY_STEMS | stems
-            for ws in names) for cats, stems in products)
+            ws & (stems | ({"accessory"} if accessory else set()))
+            and ws <= device_words | (_ACCESSORY_STEMS if accessory else set()) | stems
+            for ws in names) for cats, stems, accessory in products)
         # a fits word after a search word fits nothing ("looking for a tv", "price for iphone
         # 13": the tv is the product searched)
         searched = fits_at is not None and words[fits_at - 1] in NOT_FITTED
@@ -1965,7 +2148,6 @@ def expand(
         p0[intent.lvl0] = max(p0[intent.lvl0], intent.lvl0_score)
     linked_cats = [e for e in linked if g.kind(e.iri) == "category"]
     allowed = {d for d, p in p0.items() if p >= cfg.min_department_prob}
-    allowed |= {d for e in linked_cats if (d := dept(e.iri))}
 
     def cross(cat: str) -> bool:
         d = dept(cat)
@@ -1982,6 +2164,15 @@ def expand(
     negated = set(excluded_links(query, linked, kind=g.kind, name=g.label, commas=commas,
                                  words=words, spans=spans,
                                  attribute=lambda iri: g.g.nodes[iri].get("attribute")))
+    # the links after "with" ("baby monitor with camera"): a feature or part of the product
+    # searched, no product searched: no fan-out of their own, no category filter, and their
+    # department is not one the query is about. (An accessory linked there may be what is
+    # searched, as the brand rules read it: "samsung tv with stand" links TV Stands.)
+    featured = {e.iri for e in linked if g.kind(e.iri) != "brand"
+                and _after_with(words, spans[e.iri]) and not _ACCESSORY.search(g.label(e.iri))
+                and not any(w in _ACCESSORY_WORDS or w in _PERIPHERAL_WORDS
+                            for w in _query_words(e.mention or ""))}
+    allowed |= {d for e in linked_cats if e.iri not in featured and (d := dept(e.iri))}
     sim = _Similarity(embeddings, [e for e in linked if e.iri not in negated])
     pop = g.popularity
     mix = (cfg.intent_weight, cfg.similarity_weight, cfg.popularity_weight)
@@ -2011,6 +2202,18 @@ def expand(
     # word (TVs for "tv battery", "tv cable") is no judge of the searched product's lvl1
     # category, and of its category's neighbourhood only the accessory categories are walked
     fitted = _fitted_devices(g, acc_words, linked, spans)
+    # the words that name no device an accessory fits: those of a linked colour, size or other
+    # value, of a brand, of what the query excludes; and the accessory words that name a kind
+    # of the linked product searched, no accessory ("stand" of "stand mixer")
+    no_device = frozenset(i for e in linked if (sp := spans[e.iri]) is not None and (
+        e.iri in negated or g.kind(e.iri) not in ("category", "product_type", "product"))
+        for i in range(*sp))
+    no_accessory = frozenset(
+        i for e in linked if e.iri not in negated and (sp := spans[e.iri]) is not None
+        and g.kind(e.iri) in ("category", "product_type")
+        and any(w in _ACCESSORY_WORDS for w in acc_words[sp[0]:sp[1] - 1])
+        and _a_kind_of(g, e.iri, " ".join(words[sp[0]:sp[1]]))
+        for i in range(sp[0], sp[1] - 1) if acc_words[i] in _ACCESSORY_WORDS)
     follows_device = False
     if intent is not None and intent.category not in {
             lvl1(e.iri) for e in linked_cats if e.iri not in fitted}:
@@ -2118,12 +2321,14 @@ def expand(
         if role is None and g.kind(ent.iri) == "brand" and _brand_facts(g, ent.iri)[2] \
                 and _names_a_device_it_fits(acc_words, span, [
                     sp for e in linked if e.iri not in negated and (sp := spans[e.iri])
-                    and g.kind(e.iri) in ("category", "product_type")]):
+                    and g.kind(e.iri) in ("category", "product_type")], no_device,
+                    no_accessory):
             role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
         if ent.iri in fitted or role == "fits":  # the device an accessory is for, its
             cands = _accessories(cands)  # maker: only their accessory categories
-        if role != "negated":
-            add(cands, base)  # (an excluded node adds nothing: "phone not samsung")
+        if role != "negated" and ent.iri not in featured:
+            add(cands, base)  # (an excluded node adds nothing: "phone not samsung"; nor does
+            #                  a feature of the product searched: "baby monitor with camera")
         for field_, value in ent_facets:
             if field_ == "size" and _bare_number(value):
                 continue  # "galaxy watch 4", "razer blade 15": a model, a count or another
@@ -2193,7 +2398,7 @@ def expand(
             # category above it on its path that the query's words name (All Printers), else
             # none (a word of its department's name narrows nothing: "phone headset" -> Cell
             # Phone Headsets, in Cell Phones)
-            target: str | None = ent.iri if ent.iri not in fitted else None
+            target: str | None = ent.iri if ent.iri not in fitted | featured else None
             mention = [_fold(w) for w in word_order(normalize_key(ent.mention or ""))]
             said = query_words | _words(dept(ent.iri) or "")  # (mention None: not known)
             if target is not None and mention and _names_it(
@@ -2295,7 +2500,10 @@ def expand(
                 continue
             c = _Cand(syn.term, "synonym", (), None, None, False, str(syn.rule))
             scored.append((min(syn.weight, 1.0), c))
-        rule_boosts = [Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts]
+        # (nor is a rule's UP on a word the query excludes: "phone not samsung" with "phone
+        # => UP: samsung"; one on a field's value the query excludes is dropped below)
+        rule_boosts = [Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts
+                       if b.weight < 0 or ":" in b.term or not excludes(b.term)]
     rewritten = rule_res.query if rule_res is not None else query
     # the patterns read the text NFKC-normalised (the rules keep numbers as typed: "10²")
     text = " ".join(unicodedata.normalize("NFKC", rewritten).split())
@@ -2348,6 +2556,23 @@ def expand(
         fld = {"color": "colour"}.get(fld.strip().lower(), fld.strip().lower())
         term = f"{fld}:{val.strip()}" if fld in facets else f.term
         rule_boosts.append(Boost(term, -cfg.brand_boost, str(f.rule)))
+    # a value the query excludes ("samsung tv not samsung", "55 inch tv not 55 inch", "otter
+    # box iphone case not otterbox": two brand nodes, one sold name) is no filter: an engine
+    # cannot AND a filter with its exclusion, and the exclusion wins (its DOWN boost stays);
+    # nor does a rule's UP on it apply ("laptop not dell" with "laptop => UP(20): brand:Dell"
+    # would promote the brand the user ruled out, as a rule's synonym the query excludes),
+    # nor any other UP on it (a second node of its name, "(fits)" or "(ungrounded)")
+    out_values = {_value_key(b.term) for b in [*link_boosts, *rule_boosts]
+                  if b.weight < 0 and (b.rule == PATTERN_NEGATED
+                                       or (b.rule or "").endswith("(negated)"))}
+    if out_values:
+        for fld in facets:
+            facets[fld] = [(v, src) for v, src in facets[fld]
+                           if (fld, _fold_value(v)) not in out_values]
+        other = [(t, src) for t, src in other if _value_key(t) not in out_values]
+        link_boosts, rule_boosts = ([b for b in boosts if b.weight < 0
+                                     or _value_key(b.term) not in out_values]
+                                    for boosts in (link_boosts, rule_boosts))
 
     # one entry per name (its best kind), never a respelling of the query or a linked name
     term_key = _term_keys(g)
@@ -2394,16 +2619,29 @@ def expand(
         ranked.append(Expansion(c.term, c.kind, round(w, 6), c.provenance, c.iri, c.rule))
         if limit is not None and len(ranked) >= limit:
             break
+    # an expansion naming a hard category filter's value ("ring light for iphone": the filter
+    # Cell Phones, and Cell Phones as the parent of iPhone) adds a should clause that every
+    # filtered document matches: dropped (no other expansion takes its place)
+    filtered = {_fold_value(v) for v, _ in facets["category"]}
+    if filtered:
+        ranked = [x for x in ranked if x.rule is not None or not (
+            _fold_value(x.term) in filtered
+            or (x.iri is not None and _fold_value(g.path(x.iri) or "") in filtered))]
 
     def uniq(xs: list[tuple[str, str]]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(v for v, _ in xs))
+        # one value per case-folded value, the first's spelling (a link's is the KG's):
+        # "1TB 1tb ssd" is one size, a rule's "brand:samsung" no second Samsung
+        out: dict[str, str] = {}
+        for v, _ in xs:
+            out.setdefault(_fold_value(v), v)
+        return tuple(out.values())
 
     sources: list[FilterSource] = []
     seen: set[tuple[str, str]] = set()
     for fld, values in [*facets.items(), ("other", other)]:
         for v, src in values:
-            if (fld, v) not in seen:
-                seen.add((fld, v))
+            if (fld, _fold_value(v)) not in seen:
+                seen.add((fld, _fold_value(v)))
                 sources.append(FilterSource(fld, v, src))
     if price_min is not None:
         sources.append(FilterSource("price_min", f"{price_min:g}", "pattern"))
@@ -2419,7 +2657,7 @@ def expand(
         expansions=ranked,
         filters=filters,
         query=rewritten,
-        boosts=link_boosts + rule_boosts,
+        boosts=_one_per_value(link_boosts + rule_boosts),
         applied=list(rule_res.applied) if rule_res else [],
         suggestions=suggestions,
         filter_sources=sources,
