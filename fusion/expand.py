@@ -152,7 +152,7 @@ from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
 from fusion.patterns import ACCESSORY_WORDS as _ACCESSORY_WORDS
-from fusion.patterns import NOT_FITTED, parse_price, parse_sizes
+from fusion.patterns import NOT_FITTED, find_sizes, parse_price
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import EDGE_MARKS, normalize_key
@@ -2508,8 +2508,10 @@ def expand(
     # the patterns read the text NFKC-normalised (the rules keep numbers as typed: "10²")
     text = " ".join(unicodedata.normalize("NFKC", rewritten).split())
     price_min, price_max = parse_price(text)
-    at = 0
-    read = parse_sizes(text)
+    # (each size with where it was read: a value is not always the text's, "55 inch" of "55
+    # or 65 inch", '50"' of '50′′')
+    read_at = find_sizes(text)
+    read = [size.value for size in read_at]
     # a size the link sets with a number: only where the patterns read that number as the
     # product's size ("case for 16 inch macbook pro" links "16 inch", the size of the device
     # the case fits, which the patterns read as no size, like "tv stand for 65 inch tv")
@@ -2523,14 +2525,11 @@ def expand(
                    if (sp := _find_mention(text_words, e.mention or g.label(e.iri)))]
     items: dict[int, bool] = {}  # the end (a word position) of each size read: excluded?
     out_sizes: list[str] = []
-    for v in read:
-        found = text.find(v, at)
-        at = found + len(v) if found >= 0 else at
-        out = found >= 0 and (excluded(text, found, _VALUE_NEGATIONS) or _joined_to_excluded(
+    for v, found, end in read_at:
+        out = excluded(text, found, _VALUE_NEGATIONS) or _joined_to_excluded(
             text_words, len(_query_words(text[:found])), text_commas, items,
-            _VALUE_NEGATIONS, text_others))
-        if found >= 0:
-            items[len(_query_words(text[:at]))] = out
+            _VALUE_NEGATIONS, text_others)
+        items[len(_query_words(text[:end]))] = out
         if not out:
             facets["size"].append((v, "pattern"))
             continue

@@ -78,7 +78,16 @@ Sizes (:func:`parse_sizes`): a number with a size unit (inch, inches, in, the in
 ′′ '', gb, tb, mb, mm, cm, ft, feet, foot, oz, ounces, qt, quarts, cu ft, cubic feet, and
 gigabytes, millimeters and the like spelt out) as written in the query: "55 inch", "43in",
 '65"', "65”", "55-inch", "1.5 cu ft", "1/2 inch", "1 1/2 inch", "6 foot", "2,5 inch" (a
-decimal comma, kept as written; "1,000 gb", thousands or three decimals, is no size). "N in 1"
+decimal comma, kept as written; "1,000 gb", thousands or three decimals, is no size). An inch
+mark written with two characters (″, which NFKC writes ′′, '' and ’’) is the one mark '"' in
+the value ('50″', "50''": '50"', a term an index holds; ” is kept). Every number of a list
+that writes its unit once, after its last number, is a size with that unit ("55 or 65 inch":
+"55 inch" and "65 inch"; "50, 55 or 65 inch", "64 or 128gb", "55 and 65 inch"), and what
+is before the list reads each of them ("tv stand for 55 or 65 inch tv": none); the last
+joiner is "or", "and", "nor" or "&": a bare number that no such joiner joins to a size is
+none ("galaxy watch 4 40mm", "iphone 11, 64gb", "2 or 3 person tent": no size unit), nor
+is one after a bound word, "to", "from" or a dimension's "x" ("tv under 500 or 65 inch":
+65 inch), and "2 and 1/2 inch" is one number. "N in 1"
 ("2 in 1 laptop", "2-in-1") is a product type, not a size, and "65 in stock" is no size. A
 range ("55-65 inch", "55 to 65 inch", "between 55 and 65 inch") gives **no** size: it is not
 a value any product has, and a hard filter on it would remove every product. Neither does
@@ -138,8 +147,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
-__all__ = ["parse_price", "parse_sizes"]
+__all__ = ["Size", "find_sizes", "parse_price", "parse_sizes"]
 
 
 # --- prices ---------------------------------------------------------------------------------
@@ -374,11 +384,18 @@ _QUOTES = {'"': '"', "”": "“", "''": "''", "’’": "‘‘"}
 
 def _closes_quote(text: str, pos: int) -> bool:
     """Whether the mark at ``pos`` closes a quote opened before it ('"iphone 11"', “tv under
-    500”): then it is no inch mark."""
+    500”): then it is no inch mark. A '"' (or "''") right after a number opens no quote: it is
+    an inch mark, and the next one is another ('tv not 55" or 65"': two sizes)."""
     for close, opening in _QUOTES.items():
         if text.startswith(close, pos):
             if opening == close:
-                return text.count(close, 0, pos) % 2 == 1
+                quoted = False
+                for q in re.finditer(re.escape(close), text[:pos]):
+                    if quoted:
+                        quoted = False  # it closes the quote
+                    elif not text[q.start() - 1:q.start()].isdigit():
+                        quoted = True  # it opens one (an inch mark after a number does not)
+                return quoted
             return text.count(opening, 0, pos) > text.count(close, 0, pos)
     return False
 
@@ -721,17 +738,23 @@ _ACCESSORY_BEFORE = re.compile(
 _SCREEN_UNIT = re.compile(rf"(?:\s*-?\s*(?:inch(?:es)?|in)|\s*{_INCH_MARK})$", re.I)
 
 
-def _bounded(text: str, m: re.Match[str]) -> bool:
-    """Whether a bound word is right before or after the size of ``m`` ("tv under 55 inch",
-    "55 inch or larger"): a bound is no value a product has."""
-    before = _SIZE_BOUND_BEFORE.search(text, max(0, m.start() - _SIZE_CUE_WINDOW), m.start())
-    if before is not None:
-        kw = (before.group("kw") or "").lower()
-        bare = kw in ("max", "min") and not before.group("dot")
-        if not (bare and _MAX_NAME.search(
-                text, max(0, before.start() - _SIZE_CUE_WINDOW), before.start())):
-            return True
-    return _SIZE_BOUND_AFTER.match(text, m.end()) is not None
+def _bound_before(text: str, pos: int) -> bool:
+    """Whether a bound word is right before ``pos`` ("under 55 inch"; a bare "max" / "min"
+    after a name part is none: "iphone 13 pro max 256gb")."""
+    before = _SIZE_BOUND_BEFORE.search(text, max(0, pos - _SIZE_CUE_WINDOW), pos)
+    if before is None:
+        return False
+    kw = (before.group("kw") or "").lower()
+    bare = kw in ("max", "min") and not before.group("dot")
+    return not (bare and _MAX_NAME.search(
+        text, max(0, before.start() - _SIZE_CUE_WINDOW), before.start()))
+
+
+def _bounded(text: str, m: re.Match[str], start: int) -> bool:
+    """Whether a bound word is right before (``start``: where the size, or the list it ends,
+    starts) or after the size of ``m`` ("tv under 55 inch", "55 inch or larger"): a bound is
+    no value a product has."""
+    return _bound_before(text, start) or _SIZE_BOUND_AFTER.match(text, m.end()) is not None
 
 
 def _fits_cue(m: re.Match[str] | None) -> bool:
@@ -746,54 +769,139 @@ def _fits_cue(m: re.Match[str] | None) -> bool:
     return True
 
 
-def _fits(text: str, m: re.Match[str]) -> bool:
+def _fits(text: str, m: re.Match[str], start: int) -> bool:
     """Whether the size of ``m`` is the size of a device the product fits, introduced by "for",
     "fits" or "compatible with", or the storage of a device an accessory is sought for (see
-    :func:`parse_sizes`)."""
-    lo = max(0, m.start() - _SIZE_CUE_WINDOW)
-    if _fits_cue(_FITS_BEFORE.search(text, lo, m.start())):
+    :func:`parse_sizes`; ``start``: where the size, or the list it ends, starts)."""
+    lo = max(0, start - _SIZE_CUE_WINDOW)
+    if _fits_cue(_FITS_BEFORE.search(text, lo, start)):
         return True
     if _SCREEN_UNIT.search(m.group("one")):
-        return _fits_cue(_FITS_DEVICE.search(text, lo, m.start()))
-    return bool(_STORAGE_UNIT.search(m.group("one"))) and _device_storage(text, m)
+        return _fits_cue(_FITS_DEVICE.search(text, lo, start))
+    return bool(_STORAGE_UNIT.search(m.group("one"))) and _device_storage(text, m, start)
 
 
-def _device_storage(text: str, m: re.Match[str]) -> bool:
+def _device_storage(text: str, m: re.Match[str], start: int) -> bool:
     """Whether the storage size of ``m`` is the capacity of the device whose phrase it ends,
     an accessory for which is sought ("case for iphone 7 plus 128gb", "iphone 7 plus 128gb
     case"): no accessory has that capacity, so a filter on it would remove every one. Without
     such an accessory the capacity is the product's ("iphone 7 plus 128gb", "sd card for
     switch 256gb", "usb for iphone 128gb")."""
-    device = _DEVICE_BEFORE.search(text, max(0, m.start() - _SIZE_CUE_WINDOW), m.start())
+    device = _DEVICE_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start)
     if device is None:
         return False
     return _ACCESSORY_AFTER.match(text, m.end()) is not None or _ACCESSORY_BEFORE.search(
         text, max(0, device.start() - _SIZE_CUE_WINDOW), device.start()) is not None
 
 
-def _is_size(text: str, m: re.Match[str]) -> bool:
-    """Whether a ``one`` match of :data:`_SIZE` is a size (see :func:`parse_sizes`)."""
+def _is_size(text: str, m: re.Match[str], start: int) -> bool:
+    """Whether a ``one`` match of :data:`_SIZE` is a size (see :func:`parse_sizes`);
+    ``start``: where it starts, or the list of numbers it ends ("55 or 65 inch": the context
+    before the list is that of each of its sizes)."""
     one = m.group("one")
-    if _SPACED_IN.search(one) and _PRICE_BEFORE.search(text, 0, m.start()):
+    if _SPACED_IN.search(one) and _PRICE_BEFORE.search(text, 0, start):
         return False  # "under 500 in black": a price
     # a quote that closes one opened before is no inch mark ('"iphone 11"', “iphone 11”)
     mark = re.search(rf"{_INCH_MARK}$", one)
     if mark is not None and _closes_quote(text, m.start() + mark.start()):
         return False
     if _DIM_AFTER.match(text, m.end()) \
-            or _DIM_BEFORE.search(text, max(0, m.start() - _DIM_WINDOW), m.start()):
+            or _DIM_BEFORE.search(text, max(0, start - _DIM_WINDOW), start):
         return False
-    return not (_bounded(text, m) or _fits(text, m))
+    return not (_bounded(text, m, start) or _fits(text, m, start))
+
+
+# a bare number joined to what follows it by a list's joiner ("55 or ", "50, ", "64 and "):
+# an item of a list whose unit is written once, after its last number ("55 or 65 inch"); a
+# decimal comma is none there ("50,55 or 65 inch": 50.55 or 50 and 55?)
+_LIST_ITEM_BEFORE = re.compile(
+    r"(?<![\w./$€£₹¥\-–])(?<!\d,)(?P<n>\d+[ -]\d+/\d+|\d+/\d+|\d+(?:\.\d+)?)"
+    r"(?P<joiner>\s*,\s*(?:(?:or|and|nor)\s+|&\s*)?|\s+(?:or|and|nor)\s+|\s*&\s*)$",
+    re.I,
+)
+#: characters before a size searched for the bare numbers of its list
+_LIST_WINDOW = 40
+# a word right before a bare number that makes it a side of a range or a price, no list item
+# ("55 to 60 or 65 inch", "from 500 or 65 inch"; "between 40 and 50 or 65 inch" is no list)
+_LIST_STOP = re.compile(r"(?<![\w'’-])(?:between|to|from)\s*$", re.I)
+# the number at the start of a size ("65" of "65 inch"), what follows it being its unit
+_NUMBER_START = re.compile(_SIZE_NUM)
+# the inch marks written with two characters (″ is ′′ once NFKC-normalised, as the pipeline
+# reads a query; '' and ’’ are typed for it): the size's value has the one mark '"' instead, a
+# term an index holds ('50″ tv' was the size '50′′', which matched nothing)
+_TWO_MARK_INCH = re.compile(r"(?:″|′′|''|’’)$")
+
+
+class Size(NamedTuple):
+    """A size read from a query (:func:`find_sizes`): its value and the characters of the
+    query it was read from (``start``, ``end``; for a number of a list that shares its unit,
+    "55" of "55 or 65 inch", the number alone)."""
+
+    value: str
+    start: int
+    end: int
+
+
+def _list_items(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
+    """The bare numbers of the list whose unit the size of ``m`` writes, in order ("55" of "55
+    or 65 inch", "50" and "55" of "50, 55 or 65 inch"), as (start, end): a list's last joiner
+    is "or", "and", "nor" or "&" (a comma alone joins no list: "iphone 11, 64gb"). A number
+    with a bound word, "to", "from" or the other side of a dimension right before it ("tv under
+    500 or 65 inch", "24 x 36 or 48 inch") is no item, and ends the list; "2 and 1/2 inch" is
+    one number, and "between 40 and 50 or 65 inch" no list."""
+    items: list[tuple[int, int]] = []
+    pos = m.start()
+    while (j := _LIST_ITEM_BEFORE.search(text, max(0, pos - _LIST_WINDOW), pos)) is not None:
+        joiner = j.group("joiner").strip().lower()
+        if not items and (joiner == "," or (joiner in ("and", "&")
+                                            and re.match(r"\d+/\d", m.group("one")))):
+            break  # "iphone 11, 64gb"; "2 and 1/2 inch", a mixed number
+        lo = j.start("n")
+        stop = _LIST_STOP.search(text, max(0, lo - _LIST_WINDOW), lo)
+        if stop is not None and stop.group().lower().startswith("between"):
+            return []
+        if stop is not None or _bound_before(text, lo) \
+                or _DIM_BEFORE.search(text, max(0, lo - _DIM_WINDOW), lo):
+            break
+        items.insert(0, (lo, j.end("n")))
+        pos = lo
+    return items
+
+
+def find_sizes(text: str) -> list[Size]:
+    """The sizes of a query, in order, with where each was read (see :func:`parse_sizes`).
+
+    >>> find_sizes("55 or 65 inch tv")
+    [Size(value='55 inch', start=0, end=2), Size(value='65 inch', start=6, end=13)]
+    """
+    out: list[Size] = []
+    for m in _SIZE.finditer(text):
+        one = m.group("one")
+        if not one:
+            continue
+        items = _list_items(text, m)
+        if not _is_size(text, m, items[0][0] if items else m.start()):
+            continue
+        one = _TWO_MARK_INCH.sub('"', one)
+        number = _NUMBER_START.match(one)  # (the unit after it, " inch" of "65 inch", is the
+        unit = one[number.end():] if number else ""  # unit of the list's bare numbers)
+        out.extend(Size(text[lo:hi] + unit, lo, hi) for lo, hi in items)
+        out.append(Size(one, m.start(), m.end()))
+    return out
 
 
 def parse_sizes(text: str) -> list[str]:
     """The sizes of a query as written, in order (a range, a bounded size, the size of a
     device the product fits and the storage of a device an accessory is sought for give none:
-    see the module docs).
+    see the module docs). Each number of a list that writes its unit once is a size with that
+    unit ("55 or 65 inch": 55 inch and 65 inch), and an inch mark written with two characters
+    is '"' ('50′′', "50''": '50"').
 
     >>> parse_sizes("lg 55 inch tv 2tb"), parse_sizes("5 in 1 charger")
     (['55 inch', '2tb'], [])
     >>> parse_sizes("tv under 55 inch"), parse_sizes("tv stand for 65 inch tv")
     ([], [])
+    >>> parse_sizes("phone 64 or 128gb"), parse_sizes("50′′ tv")
+    (['64gb', '128gb'], ['50"'])
     """
-    return [m.group("one") for m in _SIZE.finditer(text) if m.group("one") and _is_size(text, m)]
+    return [size.value for size in find_sizes(text)]

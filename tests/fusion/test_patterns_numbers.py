@@ -164,8 +164,8 @@ def test_an_x_after_a_name_is_no_dimension(text, expected):
     ("text", "sizes"),
     [
         ("65” tv", ["65”"]),
-        ("65″ tv", ["65′′"]),  # as NFKC writes it
-        ("75'' tv", ["75''"]),
+        ("65″ tv", ['65"']),  # NFKC writes ′′: the one mark '"'
+        ("75'' tv", ['75"']),
         ("tv over 65”", []),  # no price (as 'tv over 65"'), and a bounded size: no size
         ('65" tv', ['65"']),
         ("“iphone 11”", []),  # a closing quote is no inch mark
