@@ -15,15 +15,21 @@ Prices (:func:`parse_price`):
   with a currency mark ("$100-200", "100 to 200 dollars") or a price word right before or
   after it ("price 100-200");
 - numbers: "1299", "1,299" (thousands), "1,00,000" (lakh groups), "1,299.99" (cents), "1k",
-  "$1.5k" (thousands); "1.299,99" (European), "1,29" and "1.299" (a thousands dot or three
-  decimals?) are ambiguous and give no price, and an amount above a trillion
+  "$1.5k", "1.5 k", "20 thousand" (thousands), "1 lakh", "2.5 lakhs", "1 lac" (100,000), "1
+  crore" (10,000,000), "5 hundred"; "1.299,99" (European), "1,29" and "1.299" (a thousands dot
+  or three decimals?) are ambiguous and give no price, and so do an amount written in two parts
+  ("1 lakh 50 thousand"), a multiplied one with a decimal comma ("1,5 lakh") and a number
+  before million, billion (a count as much as money: "probiotics over 50 billion"), grand or
+  dozen: the bound is void, never the number alone; "10 k cups" are coffee pods, no
+  thousands; and an amount above a trillion
   (:data:`_MAX_AMOUNT`) is no price. Space-grouped thousands ("1 000 €", "rs 10 000",
   "1 000,50 €") are read whole with a currency mark; without one ("tv under 1 000": 1000, or 1
   and then another number, as in "laptop under 700 512 ssd"?) the bound is void, never the
   first group. A group followed by a unit is a number of its own ("under 200 128gb": 200);
 - currency marks: $ (also US$, C$, CA$, A$, AU$, NZ$, HK$, S$), €, £, ₹, ¥ and the words
-  usd, inr, rs / rs. before the number; those marks, dollars, bucks, euros, rupees, inr or rs
-  after it ("under rs 1000", "under ₹999", "500 rupees"). The amount is read as written, with
+  usd, inr, rs / rs., rupees / rupee before the number; those marks, dollars, bucks, euros,
+  rupees, inr or rs after it ("under rs 1000", "under ₹999", "under rupees 500", "500
+  rupees"; dollars, bucks and euros are written after it). The amount is read as written, with
   no currency conversion. A bound word glued to its number ("under50", but "over50" is often
   an age) is not read;
 - never a price: a number followed by a unit ("256gb", "2 tb", "55 inch", "8-core", "50%",
@@ -129,6 +135,33 @@ would drop the products the query asks for):
   an accessory the capacity is the product's: "iphone 7 plus 128gb", "galaxy s8 64gb", "128gb usb
   drive", "sd card for switch 256gb", "memory card for galaxy s8 128gb", "usb for iphone 128gb".
 
+Sizes written as words (a value as a catalogue's size facet and the KG hold it, "M", "XL",
+"2XL", "34B", "King"; their place in the query includes the word "size", so "not size m"
+excludes M):
+
+- a clothing letter size (xxs, xs, s, m, l, xl, xxl, xxxl, 2xl to 5xl) next to the word "size",
+  in either order ("kurti size m", "kurti m size", "l size", "size: xl", "plus size 3xl"), and
+  a bra size, band and cup, likewise ("bra size 34b": "34B"); not a letter after a number ("5 l
+  size": litres), nor one before "size" and a number ("women s size 10"), nor a single letter
+  after a name's word ("galaxy s size", "type s size");
+- a letter size of several letters (xxs, xs, xl, xxl, xxxl, 2xl to 5xl) without "size" only
+  next to clothing (shirt, t shirt, kurti, dress, jeans, jacket, bra, vest, socks ... :
+  :data:`_CLOTHING`): after it, up to three words apart ("t shirt xxl", "shirts for men 4xl"),
+  or before it, up to two ("2xl tall man shirt", "pink 2xl safety vest"); not after a model's
+  name or a number ("iphone xs", "pixel xl", "pixel 3 xl", "nintendo 2ds xl") nor before "max"
+  ("iphone xs max"), nor without clothing ("xl bully", "moleskin classic xl", "xxl wraps"). A
+  single letter alone is no size: it is as often a name's or a shape's ("galaxy s", "l shaped
+  desk", "m.2 ssd", "t shirt l"); "size matters" holds no size;
+- a bed size before "size" (twin, full, double, queen, king: "king size bedsheet", "queen-size
+  comforter": "King", "Queen") in a query that names bedding (bed, sheets, mattress, comforter,
+  duvet, quilt, blanket, pillow ...: :data:`_BEDDING`): "king size chocolate", "queen size 7
+  panty hose", "full size mirror", "full size crib" and "microwaves full size" hold none, nor
+  do "california king size", "split king size" and "twin xl", other bed sizes;
+- every size of a list of them ("size m or l", "shirt xl, xxl or 3xl", "queen or king size
+  sheets"), and none of a bounded one ("size m or larger", "t shirt up to xxl"); "size s/m" and
+  "l-xl" (one size of two, or a range?) give none. Spelt-out sizes ("size large", "medium
+  size") and plus sizes written "2x" are not read.
+
 Example:
     >>> parse_price("tv under 1k"), parse_price("headphones $100-200")
     ((None, 1000.0), (100.0, 200.0))
@@ -159,13 +192,61 @@ __all__ = ["Size", "find_sizes", "parse_price", "parse_sizes"]
 _DOLLAR = r"(?:\b(?:us|au|ca|nz|hk|[acs]))?\$"
 
 
+#: the number words after an amount that multiply it ("1.5k", "1.5 k", "20 thousand", "1 lakh",
+#: "2 crore"); "lac" is a spelling of lakh
+_MULTIPLIERS = {"k": 1000, "hundred": 100, "thousand": 1000, "lakh": 100_000, "lac": 100_000,
+                "crore": 10_000_000}
+#: number words after an amount that give no amount read surely: a count as much as money
+#: ("probiotics over 50 billion", "under 2 dozen") or slang ("under 2 grand"); the bound is void
+#: (read as the number alone, "under 2 grand" was a price_max of 2)
+_UNREAD_MULTIPLIERS = ("million", "billion", "grand", "dozen")
+_MULTIPLIER_WORDS = "|".join((*(w for w in _MULTIPLIERS if w != "k"), *_UNREAD_MULTIPLIERS))
+# a multiplier after a number: a glued "k" ("1k"), a spaced one ("1.5 k"; not "10 k cups", the
+# coffee pods) or a number word, glued or spaced, singular or plural ("1 lakh", "2 lakhs",
+# "20 thousand", "1lac")
+_MULTIPLIER = (r"k(?![a-z0-9])|\s+k(?![\w'’-])(?!\s+cups?\b)"
+               rf"|\s*(?:{_MULTIPLIER_WORDS})s?(?![\w'’-])")
+
+
 def _num(i: int) -> str:
     """A number as written (validated by :func:`_amount`): an optional currency mark before,
     digit groups with "," / ".", space-separated thousands groups (" 000" in "1 000 €", with
-    cents "," / "." after them: :func:`_grouped`), an optional glued "k" (thousands)."""
-    return (rf"(?P<cur{i}>(?:{_DOLLAR}|[€£₹¥]|\b(?:usd|inr|rs)\b\.?)\s*)?"
+    cents "," / "." after them: :func:`_grouped`), an optional multiplier (:data:`_MULTIPLIER`:
+    "1k", "1.5 k", "1 lakh", "20 thousand")."""
+    return (rf"(?P<cur{i}>(?:{_DOLLAR}|[€£₹¥]|\b(?:usd|inr|rs|rupees?)\b\.?)\s*)?"
             rf"(?P<n{i}>\d+(?:[.,]\d+)*)(?P<g{i}>(?:[ \u00a0\u202f]\d{{3}})+(?:[.,]\d+)?(?!\d))?"
-            rf"(?P<k{i}>k(?![a-z0-9]))?")
+            rf"(?P<k{i}>{_MULTIPLIER})?")
+
+
+def _multiplier(m: re.Match[str], i: int) -> int | None:
+    """The multiplier number ``i`` of ``m`` is written with: 1 without one, ``None`` for a word
+    that gives no amount read surely (:data:`_UNREAD_MULTIPLIERS`)."""
+    k = m.group(f"k{i}")
+    if not k:
+        return 1
+    word = k.strip().lower()
+    return _MULTIPLIERS.get(word, _MULTIPLIERS.get(word[:-1]) if word.endswith("s") else None)
+
+
+# a second amount right after a multiplied one: one amount written in two parts ("1 lakh 50
+# thousand", "2 thousand 5 hundred", "1 lakh crore"; with "and" only a smaller part: "1 lakh and
+# 50 thousand", not the range "between 50 thousand and 1 lakh"), which is not read (no bound:
+# read as its first part, it was a wrong one)
+_COMPOUND_AFTER = re.compile(
+    rf"\s*(?:(?P<joined>and\s+)?\d+(?:[.,]\d+)*\s*)?(?P<word>{_MULTIPLIER_WORDS})s?(?![\w'’-])",
+    re.I)
+
+
+def _compound(text: str, m: re.Match[str], i: int) -> bool:
+    """Whether the multiplied number ``i`` of ``m`` is the first part of an amount written in
+    two (:data:`_COMPOUND_AFTER`)."""
+    after = _COMPOUND_AFTER.match(text, m.end(f"k{i}"))
+    if after is None:
+        return False
+    if not after.group("joined"):
+        return True
+    first, second = _multiplier(m, i), _MULTIPLIERS.get(after.group("word").lower())
+    return first is None or second is None or second < first
 
 
 # right after a number: a currency word or mark ("500 dollars", "500$")
@@ -353,13 +434,16 @@ def _amount(text: str, m: re.Match[str], i: int) -> float | None:
         ok = not k and re.fullmatch(r"\d{1,3}", s) and re.fullmatch(r"\d+(?:\.\d{1,2})?", g)
         s += g
     elif k:
-        ok = re.fullmatch(r"\d+(?:\.\d{1,3})?", s)
+        # "1.5k", "1.25 lakh"; not "1,5 lakh" nor "1 lakh 50 thousand" (one amount in two
+        # parts), and "2 grand" is no amount read surely (:data:`_UNREAD_MULTIPLIERS`)
+        ok = re.fullmatch(r"\d+(?:\.\d{1,3})?", s) and _multiplier(m, i) is not None \
+            and not _compound(text, m, i)
     else:
         # plain, thousands groups (1,000,000) or Indian lakh groups (1,00,000)
         ok = re.fullmatch(r"(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})(?:\.\d{1,2})?", s)
     if not ok:
         return None
-    value = Decimal(s.replace(",", "")) * (1000 if k else 1)
+    value = Decimal(s.replace(",", "")) * (_multiplier(m, i) or 1)
     # an amount no price has ("under 1" and 309 zeros was a price_max of inf: invalid JSON, and
     # a 500 for a whole HTTP batch): no bound
     if value > _MAX_AMOUNT:
@@ -368,7 +452,8 @@ def _amount(text: str, m: re.Match[str], i: int) -> float | None:
 
 
 def _end(text: str, m: re.Match[str], i: int) -> int:
-    """Where number ``i`` of ``m`` ends: its "k", its thousands groups or its digits."""
+    """Where number ``i`` of ``m`` ends: its multiplier ("k", "lakh"), its thousands groups or
+    its digits."""
     if m.group(f"k{i}"):
         return m.end(f"k{i}")
     return m.end(f"g{i}") if _grouped(text, m, i) else m.end(f"n{i}")
@@ -411,7 +496,7 @@ def _is_spec(text: str, m: re.Match[str], i: int) -> bool:
         return False
     if _SPEC_AFTER.match(text, end) and not _closes_quote(text, end):
         return True
-    if m.group(f"k{i}"):
+    if m.group(f"k{i}") and m.group(f"k{i}").strip().lower() == "k":
         resolution = m.group(f"n{i}") in ("4", "5", "8") and not m.group(f"cur{i}")
         return resolution or bool(_RESOLUTION_AFTER.match(text, end))
     return False
@@ -507,7 +592,7 @@ def _range(text: str, m: re.Match[str], kind: str, screen: int) -> tuple[float, 
     if m.group("k2") and not m.group("k1") and Decimal(m.group("n1").replace(",", "")) < (
         Decimal(m.group("n2").replace(",", ""))
     ):
-        a *= 1000  # "$1-2k": the "k" is for both
+        a *= _multiplier(m, 2) or 1  # "$1-2k", "1-2 lakh": the multiplier is for both
     return (a, b) if a <= b else (b, a)
 
 
@@ -560,6 +645,8 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
     ((None, None), (None, 500.0))
     >>> parse_price("up to $70 off nike shoes"), parse_price("jeans over 30 waist")
     ((None, None), (None, None))
+    >>> parse_price("ring under ₹1 lakh"), parse_price("watch under 1 lakh 50 thousand")
+    ((None, 100000.0), (None, None))
     """
     taken: list[tuple[int, int]] = []  # numbers read by a range, price or not
     ranges: set[tuple[float, float]] = set()
@@ -868,6 +955,168 @@ def _list_items(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
     return items
 
 
+# a clothing letter size ("size m", "xl size"), and those of several letters, which are read
+# without the word "size" too (below); a single letter is read next to "size" only: alone it
+# is as often a name's ("galaxy s", "l shaped desk", "m.2 ssd")
+_LETTER_SIZE = r"(?:xxs|xs|s|m|l|xl|xxl|xxxl|[2-5]xl)"
+_MULTI_LETTER_SIZE = r"(?:xxs|xs|xl|xxl|xxxl|[2-5]xl)"
+# a bra size, band and cup ("size 34b", "32dd size"), next to "size" only ("28g wire" is a
+# gauge, "32dd top" may be a name)
+_BRA_SIZE = r"(?:2[89]|[34]\d|5[0-2])(?:aa|[a-k]|dd|ddd|ff|gg|hh|jj)"
+# what ends a letter size: not a word, a range or pair of sizes ("size s/m", "l-xl", "s&m")
+_LETTER_END = r"(?![\w'’/&+-])"
+# the word "size" and a letter or bra size after it ("size m", "size: xl", "plus size 3xl")
+_SIZE_THEN_LETTER = re.compile(
+    rf"(?<![\w'’-])size\s*(?:[:=-]\s*)?(?P<v>{_LETTER_SIZE}|{_BRA_SIZE}){_LETTER_END}", re.I)
+# a letter or bra size and the word "size" after it ("m size", "xl-size"); not one after a
+# number ("5 l size": litres, "10 m size": metres) nor one before "size" and a number or
+# another size, which is then the size ("women s size 10", its "'s" written apart), nor one
+# after a model's name (:data:`_LETTERS_NAME_BEFORE`: "iphone xs size")
+_LETTER_THEN_SIZE = re.compile(
+    rf"(?<![\w'’.,/&+-])(?<!\d\s)(?P<v>{_LETTER_SIZE}|{_BRA_SIZE})\s*-?\s*size(?![\w'’-])"
+    rf"(?!\s*[:=-]?\s*(?:\d|{_LETTER_SIZE}{_LETTER_END}))",
+    re.I,
+)
+# a word before a single letter that makes it a name's ("galaxy s size", "type s size") or a
+# possessive written apart ("women s size", "kid s size")
+_LETTER_NAME_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:galaxy|iphone|pixel|series|class|type|model|version|gen|grade|mark"
+    r"|vitamin|note|(?:wo)?men|kids?|girls?|boys?|child(?:ren)?|lady|ladies|baby|babies"
+    r"|toddlers?|teens?|juniors?)\s+$",
+    re.I,
+)
+# clothing sold in letter sizes: a size of several letters after it, up to three words apart
+# ("t shirt xxl", "kurti for women xl", "shirts 4xl"), or before it, up to two words apart
+# ("2xl tall man shirt", "pink 2xl safety vest", "xxl club dress"), is its size
+_CLOTHING = (
+    r"t[\s-]?shirts?|tshirts?|shirts?|tees?|tops?|blouses?|kurt[ai]s?|kurtis|dress(?:es)?"
+    r"|gowns?|frocks?|skirts?|jeans|jeggings|leggings|tights|pants|trousers|shorts|joggers"
+    r"|track\s?pants|sweatpants|capris?|palazzos?|pyjamas?|pajamas?|night\s?suits?|nighties"
+    r"|nighty|nightwear|sleepwear|loungewear|activewear|sportswear|lingerie|bras?|bralettes?"
+    r"|panty|panties|briefs|underwear|innerwear|vests?|camisoles?|jackets?|coats?|raincoats?"
+    r"|blazers?|suits?|hoodies?|sweatshirts?|sweaters?|cardigans?|pullovers?|jumpers?|shrugs?"
+    r"|tunics?|jumpsuits?|rompers?|bodysuits?|overalls|dungarees|tracksuits?|polos?|jerseys?"
+    r"|uniforms?|scrubs|swimsuits?|swimwear|bikinis?|costumes?|lehengas?|salwars?|churidars?"
+    r"|kaftans?|socks|gloves|clothes|clothing|apparel|outfits?"
+)
+# a word between the clothing and its size (no number: "pack of 3 xl")
+_BETWEEN = r"(?:\s+[a-z][a-z'’-]*)"
+_CLOTHING_THEN_LETTERS = re.compile(
+    rf"(?<![\w'’-])(?:{_CLOTHING}){_BETWEEN}{{0,3}}?\s+(?P<v>{_MULTI_LETTER_SIZE}){_LETTER_END}",
+    re.I,
+)
+_LETTERS_THEN_CLOTHING = re.compile(
+    rf"(?<![\w'’.,/&+-])(?P<v>{_MULTI_LETTER_SIZE}){_BETWEEN}{{0,2}}?\s+(?:{_CLOTHING})"
+    r"(?![\w'’-])",
+    re.I,
+)
+# before a size of several letters without "size": a model's name ("iphone xs", "pixel xl",
+# "pixel 3 xl", "nintendo 2ds xl"), a bed ("twin xl sheets": a bed size) or another size, with
+# no joiner ("s m l xl shirt": which one?); after it, "max" ("iphone xs max")
+_LETTERS_NAME_BEFORE = re.compile(
+    rf"(?:(?<![\w'’-])(?:iphone|pixel|galaxy|xperia|twin|{_LETTER_SIZE})|\d[\w.]*)\s+$", re.I)
+_LETTERS_NAME_AFTER = re.compile(r"\s+max\b", re.I)
+#: the bed sizes read before "size" ("king size bedsheet"), as a catalogue's size facet and the
+#: KG write them ("King", "Queen")
+_BED_SIZES = {"twin": "Twin", "full": "Full", "double": "Double", "queen": "Queen",
+              "king": "King"}
+_BED_SIZE = re.compile(
+    rf"(?<![\w'’-])(?P<v>{'|'.join(_BED_SIZES)})\s*-?\s*sized?(?![\w'’-])", re.I)
+# another bed size that ends with those words ("california king", "split king", "super king")
+_BED_SIZE_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:cal|california|split|super|olympic|alaskan|emperor|eastern|western)\s+$",
+    re.I)
+# bedding, which a query must name for a bed size to be read: "king size" is no bed's in "king
+# size chocolate", "queen size 7 panty hose" (hosiery) nor "full size mirror", "full size crib",
+# "microwaves full size"; no truck bed ("full size truck bed cover") nor sheet pan
+_BEDDING = re.compile(
+    r"(?<![\w'’-])(?:(?<!truck )(?<!pickup )beds?|bedsheets?|sheets?(?!\s+(?:pans?|cakes?"
+    r"|music|metal|masks?)\b)|bedding|bedspreads?|duvets?|comforters?|quilts?|blankets?"
+    r"|mattress(?:es)?|toppers?|headboards?|daybeds?|futons?|cots?|dohars?|razais?|rajais?"
+    r"|coverlets?|doonas?|pillows?|pillowcases?|box\s*springs?)(?![\w'’-])",
+    re.I,
+)
+
+
+# a joiner of a list of sizes written as words ("size m or l", "xl, xxl or 3xl", "queen or
+# king size"): every size of it is read, or none (a filter on one would drop the others)
+_WORD_JOINER = r"(?:\s*,\s*(?:(?:or|and)\s+)?|\s+(?:or|and|nor)\s+|\s*&\s*)"
+_WORD_LIST_AFTER = {
+    "letter": re.compile(
+        rf"{_WORD_JOINER}(?P<v>{_LETTER_SIZE}|{_BRA_SIZE}){_LETTER_END}", re.I),
+    "bed": re.compile(rf"{_WORD_JOINER}(?P<v>{'|'.join(_BED_SIZES)})(?![\w'’/&+-])", re.I),
+}
+_WORD_LIST_BEFORE = {
+    "letter": re.compile(
+        rf"(?<![\w'’.,/&+-])(?<!\d\s)(?P<v>{_LETTER_SIZE}|{_BRA_SIZE}){_WORD_JOINER}$", re.I),
+    "bed": re.compile(rf"(?<![\w'’-])(?P<v>{'|'.join(_BED_SIZES)}){_WORD_JOINER}$", re.I),
+}
+
+
+def _word_value(kind: str, written: str) -> str:
+    """A size written as a word as a catalogue's size facet holds it: a letter or bra size in
+    capitals ("XL", "2XL", "34B"), a bed size capitalised ("King")."""
+    return _BED_SIZES[written.lower()] if kind == "bed" else written.upper()
+
+
+def _word_sizes(text: str) -> list[Size]:
+    """The sizes written as words of a query (see :func:`parse_sizes`): a clothing letter size
+    next to "size" ("size m", "xl size": "M", "XL"), a bra size next to "size" ("size 34b":
+    "34B"), a letter size of several letters after or before clothing ("t shirt xxl": "XXL")
+    and a bed size before "size" in a query that names bedding ("king size bedsheet": "King"),
+    and every size of a list joined to one ("size m or l": "M", "L"); none of a bounded list
+    ("size m or larger", "up to xxl"). Each with the characters it was read from, the word
+    "size" included ("not size m" excludes it)."""
+    # (kind, where the size's own letters start) -> (value, start, end)
+    found: dict[tuple[str, int], tuple[str, int, int]] = {}
+
+    def add(kind: str, m: re.Match[str], start: int, end: int) -> None:
+        kept = found.get((kind, m.start("v")))  # (read twice: the widest, "size xl" of "xl")
+        if kept is None or kept[2] - kept[1] < end - start:
+            found[(kind, m.start("v"))] = (_word_value(kind, m.group("v")), start, end)
+
+    for m in _SIZE_THEN_LETTER.finditer(text):
+        add("letter", m, m.start(), m.end())
+    for m in _LETTER_THEN_SIZE.finditer(text):
+        lo = max(0, m.start() - _SIZE_CUE_WINDOW)
+        if _LETTERS_NAME_BEFORE.search(text, lo, m.start()) or (
+                len(m.group("v")) == 1 and _LETTER_NAME_BEFORE.search(text, lo, m.start())):
+            continue  # "iphone xs size", "galaxy s size", "women s size"
+        add("letter", m, m.start(), m.end())
+    for pat in (_CLOTHING_THEN_LETTERS, _LETTERS_THEN_CLOTHING):
+        for m in pat.finditer(text):
+            lo, hi = m.span("v")
+            if not (_LETTERS_NAME_BEFORE.search(text, max(0, lo - _SIZE_CUE_WINDOW), lo)
+                    or _LETTERS_NAME_AFTER.match(text, hi)):
+                add("letter", m, lo, hi)
+    if _BEDDING.search(text):
+        for m in _BED_SIZE.finditer(text):
+            if not _BED_SIZE_BEFORE.search(text, max(0, m.start() - _SIZE_CUE_WINDOW),
+                                           m.start()):
+                add("bed", m, m.start(), m.end())
+    out: list[Size] = []
+    done: set[tuple[str, int]] = set()
+    for (kind, at), (value, start, end) in sorted(found.items(), key=lambda f: f[1][1]):
+        if (kind, at) in done:
+            continue
+        group = [Size(value, start, end)]
+        if kind in _WORD_LIST_AFTER:  # the list it is an item of
+            while (j := _WORD_LIST_BEFORE[kind].search(
+                    text, max(0, group[0].start - _LIST_WINDOW), group[0].start)) is not None \
+                    and (kind, j.start("v")) not in found:  # (not one read on its own before)
+                group.insert(0, Size(_word_value(kind, j.group("v")), j.start("v"), j.end("v")))
+                done.add((kind, j.start("v")))
+            while (j := _WORD_LIST_AFTER[kind].match(text, group[-1].end)) is not None:
+                item = found.get((kind, j.start("v")))
+                group.append(Size(*item) if item is not None else Size(
+                    _word_value(kind, j.group("v")), j.start("v"), j.end("v")))
+                done.add((kind, j.start("v")))
+        if not (_bound_before(text, group[0].start)
+                or _SIZE_BOUND_AFTER.match(text, group[-1].end)):
+            out.extend(group)  # (a bound, "size l or larger", "up to xxl", is no value)
+    return out
+
+
 def find_sizes(text: str) -> list[Size]:
     """The sizes of a query, in order, with where each was read (see :func:`parse_sizes`).
 
@@ -887,7 +1136,8 @@ def find_sizes(text: str) -> list[Size]:
         unit = one[number.end():] if number else ""  # unit of the list's bare numbers)
         out.extend(Size(text[lo:hi] + unit, lo, hi) for lo, hi in items)
         out.append(Size(one, m.start(), m.end()))
-    return out
+    words = _word_sizes(text)
+    return sorted([*out, *words], key=lambda size: size.start) if words else out
 
 
 def parse_sizes(text: str) -> list[str]:
@@ -895,7 +1145,8 @@ def parse_sizes(text: str) -> list[str]:
     device the product fits and the storage of a device an accessory is sought for give none:
     see the module docs). Each number of a list that writes its unit once is a size with that
     unit ("55 or 65 inch": 55 inch and 65 inch), and an inch mark written with two characters
-    is '"' ('50′′', "50''": '50"').
+    is '"' ('50′′', "50''": '50"'). Letter, bra and bed sizes are read as a size facet holds
+    them ("kurti size m": M, "t shirt xxl": XXL, "king size bedsheet": King).
 
     >>> parse_sizes("lg 55 inch tv 2tb"), parse_sizes("5 in 1 charger")
     (['55 inch', '2tb'], [])
@@ -903,5 +1154,7 @@ def parse_sizes(text: str) -> list[str]:
     ([], [])
     >>> parse_sizes("phone 64 or 128gb"), parse_sizes("50′′ tv")
     (['64gb', '128gb'], ['50"'])
+    >>> parse_sizes("kurti m size"), parse_sizes("t shirt xxl"), parse_sizes("pixel 3 xl")
+    (['M'], ['XXL'], [])
     """
     return [size.value for size in find_sizes(text)]

@@ -1,0 +1,236 @@
+"""Indian number words, a currency word before the amount, and sizes written as words
+(:mod:`fusion.patterns`, review of a fashion and home retailer's queries, rev-apparel findings 1,
+9 and 7):
+
+1. a number word after an amount was dropped, leaving the number alone as the amount: "gold
+   necklace under 1 lakh" and "ring under ₹1 lakh" got a price_max of 1, "phone under 20
+   thousand rupees" 20 and "shoes under 1.5 k" 1.5 (a filter that removes every product);
+9. "rupees" / "rupee" before the amount was no currency mark: "saree under rupees 500" set no
+   price while "saree under rs 500" did;
+7. letter sizes and bed sizes gave no size filter: "t shirt xxl", "kurti l size", "kurti size
+   m", "bra size 34b", "king size bedsheet" (while "king bedsheet" got King through a link).
+
+The queries are read NFKC-normalised, as the pipeline reads them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from fusion.expand import expand
+from fusion.patterns import find_sizes, parse_price, parse_sizes
+
+
+def _price(text: str) -> tuple[float | None, float | None]:
+    return parse_price(unicodedata.normalize("NFKC", text))
+
+
+def _sizes(text: str) -> list[str]:
+    return parse_sizes(unicodedata.normalize("NFKC", text))
+
+
+def _boosts(res) -> list[tuple[str, str]]:
+    return sorted((b.term, b.direction) for b in res.boosts)
+
+
+# --- 1. lakh, crore, thousand and a spaced "k" multiply the amount ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("gold necklace under 1 lakh", (None, 100000.0)),  # was (None, 1.0)
+        ("ring under ₹1 lakh", (None, 100000.0)),  # was (None, 1.0)
+        ("phone under 20 thousand rupees", (None, 20000.0)),  # was (None, 20.0)
+        ("shoes under 1.5 k", (None, 1500.0)),  # was (None, 1.5)
+        ("saree under 2.5 lakhs", (None, 250000.0)),
+        ("bangles under 1lac", (None, 100000.0)),
+        ("necklace under rs 1.5 lakh", (None, 150000.0)),
+        ("car under 1.2 crore", (None, 12000000.0)),
+        ("tv over 50 thousand", (50000.0, None)),  # no screen size: a multiplied amount
+        ("watch between 50 thousand and 1 lakh", (50000.0, 100000.0)),
+        ("watch price 1-2 lakh", (100000.0, 200000.0)),  # the multiplier is for both
+        ("tv under rs 4 k", (None, 4000.0)),
+    ],
+)
+def test_number_words_multiply_the_amount(text, expected):
+    assert _price(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "watch under 1 lakh 50 thousand",  # one amount in two parts: was (None, 1.0)
+        "watch under 1 lakh and 50 thousand",
+        "ring under 1,5 lakh",  # a decimal comma
+        "laptop under 2 grand",  # was (None, 2.0)
+        "probiotics over 50 billion",  # a count as much as money: was (50.0, None)
+        "tv under 4 k",  # a resolution, as "4k" (was (None, 4.0))
+    ],
+)
+def test_an_amount_not_read_surely_gives_no_bound(text):
+    assert _price(text) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("diamond ring under 50k", (None, 50000.0)),  # a glued "k", as before
+        ("coffee under 10 k cups", (None, 10.0)),  # "k cups": coffee pods, no thousands
+        ("samsung tv under 50k 4k", (None, 50000.0)),  # "4k" after it is no second part
+        ("tv under 1,00,000", (None, 100000.0)),
+    ],
+)
+def test_neighbours_of_number_words_are_read_as_before(text, expected):
+    assert _price(text) == expected
+
+
+# --- 9. "rupees" / "rupee" before the amount is a currency mark -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("saree under rupees 500", (None, 500.0)),  # was (None, None)
+        ("kurti under rupee 499", (None, 499.0)),  # was (None, None)
+        ("saree under rs 500", (None, 500.0)),  # as before
+        ("kurta between rupees 500 and 1000", (500.0, 1000.0)),
+        ("ring under rupees 1 lakh", (None, 100000.0)),
+        # a currency mark makes a number that may be an age a price
+        ("toys for kids under rupees 5", (None, 5.0)),
+        ("toys for kids under 5", (None, None)),
+    ],
+)
+def test_rupees_before_the_amount_is_a_currency_mark(text, expected):
+    assert _price(text) == expected
+
+
+# --- 7. letter sizes, bra sizes and bed sizes --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        ("t shirt xxl", ["XXL"]),  # was []
+        ("kurti l size", ["L"]),  # was []
+        ("kurti size m", ["M"]),  # was []
+        ("kurti m size", ["M"]),  # was M through a link only
+        ("hoodie size: xl", ["XL"]),
+        ("tank with built-in bra plus size 3xl", ["3XL"]),
+        ("shirts for men 4xl", ["4XL"]),
+        ("2xl tall man shirt", ["2XL"]),
+        ("pink 2xl safety vest", ["2XL"]),
+        ("mens xs running shorts", ["XS"]),
+        ("kurti xl black", ["XL"]),
+        ("bra size 34b", ["34B"]),  # was []
+        ("bra 32dd size", ["32DD"]),
+        ("55 inch tv and t shirt xl", ["55 inch", "XL"]),  # in the query's order
+    ],
+)
+def test_letter_sizes_are_read_as_a_size_facet_holds_them(text, sizes):
+    assert _sizes(text) == sizes
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        ("king size bedsheet", ["King"]),  # was []
+        ("boys queen size sheets", ["Queen"]),
+        ("queen-size comforter", ["Queen"]),
+        ("electric blanket twin size", ["Twin"]),
+        ("full size bed without box spring", ["Full"]),
+        ("double size bedsheet", ["Double"]),
+        ("king sized mattress protector", ["King"]),
+    ],
+)
+def test_a_bed_size_before_size_is_read_in_a_query_for_bedding(text, sizes):
+    assert _sizes(text) == sizes
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        ("t shirt size m or l", ["M", "L"]),  # a filter on M alone would drop the L asked for
+        ("kurti m or l size", ["M", "L"]),
+        ("size s, m or l", ["S", "M", "L"]),
+        ("shirt xl, xxl or 3xl", ["XL", "XXL", "3XL"]),
+        ("shirt l or xl", ["L", "XL"]),
+        ("queen or king size sheets", ["Queen", "King"]),
+        ("bra size 34b or 36b", ["34B", "36B"]),
+    ],
+)
+def test_every_size_of_a_list_of_word_sizes_is_read(text, sizes):
+    assert _sizes(text) == sizes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # model names, not sizes
+        "pixel 3 xl", "pixel xl case", "iphone xs", "iphone xs max case", "iphone xs t shirt",
+        "iphone xs size", "pixel xl size",
+        "galaxy s", "galaxy s size", "nintendo 2ds xl", "oakley holbrook xl",
+        "moleskin classic xl", "pure xs paco rabanne for men",
+        # a letter or several without clothing nor "size"
+        "xl bully", "xl coffin nail tips", "xxl wraps",
+        # a single letter alone: a name's, a shape's, a unit's
+        "l shaped desk", "m.2 ssd", "t shirt l", "kurti m", "5 l size bottle",
+        # "size" with no letter size, or a number after it
+        "size matters book", "plus size leggings", "women s size 10", "kurti size 40",
+        # bed sizes: other bed sizes, and no bedding named
+        "twin xl fitted sheets", "california king size sheets", "split king size sheets",
+        "king size chocolate", "queen size 7 panty hose", "full size mirror", "full size crib",
+        "microwaves full size", "full size truck bed cover", "full size sheet pan",
+        # a bound, a size of two, sizes with no joiner
+        "size m or larger", "t shirt up to xxl", "size s/m", "kurti l-xl size", "s m l xl shirt",
+        # spelt-out sizes and plus sizes written "2x" are not read
+        "black skirts for women size large", "5x plus size pants",
+    ],
+)
+def test_no_size_is_read_where_the_letters_may_be_something_else(text):
+    assert _sizes(text) == []
+
+
+def test_find_sizes_says_where_a_word_size_was_read():
+    # (the word "size" with it: "not size m" is a cue before the size)
+    assert find_sizes("kurti size m and 55 inch tv") == [
+        ("M", 6, 12), ("55 inch", 17, 24)]
+    assert find_sizes("king size bedsheet") == [("King", 0, 9)]
+
+
+# --- end to end: fusion.expand's filters and boosts -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "size", "price_max"),
+    [
+        ("t shirt xxl", ("XXL",), None),
+        ("kurti size m", ("M",), None),
+        ("king size bedsheet", ("King",), None),
+        ("t shirt size m or l", ("M", "L"), None),
+        ("ring under ₹1 lakh", (), 100000.0),
+        ("phone under 20 thousand rupees", (), 20000.0),
+        ("saree under rupees 500", (), 500.0),
+    ],
+)
+def test_word_sizes_and_multiplied_amounts_are_filters(kg, query, size, price_max):
+    res = expand(kg, [], query=unicodedata.normalize("NFKC", query))
+    assert (res.filters.size, res.filters.price_max) == (size, price_max), query
+    assert not _boosts(res), query
+
+
+@pytest.mark.parametrize(
+    ("query", "sizes"),
+    [
+        ("t shirt not xxl", ("XXL",)),
+        ("kurti not size m", ("M",)),
+        ("t shirt not size m or l", ("M", "L")),
+        ("bedsheet not king size", ("King",)),
+    ],
+)
+def test_an_excluded_word_size_is_a_down_boost(kg, query, sizes):
+    res = expand(kg, [], query=query)
+    assert res.filters.size == (), query
+    assert _boosts(res) == sorted((f"size:{s}", "DOWN") for s in sizes), query
