@@ -8,9 +8,35 @@ else (a spec, a count, a year, part of a product name) is not read.
 Prices (:func:`parse_price`):
 
 - bounds: "under", "below", "less than", "cheaper than", "lower than", "up to", "at most",
-  "no more than", "<", "<=", "≤" (upper); "over", "above", "more than", "greater than",
-  "at least", "no less than", "starting at", "from", ">", ">=", "≥" (lower). Both bounds are
-  kept ("over 200 under 500" is ``(200.0, 500.0)``);
+  "no more than", "within", "<", "<=", "≤" (upper); "over", "above", "more than", "greater
+  than", "at least", "no less than", "starting at", "from", ">", ">=", "≥" (lower). Both
+  bounds are kept ("over 200 under 500" is ``(200.0, 500.0)``);
+- a bound after its amount: "or less", "or under", "and under", "or below", "and below", "or
+  lower", "or cheaper" (upper: "tv 300 or less", "$300 or under", "laptop for 500 dollars or
+  less"); "or more", "and up", "and above", "or above", "and over", "or higher", "or greater"
+  (lower: "$300 or more", "$300 and up"). Not when a unit or counted noun follows ("4 or more
+  people", "2 or more hdmi ports") or the number is a spec (as above), and with no currency
+  mark not a year, not an amount right after a word that numbers what it names, or a number
+  or a word with a digit ("ios 12 or below", "size 10 and under", "pack of 10 or less", "ddr4
+  3200 or less"), nor a screen size ("tv 50 or less": written as "tv 50" is), and a lower
+  bound only next to a price word ("price 300 and up"): a bare "300 and up", "8 and up",
+  "android 9 and above", "rtx 3060 or higher" give none (an age, a version, a model as much as
+  a price);
+- a budget: "budget of 500", "my budget is 500", "on a budget of $500", "budget: 500" (upper),
+  and "i have $300 to spend"; a bare "budget 500" only with a currency mark ("budget $500"):
+  "budget" is as often an adjective ("budget 2 in 1 laptop", "budget 27 monitor"). "sub $500",
+  "sub-$500" (upper) likewise only with a currency mark: "polk sub 10" is a subwoofer;
+- an amount spelt "a hundred" (100), "a thousand" or "a grand" (1000): "under a thousand",
+  "less than a grand", "over a hundred bucks", "between a hundred and a thousand"; not when
+  more of it follows in words ("a hundred and fifty": no bound, never the first part), nor "a
+  grand" before a noun it qualifies ("over a grand piano"); other spelt numbers ("five hundred
+  dollars") are not read, and a number before "grand" gives no bound (below);
+- an amount with no bound is no price filter: "about $300", "around 500", "roughly 200
+  dollars", "approximately $300", "$500 laptop", "500 dollar laptop", "laptop for $500",
+  "price of 500", "costs 500". The query names a point, not a limit: a price_max at the amount
+  drops the $310 phone "about $300" asks for, and a band around it (0.8x-1.2x) is a width no
+  query gives; a hard filter removes what was asked for, no filter only leaves more (the
+  engine may rank by distance to the amount from the text, which keeps it);
 - ranges: "between 100 and 200", "from 100 to 200", and a bare "100-200" / "100 to 200" only
   with a currency mark ("$100-200", "100 to 200 dollars") or a price word right before or
   after it ("price 100-200");
@@ -72,7 +98,8 @@ Prices (:func:`parse_price`):
 - a negated bound gives no value: a bound word, "max" / "min" or a range right after "not",
   "no", "never", "nothing", "none" or a word ending in "n't", up to three filler words apart
   ("tv not under 500", "no over $200", "never above 300", "not between 100 and 200", "don't
-  want to spend over 500", "isn't even under 1k"), and a bound joined to a negated one by
+  want to spend over 500", "isn't even under 1k", "not $300 or more", "not under a grand"),
+  and a bound joined to a negated one by
   "or" / "nor" ("not under 500 or over 900"). "not under 500" may mean "at least 500" or
   "anything but under 500"; no bound only leaves more results, a wrong one removes the right
   ones. "no more than" / "not more than" (upper) and "no less than" / "not less than"
@@ -380,7 +407,7 @@ _RANGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"(?<![\w.,/])(?!(?<=\d\s)0\d){_num(1)}{_CUR1}{_SEP}{_num(2)}", re.I), "bare"),
 )
 _KW_MAX = (r"\b(?:under|below|(?<!no )(?<!not )less\s+than|cheaper\s+than|lower\s+than|"
-           r"up\s*to|at\s+most|no\s+more\s+than|not\s+more\s+than)\b|<=?(?!-)|≤")
+           r"up\s*to|at\s+most|no\s+more\s+than|not\s+more\s+than|within)\b|<=?(?!-)|≤")
 _KW_MIN = (r"\b(?:over|above|(?<!no )(?<!not )more\s+than|greater\s+than|higher\s+than|"
            r"at\s+least|no\s+less\s+than|not\s+less\s+than|starting\s+(?:at|from)|from)\b"
            r"|(?<![-=])>=?|≥")
@@ -397,6 +424,27 @@ _NEGATION = re.compile(
 _NEGATION_WINDOW = 80
 # what joins a bound to a negated one before it: "not under 500 or over 900"
 _NEGATION_CHAIN = re.compile(r"\s*,?\s*(?:or|nor)\s+(?:\b(?:not|no)\s+)?", re.I)
+# a currency word or mark after an amount, read by :func:`_has_currency` ("500 dollars or less")
+_CUR_AFTER = rf"(?:{_CURRENCY_AFTER.pattern})?"
+# a bound written after its amount ("300 or less", "$300 or under", "300 and below"; "$300 or
+# more", "$300 and up", "300 and above"), not one before another amount ("55 inch and under
+# $500", "200 or more than 100": a bound of its own) nor "and up to"
+_TAIL_MAX = r"(?:or|and|&)\s+(?:less|under|below|lower|cheaper)"
+_TAIL_MIN = r"(?:or|and|&)\s+(?:more|up(?:wards?)?(?!\s+to\b)|above|over|higher|greater)"
+_TAIL_END = (rf"(?![\w'’-])(?!\s*(?:than\b)?\s*(?:{_DOLLAR}|[€£₹¥]|\b(?:usd|inr|rs|rupees?)\b)?"
+             r"\.?\s*\d)")
+# a word right before a bare amount that numbers what it names, its model, version, generation
+# or size ("ios 12 or below", "size 10 and under", "usb 3 or lower"), a count's ("pack of 10
+# or less"), or a number or a word with a digit ("ddr4 3200 or less", "ryzen 5 3600 or less"):
+# a bound after it is no price
+_NUMBERED_BEFORE = re.compile(
+    r"(?:(?<![\w'’-])(?:sizes?|versions?|ver|v|gen|generation|series|level|grade|class|cat"
+    r"|category|type|model|mark|mk|stage|step|ios|android|windows|win|macos|os|usb|hdmi|pcie"
+    r"|bluetooth|wifi|ps|xbox|iphone|ipad|galaxy|pixel|note|no|number"
+    r"|(?:packs?|sets?|box(?:es)?|bundles?|lots?|pairs?|cases?)\s+of)|\w*\d[\w.]*|#)\s*$",
+    re.I)
+#: characters before a bare amount searched for :data:`_NUMBERED_BEFORE`
+_NUMBERED_WINDOW = 30
 _BOUNDS: tuple[tuple[re.Pattern[str], str, bool], ...] = (  # (pattern, bound, guarded)
     (re.compile(rf"(?P<kw>{_KW_MAX})\s*(?::\s*)?{_num(1)}", re.I), "max", False),
     (re.compile(rf"(?P<kw>{_KW_MIN})\s*(?::\s*)?{_num(1)}", re.I), "min", False),
@@ -406,6 +454,22 @@ _BOUNDS: tuple[tuple[re.Pattern[str], str, bool], ...] = (  # (pattern, bound, g
                 rf"(?::|of|is)?\s*{_num(1)}", re.I), "min", False),
     (re.compile(rf"\bmax(?:imum)?\b\.?\s*(?::\s*)?{_num(1)}", re.I), "max", True),
     (re.compile(rf"\bmin(?:imum)?\b\.?\s*(?::\s*)?{_num(1)}", re.I), "min", True),
+    # a budget: "budget of 500", "my budget is 500", "budget: 500"; a bare "budget 500" only
+    # with a currency mark, like "max": "budget" is as often an adjective ("budget 2 in 1
+    # laptop", "budget 27 monitor")
+    (re.compile(rf"\bbudget\s*(?:range\s*)?(?::|=|\bof\b|\bis\b)\s*{_num(1)}", re.I), "max",
+     False),
+    (re.compile(rf"\bbudget\b\s*{_num(1)}", re.I), "max", True),
+    # "sub $500", "sub-$500": a bare "sub 500" is no price, "sub" is as often a subwoofer
+    # ("polk sub 10", "sonos sub 2")
+    (re.compile(rf"\bsub\b\s*-?\s*{_num(1)}", re.I), "max", True),
+    # an amount one has to spend: "i have $300 to spend"
+    (re.compile(rf"(?<![\w.,/'’-]){_num(1)}{_CUR_AFTER}\s+to\s+spend\b", re.I), "max", False),
+    # a bound after its amount: "300 or less", "$300 and up" (:func:`_trailing`)
+    (re.compile(rf"(?<![\w.,/'’-]){_num(1)}{_CUR_AFTER}\s*,?\s*(?P<tail>{_TAIL_MAX}){_TAIL_END}",
+                re.I), "max", False),
+    (re.compile(rf"(?<![\w.,/'’-]){_num(1)}{_CUR_AFTER}\s*,?\s*(?P<tail>{_TAIL_MIN}){_TAIL_END}",
+                re.I), "min", False),
 )
 
 
@@ -596,6 +660,26 @@ def _range(text: str, m: re.Match[str], kind: str, screen: int) -> tuple[float, 
     return (a, b) if a <= b else (b, a)
 
 
+def _trailing(text: str, m: re.Match[str], kind: str, currency: bool) -> bool:
+    """Whether a bound written after its amount ("300 or less", "$300 and up": ``m`` of a
+    pattern with a ``tail``) may bound a price. Not when a unit or a counted noun follows
+    the bound ("4 or more people", "2 or more hdmi ports") or "off" ("50 or more off"). With
+    no currency mark, not a year nor an amount right after a word that numbers what it names
+    (:data:`_NUMBERED_BEFORE`: "ios 12 or below", "size 10 and under"), and a lower bound only
+    next to a price word ("price 300 and up"): "N and up", "N or higher" are as often an age
+    ("games 8 and up"), a version ("android 9 and above", "windows 10 or higher") or a model
+    ("rtx 3060 or higher": a price_min of 3060 removes most laptops that have one)."""
+    if _SPEC_AFTER.match(text, m.end()) or _DISCOUNT_AFTER.match(text, m.end()):
+        return False
+    if currency:
+        return True
+    start = m.start()
+    if _is_year(m, 1) or _NUMBERED_BEFORE.search(text, max(0, start - _NUMBERED_WINDOW), start):
+        return False
+    return kind == "max" or bool(_PRICE_WORD_BEFORE.search(text, 0, start)
+                                 or _PRICE_WORD_AFTER.match(text, m.end()))
+
+
 def _bound(text: str, m: re.Match[str], kind: str, guarded: bool,
            screen: int) -> tuple[bool, float | None]:
     """``(is a price, amount)`` for a bound match; the amount is ``None`` when its format is
@@ -608,9 +692,13 @@ def _bound(text: str, m: re.Match[str], kind: str, guarded: bool,
         return False, None
     if guarded and not currency and not re.search(r"[,;(]\s*$", text[: m.start()]):
         return False, None
+    tail = "tail" in m.re.groupindex
+    if tail and not _trailing(text, m, kind, currency):
+        return False, None
     if not currency:
-        # "up to" and a lower bound may be a screen size ("tv over 50"), "under" is not
-        sized = kind == "min" or (kw is not None and re.fullmatch(r"up\s*to", kw, re.I))
+        # "up to" and a lower bound may be a screen size ("tv over 50"), "under" is not; a
+        # bound after its amount may be one too: "tv 50 or less" is written as "tv 50" is
+        sized = kind == "min" or tail or (kw is not None and re.fullmatch(r"up\s*to", kw, re.I))
         if _other_number(text, m, (1,), screen if sized else 0, upper=kind == "max"):
             return False, None
         if _grouped(text, m, 1):
@@ -635,6 +723,39 @@ def _negated(text: str, start: int, negated: list[tuple[int, int]]) -> bool:
     return s < start and (e >= start or _NEGATION_CHAIN.fullmatch(text, e, start) is not None)
 
 
+# an amount spelt "a hundred", "a thousand" or "a grand" ("under a thousand", "less than a
+# grand", "over a hundred bucks"); not when more of it follows in words ("a hundred and fifty",
+# "a thousand five hundred": read as its first part, it was a wrong bound), and "a grand" only
+# where no noun follows, which it would qualify ("under a grand piano"); "2 grand" stays unread
+# (:data:`_UNREAD_MULTIPLIERS`), "a grand" is one amount only
+_SPELT = re.compile(
+    r"(?<![\w'’-])an?\s+(?P<word>hundred|thousand|grand)(?![\w'’-])"
+    r"(?!\s+(?:and\s+)?(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)",
+    re.I,
+)
+# after "a grand": the end, a mark or a word that names nothing it would qualify
+_GRAND_END = re.compile(
+    r"\s*(?:$|[^\w\s]|(?:for|with|without|in|on|or|and|to|at|max|tops|budget|price|range|please"
+    r"|dollars?|bucks|usd)\b)", re.I)
+
+# a digit: a query with none (after :func:`_spelt_amounts`) holds no price
+_DIGIT = re.compile(r"\d")
+
+
+def _spelt_amounts(text: str) -> str:
+    """``text`` with the amounts spelt "a hundred", "a thousand" and "a grand"
+    (:data:`_SPELT`) written "1 hundred" and "1 thousand", which the number patterns read
+    (multiplied, so never a bare number that may be an age or a screen size)."""
+    def number(m: re.Match[str]) -> str:
+        word = m.group("word").lower()
+        if word == "grand" and not _GRAND_END.match(text, m.end()):
+            return m.group()
+        return "1 hundred" if word == "hundred" else "1 thousand"
+
+    return _SPELT.sub(number, text)
+
+
 def parse_price(text: str) -> tuple[float | None, float | None]:
     """``(min, max)`` price of a query; ``None`` for a bound it does not give (or not surely:
     see the module docs).
@@ -647,7 +768,16 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
     ((None, None), (None, None))
     >>> parse_price("ring under ₹1 lakh"), parse_price("watch under 1 lakh 50 thousand")
     ((None, 100000.0), (None, None))
+    >>> parse_price("tv 300 or less"), parse_price("$300 and up"), parse_price("300 and up")
+    ((None, 300.0), (300.0, None), (None, None))
+    >>> parse_price("laptop under a grand"), parse_price("budget of 500")
+    ((None, 1000.0), (None, 500.0))
+    >>> parse_price("phone about $300"), parse_price("$500 laptop")
+    ((None, None), (None, None))
     """
+    text = _spelt_amounts(text)  # ("under a thousand": the value only is returned)
+    if _DIGIT.search(text) is None:
+        return None, None  # (most queries: every price pattern needs a digit)
     taken: list[tuple[int, int]] = []  # numbers read by a range, price or not
     ranges: set[tuple[float, float]] = set()
     bounds: dict[str, set[float | None]] = {"min": set(), "max": set()}
