@@ -41,7 +41,10 @@ Policies (what a search engine can trust):
   reached by fan-out; they appear only as the tree neighbours of a category the query links.
 - *Names, not spellings.* No case-, spacing- or punctuation-only variants of the query or of a
   linked name, and no typo aliases (within a small edit distance of the node's name): those
-  are for matching, not rewrites. Each name appears once (its best kind).
+  are for matching, not rewrites. Each name appears once (its best kind). No alias of a
+  brand filtered on (every filtered document is the brand's), and no brand alias that names
+  a page of the brand, its name and a category's or a store page's words ("Dell Computers",
+  "Dyson Brand Store").
 - *Non-linkable categories* (``kgqp:linkable false``: promotions, content pages) are never
   expanded to.
 - *Nodes, not IRIs.* An edge to an IRI that is no node of the KG (no kind: a misspelt IRI,
@@ -86,7 +89,9 @@ Policies (what a search engine can trust):
   a feature, "logitech wireless mouse", nor a linked colour, size or other brand), for one
   side of an alternative whose other side is no brand or another brand's product line
   ("samsung phone or iphone"; two brands filter together or not at all: "samsung tv or
-  tcl") and for a brand the store does not sell. A query that
+  tcl"), for a brand the store does not sell, and for one whose word names a KG category of
+  the department of a category linked next to it, where the brand sells nothing ("apple
+  juice": Apples and Juice are Food's; ``unsure``). A query that
   links nothing and has no word of any KG name (:attr:`kg.ProductGraph.vocabulary`: random
   letters, a string from another domain) gets no hard category filter and no expansions from
   its intent's category whatever the intent's probability: the intent of such a query is the
@@ -97,13 +102,17 @@ Policies (what a search engine can trust):
   pattern, finish or theme the KG lists as a colour: "strip" for "striped", "floral", "dark",
   "marble") is an UP boost ``colour:<value>``; colours the query joins ("black and white")
   filter on the KG's colour that combines them ("Black/White") when it has one, each an UP
-  boost.
+  boost. A colour word that opens a KG name with the words after it ("white noise machine",
+  "blue microphones yeti", "black & white laser printer") is a word of that name: an UP boost
+  (``in a name``), no filter.
 - *Sizes the query excludes* ("tv not 65 inch", linked or read by a pattern) are DOWN boosts,
   and a linked size value named by a bare number ("4", "15", "2-5": "galaxy watch 4") sets no
   size at all, nor does one linked from a word the tagger did not read as a size ("double
   stroller": the KG's size "Double"). A cue excludes every item of the list after it ("not
   red or blue", "without 64gb or 128gb"), and a rule's synonym the query excludes is no
-  expansion ("headphones not earbuds").
+  expansion ("headphones not earbuds"). A negated purpose phrase excludes as the cue alone
+  does ("not for men", "not made for kids"), and so does a "-" opening a word, the search
+  box's exclusion ("tv -samsung"; not "t-shirt", "55-65 inch" nor "tv - samsung").
 - *The exclusion wins*: a node the query names again after a cue is excluded ("samsung tv not
   samsung", "hp printer ink not hp"), and a value the query excludes is no filter and gets no
   UP boost, a rule's included ("55 inch tv not 55 inch", "laptop not dell" with "laptop =>
@@ -439,8 +448,9 @@ class Boost(NamedTuple):
     """An UP (``weight > 0``) or DOWN (``weight < 0``) boost of a term or ``field:value``, with
     the rule that produced it (``path:line: input => KIND(w): arg``; a ``FILTER`` whose input
     the query excludes: ``... FILTER(w): arg (negated)``), the link it replaces as a filter
-    (``link:<iri> (negated|fits|ungrounded|unsure|alternative)``) or ``pattern (negated)`` (a
-    size the query excludes: "tv not 65 inch").
+    (``link:<iri> (negated|fits|ungrounded|unsure|alternative)``; a colour's also ``(not a
+    colour|combined|in a name)``) or ``pattern (negated)`` (a size the query excludes: "tv not
+    65 inch").
 
     >>> b = Boost("brand:apple", -20.0, "r.txt:3: laptop => DOWN(20): brand:apple")
     >>> b.direction, b[:2]
@@ -749,6 +759,9 @@ _MADE_WORDS = frozenset({"made", "manufactured", "produced", "built", "sold", "d
 #: cues that exclude only what a maker phrase names ("nothing from samsung"; "nothing" alone
 #: excludes nothing: "nothing phone" is a brand's phone)
 _MAKER_NEGATIONS = frozenset({"nothing", "none"})
+#: words before "for" in a purpose phrase between a negation and what it excludes: "not made
+#: for kids", "not meant for men" (:func:`_purpose_cue`)
+_PURPOSE_WORDS = frozenset({"made", "meant", "designed", "intended", "built"})
 
 
 def _fold(word: str) -> str:
@@ -850,13 +863,37 @@ def _grounded_brands(kg: _KG) -> dict[str, str]:
 
 
 
-def _query_words(text: str) -> list[str]:
-    """The normalised words of ``text``, marks glued to their edges dropped.
+#: a "-" opening a word before a letter: the exclusion syntax of search boxes ("tv -samsung");
+#: not a hyphen inside a word ("t-shirt", "wi-fi"), a negative number or a range ("-5", "55
+#: -65 inch", "$100 -$200"), nor a "-" standing alone ("tv - samsung")
+_MINUS_WORD = re.compile(r"-(?=[^\W\d_])")
+#: the negation cue such a "-" is read as (one of :data:`_NEGATIONS`: "tv minus samsung")
+_MINUS_CUE = "minus"
 
-    >>> _query_words('TV not "Samsung".')
-    ['tv', 'not', 'samsung']
+
+def _token_words(token: str) -> list[str]:
+    """The words of one whitespace-separated token of a normalised query: the token, marks
+    glued to its edges dropped; a "-" opening it before a letter is a word of its own, the cue
+    :data:`_MINUS_CUE` ("-samsung": "minus", "samsung").
+
+    >>> _token_words('"-samsung".'), _token_words("t-shirt"), _token_words("-65"), _token_words("-")
+    (['minus', 'samsung'], ['t-shirt'], ['-65'], ['-'])
     """
-    return [w for w in (x.strip(EDGE_MARKS) for x in normalize_key(text).split()) if w]
+    word = token.strip(EDGE_MARKS)
+    if _MINUS_WORD.match(word):
+        return [_MINUS_CUE, word[1:]]
+    return [word] if word else []
+
+
+def _query_words(text: str) -> list[str]:
+    """The normalised words of ``text``, marks glued to their edges dropped, and a "-" opening
+    a word before a letter read as the cue "minus" (:func:`_token_words`: "tv -samsung"
+    excludes Samsung as "tv not samsung" does).
+
+    >>> _query_words('TV not "Samsung".'), _query_words("tv -samsung")
+    (['tv', 'not', 'samsung'], ['tv', 'minus', 'samsung'])
+    """
+    return [w for x in normalize_key(text).split() for w in _token_words(x)]
 
 
 def _find_mention(words: Sequence[str], mention: str) -> tuple[int, int] | None:
@@ -913,6 +950,32 @@ def _words_before(words: Sequence[str], at: int) -> tuple[str, ...]:
     return tuple(before[-2:])
 
 
+def _purpose_cue(words: Sequence[str], at: int) -> int | None:
+    """Where the word that may negate a purpose phrase before position ``at`` is: the word
+    before "for" ("not for men", "except for samsung"), or before "made for", "meant for" ...
+    ("not made for kids"), the fillers after "for" skipped ("not for my son"); None when no
+    "for" is right before the mention. "for" is no filler of :func:`_words_before`, where it
+    makes a brand the device an accessory fits ("case for samsung"); only a cue right before
+    the phrase makes it one of exclusion, so "no charger for iphone" (no charger, for an
+    iPhone) and "not just for men" exclude nothing.
+
+    >>> words = "watch not made for my son".split()
+    >>> _purpose_cue(words, 5), _purpose_cue("no charger for iphone".split(), 3)
+    (1, 1)
+    >>> _purpose_cue("case for samsung".split(), 2), _purpose_cue("tv not samsung".split(), 2)
+    (0, None)
+    """
+    j = at - 1
+    while j >= 1 and words[j] in _FILLERS:
+        j -= 1
+    if j < 1 or words[j] != "for":
+        return None
+    j -= 1
+    if j >= 1 and words[j] in _PURPOSE_WORDS:
+        j -= 1
+    return j
+
+
 def _read_as_brand(label: str | None) -> bool:
     """Whether the tagger read the mention as a brand (``creator``, ``brand``, ``HP``: labels
     that link brands only); an unknown label (None: a caller without a tagger) counts as one."""
@@ -950,7 +1013,8 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
              others: Sequence[tuple[int, int]] = (), *, maker: bool = False) -> bool:
     """Whether the words before a mention's ``span`` (or its own first words, when the tagger
     took the cue into the span: "not black", "anything but lg") put it out of the search:
-    "not samsung", "no black", "anything but samsung", "other than samsung"; with ``maker``
+    "not samsung", "no black", "anything but samsung", "other than samsung", a negated purpose
+    phrase ("not for men", "not made for kids": :func:`_purpose_cue`); with ``maker``
     (a brand), also a negated maker phrase before it: "not from samsung", "not made by sony",
     "nothing from lg" (:func:`_excluded_maker`).
 
@@ -980,6 +1044,11 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
             if before and before[-1] in cues and not any(  # ("no" in another mention, read
                     a <= at - 1 < b for a, b in others):  # as a size, "no 10": no cue)
                 return True
+            # a negated purpose phrase: "not for men", "not made for kids", "except for lg"
+            cue = _purpose_cue(words, at)
+            if cue is not None and words[cue] in cues and not any(
+                    a <= cue < b for a, b in others):
+                return True
         elif i - 1 >= at and words[i - 1] in cues and i < end:
             return True
     return False
@@ -1001,7 +1070,7 @@ def _commas(text: str) -> frozenset[int]:
         if "," in lead and i >= 0:
             out.add(i)
         if word:
-            i += 1
+            i += len(_token_words(token))  # ("-samsung": two words)
             if "," in token[token.find(word) + len(word):]:
                 out.add(i)
     return frozenset(out)
@@ -1071,8 +1140,9 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
                    spans: Mapping[str, tuple[int, int] | None] | None = None
                    ) -> frozenset[str]:
     """The IRIs of the links ``linked`` of ``query`` that the query excludes: one right after a
-    negation cue ("phone not samsung", "no black"; "non" before a brand only: "non stick" is a
-    kind of pan), a brand after a negated maker phrase ("phone not from samsung", "not made by
+    negation cue ("phone not samsung", "no black", "tv -samsung"; "non" before a brand only:
+    "non stick" is a kind of pan) or a negated purpose phrase ("not for men", "not made for
+    kids"), a brand after a negated maker phrase ("phone not from samsung", "not made by
     sony", "nothing from lg"), one whose span opens with a cue ("speaker not headphones"),
     every item of a list of the same facet joined to such a link ("not red or blue", "not
     samsung or lg"), and a cue the linker took for a value ("no" -> the KG's size "No" in "no
@@ -1196,6 +1266,68 @@ def _names_a_colour(value: str) -> bool:
     words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", value).casefold())
     return any(w in _COLOUR_WORDS for w in words) and all(
         w in _COLOUR_WORDS or w in _COLOUR_MODIFIERS or w == "and" for w in words)
+
+
+#: the node kinds whose names hold a colour word as a word of the name, not the product's
+#: colour (:func:`_in_a_name`)
+_NAMED_KINDS = ("brand", "category", "product_type", "product")
+
+
+def _name_words(text: str) -> tuple[str, ...]:
+    """The content words of ``text``, each plural-folded (:func:`kg.link.word_order`, word by
+    word: a word named twice stays twice, "white noise machine white" is no "White Noise
+    Machines").
+
+    >>> _name_words("Black & White Laser Printers"), _name_words("white noise machine white")
+    (('black', 'white', 'laser', 'printer'), ('white', 'noise', 'machine', 'white'))
+    """
+    return tuple(w for word in normalize_key(text).split() for w in word_order(word))
+
+
+def _colour_named(kg: _KG) -> frozenset[tuple[str, ...]]:
+    """The KG's names (and aliases) of brands, categories, product types and products that a
+    colour word opens, of 2 to :data:`_MAX_BANNED_WORDS` words and naming no colour themselves
+    ("White Noise Machines", "Blue Microphones", "Coffee Tables", "Cream Cheese", "Black &
+    Decker"; not a shade such as "Navy Blue"), as their words (:func:`_name_words`: plurals
+    folded, stop words dropped). Cached per graph view."""
+    def build() -> frozenset[tuple[str, ...]]:
+        out: set[tuple[str, ...]] = set()
+        for _, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") not in _NAMED_KINDS:
+                continue
+            for name in (attrs.get("label"), *(attrs.get("aliases") or ())):
+                key = _name_words(str(name or ""))
+                if 2 <= len(key) <= _MAX_BANNED_WORDS and key[0] in _COLOUR_WORDS \
+                        and not _names_a_colour(str(name)):
+                    out.add(key)
+        return frozenset(out)
+
+    return _cached(kg, "_kgqp_colour_named", (), build)
+
+
+def _in_a_name(kg: _KG, words: Sequence[str], span: tuple[int, int] | None) -> bool:
+    """Whether the colour mention at ``span`` is a word of a KG name that a run of the query's
+    words makes up (:func:`_colour_named`: a colour word opens it, the words after the mention
+    close it): "white noise machine" (White Noise Machines), "blue microphones yeti" (the brand
+    Blue Microphones), "coffee table" (Coffee Tables), both colours of "black & white laser
+    printer" (Black & White Laser Printers). The colour word is then a word of that name, not
+    the colour of what is searched. A name the KG does not hold is not judged ("black tea",
+    "white rice": the default KG holds no such name).
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("c", kind="category", label="White Noise Machines")
+    >>> kg = _KG(g)
+    >>> _in_a_name(kg, "white noise machine".split(), (0, 1)), _in_a_name(kg, ["white"], (0, 1))
+    (True, False)
+    """
+    if span is None:
+        return False
+    start, end = span
+    names = _colour_named(kg)
+    return bool(names) and any(
+        _name_words(" ".join(words[first:stop])) in names
+        for first in range(max(0, end - _MAX_BANNED_WORDS), start + 1)
+        for stop in range(max(end, first + 2), min(first + _MAX_BANNED_WORDS, len(words)) + 1))
 
 
 #: the marks between the colours of a combined colour's name ("Black/White", "Blue+Pink")
@@ -1437,6 +1569,58 @@ def _line_owner(kg: _KG, iri: str) -> str | None:
         return (next(iter(makers)) if len(makers) == 1 and sellers <= makers else None,)
 
     return _cached(kg, "_kgqp_line_owner", (iri,), build)[0]
+
+
+def _category_departments(kg: _KG) -> dict[tuple[str, ...], frozenset[str]]:
+    """The words of each category name and alias (:func:`kg.link.word_order`: "Apples" and
+    "apple" meet) -> the departments (the tops of the paths) of the categories of that name,
+    cached per graph view."""
+    def build() -> dict[tuple[str, ...], frozenset[str]]:
+        out: dict[tuple[str, ...], set[str]] = {}
+        for n, attrs in kg.g.nodes(data=True):
+            top = kg.department(n) if attrs.get("kind") == "category" else None
+            if top:
+                for name in (attrs.get("label"), *(attrs.get("aliases") or ())):
+                    key = word_order(normalize_key(str(name or "")))
+                    if key:
+                        out.setdefault(key, set()).add(top)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    return _cached(kg, "_kgqp_category_departments", (), build)
+
+
+def _names_a_thing_beside(kg: _KG, words: Sequence[str], span: tuple[int, int] | None,
+                          sold_in: Collection[str], beside: Sequence[tuple[str, tuple[int, int]]]
+                          ) -> bool:
+    """Whether a linked brand's mention at ``span`` reads as the name of a thing beside a
+    category the query links next to it (``beside``: the linked categories and product types,
+    with their spans): "apple juice", where "apple" also names the KG's category Apples,
+    under Food, Beverages & Tobacco as Juice is, and Apple (``sold_in``: its categories,
+    :func:`_brand_facts`) sells nothing in Juice nor in that department. The words name the
+    fruit's juice, not the brand's products: a filter on Apple would keep iPhones and drop
+    every juice. Each of the three is needed: a brand whose name names nothing else ("samsung
+    television" links Google's Televisions, where the KG sells nothing at all), or one that
+    sells in the department, keeps its filter; so does "apple pencil" (Google's Pencils: no
+    category named "apple" is under Office Supplies), "apple tv" and "apple watch".
+
+    The departments are the tops of the categories' own paths, so a category of another
+    taxonomy (Google's, beside Best Buy's) is compared with the categories of that taxonomy."""
+    if span is None or not beside:
+        return False
+    mention = word_order(normalize_key(" ".join(words[span[0]:span[1]])))
+    named = _category_departments(kg).get(mention)
+    if not named:
+        return False
+    sold_tops = {kg.department(c) for c in sold_in}
+    for iri, (start, end) in beside:
+        if end != span[0] and start != span[1]:
+            continue  # not next to the brand
+        for cat in _own_categories(kg, iri):
+            top = kg.department(cat)
+            if top and top in named and top not in sold_tops \
+                    and not set(sold_in) & _family(kg, (cat,))[1]:
+                return True
+    return False
 
 
 #: words after which an accessory is a part of the product searched or one it excludes, not
@@ -1983,6 +2167,28 @@ def _is_variant(alias: str, name: str, typo_distance: int) -> bool:
     return OSA.distance(a, b, score_cutoff=limit) <= limit
 
 
+#: the last word of a store's page of a brand, no name of it ("Dyson Brand Store", "Fitbit
+#: Health & Fitness Products"; plural-folded, :func:`kg.link.word_order`)
+_PAGE_WORDS = frozenset({"store", "shop", "product"})
+
+
+def _names_a_page(kg: _KG, alias: str, name: str) -> bool:
+    """Whether a brand's ``alias`` names a page of the brand, not the brand: its ``name``
+    followed by words that name a KG category (a category's name, or the end of the words
+    does: "Dell Computers", "Nikon Cameras", "Shutterfly Photobook and Gift Cards") or a store
+    page ("Dyson Brand Store", "Fitbit Health & Fitness Products"): the 18 Best Buy brand-store
+    names the default KG keeps as aliases of its brands. As an expansion such a name adds
+    another department's words to the search ("computers" to "dell monitor"). Another name of
+    the brand ("Hewlett-Packard" for HP, a company's "Nike Inc. Sportswear") is no page."""
+    own = word_order(normalize_key(name))
+    words = word_order(normalize_key(alias))
+    if not own or not set(own) < set(words):
+        return False
+    extra = tuple(w for w in words if w not in own)
+    categories = _category_departments(kg)
+    return extra[-1] in _PAGE_WORDS or any(extra[i:] in categories for i in range(len(extra)))
+
+
 def _entity_walk(kg: _KG, iri: str, walk: int, typo_distance: int,
                  ) -> tuple[tuple[_Cand, ...], tuple[tuple[str, str], ...]]:
     """A linked node's candidates and the filter values it sets (``(field, value)``: brand,
@@ -1998,7 +2204,8 @@ def _entity_walk(kg: _KG, iri: str, walk: int, typo_distance: int,
             cands.append(_Cand(kg.label(other), "synonym", ((other, "synonym", iri),), other,
                                None, False))
         for alias in sorted(attrs.get("aliases") or []):
-            if not _is_variant(alias, name, typo_distance):
+            if not _is_variant(alias, name, typo_distance) \
+                    and not (kind == "brand" and _names_a_page(kg, alias, name)):
                 cands.append(_Cand(alias, "alias", ((iri, "alias", alias),), iri, None, False))
         if kind == "brand":
             facets.append(("brand", name))
@@ -2238,7 +2445,12 @@ def expand(
         """Whether the words of ``text`` before the character offset ``start`` exclude what
         follows (:func:`_negated`, the words linked as another mention no cue): a rule's input
         ("not refurbished", "non-refurbished"), a size pattern ("tv not 65 inch")."""
-        before = _query_words(text[:start].rstrip("-\u2010"))
+        head = text[:start]
+        cut = head.rstrip("-\u2010")  # ("non-refurbished": the cue "non")
+        before = _query_words(cut)
+        if head.endswith("-") and len(cut) == len(head) - 1 and (not cut or cut[-1].isspace()) \
+                and text[start:start + 1].isalpha():
+            before.append(_MINUS_CUE)  # "tv -refurbished": the search box's exclusion
         others = [sp for e in linked
                   if (sp := _find_mention(before, e.mention or g.label(e.iri)))]
         return _negated(before, (len(before), len(before)), cues, others)
@@ -2341,6 +2553,15 @@ def expand(
                     and ent.label.lower() not in _COLOUR_LABELS:
                 continue  # a colour value linked from a word the tagger did not read as a
                 #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
+            if field_ == "colour" and span is not None and all(
+                    _in_a_name(g, words, place) for place in _mention_places(
+                        words, ent.mention or g.label(ent.iri), span, others[ent.iri])):
+                # the colour word opens a KG name with the words after it ("white noise
+                # machine", "blue microphones yeti", "coffee table"): a word of that thing's
+                # name, not its colour; a soft signal at most
+                link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
+                                         f"link:{ent.iri} (in a name)"))
+                continue
             if field_ == "colour" and not _names_a_colour(value):
                 # a pattern, finish or theme the KG lists as a colour ("striped" -> "strip",
                 # "floral", "dark" in "dark wash jeans"): a filter on it would remove every
@@ -2370,6 +2591,13 @@ def expand(
                 if role is None and not _read_as_brand(ent.label) \
                         and ent.score < cfg.brand_filter_min_link and alternative is None:
                     role = "unsure"  # "galaxy" [product_name] -> a car-cover brand "Galaxy"
+                if role is None and any(not cross(c) for c in sold_in) \
+                        and _names_a_thing_beside(g, words, span, sold_in, [
+                            (e.iri, sp) for e in linked if e.iri not in negated
+                            and g.kind(e.iri) in ("category", "product_type")
+                            and (sp := spans[e.iri]) is not None]):
+                    role = "unsure"  # "apple juice": the fruit's (Apples, beside Juice in
+                    #                  Food), in a department where Apple sells nothing
                 if role is None and alternative:
                     role = "alternative"  # "iphone or samsung phone": Samsung or an iPhone
                 if role is None and any(not cross(c) for c in sold_in):  # the KG sells it
@@ -2586,6 +2814,7 @@ def expand(
                for j in range(i + 1, min(i + _MAX_BANNED_WORDS, len(words)) + 1)}
     # a brand filter (a linked brand, a rule's FILTER) makes other brands contradictions
     brand_filtered = bool(facets["brand"])
+    brand_values = {_fold_value(v) for v, _ in facets["brand"]}
     # the kinds of thing the query excludes ("pc headset without microphone": microphones):
     # no category of that kind is an expansion, whichever node names it ("Computer Microphones")
     # (not a kind the query searches too: "tv not smart tv" still expands TVs)
@@ -2605,6 +2834,10 @@ def expand(
             continue
         if brand_filtered and c.kind == "brand" and c.rule is None:
             continue  # "samsung tv" filtered on Samsung: LG or Sony would only be removed
+        if c.kind == "alias" and c.rule is None and c.iri is not None \
+                and g.kind(c.iri) == "brand" \
+                and _fold_value(_brand_facts(g, c.iri)[0]) in brand_values:
+            continue  # another name of a filtered brand: every filtered document is its
         kept = best.get(key)
         if kept is None or kept[0] < w:
             best[key] = (w, c)
