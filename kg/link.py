@@ -12,10 +12,13 @@ mention as written names no linkable node: :data:`_CLIPPED`).
    ``query``: names made of the mention's words and other words of the query ("case" in
    "apple watch case" -> "Apple Watch Cases");
 2. ``plural``: a singular/plural or possessive variant of the key is ("tv" -> "TVs",
-   "men's" -> "Men"); ``compact``: the key without spaces and punctuation is
-   ("play stations" -> "PlayStation");
+   "men's" -> "Men"), tried also when the exact name is only a node the label cannot link or
+   a value of the catalogue's ``type`` spec ("ring" is the Type "Ring" and "rings" too);
+   ``compact``: the key without spaces and punctuation is ("play stations" -> "PlayStation");
    ``subset``: a name holds every content word of the mention (plural-folded) and at most two
-   more ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones");
+   more ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones"),
+   but no attribute value whose name a one-word mention only heads ("size" is no "Free
+   Size");
    these word and letter matches (and ``query``) keep the mention's numbers as written: "2.5"
    is no "2-5" and "11/4" no "1.14" (:func:`_same_numbers`), and its model names: an "s"
    glued to a digit is no plural ("iphone6s" is "iPhone 6s", no "iPhone 6"), a "+" ending a
@@ -34,7 +37,10 @@ mention as written names no linkable node: :data:`_CLIPPED`).
    the model may accept or reject.
 
 Nodes marked non-linkable in the KG (:data:`LINKABLE` ``false``: promotion, content and genre
-categories, see :mod:`kg.hygiene`) are never candidates.
+categories, see :mod:`kg.hygiene`) are never candidates. A category whose path names an
+audience the query rules out ("... > for boys > sports shoes" for "sports shoes for women":
+:func:`contradicts_audience`) is never the link, and counts as nothing found for the
+generators.
 
 Before these, a run of the query's words that ends with the mention and whose whole text names
 a category (plural/singular aside) is read as the span the tagger cut short: "case" in "ipad
@@ -77,7 +83,7 @@ import math
 import operator
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -229,6 +235,41 @@ _SUBSET_MAX_WORDS = 6
 #: "girl" the "girls" of "Girls Wear". Whole words only: "men" never matches "womens".
 _AUDIENCE_WORDS = {"mens": "men", "womens": "women", "boy": "boys", "girl": "girls",
                    "kid": "kids", "babies": "baby"}
+#: Whom each audience word (as :func:`context_words` folds it) names a thing for: an age and,
+#: where the word says one, a sex. Two audiences agree when their ages are the same and their
+#: sexes do not differ: "kids" agrees with "boys" and "girls", "women" with none of "men",
+#: "boys", "girls", "kids" or "baby" (see :func:`contradicts_audience`).
+_AUDIENCES: dict[str, tuple[str, str | None]] = {
+    "men": ("adult", "male"), "women": ("adult", "female"), "boys": ("child", "male"),
+    "girls": ("child", "female"), "kids": ("child", None), "baby": ("child", None)}
+
+
+def _agree(a: str, b: str) -> bool:
+    (age_a, sex_a), (age_b, sex_b) = _AUDIENCES[a], _AUDIENCES[b]
+    return age_a == age_b and (sex_a is None or sex_b is None or sex_a == sex_b)
+
+
+def contradicts_audience(query: frozenset[str], path: frozenset[str]) -> bool:
+    """Whether a category path names a thing for an audience the query rules out: the query
+    names an audience, and the path one that agrees with none of the query's (both word sets
+    as :func:`context_words` gives them). "footwear > kids infant footwear > for boys > sports
+    shoes" is no link of "sports shoes for women", "clothing > kids clothing > girls wear >
+    jeans" none of "boys jeans"; a path that names no audience contradicts none.
+
+    >>> women, boys = context_words("sports shoes for women"), context_words("boys jeans")
+    >>> contradicts_audience(women, context_words("footwear > kids infant footwear > for boys"))
+    True
+    >>> contradicts_audience(boys, context_words("clothing > kids clothing > boys wear > jeans"))
+    False
+    >>> contradicts_audience(boys, context_words("clothing > mens clothing > jeans"))
+    True
+    >>> contradicts_audience(context_words("kids shoes"), context_words("footwear > for girls"))
+    False
+    """
+    mine = [w for w in query if w in _AUDIENCES]
+    if not mine:
+        return False
+    return any(not any(_agree(w, q) for q in mine) for w in path if w in _AUDIENCES)
 
 
 @lru_cache(maxsize=262144)  # a name's words repeat across the KG: index builds call it ~30k times
@@ -1233,21 +1274,61 @@ class EntityLinker:
             return key
         return full
 
+    @staticmethod
+    def _ruled_out(table: _NodeTable, query: frozenset[str]) -> Callable[[str], bool]:
+        """Whether a node of ``table`` is ruled out as a link of a mention by the audience
+        its query names (``query``: the words of the query and the mention, as
+        :func:`context_words` gives them): a category whose own path names another
+        (:func:`contradicts_audience`: "sports shoes for women" links no "... > for boys >
+        sports shoes", "boys jeans" no "... > girls wear > jeans"). The context overlap only
+        rewarded a path naming the query's audience, so where no path did, the boys' sports
+        shoes and the girls' jeans won on their prior. A brand's or a product's context
+        words are those of every category it is filed or sold in, which may name several
+        audiences: no such node is ruled out."""
+        if query.isdisjoint(_AUDIENCES):
+            return lambda iri: False
+        return lambda iri: iri in table.paths and contradicts_audience(
+            query, table.context.get(iri, frozenset()))
+
+    @staticmethod
+    def _names_a_kind(found: Mapping[str, tuple[Candidate, str, float]],
+                      allowed: tuple[str, ...] | None, ruled_out: Callable[[str], bool]
+                      ) -> bool:
+        """Whether the candidates ``found`` for a mention's key hold a node its label links
+        (``allowed``: the label's kinds; None, any) and the query's audience does not rule
+        out (``ruled_out``), other than a value of the catalogue's ``type`` spec. Such a
+        value (:mod:`kg.loaders.catalog`: "Ring", the Type of the products filed under
+        "Rings") names the kind of product that the category or product type of the
+        mention's other number names; matched alone, it hid that category from the singular
+        ("ring", "necklace", "bracelet" linked nothing, "rings" the category)."""
+        return any(EntityLinker._type_rank(c, allowed)[0] > 0 and not ruled_out(c.iri) and not (
+            c.kind is not None and c.kind.value == "attribute_value" and c.attribute == "type")
+            for c, _, _ in found.values())
+
     def generate(self, mention: str, label: str | None = None, context: str | None = None
                  ) -> list[tuple[Candidate, str, float]]:
         """Candidate nodes for ``mention`` in the query ``context``:
         ``(candidate, match_type, similarity)``, before scoring (non-linkable nodes left out;
         the mention is read as :meth:`mention_core`, a clipped compound at its end in full:
-        :meth:`_key`)."""
+        :meth:`_key`). A category whose path names an audience the query rules out
+        (:meth:`_ruled_out`) is kept, to be scored as never the link, but counts as nothing
+        found: the next generator runs ("tshirts" in "tshirts for women": the men's
+        "tshirts", then the women's "polos tshirts")."""
         table = self.table
         index = table.index
         mention = self.mention_core(mention)
         key = self._key(mention)
         found: dict[str, tuple[Candidate, str, float]] = {}
+        ruled_out = self._ruled_out(table, context_words(key) | (
+            context_words(normalize_key(context)) if context else frozenset()))
 
-        def add(k: str, match_type: str, sim: float) -> None:
+        def none_left() -> bool:  # nothing found that the query's audience leaves
+            return all(ruled_out(iri) for iri in found)
+
+        def add(k: str, match_type: str, sim: float, values: bool = True) -> None:
             for c in index.candidates(k):
-                if c.iri in table.unlinkable:
+                if c.iri in table.unlinkable or (not values and (
+                        c.kind is not None and c.kind.value == "attribute_value")):
                     continue
                 mt = match_type
                 # exact: the stored name as the mention writes it, case aside ("Basketball" and
@@ -1258,7 +1339,10 @@ class EntityLinker:
                     found[c.iri] = (c, mt, sim)
 
         add(key, "exact", 1.0)
-        if not found:
+        if not self._names_a_kind(found, self.config.label_kinds.get(label)
+                                  if label is not None else None, ruled_out):
+            # also when the exact name is only a node the label cannot link (the brand
+            # "Ring" for a product type) or a catalogue's Type value: "ring" is "Rings" too
             for v in number_variants(key):
                 add(v, "plural", 0.95)
         core = _LEADING_FUNCTION_WORDS.sub("", key)
@@ -1291,12 +1375,12 @@ class EntityLinker:
                             if ws <= table.words[name] <= qs \
                                     and _same_numbers(key, name, context):
                                 add(name, "query", len(ws) / n)
-        if not found:
+        if none_left():
             ck = compact_key(key)
             for name in table.by_compact.get(ck, ()) if len(ck) >= 3 else ():
                 if _same_numbers(key, name, context):  # (not "11/4" for "1.14")
                     add(name, "compact", 0.9)
-        if not found and len(key) >= _SUBSET_MIN_CHARS:
+        if none_left() and len(key) >= _SUBSET_MIN_CHARS:
             # names with every content word of the mention and at most two more
             # ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones")
             ws, order = word_set(key), word_order(key)
@@ -1304,6 +1388,10 @@ class EntityLinker:
             postings = [table.by_word.get(w, {}) for w in sorted(ws)]
             if ws and all(postings):
                 rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
+                # a one-word mention that is the head of a longer value's name names the kind
+                # of value it is ("size" every size, "Free Size" one of them; "mix", "Cotton
+                # Mix"), no value: "kurti m size" filtered on M and Free Size
+                generic = _last_head(key) if len(_WORD.findall(key)) == 1 else None
                 for n in sizes:
                     for name in rarest.get(n, ()):
                         if table.words[name] >= ws and _same_numbers(key, name, context):
@@ -1311,9 +1399,10 @@ class EntityLinker:
                             # Printers", a repeated "keyboards keyboards" -> "Keyboards"; not
                             # "box tools" -> "Tool Boxes") name the node itself
                             same = n == len(ws) and word_order(name) == order
-                            add(name, "alias" if same else "subset", len(ws) / n)
+                            add(name, "alias" if same else "subset", len(ws) / n,
+                                values=not (n > 1 and generic in name_heads(name)))
         cfg = self.config
-        if not found and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
+        if none_left() and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
             pieces = self.word_pieces
             for name in () if pieces is not None and _real_words(pieces, key) \
                     else self._one_edit(key):
@@ -1327,11 +1416,11 @@ class EntityLinker:
                 # name's singular/plural: on QueryNER train that linked 12 more mentions, 7
                 # wrongly: "swaddle" -> Saddles, "chapstick" -> Chopsticks)
                 add(name, "fuzzy", sim)
-        if (not found and cfg.head_fallback and label in HEAD_LABELS and " " in key):
+        if (none_left() and cfg.head_fallback and label in HEAD_LABELS and " " in key):
             head = key.rsplit(" ", 1)[1]
             if len(head) >= 3:
                 add(head, "head", 0.5)
-                if not found:
+                if none_left():
                     for v in number_variants(head):
                         add(v, "head", 0.45)
         return list(found.values())
@@ -1436,21 +1525,33 @@ class EntityLinker:
                 or any(k.partition(":")[0] == "brand" for k in kinds):
             return label
         brand = brand_label(self.config.label_kinds)
+        if brand is None or any(self._type_rank(c, kinds)[0] > 0 for c, _, _ in generated) \
+                or not self._only_a_brand(key):
+            return label
+        return brand
+
+    def names_only_a_brand(self, text: str) -> bool:
+        """Whether ``text`` is the very name or alias of a linkable brand and names nothing
+        else a product may be: no category or product type, linkable or lexicon-only, has
+        that name (plural/singular aside: "apple" is the fruit's "Apples"), and, with a
+        WordPiece vocabulary (:attr:`LinkerConfig.word_pieces`), it is no run of words of the
+        language, each one piece of it ("galaxy", "george"; "whirlpool", w ##hir ##lp ##ool,
+        is a name). What :meth:`_reading` asks of a product-type mention it scores as a brand,
+        and the parser of the words opening a span that links nothing, to read them as the
+        brand ("whirlpool washer": :meth:`parser.QueryParser.link_entities`)."""
+        return self._only_a_brand(normalize_key(text))
+
+    def _only_a_brand(self, key: str) -> bool:
         table = self.table
-        if brand is None or not any(
+        if not key or not any(
                 c.kind is not None and c.kind.value == "brand" and c.iri not in table.unlinkable
                 for c in table.index.candidates(key)):
-            return label
-        if any(self._type_rank(c, kinds)[0] > 0 for c, _, _ in generated):
-            return label
+            return False
         pieces = self.word_pieces
         if pieces is not None and _real_words(pieces, key):
-            return label
-        for k in (key, *number_variants(key)):
-            if any(c.kind is not None and c.kind.value in ("category", "product_type")
-                   for c in table.index.candidates(k)):
-                return label
-        return brand
+            return False
+        return not any(c.kind is not None and c.kind.value in ("category", "product_type")
+                       for k in (key, *number_variants(key)) for c in table.index.candidates(k))
 
     def features(self, mention: str, label: str | None, context: str | None,
                  generated: Sequence[tuple[Candidate, str, float]]
@@ -1458,20 +1559,26 @@ class EntityLinker:
         """Feature vectors (see :data:`FEATURES`) of generated candidates:
         ``(candidate, match_type, similarity, features, type_compatibility, context)``; under
         the label :meth:`_reading` gives (a product-type mention that only a brand is named
-        by is scored as a brand)."""
+        by is scored as a brand). A category whose path names an audience the query rules
+        out (:meth:`_ruled_out`) is type-incompatible: never the link."""
         table = self.table
         mention = self.mention_core(mention)
         key = self._key(mention)
         label = self._reading(key, label, generated)
         allowed = self._allowed(label)
-        ctx_words: frozenset[str] = frozenset()
+        query: frozenset[str] = frozenset()
         if context:
             # the other query words, audience words folded (:func:`context_words`): "jeans for
             # men" is context "men" for the path "clothing > mens clothing > jeans"; compared
             # raw, "men" never met "mens", "for" and the "s" of "men's" halved the overlap, and
             # the jeans of "girls wear" won "jeans for men" on their prior
-            ctx_words = context_words(normalize_key(context)) - context_words(key)
-        ranks = [self._type_rank(c, allowed) for c, _, _ in generated]
+            query = context_words(normalize_key(context))
+        ctx_words = query - context_words(key)
+        # a category whose path names an audience the query rules out is of no type the
+        # query asks for: scored as one of another type, never the link (:meth:`_ruled_out`)
+        ruled_out = self._ruled_out(table, query | context_words(key))
+        ranks = [(0.0, 0.0) if ruled_out(c.iri) else self._type_rank(c, allowed)
+                 for c, _, _ in generated]
         n_ok = sum(1 for t, _ in ranks if t > 0) or len(generated)
         ctxs = []
         for c, _, _ in generated:
@@ -1599,7 +1706,6 @@ class EntityLinker:
         """The :class:`LinkResult` of ``mention``: the candidates ``generated`` for the text
         ``read`` (the mention, or the run of the query it ends: :meth:`_composed_run`)
         scored and ranked, and the NIL decision."""
-        allowed = self._allowed(label)
         cfg = self.config
         scored = self._score_untyped(read, context, generated) if label is None else [
             (self.score(row[3]), row) for row in self.features(read, label, context, generated)]
@@ -1613,6 +1719,7 @@ class EntityLinker:
                 "alias" if mt in ("plural", "compact") else mt,
                 c.matched_alias, sim, type_ok, f[_F["prior"]], ctx, c.attribute, tuple(f)))
         top = cands[0]
-        nil = top.score < cfg.nil_threshold or (allowed is not None
-                                                and top.type_compatibility == 0.0)
+        # (untyped, every candidate has a type compatibility but one whose audience the
+        # query rules out: :meth:`features`)
+        nil = top.score < cfg.nil_threshold or top.type_compatibility == 0.0
         return LinkResult(mention, label, tuple(cands), nil)

@@ -17,7 +17,9 @@ One parse is one pass; each stage reads what the stages before it wrote (a batch
 4. ``link``: each span is linked to a KG node (``kg.link``: candidates from the same alias
    index, type-aware, NIL when nothing fits); punctuation glued to a span's edges is trimmed
    from it first (:func:`span_edges`: ``"samsung`` -> ``samsung``); a span opening with a
-   negation cue links the words after it ("not headphones": :meth:`QueryParser.link_entity`).
+   negation cue links the words after it ("not headphones": :meth:`QueryParser.link_entity`);
+   a span that links nothing is linked side by side where it joins alternatives ("tv vs lg")
+   or opens with a brand's name ("whirlpool refrigerator"): :meth:`QueryParser.link_entities`.
 5. ``intent``: the fusion model reads the query embedding and the graph embeddings of THE
    LINKED NODES, weighted by their link scores (:class:`fusion.LinkedEntity`), but the nodes
    the query excludes ("phone not samsung": :func:`intent_links`). The fusion
@@ -65,6 +67,7 @@ from kg.link import (
     LinkerConfig,
     brand_label,
     fits_cue_end,
+    name_heads,
     outside_kg,
 )
 from parser.bundle import load_bundle
@@ -187,6 +190,10 @@ _NUMBER_FIELDS = (*_PRICE_FIELDS, "size")
 #: tagger labels of a title's or a product name's words: a negation cue in them is part of
 #: the name ("without feathers" of a book title), no exclusion (:meth:`QueryParser._excluded_node`)
 _NAME_LABELS = frozenset({"content", "product_name"})
+#: Words joining alternatives inside a span that links nothing ("tv vs lg"): its sides are
+#: linked side by side (:meth:`QueryParser.link_entities`). The expansion's alternative words
+#: but "nor", whose sides ("neither x nor y") are both excluded
+_ALTERNATIVE_WORDS = frozenset({"or", "vs", "vs.", "versus"})
 
 
 def _hide_numeric_marks(text: str) -> str | None:
@@ -644,13 +651,94 @@ class QueryParser:
             if named is not None:
                 best, end = named
                 mention = text[start:end]
-        return ParsedEntity(
-            text=mention, start=start, end=end, label=entity.label,
-            score=round(float(entity.score), 6),
-            kg_id=best.iri if best else None, kg_label=best.label if best else None,
-            kg_kind=str(getattr(best.kind, "value", best.kind)) if best else None,
-            link_score=round(float(best.score), 6) if best else None,
-        )
+        return _parsed(entity, mention, start, end, best)
+
+    def link_entities(self, text: str, entity: Entity) -> list[ParsedEntity]:
+        """The entities of one tagged span of the query ``text``, as a parse links them: the
+        span's (:meth:`link_entity`), or, when it links nothing, the parts it names side by
+        side, each an entity of its own (its words' text and offsets, the tagger's label and
+        score), when they link:
+
+        * a span holding a word that joins alternatives ("or", "vs", "vs.", "versus") between
+          two others, as the tagger cut "tv vs lg" in "samsung tv vs lg tv"
+          (``product_name``): no KG name holds the words of both sides, so LG was lost and
+          Samsung became a brand filter of its own. Each run of words between such words is
+          a side, linked as a span of its own (the alternative word is no part of either),
+          when one side links; the expansion then reads the brands on both sides of the
+          "vs" as alternatives, as it reads "samsung tv or lg tv";
+        * a span opening with a run of one to four words that is a brand's very name and
+          names nothing else a product may be (:meth:`kg.link.EntityLinker.
+          names_only_a_brand`: no category or product type of that name, no word of the
+          tagger's vocabulary, "whirlpool" in "whirlpool washer", tagged as a product type),
+          whose other words link as tagged to what the KG sells the brand as (:meth:`_makes`:
+          a category of a department it sells in, or one named by their head word): the
+          brand (linked with the linker's
+          brand-only label, :func:`kg.link.brand_label`) and those words. No KG name holds
+          both, so the query lost the brand. The longest such run first; it needs the linker
+          the parse links with (:meth:`_entity_linker`), which knows the tagger's
+          vocabulary."""
+        ent = self.link_entity(text, entity)
+        if ent.kg_id is not None:
+            return [ent]
+        words = [(ent.start + m.start(), ent.start + m.end())
+                 for m in re.finditer(r"\S+", text[ent.start:ent.end])]
+        cuts = [i for i, (a, b) in enumerate(words[1:-1], 1)
+                if text[a:b].casefold() in _ALTERNATIVE_WORDS]
+        if cuts:
+            parts = [p for lo, hi in itertools.pairwise([-1, *cuts, len(words)]) if lo + 1 < hi
+                     for p in self.link_entities(text, replace(
+                         entity, text=text[words[lo + 1][0]:words[hi - 1][1]],
+                         start=words[lo + 1][0], end=words[hi - 1][1]))]
+            return parts if any(p.kg_id is not None for p in parts) else [ent]
+        return self._brand_and_rest(text, entity, words) or [ent]
+
+    def _brand_and_rest(self, text: str, entity: Entity, words: Sequence[tuple[int, int]]
+                        ) -> list[ParsedEntity] | None:
+        """The brand a span of the words ``words`` (their offsets in ``text``) that links
+        nothing opens with and the rest of it, two entities, when both link (see
+        :meth:`link_entities`); else None."""
+        linker = self._entity_linker()
+        label = _brand_label(linker)
+        if linker is None or label is None or len(words) < 2:
+            return None
+        plain = separators_to_spaces(text)
+        for n in range(min(len(words) - 1, 4), 0, -1):
+            a, b = words[0][0], words[n - 1][1]
+            if not linker.names_only_a_brand(plain[a:b]):
+                continue
+            brand = linker.link(plain[a:b], label=label, context=plain).best
+            if brand is None:
+                continue
+            start, end = words[n][0], words[-1][1]
+            rest = self.link_entity(text, replace(entity, text=text[start:end], start=start,
+                                                  end=end))
+            if rest.kg_id is not None and self._makes(brand.iri, rest.kg_id, plain[start:end]):
+                return [_parsed(entity, text[a:b], a, b, brand), rest]
+        return None
+
+    def _makes(self, brand: str, node: str, rest: str) -> bool:
+        """Whether the KG sells the brand ``brand`` what the words ``rest`` after its name
+        name (linked to ``node``): in the department (the first category of the path) of the
+        category ``node`` ("whirlpool refrigerator"), or in a category whose name is headed by
+        the head word of ``rest`` ("whirlpool washer": Washers & Dryers; "washer" links
+        Google's hardware Washers, the KG's only node of that name). A brand's name opening a
+        span is the maker of what the rest names where it makes such things; brand names
+        from name lists are words too, which the KG sells nothing under or nothing like:
+        split off, "keto coffee" gave the brand Keto, "caffeine tablet" the brand caffeine
+        (sold in bowls) and computer tablets, "polaroid camera" the brand Polaroid (right,
+        but the KG cannot tell it from those)."""
+        from fusion.expand import brand_categories  # (the expansion's test, and its cache)
+
+        nodes = self.kg.to_networkx().nodes
+
+        def department(iri: str) -> str | None:
+            path = nodes[iri].get("path") if iri in nodes else None
+            return path.split(">")[0].strip() if path else None
+
+        dept, heads = department(node), name_heads(normalize_key(rest))
+        return any((dept is not None and department(c) == dept) or not heads.isdisjoint(
+            name_heads(normalize_key(str(nodes[c].get("label") or ""))))
+            for c in brand_categories(self.kg, brand) if c in nodes)
 
     def _entity_linker(self) -> EntityLinker | None:
         """The linker parses link with: :attr:`linker` (a bundle's settings) or the KG's
@@ -768,7 +856,7 @@ class QueryParser:
         t0 = time.perf_counter()
         tagged = self.tagger.decode(work.items, work.token_logits) if cut else []
         t1 = time.perf_counter()
-        entities = [[self.link_entity(text, e) for e in tt.entities]
+        entities = [[p for e in tt.entities for p in self.link_entities(text, e)]
                     for text, tt in zip(cut, tagged, strict=True)]
         linked = [linked_entities(ents) for ents in entities]
         # the intent reads the links the query does not exclude ("phone not samsung"); the
@@ -962,7 +1050,7 @@ class QueryParser:
                 logits, emb = self.tagger.forward(work.items, pooled=True)
                 tagged = self.tagger.decode(work.items, logits)
                 linked = [intent_links(text, linked_entities(
-                    [self.link_entity(text, e) for e in tt.entities]))
+                    [p for e in tt.entities for p in self.link_entities(text, e)]))
                     for text, tt in zip(work.cut, tagged, strict=True)]
             out += self._fusion_inputs(emb, linked, work.cut)
         return out
@@ -977,6 +1065,19 @@ _UNIT_MARKS = frozenset("\"'”’")
 _ABBREVIATION = re.compile(r"(?:^|\W)(?:[^\W\d_]\.){2,}$")
 #: A leading apostrophe of a decade ("'80s").
 _DECADE = re.compile(r"['‘’]\d0s\b")
+
+
+def _parsed(entity: Entity, mention: str, start: int, end: int, best: Any) -> ParsedEntity:
+    """The :class:`ParsedEntity` of the tagger's ``entity`` read as ``mention`` at
+    ``start:end`` of the query, linked to ``best`` (a :class:`kg.link.LinkCandidate`, or None:
+    NIL)."""
+    return ParsedEntity(
+        text=mention, start=start, end=end, label=entity.label,
+        score=round(float(entity.score), 6),
+        kg_id=best.iri if best else None, kg_label=best.label if best else None,
+        kg_kind=str(getattr(best.kind, "value", best.kind)) if best else None,
+        link_score=round(float(best.score), 6) if best else None,
+    )
 
 
 def span_edges(span: str) -> tuple[int, int]:
