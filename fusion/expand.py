@@ -711,13 +711,33 @@ _COLOUR_MODIFIERS = frozenset({
     "pale", "pastel", "pepper", "rose", "royal", "saddle", "scuba", "sea", "sky", "solid",
     "taro"})
 #: words that put a brand out of the search ("phone not samsung", "tablet but not apple")
-_NEGATIONS = frozenset({"not", "no", "without", "except", "excluding", "exclude", "minus",
+_CUE_WORDS = frozenset({"not", "no", "without", "except", "excluding", "exclude", "minus",
                         "non", "w/o"})
-#: the same before a value or category: "non" makes compounds there ("non stick", "non slip")
-_VALUE_NEGATIONS = _NEGATIONS - {"non"}
 #: the negation cues, public: the parser links the words after one that opens a tagged span
 #: ("not headphones", :meth:`parser.QueryParser.link_entity`); "non" only before a brand
-NEGATION_CUES, VALUE_NEGATION_CUES = _NEGATIONS, _VALUE_NEGATIONS
+NEGATION_CUES, VALUE_NEGATION_CUES = _CUE_WORDS, _CUE_WORDS - {"non"}
+#: spoken cues that exclude as "not" does, wherever they stand: the contractions of "is not"
+#: as the query's words keep them, typed with or without the apostrophe ("phone that isn't
+#: samsung", "tablet that isnt an ipad"; a curly one is read as "'": :func:`_cue_at`), and
+#: "avoid" ("avoid samsung tvs"; not after a negation: "don't avoid")
+_SPOKEN_NEGATIONS = frozenset({"isn't", "isnt", "aren't", "arent", "wasn't", "weren't",
+                               "avoid"})
+_NEGATIONS = _CUE_WORDS | _SPOKEN_NEGATIONS
+#: the same before a value or category: "non" makes compounds there ("non stick", "non slip")
+_VALUE_NEGATIONS = _NEGATIONS - {"non"}
+#: cues that exclude only after another word: "phone never samsung", "phones besides
+#: samsung"; opening the query they add or name ("besides a tv, a soundbar"; the snowboard
+#: maker "Never Summer")
+_LATER_NEGATIONS = frozenset({"never", "besides"})
+#: a negated "do" before a verb of wanting: "i don't want a samsung phone", "dont need a
+#: case", "do not want refurbished" ("not" and "never" before the verb: :func:`_cue_at`)
+_DO_NEGATIONS = frozenset({"don't", "dont", "doesn't", "doesnt", "didn't", "didnt", "not",
+                           "never"})
+_WANT_WORDS = frozenset({"want", "need", "like"})
+#: two-word cues: "phone other than samsung", "headphones instead of sony", "tv rather than
+#: projector", "phones apart from samsung"
+_PAIR_NEGATIONS = frozenset({("other", "than"), ("instead", "of"), ("rather", "than"),
+                             ("apart", "from")})
 #: words joining the items of a list: what a cue excludes, it excludes of every item of the
 #: list after it ("not red or blue", "without 64gb or 128gb"; a "," joins as well)
 _JOINERS = frozenset({"or", "and", "nor", "&"})
@@ -938,6 +958,19 @@ def _mention_places(words: Sequence[str], mention: str, span: tuple[int, int] | 
     return places
 
 
+def _cue_position(words: Sequence[str], at: int) -> int:
+    """The position of the word :func:`_words_before` ends with: the word before position
+    ``at``, up to two fillers right before it skipped (-1: none).
+
+    >>> _cue_position("tablet that isn't an ipad".split(), 4)
+    2
+    """
+    j = at - 1
+    while j > max(0, at - 3) and words[j] in _FILLERS:
+        j -= 1
+    return j
+
+
 def _words_before(words: Sequence[str], at: int) -> tuple[str, ...]:
     """The (up to two) words before position ``at``, the fillers right before it skipped.
 
@@ -948,6 +981,34 @@ def _words_before(words: Sequence[str], at: int) -> tuple[str, ...]:
     while before and before[-1] in _FILLERS and len(before) > 1:
         before.pop()
     return tuple(before[-2:])
+
+
+def _cue_at(words: Sequence[str], j: int, cues: frozenset[str]) -> bool:
+    """Whether the word at position ``j`` is a negation cue of ``cues``: one of them (a curly
+    apostrophe read as "'": "isn’t"; "avoid" not after a negation, "don't avoid"), and, for
+    cues that hold "not" (the expansion's), a cue of :data:`_LATER_NEGATIONS` after another
+    word ("phone never samsung"; not "never summer snowboard") or a verb of wanting after a
+    negated "do" ("i don't want a samsung phone", "do not want refurbished").
+
+    >>> [_cue_at(q.split(), j, _NEGATIONS) for q, j in (
+    ...     ("phone isn’t samsung", 1), ("i don't want", 2), ("i really want", 2),
+    ...     ("don't avoid samsung", 1))]
+    [True, True, False, False]
+    >>> _cue_at("never summer snowboard".split(), 0, _NEGATIONS)
+    False
+    """
+    if not 0 <= j < len(words):
+        return False
+    word = words[j].replace("\u2019", "'")
+    if word in cues:
+        return not (word == "avoid" and j >= 1
+                    and words[j - 1].replace("\u2019", "'") in _DO_NEGATIONS)
+    if "not" not in cues:
+        return False
+    if word in _LATER_NEGATIONS:
+        return j >= 1
+    return word in _WANT_WORDS and j >= 1 \
+        and words[j - 1].replace("\u2019", "'") in _DO_NEGATIONS
 
 
 def _purpose_cue(words: Sequence[str], at: int) -> int | None:
@@ -1001,7 +1062,7 @@ def _excluded_maker(words: Sequence[str], at: int, cues: frozenset[str]) -> bool
     i -= 1
     if words[i - 1] in _MADE_WORDS:
         i -= 1
-    if i >= 1 and (words[i - 1] in cues or words[i - 1] in _MAKER_NEGATIONS):
+    if i >= 1 and (_cue_at(words, i - 1, cues) or words[i - 1] in _MAKER_NEGATIONS):
         return True
     # "no phones from samsung": "no", one word (what is not wanted from the maker), the maker
     return i >= 2 and words[i - 2] == "no" and "no" in cues \
@@ -1035,21 +1096,23 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
     for i in (at, at + 1, at + 2):  # the cue before the mention, or its first words
         if i > end:
             break
-        if i >= 2 and (tuple(words[i - 2:i]) == ("other", "than")
-                       or (words[i - 1] == "but"
-                           and words[i - 2] in ("anything", "everything", "all"))):
+        # (two-word cues, the fillers after them skipped before the mention: "tablet other
+        # than an ipad", "headphones instead of sony")
+        if any(k >= 2 and (tuple(words[k - 2:k]) in _PAIR_NEGATIONS or (
+                words[k - 1] == "but" and words[k - 2] in ("anything", "everything", "all")))
+               for k in {i, _cue_position(words, at) + 1 if i == at else i}):
             return True
         if i == at:
-            before = _words_before(words, at)
-            if before and before[-1] in cues and not any(  # ("no" in another mention, read
-                    a <= at - 1 < b for a, b in others):  # as a size, "no 10": no cue)
+            j = _cue_position(words, at)
+            if _cue_at(words, j, cues) and not any(  # ("no" in another mention, read
+                    a <= j < b for a, b in others):  # as a size, "no 10": no cue)
                 return True
             # a negated purpose phrase: "not for men", "not made for kids", "except for lg"
             cue = _purpose_cue(words, at)
-            if cue is not None and words[cue] in cues and not any(
+            if cue is not None and _cue_at(words, cue, cues) and not any(
                     a <= cue < b for a, b in others):
                 return True
-        elif i - 1 >= at and words[i - 1] in cues and i < end:
+        elif i - 1 >= at and _cue_at(words, i - 1, cues) and i < end:
             return True
     return False
 
@@ -1137,7 +1200,8 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
                    name: Callable[[str], str] | None = None,
                    commas: Collection[int] | None = None,
                    words: Sequence[str] | None = None,
-                   spans: Mapping[str, tuple[int, int] | None] | None = None
+                   spans: Mapping[str, tuple[int, int] | None] | None = None,
+                   line_of: Callable[[str, str], bool] | None = None
                    ) -> frozenset[str]:
     """The IRIs of the links ``linked`` of ``query`` that the query excludes: one right after a
     negation cue ("phone not samsung", "no black", "tv -samsung"; "non" before a brand only:
@@ -1152,7 +1216,11 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     (:func:`parser.pipeline.intent_links`). ``kind`` and ``attribute`` give a node's
     kind and attribute (default: the link's kind, no attribute); ``name``, the text of a link
     without a mention (default: none); ``commas``, ``words`` and ``spans`` the caller's
-    :func:`_commas`, query words and each link's place among them, where it has them.
+    :func:`_commas`, query words and each link's place among them, where it has them;
+    ``line_of(node, brand)``, whether a linked category, product type or product is a product
+    line of a linked brand: such a line named right after an excluded brand, and nowhere else,
+    is excluded with it, the cue's whole run naming one thing ("laptop not apple macbook",
+    "smartwatch other than apple watch"; default: none is).
 
     >>> red = LinkedEntity("color/red", "attribute_value", 0.9, "color", "red")
     >>> blue = LinkedEntity("color/blue", "attribute_value", 0.9, "color", "blue")
@@ -1186,6 +1254,26 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
             words, p, _NEGATIONS if brand else _VALUE_NEGATIONS, others[e.iri], maker=brand)]
         if hit:
             out_at[e.iri] = hit
+    # a brand's product line right after the excluded brand is the rest of what the cue
+    # excludes ("tablet not apple ipad": no iPad filter, the products ruled out), where the
+    # query names the product searched elsewhere ("tablet") or the line's name holds the
+    # brand's ("smartwatch other than apple watch"); not the only product it names ("-samsung
+    # tv", "avoid samsung tvs": TVs, not Samsung's), nor one it names elsewhere too ("tablet
+    # not samsung tablet": the tablets are searched)
+    products = ("category", "product_type", "product")
+    if line_of is not None:
+        for e in linked:
+            if e.iri in out_at or kind_of(e.iri) not in products:
+                continue
+            searched = any(o.iri != e.iri and o.iri not in out_at and kind_of(o.iri) in products
+                           for o in linked)
+            own = set(_query_words(name(e.iri) if name else ""))
+            after = [p for p in places[e.iri] if any(
+                p[0] == sp[1] and (searched or set(words[sp[0]:sp[1]]) & own)
+                and line_of(e.iri, b)
+                for b, at in out_at.items() if kind_of(b) == "brand" for sp in at)]
+            if after and len(after) == len(places[e.iri]):
+                out_at[e.iri] = after
     # what a cue excludes, it excludes of every item of a list of the same facet joined after
     # it ("not red or blue", "without black and white", "not samsung or lg"; not "65 inch tv
     # not samsung", nor the size in "tv not samsung and 65 inch", nor "blue" in "red or blue
@@ -1457,16 +1545,32 @@ def _one_per_value(boosts: Sequence[Boost]) -> list[Boost]:
 def _brand_role(words: Sequence[str], span: tuple[int, int] | None,
                 others: Sequence[tuple[int, int]] = ()) -> str | None:
     """``"negated"`` ("not samsung", "anything but samsung", "other than samsung",
-    :func:`_negated`; ``others``: the other mentions' spans), ``"fits"`` ("case for samsung")
-    or None, from the words before the brand's ``span``."""
+    :func:`_negated`; ``others``: the other mentions' spans), ``"fits"`` ("case for samsung",
+    "compatible with lg") or None, from the words before the brand's ``span``. "for" after a
+    search word is no fits word ("i'm looking for a samsung tv", "shopping for sony
+    headphones": :data:`fusion.patterns.NOT_FITTED`, as for a fitted category): the brand is
+    that of the product searched, unless an accessory word makes it the device the accessory
+    fits ("looking for a samsung phone case": :func:`_names_a_device_it_fits`). After another
+    word "for" stays a fits word, an UP boost, the safe reading of a purpose ("organic
+    cleaning for tile": the floor's, not the tracker maker Tile).
+
+    >>> _brand_role("case for samsung".split(), (2, 3))
+    'fits'
+    >>> _brand_role("i'm looking for a samsung tv".split(), (4, 5))
+    """
     if span is None:
         return None
     if _negated(words, span, _NEGATIONS, others, maker=True):
         return "negated"
-    before = _words_before(words, span[0])
-    if before and before[-1] in _FITS:
-        return "fits"
-    return None
+    j = _cue_position(words, span[0])
+    if j < 0 or words[j] not in _FITS:
+        return None
+    k = j - 1  # the word before "for", fillers skipped
+    while k >= 0 and words[k] in _FILLERS:
+        k -= 1
+    if words[j] == "for" and k >= 0 and words[k] in NOT_FITTED:
+        return None  # ("looking for a samsung tv": the TV is searched)
+    return "fits"
 
 
 #: words joining alternatives ("samsung or lg", "iphone vs samsung")
@@ -1537,6 +1641,56 @@ def _an_alternative(words: Sequence[str], span: tuple[int, int] | None,
     if names(brands):
         return False
     return True if adjacent or names(lines) else None
+
+
+def _a_line_of(kg: _KG, node: str, brand: str) -> bool:
+    """Whether the linked category, product type or product ``node`` is a product line of the
+    linked ``brand``: a product of it, a category whose name holds the brand's ("Apple
+    Watch"), or one on whose path below its department the brand is sold (iPad, MacBook under
+    MacBooks: Apple's ``sells_in``). The KG's ``sells_in`` edges are partial, so this is no
+    proof the brand makes the line, only that "apple ipad" names one thing
+    (:func:`excluded_links`' ``line_of``).
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="brand", label="Apple")
+    >>> g.add_node("w", kind="category", label="Apple Watch", path="Wearables > Apple Watch")
+    >>> g.add_node("t", kind="category", label="Tablets", path="Computers > Tablets")
+    >>> kg = _KG(g)
+    >>> _a_line_of(kg, "w", "a"), _a_line_of(kg, "t", "a")
+    (True, False)
+    """
+    name = _brand_key(_brand_facts(kg, brand)[0])
+    if kg.kind(node) == "product":
+        return any(_brand_key(kg.label(b)) == name for b in kg.out(node, "has_brand"))
+    label = normalize_key(kg.label(node)).split()
+    if name and any(_brand_key(" ".join(label[i:j])) == name
+                    for i in range(len(label)) for j in range(i + 1, len(label) + 1)):
+        return True
+    sold = set(_brand_facts(kg, brand)[1])
+    cats = _own_categories(kg, node) if kg.kind(node) in ("category", "product_type") \
+        else frozenset()
+    return any(up in sold for c in cats for up in _path_up(kg, c)
+               if ">" in (kg.path(up) or ""))  # (not the department: "not samsung audio")
+
+
+def _non_brand(kg: _KG, e: LinkedEntity, linked: Sequence[LinkedEntity]) -> LinkedEntity:
+    """The link ``e``, or, for a node other than a brand whose name is "non" and a grounded
+    brand's name ("Non-apple") linked from the words "non" and that name ("non apple"), the
+    link of that brand (same score, label and mention): the mention opens with the cue "non",
+    so the expansion excludes the brand (a DOWN boost), as it does in "non samsung phone".
+    Not where the query links the brand already, nor from one word ("non-apple": no cue of
+    its own, so read as a brand it would be a filter)."""
+    if kg.kind(e.iri) == "brand" or not e.mention:
+        return e
+    name = kg.label(e.iri).replace("-", " ").split()
+    mention = _query_words(e.mention)
+    if len(name) < 2 or normalize_key(name[0]) != "non" or mention[:1] != ["non"] \
+            or _brand_key(" ".join(name[1:])) != _brand_key(" ".join(mention[1:])):
+        return e
+    brand = _grounded_brands(kg).get(_brand_key(" ".join(name[1:])))
+    if brand is None or any(o.iri == brand for o in linked):
+        return e
+    return LinkedEntity(brand, "brand", e.score, e.label, e.mention)
 
 
 def _brand_keys(kg: _KG) -> frozenset[str]:
@@ -1829,6 +1983,24 @@ def _family(kg: _KG, cats: Collection[str]) -> tuple[frozenset[str], frozenset[s
     return _cached(kg, "_kgqp_category_family", (tuple(sorted(cats)),), build)
 
 
+def _category_words(kg: _KG) -> frozenset[frozenset[str]]:
+    """The content words (:func:`_words`) of each KG category's name, cached per graph
+    view."""
+    def build() -> frozenset[frozenset[str]]:
+        return frozenset(_words(str(a.get("label") or "")) for _, a in kg.g.nodes(data=True)
+                         if a.get("kind") == "category" and a.get("label"))
+
+    return _cached(kg, "_kgqp_category_words", (), build)
+
+
+def _plain_word(word: str) -> bool:
+    """Whether ``word`` may qualify an accessory between its device and its head word ("wall"
+    of "tv wall mount"): a word of letters, no function word, cue or accessory word."""
+    return word.isalpha() and word not in _FILLERS and word not in _JOINERS \
+        and word not in _FITS and word not in _BUNDLE_WORDS and word not in _NEGATIONS \
+        and word not in _ACCESSORY_WORDS and word not in ("of", "to", "in", "on", "by", "from")
+
+
 def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
                     spans: Mapping[str, tuple[int, int] | None]) -> frozenset[str]:
     """The linked categories and product types that name the device an accessory is for, not
@@ -1889,6 +2061,23 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
         # the next word, model numbers skipped (only: "luggage business cases" are luggage)
         after = next((i for i in range(end, len(words)) if not _DIGIT.search(words[i])),
                      len(words))
+        # or the accessory word that closes the noun phrase after it, one or two plain words
+        # (no mention's) qualifying the accessory, where the KG names such accessories of
+        # the device (a category of the device's and the accessory's words: TV Mounts): "tv
+        # wall mount", "tv floor stand", "lg tv ceiling mount"; not "tv with remote", "tv and
+        # soundbar", "luggage business cases", "appliances top mount refrigerators", nor
+        # after a run that ends with a function word, "tv with wall mount"
+        # (:func:`_names_the_device` tries runs)
+        for k in range(after + 1, min(after + 3, len(words)) if _words(words[end - 1]) else 0):
+            if words[after] in _ACCESSORY_WORDS or not _plain_word(words[k - 1]) or any(
+                    (osp := spans.get(o.iri)) is not None and osp[0] <= k - 1 < osp[1]
+                    for o in linked):
+                break
+            if words[k] in _ACCESSORY_WORDS:
+                named = _words(" ".join(words[start:end])) | _words(words[k])
+                if any(named <= ws for ws in _category_words(kg)):
+                    after = k
+                break
         # the fits word before the device, or the span's own first word: the tagger may take
         # it into the span ("for tv" in "remote for tv", linked to TVs)
         fits_at = start if 0 < start < end - 1 and words[start] in _FITS else next(
@@ -2346,6 +2535,9 @@ def expand(
         return label
     # (a cue the linker took for a value, "no" -> the size "No" in "no pink dress", is a cue)
     linked = [e for e in linked if e.iri in g.g and e.iri not in unlinkable and not _a_cue(e)]
+    # a node named "non" and a brand's name, linked from "non" and that name ("non apple" ->
+    # the Flipkart sample's product type "Non-apple"), is the brand excluded, as "non samsung"
+    linked = [_non_brand(g, e, linked) for e in linked]
     # the intent distribution, as far as it is known (top-k lvl1, best lvl0)
     p1: dict[str, float] = dict(intent.top_k) if intent is not None else {}
     p0: Counter[str] = Counter()
@@ -2370,7 +2562,8 @@ def expand(
     commas = _commas(query)
     negated = set(excluded_links(query, linked, kind=g.kind, name=g.label, commas=commas,
                                  words=words, spans=spans,
-                                 attribute=lambda iri: g.g.nodes[iri].get("attribute")))
+                                 attribute=lambda iri: g.g.nodes[iri].get("attribute"),
+                                 line_of=lambda node, brand: _a_line_of(g, node, brand)))
     # the links after "with" ("baby monitor with camera"): a feature or part of the product
     # searched, no product searched: no fan-out of their own, no category filter, and their
     # department is not one the query is about. (An accessory linked there may be what is
