@@ -1377,11 +1377,15 @@ def _colour_named(kg: _KG) -> frozenset[tuple[str, ...]]:
     colour word opens, of 2 to :data:`_MAX_BANNED_WORDS` words and naming no colour themselves
     ("White Noise Machines", "Blue Microphones", "Coffee Tables", "Cream Cheese", "Black &
     Decker"; not a shade such as "Navy Blue"), as their words (:func:`_name_words`: plurals
-    folded, stop words dropped). Cached per graph view."""
+    folded, stop words dropped). A brand counts only when the KG sells something under it
+    (:func:`_brand_facts`): a name list's brand is a string, no evidence that the words name
+    it ("black diamond engagement ring", "pink princess dress", "blue diamond necklace" lost
+    their colour filter to such names). Cached per graph view."""
     def build() -> frozenset[tuple[str, ...]]:
         out: set[tuple[str, ...]] = set()
-        for _, attrs in kg.g.nodes(data=True):
-            if attrs.get("kind") not in _NAMED_KINDS:
+        for node, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") not in _NAMED_KINDS or (
+                    attrs.get("kind") == "brand" and not _brand_facts(kg, node)[1]):
                 continue
             for name in (attrs.get("label"), *(attrs.get("aliases") or ())):
                 key = _name_words(str(name or ""))
@@ -2231,7 +2235,7 @@ def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bo
     -> PCI Graphics Cards, is the subset one), which names nothing of its own. When the query
     names two or more, none of them above the other on its path ("laptop or tablet", "pizza
     ovens toaster ovens", "heater air conditioner combo"; one above the other, "xbox one
-    controller", keeps the best link), the filter, one value, holds them all: the nearest
+    controller", keeps the deepest the intent agrees with), the filter, one value, holds them all: the nearest
     category above them when ``below`` says it is below the department (Toaster & Pizza
     Ovens), else None: the department (Laptops and Tablets). ``words``: the query's words."""
     agreed = [(e, t) for e, t, a in links if t is not None and a]
@@ -2260,8 +2264,14 @@ def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bo
             if common is None or not below(common):
                 return None
             pick = common
-        elif pick not in kept:
-            source, pick = next(((e, t) for e, t in agreed if t in kept), (source, pick))
+        else:  # one above the other: the deepest the intent agrees with, the finer filter
+            # ("xbox one controller": Xbox One Controllers under Xbox One; "macbook pro
+            # laptop": MacBook Pro under Laptops), not the better-scored link: the two scores
+            # are often within a point of each other (the linker's composed reading of "xbox
+            # one controller" scores 0.926, Xbox One 0.927)
+            on_path = [(e, t) for e, t in agreed if t in kept]
+            if on_path:
+                source, pick = max(on_path, key=lambda et: len(chains[et[1]]))
     return str(kg.path(pick) or kg.label(pick)), f"link:{source.iri}"
 
 
