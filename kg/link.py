@@ -189,6 +189,16 @@ _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _STOP = frozenset({"all", "and", "&", "for", "of", "the", "with", "a", "an", "other", "s"})
 #: Function words a mention may start with that do not change what it names ("for men").
 _LEADING_FUNCTION_WORDS = re.compile(r"^(?:(?:for|with|the|a|an|in|by|from|of)\s+)+")
+#: Function words at a mention's edges that the tagger takes into a product's span in a
+#: sentence ("to tv" in "how to connect ps4 to tv", "for my ipad", "vacuum is" in "which
+#: vacuum is best for pet hair"): leading, those of :data:`_LEADING_FUNCTION_WORDS` and a
+#: "to", a possessive or a demonstrative, stripped when the mention as written names nothing
+#: (:meth:`EntityLinker.generate`); trailing, a verb or a preposition, when the mention has
+#: no candidate as written (:meth:`EntityLinker.link`). Names hold them ("This Is Us", "To
+#: Kill a Mockingbird", "Made for iPad"): the whole mention is tried first.
+_SENTENCE_LEADING_WORDS = re.compile(
+    r"^(?:(?:for|with|the|a|an|in|by|from|of|to|my|your|our|this|that)\s+)+")
+_SENTENCE_TRAILING_WORDS = re.compile(r"(?:\s+(?:is|are|was|were|for|with))+$", re.IGNORECASE)
 #: A compatibility cue at a mention's start ("for", "fits", "compatible with", "works with",
 #: "made for") and the fillers after it ("for my samsung"): what follows is the device an
 #: accessory fits, not the searched thing (:func:`fits_cue_end`). The cue words and fillers
@@ -1003,6 +1013,9 @@ class _NodeTable:
             if words:
                 self.context[iri] = words
         self.unlinkable: frozenset[str] = unlinkable_iris(graph)
+        #: brand -> (the categories it is sold in and their ancestors, their departments),
+        #: filled as queries name brands (:meth:`EntityLinker._sold_in`)
+        self.sold: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.by_delete: dict[str, list[str]] = {}
         self.by_compact: dict[str, list[str]] = {}
         self.by_word: dict[str, dict[int, list[str]]] = {}  # word -> name size -> names
@@ -1102,6 +1115,7 @@ class _NodeTable:
                 if words:
                     new.context[n] = words
         new.unlinkable = unlinkable_iris(graph)
+        new.sold = {}  # (a brand's edges may have changed: read again when asked)
         # the key tables: copied; a list or inner dict is copied before it changes
         new.by_delete, new.by_compact = dict(self.by_delete), dict(self.by_compact)
         new.by_word, new.words = dict(self.by_word), dict(self.words)
@@ -1154,6 +1168,26 @@ class _NodeTable:
                 self.by_word[w] = inner
             else:
                 self.by_word.pop(w, None)
+
+
+@lru_cache(maxsize=65536)
+def _name_orders(name: str) -> frozenset[tuple[str, ...]]:
+    """The content words (:func:`word_order`) of the name ``name`` and of each part of it
+    (:data:`_PART_SPLIT`): the mentions that name it ("washers & dryers" is named by
+    "washer" and "dryer" as by "washers & dryers"; "washer accessories" by neither).
+
+    >>> sorted(_name_orders("Washers & Dryers"))
+    [('dryer',), ('washer',), ('washer', 'dryer')]
+    """
+    key = normalize_key(name)
+    return frozenset({word_order(key), *(word_order(p) for p in _PART_SPLIT.split(key))})
+
+
+def _department(table: _NodeTable, iri: str) -> str | None:
+    """The department (the first category of the path, case-folded) of the category ``iri``
+    of ``table``; None for a node without a path."""
+    path = table.paths.get(iri)
+    return path.split(">", 1)[0].strip().casefold() if path else None
 
 
 def unlinkable_iris(graph: Any) -> frozenset[str]:
@@ -1375,6 +1409,15 @@ class EntityLinker:
                             if ws <= table.words[name] <= qs \
                                     and _same_numbers(key, name, context):
                                 add(name, "query", len(ws) / n)
+        bare = _SENTENCE_LEADING_WORDS.sub("", key)
+        if none_left() and bare not in (key, core) and any(
+                w not in _FUNCTION_WORDS for w in _WORD.findall(bare)):
+            # the mention as written names nothing: without the function words a sentence
+            # puts before a noun ("to tv", "for my ipad"), as without a leading "for" above
+            add(bare, "alias", 0.95)
+            if none_left():
+                for v in number_variants(bare):
+                    add(v, "plural", 0.9)
         if none_left():
             ck = compact_key(key)
             for name in table.by_compact.get(ck, ()) if len(ck) >= 3 else ():
@@ -1423,7 +1466,104 @@ class EntityLinker:
                 if none_left():
                     for v in number_variants(head):
                         add(v, "head", 0.45)
+        if context and found:
+            self._prefer_supported(table, key, context, found, ruled_out)
         return list(found.values())
+
+    def _prefer_supported(self, table: _NodeTable, key: str, context: str,
+                          found: dict[str, tuple[Candidate, str, float]],
+                          ruled_out: Callable[[str], bool]) -> None:
+        """Among the categories of ``found`` (the candidates of the mention ``key`` in the
+        query ``context``) of the mention's name (plural/singular aside), keep those the
+        query supports when it supports any: a path sharing a word with the query's other
+        words, or a department a brand the query names is sold in (:meth:`_query_brands`,
+        :meth:`_sold_in`); the others leave ``found``. "keyboard" in
+        "keyboard for ipad" is iPad & Tablet Accessories' Keyboards, not Musical
+        Instruments'; "pencil" in "apple pencil" Best Buy's, not Google's office Pencils.
+        The prior (a node's degree in the KG, which a foreign taxonomy's deep tree or a
+        catalogue's many pianos raise) outweighed the context: it says how common a node is,
+        not which of one name the query means. When the mention names categories and none
+        of a department the query's brand is sold in, the brand's categories (and their
+        ancestors) the mention names one part of (:func:`_name_orders`) are added first, as
+        names holding its words, and count as of its name: "samsung washer" found only
+        Google's hardware Washers, and now Samsung's "Washers & Dryers". (Only those: "audio"
+        in "audio mp3 cases" is no "MP3 & Audio" of a gift list rather than the department
+        Audio, whose path holds no other word to share with the query.)"""
+        order = word_order(key)
+        added: set[str] = set()
+
+        def named() -> list[str]:
+            return [iri for iri, (c, _, _) in found.items() if c.kind is not None
+                    and c.kind.value == "category" and not ruled_out(iri) and (
+                        iri in added or word_order(normalize_key(c.matched_alias)) == order)]
+
+        mine = named()
+        if not mine or not order:
+            return
+        brands = self._query_brands(table, key, context)
+        departments = frozenset().union(*(self._sold_in(table, b)[1] for b in brands))
+        if departments and all(_department(table, iri) not in departments for iri in mine):
+            nodes = self.graph.to_networkx().nodes
+            for iri in sorted(frozenset().union(*(self._sold_in(table, b)[0] for b in brands))):
+                name = nodes[iri].get("label") if iri in nodes else None
+                if iri in found or iri in table.unlinkable or not name:
+                    continue
+                for c in table.index.candidates(normalize_key(str(name))):
+                    if c.iri == iri and order in _name_orders(c.matched_alias):
+                        found[iri] = (c, "subset", len(order) / max(len(word_order(
+                            normalize_key(c.matched_alias))), 1))
+                        added.add(iri)
+                        break
+            mine = named()
+        if len(mine) < 2:
+            return
+        ctx_words = context_words(normalize_key(context)) - context_words(key)
+        backed = [iri for iri in mine if _department(table, iri) in departments
+                  or not ctx_words.isdisjoint(table.context.get(iri, ()))]
+        if backed:
+            for iri in set(mine).difference(backed):
+                del found[iri]
+
+    def _query_brands(self, table: _NodeTable, key: str, context: str) -> list[str]:
+        """The linkable brands the query ``context`` names by their very name or alias, in
+        runs of one to three of its words outside the mention ``key`` ("samsung" in "samsung
+        washer"), that the KG sells something under (:meth:`_sold_in`)."""
+        mine = set(key.split())
+        words = normalize_key(context).split()
+        out: dict[str, None] = {}
+        for i in range(len(words)):
+            for n in range(1, min(3, len(words) - i) + 1):
+                run = words[i:i + n]
+                if mine.intersection(run):
+                    break
+                for c in table.index.candidates(" ".join(run)):
+                    if c.kind is not None and c.kind.value == "brand" \
+                            and c.iri not in table.unlinkable and self._sold_in(table, c.iri)[0]:
+                        out[c.iri] = None
+        return list(out)
+
+    def _sold_in(self, table: _NodeTable, brand: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The categories the brand ``brand`` is sold in (its ``sells_in`` categories and its
+        products'), with their ancestors, and their departments (:func:`_department`);
+        cached per node table."""
+        sold = table.sold.get(brand)
+        if sold is None:
+            nxg = self.graph.to_networkx()
+            cats: set[str] = set()
+            if brand in nxg:
+                todo = [t for _, t, rel in nxg.out_edges(brand, keys=True) if rel == "sells_in"]
+                for product, _, rel in nxg.in_edges(brand, keys=True):
+                    if rel == "has_brand":
+                        todo += [t for _, t, r in nxg.out_edges(product, keys=True)
+                                 if r == "in_category"]
+                while todo:
+                    c = todo.pop()
+                    if c not in cats and c in table.paths:
+                        cats.add(c)
+                        todo += [t for _, t, r in nxg.out_edges(c, keys=True) if r == "parent"]
+            sold = table.sold[brand] = (frozenset(cats), frozenset(
+                d for c in cats if (d := _department(table, c)) is not None))
+        return sold
 
     def _composed_run(self, mention: str, label: str | None, context: str | None
                       ) -> tuple[str, list[tuple[Candidate, str, float]]] | None:
@@ -1579,11 +1719,11 @@ class EntityLinker:
         ruled_out = self._ruled_out(table, query | context_words(key))
         ranks = [(0.0, 0.0) if ruled_out(c.iri) else self._type_rank(c, allowed)
                  for c, _, _ in generated]
-        n_ok = sum(1 for t, _ in ranks if t > 0) or len(generated)
         ctxs = []
         for c, _, _ in generated:
             words = table.context.get(c.iri)
             ctxs.append((len(ctx_words & words) / len(ctx_words)) if ctx_words and words else 0.0)
+        n_ok = sum(1 for t, _ in ranks if t > 0) or len(generated)
         ok = [i for i, (t, _) in enumerate(ranks) if t > 0] or list(range(len(generated)))
         top_sim = max(generated[i][2] for i in ok)
         top_ctx = max(ctxs[i] for i in ok)
@@ -1696,10 +1836,18 @@ class EntityLinker:
             result = self._ranked(mention, label, read, context, named)
             if not result.nil:
                 return result
-        generated = self.generate(mention, label, context)
+        generated, read = self.generate(mention, label, context), mention
+        if not generated:
+            # a mention with no candidate as written, read without the verb or preposition
+            # ending it ("vacuum is" in "which vacuum is best": :data:`_SENTENCE_TRAILING_WORDS`)
+            # and scored as that text would be (its head word is the noun's, not "is")
+            bare = _SENTENCE_TRAILING_WORDS.sub("", mention.strip())
+            if bare and bare != mention.strip() and any(
+                    w not in _FUNCTION_WORDS for w in _WORD.findall(normalize_key(bare))):
+                generated, read = self.generate(bare, label, context), bare
         if not generated:
             return LinkResult(mention, label, (), True)
-        return self._ranked(mention, label, mention, context, generated)
+        return self._ranked(mention, label, read, context, generated)
 
     def _ranked(self, mention: str, label: str | None, read: str, context: str | None,
                 generated: Sequence[tuple[Candidate, str, float]]) -> LinkResult:

@@ -68,7 +68,9 @@ from kg.link import (
     brand_label,
     fits_cue_end,
     name_heads,
+    number_variants,
     outside_kg,
+    word_order,
 )
 from parser.bundle import load_bundle
 from parser.config import ParserConfig
@@ -188,7 +190,8 @@ _PRICE_FIELDS = ("price_min", "price_max")
 #: the filters read from numbers in the query's text: prices and sizes
 _NUMBER_FIELDS = (*_PRICE_FIELDS, "size")
 #: tagger labels of a title's or a product name's words: a negation cue in them is part of
-#: the name ("without feathers" of a book title), no exclusion (:meth:`QueryParser._excluded_node`)
+#: the name ("without feathers" of a book title), no exclusion, unless the words after it are
+#: a brand's very name ("not beats"): :meth:`QueryParser._names_an_excluded_thing`
 _NAME_LABELS = frozenset({"content", "product_name"})
 #: Words joining alternatives inside a span that links nothing ("tv vs lg"): its sides are
 #: linked side by side (:meth:`QueryParser.link_entities`). The expansion's alternative words
@@ -815,9 +818,12 @@ class QueryParser:
         and expansions could follow the excluded word. The label is that of the whole phrase,
         not of the words excluded, so they are linked with the tagger's label, then, when that
         links nothing, without a type constraint (``label=None``: the linker's best reading).
-        Not in a title or product name (``content``, ``product_name``: "woody allen without
-        feathers"), nor for a "no" that opens the query, a compound qualifying what follows
-        ("no touch thermometer", "no slip socks"; "dress no pink" excludes).
+        In a title or product name (``content``, ``product_name``: "woody allen without
+        feathers") only the very name of a brand or of a category of a department the rest of
+        the query names ("headphones not beats", tagged ``content``:
+        :meth:`_names_an_excluded_thing`); never for a "no" that opens the query, a compound
+        qualifying what follows ("no touch thermometer", "no slip socks"; "dress no pink"
+        excludes).
         The cue words are the expansion's (:data:`fusion.expand.NEGATION_CUES`): "non" only
         before a brand, as there ("non stick" is a kind of pan). The entity keeps the span,
         cue included, so the expansion reads the cue as the span's first word: a DOWN boost,
@@ -829,8 +835,8 @@ class QueryParser:
         from fusion.expand import NEGATION_CUES, VALUE_NEGATION_CUES
 
         cue = normalize_key(parts[0]).strip(EDGE_MARKS)
-        if cue not in NEGATION_CUES or label in _NAME_LABELS:
-            return None  # (a title's words: "woody allen without feathers")
+        if cue not in NEGATION_CUES:
+            return None
         if cue == "no" and not text[:start].strip():
             return None  # a compound opening the query qualifies what follows it: "no touch
             #              thermometer", "no drill curtain rod", "no slip socks"
@@ -842,8 +848,47 @@ class QueryParser:
                 continue
             if best is not None and (cue in VALUE_NEGATION_CUES or str(
                     getattr(best.kind, "value", best.kind)) == "brand"):  # (not "non stick")
+                if label in _NAME_LABELS and not self._names_an_excluded_thing(
+                        text, start, end, parts[1], best):
+                    return None  # (a title's words: "woody allen without feathers")
                 return best
         return None
+
+    def _names_an_excluded_thing(self, text: str, start: int, end: int, words: str,
+                                 best: Any) -> bool:
+        """Whether ``words``, after a negation cue opening a title's or a product name's span
+        ``text[start:end]`` (``content``, ``product_name``), exclude the node ``best`` they
+        link to rather than continue a title: they are that node's very name (plural/singular
+        aside: no typo, no longer name holding them), and the node is a brand ("not beats" in
+        "headphones not beats", which the tagger labels ``content``), or a category of a
+        department the query's other words name a category of ("headphones not earbuds").
+        A title's words after a cue may name a category too ("woody allen without feathers":
+        Google's craft Feathers), but not one of what the rest of the query names."""
+        kind = str(getattr(best.kind, "value", best.kind))
+        if kind not in ("brand", "category") or best.match_type not in ("exact", "alias") \
+                or word_order(normalize_key(words)) != word_order(
+                    normalize_key(best.matched_alias)):
+            return False
+        if kind == "brand":
+            return True
+        department = self._department(best.iri)
+        if department is None:
+            return False
+        index = self.kg.alias_index
+        rest = (text[:start] + " " + text[end:]).split()
+        runs = (normalize_key(" ".join(rest[i:i + n]))
+                for i in range(len(rest)) for n in range(1, min(3, len(rest) - i) + 1))
+        return any(
+            self._department(c.iri) == department
+            for run in runs for key in (run, *number_variants(run))
+            for c in index.candidates(key)
+            if c.kind is not None and c.kind.value == "category" and c.iri != best.iri)
+
+    def _department(self, iri: str) -> str | None:
+        """The department (the first category of the path) of the category ``iri``."""
+        nodes = self.kg.to_networkx().nodes
+        path = nodes[iri].get("path") if iri in nodes else None
+        return path.split(">")[0].strip() if path else None
 
     def _is_name(self, span: str) -> bool:
         """Whether ``span`` is a name or alias of a KG node as written (its index key)."""

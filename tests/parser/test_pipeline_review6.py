@@ -111,7 +111,7 @@ def test_a_side_is_split_again_where_it_opens_with_a_brand(qp: QueryParser) -> N
     q = qp("samsung vs. whirlpool washer")
     assert _entities(q) == [("samsung", "Samsung", "product_name"),
                             ("whirlpool", "Whirlpool", "product_name"),
-                            ("washer", "Washers", "product_name")]
+                            ("washer", "Washers & Dryers", "product_name")]
     assert sorted(q.filters["brand"]) == ["Samsung", "Whirlpool"]
 
 
@@ -131,9 +131,9 @@ def test_link_entities_gives_each_side_its_offsets(qp: QueryParser) -> None:
 # 6. a span opening with a brand's name
 
 @pytest.mark.parametrize(("query", "rest"), [
-    # (Whirlpool is sold in "Washers & Dryers", a category "washer" heads, though the word
-    # links the fasteners; and in the refrigerators' department)
-    ("whirlpool washer", ("washer", "Washers", "core_product_type")),
+    # (Whirlpool is sold in "Washers & Dryers", a category "washer" heads, which the brand
+    # beside it makes the link, not the fasteners; and in the refrigerators' department)
+    ("whirlpool washer", ("washer", "Washers & Dryers", "core_product_type")),
     ("whirlpool refrigerator", ("refrigerator", "Refrigerators", "core_product_type")),
 ])
 def test_a_span_opening_with_a_brand_s_name_links_the_brand_and_the_rest(
