@@ -1293,6 +1293,67 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     return frozenset(out | set(out_at))
 
 
+#: words that end the run of words a cue excludes: what follows them is said of the product
+#: searched, not excluded ("tv not 4k for the bedroom", "laptop not gaming with 16gb")
+_RUN_ENDS = frozenset({"for", "with", "w/", "that", "which", "under", "below", "but"})
+#: the most words of one excluded run (:func:`_excluded_runs`): a longer run is a phrase, no
+#: feature's name
+_MAX_RUN = 4
+
+
+def _run_words(text: str) -> frozenset[str]:
+    """:func:`_words` of ``text``, a plural number folded to the number ("2-in-1s": "1"), so
+    that a run a cue excludes ("not 2 in 1") meets the name holding it.
+
+    >>> sorted(_run_words("2-in-1s")) == sorted(_run_words("2 in 1"))
+    True
+    """
+    return frozenset(re.sub(r"(?<=\d)s$", "", w) for w in _words(text))
+
+
+def _excluded_runs(words: Sequence[str], commas: Collection[int],
+                   taken: Sequence[tuple[int, int]]) -> list[frozenset[str]]:
+    """The content words (:func:`_run_words`) of each run of ``words`` a negation cue
+    excludes, linked or not: the words right after a cue (:func:`_negated`: "tv not 4k",
+    "headphones not wireless", "laptop not 2 in 1", "not for kids"), up to the end, a ",", a
+    word of :data:`_RUN_ENDS`, another cue, or a mention the query does not exclude
+    (``taken``: "not 4k tv" excludes "4k"); each item of a list after the cue is a run of
+    its own ("not red or blue"). A cue inside a mention of ``taken`` is none ("no 10" read
+    as a size).
+
+    >>> _excluded_runs("tv not 4k for bedroom".split(), (), [(0, 1)])
+    [frozenset({'4k'})]
+    >>> _excluded_runs("laptop not 2 in 1".split(), (), [(0, 1)]) == [_run_words("2-in-1s")]
+    True
+    >>> _excluded_runs("case not red or blue".split(), (), [(0, 1)]) == [
+    ...     _run_words("red"), _run_words("blue")]
+    True
+    """
+    def free(i: int) -> bool:
+        return not any(a <= i < b for a, b in taken)
+
+    runs: list[frozenset[str]] = []
+    i = 0
+    while i < len(words):
+        if not free(i) or words[i] in _RUN_ENDS or words[i] in _JOINERS \
+                or not _negated(words, (i, i + 1), _VALUE_NEGATIONS, taken):
+            i += 1
+            continue
+        run: list[str] = []
+        while i < len(words) and free(i) and words[i] not in _RUN_ENDS \
+                and not (run and words[i] in _NEGATIONS):  # (another cue: a run of its own)
+            if words[i] in _JOINERS:  # the next item of the excluded list
+                runs.append(_run_words(" ".join(run)))
+                run = []
+            elif len(run) < _MAX_RUN:
+                run.append(words[i])
+            i += 1
+            if i - 1 in commas:  # (what follows a "," may be said of the product searched)
+                break
+        runs.append(_run_words(" ".join(run)))
+    return [r for r in runs if r]
+
+
 def _size_read(value: str, read: Sequence[str]) -> bool:
     """Whether a size value a link sets is one the size patterns read in the query (``read``,
     :func:`fusion.patterns.parse_sizes`): the same numbers ("55 inch" and '55"'), or a value
@@ -1645,6 +1706,49 @@ def _an_alternative(words: Sequence[str], span: tuple[int, int] | None,
     if names(brands):
         return False
     return True if adjacent or names(lines) else None
+
+
+#: words that open a comparison of two things, whose joiner (:data:`_COMPARE_JOINERS`) is a
+#: "vs": "difference between laptop and tablet", "compare dell with hp"
+_COMPARE_WORDS = frozenset({"between", "compare", "comparing", "comparison"})
+_COMPARE_JOINERS = frozenset({"and", "with", "to", "&"})
+
+
+def _compared(words: Sequence[str]) -> list[str]:
+    """``words`` as the alternatives read them: the first joiner after a comparison word a
+    "vs", the words up to that comparison word none of either side ("").
+
+    >>> _compared("difference between laptop and tablet".split())
+    ['', '', 'laptop', 'vs', 'tablet']
+    >>> _compared("laptop and tablet".split())
+    ['laptop', 'and', 'tablet']
+    """
+    out = list(words)
+    for i, word in enumerate(words):
+        if word in _COMPARE_WORDS:
+            for j in range(i + 2, len(words)):
+                if words[j] in _ALTERNATIVES:
+                    break
+                if words[j] in _COMPARE_JOINERS:
+                    out[:i + 1] = [""] * (i + 1)
+                    out[j] = "vs"
+                    break
+            break
+    return out
+
+
+def _comparison_owners(kg: _KG, iri: str) -> frozenset[str]:
+    """The brands (their :func:`_brand_key`) whose product line a linked category or product
+    is, for a comparison: :func:`_line_owner`, else the grounded brand its name holds (Apple
+    Watch: Apple's); none where none is known. (The brands sold in a category are no owner:
+    a category a few brands sell in may be anyone's, "samsung tv or monitor".)"""
+    owner = _line_owner(kg, iri)
+    if owner is not None or kg.kind(iri) != "category":
+        return frozenset({owner} if owner is not None else ())
+    label = normalize_key(kg.label(iri)).split()
+    brands = _grounded_brands(kg)
+    return frozenset(key for i in range(len(label)) for j in range(i + 1, len(label) + 1)
+                     if (key := _brand_key(" ".join(label[i:j]))) in brands)
 
 
 def _a_line_of(kg: _KG, node: str, brand: str) -> bool:
@@ -2235,9 +2339,10 @@ def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bo
     -> PCI Graphics Cards, is the subset one), which names nothing of its own. When the query
     names two or more, none of them above the other on its path ("laptop or tablet", "pizza
     ovens toaster ovens", "heater air conditioner combo"; one above the other, "xbox one
-    controller", keeps the deepest the intent agrees with), the filter, one value, holds them all: the nearest
-    category above them when ``below`` says it is below the department (Toaster & Pizza
-    Ovens), else None: the department (Laptops and Tablets). ``words``: the query's words."""
+    controller", keeps the deepest the intent agrees with), the filter, one value, holds them
+    all: the nearest category above them when ``below`` says it is below the department
+    (Toaster & Pizza Ovens), else None: the department (Laptops and Tablets). ``words``: the
+    query's words."""
     agreed = [(e, t) for e, t, a in links if t is not None and a]
     if not agreed:
         return None
@@ -2602,6 +2707,13 @@ def expand(
     others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
               for e in linked}
     brand_spans = [sp for e in linked if g.kind(e.iri) == "brand" and (sp := spans[e.iri])]
+    # the words each cue excludes, linked or not ("tv not 4k" links nothing; "headphones not
+    # wireless" links a microphones category): no expansion's name holds them (below), as
+    # none names a negated mention
+    excluded_words = _excluded_runs(words, commas, [
+        p for e in linked if e.iri not in negated
+        for p in _mention_places(words, e.mention or g.label(e.iri), spans[e.iri],
+                                 others[e.iri])])
     # the words the accessory rules read: a last word typed short or misspelt ("samsung galaxy
     # s21 cse", "lg tv remot", type-ahead "...s21 ca") read as the accessory word it may be
     typed = _typed_accessory(words[-1], lambda: _known_words(g)) if words else None
@@ -2704,6 +2816,16 @@ def expand(
         outside = bool(query.strip()) and outside_kg(kg, query, linked)
     hard_dept = intent.lvl0 if intent is not None and intent.lvl0_score >= th.hard_filter \
         and not outside else None
+    # the departments the query is about: the trusted intent's and its linked categories'
+    # (those it does not exclude); an excluded category in none of them is a namesake in
+    # another department ("headphones not wireless" -> Musical Instruments > ... > Wireless,
+    # "laptop without windows" -> Building Materials > Windows), not what the user excluded.
+    # None is judged without the label space's departments (every taxonomy counts as the
+    # intent's), nor where a linked category searched is outside it ("belt without buckle":
+    # both in other taxonomies), nor where nothing trusted says what is searched
+    searched_depts = [dept(e.iri) for e in linked_cats if e.iri not in negated]
+    about = set() if depts is None or None in searched_depts else {
+        d for d in (hard_dept, *searched_depts) if d}
     # the words of the categories the query names (its intent, its linked categories): a size
     # value among them is part of such a name ("small" in "small kitchen appliances")
     named = set(normalize_key(intent.category.split(SEP)[-1]).split()) if intent else set()
@@ -2717,9 +2839,27 @@ def expand(
     # the linked categories and products that are a brand's product line ("iphone": Apple's),
     # with that brand: another brand's line on the other side of an "or" makes a brand an
     # alternative ("samsung phone or iphone")
-    lines = [(sp, owner) for e in linked if e.iri not in negated
-             and (sp := spans[e.iri]) is not None and (owner := _line_owner(g, e.iri))
-             ] if any(w in _ALTERNATIVES for w in words) else []
+    # (the words as the alternatives read them: "difference between laptop and tablet",
+    # "compare x with y" are alternatives as "laptop vs tablet")
+    alt_words = _compared(words)
+    compared = any(w in _ALTERNATIVES for w in alt_words)
+    lines = [(sp, owners) for e in linked if e.iri not in negated
+             and (sp := spans[e.iri]) is not None and (owners := _comparison_owners(g, e.iri))
+             ] if compared else []
+    linked_at = {i for e in linked if (sp := spans[e.iri]) is not None for i in range(*sp)}
+
+    def side_names(side: tuple[int, int], what: str, but: Collection[str] = ()) -> bool:
+        """Whether the words of an alternative's ``side`` that no mention links name a
+        grounded brand (``what`` "brand": "dell laptop vs hp laptop", "vs hp" linking
+        nothing) or a KG category ("category": "laptop" of "difference between laptop and
+        tablet"; not one of the words ``but``, the category's own: "dell laptop vs hp
+        laptop")."""
+        free = [alt_words[i] for i in range(*side) if i not in linked_at and alt_words[i]
+                and alt_words[i] not in _ALTERNATIVES and alt_words[i] not in _FILLERS]
+        if what == "brand":
+            return any(_brand_key(w) in _grounded_brands(g) for w in free)
+        return any((ws := _words(w)) and ws in _category_words(g) and not ws <= set(but)
+                   for w in free)
     # the brands each brand filter is an alternative to ("samsung or lg tv"), and the role of
     # each linked brand (None: a filter): a brand filter is one only where they all are
     alternatives: dict[str, list[str]] = {}
@@ -2789,8 +2929,13 @@ def expand(
                 continue
             if field_ == "brand":
                 value, sold_in, _ = _brand_facts(g, ent.iri)
-                alternative = _an_alternative(words, span, brand_spans, [
-                    sp for sp, owner in lines if owner != _brand_key(value)])
+                alternative = _an_alternative(alt_words, span, brand_spans, [
+                    sp for sp, owners in lines if _brand_key(value) not in owners])
+                if alternative is None and compared and span is not None and any(
+                        side_names(side, "brand")
+                        for side in _alternative_sides(alt_words, span)[0]):
+                    alternative = True  # the other side's brand links nothing: no filter on
+                    #                     one side only ("dell laptop vs hp laptop")
                 if role is None and not _read_as_brand(ent.label) \
                         and ent.score < cfg.brand_filter_min_link and alternative is None:
                     role = "unsure"  # "galaxy" [product_name] -> a car-cover brand "Galaxy"
@@ -2819,6 +2964,8 @@ def expand(
                 continue
             facets[field_].append((value, f"link:{ent.iri}"))
         if g.kind(ent.iri) == "category" and role == "negated":  # "laptop not gaming"
+            if about and dept(ent.iri) not in about:
+                continue  # (a namesake in another department: see ``about``)
             link_boosts.append(Boost(f"category:{g.path(ent.iri) or g.label(ent.iri)}",
                                      -cfg.brand_boost, f"link:{ent.iri} (negated)"))
         elif g.kind(ent.iri) == "category":
@@ -2872,6 +3019,30 @@ def expand(
             (e.label is None or e.label in HEAD_LABELS)
             and p1.get(lvl1(t) or "", 0.0) >= 0.05) else None, a)
         for e, t, a in cat_links]
+    # a category one side of an alternative names, that no other side's product is in, holds
+    # one side only: no filter ("difference between laptop and tablet", "laptop" linking
+    # nothing; "apple watch or fitbit": Apple's line beside another brand): the department
+    products_at = [(e.iri, sp) for e in linked if e.iri not in negated and (
+        sp := spans[e.iri]) is not None and g.kind(e.iri) in ("category", "product_type",
+                                                             "product")]
+
+    def one_side(e: LinkedEntity) -> bool:
+        span = spans[e.iri]
+        if not compared or span is None:
+            return False
+        sides, _ = _alternative_sides(alt_words, span)
+        line = bool(_comparison_owners(g, e.iri))  # (Apple Watch: Apple's)
+        own = _words(e.mention or "") | _words(g.label(e.iri))
+        up = set(_path_up(g, e.iri)) - {e.iri}
+        # (a category above it on another side holds both: "samsung tablet vs ipad", Tablets)
+        return any(any(iri in up and lo < b and a < hi for iri, (a, b) in products_at)
+                   for lo, hi in sides) or any(
+            not any(iri != e.iri and lo < b and a < hi for iri, (a, b) in products_at)
+            and (side_names((lo, hi), "category", own) or (line and (side_names(
+                (lo, hi), "brand") or any(lo < b and a < hi for a, b in brand_spans))))
+            for lo, hi in sides)
+
+    cat_links = [(e, None if t is not None and one_side(e) else t, a) for e, t, a in cat_links]
     picked = _category_filter(g, cat_links, words, lambda c: dept(c) == hard_dept and (
         SEP in (lvl1(c) or "") or any(normalize_key(p) == normalize_key(hard_dept or "")
                                      for p in str(g.path(c) or "").split(">")[:-1])))
@@ -3035,6 +3206,9 @@ def expand(
         if excluded_heads and c.rule is None and c.kind in _CATEGORY_KINDS \
                 and name_heads(normalize_key(c.term)) & excluded_heads:
             continue
+        if any(run <= _run_words(c.term) for run in excluded_words):
+            continue  # "tv not 4k": no "4K Ultra HD TVs"; "headphones not wireless": no
+            #           "Wireless Headphones" (a rule's synonym neither: it is no less said)
         if brand_filtered and c.kind == "brand" and c.rule is None:
             continue  # "samsung tv" filtered on Samsung: LG or Sony would only be removed
         if c.kind == "alias" and c.rule is None and c.iri is not None \

@@ -1,0 +1,279 @@
+"""Fixes of the ninth review round (review rev-nlq 5):
+
+1. a feature a cue excludes was still an expansion: "tv not 4k" (which links nothing after
+   "not") expanded "4K Ultra HD TVs", "laptop not 2 in 1" "2-in-1s", "headphones not
+   wireless" "Wireless Headphones";
+2. its DOWN boost landed on a namesake in another department: "headphones not wireless" ->
+   Musical Instruments > ... > Wireless, "laptop without windows" -> Building Materials >
+   Windows, where it does nothing for the products searched;
+
+and of review rev-nlq 7:
+
+3. comparisons filtered on one side only: "samsung tablet vs ipad" on iPad, "apple watch
+   or fitbit" on Apple Watch (no Fitbit can match), "dell laptop vs hp laptop" on Dell ("vs
+   hp" linking nothing), "difference between laptop and tablet" on Tablets.
+
+Each test names the old reading; the neighbours it must not change are pinned beside it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fusion.expand import expand
+from fusion.rules import RuleSet
+from fusion.types import Intent, LinkedEntity
+from kg import Edge, Node, NodeKind, ProductGraph, Relation
+
+ID = "https://kgqp.dev/id/"
+DEPTS = ("TV & Home Theater", "Computers & Tablets", "Audio", "Musical Instruments")
+
+CATS = {  # key: (label, path, parent key)
+    "tvh": ("TV & Home Theater", "TV & Home Theater", None),
+    "tvs": ("TVs", "TV & Home Theater > TVs", "tvh"),
+    "4k": ("4K Ultra HD TVs", "TV & Home Theater > TVs > 4K Ultra HD TVs", "tvs"),
+    "smart": ("Smart TVs", "TV & Home Theater > TVs > Smart TVs", "tvs"),
+    "comp": ("Computers & Tablets", "Computers & Tablets", None),
+    "laptops": ("Laptops", "Computers & Tablets > Laptops", "comp"),
+    "2in1": ("2-in-1s", "Computers & Tablets > Laptops > 2-in-1s", "laptops"),
+    "chromebooks": ("Chromebooks", "Computers & Tablets > Laptops > Chromebooks", "laptops"),
+    "audio": ("Audio", "Audio", None),
+    "headphones": ("Headphones", "Audio > Headphones", "audio"),
+    "wireless": ("Wireless Headphones", "Audio > Headphones > Wireless Headphones",
+                 "headphones"),
+    "overear": ("Over-Ear Headphones", "Audio > Headphones > Over-Ear Headphones",
+                "headphones"),
+    "earbuds": ("Earbud Headphones", "Audio > Headphones > Earbud Headphones", "headphones"),
+    "mi": ("Musical Instruments", "Musical Instruments", None),
+    "mics": ("Microphones", "Musical Instruments > Microphones", "mi"),
+    "wmics": ("Wireless", "Musical Instruments > Microphones > Wireless", "mics"),
+    "hardware": ("Hardware", "Hardware", None),  # (outside the label space: DEPTS)
+    "windows": ("Windows", "Hardware > Windows", "hardware"),
+    "apparel": ("Apparel", "Apparel", None),  # (outside the label space too)
+    "belts": ("Belts", "Apparel > Belts", "apparel"),
+    "buckles": ("Belt Buckles", "Apparel > Belt Buckles", "apparel"),
+    "tablets": ("Tablets", "Computers & Tablets > Tablets", "comp"),
+    "ipad": ("iPad", "Computers & Tablets > Tablets > iPad", "tablets"),
+    "wear": ("Wearable Technology", "Wearable Technology", None),
+    "watch": ("Apple Watch", "Wearable Technology > Apple Watch", "wear"),
+    "trackers": ("Fitness Trackers", "Wearable Technology > Fitness Trackers", "wear"),
+}
+DEPTS = (*DEPTS, "Wearable Technology")
+SELLS = {"Samsung": ["tvs", "tablets"], "Apple": ["ipad", "laptops"], "Griffin": ["ipad"],
+         "Fitbit": ["trackers"], "Dell": ["laptops"], "HP": ["laptops"], "LG": ["tvs"],
+         "Sony": ["tvs"], "Lenovo": ["tablets", "laptops"]}
+
+
+def _cat(key: str) -> str:
+    return f"{ID}category/bb/{key}"
+
+
+@pytest.fixture(scope="module")
+def kg() -> ProductGraph:
+    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
+                               for k, (lab, path, _) in CATS.items()]
+    recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in CATS.items() if p]
+    recs += [Node(NodeKind.BRAND, b.lower(), b) for b in SELLS]
+    recs += [Edge(_brand(b), Relation.SELLS_IN, _cat(c)) for b, cs in SELLS.items() for c in cs]
+    g = ProductGraph.in_memory()
+    g.add_records(recs, progress=False)
+    return g
+
+
+def intent(key: str, score: float = 0.8, dept_score: float = 0.97) -> Intent:
+    path = CATS[key][1]
+    label = " > ".join(path.split(" > ")[:2])
+    return Intent(label, path.split(" > ")[0], score, dept_score, ((label, score),))
+
+
+def _brand(name: str) -> str:
+    return f"{ID}brand/{name.lower()}"
+
+
+def brand(name: str, mention: str | None = None, label: str = "creator") -> LinkedEntity:
+    return LinkedEntity(_brand(name), "brand", 0.95, label, mention or name.lower())
+
+
+def cat(key: str, mention: str, label: str = "core_product_type") -> LinkedEntity:
+    return LinkedEntity(_cat(key), "category", 0.9, label, mention)
+
+
+def _expand(kg, linked, query, key, **kw):
+    return expand(kg, linked, intent(key), query=query, departments=DEPTS, **kw)
+
+
+def _terms(res) -> list[str]:
+    return [e.term for e in res]
+
+
+def _down(res) -> list[str]:
+    return sorted(b.term for b in res.boosts if b.direction == "DOWN")
+
+
+# -- 1. no expansion names what a cue excludes ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "key", "mention", "feature"), [
+    ("tv not 4k", "tvs", "tv", "4K Ultra HD TVs"),
+    ("tv but not 4k", "tvs", "tv", "4K Ultra HD TVs"),
+    ("tv without 4k for the bedroom", "tvs", "tv", "4K Ultra HD TVs"),
+    ("tv, no 4k", "tvs", "tv", "4K Ultra HD TVs"),
+    ("laptop not 2 in 1", "laptops", "laptop", "2-in-1s"),
+    ("laptop that isn't a 2 in 1", "laptops", "laptop", "2-in-1s"),
+])
+def test_an_unlinked_excluded_feature_is_no_expansion(kg, query, key, mention, feature):
+    """The words after the cue link nothing, so nothing was excluded: the searched category's
+    children were all expansions, the excluded feature's among them."""
+    res = _expand(kg, [cat(key, mention)], query, key)
+    assert feature not in _terms(res), query
+    assert res.filters.category == (CATS[key][1],), query
+
+
+@pytest.mark.parametrize(("query", "key", "feature"), [
+    ("tv", "tvs", "4K Ultra HD TVs"),
+    ("tv not samsung", "tvs", "4K Ultra HD TVs"),  # (another word excluded)
+    ("tv not 4k", "tvs", "Smart TVs"),  # (another feature)
+    ("tv not 4k for 4k gaming", "tvs", "Smart TVs"),
+    ("laptop", "laptops", "2-in-1s"),
+    ("laptop not 2 in 1", "laptops", "Chromebooks"),
+])
+def test_expansions_the_query_does_not_exclude_stay(kg, query, key, feature):
+    mention = "tv" if key == "tvs" else "laptop"
+    assert feature in _terms(_expand(kg, [cat(key, mention)], query, key)), query
+
+
+def test_a_rule_synonym_holding_the_excluded_words_is_no_expansion(kg):
+    """A rule's synonym names what the query excludes just as much ("tv => SYNONYM 4k tv")."""
+    rules = RuleSet.parse("tv =>\n    SYNONYM: 4k tv\n    SYNONYM: television\n")
+    res = _expand(kg, [cat("tvs", "tv")], "tv not 4k", "tvs", rules=rules)
+    assert "4k tv" not in _terms(res) and "television" in _terms(res)
+    assert "4k tv" in _terms(_expand(kg, [cat("tvs", "tv")], "tv", "tvs", rules=rules))
+
+
+# -- 2. an excluded namesake in another department is no DOWN boost, nor an expansion ------------
+
+
+def test_an_excluded_feature_linked_in_another_department(kg):
+    """"headphones not wireless" linked the microphones' category Wireless: a DOWN boost there
+    does nothing for headphones, and "Wireless Headphones" was still an expansion."""
+    res = _expand(kg, [cat("headphones", "headphones"), cat("wmics", "not wireless", "condition")],
+                  "headphones not wireless", "headphones")
+    assert _down(res) == []
+    assert "Wireless Headphones" not in _terms(res)
+    assert "Earbud Headphones" in _terms(res)
+    assert res.filters.category == (CATS["headphones"][1],)
+
+
+def test_an_excluded_category_outside_the_label_space_is_no_down_boost(kg):
+    res = _expand(kg, [cat("laptops", "laptop"), cat("windows", "without windows", "condition")],
+                  "laptop without windows", "laptops")
+    assert _down(res) == []
+    assert res.filters.category == (CATS["laptops"][1],)
+
+
+def test_an_excluded_category_where_the_query_searches_stays_a_down_boost(kg):
+    """In the intent's department ("headphones not over ear"), in a linked category's ("not
+    wireless" beside a linked microphones category), and wherever, without the label space's
+    departments to judge by."""
+    res = _expand(kg, [cat("headphones", "headphones"),
+                       cat("overear", "not over ear", "modifier")],
+                  "headphones not over ear", "headphones")
+    assert _down(res) == [f"category:{CATS['overear'][1]}"]
+    assert "Over-Ear Headphones" not in _terms(res)
+    res = _expand(kg, [cat("mics", "microphone"), cat("wmics", "not wireless", "condition")],
+                  "microphone not wireless", "headphones")
+    assert _down(res) == [f"category:{CATS['wmics'][1]}"]
+    res = expand(kg, [cat("headphones", "headphones"),
+                      cat("wmics", "not wireless", "condition")],
+                 intent("headphones"), query="headphones not wireless")
+    assert _down(res) == [f"category:{CATS['wmics'][1]}"]
+
+
+def test_an_excluded_category_is_kept_where_nothing_trusted_says_what_is_searched(kg):
+    """Only a namesake beside what the query is known to search is dropped: not where the
+    category searched is itself outside the label space ("belt without buckle": Belts and
+    Belt Buckles in another taxonomy, the intent a guess), nor where the query links no
+    category searched and its intent is not trusted."""
+    res = expand(kg, [cat("belts", "belt"), cat("buckles", "without buckle", "condition")],
+                 intent("headphones", dept_score=0.4), query="belt without buckle",
+                 departments=DEPTS)
+    assert _down(res) == [f"category:{CATS['buckles'][1]}"]
+    res = expand(kg, [cat("belts", "belt"), cat("buckles", "without buckle", "condition")],
+                 intent("headphones"), query="belt without buckle", departments=DEPTS)
+    assert _down(res) == [f"category:{CATS['buckles'][1]}"]
+    res = expand(kg, [cat("wmics", "not wireless", "condition")],
+                 intent("headphones", dept_score=0.4), query="headset not wireless",
+                 departments=DEPTS)
+    assert _down(res) == [f"category:{CATS['wmics'][1]}"]
+    # (a trusted intent is enough: "headset" linked nothing)
+    res = expand(kg, [cat("wmics", "not wireless", "condition")], intent("headphones"),
+                 query="headset not wireless", departments=DEPTS)
+    assert _down(res) == []
+
+
+# -- 3. both sides of a comparison can match -------------------------------------------------------
+
+
+def test_a_category_above_the_other_side_s_is_the_filter(kg):
+    """"samsung tablet vs ipad" filtered on iPad, the deeper of the two linked categories: no
+    Samsung tablet could match. Tablets holds both sides. (The brand stays a filter here: the
+    KG does not say whose line iPad is; where it does, "samsung phone or iphone", it is none.)"""
+    for query, linked in (
+            ("samsung tablet vs ipad", [brand("Samsung"), cat("tablets", "tablet"),
+                                        cat("ipad", "ipad", "product_name")]),
+            ("ipad or tablet", [cat("ipad", "ipad or", "product_name"),
+                                cat("tablets", "tablet")])):
+        res = _expand(kg, linked, query, "tablets")
+        assert res.filters.category == (CATS["tablets"][1],), query
+    res = _expand(kg, [cat("tablets", "tablet"), cat("ipad", "ipad", "product_name")],
+                  "tablet ipad", "tablets")  # (no alternative: the deeper one, as before)
+    assert res.filters.category == (CATS["ipad"][1],)
+
+
+@pytest.mark.parametrize("query", ["apple watch or fitbit", "fitbit vs apple watch"])
+def test_a_brand_s_line_beside_another_brand_is_no_category_filter(kg, query):
+    """Filtered on Apple and Fitbit and on Apple Watch: no Fitbit is in Apple Watch."""
+    fitbit = brand("Fitbit", "or fitbit" if query.startswith("apple") else "fitbit")
+    res = _expand(kg, [brand("Apple"), cat("watch", "watch", "product_name"), fitbit], query,
+                  "watch")
+    assert sorted(res.filters.brand) == ["Apple", "Fitbit"]
+    assert res.filters.category == ("Wearable Technology",)
+
+
+def test_a_brand_the_other_side_names_unlinked_is_no_filter(kg):
+    """"dell laptop vs hp laptop": the tagger's "vs hp" linked nothing, and Dell filtered
+    alone."""
+    res = _expand(kg, [brand("Dell"), cat("laptops", "laptop")], "dell laptop vs hp laptop",
+                  "laptops")
+    assert res.filters.brand == ()
+    assert [b.term for b in res.boosts if b.weight > 0] == ["brand:Dell"]
+    assert res.filters.category == (CATS["laptops"][1],)
+
+
+@pytest.mark.parametrize("query", ["difference between laptop and tablet",
+                                   "compare laptop with tablet"])
+def test_a_category_on_one_side_of_a_comparison_is_no_filter(kg, query):
+    """The tagger's "laptop and" linked nothing, and the filter was Tablets."""
+    res = _expand(kg, [cat("tablets", "tablet")], query, "tablets")
+    assert res.filters.category == ("Computers & Tablets",)
+
+
+@pytest.mark.parametrize(("query", "linked", "brands", "category"), [
+    ("compare dell and hp laptops", [brand("Dell"), brand("Hp", "and hp"),
+                                     cat("laptops", "laptops")], ["Dell", "HP"], "laptops"),
+    ("dell vs hp laptop", [brand("Dell"), brand("Hp", "vs hp"), cat("laptops", "laptop")],
+     ["Dell", "HP"], "laptops"),
+    ("samsung or lg tv", [brand("Samsung"), brand("Lg"), cat("tvs", "tv")], ["LG", "Samsung"],
+     "tvs"),
+    ("samsung tv or lg", [brand("Samsung"), cat("tvs", "tv"), brand("Lg", "or lg")],
+     ["LG", "Samsung"], "tvs"),
+    ("dell laptop and tablet", [brand("Dell"), cat("laptops", "laptop"),
+                                cat("tablets", "tablet")], ["Dell"], None),
+    ("lenovo tablet or laptop", [brand("Lenovo"), cat("tablets", "tablet"),
+                                 cat("laptops", "laptop")], ["Lenovo"], None),
+])
+def test_comparisons_that_filter_both_sides_stay(kg, query, linked, brands, category):
+    res = _expand(kg, linked, query, category or "laptops")
+    assert sorted(res.filters.brand) == brands, query
+    if category is not None:
+        assert res.filters.category == (CATS[category][1],), query
