@@ -179,7 +179,7 @@ from kg.link import (
 
 __all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
            "FilterSource", "Filters", "QueryExpander", "Thresholds", "brand_categories",
-           "excluded_links", "expand", "parse_price"]
+           "excluded_links", "expand", "parse_price", "query_exclusions"]
 
 Triple = tuple[str, str, str]
 KINDS = (
@@ -1799,6 +1799,37 @@ def _non_brand(kg: _KG, e: LinkedEntity, linked: Sequence[LinkedEntity]) -> Link
     if brand is None or any(o.iri == brand for o in linked):
         return e
     return LinkedEntity(brand, "brand", e.score, e.label, e.mention)
+
+
+def query_exclusions(kg: Any, query: str, linked: Sequence[LinkedEntity]) -> frozenset[str]:
+    """The IRIs of the links ``linked`` that the query ``query`` excludes, judged as
+    :func:`expand` judges them on the KG ``kg`` (a :class:`kg.ProductGraph` or a networkx
+    view): :func:`excluded_links` with the nodes' kinds, names and attributes, a brand's line
+    named right after the excluded brand ("tablet not apple ipad": iPad too, :func:`_a_line_of`)
+    and a node named "non" + a brand's name read as that brand ("non apple" -> "Non-apple":
+    :func:`_non_brand`). The parse's intent reads the links but these
+    (:func:`parser.pipeline.intent_links`): the two stages must agree, or the intent is
+    pulled toward what the expansion demotes.
+
+    >>> from kg import Node, NodeKind, ProductGraph
+    >>> g = ProductGraph.in_memory()
+    >>> _ = g.add_records([Node(NodeKind.BRAND, "samsung", "Samsung")], progress=False)
+    >>> sorted(query_exclusions(g, "phone not samsung", [LinkedEntity(
+    ...     "https://kgqp.dev/id/brand/samsung", "brand", 0.9, "creator", "samsung")]))
+    ['https://kgqp.dev/id/brand/samsung']
+    """
+    if not linked:
+        return frozenset()
+    g = _KG(as_networkx(kg), kg)
+    reading = [(e, _non_brand(g, e, linked) if e.iri in g.g else e) for e in linked]
+    read = [r for _, r in reading]
+    link_kind = {r.iri: r.kind for r in read}
+    out = excluded_links(
+        query, read, kind=lambda iri: g.kind(iri) or link_kind.get(iri),
+        name=lambda iri: g.label(iri) if iri in g.g else "",
+        attribute=lambda iri: g.g.nodes[iri].get("attribute") if iri in g.g else None,
+        line_of=lambda node, brand: _a_line_of(g, node, brand))
+    return frozenset(e.iri for e, r in reading if r.iri in out)
 
 
 def _brand_keys(kg: _KG) -> frozenset[str]:

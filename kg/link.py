@@ -83,6 +83,7 @@ import math
 import operator
 import os
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -1232,10 +1233,26 @@ class EntityLinker:
         self.graph = graph
         self.config = config or LinkerConfig()
         self._table: _NodeTable | None = None
+        #: the table one :meth:`link` call reads, pinned for the call in this thread: its
+        #: steps ask for :attr:`table` several times, and each ask checks the KG's version
+        #: (about 8 us); one call reads one version anyway
+        self._pinned = threading.local()
         self._coef = self.config.link_weights.coef
+
+    def __getstate__(self) -> dict[str, Any]:  # (a thread-local does not pickle)
+        state = dict(self.__dict__)
+        state.pop("_pinned", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._pinned = threading.local()
 
     @property
     def table(self) -> _NodeTable:
+        pinned = getattr(self._pinned, "table", None)
+        if pinned is not None:  # (inside a :meth:`link` call of this thread)
+            return pinned
         fmin, fmax = self.config.fuzzy_min_chars, self.config.fuzzy_max_chars
 
         def build(graph: Any) -> _NodeTable:
@@ -1823,6 +1840,16 @@ class EntityLinker:
         cfg = self.config
         if not key or len(key) > cfg.max_mention_chars or allowed == ():
             return LinkResult(mention, label, (), True)
+        if getattr(self._pinned, "table", None) is not None:  # (a call within a call)
+            return self._link(mention, label, context)
+        self._pinned.table = self.table  # one KG version for the whole call
+        try:
+            return self._link(mention, label, context)
+        finally:
+            self._pinned.table = None
+
+    def _link(self, mention: str, label: str | None, context: str | None) -> LinkResult:
+        """:meth:`link` of a mention it has checked, its node table pinned."""
         composed = self._composed_run(mention, label, context)
         if composed is not None:
             # the category the query's adjacent words name together ("ipad case" -> iPad

@@ -906,7 +906,7 @@ class QueryParser:
         linked = [linked_entities(ents) for ents in entities]
         # the intent reads the links the query does not exclude ("phone not samsung"); the
         # expansion reads them all (an excluded node is its DOWN boost)
-        read = [intent_links(text, lk) for text, lk in zip(cut, linked, strict=True)]
+        read = [intent_links(text, lk, self.kg) for text, lk in zip(cut, linked, strict=True)]
         t2 = time.perf_counter()
         intents: list[Intent | None] = [None] * len(cut)
         if self.fusion is not None and cut:
@@ -1095,7 +1095,7 @@ class QueryParser:
                 logits, emb = self.tagger.forward(work.items, pooled=True)
                 tagged = self.tagger.decode(work.items, logits)
                 linked = [intent_links(text, linked_entities(
-                    [p for e in tt.entities for p in self.link_entities(text, e)]))
+                    [p for e in tt.entities for p in self.link_entities(text, e)]), self.kg)
                     for text, tt in zip(work.cut, tagged, strict=True)]
             out += self._fusion_inputs(emb, linked, work.cut)
         return out
@@ -1244,9 +1244,13 @@ def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:
                                                              key=lambda kv: (-kv[1][1], kv[0]))]
 
 
-def intent_links(text: str, linked: Sequence[LinkedEntity]) -> list[LinkedEntity]:
+def intent_links(text: str, linked: Sequence[LinkedEntity], kg: Any = None
+                 ) -> list[LinkedEntity]:
     """The links of the query ``text`` the intent model reads: ``linked`` but the nodes the
-    query excludes, judged as the expansion judges them (:func:`fusion.expand.excluded_links`:
+    query excludes, judged as the expansion judges them on the KG ``kg``
+    (:func:`fusion.expand.query_exclusions`: also a brand's line after the excluded brand,
+    "tablet not apple ipad", and "non apple" linked as a "Non-apple" node; without ``kg``,
+    :func:`fusion.expand.excluded_links` from the links alone:
     a negation cue before the mention, "phone not samsung", or opening its span, "speaker not
     headphones"; "non" before a brand only; every item of an excluded list, "not red or blue";
     a cue the linker took for a value, "no" -> the size "No"). Such a node is a DOWN boost;
@@ -1263,8 +1267,10 @@ def intent_links(text: str, linked: Sequence[LinkedEntity]) -> list[LinkedEntity
     """
     if not linked:
         return list(linked)
-    from fusion.expand import excluded_links  # (a module of torch-free imports, loaded once)
+    from fusion.expand import excluded_links, query_exclusions  # (torch-free, loaded once)
 
     # (the query as the expansion reads it: a trademark sign or a control character a space)
-    out = excluded_links(separators_to_spaces(text), linked)
+    plain = separators_to_spaces(text)
+    out = query_exclusions(kg, plain, linked) if kg is not None else excluded_links(
+        plain, linked)
     return [e for e in linked if e.iri not in out]
