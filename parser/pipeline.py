@@ -734,12 +734,8 @@ class QueryParser:
 
         nodes = self.kg.to_networkx().nodes
 
-        def department(iri: str) -> str | None:
-            path = nodes[iri].get("path") if iri in nodes else None
-            return path.split(">")[0].strip() if path else None
-
-        dept, heads = department(node), name_heads(normalize_key(rest))
-        return any((dept is not None and department(c) == dept) or not heads.isdisjoint(
+        dept, heads = self._department(node), name_heads(normalize_key(rest))
+        return any((dept is not None and self._department(c) == dept) or not heads.isdisjoint(
             name_heads(normalize_key(str(nodes[c].get("label") or ""))))
             for c in brand_categories(self.kg, brand) if c in nodes)
 
