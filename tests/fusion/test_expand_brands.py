@@ -14,7 +14,17 @@ from fusion.expand import excluded_links, expand
 from fusion.types import Intent, LinkedEntity
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
 
-ID = "https://kgqp.dev/id/"
+from .catalog_kg import (
+    ID,
+    brand_iri,
+    brand_link,
+    brand_records,
+    catalog_kg,
+    category_link,
+    category_records,
+    intent_at,
+)
+
 DEPTS = ("TV & Home Theater", "Cell Phones", "Computers & Tablets", "Cameras & Camcorders",
          "Audio", "Wearable Technology")
 
@@ -55,38 +65,25 @@ def _cat(key: str) -> str:
     return f"{ID}category/bb/{key}"
 
 
-def _brand(name: str) -> str:
-    return f"{ID}brand/{name.lower()}"
-
-
 @pytest.fixture(scope="module")
 def kg() -> ProductGraph:
-    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
-                               for k, (lab, path, _) in CATS.items()]
-    recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in CATS.items() if p]
-    recs += [Node(NodeKind.BRAND, b.lower(), b) for b in SELLS]
-    recs += [Edge(_brand(b), Relation.SELLS_IN, _cat(c)) for b, cs in SELLS.items() for c in cs]
+    recs = category_records(CATS) + brand_records(SELLS)
     for i, (name, maker, key) in enumerate(PRODUCTS):
         recs += [Node(NodeKind.PRODUCT, f"bb/{i}", name),
-                 Edge(f"{ID}product/bb/{i}", Relation.HAS_BRAND, _brand(maker)),
+                 Edge(f"{ID}product/bb/{i}", Relation.HAS_BRAND, brand_iri(maker)),
                  Edge(f"{ID}product/bb/{i}", Relation.IN_CATEGORY, _cat(key))]
-    g = ProductGraph.in_memory()
-    g.add_records(recs, progress=False)
-    return g
+    return catalog_kg(recs)
 
 
 def intent(key: str, score: float = 0.8, dept_score: float = 0.97) -> Intent:
-    path = CATS[key][1]
-    label = " > ".join(path.split(" > ")[:2])
-    return Intent(label, path.split(" > ")[0], score, dept_score, ((label, score),))
+    return intent_at(CATS[key][1], score, dept_score)
 
 
-def brand(name: str, mention: str | None = None, label: str = "creator") -> LinkedEntity:
-    return LinkedEntity(_brand(name), "brand", 0.95, label, mention or name.lower())
+brand = brand_link
 
 
 def cat(key: str, mention: str, label: str = "core_product_type") -> LinkedEntity:
-    return LinkedEntity(_cat(key), "category", 0.9, label, mention)
+    return category_link(_cat(key), mention, label)
 
 
 def _brand_boosts(res) -> list[tuple[str, str, str]]:
@@ -116,7 +113,7 @@ def test_a_brand_after_a_negated_maker_phrase_is_a_down_boost(kg, query, mention
     assert res.filters.brand == ()
     assert _brand_boosts(res) == [("brand:Samsung", "DOWN", "negated")]
     # nor does the intent read it (the parser's intent_links drops the excluded links)
-    assert excluded_links(query, [brand("Samsung", mention)]) == {_brand("Samsung")}
+    assert excluded_links(query, [brand("Samsung", mention)]) == {brand_iri("Samsung")}
 
 
 def test_every_brand_of_a_list_after_a_negated_maker_phrase_is_excluded(kg):

@@ -20,9 +20,19 @@ import pytest
 from fusion.expand import excluded_links, expand
 from fusion.rules import RuleSet
 from fusion.types import Intent, LinkedEntity
-from kg import Edge, Node, NodeKind, ProductGraph, Relation
+from kg import Node, NodeKind, ProductGraph
 
-ID = "https://kgqp.dev/id/"
+from .catalog_kg import (
+    ID,
+    brand_iri,
+    brand_link,
+    brand_records,
+    catalog_kg,
+    category_link,
+    category_records,
+    intent_at,
+)
+
 #: the intent's label space: Best Buy's departments (Google's are another taxonomy)
 DEPTS = ("TV & Home Theater", "Cell Phones", "Computers & Tablets", "Appliances",
          "Office Electronics", "Wearable Technology", "Health & Beauty", "Audio")
@@ -78,40 +88,24 @@ def _cat(key: str) -> str:
     return f"{ID}category/{'google' if key in GOOGLE else 'bb'}/{key}"
 
 
-def _brand(name: str) -> str:
-    return f"{ID}brand/{name.lower().replace(' ', '-')}"
-
-
 @pytest.fixture(scope="module")
 def kg() -> ProductGraph:
-    recs: list[Node | Edge] = []
-    for source, cats in (("bb", CATS), ("google", GOOGLE)):
-        recs += [Node(NodeKind.CATEGORY, f"{source}/{k}", lab, path=path)
-                 for k, (lab, path, _) in cats.items()]
-        recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in cats.items() if p]
-    recs += [Node(NodeKind.BRAND, b.lower().replace(" ", "-"), b, aliases=ALIASES.get(b, ()))
-             for b in SELLS]
-    recs += [Edge(_brand(b), Relation.SELLS_IN, _cat(c)) for b, cs in SELLS.items() for c in cs]
+    recs = (category_records(CATS) + category_records(GOOGLE, "google")
+            + brand_records(SELLS, cat=_cat, aliases=ALIASES))
     recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"color/{c.lower()}", c, attribute="color")
              for c in COLOURS]
-    g = ProductGraph.in_memory()
-    g.add_records(recs, progress=False)
-    return g
+    return catalog_kg(recs)
 
 
 def intent(key: str, score: float = 0.8, dept_score: float = 0.97) -> Intent:
-    path = CATS[key][1]
-    label = " > ".join(path.split(" > ")[:2])
-    return Intent(label, path.split(" > ")[0], score, dept_score, ((label, score),))
+    return intent_at(CATS[key][1], score, dept_score)
 
 
-def brand(name: str, mention: str | None = None, label: str = "creator",
-          score: float = 0.95) -> LinkedEntity:
-    return LinkedEntity(_brand(name), "brand", score, label, mention or name.lower())
+brand = brand_link
 
 
 def cat(key: str, mention: str, label: str = "core_product_type") -> LinkedEntity:
-    return LinkedEntity(_cat(key), "category", 0.9, label, mention)
+    return category_link(_cat(key), mention, label)
 
 
 def colour(name: str, mention: str | None = None) -> LinkedEntity:
@@ -167,7 +161,7 @@ def test_a_brand_after_not_for_is_excluded_not_fitted(kg):
         res = _expand(kg, [brand("Samsung")], query)
         assert res.filters.brand == (), query
         assert _boosts(res, "brand:") == [("brand:Samsung", "DOWN")], query
-        assert _brand("Samsung") in excluded_links(query, [brand("Samsung")])
+        assert brand_iri("Samsung") in excluded_links(query, [brand("Samsung")])
     res = _expand(kg, [brand("Samsung")], "case for samsung")
     assert _boosts(res, "brand:") == [("brand:Samsung", "UP")]
 
@@ -228,7 +222,7 @@ def test_apple_beside_juice_is_no_brand_filter(kg):
     res = _expand(kg, [brand("Apple"), cat("juice", "juice", "product_name")], "apple juice")
     assert res.filters.brand == ()
     assert [(b.term, b.direction, b.rule) for b in res.boosts] == [
-        ("brand:Apple", "UP", f"link:{_brand('Apple')} (unsure)")]
+        ("brand:Apple", "UP", f"link:{brand_iri('Apple')} (unsure)")]
 
 
 @pytest.mark.parametrize(("query", "linked", "key"), [
@@ -270,7 +264,7 @@ def test_a_leading_minus_excludes_the_word(kg, query, mention):
     assert _boosts(res, "brand:") == [("brand:Samsung", "DOWN")]
     assert res.filters.category == ("TV & Home Theater > TVs",)
     # the intent does not read the excluded brand either (parser.pipeline.intent_links)
-    assert excluded_links(query, linked) == {_brand("Samsung")}
+    assert excluded_links(query, linked) == {brand_iri("Samsung")}
 
 
 def test_a_leading_minus_excludes_a_rule_input_and_a_colour(kg):

@@ -21,9 +21,19 @@ import pytest
 from fusion.expand import excluded_links, expand
 from fusion.rules import RuleSet
 from fusion.types import Intent, LinkedEntity
-from kg import Edge, Node, NodeKind, ProductGraph, Relation
+from kg import Node, NodeKind, ProductGraph
 
-ID = "https://kgqp.dev/id/"
+from .catalog_kg import (
+    ID,
+    brand_iri,
+    brand_link,
+    brand_records,
+    catalog_kg,
+    category_link,
+    category_records,
+    intent_at,
+)
+
 DEPTS = ("TV & Home Theater", "Cell Phones", "Computers & Tablets", "Wearable Technology",
          "Audio")
 
@@ -59,36 +69,23 @@ def _cat(key: str) -> str:
     return f"{ID}category/bb/{key}"
 
 
-def _brand(name: str) -> str:
-    return f"{ID}brand/{name.lower()}"
-
-
 @pytest.fixture(scope="module")
 def kg() -> ProductGraph:
-    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
-                               for k, (lab, path, _) in CATS.items()]
-    recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in CATS.items() if p]
-    recs += [Node(NodeKind.BRAND, b.lower(), b) for b in SELLS]
-    recs += [Edge(_brand(b), Relation.SELLS_IN, _cat(c)) for b, cs in SELLS.items() for c in cs]
+    recs = category_records(CATS) + brand_records(SELLS)
     recs += [Node(NodeKind.ATTRIBUTE_VALUE, "color/black", "Black", attribute="color"),
              Node(NodeKind.PRODUCT_TYPE, "non-apple", "Non-apple")]
-    g = ProductGraph.in_memory()
-    g.add_records(recs, progress=False)
-    return g
+    return catalog_kg(recs)
 
 
 def intent(key: str, score: float = 0.8, dept_score: float = 0.97) -> Intent:
-    path = CATS[key][1]
-    label = " > ".join(path.split(" > ")[:2])
-    return Intent(label, path.split(" > ")[0], score, dept_score, ((label, score),))
+    return intent_at(CATS[key][1], score, dept_score)
 
 
-def brand(name: str, mention: str | None = None, label: str = "creator") -> LinkedEntity:
-    return LinkedEntity(_brand(name), "brand", 0.95, label, mention or name.lower())
+brand = brand_link
 
 
 def cat(key: str, mention: str, label: str = "core_product_type") -> LinkedEntity:
-    return LinkedEntity(_cat(key), "category", 0.9, label, mention)
+    return category_link(_cat(key), mention, label)
 
 
 def _expand(kg, linked, query, key=None, **kw):
@@ -127,7 +124,7 @@ def test_a_spoken_exclusion_of_a_brand_is_a_down_boost(kg, query):
     assert res.filters.brand == (), query
     assert _boosts(res, "brand:") == [("brand:Samsung", "DOWN")], query
     # the intent does not read it either (parser.pipeline.intent_links)
-    assert excluded_links(query, linked) == {_brand("Samsung")}, query
+    assert excluded_links(query, linked) == {brand_iri("Samsung")}, query
 
 
 def test_a_spoken_exclusion_of_a_colour_a_category_and_a_rule_input(kg):
