@@ -977,10 +977,8 @@ def _words_before(words: Sequence[str], at: int) -> tuple[str, ...]:
     >>> _words_before("case for my samsung galaxy".split(), 3)
     ('case', 'for')
     """
-    before = list(words[max(0, at - 3):at])
-    while before and before[-1] in _FILLERS and len(before) > 1:
-        before.pop()
-    return tuple(before[-2:])
+    j = _cue_position(words, at)
+    return tuple(words[max(0, at - 3, j - 1):j + 1]) if j >= 0 else ()
 
 
 def _cue_at(words: Sequence[str], j: int, cues: frozenset[str]) -> bool:
