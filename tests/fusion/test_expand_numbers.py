@@ -24,7 +24,7 @@ from .test_expand import ID
 
 S55 = ID + "attribute_value/size/55-inch"
 SHIPPED_RULES = Path(__file__).resolve().parents[2] / "data" / "rules.txt"
-REFURBISHED_RULE = "rules.txt:16: refurbished => FILTER(1): condition:refurbished"
+REFURBISHED_RULE = "rules.txt:20: refurbished => FILTER(1): condition:refurbished"
 
 
 def _boosts(res):
@@ -108,7 +108,7 @@ def test_the_other_shipped_rules_skip_an_excluded_input(kg, shipped):
     assert "notebook" in {e.term for e in res}  # "laptop" is not excluded
     res = expand(kg, [], query="cheap tv", rules=shipped)
     assert res.query == "tv" and _boosts(res) == [
-        ("premium", "DOWN", "rules.txt:13: cheap => DOWN(50): premium")]
+        ("premium", "DOWN", "rules.txt:17: cheap => DOWN(50): premium")]
 
 
 def test_a_negated_rule_filter_on_a_filter_field(kg):
