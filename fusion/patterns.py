@@ -17,11 +17,11 @@ Prices (:func:`parse_price`):
   (lower: "$300 or more", "$300 and up"). Not when a unit or counted noun follows ("4 or more
   people", "2 or more hdmi ports") or the number is a spec (as above), and with no currency
   mark not a year, not an amount right after a word that numbers what it names, or a number
-  or a word with a digit ("ios 12 or below", "size 10 and under", "pack of 10 or less", "ddr4
-  3200 or less"), nor a screen size ("tv 50 or less": written as "tv 50" is), and a lower
-  bound only next to a price word ("price 300 and up"): a bare "300 and up", "8 and up",
-  "android 9 and above", "rtx 3060 or higher" give none (an age, a version, a model as much as
-  a price);
+  or a word with a digit ("ios 12 or below", "size 10 and under", "pack of 10 or less", "spf
+  30 or less", "ddr4 3200 or less"), nor a screen size ("tv 50 or less": written as "tv 50"
+  is), and a lower bound only next to a price word ("price 300 and up"): a bare "300 and
+  up", "8 and up", "android 9 and above", "rtx 3060 or higher" give none (an age, a version, a
+  model as much as a price);
 - a budget: "budget of 500", "my budget is 500", "on a budget of $500", "budget: 500" (upper),
   and "i have $300 to spend"; a bare "budget 500" only with a currency mark ("budget $500"):
   "budget" is as often an adjective ("budget 2 in 1 laptop", "budget 27 monitor"). "sub $500",
@@ -59,9 +59,14 @@ Prices (:func:`parse_price`):
   no currency conversion. A bound word glued to its number ("under50", but "over50" is often
   an age) is not read;
 - never a price: a number followed by a unit ("256gb", "2 tb", "55 inch", "8-core", "50%",
-  "1080p", "5 ms", '65"' and the typographic inch marks ” ″ ′′ '') or by a counted noun ("3
-  pack", "2 year", "10 hours", "4.5 stars", "5 year old"; ports, outlets, slots and the like
-  also two words later: "4 hdmi ports"); "4k", "5k", "8k" without a
+  "1080p", "5 ms", '65"' and the typographic inch marks ” ″ ′′ ''; the amounts of food,
+  supplements and care products and the ratings of gear: "100 calories", "100 cal", "200
+  kcal", "100 mg", "400 mcg", "1000 iu", "5 grams", "5 net carbs", "12 fl oz", "20 degrees",
+  "3000 psi", "400 grit", "12 gauge", "50 spf") or by a counted noun ("3 pack", "2 year", "10
+  hours", "4.5 stars", "5 year old", "100 tablets", "300 softgels", "500 wipes", "100 pods",
+  "50 bags", "30 servings", "64 colors"; plural only where a singular starts a product's
+  name: "under 200 color printer" is a price; ports, outlets, slots and the like also two
+  words later: "4 hdmi ports"); "4k", "5k", "8k" without a
   currency mark (resolutions); "from <year>" ("from 2019", "from 2019 to 2021"); a range whose
   number has a unit ("55 - 65 inch price"); a number after a bare "max" / "min", which are
   often part of a name ("iphone 13 pro max 256", "nike air max 270"), unless the number has
@@ -76,10 +81,11 @@ Prices (:func:`parse_price`):
   waist", "over 32 inseam", "over 34 sleeve length"; not the first word of a product's name:
   "under 20 neck pillow", "under 30 waist trainer", "under 200 chest of drawers", "hip
   flask"), or a bound or range right after waist, inseam, inside leg, bust or a leg, sleeve,
-  inseam or arm length (also with "size" or "measurement" after it) that has no number of its
-  own ("jeans waist over 30", "waist size between 30 and 34"; "jeans 32 waist under 50" is a
-  price). A bare chest, length, sleeve or rise before a bound is no measurement: "toy chest
-  under 100", "full length mirror under 50", "laptop sleeve under 20" are prices;
+  inseam or arm length (also with "size" or "measurement" after it) or spf that has no number
+  of its own ("jeans waist over 30", "waist size between 30 and 34", "sunscreen spf over 50";
+  "jeans 32 waist under 50" and "50 spf under 20" are prices). A bare chest, length, sleeve
+  or rise before a bound is no measurement: "toy chest under 100", "full length mirror under
+  50", "laptop sleeve under 20" are prices;
 - no price without a currency mark either (``_AGE_CONTEXT``, ``_SCREEN_CONTEXT``): a whole
   number that may be an age right after a person or an animal ("toys for kids under 5",
   "dress for girls under 10", "toys for kids from 3 to 5", "gifts for women over 50", "gift
@@ -289,10 +295,22 @@ _UNITS = (
     r"mp|megapixels?|lbs?|pounds?|oz|ounces?|kg|g|ml|liters?|litres?|qt|quarts?|gal|gallons?|"
     r"cu|sq|rpm|btu|fps|dpi|db|ohms?|mph|lm|lumens?|cores?|threads?|bits?|gen|generation|"
     r"ms(?!\s+office)|nits?|ppi|[kmg]bps|k?wh|ah|ma|va|awg|nm|"
-    # counted nouns right after the number ("3 pack", "2 year warranty", "4.5 stars")
+    # the amounts of food, supplements and care products and the ratings of tools and gear
+    # ("cereal under 100 calories", "coffee under 100 mg caffeine", "vitamin d under 1000 iu",
+    # "shampoo under 12 fl oz", "sleeping bag under 20 degrees", "sandpaper over 400 grit",
+    # "sunscreen over 50 spf"; "mg" was neither "m" nor "g", each wanting no letter after it;
+    # not "cal king", a bed size). (µg is μg once NFKC-normalised, as the pipeline reads it)
+    r"k?cal(?:orie)?s?(?!\s+king\b)|grams?|mgs?|mcgs?|[µμu]g|iu|net\s+carbs?|carbs?|"
+    r"fl\.?\s*oz|fluid\s+(?:oz|ounces?)|°[fc]?|degrees?|deg|psi|grit|gauge|spf|"
+    # counted nouns right after the number ("3 pack", "2 year warranty", "4.5 stars", "100
+    # tablets", "500 wipes", "64 colors"; "under 200 tablets" may be a tablet's price too: no
+    # bound only leaves more results). Plural only where a singular starts a product's name
+    # ("under 200 color printer", "capsule coffee machine", "serving bowls", "strip lights")
     r"packs?|pk|pcs|pieces?|count|ct|years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|"
     r"mins?|seconds?|secs?|stars?|people|persons?|players?|pairs?|olds?|"
     r"sheets?|rolls?|seater|gang|ply|percent|times|speeds?|"
+    r"tablets|tabs|capsules|caps|softgels|soft\s*gels|gummies|pills|lozenges|chews|wipes|"
+    r"pods|bags|diapers|loads|servings|doses|strips|sachets|colou?rs|"
     # body and garment measurements ("jeans over 30 waist", "32 inseam", "over 40 bust"): a
     # size; not the first word of a product's name ("under 20 neck pillow", "under 30 waist
     # trainer", "under 200 chest of drawers", "hip flask", "hip hop")
@@ -329,11 +347,13 @@ _DISCOUNT_AFTER = re.compile(
 # 50", "savings of over $100", "discount up to 30", "cash back up to 200") or a body or garment
 # measurement ("jeans waist over 30", "inseam length at least 32", "waist size between 30 and
 # 34"; not a bare "length", "chest", "sleeve" or "rise": "full length mirror under 50", "toy
-# chest under 100", "laptop sleeve under 20", "high rise jeans" are priced)
+# chest under 100", "laptop sleeve under 20", "high rise jeans" are priced), or a sun
+# protection factor ("sunscreen spf over 50", "spf between 30 and 50"; "50 spf under 20" is
+# priced, as "jeans 32 waist under 50" is)
 _NOT_PRICE_BEFORE = re.compile(
     r"(?<![\w'’-])(?:(?:save|saves|saving|savings|discounts?|rebates?|cash\s*back)"
     r"(?:\s+(?:of|by))?"
-    r"|(?P<measure>waist|inseam|inside\s+leg|bust|(?:leg|sleeve|inseam|arm)\s+length)"
+    r"|(?P<measure>waist|inseam|inside\s+leg|bust|(?:leg|sleeve|inseam|arm)\s+length|spf)"
     r"(?:\s+(?:size|measurement))?)\s*:?\s*$",
     re.I,
 )
@@ -435,12 +455,12 @@ _TAIL_END = (rf"(?![\w'’-])(?!\s*(?:than\b)?\s*(?:{_DOLLAR}|[€£₹¥]|\b(?:
              r"\.?\s*\d)")
 # a word right before a bare amount that numbers what it names, its model, version, generation
 # or size ("ios 12 or below", "size 10 and under", "usb 3 or lower"), a count's ("pack of 10
-# or less"), or a number or a word with a digit ("ddr4 3200 or less", "ryzen 5 3600 or less"):
-# a bound after it is no price
+# or less"), a rating's ("spf 30 or less"), or a number or a word with a digit ("ddr4 3200 or
+# less", "ryzen 5 3600 or less"): a bound after it is no price
 _NUMBERED_BEFORE = re.compile(
     r"(?:(?<![\w'’-])(?:sizes?|versions?|ver|v|gen|generation|series|level|grade|class|cat"
-    r"|category|type|model|mark|mk|stage|step|ios|android|windows|win|macos|os|usb|hdmi|pcie"
-    r"|bluetooth|wifi|ps|xbox|iphone|ipad|galaxy|pixel|note|no|number"
+    r"|category|type|model|mark|mk|stage|step|spf|ios|android|windows|win|macos|os|usb|hdmi"
+    r"|pcie|bluetooth|wifi|ps|xbox|iphone|ipad|galaxy|pixel|note|no|number"
     r"|(?:packs?|sets?|box(?:es)?|bundles?|lots?|pairs?|cases?)\s+of)|\w*\d[\w.]*|#)\s*$",
     re.I)
 #: characters before a bare amount searched for :data:`_NUMBERED_BEFORE`
@@ -928,7 +948,10 @@ _FITS_DEVICE = re.compile(
     re.I,
 )
 #: head words of an accessory, a part or a consumable made for a device ("iphone 7 case",
-#: "charger for galaxy s8", "ipad 64gb keyboard")
+#: "charger for galaxy s8", "ipad 64gb keyboard", "hoover vacuum belt", "dyson vacuum parts",
+#: "cuisinart food processor blade", "kitchenaid mixer attachments"): third parties make them
+#: too, so the device's maker is a (fits) boost in fusion.expand, no filter. Not "hose" nor
+#: "pad", as often a product of their own ("garden hose", "panty hose", "knee pads")
 ACCESSORY_WORDS = frozenset({
     "case", "cases", "cover", "covers", "charger", "chargers", "charging", "cable", "cables",
     "protector", "protectors", "mount", "mounts", "stand", "stands", "strap", "straps", "band",
@@ -938,7 +961,9 @@ ACCESSORY_WORDS = frozenset({
     "lens", "lenses", "ink", "inks", "toner", "toners", "cartridge", "cartridges", "filter",
     "filters", "refill", "refills", "replacement", "replacements", "controller", "controllers",
     "stylus", "styluses", "armband", "armbands", "holster", "holsters", "wallet", "wallets",
-    "folio", "folios", "glass", "guard", "guards"})
+    "folio", "folios", "glass", "guard", "guards", "part", "parts", "attachment", "attachments",
+    "belt", "belts", "blade", "blades", "brush", "brushes", "nozzle", "nozzles", "gasket",
+    "gaskets"})
 #: those of products that hold data, whose capacity a storage size is ("usb for iphone 128gb":
 #: a flash drive)
 _STORAGE_PRODUCTS = frozenset({"usb"})
