@@ -83,9 +83,10 @@ def query_key(text: str) -> str:
 
 
 def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
-    """Read a query log: one query per line (repeats are counted), or JSONL (``.jsonl``) with
-    ``{"query" or "text": str, "count": int (default 1)}`` per line. Queries that differ only
-    in case or spacing are merged (counts summed; the first spelling kept, spaces collapsed).
+    """Read a query log: one query per line (repeats are counted), or JSONL (``.jsonl``, in
+    any case) with ``{"query" or "text": str, "count": int (default 1)}`` per line. Queries
+    that differ only in case or spacing are merged (counts summed; the first spelling kept,
+    spaces collapsed).
     A bad JSONL line raises :class:`DataFormatError` with its file and line; so does a log
     that holds no queries."""
     p = Path(path)
@@ -94,7 +95,7 @@ def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
     if not p.is_file():
         raise DataFormatError(f"query log {p} does not exist: check the path")
     counts: dict[str, list[Any]] = {}
-    jsonl = p.suffix == ".jsonl"
+    jsonl = p.suffix.casefold() == ".jsonl"  # ".JSONL" too
     for lineno, line in text_lines(p):
         if not line.strip():
             continue

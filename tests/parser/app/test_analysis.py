@@ -281,7 +281,7 @@ def test_rows_to_pandas_needs_pandas() -> None:
         with pytest.raises(ImportError, match="pip install pandas"):
             rows.to_pandas()
     else:  # pragma: no cover - pandas is not a dependency
-        assert list(rows.to_pandas().columns) == ["text", "count", "labels", "example"]
+        assert list(rows.to_pandas().columns) == ["text", "count", "labels", "example", "in_kg"]
     assert A.Rows().to_markdown() == "(no rows)"
 
 
@@ -306,4 +306,4 @@ def test_query_log_loaders_agree_and_empty_tables_keep_their_header(tmp_path: Pa
     written = A.export_tables({"nil": A.nil_mentions([])}, tmp_path / "tables")
     path = next(r.path for r in written if "nil" in str(r.path))
     with open(path, newline="", encoding="utf-8") as fh:
-        assert list(csv.reader(fh)) == [["text", "count", "labels", "example"]]
+        assert list(csv.reader(fh)) == [["text", "count", "labels", "example", "in_kg"]]

@@ -26,11 +26,11 @@ def test_formula_text_is_quoted_numbers_are_not(tmp_path: Path) -> None:
     out = A.export_tables({"nil_mentions": rows}, tmp_path)
     assert [e.rows for e in out] == [4]
     assert _read(tmp_path / "nil_mentions.csv") == [
-        ["text", "count", "labels", "example"],
-        ["'" + EVIL, "3", "creator", "'" + CMD],
-        ["'-20% tv", "-3", "'@x; price", "'+1 tv"],
-        ["'\tsamsung", "1", "", "'\rlg tv"],
-        ["samsung tv", "2", "creator", "a=b"],
+        ["text", "count", "labels", "example", "in_kg"],
+        ["'" + EVIL, "3", "creator", "'" + CMD, ""],
+        ["'-20% tv", "-3", "'@x; price", "'+1 tv", ""],
+        ["'\tsamsung", "1", "", "'\rlg tv", ""],
+        ["samsung tv", "2", "creator", "a=b", ""],
     ]
 
 
@@ -48,5 +48,5 @@ def test_a_carriage_return_inside_a_cell_starts_no_row(tmp_path: Path) -> None:
     row, and the rest of the cell (``=1+1``) was the first, unguarded cell of a new row."""
     rows = A.Rows([A.NilRow(text="lg\r=1+1", count=1, labels=("creator",), example="x\ry")])
     A.export_tables({"nil": rows}, tmp_path)
-    assert _read(tmp_path / "nil.csv") == [["text", "count", "labels", "example"],
-                                           ["lg\r=1+1", "1", "creator", "x\ry"]]
+    assert _read(tmp_path / "nil.csv") == [["text", "count", "labels", "example", "in_kg"],
+                                           ["lg\r=1+1", "1", "creator", "x\ry", ""]]
