@@ -169,7 +169,11 @@ from kg.link import (
     DEFAULT_LABEL_KINDS,
     HEAD_LABELS,
     LINKABLE,
+    brand_key,
+    brand_sales,
     compact_key,
+    compact_runs,
+    grounded_brands,
     name_heads,
     outside_kg,
     unlinkable_iris,
@@ -511,20 +515,26 @@ class _KG:
     def __init__(self, g: nx.MultiDiGraph, source: Any = None) -> None:
         self.g = g
         self.source = source
+        #: node -> its attributes: the graph's own dict, read directly (``g.nodes[iri]`` and
+        #: ``iri in g`` are two Python calls a look-up, and a parse makes some 50 of them)
+        self._attrs: dict[str, dict[str, Any]] = g._node
 
     def label(self, iri: str) -> str:
-        return str(self.g.nodes[iri].get("label") or iri)
+        return str(self._attrs[iri].get("label") or iri)
 
     def named(self, iri: str) -> bool:
         """Whether ``iri`` is a KG node with a name: one an expansion may name (an edge to an
         IRI that is no node, a misspelt one, makes networkx add a node without attributes)."""
-        return iri in self.g and bool(self.g.nodes[iri].get("label"))
+        attrs = self._attrs.get(iri)
+        return attrs is not None and bool(attrs.get("label"))
 
     def kind(self, iri: str) -> str | None:
-        return self.g.nodes[iri].get("kind") if iri in self.g else None
+        attrs = self._attrs.get(iri)
+        return attrs.get("kind") if attrs is not None else None
 
     def path(self, iri: str) -> str | None:
-        return self.g.nodes[iri].get("path") if iri in self.g else None
+        attrs = self._attrs.get(iri)
+        return attrs.get("path") if attrs is not None else None
 
     def department(self, iri: str) -> str | None:
         p = self.path(iri)
@@ -532,14 +542,18 @@ class _KG:
 
     def out(self, iri: str, rel: str) -> list[str]:
         """The KG nodes ``iri`` has a ``rel`` edge to (most popular first); an edge's end
-        that is no node of the KG (no kind: a dangling edge) is left out."""
-        return self.ranked(v for _, v, r in self.g.out_edges(iri, data="relation")
-                           if r == rel and self.kind(v))
+        that is no node of the KG (no kind: a dangling edge) is left out. (The graph's
+        adjacency dicts are read directly: a category has thousands of edges, its products',
+        and networkx's edge views cost a Python call each.)"""
+        return self.ranked(v for v, edges in self.g._adj.get(iri, {}).items()
+                           for attrs in edges.values()
+                           if attrs.get("relation") == rel and self.kind(v))
 
     def into(self, iri: str, rel: str) -> list[str]:
         """The KG nodes with a ``rel`` edge to ``iri`` (most popular first), as :meth:`out`."""
-        return self.ranked(u for u, _, r in self.g.in_edges(iri, data="relation")
-                           if r == rel and self.kind(u))
+        return self.ranked(u for u, edges in self.g._pred.get(iri, {}).items()
+                           for attrs in edges.values()
+                           if attrs.get("relation") == rel and self.kind(u))
 
     def ranked(self, nodes: Any) -> list[str]:
         """Most popular first (ties by IRI, for a stable order)."""
@@ -814,71 +828,47 @@ _ACCESSORY = re.compile(r"accessor|\b(?:mounts?|cables?|chargers?|cases?|covers?
                         r"adapters?|armbands?|stands?|straps?|bands?|skins?|docks?)\b", re.I)
 
 
-def _brand_key(name: str) -> str:
-    """A brand name's spelling-free key: case, spaces, punctuation and "&" / "and" folded
-    ("Black & Decker" = "black and decker", "otter box" = "OtterBox")."""
-    return compact_key(normalize_key(name.replace("&", " and ")))
+#: a brand name's spelling-free key ("otter box" = "OtterBox": :func:`kg.link.brand_key`)
+_brand_key = brand_key
 
 
 def _brand_facts(kg: _KG, iri: str) -> tuple[str, tuple[str, ...], bool]:
     """A linked brand's (filter value, categories it is sold in, sells devices), cached per
     graph view.
 
-    The categories: its ``sells_in`` categories and those of its products (``has_brand``).
-    A brand the store sells nothing under (none of them in the store's departments) is not
-    filtered on: a brand node that only names a brand (from a gazetteer: "MAC", "Chrome",
-    "unisex") or one of another shop's catalogue ("kings": Flipkart curtains). An unsold node
-    spelt like a sold brand ("otter box", "OtterBox") takes that brand's name and facts.
-    Sells devices: one of its ``sells_in`` categories is not an accessory category (Samsung,
-    Apple; not OtterBox)."""
-    def facts(node: str) -> tuple[str, tuple[str, ...], bool]:
-        sold = kg.out(node, "sells_in")
-        cats = dict.fromkeys(sold)
-        for product in _in_rel(kg, node, "has_brand"):
-            cats.update(dict.fromkeys(kg.out(product, "in_category")))
-        devices = any(not _ACCESSORY.search(kg.label(c)) for c in sold)
-        return kg.label(node), tuple(cats), devices
-
+    The categories: its ``sells_in`` categories and those of its products (``has_brand``:
+    :func:`kg.link.brand_categories`, which the linker reads too). A brand the store sells
+    nothing under (none of them in the store's departments) is not filtered on: a brand node
+    that only names a brand (from a gazetteer: "MAC", "Chrome", "unisex") or one of another
+    shop's catalogue ("kings": Flipkart curtains). An unsold node spelt like a sold brand
+    ("otter box", "OtterBox") takes that brand's name and facts (:func:`kg.link.brand_sales`
+    ``spelled_alike``). Sells devices: one of its ``sells_in`` categories is not an accessory
+    category (Samsung, Apple; not OtterBox)."""
     def build() -> tuple[str, tuple[str, ...], bool]:
-        own = facts(iri)
-        if own[1]:
-            return own
-        twin = _grounded_brands(kg).get(_brand_key(own[0]))
-        return facts(twin) if twin is not None and twin != iri else own
+        node, cats = brand_sales(kg.g, iri, spelled_alike=True)
+        devices = any(not _ACCESSORY.search(kg.label(c)) for c in kg.out(node, "sells_in"))
+        return kg.label(node), cats, devices
 
     return _cached(kg, "_kgqp_brand_facts", (iri,), build)
 
 
 def brand_categories(kg: Any, iri: str) -> tuple[str, ...]:
     """The categories the brand ``iri`` of ``kg`` (a :class:`kg.ProductGraph` or a networkx
-    view) is sold in: its ``sells_in`` categories and its products', or those of the sold
-    brand it is spelt like ("otter box": OtterBox's); empty for a brand the KG sells nothing
-    under (the expansion's ``ungrounded`` brand). Cached per graph view, shared with the
-    expansion."""
-    return _brand_facts(_KG(as_networkx(kg), kg), iri)[1]
+    view) is sold in, in IRI order: its ``sells_in`` categories and its products', or those
+    of the sold brand it is spelt like ("otter box": OtterBox's); empty for a brand the KG
+    sells nothing under (the expansion's ``ungrounded`` brand). The KG's
+    :func:`kg.link.brand_categories` with ``spelled_alike``, cached per KG version."""
+    return brand_sales(as_networkx(kg), iri, spelled_alike=True)[1]
 
 
 def _in_rel(kg: _KG, iri: str, rel: str) -> Iterator[str]:
     return (u for u, _, r in kg.g.in_edges(iri, data="relation") if r == rel and kg.kind(u))
 
 
-def _grounded_brands(kg: _KG) -> dict[str, str]:
+def _grounded_brands(kg: _KG) -> Mapping[str, str]:
     """Spelling-free key -> the grounded brand node of that name with the most products and
-    categories (built once per graph view, when an ungrounded brand is first linked)."""
-    def build() -> dict[str, str]:
-        best: dict[str, tuple[int, str]] = {}
-        for n, kind in kg.g.nodes(data="kind"):
-            if kind != "brand":
-                continue
-            degree = sum(1 for _, _, r in kg.g.out_edges(n, data="relation") if r == "sells_in")
-            degree += sum(1 for _ in _in_rel(kg, n, "has_brand"))
-            if degree:
-                key = _brand_key(kg.label(n))
-                if key not in best or best[key][0] < degree:
-                    best[key] = (degree, n)
-        return {k: n for k, (_, n) in best.items()}
-
-    return _cached(kg, "_kgqp_grounded_brands", (), build)
+    categories (:func:`kg.link.grounded_brands`, built once per graph view)."""
+    return grounded_brands(kg.g)
 
 
 
@@ -1199,7 +1189,9 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
                    commas: Collection[int] | None = None,
                    words: Sequence[str] | None = None,
                    spans: Mapping[str, tuple[int, int] | None] | None = None,
-                   line_of: Callable[[str, str], bool] | None = None
+                   line_of: Callable[[str, str], bool] | None = None,
+                   others: Mapping[str, Sequence[tuple[int, int]]] | None = None,
+                   places: Mapping[str, Sequence[tuple[int, int]]] | None = None
                    ) -> frozenset[str]:
     """The IRIs of the links ``linked`` of ``query`` that the query excludes: one right after a
     negation cue ("phone not samsung", "no black", "tv -samsung"; "non" before a brand only:
@@ -1214,7 +1206,9 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     (:func:`parser.pipeline.intent_links`). ``kind`` and ``attribute`` give a node's
     kind and attribute (default: the link's kind, no attribute); ``name``, the text of a link
     without a mention (default: none); ``commas``, ``words`` and ``spans`` the caller's
-    :func:`_commas`, query words and each link's place among them, where it has them;
+    :func:`_commas`, query words and each link's place among them, where it has them, and
+    ``others`` and ``places``, each link's other mentions' places and every place it is
+    named at (:func:`_mention_places`), computed from those (used with them only);
     ``line_of(node, brand)``, whether a linked category, product type or product is a product
     line of a linked brand: such a line named right after an excluded brand, and nowhere else,
     is excluded with it, the cue's whole run naming one thing ("laptop not apple macbook",
@@ -1238,13 +1232,15 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     if words is None or spans is None:  # (the caller's, where it has them: expand's)
         words = _query_words(query)
         spans = {e.iri: _find_mention(words, mention(e)) for e in linked}
-    others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
-              for e in linked}
-    # every place a node is named, not only its span (the first): one named again after a
-    # cue is excluded all the same ("hp printer ink not hp", "samsung tv not samsung"), and
-    # the places each excluded node is excluded at
-    places = {e.iri: _mention_places(words, mention(e), spans[e.iri], others[e.iri])
-              for e in linked}
+        others = places = None  # (the caller's go with its words and spans only)
+    if others is None or places is None or out:  # (the caller's, of the same links: expand's)
+        others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
+                  for e in linked}
+        # every place a node is named, not only its span (the first): one named again after
+        # a cue is excluded all the same ("hp printer ink not hp", "samsung tv not samsung"),
+        # and the places each excluded node is excluded at
+        places = {e.iri: _mention_places(words, mention(e), spans[e.iri], others[e.iri])
+                  for e in linked}
     out_at: dict[str, list[tuple[int, int]]] = {}
     for e in linked:
         brand = kind_of(e.iri) == "brand"
@@ -1789,9 +1785,11 @@ def _non_brand(kg: _KG, e: LinkedEntity, linked: Sequence[LinkedEntity]) -> Link
     if kg.kind(e.iri) == "brand" or not e.mention:
         return e
     name = kg.label(e.iri).replace("-", " ").split()
+    if len(name) < 2 or normalize_key(name[0]) != "non":
+        return e  # (most links: no word of the mention read)
     mention = _query_words(e.mention)
-    if len(name) < 2 or normalize_key(name[0]) != "non" or mention[:1] != ["non"] \
-            or _brand_key(" ".join(name[1:])) != _brand_key(" ".join(mention[1:])):
+    if mention[:1] != ["non"] or _brand_key(" ".join(name[1:])) != _brand_key(
+            " ".join(mention[1:])):
         return e
     brand = _grounded_brands(kg).get(_brand_key(" ".join(name[1:])))
     if brand is None or any(o.iri == brand for o in linked):
@@ -2704,8 +2702,16 @@ def expand(
     words = _query_words(query)
     spans = {e.iri: _find_mention(words, e.mention or g.label(e.iri)) for e in linked}
     commas = _commas(query)
+    # the other mentions' places, for each linked mention, and every place each is named at
+    # (:func:`_mention_places`: computed once, for the exclusions, the words they exclude and
+    # the colour words of a name, below)
+    others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
+              for e in linked}
+    places = [_mention_places(words, e.mention or g.label(e.iri), spans[e.iri], others[e.iri])
+              for e in linked]
     negated = set(excluded_links(query, linked, kind=g.kind, name=g.label, commas=commas,
-                                 words=words, spans=spans,
+                                 words=words, spans=spans, others=others,
+                                 places={e.iri: at for e, at in zip(linked, places, strict=True)},
                                  attribute=lambda iri: g.g.nodes[iri].get("attribute"),
                                  line_of=lambda node, brand: _a_line_of(g, node, brand)))
     # the links after "with" ("baby monitor with camera"): a feature or part of the product
@@ -2732,17 +2738,12 @@ def expand(
         return (mix[0] * agree + mix[1] * sim(c.iri) + mix[2] * pop.get(c.iri or "", 0.0)) \
             / sum(mix)
 
-    # the other mentions' places, for each linked mention
-    others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
-              for e in linked}
     brand_spans = [sp for e in linked if g.kind(e.iri) == "brand" and (sp := spans[e.iri])]
     # the words each cue excludes, linked or not ("tv not 4k" links nothing; "headphones not
     # wireless" links a microphones category): no expansion's name holds them (below), as
     # none names a negated mention
     excluded_words = _excluded_runs(words, commas, [
-        p for e in linked if e.iri not in negated
-        for p in _mention_places(words, e.mention or g.label(e.iri), spans[e.iri],
-                                 others[e.iri])])
+        p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at])
     # the words the accessory rules read: a last word typed short or misspelt ("samsung galaxy
     # s21 cse", "lg tv remot", type-ahead "...s21 ca") read as the accessory word it may be
     typed = _typed_accessory(words[-1], lambda: _known_words(g)) if words else None
@@ -2896,7 +2897,7 @@ def expand(
     # each linked category (not excluded): the category it may filter on in the trusted
     # department (None: none), and whether the intent agrees with it
     cat_links: list[tuple[LinkedEntity, str | None, bool]] = []
-    for ent in linked:
+    for ent, ent_places in zip(linked, places, strict=True):
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
         span = spans[ent.iri]
@@ -2926,8 +2927,7 @@ def expand(
                 continue  # a colour value linked from a word the tagger did not read as a
                 #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
             if field_ == "colour" and span is not None and all(
-                    _in_a_name(g, words, place) for place in _mention_places(
-                        words, ent.mention or g.label(ent.iri), span, others[ent.iri])):
+                    _in_a_name(g, words, place) for place in ent_places):
                 # the colour word opens a KG name with the words after it ("white noise
                 # machine", "blue microphones yeti", "coffee table"): a word of that thing's
                 # name, not its colour; a soft signal at most
@@ -3206,15 +3206,13 @@ def expand(
 
     # one entry per name (its best kind), never a respelling of the query or a linked name
     term_key = _term_keys(g)
-    banned = {compact_key(normalize_key(text)), compact_key(normalize_key(query))}
+    texts = {normalize_key(text), normalize_key(query)}
+    banned = {compact_key(t) for t in texts}
     banned |= {term_key(g.label(e.iri)) for e in linked}
     # a name that only respells some of the query's words ("wooden" -> the alias "Wooden" of
     # Wood): no rewrite; a category of that name still is (it names a node: "headphones" in
     # "sony headphones" -> the category Headphones)
-    respelt = {compact_key(" ".join(words[i:j]))
-               for words in map(str.split, {normalize_key(text), normalize_key(query)})
-               for i in range(len(words))
-               for j in range(i + 1, min(i + _MAX_BANNED_WORDS, len(words)) + 1)}
+    respelt = {k for t in texts for k in compact_runs(t, _MAX_BANNED_WORDS)}
     # a brand filter (a linked brand, a rule's FILTER) makes other brands contradictions
     brand_filtered = bool(facets["brand"])
     brand_values = {_fold_value(v) for v, _ in facets["brand"]}

@@ -68,7 +68,7 @@ from kg.errors import (
 )
 from kg.index import AliasIndex, Candidate, Match, normalize_key
 from kg.io import atomic_path, fsync_dir, remove_path, replace_dir
-from kg.link import Vocabulary
+from kg.link import QueryContext, Vocabulary
 from kg.query import QueryResult, run_query
 from kg.rdfio import rdf_format, too_long_literal
 from kg.schema import Edge, LoadReport, Node, NodeKind, Relation
@@ -2102,8 +2102,9 @@ class ProductGraph:
         return self.alias_index.match(text)
 
     def link(self, mention: str, label: str | None = None,
-             context: str | None = None) -> LinkResult:
-        """Rank KG nodes for ``mention`` (a span tagged ``label``) in the query ``context``.
+             context: str | QueryContext | None = None) -> LinkResult:
+        """Rank KG nodes for ``mention`` (a span tagged ``label``) in the query ``context``
+        (its text, or a :class:`kg.link.QueryContext` shared by the query's mentions).
 
         Returns a :class:`kg.link.LinkResult` (candidates with scores, and the NIL decision);
         see :class:`kg.link.EntityLinker` for the candidates and the scoring.

@@ -110,10 +110,15 @@ __all__ = [
     "LinkResult",
     "LinkWeights",
     "LinkerConfig",
+    "QueryContext",
     "Vocabulary",
     "WordPieces",
+    "brand_categories",
+    "brand_key",
     "brand_label",
+    "brand_sales",
     "fits_cue_end",
+    "grounded_brands",
     "outside_kg",
     "unlinkable_iris",
 ]
@@ -183,6 +188,8 @@ FEATURES: tuple[str, ...] = (
     *(f"label_{g}" for g in _LABEL_GROUPS),
 )
 _F = {name: i for i, name in enumerate(FEATURES)}
+#: node kind -> the index of its ``kind_`` feature (a :class:`kg.NodeKind` is its value)
+_KIND_FEATURES = {k: _F[f"kind_{k}"] for k in _KINDS}
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -618,10 +625,10 @@ def _numbers(key: str) -> tuple[str, ...]:
 def _same_numbers(key: str, name: str, context: str | None = None) -> bool:
     """Whether the name ``name``, matched by words or letters, keeps the numbers of the mention
     ``key`` as written: each of the mention's numbers is one of the name's, and no other number
-    of the name is made of the digits of the mention or of the query (``context``) split
-    otherwise. "2.5" is no "2-5", "11/4" no "1.14", "4 uk" no "4.5 UK", and in "2.5 ssd
-    enclosure" "ssd" is no "2-5 SSD"; "ps 4" is "PS4", and "galaxy watch" may be "Galaxy Watch
-    4" (a number the query does not write).
+    of the name is made of the digits of the mention or of the query (``context``, normalised:
+    :attr:`QueryContext.key`) split otherwise. "2.5" is no "2-5", "11/4" no "1.14", "4 uk" no
+    "4.5 UK", and in "2.5 ssd enclosure" "ssd" is no "2-5 SSD"; "ps 4" is "PS4", and "galaxy
+    watch" may be "Galaxy Watch 4" (a number the query does not write).
 
     >>> _same_numbers("2.5", "2-5"), _same_numbers("11/4", "1.14"), _same_numbers("ps 4", "ps4")
     (False, False, True)
@@ -633,7 +640,7 @@ def _same_numbers(key: str, name: str, context: str | None = None) -> bool:
         return False
     if theirs <= mine:
         return True
-    text = f"{key} {normalize_key(context)}" if context else key
+    text = f"{key} {context}" if context else key
     written, digits = set(_numbers(text)), set(_DIGITS.findall(text))
     return not any(n not in written and set(_DIGITS.findall(n)) <= digits for n in theirs)
 
@@ -650,6 +657,67 @@ def compact_key(key: str) -> str:
     True
     """
     return _stem(_NOT_WORD.sub("", _MODEL_PLUS.sub("plus", key)))
+
+
+def compact_runs(key: str, longest: int) -> set[str]:
+    """:func:`compact_key` of every run of one to ``longest`` words of the normalised text
+    ``key``, each word's letters read once (a run's letters are its words' joined: the
+    "+" and punctuation rules read no further than a word's edge).
+
+    >>> runs = ("play", "stations", "6+", "play stations", "stations 6+")
+    >>> compact_runs("play stations 6+", 2) == {compact_key(r) for r in runs}
+    True
+    """
+    letters = [_NOT_WORD.sub("", _MODEL_PLUS.sub("plus", w)) for w in key.split()]
+    return {_stem("".join(letters[i:j])) for i in range(len(letters))
+            for j in range(i + 1, min(i + longest, len(letters)) + 1)}
+
+
+@dataclass(frozen=True, slots=True)
+class QueryContext:
+    """The query a mention is linked in (``context`` of :meth:`EntityLinker.link`), read once
+    for all its mentions: a parse links two or three spans of one query, and each link call
+    read the query's words again in every step (candidates, composed names, features, the
+    query's brands). Make one with :meth:`of` and pass it as ``context``; a string is read
+    into one by each call.
+
+    >>> q = QueryContext.of("Jeans for Men")
+    >>> q.key, sorted(q.words), q.tokens
+    ('jeans for men', ['jeans', 'men'], ('jeans', 'for', 'men'))
+    """
+
+    #: the query as given
+    text: str
+    #: normalised (:func:`kg.index.normalize_key`)
+    key: str
+    #: its words as the context overlap compares them (:func:`context_words`)
+    words: frozenset[str]
+    #: its words plural-folded (:func:`_stem`), stop words dropped: what composed names of
+    #: the mention and other query words may hold (:meth:`EntityLinker.generate`)
+    stems: frozenset[str]
+    #: its words split at spaces (runs of the query: :meth:`EntityLinker._composed_run`)
+    tokens: tuple[str, ...]
+    #: node table -> the brands the query names, by run of its words (filled by
+    #: :meth:`EntityLinker._query_brands`: they depend on the KG version)
+    brand_runs: dict[Any, tuple[tuple[int, int, tuple[str, ...]], ...]] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, text: str) -> QueryContext:
+        """The context of the query ``text``."""
+        key = normalize_key(text)
+        return cls(text, key, context_words(key),
+                   frozenset(_stem(w) for w in _WORD.findall(key) if w not in _STOP),
+                   tuple(key.split()))
+
+
+def _query_context(context: str | QueryContext | None) -> QueryContext | None:
+    """``context`` as a :class:`QueryContext`; None for no query (None or an empty one)."""
+    if isinstance(context, QueryContext):
+        return context if context.text else None
+    return QueryContext.of(context) if context else None
+
+
 _DEFAULT_WEIGHTS_PATH = Path(__file__).with_name("link_weights.json")
 
 
@@ -1184,6 +1252,23 @@ def _name_orders(name: str) -> frozenset[tuple[str, ...]]:
     return frozenset({word_order(key), *(word_order(p) for p in _PART_SPLIT.split(key))})
 
 
+@lru_cache(maxsize=256)
+def _kind_specs(allowed: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """A label's kinds (:attr:`LinkerConfig.label_kinds`: ``kind`` or ``kind:attribute``) as
+    ``(kind, attribute)`` pairs ("": any attribute), read once per label, not per candidate.
+
+    >>> _kind_specs(("attribute_value:color", "category"))
+    (('attribute_value', 'color'), ('category', ''))
+    """
+    return tuple((k, attribute) for k, _, attribute in (s.partition(":") for s in allowed))
+
+
+@lru_cache(maxsize=65536)  # (the KG's names, read for each candidate of each mention)
+def _alias_key(name: str) -> str:
+    """The index key (:func:`kg.index.normalize_key`) of a candidate's matched name."""
+    return normalize_key(name)
+
+
 def _department(table: _NodeTable, iri: str) -> str | None:
     """The department (the first category of the path, case-folded) of the category ``iri``
     of ``table``; None for a node without a path."""
@@ -1209,6 +1294,114 @@ def _query_unlinkable(graph: Any) -> frozenset[str]:
 def _update_unlinkable(graph: Any, old: frozenset[str], changes: Any) -> frozenset[str]:
     # removing a node removes its kgqp:linkable triple too: that is a change to the predicate
     return _query_unlinkable(graph) if LINKABLE in changes.predicates else old
+
+
+def brand_key(name: str) -> str:
+    """A brand name's spelling-free key: case, spaces, punctuation and "&" / "and" folded
+    ("Black & Decker" = "black and decker", "otter box" = "OtterBox").
+
+    >>> brand_key("Black & Decker") == brand_key("black and decker"), brand_key("Otter Box")
+    (True, 'otterbox')
+    """
+    return compact_key(normalize_key(name.replace("&", " and ")))
+
+
+def _networkx(graph: Any) -> Any:
+    """The networkx view of ``graph`` (:meth:`kg.ProductGraph.to_networkx`, a view per KG
+    version), or ``graph`` itself when it is a networkx graph."""
+    to_networkx = getattr(graph, "to_networkx", None)
+    return to_networkx() if to_networkx is not None else graph
+
+
+def _typed(nxg: Any, iri: str) -> bool:
+    """Whether ``iri`` is a node of ``nxg`` with a kind: no end of a dangling edge (an IRI
+    that is no node of the KG, which networkx adds without attributes)."""
+    return iri in nxg and bool(nxg.nodes[iri].get("kind"))
+
+
+def _label(nxg: Any, iri: str) -> str:
+    return str(nxg.nodes[iri].get("label") or iri)
+
+
+def grounded_brands(graph: Any) -> Mapping[str, str]:
+    """Spelling-free key (:func:`brand_key`) -> the brand node of that name the KG sells the
+    most under (``sells_in`` edges and products), of the brands it sells anything under: the
+    brand a node spelt like it and sold under nothing stands for ("otter box": OtterBox).
+    ``graph``: a :class:`kg.ProductGraph` or its networkx view; built once per KG version
+    (kept with the version's networkx view; treat it as read-only)."""
+    nxg = _networkx(graph)
+    table = nxg.graph.get("_kgqp_grounded_brands")
+    if table is None:
+        best: dict[str, tuple[int, str]] = {}
+        for n, kind in nxg.nodes(data="kind"):
+            if kind != "brand":
+                continue
+            degree = sum(1 for _, _, r in nxg.out_edges(n, data="relation") if r == "sells_in")
+            degree += sum(1 for u, _, r in nxg.in_edges(n, data="relation")
+                          if r == "has_brand" and _typed(nxg, u))
+            if degree:
+                key = brand_key(_label(nxg, n))
+                if key not in best or best[key][0] < degree:
+                    best[key] = (degree, n)
+        table = nxg.graph["_kgqp_grounded_brands"] = {k: n for k, (_, n) in best.items()}
+    return table
+
+
+def _sold_categories(nxg: Any, brand: str) -> tuple[str, ...]:
+    """The categories the brand node ``brand`` itself is sold in, in IRI order: its
+    ``sells_in`` categories and those of its products (``has_brand``); a dangling edge's end
+    is none (:func:`_typed`)."""
+    if brand not in nxg:
+        return ()
+    cats = {t for _, t, r in nxg.out_edges(brand, data="relation")
+            if r == "sells_in" and _typed(nxg, t)}
+    for product, _, r in nxg.in_edges(brand, data="relation"):
+        if r == "has_brand" and _typed(nxg, product):
+            cats.update(t for _, t, rel in nxg.out_edges(product, data="relation")
+                        if rel == "in_category" and _typed(nxg, t))
+    return tuple(sorted(cats))
+
+
+def brand_sales(graph: Any, brand: str, *, spelled_alike: bool = False
+                ) -> tuple[str, tuple[str, ...]]:
+    """The brand node whose categories are those of the brand ``brand``, and those categories
+    (:func:`brand_categories`): ``brand`` itself, or, ``spelled_alike``, for a brand the KG
+    sells nothing under, the brand spelt like it that it does (:func:`grounded_brands`:
+    "otter box", OtterBox), where there is one. Cached per KG version (with the version's
+    networkx view: a commit reaches the next call)."""
+    nxg = _networkx(graph)
+    cache = nxg.graph.setdefault("_kgqp_brand_sales", {})
+    sales = cache.get((brand, spelled_alike))
+    if sales is None:
+        sales = (brand, _sold_categories(nxg, brand))
+        if spelled_alike and not sales[1] and brand in nxg:
+            twin = grounded_brands(nxg).get(brand_key(_label(nxg, brand)))
+            if twin is not None and twin != brand:
+                sales = (twin, _sold_categories(nxg, twin))
+        cache[(brand, spelled_alike)] = sales
+    return sales
+
+
+def brand_categories(graph: Any, brand: str, *, spelled_alike: bool = False
+                     ) -> tuple[str, ...]:
+    """The categories the brand ``brand`` of ``graph`` (a :class:`kg.ProductGraph` or its
+    networkx view) is sold in, in IRI order: its ``sells_in`` categories and its products'
+    (``in_category``; an edge to an IRI that is no node of the KG is none); empty for a brand
+    the KG sells nothing under. ``spelled_alike``: for such a brand, those of the brand spelt
+    like it that the KG sells under ("otter box": OtterBox's, :func:`brand_sales`), as the
+    expansion reads a linked brand (:func:`fusion.expand.brand_categories`); the linker reads
+    a brand's own (:meth:`EntityLinker._sold_in`). Cached per KG version.
+
+    >>> from kg import Edge, Node, NodeKind, ProductGraph, Relation
+    >>> g = ProductGraph.in_memory()
+    >>> tvs, otter = Node(NodeKind.CATEGORY, "tvs", "TVs"), Node(NodeKind.BRAND, "ob", "OtterBox")
+    >>> _ = g.add_records([tvs, otter, Node(NodeKind.BRAND, "o-b", "otter box"),
+    ...                    Edge(otter.iri, Relation.SELLS_IN, tvs.iri)], progress=False)
+    >>> o_b = "https://kgqp.dev/id/brand/o-b"
+    >>> brand_categories(g, o_b), brand_categories(g, o_b, spelled_alike=True)
+    ((), ('https://kgqp.dev/id/category/tvs',))
+    """
+    return brand_sales(graph, brand, spelled_alike=spelled_alike)[1]
 
 
 class EntityLinker:
@@ -1238,6 +1431,7 @@ class EntityLinker:
         #: (about 8 us); one call reads one version anyway
         self._pinned = threading.local()
         self._coef = self.config.link_weights.coef
+        self._brand_only = brand_label(self.config.label_kinds)
 
     def __getstate__(self) -> dict[str, Any]:  # (a thread-local does not pickle)
         state = dict(self.__dict__)
@@ -1247,6 +1441,14 @@ class EntityLinker:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._pinned = threading.local()
+        if "_brand_only" not in state:  # (a linker pickled before it was kept)
+            self._brand_only = brand_label(self.config.label_kinds)
+
+    @property
+    def brand_only_label(self) -> str | None:
+        """The label this linker reads a mention as a brand under: :func:`brand_label` of its
+        config's map (read once, not for each mention)."""
+        return self._brand_only
 
     @property
     def table(self) -> _NodeTable:
@@ -1287,10 +1489,8 @@ class EntityLinker:
         """(type compatibility, preference of the kind among the allowed ones)."""
         if allowed is None:
             return 0.5, 0.5
-        kind = cand.kind.value if cand.kind is not None else None
-        for i, spec in enumerate(allowed):
-            k, _, attribute = spec.partition(":")
-            if kind == k and (not attribute or cand.attribute == attribute):
+        for i, (k, attribute) in enumerate(_kind_specs(tuple(allowed))):
+            if cand.kind == k and (not attribute or cand.attribute == attribute):
                 return 1.0, 1.0 - i / len(allowed)
         return 0.0, 0.0
 
@@ -1353,25 +1553,32 @@ class EntityLinker:
         mention's other number names; matched alone, it hid that category from the singular
         ("ring", "necklace", "bracelet" linked nothing, "rings" the category)."""
         return any(EntityLinker._type_rank(c, allowed)[0] > 0 and not ruled_out(c.iri) and not (
-            c.kind is not None and c.kind.value == "attribute_value" and c.attribute == "type")
+            c.kind == "attribute_value" and c.attribute == "type")
             for c, _, _ in found.values())
 
-    def generate(self, mention: str, label: str | None = None, context: str | None = None
+    def generate(self, mention: str, label: str | None = None,
+                 context: str | QueryContext | None = None
                  ) -> list[tuple[Candidate, str, float]]:
-        """Candidate nodes for ``mention`` in the query ``context``:
-        ``(candidate, match_type, similarity)``, before scoring (non-linkable nodes left out;
-        the mention is read as :meth:`mention_core`, a clipped compound at its end in full:
-        :meth:`_key`). A category whose path names an audience the query rules out
-        (:meth:`_ruled_out`) is kept, to be scored as never the link, but counts as nothing
-        found: the next generator runs ("tshirts" in "tshirts for women": the men's
-        "tshirts", then the women's "polos tshirts")."""
+        """Candidate nodes for ``mention`` in the query ``context`` (its text or its
+        :class:`QueryContext`): ``(candidate, match_type, similarity)``, before scoring
+        (non-linkable nodes left out; the mention is read as :meth:`mention_core`, a clipped
+        compound at its end in full: :meth:`_key`). A category whose path names an audience
+        the query rules out (:meth:`_ruled_out`) is kept, to be scored as never the link, but
+        counts as nothing found: the next generator runs ("tshirts" in "tshirts for women":
+        the men's "tshirts", then the women's "polos tshirts")."""
+        core = self.mention_core(mention)
+        return self._generate(core, self._key(core), label, _query_context(context))
+
+    def _generate(self, mention: str, key: str, label: str | None, ctx: QueryContext | None
+                  ) -> list[tuple[Candidate, str, float]]:
+        """:meth:`generate` of the mention read as ``mention`` (its :meth:`mention_core`) and
+        ``key`` (its :meth:`_key`) in the query ``ctx``."""
         table = self.table
         index = table.index
-        mention = self.mention_core(mention)
-        key = self._key(mention)
+        context = ctx.key if ctx is not None else None  # (as the number test reads it)
         found: dict[str, tuple[Candidate, str, float]] = {}
         ruled_out = self._ruled_out(table, context_words(key) | (
-            context_words(normalize_key(context)) if context else frozenset()))
+            ctx.words if ctx is not None else frozenset()))
 
         def none_left() -> bool:  # nothing found that the query's audience leaves
             return all(ruled_out(iri) for iri in found)
@@ -1379,7 +1586,7 @@ class EntityLinker:
         def add(k: str, match_type: str, sim: float, values: bool = True) -> None:
             for c in index.candidates(k):
                 if c.iri in table.unlinkable or (not values and (
-                        c.kind is not None and c.kind.value == "attribute_value")):
+                        c.kind == "attribute_value")):
                     continue
                 mt = match_type
                 # exact: the stored name as the mention writes it, case aside ("Basketball" and
@@ -1403,13 +1610,13 @@ class EntityLinker:
             if len(found) == before:
                 for v in number_variants(core):
                     add(v, "plural", 0.9)
-        if context:
+        if ctx is not None:
             # the mention's name composed with other words of the query: "case" in "apple watch
             # case" -> "Apple Watch Cases", "accessories" in "xbox one accessories"; also when
             # the mention alone names nothing ("knives" in "kitchen knives", "storage" in
             # "garage storage")
             ws = word_set(key)
-            qs = ws | {_stem(w) for w in _WORD.findall(normalize_key(context)) if w not in _STOP}
+            qs = ws | ctx.stems
             postings = [table.by_word.get(w, {}) for w in sorted(ws)]  # (sets: sorted, so ties
             # break the same way in every process, whatever its hash seed)
             if ws and len(qs) > len(ws) and all(postings):
@@ -1460,7 +1667,8 @@ class EntityLinker:
                             # "box tools" -> "Tool Boxes") name the node itself
                             same = n == len(ws) and word_order(name) == order
                             add(name, "alias" if same else "subset", len(ws) / n,
-                                values=not (n > 1 and generic in name_heads(name)))
+                                values=not (n > 1 and generic is not None
+                                            and generic in name_heads(name)))
         cfg = self.config
         if none_left() and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
             pieces = self.word_pieces
@@ -1483,15 +1691,15 @@ class EntityLinker:
                 if none_left():
                     for v in number_variants(head):
                         add(v, "head", 0.45)
-        if context and found:
-            self._prefer_supported(table, key, context, found, ruled_out)
+        if ctx is not None and found:
+            self._prefer_supported(table, key, ctx, found, ruled_out)
         return list(found.values())
 
-    def _prefer_supported(self, table: _NodeTable, key: str, context: str,
+    def _prefer_supported(self, table: _NodeTable, key: str, ctx: QueryContext,
                           found: dict[str, tuple[Candidate, str, float]],
                           ruled_out: Callable[[str], bool]) -> None:
         """Among the categories of ``found`` (the candidates of the mention ``key`` in the
-        query ``context``) of the mention's name (plural/singular aside), keep those the
+        query ``ctx``) of the mention's name (plural/singular aside), keep those the
         query supports when it supports any: a path sharing a word with the query's other
         words, or a department a brand the query names is sold in (:meth:`_query_brands`,
         :meth:`_sold_in`); the others leave ``found``. "keyboard" in
@@ -1510,14 +1718,14 @@ class EntityLinker:
         added: set[str] = set()
 
         def named() -> list[str]:
-            return [iri for iri, (c, _, _) in found.items() if c.kind is not None
-                    and c.kind.value == "category" and not ruled_out(iri) and (
-                        iri in added or word_order(normalize_key(c.matched_alias)) == order)]
+            return [iri for iri, (c, _, _) in found.items() if c.kind == "category"
+                    and not ruled_out(iri) and (
+                        iri in added or word_order(_alias_key(c.matched_alias)) == order)]
 
         mine = named()
         if not mine or not order:
             return
-        brands = self._query_brands(table, key, context)
+        brands = self._query_brands(table, key, ctx)
         departments = frozenset().union(*(self._sold_in(table, b)[1] for b in brands))
         if departments and all(_department(table, iri) not in departments for iri in mine):
             nodes = self.graph.to_networkx().nodes
@@ -1534,58 +1742,62 @@ class EntityLinker:
             mine = named()
         if len(mine) < 2:
             return
-        ctx_words = context_words(normalize_key(context)) - context_words(key)
+        ctx_words = ctx.words - context_words(key)
         backed = [iri for iri in mine if _department(table, iri) in departments
                   or not ctx_words.isdisjoint(table.context.get(iri, ()))]
         if backed:
             for iri in set(mine).difference(backed):
                 del found[iri]
 
-    def _query_brands(self, table: _NodeTable, key: str, context: str) -> list[str]:
-        """The linkable brands the query ``context`` names by their very name or alias, in
-        runs of one to three of its words outside the mention ``key`` ("samsung" in "samsung
-        washer"), that the KG sells something under (:meth:`_sold_in`)."""
+    def _query_brands(self, table: _NodeTable, key: str, ctx: QueryContext) -> list[str]:
+        """The linkable brands the query ``ctx`` names by their very name or alias, in runs of
+        one to three of its words outside the mention ``key`` ("samsung" in "samsung
+        washer"), that the KG sells something under (:meth:`_sold_in`). The query's runs
+        and their brands are looked up once per query and node table
+        (:attr:`QueryContext.brand_runs`), for all its mentions."""
+        words = ctx.tokens
+        runs = ctx.brand_runs.get(table)
+        if runs is None:
+            found = []
+            for i in range(len(words)):
+                for n in range(1, min(3, len(words) - i) + 1):
+                    brands = tuple(
+                        c.iri for c in table.index.candidates(" ".join(words[i:i + n]))
+                        if c.kind is not None and c.kind.value == "brand"
+                        and c.iri not in table.unlinkable and self._sold_in(table, c.iri)[0])
+                    if brands:
+                        found.append((i, n, brands))
+            runs = ctx.brand_runs[table] = tuple(found)
         mine = set(key.split())
-        words = normalize_key(context).split()
         out: dict[str, None] = {}
-        for i in range(len(words)):
-            for n in range(1, min(3, len(words) - i) + 1):
-                run = words[i:i + n]
-                if mine.intersection(run):
-                    break
-                for c in table.index.candidates(" ".join(run)):
-                    if c.kind is not None and c.kind.value == "brand" \
-                            and c.iri not in table.unlinkable and self._sold_in(table, c.iri)[0]:
-                        out[c.iri] = None
+        for i, n, brands in runs:
+            if mine.isdisjoint(words[i:i + n]):  # (a run of the mention's words names no other)
+                out.update(dict.fromkeys(brands))
         return list(out)
 
     def _sold_in(self, table: _NodeTable, brand: str) -> tuple[frozenset[str], frozenset[str]]:
-        """The categories the brand ``brand`` is sold in (its ``sells_in`` categories and its
-        products'), with their ancestors, and their departments (:func:`_department`);
-        cached per node table."""
+        """The categories the brand ``brand`` is sold in (:func:`brand_categories`: its
+        ``sells_in`` categories and its products'), with their ancestors, and their
+        departments (:func:`_department`); cached per node table."""
         sold = table.sold.get(brand)
         if sold is None:
             nxg = self.graph.to_networkx()
             cats: set[str] = set()
-            if brand in nxg:
-                todo = [t for _, t, rel in nxg.out_edges(brand, keys=True) if rel == "sells_in"]
-                for product, _, rel in nxg.in_edges(brand, keys=True):
-                    if rel == "has_brand":
-                        todo += [t for _, t, r in nxg.out_edges(product, keys=True)
-                                 if r == "in_category"]
-                while todo:
-                    c = todo.pop()
-                    if c not in cats and c in table.paths:
-                        cats.add(c)
-                        todo += [t for _, t, r in nxg.out_edges(c, keys=True) if r == "parent"]
+            todo = list(brand_categories(nxg, brand))  # (the brand's own: no spelled-alike)
+            while todo:
+                c = todo.pop()
+                if c not in cats and c in table.paths:
+                    cats.add(c)
+                    todo += [t for _, t, r in nxg.out_edges(c, keys=True) if r == "parent"]
             sold = table.sold[brand] = (frozenset(cats), frozenset(
                 d for c in cats if (d := _department(table, c)) is not None))
         return sold
 
-    def _composed_run(self, mention: str, label: str | None, context: str | None
+    def _composed_run(self, mention: str, label: str | None, ctx: QueryContext | None
                       ) -> tuple[str, list[tuple[Candidate, str, float]]] | None:
-        """The longest run of the query ``context``'s words that ends with the mention where
-        the query writes it, with one to four words before it, whose whole text is the name
+        """The longest run of the query ``ctx``'s words that ends with the mention (read as
+        its :meth:`mention_core` ``mention``) where the query writes it, with one to four
+        words before it, whose whole text is the name
         or alias of a category ``label`` admits (plural/singular aside, as :meth:`generate`
         reads a mention: a clipped compound at its end read in full): the run as it names
         them (in their number) and those categories as its candidates; None without one.
@@ -1593,10 +1805,10 @@ class EntityLinker:
         "speaker" in "portable speaker", "Xbox One Accessories") is what the query's adjacent
         words name together, a kind of what the mention names alone (its head word is the
         mention's): see :meth:`link`."""
-        if not context:
+        if ctx is None:
             return None
-        mine = normalize_key(self.mention_core(mention)).split()
-        query = normalize_key(context).split()
+        mine = tuple(normalize_key(mention).split())
+        query = ctx.tokens
         table, n = self.table, len(mine)
         allowed = self.config.label_kinds.get(label) if label is not None else None
 
@@ -1681,7 +1893,7 @@ class EntityLinker:
         if LABEL_GROUPS.get(label or "") != "type" or not kinds \
                 or any(k.partition(":")[0] == "brand" for k in kinds):
             return label
-        brand = brand_label(self.config.label_kinds)
+        brand = self._brand_only
         if brand is None or any(self._type_rank(c, kinds)[0] > 0 for c, _, _ in generated) \
                 or not self._only_a_brand(key):
             return label
@@ -1710,7 +1922,7 @@ class EntityLinker:
         return not any(c.kind is not None and c.kind.value in ("category", "product_type")
                        for k in (key, *number_variants(key)) for c in table.index.candidates(k))
 
-    def features(self, mention: str, label: str | None, context: str | None,
+    def features(self, mention: str, label: str | None, context: str | QueryContext | None,
                  generated: Sequence[tuple[Candidate, str, float]]
                  ) -> list[tuple[Candidate, str, float, list[float], float, float]]:
         """Feature vectors (see :data:`FEATURES`) of generated candidates:
@@ -1718,18 +1930,22 @@ class EntityLinker:
         the label :meth:`_reading` gives (a product-type mention that only a brand is named
         by is scored as a brand). A category whose path names an audience the query rules
         out (:meth:`_ruled_out`) is type-incompatible: never the link."""
+        return self._features(self._key(self.mention_core(mention)), label,
+                              _query_context(context), generated)
+
+    def _features(self, key: str, label: str | None, query_ctx: QueryContext | None,
+                  generated: Sequence[tuple[Candidate, str, float]]
+                  ) -> list[tuple[Candidate, str, float, list[float], float, float]]:
+        """:meth:`features` of the mention read as ``key`` (its :meth:`_key`) in the query
+        ``query_ctx``."""
         table = self.table
-        mention = self.mention_core(mention)
-        key = self._key(mention)
         label = self._reading(key, label, generated)
         allowed = self._allowed(label)
-        query: frozenset[str] = frozenset()
-        if context:
-            # the other query words, audience words folded (:func:`context_words`): "jeans for
-            # men" is context "men" for the path "clothing > mens clothing > jeans"; compared
-            # raw, "men" never met "mens", "for" and the "s" of "men's" halved the overlap, and
-            # the jeans of "girls wear" won "jeans for men" on their prior
-            query = context_words(normalize_key(context))
+        # the other query words, audience words folded (:func:`context_words`): "jeans for
+        # men" is context "men" for the path "clothing > mens clothing > jeans"; compared raw,
+        # "men" never met "mens", "for" and the "s" of "men's" halved the overlap, and the
+        # jeans of "girls wear" won "jeans for men" on their prior
+        query = query_ctx.words if query_ctx is not None else frozenset()
         ctx_words = query - context_words(key)
         # a category whose path names an audience the query rules out is of no type the
         # query asks for: scored as one of another type, never the link (:meth:`_ruled_out`)
@@ -1749,10 +1965,18 @@ class EntityLinker:
         mention_words = word_set(key)
         mention_head = _last_head(key)
         ctx_stems = {_stem(w) for w in ctx_words}
+        # the features that are the same for every candidate, set once
+        same = [0.0] * len(FEATURES)
+        same[0] = 1.0
+        same[_F["ambiguity"]] = 1.0 / n_ok
+        same[_F["short"]] = 1.0 if len(key) <= 3 else 0.0
+        same[_F["multiword"]] = 1.0 if " " in key else 0.0
+        same[_F["log_candidates"]] = math.log(n_ok)
+        if group is not None:
+            same[_F[f"label_{group}"]] = 1.0
         out = []
         for (c, mt, sim), (type_ok, kind_rank), ctx in zip(generated, ranks, ctxs, strict=True):
-            f = [0.0] * len(FEATURES)
-            f[0] = 1.0
+            f = same.copy()
             # a typo is read as the name it corrects (similarity < 1 tells them apart): the
             # gold has too few typos to learn a weight of their own
             f[_F["alias" if mt == "fuzzy" else mt]] = 1.0
@@ -1761,19 +1985,13 @@ class EntityLinker:
             f[_F["kind_rank"]] = kind_rank
             f[_F["prior"]] = table.prior.get(c.iri, 0.0)
             f[_F["context"]] = ctx
-            f[_F["ambiguity"]] = 1.0 / n_ok
-            f[_F["short"]] = 1.0 if len(key) <= 3 else 0.0
-            f[_F["multiword"]] = 1.0 if " " in key else 0.0
             f[_F["top_similarity"]] = 1.0 if sim >= top_sim else 0.0
             f[_F["top_context"]] = 1.0 if ctx >= top_ctx and ctx > 0 else 0.0
             f[_F["top_prior"]] = 1.0 if f[_F["prior"]] >= top_prior else 0.0
-            f[_F["log_candidates"]] = math.log(n_ok)
-            kind = c.kind.value if c.kind is not None else None
-            if kind in _KINDS:
-                f[_F[f"kind_{kind}"]] = 1.0
-            if group is not None:
-                f[_F[f"label_{group}"]] = 1.0
-            name_key = normalize_key(c.matched_alias)
+            kind_at = _KIND_FEATURES.get(c.kind or "")
+            if kind_at is not None:
+                f[kind_at] = 1.0
+            name_key = _alias_key(c.matched_alias)
             name_words = table.words.get(name_key)
             # a whole-string match (typo, spacing) is the name itself, head included
             whole = mt in ("fuzzy", "compact") or mention_head in name_heads(name_key)
@@ -1801,7 +2019,7 @@ class EntityLinker:
                 seen.setdefault((group, kinds), lab)
         return list(seen.values())
 
-    def _score_untyped(self, mention: str, context: str | None,
+    def _score_untyped(self, key: str, ctx: QueryContext | None,
                        generated: Sequence[tuple[Candidate, str, float]]
                        ) -> list[tuple[float, tuple[Candidate, str, float, list[float], float,
                                                     float]]]:
@@ -1810,19 +2028,21 @@ class EntityLinker:
         node no label admits is scored without type information."""
         best: dict[str, tuple[float, Any]] = {}
         for lab in self._typed_labels():
-            for row in self.features(mention, lab, context, generated):
+            for row in self._features(key, lab, ctx, generated):
                 if row[4] > 0:
                     sc = self.score(row[3])
                     if row[0].iri not in best or sc > best[row[0].iri][0]:
                         best[row[0].iri] = (sc, row)
         out = []
-        for row in self.features(mention, None, context, generated):
+        for row in self._features(key, None, ctx, generated):
             out.append(best.get(row[0].iri) or (self.score(row[3]), row))
         return out
 
-    def link(self, mention: str, label: str | None = None, context: str | None = None
-             ) -> LinkResult:
-        """Rank KG nodes for ``mention`` (tagged ``label``) in the query ``context``.
+    def link(self, mention: str, label: str | None = None,
+             context: str | QueryContext | None = None) -> LinkResult:
+        """Rank KG nodes for ``mention`` (tagged ``label``) in the query ``context``: its text,
+        or its :class:`QueryContext`, which a caller linking several mentions of one query
+        makes once (:meth:`QueryContext.of`) for all of them.
 
         When the query's words before the mention make up with it the whole name of a
         category (:meth:`_composed_run`: "ipad case" -> iPad Cases, "portable speaker" ->
@@ -1840,17 +2060,20 @@ class EntityLinker:
         cfg = self.config
         if not key or len(key) > cfg.max_mention_chars or allowed == ():
             return LinkResult(mention, label, (), True)
+        ctx = _query_context(context)
         if getattr(self._pinned, "table", None) is not None:  # (a call within a call)
-            return self._link(mention, label, context)
+            return self._link(mention, label, ctx)
         self._pinned.table = self.table  # one KG version for the whole call
         try:
-            return self._link(mention, label, context)
+            return self._link(mention, label, ctx)
         finally:
             self._pinned.table = None
 
-    def _link(self, mention: str, label: str | None, context: str | None) -> LinkResult:
-        """:meth:`link` of a mention it has checked, its node table pinned."""
-        composed = self._composed_run(mention, label, context)
+    def _link(self, mention: str, label: str | None, ctx: QueryContext | None) -> LinkResult:
+        """:meth:`link` of a mention it has checked, its node table pinned. The mention is
+        read (:meth:`mention_core`, :meth:`_key`) once, for every step."""
+        core = self.mention_core(mention)
+        composed = self._composed_run(core, label, ctx)
         if composed is not None:
             # the category the query's adjacent words name together ("ipad case" -> iPad
             # Cases) is the link, scored as the span the tagger cut short ("ipad"
@@ -1860,10 +2083,12 @@ class EntityLinker:
             # one. Scored beside them as a name composed with the query's words, it lost
             # (iPad Cases 0.704 against Cases 0.968; no candidate at all for "ipad case")
             read, named = composed
-            result = self._ranked(mention, label, read, context, named)
+            result = self._ranked(mention, label, self._key(self.mention_core(read)), ctx,
+                                  named)
             if not result.nil:
                 return result
-        generated, read = self.generate(mention, label, context), mention
+        key = self._key(core)
+        generated = self._generate(core, key, label, ctx)
         if not generated:
             # a mention with no candidate as written, read without the verb or preposition
             # ending it ("vacuum is" in "which vacuum is best": :data:`_SENTENCE_TRAILING_WORDS`)
@@ -1871,19 +2096,21 @@ class EntityLinker:
             bare = _SENTENCE_TRAILING_WORDS.sub("", mention.strip())
             if bare and bare != mention.strip() and any(
                     w not in _FUNCTION_WORDS for w in _WORD.findall(normalize_key(bare))):
-                generated, read = self.generate(bare, label, context), bare
+                core = self.mention_core(bare)
+                key = self._key(core)
+                generated = self._generate(core, key, label, ctx)
         if not generated:
             return LinkResult(mention, label, (), True)
-        return self._ranked(mention, label, read, context, generated)
+        return self._ranked(mention, label, key, ctx, generated)
 
-    def _ranked(self, mention: str, label: str | None, read: str, context: str | None,
+    def _ranked(self, mention: str, label: str | None, key: str, ctx: QueryContext | None,
                 generated: Sequence[tuple[Candidate, str, float]]) -> LinkResult:
         """The :class:`LinkResult` of ``mention``: the candidates ``generated`` for the text
-        ``read`` (the mention, or the run of the query it ends: :meth:`_composed_run`)
-        scored and ranked, and the NIL decision."""
+        read as ``key`` (:meth:`_key` of the mention, or of the run of the query it ends:
+        :meth:`_composed_run`) scored and ranked, and the NIL decision."""
         cfg = self.config
-        scored = self._score_untyped(read, context, generated) if label is None else [
-            (self.score(row[3]), row) for row in self.features(read, label, context, generated)]
+        scored = self._score_untyped(key, ctx, generated) if label is None else [
+            (self.score(row[3]), row) for row in self._features(key, label, ctx, generated)]
         # type-compatible candidates first: an incompatible node is never the link
         scored.sort(key=lambda sr: (-(sr[1][4] > 0), -sr[0], sr[1][0].iri))
         cands = []

@@ -65,6 +65,8 @@ from kg.link import (
     LABEL_GROUPS,
     EntityLinker,
     LinkerConfig,
+    QueryContext,
+    brand_categories,
     brand_label,
     fits_cue_end,
     name_heads,
@@ -197,6 +199,11 @@ _NAME_LABELS = frozenset({"content", "product_name"})
 #: linked side by side (:meth:`QueryParser.link_entities`). The expansion's alternative words
 #: but "nor", whose sides ("neither x nor y") are both excluded
 _ALTERNATIVE_WORDS = frozenset({"or", "vs", "vs.", "versus"})
+#: a span's words (compiled once: read for each span the tagger finds)
+_SPAN_WORD = re.compile(r"\S+")
+#: a trailing "brand"/"brands" after a span's words ("bose brand": :meth:`QueryParser.
+#: _named_brand`)
+_TRAILING_BRAND = re.compile(r"(?<=\S)\s+brands?\Z", re.IGNORECASE)
 
 
 def _hide_numeric_marks(text: str) -> str | None:
@@ -595,9 +602,12 @@ class QueryParser:
             work.items, pooled=self.fusion is not None, batch=batch)
         work.seconds["tag"] += time.perf_counter() - t0
 
-    def link_entity(self, text: str, entity: Entity) -> ParsedEntity:
+    def link_entity(self, text: str, entity: Entity, query: QueryContext | None = None
+                    ) -> ParsedEntity:
         """Link one tagged span of the query ``text`` to the KG exactly as a parse does (this
         parser's linker settings; NIL gives a :class:`ParsedEntity` with ``kg_id=None``).
+        ``query``: the query as the linker reads it (:meth:`_link_query`), which a parse
+        makes once for all the query's spans; made here without one.
 
         Punctuation glued to the span's edges (quotes, brackets, commas, a full stop ...: see
         :func:`span_edges`) is no part of it: the entity's text and offsets, and its link, are
@@ -626,6 +636,7 @@ class QueryParser:
         query's own."""
         mention, start, end = entity.text, entity.start, entity.end
         plain = separators_to_spaces(text)  # (the same offsets as text)
+        context = self._link_context(plain, query)
         if text[start:end] == mention:
             lead, trail = span_edges(mention)
             if (lead or trail) and not self._is_name(mention):
@@ -637,26 +648,27 @@ class QueryParser:
         linker = self._entity_linker()
         link = linker.link if linker is not None else self.kg.link
         try:
-            best = link(separators_to_spaces(mention), label=entity.label, context=plain).best
+            best = link(separators_to_spaces(mention), label=entity.label, context=context).best
         except ValueError:
             best = None if self.config.link_labels_only else \
-                link(separators_to_spaces(mention), label=None, context=plain).best
+                link(separators_to_spaces(mention), label=None, context=context).best
         if best is None and text[start:end] == mention:
-            best = self._excluded_node(plain, start, end, entity.label, linker)
+            best = self._excluded_node(plain, start, end, entity.label, linker, context)
         if best is None and text[start:end] == mention \
                 and LABEL_GROUPS.get(entity.label) != "audience":  # ("gift for brother")
-            fitted = self._fitted_brand(plain, start, end, linker)
+            fitted = self._fitted_brand(plain, start, end, linker, context)
             if fitted is not None:
                 best, start, end = fitted
                 mention = text[start:end]
         if best is None and text[start:end] == mention:  # "bose brand", "samsung brand"
-            named = self._named_brand(plain, start, end, linker)
+            named = self._named_brand(plain, start, end, linker, context)
             if named is not None:
                 best, end = named
                 mention = text[start:end]
         return _parsed(entity, mention, start, end, best)
 
-    def link_entities(self, text: str, entity: Entity) -> list[ParsedEntity]:
+    def link_entities(self, text: str, entity: Entity, query: QueryContext | None = None
+                      ) -> list[ParsedEntity]:
         """The entities of one tagged span of the query ``text``, as a parse links them: the
         span's (:meth:`link_entity`), or, when it links nothing, the parts it names side by
         side, each an entity of its own (its words' text and offsets, the tagger's label and
@@ -679,24 +691,45 @@ class QueryParser:
           brand-only label, :func:`kg.link.brand_label`) and those words. No KG name holds
           both, so the query lost the brand. The longest such run first; it needs the linker
           the parse links with (:meth:`_entity_linker`), which knows the tagger's
-          vocabulary."""
-        ent = self.link_entity(text, entity)
+          vocabulary.
+
+        ``query``: the query as the linker reads it (:meth:`_link_query`), made once for all
+        the query's spans (here, without one)."""
+        if query is None:
+            query = self._link_query(separators_to_spaces(text))
+        ent = self.link_entity(text, entity, query)
         if ent.kg_id is not None:
             return [ent]
         words = [(ent.start + m.start(), ent.start + m.end())
-                 for m in re.finditer(r"\S+", text[ent.start:ent.end])]
+                 for m in _SPAN_WORD.finditer(text[ent.start:ent.end])]
         cuts = [i for i, (a, b) in enumerate(words[1:-1], 1)
                 if text[a:b].casefold() in _ALTERNATIVE_WORDS]
         if cuts:
             parts = [p for lo, hi in itertools.pairwise([-1, *cuts, len(words)]) if lo + 1 < hi
                      for p in self.link_entities(text, replace(
                          entity, text=text[words[lo + 1][0]:words[hi - 1][1]],
-                         start=words[lo + 1][0], end=words[hi - 1][1]))]
+                         start=words[lo + 1][0], end=words[hi - 1][1]), query)]
             return parts if any(p.kg_id is not None for p in parts) else [ent]
-        return self._brand_and_rest(text, entity, words) or [ent]
+        return self._brand_and_rest(text, entity, words, query) or [ent]
 
-    def _brand_and_rest(self, text: str, entity: Entity, words: Sequence[tuple[int, int]]
-                        ) -> list[ParsedEntity] | None:
+    def _link_query(self, plain: str) -> QueryContext | None:
+        """The query ``plain`` (a trademark sign or a control character a space:
+        :func:`parser.tagger.text.separators_to_spaces`) as the linker reads it, once for the
+        link calls of all its spans (:class:`kg.link.QueryContext`); None when the parse links
+        with another kind of linker (:meth:`_entity_linker`), which is told the text."""
+        linker = self._entity_linker()
+        return QueryContext.of(plain) if isinstance(linker, EntityLinker) else None
+
+    def _link_context(self, plain: str, query: QueryContext | None) -> str | QueryContext:
+        """The ``context`` the link calls of a span of the query ``plain`` pass: its
+        :class:`kg.link.QueryContext` ``query`` (made here without one, or one of another
+        text), or the text for another kind of linker."""
+        if query is None or query.text != plain:
+            query = self._link_query(plain)
+        return query if query is not None else plain
+
+    def _brand_and_rest(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
+                        query: QueryContext | None = None) -> list[ParsedEntity] | None:
         """The brand a span of the words ``words`` (their offsets in ``text``) that links
         nothing opens with and the rest of it, two entities, when both link (see
         :meth:`link_entities`); else None."""
@@ -705,16 +738,17 @@ class QueryParser:
         if linker is None or label is None or len(words) < 2:
             return None
         plain = separators_to_spaces(text)
+        context = self._link_context(plain, query)
         for n in range(min(len(words) - 1, 4), 0, -1):
             a, b = words[0][0], words[n - 1][1]
             if not linker.names_only_a_brand(plain[a:b]):
                 continue
-            brand = linker.link(plain[a:b], label=label, context=plain).best
+            brand = linker.link(plain[a:b], label=label, context=context).best
             if brand is None:
                 continue
             start, end = words[n][0], words[-1][1]
             rest = self.link_entity(text, replace(entity, text=text[start:end], start=start,
-                                                  end=end))
+                                                  end=end), query)
             if rest.kg_id is not None and self._makes(brand.iri, rest.kg_id, plain[start:end]):
                 return [_parsed(entity, text[a:b], a, b, brand), rest]
         return None
@@ -730,14 +764,13 @@ class QueryParser:
         split off, "keto coffee" gave the brand Keto, "caffeine tablet" the brand caffeine
         (sold in bowls) and computer tablets, "polaroid camera" the brand Polaroid (right,
         but the KG cannot tell it from those)."""
-        from fusion.expand import brand_categories  # (the expansion's test, and its cache)
-
         nodes = self.kg.to_networkx().nodes
 
         dept, heads = self._department(node), name_heads(normalize_key(rest))
         return any((dept is not None and self._department(c) == dept) or not heads.isdisjoint(
             name_heads(normalize_key(str(nodes[c].get("label") or ""))))
-            for c in brand_categories(self.kg, brand) if c in nodes)
+            for c in brand_categories(self.kg, brand, spelled_alike=True)  # (the expansion's)
+            if c in nodes)
 
     def _entity_linker(self) -> EntityLinker | None:
         """The linker parses link with: :attr:`linker` (a bundle's settings) or the KG's
@@ -761,7 +794,8 @@ class QueryParser:
         self._links_with = (self.linker, self.kg, linker)
         return linker
 
-    def _fitted_brand(self, text: str, start: int, end: int, linker: EntityLinker | None
+    def _fitted_brand(self, text: str, start: int, end: int, linker: EntityLinker | None,
+                      context: str | QueryContext | None = None
                       ) -> tuple[Any, int, int] | None:
         """The brand named after a compatibility cue opening the span ``text[start:end]``
         ("for canon", "compatible with my lg", "for dell laptop"), with the offsets of its
@@ -774,7 +808,8 @@ class QueryParser:
         brand the KG knows something under (an edge or a popularity: prior above 0; not a
         name list's "Kids" in "apron for kids"). The entity then spans the brand's words, so
         the expansion reads the cue before them: the device an accessory fits, an UP boost,
-        not a brand filter."""
+        not a brand filter. ``context``: the query as the link calls pass it (default
+        ``text``)."""
         span = text[start:end]
         cut = fits_cue_end(span)
         label = _brand_label(linker)
@@ -782,30 +817,33 @@ class QueryParser:
             return None
         link = linker.link if linker is not None else self.kg.link
         words = [(start + cut + m.start(), start + cut + m.end())
-                 for m in re.finditer(r"\S+", span[cut:])][:4]
+                 for m in _SPAN_WORD.finditer(span[cut:])][:4]
         for n in range(len(words), 0, -1):
             a, b = words[0][0], words[n - 1][1]
-            best = link(text[a:b], label=label, context=text).best
+            best = link(text[a:b], label=label, context=text if context is None else context
+                        ).best
             if best is not None and best.match_type == "exact" and best.prior > 0:
                 return best, a, b
         return None
 
-    def _named_brand(self, text: str, start: int, end: int, linker: EntityLinker | None
-                     ) -> tuple[Any, int] | None:
+    def _named_brand(self, text: str, start: int, end: int, linker: EntityLinker | None,
+                     context: str | QueryContext | None = None) -> tuple[Any, int] | None:
         """The brand named by the words before a trailing "brand"/"brands" of the span
         ``text[start:end]`` ("bose brand" in "bose brand headphones": no KG name holds the
         word), linked with the linker's brand-only label, and where those words end; or
-        None."""
-        named = re.search(r"(?<=\S)\s+brands?\Z", text[start:end], re.IGNORECASE)
+        None. ``context``: the query as the link calls pass it (default ``text``)."""
+        named = _TRAILING_BRAND.search(text[start:end])
         label = _brand_label(linker)
         if named is None or label is None:
             return None
         link = linker.link if linker is not None else self.kg.link
-        best = link(text[start:start + named.start()], label=label, context=text).best
+        best = link(text[start:start + named.start()], label=label,
+                    context=text if context is None else context).best
         return (best, start + named.start()) if best is not None else None
 
     def _excluded_node(self, text: str, start: int, end: int, label: str,
-                       linker: EntityLinker | None) -> Any | None:
+                       linker: EntityLinker | None,
+                       context: str | QueryContext | None = None) -> Any | None:
         """The node the words after a negation cue opening the span ``text[start:end]`` name
         ("not gaming", "without freezer", "non samsung"), or None. The tagger often takes the
         cue into the span and labels it ``condition`` (QueryNER's label of "without X", which
@@ -823,7 +861,8 @@ class QueryParser:
         The cue words are the expansion's (:data:`fusion.expand.NEGATION_CUES`): "non" only
         before a brand, as there ("non stick" is a kind of pan). The entity keeps the span,
         cue included, so the expansion reads the cue as the span's first word: a DOWN boost,
-        never a filter or an expansion (:func:`fusion.expand._negated`)."""
+        never a filter or an expansion (:func:`fusion.expand._negated`). ``context``: the
+        query as the link calls pass it (default ``text``)."""
         span = text[start:end]
         parts = span.split(maxsplit=1)
         if len(parts) < 2:
@@ -839,7 +878,8 @@ class QueryParser:
         link = linker.link if linker is not None else self.kg.link
         for reading in dict.fromkeys((label, None)):
             try:
-                best = link(parts[1], label=reading, context=text).best
+                best = link(parts[1], label=reading,
+                            context=text if context is None else context).best
             except ValueError:  # a label the linker does not know: read without one
                 continue
             if best is not None and (cue in VALUE_NEGATION_CUES or str(
@@ -897,8 +937,7 @@ class QueryParser:
         t0 = time.perf_counter()
         tagged = self.tagger.decode(work.items, work.token_logits) if cut else []
         t1 = time.perf_counter()
-        entities = [[p for e in tt.entities for p in self.link_entities(text, e)]
-                    for text, tt in zip(cut, tagged, strict=True)]
+        entities = [self._link_spans(text, tt) for text, tt in zip(cut, tagged, strict=True)]
         linked = [linked_entities(ents) for ents in entities]
         # the intent reads the links the query does not exclude ("phone not samsung"); the
         # expansion reads them all (an excluded node is its DOWN boost)
@@ -943,6 +982,14 @@ class QueryParser:
         for q in out:
             q.timings = dict(timings)
         return out
+
+    def _link_spans(self, text: str, tagged: TaggedText) -> list[ParsedEntity]:
+        """The entities of the tagged spans of the query ``text`` (:meth:`link_entities`),
+        the query read for the linker once (:meth:`_link_query`)."""
+        if not tagged.entities:
+            return []
+        query = self._link_query(separators_to_spaces(text))
+        return [p for e in tagged.entities for p in self.link_entities(text, e, query)]
 
     @staticmethod
     def _fusion_inputs(embeddings: Any, linked: Sequence[Sequence[LinkedEntity]],
@@ -1175,7 +1222,7 @@ def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],
     Bananas, which names no department of the store's; its intent was a hard Appliances
     filter), nor a brand the KG sells nothing under there (no ``sells_in`` category and no
     product in the label space: the expansion's ``ungrounded`` brand,
-    :func:`fusion.expand.brand_categories`; a name list's "OK" or "Aveeno", whose queries "ok"
+    :func:`kg.link.brand_categories`; a name list's "OK" or "Aveeno", whose queries "ok"
     and "aveeno lotion daily moisturizing" got a hard Appliances filter, "redmi note 7" one
     on Computers & Tablets). "comfy beanie" from another shop's catalogue got a hard
     Appliances filter from the model's guess. ``departments``: the label space (a
@@ -1192,10 +1239,8 @@ def out_of_depth(kg: Any, normalized: str, linked: Sequence[LinkedEntity],
     brands = [e.iri for e in linked if e.kind == "brand"]
     if not brands:
         return True
-    from fusion.expand import brand_categories  # (the expansion's own test, and its cache)
-
-    return not any(_in_label_space(kg, c, departments)
-                   for iri in brands for c in brand_categories(kg, iri))
+    return not any(_in_label_space(kg, c, departments)  # (the expansion's brands' categories)
+                   for iri in brands for c in brand_categories(kg, iri, spelled_alike=True))
 
 
 def _in_label_space(kg: Any, iri: str, departments: Any) -> bool:
@@ -1216,6 +1261,8 @@ def _in_label_space(kg: Any, iri: str, departments: Any) -> bool:
 def _brand_label(linker: Any) -> str | None:
     """The tagger label the linker ``linker`` links brands only under
     (:func:`kg.link.brand_label`; a linker of another kind, or None: the default labels)."""
+    if isinstance(linker, EntityLinker):
+        return linker.brand_only_label  # (read once per linker)
     config = getattr(linker, "config", None)
     return brand_label(config.label_kinds if config is not None else DEFAULT_LABEL_KINDS)
 
