@@ -772,6 +772,14 @@ class QueryParser:
             for c in brand_categories(self.kg, brand, spelled_alike=True)  # (the expansion's)
             if c in nodes)
 
+    @property
+    def entity_linker(self) -> EntityLinker | None:
+        """The linker a parse links with (:meth:`_entity_linker`): :attr:`linker` or the KG's
+        default one, told the tagger's WordPiece vocabulary; None when the parse links with
+        ``kg.link``. What the notebook's views read candidates from, so that they show the
+        parse's links."""
+        return self._entity_linker()
+
     def _entity_linker(self) -> EntityLinker | None:
         """The linker parses link with: :attr:`linker` (a bundle's settings) or the KG's
         default one, told the tagger's WordPiece vocabulary (``vocab.txt`` in a WordPiece

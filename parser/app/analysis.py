@@ -691,13 +691,12 @@ class AmbiguityRow:
 def _linker(kg: ProductGraph | None, parser: Any = None) -> Any:
     """The linker whose candidates a view shows: with ``parser``, the one it links with (its
     bundle's settings, told its tagger's WordPiece vocabulary: "sneakers" is then no typo of
-    Speakers; ``QueryParser._entity_linker``), else a linker with ``kg.link``'s default
-    settings and no vocabulary."""
+    Speakers; :attr:`parser.pipeline.QueryParser.entity_linker`), else a linker with
+    ``kg.link``'s default settings and no vocabulary."""
     from kg.link import EntityLinker
 
     if parser is not None:
-        links_with = getattr(parser, "_entity_linker", None)
-        linker = links_with() if callable(links_with) else getattr(parser, "linker", None)
+        linker = getattr(parser, "entity_linker", getattr(parser, "linker", None))
         if linker is not None:
             return linker
         kg = parser.kg
