@@ -40,7 +40,11 @@ Nodes marked non-linkable in the KG (:data:`LINKABLE` ``false``: promotion, cont
 categories, see :mod:`kg.hygiene`) are never candidates. A category whose path names an
 audience the query rules out ("... > for boys > sports shoes" for "sports shoes for women":
 :func:`contradicts_audience`) is never the link, and counts as nothing found for the
-generators.
+generators. Among the candidates of a name, one whose path is for an audience or a use the
+query does not name (pets, cars, men, school: :func:`_narrowing`) loses to one for none
+("shampoo" is no pets' shampoo: :meth:`EntityLinker._prefer_general`), and a pack word after
+a quantity or before "of" ("dog food 40 lb bag", "bag of rice": :func:`_packaging`) links
+nothing.
 
 Before these, a run of the query's words that ends with the mention and whose whole text names
 a category (plural/singular aside) is read as the span the tagger cut short: "case" in "ipad
@@ -288,6 +292,68 @@ def contradicts_audience(query: frozenset[str], path: frozenset[str]) -> bool:
     if not mine:
         return False
     return any(not any(_agree(w, q) for q in mine) for w in path if w in _AUDIENCES)
+
+
+#: Words that narrow what a category is for to an audience or a use, each with the group it
+#: names: the audiences of :data:`_AUDIENCES` (as :func:`context_words` folds them; a toddler
+#: or an infant is a baby), pets, vehicles and school. A segment of a category path that
+#: opens with one ("Pet Supplies", "Car Audio", "Mens Clothing", "Kids' Electronics",
+#: "School Supplies", "Baby & Toddler", "for boys") files its products for that audience or
+#: use (:func:`_narrowing`); one that opens with the product ("Office & School Supplies",
+#: "Toys & Kids' Electronics", "Hot Dog Grillers") does not.
+_NARROWING: dict[str, str] = {
+    **{w: w for w in _AUDIENCES},
+    **dict.fromkeys(("toddler", "toddlers", "infant", "infants", "newborn", "newborns"), "baby"),
+    **dict.fromkeys(("pet", "pets", "dog", "dogs", "puppy", "puppies", "cat", "cats", "kitten",
+                     "kittens"), "pet"),
+    **dict.fromkeys(("car", "cars", "auto", "automotive", "vehicle", "vehicles", "motorcycle",
+                     "motorcycles", "motorbike", "motorbikes", "truck", "trucks"), "vehicle"),
+    **dict.fromkeys(("school", "college"), "school"),
+}
+#: The query words that name a group of :data:`_NARROWING`: its words and a few that open no
+#: path segment ("kitty", "suv", "student")
+_NARROWING_CUES: dict[str, str] = {
+    **_NARROWING, "kitty": "pet", "canine": "pet", "feline": "pet", "suv": "vehicle",
+    "jeep": "vehicle", "student": "school", "students": "school"}
+
+
+@lru_cache(maxsize=65536)
+def _narrowing(path: str) -> frozenset[str]:
+    """The groups of :data:`_NARROWING` (an audience, pets, vehicles, school) a category path
+    files its products for: those named by the first word of one of its segments (stop words
+    dropped, audience words folded as :func:`context_words` folds them).
+
+    >>> sorted(_narrowing("pet supplies > grooming > skin coat care > shampoo"))
+    ['pet']
+    >>> sorted(_narrowing("Clothing > Kids Clothing > Girls Wear > Jeans"))
+    ['girls', 'kids']
+    >>> sorted(_narrowing("Connected Home & Housewares > Office & School Supplies > Pens"))
+    []
+    """
+    out = set()
+    for segment in normalize_key(path).split(">"):
+        first = next((w for w in _WORD.findall(segment) if w not in _STOP), None)
+        group = _NARROWING.get(_AUDIENCE_WORDS.get(first, first)) if first else None
+        if group is not None:
+            out.add(group)
+    return frozenset(out)
+
+
+def _unsupported(narrowing: frozenset[str], query: frozenset[str]) -> frozenset[str]:
+    """The groups of ``narrowing`` (:func:`_narrowing`) the query does not name: the query's
+    words (``query``, as :func:`context_words` gives them) hold no word of the group
+    (:data:`_NARROWING_CUES`: "dog" names the pets of "pet supplies > ... > shampoo"), or,
+    for an audience, none that agrees with it (:func:`_agree`: "kids" names the girls' jeans).
+
+    >>> _unsupported(frozenset({"pet"}), frozenset({"dog", "shampoo"}))
+    frozenset()
+    >>> sorted(_unsupported(frozenset({"pet", "girls"}), frozenset({"kids", "shampoo"})))
+    ['pet']
+    """
+    named = {_NARROWING_CUES[w] for w in query if w in _NARROWING_CUES}
+    audiences = [g for g in named if g in _AUDIENCES]
+    return frozenset(g for g in narrowing if not (
+        any(_agree(g, a) for a in audiences) if g in _AUDIENCES else g in named))
 
 
 @lru_cache(maxsize=262144)  # a name's words repeat across the KG: index builds call it ~30k times
@@ -573,6 +639,53 @@ def name_heads(key: str) -> frozenset[str]:
         if words:
             heads.add(_stem(words[-1]))
     return frozenset(heads)
+
+
+#: Words naming a package: after a quantity with a unit ("dog food 40 lb bag", "potting soil
+#: 2 cubic ft bag", "coke 12 oz cans") or before "of" ("bag of rice", "box of tissues") the
+#: one a product comes in, no product searched (:func:`_packaging`). The default KG's only
+#: "bag" is Flipkart's fashion bags, and "N lb bag" expanded rice and dog food into hand bags
+#: and luggage. A compound ("laptop bag", "tote bag", "water bottle") is no such word.
+_PACK_WORDS = frozenset({"bag", "bags", "box", "boxes", "pack", "packs", "case", "cases",
+                         "bottle", "bottles", "jar", "jars", "can", "cans"})
+#: A quantity with a unit of mass, volume or count ending a text: "40 lb", "30-lb", "2 cubic
+#: ft", "12 fl oz", "24 count", "2l"; the unit is group ``unit`` (no bare "g" nor "pc": "5g
+#: case" and "3060 pc case" name a phone's network and a computer)
+_QUANTITY_END = re.compile(
+    r"\d(?:[\d.,/]*\d)?\s*-?\s*(?P<unit>lbs?|pounds?|oz|ounces?|fl\.?\s*oz|kgs?|kilos?"
+    r"|kilograms?|gms?|grams?|ml|l|ltrs?|liters?|litres?|gal|gallons?|qts?|quarts?|pints?"
+    r"|(?:cubic|cu\.?)\s*(?:ft|feet|foot|yards?|yds?)|count|ct|pieces?)\.?\s+$")
+#: Units of a bag's own capacity: a bag is sold by the litre ("hiking 40 l bag", "duffel bag
+#: 40 l"), the goods packed in one by mass, count or cubic feet
+_BAG_CAPACITY = re.compile(r"l|ltrs?|liters?|litres?")
+
+
+def _packaging(key: str, query: str) -> bool:
+    """Whether the mention ``key`` (normalised) names the package a product of the query
+    ``query`` (normalised) comes in, wherever the query writes it: a word of
+    :data:`_PACK_WORDS` before "of", or after a quantity with a unit (:data:`_QUANTITY_END`;
+    for a bag, no capacity in litres: :data:`_BAG_CAPACITY`) that follows what is packed
+    (a word that is no function word: "16 oz bottle" alone searches a bottle).
+
+    >>> [_packaging("bag", q) for q in ("dog food 40 lb bag", "rice 20-lb bag", "bag of rice",
+    ...                                 "hiking 40 l bag", "laptop bag", "40 lb bag")]
+    [True, True, True, False, False, False]
+    >>> _packaging("bottles", "water 16 oz bottles"), _packaging("case", "iphone 5g case")
+    (True, False)
+    """
+    if key not in _PACK_WORDS:
+        return False
+    places = [(m.start(), m.end()) for m in re.finditer(
+        rf"(?<!\S){re.escape(key)}(?!\S)", query)]
+    for start, end in places:
+        quantity = _QUANTITY_END.search(query, 0, start)
+        if quantity is not None and any(
+                w not in _FUNCTION_WORDS for w in _WORD.findall(query[:quantity.start()])) \
+                and not (key.startswith("bag") and _BAG_CAPACITY.fullmatch(quantity["unit"])):
+            continue
+        if not query.startswith(" of ", end) and query[end:] != " of":
+            return False
+    return bool(places)
 
 
 #: Clipped compounds of product search: a word that, as the last word (the head) of a
@@ -1695,6 +1808,96 @@ class EntityLinker:
             self._prefer_supported(table, key, ctx, found, ruled_out)
         return list(found.values())
 
+    def _prefer_general(self, key: str, ctx: QueryContext | None,
+                        generated: Sequence[tuple[Candidate, str, float]]
+                        ) -> list[tuple[Candidate, str, float]]:
+        """The candidates ``generated`` for the mention read as ``key`` in the query ``ctx``,
+        less the categories of the mention's name, or of its name and words that narrow it
+        ("car grill covers" for "grill cover"), whose path files their products for an
+        audience or a use the query does not name (:func:`_narrowing`, :func:`_unsupported`;
+        a brand the query names that is sold in the category's department names it), when a
+        category for none reads the mention as well (no lower similarity), or when one of
+        the mention's name in its other number is ("Backpacks" for "backpack", which the
+        exact name hid: then added). When every category of the mention's name is for an
+        audience the query does not name, the KG's categories for none whose name opens with
+        the mention's as one part (:meth:`_parts_for_all`: "Gloves & Mittens" beside the
+        men's "gloves") take their place, scored as names of the mention; without one,
+        categories for audiences that disagree leave nothing to choose (girls' and men's
+        "jeans": NIL). "shampoo" is Health & Beauty's Shampoo, not the pets' shampoo;
+        "grill cover" Outdoor Grill Covers; "water bottles" no school supplies' water
+        bottles; "dog shampoo", "car grill cover" and "mens gloves" keep theirs. The prior
+        chose the narrower node (Flipkart's shallow tree gives its nodes 0.25 against
+        Google's 0.10), and the expansion filled the query with its department: skin coat
+        care, car styling, socks and the value Men. A step of linking, not of
+        :meth:`generate`: the scorer is fitted on every candidate of a name, the pets'
+        shampoo as Health & Beauty's, and ranks those this step leaves."""
+        table = self.table
+        found = {c.iri: (c, mt, sim) for c, mt, sim in generated}
+        query = context_words(key) | (ctx.words if ctx is not None else frozenset())
+        ruled_out = self._ruled_out(table, query)
+        order = word_order(key)
+
+        def of_name(iri: str) -> bool:  # a category of the mention's very name
+            return word_order(_alias_key(found[iri][0].matched_alias)) == order
+
+        cats = {iri: sim for iri, (c, _, sim) in found.items()
+                if c.kind == "category" and not ruled_out(iri)}
+        narrow = {iri: groups for iri in cats if (groups := _unsupported(
+            _narrowing(table.paths.get(iri, "")), query)) and tuple(
+            w for w in word_order(_alias_key(found[iri][0].matched_alias))
+            if w in order or _AUDIENCE_WORDS.get(w, w) not in _NARROWING) == order}
+        if narrow and ctx is not None:
+            brands = self._query_brands(table, key, ctx)
+            if brands:
+                sold = frozenset().union(*(self._sold_in(table, b)[1] for b in brands))
+                narrow = {iri: g for iri, g in narrow.items()
+                          if _department(table, iri) not in sold}
+        if not narrow:
+            return list(generated)
+        top = max((sim for iri, sim in cats.items() if iri not in narrow), default=None)
+        beaten = {iri for iri in narrow if top is not None and cats[iri] <= top}
+        mine = [iri for iri in sorted(set(narrow) - beaten) if of_name(iri)]
+        if mine:
+            other = [(c, "plural", 0.95) for v in number_variants(key)
+                     for c in table.index.candidates(v)
+                     if c.kind == "category" and c.iri not in found
+                     and c.iri not in table.unlinkable and not ruled_out(c.iri)
+                     and word_order(_alias_key(c.matched_alias)) == order
+                     and not _unsupported(_narrowing(table.paths.get(c.iri, "")), query)]
+            groups = [narrow[iri] for iri in mine]
+            if not other and all(g <= _AUDIENCES.keys() for g in groups) \
+                    and all(iri in narrow for iri in cats if of_name(iri)):
+                # every category of the name is for an audience the query does not name
+                other = [(c, "alias", len(order) / len(word_order(_alias_key(
+                    c.matched_alias)))) for c in self._parts_for_all(table, order, ruled_out)]
+                if not other and any(not _agree(a, b) for g in groups for h in groups
+                                     for a in g for b in h):
+                    beaten.update(mine)  # nothing decides between them
+            for c, mt, sim in other:
+                found[c.iri] = (c, mt, sim)
+            if other:
+                beaten.update(mine)
+        return [row for iri, row in found.items() if iri not in beaten]
+
+    @staticmethod
+    def _parts_for_all(table: _NodeTable, order: tuple[str, ...],
+                       ruled_out: Callable[[str], bool]) -> list[Candidate]:
+        """The linkable categories for no audience or use (:func:`_narrowing`) whose name
+        (an index key) opens with a part (:data:`_PART_SPLIT`) of the content words ``order``
+        and holds more: "Gloves & Mittens" for "gloves", "Shirts & Tops" for "shirts" (not
+        "Bicycle Shorts & Briefs" for "briefs"), in name order."""
+        rarest = min(order, key=lambda w: sum(map(len, table.by_word.get(w, {}).values())))
+        out = []
+        for name in sorted(n for names in table.by_word.get(rarest, {}).values()
+                           for n in names):
+            first = _PART_SPLIT.split(name, 1)
+            if len(first) > 1 and word_order(first[0]) == order:
+                out += [c for c in table.index.candidates(name)
+                        if c.kind == "category" and c.iri not in table.unlinkable
+                        and not ruled_out(c.iri)
+                        and not _narrowing(table.paths.get(c.iri, ""))]
+        return out
+
     def _prefer_supported(self, table: _NodeTable, key: str, ctx: QueryContext,
                           found: dict[str, tuple[Candidate, str, float]],
                           ruled_out: Callable[[str], bool]) -> None:
@@ -1702,7 +1905,11 @@ class EntityLinker:
         query ``ctx``) of the mention's name (plural/singular aside), keep those the
         query supports when it supports any: a path sharing a word with the query's other
         words, or a department a brand the query names is sold in (:meth:`_query_brands`,
-        :meth:`_sold_in`); the others leave ``found``. "keyboard" in
+        :meth:`_sold_in`); the others leave ``found``. A path for an audience or a use
+        (:func:`_narrowing`) is supported when the query names it, also in other words ("dog
+        shampoo": the pets' shampoo), and never by a shared word when it does not ("shampoo
+        for sensitive skin" is no pets' "skin coat care": :meth:`_prefer_general` then
+        chooses). "keyboard" in
         "keyboard for ipad" is iPad & Tablet Accessories' Keyboards, not Musical
         Instruments'; "pencil" in "apple pencil" Best Buy's, not Google's office Pencils.
         The prior (a node's degree in the KG, which a foreign taxonomy's deep tree or a
@@ -1743,8 +1950,11 @@ class EntityLinker:
         if len(mine) < 2:
             return
         ctx_words = ctx.words - context_words(key)
-        backed = [iri for iri in mine if _department(table, iri) in departments
-                  or not ctx_words.isdisjoint(table.context.get(iri, ()))]
+        query = ctx.words | context_words(key)
+        backed = [iri for iri in mine if _department(table, iri) in departments or (
+            not _unsupported(narrowing := _narrowing(table.paths.get(iri, "")), query) and (
+                not ctx_words.isdisjoint(table.context.get(iri, ()))
+                or bool(narrowing - _AUDIENCES.keys())))]
         if backed:
             for iri in set(mine).difference(backed):
                 del found[iri]
@@ -2073,6 +2283,10 @@ class EntityLinker:
         """:meth:`link` of a mention it has checked, its node table pinned. The mention is
         read (:meth:`mention_core`, :meth:`_key`) once, for every step."""
         core = self.mention_core(mention)
+        if ctx is not None and _packaging(normalize_key(core), ctx.key):
+            # the package the query's product comes in ("40 lb bag" of dog food, "bag of
+            # rice"), no product: no link, where the default KG's fashion "bags" won
+            return LinkResult(mention, label, (), True)
         composed = self._composed_run(core, label, ctx)
         if composed is not None:
             # the category the query's adjacent words name together ("ipad case" -> iPad
@@ -2083,9 +2297,10 @@ class EntityLinker:
             # one. Scored beside them as a name composed with the query's words, it lost
             # (iPad Cases 0.704 against Cases 0.968; no candidate at all for "ipad case")
             read, named = composed
-            result = self._ranked(mention, label, self._key(self.mention_core(read)), ctx,
-                                  named)
-            if not result.nil:
+            key = self._key(self.mention_core(read))
+            named = self._prefer_general(key, ctx, named)
+            result = self._ranked(mention, label, key, ctx, named) if named else None
+            if result is not None and not result.nil:
                 return result
         key = self._key(core)
         generated = self._generate(core, key, label, ctx)
@@ -2099,6 +2314,7 @@ class EntityLinker:
                 core = self.mention_core(bare)
                 key = self._key(core)
                 generated = self._generate(core, key, label, ctx)
+        generated = self._prefer_general(key, ctx, generated) if generated else generated
         if not generated:
             return LinkResult(mention, label, (), True)
         return self._ranked(mention, label, key, ctx, generated)
