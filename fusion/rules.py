@@ -13,6 +13,21 @@ Syntax (``#`` starts a comment; instructions are indented under their input)::
         SYNONYM: television
     tv <=> television                    # two-way synonym (shorthand for two rules)
 
+Lines end at ``\\n``, ``\\r\\n`` or ``\\r`` (no other character ends one: a form feed or U+2028
+in a comment stays in the comment). ``#`` starts a comment at the start of a line or after
+whitespace: ``c#`` and ``size#2`` keep theirs, and ``\\#`` is a ``#`` that starts no comment
+(``SYNONYM: \\#1 seller``). A double quote ``"`` quotes a whole input (exact), a whole argument
+(``FILTER: "brand:LG"``) or the value of a ``field:value`` (``FILTER: brand:"Bang & Olufsen"``,
+``UP(20): brand:"Epson"``); right after a digit it is an inch mark (``65" tv =>``, ``SYNONYM:
+12" sub``); anywhere else it is refused with the line, and so are curly double quotes (“ ”,
+but not after a digit) and a ``*``: Querqy's ``"laptop =>`` (the query starts with),
+``laptop" =>`` (ends with) and ``lapto* =>`` (prefix) have no equivalent here, where inputs
+match whole words. Querqy's raw-query marker is accepted in ``FILTER``, ``UP`` and ``DOWN``:
+``FILTER: * brand:apple`` means ``FILTER: brand:apple`` (a ``field:value``, not a raw engine
+query). A ``FILTER`` field is a name (letters, digits, ``_``, ``-``, ``.``, spaces). A
+``SYNONYM`` weight is in (0, 1] (the expansion's score), an ``UP``/``DOWN`` weight > 0; any
+other is refused with the line.
+
 Inputs match whole words of the query normalised for matching (NFKC, case-folded, invisible
 characters such as a zero-width space dropped; the characters NFKC would turn into digits or
 primes, such as superscripts, fractions and circled numbers, stay as typed: "10²" is no "102"
@@ -21,7 +36,10 @@ digits and marks, and any other character (space, punctuation, symbol) separates
 ``tv`` fires for "samsung tv.", "(tv)", "tv/monitor", "smart-tv" and ``"samsung tv"`` but not
 for "tvs" or "smarttv". An apostrophe inside a word belongs to it and a possessive is the word
 ("tv's" matches ``tv``). A multi-word input matches consecutive words; a quoted input matches
-when the query's words are exactly its words. ``DELETE`` removes every occurrence, with the
+when the query's words are exactly its words. Digits joined by anything but a space ("1/2",
+"2.5", "1,000", "1-2", "16:9") are one number, which an input (or ``DELETE`` term) matches
+only as written and whole: ``1/2`` fires on "1/2 inch", not on "1.2 ghz", "1-2 day" or "1 2
+pack"; ``2 inch`` not on "1.2 inch" or "1/2 inch". ``DELETE`` removes every occurrence, with the
 punctuation glued to it; one that would leave no word is not applied (the query stays
 non-empty). An applied ``DELETE`` names the words it removes, also when written without an
 argument (``rules.txt:12: cheap => DELETE(1): cheap``). Weights default to 1.0 (``SYNONYM``)
@@ -63,10 +81,14 @@ with a :class:`RuleSyntaxError` naming it.
 
 The file is read as UTF-8 (a leading BOM is ignored). A malformed line raises
 :class:`RuleSyntaxError` with its path and line number (a missing or unreadable file: its path
-only). :class:`RulesFile` re-reads the file when its mtime or size changes, so edits apply to
-the next query without a restart; every applied rule is reported. For serving
-(``keep_last_good=True``) a broken edit keeps the last good rules in use and is reported by
-:meth:`RulesFile.status` instead of failing every query.
+only). :class:`RulesFile` re-reads the file when its mtime or size changes, so edits apply
+without a restart; every applied rule is reported. For serving (``keep_last_good=True``) a
+broken edit keeps the last good rules in use and is reported by :meth:`RulesFile.status`
+instead of failing every query, and a save in progress is never read: a changed file is read
+once it has stayed unchanged (mtime and size) for ``quiet_s`` (1 s), and one with no rules in
+it (empty, blank or comments only) that would replace rules in use once it has stayed so for
+``empty_quiet_s`` (5 s, a warning logged meanwhile); the rules in use serve every query until
+then (no query waits).
 
 Example:
     >>> rules = RuleSet.parse('laptop =>\\n  SYNONYM(0.5): notebook\\n  DELETE: cheap\\n')
@@ -77,6 +99,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -215,14 +238,36 @@ def _nfkc_keeping_numbers(text: str) -> str:
     return "".join(parts)
 
 
+#: the line ends of a rules file (``str.splitlines`` also ends lines at a form feed, U+2028,
+#: U+0085 ...: pasted into a comment, they made rule lines of its text and moved every later
+#: line number)
+_LINE_END = re.compile(r"\r\n|\r|\n")
+#: curly double quotes: a wiki's or word processor's quotes, which quote nothing in rules
+_CURLY_QUOTES = "\u201c\u201d\u201e\u201f"
+#: a FILTER field name (no "*", quote or bracket: raw engine syntax is no field)
+_FIELD = re.compile(r"\w[\w .\-]*")
+#: a "#" that starts a comment (see :func:`_strip_comment`)
+_COMMENT_START = re.compile(r"(?:^|\s)#")
+
+
 def _strip_comment(line: str) -> str:
-    out, quoted = [], False
-    for ch in line:
-        if ch == '"':
-            quoted = not quoted
-        if ch == "#" and not quoted:
+    """``line`` without its comment: ``#`` starts one at the start of the line or after
+    whitespace, and ``\\#`` is a ``#`` that starts none ("c#" is a word, as the matcher reads
+    it). Quotes play no part: an inch mark (``65" tv =>  # big``) opens nothing."""
+    if "#" not in line:
+        return line.rstrip()
+    out: list[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch == "\\" and i + 1 < n and line[i + 1] == "#":
+            out.append("#")
+            i += 2
+            continue
+        if ch == "#" and (i == 0 or line[i - 1].isspace()):
             break
         out.append(ch)
+        i += 1
     return "".join(out).rstrip()
 
 
@@ -247,6 +292,49 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
         spans.append((i, j))
         i = j
     return spans
+
+
+def _join(text: str, end: int, start: int) -> str | None:
+    """What joins the word of ``text`` ending at ``end`` to the one starting at ``start`` where
+    both are digits there: the characters between them, or " " when they hold a space (None
+    where either is no digit). Digits joined by anything but a space ("1/2", "2.5", "1-2")
+    are one number."""
+    if not (text[end - 1].isdecimal() and text[start].isdecimal()):
+        return None
+    gap = text[end:start]
+    return " " if not gap or any(ch.isspace() for ch in gap) else gap
+
+
+def _joins(text: str, spans: list[tuple[int, int]] | None = None) -> list[str | None]:
+    """:func:`_join` of each word of ``text`` (``spans``: its :func:`_word_spans`) to the word
+    before it; index k is the join before word k, and the list has one None more at each end
+    (before the first word, after the last)."""
+    if spans is None:
+        spans = _word_spans(text)
+    return [None, *(_join(text, spans[k - 1][1], spans[k][0]) for k in range(1, len(spans))),
+            None]
+
+
+def _joins_at(text: str, spans: list[tuple[int, int]], at: list[int]) -> list[str | None]:
+    """The :func:`_join` of the words ``at`` (indexes into ``spans``, in order) to the word
+    before each, and of the last to the word after it: what :func:`_numbers_whole` compares
+    (in the query as typed)."""
+    n = len(spans)
+    return [_join(text, spans[at[0] - 1][1], spans[at[0]][0]) if at[0] else None,
+            *(_join(text, spans[a][1], spans[b][0]) for a, b in itertools.pairwise(at)),
+            _join(text, spans[at[-1]][1], spans[at[-1] + 1][0]) if at[-1] + 1 < n else None]
+
+
+def _numbers_whole(query_joins: list[str | None], rule_joins: list[str | None]) -> bool:
+    """Whether an input whose :func:`_joins` are ``rule_joins`` takes the numbers of the query
+    words it matches as written and whole (``query_joins``: the query's joins from the one
+    before the first matched word to the one after the last): every number it spans joined as
+    in the input ("1/2" is no "1.2" nor "1 2"), and no number cut at either end ("2 inch" is
+    not in "1.2 inch")."""
+    if query_joins[0] not in (None, " ") or query_joins[-1] not in (None, " "):
+        return False
+    return all(a is None or b is None or a == b
+               for a, b in zip(rule_joins[1:-1], query_joins[1:-1], strict=True))
 
 
 def _field_key(name: str) -> str:
@@ -325,15 +413,6 @@ def _rewrite(text: str, spans: list[tuple[int, int]], kept: list[bool]) -> str:
     return " ".join("".join(parts).split())
 
 
-def _words_in(needle: list[str], hay: list[str]) -> int:
-    """Start index of the word sequence ``needle`` in ``hay``, or -1."""
-    n = len(needle)
-    for i in range(len(hay) - n + 1):
-        if hay[i : i + n] == needle:
-            return i
-    return -1
-
-
 def _all_words_in(needle: list[str], hay: list[str]) -> list[int]:
     """Start indexes of every occurrence of the word sequence ``needle`` in ``hay``."""
     n = len(needle)
@@ -347,6 +426,7 @@ class RuleSet:
         self.rules = rules
         self.path = path
         self._words = [_words(r.input) for r in rules]  # what each input matches
+        self._joins = [_joins(r.input) for r in rules]  # how its numbers are written
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -377,16 +457,55 @@ class RuleSet:
                                       path=path, line=n)
             return term
 
+        def checked(term: str, what: str, n: int, *, shown: str | None = None) -> str:
+            """``term`` as written, or a :class:`RuleSyntaxError`: a ``*``, or a double quote
+            that is no inch mark (one right after a digit, 65") and so quotes nothing."""
+            shown = term if shown is None else shown
+            if "*" in term:
+                where = ("; only a leading '* ' (Querqy's raw-query marker) is read, as "
+                         "'* field:value' = 'field:value'") if what.startswith(("UP", "DOWN",
+                                                                               "FILTER")) else ""
+                raise RuleSyntaxError(
+                    f"{what} {shown!r}: '*' is no wildcard here (rules match whole words: "
+                    f"write each word out){where}", path=path, line=n)
+            for i, ch in enumerate(term):
+                if (ch != '"' and ch not in _CURLY_QUOTES) or (i and term[i - 1].isdecimal()):
+                    continue  # (an inch mark: 65" tv)
+                if ch in _CURLY_QUOTES:
+                    raise RuleSyntaxError(
+                        f"{what} {shown!r}: curly quotes (\u201c \u201d) quote nothing in rules; "
+                        'write straight quotes ("...")', path=path, line=n)
+                anchors = ("; Querqy's '\"laptop =>' (the query starts with) and 'laptop\" =>' "
+                           "(ends with) are not supported") if what == "input" else ""
+                raise RuleSyntaxError(
+                    f"{what} {shown!r}: a '\"' quotes nothing here: quote all of it, or write "
+                    f"it right after a number as an inch mark (65\"){anchors}{hint}",
+                    path=path, line=n)
+            return term
+
+        def unquoted(term: str) -> str:
+            """``term`` without a pair of straight quotes around all of it."""
+            return term[1:-1].strip() if len(term) >= 2 and term[0] == term[-1] == '"' else term
+
         text = text.removeprefix("\ufeff")  # a BOM (text decoded as "utf-8", not "utf-8-sig")
-        for n, raw in enumerate(text.splitlines(), 1):
+        # (lines end at \n, \r\n or \r only: see _LINE_END)
+        for n, raw in enumerate(_LINE_END.split(text), 1):
             line = _strip_comment(raw)
             if not line.strip():
                 continue
+            hint = ("; a '#' at the start or after a space starts a comment: write \\# for the "
+                    "character" if _COMMENT_START.search(raw) else "")
             indented = line[0] in " \t"
             body = line.strip()
             if not indented:
                 close()
                 if m := _TWO_WAY.match(body):
+                    for side in (m["a"].strip(), m["b"].strip()):
+                        if unquoted(side) != side:
+                            raise RuleSyntaxError(
+                                f"'<=>' joins words, not an exact (quoted) input: write "
+                                f"'{side} =>' with '  SYNONYM: ...' under it", path=path, line=n)
+                        checked(side, "synonym", n)
                     a, b = normalize_name(m["a"]), normalize_name(m["b"])
                     if not a or not b:
                         raise RuleSyntaxError(
@@ -408,11 +527,11 @@ class RuleSet:
                 m = _INPUT.match(body)
                 if not m:
                     raise RuleSyntaxError(
-                        f"expected 'input =>' or 'a <=> b', got {body!r}", path=path, line=n
-                    )
+                        f"expected 'input =>' or 'a <=> b', got {body!r}{hint}", path=path,
+                        line=n)
                 inp = m["input"].strip()
-                exact = len(inp) >= 2 and inp[0] == inp[-1] == '"'
-                inp = normalize_name(inp[1:-1] if exact else inp)
+                exact = unquoted(inp) != inp
+                inp = normalize_name(checked(unquoted(inp), "input", n, shown=inp))
                 if not inp:
                     raise RuleSyntaxError("empty rule input", path=path, line=n)
                 current = (words_of(inp, "input", n), exact, n)
@@ -448,24 +567,53 @@ class RuleSet:
                     raise RuleSyntaxError(
                         f"weight must be a finite number >= 0, got {w_text}", path=path, line=n
                     )
+                # (an expansion's score is in (0, 1]: 0 searched nothing, 3 was cut to 1 unsaid;
+                # a boost of 0 changes nothing)
+                if kind == "SYNONYM" and not 0 < weight <= 1:
+                    raise RuleSyntaxError(
+                        f"SYNONYM weight must be > 0 and at most 1 (the expansion's score, in "
+                        f"(0, 1]), got {w_text}", path=path, line=n)
+                if kind in ("UP", "DOWN") and weight == 0:
+                    raise RuleSyntaxError(
+                        f"{kind} weight must be > 0 (a boost of 0 changes nothing; 100 when "
+                        f"left out), got {w_text}", path=path, line=n)
             arg = (m.groupdict().get("arg") or "").strip()
+            what = f"{kind} argument"
+            if kind in ("UP", "DOWN", "FILTER") and arg.startswith("*"):
+                arg = arg[1:].strip()  # Querqy's raw-query marker: "* brand:apple" = brand:apple
             if kind == "FILTER":
-                fld, _, val = arg.strip('"').partition(":")
-                if not fld.strip() or not val.strip():
+                fld, _, val = unquoted(arg).partition(":")
+                fld, val = fld.strip(), val.strip()
+                if not fld or not val:
                     raise RuleSyntaxError(
                         f"FILTER needs field:value (e.g. brand:apple), got {arg!r}",
                         path=path, line=n)
                 if _field_key(fld) in _PRICE_FIELDS:
                     raise RuleSyntaxError(
-                        f"FILTER {arg!r}: a rule cannot set a price bound ({fld.strip()}); "
+                        f"FILTER {arg!r}: a rule cannot set a price bound ({fld}); "
                         "price_min/price_max are read from the query only (\"under 500\"); "
                         "remove the line, or use UP/DOWN", path=path, line=n)
-                arg = f"{fld.strip()}:{val.strip()}"
+                if "*" not in fld and not _FIELD.fullmatch(fld):
+                    raise RuleSyntaxError(
+                        f"FILTER field {fld!r} is no field name (a letter or digit, then "
+                        "letters, digits, '_', '-', '.' or spaces): write FILTER: field:value "
+                        "(of Querqy's raw queries only '* field:value' is read)",
+                        path=path, line=n)
+                val = checked(unquoted(val), what, n, shown=arg)
+                arg = f"{checked(fld, what, n, shown=arg)}:{val}"
+            elif kind in ("UP", "DOWN"):
+                arg = unquoted(arg)
+                fld, colon, val = arg.partition(":")
+                if colon and unquoted(val.strip()) != val.strip():  # field:"value"
+                    arg = f"{fld.strip()}:{unquoted(val.strip())}"
+                arg = checked(arg, what, n)
+            else:
+                arg = checked(unquoted(arg), what, n, shown=arg)
             if kind in ("SYNONYM", "UP", "DOWN") and not arg:
                 raise RuleSyntaxError(f"{kind} needs a term", path=path, line=n)
             if kind == "DELETE" and arg:
-                words_of(arg.strip('"'), "DELETE term", n)
-            instrs.append(Instruction(kind, arg.strip('"'), weight, n))
+                words_of(arg, "DELETE term", n)
+            instrs.append(Instruction(kind, arg, weight, n))
         close()
         return cls(rules, path=path)
 
@@ -491,19 +639,25 @@ class RuleSet:
         text = " ".join(_nfkc_keeping_numbers(drop_invisible(query)).split())
         spans = _word_spans(text)
         words = [_word_key(text[s:e].casefold()) for s, e in spans]
+        joins = _joins(text, spans)
         res = RuleResult(query=normalized)
         delete: list[tuple[str, AppliedRule]] = []
         if len(self._words) != len(self.rules):  # rules appended since: their words too
             self._words = [_words(r.input) for r in self.rules]
-        for rule, rule_words in zip(self.rules, self._words, strict=True):
+            self._joins = [_joins(r.input) for r in self.rules]
+        for rule, rule_words, rule_joins in zip(self.rules, self._words, self._joins,
+                                                strict=True):
             if rule.exact:
                 if words != rule_words:
                     continue
                 starts = [0]
             else:
                 starts = _all_words_in(rule_words, words)
-                if not starts:
-                    continue
+            # (numbers as written and whole: "1/2" is in "1/2 inch", not in "1.2 ghz")
+            starts = [i for i in starts
+                      if _numbers_whole(joins[i : i + len(rule_words) + 1], rule_joins)]
+            if not starts:
+                continue
             negated = excluded is not None and all(excluded(text, spans[i][0]) for i in starts)
             for ins in rule.instructions:
                 arg = ins.arg
@@ -533,13 +687,13 @@ class RuleSet:
             seq = _words(term)
             if not seq:  # (RuleSet.parse refuses such terms; a Rule built in code may not)
                 continue
+            term_joins = _joins(term)
             live = [i for i, k in enumerate(kept) if k]
             hits: list[int] = []  # indexes into live of non-overlapping occurrences
-            i = _words_in(seq, [words[j] for j in live])
-            while i >= 0:
-                hits.append(i)
-                nxt = _words_in(seq, [words[j] for j in live[i + len(seq) :]])
-                i = -1 if nxt < 0 else i + len(seq) + nxt
+            for i in _all_words_in(seq, [words[j] for j in live]):
+                if (not hits or i >= hits[-1] + len(seq)) and _numbers_whole(
+                        _joins_at(text, spans, live[i : i + len(seq)]), term_joins):
+                    hits.append(i)
             if not hits:
                 continue
             if len(hits) * len(seq) == len(live):
@@ -597,15 +751,34 @@ def _read_rules(path: Path, name: str) -> RuleSet:
         text = data.decode("utf-8-sig")  # a BOM (Windows editors write one) is not text
     except UnicodeDecodeError as exc:
         start = exc.start + len(data) - len(exc.object)  # utf-8-sig counts after the BOM
-        line = data[:start].count(b"\n") + 1
+        line = len(re.split(rb"\r\n|\r|\n", data[:start]))  # (line ends as RuleSet.parse's)
         raise RuleSyntaxError(
             f"invalid UTF-8 (byte {data[start]:#04x} at offset {start}); save the file "
             "as UTF-8", path=name, line=line) from None
     return RuleSet.parse(text, path=name)
 
 
+@dataclass
+class _Pending:
+    """A change of a rules file not read yet: its stamp (mtime_ns, size) and when it was first
+    seen (``time.monotonic()``); ``warned``: a warning that it has no rules was logged."""
+
+    stamp: tuple[int, int]
+    since: float
+    warned: bool = False
+
+
 class RulesFile:
     """A rules file that is re-read when it changes (mtime or size), checked on every access.
+
+    A change is read once the file has stayed unchanged for ``quiet_s`` seconds (its mtime
+    and size seen unchanged that long, or its mtime that old), and a file with no rules in it
+    (empty, blank or comments only) that would replace rules in use once it has stayed so for
+    ``empty_quiet_s``: an editor that truncates the file and then writes it, or a copy in
+    progress, is never read half-written. Until then every access returns the rules in use at
+    once (no access waits for the file); a deliberate "no rules" (the file emptied and left
+    so) takes effect after ``empty_quiet_s``, with a warning logged meanwhile. Saving with a
+    rename (write a temporary file, then move it over the rules file) is atomic all the same.
 
     Args:
         path: the rules file.
@@ -615,8 +788,13 @@ class RulesFile:
             after a good load. False (default): the next access raises
             :class:`RuleSyntaxError` naming the line (and a deleted file means no rules).
             True (serving): the last good rules stay in use, the error is logged once and
-            reported by :meth:`status`; fixing the file is picked up by the next access. With
+            reported by :meth:`status`; fixing the file is picked up once it has settled. With
             True the first load must succeed (there is nothing good to keep).
+        quiet_s: seconds a changed file must stay unchanged before it is read; default 1 with
+            ``keep_last_good`` (serving), else 0 (every change read at once, as a script that
+            writes the file and then parses expects).
+        empty_quiet_s: the same for a file with no rules that would replace rules in use;
+            default 5 with ``keep_last_good``, else 0.
 
     Example:
         >>> import tempfile, pathlib
@@ -624,19 +802,27 @@ class RulesFile:
         >>> _ = p.write_text("tv <=> television\\n")
         >>> len(RulesFile(p).current())
         2
-        >>> rf = RulesFile(p, name="rules.txt", keep_last_good=True)
+        >>> rf = RulesFile(p, name="rules.txt", keep_last_good=True, quiet_s=0.05)
         >>> _ = p.write_text("tv =>\\n  BOGUS: x\\n")
+        >>> len(rf.current()), rf.status().ok  # (maybe a save in progress: not read yet)
+        (2, True)
+        >>> time.sleep(0.1)
         >>> len(rf.current()), rf.status().ok, rf.status().error.startswith("rules.txt:2:")
         (2, False, True)
     """
 
     def __init__(self, path: str | os.PathLike[str], *, name: str | None = None,
-                 keep_last_good: bool = False) -> None:
+                 keep_last_good: bool = False, quiet_s: float | None = None,
+                 empty_quiet_s: float | None = None) -> None:
         self.path = Path(path)
         self._path_str = str(self.path)
         self.name = name if name is not None else str(self.path)
         self.keep_last_good = keep_last_good
+        self.quiet_s = (1.0 if keep_last_good else 0.0) if quiet_s is None else quiet_s
+        self.empty_quiet_s = ((5.0 if keep_last_good else 0.0) if empty_quiet_s is None
+                              else empty_quiet_s)
         self._stamp: tuple[int, int] | None = None
+        self._pending: _Pending | None = None
         self._rules = RuleSet([], path=self.name)
         self._error: str | None = None
         self._errors = 0
@@ -658,8 +844,19 @@ class RulesFile:
             return (0, -1)
         return (st.st_mtime_ns, st.st_size)
 
+    def _settled(self, stamp: tuple[int, int], quiet: float) -> bool:
+        """Whether the file, now at ``stamp``, has not changed for ``quiet`` seconds: that
+        stamp first seen that long ago, or its mtime that old (a deleted file: seen only).
+        A stamp not seen before starts the clock."""
+        now = time.monotonic()
+        if self._pending is None or self._pending.stamp != stamp:
+            self._pending = _Pending(stamp, now)
+        return (quiet <= 0 or now - self._pending.since >= quiet
+                or (stamp[1] >= 0 and time.time_ns() - stamp[0] >= quiet * 1e9))
+
     def current(self) -> RuleSet:
-        """The rules as of now (re-parsed if the file changed).
+        """The rules as of now (re-parsed if the file changed and has settled; see the class
+        docs: this never waits).
 
         With ``keep_last_good=False`` an invalid file raises and an absent one means no rules;
         with ``keep_last_good=True`` both keep the last good rules (see :meth:`status`)."""
@@ -667,19 +864,15 @@ class RulesFile:
             stamp = self._stat()
             if stamp == self._stamp:
                 return self._rules
-            if not self.keep_last_good:
-                if stamp[1] < 0:
-                    self._rules = RuleSet([], path=self.name)
-                else:
-                    self._rules = _read_rules(self.path, self.name)
-                    self._loaded_at = time.time()
-                    logger.info("loaded %d rules from %s", len(self._rules), self.path)
-                self._stamp = stamp
-                return self._rules
-            self._stamp = stamp
+            if self._stamp is not None and not self._settled(stamp, self.quiet_s):
+                return self._rules  # (a save may be in progress: read once it has settled)
             try:
-                rules = _read_rules(self.path, self.name)
+                rules = (RuleSet([], path=self.name) if stamp[1] < 0 and not self.keep_last_good
+                         else _read_rules(self.path, self.name))
             except RuleSyntaxError as exc:
+                if not self.keep_last_good:
+                    raise
+                self._stamp, self._pending = stamp, None  # (reported until the file changes)
                 self._error = str(exc)
                 self._errors += 1
                 logger.error("rules file %s is unusable, still serving the last good %d rules "
@@ -687,8 +880,22 @@ class RulesFile:
                              time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self._loaded_at))
                              if self._loaded_at else "never", exc)
                 return self._rules
+            if not rules and self._rules:  # emptied: a save in progress, or all rules deleted
+                if not self._settled(stamp, self.empty_quiet_s):
+                    assert self._pending is not None  # (set by _settled)
+                    if not self._pending.warned:
+                        self._pending.warned = True
+                        logger.warning("rules file %s has no rules in it (empty, blank or "
+                                       "comments only): still serving the %d rules in use "
+                                       "unless it stays so for %gs", self.path,
+                                       len(self._rules), self.empty_quiet_s)
+                    return self._rules
+                logger.warning("rules file %s has had no rules in it for %gs: the %d rules in "
+                               "use are dropped", self.path, self.empty_quiet_s, len(self._rules))
             self._rules, self._error, self._loaded_at = rules, None, time.time()
-            logger.info("loaded %d rules from %s", len(rules), self.path)
+            self._stamp, self._pending = stamp, None
+            if stamp[1] >= 0:
+                logger.info("loaded %d rules from %s", len(rules), self.path)
             return self._rules
 
     def status(self) -> RulesStatus:

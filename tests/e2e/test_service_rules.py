@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,15 @@ def _write(path: Path, data: bytes) -> None:
     os.utime(path, ns=(old + 2_000_000_000, old + 2_000_000_000))
 
 
+def _eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``check()`` holds: the server reads a changed rules file once it has stayed
+    unchanged for ``RulesFile.quiet_s`` (a save in progress is never served)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the rules edit was never picked up"
+        time.sleep(0.05)
+
+
 @pytest.fixture(scope="module")
 def rules_server(tmp_path_factory: pytest.TempPathFactory, tagger_dir: Path,
                  kg_dir: Path) -> Iterator[tuple[Server, Path]]:
@@ -37,6 +47,7 @@ def rules_server(tmp_path_factory: pytest.TempPathFactory, tagger_dir: Path,
     bundle = build_bundle(tmp / "bundle", tagger=tagger_dir, kg=kg, rules=tmp / "rules.txt",
                           parser_config={"max_query_chars": 200})
     parser = QueryParser.from_pretrained(bundle)
+    parser.expander.rules.quiet_s = 0.2  # (serving default: 1 s)
     server = Server(create_app(parser))
     yield server, bundle / "rules.txt"
     server.stop()
@@ -69,6 +80,7 @@ def test_broken_rules_keep_the_last_good_ones_and_are_reported(rules_server) -> 
             else:
                 _write(path, broken)
             assert _synonyms(c)[0] == ["television"], says  # still the last good rules
+            _eventually(lambda: says in (c.get("/ready").json()["rules"]["error"] or ""))  # noqa: B023
             ready = c.get("/ready")
             assert ready.status_code == 200
             d = ready.json()
@@ -78,8 +90,8 @@ def test_broken_rules_keep_the_last_good_ones_and_are_reported(rules_server) -> 
             metrics = c.get("/metrics").text
             assert "kgqp_rules_ok 0.0" in metrics and "kgqp_rules_loaded 1.0" in metrics
 
-        _write(path, b"tv =>\n  SYNONYM: telly\n")  # fixed: picked up by the next parse
-        assert _synonyms(c)[0] == ["telly"]
+        _write(path, b"tv =>\n  SYNONYM: telly\n")  # fixed: picked up once settled
+        _eventually(lambda: _synonyms(c)[0] == ["telly"])
         d = c.get("/ready").json()
         assert d["status"] == "ready" and d["rules"]["ok"] and d["rules"]["errors"] == 3
         metrics = c.get("/metrics").text

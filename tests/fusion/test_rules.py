@@ -195,7 +195,7 @@ def test_a_missing_rules_file_has_no_line_number(tmp_path):
         RulesFile(p, name="rules.txt", keep_last_good=True)
     assert str(err.value) == "rules.txt: the rules file does not exist (deleted or moved?)"
     p.write_text("tv <=> television\n")
-    rf = RulesFile(p, name="rules.txt", keep_last_good=True)
+    rf = RulesFile(p, name="rules.txt", keep_last_good=True, quiet_s=0)  # (read changes at once)
     p.unlink()
     st = rf.status()
     assert (st.ok, st.rules) == (False, 2)
@@ -299,7 +299,7 @@ def test_a_filter_rule_cannot_set_a_price_bound(filter_):
 def test_a_refused_price_filter_keeps_the_last_good_rules(tmp_path):
     p = tmp_path / "rules.txt"
     p.write_text("gaming =>\n  UP: x\n")
-    rf = RulesFile(p, name="rules.txt", keep_last_good=True)
+    rf = RulesFile(p, name="rules.txt", keep_last_good=True, quiet_s=0)  # (read changes at once)
     p.write_text("gaming =>\n  UP: x\n  FILTER: price_max:500\n")
     st = p.stat()
     os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
