@@ -71,9 +71,12 @@ Policies (what a search engine can trust):
   nearest category above it on its path that the query's words name (All Printers; its
   source is still ``link:<iri>`` of the linked category), else the department. A device the
   KG holds accessories for ("Fire TV Accessories" under Fire TV) followed by a mention tagged
-  as a product type of another category is no filter either ("fire tv games"). A mention
-  after "with" is a feature of the product searched ("baby monitor with camera"): no filter
-  and no fan-out of its own (an accessory there may be searched: "samsung tv with stand").
+  as a product type of another category is no filter either ("fire tv games"), nor is a
+  device named by a singular noun that modifies a product only other departments hold
+  ("microwave popcorn", "dishwasher safe plates", "tv dinner trays"; not "microwave rice
+  cooker", "microwave oven": :func:`_modified_devices`). A mention after "with" is a feature
+  of the product searched ("baby monitor with camera"): no filter and no fan-out of its own
+  (an accessory there may be searched: "samsung tv with stand").
   No expansion names a hard category filter's value (every filtered document matches it).
 - *Brand filters* only for a linked brand the query asks for and the store sells (a
   ``sells_in`` category or a product's category in the label space); otherwise a
@@ -91,28 +94,39 @@ Policies (what a search engine can trust):
   ("samsung phone or iphone"; two brands filter together or not at all: "samsung tv or
   tcl"), for a brand the store does not sell, and for one whose word names a KG category of
   the department of a category linked next to it, where the brand sells nothing ("apple
-  juice": Apples and Juice are Food's; ``unsure``). A query that
-  links nothing and has no word of any KG name (:attr:`kg.ProductGraph.vocabulary`: random
-  letters, a string from another domain) gets no hard category filter and no expansions from
-  its intent's category whatever the intent's probability: the intent of such a query is the
-  text model's guess, a suggestion only. ``FILTER`` rules are hard, but for one whose input
-  the query excludes ("not refurbished laptop"): a DOWN boost of its value, as a negated link
-  (:mod:`fusion.rules`).
+  juice": Apples and Juice are Food's; ``unsure``), and for one beside a product the store
+  sells no kind of, or one whose trusted intent is a department the brand sells nothing in
+  while the query links no product ("sharp cheddar cheese", "monster energy drink", "apple
+  sauce"; ``other department``). A query that links nothing and has no word of any KG name
+  (:attr:`kg.ProductGraph.vocabulary`: random letters, a string from another domain) gets no
+  hard category filter and no expansions from its intent's category whatever the intent's
+  probability: the intent of such a query is the text model's guess, a suggestion only.
+  ``FILTER`` rules are hard, but for one whose input the query excludes ("not refurbished
+  laptop"): a DOWN boost of its value, as a negated link (:mod:`fusion.rules`).
 - *Colour filters only for colours*: a linked colour value whose name names no colour (a
   pattern, finish or theme the KG lists as a colour: "strip" for "striped", "floral", "dark",
   "marble") is an UP boost ``colour:<value>``; colours the query joins ("black and white")
   filter on the KG's colour that combines them ("Black/White") when it has one, each an UP
   boost. A colour word that opens a KG name with the words after it ("white noise machine",
   "blue microphones yeti", "black & white laser printer") is a word of that name: an UP boost
-  (``in a name``), no filter.
+  (``in a name``), no filter. A colour word that also names a scent or flavour ("lavender",
+  "peach", "mint") is an UP boost on a consumable ("lavender body wash", "peach tea": ``a
+  scent or flavour``).
 - *Sizes the query excludes* ("tv not 65 inch", linked or read by a pattern) are DOWN boosts,
   and a linked size value named by a bare number ("4", "15", "2-5": "galaxy watch 4") sets no
   size at all, nor does one linked from a word the tagger did not read as a size ("double
-  stroller": the KG's size "Double"). A cue excludes every item of the list after it ("not
+  stroller": the KG's size "Double"), and a garment size written as a word ("small",
+  "large") is one only on clothing or next to "size" (an UP boost ``not clothing``: "large
+  breed dog food", "small vacuum"). A cue excludes every item of the list after it ("not
   red or blue", "without 64gb or 128gb"), and a rule's synonym the query excludes is no
   expansion ("headphones not earbuds"). A negated purpose phrase excludes as the cue alone
   does ("not for men", "not made for kids"), and so does a "-" opening a word, the search
-  box's exclusion ("tv -samsung"; not "t-shirt", "55-65 inch" nor "tv - samsung").
+  box's exclusion ("tv -samsung"; not "t-shirt", "55-65 inch" nor "tv - samsung"). An
+  excluded category of the taxonomy of a category searched outside the label space, far from
+  it, is a namesake of the excluded words and no DOWN boost ("cat food without fish" -> Fish
+  Food); a place of origin is no brand ("not made in china").
+- *Audiences*: no expansion names an audience the query's own audience words rule out,
+  linked or not ("newborn gloves": no "Men"; "toddler sweater": no "Boy").
 - *The exclusion wins*: a node the query names again after a cue is excluded ("samsung tv not
   samsung", "hp printer ink not hp"), and a value the query excludes is no filter and gets no
   UP boost, a rule's included ("55 inch tv not 55 inch", "laptop not dell" with "laptop =>
@@ -161,7 +175,7 @@ from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
 from fusion.patterns import ACCESSORY_WORDS as _ACCESSORY_WORDS
-from fusion.patterns import NOT_FITTED, find_sizes, parse_price
+from fusion.patterns import CLOTHING, NOT_FITTED, find_sizes, parse_price
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import EDGE_MARKS, normalize_key
@@ -452,9 +466,9 @@ class Boost(NamedTuple):
     """An UP (``weight > 0``) or DOWN (``weight < 0``) boost of a term or ``field:value``, with
     the rule that produced it (``path:line: input => KIND(w): arg``; a ``FILTER`` whose input
     the query excludes: ``... FILTER(w): arg (negated)``), the link it replaces as a filter
-    (``link:<iri> (negated|fits|ungrounded|unsure|alternative)``; a colour's also ``(not a
-    colour|combined|in a name)``) or ``pattern (negated)`` (a size the query excludes: "tv not
-    65 inch").
+    (``link:<iri> (negated|fits|ungrounded|unsure|alternative|other department)``; a colour's
+    also ``(not a colour|combined|in a name|a scent or flavour)``, a size's ``(not
+    clothing)``) or ``pattern (negated)`` (a size the query excludes: "tv not 65 inch").
 
     >>> b = Boost("brand:apple", -20.0, "r.txt:3: laptop => DOWN(20): brand:apple")
     >>> b.direction, b[:2]
@@ -715,6 +729,37 @@ _COLOUR_WORDS = frozenset({
     # common colour names it lacks (a catalogue's own colours)
     "copper", "crimson", "fuchsia", "graphite", "gunmetal", "lilac", "platinum", "plum",
     "rust", "sage", "salmon", "scarlet", "violet"})
+#: the colour words that also name a scent, a flavour, a food or a plant ("lavender body
+#: wash", "peach tea", "mint toothpaste", "lime soda", "chocolate protein bar"): a colour value
+#: named by these alone (:func:`_a_scent_or_flavour`) is the product's colour only where the
+#: product is no consumable
+_SCENT_COLOURS = frozenset({
+    "almond", "champagne", "chocolate", "cocoa", "coffee", "cognac", "lavender", "lilac",
+    "lime", "mint", "mustard", "olive", "orange", "orchid", "peach", "plum", "raspberry",
+    "salmon", "sage"})
+#: words of a consumable a scent or flavour is sold in, or of a plant (whose name such a word
+#: is): food and drink, care and cleaning products, home fragrance, and the words that say
+#: so ("scented", "flavored"); a query holding one reads an ambiguous colour word as its
+#: scent or flavour (:func:`_a_scent_or_flavour`)
+_SCENTED = frozenset({
+    # food and drink
+    "tea", "coffee", "juice", "drink", "drinks", "soda", "lemonade", "smoothie", "wine",
+    "beer", "liquor", "vodka", "rum", "whiskey", "cider", "syrup", "candy", "candies", "gum",
+    "cookie", "cookies", "cake", "cakes", "pie", "icecream", "yogurt", "snack", "snacks",
+    "chips", "cereal", "jam", "jelly", "sauce", "salsa", "dressing", "honey", "extract",
+    "creamer", "milk", "latte", "protein", "gummies", "gummy", "vitamin", "vitamins",
+    "supplement", "supplements", "capsules", "food", "treats", "pods", "kcups", "oil",
+    "oils", "flavor", "flavored", "flavour", "flavoured",
+    # care and cleaning
+    "soap", "soaps", "shampoo", "conditioner", "wash", "lotion", "moisturizer", "scrub",
+    "deodorant", "perfume", "cologne", "mist", "balm", "chapstick", "toothpaste",
+    "mouthwash", "salts", "bomb", "bombs", "detergent", "softener", "cleaner",
+    "wipes", "sanitizer",
+    # home fragrance
+    "candle", "candles", "wax", "melts", "diffuser", "freshener", "sachet", "sachets",
+    "incense", "potpourri", "fragrance", "scent", "scented", "essential",
+    # plants
+    "plant", "plants", "seed", "seeds"})
 #: words that qualify a colour in a colour's name but name none alone ("dark purple", "rose
 #: gold", "off white", "sky blue", "neon green", "cream colored", and the shop's shade names
 #: of the default KG: "Island Blue", "Magnificent Black"): "dark" alone is no colour
@@ -767,6 +812,20 @@ _SIZE_LABELS = frozenset(label.lower() for label, kinds in DEFAULT_LABEL_KINDS.i
                          if kinds == ("attribute_value:size",))
 #: the source of a DOWN boost made of a size pattern the query excludes ("tv not 65 inch")
 PATTERN_NEGATED = "pattern (negated)"
+#: a garment size written as a word ("Small", "Medium", "Large", "Extra Large", "X-Large";
+#: the default KG's "Mediam" too), a size clothing is sold in, where the word is as often what
+#: the product is like as its size: most other products have no such size facet ("large breed
+#: dog food", "small vacuum", "large print crossword puzzles"), so a filter on one would
+#: remove them all. (The letter sizes, "L", "XL", are read as sizes by the patterns only next
+#: to "size" or clothing.)
+_GARMENT_SIZE = re.compile(r"(?:(?:extra|x{1,3}|[2-5]x)[\s-]?)?(?:small|medium|mediam|large)",
+                           re.I)
+#: clothing, as the size patterns read it (:mod:`fusion.patterns`: a letter size of several
+#: letters is read only next to clothing, "t shirt xxl", not "xl dog bed"): a linked garment
+#: size filters only in a query that names clothing, or next to the word "size"
+#: (:func:`_a_garment_size`)
+_CLOTHING_WORD = re.compile(rf"(?<![\w'’-])(?:{CLOTHING})(?![\w'’-])", re.I)
+_SIZE_WORDS = frozenset({"size", "sized", "sizes"})
 #: a size value's name that is only a number ("4", "2-5", "1.14"): see :func:`_bare_number`
 _SIZE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _BARE_NUMBER = re.compile(r"[\d\s.,/\-\u2013]*\d[\d\s.,/\-\u2013]*")
@@ -1366,6 +1425,31 @@ def _size_read(value: str, read: Sequence[str]) -> bool:
                               for r in read)
 
 
+def _a_garment_size(value: str, words: Sequence[str], span: tuple[int, int] | None) -> bool:
+    """Whether a linked size value is a garment size written as a word
+    (:data:`_GARMENT_SIZE`: "Small", "Large", "Extra Large") the query names for no clothing:
+    it names none of the size patterns' clothing words (:data:`_CLOTHING_WORD`: "t shirt
+    large", "women's dress small", "large hoodie" name one) and the word "size" is not next
+    to its mention ("size large", "large size": a size asked for whatever the product). Such
+    a size ("large breed dog food", "small vacuum", "kids bike small") is no filter, an UP
+    boost: the same restriction as the letter sizes the patterns read only next to clothing
+    ("xl dog bed" has none).
+
+    >>> _a_garment_size("Large", "large breed dog food".split(), (0, 1))
+    True
+    >>> [_a_garment_size("Large", q.split(), (0, 1)) for q in ("large hoodie", "large size bin")]
+    [False, False]
+    >>> _a_garment_size("King", "king bed".split(), (0, 1))
+    False
+    """
+    if not _GARMENT_SIZE.fullmatch(normalize_key(value).strip()):
+        return False
+    if _CLOTHING_WORD.search(" ".join(words)):
+        return False
+    return span is None or not any(words[i] in _SIZE_WORDS for i in range(
+        max(0, span[0] - 1), min(len(words), span[1] + 1)))
+
+
 def _colour_held(kg: _KG, value: str) -> str | None:
     """The KG's colour value named by the colour words of ``value``, a colour value that names
     no colour (:func:`_names_a_colour`: "striped blue", "yellow polkadot", "matte white"), in
@@ -1409,6 +1493,85 @@ def _names_a_colour(value: str) -> bool:
     words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", value).casefold())
     return any(w in _COLOUR_WORDS for w in words) and all(
         w in _COLOUR_WORDS or w in _COLOUR_MODIFIERS or w == "and" for w in words)
+
+
+def _a_scent_or_flavour(value: str, words: Sequence[str]) -> bool:
+    """Whether a colour value is one a query of ``words`` names as a scent or flavour: its
+    colour words all name one too (:data:`_SCENT_COLOURS`: "lavender", "Peach", "Mint"; not
+    "Mint Green", whose green is a colour) and the query names a consumable or a plant
+    (:data:`_SCENTED`: "lavender body wash", "peach tea", "peach rings candy", "lavender
+    candle"). A filter on the colour would keep the lavender-coloured bottles only; the
+    products that have colours keep it ("lavender dress", "peach dress", "mint green phone
+    case").
+
+    >>> _a_scent_or_flavour("lavender", "lavender body wash".split())
+    True
+    >>> [_a_scent_or_flavour(v, q.split()) for v, q in (
+    ...     ("lavender", "lavender dress"), ("Mint Green", "mint green soap"), ("Red", "red tea"))]
+    [False, False, False]
+    """
+    colours = [w for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", value).casefold())
+               if w in _COLOUR_WORDS]
+    return bool(colours) and all(w in _SCENT_COLOURS for w in colours) \
+        and any(w in _SCENTED for w in words)
+
+
+#: whom an audience word names a thing for, an age and, where the word says one, a sex (the
+#: linker's reading of audiences, :func:`kg.link.contradicts_audience`, for the words a
+#: query may hold unlinked: the tagger reads "kids", "newborn", "toddler", "youth" as a
+#: ``department`` the default KG links nothing for); a possessive's "'s" dropped
+_AUDIENCE = {
+    **dict.fromkeys(("kid", "kids", "child", "children", "childrens", "newborn", "newborns",
+                     "baby", "babies", "infant", "infants", "toddler", "toddlers", "youth",
+                     "junior", "juniors", "teen", "teens", "teenager", "teenagers", "tween",
+                     "tweens", "preschool", "preschooler", "preschoolers"), ("child", None)),
+    **dict.fromkeys(("boy", "boys"), ("child", "male")),
+    **dict.fromkeys(("girl", "girls"), ("child", "female")),
+    **dict.fromkeys(("adult", "adults", "senior", "seniors"), ("adult", None)),
+    **dict.fromkeys(("man", "men", "mens", "gentleman", "gentlemen"), ("adult", "male")),
+    **dict.fromkeys(("woman", "women", "womens", "lady", "ladies"), ("adult", "female")),
+}
+
+
+def _audiences(words: Sequence[str]) -> set[tuple[str, str | None]]:
+    """The audiences (:data:`_AUDIENCE`) the words ``words`` name, a possessive's "'s" (or
+    "s'") dropped ("kid's", "women's"); "baby" before a colour word is a shade ("baby blue").
+
+    >>> sorted(_audiences("newborn gloves".split())), sorted(_audiences("men's shirt".split()))
+    ([('child', None)], [('adult', 'male')])
+    >>> _audiences("baby blue dress".split())
+    set()
+    """
+    out = set()
+    for i, word in enumerate(words):
+        w = re.sub(r"['’]s$|s['’]$", "", word)
+        if w in ("baby", "babies") and i + 1 < len(words) and words[i + 1] in _COLOUR_WORDS:
+            continue
+        if w in _AUDIENCE:
+            out.add(_AUDIENCE[w])
+    return out
+
+
+def _names_another_audience(value: str, query: Collection[tuple[str, str | None]]) -> bool:
+    """Whether an attribute value (an expansion) names an audience (:func:`_audiences` of its
+    name) none of the query's audiences ``query`` agrees with: another age ("Men" for
+    "newborn gloves", "bike helmet for kids"; "Boy" for "mens shirt"), or a sex the query's
+    audience does not say ("Boy" for "toddler sweater"; a value of both sexes, "Men and
+    Women", agrees with either). A value that names no audience ("Unisex", "Cotton"), or a
+    query that names none, is not judged.
+
+    >>> _names_another_audience("Men", {("child", None)})
+    True
+    >>> men = {("adult", "male")}
+    >>> [_names_another_audience(v, men) for v in ("Men and Women", "Boy", "Unisex")]
+    [False, True, False]
+    """
+    named = _audiences(normalize_key(value).split())
+    if not query or not named:
+        return False
+    sexes = {sex for _, sex in named if sex}
+    return not any(age == q_age and (not sexes or q_sex in sexes)
+                   for age, _ in named for q_age, q_sex in query)
 
 
 #: the node kinds whose names hold a colour word as a word of the name, not the product's
@@ -2248,6 +2411,119 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
     return frozenset(out)
 
 
+def _headed_categories(kg: _KG) -> Mapping[str, frozenset[str]]:
+    """The head word of each linkable KG category's name and of each part of it
+    (:func:`kg.link.name_heads`: "Ranges, Cooktops & Ovens" heads range, cooktop and oven;
+    "Popcorn Makers" heads maker, not popcorn) -> the categories it heads: what a product word
+    of a query names. Cached per graph view."""
+    def build() -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for n, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") != "category" or not kg.department(n) or n in kg.unlinkable:
+                continue
+            for name in (attrs.get("label"), *(attrs.get("aliases") or ())):
+                for head in name_heads(normalize_key(str(name or ""))):
+                    out.setdefault(head, set()).add(n)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    return _cached(kg, "_kgqp_headed_categories", (), build)
+
+
+def _word_categories(kg: _KG) -> Mapping[str, frozenset[str]]:
+    """Each content word of the linkable KG categories' names (:func:`_words`: plurals folded)
+    -> the categories whose name holds it: the categories that hold every word of a product
+    named in a query are the intersection of its words'. Cached per graph view."""
+    def build() -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for n, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") != "category" or not kg.department(n) or n in kg.unlinkable:
+                continue
+            for name in (attrs.get("label"), *(attrs.get("aliases") or ())):
+                for w in _words(str(name or "")):
+                    out.setdefault(w, set()).add(n)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    return _cached(kg, "_kgqp_word_categories", (), build)
+
+
+def _department_heads(kg: _KG) -> Mapping[str, frozenset[str]]:
+    """The head words of :func:`_headed_categories` -> the departments (the tops of the
+    paths) of the categories each heads: what kinds of product each department holds. Cached
+    per graph view."""
+    def build() -> dict[str, frozenset[str]]:
+        return {head: frozenset(t for c in cats if (t := kg.department(c)))
+                for head, cats in _headed_categories(kg).items()}
+
+    return _cached(kg, "_kgqp_department_heads", (), build)
+
+
+def _modified_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
+                      spans: Mapping[str, tuple[int, int] | None],
+                      outside: Callable[[str], bool]) -> frozenset[str]:
+    """The linked categories (and product types) that a query names as a modifier of a
+    product of another department, not as the product searched: a device named by a singular
+    noun (a noun modifier: "tv dinner trays"; not "digital cameras instant print", "dslr lenses
+    lenses core", plurals that head their noun phrase) whose noun phrase, the plain words
+    right after it up to a function word or the query's end, is headed (its last word) by a
+    product only other departments hold. "microwave popcorn" (Popcorn: food),
+    "dishwasher safe plates" (Plates: tableware), "tv dinner trays", "microwave bacon tray"
+    (no department of the device's holds trays): a filter on Microwaves, Dishwashers or TVs
+    would remove every product searched.
+
+    A head linked as a category or product type (tagged as a product, ``HEAD_LABELS``) counts
+    when all its categories lie outside the store's label space (``outside``: the catalogue
+    sells no such product; one of another department of the store, "luggage business cases",
+    "tv laptop", is left to the intent) and outside the device's family; a head that links
+    nothing, when the departments whose category names it heads (:func:`_department_heads`;
+    none: not judged) are all others than the device's. Either way a head that also heads a
+    category name of the device's department keeps the device ("microwave oven": Ranges,
+    Cooktops & Ovens; "laptop computer"), as does a head in its department ("microwave rice
+    cooker", "soccer socks"). Only a device of the label space is judged (no other is a
+    filter). Accessories after a device are :func:`_fitted_devices`'."""
+    heads = _department_heads(kg)
+
+    def noun(word: str) -> bool:  # a word of the noun phrase (an accessory's too: "cases")
+        return _plain_word(word) or word in _ACCESSORY_WORDS
+
+    out: set[str] = set()
+    for e in linked:
+        sp = spans.get(e.iri)
+        own = _own_categories(kg, e.iri) if kg.kind(e.iri) in ("category", "product_type") \
+            else frozenset()
+        if sp is None or not own or any(outside(c) for c in own) or sp[1] >= len(words) \
+                or not noun(words[sp[1]]):
+            continue
+        last = normalize_key(words[sp[1] - 1])
+        if word_order(last) != (last,):
+            continue  # a plural heads its own noun phrase ("cameras instant print")
+        tops = {t for c in own if (t := kg.department(c))}
+        # the noun phrase after the device: plain words ("tv black", "microwave white": a
+        # value's mention, judged below, is no product)
+        end = sp[1]
+        while end < len(words) and noun(words[end]):
+            end += 1
+        head = end - 1
+        head_words = name_heads(normalize_key(words[head]))
+        if not tops or not head_words or any(tops & heads.get(w, frozenset())
+                                             for w in head_words):
+            continue  # ("microwave oven", "laptop computer": a kind of the device)
+        at = [o for o in linked if o.iri != e.iri and (osp := spans.get(o.iri)) is not None
+              and osp[0] <= head < osp[1]]
+        if at:
+            o = at[0]
+            if kg.kind(o.iri) not in ("category", "product_type") \
+                    or not (o.label is None or o.label in HEAD_LABELS):
+                continue
+            cats = _own_categories(kg, o.iri)
+            up, down, _ = _family(kg, own)
+            if cats and all(outside(c) for c in cats) and not cats & (up | down) \
+                    and not any(kg.department(c) in tops for c in cats):
+                out.add(e.iri)
+        elif any(heads.get(w) for w in head_words):
+            out.add(e.iri)  # a head only other departments hold ("tv dinner trays")
+    return frozenset(out)
+
+
 def _names_the_device(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
                       spans: Mapping[str, tuple[int, int] | None], cat: str) -> bool:
     """Whether the query's words name category ``cat`` (its name, or a part of it: "washers"
@@ -2405,6 +2681,48 @@ def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bo
             if on_path:
                 source, pick = max(on_path, key=lambda et: len(chains[et[1]]))
     return str(kg.path(pick) or kg.label(pick)), f"link:{source.iri}"
+
+
+def _an_origin(mention: str) -> bool:
+    """Whether a mention says where a product is made, not who makes it: "made in china",
+    "manufactured in the usa" (a word of :data:`_MADE_WORDS`, then "in"). A name list's brand
+    of that name ("Made In China") is no brand of the product.
+
+    >>> _an_origin("made in china"), _an_origin("made by sony"), _an_origin("madein")
+    (True, False, False)
+    """
+    words = _query_words(mention)
+    return len(words) > 2 and words[0] in _MADE_WORDS and words[1] == "in"
+
+
+def _taxonomy(iri: str) -> str:
+    """The catalogue a category's IRI names (``.../category/{source}/{id or path}``, the KG's
+    scheme: "bestbuy", "google", "flipkart")."""
+    return iri.rsplit("/category/", 1)[-1].split("/", 1)[0]
+
+
+def _a_namesake_beside(kg: _KG, excluded: str, searched: Collection[str]) -> bool:
+    """Whether a category the query excludes is a namesake of the words the cue excludes,
+    far from what it searches, in the searched categories' own taxonomy: some category
+    searched is of the excluded one's catalogue (:func:`_taxonomy`), and the excluded one
+    lies neither under the parent of any (its siblings and theirs: "headphones not over
+    ear") nor above one. "laundry detergent without dyes" -> Craft Dyes (Arts &
+    Entertainment), "cat food without fish" -> Fish Food (Fish Supplies, beside Cat
+    Supplies), "dog food without grain" -> Grains, Rice & Cereal: the products searched are
+    in none of them, so a DOWN boost on one demotes nothing searched. Categories of other
+    catalogues are not compared ("belt without buckle": Flipkart's belts, Google's Belt
+    Buckles)."""
+    same = [c for c in searched if _taxonomy(c) == _taxonomy(excluded)]
+    if not same:
+        return False
+    path = kg.path(excluded) or ""
+    for c in same:
+        chain = _path_up(kg, c)
+        scope = chain[1] if len(chain) > 1 else c
+        if excluded in chain or excluded == scope \
+                or path.startswith(f"{kg.path(scope) or ''} >"):
+            return False
+    return True
 
 
 def _derived(graph: Any) -> tuple[nx.MultiDiGraph, _Derived]:
@@ -2753,7 +3071,10 @@ def expand(
     # their expansions only their accessory categories; an intent that only follows the device
     # word (TVs for "tv battery", "tv cable") is no judge of the searched product's lvl1
     # category, and of its category's neighbourhood only the accessory categories are walked
-    fitted = _fitted_devices(g, acc_words, linked, spans)
+    # (and those a query names as a modifier of a product of another department: "microwave
+    # popcorn", "dishwasher safe plates", "tv dinner trays": the same)
+    fitted = _fitted_devices(g, acc_words, linked, spans) | _modified_devices(
+        g, words, linked, spans, cross)
     # the words that name no device an accessory fits: those of a linked colour, size or other
     # value, of a brand, of what the query excludes; and the accessory words that name a kind
     # of the linked product searched, no accessory ("stand" of "stand mixer")
@@ -2800,7 +3121,17 @@ def expand(
                   if (sp := _find_mention(before, e.mention or g.label(e.iri)))]
         return _negated(before, (len(before), len(before)), cues, others)
 
+    # the audiences the query names (not those it excludes: "watch not for men"), linked or
+    # not ("newborn", "for kids", "youth": the tagger's ``department``, linked to nothing): an
+    # expanded value of another audience contradicts the query ("newborn gloves": no Men)
+    audience = _audiences(words)
+    if audience:  # (most queries name none)
+        audience = _audiences([w for i, w in enumerate(words)
+                               if not _negated(words, (i, i + 1), _VALUE_NEGATIONS)])
+
     def contradicts(iri: str) -> bool:
+        if audience and _names_another_audience(g.label(iri), audience):
+            return True
         set_ = fixed.get(g.g.nodes[iri].get("attribute") or "")
         if not set_ or iri in set_:
             return False
@@ -2851,8 +3182,10 @@ def expand(
     # another department ("headphones not wireless" -> Musical Instruments > ... > Wireless,
     # "laptop without windows" -> Building Materials > Windows), not what the user excluded.
     # None is judged without the label space's departments (every taxonomy counts as the
-    # intent's), nor where a linked category searched is outside it ("belt without buckle":
-    # both in other taxonomies), nor where nothing trusted says what is searched
+    # intent's), nor where nothing trusted says what is searched; where a linked category
+    # searched is outside it, an excluded category of its taxonomy far from it is a namesake
+    # (:func:`_a_namesake_beside`: "cat food without fish" -> Fish Food; "belt without buckle",
+    # Flipkart's belts and Google's Belt Buckles, is not judged)
     searched_depts = [dept(e.iri) for e in linked_cats if e.iri not in negated]
     about = set() if depts is None or None in searched_depts else {
         d for d in (hard_dept, *searched_depts) if d}
@@ -2890,6 +3223,72 @@ def expand(
             return any(_brand_key(w) in _grounded_brands(g) for w in free)
         return any((ws := _words(w)) and ws in _category_words(g) and not ws <= set(but)
                    for w in free)
+    # the query's products besides a brand: the linked categories and product types it
+    # searches (tagged as a product or a product's name; not excluded, no feature after
+    # "with", no device an accessory is for) and, where it links none, its plain words no
+    # mention links (the last one heads its noun phrase: "cheese" of "sharp cheddar cheese")
+    searched = [(e, sp) for e in linked if (sp := spans[e.iri]) is not None
+                and g.kind(e.iri) in ("category", "product_type")
+                and e.iri not in negated and e.iri not in featured and e.iri not in fitted
+                and (e.label is None or e.label in HEAD_LABELS or e.label == "product_name")]
+    free_words = [w for i, w in enumerate(words) if i not in linked_at and len(w) > 1
+                  and w.isalpha() and _plain_word(w) and w not in ("brand", "brands")]
+    trusted = intent is not None and intent.score >= th.intent and not intent.unfamiliar \
+        and not outside
+
+    def sold_where_searched(span: tuple[int, int] | None, sold_in: Collection[str]) -> bool:
+        """Whether a grounded brand (at ``span``, sold in ``sold_in``) may be sold where the
+        query searches, so a filter on it keeps what is searched. Not where the query's
+        product is one the store sells no kind of: no category of its label space holds
+        every word of the product's mention (a linked product's; where it links none, the
+        last word no mention links: "cheese" of "sharp cheddar cheese", "energy drink",
+        "baby food", "candle"), the KG's categories of that name (another
+        taxonomy's) lie in departments the brand sells nothing in, and the trusted intent's
+        department is none the brand sells in either ("samsung television" links Google's
+        Televisions, but its intent is TV & Home Theater, where Samsung sells). Nor where the
+        query links no product but names something besides the brand and the trusted
+        intent's department is one the brand sells nothing in ("apple slicer", "apple sauce":
+        Small Kitchen Appliances; "trident gum"). Otherwise it may: a query of the brand
+        alone ("bissell", "360fly", whatever the intent), or whose product the store holds
+        ("vizio 50 inch tv": the KG's ``sells_in`` edges are too partial to judge a product
+        of the store's departments by them), or that names, with the brand, a store category
+        ("apple watch series 1": Apple Watch, in Wearable Technology, where the KG's Apple
+        sells nothing)."""
+        sells_intent = trusted and any(dept(c) == intent.lvl0 for c in sold_in if not cross(c))
+        products = [(e, sp) for e, sp in searched
+                    if span is None or sp[1] <= span[0] or span[1] <= sp[0]]
+        index = _word_categories(g)
+
+        def store(text: str) -> list[str]:
+            """The categories of the store (the label space) named by every word of ``text``
+            and headed by its last one ("baby food": Baby Food Makers holds both words, but
+            heads makers)."""
+            ws, head = _words(text), name_heads(normalize_key(text.split()[-1] if text else ""))
+            return [c for c in (frozenset.intersection(*(index.get(w, frozenset()) for w in ws))
+                                if ws and head else ())
+                    if not cross(c) and head & name_heads(normalize_key(g.label(c)))]
+
+        brand_words = " ".join(words[span[0]:span[1]]) if span else ""
+        sold = {dept(c) for c in sold_in if not cross(c)}
+        if not products and free_words and trusted and not sells_intent and not any(
+                store(f"{brand_words} {w}") for w in free_words) and not any(
+                dept(c) in sold for c in store(free_words[-1])):
+            return False  # "apple slicer": Appliances, where Apple sells nothing (not "samsung
+            #               tv", a product of the brand's department; nor the brand's line a
+            #               store category names: "apple watch series 1")
+        if products:
+            named = [" ".join(words[sp[0]:sp[1]]) for _, sp in products]
+            cats = {c for e, _ in products for c in _own_categories(g, e.iri)}
+        elif free_words:
+            named = [free_words[-1]]
+            cats = {c for w in _words(free_words[-1]) for c in index.get(w, ())}
+        else:
+            return True
+        if any(store(text) for text in named) or not cats or sells_intent:
+            return True
+        tops = {g.department(c) for c in sold_in}
+        return any(g.department(c) in tops for c in cats)
+
     # the brands each brand filter is an alternative to ("samsung or lg tv"), and the role of
     # each linked brand (None: a filter): a brand filter is one only where they all are
     alternatives: dict[str, list[str]] = {}
@@ -2898,6 +3297,9 @@ def expand(
     # department (None: none), and whether the intent agrees with it
     cat_links: list[tuple[LinkedEntity, str | None, bool]] = []
     for ent, ent_places in zip(linked, places, strict=True):
+        if g.kind(ent.iri) == "brand" and _an_origin(ent.mention or ""):
+            continue  # "made in china": where the product is made, no brand to filter on,
+            #           boost or exclude (a name list's brand "Made In China")
         base = max(min(ent.score, 1.0), 1e-3)
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
         span = spans[ent.iri]
@@ -2946,6 +3348,12 @@ def expand(
                 if held is not None:
                     facets["colour"].append((held, f"link:{ent.iri} (its colour)"))
                 continue
+            if field_ == "colour" and _a_scent_or_flavour(value, words):
+                # a colour word that names a scent or flavour too, on a consumable ("lavender
+                # body wash", "peach tea"): a soft signal only
+                link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
+                                         f"link:{ent.iri} (a scent or flavour)"))
+                continue
             if field_ == "size" and ent.label is not None \
                     and ent.label.lower() not in _SIZE_LABELS and not (
                         ent.label.lower() == "shape" and normalize_key(value) in _BED_SIZES):
@@ -2955,6 +3363,13 @@ def expand(
                 #           size read as a shape, as QueryNER's annotators tag "king" ("king
                 #           duvet"), is one
             if field_ == "size" and set(normalize_key(value).split()) <= named:
+                continue
+            if field_ == "size" and all(_a_garment_size(value, words, place)
+                                        for place in ent_places or [span]):
+                # a garment size of no clothing ("large breed dog food", "small vacuum"):
+                # most products have no such size facet; a soft signal only
+                link_boosts.append(Boost(f"size:{value}", cfg.brand_boost,
+                                         f"link:{ent.iri} (not clothing)"))
                 continue
             if field_ == "brand":
                 value, sold_in, _ = _brand_facts(g, ent.iri)
@@ -2977,6 +3392,10 @@ def expand(
                     #                  Food), in a department where Apple sells nothing
                 if role is None and alternative:
                     role = "alternative"  # "iphone or samsung phone": Samsung or an iPhone
+                if role is None and any(not cross(c) for c in sold_in) \
+                        and not sold_where_searched(span, sold_in):
+                    role = "other department"  # "apple sauce", "sharp cheddar cheese": a
+                    #                            namesake, or another product of the brand's
                 if role is None and any(not cross(c) for c in sold_in):  # the KG sells it
                     facets["brand"].append((value, f"link:{ent.iri}"))
                     if alternative is False and span is not None:
@@ -2995,6 +3414,9 @@ def expand(
         if g.kind(ent.iri) == "category" and role == "negated":  # "laptop not gaming"
             if about and dept(ent.iri) not in about:
                 continue  # (a namesake in another department: see ``about``)
+            if depts is not None and not about and _a_namesake_beside(g, ent.iri, [
+                    e.iri for e in linked_cats if e.iri not in negated]):
+                continue  # ("cat food without fish" -> Fish Food, where no cat food is)
             link_boosts.append(Boost(f"category:{g.path(ent.iri) or g.label(ent.iri)}",
                                      -cfg.brand_boost, f"link:{ent.iri} (negated)"))
         elif g.kind(ent.iri) == "category":

@@ -1160,6 +1160,9 @@ _CLOTHING = (
     r"|uniforms?|scrubs|swimsuits?|swimwear|bikinis?|costumes?|lehengas?|salwars?|churidars?"
     r"|kaftans?|socks|gloves|clothes|clothing|apparel|outfits?"
 )
+#: the words of clothing sold in letter sizes, a regex alternation: fusion.expand reads a garment
+#: size written as a word ("t shirt large") only beside them, as letter sizes are read here
+CLOTHING = _CLOTHING
 # a word between the clothing and its size (no number: "pack of 3 xl")
 _BETWEEN = r"(?:\s+[a-z][a-z'’-]*)"
 _CLOTHING_THEN_LETTERS = re.compile(

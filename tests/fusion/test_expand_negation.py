@@ -239,8 +239,10 @@ def test_a_bed_size_read_as_a_shape_still_filters(kg, query):
 
 @pytest.mark.parametrize("label", ["UoM", "size", None])
 def test_a_size_read_as_a_size_still_filters(kg, label):
-    """The tagger's size labels (UoM, size), or no tagger at all (label None)."""
-    res = expand(kg, [size("Large", label=label)], query="large kites for adults")
+    """The tagger's size labels (UoM, size), or no tagger at all (label None). (On clothing:
+    a garment size of no clothing, "large kites for adults", is an UP boost:
+    tests/fusion/test_expand_everyday.py.)"""
+    res = expand(kg, [size("Large", label=label)], query="large hoodies for adults")
     assert res.filters.size == ("Large",)
 
 
