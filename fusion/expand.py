@@ -161,7 +161,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from itertools import groupby, pairwise
 from pathlib import Path
@@ -1740,6 +1740,37 @@ def _value_key(term: str) -> tuple[str, str]:
         return "", _fold_value(term)
     fld = fld.strip().lower()
     return {"color": "colour"}.get(fld, fld), _fold_value(value)
+
+
+def _as_used(applied: Sequence[AppliedRule], expansions: Sequence[Expansion],
+             boosts: Sequence[Boost], sources: Sequence[FilterSource], out_rules: set[str],
+             term_key: Callable[[str], str]) -> list[AppliedRule]:
+    """The applied rules as the parse used them: one whose effect is not in the result is
+    marked (:attr:`AppliedRule.dropped`) ``excluded`` (``out_rules``: the query excludes its
+    term or value, "laptop not dell" with "laptop => UP(20): brand:Dell"), ``merged`` (the
+    result holds its value from another source: a link's filter or a stronger boost), or
+    ``dropped`` (the expansion limit). A ``DELETE`` is in ``rewritten``."""
+    used = ({x.rule for x in expansions} | {b.rule for b in boosts}
+            | {s.source.removeprefix("rule:") for s in sources})
+    names = {term_key(x.term) for x in expansions}
+    boosted = {(b.direction, _value_key(b.term)) for b in boosts}
+    filtered = {_value_key(s.value if s.field == "other" else f"{s.field}:{s.value}")
+                for s in sources}
+    out: list[AppliedRule] = []
+    for a in applied:
+        s = str(a)
+        if a.kind == "DELETE" or s in used:
+            out.append(a)
+            continue
+        if a.kind == "SYNONYM":
+            merged = term_key(a.arg) in names
+        elif a.kind == "FILTER" and not a.negated:
+            merged = _value_key(a.arg) in filtered
+        else:  # UP, DOWN, a negated FILTER (a DOWN)
+            merged = ("UP" if a.kind == "UP" else "DOWN", _value_key(a.arg)) in boosted
+        why = "excluded" if s in out_rules else "merged" if merged else "dropped"
+        out.append(replace(a, dropped=why))
+    return out
 
 
 def _one_per_value(boosts: Sequence[Boost]) -> list[Boost]:
@@ -3527,6 +3558,7 @@ def expand(
 
     rule_res = None
     rule_boosts: list[Boost] = []
+    out_rules: set[str] = set()  # applied rules whose effect the query's exclusions drop
     if rules is not None:
         rule_set = rules.current() if isinstance(rules, RulesFile) else rules
         # (a rule whose input the query excludes is not applied as written: "not refurbished")
@@ -3550,16 +3582,21 @@ def expand(
 
         for syn in rule_res.synonyms:
             if excludes(syn.term):
+                out_rules.add(str(syn.rule))
                 continue
             c = _Cand(syn.term, "synonym", (), None, None, False, str(syn.rule))
             scored.append((min(syn.weight, 1.0), c))
         # (nor is a rule's UP on a word the query excludes: "phone not samsung" with "phone
         # => UP: samsung"; one on a field's value the query excludes is dropped below)
-        rule_boosts = [Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts
-                       if b.weight < 0 or ":" in b.term or not excludes(b.term)]
+        rule_boosts = [Boost(b.term, b.weight, str(b.rule)) for b in rule_res.boosts]
+        out_rules |= {b.rule for b in rule_boosts
+                      if b.weight > 0 and ":" not in b.term and excludes(b.term)}
+        rule_boosts = [b for b in rule_boosts if b.rule not in out_rules]
     rewritten = rule_res.query if rule_res is not None else query
-    # the patterns read the text NFKC-normalised (the rules keep numbers as typed: "10²")
-    text = " ".join(unicodedata.normalize("NFKC", rewritten).split())
+    # the patterns read the query as typed, NFKC-normalised (the rules keep numbers as typed:
+    # "10²"): a DELETE takes words out of the text searched ("and", "to", "dollars"), never a
+    # price bound or size the user asked for ("tv between 500 and 800" with "and => DELETE")
+    text = " ".join(unicodedata.normalize("NFKC", query).split())
     price_min, price_max = parse_price(text)
     # (each size with where it was read: a value is not always the text's, "55 inch" of "55
     # or 65 inch", '50"' of '50′′')
@@ -3618,6 +3655,12 @@ def expand(
                   if b.weight < 0 and (b.rule == PATTERN_NEGATED
                                        or (b.rule or "").endswith("(negated)"))}
     if out_values:
+        out_rules |= {src.removeprefix("rule:") for fld in facets for v, src in facets[fld]
+                      if (fld, _fold_value(v)) in out_values}
+        out_rules |= {src.removeprefix("rule:") for t, src in other
+                      if _value_key(t) in out_values}
+        out_rules |= {b.rule or "" for b in rule_boosts
+                      if b.weight >= 0 and _value_key(b.term) in out_values}
         for fld in facets:
             facets[fld] = [(v, src) for v, src in facets[fld]
                            if (fld, _fold_value(v)) not in out_values]
@@ -3628,7 +3671,7 @@ def expand(
 
     # one entry per name (its best kind), never a respelling of the query or a linked name
     term_key = _term_keys(g)
-    texts = {normalize_key(text), normalize_key(query)}
+    texts = {normalize_key(rewritten), normalize_key(query)}
     banned = {compact_key(t) for t in texts}
     banned |= {term_key(g.label(e.iri)) for e in linked}
     # a name that only respells some of the query's words ("wooden" -> the alias "Wooden" of
@@ -3711,12 +3754,14 @@ def expand(
     hard_cats = set(filters.category)
     suggestions = list({s.category: s for s in reversed(suggestions)
                         if s.category not in hard_cats}.values())[::-1]
+    boosts = _one_per_value(link_boosts + rule_boosts)
     return ExpansionResult(
         expansions=ranked,
         filters=filters,
         query=rewritten,
-        boosts=_one_per_value(link_boosts + rule_boosts),
-        applied=list(rule_res.applied) if rule_res else [],
+        boosts=boosts,
+        applied=_as_used(rule_res.applied, ranked, boosts, sources, out_rules, term_key)
+        if rule_res else [],
         suggestions=suggestions,
         filter_sources=sources,
     )

@@ -163,7 +163,11 @@ class Rule:
 @dataclass(frozen=True)
 class AppliedRule:
     """A rule instruction that fired: where it is written and what it did (``negated``: a
-    ``FILTER`` whose input the query excludes, applied as a DOWN boost; see the module docs)."""
+    ``FILTER`` whose input the query excludes, applied as a DOWN boost; see the module docs).
+    ``dropped``: why the parse left its effect out (set by :func:`fusion.expand.expand`:
+    ``"excluded"``, the query excludes its term or value; ``"merged"``, the same value from
+    another source stands for it; ``"dropped"``, another reason such as the expansion limit),
+    written after it in parentheses."""
 
     path: str
     line: int
@@ -172,10 +176,12 @@ class AppliedRule:
     arg: str
     weight: float
     negated: bool = False
+    dropped: str | None = None
 
     def __str__(self) -> str:
         return (f"{self.path}:{self.line}: {self.input} => {self.kind}({self.weight:g}): "
-                f"{self.arg}{' (negated)' if self.negated else ''}")
+                f"{self.arg}{' (negated)' if self.negated else ''}"
+                f"{f' ({self.dropped})' if self.dropped else ''}")
 
 
 @dataclass(frozen=True)
