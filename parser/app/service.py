@@ -446,6 +446,11 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         aliases: list[str] = Field(default_factory=list)
         attribute: str | None = None
         popularity: float | None = Field(None, description="A finite number.")
+        path: str | None = Field(None, description=(
+            "A category's full path, \"A > B > C\": what category filters and suggestions "
+            "name (a category without one gives none)."))
+        source: str | None = Field(None, description="The data set the node came from.")
+        external_id: str | None = Field(None, description="The node's id in its source.")
 
     class AliasUpdate(_TextFields):
         model_config = strict
@@ -755,7 +760,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         try:
             nodes = [
                 Node(kind=NodeKind.parse(n.kind), key=n.key, label=n.label,
-                     aliases=tuple(n.aliases), attribute=n.attribute, popularity=n.popularity)
+                     aliases=tuple(n.aliases), attribute=n.attribute, popularity=n.popularity,
+                     path=n.path, source=n.source, external_id=n.external_id)
                 for n in req.add_nodes
             ]
             edges = [Edge(e.source, Relation(e.relation), e.target) for e in req.add_edges]

@@ -156,6 +156,21 @@ def test_kg_update_is_seen_by_the_next_parse(client):
     assert client.get("/ready").json()["kg_version"] == version + 1
 
 
+def test_kg_update_gives_a_category_its_path(client):
+    """A category added over HTTP takes a path, what category filters and suggestions name
+    (the endpoint had no field for it: such a category gave no filter)."""
+    cat = "https://kgqp.dev/id/category/test/zorbo-stands"
+    r = client.post("/kg/update", json={
+        "add_nodes": [{"kind": "category", "key": "test/zorbo-stands", "label": "Zorbo Stands",
+                       "path": "Electronics > Zorbo Stands", "source": "test",
+                       "external_id": "zs-1"}],
+        "message": "add Zorbo Stands"})
+    assert r.status_code == 200, r.text
+    node = client.get(f"/kg/nodes/{cat}").json()
+    assert node["path"] == "Electronics > Zorbo Stands"
+    assert node["source"] == "test" and node["external_id"] == "zs-1"
+
+
 @pytest.mark.parametrize("payload", [
     {"add_nodes": [{"kind": "planet", "key": "x", "label": "X"}]},
     {"add_nodes": [{"kind": "brand", "key": "", "label": "X"}]},
