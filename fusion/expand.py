@@ -133,6 +133,10 @@ Policies (what a search engine can trust):
   UP(20): brand:Dell"): an engine cannot AND a filter with its exclusion. One value per
   case-folded term in a filter field and in the boosts ("1TB 1tb ssd"; a rule's "samsung"
   beside the KG's "Samsung"), the first's spelling (a link's: the KG's).
+- *What a cue excludes, said*: :attr:`ExpansionResult.excluded` holds the runs of the query's
+  words a cue excludes, linked or not ("dog food without chicken": "chicken"), with their
+  offsets in the query, for an engine to leave out (``must_not``): the words stay in the
+  rewritten query, whose text clause would otherwise match them.
 
 plus structured :class:`Filters` (brand, category, colour, size, price range from patterns such
 as "under 800", "$100-200", "between 100 and 200"). Rules (:mod:`fusion.rules`) add synonyms,
@@ -156,6 +160,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
@@ -178,7 +183,7 @@ from fusion.patterns import ACCESSORY_WORDS as _ACCESSORY_WORDS
 from fusion.patterns import CLOTHING, NOT_FITTED, find_sizes, parse_price
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
-from kg.index import EDGE_MARKS, normalize_key
+from kg.index import EDGE_MARKS, normalize_key, normalize_with_offsets
 from kg.link import (
     DEFAULT_LABEL_KINDS,
     HEAD_LABELS,
@@ -195,9 +200,11 @@ from kg.link import (
     word_set,
 )
 
-__all__ = ["Boost", "CategorySuggestion", "Expansion", "ExpansionConfig", "ExpansionResult",
-           "FilterSource", "Filters", "QueryExpander", "Thresholds", "brand_categories",
-           "excluded_links", "expand", "parse_price", "query_exclusions"]
+__all__ = ["Boost", "CategorySuggestion", "Excluded", "Expansion", "ExpansionConfig",
+           "ExpansionResult", "FilterSource", "Filters", "QueryExpander", "Thresholds",
+           "brand_categories", "excluded_links", "expand", "parse_price", "query_exclusions"]
+
+logger = logging.getLogger(__name__)
 
 Triple = tuple[str, str, str]
 KINDS = (
@@ -496,11 +503,35 @@ class FilterSource:
     source: str
 
 
+@dataclass(frozen=True)
+class Excluded:
+    """A run of the query's words a negation cue excludes, linked or not ("chicken" in "dog
+    food without chicken", "4k" in "tv not 4k", "samsung" in "non samsung phone"):
+    ``query[start:end] == text``, offsets in code points into the query as :func:`expand`
+    was given it; ``iri``: the excluded link the run names, when it names one link only
+    (None for words that link nothing, or only a namesake the expansion sets aside: "fish"
+    in "cat food without fish" is no Fish Food, "made in china" no brand).
+
+    They are the words the expansion reads as excluded, no second reading: each run a cue
+    excludes (no expansion's name holds its words), without the words that open it and name
+    nothing ("an" of "isn't an ipad", "made by" of "not made by sony"), and each place of an
+    excluded link no such run holds ("non samsung": "non" excludes brands only; "blue" in
+    "not red, blue or green"); none where the caller reads the cue as a word of a name
+    (``no_cues`` of :func:`expand`). An engine leaves them out (``must_not``): the words stay
+    in the rewritten query."""
+
+    text: str
+    start: int
+    end: int
+    iri: str | None = None
+
+
 @dataclass
 class ExpansionResult:
     """Expansions (iterable, ranked), hard filters, category suggestions, the rule-rewritten
-    query, boosts and the rules applied (``applied``: typed; ``applied_rules``:
-    ``"path:line: input => KIND(w): arg"`` strings)."""
+    query, boosts, the rules applied (``applied``: typed; ``applied_rules``:
+    ``"path:line: input => KIND(w): arg"`` strings) and the runs of words the query excludes
+    (``excluded``, in the order of the query: :class:`Excluded`)."""
 
     expansions: list[Expansion]
     filters: Filters
@@ -509,6 +540,7 @@ class ExpansionResult:
     applied: list[AppliedRule] = field(default_factory=list)
     suggestions: list[CategorySuggestion] = field(default_factory=list)
     filter_sources: list[FilterSource] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)
 
     @property
     def applied_rules(self) -> list[str]:
@@ -938,6 +970,8 @@ def _grounded_brands(kg: _KG) -> Mapping[str, str]:
 _MINUS_WORD = re.compile(r"-(?=[^\W\d_])")
 #: the negation cue such a "-" is read as (one of :data:`_NEGATIONS`: "tv minus samsung")
 _MINUS_CUE = "minus"
+#: a whitespace-separated token of a normalised query (:func:`_query_word_offsets`)
+_TOKEN = re.compile(r"\S+")
 
 
 def _token_words(token: str) -> list[str]:
@@ -963,6 +997,29 @@ def _query_words(text: str) -> list[str]:
     (['tv', 'not', 'samsung'], ['tv', 'minus', 'samsung'])
     """
     return [w for x in normalize_key(text).split() for w in _token_words(x)]
+
+
+def _query_word_offsets(text: str) -> list[tuple[int, int]]:
+    """Where each word of :func:`_query_words` of ``text`` stands in ``text``: its (start, end)
+    in code points, the marks glued to its edges left out; the cue "minus" of a "-" opening a
+    word is that "-" ("-samsung": "-", then "samsung").
+
+    >>> q = 'ＴＶ not "Samsung". -lg'
+    >>> [q[a:b] for a, b in _query_word_offsets(q)], _query_words(q)
+    (['ＴＶ', 'not', 'Samsung', '-', 'lg'], ['tv', 'not', 'samsung', 'minus', 'lg'])
+    """
+    norm, starts, ends = normalize_with_offsets(text)
+    out: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(norm):  # (the tokens of normalize_key(text).split())
+        token = m.group()
+        word = token.strip(EDGE_MARKS)
+        if not word:
+            continue
+        a = m.start() + len(token) - len(token.lstrip(EDGE_MARKS))
+        b = a + len(word)
+        for x, y in ((a, a + 1), (a + 1, b)) if _MINUS_WORD.match(word) else ((a, b),):
+            out.append((x, y) if starts is None or ends is None else (starts[x], ends[y - 1]))
+    return out
 
 
 def _find_mention(words: Sequence[str], mention: str) -> tuple[int, int] | None:
@@ -1250,7 +1307,8 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
                    spans: Mapping[str, tuple[int, int] | None] | None = None,
                    line_of: Callable[[str, str], bool] | None = None,
                    others: Mapping[str, Sequence[tuple[int, int]]] | None = None,
-                   places: Mapping[str, Sequence[tuple[int, int]]] | None = None
+                   places: Mapping[str, Sequence[tuple[int, int]]] | None = None,
+                   at: dict[str, list[tuple[int, int]]] | None = None
                    ) -> frozenset[str]:
     """The IRIs of the links ``linked`` of ``query`` that the query excludes: one right after a
     negation cue ("phone not samsung", "no black", "tv -samsung"; "non" before a brand only:
@@ -1271,7 +1329,9 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     ``line_of(node, brand)``, whether a linked category, product type or product is a product
     line of a linked brand: such a line named right after an excluded brand, and nowhere else,
     is excluded with it, the cue's whole run naming one thing ("laptop not apple macbook",
-    "smartwatch other than apple watch"; default: none is).
+    "smartwatch other than apple watch"; default: none is). ``at``, when given, is filled
+    with the places among ``words`` each excluded link is excluded at (none for a cue the
+    linker took for a value): the excluded words of :func:`_excluded_texts`.
 
     >>> red = LinkedEntity("color/red", "attribute_value", 0.9, "color", "red")
     >>> blue = LinkedEntity("color/blue", "attribute_value", 0.9, "color", "blue")
@@ -1343,6 +1403,8 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
                 facet(o.iri) == facet(item.iri)
                 and any(sp[1] == end for sp in out_at.get(o.iri, ())) for o in linked):
             out_at.setdefault(item.iri, []).append(place)
+    if at is not None:
+        at.update(out_at)
     return frozenset(out | set(out_at))
 
 
@@ -1367,12 +1429,7 @@ def _run_words(text: str) -> frozenset[str]:
 def _excluded_runs(words: Sequence[str], commas: Collection[int],
                    taken: Sequence[tuple[int, int]]) -> list[frozenset[str]]:
     """The content words (:func:`_run_words`) of each run of ``words`` a negation cue
-    excludes, linked or not: the words right after a cue (:func:`_negated`: "tv not 4k",
-    "headphones not wireless", "laptop not 2 in 1", "not for kids"), up to the end, a ",", a
-    word of :data:`_RUN_ENDS`, another cue, or a mention the query does not exclude
-    (``taken``: "not 4k tv" excludes "4k"); each item of a list after the cue is a run of
-    its own ("not red or blue"). A cue inside a mention of ``taken`` is none ("no 10" read
-    as a size).
+    excludes (:func:`_excluded_spans`).
 
     >>> _excluded_runs("tv not 4k for bedroom".split(), (), [(0, 1)])
     [frozenset({'4k'})]
@@ -1382,29 +1439,99 @@ def _excluded_runs(words: Sequence[str], commas: Collection[int],
     ...     _run_words("red"), _run_words("blue")]
     True
     """
+    return [_run_words(" ".join(words[a:b])) for a, b in _excluded_spans(words, commas, taken)]
+
+
+def _excluded_spans(words: Sequence[str], commas: Collection[int],
+                    taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each run of ``words`` a negation cue excludes, linked or not, as (start, end) among
+    ``words``: the words right after a cue (:func:`_negated`: "tv not 4k", "headphones not
+    wireless", "laptop not 2 in 1", "not for kids"), up to the end, a ",", a word of
+    :data:`_RUN_ENDS`, another cue, or a mention the query does not exclude (``taken``: "not
+    4k tv" excludes "4k"), at most :data:`_MAX_RUN` words of it; each item of a list after
+    the cue is a run of its own ("not red or blue"). A cue inside a mention of ``taken`` is
+    none ("no 10" read as a size). Only runs with a content word (:func:`_run_words`).
+
+    >>> _excluded_spans("tv not 4k for bedroom".split(), (), [(0, 1)])
+    [(2, 3)]
+    >>> _excluded_spans("case not red or blue".split(), (), [(0, 1)])
+    [(2, 3), (4, 5)]
+    """
     def free(i: int) -> bool:
         return not any(a <= i < b for a, b in taken)
 
-    runs: list[frozenset[str]] = []
+    runs: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
         if not free(i) or words[i] in _RUN_ENDS or words[i] in _JOINERS \
                 or not _negated(words, (i, i + 1), _VALUE_NEGATIONS, taken):
             i += 1
             continue
-        run: list[str] = []
+        start, n = i, 0  # (the run: n words from start)
         while i < len(words) and free(i) and words[i] not in _RUN_ENDS \
-                and not (run and words[i] in _NEGATIONS):  # (another cue: a run of its own)
+                and not (n and words[i] in _NEGATIONS):  # (another cue: a run of its own)
             if words[i] in _JOINERS:  # the next item of the excluded list
-                runs.append(_run_words(" ".join(run)))
-                run = []
-            elif len(run) < _MAX_RUN:
-                run.append(words[i])
+                runs.append((start, start + n))
+                start, n = i + 1, 0
+            elif n < _MAX_RUN:
+                n += 1
             i += 1
             if i - 1 in commas:  # (what follows a "," may be said of the product searched)
                 break
-        runs.append(_run_words(" ".join(run)))
-    return [r for r in runs if r]
+        runs.append((start, start + n))
+    return [(a, b) for a, b in runs if _run_words(" ".join(words[a:b]))]
+
+
+def _excluded_texts(query: str, words: Sequence[str], runs: Sequence[tuple[int, int]],
+                    links: Mapping[str, Sequence[tuple[int, int]]],
+                    no_cues: Collection[tuple[int, int]] = ()) -> list[Excluded]:
+    """What ``query`` excludes, as :class:`Excluded` words of it in the order of the query:
+    each run a cue excludes (``runs``: :func:`_excluded_spans` of its ``words``) and each
+    place of an excluded link (``links``: the places :func:`excluded_links` excluded it at)
+    that no run holds ("non samsung": "non" excludes brands only, so no run; "blue" of "not
+    red, blue or green": a run ends at a ","). Each without the words that open it and name
+    nothing of what is excluded: fillers ("isn't an ipad"), function words, a maker phrase
+    ("not made by sony": "sony") and, in a link's place, the cue the tagger took into its
+    span ("non samsung"); the run keeps its other words ("not made in china"). ``iri``: the
+    one excluded link whose place holds the words. A run that starts in a span of
+    ``no_cues`` (offsets into ``query``: a span whose cue the caller reads as a word of a
+    name) is none; the excluded links it holds are.
+
+    >>> q = "phone not from samsung or -lg"
+    >>> words = _query_words(q)
+    >>> [(x.text, x.iri) for x in _excluded_texts(q, words, [(2, 4)], {"s": [(3, 4)]})]
+    [('samsung', 's')]
+    >>> [(x.text, x.start) for x in _excluded_texts(q, words, [], {"lg": [(5, 7)]})]
+    [('lg', 27)]
+    """
+    if not runs and not links:
+        return []
+    offsets = _query_word_offsets(query)
+    if len(offsets) != len(words):  # (one reading of the text: never)
+        logger.warning("the words of %r are not those of its offsets: no excluded words", query)
+        return []
+    runs = [(a, b) for a, b in runs if not any(x <= offsets[a][0] < y for x, y in no_cues)]
+
+    def trim(a: int, b: int, cues: bool) -> tuple[int, int]:
+        while b - a > 1 and (
+                words[a] in _FILLERS or words[a] in _MAKER_WORDS or not _run_words(words[a])
+                or (cues and words[a] in _NEGATIONS)
+                or (words[a] in _MADE_WORDS and words[a + 1] in _MAKER_WORDS)):
+            a += 1
+        while b - a > 1 and not _run_words(words[b - 1]):
+            b -= 1
+        return a, b
+
+    found = {trim(a, b, False) for a, b in runs} | {
+        trim(*p, True) for at in links.values() for p in at
+        if not any(a < p[1] and p[0] < b for a, b in runs)}
+    out: list[Excluded] = []
+    for a, b in sorted(found):
+        named = {iri for iri, at in links.items() for p in at if p[0] <= a and b <= p[1]}
+        start, end = offsets[a][0], offsets[b - 1][1]
+        out.append(Excluded(query[start:end], start, end,
+                            next(iter(named)) if len(named) == 1 else None))
+    return out
 
 
 def _size_read(value: str, read: Sequence[str]) -> bool:
@@ -2957,6 +3084,7 @@ def expand(
     departments: Collection[str] | TaxonomyAlignment | None = None,
     limit: int | None = None,
     outside: bool | None = None,
+    no_cues: Collection[tuple[int, int]] = (),
 ) -> ExpansionResult:
     """Expand a query's linked entities (and its intent category) through the KG and rules.
 
@@ -2980,6 +3108,11 @@ def expand(
         outside: whether the query is outside the KG (:func:`kg.link.outside_kg`), when the
             caller has judged it already; None: judged here from ``query`` (not judged when
             ``query`` is empty).
+        no_cues: spans of ``query`` (code-point offsets) where the caller reads a negation
+            cue as a word of a name ("feathers" of the title "woody allen without feathers",
+            tagged so; "touch" after the "no" opening "no touch thermometer"): a run a cue
+            excludes that starts in one is no :attr:`ExpansionResult.excluded` words (the
+            expansion still keeps its words out of the expansions' names).
 
     Returns:
         An :class:`ExpansionResult`; expansions ranked by score, one per name.
@@ -3058,11 +3191,13 @@ def expand(
               for e in linked}
     places = [_mention_places(words, e.mention or g.label(e.iri), spans[e.iri], others[e.iri])
               for e in linked]
+    negated_at: dict[str, list[tuple[int, int]]] = {}  # (where each is excluded)
     negated = set(excluded_links(query, linked, kind=g.kind, name=g.label, commas=commas,
                                  words=words, spans=spans, others=others,
                                  places={e.iri: at for e, at in zip(linked, places, strict=True)},
                                  attribute=lambda iri: g.g.nodes[iri].get("attribute"),
-                                 line_of=lambda node, brand: _a_line_of(g, node, brand)))
+                                 line_of=lambda node, brand: _a_line_of(g, node, brand),
+                                 at=negated_at))
     # the links after "with" ("baby monitor with camera"): a feature or part of the product
     # searched, no product searched: no fan-out of their own, no category filter, and their
     # department is not one the query is about. (An accessory linked there may be what is
@@ -3091,8 +3226,9 @@ def expand(
     # the words each cue excludes, linked or not ("tv not 4k" links nothing; "headphones not
     # wireless" links a microphones category): no expansion's name holds them (below), as
     # none names a negated mention
-    excluded_words = _excluded_runs(words, commas, [
+    excluded_runs = _excluded_spans(words, commas, [
         p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at])
+    excluded_words = [_run_words(" ".join(words[a:b])) for a, b in excluded_runs]
     # the words the accessory rules read: a last word typed short or misspelt ("samsung galaxy
     # s21 cse", "lg tv remot", type-ahead "...s21 ca") read as the accessory word it may be
     typed = _typed_accessory(words[-1], lambda: _known_words(g)) if words else None
@@ -3327,8 +3463,13 @@ def expand(
     # each linked category (not excluded): the category it may filter on in the trusted
     # department (None: none), and whether the intent agrees with it
     cat_links: list[tuple[LinkedEntity, str | None, bool]] = []
+    # the links that name no node the query is about, excluded or not: a place of origin, a
+    # namesake category (no ``iri`` of the words the query excludes: "cat food without fish"
+    # excludes fish, not the fish's Fish Food)
+    namesakes: set[str] = set()
     for ent, ent_places in zip(linked, places, strict=True):
         if g.kind(ent.iri) == "brand" and _an_origin(ent.mention or ""):
+            namesakes.add(ent.iri)
             continue  # "made in china": where the product is made, no brand to filter on,
             #           boost or exclude (a name list's brand "Made In China")
         base = max(min(ent.score, 1.0), 1e-3)
@@ -3444,9 +3585,11 @@ def expand(
             facets[field_].append((value, f"link:{ent.iri}"))
         if g.kind(ent.iri) == "category" and role == "negated":  # "laptop not gaming"
             if about and dept(ent.iri) not in about:
+                namesakes.add(ent.iri)
                 continue  # (a namesake in another department: see ``about``)
             if depts is not None and not about and _a_namesake_beside(g, ent.iri, [
                     e.iri for e in linked_cats if e.iri not in negated]):
+                namesakes.add(ent.iri)
                 continue  # ("cat food without fish" -> Fish Food, where no cat food is)
             link_boosts.append(Boost(f"category:{g.path(ent.iri) or g.label(ent.iri)}",
                                      -cfg.brand_boost, f"link:{ent.iri} (negated)"))
@@ -3764,6 +3907,9 @@ def expand(
         if rule_res else [],
         suggestions=suggestions,
         filter_sources=sources,
+        # (the words an engine leaves out: the same as the expansions are kept from)
+        excluded=[replace(x, iri=None) if x.iri in namesakes else x
+                  for x in _excluded_texts(query, words, excluded_runs, negated_at, no_cues)],
     )
 
 
@@ -3810,11 +3956,12 @@ class QueryExpander:
         embeddings: Any = None,
         departments: Collection[str] | TaxonomyAlignment | None = None,
         outside: bool | None = None,
+        no_cues: Collection[tuple[int, int]] = (),
     ) -> ExpansionResult:
         """Expand ``query``; ``entities`` are parser spans ``(text, label, kg iri or None)``;
         ``limit`` keeps the best expansions only; ``embeddings`` / ``departments`` override
-        the bound ones (the parser passes its fusion model's); ``outside``: see
-        :func:`expand`."""
+        the bound ones (the parser passes its fusion model's); ``outside`` and ``no_cues``:
+        see :func:`expand`."""
         g = as_networkx(self.kg)
         ents = list(linked)
         for text, label, iri in entities:
@@ -3825,5 +3972,5 @@ class QueryExpander:
             thresholds=self.thresholds,
             embeddings=embeddings if embeddings is not None else self.embeddings,
             departments=departments if departments is not None else self.departments,
-            limit=limit, outside=outside,
+            limit=limit, outside=outside, no_cues=no_cues,
         )

@@ -26,7 +26,9 @@ One parse is one pass; each stage reads what the stages before it wrote (a batch
    model was trained on inputs built the same way (:meth:`QueryParser.featurize`), so a better
    tagger or linker moves the intent.
 6. ``expand``: KG expansions from the linked nodes (with their kinds and link scores) and the
-   intent, structured filters and the user's rewrite rules.
+   intent, structured filters and the user's rewrite rules, and the words a negation cue
+   excludes (``ParsedQuery.excluded``: the expansion's, but those after a cue the parse
+   reads as a word of a name, :func:`_words_no_cue_excludes`).
 
 Each stage is timed in ``ParsedQuery.timings`` (milliseconds per query). The result of a query
 does not depend on the other queries of its batch: the tagger's graph is quantised without
@@ -83,6 +85,7 @@ from parser.tagger.text import separators_to_spaces, split_words
 from parser.types import (
     BoostResult,
     CategorySuggestionResult,
+    ExcludedResult,
     ExpansionResult,
     FilterSourceResult,
     IntentResult,
@@ -226,6 +229,36 @@ def _hide_numeric_marks(text: str) -> str | None:
         else:
             out.append(ch)
     return " ".join(unicodedata.normalize("NFKC", "".join(out)).split()) if hidden else None
+
+
+def _a_compound_no(text: str, start: int, cue: str) -> bool:
+    """Whether the negation cue ``cue`` of a span starting at ``start`` in ``text`` is a "no"
+    that opens the query: a compound qualifying what follows ("no touch thermometer", "no
+    drill curtain rod", "no slip socks"), no exclusion ("dress no pink" excludes)."""
+    return cue == "no" and not text[:start].strip()
+
+
+def _words_no_cue_excludes(text: str, entity: ParsedEntity) -> tuple[int, int] | None:
+    """The words of ``entity``, a span of the query ``text`` that links nothing, after its
+    first word, (start, end), where a negation cue is read as a word of a name that excludes
+    nothing (:meth:`QueryParser._excluded_node`): in a title's or a product name's span
+    (``content``, ``product_name``: "woody allen without feathers", "the world without you",
+    "42 is not just a number"; were the words after the cue a brand's or a department's
+    category's very name, the span would link it: "headphones not beats"), and after a "no"
+    that opens the query (:func:`_a_compound_no`: "no touch thermometer"); else None. The
+    words a cue there precedes are no ``ParsedQuery.excluded`` words (``no_cues`` of
+    :func:`fusion.expand.expand`); a title the query excludes, the cue before its span ("dvd
+    not the godfather"), is one."""
+    parts = text[entity.start:entity.end].split(maxsplit=1)
+    if entity.kg_id is not None or len(parts) < 2:
+        return None
+    from fusion.expand import NEGATION_CUES
+
+    cue = normalize_key(parts[0]).strip(EDGE_MARKS)
+    if entity.label in _NAME_LABELS or (
+            cue in NEGATION_CUES and _a_compound_no(text, entity.start, cue)):
+        return entity.end - len(parts[1]), entity.end
+    return None
 
 
 def _check_query(text: Any) -> str:
@@ -880,7 +913,7 @@ class QueryParser:
         cue = normalize_key(parts[0]).strip(EDGE_MARKS)
         if cue not in NEGATION_CUES:
             return None
-        if cue == "no" and not text[:start].strip():
+        if _a_compound_no(text, start, cue):
             return None  # a compound opening the query qualifies what follows it: "no touch
             #              thermometer", "no drill curtain rod", "no slip socks"
         link = linker.link if linker is not None else self.kg.link
@@ -1049,11 +1082,16 @@ class QueryParser:
         # the query as parsed (cut at max_query_chars): the price and size patterns read it
         # NFKC-normalised, what the tagger and linker read; the rules match it and make
         # `rewritten` of it NFKC-normalised but for the characters NFKC makes digits or primes
-        # of, kept as typed ("drill bit 1½ inch", not "11⁄2": fusion.rules)
+        # of, kept as typed ("drill bit 1½ inch", not "11⁄2": fusion.rules). A cue the parse
+        # reads as a name's word excludes nothing ("woody allen without feathers", "no touch
+        # thermometer"): cut is a beginning of the query's text (a trademark sign a space, as
+        # the linker read it), with the same offsets as the entities'
+        no_cues = [sp for e in q.entities if (sp := _words_no_cue_excludes(cut, e))] \
+            if cut is not None else []
         result = self.expander.expand(q.normalized if cut is None else cut, linked=linked,
                                       intent=intent, limit=self.config.max_expansions,
                                       embeddings=embeddings, departments=departments,
-                                      outside=outside)
+                                      outside=outside, no_cues=no_cues)
         filters, sources = result.filters, list(result.filter_sources)
         boosts = list(result.boosts)
         hidden = _hide_numeric_marks(cut) if cut is not None else None
@@ -1093,6 +1131,9 @@ class QueryParser:
         q.category_suggestions = [CategorySuggestionResult(s.category, s.score, s.source)
                                   for s in result.suggestions]
         q.filter_sources = [FilterSourceResult(f.field, f.value, f.source) for f in sources]
+        # (offsets into cut are the query's; into normalized, not: none without cut)
+        q.excluded = [ExcludedResult(q.text[x.start:x.end], x.start, x.end, x.iri)
+                      for x in result.excluded] if cut is not None else []
 
     # -- the fusion model's inputs, as served ----------------------------------------------------
     @classmethod

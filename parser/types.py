@@ -21,6 +21,7 @@ from typing import Any
 __all__ = [
     "BoostResult",
     "CategorySuggestionResult",
+    "ExcludedResult",
     "ExpansionResult",
     "FilterSourceResult",
     "IntentResult",
@@ -118,6 +119,22 @@ class FilterSourceResult:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class ExcludedResult:
+    """Words of the query a negation cue excludes, linked or not ("chicken" in "dog food
+    without chicken", "4k" in "tv not 4k", "samsung" in "phone that isn't samsung"): a span of
+    the ORIGINAL text (``text[start:end] == self.text``, offsets as :class:`ParsedEntity`'s),
+    and ``kg_id``, the KG node they name when they are a linked mention the query excludes
+    (its DOWN boost, if any, is in ``boosts``; None for words that link nothing). A search
+    engine leaves them out of the results (a ``must_not`` ``match_phrase``, or a demotion);
+    ``rewritten`` still holds them."""
+
+    text: str
+    start: int
+    end: int
+    kg_id: str | None = None
+
+
 @dataclass(slots=True)
 class ParsedQuery:
     """The structured form of one search query.
@@ -125,7 +142,8 @@ class ParsedQuery:
     ``filters`` are hard filters (a category only above the calibrated threshold; see
     ``category_suggestions`` for the rest) and ``filter_sources`` says what set each;
     ``rewritten`` is the query after the rewrite rules (None without rules), ``boosts`` the
-    UP/DOWN boosts of the rules."""
+    UP/DOWN boosts of the rules; ``excluded`` the words a negation cue excludes, in the order
+    of the query (empty when the query excludes nothing)."""
 
     text: str
     normalized: str
@@ -140,6 +158,7 @@ class ParsedQuery:
     boosts: list[BoostResult] = field(default_factory=list)
     category_suggestions: list[CategorySuggestionResult] = field(default_factory=list)
     filter_sources: list[FilterSourceResult] = field(default_factory=list)
+    excluded: list[ExcludedResult] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the schema is :func:`parsed_query_schema`)."""
@@ -222,6 +241,15 @@ def parsed_query_schema() -> dict[str, Any]:
                        "source": {"type": "string"}},
         "additionalProperties": False,
     }
+    excluded = {
+        "type": "object",
+        "required": ["text", "start", "end"],
+        "properties": {"text": {"type": "string"},
+                       "start": {"type": "integer", "minimum": 0, "description": _OFFSETS},
+                       "end": {"type": "integer", "minimum": 0, "description": _OFFSETS},
+                       "kg_id": _nullable("string")},
+        "additionalProperties": False,
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://kgqp.dev/schema/parsed_query.json",
@@ -261,6 +289,13 @@ def parsed_query_schema() -> dict[str, Any]:
             "boosts": {"type": "array", "items": boost},
             "category_suggestions": {"type": "array", "items": suggestion},
             "filter_sources": {"type": "array", "items": source},
+            "excluded": {
+                "type": "array", "items": excluded,
+                "description": "Words of the query a negation cue excludes (\"chicken\" in "
+                               "\"dog food without chicken\"), linked or not, in the order of "
+                               "the query; kg_id: the excluded node they name. Leave them out "
+                               "(must_not a match_phrase of each text, or demote them): "
+                               "rewritten still holds them (docs/howto/search-engine.md)."},
         },
         "additionalProperties": False,
     }

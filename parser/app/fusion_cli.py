@@ -535,6 +535,8 @@ def expand(
                 ][:limit],
                 "filters": dict(res.filters),
                 "boosts": res.boosts,
+                "excluded": [{"text": x.text, "start": x.start, "end": x.end, "kg_id": x.iri}
+                             for x in res.excluded],
                 "applied_rules": res.applied_rules,
             },
             ensure_ascii=False,

@@ -109,6 +109,7 @@ def parsed_from_data(data: dict[str, Any] | None) -> ParsedQuery | None:
     d["category_suggestions"] = [_build(t.CategorySuggestionResult, c)
                                  for c in d.get("category_suggestions", [])]
     d["filter_sources"] = [_build(t.FilterSourceResult, f) for f in d.get("filter_sources", [])]
+    d["excluded"] = [_build(t.ExcludedResult, x) for x in d.get("excluded", [])]
     return ParsedQuery(**d)
 
 

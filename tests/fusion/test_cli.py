@@ -101,6 +101,12 @@ def test_train_evaluate_expand(tmp_path):
     body = json.loads(res.output[res.output.index("{") :])
     assert body["filters"]["price_max"] == 800.0
     assert body["intent"]["category"] in {lab for _, lab in QUERIES}
+    assert body["excluded"] == []
+    res = runner.invoke(app, ["fusion", "expand", "tv without remote", "--kg", str(kg_dir),
+                              "--model", str(out), "--tagger", str(tagger_dir)])
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.output[res.output.index("{") :])  # the words a cue excludes
+    assert [(x["text"], x["start"], x["end"]) for x in body["excluded"]] == [("remote", 11, 17)]
     res = runner.invoke(app, ["fusion", "evaluate", str(tmp_path), "--kg", str(kg_dir),
                               "--data", str(tmp_path / "dev.jsonl"), "--tagger", str(tagger_dir)])
     assert res.exit_code == 1 and "not a fusion model folder" in res.output  # a model error
