@@ -310,11 +310,21 @@ _NARROWING: dict[str, str] = {
                      "motorcycles", "motorbike", "motorbikes", "truck", "trucks"), "vehicle"),
     **dict.fromkeys(("school", "college"), "school"),
 }
+#: Words after a vehicle word that make a path segment a department of goods a vehicle
+#: carries, no narrowing (:func:`_narrowing`): Best Buy's own "Car Electronics & GPS" and its
+#: "Car Safety & Convenience" file the store's radar detectors, breathalyzers and GPS cases,
+#: which a query names without the car; read as for vehicles, they lost to Google's
+#: namesakes outside the store's categories. "Car Audio", "Car Speakers" and Google's
+#: "Vehicle Safety & Security" (below "Vehicles & Parts") still narrow.
+_CARRIED_GOODS = frozenset({"electronics", "safety"})
 #: The query words that name a group of :data:`_NARROWING`: its words and a few that open no
-#: path segment ("kitty", "suv", "student")
+#: path segment ("kitty", "suv", "student"; "bride", "maternity" and "ladies" name the women
+#: of "clothing > womens clothing > sports gym wear > swimsuits")
 _NARROWING_CUES: dict[str, str] = {
     **_NARROWING, "kitty": "pet", "canine": "pet", "feline": "pet", "suv": "vehicle",
-    "jeep": "vehicle", "student": "school", "students": "school"}
+    "jeep": "vehicle", "student": "school", "students": "school",
+    **dict.fromkeys(("woman", "lady", "ladies", "bride", "brides", "bridal", "bridesmaid",
+                     "bridesmaids", "maternity"), "women")}
 
 
 @lru_cache(maxsize=65536)
@@ -329,11 +339,18 @@ def _narrowing(path: str) -> frozenset[str]:
     ['girls', 'kids']
     >>> sorted(_narrowing("Connected Home & Housewares > Office & School Supplies > Pens"))
     []
+    >>> sorted(_narrowing("Car Electronics & GPS > Car Safety & Convenience > Radar Detectors"))
+    []
+    >>> sorted(_narrowing("Car Electronics & GPS > Car Audio > Car Speakers"))
+    ['vehicle']
     """
     out = set()
     for segment in normalize_key(path).split(">"):
-        first = next((w for w in _WORD.findall(segment) if w not in _STOP), None)
+        words = [w for w in _WORD.findall(segment) if w not in _STOP]
+        first = words[0] if words else None
         group = _NARROWING.get(_AUDIENCE_WORDS.get(first, first)) if first else None
+        if group == "vehicle" and _CARRIED_GOODS.intersection(words):
+            continue  # a department of goods carried in a vehicle (:data:`_CARRIED_GOODS`)
         if group is not None:
             out.add(group)
     return frozenset(out)
