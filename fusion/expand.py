@@ -71,12 +71,9 @@ Policies (what a search engine can trust):
   nearest category above it on its path that the query's words name (All Printers; its
   source is still ``link:<iri>`` of the linked category), else the department. A device the
   KG holds accessories for ("Fire TV Accessories" under Fire TV) followed by a mention tagged
-  as a product type of another category is no filter either ("fire tv games"), nor is a
-  device named by a singular noun that modifies a product only other departments hold
-  ("microwave popcorn", "dishwasher safe plates", "tv dinner trays"; not "microwave rice
-  cooker", "microwave oven": :func:`_modified_devices`). A mention after "with" is a feature
-  of the product searched ("baby monitor with camera"): no filter and no fan-out of its own
-  (an accessory there may be searched: "samsung tv with stand").
+  as a product type of another category is no filter either ("fire tv games"). A mention
+  after "with" is a feature of the product searched ("baby monitor with camera"): no filter
+  and no fan-out of its own (an accessory there may be searched: "samsung tv with stand").
   No expansion names a hard category filter's value (every filtered document matches it).
 - *Brand filters* only for a linked brand the query asks for and the store sells (a
   ``sells_in`` category or a product's category in the label space); otherwise a
@@ -2604,84 +2601,6 @@ def _word_categories(kg: _KG) -> Mapping[str, frozenset[str]]:
     return _cached(kg, "_kgqp_word_categories", (), build)
 
 
-def _department_heads(kg: _KG) -> Mapping[str, frozenset[str]]:
-    """The head words of :func:`_headed_categories` -> the departments (the tops of the
-    paths) of the categories each heads: what kinds of product each department holds. Cached
-    per graph view."""
-    def build() -> dict[str, frozenset[str]]:
-        return {head: frozenset(t for c in cats if (t := kg.department(c)))
-                for head, cats in _headed_categories(kg).items()}
-
-    return _cached(kg, "_kgqp_department_heads", (), build)
-
-
-def _modified_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
-                      spans: Mapping[str, tuple[int, int] | None],
-                      outside: Callable[[str], bool]) -> frozenset[str]:
-    """The linked categories (and product types) that a query names as a modifier of a
-    product of another department, not as the product searched: a device named by a singular
-    noun (a noun modifier: "tv dinner trays"; not "digital cameras instant print", "dslr lenses
-    lenses core", plurals that head their noun phrase) whose noun phrase, the plain words
-    right after it up to a function word or the query's end, is headed (its last word) by a
-    product only other departments hold. "microwave popcorn" (Popcorn: food),
-    "dishwasher safe plates" (Plates: tableware), "tv dinner trays", "microwave bacon tray"
-    (no department of the device's holds trays): a filter on Microwaves, Dishwashers or TVs
-    would remove every product searched.
-
-    A head linked as a category or product type (tagged as a product, ``HEAD_LABELS``) counts
-    when all its categories lie outside the store's label space (``outside``: the catalogue
-    sells no such product; one of another department of the store, "luggage business cases",
-    "tv laptop", is left to the intent) and outside the device's family; a head that links
-    nothing, when the departments whose category names it heads (:func:`_department_heads`;
-    none: not judged) are all others than the device's. Either way a head that also heads a
-    category name of the device's department keeps the device ("microwave oven": Ranges,
-    Cooktops & Ovens; "laptop computer"), as does a head in its department ("microwave rice
-    cooker", "soccer socks"). Only a device of the label space is judged (no other is a
-    filter). Accessories after a device are :func:`_fitted_devices`'."""
-    heads = _department_heads(kg)
-
-    def noun(word: str) -> bool:  # a word of the noun phrase (an accessory's too: "cases")
-        return _plain_word(word) or word in _ACCESSORY_WORDS
-
-    out: set[str] = set()
-    for e in linked:
-        sp = spans.get(e.iri)
-        own = _own_categories(kg, e.iri) if kg.kind(e.iri) in ("category", "product_type") \
-            else frozenset()
-        if sp is None or not own or any(outside(c) for c in own) or sp[1] >= len(words) \
-                or not noun(words[sp[1]]):
-            continue
-        last = normalize_key(words[sp[1] - 1])
-        if word_order(last) != (last,):
-            continue  # a plural heads its own noun phrase ("cameras instant print")
-        tops = {t for c in own if (t := kg.department(c))}
-        # the noun phrase after the device: plain words ("tv black", "microwave white": a
-        # value's mention, judged below, is no product)
-        end = sp[1]
-        while end < len(words) and noun(words[end]):
-            end += 1
-        head = end - 1
-        head_words = name_heads(normalize_key(words[head]))
-        if not tops or not head_words or any(tops & heads.get(w, frozenset())
-                                             for w in head_words):
-            continue  # ("microwave oven", "laptop computer": a kind of the device)
-        at = [o for o in linked if o.iri != e.iri and (osp := spans.get(o.iri)) is not None
-              and osp[0] <= head < osp[1]]
-        if at:
-            o = at[0]
-            if kg.kind(o.iri) not in ("category", "product_type") \
-                    or not (o.label is None or o.label in HEAD_LABELS):
-                continue
-            cats = _own_categories(kg, o.iri)
-            up, down, _ = _family(kg, own)
-            if cats and all(outside(c) for c in cats) and not cats & (up | down) \
-                    and not any(kg.department(c) in tops for c in cats):
-                out.add(e.iri)
-        elif any(heads.get(w) for w in head_words):
-            out.add(e.iri)  # a head only other departments hold ("tv dinner trays")
-    return frozenset(out)
-
-
 def _names_the_device(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
                       spans: Mapping[str, tuple[int, int] | None], cat: str) -> bool:
     """Whether the query's words name category ``cat`` (its name, or a part of it: "washers"
@@ -3238,10 +3157,10 @@ def expand(
     # their expansions only their accessory categories; an intent that only follows the device
     # word (TVs for "tv battery", "tv cable") is no judge of the searched product's lvl1
     # category, and of its category's neighbourhood only the accessory categories are walked
-    # (and those a query names as a modifier of a product of another department: "microwave
-    # popcorn", "dishwasher safe plates", "tv dinner trays": the same)
-    fitted = _fitted_devices(g, acc_words, linked, spans) | _modified_devices(
-        g, words, linked, spans, cross)
+    # (no device named as a modifier of another product, "microwave popcorn": the noun phrase
+    # after a device runs through bounds, prices and brand lines, "tv under fifty bucks",
+    # "apple watch nike plus", and lost right filters on the store's own queries)
+    fitted = _fitted_devices(g, acc_words, linked, spans)
     # the words that name no device an accessory fits: those of a linked colour, size or other
     # value, of a brand, of what the query excludes; and the accessory words that name a kind
     # of the linked product searched, no accessory ("stand" of "stand mixer")
@@ -3392,38 +3311,35 @@ def expand(
                    for w in free)
     # the query's products besides a brand: the linked categories and product types it
     # searches (tagged as a product or a product's name; not excluded, no feature after
-    # "with", no device an accessory is for) and, where it links none, its plain words no
-    # mention links (the last one heads its noun phrase: "cheese" of "sharp cheddar cheese")
+    # "with", no device an accessory is for)
     searched = [(e, sp) for e in linked if (sp := spans[e.iri]) is not None
                 and g.kind(e.iri) in ("category", "product_type")
                 and e.iri not in negated and e.iri not in featured and e.iri not in fitted
                 and (e.label is None or e.label in HEAD_LABELS or e.label == "product_name")]
-    free_words = [w for i, w in enumerate(words) if i not in linked_at and len(w) > 1
-                  and w.isalpha() and _plain_word(w) and w not in ("brand", "brands")]
-    trusted = intent is not None and intent.score >= th.intent and not intent.unfamiliar \
-        and not outside
+    # an intent this sure is one to keep a brand filter by, the query unfamiliar to the intent
+    # model or not ("asus notebook", Laptops at 0.93; ``unfamiliar`` marks a low probability
+    # as no judge)
+    sure = intent is not None and intent.score >= th.intent and not outside
 
     def sold_where_searched(span: tuple[int, int] | None, sold_in: Collection[str]) -> bool:
         """Whether a grounded brand (at ``span``, sold in ``sold_in``) may be sold where the
-        query searches, so a filter on it keeps what is searched. Not where the query's
-        product is one the store sells no kind of: no category of its label space holds
-        every word of the product's mention (a linked product's; where it links none, the
-        last word no mention links: "cheese" of "sharp cheddar cheese", "energy drink",
-        "baby food", "candle"), the KG's categories of that name (another
-        taxonomy's) lie in departments the brand sells nothing in, and the trusted intent's
-        department is none the brand sells in either ("samsung television" links Google's
-        Televisions, but its intent is TV & Home Theater, where Samsung sells). Nor where the
-        query links no product but names something besides the brand and the trusted
-        intent's department is one the brand sells nothing in ("apple slicer", "apple sauce":
-        Small Kitchen Appliances; "trident gum"). Otherwise it may: a query of the brand
-        alone ("bissell", "360fly", whatever the intent), or whose product the store holds
-        ("vizio 50 inch tv": the KG's ``sells_in`` edges are too partial to judge a product
-        of the store's departments by them), or that names, with the brand, a store category
-        ("apple watch series 1": Apple Watch, in Wearable Technology, where the KG's Apple
-        sells nothing)."""
-        sells_intent = trusted and any(dept(c) == intent.lvl0 for c in sold_in if not cross(c))
+        query searches, so a filter on it keeps what is searched. Not where (and only where) the
+        query links a product (a linked mention, not the brand's) the store sells no kind of: no
+        category of its label space holds every word of the mention ("sauce", "cheddar
+        cheese", "energy drink"), the KG's categories of that name (another taxonomy's) lie in
+        departments the brand sells nothing in, and a sure intent's department is none
+        the brand sells in either ("samsung television" links Google's Televisions, but its
+        intent is TV & Home Theater, where Samsung sells). Otherwise it may: the KG's
+        ``sells_in``/``has_brand`` edges are too partial to judge a department by, so a query
+        that links no product ("fitbit versa", "jbl flip 5", "amazon echo": the intent or a
+        free word's namesake would drop right filters on the store's own brands), or whose
+        product the store holds ("vizio 50 inch tv"), or whose sure intent lies where the brand
+        sells ("asus notebook": Laptops), keeps the filter."""
+        sells_intent = sure and any(dept(c) == intent.lvl0 for c in sold_in if not cross(c))
         products = [(e, sp) for e, sp in searched
                     if span is None or sp[1] <= span[0] or span[1] <= sp[0]]
+        if not products or sells_intent:
+            return True
         index = _word_categories(g)
 
         def store(text: str) -> list[str]:
@@ -3435,23 +3351,9 @@ def expand(
                                 if ws and head else ())
                     if not cross(c) and head & name_heads(normalize_key(g.label(c)))]
 
-        brand_words = " ".join(words[span[0]:span[1]]) if span else ""
-        sold = {dept(c) for c in sold_in if not cross(c)}
-        if not products and free_words and trusted and not sells_intent and not any(
-                store(f"{brand_words} {w}") for w in free_words) and not any(
-                dept(c) in sold for c in store(free_words[-1])):
-            return False  # "apple slicer": Appliances, where Apple sells nothing (not "samsung
-            #               tv", a product of the brand's department; nor the brand's line a
-            #               store category names: "apple watch series 1")
-        if products:
-            named = [" ".join(words[sp[0]:sp[1]]) for _, sp in products]
-            cats = {c for e, _ in products for c in _own_categories(g, e.iri)}
-        elif free_words:
-            named = [free_words[-1]]
-            cats = {c for w in _words(free_words[-1]) for c in index.get(w, ())}
-        else:
-            return True
-        if any(store(text) for text in named) or not cats or sells_intent:
+        named = [" ".join(words[sp[0]:sp[1]]) for _, sp in products]
+        cats = {c for e, _ in products for c in _own_categories(g, e.iri)}
+        if any(store(text) for text in named) or not cats or not all(cross(c) for c in cats):
             return True
         tops = {g.department(c) for c in sold_in}
         return any(g.department(c) in tops for c in cats)
@@ -3467,6 +3369,19 @@ def expand(
     # namesake category (no ``iri`` of the words the query excludes: "cat food without fish"
     # excludes fish, not the fish's Fish Food)
     namesakes: set[str] = set()
+    # the categories of the devices the query links (not excluded): a brand sold in one of
+    # them, by a product of its (``has_brand`` + ``in_category``) as much as a ``sells_in``
+    # edge, makes that device ("plexo tv remote": Plexo's only link to TVs is a TV of its)
+    linked_devices = {c for e in linked if e.iri not in negated
+                      and g.kind(e.iri) in ("category", "product_type")
+                      for c in _own_categories(g, e.iri) if not _ACCESSORY.search(g.label(c))}
+
+    def makes_the_device(brand: str) -> bool:
+        """Whether the brand makes devices (a ``sells_in`` category that is no accessory's),
+        or one of the devices the query links."""
+        _, sold_in, devices = _brand_facts(g, brand)
+        return devices or any(c in linked_devices for c in sold_in)
+
     for ent, ent_places in zip(linked, places, strict=True):
         if g.kind(ent.iri) == "brand" and _an_origin(ent.mention or ""):
             namesakes.add(ent.iri)
@@ -3477,7 +3392,7 @@ def expand(
         span = spans[ent.iri]
         role = "negated" if ent.iri in negated else (
             _brand_role(words, span, others[ent.iri]) if g.kind(ent.iri) == "brand" else None)
-        if role is None and g.kind(ent.iri) == "brand" and _brand_facts(g, ent.iri)[2] \
+        if role is None and g.kind(ent.iri) == "brand" and makes_the_device(ent.iri) \
                 and _names_a_device_it_fits(acc_words, span, [
                     sp for e in linked if e.iri not in negated and (sp := spans[e.iri])
                     and g.kind(e.iri) in ("category", "product_type")], no_device,
