@@ -1408,7 +1408,7 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
 #: words that end the run of words a cue excludes: what follows them is said of the product
 #: searched, not excluded ("tv not 4k for the bedroom", "laptop not gaming with 16gb")
 _RUN_ENDS = frozenset({"for", "with", "w/", "that", "which", "under", "below", "but"})
-#: the most words of one excluded run (:func:`_excluded_runs`): a longer run is a phrase, no
+#: the most words of one excluded run (:func:`_excluded_spans`): a longer run is a phrase, no
 #: feature's name
 _MAX_RUN = 4
 
@@ -1421,22 +1421,6 @@ def _run_words(text: str) -> frozenset[str]:
     True
     """
     return frozenset(re.sub(r"(?<=\d)s$", "", w) for w in _words(text))
-
-
-def _excluded_runs(words: Sequence[str], commas: Collection[int],
-                   taken: Sequence[tuple[int, int]]) -> list[frozenset[str]]:
-    """The content words (:func:`_run_words`) of each run of ``words`` a negation cue
-    excludes (:func:`_excluded_spans`).
-
-    >>> _excluded_runs("tv not 4k for bedroom".split(), (), [(0, 1)])
-    [frozenset({'4k'})]
-    >>> _excluded_runs("laptop not 2 in 1".split(), (), [(0, 1)]) == [_run_words("2-in-1s")]
-    True
-    >>> _excluded_runs("case not red or blue".split(), (), [(0, 1)]) == [
-    ...     _run_words("red"), _run_words("blue")]
-    True
-    """
-    return [_run_words(" ".join(words[a:b])) for a, b in _excluded_spans(words, commas, taken)]
 
 
 def _excluded_spans(words: Sequence[str], commas: Collection[int],
@@ -2564,24 +2548,6 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
         if (products or (fits_at is not None and not searched)) and not held:
             out.add(e.iri)
     return frozenset(out)
-
-
-def _headed_categories(kg: _KG) -> Mapping[str, frozenset[str]]:
-    """The head word of each linkable KG category's name and of each part of it
-    (:func:`kg.link.name_heads`: "Ranges, Cooktops & Ovens" heads range, cooktop and oven;
-    "Popcorn Makers" heads maker, not popcorn) -> the categories it heads: what a product word
-    of a query names. Cached per graph view."""
-    def build() -> dict[str, frozenset[str]]:
-        out: dict[str, set[str]] = {}
-        for n, attrs in kg.g.nodes(data=True):
-            if attrs.get("kind") != "category" or not kg.department(n) or n in kg.unlinkable:
-                continue
-            for name in (attrs.get("label"), *(attrs.get("aliases") or ())):
-                for head in name_heads(normalize_key(str(name or ""))):
-                    out.setdefault(head, set()).add(n)
-        return {k: frozenset(v) for k, v in out.items()}
-
-    return _cached(kg, "_kgqp_headed_categories", (), build)
 
 
 def _word_categories(kg: _KG) -> Mapping[str, frozenset[str]]:

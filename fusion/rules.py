@@ -886,7 +886,8 @@ class RulesFile:
                              time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self._loaded_at))
                              if self._loaded_at else "never", exc)
                 return self._rules
-            if not rules and self._rules:  # emptied: a save in progress, or all rules deleted
+            if not rules and self._rules and self.keep_last_good:
+                # emptied while serving: a save in progress, or all rules deleted
                 if not self._settled(stamp, self.empty_quiet_s):
                     assert self._pending is not None  # (set by _settled)
                     if not self._pending.warned:

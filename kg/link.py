@@ -88,7 +88,7 @@ import operator
 import os
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -677,18 +677,21 @@ _QUANTITY_END = re.compile(
 _BAG_CAPACITY = re.compile(r"l|ltrs?|liters?|litres?")
 
 
-def _packaging(key: str, query: str) -> bool:
+def _packaging(key: str, query: str, brand_words: Collection[str] = ()) -> bool:
     """Whether the mention ``key`` (normalised) names the package a product of the query
     ``query`` (normalised) comes in, wherever the query writes it: a word of
     :data:`_PACK_WORDS` before "of", or after a quantity with a unit (:data:`_QUANTITY_END`;
     for a bag, no capacity in litres: :data:`_BAG_CAPACITY`) that follows what is packed
-    (a word that is no function word: "16 oz bottle" alone searches a bottle).
+    (a word that is no function word nor one of ``brand_words``, the words of the brands the
+    query names: "16 oz bottle" alone and "hydro flask 32 oz bottle" search a bottle).
 
     >>> [_packaging("bag", q) for q in ("dog food 40 lb bag", "rice 20-lb bag", "bag of rice",
     ...                                 "hiking 40 l bag", "laptop bag", "40 lb bag")]
     [True, True, True, False, False, False]
     >>> _packaging("bottles", "water 16 oz bottles"), _packaging("case", "iphone 5g case")
     (True, False)
+    >>> _packaging("bottle", "hydro flask 32 oz bottle", {"hydro", "flask"})
+    False
     """
     if key not in _PACK_WORDS:
         return False
@@ -697,7 +700,8 @@ def _packaging(key: str, query: str) -> bool:
     for start, end in places:
         quantity = _QUANTITY_END.search(query, 0, start)
         if quantity is not None and any(
-                w not in _FUNCTION_WORDS for w in _WORD.findall(query[:quantity.start()])) \
+                w not in _FUNCTION_WORDS and w not in brand_words
+                for w in _WORD.findall(query[:quantity.start()])) \
                 and not (key.startswith("bag") and _BAG_CAPACITY.fullmatch(quantity["unit"])):
             continue
         if not query.startswith(" of ", end) and query[end:] != " of":
@@ -1501,6 +1505,8 @@ def brand_sales(graph: Any, brand: str, *, spelled_alike: bool = False
     networkx view: a commit reaches the next call)."""
     nxg = _networkx(graph)
     cache = nxg.graph.setdefault("_kgqp_brand_sales", {})
+    if brand not in nxg:  # (no node: nothing sold, and nothing cached for it)
+        return brand, ()
     sales = cache.get((brand, spelled_alike))
     if sales is None:
         sales = (brand, _sold_categories(nxg, brand))
@@ -1976,6 +1982,18 @@ class EntityLinker:
             for iri in set(mine).difference(backed):
                 del found[iri]
 
+    def _brand_words(self, ctx: QueryContext) -> frozenset[str]:
+        """The words of the query ``ctx`` that name a linkable brand of the KG, by its very
+        name or alias in a run of one to three words ("hydro flask"), sold or not: what a
+        package word's query names beside the goods packed (:func:`_packaging`)."""
+        table, words, out = self.table, ctx.tokens, set()
+        for i in range(len(words)):
+            for n in range(1, min(3, len(words) - i) + 1):
+                if any(c.kind == "brand" and c.iri not in table.unlinkable
+                       for c in table.index.candidates(" ".join(words[i:i + n]))):
+                    out.update(words[i:i + n])
+        return frozenset(out)
+
     def _query_brands(self, table: _NodeTable, key: str, ctx: QueryContext) -> list[str]:
         """The linkable brands the query ``ctx`` names by their very name or alias, in runs of
         one to three of its words outside the mention ``key`` ("samsung" in "samsung
@@ -1990,7 +2008,7 @@ class EntityLinker:
                 for n in range(1, min(3, len(words) - i) + 1):
                     brands = tuple(
                         c.iri for c in table.index.candidates(" ".join(words[i:i + n]))
-                        if c.kind is not None and c.kind.value == "brand"
+                        if c.kind == "brand"
                         and c.iri not in table.unlinkable and self._sold_in(table, c.iri)[0])
                     if brands:
                         found.append((i, n, brands))
@@ -2140,7 +2158,7 @@ class EntityLinker:
     def _only_a_brand(self, key: str) -> bool:
         table = self.table
         if not key or not any(
-                c.kind is not None and c.kind.value == "brand" and c.iri not in table.unlinkable
+                c.kind == "brand" and c.iri not in table.unlinkable
                 for c in table.index.candidates(key)):
             return False
         pieces = self.word_pieces
@@ -2300,7 +2318,8 @@ class EntityLinker:
         """:meth:`link` of a mention it has checked, its node table pinned. The mention is
         read (:meth:`mention_core`, :meth:`_key`) once, for every step."""
         core = self.mention_core(mention)
-        if ctx is not None and _packaging(normalize_key(core), ctx.key):
+        if ctx is not None and normalize_key(core) in _PACK_WORDS and _packaging(
+                normalize_key(core), ctx.key, self._brand_words(ctx)):
             # the package the query's product comes in ("40 lb bag" of dog food, "bag of
             # rice"), no product: no link, where the default KG's fashion "bags" won
             return LinkResult(mention, label, (), True)

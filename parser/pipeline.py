@@ -1186,9 +1186,9 @@ class QueryParser:
                     continue
                 logits, emb = self.tagger.forward(work.items, pooled=True)
                 tagged = self.tagger.decode(work.items, logits)
-                linked = [intent_links(text, linked_entities(
-                    [p for e in tt.entities for p in self.link_entities(text, e)]), self.kg)
-                    for text, tt in zip(work.cut, tagged, strict=True)]
+                linked = [intent_links(text, linked_entities(self._link_spans(text, tt)),
+                                       self.kg)
+                          for text, tt in zip(work.cut, tagged, strict=True)]
             out += self._fusion_inputs(emb, linked, work.cut)
         return out
 

@@ -67,6 +67,7 @@ def linker() -> EntityLinker:
         BAGS, DUFFELS, KITCHEN_BOTTLES, SCHOOL_BOTTLES, PET_SHAMPOO, HAIR_SHAMPOO,
         CAR_GRILL, BBQ_GRILL, MENS_GLOVES, GLOVES_MITTENS, GOLF_GLOVES, GIRLS_JEANS, MENS_JEANS,
         SCHOOL_BACKPACK, BACKPACKS, OFFICE_PENS, G_PENS, SICONS,
+        Node(NodeKind.BRAND, "hydro-flask", "Hydro Flask"),  # a brand sold nowhere here
         Edge(SICONS.iri, Relation.SELLS_IN, PET_SHAMPOO.iri),  # a pet-shampoo brand
     ], progress=False)
     return EntityLinker(g)
@@ -102,6 +103,7 @@ def test_a_package_links_nothing(linker: EntityLinker, mention: str, query: str)
     ("duffel bag", "duffel bag 40 l", DUFFELS.iri),
     ("bag", "laptop 15.6 inch bag", BAGS.iri),  # a size, no quantity of goods
     ("bottles", "water bottles", KITCHEN_BOTTLES.iri),
+    ("bag", "hydro flask 40 lb bag", BAGS.iri),  # a brand before the quantity: no goods
 ])
 def test_a_bag_or_a_case_searched_still_links(
         linker: EntityLinker, mention: str, query: str, expected: str) -> None:
