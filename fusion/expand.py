@@ -2823,9 +2823,16 @@ def _most_common_two_hop(kg: _KG, node: str, first: str, second: str,
                                                   key=lambda x: (-x[1], x[0]))[:k]]
 
 
+#: attribute values that name nothing without their attribute ("Yes" of a Flipkart product's
+#: "waterproof", "No" of its "hooded"): as an expansion term a search engine matches any text
+#: with the word, so a category's common values leave them out
+_BARE_ANSWERS = frozenset({"yes", "no", "true", "false", "y", "n", "na", "n/a", "none"})
+
+
 def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, ...]:
     """A category's children, parent, siblings, brands and common attribute values (most
-    popular first, ``walk`` per relation), cached per graph view."""
+    popular first, ``walk`` per relation; no bare answer, :data:`_BARE_ANSWERS`), cached per
+    graph view."""
     def build() -> tuple[_Cand, ...]:
         out: list[_Cand] = []
         for child in kg.into(cat, "parent")[:walk]:
@@ -2839,6 +2846,8 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
         for b in kg.into(cat, "sells_in")[:walk]:
             out.append(_Cand(kg.label(b), "brand", ((b, "sells_in", cat),), b, cat, fanout))
         for v, prod in _most_common_two_hop(kg, cat, "in_category", "has_value", walk):
+            if normalize_key(kg.label(v)) in _BARE_ANSWERS:
+                continue  # ("Yes", "No": a value that names nothing without its attribute)
             out.append(_Cand(kg.label(v), "attribute_value",
                              ((prod, "in_category", cat), (prod, "has_value", v)), v, cat,
                              fanout))
