@@ -916,10 +916,6 @@ _ACCESSORY = re.compile(r"accessor|\b(?:mounts?|cables?|chargers?|cases?|covers?
                         r"adapters?|armbands?|stands?|straps?|bands?|skins?|docks?)\b", re.I)
 
 
-#: a brand name's spelling-free key ("otter box" = "OtterBox": :func:`kg.link.brand_key`)
-_brand_key = brand_key
-
-
 def _brand_facts(kg: _KG, iri: str) -> tuple[str, tuple[str, ...], bool]:
     """A linked brand's (filter value, categories it is sold in, sells devices), cached per
     graph view.
@@ -951,14 +947,6 @@ def brand_categories(kg: Any, iri: str) -> tuple[str, ...]:
 
 def _in_rel(kg: _KG, iri: str, rel: str) -> Iterator[str]:
     return (u for u, _, r in kg.g.in_edges(iri, data="relation") if r == rel and kg.kind(u))
-
-
-def _grounded_brands(kg: _KG) -> Mapping[str, str]:
-    """Spelling-free key -> the grounded brand node of that name with the most products and
-    categories (:func:`kg.link.grounded_brands`, built once per graph view)."""
-    return grounded_brands(kg.g)
-
-
 
 
 #: a "-" opening a word before a letter: the exclusion syntax of search boxes ("tv -samsung");
@@ -2034,7 +2022,7 @@ def _compared(words: Sequence[str]) -> list[str]:
 
 
 def _comparison_owners(kg: _KG, iri: str) -> frozenset[str]:
-    """The brands (their :func:`_brand_key`) whose product line a linked category or product
+    """The brands (their :func:`kg.link.brand_key`) whose product line a linked category or product
     is, for a comparison: :func:`_line_owner`, else the grounded brand its name holds (Apple
     Watch: Apple's); none where none is known. (The brands sold in a category are no owner:
     a category a few brands sell in may be anyone's, "samsung tv or monitor".)"""
@@ -2042,9 +2030,9 @@ def _comparison_owners(kg: _KG, iri: str) -> frozenset[str]:
     if owner is not None or kg.kind(iri) != "category":
         return frozenset({owner} if owner is not None else ())
     label = normalize_key(kg.label(iri)).split()
-    brands = _grounded_brands(kg)
+    brands = grounded_brands(kg.g)
     return frozenset(key for i in range(len(label)) for j in range(i + 1, len(label) + 1)
-                     if (key := _brand_key(" ".join(label[i:j]))) in brands)
+                     if (key := brand_key(" ".join(label[i:j]))) in brands)
 
 
 def _a_line_of(kg: _KG, node: str, brand: str) -> bool:
@@ -2063,11 +2051,11 @@ def _a_line_of(kg: _KG, node: str, brand: str) -> bool:
     >>> _a_line_of(kg, "w", "a"), _a_line_of(kg, "t", "a")
     (True, False)
     """
-    name = _brand_key(_brand_facts(kg, brand)[0])
+    name = brand_key(_brand_facts(kg, brand)[0])
     if kg.kind(node) == "product":
-        return any(_brand_key(kg.label(b)) == name for b in kg.out(node, "has_brand"))
+        return any(brand_key(kg.label(b)) == name for b in kg.out(node, "has_brand"))
     label = normalize_key(kg.label(node)).split()
-    if name and any(_brand_key(" ".join(label[i:j])) == name
+    if name and any(brand_key(" ".join(label[i:j])) == name
                     for i in range(len(label)) for j in range(i + 1, len(label) + 1)):
         return True
     sold = set(_brand_facts(kg, brand)[1])
@@ -2090,10 +2078,10 @@ def _non_brand(kg: _KG, e: LinkedEntity, linked: Sequence[LinkedEntity]) -> Link
     if len(name) < 2 or normalize_key(name[0]) != "non":
         return e  # (most links: no word of the mention read)
     mention = _query_words(e.mention)
-    if mention[:1] != ["non"] or _brand_key(" ".join(name[1:])) != _brand_key(
+    if mention[:1] != ["non"] or brand_key(" ".join(name[1:])) != brand_key(
             " ".join(mention[1:])):
         return e
-    brand = _grounded_brands(kg).get(_brand_key(" ".join(name[1:])))
+    brand = grounded_brands(kg.g).get(brand_key(" ".join(name[1:])))
     if brand is None or any(o.iri == brand for o in linked):
         return e
     return LinkedEntity(brand, "brand", e.score, e.label, e.mention)
@@ -2131,32 +2119,32 @@ def query_exclusions(kg: Any, query: str, linked: Sequence[LinkedEntity]) -> fro
 
 
 def _brand_keys(kg: _KG) -> frozenset[str]:
-    """The spelling-free keys (:func:`_brand_key`) of the KG's brand names, cached per graph
+    """The spelling-free keys (:func:`kg.link.brand_key`) of the KG's brand names, cached per graph
     view."""
     def build() -> frozenset[str]:
-        return frozenset(_brand_key(str(a.get("label") or "")) for _, a in kg.g.nodes(data=True)
+        return frozenset(brand_key(str(a.get("label") or "")) for _, a in kg.g.nodes(data=True)
                          if a.get("kind") == "brand" and a.get("label"))
 
     return _cached(kg, "_kgqp_brand_keys", (), build)
 
 
 def _line_owner(kg: _KG, iri: str) -> str | None:
-    """The brand (its :func:`_brand_key`) whose product line a linked category or product
+    """The brand (its :func:`kg.link.brand_key`) whose product line a linked category or product
     is, or None: a product's brand; a category named as a brand is ("Roku"), or one whose
     products and ``sells_in`` brands are all one brand, with a product of it there ("iPhone":
     Apple's). "Monitors", sold by many brands, is no line. Cached per graph view."""
     def build() -> tuple[str | None]:
         kind = kg.kind(iri)
         if kind == "product":
-            made = {_brand_key(kg.label(b)) for b in kg.out(iri, "has_brand")}
+            made = {brand_key(kg.label(b)) for b in kg.out(iri, "has_brand")}
             return (next(iter(made)) if len(made) == 1 else None,)
         if kind != "category":
             return (None,)
-        if _brand_key(kg.label(iri)) in _brand_keys(kg):
-            return (_brand_key(kg.label(iri)),)
-        makers = {_brand_key(kg.label(b)) for p in _in_rel(kg, iri, "in_category")
+        if brand_key(kg.label(iri)) in _brand_keys(kg):
+            return (brand_key(kg.label(iri)),)
+        makers = {brand_key(kg.label(b)) for p in _in_rel(kg, iri, "in_category")
                   for b in kg.out(p, "has_brand")}
-        sellers = {_brand_key(kg.label(b)) for b in _in_rel(kg, iri, "sells_in")}
+        sellers = {brand_key(kg.label(b)) for b in _in_rel(kg, iri, "sells_in")}
         return (next(iter(makers)) if len(makers) == 1 and sellers <= makers else None,)
 
     return _cached(kg, "_kgqp_line_owner", (iri,), build)[0]
@@ -2739,8 +2727,10 @@ def _an_origin(mention: str) -> bool:
 
 
 def _taxonomy(iri: str) -> str:
-    """The catalogue a category's IRI names (``.../category/{source}/{id or path}``, the KG's
-    scheme: "bestbuy", "google", "flipkart")."""
+    """The catalogue a category's IRI names (``.../category/{source}/{id or path}``, the
+    scheme of the KG's loaders: "bestbuy", "google", "flipkart"). A category made without a
+    source segment (``.../category/tvs``, by ``POST /kg/update`` or in code) is a catalogue of
+    its own: it is compared with no other."""
     return iri.rsplit("/category/", 1)[-1].split("/", 1)[0]
 
 
@@ -3281,7 +3271,7 @@ def expand(
         free = [alt_words[i] for i in range(*side) if i not in linked_at and alt_words[i]
                 and alt_words[i] not in _ALTERNATIVES and alt_words[i] not in _FILLERS]
         if what == "brand":
-            return any(_brand_key(w) in _grounded_brands(g) for w in free)
+            return any(brand_key(w) in grounded_brands(g.g) for w in free)
         return any((ws := _words(w)) and ws in _category_words(g) and not ws <= set(but)
                    for w in free)
     # the query's products besides a brand: the linked categories and product types it
@@ -3436,7 +3426,7 @@ def expand(
             if field_ == "brand":
                 value, sold_in, _ = _brand_facts(g, ent.iri)
                 alternative = _an_alternative(alt_words, span, brand_spans, [
-                    sp for sp, owners in lines if _brand_key(value) not in owners])
+                    sp for sp, owners in lines if brand_key(value) not in owners])
                 if alternative is None and compared and span is not None and any(
                         side_names(side, "brand")
                         for side in _alternative_sides(alt_words, span)[0]):

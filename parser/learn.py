@@ -94,7 +94,7 @@ def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
         raise DataFormatError(f"query log {p} is a directory; give a query log file")
     if not p.is_file():
         raise DataFormatError(f"query log {p} does not exist: check the path")
-    counts: dict[str, list[Any]] = {}
+    rows: list[tuple[str, int]] = []
     jsonl = p.suffix.casefold() == ".jsonl"  # ".JSONL" too
     for lineno, line in text_lines(p):
         if not line.strip():
@@ -117,14 +117,30 @@ def read_query_log(path: str | os.PathLike[str]) -> list[LogQuery]:
                                       "\"count\": int}: fix the line") from None
         else:
             text, count = line, 1
-        text = " ".join(text.split())
-        if not text:
-            continue
-        entry = counts.setdefault(query_key(text), [text, 0])
-        entry[1] += count
-    if not counts:
+        rows.append((text, count))
+    log = merge_log(rows)
+    if not log:
         raise DataFormatError(f"query log {p} holds no queries: write one query per line"
                               + (' (JSONL: {"query": str, "count": int})' if jsonl else ""))
+    return log
+
+
+def merge_log(rows: Iterable[tuple[Any, Any]]) -> list[LogQuery]:
+    """The distinct queries of ``rows`` (``(query, count)``; a blank query, or one that is no
+    string, skipped), in order of first appearance: queries that differ only in case or
+    spacing are one (:func:`query_key`; counts summed, the first spelling kept, spaces
+    collapsed).
+
+    >>> merge_log([("TV", 2), ("tv ", 1), ("", 5), ("lg  tv", 1)])
+    [LogQuery(text='TV', count=3), LogQuery(text='lg tv', count=1)]
+    """
+    counts: dict[str, list[Any]] = {}
+    for text, count in rows:
+        if not isinstance(text, str) or not text.strip():
+            continue
+        text = " ".join(text.split())
+        entry = counts.setdefault(query_key(text), [text, 0])
+        entry[1] += count
     return [LogQuery(t, c) for t, c in counts.values()]
 
 

@@ -408,24 +408,6 @@ def _warn_if_csv_header(path: Path, column: str, count_column: str) -> None:
         return
 
 
-def _merged_log(rows: Iterable[tuple[Any, float]]) -> list[Any]:
-    """The distinct queries of ``rows`` (``(query, searches)``; a blank or missing query
-    skipped) as :class:`parser.learn.LogQuery`, merged as :func:`parser.learn.read_query_log`
-    merges a file: case and spacing variants count as one (the first spelling kept, spaces
-    collapsed)."""
-    from parser.learn import LogQuery, query_key
-
-    counts: dict[str, list[Any]] = {}
-    for q, n in rows:
-        if isinstance(q, str) and q.strip():
-            key = query_key(q)
-            if key in counts:
-                counts[key][1] += n
-            else:
-                counts[key] = [" ".join(q.split()), n]
-    return [LogQuery(q, c) for q, c in counts.values()]
-
-
 def load_query_log(source: str | Path | Any, *, column: str = "query",
                    count_column: str = "count", sample: int | None = None,
                    seed: int = 0) -> QueryLog:
@@ -449,13 +431,13 @@ def load_query_log(source: str | Path | Any, *, column: str = "query",
     (['tv', 'samsung tv'], [2, 1])
     """
     from parser.errors import DataFormatError
-    from parser.learn import read_query_log
+    from parser.learn import merge_log, read_query_log
 
     if isinstance(source, (str, Path)):
         path = Path(source)
         suffix = path.suffix.casefold()
         if suffix == ".csv" and path.is_file():
-            log = _merged_log(_csv_log(path, column, count_column))
+            log = merge_log(_csv_log(path, column, count_column))
         else:
             if suffix != ".jsonl" and path.is_file():
                 _warn_if_csv_header(path, column, count_column)
@@ -480,7 +462,7 @@ def load_query_log(source: str | Path | Any, *, column: str = "query",
                     f"out rows without one: df[{count_column!r}] = pd.to_numeric("
                     f"df[{count_column!r}], errors='coerce'), then .dropna()")
             rows.append((q, n))
-        log = _merged_log(rows)
+        log = merge_log(rows)
     order = sorted(range(len(log)), key=lambda i: -log[i].count)
     if sample is not None and sample < len(order):
         keep = sorted(random.Random(seed).sample(range(len(order)), sample))
