@@ -41,13 +41,19 @@ Prices (:func:`parse_price`):
   with a currency mark ("$100-200", "100 to 200 dollars") or a price word right before or
   after it ("price 100-200");
 - numbers: "1299", "1,299" (thousands), "1,00,000" (lakh groups), "1,299.99" (cents), "1k",
-  "$1.5k", "1.5 k", "20 thousand" (thousands), "1 lakh", "2.5 lakhs", "1 lac" (100,000), "1
-  crore" (10,000,000), "5 hundred"; "1.299,99" (European), "1,29" and "1.299" (a thousands dot
-  or three decimals?) are ambiguous and give no price, and so do an amount written in two parts
-  ("1 lakh 50 thousand"), a multiplied one with a decimal comma ("1,5 lakh") and a number
-  before million, billion (a count as much as money: "probiotics over 50 billion"), grand or
-  dozen: the bound is void, never the number alone; "10 k cups" are coffee pods, no
-  thousands; and an amount above a trillion
+  "$1.5k", "1.5 k", "20 thousand", "20 thou" (thousands), "1 lakh", "2.5 lakhs", "1 lac"
+  (100,000), "1 crore", "1 cr" (10,000,000), "5 hundred", "1 1/2 lakh", "1 ½ thousand", "1½
+  lakh" (a fraction before a multiplier: 150000, 1500); a whole number of a currency's
+  hundredths, "99 cents", "99¢", "50 pence", "50 paise" (0.99, 0.99, 0.5, 0.5, in the
+  catalogue's currency as every amount); "1.299,99" (European), "1,29" and "1.299" (a
+  thousands dot or three decimals?) are ambiguous and give no price, and so do an amount
+  written in two parts ("1 lakh 50 thousand", "5 dollars 50 cents", "1 and a half lakh"), a
+  multiplied one with a decimal comma ("1,5 lakh"), "1.5 cents", a fraction of a cent ("1 1/3
+  lakh") and a number before million, billion and their short forms (mil, mill, mn, mln, bn,
+  bil, bln: a count or a plastic's thickness as much as money, "probiotics over 50 billion",
+  "6 mil"), trillion, grand or dozen: the bound is void, never the number alone; a mixed
+  number without a currency mark ("drill bit under 1 1/2") is a measure, no price; "10 k
+  cups" are coffee pods, no thousands; and an amount above a trillion
   (:data:`_MAX_AMOUNT`) is no price. Space-grouped thousands ("1 000 €", "rs 10 000",
   "1 000,50 €") are read whole with a currency mark; without one ("tv under 1 000": 1000, or 1
   and then another number, as in "laptop under 700 512 ssd"?) the bound is void, never the
@@ -101,15 +107,19 @@ Prices (:func:`parse_price`):
   50-inch floor or a price no tv is under (which filters nothing). "under" after such a
   product is read as a price, the usual query ("tv under 800", "monitor under 100", "tv
   under 50"); "him" / "her" are no age context ("gifts for him under 50" is a price);
-- a negated bound gives no value: a bound word, "max" / "min" or a range right after "not",
-  "no", "never", "nothing", "none" or a word ending in "n't", up to three filler words apart
-  ("tv not under 500", "no over $200", "never above 300", "not between 100 and 200", "don't
-  want to spend over 500", "isn't even under 1k", "not $300 or more", "not under a grand"),
-  and a bound joined to a negated one by
-  "or" / "nor" ("not under 500 or over 900"). "not under 500" may mean "at least 500" or
-  "anything but under 500"; no bound only leaves more results, a wrong one removes the right
-  ones. "no more than" / "not more than" (upper) and "no less than" / "not less than"
-  (lower) are bound words of their own (above), read as usual;
+- a negated bound word is the other bound at its amount: a bound word right after "not",
+  "no", "never", "nothing", "none" or a word ending in "n't", up to three filler words apart,
+  and a bound joined to a negated one by "or" / "nor": "not over / above / more than 500",
+  "not at least 500", "never above 300", "nothing over 500", "don't want to spend over 500",
+  "not $300 or more" are at most that amount (price_max), "not under / below / less than /
+  cheaper than 500", "not at most 500", "isn't even under 1k", "not under a grand" at least it
+  (price_min; "anything but under 500" reads the same), and "not under 500 or over 900" is
+  both (500 to 900). A negated bound and a plain one both hold: the narrowest is kept ("tv
+  under 800 not over 900": 800). Its number is no price where it may be an age or a screen
+  size after either bound ("toys for kids not over 5", "monitor not under 27"). A negated "up
+  to", "within", "from", "starting at", "max" / "min", "budget", "sub" or range gives no value
+  ("not up to 500", "not between 100 and 200"); "no more than" / "not more than" (upper) and
+  "no less than" / "not less than" (lower) are bound words of their own (above), read as usual;
 - conflicts give no value: two different values for one bound ("under 300 or under 500"),
   two different ranges, or a lower bound above the upper one (then neither is kept).
 
@@ -119,11 +129,14 @@ gigabytes, millimeters and the like spelt out) as written in the query: "55 inch
 '65"', "65”", "55-inch", "1.5 cu ft", "1/2 inch", "1 1/2 inch", "6 foot", "2,5 inch" (a
 decimal comma, kept as written; "1,000 gb", thousands or three decimals, is no size). An inch
 mark written with two characters (″, which NFKC writes ′′, '' and ’’) is the one mark '"' in
-the value ('50″', "50''": '50"', a term an index holds; ” is kept). Every number of a list
+the value ('50″', "50''": '50"', a term an index holds; ” is kept), and so is a fraction
+written with the fraction slash ("1⁄2 inch", as NFKC writes "½ inch": "1/2 inch"; the
+"2 inch" of it was read before). Every number of a list
 that writes its unit once, after its last number, is a size with that unit ("55 or 65 inch":
 "55 inch" and "65 inch"; "50, 55 or 65 inch", "64 or 128gb", "55 and 65 inch"), and what
 is before the list reads each of them ("tv stand for 55 or 65 inch tv": none); the last
-joiner is "or", "and", "nor" or "&": a bare number that no such joiner joins to a size is
+joiner is "or", "and", "nor", "&", "vs" or "versus" ("65 vs 75 inch tv": both; "vs" joins
+alternatives, as it does brands): a bare number that no such joiner joins to a size is
 none ("galaxy watch 4 40mm", "iphone 11, 64gb", "2 or 3 person tent": no size unit), nor
 is one after a bound word, "to", "from" or a dimension's "x" ("tv under 500 or 65 inch":
 65 inch), and "2 and 1/2 inch" is one number. "N in 1"
@@ -211,7 +224,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -225,40 +238,85 @@ __all__ = ["Size", "find_sizes", "parse_price", "parse_sizes"]
 _DOLLAR = r"(?:\b(?:us|au|ca|nz|hk|[acs]))?\$"
 
 
-#: the number words after an amount that multiply it ("1.5k", "1.5 k", "20 thousand", "1 lakh",
-#: "2 crore"); "lac" is a spelling of lakh
-_MULTIPLIERS = {"k": 1000, "hundred": 100, "thousand": 1000, "lakh": 100_000, "lac": 100_000,
-                "crore": 10_000_000}
+#: the number words after an amount that multiply it ("1.5k", "1.5 k", "20 thousand", "20
+#: thou", "1 lakh", "2 crore", "1 cr"); "lac" is a spelling of lakh, "cr" of crore
+_MULTIPLIERS: dict[str, Decimal] = {
+    "k": Decimal(1000), "hundred": Decimal(100), "thousand": Decimal(1000),
+    "thou": Decimal(1000), "lakh": Decimal(100_000), "lac": Decimal(100_000),
+    "crore": Decimal(10_000_000), "cr": Decimal(10_000_000)}
+#: a currency's hundredth after a whole number, read as that many hundredths of the amount
+#: ("under 99 cents": 0.99, "50 pence", "50 paise", "99¢": 0.5, 0.5, 0.99; in whatever currency
+#: the catalogue prices in, as every amount is read); with decimals or a fraction it is no amount
+_SUBUNITS: dict[str, Decimal] = dict.fromkeys(
+    ("cent", "pence", "penny", "pennies", "paise", "paisa", "¢"), Decimal("0.01"))
 #: number words after an amount that give no amount read surely: a count as much as money
-#: ("probiotics over 50 billion", "under 2 dozen") or slang ("under 2 grand"); the bound is void
-#: (read as the number alone, "under 2 grand" was a price_max of 2)
-_UNREAD_MULTIPLIERS = ("million", "billion", "grand", "dozen")
-_MULTIPLIER_WORDS = "|".join((*(w for w in _MULTIPLIERS if w != "k"), *_UNREAD_MULTIPLIERS))
+#: ("probiotics over 50 billion", "under 2 dozen"), a thickness as much as money ("6 mil
+#: plastic", thousandths of an inch) or slang ("under 2 grand"), and the short forms of million
+#: and billion ("1 mil", "1 mill", "1 mn", "1 mln", "1 bn", "1 bil"); the bound is void (read as
+#: the number alone, "under 2 grand" was a price_max of 2, "under 1 mil" of 1)
+_UNREAD_MULTIPLIERS = ("million", "mil", "mill", "mn", "mln", "billion", "bil", "bn", "bln",
+                       "trillion", "tn", "grand", "dozen")
+_MULTIPLIER_WORDS = "|".join(sorted(
+    (*(w for w in (*_MULTIPLIERS, *_SUBUNITS) if w != "k"), *_UNREAD_MULTIPLIERS),
+    key=len, reverse=True))
 # a multiplier after a number: a glued "k" ("1k"), a spaced one ("1.5 k"; not "10 k cups", the
 # coffee pods) or a number word, glued or spaced, singular or plural ("1 lakh", "2 lakhs",
-# "20 thousand", "1lac")
+# "20 thousand", "1lac", "99 cents")
 _MULTIPLIER = (r"k(?![a-z0-9])|\s+k(?![\w'’-])(?!\s+cups?\b)"
                rf"|\s*(?:{_MULTIPLIER_WORDS})s?(?![\w'’-])")
+# the vulgar fractions, as typed (NFKC writes "½" as "1⁄2", with the fraction slash U+2044)
+_VULGAR = {"½": Decimal("0.5"), "¼": Decimal("0.25"), "¾": Decimal("0.75")}
+# a fraction of a multiplied amount: "1 1/2 lakh", "1 1⁄2 thousand" (NFKC of "1 ½"), "1½ lakh",
+# read only before a multiplier word (then 150000, 1500, 150000)
+_FRACTION = (rf"(?:\s+\d+[/⁄]\d+|\s*[{''.join(_VULGAR)}])"
+             rf"(?=\s*(?:{_MULTIPLIER_WORDS})s?(?![\w'’-]))")
 
 
 def _num(i: int) -> str:
     """A number as written (validated by :func:`_amount`): an optional currency mark before,
     digit groups with "," / ".", space-separated thousands groups (" 000" in "1 000 €", with
-    cents "," / "." after them: :func:`_grouped`), an optional multiplier (:data:`_MULTIPLIER`:
-    "1k", "1.5 k", "1 lakh", "20 thousand")."""
+    cents "," / "." after them: :func:`_grouped`), the fraction of a multiplied one
+    (:data:`_FRACTION`: "1 1/2 lakh"), an optional multiplier (:data:`_MULTIPLIER`: "1k", "1.5
+    k", "1 lakh", "20 thousand", "99 cents")."""
     return (rf"(?P<cur{i}>(?:{_DOLLAR}|[€£₹¥]|\b(?:usd|inr|rs|rupees?)\b\.?)\s*)?"
             rf"(?P<n{i}>\d+(?:[.,]\d+)*)(?P<g{i}>(?:[ \u00a0\u202f]\d{{3}})++(?:[.,]\d+)?(?!\d))?"
-            rf"(?P<k{i}>{_MULTIPLIER})?")
+            rf"(?P<f{i}>{_FRACTION})?(?P<k{i}>{_MULTIPLIER})?")
 
 
-def _multiplier(m: re.Match[str], i: int) -> int | None:
+_KNOWN_WORDS = {**_MULTIPLIERS, **_SUBUNITS}
+
+
+def _word_multiplier(word: str) -> Decimal | None:
+    """The multiplier of a number word, singular or plural ("lakhs", "cents"); ``None`` for
+    one that gives no amount read surely (:data:`_UNREAD_MULTIPLIERS`)."""
+    word = word.strip().lower()
+    return _KNOWN_WORDS.get(
+        word, _KNOWN_WORDS.get(word[:-1]) if word.endswith("s") else None)
+
+
+def _multiplier(m: re.Match[str], i: int) -> Decimal | None:
     """The multiplier number ``i`` of ``m`` is written with: 1 without one, ``None`` for a word
     that gives no amount read surely (:data:`_UNREAD_MULTIPLIERS`)."""
     k = m.group(f"k{i}")
-    if not k:
-        return 1
-    word = k.strip().lower()
-    return _MULTIPLIERS.get(word, _MULTIPLIERS.get(word[:-1]) if word.endswith("s") else None)
+    return _word_multiplier(k) if k else Decimal(1)
+
+
+def _subunit(m: re.Match[str], i: int) -> bool:
+    """Whether number ``i`` of ``m`` is counted in a currency's hundredths ("99 cents")."""
+    k = m.group(f"k{i}")
+    return bool(k) and _word_multiplier(k) in _SUBUNITS.values()
+
+
+def _fraction(m: re.Match[str], i: int) -> Decimal | None:
+    """The fraction of number ``i`` of ``m`` ("1/2" of "1 1/2 lakh"), 0 without one; ``None``
+    for one that is no proper fraction ("1 3/2 lakh", "1 1/0 lakh")."""
+    f = (m.group(f"f{i}") or "").strip()
+    if not f:
+        return Decimal(0)
+    if f in _VULGAR:
+        return _VULGAR[f]
+    num, den = (int(x) for x in re.split("[/⁄]", f))
+    return Decimal(num) / Decimal(den) if 0 < num < den else None
 
 
 # a second amount right after a multiplied one: one amount written in two parts ("1 lakh 50
@@ -278,7 +336,7 @@ def _compound(text: str, m: re.Match[str], i: int) -> bool:
         return False
     if not after.group("joined"):
         return True
-    first, second = _multiplier(m, i), _MULTIPLIERS.get(after.group("word").lower())
+    first, second = _multiplier(m, i), _word_multiplier(after.group("word"))
     return first is None or second is None or second < first
 
 
@@ -326,7 +384,7 @@ _STOP = (r"with|without|for|and|or|in|on|at|of|to|the|a|an|plus|from|by|under|ov
          r"above|than|less|more|max|min|price|budget|dollars?|usd|bucks|w")
 _SPEC_AFTER = re.compile(
     r"(?:[a-z%\"'°”″′’]"  # glued letters or marks: 256gb, 13th, 1080p, 50%, 65", 65”, 65′′
-    r"|/\d"  # a fraction: 1/2
+    r"|[/⁄]\d"  # a fraction: 1/2, 1⁄2 (the fraction slash, NFKC's "½")
     rf"|\s*-?\s*(?:{_UNITS})(?![a-z0-9])"
     r"|\s+in(?=\s*$|\s*[^\w\s]|\s+(?:tvs?|television|monitors?|screens?|displays?|laptops?|"
     r"tablets?)\b)"  # "over 50 in tv" (but not "under 500 in black")
@@ -362,6 +420,10 @@ _NOT_PRICE_BEFORE = re.compile(
 _MEASURED = re.compile(r"\d\s*-?\s*(?:inch(?:es)?|in|\"|”|″|′′|'')?\s*$", re.I)
 #: characters before a bound or a range searched for :data:`_NOT_PRICE_BEFORE`
 _NOT_PRICE_WINDOW = 40
+# a fraction after a number with no currency mark: a mixed number, a measure ("drill bit under
+# 1 1/2", "1 1⁄2 inch", "tv under 1½", a vulgar fraction as typed), no price ("under $50 1/2
+# inch drill bit" is one)
+_MIXED_AFTER = re.compile(r"\s+\d+[/⁄]\d|\s*[\u00bc-\u00be\u2150-\u215e]")
 # after "4k" and the like: a resolution, not thousands
 _RESOLUTION_AFTER = re.compile(r"\s*(?:resolution|res|uhd|qhd|hdr)\b", re.I)
 _PRICE_WORD_BEFORE = re.compile(
@@ -518,21 +580,41 @@ def _amount(text: str, m: re.Match[str], i: int) -> float | None:
         ok = not k and re.fullmatch(r"\d{1,3}", s) and re.fullmatch(r"\d+(?:\.\d{1,2})?", g)
         s += g
     elif k:
-        # "1.5k", "1.25 lakh"; not "1,5 lakh" nor "1 lakh 50 thousand" (one amount in two
-        # parts), and "2 grand" is no amount read surely (:data:`_UNREAD_MULTIPLIERS`)
-        ok = re.fullmatch(r"\d+(?:\.\d{1,3})?", s) and _multiplier(m, i) is not None \
-            and not _compound(text, m, i)
+        # "1.5k", "1.25 lakh", "1 1/2 lakh", "99 cents"; not "1,5 lakh" nor "1 lakh 50
+        # thousand" (one amount in two parts), "2 grand" is no amount read surely
+        # (:data:`_UNREAD_MULTIPLIERS`), and hundredths are whole ("1.5 cents": none)
+        whole = m.group(f"f{i}") or _subunit(m, i)
+        ok = re.fullmatch(r"\d+" if whole else r"\d+(?:\.\d{1,3})?", s) \
+            and _multiplier(m, i) is not None and _fraction(m, i) is not None \
+            and not (_subunit(m, i) and m.group(f"f{i}")) and not _compound(text, m, i)
     else:
         # plain, thousands groups (1,000,000) or Indian lakh groups (1,00,000)
         ok = re.fullmatch(r"(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})(?:\.\d{1,2})?", s)
-    if not ok:
+    end = _end(text, m, i)
+    if not ok or _AMOUNT_GOES_ON.match(text, end) or (
+            m.group(f"cur{i}") and _CENTS_AFTER_MARKED.match(text, end)):
         return None
-    value = Decimal(s.replace(",", "")) * (_multiplier(m, i) or 1)
+    value = (Decimal(s.replace(",", "")) + (_fraction(m, i) or 0)) * (_multiplier(m, i) or 1)
     # an amount no price has ("under 1" and 309 zeros was a price_max of inf: invalid JSON, and
-    # a 500 for a whole HTTP batch): no bound
-    if value > _MAX_AMOUNT:
+    # a 500 for a whole HTTP batch), or one of a fraction of a cent ("1 1/3 lakh"): no bound
+    if value > _MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
         return None
     return float(value)
+
+
+# more of an amount after its number (and currency word) that is not read: a part written in
+# words or hidden ("1 and a half lakh", "1 point 5 lakh"; "1 x thousand" is how the parse
+# hides "1 ½ thousand", a vulgar fraction, from the patterns) or a second part in a currency's
+# hundredths after a currency word ("5 dollars 50 cents"; "between 5 and 10 cents" is a range
+# of cents). The bound is void: read as the first number, it was a
+# wrong one ("tv under 1 ½ thousand" was a price_max of 1)
+_CENTS_AFTER = rf"\s*(?:and\s+)?\d+\s*(?:{'|'.join(_SUBUNITS)})s?(?![\w'’-])"
+_AMOUNT_GOES_ON = re.compile(
+    rf"\s*(?:x|and\s+an?\s+(?:half|quarter)|point\s+\d+)\s+(?:{_MULTIPLIER_WORDS})s?(?![\w'’-])"
+    rf"|(?:{_CURRENCY_AFTER.pattern}){_CENTS_AFTER}",
+    re.I,
+)
+_CENTS_AFTER_MARKED = re.compile(_CENTS_AFTER, re.I)  # ("$5 and 50 cents")
 
 
 def _end(text: str, m: re.Match[str], i: int) -> int:
@@ -544,7 +626,10 @@ def _end(text: str, m: re.Match[str], i: int) -> int:
 
 
 def _has_currency(text: str, m: re.Match[str], i: int) -> bool:
-    return bool(m.group(f"cur{i}")) or bool(_CURRENCY_AFTER.match(text, _end(text, m, i)))
+    """Whether number ``i`` of ``m`` has a currency mark or word, before or after it, or is
+    counted in a currency's hundredths ("99 cents")."""
+    return bool(m.group(f"cur{i}")) or _subunit(m, i) \
+        or bool(_CURRENCY_AFTER.match(text, _end(text, m, i)))
 
 
 #: a closing quote mark -> its opening one: a mark that closes a quote is no inch mark
@@ -580,6 +665,8 @@ def _is_spec(text: str, m: re.Match[str], i: int) -> bool:
         return False
     if _SPEC_AFTER.match(text, end) and not _closes_quote(text, end):
         return True
+    if not m.group(f"cur{i}") and _MIXED_AFTER.match(text, end):
+        return True  # "drill bit under 1 1/2": a measure ("1 1/2 lakh" is read whole)
     if m.group(f"k{i}") and m.group(f"k{i}").strip().lower() == "k":
         resolution = m.group(f"n{i}") in ("4", "5", "8") and not m.group(f"cur{i}")
         return resolution or bool(_RESOLUTION_AFTER.match(text, end))
@@ -594,7 +681,7 @@ def _is_year(m: re.Match[str], i: int) -> bool:
 def _plain(m: re.Match[str], i: int) -> Decimal | None:
     """Number ``i`` of ``m`` when it is written plain ("5", "15.6": no mark, "k" or groups)."""
     n = m.group(f"n{i}")
-    if m.group(f"cur{i}") or m.group(f"k{i}") or m.group(f"g{i}") \
+    if m.group(f"cur{i}") or m.group(f"k{i}") or m.group(f"g{i}") or m.group(f"f{i}") \
             or not re.fullmatch(r"\d+(?:\.\d+)?", n):
         return None
     return Decimal(n)
@@ -607,7 +694,7 @@ def _screen_size(text: str) -> int:
 
 
 def _other_number(text: str, m: re.Match[str], numbers: tuple[int, ...], screen: int,
-                  upper: bool = False) -> bool:
+                  upper: bool = False, at: int | None = None) -> bool:
     """Whether the plain ``numbers`` of ``m`` (a bound or a range, with no currency mark) may be
     an age (:data:`_AGE_CONTEXT` right before ``m``; an adult's not after an upper bound:
     ``upper``) or a screen size up to ``screen`` (see :func:`_screen_size`; 0: not here): then
@@ -618,9 +705,10 @@ def _other_number(text: str, m: re.Match[str], numbers: tuple[int, ...], screen:
         return False
     if max(values) <= screen:
         return True
-    before = max(0, m.start() - _AGE_WINDOW)
+    at = m.start() if at is None else at  # (where what is before the bound ends)
+    before = max(0, at - _AGE_WINDOW)
     return all(v == v.to_integral_value() for v in values) and any(
-        all(int(v) in ages for v in values) and pat.search(text, before, m.start())
+        all(int(v) in ages for v in values) and pat.search(text, before, at)
         for pat, ages in _AGE_CONTEXT if not (upper and ages == _ADULT)
     )
 
@@ -676,7 +764,7 @@ def _range(text: str, m: re.Match[str], kind: str, screen: int) -> tuple[float, 
     if m.group("k2") and not m.group("k1") and Decimal(m.group("n1").replace(",", "")) < (
         Decimal(m.group("n2").replace(",", ""))
     ):
-        a *= _multiplier(m, 2) or 1  # "$1-2k", "1-2 lakh": the multiplier is for both
+        a *= float(_multiplier(m, 2) or 1)  # "$1-2k", "1-2 lakh": the multiplier is for both
     return (a, b) if a <= b else (b, a)
 
 
@@ -701,10 +789,14 @@ def _trailing(text: str, m: re.Match[str], kind: str, currency: bool) -> bool:
 
 
 def _bound(text: str, m: re.Match[str], kind: str, guarded: bool,
-           screen: int) -> tuple[bool, float | None]:
+           screen: int, at: int | None = None) -> tuple[bool, float | None]:
     """``(is a price, amount)`` for a bound match; the amount is ``None`` when its format is
-    ambiguous (which voids the bound). ``screen``: :func:`_screen_size` of ``text``."""
-    if _is_spec(text, m, 1) or _not_price_before(text, m.start()):
+    ambiguous (which voids the bound). ``screen``: :func:`_screen_size` of ``text``; ``at``:
+    where the negation of a negated bound starts, what is before it its context, and its
+    number no price where it may be a screen size or an age after either bound ("monitor not
+    under 27" is at least 27 inches as much as dollars)."""
+    negated, at = at is not None, m.start() if at is None else at
+    if _is_spec(text, m, 1) or _not_price_before(text, at):
         return False, None
     currency = _has_currency(text, m, 1)
     kw = m.group("kw") if "kw" in m.re.groupindex else None
@@ -718,8 +810,10 @@ def _bound(text: str, m: re.Match[str], kind: str, guarded: bool,
     if not currency:
         # "up to" and a lower bound may be a screen size ("tv over 50"), "under" is not; a
         # bound after its amount may be one too: "tv 50 or less" is written as "tv 50" is
-        sized = kind == "min" or tail or (kw is not None and re.fullmatch(r"up\s*to", kw, re.I))
-        if _other_number(text, m, (1,), screen if sized else 0, upper=kind == "max"):
+        sized = kind == "min" or tail or negated \
+            or (kw is not None and re.fullmatch(r"up\s*to", kw, re.I))
+        if _other_number(text, m, (1,), screen if sized else 0,
+                         upper=kind == "max" and not negated, at=at):
             return False, None
         if _grouped(text, m, 1):
             return True, None  # "tv under 1 000": 1000, or 1 then another number?
@@ -730,17 +824,51 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in spans)
 
 
-def _negated(text: str, start: int, negated: list[tuple[int, int]]) -> bool:
-    """Whether the bound or range that starts at ``start`` is negated: a negation right before
-    it, or "or" / "nor" after a negated one (``negated``: their ``(start, end)``)."""
+# the bound words whose negation is the other bound at the same amount: "not over 500" is "at
+# most 500", "not under 500" (which may also read "anything but under 500") "at least 500"; not
+# "up to", "within", "from", "starting at" (what would "not up to 500" bound?), nor "no more
+# than" and the like, bound words of their own
+_FLIPS_KW = re.compile(
+    r"under|below|over|above|(?:less|cheaper|lower|more|greater|higher)\s+than"
+    r"|at\s+(?:most|least)|[<>]=?|[≤≥]",
+    re.I,
+)
+
+
+def _flips(m: re.Match[str]) -> bool:
+    """Whether the bound of ``m``, negated, is the other bound at its amount (a bound word of
+    :data:`_FLIPS_KW`, or one after the amount: "not $300 or more" is at most 300)."""
+    if "tail" in m.re.groupindex:
+        return True
+    return "kw" in m.re.groupindex and _FLIPS_KW.fullmatch(m.group("kw")) is not None
+
+
+def _narrowest(plain: set[float | None], flipped: set[float | None],
+               pick: Callable[[Iterable[float]], float]) -> float | None:
+    """One bound of a query from those read for it: ``plain`` (two different values are
+    alternatives, "under 300 or under 500": none; ``None`` among them, a void one: none) and
+    ``flipped`` (those of negated bound words, which all hold, each with the plain one: "not
+    under 500 or under 600" is at least 600, "tv under 800 not over 900" at most 800;
+    ``pick``: the narrowest, ``max`` of lower bounds, ``min`` of upper ones)."""
+    if len(plain) > 1 or None in plain or None in flipped:
+        return None
+    values = [v for v in (*plain, *flipped) if v is not None]
+    return pick(values) if values else None
+
+
+def _negation(text: str, start: int, negated: list[tuple[int, int, int]]) -> int | None:
+    """Where the negation of the bound or range that starts at ``start`` starts, ``None`` when
+    it is not negated: a negation right before it (its cue), or "or" / "nor" after a negated
+    one (``negated``: their ``(start, end, negation)``; that one's cue)."""
     # (a window before the bound: the cue is at most three short words away, and a search
     # from the text's start made long inputs quadratic)
-    if _NEGATION.search(text, max(0, start - _NEGATION_WINDOW), start):
-        return True
+    if (cue := _NEGATION.search(text, max(0, start - _NEGATION_WINDOW), start)) is not None:
+        return cue.start()
     if not negated:
-        return False
-    s, e = negated[-1]  # the chain joins a bound to the negated one right before it
-    return s < start and (e >= start or _NEGATION_CHAIN.fullmatch(text, e, start) is not None)
+        return None
+    s, e, at = negated[-1]  # the chain joins a bound to the negated one right before it
+    chained = s < start and (e >= start or _NEGATION_CHAIN.fullmatch(text, e, start) is not None)
+    return at if chained else None
 
 
 # an amount spelt "a hundred", "a thousand" or "a grand" ("under a thousand", "less than a
@@ -785,8 +913,10 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
 
     >>> parse_price("tv under 800"), parse_price("between 100 and 200"), parse_price("iphone 7")
     ((None, 800.0), (100.0, 200.0), (None, None))
-    >>> parse_price("tv not under 500"), parse_price("tv not more than 500")
-    ((None, None), (None, 500.0))
+    >>> parse_price("tv not under 500"), parse_price("tv not over 500")
+    ((500.0, None), (None, 500.0))
+    >>> parse_price("not between 100 and 200"), parse_price("laptop under 1 mil")
+    ((None, None), (None, None))
     >>> parse_price("up to $70 off nike shoes"), parse_price("jeans over 30 waist")
     ((None, None), (None, None))
     >>> parse_price("ring under ₹1 lakh"), parse_price("watch under 1 lakh 50 thousand")
@@ -819,12 +949,21 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
         for m in pat.finditer(text):
             if not _overlaps((m.start("n1"), _end(text, m, 1)), taken):
                 found.append((m.start(), m.end(), m, kind, guarded))
-    negated: list[tuple[int, int]] = []  # (start, end) of the negated bounds and ranges
+    negated: list[tuple[int, int, int]] = []  # (start, end, negation) of the negated ones
+    # the bounds a negated bound word gives, the other bound at its amount ("not over 500": at
+    # most 500, "not under 500": at least 500)
+    flipped: dict[str, set[float | None]] = {"min": set(), "max": set()}
     screen = _screen_size(text) if found else 0
     for start, end, m, kind, guarded in sorted(found, key=lambda f: (f[0], f[1])):
-        if _negated(text, start, negated):
-            negated.append((start, end))  # "not under 500": no bound (see the module docs)
-            continue
+        if (at := _negation(text, start, negated)) is not None:
+            negated.append((start, end, at))
+            if kind in ("min", "max") and _flips(m):
+                # (read as the bound word reads it, what is before the negation its context:
+                # "tv not over 50" is a screen size, "toys for kids not over 5" an age)
+                is_price, value = _bound(text, m, kind, guarded, screen, at)
+                if is_price:
+                    flipped["max" if kind == "min" else "min"].add(value)
+            continue  # (a negated range, "up to", "within", "max" ...: no bound)
         if kind in ("min", "max"):
             is_price, value = _bound(text, m, kind, guarded, screen)
             if is_price:
@@ -836,8 +975,8 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
     for lo, hi in ranges:
         bounds["min"].add(lo)
         bounds["max"].add(hi)
-    lo = next(iter(bounds["min"])) if len(bounds["min"]) == 1 else None
-    hi = next(iter(bounds["max"])) if len(bounds["max"]) == 1 else None
+    lo = _narrowest(bounds["min"], flipped["min"], max)
+    hi = _narrowest(bounds["max"], flipped["max"], min)
     if lo is not None and hi is not None and lo > hi:
         return None, None
     return lo, hi
@@ -847,7 +986,7 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
 
 # a decimal comma ("2,5 inch") is read as written; "1,000 gb" (thousands or three decimals?) is
 # no size
-_SIZE_NUM = r"(?:\d+[ -]\d+/\d+|\d+/\d+|\d+(?:\.\d+|,\d{1,2}(?!\d))?)"
+_SIZE_NUM = r"(?:\d+[ -]\d+[/⁄]\d+|\d+[/⁄]\d+|\d+(?:\.\d+|,\d{1,2}(?!\d))?)"
 # the inch mark, ASCII or typographic (phone keyboards type ”; NFKC writes ″ as ′′)
 _INCH_MARK = r"(?:\"|”|″|′′|''|’’)"
 _SIZE_UNIT = (
@@ -862,7 +1001,7 @@ _SPACED_IN = re.compile(r"\d\s+in$", re.I)
 _PRICE_BEFORE = re.compile(
     r"(?:\b(?:under|below|over|above|than|to|least|most|max|min|from)|[<>≤≥]=?)\s*$", re.I)
 _SIZE = re.compile(
-    r"(?<![\w./$€£\-–])(?<!\d,)(?!(?<=\d\s)0\d)(?:"
+    r"(?<![\w./⁄$€£\-–])(?<!\d,)(?!(?<=\d\s)0\d)(?:"
     rf"(?P<range>(?:between\s+{_SIZE_NUM}(?:\s*-?\s*{_SIZE_UNIT})?\s*and"
     rf"|{_SIZE_NUM}(?:\s*-?\s*{_SIZE_UNIT})?\s*(?:-|–|—|to))\s*{_SIZE_ONE})"
     rf"|(?P<one>{_SIZE_ONE}))",
@@ -870,7 +1009,7 @@ _SIZE = re.compile(
 )
 # one side of a dimension pair ("24 x 36 inch", '24" x 36"', "10 by 12 ft"): no single size
 _DIM_BEFORE = re.compile(
-    rf"(?<![\w.,])\d+(?:[.,/]\d+)?\s*(?:-?\s*{_SIZE_UNIT})?\s*(?:[x×*]|by)\s*$", re.I)
+    rf"(?<![\w.,])\d+(?:[.,/⁄]\d+)?\s*(?:-?\s*{_SIZE_UNIT})?\s*(?:[x×*]|by)\s*$", re.I)
 _DIM_AFTER = re.compile(r"\s*(?:[x×*]|by)\s*\d", re.I)
 #: characters before a size searched for the other side of a dimension pair
 _DIM_WINDOW = 40
@@ -1063,8 +1202,8 @@ def _is_size(text: str, m: re.Match[str], start: int) -> bool:
 # an item of a list whose unit is written once, after its last number ("55 or 65 inch"); a
 # decimal comma is none there ("50,55 or 65 inch": 50.55 or 50 and 55?)
 _LIST_ITEM_BEFORE = re.compile(
-    r"(?<![\w./$€£₹¥\-–])(?<!\d,)(?P<n>\d+[ -]\d+/\d+|\d+/\d+|\d+(?:\.\d+)?)"
-    r"(?P<joiner>\s*,\s*(?:(?:or|and|nor)\s+|&\s*)?|\s+(?:or|and|nor)\s+|\s*&\s*)$",
+    r"(?<![\w./⁄$€£₹¥\-–])(?<!\d,)(?P<n>\d+[ -]\d+[/⁄]\d+|\d+[/⁄]\d+|\d+(?:\.\d+)?)"
+    r"(?P<joiner>\s*,\s*(?:(?:or|and|nor)\s+|&\s*)?|\s+(?:or|and|nor|vs\.?|versus)\s+|\s*&\s*)$",
     re.I,
 )
 #: characters before a size searched for the bare numbers of its list
@@ -1093,7 +1232,8 @@ class Size(NamedTuple):
 def _list_items(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
     """The bare numbers of the list whose unit the size of ``m`` writes, in order ("55" of "55
     or 65 inch", "50" and "55" of "50, 55 or 65 inch"), as (start, end): a list's last joiner
-    is "or", "and", "nor" or "&" (a comma alone joins no list: "iphone 11, 64gb"). A number
+    is "or", "and", "nor", "&", "vs" or "versus" (a comma alone joins no list: "iphone 11,
+    64gb"; "65 vs 75 inch": both). A number
     with a bound word, "to", "from" or the other side of a dimension right before it ("tv under
     500 or 65 inch", "24 x 36 or 48 inch") is no item, and ends the list; "2 and 1/2 inch" is
     one number, and "between 40 and 50 or 65 inch" no list."""
@@ -1102,7 +1242,7 @@ def _list_items(text: str, m: re.Match[str]) -> list[tuple[int, int]]:
     while (j := _LIST_ITEM_BEFORE.search(text, max(0, pos - _LIST_WINDOW), pos)) is not None:
         joiner = j.group("joiner").strip().lower()
         if not items and (joiner == "," or (joiner in ("and", "&")
-                                            and re.match(r"\d+/\d", m.group("one")))):
+                                            and re.match(r"\d+[/⁄]\d", m.group("one")))):
             break  # "iphone 11, 64gb"; "2 and 1/2 inch", a mixed number
         lo = j.start("n")
         stop = _LIST_STOP.search(text, max(0, lo - _LIST_WINDOW), lo)
@@ -1204,7 +1344,7 @@ _BEDDING = re.compile(
 
 # a joiner of a list of sizes written as words ("size m or l", "xl, xxl or 3xl", "queen or
 # king size"): every size of it is read, or none (a filter on one would drop the others)
-_WORD_JOINER = r"(?:\s*,\s*(?:(?:or|and)\s+)?|\s+(?:or|and|nor)\s+|\s*&\s*)"
+_WORD_JOINER = r"(?:\s*,\s*(?:(?:or|and)\s+)?|\s+(?:or|and|nor|vs\.?|versus)\s+|\s*&\s*)"
 _WORD_LIST_AFTER = {
     "letter": re.compile(
         rf"{_WORD_JOINER}(?P<v>{_LETTER_SIZE}|{_BRA_SIZE}){_LETTER_END}", re.I),
@@ -1295,10 +1435,11 @@ def find_sizes(text: str) -> list[Size]:
         items = _list_items(text, m)
         if not _is_size(text, m, items[0][0] if items else m.start()):
             continue
-        one = _TWO_MARK_INCH.sub('"', one)
+        # (the fraction slash, "1⁄2 inch" as NFKC writes "½ inch", is the "/" an index holds)
+        one = _TWO_MARK_INCH.sub('"', one).replace("⁄", "/")
         number = _NUMBER_START.match(one)  # (the unit after it, " inch" of "65 inch", is the
         unit = one[number.end():] if number else ""  # unit of the list's bare numbers)
-        out.extend(Size(text[lo:hi] + unit, lo, hi) for lo, hi in items)
+        out.extend(Size(text[lo:hi].replace("⁄", "/") + unit, lo, hi) for lo, hi in items)
         out.append(Size(one, m.start(), m.end()))
     words = _word_sizes(text)
     return sorted([*out, *words], key=lambda size: size.start) if words else out

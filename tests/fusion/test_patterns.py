@@ -270,40 +270,28 @@ def test_rupee_and_yen_prices(text, expected):
 
 
 # --- integration review item 2: a negated bound word gave that very bound --------------------
+# (then no bound; since review s32 item 3, "not over X" is at most X, "not under X" at least X)
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "tv not under 500",  # gave price_max 500: the reverse of what the user asked
-        "tv not below $500",
-        "laptop not over 1000",
-        "no over $200",
-        "never above 300",
-        "not up to 500",
-        "not at most 500",
-        "not at least 500",
-        "not cheaper than 400",
+        "not up to 500",  # no bound word with an opposite
         "not starting at 100",
-        "not < 500",
-        "not>=500",
-        "tv isn't under 1k",
-        "tv isn\u2019t under 1k",
-        "don't want to spend over 500",
-        "not even under 300",
-        "nothing over 500",
-        "never more than 500",  # "more than" after a negation other than "no" / "not"
-        "never less than 300",
         "not max $500",
         "not price max 500",
+        "tv not within 500",
         # a negated range
         "not between 100 and 200",
         "not from 100 to 200",
         "tv not $100-200",
-        # a bound joined to a negated one by "or" / "nor" is negated too
-        "not under 500 or over 900",
-        "not under 500 nor over 900",
-        "not under 500, or above 900",
+        # the two readings conflict: at least 900 and at most 500
+        "not under 900 or over 500",
+        # a negated bound's number that may be an age or a screen size, either bound
+        "toys for kids not over 5",
+        "gifts for men not under 30",
+        "tv not over 50",
+        "monitor not under 27",
     ],
 )
 def test_a_negated_bound_gives_no_bound(text):
@@ -323,18 +311,148 @@ def test_a_negated_bound_gives_no_bound(text):
         ("samsung no contract under 200", (None, 200.0)),
         ("no, under 500", (None, 500.0)),
         ("not sure, under 500", (None, 500.0)),
-        ("tv not under 500 under 800", (None, 800.0)),
-        ("not under 500 but over 900", (900.0, None)),
-        ("over 200 not under 500", (200.0, None)),
-        ("tv under 800 not over 900", (None, 800.0)),
-        ("tv under 800 and not over 900", (None, 800.0)),
         ("tv not samsung between 100 and 200", (100.0, 200.0)),
         ("another tv under 500", (None, 500.0)),  # "no" only as a word
         ("piano under 500", (None, 500.0)),
+        # a negated bound and a plain one both hold: the narrowest
+        ("tv not under 500 under 800", (500.0, 800.0)),
+        ("not under 500 but over 900", (900.0, None)),
+        ("over 200 not under 500", (500.0, None)),
+        ("tv under 800 not over 900", (None, 800.0)),
+        ("tv under 800 and not over 900", (None, 800.0)),
     ],
 )
 def test_bounds_next_to_a_negation(text, expected):
     assert parse_price(text) == expected
+
+
+# --- review s32 item 3: a negated bound word is the other bound at its amount ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("laptop not over $500", (None, 500.0)),  # gave no bound (and excluded "over $500")
+        ("laptop not above $500", (None, 500.0)),
+        ("laptop not more than 500", (None, 500.0)),
+        ("laptop not under $500", (500.0, None)),
+        ("tv not under 1000", (1000.0, None)),
+        ("tv not below $500", (500.0, None)),
+        ("laptop not less than 500", (500.0, None)),
+        ("no over $200", (None, 200.0)),
+        ("never above 300", (None, 300.0)),
+        ("never more than 500", (None, 500.0)),
+        ("never less than 300", (300.0, None)),
+        ("not at most 500", (500.0, None)),
+        ("not at least 500", (None, 500.0)),
+        ("not cheaper than 400", (400.0, None)),
+        ("not < 500", (500.0, None)),
+        ("not>=500", (None, 500.0)),
+        ("tv isn't under 1k", (1000.0, None)),
+        ("tv isn\u2019t under 1k", (1000.0, None)),
+        ("don't want to spend over 500", (None, 500.0)),
+        ("not even under 300", (300.0, None)),
+        ("nothing over 500", (None, 500.0)),
+        ("not $300 or more", (None, 300.0)),  # a bound after its amount
+        ("not under a thousand", (1000.0, None)),
+        ("kids toys not over 20", (None, 20.0)),
+        # a bound joined to a negated one by "or" / "nor" is negated too: neither holds
+        ("not under 500 or over 900", (500.0, 900.0)),
+        ("not under 500 nor over 900", (500.0, 900.0)),
+        ("not under 500, or above 900", (500.0, 900.0)),
+        ("not under 500 or under 600", (600.0, None)),
+    ],
+)
+def test_a_negated_bound_word_is_the_other_bound(text, expected):
+    assert parse_price(text) == expected
+
+
+# --- review s32 item 2: a money word not read gave the number alone as the bound ------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "laptop under 1 mil",  # gave price_max 1
+        "laptop under 1 mill",
+        "laptop under 1 mn",
+        "laptop under 1 bn",
+        "laptop under 2 mil",  # gave 2
+        "laptop under 2 mln",
+        "tv under 1 x thousand",  # "1 ½ thousand" as the parse hides "½" from the patterns
+        "tv under 1 and a half lakh",
+        "tv under 5 dollars 50 cents",
+        "tv under $5 and 50 cents",
+        "phone under 1.5 cents",  # hundredths are whole
+        "phone under 1 1/3 lakh",  # a fraction of a cent
+        "drill bit under 1 1/2",  # a mixed number is a measure (gave 1)
+        "under 1 1/2 inch thick mattress topper",  # (gave 1)
+        "tv under 1\u00bd",  # "1½" as typed (gave 1)
+        "drill bit under 1\u20442 inch",  # the fraction slash (gave 1)
+    ],
+)
+def test_a_money_word_not_read_gives_no_bound(text):
+    assert parse_price(text) == (None, None)
+
+
+def test_a_money_word_not_read_voids_its_bound():
+    assert parse_price("laptop under 500 or under 1 mil") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("phone under 1 cr", (None, 10_000_000.0)),  # gave 1
+        ("phone under 2.5 crs", (None, 25_000_000.0)),
+        ("phone under 20 thou", (None, 20_000.0)),  # gave 20
+        ("phone under 99 cents", (None, 0.99)),  # gave 99
+        ("phone under 99\u00a2", (None, 0.99)),
+        ("phone under 50 pence", (None, 0.5)),  # gave 50
+        ("phone under 50 paise", (None, 0.5)),
+        ("stickers between 5 and 10 cents", (0.05, 0.1)),
+        ("99 cents or less", (None, 0.99)),
+        ("phone under 1 1/2 lakh", (None, 150_000.0)),  # gave 1
+        ("phone under 1 1\u20442 lakh", (None, 150_000.0)),  # NFKC's "1 ½ lakh"
+        ("tv under 1 \u00bd thousand", (None, 1500.0)),  # gave 1
+        ("tv under 1\u00bd thousand", (None, 1500.0)),
+        ("drill under $50 1/2 inch", (None, 50.0)),  # a currency mark: a price and a size
+    ],
+)
+def test_money_words_read_surely(text, expected):
+    assert parse_price(text) == expected
+
+
+# --- review s32 items 1 and 2: "vs" joins sizes; the fraction slash --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("65 vs 75 inch tv", ["65 inch", "75 inch"]),  # gave 75 inch only
+        ("65 vs. 75 inch tv", ["65 inch", "75 inch"]),
+        ("65 versus 75 inch tv", ["65 inch", "75 inch"]),
+        ("macbook air 13 vs 15 inch", ["13 inch", "15 inch"]),
+        ("55 inch vs 65 inch tv", ["55 inch", "65 inch"]),
+        ("55 or 65 inch tv", ["55 inch", "65 inch"]),
+        ("size m vs l shirt", ["M", "L"]),
+        ("tv under 500 vs 65 inch", ["65 inch"]),  # no list after a bound word
+    ],
+)
+def test_vs_joins_a_list_of_sizes(text, expected):
+    assert parse_sizes(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("drill bit under 1\u20442 inch", []),  # gave "2 inch": a bounded size, none
+        ("drill bit 1\u20442 inch", ["1/2 inch"]),  # gave "2 inch"
+        ("1 1\u20442 inch pipe", ["1 1/2 inch"]),
+        ("1\u20442 or 3\u20444 inch pipe", ["1/2 inch", "3/4 inch"]),
+    ],
+)
+def test_the_fraction_slash_is_a_fraction(text, expected):
+    assert parse_sizes(text) == expected
 
 
 # --- an amount too large for a price (input fuzzing, finding 1) -------------------------------
