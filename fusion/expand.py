@@ -1922,6 +1922,31 @@ def _brand_role(words: Sequence[str], span: tuple[int, int] | None,
     return "fits"
 
 
+#: words saying who makes what is searched, anywhere in the query: "third party" (Best Buy's
+#: own wording, "smartwatch bands fitbit third party"), "aftermarket": not the brand named, so
+#: the brand is the device the product fits; "first party", "oem", "official": the brand named
+#: makes it ("apple watch accessories apple first party")
+_THIRD_PARTY = frozenset({("third", "party"), ("3rd", "party"), ("third-party",), ("3rd-party",),
+                          ("thirdparty",), ("aftermarket",), ("after-market",)})
+_FIRST_PARTY = frozenset({("first", "party"), ("1st", "party"), ("first-party",),
+                          ("1st-party",), ("oem",), ("official",)})
+
+
+def _party_cue(words: Sequence[str]) -> str | None:
+    """``"third"`` where the query says a third party makes what it searches ("... third
+    party", "3rd-party", "aftermarket"), ``"first"`` where it says the brand named does ("first
+    party", "oem", "official"), else None (both: None).
+
+    >>> [_party_cue(q.split()) for q in ("fitbit bands third party", "apple watch bands 1st party",
+    ...                                  "aftermarket gopro mount", "a party speaker")]
+    ['third', 'first', 'third', None]
+    """
+    found = {side for side, cues in (("third", _THIRD_PARTY), ("first", _FIRST_PARTY))
+             for i in range(len(words)) for cue in cues
+             if tuple(words[i:i + len(cue)]) == cue}
+    return found.pop() if len(found) == 1 else None
+
+
 #: words joining alternatives ("samsung or lg", "iphone vs samsung")
 _ALTERNATIVES = frozenset({"or", "vs", "vs.", "versus", "nor"})
 
@@ -3189,6 +3214,16 @@ def expand(
         name = set(normalize_key(g.label(iri)).split())
         return not any(set(normalize_key(g.label(v)).split()) <= name for v in set_)
 
+    # the store departments of the products the query links (its categories and product types
+    # not excluded, no feature after "with"), and a trusted intent's (a generic word's link,
+    # "apple accessories" -> Two-Way Radios > Accessories, beside Cell Phones): a brand's
+    # ``sells_in`` fan-out stays in them
+    product_depts = {d for e in linked if e.iri not in negated and e.iri not in featured
+                       and g.kind(e.iri) in ("category", "product_type")
+                       for c in ([e.iri] if g.kind(e.iri) == "category"
+                                 else g.out(e.iri, "type_in"))
+                       if not cross(c) and (d := dept(c))}
+
     def add(cands: Sequence[_Cand], base: float) -> None:
         fanned: Counter[tuple[str, str]] = Counter()
         for c in cands:
@@ -3205,6 +3240,10 @@ def expand(
                     continue  # tree walks stay in their department (no store root, no other
                     #          departments as "siblings" of a department)
             if c.fanout and c.category is not None:
+                if product_depts and c.kind == "category" and c.provenance[0][1] == "sells_in" \
+                        and dept(c.category) not in product_depts:
+                    continue  # a brand's other departments, where the query's linked product
+                    #          is not ("apple mice": no iPhone cases)
                 if cross(c.category):
                     continue  # cross-taxonomy only as tree neighbours of a linked category
                 if allowed and dept(c.category) not in allowed:
@@ -3228,6 +3267,8 @@ def expand(
         outside = bool(query.strip()) and outside_kg(kg, query, linked)
     hard_dept = intent.lvl0 if intent is not None and intent.lvl0_score >= th.hard_filter \
         and not outside else None
+    if hard_dept is not None and product_depts:
+        product_depts.add(hard_dept)
     # the departments the query is about: the trusted intent's and its linked categories'
     # (those it does not exclude); an excluded category in none of them is a namesake in
     # another department ("headphones not wireless" -> Musical Instruments > ... > Wireless,
@@ -3347,6 +3388,17 @@ def expand(
         _, sold_in, devices = _brand_facts(g, brand)
         return devices or any(c in linked_devices for c in sold_in)
 
+    # the taxonomies (IRI catalogues, :func:`_taxonomy`) of the store's tree beside a trusted
+    # intent: its category's, its department's, a linked category's placed in the label space;
+    # another one's linked categories expand by their names only (below)
+    store_trees = set() if hard_dept is None or intent is None else {
+        _taxonomy(c) for c in (intent.category_iri, g.category_by_path(intent.category),
+                               g.category_by_path(hard_dept), *(e.iri for e in linked_cats))
+        if c is not None and c in g.g and g.kind(c) == "category" and not cross(c)}
+    # who the query says makes what it searches: a third party (the brands it names are the
+    # devices that fits, UP boosts), or the brand named (no accessory reads it as the device)
+    party = _party_cue(words)
+
     for ent, ent_places in zip(linked, places, strict=True):
         if g.kind(ent.iri) == "brand" and _an_origin(ent.mention or ""):
             namesakes.add(ent.iri)
@@ -3357,7 +3409,10 @@ def expand(
         span = spans[ent.iri]
         role = "negated" if ent.iri in negated else (
             _brand_role(words, span, others[ent.iri]) if g.kind(ent.iri) == "brand" else None)
-        if role is None and g.kind(ent.iri) == "brand" and makes_the_device(ent.iri) \
+        if role is None and g.kind(ent.iri) == "brand" and party == "third":
+            role = "fits"  # "smartwatch bands fitbit third party": not made by Fitbit
+        if role is None and g.kind(ent.iri) == "brand" and party != "first" \
+                and makes_the_device(ent.iri) \
                 and _names_a_device_it_fits(acc_words, span, [
                     sp for e in linked if e.iri not in negated and (sp := spans[e.iri])
                     and g.kind(e.iri) in ("category", "product_type")], no_device,
@@ -3365,6 +3420,14 @@ def expand(
             role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
         if ent.iri in fitted or role == "fits":  # the device an accessory is for, its
             cands = _accessories(cands)  # maker: only their accessory categories
+        if store_trees and g.kind(ent.iri) == "category" and cross(ent.iri) \
+                and _taxonomy(ent.iri) not in store_trees:
+            # another taxonomy's category beside a trusted intent in the store's tree: the
+            # store's tree has the concept (the intent's category is walked below); that
+            # category's neighbours, brands and values are another shop's ("nintendo switch
+            # games" -> Google's Games: Bingo Sets; "top load washer" -> Google's hardware
+            # Washers: Rivets), only its own names expand
+            cands = tuple(c for c in cands if c.kind in ("synonym", "alias"))
         if role != "negated" and ent.iri not in featured:
             add(cands, base)  # (an excluded node adds nothing: "phone not samsung"; nor does
             #                  a feature of the product searched: "baby monitor with camera")

@@ -211,3 +211,136 @@ def test_a_graph_context_is_freed_without_the_cyclic_collector(kg):
         assert ref() is None
     finally:
         gc.enable()
+
+
+# -- brand roles and fan-out against the store's departments (review of brand filters) --------
+
+_B_CATS = {  # key: (label, path, parent key)
+    "cell": ("Cell Phones", "Cell Phones", None),
+    "cacc": ("Cell Phone Accessories", "Cell Phones > Cell Phone Accessories", "cell"),
+    "cases": ("iPhone Cases", "Cell Phones > Cell Phone Accessories > iPhone Cases", "cacc"),
+    "bands": ("Smartwatch Bands", "Cell Phones > Cell Phone Accessories > Smartwatch Bands",
+              "cacc"),
+    "iphone": ("iPhone", "Cell Phones > iPhone", "cell"),
+    "comp": ("Computers & Tablets", "Computers & Tablets", None),
+    "mk": ("Mice & Keyboards", "Computers & Tablets > Mice & Keyboards", "comp"),
+    "mice": ("Mice", "Computers & Tablets > Mice & Keyboards > Mice", "mk"),
+    "keyboards": ("Keyboards", "Computers & Tablets > Mice & Keyboards > Keyboards", "mk"),
+    "macbooks": ("MacBooks", "Computers & Tablets > MacBooks", "comp"),
+    "car": ("Car Electronics & GPS", "Car Electronics & GPS", None),
+    "caraudio": ("Car Audio", "Car Electronics & GPS > Car Audio", "car"),
+    "receivers": ("Car Stereo Receivers", "Car Electronics & GPS > Car Audio > Car Stereo "
+                  "Receivers", "caraudio"),
+    "games": ("Video Games", "Video Games", None),
+    "vgames": ("Nintendo Switch Games", "Video Games > Nintendo Switch Games", "games"),
+}
+_B_OTHER = {  # another shop's taxonomy (Google's): no department of the store's
+    "toys": ("Toys & Games", "Toys & Games", None),
+    "g_games": ("Games", "Toys & Games > Games", "toys"),
+    "bingo": ("Bingo Sets", "Toys & Games > Games > Bingo Sets", "g_games"),
+}
+_B_SELLS = {"Apple": ["cases", "iphone", "mice", "keyboards", "macbooks", "bands"],
+            "Fitbit": ["bands"], "Pioneer": ["receivers"]}
+_B_DEPTS = ("Cell Phones", "Computers & Tablets", "Car Electronics & GPS", "Video Games")
+
+
+@pytest.fixture(scope="module")
+def brand_kg():
+    from .catalog_kg import brand_records, catalog_kg, category_records
+
+    return catalog_kg(category_records(_B_CATS) + category_records(_B_OTHER, "google")
+                      + brand_records(_B_SELLS))
+
+
+def _b_expand(kg, linked, query, path, score=0.9, dept_score=0.97):
+    from .catalog_kg import intent_at
+
+    return expand(kg, linked, intent_at(path, score, dept_score), query=query,
+                  departments=_B_DEPTS)
+
+
+def _b_cat(key, mention, source="bb"):
+    from .catalog_kg import cat_iri, category_link
+
+    return category_link(cat_iri(key, source), mention)
+
+
+def _b_brand_boosts(res):
+    return [(b.term, b.direction, b.rule.rsplit("(", 1)[-1].rstrip(")")) for b in res.boosts
+            if b.term.startswith("brand:")]
+
+
+@pytest.mark.parametrize("query", ["smartwatch bands fitbit third party",
+                                   "smartwatch bands fitbit 3rd-party",
+                                   "aftermarket smartwatch bands fitbit"])
+def test_a_third_party_cue_makes_the_brand_a_fits_boost(brand_kg, query):
+    # (Best Buy's "... fitbit third party" queries: bands not made by Fitbit; before, Fitbit,
+    # which sells only accessories in the KG, was the maker and a hard filter)
+    from .catalog_kg import brand_link
+
+    res = _b_expand(brand_kg, [_b_cat("bands", "smartwatch bands"), brand_link("Fitbit")],
+                    query, "Cell Phones > Cell Phone Accessories > Smartwatch Bands")
+    assert res.filters.brand == ()
+    assert _b_brand_boosts(res) == [("brand:Fitbit", "UP", "fits")]
+    # without the cue, the accessory-only brand is the maker of its bands (Best Buy's gold:
+    # "activity tracker bands fitbit first party", "other gopro accessories" in GoPro's own)
+    res = _b_expand(brand_kg, [_b_cat("bands", "smartwatch bands"), brand_link("Fitbit")],
+                    "smartwatch bands fitbit", "Cell Phones > Cell Phone Accessories")
+    assert res.filters.brand == ("Fitbit",)
+
+
+def test_a_first_party_cue_keeps_a_device_makers_filter_on_its_accessory(brand_kg):
+    # "apple watch bands" alone: Apple the device the bands fit (an UP boost); "first party":
+    # Apple's own bands, a filter; "third party": a boost still
+    from .catalog_kg import brand_link
+
+    def roles(query):
+        res = _b_expand(brand_kg, [_b_cat("bands", "smartwatch bands"), brand_link("Apple")],
+                        query, "Cell Phones > Cell Phone Accessories")
+        return res.filters.brand, _b_brand_boosts(res)
+
+    assert roles("smartwatch bands apple") == ((), [("brand:Apple", "UP", "fits")])
+    assert roles("smartwatch bands apple first party") == (("Apple",), [])
+    assert roles("smartwatch bands apple third party") == ((), [("brand:Apple", "UP", "fits")])
+
+
+def test_brand_fan_out_stays_in_the_linked_products_department(brand_kg):
+    # "apple mice" (the intent just under the filter threshold, the phones' department likely
+    # too): Apple's categories in Computers & Tablets expand, its iPhone cases do not
+    from fusion.types import Intent
+
+    from .catalog_kg import brand_link
+
+    intent = Intent("Computers & Tablets > Mice & Keyboards", "Computers & Tablets", 0.72,
+                    0.72, (("Computers & Tablets > Mice & Keyboards", 0.72),
+                           ("Cell Phones > Cell Phone Accessories", 0.2)))
+    res = expand(brand_kg, [brand_link("Apple"), _b_cat("mice", "mice")], intent,
+                 query="apple mice", departments=_B_DEPTS)
+    terms = {e.term for e in res if e.kind == "category"}
+    assert {"Keyboards", "MacBooks"} <= terms
+    assert not terms & {"iPhone Cases", "iPhone", "Smartwatch Bands"}
+
+
+def test_no_other_taxonomy_neighbours_beside_a_trusted_intent(brand_kg):
+    # "nintendo switch games" links Google's Games (Toys & Games); the trusted intent is the
+    # store's Video Games: no Bingo Sets, no Toys & Games
+    games = _b_cat("g_games", "games", "google")
+    res = _b_expand(brand_kg, [games], "nintendo switch games",
+                    "Video Games > Nintendo Switch Games")
+    terms = {e.term for e in res}
+    assert not terms & {"Bingo Sets", "Toys & Games"}
+    assert res.filters.category == ("Video Games",)
+    # an untrusted intent: the linked category's neighbours are all there is
+    res = _b_expand(brand_kg, [games], "nintendo switch games",
+                    "Video Games > Nintendo Switch Games", score=0.3, dept_score=0.4)
+    assert {"Bingo Sets", "Toys & Games"} <= {e.term for e in res}
+
+
+def test_brand_fan_out_keeps_a_trusted_intents_department(brand_kg):
+    # "apple accessories" links a category of another department (a generic word's link);
+    # the trusted intent (Cell Phones) keeps Apple's phone categories among its expansions
+    from .catalog_kg import brand_link
+
+    res = _b_expand(brand_kg, [brand_link("Apple"), _b_cat("receivers", "accessories")],
+                    "apple accessories", "Cell Phones > iPhone")
+    assert {"iPhone Cases", "Smartwatch Bands"} <= {e.term for e in res if e.kind == "category"}
