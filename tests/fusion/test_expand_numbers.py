@@ -68,9 +68,9 @@ def test_a_negated_size_linked_and_read_is_one_down_boost(kg):
     assert _boosts(res) == [("size:55 inch", "DOWN", f"link:{S55} (negated)")]
 
 
-def test_a_negated_price_bound_gives_no_price(kg):
-    res = expand(kg, [], query="tv not under 500")
-    assert (res.filters.price_min, res.filters.price_max) == (None, None)
+def test_a_negated_price_bound_gives_the_other_bound(kg):
+    res = expand(kg, [], query="tv not under 500")  # at least 500
+    assert (res.filters.price_min, res.filters.price_max) == (500.0, None)
 
 
 # -- F2: a rule FILTER whose input the query excludes is a DOWN boost ----------------------------

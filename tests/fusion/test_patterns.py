@@ -270,7 +270,7 @@ def test_rupee_and_yen_prices(text, expected):
 
 
 # --- integration review item 2: a negated bound word gave that very bound --------------------
-# (then no bound; since review s32 item 3, "not over X" is at most X, "not under X" at least X)
+# (then no bound; now "not over X" is at most X, "not under X" at least X)
 
 
 @pytest.mark.parametrize(
@@ -326,7 +326,7 @@ def test_bounds_next_to_a_negation(text, expected):
     assert parse_price(text) == expected
 
 
-# --- review s32 item 3: a negated bound word is the other bound at its amount ---------------
+# --- a negated bound word is the other bound at its amount ---------------
 
 
 @pytest.mark.parametrize(
@@ -367,7 +367,7 @@ def test_a_negated_bound_word_is_the_other_bound(text, expected):
     assert parse_price(text) == expected
 
 
-# --- review s32 item 2: a money word not read gave the number alone as the bound ------------
+# --- a money word not read gave the number alone as the bound ------------
 
 
 @pytest.mark.parametrize(
@@ -422,7 +422,7 @@ def test_money_words_read_surely(text, expected):
     assert parse_price(text) == expected
 
 
-# --- review s32 items 1 and 2: "vs" joins sizes; the fraction slash --------------------------
+# --- "vs" joins sizes; the fraction slash --------------------------
 
 
 @pytest.mark.parametrize(

@@ -222,24 +222,24 @@ def test_an_amount_with_no_bound_is_no_price_filter(text):
     assert _price(text) == (None, None)
 
 
-# --- negated bounds stay unread ---------------------------------------------------------------
+# --- a negated bound word is the other bound at its amount ---------------
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        "not under 500",
-        "isn't over $300",
-        "not $300 or more",
-        "don't want 300 or less",
-        "not under a thousand",
-        "isn't over a thousand",
-        "tv not within 500",
-        "no sub $500 laptops",
+        ("not under 500", (500.0, None)),
+        ("isn't over $300", (None, 300.0)),
+        ("not $300 or more", (None, 300.0)),
+        ("don't want 300 or less", (300.0, None)),
+        ("not under a thousand", (1000.0, None)),
+        ("isn't over a thousand", (None, 1000.0)),
+        ("tv not within 500", (None, None)),  # no bound word with an opposite
+        ("no sub $500 laptops", (None, None)),
     ],
 )
-def test_a_negated_bound_gives_no_price(text):
-    assert _price(text) == (None, None)
+def test_a_negated_bound_gives_the_other_bound(text, expected):
+    assert _price(text) == expected
 
 
 # --- through fusion.expand: the filters an engine gets ---------------------------------------
