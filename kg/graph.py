@@ -1267,6 +1267,39 @@ class ProductGraph:
                 "name, kg.schema.brand_key) or remove the alias", warnings.version,
                 warnings.duplicates, name, iri, other)
 
+    def durable_version(self) -> int:
+        """The version the KG's store holds, read again from the store (not this handle's
+        bookkeeping, :attr:`version`): what a process opening the KG now would find. After a
+        commit that an interrupt (SIGINT, SIGTERM) or an error cut short, it says whether the
+        commit was made.
+
+        >>> g = ProductGraph()
+        >>> g.durable_version() == g.version == 0
+        True
+        """
+        self._check()
+        return self._read_store_version()
+
+    def _settle_commit(self, version: int, digest: str) -> None:
+        """After a commit of ``version`` raised: if the store holds that version durably (the
+        interrupt or error came after the store commit, e.g. during a large commit's flush),
+        set this handle's version and digest to it, as a commit that returned would, and drop
+        its derived views (built again from the store at their next use; an interrupted
+        commit does not bring them forward). Best effort: a store that cannot be read leaves
+        the handle as it was."""
+        try:
+            if self._backend.store_version() != version:
+                return
+        except Exception:
+            return
+        with contextlib.suppress(Exception):  # the version's own record, where it can be read
+            digest = self._log.info(version).digest
+        self._version, self._digest = version, digest
+        if self._served.version != version:
+            self._served = _Served({}, version, self._served.generation + 1)
+            log.info("KG version %d committed (the commit was cut short after the store made "
+                     "it)", version)
+
     def _commit(self, tx: Transaction) -> int:
         added = list(tx._add)
         removed = list(tx._remove)
@@ -1285,9 +1318,15 @@ class ProductGraph:
             removed=len(removed),
             digest=digest,
         )
-        self._backend.commit(info, added, removed)
-        self._version = new_version
-        self._digest = digest
+        try:
+            self._backend.commit(info, added, removed)
+            self._version = new_version
+            self._digest = digest
+        except BaseException:
+            # an interrupt (SIGINT, SIGTERM) or an error after the store made the commit
+            # durable (a large commit's flush): this handle follows the store
+            self._settle_commit(new_version, digest)
+            raise
         log.info(
             "KG version %d committed (+%d -%d) %s",
             new_version,
@@ -1544,13 +1583,17 @@ class ProductGraph:
                 removed=0,
                 digest=digest_combine(self._digest, staged.digest),
             )
-            info = self._backend.commit_bulk(
-                self, staged, info, work, reuse_staging=staged.store_dir is not None
-            )
-            if info.added == 0:
-                return staged.report, False
-            self._version = new_version
-            self._digest = info.digest
+            try:
+                info = self._backend.commit_bulk(
+                    self, staged, info, work, reuse_staging=staged.store_dir is not None
+                )
+                if info.added == 0:
+                    return staged.report, False
+                self._version = new_version
+                self._digest = info.digest
+            except BaseException:
+                self._settle_commit(new_version, info.digest)  # as in _commit
+                raise
             log.info(
                 "KG version %d committed (+%d, bulk import) %s", new_version, info.added, message
             )

@@ -8,6 +8,9 @@ Kinds: ``google-taxonomy``, ``bestbuy-categories``, ``bestbuy-products``, ``cata
 ``gazetteer``, ``rdf``. Every kind takes ``on_error=skip|abort``: ``skip`` (default) reports
 bad rows with their line numbers and loads the rest; ``abort`` raises
 :class:`~kg.errors.KGLoadError` naming the first bad line and loads nothing from that source.
+A row that is not valid UTF-8 is a bad row with ``skip``; with ``abort`` the error names its
+line and, where other rows are valid UTF-8 (a file that mixes encodings), says so rather than
+advise converting the whole file (:func:`not_utf8`). A whole JSON document is read whole.
 Except ``rdf``: an RDF file is loaded whole or not at all (a syntax error anywhere in it loads
 nothing of it), whatever ``on_error`` says; an explicit ``skip`` logs a warning saying so.
 
@@ -156,8 +159,10 @@ def load_sources(graph: ProductGraph, sources: list[Path], *, kind: str,
             log.info("loading %s (%s)", src, norm)
             graph.add_records(records, report=report, progress=progress,
                               message=f"load {norm} {src.name}")
-        except UnicodeDecodeError as exc:
-            raise KGLoadError(not_utf8(src, exc)) from None
+        except UnicodeDecodeError as exc:  # on_error="abort" (skip: a bad row, see RowErrors)
+            raise KGLoadError(not_utf8(
+                src, exc, skip="or load with --on-error skip (on_error='skip' in Python) to "
+                "load the other rows and report these with their line numbers")) from None
         if report.skipped:
             log.info("%s: skipped %s", src, report.skipped)
         reports.append(report)

@@ -9,6 +9,7 @@ Bad input rows go through :class:`RowErrors`: with ``on_error="skip"`` they are 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import html
 import io
@@ -43,8 +44,11 @@ _TRADEMARKS = str.maketrans("", "", "™®℠©")
 _WS = re.compile(r"\s+")
 
 
-def open_text(path: str | Path) -> TextIO:
+def open_text(path: str | Path, *, lenient: bool = False) -> TextIO:
     """Open a UTF-8 text file for reading; ``.gz`` files are decompressed, a BOM is dropped.
+    A byte that is not valid UTF-8 raises UnicodeDecodeError when read, or with ``lenient``
+    reads as a lone surrogate (``surrogateescape``) that :func:`bad_utf8` finds, so that the
+    row holding it can be a bad row (``on_error="skip"``) and the others load.
 
     >>> import gzip, tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt.gz"
@@ -53,14 +57,15 @@ def open_text(path: str | Path) -> TextIO:
     'hello\\n'
     """
     path = Path(path)
+    errors = "surrogateescape" if lenient else "strict"
     if path.is_dir():
         raise KGLoadError(f"{path} is a directory; give a data file")
     if not path.is_file():
         raise KGLoadError(f"{path}: no such file; check the path (loaders read .gz transparently)")
     if path.suffix == ".gz":
         return io.TextIOWrapper(io.BufferedReader(_Gunzip(path)), encoding="utf-8-sig",
-                                newline="")
-    return open(path, encoding="utf-8-sig", newline="")
+                                errors=errors, newline="")
+    return open(path, encoding="utf-8-sig", errors=errors, newline="")
 
 
 #: Characters of a line that the line-based loaders read (:func:`bounded_lines`): a longer
@@ -156,12 +161,42 @@ def cannot_decompress(path: str | Path, exc: BaseException) -> str:
     return f"{path}: cannot decompress it ({exc or type(exc).__name__}); is it a complete .gz file?"
 
 
-_NEWLINE = b"\n"
+#: The reason of a row that is not valid UTF-8 (read with ``open_text(lenient=True)``).
+NOT_UTF8 = "not valid UTF-8 (bytes of another encoding, e.g. Latin-1: re-save the row as UTF-8)"
+
+# the bytes that ``surrogateescape`` decoding turns into lone surrogates (every byte that is
+# not part of valid UTF-8 is >= 0x80); the strict UTF-8 decoder never yields a surrogate
+_ESCAPED = re.compile("[\udc80-\udcff]")
+# a character that valid UTF-8 writes in more than one byte
+_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_NL = "\n"
 
 
-def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
+def bad_utf8(text: str) -> str | None:
+    """For text read with ``open_text(lenient=True)``: None if it was valid UTF-8, else the
+    row as a bad-row example: its first bad byte, then the text with each bad byte shown as
+    U+FFFD.
+
+    >>> bad_utf8("Caf\\udce9 noir"), bad_utf8("Café")
+    ("byte 0xe9: 'Caf\ufffd noir'", None)
+    """
+    m = _ESCAPED.search(text)
+    if m is None:
+        return None
+    shown = _ESCAPED.sub("\ufffd", text.rstrip("\r\n"))
+    return f"byte 0x{ord(m.group()) - 0xDC00:02x}: {shown[:200]!r}"
+
+
+def not_utf8(path: str | Path, exc: UnicodeDecodeError, *, skip: str = "") -> str:
     """The message for a file that is not UTF-8: its name, the line of the first bad byte
     (found again in the file's bytes: the decoder's position is within its buffer), the fix.
+
+    The fix depends on the rest of the file: where no character of it is valid multi-byte
+    UTF-8 (the whole file is in another encoding, e.g. Latin-1), re-encoding it (``iconv``);
+    where some are (a file that mixes encodings: rows pasted from another source), converting
+    the whole file would garble those (``sortilège`` -> ``sortilÃ¨ge``), so the message names
+    one and says to fix the bad rows instead; ``skip`` is added then (how to skip such rows,
+    for callers that can).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "latin1.txt"
@@ -175,25 +210,33 @@ def not_utf8(path: str | Path, exc: UnicodeDecodeError) -> str:
     """
     path = Path(path)
     where = ""
+    bad_byte = exc.object[exc.start:exc.start + 1].hex()
+    valid: tuple[int, str] | None = None  # (line, character) of a valid multi-byte character
     # read in 1 MiB chunks: the file may decompress to far more than memory
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
     lines = 1
-    try:
-        with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as fh:
-            while True:
-                chunk = fh.read(1 << 20)
-                decoder.decode(chunk, final=not chunk)
-                lines += chunk.count(_NEWLINE)  # (bytes held back by the decoder are no \n)
-                if not chunk:
-                    break
-    except UnicodeDecodeError as e:  # e.object: the bytes held back, then the chunk
-        where = f":{lines + e.object.count(_NEWLINE, 0, e.start)}"
-        exc = e
-    except DECOMPRESS_ERRORS:
-        pass
-    bad = exc.object[exc.start:exc.start + 1].hex()
-    return (f"{path}{where}: not valid UTF-8 (byte 0x{bad}); re-encode the file as UTF-8 "
-            "(e.g. iconv -f latin1 -t utf-8)")
+    with contextlib.suppress(OSError, *DECOMPRESS_ERRORS), (
+            gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")) as fh:
+        while not (where and valid):
+            chunk = fh.read(1 << 20)
+            text = decoder.decode(chunk, final=not chunk)
+            if not where and (m := _ESCAPED.search(text)):
+                where = f":{lines + text.count(_NL, 0, m.start())}"
+                bad_byte = f"{ord(m.group()) - 0xDC00:02x}"
+            if valid is None and (m := _MULTIBYTE.search(text)):
+                valid = (lines + text.count(_NL, 0, m.start()), m.group())
+            lines += text.count(_NL)
+            if not chunk:
+                break
+    head = f"{path}{where}: not valid UTF-8 (byte 0x{bad_byte})"
+    if valid is None:
+        return f"{head}; re-encode the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+    line, char = valid
+    char = "a UTF-8 byte-order mark" if char == "\ufeff" else f"{char!r}"
+    return (f"{head}; the file mixes encodings: line {line} holds valid UTF-8 ({char}), "
+            "which converting the whole file (iconv -f latin1) would garble: re-type the bad "
+            "characters, or re-save the rows that hold them, as UTF-8" + (f"; {skip}" if skip
+                                                                         else ""))
 
 
 def base_suffix(path: str | Path) -> str:
@@ -223,8 +266,10 @@ def read_json(path: str | Path, limit: int = MAX_JSON_CHARS) -> Any:
                     "(write the items as JSON Lines, one per line, with a .jsonl suffix: those "
                     "are read a line at a time)")
             return json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except json.JSONDecodeError as exc:
             raise KGLoadError(f"{path}: not valid UTF-8 JSON ({exc})") from None
+        except UnicodeDecodeError as exc:  # (one JSON document: no row of it can be skipped)
+            raise KGLoadError(not_utf8(path, exc)) from None
         except JSON_LIMITS as exc:
             raise KGLoadError(f"{path}: {too_deep(exc)}") from None
 
@@ -346,6 +391,22 @@ class RowErrors:
         self.unit = unit
         self.tag = tag  # prefix of the reasons reported (another file's name)
         self.count = 0
+
+    @property
+    def lenient(self) -> bool:
+        """Whether the file is read with ``open_text(lenient=True)``: with ``skip`` a row that
+        is not valid UTF-8 is a bad row (:meth:`undecodable`), the others load; with ``abort``
+        the file is read strictly and its first such byte refuses it (:func:`not_utf8`)."""
+        return self.on_error == "skip"
+
+    def undecodable(self, text: str, where: int | None) -> bool:
+        """Whether ``text`` (a row read with ``open_text(lenient=True)``) is not valid UTF-8;
+        if so it is reported as a bad row (:data:`NOT_UTF8`, its bad byte in the example)."""
+        example = bad_utf8(text)
+        if example is None:
+            return False
+        self.bad(NOT_UTF8, where, example)
+        return True
 
     def bad(self, reason: str, where: int | None, item: str = "", *, kept: str = "") -> None:
         """Report (skip) or raise (abort) a bad row; ``kept``: what is kept of a row that only

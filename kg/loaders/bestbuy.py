@@ -91,11 +91,13 @@ def bestbuy_category_index(categories: str | Path, *, source: str = "bestbuy",
 
 def _records(path: Path, errors: RowErrors) -> Iterator[tuple[int, Any]]:
     """(position, item) from a JSON array (position = item index) or JSONL (line number)."""
-    with open_text(path) as fh:
+    with open_text(path, lenient=errors.lenient) as fh:
         if base_suffix(path) == ".jsonl":
             for lineno, (line, whole) in enumerate(bounded_lines(fh), 1):
                 if not whole:  # read with a cap: a huge line (a small .gz file) is not read
                     errors.bad(line_too_long(), lineno, line[:200])
+                    continue
+                if errors.undecodable(line, lineno):
                     continue
                 if not line.strip():
                     continue

@@ -41,6 +41,7 @@ from kg.loaders._common import (
     Record,
     RowErrors,
     as_bool,
+    bad_utf8,
     base_suffix,
     bounded_lines,
     clean_text,
@@ -309,17 +310,30 @@ def _delimiter(value: str) -> str:
     return d
 
 
+def _empty(path: Path, what: str) -> KGLoadError:
+    """The error for a catalogue file without a header row or a JSON object to read."""
+    return KGLoadError(f"{path}: the file is empty ({what}); nothing loaded: check that it "
+                       "is the file you meant and that its export or copy completed")
+
+
 def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
-          header_info: dict[str, str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+          header_info: dict[str, Any] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """(first line number, row) from CSV (header row) or JSONL. ``header_info`` gets
-    ``looks_delimited_by`` when a CSV header read as one column holds another delimiter."""
-    with open_text(path) as fh:
+    ``looks_delimited_by`` when a CSV header read as one column holds another delimiter, and
+    ``header``, the CSV header's columns. A file without a header row (CSV) or a non-blank
+    line (JSONL), e.g. an empty one, raises KGLoadError."""
+    with open_text(path, lenient=errors.lenient) as fh:
         if base_suffix(path) in _JSON_SUFFIXES:
+            blank = True
             for lineno, (line, whole) in enumerate(bounded_lines(fh), 1):
                 if not whole:  # read with a cap: a huge line (a small .gz file) is not read
                     errors.bad(line_too_long(), lineno, line[:200])
+                    blank = False
                     continue
                 if not line.strip():
+                    continue
+                blank = False
+                if errors.undecodable(line, lineno):
                     continue
                 try:
                     obj = json.loads(line)
@@ -333,6 +347,8 @@ def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
                     errors.bad("JSONL row is not an object", lineno, line)
                     continue
                 yield lineno, obj
+            if blank:
+                raise _empty(path, "no JSON object: JSON Lines have one object per line")
             return
         # lines are read with a cap (a huge line in a small .gz file is not read whole): an
         # over-long one reaches the CSV reader as a line holding only its quotes' parity (so
@@ -360,10 +376,25 @@ def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
             return True
 
         reader = csv.reader(lines(), delimiter=delimiter)
+        no_header = "no header row naming the columns, and no rows"
         try:
             header = next(reader)
         except StopIteration:
-            return
+            raise _empty(path, no_header) from None
+        if not any(h.strip() for h in header) and not long_lines:
+            # blank lines only, or a blank line where the header belongs
+            try:
+                rows = any(any(c.strip() for c in row) for row in reader)
+            except csv.Error:
+                rows = True
+            if not rows:
+                raise _empty(path, f"{no_header}: only blank lines")
+            raise KGLoadError(f"{path}: line 1 names no column (it is blank), but a catalogue "
+                              "CSV starts with its header row, the columns' names; nothing "
+                              "loaded")
+        if errors.lenient and (example := bad_utf8(delimiter.join(header))):
+            raise KGLoadError(f"{path}: line {reader.line_num}: the header is not valid UTF-8 "
+                              f"({example}); re-save it as UTF-8. Nothing loaded")
         if header_info is not None and len(header) == 1:
             other = next((d for d in _OTHER_DELIMITERS if d != delimiter and d in header[0]),
                          None)
@@ -373,6 +404,8 @@ def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
             raise KGLoadError(f"{path}: line {long_lines[0][0]}: the header is a "
                               f"{line_too_long()}")
         header = [clean_text(h) for h in header]
+        if header_info is not None:
+            header_info["header"] = header
         twice = [h for i, h in enumerate(header) if h and h in header[:i]]
         if twice:
             raise KGLoadError(
@@ -394,6 +427,8 @@ def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
             if too_long():
                 continue
             if not row or not any(c.strip() for c in row):
+                continue
+            if errors.undecodable(delimiter.join(row), start):
                 continue
             if len(row) != len(header):
                 errors.bad(f"expected {len(header)} fields, got {len(row)}", start, ",".join(row))
@@ -511,7 +546,12 @@ def load_catalog(
     the name column (the error says so when the header looks delimited by ``;``, a tab or
     ``|``: pass ``delimiter``). An unparsable cell's reason names its column. A specification
     entry that cannot be read (no key, a value that is no text or number) is a bad value:
-    reported, and the product kept without it (whatever ``on_error``).
+    reported, and the product kept without it (whatever ``on_error``). With
+    ``on_error="skip"`` a row that is not valid UTF-8 (a Latin-1 byte) is a bad row too;
+    with ``abort`` it refuses the file (UnicodeDecodeError, reported by
+    :func:`~kg.loaders.load_sources`). A file without a header row (CSV) or without a JSON
+    object (JSONL), such as an empty one, is refused (KGLoadError); a CSV with a header row
+    and no rows loads nothing, its header checked as above.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
@@ -530,7 +570,7 @@ def load_catalog(
     if delimiter != "," and base_suffix(path) in _JSON_SUFFIXES:
         raise ValueError(f"delimiter={delimiter!r} is for CSV files; {path.name} is read as "
                          "JSON Lines")
-    header_info: dict[str, str] = {}
+    header_info: dict[str, Any] = {}
     emit = Emitter()
     columns = {"name": name, "brand": brand, "category": category, "specs": specs, "id": id,
                "popularity": popularity}
@@ -539,6 +579,26 @@ def load_catalog(
     attr_cols: dict[str, str | None] = dict(explicit or {})  # column -> kind (None: not one)
     seen: dict[str, None] = {}  # every column met, in order
     checked = False
+
+    def check(header: list[str]) -> None:
+        """A CSV header's checks, before its first row (or in a file without rows)."""
+        missing = [f"{opt}={col}" for opt, col in columns.items() if col and col not in header]
+        if name not in header:
+            other = header_info.get("looks_delimited_by")
+            hint = ""
+            if other:
+                opt = "tab" if other == "\t" else other
+                hint = (f"; the header looks delimited by {_OTHER_DELIMITERS[other]}, but "
+                        f"only {delimiter!r} is read: pass delimiter={opt} "
+                        f"(--option 'delimiter={opt}' on the command line)")
+            raise KGLoadError(f"{path}: no name column {name!r}; columns are "
+                              f"{', '.join(header)}; pass name=<column>{hint}")
+        refused = _missing_columns(path, columns, explicit, header)
+        if refused:
+            raise KGLoadError(refused)
+        for m in missing:  # (the defaults: Flipkart's columns)
+            report.skip("mapped column not in file", m)
+
     for lineno, row in _rows(path, errors, delimiter, header_info):
         for col in row:
             if col not in seen:
@@ -546,22 +606,7 @@ def load_catalog(
                 if explicit is None and col not in mapped:
                     attr_cols[col] = attribute_kind(col)
         if not checked and base_suffix(path) not in _JSON_SUFFIXES:
-            missing = [f"{opt}={col}" for opt, col in columns.items() if col and col not in row]
-            if name not in row:
-                other = header_info.get("looks_delimited_by")
-                hint = ""
-                if other:
-                    opt = "tab" if other == "\t" else other
-                    hint = (f"; the header looks delimited by {_OTHER_DELIMITERS[other]}, but "
-                            f"only {delimiter!r} is read: pass delimiter={opt} "
-                            f"(--option 'delimiter={opt}' on the command line)")
-                raise KGLoadError(f"{path}: no name column {name!r}; columns are "
-                                  f"{', '.join(row)}; pass name=<column>{hint}")
-            refused = _missing_columns(path, columns, explicit, list(row))
-            if refused:
-                raise KGLoadError(refused)
-            for m in missing:  # (the defaults: Flipkart's columns)
-                report.skip("mapped column not in file", m)
+            check(list(row))
             checked = True
         pname = clean_text(text_of(row.get(name) or ""))
         if not pname:
@@ -642,6 +687,8 @@ def load_catalog(
             records += emit.edge(product.iri, Relation.HAS_VALUE,
                                  node_iri(NodeKind.ATTRIBUTE_VALUE, av.key))
         yield from records
+    if not checked and "header" in header_info:  # a header row and no rows: loads nothing,
+        check(header_info["header"])  # but a mapping that names no column is refused as ever
     unused = [c for c in seen if c not in mapped and not attr_cols.get(c)]
     if unused:
         reason = (f"columns not used: {', '.join(unused)} (map them: name=, brand=, category=, "

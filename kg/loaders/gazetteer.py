@@ -111,13 +111,15 @@ def load_gazetteer(
     errors = RowErrors(path, report, on_error)
     emit = Emitter()
     seen: set[str] = set()
-    with open_text(path) as fh:
+    with open_text(path, lenient=errors.lenient) as fh:
         # lines are read with a cap: one GiB line (a small .gz file) is not read into memory
         for lineno, (raw, whole) in enumerate(bounded_lines(fh), 1):
             name = clean_text(raw)
             if not whole:  # its name is longer still, unless its start is blanks and controls
                 errors.bad(f"name longer than {_MAX_NAME} characters" if len(name) > _MAX_NAME
                            else line_too_long(), lineno, name[:_MAX_NAME])
+                continue
+            if errors.undecodable(raw, lineno):
                 continue
             if not name:
                 report.skip("blank line" if not raw.strip() else "only control characters",

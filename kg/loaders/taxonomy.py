@@ -86,10 +86,12 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
     errors = RowErrors(path, report, on_error)
     emit = Emitter()
     rows: list[tuple[int, Node, list[str]]] = []
-    with open_text(path) as fh:
+    with open_text(path, lenient=errors.lenient) as fh:
         for lineno, (raw, whole) in enumerate(bounded_lines(fh), 1):
             if not whole:  # read with a cap: one GiB line (a small .gz file) is not read whole
                 errors.bad(line_too_long(), lineno, raw[:200])
+                continue
+            if errors.undecodable(raw, lineno):
                 continue
             line = raw.strip()
             if not line:

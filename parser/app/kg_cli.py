@@ -465,13 +465,17 @@ def load(
                     committed["version"] = g.version
                     versions.append(g.version)
             except BaseException as exc:
+                # what the KG durably holds, read again from its store: an interrupt or error
+                # after a commit was made (during a large commit's flush) leaves it committed
                 with contextlib.suppress(Exception):
-                    committed["version"] = g.version  # a commit that failed after it was made
+                    committed["version"] = g.version
+                with contextlib.suppress(Exception):
+                    committed["version"] = g.durable_version()
                 if reports:
                     _print_reports(reports, versions)
                     what = ("interruption" if isinstance(exc, KeyboardInterrupt)
                             else "error below")
-                    typer.echo(f"KG at {g.where}: version {before} -> {g.version}: "
+                    typer.echo(f"KG at {g.where}: version {before} -> {committed['version']}: "
                                f"{len(reports)} of {len(sources)} file(s) loaded before the "
                                f"{what} ({sources[len(reports)]})")
                 raise

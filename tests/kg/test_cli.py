@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg import ProductGraph
+from kg import Node, NodeKind, ProductGraph
 from parser.app.kg_cli import app
 
 FIX = Path(__file__).parent / "fixtures"
@@ -171,11 +171,10 @@ def test_bad_load_inputs_say_what_is_wrong_and_leave_nothing(kgdir, tmp_path):
     assert r.exit_code == 2 and "adir: a directory; give data files" in r.output
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes(b"Samsung\nCaf\xe9\n")
-    for on_error in ("abort", "skip"):
-        r = invoke("load", kgdir, latin1, "--kind", "gazetteer", "--node-kind", "brand",
-                   "--on-error", on_error)
-        assert r.exit_code == 2, r.output
-        assert "latin1.txt:2: not valid UTF-8 (byte 0xe9); re-encode" in r.output
+    r = invoke("load", kgdir, latin1, "--kind", "gazetteer", "--node-kind", "brand",
+               "--on-error", "abort")
+    assert r.exit_code == 2, r.output
+    assert "latin1.txt:2: not valid UTF-8 (byte 0xe9); re-encode" in r.output
     assert ProductGraph.open(kgdir, read_only=True).version == version
     # a failed first load into a new directory leaves no empty KG behind
     for args in (["--kind", "bogus"], ["--kind", "gazetteer", "--node-kind", "planet"]):
@@ -265,3 +264,81 @@ def test_load_of_a_corrupt_gz_catalogue_names_it_and_exits_2(tmp_path):
         assert r.exit_code == 2, r.output
         assert f"{src.name}: cannot decompress it" in r.output and "Traceback" not in r.output
         assert not (tmp_path / "k8").exists()
+
+
+def test_a_row_that_is_not_utf8_is_a_bad_row_with_skip(kgdir, tmp_path):
+    """One Latin-1 byte refused the whole file even with --on-error skip; and the hint
+    (iconv -f latin1) garbled the valid UTF-8 rows of a file that mixes encodings."""
+    version = ProductGraph.open(kgdir, read_only=True).version
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("sku,title\nS1,Sortilège Perfume\n".encode()
+                      + b"S2,Caf\xe9 Latte Mug\nS3,Plain Mug\n")
+    args = ("--kind", "catalog", "--option", "id=sku", "--option", "name=title",
+            "--option", "source=myshop")
+    r = invoke("load", kgdir, mixed, *args)  # abort: nothing loaded; no advice to convert
+    assert r.exit_code == 2, r.output
+    assert "mixed.csv:3: not valid UTF-8 (byte 0xe9); the file mixes encodings" in r.output
+    assert "line 2 holds valid UTF-8 ('è')" in r.output and "--on-error skip" in r.output
+    assert "re-encode the file" not in r.output
+    assert ProductGraph.open(kgdir, read_only=True).version == version
+    r = invoke("load", kgdir, mixed, *args, "--on-error", "skip")
+    assert r.exit_code == 0, r.output
+    assert "not valid UTF-8" in r.output and "line 3: byte 0xe9" in r.output
+    with ProductGraph.open(kgdir, read_only=True) as g:
+        assert g.version == version + 1
+        names = {n.label for n in g.nodes(NodeKind.PRODUCT) if n.source == "myshop"}
+    assert names == {"Sortilège Perfume", "Plain Mug"}
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", "\ufeff".encode()])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_an_empty_catalogue_is_refused(kgdir, tmp_path, content, suffix):
+    """A 0-byte catalogue loaded "version 29 -> 29" with no word, though it has no header."""
+    version = ProductGraph.open(kgdir, read_only=True).version
+    empty = tmp_path / f"products{suffix}"
+    empty.write_bytes(content)
+    for on_error in ("abort", "skip"):
+        r = invoke("load", kgdir, empty, "--kind", "catalog", "--on-error", on_error)
+        assert r.exit_code == 2, r.output
+        assert f"products{suffix}: the file is empty" in r.output
+    assert ProductGraph.open(kgdir, read_only=True).version == version
+    # a header row and no rows loads nothing, and says nothing; a mapping that names no column
+    # of it is refused, as in a file with rows (docs/howto/load-catalogue.md)
+    header = tmp_path / "header.csv"
+    header.write_text("sku,title\n", encoding="utf-8")
+    r = invoke("load", kgdir, header, "--kind", "catalog", "--option", "id=sku",
+               "--option", "name=title", "--option", "brand=", "--option", "category=",
+               "--option", "specs=")
+    assert r.exit_code == 0 and f"version {version} -> {version}" in r.output, r.output
+    r = invoke("load", kgdir, header, "--kind", "catalog", "--option", "id=SKU",
+               "--option", "name=title")
+    assert r.exit_code == 2 and "did you mean id=sku?" in r.output, r.output
+
+
+@pytest.mark.parametrize("new", [False, True])
+def test_an_interrupt_after_the_commit_was_made_says_committed(kgdir, tmp_path, monkeypatch,
+                                                               new):
+    """SIGTERM during a large commit's flush (the store commit made): the load said "left at
+    version 34 (nothing committed)" of a KG at version 35; a new KG was even removed."""
+    import kg.graph as G
+
+    if new:
+        kgdir = tmp_path / "fresh"
+        version = 0
+    else:
+        version = ProductGraph.open(kgdir, read_only=True).version
+    brands = tmp_path / "brands.txt"
+    brands.write_text("Zorbo\nQuuxco\n", encoding="utf-8")
+
+    def flush(store, path):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(G, "FLUSH_AFTER_QUADS", 1)  # as for a commit of >= 10,000 quads
+    monkeypatch.setattr(G, "_flush_store", flush)
+    r = invoke("load", kgdir, brands, "--kind", "gazetteer", "--node-kind", "brand")
+    monkeypatch.undo()
+    assert r.exit_code == 130, r.output
+    assert (f"error: interrupted (SIGINT); the KG at {kgdir} was committed: version {version} "
+            f"-> {version + 1}") in r.output
+    with ProductGraph.open(kgdir, read_only=True) as g:
+        assert g.version == version + 1
+        assert g.node(Node(NodeKind.BRAND, "zorbo", "Zorbo").iri) is not None

@@ -563,3 +563,43 @@ def test_an_rdf_name_with_an_invisible_character_still_matches(tmp_path):
         g.import_rdf(tmp_path / "kg.nt")
         (m,) = g.match("sam\u00adsung tv")
         assert m.text == "sam\u00adsung" and m.candidates[0].matched_alias == "Sam\u00adsung"
+
+
+@pytest.mark.parametrize("step", ["backend", "flush"])
+def test_a_commit_interrupted_after_the_store_made_it_leaves_the_graph_at_that_version(
+        tmp_path, monkeypatch, step):
+    """SIGTERM (``timeout``) during a large commit's flush, after the store commit: the
+    handle said the old version (the version was set only when the backend returned), so
+    ``kgqp kg load`` said "nothing committed" of a KG that held the load."""
+    import kg.graph as G
+
+    g = ProductGraph.open(tmp_path / "kg")
+    g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+    assert g.view("test.brands", lambda gr: len(list(gr.nodes(NodeKind.BRAND)))) == 1
+    if step == "flush":  # where the interrupt landed: flushing a commit of >= 10,000 quads
+        def flush(store, path):
+            raise KeyboardInterrupt
+        monkeypatch.setattr(G, "FLUSH_AFTER_QUADS", 1)
+        monkeypatch.setattr(G, "_flush_store", flush)
+    else:  # right after the backend's commit returned, before the handle's bookkeeping
+        commit = G._EmbeddedBackend.commit
+
+        def interrupted(self, *args, **kwargs):
+            commit(self, *args, **kwargs)
+            raise KeyboardInterrupt
+        monkeypatch.setattr(G._EmbeddedBackend, "commit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        g.add_records([Node(NodeKind.BRAND, "sony", "Sony")], progress=False)
+    monkeypatch.undo()
+    assert g.version == 2  # the handle follows the store
+    assert g.durable_version() == 2
+    assert g.versions()[-1].version == 2
+    assert g._digest == g._log.info(2).digest  # the next version's digest chains from it
+    # its views are of that version too (built again), and its next commit follows it
+    assert g.view("test.brands", lambda gr: len(list(gr.nodes(NodeKind.BRAND)))) == 2
+    g.add_records([Node(NodeKind.BRAND, "acme", "Acme")], progress=False)
+    assert g.version == g.durable_version() == 3
+    g.close()
+    with ProductGraph.open(tmp_path / "kg") as again:
+        assert again.version == 3
+        assert again.node(Node(NodeKind.BRAND, "sony", "Sony").iri) is not None

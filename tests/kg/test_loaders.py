@@ -621,3 +621,104 @@ def test_cli_rdf_with_on_error_skip_warns_and_loads_nothing_of_a_bad_file(tmp_pa
     out = CliRunner().invoke(app, ["kg", "load", "--help"], terminal_width=200).output
     help_text = " ".join(re.sub(r"[│─╭╮╰╯]", " ", out).split())  # (rich's box, if any)
     assert "Not for --kind rdf" in help_text, help_text
+
+
+_KINDS = ("gazetteer", "taxonomy", "catalog-csv", "catalog-jsonl", "bestbuy-jsonl")
+_LATIN1 = "not valid UTF-8 (bytes of another encoding, e.g. Latin-1: re-save the row as UTF-8)"
+
+
+@pytest.mark.parametrize("kind, head, good, bad, tail", [
+    ("gazetteer", b"", "Sortil\u00e8ge\n", b"Caf\xe9\n", "Plain\n"),
+    ("taxonomy", b"", "1 - Sortil\u00e8ge\n", b"2 - Caf\xe9\n", "3 - Plain\n"),
+    ("catalog-csv", b"product_name\n", "Sortil\u00e8ge\n", b"Caf\xe9\n", "Plain\n"),
+    ("catalog-jsonl", b"", '{"product_name": "Sortil\u00e8ge"}\n',
+     b'{"product_name": "Caf\xe9"}\n', '{"product_name": "Plain"}\n'),
+    ("bestbuy-jsonl", b"", '{"objectID": "1", "name": "Sortil\u00e8ge"}\n',
+     b'{"objectID": "2", "name": "Caf\xe9"}\n', '{"objectID": "3", "name": "Plain"}\n'),
+], ids=lambda v: v if v in _KINDS else "")
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gz"])
+def test_a_row_that_is_not_utf8_is_a_bad_row_with_skip(tmp_path, kind, head, good, bad, tail,
+                                                       gz):
+    """One Latin-1 byte refused a whole file even with on_error=skip."""
+    loader = {"gazetteer": load_gazetteer, "taxonomy": load_google_taxonomy,
+              "bestbuy-jsonl": load_bestbuy_products}.get(kind, load_catalog)
+    suffix = ".jsonl" if kind.endswith("jsonl") else ".csv" if kind == "catalog-csv" else ".txt"
+    data = head + good.encode() + bad + tail.encode()
+    path = tmp_path / f"mixed{suffix}{'.gz' if gz else ''}"
+    path.write_bytes(gzip.compress(data, mtime=0) if gz else data)
+    nodes, _edges, report = collect(loader, path, on_error="skip")
+    labels = {n.label for n in nodes}
+    assert {"Sortil\u00e8ge", "Plain"} <= labels and not any("Caf" in x for x in labels)
+    line = 3 if kind == "catalog-csv" else 2
+    assert report.skipped[_LATIN1] == 1
+    assert report.examples[_LATIN1] == [f"line {line}: byte 0xe9: " + repr(
+        bad.decode("latin-1").replace("\u00e9", "\ufffd").rstrip("\n"))]
+    with pytest.raises(UnicodeDecodeError):  # abort: the file is read strictly (not_utf8)
+        collect(loader, path, on_error="abort")
+
+
+def test_not_utf8_advises_iconv_only_for_a_file_with_no_valid_utf8(tmp_path):
+    """Following "iconv -f latin1 -t utf-8" on a file that is mostly UTF-8 turned its valid
+    rows into mojibake ("sortilège" -> "sortilÃ¨ge")."""
+    from kg.loaders import not_utf8
+
+    def message(data: bytes) -> str:
+        p = tmp_path / "f.txt"
+        p.write_bytes(data)
+        with pytest.raises(UnicodeDecodeError) as info:
+            p.read_text(encoding="utf-8")
+        return not_utf8(p, info.value, skip="or skip them")
+
+    latin1 = message(b"ok\nCaf\xe9\nna\xefve\n")
+    assert latin1.endswith("f.txt:2: not valid UTF-8 (byte 0xe9); re-encode the file as UTF-8 "
+                           "(e.g. iconv -f latin1 -t utf-8)")
+    for data, line, char in [(b"Caf\xe9\nok\n" + "sortil\u00e8ge\n".encode(), 3, "'\u00e8'"),
+                             ("sortil\u00e8ge\n".encode() + b"Caf\xe9\n", 1, "'\u00e8'"),
+                             (b"\xef\xbb\xbfok\nCaf\xe9\n", 1, "a UTF-8 byte-order mark")]:
+        mixed = message(data)
+        assert "iconv -f latin1 -t" not in mixed and "re-encode" not in mixed, mixed
+        assert f"the file mixes encodings: line {line} holds valid UTF-8 ({char})" in mixed
+        assert mixed.endswith("; or skip them")
+    # the load's own message: where the bad byte is, and how to load the other rows
+    p = tmp_path / "mixed.txt"
+    p.write_bytes("Sortil\u00e8ge\n".encode() + b"Caf\xe9\n")
+    from kg.graph import ProductGraph
+
+    graph = ProductGraph()
+    with pytest.raises(KGLoadError, match=r"mixed\.txt:2: not valid UTF-8 \(byte 0xe9\); the "
+                       r"file mixes encodings.*--on-error skip"):
+        load_sources(graph, [p], kind="gazetteer",
+                     options={"node_kind": "brand", "on_error": "abort"}, progress=False)
+    assert graph.version == 0
+
+
+@pytest.mark.parametrize("name, data, error", [
+    ("empty.csv", b"", "the file is empty (no header row naming the columns, and no rows)"),
+    ("blank.csv.gz", gzip.compress(b"\n \r\n", mtime=0), "the file is empty"),
+    ("bom.csv", b"\xef\xbb\xbf", "the file is empty"),
+    ("empty.jsonl", b"\n\n", "the file is empty (no JSON object"),
+    ("blank-first.csv", b"\nproduct_name\nSony TV\n", "line 1 names no column (it is blank)"),
+    ("latin1-header.csv", b"product_name,marqu\xe9\nx,y\n",
+     "line 1: the header is not valid UTF-8 (byte 0xe9: 'product_name,marqu\ufffd')"),
+], ids=lambda v: v if isinstance(v, str) and v.endswith(("csv", "jsonl", "gz")) else "")
+def test_a_catalogue_without_a_header_or_rows_is_refused(tmp_path, name, data, error):
+    """An empty catalogue loaded nothing and said nothing (exit 0)."""
+    p = tmp_path / name
+    p.write_bytes(data)
+    for on_error in ("skip", "abort"):
+        if "latin1" in name and on_error == "abort":
+            continue  # read strictly: UnicodeDecodeError, then not_utf8 (test above)
+        with pytest.raises(KGLoadError, match=re.escape(f"{name}: {error}")):
+            collect(load_catalog, p, on_error=on_error)
+
+
+def test_a_header_only_catalogue_loads_nothing_but_checks_its_mapping(tmp_path):
+    p = tmp_path / "header.csv"
+    p.write_text("sku,title,brand\n", encoding="utf-8")
+    nodes, edges, report = collect(load_catalog, p, id="sku", name="title", category="",
+                                   specs="")
+    assert nodes == edges == [] and report.skipped == {}
+    with pytest.raises(KGLoadError, match=r"did you mean id=sku\?"):
+        collect(load_catalog, p, id="SKU", name="title")
+    with pytest.raises(KGLoadError, match="no name column 'name'"):
+        collect(load_catalog, p, name="name")
