@@ -46,6 +46,15 @@ query does not name (pets, cars, men, school: :func:`_narrowing`) loses to one f
 a quantity or before "of" ("dog food 40 lb bag", "bag of rice": :func:`_packaging`) links
 nothing.
 
+Copies of a category (one name on one path, as a catalogue loaded with its own ``source`` and a
+tree like Flipkart's makes) are one candidate: the one in the intent's label space
+(:attr:`EntityLinker.label_space`, which a parser sets), then the better match, then the higher
+prior (more products), then the first IRI; the others would have made the name ambiguous
+("pillow covers": NIL). When the best candidate is a category outside the label space and the
+query does not tell it apart from one of its name in it, those outside it are no candidates
+(:meth:`EntityLinker._ranked`): a store's "Home > Kitchen > Cookware > Pressure Cookers" with
+products does not displace Best Buy's Pressure Cookers.
+
 Before these, a run of the query's words that ends with the mention and whose whole text names
 a category (plural/singular aside) is read as the span the tagger cut short: "case" in "ipad
 case" links iPad Cases, "speaker" in "portable speaker" Portable Speakers, scored as that run
@@ -1558,9 +1567,16 @@ class EntityLinker:
         ('Red', True)
     """
 
-    def __init__(self, graph: LinkGraph, config: LinkerConfig | None = None) -> None:
+    def __init__(self, graph: LinkGraph, config: LinkerConfig | None = None, *,
+                 label_space: Callable[[str], bool] | None = None) -> None:
         self.graph = graph
         self.config = config or LinkerConfig()
+        #: whether a category path falls in the intent's label space (the store's own tree
+        #: the intent model is trained on; e.g. a bound
+        #: :meth:`fusion.context.TaxonomyAlignment.department`): of the categories of one
+        #: name that the query does not tell apart, one in it is the link
+        #: (:meth:`_one_per_name`); None: no category is preferred so
+        self.label_space = label_space
         self._table: _NodeTable | None = None
         #: the table one :meth:`link` call reads, pinned for the call in this thread: its
         #: steps ask for :attr:`table` several times, and each ask checks the KG's version
@@ -1577,6 +1593,7 @@ class EntityLinker:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._pinned = threading.local()
+        self.__dict__.setdefault("label_space", None)  # (a linker pickled before it was kept)
         if "_brand_only" not in state:  # (a linker pickled before it was kept)
             self._brand_only = brand_label(self.config.label_kinds)
 
@@ -2355,11 +2372,92 @@ class EntityLinker:
             return LinkResult(mention, label, (), True)
         return self._ranked(mention, label, key, ctx, generated)
 
+    def _same_names(self, key: str, ctx: QueryContext | None,
+                    generated: Sequence[tuple[Candidate, str, float]]
+                    ) -> list[tuple[Any, ...]]:
+        """Per candidate of ``generated`` (for the mention read as ``key`` in the query
+        ``ctx``), the key of the candidates of its name that the query does not tell apart:
+        one kind (and attribute), one name (:func:`kg.index.normalize_key` of the label), the
+        same words of the path shared with the query's other words (:func:`context_words`),
+        ruled out by the query's audience alike (:meth:`_ruled_out`)."""
+        table = self.table
+        query = ctx.words if ctx is not None else frozenset()
+        words = query - context_words(key)
+        ruled_out = self._ruled_out(table, query | context_words(key))
+        return [(c.kind, c.attribute, _alias_key(c.label or c.matched_alias), ruled_out(c.iri),
+                 words & table.context.get(c.iri, frozenset())) for c, _, _ in generated]
+
+    def _in_space(self, iri: str) -> bool:
+        """Whether the node ``iri`` is a category in the intent's label space
+        (:attr:`label_space`; without one, none is)."""
+        path = self.table.paths.get(iri)
+        return bool(self.label_space is not None and path and self.label_space(path))
+
+    def _one_per_name(self, key: str, ctx: QueryContext | None,
+                      generated: Sequence[tuple[Candidate, str, float]]
+                      ) -> list[tuple[Candidate, str, float]]:
+        """The candidates ``generated`` for the mention read as ``key`` in the query ``ctx``,
+        one of each copy of a category: nodes of one name that the query does not tell
+        apart (:meth:`_same_names`) on one path (the same names from the root down, case
+        and spacing aside) are one concept, which a KG holding it twice must not make
+        ambiguous. A catalogue loaded with a tree like Flipkart's (its own ``source``)
+        copied "home furnishing > cushions pillows covers": the ambiguity and
+        candidate-count features halved both copies' scores below the NIL threshold
+        ("pillow covers" 0.670 alone, two of 0.602 and NIL; 22 of the 331 short names of
+        such a catalogue's categories that linked lost their link). Kept of each copy: the
+        one in the intent's label space (:attr:`label_space`), then the better match, then
+        the higher prior (popularity, else edges: more products), then the first IRI; the
+        others leave the candidates. Same-named categories on different paths (Google's,
+        Best Buy's and Flipkart's "Keyboards") are several concepts, scored as the weights
+        were fitted: :meth:`_ranked` prefers one in the label space."""
+        if len(generated) < 2:
+            return list(generated)
+        table = self.table
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i, same in enumerate(self._same_names(key, ctx, generated)):
+            path = table.paths.get(generated[i][0].iri)
+            copy = (same, _alias_key(path)) if path else (i,)
+            groups.setdefault(copy, []).append(i)
+        if len(groups) == len(generated):
+            return list(generated)
+
+        def rank(i: int) -> tuple[Any, ...]:
+            c, _, sim = generated[i]
+            return (not self._in_space(c.iri), -sim, -table.prior.get(c.iri, 0.0), c.iri)
+
+        keep = {min(members, key=rank) for members in groups.values()}
+        return [row for i, row in enumerate(generated) if i in keep]
+
     def _ranked(self, mention: str, label: str | None, key: str, ctx: QueryContext | None,
                 generated: Sequence[tuple[Candidate, str, float]]) -> LinkResult:
         """The :class:`LinkResult` of ``mention``: the candidates ``generated`` for the text
         read as ``key`` (:meth:`_key` of the mention, or of the run of the query it ends:
-        :meth:`_composed_run`) scored and ranked, and the NIL decision."""
+        :meth:`_composed_run`) scored and ranked, and the NIL decision. One of each copy of
+        a category is scored (:meth:`_one_per_name`); when the best is a category outside
+        the intent's label space (:attr:`label_space`) and the query does not tell it apart
+        from one of its name in it (:meth:`_same_names`), those outside it are no
+        candidates: "pressure cooker" linked Best Buy's Pressure Cookers (a hard filter
+        Appliances > ... > Pressure Cookers), and a store's "Home > Kitchen > Cookware >
+        Pressure Cookers", loaded with products (a higher prior), took its place and the
+        filter coarsened to Appliances."""
+        generated = self._one_per_name(key, ctx, generated)
+        result = self._scored(mention, label, key, ctx, generated)
+        top = result.candidates[0] if result.candidates else None
+        if self.label_space is None or top is None or top.type_compatibility == 0.0 \
+                or self._in_space(top.iri):
+            return result
+        same = self._same_names(key, ctx, generated)
+        at = next(i for i, (c, _, _) in enumerate(generated) if c.iri == top.iri)
+        group = [i for i, s in enumerate(same) if s == same[at]]
+        if not any(self._in_space(generated[i][0].iri) for i in group):
+            return result
+        out = {i for i in group if not self._in_space(generated[i][0].iri)}
+        return self._scored(mention, label, key, ctx,
+                            [row for i, row in enumerate(generated) if i not in out])
+
+    def _scored(self, mention: str, label: str | None, key: str, ctx: QueryContext | None,
+                generated: Sequence[tuple[Candidate, str, float]]) -> LinkResult:
+        """:meth:`_ranked`'s result for the candidates ``generated``, as they are."""
         cfg = self.config
         scored = self._score_untyped(key, ctx, generated) if label is None else [
             (self.score(row[3]), row) for row in self._features(key, label, ctx, generated)]

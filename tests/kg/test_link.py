@@ -382,3 +382,91 @@ def test_a_word_joining_alternatives_at_a_mention_edge_is_skipped() -> None:
     assert [c.label for c, _, _ in gen] == ["LG"]
     assert linker.features("or lg", "creator", "samsung or lg tv", gen)[0][3] == \
         linker.features("lg", "creator", "samsung or lg tv", gen)[0][3]
+
+
+def _same_name_graph(copy: bool, products: int = 0) -> ProductGraph:
+    """Flipkart's "cushions pillows covers" (and Google's "Nursing Pillow Covers"), and with
+    ``copy`` a catalogue's category of the same name on the same path (``products`` filed in
+    it), as a store loading its own Flipkart-like tree makes."""
+    g = ProductGraph.in_memory()
+    recs: list = []
+    for src in ("flipkart",) + (("myshop",) if copy else ()):
+        top = Node(NodeKind.CATEGORY, f"{src}/home-furnishing", "home furnishing",
+                   path="home furnishing")
+        cat = Node(NodeKind.CATEGORY, f"{src}/home-furnishing/cushions-pillows-covers",
+                   "cushions pillows covers", path="home furnishing > cushions pillows covers")
+        recs += [top, cat, Edge(cat.iri, Relation.PARENT, top.iri)]
+        if src == "myshop":
+            for i in range(products):
+                p = Node(NodeKind.PRODUCT, f"myshop/p{i}", f"Cover {i}")
+                recs += [p, Edge(p.iri, Relation.IN_CATEGORY, cat.iri)]
+    nursing = Node(NodeKind.CATEGORY, "google/8075", "Nursing Pillow Covers",
+                   path="Baby & Toddler > Nursing & Feeding > Nursing Pillow Covers")
+    g.add_records([*recs, nursing], progress=False)
+    return g
+
+
+def test_categories_of_one_name_from_two_sources_are_one_concept() -> None:
+    """A loaded catalogue's copy of a category ("cushions pillows covers" of Flipkart's tree
+    and of the store's own) counted as a second candidate: both scored lower, and "pillow
+    covers" (0.670 alone) was NIL with two candidates of 0.602. Now the query's one concept
+    links as before, to the first IRI of the tie; a copy with more products is the link only
+    when the intent's label space does not hold the other (:attr:`EntityLinker.label_space`)."""
+    alone = EntityLinker(_same_name_graph(False)).link("pillow covers", "core_product_type",
+                                                       "pillow covers")
+    assert not alone.nil
+    twice = EntityLinker(_same_name_graph(True)).link("pillow covers", "core_product_type",
+                                                      "pillow covers")
+    assert not twice.nil and twice.best.iri.endswith("/flipkart/home-furnishing/"
+                                                     "cushions-pillows-covers")
+    assert twice.best.score == pytest.approx(alone.best.score)
+    assert [c.label for c in twice.candidates].count("cushions pillows covers") == 1
+    assert EntityLinker(_same_name_graph(True, 5)).link(  # (more products: the link)
+        "pillow covers", "core_product_type").best.iri.endswith(
+        "/myshop/home-furnishing/cushions-pillows-covers")
+
+
+def test_a_loaded_category_of_a_name_does_not_displace_the_label_space_one() -> None:
+    """"pressure cooker" linked Best Buy's Pressure Cookers, in the intent's label space (a
+    hard filter Appliances > ... > Pressure Cookers); a store's own "Home > Kitchen >
+    Cookware > Pressure Cookers" with products, loaded later, outranked it on its prior, and
+    the filter coarsened to Appliances. Of the categories of one name the query does not tell
+    apart, the one in the label space is the link, at its score as the only one."""
+    g = ProductGraph.in_memory()
+    bb = Node(NodeKind.CATEGORY, "bestbuy/pc", "Pressure Cookers",
+              path="Appliances > Small Kitchen Appliances > Pressure Cookers")
+    g.add_records([bb], progress=False)
+    in_space = lambda path: path.startswith("Appliances")  # noqa: E731
+    linker = EntityLinker(g)
+    linker.label_space = in_space  # (what a parser sets: its intent's label space)
+    before = linker.link("pressure cooker", "core_product_type")
+    assert before.best.iri == bb.iri
+    mine = Node(NodeKind.CATEGORY, "myshop/home/kitchen/cookware/pressure-cookers",
+                "Pressure Cookers", path="Home > Kitchen > Cookware > Pressure Cookers")
+    recs: list = [mine]
+    for i in range(5):
+        p = Node(NodeKind.PRODUCT, f"myshop/pc{i}", f"Cooker {i}")
+        recs += [p, Edge(p.iri, Relation.IN_CATEGORY, mine.iri)]
+    g.add_records(recs, progress=False)
+    after = linker.link("pressure cooker", "core_product_type")
+    assert after.best.iri == bb.iri and after.best.score == pytest.approx(before.best.score)
+    # without a label space the one with more products is the link
+    assert EntityLinker(g).link("pressure cooker", "core_product_type").best.iri == mine.iri
+    assert EntityLinker(g, label_space=in_space).link("pressure cooker").best.iri == bb.iri
+
+
+def test_categories_of_one_name_on_other_paths_stay_several_candidates() -> None:
+    """Only copies (one name on one path) are one concept: Google's, Best Buy's and
+    Flipkart's same-named categories in other places of their trees ("Musical Instruments >
+    Keyboards", "computers > laptop accessories > keyboards") stay candidates of their own,
+    as the weights were fitted on them; a label space given, the one in it is the link."""
+    g = ProductGraph.in_memory()
+    music = Node(NodeKind.CATEGORY, "bestbuy/kb", "Keyboards",
+                 path="Musical Instruments > Keyboards")
+    laptop = Node(NodeKind.CATEGORY, "flipkart/kb", "keyboards",
+                  path="computers > laptop accessories > keyboards")
+    g.add_records([music, laptop], progress=False)
+    both = EntityLinker(g).link("keyboards", "core_product_type", "keyboards")
+    assert {c.iri for c in both.candidates} == {music.iri, laptop.iri}
+    linker = EntityLinker(g, label_space=lambda path: path.startswith("computers"))
+    assert linker.link("keyboards", "core_product_type", "keyboards").best.iri == laptop.iri
