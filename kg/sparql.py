@@ -31,7 +31,14 @@ Bulk imports upload the staged N-Triples (:mod:`kg.bulk`) to a private staging g
 the data graph and records the version with the staging graph as its added change set.
 
 Every request has a timeout; connection errors and 5xx answers are retried with exponential
-backoff (:class:`SparqlConfig`), then raise :class:`~kg.errors.KGRemoteError`.
+backoff (:class:`SparqlConfig`), then raise :class:`~kg.errors.KGRemoteError`. The version check
+a read makes (:meth:`SparqlBackend.refresh`) has a short timeout of its own and is not retried;
+after one fails, the next ones wait longer and longer (up to :data:`CHECK_BACKOFF_MAX`), so a
+server that hangs costs a parse at most ``check_timeout`` now and then.
+
+Credentials (HTTP Basic) come from the URL (``sparql+http://user:pass@host/``), else from the
+environment variables ``KGQP_KG_USER`` and ``KGQP_KG_PASSWORD``, else from a ``~/.netrc``
+(``$NETRC``) entry for the host; no message, log line or bundle shows or keeps them.
 
 Example (needs a running server, e.g. ``oxigraph serve --location /tmp/kgdb``)::
 
@@ -42,21 +49,23 @@ Example (needs a running server, e.g. ``oxigraph serve --location /tmp/kgdb``)::
 from __future__ import annotations
 
 import logging
+import netrc
 import os
+import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
 from kg import schema as S
 from kg.errors import KGConflictError, KGError, KGNotFoundError, KGRemoteError
-from kg.store import redact_url
+from kg.store import redact_url, without_credentials
 from kg.versions import EMPTY_DIGEST, VersionInfo, digest_add, digest_combine
 from kg.views import logged_changes
 
@@ -81,6 +90,62 @@ PRUNE_BATCH = 500
 _NT = "application/n-triples"
 _JSON = "application/sparql-results+json"
 _EMPTY = ox.Store()
+#: the longest wait between two version checks while the server does not answer them (the
+#: n-th check after a failed one waits ``check_interval * 2**n`` seconds, at most this)
+CHECK_BACKOFF_MAX = 30.0
+#: environment variables with the KG server's HTTP Basic credentials (when the URL has none)
+USER_ENV, PASSWORD_ENV = "KGQP_KG_USER", "KGQP_KG_PASSWORD"
+#: characters of a server's answer that a message quotes
+EXCERPT = 100
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """A short one-line excerpt of a server's answer for a message: the text of an HTML page
+    without its tags, whitespace collapsed, cut at ``limit`` characters.
+
+    >>> excerpt("<html><head><title>Error response</title></head><body><h1>Error response</h1>"
+    ...         "<p>Error code: 501</p></body></html>")
+    'Error response Error code: 501'
+    >>> excerpt("x" * 200, 10)
+    'xxxxxxxxxx…'
+    """
+    if "<" in text and ">" in text:
+        text = re.sub(r"(?is)<(head|script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", " ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def _userinfo(url: str) -> str:
+    """The ``user:pass`` part of ``url`` ('' if none), as :func:`kg.store.redact_url` finds
+    it."""
+    netloc = urlsplit(url).netloc
+    if "@" in netloc:
+        return netloc.rsplit("@", 1)[0]
+    if without_credentials(url) == url:
+        return ""
+    rest = url.split("//", 1)[1]
+    return rest[:rest.rindex("@")]
+
+
+def _credentials(userinfo: str, host: str) -> tuple[str, str] | None:
+    """HTTP Basic credentials: the URL's ``user:pass``, else ``$KGQP_KG_USER`` and
+    ``$KGQP_KG_PASSWORD``, else the ``~/.netrc`` (``$NETRC``) entry of ``host``."""
+    if userinfo:
+        user, _, password = userinfo.partition(":")
+        return unquote(user), unquote(password)
+    user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+    if user or password:
+        return user or "", password or ""
+    path = Path(os.environ.get("NETRC") or os.path.expanduser("~/.netrc"))
+    if not path.is_file():
+        return None
+    try:
+        found = netrc.netrc(path).authenticators(host)
+    except (OSError, netrc.NetrcParseError) as e:
+        log.warning("Cannot read %s for the KG server's credentials: %s", path,
+                    getattr(e, "msg", e))
+        return None
+    return (found[0] or "", found[2] or "") if found else None
 
 
 def is_sparql_url(location: object) -> bool:
@@ -104,9 +169,17 @@ class SparqlConfig:
     ~5x faster for 1M triples; the staging graph is not part of any version until the commit,
     which is transactional); ``transaction`` sends a plain GSP ``POST`` (other servers).
 
+    ``check_timeout`` bounds the version check a read makes (at most once per
+    ``check_interval``; :meth:`SparqlBackend.refresh`): a parse waits no longer for a server
+    that hangs. ``auth``: HTTP Basic credentials (see the module docs); the endpoint URLs never
+    hold them.
+
     >>> c = SparqlConfig.from_url("sparql+http://h:3030/ds/?store=data&timeout=5")
-    >>> c.query_url, c.store_url, c.timeout
-    ('http://h:3030/ds/query', 'http://h:3030/ds/data', 5.0)
+    >>> c.query_url, c.store_url, c.timeout, c.check_timeout
+    ('http://h:3030/ds/query', 'http://h:3030/ds/data', 5.0, 1.0)
+    >>> c = SparqlConfig.from_url("sparql+http://bob:s3cret@h:7878/")
+    >>> c.query_url, c.auth == ("bob", "s3cret"), "s3cret" in repr(c)
+    ('http://h:7878/query', True, False)
     """
 
     query_url: str
@@ -117,10 +190,14 @@ class SparqlConfig:
     backoff: float = 0.25
     check_interval: float = 1.0
     staging_upload: str = "bulk"
+    check_timeout: float = 1.0
+    auth: tuple[str, str] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.timeout <= 0 or self.retries < 0 or self.backoff < 0 or self.check_interval < 0:
-            raise ValueError("timeout must be > 0; retries, backoff, check_interval >= 0")
+        if self.timeout <= 0 or self.check_timeout <= 0 or self.retries < 0 \
+                or self.backoff < 0 or self.check_interval < 0:
+            raise ValueError("timeout and check_timeout must be > 0; retries, backoff, "
+                             "check_interval >= 0")
         if self.staging_upload not in ("bulk", "transaction"):
             raise ValueError(
                 f"staging_upload must be 'bulk' or 'transaction', not {self.staging_upload!r}"
@@ -128,25 +205,27 @@ class SparqlConfig:
 
     @classmethod
     def from_url(cls, url: str) -> SparqlConfig:
+        shown = redact_url(url)  # messages never show the credentials
         if not is_sparql_url(url):
             raise ValueError(
-                f"Not a SPARQL server URL: {url!r}; use sparql+http://host:port/ (Oxigraph "
+                f"Not a SPARQL server URL: {shown!r}; use sparql+http://host:port/ (Oxigraph "
                 "server) or sparql+http://host:port/dataset/?store=data (Fuseki)"
             )
-        parts = urlsplit(url[len("sparql+"):])
+        parts = urlsplit(without_credentials(url)[len("sparql+"):])
         if not parts.hostname:
-            raise ValueError(f"No host in the SPARQL server URL {url!r}")
+            raise ValueError(f"No host in the SPARQL server URL {shown!r}")
         try:
             parts.port  # noqa: B018  (urllib checks the port when it is read)
         except ValueError:
-            raise ValueError(f"Invalid port in the SPARQL server URL {url!r} (0-65535)") from None
+            raise ValueError(
+                f"Invalid port in the SPARQL server URL {shown!r} (0-65535)") from None
         params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         known = {"query", "update", "store", "timeout", "retries", "backoff", "check_interval",
-                 "staging_upload"}
+                 "check_timeout", "staging_upload"}
         unknown = sorted(set(params) - known)
         if unknown:
             raise ValueError(
-                f"Unknown parameter(s) {', '.join(unknown)} in {url!r}; valid: "
+                f"Unknown parameter(s) {', '.join(unknown)} in {shown!r}; valid: "
                 + ", ".join(sorted(known))
             )
         base = parts.path if parts.path.endswith("/") else parts.path + "/"
@@ -157,13 +236,14 @@ class SparqlConfig:
         try:
             numbers = {
                 k: (int if k == "retries" else float)(params[k])
-                for k in ("timeout", "retries", "backoff", "check_interval")
+                for k in ("timeout", "retries", "backoff", "check_interval", "check_timeout")
                 if k in params
             }
         except ValueError as e:
-            raise ValueError(f"Bad number in the SPARQL server URL {url!r}: {e}") from None
+            raise ValueError(f"Bad number in the SPARQL server URL {shown!r}: {e}") from None
         extra = {"staging_upload": params["staging_upload"]} if "staging_upload" in params else {}
-        return cls(endpoint("query"), endpoint("update"), endpoint("store"), **numbers, **extra)
+        return cls(endpoint("query"), endpoint("update"), endpoint("store"), **numbers, **extra,
+                   auth=_credentials(_userinfo(url), parts.hostname))
 
 
 def _term(t: Any) -> str:
@@ -203,21 +283,26 @@ class SparqlStore:
         self._httpx = httpx
         self._client = httpx.Client(
             timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 5.0)),
-            headers={"User-Agent": "kgqp"},
+            headers={"User-Agent": "kgqp"}, auth=config.auth,
         )
         self._subject_cache: dict[tuple[Any, Any], list[ox.Quad]] = {}
 
     @property
     def where(self) -> str:
-        """The server's base URL, without credentials (for messages and logs)."""
-        return redact_url(self.config.query_url.rsplit("/", 1)[0] + "/")
+        """The server's base URL, without credentials (for messages and logs): ``***@host``
+        when some are sent."""
+        base = self.config.query_url.rsplit("/", 1)[0] + "/"
+        return base.replace("://", "://***@", 1) if self.config.auth else base
 
     # -- HTTP ----------------------------------------------------------------------------------
     def _request(self, method: str, url: str, *, what: str, retries: int | None = None,
-                 **kw: Any) -> Any:
-        """One HTTP request, retried with exponential backoff on connection errors and 5xx."""
+                 timeout: float | None = None, **kw: Any) -> Any:
+        """One HTTP request, retried with exponential backoff on connection errors and 5xx;
+        ``timeout`` (seconds) instead of the configured one for each try."""
         httpx = self._httpx
         retries = self.config.retries if retries is None else retries
+        if timeout is not None:
+            kw["timeout"] = httpx.Timeout(timeout, connect=min(timeout, 5.0))
         attempt = 0
         while True:
             body = kw.get("content")
@@ -230,7 +315,7 @@ class SparqlStore:
             else:
                 if resp.status_code < 500:
                     return resp
-                problem = f"HTTP {resp.status_code}: {' '.join(resp.text.split())[:200]}"
+                problem = f"HTTP {resp.status_code}: {excerpt(resp.text)}"
                 if resp.status_code in (501, 505):  # permanent: no use retrying
                     raise KGRemoteError(
                         f"The KG server at {self.where} cannot do {what} ({method} "
@@ -251,17 +336,23 @@ class SparqlStore:
 
     def _raise_for(self, resp: Any, what: str, error: type[Exception] = KGError) -> None:
         if resp.status_code >= 400:
-            text = " ".join(resp.text.split())[:300]
+            hint = ""
+            if resp.status_code in (401, 403):
+                hint = (" (the server or a proxy before it wants credentials: "
+                        + ("these were refused" if self.config.auth else "none were given")
+                        + f"; give them in ${USER_ENV} and ${PASSWORD_ENV}, or a ~/.netrc "
+                        "entry for the host)")
             raise error(f"The KG server at {self.where} refused {what} (HTTP "
-                        f"{resp.status_code}): {text}")
+                        f"{resp.status_code}{hint}): {excerpt(resp.text, 300)}")
 
     # -- the pyoxigraph.Store part -------------------------------------------------------------
     def query(self, sparql: str, substitutions: Mapping[Any, Any] | None = None, *,
-              retries: int | None = None) -> Any:
+              retries: int | None = None, timeout: float | None = None) -> Any:
         """Run a query; ``substitutions`` ({Variable: term}) go in as a trailing ``VALUES``
         block (terms in N-Triples syntax, never spliced as SPARQL). Returns pyoxigraph
         ``QuerySolutions``/``QueryBoolean``, or a list of triples for CONSTRUCT/DESCRIBE.
-        Raises ``SyntaxError`` for a query the server refuses (as pyoxigraph does)."""
+        Raises ``SyntaxError`` for a query the server refuses (as pyoxigraph does).
+        ``retries`` and ``timeout`` replace the configured ones for this query."""
         # validated by pyoxigraph first, on an empty store: the same syntax errors and the same
         # bound-variable rule (a bound variable must be projected) as the embedded store
         _EMPTY.query(sparql, substitutions=substitutions or None)
@@ -270,13 +361,13 @@ class SparqlStore:
             values = " ".join(_term(t) for t in substitutions.values())
             sparql = f"{sparql}\nVALUES ({names}) {{ ({values}) }}"
         resp = self._request(
-            "POST", self.config.query_url, what="a query", retries=retries,
+            "POST", self.config.query_url, what="a query", retries=retries, timeout=timeout,
             content=sparql.encode("utf-8"),
             headers={"Content-Type": "application/sparql-query",
                      "Accept": f"{_JSON}, {_NT};q=0.9"},
         )
         if resp.status_code == 400:
-            raise SyntaxError(" ".join(resp.text.split())[:500])
+            raise SyntaxError(excerpt(resp.text, 500))
         self._raise_for(resp, "a query")
         ctype = resp.headers.get("content-type", "").split(";")[0].strip()
         if ctype == _JSON:
@@ -474,11 +565,12 @@ class GraphVersionLog:
         self.store = store
         self.directory = None
 
-    def store_version(self, *, retries: int | None = None) -> int:
+    def store_version(self, *, retries: int | None = None,
+                      timeout: float | None = None) -> int:
         res = self.store.query(
             f"SELECT (MAX(?n) AS ?v) WHERE {{ GRAPH <{META_GRAPH_IRI}> "
             f"{{ ?x <{VERSION_PRED_IRI}> ?n }} }}",
-            retries=retries,
+            retries=retries, timeout=timeout,
         )
         for row in res:
             return int(row[0].value) if row[0] is not None else 0
@@ -496,12 +588,12 @@ class GraphVersionLog:
     def remove_stale_tmp(self) -> list[str]:
         return []
 
-    def _infos(self, version: int | None = None) -> dict[int, VersionInfo]:
+    def _infos(self, version: int | None = None, **request: Any) -> dict[int, VersionInfo]:
         where = "?v" if version is None else str(version_node(version))
         res = self.store.query(
             "SELECT ?n ?t ?m ?a ?r ?d WHERE { GRAPH <" + META_GRAPH_IRI + "> { "
             f"{where} <{VERSION_PRED_IRI}> ?n ; <{_K}timestamp> ?t ; <{_K}message> ?m ; "
-            f"<{_K}added> ?a ; <{_K}removed> ?r ; <{_K}digest> ?d }} }}"
+            f"<{_K}added> ?a ; <{_K}removed> ?r ; <{_K}digest> ?d }} }}", **request
         )
         out = {}
         for row in res:
@@ -510,10 +602,11 @@ class GraphVersionLog:
                                  int(row["a"].value), int(row["r"].value), row["d"].value)
         return out
 
-    def info(self, version: int) -> VersionInfo:
+    def info(self, version: int, *, retries: int | None = None,
+             timeout: float | None = None) -> VersionInfo:
         if version == 0:
             return VersionInfo(0, None, "empty", 0, 0, EMPTY_DIGEST)
-        found = self._infos(version).get(version)
+        found = self._infos(version, retries=retries, timeout=timeout).get(version)
         if found is None:
             raise KGNotFoundError(f"No log for KG version {version} in {self.store.where}")
         return found
@@ -782,6 +875,7 @@ class SparqlBackend:
         self.read_only = read_only
         self.degraded: str | None = None
         self._checked = time.monotonic()
+        self._failed_checks = 0  # version checks failed in a row (they back off)
         self._refresh_lock = threading.Lock()
 
     def store_version(self) -> int:
@@ -813,18 +907,30 @@ class SparqlBackend:
         self._checked = time.monotonic()
         return info
 
+    def check_wait(self) -> float:
+        """Seconds between two version checks now: ``check_interval``; after ``n`` failed
+        checks in a row ``check_interval * 2**n``, at most :data:`CHECK_BACKOFF_MAX`."""
+        if not self._failed_checks:
+            return self.config.check_interval
+        return min(CHECK_BACKOFF_MAX,
+                   self.config.check_interval * 2.0 ** min(self._failed_checks, 16))
+
     def refresh(self, graph: Any, *, force: bool = False) -> bool:
-        """One version query per ``check_interval`` (no retries: a parse must not wait for a
-        server that is down); when the version moved, bring the views forward from the server's
-        change sets (rebuild them when those are too large or unreadable). A server that goes
-        away meanwhile leaves the last good views in use, brought forward at the next check.
+        """One version query per ``check_interval`` (a parse must not wait for a server that is
+        down or hangs: no retries, ``check_timeout`` instead of ``timeout``, and after a failed
+        check the next ones back off: :meth:`check_wait`); when the version moved, bring the
+        views forward from the server's change sets (rebuild them when those are too large or
+        unreadable). A server that goes away meanwhile leaves the last good views in use,
+        brought forward at the next check that it answers.
 
         One thread at a time checks and rebuilds; the others (and reads made by view builders
-        during a rebuild) return at once and keep using the current views."""
+        during a rebuild) return at once and keep using the current views. ``force`` (opening,
+        writing): check now, with the configured timeout and retries, and raise if that
+        fails."""
         if graph._rebuild_owner == threading.get_ident():
             return False  # a view builder reading the graph: the rebuild is under way
         now = time.monotonic()
-        if not force and now - self._checked < self.config.check_interval:
+        if not force and now - self._checked < self.check_wait():
             return False
         if not self._refresh_lock.acquire(blocking=force):
             return False
@@ -834,14 +940,17 @@ class SparqlBackend:
             self._refresh_lock.release()
 
     def _refresh_locked(self, graph: Any, *, force: bool) -> bool:
-        self._checked = time.monotonic()
+        quick: dict[str, Any] = {} if force else {"retries": 0,
+                                                  "timeout": self.config.check_timeout}
         try:
-            version = self.log.store_version(retries=0 if not force else None)
+            version = self.log.store_version(**quick)
             moved = version != graph._version
             # read before the handle moves: a server gone by now leaves it at the old version
-            digest = (self.log.info(version).digest if version else EMPTY_DIGEST) if moved \
-                else graph._digest
+            digest = (self.log.info(version, **quick).digest if version else EMPTY_DIGEST) \
+                if moved else graph._digest
         except KGRemoteError as e:
+            self._failed_checks += 1
+            self._checked = time.monotonic()  # (the next check counts from the failure)
             if self.degraded is None:
                 log.warning("KG server %s unreachable; serving the last good views (version "
                             "%d): %s", self.store.where, graph._version, e)
@@ -849,6 +958,8 @@ class SparqlBackend:
             if force:
                 raise
             return False
+        self._checked = time.monotonic()
+        self._failed_checks = 0
         if self.degraded is not None:
             log.warning("KG server %s reachable again", self.store.where)
             self.degraded = None

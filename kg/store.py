@@ -39,28 +39,48 @@ if TYPE_CHECKING:
 ProductGraph = Any
 
 __all__ = ["BACKENDS", "Backend", "QuadStore", "VersionLogView", "backend_kind", "location",
-           "redact_url"]
+           "redact_url", "without_credentials"]
 
 #: URL prefixes of the store backends other than the embedded one.
 BACKENDS = {"sparql": ("sparql+http://", "sparql+https://")}
 _COLLAPSED = re.compile(r"^(sparql\+https?):/(?!/)")
 #: ``scheme:/`` or ``scheme://`` with a scheme of two letters or more (not a drive letter)
 _URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+_ONE_SLASH = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/(?!/)")
 
 
 def redact_url(url: str) -> str:
     """``url`` without the user name and password of its ``user:pass@`` part: httpx sends
     them as HTTP Basic credentials, and no message, log line or answer of kgqp shows them.
+    A password with a character a URL reserves (``/``, ``?``, ``#``) left unescaped still
+    does not show: everything up to the last ``@`` is hidden then.
 
     >>> redact_url("sparql+http://u:secret@kg.internal:7878/?timeout=5")
     'sparql+http://***@kg.internal:7878/?timeout=5'
     >>> redact_url("http://kg.internal:7878/")
     'http://kg.internal:7878/'
+    >>> redact_url("http:/u:se/cret@h:1")  # (a URL that went through pathlib.Path)
+    'http:/***@h:1'
     """
     parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+    if "@" in parts.netloc:
+        return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+    scheme = _URL_LIKE.match(url)
+    if scheme and "@" in url:  # no netloc as urllib reads it (one slash, or a bare / ? #)
+        start = scheme.end() + (url[scheme.end():].startswith("/"))
+        return url[:start] + "***" + url[url.rindex("@"):]
+    return url
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without its ``user:pass@`` part (what a bundle records: credentials come from
+    the environment where it is loaded, :meth:`kg.sparql.SparqlConfig.from_url`).
+
+    >>> without_credentials("sparql+http://u:secret@kg.internal:7878/?timeout=5")
+    'sparql+http://kg.internal:7878/?timeout=5'
+    """
+    redacted = redact_url(url)
+    return redacted.replace("***@", "", 1) if redacted != url else url
 
 
 def location(where: str | os.PathLike[str] | None) -> str | Path | None:
@@ -75,6 +95,10 @@ def location(where: str | os.PathLike[str] | None) -> str | Path | None:
     Traceback (most recent call last):
     ...
     ValueError: 'http://h:7878/' looks like a URL, ...
+    >>> location(Path("http://u:secret@h:7878/"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 'http://***@h:7878' looks like a URL, ...
     """
     if where is None:
         return None
@@ -84,8 +108,9 @@ def location(where: str | os.PathLike[str] | None) -> str | Path | None:
         return text
     scheme = _URL_LIKE.match(text)
     if scheme:  # e.g. http://host:port/ (a folder of that name would be created instead)
+        typed = _ONE_SLASH.sub(r"\1://", text)  # as typed, before pathlib took a slash
         raise ValueError(
-            f"{redact_url(text)!r} looks like a URL, which is not a KG location kgqp knows: a "
+            f"{redact_url(typed)!r} looks like a URL, which is not a KG location kgqp knows: a "
             f"KG on a SPARQL server is sparql+http://host:port/ (or sparql+https://); a KG "
             "folder is a path")
     return Path(where)

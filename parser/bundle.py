@@ -157,7 +157,8 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
 
     server = location(kg)
     if isinstance(server, str) and kg_mode != "location":
-        raise ConfigError(f"a KG on a SPARQL server ({server}) can only be recorded as a "
+        raise ConfigError(f"a KG on a SPARQL server ({redact_url(server)}) can only be "
+                          "recorded as a "
                           "location: pass kg_mode='location' (--kg-mode location)")
     tagger, kg = Path(tagger), Path(kg)
     for what, p in (("tagger", tagger), ("KG", kg)):
@@ -246,7 +247,8 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             shutil.copytree(kg, tmp / "kg", ignore=shutil.ignore_patterns(WRITER_LOCK))
             kg_path = "kg"
         else:
-            kg_path = server if isinstance(server, str) else str(kg.resolve())
+            kg_path = _server_location(server) if isinstance(server, str) \
+                else str(kg.resolve())
         if rules is not None:
             shutil.copy2(rules, tmp / "rules.txt")
         for market, folder in (markets or {}).items():
@@ -393,6 +395,22 @@ def _verify(bundle: Path, manifest: BundleManifest) -> None:
                 f"bundle file {f} is loaded but has no checksum in {MANIFEST} (added or renamed "
                 "after the build?); rebuild the bundle with `kgqp bundle build`"
             )
+
+
+def _server_location(url: str) -> str:
+    """A KG server URL as a bundle records it: without credentials (a bundle is copied and
+    shown, ``kgqp bundle info``); where the bundle is loaded they come from the environment
+    (``KGQP_KG_USER``/``KGQP_KG_PASSWORD`` or ``~/.netrc``: :mod:`kg.sparql`)."""
+    from kg.sparql import PASSWORD_ENV, USER_ENV
+    from kg.store import without_credentials
+
+    plain = without_credentials(url)
+    if plain != url:
+        logger.warning(
+            "The bundle records the KG server as %s, without the credentials of the URL given: "
+            "where the bundle is loaded, give them in $%s and $%s (or a ~/.netrc entry for "
+            "the host)", plain, USER_ENV, PASSWORD_ENV)
+    return plain
 
 
 def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = None,

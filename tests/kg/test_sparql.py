@@ -492,3 +492,185 @@ def test_credentials_in_the_kg_url_are_sent_but_never_shown() -> None:
         g = ProductGraph.open(url)
         g.stats()
     assert "p4ss" not in str(e.value) and "***@127.0.0.1" in str(e.value)
+
+
+# -- a server that hangs (review of docs/howto-kg-server.md) -----------------------------------
+def test_a_server_that_hangs_holds_a_read_up_at_most_check_timeout():
+    """A server that accepts connections and never answers (``kill -STOP``): a read's version
+    check gives up after ``check_timeout`` (1 s), not ``timeout`` (30 s); the views stay
+    served, and the next checks back off (``check_interval * 2**n``, at most 30 s)."""
+    import socket
+    import time
+    from types import SimpleNamespace
+
+    from kg.sparql import CHECK_BACKOFF_MAX, SparqlBackend
+
+    with socket.socket() as silent:  # listens (the kernel accepts), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        url = f"sparql+http://127.0.0.1:{silent.getsockname()[1]}/?check_interval=0.2"
+        backend = SparqlBackend(url, read_only=True)
+        graph = SimpleNamespace(_rebuild_owner=None, _version=3, _digest="d", _views={})
+        backend._checked -= 1  # the check interval has passed
+        started = time.monotonic()
+        assert backend.refresh(graph) is False
+        assert 0.9 < time.monotonic() - started < 2.0
+        assert backend.degraded and "ReadTimeout" in backend.degraded
+        assert (graph._version, graph._digest) == (3, "d")  # the last good version
+        assert backend.check_wait() == pytest.approx(0.4)  # backs off: no check for 0.4 s
+        started = time.monotonic()
+        assert backend.refresh(graph) is False and time.monotonic() - started < 0.1
+        backend._failed_checks = 12
+        assert backend.check_wait() == CHECK_BACKOFF_MAX
+        backend.close()
+        quick = SparqlBackend(url + "&check_timeout=0.3&check_interval=0", read_only=True)
+        assert quick.config.check_timeout == 0.3
+        started = time.monotonic()
+        assert quick.refresh(graph) is False and time.monotonic() - started < 0.8
+        assert quick.check_wait() == 0  # check_interval=0: every read checks
+        quick.close()
+
+
+def test_a_stopped_server_leaves_reads_answering_from_the_last_good_views(oxigraph_server):
+    """``kill -STOP`` of the KG server: a read answers within ~1 s from the last good views,
+    the next reads at once (the checks back off), and the handle recovers after SIGCONT."""
+    import os
+    import signal
+    import time
+
+    url = oxigraph_server.url.replace("check_interval=0", "check_interval=0.1")
+    with ProductGraph.open(oxigraph_server.url) as w:
+        w.add_records(RECORDS, progress=False)
+    with ProductGraph.open(url, read_only=True) as ro:
+        assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
+        os.kill(oxigraph_server.proc.pid, signal.SIGSTOP)
+        try:
+            time.sleep(0.15)
+            started = time.monotonic()
+            assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
+            assert time.monotonic() - started < 2.0 and ro.degraded
+            started = time.monotonic()
+            assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
+            assert time.monotonic() - started < 0.1  # backing off: no check
+        finally:
+            os.kill(oxigraph_server.proc.pid, signal.SIGCONT)
+        time.sleep(0.25)
+        assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
+        assert ro.degraded is None and ro.version == 1
+
+
+# -- credentials -------------------------------------------------------------------------------
+@pytest.mark.parametrize("url", [
+    "sparql+http://bob:s3cret@127.0.0.1:18878/?timeuot=5",
+    "sparql+http://bob:s3cret@127.0.0.1:18878/?timeout=abc",
+    "sparql+http://bob:s3cret@127.0.0.1:99999/",
+    "sparql+http://bob:s3cret@127.0.0.1:port/",
+    "sparql+http://bob:s3cret@/x",
+    "http://bob:s3cret@127.0.0.1:18878/",
+    "sparql+http://bob:s3/cret@127.0.0.1:18878/?timeuot=5",  # (a '/' not escaped)
+])
+def test_bad_kg_urls_never_show_the_credentials(url):
+    with pytest.raises(ValueError) as e:
+        SparqlConfig.from_url(url)
+    assert "s3cret" not in str(e.value) and "bob" not in str(e.value)
+    assert "cret" not in str(e.value)
+    assert "***@" in str(e.value)
+
+
+class _Recorder:
+    """An HTTP server answering every query ``ASK`` true, recording the Authorization
+    headers; 401 when ``need`` credentials are not sent."""
+
+    def __init__(self, need: str | None = None) -> None:
+        import http.server
+
+        rec = self
+        self.auth: list[str | None] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                rec.auth.append(self.headers.get("Authorization"))
+                ok = need is None or self.headers.get("Authorization") == need
+                body = b'{"head":{},"boolean":true}' if ok else b"<h1>Unauthorized</h1>"
+                self.send_response(200 if ok else 401)
+                self.send_header("Content-Type", "application/sparql-results+json" if ok
+                                 else "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_credentials_come_from_the_url_the_environment_or_netrc(monkeypatch, tmp_path):
+    import base64
+
+    from kg.sparql import SparqlStore
+
+    basic = "Basic " + base64.b64encode(b"bob:s3cret").decode()
+    rec = _Recorder(need=basic)
+    monkeypatch.delenv("KGQP_KG_USER", raising=False)
+    monkeypatch.delenv("KGQP_KG_PASSWORD", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "none"))
+    plain = f"sparql+http://127.0.0.1:{rec.port}/?retries=0"
+
+    def ask(url: str) -> object:
+        store = SparqlStore(SparqlConfig.from_url(url))
+        try:
+            return bool(store.query("ASK { ?s ?p ?o }"))
+        finally:
+            store.close()
+
+    try:
+        with pytest.raises(KGError, match=r"HTTP 401 .*none were given.*KGQP_KG_USER") as e:
+            ask(plain)
+        assert len(str(e.value)) < 400
+        assert ask(plain.replace("://", "://bob:s3%63ret@")) is True  # (%63: c)
+        monkeypatch.setenv("KGQP_KG_USER", "bob")
+        monkeypatch.setenv("KGQP_KG_PASSWORD", "wrong")
+        with pytest.raises(KGError, match=r"these were refused") as e:
+            ask(plain)
+        assert "wrong" not in str(e.value) and "***@127.0.0.1" in str(e.value)
+        monkeypatch.setenv("KGQP_KG_PASSWORD", "s3cret")
+        assert ask(plain) is True
+        monkeypatch.delenv("KGQP_KG_USER")
+        monkeypatch.delenv("KGQP_KG_PASSWORD")
+        (tmp_path / "netrc").write_text("machine 127.0.0.1 login bob password s3cret\n")
+        monkeypatch.setenv("NETRC", str(tmp_path / "netrc"))
+        assert ask(plain) is True
+        assert rec.auth[0] is None and rec.auth[1:] == [basic, basic.replace(
+            base64.b64encode(b"bob:s3cret").decode(),
+            base64.b64encode(b"bob:wrong").decode()), basic, basic]
+    finally:
+        rec.close()
+
+
+def test_a_non_sparql_servers_error_page_is_cut_to_a_short_excerpt():
+    """``python -m http.server`` answers a POST with a 501 HTML page: the message quotes a
+    short excerpt of its text, not the page."""
+    import http.server
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(KGRemoteError, match=r"is it a SPARQL 1\.1 endpoint") as e:
+            ProductGraph.open(f"sparql+http://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+    msg = str(e.value)
+    assert "<" not in msg and "Unsupported method" in msg and len(msg) < 400
