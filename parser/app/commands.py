@@ -304,13 +304,18 @@ def bundle_build(
 
 @bundle_app.command("info")
 def bundle_info(bundle: Path = typer.Argument(..., help="Bundle folder.")) -> None:
-    """Print a bundle's manifest as JSON."""
+    """Print a bundle's manifest as JSON (a KG server's credentials, which a bundle built
+    before they were left out may hold, shown as ``***``)."""
     from dataclasses import asdict
 
+    from kg.store import redact_url
     from parser.bundle import BundleManifest
 
     with _errors():
-        typer.echo(json.dumps(asdict(BundleManifest.read(bundle)), indent=2))
+        manifest = asdict(BundleManifest.read(bundle))
+        if isinstance(manifest.get("kg_path"), str) and "://" in manifest["kg_path"]:
+            manifest["kg_path"] = redact_url(manifest["kg_path"])
+        typer.echo(json.dumps(manifest, indent=2))
 
 
 def register(app: typer.Typer) -> None:

@@ -39,3 +39,20 @@ def test_a_bundle_never_records_the_kg_servers_credentials(tmp_path: Path, caplo
     assert "KGQP_KG_USER" in caplog.text and "s3cret" not in caplog.text
     shown = CliRunner().invoke(app, ["bundle", "info", str(out)]).output
     assert "127.0.0.1:18878" in shown and "s3cret" not in shown and "bob" not in shown
+
+
+def test_bundle_info_hides_the_credentials_an_older_manifest_holds(tmp_path: Path) -> None:
+    """A bundle built before credentials were left out of manifests still holds them:
+    ``kgqp bundle info`` shows the server as ``***@host``."""
+    from typer.testing import CliRunner
+
+    from parser.app.cli import app
+
+    tagger = _tagger_folder(tmp_path / "tagger")
+    out = build_bundle(tmp_path / "b", tagger=tagger, kg_mode="location",
+                       kg="sparql+http://127.0.0.1:18878/")
+    manifest = json.loads((out / MANIFEST).read_text("utf-8"))
+    manifest["kg_path"] = "sparql+http://bob:s3cret@127.0.0.1:18878/"  # as written before
+    (out / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    shown = CliRunner().invoke(app, ["bundle", "info", str(out)]).output
+    assert "***@127.0.0.1:18878" in shown and "s3cret" not in shown and "bob" not in shown
