@@ -45,6 +45,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import math
@@ -818,9 +819,14 @@ class QueryParser:
         default one, told the tagger's WordPiece vocabulary (``vocab.txt`` in a WordPiece
         tagger's folder) unless its settings name one, so that a word of the vocabulary is no
         typo of a KG name ("lightning" is no "Lighting": :attr:`kg.link.LinkerConfig.
-        word_pieces`); None: link with ``kg.link`` (no settings, no vocabulary)."""
+        word_pieces`), and, with an intent model, its label space (of the categories of one
+        name that the query does not tell apart, the one in it is the link:
+        :attr:`kg.link.EntityLinker.label_space`); None: link with ``kg.link`` (no settings,
+        no vocabulary, no intent model)."""
+        space = self._label_space
         cached = getattr(self, "_links_with", None)
-        if cached is not None and cached[0] is self.linker and cached[1] is self.kg:
+        if cached is not None and cached[0] is self.linker and cached[1] is self.kg \
+                and cached[3] is space:
             return cached[2]
         linker = self.linker
         folder = getattr(self.tagger, "path", None)
@@ -832,7 +838,13 @@ class QueryParser:
                                         and linker.config.word_pieces is None)):
             config = linker.config if linker is not None else LinkerConfig()
             linker = EntityLinker(self.kg, replace(config, word_pieces=str(vocab)))
-        self._links_with = (self.linker, self.kg, linker)
+        if space is not None and (linker is None or (isinstance(linker, EntityLinker)
+                                                     and linker.label_space is None)):
+            # of the categories of one name the query does not tell apart, the one the intent
+            # model knows: a catalogue's own "Pressure Cookers" does not displace the store's
+            linker = EntityLinker(self.kg, linker.config if linker is not None else None,
+                                  label_space=functools.partial(_path_in_label_space, space))
+        self._links_with = (self.linker, self.kg, linker, space)
         return linker
 
     def _fitted_brand(self, text: str, start: int, end: int, linker: EntityLinker | None,
@@ -1296,14 +1308,21 @@ def _in_label_space(kg: Any, iri: str, departments: Any) -> bool:
     """Whether the category ``iri`` falls in a department of the intent's label space."""
     if departments is None:
         return True
-    from fusion.context import TaxonomyAlignment
-
     try:
         path = kg.to_networkx().nodes[iri].get("path")
     except KeyError:
         return False
+    return _path_in_label_space(departments, path)
+
+
+def _path_in_label_space(departments: Any, path: str) -> bool:
+    """Whether the category path ``path`` falls in a department of the intent's label space
+    ``departments`` (as :func:`_in_label_space`; a module function, so that a linker holding
+    it stays picklable: :attr:`kg.link.EntityLinker.label_space`)."""
+    from fusion.context import TaxonomyAlignment
+
     if isinstance(departments, TaxonomyAlignment):
-        return departments.department(path) is not None
+        return path is not None and departments.department(path) is not None
     return bool(path) and path.split(">")[0].strip() in set(departments)
 
 
