@@ -7,12 +7,16 @@ Two engines write the same JSON lines (one per query, in input order, timings dr
   from an interruption is dropped and redone; an output of other queries is refused). What
   produced the output (:func:`_producer`: the bundle manifest's checksum and the KG's version)
   is recorded beside it, in ``OUT.kgqp.json``, with ``"complete"``: false while a run writes,
-  true and ``"records"`` (its line count) once it finished (:func:`_record`). A rerun with
-  another bundle or KG version is refused; ``force`` parses all again into a temporary file
-  beside the output, which replaces it only when complete. An existing output is only read
-  until it is known to be this run's to resume (a file without a record is no kgqp output:
-  refused as it is), and never before the bundle loaded; an output that is the input file is
-  refused. ``-`` reads stdin / writes stdout (not resumable).
+  true and ``"records"`` (its line count) once it finished (:func:`_record`). The whole run
+  reads one KG version, the one recorded (:func:`_pin`): the parser's KG is pinned
+  (:meth:`kg.ProductGraph.pinned`) from its load to the last line, so a commit that lands
+  meanwhile (another process loading into an embedded KG or a SPARQL server) is not read
+  until the next run. A rerun with another bundle or KG version is refused; ``force``
+  parses all again into a temporary file beside the output, which replaces it only when
+  complete. An existing output is only read until it is known to be this run's to resume (a
+  file without a record is no kgqp output: refused as it is), and never before the bundle
+  loaded; an output that is the input file is refused. ``-`` reads stdin / writes stdout
+  (not resumable).
 
 Both engines read an input alike (:func:`_lines`): lines end at ``\n``; the text is UTF-8,
 or UTF-16 / UTF-32 when the file starts with their byte-order mark (a Windows "Unicode" export;
@@ -33,10 +37,12 @@ and dropped piece by piece, so a small gzip file holding a 1 GiB line costs no m
   shard 0 (``shard_size`` lines per shard). A rerun skips every complete shard (resumable per
   shard; a shard with a missing or torn part is redone whole); the folder's ``_kgqp_batch.json``
   records the input files with their sizes and modification times (a file replaced under the
-  same name is refused), the producer and ``"complete"``; ``force`` writes a new folder that
-  replaces the old one when complete. ``merge_shards`` concatenates the
-  shards into the local engine's single file, byte for byte. Runs on a local Ray, or on the
-  cluster of ``ray_address`` / ``$RAY_ADDRESS`` (docs/howto/scale-out.md).
+  same name is refused), the producer and ``"complete"``; each actor pins its KG at the
+  recorded version for its whole life, and one that loads another version (a commit landed
+  since the run began) fails the run, naming both, instead of mixing versions in the shards;
+  ``force`` writes a new folder that replaces the old one when complete. ``merge_shards``
+  concatenates the shards into the local engine's single file, byte for byte. Runs on a
+  local Ray, or on the cluster of ``ray_address`` / ``$RAY_ADDRESS`` (docs/howto/scale-out.md).
 
 Example:
     >>> _shard_name(0, 1, 10_000, 10_099)
@@ -390,6 +396,39 @@ def _record(meta: Path, producer: dict[str, Any], records: int | None = None) ->
                       | ({"records": records} if records is not None else {}))
 
 
+def _pin(kg: Any, producer: dict[str, Any], *, resumed: int, output: Path | None,
+         record: Path | None) -> Any:
+    """The KG snapshot that the whole run parses at (entered with ``kg.pinned(snapshot)``),
+    taken once the parser is loaded (and warm: its views built); ``producer["kg_version"]``
+    becomes its version, so that the record names the version every line is parsed at. A
+    commit may land between the read of the version (:func:`_producer`, before the load) and
+    the load: a new output just records the newer one; a resumed output (``resumed`` lines
+    parsed at the recorded version) is refused (:class:`ConfigError`), as a rerun after the
+    commit would be, instead of appending parses of another version."""
+    snapshot = kg.snapshot()
+    if resumed and snapshot.version != producer["kg_version"]:
+        assert output is not None and record is not None
+        raise ConfigError(_stale_message(output, record, producer,
+                                         {**producer, "kg_version": snapshot.version}))
+    producer["kg_version"] = snapshot.version
+    return snapshot
+
+
+def _check_pinned(snapshot: Any, what: str) -> None:
+    """Refuse to call a run's parses one version when they are not: a derived view first used
+    after the snapshot was taken joins it at the version the KG had then (the parser's warmup
+    builds the views a parse reads, so this is a guard, not an expected path)."""
+    views = {**getattr(snapshot, "_joined", {}),
+             **getattr(getattr(snapshot, "_served", None), "views", {})}
+    moved = sorted(f"{name} (version {v.version})" for name, v in views.items()
+                   if v.version != snapshot.version)
+    if moved:
+        raise ParserError(f"{what} read KG version {snapshot.version}, but the KG view(s) "
+                          f"{', '.join(moved[:3])} were first built after a commit: its parses "
+                          "mix KG versions. Rerun with --force once the KG is not being "
+                          "changed")
+
+
 def _check_apart(input_path: Path, *paths: Path) -> None:
     """Refuse an output (or its record) that is the input file itself, by any name (a symlink,
     a hard link): writing it would destroy the queries before they are read."""
@@ -485,9 +524,12 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
     if str(output_path) == "-":
         with _open_input(input_path) as fh, _loaded(bundle, backend) as parser:
             reader = _Reader(_lines(fh, cap), source)
-            written = _parse_stream(parser, iter(reader), sys.stdout, done=0,
-                                    batch_size=batch_size, progress=progress, source=source,
-                                    bundle=bundle)
+            snapshot = parser.kg.snapshot()
+            with parser.kg.pinned(snapshot):  # one KG version for the whole run
+                written = _parse_stream(parser, iter(reader), sys.stdout, done=0,
+                                        batch_size=batch_size, progress=progress,
+                                        source=source, bundle=bundle)
+            _check_pinned(snapshot, "the run")
         if reader.error is not None:
             raise reader.damage() from reader.error
         return written
@@ -504,6 +546,9 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
         done, keep = (0, 0) if force else _resumable(output_path, meta, producer, lines, reader)
         # the bundle loads before the output is touched: a bundle that does not load leaves it
         parser = stack.enter_context(_loaded(bundle, backend))
+        # the whole run reads the KG version it records, whatever is committed meanwhile
+        snapshot = _pin(parser.kg, producer, resumed=done, output=output_path, record=meta)
+        stack.enter_context(parser.kg.pinned(snapshot))
         kw: dict[str, Any] = {"batch_size": batch_size, "progress": progress, "source": source,
                               "bundle": bundle, "resumes": not force}
         if force:
@@ -514,6 +559,7 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
                     written = _parse_stream(parser, lines, out, done=0, **kw)
                 if reader.error is not None:
                     raise reader.damage() from reader.error
+                _check_pinned(snapshot, str(output_path))
                 # (a crash before the rename: the old output without a record is refused,
                 # never resumed under the new producer)
                 meta.unlink(missing_ok=True)
@@ -527,6 +573,7 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
         with open(output_path, "a", encoding="utf-8") as out:
             written = _parse_stream(parser, lines, out, done=done, **kw)
             os.fsync(out.fileno())
+        _check_pinned(snapshot, str(output_path))  # (else the record stays "complete": false)
     if reader.error is not None:  # the lines before the damage are written; not complete
         raise reader.damage() from reader.error
     _record(meta, producer, records=done + written)
@@ -751,19 +798,31 @@ def merge_shards(out_dir: str | Path, dest: str | Path) -> int:
 
 
 class _RayParser:
-    """A Ray Data actor holding one parser, loaded once per actor."""
+    """A Ray Data actor holding one parser, loaded once per actor, pinned at the KG version the
+    run records (``kg_version``, None: not checked) for the actor's life: an actor that loads
+    another version (a commit landed since the run began) raises :class:`ConfigError` rather
+    than write shards of two versions under one record."""
 
-    def __init__(self, bundle: str, backend: str | None) -> None:
+    def __init__(self, bundle: str, backend: str | None, kg_version: int | None = None) -> None:
         import torch
 
         from parser.pipeline import QueryParser
 
         torch.set_num_threads(1)  # the actor owns its process: one CPU each
         self.parser = QueryParser.from_pretrained(bundle, backend=backend)
+        self.snapshot = self.parser.kg.snapshot()
+        if kg_version is not None and self.snapshot.version != kg_version:
+            raise ConfigError(
+                f"the KG of {bundle} moved to version {self.snapshot.version} while this run "
+                f"parses version {kg_version} (a commit landed since the run began): its shards "
+                "would mix KG versions. Rerun with --force once the KG is not being changed")
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         texts = [str(t) for t in batch["text"]]
-        out = [_dump(r) for r in self.parser.pipe(texts, batch_size=len(texts) or 1)]
+        # (every call, whichever thread runs it, reads the version the actor loaded)
+        with self.parser.kg.pinned(self.snapshot):
+            out = [_dump(r) for r in self.parser.pipe(texts, batch_size=len(texts) or 1)]
+        _check_pinned(self.snapshot, "a Ray actor")
         return {"file": batch["file"], "line": batch["line"], "n": batch["n"], "json": out}
 
 
@@ -858,6 +917,23 @@ def _parse_file_ray(bundle: Path, input_spec: str, output: Path, *, batch_size: 
     return total
 
 
+def _raise_if_kg_moved(bundle: Path, producer: dict[str, Any], out_dir: Path,
+                       exc: BaseException) -> None:
+    """After a failed Ray run: when the KG moved off the run's version meanwhile (an actor
+    that loaded the new one refused to parse, :class:`_RayParser`; Ray reports that as the
+    actor's death), say so plainly (:class:`ConfigError`) instead of Ray's trace."""
+    try:
+        now = _producer(bundle).get("kg_version")
+    except Exception:  # (the KG unreachable now: Ray's own error says more)
+        return
+    if now != producer.get("kg_version"):
+        raise ConfigError(
+            f"the KG of {bundle} moved from version {producer.get('kg_version')} to {now} while "
+            f"this run parsed it into {out_dir}: the run stopped rather than mix KG versions in "
+            f"its shards ({BATCH_MANIFEST} there says \"complete\": false). Rerun with --force "
+            f"to parse all at version {now}, once the KG is not being changed") from exc
+
+
 def _run_ray(ray: Any, bundle: Path, files: list[str], out_dir: Path,
              producer: dict[str, Any], *, batch_size: int, backend: str | None,
              concurrency: int, shard_size: int, address: str | None) -> int:
@@ -888,11 +964,16 @@ def _run_ray(ray: Any, bundle: Path, files: list[str], out_dir: Path,
                                                      "cap": _line_cap(bundle)})
         # blocks of a few batches: every actor gets work even when the input is one file
         ds = ds.repartition(target_num_rows_per_block=batch_size * 4)
-        ds = ds.map_batches(_RayParser, fn_constructor_args=(str(bundle), backend),
+        ds = ds.map_batches(_RayParser, fn_constructor_args=(str(bundle), backend,
+                                                             producer.get("kg_version")),
                             batch_size=batch_size, num_cpus=1,
                             compute=ray.data.ActorPoolStrategy(size=concurrency),
                             batch_format="numpy")
-        ds.write_datasink(_make_sink(str(out_dir), shard_size))
+        try:
+            ds.write_datasink(_make_sink(str(out_dir), shard_size))
+        except Exception as exc:
+            _raise_if_kg_moved(bundle, producer, out_dir, exc)
+            raise
     total = sum(k[3] - k[2] + 1 for p in out_dir.iterdir() if (k := _parse_shard_name(p.name)))
     _mark(out_dir, total)
     return total

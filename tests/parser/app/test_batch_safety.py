@@ -8,6 +8,7 @@ A real bundle (a tiny random tagger and an empty on-disk KG, built once per modu
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -24,7 +25,7 @@ from parser.app import batch
 from parser.app.cli import app
 from parser.app.errors import EXIT_USAGE, error_line, exit_code
 from parser.bundle import build_bundle
-from parser.errors import ConfigError, DataFormatError, InputError, ModelLoadError
+from parser.errors import ConfigError, DataFormatError, InputError, ModelLoadError, ParserError
 from parser.tagger.testing import tiny_tagger
 
 QUERIES = ["samsung tv", "red nike shoes", "lg tv", "sony headphones"]
@@ -229,3 +230,176 @@ def test_ray_engine_refuses_a_changed_input_before_it_starts(bundles: dict[str, 
     _queries(day, ["dell laptop", "hp printer", *QUERIES])
     with pytest.raises(ConfigError, match="changed"):
         batch.parse_file(bundles["ok"], tmp_path / "in", out, engine="ray", shard_size=4)
+
+
+# -- one KG version per run, whatever is committed meanwhile ----------------------------------
+def _live_bundle(tmp_path: Path, server: str | None = None) -> tuple[Path, Path | str]:
+    """A bundle reading the KG in place (``--kg-mode location``): a folder, or the SPARQL
+    server at ``server``; and where that KG is, for a test to commit to as another process
+    would (a writer handle of its own)."""
+    tiny_tagger().save(tmp_path / "tagger")
+    kg: Path | str = server or tmp_path / "kg"
+    ProductGraph.open(kg).close()
+    return build_bundle(tmp_path / "b", tagger=tmp_path / "tagger", kg=kg,
+                        kg_mode="location"), kg
+
+
+def _commit_brand(kg_dir: Path | str, key: str = "plonkrite") -> int:
+    from kg.schema import Node, NodeKind
+
+    with ProductGraph.open(kg_dir) as writer:
+        writer.add_records([Node(NodeKind.BRAND, key, key.title())], progress=False)
+        return writer.version
+
+
+def _versions_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The KG version each parsed query read (one per query, in parse order)."""
+    from parser.pipeline import QueryParser
+
+    seen: list[int] = []
+    finish = QueryParser._finish
+
+    def recording(self: QueryParser, work: object) -> list:
+        out = finish(self, work)
+        seen.extend([self.kg.version] * len(out))
+        return out
+
+    monkeypatch.setattr(QueryParser, "_finish", recording)
+    return seen
+
+
+@pytest.mark.parametrize(("store", "force"), [("embedded", False), ("embedded", True),
+                                             ("server", False), ("embedded", None)],
+                         ids=["new-output", "force", "sparql-server", "stdout"])
+def test_a_run_parses_every_line_at_the_kg_version_it_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
+        capsys: pytest.CaptureFixture[str], store: str, force: bool | None) -> None:
+    server = request.getfixturevalue("oxigraph_server").url if store == "server" else None
+    bundle, kg_dir = _live_bundle(tmp_path, server)
+    queries = [f"plonkrite speaker {i}" for i in range(120)]
+    q, out = _queries(tmp_path / "q.txt", queries), tmp_path / "out.jsonl"
+    if force:  # an old output to replace
+        batch.parse_file(bundle, q, out, progress=False)
+    start = ProductGraph.open(kg_dir, read_only=True)
+    start_version = start.version
+    start.close()
+    lines, committed = batch._lines, []
+
+    def committing(*args: object, **kw: object):  # the input commits when line 60 is read
+        for i, line in enumerate(lines(*args, **kw)):
+            if i == 60:
+                committed.append(_commit_brand(kg_dir))
+            yield line
+
+    monkeypatch.setattr(batch, "_lines", committing)
+    seen = _versions_read(monkeypatch)
+    assert batch.parse_file(bundle, q, "-" if force is None else out, progress=False,
+                            batch_size=2, force=bool(force)) == 120
+    assert committed == [start_version + 1]  # the commit landed while the run parsed
+    assert seen[-120:] == [start_version] * 120  # (before: the lines after the commit read it)
+    if force is None:  # stdout: no record
+        assert [json.loads(r)["text"] for r in capsys.readouterr().out.splitlines()] == queries
+        return
+    assert _texts(out) == queries
+    assert _record(out) == {**_record(out), "kg_version": start_version, "complete": True,
+                            "records": 120}
+    # the next run reads the new version, and refuses to resume the old one without --force
+    with pytest.raises(ConfigError, match=f"KG version {start_version}, now {start_version + 1}"):
+        batch.parse_file(bundle, q, out, progress=False)
+
+
+def test_a_commit_before_the_parser_loads_is_recorded_or_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle, kg_dir = _live_bundle(tmp_path)
+    q, out = _queries(tmp_path / "q.txt"), tmp_path / "out.jsonl"
+    loaded = batch._loaded
+
+    @contextlib.contextmanager
+    def committing_first(*args: object, **kw: object):  # after the version is read
+        _commit_brand(kg_dir, f"brand{len(list(kg_dir.glob('versions/*')))}")
+        with loaded(*args, **kw) as parser:
+            yield parser
+
+    monkeypatch.setattr(batch, "_loaded", committing_first)
+    seen = _versions_read(monkeypatch)
+    # a new output: recorded at the version its lines are parsed at
+    assert batch.parse_file(bundle, q, out, progress=False) == len(QUERIES)
+    parsed_at = seen[-1]
+    assert set(seen) == {parsed_at} and _record(out)["kg_version"] == parsed_at
+    # an interrupted run resumed across such a commit: refused, the output left as it was
+    kept = out.read_text(encoding="utf-8").splitlines(keepends=True)[:2]
+    out.write_text("".join(kept), encoding="utf-8")
+    batch._record(out.with_name(out.name + batch.RUN_SUFFIX), {**_record(out)})
+    before = out.read_bytes()
+    with pytest.raises(ConfigError, match=f"KG version {parsed_at}, now {parsed_at + 1}"):
+        batch.parse_file(bundle, q, out, progress=False)
+    assert out.read_bytes() == before and _record(out)["kg_version"] == parsed_at
+
+
+def test_a_ray_actor_reads_the_run_s_kg_version_or_refuses_to_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle, kg_dir = _live_bundle(tmp_path)
+    version = batch._producer(bundle)["kg_version"]
+    actor = batch._RayParser(str(bundle), None, version)
+    seen = _versions_read(monkeypatch)
+    rows = {"file": [0, 0], "line": [0, 1], "n": [2, 2], "text": ["plonkrite tv", "lg tv"]}
+    _commit_brand(kg_dir)
+    assert len(actor(rows)["json"]) == 2 and seen == [version, version]
+    with pytest.raises(ConfigError, match=f"moved to version {version + 1} while this run "
+                                          f"parses version {version}"):
+        batch._RayParser(str(bundle), None, version)
+
+
+def test_a_ray_run_whose_kg_moves_fails_naming_both_versions(tmp_path: Path) -> None:
+    """An actor (re)started after a commit refuses to parse (above); Ray reports that as an
+    actor's death: the run says the KG moved and leaves the folder incomplete. (A stand-in for
+    Ray: its Dataset calls are chained, the write commits and fails as the actor would.)"""
+    from types import SimpleNamespace
+
+    bundle, kg_dir = _live_bundle(tmp_path)
+    q = _queries(tmp_path / "q.txt")
+
+    class Dataset:
+        def __getattr__(self, name: str) -> object:
+            return lambda *a, **kw: self
+
+        def write_datasink(self, sink: object) -> None:
+            _commit_brand(kg_dir)
+            raise RuntimeError("The actor died because of an error raised in its creation task")
+
+    ray = SimpleNamespace(is_initialized=lambda: True, data=SimpleNamespace(
+        DataContext=SimpleNamespace(get_current=lambda: SimpleNamespace(
+            execution_options=SimpleNamespace())),
+        read_binary_files=lambda *a, **kw: Dataset(), ActorPoolStrategy=lambda size: None))
+    out = tmp_path / "out"
+    out.mkdir()
+    producer = batch._producer(bundle)
+    with pytest.raises(ConfigError, match=r"moved from version 0 to 1 while this run parsed "
+                                          r"it .* Rerun with --force") as err:
+        batch._run_ray(ray, bundle, [str(q)], out, producer, batch_size=2, backend=None,
+                       concurrency=1, shard_size=2, address=None)
+    assert isinstance(err.value.__cause__, RuntimeError)
+    assert json.loads((out / batch.BATCH_MANIFEST).read_text(encoding="utf-8"))[
+        "complete"] is False
+
+
+def test_a_view_first_built_after_a_commit_is_not_called_the_run_s_version() -> None:
+    """The guard behind the pin: a KG view first used after a commit joins the run's snapshot
+    at the newer version; the run then fails instead of recording one version."""
+    import threading
+
+    from kg.schema import Node, NodeKind
+
+    g = ProductGraph()
+    snapshot = g.snapshot()
+    with g.pinned(snapshot):
+        batch._check_pinned(snapshot, "the run")  # nothing moved
+        other = threading.Thread(target=g.add_records,
+                                 args=([Node(NodeKind.BRAND, "lg", "LG")],),
+                                 kwargs={"progress": False})
+        other.start()
+        other.join()
+        assert g.view("test.brands", lambda graph: len(list(graph.nodes()))) == 1
+    with pytest.raises(ParserError, match=r"read KG version 0, but the KG view\(s\) test.brands "
+                                        r"\(version 1\) were first built after a commit"):
+        batch._check_pinned(snapshot, "the run")
