@@ -2257,6 +2257,17 @@ class KGSnapshot:
         """The KG version of the snapshot's views."""
         return self._served.version
 
+    def view_versions(self) -> dict[str, int]:
+        """The KG version each derived view the snapshot holds was built at, by view name:
+        all :attr:`version`, except a view first used inside a pinned block after a commit,
+        which joins the snapshot at the version the KG had then.
+
+        >>> ProductGraph().snapshot().view_versions()
+        {}
+        """
+        views = {**self._joined, **self._served.views}
+        return {name: v.version for name, v in views.items()}
+
     def _view(self, name: str) -> _View | None:
         v = self._served.views.get(name)
         return v if v is not None else self._joined.get(name)

@@ -418,10 +418,8 @@ def _check_pinned(snapshot: Any, what: str) -> None:
     """Refuse to call a run's parses one version when they are not: a derived view first used
     after the snapshot was taken joins it at the version the KG had then (the parser's warmup
     builds the views a parse reads, so this is a guard, not an expected path)."""
-    views = {**getattr(snapshot, "_joined", {}),
-             **getattr(getattr(snapshot, "_served", None), "views", {})}
-    moved = sorted(f"{name} (version {v.version})" for name, v in views.items()
-                   if v.version != snapshot.version)
+    moved = sorted(f"{name} (version {v})" for name, v in snapshot.view_versions().items()
+                   if v != snapshot.version)
     if moved:
         raise ParserError(f"{what} read KG version {snapshot.version}, but the KG view(s) "
                           f"{', '.join(moved[:3])} were first built after a commit: its parses "
