@@ -800,7 +800,7 @@ _COLOUR_MODIFIERS = frozenset({
     "taro"})
 #: words that put a brand out of the search ("phone not samsung", "tablet but not apple")
 _CUE_WORDS = frozenset({"not", "no", "without", "except", "excluding", "exclude", "minus",
-                        "non", "w/o"})
+                        "non", "w/o", "neither"})
 #: the negation cues, public: the parser links the words after one that opens a tagged span
 #: ("not headphones", :meth:`parser.QueryParser.link_entity`); "non" only before a brand
 NEGATION_CUES, VALUE_NEGATION_CUES = _CUE_WORDS, _CUE_WORDS - {"non"}
@@ -1051,13 +1051,17 @@ def _mention_places(words: Sequence[str], mention: str, span: tuple[int, int] | 
 
 def _cue_position(words: Sequence[str], at: int) -> int:
     """The position of the word :func:`_words_before` ends with: the word before position
-    ``at``, up to two fillers right before it skipped (-1: none).
+    ``at``, up to two fillers right before it skipped (-1: none), "even" ("not even dell")
+    and a word without a letter or digit ("tv not 😀 samsung") among them.
 
     >>> _cue_position("tablet that isn't an ipad".split(), 4)
     2
+    >>> _cue_position("laptop not even dell".split(), 3), _cue_position("tv not 😀 lg".split(), 3)
+    (1, 1)
     """
     j = at - 1
-    while j > max(0, at - 3) and words[j] in _FILLERS:
+    while j > max(0, at - 3) and (words[j] in _FILLERS or words[j] == "even"
+                                  or not any(ch.isalnum() for ch in words[j])):
         j -= 1
     return j
 
@@ -1187,9 +1191,11 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
             break
         # (two-word cues, the fillers after them skipped before the mention: "tablet other
         # than an ipad", "headphones instead of sony")
-        if any(k >= 2 and (tuple(words[k - 2:k]) in _PAIR_NEGATIONS or (
-                words[k - 1] == "but" and words[k - 2] in ("anything", "everything", "all")))
-               for k in {i, _cue_position(words, at) + 1 if i == at else i}):
+        if (i == at or (i < end and i - 2 >= at)) and any(  # (a cue the span holds: at its
+                k >= 2 and (tuple(words[k - 2:k]) in _PAIR_NEGATIONS or (  # start, not "than"
+                    words[k - 1] == "but"  # of "other than" in a span "than")
+                    and words[k - 2] in ("anything", "everything", "all")))
+                for k in {i, _cue_position(words, at) + 1 if i == at else i}):
             return True
         if i == at:
             j = _cue_position(words, at)
@@ -1204,6 +1210,143 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
         elif i - 1 >= at and _cue_at(words, i - 1, cues) and i < end:
             return True
     return False
+
+
+def negated_spans(text: str, spans: Sequence[tuple[int, int]],
+                  non: Collection[int] = ()) -> list[bool]:
+    """Whether ``text`` puts each of the character spans ``spans`` (the tagger's, in order)
+    out of the search: a negation cue right before it or opening it (:func:`_negated`: "not
+    gaming" in "not gaming laptop", "bluetooth" in "headsets not bluetooth"; "non" only for the
+    spans of ``non``, their indexes: "non" makes compounds, "non stick"), not a "no" that
+    opens the query ("no touch thermometer"). The parser links the other spans without the
+    words of these (:meth:`parser.QueryParser.link_entities`): excluded words must not pull a
+    link toward the thing they name ("laptop" of "not gaming laptop" is no Gaming Laptops).
+
+    >>> negated_spans("not gaming laptop", [(0, 10), (11, 17)])
+    [True, False]
+    >>> negated_spans("headsets not bluetooth", [(0, 8), (13, 22)])
+    [False, True]
+    >>> negated_spans("no touch thermometer", [(0, 8), (9, 20)])
+    [False, False]
+    """
+    words = _query_words(text)
+    offsets = _query_word_offsets(text)
+    if len(offsets) != len(words):  # (one reading of the text: never)
+        return [False] * len(spans)
+    at: list[tuple[int, int] | None] = []
+    for s, e in spans:
+        inside = [i for i, (a, b) in enumerate(offsets) if s <= a and b <= e]
+        at.append((inside[0], inside[-1] + 1) if inside else None)
+    out = []
+    for k, sp in enumerate(at):
+        if sp is None or (sp[0] <= 1 and words[0] == "no"):
+            out.append(False)  # (a "no" opening the query: a compound, "no slip socks")
+            continue
+        others = [o for n, o in enumerate(at) if n != k and o is not None]
+        cues = _NEGATIONS if k in non else _VALUE_NEGATIONS
+        out.append(_negated(words, sp, cues, others))
+    return out
+
+
+#: words between a cue and what it excludes that name nothing of it: "not even dell",
+#: "not made by sony" (a maker phrase: :func:`_excluded_maker`)
+_CUE_FILLERS = _FILLERS | _MAKER_WORDS | _MADE_WORDS | {"even"}
+
+
+def excluded_items(words: Sequence[str], commas: Collection[int] = (), *,
+                   after: bool = False) -> list[tuple[int, int]]:
+    """The items, (start, end) among ``words``, that each negation cue among them excludes
+    (:func:`_cue_at`, a two-word cue of :data:`_PAIR_NEGATIONS`): the words after it, the
+    fillers and a maker phrase skipped ("that is not a dell", "not made by sony", "not even
+    dell"), each item of a list after it (joined by "and", "or", "nor", "&" or a ",": the
+    positions of the words a "," follows are ``commas``) up to another cue or a word of
+    :data:`_RUN_ENDS`, each of at most :data:`_MAX_RUN` words. The parser links them in a span
+    that links nothing as tagged ("which is not dell", "excluding samsung and lg",
+    :meth:`parser.QueryParser.link_entities`). ``after``: the words follow others of the
+    query, so a cue of :data:`_LATER_NEGATIONS` may open them ("besides dell").
+
+    >>> excluded_items("that is not made by sony".split())
+    [(5, 6)]
+    >>> excluded_items("not lg not sony".split()), excluded_items("not samsung and lg".split())
+    ([(1, 2), (3, 4)], [(1, 2), (3, 4)])
+    >>> excluded_items("other than dell".split()), excluded_items("red case".split())
+    ([(2, 3)], [])
+    """
+    if after:
+        return [(a - 1, b - 1) for a, b in excluded_items(
+            ["", *words], {i + 1 for i in commas})]
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        cue = _cue_at(words, i, _NEGATIONS) or words[i] == "neither" or (
+            i >= 1 and tuple(words[i - 1:i + 1]) in _PAIR_NEGATIONS)
+        if not cue:
+            i += 1
+            continue
+        i += 1
+        while i < len(words) and words[i] in _CUE_FILLERS:
+            i += 1
+        start = i
+        while i < len(words):
+            w = words[i]
+            if w in _RUN_ENDS or (i > start and (_cue_at(words, i, _NEGATIONS) or (
+                    i + 1 < len(words) and tuple(words[i:i + 2]) in _PAIR_NEGATIONS))):
+                break
+            if w in _JOINERS:
+                if start < i:
+                    out.append((start, min(i, start + _MAX_RUN)))
+                start = i + 1
+            i += 1
+            if i - 1 in commas:
+                break
+        if start < i:
+            out.append((start, min(i, start + _MAX_RUN)))
+    return out
+
+
+#: words that make a negation before a brand a hedge, no exclusion: "tv not really samsung",
+#: "laptop not necessarily dell" (:func:`_hedged`)
+_HEDGES = frozenset({"really", "necessarily", "exactly", "always", "only", "just"})
+
+
+def _hedged(words: Sequence[str], span: tuple[int, int] | None) -> str | None:
+    """``"unsure"`` (an UP boost, no filter) for a brand at ``span`` of ``words`` after a
+    hedged negation: "not really samsung", "not necessarily dell", "not just sony" (the brand
+    is neither ruled out nor required); else None.
+
+    >>> _hedged("tv not really samsung".split(), (3, 4)), _hedged("samsung tv".split(), (0, 1))
+    ('unsure', None)
+    """
+    if span is None:
+        return None
+    j = _cue_position(words, span[0])
+    return "unsure" if j >= 1 and words[j] in _HEDGES \
+        and _cue_at(words, j - 1, _VALUE_NEGATIONS) else None
+
+
+def _outer(words: Sequence[str], span: tuple[int, int] | None,
+           name: str) -> tuple[int, int] | None:
+    """The place :func:`_negated` reads the cue of a mention at ``span`` of ``words``, of the
+    node named ``name``, from: ``span``; or, where the name holds a cue ("not your mothers",
+    "better not younger", "no leak": brands; a cue of the name is none), only the words
+    before the name, empty: those before the span, or those the span holds before the name
+    ("shampoo not not your mothers").
+
+    >>> words = "shampoo not not your mothers".split()
+    >>> _outer(words, (2, 5), "Not Your Mothers"), _outer(words, (1, 5), "Not Your Mothers")
+    ((2, 2), (2, 2))
+    >>> _outer("phone not samsung".split(), (2, 3), "Samsung")
+    (2, 3)
+    """
+    if span is None:
+        return None
+    own = _query_words(name)
+    if not set(own) & _NEGATIONS:
+        return span
+    at = span[1] - len(own)
+    if span[0] <= at and list(words[at:span[1]]) == own:
+        return at, at
+    return span[0], span[0]
 
 
 def _commas(text: str) -> frozenset[int]:
@@ -1348,8 +1491,17 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     out_at: dict[str, list[tuple[int, int]]] = {}
     for e in linked:
         brand = kind_of(e.iri) == "brand"
+        # a cue that is a word of the node's own name ("not your mothers", "better not
+        # younger", "musicians without borders": brands), or the "no" of a number read as a
+        # size ("no 10" in "no 10 nail brush"), is no cue: only one before the mention
+        # excludes it
+        # ("no 10" read as a size: the number "No. 10"; "not 55 inch" excludes the size)
+        p0 = (spans[e.iri] or (0, 0))[0]
+        size = (e.label or "").lower() in _SIZE_LABELS and list(words[p0:p0 + 1]) == ["no"] \
+            and bool(_SIZE_NUMBER.match(words[p0 + 1] if p0 + 1 < len(words) else ""))
         hit = [p for p in places[e.iri] if _negated(
-            words, p, _NEGATIONS if brand else _VALUE_NEGATIONS, others[e.iri], maker=brand)]
+            words, (p[0], p[0]) if size else _outer(words, p, name(e.iri) if name else ""),
+            _NEGATIONS if brand else _VALUE_NEGATIONS, others[e.iri], maker=brand)]
         if hit:
             out_at[e.iri] = hit
     # a brand's product line right after the excluded brand is the rest of what the cue
@@ -1395,7 +1547,8 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
 
 #: words that end the run of words a cue excludes: what follows them is said of the product
 #: searched, not excluded ("tv not 4k for the bedroom", "laptop not gaming with 16gb")
-_RUN_ENDS = frozenset({"for", "with", "w/", "that", "which", "under", "below", "but"})
+_RUN_ENDS = frozenset({"for", "with", "w/", "that", "which", "under", "below", "but",
+                       "please", "pls", "plz", "thanks"})
 #: the most words of one excluded run (:func:`_excluded_spans`): a longer run is a phrase, no
 #: feature's name
 _MAX_RUN = 4
@@ -1433,7 +1586,9 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
     i = 0
     while i < len(words):
         if not free(i) or words[i] in _RUN_ENDS or words[i] in _JOINERS \
-                or not _negated(words, (i, i + 1), _VALUE_NEGATIONS, taken):
+                or (words[i] in _HEDGES and i >= 1 and words[i - 1] in _NEGATIONS) \
+                or not _negated(words, (i, i + 1), _VALUE_NEGATIONS, taken):  # (a hedge,
+            #                                       "not really", excludes nothing: _hedged)
             i += 1
             continue
         start, n = i, 0  # (the run: n words from start)
@@ -1484,6 +1639,7 @@ def _excluded_texts(query: str, words: Sequence[str], runs: Sequence[tuple[int, 
     def trim(a: int, b: int, cues: bool) -> tuple[int, int]:
         while b - a > 1 and (
                 words[a] in _FILLERS or words[a] in _MAKER_WORDS or not _run_words(words[a])
+                or words[a] == "even"
                 or (cues and words[a] in _NEGATIONS)
                 or (words[a] in _MADE_WORDS and words[a + 1] in _MAKER_WORDS)):
             a += 1
@@ -3408,7 +3564,8 @@ def expand(
         cands, ent_facets = _entity_walk(g, ent.iri, cfg.walk, cfg.typo_distance)
         span = spans[ent.iri]
         role = "negated" if ent.iri in negated else (
-            _brand_role(words, span, others[ent.iri]) if g.kind(ent.iri) == "brand" else None)
+            _brand_role(words, _outer(words, span, g.label(ent.iri)), others[ent.iri])
+            or _hedged(words, span) if g.kind(ent.iri) == "brand" else None)
         if role is None and g.kind(ent.iri) == "brand" and party == "third":
             role = "fits"  # "smartwatch bands fitbit third party": not made by Fitbit
         if role is None and g.kind(ent.iri) == "brand" and party != "first" \
@@ -3731,6 +3888,12 @@ def expand(
         fld = {"color": "colour"}.get(fld.strip().lower(), fld.strip().lower())
         term = f"{fld}:{val.strip()}" if fld in facets else f.term
         rule_boosts.append(Boost(term, -cfg.brand_boost, str(f.rule)))
+        # its value after "non", which no run holds ("non refurbished laptop": "non" makes
+        # no run, as it makes compounds, "non stick"), is excluded words too
+        sp = _find_mention(words, val.strip())
+        if sp is not None and _negated(words, sp, _NEGATIONS) and not any(
+                a < sp[1] and sp[0] < b for a, b in excluded_runs):
+            excluded_runs.append(sp)
     # a value the query excludes ("samsung tv not samsung", "55 inch tv not 55 inch", "otter
     # box iphone case not otterbox": two brand nodes, one sold name) is no filter: an engine
     # cannot AND a filter with its exclusion, and the exclusion wins (its DOWN boost stays);

@@ -846,9 +846,16 @@ class QueryContext:
         default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, text: str) -> QueryContext:
-        """The context of the query ``text``."""
-        key = normalize_key(text)
+    def of(cls, text: str, read: str | None = None) -> QueryContext:
+        """The context of the query ``text``, its words those of ``read`` (default: ``text``):
+        the parser reads a query without the words it excludes ("not gaming laptop": "
+        gaming" is no context of "laptop", :meth:`parser.QueryParser._link_spans`).
+
+        >>> q = QueryContext.of("not gaming laptop", "           laptop")
+        >>> q.text, q.tokens
+        ('not gaming laptop', ('laptop',))
+        """
+        key = normalize_key(text if read is None else read)
         return cls(text, key, context_words(key),
                    frozenset(_stem(w) for w in _WORD.findall(key) if w not in _STOP),
                    tuple(key.split()))

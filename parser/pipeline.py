@@ -199,6 +199,14 @@ _NUMBER_FIELDS = (*_PRICE_FIELDS, "size")
 #: the name ("without feathers" of a book title), no exclusion, unless the words after it are
 #: a brand's very name ("not beats"): :meth:`QueryParser._names_an_excluded_thing`
 _NAME_LABELS = frozenset({"content", "product_name"})
+#: words of a clause that may open a title's span before a cue and what it excludes ("that's
+#: not a dell" in "laptop that's not a dell", tagged ``content``: :meth:`QueryParser.
+#: _excluded_brands`); a title's own words there ("the not a cat cat") keep the span a title
+_CLAUSE_WORDS = frozenset({"that", "which", "who", "is", "are", "was", "were", "that's",
+                           "thats", "it's", "its", "but", "and", "not", "no", "without", "even",
+                           "a", "an", "made", "by", "from", "other", "than", "except",
+                           "excluding", "besides", "apart", "instead", "of", "rather", "anything",
+                           "neither", "nor", "isn't", "isnt", "aren't", "arent"})
 #: Words joining alternatives inside a span that links nothing ("tv vs lg"): its sides are
 #: linked side by side (:meth:`QueryParser.link_entities`). The expansion's alternative words
 #: but "nor", whose sides ("neither x nor y") are both excluded
@@ -744,15 +752,66 @@ class QueryParser:
                          entity, text=text[words[lo + 1][0]:words[hi - 1][1]],
                          start=words[lo + 1][0], end=words[hi - 1][1]), query)]
             return parts if any(p.kg_id is not None for p in parts) else [ent]
-        return self._brand_and_rest(text, entity, words, query) or [ent]
+        return self._excluded_brands(text, entity, words, query) \
+            or self._brand_and_rest(text, entity, words, query) or [ent]
+
+    def _excluded_brands(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
+                         query: QueryContext | None = None) -> list[ParsedEntity] | None:
+        """The brands a negation cue inside a span of the words ``words`` (their offsets in
+        ``text``) that links nothing excludes, each an entity of its own (its words' text and
+        offsets, the tagger's label and score), when the words after the cue are a brand's
+        very name (an exact or alias match, the linker's brand-only label): "that is not dell",
+        "not made by sony", "excluding samsung and lg", "not lg, not sony", "not beats, not"
+        (:func:`fusion.expand.excluded_items`). The tagger took the cue and the words before
+        it into the span, which then linked nothing: no DOWN boost, and the excluded words
+        had no ``kg_id``. The expansion reads the cue before each brand's words (:func:`fusion.
+        expand._negated`). None when no such brand is named, and for a title's or a product
+        name's span (``content``, ``product_name``) that is the whole query ("the world
+        without you", "are we not cats": a title, no brand excluded)."""
+        linker = self._entity_linker()
+        label = _brand_label(linker)
+        if label is None or len(words) < 2 or (
+                entity.label in _NAME_LABELS
+                and not (text[:words[0][0]] + text[words[-1][1]:]).strip()):
+            return None  # (a title's span, the whole query: "the world without you")
+        from fusion.expand import excluded_items
+
+        tokens = [normalize_key(text[a:b]) for a, b in words]
+        plain_words = [t.strip(EDGE_MARKS) for t in tokens]
+        items = excluded_items(plain_words,
+                               {i for i, t in enumerate(tokens) if t.endswith(",")},
+                               after=bool(text[:words[0][0]].strip()))
+        if not items:
+            return None
+        if entity.label in _NAME_LABELS and not set(plain_words[:items[0][0]]) <= _CLAUSE_WORDS:
+            return None  # (a title's words before the cue: "the not a cat cat")
+        plain = separators_to_spaces(text)
+        context = self._link_context(plain, query)
+        link = linker.link if linker is not None else self.kg.link
+        out = []
+        for a, b in items:
+            start, end = words[a][0], words[b - 1][1]
+            lead, trail = span_edges(text[start:end])
+            start, end = start + lead, end - trail
+            if start >= end:
+                continue
+            best = link(plain[start:end], label=label, context=context).best
+            if best is None or best.match_type not in ("exact", "alias") \
+                    or word_order(normalize_key(plain[start:end])) != word_order(
+                        normalize_key(best.matched_alias)):
+                continue
+            out.append(_parsed(entity, text[start:end], start, end, best))
+        return out or None
 
     def _link_query(self, plain: str) -> QueryContext | None:
         """The query ``plain`` (a trademark sign or a control character a space:
         :func:`parser.tagger.text.separators_to_spaces`) as the linker reads it, once for the
         link calls of all its spans (:class:`kg.link.QueryContext`); None when the parse links
-        with another kind of linker (:meth:`_entity_linker`), which is told the text."""
+        with another kind of linker (:meth:`_entity_linker`), which is told the text. (The
+        KG's own linker, without one, reads a context as an :class:`kg.link.EntityLinker`.)"""
         linker = self._entity_linker()
-        return QueryContext.of(plain) if isinstance(linker, EntityLinker) else None
+        return QueryContext.of(plain) if linker is None or isinstance(linker, EntityLinker) \
+            else None
 
     def _link_context(self, plain: str, query: QueryContext | None) -> str | QueryContext:
         """The ``context`` the link calls of a span of the query ``plain`` pass: its
@@ -1041,8 +1100,26 @@ class QueryParser:
         the query read for the linker once (:meth:`_link_query`)."""
         if not tagged.entities:
             return []
-        query = self._link_query(separators_to_spaces(text))
-        return [p for e in tagged.entities for p in self.link_entities(text, e, query)]
+        plain = separators_to_spaces(text)
+        query = self._link_query(plain)
+        spans = tagged.entities
+        if query is not None and len(spans) > 1:
+            # the words a negation cue excludes are no context of the links: in "not gaming
+            # laptop" "laptop" is no Gaming Laptops, in "headsets not bluetooth" no Bluetooth
+            # Headsets (a span that is a KG name as written, "not your mothers", a brand,
+            # holds no cue); the linker reads the query without them, for every span
+            from fusion.expand import negated_spans
+
+            out = [n and not self._is_name(plain[e.start:e.end]) for e, n in zip(
+                spans, negated_spans(plain, [(e.start, e.end) for e in spans],
+                                     range(len(spans))), strict=True)]
+            if any(out) and not all(out):
+                read = list(plain)
+                for e, n in zip(spans, out, strict=True):
+                    if n:
+                        read[e.start:e.end] = " " * (e.end - e.start)
+                query = QueryContext.of(plain, "".join(read))
+        return [p for e in spans for p in self.link_entities(text, e, query)]
 
     @staticmethod
     def _fusion_inputs(embeddings: Any, linked: Sequence[Sequence[LinkedEntity]],

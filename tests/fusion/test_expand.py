@@ -344,3 +344,106 @@ def test_brand_fan_out_keeps_a_trusted_intents_department(brand_kg):
     res = _b_expand(brand_kg, [brand_link("Apple"), _b_cat("receivers", "accessories")],
                     "apple accessories", "Cell Phones > iPhone")
     assert {"iPhone Cases", "Smartwatch Bands"} <= {e.term for e in res if e.kind == "category"}
+
+
+# -- negations (a search engineer's review, 2026-12-05) -------------------------------------------
+
+def _neg_kg():
+    from kg import Node, NodeKind
+
+    from .catalog_kg import brand_records, catalog_kg, category_records
+
+    cats = {"ct": ("Computers & Tablets", "Computers & Tablets", None),
+            "laptops": ("Laptops", "Computers & Tablets > Laptops", "ct"),
+            "tvh": ("TV & Home Theater", "TV & Home Theater", None),
+            "tvs": ("TVs", "TV & Home Theater > TVs", "tvh"),
+            "hb": ("Health & Beauty", "Health & Beauty", None),
+            "shampoo": ("Dry Shampoo", "Health & Beauty > Dry Shampoo", "hb")}
+    return catalog_kg([
+        *category_records(cats),
+        *brand_records({"Dell": ["laptops"], "Samsung": ["tvs"], "LG": ["tvs"],
+                        "Not Your Mothers": ["shampoo"]}),
+        Node(NodeKind.ATTRIBUTE_VALUE, "size/10", "10", attribute="size")])
+
+
+def _neg_parse(query, links, rules=None):
+    from .catalog_kg import brand_link, cat_iri, category_link
+
+    linked = [brand_link(m[1:], m[1:].lower()) if m.startswith("@") else
+              category_link(cat_iri(m.split("=")[0]), m.split("=")[1]) for m in links]
+    return expand(_neg_kg(), linked, query=query, rules=rules)
+
+
+def _downs(res):
+    return sorted(b.term for b in res.boosts if b.weight < 0)
+
+
+def test_other_than_excludes_the_brand_not_than():
+    # the two-word cue's second word is no excluded word: "than dell" had no kg_id
+    res = _neg_parse("laptop other than dell", ["laptops=laptop", "@Dell"])
+    assert [(x.text, x.iri) for x in res.excluded] == [("dell", ID + "brand/dell")]
+    assert _downs(res) == ["brand:Dell"] and not res.filters.brand
+
+
+@pytest.mark.parametrize(("query", "brands"), [
+    ("tv neither samsung nor lg", ["LG", "Samsung"]),
+    ("neither samsung nor lg tv", ["LG", "Samsung"]),
+    ("laptop not even dell", ["Dell"]),
+    ("tv not 😀 samsung", ["Samsung"]),
+])
+def test_a_brand_ruled_out_is_no_filter(query, brands):
+    links = ["tvs=tv" if "tv" in query else "laptops=laptop", *(f"@{b}" for b in brands)]
+    res = _neg_parse(query, links)
+    assert not res.filters.brand, res.filters
+    assert _downs(res) == [f"brand:{b}" for b in brands]
+    assert sorted(x.text for x in res.excluded) == sorted(b.lower() for b in brands)
+
+
+def test_a_cue_in_a_brand_name_is_no_cue():
+    res = _neg_parse("not your mothers dry shampoo", ["@Not Your Mothers",
+                                                      "shampoo=dry shampoo"])
+    assert res.excluded == [] and _downs(res) == []
+    # a cue before the name still excludes it
+    res = _neg_parse("dry shampoo not not your mothers", ["shampoo=dry shampoo",
+                                                          "@Not Your Mothers"])
+    assert [x.text for x in res.excluded] == ["not your mothers"]
+    assert _downs(res) == ["brand:Not Your Mothers"]
+
+
+def test_a_no_in_a_size_mention_is_no_cue():
+    size = LinkedEntity(ID + "attribute_value/size/10", "attribute_value", 0.9, "UoM", "no 10")
+    res = expand(_neg_kg(), [size], query="no 10 nail brush")
+    assert res.excluded == [] and _downs(res) == []
+
+
+def test_non_before_a_rule_value_is_excluded_words():
+    rules = RuleSet.parse("refurbished =>\n  FILTER: condition:refurbished\n")
+    res = _neg_parse("non refurbished laptop", ["laptops=laptop"], rules)
+    assert [x.text for x in res.excluded] == ["refurbished"]
+    assert _downs(res) == ["condition:refurbished"]
+    assert [x.text for x in _neg_parse("refurbished laptop", ["laptops=laptop"],
+                                       rules).excluded] == []
+
+
+def test_excluded_items_after_a_cue_inside_a_span():
+    from fusion.expand import excluded_items
+
+    assert excluded_items(["that", "is", "not", "made", "by", "sony"]) == [(5, 6)]
+    assert excluded_items(["excluding", "samsung", "and", "lg"]) == [(1, 2), (3, 4)]
+    assert excluded_items("not lg, not sony".replace(",", "").split(), {1}) == [(1, 2), (3, 4)]
+    assert excluded_items(["besides", "dell"]) == []
+    assert excluded_items(["besides", "dell"], after=True) == [(1, 2)]
+    assert excluded_items(["other", "than", "a", "dell"]) == [(3, 4)]
+
+
+@pytest.mark.parametrize("query", ["laptop not necessarily dell", "laptop not really dell"])
+def test_a_hedged_negation_is_neither_a_filter_nor_an_exclusion(query):
+    res = _neg_parse(query, ["laptops=laptop", "@Dell"])
+    assert not res.filters.brand and res.excluded == [] and _downs(res) == []
+    assert [b.term for b in res.boosts if b.weight > 0 and b.term.startswith("brand:")] == [
+        "brand:Dell"]
+
+
+def test_please_ends_an_excluded_run():
+    res = _neg_parse("laptop not dell please", ["laptops=laptop"])
+    assert [x.text for x in res.excluded] == ["dell"]

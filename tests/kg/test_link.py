@@ -470,3 +470,13 @@ def test_categories_of_one_name_on_other_paths_stay_several_candidates() -> None
     assert {c.iri for c in both.candidates} == {music.iri, laptop.iri}
     linker = EntityLinker(g, label_space=lambda path: path.startswith("computers"))
     assert linker.link("keyboards", "core_product_type", "keyboards").best.iri == laptop.iri
+
+
+def test_a_query_context_reads_the_words_it_is_given():
+    """The parser links a query's spans without the words it excludes ("not gaming laptop":
+    "gaming" is no context of "laptop"); the context keeps the query's text."""
+    from kg.link import QueryContext
+
+    q = QueryContext.of("not gaming laptop", "           laptop")
+    assert q.text == "not gaming laptop" and q.tokens == ("laptop",)
+    assert "gaming" not in q.words and QueryContext.of("laptop").key == q.key

@@ -1,0 +1,97 @@
+"""Negations in the parse (a search engineer's review, 2026-12-05, on the default bundle):
+
+1. the words a query excludes were linking context of its other spans: "laptop" in "not gaming
+   laptop" linked Gaming Laptops, which became the hard category filter while "gaming" was
+   excluded ("not refurbished laptops", "headsets not bluetooth", "not oled tv" alike);
+2. a span the tagger took with a cue in it and words before it ("that is not dell", "not made
+   by sony", "excluding samsung and lg", "not lg, not sony", "besides dell") linked nothing:
+   no DOWN boost, and the excluded words had no ``kg_id``."""
+
+from __future__ import annotations
+
+import pytest
+
+from fusion.expand import QueryExpander
+from kg import Edge, Node, NodeKind, ProductGraph, Relation
+from parser.pipeline import QueryParser
+
+from .word_tagger import PhraseTagger
+
+COMPUTERS = Node(NodeKind.CATEGORY, "bb/computers", "Computers & Tablets",
+                 path="Computers & Tablets")
+LAPTOPS = Node(NodeKind.CATEGORY, "bb/laptops", "Laptops", path="Computers & Tablets > Laptops")
+GAMING = Node(NodeKind.CATEGORY, "bb/gaming-laptops", "Gaming Laptops",
+              path="Computers & Tablets > Laptops > Gaming Laptops")
+AUDIO = Node(NodeKind.CATEGORY, "bb/audio", "Audio", path="Audio")
+HEADPHONES = Node(NodeKind.CATEGORY, "bb/headphones", "Headphones", path="Audio > Headphones")
+TVS = Node(NodeKind.CATEGORY, "bb/tvs", "TVs", path="TV & Home Theater > TVs")
+DELL = Node(NodeKind.BRAND, "dell", "Dell")
+SONY = Node(NodeKind.BRAND, "sony", "Sony")
+SAMSUNG = Node(NodeKind.BRAND, "samsung", "Samsung")
+LG = Node(NodeKind.BRAND, "lg", "LG")
+YOU = Node(NodeKind.BRAND, "you", "You")
+
+P, M = "core_product_type", "modifier"
+SPANS = {
+    "not gaming laptop": [("not gaming", M), ("laptop", P)],
+    "laptop not gaming": [("laptop", P), ("not gaming", M)],
+    "gaming laptop": [("gaming", M), ("laptop", P)],
+    "headphones not made by sony": [("headphones", P), ("not made by sony", "condition")],
+    "laptop which is not dell": [("laptop", P), ("which is not dell", M)],
+    "laptop that's not a dell": [("laptop", P), ("that's not a dell", "content")],
+    "laptop besides dell": [("laptop", P), ("besides dell", M)],
+    "tv excluding samsung and lg": [("tv", P), ("excluding samsung and lg", M)],
+    "tv not lg, not sony": [("tv", P), ("not lg, not sony", M)],
+    "the world without you": [("the world without you", "content")],
+}
+
+
+@pytest.fixture(scope="module")
+def qp() -> QueryParser:
+    g = ProductGraph.in_memory()
+    g.add_records([
+        COMPUTERS, LAPTOPS, GAMING, AUDIO, HEADPHONES, TVS, DELL, SONY, SAMSUNG, LG, YOU,
+        Edge(LAPTOPS.iri, Relation.PARENT, COMPUTERS.iri),
+        Edge(GAMING.iri, Relation.PARENT, LAPTOPS.iri),
+        Edge(HEADPHONES.iri, Relation.PARENT, AUDIO.iri),
+        Edge(DELL.iri, Relation.SELLS_IN, LAPTOPS.iri),
+        Edge(SONY.iri, Relation.SELLS_IN, HEADPHONES.iri),
+        Edge(SAMSUNG.iri, Relation.SELLS_IN, TVS.iri), Edge(LG.iri, Relation.SELLS_IN, TVS.iri),
+    ], progress=False)
+    return QueryParser(tagger=PhraseTagger(SPANS), kg=g, expander=QueryExpander(g))
+
+
+def _link(qp: QueryParser, query: str, mention: str) -> str | None:
+    return next(e.kg_id for e in qp(query).entities if e.text == mention)
+
+
+def test_excluded_words_are_no_linking_context(qp: QueryParser) -> None:
+    assert _link(qp, "gaming laptop", "laptop") == GAMING.iri  # (the context pulls, asked for)
+    for query in ("not gaming laptop", "laptop not gaming"):
+        q = qp(query)
+        assert _link(qp, query, "laptop") == LAPTOPS.iri, q.entities
+        assert GAMING.path not in q.filters.get("category", []), q.filters
+        assert [x.text for x in q.excluded] == ["gaming"]
+
+
+@pytest.mark.parametrize(("query", "brands"), [
+    ("headphones not made by sony", [SONY]),
+    ("laptop which is not dell", [DELL]),
+    ("laptop that's not a dell", [DELL]),
+    ("laptop besides dell", [DELL]),
+    ("tv excluding samsung and lg", [SAMSUNG, LG]),
+    ("tv not lg, not sony", [LG, SONY]),
+])
+def test_a_brand_a_cue_inside_a_span_excludes_is_linked(qp: QueryParser, query: str,
+                                                        brands: list[Node]) -> None:
+    q = qp(query)
+    assert [(x.text, x.kg_id) for x in q.excluded] == [
+        (b.label.lower(), b.iri) for b in brands]
+    assert sorted(b.term for b in q.boosts if b.direction == "DOWN") == sorted(
+        f"brand:{b.label}" for b in brands)
+    assert "brand" not in q.filters
+
+
+def test_a_title_that_is_the_whole_query_excludes_no_brand(qp: QueryParser) -> None:
+    q = qp("the world without you")
+    assert q.excluded == [] and not [b for b in q.boosts if b.direction == "DOWN"]
