@@ -1552,6 +1552,31 @@ _RUN_ENDS = frozenset({"for", "with", "w/", "that", "which", "under", "below", "
 #: the most words of one excluded run (:func:`_excluded_spans`): a longer run is a phrase, no
 #: feature's name
 _MAX_RUN = 4
+#: price bound words that open a run only as a price phrase ("laptop not over $500": at most
+#: 500, :func:`fusion.patterns.parse_price`, nothing to exclude), with the words that must
+#: follow them before the amount; "under"/"below" end every run (:data:`_RUN_ENDS`), but
+#: "over" does not ("headphones not over ear")
+_BOUND_WORDS = {"over": (), "above": (), "more": ("than",), "less": ("than",),
+                "greater": ("than",), "higher": ("than",), "lower": ("than",),
+                "cheaper": ("than",), "at": ("least",), "atleast": ()}
+_AMOUNT = re.compile(r"^[$₹€£¥]|\d")
+
+
+def _opens_a_price(words: Sequence[str], i: int) -> bool:
+    """Whether ``words[i:]`` opens with a price bound and its amount ("over $500", "more than
+    500", "at least 1k"), which a negation before it turns into the other bound, not into
+    words to exclude.
+
+    >>> _opens_a_price("laptop not over $500".split(), 2), _opens_a_price("not over ear".split(), 1)
+    (True, False)
+    """
+    then = _BOUND_WORDS.get(words[i]) if i < len(words) else None
+    if then is None:
+        return False
+    j = i + 1 + len(then)
+    if tuple(words[i + 1:j]) != then and not (words[i] == "at" and words[i + 1:j] == ["most"]):
+        return False
+    return j < len(words) and _AMOUNT.search(words[j]) is not None
 
 
 def _run_words(text: str) -> frozenset[str]:
@@ -1590,6 +1615,12 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
                 or not _negated(words, (i, i + 1), _VALUE_NEGATIONS, taken):  # (a hedge,
             #                                       "not really", excludes nothing: _hedged)
             i += 1
+            continue
+        if _opens_a_price(words, i):  # "not over $500": the price's bound, nothing excluded
+            i += 1
+            while i < len(words) and free(i) and words[i] not in _RUN_ENDS \
+                    and words[i] not in _NEGATIONS and _AMOUNT.search(words[i - 1]) is None:
+                i += 1
             continue
         start, n = i, 0  # (the run: n words from start)
         while i < len(words) and free(i) and words[i] not in _RUN_ENDS \

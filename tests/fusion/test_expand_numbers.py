@@ -73,6 +73,22 @@ def test_a_negated_price_bound_gives_the_other_bound(kg):
     assert (res.filters.price_min, res.filters.price_max) == (500.0, None)
 
 
+@pytest.mark.parametrize(("query", "bound", "excluded"), [
+    ("laptop not over $500", (None, 500.0), []),
+    ("laptop not above $500", (None, 500.0), []),
+    ("laptop not more than 500 dollars", (None, 500.0), []),
+    ("laptop not at least $500", (None, 500.0), []),
+    ("laptop not over $500 not red", (None, 500.0), ["red"]),
+    ("headphones not over ear", (None, None), ["over ear"]),  # no amount: a feature
+])
+def test_a_negated_price_bound_is_no_excluded_words(kg, query, bound, excluded):
+    """"laptop not over $500" is at most 500: an engine that must_not-matched the excluded
+    "over $500" removed nothing, but a list of words to exclude holds no price phrase."""
+    res = expand(kg, [], query=query)
+    assert (res.filters.price_min, res.filters.price_max) == bound
+    assert [x.text for x in res.excluded] == excluded
+
+
 # -- F2: a rule FILTER whose input the query excludes is a DOWN boost ----------------------------
 
 
