@@ -1043,6 +1043,17 @@ class QueryParser:
         index = getattr(self.kg, "alias_index", None)  # (the linker links on this KG)
         return bool(index is not None and index.candidates(normalize_key(span)))
 
+    def _ends_with_a_brand(self, span: str) -> bool:
+        """Whether the last words of ``span`` are a brand's name or alias as written ("not
+        canon", "other than whirlpool"; its index key): an excluded brand still tells which
+        products the query's other words mean, so it stays their linking context."""
+        index = getattr(self.kg, "alias_index", None)
+        words = span.split()
+        return index is not None and any(
+            getattr(c, "kind", None) == "brand"
+            for k in range(len(words)) for c in index.candidates(normalize_key(
+                " ".join(words[k:]))))
+
     def _finish(self, work: _Batch) -> list[ParsedQuery]:
         """Stages 3 (decode) to 6."""
         cut, sec = work.cut, work.seconds
@@ -1110,9 +1121,12 @@ class QueryParser:
             # holds no cue); the linker reads the query without them, for every span
             from fusion.expand import negated_spans
 
-            out = [n and not self._is_name(plain[e.start:e.end]) for e, n in zip(
-                spans, negated_spans(plain, [(e.start, e.end) for e in spans],
-                                     range(len(spans))), strict=True)]
+            # (an excluded brand stays context: "camera not canon" is a camera of the store's
+            # tree, no Google "Cameras & Optics", "washer not lg" no hardware washer)
+            out = [n and not self._is_name(plain[e.start:e.end])
+                   and not self._ends_with_a_brand(plain[e.start:e.end]) for e, n in zip(
+                       spans, negated_spans(plain, [(e.start, e.end) for e in spans],
+                                            range(len(spans))), strict=True)]
             if any(out) and not all(out):
                 read = list(plain)
                 for e, n in zip(spans, out, strict=True):

@@ -25,6 +25,11 @@ GAMING = Node(NodeKind.CATEGORY, "bb/gaming-laptops", "Gaming Laptops",
 AUDIO = Node(NodeKind.CATEGORY, "bb/audio", "Audio", path="Audio")
 HEADPHONES = Node(NodeKind.CATEGORY, "bb/headphones", "Headphones", path="Audio > Headphones")
 TVS = Node(NodeKind.CATEGORY, "bb/tvs", "TVs", path="TV & Home Theater > TVs")
+APPLIANCES = Node(NodeKind.CATEGORY, "bb/appliances", "Appliances", path="Appliances")
+WASHERS = Node(NodeKind.CATEGORY, "bb/washers", "Washers", path="Appliances > Washers")
+HARDWARE = Node(NodeKind.CATEGORY, "g/hardware", "Hardware", path="Hardware")
+FASTENERS = Node(NodeKind.CATEGORY, "g/washers", "Washers", path="Hardware > Washers",
+                 popularity=100.0)
 DELL = Node(NodeKind.BRAND, "dell", "Dell")
 SONY = Node(NodeKind.BRAND, "sony", "Sony")
 SAMSUNG = Node(NodeKind.BRAND, "samsung", "Samsung")
@@ -43,6 +48,8 @@ SPANS = {
     "tv excluding samsung and lg": [("tv", P), ("excluding samsung and lg", M)],
     "tv not lg, not sony": [("tv", P), ("not lg, not sony", M)],
     "the world without you": [("the world without you", "content")],
+    "washer lg": [("washer", P), ("lg", "creator")],
+    "washer not lg": [("washer", P), ("not lg", "condition")],
 }
 
 
@@ -51,6 +58,10 @@ def qp() -> QueryParser:
     g = ProductGraph.in_memory()
     g.add_records([
         COMPUTERS, LAPTOPS, GAMING, AUDIO, HEADPHONES, TVS, DELL, SONY, SAMSUNG, LG, YOU,
+        APPLIANCES, WASHERS, HARDWARE, FASTENERS,
+        Edge(WASHERS.iri, Relation.PARENT, APPLIANCES.iri),
+        Edge(FASTENERS.iri, Relation.PARENT, HARDWARE.iri),
+        Edge(LG.iri, Relation.SELLS_IN, WASHERS.iri),
         Edge(LAPTOPS.iri, Relation.PARENT, COMPUTERS.iri),
         Edge(GAMING.iri, Relation.PARENT, LAPTOPS.iri),
         Edge(HEADPHONES.iri, Relation.PARENT, AUDIO.iri),
@@ -72,6 +83,17 @@ def test_excluded_words_are_no_linking_context(qp: QueryParser) -> None:
         assert _link(qp, query, "laptop") == LAPTOPS.iri, q.entities
         assert GAMING.path not in q.filters.get("category", []), q.filters
         assert [x.text for x in q.excluded] == ["gaming"]
+
+
+def test_an_excluded_brand_stays_linking_context(qp: QueryParser) -> None:
+    """"washer not lg" is a washer of LG's kind, the appliance, though not LG's own: the
+    excluded brand still steers the other words' links (a diff review: "camera not canon"
+    linked Google's Cameras, "washer not lg" Google's hardware Washers, and lost the store
+    category filter)."""
+    assert _link(qp, "washer lg", "washer") == WASHERS.iri
+    q = qp("washer not lg")
+    assert _link(qp, "washer not lg", "washer") == WASHERS.iri, q.entities
+    assert [(x.text, x.kg_id) for x in q.excluded] == [("lg", LG.iri)]
 
 
 @pytest.mark.parametrize(("query", "brands"), [
