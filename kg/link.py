@@ -1413,6 +1413,14 @@ def _kind_specs(allowed: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((k, attribute) for k, _, attribute in (s.partition(":") for s in allowed))
 
 
+def _name_keys(generated: Sequence[tuple[Candidate, str, float]]) -> list[tuple[Any, ...]]:
+    """Per candidate of ``generated``, its kind, attribute and name key: the part of
+    :meth:`EntityLinker._same_names`'s key that needs no query (candidates that differ in it
+    are never copies of one another)."""
+    return [(c.kind, c.attribute, _alias_key(c.label or c.matched_alias))
+            for c, _, _ in generated]
+
+
 @lru_cache(maxsize=65536)  # (the KG's names, read for each candidate of each mention)
 def _alias_key(name: str) -> str:
     """The index key (:func:`kg.index.normalize_key`) of a candidate's matched name."""
@@ -2419,6 +2427,9 @@ class EntityLinker:
         were fitted: :meth:`_ranked` prefers one in the label space."""
         if len(generated) < 2:
             return list(generated)
+        names = _name_keys(generated)
+        if len(set(names)) == len(names):
+            return list(generated)  # (no two of one name: the common case, decided cheaply)
         table = self.table
         groups: dict[tuple[Any, ...], list[int]] = {}
         for i, same in enumerate(self._same_names(key, ctx, generated)):
@@ -2453,8 +2464,12 @@ class EntityLinker:
         if self.label_space is None or top is None or top.type_compatibility == 0.0 \
                 or self._in_space(top.iri):
             return result
-        same = self._same_names(key, ctx, generated)
         at = next(i for i, (c, _, _) in enumerate(generated) if c.iri == top.iri)
+        names = _name_keys(generated)
+        if not any(n == names[at] and i != at and self._in_space(generated[i][0].iri)
+                   for i, n in enumerate(names)):
+            return result  # (no namesake in the label space: the common case, decided cheaply)
+        same = self._same_names(key, ctx, generated)
         group = [i for i, s in enumerate(same) if s == same[at]]
         if not any(self._in_space(generated[i][0].iri) for i in group):
             return result

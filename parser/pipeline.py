@@ -882,11 +882,11 @@ class QueryParser:
         name that the query does not tell apart, the one in it is the link:
         :attr:`kg.link.EntityLinker.label_space`); None: link with ``kg.link`` (no settings,
         no vocabulary, no intent model)."""
-        space = self._label_space
         cached = getattr(self, "_links_with", None)
         if cached is not None and cached[0] is self.linker and cached[1] is self.kg \
-                and cached[3] is space:
+                and cached[3] is self.fusion:  # (a KG commit keeps the model's label space)
             return cached[2]
+        space = self._label_space
         linker = self.linker
         folder = getattr(self.tagger, "path", None)
         model = getattr(getattr(self.tagger, "tokenizer", None), "model", None)
@@ -903,7 +903,7 @@ class QueryParser:
             # model knows: a catalogue's own "Pressure Cookers" does not displace the store's
             linker = EntityLinker(self.kg, linker.config if linker is not None else None,
                                   label_space=functools.partial(_path_in_label_space, space))
-        self._links_with = (self.linker, self.kg, linker, space)
+        self._links_with = (self.linker, self.kg, linker, self.fusion)
         return linker
 
     def _fitted_brand(self, text: str, start: int, end: int, linker: EntityLinker | None,
