@@ -304,8 +304,11 @@ def bundle_build(
 
 @bundle_app.command("info")
 def bundle_info(bundle: Path = typer.Argument(..., help="Bundle folder.")) -> None:
-    """Print a bundle's manifest as JSON (a KG server's credentials, which a bundle built
-    before they were left out may hold, shown as ``***``)."""
+    """Print a bundle's manifest as JSON.
+
+    A KG server's credentials, which a bundle built before they were left out may hold, show
+    as ``***``.
+    """
     from dataclasses import asdict
 
     from kg.store import redact_url
