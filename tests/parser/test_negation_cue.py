@@ -9,7 +9,6 @@ stands ("phone not samsung" as much as "non samsung phone")."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 
@@ -22,7 +21,7 @@ from kg import Edge, Node, NodeKind, ProductGraph, Relation
 from parser.pipeline import QueryParser
 from parser.tagger.predict import Entity
 
-from .word_tagger import PhraseTagger
+from .word_tagger import EmbeddingPhraseTagger, PhraseTagger
 
 COMPUTERS = Node(NodeKind.CATEGORY, "bb/computers", "Computers & Tablets",
                  path="Computers & Tablets")
@@ -57,18 +56,7 @@ SPANS = {
 LABELS = ["Appliances > Freezers", "Appliances > Refrigerators", "Audio > Headphones",
           "Audio > Speakers", "Cell Phones > Cell Phones", "Computers & Tablets > Laptops",
           "Computers & Tablets > Tablets"]
-DIM = 8
-
-
-class EmbeddingPhraseTagger(PhraseTagger):
-    """:class:`PhraseTagger` with one query embedding for every query (as a tagger's pooled
-    output): queries then differ to the intent model only by their links."""
-
-    has_embeddings = True
-    embedding_dim = DIM
-
-    def forward(self, items, *, pooled=False, batch=False):
-        return None, np.full((len(items), DIM), 0.1, np.float32) if pooled else None
+DIM = EmbeddingPhraseTagger.embedding_dim
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pickle
 
-import numpy as np
 import pytest
 import torch
 
@@ -17,7 +16,7 @@ from fusion.model import FusionConfig, FusionModel
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
 from parser.pipeline import QueryParser
 
-from .word_tagger import PhraseTagger
+from .word_tagger import EmbeddingPhraseTagger
 
 APPLIANCES = Node(NodeKind.CATEGORY, "bestbuy/appliances", "Appliances", path="Appliances")
 COOKERS = Node(NodeKind.CATEGORY, "bestbuy/cookers", "Pressure Cookers",
@@ -27,16 +26,8 @@ THEIRS = Node(NodeKind.CATEGORY, "myshop/cookers", "Pressure Cookers",
               path="Home > Pressure Cookers", popularity=50.0)
 PRODUCTS = [Node(NodeKind.PRODUCT, f"myshop/p{i}", f"Cooker {i}") for i in range(5)]
 LABELS = ["Appliances > Pressure Cookers", "Appliances > Ranges"]
-DIM = 8
+DIM = EmbeddingPhraseTagger.embedding_dim
 SPANS = {"pressure cooker": [("pressure cooker", "core_product_type")]}
-
-
-class _EmbeddingTagger(PhraseTagger):
-    has_embeddings = True
-    embedding_dim = DIM
-
-    def forward(self, items, *, pooled=False, batch=False):
-        return None, np.full((len(items), DIM), 0.1, np.float32) if pooled else None
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +52,7 @@ def _parser(kg: ProductGraph, *, fusion: bool) -> QueryParser:
         model = FusionModel(FusionConfig(text_dim=DIM, node_dim=4, hidden_dim=16, dropout=0.0),
                             labels=LABELS, context=GraphContext(g, emb, labels=LABELS))
         model.eval()
-    return QueryParser(tagger=_EmbeddingTagger(SPANS), kg=kg, fusion=model)
+    return QueryParser(tagger=EmbeddingPhraseTagger(SPANS), kg=kg, fusion=model)
 
 
 def test_the_store_category_of_a_name_is_the_link(kg: ProductGraph) -> None:

@@ -72,3 +72,18 @@ class PhraseTagger(WordTagger):
                 ents.append(Entity(span, start, pos, label, 0.9))
             out.append(TaggedText(item.text, ents))
         return out
+
+
+class EmbeddingPhraseTagger(PhraseTagger):
+    """:class:`PhraseTagger` with one query embedding of width :attr:`embedding_dim` for every
+    query (as a tagger's pooled output): queries then differ to an intent model only by their
+    links."""
+
+    has_embeddings = True
+    embedding_dim = 8
+
+    def forward(self, items, *, pooled=False, batch=False):
+        import numpy as np
+
+        return None, np.full((len(items), self.embedding_dim), 0.1, np.float32) \
+            if pooled else None
