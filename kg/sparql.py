@@ -65,7 +65,7 @@ import pyoxigraph as ox
 
 from kg import schema as S
 from kg.errors import KGConflictError, KGError, KGNotFoundError, KGRemoteError
-from kg.store import redact_url, without_credentials
+from kg.store import redact_url, split_credentials, without_credentials
 from kg.versions import EMPTY_DIGEST, VersionInfo, digest_add, digest_combine
 from kg.views import logged_changes
 
@@ -116,15 +116,8 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
 
 
 def _userinfo(url: str) -> str:
-    """The ``user:pass`` part of ``url`` ('' if none), as :func:`kg.store.redact_url` finds
-    it."""
-    netloc = urlsplit(url).netloc
-    if "@" in netloc:
-        return netloc.rsplit("@", 1)[0]
-    if without_credentials(url) == url:
-        return ""
-    rest = url.split("//", 1)[1]
-    return rest[:rest.rindex("@")]
+    """The ``user:pass`` part of ``url`` ('' if none): :func:`kg.store.split_credentials`."""
+    return split_credentials(url)[0]
 
 
 def _credentials(userinfo: str, host: str) -> tuple[str, str] | None:

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 ProductGraph = Any
 
 __all__ = ["BACKENDS", "Backend", "QuadStore", "VersionLogView", "backend_kind", "location",
-           "redact_url", "without_credentials"]
+           "redact_url", "split_credentials", "without_credentials"]
 
 #: URL prefixes of the store backends other than the embedded one.
 BACKENDS = {"sparql": ("sparql+http://", "sparql+https://")}
@@ -53,7 +53,9 @@ def redact_url(url: str) -> str:
     """``url`` without the user name and password of its ``user:pass@`` part: httpx sends
     them as HTTP Basic credentials, and no message, log line or answer of kgqp shows them.
     A password with a character a URL reserves (``/``, ``?``, ``#``) left unescaped still
-    does not show: everything up to the last ``@`` is hidden then.
+    does not show: everything up to the last ``@`` is hidden then (for display only: an
+    ``@`` in a path, "/ds@2/", hides the host too; requests take the credentials
+    :func:`split_credentials` finds).
 
     >>> redact_url("sparql+http://u:secret@kg.internal:7878/?timeout=5")
     'sparql+http://***@kg.internal:7878/?timeout=5'
@@ -72,15 +74,52 @@ def redact_url(url: str) -> str:
     return url
 
 
+def split_credentials(url: str) -> tuple[str, str]:
+    """``(user:pass, url without it)``: the credentials of ``url``'s authority ('' if none).
+    An ``@`` in a path or query is no credential ("/ds@2/" keeps its host); an authority that
+    is no ``host[:port]`` before an ``@`` further on is a password with an unescaped ``/``,
+    ``?`` or ``#`` (or a URL that went through ``pathlib.Path``, one slash of ``//`` lost):
+    everything up to the last ``@`` is then the credentials, as :func:`redact_url` hides it.
+
+    >>> split_credentials("sparql+http://u:secret@kg.internal:7878/?timeout=5")
+    ('u:secret', 'sparql+http://kg.internal:7878/?timeout=5')
+    >>> split_credentials("sparql+http://kg.internal:7878/ds@2/")
+    ('', 'sparql+http://kg.internal:7878/ds@2/')
+    >>> split_credentials("sparql+http://u:se/cret@h:1/")
+    ('u:se/cret', 'sparql+http://h:1/')
+    """
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        user, host = parts.netloc.rsplit("@", 1)
+        return user, urlunsplit(parts._replace(netloc=host))
+    scheme = _URL_LIKE.match(url)
+    if not scheme or "@" not in url or _is_host(parts):
+        return "", url
+    start = scheme.end() + (url[scheme.end():].startswith("/"))
+    cut = url.rindex("@")
+    return url[start:cut], url[:start] + url[cut + 1:]
+
+
+def _is_host(parts: SplitResult) -> bool:
+    """Whether a split URL's authority is a ``host[:port]`` (a port that is a number)."""
+    if not parts.hostname:
+        return False
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a port that is no number)
+    except ValueError:
+        return False
+    return True
+
+
 def without_credentials(url: str) -> str:
     """``url`` without its ``user:pass@`` part (what a bundle records: credentials come from
-    the environment where it is loaded, :meth:`kg.sparql.SparqlConfig.from_url`).
+    the environment where it is loaded, :meth:`kg.sparql.SparqlConfig.from_url`):
+    :func:`split_credentials`.
 
     >>> without_credentials("sparql+http://u:secret@kg.internal:7878/?timeout=5")
     'sparql+http://kg.internal:7878/?timeout=5'
     """
-    redacted = redact_url(url)
-    return redacted.replace("***@", "", 1) if redacted != url else url
+    return split_credentials(url)[1]
 
 
 def location(where: str | os.PathLike[str] | None) -> str | Path | None:

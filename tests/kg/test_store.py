@@ -30,3 +30,15 @@ def test_a_url_that_is_not_a_kg_location_is_shown_as_typed_without_credentials(g
 ])
 def test_credentials_never_show_however_the_url_is_written(url, shown, plain):
     assert redact_url(url) == shown and without_credentials(url) == plain
+
+
+@pytest.mark.parametrize("url", ["sparql+http://kg.internal:7878/ds@2/",
+                                 "sparql+http://kg.internal:7878/?store=a@b"])
+def test_an_at_sign_in_the_path_or_query_is_no_credential(url):
+    """RFC 3986: only the authority holds ``user:pass@``; "/ds@2/" once sent requests to
+    host "2" with "kg.internal:7878/ds" as Basic credentials."""
+    from kg.sparql import SparqlConfig
+
+    assert without_credentials(url) == url
+    config = SparqlConfig.from_url(url)
+    assert config.query_url.startswith("http://kg.internal:7878/") and config.auth is None
