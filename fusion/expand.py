@@ -1278,7 +1278,7 @@ def excluded_items(words: Sequence[str], commas: Collection[int] = (), *,
     out: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
-        cue = _cue_at(words, i, _NEGATIONS) or words[i] == "neither" or (
+        cue = _cue_at(words, i, _NEGATIONS) or (
             i >= 1 and tuple(words[i - 1:i + 1]) in _PAIR_NEGATIONS)
         if not cue:
             i += 1

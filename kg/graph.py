@@ -1285,15 +1285,17 @@ class ProductGraph:
         interrupt or error came after the store commit, e.g. during a large commit's flush),
         set this handle's version and digest to it, as a commit that returned would, and drop
         its derived views (built again from the store at their next use; an interrupted
-        commit does not bring them forward). Best effort: a store that cannot be read leaves
-        the handle as it was."""
+        commit does not bring them forward). Only this commit's version: the version's record
+        must carry this commit's digest (a version another writer made, a KG server's
+        conflict, is not this handle's). Best effort, and quick: a store or record that
+        cannot be read at once (a KG server that is down: one try, its ``check_timeout``)
+        leaves the handle as it was."""
         try:
-            if self._backend.store_version() != version:
+            if self._backend.store_version(quick=True) != version \
+                    or self._log.info(version).digest != digest:
                 return
         except Exception:
             return
-        with contextlib.suppress(Exception):  # the version's own record, where it can be read
-            digest = self._log.info(version).digest
         self._version, self._digest = version, digest
         if self._served.version != version:
             self._served = _Served({}, version, self._served.generation + 1)
@@ -2439,7 +2441,7 @@ class _EmbeddedBackend:
     def log(self) -> VersionLog:
         return self._g._log
 
-    def store_version(self) -> int:
+    def store_version(self, *, quick: bool = False) -> int:
         return _store_version(self._g._store)
 
     def close(self) -> None:

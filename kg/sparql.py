@@ -871,7 +871,11 @@ class SparqlBackend:
         self._failed_checks = 0  # version checks failed in a row (they back off)
         self._refresh_lock = threading.Lock()
 
-    def store_version(self) -> int:
+    def store_version(self, *, quick: bool = False) -> int:
+        """The server's version; ``quick``: one try, within ``check_timeout`` (as a read's
+        version check)."""
+        if quick:
+            return self.log.store_version(retries=0, timeout=self.config.check_timeout)
         return self.log.store_version()
 
     def commit(self, info: VersionInfo, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
@@ -941,7 +945,7 @@ class SparqlBackend:
             # read before the handle moves: a server gone by now leaves it at the old version
             digest = (self.log.info(version, **quick).digest if version else EMPTY_DIGEST) \
                 if moved else graph._digest
-        except KGRemoteError as e:
+        except Exception as e:  # (a refused login or an answer that is no SPARQL as well)
             self._failed_checks += 1
             self._checked = time.monotonic()  # (the next check counts from the failure)
             if self.degraded is None:

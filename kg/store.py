@@ -204,7 +204,7 @@ class Backend(Protocol):
     store: QuadStore
     log: VersionLogView
 
-    def store_version(self) -> int:
+    def store_version(self, *, quick: bool = False) -> int:
         """The newest version committed in the store."""
         ...
 

@@ -465,12 +465,11 @@ def load(
                     committed["version"] = g.version
                     versions.append(g.version)
             except BaseException as exc:
-                # what the KG durably holds, read again from its store: an interrupt or error
-                # after a commit was made (during a large commit's flush) leaves it committed
+                # this handle's version: a commit that an interrupt or error cut short after
+                # the store made it durable (during a large commit's flush) has settled it
+                # there (ProductGraph._settle_commit; a version another writer made has not)
                 with contextlib.suppress(Exception):
                     committed["version"] = g.version
-                with contextlib.suppress(Exception):
-                    committed["version"] = g.durable_version()
                 if reports:
                     _print_reports(reports, versions)
                     what = ("interruption" if isinstance(exc, KeyboardInterrupt)

@@ -603,3 +603,29 @@ def test_a_commit_interrupted_after_the_store_made_it_leaves_the_graph_at_that_v
     with ProductGraph.open(tmp_path / "kg") as again:
         assert again.version == 3
         assert again.node(Node(NodeKind.BRAND, "sony", "Sony").iri) is not None
+
+
+def test_a_version_another_writer_made_is_not_settled_as_this_commit(tmp_path, monkeypatch):
+    """A commit that lost to another writer (a KG server's conflict: the version exists, with
+    another change set) leaves the handle where it was: only a version whose record carries
+    this commit's digest is this commit's."""
+    import kg.graph as G
+    from kg.errors import KGConflictError
+    from kg.versions import VersionInfo
+
+    g = ProductGraph.open(tmp_path / "kg")
+    g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+    commit = G._EmbeddedBackend.commit
+
+    def lost(self, info, added, removed):  # another writer's change set made version 2
+        other = [q for q in added if "sony" not in str(q.subject)] or added[:1]
+        theirs = VersionInfo(info.version, info.timestamp, "another writer", len(other), 0,
+                             "f" * 64)
+        commit(self, theirs, other, [])
+        raise KGConflictError("Another writer committed KG version 2 first")
+
+    monkeypatch.setattr(G._EmbeddedBackend, "commit", lost)
+    with pytest.raises(KGConflictError):
+        g.add_records([Node(NodeKind.BRAND, "sony", "Sony")], progress=False)
+    monkeypatch.undo()
+    assert g.durable_version() == 2 and g.version == 1

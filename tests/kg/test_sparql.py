@@ -514,12 +514,13 @@ def test_a_server_that_hangs_holds_a_read_up_at_most_check_timeout():
         backend._checked -= 1  # the check interval has passed
         started = time.monotonic()
         assert backend.refresh(graph) is False
-        assert 0.9 < time.monotonic() - started < 2.0
+        assert 0.9 < time.monotonic() - started < 10  # (the request timeout is 30 s)
         assert backend.degraded and "ReadTimeout" in backend.degraded
         assert (graph._version, graph._digest) == (3, "d")  # the last good version
         assert backend.check_wait() == pytest.approx(0.4)  # backs off: no check for 0.4 s
         started = time.monotonic()
-        assert backend.refresh(graph) is False and time.monotonic() - started < 0.1
+        assert backend.refresh(graph) is False  # backing off: no check (one takes 1 s)
+        assert time.monotonic() - started < 0.5
         backend._failed_checks = 12
         assert backend.check_wait() == CHECK_BACKOFF_MAX
         backend.close()
@@ -548,14 +549,16 @@ def test_a_stopped_server_leaves_reads_answering_from_the_last_good_views(oxigra
             time.sleep(0.15)
             started = time.monotonic()
             assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
-            assert time.monotonic() - started < 2.0 and ro.degraded
+            assert time.monotonic() - started < 10 and ro.degraded  # (timeout: 30 s)
             started = time.monotonic()
             assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
-            assert time.monotonic() - started < 0.1  # backing off: no check
+            assert time.monotonic() - started < 0.5  # backing off: no check (one: 1 s)
         finally:
             os.kill(oxigraph_server.proc.pid, signal.SIGCONT)
-        time.sleep(0.25)
-        assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
+        deadline = time.monotonic() + 10  # (the checks back off: 0.2 s, 0.4 s ...)
+        while ro.degraded is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
         assert ro.degraded is None and ro.version == 1
 
 
