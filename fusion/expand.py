@@ -177,7 +177,7 @@ from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
 from fusion.patterns import ACCESSORY_WORDS as _ACCESSORY_WORDS
-from fusion.patterns import CLOTHING, NOT_FITTED, find_sizes, parse_price
+from fusion.patterns import CLOTHING, NEGATABLE_BOUND, NOT_FITTED, find_sizes, parse_price
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import EDGE_MARKS, normalize_key, normalize_with_offsets
@@ -1552,31 +1552,22 @@ _RUN_ENDS = frozenset({"for", "with", "w/", "that", "which", "under", "below", "
 #: the most words of one excluded run (:func:`_excluded_spans`): a longer run is a phrase, no
 #: feature's name
 _MAX_RUN = 4
-#: price bound words that open a run only as a price phrase ("laptop not over $500": at most
-#: 500, :func:`fusion.patterns.parse_price`, nothing to exclude), with the words that must
-#: follow them before the amount; "under"/"below" end every run (:data:`_RUN_ENDS`), but
-#: "over" does not ("headphones not over ear")
-_BOUND_WORDS = {"over": (), "above": (), "more": ("than",), "less": ("than",),
-                "greater": ("than",), "higher": ("than",), "lower": ("than",),
-                "cheaper": ("than",), "at": ("least",), "atleast": ()}
+#: an amount: a word with a digit or opening with a currency sign
 _AMOUNT = re.compile(r"^[$₹€£¥]|\d")
 
 
 def _opens_a_price(words: Sequence[str], i: int) -> bool:
-    """Whether ``words[i:]`` opens with a price bound and its amount ("over $500", "more than
-    500", "at least 1k"), which a negation before it turns into the other bound, not into
-    words to exclude.
+    """Whether ``words[i:]`` opens with a price bound word a negation turns into the other
+    bound (:data:`fusion.patterns.NEGATABLE_BOUND`) and its amount ("over $500", "more than
+    500", "at least 1k"): the price's, :func:`fusion.patterns.parse_price`, no words to
+    exclude. "under"/"below" end every run (:data:`_RUN_ENDS`); "over" cannot ("headphones
+    not over ear").
 
     >>> _opens_a_price("laptop not over $500".split(), 2), _opens_a_price("not over ear".split(), 1)
     (True, False)
     """
-    then = _BOUND_WORDS.get(words[i]) if i < len(words) else None
-    if then is None:
-        return False
-    j = i + 1 + len(then)
-    if tuple(words[i + 1:j]) != then and not (words[i] == "at" and words[i + 1:j] == ["most"]):
-        return False
-    return j < len(words) and _AMOUNT.search(words[j]) is not None
+    return any(i + n < len(words) and NEGATABLE_BOUND.fullmatch(" ".join(words[i:i + n]))
+               and _AMOUNT.search(words[i + n]) for n in (2, 1))
 
 
 def _run_words(text: str) -> frozenset[str]:

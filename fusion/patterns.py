@@ -828,7 +828,7 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 # most 500", "not under 500" (which may also read "anything but under 500") "at least 500"; not
 # "up to", "within", "from", "starting at" (what would "not up to 500" bound?), nor "no more
 # than" and the like, bound words of their own
-_FLIPS_KW = re.compile(
+NEGATABLE_BOUND = _FLIPS_KW = re.compile(
     r"under|below|over|above|(?:less|cheaper|lower|more|greater|higher)\s+than"
     r"|at\s+(?:most|least)|[<>]=?|[≤≥]",
     re.I,
