@@ -2399,8 +2399,8 @@ class EntityLinker:
         query = ctx.words if ctx is not None else frozenset()
         words = query - context_words(key)
         ruled_out = self._ruled_out(table, query | context_words(key))
-        return [(c.kind, c.attribute, _alias_key(c.label or c.matched_alias), ruled_out(c.iri),
-                 words & table.context.get(c.iri, frozenset())) for c, _, _ in generated]
+        return [(*name, ruled_out(c.iri), words & table.context.get(c.iri, frozenset()))
+                for name, (c, _, _) in zip(_name_keys(generated), generated, strict=True)]
 
     def _in_space(self, iri: str) -> bool:
         """Whether the node ``iri`` is a category in the intent's label space

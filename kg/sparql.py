@@ -115,11 +115,6 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
-def _userinfo(url: str) -> str:
-    """The ``user:pass`` part of ``url`` ('' if none): :func:`kg.store.split_credentials`."""
-    return split_credentials(url)[0]
-
-
 def _credentials(userinfo: str, host: str) -> tuple[str, str] | None:
     """HTTP Basic credentials: the URL's ``user:pass``, else ``$KGQP_KG_USER`` and
     ``$KGQP_KG_PASSWORD``, else the ``~/.netrc`` (``$NETRC``) entry of ``host``."""
@@ -236,7 +231,7 @@ class SparqlConfig:
             raise ValueError(f"Bad number in the SPARQL server URL {shown!r}: {e}") from None
         extra = {"staging_upload": params["staging_upload"]} if "staging_upload" in params else {}
         return cls(endpoint("query"), endpoint("update"), endpoint("store"), **numbers, **extra,
-                   auth=_credentials(_userinfo(url), parts.hostname))
+                   auth=_credentials(split_credentials(url)[0], parts.hostname))
 
 
 def _term(t: Any) -> str:
@@ -874,9 +869,11 @@ class SparqlBackend:
     def store_version(self, *, quick: bool = False) -> int:
         """The server's version; ``quick``: one try, within ``check_timeout`` (as a read's
         version check)."""
-        if quick:
-            return self.log.store_version(retries=0, timeout=self.config.check_timeout)
-        return self.log.store_version()
+        return self.log.store_version(**self._quick() if quick else {})
+
+    def _quick(self) -> dict[str, Any]:
+        """The request arguments of a version check: one try, within ``check_timeout``."""
+        return {"retries": 0, "timeout": self.config.check_timeout}
 
     def commit(self, info: VersionInfo, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
         self.log.commit(info, added, removed)
@@ -937,8 +934,7 @@ class SparqlBackend:
             self._refresh_lock.release()
 
     def _refresh_locked(self, graph: Any, *, force: bool) -> bool:
-        quick: dict[str, Any] = {} if force else {"retries": 0,
-                                                  "timeout": self.config.check_timeout}
+        quick = {} if force else self._quick()
         try:
             version = self.log.store_version(**quick)
             moved = version != graph._version

@@ -1038,21 +1038,23 @@ class QueryParser:
         path = nodes[iri].get("path") if iri in nodes else None
         return path.split(">")[0].strip() if path else None
 
+    def _named(self, text: str) -> Sequence[Any]:
+        """The KG nodes ``text`` is a name or alias of as written (its index key; the linker
+        links on this KG); none without an alias index."""
+        index = getattr(self.kg, "alias_index", None)
+        return index.candidates(normalize_key(text)) if index is not None else ()
+
     def _is_name(self, span: str) -> bool:
         """Whether ``span`` is a name or alias of a KG node as written (its index key)."""
-        index = getattr(self.kg, "alias_index", None)  # (the linker links on this KG)
-        return bool(index is not None and index.candidates(normalize_key(span)))
+        return bool(self._named(span))
 
     def _ends_with_a_brand(self, span: str) -> bool:
         """Whether the last words of ``span`` are a brand's name or alias as written ("not
         canon", "other than whirlpool"; its index key): an excluded brand still tells which
         products the query's other words mean, so it stays their linking context."""
-        index = getattr(self.kg, "alias_index", None)
         words = span.split()
-        return index is not None and any(
-            getattr(c, "kind", None) == "brand"
-            for k in range(len(words)) for c in index.candidates(normalize_key(
-                " ".join(words[k:]))))
+        return any(getattr(c, "kind", None) == "brand"
+                   for k in range(len(words)) for c in self._named(" ".join(words[k:])))
 
     def _finish(self, work: _Batch) -> list[ParsedQuery]:
         """Stages 3 (decode) to 6."""
