@@ -247,6 +247,20 @@ def base_suffix(path: str | Path) -> str:
     return path.suffix.lower()
 
 
+def empty_file(path: str | Path, what: str, hint: str = "") -> KGLoadError:
+    """The error for a file with nothing to load (0 bytes, blank lines or comments only, a
+    header row without rows, an empty JSON array): whatever ``on_error``, it is refused, since
+    an export job that wrote nothing looks so.
+
+    >>> print(empty_file("brands.txt", "no names"))
+    brands.txt: the file is empty (no names); nothing loaded: check that it is the file you \
+meant and that its export or copy completed
+    """
+    return KGLoadError(f"{path}: the file is empty ({what}); nothing loaded: check that it is "
+                       "the file you meant and that its export or copy completed"
+                       + (f"; {hint}" if hint else ""))
+
+
 #: Characters of a whole JSON document that :func:`read_json` reads (256 Mi: Best Buy's
 #: categories file is 1.6 MB). A larger document (e.g. a small ``.gz`` file that inflates to
 #: many GB) is refused before it is parsed; JSON Lines files are read a line at a time.
@@ -255,11 +269,15 @@ MAX_JSON_CHARS = 1 << 28
 
 def read_json(path: str | Path, limit: int = MAX_JSON_CHARS) -> Any:
     """Parse a JSON document (``.gz`` transparently); a syntax error, nesting too deep to
-    parse, or a document of more than ``limit`` characters raises KGLoadError naming the file.
+    parse, or a document of more than ``limit`` characters raises KGLoadError naming the file,
+    and so does a file without a document (0 bytes, blank space only: :func:`empty_file`).
     """
     with open_text(path) as fh:
         try:
             text = fh.read(limit + 1)
+            if not text.strip():
+                raise empty_file(path, "no JSON document" + (": only blank space" if text
+                                                             else ""))
             if len(text) > limit:
                 raise KGLoadError(
                     f"{path}: the JSON document is larger than {limit:,} characters; refused "

@@ -25,6 +25,7 @@ from kg.loaders._common import (
     base_suffix,
     bounded_lines,
     clean_text,
+    empty_file,
     line_too_long,
     open_text,
     popularity_value,
@@ -76,6 +77,9 @@ def bestbuy_category_index(categories: str | Path, *, source: str = "bestbuy",
     if not isinstance(data, list):
         raise KGLoadError(f"{categories}: expected a JSON array of categories, "
                           f"got {type(data).__name__}")
+    if not data:
+        raise empty_file(categories, "an empty JSON array: no categories",
+                         "categories= (empty) loads the products without a category file")
     index: dict[str, str] = {}
     for i, item in enumerate(data):
         parsed = _parse_category(item)
@@ -93,7 +97,10 @@ def _records(path: Path, errors: RowErrors) -> Iterator[tuple[int, Any]]:
     """(position, item) from a JSON array (position = item index) or JSONL (line number)."""
     with open_text(path, lenient=errors.lenient) as fh:
         if base_suffix(path) == ".jsonl":
+            blank = True
             for lineno, (line, whole) in enumerate(bounded_lines(fh), 1):
+                if line.strip():
+                    blank = False
                 if not whole:  # read with a cap: a huge line (a small .gz file) is not read
                     errors.bad(line_too_long(), lineno, line[:200])
                     continue
@@ -110,12 +117,27 @@ def _records(path: Path, errors: RowErrors) -> Iterator[tuple[int, Any]]:
                     errors.bad(too_deep(exc), lineno, line[:200])
                     continue
                 yield lineno, obj
+            if blank:
+                raise empty_file(path, "no JSON object: JSON Lines have one object per line")
             return
     data = read_json(path)
     if not isinstance(data, list):
         raise KGLoadError(f"{path}: expected a JSON array of products, got {type(data).__name__}")
+    if not data:
+        raise empty_file(path, "an empty JSON array: no products")
     errors.unit = "item"
     yield from enumerate(data)
+
+
+#: Fields of a Best Buy product record that a category entry lacks (:func:`_a_category`).
+_PRODUCT_FIELDS = ("objectID", "sku", "hierarchicalCategories", "brand", "type", "price")
+
+
+def _a_category(item: Any) -> bool:
+    """Whether ``item`` is an entry of Best Buy's categories.json (an id and a path of
+    ``{id, name}``, none of a product's fields), not a product record."""
+    return (isinstance(item, dict) and isinstance(item.get("path"), list) and "id" in item
+            and not any(k in item for k in _PRODUCT_FIELDS))
 
 
 def _default_categories(path: Path) -> Path | None:
@@ -137,6 +159,10 @@ def load_bestbuy_products(
             ``objectID``; ``.gz`` read transparently.
         categories: ``categories.json`` used to key product categories by Best Buy id; by
             default the ``categories.json[.gz]`` beside ``path`` if there is one; ``""`` for none.
+
+    A file without a record (an empty array, 0 bytes, JSON Lines with blank lines only) is
+    refused (KGLoadError), and so is one whose first record is a category entry of
+    categories.json (id, path; no product field): that file is ``bestbuy-categories``'.
 
     Yields Product (key ``bestbuy/{objectID}``), Brand (key :func:`~kg.schema.brand_key`),
     ProductType (key ``slug(type)``) and Category nodes; HAS_BRAND, IN_CATEGORY, HAS_TYPE,
@@ -188,7 +214,14 @@ def load_bestbuy_products(
                 yield from emit.edge(node.iri, Relation.PARENT, parent)
         return node.iri
 
+    first = True
     for where, item in _records(path, errors):
+        if first and _a_category(item):
+            raise KGLoadError(
+                f"{path}: {errors.unit} {where} is a Best Buy category ({short_repr(item, 120)}),"
+                " not a product: load a categories.json with --kind bestbuy-categories. Nothing "
+                "loaded")
+        first = False
         if not isinstance(item, dict):
             errors.bad("product record is not an object", where, short_repr(item))
             continue

@@ -45,6 +45,7 @@ from kg.loaders._common import (
     base_suffix,
     bounded_lines,
     clean_text,
+    empty_file,
     line_too_long,
     open_text,
     popularity_value,
@@ -312,8 +313,7 @@ def _delimiter(value: str) -> str:
 
 def _empty(path: Path, what: str) -> KGLoadError:
     """The error for a catalogue file without a header row or a JSON object to read."""
-    return KGLoadError(f"{path}: the file is empty ({what}); nothing loaded: check that it "
-                       "is the file you meant and that its export or copy completed")
+    return empty_file(path, what)
 
 
 def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
@@ -550,8 +550,9 @@ def load_catalog(
     ``on_error="skip"`` a row that is not valid UTF-8 (a Latin-1 byte) is a bad row too;
     with ``abort`` it refuses the file (UnicodeDecodeError, reported by
     :func:`~kg.loaders.load_sources`). A file without a header row (CSV) or without a JSON
-    object (JSONL), such as an empty one, is refused (KGLoadError); a CSV with a header row
-    and no rows loads nothing, its header checked as above.
+    object (JSONL), such as an empty one, is refused (KGLoadError); so is a CSV with a
+    header row and no rows, once its header is checked as above (a mapping that names no
+    column of it is the error then).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
@@ -687,8 +688,9 @@ def load_catalog(
             records += emit.edge(product.iri, Relation.HAS_VALUE,
                                  node_iri(NodeKind.ATTRIBUTE_VALUE, av.key))
         yield from records
-    if not checked and "header" in header_info:  # a header row and no rows: loads nothing,
-        check(header_info["header"])  # but a mapping that names no column is refused as ever
+    if not checked and "header" in header_info:  # a header row and no rows: its mapping is
+        check(header_info["header"])  # checked (a wrong one is the error), then it is refused
+        raise _empty(path, "a header row and no rows")
     unused = [c for c in seen if c not in mapped and not attr_cols.get(c)]
     if unused:
         reason = (f"columns not used: {', '.join(unused)} (map them: name=, brand=, category=, "

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from kg.errors import KGLoadError
 from kg.loaders._common import (
     KEY_CLASH,
     Emitter,
     Record,
     RowErrors,
+    base_suffix,
     bounded_lines,
     clean_text,
+    empty_file,
     line_too_long,
     open_text,
 )
@@ -30,6 +34,41 @@ GAZETTEER_ATTRIBUTES: tuple[str, ...] = tuple(dict.fromkeys(
 _MAX_NAME = 200
 _VARIANTS = ("", "number")
 _NO_PLURAL_S = ("ss", "us", "is")
+
+# What the first lines of a file of another kind look like (:func:`_other_kind`): a Google
+# taxonomy's version comment and ``id - A > B`` lines; JSON (an array or object of strings or
+# objects: a catalogue's or Best Buy's JSON, never a name)
+_TAXONOMY_HEADER = re.compile(r"^#\s*Google_Product_Taxonomy_Version\b", re.IGNORECASE)
+_TAXONOMY_LINE = re.compile(r"^\d+\s+-\s+\S")
+_JSON_START = re.compile(r"""^(?:\{\s*"|\[\s*[\[{"])""")
+#: Content lines whose look :func:`_other_kind` checks: all of them ``id - A`` lines is a
+#: taxonomy
+_SNIFF_LINES = 5
+_CSV_DELIMITERS = {".csv": ",\t;", ".tsv": "\t"}
+
+
+def _other_kind(path: str | Path, lineno: int, line: str, first: bool) -> str | None:
+    """Why the content line ``line`` (the file's first one: ``first``) says the file is not a
+    gazetteer, or None: JSON, a ``.csv``/``.tsv`` row with columns, the Google taxonomy's
+    version comment (first line only)."""
+    shown = repr(line[:80])
+    if _JSON_START.match(line):
+        return (f"{path}: line {lineno} is JSON ({shown}), not a name: a gazetteer is a plain "
+                "list, one name per line; load JSON Lines with --kind catalog or --kind "
+                "bestbuy-products, Best Buy's categories.json with --kind bestbuy-categories")
+    if first and _TAXONOMY_HEADER.match(line):
+        return _taxonomy(path, lineno, line)
+    delimiters = _CSV_DELIMITERS.get(base_suffix(path), "")
+    if first and any(d in line for d in delimiters):
+        return (f"{path}: line {lineno} has columns ({shown}): a gazetteer is one name per line, "
+                "not a CSV; load a catalogue CSV with --kind catalog, or write the column of "
+                "names alone, without a header, one name per line")
+    return None
+
+
+def _taxonomy(path: str | Path, lineno: int, line: str) -> str:
+    return (f"{path}: line {lineno} is a line of a Google taxonomy ({line[:80]!r}), not a "
+            "name: load the file with --kind google-taxonomy (a gazetteer is one name per line)")
 
 
 def number_variants(name: str) -> list[str]:
@@ -86,7 +125,10 @@ def load_gazetteer(
     gazetteers contain ``\\x84``, ``\\x9f`` and U+F880), blank lines skipped, names deduplicated
     by normalised form, a BOM and ``.gz`` tolerated. Two names that only
     :func:`~kg.schema.slug` makes one key ("C++" and "C") are not merged: the second is a bad
-    row (see ``on_error``). Keys: :func:`~kg.schema.brand_key` for
+    row (see ``on_error``). A file without a name (0 bytes, blank lines only) is refused
+    (KGLoadError), whatever ``on_error``, and so is one whose first lines say it is a file of
+    another kind: JSON, a ``.csv``/``.tsv`` row with columns, a Google taxonomy (its version
+    comment, or ``id - A > B`` lines only). Keys: :func:`~kg.schema.brand_key` for
     brands, :func:`~kg.schema.attribute_key` for attribute values (``attribute`` required),
     ``slug(name)`` otherwise (categories: ``{source}/{slug}``). ``attribute`` is normalised
     and checked by :func:`gazetteer_attribute` (``colour`` is ``color``; an unknown name is a
@@ -111,10 +153,25 @@ def load_gazetteer(
     errors = RowErrors(path, report, on_error)
     emit = Emitter()
     seen: set[str] = set()
+    lines = content = 0  # lines read, lines with more than blanks and controls
+    taxonomy: tuple[int, str] | None = None  # the first line, while all look like a taxonomy's
     with open_text(path, lenient=errors.lenient) as fh:
         # lines are read with a cap: one GiB line (a small .gz file) is not read into memory
         for lineno, (raw, whole) in enumerate(bounded_lines(fh), 1):
+            lines = lineno
             name = clean_text(raw)
+            if name and content < _SNIFF_LINES:  # a file of another kind? (nothing loaded)
+                content += 1
+                line = raw.strip()
+                other = _other_kind(path, lineno, line, content == 1)
+                if other:
+                    raise KGLoadError(f"{other}. Nothing loaded")
+                if content == 1 and _TAXONOMY_LINE.match(line):
+                    taxonomy = (lineno, line)
+                elif not _TAXONOMY_LINE.match(line):
+                    taxonomy = None
+                if taxonomy and content == _SNIFF_LINES:
+                    raise KGLoadError(f"{_taxonomy(path, *taxonomy)}. Nothing loaded")
             if not whole:  # its name is longer still, unless its start is blanks and controls
                 errors.bad(f"name longer than {_MAX_NAME} characters" if len(name) > _MAX_NAME
                            else line_too_long(), lineno, name[:_MAX_NAME])
@@ -153,3 +210,7 @@ def load_gazetteer(
                 errors.bad(KEY_CLASH, lineno, clash)
                 continue
             yield from emit.node(node)
+    if taxonomy:  # fewer lines than _SNIFF_LINES, each one 'id - A'
+        raise KGLoadError(f"{_taxonomy(path, *taxonomy)}. Nothing loaded")
+    if not content:
+        raise empty_file(path, "no names" + (", only blank lines" if lines else ""))

@@ -26,6 +26,7 @@ from kg.loaders._common import (
     RowErrors,
     bounded_lines,
     clean_text,
+    empty_file,
     line_too_long,
     open_text,
     read_json,
@@ -75,6 +76,8 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
     Lines are ``id - A > B > C``; comments (``#``) and blank lines are skipped and counted,
     malformed lines are bad rows (see ``on_error``), and so is a line that gives an id met
     before another path (``1 - Animals``, then ``1 - Vehicles``): the id's first line stands.
+    A file without a taxonomy line (0 bytes, comments and blank lines only: the version
+    comment alone) is refused (KGLoadError), whatever ``on_error``.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
@@ -86,8 +89,10 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
     errors = RowErrors(path, report, on_error)
     emit = Emitter()
     rows: list[tuple[int, Node, list[str]]] = []
+    lines = comments = blanks = 0
     with open_text(path, lenient=errors.lenient) as fh:
         for lineno, (raw, whole) in enumerate(bounded_lines(fh), 1):
+            lines = lineno
             if not whole:  # read with a cap: one GiB line (a small .gz file) is not read whole
                 errors.bad(line_too_long(), lineno, raw[:200])
                 continue
@@ -96,9 +101,11 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
             line = raw.strip()
             if not line:
                 report.skip("blank line")
+                blanks += 1
                 continue
             if line.startswith("#"):
                 report.skip("comment line", f"line {lineno}: {line}")
+                comments += 1
                 continue
             m = _TAXONOMY_LINE.match(line)
             segments = [clean_text(s) for s in m.group(2).split(">")] if m else []
@@ -117,6 +124,11 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
                 errors.bad(KEY_CLASH, lineno, clash)
                 continue
             rows.append((lineno, node, segments))
+    if lines == comments + blanks:
+        raise empty_file(path, "no taxonomy line 'id - A > B'" + (
+            ", only comment lines" if comments and not blanks else
+            ", only comment and blank lines" if comments else
+            ", only blank lines" if lines else ""))
     by_path = {tuple(normalize_name(s) for s in segs): node.external_id
                for _, node, segs in rows}
     for lineno, node, segments in rows:
@@ -169,6 +181,8 @@ def load_bestbuy_categories(
         on_error: ``skip`` or ``abort`` on malformed entries.
         exclude_roots: comma-separated root names whose subtrees are left out (``""`` keeps all).
 
+    A file without a category (an empty array, 0 bytes) is refused (KGLoadError).
+
     >>> import json, tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "categories.json"
     >>> tv = {"id": "c1", "name": "TVs", "path": [{"id": "c1", "name": "TVs"}]}
@@ -188,6 +202,8 @@ def load_bestbuy_categories(
     data = read_json(path)
     if not isinstance(data, list):
         raise KGLoadError(f"{path}: expected a JSON array of categories, got {type(data).__name__}")
+    if not data:
+        raise empty_file(path, "an empty JSON array: no categories")
 
     emit = Emitter()
     entries: list[tuple[int, str, list[tuple[str, str]], list[tuple[str, str]]]] = []

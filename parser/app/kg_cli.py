@@ -336,15 +336,17 @@ def link(
         Console().print(table)
 
 
-def _print_reports(reports: list[Any], versions: list[int] | None = None) -> None:
+def _print_reports(reports: list[Any], versions: list[int] | None = None,
+                   notes: dict[int, str] | None = None) -> None:
     """One row per source: the records it gave (``read``: nodes and edges written, new or
     merged into ones the KG had; the version's own added/removed triples are in
     ``kgqp kg versions``), what it skipped, and why, and the KG version its commit made
     (``versions``, aligned with ``reports``). What a commit loaded that is probably a mistake
     (edges to IRIs that are no node of the KG, names another node of the same kind has) is
     logged on stderr, once, as ``WARNING kg.graph: KG version N ...``: the version column
-    names its file. Written to stdout; when that is no terminal (a log, a pipe) the table
-    is not cut to 80 columns."""
+    names its file. ``notes``: for a row (by index) whose counts are not known, what
+    its "read" and "skipped" cells say instead. Written to stdout; when that is no terminal
+    (a log, a pipe) the table is not cut to 80 columns."""
     from rich.console import Console
     from rich.table import Table
 
@@ -359,6 +361,8 @@ def _print_reports(reports: list[Any], versions: list[int] | None = None) -> Non
             )
             or "-"
         )
+        if notes and i in notes:
+            read = skipped = notes[i]
         version = versions[i] if versions is not None and i < len(versions) else None
         table.add_row(r.source, read, skipped, "-" if version is None else str(version))
     Console(width=None if sys.stdout.isatty() else 100_000).print(table)
@@ -459,9 +463,11 @@ def load(
             before = committed["before"] = g.version
             reports: list[Any] = []
             versions: list[int] = []
+            made: list[Any] = []  # the report of the file being loaded, once it is made
             try:
                 for src in sources:  # one transaction each: report what committed on failure
-                    reports += load_sources(g, [src], kind=kind, options=options)
+                    made.clear()
+                    reports += load_sources(g, [src], kind=kind, options=options, reports=made)
                     committed["version"] = g.version
                     versions.append(g.version)
             except BaseException as exc:
@@ -470,13 +476,36 @@ def load(
                 # there (ProductGraph._settle_commit; a version another writer made has not)
                 with contextlib.suppress(Exception):
                     committed["version"] = g.version
+                now = committed["version"]
+                cut = sources[len(reports)]  # the file the interruption or error stopped
+                # stopped after its commit was made: it loaded, and its report (complete: its
+                # records were all read before the commit) goes in the table as it would have;
+                # an RDF file's report is made by the import: not counted then, and said so
+                loaded = now != (versions[-1] if versions else before)
+                notes: dict[int, str] = {}
+                if loaded:
+                    if not made:
+                        from kg.schema import LoadReport
+
+                        notes[len(reports)] = (f"not counted: stopped after its commit (`kgqp "
+                                               f"kg versions` lists what version {now} added)")
+                        made.append(LoadReport(str(cut)))
+                    reports.append(made[0])
+                    versions.append(now)
                 if reports:
-                    _print_reports(reports, versions)
+                    _print_reports(reports, versions, notes)
                     what = ("interruption" if isinstance(exc, KeyboardInterrupt)
                             else "error below")
-                    typer.echo(f"KG at {g.where}: version {before} -> {committed['version']}: "
-                               f"{len(reports)} of {len(sources)} file(s) loaded before the "
-                               f"{what} ({sources[len(reports)]})")
+                    if loaded:
+                        rest = sources[len(reports):]
+                        state = (f"{len(reports)} of {len(sources)} file(s) loaded; the {what} "
+                                 f"came after the commit of {cut}" + (
+                                     f"; not loaded: {', '.join(map(str, rest))}" if rest
+                                     else ""))
+                    else:
+                        state = (f"{len(reports)} of {len(sources)} file(s) loaded before the "
+                                 f"{what} ({cut})")
+                    typer.echo(f"KG at {g.where}: version {before} -> {now}: {state}")
                 raise
             _print_reports(reports, versions)
             typer.echo(f"KG at {g.where}: version {before} -> {g.version}")

@@ -302,17 +302,19 @@ def test_an_empty_catalogue_is_refused(kgdir, tmp_path, content, suffix):
         assert r.exit_code == 2, r.output
         assert f"products{suffix}: the file is empty" in r.output
     assert ProductGraph.open(kgdir, read_only=True).version == version
-    # a header row and no rows loads nothing, and says nothing; a mapping that names no column
-    # of it is refused, as in a file with rows (docs/howto/load-catalogue.md)
+    # a header row and no rows is refused too (it loaded "version N -> N", exit 0, as an
+    # export that wrote no row would); a mapping that names no column of it is the error first
     header = tmp_path / "header.csv"
     header.write_text("sku,title\n", encoding="utf-8")
     r = invoke("load", kgdir, header, "--kind", "catalog", "--option", "id=sku",
                "--option", "name=title", "--option", "brand=", "--option", "category=",
                "--option", "specs=")
-    assert r.exit_code == 0 and f"version {version} -> {version}" in r.output, r.output
+    assert r.exit_code == 2, r.output
+    assert "header.csv: the file is empty (a header row and no rows)" in r.output
     r = invoke("load", kgdir, header, "--kind", "catalog", "--option", "id=SKU",
                "--option", "name=title")
     assert r.exit_code == 2 and "did you mean id=sku?" in r.output, r.output
+    assert ProductGraph.open(kgdir, read_only=True).version == version
 
 
 @pytest.mark.parametrize("new", [False, True])
@@ -342,3 +344,105 @@ def test_an_interrupt_after_the_commit_was_made_says_committed(kgdir, tmp_path, 
     with ProductGraph.open(kgdir, read_only=True) as g:
         assert g.version == version + 1
         assert g.node(Node(NodeKind.BRAND, "zorbo", "Zorbo").iri) is not None
+
+
+@pytest.mark.parametrize("files", [1, 2], ids=["one file", "second of two"])
+def test_an_interrupt_after_the_commit_prints_the_report_of_what_committed(kgdir, tmp_path,
+                                                                          monkeypatch, files):
+    """An interrupt after a file's commit was made said "committed" on stderr, but printed no
+    report table (nodes per kind, bad rows, version): the version is committed, so the table
+    a finished load prints is printed, that file's row complete."""
+    import kg.graph as G
+
+    version = ProductGraph.open(kgdir, read_only=True).version
+    first = tmp_path / "first.txt"
+    first.write_text("Yoyodyne\n", encoding="utf-8")
+    brands = tmp_path / "brands.txt"
+    brands.write_text("Zorbo\nQuuxco\n\n", encoding="utf-8")
+    flushed = []
+
+    def flush(store, path):
+        flushed.append(path)
+        if len(flushed) == files:  # the last file's commit
+            raise KeyboardInterrupt
+    monkeypatch.setattr(G, "FLUSH_AFTER_QUADS", 1)  # as for a commit of >= 10,000 quads
+    monkeypatch.setattr(G, "_flush_store", flush)
+    sources = [first, brands][-files:]
+    r = invoke("load", kgdir, *sources, "--kind", "gazetteer", "--node-kind", "brand",
+               "--on-error", "skip")
+    monkeypatch.undo()
+    assert r.exit_code == 130, r.output
+    now = version + files
+    rows = [line for line in r.stdout.splitlines() if line.startswith("│")]
+    assert len(rows) == files, r.stdout
+    assert "brand 2" in rows[-1] and "blank line: 1" in rows[-1] and f" {now} " in rows[-1]
+    assert (f"version {version} -> {now}: {files} of {files} file(s) loaded; the interruption "
+            f"came after the commit of {brands}") in " ".join(r.stdout.split())
+    assert (f"error: interrupted (SIGINT); the KG at {kgdir} was committed: version {version} "
+            f"-> {now}") in r.stderr
+    assert ProductGraph.open(kgdir, read_only=True).version == now
+
+
+def test_an_interrupt_after_an_rdf_commit_says_its_counts_are_missing(kgdir, tmp_path,
+                                                                     monkeypatch):
+    """An RDF file's report is made by the import: interrupted after its commit, its row says
+    what is not known, and the table and summary are printed all the same."""
+    version = ProductGraph.open(kgdir, read_only=True).version
+    src = tmp_path / "extra.nt"
+    src.write_text('<https://kgqp.dev/id/brand/zorbo> <https://schema.org/name> "Zorbo" .\n',
+                   encoding="utf-8")
+
+    def rebuild(self):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(ProductGraph, "_rebuild_views", rebuild)  # after the commit
+    r = invoke("load", kgdir, src, "--kind", "rdf")
+    monkeypatch.undo()
+    assert r.exit_code == 130, r.output
+    out = " ".join(r.stdout.split())
+    assert "not counted: stopped after its commit" in out and "extra.nt" in out, r.stdout
+    assert f"version {version} -> {version + 1}: 1 of 1 file(s) loaded" in out
+    assert f"was committed: version {version} -> {version + 1}" in r.stderr
+
+
+@pytest.mark.parametrize("kind, name, data", [
+    ("gazetteer", "brands.txt", b""),
+    ("gazetteer", "brands.txt", b"\n \n"),
+    ("google-taxonomy", "taxonomy.txt", b"# Google_Product_Taxonomy_Version: 2021-09-21\n"),
+    ("bestbuy-categories", "categories.json", b"[]"),
+    ("bestbuy-products", "products.jsonl", b"\n"),
+    ("rdf", "extra.ttl", b""),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_an_empty_file_of_any_kind_is_refused(kgdir, tmp_path, kind, name, data):
+    """An empty gazetteer, taxonomy, Best Buy or RDF file exited 0 ("version N -> N")."""
+    version = ProductGraph.open(kgdir, read_only=True).version
+    p = tmp_path / name
+    p.write_bytes(data)
+    args = ["--node-kind", "brand"] if kind == "gazetteer" else []
+    for on_error in ("abort", "skip"):
+        r = invoke("load", kgdir, p, "--kind", kind, *args, "--on-error", on_error)
+        assert r.exit_code == 2, r.output
+        assert f"error: {p}: the file is empty (" in r.output
+    assert ProductGraph.open(kgdir, read_only=True).version == version
+    r = invoke("load", tmp_path / "new", p, "--kind", kind, *args)  # a new KG: none left
+    assert r.exit_code == 2 and not (tmp_path / "new").exists(), r.output
+
+
+def test_a_taxonomy_given_as_a_gazetteer_is_refused(kgdir, tmp_path):
+    """Its version comment and 'id - A > B' lines were loaded as brands."""
+    version = ProductGraph.open(kgdir, read_only=True).version
+    p = tmp_path / "taxonomy.txt"
+    p.write_text("# Google_Product_Taxonomy_Version: 2021-09-21\n1 - Animals & Pet Supplies\n",
+                 encoding="utf-8")
+    r = invoke("load", kgdir, p, "--kind", "gazetteer", "--node-kind", "brand", "--on-error",
+               "skip")
+    assert r.exit_code == 2, r.output
+    assert "load the file with --kind google-taxonomy" in r.output
+    assert ProductGraph.open(kgdir, read_only=True).version == version
+    # and a gazetteer given as a taxonomy: every row bad, refused with --on-error skip too
+    b = tmp_path / "brands.txt"
+    b.write_text("Zorbo\nQuuxco\n", encoding="utf-8")
+    r = invoke("load", kgdir, b, "--kind", "google-taxonomy", "--on-error", "skip")
+    assert r.exit_code == 2, r.output
+    assert "no row of it could be loaded (malformed taxonomy line" in r.output
+    assert "is it a google-taxonomy file?" in r.output
+    assert ProductGraph.open(kgdir, read_only=True).version == version

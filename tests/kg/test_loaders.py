@@ -712,13 +712,149 @@ def test_a_catalogue_without_a_header_or_rows_is_refused(tmp_path, name, data, e
             collect(load_catalog, p, on_error=on_error)
 
 
-def test_a_header_only_catalogue_loads_nothing_but_checks_its_mapping(tmp_path):
+@pytest.mark.parametrize("rows", ["", "\n\n"], ids=["header", "header-and-blank-lines"])
+def test_a_header_only_catalogue_is_refused_once_its_mapping_is_checked(tmp_path, rows):
+    """A header-only CSV (an export that wrote no row) loaded nothing and said nothing."""
     p = tmp_path / "header.csv"
-    p.write_text("sku,title,brand\n", encoding="utf-8")
-    nodes, edges, report = collect(load_catalog, p, id="sku", name="title", category="",
-                                   specs="")
-    assert nodes == edges == [] and report.skipped == {}
+    p.write_text("sku,title,brand\n" + rows, encoding="utf-8")
+    for on_error in ("skip", "abort"):
+        with pytest.raises(KGLoadError, match=re.escape(
+                "header.csv: the file is empty (a header row and no rows); nothing loaded")):
+            collect(load_catalog, p, id="sku", name="title", category="", specs="",
+                    on_error=on_error)
     with pytest.raises(KGLoadError, match=r"did you mean id=sku\?"):
         collect(load_catalog, p, id="SKU", name="title")
     with pytest.raises(KGLoadError, match="no name column 'name'"):
         collect(load_catalog, p, name="name")
+
+
+# --- files with nothing to load: empty, all rows bad, of another kind ---------------------
+
+_EMPTY = "the file is empty"
+_ALL_BAD_KINDS = ("google-taxonomy", "catalog", "bestbuy-products", "bestbuy-categories",
+                  "gazetteer")
+
+
+@pytest.mark.parametrize("kind, name, data, error", [
+    ("gazetteer", "brands.txt", b"", f"{_EMPTY} (no names); nothing loaded"),
+    ("gazetteer", "brands.txt.gz", gzip.compress(b"", mtime=0), f"{_EMPTY} (no names)"),
+    ("gazetteer", "brands.txt", b"\xef\xbb\xbf", f"{_EMPTY} (no names)"),
+    ("gazetteer", "brands.txt", b"\n  \r\n\t\n", f"{_EMPTY} (no names, only blank lines)"),
+    ("google-taxonomy", "t.txt", b"", f"{_EMPTY} (no taxonomy line 'id - A > B')"),
+    ("google-taxonomy", "t.txt", b"\n\n", f"{_EMPTY} (no taxonomy line 'id - A > B', only "
+     "blank lines)"),
+    ("google-taxonomy", "t.txt.gz",
+     gzip.compress(b"# Google_Product_Taxonomy_Version: 2021-09-21\n", mtime=0),
+     f"{_EMPTY} (no taxonomy line 'id - A > B', only comment lines)"),
+    ("bestbuy-categories", "categories.json", b"[]", f"{_EMPTY} (an empty JSON array: no "
+     "categories)"),
+    ("bestbuy-categories", "categories.json", b"", f"{_EMPTY} (no JSON document)"),
+    ("bestbuy-categories", "categories.json.gz", gzip.compress(b" \n", mtime=0),
+     f"{_EMPTY} (no JSON document: only blank space)"),
+    ("bestbuy-products", "products.json", b"[ ]\n", f"{_EMPTY} (an empty JSON array: no "
+     "products)"),
+    ("bestbuy-products", "products.json", b"", f"{_EMPTY} (no JSON document)"),
+    ("bestbuy-products", "products.jsonl", b"", f"{_EMPTY} (no JSON object: JSON Lines"),
+    ("bestbuy-products", "products.jsonl.gz", gzip.compress(b"\n \n", mtime=0),
+     f"{_EMPTY} (no JSON object: JSON Lines"),
+    ("catalog", "products.tsv", b"sku\ttitle\n", f"{_EMPTY} (a header row and no rows)"),
+    ("rdf", "extra.ttl", b"", f"{_EMPTY} (no triple"),
+    ("rdf", "extra.nt.gz", gzip.compress(b"# nothing\n", mtime=0), f"{_EMPTY} (no triple"),
+    ("rdf", "extra.ttl", b"@prefix k: <https://kgqp.dev/id/> .\n# none yet\n",
+     f"{_EMPTY} (no triple"),
+], ids=lambda v: v if isinstance(v, str) and "." in v and " " not in v else "")
+def test_an_empty_file_of_any_kind_is_refused(tmp_path, kind, name, data, error):
+    """An empty gazetteer, taxonomy, Best Buy or RDF file (0 bytes, blank lines, a comment, an
+    empty array) loaded "version N -> N" with no word, exit 0, as empty catalogues did."""
+    kg = pytest.importorskip("kg.graph")
+    p = tmp_path / name
+    p.write_bytes(data)
+    options = {"node_kind": "brand"} if kind == "gazetteer" else \
+        {"name": "title", "delimiter": "tab"} if kind == "catalog" else {}
+    with kg.ProductGraph.in_memory() as g:
+        version = g.version
+        for on_error in ("skip", "abort"):
+            with pytest.raises(KGLoadError, match=re.escape(f"{name}: {error}")):
+                load_sources(g, [p], kind=kind, options={**options, "on_error": on_error},
+                             progress=False)
+        assert g.version == version
+
+
+def test_an_empty_category_file_of_bestbuy_products_is_refused(tmp_path):
+    """``categories=`` naming an empty array keyed nothing by id, silently."""
+    (tmp_path / "categories.json").write_text("[]", encoding="utf-8")
+    p = tmp_path / "products.json"
+    p.write_text(json.dumps([{"objectID": "1", "name": "Galaxy S7"}]), encoding="utf-8")
+    with pytest.raises(KGLoadError, match=r"categories\.json: the file is empty \(an empty JSON "
+                       r"array: no categories\).*categories= \(empty\) loads the products"):
+        collect(load_bestbuy_products, p)
+    nodes, _, _ = collect(load_bestbuy_products, p, categories="")
+    assert [n.label for n in nodes if n.kind is NodeKind.PRODUCT] == ["Galaxy S7"]
+
+
+_TAXONOMY = ("# Google_Product_Taxonomy_Version: 2021-09-21\n1 - Animals & Pet Supplies\n"
+             "3237 - Animals & Pet Supplies > Live Animals\n")
+
+
+@pytest.mark.parametrize("name, text, error", [
+    ("taxonomy.txt", _TAXONOMY, "line 1 is a line of a Google taxonomy ('# Google_Product_"
+     "Taxonomy_Version: 2021-09-21'), not a name: load the file with --kind google-taxonomy"),
+    ("taxonomy.txt", _TAXONOMY.split("\n", 1)[1], "line 1 is a line of a Google taxonomy "
+     "('1 - Animals & Pet Supplies')"),
+    ("taxonomy.txt", "\n" + "".join(f"{i} - Cat {i}\n" for i in range(1, 9)),
+     "line 2 is a line of a Google taxonomy ('1 - Cat 1')"),
+    ("products.jsonl", '{"product_name": "Acme Kettle"}\n', "line 1 is JSON "
+     "('{\"product_name\": \"Acme Kettle\"}'), not a name"),
+    ("categories.json", '[{"id": "c1", "name": "TVs", "path": []}]', "line 1 is JSON"),
+    ("products.csv", "sku,title,brand\nK1,Acme Kettle,Acme\n", "line 1 has columns "
+     "('sku,title,brand'): a gazetteer is one name per line, not a CSV"),
+    ("brands.tsv", "brand\tcountry\n", "line 1 has columns ('brand\\tcountry')"),
+], ids=["taxonomy-header", "taxonomy-lines", "taxonomy-long", "jsonl", "json", "csv", "tsv"])
+def test_a_file_of_another_kind_is_refused_as_a_gazetteer(tmp_path, name, text, error):
+    """A taxonomy given as --kind gazetteer loaded its lines ('1 - Animals & Pet Supplies',
+    even the version comment) as brands; so did a catalogue's JSON Lines or CSV rows."""
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    for on_error in ("skip", "abort"):
+        with pytest.raises(KGLoadError, match=re.escape(f"{name}: {error}")):
+            collect(load_gazetteer, p, on_error=on_error)
+    # names like these stay names: one taxonomy-like line among others, commas in a .txt file
+    p = tmp_path / "names.txt"
+    p.write_text("3 - Pack\nAcme\nFLORAL:BLUE, BLACK,PINK\n#1 Dad\n[Clearance]\n",
+                 encoding="utf-8")
+    nodes, _, _ = collect(load_gazetteer, p, on_error="abort")
+    assert len(nodes) == 5
+
+
+def test_a_categories_file_is_refused_as_bestbuy_products(tmp_path):
+    """categories.json given as --kind bestbuy-products loaded each category as a product."""
+    p = tmp_path / "cats.json"
+    shutil.copy(FIX / "categories.json", p)
+    with pytest.raises(KGLoadError, match=r"cats\.json: item 0 is a Best Buy category \(.*\), "
+                       r"not a product: load a categories.json with --kind bestbuy-categories"):
+        collect(load_bestbuy_products, p, categories="")
+
+
+@pytest.mark.parametrize("kind, name, text, reason", [
+    ("google-taxonomy", "brands.txt", "Sony\nLG\n", "malformed taxonomy line"),
+    ("catalog", "p.jsonl", '{"title": "Acme"}\n["x"]\n', "row without a 'product_name' field"),
+    ("bestbuy-products", "p.jsonl", '{"sku": "1"}\n{"name": ""}\n', "product without a name"),
+    ("bestbuy-categories", "p.json", '[{"name": "TVs"}]', "category without an id"),
+    ("gazetteer", "long.txt", "x" * 300 + "\n", "name longer than 200 characters"),
+], ids=lambda v: v if v in _ALL_BAD_KINDS else "")
+def test_a_file_whose_rows_are_all_bad_is_refused_with_skip(tmp_path, kind, name, text, reason):
+    """With on_error=skip a file none of whose rows loads (every row bad: a file of another
+    kind, mostly) loaded "version N -> N", exit 0."""
+    kg = pytest.importorskip("kg.graph")
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    options = {"node_kind": "brand"} if kind == "gazetteer" else {}
+    with kg.ProductGraph.in_memory() as g:
+        version = g.version
+        with pytest.raises(KGLoadError) as err:
+            load_sources(g, [p], kind=kind, options={**options, "on_error": "skip"},
+                         progress=False)
+        assert g.version == version
+    message = str(err.value)
+    assert message.startswith(f"{p}: no row of it could be loaded ({reason}")
+    assert f"nothing loaded: is it a {kind} file? --kind {kind} reads " in message
