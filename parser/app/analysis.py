@@ -40,6 +40,7 @@ Example:
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import json
 import logging
@@ -49,7 +50,7 @@ import os
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -73,6 +74,8 @@ __all__ = [
     "IN_KG_LINKABLE",
     "IN_KG_NOT_LINKABLE",
     "IN_KG_OTHER_KIND",
+    "PARSE_ADDITION_KINDS",
+    "PARSE_MIN_COUNT",
     "STOPWORDS",
     "AdditionRow",
     "AmbiguityRow",
@@ -85,6 +88,7 @@ __all__ = [
     "ExportRow",
     "GazetteerFile",
     "IntentRow",
+    "KGChoice",
     "LinkScores",
     "Mention",
     "NilRow",
@@ -100,6 +104,7 @@ __all__ = [
     "drill_down",
     "export_tables",
     "kg_additions",
+    "kg_from_env",
     "kg_with_additions",
     "link_coverage",
     "link_scores",
@@ -123,7 +128,11 @@ T = TypeVar("T")
 NIL = "NIL"
 ALL = "(all)"
 
-#: Tagger label -> (node kind, attribute) a NIL mention with that label is suggested as.
+#: Tagger label -> (node kind, attribute) a NIL mention with that label is suggested as. An
+#: audience (``department``: "babys", "for husband", "grandma") is an ``ideal_for`` value, as
+#: the KG holds audiences (Men, Women, Girl ...) and as the linker links the label
+#: (:data:`kg.link.DEFAULT_LABEL_KINDS`), never a category: loaded as categories, audience words
+#: took the links of ordinary queries ("organic baby clothes": category "babys").
 ADDITION_KINDS: dict[str, tuple[str, str | None]] = {
     "creator": ("brand", None),
     "brand": ("brand", None),
@@ -132,7 +141,7 @@ ADDITION_KINDS: dict[str, tuple[str, str | None]] = {
     "product_type": ("product_type", None),
     "HC": ("product_type", None),
     "product_name": ("product", None),
-    "department": ("category", None),
+    "department": ("attribute_value", "ideal_for"),
     "category": ("category", None),
     "color": ("attribute_value", "color"),
     "material": ("attribute_value", "material"),
@@ -142,6 +151,19 @@ ADDITION_KINDS: dict[str, tuple[str, str | None]] = {
     "shape": ("attribute_value", "shape"),
     "occasion": ("attribute_value", "occasion"),
 }
+
+#: :data:`ADDITION_KINDS` for suggestions read off parses (unreviewed tagger spans, as the
+#: notebook makes them): without ``modifier``, the tagger's label of descriptive words
+#: ("outdoor", "cute", "sexy", "portable"), which the KG holds no attribute for: as
+#: ``attribute_value:other`` nodes, with no edge, they only took the links of later queries.
+#: ``kgqp learn gazetteer`` (spans a person confirmed) uses :data:`ADDITION_KINDS`.
+PARSE_ADDITION_KINDS: dict[str, tuple[str, str | None]] = {
+    label: kind for label, kind in ADDITION_KINDS.items() if label != "modifier"}
+#: The least :attr:`AdditionRow.count` (searches of the queries holding a name) the notebook
+#: asks of a suggestion read off parses (``kg_additions(..., min_count=...)``): in the shipped
+#: samples (1,066 queries), 792 of the 806 names the other rules let through were NIL in a
+#: single query, most of them tagger slips ("choice", "aroma").
+PARSE_MIN_COUNT = 2
 
 
 # -- tables -------------------------------------------------------------------------------------
@@ -287,6 +309,93 @@ def bundle_from_env(var: str = "KGQP_BUNDLE") -> Path:
     from parser.app.quickstart import default_home
 
     return default_home() / "bundle"
+
+
+@dataclass(frozen=True, slots=True)
+class KGChoice:
+    """The KG the notebook reads and names in the ``kgqp kg load`` commands it prints
+    (:func:`kg_from_env`): ``location``, a folder or a KG server's URL; ``source``, why that
+    one; ``bundle_kg``, the KG the bundle's manifest names (the same, or another)."""
+
+    location: str
+    source: str
+    bundle_kg: str
+
+    def __str__(self) -> str:
+        return self.location
+
+    def open(self, *, read_only: bool = True) -> ProductGraph:
+        """The KG, opened (read-only by default: the notebook writes no KG but scratch
+        copies, :func:`kg_with_additions`)."""
+        from kg import ProductGraph
+        from kg.store import location
+
+        where = location(self.location)
+        if isinstance(where, Path) and not where.is_dir():
+            raise FileNotFoundError(f"the KG directory {where} ({self.source}) does not exist")
+        return ProductGraph.open(where, read_only=read_only)
+
+
+def kg_from_env(bundle: str | Path, var: str = "KGQP_KG", home_var: str = "KGQP_HOME"
+                ) -> KGChoice:
+    """The KG to read with the bundle ``bundle`` and to name in the ``kgqp kg load`` commands:
+
+    * ``$var`` (``KGQP_KG``) when set: a KG directory or a KG server's URL;
+    * else a snapshot bundle's own KG (inside the bundle: a copy of the bundle copies it);
+    * else the KG a location bundle names (``kg_path``, absolute: ``kgqp quickstart`` writes
+      such bundles). With ``$home_var`` (``KGQP_HOME``) set, that KG must lie in that folder,
+      or the folder's ``kg`` is taken: a copied home's bundle still names the original's KG,
+      into which the printed commands would have loaded the suggestions. When the folder
+      has no ``kg``, ``ValueError`` (name the KG with ``$var``).
+
+    Without ``$home_var``, a location bundle whose KG is not the ``kg`` beside the bundle,
+    while there is one (a copy of a home, ``KGQP_BUNDLE`` pointing into it), is used as
+    named, with a warning.
+
+    >>> import tempfile
+    >>> home = Path(tempfile.mkdtemp())
+    >>> (home / "bundle").mkdir()
+    >>> _ = (home / "bundle" / "kgqp-bundle.json").write_text(json.dumps(
+    ...     {"tagger": "tagger", "kg_mode": "location", "kg_path": "/elsewhere/kgqp/kg"}))
+    >>> c = kg_from_env(home / "bundle", var="NO_SUCH_VAR", home_var="NO_SUCH_HOME")
+    >>> c.location, c.source
+    ('/elsewhere/kgqp/kg', "the bundle's KG (kg_path)")
+    >>> import shutil; shutil.rmtree(home)
+    """
+    from kg.store import location
+    from parser.bundle import BundleManifest
+
+    bundle = Path(bundle).expanduser()
+    manifest = BundleManifest.read(bundle)
+    if manifest.kg_mode == "snapshot":
+        named: str | Path = bundle / manifest.kg_path
+        source = "the bundle's own KG (snapshot)"
+    else:
+        named = location(manifest.kg_path) or manifest.kg_path
+        source = "the bundle's KG (kg_path)"
+    raw = os.environ.get(var, "").strip()
+    if raw:
+        where = location(raw)
+        where = where.expanduser() if isinstance(where, Path) else where
+        return KGChoice(str(where), f"${var}", str(named))
+    home_raw = os.environ.get(home_var, "").strip()
+    if manifest.kg_mode == "snapshot" or not isinstance(named, Path):
+        return KGChoice(str(named), source, str(named))
+    if home_raw:
+        home = Path(home_raw).expanduser()
+        if named.resolve().is_relative_to(home.resolve()):
+            return KGChoice(str(named), source, str(named))
+        if (home / "kg").is_dir():
+            return KGChoice(str(home / "kg"), f"${home_var}/kg", str(named))
+        raise ValueError(
+            f"the bundle {bundle} names the KG {named}, outside ${home_var} ({home}), which has "
+            f"no kg folder: set ${var} to the KG to read (and to load the suggestions into)")
+    beside = bundle.parent / "kg"
+    if beside.is_dir() and beside.resolve() != named.resolve():
+        logger.warning("the bundle %s names the KG %s, not the KG beside it, %s: that is the "
+                       "one read and named in the kgqp kg load commands; set $%s (or $%s) to "
+                       "use another", bundle, named, beside, var, home_var)
+    return KGChoice(str(named), source, str(named))
 
 
 def _sample(items: list[str], sample: int | None, seed: int) -> list[str]:
@@ -692,6 +801,105 @@ def _link(linker: Any, text: str, label: str | None, context: str | None) -> Any
         return linker.link(text, label=None, context=context)
 
 
+@dataclass(frozen=True, slots=True)
+class _LinkCall:
+    """One link call of a parse: the words linked, the label they were linked with (None: any
+    kind), the query context passed, and the :class:`kg.link.LinkResult`."""
+
+    mention: str
+    label: str | None
+    context: Any
+    result: Any
+
+
+@contextlib.contextmanager
+def _link_calls(parser: Any) -> Iterator[list[_LinkCall] | None]:
+    """The link calls ``parser`` makes while the block runs (None when they cannot be
+    watched): the parse links a span through paths a view's own link call does not take
+    (the words after a negation cue, "without pockets"; a brand after a compatibility cue,
+    "for samsung"; a brand before "brand"), with its own query context (the words a cue
+    excludes left out), so the views read the parse's own calls. The linker the parse links
+    with (:attr:`parser.pipeline.QueryParser.entity_linker`, else its KG) is watched through
+    an instance attribute ``link`` wrapping its method, removed when the block ends (a parser
+    shared with another thread would be watched there too meanwhile)."""
+    linker = getattr(parser, "entity_linker", None)
+    target = linker if linker is not None else getattr(parser, "kg", None)
+    calls: list[_LinkCall] = []
+    original = getattr(target, "link", None)
+    if original is None or "link" in getattr(target, "__dict__", {}):
+        yield None  # (no linker, or one already watched: not twice)
+        return
+
+    def link(mention: str, label: str | None = None, context: Any = None) -> Any:
+        result = original(mention, label=label, context=context)
+        calls.append(_LinkCall(mention, label, context, result))
+        return result
+
+    try:
+        target.link = link
+    except (AttributeError, TypeError):  # (a linker of fixed attributes)
+        yield None
+        return
+    try:
+        yield calls
+    finally:
+        del target.link
+
+
+def _parse_call(calls: Sequence[_LinkCall], text: str, label: str, kg_id: str | None
+                ) -> _LinkCall | None:
+    """Of a parse's link ``calls``, the one that decided its span ``text`` tagged ``label``:
+    of a linked span, the call that gave its node, of the span's words (the span as written,
+    else the words in it the parse linked: "pockets" of "without pockets"); of a NIL span, its
+    own call with its label. None when no call was watched for it."""
+    from kg.index import normalize_key
+
+    key = normalize_key(text)
+
+    def words(c: _LinkCall) -> str:
+        return normalize_key(c.mention)
+
+    if kg_id is not None:
+        hits = [c for c in calls if c.result.best is not None and c.result.best.iri == kg_id
+                and (words(c) == key or f" {words(c)} " in f" {key} ")]
+        hits.sort(key=lambda c: words(c) != key)  # (stable: the span's own call first)
+        return hits[0] if hits else None
+    own = [c for c in calls if words(c) == key]
+    return next((c for c in own if c.label == label), own[0] if own else None)
+
+
+def _parse_calls(parser: Any, queries: Iterable[str]) -> dict[str, list[_LinkCall]] | None:
+    """The link calls of the parse of each of ``queries`` (parsed again by ``parser``, in
+    batches), told apart by the query each call passed as its context; None when they cannot
+    be watched. (A query cut at the parser's length limit has none: its views link again.)"""
+    from parser.tagger.text import separators_to_spaces
+
+    queries = list(dict.fromkeys(queries))
+    with _link_calls(parser) as calls:
+        if calls is None:
+            return None
+        if callable(getattr(parser, "pipe", None)):
+            for _ in parser.pipe(queries):
+                pass
+        else:
+            for query in queries:
+                parser(query)
+    by: dict[str, list[_LinkCall]] = defaultdict(list)
+    for c in calls:
+        context = getattr(c.context, "text", c.context)  # (a QueryContext, or the text)
+        if isinstance(context, str):
+            by[context].append(c)
+    return {q: by.get(separators_to_spaces(q), []) for q in queries}
+
+
+def _reading(call: _LinkCall | None, text: str, label: str) -> str | None:
+    """What the parse linked of a span, when not the span as tagged: ``'pockets' (any
+    kind)`` for "without pockets"."""
+    if call is None or (call.mention == text and call.label == label):
+        return None
+    return f"{call.mention!r} ({call.label or 'any kind'})"
+
+
 def ambiguity(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph, *,
               top: int | None = None, show: int = 3, parser: Any = None) -> Rows[AmbiguityRow]:
     """Candidates per distinct (mention, label) of the linkable (or linked) mentions, most
@@ -707,7 +915,9 @@ def ambiguity(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph, *
             settings), else ``kg.link``'s, which may name candidates the parse never had
             ("sneakers": Speakers, a typo without the vocabulary). ``linked_to`` is the
             parse's own link either way, and the candidates are those of the mention in a
-            query where the parse linked it so.
+            query where the parse linked it so: with ``parser``, of the parse's own link call
+            for it (that query parsed again: a span linked through a cue, "without
+            pockets", shows the candidates of the words after it).
     """
     groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for m in _as_mentions(parsed):
@@ -716,14 +926,26 @@ def ambiguity(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph, *
     linker = _linker(kg, parser)
     # (a linker of another kind, e.g. a test's, may generate nothing on its own)
     generator = linker if callable(getattr(linker, "generate", None)) else _linker(kg)
-    rows: Rows[AmbiguityRow] = Rows(row_type=AmbiguityRow)
-    for (norm, label), ms in groups.items():
+    examples: dict[tuple[str, str], Mention] = {}
+    for key, ms in groups.items():
         links = Counter(m.kg_id for m in ms)
         link = max(links, key=links.__getitem__)  # (the first seen of the most frequent)
-        example = next(m for m in ms if m.kg_id == link)
-        result = _link(linker, example.text, label, example.query)
+        examples[key] = next(m for m in ms if m.kg_id == link)
+    # the parse's own link calls (a span linked through a cue: "without pockets")
+    calls = _parse_calls(parser, (m.query for m in examples.values())) \
+        if parser is not None else None
+    rows: Rows[AmbiguityRow] = Rows(row_type=AmbiguityRow)
+    for (norm, label), ms in groups.items():
+        example = examples[(norm, label)]
+        call = _parse_call(calls.get(example.query, ()), example.text, label, example.kg_id) \
+            if calls is not None else None
+        if call is not None:
+            result = call.result
+            generated = _generate(generator, call.mention, call.label, call.context)
+        else:
+            result = _link(linker, example.text, label, example.query)
+            generated = _generate(generator, example.text, label, example.query)
         cands = result.candidates
-        generated = _generate(generator, example.text, label, example.query)
         margin = round(cands[0].score - cands[1].score, 4) if len(cands) > 1 else None
         rows.append(AmbiguityRow(
             mention=norm, label=label, count=len(ms), candidates=len(generated),
@@ -1138,6 +1360,15 @@ STOPWORDS = frozenset([
     "of", "off", "on", "or", "the", "to", "up", "with", "without", "w/", "w/o",
 ])
 
+
+def _suggestable(norm: str, stopwords: frozenset[str]) -> bool:
+    """Whether the normalised name ``norm`` may be a KG node: a letter in it (not a size or a
+    model number), two characters at least ("c" is no product) and a word that is no stop
+    word ("for the")."""
+    return len(norm) >= 2 and bool(_HAS_LETTER.search(norm)) \
+        and any(w not in stopwords for w in norm.split())
+
+
 #: Why :func:`kg_additions` leaves out a name the KG has (:func:`_in_kg`), for its log.
 _LEFT_OUT = {
     IN_KG_NOT_LINKABLE: "only on nodes marked non-linkable (lexicon only: loading the name "
@@ -1155,16 +1386,23 @@ def kg_additions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph
     """What to add to the KG: NIL mentions as candidate nodes, most searched first.
 
     Each NIL mention becomes a node of the kind its tagger label maps to (:data:`ADDITION_KINDS`;
-    a name seen with several labels takes the most frequent). ``count``: the searches of the
-    queries that hold it (``searches``: each parsed query's, in order, e.g. a
-    :class:`QueryLog`'s; default 1 each), a query counted once. Skipped: names without a
-    letter (sizes, model numbers), ``stopwords`` (:data:`STOPWORDS`), tagger scores below
-    ``min_score``, names whose ``count`` is below ``min_count`` and, with ``kg``, names the KG
+    a name seen with several labels takes the most frequent; a label ``kinds`` does not map is
+    not suggested). ``count``: the searches of the queries that hold it (``searches``: each
+    parsed query's, in order, e.g. a :class:`QueryLog`'s; default 1 each), a query counted
+    once. Skipped: names without a letter (sizes, model numbers), of one character, of
+    ``stopwords`` only (:data:`STOPWORDS`), tagger scores below ``min_score``, names whose
+    ``count`` is below ``min_count`` and, with ``kg``, names the KG
     already has as a name or alias of any node (the ``in_kg`` of :func:`nil_mentions`): of a
     node marked non-linkable (lexicon only: loading the name again would change nothing), of
     another kind (a tagger error, see :func:`type_confusions`, not a KG gap) or of a node the
     linker did not take. How many names (and searches) were left out for each reason is
     logged at INFO level.
+
+    The defaults take every name (``min_count=1``, :data:`ADDITION_KINDS`), as for spans a
+    person confirmed (``kgqp learn gazetteer``). Of parses, most NIL mentions are tagger slips
+    and descriptive words: ask for more evidence, as the notebook does,
+    ``min_count=PARSE_MIN_COUNT`` (a name NIL in two queries, or searched twice) and
+    ``kinds=PARSE_ADDITION_KINDS`` (no ``modifier``).
     """
     table = ADDITION_KINDS if kinds is None else kinds
     groups: dict[str, list[Mention]] = defaultdict(list)
@@ -1173,7 +1411,7 @@ def kg_additions(parsed: Iterable[ParsedQuery] | Rows[Mention], kg: ProductGraph
         seen: set[str] = set()
         for m in ms:
             if (m.nil and m.label in table and m.score >= min_score
-                    and _HAS_LETTER.search(m.text) and m.norm not in stopwords):
+                    and _suggestable(m.norm, stopwords)):
                 groups[m.norm].append(m)
                 if m.norm not in seen:  # a repeat inside one query is no other search
                     seen.add(m.norm)
@@ -1349,7 +1587,10 @@ def kg_with_additions(kg: ProductGraph, files: Iterable[GazetteerFile]) -> Path:
 @dataclass(frozen=True, slots=True)
 class SpanRow:
     """A span of the query, its tagger score and the link decision (``linked``, ``NIL`` or
-    ``not linkable``: a label that never links, such as price)."""
+    ``not linkable``: a label that never links, such as price); ``candidates``: those of the
+    parse's link call that decided it; ``linked_as``: the words and label that call linked,
+    when not the span as tagged (``'pockets' (any kind)`` of "without pockets", linked
+    through its negation cue)."""
 
     text: str
     start: int
@@ -1361,6 +1602,7 @@ class SpanRow:
     kg_kind: str | None
     link_score: float | None
     candidates: int
+    linked_as: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1433,8 +1675,10 @@ class DrillDown:
 def drill_down(parser: Any, query: str, *, candidates: int = 5) -> DrillDown:
     """Parse ``query`` with ``parser`` (:class:`parser.QueryParser`) and lay out every step:
     the spans and their link decisions (the parse's), the top ``candidates`` KG candidates of
-    each span with the features of the linker the parser links with (its bundle's settings,
-    told its tagger's vocabulary), the intent's top-k and the expansions with their
+    each span with their features, as the parse's own link call for the span ranked them
+    (the linker the parser links with: its bundle's settings, told its tagger's vocabulary;
+    of a span linked through a cue, "without pockets", the call that linked the words after
+    it: :attr:`SpanRow.linked_as`), the intent's top-k and the expansions with their
     provenance.
 
     >>> from kg import ProductGraph
@@ -1444,19 +1688,22 @@ def drill_down(parser: Any, query: str, *, candidates: int = 5) -> DrillDown:
     >>> d.query, list(d.tables())
     ('usb', ['spans', 'candidates', 'intent', 'expansions'])
     """
-    q = parser(query)
+    with _link_calls(parser) as calls:
+        q = parser(query)
     lk = parser.linker.config.label_kinds if getattr(parser, "linker", None) is not None \
         else DEFAULT_LABEL_KINDS
     linker = _linker(parser.kg, parser)
     spans: Rows[SpanRow] = Rows(row_type=SpanRow)
     cands: Rows[CandidateRow] = Rows(row_type=CandidateRow)
     for e in q.entities:
-        res = _link(linker, e.text, e.label, q.text)
+        call = _parse_call(calls, e.text, e.label, e.kg_id) if calls is not None else None
+        res = call.result if call is not None else _link(linker, e.text, e.label, q.text)
         decision = "linked" if e.kg_id else ("NIL" if _linkable(e.label, lk) else "not linkable")
         spans.append(SpanRow(text=e.text, start=e.start, end=e.end, label=e.label,
                              tag_score=e.score, decision=decision, kg_label=e.kg_label,
                              kg_kind=e.kg_kind, link_score=e.link_score,
-                             candidates=len(res.candidates)))
+                             candidates=len(res.candidates),
+                             linked_as=_reading(call, e.text, e.label)))
         for rank, c in enumerate(res.candidates[:candidates], 1):
             cands.append(CandidateRow(
                 mention=e.text, label=e.label, rank=rank, kg_label=c.label,

@@ -52,6 +52,20 @@ def test_notebook_is_committed_without_outputs() -> None:
             assert cell["outputs"] == [] and cell["execution_count"] is None
 
 
+def test_notebook_names_the_kg_it_reads_and_its_commands_load_into() -> None:
+    """A copied home's bundle names the original's KG (kg_mode location, an absolute path):
+    the notebook read that KG and printed `kgqp kg load ORIGINAL ...` (``kg.path``) even
+    with KGQP_HOME pointing at the copy. It names one KG, ``KG``, printed in its first cell,
+    reads it and loads into it only."""
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "KG = A.kg_from_env(BUNDLE)" in code[0] and "KG.source" in code[0].split("\n{")[-1]
+    every = "\n".join(code)
+    assert "kg = KG.open()" in every and "QueryParser.from_pretrained(BUNDLE, kg=kg)" in every
+    assert "kg_dir=str(KG)" in every and "kg.path" not in every
+    assert "QueryParser.from_pretrained(BUNDLE)" not in every  # (the bundle's own KG)
+
+
 @pytest.mark.slow  # a fresh kernel imports torch + transformers: 30-55 s on 2 shared cores
 def test_notebook_runs_and_plots(small_bundle: Path, tmp_path: Path,
                                  monkeypatch: pytest.MonkeyPatch) -> None:

@@ -307,3 +307,135 @@ def test_query_log_loaders_agree_and_empty_tables_keep_their_header(tmp_path: Pa
     path = next(r.path for r in written if "nil" in str(r.path))
     with open(path, newline="", encoding="utf-8") as fh:
         assert list(csv.reader(fh)) == [["text", "count", "labels", "example", "in_kg"]]
+
+
+# -- what to add: audiences, and the evidence asked of suggestions read off parses ---------------
+def _q(text: str, *spans: tuple[str, str]):
+    from parser.types import ParsedEntity, ParsedQuery
+
+    ents = [ParsedEntity(s, text.index(s), text.index(s) + len(s), label, 0.9)
+            for s, label in spans]
+    return ParsedQuery(text=text, normalized=text, entities=ents)
+
+
+def test_kg_additions_audiences_are_ideal_for_values_and_parses_need_evidence(
+        graph: ProductGraph, tmp_path: Path) -> None:
+    """An audience ("babys", tagged department) was suggested as a category, which then took
+    the links of ordinary queries; descriptive words ("cute"), one-letter names ("c"), stop
+    words only ("for the") and names NIL in a single query were suggested too."""
+    parsed = [_q("babys clothes", ("babys", "department")),
+              _q("organic babys shoes", ("babys", "department"), ("organic", "modifier")),
+              _q("cute slides", ("cute", "modifier")), _q("cute hats", ("cute", "modifier")),
+              _q("c game", ("c", "product_name")), _q("c cable", ("c", "product_name")),
+              _q("for the home", ("for the", "creator")), _q("for the car", ("for the", "creator")),
+              _q("acme tv", ("acme", "creator")),
+              _q("zorblax tv", ("zorblax", "creator")), _q("zorblax phone", ("zorblax", "creator"))]
+    every = {(r.name, r.node_kind, r.attribute) for r in A.kg_additions(parsed, graph)}
+    assert ("babys", "attribute_value", "ideal_for") in every
+    assert not any(kind == "category" for _, kind, _ in every)
+    assert {"c", "for the"}.isdisjoint(name for name, _, _ in every)
+    assert {("cute", "attribute_value", "other"), ("acme", "brand", None)} <= every
+    rows = A.kg_additions(parsed, graph, min_count=A.PARSE_MIN_COUNT,
+                          kinds=A.PARSE_ADDITION_KINDS)
+    assert {(r.name, r.node_kind, r.attribute) for r in rows} == {
+        ("babys", "attribute_value", "ideal_for"), ("zorblax", "brand", None)}
+    # loaded as its command loads it, the audience links as the linker links the label
+    files = A.write_gazetteers(rows, tmp_path / "add")
+    assert [Path(f.path).name for f in files] == ["attribute_value-ideal_for.txt", "brand.txt"]
+    for f in files:
+        load_sources(graph, [Path(f.path)], kind="gazetteer", options=f.options,
+                     progress=False)
+    best = graph.link("babys", label="department").best
+    assert (best.kind, best.attribute, best.label) == ("attribute_value", "ideal_for", "babys")
+
+
+# -- drill_down / ambiguity show the parse's own link of a span linked through a cue -------------
+FREEZERS = Node(NodeKind.CATEGORY, "bb/freezers", "Freezers", path="Appliances > Freezers")
+CUE_PHRASES = {"fridge": "core_product_type", "without freezer": "condition"}
+
+
+class CueTagger(DictTagger):
+    def decode(self, items, logits):
+        return [TaggedText(text, sorted(
+            (Entity(p, i, i + len(p), label, 0.9) for p, label in CUE_PHRASES.items()
+             if (i := f" {text} ".find(f" {p} ")) >= 0), key=lambda e: e.start))
+            for text in items]
+
+
+@pytest.mark.parametrize("own_linker", [False, True], ids=["kg.link", "EntityLinker"])
+def test_drill_down_and_ambiguity_show_the_parses_link_of_a_span_linked_through_a_cue(
+        graph: ProductGraph, own_linker: bool) -> None:
+    """The parse links "without freezer" (condition, a label that links nothing) through its
+    negation cue: the words after it, read as any kind. The views linked the span again as
+    tagged: drill_down showed it linked with 0 candidates, none chosen; ambiguity 0."""
+    from kg.link import EntityLinker
+
+    graph.add_records([FREEZERS], progress=False)
+    qp = QueryParser(tagger=CueTagger(), kg=graph, config=ParserConfig(expand=False),
+                     linker=EntityLinker(graph) if own_linker else None)
+    (q,) = A.parse_all(qp, ["fridge without freezer"], progress=False)
+    assert [(e.text, e.kg_label) for e in q.entities] == [("fridge", None),
+                                                         ("without freezer", "Freezers")]
+    d = A.drill_down(qp, "fridge without freezer")
+    (span,) = [s for s in d.spans if s.text == "without freezer"]
+    assert (span.decision, span.kg_label) == ("linked", "Freezers") and span.candidates >= 1
+    chosen = [c for c in d.candidates if c.mention == "without freezer" and c.chosen]
+    assert [(c.kg_label, c.rank) for c in chosen] == [("Freezers", 1)]
+    (row,) = [r for r in A.ambiguity([q], graph, parser=qp) if r.mention == "without freezer"]
+    assert row.candidates >= 1 and row.top[0].startswith("Freezers (category)")
+    assert row.linked_to == "Freezers"
+    # what the parse linked of the span: the words after the cue, as any kind
+    assert [(s.text, s.linked_as) for s in d.spans] == [
+        ("fridge", None), ("without freezer", "'freezer' (any kind)")]
+    # the parser's linker is as it was: nothing left watching its calls
+    watched = qp.entity_linker if qp.entity_linker is not None else qp.kg
+    assert "link" not in vars(watched)
+
+
+# -- the KG the notebook reads and names in its load commands -----------------------------------
+def _bundle(where: Path, **manifest: object) -> Path:
+    import json
+
+    where.mkdir(parents=True)
+    (where / "kgqp-bundle.json").write_text(json.dumps({"tagger": "tagger", **manifest}),
+                                            encoding="utf-8")
+    return where
+
+
+def test_kg_from_env_names_the_copy_not_the_kg_a_copied_bundle_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+        ) -> None:
+    """A copied home's bundle (kg_mode location) names the original's KG by its absolute
+    path: the notebook read it and printed `kgqp kg load ORIGINAL ...` even with KGQP_HOME or
+    KGQP_BUNDLE pointing at the copy."""
+    import logging
+
+    original, copy = tmp_path / "orig", tmp_path / "copy"
+    (original / "kg").mkdir(parents=True)
+    copy.mkdir()
+    ProductGraph.open(copy / "kg").close()
+    bundle = _bundle(copy / "bundle", kg_mode="location", kg_path=str(original / "kg"))
+    for var in ("KGQP_KG", "KGQP_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    with caplog.at_level(logging.WARNING, logger="parser.app.analysis"):
+        kg = A.kg_from_env(bundle)  # (no home named: the bundle's, with a warning)
+    assert kg.location == str(original / "kg") and str(copy / "kg") in caplog.text
+    monkeypatch.setenv("KGQP_HOME", str(copy))
+    kg = A.kg_from_env(bundle)
+    assert (kg.location, kg.source, kg.bundle_kg) == (str(copy / "kg"), "$KGQP_HOME/kg",
+                                                      str(original / "kg"))
+    assert str(kg) == str(copy / "kg") and kg.open().path == copy / "kg"
+    monkeypatch.setenv("KGQP_KG", str(tmp_path / "mine"))
+    assert (A.kg_from_env(bundle).location, A.kg_from_env(bundle).source) == (
+        str(tmp_path / "mine"), "$KGQP_KG")
+    monkeypatch.delenv("KGQP_KG")
+    # a home without a kg of its own: no guess at which KG to write
+    monkeypatch.setenv("KGQP_HOME", str(tmp_path / "empty"))
+    with pytest.raises(ValueError, match="KGQP_KG"):
+        A.kg_from_env(bundle)
+    # the bundle's KG inside the home: kept; a snapshot bundle's own KG, whatever the home
+    monkeypatch.setenv("KGQP_HOME", str(original))
+    orig_bundle = _bundle(original / "bundle", kg_mode="location", kg_path=str(original / "kg"))
+    assert A.kg_from_env(orig_bundle).location == str(original / "kg")
+    snap = _bundle(tmp_path / "snap", kg_mode="snapshot", kg_path="kg")
+    assert A.kg_from_env(snap).location == str(snap / "kg")
