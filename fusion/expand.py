@@ -1089,11 +1089,16 @@ def _cue_at(words: Sequence[str], j: int, cues: frozenset[str]) -> bool:
     [True, True, False, False]
     >>> _cue_at("never summer snowboard".split(), 0, _NEGATIONS)
     False
+
+    A "not" after "me" is a word of a name: "forget me not necklace" (the flower) excludes
+    nothing.
     """
     if not 0 <= j < len(words):
         return False
     word = words[j].replace("\u2019", "'")
     if word in cues:
+        if word == "not" and j >= 1 and words[j - 1] == "me":
+            return False  # (a name's word: the flowers "forget me not", "touch me not")
         return not (word == "avoid" and j >= 1
                     and words[j - 1].replace("\u2019", "'") in _DO_NEGATIONS)
     if "not" not in cues:
@@ -1212,6 +1217,67 @@ def _negated(words: Sequence[str], span: tuple[int, int] | None,
     return False
 
 
+#: words after a "no" and the words it qualifies that are no product they qualify: what
+#: follows them is said of the product or names something else ("shampoo no sulfates for
+#: curly hair", "no phones from samsung", "bed frame no box spring needed"); see
+#: :func:`_a_compound_no` (also the words of :data:`_RUN_ENDS`, joiners, fillers and cues)
+_NO_PRODUCT_WORDS = frozenset({"in", "on", "at", "of", "to", "than", "as", "is", "are",
+                               "needed", "required", "allowed", "included", "please"})
+
+
+def _a_compound_no(words: Sequence[str], at: int, end: int) -> bool:
+    """Whether the "no" at ``words[at]``, in a tagged span of the query's words that ends at
+    ``end``, is a compound qualifying the product after it, no exclusion: the span's one or
+    two words after it (what the product needs not or has not: "show", "slip", "bra needed")
+    are followed by the query's next word, a word of letters that may open the product's
+    name ("socks" in "mens no show socks", "nail polish" in "clear no chip nail polish",
+    "blanket kit" in "fleece no sew blanket kit"). A "no" opening the query is one too
+    (:func:`negated_spans`, the parser's reading). What a "no" excludes ends the query or
+    its phrase ("tv no samsung", "shampoo no sulfates", "cat food no fish"), comes before a
+    number or a phrase of something else ("tv no samsung 55 inch", "shampoo no sulfates for
+    curly hair"), or is no word of the span the "no" opens (the tagger's cut).
+
+    >>> [_a_compound_no(q.split(), 1, 3) for q in (
+    ...     "mens no show socks", "tv no samsung 55", "cat food no fish")]
+    [True, False, False]
+    >>> _a_compound_no("clear no chip nail polish".split(), 1, 3)
+    True
+    """
+    n = end - at - 1
+    if not (0 <= at < len(words) and words[at] == "no" and 1 <= n <= 2 and end < len(words)):
+        return False
+    stops = _RUN_ENDS | _JOINERS | _FILLERS | _MAKER_WORDS | _MADE_WORDS | _NEGATIONS \
+        | _LATER_NEGATIONS
+    qualified, product = words[at + 1:end], words[end]
+    return all(any(c.isalpha() for c in w) and w not in stops for w in qualified) \
+        and product.isalpha() and product not in stops and product not in _NO_PRODUCT_WORDS
+
+
+def compound_no_words(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where the words a compound "no" qualifies stand in ``text`` (code points, (start,
+    end)), the "no" in its tagged span ``text[start:end]`` (:func:`_a_compound_no`: "show" in
+    "mens no show socks", "chip" in "clear no chip nail polish", "iron" in "no iron dress
+    shirts"), or None: those words name no thing the query excludes (the parser leaves them
+    out of its ``excluded`` words and links no node of them).
+
+    >>> q = "clear no chip nail polish"
+    >>> compound_no_words(q, 0, 13), compound_no_words("tv no samsung", 3, 13)
+    ((9, 13), None)
+    """
+    words = _query_words(text)
+    offsets = _query_word_offsets(text)
+    if len(offsets) != len(words):  # (one reading of the text: never)
+        return None
+    inside = [i for i, (a, b) in enumerate(offsets) if start <= a and b <= end]
+    if not inside:
+        return None
+    stop = inside[-1] + 1
+    for i in inside:
+        if _a_compound_no(words, i, stop):
+            return offsets[i + 1][0], offsets[stop - 1][1]
+    return None
+
+
 def negated_spans(text: str, spans: Sequence[tuple[int, int]],
                   non: Collection[int] = ()) -> list[bool]:
     """Whether ``text`` puts each of the character spans ``spans`` (the tagger's, in order)
@@ -1228,6 +1294,12 @@ def negated_spans(text: str, spans: Sequence[tuple[int, int]],
     [False, True]
     >>> negated_spans("no touch thermometer", [(0, 8), (9, 20)])
     [False, False]
+
+    Nor a "no" after other words that qualifies the product after it (:func:`_a_compound_no`:
+    "mens no show socks", "clear no chip nail polish").
+
+    >>> negated_spans("mens no show socks", [(0, 4), (5, 12), (13, 18)])
+    [False, False, False]
     """
     words = _query_words(text)
     offsets = _query_word_offsets(text)
@@ -1237,6 +1309,11 @@ def negated_spans(text: str, spans: Sequence[tuple[int, int]],
     for s, e in spans:
         inside = [i for i, (a, b) in enumerate(offsets) if s <= a and b <= e]
         at.append((inside[0], inside[-1] + 1) if inside else None)
+    # (a compound "no" is no cue: read as a word that is none)
+    compounds = {i for sp in at if sp is not None for i in range(max(sp[0], 1), sp[1])
+                 if _a_compound_no(words, i, sp[1])}
+    if compounds:
+        words = [w if i not in compounds else "nox" for i, w in enumerate(words)]
     out = []
     for k, sp in enumerate(at):
         if sp is None or (sp[0] <= 1 and words[0] == "no"):

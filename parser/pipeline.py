@@ -240,11 +240,63 @@ def _hide_numeric_marks(text: str) -> str | None:
     return " ".join(unicodedata.normalize("NFKC", "".join(out)).split()) if hidden else None
 
 
-def _a_compound_no(text: str, start: int, cue: str) -> bool:
-    """Whether the negation cue ``cue`` of a span starting at ``start`` in ``text`` is a "no"
-    that opens the query: a compound qualifying what follows ("no touch thermometer", "no
-    drill curtain rod", "no slip socks"), no exclusion ("dress no pink" excludes)."""
-    return cue == "no" and not text[:start].strip()
+def _a_compound_no(text: str, start: int, end: int, cue: str) -> bool:
+    """Whether the negation cue ``cue`` opening the span ``text[start:end]`` is a "no" that
+    qualifies the product after it, no exclusion ("dress no pink", "tv no samsung" exclude):
+    opening the query ("no touch thermometer", "no drill curtain rod", "no slip socks"), or
+    after other words, the span's one or two words after it followed by the product ("no
+    show" in "mens no show socks", "no sew" in "fleece no sew blanket kit":
+    :func:`fusion.expand.compound_no_words`)."""
+    if cue != "no":
+        return False
+    if not text[:start].strip():
+        return True
+    from fusion.expand import compound_no_words
+
+    return compound_no_words(text, start, end) is not None
+
+
+#: words of a category path that name no part of the catalogue ("Electronics Accessories",
+#: "Pet Supplies", "More Categories"): :func:`_path_words`
+_GENERIC_PATH_WORDS = frozenset({"accessories", "accessory", "supplies", "supply", "parts",
+                                 "part", "items", "item", "other", "more", "categories",
+                                 "category", "products", "product", "and", "the", "for",
+                                 "of", "best", "buy", "outlet", "refurbished", "care",
+                                 "equipment", "goods", "misc", "miscellaneous"})
+
+
+def _path_words(path: str) -> frozenset[str]:
+    """The words of a category path that say which part of the catalogue it is in, a final
+    "s" dropped ("Computers & Tablets > Monitors": {"computer", "tablet", "monitor"}), those
+    of :data:`_GENERIC_PATH_WORDS` left out.
+
+    >>> sorted(_path_words("Electronics > Electronics Accessories > Power"))
+    ['electronic', 'power']
+    """
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w
+                     for w in re.findall(r"[a-z]+", path.lower())
+                     if w not in _GENERIC_PATH_WORDS)
+
+
+def _function_words_only(words: str) -> bool:
+    """Whether ``words`` are function words only ("in", "at the": :data:`kg.link.
+    _FUNCTION_WORDS`): excluded, they would leave out every product whose text holds them."""
+    from kg.link import _FUNCTION_WORDS
+
+    return all(w in _FUNCTION_WORDS for w in normalize_key(words).split())
+
+
+def _a_compound_link(text: str, start: int, end: int, best: Any) -> bool:
+    """Whether ``best``, the link of the span ``text[start:end]``, is the words after a "no"
+    the span holds that qualifies the product after it (:func:`fusion.expand.
+    compound_no_words`: "no iron" in "mens no iron dress shirts", "no iron shirts", read as
+    the material Iron): a "no iron" shirt is none of iron, and excluding Iron left "no iron"
+    shirts out. A KG name holding the "no" is linked as named."""
+    from fusion.expand import compound_no_words
+
+    alias = getattr(best, "matched_alias", None) or getattr(best, "label", None) or ""
+    return "no" not in normalize_key(alias).split() \
+        and compound_no_words(text, start, end) is not None
 
 
 def _words_no_cue_excludes(text: str, entity: ParsedEntity) -> tuple[int, int] | None:
@@ -254,20 +306,23 @@ def _words_no_cue_excludes(text: str, entity: ParsedEntity) -> tuple[int, int] |
     (``content``, ``product_name``: "woody allen without feathers", "the world without you",
     "42 is not just a number"; were the words after the cue a brand's or a department's
     category's very name, the span would link it: "headphones not beats"), and after a "no"
-    that opens the query (:func:`_a_compound_no`: "no touch thermometer"); else None. The
-    words a cue there precedes are no ``ParsedQuery.excluded`` words (``no_cues`` of
-    :func:`fusion.expand.expand`); a title the query excludes, the cue before its span ("dvd
-    not the godfather"), is one."""
-    parts = text[entity.start:entity.end].split(maxsplit=1)
-    if entity.kg_id is not None or len(parts) < 2:
-        return None
-    from fusion.expand import NEGATION_CUES
+    that qualifies the product after it (:func:`_a_compound_no`: "no touch thermometer",
+    "mens no show socks"; also a "no" inside the span, "clear no chip" in "clear no chip
+    nail polish": the words after it); else None. The words a cue there precedes are no
+    ``ParsedQuery.excluded`` words (``no_cues`` of :func:`fusion.expand.expand`); a title the
+    query excludes, the cue before its span ("dvd not the godfather"), is one."""
+    from fusion.expand import NEGATION_CUES, compound_no_words
 
+    parts = text[entity.start:entity.end].split(maxsplit=1)
+    if len(parts) < 2:
+        return None
+    if entity.kg_id is not None:  # (the span linked as a whole: "no iron" -> Iron)
+        return compound_no_words(text, entity.start, entity.end)
     cue = normalize_key(parts[0]).strip(EDGE_MARKS)
     if entity.label in _NAME_LABELS or (
-            cue in NEGATION_CUES and _a_compound_no(text, entity.start, cue)):
+            cue in NEGATION_CUES and _a_compound_no(text, entity.start, entity.end, cue)):
         return entity.end - len(parts[1]), entity.end
-    return None
+    return compound_no_words(text, entity.start, entity.end)
 
 
 def _check_query(text: Any) -> str:
@@ -694,6 +749,9 @@ class QueryParser:
         except ValueError:
             best = None if self.config.link_labels_only else \
                 link(separators_to_spaces(mention), label=None, context=context).best
+        if best is not None and text[start:end] == mention \
+                and _a_compound_link(plain, start, end, best):
+            best = None  # ("no iron" in "mens no iron dress shirts" is no Iron)
         if best is None and text[start:end] == mention:
             best = self._excluded_node(plain, start, end, entity.label, linker, context)
         if best is None and text[start:end] == mention \
@@ -984,9 +1042,9 @@ class QueryParser:
         cue = normalize_key(parts[0]).strip(EDGE_MARKS)
         if cue not in NEGATION_CUES:
             return None
-        if _a_compound_no(text, start, cue):
-            return None  # a compound opening the query qualifies what follows it: "no touch
-            #              thermometer", "no drill curtain rod", "no slip socks"
+        if _a_compound_no(text, start, end, cue):
+            return None  # a compound qualifies the product after it: "no touch thermometer",
+            #              "no slip socks", "kids no slip socks"
         link = linker.link if linker is not None else self.kg.link
         for reading in dict.fromkeys((label, None)):
             try:
@@ -999,6 +1057,9 @@ class QueryParser:
                 if label in _NAME_LABELS and not self._names_an_excluded_thing(
                         text, start, end, parts[1], best):
                     return None  # (a title's words: "woody allen without feathers")
+                if str(getattr(best.kind, "value", best.kind)) == "category" \
+                        and not self._of_the_query(text, start, end, best.iri):
+                    return None  # ("frame hangers without nails": no makeup Nails)
                 return best
         return None
 
@@ -1020,17 +1081,40 @@ class QueryParser:
         if kind == "brand":
             return True
         department = self._department(best.iri)
-        if department is None:
-            return False
+        return department is not None and department in {
+            p.split(">")[0].strip() for p in self._paths_named(text, start, end, best.iri)}
+
+    def _paths_named(self, text: str, start: int, end: int, but: str) -> set[str]:
+        """The paths of the categories (but ``but``) that the words of ``text`` outside
+        ``text[start:end]`` name, runs of one to three of them as written (an index key, or a
+        number variant of one): what the rest of the query is about."""
         index = self.kg.alias_index
+        nodes = self.kg.to_networkx().nodes
         rest = (text[:start] + " " + text[end:]).split()
         runs = (normalize_key(" ".join(rest[i:i + n]))
                 for i in range(len(rest)) for n in range(1, min(3, len(rest) - i) + 1))
-        return any(
-            self._department(c.iri) == department
-            for run in runs for key in (run, *number_variants(run))
-            for c in index.candidates(key)
-            if c.kind is not None and c.kind.value == "category" and c.iri != best.iri)
+        return {path for run in runs for key in (run, *number_variants(run))
+                for c in index.candidates(key)
+                if c.kind is not None and c.kind.value == "category" and c.iri != but
+                and c.iri in nodes and (path := nodes[c.iri].get("path"))}
+
+    def _of_the_query(self, text: str, start: int, end: int, iri: str) -> bool:
+        """Whether the category ``iri`` that the words after a cue opening the span
+        ``text[start:end]`` link is of the part of the catalogue the rest of the query is
+        about: the rest names no category, or the category's path and that of one it names
+        share a word (:func:`_path_words`: the KG's taxonomies name their departments each in
+        its own way, "Computers & Tablets > Monitors" and "Electronics > Computers"; a shared
+        department shares its name). Excluding a category of another part reads the words as
+        a thing they do not name there ("nails" of "frame hangers without nails" is no
+        "beauty and personal care > makeup > nails": a DOWN boost on makeup for picture
+        hangers), while "desktop computer without monitor" (Monitors) or "detergent without
+        bleach" (Bleach) exclude a thing of their own."""
+        named = self._paths_named(text, start, end, iri)
+        if not named:
+            return True
+        nodes = self.kg.to_networkx().nodes
+        own = _path_words(nodes[iri].get("path") or "") if iri in nodes else frozenset()
+        return not own or any(own & _path_words(p) for p in named)
 
     def _department(self, iri: str) -> str | None:
         """The department (the first category of the path) of the category ``iri``."""
@@ -1237,8 +1321,12 @@ class QueryParser:
                                   for s in result.suggestions]
         q.filter_sources = [FilterSourceResult(f.field, f.value, f.source) for f in sources]
         # (offsets into cut are the query's; into normalized, not: none without cut)
+        # (words a cue excludes that are function words only exclude nothing: "in" of
+        # "window tint see out but not in" is no must_not)
         q.excluded = [ExcludedResult(q.text[x.start:x.end], x.start, x.end, x.iri)
-                      for x in result.excluded] if cut is not None else []
+                      for x in result.excluded
+                      if x.iri is not None or not _function_words_only(x.text)] \
+            if cut is not None else []
 
     # -- the fusion model's inputs, as served ----------------------------------------------------
     @classmethod

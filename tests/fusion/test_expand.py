@@ -447,3 +447,38 @@ def test_a_hedged_negation_is_neither_a_filter_nor_an_exclusion(query):
 def test_please_ends_an_excluded_run():
     res = _neg_parse("laptop not dell please", ["laptops=laptop"])
     assert [x.text for x in res.excluded] == ["dell"]
+
+
+# -- a "no" compound after other words; "forget me not" (a reviewer, 2026-12-06) ---------------
+
+@pytest.mark.parametrize(("query", "spans", "negated"), [
+    # a "no" after modifiers, its word and the product after it: a compound
+    ("mens no show socks", [(0, 4), (5, 12), (13, 18)], [False, False, False]),
+    ("clear no chip nail polish", [(0, 13), (14, 25)], [False, False]),
+    ("fleece no sew blanket kit", [(0, 6), (7, 13), (14, 25)], [False, False, False]),
+    # what a "no" excludes ends the query, or is followed by a number or another phrase
+    ("tv no samsung", [(0, 2), (3, 13)], [False, True]),
+    ("shampoo no sulfates for curly hair", [(0, 7), (8, 19), (20, 34)], [False, True, False]),
+    ("tv no samsung 55 inch", [(0, 2), (3, 13), (14, 21)], [False, True, False]),
+])
+def test_a_no_compound_after_other_words_negates_nothing(query, spans, negated):
+    from fusion.expand import negated_spans
+
+    assert negated_spans(query, spans) == negated
+
+
+def test_compound_no_words_are_the_words_the_no_qualifies():
+    from fusion.expand import compound_no_words
+
+    assert compound_no_words("kids no slip socks", 5, 12) == (8, 12)  # "slip"
+    assert compound_no_words("womens no bra needed tops", 7, 20) == (10, 20)  # "bra needed"
+    assert compound_no_words("cat food no fish", 9, 16) is None  # (no product after)
+    assert compound_no_words("bed frame no box spring needed", 10, 30) is None
+
+
+def test_forget_me_not_excludes_nothing():
+    # "not" after "me" ends the flower's name: "necklace" was excluded (and Necklaces DOWN)
+    res = _neg_parse("forget me not necklace", ["laptops=necklace"])
+    assert res.excluded == [] and _downs(res) == []
+    res = _neg_parse("laptop not dell", ["laptops=laptop", "@Dell"])  # (a "not" still cues)
+    assert _downs(res) == ["brand:Dell"]

@@ -117,3 +117,74 @@ def test_a_brand_a_cue_inside_a_span_excludes_is_linked(qp: QueryParser, query: 
 def test_a_title_that_is_the_whole_query_excludes_no_brand(qp: QueryParser) -> None:
     q = qp("the world without you")
     assert q.excluded == [] and not [b for b in q.boosts if b.direction == "DOWN"]
+
+
+# -- a "no" compound after other words, a cue's words that name another department, and an
+# -- exclusion of function words only (a reviewer, 2026-12-06, on the default bundle) ---------
+
+SOCKS = Node(NodeKind.CATEGORY, "g/socks", "Socks", path="Apparel > Socks")
+SLIPS = Node(NodeKind.CATEGORY, "g/slips", "Slips", path="Apparel > Underwear > Slips")
+HANGERS = Node(NodeKind.CATEGORY, "g/hangers", "Hangers", path="Home & Garden > Hangers")
+NAILS = Node(NodeKind.CATEGORY, "f/nails", "Nails",
+             path="beauty and personal care > makeup > nails")
+DETERGENT = Node(NodeKind.CATEGORY, "g/detergent", "Detergent",
+                 path="Home & Garden > Laundry > Detergent")
+BLEACH = Node(NodeKind.CATEGORY, "g/bleach", "Bleach", path="Home & Garden > Laundry > Bleach")
+WINDOW_TINT = Node(NodeKind.CATEGORY, "g/tint", "Window Tint", path="Home & Garden > Window Tint")
+IRON = Node(NodeKind.ATTRIBUTE_VALUE, "material/iron", "Iron", attribute="material")
+COMPOUND_SPANS = {
+    "kids no slip socks": [("kids", "department"), ("no slip", M), ("socks", P)],
+    "no slip socks": [("no slip", M), ("socks", P)],
+    "clear no chip socks": [("clear no chip", M), ("socks", P)],
+    "socks no slip": [("socks", P), ("no slip", M)],
+    "tv no samsung": [("tv", P), ("no samsung", M)],
+    "frame hangers without nails": [("frame hangers", P), ("without nails", M)],
+    "detergent without bleach": [("detergent", P), ("without bleach", "condition")],
+    "window tint see out but not in": [("window tint", P), ("see out but not in", M)],
+    "mens no iron socks": [("mens", "department"), ("no iron", M), ("socks", P)],
+}
+
+
+@pytest.fixture(scope="module")
+def compound_qp() -> QueryParser:
+    g = ProductGraph.in_memory()
+    g.add_records([TVS, SAMSUNG, SOCKS, SLIPS, HANGERS, NAILS, DETERGENT, BLEACH, WINDOW_TINT,
+                   IRON, Edge(SAMSUNG.iri, Relation.SELLS_IN, TVS.iri)], progress=False)
+    return QueryParser(tagger=PhraseTagger(COMPOUND_SPANS), kg=g, expander=QueryExpander(g))
+
+
+def _excluded_and_downs(qp: QueryParser, query: str) -> tuple[list[str], list[str]]:
+    q = qp(query)
+    return [x.text for x in q.excluded], [b.term for b in q.boosts if b.direction == "DOWN"]
+
+
+@pytest.mark.parametrize("query", [
+    "kids no slip socks",   # (was: "slip" excluded, a DOWN on Slips)
+    "no slip socks",        # (a "no" opening the query: as before)
+    "clear no chip socks",  # (the "no" inside a span: "chip socks" was excluded)
+    "mens no iron socks",   # ("no iron" linked the material Iron, excluded: "iron")
+])
+def test_a_no_compound_before_the_product_excludes_nothing(compound_qp: QueryParser,
+                                                           query: str) -> None:
+    assert _excluded_and_downs(compound_qp, query) == ([], [])
+    assert not any(e.kg_id in (SLIPS.iri, IRON.iri) for e in compound_qp(query).entities)
+
+
+def test_a_no_after_the_product_still_excludes(compound_qp: QueryParser) -> None:
+    assert _excluded_and_downs(compound_qp, "socks no slip") == (
+        ["slip"], ["category:Apparel > Underwear > Slips"])
+    assert _excluded_and_downs(compound_qp, "tv no samsung") == (["samsung"], ["brand:Samsung"])
+
+
+def test_a_category_of_another_department_than_the_query_is_no_down_boost(
+        compound_qp: QueryParser) -> None:
+    """"frame hangers without nails" DOWN-boosted makeup > nails: the words stay excluded,
+    but the category of another part of the catalogue is no node they exclude; one of the
+    query's own part is ("detergent without bleach")."""
+    assert _excluded_and_downs(compound_qp, "frame hangers without nails") == (["nails"], [])
+    assert _excluded_and_downs(compound_qp, "detergent without bleach") == (
+        ["bleach"], ["category:Home & Garden > Laundry > Bleach"])
+
+
+def test_an_exclusion_of_function_words_only_excludes_nothing(compound_qp: QueryParser) -> None:
+    assert _excluded_and_downs(compound_qp, "window tint see out but not in") == ([], [])
