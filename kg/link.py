@@ -240,9 +240,19 @@ _EDGE_CONJUNCTIONS = re.compile(
 _IRREGULAR_PLURALS = {
     "mice": "mouse", "knives": "knife", "shelves": "shelf", "leaves": "leaf", "halves": "half",
     "scarves": "scarf", "loaves": "loaf", "calves": "calf", "wolves": "wolf", "feet": "foot",
-    "teeth": "tooth", "geese": "goose", "children": "child",
+    "teeth": "tooth", "geese": "goose", "children": "child", "wives": "wife", "hooves": "hoof",
+    "thieves": "thief",
 }
 _IRREGULAR_SINGULARS = {v: k for k, v in _IRREGULAR_PLURALS.items()}
+#: The "-ves" plurals of :data:`_IRREGULAR_PLURALS`, which also end compounds ("bookshelves",
+#: "penknives", "timberwolves", "housewives"): :func:`_stem` folds such an ending as it folds
+#: the word
+_VES_ENDINGS = tuple(sorted((w for w in _IRREGULAR_PLURALS if w.endswith("ves")), key=len,
+                            reverse=True))
+#: Endings after which a plural adds "-es" ("brushes", "watches", "boxes", "glasses",
+#: "quizzes"), and a singular may end in an "e" of its own ("cases", "niches", "sizes"):
+#: :func:`_stem` drops both, so that "case" and "cases", "brush" and "brushes" fold alike
+_SIBILANT_END = re.compile(r"(?:[sxz]|ch|sh)$")
 #: A three-letter plural is folded when its first two letters are among these (see _stem).
 _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lacks
@@ -318,7 +328,16 @@ _NARROWING: dict[str, str] = {
     **dict.fromkeys(("car", "cars", "auto", "automotive", "vehicle", "vehicles", "motorcycle",
                      "motorcycles", "motorbike", "motorbikes", "truck", "trucks"), "vehicle"),
     **dict.fromkeys(("school", "college"), "school"),
+    **dict.fromkeys(("ipad", "tablet"), "tablet"),
 }
+#: The groups of :data:`_NARROWING` that name a device whose accessories a path files: a
+#: category of the mention's name for one the query does not name is no link even where no
+#: other category reads the mention, when its name is one word, the bare kind of thing
+#: (:meth:`EntityLinker._prefer_general`; "Keyboard Folios" stays a link). Best Buy's one
+#: category named "Cases" is the tablets' ("Computers & Tablets > iPad & Tablet Accessories >
+#: Cases, Covers & Keyboard Folios > Cases"): "case" in "loldoll case", "iphone blue case" or
+#: "laptop case" is none of it ("ipad case", "case for ipad", "kindle case" are).
+_DEVICE_GROUPS = frozenset({"tablet"})
 #: Words after a vehicle word that make a path segment a department of goods a vehicle
 #: carries, no narrowing (:func:`_narrowing`): Best Buy's own "Car Electronics & GPS" and its
 #: "Car Safety & Convenience" file the store's radar detectors, breathalyzers and GPS cases,
@@ -331,7 +350,8 @@ _CARRIED_GOODS = frozenset({"electronics", "safety"})
 #: of "clothing > womens clothing > sports gym wear > swimsuits")
 _NARROWING_CUES: dict[str, str] = {
     **_NARROWING, "kitty": "pet", "canine": "pet", "feline": "pet", "suv": "vehicle",
-    "jeep": "vehicle", "student": "school", "students": "school",
+    "jeep": "vehicle", "student": "school", "students": "school", "ipads": "tablet",
+    "tablets": "tablet", "tab": "tablet", "tabs": "tablet", "kindle": "tablet",
     **dict.fromkeys(("woman", "lady", "ladies", "bride", "brides", "bridal", "bridesmaid",
                      "bridesmaids", "maternity"), "women")}
 
@@ -384,28 +404,57 @@ def _unsupported(narrowing: frozenset[str], query: frozenset[str]) -> frozenset[
 
 @lru_cache(maxsize=262144)  # a name's words repeat across the KG: index builds call it ~30k times
 def _stem(word: str) -> str:
-    """A word's plural folded: ``batteries`` -> ``battery``, ``boxes`` -> ``box``, ``mice`` ->
-    ``mouse`` (a short list of irregular plurals), ``tvs`` -> ``tv`` (a three-letter word is
-    folded only when its first two letters are consonants, as in the plural of an
-    abbreviation: ``pcs``, ``cds``; ``gas``, ``yes`` and ``3ds`` stay). An "s" glued to a
-    digit is part of a model name, no plural: ``iphone6s`` stays (folded, it was ``iphone6``,
-    and "iphone6s" linked iPhone 6 as well as iPhone 6s).
+    """A word's number folded: a singular and its plural give the same key, which need not
+    be a word (it is compared, never shown). ``batteries`` -> ``battery``, ``laptops`` ->
+    ``laptop``, ``knives`` -> ``knife`` and ``bookshelves`` -> ``bookshelf`` (a short list of
+    irregular plurals, :data:`_IRREGULAR_PLURALS`, also at the end of a compound; ``mice``
+    is ``mouse``, which folds as below).
+
+    After a sibilant (s, x, z, ch, sh: :data:`_SIBILANT_END`) a plural's "-es" and a
+    singular's final "e" are both dropped, as is then a last single "s": ``toothbrush`` and
+    ``toothbrushes`` -> ``toothbrush``, ``case`` and ``cases`` -> ``cas``, ``horse`` and
+    ``horses`` -> ``hor``, ``lens`` and ``lenses`` -> ``len``, ``glass`` and ``glasses`` ->
+    ``glass``; so are "-oe"/"-oes" (``shoe``, ``shoes`` -> ``sho``; ``potato``, ``potatoes``
+    -> ``potato``) and "-ie"/"-ies" read as "-y" (``hoodie``, ``hoodies`` -> ``hoody``).
+    Before, "toothbrushes" folded to "toothbrushe" and "cases" to "cas", and a singular
+    mention found its plural name with another head and an extra word.
+
+    A three-letter word is folded only when its first two letters are consonants, as in the
+    plural of an abbreviation (``pcs``, ``cds``; ``gas``, ``yes`` and ``3ds`` stay), and a
+    word of three letters keeps its "e", which its plural keeps too (``axe``, ``axes``). An
+    "s" glued to a digit is part of a model name, no plural: ``iphone6s`` stays (folded, it
+    was ``iphone6``, and "iphone6s" linked iPhone 6 as well as iPhone 6s).
 
     >>> [_stem(w) for w in ("batteries", "boxes", "laptops", "tvs", "gas", "3ds", "glass")]
     ['battery', 'box', 'laptop', 'tv', 'gas', '3ds', 'glass']
     >>> [_stem(w) for w in ("mice", "knives", "drives", "iphone6s", "galaxys10s")]
-    ['mouse', 'knife', 'drive', 'iphone6s', 'galaxys10s']
+    ['mou', 'knife', 'drive', 'iphone6s', 'galaxys10s']
+    >>> [_stem(w) for w in ("toothbrushes", "watches", "cases", "case", "lenses", "lens")]
+    ['toothbrush', 'watch', 'cas', 'cas', 'len', 'len']
     """
-    if word in _IRREGULAR_PLURALS:
-        return _IRREGULAR_PLURALS[word]
+    word = _IRREGULAR_PLURALS.get(word, word)
+    if word.endswith("ves"):
+        for ending in _VES_ENDINGS:
+            if word.endswith(ending):
+                word = word[: -len(ending)] + _IRREGULAR_PLURALS[ending]
+                break
     if word[-2:-1].isdigit():  # ("6s", "iphone6s": a model, not a plural)
         return word
-    if len(word) == 3 and word[2] == "s" and word[0] in _CONSONANTS and word[1] in _CONSONANTS:
+    n = len(word)
+    if n == 3 and word[2] == "s" and word[0] in _CONSONANTS and word[1] in _CONSONANTS:
         return word[:2]
-    if len(word) > 4 and word.endswith("ies"):
+    if n > 4 and word.endswith("ies"):
         return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
+    if n > 3 and word.endswith("ie"):  # ("hoodie" as "hoodies" folds)
+        return word[:-2] + "y"
+    if n > 4 and word.endswith("oes"):  # ("shoes", "potatoes"; "toes" is "toe")
         return word[:-2]
+    if n > 3 and word.endswith("oe"):  # ("shoe" as "shoes" folds)
+        return word[:-1]
+    if n > 4 and word.endswith("es") and _SIBILANT_END.search(word, 0, n - 2):
+        word = word[:-2]
+    elif n > 3 and word.endswith("e") and _SIBILANT_END.search(word, 0, n - 1):
+        word = word[:-1]
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
@@ -1877,15 +1926,16 @@ class EntityLinker:
         audience the query does not name, the KG's categories for none whose name opens with
         the mention's as one part (:meth:`_parts_for_all`: "Gloves & Mittens" beside the
         men's "gloves") take their place, scored as names of the mention; without one,
-        categories for audiences that disagree leave nothing to choose (girls' and men's
-        "jeans": NIL). "shampoo" is Health & Beauty's Shampoo, not the pets' shampoo;
-        "grill cover" Outdoor Grill Covers; "water bottles" no school supplies' water
-        bottles; "dog shampoo", "car grill cover" and "mens gloves" keep theirs. The prior
-        chose the narrower node (Flipkart's shallow tree gives its nodes 0.25 against
-        Google's 0.10), and the expansion filled the query with its department: skin coat
-        care, car styling, socks and the value Men. A step of linking, not of
-        :meth:`generate`: the scorer is fitted on every candidate of a name, the pets'
-        shampoo as Health & Beauty's, and ranks those this step leaves."""
+        categories for audiences that disagree leave nothing to choose (girls' and men's "jeans":
+        NIL), as does one for the accessories of a device the query does not name
+        (:data:`_DEVICE_GROUPS`: the tablets' "Cases" for "laptop case"). "shampoo" is Health &
+        Beauty's Shampoo, not the pets' shampoo; "grill cover" Outdoor Grill Covers; "water bottles"
+        no school supplies' water bottles; "dog shampoo", "car grill cover" and "mens gloves" keep
+        theirs. The prior chose the narrower node (Flipkart's shallow tree gives its nodes 0.25
+        against Google's 0.10), and the expansion filled the query with its department: skin coat
+        care, car styling, socks and the value Men. A step of linking, not of :meth:`generate`: the
+        scorer is fitted on every candidate of a name, the pets' shampoo as Health & Beauty's, and
+        ranks those this step leaves."""
         table = self.table
         found = {c.iri: (c, mt, sim) for c, mt, sim in generated}
         query = context_words(key) | (ctx.words if ctx is not None else frozenset())
@@ -1905,8 +1955,9 @@ class EntityLinker:
             brands = self._query_brands(table, key, ctx)
             if brands:
                 sold = frozenset().union(*(self._sold_in(table, b)[1] for b in brands))
-                narrow = {iri: g for iri, g in narrow.items()
-                          if _department(table, iri) not in sold}
+                narrow = {iri: g for iri, g in narrow.items()  # (Apple, Samsung: sold in
+                          if g & _DEVICE_GROUPS  # tablets' department, no tablet named)
+                          or _department(table, iri) not in sold}
         if not narrow:
             return list(generated)
         top = max((sim for iri, sim in cats.items() if iri not in narrow), default=None)
@@ -1932,6 +1983,9 @@ class EntityLinker:
                 found[c.iri] = (c, mt, sim)
             if other:
                 beaten.update(mine)
+            elif len(order) == 1:  # a device's accessory named by the bare kind ("Cases"),
+                # no other reading: none (:data:`_DEVICE_GROUPS`; "keyboard folios" keeps its)
+                beaten.update(iri for iri in mine if narrow[iri] & _DEVICE_GROUPS)
         return [row for iri, row in found.items() if iri not in beaten]
 
     @staticmethod
