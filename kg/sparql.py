@@ -32,9 +32,12 @@ the data graph and records the version with the staging graph as its added chang
 
 Every request has a timeout; connection errors and 5xx answers are retried with exponential
 backoff (:class:`SparqlConfig`), then raise :class:`~kg.errors.KGRemoteError`. The version check
-a read makes (:meth:`SparqlBackend.refresh`) has a short timeout of its own and is not retried;
-after one fails, the next ones wait longer and longer (up to :data:`CHECK_BACKOFF_MAX`), so a
-server that hangs costs a parse at most ``check_timeout`` now and then.
+a read makes (:meth:`SparqlBackend.refresh`), and the read of the new versions' change sets
+after it, have a short timeout of their own (``check_timeout`` per request) and are not
+retried; after one fails, reads stop checking and a background thread checks instead, ever
+less often (up to :data:`CHECK_BACKOFF_MAX` apart), until the server answers: a server that
+hangs costs one parse at most ``check_timeout``, and a replica is back within about
+:data:`CHECK_BACKOFF_MAX` of the server answering again.
 
 Credentials (HTTP Basic) come from the URL (``sparql+http://user:pass@host/``), else from the
 environment variables ``KGQP_KG_USER`` and ``KGQP_KG_PASSWORD``, else from a ``~/.netrc``
@@ -48,6 +51,7 @@ Example (needs a running server, e.g. ``oxigraph serve --location /tmp/kgdb``)::
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import netrc
 import os
@@ -55,6 +59,7 @@ import re
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -91,8 +96,12 @@ _NT = "application/n-triples"
 _JSON = "application/sparql-results+json"
 _EMPTY = ox.Store()
 #: the longest wait between two version checks while the server does not answer them (the
-#: n-th check after a failed one waits ``check_interval * 2**n`` seconds, at most this)
-CHECK_BACKOFF_MAX = 30.0
+#: n-th check after a failed one waits ``check_interval * 2**n`` seconds, at most this). Those
+#: checks run in a background thread (:meth:`SparqlBackend.refresh`): no read waits for them,
+#: and a replica recovers within about this long (plus one check) of the server answering again
+CHECK_BACKOFF_MAX = 1.0
+#: the shortest wait between two of those background checks (``check_interval=0``)
+CHECK_BACKOFF_MIN = 0.05
 #: environment variables with the KG server's HTTP Basic credentials (when the URL has none)
 USER_ENV, PASSWORD_ENV = "KGQP_KG_USER", "KGQP_KG_PASSWORD"
 #: characters of a server's answer that a message quotes
@@ -274,6 +283,19 @@ class SparqlStore:
             headers={"User-Agent": "kgqp"}, auth=config.auth,
         )
         self._subject_cache: dict[tuple[Any, Any], list[ox.Quad]] = {}
+        self._limits = threading.local()  # this thread's bounded() request arguments
+
+    @contextlib.contextmanager
+    def bounded(self, timeout: float, retries: int = 0) -> Iterator[None]:
+        """Within the block, this thread's requests that name no ``timeout`` or ``retries`` of
+        their own use these (a refresh's reads: :meth:`SparqlBackend.refresh`); other threads
+        keep the configured ones."""
+        outer = getattr(self._limits, "args", None)
+        self._limits.args = (timeout, retries)
+        try:
+            yield
+        finally:
+            self._limits.args = outer
 
     @property
     def where(self) -> str:
@@ -288,6 +310,10 @@ class SparqlStore:
         """One HTTP request, retried with exponential backoff on connection errors and 5xx;
         ``timeout`` (seconds) instead of the configured one for each try."""
         httpx = self._httpx
+        limits = getattr(self._limits, "args", None)
+        if limits is not None:
+            timeout = limits[0] if timeout is None else timeout
+            retries = limits[1] if retries is None else retries
         retries = self.config.retries if retries is None else retries
         if timeout is not None:
             kw["timeout"] = httpx.Timeout(timeout, connect=min(timeout, 5.0))
@@ -865,6 +891,10 @@ class SparqlBackend:
         self._checked = time.monotonic()
         self._failed_checks = 0  # version checks failed in a row (they back off)
         self._refresh_lock = threading.Lock()
+        self._watch_lock = threading.Lock()
+        self._watcher: threading.Thread | None = None  # the checks while the server is down
+        self._stop = threading.Event()
+        self._closed = False
 
     def store_version(self, *, quick: bool = False) -> int:
         """The server's version; ``quick``: one try, within ``check_timeout`` (as a read's
@@ -903,7 +933,8 @@ class SparqlBackend:
 
     def check_wait(self) -> float:
         """Seconds between two version checks now: ``check_interval``; after ``n`` failed
-        checks in a row ``check_interval * 2**n``, at most :data:`CHECK_BACKOFF_MAX`."""
+        checks in a row ``check_interval * 2**n``, at most :data:`CHECK_BACKOFF_MAX` (those
+        run in the background: :meth:`refresh`)."""
         if not self._failed_checks:
             return self.config.check_interval
         return min(CHECK_BACKOFF_MAX,
@@ -911,11 +942,17 @@ class SparqlBackend:
 
     def refresh(self, graph: Any, *, force: bool = False) -> bool:
         """One version query per ``check_interval`` (a parse must not wait for a server that is
-        down or hangs: no retries, ``check_timeout`` instead of ``timeout``, and after a failed
-        check the next ones back off: :meth:`check_wait`); when the version moved, bring the
-        views forward from the server's change sets (rebuild them when those are too large or
-        unreadable). A server that goes away meanwhile leaves the last good views in use,
-        brought forward at the next check that it answers.
+        down or hangs: no retries, ``check_timeout`` instead of ``timeout``); when the version
+        moved, bring the views forward from the server's change sets (read the same way:
+        ``check_timeout`` per request, no retries; rebuild the views when those are too large
+        or unreadable). A server that goes away or hangs meanwhile leaves the last good views
+        in use (:attr:`degraded` says why, a warning is logged).
+
+        Once a check (or the change-set read after it) failed, reads no longer check: a
+        background thread does, every :meth:`check_wait` seconds (at most
+        :data:`CHECK_BACKOFF_MAX`), and brings the views forward as soon as the server answers
+        again, so no parse waits for a server that is down and a replica recovers within about
+        :data:`CHECK_BACKOFF_MAX` plus one check of its coming back.
 
         One thread at a time checks and rebuilds; the others (and reads made by view builders
         during a rebuild) return at once and keep using the current views. ``force`` (opening,
@@ -923,9 +960,12 @@ class SparqlBackend:
         fails."""
         if graph._rebuild_owner == threading.get_ident():
             return False  # a view builder reading the graph: the rebuild is under way
-        now = time.monotonic()
-        if not force and now - self._checked < self.check_wait():
-            return False
+        if not force:
+            if self._failed_checks:  # down: the background checks watch for its return
+                self._watch(graph)
+                return False
+            if time.monotonic() - self._checked < self.check_wait():
+                return False
         if not self._refresh_lock.acquire(blocking=force):
             return False
         try:
@@ -933,29 +973,68 @@ class SparqlBackend:
         finally:
             self._refresh_lock.release()
 
+    def _watch(self, graph: Any) -> None:
+        """Start the background checks of a server that is down (unless they run)."""
+        with self._watch_lock:
+            if self._closed or (self._watcher is not None and self._watcher.is_alive()):
+                return
+            try:
+                ref: Any = weakref.ref(graph)
+            except TypeError:  # (a stand-in graph in a test)
+                ref = lambda: graph  # noqa: E731
+            self._watcher = threading.Thread(target=self._watch_loop, args=(ref,), daemon=True,
+                                             name="kgqp-kg-server-check")
+            self._watcher.start()
+
+    def _watch_loop(self, ref: Any) -> None:
+        while self._failed_checks and not self._stop.wait(
+                max(CHECK_BACKOFF_MIN, self._checked + self.check_wait() - time.monotonic())):
+            graph = ref()
+            if graph is None or getattr(graph, "_closed", False):
+                return
+            if not self._refresh_lock.acquire(blocking=False):
+                graph = None
+                continue  # (a forced refresh, a writer's, is checking)
+            try:
+                self._refresh_locked(graph, force=False)
+            except Exception:  # (a failed view rebuild is logged where it fails)
+                log.exception("Background check of the KG server %s failed", self.store.where)
+                return
+            finally:
+                self._refresh_lock.release()
+            graph = None
+
+    def _failed(self, e: Exception, graph: Any, served: int, *, force: bool) -> None:
+        """A check (or the change-set read after it) failed: the views of version ``served``
+        stay in use; the next checks run in the background (:meth:`refresh`), from now on
+        unless ``force`` (the caller gets the error; the next read starts them)."""
+        self._failed_checks += 1
+        self._checked = time.monotonic()  # (the next check counts from the failure)
+        if self.degraded is None:
+            log.warning("KG server %s unreachable; serving the last good views (version %d) "
+                        "until it answers: %s", self.store.where, served, e)
+        self.degraded = str(e)
+        if not force:
+            self._watch(graph)
+
     def _refresh_locked(self, graph: Any, *, force: bool) -> bool:
-        quick = {} if force else self._quick()
+        # every read of a check (not a forced one) is bounded: check_timeout, no retries
+        def bounded() -> contextlib.AbstractContextManager[None]:
+            return contextlib.nullcontext() if force \
+                else self.store.bounded(self.config.check_timeout)
+
         try:
-            version = self.log.store_version(**quick)
-            moved = version != graph._version
-            # read before the handle moves: a server gone by now leaves it at the old version
-            digest = (self.log.info(version, **quick).digest if version else EMPTY_DIGEST) \
-                if moved else graph._digest
+            with bounded():
+                version = self.log.store_version()
+                moved = version != graph._version
+                # read before the handle moves: a server gone by now leaves it at the old version
+                digest = (self.log.info(version).digest if version else EMPTY_DIGEST) \
+                    if moved else graph._digest
         except Exception as e:  # (a refused login or an answer that is no SPARQL as well)
-            self._failed_checks += 1
-            self._checked = time.monotonic()  # (the next check counts from the failure)
-            if self.degraded is None:
-                log.warning("KG server %s unreachable; serving the last good views (version "
-                            "%d): %s", self.store.where, graph._version, e)
-            self.degraded = str(e)
+            self._failed(e, graph, graph._version, force=force)
             if force:
                 raise
             return False
-        self._checked = time.monotonic()
-        self._failed_checks = 0
-        if self.degraded is not None:
-            log.warning("KG server %s reachable again", self.store.where)
-            self.degraded = None
         if moved:
             self.store.clear_cache()
             base = graph._version
@@ -965,22 +1044,43 @@ class SparqlBackend:
         else:  # views a server outage left behind (below), if any
             behind = [v.version for v in graph._views.values() if v.version != version]
             if not behind:
+                self._answered()
                 return False
             base = min(behind)
         # the views follow the server's change sets (another replica's commits), as after an
         # embedded commit; a bulk import, many versions at once or a server that went back to
-        # an older version rebuild them
+        # an older version rebuild them. Read bounded as the check (a server that hangs now
+        # costs a parse check_timeout), with the changed subjects (the views' updates read
+        # them from the cache)
         try:
-            changes = logged_changes(self.log, base, version)
+            with bounded():
+                changes = logged_changes(self.log, base, version)
+                if changes is not None and changes.subjects:
+                    try:
+                        self.store.prefetch_subjects(
+                            [ox.NamedNode(s) for s in sorted(changes.subjects)])
+                    except KGRemoteError:
+                        raise
+                    except KGError as e:  # (the views' updates read them themselves)
+                        log.debug("Prefetching the changed subjects failed: %s", e)
         except KGRemoteError as e:  # gone again: keep serving the views of version base
-            log.warning("KG server %s unreachable; serving the views of version %d until it "
-                        "answers: %s", self.store.where, base, e)
-            self.degraded = str(e)
+            self._failed(e, graph, base, force=force)
             if force:
                 raise
             return moved
+        self._answered()
         graph._rebuild_views(changes)
         return moved
 
+    def _answered(self) -> None:
+        self._checked = time.monotonic()
+        self._failed_checks = 0
+        if self.degraded is not None:
+            log.warning("KG server %s reachable again", self.store.where)
+            self.degraded = None
+
     def close(self) -> None:
+        with self._watch_lock:
+            self._closed = True
+            self._stop.set()
         self.store.close()

@@ -37,9 +37,13 @@ and dropped piece by piece, so a small gzip file holding a 1 GiB line costs no m
   shard 0 (``shard_size`` lines per shard). A rerun skips every complete shard (resumable per
   shard; a shard with a missing or torn part is redone whole); the folder's ``_kgqp_batch.json``
   records the input files with their sizes and modification times (a file replaced under the
-  same name is refused), the producer and ``"complete"``; each actor pins its KG at the
-  recorded version for its whole life, and one that loads another version (a commit landed
-  since the run began) fails the run, naming both, instead of mixing versions in the shards;
+  same name is refused), the producer and ``"complete"``. The run parses one KG version: an
+  embedded KG (a folder) is copied at its current version into the output folder when the
+  run starts (:func:`_kg_copy`: a RocksDB checkpoint and the version log, a fraction of a
+  second for the default KG; removed when the run ends) and every actor opens that copy, so a
+  commit landing mid-run, before an actor starts or restarts, does not reach the run. A KG
+  in a SPARQL server holds its current version only: an actor that loads another one fails
+  the run with a :class:`ConfigError` naming both versions, instead of mixing them;
   ``force`` writes a new folder that replaces the old one when complete. ``merge_shards``
   concatenates the shards into the local engine's single file, byte for byte. Runs on a
   local Ray, or on the cluster of ``ray_address`` / ``$RAY_ADDRESS`` (docs/howto/scale-out.md).
@@ -712,7 +716,8 @@ def _manifest(out_dir: Path, files: list[str], shard_size: int,
                               "use a new --output folder")
         if producer is None or old.get("producer") == producer:
             return
-        if any(p.name != path.name for p in out_dir.iterdir()):  # shards of another producer
+        if any(p.name != path.name and not p.name.startswith(KG_COPY_PREFIX)
+               for p in out_dir.iterdir()):  # shards of another producer
             raise ConfigError(_stale_message(out_dir, path, old.get("producer"), producer))
     meta |= {"input_stats": stats, "complete": False}
     atomic_write_json(path, {**meta, "producer": producer} if producer is not None else meta)
@@ -795,27 +800,99 @@ def merge_shards(out_dir: str | Path, dest: str | Path) -> int:
     return n
 
 
+#: the prefix of the private copy of the run's KG in a Ray output folder (:func:`_kg_copy`)
+KG_COPY_PREFIX = ".kgqp-kg-"
+
+
+def _kg_copy(bundle: Path, where: Path, tries: int = 3) -> tuple[Path, int] | None:
+    """A private copy of the bundle's KG, when it is an embedded KG (a folder), in a new
+    folder under ``where``, and its version: the Ray actors open it (read-only) instead of the
+    KG, so that the whole run parses that version whatever is committed meanwhile (an actor
+    started or restarted after a commit included). The store is copied as a RocksDB
+    checkpoint (consistent, hard links where it can), then the version log, and the copy is
+    opened once as a writer (which drops the one log of a commit that landed between the two);
+    a copy that a commit's files moved under is made again. ``None`` for a KG in a SPARQL
+    server (the server holds its current version only)."""
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from kg import KGError, ProductGraph
+    from kg.graph import WRITER_LOCK
+    from kg.store import location
+    from parser.bundle import BundleManifest
+
+    manifest = BundleManifest.read(bundle)
+    if manifest.kg_mode == "location" and isinstance(location(manifest.kg_path), str):
+        return None
+    kg_dir = bundle / manifest.kg_path if manifest.kg_mode == "snapshot" \
+        else Path(manifest.kg_path)
+    if not (kg_dir / "store").is_dir():
+        return None  # (the actors' load reports it)
+    problem: Exception | None = None
+    for _ in range(tries):
+        dest = Path(tempfile.mkdtemp(prefix=KG_COPY_PREFIX, dir=where))
+        try:
+            store = ox.Store.read_only(str(kg_dir / "store"))
+            try:
+                store.backup(str(dest / "store"))
+            finally:
+                del store
+            for p in kg_dir.iterdir():  # the version log (after the store: never behind it)
+                if p.name == "store" or p.name == WRITER_LOCK:
+                    continue
+                if p.is_dir():
+                    shutil.copytree(p, dest / p.name)
+                else:
+                    shutil.copy2(p, dest / p.name)
+            with ProductGraph.open(dest) as copy:
+                version = copy.version
+            (dest / WRITER_LOCK).unlink(missing_ok=True)
+            os.chmod(dest, 0o755)  # (mkdtemp's 0o700: the actors may run as another user)
+            return dest, version
+        except (OSError, RuntimeError, KGError) as e:  # a commit or compaction meanwhile
+            problem = e
+            shutil.rmtree(dest, ignore_errors=True)
+    raise ConfigError(f"could not copy the KG {kg_dir} for the run ({problem}): is it being "
+                      "changed right now? Run again")
+
+
 class _RayParser:
     """A Ray Data actor holding one parser, loaded once per actor, pinned at the KG version the
-    run records (``kg_version``, None: not checked) for the actor's life: an actor that loads
-    another version (a commit landed since the run began) raises :class:`ConfigError` rather
-    than write shards of two versions under one record."""
+    run records (``kg_version``, None: not checked) for the actor's life. ``kg_copy``: the
+    run's private copy of its KG (:func:`_kg_copy`), opened instead of the bundle's, so that
+    no commit reaches the run; without one (a KG in a SPARQL server), an actor that loads
+    another version (a commit landed since the run began) raises :class:`ConfigError` when
+    called rather than write shards of two versions under one record."""
 
-    def __init__(self, bundle: str, backend: str | None, kg_version: int | None = None) -> None:
+    def __init__(self, bundle: str, backend: str | None, kg_version: int | None = None,
+                 kg_copy: str | None = None) -> None:
         import torch
 
         from parser.pipeline import QueryParser
 
         torch.set_num_threads(1)  # the actor owns its process: one CPU each
-        self.parser = QueryParser.from_pretrained(bundle, backend=backend)
+        kg = None
+        if kg_copy is not None:
+            from kg import ProductGraph
+
+            kg = ProductGraph.open(kg_copy, read_only=True)
+        self.parser = QueryParser.from_pretrained(bundle, backend=backend, kg=kg)
         self.snapshot = self.parser.kg.snapshot()
+        self.refusal: str | None = None
         if kg_version is not None and self.snapshot.version != kg_version:
-            raise ConfigError(
+            # raised by the first call, not here: Ray takes an actor that dies in its creation
+            # for its own failure (a full stack trace on stderr, restarts), a call's error for
+            # the user's (one line; the run stops)
+            self.refusal = (
                 f"the KG of {bundle} moved to version {self.snapshot.version} while this run "
-                f"parses version {kg_version} (a commit landed since the run began): its shards "
-                "would mix KG versions. Rerun with --force once the KG is not being changed")
+                f"parses version {kg_version} (a commit landed since the run began, and its KG "
+                "server keeps no older version): its shards would mix KG versions. Rerun with "
+                "--force once the KG is not being changed")
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        if self.refusal is not None:
+            raise ConfigError(self.refusal)
         texts = [str(t) for t in batch["text"]]
         # (every call, whichever thread runs it, reads the version the actor loaded)
         with self.parser.kg.pinned(self.snapshot):
@@ -935,8 +1012,27 @@ def _raise_if_kg_moved(bundle: Path, producer: dict[str, Any], out_dir: Path,
 def _run_ray(ray: Any, bundle: Path, files: list[str], out_dir: Path,
              producer: dict[str, Any], *, batch_size: int, backend: str | None,
              concurrency: int, shard_size: int, address: str | None) -> int:
-    """Parse the lines of ``files`` not in complete shards of ``out_dir`` into shards there;
-    returns the lines of all its shards."""
+    """Parse the lines of ``files`` not in complete shards of ``out_dir`` into shards there, at
+    one KG version (an embedded KG: a private copy of it, :func:`_kg_copy`); returns the lines
+    of all its shards."""
+    for old in out_dir.glob(KG_COPY_PREFIX + "*"):  # (left by a run that was killed)
+        shutil.rmtree(old, ignore_errors=True)
+    copied = _kg_copy(bundle, out_dir)
+    if copied is not None:  # the version the run parses: the copy's (a commit may have landed)
+        producer["kg_version"] = copied[1]
+    try:
+        return _run_ray_at(ray, bundle, files, out_dir, producer, batch_size=batch_size,
+                           backend=backend, concurrency=concurrency, shard_size=shard_size,
+                           address=address, kg_copy=copied[0] if copied else None)
+    finally:
+        if copied is not None:
+            shutil.rmtree(copied[0], ignore_errors=True)
+
+
+def _run_ray_at(ray: Any, bundle: Path, files: list[str], out_dir: Path,
+                producer: dict[str, Any], *, batch_size: int, backend: str | None,
+                concurrency: int, shard_size: int, address: str | None,
+                kg_copy: Path | None) -> int:
     _manifest(out_dir, files, shard_size, producer)
 
     counts = _line_counts(out_dir)
@@ -962,15 +1058,17 @@ def _run_ray(ray: Any, bundle: Path, files: list[str], out_dir: Path,
                                                      "cap": _line_cap(bundle)})
         # blocks of a few batches: every actor gets work even when the input is one file
         ds = ds.repartition(target_num_rows_per_block=batch_size * 4)
-        ds = ds.map_batches(_RayParser, fn_constructor_args=(str(bundle), backend,
-                                                             producer.get("kg_version")),
+        ds = ds.map_batches(_RayParser, fn_constructor_args=(
+                                str(bundle), backend, producer.get("kg_version"),
+                                str(kg_copy) if kg_copy is not None else None),
                             batch_size=batch_size, num_cpus=1,
                             compute=ray.data.ActorPoolStrategy(size=concurrency),
                             batch_format="numpy")
         try:
             ds.write_datasink(_make_sink(str(out_dir), shard_size))
         except Exception as exc:
-            _raise_if_kg_moved(bundle, producer, out_dir, exc)
+            if kg_copy is None:  # (a copy does not move)
+                _raise_if_kg_moved(bundle, producer, out_dir, exc)
             raise
     total = sum(k[3] - k[2] + 1 for p in out_dir.iterdir() if (k := _parse_shard_name(p.name)))
     _mark(out_dir, total)

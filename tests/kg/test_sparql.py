@@ -146,15 +146,28 @@ def test_server_gone_between_the_version_check_and_the_change_sets(oxigraph_serv
             assert b.match("zbx") == []  # the last good views
         assert b.version == 1 and b.view_version("kg.alias_index") == 1
         assert "unreachable; serving the last good views (version 1)" in caplog.text
-        monkeypatch.setattr(GraphVersionLog, "info", real_info)
         # now it goes away while the change sets are read: the views of version 1 are kept
+        # (reads no longer check: the background checks do, every 0.05 s here)
         real_download = SparqlStore.download
         monkeypatch.setattr(SparqlStore, "download", away)
-        assert b.match("zbx") == [] and b.version == 2
+        monkeypatch.setattr(GraphVersionLog, "info", real_info)
+        _until(lambda: b.version == 2)
+        assert b.match("zbx") == [] and b.degraded
         assert b.view_version("kg.alias_index") == 1 and builds == []
         monkeypatch.setattr(SparqlStore, "download", real_download)
+        _until(lambda: b.degraded is None)
         assert [m.text for m in b.match("zbx")] == ["zbx"] and b.version == 2
         assert builds == [] and b.alias_index.changed_since[0] == 1
+
+
+def _until(done, limit: float = 5.0) -> float:
+    """Seconds until ``done()`` (polled every 20 ms), at most ``limit``."""
+    import time
+
+    started = time.monotonic()
+    while not done() and time.monotonic() - started < limit:
+        time.sleep(0.02)
+    return time.monotonic() - started
 
 
 def test_concurrent_writers_conflict_and_nothing_partial_is_applied(oxigraph_server):
@@ -217,6 +230,7 @@ def test_outage_keeps_last_good_views(oxigraph_server, caplog):
         assert "unreachable; serving the last good views" in caplog.text
         oxigraph_server.start()
         ro.match("lg")
+        _until(lambda: ro.degraded is None)  # (the background checks see it back)
         assert ro.degraded is None and ro.version == 1
 
 
@@ -498,7 +512,8 @@ def test_credentials_in_the_kg_url_are_sent_but_never_shown() -> None:
 def test_a_server_that_hangs_holds_a_read_up_at_most_check_timeout():
     """A server that accepts connections and never answers (``kill -STOP``): a read's version
     check gives up after ``check_timeout`` (1 s), not ``timeout`` (30 s); the views stay
-    served, and the next checks back off (``check_interval * 2**n``, at most 30 s)."""
+    served, and the next checks back off (``check_interval * 2**n``, at most 1 s) in the
+    background: the next read does not wait for one."""
     import socket
     import time
     from types import SimpleNamespace
@@ -560,6 +575,87 @@ def test_a_stopped_server_leaves_reads_answering_from_the_last_good_views(oxigra
             time.sleep(0.1)
             assert [m.text for m in ro.match("lg tv")] == ["lg", "tv"]
         assert ro.degraded is None and ro.version == 1
+
+
+def test_a_server_that_hangs_after_a_version_change_holds_a_read_up_at_most_check_timeout(
+        oxigraph_server, monkeypatch, caplog):
+    """The server answers the version check (a new version), then hangs (``kill -STOP``)
+    while the replica reads that version's change sets: the read gives up after
+    ``check_timeout`` (0.5 s here), not ``timeout`` (8 s here, 30 s by default) times the
+    tries; the parse answers from the last good views, ``degraded`` says why, and the views
+    come forward once the server answers again."""
+    import os
+    import signal
+    import time
+
+    from kg.sparql import GraphVersionLog
+
+    url = oxigraph_server.url + "&timeout=8&check_timeout=0.5"
+    with ProductGraph.open(oxigraph_server.url) as a, \
+            ProductGraph.open(url, read_only=True) as b:
+        a.add_records(RECORDS, progress=False)
+        assert [m.text for m in b.match("lg tv")] == ["lg", "tv"] and b.match("zbx") == []
+        with a.transaction("zorblax") as tx:
+            tx.add_node(Node(NodeKind.BRAND, "zorblax", "Zorblax", aliases=("zbx",)))
+        real_version, real_info = GraphVersionLog.store_version, GraphVersionLog.info
+        info = real_info(b._backend.log, 2)
+        # the version check and the version's info answered just before the server hung
+        monkeypatch.setattr(GraphVersionLog, "store_version", lambda self, **kw: 2)
+        monkeypatch.setattr(GraphVersionLog, "info",
+                            lambda self, v, **kw: info if v == 2 else real_info(self, v, **kw))
+        os.kill(oxigraph_server.proc.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            with caplog.at_level(logging.WARNING, logger="kg.sparql"):
+                assert b.match("zbx") == []  # the last good views (version 1)
+            took = time.monotonic() - started
+            assert took < 3, took  # (old: 8 s per try, 2 tries)
+            assert b.degraded and "ReadTimeout" in b.degraded
+            assert b.version == 2 and b.view_version("kg.alias_index") == 1
+            assert "serving the last good views (version 1) until it answers" in caplog.text
+            started = time.monotonic()
+            assert [m.text for m in b.match("lg tv")] == ["lg", "tv"]
+            assert time.monotonic() - started < 0.3  # no read waits while it hangs
+        finally:
+            os.kill(oxigraph_server.proc.pid, signal.SIGCONT)
+        monkeypatch.setattr(GraphVersionLog, "store_version", real_version)
+        monkeypatch.setattr(GraphVersionLog, "info", real_info)
+        _until(lambda: b.degraded is None)
+        assert [m.text for m in b.match("zbx")] == ["zbx"]
+        assert b.view_version("kg.alias_index") == 2
+
+
+def test_a_replica_recovers_within_seconds_of_the_server_answering_again(oxigraph_server):
+    """After a long outage (the checks backed off as far as they go) a replica is back, its
+    views current and ``degraded`` cleared, within CHECK_BACKOFF_MAX (1 s) plus one check of
+    the server answering again (it was 30 s), and no read waited for a check meanwhile."""
+    import time
+
+    from kg.sparql import CHECK_BACKOFF_MAX
+
+    url = oxigraph_server.url.replace("check_interval=0", "check_interval=1")
+    with ProductGraph.open(url, read_only=True) as ro:
+        assert ro.match("lg") == []
+        oxigraph_server.kill()
+        ro._backend._checked -= 2  # the check interval passed
+        assert ro.match("lg") == [] and ro.degraded  # (connection refused: at once)
+        ro._backend._failed_checks = 12  # a long outage: backed off to the most
+        oxigraph_server.start()
+        with ProductGraph.open(oxigraph_server.url) as w:  # a commit during the outage
+            w.add_records(RECORDS, progress=False)
+        slowest = 0.0
+
+        def recovered() -> bool:
+            nonlocal slowest
+            started = time.monotonic()
+            found = [m.text for m in ro.match("lg tv")]
+            slowest = max(slowest, time.monotonic() - started)
+            return ro.degraded is None and found == ["lg", "tv"]
+
+        took = _until(recovered, 6)  # (from the server answering again)
+        assert ro.degraded is None and ro.version == 1
+        assert took < CHECK_BACKOFF_MAX + 1.5, took  # (old: up to 30 s)
+        assert slowest < 0.5
 
 
 # -- credentials -------------------------------------------------------------------------------

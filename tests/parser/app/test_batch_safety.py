@@ -16,6 +16,7 @@ import re
 import shutil
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -345,32 +346,81 @@ def test_a_ray_actor_reads_the_run_s_kg_version_or_refuses_to_start(
     rows = {"file": [0, 0], "line": [0, 1], "n": [2, 2], "text": ["plonkrite tv", "lg tv"]}
     _commit_brand(kg_dir)
     assert len(actor(rows)["json"]) == 2 and seen == [version, version]
+    late = batch._RayParser(str(bundle), None, version)  # (Ray restarts one that dies here)
     with pytest.raises(ConfigError, match=f"moved to version {version + 1} while this run "
                                           f"parses version {version}"):
-        batch._RayParser(str(bundle), None, version)
+        late(rows)
 
 
-def test_a_ray_run_whose_kg_moves_fails_naming_both_versions(tmp_path: Path) -> None:
-    """An actor (re)started after a commit refuses to parse (above); Ray reports that as an
-    actor's death: the run says the KG moved and leaves the folder incomplete. (A stand-in for
-    Ray: its Dataset calls are chained, the write commits and fails as the actor would.)"""
+def _fake_ray(write: Any) -> Any:
+    """A stand-in for Ray: its Dataset calls are chained (``map_batches``'s arguments kept in
+    ``ds.mapped``); ``write_datasink`` calls ``write(ds)``."""
     from types import SimpleNamespace
 
-    bundle, kg_dir = _live_bundle(tmp_path)
-    q = _queries(tmp_path / "q.txt")
-
     class Dataset:
+        def __init__(self) -> None:
+            self.mapped: dict = {}
+
         def __getattr__(self, name: str) -> object:
             return lambda *a, **kw: self
 
-        def write_datasink(self, sink: object) -> None:
-            _commit_brand(kg_dir)
-            raise RuntimeError("The actor died because of an error raised in its creation task")
+        def map_batches(self, fn: object, **kw: object) -> Dataset:
+            self.mapped = {"fn": fn, **kw}
+            return self
 
-    ray = SimpleNamespace(is_initialized=lambda: True, data=SimpleNamespace(
+        def write_datasink(self, sink: object) -> None:
+            write(self)
+
+    return SimpleNamespace(is_initialized=lambda: True, data=SimpleNamespace(
         DataContext=SimpleNamespace(get_current=lambda: SimpleNamespace(
             execution_options=SimpleNamespace())),
         read_binary_files=lambda *a, **kw: Dataset(), ActorPoolStrategy=lambda size: None))
+
+
+def test_a_ray_run_finishes_on_its_kg_version_when_a_commit_lands_mid_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An embedded KG: the run copies it at its version when it starts, and every actor opens
+    the copy, so an actor that starts (or restarts) after a commit still parses the run's
+    version and the run completes (before: the actor refused, the run failed). The copy is
+    gone afterwards."""
+    bundle, kg_dir = _live_bundle(tmp_path)
+    q = _queries(tmp_path / "q.txt")
+    seen = _versions_read(monkeypatch)
+    actors: list = []
+
+    def write(ds: Any) -> None:  # Ray starts the actors once the run is under way
+        _commit_brand(kg_dir)
+        actor = ds.mapped["fn"](*ds.mapped["fn_constructor_args"])
+        actors.append(actor)
+        rows = {"file": [0, 0], "line": [0, 1], "n": [2, 2], "text": ["plonkrite tv", "lg tv"]}
+        assert len(actor(rows)["json"]) == 2
+
+    out = tmp_path / "out"
+    out.mkdir()
+    producer = batch._producer(bundle)
+    batch._run_ray(_fake_ray(write), bundle, [str(q)], out, producer, batch_size=2,
+                   backend=None, concurrency=1, shard_size=2, address=None)
+    assert set(seen) == {0} and len(seen) >= 2 and actors[0].snapshot.version == 0
+    assert not actors[0].parser.kg.match("plonkrite")  # (the brand of version 1)
+    manifest = json.loads((out / batch.BATCH_MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["producer"]["kg_version"] == 0 and manifest["complete"] is True
+    assert sorted(p.name for p in out.iterdir()) == [batch.BATCH_MANIFEST]  # (no copy left)
+    actors[0].parser.kg.close()
+
+
+def test_a_ray_run_on_a_kg_server_that_moves_fails_naming_both_versions(
+        tmp_path: Path, oxigraph_server: Any) -> None:
+    """A KG in a SPARQL server keeps its current version only: an actor (re)started after a
+    commit refuses to parse (above), from its first call; Ray reports that as a failed task:
+    the run says the KG moved and leaves the folder incomplete."""
+    bundle, kg_dir = _live_bundle(tmp_path, oxigraph_server.url)
+    q = _queries(tmp_path / "q.txt")
+
+    def write(ds: Any) -> None:
+        _commit_brand(kg_dir)
+        raise RuntimeError("The actor died because of an error raised in its creation task")
+
+    ray = _fake_ray(write)
     out = tmp_path / "out"
     out.mkdir()
     producer = batch._producer(bundle)
