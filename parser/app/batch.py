@@ -806,19 +806,13 @@ KG_COPY_PREFIX = ".kgqp-kg-"
 
 def _kg_copy(bundle: Path, where: Path, tries: int = 3) -> tuple[Path, int] | None:
     """A private copy of the bundle's KG, when it is an embedded KG (a folder), in a new
-    folder under ``where``, and its version: the Ray actors open it (read-only) instead of the
-    KG, so that the whole run parses that version whatever is committed meanwhile (an actor
-    started or restarted after a commit included). The store is copied as a RocksDB
-    checkpoint (consistent, hard links where it can), then the version log, and the copy is
-    opened once as a writer (which drops the one log of a commit that landed between the two);
-    a copy that a commit's files moved under is made again. ``None`` for a KG in a SPARQL
-    server (the server holds its current version only)."""
+    folder under ``where``, and its version (:meth:`kg.ProductGraph.copy`): the Ray actors
+    open it (read-only) instead of the KG, so that the whole run parses that version whatever
+    is committed meanwhile (an actor started or restarted after a commit included). ``None``
+    for a KG in a SPARQL server (the server holds its current version only)."""
     import tempfile
 
-    import pyoxigraph as ox
-
     from kg import KGError, ProductGraph
-    from kg.graph import WRITER_LOCK
     from kg.store import location
     from parser.bundle import BundleManifest
 
@@ -829,32 +823,14 @@ def _kg_copy(bundle: Path, where: Path, tries: int = 3) -> tuple[Path, int] | No
         else Path(manifest.kg_path)
     if not (kg_dir / "store").is_dir():
         return None  # (the actors' load reports it)
-    problem: Exception | None = None
-    for _ in range(tries):
-        dest = Path(tempfile.mkdtemp(prefix=KG_COPY_PREFIX, dir=where))
-        try:
-            store = ox.Store.read_only(str(kg_dir / "store"))
-            try:
-                store.backup(str(dest / "store"))
-            finally:
-                del store
-            for p in kg_dir.iterdir():  # the version log (after the store: never behind it)
-                if p.name == "store" or p.name == WRITER_LOCK:
-                    continue
-                if p.is_dir():
-                    shutil.copytree(p, dest / p.name)
-                else:
-                    shutil.copy2(p, dest / p.name)
-            with ProductGraph.open(dest) as copy:
-                version = copy.version
-            (dest / WRITER_LOCK).unlink(missing_ok=True)
-            os.chmod(dest, 0o755)  # (mkdtemp's 0o700: the actors may run as another user)
-            return dest, version
-        except (OSError, RuntimeError, KGError) as e:  # a commit or compaction meanwhile
-            problem = e
-            shutil.rmtree(dest, ignore_errors=True)
-    raise ConfigError(f"could not copy the KG {kg_dir} for the run ({problem}): is it being "
-                      "changed right now? Run again")
+    folder = Path(tempfile.mkdtemp(prefix=KG_COPY_PREFIX, dir=where))
+    os.chmod(folder, 0o755)  # (mkdtemp's 0o700: the actors may run as another user)
+    try:
+        version = ProductGraph.copy(kg_dir, folder / "kg", tries=tries)
+    except KGError as e:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ConfigError(f"{e} (copying it for the run)") from None
+    return folder / "kg", version
 
 
 class _RayParser:
@@ -1026,7 +1002,7 @@ def _run_ray(ray: Any, bundle: Path, files: list[str], out_dir: Path,
                            address=address, kg_copy=copied[0] if copied else None)
     finally:
         if copied is not None:
-            shutil.rmtree(copied[0], ignore_errors=True)
+            shutil.rmtree(copied[0].parent, ignore_errors=True)  # (the copy's folder)
 
 
 def _run_ray_at(ray: Any, bundle: Path, files: list[str], out_dir: Path,

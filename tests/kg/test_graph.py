@@ -629,3 +629,23 @@ def test_a_version_another_writer_made_is_not_settled_as_this_commit(tmp_path, m
         g.add_records([Node(NodeKind.BRAND, "sony", "Sony")], progress=False)
     monkeypatch.undo()
     assert g.durable_version() == 2 and g.version == 1
+
+
+def test_copy_is_the_kg_at_its_version_while_a_writer_holds_it(tmp_path):
+    """ProductGraph.copy: a consistent copy of an open KG, at its version, that opens on its
+    own; a folder that exists is refused, and so is a folder that is no KG."""
+    from kg import KGError
+
+    with ProductGraph.open(tmp_path / "kg") as g:
+        with g.transaction("one") as tx:
+            tx.add_node(Node(NodeKind.BRAND, "acme", "Acme"))
+        with g.transaction("two") as tx:
+            tx.add_node(Node(NodeKind.BRAND, "zeta", "Zeta"))
+        assert ProductGraph.copy(tmp_path / "kg", tmp_path / "copy") == 2
+        with ProductGraph.open(tmp_path / "copy", read_only=True) as c:
+            assert c.version == 2
+            assert {n.label for n in c.nodes(NodeKind.BRAND)} == {"Acme", "Zeta"}
+        with pytest.raises(KGError, match="exists"):
+            ProductGraph.copy(tmp_path / "kg", tmp_path / "copy")
+    with pytest.raises(KGError, match="no embedded KG"):
+        ProductGraph.copy(tmp_path / "copy" / "store", tmp_path / "other")
