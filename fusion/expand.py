@@ -177,7 +177,14 @@ from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
 from fusion.patterns import ACCESSORY_WORDS as _ACCESSORY_WORDS
-from fusion.patterns import CLOTHING, NEGATABLE_BOUND, NOT_FITTED, find_sizes, parse_price
+from fusion.patterns import (
+    CLOTHING,
+    NEGATABLE_BOUND,
+    NOT_FITTED,
+    find_sizes,
+    parse_price,
+    size_hints,
+)
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import EDGE_MARKS, normalize_key, normalize_with_offsets
@@ -472,7 +479,8 @@ class Boost(NamedTuple):
     the query excludes: ``... FILTER(w): arg (negated)``), the link it replaces as a filter
     (``link:<iri> (negated|fits|ungrounded|unsure|alternative|other department)``; a colour's
     also ``(not a colour|combined|in a name|a scent or flavour)``, a size's ``(not
-    clothing)``) or ``pattern (negated)`` (a size the query excludes: "tv not 65 inch").
+    clothing)``) or ``pattern (negated)`` (a size the query excludes: "tv not 65 inch") or
+    ``pattern (a size hint)`` (a size that is no filter: "shoes uk 9").
 
     >>> b = Boost("brand:apple", -20.0, "r.txt:3: laptop => DOWN(20): brand:apple")
     >>> b.direction, b[:2]
@@ -841,6 +849,8 @@ _SIZE_LABELS = frozenset(label.lower() for label, kinds in DEFAULT_LABEL_KINDS.i
                          if kinds == ("attribute_value:size",))
 #: the source of a DOWN boost made of a size pattern the query excludes ("tv not 65 inch")
 PATTERN_NEGATED = "pattern (negated)"
+#: the source of an UP boost of a size that is no filter (:func:`fusion.patterns.size_hints`)
+PATTERN_HINT = "pattern (a size hint)"
 #: a garment size written as a word ("Small", "Medium", "Large", "Extra Large", "X-Large";
 #: the default KG's "Mediam" too), a size clothing is sold in, where the word is as often what
 #: the product is like as its size: most other products have no such size facet ("large breed
@@ -3969,6 +3979,14 @@ def expand(
         if not any(b.weight < 0 and b.term.casefold() == f"size:{v}".casefold()
                      for b in link_boosts):  # (once: "not 16 inch" may be linked too)
             link_boosts.append(Boost(f"size:{v}", -cfg.brand_boost, PATTERN_NEGATED))
+    # a size that is no filter, a hint only ("nike running shoes uk 9": "UK 9", "jeans 32x30":
+    # "32x30"; fusion.patterns.size_hints): an UP boost, a DOWN one where the query excludes it
+    for v, found, _end in size_hints(text):
+        out = excluded(text, found, _VALUE_NEGATIONS)
+        term = f"size:{v}"
+        if not any(b.term.casefold() == term.casefold() for b in link_boosts):
+            link_boosts.append(Boost(term, -cfg.brand_boost if out else cfg.brand_boost,
+                                     PATTERN_NEGATED if out else PATTERN_HINT))
     # (a size linked as one item of such a list, the list's cue before another item, is none)
     facets["size"] = [(v, src) for v, src in facets["size"]
                       if not (src.startswith("link:") and v[:1].isdigit()

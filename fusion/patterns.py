@@ -179,7 +179,29 @@ would drop the products the query asks for):
   protector"; not after "with", "and", "plus" ...: in "ipad 64gb with keyboard case" the ipad is
   sought): no accessory has the capacity, so a filter on it would remove every one. Without such
   an accessory the capacity is the product's: "iphone 7 plus 128gb", "galaxy s8 64gb", "128gb usb
-  drive", "sd card for switch 256gb", "memory card for galaxy s8 128gb", "usb for iphone 128gb".
+  drive", "sd card for switch 256gb", "memory card for galaxy s8 128gb", "usb for iphone 128gb";
+- a length that measures a part of the product, no size it is sold in: any length (inch, an
+  inch mark, cm, mm) in a query that names heels ("4 inch heels", "heels 4 inch", "block heels
+  3 inch", "3 inch heel sandals", "stilettos 10 cm": a heel's height; shoes are sold in UK 6,
+  US 8 ...), a length right before or after an inseam, a rise, a leg opening or a sleeve,
+  blade, heel or leg length or height ("5 inch inseam running shorts", "inseam 32 inch", "10
+  inch rise jeans", "heel height 3 inch"), before a sleeve on clothing ("dress shirt 34 inch
+  sleeve"; "13 inch sleeve" and "computer sleeve 13 inch" are a laptop sleeve's size) and
+  before a blade on a knife ("pocket knife 3 inch blade"; "10 inch blade" may be a saw's).
+  The words stay in the text searched.
+
+Numeric garment and shoe sizes: a whole or half number right after "size" ("size 8", "size:
+8.5") in a query that names clothing (:data:`_CLOTHING`) or footwear (shoes, sneakers, boots,
+heels, sandals, pumps, cleats, slippers ...: :data:`_FOOTWEAR`) is a size, as written ("adidas
+sneakers size 8 white": "8", "size 10 shoes for men": "10"); not in a query that names neither
+("huggies size 4": a diaper's, "gauges size 00", "sketchers for girls size 1": a brand is no
+footwear word) or names hosiery (socks, tights, panty hose: sold in bands of shoe sizes, "socks
+9-11"), nor a range, list or pair ("size 6-7", "size 9 to 11", "size 8 or 9"), an age ("size
+24 month", "size 3t") or a bounded size ("size 10 and under"). A size in a size system ("uk
+9", "us 10.5", "eu size 42") and the waist, or waist and length, of trousers ("jeans 32x30",
+"34 waist jeans", "waist 34") are no size (:func:`size_hints`: "UK 9", "32x30", "34", an UP
+boost in fusion.expand): no query of the data sets writes one, and a catalogue writes them in
+many forms ("UK 9", "9 UK", "32W x 30L").
 
 Sizes written as words (a value as a catalogue's size facet and the KG hold it, "M", "XL",
 "2XL", "34B", "King"; their place in the query includes the word "size", so "not size m"
@@ -228,7 +250,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
-__all__ = ["Size", "find_sizes", "parse_price", "parse_sizes"]
+__all__ = ["Size", "find_sizes", "parse_price", "parse_sizes", "size_hints"]
 
 
 # --- prices ---------------------------------------------------------------------------------
@@ -1195,7 +1217,43 @@ def _is_size(text: str, m: re.Match[str], start: int) -> bool:
     if _DIM_AFTER.match(text, m.end()) \
             or _DIM_BEFORE.search(text, max(0, start - _DIM_WINDOW), start):
         return False
-    return not (_bounded(text, m, start) or _fits(text, m, start))
+    return not (_bounded(text, m, start) or _fits(text, m, start)
+                or _part_measure(text, m, start))
+
+
+# a length unit: the measure of a part is one ("4 inch heels", "5 inch inseam", "7 cm heel")
+_LENGTH_UNIT = re.compile(
+    rf"(?:inch(?:es)?|in|mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|{_INCH_MARK})$", re.I)
+# shoes with heels: a length in a query that names them is the heel's height, no size of the
+# shoe ("4 inch heels", "heels 4 inch", "block heels 3 inch", "3 inch heel sandals")
+_HEELS = re.compile(r"(?<![\w'’-])(?:heels?|heeled|stilettos?)(?![\w'’-])", re.I)
+# a part of a garment or a tool measured right after a length ("5 inch inseam", "10 inch
+# rise", "34 inch sleeve length", "6 inch leg opening", "knife 3 inch blade") or right before
+# it ("inseam 5 inch", "heel height 3 inch", "blade length 4 inch")
+_PART = r"inseam|rise|leg\s+opening|(?:sleeve|blade|heel|leg)\s+(?:length|height)"
+_PART_AFTER = re.compile(rf"\s*-?\s*(?:{_PART})(?![\w'’-])", re.I)
+_PART_BEFORE = re.compile(rf"(?<![\w'’-])(?:{_PART})\s*:?\s*$", re.I)
+# a sleeve measured on clothing ("dress shirt 34 inch sleeve"; "13 inch sleeve", "computer
+# sleeve 13 inch" are a laptop sleeve's size) and a blade on a knife ("pocket knife 3 inch
+# blade"; "10 inch blade" alone may be a saw's blade, the product)
+_SLEEVE_AFTER = re.compile(r"\s*-?\s*sleeves?(?![\w'’-])", re.I)
+_BLADE_AFTER = re.compile(r"\s*-?\s*blades?(?![\w'’-])", re.I)
+_KNIFE = re.compile(r"(?<![\w'’-])(?:knife|knives|machetes?|swords?|daggers?)(?![\w'’-])", re.I)
+
+
+def _part_measure(text: str, m: re.Match[str], start: int) -> bool:
+    """Whether the size of ``m``, a length, measures a part of the product, no size it is sold
+    in: the heel of shoes with heels ("4 inch heels", "heels 4 inch"), an inseam, a rise, a
+    leg opening ("5 inch inseam running shorts", "inseam 32 inch"), the sleeve of clothing
+    ("dress shirt 34 inch sleeve") or the blade of a knife ("pocket knife 3 inch blade")."""
+    if not _LENGTH_UNIT.search(m.group("one")):
+        return False
+    if _HEELS.search(text) or _PART_AFTER.match(text, m.end()) \
+            or _PART_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start):
+        return True
+    if _SLEEVE_AFTER.match(text, m.end()):
+        return re.search(rf"(?<![\w'’-])(?:{_CLOTHING})(?![\w'’-])", text, re.I) is not None
+    return _BLADE_AFTER.match(text, m.end()) is not None and _KNIFE.search(text) is not None
 
 
 # a bare number joined to what follows it by a list's joiner ("55 or ", "50, ", "64 and "):
@@ -1421,6 +1479,88 @@ def _word_sizes(text: str) -> list[Size]:
     return out
 
 
+# footwear, sold in numeric sizes ("shoes size 8", "uk 9") as clothing is ("jeans size 16")
+_FOOTWEAR = (
+    r"shoes?|sneakers?|boots?|booties|heels?|sandals?|pumps|cleats|slippers?|loafers?|flats"
+    r"|flip[\s-]?flops?|clogs?|trainers|moccasins?|oxfords|mules|espadrilles|footwear")
+# a query that names clothing or footwear: only there is a number after "size" a garment's or
+# a shoe's size ("huggies size 4" is a diaper's, "gauges size 00" an ear gauge's)
+_WEARS = re.compile(rf"(?<![\w'’-])(?:{_CLOTHING}|{_FOOTWEAR})(?![\w'’-])", re.I)
+# the number of a garment or shoe size: whole or a half ("8", "8.5", "00"), no range, list
+# or pair ("size 6-7", "size 9 to 11", "size 8/9") nor an age or a length ("size 24 month",
+# "size 3t")
+_GARMENT_NUMBER = (
+    r"(?P<v>\d{1,2}(?:\.5)?)(?![\w.,/⁄'’%\"”″+-])"
+    r"(?!\s*(?:-|–|—|to|or|and|nor|&|/|x|×)\s*\d)"
+    r"(?!\s*(?:months?|mos?|mths?|m|t|yrs?|years?|y|weeks?|wks?|days?)(?![\w'’-]))")
+# the word "size" and a number right after it ("shoes size 8", "size 10 shoes", "size: 9");
+# not after a size system's word ("uk size 9": :data:`_SYSTEM_SIZE`)
+_SIZE_THEN_NUMBER = re.compile(
+    rf"(?<![\w'’-])(?<!uk\s)(?<!us\s)(?<!eu\s)size\s*(?:[:=#-]\s*)?{_GARMENT_NUMBER}", re.I)
+# a size system's word and a number ("uk 9", "us 10.5", "eu size 42"): a hint of the size
+# (:func:`size_hints`), no filter: no query of the data sets writes one
+_SYSTEM_SIZE = re.compile(
+    rf"(?<![\w'’-])(?P<sys>uk|us|eu)\s*(?:size\s*)?(?:[:=#-]\s*)?{_GARMENT_NUMBER}", re.I)
+# trousers sold by waist and length ("jeans 32x30", "levis jeans 34 waist", "28 waist jeans",
+# "waist 34"): a hint of the size (:func:`size_hints`), no filter
+_TROUSERS = re.compile(
+    r"(?<![\w'’-])(?:jeans|pants|trousers|chinos|slacks|shorts|denims?)(?![\w'’-])", re.I)
+_WAIST_SIZE = re.compile(
+    r"(?<![\w.,/'’-])(?:(?P<w>[2-5]\d)\s*[x×]\s*(?P<l>[2-4]\d)(?![\w.,/'’%\"”″-])"
+    r"|(?P<waist>[2-5]\d)\s*(?:-?\s*(?:inch(?:es)?|in|\"|”|″))?\s*-?\s*waist(?![\w'’-])"
+    r"|(?<=waist\s)(?P<after>[2-5]\d)(?![\w.,/'’%\"”″-]))",
+    re.I)
+
+
+# hosiery, sold in bands of shoe sizes or letters ("socks 9-11", "queen size" panty hose): a
+# number after "size" is a shoe size that a band holds, no value of its facet ("ankle socks
+# for women size 8", "queen size 7 panty hose")
+_HOSIERY = re.compile(
+    r"(?<![\w'’-])(?:socks|tights|stockings|(?:panty\s?)?hose|pantyhose|hosiery)(?![\w'’-])",
+    re.I)
+
+
+def _garment_numbers(text: str) -> list[Size]:
+    """The numeric garment and shoe sizes of a query that names clothing or footwear: a
+    whole or half number right after "size" ("adidas sneakers size 8 white": "8", "womens
+    running shoes size 8.5": "8.5"), each with the characters it was read from, the word
+    "size" included; none of a range, a list, an age or a bounded size ("size 6-7", "size 8
+    or 9", "size 24 month", "size 10 and under"), nor of hosiery ("ankle socks size 8")."""
+    if not _WEARS.search(text) or _HOSIERY.search(text):
+        return []
+    return [Size(m.group("v"), m.start(), m.end()) for m in _SIZE_THEN_NUMBER.finditer(text)
+            if not (_bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()))]
+
+
+def size_hints(text: str) -> list[Size]:
+    """Sizes a query names that are no filter, a hint only (an UP boost in fusion.expand):
+    a shoe or garment size in a size system ("nike running shoes uk 9": "UK 9", "eu size 42":
+    "EU 42") in a query that names clothing or footwear, and the waist, or waist and length, of
+    trousers ("jeans for men 32x30": "32x30", "levis jeans 34 waist", "waist 34": "34"). No
+    query of the data sets writes either, so their precision as filters is unknown, and a
+    catalogue writes them in many forms ("UK 9", "9 UK", "32W x 30L"): a filter on the wrong one
+    removes every product.
+
+    >>> [s.value for s in size_hints("nike running shoes uk 9")], size_hints("uk 9")
+    (['UK 9'], [])
+    >>> [s.value for q in ("jeans for men 32x30", "28 waist jeans") for s in size_hints(q)]
+    ['32x30', '28']
+    """
+    out: list[Size] = []
+    if _WEARS.search(text):
+        out += [Size(f"{m.group('sys').upper()} {m.group('v')}", m.start(), m.end())
+                for m in _SYSTEM_SIZE.finditer(text)
+                if not (_bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()))]
+    if _TROUSERS.search(text):
+        for m in _WAIST_SIZE.finditer(text):
+            if _bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()):
+                continue
+            value = f"{m.group('w')}x{m.group('l')}" if m.group("w") else (
+                m.group("waist") or m.group("after"))
+            out.append(Size(value, m.start(), m.end()))
+    return sorted(out, key=lambda size: size.start)
+
+
 def find_sizes(text: str) -> list[Size]:
     """The sizes of a query, in order, with where each was read (see :func:`parse_sizes`).
 
@@ -1441,7 +1581,7 @@ def find_sizes(text: str) -> list[Size]:
         unit = one[number.end():] if number else ""  # unit of the list's bare numbers)
         out.extend(Size(text[lo:hi].replace("⁄", "/") + unit, lo, hi) for lo, hi in items)
         out.append(Size(one, m.start(), m.end()))
-    words = _word_sizes(text)
+    words = [*_word_sizes(text), *_garment_numbers(text)]
     return sorted([*out, *words], key=lambda size: size.start) if words else out
 
 

@@ -482,3 +482,25 @@ def test_forget_me_not_excludes_nothing():
     assert res.excluded == [] and _downs(res) == []
     res = _neg_parse("laptop not dell", ["laptops=laptop", "@Dell"])  # (a "not" still cues)
     assert _downs(res) == ["brand:Dell"]
+
+
+# -- sizes of clothing and shoes (a fashion reviewer, 2026-12-06) -------------------------------
+
+def test_a_part_measure_is_no_size_filter_and_a_numeric_size_is_one():
+    assert _neg_parse("4 inch heels", []).filters.size == ()
+    assert _neg_parse("mens gym shorts 5 inch inseam", []).filters.size == ()
+    assert _neg_parse("65 inch tv", ["tvs=tv"]).filters.size == ("65 inch",)
+    assert _neg_parse("adidas sneakers size 8 white", []).filters.size == ("8",)
+
+
+def test_a_size_hint_is_an_up_boost_no_filter():
+    from fusion.expand import PATTERN_HINT, PATTERN_NEGATED
+
+    res = _neg_parse("nike running shoes uk 9", [])
+    assert res.filters.size == ()
+    assert [(b.term, b.weight > 0, b.rule) for b in res.boosts] == [
+        ("size:UK 9", True, PATTERN_HINT)]
+    res = _neg_parse("jeans for men 32x30", [])
+    assert [b.term for b in res.boosts if b.weight > 0] == ["size:32x30"]
+    res = _neg_parse("jeans not 32x30", [])
+    assert [(b.term, b.rule) for b in res.boosts] == [("size:32x30", PATTERN_NEGATED)]

@@ -484,3 +484,79 @@ def test_amounts_up_to_a_trillion_are_prices():
     assert parse_price("jet under 1000000000000") == (None, 1e12)
     assert parse_price("yacht under $999,999,999,999.99") == (None, 999999999999.99)
     assert parse_price("house over 250k under 1,00,00,000") == (250000.0, 10000000.0)
+
+
+# --- a part's measure and numeric garment sizes (a fashion reviewer, 2026-12-06) -------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4 inch heels", "heels 4 inch", "2 inch heels", "block heels 3 inch",
+        "womens 3 inch heel sandals", "3 inch heels black", "heels 7 cm", "3 or 4 inch heels",
+        "mens gym shorts 5 inch inseam", "mens shorts 7 inch inseam",
+        "5 inch inseam running shorts", "inseam 32 inch jeans", "10 inch rise jeans",
+        "heel height 3 inch boots", "dress shirt 34 inch sleeve", "pocket knife 3 inch blade",
+    ],
+)
+def test_the_measure_of_a_part_is_no_size(text):
+    # each gave the length as a size ("4 inch"): a hard filter no heel or short matches
+    assert parse_sizes(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("65 inch tv", ["65 inch"]),
+        ("laptop 15.6 inch", ["15.6 inch"]),
+        ("computer sleeve 13 inch hp envy", ["13 inch"]),  # a laptop sleeve's size
+        ("13 inch sleeve", ["13 inch"]),
+        ("10 inch blade", ["10 inch"]),  # a saw's blade, the product
+        ("shorts 32gb", ["32gb"]),  # no length
+    ],
+)
+def test_a_size_beside_no_part_is_kept(text, expected):
+    assert parse_sizes(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("adidas sneakers size 8 white", ["8"]),  # gave none
+        ("heels for women black size 6", ["6"]),
+        ("size 10 shoes for men", ["10"]),
+        ("shoe size 7 women", ["7"]),
+        ("womens running shoes size 8.5 asics", ["8.5"]),
+        ("womens jeans size 16 stretch levis slimming", ["16"]),
+        ("womens kurti size l", ["L"]),
+        # no clothing or footwear, a range, a list, an age, a bound: none
+        ("huggies size 4", []), ("gauges size 00", []), ("girls tights size 6-7", []),
+        ("mens ankle socks size 9-11", []), ("shoes size 8 or 9", []),
+        ("flower girl dress size 24 month", []), ("kids shoes size 3t", []),
+        ("shoes size 10 and under", []), ("shoes uk size 9", []),
+        ("ankle socks for women size 8", []), ("queen size 7 panty hose", []),
+    ],
+)
+def test_a_number_after_size_is_a_garment_or_shoe_size(text, expected):
+    assert parse_sizes(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nike running shoes uk 9", ["UK 9"]),
+        ("shoes uk size 9", ["UK 9"]),
+        ("sandals eu 38", ["EU 38"]),
+        ("jeans for men 32x30", ["32x30"]),
+        ("levis jeans 34 waist", ["34"]),
+        ("28 waist jeans", ["28"]),
+        ("jeans waist 34", ["34"]),
+        ("uk 9", []), ("18x18 pillow covers", []), ("20 womens jeans elastic waist", []),
+        ("jeans waist over 30", []),
+    ],
+)
+def test_a_size_system_or_a_waist_is_a_hint(text, expected):
+    from fusion.patterns import size_hints
+
+    assert [s.value for s in size_hints(text)] == expected
+    assert parse_sizes(text) == []  # no filter
