@@ -2215,6 +2215,18 @@ class ProductGraph:
 
         Returns a :class:`kg.link.LinkResult` (candidates with scores, and the NIL decision);
         see :class:`kg.link.EntityLinker` for the candidates and the scoring.
+
+        This is the KG's bare linker: a plain :class:`kg.link.EntityLinker` with the default
+        :class:`kg.link.LinkerConfig`, which no parse links with. A parse links with its
+        bundle's linker settings, told its tagger's WordPiece vocabulary (a word of it is no
+        typo of a KG name: "airpods" is no Airpots, "sneakers" no Speakers) and its intent
+        model's label space (of the categories of one name, the one it knows: Best Buy's
+        Puzzles, not Google's), so the two can differ (30 of the 9,444 distinct QueryNER train
+        spans of a linkable label, with the default bundle). For the parse's link, use
+        ``QueryParser.from_pretrained(bundle, kg=graph).entity_linker.link(mention, label=...,
+        context=...)`` (candidates and scores), ``QueryParser.link_entity`` (the span as a
+        parse links it, with its fallbacks) or ``kgqp kg link`` (which links as the default
+        bundle's parse does unless ``--no-bundle``).
         """
         self._check()
         if self._linker is None:

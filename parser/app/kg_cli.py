@@ -308,6 +308,68 @@ def match(
         Console().print(table)
 
 
+_NO_BUNDLE = typer.Option(False, "--no-bundle", help="Link with the KG's bare linker "
+                          "(ProductGraph.link), which no parse links with: no bundle is read.")
+
+
+def _link_bundle(bundle: Path | None, no_bundle: bool) -> tuple[Path | None, str]:
+    """The bundle ``kgqp kg link`` links as a parse of (None: the KG's bare linker) and the
+    note that says so: ``--bundle``, else the default bundle (as ``kgqp parse`` finds it:
+    ``$KGQP_HOME/bundle`` or ``~/.cache/kgqp/bundle``) when it exists."""
+    if no_bundle:
+        if bundle is not None:
+            raise ValueError("give --bundle DIR (link as its parse does) or --no-bundle (the "
+                             "KG's bare linker), not both")
+        return None, ("linker: the KG's bare linker (--no-bundle): no bundle's linker "
+                      "settings, tagger vocabulary or intent label space, so a parse may link "
+                      "this mention otherwise")
+    if bundle is None:
+        from parser.app.quickstart import default_home
+
+        default = default_home() / "bundle"
+        if not default.is_dir():
+            return None, (f"linker: the KG's bare linker: no --bundle and no default bundle "
+                          f"{default}, so a parse may link this mention otherwise (--bundle "
+                          "DIR links as that bundle's parse does)")
+        bundle = default
+    return bundle, (f"linker: as a parse with the bundle {bundle} links (its linker settings, "
+                    "its tagger's vocabulary, its intent model's label space); --no-bundle: "
+                    "the KG's bare linker")
+
+
+def _link_as_parse(bundle: Path, graph: Any, mention: str, label: str | None,
+                   context: str | None) -> tuple[Any, Any]:
+    """Link ``mention`` on ``graph`` with the linker a parse of ``bundle`` links with
+    (:attr:`parser.pipeline.QueryParser.entity_linker`), reading the mention and its query as
+    a parse reads them (a trademark sign or a control character a space). Returns the
+    :class:`kg.link.LinkResult` and, with a ``label``, the span as a parse of the query
+    (``context`` when it holds the mention, else the mention alone) links it
+    (:meth:`parser.pipeline.QueryParser.link_entity`: where the linker finds nothing, the
+    brand after a cue, "for amazon", or the node after a negation, "without wings")."""
+    from kg.link import EntityLinker, QueryContext
+    from parser.pipeline import QueryParser
+    from parser.tagger.predict import Entity
+    from parser.tagger.text import separators_to_spaces
+
+    parser = QueryParser.from_pretrained(bundle, kg=graph, warmup=False)
+    linker = parser.entity_linker
+    text = separators_to_spaces(mention)
+    query = separators_to_spaces(context) if context is not None else None
+    if linker is None:  # (the parse links with kg.link)
+        result = graph.link(text, label=label, context=query)
+    elif query is not None and isinstance(linker, EntityLinker):
+        result = linker.link(text, label=label, context=QueryContext.of(query))
+    else:
+        result = linker.link(text, label=label, context=query)
+    if label is None:  # (a parse's spans have a label)
+        return result, None
+    where = context.find(mention) if context is not None else -1
+    whole, start = (context, where) if context is not None and where >= 0 else (mention, 0)
+    return result, parser.link_entity(whole, Entity(text=mention, start=start,
+                                                    end=start + len(mention), label=label,
+                                                    score=1.0))
+
+
 @app.command()
 def link(
     kgdir: Path = _KGDIR,
@@ -317,23 +379,60 @@ def link(
     ),
     context: str | None = typer.Option(None, "--context", help="The whole query."),
     limit: int = typer.Option(5, "--limit", min=1, help="Candidates to show."),
+    bundle: Path | None = typer.Option(
+        None, "--bundle", help="Link as a parse with this bundle does (default: the default "
+        "bundle, as `kgqp parse` finds it, when it exists; else the KG's bare linker)."),
+    no_bundle: bool = _NO_BUNDLE,
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Link MENTION to ranked KG nodes (or NIL)."""
+    """Link MENTION to ranked KG nodes (or NIL), as a parse links it.
+
+    The mention is linked with the linker a parse of the bundle (--bundle, else the default
+    bundle, as `kgqp parse` finds it) links with: the bundle's linker settings, its tagger's
+    WordPiece vocabulary (a word of it is no typo of a KG name) and its intent model's label
+    space. Without a bundle (--no-bundle, or none found) the KG's bare linker
+    (ProductGraph.link) links, which a parse never uses: its links can differ from the parse's
+    ("airpods" a typo of the category Airpots). The output says which linker linked (JSON:
+    "linker"). A parse also reads the span in its query (--context) and, where a span links
+    nothing, a brand cue or a negation in it (`kgqp parse` shows those links)."""
     with _errors():
-        result = _with_graph(kgdir, lambda g: g.link(mention, label=label, context=context))
+        bundle_dir, note = _link_bundle(bundle, no_bundle)
+
+        def run(g: Any) -> tuple[Any, Any]:
+            if bundle_dir is None:
+                return g.link(mention, label=label, context=context), None
+            return _link_as_parse(bundle_dir, g, mention, label, context)
+
+        result, parsed = _with_graph(kgdir, run)
         d = result.to_dict(limit=limit)
+        best = result.best.iri if result.best is not None else None
+        # where the parse links the span otherwise than its linker (a cue's brand, a negated
+        # node: QueryParser.link_entity), what the parse links
+        other = parsed is not None and parsed.kg_id != best
+        d["linker"] = {"bundle": None if bundle_dir is None else str(bundle_dir),
+                       "as_parse": bundle_dir is not None}
+        if other:
+            d["linker"]["parse_link"] = {k: getattr(parsed, k) for k in (
+                "text", "start", "end", "kg_id", "kg_label", "kg_kind", "link_score")}
         if as_json:
             typer.echo(json.dumps(d, indent=2, ensure_ascii=False))
             return
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table("score", "kind", "label", "match", "iri",
-                      title=f"{mention!r} -> {'NIL' if result.nil else result.best.label}")
+                      title=escape(f"{mention!r} -> "
+                                   f"{'NIL' if result.nil else result.best.label}"))
         for c in d["candidates"]:
-            table.add_row(f"{c['score']:.3f}", c["kind"], c["label"], c["match_type"], c["iri"])
+            table.add_row(f"{c['score']:.3f}", c["kind"], *(escape(c[k]) for k in (
+                "label", "match_type", "iri")))
         Console().print(table)
+        typer.echo(note)
+        if other:
+            typer.echo("a parse links the span otherwise: " + (
+                f"{parsed.text!r} -> {parsed.kg_kind} {parsed.kg_label} {parsed.kg_id}"
+                if parsed.kg_id is not None else "NIL"))
 
 
 def _print_reports(reports: list[Any], versions: list[int] | None = None,

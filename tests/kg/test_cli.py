@@ -446,3 +446,86 @@ def test_a_taxonomy_given_as_a_gazetteer_is_refused(kgdir, tmp_path):
     assert "no row of it could be loaded (malformed taxonomy line" in r.output
     assert "is it a google-taxonomy file?" in r.output
     assert ProductGraph.open(kgdir, read_only=True).version == version
+
+
+# -- kg link: as a parse links (the bundle's linker), or the KG's bare linker -----------------
+@pytest.fixture(scope="module")
+def link_home(tmp_path_factory):
+    """``KGQP_HOME`` holding a KG (the category Sneaker and the brand Samsung) and a bundle
+    of a tiny tagger whose WordPiece vocabulary has the word "speaker" (no typo of
+    Sneaker for a parse's linker); the KG is the bundle's own (``kg_mode="location"``)."""
+    from kg.schema import brand_key
+    from parser.bundle import build_bundle
+    from parser.tagger.testing import tiny_tagger
+
+    home = tmp_path_factory.mktemp("link-home")
+    tiny_tagger().save(home / "tagger")
+    assert "speaker" in (home / "tagger" / "vocab.txt").read_text(encoding="utf-8").split()
+    with ProductGraph.open(home / "kg") as g, g.transaction() as tx:
+        tx.add_node(Node(NodeKind.CATEGORY, "test/sneaker", "Sneaker", source="test",
+                         path="Shoes > Sneaker"))
+        tx.add_node(Node(NodeKind.BRAND, brand_key("Samsung"), "Samsung", popularity=0.8))
+    build_bundle(home / "bundle", tagger=home / "tagger", kg=home / "kg", kg_mode="location")
+    return home
+
+
+def test_kg_link_links_as_the_default_bundles_parse(link_home, monkeypatch):
+    """``kgqp kg link`` linked with the KG's bare linker (``ProductGraph.link``), which no
+    parse uses: with the default bundle's tagger vocabulary "airpods" is no typo of the
+    category Airpots, nor "sneakers" of Speakers, yet the command showed those links as
+    confident ones. It now links as the default bundle's parse does, and says so; the bare
+    linker is ``--no-bundle`` (or no bundle at all)."""
+    kgdir = link_home / "kg"
+    monkeypatch.setenv("KGQP_HOME", str(link_home))
+    r = invoke("link", kgdir, "speaker", "--label", "core_product_type", "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["nil"] and d["best"] is None  # the vocabulary's word is no typo of "Sneaker"
+    assert d["linker"] == {"bundle": str(link_home / "bundle"), "as_parse": True}
+    r = invoke("link", kgdir, "speaker", "--label", "core_product_type")
+    assert r.exit_code == 0, r.output
+    assert "-> NIL" in r.output and "as a parse with the bundle" in r.output
+
+    r = invoke("link", kgdir, "speaker", "--label", "core_product_type", "--no-bundle",
+               "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["best"]["label"] == "Sneaker" and d["best"]["match_type"] == "fuzzy"
+    assert d["linker"] == {"bundle": None, "as_parse": False}
+    r = invoke("link", kgdir, "speaker", "--label", "core_product_type", "--no-bundle")
+    assert "-> Sneaker" in r.output and "the KG's bare linker (--no-bundle)" in r.output
+
+    r = invoke("link", kgdir, "speaker", "--bundle", link_home / "bundle", "--no-bundle")
+    assert r.exit_code == 2 and "not both" in r.output
+
+
+def test_kg_link_takes_a_bundle_and_says_when_none_is_found(link_home, tmp_path,
+                                                            monkeypatch):
+    """``--bundle DIR`` links as that bundle's parse does; with no ``--bundle`` and no
+    default bundle the bare linker links, and the output says a parse may link otherwise."""
+    kgdir = link_home / "kg"
+    monkeypatch.setenv("KGQP_HOME", str(tmp_path))  # no bundle there
+    r = invoke("link", kgdir, "speaker", "--label", "core_product_type")
+    assert r.exit_code == 0, r.output
+    assert "-> Sneaker" in r.output and "no default bundle" in r.output
+    r = invoke("link", kgdir, "speaker", "--label", "core_product_type", "--bundle",
+               link_home / "bundle", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["nil"]
+
+
+def test_kg_link_shows_a_parse_link_its_linker_does_not_make(link_home, monkeypatch):
+    """A span the linker leaves NIL that a parse links by its fallbacks ("for samsung": the
+    brand after the cue, QueryParser.link_entity) is shown with the parse's link."""
+    monkeypatch.setenv("KGQP_HOME", str(link_home))
+    r = invoke("link", link_home / "kg", "for samsung", "--label", "modifier", "--context",
+               "charger for samsung", "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["nil"]
+    assert d["linker"]["parse_link"]["kg_label"] == "Samsung"
+    assert d["linker"]["parse_link"]["text"] == "samsung"
+    assert d["linker"]["parse_link"]["start"] == len("charger for ")
+    r = invoke("link", link_home / "kg", "for samsung", "--label", "modifier", "--context",
+               "charger for samsung")
+    assert "a parse links the span otherwise: 'samsung' -> brand Samsung" in r.output

@@ -649,3 +649,13 @@ def test_copy_is_the_kg_at_its_version_while_a_writer_holds_it(tmp_path):
             ProductGraph.copy(tmp_path / "kg", tmp_path / "copy")
     with pytest.raises(KGError, match="no embedded KG"):
         ProductGraph.copy(tmp_path / "copy" / "store", tmp_path / "other")
+
+
+def test_link_says_it_is_the_bare_linker_and_how_to_get_the_parses():
+    """``ProductGraph.link`` links with a plain EntityLinker (no bundle settings, no tagger
+    vocabulary, no intent label space): a reviewer took its "airpods" -> Airpots and
+    "sneakers" -> Speakers for the parse's links, which are NIL. Its docstring says so and
+    names the parse's linker."""
+    doc = " ".join((ProductGraph.link.__doc__ or "").split())
+    assert "bare linker" in doc and "no parse links with" in doc
+    assert "entity_linker.link(" in doc and "link_entity" in doc and "kgqp kg link" in doc
