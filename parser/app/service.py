@@ -745,7 +745,10 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         p = _parser()
         try:
             _check_text(mention, "mention")
-            result = p.kg.link(mention, label=label)
+            # the linker a parse links with (its vocabulary, settings and label space), so
+            # that this endpoint shows the links /parse makes; kg.link where it has none
+            linker = p.entity_linker
+            result = (linker or p.kg).link(mention, label=label)
         except ValueError as exc:
             # the linker's hint is for Python callers ("label=None"): over HTTP, leave it out
             msg = str(exc).replace("Pass label=None", "Leave out the label parameter")
