@@ -206,7 +206,8 @@ from kg.link import (
 
 __all__ = ["Boost", "CategorySuggestion", "Excluded", "Expansion", "ExpansionConfig",
            "ExpansionResult", "FilterSource", "Filters", "QueryExpander", "Thresholds",
-           "brand_categories", "excluded_links", "expand", "parse_price", "query_exclusions"]
+           "brand_categories", "excluded_links", "excluded_words", "expand", "parse_price",
+           "query_exclusions"]
 
 logger = logging.getLogger(__name__)
 
@@ -806,9 +807,10 @@ _COLOUR_MODIFIERS = frozenset({
     "lunar", "magnificent", "marvelous", "mid", "monochromatic", "nautical", "neon", "off",
     "pale", "pastel", "pepper", "rose", "royal", "saddle", "scuba", "sea", "sky", "solid",
     "taro"})
-#: words that put a brand out of the search ("phone not samsung", "tablet but not apple")
+#: words that put a brand out of the search ("phone not samsung", "tablet but not apple";
+#: "sans", French "without", as English writes it: "laptop sans dell")
 _CUE_WORDS = frozenset({"not", "no", "without", "except", "excluding", "exclude", "minus",
-                        "non", "w/o", "neither"})
+                        "non", "w/o", "neither", "sans"})
 #: the negation cues, public: the parser links the words after one that opens a tagged span
 #: ("not headphones", :meth:`parser.QueryParser.link_entity`); "non" only before a brand
 NEGATION_CUES, VALUE_NEGATION_CUES = _CUE_WORDS, _CUE_WORDS - {"non"}
@@ -834,6 +836,12 @@ _WANT_WORDS = frozenset({"want", "need", "like"})
 #: projector", "phones apart from samsung"
 _PAIR_NEGATIONS = frozenset({("other", "than"), ("instead", "of"), ("rather", "than"),
                              ("apart", "from")})
+#: every word of a negation cue the expansion reads, public: the one-word cues (those after
+#: another word, "besides", "never", and the spoken ones, "isn't", "avoid", among them) and
+#: the words of the two-word cues ("other than"); the parser's clause words before what a cue
+#: excludes hold them (``parser.pipeline._CLAUSE_WORDS``)
+CUE_WORDS = _NEGATIONS | _LATER_NEGATIONS | frozenset(w for pair in _PAIR_NEGATIONS
+                                                      for w in pair)
 #: words joining the items of a list: what a cue excludes, it excludes of every item of the
 #: list after it ("not red or blue", "without 64gb or 128gb"; a "," joins as well)
 _JOINERS = frozenset({"or", "and", "nor", "&"})
@@ -1338,6 +1346,18 @@ def negated_spans(text: str, spans: Sequence[tuple[int, int]],
 #: words between a cue and what it excludes that name nothing of it: "not even dell",
 #: "not made by sony" (a maker phrase: :func:`_excluded_maker`)
 _CUE_FILLERS = _FILLERS | _MAKER_WORDS | _MADE_WORDS | {"even"}
+#: the words that may stand before what a negation cue excludes, from the cue on, public: the
+#: cues (:data:`CUE_WORDS`; "anything but"), a negated "do" and a verb of wanting ("don't
+#: want"), a negated maker or purpose phrase ("not made by", "nothing from", "not for"), the
+#: fillers after a cue ("isn't an", "not even") and the joiners of an excluded list ("neither
+#: samsung nor lg"): the parse's intent reads the query without them and what they exclude
+#: (:func:`excluded_words`; ``parser.pipeline.intent_text``)
+EXCLUSION_LEAD_WORDS = CUE_WORDS | _CUE_FILLERS | _JOINERS | _DO_NEGATIONS | _WANT_WORDS \
+    | _MAKER_NEGATIONS | _PURPOSE_WORDS | {"for", "anything", "everything", "all"}
+#: the words without one of which a query excludes nothing (:func:`excluded_words`): the cues,
+#: a negated "do" ("don't want"), a negated maker ("nothing from") and the "but" of "anything
+#: but"
+_OPENS_EXCLUSION = CUE_WORDS | _DO_NEGATIONS | _MAKER_NEGATIONS | {"but"}
 
 
 def excluded_items(words: Sequence[str], commas: Collection[int] = (), *,
@@ -2377,6 +2397,75 @@ def _non_brand(kg: _KG, e: LinkedEntity, linked: Sequence[LinkedEntity]) -> Link
     return LinkedEntity(brand, "brand", e.score, e.label, e.mention)
 
 
+class _Exclusions(NamedTuple):
+    """What a query's negation cues exclude, read once (:func:`_exclusions`)."""
+
+    words: list[str]  # the query's words (:func:`_query_words`)
+    spans: dict[str, tuple[int, int] | None]  # each link's mention among them
+    commas: frozenset[int]  # (:func:`_commas`)
+    others: dict[str, list[tuple[int, int]]]  # for each link, the other mentions' places
+    places: list[list[tuple[int, int]]]  # every place each link is named at
+    negated: frozenset[str]  # the links the query excludes
+    negated_at: dict[str, list[tuple[int, int]]]  # where each is excluded
+    runs: list[tuple[int, int]]  # the runs of words the cues exclude
+
+
+def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusions:
+    """What the negation cues of ``query`` exclude of it, ``linked`` its links as
+    :func:`expand` reads them: the query's words (marks glued to a word's edges dropped, as the
+    parser trims its spans: "tv not samsung." names Samsung), each linked mention's place among
+    them, the links the query excludes (:func:`excluded_links`: "not black", "speaker not
+    headphones") and where, and each run of words a cue excludes, linked or not ("tv not 4k":
+    :func:`_excluded_spans`)."""
+    words = _query_words(query)
+    spans = {e.iri: _find_mention(words, e.mention or g.label(e.iri)) for e in linked}
+    commas = _commas(query)
+    # the other mentions' places, for each linked mention, and every place each is named at
+    # (:func:`_mention_places`: computed once, for the exclusions, the words they exclude and
+    # the colour words of a name)
+    others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
+              for e in linked}
+    places = [_mention_places(words, e.mention or g.label(e.iri), spans[e.iri], others[e.iri])
+              for e in linked]
+    negated_at: dict[str, list[tuple[int, int]]] = {}
+    negated = excluded_links(query, linked, kind=g.kind, name=g.label, commas=commas,
+                             words=words, spans=spans, others=others,
+                             places={e.iri: at for e, at in zip(linked, places, strict=True)},
+                             attribute=lambda iri: g.g.nodes[iri].get("attribute"),
+                             line_of=lambda node, brand: _a_line_of(g, node, brand),
+                             at=negated_at)
+    runs = _excluded_spans(words, commas, [
+        p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at])
+    return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs)
+
+
+def excluded_words(kg: Any, query: str, linked: Sequence[LinkedEntity], *,
+                   no_cues: Collection[tuple[int, int]] = ()) -> list[Excluded]:
+    """The words of ``query`` its negation cues exclude, as :func:`expand` reads them
+    (:attr:`ExpansionResult.excluded`, whatever the intent: ``iri`` set by the links alone),
+    ``linked`` the query's links, on the KG ``kg`` (a :class:`kg.ProductGraph` or a networkx
+    view); ``no_cues`` as :func:`expand`'s. Judged before the intent, which reads the query
+    without them and their cues (``parser.pipeline.intent_text``). A query without a word that
+    may open a negation (:data:`_OPENS_EXCLUSION`) has none (not read further).
+
+    >>> from kg import Node, NodeKind, ProductGraph
+    >>> g = ProductGraph.in_memory()
+    >>> _ = g.add_records([Node(NodeKind.BRAND, "samsung", "Samsung")], progress=False)
+    >>> [(x.text, x.start) for x in excluded_words(g, "tv not samsung", [LinkedEntity(
+    ...     "https://kgqp.dev/id/brand/samsung", "brand", 0.9, "creator", "samsung")])]
+    [('samsung', 7)]
+    >>> [x.text for x in excluded_words(g, "tv sans 4k", [])]
+    ['4k']
+    """
+    if _OPENS_EXCLUSION.isdisjoint(w.replace("\u2019", "'") for w in _query_words(query)):
+        return []  # (most queries; "-samsung" reads "minus", a cue)
+    g = _KG(as_networkx(kg), kg)
+    linked = [e for e in linked if e.iri in g.g and e.iri not in g.unlinkable and not _a_cue(e)]
+    linked = [_non_brand(g, e, linked) for e in linked]
+    x = _exclusions(g, query, linked)
+    return _excluded_texts(query, x.words, x.runs, x.negated_at, no_cues)
+
+
 def query_exclusions(kg: Any, query: str, linked: Sequence[LinkedEntity]) -> frozenset[str]:
     """The IRIs of the links ``linked`` that the query ``query`` excludes, judged as
     :func:`expand` judges them on the KG ``kg`` (a :class:`kg.ProductGraph` or a networkx
@@ -3351,27 +3440,13 @@ def expand(
         return depts is not None and (d is None or d not in depts)
 
     scored: list[tuple[float, _Cand]] = []
-    # the query's words (marks glued to a word's edges dropped, as the parser trims its
-    # spans: "tv not samsung." names Samsung), each linked mention's place among them, and the
-    # links the query excludes ("not black", "speaker not headphones"): DOWN boosts, and no
-    # part of what the expansions are ranked by
-    words = _query_words(query)
-    spans = {e.iri: _find_mention(words, e.mention or g.label(e.iri)) for e in linked}
-    commas = _commas(query)
-    # the other mentions' places, for each linked mention, and every place each is named at
-    # (:func:`_mention_places`: computed once, for the exclusions, the words they exclude and
-    # the colour words of a name, below)
-    others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
-              for e in linked}
-    places = [_mention_places(words, e.mention or g.label(e.iri), spans[e.iri], others[e.iri])
-              for e in linked]
-    negated_at: dict[str, list[tuple[int, int]]] = {}  # (where each is excluded)
-    negated = set(excluded_links(query, linked, kind=g.kind, name=g.label, commas=commas,
-                                 words=words, spans=spans, others=others,
-                                 places={e.iri: at for e, at in zip(linked, places, strict=True)},
-                                 attribute=lambda iri: g.g.nodes[iri].get("attribute"),
-                                 line_of=lambda node, brand: _a_line_of(g, node, brand),
-                                 at=negated_at))
+    # the query's words, each linked mention's place among them, the links the query
+    # excludes ("not black", "speaker not headphones": DOWN boosts, and no part of what the
+    # expansions are ranked by) and the runs of words its cues exclude (:func:`_exclusions`)
+    read_out = _exclusions(g, query, linked)
+    words, spans, commas = read_out.words, read_out.spans, read_out.commas
+    others, places = read_out.others, read_out.places
+    negated_at, negated = read_out.negated_at, set(read_out.negated)
     # the links after "with" ("baby monitor with camera"): a feature or part of the product
     # searched, no product searched: no fan-out of their own, no category filter, and their
     # department is not one the query is about. (An accessory linked there may be what is
@@ -3400,8 +3475,7 @@ def expand(
     # the words each cue excludes, linked or not ("tv not 4k" links nothing; "headphones not
     # wireless" links a microphones category): no expansion's name holds them (below), as
     # none names a negated mention
-    excluded_runs = _excluded_spans(words, commas, [
-        p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at])
+    excluded_runs = list(read_out.runs)
     excluded_words = [_run_words(" ".join(words[a:b])) for a, b in excluded_runs]
     # the words the accessory rules read: a last word typed short or misspelt ("samsung galaxy
     # s21 cse", "lg tv remot", type-ahead "...s21 ca") read as the accessory word it may be

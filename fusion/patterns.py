@@ -250,7 +250,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
-__all__ = ["Size", "find_sizes", "parse_price", "parse_sizes", "size_hints"]
+__all__ = ["Size", "find_sizes", "parse_price", "parse_sizes", "price_spans", "size_hints"]
 
 
 # --- prices ---------------------------------------------------------------------------------
@@ -929,6 +929,111 @@ def _spelt_amounts(text: str) -> str:
 _WHITESPACE_RUN = re.compile(r"\s{2,}")
 
 
+def _price_text(text: str) -> str:
+    """``text`` as the price patterns read it: a run of whitespace one space, as the parse
+    reads a query (the lookaheads after an amount try every split of a long run: 0.55 s on 500
+    spaces, a direct caller's text), and the amounts spelt "a hundred", "a thousand" and "a
+    grand" written in digits (:func:`_spelt_amounts`: "under a thousand")."""
+    return _spelt_amounts(_WHITESPACE_RUN.sub(" ", text))
+
+
+def _price_matches(text: str) -> list[tuple[int, int, re.Match[str], str, bool]]:
+    """The ranges and bounds found in ``text`` (:func:`_price_text`), in the order of the text:
+    ``(start, end, match, kind, guarded)``; a number a range reads (price or not) is no
+    bound's."""
+    taken: list[tuple[int, int]] = []  # numbers read by a range, price or not
+    found: list[tuple[int, int, re.Match[str], str, bool]] = []  # (start, end, match, ...)
+    for pat, kind in _RANGES:
+        for m in _range_matches(pat, kind, text):
+            span = (m.start("n1"), _end(text, m, 2))
+            if _overlaps(span, taken):
+                continue
+            taken.append(span)
+            found.append((m.start(), m.end(), m, kind, False))
+    for pat, kind, guarded in _BOUNDS:
+        for m in pat.finditer(text):
+            if not _overlaps((m.start("n1"), _end(text, m, 1)), taken):
+                found.append((m.start(), m.end(), m, kind, guarded))
+    return sorted(found, key=lambda f: (f[0], f[1]))
+
+
+def price_spans(text: str) -> list[tuple[int, int]]:
+    """Where the price bounds and ranges of ``text`` stand, (start, end) in ``text``: each
+    bound or range the price patterns read as a price (:func:`parse_price`, a void one
+    included: "tv under 1 mil"), from its negation on when negated ("not over $500", "don't
+    want to spend over 500", "not between 100 and 200"; :func:`_negation`) to the end of its
+    last amount and the currency word after it ("500 dollars"), or of the words of a bound
+    written after it ("300 or less"). They say how much, nothing of what is searched: the
+    parse's intent reads the query without them (``parser.pipeline.intent_text``); its model
+    saw no prices, and their words moved the query off its product ("tv no more than $300",
+    "tv more than $300": no TVs, as "tv" has).
+
+    >>> q = "laptop not more than $500 for school"
+    >>> [q[a:b] for a, b in price_spans(q)]
+    ['not more than $500']
+    >>> q = "tv  not under a grand, or 300 dollars or less"
+    >>> [q[a:b] for a, b in price_spans(q)]
+    ['not under a grand', '300 dollars or less']
+    >>> price_spans("no more than 5 people"), price_spans("iphone 7"), price_spans("$500 laptop")
+    ([], [], [])
+    """
+    read, back = _mapped(text)
+    if _DIGIT.search(read) is None:
+        return []
+    out: list[tuple[int, int]] = []
+    negated: list[tuple[int, int, int]] = []
+    found = _price_matches(read)
+    screen = _screen_size(read) if found else 0
+    for start, end, m, kind, guarded in found:
+        at = _negation(read, start, negated)
+        if at is not None:
+            negated.append((start, end, at))
+        if not (_bound(read, m, kind, guarded, screen, at)[0] if kind in ("min", "max")
+                else _range(read, m, kind, screen) is not None):
+            continue  # (no price: "no more than 5 people", "tv over 50")
+        while at is not None and at > 0 and not read[at - 1].isspace():
+            at -= 1  # (the whole word of the cue: "don't" of "n't")
+        last = 2 if "n2" in m.re.groupindex and m.group("n2") else 1
+        stop = _end(read, m, last)
+        if (cur := _CURRENCY_AFTER.match(read, stop)) is not None:
+            stop = cur.end()
+        # (from the negation on, unless it is a negated one's before it, which it chains
+        # to: "not under 500 or over 900")
+        out.append((start if at is None or (out and at < out[-1][1]) else at, max(end, stop)))
+    return [(back[a], back[b - 1] + 1) for a, b in out if a < b]
+
+
+def _mapped(text: str) -> tuple[str, list[int]]:
+    """:func:`_price_text` of ``text`` and, for each of its characters, where in ``text`` it
+    comes from (a replaced stretch: its first character from the first of what it replaces,
+    the others from the last)."""
+    read: list[str] = []
+    back: list[int] = []
+    at = 0
+    for m in _WHITESPACE_RUN.finditer(text):
+        read.append(text[at:m.start()])
+        back.extend(range(at, m.start()))
+        read.append(" ")
+        back.append(m.start())
+        at = m.end()
+    read.append(text[at:])
+    back.extend(range(at, len(text)))
+    one = "".join(read)
+    spelt = _spelt_amounts(one)
+    if spelt == one:
+        return one, back
+    out: list[int] = []
+    at = 0
+    for m in _SPELT.finditer(one):  # (each replaced amount: a stretch from its first character)
+        out.extend(back[at:m.start()])
+        new = _spelt_amounts(m.group() + one[m.end():])
+        n = len(new) - len(one[m.end():])
+        out.extend([back[m.start()]] + [back[m.end() - 1]] * (n - 1))
+        at = m.end()
+    out.extend(back[at:])
+    return spelt, out
+
+
 def parse_price(text: str) -> tuple[float | None, float | None]:
     """``(min, max)`` price of a query; ``None`` for a bound it does not give (or not surely:
     see the module docs).
@@ -950,33 +1055,18 @@ def parse_price(text: str) -> tuple[float | None, float | None]:
     >>> parse_price("phone about $300"), parse_price("$500 laptop")
     ((None, None), (None, None))
     """
-    # a run of whitespace read as one space, as the parse reads a query (the lookaheads after
-    # an amount try every split of a long run: 0.55 s on 500 spaces, a direct caller's text)
-    text = _WHITESPACE_RUN.sub(" ", text)
-    text = _spelt_amounts(text)  # ("under a thousand": the value only is returned)
+    text = _price_text(text)
     if _DIGIT.search(text) is None:
         return None, None  # (most queries: every price pattern needs a digit)
-    taken: list[tuple[int, int]] = []  # numbers read by a range, price or not
     ranges: set[tuple[float, float]] = set()
     bounds: dict[str, set[float | None]] = {"min": set(), "max": set()}
-    found: list[tuple[int, int, re.Match[str], str, bool]] = []  # (start, end, match, ...)
-    for pat, kind in _RANGES:
-        for m in _range_matches(pat, kind, text):
-            span = (m.start("n1"), _end(text, m, 2))
-            if _overlaps(span, taken):
-                continue
-            taken.append(span)
-            found.append((m.start(), m.end(), m, kind, False))
-    for pat, kind, guarded in _BOUNDS:
-        for m in pat.finditer(text):
-            if not _overlaps((m.start("n1"), _end(text, m, 1)), taken):
-                found.append((m.start(), m.end(), m, kind, guarded))
+    found = _price_matches(text)
     negated: list[tuple[int, int, int]] = []  # (start, end, negation) of the negated ones
     # the bounds a negated bound word gives, the other bound at its amount ("not over 500": at
     # most 500, "not under 500": at least 500)
     flipped: dict[str, set[float | None]] = {"min": set(), "max": set()}
     screen = _screen_size(text) if found else 0
-    for start, end, m, kind, guarded in sorted(found, key=lambda f: (f[0], f[1])):
+    for start, end, m, kind, guarded in found:
         if (at := _negation(text, start, negated)) is not None:
             negated.append((start, end, at))
             if kind in ("min", "max") and _flips(m):

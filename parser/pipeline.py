@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from fusion.expand import CUE_WORDS
 from kg.index import EDGE_MARKS, normalize_key
 from kg.link import (
     DEFAULT_LABEL_KINDS,
@@ -201,12 +202,13 @@ _NUMBER_FIELDS = (*_PRICE_FIELDS, "size")
 _NAME_LABELS = frozenset({"content", "product_name"})
 #: words of a clause that may open a title's span before a cue and what it excludes ("that's
 #: not a dell" in "laptop that's not a dell", tagged ``content``: :meth:`QueryParser.
-#: _excluded_brands`); a title's own words there ("the not a cat cat") keep the span a title
-_CLAUSE_WORDS = frozenset({"that", "which", "who", "is", "are", "was", "were", "that's",
-                           "thats", "it's", "its", "but", "and", "not", "no", "without", "even",
-                           "a", "an", "made", "by", "from", "other", "than", "except",
-                           "excluding", "besides", "apart", "instead", "of", "rather", "anything",
-                           "neither", "nor", "isn't", "isnt", "aren't", "arent"})
+#: _excluded_brands`): the expansion's cue words (:data:`fusion.expand.CUE_WORDS`: "not",
+#: "isn't", "other than" ...), and those of the clause, of "anything but", of a list ("neither
+#: x nor y") and between the cue and what it excludes ("not even", "not a", "not made by");
+#: a title's own words there ("the not a cat cat") keep the span a title
+_CLAUSE_WORDS = CUE_WORDS | frozenset({
+    "that", "which", "who", "is", "are", "was", "were", "that's", "thats", "it's", "its", "but",
+    "and", "nor", "anything", "even", "a", "an", "made", "by"})
 #: Words joining alternatives inside a span that links nothing ("tv vs lg"): its sides are
 #: linked side by side (:meth:`QueryParser.link_entities`). The expansion's alternative words
 #: but "nor", whose sides ("neither x nor y") are both excluded
@@ -1154,7 +1156,9 @@ class QueryParser:
         t2 = time.perf_counter()
         intents: list[Intent | None] = [None] * len(cut)
         if self.fusion is not None and cut:
-            intents = list(self.fusion.predict_arrays(work.embeddings, read))
+            # (and the embedding of the query without its negations: :meth:`_intent_embeddings`)
+            intents = list(self.fusion.predict_arrays(
+                self._intent_embeddings(cut, entities, linked, work.embeddings), read))
         t3 = time.perf_counter()
         out: list[ParsedQuery] = []
         intent_min = self._intent_threshold
@@ -1220,6 +1224,48 @@ class QueryParser:
                         read[e.start:e.end] = " " * (e.end - e.start)
                 query = QueryContext.of(plain, "".join(read))
         return [p for e in spans for p in self.link_entities(text, e, query)]
+
+    def _intent_embeddings(self, cut: Sequence[str], entities: Sequence[Sequence[ParsedEntity]],
+                           linked: Sequence[Sequence[LinkedEntity]], embeddings: Any) -> Any:
+        """The text embeddings the intent reads for the queries ``cut`` (their ``entities``
+        and ``linked`` links; ``embeddings``: the tagger's of the queries as typed): those of
+        the queries, but for a query with a negation, that of its text without the negation's
+        words (:func:`intent_text`), one more encoder pass for those queries only. The intent
+        model saw few negations: a cue and what it excludes, or a negated price bound, moved
+        the query's embedding off what it searches ("tv not samsung" lost the TVs filter that
+        "tv samsung" has, "laptop not more than $500" the Laptops of "laptop more than
+        $500"); as its links, it reads what the query searches, not what it rules out."""
+        texts = [self._intent_text(text, ents, lk)
+                 for text, ents, lk in zip(cut, entities, linked, strict=True)]
+        redo = [i for i, t in enumerate(texts) if t is not None]
+        if not redo:
+            return embeddings
+        read = [texts[i] for i in redo]
+        matches = [KGLexicon.spans(self.kg.match(t)) for t in read] \
+            if self._uses_lexicon else None
+        _, emb = self.tagger.forward(self.tagger.prepare(read, matches=matches), pooled=True)
+        out = np.array(embeddings, dtype=np.float32, copy=True)
+        out[redo] = emb
+        return out
+
+    def _intent_text(self, text: str, entities: Sequence[ParsedEntity],
+                     linked: Sequence[LinkedEntity]) -> str | None:
+        """:func:`intent_text` of the query ``text`` (its ``entities``, ``linked`` links):
+        without the words its negation cues exclude, as the expansion reads them
+        (:func:`fusion.expand.excluded_words`: not those after a cue the parse reads as a
+        name's word, :func:`_words_no_cue_excludes`), and its price bounds and ranges
+        (:func:`fusion.patterns.price_spans`, read NFKC-normalised as the expansion reads
+        prices, where that keeps the offsets: nearly always)."""
+        from fusion.expand import excluded_words
+        from fusion.patterns import price_spans
+
+        plain = separators_to_spaces(text)
+        no_cues = [sp for e in entities if (sp := _words_no_cue_excludes(plain, e))]
+        excluded = [(x.start, x.end)
+                    for x in excluded_words(self.kg, plain, linked, no_cues=no_cues)]
+        folded = unicodedata.normalize("NFKC", plain)
+        prices = price_spans(folded) if len(folded) == len(plain) else []
+        return intent_text(plain, excluded, prices)
 
     @staticmethod
     def _fusion_inputs(embeddings: Any, linked: Sequence[Sequence[LinkedEntity]],
@@ -1355,7 +1401,8 @@ class QueryParser:
                   progress: bool = False) -> list[FusionInput]:
         """The fusion model's inputs for ``texts`` exactly as a parse builds them: the
         tagger's query embedding and the linker's nodes for the tagger's spans, weighted by
-        link score, but those the query excludes (:func:`intent_links`).
+        link score, but those the query excludes (:func:`intent_links`), the embedding that of
+        the query without its negations (:meth:`_intent_embeddings`).
         :func:`fusion.train.train_from_files` trains on these (this parser is a
         :class:`fusion.types.QueryFeaturizer`), so training sees what serving sees.
 
@@ -1379,9 +1426,12 @@ class QueryParser:
                     continue
                 logits, emb = self.tagger.forward(work.items, pooled=True)
                 tagged = self.tagger.decode(work.items, logits)
-                linked = [intent_links(text, linked_entities(self._link_spans(text, tt)),
-                                       self.kg)
-                          for text, tt in zip(work.cut, tagged, strict=True)]
+                entities = [self._link_spans(text, tt)
+                            for text, tt in zip(work.cut, tagged, strict=True)]
+                every = [linked_entities(ents) for ents in entities]
+                linked = [intent_links(text, lk, self.kg)
+                          for text, lk in zip(work.cut, every, strict=True)]
+                emb = self._intent_embeddings(work.cut, entities, every, emb)
             out += self._fusion_inputs(emb, linked, work.cut)
         return out
 
@@ -1534,6 +1584,53 @@ def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:
     return [LinkedEntity(iri, kind, score, label, mention)
             for iri, (kind, score, label, mention) in sorted(best.items(),
                                                              key=lambda kv: (-kv[1][1], kv[0]))]
+
+
+def intent_text(text: str, excluded: Sequence[tuple[int, int]],
+                prices: Sequence[tuple[int, int]] = ()) -> str | None:
+    """The query ``text`` as the intent reads it, or None to read it as typed: without its
+    words that a negation cue excludes (``excluded``: their (start, end) in ``text``, the
+    whole word each holds: "-samsung", "samsung,") and the words before each that lead to
+    them from the cue on (:data:`fusion.expand.EXCLUSION_LEAD_WORDS` and the clause's words,
+    :data:`_CLAUSE_WORDS`: "not", "neither ... nor", "that isn't a", "not made by"), nor its
+    price bounds and ranges (``prices``, their negations included: "not more than $500");
+    its other words as typed, one space apart. None where it drops nothing, or every word
+    (what is left says nothing of what is searched: "not samsung", "under $500").
+
+    >>> q = "neither samsung nor lg tv"
+    >>> intent_text(q, [(8, 15), (20, 22)])
+    'tv'
+    >>> intent_text("laptop that's not a dell", [(20, 24)]), intent_text("tv -samsung", [(4, 11)])
+    ('laptop', 'tv')
+    >>> intent_text("laptop not more than $500", [], [(7, 25)]), intent_text("not lg", [(4, 6)])
+    ('laptop', None)
+    """
+    if not excluded and not prices:
+        return None
+    from fusion.expand import EXCLUSION_LEAD_WORDS
+
+    lead = EXCLUSION_LEAD_WORDS | _CLAUSE_WORDS
+    tokens = [m.span() for m in _SPAN_WORD.finditer(text)]
+    drop = [any(a < e and s < b for s, e in prices) for a, b in tokens]
+
+    def leads(k: int) -> bool:
+        word = normalize_key(text[slice(*tokens[k])]).strip(EDGE_MARKS).replace("\u2019", "'")
+        return word in lead or not any(ch.isalnum() for ch in word)
+
+    for s, e in excluded:
+        held = [k for k, (a, b) in enumerate(tokens) if a < e and s < b]
+        for k in held:
+            drop[k] = True
+        k = held[0] - 1 if held else -1
+        while k >= 0 and (drop[k] or leads(k)):  # (back to the cue, over another item)
+            drop[k] = True
+            k -= 1
+    if not any(drop):
+        return None
+    kept = [text[a:b] for (a, b), out in zip(tokens, drop, strict=True) if not out]
+    if not any(ch.isalnum() for word in kept for ch in word):
+        return None
+    return " ".join(kept)
 
 
 def intent_links(text: str, linked: Sequence[LinkedEntity], kg: Any = None

@@ -504,3 +504,48 @@ def test_a_size_hint_is_an_up_boost_no_filter():
     assert [b.term for b in res.boosts if b.weight > 0] == ["size:32x30"]
     res = _neg_parse("jeans not 32x30", [])
     assert [(b.term, b.rule) for b in res.boosts] == [("size:32x30", PATTERN_NEGATED)]
+
+
+def test_sans_is_a_negation_cue():
+    """"laptop sans dell" hard-filtered Dell: "sans" ("without", as English writes it; in no
+    name of the default KG, nor any query of the dump) was no cue."""
+    res = _neg_parse("laptop sans dell", ["laptops=laptop", "@Dell"])
+    assert not res.filters.brand, res.filters
+    assert _downs(res) == ["brand:Dell"]
+    assert [(x.text, x.iri) for x in res.excluded] == [("dell", ID + "brand/dell")]
+    assert [x.text for x in _neg_parse("tv sans 4k", ["tvs=tv"]).excluded] == ["4k"]
+
+
+@pytest.mark.parametrize(("query", "links"), [
+    ("tv not samsung", ["tvs=tv", "@Samsung"]),
+    ("neither samsung nor lg tv", ["@Samsung", "@LG", "tvs=tv"]),
+    ("laptop that isn't a dell", ["laptops=laptop", "@Dell"]),
+    ("tv -samsung", ["tvs=tv", "@Samsung"]),
+    ("tv not 4k for bedroom", ["tvs=tv"]),
+    ("laptop other than dell", ["laptops=laptop", "@Dell"]),
+    ("not your mothers dry shampoo", ["@Not Your Mothers", "shampoo=dry shampoo"]),
+    ("laptop not necessarily dell", ["laptops=laptop", "@Dell"]),
+    ("samsung tv", ["@Samsung", "tvs=tv"]),
+])
+def test_excluded_words_are_the_expansions_before_the_intent(query, links):
+    """The words a query excludes, read before the intent (which reads the query without
+    them: ``parser.pipeline.intent_text``), are those the expansion gives, whatever it."""
+    from fusion.expand import excluded_words
+
+    from .catalog_kg import brand_link, cat_iri, category_link
+
+    linked = [brand_link(m[1:], m[1:].lower()) if m.startswith("@") else
+              category_link(cat_iri(m.split("=")[0]), m.split("=")[1]) for m in links]
+    kg = _neg_kg()
+    assert excluded_words(kg, query, linked) == expand(kg, linked, query=query).excluded
+
+
+def test_the_cue_words_are_one_public_set():
+    """The parser's clause words before what a cue excludes hold the expansion's cue words,
+    one set (``fusion.expand.CUE_WORDS``), where the parser kept a copy of its own."""
+    from fusion.expand import _NEGATIONS, _PAIR_NEGATIONS, CUE_WORDS, EXCLUSION_LEAD_WORDS
+
+    assert _NEGATIONS | {w for pair in _PAIR_NEGATIONS for w in pair} <= CUE_WORDS
+    assert {"sans", "besides", "never", "isn't", "other", "than"} <= CUE_WORDS
+    assert CUE_WORDS <= EXCLUSION_LEAD_WORDS and {"nor", "made", "by", "a"} <= \
+        EXCLUSION_LEAD_WORDS

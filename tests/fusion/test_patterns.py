@@ -560,3 +560,28 @@ def test_a_size_system_or_a_waist_is_a_hint(text, expected):
 
     assert [s.value for s in size_hints(text)] == expected
     assert parse_sizes(text) == []  # no filter
+
+
+# --- where the price words stand (the parse's intent reads a query without them) -------------
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("laptop not more than $500", ["not more than $500"]),
+        ("laptop no more than $500", ["no more than $500"]),
+        ("tv under 800", ["under 800"]),
+        ("tv not under 800 dollars", ["not under 800 dollars"]),
+        ("tv 300 or less", ["300 or less"]),
+        ("camera between 300 and 500 for travel", ["between 300 and 500"]),
+        ("i don't want to spend over $500 on a tv", ["don't want to spend over $500"]),
+        ("tv  under a grand", ["under a grand"]),  # (spelt, after a run of spaces)
+        ("tv not under 500 or over 900", ["not under 500", "over 900"]),
+        ("no more than 5 people tent", []),  # a count, no price
+        ("$500 laptop", []),  # an amount without a bound: no price
+        ("55 inch tv", []),
+    ],
+)
+def test_price_spans(text, spans):
+    from fusion.patterns import price_spans
+
+    assert [text[a:b] for a, b in price_spans(text)] == spans

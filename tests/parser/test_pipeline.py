@@ -5,10 +5,17 @@
    excluded ("not refurbished laptops", "headsets not bluetooth", "not oled tv" alike);
 2. a span the tagger took with a cue in it and words before it ("that is not dell", "not made
    by sony", "excluding samsung and lg", "not lg, not sony", "besides dell") linked nothing:
-   no DOWN boost, and the excluded words had no ``kg_id``."""
+   no DOWN boost, and the excluded words had no ``kg_id``;
+3. the intent read the embedding of the query as typed, negations and all, which its model
+   never saw: "tv not samsung" lost the TVs filter "tv samsung" has (TVs at 0.616, the
+   department at 0.707 under the 0.723 hard-filter threshold), "neither samsung nor lg tv"
+   too, and "laptop not more than $500" the Laptops of "laptop under $500" (2026-12-06)."""
 
 from __future__ import annotations
 
+import zlib
+
+import numpy as np
 import pytest
 
 from fusion.expand import QueryExpander
@@ -50,6 +57,15 @@ SPANS = {
     "the world without you": [("the world without you", "content")],
     "washer lg": [("washer", P), ("lg", "creator")],
     "washer not lg": [("washer", P), ("not lg", "condition")],
+    "laptop": [("laptop", P)],
+    "tv": [("tv", P)],
+    "tv samsung": [("tv", P), ("samsung", "creator")],
+    "tv not samsung": [("tv", P), ("samsung", "creator")],
+    "neither samsung nor lg tv": [("samsung", "creator"), ("lg", "creator"), ("tv", P)],
+    "laptop not more than $500": [("laptop", P), ("not more than $500", "price")],
+    "laptop no more than $500": [("laptop", P), ("no more than $500", "price")],
+    "laptop under $500": [("laptop", P), ("under $500", "price")],
+    "tv sans samsung": [("tv", P), ("sans", M), ("samsung", "creator")],
 }
 
 
@@ -188,3 +204,104 @@ def test_a_category_of_another_department_than_the_query_is_no_down_boost(
 
 def test_an_exclusion_of_function_words_only_excludes_nothing(compound_qp: QueryParser) -> None:
     assert _excluded_and_downs(compound_qp, "window tint see out but not in") == ([], [])
+
+
+class TextTagger(PhraseTagger):
+    """:class:`PhraseTagger` with a query embedding of its own for each text (as a tagger's
+    pooled output); records the texts it embeds."""
+
+    has_embeddings = True
+    embedding_dim = 8
+
+    def __init__(self, spans) -> None:
+        super().__init__(spans)
+        self.embedded: list[str] = []
+
+    def forward(self, items, *, pooled=False, batch=False):
+        if not pooled:
+            return None, None
+        self.embedded += [it.text for it in items]
+        rows = [np.random.default_rng(zlib.crc32(it.text.encode())).standard_normal(
+            self.embedding_dim) for it in items]
+        return None, np.array([r / np.linalg.norm(r) for r in rows], np.float32)
+
+
+@pytest.fixture(scope="module")
+def with_intent(qp: QueryParser) -> QueryParser:
+    """The parser of :func:`qp` with a real fusion model (untrained, seeded) and a tagger
+    whose query embeddings differ with the text."""
+    import torch
+
+    from fusion.context import GraphContext
+    from fusion.gnn import NodeEmbeddings
+    from fusion.hetero import as_networkx
+    from fusion.model import FusionConfig, FusionModel
+
+    g = as_networkx(qp.kg)
+    nodes = sorted(g.nodes)
+    labels = ["Appliances > Washers", "Audio > Headphones", "Computers & Tablets > Laptops",
+              "TV & Home Theater > TVs"]
+    emb = NodeEmbeddings(nodes, [str(g.nodes[n].get("kind")) for n in nodes],
+                         torch.randn(len(nodes), 4, generator=torch.Generator().manual_seed(0)))
+    torch.manual_seed(0)
+    model = FusionModel(FusionConfig(text_dim=8, node_dim=4, hidden_dim=16, dropout=0.0),
+                        labels=labels, context=GraphContext(g, emb, labels=labels))
+    model.eval()
+    return QueryParser(tagger=TextTagger(SPANS), kg=qp.kg, fusion=model,
+                       expander=QueryExpander(qp.kg))
+
+
+@pytest.mark.parametrize(("query", "read_as"), [
+    ("tv not samsung", "tv"),
+    ("neither samsung nor lg tv", "tv"),
+    ("tv sans samsung", "tv"),
+    ("not gaming laptop", "laptop"),
+    ("laptop that's not a dell", "laptop"),
+    ("laptop not more than $500", "laptop"),
+    ("laptop no more than $500", "laptop"),
+    ("laptop under $500", "laptop"),
+])
+def test_the_intent_reads_the_query_without_its_negations(with_intent: QueryParser, query: str,
+                                                           read_as: str) -> None:
+    """The intent of a query with a negation or a price bound is that of the query without
+    them: the same text embedding and links (and so for the model's training inputs,
+    :meth:`QueryParser.featurize`); brand exclusions stay no filter, the excluded words no
+    link the intent reads."""
+    q, plain = with_intent(query), with_intent(read_as)
+    assert q.intent is not None and plain.intent is not None
+    assert (q.intent.category, q.intent.score) == pytest.approx(
+        (plain.intent.category, plain.intent.score)), (query, q.intent, plain.intent)
+    got, want = with_intent.featurize([query])[0], with_intent.featurize([read_as])[0]
+    assert np.array_equal(got.text_embedding.numpy(), want.text_embedding.numpy())
+    assert [e.iri for e in got.linked] == [e.iri for e in want.linked]
+    assert "brand" not in q.filters
+    assert GAMING.path not in q.filters.get("category", [])
+
+
+def test_a_query_without_negations_is_embedded_once(with_intent: QueryParser) -> None:
+    """Only a query with a negation or a price bound is embedded a second time (its intent's
+    text); the others, and a title whose cue is a word of its name, read the query as typed."""
+    tagger = with_intent.tagger
+    for query in ("tv samsung", "gaming laptop", "the world without you"):
+        del tagger.embedded[:]
+        with_intent(query)
+        assert tagger.embedded == [query]
+    del tagger.embedded[:]
+    with_intent("tv not samsung")
+    assert tagger.embedded == ["tv not samsung", "tv"]
+
+
+def test_the_clause_words_hold_the_expansions_cue_words() -> None:
+    """The parser's clause words before what a cue excludes are the expansion's cue words
+    (one public set, :data:`fusion.expand.CUE_WORDS`) and the clause's own: no copy of the cue
+    words, and every word the parser's own list held."""
+    from fusion.expand import CUE_WORDS
+    from parser.pipeline import _CLAUSE_WORDS
+
+    assert CUE_WORDS <= _CLAUSE_WORDS
+    assert {"that", "which", "who", "is", "are", "was", "were", "that's", "thats", "it's", "its",
+            "but", "and", "not", "no", "without", "even", "a", "an", "made", "by", "from",
+            "other", "than", "except", "excluding", "besides", "apart", "instead", "of",
+            "rather", "anything", "neither", "nor", "isn't", "isnt", "aren't",
+            "arent"} <= _CLAUSE_WORDS
+    assert "the" not in _CLAUSE_WORDS  # ("the not a cat cat": a title's own word)
