@@ -3234,6 +3234,11 @@ def _is_variant(alias: str, name: str, typo_distance: int) -> bool:
     if a == b:
         return True
     limit = typo_distance if min(len(a), len(b)) >= 8 else min(typo_distance, 1)
+    if OSA.distance(a, b, score_cutoff=limit) <= limit:
+        return True
+    # the letters as written too: the plural fold can move a typo's ending away from the
+    # name's ("nkie" folds to "nky" as "hoodie" does, "nike" stays)
+    a, b = ("".join(filter(str.isalnum, normalize_key(t))) for t in (alias, name))
     return OSA.distance(a, b, score_cutoff=limit) <= limit
 
 
