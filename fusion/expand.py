@@ -75,6 +75,14 @@ Policies (what a search engine can trust):
   after "with" is a feature of the product searched ("baby monitor with camera"): no filter
   and no fan-out of its own (an accessory there may be searched: "samsung tv with stand").
   No expansion names a hard category filter's value (every filtered document matches it).
+  The department is no filter either (an ``intent-department`` suggestion) where the product
+  the query searches links a category outside it that it has no namesake of: the intent
+  picks among namesakes ("keyboards": Musical Instruments' Keyboards, Computers & Tablets'
+  Computer Keyboards), it does not overrule a name its department lacks ("coffee table"
+  links Coffee Tables, Appliances at 0.83 holds no table; "waffle blanket" links Google's
+  Blankets); a link in the department, or a category of the store's tree or of a branch of
+  another catalogue the label space places some of (Google's Electronics: "television")
+  keeps it (:func:`_named_elsewhere`).
 - *Brand filters* only for a linked brand the query asks for and the store sells (a
   ``sells_in`` category or a product's category in the label space); otherwise a
   :class:`Boost` (source ``link:<iri> (why)``): DOWN for an excluded brand ("phone not
@@ -3093,6 +3101,109 @@ def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bo
     return str(kg.path(pick) or kg.label(pick)), f"link:{source.iri}"
 
 
+def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str],
+                     spans: Mapping[str, tuple[int, int] | None], hard_dept: str,
+                     dept: Callable[[str], str | None], skip: Collection[str],
+                     searched_skip: Collection[str], labels: Collection[str] = (),
+                     store_trees: Callable[[], Collection[str]] = frozenset) -> bool:
+    """Whether the product the query searches is a linked category outside the trusted
+    intent's department ``hard_dept`` that the department has no namesake of: the intent's
+    department is then no hard filter (a suggestion only). The intent picks among namesakes
+    ("keyboards" links Musical Instruments' Keyboards, Computers & Tablets holds Computer
+    Keyboards: the filter stays); it does not overrule a name its department lacks: "coffee
+    table" links Coffee Tables (Furniture & Decor), and Appliances, the intent's department at
+    0.83, holds no table; "free standing lighted mirror" links Mirrors (Health, Fitness &
+    Beauty), which Cameras & Camcorders does not hold. So does a category of another taxonomy,
+    which names no store department ("waffle blanket": Google's Blankets, no blanket in
+    Appliances; "kitchen towels", Google's Kitchen Towels): a kind of product the KG knows and
+    the department sells none of.
+
+    Never where a link (not in ``skip``: excluded, a namesake of excluded words) is in the
+    department (a category, or a product or product type of a category there: it is the finer
+    filter, or the intent judges it: "iphone case" links iPhone in Cell Phones), nor where a
+    searched link is a category the label space does not place of the store's own tree
+    ("Connected Home & Housewares > Connected Home > Smart Lighting > Smart Light Strips" for
+    Smart Home), or of a top level of another catalogue that overlaps the store's, where it
+    places some ("television" links Google's Electronics > Video > Televisions; the store's
+    TVs name no television): nothing says it lies elsewhere (``store_trees()``:
+    :func:`_label_trees`). Another catalogue's other top levels name no store department
+    (Google's Home & Garden, Furniture, Food, Flipkart's): the rule judges their categories
+    as it judges the store's other departments'.
+
+    The searched links: categories tagged as a product searched (a head label, or no label),
+    not in ``searched_skip`` (``skip``, a feature after "with", the device an accessory
+    fits), at a known place in ``words``. A namesake in the department: a category of the
+    store's there (``dept`` places it in the label space), or a lvl1 label of it in
+    ``labels``, with a part headed by the mention's last word ("Camera Backpacks" for
+    "transparent backpack", "Computer Accessories" for "keyboard accessories"; not "Table &
+    Portable Fans" for "small kitchen table": fans)."""
+    for e in linked:
+        if e.iri in skip:
+            continue
+        kind = kg.kind(e.iri)
+        cats = [e.iri] if kind == "category" else kg.out(e.iri, "type_in") \
+            if kind == "product_type" else kg.out(e.iri, "in_category") \
+            if kind == "product" else []
+        if any(dept(c) == hard_dept for c in cats):
+            return False
+    searched = [(e, sp) for e in linked if kg.kind(e.iri) == "category"
+                and e.iri not in searched_skip
+                and (sp := spans.get(e.iri)) is not None and sp[1] > sp[0]
+                and (e.label is None or e.label in HEAD_LABELS)]
+    if not searched or any(dept(e.iri) is None and (
+            _taxonomy(e.iri) in store_trees() or f"{_taxonomy(e.iri)} > "
+            f"{str(kg.path(e.iri) or '').split('>')[0].strip()}" in store_trees())
+            for e, _ in searched):
+        return False
+    index = _word_categories(kg)
+    own = [normalize_key(lab.split(SEP)[-1]) for lab in labels
+           if lab.split(SEP)[0] == hard_dept and SEP in lab]
+
+    def names(name: str, head: frozenset[str]) -> bool:
+        """Whether a part of the name is headed by ``head``: its last part, one of two
+        words or more, or a plural word (a category names its kinds in the plural: a
+        singular word before another part shares its head, "Table & Portable Fans" are
+        fans, "TV & Home Theater Accessories"; "Massagers & Spa" holds massagers)."""
+        parts = [p.split() for p in _NAME_PARTS.split(name) if p.split()]
+        return any(bool(head & name_heads(p[-1])) for i, p in enumerate(parts)
+                   if len(p) > 1 or i == len(parts) - 1 or p[-1].endswith("s"))
+
+    for _e, (_, end) in searched:
+        head = name_heads(normalize_key(words[end - 1]))
+        if not head:
+            return False
+        cands = {c for w in _words(words[end - 1]) for c in index.get(w, ())}
+        if any(dept(c) == hard_dept and names(normalize_key(kg.label(c)), head)
+               for c in cands) or any(names(lab, head) for lab in own):
+            return False
+    return True
+
+
+def _label_trees(kg: _KG, taxonomy: TaxonomyAlignment | None,
+                 dept: Callable[[str], str | None]) -> frozenset[str]:
+    """What the label space ``taxonomy`` places of each IRI catalogue (:func:`_taxonomy`):
+    the catalogues most of whose categories it places in a department, the store's tree
+    ("bestbuy": 2,494 of 3,243 in the default KG), and ``catalogue > top`` for each top
+    level of another catalogue it places some categories under (Google's "Electronics",
+    whose Audio the store's Audio places; not its "Home & Garden" nor "Furniture"),
+    memoised with the graph view for this label space."""
+    memo = kg.g.graph.get("_kgqp_label_trees")
+    if memo is None or memo[0] is not taxonomy:
+        placed: Counter[str] = Counter()
+        total: Counter[str] = Counter()
+        tops: set[str] = set()
+        for n, a in kg.g.nodes(data=True):
+            if a.get("kind") == "category":
+                t = _taxonomy(n)
+                total[t] += 1
+                if dept(n) is not None:
+                    placed[t] += 1
+                    tops.add(f"{t} > {str(a.get('path') or '').split('>')[0].strip()}")
+        trees = frozenset(t for t, k in placed.items() if 2 * k > total[t]) | tops
+        memo = kg.g.graph["_kgqp_label_trees"] = (taxonomy, trees)
+    return memo[1]
+
+
 def _an_origin(mention: str) -> bool:
     """Whether a mention says where a product is made, not who makes it: "made in china",
     "manufactured in the usa" (a word of :data:`_MADE_WORDS`, then "in"). A name list's brand
@@ -3973,7 +4084,14 @@ def expand(
                 and intent.lvl0_score >= cfg.walk_min_department_prob:
             walked = _category_walk(g, cat, cfg.walk, fanout=True)
             add(_accessories(walked) if follows_device else walked, max(intent.score, 1e-3))
-        if hard_dept is not None and not facets["category"]:
+        # (a product the query searches that the department has no namesake of, linked
+        # outside it: the department is a suggestion, :func:`_named_elsewhere`)
+        elsewhere = hard_dept is not None and not facets["category"] and _named_elsewhere(
+            g, linked, words, spans, hard_dept, dept, negated | namesakes,
+            negated | featured | fitted | namesakes,
+            {*(taxonomy.labels if taxonomy is not None else ()), *p1},
+            lambda: _label_trees(g, taxonomy, dept))
+        if hard_dept is not None and not facets["category"] and not elsewhere:
             # (a linked category in the department is the finer filter: every one above is
             # in it; its KG path may be written from another root than the department's
             # label, "Connected Home & Housewares > Office Electronics > ...", so the two are
@@ -3983,7 +4101,7 @@ def expand(
         for lab, p in intent.top_k or ((intent.category, intent.score),):
             if lab not in hard and p >= 0.05:
                 suggestions.append(CategorySuggestion(lab, round(p, 6), "intent"))
-        if hard_dept is None:
+        if hard_dept is None or elsewhere:
             suggestions.append(CategorySuggestion(intent.lvl0, round(intent.lvl0_score, 6),
                                                   "intent-department"))
 

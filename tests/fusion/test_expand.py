@@ -549,3 +549,89 @@ def test_the_cue_words_are_one_public_set():
     assert {"sans", "besides", "never", "isn't", "other", "than"} <= CUE_WORDS
     assert CUE_WORDS <= EXCLUSION_LEAD_WORDS and {"nor", "made", "by", "a"} <= \
         EXCLUSION_LEAD_WORDS
+
+
+# -- the intent's department filter against a product linked elsewhere (a fashion/home
+# marketplace review, 2026-12-05: "coffee table" got a hard Appliances filter) ----------------
+
+_D_CATS = {
+    "app": ("Appliances", "Appliances", None),
+    "ska": ("Small Kitchen Appliances", "Appliances > Small Kitchen Appliances", "app"),
+    "fans": ("Table & Portable Fans", "Appliances > Table & Portable Fans", "app"),
+    "home": ("Furniture & Decor", "Furniture & Decor", None),
+    "tables": ("Coffee Tables", "Furniture & Decor > Coffee Tables", "home"),
+    "ct": ("Computers & Tablets", "Computers & Tablets", None),
+    "ckeys": ("Computer Keyboards", "Computers & Tablets > Computer Keyboards", "ct"),
+    "mi": ("Musical Instruments", "Musical Instruments", None),
+    "mkeys": ("Keyboards", "Musical Instruments > Keyboards", "mi"),
+    "tvh": ("TV & Home Theater", "TV & Home Theater", None),
+    "tvs": ("TVs", "TV & Home Theater > TVs", "tvh"),
+}
+_D_OTHER = {  # another shop's taxonomy (Google's): no department of the store's
+    "hg": ("Home & Garden", "Home & Garden", None),
+    "blankets": ("Blankets", "Home & Garden > Blankets", "hg"),
+    # (a top level of Google's that the label space places some of: Electronics > Audio)
+    "el": ("Electronics", "Electronics", None),
+    "audio": ("Audio", "Electronics > Audio", "el"),
+    "video": ("Video", "Electronics > Video", "el"),
+    "televisions": ("Televisions", "Electronics > Video > Televisions", "video"),
+}
+_D_DEPTS = ("Appliances", "Furniture & Decor", "Computers & Tablets", "Musical Instruments",
+            "TV & Home Theater", "Audio")
+
+
+@pytest.fixture(scope="module")
+def dept_kg():
+    from .catalog_kg import catalog_kg, category_records
+
+    return catalog_kg(category_records(_D_CATS) + category_records(_D_OTHER, "google"))
+
+
+def _d_expand(kg, key, mention, query, path, source="bb", label="core_product_type"):
+    from fusion.expand import Thresholds
+
+    from .catalog_kg import cat_iri, category_link, intent_at
+
+    # (the default bundle's thresholds: a model with the query memory, hard filter from 0.73)
+    return expand(kg, [category_link(cat_iri(key, source), mention, label)],
+                  intent_at(path, 0.81, 0.83), query=query, departments=_D_DEPTS,
+                  thresholds=Thresholds.defaults_for(0.3))
+
+
+@pytest.mark.parametrize(("key", "mention", "query", "source"), [
+    ("tables", "coffee table", "coffee table", "bb"),  # another department of the store's
+    # ("table" of Table & Portable Fans is a shared modifier: fans, no table, are sold there)
+    ("tables", "table", "small kitchen table", "bb"),
+    ("blankets", "blanket", "waffle blanket", "google"),  # another taxonomy's category
+])
+def test_a_product_linked_where_the_intents_department_has_none_blocks_its_filter(
+        dept_kg, key, mention, query, source):
+    # the intent (Appliances at 0.83, over the hard-filter threshold) names no table nor
+    # blanket: its department is a suggestion, the linked category one too, no hard filter
+    res = _d_expand(dept_kg, key, mention, query, "Appliances > Small Kitchen Appliances",
+                    source)
+    assert res.filters.category == ()
+    sugg = {(s.category, s.source) for s in res.suggestions}
+    assert ("Appliances", "intent-department") in sugg
+    assert any(src.startswith("link:") for _, src in sugg)
+
+
+def test_the_intent_picks_among_namesakes_and_a_modifier_blocks_nothing(dept_kg):
+    # "keyboards" links Musical Instruments' Keyboards; the intent's Computers & Tablets
+    # holds Computer Keyboards: the intent chooses the namesake, its department filters
+    res = _d_expand(dept_kg, "mkeys", "keyboards", "keyboards",
+                    "Computers & Tablets > Computer Keyboards")
+    assert res.filters.category == ("Computers & Tablets",)
+    # a link that is no product searched (a modifier) blocks nothing
+    res = _d_expand(dept_kg, "tables", "coffee table", "coffee table maker",
+                    "Appliances > Small Kitchen Appliances", label="modifier")
+    assert res.filters.category == ("Appliances",)
+
+
+def test_another_catalogues_branch_the_store_overlaps_keeps_the_filter(dept_kg):
+    # "television" links Google's Electronics > Video > Televisions; the store names its TVs
+    # otherwise, but Google's Electronics is where the label space places categories (its
+    # Audio): the store's domain, not another shop's, so the trusted intent filters
+    res = _d_expand(dept_kg, "televisions", "television", "television",
+                    "TV & Home Theater > TVs", "google")
+    assert res.filters.category == ("TV & Home Theater",)
