@@ -116,6 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEFAULT_LABEL_KINDS",
     "FEATURES",
+    "FUNCTION_WORDS",
     "LINKABLE",
     "EntityLinker",
     "LinkCandidate",
@@ -507,7 +508,7 @@ def word_order(key: str) -> tuple[str, ...]:
 #: nothing else ("by", "some", "for her") is outside the KG. For this test only: the
 #: linker's word matching (:data:`_STOP`, :func:`word_set`) keeps them. Words that also name
 #: things are left out ("can", "will", "may", "one", "down", "plus").
-_FUNCTION_WORDS = _STOP | frozenset({
+FUNCTION_WORDS = _STOP | frozenset({
     "this", "that", "these", "those", "some", "any", "every", "each", "either", "neither",
     "no", "both", "another", "such", "what", "which", "whatever", "whichever", "whose",
     "much", "many", "few", "several", "more", "most",
@@ -536,7 +537,7 @@ class Vocabulary:
     words dropped), each with the number of index keys that hold it: what the KG can say
     anything about. A query none of whose content words is here (and that links nothing) is
     outside the KG (:func:`outside_kg`), e.g. a string of random letters, or a query of
-    function words only ("by", "some": :data:`_FUNCTION_WORDS`, which KG names hold too).
+    function words only ("by", "some": :data:`FUNCTION_WORDS`, which KG names hold too).
     Built from the KG's name index (:attr:`kg.ProductGraph.vocabulary`, a view brought
     forward by each commit with :meth:`updated`).
 
@@ -564,9 +565,9 @@ class Vocabulary:
 
     def knows(self, text: str) -> bool:
         """Whether any content word of ``text`` (normalised here, then as :func:`word_set`
-        reads it; a function word is none, :data:`_FUNCTION_WORDS`) is a word of a KG name."""
+        reads it; a function word is none, :data:`FUNCTION_WORDS`) is a word of a KG name."""
         words = _WORD.findall(_MODEL_PLUS.sub(" plus", normalize_key(text)))
-        return any(_stem(w) in self.counts for w in words if w not in _FUNCTION_WORDS)
+        return any(_stem(w) in self.counts for w in words if w not in FUNCTION_WORDS)
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -758,7 +759,7 @@ def _packaging(key: str, query: str, brand_words: Collection[str] = ()) -> bool:
     for start, end in places:
         quantity = _QUANTITY_END.search(query, 0, start)
         if quantity is not None and any(
-                w not in _FUNCTION_WORDS and w not in brand_words
+                w not in FUNCTION_WORDS and w not in brand_words
                 for w in _WORD.findall(query[:quantity.start()])) \
                 and not (key.startswith("bag") and _BAG_CAPACITY.fullmatch(quantity["unit"])):
             continue
@@ -1852,7 +1853,7 @@ class EntityLinker:
                                 add(name, "query", len(ws) / n)
         bare = _SENTENCE_LEADING_WORDS.sub("", key)
         if none_left() and bare not in (key, core) and any(
-                w not in _FUNCTION_WORDS for w in _WORD.findall(bare)):
+                w not in FUNCTION_WORDS for w in _WORD.findall(bare)):
             # the mention as written names nothing: without the function words a sentence
             # puts before a noun ("to tv", "for my ipad"), as without a leading "for" above
             add(bare, "alias", 0.95)
@@ -2432,7 +2433,7 @@ class EntityLinker:
             # and scored as that text would be (its head word is the noun's, not "is")
             bare = _SENTENCE_TRAILING_WORDS.sub("", mention.strip())
             if bare and bare != mention.strip() and any(
-                    w not in _FUNCTION_WORDS for w in _WORD.findall(normalize_key(bare))):
+                    w not in FUNCTION_WORDS for w in _WORD.findall(normalize_key(bare))):
                 core = self.mention_core(bare)
                 key = self._key(core)
                 generated = self._generate(core, key, label, ctx)

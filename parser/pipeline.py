@@ -66,6 +66,7 @@ from fusion.expand import CUE_WORDS
 from kg.index import EDGE_MARKS, normalize_key
 from kg.link import (
     DEFAULT_LABEL_KINDS,
+    FUNCTION_WORDS,
     LABEL_GROUPS,
     EntityLinker,
     LinkerConfig,
@@ -282,10 +283,8 @@ def _path_words(path: str) -> frozenset[str]:
 
 def _function_words_only(words: str) -> bool:
     """Whether ``words`` are function words only ("in", "at the": :data:`kg.link.
-    _FUNCTION_WORDS`): excluded, they would leave out every product whose text holds them."""
-    from kg.link import _FUNCTION_WORDS
-
-    return all(w in _FUNCTION_WORDS for w in normalize_key(words).split())
+    FUNCTION_WORDS`): excluded, they would leave out every product whose text holds them."""
+    return all(w in FUNCTION_WORDS for w in normalize_key(words).split())
 
 
 def _a_compound_link(text: str, start: int, end: int, best: Any) -> bool:
