@@ -19,7 +19,8 @@ code  meaning
 3     the KG is locked by another writer (:class:`~kg.errors.KGLockedError`): retry later, or
       stop the other writer (``kgqp serve`` holds its KG's write lock)
 130   interrupted (Ctrl-C): ``error: interrupted`` on stderr (``kgqp kg load`` also says
-      whether the KG was committed; 143 when it was stopped by SIGTERM)
+      whether the KG was committed, ``kgqp tagger train`` / ``distill`` what OUT holds and
+      whether its checkpoint can be resumed; both exit 143 when stopped by SIGTERM)
 141   stdout was closed by its reader (``kgqp kg export KG | head``): the command stops quietly,
       with no ``error:`` line, and exits 128 + SIGPIPE like other Unix producers (``head``,
       ``cat``, ``yes``); with ``set -o pipefail``, accept 141 or read the whole output

@@ -6,7 +6,10 @@ Errors print one ``error: ...`` line and exit with the shared policy's code
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +17,8 @@ import typer
 
 from parser.app.errors import check_model_out, cli_errors
 from parser.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 app = typer.Typer(help="Train, evaluate, export and run the BERT token tagger.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -149,6 +154,64 @@ def _train_config(given: dict, *, train: Path, dev: Path, out: Path, resume: boo
     return TrainConfig(train_path=train, dev_path=dev, out_dir=out, resume=resume,
                        progress=not no_progress,
                        **{k: v for k, v in given.items() if v is not None})
+
+
+def _resumed(given: dict, out: Path, kg: Path | None) -> dict:
+    """``given`` with the settings the run in OUT/checkpoint was started with filled in where
+    an option was left off (:func:`parser.tagger.training.resumed_settings`), so that
+    ``--resume`` continues on the data and schedule it started on; a conflicting value is
+    refused by the training. A run started with a KG is not resumed without one."""
+    from parser.tagger.training import resumed_settings
+
+    run = resumed_settings(out)
+    if run is None:  # no checkpoint (the training says so), or one of an older kgqp
+        return given
+    taken = {}
+    for name in ("limit_train", "replay_size", "init_from", "seed", "epochs", "kg_augment"):
+        if name in given and given[name] is None and run.get(name) is not None:
+            taken[name] = Path(run[name]) if name == "init_from" else run[name]
+    if taken:
+        logger.info("--resume: the run's own %s", ", ".join(
+            f"--{k.replace('_', '-')} {v}" for k, v in taken.items()))
+    was = run.get("kg")
+    if isinstance(was, dict) and kg is None:
+        raise ConfigError(f"--resume: the run in {out / 'checkpoint'} was started with --kg "
+                          f"{was.get('path')} (version {was.get('version')}): give it again "
+                          "(without it every lexicon feature would be 0)")
+    return {**given, **taken}
+
+
+@contextlib.contextmanager
+def _training_interrupts() -> Iterator[None]:
+    """Run a training: SIGTERM (``timeout``, a scheduler) stops it as Ctrl-C does; either
+    prints one line saying what OUT holds now and whether its checkpoint can be continued
+    with --resume (:class:`parser.tagger.training.TrainingInterrupted`), and exits 128 +
+    the signal (130, 143)."""
+    import signal
+
+    from parser.app.kg_cli import _sigterm_as_interrupt  # the one SIGTERM-as-Ctrl-C helper
+    from parser.tagger.training import TrainingInterrupted
+
+    with _sigterm_as_interrupt() as got:
+        try:
+            yield
+        except KeyboardInterrupt as exc:
+            signum = got["signal"] or signal.SIGINT
+            state = f"; {exc.state}" if isinstance(exc, TrainingInterrupted) else ""
+            typer.echo(f"error: interrupted ({signal.Signals(signum).name}){state}", err=True)
+            raise typer.Exit(128 + signum) from None
+
+
+def _warn_other_kg(model: Path, tagger, graph) -> None:
+    """Warn when the KG given is not the one (path and version) the tagger was trained with
+    (recorded in its ``kgqp.json``, ``tagger.meta.kg``): its lexicon matches may differ."""
+    from parser.tagger.training import kg_mismatch, kg_record
+
+    meta = getattr(getattr(tagger, "config", None), "meta", None) or {}
+    differs = kg_mismatch(meta.get("kg"), kg_record(graph)) if graph is not None else None
+    if differs:
+        logger.warning("%s: %s; its lexicon features may differ from those it was trained "
+                       "with (give the --kg it was trained with)", model, differs)
 
 
 def _lexicon_kinds(lexicon_kinds: str | None, graph, mined: list[str]) -> list[str] | None:
@@ -331,7 +394,9 @@ def train(
              "source": source,
              "adapter": None if adapter is None else {"market": adapter, "r": lora_r,
                                                       "alpha": lora_alpha}}
-    with cli_errors():
+    with cli_errors(), _training_interrupts():
+        if resume:
+            given = _resumed(given, out, kg)
         graph = _open_kg(kg)
         try:
             mined = _mined_sources(kg)
@@ -450,7 +515,9 @@ def distill(
              "max_length": max_length, "patience": patience,
              "label_smoothing": label_smoothing, "limit_train": limit_train,
              "num_threads": num_threads, "crf": crf}
-    with cli_errors():
+    with cli_errors(), _training_interrupts():
+        if resume:
+            given = _resumed(given, out, kg)
         dcfg = DistillConfig(teachers=list(teacher or []), alpha=alpha,
                              temperature=temperature, unlabelled_path=unlabelled,
                              unlabelled_limit=unlabelled_limit, targets_path=targets)
@@ -489,8 +556,10 @@ def evaluate(
     with cli_errors():
         if int8 is not None and backend != "onnx":
             raise ConfigError("--int8/--fp32 choose the ONNX file: add --backend onnx")
+        graph = _open_kg(kg)
         tagger = Tagger.from_pretrained(_model_dir(model), backend=backend,  # type: ignore[arg-type]
-                                        int8=int8, lexicon=_open_kg(kg))
+                                        int8=int8, lexicon=graph)
+        _warn_other_kg(model, tagger, graph)
         scores = _evaluate(tagger, data)
     if as_json:
         typer.echo(json.dumps(scores))
@@ -528,7 +597,9 @@ def predict(
     from parser.tagger.predict import Tagger
 
     with cli_errors():
+        graph = _open_kg(kg)
         tagger = Tagger.from_pretrained(_model_dir(model), backend=backend,  # type: ignore[arg-type]
-                                        lexicon=_open_kg(kg))
+                                        lexicon=graph)
+        _warn_other_kg(model, tagger, graph)
         for res in tagger.pipe(texts):
             typer.echo(json.dumps(asdict(res), ensure_ascii=False))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -198,17 +198,24 @@ def _not_utf8(path: Path, err: UnicodeDecodeError) -> DataFormatError:
 
 
 def read_conll(path: str | os.PathLike[str], *, joiner: str | None = None,
-               scheme: Scheme | None = None) -> list[Sentence]:
+               scheme: Scheme | None = None,
+               labels: Collection[str] | None = None) -> list[Sentence]:
     """Read ``token<TAB or SPACE>tag`` lines, sentences separated by blank lines.
 
     ``joiner`` defaults to ``""`` when every token is one character (Chinese character-per-line
     data) and ``" "`` otherwise. ``scheme`` converts the tags (default: keep them as read).
-    Malformed lines raise :class:`DataFormatError` with the line number.
+    ``labels``, when given, are the entity labels allowed: a tag of another label raises
+    :class:`DataFormatError` naming the file and the lines of its first occurrences. Malformed
+    lines raise :class:`DataFormatError` with the line number. A UTF-8 byte order mark at the
+    start of the file is dropped (it is no part of the first token).
     """
     p = _check_file(path)
     sents: list[list[tuple[str, str]]] = [[]]
+    allowed = None if labels is None else set(labels)
+    unknown: list[tuple[int, str]] = []  # (line, label) of each tag of a label not allowed
     try:
-        with open(p, encoding="utf-8", newline="") as fh:
+        # utf-8-sig: a BOM (Windows editors, Excel) would stay glued to the first token
+        with open(p, encoding="utf-8-sig", newline="") as fh:
             for lineno, raw in enumerate(fh, 1):
                 line = raw.rstrip("\r\n")
                 if not line.strip():
@@ -226,12 +233,16 @@ def read_conll(path: str | os.PathLike[str], *, joiner: str | None = None,
                     raise DataFormatError(f"{p}:{lineno}: expected 'token<TAB>tag', got "
                                           f"{line!r}: fix or remove the line")
                 try:
-                    _split_tag(tag)
+                    typ = _split_tag(tag)[1]
                 except DataFormatError as err:
                     raise DataFormatError(f"{p}:{lineno}: {err}") from None
+                if allowed is not None and typ and typ not in allowed:
+                    unknown.append((lineno, typ))
                 sents[-1].append((tok, tag))
     except UnicodeDecodeError as err:
         raise _not_utf8(p, err) from None
+    if unknown:
+        raise unknown_labels_error(p, unknown, allowed or ())
     if not sents[-1]:
         sents.pop()
     if joiner is None:
@@ -246,6 +257,26 @@ def read_conll(path: str | os.PathLike[str], *, joiner: str | None = None,
         out.append(Sentence(toks, tags, joiner=joiner))
     logger.debug("read %d sentences from %s", len(out), p)
     return out
+
+
+def unknown_labels_error(path: Path, unknown: Sequence[tuple[int, str]],
+                         allowed: Collection[str]) -> DataFormatError:
+    """The error for the tags of ``path`` whose labels are not ``allowed``: ``unknown`` holds
+    ``(line, label)`` of each; the first few are named with their lines.
+
+    >>> print(unknown_labels_error(Path("d.conll"), [(7, "flavour"), (9, "flavour")], ["color"]))
+    d.conll:7: label 'flavour' is not one of the labels (color); also at line 9: fix the \
+label, or train a new tagger for new labels
+    """
+    first_line, first = unknown[0]
+    rest = [f"{n}" + ("" if lab == first else f" ({lab!r})") for n, lab in unknown[1:4]]
+    more = f" and {len(unknown) - 4} more" if len(unknown) > 4 else ""
+    also = f"; also at line{'s' if len(unknown) > 2 else ''} {', '.join(rest)}{more}" \
+        if rest else ""
+    return DataFormatError(
+        f"{path}:{first_line}: label {first!r} is not one of the labels "
+        f"({', '.join(sorted(allowed))}){also}: fix the label, or train a new tagger for new "
+        "labels")
 
 
 def write_conll(path: str | os.PathLike[str], sentences: Iterable[Sentence], *,

@@ -13,7 +13,8 @@ why it was selected, scores, KG links). Two file formats, both read back lossles
   text is still "shown": :func:`read_task_texts`). doccano's JSONL is read too: its spans
   ``"label": [[start, end, "LABEL"], ...]`` (or ``"entities": [{"start_offset",
   "end_offset", "label"}]``, or spaCy's ``"entities": [[start, end, "LABEL"]]``) are an
-  annotator's. A span key holding anything else is refused.
+  annotator's. A span key holding anything else is refused, and so is a line with none of
+  the span keys (a misspelt ``"span"`` is no "no entity"; that is ``"spans": []``).
 * **Label Studio tasks JSON**: a JSON array of tasks ``{"id", "data": {"text", "meta"},
   "predictions": [{"model_version", "result": [...]}]}`` (written for a model's pre-filled
   tasks; any other task, e.g. CoNLL gold, is written as an annotation); an exported project
@@ -253,7 +254,9 @@ def _jsonl_spans(obj: dict) -> tuple[list[tuple[Any, Any, Any, Any]], str | None
     """The raw spans of a span JSONL line and the key they were under: ``"spans"``
     (``[{"start", "end", "label"}]``), doccano's ``"label"`` (``[[start, end, "LABEL"]]``) or
     ``"entities"`` (``[{"start_offset", "end_offset", "label"}]``); ``([], None)`` when the
-    line has none of them. A span key holding something else raises ValueError."""
+    line has none of them (ValueError from :func:`read_span_jsonl`: a misspelt key, e.g.
+    ``"span"``, would read as a query with no entity). A span key holding something else
+    raises ValueError."""
     label = obj.get("label")
     if isinstance(label, list):  # doccano's export (wins: a "spans" beside it is a leftover)
         if not all(isinstance(x, list | tuple) and len(x) == 3 for x in label):
@@ -332,7 +335,7 @@ def read_span_jsonl(path: str | os.PathLike[str], *, labels: Collection[str] | N
         raise DataFormatError(f"source={source!r}: use 'auto', 'annotations' or 'predictions'")
     p = _check_file(path)
     out: list[Task] = []
-    skipped = rejected = lines = with_spans = 0
+    skipped = rejected = 0
     for lineno, line in text_lines(p):
         if not line.strip():
             continue
@@ -342,10 +345,15 @@ def read_span_jsonl(path: str | os.PathLike[str], *, labels: Collection[str] | N
                 rejected += 1
                 _count(counts, "skipped")
                 continue
-            lines += 1
             raw, key = _jsonl_spans(obj)
             text = check_text(_line_text(obj, key))
-            with_spans += key is not None
+            if key is None:  # a misspelt key ("span") is no "no entity": say so, by line
+                others = sorted(k for k in obj if k not in ("text", "meta", "source", "answer",
+                                                             "id", "data"))
+                raise ValueError(
+                    "the line has no spans: none of \"spans\", doccano's \"label\" or "
+                    "\"entities\"" + (f" (its keys: {', '.join(others)})" if others else "")
+                    + "; a query with no entity has \"spans\": []")
             origin = _line_source(obj, key)
             if not _wanted(origin, source):
                 skipped += 1
@@ -366,10 +374,6 @@ def read_span_jsonl(path: str | os.PathLike[str], *, labels: Collection[str] | N
         logger.info("%s: skipped %d rejected or ignored tasks", p, rejected)
     if skipped:
         logger.info("%s: skipped %d tasks whose spans are not %s", p, skipped, source)
-    if lines and not with_spans:
-        logger.warning("%s: no line has spans (a \"spans\" list, or doccano's \"label\" "
-                       "[[start, end, \"LABEL\"]]): all %d queries are read with no entity; "
-                       "export the annotations with their spans", p, lines)
     return out
 
 
@@ -560,15 +564,9 @@ def read_tasks(path: str | os.PathLike[str], *, labels: Collection[str] | None =
         return read_label_studio(p, labels=labels, source=source, mode=mode, counts=counts)
     if p.suffix in (".jsonl", ".json"):
         return read_span_jsonl(p, labels=labels, mode=mode, source=source, counts=counts)
-    tasks = [Task.from_sentence(s) for s in read_conll(p)]
+    tasks = [Task.from_sentence(s) for s in read_conll(p, labels=labels)]
     if counts is not None:
         counts["file"] = counts.get("file", 0) + len(tasks)
-    if labels is not None:
-        for k, t in enumerate(tasks, 1):
-            bad = sorted({s.label for s in t.spans} - set(labels))
-            if bad:
-                raise DataFormatError(f"{p}: sentence {k}: labels {bad} are not among "
-                                      f"{', '.join(sorted(labels))}")
     return tasks
 
 
@@ -609,13 +607,7 @@ def read_data(path: str | os.PathLike[str], *, scheme: Scheme | None = None,
     if p.suffix in (".jsonl", ".json"):
         return [t.to_sentence(scheme=scheme or "bio")
                 for t in read_tasks(p, labels=labels, source=source, counts=counts)]
-    sents = read_conll(p, scheme=scheme)
+    sents = read_conll(p, scheme=scheme, labels=labels)  # a label not allowed: named by line
     if counts is not None:
         counts["file"] = counts.get("file", 0) + len(sents)
-    if labels is not None:
-        from parser.tagger.data import entity_types
-
-        bad = sorted(set(entity_types(sents)) - set(labels))
-        if bad:
-            raise DataFormatError(f"{p}: labels {bad} are not among {', '.join(sorted(labels))}")
     return sents

@@ -42,8 +42,9 @@ from parser.tagger.data import (
 from parser.tagger.formats import read_data
 from parser.tagger.io import MODEL_FILES, RUN_NOTES
 
-__all__ = ["SoftTargets", "TrainConfig", "TrainResult", "cross_fold_matcher", "default_backbone",
-           "evaluate", "kd_loss", "train", "train_with_kg"]
+__all__ = ["SoftTargets", "TrainConfig", "TrainResult", "TrainingInterrupted",
+           "cross_fold_matcher", "default_backbone", "evaluate", "kd_loss", "kg_mismatch",
+           "kg_record", "resumed_settings", "train", "train_with_kg"]
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +234,57 @@ class TrainResult:
     history: list[dict[str, float]] = field(default_factory=list)
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """:func:`train` was interrupted (Ctrl-C, or SIGTERM turned into one by the CLI);
+    ``state`` says what ``out_dir`` holds now (the best model so far or the old one) and
+    whether its checkpoint can be continued with ``resume=True``. ``training_history.json``
+    lists the epochs done when ``out_dir`` holds the run's model."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+def kg_record(lexicon: Any) -> dict[str, Any] | None:
+    """Which KG ``lexicon`` is: ``{"path": its folder (resolved) or server URL, "version":
+    its version}`` for a KG (or a :class:`~parser.tagger.lexicon.KGLexicon` over one); None
+    for no lexicon, or one that is no KG (a dict of names).
+
+    >>> from types import SimpleNamespace as NS
+    >>> kg_record(NS(where="sparql+http://kg:7878/", version=12, match=None))
+    {'path': 'sparql+http://kg:7878/', 'version': 12}
+    >>> kg_record({"acme": "brand"}) is None
+    True
+    """
+    src = getattr(lexicon, "source", lexicon)
+    where, version = getattr(src, "where", None), getattr(src, "version", None)
+    if not isinstance(where, str) or not isinstance(version, int) or isinstance(version, bool):
+        return None
+    if "://" not in where and where != "memory":
+        where = str(Path(where).resolve())
+    return {"path": where, "version": version}
+
+
+def kg_mismatch(recorded: Any, given: dict[str, Any] | None) -> str | None:
+    """What differs between the KG a tagger was trained with (``recorded``: its
+    :func:`kg_record`, kept in ``kgqp.json`` as ``tagger.meta.kg``) and the one given now
+    (None: no KG); None when they are the same or nothing was recorded.
+
+    >>> kg_mismatch({"path": "/kg", "version": 3}, {"path": "/kg", "version": 5})
+    'it was trained with the KG /kg at version 3, and is given /kg at version 5'
+    """
+    if not isinstance(recorded, dict):
+        return None
+    was = f"{recorded.get('path')} at version {recorded.get('version')}"
+    if given is None:
+        return f"it was trained with the KG {was}, and is given none"
+    if (given.get("path"), given.get("version")) == (recorded.get("path"),
+                                                    recorded.get("version")):
+        return None
+    return f"it was trained with the KG {was}, and is given {given['path']} at version " \
+        f"{given['version']}"
+
+
 # ---------------------------------------------------------------------------------------------
 # evaluation
 
@@ -254,7 +306,8 @@ def evaluate(tagger: Any, sentences: Sequence[Sentence] | str | Path, *,
     path = None
     if isinstance(sentences, str | Path):
         path = Path(sentences)
-        sentences = read_data(path, source="annotations")  # gold: never the model's guesses
+        # gold: never the model's guesses; a label the tagger lacks is named with its line
+        sentences = read_data(path, source="annotations", labels=tagger.entity_types)
         if not sentences:
             raise DataFormatError(f"{path} holds no sentences: give gold data to evaluate on")
     if not sentences:
@@ -615,6 +668,142 @@ def _check_resumed_data(cfg: TrainConfig, ckpt: Path) -> None:
                         opt[name], given["path"], was.get("path"))
 
 
+def _interrupted(cfg: TrainConfig, history: list[dict], saved: tuple[int, float] | None,
+                 ckpt_epoch: int) -> TrainingInterrupted:
+    """The :class:`TrainingInterrupted` of a run stopped in its epoch loop; writes
+    ``training_history.json`` (the epochs done) when OUT holds the run's model."""
+    out = Path(cfg.out_dir)
+    if saved is not None:
+        try:
+            atomic_write_json(out / "training_history.json", history)
+        except OSError as err:  # the state is still worth saying
+            logger.warning("could not write %s: %s", out / "training_history.json", err)
+        model = (f"{out} holds the model of epoch {saved[0]} (the best so far: dev F1 "
+                 f"{saved[1]:.4f}; training_history.json lists the {len(history)} epoch(s) "
+                 "done)")
+    elif any((out / f).exists() for f in ("kgqp.json", "adapter.json")):
+        model = f"{out} still holds its old model (no epoch of this run finished)"
+    else:
+        model = f"{out} holds no model (no epoch finished)"
+    if cfg.adapter is not None:
+        then = "an adapter run keeps no checkpoint: run the command again"
+    elif ckpt_epoch:
+        then = (f"{out / 'checkpoint'} (after epoch {ckpt_epoch} of {cfg.epochs}) can be "
+                "continued: run the command again with --resume (resume=True in Python)")
+    else:
+        then = "no checkpoint to resume: run the command again"
+    return TrainingInterrupted(f"{model}; {then}")
+
+
+def _check_labels(sentences: Sequence[Sentence], allowed: Sequence[str], path: Path) -> None:
+    """Refuse ``sentences`` (of ``path``, the first ``--limit-train`` ones) with a label not
+    ``allowed``, naming the first sentences that have one."""
+    bad = [(k, t) for k, s in enumerate(sentences, 1)
+           for t in sorted(set(entity_types([s])) - set(allowed))]
+    if bad:
+        where = ", ".join(f"sentence {k} ({t!r})" for k, t in bad[:4])
+        raise DataFormatError(
+            f"{path}: label(s) not among the tagger's ({', '.join(allowed)}) in the "
+            f"sentences trained on: {where}{' ...' if len(bad) > 4 else ''}: fix the label, or "
+            "train a new tagger for new labels")
+
+
+def _warn_duplicates(sentences: Sequence[Sentence], path: Path) -> None:
+    """One warning when training queries repeat (the same words, any case): each copy is
+    trained on, so the query weighs more; how many copies have other labels."""
+    first: dict[str, list[str]] = {}
+    dup = other = 0
+    for s in sentences:
+        key = " ".join(s.tokens).casefold()
+        if key in first:
+            dup += 1
+            other += first[key] != s.tags
+        else:
+            first[key] = s.tags
+    if dup:
+        logger.warning("%s: %d of the %d training queries repeat an earlier one (the same "
+                       "words; %d of them with other labels): each copy is trained on, so the "
+                       "query weighs more; remove the copies unless that is meant", path, dup,
+                       len(sentences), other)
+
+
+#: the settings of a run that a checkpoint records and ``--resume`` keeps (they choose the
+#: data and the schedule): (TrainConfig field, its option)
+_RUN_SETTINGS = (("limit_train", "--limit-train"), ("replay_size", "--replay-size"),
+                 ("init_from", "--init-from"), ("seed", "--seed"), ("epochs", "--epochs"),
+                 ("source", "--source"), ("kg_augment", "--kg-augment"))
+
+
+def _run_record(cfg: TrainConfig, lexicon: Any) -> dict[str, Any]:
+    """The settings of ``cfg`` a checkpoint records (:data:`_RUN_SETTINGS`) and the KG it is
+    trained with (:func:`kg_record`)."""
+    rec: dict[str, Any] = {name: getattr(cfg, name) for name, _ in _RUN_SETTINGS}
+    if rec["init_from"] is not None:
+        rec["init_from"] = str(Path(rec["init_from"]).resolve())
+    rec["kg"] = kg_record(lexicon)
+    return rec
+
+
+def resumed_settings(out_dir: str | Path) -> dict[str, Any] | None:
+    """The settings the run in ``out_dir/checkpoint`` was started with (``limit_train``,
+    ``replay_size``, ``init_from``, ``seed``, ``epochs``, ``source``, ``kg_augment`` and
+    ``kg``: :func:`kg_record`), for ``--resume`` to continue with; None when the checkpoint
+    holds none (missing, damaged, or written by an older kgqp)."""
+    import json
+
+    try:
+        st = json.loads((Path(out_dir) / "checkpoint" / "trainer_state.json")
+                        .read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    run = st.get("run") if isinstance(st, dict) else None
+    return run if isinstance(run, dict) else None
+
+
+def _check_resumed_run(cfg: TrainConfig, ckpt: Path, lexicon: Any) -> None:
+    """Refuse to resume checkpoint ``ckpt`` with settings other than those it was started
+    with (:data:`_RUN_SETTINGS`: other data or batches), or without the KG it was started
+    with; other ``epochs`` (the schedule stretched) and another version of that KG are
+    warnings. A checkpoint of an older kgqp
+    recorded none: nothing is checked."""
+    recorded = resumed_settings(ckpt.parent)
+    if recorded is None:
+        return
+    now = _run_record(cfg, lexicon)
+
+    def shown(v: Any) -> str:
+        return "none" if v is None else str(v)
+
+    for name, opt in _RUN_SETTINGS:
+        if name not in recorded or recorded[name] == now[name]:
+            continue
+        if name == "epochs":  # more (or fewer) epochs: the same data, a stretched schedule
+            logger.warning("--resume: the run in %s was started with --epochs %s and now "
+                           "trains up to %s: its learning-rate schedule now spans %s epochs",
+                           ckpt, recorded[name], now[name], now[name])
+        else:
+            raise ConfigError(
+                f"--resume: the run in {ckpt} was started with {opt} "
+                f"{shown(recorded[name])}, and this run gives {shown(now[name])}: resume with "
+                "the run's value (`kgqp tagger train --resume` takes it from the checkpoint "
+                "when the option is left off), or start afresh (drop --resume, add --force)")
+    was, given = recorded.get("kg"), now["kg"]
+    if isinstance(was, dict) and given is None:
+        raise ConfigError(
+            f"--resume: the run in {ckpt} was started with --kg {was.get('path')} (version "
+            f"{was.get('version')}), and this run gives none: every lexicon feature would be 0; "
+            f"give it again (--kg {was.get('path')}; lexicon= in Python)")
+    if was is None and given is not None:
+        raise ConfigError(
+            f"--resume: the run in {ckpt} was started without a KG, and this run gives --kg "
+            f"{given['path']}: resume without --kg, or start afresh (drop --resume, add "
+            "--force)")
+    differs = kg_mismatch(was, given)
+    if differs:
+        logger.warning("--resume: %s: %s; its lexicon matches may differ from the epochs "
+                       "before", ckpt, differs)
+
+
 def train(config: TrainConfig, *, lexicon: Any = None,
           train_matches: Callable[[Sequence[Sentence]], list[list[Any]]] | None = None,
           augment: Callable[[Sequence[Sentence]], list[Sentence]] | None = None,
@@ -661,13 +850,17 @@ def train(config: TrainConfig, *, lexicon: Any = None,
         base_cfg = init.config
     elif cfg.resume:
         _check_resumed_data(cfg, ckpt)
+        _check_resumed_run(cfg, ckpt, lexicon)
         try:
             base_cfg = read_config(ckpt)
         except ModelLoadError as err:
             raise _bad_checkpoint(ckpt, None) from err
     allowed = None if base_cfg is None else \
         sorted({_split_tag(lab)[1] for lab in base_cfg.labels} - {""})
-    train_s = _read_labelled(Path(cfg.train_path), allowed, cfg.source)
+    # with --limit-train only the first N sentences are trained on: only their labels must be
+    # the tagger's (a resumed run's tagger has the labels of those N)
+    train_s = _read_labelled(Path(cfg.train_path), None if cfg.limit_train else allowed,
+                             cfg.source)
     dev_s = _read_labelled(Path(cfg.dev_path), allowed, cfg.source)
     if not train_s:
         raise DataFormatError(f"{cfg.train_path} holds no sentences")
@@ -680,6 +873,9 @@ def train(config: TrainConfig, *, lexicon: Any = None,
                        "with their spans?", cfg.train_path, len(train_s))
     if cfg.limit_train:
         train_s = train_s[: cfg.limit_train]
+        if allowed is not None:
+            _check_labels(train_s, allowed, Path(cfg.train_path))
+    _warn_duplicates(train_s, Path(cfg.train_path))
     if cfg.replay_path is not None:
         train_s = train_s + _replay(cfg, train_s, allowed)
     if augment is None and cfg.kg_augment > 0:
@@ -767,6 +963,11 @@ def train(config: TrainConfig, *, lexicon: Any = None,
             model.config.meta["adapter"] = cfg.adapter.market
 
     tcfg = model.config
+    run = _run_record(cfg, lexicon)
+    if run["kg"] is not None:  # the KG it is trained with: evaluate, predict, resume with it
+        tcfg.meta["kg"] = run["kg"]
+    else:
+        tcfg.meta.pop("kg", None)
     if tcfg.lexicon_kinds and lex is None:
         origin = cfg.init_from if cfg.init_from is not None else \
             (ckpt if cfg.resume else "the tagger")
@@ -813,7 +1014,7 @@ def train(config: TrainConfig, *, lexicon: Any = None,
 
     out.mkdir(parents=True, exist_ok=True)
     run_args = {**cfg.to_json(), "labels": labels, "n_train": len(train_ex),
-                "n_dev": len(dev_s)}
+                "n_dev": len(dev_s), "kg": run["kg"]}
     data = _data_record(cfg)
     # a new run replaces a model already in OUT only when it saves its own (the first save
     # replaces the folder whole): until then the old model and its notes stay as they were
@@ -834,67 +1035,78 @@ def train(config: TrainConfig, *, lexicon: Any = None,
 
     logger.info("training on %d sentences (%d steps/epoch), dev %d, labels %d, scheme %s",
                 len(train_ex), steps_per_epoch, len(dev_s), len(labels), scheme)
-    for epoch in range(start_epoch, cfg.epochs):
-        if bad_epochs >= cfg.patience:
-            break
-        model.train()
-        t0 = time.perf_counter()
-        batches = _length_batches(train_ex, cfg.batch_size, cfg.seed * 1000 + epoch)
-        bar = tqdm(batches, disable=not cfg.progress,
-                   desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
-        run_loss = 0.0
-        for k, idx in enumerate(bar):
-            exs = [train_ex[j] for j in idx]
-            batch = _batch(encoder, exs)
-            soft = None if soft_targets is None else \
-                (_soft_batch(exs, len(tcfg.labels)), soft_targets)
-            loss = _loss(model, batch, cfg.label_smoothing, soft)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
-            run_loss += loss.item()
-            if k % 10 == 0:
-                bar.set_postfix(loss=f"{run_loss / (k + 1):.4f}",
-                                best_dev_f1=f"{max(best_f1, 0):.4f}")
-        bar.close()
-        train_s_time = time.perf_counter() - t0
-        tagger = Tagger(config=tcfg, tokenizer=tok, model=model, lexicon=lex,
-                        encoder_config=model.encoder_config)
-        scores = evaluate(tagger, dev_s, batch_size=cfg.eval_batch_size)
-        f1 = scores["f1"]
-        rec = {"epoch": epoch + 1, "loss": run_loss / max(1, steps_per_epoch), "dev_f1": f1,
-               "dev_precision": scores["precision"], "dev_recall": scores["recall"],
-               "train_seconds": round(train_s_time, 1)}
-        history.append(rec)
-        improved = f1 > best_f1
-        if improved:
-            best_f1, best_epoch, bad_epochs = f1, epoch + 1, 0
-            if replace_old:  # the old model and its notes go now, in one step
-                from kg.io import atomic_dir
+    # what OUT holds, for an interrupt: (epoch, dev F1) of the model this run saved there (a
+    # resumed run: the best of its earlier epochs), the last epoch the checkpoint holds
+    saved = (best_epoch, best_f1) if resumed is not None else None
+    ckpt_epoch = start_epoch if resumed is not None else 0
+    try:
+        for epoch in range(start_epoch, cfg.epochs):
+            if bad_epochs >= cfg.patience:
+                break
+            model.train()
+            t0 = time.perf_counter()
+            batches = _length_batches(train_ex, cfg.batch_size, cfg.seed * 1000 + epoch)
+            bar = tqdm(batches, disable=not cfg.progress,
+                       desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", leave=False)
+            run_loss = 0.0
+            for k, idx in enumerate(bar):
+                exs = [train_ex[j] for j in idx]
+                batch = _batch(encoder, exs)
+                soft = None if soft_targets is None else \
+                    (_soft_batch(exs, len(tcfg.labels)), soft_targets)
+                loss = _loss(model, batch, cfg.label_smoothing, soft)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
+                optimizer.step()
+                scheduler.step()
+                run_loss += loss.item()
+                if k % 10 == 0:
+                    bar.set_postfix(loss=f"{run_loss / (k + 1):.4f}",
+                                    best_dev_f1=f"{max(best_f1, 0):.4f}")
+            bar.close()
+            train_s_time = time.perf_counter() - t0
+            tagger = Tagger(config=tcfg, tokenizer=tok, model=model, lexicon=lex,
+                            encoder_config=model.encoder_config)
+            scores = evaluate(tagger, dev_s, batch_size=cfg.eval_batch_size)
+            f1 = scores["f1"]
+            rec = {"epoch": epoch + 1, "loss": run_loss / max(1, steps_per_epoch), "dev_f1": f1,
+                   "dev_precision": scores["precision"], "dev_recall": scores["recall"],
+                   "train_seconds": round(train_s_time, 1)}
+            history.append(rec)
+            improved = f1 > best_f1
+            if improved:
+                best_f1, best_epoch, bad_epochs = f1, epoch + 1, 0
+                if replace_old:  # the old model and its notes go now, in one step
+                    from kg.io import atomic_dir
 
-                with atomic_dir(out, keep=lambda name: name not in _REPLACED_ON_FIRST_SAVE
-                                and not name.endswith(".onnx")) as new_out:
-                    save_model(new_out)
-                    atomic_write_json(new_out / "training_args.json", run_args)
-                    atomic_write_json(new_out / "dev_scores.json", {**scores, "epoch": epoch + 1})
-                replace_old = False
+                    with atomic_dir(out, keep=lambda name: name not in _REPLACED_ON_FIRST_SAVE
+                                    and not name.endswith(".onnx")) as new_out:
+                        save_model(new_out)
+                        atomic_write_json(new_out / "training_args.json", run_args)
+                        atomic_write_json(new_out / "dev_scores.json",
+                                          {**scores, "epoch": epoch + 1})
+                    replace_old = False
+                else:
+                    save_model(out)
+                    atomic_write_json(out / "dev_scores.json", {**scores, "epoch": epoch + 1})
+                saved = (epoch + 1, f1)
             else:
-                save_model(out)
-                atomic_write_json(out / "dev_scores.json", {**scores, "epoch": epoch + 1})
-        else:
-            bad_epochs += 1
-        msg = (f"epoch {epoch + 1}: loss {rec['loss']:.4f} dev F1 {f1:.4f} "
-               f"(best {best_f1:.4f} @ {best_epoch}) {train_s_time:.0f}s")
-        if cfg.progress:
-            tqdm.write(msg, file=sys.stderr)  # stdout holds only the command's result
-        logger.info(msg)
-        if cfg.adapter is not None:  # an adapter run is short: no resumable checkpoint
-            continue
-        _save_checkpoint(ckpt, model, tok, optimizer, scheduler,
-                         {"epoch": epoch, "best_f1": best_f1, "best_epoch": best_epoch,
-                          "bad_epochs": bad_epochs, "history": history, "data": data})
+                bad_epochs += 1
+            msg = (f"epoch {epoch + 1}: loss {rec['loss']:.4f} dev F1 {f1:.4f} "
+                   f"(best {best_f1:.4f} @ {best_epoch}) {train_s_time:.0f}s")
+            if cfg.progress:
+                tqdm.write(msg, file=sys.stderr)  # stdout holds only the command's result
+            logger.info(msg)
+            if cfg.adapter is not None:  # an adapter run is short: no resumable checkpoint
+                continue
+            _save_checkpoint(ckpt, model, tok, optimizer, scheduler,
+                             {"epoch": epoch, "best_f1": best_f1, "best_epoch": best_epoch,
+                              "bad_epochs": bad_epochs, "history": history, "data": data,
+                              "run": run})
+            ckpt_epoch = epoch + 1
+    except KeyboardInterrupt:
+        raise _interrupted(cfg, history, saved, ckpt_epoch) from None
     atomic_write_json(out / "training_history.json", history)
     if not cfg.keep_checkpoint:  # the run finished: the checkpoint is no longer needed
         import shutil

@@ -129,12 +129,11 @@ def test_doccano_jsonl_spans_are_read_and_a_bad_span_key_is_refused(
     assert {t.source for t in tasks} == {"annotation"}  # an annotator's labels
     assert sum(len(s.spans()) for s in read_data(path)) == 3
     # (before the CLI: its logging.basicConfig(force=True) drops caplog's handler)
-    empty = tmp_path / "no-spans.jsonl"  # no line has spans at all: read, with a warning
+    empty = tmp_path / "no-spans.jsonl"  # no span key: refused by line (not "no entity")
     empty.write_text('{"id": 1, "text": "zorbo tv"}\n{"id": 2, "text": "red shoes"}\n',
                      encoding="utf-8")
-    with caplog.at_level(logging.WARNING):
-        assert [t.spans for t in read_span_jsonl(empty)] == [[], []]
-    assert "no line has spans" in caplog.text
+    with pytest.raises(DataFormatError, match=r"no-spans\.jsonl:1: the line has no spans"):
+        read_span_jsonl(empty)
     res = CliRunner().invoke(app, ["tagger", "stats", str(path)])
     assert res.exit_code == 0 and json.loads(res.output)["n_entities"] == 3
     for bad in ({"text": "zorbo tv", "label": [[0, 5]]},

@@ -100,3 +100,36 @@ def test_real_files_read():
     assert len(q) == 871 and q[0].joiner == " "
     zh = read_conll(SHARED / "zh_ecommerce" / "dev.txt.bieos")
     assert len(zh) == 500 and zh[0].joiner == "" and detect_scheme(zh[0].tags) == "bioes"
+
+
+def test_a_utf8_bom_is_no_part_of_the_first_token(tmp_path):
+    from parser.tagger.formats import read_task_texts
+
+    p = tmp_path / "bom.conll"
+    p.write_bytes("\ufeffteeth\tB-core_product_type\nwhitening\tI-core_product_type\n\n"
+                  "red\tB-color\n".encode())
+    sents = read_conll(p)
+    assert sents[0].tokens == ["teeth", "whitening"] and sents[0].text() == "teeth whitening"
+    assert read_task_texts(p)[0] == "teeth whitening"  # `learn select --exclude` matches it
+    res = CliRunner().invoke(app, ["convert", str(p), str(tmp_path / "out.jsonl")])
+    assert res.exit_code == 0, res.output
+    line = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert line["text"] == "teeth whitening" and line["spans"][0]["start"] == 0
+
+
+def test_a_label_not_allowed_is_named_with_its_lines(tmp_path):
+    from parser.tagger.formats import read_data, read_tasks
+
+    p = tmp_path / "badlabel.conll"
+    p.write_text("acme\tB-creator\n\nmint\tB-flavour\ntea\tO\n\nlime\tB-flavour\n",
+                 encoding="utf-8")
+    msg = (r"badlabel\.conll:3: label 'flavour' is not one of the labels \(color, creator\); "
+           r"also at line 6: fix the label")
+    for read in (read_conll, read_data, read_tasks):
+        with pytest.raises(DataFormatError, match=msg):
+            read(p, labels=["creator", "color"])
+    assert len(read_conll(p)) == 3  # no labels given: any label
+    # `tagger convert --labels`: the file and the line, not "sentence 2"
+    res = CliRunner().invoke(app, ["convert", str(p), str(tmp_path / "o.jsonl"),
+                                   "--labels", "creator,color"])
+    assert res.exit_code == 2 and "badlabel.conll:3: label 'flavour'" in res.output

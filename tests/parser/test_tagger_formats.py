@@ -255,3 +255,19 @@ def test_gold_labels_converted_to_label_studio_stay_labels(tmp_path: Path) -> No
         "B-creator", "B-core_product_type"]
     guess = Task("lg tv", [Span(0, 2, "creator")], source="prediction")
     assert "predictions" in to_label_studio([guess])[0]
+
+
+def test_a_span_jsonl_line_without_a_span_key_is_refused_by_line(tmp_path: Path) -> None:
+    p = tmp_path / "typo.jsonl"
+    rows = [{"text": "acme kettle", "spans": [{"start": 0, "end": 4, "label": "creator"}]},
+            {"text": "red shoes", "spans": []},  # no entity, said so: read
+            {"text": "blue mug", "spans": None},
+            {"text": "lg tv", "span": [{"start": 0, "end": 2, "label": "creator"}]}]
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"typo\.jsonl:4: the line has no spans: none of "
+                                              r"\"spans\".* \(its keys: span\)"):
+        read_span_jsonl(p)
+    with pytest.raises(DataFormatError, match=r"typo\.jsonl:4: "):
+        read_data(p)
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows[:3]), encoding="utf-8")
+    assert [len(t.spans) for t in read_span_jsonl(p)] == [1, 0, 0]

@@ -167,6 +167,7 @@ def test_tagger_options_that_were_ignored_are_checked(tmp_path: Path) -> None:
     """Values the tagger commands accepted and then ignored or misused: an unknown --scheme or
     --source, unknown --lexicon-kinds, --int8 with the torch backend; gold labels the tagger
     lacks (their F1 was 0 without a word)."""
+    from parser.tagger.formats import read_data
     from parser.tagger.testing import tiny_tagger
     from parser.tagger.training import evaluate
 
@@ -187,8 +188,11 @@ def test_tagger_options_that_were_ignored_are_checked(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "--backend onnx" in r.output
     other = tmp_path / "other.conll"
     other.write_text("lg B-brand\n\n", encoding="utf-8")
-    with pytest.raises(DataFormatError, match="label\\(s\\) brand that the tagger does not"):
+    with pytest.raises(DataFormatError, match=r"other\.conll:1: label 'brand' is not one of "
+                                              "the labels"):  # named with its line
         evaluate(tagger, other)
+    with pytest.raises(DataFormatError, match="label\\(s\\) brand that the tagger does not"):
+        evaluate(tagger, read_data(other))  # sentences: no file, no line
 
 
 def test_a_lexicon_tagger_loaded_without_a_kg_warns(tmp_path: Path) -> None:
