@@ -58,6 +58,7 @@ __all__ = [
     "error_line",
     "exit_code",
     "set_verbose",
+    "sigterm_as_interrupt",
 ]
 
 logger = logging.getLogger(__name__)
@@ -215,3 +216,34 @@ def _stdout_closed() -> bool:
         return any(events & select.POLLERR for _, events in poller.poll(0))
     except (OSError, ValueError):
         return True
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[dict[str, int | None]]:
+    """While the block runs, SIGTERM (``timeout``, systemd, CI runners) raises
+    :class:`KeyboardInterrupt` as SIGINT does, so the block's cleanup runs; yields a dict whose
+    ``"signal"`` is the signal that interrupted it (``None`` until one does). The old handler
+    is restored after (a thread other than the main one cannot set handlers: nothing is
+    installed there)."""
+    import signal
+    import threading
+
+    got: dict[str, int | None] = {"signal": None}
+    if threading.current_thread() is not threading.main_thread():
+        yield got
+        return
+
+    def on_signal(signum: int, frame: object) -> None:
+        got["signal"] = signum
+        raise KeyboardInterrupt
+
+    old_term = signal.signal(signal.SIGTERM, on_signal)
+    old_int = signal.getsignal(signal.SIGINT)
+    if old_int is signal.default_int_handler:  # to tell SIGINT from SIGTERM; same behaviour
+        signal.signal(signal.SIGINT, on_signal)
+    try:
+        yield got
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        if old_int is signal.default_int_handler:
+            signal.signal(signal.SIGINT, old_int)

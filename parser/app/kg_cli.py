@@ -18,6 +18,7 @@ import typer
 
 from kg.errors import KGNotFoundError
 from parser.app.errors import cli_errors as _errors
+from parser.app.errors import sigterm_as_interrupt
 
 app = typer.Typer(
     name="kg",
@@ -467,37 +468,6 @@ def _print_reports(reports: list[Any], versions: list[int] | None = None,
     Console(width=None if sys.stdout.isatty() else 100_000).print(table)
 
 
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Any:
-    """While the block runs, SIGTERM (``timeout``, systemd, CI runners) raises
-    :class:`KeyboardInterrupt` as SIGINT does, so the block's cleanup runs; yields a dict whose
-    ``"signal"`` is the signal that interrupted it (``None`` until one does). The old handler
-    is restored after (a thread other than the main one cannot set handlers: nothing is
-    installed there)."""
-    import signal
-    import threading
-
-    got: dict[str, int | None] = {"signal": None}
-    if threading.current_thread() is not threading.main_thread():
-        yield got
-        return
-
-    def on_signal(signum: int, frame: Any) -> None:
-        got["signal"] = signum
-        raise KeyboardInterrupt
-
-    old_term = signal.signal(signal.SIGTERM, on_signal)
-    old_int = signal.getsignal(signal.SIGINT)
-    if old_int is signal.default_int_handler:  # to tell SIGINT from SIGTERM; same behaviour
-        signal.signal(signal.SIGINT, on_signal)
-    try:
-        yield got
-    finally:
-        signal.signal(signal.SIGTERM, old_term)
-        if old_int is signal.default_int_handler:
-            signal.signal(signal.SIGINT, old_int)
-
-
 def _gazetteer_node_kind(kind: str, node_kind: str | None) -> None:
     """A gazetteer load names the kind of its entries: ValueError listing them if it does not
     (the loader's Python default, brand, would turn a list of colours into brands)."""
@@ -612,7 +582,7 @@ def load(
 
         existed = kgdir.is_dir()
         new = not kgdir.exists() or (existed and not any(kgdir.iterdir()))
-        with _sigterm_as_interrupt() as got:
+        with sigterm_as_interrupt() as got:
             try:
                 _with_graph(kgdir, run, read_only=False, must_exist=False)
             except BaseException as exc:

@@ -189,10 +189,10 @@ def _training_interrupts() -> Iterator[None]:
     the signal (130, 143)."""
     import signal
 
-    from parser.app.kg_cli import _sigterm_as_interrupt  # the one SIGTERM-as-Ctrl-C helper
+    from parser.app.errors import sigterm_as_interrupt
     from parser.tagger.training import TrainingInterrupted
 
-    with _sigterm_as_interrupt() as got:
+    with sigterm_as_interrupt() as got:
         try:
             yield
         except KeyboardInterrupt as exc:
