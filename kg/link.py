@@ -330,15 +330,20 @@ _NARROWING: dict[str, str] = {
                      "motorcycles", "motorbike", "motorbikes", "truck", "trucks"), "vehicle"),
     **dict.fromkeys(("school", "college"), "school"),
     **dict.fromkeys(("ipad", "tablet"), "tablet"),
+    "camcorder": "camcorder",
 }
 #: The groups of :data:`_NARROWING` that name a device whose accessories a path files: a
 #: category of the mention's name for one the query does not name is no link even where no
 #: other category reads the mention, when its name is one word, the bare kind of thing
-#: (:meth:`EntityLinker._prefer_general`; "Keyboard Folios" stays a link). Best Buy's one
-#: category named "Cases" is the tablets' ("Computers & Tablets > iPad & Tablet Accessories >
-#: Cases, Covers & Keyboard Folios > Cases"): "case" in "loldoll case", "iphone blue case" or
-#: "laptop case" is none of it ("ipad case", "case for ipad", "kindle case" are).
-_DEVICE_GROUPS = frozenset({"tablet"})
+#: (:meth:`EntityLinker._prefer_general`); a name of several words is the thing whatever
+#: device it is filed under ("Stylus Pens", "Keyboard Folios" stay links, the store's before
+#: another catalogue's namesake). Best Buy's one category named "Cases" is the tablets'
+#: ("Computers & Tablets > iPad & Tablet Accessories > Cases, Covers & Keyboard Folios >
+#: Cases"): "case" in "loldoll case", "iphone blue case" or "laptop case" is none of it ("ipad
+#: case", "case for ipad", "kindle case" are); its one "Lenses" is the camcorders' ("Cameras &
+#: Camcorders > Camcorder Accessories > Camcorder Lenses & Filters > Lenses"): "lens" in "sony
+#: e mount lens" is none of it.
+_DEVICE_GROUPS = frozenset({"tablet", "camcorder"})
 #: Words after a vehicle word that make a path segment a department of goods a vehicle
 #: carries, no narrowing (:func:`_narrowing`): Best Buy's own "Car Electronics & GPS" and its
 #: "Car Safety & Convenience" file the store's radar detectors, breathalyzers and GPS cases,
@@ -353,6 +358,7 @@ _NARROWING_CUES: dict[str, str] = {
     **_NARROWING, "kitty": "pet", "canine": "pet", "feline": "pet", "suv": "vehicle",
     "jeep": "vehicle", "student": "school", "students": "school", "ipads": "tablet",
     "tablets": "tablet", "tab": "tablet", "tabs": "tablet", "kindle": "tablet",
+    "camcorders": "camcorder",
     **dict.fromkeys(("woman", "lady", "ladies", "bride", "brides", "bridal", "bridesmaid",
                      "bridesmaids", "maternity"), "women")}
 
@@ -1959,6 +1965,9 @@ class EntityLinker:
                 narrow = {iri: g for iri, g in narrow.items()  # (Apple, Samsung: sold in
                           if g & _DEVICE_GROUPS  # tablets' department, no tablet named)
                           or _department(table, iri) not in sold}
+        if len(order) > 1:  # a device's accessory of a name of several words is that
+            # thing ("Stylus Pens", "Keyboard Folios"): only a bare kind is narrowed away
+            narrow = {iri: g for iri, g in narrow.items() if not g <= _DEVICE_GROUPS}
         if not narrow:
             return list(generated)
         top = max((sim for iri, sim in cats.items() if iri not in narrow), default=None)

@@ -532,3 +532,28 @@ def test_a_tablet_accessory_is_no_link_of_a_query_naming_no_tablet() -> None:
                            ("case", "kindle case")):
         res = linker.link(mention, label="core_product_type", context=query)
         assert res.best is not None and res.best.label == "Cases", query
+
+
+def test_a_device_accessory_of_several_words_and_the_camcorders_bare_lenses() -> None:
+    """The tablet rule of c1ee9b9 narrowed away Best Buy's "Stylus Pens" (iPad & Tablet
+    Accessories) for Google's namesake, so "stylus pens" lost the store's deep filter: a name
+    of several words is the thing whatever device it is filed under. The plural fold made
+    "lens" meet Best Buy's one "Lenses", the camcorders': a bare kind under a camcorder path
+    is no link of a query that names no camcorder."""
+    g = ProductGraph.in_memory()
+    g.add_records([
+        Node(NodeKind.CATEGORY, "bb/stylus", "Stylus Pens", source="bestbuy",
+             path="Computers & Tablets > iPad & Tablet Accessories > Stylus Pens"),
+        Node(NodeKind.CATEGORY, "google/stylus", "Stylus Pens", source="google",
+             path="Electronics > Electronics Accessories > Computer Accessories > Stylus Pens"),
+        Node(NodeKind.CATEGORY, "bb/lenses", "Lenses", source="bestbuy",
+             path="Cameras & Camcorders > Camcorder Accessories > Camcorder Lenses & Filters "
+                  "> Lenses"),
+    ], progress=False)
+    linker = EntityLinker(g)
+    res = linker.link("stylus pens", label="core_product_type", context="stylus pens")
+    assert {c.iri for c in res.candidates} >= {
+        "https://kgqp.dev/id/category/bb/stylus", "https://kgqp.dev/id/category/google/stylus"}
+    assert linker.link("lens", label="core_product_type", context="sony e mount lens").nil
+    res = linker.link("lenses", label="core_product_type", context="camcorder lenses")
+    assert res.best is not None and res.best.label == "Lenses"
