@@ -138,10 +138,13 @@ def invisible(ch: str) -> bool:
 
 
 def separates(ch: str) -> bool:
-    """Whether the :func:`invisible` ``ch`` separates words: a control character (NUL ...) or a
-    zero-width space (text copied from the web puts one between words); a format character
+    """Whether the :func:`invisible` ``ch`` separates words: a control character (NUL ...), a
+    zero-width space (text copied from the web puts one between words) or a bidi embedding,
+    override or isolate (U+202A-U+202E, U+2066-U+2069: it opens or closes a run of text, as the
+    tagger reads it, :func:`parser.tagger.text.separators_to_spaces`); a format character
     inside a word (a soft hyphen, a bidi mark) does not."""
-    return ch == "\u200b" or unicodedata.category(ch) == "Cc"
+    return ch == "\u200b" or "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069" \
+        or unicodedata.category(ch) == "Cc"
 
 
 def drop_invisible(text: str) -> str:

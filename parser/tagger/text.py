@@ -57,14 +57,18 @@ _SPACE_RE = re.compile(r"\s")
 # became "samsungTM tv", a word no KG name holds: Samsung was lost; ℠ alike, and "Samsung®"
 # linked nothing either), and the control characters other than whitespace and the zero-width
 # space, which the KG's matching reads as a space (kg.schema.separates) but the word splitter
-# did not ("tv\x07samsung" was one word).
+# did not ("tv\x07samsung" was one word), and the bidi embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069), which kept "samsung \u202e vt 55" displayed reversed in
+# ``normalized`` and ``rewritten``, for an engine's logs and pages.
 _SEPARATORS_RE = re.compile(
-    r"[\u2122\u2120\u00ae\u00a9\u2117\u200b\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+    r"[\u2122\u2120\u00ae\u00a9\u2117\u200b\u202a-\u202e\u2066-\u2069"
+    r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def separators_to_spaces(text: str) -> str:
     """``text`` with each trademark-like sign (™ ℠ ® © ℗), control character other than
-    whitespace (NUL, BEL, C1 controls) and zero-width space replaced by a space: the same
+    whitespace (NUL, BEL, C1 controls), zero-width space and bidi embedding, override or
+    isolate (U+202A-U+202E, U+2066-U+2069) replaced by a space: the same
     length, so an offset into it is one into ``text``. The tagger's normalisation
     (:func:`normalize`) and the parser's text (``normalized``, linking, expansion) read the
     query so.

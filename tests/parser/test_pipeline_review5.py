@@ -33,6 +33,7 @@ SPANS = {
     "samsung℠ tv": [("samsung", "creator"), ("tv", "core_product_type")],
     "Samsung® tv": [("Samsung", "creator"), ("tv", "core_product_type")],
     "tv\x07samsung": [("tv", "core_product_type"), ("samsung", "creator")],
+    "tv\u202esamsung": [("tv", "core_product_type"), ("samsung", "creator")],
     "tv not samsung™": [("tv", "core_product_type"), ("samsung", "creator")],
 }
 
@@ -92,6 +93,7 @@ def test_truncation_cuts_at_the_last_word_boundary(kg, query, limit, parsed) -> 
     ("Samsung® Galaxy", ["Samsung", "Galaxy"]),
     ("tv\x07samsung", ["tv", "samsung"]),
     ("samsung\x00tv\u200bstand", ["samsung", "tv", "stand"]),
+    ("samsung\u202etv\u2067stand\u2069", ["samsung", "tv", "stand"]),  # bidi controls
     ("ｓａｍｓｕｎｇ™ ﬁ", ["samsung", "fi"]),  # NFKC as before
 ])
 def test_the_taggers_words_split_at_a_trademark_sign_or_control_character(text, words) -> None:
@@ -101,12 +103,13 @@ def test_the_taggers_words_split_at_a_trademark_sign_or_control_character(text, 
     # mapped back to the query as typed, without the sign
     typed = [text[back[a]:back[b - 1] + 1] for a, b in spans]
     assert [normalize(w)[0] for w in typed] == words
-    assert not any(c in w for w in typed for c in "™℠®\x07\x00\u200b")
+    assert not any(c in w for w in typed for c in "™℠®\x07\x00\u200b\u202e\u2067\u2069")
 
 
 @pytest.mark.parametrize(("query", "normalized"), [
     ("samsung™ tv", "samsung tv"), ("samsung℠ tv", "samsung tv"),
     ("Samsung® tv", "Samsung tv"), ("tv\x07samsung", "tv samsung"),
+    ("tv\u202esamsung", "tv samsung"),
 ])
 def test_a_trademark_sign_or_control_character_is_a_space_in_the_parse(
         kg, query, normalized) -> None:
