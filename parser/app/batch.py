@@ -455,6 +455,8 @@ def _resumable(output: Path, meta: Path, producer: dict[str, Any], lines: Iterat
     done, keep, size = _scan_lines(output)
     if not size:
         return 0, 0
+    if not meta.exists():  # no kgqp output: say so, not that it parses other queries
+        _check_producer(meta, output, producer)
     try:
         _check_resume(output, done, lines)
     except ConfigError:

@@ -103,10 +103,12 @@ def test_inputs_read_alike_and_resume_only_their_own_output(own_bundle: Path,
 
 
 def _longer(out: Path, tmp_path: Path) -> Path:
-    """An output with one parse more than its input has lines."""
+    """An output with one parse more than its input has lines (and ``out``'s record)."""
     longer = tmp_path / "longer.jsonl"
     lines = out.read_bytes().splitlines(keepends=True)
     longer.write_bytes(b"".join(lines + lines[:1]))
+    record = out.with_name(out.name + ".kgqp.json")
+    longer.with_name(longer.name + ".kgqp.json").write_bytes(record.read_bytes())
     return longer
 
 
