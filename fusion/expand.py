@@ -1971,10 +1971,10 @@ _NAMED_KINDS = ("brand", "category", "product_type", "product")
 def _name_words(text: str) -> tuple[str, ...]:
     """The content words of ``text``, each plural-folded (:func:`kg.link.word_order`, word by
     word: a word named twice stays twice, "white noise machine white" is no "White Noise
-    Machines").
+    Machines"; a fold is a key, no word: "noise" and "noises" are "noi").
 
     >>> _name_words("Black & White Laser Printers"), _name_words("white noise machine white")
-    (('black', 'white', 'laser', 'printer'), ('white', 'noise', 'machine', 'white'))
+    (('black', 'white', 'laser', 'printer'), ('white', 'noi', 'machine', 'white'))
     """
     return tuple(w for word in normalize_key(text).split() for w in word_order(word))
 
