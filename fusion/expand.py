@@ -82,7 +82,13 @@ Policies (what a search engine can trust):
   links Coffee Tables, Appliances at 0.83 holds no table; "waffle blanket" links Google's
   Blankets); a link in the department, or a category of the store's tree or of a branch of
   another catalogue the label space places some of (Google's Electronics: "television")
-  keeps it (:func:`_named_elsewhere`).
+  keeps it (:func:`_named_elsewhere`). So is a query that links nothing and names its
+  product by a last word only other departments' categories are headed by ("puppy food",
+  "peanut butter": :func:`_headed_elsewhere`). Where the department is no filter so, the
+  intent's category is no walk either ("milk" expands into no kitchen appliances), and an
+  ``intent-department`` suggestion never scores at or over ``hard_filter`` (capped below
+  it: a query outside the KG or the intent model's depth, "spoons for baby self feeding" at
+  Appliances 0.98, or such a product elsewhere).
 - *Brand filters* only for a linked brand the query asks for and the store sells (a
   ``sells_in`` category or a product's category in the label space); otherwise a
   :class:`Boost` (source ``link:<iri> (why)``): DOWN for an excluded brand ("phone not
@@ -3159,15 +3165,7 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
     own = [normalize_key(lab.split(SEP)[-1]) for lab in labels
            if lab.split(SEP)[0] == hard_dept and SEP in lab]
 
-    def names(name: str, head: frozenset[str]) -> bool:
-        """Whether a part of the name is headed by ``head``: its last part, one of two
-        words or more, or a plural word (a category names its kinds in the plural: a
-        singular word before another part shares its head, "Table & Portable Fans" are
-        fans, "TV & Home Theater Accessories"; "Massagers & Spa" holds massagers)."""
-        parts = [p.split() for p in _NAME_PARTS.split(name) if p.split()]
-        return any(bool(head & name_heads(p[-1])) for i, p in enumerate(parts)
-                   if len(p) > 1 or i == len(parts) - 1 or p[-1].endswith("s"))
-
+    names = _part_headed
     for _e, (_, end) in searched:
         head = name_heads(normalize_key(words[end - 1]))
         if not head:
@@ -3177,6 +3175,73 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
                for c in cands) or any(names(lab, head) for lab in own):
             return False
     return True
+
+
+def _part_headed(name: str, head: frozenset[str]) -> bool:
+    """Whether a part of the normalised category name ``name`` is headed by ``head``: its
+    last part, one of two words or more, or a plural word (a category names its kinds in the
+    plural: a singular word before another part shares its head, "Table & Portable Fans" are
+    fans, "TV & Home Theater Accessories"; "Massagers & Spa" holds massagers)."""
+    parts = [p.split() for p in _NAME_PARTS.split(name) if p.split()]
+    return any(bool(head & name_heads(p[-1])) for i, p in enumerate(parts)
+               if len(p) > 1 or i == len(parts) - 1 or p[-1].endswith("s"))
+
+
+def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str],
+                      hard_dept: str, dept: Callable[[str], str | None],
+                      skip: Collection[str], labels: Collection[str] = (),
+                      store_trees: Callable[[], Collection[str]] = frozenset) -> bool:
+    """Whether a query that links no product names one by its last word that only categories
+    outside the trusted intent's department ``hard_dept`` are headed by, its other words
+    naming nothing of the department: the department is then no hard filter (as
+    :func:`_named_elsewhere` for a linked one). "puppy food", "hamster food": the categories
+    headed by "food" are Google's Dog Food and Bird Food and the store's Pet Food & Treats,
+    none in Appliances (its Food Processors are processors), and no category of Appliances
+    holds "puppy" or "hamster"; "peanut butter": Google's Apple Butter.
+
+    Never where the query links anything (not in ``skip``: a category, product type or
+    product is judged by its link; a brand, colour or size, "amazon black", "kate spade",
+    "40 inch", says what the store sells, the last word no product), follows a number
+    (a unit: "40 inch"), is one word (the
+    store's own one-word queries, "chocolate", "kitchen", "cookies", are what its intent
+    model was trained on), or another word of it is a word of
+    a category of the department ("appliances food", "food waste": Food Processors; "tv
+    home"); nor where the word heads no category ("lego spiderman"), a category in the
+    department or a lvl1 label of it in ``labels`` ("Cleaners & Detergents" keeps Appliances
+    for "laundry detergent"), where it heads one category only (a name's last word need not
+    be its kind: Google's Shovels & Spades for "kate spade", Skin Care Extractors for
+    "bissell extractors"), or a category the label space does not place in a catalogue
+    it overlaps (``store_trees()``, :func:`_label_trees`: Google's Electronics holds its
+    Subwoofers; nothing says they lie elsewhere)."""
+    if len(words) < 2 or any(e.iri not in skip for e in linked):
+        return False
+    last = normalize_key(words[-1])
+    head = name_heads(last)
+    if not head or not any(ch.isalpha() for ch in last) or not words[-2].isalpha():
+        return False  # (after a number, a unit: "40 inch")
+    index = _word_categories(kg)
+    if any(dept(c) == hard_dept for w in words[:-1] for k in _words(w)
+           for c in index.get(k, ())):
+        return False
+    cands = [c for w in _words(words[-1]) for c in index.get(w, ())
+             if _part_headed(normalize_key(kg.label(c)), head)]
+    if len(cands) < 2 or any(dept(c) == hard_dept or (dept(c) is None and (
+            _taxonomy(c) in store_trees() or f"{_taxonomy(c)} > "
+            f"{str(kg.path(c) or '').split('>')[0].strip()}" in store_trees()))
+            for c in cands):
+        return False
+    return not any(_part_headed(normalize_key(lab.split(SEP)[-1]), head) for lab in labels
+                   if lab.split(SEP)[0] == hard_dept and SEP in lab)
+
+
+def _below(score: float, threshold: float) -> float:
+    """``score`` rounded to 6 places, capped below ``threshold`` (a soft signal never at a
+    hard filter's level: a score at or over it is the largest 6-place value under it; a
+    threshold of 0 or less caps nothing)."""
+    out = round(score, 6)
+    if threshold <= 0 or out < threshold:
+        return out
+    return max(math.floor(threshold * 1e6 - 1) / 1e6, 0.0)
 
 
 def _label_trees(kg: _KG, taxonomy: TaxonomyAlignment | None,
@@ -4078,19 +4143,26 @@ def expand(
     facets["colour"] = combined
     link_boosts += joined_boosts
     if intent is not None:
+        # (a product the query searches that the department has no namesake of, linked
+        # outside it: the department is a suggestion, :func:`_named_elsewhere`, and the
+        # intent's category no walk: "milk" links Google's Milk, the intent's Small Kitchen
+        # Appliances would expand into Coffee, Tea & Espresso and Kitchen Gadgets)
+        # (or a query that links nothing, sets no other filter, "40 inch", and names a product
+        # by a word only other departments' categories are headed by: "puppy food",
+        # :func:`_headed_elsewhere`)
+        own_labels = {*(taxonomy.labels if taxonomy is not None else ()), *p1}
+        trees = lambda: _label_trees(g, taxonomy, dept)  # noqa: E731
+        elsewhere = hard_dept is not None and not facets["category"] and (_named_elsewhere(
+            g, linked, words, spans, hard_dept, dept, negated | namesakes,
+            negated | featured | fitted | namesakes, own_labels, trees) or (
+            not any(facets.values()) and _headed_elsewhere(
+                g, linked, words, hard_dept, dept, negated | namesakes, own_labels, trees)))
         cat = intent.category_iri or g.category_by_path(intent.category)
         if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \
                 and cat not in unlinkable and intent.score >= th.intent and not outside \
-                and intent.lvl0_score >= cfg.walk_min_department_prob:
+                and not elsewhere and intent.lvl0_score >= cfg.walk_min_department_prob:
             walked = _category_walk(g, cat, cfg.walk, fanout=True)
             add(_accessories(walked) if follows_device else walked, max(intent.score, 1e-3))
-        # (a product the query searches that the department has no namesake of, linked
-        # outside it: the department is a suggestion, :func:`_named_elsewhere`)
-        elsewhere = hard_dept is not None and not facets["category"] and _named_elsewhere(
-            g, linked, words, spans, hard_dept, dept, negated | namesakes,
-            negated | featured | fitted | namesakes,
-            {*(taxonomy.labels if taxonomy is not None else ()), *p1},
-            lambda: _label_trees(g, taxonomy, dept))
         if hard_dept is not None and not facets["category"] and not elsewhere:
             # (a linked category in the department is the finer filter: every one above is
             # in it; its KG path may be written from another root than the department's
@@ -4102,8 +4174,12 @@ def expand(
             if lab not in hard and p >= 0.05:
                 suggestions.append(CategorySuggestion(lab, round(p, 6), "intent"))
         if hard_dept is None or elsewhere:
-            suggestions.append(CategorySuggestion(intent.lvl0, round(intent.lvl0_score, 6),
-                                                  "intent-department"))
+            # (a department that is no filter never weighs as one: its score is capped below
+            # ``hard_filter``, where the query is outside the KG or the intent model's depth,
+            # "spoons for baby self feeding" at Appliances 0.98, or searches a product linked
+            # elsewhere, "milk" at 0.86: :func:`_below`)
+            suggestions.append(CategorySuggestion(
+                intent.lvl0, _below(intent.lvl0_score, th.hard_filter), "intent-department"))
 
     rule_res = None
     rule_boosts: list[Boost] = []

@@ -635,3 +635,110 @@ def test_another_catalogues_branch_the_store_overlaps_keeps_the_filter(dept_kg):
     res = _d_expand(dept_kg, "televisions", "television", "television",
                     "TV & Home Theater > TVs", "google")
     assert res.filters.category == ("TV & Home Theater",)
+
+
+# -- a general store's grocery, pet and toy queries against the intent's department (a
+# grocery review, 2026-12-06: "milk" lost the Appliances filter but still expanded into its
+# kitchen categories; "puppy food", linking nothing, kept it) --------------------------------
+
+_G_CATS = {
+    "app": ("Appliances", "Appliances", None),
+    "ska": ("Small Kitchen Appliances", "Appliances > Small Kitchen Appliances", "app"),
+    "coffee": ("Coffee Makers", "Appliances > Small Kitchen Appliances > Coffee Makers", "ska"),
+    "gadgets": ("Kitchen Gadgets", "Appliances > Small Kitchen Appliances > Kitchen Gadgets",
+                "ska"),
+    "proc": ("Food Processors", "Appliances > Small Kitchen Appliances > Food Processors",
+             "ska"),
+    "wd": ("Washers & Dryers", "Appliances > Washers & Dryers", "app"),
+    "clean": ("Cleaners & Detergents", "Appliances > Washers & Dryers > Cleaners & Detergents",
+              "wd"),
+}
+_G_OTHER = {  # another shop's taxonomy (Google's): foods and pet foods
+    "fbt": ("Food, Beverages & Tobacco", "Food, Beverages & Tobacco", None),
+    "bev": ("Beverages", "Food, Beverages & Tobacco > Beverages", "fbt"),
+    "milk": ("Milk", "Food, Beverages & Tobacco > Beverages > Milk", "bev"),
+    "pet": ("Animals & Pet Supplies", "Animals & Pet Supplies", None),
+    "dogfood": ("Dog Food", "Animals & Pet Supplies > Dog Food", "pet"),
+    "birdfood": ("Bird Food", "Animals & Pet Supplies > Bird Food", "pet"),
+}
+
+
+@pytest.fixture(scope="module")
+def grocery_kg():
+    from .catalog_kg import catalog_kg, category_records
+
+    return catalog_kg(category_records(_G_CATS) + category_records(_G_OTHER, "google"))
+
+
+def _g_expand(kg, links, query, *, score=0.97, outside=None):
+    from fusion.expand import Thresholds
+
+    from .catalog_kg import intent_at
+
+    return expand(kg, links, intent_at("Appliances > Small Kitchen Appliances", 0.81, score),
+                  query=query, departments=("Appliances",), outside=outside,
+                  thresholds=Thresholds.defaults_for(0.3))
+
+
+def _pushes_appliances(res) -> list[str]:
+    """The expansions and department suggestions of ``res`` that push Appliances as a
+    filter would: expansions from the intent's category walk, a department suggestion at
+    or over the hard-filter threshold (0.73)."""
+    walked = [e.term for e in res.expansions if e.term in {
+        lab for lab, _, _ in _G_CATS.values()}]
+    strong = [s.category for s in res.suggestions
+              if s.source == "intent-department" and s.score >= 0.73]
+    return walked + strong
+
+
+def test_a_product_linked_elsewhere_gets_no_walk_of_the_intents_category(grocery_kg):
+    # "milk" links Google's Milk; Appliances (0.97) has no milk: no filter (f7afafb), and
+    # now neither the intent's Small Kitchen Appliances walk (Coffee Makers, Kitchen Gadgets)
+    # nor a department suggestion at the filter's weight
+    from .catalog_kg import cat_iri, category_link
+
+    res = _g_expand(grocery_kg, [category_link(cat_iri("milk", "google"), "milk")], "milk")
+    assert res.filters.category == ()
+    assert _pushes_appliances(res) == []
+    dept = [s for s in res.suggestions if s.source == "intent-department"]
+    assert [s.category for s in dept] == ["Appliances"] and 0.7 < dept[0].score < 0.73
+    # (a query the department names walks it: the intent's kitchen categories)
+    assert {"Coffee Makers", "Kitchen Gadgets"} <= {
+        e.term for e in _g_expand(grocery_kg, [], "coffee").expansions}
+
+
+@pytest.mark.parametrize("query", ["puppy food", "hamster food", "chicken dog food"])
+def test_an_unlinked_head_word_only_other_departments_name_blocks_the_filter(grocery_kg,
+                                                                             query):
+    # nothing linked; "food" heads Google's Dog Food and Bird Food only (Appliances' Food
+    # Processors are processors): the department is a capped suggestion, not a filter
+    res = _g_expand(grocery_kg, [], query)
+    assert res.filters.category == ()
+    assert _pushes_appliances(res) == []
+    assert ("Appliances", "intent-department") in {
+        (s.category, s.source) for s in res.suggestions}
+
+
+@pytest.mark.parametrize("query", ["food processor", "laundry detergent", "kitchen gadget",
+                                   "kitchen gadgets cuisinart", "food", "coffee food"])
+def test_an_unlinked_head_word_the_department_names_keeps_the_filter(grocery_kg, query):
+    # a namesake in Appliances (Food Processors, Cleaners & Detergents, Kitchen Gadgets),
+    # a last word no category is headed by ("cuisinart"), a one-word query (the store's
+    # own), or another word of a category of the department ("coffee": Coffee Makers): the
+    # trusted intent filters
+    res = _g_expand(grocery_kg, [], query)
+    assert res.filters.category == ("Appliances",)
+
+
+def test_the_intent_department_of_a_query_out_of_the_models_depth_is_below_the_filter(
+        grocery_kg):
+    # an out-of-depth query ("spoons for baby self feeding", "peppermint cinnamon candy":
+    # Appliances at 0.98): no filter, and its department suggestion is capped under the
+    # hard-filter threshold (an engine weights a should clause by its score)
+    res = _g_expand(grocery_kg, [], "peppermint cinnamon candy", score=0.98, outside=True)
+    assert res.filters.category == ()
+    dept = [s for s in res.suggestions if s.source == "intent-department"]
+    assert len(dept) == 1 and dept[0].score == 0.729999
+    # below the threshold, the score is the intent's
+    res = _g_expand(grocery_kg, [], "peppermint cinnamon candy", score=0.5)
+    assert [s.score for s in res.suggestions if s.source == "intent-department"] == [0.5]
