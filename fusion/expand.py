@@ -121,8 +121,15 @@ Policies (what a search engine can trust):
   boost. A colour word that opens a KG name with the words after it ("white noise machine",
   "blue microphones yeti", "black & white laser printer") is a word of that name: an UP boost
   (``in a name``), no filter. A colour word that also names a scent or flavour ("lavender",
-  "peach", "mint") is an UP boost on a consumable ("lavender body wash", "peach tea": ``a
-  scent or flavour``).
+  "peach", "mint") is an UP boost on a consumable ("lavender body wash", "peach tea",
+  "peach ice cream", "lavender epsom salt", and a query linking a food, care or household
+  category: ``a scent or flavour``). Any colour word on food is an UP boost, no filter: the
+  query links food or drink only (Google's "Food, Beverages & Tobacco", a pet's food: "red
+  apples", "blue buffalo dog food") or a food word stands next to the colour word ("brown
+  sugar", "black pepper", "pink lemonade", "red wine vinegar", "ice tea green"), and no
+  clothing; so is one before a care product's word ("crest 3d white toothpaste"; ``a
+  consumable``). A food word in another product's name keeps the filter where the query
+  links that product ("black coffee table", "white rice cooker").
 - *Sizes the query excludes* ("tv not 65 inch", linked or read by a pattern) are DOWN boosts,
   and a linked size value named by a bare number ("4", "15", "2-5": "galaxy watch 4") sets no
   size at all, nor does one linked from a word the tagger did not read as a size ("double
@@ -493,7 +500,7 @@ class Boost(NamedTuple):
     the rule that produced it (``path:line: input => KIND(w): arg``; a ``FILTER`` whose input
     the query excludes: ``... FILTER(w): arg (negated)``), the link it replaces as a filter
     (``link:<iri> (negated|fits|ungrounded|unsure|alternative|other department)``; a colour's
-    also ``(not a colour|combined|in a name|a scent or flavour)``, a size's ``(not
+    also ``(not a colour|combined|in a name|a scent or flavour|a consumable)``, a size's ``(not
     clothing)``) or ``pattern (negated)`` (a size the query excludes: "tv not 65 inch") or
     ``pattern (a size hint)`` (a size that is no filter: "shoes uk 9").
 
@@ -812,6 +819,48 @@ _SCENTED = frozenset({
     "incense", "potpourri", "fragrance", "scent", "scented", "essential",
     # plants
     "plant", "plants", "seed", "seeds"})
+#: consumables named by two words, as their words plural-folded (:func:`_name_words`): a
+#: query holding one names a consumable as a word of :data:`_SCENTED` does ("peach ice
+#: cream", "lavender dryer sheets", "lavender hand cream")
+_SCENTED_PHRASES = frozenset({
+    ("ice", "cream"), ("dryer", "sheet"), ("hand", "cream"), ("body", "cream"),
+    ("face", "cream"), ("foot", "cream"), ("night", "cream"), ("shaving", "cream"),
+    ("epsom", "salt"), ("bath", "salt"), ("sea", "salt"), ("body", "spray"),
+    ("room", "spray"), ("lip", "gloss"), ("bubble", "bath"), ("bath", "bomb"),
+    ("dish", "soap"), ("hand", "soap"), ("body", "butter"), ("air", "freshener")})
+#: food and drink words (plural-folded, :func:`_name_words`) the default KG names no food
+#: category by alone (its food words: :func:`_food_words`), a colour word before which
+#: names a variety or flavour of the food ("pink lemonade", "orange marmalade", "orange
+#: chicken", "black licorice", "white cheddar", "green tea", "brown sugar", "white bread")
+_FOOD_WORDS = frozenset({
+    "lemonade", "marmalade", "chicken", "licorice", "liquorice", "cheddar", "tea", "sugar",
+    "bread", "wine", "bean", "lentil", "biscuit", "icecream", "sauce", "dressing", "soda",
+    "juice", "candy", "gummy", "gummie", "pepper", "rice", "onion", "salt", "vinegar",
+    "cheese", "apple", "grape", "cabbage", "pasta", "noodle", "curry", "quinoa", "beer",
+    "cider", "coffee", "cake", "chili", "chilli"})
+#: care products a colour word directly before names the product's kind or line, not its
+#: colour ("crest 3d white toothpaste", "black soap"): the products have no colour facet
+_CARE_WORDS = frozenset({
+    "toothpaste", "mouthwash", "lotion", "shampoo", "conditioner", "deodorant", "soap",
+    "sanitizer", "detergent", "moisturizer", "cleanser"})
+#: the food category names that are no food word on their own (:func:`_food_words`): a
+#: container, a form or a word of other products too ("water bottle", "poker chips")
+_NOT_FOOD_WORDS = frozenset({
+    "water", "chip", "item", "product", "meal", "date", "green", "sprout", "root",
+    "food", "beverage", "drink", "snack", "mix", "cone", "bar", "stick", "shell", "pearl",
+    "oil", "spread", "wrap", "dough", "pie", "tart", "cream", "sweetener", "fruit",
+    "vegetable", "seed", "nut", "extract", "flavor"})
+#: the paths of the food categories: Google's "Food, Beverages & Tobacco" (its tobacco
+#: aside), a pet's food and treats, baby food (:func:`_food_category`)
+_FOOD_PATH = re.compile(
+    r"^Food, Beverages & Tobacco(?! > Tobacco Products)|^Animals & Pet Supplies > .*"
+    r"(?:Food|Treats)$|Baby & Toddler Food|Pet Food & Treats$", re.I)
+#: the paths of the care and household consumables a scent is sold in (beside the food
+#: categories): Google's "Health & Beauty", Best Buy's personal care, Flipkart's beauty,
+#: household supplies (laundry, cleaning)
+_CARE_PATH = re.compile(
+    r"^Health & Beauty\b|^beauty and personal care\b|> Personal Care & Beauty\b"
+    r"|> Household Supplies\b|^baby care > baby bath", re.I)
 #: words that qualify a colour in a colour's name but name none alone ("dark purple", "rose
 #: gold", "off white", "sky blue", "neon green", "cream colored", and the shop's shade names
 #: of the default KG: "Island Blue", "Magnificent Black"): "dark" alone is no colour
@@ -1890,14 +1939,16 @@ def _names_a_colour(value: str) -> bool:
         w in _COLOUR_WORDS or w in _COLOUR_MODIFIERS or w == "and" for w in words)
 
 
-def _a_scent_or_flavour(value: str, words: Sequence[str]) -> bool:
+def _a_scent_or_flavour(value: str, words: Sequence[str], consumable: bool = False) -> bool:
     """Whether a colour value is one a query of ``words`` names as a scent or flavour: its
     colour words all name one too (:data:`_SCENT_COLOURS`: "lavender", "Peach", "Mint"; not
     "Mint Green", whose green is a colour) and the query names a consumable or a plant
     (:data:`_SCENTED`: "lavender body wash", "peach tea", "peach rings candy", "lavender
-    candle"). A filter on the colour would keep the lavender-coloured bottles only; the
-    products that have colours keep it ("lavender dress", "peach dress", "mint green phone
-    case").
+    candle"; :func:`_scented_word`: "lavender epsom salt", "peach ice cream", "orange
+    marmalade"), or links one (``consumable``: the caller's reading of the KG, a food or care
+    category: "lavender dryer sheets"). A filter on the colour would keep the
+    lavender-coloured bottles only; the products that have colours keep it ("lavender
+    dress", "peach dress", "mint green phone case").
 
     >>> _a_scent_or_flavour("lavender", "lavender body wash".split())
     True
@@ -1908,7 +1959,106 @@ def _a_scent_or_flavour(value: str, words: Sequence[str]) -> bool:
     colours = [w for w in re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", value).casefold())
                if w in _COLOUR_WORDS]
     return bool(colours) and all(w in _SCENT_COLOURS for w in colours) \
-        and any(w in _SCENTED for w in words)
+        and (consumable or _scented_word(words))
+
+
+@lru_cache(maxsize=1)
+def _scented_folded() -> frozenset[str]:
+    return frozenset(f for w in _SCENTED for f in _name_words(w))
+
+
+def _scented_word(words: Sequence[str]) -> bool:
+    """Whether ``words`` name a consumable a scent or flavour is sold in: a word of
+    :data:`_SCENTED` or :data:`_FOOD_WORDS`, plural-folded or not ("salt" as "salts"), or two
+    words of :data:`_SCENTED_PHRASES` ("ice cream", "dryer sheets", "hand cream")."""
+    folded = [f for w in words for f in (_name_words(w) or (w,))]
+    return any(w in _SCENTED for w in words) or any(
+        w in _scented_folded() or w in _FOOD_WORDS for w in folded) or any(
+        pair in _SCENTED_PHRASES for pair in pairwise(folded))
+
+
+def _food_category(kg: _KG, iri: str) -> bool:
+    """Whether a linked category or product type is food or drink (:data:`_FOOD_PATH`: under
+    Google's "Food, Beverages & Tobacco" but its tobacco, a pet's food or treats, baby food):
+    every category it stands for (:func:`_own_categories`) is."""
+    cats = _own_categories(kg, iri)
+    return bool(cats) and all(_FOOD_PATH.search(kg.path(c) or "") for c in cats)
+
+
+def _care_category(kg: _KG, iri: str) -> bool:
+    """Whether a linked category or product type is a care or household consumable (or
+    more of the care department: :data:`_CARE_PATH`), each category it stands for."""
+    cats = _own_categories(kg, iri)
+    return bool(cats) and all(_CARE_PATH.search(kg.path(c) or "") for c in cats)
+
+
+def _food_words(kg: _KG) -> frozenset[str]:
+    """The one-word names of the KG's food categories (:data:`_FOOD_PATH`), each part of a
+    name joined by "&" or "," ("Sugar & Sweeteners": sugar), plural-folded ("Apples": apple),
+    but those that name other products too (:data:`_NOT_FOOD_WORDS`: "water", "chips"), and
+    :data:`_FOOD_WORDS`. Cached per graph view."""
+    def build() -> frozenset[str]:
+        out = set(_FOOD_WORDS)
+        for _, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") != "category" \
+                    or not _FOOD_PATH.search(str(attrs.get("path") or "")):
+                continue
+            keys = [_name_words(part) for part in re.split(
+                r"\s*[&,]\s*|\s+and\s+", str(attrs.get("label") or ""))]
+            if any(len(key) != 1 for key in keys):
+                continue  # "Baby & Toddler Food": "baby" names no food
+            out.update(key[0] for key in keys if key[0] not in _NOT_FOOD_WORDS
+                       and key[0].isalpha() and key[0] not in _COLOUR_WORDS)
+        return frozenset(out)
+
+    return _cached(kg, "_kgqp_food_words", (), build)
+
+
+def _a_consumable_colour(kg: _KG, words: Sequence[str], places: Sequence[tuple[int, int]],
+                         colour_places: Collection[tuple[int, int]],
+                         things: Sequence[str]) -> bool:
+    """Whether a linked colour of a query of ``words``, named at ``places``, is no colour of
+    the product searched but a word of a food's or a care product's name: the query links
+    no category or product type (``things``, those it does not exclude) but food and drink
+    (:func:`_food_category`), names no clothing (:data:`_CLOTHING_WORD`), and either links
+    one ("red apples", "white cheddar popcorn", "blue buffalo dog food", "cheese its
+    crackers white cheddar") or holds a food word right after or before the colour word, no
+    colour word itself (``colour_places``; :func:`_food_words`: "brown sugar 2 lb", "black
+    pepper ground", "pink lemonade", "red wine vinegar", "ice tea green"; not "black diamond
+    ring pear cut", "gold pouch for candies"); or a care
+    product's word follows the colour word and the query links nothing but care products
+    and food (:data:`_CARE_WORDS`: "crest 3d white toothpaste"). A food's colour names its
+    variety or flavour; food, as toothpaste, has no colour facet to filter on. A colour on
+    anything else stays a filter ("black coffee table", "white rice cooker": they link
+    Coffee Tables, Rice Cookers).
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("f", kind="category", label="Sugar & Sweeteners",
+    ...            path="Food, Beverages & Tobacco > Food Items > Sugar & Sweeteners")
+    >>> g.add_node("t", kind="category", label="Coffee Tables", path="Furniture > Tables")
+    >>> kg = _KG(g)
+    >>> _a_consumable_colour(kg, "brown sugar 2 lb".split(), [(0, 1)], [(0, 1)], [])
+    True
+    >>> _a_consumable_colour(kg, "red dress".split(), [(0, 1)], [(0, 1)], [])
+    False
+    >>> _a_consumable_colour(kg, "brown sugar coffee table".split(), [(0, 1)], [(0, 1)], ["t"])
+    False
+    """
+    if _CLOTHING_WORD.search(" ".join(words)):
+        return False  # "honey crop top yellow": clothing, whatever its name holds
+    food = [_food_category(kg, t) for t in things]
+    if not all(food):
+        care = [f or _care_category(kg, t) for f, t in zip(food, things, strict=True)]
+        return all(care) and bool(places) and all(
+            end < len(words) and any(w in _CARE_WORDS for w in (words[end],
+                                                                *_name_words(words[end])))
+            for _, end in places)
+    if food:
+        return True
+    taken = {i for start, end in colour_places for i in range(start, end)}
+    known = _food_words(kg)
+    return any(w in known for start, end in places for i in (start - 1, end)
+               if 0 <= i < len(words) and i not in taken for w in _name_words(words[i]))
 
 
 #: whom an audience word names a thing for, an age and, where the word says one, a sex (the
@@ -3984,11 +4134,27 @@ def expand(
                 if held is not None:
                     facets["colour"].append((held, f"link:{ent.iri} (its colour)"))
                 continue
-            if field_ == "colour" and _a_scent_or_flavour(value, words):
+            things = [e.iri for e in linked if e.iri not in negated
+                      and g.kind(e.iri) in ("category", "product_type")] \
+                if field_ == "colour" else []
+            if field_ == "colour" and _a_scent_or_flavour(value, words, bool(things) and all(
+                    _food_category(g, t) or _care_category(g, t) for t in things)):
                 # a colour word that names a scent or flavour too, on a consumable ("lavender
-                # body wash", "peach tea"): a soft signal only
+                # body wash", "peach tea", "lavender dryer sheets"): a soft signal only
                 link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
                                          f"link:{ent.iri} (a scent or flavour)"))
+                continue
+            if field_ == "colour" and _a_consumable_colour(
+                    g, words, ent_places or ([span] if span else []), [
+                        sp for e, sps in zip(linked, places, strict=True)
+                        if g.kind(e.iri) == "attribute_value"
+                        and str(g.g.nodes[e.iri].get("attribute") or "").lower()
+                        in _COLOUR_LABELS for sp in sps], things):
+                # a food's colour ("brown sugar", "pink lemonade", "red apples") or a care
+                # product's ("crest 3d white toothpaste"): its variety, flavour or line, no
+                # colour facet of the product; a soft signal only
+                link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
+                                         f"link:{ent.iri} (a consumable)"))
                 continue
             if field_ == "size" and ent.label is not None \
                     and ent.label.lower() not in _SIZE_LABELS and not (

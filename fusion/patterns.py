@@ -1436,17 +1436,27 @@ _LETTER_NAME_BEFORE = re.compile(
 )
 # clothing sold in letter sizes: a size of several letters after it, up to three words apart
 # ("t shirt xxl", "kurti for women xl", "shirts 4xl"), or before it, up to two words apart
-# ("2xl tall man shirt", "pink 2xl safety vest", "xxl club dress"), is its size
+# ("2xl tall man shirt", "pink 2xl safety vest", "xxl club dress"), is its size. "top" is
+# no garment in a product's part or a rating ("counter top", "lid top", "drawstring top",
+# "top rated", "top entry", "top load", "top coat"), nor "scrubs" in a care product ("sugar
+# scrubs", "body scrubs")
+_NOT_A_TOP = (
+    r"(?<!counter\s)(?<!table\s)(?<!lid\s)(?<!desk\s)(?<!drawstring\s)tops?"
+    r"(?!\s+(?:rated|rating|entry|load|loads|loader|loaders|loading|freezer|mount|mounted"
+    r"|coat|coats|handle|seller|sellers|brands?|quality|notch|picks?)(?![\w'’-]))")
+_NOT_A_SCRUB = (
+    r"(?<!sugar\s)(?<!body\s)(?<!face\s)(?<!salt\s)(?<!foot\s)(?<!lip\s)(?<!coffee\s)"
+    r"(?<!facial\s)(?<!hand\s)scrubs")
 _CLOTHING = (
-    r"t[\s-]?shirts?|tshirts?|shirts?|tees?|tops?|blouses?|kurt[ai]s?|kurtis|dress(?:es)?"
-    r"|gowns?|frocks?|skirts?|jeans|jeggings|leggings|tights|pants|trousers|shorts|joggers"
+    rf"t[\s-]?shirts?|tshirts?|shirts?|tees?|{_NOT_A_TOP}|blouses?|kurt[ai]s?|kurtis"
+    r"|dress(?:es)?|gowns?|frocks?|skirts?|jeans|jeggings|leggings|tights|pants|trousers|shorts|joggers"
     r"|track\s?pants|sweatpants|capris?|palazzos?|pyjamas?|pajamas?|night\s?suits?|nighties"
     r"|nighty|nightwear|sleepwear|loungewear|activewear|sportswear|lingerie|bras?|bralettes?"
     r"|panty|panties|briefs|underwear|innerwear|vests?|camisoles?|jackets?|coats?|raincoats?"
     r"|blazers?|suits?|hoodies?|sweatshirts?|sweaters?|cardigans?|pullovers?|jumpers?|shrugs?"
     r"|tunics?|jumpsuits?|rompers?|bodysuits?|overalls|dungarees|tracksuits?|polos?|jerseys?"
-    r"|uniforms?|scrubs|swimsuits?|swimwear|bikinis?|costumes?|lehengas?|salwars?|churidars?"
-    r"|kaftans?|socks|gloves|clothes|clothing|apparel|outfits?"
+    rf"|uniforms?|{_NOT_A_SCRUB}|swimsuits?|swimwear|bikinis?|costumes?|lehengas?|salwars?"
+    r"|churidars?|kaftans?|socks|gloves|clothes|clothing|apparel|outfits?"
 )
 #: the words of clothing sold in letter sizes, a regex alternation: fusion.expand reads a garment
 #: size written as a word ("t shirt large") only beside them, as letter sizes are read here

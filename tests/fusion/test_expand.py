@@ -742,3 +742,149 @@ def test_the_intent_department_of_a_query_out_of_the_models_depth_is_below_the_f
     # below the threshold, the score is the intent's
     res = _g_expand(grocery_kg, [], "peppermint cinnamon candy", score=0.5)
     assert [s.score for s in res.suggestions if s.source == "intent-department"] == [0.5]
+
+
+# -- colour words on food and care products, garment sizes beside "top" (a general store's
+# -- review, 2026-12-06) ------------------------------------------------------------------------
+
+_FC_CATS = {  # key: (label, path, parent key)
+    "food": ("Food, Beverages & Tobacco", "Food, Beverages & Tobacco", None),
+    "apples": ("Apples", "Food, Beverages & Tobacco > Food Items > Apples", "food"),
+    "sugar": ("Sugar & Sweeteners", "Food, Beverages & Tobacco > Food Items > Sugar & "
+              "Sweeteners", "food"),
+    "pets": ("Animals & Pet Supplies", "Animals & Pet Supplies", None),
+    "dogfood": ("Dog Food", "Animals & Pet Supplies > Pet Supplies > Dog Food", "pets"),
+    "bowls": ("Dog Bowls", "Animals & Pet Supplies > Pet Supplies > Dog Bowls", "pets"),
+    "hb": ("Health & Beauty", "Health & Beauty", None),
+    "paste": ("Toothpaste", "Health & Beauty > Personal Care > Toothpaste", "hb"),
+    "shadow": ("Eye Shadow", "Health & Beauty > Personal Care > Eye Shadow", "hb"),
+    "hg": ("Home & Garden", "Home & Garden", None),
+    "sheets": ("Fabric Softeners & Dryer Sheets", "Home & Garden > Household Supplies > "
+               "Fabric Softeners & Dryer Sheets", "hg"),
+    "tables": ("Coffee Tables", "Home & Garden > Furniture > Coffee Tables", "hg"),
+    "cookers": ("Rice Cookers", "Home & Garden > Kitchen > Rice Cookers", "hg"),
+    "app": ("Apparel", "Apparel", None),
+    "dresses": ("Dresses", "Apparel > Dresses", "app"),
+}
+
+
+@pytest.fixture(scope="module")
+def food_kg():
+    from kg import Node, NodeKind
+
+    from .catalog_kg import catalog_kg, category_records
+    recs = category_records(_FC_CATS, "google")
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"color/{c.lower()}", c, attribute="color")
+             for c in ("Brown", "Pink", "Red", "White", "Black", "Silver", "Blue", "lavender",
+                       "Gold", "Orange", "Peach")]
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"size/{s.lower()}", s, attribute="size")
+             for s in ("Small", "Large")]
+    return catalog_kg(recs)
+
+
+def _fc(kind, name, mention, label):
+    from .catalog_kg import ID
+    key = name.lower() if kind != "category" else name
+    iri = f"{ID}category/google/{key}" if kind == "category" \
+        else f"{ID}attribute_value/{kind}/{key}"
+    return LinkedEntity(iri, "category" if kind == "category" else "attribute_value", 0.9,
+                        label, mention)
+
+
+def _fc_colour(name, mention):
+    return _fc("color", name, mention, "color")
+
+
+@pytest.mark.parametrize(("query", "linked"), [
+    # a food the query links: any colour is its variety or flavour
+    ("red apples", [_fc_colour("Red", "red"), _fc("category", "apples", "apples",
+                                                 "core_product_type")]),
+    ("blue buffalo dog food", [_fc_colour("Blue", "blue"), _fc("category", "dogfood",
+                                                               "dog food", "core_product_type")]),
+    # a food word the KG names a food category by ("Sugar & Sweeteners"), unlinked
+    ("brown sugar 2 lb", [_fc_colour("Brown", "brown")]),
+    # food words the KG names no category by alone
+    ("pink lemonade", [_fc_colour("Pink", "pink")]),
+    ("red wine vinegar", [_fc_colour("Red", "red")]),
+    ("white bread", [_fc_colour("White", "white")]),
+    ("ice tea green", [_fc_colour("White", "green")]),
+    # a care product's word right after the colour
+    ("crest 3d white toothpaste", [_fc_colour("White", "white"),
+                                   _fc("category", "paste", "toothpaste", "core_product_type")]),
+])
+def test_a_colour_on_food_or_a_care_products_name_is_an_up_boost(food_kg, query, linked):
+    """Old: a hard colour filter ("brown sugar" -> Brown: the brown-coloured bags only)."""
+    res = expand(food_kg, linked, query=query)
+    assert res.filters.colour == (), query
+    assert [b.direction for b in res.boosts if b.term.startswith("colour:")] == ["UP"], query
+    assert any((b.rule or "").endswith("(a consumable)") for b in res.boosts), query
+
+
+@pytest.mark.parametrize(("query", "linked", "value"), [
+    # multi-word heads, a singular, and a consumable the KG links
+    ("peach ice cream", [_fc_colour("Peach", "peach")], "Peach"),
+    ("lavender epsom salt", [_fc_colour("lavender", "lavender")], "lavender"),
+    ("lavender hand cream", [_fc_colour("lavender", "lavender")], "lavender"),
+    ("orange marmalade", [_fc_colour("Orange", "orange")], "Orange"),
+    ("orange chicken", [_fc_colour("Orange", "orange")], "Orange"),
+    ("lavender dryer sheets", [_fc_colour("lavender", "lavender"),
+                               _fc("category", "sheets", "dryer sheets", "core_product_type")],
+     "lavender"),
+])
+def test_a_scent_or_flavour_on_a_multi_word_or_kg_consumable_is_an_up_boost(
+        food_kg, query, linked, value):
+    """Old: only single words of a hand list named a consumable ("icecream", "salts")."""
+    res = expand(food_kg, linked, query=query)
+    assert res.filters.colour == (), query
+    assert [(b.term, b.direction) for b in res.boosts if b.term.startswith("colour:")] \
+        == [(f"colour:{value}", "UP")], query
+
+
+@pytest.mark.parametrize(("query", "linked", "value"), [
+    ("red dress", [_fc_colour("Red", "red"), _fc("category", "dresses", "dress",
+                                                 "core_product_type")], "Red"),
+    ("white sneakers", [_fc_colour("White", "white")], "White"),
+    # a food word in another product's name: the query links that product
+    ("black coffee table", [_fc_colour("Black", "black"),
+                            _fc("category", "tables", "coffee table", "core_product_type")],
+     "Black"),
+    ("white rice cooker", [_fc_colour("White", "white"),
+                           _fc("category", "cookers", "rice cooker", "core_product_type")],
+     "White"),
+    # a pet product that is no food, a cosmetic's shade, clothing named by a food word
+    ("red dog bowl", [_fc_colour("Red", "red"), _fc("category", "bowls", "dog bowl",
+                                                    "core_product_type")], "Red"),
+    ("silver eye shadow", [_fc_colour("Silver", "silver"),
+                           _fc("category", "shadow", "eye shadow", "core_product_type")],
+     "Silver"),
+    ("honey crop top black", [_fc_colour("Black", "black")], "Black"),
+    # a food word away from the colour word: a cut, what a pouch is for
+    ("black diamond engagement ring pear ring", [_fc_colour("Black", "black")], "Black"),
+    ("gold crown pouch fillable for candies", [_fc_colour("Gold", "gold")], "Gold"),
+    ("lavender dress", [_fc_colour("lavender", "lavender"),
+                        _fc("category", "dresses", "dress", "core_product_type")], "lavender"),
+])
+def test_a_colour_of_anything_else_still_filters(food_kg, query, linked, value):
+    res = expand(food_kg, linked, query=query)
+    assert res.filters.colour == (value,), query
+
+
+@pytest.mark.parametrize("query", [
+    "small dog food top rated", "large trash bags drawstring top", "large dog toys top rated",
+    "small counter top microwave", "large sugar scrubs", "small cat litter box top entry",
+    "small top load washer", "large stock pot with lid top"])
+def test_top_rated_counter_top_and_sugar_scrubs_name_no_clothing(food_kg, query):
+    """Old: "top" and "scrubs" were clothing, "small"/"large" a hard size filter."""
+    word = query.split()[0]
+    res = expand(food_kg, [_fc("size", word.title(), word, "UoM")], query=query)
+    assert res.filters.size == (), query
+    assert [(b.term, b.direction) for b in res.boosts if b.term.startswith("size:")] \
+        == [(f"size:{word.title()}", "UP")], query
+
+
+@pytest.mark.parametrize("query", ["large crop top", "small tops for women",
+                                   "scrubs for women large", "large tank top"])
+def test_a_top_or_scrubs_that_are_clothing_keep_the_size_filter(food_kg, query):
+    word = next(w for w in query.split() if w in ("small", "large"))
+    res = expand(food_kg, [_fc("size", word.title(), word, "UoM")], query=query)
+    assert res.filters.size == (word.title(),), query

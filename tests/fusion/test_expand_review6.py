@@ -204,7 +204,7 @@ def test_a_colour_word_of_a_kg_name_is_no_colour_filter(kg, query, linked):
     ("white noise machine white", [cat("noise", "white noise machine"), colour("White")],
      ("White",)),
     # names the KG does not hold are not judged
-    ("black tea", [colour("Black")], ("Black",)),
+    ("black rug", [colour("Black")], ("Black",)),
     ("black and white sneakers", [colour("Black"), colour("White")], ("Black", "White")),
 ])
 def test_a_colour_word_of_no_kg_name_still_filters(kg, query, linked, colours):

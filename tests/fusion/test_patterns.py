@@ -585,3 +585,19 @@ def test_price_spans(text, spans):
     from fusion.patterns import price_spans
 
     assert [text[a:b] for a, b in price_spans(text)] == spans
+
+
+@pytest.mark.parametrize(("text", "sizes"), [
+    # "top" of a rating, a part or a load, "scrubs" of a care product: no clothing, no
+    # letter size (review rv-grocery)
+    ("xl dog bed top rated", []),
+    ("xxl sugar scrubs", []),
+    ("counter top microwave xl", []),
+    ("xxl litter box top entry", []),
+    # clothing keeps its letter size
+    ("crop top xxl", ["XXL"]),
+    ("scrubs for women xxl", ["XXL"]),
+    ("2xl tank top", ["2XL"]),
+])
+def test_top_rated_and_sugar_scrubs_are_no_clothing(text, sizes):
+    assert parse_sizes(text) == sizes
