@@ -214,6 +214,9 @@ _CLAUSE_WORDS = CUE_WORDS | frozenset({
 #: linked side by side (:meth:`QueryParser.link_entities`). The expansion's alternative words
 #: but "nor", whose sides ("neither x nor y") are both excluded
 _ALTERNATIVE_WORDS = frozenset({"or", "vs", "vs.", "versus"})
+#: the apostrophe of a possessive, straight or curly ("mother's", "mothers'"):
+#: :meth:`QueryParser._possessive_name`
+_POSSESSIVE = re.compile(r"(?<=[^\W_])['\u2019](?=s\b)|(?<=[sS])['\u2019](?![^\W_])")
 #: a span's words (compiled once: read for each span the tagger finds)
 _SPAN_WORD = re.compile(r"\S+")
 #: a trailing "brand"/"brands" after a span's words ("bose brand": :meth:`QueryParser.
@@ -298,6 +301,23 @@ def _a_compound_link(text: str, start: int, end: int, best: Any) -> bool:
     alias = getattr(best, "matched_alias", None) or getattr(best, "label", None) or ""
     return "no" not in normalize_key(alias).split() \
         and compound_no_words(text, start, end) is not None
+
+
+def _a_category_in_a_named_product(mention: str, best: Any) -> bool:
+    """Whether ``best``, the link of a span ``mention`` the tagger read as a product's name
+    (``product_name``) that opens with a negation cue, is a category named by the words after
+    the cue, the cue no word of the name it matched: the product's own name holding a cue
+    and a category's name ("Not a Perfume" in "juliette has a gun not a perfume travel
+    spray" linked Perfume & Cologne, which the cue then excluded). A cue inside a product's
+    name is none (:meth:`QueryParser._names_an_excluded_thing`: a product name's span
+    excludes a brand's very name only)."""
+    from fusion.expand import NEGATION_CUES
+
+    words = normalize_key(mention).split()
+    return len(words) >= 2 and words[0].strip(EDGE_MARKS) in NEGATION_CUES \
+        and str(getattr(best.kind, "value", best.kind)) == "category" \
+        and words[0].strip(EDGE_MARKS) not in normalize_key(
+            getattr(best, "matched_alias", None) or "").split()
 
 
 def _words_no_cue_excludes(text: str, entity: ParsedEntity) -> tuple[int, int] | None:
@@ -753,6 +773,9 @@ class QueryParser:
         if best is not None and text[start:end] == mention \
                 and _a_compound_link(plain, start, end, best):
             best = None  # ("no iron" in "mens no iron dress shirts" is no Iron)
+        if best is not None and entity.label == "product_name" \
+                and _a_category_in_a_named_product(mention, best):
+            best = None  # ("not a perfume": a fragrance's name, no Perfume & Cologne)
         if best is None and text[start:end] == mention:
             best = self._excluded_node(plain, start, end, entity.label, linker, context)
         if best is None and text[start:end] == mention \
@@ -833,7 +856,7 @@ class QueryParser:
                 entity.label in _NAME_LABELS
                 and not (text[:words[0][0]] + text[words[-1][1]:]).strip()):
             return None  # (a title's span, the whole query: "the world without you")
-        from fusion.expand import excluded_items
+        from fusion.expand import excluded_items, free_from_words
 
         tokens = [normalize_key(text[a:b]) for a, b in words]
         plain_words = [t.strip(EDGE_MARKS) for t in tokens]
@@ -852,8 +875,8 @@ class QueryParser:
             start, end = words[a][0], words[b - 1][1]
             lead, trail = span_edges(text[start:end])
             start, end = start + lead, end - trail
-            if start >= end:
-                continue
+            if start >= end or free_from_words(plain[start:end]):
+                continue  # (what the products are free of: "tea that has no caffeine")
             best = link(plain[start:end], label=label, context=context).best
             if best is None or best.match_type not in ("exact", "alias") \
                     or word_order(normalize_key(plain[start:end])) != word_order(
@@ -1033,19 +1056,31 @@ class QueryParser:
         before a brand, as there ("non stick" is a kind of pan). The entity keeps the span,
         cue included, so the expansion reads the cue as the span's first word: a DOWN boost,
         never a filter or an expansion (:func:`fusion.expand._negated`). ``context``: the
-        query as the link calls pass it (default ``text``)."""
+        query as the link calls pass it (default ``text``).
+
+        A span that is a KG name holding the cue once its possessives are written without the
+        apostrophe ("not your mother's": the brand "not your mothers") links that name: a cue
+        inside a name is none (:meth:`_possessive_name`). Words naming what the products
+        wanted are free of ("no caffeine", "non gmo", "without additives":
+        :func:`fusion.expand.free_from_words`) link nothing: no brand "caffeine" or category
+        Bath Additives to demote (the parse's ``excluded`` words mark them ``free_from``)."""
         span = text[start:end]
         parts = span.split(maxsplit=1)
         if len(parts) < 2:
             return None
-        from fusion.expand import NEGATION_CUES, VALUE_NEGATION_CUES
+        from fusion.expand import NEGATION_CUES, VALUE_NEGATION_CUES, free_from_words
 
         cue = normalize_key(parts[0]).strip(EDGE_MARKS)
         if cue not in NEGATION_CUES:
             return None
+        named = self._possessive_name(span, cue, label, linker, context)
+        if named is not None:
+            return named  # ("not your mother's": the brand "not your mothers", no cue)
         if _a_compound_no(text, start, end, cue):
             return None  # a compound qualifies the product after it: "no touch thermometer",
             #              "no slip socks", "kids no slip socks"
+        if free_from_words(parts[1]):
+            return None  # "tea no caffeine", "non gmo snacks": a claim, no node to demote
         link = linker.link if linker is not None else self.kg.link
         for reading in dict.fromkeys((label, None)):
             try:
@@ -1056,8 +1091,9 @@ class QueryParser:
             if best is not None and (cue in VALUE_NEGATION_CUES or str(
                     getattr(best.kind, "value", best.kind)) == "brand"):  # (not "non stick")
                 if label in _NAME_LABELS and not self._names_an_excluded_thing(
-                        text, start, end, parts[1], best):
-                    return None  # (a title's words: "woody allen without feathers")
+                        text, start, end, parts[1], best, label):
+                    return None  # (a title's words: "woody allen without feathers"; a
+                    #              product's name, "juliette has a gun not a perfume")
                 if str(getattr(best.kind, "value", best.kind)) == "category" \
                         and not self._of_the_query(text, start, end, best.iri):
                     return None  # ("frame hangers without nails": no makeup Nails)
@@ -1065,16 +1101,21 @@ class QueryParser:
         return None
 
     def _names_an_excluded_thing(self, text: str, start: int, end: int, words: str,
-                                 best: Any) -> bool:
+                                 best: Any, label: str | None = None) -> bool:
         """Whether ``words``, after a negation cue opening a title's or a product name's span
         ``text[start:end]`` (``content``, ``product_name``), exclude the node ``best`` they
         link to rather than continue a title: they are that node's very name (plural/singular
         aside: no typo, no longer name holding them), and the node is a brand ("not beats" in
-        "headphones not beats", which the tagger labels ``content``), or a category of a
-        department the query's other words name a category of ("headphones not earbuds").
-        A title's words after a cue may name a category too ("woody allen without feathers":
-        Google's craft Feathers), but not one of what the rest of the query names."""
+        "headphones not beats", which the tagger labels ``content``), or, in a title's span
+        (``label`` not ``product_name``), a category of a department the query's other words
+        name a category of ("headphones not earbuds"). A title's words after a cue may name a
+        category too ("woody allen without feathers": Google's craft Feathers), but not one
+        of what the rest of the query names; a product's name holding a cue and a category's
+        name is that product's ("juliette has a gun not a perfume travel spray": the
+        fragrance "Not a Perfume", no Perfume & Cologne to demote)."""
         kind = str(getattr(best.kind, "value", best.kind))
+        if kind == "category" and label == "product_name":
+            return False
         if kind not in ("brand", "category") or best.match_type not in ("exact", "alias") \
                 or word_order(normalize_key(words)) != word_order(
                     normalize_key(best.matched_alias)):
@@ -1084,6 +1125,32 @@ class QueryParser:
         department = self._department(best.iri)
         return department is not None and department in {
             p.split(">")[0].strip() for p in self._paths_named(text, start, end, best.iri)}
+
+    def _possessive_name(self, span: str, cue: str, label: str,
+                         linker: EntityLinker | None,
+                         context: str | QueryContext | None) -> Any | None:
+        """The node whose very name (an exact or alias match) is the span ``span``, opened by
+        the negation cue ``cue``, with its possessives written without the apostrophe ("not
+        your mother's": the brand "not your mothers"), the cue a word of that name; None when
+        the span has no possessive or names no such node. The linker's index keeps the
+        apostrophe's place as a space ("mother s"), so a name that writes the possessive
+        without one ("not your mothers") is not found from the query's "mother's"."""
+        variant = _POSSESSIVE.sub("", span)
+        if variant == span:
+            return None
+        link = linker.link if linker is not None else self.kg.link
+        for reading in dict.fromkeys((label, None)):
+            try:
+                best = link(variant, label=reading, context=span if context is None
+                            else context).best
+            except ValueError:
+                continue
+            if best is not None and best.match_type in ("exact", "alias") \
+                    and cue in normalize_key(best.matched_alias).split() \
+                    and word_order(normalize_key(variant)) == word_order(
+                        normalize_key(best.matched_alias)):
+                return best
+        return None
 
     def _paths_named(self, text: str, start: int, end: int, but: str) -> set[str]:
         """The paths of the categories (but ``but``) that the words of ``text`` outside
@@ -1252,7 +1319,8 @@ class QueryParser:
         """:func:`intent_text` of the query ``text`` (its ``entities``, ``linked`` links):
         without the words its negation cues exclude, as the expansion reads them
         (:func:`fusion.expand.excluded_words`: not those after a cue the parse reads as a
-        name's word, :func:`_words_no_cue_excludes`), and its price bounds and ranges
+        name's word, :func:`_words_no_cue_excludes`, nor what the products are free of,
+        ``free_from``: they are said of what is searched), and its price bounds and ranges
         (:func:`fusion.patterns.price_spans`, read NFKC-normalised as the expansion reads
         prices, where that keeps the offsets: nearly always)."""
         from fusion.expand import excluded_words
@@ -1260,8 +1328,11 @@ class QueryParser:
 
         plain = separators_to_spaces(text)
         no_cues = [sp for e in entities if (sp := _words_no_cue_excludes(plain, e))]
+        # (what the products are free of is said of them, no other product: "non dairy
+        # creamer", "tea no caffeine" read as typed)
         excluded = [(x.start, x.end)
-                    for x in excluded_words(self.kg, plain, linked, no_cues=no_cues)]
+                    for x in excluded_words(self.kg, plain, linked, no_cues=no_cues)
+                    if not x.free_from]
         folded = unicodedata.normalize("NFKC", plain)
         prices = price_spans(folded) if len(folded) == len(plain) else []
         return intent_text(plain, excluded, prices)
@@ -1368,7 +1439,8 @@ class QueryParser:
         # (offsets into cut are the query's; into normalized, not: none without cut)
         # (words a cue excludes that are function words only exclude nothing: "in" of
         # "window tint see out but not in" is no must_not)
-        q.excluded = [ExcludedResult(q.text[x.start:x.end], x.start, x.end, x.iri)
+        q.excluded = [ExcludedResult(q.text[x.start:x.end], x.start, x.end, x.iri,
+                                     x.free_from)
                       for x in result.excluded
                       if x.iri is not None or not _function_words_only(x.text)] \
             if cut is not None else []

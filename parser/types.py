@@ -127,12 +127,18 @@ class ExcludedResult:
     and ``kg_id``, the KG node they name when they are a linked mention the query excludes
     (its DOWN boost, if any, is in ``boosts``; None for words that link nothing). A search
     engine leaves them out of the results (a ``must_not`` ``match_phrase``, or a demotion);
-    ``rewritten`` still holds them."""
+    ``rewritten`` still holds them. ``free_from``: the words name what the products wanted
+    are free of, an ingredient, an additive or an allergen ("pulp" in "orange juice no pulp",
+    "sulfates" in "shampoo no sulfates", "gmo" in "non gmo snacks"), which their titles name
+    ("Pulp Free", "Sulfate-Free"): demote them or match the claim ("pulp free", "no pulp"),
+    never ``must_not`` the bare words (:func:`fusion.expand.free_from_words`); ``to_dict``
+    writes it only where true."""
 
     text: str
     start: int
     end: int
     kg_id: str | None = None
+    free_from: bool = False
 
 
 @dataclass(slots=True)
@@ -167,6 +173,9 @@ class ParsedQuery:
             d["intent"]["top_k"] = [[c, round(s, 6)] for c, s in self.intent.top_k]
         for exp in d["expansions"]:
             exp["provenance"] = [list(t) for t in exp["provenance"]]
+        for x in d["excluded"]:  # (optional: written where true, as the schema says)
+            if not x["free_from"]:
+                del x["free_from"]
         return d
 
 
@@ -247,7 +256,16 @@ def parsed_query_schema() -> dict[str, Any]:
         "properties": {"text": {"type": "string"},
                        "start": {"type": "integer", "minimum": 0, "description": _OFFSETS},
                        "end": {"type": "integer", "minimum": 0, "description": _OFFSETS},
-                       "kg_id": _nullable("string")},
+                       "kg_id": _nullable("string"),
+                       "free_from": {
+                           "type": "boolean",
+                           "description": "the words name what the products wanted are free "
+                                          "of, an ingredient, an additive or an allergen "
+                                          "(\"pulp\" in \"orange juice no pulp\"), which "
+                                          "their titles name (\"Pulp Free\"): demote them "
+                                          "or match the claim (\"pulp free\", \"no pulp\"), "
+                                          "never must_not the bare words; written only "
+                                          "where true"}},
         "additionalProperties": False,
     }
     return {

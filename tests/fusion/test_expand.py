@@ -888,3 +888,71 @@ def test_a_top_or_scrubs_that_are_clothing_keep_the_size_filter(food_kg, query):
     word = next(w for w in query.split() if w in ("small", "large"))
     res = expand(food_kg, [_fc("size", word.title(), word, "UoM")], query=query)
     assert res.filters.size == (word.title(),), query
+
+
+# -- what the products wanted are free of, and a cue inside a name (a general-store reviewer,
+# -- 2026-12-06, on the default bundle) ------------------------------------------------------
+
+def _nx_kg():
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    g.add_node("caffeine", kind="brand", label="caffeine")
+    g.add_node("dell", kind="brand", label="Dell")
+    g.add_node("nym", kind="brand", label="not your mothers")
+    g.add_node("laptops", kind="category", label="Laptops", path="Computers > Laptops")
+    g.add_node("shampoo", kind="category", label="Shampoo", path="Beauty > Shampoo")
+    g.add_edge("dell", "laptops", relation="sells_in")
+    return g
+
+
+@pytest.mark.parametrize(("query", "linked", "expected", "downs"), [
+    # free-from: marked, no DOWN boost on a node of that name, no iri
+    ("tea no caffeine", [("caffeine", "brand", "no caffeine")],
+     [("caffeine", None, True)], []),
+    ("orange juice no pulp", [], [("pulp", None, True)], []),
+    ("peanut butter no sugar added", [], [("sugar added", None, True)], []),
+    ("shampoo no sulfates", [], [("sulfates", None, True)], []),
+    ("non gmo snacks", [], [("gmo", None, True)], []),  # ("non" opens a free-from run)
+    ("cereal no artificial colors", [], [("artificial colors", None, True)], []),
+    # exclusions as before
+    ("tv not 4k", [], [("4k", None, False)], []),
+    ("laptop not dell", [("dell", "brand", "dell")], [("dell", "dell", False)],
+     ["brand:Dell"]),
+    ("non stick pan", [], [], []),  # ("non" before no free-from word: a compound)
+    ("detergent without bleach", [], [("bleach", None, False)], []),
+])
+def test_free_from_exclusions_are_marked_and_demote_no_node(query, linked, expected, downs):
+    """"tea no caffeine" DOWN-boosted a brand "caffeine", "non gmo snacks" the brand G-MOS,
+    and nothing told an engine that "pulp" of "orange juice no pulp" is the claim of the
+    products wanted ("Pulp Free"), not a product to leave out as "4k" of "tv not 4k"."""
+    res = expand(_nx_kg(), [LinkedEntity(iri, kind, 0.9, "modifier", mention)
+                            for iri, kind, mention in linked], query=query)
+    assert [(x.text, x.iri, x.free_from) for x in res.excluded] == expected
+    assert [b.term for b in res.boosts if b.direction == "DOWN"] == downs
+
+
+def test_a_cue_in_a_possessive_of_a_name_is_no_cue():
+    """"not your mother's shampoo" linked the brand "not your mothers" excludes nothing, and a
+    cue before the name the tagger took into its span excludes it: the name's "mothers" meets
+    the query's "mother's" (the cue inside a name is none, the one before it is)."""
+    def run(query, mention):
+        res = expand(_nx_kg(), [LinkedEntity("nym", "brand", 0.9, "creator", mention)],
+                     query=query)
+        return ([(x.text, x.iri) for x in res.excluded],
+                [b.term for b in res.boosts if b.direction == "DOWN"])
+
+    assert run("not your mother's shampoo", "not your mother's") == ([], [])
+    assert run("shampoo not not your mother's", "not not your mother's") == (
+        [("not your mother's", "nym")], ["brand:not your mothers"])
+
+
+def test_free_from_words():
+    from fusion.expand import free_from_words
+
+    assert [free_from_words(t) for t in (
+        "caffeine", "no sulfates", "high fructose corn syrup", "tree nuts", "palm oil",
+        "artifitial sweetener", "tears")] == [True] * 7
+    assert [free_from_words(t) for t in (
+        "4k", "dell", "bleach", "nuts", "latex backing", "vitamin k", "chicken", "iron",
+        "")] == [False] * 9

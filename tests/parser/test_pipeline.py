@@ -305,3 +305,65 @@ def test_the_clause_words_hold_the_expansions_cue_words() -> None:
             "rather", "anything", "neither", "nor", "isn't", "isnt", "aren't",
             "arent"} <= _CLAUSE_WORDS
     assert "the" not in _CLAUSE_WORDS  # ("the not a cat cat": a title's own word)
+
+
+# -- a cue inside a name, and what the products wanted are free of (a general-store reviewer,
+# -- 2026-12-06, on the default bundle) ------------------------------------------------------
+
+NYM = Node(NodeKind.BRAND, "not-your-mothers", "not your mothers")
+JUL = Node(NodeKind.BRAND, "juliette-has-a-gun", "juliette has a gun")
+CAFFEINE = Node(NodeKind.BRAND, "caffeine", "caffeine")
+BEAUTY = Node(NodeKind.CATEGORY, "g/beauty", "Health & Beauty", path="Health & Beauty")
+SHAMPOO = Node(NodeKind.CATEGORY, "g/shampoo", "Shampoo", path="Health & Beauty > Shampoo")
+PERFUME = Node(NodeKind.CATEGORY, "g/perfume", "Perfume & Cologne",
+               path="Health & Beauty > Perfume & Cologne")
+TEA = Node(NodeKind.CATEGORY, "g/tea", "Tea", path="Food > Tea")
+NAME_SPANS = {
+    "not your mother's shampoo": [("not your mother's", "creator"), ("shampoo", P)],
+    "not your mother’s shampoo": [("not your mother’s", "creator"), ("shampoo", P)],
+    "juliette has a gun not a perfume travel spray": [
+        ("juliette has a gun", "creator"), ("not a perfume", "product_name"),
+        ("travel spray", P)],
+    "tea no caffeine": [("tea", P), ("no caffeine", M)],
+    "tv not samsung": [("tv", P), ("not samsung", "condition")],
+}
+
+
+@pytest.fixture(scope="module")
+def name_qp() -> QueryParser:
+    g = ProductGraph.in_memory()
+    g.add_records([NYM, JUL, CAFFEINE, BEAUTY, SHAMPOO, PERFUME, TEA, TVS, SAMSUNG,
+                   Edge(SHAMPOO.iri, Relation.PARENT, BEAUTY.iri),
+                   Edge(PERFUME.iri, Relation.PARENT, BEAUTY.iri),
+                   Edge(SAMSUNG.iri, Relation.SELLS_IN, TVS.iri)], progress=False)
+    return QueryParser(tagger=PhraseTagger(NAME_SPANS), kg=g, expander=QueryExpander(g))
+
+
+@pytest.mark.parametrize("query", ["not your mother's shampoo", "not your mother’s shampoo"])
+def test_a_possessive_of_a_name_holding_a_cue_links_the_name(name_qp: QueryParser,
+                                                             query: str) -> None:
+    """"not your mother's shampoo" excluded "mother's" (the brand is "not your mothers")."""
+    q = name_qp(query)
+    assert q.entities[0].kg_id == NYM.iri, q.entities
+    assert q.excluded == [] and not [b for b in q.boosts if b.direction == "DOWN"]
+
+
+def test_a_cue_in_a_product_name_excludes_no_category(name_qp: QueryParser) -> None:
+    """"Not a Perfume" is the product's name: no Perfume & Cologne DOWN boost, nothing
+    excluded."""
+    q = name_qp("juliette has a gun not a perfume travel spray")
+    assert all(e.kg_id != PERFUME.iri for e in q.entities), q.entities
+    assert q.excluded == [] and not [b for b in q.boosts if b.direction == "DOWN"]
+
+
+def test_a_free_from_word_links_nothing_and_is_marked(name_qp: QueryParser) -> None:
+    """"tea no caffeine" DOWN-boosted the brand "caffeine"; the excluded words are marked
+    ``free_from`` (in the dict too), those of "tv not samsung" are not."""
+    q = name_qp("tea no caffeine")
+    assert all(e.kg_id != CAFFEINE.iri for e in q.entities), q.entities
+    assert [(x.text, x.kg_id, x.free_from) for x in q.excluded] == [("caffeine", None, True)]
+    assert not [b for b in q.boosts if b.direction == "DOWN"]
+    assert q.to_dict()["excluded"][0]["free_from"] is True
+    q = name_qp("tv not samsung")
+    assert [(x.text, x.kg_id, x.free_from) for x in q.excluded] == [
+        ("samsung", SAMSUNG.iri, False)]
