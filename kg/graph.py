@@ -303,6 +303,7 @@ class Transaction:
         self.version: int = graph._version  # (the store's, not a pinned block's)
         #: after the commit: what it added that is probably a mistake (see CommitWarnings)
         self.warnings: CommitWarnings | None = None
+        self._changes: ChangeSet | None = None  # after the commit: its change set
         self._done = False
 
     # -- low level -----------------------------------------------------------------------------
@@ -701,6 +702,11 @@ class ProductGraph:
         self._rebuilding: dict[str, _View] | None = None
         self._rebuild_owner: int | None = None
         self._rebuild_changes: ChangeSet | None = None
+        self._rebuild_version = 0  # the version a swap brings the views to (their label)
+        # each commit's change set by version (None: too large), kept until the views are
+        # brought past it: a swap that finds other commits landed since chains them
+        self._change_sets: dict[int, ChangeSet | None] = {}
+        self._change_sets_lock = threading.Lock()
         self._rebuild_strict = False  # a refresh's rebuild: store damage raises (tried again)
         self._refresh_lock = threading.Lock()
         self._pins = threading.local()  # per thread: the KGSnapshot of its pinned() block
@@ -1382,8 +1388,12 @@ class ProductGraph:
             removed=len(removed),
             digest=digest,
         )
+        changes = (ChangeSet.of(self._version, new_version, [(added, removed)])
+                   if len(added) + len(removed) <= INCREMENTAL_MAX_QUADS else None)
         try:
             self._backend.commit(info, added, removed)
+            with self._change_sets_lock:  # before the version moves: a swap that sees the
+                self._change_sets[new_version] = changes  # version finds its change set
             self._version = new_version
             self._digest = digest
         except BaseException:
@@ -1399,6 +1409,7 @@ class ProductGraph:
             tx.message,
         )
         tx.warnings = warnings
+        tx._changes = changes
         self._warn(warnings)
         return new_version
 
@@ -2034,7 +2045,11 @@ class ProductGraph:
                                   "it", name, self._version)
                 if value is None:
                     log.debug("View %s: rebuilt in full for KG version %d", name, self._version)
-            v = _View(self._version, build(self) if value is None else value, build, upd)
+            # labelled with the version the swap brings the views to, not the handle's: a
+            # commit that lands meanwhile is in the next swap's change set (a view that already
+            # reads it follows it again: updates re-read the changed subjects)
+            v = _View(self._rebuild_version, build(self) if value is None else value, build,
+                      upd)
             pending[name] = v
         return v.value
 
@@ -2063,12 +2078,20 @@ class ProductGraph:
             if all(v.version == version for v in current.values()):
                 if served.version != version:  # no views yet, or all built for it meanwhile
                     self._served = _Served(current, version, served.generation)
+                self._drop_change_sets(version)
                 return
-            if changes is not None and (changes.version != version
-                                        or len(changes) > INCREMENTAL_MAX_QUADS):
+            base = min(v.version for v in current.values() if v.version != version)
+            if changes is not None and (changes.base, changes.version) != (base, version):
+                # other commits of this handle landed before this swap (or their swaps came
+                # first): bring the views forward through every version's change set
+                chained = self._chained_changes(base, version)
+                changes = chained if chained is not None else (
+                    changes if changes.version == version else None)
+            if changes is not None and len(changes) > INCREMENTAL_MAX_QUADS:
                 changes = None
             self._rebuilding = {}
             self._rebuild_changes = changes
+            self._rebuild_version = version
             self._rebuild_strict = strict
             self._rebuild_owner = threading.get_ident()
             started = time.perf_counter()
@@ -2088,6 +2111,7 @@ class ProductGraph:
                 new = {n: self._rebuilding[n] for n in current if n in self._rebuilding}
                 new.update(self._rebuilding)
                 self._served = _Served(new, version, served.generation + 1)
+                self._drop_change_sets(version)
                 for name, old in current.items():
                     if name not in new or new[name].value is not old.value:
                         release(old.value)
@@ -2099,11 +2123,31 @@ class ProductGraph:
             log.info(
                 "%s %d view(s) for KG version %d in %.3f s",
                 "Rebuilt" if changes is None else f"Brought forward (+{len(changes.added)} "
-                f"-{len(changes.removed)} triples)",
+                f"-{len(changes.removed)} triples"
+                + (f", versions {changes.base + 1}..{changes.version}"
+                   if changes.version - changes.base > 1 else "") + ")",
                 len(new),
                 version,
                 time.perf_counter() - started,
             )
+
+    def _chained_changes(self, base: int, version: int) -> ChangeSet | None:
+        """The change set from ``base`` to ``version`` chained from this handle's commits'
+        (``None`` when one is missing: another process's or a bulk import's version, or too
+        large)."""
+        with self._change_sets_lock:
+            sets = [self._change_sets.get(v) for v in range(base + 1, version + 1)]
+        if not sets or any(cs is None for cs in sets) \
+                or sum(len(cs) for cs in sets if cs is not None) > INCREMENTAL_MAX_QUADS:
+            return None
+        return ChangeSet.of(base, version, [(cs.added, cs.removed) for cs in sets
+                                            if cs is not None])
+
+    def _drop_change_sets(self, version: int) -> None:
+        """Forget the change sets of ``version`` and before (the views are brought past them)."""
+        with self._change_sets_lock:
+            if self._change_sets:
+                self._change_sets = {v: cs for v, cs in self._change_sets.items() if v > version}
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The KG as a networkx ``MultiDiGraph`` (node id = IRI; attrs ``kind``, ``label``,
@@ -2273,7 +2317,7 @@ class _TransactionContext:
                 tx.version = g._commit(tx)
                 committed = tx.version != before
                 if committed:
-                    changes = ChangeSet.of(before, tx.version, [(tx._add, tx._remove)])
+                    changes = tx._changes
             elif exc is not None:
                 log.debug("Transaction rolled back: %s", exc)
         finally:
