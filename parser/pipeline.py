@@ -62,7 +62,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from fusion.expand import CUE_WORDS
 from kg.index import EDGE_MARKS, normalize_key
 from kg.link import (
     DEFAULT_LABEL_KINDS,
@@ -206,10 +205,19 @@ _NAME_LABELS = frozenset({"content", "product_name"})
 #: _excluded_brands`): the expansion's cue words (:data:`fusion.expand.CUE_WORDS`: "not",
 #: "isn't", "other than" ...), and those of the clause, of "anything but", of a list ("neither
 #: x nor y") and between the cue and what it excludes ("not even", "not a", "not made by");
-#: a title's own words there ("the not a cat cat") keep the span a title
-_CLAUSE_WORDS = CUE_WORDS | frozenset({
+#: a title's own words there ("the not a cat cat") keep the span a title (:func:`_clause_words`)
+_CLAUSE_OWN_WORDS = frozenset({
     "that", "which", "who", "is", "are", "was", "were", "that's", "thats", "it's", "its", "but",
     "and", "nor", "anything", "even", "a", "an", "made", "by"})
+
+
+@functools.cache
+def _clause_words() -> frozenset[str]:
+    """:data:`_CLAUSE_OWN_WORDS` and the expansion's cue words, read when first needed:
+    ``fusion.expand`` loads torch, which importing the parser must not."""
+    from fusion.expand import CUE_WORDS
+
+    return CUE_WORDS | _CLAUSE_OWN_WORDS
 #: Words joining alternatives inside a span that links nothing ("tv vs lg"): its sides are
 #: linked side by side (:meth:`QueryParser.link_entities`). The expansion's alternative words
 #: but "nor", whose sides ("neither x nor y") are both excluded
@@ -865,7 +873,7 @@ class QueryParser:
                                after=bool(text[:words[0][0]].strip()))
         if not items:
             return None
-        if entity.label in _NAME_LABELS and not set(plain_words[:items[0][0]]) <= _CLAUSE_WORDS:
+        if entity.label in _NAME_LABELS and not set(plain_words[:items[0][0]]) <= _clause_words():
             return None  # (a title's words before the cue: "the not a cat cat")
         plain = separators_to_spaces(text)
         context = self._link_context(plain, query)
@@ -1663,7 +1671,7 @@ def intent_text(text: str, excluded: Sequence[tuple[int, int]],
     words that a negation cue excludes (``excluded``: their (start, end) in ``text``, the
     whole word each holds: "-samsung", "samsung,") and the words before each that lead to
     them from the cue on (:data:`fusion.expand.EXCLUSION_LEAD_WORDS` and the clause's words,
-    :data:`_CLAUSE_WORDS`: "not", "neither ... nor", "that isn't a", "not made by"), nor its
+    :func:`_clause_words`: "not", "neither ... nor", "that isn't a", "not made by"), nor its
     price bounds and ranges (``prices``, their negations included: "not more than $500");
     its other words as typed, one space apart. None where it drops nothing, or every word
     (what is left says nothing of what is searched: "not samsung", "under $500").
@@ -1680,7 +1688,7 @@ def intent_text(text: str, excluded: Sequence[tuple[int, int]],
         return None
     from fusion.expand import EXCLUSION_LEAD_WORDS
 
-    lead = EXCLUSION_LEAD_WORDS | _CLAUSE_WORDS
+    lead = EXCLUSION_LEAD_WORDS | _clause_words()
     tokens = [m.span() for m in _SPAN_WORD.finditer(text)]
     drop = [any(a < e and s < b for s, e in prices) for a, b in tokens]
 
