@@ -1384,8 +1384,8 @@ def _a_compound_no(words: Sequence[str], at: int, end: int) -> bool:
     curly hair"), or is no word of the span the "no" opens (the tagger's cut).
 
     >>> [_a_compound_no(q.split(), 1, 3) for q in (
-    ...     "mens no show socks", "tv no samsung 55", "cat food no fish")]
-    [True, False, False]
+    ...     "mens no show socks", "tv no samsung 55", "cat food no fish", "dress no sleeves black")]
+    [True, False, False, False]
     >>> _a_compound_no("clear no chip nail polish".split(), 1, 3)
     True
     """
@@ -1395,8 +1395,11 @@ def _a_compound_no(words: Sequence[str], at: int, end: int) -> bool:
     stops = _RUN_ENDS | _JOINERS | _FILLERS | _MAKER_WORDS | _MADE_WORDS | _NEGATIONS \
         | _LATER_NEGATIONS
     qualified, product = words[at + 1:end], words[end]
+    # a colour after "no X" is the product's colour, no word of its name: "dress no sleeves
+    # black", "phone case no glitter pink" exclude sleeves, glitter
     return all(any(c.isalpha() for c in w) and w not in stops for w in qualified) \
-        and product.isalpha() and product not in stops and product not in _NO_PRODUCT_WORDS
+        and product.isalpha() and product not in stops and product not in _NO_PRODUCT_WORDS \
+        and product not in _COLOUR_WORDS
 
 
 def compound_no_words(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -956,3 +956,16 @@ def test_free_from_words():
     assert [free_from_words(t) for t in (
         "4k", "dell", "bleach", "nuts", "latex backing", "vitamin k", "chicken", "iron",
         "")] == [False] * 9
+
+
+@pytest.mark.parametrize(("query", "span", "compound"), [
+    ("dress no sleeves black", (6, 16), None),
+    ("phone case no glitter pink", (11, 21), None),
+    ("mens no show socks", (5, 12), (8, 12)),  # (a compound: the product after "no show")
+])
+def test_a_colour_after_no_x_is_the_products_colour_and_x_is_excluded(query, span, compound):
+    """2e5dbbe read any word of letters after "no X" as the product the "no" qualifies, so
+    "dress no sleeves black" excluded nothing (a final read of 8baccd7..012fd8c)."""
+    from fusion.expand import compound_no_words
+
+    assert compound_no_words(query, *span) == compound
