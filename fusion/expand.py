@@ -2103,16 +2103,18 @@ def _food_words(kg: _KG) -> frozenset[str]:
 
 def _a_consumable_colour(kg: _KG, words: Sequence[str], places: Sequence[tuple[int, int]],
                          colour_places: Collection[tuple[int, int]],
-                         things: Sequence[str]) -> bool:
+                         things: Sequence[str],
+                         named: Collection[tuple[int, int]] = ()) -> bool:
     """Whether a linked colour of a query of ``words``, named at ``places``, is no colour of
     the product searched but a word of a food's or a care product's name: the query links
     no category or product type (``things``, those it does not exclude) but food and drink
     (:func:`_food_category`), names no clothing (:data:`_CLOTHING_WORD`), and either links
     one ("red apples", "white cheddar popcorn", "blue buffalo dog food", "cheese its
     crackers white cheddar") or holds a food word right after or before the colour word, no
-    colour word itself (``colour_places``; :func:`_food_words`: "brown sugar 2 lb", "black
-    pepper ground", "pink lemonade", "red wine vinegar", "ice tea green"; not "black diamond
-    ring pear cut", "gold pouch for candies"); or a care
+    colour word itself (``colour_places``) nor a word of a brand or product the query links
+    (``named``: "black apple iphone 13" is Apple's; :func:`_food_words`: "brown sugar 2 lb",
+    "black pepper ground", "pink lemonade", "red wine vinegar", "ice tea green"; not "black
+    diamond ring pear cut", "gold pouch for candies"); or a care
     product's word follows the colour word and the query links nothing but care products
     and food (:data:`_CARE_WORDS`: "crest 3d white toothpaste"). A food's colour names its
     variety or flavour; food, as toothpaste, has no colour facet to filter on. A colour on
@@ -2130,6 +2132,10 @@ def _a_consumable_colour(kg: _KG, words: Sequence[str], places: Sequence[tuple[i
     False
     >>> _a_consumable_colour(kg, "brown sugar coffee table".split(), [(0, 1)], [(0, 1)], ["t"])
     False
+    >>> g.add_node("a", kind="category", label="Apples", path="Food, Beverages & Tobacco > Apples")
+    >>> kg = _KG(g)
+    >>> _a_consumable_colour(kg, "black apple iphone".split(), [(0, 1)], [(0, 1)], [], [(1, 2)])
+    False
     """
     if _CLOTHING_WORD.search(" ".join(words)):
         return False  # "honey crop top yellow": clothing, whatever its name holds
@@ -2142,7 +2148,7 @@ def _a_consumable_colour(kg: _KG, words: Sequence[str], places: Sequence[tuple[i
             for _, end in places)
     if food:
         return True
-    taken = {i for start, end in colour_places for i in range(start, end)}
+    taken = {i for start, end in (*colour_places, *named) for i in range(start, end)}
     known = _food_words(kg)
     return any(w in known for start, end in places for i in (start - 1, end)
                if 0 <= i < len(words) and i not in taken for w in _name_words(words[i]))
@@ -4245,7 +4251,9 @@ def expand(
                         sp for e, sps in zip(linked, places, strict=True)
                         if g.kind(e.iri) == "attribute_value"
                         and str(g.g.nodes[e.iri].get("attribute") or "").lower()
-                        in _COLOUR_LABELS for sp in sps], things):
+                        in _COLOUR_LABELS for sp in sps], things,
+                    [sp for e, sps in zip(linked, places, strict=True)
+                     if g.kind(e.iri) in ("brand", "product") for sp in sps]):
                 # a food's colour ("brown sugar", "pink lemonade", "red apples") or a care
                 # product's ("crest 3d white toothpaste"): its variety, flavour or line, no
                 # colour facet of the product; a soft signal only

@@ -779,6 +779,7 @@ def food_kg():
                        "Gold", "Orange", "Peach")]
     recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"size/{s.lower()}", s, attribute="size")
              for s in ("Small", "Large")]
+    recs.append(Node(NodeKind.BRAND, "apple", "Apple"))
     return catalog_kg(recs)
 
 
@@ -863,6 +864,9 @@ def test_a_scent_or_flavour_on_a_multi_word_or_kg_consumable_is_an_up_boost(
     ("gold crown pouch fillable for candies", [_fc_colour("Gold", "gold")], "Gold"),
     ("lavender dress", [_fc_colour("lavender", "lavender"),
                         _fc("category", "dresses", "dress", "core_product_type")], "lavender"),
+    # a food word that is a linked brand's name (a final read of 8baccd7..012fd8c)
+    ("black apple iphone 13", [_fc_colour("Black", "black"), LinkedEntity(
+        "https://kgqp.dev/id/brand/apple", "brand", 0.9, "creator", "apple")], "Black"),
 ])
 def test_a_colour_of_anything_else_still_filters(food_kg, query, linked, value):
     res = expand(food_kg, linked, query=query)
