@@ -161,13 +161,13 @@ def _resumed(given: dict, out: Path, kg: Path | None) -> dict:
     an option was left off (:func:`parser.tagger.training.resumed_settings`), so that
     ``--resume`` continues on the data and schedule it started on; a conflicting value is
     refused by the training. A run started with a KG is not resumed without one."""
-    from parser.tagger.training import resumed_settings
+    from parser.tagger.training import RUN_SETTINGS, resumed_settings
 
     run = resumed_settings(out)
     if run is None:  # no checkpoint (the training says so), or one of an older kgqp
         return given
     taken = {}
-    for name in ("limit_train", "replay_size", "init_from", "seed", "epochs", "kg_augment"):
+    for name, _ in RUN_SETTINGS:
         if name in given and given[name] is None and run.get(name) is not None:
             taken[name] = Path(run[name]) if name == "init_from" else run[name]
     if taken:
@@ -373,10 +373,11 @@ def train(
         "--kg-augment", min=0.0, max=10.0, help="With --kg: add synthetic queries made from the "
         "training ones, their brand/product-type/colour/... spans replaced by other KG names, "
         "as a share of the training sentences (0.5: half as many again).")] = None,
-    source: Annotated[str, typer.Option(
-        help="Label Studio / span JSONL data: annotations (only the tasks a person annotated; "
-        "a task nobody annotated, or skipped, is left out), auto (such a task is trained on "
-        "with the model's own predictions) or predictions.")] = "annotations",
+    source: Annotated[str | None, typer.Option(
+        help="Label Studio / span JSONL data: annotations (the default: only the tasks a "
+        "person annotated; a task nobody annotated, or skipped, is left out), auto (such a "
+        "task is trained on with the model's own predictions) or predictions; --resume "
+        "takes the run's own.", show_default=False)] = None,
 ) -> None:
     """Fine-tune a tagger; the best-by-dev-F1 model is saved in OUT.
 

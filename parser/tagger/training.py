@@ -729,15 +729,15 @@ def _warn_duplicates(sentences: Sequence[Sentence], path: Path) -> None:
 
 #: the settings of a run that a checkpoint records and ``--resume`` keeps (they choose the
 #: data and the schedule): (TrainConfig field, its option)
-_RUN_SETTINGS = (("limit_train", "--limit-train"), ("replay_size", "--replay-size"),
+RUN_SETTINGS = (("limit_train", "--limit-train"), ("replay_size", "--replay-size"),
                  ("init_from", "--init-from"), ("seed", "--seed"), ("epochs", "--epochs"),
                  ("source", "--source"), ("kg_augment", "--kg-augment"))
 
 
 def _run_record(cfg: TrainConfig, lexicon: Any) -> dict[str, Any]:
-    """The settings of ``cfg`` a checkpoint records (:data:`_RUN_SETTINGS`) and the KG it is
+    """The settings of ``cfg`` a checkpoint records (:data:`RUN_SETTINGS`) and the KG it is
     trained with (:func:`kg_record`)."""
-    rec: dict[str, Any] = {name: getattr(cfg, name) for name, _ in _RUN_SETTINGS}
+    rec: dict[str, Any] = {name: getattr(cfg, name) for name, _ in RUN_SETTINGS}
     if rec["init_from"] is not None:
         rec["init_from"] = str(Path(rec["init_from"]).resolve())
     rec["kg"] = kg_record(lexicon)
@@ -762,7 +762,7 @@ def resumed_settings(out_dir: str | Path) -> dict[str, Any] | None:
 
 def _check_resumed_run(cfg: TrainConfig, ckpt: Path, lexicon: Any) -> None:
     """Refuse to resume checkpoint ``ckpt`` with settings other than those it was started
-    with (:data:`_RUN_SETTINGS`: other data or batches), or without the KG it was started
+    with (:data:`RUN_SETTINGS`: other data or batches), or without the KG it was started
     with; other ``epochs`` (the schedule stretched) and another version of that KG are
     warnings. A checkpoint of an older kgqp
     recorded none: nothing is checked."""
@@ -774,7 +774,7 @@ def _check_resumed_run(cfg: TrainConfig, ckpt: Path, lexicon: Any) -> None:
     def shown(v: Any) -> str:
         return "none" if v is None else str(v)
 
-    for name, opt in _RUN_SETTINGS:
+    for name, opt in RUN_SETTINGS:
         if name not in recorded or recorded[name] == now[name]:
             continue
         if name == "epochs":  # more (or fewer) epochs: the same data, a stretched schedule

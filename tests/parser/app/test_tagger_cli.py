@@ -91,3 +91,22 @@ def test_evaluate_and_predict_warn_of_another_kg_version(tmp_path, caplog):
         assert not caplog.records
         _warn_other_kg(tmp_path / "m", tagger, SimpleNamespace(where=str(kg), version=5))
     assert f"trained with the KG {kg.resolve()} at version 3, and is given" in caplog.text
+
+
+def test_resume_takes_every_recorded_setting_the_source_included(tmp_path) -> None:
+    """``--resume`` filled in a hand-written list of the recorded settings that left out
+    ``--source`` (and ``--source`` defaulted to "annotations", so it was never left off): a run
+    started with ``--source auto`` was refused on resume with a message saying the option is
+    taken from the checkpoint (a final read of 8baccd7..012fd8c)."""
+    import json
+
+    from parser.app.tagger_cli import _resumed
+    from parser.tagger.training import RUN_SETTINGS
+
+    (tmp_path / "checkpoint").mkdir()
+    run = {name: None for name, _ in RUN_SETTINGS} | {"source": "auto", "seed": 7}
+    (tmp_path / "checkpoint" / "trainer_state.json").write_text(json.dumps({"run": run}),
+                                                               encoding="utf-8")
+    given = {name: None for name, _ in RUN_SETTINGS}
+    got = _resumed(given, tmp_path, None)
+    assert got["source"] == "auto" and got["seed"] == 7
