@@ -34,10 +34,11 @@ Every request has a timeout; connection errors and 5xx answers are retried with 
 backoff (:class:`SparqlConfig`), then raise :class:`~kg.errors.KGRemoteError`. The version check
 a read makes (:meth:`SparqlBackend.refresh`), and the read of the new versions' change sets
 after it, have a short timeout of their own (``check_timeout`` per request) and are not
-retried; after one fails, reads stop checking and a background thread checks instead, ever
-less often (up to :data:`CHECK_BACKOFF_MAX` apart), until the server answers: a server that
-hangs costs one parse at most ``check_timeout``, and a replica is back within about
-:data:`CHECK_BACKOFF_MAX` of the server answering again.
+retried; after one fails, reads stop checking and a background thread checks instead, less
+often (``check_interval x 2^n``, up to :data:`CHECK_BACKOFF_MAX` apart, or ``check_interval``
+where that is longer: with the default 1 s, once a second), until the server answers: a server
+that hangs costs one parse at most ``check_timeout``, and a replica is back within about the
+longer of :data:`CHECK_BACKOFF_MAX` and ``check_interval`` of the server answering again.
 
 Credentials (HTTP Basic) come from the URL (``sparql+http://user:pass@host/``), else from the
 environment variables ``KGQP_KG_USER`` and ``KGQP_KG_PASSWORD``, else from a ``~/.netrc``
@@ -933,12 +934,14 @@ class SparqlBackend:
 
     def check_wait(self) -> float:
         """Seconds between two version checks now: ``check_interval``; after ``n`` failed
-        checks in a row ``check_interval * 2**n``, at most :data:`CHECK_BACKOFF_MAX` (those
-        run in the background: :meth:`refresh`)."""
+        checks in a row ``check_interval * 2**n``, at most :data:`CHECK_BACKOFF_MAX`, or
+        ``check_interval`` where that is longer (a server that is down is never checked more
+        often than one that answers; those checks run in the background: :meth:`refresh`)."""
+        interval = self.config.check_interval
         if not self._failed_checks:
-            return self.config.check_interval
-        return min(CHECK_BACKOFF_MAX,
-                   self.config.check_interval * 2.0 ** min(self._failed_checks, 16))
+            return interval
+        return min(max(CHECK_BACKOFF_MAX, interval),
+                   interval * 2.0 ** min(self._failed_checks, 16))
 
     def refresh(self, graph: Any, *, force: bool = False) -> bool:
         """One version query per ``check_interval`` (a parse must not wait for a server that is

@@ -539,6 +539,10 @@ def test_a_server_that_hangs_holds_a_read_up_at_most_check_timeout():
         backend._failed_checks = 12
         assert backend.check_wait() == CHECK_BACKOFF_MAX
         backend.close()
+        slow = SparqlBackend(url.replace("0.2", "5"), read_only=True)
+        slow._failed_checks = 3  # a server that is down is not checked more often than one
+        assert slow.check_wait() == 5.0  # that answers (1 s: a final read of 012fd8c)
+        slow.close()
         quick = SparqlBackend(url + "&check_timeout=0.3&check_interval=0", read_only=True)
         assert quick.config.check_timeout == 0.3
         started = time.monotonic()
