@@ -536,9 +536,11 @@ def load(
             try:
                 for src in sources:  # one transaction each: report what committed on failure
                     made.clear()
-                    reports += load_sources(g, [src], kind=kind, options=options, reports=made)
-                    committed["version"] = g.version
-                    versions.append(g.version)
+                    rep = load_sources(g, [src], kind=kind, options=options, reports=made)
+                    version = g.version  # (a request to a KG server: may fail, or be cut)
+                    committed["version"] = version
+                    reports += rep  # (the two lists move together: one row per version)
+                    versions.append(version)
             except BaseException as exc:
                 # this handle's version: a commit that an interrupt or error cut short after
                 # the store made it durable (during a large commit's flush) has settled it
