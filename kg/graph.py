@@ -1207,12 +1207,15 @@ class ProductGraph:
         src, out = Path(source), Path(dest)
         if not (src / "store").is_dir():
             raise KGError(f"{src} is no embedded KG (it has no store folder) to copy")
-        if out.exists():
-            raise KGError(f"{out} exists: copy a KG into a new folder")
+        try:
+            out.mkdir(parents=True)  # (only a folder this call made is ever removed)
+        except FileExistsError:
+            raise KGError(f"{out} exists: copy a KG into a new folder") from None
+        except OSError as e:
+            raise KGError(f"cannot make the folder {out} to copy the KG into: {e}") from None
         problem: Exception | None = None
         for _ in range(max(1, tries)):
             try:
-                out.mkdir(parents=True)
                 store = ox.Store.read_only(str(src / "store"))
                 try:
                     store.backup(str(out / "store"))
@@ -1237,7 +1240,9 @@ class ProductGraph:
                 return version
             except (OSError, RuntimeError, KGError) as e:  # a commit or compaction meanwhile
                 problem = e
-                shutil.rmtree(out, ignore_errors=True)
+                for p in list(out.iterdir()):  # (what this try wrote; the folder stays)
+                    remove_path(p)
+        shutil.rmtree(out, ignore_errors=True)
         raise KGError(f"could not copy the KG {src} ({problem}): is it being changed right "
                       "now? Try again")
 

@@ -785,3 +785,17 @@ def test_a_swap_behind_other_commits_chains_their_change_sets(graph, monkeypatch
     assert graph.version == 4 and builds == []
     assert graph.view_version("kg.alias_index") == 4
     assert [m.text for m in graph.match("zorbx quuxx flimx")] == ["zorbx", "quuxx", "flimx"]
+
+
+def test_copy_into_a_folder_it_cannot_make_says_so_at_once(tmp_path):
+    """ProductGraph.copy retried every error three times and blamed a concurrent commit ("is it
+    being changed right now?"), also for a destination that cannot be made (a final read of
+    8baccd7..012fd8c)."""
+    from kg import KGError
+
+    with ProductGraph.open(tmp_path / "kg") as g, g.transaction("one") as tx:
+        tx.add_node(Node(NodeKind.BRAND, "acme", "Acme"))
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(KGError, match="cannot make the folder") as err:
+        ProductGraph.copy(tmp_path / "kg", tmp_path / "file" / "copy")
+    assert "being changed" not in str(err.value)
