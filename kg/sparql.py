@@ -1001,6 +1001,8 @@ class SparqlBackend:
             try:
                 self._refresh_locked(graph, force=False)
             except Exception:  # (a failed view rebuild is logged where it fails)
+                if self._stop.is_set():
+                    return  # (closed meanwhile: its client is gone, nothing failed)
                 log.exception("Background check of the KG server %s failed", self.store.where)
                 return
             finally:
