@@ -254,7 +254,7 @@ def _hide_numeric_marks(text: str) -> str | None:
     return " ".join(unicodedata.normalize("NFKC", "".join(out)).split()) if hidden else None
 
 
-def _a_compound_no(text: str, start: int, end: int, cue: str) -> bool:
+def _cue_is_compound_no(text: str, start: int, end: int, cue: str) -> bool:
     """Whether the negation cue ``cue`` opening the span ``text[start:end]`` is a "no" that
     qualifies the product after it, no exclusion ("dress no pink", "tv no samsung" exclude):
     opening the query ("no touch thermometer", "no drill curtain rod", "no slip socks"), or
@@ -277,19 +277,19 @@ _GENERIC_PATH_WORDS = frozenset({"accessories", "accessory", "supplies", "supply
                                  "category", "products", "product", "and", "the", "for",
                                  "of", "best", "buy", "outlet", "refurbished", "care",
                                  "equipment", "goods", "misc", "miscellaneous"})
+_GENERIC_PATH_KEYS = frozenset(word_order(" ".join(sorted(_GENERIC_PATH_WORDS))))
 
 
 def _path_words(path: str) -> frozenset[str]:
-    """The words of a category path that say which part of the catalogue it is in, a final
-    "s" dropped ("Computers & Tablets > Monitors": {"computer", "tablet", "monitor"}), those
-    of :data:`_GENERIC_PATH_WORDS` left out.
+    """The words of a category path that say which part of the catalogue it is in,
+    plural-folded as the linker folds them (:func:`kg.link.word_order`: "Computers & Tablets >
+    Monitors": {"computer", "tablet", "monitor"}; "Storage Boxes" and "Box Files" share
+    "box"), those of :data:`_GENERIC_PATH_WORDS` left out.
 
     >>> sorted(_path_words("Electronics > Electronics Accessories > Power"))
     ['electronic', 'power']
     """
-    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w
-                     for w in re.findall(r"[a-z]+", path.lower())
-                     if w not in _GENERIC_PATH_WORDS)
+    return frozenset(word_order(normalize_key(path))) - _GENERIC_PATH_KEYS
 
 
 def _function_words_only(words: str) -> bool:
@@ -335,7 +335,7 @@ def _words_no_cue_excludes(text: str, entity: ParsedEntity) -> tuple[int, int] |
     (``content``, ``product_name``: "woody allen without feathers", "the world without you",
     "42 is not just a number"; were the words after the cue a brand's or a department's
     category's very name, the span would link it: "headphones not beats"), and after a "no"
-    that qualifies the product after it (:func:`_a_compound_no`: "no touch thermometer",
+    that qualifies the product after it (:func:`_cue_is_compound_no`: "no touch thermometer",
     "mens no show socks"; also a "no" inside the span, "clear no chip" in "clear no chip
     nail polish": the words after it); else None. The words a cue there precedes are no
     ``ParsedQuery.excluded`` words (``no_cues`` of :func:`fusion.expand.expand`); a title the
@@ -349,7 +349,7 @@ def _words_no_cue_excludes(text: str, entity: ParsedEntity) -> tuple[int, int] |
         return compound_no_words(text, entity.start, entity.end)
     cue = normalize_key(parts[0]).strip(EDGE_MARKS)
     if entity.label in _NAME_LABELS or (
-            cue in NEGATION_CUES and _a_compound_no(text, entity.start, entity.end, cue)):
+            cue in NEGATION_CUES and _cue_is_compound_no(text, entity.start, entity.end, cue)):
         return entity.end - len(parts[1]), entity.end
     return compound_no_words(text, entity.start, entity.end)
 
@@ -1084,7 +1084,7 @@ class QueryParser:
         named = self._possessive_name(span, cue, label, linker, context)
         if named is not None:
             return named  # ("not your mother's": the brand "not your mothers", no cue)
-        if _a_compound_no(text, start, end, cue):
+        if _cue_is_compound_no(text, start, end, cue):
             return None  # a compound qualifies the product after it: "no touch thermometer",
             #              "no slip socks", "kids no slip socks"
         if free_from_words(parts[1]):
