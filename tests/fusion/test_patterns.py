@@ -589,7 +589,7 @@ def test_price_spans(text, spans):
 
 @pytest.mark.parametrize(("text", "sizes"), [
     # "top" of a rating, a part or a load, "scrubs" of a care product: no clothing, no
-    # letter size (review rv-grocery)
+    # letter size (a general store's review, 2026-12-06)
     ("xl dog bed top rated", []),
     ("xxl sugar scrubs", []),
     ("counter top microwave xl", []),
