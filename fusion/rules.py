@@ -122,9 +122,11 @@ logger = logging.getLogger(__name__)
 
 KINDS = ("SYNONYM", "UP", "DOWN", "FILTER", "DELETE")
 _DEFAULT_WEIGHT = {"SYNONYM": 1.0, "UP": 100.0, "DOWN": 100.0, "FILTER": 1.0, "DELETE": 1.0}
-_INPUT = re.compile(r"^(?P<input>.+?)\s*=>\s*$")
-_TWO_WAY = re.compile(r"^(?P<a>[^=<>]+?)\s*<=>\s*(?P<b>[^=<>]+?)\s*$")
-_INSTR = re.compile(r"^(?P<kind>[A-Za-z]+)\s*(?:\(\s*(?P<w>[^)]*)\s*\))?\s*:\s*(?P<arg>.*?)\s*$")
+# (linear in the line's length: no lazy group before a run of whitespace, whose backtracking
+# made a line of N spaces take O(N^2), 4 s at 40,000: the server's reload stalled on it; an
+# input line and a two-way synonym are split with str methods, see RuleSet.parse)
+_TWO_WAY_BAD = frozenset("=<>")
+_INSTR = re.compile(r"^(?P<kind>[A-Za-z]++)\s*+(?:\((?P<w>[^)]*+)\))?\s*+:(?P<arg>.*+)$")
 _INSTR_NOARG = re.compile(r"^(?P<kind>[A-Za-z]+)\s*$")
 _POSSESSIVE = re.compile("['\u2019]s$")
 _APOSTROPHES = "'\u2019"
@@ -425,6 +427,23 @@ def _all_words_in(needle: list[str], hay: list[str]) -> list[int]:
     return [i for i in range(len(hay) - n + 1) if hay[i : i + n] == needle]
 
 
+def _input(body: str) -> dict[str, str] | None:
+    """``{"input": ...}`` of an input line ``body`` (stripped) ``input =>``, else None."""
+    if len(body) > 2 and body.endswith("=>"):
+        return {"input": body[:-2].rstrip()}
+    return None
+
+
+def _two_way(body: str) -> dict[str, str] | None:
+    """``{"a": ..., "b": ...}`` of a two-way synonym ``body`` (stripped) ``a <=> b``: one
+    ``<=>``, terms on both sides and no other ``=``, ``<`` or ``>``; else None."""
+    left, sep, right = body.partition("<=>")
+    right = right.strip()
+    if not sep or not left or not right or _TWO_WAY_BAD.intersection(left + right):
+        return None
+    return {"a": left.rstrip(), "b": right}
+
+
 class RuleSet:
     """Parsed rules; :meth:`apply` rewrites a query."""
 
@@ -505,7 +524,7 @@ class RuleSet:
             body = line.strip()
             if not indented:
                 close()
-                if m := _TWO_WAY.match(body):
+                if m := _two_way(body):
                     for side in (m["a"].strip(), m["b"].strip()):
                         if unquoted(side) != side:
                             raise RuleSyntaxError(
@@ -530,7 +549,7 @@ class RuleSet:
                     elif not right.strip():
                         msg = "'<=>' needs synonyms on its right (e.g. 'tv <=> television')"
                     raise RuleSyntaxError(msg, path=path, line=n)
-                m = _INPUT.match(body)
+                m = _input(body)
                 if not m:
                     raise RuleSyntaxError(
                         f"expected 'input =>' or 'a <=> b', got {body!r}{hint}", path=path,
@@ -561,6 +580,7 @@ class RuleSet:
                     line=n,
                 )
             w_text = m.groupdict().get("w")
+            w_text = w_text.strip() if w_text is not None else None
             weight = _DEFAULT_WEIGHT[kind]
             if w_text is not None:
                 try:
@@ -721,7 +741,9 @@ class RulesStatus:
     """Health of a :class:`RulesFile`: how many rules are in use and the last load error.
 
     ``ok`` is False while the file on disk cannot be used (syntax error, invalid UTF-8,
-    unreadable or deleted); ``rules`` are then the last good ones, loaded at ``loaded_at``
+    unreadable, deleted or outside its root); ``error`` then names the line and the kind of
+    error, without the text the file holds (logged at debug level); ``rules`` are the last
+    good ones, loaded at ``loaded_at``
     (Unix time; None when nothing was ever loaded). ``errors`` counts failed reloads.
     """
 
@@ -745,8 +767,32 @@ def _file_error(message: str, name: str) -> RuleSyntaxError:
     return exc
 
 
-def _read_rules(path: Path, name: str) -> RuleSet:
-    """Read and parse a rules file; every failure is a :class:`RuleSyntaxError` naming it."""
+#: a quoted text in an error message: what a line held (``got 'DB_PASSWORD=hunter2'``)
+_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+
+
+def _redacted(error: str) -> str:
+    """``error`` without what the file holds: every quoted text replaced by ``'…'``, cut to 300
+    characters. :meth:`RulesFile.status` reports this (the server's unauthenticated /ready
+    shows it): the line number and the kind of error, never the line (a rules file made a
+    symlink to a secret had its first line echoed); the full text is logged at debug level."""
+    out = _QUOTED.sub("'…'", error)
+    return out if len(out) <= 300 else f"{out[:300]}…"
+
+
+def _read_rules(path: Path, name: str, root: Path | None = None) -> RuleSet:
+    """Read and parse a rules file; every failure is a :class:`RuleSyntaxError` naming it.
+    With ``root``, a file that resolves (symlinks followed) outside it is refused unread."""
+    if root is not None:
+        try:
+            inside = path.resolve().is_relative_to(root)
+        except (OSError, RuntimeError):  # (a symlink loop)
+            inside = False
+        if not inside:
+            logger.debug("rules file %s resolves to %s, outside %s", path,
+                         os.path.realpath(path), root)
+            raise _file_error("the rules file resolves (a symlink?) to a file outside the "
+                              "bundle; refused: make it a plain file in the bundle", name)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -767,7 +813,8 @@ def _read_rules(path: Path, name: str) -> RuleSet:
 @dataclass
 class _Pending:
     """A change of a rules file not read yet: its stamp (mtime_ns, size) and when it was first
-    seen (``time.monotonic()``); ``warned``: a warning that it has no rules was logged."""
+    seen (``time.monotonic()``); ``warned``: a warning that it has no rules was logged (it was
+    read: no need to read it again until ``empty_quiet_s`` has passed)."""
 
     stamp: tuple[int, int]
     since: float
@@ -786,6 +833,12 @@ class RulesFile:
     so) takes effect after ``empty_quiet_s``, with a warning logged meanwhile. Saving with a
     rename (write a temporary file, then move it over the rules file) is atomic all the same.
 
+    With ``keep_last_good`` (serving) the file is re-read in a background thread: the access
+    that sees the settled change waits for it at most ``reload_wait_s`` (a small file is read
+    by then), and every access meanwhile returns the rules in use (a file of a million lines
+    takes seconds to parse; no query waits for it). No access holds a lock while the file is
+    read.
+
     Args:
         path: the rules file.
         name: how the file is named in applied rules and errors (default: ``path``); a bundle
@@ -794,13 +847,19 @@ class RulesFile:
             after a good load. False (default): the next access raises
             :class:`RuleSyntaxError` naming the line (and a deleted file means no rules).
             True (serving): the last good rules stay in use, the error is logged once and
-            reported by :meth:`status`; fixing the file is picked up once it has settled. With
-            True the first load must succeed (there is nothing good to keep).
+            reported by :meth:`status` (the line number and the kind of error, without the
+            line's text); fixing the file is picked up once it has settled. With True the
+            first load must succeed (there is nothing good to keep).
         quiet_s: seconds a changed file must stay unchanged before it is read; default 1 with
             ``keep_last_good`` (serving), else 0 (every change read at once, as a script that
             writes the file and then parses expects).
         empty_quiet_s: the same for a file with no rules that would replace rules in use;
             default 5 with ``keep_last_good``, else 0.
+        root: a folder the file must stay in (a bundle passes its folder): a ``path`` that
+            resolves (symlinks followed) outside it is refused, at the first load and at every
+            reload, as the bundle's loader refuses it.
+        reload_wait_s: with ``keep_last_good``, how long the access that starts a reload waits
+            for it (default 0.1 s).
 
     Example:
         >>> import tempfile, pathlib
@@ -813,32 +872,40 @@ class RulesFile:
         >>> len(rf.current()), rf.status().ok  # (maybe a save in progress: not read yet)
         (2, True)
         >>> time.sleep(0.1)
-        >>> len(rf.current()), rf.status().ok, rf.status().error.startswith("rules.txt:2:")
-        (2, False, True)
+        >>> len(rf.current()), rf.status().ok, rf.status().error[:41]  # (not the line's text)
+        (2, False, "rules.txt:2: unknown instruction '…'; use")
     """
 
     def __init__(self, path: str | os.PathLike[str], *, name: str | None = None,
                  keep_last_good: bool = False, quiet_s: float | None = None,
-                 empty_quiet_s: float | None = None) -> None:
+                 empty_quiet_s: float | None = None,
+                 root: str | os.PathLike[str] | None = None,
+                 reload_wait_s: float = 0.1) -> None:
         self.path = Path(path)
         self._path_str = str(self.path)
         self.name = name if name is not None else str(self.path)
+        self.root = Path(root).resolve() if root is not None else None
         self.keep_last_good = keep_last_good
         self.quiet_s = (1.0 if keep_last_good else 0.0) if quiet_s is None else quiet_s
         self.empty_quiet_s = ((5.0 if keep_last_good else 0.0) if empty_quiet_s is None
                               else empty_quiet_s)
+        self.reload_wait_s = reload_wait_s
         self._stamp: tuple[int, int] | None = None
         self._pending: _Pending | None = None
         self._rules = RuleSet([], path=self.name)
         self._error: str | None = None
         self._errors = 0
         self._loaded_at: float | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the state below; held briefly, never while reading
+        self._reload_lock = threading.Lock()  # one reload at a time
+        self._reloader: threading.Thread | None = None
         _RULES_FILES.add(self)
         if keep_last_good:
-            self._rules = _read_rules(self.path, self.name)  # raises: nothing good to keep
+            stamp = self._stat()
+            # raises: nothing good to keep
+            self._rules = _read_rules(self.path, self.name, self.root)
             self._loaded_at = time.time()
-            self._stamp = self._stat()
+            self._stamp = stamp
             logger.info("loaded %d rules from %s", len(self._rules), self.path)
         else:
             self.current()
@@ -862,30 +929,64 @@ class RulesFile:
 
     def current(self) -> RuleSet:
         """The rules as of now (re-parsed if the file changed and has settled; see the class
-        docs: this never waits).
+        docs: this never waits for a save in progress, and with ``keep_last_good`` at most
+        ``reload_wait_s`` for a reload).
 
         With ``keep_last_good=False`` an invalid file raises and an absent one means no rules;
         with ``keep_last_good=True`` both keep the last good rules (see :meth:`status`)."""
+        stamp = self._stat()
+        if stamp == self._stamp:  # (no lock: the rules in use, or ones swapped in just now)
+            return self._rules
         with self._lock:
-            stamp = self._stat()
-            if stamp == self._stamp:
-                return self._rules
             if self._stamp is not None and not self._settled(stamp, self.quiet_s):
                 return self._rules  # (a save may be in progress: read once it has settled)
+        if not self.keep_last_good:
+            with self._reload_lock:  # (a script reads its own write at once)
+                return self._reload()
+        with self._lock:
+            pending = self._pending
+            if (pending is not None and pending.stamp == stamp and pending.warned
+                    and not self._settled(stamp, self.empty_quiet_s)):
+                return self._rules  # (read already: no rules in it, not for long enough)
+            thread = self._reloader
+            if thread is None or not thread.is_alive():
+                thread = self._reloader = threading.Thread(
+                    target=self._reload_quietly, name=f"kgqp-rules-reload {self.name}",
+                    daemon=True)
+                thread.start()
+        thread.join(self.reload_wait_s)
+        return self._rules
+
+    def _reload_quietly(self) -> None:
+        with self._reload_lock:
             try:
-                rules = (RuleSet([], path=self.name) if stamp[1] < 0 and not self.keep_last_good
-                         else _read_rules(self.path, self.name))
-            except RuleSyntaxError as exc:
-                if not self.keep_last_good:
-                    raise
+                self._reload()
+            except Exception:  # (keep_last_good: a RuleSyntaxError is no exception here)
+                logger.exception("reloading the rules file %s failed", self.path)
+
+    def _reload(self) -> RuleSet:
+        """Read the file if it changed, outside :attr:`_lock` (the rules in use answer
+        meanwhile), then swap the new rules in under it. Called holding ``_reload_lock``."""
+        stamp = self._stat()
+        if stamp == self._stamp:
+            return self._rules
+        try:
+            rules = (RuleSet([], path=self.name) if stamp[1] < 0 and not self.keep_last_good
+                     else _read_rules(self.path, self.name, self.root))
+        except RuleSyntaxError as exc:
+            if not self.keep_last_good:
+                raise
+            with self._lock:
                 self._stamp, self._pending = stamp, None  # (reported until the file changes)
-                self._error = str(exc)
+                self._error = _redacted(str(exc))
                 self._errors += 1
                 logger.error("rules file %s is unusable, still serving the last good %d rules "
                              "(loaded at %s): %s", self.path, len(self._rules),
                              time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self._loaded_at))
-                             if self._loaded_at else "never", exc)
+                             if self._loaded_at else "never", self._error)
+                logger.debug("rules file %s: %s", self.path, exc)
                 return self._rules
+        with self._lock:
             if not rules and self._rules and self.keep_last_good:
                 # emptied while serving: a save in progress, or all rules deleted
                 if not self._settled(stamp, self.empty_quiet_s):
@@ -901,12 +1002,13 @@ class RulesFile:
                                "use are dropped", self.path, self.empty_quiet_s, len(self._rules))
             self._rules, self._error, self._loaded_at = rules, None, time.time()
             self._stamp, self._pending = stamp, None
-            if stamp[1] >= 0:
-                logger.info("loaded %d rules from %s", len(rules), self.path)
-            return self._rules
+        if stamp[1] >= 0:
+            logger.info("loaded %d rules from %s", len(rules), self.path)
+        return rules
 
     def status(self) -> RulesStatus:
-        """Whether the file on disk is in use, how many rules are, and the last error."""
+        """Whether the file on disk is in use, how many rules are, and the last error (its
+        line number and kind, not the line's text)."""
         if self.keep_last_good:
             self.current()  # pick up an edit or a deletion since the last query
         with self._lock:
@@ -926,6 +1028,8 @@ _RULES_FILES: weakref.WeakSet[RulesFile] = weakref.WeakSet()
 def _new_locks_in_child() -> None:
     for rules in list(_RULES_FILES):
         rules._lock = threading.Lock()
+        rules._reload_lock = threading.Lock()
+        rules._reloader = None  # (the parent's reload thread is not in the child)
 
 
 if hasattr(os, "register_at_fork"):

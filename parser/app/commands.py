@@ -202,9 +202,14 @@ def _read_token(token_file: Path | None) -> str | None:
 
     if token_file is not None:
         try:
-            token = token_file.read_text(encoding="utf-8").strip()
+            lines = token_file.read_text(encoding="utf-8").strip().splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise ValueError(f"cannot read the token file {token_file}: {exc}") from None
+        token = lines[0].strip() if lines else ""  # (the first line: a note may follow)
+        if any(ch.isspace() or not ch.isprintable() for ch in token):
+            raise ValueError(f"the token in the token file {token_file} (its first line) "
+                             "holds a space or an invisible character: write the token alone "
+                             "on the first line")
         if not token:
             raise ValueError(f"the token file {token_file} is empty: write the token into it")
         if os.name == "posix" and token_file.stat().st_mode & 0o077:

@@ -82,6 +82,21 @@ def _parse_pairs(pairs: list[str], what: str) -> dict[str, str]:
     return out
 
 
+def _printable(text: str | None) -> Any:
+    """``text`` for a terminal: control and format characters shown escaped (``\\x1b``,
+    ``\\n``; an older KG may hold them in a version message: ESC[2J cleared the screen) and
+    no rich markup read (a ``[red]`` is text)."""
+    import unicodedata
+
+    from rich.text import Text
+
+    text = text or ""
+    if not text.isprintable():
+        text = "".join(ch.encode("unicode_escape").decode("ascii")
+                       if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+    return Text(text)
+
+
 @app.command()
 def versions(
     kgdir: Path = _KGDIR, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
@@ -101,7 +116,8 @@ def versions(
             f"versions up to {max(pruned)} were pruned (`kgqp kg prune`): no rollback to them"
             if pruned else None))
         for i in infos:
-            row = [str(i.version), i.timestamp or "-", str(i.added), str(i.removed), i.message]
+            row = [str(i.version), i.timestamp or "-", str(i.added), str(i.removed),
+                   _printable(i.message)]
             table.add_row(*row, *(["pruned" if i.pruned else "yes"] if pruned else []))
         Console().print(table)
 

@@ -160,6 +160,21 @@ def _require_serve_extra() -> None:
         ) from exc
 
 
+def _check_message(message: str | None) -> None:
+    """A 422 for a version ``message`` holding a control or format character (a newline
+    forged log lines, ESC sequences reached `kgqp kg versions`), as for a label."""
+    if message is None:
+        return
+    from kg.schema import check_text
+
+    try:
+        check_text(message, "message", name=True)
+    except (ValueError, TypeError) as exc:
+        from fastapi import HTTPException
+
+        raise HTTPException(422, _trim(str(exc), 500)) from None
+
+
 def _check_text(value: str, what: str) -> str:
     try:
         value.encode("utf-8")
@@ -730,8 +745,24 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
 
     # -- KG ------------------------------------------------------------------------------------
     @app.get("/kg/nodes/{iri:path}")
-    def kg_node(iri: str) -> dict[str, Any]:
-        node = _parser().kg.node(iri)
+    def kg_node(iri: str, request: Request) -> dict[str, Any]:
+        kg = _parser().kg
+        node = kg.node(iri)
+        if node is None:
+            # the IRI as /parse returns it (percent-escaped: .../nescaf%C3%A9): the path
+            # parameter is decoded once, so try it as sent, then re-escaped
+            from urllib.parse import quote
+
+            from kg.schema import ID_BASE
+
+            raw = (request.scope.get("raw_path") or b"").decode("latin-1")
+            sent = raw.partition("/kg/nodes/")[2]
+            # (kg.schema.iri escapes a key so: "l'oréal" -> "l%27or%C3%A9al")
+            escaped = (ID_BASE + quote(iri[len(ID_BASE):], safe="/-._~")
+                       if iri.startswith(ID_BASE) else "")
+            for alt in dict.fromkeys((sent, escaped)):
+                if alt and alt != iri and (node := kg.node(alt)) is not None:
+                    break
         if node is None:
             raise HTTPException(404, f"no KG node {_trim(iri)!r}")
         d = dataclasses.asdict(node)  # kg.graph.NodeInfo is a plain dataclass (no to_dict)
@@ -759,6 +790,7 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
     def kg_update(req: KGUpdateRequest) -> dict[str, Any]:
         from kg.schema import Edge, Node, NodeKind, Relation
 
+        _check_message(req.message)
         p = _parser()
         try:
             nodes = [
@@ -808,6 +840,7 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
 
     @app.post("/kg/rollback", dependencies=[Depends(require_token)], responses=auth_doc)
     def kg_rollback(req: RollbackRequest) -> dict[str, Any]:
+        _check_message(req.message)
         p = _parser()
         if req.version > p.kg.version:
             raise HTTPException(422, f"no KG version {req.version}: versions are "
@@ -831,7 +864,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
             if state["load_error"]:
                 return JSONResponse({"status": "failed", "error": state["load_error"]}, 503)
             return JSONResponse({"status": "loading"}, 503, headers={"Retry-After": "1"})
-        rules = _rules_status()
+        # (off the event loop: a reload of a large rules file must not stall /health)
+        rules = await asyncio.to_thread(_rules_status)
         problems = [] if rules is None or rules["ok"] else [
             f"rules: {rules['error']} (serving the last good {rules['rules']} rules)"]
         # check the KG's version (on a server: at most once per check_interval, no retries,

@@ -298,3 +298,34 @@ def test_a_json_body_without_the_json_content_type_says_so(client, content_type)
     assert r.status_code == 422
     assert "Content-Type: application/json" in r.json()["detail"]
 
+
+
+# -- review "security & reliability" (svc) --------------------------------------------------
+
+
+@pytest.mark.parametrize("message", ["msg\nINJECTED LINE", "a\rb", "clear \x1b[2J", "x\u202ey"])
+def test_a_version_message_with_a_control_character_is_refused(client, message):
+    """Labels got a 422 for control/format characters, a version message did not (log lines
+    forged with a newline, `kgqp kg versions` clearing the screen with ESC[2J)."""
+    version = client.get("/ready").json()["kg_version"]
+    r = client.post("/kg/update", json={"add_nodes": [], "message": message})
+    assert r.status_code == 422, r.text
+    assert "message contains the control or format character U+" in r.json()["detail"]
+    r = client.post("/kg/rollback", json={"version": 0, "message": message})
+    assert r.status_code == 422, r.text
+    assert client.get("/ready").json()["kg_version"] == version
+
+
+def test_a_node_is_found_by_its_iri_as_parse_returns_it(client):
+    """/parse returns IRIs percent-escaped (.../nescaf%C3%A9); the path parameter is decoded
+    once, so GET /kg/nodes/<that IRI> answered 404 for every key escaped so."""
+    r = client.post("/kg/update", json={
+        "add_nodes": [{"kind": "brand", "key": "l'oréal zorbo", "label": "L'Oréal Zorbo"}],
+        "message": "add L'Oréal Zorbo"})
+    assert r.status_code == 200, r.text
+    iri = r.json()["nodes"][0]
+    assert "%" in iri  # (escaped, as /parse returns it)
+    for sent in (iri, iri.replace("%", "%25")):  # (as returned; and escaped once more)
+        got = client.get(f"/kg/nodes/{sent}")
+        assert got.status_code == 200 and got.json()["label"] == "L'Oréal Zorbo", sent
+    assert client.get(f"/kg/nodes/{BRAND}no-such-brand").status_code == 404

@@ -405,3 +405,109 @@ def test_a_rule_on_a_number_does_not_match_digits_nfkc_made():
     rs = RuleSet.parse("2 inch =>\n  FILTER: size:2 inch\n")
     assert rs.apply("drill bit 1½ inch").filters == []
     assert [f.term for f in rs.apply("drill bit 2 inch").filters] == ["size:2 inch"]
+
+
+# -- review "security & reliability" (svc): reloads that stall the server, symlinks, leaks ------
+
+
+@pytest.mark.parametrize("line", [
+    "foo" + " " * 10_000 + "bar",  # (an input line: 0.3 s with the old lazy regex, 1.1 s at 20k)
+    "a <=> b" + " " * 10_000 + "c =",  # (a broken two-way synonym: 1.4 s)
+    "x =>\n  UP" + " " * 10_000 + "y",  # (an instruction without its colon: 0.16 s)
+    "x =>\n  UP(" + " " * 1_000 + "y",  # (a weight without its bracket: cubic, 0.5 s; 30 s at 4k)
+    "x =>\n  SYNONYM: a" + " " * 10_000 + "b",
+])
+def test_a_long_run_of_spaces_parses_in_linear_time(line):
+    """The input/two-way/instruction regexes backtracked quadratically on a run of spaces (one
+    line of 'foo' + 50,000 spaces + 'bar' froze the server's /health for 12 s)."""
+    import contextlib
+    import time
+
+    t = time.perf_counter()
+    with contextlib.suppress(RuleSyntaxError):
+        RuleSet.parse(line)
+    assert time.perf_counter() - t < 0.05
+
+
+def test_inputs_and_two_way_synonyms_still_parse_as_before():
+    rs = RuleSet.parse('a  =>\n  SYNONYM (0.5 ) :  b  c \n"x y"=>\n  DELETE\n'
+                       "p<=>q\nr   <=>   s t\nu => =>\n  UP( 2 ):v\n")
+    assert [(r.input, r.exact) for r in rs.rules] == [
+        ("a", False), ("x y", True), ("p", False), ("q", False), ("r", False), ("s t", False),
+        ("u =>", False)]
+    assert [(i.kind, i.arg, i.weight) for r in rs.rules for i in r.instructions] == [
+        ("SYNONYM", "b  c", 0.5), ("DELETE", "", 1.0), ("SYNONYM", "q", 1.0),
+        ("SYNONYM", "p", 1.0), ("SYNONYM", "s t", 1.0), ("SYNONYM", "r", 1.0), ("UP", "v", 2.0)]
+    for bad, says in (("=>", "expected 'input =>'"), ("a <=> b <=> c", "one '<=>'"),
+                      ("a <=>", "needs synonyms"), ("a =>\n  UP(x ): b", "'x' is not a number")):
+        with pytest.raises(RuleSyntaxError, match=says):
+            RuleSet.parse(bad)
+
+
+def test_a_slow_reload_never_blocks_the_readers(tmp_path, monkeypatch):
+    """A reload parsed the file under the lock every access takes: a rules file of a million
+    lines (11 s) stalled every parse and /ready. Now the old rules answer meanwhile."""
+    import threading
+    import time
+
+    p = tmp_path / "rules.txt"
+    p.write_text("tv =>\n  SYNONYM: television\n", encoding="utf-8")
+    rf = RulesFile(p, name="rules.txt", keep_last_good=True, quiet_s=0)
+    parse = RuleSet.parse.__func__
+    started = threading.Event()
+
+    def slow(cls, text, *, path="<string>"):
+        started.set()
+        time.sleep(1.0)  # (a huge file)
+        return parse(cls, text, path=path)
+
+    monkeypatch.setattr(RuleSet, "parse", classmethod(slow))
+    p.write_text("tv =>\n  SYNONYM: telly\n", encoding="utf-8")
+    os.utime(p, ns=(1, 1))  # (changed, long settled)
+    first = threading.Thread(target=rf.current)
+    first.start()
+    assert started.wait(2)
+    t = time.perf_counter()
+    assert [i.arg for i in rf.current().rules[0].instructions] == ["television"]
+    assert rf.status().ok
+    assert time.perf_counter() - t < 0.5  # (the reload takes 1 s)
+    first.join(2)
+    assert not first.is_alive()
+    deadline = time.monotonic() + 3
+    while rf.current().rules[0].instructions[0].arg != "telly":
+        assert time.monotonic() < deadline, "the reload never finished"
+        time.sleep(0.02)
+
+
+def test_a_rules_file_made_a_symlink_out_of_its_root_is_refused(tmp_path):
+    """The bundle's loader refuses a rules file outside the bundle; the live reload followed a
+    symlink made afterwards, and the status (the server's /ready) showed its first line."""
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    secret = tmp_path / "secret.env"
+    secret.write_text("DB_PASSWORD=hunter2\n", encoding="utf-8")
+    p = bundle / "rules.txt"
+    p.write_text("tv =>\n  SYNONYM: television\n", encoding="utf-8")
+    rf = RulesFile(p, name="rules.txt", keep_last_good=True, quiet_s=0, root=bundle)
+    p.unlink()
+    p.symlink_to(secret)
+    assert len(rf.current()) == 1  # the last good rules
+    st = rf.status()
+    assert not st.ok and "outside the bundle" in st.error and "hunter2" not in st.error
+    with pytest.raises(RuleSyntaxError, match="outside the bundle"):
+        RulesFile(p, name="rules.txt", keep_last_good=True, root=bundle)
+    (bundle / "real.txt").write_text("tv =>\n  SYNONYM: telly\n", encoding="utf-8")
+    p.unlink()
+    p.symlink_to(bundle / "real.txt")  # (inside: fine)
+    assert rf.current().rules[0].instructions[0].arg == "telly" and rf.status().ok
+
+
+def test_the_status_names_the_line_and_error_but_never_the_text(tmp_path):
+    p = tmp_path / "rules.txt"
+    p.write_text("tv =>\n  SYNONYM: television\n", encoding="utf-8")
+    rf = RulesFile(p, name="rules.txt", keep_last_good=True, quiet_s=0)
+    p.write_text("tv =>\n  SYNONYM: television\nDB_PASSWORD=hunter2\n", encoding="utf-8")
+    os.utime(p, ns=(1, 1))
+    st = rf.status()
+    assert not st.ok and st.error.startswith("rules.txt:3: expected '…'")
+    assert "hunter2" not in st.error

@@ -529,3 +529,13 @@ def test_kg_link_shows_a_parse_link_its_linker_does_not_make(link_home, monkeypa
     r = invoke("link", link_home / "kg", "for samsung", "--label", "modifier", "--context",
                "charger for samsung")
     assert "a parse links the span otherwise: 'samsung' -> brand Samsung" in r.output
+
+
+def test_versions_shows_control_characters_of_a_message_escaped(kgdir, fx):
+    """A message an older KG holds (the HTTP service took any) reached the terminal as it
+    was: ESC[2J cleared the screen, a newline forged a row."""
+    with ProductGraph.open(kgdir) as g, g.transaction(message="x\x1b[2J\nfake [bold]row") as tx:
+        tx.add_node(Node(NodeKind.BRAND, "zorbo", "Zorbo"))
+    r = runner.invoke(app, ["versions", str(kgdir)], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.output and "x\\x1b[2J\\nfake [bold]row" in r.output
