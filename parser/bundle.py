@@ -487,7 +487,7 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
         if manifest.rules:  # named relative to the bundle; a broken edit keeps the last good
             try:
                 rules = RulesFile(bundle / manifest.rules, name=manifest.rules,
-                                  keep_last_good=True)
+                                  keep_last_good=True, root=bundle)
             except RuleSyntaxError as exc:
                 raise ModelLoadError(f"bundle {bundle}: {exc}") from None
         try:

@@ -130,6 +130,10 @@ def rollback(
 ) -> None:
     """Return the KG to VERSION (as a new version)."""
     with _errors():
+        if message:  # (no newline nor escape in a version's message: `kg versions` shows it)
+            from kg.schema import check_text
+
+            check_text(message, "--message", name=True)
         new = _with_graph(
             kgdir, lambda g: g.rollback(version, message=message or None), read_only=False
         )

@@ -96,3 +96,30 @@ def test_broken_rules_keep_the_last_good_ones_and_are_reported(rules_server) -> 
         assert d["status"] == "ready" and d["rules"]["ok"] and d["rules"]["errors"] == 3
         metrics = c.get("/metrics").text
         assert "kgqp_rules_ok 1.0" in metrics and "kgqp_rules_reload_errors_total 3.0" in metrics
+
+
+def test_a_rules_file_swapped_for_a_symlink_out_of_the_bundle_is_refused(
+        rules_server, tmp_path: Path) -> None:
+    """A bundle's rules file made a symlink to a file outside the bundle after it loaded: the
+    live reload read it and /ready showed its first line (a security review, 2026-12-06);
+    the bundle's RulesFile now keeps to the bundle (load_bundle passes it as the root)."""
+    server, path = rules_server
+    secret = tmp_path / "secret.env"
+    secret.write_text("DB_PASSWORD=hunter2\n", encoding="utf-8")
+    good = path.read_bytes()
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        served = _synonyms(c)[0]
+    try:
+        path.unlink()
+        path.symlink_to(secret)
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            def refused() -> bool:
+                c.post("/parse", json={"query": "tv"})
+                return "outside the bundle" in c.get("/ready").text
+            _eventually(refused)
+            ready = c.get("/ready").text
+            assert "hunter2" not in ready
+            assert _synonyms(c)[0] == served  # the last good rules answer
+    finally:
+        path.unlink()
+        _write(path, good)

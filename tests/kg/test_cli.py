@@ -539,3 +539,16 @@ def test_versions_shows_control_characters_of_a_message_escaped(kgdir, fx):
     r = runner.invoke(app, ["versions", str(kgdir)], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert "\x1b" not in r.output and "x\\x1b[2J\\nfake [bold]row" in r.output
+
+
+def test_rollback_refuses_a_message_with_a_control_character(tmp_path):
+    """``/kg/update`` and ``/kg/rollback`` refuse a version message holding a newline or an
+    escape (b7a6698); ``kgqp kg rollback -m`` took it (a security review, 2026-12-06)."""
+    kgdir = tmp_path / "kg"
+    with ProductGraph.open(kgdir) as g, g.transaction("one") as tx:
+        tx.add_node(Node(NodeKind.BRAND, "acme", "Acme"))
+    r = invoke("rollback", kgdir, "0", "-m", "undo\x1b[2J")
+    assert r.exit_code == 2, r.output
+    assert "U+001B" in r.output
+    with ProductGraph.open(kgdir, read_only=True) as g:
+        assert g.version == 1
