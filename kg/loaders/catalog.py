@@ -311,11 +311,6 @@ def _delimiter(value: str) -> str:
     return d
 
 
-def _empty(path: Path, what: str) -> KGLoadError:
-    """The error for a catalogue file without a header row or a JSON object to read."""
-    return empty_file(path, what)
-
-
 def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
           header_info: dict[str, Any] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """(first line number, row) from CSV (header row) or JSONL. ``header_info`` gets
@@ -348,7 +343,7 @@ def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
                     continue
                 yield lineno, obj
             if blank:
-                raise _empty(path, "no JSON object: JSON Lines have one object per line")
+                raise empty_file(path, "no JSON object: JSON Lines have one object per line")
             return
         # lines are read with a cap (a huge line in a small .gz file is not read whole): an
         # over-long one reaches the CSV reader as a line holding only its quotes' parity (so
@@ -380,7 +375,7 @@ def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
         try:
             header = next(reader)
         except StopIteration:
-            raise _empty(path, no_header) from None
+            raise empty_file(path, no_header) from None
         if not any(h.strip() for h in header) and not long_lines:
             # blank lines only, or a blank line where the header belongs
             try:
@@ -388,7 +383,7 @@ def _rows(path: Path, errors: RowErrors, delimiter: str = ",",
             except csv.Error:
                 rows = True
             if not rows:
-                raise _empty(path, f"{no_header}: only blank lines")
+                raise empty_file(path, f"{no_header}: only blank lines")
             raise KGLoadError(f"{path}: line 1 names no column (it is blank), but a catalogue "
                               "CSV starts with its header row, the columns' names; nothing "
                               "loaded")
@@ -690,7 +685,7 @@ def load_catalog(
         yield from records
     if not checked and "header" in header_info:  # a header row and no rows: its mapping is
         check(header_info["header"])  # checked (a wrong one is the error), then it is refused
-        raise _empty(path, "a header row and no rows")
+        raise empty_file(path, "a header row and no rows")
     unused = [c for c in seen if c not in mapped and not attr_cols.get(c)]
     if unused:
         reason = (f"columns not used: {', '.join(unused)} (map them: name=, brand=, category=, "
