@@ -3350,6 +3350,15 @@ def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bo
     return str(kg.path(pick) or kg.label(pick)), f"link:{source.iri}"
 
 
+def _in_store_trees(kg: _KG, cat: str, trees: Collection[str]) -> bool:
+    """Whether the category ``cat``, which the label space places in no department, is of the
+    store's tree or of another catalogue's branch the store's departments place categories in
+    (``trees``: its taxonomy, or its taxonomy and top level, "google > Electronics")."""
+    taxonomy = _taxonomy(cat)
+    top = str(kg.path(cat) or "").split(">")[0].strip()
+    return taxonomy in trees or f"{taxonomy} > {top}" in trees
+
+
 def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str],
                      spans: Mapping[str, tuple[int, int] | None], hard_dept: str,
                      dept: Callable[[str], str | None], skip: Collection[str],
@@ -3399,10 +3408,8 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
                 and e.iri not in searched_skip
                 and (sp := spans.get(e.iri)) is not None and sp[1] > sp[0]
                 and (e.label is None or e.label in HEAD_LABELS)]
-    if not searched or any(dept(e.iri) is None and (
-            _taxonomy(e.iri) in store_trees() or f"{_taxonomy(e.iri)} > "
-            f"{str(kg.path(e.iri) or '').split('>')[0].strip()}" in store_trees())
-            for e, _ in searched):
+    if not searched or any(dept(e.iri) is None and _in_store_trees(kg, e.iri, store_trees())
+                           for e, _ in searched):
         return False
     index = _word_categories(kg)
     own = [normalize_key(lab.split(SEP)[-1]) for lab in labels
@@ -3468,10 +3475,8 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
         return False
     cands = [c for w in _words(words[-1]) for c in index.get(w, ())
              if _part_headed(normalize_key(kg.label(c)), head)]
-    if len(cands) < 2 or any(dept(c) == hard_dept or (dept(c) is None and (
-            _taxonomy(c) in store_trees() or f"{_taxonomy(c)} > "
-            f"{str(kg.path(c) or '').split('>')[0].strip()}" in store_trees()))
-            for c in cands):
+    if len(cands) < 2 or any(dept(c) == hard_dept or (
+            dept(c) is None and _in_store_trees(kg, c, store_trees())) for c in cands):
         return False
     return not any(_part_headed(normalize_key(lab.split(SEP)[-1]), head) for lab in labels
                    if lab.split(SEP)[0] == hard_dept and SEP in lab)
