@@ -82,6 +82,15 @@ class BundleManifest:
     created: str = ""
     format_version: int = _FORMAT_VERSION
 
+    def kg_at(self, bundle: Path) -> str | Path:
+        """Where the KG of the bundle at ``bundle`` is: its own ``kg/`` folder (a snapshot),
+        else ``kg_path``: a folder or a KG server's URL (:func:`kg.store.location`)."""
+        if self.kg_mode == "snapshot":
+            return Path(bundle) / self.kg_path
+        from kg.store import location
+
+        return location(self.kg_path) or Path(self.kg_path)
+
     @classmethod
     def read(cls, bundle: Path) -> BundleManifest:
         path = bundle / MANIFEST
@@ -241,10 +250,10 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         shutil.copytree(tagger, tmp / "tagger", ignore=shutil.ignore_patterns("checkpoint"))
         if fusion is not None:
             shutil.copytree(fusion, tmp / "fusion")
-        if kg_mode == "snapshot":
-            from kg.graph import WRITER_LOCK
+        if kg_mode == "snapshot":  # (a consistent copy, as a writer may hold the KG)
+            from kg import ProductGraph
 
-            shutil.copytree(kg, tmp / "kg", ignore=shutil.ignore_patterns(WRITER_LOCK))
+            ProductGraph.copy(kg, tmp / "kg")
             kg_path = "kg"
         else:
             kg_path = _server_location(server) if isinstance(server, str) \
@@ -440,13 +449,10 @@ def load_bundle(cls: Callable[..., _P], bundle: Path, *, backend: str | None = N
     opened = kg is None
     if kg is None:
         from kg import ProductGraph
-        from kg.store import location
 
-        server = location(manifest.kg_path) if manifest.kg_mode == "location" else None
-        kg_dir = bundle / manifest.kg_path if manifest.kg_mode == "snapshot" \
-            else Path(manifest.kg_path)
-        if isinstance(server, str):
-            kg = ProductGraph.open(server, read_only=read_only)
+        kg_dir = manifest.kg_at(bundle)
+        if isinstance(kg_dir, str):  # a KG server
+            kg = ProductGraph.open(kg_dir, read_only=read_only)
         elif not kg_dir.is_dir():
             raise ModelLoadError(f"the bundle's KG directory {kg_dir} does not exist")
         else:

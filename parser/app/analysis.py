@@ -367,12 +367,9 @@ def kg_from_env(bundle: str | Path, var: str = "KGQP_KG", home_var: str = "KGQP_
 
     bundle = Path(bundle).expanduser()
     manifest = BundleManifest.read(bundle)
-    if manifest.kg_mode == "snapshot":
-        named: str | Path = bundle / manifest.kg_path
-        source = "the bundle's own KG (snapshot)"
-    else:
-        named = location(manifest.kg_path) or manifest.kg_path
-        source = "the bundle's KG (kg_path)"
+    named = manifest.kg_at(bundle)
+    source = "the bundle's own KG (snapshot)" if manifest.kg_mode == "snapshot" \
+        else "the bundle's KG (kg_path)"
     raw = os.environ.get(var, "").strip()
     if raw:
         where = location(raw)

@@ -345,13 +345,10 @@ def _producer(bundle: Path) -> dict[str, Any]:
     producer: dict[str, Any] = {"bundle_manifest_sha256": sha256_file(bundle / MANIFEST),
                                 "kg_version": None}
     from kg import ProductGraph
-    from kg.store import location
 
-    server = location(manifest.kg_path) if manifest.kg_mode == "location" else None
-    kg_dir = bundle / manifest.kg_path if manifest.kg_mode == "snapshot" \
-        else Path(manifest.kg_path)
-    if isinstance(server, str) or kg_dir.is_dir():  # (else the load reports it)
-        kg = ProductGraph.open(server if isinstance(server, str) else kg_dir, read_only=True)
+    kg_dir = manifest.kg_at(bundle)
+    if isinstance(kg_dir, str) or kg_dir.is_dir():  # (else the load reports it)
+        kg = ProductGraph.open(kg_dir, read_only=True)
         with contextlib.closing(kg):
             producer["kg_version"] = kg.version
     return producer
@@ -815,14 +812,11 @@ def _kg_copy(bundle: Path, where: Path, tries: int = 3) -> tuple[Path, int] | No
     import tempfile
 
     from kg import KGError, ProductGraph
-    from kg.store import location
     from parser.bundle import BundleManifest
 
-    manifest = BundleManifest.read(bundle)
-    if manifest.kg_mode == "location" and isinstance(location(manifest.kg_path), str):
+    kg_dir = BundleManifest.read(bundle).kg_at(bundle)
+    if isinstance(kg_dir, str):  # a KG server
         return None
-    kg_dir = bundle / manifest.kg_path if manifest.kg_mode == "snapshot" \
-        else Path(manifest.kg_path)
     if not (kg_dir / "store").is_dir():
         return None  # (the actors' load reports it)
     folder = Path(tempfile.mkdtemp(prefix=KG_COPY_PREFIX, dir=where))
