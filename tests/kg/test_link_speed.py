@@ -29,8 +29,8 @@ def _category(key: str, path: str, **kw: object) -> Node:
     return Node(NodeKind.CATEGORY, key, path.rsplit(" > ", 1)[-1], path=path, **kw)
 
 
-# the default KG's shapes (tests/kg/test_link_review7.py): Google's hardware Washers have the
-# larger prior, Samsung's dryers make Washers & Dryers its category of "washer"
+# the default KG's shapes (tests/kg/test_link_namesakes_function_words.py): Google's hardware
+# Washers have the larger prior, Samsung's dryers make Washers & Dryers its category of "washer"
 HW_WASHERS = _category("g/washers", "Hardware > Hardware Fasteners > Washers", popularity=50.0)
 LAUNDRY = _category("bb/laundry", "Appliances > Washers & Dryers", popularity=5.0)
 DRYERS = _category("bb/dryers", "Appliances > Washers & Dryers > Dryers", popularity=5.0)

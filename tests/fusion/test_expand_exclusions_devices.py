@@ -1,4 +1,5 @@
-"""Fixes of the fifth review round (reviews rev-esq 2, 3, 5, 11, 12; rev-head 5; rev-home 4, 6):
+"""Exclusions of values named twice, category filters around devices and accessories, and
+mentions after "with" (:func:`fusion.expand.expand`); each item names the old reading:
 
 1. a node named twice and excluded the second time kept the reading of its first mention
    ("hp printer ink not hp": an UP boost on HP, "samsung tv not samsung": a Samsung filter);

@@ -1,12 +1,11 @@
 """Sizes of a list that writes its unit once, and inch marks written with two characters
-(:mod:`fusion.patterns`, review of turning a ParsedQuery into engine queries, rev-esq findings 4
-and 8):
+(:mod:`fusion.patterns`, as a ParsedQuery becomes engine queries):
 
-4. a list of numbers sharing one unit kept only the number the unit follows: "55 or 65 inch tv"
+1. a list of numbers sharing one unit kept only the number the unit follows: "55 or 65 inch tv"
    filtered on 65 inch alone (a hard filter that drops the 55-inch TVs asked for), "phone 64 or
    128gb" on 128gb, and "tv not 55 or 65 inch" demoted 65 inch only; a '"' after a number was
    read as opening a quote, so the next one closed it: 'tv not 55" or 65"' demoted 55" only;
-8. an inch mark of two characters was kept in the value: "50″ tv", which the pipeline reads
+2. an inch mark of two characters was kept in the value: "50″ tv", which the pipeline reads
    NFKC-normalised ("50′′"), got the size '50′′', a term no index holds; "50''" got "50''".
 
 The queries are read NFKC-normalised, as the pipeline reads them.
@@ -30,7 +29,7 @@ def _boosts(res) -> list[tuple[str, str]]:
     return sorted((b.term, b.direction) for b in res.boosts)
 
 
-# --- 4. every number of a list takes the unit written after the last one ----------------------
+# --- 1. every number of a list takes the unit written after the last one ----------------------
 
 
 @pytest.mark.parametrize(
@@ -103,7 +102,7 @@ def test_find_sizes_says_where_each_size_was_read():
         ("50 inch", "50"), ("55 inch", "55"), ("65 inch", "65 inch")]
 
 
-# --- 8. an inch mark of two characters is the one mark '"' -------------------------------------
+# --- 2. an inch mark of two characters is the one mark '"' -------------------------------------
 
 
 @pytest.mark.parametrize("text", ["50″ tv", "50′′ tv", "50'' tv", "50’’ tv", '50" tv'])

@@ -1,5 +1,5 @@
-"""Regressions of the everyday-goods rules (436e259) that a parse-output diff found on the
-store's own queries (review rev-diff9, findings 1, 2 and 5; and a KG-update review):
+"""Brand and category filters on a store's own queries, as the everyday-goods rules (436e259)
+first read them wrongly (found on a parse-output diff and a KG update):
 
 1. the "other department" brand rule dropped right brand filters on the store's own brands
    ("fitbit versa", "jbl flip 5", "amazon echo", "asus notebook"): it judged departments by

@@ -1,9 +1,9 @@
-"""Linker defects reviewers reproduced on the quickstart bundle (2026-12-05, apparel and
-jewellery queries): a singular jewellery noun linked nothing ("ring" matched only the
-catalogue's Type value "Ring" and the brand Ring, which hid the category "rings"), a category
-whose path names another audience than the query's won ("sports shoes for women" -> the boys'
-sports shoes, "boys jeans" -> the girls' jeans), and the bare word "size" linked the size
-"Free Size" by a subset match."""
+"""Linking apparel and jewellery queries of the quickstart bundle: singular nouns, audiences,
+generic words. Once a singular jewellery noun linked nothing ("ring" matched only the catalogue's
+Type value "Ring" and the brand Ring, which hid the category "rings"), a category whose path names
+another audience than the query's won ("sports shoes for women" -> the boys' sports shoes, "boys
+jeans" -> the girls' jeans), and the bare word "size" linked the size "Free Size" by a subset
+match."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""Linker regressions a diff reviewer reproduced on the quickstart bundle (2026-12-05, after the
-general-category preference of ``_prefer_general``): Best Buy's own "Car Electronics & GPS"
-categories (radar detectors, breathalyzers, GPS cases) lost to Google namesakes outside the
-store's categories, the department read as one "for vehicles"; and "swimsuits for bride" lost
-the women's swimsuits to a sports node whose expansions name men, "bride" naming no audience."""
+"""Linking a store's own categories against namesakes of other taxonomies, on queries of the
+quickstart bundle, with the general-category preference of ``_prefer_general`` in place. Once Best
+Buy's own "Car Electronics & GPS" categories (radar detectors, breathalyzers, GPS cases) lost to
+Google namesakes outside the store's categories, the department read as one "for vehicles"; and
+"swimsuits for bride" lost the women's swimsuits to a sports node whose expansions name men,
+"bride" naming no audience."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""Hard filters an engine can trust (reviews of 2026-12: routing finding 3, attribute findings
-4 and 6, SKU finding 4): one accessory word list for the expansion and the size patterns, one
-category filter that holds every category the query names, colour filters only for values
-that name a colour, and a colour the KG combines ("Black/White") for the colours the query
-joins."""
+"""Hard filters an engine can trust (:func:`fusion.expand.expand`): one accessory word list for the
+expansion and the size patterns, one category filter that holds every category the query names,
+colour filters only for values that name a colour, and a colour the KG combines ("Black/White") for
+the colours the query joins."""
 
 from __future__ import annotations
 
@@ -114,7 +113,7 @@ def _suggested(res) -> set[str]:
     return {s.category for s in res.suggestions}
 
 
-# -- 1. one accessory word list (SKU review, finding 4) ------------------------------------
+# -- 1. one accessory word list ---------------------------------------------------------------
 
 @pytest.mark.parametrize("word", sorted(ACCESSORY_WORDS))
 def test_every_accessory_word_of_the_patterns_makes_the_device_maker_a_boost(kg, word):
@@ -152,7 +151,7 @@ def test_a_device_maker_alone_still_filters(kg):
     assert res.filters.brand == ("Apple",)
 
 
-# -- 2. two categories the query names (routing review, finding 3) ----------------------------
+# -- 2. two categories the query names ----------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "linked", "label", "want"), [
     # alternatives whose nearest common category is the department: the department
@@ -216,7 +215,7 @@ def test_one_named_category_still_filters(kg, query, linked, label, want):
     assert res.filters.category == (CATS[want][1],), query
 
 
-# -- 3. colour filters only for colours (attribute review, finding 4) -------------------------
+# -- 3. colour filters only for colours ---------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "linked", "filtered", "boosted"), [
     ("striped shirt", [colour("strip", "striped")], (), ["colour:strip"]),
@@ -258,7 +257,7 @@ def test_a_non_colour_the_query_excludes_is_still_a_down_boost(kg):
     assert [(b.term, b.direction) for b in res.boosts] == [("colour:floral", "DOWN")]
 
 
-# -- 4. colours the query joins (attribute review, finding 6) ---------------------------------
+# -- 4. colours the query joins -----------------------------------------------------------------
 
 @pytest.mark.parametrize(("query", "linked", "filtered"), [
     ("black and white sneakers", [colour("Black", "black"), colour("White", "white")],

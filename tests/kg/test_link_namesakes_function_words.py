@@ -1,10 +1,10 @@
-"""Linker defects reviewers reproduced on the quickstart bundle (2026-12-05, consumer-electronics
-and natural-language queries): a common product word linked another taxonomy's category of
-its name though the query said which one it meant ("samsung washer" -> Google's hardware
-Washers, "apple pencil" -> Google's office Pencils, "keyboard for ipad" -> Musical Instruments'
-Keyboards: the prior, a node's degree, outweighed the query's brand and words), and function
-words a sentence glues to a product's span stopped it linking ("to tv", "for my ipad", "vacuum
-is" in "which vacuum is best for pet hair")."""
+"""Linking consumer-electronics and natural-language queries of the quickstart bundle: namesake
+categories of other taxonomies, and function words at a span's edges. Once a common product word
+linked another taxonomy's category of its name though the query said which one it meant ("samsung
+washer" -> Google's hardware Washers, "apple pencil" -> Google's office Pencils, "keyboard for
+ipad" -> Musical Instruments' Keyboards: the prior, a node's degree, outweighed the query's brand
+and words), and function words a sentence glues to a product's span stopped it linking ("to tv",
+"for my ipad", "vacuum is" in "which vacuum is best for pet hair")."""
 
 from __future__ import annotations
 

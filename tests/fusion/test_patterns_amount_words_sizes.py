@@ -1,13 +1,12 @@
 """Indian number words, a currency word before the amount, and sizes written as words
-(:mod:`fusion.patterns`, review of a fashion and home retailer's queries, rev-apparel findings 1,
-9 and 7):
+(:mod:`fusion.patterns`, on a fashion and home retailer's queries):
 
 1. a number word after an amount was dropped, leaving the number alone as the amount: "gold
    necklace under 1 lakh" and "ring under ₹1 lakh" got a price_max of 1, "phone under 20
    thousand rupees" 20 and "shoes under 1.5 k" 1.5 (a filter that removes every product);
-9. "rupees" / "rupee" before the amount was no currency mark: "saree under rupees 500" set no
+2. "rupees" / "rupee" before the amount was no currency mark: "saree under rupees 500" set no
    price while "saree under rs 500" did;
-7. letter sizes and bed sizes gave no size filter: "t shirt xxl", "kurti l size", "kurti size
+3. letter sizes and bed sizes gave no size filter: "t shirt xxl", "kurti l size", "kurti size
    m", "bra size 34b", "king size bedsheet" (while "king bedsheet" got King through a link).
 
 The queries are read NFKC-normalised, as the pipeline reads them.
@@ -87,7 +86,7 @@ def test_neighbours_of_number_words_are_read_as_before(text, expected):
     assert _price(text) == expected
 
 
-# --- 9. "rupees" / "rupee" before the amount is a currency mark -------------------------------
+# --- 2. "rupees" / "rupee" before the amount is a currency mark -------------------------------
 
 
 @pytest.mark.parametrize(
@@ -107,7 +106,7 @@ def test_rupees_before_the_amount_is_a_currency_mark(text, expected):
     assert _price(text) == expected
 
 
-# --- 7. letter sizes, bra sizes and bed sizes --------------------------------------------------
+# --- 3. letter sizes, bra sizes and bed sizes --------------------------------------------------
 
 
 @pytest.mark.parametrize(

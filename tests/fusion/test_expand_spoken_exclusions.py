@@ -1,4 +1,6 @@
-"""Fixes of the seventh review round (reviews rev-nlq 1, 2, 3, 6 and rev-fresh 7):
+"""Spoken and everyday exclusions, excluded product lines, "looking for" a brand, accessory
+words closing a device's phrase and "non <brand>" (:func:`fusion.expand.expand`); each item
+names the old reading:
 
 1. everyday exclusion phrases ("phone that isn't samsung", "i don't want a samsung phone",
    "avoid samsung tvs", "headphones instead of sony", "rather than", "apart from", "besides",

@@ -1,5 +1,5 @@
-"""Review fixes of the parse's text handling (reviewers' reports of 2026-12-05, on the
-quickstart bundle):
+"""The parse's text handling of long queries, trademark signs and control characters (queries
+of the quickstart bundle):
 
 1. truncation cut a word in half: a 514-character query ending in "tv under 5000" was parsed
    up to "tv under 50", a hard price_max of 50; the cut is now at the last word boundary at
@@ -55,7 +55,7 @@ def _parser(kg: ProductGraph, tagger, **config) -> QueryParser:
 # 1. truncation at a word boundary
 
 def test_a_truncated_query_keeps_no_half_number() -> None:
-    """The reviewer's query: 514 characters, the API's default limit (512) and on_too_long
+    """A query of 514 characters, the API's default limit (512) and on_too_long
     ("truncate"); "5000" does not fit and is dropped whole, so no price_max of 50."""
     g = ProductGraph.in_memory()
     g.add_records([TVS], progress=False)

@@ -1,4 +1,5 @@
-"""Fixes of the sixth review round (reviews rev-apparel 4, rev-home 2 and 3, rev-esq 6 and 10):
+"""Exclusion syntax ("not for X", "-word") and words of KG names read as colours, brands or
+aliases (:func:`fusion.expand.expand`); each item names the old reading:
 
 1. a rule's ``FILTER`` fired when the query excluded its input with "not for" ("watch not for
    men" filtered on ideal_for:Men), and "case not for samsung" boosted Samsung UP as the

@@ -1,5 +1,5 @@
-"""Spoken price phrases (:mod:`fusion.patterns`, review of natural-language queries, rev-nlq
-finding 8): common ways of saying a price gave no price, even with a currency mark:
+"""Spoken price phrases (:mod:`fusion.patterns`, on natural-language queries): common ways of
+saying a price that once gave no price, even with a currency mark:
 
 - a bound after its amount: "tv 300 or less", "$300 or under", "300 and below", "$300 or more",
   "laptop for 500 dollars or less";
@@ -36,7 +36,7 @@ def _price(text: str) -> tuple[float | None, float | None]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # the reviewer's queries (all were (None, None))
+        # everyday spoken bounds (all were (None, None))
         ("tv 300 or less", (None, 300.0)),
         ("laptop for 500 dollars or less", (None, 500.0)),
         ("300 or less", (None, 300.0)),

@@ -1,9 +1,10 @@
-"""Linker defects a reviewer reproduced on the quickstart bundle (2026-12-05, everyday goods):
-the pack word of "dog food 40 lb bag" linked Flipkart's fashion "bags" (and the parse expanded
-into hand bags and luggage), and a generic noun linked a namesake category for an audience or
-a use the query does not name ("shampoo" -> the pets' shampoo, "grill cover" -> car grill
-covers, "gloves large" -> the men's gloves, "milk carton water bottles" -> school supplies):
-the prior (Flipkart's shallow tree) outweighed the general category of the name."""
+"""Linking generic nouns of everyday-goods queries of the quickstart bundle: pack words and
+namesake categories for an audience or use. Once the pack word of "dog food 40 lb bag" linked
+Flipkart's fashion "bags" (and the parse expanded into hand bags and luggage), and a generic noun
+linked a namesake category for an audience or a use the query does not name ("shampoo" -> the pets'
+shampoo, "grill cover" -> car grill covers, "gloves large" -> the men's gloves, "milk carton water
+bottles" -> school supplies): the prior (Flipkart's shallow tree) outweighed the general category
+of the name."""
 
 from __future__ import annotations
 

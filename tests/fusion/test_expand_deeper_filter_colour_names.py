@@ -1,4 +1,6 @@
-"""Mends of a diff review of the 2026-12-05 fixes (b0aad98..b9f0288, 3,184 queries):
+"""Which of two linked categories on one path is the filter, and when a colour word opening a
+brand's name is no colour filter (:func:`fusion.expand.expand`; found on a parse-output diff
+of 3,184 queries, b0aad98..b9f0288):
 
 1. "xbox one controller" filtered on Xbox One, no longer on Xbox One Controllers: the
    linker's composed reading scored the controllers 0.926, the device 0.927, and of two linked

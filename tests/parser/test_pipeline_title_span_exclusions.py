@@ -1,9 +1,9 @@
-"""A brand exclusion the tagger labels as a title's words, which reviewers found on the
-quickstart bundle (2026-12-05): "headphones not beats" and "headphones except beats" tag
-"not beats" ``content``, and the negation-cue fallback skipped title and product-name labels
-(meant for "woody allen without feathers"), so Beats got no DOWN boost and the excluded word
-still matched. Such a span now excludes what its words after the cue name when that is a
-brand's very name, or a category of a department the rest of the query names."""
+"""A brand exclusion the tagger labels as a title's words, as in queries of the quickstart bundle:
+"headphones not beats" and "headphones except beats" tag "not beats" ``content``, and the
+negation-cue fallback skipped title and product-name labels (meant for "woody allen without
+feathers"), so Beats got no DOWN boost and the excluded word still matched. Such a span now
+excludes what its words after the cue name when that is a brand's very name, or a category of a
+department the rest of the query names."""
 
 from __future__ import annotations
 

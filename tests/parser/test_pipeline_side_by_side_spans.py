@@ -1,9 +1,9 @@
-"""Spans that name two things side by side, which reviewers found on the quickstart bundle
-(2026-12-05): the tagger's span "tv vs lg" in "samsung tv vs lg tv" (``product_name``) linked
-nothing, so LG was lost and Samsung became a brand filter alone (the "or" query filters on
-Samsung or LG), and "whirlpool washer", "whirlpool refrigerator" (one product-type span each:
-no KG name holds both words) lost the brand. A span that links nothing is now linked side by
-side (:meth:`parser.QueryParser.link_entities`)."""
+"""Spans that name two things side by side, as in queries of the quickstart bundle. Once the
+tagger's span "tv vs lg" in "samsung tv vs lg tv" (``product_name``) linked nothing, so LG was lost
+and Samsung became a brand filter alone (the "or" query filters on Samsung or LG), and "whirlpool
+washer", "whirlpool refrigerator" (one product-type span each: no KG name holds both words) lost
+the brand. A span that links nothing is now linked side by side
+(:meth:`parser.QueryParser.link_entities`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Fixes of the ninth review round (review rev-nlq 5):
+"""Features a cue excludes, and comparisons of two products (:func:`fusion.expand.expand`);
+each item names the old reading:
 
 1. a feature a cue excludes was still an expansion: "tv not 4k" (which links nothing after
    "not") expanded "4K Ultra HD TVs", "laptop not 2 in 1" "2-in-1s", "headphones not
@@ -6,9 +7,6 @@
 2. its DOWN boost landed on a namesake in another department: "headphones not wireless" ->
    Musical Instruments > ... > Wireless, "laptop without windows" -> Building Materials >
    Windows, where it does nothing for the products searched;
-
-and of review rev-nlq 7:
-
 3. comparisons filtered on one side only: "samsung tablet vs ipad" on iPad, "apple watch
    or fitbit" on Apple Watch (no Fitbit can match), "dell laptop vs hp laptop" on Dell ("vs
    hp" linking nothing), "difference between laptop and tablet" on Tablets.

@@ -1,6 +1,7 @@
-"""parser.app.analysis, the notebook review's findings: the gazetteers and their preview agree
-with ``kgqp kg load``, tables count searches, NIL mentions say what the KG has, the views show
-the parser's own linking, query logs in CSV, count errors, coverage that adds up, CSV cells.
+"""parser.app.analysis, the reports a notebook builds from parses: the gazetteers and their
+preview agree with ``kgqp kg load``, tables count searches, NIL mentions say what the KG has,
+the views show the parser's own linking, query logs in CSV, count errors, coverage that adds
+up, CSV cells.
 
 Parses come from a dictionary tagger (every occurrence of a known phrase, fixed labels; a
 WordPiece vocabulary in its folder as a real tagger has) over a small real KG.
