@@ -81,14 +81,19 @@ Policies (what a search engine can trust):
   Computer Keyboards), it does not overrule a name its department lacks ("coffee table"
   links Coffee Tables, Appliances at 0.83 holds no table; "waffle blanket" links Google's
   Blankets); a link in the department, or a category of the store's tree or of a branch of
-  another catalogue the label space places some of (Google's Electronics: "television")
-  keeps it (:func:`_named_elsewhere`). So is a query that links nothing and names its
-  product by a last word only other departments' categories are headed by ("puppy food",
-  "peanut butter": :func:`_headed_elsewhere`). Where the department is no filter so, the
-  intent's category is no walk either ("milk" expands into no kitchen appliances), and an
-  ``intent-department`` suggestion never scores at or over ``hard_filter`` (capped below
-  it: a query outside the KG or the intent model's depth, "spoons for baby self feeding" at
-  Appliances 0.98, or such a product elsewhere).
+  another catalogue the label space places some of (Google's Electronics: "television"),
+  a linked brand a lvl1 label of the department names ("bissell upright vacuums": Name
+  Brands > BISSELL), or a word before the searched mention heading a category of the
+  department ("laptop cooler": Laptops) keeps it (:func:`_named_elsewhere`). So is a query
+  that links nothing and names its product by a last word only other departments'
+  categories are headed by ("puppy food", "peanut butter": :func:`_headed_elsewhere`).
+  Where the department is no filter so, the intent's category is no walk either ("milk"
+  expands into no kitchen appliances), and an ``intent-department`` suggestion never
+  scores at or over ``hard_filter`` (capped below it: a query outside the KG or the intent
+  model's depth, "spoons for baby self feeding" at Appliances 0.98, or such a product
+  elsewhere). Neither rule judges a query the intent
+  model was trained on (its query memory holds it: :func:`_remembered`): where the store's
+  own searchers of it went ("cookies" at Best Buy: Appliances) no link overrules.
 - *Brand filters* only for a linked brand the query asks for and the store sells (a
   ``sells_in`` category or a product's category in the label space); otherwise a
   :class:`Boost` (source ``link:<iri> (why)``): DOWN for an excluded brand ("phone not
@@ -3378,7 +3383,12 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
 
     Never where a link (not in ``skip``: excluded, a namesake of excluded words) is in the
     department (a category, or a product or product type of a category there: it is the finer
-    filter, or the intent judges it: "iphone case" links iPhone in Cell Phones), nor where a
+    filter, or the intent judges it: "iphone case" links iPhone in Cell Phones; or a brand a
+    lvl1 label of it in ``labels`` names: "bissell upright vacuums" links BISSELL, Name
+    Brands holds "Name Brands > BISSELL"), nor where the word before a searched mention
+    heads a category of the department or a lvl1 label of it (a compound's modifier naming
+    the department's product: "laptop cooler", Computers & Tablets' Laptops; the linked
+    Coolers are Sports'), nor where a
     searched link is a category the label space does not place of the store's own tree
     ("Connected Home & Housewares > Connected Home > Smart Lighting > Smart Light Strips" for
     Smart Home), or of a top level of another catalogue that overlaps the store's, where it
@@ -3395,6 +3405,8 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
     ``labels``, with a part headed by the mention's last word ("Camera Backpacks" for
     "transparent backpack", "Computer Accessories" for "keyboard accessories"; not "Table &
     Portable Fans" for "small kitchen table": fans)."""
+    own = [normalize_key(lab.split(SEP)[-1]) for lab in labels
+           if lab.split(SEP)[0] == hard_dept and SEP in lab]
     for e in linked:
         if e.iri in skip:
             continue
@@ -3402,7 +3414,8 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
         cats = [e.iri] if kind == "category" else kg.out(e.iri, "type_in") \
             if kind == "product_type" else kg.out(e.iri, "in_category") \
             if kind == "product" else []
-        if any(dept(c) == hard_dept for c in cats):
+        if any(dept(c) == hard_dept for c in cats) or (kind == "brand" and normalize_key(
+                kg.label(e.iri)) in own):
             return False
     searched = [(e, sp) for e in linked if kg.kind(e.iri) == "category"
                 and e.iri not in searched_skip
@@ -3412,10 +3425,24 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
                            for e, _ in searched):
         return False
     index = _word_categories(kg)
-    own = [normalize_key(lab.split(SEP)[-1]) for lab in labels
-           if lab.split(SEP)[0] == hard_dept and SEP in lab]
-
     names = _part_headed
+
+    def heads_one(word: str) -> bool:
+        """Whether ``word`` heads a category of the department or a lvl1 label of it."""
+        head = name_heads(normalize_key(word))
+        if not head:
+            return False
+        return any(dept(c) == hard_dept and names(normalize_key(kg.label(c)), head)
+                   for k in _words(word) for c in index.get(k, ())) or any(
+            names(lab, head) for lab in own)
+
+    # (the word before a product searched, a compound's modifier, that names a product of
+    # the department says what the searched one is for: "laptop cooler", Laptops; the linked
+    # Coolers are Sports'. Not a word further off: "toy story pencils", a title's "toy")
+    inside = {i for _e, (start, end) in searched for i in range(start, end)}
+    if any(start > 0 and start - 1 not in inside and heads_one(words[start - 1])
+           for _e, (start, _) in searched):
+        return False
     for _e, (_, end) in searched:
         head = name_heads(normalize_key(words[end - 1]))
         if not head:
@@ -3480,6 +3507,21 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
         return False
     return not any(_part_headed(normalize_key(lab.split(SEP)[-1]), head) for lab in labels
                    if lab.split(SEP)[0] == hard_dept and SEP in lab)
+
+
+#: the cosine to its nearest training query from which the intent model has seen a query
+#: (:attr:`fusion.types.Intent.familiarity`): the store's own query, :func:`_remembered`
+_REMEMBERED_AT = 0.99
+
+
+def _remembered(intent: Intent) -> bool:
+    """Whether ``intent``'s query is one its model was trained on (its query memory holds it:
+    a cosine of :data:`_REMEMBERED_AT` or more to its nearest training query): where the
+    store's own searchers of it went, which a KG link does not overrule ("cookies" at Best
+    Buy is Appliances, its gold Mixers; the KG links Google's Cookies). Only the memory's
+    own queries: "yogurt" (0.93 to "yogurt yogurt") is judged by its link. False without a
+    query memory."""
+    return intent.familiarity is not None and intent.familiarity >= _REMEMBERED_AT
 
 
 def _below(score: float, threshold: float) -> float:
@@ -4427,7 +4469,8 @@ def expand(
         # :func:`_headed_elsewhere`)
         own_labels = {*(taxonomy.labels if taxonomy is not None else ()), *p1}
         trees = lambda: _label_trees(g, taxonomy, dept)  # noqa: E731
-        elsewhere = hard_dept is not None and not facets["category"] and (_named_elsewhere(
+        elsewhere = hard_dept is not None and not facets["category"] and not _remembered(
+            intent) and (_named_elsewhere(
             g, linked, words, spans, hard_dept, dept, negated | namesakes,
             negated | featured | fitted | namesakes, own_labels, trees) or (
             not any(facets.values()) and _headed_elsewhere(

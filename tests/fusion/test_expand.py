@@ -973,3 +973,87 @@ def test_a_colour_after_no_x_is_the_products_colour_and_x_is_excluded(query, spa
     from fusion.expand import compound_no_words
 
     assert compound_no_words(query, *span) == compound
+
+
+# -- links that overruled a right department filter (Best Buy train: 15 gold-right filters
+# lost to f7afafb/eecb606; QueryNER "laptop cooler") ----------------------------------------
+
+_M_CATS = {
+    "ct": ("Computers & Tablets", "Computers & Tablets", None),
+    "laptops": ("Laptops", "Computers & Tablets > Laptops", "ct"),
+    "lacc": ("Laptop Accessories", "Computers & Tablets > Laptop Accessories", "ct"),
+    "hfb": ("Health, Fitness & Beauty", "Health, Fitness & Beauty", None),
+    "coolers": ("Coolers", "Health, Fitness & Beauty > Coolers", "hfb"),
+    "app": ("Appliances", "Appliances", None),
+    "vacs": ("Upright Vacuums", "Appliances > Upright Vacuums", "app"),
+    "nb": ("Name Brands", "Name Brands", None),
+    "nbb": ("BISSELL", "Name Brands > BISSELL", "nb"),
+    "vg": ("Video Games", "Video Games", None),
+    "vgtoys": ("Gaming Toys", "Video Games > Gaming Toys", "vg"),
+    "office": ("Office Supplies", "Office Supplies", None),
+    "pencils": ("Pencils", "Office Supplies > Pencils", "office"),
+}
+_M_DEPTS = ("Computers & Tablets", "Health, Fitness & Beauty", "Appliances", "Name Brands",
+            "Video Games", "Office Supplies")
+
+
+@pytest.fixture(scope="module")
+def mislink_kg():
+    from .catalog_kg import brand_records, catalog_kg, category_records
+
+    return catalog_kg(category_records(_M_CATS) + category_records(_G_OTHER, "google")
+                      + brand_records({"BISSELL": ["vacs"]}))
+
+
+def _m_expand(kg, links, query, path, **intent):
+    from dataclasses import replace
+
+    from fusion.expand import Thresholds
+
+    from .catalog_kg import intent_at
+
+    return expand(kg, links, replace(intent_at(path, 0.8, 0.85), **intent), query=query,
+                  departments=_M_DEPTS, thresholds=Thresholds.defaults_for(0.3))
+
+
+def test_a_modifier_naming_the_departments_product_keeps_the_filter(mislink_kg):
+    # "laptop cooler": "cooler" links Health, Fitness & Beauty's Coolers; the word before it
+    # heads Computers & Tablets' Laptops: a cooler for a laptop, the intent's department
+    from .catalog_kg import cat_iri, category_link
+
+    cooler = category_link(cat_iri("coolers"), "cooler")
+    path = "Computers & Tablets > Laptop Accessories"
+    assert _m_expand(mislink_kg, [cooler], "laptop cooler", path).filters.category == (
+        "Computers & Tablets",)
+    assert _m_expand(mislink_kg, [cooler], "cooler", path).filters.category == ()
+    # (a word further off is no modifier of it: a title's "toy" in "toy story pencils")
+    res = _m_expand(mislink_kg, [category_link(cat_iri("pencils"), "pencils")],
+                    "toy story pencils", "Video Games > Gaming Toys")
+    assert res.filters.category == ()
+
+
+def test_a_linked_brand_the_departments_label_names_keeps_the_filter(mislink_kg):
+    # "bissell upright vacuums": Upright Vacuums is Appliances'; the intent's Name Brands
+    # holds "Name Brands > BISSELL", the linked brand: a link in the department
+    from .catalog_kg import brand_link, cat_iri, category_link
+
+    links = [brand_link("BISSELL"), category_link(cat_iri("vacs"), "vacuums")]
+    res = _m_expand(mislink_kg, links, "bissell upright vacuums", "Name Brands > BISSELL")
+    assert res.filters.category == ("Name Brands",)
+    res = _m_expand(mislink_kg, links[1:], "upright vacuums", "Name Brands > BISSELL")
+    assert res.filters.category == ()
+
+
+def test_a_query_the_intent_model_remembers_keeps_its_departments_filter(mislink_kg):
+    # "cookies" at Best Buy (Appliances: its searchers went to mixers and cookie presses)
+    # links Google's Cookies; a query the model was trained on (cosine 1 to its memory)
+    # says where the store's searchers of it went: the link does not overrule it
+    from .catalog_kg import cat_iri, category_link
+
+    milk = [category_link(cat_iri("milk", "google"), "milk")]
+    path = "Appliances > Upright Vacuums"
+    res = _m_expand(mislink_kg, milk, "milk", path, familiarity=1.0, familiar_floor=0.71)
+    assert res.filters.category == ("Appliances",)
+    # (a query only like one it was trained on, or a model without a memory: blocked)
+    for fam in ({"familiarity": 0.93, "familiar_floor": 0.71}, {}):
+        assert _m_expand(mislink_kg, milk, "milk", path, **fam).filters.category == ()
