@@ -210,6 +210,7 @@ from fusion.patterns import (
     find_sizes,
     parse_price,
     size_hints,
+    spec_after,
 )
 from fusion.rules import AppliedRule, RuleSet, RulesFile
 from fusion.types import SEP, Intent, LinkedEntity
@@ -852,10 +853,12 @@ _FOOD_WORDS = frozenset({
     "cheese", "apple", "grape", "cabbage", "pasta", "noodle", "curry", "quinoa", "beer",
     "cider", "coffee", "cake", "chili", "chilli"})
 #: care products a colour word directly before names the product's kind or line, not its
-#: colour ("crest 3d white toothpaste", "black soap"): the products have no colour facet
+#: colour ("crest 3d white toothpaste", "black soap"): the products have no colour facet; and
+#: fragrances, whose names colour words make up ("victoria secret pink perfume", "black
+#: opium perfume", "bleu de chanel cologne")
 _CARE_WORDS = frozenset({
     "toothpaste", "mouthwash", "lotion", "shampoo", "conditioner", "deodorant", "soap",
-    "sanitizer", "detergent", "moisturizer", "cleanser"})
+    "sanitizer", "detergent", "moisturizer", "cleanser", "perfume", "cologne"})
 #: the food category names that are no food word on their own (:func:`_food_words`): a
 #: container, a form or a word of other products too ("water bottle", "poker chips")
 _NOT_FOOD_WORDS = frozenset({
@@ -1404,7 +1407,30 @@ def _a_compound_no(words: Sequence[str], at: int, end: int) -> bool:
     # black", "phone case no glitter pink" exclude sleeves, glitter
     return all(any(c.isalpha() for c in w) and w not in stops for w in qualified) \
         and product.isalpha() and product not in stops and product not in _NO_PRODUCT_WORDS \
-        and product not in _COLOUR_WORDS
+        and product not in _COLOUR_WORDS and not _a_numbered_name(words, end)
+
+
+#: a number as a word of a name ("11" of "windows 11", "13" of "iphone 13"):
+#: :func:`_a_numbered_name`
+_NAME_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _a_numbered_name(words: Sequence[str], at: int) -> bool:
+    """Whether the word at ``words[at]`` and the number after it are a name with a number, a
+    version or a model ("windows 11", "iphone 13", "office 365"): the number ends the query
+    or is followed by no unit nor counted noun (:func:`fusion.patterns.spec_after`: "socks 6
+    pack", "polish 0.5 oz" count or measure the product). A "no" compound qualifies a
+    product's common noun ("no show socks", "no iron dress shirts"); a thing of a name with a
+    number after "no X" is a spec or a device of the product named before the "no", which the
+    "no" excludes X of ("laptop no touchscreen windows 11").
+
+    >>> [_a_numbered_name(q.split(), 3) for q in (
+    ...     "laptop no touchscreen windows 11", "mens no show socks 6 pack", "mens no show socks")]
+    [True, False, False]
+    """
+    if at + 1 >= len(words) or not _NAME_NUMBER.fullmatch(words[at + 1]):
+        return False
+    return not spec_after(" " + " ".join(words[at + 2:]), 0)
 
 
 def compound_no_words(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -1844,6 +1870,8 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
     [(2, 3)]
     >>> _excluded_spans("case not red or blue".split(), (), [(0, 1)])
     [(2, 3), (4, 5)]
+    >>> _excluded_spans("laptop no touchscreen windows 11".split(), (), [(0, 1)])
+    [(2, 3)]
     """
     def free(i: int) -> bool:
         return not any(a <= i < b for a, b in taken)
@@ -1875,7 +1903,10 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
             continue
         start, n = i, 0  # (the run: n words from start)
         while i < len(words) and free(i) and words[i] not in _RUN_ENDS \
-                and not (n and words[i] in _NEGATIONS):  # (another cue: a run of its own)
+                and not (n and words[i] in _NEGATIONS) \
+                and not (n and _a_numbered_name(words, i)):  # (another cue: a run of its
+            #   own; a name with a number after the excluded words, a thing of the product
+            #   searched: "laptop no touchscreen windows 11" excludes "touchscreen")
             if words[i] in _JOINERS:  # the next item of the excluded list
                 runs.append((start, start + n))
                 start, n = i + 1, 0
@@ -2145,18 +2176,55 @@ def _a_consumable_colour(kg: _KG, words: Sequence[str], places: Sequence[tuple[i
     if _CLOTHING_WORD.search(" ".join(words)):
         return False  # "honey crop top yellow": clothing, whatever its name holds
     food = [_food_category(kg, t) for t in things]
+    taken = {i for start, end in (*colour_places, *named) for i in range(start, end)}
     if not all(food):
         care = [f or _care_category(kg, t) for f, t in zip(food, things, strict=True)]
         return all(care) and bool(places) and all(
-            end < len(words) and any(w in _CARE_WORDS for w in (words[end],
-                                                                *_name_words(words[end])))
+            (end < len(words) and _a_care_word(words[end])) or _a_care_head(words, end, taken)
             for _, end in places)
+    brand_words = {i for start, end in named for i in range(start, end)}
     if food:
         return True
-    taken = {i for start, end in (*colour_places, *named) for i in range(start, end)}
     known = _food_words(kg)
     return any(w in known for start, end in places for i in (start - 1, end)
-               if 0 <= i < len(words) and i not in taken for w in _name_words(words[i]))
+               if 0 <= i < len(words) and i not in taken for w in _name_words(words[i])) \
+        or (bool(places) and all(_a_care_head(words, end, taken, start - 1 in brand_words)
+                                 for start, end in places))
+
+
+def _a_care_word(word: str) -> bool:
+    """Whether ``word`` is a care product's word (:data:`_CARE_WORDS`), plural-folded or not."""
+    return any(w in _CARE_WORDS for w in (word, *_name_words(word)))
+
+
+#: words after a product's name that end it ("lotion for dry skin", "shampoo with argan oil")
+_NAME_ENDS = frozenset({"for", "with", "w/", "without", "in", "by", "from", "and", "or"})
+
+
+def _a_care_head(words: Sequence[str], end: int, taken: Collection[int],
+                 after_a_brand: bool = False) -> bool:
+    """Whether the colour word ending at ``end`` opens a care product's name that a care word
+    heads (:data:`_CARE_WORDS`) one word later (that word of letters, no colour word nor a
+    word of another mention, ``taken``), or right after it where the colour follows a brand
+    the query links (``after_a_brand``: the brand's line), the care word ending the name (the
+    query, a number or a word of :data:`_NAME_ENDS` after it): "gold bond lotion" (a brand's
+    or a line's name, "Gold Bond", of a product that has no colour facet), "victoria secret
+    pink perfume"; not "white soap dish" (a dish), "white bar soap dish" nor "mint green soap"
+    (a soap's colour, no name).
+
+    >>> [_a_care_head(q.split(), 1, {0}) for q in (
+    ...     "gold bond lotion", "gold bond lotion for dry skin", "white bar soap dish",
+    ...     "white soap dish", "pink perfume")]
+    [True, True, False, False, False]
+    >>> _a_care_head("vs pink perfume".split(), 2, {0, 1}, True)
+    True
+    """
+    at = next((i for i in (end, end + 1) if i < len(words) and _a_care_word(words[i])), None)
+    if at is None or (at == end and not after_a_brand) or (at > end and not (
+            words[end].isalpha() and end not in taken and words[end] not in _COLOUR_WORDS
+            and words[end] not in _NAME_ENDS)):
+        return False
+    return at + 1 == len(words) or not words[at + 1].isalpha() or words[at + 1] in _NAME_ENDS
 
 
 #: whom an audience word names a thing for, an age and, where the word says one, a sex (the

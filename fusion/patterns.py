@@ -592,6 +592,19 @@ def _grouped(text: str, m: re.Match[str], i: int) -> bool:
     return g.split()[-1].startswith("0") or not _SPEC_AFTER.match(text, m.end(f"g{i}"))
 
 
+def spec_after(text: str, pos: int) -> bool:
+    """Whether ``text`` at ``pos``, right after a number, makes the number a spec: glued
+    letters or marks, a unit or a counted noun ("6 pack", "0.5 oz", "256gb", "3 pairs"), as
+    the price patterns read it; not a number that ends the text or a name's ("windows 11").
+
+    >>> spec_after("6 pack", 1), spec_after("256gb", 3), spec_after("windows 11", 10)
+    (True, True, False)
+    >>> spec_after("11 laptop", 2)
+    False
+    """
+    return bool(_SPEC_AFTER.match(text, pos))
+
+
 def _amount(text: str, m: re.Match[str], i: int) -> float | None:
     """The number ``i`` of ``m`` as an amount; ``None`` when its format is ambiguous or the
     amount is larger than :data:`_MAX_AMOUNT`."""
@@ -1584,8 +1597,17 @@ _FOOTWEAR = (
     r"shoes?|sneakers?|boots?|booties|heels?|sandals?|pumps|cleats|slippers?|loafers?|flats"
     r"|flip[\s-]?flops?|clogs?|trainers|moccasins?|oxfords|mules|espadrilles|footwear")
 # a query that names clothing or footwear: only there is a number after "size" a garment's or
-# a shoe's size ("huggies size 4" is a diaper's, "gauges size 00" an ear gauge's)
+# a shoe's size ("gauges size 00" is an ear gauge's, "size 3 crochet hook" a hook's)
 _WEARS = re.compile(rf"(?<![\w'’-])(?:{_CLOTHING}|{_FOOTWEAR})(?![\w'’-])", re.I)
+# diapers, sold in numbered sizes as garments are ("huggies diapers size 4", "size 4
+# diapers", "pampers swaddlers size 2"): their words and the makers that sell nothing else by
+# size (Huggies, Pampers, Luvs: wipes beside them have no size), which most diaper queries
+# name instead ("huggies size 1", "huggies overnites size 6": 5 of the 55 "size N" queries of
+# QueryNER, the others clothing and shoes). A diaper's number after "size" is its size, a
+# filter as a shoe's is; not a size system's ("uk 9") nor a waist (:func:`size_hints`)
+_DIAPERS = re.compile(
+    r"(?<![\w'’-])(?:diapers?|nappies|nappy|pull[\s-]?ups|training\s+pants|goodnites"
+    r"|huggies|pampers|luvs)(?![\w'’-])", re.I)
 # the number of a garment or shoe size: whole or a half ("8", "8.5", "00"), no range, list
 # or pair ("size 6-7", "size 9 to 11", "size 8/9") nor an age or a length ("size 24 month",
 # "size 3t")
@@ -1621,12 +1643,13 @@ _HOSIERY = re.compile(
 
 
 def _garment_numbers(text: str) -> list[Size]:
-    """The numeric garment and shoe sizes of a query that names clothing or footwear: a
+    """The numeric garment, shoe and diaper sizes of a query that names clothing, footwear or
+    diapers (:data:`_DIAPERS`: "huggies diapers size 4": "4"): a
     whole or half number right after "size" ("adidas sneakers size 8 white": "8", "womens
     running shoes size 8.5": "8.5"), each with the characters it was read from, the word
     "size" included; none of a range, a list, an age or a bounded size ("size 6-7", "size 8
     or 9", "size 24 month", "size 10 and under"), nor of hosiery ("ankle socks size 8")."""
-    if not _WEARS.search(text) or _HOSIERY.search(text):
+    if not (_WEARS.search(text) or _DIAPERS.search(text)) or _HOSIERY.search(text):
         return []
     return [Size(m.group("v"), m.start(), m.end()) for m in _SIZE_THEN_NUMBER.finditer(text)
             if not (_bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()))]

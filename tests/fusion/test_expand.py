@@ -1057,3 +1057,72 @@ def test_a_query_the_intent_model_remembers_keeps_its_departments_filter(mislink
     # (a query only like one it was trained on, or a model without a memory: blocked)
     for fam in ({"familiarity": 0.93, "familiar_floor": 0.71}, {}):
         assert _m_expand(mislink_kg, milk, "milk", path, **fam).filters.category == ()
+
+
+# -- colour words of a care product's name, "no X" before a numbered name ----------------------
+
+@pytest.fixture(scope="module")
+def care_kg():
+    from kg import Node, NodeKind
+
+    from .catalog_kg import catalog_kg, category_records
+    recs = category_records(_FC_CATS, "google")
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"color/{c.lower()}", c, attribute="color")
+             for c in ("Pink", "White", "Black", "Gold")]
+    recs.append(Node(NodeKind.BRAND, "victoria-secret", "Victoria Secret"))
+    return catalog_kg(recs)
+
+
+_VS = LinkedEntity(ID + "brand/victoria-secret", "brand", 0.9, "creator", "victoria secret")
+
+
+@pytest.mark.parametrize(("query", "linked", "value"), [
+    # a colour opening a brand's or a line's name that a care word heads, nothing linked
+    ("gold bond lotion", [_fc_colour("Gold", "gold")], "Gold"),
+    ("gold bond lotion for dry skin", [_fc_colour("Gold", "gold")], "Gold"),
+    # a brand's line: the colour between the brand and a fragrance
+    ("victoria secret pink perfume", [_VS, _fc_colour("Pink", "pink")], "Pink"),
+])
+def test_a_colour_in_a_care_products_name_is_an_up_boost(care_kg, query, linked, value):
+    """Old: a hard colour filter ("gold bond lotion" -> Gold): only a care word right after
+    the colour, of a query that linked a care category, read as the product's name."""
+    res = expand(care_kg, linked, query=query)
+    assert res.filters.colour == (), query
+    assert [(b.term, b.direction) for b in res.boosts if b.term.startswith("colour:")] \
+        == [(f"colour:{value}", "UP")], query
+
+
+@pytest.mark.parametrize(("query", "linked"), [
+    # the care word names no head: a dish, a bottle
+    ("white bar soap dish", [_fc_colour("White", "white")]),
+    ("white soap dish", [_fc_colour("White", "white")]),
+    ("black lotion bottle", [_fc_colour("Black", "black")]),
+    # no brand before the colour: the soap's colour ("mint green soap" too)
+    ("pink perfume", [_fc_colour("Pink", "pink")]),
+])
+def test_a_colour_before_a_care_word_of_another_products_name_stays_a_filter(
+        care_kg, query, linked):
+    res = expand(care_kg, linked, query=query)
+    assert res.filters.colour != (), query
+
+
+@pytest.mark.parametrize(("query", "spans", "negated"), [
+    # a numbered name after "no X" ("windows 11"): a spec of the product before the "no"
+    ("laptop no touchscreen windows 11", [(0, 6), (7, 21), (22, 32)], [False, True, False]),
+    # a count or a measure after the product's word keeps the compound
+    ("mens no show socks 6 pack", [(0, 4), (5, 12), (13, 18), (19, 25)],
+     [False, False, False, False]),
+])
+def test_a_no_before_a_numbered_name_excludes(query, spans, negated):
+    """Old: "no touchscreen" read as a compound qualifying "windows": nothing excluded."""
+    from fusion.expand import compound_no_words, negated_spans
+
+    assert negated_spans(query, spans) == negated
+    assert (compound_no_words(query, *spans[1]) is None) == negated[1]
+
+
+def test_laptop_no_touchscreen_windows_11_excludes_touchscreen_only():
+    res = _neg_parse("laptop no touchscreen windows 11", ["laptops=laptop"])
+    assert [x.text for x in res.excluded] == ["touchscreen"]
+    assert [x.text for x in _neg_parse("laptop without windows 11",
+                                       ["laptops=laptop"]).excluded] == ["windows 11"]

@@ -529,8 +529,9 @@ def test_a_size_beside_no_part_is_kept(text, expected):
         ("womens running shoes size 8.5 asics", ["8.5"]),
         ("womens jeans size 16 stretch levis slimming", ["16"]),
         ("womens kurti size l", ["L"]),
-        # no clothing or footwear, a range, a list, an age, a bound: none
-        ("huggies size 4", []), ("gauges size 00", []), ("girls tights size 6-7", []),
+        ("huggies size 4", ["4"]),  # a diaper's (was none: test_a_diapers_size_is_read)
+        # no clothing, footwear or diapers, a range, a list, an age, a bound: none
+        ("gauges size 00", []), ("girls tights size 6-7", []),
         ("mens ankle socks size 9-11", []), ("shoes size 8 or 9", []),
         ("flower girl dress size 24 month", []), ("kids shoes size 3t", []),
         ("shoes size 10 and under", []), ("shoes uk size 9", []),
@@ -601,3 +602,29 @@ def test_price_spans(text, spans):
 ])
 def test_top_rated_and_sugar_scrubs_are_no_clothing(text, sizes):
     assert parse_sizes(text) == sizes
+
+
+@pytest.mark.parametrize(("text", "sizes"), [
+    # diapers are sold in numbered sizes: "size N" is their size (a fixer's review, 2026-12-06)
+    ("huggies diapers size 4", ["4"]),
+    ("size 4 diapers", ["4"]),
+    ("pampers size 3", ["3"]),
+    ("huggies overnites size 6", ["6"]),
+    ("pampers swaddlers size 2", ["2"]),
+    # an age, a range or another product's number stays none
+    ("huggies size 12 months", []),
+    ("pampers size 1-2", []),
+    ("gauges size 00", []),
+    ("size 3 crochet hook", []),
+])
+def test_a_diapers_size_is_read(text, sizes):
+    """Old: a number after "size" was read only where the query names clothing or footwear
+    ("huggies diapers size 4" gave no size)."""
+    assert parse_sizes(text) == sizes
+
+
+def test_spec_after():
+    from fusion.patterns import spec_after
+
+    assert [spec_after(t, 1) for t in ("6 pack", "0 oz", "3 pairs", "1", "1 laptop")] == [
+        True, True, True, False, False]
