@@ -149,7 +149,11 @@ Policies (what a search engine can trust):
   it, is a namesake of the excluded words and no DOWN boost ("cat food without fish" -> Fish
   Food); a place of origin is no brand ("not made in china").
 - *Audiences*: no expansion names an audience the query's own audience words rule out,
-  linked or not ("newborn gloves": no "Men"; "toddler sweater": no "Boy").
+  linked or not ("newborn gloves": no "Men"; "toddler sweater": no "Boy"; "simple woman t
+  shirt": no parent "mens clothing"), and where the query (its words and linked categories)
+  names none, no value nor parent or fanned-out category names one ("birkenstock sandals": no
+  Flipkart parent "womens footwear"; "sweatshirt": no "Men"): a sibling or child category of
+  an audience ("Kids' Tablets") stays (:func:`_narrows_audience`).
 - *The exclusion wins*: a node the query names again after a cue is excluded ("samsung tv not
   samsung", "hp printer ink not hp"), and a value the query excludes is no filter and gets no
   UP boost, a rule's included ("55 inch tv not 55 inch", "laptop not dell" with "laptop =>
@@ -2285,6 +2289,47 @@ def _names_another_audience(value: str, query: Collection[tuple[str, str | None]
                    for age, _ in named for q_age, q_sex in query)
 
 
+#: the expansion kinds an audience in their name contradicts the query's by
+#: (:func:`_narrows_audience`); a brand's name ("Baby Trend") says no audience, and a link's
+#: own names (synonyms, aliases) name what the query does
+_AUDIENCE_KINDS = frozenset({"child_category", "parent_category", "sibling_category",
+                             "category", "attribute_value"})
+#: the expansion kinds that say whom the product searched is for, so an audience in their name
+#: narrows a query that names none: a value of it, a category it is a kind of (a sibling is
+#: another product, a child one kind of it among others, "Kids' Tablets")
+_NARROWING_KINDS = frozenset({"parent_category", "category", "attribute_value"})
+
+
+def _narrows_audience(c: _Cand, query: Collection[tuple[str, str | None]]) -> bool:
+    """Whether a KG candidate (no rule's) names an audience (:func:`_audiences` of its name)
+    that contradicts or narrows the audiences ``query`` of what the query searches. Where the
+    query names one, another that the query's does not agree with contradicts it
+    (:func:`_names_another_audience`: "boys shoes" -> no "Girls' Shoes"; "simple woman t
+    shirt" -> no parent "mens clothing"). Where it names none, an audience in a value or in a
+    category the product is a kind of narrows it to that audience ("sandals" -> Flipkart's
+    parent "womens footwear", "sweatshirt" -> the value "Men"); a sibling or child category
+    of an audience is another product, or one kind among others ("drones" -> "Kids'
+    Electronics", "tablets" -> "Kids' Tablets"), and stays.
+
+    >>> cand = lambda term, kind: _Cand(term, kind, (), None, None, False)
+    >>> _narrows_audience(cand("womens footwear", "parent_category"), set())
+    True
+    >>> _narrows_audience(cand("Kids' Tablets", "child_category"), set())
+    False
+    >>> _narrows_audience(cand("Girls' Shoes", "child_category"), {("child", "male")})
+    True
+    >>> _narrows_audience(cand("Men", "attribute_value"), {("adult", "male")})
+    False
+    """
+    if c.rule is not None or c.kind not in _AUDIENCE_KINDS:
+        return False
+    if not _audiences(normalize_key(c.term).split()):
+        return False
+    if query:
+        return _names_another_audience(c.term, query)
+    return c.kind in _NARROWING_KINDS
+
+
 #: the node kinds whose names hold a colour word as a word of the name, not the product's
 #: colour (:func:`_in_a_name`)
 _NAMED_KINDS = ("brand", "category", "product_type", "product")
@@ -3734,8 +3779,8 @@ _BARE_ANSWERS = frozenset({"yes", "no", "true", "false", "y", "n", "na", "n/a", 
 
 def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, ...]:
     """A category's children, parent, siblings, brands and common attribute values (most
-    popular first, ``walk`` per relation; no bare answer, :data:`_BARE_ANSWERS`), cached per
-    graph view."""
+    popular first, ``walk`` per relation; no bare answer, :data:`_BARE_ANSWERS`, nor bare
+    number, :func:`_bare_number`), cached per graph view."""
     def build() -> tuple[_Cand, ...]:
         out: list[_Cand] = []
         for child in kg.into(cat, "parent")[:walk]:
@@ -3749,8 +3794,9 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
         for b in kg.into(cat, "sells_in")[:walk]:
             out.append(_Cand(kg.label(b), "brand", ((b, "sells_in", cat),), b, cat, fanout))
         for v, prod in _most_common_two_hop(kg, cat, "in_category", "has_value", walk):
-            if normalize_key(kg.label(v)) in _BARE_ANSWERS:
-                continue  # ("Yes", "No": a value that names nothing without its attribute)
+            if normalize_key(kg.label(v)) in _BARE_ANSWERS or _bare_number(kg.label(v)):
+                continue  # ("Yes", "No", a belt's "34": a value that names nothing without
+                #          its attribute)
             out.append(_Cand(kg.label(v), "attribute_value",
                              ((prod, "in_category", cat), (prod, "has_value", v)), v, cat,
                              fanout))
@@ -4107,6 +4153,15 @@ def expand(
                                  else g.out(e.iri, "type_in"))
                        if not cross(c) and (d := dept(c))}
 
+    # the audiences of what the query searches: those its words name and those its linked
+    # categories and product types name ("baby monitor", "kids tablets" linking Kids' Tablets);
+    # a query that names audiences only to exclude them ("gloves not for kids") is not judged
+    # narrowed by another one ("Men")
+    searched_for = audience | {
+        a for e in linked if e.iri not in negated and g.kind(e.iri) in ("category", "product_type")
+        for a in _audiences(normalize_key(g.label(e.iri)).split())}
+    audience_judged = bool(searched_for) or not _audiences(words)
+
     def add(cands: Sequence[_Cand], base: float) -> None:
         fanned: Counter[tuple[str, str]] = Counter()
         for c in cands:
@@ -4116,6 +4171,8 @@ def expand(
                 continue  # a node without a name: its term would be its IRI
             if c.kind == "attribute_value" and c.iri is not None and contradicts(c.iri):
                 continue
+            if audience_judged and _narrows_audience(c, searched_for):
+                continue  # "sandals": no "womens footwear", "sweatshirt": no "Men"
             if c.kind in _TREE_KINDS and c.category is not None and taxonomy is not None:
                 walked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]
                 src = dept(walked)

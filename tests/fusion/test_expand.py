@@ -1126,3 +1126,84 @@ def test_laptop_no_touchscreen_windows_11_excludes_touchscreen_only():
     assert [x.text for x in res.excluded] == ["touchscreen"]
     assert [x.text for x in _neg_parse("laptop without windows 11",
                                        ["laptops=laptop"]).excluded] == ["windows 11"]
+
+
+# --- expansions that leave the query's audience, bare-number values -------------------------------
+
+def _audience_kg():
+    """A Flipkart-like gendered footwear branch, pillows with a common "ideal_for" value, and
+    a belt category whose commonest value is a bare waist size."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    for n, label, path in (
+            ("foot", "footwear", "footwear"),
+            ("wfoot", "womens footwear", "footwear > womens footwear"),
+            ("mfoot", "mens footwear", "footwear > mens footwear"),
+            ("sandals", "sports sandals", "footwear > womens footwear > sports sandals"),
+            ("heels", "heels", "footwear > womens footwear > heels"),
+            ("msandals", "sandals", "footwear > mens footwear > sandals"),
+            ("home", "home furnishing", "home furnishing"),
+            ("pillows", "pillows", "home furnishing > pillows"),
+            ("cloth", "clothing", "clothing"),
+            ("belts", "belts", "clothing > belts"),
+            ("kids", "Kids' Shoes", "footwear > Kids' Shoes")):
+        g.add_node(n, kind="category", label=label, path=path)
+    for child, parent in (("wfoot", "foot"), ("mfoot", "foot"), ("sandals", "wfoot"),
+                          ("heels", "wfoot"), ("msandals", "mfoot"), ("pillows", "home"),
+                          ("belts", "cloth"), ("kids", "foot")):
+        g.add_edge(child, parent, relation="parent")
+    for v, label, attr in (("men", "Men", "ideal_for"), ("cotton", "Cotton", "fabric"),
+                           ("w34", "34", "size"), ("leather", "Genuine Leather", "material")):
+        g.add_node(v, kind="attribute_value", label=label, attribute=attr)
+    for i, (cat, values) in enumerate((("pillows", ("men", "men", "cotton")),
+                                       ("belts", ("w34", "w34", "leather")))):
+        for j, v in enumerate(values):
+            prod = f"p{i}{j}"
+            g.add_node(prod, kind="product", label=f"product {i}{j}")
+            g.add_edge(prod, cat, relation="in_category")
+            g.add_edge(prod, v, relation="has_value")
+    return g
+
+
+def _terms(query, iri, mention):
+    res = expand(_audience_kg(), [LinkedEntity(iri, "category", 0.9, "core_product_type",
+                                               mention)], query=query)
+    return {x.term for x in res}
+
+
+def test_no_expansion_narrows_a_query_naming_no_audience_to_one():
+    """"birkenstock sandals" linked Flipkart's "sports sandals", under "womens footwear": its
+    parent narrowed the query to women; "sweatshirt", "pillow" expanded to the value "Men" of
+    their category's products (233 of 7,841 QueryNER train parses expanded an audience word
+    the query does not name, most of them such values and parents)."""
+    assert "womens footwear" not in _terms("sandals", "sandals", "sandals")
+    assert "heels" in _terms("sandals", "sandals", "sandals")  # (its siblings stay)
+    pillows = _terms("pillows", "pillows", "pillows")
+    assert "Men" not in pillows and "Cotton" in pillows
+
+
+def test_an_expansion_of_another_audience_than_the_querys_is_dropped_a_sibling_or_child_too():
+    """A category of another audience contradicts the query as a value of one did already
+    ("i'm a simple woman t shirt" expanded to Flipkart's parent "mens clothing"); one of
+    the query's audience stays; a child category of an audience is a kind of what a query
+    naming none searches."""
+    assert "womens footwear" not in _terms("mens sandals", "sandals", "sandals")
+    assert "womens footwear" in _terms("womens sandals", "sandals", "sandals")
+    boys = _terms("boys footwear", "foot", "footwear")
+    assert "womens footwear" not in boys and "Kids' Shoes" in boys
+    assert {"womens footwear", "Kids' Shoes"} <= _terms("footwear", "foot", "footwear")
+
+
+def test_a_bare_number_value_is_no_expansion():
+    """"leather belt blank" expanded to "34" and "28" (the waist sizes of Flipkart's belts):
+    a term any text with the number matches, as the bare answers "Yes" and "No" were."""
+    belts = _terms("belts", "belts", "belts")
+    assert "34" not in belts and "Genuine Leather" in belts
+
+
+def test_a_query_excluding_an_audience_is_not_narrowed_by_another():
+    """"pillows not for men": the query names an audience only to exclude it; another
+    audience's value is what is left, no narrowing of an audience the query does not say."""
+    assert "Men" in _terms("pillows not for kids", "pillows", "pillows")
+    assert "Men" not in _terms("pillows for kids", "pillows", "pillows")

@@ -352,7 +352,6 @@ def test_an_expansion_of_an_audience_the_query_rules_out_is_dropped(kg, query, l
 
 
 @pytest.mark.parametrize(("query", "linked", "audience"), [
-    ("gloves", [cat("gloves", "gloves")], "Men"),  # no audience: not judged
     ("gentlemen gloves", [cat("gloves", "gloves")], "Men"),
     ("ladies dress", [cat("dresses", "dress")], "Women"),
     # an audience the query excludes is none it names
