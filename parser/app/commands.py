@@ -233,6 +233,13 @@ def serve(
     max_body_bytes: int = typer.Option(256 * 1024, "--max-body-bytes"),
     body_timeout: float = typer.Option(10.0, "--body-timeout",
                                        help="Seconds a request body may take to arrive (408)."),
+    header_timeout: float = typer.Option(
+        10.0, "--header-timeout", help="Seconds a request's headers may take to arrive (from "
+        "the connection, or the first byte of its next request); then the connection is "
+        "closed (408)."),
+    max_connections: int = typer.Option(
+        256, "--max-connections", help="Open connections held at once; a request beyond them "
+        "gets 503."),
     token_file: Path | None = typer.Option(
         None, "--token-file", help="File holding the bearer token that /kg/update, "
         "/kg/rollback and /kg/versions require [$KGQP_TOKEN]."),
@@ -250,7 +257,8 @@ def serve(
     with _errors():
         limits = ServiceLimits(max_body_bytes=max_body_bytes, max_query_chars=max_query_chars,
                                max_batch_size=max_batch_size, max_concurrency=max_concurrency,
-                               body_timeout_s=body_timeout)
+                               body_timeout_s=body_timeout, header_timeout_s=header_timeout,
+                               max_connections=max_connections)
         token = _read_token(token_file)
         bundle_dir = _bundle_dir(bundle)
 

@@ -5,8 +5,10 @@ Endpoints: ``POST /parse``, ``POST /parse/batch``, ``GET /kg/nodes/{iri}``, ``GE
 ``POST /kg/rollback``, ``GET /health``, ``GET /ready``, ``GET /metrics`` (Prometheus) and the
 OpenAPI docs at ``/docs`` (parse answers typed with the published ParsedQuery schema).
 
-Limits (:class:`ServiceLimits`): request body size (413) and the time a body may take to arrive
-(408), both enforced before a parse slot is taken; query length and batch size (422);
+Limits (:class:`ServiceLimits`): the time a request's headers may take to arrive (the
+connection is closed; :func:`serve`), open connections (503 beyond them; :func:`serve`),
+request body size (413) and the time a body may take to arrive (408), both enforced before a
+parse slot is taken; query length and batch size (422);
 concurrent parse requests (503 with ``Retry-After`` beyond the limit: excess load is rejected at
 once instead of queueing). Every bad input gets a 4xx with a JSON ``detail``; never a 500.
 
@@ -51,7 +53,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ServiceLimits", "create_app", "is_loopback", "serve"]
+__all__ = ["ServiceLimits", "create_app", "header_deadline_protocol", "is_loopback", "serve",
+           "uvicorn_config"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -79,6 +82,14 @@ class ServiceLimits:
         max_batch_size: larger ``/parse/batch`` requests get 422.
         max_concurrency: parse requests admitted at once; more get 503 with ``Retry-After``.
         batch_chunk: queries per model call (and per hold of the model lock) in a batch.
+        header_timeout_s: a connection whose request headers have not fully arrived this many
+            seconds after it opened (or after the first byte of its next request) is closed,
+            with a 408 when some of them came (slow senders, "slowloris", must not hold
+            connections forever). Enforced by :func:`serve` (the server's HTTP protocol), not
+            by the app of :func:`create_app`.
+        max_connections: open connections (and requests in flight) the server holds; a
+            request beyond them gets 503 at once (uvicorn's ``limit_concurrency``). Enforced by
+            :func:`serve`.
 
     Example:
         >>> ServiceLimits(max_concurrency=4).max_concurrency
@@ -91,14 +102,17 @@ class ServiceLimits:
     max_concurrency: int = 8
     body_timeout_s: float = 10.0
     batch_chunk: int = 64
+    header_timeout_s: float = 10.0
+    max_connections: int = 256
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_query_chars", "max_batch_size", "max_concurrency",
-                     "batch_chunk"):
+                     "batch_chunk", "max_connections"):
             if getattr(self, name) < 1:
                 raise ValueError(f"ServiceLimits.{name} must be >= 1, got {getattr(self, name)}")
-        if not self.body_timeout_s > 0:
-            raise ValueError(f"ServiceLimits.body_timeout_s must be > 0, got {self.body_timeout_s}")
+        for name in ("body_timeout_s", "header_timeout_s"):
+            if not getattr(self, name) > 0:  # (NaN too)
+                raise ValueError(f"ServiceLimits.{name} must be > 0, got {getattr(self, name)}")
 
 
 #: the Host names a server without a token answers to (plus the address it is bound to, any
@@ -977,9 +991,7 @@ def serve(parser: "QueryParser | Callable[[], QueryParser]", *, host: str = "127
     app = create_app(parser, limits=limits, token=token,
                      allowed_hosts=None if token is not None else (*LOOPBACK_NAMES, host))
     state = app.state.kgqp_state
-    config = uvicorn.Config(app, host=host, port=port, log_level="info",
-                            timeout_graceful_shutdown=30, access_log=False)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, limits=limits))
     original = server.handle_exit
 
     def _handle_exit(sig: int, frame: Any) -> None:
@@ -1019,6 +1031,96 @@ def serve(parser: "QueryParser | Callable[[], QueryParser]", *, host: str = "127
         if isinstance(state["load_exc"], KGLockedError):  # exit 3: retry later
             raise KGLockedError(message) from state["load_exc"]
         raise ParserError(message) from state["load_exc"]
+
+
+def uvicorn_config(app: Any, *, host: str = "127.0.0.1", port: int = 8000,
+                   limits: ServiceLimits | None = None, **options: Any) -> Any:
+    """The ``uvicorn.Config`` :func:`serve` runs ``app`` with: the header deadline of
+    ``limits.header_timeout_s`` (:func:`header_deadline_protocol`) and at most
+    ``limits.max_connections`` connections (``limit_concurrency``: 503 beyond). ``options``
+    are passed on to ``uvicorn.Config`` (e.g. ``log_level="warning"``).
+
+    Example (a server of one's own, in a thread, with the limits of ``kgqp serve``)::
+
+        server = uvicorn.Server(uvicorn_config(create_app(parser), port=8001))
+        threading.Thread(target=server.run, daemon=True).start()
+    """
+    import uvicorn
+
+    limits = limits or ServiceLimits()
+    settings: dict[str, Any] = {"log_level": "info", "timeout_graceful_shutdown": 30,
+                                "access_log": False}
+    settings.update(options)
+    return uvicorn.Config(app, host=host, port=port,
+                          http=header_deadline_protocol(limits.header_timeout_s),
+                          limit_concurrency=limits.max_connections, **settings)
+
+
+def header_deadline_protocol(header_timeout_s: float) -> type:
+    """uvicorn's h11 HTTP protocol with a deadline on request headers: a connection whose
+    request line and headers have not all arrived ``header_timeout_s`` seconds after it
+    opened, or after the first byte of its next request (keep-alive), is closed, with a
+    ``408`` when some of them came. uvicorn alone has none: a client sending its headers a
+    byte every few seconds ("slowloris"), or nothing at all, held the connection forever
+    (``ServiceLimits.body_timeout_s`` starts once the headers are in). Given to
+    ``uvicorn.Config(http=...)`` by :func:`uvicorn_config`."""
+    if not header_timeout_s > 0:
+        raise ValueError(f"header_timeout_s must be > 0, got {header_timeout_s}")
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderDeadlineProtocol(H11Protocol):
+        header_timeout = header_timeout_s
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._arm_header_deadline()
+
+        def data_received(self, data: bytes) -> None:
+            if self._header_timer is None and self.conn.their_state is h11.IDLE:
+                self._arm_header_deadline()  # (the first byte of the next request)
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE:  # the headers are in (or it failed)
+                self._cancel_header_deadline()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_header_deadline()
+            super().connection_lost(exc)
+
+        def _arm_header_deadline(self) -> None:
+            self._cancel_header_deadline()
+            self._header_timer = self.loop.call_later(self.header_timeout,
+                                                      self._header_deadline_passed)
+
+        def _cancel_header_deadline(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _header_deadline_passed(self) -> None:
+            self._header_timer = None
+            if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+                return
+            partial = bool(self.conn.trailing_data[0])
+            logger.info("%s: request headers not complete after %g s: connection closed",
+                        f"{self.client[0]}:{self.client[1]}" if self.client else "a client",
+                        self.header_timeout)
+            if partial:  # (written as is: h11 answers no request it has not read)
+                body = (f"the request headers did not arrive within {self.header_timeout:g} "
+                        "s").encode()
+                self.transport.write(
+                    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8"
+                    b"\r\nconnection: close\r\ncontent-length: " + str(len(body)).encode()
+                    + b"\r\n\r\n" + body)
+            with contextlib.suppress(h11.LocalProtocolError):
+                self.conn.send(h11.ConnectionClosed())
+            self.transport.close()
+
+    return HeaderDeadlineProtocol
 
 
 class _StartupErrors(logging.Handler):
