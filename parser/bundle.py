@@ -84,12 +84,27 @@ class BundleManifest:
 
     def kg_at(self, bundle: Path) -> str | Path:
         """Where the KG of the bundle at ``bundle`` is: its own ``kg/`` folder (a snapshot),
-        else ``kg_path``: a folder or a KG server's URL (:func:`kg.store.location`)."""
+        else ``kg_path``: a KG server's URL (:func:`kg.store.location`), an absolute folder,
+        or a folder relative to the bundle (``"../kg"``: what :func:`build_bundle` records
+        for a KG beside the bundle, as in the quickstart home, so that a copy of the home
+        reads its own KG, not the original's).
+
+        >>> m = BundleManifest(tagger="tagger", kg_mode="location", kg_path="../kg")
+        >>> m.kg_at(Path("/copy/of/home/bundle")).as_posix()
+        '/copy/of/home/kg'
+        >>> m.kg_path = "/srv/kg"; m.kg_at(Path("/copy/of/home/bundle")).as_posix()
+        '/srv/kg'
+        """
         if self.kg_mode == "snapshot":
             return Path(bundle) / self.kg_path
         from kg.store import location
 
-        return location(self.kg_path) or Path(self.kg_path)
+        server = location(self.kg_path)
+        if isinstance(server, str):
+            return server
+        path = Path(self.kg_path)
+        # (relative: to the bundle, ".." read as the OS reads it, after the bundle's symlinks)
+        return path if path.is_absolute() else (Path(bundle) / path).resolve()
 
     @classmethod
     def read(cls, bundle: Path) -> BundleManifest:
@@ -147,7 +162,9 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
 
     The bundle is written to a temporary directory beside ``out`` and renamed into place, so an
     interrupted build leaves no half bundle. ``kg_mode="snapshot"`` copies the KG directory
-    (it must not be open for writing elsewhere); ``"location"`` records its absolute path.
+    (it must not be open for writing elsewhere); ``"location"`` records its path: relative to
+    the bundle (``"../kg"``) when the KG lies in the bundle's parent folder (the quickstart
+    home: a copy of the folder then reads the copy's KG), else absolute.
     ``linker_config`` (:class:`kg.link.LinkerConfig` settings, e.g. a ``label_kinds`` map for
     your own tagger labels) is recorded in the manifest and used by the parser's linker.
     ``thresholds`` (:class:`fusion.expand.Thresholds`; default: the fusion model's
@@ -257,7 +274,7 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
             kg_path = "kg"
         else:
             kg_path = _server_location(server) if isinstance(server, str) \
-                else str(kg.resolve())
+                else _location_path(kg, out)
         if rules is not None:
             shutil.copy2(rules, tmp / "rules.txt")
         for market, folder in (markets or {}).items():
@@ -291,6 +308,18 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
         raise
     logger.info("bundle written to %s", out)
     return out
+
+
+def _location_path(kg: Path, out: Path) -> str:
+    """The ``kg_path`` a location bundle at ``out`` records for the KG folder ``kg``: relative
+    to the bundle (``"../kg"``) when the KG lies in the bundle's parent folder (the two are
+    copied or moved together, as the quickstart home is), else the absolute path (resolved:
+    symlinks followed)."""
+    target = kg.resolve()
+    bundle = out.resolve()
+    if target.is_relative_to(bundle.parent) and not target.is_relative_to(bundle):
+        return Path(os.path.relpath(target, bundle)).as_posix()
+    return str(target)
 
 
 #: marks a bundle being built (its folder ``.<name>.<random>`` beside the bundle) with the

@@ -342,11 +342,12 @@ def kg_from_env(bundle: str | Path, var: str = "KGQP_KG", home_var: str = "KGQP_
 
     * ``$var`` (``KGQP_KG``) when set: a KG directory or a KG server's URL;
     * else a snapshot bundle's own KG (inside the bundle: a copy of the bundle copies it);
-    * else the KG a location bundle names (``kg_path``, absolute: ``kgqp quickstart`` writes
-      such bundles). With ``$home_var`` (``KGQP_HOME``) set, that KG must lie in that folder,
-      or the folder's ``kg`` is taken: a copied home's bundle still names the original's KG,
-      into which the printed commands would have loaded the suggestions. When the folder
-      has no ``kg``, ``ValueError`` (name the KG with ``$var``).
+    * else the KG a location bundle names (``kg_path``: ``"../kg"``, relative to the bundle,
+      in a home ``kgqp quickstart`` built, so a copy of the home names its own KG; absolute
+      in one built before). With ``$home_var`` (``KGQP_HOME``) set, that KG must lie in that
+      folder, or the folder's ``kg`` is taken: a copied home's older bundle still names the
+      original's KG, into which the printed commands would have loaded the suggestions. When
+      the folder has no ``kg``, ``ValueError`` (name the KG with ``$var``).
 
     Without ``$home_var``, a location bundle whose KG is not the ``kg`` beside the bundle,
     while there is one (a copy of a home, ``KGQP_BUNDLE`` pointing into it), is used as

@@ -130,6 +130,25 @@ def _train_with_lexicon(config, kg_dir: Path, data_dir: Path) -> None:
             train_with_kg(config, graph, base=pairs, folds=QUICKSTART_LEXICON_FOLDS)
 
 
+def _warn_if_another_homes_kg(bundle: Path, kg_dir: Path) -> None:
+    """Warn when the home's bundle names another KG than the home's own by its absolute path:
+    a home copied (``cp -r ~/.cache/kgqp /tmp/x``) from one built before bundles recorded a
+    KG beside them as ``../kg`` reads, and ``kgqp serve`` writes, the original's KG."""
+    from parser.bundle import BundleManifest
+
+    try:
+        manifest = BundleManifest.read(bundle)
+    except Exception:  # (loading reports a broken bundle)
+        return
+    named = manifest.kg_at(bundle)
+    if manifest.kg_mode == "location" and isinstance(named, Path) \
+            and (kg_dir / "store").is_dir() and named.resolve() != kg_dir.resolve():
+        logger.warning(
+            "the bundle %s reads the KG %s, not this home's %s (a copied home?): rebuild it "
+            "with `kgqp quickstart --force` (it then names ../kg) or set kg_path to \"../kg\" "
+            "in %s", bundle, named, kg_dir, bundle / "kgqp-bundle.json")
+
+
 def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_DATA_DIR,
                           tagger_epochs: int | None = None, fusion_epochs: int | None = None,
                           force: bool = False) -> Path:
@@ -148,6 +167,7 @@ def ensure_default_bundle(home: Path | None = None, *, data_dir: Path = DEFAULT_
     home.mkdir(parents=True, exist_ok=True)
     bundle = home / "bundle"
     if (bundle / MANIFEST).is_file() and not force:
+        _warn_if_another_homes_kg(bundle, home / "kg")
         return bundle
     kg_dir, tagger_dir, fusion_dir = home / "kg", home / "tagger", home / "fusion"
 
