@@ -56,6 +56,8 @@ import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -104,7 +106,7 @@ if TYPE_CHECKING:  # types only: importing them would load torch with this modul
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["InputError", "ParserConfig", "QueryParser", "TokenTagger"]
+__all__ = ["InputError", "LinkCall", "ParserConfig", "QueryParser", "TokenTagger"]
 
 
 class TokenTagger(Protocol):
@@ -135,6 +137,24 @@ _WORKERS = 2
 _IN_FLIGHT = 4
 
 _STAGES = ("match", "tag", "link", "intent", "expand")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCall:
+    """One link call of a parse (:meth:`QueryParser.recording_links`): the words linked, the
+    label they were linked with (None: any kind), the ``context`` passed (a
+    :class:`kg.link.QueryContext`, or the query's text) and the :class:`kg.link.LinkResult`."""
+
+    mention: str
+    label: str | None
+    context: Any
+    result: Any
+
+
+#: the parser whose link calls are being recorded in this context (thread, asyncio task) and
+#: the list they go to (:meth:`QueryParser.recording_links`); None: none recorded
+_LINK_RECORDER: ContextVar[tuple[Any, list[LinkCall]] | None] = ContextVar(
+    "kgqp_link_recorder", default=None)
 
 
 @dataclass(slots=True)
@@ -529,6 +549,7 @@ class QueryParser:
         parser = QueryParser(tagger=tagger, kg=self.kg, fusion=fusion, expander=self.expander,
                              config=self.config, path=self.path, version=self.version,
                              linker=self.linker)
+        parser._recorded_as = self  # (its links are this parser's: recording_links)
         self._market_parsers[market] = parser
         return parser
 
@@ -772,7 +793,7 @@ class QueryParser:
         # back NIL; a label it does not know raises ValueError and is linked without a type
         # constraint only when link_labels_only is off
         linker = self._entity_linker()
-        link = linker.link if linker is not None else self.kg.link
+        link = self._link_fn(linker)
         try:
             best = link(separators_to_spaces(mention), label=entity.label, context=context).best
         except ValueError:
@@ -877,7 +898,7 @@ class QueryParser:
             return None  # (a title's words before the cue: "the not a cat cat")
         plain = separators_to_spaces(text)
         context = self._link_context(plain, query)
-        link = linker.link if linker is not None else self.kg.link
+        link = self._link_fn(linker)
         out = []
         for a, b in items:
             start, end = words[a][0], words[b - 1][1]
@@ -926,7 +947,7 @@ class QueryParser:
             a, b = words[0][0], words[n - 1][1]
             if not linker.names_only_a_brand(plain[a:b]):
                 continue
-            brand = linker.link(plain[a:b], label=label, context=context).best
+            brand = self._link_fn(linker)(plain[a:b], label=label, context=context).best
             if brand is None:
                 continue
             start, end = words[n][0], words[-1][1]
@@ -954,6 +975,50 @@ class QueryParser:
             name_heads(normalize_key(str(nodes[c].get("label") or ""))))
             for c in brand_categories(self.kg, brand, spelled_alike=True)  # (the expansion's)
             if c in nodes)
+
+    @contextmanager
+    def recording_links(self) -> Iterator[list[LinkCall]]:
+        """Record the link calls of this parser's parses (its markets' too) made in the
+        calling thread (or asyncio task: a :class:`contextvars.ContextVar`) while the block
+        runs, in the order made: a list of :class:`LinkCall`. Parses of the same parser in
+        other threads are not recorded, nor is anything changed for them (the notebook's
+        views, :mod:`parser.app.analysis`, read a parse's own calls so). A parse links a span
+        through more calls than one ("without pockets" links "pockets"; "for samsung" the
+        brand), each with the query's context; a call that raised is not recorded. Blocks
+        nest: the inner one records its block's calls, the outer one the rest. Parses
+        yielded by :meth:`pipe` are linked as they are read: read them inside the block.
+
+        >>> from kg import ProductGraph
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> qp = QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory())
+        >>> with qp.recording_links() as calls:
+        ...     parsed = qp("usb cable")
+        >>> all(isinstance(c, LinkCall) for c in calls)
+        True
+        """
+        calls: list[LinkCall] = []
+        token = _LINK_RECORDER.set((self, calls))
+        try:
+            yield calls
+        finally:
+            _LINK_RECORDER.reset(token)
+
+    def _link_fn(self, linker: EntityLinker | None) -> Any:
+        """The link function a stage links with: ``linker.link`` (else the KG's), recording
+        its calls when :meth:`recording_links` runs in this context for this parser (one
+        ``ContextVar.get`` per stage otherwise)."""
+        link = linker.link if linker is not None else self.kg.link
+        recorder = _LINK_RECORDER.get()
+        if recorder is None or recorder[0] is not getattr(self, "_recorded_as", self):
+            return link
+        calls = recorder[1]
+
+        def recorded(mention: str, label: str | None = None, context: Any = None) -> Any:
+            result = link(mention, label=label, context=context)
+            calls.append(LinkCall(mention, label, context, result))
+            return result
+
+        return recorded
 
     @property
     def entity_linker(self) -> EntityLinker | None:
@@ -1017,7 +1082,7 @@ class QueryParser:
         label = _brand_label(linker)
         if not cut or label is None:
             return None
-        link = linker.link if linker is not None else self.kg.link
+        link = self._link_fn(linker)
         words = [(start + cut + m.start(), start + cut + m.end())
                  for m in _SPAN_WORD.finditer(span[cut:])][:4]
         for n in range(len(words), 0, -1):
@@ -1038,7 +1103,7 @@ class QueryParser:
         label = _brand_label(linker)
         if named is None or label is None:
             return None
-        link = linker.link if linker is not None else self.kg.link
+        link = self._link_fn(linker)
         best = link(text[start:start + named.start()], label=label,
                     context=text if context is None else context).best
         return (best, start + named.start()) if best is not None else None
@@ -1089,7 +1154,7 @@ class QueryParser:
             #              "no slip socks", "kids no slip socks"
         if free_from_words(parts[1]):
             return None  # "tea no caffeine", "non gmo snacks": a claim, no node to demote
-        link = linker.link if linker is not None else self.kg.link
+        link = self._link_fn(linker)
         for reading in dict.fromkeys((label, None)):
             try:
                 best = link(parts[1], label=reading,
@@ -1146,7 +1211,7 @@ class QueryParser:
         variant = _POSSESSIVE.sub("", span)
         if variant == span:
             return None
-        link = linker.link if linker is not None else self.kg.link
+        link = self._link_fn(linker)
         for reading in dict.fromkeys((label, None)):
             try:
                 best = link(variant, label=reading, context=span if context is None

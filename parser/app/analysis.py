@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
 
     from kg.graph import ProductGraph
+    from parser.pipeline import LinkCall as _LinkCall  # (one link call of a parse)
 
 logger = logging.getLogger(__name__)
 
@@ -799,49 +800,22 @@ def _link(linker: Any, text: str, label: str | None, context: str | None) -> Any
         return linker.link(text, label=None, context=context)
 
 
-@dataclass(frozen=True, slots=True)
-class _LinkCall:
-    """One link call of a parse: the words linked, the label they were linked with (None: any
-    kind), the query context passed, and the :class:`kg.link.LinkResult`."""
-
-    mention: str
-    label: str | None
-    context: Any
-    result: Any
-
-
 @contextlib.contextmanager
 def _link_calls(parser: Any) -> Iterator[list[_LinkCall] | None]:
     """The link calls ``parser`` makes while the block runs (None when they cannot be
-    watched): the parse links a span through paths a view's own link call does not take
-    (the words after a negation cue, "without pockets"; a brand after a compatibility cue,
-    "for samsung"; a brand before "brand"), with its own query context (the words a cue
-    excludes left out), so the views read the parse's own calls. The linker the parse links
-    with (:attr:`parser.pipeline.QueryParser.entity_linker`, else its KG) is watched through
-    an instance attribute ``link`` wrapping its method, removed when the block ends (a parser
-    shared with another thread would be watched there too meanwhile)."""
-    linker = getattr(parser, "entity_linker", None)
-    target = linker if linker is not None else getattr(parser, "kg", None)
-    calls: list[_LinkCall] = []
-    original = getattr(target, "link", None)
-    if original is None or "link" in getattr(target, "__dict__", {}):
-        yield None  # (no linker, or one already watched: not twice)
-        return
-
-    def link(mention: str, label: str | None = None, context: Any = None) -> Any:
-        result = original(mention, label=label, context=context)
-        calls.append(_LinkCall(mention, label, context, result))
-        return result
-
-    try:
-        target.link = link
-    except (AttributeError, TypeError):  # (a linker of fixed attributes)
+    watched: a parser without :meth:`~parser.pipeline.QueryParser.recording_links`): the
+    parse links a span through paths a view's own link call does not take (the words after a
+    negation cue, "without pockets"; a brand after a compatibility cue, "for samsung"; a brand
+    before "brand"), with its own query context (the words a cue excludes left out), so the
+    views read the parse's own calls. Only this thread's parses are recorded (the linker was
+    watched through an instance attribute, so a parser shared with another thread was
+    watched there too meanwhile)."""
+    recording = getattr(parser, "recording_links", None)
+    if recording is None:
         yield None
         return
-    try:
+    with recording() as calls:
         yield calls
-    finally:
-        del target.link
 
 
 def _parse_call(calls: Sequence[_LinkCall], text: str, label: str, kg_id: str | None

@@ -368,3 +368,68 @@ def test_a_free_from_word_links_nothing_and_is_marked(name_qp: QueryParser) -> N
     q = name_qp("tv not samsung")
     assert [(x.text, x.kg_id, x.free_from) for x in q.excluded] == [
         ("samsung", SAMSUNG.iri, False)]
+
+
+# -- recording_links: the link calls of this thread's parses -----------------------------------
+
+
+def _context_text(call) -> str:
+    return getattr(call.context, "text", call.context)
+
+
+def test_recording_links_records_the_calling_threads_parses_only(qp: QueryParser) -> None:
+    """The notebook helpers watched the linker by replacing its ``link`` attribute, so a
+    parser shared with another thread was watched there too. ``recording_links`` records the
+    calling thread's parses only (a ContextVar), each call with its query's context, the
+    calls a cue makes included ("gaming" of "laptop not gaming")."""
+    import threading
+
+    inside, other_done = threading.Event(), threading.Event()
+    seen: dict[str, list] = {}
+    qp("tv")  # (the first parse loads what parses need: not while the block waits)
+
+    def recorder() -> None:
+        with qp.recording_links() as calls:
+            inside.set()
+            other_done.wait(60)
+            qp("laptop not gaming")
+        seen["recorded"] = calls
+
+    def other() -> None:
+        inside.wait(60)
+        for _ in range(3):
+            qp("tv samsung")
+        with qp.recording_links() as mine:
+            qp("washer lg")
+        seen["other"] = mine
+        other_done.set()
+
+    threads = [threading.Thread(target=recorder), threading.Thread(target=other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    recorded = seen["recorded"]
+    assert recorded and {_context_text(c) for c in recorded} == {"laptop not gaming"}
+    assert "gaming" in {c.mention for c in recorded}
+    assert {_context_text(c) for c in seen["other"]} == {"washer lg"}
+    assert all(c.result is not None for c in recorded)
+
+
+def test_recording_links_records_its_own_parser_and_nests(qp: QueryParser) -> None:
+    """Another parser's parses in the block are not recorded; an inner block takes its
+    block's calls, the outer one the rest; outside a block nothing is recorded."""
+    other = QueryParser(tagger=qp.tagger, kg=qp.kg)
+    with qp.recording_links() as outer:
+        other("tv samsung")
+        qp("laptop")
+        with qp.recording_links() as inner:
+            qp("tv")
+        qp("gaming laptop")
+    assert [_context_text(c) for c in inner] == ["tv"]
+    assert {_context_text(c) for c in outer} == {"laptop", "gaming laptop"}
+    qp("tv")
+    assert [_context_text(c) for c in inner] == ["tv"]
+    with qp.recording_links() as piped:
+        list(qp.pipe(["tv", "laptop"]))
+    assert {_context_text(c) for c in piped} == {"tv", "laptop"}

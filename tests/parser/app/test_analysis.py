@@ -439,3 +439,36 @@ def test_kg_from_env_names_the_copy_not_the_kg_a_copied_bundle_names(
     assert A.kg_from_env(orig_bundle).location == str(original / "kg")
     snap = _bundle(tmp_path / "snap", kg_mode="snapshot", kg_path="kg")
     assert A.kg_from_env(snap).location == str(snap / "kg")
+
+
+# -- the notebook watches this thread's parses only ---------------------------------------------
+def test_the_views_watch_only_their_own_threads_parses(graph: ProductGraph) -> None:
+    """The views watched a parse's link calls by replacing the linker's ``link`` attribute,
+    so while they ran, the parses of another thread sharing the parser (a server's, a
+    notebook's background job) were watched too, and read as theirs. They now record the
+    calling thread's parses only (``QueryParser.recording_links``), and leave the linker as
+    it is meanwhile."""
+    import threading
+
+    qp = QueryParser(tagger=DictTagger(), kg=graph, config=ParserConfig(expand=False))
+    watched = qp.entity_linker if qp.entity_linker is not None else qp.kg
+    other_done = threading.Event()
+    qp("acme laptop")  # (the first parse loads what parses need: not while the block waits)
+
+    def other() -> None:
+        for _ in range(3):
+            qp("acme laptop")
+        other_done.set()
+
+    with A._link_calls(qp) as calls:
+        replaced = "link" in vars(watched)
+        t = threading.Thread(target=other)
+        t.start()
+        assert other_done.wait(60)
+        qp("samsung tv")
+    t.join(10)
+    assert calls is not None
+    contexts = {getattr(c.context, "text", c.context) for c in calls}
+    assert contexts == {"samsung tv"}, contexts
+    assert not replaced
+    assert A.drill_down(qp, "samsung tv").spans  # (the views read them)
