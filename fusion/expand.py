@@ -105,7 +105,11 @@ Policies (what a search engine can trust):
   with remote" filters on Samsung, nor one that names a kind of the product searched,
   "kitchenaid stand mixer"; a last word typed short or misspelt counts as the word:
   "samsung galaxy s21 cse"; the device is a word that names one, not a number, "hp 63 ink",
-  a feature, "logitech wireless mouse", nor a linked colour, size or other brand), for one
+  a feature, "logitech wireless mouse", nor a linked colour, size or other brand; with no
+  device word, "samsung case", "apple chargers", "google accessories", where the KG's
+  products of that accessory naming the brand are mostly another brand's, not "samsung
+  charger" whose are Samsung's; and beside an accessory maker, a brand the KG sells in
+  accessory categories only, which is the filter: "samsung zagg"), for one
   side of an alternative whose other side is no brand or another brand's product line
   ("samsung phone or iphone"; two brands filter together or not at all: "samsung tv or
   tcl"), for a brand the store does not sell, and for one whose word names a KG category of
@@ -3031,8 +3035,28 @@ def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None,
     >>> [_names_a_device_it_fits(q.split(), (0, 1)) for q in ("hp 63 ink", "lg wireless mouse")]
     [False, False]
     """
+    accessories, device = _accessory_reading(words, span, products, no_device, no_accessory)
+    return bool(accessories) and device
+
+
+def _accessory_reading(words: Sequence[str], span: tuple[int, int] | None,
+                       products: Sequence[tuple[int, int]] = (),
+                       no_device: Collection[int] = (),
+                       no_accessory: Collection[int] = ()) -> tuple[tuple[str, ...], bool]:
+    """The accessory words the query searches besides the brand's ``span`` (not after "with",
+    "without" ...; not one of ``no_accessory``), and whether another of its words names a
+    device: :func:`_names_a_device_it_fits`, whose arguments these are. "samsung case":
+    (("case",), False), an accessory and no device (:func:`_makes_the_accessory` decides).
+
+    >>> _accessory_reading("samsung case".split(), (0, 1))
+    (('case',), False)
+    >>> _accessory_reading("samsung galaxy case".split(), (0, 1))
+    (('case',), True)
+    >>> _accessory_reading("samsung phone without case".split(), (0, 1))
+    ((), True)
+    """
     if span is None:
-        return False
+        return (), False
     rest = [i for i in range(len(words)) if not span[0] <= i < span[1]]
 
     def sought(i: int) -> bool:  # not "with remote", "without case", "no charger"
@@ -3050,8 +3074,48 @@ def _names_a_device_it_fits(words: Sequence[str], span: tuple[int, int] | None,
             and w not in ("and", "or", "of", "to", "in", "on", "brand", "brands") \
             and _BARE_NUMBER.fullmatch(w) is None
 
-    return any(words[i] in _ACCESSORY_WORDS and i not in no_accessory and sought(i)
-               for i in rest) and any(device(i) for i in rest)
+    return tuple(words[i] for i in rest if words[i] in _ACCESSORY_WORDS
+                 and i not in no_accessory and sought(i)), any(device(i) for i in rest)
+
+
+def _makes_the_accessory(kg: _KG, brand: str, accessories: Collection[str]) -> bool:
+    """Whether a device maker named with only accessory words ("samsung charger", "apple
+    case", "canon ink") is read as the accessory's maker (a brand filter), not as the device
+    it fits (a "fits" UP boost). The KG's products decide: in the categories named by one of
+    the ``accessories`` words (:func:`_word_categories`: "Cell Phone Cases & Clips" for
+    "case", "Mice" for "mouse"; and the categories below them), the brand's own products are
+    at least as many as the other brands' that name it ("OtterBox - Defender Series Case for
+    Samsung Galaxy S7": one for its device). Best Buy's cases, screen protectors and batteries
+    naming Samsung or Apple are a third party's (the device), its Samsung chargers Samsung's
+    (the maker). No such product known (Canon's ink, Apple's mice: the KG's products are
+    mostly phone accessories): the maker, as before. Cached per graph view."""
+    stems = frozenset(s for w in accessories for s in _words(w))
+
+    def build() -> bool:
+        node = brand_sales(kg.g, brand, spelled_alike=True)[0]
+        name = _words(kg.label(node))
+        index = _word_categories(kg)
+        cats = {c for s in stems for c in index.get(s, ())}
+        if not name or not cats:
+            return True
+        own = others = 0
+        for p in {p for c in _family(kg, cats)[1] for p in kg.into(c, "in_category")}:
+            makers = kg.out(p, "has_brand")
+            if node in makers:
+                own += 1
+            elif makers and name <= _words(kg.label(p)):
+                others += 1
+        return own >= others
+
+    return _cached(kg, "_kgqp_makes_the_accessory", (brand, tuple(sorted(stems))), build)
+
+
+def _accessory_maker(kg: _KG, brand: str) -> bool:
+    """Whether the brand makes accessories only: the KG sells it, and only in categories of
+    accessories (each one's path names accessories, cases, protectors ...: ZAGG, Incipio,
+    OtterBox; not Samsung, whose phones and TVs it sells too)."""
+    sold = brand_sales(kg.g, brand, spelled_alike=True)[1]
+    return bool(sold) and all(_ACCESSORY.search(kg.path(c) or kg.label(c)) for c in sold)
 
 
 def _a_kind_of(kg: _KG, iri: str, mention: str) -> bool:
@@ -4338,6 +4402,9 @@ def expand(
     # who the query says makes what it searches: a third party (the brands it names are the
     # devices that fits, UP boosts), or the brand named (no accessory reads it as the device)
     party = _party_cue(words)
+    # the spans of the linked categories and product types the query does not exclude
+    searched_spans = [sp for e in linked if e.iri not in negated and (sp := spans[e.iri])
+                      and g.kind(e.iri) in ("category", "product_type")]
 
     for ent, ent_places in zip(linked, places, strict=True):
         if ent.iri in free_from:
@@ -4358,11 +4425,24 @@ def expand(
             role = "fits"  # "smartwatch bands fitbit third party": not made by Fitbit
         if role is None and g.kind(ent.iri) == "brand" and party != "first" \
                 and makes_the_device(ent.iri) \
-                and _names_a_device_it_fits(acc_words, span, [
-                    sp for e in linked if e.iri not in negated and (sp := spans[e.iri])
-                    and g.kind(e.iri) in ("category", "product_type")], no_device,
-                    no_accessory):
+                and _names_a_device_it_fits(acc_words, span, searched_spans, no_device,
+                                            no_accessory):
             role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
+        if role is None and g.kind(ent.iri) == "brand" and party != "first" \
+                and makes_the_device(ent.iri) and not _accessory_maker(g, ent.iri) \
+                and not {"brand", "brands"} & set(words) and (
+                    # "samsung case", "apple chargers", "google accessories": only accessory
+                    # words beside the brand, accessories the KG does not read it the maker of
+                    ((reading := _accessory_reading(words, span, searched_spans, no_device,
+                                                    no_accessory))[0] and not reading[1]
+                     and not _makes_the_accessory(g, ent.iri, reading[0]))
+                    # "samsung zagg": an accessory maker names the product, and the brand that
+                    # makes devices the device it fits
+                    or any(o.iri != ent.iri and o.iri not in negated
+                           and g.kind(o.iri) == "brand" and _accessory_maker(g, o.iri)
+                           and (_read_as_brand(o.label)
+                                or o.score >= cfg.brand_filter_min_link) for o in linked)):
+            role = "fits"
         if ent.iri in fitted or role == "fits":  # the device an accessory is for, its
             cands = _accessories(cands)  # maker: only their accessory categories
         if store_trees and g.kind(ent.iri) == "category" and cross(ent.iri) \

@@ -280,3 +280,78 @@ def test_typed_accessories_on_a_graph_without_a_vocabulary():
     samsung = LinkedEntity("s", "brand", 0.95, "creator", "samsung")
     assert expand(g, [samsung], query="samsung galaxy s21 cse").filters.brand == ()
     assert expand(g, [samsung], query="samsung micro sd card").filters.brand == ("Samsung",)
+
+
+# --- a device maker named with accessory words only ("samsung case", "apple chargers") -------
+
+ACC_CATS = {**CATS,
+            "chargers": ("Cell Phone Chargers",
+                         "Cell Phones > Cell Phone Accessories > Cell Phone Chargers", "cacc"),
+            "protectors": ("Screen Protectors",
+                           "Cell Phones > Cell Phone Accessories > Screen Protectors", "cacc")}
+# (product name, brand, category key): a third party's accessories naming the device maker
+ACC_PRODUCTS = [
+    ("OtterBox - Defender Case for Samsung Galaxy S7", "OtterBox", "cases"),
+    ("OtterBox - Symmetry Case for Samsung Galaxy S8", "OtterBox", "cases"),
+    ("Samsung - Galaxy S8 Clear View Cover", "Samsung", "cases"),
+    ("OtterBox - Case for Google Pixel", "OtterBox", "cases"),
+    ("Insignia - Apple MFi Lightning Charger", "Insignia", "chargers"),
+    ("ZAGG - InvisibleShield for Apple iPhone 7", "ZAGG", "protectors"),
+    ("Samsung - Fast Charging Wall Charger", "Samsung", "chargers"),
+]
+
+
+@pytest.fixture(scope="module")
+def acc_kg() -> ProductGraph:
+    recs = category_records(ACC_CATS) + brand_records(
+        {**SELLS, "Insignia": ["tvs", "chargers"], "ZAGG": ["protectors"]})
+    for i, (name, maker, key) in enumerate(ACC_PRODUCTS):
+        recs += [Node(NodeKind.PRODUCT, f"acc/{i}", name),
+                 Edge(f"{ID}product/acc/{i}", Relation.HAS_BRAND, brand_iri(maker)),
+                 Edge(f"{ID}product/acc/{i}", Relation.IN_CATEGORY, _cat(key))]
+    return catalog_kg(recs)
+
+
+@pytest.mark.parametrize(("query", "maker"), [
+    ("samsung case", "Samsung"),
+    ("samsung cases", "Samsung"),
+    ("apple charger", "Apple"),
+    ("apple protectors", "Apple"),
+    ("google accessories", "Google"),
+])
+def test_a_device_maker_with_only_accessory_words_is_the_device_they_fit(acc_kg, query, maker):
+    """'samsung case' filtered on Samsung (the fits rule needed a device word: "samsung phone
+    case" was a boost): every OtterBox, Incipio ... case for a Samsung phone was removed,
+    most of what the query asks for (Best Buy sells 349 cases naming Samsung, 18 of them
+    Samsung's). The KG's products of the accessory named are mostly a third party's for the
+    maker's devices: an UP boost."""
+    res = _expand(acc_kg, [brand(maker)], query)
+    assert res.filters.brand == ()
+    assert _brand_boosts(res) == [(f"brand:{maker}", "UP", "fits")]
+
+
+@pytest.mark.parametrize(("query", "maker"), [
+    ("samsung charger", "Samsung"),  # its own charger outnumbers those for its phones
+    ("samsung usb", "Samsung"),  # no category named "usb": nothing known, the maker
+    ("apple case", "Apple"),  # no case known naming it
+    ("samsung case first party", "Samsung"),
+    ("samsung brand case", "Samsung"),
+    ("samsung phone without case", "Samsung"),
+    ("otterbox case", "OtterBox"),  # no device of its own
+])
+def test_a_maker_of_the_accessory_named_keeps_its_filter(acc_kg, query, maker):
+    res = _expand(acc_kg, [brand(maker)], query)
+    assert res.filters.brand == (maker,) and not _brand_boosts(res), query
+
+
+@pytest.mark.parametrize("query", ["samsung zagg", "zagg samsung"])
+def test_an_accessory_maker_beside_a_device_maker_is_the_filter(acc_kg, query):
+    """'samsung zagg' filtered on Samsung OR ZAGG: every Samsung phone and TV besides ZAGG's
+    screen protectors. The accessory maker (a brand the KG sells in accessory categories only)
+    names the product; the device maker is the device it fits."""
+    res = _expand(acc_kg, [brand("Samsung"), brand("ZAGG")], query)
+    assert res.filters.brand == ("ZAGG",)
+    assert _brand_boosts(res) == [("brand:Samsung", "UP", "fits")]
+    # two device makers stay a filter on both ("samsung or lg", "samsung lg")
+    res = _expand(acc_kg, [brand("Samsung"), brand("LG")], "samsung lg")
+    assert set(res.filters.brand) == {"Samsung", "LG"}
