@@ -1817,12 +1817,18 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
     def facet(iri: str) -> tuple[str | None, str | None]:
         return kind_of(iri), attr_of(iri)
 
+    def ends(sp: tuple[int, int]) -> int:  # (the joiner a mention took in left out: the
+        b = sp[1]                           # tagger's span "not insignia or" in "tv not
+        while b - 1 > sp[0] and words[b - 1] in _JOINERS:  # insignia or dynex")
+            b -= 1
+        return b
+
     for place, item in sorted(((p, e) for e in linked for p in places[e.iri]),
                               key=lambda x: x[0]):
         end = _joined_item(words, place[0], commas)
         if end is not None and place not in out_at.get(item.iri, ()) and any(
                 facet(o.iri) == facet(item.iri)
-                and any(sp[1] == end for sp in out_at.get(o.iri, ())) for o in linked):
+                and any(ends(sp) == end for sp in out_at.get(o.iri, ())) for o in linked):
             out_at.setdefault(item.iri, []).append(place)
     if at is not None:
         at.update(out_at)

@@ -238,6 +238,11 @@ def _clause_words() -> frozenset[str]:
     from fusion.expand import CUE_WORDS
 
     return CUE_WORDS | _CLAUSE_OWN_WORDS
+#: the label the words a span holds before a negation cue are linked under when they name
+#: the product searched ("tv" of "tv not insignia": :meth:`QueryParser._searched_product`),
+#: and the node kinds such a product is
+_PRODUCT_LABEL = "core_product_type"
+_PRODUCT_KINDS = frozenset({"category", "product_type"})
 #: Words joining alternatives inside a span that links nothing ("tv vs lg"): its sides are
 #: linked side by side (:meth:`QueryParser.link_entities`). The expansion's alternative words
 #: but "nor", whose sides ("neither x nor y") are both excluded
@@ -864,6 +869,7 @@ class QueryParser:
                          start=words[lo + 1][0], end=words[hi - 1][1]), query)]
             return parts if any(p.kg_id is not None for p in parts) else [ent]
         return self._excluded_brands(text, entity, words, query) \
+            or self._excluded_member(text, entity, words, query) \
             or self._brand_and_rest(text, entity, words, query) or [ent]
 
     def _excluded_brands(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
@@ -876,15 +882,21 @@ class QueryParser:
         (:func:`fusion.expand.excluded_items`). The tagger took the cue and the words before
         it into the span, which then linked nothing: no DOWN boost, and the excluded words
         had no ``kg_id``. The expansion reads the cue before each brand's words (:func:`fusion.
-        expand._negated`). None when no such brand is named, and for a title's or a product
-        name's span (``content``, ``product_name``) that is the whole query ("the world
-        without you", "are we not cats": a title, no brand excluded)."""
+        expand._negated`). None when no such brand is named.
+
+        The span's words before the cue and its clause ("tv" of "tv not insignia", which the
+        tagger took as one ``content`` span, the whole query), when they are the very name
+        of a category or a product type (an exact or alias match, read as the searched
+        product, ``core_product_type``), are an entity of their own too, the product
+        searched: the query keeps its product link and filter beside the excluded brand.
+        In a title's or a product name's span (``content``, ``product_name``) other words
+        before the cue ("the not a cat cat", "are we not cats"), or, where the span is the
+        whole query, none ("the world without you", "not the godfather"), make it a title:
+        no brand excluded."""
         linker = self._entity_linker()
         label = _brand_label(linker)
-        if label is None or len(words) < 2 or (
-                entity.label in _NAME_LABELS
-                and not (text[:words[0][0]] + text[words[-1][1]:]).strip()):
-            return None  # (a title's span, the whole query: "the world without you")
+        if label is None or len(words) < 2:
+            return None
         from fusion.expand import excluded_items, free_from_words
 
         tokens = [normalize_key(text[a:b]) for a, b in words]
@@ -894,10 +906,17 @@ class QueryParser:
                                after=bool(text[:words[0][0]].strip()))
         if not items:
             return None
-        if entity.label in _NAME_LABELS and not set(plain_words[:items[0][0]]) <= _clause_words():
-            return None  # (a title's words before the cue: "the not a cat cat")
         plain = separators_to_spaces(text)
         context = self._link_context(plain, query)
+        # the words before the cue and its clause: the product searched ("tv not insignia")
+        lead = items[0][0]
+        while lead > 0 and plain_words[lead - 1] in _clause_words():
+            lead -= 1
+        product = self._searched_product(text, entity, words[:lead], context) if lead else None
+        whole = not (text[:words[0][0]] + text[words[-1][1]:]).strip()
+        if entity.label in _NAME_LABELS and product is None and (whole or lead):
+            return None  # (a title's span, the whole query: "the world without you"; a
+            #              title's words before the cue: "the not a cat cat")
         link = self._link_fn(linker)
         out = []
         for a, b in items:
@@ -912,7 +931,77 @@ class QueryParser:
                         normalize_key(best.matched_alias)):
                 continue
             out.append(_parsed(entity, text[start:end], start, end, best))
-        return out or None
+        return [product, *out] if out and product is not None else out or None
+
+    def _searched_product(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
+                          context: str | QueryContext) -> ParsedEntity | None:
+        """The entity of the words ``words`` (their offsets in ``text``) that a span holds
+        before a negation cue, when they are the very name of a category or a product type
+        (an exact or alias match, read as ``core_product_type``): the product the query
+        searches ("tv" of "tv not insignia"); else None."""
+        start, end = words[0][0], words[-1][1]
+        lead, trail = span_edges(text[start:end])
+        start, end = start + lead, end - trail
+        mention = separators_to_spaces(text)[start:end]
+        if start >= end or _function_words_only(mention):
+            return None
+        linker = self._entity_linker()
+        link = self._link_fn(linker)
+        try:
+            best = link(mention, label=_PRODUCT_LABEL, context=context).best
+        except ValueError:  # (a linker without the label)
+            return None
+        if best is None or best.match_type not in ("exact", "alias") \
+                or str(getattr(best.kind, "value", best.kind)) not in _PRODUCT_KINDS \
+                or word_order(normalize_key(mention)) != word_order(
+                    normalize_key(best.matched_alias)):
+            return None
+        return _parsed(replace(entity, label=_PRODUCT_LABEL), text[start:end], start, end, best)
+
+    def _excluded_member(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
+                         query: QueryContext | None = None) -> list[ParsedEntity] | None:
+        """The brand a span of the words ``words`` (their offsets in ``text``) that links
+        nothing names, when its words are the whole of an item a negation cue before the span
+        excludes (:func:`fusion.expand.excluded_items`: "lg" of "monitor not samsung or lg",
+        "hp" of "laptop not dell or hp", tagged ``modifier``, a label that links no brand)
+        and a brand's very name (an exact or alias match, the linker's brand-only label):
+        one entity, the tagger's label kept. No cue of a "no" opening the query or
+        qualifying the product after it ("no show socks": :func:`_cue_is_compound_no`)."""
+        linker = self._entity_linker()
+        label = _brand_label(linker)
+        if label is None or not words:
+            return None
+        from fusion.expand import NEGATION_CUES, excluded_items
+
+        every = [(m.start(), m.end()) for m in _SPAN_WORD.finditer(text)]
+        try:
+            first, last = every.index(words[0]), every.index(words[-1])
+        except ValueError:  # (the span is no run of the query's words)
+            return None
+        tokens = [normalize_key(text[a:b]) for a, b in every]
+        plain_words = [t.strip(EDGE_MARKS) for t in tokens]
+        if (first, last + 1) not in excluded_items(
+                plain_words, {i for i, t in enumerate(tokens) if t.endswith(",")}):
+            return None
+        cue = next((j for j in range(first - 1, -1, -1) if plain_words[j] in NEGATION_CUES),
+                   None)
+        plain = separators_to_spaces(text)
+        if cue is not None and _cue_is_compound_no(plain, every[cue][0], words[-1][1],
+                                                   plain_words[cue]):
+            return None  # ("no" opening the query or qualifying a product: a compound)
+        start, end = words[0][0], words[-1][1]
+        lead, trail = span_edges(text[start:end])
+        start, end = start + lead, end - trail
+        if start >= end:
+            return None
+        link = self._link_fn(linker)
+        best = link(plain[start:end], label=label,
+                    context=self._link_context(plain, query)).best
+        if best is None or best.match_type not in ("exact", "alias") \
+                or word_order(normalize_key(plain[start:end])) != word_order(
+                    normalize_key(best.matched_alias)):
+            return None
+        return [_parsed(entity, text[start:end], start, end, best)]
 
     def _link_query(self, plain: str) -> QueryContext | None:
         """The query ``plain`` (a trademark sign or a control character a space:

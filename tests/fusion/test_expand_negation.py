@@ -347,3 +347,19 @@ def test_no_category_of_the_kind_the_query_excludes_is_an_expansion():
                   query="headset microphone not microphone")
     assert any("Computer Microphones" in x for x in [
         *(e.term for e in both), *both.filters.category, *(s.category for s in both.suggestions)])
+
+
+# -- a joiner the tagger took into the excluded span (a relevance engineer, 2026-12-06) -----------
+
+
+def test_a_list_whose_joiner_the_tagger_took_into_the_excluded_span(kg):
+    """"tv not samsung or lg": the tagger's spans "not samsung or" and "lg"; the excluded
+    place of Samsung ended after the "or", LG was joined to nothing and became a hard brand
+    filter beside the DOWN boost on Samsung (the default bundle's "tv not insignia or
+    dynex" filtered on Dynex)."""
+    res = expand(kg, [cat("tvs", "tv"), brand("Samsung", "not samsung or"), brand("Lg")],
+                 intent("tvs"), query="tv not samsung or lg", departments=DEPTS)
+    assert res.filters.brand == ()
+    assert _boosts(res) == [("brand:Lg", "DOWN"), ("brand:Samsung", "DOWN")]
+    assert [(x.text, x.iri) for x in res.excluded] == [
+        ("samsung", f"{ID}brand/samsung"), ("lg", f"{ID}brand/lg")]

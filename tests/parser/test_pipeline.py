@@ -433,3 +433,77 @@ def test_recording_links_records_its_own_parser_and_nests(qp: QueryParser) -> No
     with qp.recording_links() as piped:
         list(qp.pipe(["tv", "laptop"]))
     assert {_context_text(c) for c in piped} == {"tv", "laptop"}
+
+
+# -- a span joined across a negation cue, a list member tagged as a modifier (a relevance
+# -- engineer, 2026-12-06, on the default bundle: "tv not insignia" was one content span,
+# -- "lg" of "monitor not samsung or lg" a modifier that linked nothing) -------------------------
+
+INSIGNIA = Node(NodeKind.BRAND, "insignia", "Insignia")
+GODFATHER = Node(NodeKind.CATEGORY, "bb/godfather", "Godfather", path="Movies > Godfather")
+CATS_BRAND = Node(NodeKind.BRAND, "cats", "Cats")
+SPLIT_SPANS = {
+    "tv not insignia": [("tv not insignia", "content")],
+    "tv that is not insignia": [("tv that is not insignia", "content")],
+    "4k tv not insignia": [("4k", M), ("tv not insignia", "product_name")],
+    "are we not cats": [("are we not cats", "content")],
+    "not the godfather": [("not the godfather", "content")],
+    "tv not samsung or lg": [("tv", P), ("not samsung", M), ("lg", M)],
+    "tv not lg": [("tv", P), ("not", "condition"), ("lg", M)],
+    "tv or lg": [("tv", P), ("lg", M)],
+    "no lg socks": [("no", M), ("lg", M), ("socks", P)],
+}
+
+
+@pytest.fixture(scope="module")
+def split_qp() -> QueryParser:
+    g = ProductGraph.in_memory()
+    g.add_records([TVS, SAMSUNG, LG, INSIGNIA, GODFATHER, CATS_BRAND, SOCKS,
+                   Edge(SAMSUNG.iri, Relation.SELLS_IN, TVS.iri),
+                   Edge(LG.iri, Relation.SELLS_IN, TVS.iri),
+                   Edge(INSIGNIA.iri, Relation.SELLS_IN, TVS.iri)], progress=False)
+    return QueryParser(tagger=PhraseTagger(SPLIT_SPANS), kg=g, expander=QueryExpander(g))
+
+
+@pytest.mark.parametrize("query", ["tv not insignia", "tv that is not insignia",
+                                   "4k tv not insignia"])
+def test_a_span_joined_across_a_cue_is_split_at_it(split_qp: QueryParser, query: str) -> None:
+    """The words before the cue name the product searched, those after it a brand: the
+    product keeps its link (the intent's filter reads it), the brand is excluded and
+    DOWN-boosted (was: one span, nothing linked, nothing excluded, no filter; "4k tv not
+    insignia": Insignia excluded, "tv" lost)."""
+    q = split_qp(query)
+    assert [(e.text, e.kg_id) for e in q.entities if e.kg_id] == [
+        ("tv", TVS.iri), ("insignia", INSIGNIA.iri)], q.entities
+    assert [(x.text, x.kg_id) for x in q.excluded] == [("insignia", INSIGNIA.iri)]
+    assert [b.term for b in q.boosts if b.direction == "DOWN"] == ["brand:Insignia"]
+
+
+@pytest.mark.parametrize("query", ["are we not cats", "not the godfather"])
+def test_a_title_holding_a_cue_is_not_split(split_qp: QueryParser, query: str) -> None:
+    """No product before the cue ("are we"), or none at all: a title, nothing excluded."""
+    q = split_qp(query)
+    assert [e.kg_id for e in q.entities] == [None]
+    assert q.excluded == [] and not [b for b in q.boosts if b.direction == "DOWN"]
+
+
+@pytest.mark.parametrize(("query", "brands"), [
+    ("tv not samsung or lg", [SAMSUNG, LG]),
+    ("tv not lg", [LG]),
+])
+def test_a_brand_a_cue_before_its_span_excludes_is_linked(split_qp: QueryParser, query: str,
+                                                          brands: list[Node]) -> None:
+    """"lg" tagged ``modifier`` (no brand label) after a cue or as a list's member: linked
+    as the brand, excluded and DOWN-boosted (was: "lg" excluded without a ``kg_id``, no DOWN
+    boost)."""
+    q = split_qp(query)
+    assert [(x.text, x.kg_id) for x in q.excluded] == [
+        (b.label.lower(), b.iri) for b in brands]
+    assert sorted(b.term for b in q.boosts if b.direction == "DOWN") == sorted(
+        f"brand:{b.label}" for b in brands)
+
+
+@pytest.mark.parametrize("query", ["tv or lg", "no lg socks"])
+def test_a_modifier_no_cue_excludes_links_no_brand(split_qp: QueryParser, query: str) -> None:
+    """No cue before it, or a "no" opening the query (a compound): "lg" stays unlinked."""
+    assert all(e.kg_id != LG.iri for e in split_qp(query).entities)
