@@ -3483,6 +3483,166 @@ def _path_up(kg: _KG, iri: str) -> list[str]:
         chain.append(node)
 
 
+#: words that join two things compared as a "vs" does, after "compared" or "comparable"
+#: ("macbook compared to xps", "ipad compared with surface")
+_COMPARED_TO = frozenset({"compared", "comparable", "comparing"})
+
+
+def _compared_to(words: Sequence[str]) -> list[str]:
+    """``words`` (as :func:`_compared` reads them) with "compared to" / "compared with" read as
+    a "vs" (the joiner dropped: ""), for the category filter's sides of a comparison.
+
+    >>> _compared_to("macbook compared to xps".split())
+    ['macbook', 'vs', '', 'xps']
+    >>> _compared_to("laptop and tablet".split())
+    ['laptop', 'and', 'tablet']
+    """
+    out = list(words)
+    for i in range(len(out) - 1):
+        if out[i] in _COMPARED_TO and out[i + 1] in ("to", "with", "against"):
+            out[i:i + 2] = ["vs", ""]
+    return out
+
+
+#: words a side of an alternative may hold that name no product of its own: a unit or size
+#: ("tv 55 or 65 inch"), a comparative or a stand-in ("65 inch or larger", "or similar"), a
+#: condition ("new or used"), a price or quality ("cheap"), a question's words ("ipad vs
+#: surface which is better")
+_NO_SIDE_WORDS = frozenset({
+    "inch", "inches", "in", "ft", "feet", "foot", "gb", "tb", "mb", "mah", "watt", "watts", "w",
+    "hz", "cm", "mm", "oz", "lb", "lbs", "pack", "pk", "count", "ct", "size", "sized",
+    "better", "best", "bigger", "biggest", "larger", "largest", "smaller", "smallest",
+    "cheaper", "cheapest", "newer", "newest", "older", "higher", "lower", "faster", "lighter",
+    "more", "less", "above", "below", "over", "under", "up", "similar", "equivalent", "alike",
+    "comparable", "other", "others", "something", "anything", "else", "same", "whichever",
+    "which", "what", "is", "are", "one", "ones", "difference", "differences", "review",
+    "reviews", "price", "prices", "deal", "deals", "new", "used", "refurbished", "renewed",
+    "open", "box", "not", "both", "either", "neither", "then", "than", "for", "to", "of",
+    "cheap", "budget", "affordable", "good", "top", "premium", "quality"})
+
+
+def _side_word(word: str) -> bool:
+    """Whether a word of a side of an alternative, linked to nothing, may name a product: a word
+    that starts with a letter ("xps", "surface", "ps4"; not "65", "16gb", "4k"), no function
+    word, joiner, unit, comparative (:data:`_NO_SIDE_WORDS`) or colour.
+
+    >>> [_side_word(w) for w in ("surface", "ps4", "65", "inch", "larger", "the", "white")]
+    [True, True, False, False, False, False, False]
+    """
+    w = word.strip(".,;:!?\"'()")
+    return bool(w) and w[0].isalpha() and w not in _FILLERS and w not in _JOINERS \
+        and w not in _ALTERNATIVES and w not in _COMPARE_WORDS and w not in _COMPARE_JOINERS \
+        and w not in _NO_SIDE_WORDS and bool(_words(w)) and not _names_a_colour(w)
+
+
+def _side_of(words: Sequence[str], span: tuple[int, int]) -> tuple[int, int]:
+    """The side of an alternative (the run of words between "or" / "vs" words,
+    :func:`_alternative_sides`) that the mention at ``span`` is on, the tagger's "or" in the
+    span aside ("ipad versus").
+
+    >>> _side_of("gas or electric dryer".split(), (3, 4))
+    (2, 4)
+    """
+    at, end = span
+    if words[at] in _ALTERNATIVES and at + 1 < end:
+        at += 1
+    if words[end - 1] in _ALTERNATIVES and end - 1 > at:
+        end -= 1
+    lo = max((i + 1 for i in range(at) if words[i] in _ALTERNATIVES), default=0)
+    hi = next((i for i in range(end, len(words)) if words[i] in _ALTERNATIVES), len(words))
+    return lo, hi
+
+
+def _both_sides(kg: _KG, e: LinkedEntity, target: str | None, words: Sequence[str],
+                places: Mapping[str, Sequence[tuple[int, int]]],
+                products: Sequence[tuple[str, tuple[int, int]]],
+                targets: Mapping[str, str | None], below: Callable[[str], bool],
+                brand: Callable[[str], bool]) -> str | None:
+    """The category filter a link to category ``target`` (at its first place in ``places``)
+    may set when the query compares it with something else ("A vs B", "A or B", "A versus
+    B", "A compared to B": ``words`` as :func:`_compared_to` reads them): both sides are
+    searched, so the filter must hold what each names. Each other side:
+
+    - holds a linked product (``products``: iri and place; not excluded): held when a
+      category of its own may filter too (``targets``: each linked category's filter; the
+      nearest category above both is then the filter, :func:`_category_filter`) or lies
+      under ``target`` ("samsung tablet vs ipad"); otherwise (the other side's link sets no
+      filter: "chromecast vs roku" links Google Chromecast by a name narrower than the query,
+      outside the filter's reach; "router vs modem" links another catalogue's Modems) no
+      finer filter than the department: None;
+    - shares the mention's head word ("gas or electric dryer", "inkjet vs laser printer",
+      "samsung or lg tv": the side before it holds no product and the mention's side words
+      before its head): the filter is the nearest category above ``target`` named by the head
+      and by none of those words (Dryers, All Printers), below the department (``below``),
+      else None; a ``target`` whose name holds none of them stays (TVs);
+    - names something linked to nothing ("macbook vs xps", "ipad or surface", "xbox one vs
+      ps4": words that may name a product, :func:`_side_word`, no grounded brand's,
+      ``brand``): the KG lacks it, so no finer filter than the department, unless a category
+      under ``target`` is named by them ("headphones vs earbuds": Earbud & In-Ear Headphones
+      under Headphones);
+    - names, by a word linked or not, a category of the department (``below``) outside
+      ``target`` ("roku or apple tv": the brand link "roku" is the name of Roku, and "apple
+      tv" links TVs): None;
+    - names only brands, sizes or values ("samsung vs lg tv", "tv 55 or 65 inch"): stays.
+    """
+    at = (places.get(e.iri) or [None])[0]
+    if target is None or at is None or not any(w in _ALTERNATIVES for w in words):
+        return target
+    own = _side_of(words, at)
+    mine = {i for sp in places.get(e.iri) or () for i in range(*sp)}
+    linked_at = {i for sps in places.values() for sp in sps for i in range(*sp)}
+    sides, _ = _alternative_sides(words, at)
+    for lo, hi in sides:
+        held = [iri for iri, (a, b) in products if iri != e.iri and a < hi and lo < b]
+        if held:
+            if not any(targets.get(iri) is not None or any(
+                    target in _path_up(kg, c) for c in (
+                        kg.out(iri, "in_category") if kg.kind(iri) == "product"
+                        else _own_categories(kg, iri))) for iri in held):
+                return None
+            continue
+        # a word of the side, linked or not, that is the name of a category of the
+        # department outside ``target`` ("roku or apple tv": "roku" linked as a brand, the
+        # name of Roku, under Streaming Media Players; "apple tv" links TVs)
+        index = _word_categories(kg)
+        if any(target not in _path_up(kg, c) for i in range(lo, hi) if i not in mine
+               and _side_word(words[i]) and (ws := _words(words[i]))
+               for c in frozenset.intersection(*(index.get(w, frozenset()) for w in ws))
+               if _words(kg.label(c)) == ws and below(c)):
+            return None
+        # the words of the mention's side before its head, no brand's
+        head_at = at[1] - 1 - (words[at[1] - 1] in _ALTERNATIVES)
+        mods = _words(" ".join(w for w in words[own[0]:head_at] if not brand(w)))
+        if hi <= own[0] and mods:  # ("gas or electric dryer": a side sharing the head)
+            if not _words(kg.label(target)) & mods:
+                continue
+            head = _words(words[head_at])
+            return next((c for c in _path_up(kg, target)[1:] if c not in kg.unlinkable
+                         and head <= (ws := _words(kg.label(c))) and not ws & mods
+                         and below(c)), None)
+        free = [w for i in range(lo, hi) if i not in linked_at and i not in mine
+                and _side_word(w := words[i]) and not brand(w)]
+        if free and not _named_under(kg, target, free):
+            return None
+    return target
+
+
+def _named_under(kg: _KG, target: str, free: Sequence[str]) -> bool:
+    """Whether the words ``free`` of a side of an alternative name a category under (or at)
+    ``target``: a part of its name (:data:`_NAME_PARTS`) holds all their words and no word
+    but theirs and ``target``'s, numbers and units aside ("earbuds" under Headphones: Earbud
+    & In-Ear Headphones; "mount" at TV Stands, Mounts & Furniture; "pro" of "ipad air or
+    ipad pro" under iPad: iPad Pro 12.9-inch; not "surface pro" under iPad, nor "freezer"
+    under Refrigerators: Top-Freezer Refrigerators names a refrigerator)."""
+    own = _words(" ".join(free))
+    said = own | _words(kg.label(target))
+    return bool(own) and any(
+        own <= ws <= said for c in _family(kg, frozenset({target}))[1]
+        for part in _NAME_PARTS.split(normalize_key(kg.label(c)))
+        if (ws := frozenset(w for w in _words(part)
+                            if not _DIGIT.search(w) and w not in _NO_SIDE_WORDS)))
+
+
 def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bool]],
                      words: Sequence[str], below: Callable[[str], bool],
                      ) -> tuple[str, str] | None:
@@ -4643,11 +4803,15 @@ def expand(
         sp := spans[e.iri]) is not None and g.kind(e.iri) in ("category", "product_type",
                                                              "product")]
 
+    # (the sides of a comparison as the category filter reads them: "compared to" a "vs" too)
+    vs_words = _compared_to(alt_words)
+    versus = any(w in _ALTERNATIVES for w in vs_words)
+
     def one_side(e: LinkedEntity) -> bool:
         span = spans[e.iri]
-        if not compared or span is None:
+        if not versus or span is None:
             return False
-        sides, _ = _alternative_sides(alt_words, span)
+        sides, _ = _alternative_sides(vs_words, span)
         line = bool(_comparison_owners(g, e.iri))  # (Apple Watch: Apple's)
         own = _words(e.mention or "") | _words(g.label(e.iri))
         up = set(_path_up(g, e.iri)) - {e.iri}
@@ -4660,9 +4824,23 @@ def expand(
             for lo, hi in sides)
 
     cat_links = [(e, None if t is not None and one_side(e) else t, a) for e, t, a in cat_links]
-    picked = _category_filter(g, cat_links, words, lambda c: dept(c) == hard_dept and (
-        SEP in (lvl1(c) or "") or any(normalize_key(p) == normalize_key(hard_dept or "")
-                                     for p in str(g.path(c) or "").split(">")[:-1])))
+
+    def below_dept(c: str) -> bool:
+        """Whether category ``c`` is below the trusted department (a finer filter)."""
+        return dept(c) == hard_dept and (SEP in (lvl1(c) or "") or any(
+            normalize_key(p) == normalize_key(hard_dept or "")
+            for p in str(g.path(c) or "").split(">")[:-1]))
+
+    # both sides of a comparison are searched ("macbook vs xps", "chromecast vs roku", "ipad or
+    # surface"): a filter holds what each side names, else the department (:func:`_both_sides`)
+    if versus and any(t is not None for _, t, _ in cat_links):
+        targets = {e.iri: t for e, t, _ in cat_links}
+        place_of = {e.iri: at for e, at in zip(linked, places, strict=True)}
+        brands = grounded_brands(g.g)
+        cat_links = [(e, _both_sides(g, e, t, vs_words, place_of, products_at, targets,
+                                     below_dept, lambda w: brand_key(w) in brands), a)
+                     for e, t, a in cat_links]
+    picked = _category_filter(g, cat_links, words, below_dept)
     if picked is not None:
         facets["category"].append(picked)
     # colours the query joins ("black and white sneakers") that the KG names as one colour

@@ -297,3 +297,103 @@ def test_a_longer_list_of_colours_is_no_combination(kg):
 def test_colours_the_kg_does_not_combine_stay_as_they_are(kg, query, linked, filtered):
     res = expand(kg, linked, None, query=query)
     assert res.filters.colour == filtered and not res.boosts, query
+
+
+# -- 5. both sides of a comparison --------------------------------------------------------------
+
+VS_CATS = {**CATS,
+           "chromecast": ("Google Chromecast",
+                          "TV & Home Theater > Streaming Media Players > Google Chromecast",
+                          "smp"),
+           "ipad": ("iPad", "Computers & Tablets > Tablets > iPad", "tablets"),
+           "ipadair": ("iPad Air", "Computers & Tablets > Tablets > iPad > iPad Air", "ipad"),
+           "ipadpro": ("iPad Pro 12.9-inch",
+                       "Computers & Tablets > Tablets > iPad > iPad Pro 12.9-inch", "ipad"),
+           "macbook": ("MacBook", "Computers & Tablets > Laptops > MacBook", "laptops"),
+           "wd": ("Washers & Dryers", "Appliances > Washers & Dryers", "app"),
+           "dryers": ("Dryers", "Appliances > Washers & Dryers > Dryers", "wd"),
+           "edryers": ("Electric Dryers",
+                       "Appliances > Washers & Dryers > Dryers > Electric Dryers", "dryers"),
+           "gdryers": ("Gas Dryers", "Appliances > Washers & Dryers > Dryers > Gas Dryers",
+                       "dryers"),
+           "audio": ("Audio", "Audio", None),
+           "phones": ("Headphones", "Audio > Headphones", "audio"),
+           "earbuds": ("Earbud & In-Ear Headphones",
+                       "Audio > Headphones > Earbud & In-Ear Headphones", "phones")}
+VS_LABELS = TaxonomyAlignment([*LABELS.labels, "Appliances > Washers & Dryers",
+                               "Audio > Headphones"])
+
+
+@pytest.fixture(scope="module")
+def vs_kg() -> ProductGraph:
+    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
+                               for k, (lab, path, _) in VS_CATS.items()]
+    recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in VS_CATS.items() if p]
+    recs += [Node(NodeKind.BRAND, b.lower(), b) for b in ("Samsung", "LG", "Roku")]
+    recs += [Edge(f"{ID}brand/{b}", Relation.SELLS_IN, _cat("tvs")) for b in ("samsung", "lg")]
+    g = ProductGraph.in_memory()
+    g.add_records(recs, progress=False)
+    return g
+
+
+def _vs_filter(kg, query: str, linked: list[LinkedEntity], label: str) -> tuple[str, ...]:
+    return expand(kg, linked, intent(label), query=query, departments=VS_LABELS).filters.category
+
+
+@pytest.mark.parametrize(("query", "linked", "label"), [
+    # the other side's link sets no filter (a name narrower than the query: "Google Chromecast")
+    ("chromecast vs roku", [cat("chromecast", "chromecast", "product_name", 0.68),
+                            cat("roku", "roku", "product_name", 0.83)],
+     "TV & Home Theater > Streaming Media Players"),
+    # the other side names a model or line the KG lacks, linked to nothing, in any order and
+    # with any joiner
+    ("macbook vs xps", [cat("macbook", "macbook", "product_name")],
+     "Computers & Tablets > Laptops"),
+    ("macbook vs dell xps", [cat("macbook", "macbook", "product_name")],
+     "Computers & Tablets > Laptops"),
+    ("ipad vs surface", [cat("ipad", "ipad", "product_name")], "Computers & Tablets > Tablets"),
+    ("ipad or surface", [cat("ipad", "ipad", "product_name")], "Computers & Tablets > Tablets"),
+    ("surface vs ipad", [cat("ipad", "ipad", "product_name")], "Computers & Tablets > Tablets"),
+    ("ipad versus surface pro", [cat("ipad", "ipad versus", "product_name")],
+     "Computers & Tablets > Tablets"),
+    ("ipad compared to surface", [cat("ipad", "ipad", "product_name")],
+     "Computers & Tablets > Tablets"),
+    ("laptop compared to tablet", [cat("laptops", "laptop")], "Computers & Tablets > Laptops"),
+    ("xbox one vs ps4", [cat("xbox", "xbox one vs", "product_name")], "Video Games > Xbox One"),
+    # the other side's word names a category of the department outside the link's ("roku",
+    # linked as a brand; "apple tv" links TVs)
+    ("roku or apple tv", [LinkedEntity(f"{ID}brand/roku", "brand", 0.8, "creator", "roku"),
+                          cat("tvs", "tv")], "TV & Home Theater > TVs"),
+])
+def test_a_comparison_filters_on_no_one_side(vs_kg, query, linked, label):
+    """"chromecast vs roku" filtered on Roku, "macbook vs xps" on MacBook, "ipad or surface" on
+    iPad: the other side's products removed, and the filter depended on the word order. Both
+    sides are searched; where one side's category is unknown, the department is the filter."""
+    assert _vs_filter(vs_kg, query, linked, label) == (label.split(" > ")[0],), query
+
+
+@pytest.mark.parametrize(("query", "linked", "label", "want"), [
+    # a side sharing the head: the category named by the head alone
+    ("gas or electric dryer", [cat("edryers", "dryer")], "Appliances > Washers & Dryers",
+     "dryers"),
+    ("electric or gas dryer", [cat("gdryers", "dryer")], "Appliances > Washers & Dryers",
+     "dryers"),
+    # brands sharing the head, sizes, a category under the link's: the link's filter stays
+    ("samsung vs lg tv", [LinkedEntity(f"{ID}brand/samsung", "brand", 0.96, "creator", "samsung"),
+                          LinkedEntity(f"{ID}brand/lg", "brand", 0.91, "product_name", "vs lg"),
+                          cat("tvs", "tv")], "TV & Home Theater > TVs", "tvs"),
+    ("tv 55 or 65 inch", [cat("tvs", "tv")], "TV & Home Theater > TVs", "tvs"),
+    ("65 inch tv or larger", [cat("tvs", "tv")], "TV & Home Theater > TVs", "tvs"),
+    ("headphones vs earbuds", [cat("phones", "headphones")], "Audio > Headphones", "phones"),
+    ("headphones vs cheap earbuds", [cat("phones", "headphones")], "Audio > Headphones",
+     "phones"),
+    # the other side names a category under one side's by words of its name ("pro": iPad Pro
+    # 12.9-inch, under iPad): what holds both, not iPad Air
+    ("ipad air or ipad pro", [cat("ipad", "ipad", "product_name"),
+                              cat("ipadair", "air or", "product_name")],
+     "Computers & Tablets > Tablets", "ipad"),
+    ("new or used laptop", [cat("laptops", "laptop")], "Computers & Tablets > Laptops",
+     "laptops"),
+])
+def test_a_comparison_filters_on_what_holds_both_sides(vs_kg, query, linked, label, want):
+    assert _vs_filter(vs_kg, query, linked, label) == (VS_CATS[want][1],), query
