@@ -200,7 +200,12 @@ class CommitWarnings:
     for up to three names (labels or aliases) the commit gave a brand or an attribute value
     that are, once normalised as the alias index does (:func:`kg.index.normalize_key`), already
     the name of ``other``, another node of the same kind (and attribute); ``duplicates``
-    counts them all.
+    counts them all. ``unreadable``: the triples the commit added that the KG's views cannot
+    read (stored, but no parse, ``neighbors`` or graph view sees them, and ``kgqp kg stats``
+    counts no edge for them): a relation's triple whose object is a literal where a node's
+    IRI belongs (``<p> schema:brand "Samsung"``), a ``kgqp:popularity`` that is not a
+    finite number >= 0 (``"high"``); up to three of them, as N-Triples, in
+    ``unreadable_examples``.
 
     >>> CommitWarnings(3, 1, ("https://kgqp.dev/id/brand/samsnug",)).lines()
     ['edges to nodes the KG does not have: 1 (e.g. https://kgqp.dev/id/brand/samsnug)']
@@ -211,9 +216,11 @@ class CommitWarnings:
     dangling_examples: tuple[str, ...] = ()
     duplicates: int = 0
     duplicate_names: tuple[tuple[str, str, str], ...] = ()
+    unreadable: int = 0
+    unreadable_examples: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.dangling_edges or self.duplicates)
+        return bool(self.dangling_edges or self.duplicates or self.unreadable)
 
     def lines(self) -> list[str]:
         """One line per kind of warning, for a load report."""
@@ -225,14 +232,38 @@ class CommitWarnings:
             name, iri, other = self.duplicate_names[0]
             out.append(f"names another node of the same kind has: {self.duplicates} (e.g. "
                        f"{name!r}: {iri} and {other})")
+        if self.unreadable:
+            out.append(f"triples the KG cannot read (a literal where a node's IRI belongs, a "
+                       f"popularity that is no number): {self.unreadable} (e.g. "
+                       f"{'; '.join(self.unreadable_examples)})")
         return out
+
+
+def _unreadable(q: Any) -> bool:
+    """Whether the triple ``q`` is one the KG's views cannot read (:class:`CommitWarnings`):
+    an edge predicate with a literal object, a popularity that is not a finite number >= 0."""
+    if q.predicate == _POPULARITY:
+        if not isinstance(q.object, ox.Literal):
+            return True
+        try:
+            S.check_popularity(float(q.object.value))
+        except (TypeError, ValueError):
+            return True
+        return False
+    return q.predicate in _EDGE_PREDS and not isinstance(q.object, ox.NamedNode)
+
+
+def _ntriple(q: Any) -> str:
+    """``q`` as an N-Triples line (cut short), for a warning."""
+    text = f"{q.subject} {q.predicate} {q.object} ."
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 #: the predicates of :class:`kg.schema.Relation` (edges between nodes)
 _EDGE_PREDS = frozenset(_REL_PRED.values())
 #: what the checks at a commit read of the triples it adds, by predicate
 _CHECKED_PREDS = {**dict.fromkeys(_EDGE_PREDS, "edge"), _NAME: "name", _ALIAS: "name",
-                  _TYPE: "type"}
+                  _TYPE: "type", _POPULARITY: "popularity"}
 #: kinds whose nodes should not share a name: the key of a brand is the slug of its name, so two
 #: brands of one name are a duplicate (a wrong key, an alias copied from another brand); an
 #: attribute value's key is its attribute and name. Categories (the same name under several
@@ -299,6 +330,9 @@ class Transaction:
         self._add: dict[ox.Quad, None] = {}
         self._add_by_subject: dict[ox.NamedNode, list[ox.Quad]] = {}
         self._remove: set[ox.Quad] = set()
+        #: the edges add_edge() added: their ends' kinds are checked at the commit
+        #: (:meth:`_check_kinds`), once the nodes a loader adds after its edges are there
+        self._edges: list[tuple[ox.Quad, Relation]] = []
         self._store_empty = graph._data_is_empty()
         self.version: int = graph._version  # (the store's, not a pinned block's)
         #: after the commit: what it added that is probably a mistake (see CommitWarnings)
@@ -360,6 +394,8 @@ class Transaction:
         self._check_open()
         if not isinstance(node, Node):
             raise TypeError(f"add_node() takes a kg.schema.Node, got {type(node).__name__}")
+        self._check_property_kinds(node.iri, (node.kind,),
+                                   {"path": node.path, "attribute": node.attribute})
         s = _iri(node.iri)
         existing = (
             self._quads(s, _NAME, None)
@@ -387,6 +423,51 @@ class Transaction:
             value = getattr(node, attr)
             if value is not None:
                 self._add_quad(ox.Quad(s, pred, _lit(value), _DG))
+
+    def _node_kinds(self, s: ox.NamedNode) -> set[NodeKind]:
+        """The kgqp kinds of ``s`` (its ``rdf:type``), as the transaction sees them."""
+        return {k for q in self._quads(s, _TYPE, None)
+                if isinstance(q.object, ox.NamedNode)
+                and (k := NodeKind.from_rdf_type(q.object.value)) is not None}
+
+    def _check_property_kinds(self, iri: str, kinds: Collection[NodeKind],
+                              values: Mapping[str, Any]) -> None:
+        """ValueError if ``values`` sets a property that nodes of ``kinds`` do not hold
+        (:data:`kg.schema.PROPERTY_KINDS`: ``path`` on a brand)."""
+        for prop, value in values.items():
+            owner = S.PROPERTY_KINDS.get(prop)
+            if value is not None and owner is not None and kinds and owner not in kinds:
+                found = ", ".join(sorted(k.value for k in kinds))
+                raise ValueError(f"{prop} is a property of {owner.value} nodes; {iri} is a "
+                                 f"{found} node: refused (nothing committed)")
+
+    def _check_kinds(self) -> None:
+        """Refuse (``ValueError``) the commit of an edge :meth:`add_edge` added whose source
+        or target is a node of a kind its relation does not link (``parent`` from a brand):
+        the first such edge, its relation, the kinds found and the kinds allowed. An end that
+        is no node of a kgqp kind (no type: a warning at the commit) is not checked here."""
+        edges = [(q, rel) for q, rel in self._edges if q in self._add]
+        if not edges:
+            return
+        ends = {x for q, _rel in edges for x in (q.subject, q.object)}
+        prefetch = getattr(self._store, "prefetch_subjects", None)
+        if prefetch is not None and not self._store_empty:  # a server: one request per 500
+            prefetch([x for x in ends if x not in self._add_by_subject])
+        kinds: dict[Any, set[NodeKind]] = {}
+        for q, rel in edges:
+            allowed = rel.kinds
+            assert allowed is not None
+            for end, ok, side in ((q.subject, allowed[0], "from"), (q.object, allowed[1], "to")):
+                found = kinds.get(end)
+                if found is None:
+                    found = kinds[end] = self._node_kinds(end)
+                if found and not found & set(ok):
+                    names = " or ".join(k.value for k in sorted(found))
+                    raise ValueError(
+                        f"a {rel.value} edge goes from {' or '.join(k.value for k in allowed[0])} "
+                        f"to {' or '.join(k.value for k in allowed[1])} nodes; the edge "
+                        f"{q.subject.value} -{rel.value}-> {q.object.value} goes {side} a "
+                        f"{names} node ({end.value}): refused, nothing committed")
 
     def add_nodes(self, nodes: Iterable[Node]) -> None:
         for node in nodes:
@@ -454,6 +535,8 @@ class Transaction:
         if label is not None and not label.strip():
             raise ValueError("A label must be a non-empty string")
         s = self._require(iri)
+        self._check_property_kinds(iri, self._node_kinds(s),
+                                   {"path": path, "attribute": attribute})
         if path is not None and self._quads(s, _TYPE, _KIND_TYPE[NodeKind.CATEGORY]):
             old = next((q.object.value for q in self._quads(s, _PATH, None)), None)
             if old is not None and old != path:
@@ -500,13 +583,19 @@ class Transaction:
 
     # -- edges ---------------------------------------------------------------------------------
     def add_edge(self, edge: Edge) -> None:
-        """Add an edge. Its endpoints are not checked here (loaders may add edges before
-        nodes); at the commit, edges to IRIs that are then no node of the KG (no type, no name)
-        are logged as a warning and counted in :attr:`warnings`."""
+        """Add an edge. Its endpoints are checked at the commit (loaders may add edges before
+        nodes): an edge whose source or target is a node of a kind the relation does not
+        link (:data:`kg.schema.RELATION_KINDS`: a ``parent`` edge from a brand) refuses the
+        commit (``ValueError`` naming the edge, the kinds found and the kinds allowed;
+        nothing is committed); edges to IRIs that are then no node of the KG (no type, no
+        name) are logged as a warning and counted in :attr:`warnings`."""
         self._check_open()
         if not isinstance(edge, Edge):
             raise TypeError(f"add_edge() takes a kg.schema.Edge, got {type(edge).__name__}")
-        self._add_quad(ox.Quad(_iri(edge.source), _REL_PRED[edge.relation], _iri(edge.target), _DG))
+        q = ox.Quad(_iri(edge.source), _REL_PRED[edge.relation], _iri(edge.target), _DG)
+        self._add_quad(q)
+        if edge.relation.kinds is not None:
+            self._edges.append((q, edge.relation))
 
     def add_edges(self, edges: Iterable[Edge]) -> None:
         for edge in edges:
@@ -650,17 +739,24 @@ class Transaction:
         edges: list[ox.Quad] = []
         names: list[ox.Quad] = []
         typed: dict[ox.NamedNode, list[Any]] = {}
+        unreadable: list[ox.Quad] = []
         for q in self._add:  # (one pass: a load adds hundreds of thousands)
             what = _CHECKED_PREDS.get(q.predicate)
             if what == "edge":
-                edges.append(q)
+                if isinstance(q.object, ox.NamedNode):
+                    edges.append(q)
+                else:
+                    unreadable.append(q)
             elif what == "name":
                 names.append(q)
             elif what == "type":
                 typed.setdefault(q.subject, []).append(q.object)
+            elif what == "popularity" and _unreadable(q):
+                unreadable.append(q)
         dangling, examples = self._dangling(edges)
         duplicates, found = self._duplicate_names(names, typed, index)
-        return CommitWarnings(version, dangling, examples, duplicates, found)
+        return CommitWarnings(version, dangling, examples, duplicates, found, len(unreadable),
+                              tuple(_ntriple(q) for q in unreadable[:3]))
 
 
 class ProductGraph:
@@ -1339,6 +1435,15 @@ class ProductGraph:
                 "is linked: merge them (one node per name; a brand's key is the slug of its "
                 "name, kg.schema.brand_key) or remove the alias", warnings.version,
                 warnings.duplicates, name, iri, other)
+        if warnings.unreadable:
+            log.warning(
+                "KG version %d added %d triple(s) that the KG cannot read, e.g. %s: a literal "
+                "where a node's IRI belongs (write the object as the node's IRI, <...>), or a "
+                "popularity that is not a number >= 0. They are stored, but no parse, "
+                "neighbors or graph view sees them and they count as no edge: fix the data "
+                "and load it again, or roll back to version %d", warnings.version,
+                warnings.unreadable, "; ".join(warnings.unreadable_examples),
+                warnings.version - 1)
 
     def durable_version(self) -> int:
         """The version the KG's store holds, read again from the store (not this handle's
@@ -1380,6 +1485,7 @@ class ProductGraph:
         removed = list(tx._remove)
         if not added and not removed:
             return self._version
+        tx._check_kinds()  # (a refusal: nothing is committed)
         new_version = self._version + 1
         warnings = self._checked(lambda: tx._warnings(new_version,
                                                       self._current_view("kg.alias_index")),
@@ -1439,7 +1545,10 @@ class ProductGraph:
                 "KG taken before the pruning"
             )
         target = self._log.info(version)
-        with self.transaction(message or f"rollback to version {version}") as tx:
+        # (a message of the caller's is added to the automatic one: `kgqp kg versions` says
+        # what each rollback returned to)
+        auto = f"rollback to version {version}"
+        with self.transaction(f"{auto}: {message}" if message else auto) as tx:
             for v in range(self._version, version, -1):
                 added, removed = self._log.changes(v)
                 for q in added:
@@ -1684,6 +1793,36 @@ class ProductGraph:
                 staged.close()
             shutil.rmtree(work, ignore_errors=True)
 
+    def _import_unreadable(self, staged: StagedImport,
+                           existing: bool) -> tuple[int, tuple[str, ...]]:
+        """(the triples an RDF import adds that the KG's views cannot read, up to three of
+        them as N-Triples): see :class:`CommitWarnings`. The file's edges of them (new or
+        not) are taken off the load report's edge counts: stored, they are no edge."""
+        from kg.bulk import _EXISTING
+
+        store = staged.store
+        preds = " ".join(f"<{r.predicate}>" for r in Relation)
+        # triples the views cannot read: not counted as edges in the report (all of the
+        # file's); warned about (those the KG did not have already)
+        found = [q for q in (ox.Quad(row[0], row[1], row[2], _DG) for row in store.query(
+                     f"SELECT ?s ?p ?o WHERE {{ {{ VALUES ?p {{ {preds} }} ?s ?p ?o "
+                     f"FILTER(!isIRI(?o)) }} UNION {{ ?s <{S.POPULARITY}> ?o "
+                     f"BIND(<{S.POPULARITY}> AS ?p) FILTER(!isNumeric(?o) || ?o < 0) }} }}"))
+                 if _unreadable(q)]
+        for q in found:
+            rel = Relation.from_predicate(q.predicate.value)
+            n = staged.report.edges.get(rel.value, 0) if rel is not None else 0
+            if rel is not None and n:
+                if n > 1:
+                    staged.report.edges[rel.value] = n - 1
+                else:
+                    del staged.report.edges[rel.value]
+        server_data = bool(found) and not existing and not self._data_is_empty()
+        bad = [q for q in found
+               if not (existing and ox.Quad(q.subject, q.predicate, q.object, _EXISTING) in store)
+               and not (server_data and q in self._store)]
+        return len(bad), tuple(_ntriple(q) for q in bad[:3])
+
     def _import_warnings(self, staged: StagedImport, version: int,
                          existing: bool) -> CommitWarnings:
         """The edges an RDF import adds whose source or target is no node (no type, no name)
@@ -1696,11 +1835,13 @@ class ProductGraph:
         store = staged.store
         if store is None:
             return CommitWarnings(version)
+        from kg.bulk import _EXISTING
+
+        unreadable = (0, (), *self._import_unreadable(staged, existing))
         if staged.count > IMPORT_CHECK_MAX_TRIPLES:  # (the query would double a bulk load)
             log.info("import of %d triples: its edges' ends are not checked (more than %d)",
                      staged.count, IMPORT_CHECK_MAX_TRIPLES)
-            return CommitWarnings(version)
-        from kg.bulk import _EXISTING
+            return CommitWarnings(version, 0, (), *unreadable)
 
         graphs = [""] + ([f"GRAPH <{_EXISTING.value}> "] if existing else [])
 
@@ -1728,7 +1869,7 @@ class ProductGraph:
                     if ox.Quad(s, p, o, _DG) not in self._store]
             rows = [r for r in rows if r[3] or r[4]]
         ends = {x.value for s, _p, o, sm, om in rows for x, m in ((s, sm), (o, om)) if m}
-        return CommitWarnings(version, len(rows), tuple(sorted(ends)[:3]))
+        return CommitWarnings(version, len(rows), tuple(sorted(ends)[:3]), *unreadable)
 
     # -- reads ---------------------------------------------------------------------------------
     def _data_is_empty(self) -> bool:
@@ -1847,10 +1988,12 @@ class ProductGraph:
                 "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s a ?t } GROUP BY ?t"
             )
         }
+        # an edge is a relation's triple whose object is a node's IRI: one whose object is a
+        # literal (<p> schema:brand "Samsung") is stored, but no view reads it as an edge
         by_pred = {
             row[0].value: int(row[1].value)
             for row in self._store.query(
-                "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
+                "SELECT ?p (SUM(IF(isIRI(?o), 1, 0)) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
             )
         }
         nodes = {k.value: by_type[k.rdf_type] for k in NodeKind if by_type.get(k.rdf_type)}
@@ -2331,6 +2474,7 @@ class _TransactionContext:
             tx._add_by_subject.clear()
             tx._add.clear()
             tx._remove.clear()
+            tx._edges.clear()
             g._tx_owner = None
             g._lock.release()
         if committed:

@@ -110,6 +110,16 @@ class Relation(StrEnum):
     def from_predicate(cls, iri: str) -> Relation | None:
         return _PREDICATE_RELS.get(iri)
 
+    @property
+    def kinds(self) -> tuple[tuple[NodeKind, ...], tuple[NodeKind, ...]] | None:
+        """(the kinds of node it goes from, the kinds it goes to), as docs/concepts.md gives
+        them; None for :attr:`SYNONYM` (any node to any node).
+
+        >>> [[k.value for k in ends] for ends in Relation.SELLS_IN.kinds]
+        [['brand'], ['category']]
+        """
+        return RELATION_KINDS.get(self)
+
 
 _REL_PREDICATES = {
     Relation.PARENT: KGQP + "parent",
@@ -122,6 +132,24 @@ _REL_PREDICATES = {
     Relation.SYNONYM: KGQP + "synonym",
 }
 _PREDICATE_RELS = {v: k for k, v in _REL_PREDICATES.items()}
+
+#: The node kinds each relation goes from and to (:attr:`Relation.kinds`; docs/concepts.md):
+#: a transaction refuses an edge between nodes of other kinds (kg.graph.Transaction.add_edge).
+#: ``synonym`` links nodes of any kinds.
+RELATION_KINDS: dict[Relation, tuple[tuple[NodeKind, ...], tuple[NodeKind, ...]]] = {
+    Relation.PARENT: ((NodeKind.CATEGORY,), (NodeKind.CATEGORY,)),
+    Relation.HAS_BRAND: ((NodeKind.PRODUCT,), (NodeKind.BRAND,)),
+    Relation.IN_CATEGORY: ((NodeKind.PRODUCT,), (NodeKind.CATEGORY,)),
+    Relation.HAS_VALUE: ((NodeKind.PRODUCT,), (NodeKind.ATTRIBUTE_VALUE,)),
+    Relation.HAS_TYPE: ((NodeKind.PRODUCT,), (NodeKind.PRODUCT_TYPE,)),
+    Relation.SELLS_IN: ((NodeKind.BRAND,), (NodeKind.CATEGORY,)),
+    Relation.TYPE_IN: ((NodeKind.PRODUCT_TYPE,), (NodeKind.CATEGORY,)),
+}
+#: The node properties that only nodes of one kind hold (``path``: a category's full path;
+#: ``attribute``: the attribute an attribute value belongs to); a transaction refuses them on
+#: a node of another kind (kg.graph.Transaction.add_node, update_node).
+PROPERTY_KINDS: dict[str, NodeKind] = {"path": NodeKind.CATEGORY,
+                                       "attribute": NodeKind.ATTRIBUTE_VALUE}
 
 #: Attribute kinds known to the default KG (an AttributeValue may use any string).
 ATTRIBUTE_KINDS = ("color", "material", "size", "pattern", "ideal_for", "occasion", "type", "other")

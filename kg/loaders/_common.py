@@ -261,6 +261,78 @@ meant and that its export or copy completed
                        + (f"; {hint}" if hint else ""))
 
 
+# What the first lines of an RDF file look like (:func:`rdf_syntax`): an N-Triples/N-Quads
+# line starts with a subject IRI (or blank node) and a predicate IRI; Turtle/TriG with a
+# prefix or base directive; RDF/XML names the rdf namespace; JSON-LD has an "@context"
+_IRI = r"<[^<>\"{}|^`\\\s]*>"
+_NT_LINE = re.compile(rf"^(?:{_IRI}|_:\S+)\s+{_IRI}\s*\S")
+# a Turtle triple without the file's prefix lines (a piece of one): a subject IRI, then ``a``
+# or a prefixed predicate; a prefixed subject, then ``a`` and a class, ending ``;`` or ``.``
+_TURTLE_TRIPLE = re.compile(
+    rf"^(?:{_IRI}\s+(?:a|[A-Za-z][\w.-]*:[\w.-]+)\s+\S"
+    r"|[A-Za-z][\w.-]*:[\w.-]+\s+a\s+\S+\s*[;.,]$)")
+_TURTLE_LINE = re.compile(r"^(?:@prefix\s|@base\s|prefix\s+[\w.-]*:\s*<|base\s+<)",
+                          re.IGNORECASE)
+_RDF_XML = re.compile(r"<rdf:RDF\b|http://www\.w3\.org/1999/02/22-rdf-syntax-ns#")
+_JSON_LD = re.compile(r'"@(?:context|graph)"\s*:')
+_RDF_SUFFIXES = {".nt": "N-Triples", ".nq": "N-Quads", ".ttl": "Turtle", ".trig": "TriG",
+                 ".n3": "N3", ".rdf": "RDF/XML", ".owl": "RDF/XML", ".xml": "RDF/XML",
+                 ".jsonld": "JSON-LD"}
+#: Lines of a file (not blank, not a ``#`` comment) that :func:`rdf_syntax` looks at
+RDF_SNIFF_LINES = 5
+
+
+def rdf_syntax(path: str | Path) -> tuple[int, str, str] | None:
+    """(line number, line, syntax name) when the first lines of ``path`` (``.gz`` read
+    transparently; blank and ``#`` comment lines passed over) are RDF: an N-Triples or
+    N-Quads line (``<s> <p> ...``), a Turtle prefix or base directive, RDF/XML (the rdf
+    namespace), JSON-LD (``"@context"``); else None (also when it cannot be read: the loader
+    says why). For the line-based loaders, which would read each triple as a row.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "brands.nt"
+    >>> _ = p.write_text('<https://kgqp.dev/id/brand/x> <https://schema.org/name> "X" .\\n')
+    >>> rdf_syntax(p)[0::2]
+    (1, 'N-Triples')
+    """
+    seen = 0
+    try:
+        with open_text(path, lenient=True) as fh:
+            for lineno, (raw, _whole) in enumerate(bounded_lines(fh, 1 << 16), 1):
+                line = raw.strip()
+                if not line or line.startswith("#"):
+                    if lineno > 100:
+                        return None
+                    continue
+                suffix = _RDF_SUFFIXES.get(base_suffix(path))
+                if _NT_LINE.match(line):
+                    return lineno, line, suffix if suffix in ("N-Quads", "Turtle", "TriG",
+                                                              "N3") else "N-Triples"
+                if _TURTLE_LINE.match(line) or _TURTLE_TRIPLE.match(line):
+                    return lineno, line, suffix if suffix in ("TriG", "N3") else "Turtle"
+                if _RDF_XML.search(line):
+                    return lineno, line, "RDF/XML"
+                if _JSON_LD.search(line):
+                    return lineno, line, "JSON-LD"
+                seen += 1
+                if seen >= RDF_SNIFF_LINES:
+                    return None
+    except (KGLoadError, OSError, *DECOMPRESS_ERRORS):
+        return None
+    return None
+
+
+def refuse_rdf(path: str | Path, what: str) -> None:
+    """KGLoadError (nothing loaded) when ``path`` looks like RDF (:func:`rdf_syntax`): a
+    loader of ``what`` (``"a gazetteer"``) would read its triples as rows."""
+    found = rdf_syntax(path)
+    if found is not None:
+        lineno, line, syntax = found
+        raise KGLoadError(
+            f"{path}: line {lineno} looks like RDF ({syntax}: {line[:80]!r}), not {what}: "
+            "load it with --kind rdf (kind='rdf' in Python). Nothing loaded")
+
+
 #: Characters of a whole JSON document that :func:`read_json` reads (256 Mi: Best Buy's
 #: categories file is 1.6 MB). A larger document (e.g. a small ``.gz`` file that inflates to
 #: many GB) is refused before it is parsed; JSON Lines files are read a line at a time.

@@ -30,6 +30,7 @@ from kg.loaders._common import (
     open_text,
     popularity_value,
     read_json,
+    refuse_rdf,
     short_repr,
     text_of,
     too_deep,
@@ -177,6 +178,7 @@ def load_bestbuy_products(
     ['brand', 'category', 'product', 'product_type']
     """
     path = Path(path)
+    refuse_rdf(path, "Best Buy product records")  # (its triples would be read as rows)
     errors = RowErrors(path, report, on_error, unit="line")
     if categories is None:
         categories = _default_categories(path)

@@ -50,6 +50,7 @@ from kg.loaders._common import (
     open_text,
     popularity_value,
     preview,
+    refuse_rdf,
     short_repr,
     text_of,
     too_deep,
@@ -560,6 +561,7 @@ def load_catalog(
 ('attribute_value', 'color/red')]
     """
     path = Path(path)
+    refuse_rdf(path, "a catalogue (CSV or JSON Lines)")  # (its triples would be read as rows)
     errors = RowErrors(path, report, on_error)
     trim = as_bool(trim_product_levels)
     delimiter = _delimiter(delimiter)

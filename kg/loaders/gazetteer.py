@@ -18,6 +18,7 @@ from kg.loaders._common import (
     empty_file,
     line_too_long,
     open_text,
+    refuse_rdf,
 )
 from kg.loaders.catalog import ATTRIBUTE_KINDS, attribute_kind
 from kg.schema import ATTRIBUTE_KINDS as SCHEMA_ATTRIBUTE_KINDS
@@ -146,10 +147,14 @@ def load_gazetteer(
     if kind is NodeKind.ATTRIBUTE_VALUE and not attribute:
         raise ValueError("node_kind=attribute_value needs attribute=<name>, e.g. attribute=color")
     if attribute:
+        if kind is not NodeKind.ATTRIBUTE_VALUE:  # (a brand holds no attribute: the KG refuses it)
+            raise ValueError(f"attribute={attribute!r} is for node_kind=attribute_value; "
+                             f"node_kind={kind.value} takes none")
         attribute = gazetteer_attribute(attribute)
     if variants not in _VARIANTS:
         raise ValueError(f"variants={variants!r}: use one of {', '.join(map(repr, _VARIANTS))}")
     source = source or Path(path).name.split(".")[0]
+    refuse_rdf(path, "a gazetteer (one name per line)")  # (its triples would be read as rows)
     errors = RowErrors(path, report, on_error)
     emit = Emitter()
     seen: set[str] = set()

@@ -30,6 +30,7 @@ from kg.loaders._common import (
     line_too_long,
     open_text,
     read_json,
+    refuse_rdf,
     short_repr,
 )
 from kg.schema import (
@@ -86,6 +87,7 @@ def load_google_taxonomy(path: str | Path, *, report: LoadReport, on_error: str 
     >>> [r.label if isinstance(r, Node) else r.relation.value for r in recs]
     ['Animals', 'Pet Supplies', 'parent']
     """
+    refuse_rdf(path, "a Google taxonomy")  # (its triples would be read as rows)
     errors = RowErrors(path, report, on_error)
     emit = Emitter()
     rows: list[tuple[int, Node, list[str]]] = []
@@ -197,6 +199,7 @@ def load_bestbuy_categories(
     >>> [r.relation.value for r in recs if isinstance(r, Edge)]
     ['sells_in']
     """
+    refuse_rdf(path, "Best Buy's categories.json")  # (its triples would be read as rows)
     errors = RowErrors(path, report, on_error, unit="item")
     excluded = {normalize_name(r) for r in _split_list(exclude_roots)}
     data = read_json(path)

@@ -153,6 +153,10 @@ def parse(
         False, "--force", help="Parse all of --input again instead of resuming, into a new "
         "--output file or folder that replaces the old one only when complete (a resume needs "
         "the same bundle, KG version and input)."),
+    kg: str | None = typer.Option(
+        None, "--kg", help="KG to read instead of the bundle's (one QUERY): a KG directory or "
+        "a SPARQL server URL sparql+http://host:port/, opened read-only. -v logs which KG a "
+        "parse read."),
 ) -> None:
     """Parse one QUERY, or a file of queries (--input/--output; - is stdin/stdout).
 
@@ -176,6 +180,13 @@ def parse(
             if market is not None:
                 raise ValueError("--market parses one QUERY; --input files use the bundle's "
                                  "main tagger")
+            if kg is not None:  # (parser.app.batch.parse_file reads the bundle's KG)
+                raise ValueError("--kg parses one QUERY; --input files read the KG the "
+                                 "bundle names (`kgqp bundle info` shows its kg_path): build a "
+                                 "bundle on that KG (`kgqp bundle build --kg`) to parse a file "
+                                 "with it")
+            logger.info("parse: reading the KG that the bundle %s names: %s", bundle_dir,
+                        _bundle_kg(bundle_dir))
             from parser.app.batch import parse_file
 
             out = output or "-"
@@ -187,13 +198,39 @@ def parse(
                        f"{out} holds {n} parsed queries", err=True)
             return
         with scoped_threads(torch_threads=SERVING_TORCH_THREADS, blas_threads=1):
-            parser = QueryParser.from_pretrained(bundle_dir, backend=backend, blas_threads=None)
+            graph = None
+            if kg is not None:  # (as `kgqp serve --kg` gives the parser its KG; read-only)
+                from kg import ProductGraph
+
+                graph = ProductGraph.open(kg, read_only=True)
+            try:
+                parser = QueryParser.from_pretrained(bundle_dir, backend=backend, kg=graph,
+                                                     blas_threads=None)
+            except BaseException:
+                if graph is not None:
+                    graph.close()
+                raise
+            logger.info("parse: read the KG at %s (version %d), %s", parser.kg.where,
+                        parser.kg.version, "given by --kg" if graph is not None
+                        else f"the one the bundle {bundle_dir} names")
             with contextlib.closing(parser.kg):
                 result = parser(query, market=market)
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         else:
             _table([result])
+
+
+def _bundle_kg(bundle_dir: Path) -> str:
+    """The KG the bundle's manifest names (a server URL without its credentials), for a log
+    line; ``"?"`` where the manifest cannot be read (loading the bundle says why)."""
+    try:
+        from kg.store import redact_url
+        from parser.bundle import BundleManifest
+
+        return redact_url(str(BundleManifest.read(bundle_dir).kg_at(bundle_dir)))
+    except Exception:
+        return "?"
 
 
 def _read_token(token_file: Path | None) -> str | None:

@@ -134,11 +134,45 @@ def rollback(
             from kg.schema import check_text
 
             check_text(message, "--message", name=True)
-        new = _with_graph(
-            kgdir, lambda g: g.rollback(version, message=message or None), read_only=False
-        )
+        seen: dict[str, Any] = {"before": None, "now": None}
+
+        def run(g: Any) -> int:
+            seen["before"] = seen["now"] = g.version
+            try:
+                return g.rollback(version, message=message or None)
+            finally:  # (a commit an interrupt cut short after the store made it: settled)
+                with contextlib.suppress(Exception):
+                    seen["now"] = g.version
+
+        def state() -> str:
+            before, now = seen["before"], seen["now"]
+            if before is None:
+                return f"the KG at {_shown(kgdir)} was not changed"
+            if now != before:
+                return (f"the KG at {_shown(kgdir)} was committed: version {before} -> {now} "
+                        f"(rolled back to version {version})")
+            return (f"the KG at {_shown(kgdir)} was left at version {before} (nothing "
+                    "committed)")
+
+        new = _interruptible(lambda: _with_graph(kgdir, run, read_only=False), state)
         typer.echo(f"KG at {_shown(kgdir)} rolled back to version {version}; now at version "
                    f"{new}")
+
+
+def _interruptible(fn: Callable[[], T], state: Callable[[], str]) -> T:
+    """``fn()``; interrupted (SIGINT, or SIGTERM from `timeout`, systemd, a CI runner), one
+    line on stderr saying what the KG holds now (``state()``, as ``kg load`` says it), then
+    exit 128 + the signal's number."""
+    import signal
+
+    with sigterm_as_interrupt() as got:
+        try:
+            return fn()
+        except KeyboardInterrupt:
+            signum = got["signal"] or signal.SIGINT
+            typer.echo(f"error: interrupted ({signal.Signals(signum).name}); {state()}",
+                       err=True)
+            raise typer.Exit(128 + signum) from None
 
 
 def _ranges(versions: list[int]) -> str:
@@ -198,8 +232,30 @@ def prune(
             return
         log_dir = kgdir / "versions"
         before = _dir_bytes(log_dir)
-        versions, floor = _with_graph(
-            kgdir, lambda g: (g.prune_versions(keep), g.rollback_floor), read_only=False)
+        floors: dict[str, Any] = {"before": None, "now": None}
+
+        def run(g: Any) -> tuple[list[int], int]:
+            floors["before"] = floors["now"] = g.rollback_floor
+            try:
+                return g.prune_versions(keep), g.rollback_floor
+            finally:
+                with contextlib.suppress(Exception):
+                    floors["now"] = g.rollback_floor
+
+        def state() -> str:
+            old, now = floors["before"], floors["now"]
+            if old is None:
+                return f"the KG at {_shown(kgdir)} was not changed"
+            if now != old:
+                return (f"the KG at {_shown(kgdir)} was pruned: it can be rolled back to "
+                        f"version {now} at the oldest (was {old}); some of the pruned change "
+                        "sets may be left on disk: run the same `kgqp kg prune` again to "
+                        "delete them")
+            return (f"nothing was pruned: the KG at {_shown(kgdir)} can still be rolled back "
+                    f"to version {old}")
+
+        versions, floor = _interruptible(
+            lambda: _with_graph(kgdir, run, read_only=False), state)
         after = _dir_bytes(log_dir)
         if not versions:
             typer.echo(nothing)

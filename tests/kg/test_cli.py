@@ -552,3 +552,73 @@ def test_rollback_refuses_a_message_with_a_control_character(tmp_path):
     assert "U+001B" in r.output
     with ProductGraph.open(kgdir, read_only=True) as g:
         assert g.version == 1
+
+
+# --- an interrupted rollback or prune says what the KG holds now --------------------------------
+def _two_versions(kgdir: Path) -> int:
+    with ProductGraph.open(kgdir) as g:
+        with g.transaction("alias") as tx:
+            tx.add_alias(Node(NodeKind.BRAND, "lg", "LG").iri, "Lucky Goldstar")
+        return g.version
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_an_interrupted_rollback_says_whether_it_committed(kgdir, monkeypatch, request,
+                                                           signame):
+    """SIGINT printed only "error: interrupted" (exit 130) whether the rollback had committed
+    or not; SIGTERM printed nothing."""
+    import os
+    import signal
+
+    import kg.graph as G
+    from kg.versions import VersionLog
+
+    version = _two_versions(kgdir)
+    signum = getattr(signal, signame)
+
+    def stray(*args):  # (a SIGTERM the command leaves unhandled would end pytest)
+        raise KeyboardInterrupt
+    old = signal.signal(signal.SIGTERM, stray)
+    request.addfinalizer(lambda: signal.signal(signal.SIGTERM, old))
+
+    def interrupt(*args, **kwargs):
+        os.kill(os.getpid(), signum)  # (the handler raises at the next bytecode)
+        for _ in range(1000):
+            pass
+        raise AssertionError("not interrupted")
+
+    # before the commit: nothing committed
+    monkeypatch.setattr(VersionLog, "changes", interrupt)
+    r = invoke("rollback", kgdir, 1)
+    monkeypatch.undo()
+    assert r.exit_code == 128 + signum, r.output
+    assert (f"error: interrupted ({signame}); the KG at {kgdir} was left at version {version} "
+            "(nothing committed)") in r.output
+    # after the store made the commit (a large commit's flush): committed
+    monkeypatch.setattr(G, "FLUSH_AFTER_QUADS", 1)
+    monkeypatch.setattr(G, "_flush_store", interrupt)
+    r = invoke("rollback", kgdir, 1, "-m", "undo")
+    monkeypatch.undo()
+    assert r.exit_code == 128 + signum, r.output
+    assert (f"error: interrupted ({signame}); the KG at {kgdir} was committed: version "
+            f"{version} -> {version + 1} (rolled back to version 1)") in r.output
+    with ProductGraph.open(kgdir, read_only=True) as g:
+        assert g.version == version + 1
+        assert g.versions()[-1].message == "rollback to version 1: undo"
+
+
+def test_an_interrupted_prune_says_what_it_pruned(kgdir, monkeypatch):
+    version = _two_versions(kgdir)
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ProductGraph, "prune_versions",
+                        lambda self, keep, dry_run=False: interrupt())
+    r = invoke("prune", kgdir, "--keep", 1, "--yes")
+    monkeypatch.undo()
+    assert r.exit_code == 130, r.output
+    assert (f"error: interrupted (SIGINT); nothing was pruned: the KG at {kgdir} can still be "
+            "rolled back to version 0") in r.output
+    with ProductGraph.open(kgdir, read_only=True) as g:
+        assert g.version == version

@@ -25,6 +25,7 @@ from kg import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
+ID = "https://kgqp.dev/id/"
 
 
 
@@ -799,3 +800,102 @@ def test_copy_into_a_folder_it_cannot_make_says_so_at_once(tmp_path):
     with pytest.raises(KGError, match="cannot make the folder") as err:
         ProductGraph.copy(tmp_path / "kg", tmp_path / "file" / "copy")
     assert "being changed" not in str(err.value)
+
+
+# --- edges and properties of the wrong kinds are refused ---------------------------------------
+@pytest.mark.parametrize(("source", "relation", "target", "found"), [
+    ("SAMSUNG", Relation.PARENT, "TVS", "from a brand node"),
+    ("QLED", Relation.PARENT, "LG", "to a brand node"),
+    ("QN55", Relation.HAS_BRAND, "TVS", "to a category node"),
+    ("TVS", Relation.SELLS_IN, "PHONES", "from a category node"),
+])
+def test_an_edge_between_nodes_of_the_wrong_kinds_is_refused(graph, fx, source, relation,
+                                                            target, found):
+    """A parent edge from a brand to a category (HTTP /kg/update, Transaction.add_edge) was
+    committed: docs/concepts.md gives each relation's from -> to kinds."""
+    version = graph.version
+    edge = Edge(getattr(fx, source).iri, relation, getattr(fx, target).iri)
+    allowed = {"parent": "category", "has_brand": "product", "sells_in": "brand"}[relation.value]
+    with pytest.raises(ValueError, match=rf"a {relation.value} edge goes from {allowed} .*"
+                       rf"{found} .*nothing committed"), graph.transaction("bad") as tx:
+        tx.add_edge(edge)
+    assert graph.version == version
+    assert edge not in graph.neighbors(edge.source, relation)
+    # the nodes a loader adds after its edges are checked at the commit, as they are then
+    with pytest.raises(ValueError, match="goes from a brand node"), graph.transaction() as tx:
+        tx.add_edge(Edge(ID + "brand/zorbo", Relation.PARENT, fx.TVS.iri))
+        tx.add_node(Node(NodeKind.BRAND, "zorbo", "Zorbo"))
+    assert graph.version == version
+    # the right kinds, a synonym between any kinds, an edge to an IRI that is no node yet
+    with graph.transaction("good") as tx:
+        tx.add_edge(Edge(fx.LG.iri, Relation.SELLS_IN, fx.PHONES.iri))
+        tx.add_edge(Edge(fx.LG.iri, Relation.SYNONYM, fx.TVS.iri))
+        tx.add_edge(Edge(fx.QLED.iri, Relation.PARENT, ID + "category/nowhere"))
+    assert graph.version == version + 1
+
+
+def test_a_property_of_another_kind_of_node_is_refused(graph, fx):
+    """update_node(brand, path=...) was committed: a path belongs to a category, an attribute
+    to an attribute value."""
+    version = graph.version
+    with pytest.raises(ValueError, match=r"path is a property of category nodes; .* is a "
+                       r"brand"), graph.transaction() as tx:
+        tx.update_node(fx.SAMSUNG.iri, path="TVs > Samsung")
+    with pytest.raises(ValueError, match="attribute is a property of attribute_value nodes"), \
+            graph.transaction() as tx:
+        tx.add_node(Node(NodeKind.BRAND, "zorbo", "Zorbo", attribute="color"))
+    assert graph.version == version
+    with graph.transaction() as tx:
+        tx.update_node(fx.TVS.iri, path="TV & Home Theater > Televisions")
+    assert graph.node(fx.TVS.iri).path == "TV & Home Theater > Televisions"
+
+
+def test_a_rollback_message_is_added_to_the_automatic_one(graph, fx):
+    """`kg rollback KG 44 -m "undo bulk"` recorded "undo bulk" alone: which version it went
+    back to was lost."""
+    with graph.transaction("bulk") as tx:
+        tx.add_alias(fx.LG.iri, "Lucky Goldstar")
+    graph.rollback(1, message="undo bulk")
+    assert graph.versions()[-1].message == "rollback to version 1: undo bulk"
+    with graph.transaction("bulk again") as tx:
+        tx.add_alias(fx.LG.iri, "Lucky Goldstar")
+    graph.rollback(graph.version - 1)
+    assert graph.versions()[-1].message == f"rollback to version {graph.version - 2}"
+
+
+# --- triples the KG cannot read: warned of, counted as no edge --------------------------------
+def test_a_literal_where_a_node_belongs_is_warned_of_and_counted_as_no_edge(tmp_path, caplog):
+    """`<.../product/mymart/Z1> schema:brand "Samsung"` loaded as "has_brand 1" (load report,
+    kg stats) though no view showed a brand; `kgqp:popularity "high"` was silently None."""
+    import logging
+
+    z1 = ID + "product/mymart/Z1"
+    nt = tmp_path / "litbrand.nt"
+    nt.write_text(f'<{z1}> <https://schema.org/brand> "Samsung" .\n'
+                  f'<{z1}> <https://schema.org/name> "Z1" .\n'
+                  f'<{z1}> <https://kgqp.dev/ns#popularity> "high" .\n'
+                  f'<{z1}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+                  '<https://schema.org/Product> .\n', encoding="utf-8")
+    for existing in (False, True):  # into an empty KG, and one with data
+        g = ProductGraph.open(tmp_path / f"kg{existing}")
+        if existing:
+            g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+        with caplog.at_level(logging.WARNING, logger="kg.graph"):
+            report = g.import_rdf(nt)
+        assert "has_brand" not in report.edges and report.nodes == {"product": 1}
+        assert "has_brand" not in g.stats().edges
+        w = g.last_commit_warnings
+        assert w is not None and w.unreadable == 2
+        assert any('"Samsung"' in e for e in w.unreadable_examples)
+        assert any('"high"' in e for e in w.unreadable_examples)
+        assert "cannot read" in caplog.text and '"Samsung"' in caplog.text
+        caplog.clear()
+        g.close()
+    # a transaction's raw triples are checked alike
+    import pyoxigraph as ox
+
+    g = ProductGraph.in_memory()
+    with g.transaction() as tx:
+        tx.add_triples([ox.Quad(ox.NamedNode(z1), ox.NamedNode("https://kgqp.dev/ns#popularity"),
+                                ox.Literal("-3"))])
+    assert g.last_commit_warnings.unreadable == 1

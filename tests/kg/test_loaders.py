@@ -858,3 +858,54 @@ def test_a_file_whose_rows_are_all_bad_is_refused_with_skip(tmp_path, kind, name
     message = str(err.value)
     assert message.startswith(f"{p}: no row of it could be loaded ({reason}")
     assert f"nothing loaded: is it a {kind} file? --kind {kind} reads " in message
+
+
+# --- an RDF file given to a line-based loader: refused with the kind to use -------------------
+_NT = ('<https://kgqp.dev/id/brand/veltronix> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+       '<https://schema.org/Brand> .\n<https://kgqp.dev/id/brand/veltronix> '
+       '<https://schema.org/name> "Veltronix" .\n')
+_TTL = ('# exported by kgqp\n@prefix kgqp: <https://kgqp.dev/ns#> .\n'
+        '<https://kgqp.dev/id/brand/x> a <https://schema.org/Brand> ;\n    kgqp:linkable false .\n')
+_TTL_PIECE = ('<https://kgqp.dev/id/product_type/knives> a kgqp:ProductType ;\n'
+              '    kgqp:linkable false ;\n    schema:name "Knives" .\n')
+_RDF_XML = ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf='
+            '"http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n</rdf:RDF>\n')
+
+
+@pytest.mark.parametrize(("name", "text", "syntax"), [
+    ("v.nt", _NT, "N-Triples"), ("v.nq", _NT, "N-Quads"), ("v.ttl", _TTL, "Turtle"),
+    ("piece.txt", _TTL_PIECE, "Turtle"), ("v.rdf", _RDF_XML, "RDF/XML"),
+    ("v.nt.gz", _NT, "N-Triples")])
+@pytest.mark.parametrize("kind", ["gazetteer", "google-taxonomy", "catalog",
+                                  "bestbuy-categories", "bestbuy-products"])
+def test_an_rdf_file_is_refused_by_the_other_loaders_with_the_kind_to_use(
+        tmp_path, name, text, syntax, kind):
+    """`kg load KG v.nt --kind gazetteer --node-kind brand` loaded "brand 2", each name a
+    whole triple; a Turtle head gave categories named 'kgqp:linkable false ;'."""
+    path = tmp_path / name
+    data = text.encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    options = {"node_kind": "category"} if kind == "gazetteer" else {}
+    from kg.loaders import get_loader
+
+    with pytest.raises(KGLoadError, match=rf"looks like RDF \({syntax}: .*load it with --kind rdf"):
+        list(get_loader(kind)(path, report=LoadReport(str(path)), **options))
+
+
+@pytest.mark.parametrize("names", ["Sony\nAT&T\nRe:Zero\n<3 Brand\nAges 3+\n",
+                                   "# brands\n\nLG\nC++ Builder\n"])
+def test_name_lists_that_only_look_a_little_like_rdf_still_load(tmp_path, names):
+    path = tmp_path / "brands.txt"
+    path.write_text(names, encoding="utf-8")
+    got = list(load_gazetteer(path, report=LoadReport(str(path)), node_kind="brand"))
+    assert len(got) == len([n for n in names.splitlines() if n.strip()])
+
+
+def test_a_gazetteer_of_another_kind_takes_no_attribute(tmp_path):
+    """node_kind=brand with attribute=color gave brands an attribute, which a brand node does
+    not hold (a transaction now refuses it: the whole load failed at its commit)."""
+    path = tmp_path / "brands.txt"
+    path.write_text("Sony\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="attribute='color' is for node_kind=attribute_value"):
+        list(load_gazetteer(path, report=LoadReport(str(path)), node_kind="brand",
+                            attribute="color"))
