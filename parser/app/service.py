@@ -1,7 +1,8 @@
 """HTTP service: ``kgqp serve --bundle DIR`` (FastAPI + uvicorn; the ``[serve]`` extra).
 
 Endpoints: ``POST /parse``, ``POST /parse/batch``, ``GET /kg/nodes/{iri}``, ``GET /kg/link``,
-``POST /kg/update`` (one KG transaction; the next parse sees it), ``GET /kg/versions``,
+``POST /kg/update`` (one KG transaction that adds and removes nodes, aliases and edges; the
+next parse sees it; the answer lists the commit's warnings), ``GET /kg/versions``,
 ``POST /kg/rollback``, ``GET /health``, ``GET /ready``, ``GET /metrics`` (Prometheus) and the
 OpenAPI docs at ``/docs`` (parse answers typed with the published ParsedQuery schema).
 
@@ -493,12 +494,33 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         target: str = Field(description="IRI of an existing node (or one added in add_nodes).")
 
     class KGUpdateRequest(_TextFields):
+        """Applied in this order, as one transaction: ``add_nodes``, ``add_aliases``,
+        ``add_edges``, then ``remove_aliases``, ``remove_edges``, ``remove_nodes``."""
         model_config = strict
-        add_nodes: list[NodeUpdate] = Field(default_factory=list)
+        add_nodes: list[NodeUpdate] = Field(default_factory=list, description=(
+            "A new brand's key is the slug of its name (kg.schema.brand_key: 'Quokka Audio' "
+            "-> 'quokka-audio'), so that brands from every source merge; another key is a "
+            "422 naming the key to use. A node the KG has gets the new names as aliases."))
         add_aliases: list[AliasUpdate] = Field(default_factory=list)
         add_edges: list[EdgeUpdate] = Field(default_factory=list)
-        remove_nodes: list[str] = Field(default_factory=list)
+        remove_aliases: list[AliasUpdate] = Field(default_factory=list, description=(
+            "Aliases to take away, as the node has them (GET /kg/nodes/{iri} lists them; the "
+            "label is no alias). One the node does not have is a 422."))
+        remove_edges: list[EdgeUpdate] = Field(default_factory=list, description=(
+            "Edges to take away. One the KG does not have is a 422."))
+        remove_nodes: list[str] = Field(default_factory=list, description=(
+            "IRIs of nodes to remove, with all their properties and edges."))
         message: str | None = None
+
+    class KGUpdateAnswer(BaseModel):
+        version: int = Field(description=(
+            "The KG version this update committed (the current one if it changed nothing)."))
+        nodes: list[str] = Field(description="The IRIs of add_nodes, in order.")
+        warnings: list[str] = Field(description=(
+            "What the commit added that is probably a mistake, committed all the same: edges "
+            "to nodes the KG does not have, names another node of the same kind has (one line "
+            "per kind, as Python's tx.warnings.lines() gives them; the server logs the "
+            "warning `kgqp kg load` prints)."))
 
     class RollbackRequest(_TextFields):
         model_config = ConfigDict(extra="forbid", strict=True)
@@ -800,9 +822,33 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
             raise HTTPException(422, msg) from None
         return result.to_dict(limit=limit) if hasattr(result, "to_dict") else {"result": result}
 
-    @app.post("/kg/update", dependencies=[Depends(require_token)], responses=auth_doc)
+    def _hide_paths(text: str) -> str:
+        """``text`` without the served KG's folder (an answer must not show server paths):
+        ``/srv/kg`` is "the KG", a file in it ``KGDIR/...``."""
+        kg = getattr(state["parser"], "kg", None)
+        path = getattr(kg, "path", None)
+        if path is None:
+            return text
+        # (as opened, absolute, real; a bare relative name, "kg", is no path, and would
+        # match words: "kgqp kg versions")
+        places = {str(path)} if "/" in str(path) else set()
+        with contextlib.suppress(OSError, RuntimeError):
+            places |= {str(path.absolute()), str(path.resolve())}
+        for place in sorted(places, key=len, reverse=True):
+            if len(place) > 1:
+                text = text.replace(place + "/", "KGDIR/").replace(place, "the KG")
+        return text
+
+    def _edge_text(edge: Any) -> str:
+        return f"({_trim(edge.source)} {edge.relation.value} {_trim(edge.target)})"
+
+    @app.post("/kg/update", dependencies=[Depends(require_token)], responses=auth_doc,
+              response_model=KGUpdateAnswer)
     def kg_update(req: KGUpdateRequest) -> dict[str, Any]:
-        from kg.schema import Edge, Node, NodeKind, Relation
+        """One KG transaction, in this order: ``add_nodes``, ``add_aliases``, ``add_edges``,
+        ``remove_aliases``, ``remove_edges``, ``remove_nodes``. All or nothing: a 422 changes
+        nothing. The next parse sees the new version."""
+        from kg.schema import Edge, Node, NodeKind, Relation, brand_key
 
         _check_message(req.message)
         p = _parser()
@@ -814,13 +860,26 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
                 for n in req.add_nodes
             ]
             edges = [Edge(e.source, Relation(e.relation), e.target) for e in req.add_edges]
+            gone = [Edge(e.source, Relation(e.relation), e.target) for e in req.remove_edges]
         except (ValueError, TypeError) as exc:
             raise HTTPException(422, _trim(str(exc), 500)) from None
         try:
             # not under parse_lock: the commit rebuilds the KG's derived views in this thread
             # and swaps them in at once; parses meanwhile keep reading the old ones
             with p.kg.transaction(message=req.message or "HTTP /kg/update") as tx:
-                for node in nodes:
+                for i, node in enumerate(nodes):
+                    # a new brand keyed otherwise than by the slug of a name would never merge
+                    # with the same brand from another source (kg load keys it brand_key(name))
+                    if node.kind is NodeKind.BRAND and not tx.has_node(node.iri) and (
+                            node.key not in {brand_key(n) for n in
+                                             (node.key, node.label, *node.aliases)}):
+                        key = brand_key(node.label)
+                        has = (", a brand the KG has: the update then adds to it"
+                               if tx.has_node(Node(NodeKind.BRAND, key, node.label).iri) else "")
+                        raise ValueError(
+                            f"add_nodes[{i}].key {_trim(node.key)!r} is not a brand key: a "
+                            "brand's key is the slug of its name (kg.schema.brand_key), so "
+                            f"that brands from every source merge: use {key!r}{has}")
                     tx.add_node(node)
                 for i, a in enumerate(req.add_aliases):
                     if not tx.has_node(a.iri):
@@ -834,6 +893,19 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
                                 f"add_edges[{i}].{end} {_trim(getattr(edge, end))!r} is not a "
                                 "KG node: add it in add_nodes, or fix the IRI")
                     tx.add_edge(edge)
+                for i, a in enumerate(req.remove_aliases):
+                    if not tx.has_node(a.iri):
+                        raise ValueError(f"remove_aliases[{i}].iri {_trim(a.iri)!r} is not a "
+                                         "KG node: fix the IRI")
+                    if not tx.remove_alias(a.iri, a.alias):
+                        raise ValueError(
+                            f"remove_aliases[{i}].alias {_trim(a.alias)!r} is no alias of "
+                            f"{_trim(a.iri)}: GET /kg/nodes/{{iri}} lists its aliases, as "
+                            "written (its label is no alias)")
+                for i, edge in enumerate(gone):
+                    if not tx.remove_edge(edge):
+                        raise ValueError(f"remove_edges[{i}] {_edge_text(edge)} is not an "
+                                         "edge of the KG: fix its source, relation or target")
                 for i, iri in enumerate(req.remove_nodes):
                     if not tx.has_node(iri):
                         raise ValueError(f"remove_nodes[{i}] {_trim(iri)!r} is not a KG node: "
@@ -842,10 +914,12 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         # bad IRIs, unknown nodes, empty aliases, invalid text: a 422, never the 404 of an
         # unknown endpoint (a node another writer removed meanwhile: KGNotFoundError)
         except (ValueError, TypeError, KGNotFoundError) as exc:
-            raise HTTPException(
-                422, f"KG update rejected, nothing changed: {_trim(str(exc), 500)}") from None
-        # the version this update committed (another update may have committed since)
-        return {"version": tx.version, "nodes": [n.iri for n in nodes]}
+            raise HTTPException(422, "KG update rejected, nothing changed: "
+                                f"{_trim(_hide_paths(str(exc)), 500)}") from None
+        # the version this update committed (another update may have committed since), and
+        # what the commit warned about (the texts of kg's Python API: tx.warnings.lines())
+        return {"version": tx.version, "nodes": [n.iri for n in nodes],
+                "warnings": tx.warnings.lines() if tx.warnings else []}
 
     @app.get("/kg/versions", dependencies=[Depends(require_token)], responses=auth_doc)
     def kg_versions() -> dict[str, Any]:
@@ -888,8 +962,8 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
             await asyncio.to_thread(p.kg.refresh)
         kg_down = getattr(p.kg, "degraded", None)
         if kg_down:
-            problems.append(f"kg: {kg_down} (serving the last good views of KG version "
-                            f"{p.kg.version})")
+            problems.append(f"kg: {_hide_paths(kg_down)} (serving the last good views of KG "
+                            f"version {p.kg.version})")
         return {"status": "degraded" if problems else "ready", "kg_version": p.kg.version,
                 "rules": rules, "problems": problems,
                 "model_load_seconds": state["load_seconds"]}
@@ -906,26 +980,29 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
 
     @app.exception_handler(KGNotFoundError)
     async def _kg_not_found(request: Request, exc: KGNotFoundError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, 404)
+        return JSONResponse({"detail": _hide_paths(str(exc))}, 404)
 
     @app.exception_handler(KGLockedError)
     async def _kg_locked(request: Request, exc: KGLockedError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "1"})
+        return JSONResponse({"detail": _hide_paths(str(exc))}, 503, headers={"Retry-After": "1"})
 
     @app.exception_handler(KGRemoteError)
     async def _kg_remote(request: Request, exc: KGRemoteError) -> JSONResponse:
         # the KG server is down or failing (after the client's retries): try again later
-        return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "1"})
+        return JSONResponse({"detail": _hide_paths(str(exc))}, 503, headers={"Retry-After": "1"})
 
     @app.exception_handler(KGWriteError)
     async def _kg_write(request: Request, exc: KGWriteError) -> JSONResponse:
         # the store could not write (the disk full): nothing committed; /ready says degraded
-        return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "5"})
+        return JSONResponse({"detail": _hide_paths(str(exc))}, 503,
+                            headers={"Retry-After": "5"})
 
     @app.exception_handler(KGError)
     async def _kg_error(request: Request, exc: KGError) -> JSONResponse:
         # e.g. a KG opened read-only (kgqp serve opens it writable); other KG errors the same
-        return JSONResponse({"detail": f"the KG refused the request: {exc}"}, 409)
+        # (no server path: "the version history of /srv/kg was pruned" names "the KG")
+        return JSONResponse({"detail": f"the KG refused the request: {_hide_paths(str(exc))}"},
+                            409)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

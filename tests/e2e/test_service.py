@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import served_copy
 
 from parser.types import parsed_query_schema
 
@@ -320,7 +321,8 @@ def test_a_node_is_found_by_its_iri_as_parse_returns_it(client):
     """/parse returns IRIs percent-escaped (.../nescaf%C3%A9); the path parameter is decoded
     once, so GET /kg/nodes/<that IRI> answered 404 for every key escaped so."""
     r = client.post("/kg/update", json={
-        "add_nodes": [{"kind": "brand", "key": "l'oréal zorbo", "label": "L'Oréal Zorbo"}],
+        # (a product: a new brand's key must be the slug of its name, which escapes no "'")
+        "add_nodes": [{"kind": "product", "key": "l'oréal zorbo", "label": "L'Oréal Zorbo"}],
         "message": "add L'Oréal Zorbo"})
     assert r.status_code == 200, r.text
     iri = r.json()["nodes"][0]
@@ -329,3 +331,137 @@ def test_a_node_is_found_by_its_iri_as_parse_returns_it(client):
         got = client.get(f"/kg/nodes/{sent}")
         assert got.status_code == 200 and got.json()["label"] == "L'Oréal Zorbo", sent
     assert client.get(f"/kg/nodes/{BRAND}no-such-brand").status_code == 404
+
+
+# -- curating a live KG: brand keys, commit warnings, removals, no server paths ----------------
+CAT = "https://kgqp.dev/id/category/test/"
+
+
+@pytest.fixture(scope="module")
+def curator(tmp_path_factory, tagger, kg_dir):
+    """A server of its own (these tests remove data and prune the version history)."""
+    from parser.pipeline import QueryParser
+
+    with served_copy(kg_dir, tmp_path_factory.mktemp("e2e-curator"),
+                     lambda graph: QueryParser(tagger=tagger, kg=graph)) as srv, \
+            httpx.Client(base_url=srv.url, timeout=30) as c:
+        c.post("/parse", json={"query": "sony tv"})  # (the first link warms the linker up)
+        yield srv, c
+
+
+def _version(c) -> int:
+    return c.get("/ready").json()["kg_version"]
+
+
+def test_a_new_brand_keyed_otherwise_than_by_its_slug_is_a_422_naming_the_key(curator):
+    """{"kind": "brand", "key": "Quokka Audio"} made brand/Quokka%20Audio, which a later load of
+    "Quokka Audio" (keyed brand_key(name): brand/quokka-audio) never merged with."""
+    _, c = curator
+    version = _version(c)
+    r = c.post("/kg/update", json={"add_nodes": [
+        {"kind": "brand", "key": "Quokka Audio", "label": "Quokka Audio"}]})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert detail.startswith("KG update rejected, nothing changed: add_nodes[0].key "
+                             "'Quokka Audio' is not a brand key"), detail
+    assert "use 'quokka-audio'" in detail, detail
+    assert _version(c) == version
+    assert c.get(f"/kg/nodes/{BRAND}Quokka%20Audio").status_code == 404
+    r = c.post("/kg/update", json={"add_nodes": [  # the same brand under another name's key
+        {"kind": "brand", "key": "SONY", "label": "Sony", "aliases": ["sony corp"]}]})
+    assert r.status_code == 422 and "use 'sony', a brand the KG has" in r.text, r.text
+    r = c.post("/kg/update", json={"add_nodes": [
+        {"kind": "brand", "key": "quokka-audio", "label": "Quokka Audio"},
+        {"kind": "brand", "key": "quokka", "label": "Quokka Audio Ltd"}]})  # (a slug: fine)
+    assert r.status_code == 200, r.text
+    assert r.json()["nodes"] == [BRAND + "quokka-audio", BRAND + "quokka"]
+
+
+def test_kg_update_answers_the_warnings_of_its_commit(curator):
+    """Alias "Sony" added to brand zorblax: the answer was {"version": 50, "nodes": []}, the
+    duplicate-name warning only in the server log."""
+    srv, c = curator
+    r = c.post("/kg/update", json={"add_nodes": [
+        {"kind": "brand", "key": "zorblax", "label": "Zorblax"}]})
+    assert r.status_code == 200 and r.json()["warnings"] == [], r.text
+    r = c.post("/kg/update", json={"add_aliases": [{"iri": BRAND + "zorblax", "alias": "Sony"}]})
+    assert r.status_code == 200, r.text
+    assert r.json()["nodes"] == []
+    assert r.json()["warnings"] == [
+        f"names another node of the same kind has: 1 (e.g. 'Sony': {BRAND}zorblax and "
+        f"{BRAND}sony)"]
+    assert r.json()["warnings"] == srv.parser.kg.last_commit_warnings.lines()  # (as Python)
+    spec = c.get("/openapi.json").json()
+    answer = spec["paths"]["/kg/update"]["post"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(spec["components"]["schemas"][answer]["properties"]) == {
+        "version", "nodes", "warnings"}
+
+
+def test_remove_aliases_and_edges_correct_a_live_kg_and_the_next_parse_sees_it(curator):
+    """/kg/update had no remove_aliases or remove_edges (422 extra_forbidden) while kg load and
+    Python transactions are locked out by the running server: no way to correct data."""
+    _, c = curator
+
+    def link(query: str, mention: str) -> tuple[str | None, float | None]:
+        d = c.post("/parse", json={"query": query}).json()
+        e = next(e for e in d["entities"] if e["text"] == mention)
+        return e["kg_id"], e["link_score"]
+
+    r = c.post("/kg/update", json={"add_nodes": [
+        {"kind": "brand", "key": "zorbonic", "label": "Zorbonic", "aliases": ["zorbo"]}]})
+    assert r.status_code == 200, r.text
+    assert link("zorbo tv", "zorbo")[0] == BRAND + "zorbonic"
+    sold, plain = link("sony headphones", "sony"), link("sony tv", "sony")
+    assert sold[0] == plain[0] == BRAND + "sony" and sold[1] > plain[1]  # (sells_in headphones)
+    version = _version(c)
+    r = c.post("/kg/update", json={
+        "remove_aliases": [{"iri": BRAND + "zorbonic", "alias": "zorbo"}],
+        "remove_edges": [{"source": BRAND + "sony", "relation": "sells_in",
+                          "target": CAT + "headphones"}],
+        "message": "zorbo is no Zorbonic; Sony sells no headphones"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"version": version + 1, "nodes": [], "warnings": []}
+    assert link("zorbo tv", "zorbo")[0] is None
+    assert link("sony headphones", "sony") == plain
+    assert c.get(f"/kg/nodes/{BRAND}zorbonic").json()["aliases"] == []
+
+
+@pytest.mark.parametrize(("update", "says"), [
+    ({"remove_aliases": [{"iri": BRAND + "dell", "alias": "Dell Computers"}]},
+     "remove_aliases[0].alias 'Dell Computers' is no alias of " + BRAND + "dell"),
+    ({"remove_aliases": [{"iri": BRAND + "nope", "alias": "x"}]},
+     f"remove_aliases[0].iri '{BRAND}nope' is not a KG node"),
+    ({"remove_edges": [{"source": BRAND + "dell", "relation": "sells_in",
+                        "target": CAT + "tvs"}]},
+     f"remove_edges[0] ({BRAND}dell sells_in {CAT}tvs) is not an edge of the KG"),
+    ({"remove_edges": [{"source": BRAND + "dell", "relation": "loves", "target": CAT + "tvs"}]},
+     "'loves' is not a valid Relation"),
+], ids=["alias-it-lacks", "alias-of-no-node", "edge-it-lacks", "unknown-relation"])
+def test_a_removal_of_what_the_kg_does_not_have_is_a_422_and_changes_nothing(curator, update,
+                                                                              says):
+    _, c = curator
+    version = _version(c)
+    r = c.post("/kg/update", json={
+        "remove_aliases": [{"iri": BRAND + "dell", "alias": "dell computers"}], **update})
+    assert r.status_code == 422 and says in r.json()["detail"], r.text
+    assert _version(c) == version
+    assert c.get(f"/kg/nodes/{BRAND}dell").json()["aliases"] == ["dell computers"]
+
+
+def test_a_rollback_past_the_pruned_history_names_no_server_path(curator):
+    """The 409 said "...the version history of /tmp/.../kg was pruned...": a server path."""
+    srv, c = curator
+    for i in range(2):
+        r = c.post("/kg/update", json={"add_nodes": [
+            {"kind": "brand", "key": f"prunco{i}", "label": f"Prunco{i}"}]})
+        assert r.status_code == 200, r.text
+    kg = srv.parser.kg
+    kg.prune_versions(keep=1)
+    r = c.post("/kg/rollback", json={"version": 0})
+    assert r.status_code == 409, r.text
+    detail = r.json()["detail"]
+    assert "the version history of the KG was pruned" in detail, detail
+    assert f"the oldest version it can return to is {kg.rollback_floor}" in detail, detail
+    for place in (str(kg.path), str(kg.path.resolve()), "/tmp"):
+        assert place not in r.text

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -173,3 +174,40 @@ def test_kgqp_serve_passes_the_header_deadline_and_the_connection_bound(monkeypa
     result = CliRunner().invoke(app, ["serve", "--bundle", str(tmp_path), "--header-timeout",
                                       "0"])
     assert result.exit_code != 0 and "header_timeout_s" in result.output, result.output
+
+
+# -- KG errors name no server path --------------------------------------------------------------
+class _PrunedKG:
+    """A KG whose history was pruned: rollback raises the error kg.graph raises."""
+
+    version = 3
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def rollback(self, version: int, message: str | None = None) -> int:
+        from kg.graph import KGError
+
+        raise KGError(f"Cannot roll back to version {version}: the version history of "
+                      f"{self.path} was pruned (see {self.path}/versions/pruned.json; `kgqp kg "
+                      "versions` marks the pruned ones)")
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_a_kg_error_answer_names_the_kg_not_its_folder(tmp_path, monkeypatch, relative):
+    """The 409 of a rollback past the pruned history said "the version history of
+    /srv/.../kg was pruned": a server path in an HTTP answer."""
+    from fastapi.testclient import TestClient
+
+    from parser.app.service import create_app
+
+    monkeypatch.chdir(tmp_path)
+    path = Path("data/kg") if relative else tmp_path / "kg"
+    with TestClient(create_app(SimpleNamespace(kg=_PrunedKG(path)))) as c:
+        r = c.post("/kg/rollback", json={"version": 1})
+    assert r.status_code == 409
+    assert r.json()["detail"] == (
+        "the KG refused the request: Cannot roll back to version 1: the version history of the "
+        "KG was pruned (see KGDIR/versions/pruned.json; `kgqp kg versions` marks the pruned "
+        "ones)")
+    assert str(tmp_path) not in r.text
