@@ -225,6 +225,7 @@ from fusion.types import SEP, Intent, LinkedEntity
 from kg.index import EDGE_MARKS, normalize_key, normalize_with_offsets
 from kg.link import (
     DEFAULT_LABEL_KINDS,
+    FUNCTION_WORDS,
     HEAD_LABELS,
     LINKABLE,
     brand_key,
@@ -4035,6 +4036,83 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
     return _cached(kg, "_kgqp_category_walks", (cat, walk, fanout), build)
 
 
+#: words of a query that name a TV (a display technology; the KG links none): a brand's
+#: ``sells_in`` category they fit holds TVs (:func:`_unit_fits`)
+_TV_WORDS = frozenset({"qled", "oled", "uhd", "nanocell", "4k", "8k", "hdr", "neo-qled",
+                       "mini-led", "miniled"})
+#: the words (:func:`_words`) of the categories each kind of unit fits: a screen of 50 inches
+#: or more is a TV's, one of 32 to 49 a TV's or monitor's, a smaller one a monitor's,
+#: laptop's or tablet's (or a small TV's); a number of bytes a storage device's or memory's
+_FITS_TV = _words("tv television")
+_FITS_LARGE = _words("tv television monitor")
+_FITS_SCREEN = _words("tv monitor laptop tablet")
+_FITS_STORAGE = _words("storage drive ssd memory flash")
+_INCH_SIZE = re.compile(r'^(\d+(?:\.\d+)?)\s*(?:"|in|inch|inches)$')
+_BYTE_SIZE = re.compile(r"^\d+(?:\.\d+)?\s*(?:gb|tb)$")
+_TV_SIZE = re.compile(r"^\d{2}$")
+
+
+#: words that name a product line's variant more than a product ("pro" of "samsung 990 pro",
+#: "airpods pro"; KG categories are headed by them: Mac Pro, iPhone 6 Plus): no word naming
+#: the product searched (:func:`_model_words`)
+_LINE_WORDS = frozenset({"pro", "plus", "max", "mini", "air", "ultra", "lite", "se", "edge",
+                         "note", "one", "series", "go", "neo", "prime", "xl", "elite", "sport",
+                         "classic", "new", "black", "extreme"})
+
+
+def _model_words(kg: _KG, words: Sequence[str], taken: Collection[int]
+                 ) -> tuple[list[int], list[int]]:
+    """The positions of the query's words that name a model or product line the KG does not
+    link ("xps" and "13" of "dell xps 13", "wh-1000xm5", "qled", "bravia" and "65"), and of
+    those that name a kind of product a KG category is named by ("iphone" of "apple iphone 7
+    plus", "camera" of "canon eos r6 mirrorless camera body"), among the words no linked
+    mention, read size or price holds (``taken``; no function word, cue, filler or single
+    letter, "kitchenaid c" typed ahead): a model
+    word has a digit, or is of letters and no word of a KG category's name; a word of a
+    category's name names a product unless it names a line's variant (:data:`_LINE_WORDS`:
+    "pro", "plus"). A query of a brand and such words ("samsung deals", "usb and samsung")
+    names no model."""
+    index = _word_categories(kg)
+    model, named = [], []
+    for i, w in enumerate(words):
+        if i in taken or (len(w) < 2 and not w.isdigit()) or w in _FILLERS \
+                or w in _JOINERS or w in _FITS or w in _NEGATIONS or w in FUNCTION_WORDS \
+                or w == _MINUS_CUE:
+            continue
+        ws = _words(w)
+        if any(ch.isdigit() for ch in w) or (any(ch.isalpha() for ch in w) and ws
+                                              and not any(x in index for x in ws)):
+            model.append(i)
+        elif ws and w not in _LINE_WORDS:
+            named.append(i)
+    return model, named
+
+
+def _unit_fits(words: Sequence[str], model: Collection[int], sizes: Sequence[str]
+               ) -> frozenset[str]:
+    """The category words (:func:`_words`) that the query's units and display words fit: a
+    read size in inches (``sizes``; 50 or more: a TV's, "55in"; 32 to 49 a TV's or
+    monitor's; less: a monitor's, laptop's, tablet's or TV's), a bare two-digit number 32 to
+    99 among the ``model`` words, read so ("sony bravia 65": the TV's size, which the patterns
+    read as no size; "dell ultrasharp 32": a monitor's), a display word ("qled": a TV) or a
+    number of bytes ("2tb": storage, memory). Empty: nothing in the query fits a category."""
+    out: set[str] = set()
+    for s in sizes:
+        v = normalize_key(s).replace(" ", "")
+        if (m := _INCH_SIZE.match(v)) is not None:
+            inches = float(m.group(1))
+            out |= _FITS_TV if inches >= 50 else _FITS_LARGE if inches >= 32 else _FITS_SCREEN
+        elif _BYTE_SIZE.match(v):
+            out |= _FITS_STORAGE
+    for i in model:
+        w = words[i]
+        if w in _TV_WORDS or (_TV_SIZE.match(w) and 50 <= int(w) <= 99):
+            out |= _FITS_TV
+        elif _TV_SIZE.match(w) and 32 <= int(w) <= 49:
+            out |= _FITS_LARGE
+    return frozenset(out)
+
+
 def _is_variant(alias: str, name: str, typo_distance: int) -> bool:
     """``alias`` only respells ``name``: same letters up to case, spacing and punctuation, or
     within ``typo_distance`` edits (one for names under 8 characters)."""
@@ -4383,6 +4461,39 @@ def expand(
                                  else g.out(e.iri, "type_in"))
                        if not cross(c) and (d := dept(c))}
 
+    # a query that names a brand and a model or line of it the KG does not link ("dell xps
+    # 13", "sony wh-1000xm5", "samsung 55in qled", :func:`_model_words`): which of the brand's
+    # many families it is the KG cannot say. Where the query links no product (a category or
+    # product type, whose departments bound a brand's fan-out as for any brand: "samsung
+    # galaxy s7 edge"), the brand's ``sells_in`` fan-out keeps only the categories the rest of
+    # the query supports: those its units or display words fit (:func:`_unit_fits`: "55in",
+    # "65", "qled" -> TVs, "2tb" -> storage) and those a word of it heads ("apple iphone 7
+    # plus": iPhone), else none (not even where a brand's ``sells_in`` categories are one
+    # family's: those edges are partial, Acer's only one is All Unlocked Cell Phones). Where
+    # it links no product, or the model is the device an accessory fits ("charger for dell
+    # xps"), and no word of it heads the intent's category ("canon eos r6 mirrorless camera
+    # body": Digital Cameras), the intent's category is walked only as sure as a hard filter
+    # (``thresholds.hard_filter``: the intent of such a query, its model unknown to the KG, is
+    # right about half the time between ``thresholds.intent`` and it), and not into its
+    # siblings (other families by definition: a model is one product)
+    model: list[int] = []
+    product_heads: frozenset[str] = frozenset()  # (the heads of the words naming a product)
+    unit_fits: frozenset[str] = frozenset()
+    linked_product = bool(product_depts)
+    if words and any(g.kind(e.iri) == "brand" and e.iri not in negated for e in linked):
+        nfkc = " ".join(unicodedata.normalize("NFKC", query).split())
+        sizes = find_sizes(nfkc) if nfkc == " ".join(query.split()) else []
+        taken = {i for sps in places for a, b in sps for i in range(a, b)}
+        taken |= {i for sp in spans.values() if sp is not None for i in range(*sp)}
+        for size in sizes:
+            taken |= set(range(len(_query_words(nfkc[:size.start])),
+                               len(_query_words(nfkc[:size.end]))))
+        model, named_at = _model_words(g, words, taken)
+        product_heads = frozenset().union(*(name_heads(words[i]) for i in named_at))
+        if model and parse_price(nfkc) != (None, None):
+            model = [i for i in model if not words[i].lstrip("$").replace(".", "").isdigit()]
+        unit_fits = _unit_fits(words, model, [size.value for size in sizes])
+
     # the audiences of what the query searches: those its words name and those its linked
     # categories and product types name ("baby monitor", "kids tablets" linking Kids' Tablets);
     # a query that names audiences only to exclude them ("gloves not for kids") is not judged
@@ -4410,16 +4521,26 @@ def expand(
                     continue  # tree walks stay in their department (no store root, no other
                     #          departments as "siblings" of a department)
             if c.fanout and c.category is not None:
-                if product_depts and c.kind == "category" and c.provenance[0][1] == "sells_in" \
-                        and dept(c.category) not in product_depts:
+                sold = c.kind == "category" and c.provenance[0][1] == "sells_in"
+                if product_depts and sold and dept(c.category) not in product_depts:
                     continue  # a brand's other departments, where the query's linked product
                     #          is not ("apple mice": no iPhone cases)
+                fits = False
+                if model and sold and not linked_product:
+                    label = g.label(c.category)
+                    if not unit_fits & _words(label) \
+                            and not product_heads & name_heads(normalize_key(label)):
+                        continue  # "sony wh-1000xm5": no PlayStation 4; "samsung 55in
+                        #          qled": no Refrigerators (see ``model``)
+                    fits = True  # ("sony bravia 65": TVs, whatever the intent's guess)
                 if cross(c.category):
                     continue  # cross-taxonomy only as tree neighbours of a linked category
-                if allowed and dept(c.category) not in allowed:
+                if fits:
+                    pass
+                elif allowed and dept(c.category) not in allowed:
                     continue  # no fan-out into unrelated departments
-                if not allowed:  # nothing says which department: the most popular one only
-                    key = (c.provenance[0][0], c.kind)
+                if not allowed and not fits:  # nothing says which department: the most
+                    key = (c.provenance[0][0], c.kind)  # popular one only
                     if fanned[key] >= 1:
                         continue
                     fanned[key] += 1
@@ -4865,10 +4986,15 @@ def expand(
             not any(facets.values()) and _headed_elsewhere(
                 g, linked, words, hard_dept, dept, negated | namesakes, own_labels, trees)))
         cat = intent.category_iri or g.category_by_path(intent.category)
+        model_walk = bool(model) and (not linked_product or "fits" in brand_roles.values()) \
+            and not product_heads & name_heads(normalize_key(intent.category.split(SEP)[-1]))
         if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \
                 and cat not in unlinkable and intent.score >= th.intent and not outside \
-                and not elsewhere and intent.lvl0_score >= cfg.walk_min_department_prob:
+                and not elsewhere and intent.lvl0_score >= cfg.walk_min_department_prob \
+                and (not model_walk or intent.score >= max(th.intent, th.hard_filter)):
             walked = _category_walk(g, cat, cfg.walk, fanout=True)
+            if model_walk:  # (a model: one product, its intent's siblings other families)
+                walked = tuple(c for c in walked if c.kind != "sibling_category")
             add(_accessories(walked) if follows_device else walked, max(intent.score, 1e-3))
         if hard_dept is not None and not facets["category"] and not elsewhere:
             # (a linked category in the department is the finer filter: every one above is

@@ -1207,3 +1207,85 @@ def test_a_query_excluding_an_audience_is_not_narrowed_by_another():
     audience's value is what is left, no narrowing of an audience the query does not say."""
     assert "Men" in _terms("pillows not for kids", "pillows", "pillows")
     assert "Men" not in _terms("pillows for kids", "pillows", "pillows")
+
+
+# --- a brand and a model the KG does not link: no guess at one of the brand's families ------
+
+def _family_kg():
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    cats = (("tvs", "TVs", "TV & Home Theater > TVs"),
+            ("ps4", "PlayStation 4", "Video Games > PlayStation 4"),
+            ("xbox", "Xbox One", "Video Games > Xbox One"),
+            ("vg", "Video Games", "Video Games"),
+            ("hp", "Headphones", "Audio > Headphones"),
+            ("fridges", "Refrigerators", "Appliances > Refrigerators"),
+            ("ssd", "Solid State Drives", "Computers & Tablets > Solid State Drives"),
+            ("comp", "Computers & Tablets", "Computers & Tablets"),
+            ("desk", "All Desktops", "Computers & Tablets > All Desktops"),
+            ("towers", "Towers Only", "Computers & Tablets > All Desktops > Towers Only"),
+            ("aio", "All-in-One Computers",
+             "Computers & Tablets > All Desktops > All-in-One Computers"),
+            ("laptops", "Laptops", "Computers & Tablets > Laptops"),
+            ("monitors", "Monitors", "Computers & Tablets > Monitors"),
+            ("phones", "Cell Phones", "Cell Phones"),
+            ("iphone", "iPhone", "Cell Phones > iPhone"))
+    for n, label, path in cats:
+        g.add_node(n, kind="category", label=label, path=path)
+    for child, parent in (("ps4", "vg"), ("xbox", "vg"), ("towers", "desk"), ("aio", "desk"),
+                          ("desk", "comp"), ("laptops", "comp"), ("monitors", "comp"),
+                          ("ssd", "comp"), ("iphone", "phones")):
+        g.add_edge(child, parent, relation="parent")
+    for b, label, sold in (("sony", "Sony", ("tvs", "ps4", "hp")),
+                           ("samsung", "Samsung", ("tvs", "fridges", "ssd")),
+                           ("dell", "Dell", ("aio", "laptops", "monitors")),
+                           ("apple", "Apple", ("iphone", "laptops"))):
+        g.add_node(b, kind="brand", label=label)
+        for c in sold:
+            g.add_edge(b, c, relation="sells_in")
+    return g
+
+
+def _family_terms(query, brand, intent=None):
+    from fusion.expand import ExpansionConfig, Thresholds
+
+    res = expand(_family_kg(), [LinkedEntity(brand, "brand", 0.9, "creator", brand)], intent,
+                 query=query, thresholds=Thresholds(intent=0.36, hard_filter=0.73),
+                 config=ExpansionConfig(walk_min_department_prob=0.71))
+    return {x.term for x in res}
+
+
+def test_a_brand_with_an_unlinked_model_fans_out_into_no_family_the_query_does_not_support():
+    """"sony wh-1000xm5" (headphones) expanded to PlayStation 4, "samsung 55in qled" to
+    Refrigerators: the brand's ``sells_in`` categories in whatever department the intent gave
+    0.2; of 93 brand + model queries, 39 expanded into another product family. Now only the
+    categories the query's units or words fit ("55in", "65", "qled": TVs; "2tb": storage;
+    "iphone": iPhone) are kept, and none where nothing does; a brand alone still fans out."""
+    games = Intent("Video Games > PlayStation 4", "Video Games", 0.25, 0.3,
+                   (("Video Games > PlayStation 4", 0.25),))
+    assert _family_terms("sony wh-1000xm5", "sony", games) == set()
+    assert _family_terms("sony bravia 65", "sony", games) == {"TVs"}
+    kitchen = Intent("Appliances > Refrigerators", "Appliances", 0.2, 0.25,
+                     (("Appliances > Refrigerators", 0.2),))
+    assert _family_terms("samsung 55in qled", "samsung", kitchen) == {"TVs"}
+    assert _family_terms("samsung 990 pro 2tb", "samsung", kitchen) == {"Solid State Drives"}
+    assert "iPhone" in _family_terms("apple iphone 7 plus", "apple")
+    assert "Laptops" not in _family_terms("apple iphone 7 plus", "apple")
+    assert "PlayStation 4" in _family_terms("sony", "sony", games)  # (no model: as before)
+
+
+def test_the_intent_of_a_brand_and_an_unlinked_model_is_walked_only_when_sure():
+    """"dell xps 13" (a laptop) expanded to Towers Only and All-in-One Computers: the intent's
+    All Desktops at 0.6 was walked; such intents were right about half the time between the
+    intent threshold and the hard filter's. A sure one is walked, but not into its siblings
+    (other product families: "sony ps5" is no Xbox One)."""
+    desktops = Intent("Computers & Tablets > All Desktops", "Computers & Tablets", 0.6, 0.95,
+                      (("Computers & Tablets > All Desktops", 0.6),))
+    terms = _family_terms("dell xps 13", "dell", desktops)
+    assert not terms & {"Towers Only", "All-in-One Computers", "Laptops", "Monitors"}
+    assert "Towers Only" in _family_terms("dell", "dell", desktops)  # (no model: walked)
+    sure = Intent("Video Games > PlayStation 4", "Video Games", 0.8, 0.72,
+                  (("Video Games > PlayStation 4", 0.8),))
+    ps5 = _family_terms("sony ps5", "sony", sure)
+    assert "Video Games" in ps5 and "Xbox One" not in ps5
