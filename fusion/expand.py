@@ -3217,8 +3217,8 @@ def _family(kg: _KG, cats: Collection[str]) -> tuple[frozenset[str], frozenset[s
     "TV & Home Theater > TVs"). Cached per graph view; a walk stops after 2,000 nodes."""
     def build() -> tuple[frozenset[str], frozenset[str], tuple[frozenset[str], ...]]:
         def walk(up: bool) -> set[str]:
-            seen, todo = set(cats), list(cats)
-            while todo and len(seen) < 2000:
+            seen, todo = set(cats), sorted(cats, reverse=True)  # (IRI order: a walk cut
+            while todo and len(seen) < 2000:  # at 2,000 keeps the same nodes in every process)
                 n = todo.pop()
                 for m in (kg.out(n, "parent") if up else kg.into(n, "parent")):
                     if m not in seen and (up or (kg.path(m) or "").startswith(

@@ -355,3 +355,30 @@ def test_an_accessory_maker_beside_a_device_maker_is_the_filter(acc_kg, query):
     # two device makers stay a filter on both ("samsung or lg", "samsung lg")
     res = _expand(acc_kg, [brand("Samsung"), brand("LG")], "samsung lg")
     assert set(res.filters.brand) == {"Samsung", "LG"}
+
+
+# -- a category walk cut at its node cap keeps the same nodes whatever the order it is given
+# (the "fits" rule counts products under the accessory words' categories: "google accessories"
+# was a Google filter or a (fits) boost depending on the process's hash seed) -----------------
+
+def test_a_walk_cut_at_its_cap_is_the_same_in_every_order():
+    import networkx as nx
+
+    from fusion.expand import _KG, _family
+
+    g = nx.MultiDiGraph()
+    roots = ["https://e/c/a", "https://e/c/b"]
+    for r, name in zip(roots, ("A", "B"), strict=True):
+        g.add_node(r, kind="category", label=name, path=name)
+        for i in range(30):  # 2 x 1,230 descendants: the walk stops at 2,000
+            c = f"{r}/{i}"
+            g.add_node(c, kind="category", label=f"{name} {i}", path=f"{name} > {name} {i}")
+            g.add_edge(c, r, relation="parent")
+            for j in range(40):
+                d = f"{c}/{j}"
+                g.add_node(d, kind="category", label=f"{name} {i} {j}",
+                           path=f"{name} > {name} {i} > {name} {i} {j}")
+                g.add_edge(d, c, relation="parent")
+    walks = [_family(_KG(g.copy()), order)[1] for order in (roots, roots[::-1])]
+    assert 2000 <= len(walks[0]) < 2462  # (cut)
+    assert walks[0] == walks[1]
