@@ -37,9 +37,20 @@ Prices (:func:`parse_price`):
   drops the $310 phone "about $300" asks for, and a band around it (0.8x-1.2x) is a width no
   query gives; a hard filter removes what was asked for, no filter only leaves more (the
   engine may rank by distance to the amount from the text, which keeps it);
-- ranges: "between 100 and 200", "from 100 to 200", and a bare "100-200" / "100 to 200" only
-  with a currency mark ("$100-200", "100 to 200 dollars") or a price word right before or
-  after it ("price 100-200");
+- ranges: "between 100 and 200", "from 100 to 200", and a bare "100-200" / "100 to 200" with
+  a currency mark ("$100-200", "100 to 200 dollars") or a price word right before or after it
+  ("price 100-200"), or right after a word that names the product ("tv 300-500", "headphones
+  50 to 100", "laptop 1-2k"; :func:`_bare_price_range`): both ends whole and written as price
+  bounds are (multiples of 5 or ending in 9), the low one at least 20, the high one 1.1 to 20
+  times it, no unit or counted noun after it. Not after a joining word or a word that numbers
+  what it names ("for 20-30", "ages 20-30", "size 30-32", "iphone 12-13"), a model's series
+  ("rtx 3060-3080", "gtx 1060-1080", "i7 8700-9700"), a lens maker nor in a query about lenses
+  ("canon 70-200", "sigma 24-70": focal lengths), nor a waist or shoe size in a query naming
+  clothing or footwear ("jeans 30-40", "shoes 40-42"), a screen size or an age ("tv 55-65",
+  "women 40-50"); "kids 9-12", "2-4 people tent", "size 6-7", "10-12 years", "1-2 day
+  shipping", "bike 26-29", "madden 20-21" give none. Every bare range of QueryNER (43, train
+  and validation: ages, months, garment sizes, counts, a part number) is no price, and none
+  is read as one;
 - numbers: "1299", "1,299" (thousands), "1,00,000" (lakh groups), "1,299.99" (cents), "1k",
   "$1.5k", "1.5 k", "20 thousand", "20 thou" (thousands), "1 lakh", "2.5 lakhs", "1 lac"
   (100,000), "1 crore", "1 cr" (10,000,000), "5 hundred", "1 1/2 lakh", "1 ½ thousand", "1½
@@ -168,7 +179,13 @@ would drop the products the query asks for):
   soundbar"). A size that is no part of such a phrase is the product's own, and a search engine
   indexes accessories by the size they fit: "13 inch macbook case", "65 inch tv", "tv 65 inch",
   "16gb ram for macbook pro", "hdmi cable for tv 10 ft" and "sd card for switch 256gb" (not a
-  screen size) and "tv for bedroom 32 inch" (no device) keep their size. "for" after a word that
+  screen size) and "tv for bedroom 32 inch" (no device) keep their size, and so, for now,
+  does "65 inch tv stand". But a screen size beside a screen device and
+  an accessory that fits a range of sizes (mount, bracket, arm, holder: :data:`SIZED_BY_DEVICE`)
+  that no "with" / "and" / "plus" / comma parts from it ("tv mount 65 inch", "tv wall mount 65
+  inch", "65 inch tv wall mount", "mount 65 inch tv", "monitor arm 27 inch") is the device's, a
+  size hint (:func:`size_hints`, an UP boost in fusion.expand), no filter: the mount "fits
+  32-70 inch TVs"; "65 inch tv with wall mount" keeps its size. "for" after a word that
   makes the sized thing the product ("looking for 55 inch tv", "search", "shopping", "deals",
   "price" ...) and a clothes' "fit" ("slim fit 32 inch jeans") introduce no device;
 - the storage capacity (gb, tb, mb) that ends a device's phrase (an iphone, ipad, galaxy, laptop,
@@ -776,6 +793,72 @@ def _range_matches(pat: re.Pattern[str], kind: str, text: str) -> Iterator[re.Ma
         pos = m.end()
 
 
+#: the lowest low end of a bare range read as a price with no currency mark or price word
+#: (:func:`_bare_price_range`): below it a range is an age, a size, a count or a number of days
+#: as much as money ("kids 9-12", "size 6-7", "2-4 people tent", "1-2 day shipping", "lego sets
+#: 4-7", "toddlers 1-3": the 43 bare ranges of QueryNER train and validation, none a price)
+BARE_RANGE_FLOOR = 20
+# the word right before a bare range, its product ("tv 300-500", "headphones 50-100"): a word
+# of letters after a space (not "wh-1000-2000", a model's dash; not "i7 8700-9700")
+_BARE_RANGE_WORD = re.compile(r"(?:^|\s)(?P<w>[a-z][a-z'’]*)\s+$", re.I)
+# words before a bare range that make it no price: words that join or relate ("for 20-30",
+# "ages 20-30", "size 30-32"), the series of a model ("rtx 3060-3080", "gtx 960-1080",
+# "ryzen 3600-5600", "galaxy 20-30"), a lens maker's (a focal length in mm: "canon 70-200",
+# "sigma 150-600", "nikon 200-500") and the words of :data:`_NUMBERED_BEFORE`
+_BARE_RANGE_NOT_AFTER = re.compile(
+    r"with|without|for|and|or|in|on|at|of|to|the|a|an|plus|from|by|than|between|vs|versus"
+    r"|ages?|aged|years?|months?|sizes?|waist|inseam|length|width|height|depth|weight|number"
+    r"|rtx|gtx|gt|rx|radeon|geforce|quadro|ryzen|core|xeon|threadripper|athlon|celeron"
+    r"|pentium|snapdragon|exynos|dimensity|helio|series|model|models|part|mark|mk|route|room"
+    r"|chapter|page|pages|verse|psalm|grade|level|class|units?|lot|sku|canon|nikon|sony"
+    r"|fuji|fujifilm|olympus|panasonic|lumix|pentax|sigma|tamron|tokina|rokinon|samyang"
+    r"|zeiss|leica|viltrox|lens|lenses|zoom|telephoto|macro|focal",
+    re.I)
+# a query about camera lenses, whose ranges are focal lengths in mm ("lens 70-200")
+_LENS = re.compile(r"(?<![\w'’-])(?:lens|lenses|telephoto|zoom|focal)(?![\w'’-])", re.I)
+#: the largest high end of a bare range in a query that names clothing or footwear that is a
+#: waist, a bust, a length or a (European) shoe size, no price ("jeans 30-34", "bra 34-36",
+#: "shoes 40-42")
+_WORN_SIZE_MAX = 60
+
+
+def _round_amount(value: float) -> bool:
+    """Whether a bare range's end is written as a price bound is: a multiple of 5 or ending in 9
+    ("300", "450", "199"); a model's number ("3060-3070", "26-29" a wheel's) is often not."""
+    return value == int(value) and (int(value) % 5 == 0 or int(value) % 10 == 9)
+
+
+def _bare_price_range(text: str, m: re.Match[str]) -> bool:
+    """Whether a bare range with no currency mark and no price word ("tv 300-500", "headphones
+    50 to 100", "tv 300-500 samsung") is a price range: right after a word of letters that
+    names the product (not a joining word, a model's series, a lens maker or a word that
+    numbers what it names: :data:`_BARE_RANGE_NOT_AFTER`, :data:`_NUMBERED_BEFORE`; no unit
+    nor counted noun after it: :func:`_range`), both ends whole amounts written as a price
+    bound is (:func:`_round_amount`), the low one at least :data:`BARE_RANGE_FLOOR` and the
+    high one 1.1 to 20 times it (a model pair, "3060-3070", is closer; "20-20000" is a
+    speaker's hertz), in no query about lenses (a focal length: "70-200") and, in a query that
+    names clothing or footwear, with a high end above :data:`_WORN_SIZE_MAX` (a waist or a
+    shoe size: "jeans 30-40"). A screen size or an age is no price either
+    (:func:`_other_number`, read after it: "tv 55-75")."""
+    if _LENS.search(text):
+        return False
+    word = _BARE_RANGE_WORD.search(text, max(0, m.start() - _NUMBERED_WINDOW), m.start())
+    if word is None or _BARE_RANGE_NOT_AFTER.fullmatch(word.group("w")) \
+            or _NUMBERED_BEFORE.search(text, max(0, m.start() - _NUMBERED_WINDOW), m.start()):
+        return False
+    if any(m.group(f"g{i}") or m.group(f"f{i}") for i in (1, 2)):
+        return False
+    a, b = _amount(text, m, 1), _amount(text, m, 2)
+    if a is None or b is None:
+        return False
+    if m.group("k2") and not m.group("k1") and a < b:
+        a *= float(_multiplier(m, 2) or 1)  # ("1-2k": the multiplier is for both)
+    if not (_round_amount(a) and _round_amount(b) and a >= BARE_RANGE_FLOOR
+            and 1.1 * a <= b <= 20 * a):
+        return False
+    return b > _WORN_SIZE_MAX or not _WEARS.search(text)
+
+
 def _range(text: str, m: re.Match[str], kind: str, screen: int) -> tuple[float, float] | None:
     """The ``(low, high)`` of a range match, ``None`` when it is no price range (``screen``:
     :func:`_screen_size` of ``text``)."""
@@ -788,6 +871,7 @@ def _range(text: str, m: re.Match[str], kind: str, screen: int) -> tuple[float, 
         return None
     if kind == "bare" and not currency and not (
         _PRICE_WORD_BEFORE.search(text, 0, m.start()) or _PRICE_WORD_AFTER.match(text, m.end())
+        or _bare_price_range(text, m)
     ):
         return None
     if not currency and (_grouped(text, m, 1) or _grouped(text, m, 2)
@@ -1248,6 +1332,47 @@ _ACCESSORY_BEFORE = re.compile(
     re.I,
 )
 _SCREEN_UNIT = re.compile(rf"(?:\s*-?\s*(?:inch(?:es)?|in)|\s*{_INCH_MARK})$", re.I)
+#: the head words of an accessory that fits a range of screen sizes (a mount "fits 32-70 inch
+#: TVs", a phone holder "4.7-6.7 inch phones"): a screen size beside one is its device's, a hint
+#: (:func:`_device_accessory`). Not yet "stand", "case", "cover", "sleeve", "bag", "protector":
+#: "65 inch tv stand" and "13 inch macbook case" are size filters by earlier tests (made for one
+#: size, a catalogue may list the case under the size it fits)
+SIZED_BY_DEVICE = frozenset({"mount", "mounts", "bracket", "brackets", "arm", "arms", "holder",
+                             "holders"})
+# such an accessory, its head word after the device's phrase ("tv mount", "tv wall mount", "65
+# inch tv wall mount", "tv 65 inch mount"; not after a joining word: "tv with wall mount")
+_SIZED_ACCESSORY = "|".join(sorted(SIZED_BY_DEVICE, key=len, reverse=True))
+_DEVICE_ACCESSORY = re.compile(
+    rf"(?<![\w'’-])(?:{_DEVICE}){_NAME_WORDS}\s+(?:{_SIZED_ACCESSORY})(?![\w'’-])", re.I)
+# an accessory right before a screen size that a device follows ("mount 65 inch tv", "case 13
+# inch macbook": the "for" left out)
+_ACCESSORY_THEN = re.compile(rf"(?<![\w'’-])(?:{_SIZED_ACCESSORY})\s+$", re.I)
+_DEVICE_NEXT = re.compile(rf"\s+(?:{_DEVICE})(?![\w'’-])", re.I)
+# what parts a size from an accessory's phrase: another product joined to it ("65 inch tv with
+# wall mount", "tv 65 inch and tv mount": the tv's size)
+_CLAUSE_BREAK = re.compile(r"(?<![\w'’-])(?:with|without|and|or|plus|&)(?![\w'’-])|[,+;]",
+                           re.I)
+
+
+def _device_accessory(text: str, m: re.Match[str], start: int) -> bool:
+    """Whether the screen size of ``m`` (``start``: where it, or the list it ends, starts) is
+    the size of the device an accessory that fits a range of sizes (:data:`SIZED_BY_DEVICE`)
+    is sought for, named without a fits word ("tv mount 65 inch", "65 inch tv wall mount",
+    "mount 65 inch tv", "phone holder 6.7 inch"): the mount fits the TV, it has no 65-inch size,
+    and a catalogue writes what it fits in many forms ("fits 32-70 inch"), so the size is a hint
+    (:func:`size_hints`), no filter. Not where another product is joined between ("65 inch tv
+    with wall mount": the tv's size)."""
+    if not _SCREEN_UNIT.search(m.group("one")):
+        return False
+    if _ACCESSORY_THEN.search(text, max(0, start - _SIZE_CUE_WINDOW), start) \
+            and _DEVICE_NEXT.match(text, m.end()):
+        return True
+    for d in _DEVICE_ACCESSORY.finditer(text):
+        lo, hi = (d.end(), start) if d.end() <= start else (m.end(), d.start())
+        if (d.start() <= start and m.end() <= d.end()) or (
+                lo <= hi and not _CLAUSE_BREAK.search(text, lo, hi)):
+            return True
+    return False
 
 
 def _bound_before(text: str, pos: int) -> bool:
@@ -1662,14 +1787,16 @@ def size_hints(text: str) -> list[Size]:
     trousers ("jeans for men 32x30": "32x30", "levis jeans 34 waist", "waist 34": "34"). No
     query of the data sets writes either, so their precision as filters is unknown, and a
     catalogue writes them in many forms ("UK 9", "9 UK", "32W x 30L"): a filter on the wrong one
-    removes every product.
+    removes every product. And the screen size of the device an accessory of it is sought for,
+    named without a fits word ("tv mount 65 inch", "65 inch tv wall mount": "65 inch";
+    :func:`_device_accessory`): what the mount fits, no size of its own.
 
     >>> [s.value for s in size_hints("nike running shoes uk 9")], size_hints("uk 9")
     (['UK 9'], [])
     >>> [s.value for q in ("jeans for men 32x30", "28 waist jeans") for s in size_hints(q)]
     ['32x30', '28']
     """
-    out: list[Size] = []
+    out: list[Size] = list(_numeric_sizes(text)[1])
     if _WEARS.search(text):
         out += [Size(f"{m.group('sys').upper()} {m.group('v')}", m.start(), m.end())
                 for m in _SYSTEM_SIZE.finditer(text)
@@ -1684,26 +1811,37 @@ def size_hints(text: str) -> list[Size]:
     return sorted(out, key=lambda size: size.start)
 
 
+def _numeric_sizes(text: str) -> tuple[list[Size], list[Size]]:
+    """The sizes of a query written with a unit (:data:`_SIZE`), with where each was read: ``(
+    sizes, hints)``, the hints those of the device an accessory of it is sought for
+    (:func:`_device_accessory`: "tv mount 65 inch")."""
+    out: list[Size] = []
+    hints: list[Size] = []
+    for m in _SIZE.finditer(text):
+        one = m.group("one")
+        if not one:
+            continue
+        items = _list_items(text, m)
+        start = items[0][0] if items else m.start()
+        if not _is_size(text, m, start):
+            continue
+        to = hints if _device_accessory(text, m, start) else out
+        # (the fraction slash, "1⁄2 inch" as NFKC writes "½ inch", is the "/" an index holds)
+        one = _TWO_MARK_INCH.sub('"', one).replace("⁄", "/")
+        number = _NUMBER_START.match(one)  # (the unit after it, " inch" of "65 inch", is the
+        unit = one[number.end():] if number else ""  # unit of the list's bare numbers)
+        to.extend(Size(text[lo:hi].replace("⁄", "/") + unit, lo, hi) for lo, hi in items)
+        to.append(Size(one, m.start(), m.end()))
+    return out, hints
+
+
 def find_sizes(text: str) -> list[Size]:
     """The sizes of a query, in order, with where each was read (see :func:`parse_sizes`).
 
     >>> find_sizes("55 or 65 inch tv")
     [Size(value='55 inch', start=0, end=2), Size(value='65 inch', start=6, end=13)]
     """
-    out: list[Size] = []
-    for m in _SIZE.finditer(text):
-        one = m.group("one")
-        if not one:
-            continue
-        items = _list_items(text, m)
-        if not _is_size(text, m, items[0][0] if items else m.start()):
-            continue
-        # (the fraction slash, "1⁄2 inch" as NFKC writes "½ inch", is the "/" an index holds)
-        one = _TWO_MARK_INCH.sub('"', one).replace("⁄", "/")
-        number = _NUMBER_START.match(one)  # (the unit after it, " inch" of "65 inch", is the
-        unit = one[number.end():] if number else ""  # unit of the list's bare numbers)
-        out.extend(Size(text[lo:hi].replace("⁄", "/") + unit, lo, hi) for lo, hi in items)
-        out.append(Size(one, m.start(), m.end()))
+    out = _numeric_sizes(text)[0]
     words = [*_word_sizes(text), *_garment_numbers(text)]
     return sorted([*out, *words], key=lambda size: size.start) if words else out
 

@@ -1289,3 +1289,19 @@ def test_the_intent_of_a_brand_and_an_unlinked_model_is_walked_only_when_sure():
                   (("Video Games > PlayStation 4", 0.8),))
     ps5 = _family_terms("sony ps5", "sony", sure)
     assert "Video Games" in ps5 and "Xbox One" not in ps5
+
+
+# -- bare price ranges and accessory sizes (an electronics reviewer, 2026-12-06) ----------------
+
+def test_a_bare_range_is_a_price_filter_and_an_accessorys_device_size_a_boost():
+    """Old: "tv 300-500" had no price filter; "tv mount 65 inch" a hard 65-inch size filter on
+    mounts (the size is the TV's they fit)."""
+    from fusion.expand import PATTERN_HINT
+
+    res = _neg_parse("tv 300-500", ["tvs=tv"])
+    assert (res.filters.price_min, res.filters.price_max) == (300.0, 500.0)
+    res = _neg_parse("tv mount 65 inch", [])
+    assert res.filters.size == ()
+    assert [(b.term, b.weight > 0, b.rule) for b in res.boosts] == [
+        ("size:65 inch", True, PATTERN_HINT)]
+    assert _neg_parse("65 inch tv", ["tvs=tv"]).filters.size == ("65 inch",)

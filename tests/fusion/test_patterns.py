@@ -99,7 +99,9 @@ def test_k_suffix_is_thousands(text, expected):
         "over 1080p",
         "from 2 to 4 tb",
         "min 30 timer",
-        "headphones 100-200",
+        # ("headphones 100-200", a bare range after a product, is a price range since
+        # 2026-12-06: test_a_bare_range_after_a_product_is_a_price)
+        "headphones 1-2",
     ],
 )
 def test_spec_numbers_are_not_prices(text):
@@ -628,3 +630,73 @@ def test_spec_after():
 
     assert [spec_after(t, 1) for t in ("6 pack", "0 oz", "3 pairs", "1", "1 laptop")] == [
         True, True, True, False, False]
+
+
+# -- bare ranges and accessory sizes (an electronics reviewer, 2026-12-06) -----------------------
+
+@pytest.mark.parametrize(("text", "price"), [
+    # a bare range right after the product is a price range
+    ("tv 300-500", (300.0, 500.0)),
+    ("tv 300 to 500", (300.0, 500.0)),
+    ("headphones 50-100", (50.0, 100.0)),
+    ("laptop 1-2k", (1000.0, 2000.0)),
+    ("tv 300-500 samsung", (300.0, 500.0)),
+    # as with a currency mark or a price word (read before)
+    ("tv $300-500", (300.0, 500.0)),
+    ("tv from 300 to 500", (300.0, 500.0)),
+])
+def test_a_bare_range_after_a_product_is_a_price(text, price):
+    """Old: a bare range with no currency mark nor price word gave no price ("tv 300-500")."""
+    assert parse_price(text) == price
+
+
+@pytest.mark.parametrize("text", [
+    # counts, ages, sizes, days (every bare range of QueryNER is one of these)
+    "2-4 people tent", "size 6-7", "10-12 years", "2-pack", "1-2 day shipping", "kids 9-12",
+    "lego sets 4-7", "puzzles for 4 to 8", "socks 9-11", "dexter ez lube 85-1 cap",
+    # model numbers and series
+    "wh-1000xm5", "rtx 3060-ti", "rtx 3060-3080", "gtx 1060-1080", "i7 8700-9700",
+    "madden 20-21", "iphone 12-13", "macbook 2019-2021",
+    # screen sizes, lenses' focal lengths, clothing sizes, a speaker's hertz
+    "55-65 inch", "tv 55-65", "monitor 24-27", "canon 70-200", "lens 100-400", "sigma 24-70",
+    "jeans 30-40", "bra 34-36", "shoes 40-42", "bike 26-29", "speaker 20-20000",
+    "women 40-50", "300-500",
+])
+def test_a_bare_range_that_may_be_no_price_gives_none(text):
+    assert parse_price(text) == (None, None)
+
+
+@pytest.mark.parametrize(("text", "hints"), [
+    ("tv mount 65 inch", ["65 inch"]),
+    ("tv wall mount 65 inch", ["65 inch"]),
+    ("65 inch tv wall mount", ["65 inch"]),
+    ("mount 65 inch tv", ["65 inch"]),
+    ("55 or 65 inch tv mount", ["55 inch", "65 inch"]),
+    ("tv 65 inch mount", ["65 inch"]),
+    ("tv ceiling mount bracket 55 inch", ["55 inch"]),
+    ("monitor arm 27 inch", ["27 inch"]),
+    ("iphone 14 pro max holder 6.7 inch", ["6.7 inch"]),
+])
+def test_the_size_of_the_device_an_accessory_fits_is_a_hint(text, hints):
+    """Old: "tv mount 65 inch" was a 65-inch size filter on mounts (while "tv mount for 75 inch
+    tv" gave none): the size is the TV's."""
+    from fusion.patterns import size_hints
+
+    assert parse_sizes(text) == []
+    assert [s.value for s in size_hints(text)] == hints
+
+
+@pytest.mark.parametrize(("text", "sizes"), [
+    ("65 inch tv", ["65 inch"]),
+    ("tv 65 inch", ["65 inch"]),
+    ("65 inch tv with wall mount", ["65 inch"]),
+    ("tv 65 inch and wall mount", ["65 inch"]),
+    ("65 inch tv with tv mount", ["65 inch"]),
+    ("tv mount 65 inch 2tb", ["2tb"]),
+    ("1 inch binders 3 ring clear view cover", ["1 inch"]),
+    # accessories made for one size keep it, as before (tests/fusion/test_patterns_bounds.py)
+    ("13 inch macbook case", ["13 inch"]),
+    ("65 inch tv stand", ["65 inch"]),
+])
+def test_a_devices_own_size_stays_a_size(text, sizes):
+    assert parse_sizes(text) == sizes
