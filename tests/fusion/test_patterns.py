@@ -607,7 +607,7 @@ def test_top_rated_and_sugar_scrubs_are_no_clothing(text, sizes):
 
 
 @pytest.mark.parametrize(("text", "sizes"), [
-    # diapers are sold in numbered sizes: "size N" is their size (a fixer's review, 2026-12-06)
+    # diapers are sold in numbered sizes: "size N" is their size
     ("huggies diapers size 4", ["4"]),
     ("size 4 diapers", ["4"]),
     ("pampers size 3", ["3"]),
