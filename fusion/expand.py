@@ -3611,6 +3611,11 @@ def _both_sides(kg: _KG, e: LinkedEntity, target: str | None, words: Sequence[st
                for c in frozenset.intersection(*(index.get(w, frozenset()) for w in ws))
                if _words(kg.label(c)) == ws and below(c)):
             return None
+        # a side of brands only ("samsung vs kingston memory card", "dell or hp gaming
+        # laptop"): the same product of another maker, the category stays
+        said = [w for w in words[lo:hi] if _side_word(w)]
+        if said and all(brand(w) for w in said):
+            continue
         # the words of the mention's side before its head, no brand's
         head_at = at[1] - 1 - (words[at[1] - 1] in _ALTERNATIVES)
         mods = _words(" ".join(w for w in words[own[0]:head_at] if not brand(w)))
@@ -4725,10 +4730,13 @@ def expand(
                      and not _makes_the_accessory(g, ent.iri, reading[0]))
                     # "samsung zagg": an accessory maker names the product, and the brand that
                     # makes devices the device it fits
-                    or any(o.iri != ent.iri and o.iri not in negated
+                    # (not two sides of an alternative, "fitbit vs garmin", "lg or dynex
+                    # tv": the KG's sells_in edges of a device maker can be accessories only)
+                    or ((not _ALTERNATIVES & set(_compared(words)))
+                    and any(o.iri != ent.iri and o.iri not in negated
                            and g.kind(o.iri) == "brand" and _accessory_maker(g, o.iri)
                            and (_read_as_brand(o.label)
-                                or o.score >= cfg.brand_filter_min_link) for o in linked)):
+                                or o.score >= cfg.brand_filter_min_link) for o in linked))):
             role = "fits"
         if ent.iri in fitted or role == "fits":  # the device an accessory is for, its
             cands = _accessories(cands)  # maker: only their accessory categories

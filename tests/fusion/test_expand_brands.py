@@ -382,3 +382,13 @@ def test_a_walk_cut_at_its_cap_is_the_same_in_every_order():
     walks = [_family(_KG(g.copy()), order)[1] for order in (roots, roots[::-1])]
     assert 2000 <= len(walks[0]) < 2462  # (cut)
     assert walks[0] == walks[1]
+
+
+@pytest.mark.parametrize("query", ["samsung vs zagg", "zagg or samsung"])
+def test_an_accessory_maker_compared_with_a_device_maker_is_no_fitted_device(acc_kg, query):
+    """Two sides of an alternative are two makers searched: both filter. (The KG's sells_in
+    edges of a device maker can name accessories only, Fitbit's or GoPro's on the default KG,
+    and "fitbit vs garmin", "gopro vs sony" lost both brand filters.)"""
+    res = _expand(acc_kg, [brand("Samsung"), brand("ZAGG")], query)
+    assert set(res.filters.brand) == {"Samsung", "ZAGG"}
+    assert not _brand_boosts(res)

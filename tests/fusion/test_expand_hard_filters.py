@@ -397,3 +397,14 @@ def test_a_comparison_filters_on_no_one_side(vs_kg, query, linked, label):
 ])
 def test_a_comparison_filters_on_what_holds_both_sides(vs_kg, query, linked, label, want):
     assert _vs_filter(vs_kg, query, linked, label) == (VS_CATS[want][1],), query
+
+
+def test_a_comparison_of_brands_keeps_the_products_category(vs_kg):
+    """The other side names only a brand: the same product of another maker ("samsung vs lg
+    electric dryer", as "dell or hp gaming laptop"): Electric Dryers stays, not Dryers, which
+    a side sharing the head ("gas or electric dryer") gives."""
+    linked = [LinkedEntity(f"{ID}brand/samsung", "brand", 0.96, "creator", "samsung"),
+              LinkedEntity(f"{ID}brand/lg", "brand", 0.91, "creator", "lg"),
+              cat("edryers", "electric dryer")]
+    assert _vs_filter(vs_kg, "samsung vs lg electric dryer", linked,
+                      "Appliances > Washers & Dryers") == (VS_CATS["edryers"][1],)
