@@ -113,6 +113,7 @@ _NAME = ox.NamedNode(S.NAME)
 _ALIAS = ox.NamedNode(S.ALIAS)
 _ATTRIBUTE = ox.NamedNode(S.ATTRIBUTE)
 _POPULARITY = ox.NamedNode(S.POPULARITY)
+_XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 _SOURCE = ox.NamedNode(S.SOURCE)
 _EXTERNAL_ID = ox.NamedNode(S.EXTERNAL_ID)
 _PATH = ox.NamedNode(S.PATH)
@@ -204,8 +205,11 @@ class CommitWarnings:
     read (stored, but no parse, ``neighbors`` or graph view sees them, and ``kgqp kg stats``
     counts no edge for them): a relation's triple whose object is a literal where a node's
     IRI belongs (``<p> schema:brand "Samsung"``), a ``kgqp:popularity`` that is not a
-    finite number >= 0 (``"high"``); up to three of them, as N-Triples, in
-    ``unreadable_examples``.
+    finite number >= 0 (``"high"``, ``"-3"``, ``"NaN"^^xsd:double``, ``"INF"^^xsd:double``:
+    the views read such a node as one without popularity); up to three of them, as
+    N-Triples, in ``unreadable_examples``. An RDF import of more than
+    :data:`IMPORT_CHECK_MAX_TRIPLES` triples is checked for neither dangling edges nor
+    unreadable triples.
 
     >>> CommitWarnings(3, 1, ("https://kgqp.dev/id/brand/samsnug",)).lines()
     ['edges to nodes the KG does not have: 1 (e.g. https://kgqp.dev/id/brand/samsnug)']
@@ -234,7 +238,7 @@ class CommitWarnings:
                        f"{name!r}: {iri} and {other})")
         if self.unreadable:
             out.append(f"triples the KG cannot read (a literal where a node's IRI belongs, a "
-                       f"popularity that is no number): {self.unreadable} (e.g. "
+                       f"popularity that is no finite number >= 0): {self.unreadable} (e.g. "
                        f"{'; '.join(self.unreadable_examples)})")
         return out
 
@@ -1439,7 +1443,7 @@ class ProductGraph:
             log.warning(
                 "KG version %d added %d triple(s) that the KG cannot read, e.g. %s: a literal "
                 "where a node's IRI belongs (write the object as the node's IRI, <...>), or a "
-                "popularity that is not a number >= 0. They are stored, but no parse, "
+                "popularity that is not a finite number >= 0. They are stored, but no parse, "
                 "neighbors or graph view sees them and they count as no edge: fix the data "
                 "and load it again, or roll back to version %d", warnings.version,
                 warnings.unreadable, "; ".join(warnings.unreadable_examples),
@@ -1797,17 +1801,24 @@ class ProductGraph:
                            existing: bool) -> tuple[int, tuple[str, ...]]:
         """(the triples an RDF import adds that the KG's views cannot read, up to three of
         them as N-Triples): see :class:`CommitWarnings`. The file's edges of them (new or
-        not) are taken off the load report's edge counts: stored, they are no edge."""
+        not) are taken off the load report's edge counts: stored, they are no edge. Called
+        only for an import of at most :data:`IMPORT_CHECK_MAX_TRIPLES` triples (it scans every
+        relation and popularity triple of the staging store, as costly as the dangling-edge
+        check): above that size nothing is warned of, and the report counts every relation
+        triple of the file as an edge."""
         from kg.bulk import _EXISTING
 
         store = staged.store
         preds = " ".join(f"<{r.predicate}>" for r in Relation)
         # triples the views cannot read: not counted as edges in the report (all of the
-        # file's); warned about (those the KG did not have already)
+        # file's); warned about (those the KG did not have already). A popularity is a
+        # candidate unless it is a finite number >= 0 (a comparison with NaN is an error, which
+        # COALESCE makes false); a plain string ("3", "high") always is: _unreadable decides
         found = [q for q in (ox.Quad(row[0], row[1], row[2], _DG) for row in store.query(
                      f"SELECT ?s ?p ?o WHERE {{ {{ VALUES ?p {{ {preds} }} ?s ?p ?o "
                      f"FILTER(!isIRI(?o)) }} UNION {{ ?s <{S.POPULARITY}> ?o "
-                     f"BIND(<{S.POPULARITY}> AS ?p) FILTER(!isNumeric(?o) || ?o < 0) }} }}"))
+                     f"BIND(<{S.POPULARITY}> AS ?p) FILTER(!COALESCE(isNumeric(?o) && ?o >= 0 && "
+                     f"?o < \"INF\"^^<{_XSD_DOUBLE}>, false)) }} }}"))
                  if _unreadable(q)]
         for q in found:
             rel = Relation.from_predicate(q.predicate.value)
@@ -1827,8 +1838,9 @@ class ProductGraph:
                          existing: bool) -> CommitWarnings:
         """The edges an RDF import adds whose source or target is no node (no type, no name)
         of the KG it makes, for an import of at most :data:`IMPORT_CHECK_MAX_TRIPLES` triples
-        (the check of a 1M-triple load took longer than the load): one query on the staging
-        store, which holds the file's triples in
+        (the check of a 1M-triple load took longer than the load; the check for triples the
+        KG cannot read, :meth:`_import_unreadable`, is skipped above that size too): one query
+        on the staging store, which holds the file's triples in
         its default graph and, when the KG had data (``existing``), the KG's in a named graph
         (edges the KG had already are not counted). A KG server's data is not staged: the
         endpoints (and edges) the query finds are then looked up on the server."""
@@ -1837,11 +1849,11 @@ class ProductGraph:
             return CommitWarnings(version)
         from kg.bulk import _EXISTING
 
+        if staged.count > IMPORT_CHECK_MAX_TRIPLES:  # (the queries would double a bulk load)
+            log.info("import of %d triples: its edges' ends and unreadable triples are not "
+                     "checked (more than %d)", staged.count, IMPORT_CHECK_MAX_TRIPLES)
+            return CommitWarnings(version)
         unreadable = (0, (), *self._import_unreadable(staged, existing))
-        if staged.count > IMPORT_CHECK_MAX_TRIPLES:  # (the query would double a bulk load)
-            log.info("import of %d triples: its edges' ends are not checked (more than %d)",
-                     staged.count, IMPORT_CHECK_MAX_TRIPLES)
-            return CommitWarnings(version, 0, (), *unreadable)
 
         graphs = [""] + ([f"GRAPH <{_EXISTING.value}> "] if existing else [])
 
@@ -1911,13 +1923,9 @@ class ProductGraph:
                 aliases.append(q.object.value)
             elif p in by_pred:
                 attr = by_pred[p]
-                if attr == "popularity":
-                    try:
-                        props[attr] = float(q.object.value)
-                    except ValueError:
-                        continue
-                else:
-                    props[attr] = q.object.value
+                value = _property(attr, q.object.value)
+                if value is not None:
+                    props[attr] = value
         if not found:
             return None
         return NodeInfo(iri=iri, kind=kind, label=label, aliases=tuple(sorted(aliases)), **props)
@@ -2599,13 +2607,14 @@ def _update_alias_index(graph: ProductGraph, old: AliasIndex, changes: ChangeSet
 
 
 def _property(attr: str, value: str) -> Any:
-    """A node property as read from the store: popularity as a float (``None``: not a number,
-    skipped), any other property as it is."""
+    """A node property as read from the store: popularity as a float (``None``: not a finite
+    number >= 0, :func:`kg.schema.check_popularity`, skipped: the commit warned of it), any
+    other property as it is."""
     if attr != "popularity":
         return value
     try:
-        return float(value)
-    except ValueError:
+        return S.check_popularity(float(value))
+    except (TypeError, ValueError):
         return None
 
 

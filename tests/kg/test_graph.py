@@ -899,3 +899,79 @@ def test_a_literal_where_a_node_belongs_is_warned_of_and_counted_as_no_edge(tmp_
         tx.add_triples([ox.Quad(ox.NamedNode(z1), ox.NamedNode("https://kgqp.dev/ns#popularity"),
                                 ox.Literal("-3"))])
     assert g.last_commit_warnings.unreadable == 1
+
+
+# --- a popularity that is no finite number >= 0: warned of at import, read as none -------------
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.mark.parametrize("literal", [f'"NaN"^^<{_XSD}double>', f'"INF"^^<{_XSD}double>',
+                                     f'"-INF"^^<{_XSD}double>', '"-3"', f'"-3"^^<{_XSD}integer>'])
+def test_an_unreadable_popularity_is_warned_of_at_import_and_read_as_none(tmp_path, literal):
+    """A NaN, infinite or negative `kgqp:popularity` is counted as unreadable by the import's
+    check, and every node view (node, node_table, nodes, networkx, alias index) reads the node
+    as one without popularity, as the warning says."""
+    z1 = ID + "brand/zeta"
+    nt = tmp_path / "pop.nt"
+    nt.write_text(f'<{z1}> <https://schema.org/name> "Zeta" .\n'
+                  f'<{z1}> <https://kgqp.dev/ns#popularity> {literal} .\n'
+                  f'<{z1}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+                  '<https://schema.org/Brand> .\n', encoding="utf-8")
+    for existing in (False, True):  # into an empty KG (bulk load), and one with data (staged)
+        g = ProductGraph.open(tmp_path / f"kg{existing}")
+        if existing:
+            g.add_records([Node(NodeKind.BRAND, "lg", "LG")], progress=False)
+        g.import_rdf(nt)
+        w = g.last_commit_warnings
+        assert w is not None and w.unreadable == 1, (literal, existing, w)
+        assert g.node(z1).popularity is None
+        assert g.node_table()[z1].popularity is None
+        assert next(n for n in g.nodes(NodeKind.BRAND) if n.iri == z1).popularity is None
+        assert g.to_networkx().nodes[z1]["popularity"] is None
+        g.close()
+
+
+def test_a_finite_popularity_as_a_plain_string_is_read_and_not_warned_of(tmp_path):
+    """`"3"` (a plain literal) and `"0.5"^^xsd:decimal` are readable popularities: no warning,
+    and the views read them as numbers."""
+    a, b = ID + "brand/alpha", ID + "brand/beta"
+    nt = tmp_path / "pop.nt"
+    nt.write_text("".join(
+        f'<{s}> <https://schema.org/name> "{s[-4:]}" .\n'
+        f'<{s}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/Brand> .\n'
+        f'<{s}> <https://kgqp.dev/ns#popularity> {lit} .\n'
+        for s, lit in ((a, '"3"'), (b, f'"0.5"^^<{_XSD}decimal>'))), encoding="utf-8")
+    g = ProductGraph.open(tmp_path / "kg")
+    g.import_rdf(nt)
+    assert not g.last_commit_warnings
+    assert (g.node(a).popularity, g.node_table()[b].popularity) == (3.0, 0.5)
+    g.close()
+
+
+def test_an_import_above_the_check_limit_is_not_scanned_for_unreadable_triples(
+        tmp_path, monkeypatch):
+    """Above IMPORT_CHECK_MAX_TRIPLES an import is checked for neither dangling edges nor
+    unreadable triples (the scan would add to a bulk load what the limit keeps off it); at
+    the limit both are still checked."""
+    import kg.graph as kg_graph
+
+    z1 = ID + "product/mymart/Z1"
+    nt = tmp_path / "big.nt"
+    nt.write_text(f'<{z1}> <https://schema.org/brand> "Samsung" .\n'
+                  f'<{z1}> <https://schema.org/name> "Z1" .\n'
+                  f'<{z1}> <https://kgqp.dev/ns#popularity> "high" .\n'
+                  f'<{z1}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+                  '<https://schema.org/Product> .\n', encoding="utf-8")
+    scans = []
+    real = ProductGraph._import_unreadable
+    monkeypatch.setattr(ProductGraph, "_import_unreadable",
+                        lambda self, *a: scans.append(1) or real(self, *a))
+    for limit, warned in ((3, 0), (4, 2)):
+        monkeypatch.setattr(kg_graph, "IMPORT_CHECK_MAX_TRIPLES", limit)
+        scans.clear()
+        g = ProductGraph.open(tmp_path / f"kg{limit}")
+        g.import_rdf(nt)
+        w = g.last_commit_warnings  # (None: nothing to warn of)
+        assert (w.unreadable if w else 0) == warned
+        assert len(scans) == (1 if warned else 0)
+        g.close()
