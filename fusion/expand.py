@@ -1871,6 +1871,20 @@ def _run_words(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"(?<=\d)s$", "", w) for w in _words(text))
 
 
+def _a_no_cue(words: Sequence[str], at: int) -> bool:
+    """Whether the cue of the run a cue excludes opening at ``words[at]`` is a "no" (the word
+    :func:`_a_compound_no` reads, fillers before the run skipped: :func:`_cue_position`): a
+    run after a "no" ends before a name with a number (:func:`_a_numbered_name`: "laptop no
+    touchscreen windows 11"); after "not", "without" or "except" that name is the thing
+    excluded ("laptop not hp pavilion 15").
+
+    >>> _a_no_cue("laptop no touchscreen".split(), 2), _a_no_cue("laptop not hp".split(), 2)
+    (True, False)
+    """
+    j = _cue_position(words, at)
+    return j >= 0 and words[j] == "no"
+
+
 def _excluded_spans(words: Sequence[str], commas: Collection[int],
                     taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """Each run of ``words`` a negation cue excludes, linked or not, as (start, end) among
@@ -1887,6 +1901,8 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
     [(2, 3), (4, 5)]
     >>> _excluded_spans("laptop no touchscreen windows 11".split(), (), [(0, 1)])
     [(2, 3)]
+    >>> _excluded_spans("laptop not hp pavilion 15".split(), (), [(0, 1)])
+    [(2, 5)]
     """
     def free(i: int) -> bool:
         return not any(a <= i < b for a, b in taken)
@@ -1917,11 +1933,14 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
                 i += 1
             continue
         start, n = i, 0  # (the run: n words from start)
+        no_cue = _a_no_cue(words, start)
         while i < len(words) and free(i) and words[i] not in _RUN_ENDS \
                 and not (n and words[i] in _NEGATIONS) \
-                and not (n and _a_numbered_name(words, i)):  # (another cue: a run of its
-            #   own; a name with a number after the excluded words, a thing of the product
-            #   searched: "laptop no touchscreen windows 11" excludes "touchscreen")
+                and not (n and no_cue and _a_numbered_name(words, i)):  # (another cue: a
+            #   run of its own; after a "no", a name with a number after the excluded words,
+            #   a thing of the product searched: "laptop no touchscreen windows 11" excludes
+            #   "touchscreen"; after another cue the name is what it excludes: "laptop not hp
+            #   pavilion 15", "laptop without dell xps 13")
             if words[i] in _JOINERS:  # the next item of the excluded list
                 runs.append((start, start + n))
                 start, n = i + 1, 0

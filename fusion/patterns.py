@@ -814,6 +814,19 @@ _BARE_RANGE_NOT_AFTER = re.compile(
     r"|fuji|fujifilm|olympus|panasonic|lumix|pentax|sigma|tamron|tokina|rokinon|samyang"
     r"|zeiss|leica|viltrox|lens|lenses|zoom|telephoto|macro|focal",
     re.I)
+# the word right before a bare range that makes it a measure, no price: a unit or a counted
+# noun (:data:`_UNITS`: "watts 300-500", "gb 500-1000", "feet 50-100"), or a product bought
+# by a measure the range gives (QueryNER train measures these in feet, gallons, gigabytes,
+# watts, pounds or millilitres: "cable 50-100", "hose 50-100", "ladder 20-30", "fish tank
+# 20-40", "ssd 500-1000", "bulb 60-100", "inverter 1000-3000", "dumbbells 20-50"). A word the
+# counted nouns share with a product's name ("tablets", "bags", "pods", "caps") stays the
+# product's ("tablets 100-200")
+_MEASURED_BEFORE = re.compile(
+    rf"(?!(?:tablets|tabs|caps|bags|pods)$)(?:{_UNITS})"
+    r"|cables?|cords?|wires?|hoses?|ropes?|ladders?|tanks?|aquariums?"
+    r"|ssds?|hdds?|drives?|memory|storage|ram|sd|microsd|flash"
+    r"|bulbs?|inverters?|generators?|dumbbells?|kettlebells?|weights|syringes?",
+    re.I)
 # a query about camera lenses, whose ranges are focal lengths in mm ("lens 70-200")
 _LENS = re.compile(r"(?<![\w'’-])(?:lens|lenses|telephoto|zoom|focal)(?![\w'’-])", re.I)
 #: the largest high end of a bare range in a query that names clothing or footwear that is a
@@ -832,8 +845,10 @@ def _bare_price_range(text: str, m: re.Match[str]) -> bool:
     """Whether a bare range with no currency mark and no price word ("tv 300-500", "headphones
     50 to 100", "tv 300-500 samsung") is a price range: right after a word of letters that
     names the product (not a joining word, a model's series, a lens maker or a word that
-    numbers what it names: :data:`_BARE_RANGE_NOT_AFTER`, :data:`_NUMBERED_BEFORE`; no unit
-    nor counted noun after it: :func:`_range`), both ends whole amounts written as a price
+    numbers what it names: :data:`_BARE_RANGE_NOT_AFTER`, :data:`_NUMBERED_BEFORE`; nor a
+    unit or a product bought by the measure such a range gives: :data:`_MEASURED_BEFORE`,
+    "watts 300-500", "hose 50-100", "ssd 500-1000"; no unit nor counted noun after it:
+    :func:`_range`), both ends whole amounts written as a price
     bound is (:func:`_round_amount`), the low one at least :data:`BARE_RANGE_FLOOR` and the
     high one 1.1 to 20 times it (a model pair, "3060-3070", is closer; "20-20000" is a
     speaker's hertz), in no query about lenses (a focal length: "70-200") and, in a query that
@@ -844,6 +859,7 @@ def _bare_price_range(text: str, m: re.Match[str]) -> bool:
         return False
     word = _BARE_RANGE_WORD.search(text, max(0, m.start() - _NUMBERED_WINDOW), m.start())
     if word is None or _BARE_RANGE_NOT_AFTER.fullmatch(word.group("w")) \
+            or _MEASURED_BEFORE.fullmatch(word.group("w")) \
             or _NUMBERED_BEFORE.search(text, max(0, m.start() - _NUMBERED_WINDOW), m.start()):
         return False
     if any(m.group(f"g{i}") or m.group(f"f{i}") for i in (1, 2)):

@@ -1291,7 +1291,7 @@ def test_the_intent_of_a_brand_and_an_unlinked_model_is_walked_only_when_sure():
     assert "Video Games" in ps5 and "Xbox One" not in ps5
 
 
-# -- bare price ranges and accessory sizes (an electronics reviewer, 2026-12-06) ----------------
+# -- a bare range after a product is a price filter; an accessory's device size a boost --------
 
 def test_a_bare_range_is_a_price_filter_and_an_accessorys_device_size_a_boost():
     """Old: "tv 300-500" had no price filter; "tv mount 65 inch" a hard 65-inch size filter on
@@ -1305,3 +1305,22 @@ def test_a_bare_range_is_a_price_filter_and_an_accessorys_device_size_a_boost():
     assert [(b.term, b.weight > 0, b.rule) for b in res.boosts] == [
         ("size:65 inch", True, PATTERN_HINT)]
     assert _neg_parse("65 inch tv", ["tvs=tv"]).filters.size == ("65 inch",)
+
+
+# -- a name with a number after "not"/"without" is what the cue excludes; after "no" a spec ----
+
+@pytest.mark.parametrize(("query", "links", "excluded"), [
+    ("laptop not hp pavilion 15", ["laptops=laptop"], ["hp pavilion 15"]),
+    ("laptop without dell xps 13", ["laptops=laptop", "@Dell"], ["dell xps 13"]),
+    ("tv not sony bravia 65", ["tvs=tv"], ["sony bravia 65"]),
+    # a "no" before a thing and a numbered name: the name is a spec of the product searched
+    ("laptop no touchscreen windows 11", ["laptops=laptop"], ["touchscreen"]),
+])
+def test_a_numbered_name_after_a_cue_other_than_no_is_excluded_whole(query, links, excluded):
+    """Old: every cue's run ended before a word followed by a number, so "laptop not hp
+    pavilion 15" excluded "hp" only and kept "pavilion 15" searched."""
+    from fusion.expand import _excluded_spans
+
+    assert [x.text for x in _neg_parse(query, links).excluded] == excluded
+    words = query.split()
+    assert [" ".join(words[a:b]) for a, b in _excluded_spans(words, (), [(0, 1)])] == excluded

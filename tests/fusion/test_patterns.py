@@ -632,7 +632,7 @@ def test_spec_after():
         True, True, True, False, False]
 
 
-# -- bare ranges and accessory sizes (an electronics reviewer, 2026-12-06) -----------------------
+# -- a bare range after a product is a price; the size of the device an accessory fits a hint --
 
 @pytest.mark.parametrize(("text", "price"), [
     # a bare range right after the product is a price range
@@ -700,3 +700,35 @@ def test_the_size_of_the_device_an_accessory_fits_is_a_hint(text, hints):
 ])
 def test_a_devices_own_size_stays_a_size(text, sizes):
     assert parse_sizes(text) == sizes
+
+
+# -- a bare range after a unit or a product bought by a measure is no price -------------------
+
+@pytest.mark.parametrize("text", [
+    # a unit or a counted noun right before the range
+    "watts 300-500", "gb 500-1000", "feet 50-100", "lbs 20-50",
+    # a product bought by the measure the range gives (feet, gallons, gigabytes, watts, pounds)
+    "fish tank 20-40", "aquarium 20-40", "cable 50-100", "hdmi cable 20-30", "hose 50-100",
+    "garden hose 50-100", "extension cord 25-50", "ladder 20-30", "ssd 500-1000",
+    "hdd 500-1000", "hard drive 500-1000", "memory 500-1000", "storage 500-1000",
+    "light bulb 60-100", "inverter 1000-3000", "dumbbells 20-50",
+])
+def test_a_bare_range_after_a_unit_or_a_measured_product_is_no_price(text):
+    """Old: a price range ("watts 300-500" -> (300, 500), "fish tank 20-40" -> (20, 40))."""
+    assert parse_price(text) == (None, None)
+
+
+@pytest.mark.parametrize(("text", "price"), [
+    ("tv 300-500", (300.0, 500.0)),
+    ("headphones 50-100", (50.0, 100.0)),
+    # a counted noun that is also a product's name stays the product's
+    ("tablets 100-200", (100.0, 200.0)),
+    # a measured product's range with a currency mark or a price word is a price
+    ("cable $50-100", (50.0, 100.0)),
+    ("hose 50-100 dollars", (50.0, 100.0)),
+    ("ssd price 50-100", (50.0, 100.0)),
+    # the measured word opening another product's name
+    ("memory foam mattress 300-500", (300.0, 500.0)),
+])
+def test_a_bare_range_after_a_product_sold_by_price_stays_a_price(text, price):
+    assert parse_price(text) == price

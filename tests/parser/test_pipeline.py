@@ -435,9 +435,9 @@ def test_recording_links_records_its_own_parser_and_nests(qp: QueryParser) -> No
     assert {_context_text(c) for c in piped} == {"tv", "laptop"}
 
 
-# -- a span joined across a negation cue, a list member tagged as a modifier (a relevance
-# -- engineer, 2026-12-06, on the default bundle: "tv not insignia" was one content span,
-# -- "lg" of "monitor not samsung or lg" a modifier that linked nothing) -------------------------
+# -- a span the tagger joins across a negation cue is split at it, and each member of an
+# -- excluded list links ("tv not insignia" was one content span, "lg" of "monitor not samsung
+# -- or lg" a modifier that linked nothing) ------------------------------------------------------
 
 INSIGNIA = Node(NodeKind.BRAND, "insignia", "Insignia")
 GODFATHER = Node(NodeKind.CATEGORY, "bb/godfather", "Godfather", path="Movies > Godfather")
