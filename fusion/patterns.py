@@ -42,7 +42,9 @@ Prices (:func:`parse_price`):
   ("price 100-200"), or right after a word that names the product ("tv 300-500", "headphones
   50 to 100", "laptop 1-2k"; :func:`_bare_price_range`): both ends whole and written as price
   bounds are (multiples of 5 or ending in 9), the low one at least 20, the high one 1.1 to 20
-  times it, no unit or counted noun after it. Not after a joining word or a word that numbers
+  times it, no unit or counted noun after it. Not after a unit, nor after a product bought
+  by the measure such a range gives ("watts 300-500", "hose 50-100", "fish tank 20-40", "ssd
+  500-1000": watts, feet, gallons, gigabytes), a joining word or a word that numbers
   what it names ("for 20-30", "ages 20-30", "size 30-32", "iphone 12-13"), a model's series
   ("rtx 3060-3080", "gtx 1060-1080", "i7 8700-9700"), a lens maker nor in a query about lenses
   ("canon 70-200", "sigma 24-70": focal lengths), nor a waist or shoe size in a query naming
