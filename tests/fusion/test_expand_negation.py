@@ -349,7 +349,7 @@ def test_no_category_of_the_kind_the_query_excludes_is_an_expansion():
         *(e.term for e in both), *both.filters.category, *(s.category for s in both.suggestions)])
 
 
-# -- a joiner the tagger took into the excluded span (a relevance engineer, 2026-12-06) -----------
+# -- a joiner the tagger took into the excluded span ----------------------------------------------
 
 
 def test_a_list_whose_joiner_the_tagger_took_into_the_excluded_span(kg):
