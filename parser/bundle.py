@@ -312,12 +312,14 @@ def build_bundle(out: str | Path, *, tagger: str | Path, kg: str | Path,
 
 def _location_path(kg: Path, out: Path) -> str:
     """The ``kg_path`` a location bundle at ``out`` records for the KG folder ``kg``: relative
-    to the bundle (``"../kg"``) when the KG lies in the bundle's parent folder (the two are
-    copied or moved together, as the quickstart home is), else the absolute path (resolved:
-    symlinks followed)."""
+    to the bundle (``"../kg"``) when the KG lies in the bundle's parent folder, beside the
+    bundle (the two are copied or moved together, as the quickstart home is), else the
+    absolute path (resolved: symlinks followed). A KG deeper under the bundle's parent
+    (``home/data/kgs/kg``) or anywhere under a bundle at the root (``/bundle``, ``/srv/kg``)
+    is not one copied with it: recorded absolutely."""
     target = kg.resolve()
     bundle = out.resolve()
-    if target.is_relative_to(bundle.parent) and not target.is_relative_to(bundle):
+    if target.parent == bundle.parent and target != bundle:
         return Path(os.path.relpath(target, bundle)).as_posix()
     return str(target)
 

@@ -68,6 +68,7 @@ from kg.index import EDGE_MARKS, normalize_key
 from kg.link import (
     DEFAULT_LABEL_KINDS,
     FUNCTION_WORDS,
+    HEAD_LABELS,
     LABEL_GROUPS,
     EntityLinker,
     LinkerConfig,
@@ -151,10 +152,11 @@ class LinkCall:
     result: Any
 
 
-#: the parser whose link calls are being recorded in this context (thread, asyncio task) and
-#: the list they go to (:meth:`QueryParser.recording_links`); None: none recorded
-_LINK_RECORDER: ContextVar[tuple[Any, list[LinkCall]] | None] = ContextVar(
-    "kgqp_link_recorder", default=None)
+#: the :meth:`QueryParser.recording_links` blocks open in this context (thread, asyncio
+#: task), outermost first: each the parser it records and the list its calls go to; empty:
+#: none recorded
+_LINK_RECORDER: ContextVar[tuple[tuple[Any, list[LinkCall]], ...]] = ContextVar(
+    "kgqp_link_recorder", default=())
 
 
 @dataclass(slots=True)
@@ -239,8 +241,9 @@ def _clause_words() -> frozenset[str]:
 
     return CUE_WORDS | _CLAUSE_OWN_WORDS
 #: the label the words a span holds before a negation cue are linked under when they name
-#: the product searched ("tv" of "tv not insignia": :meth:`QueryParser._searched_product`),
-#: and the node kinds such a product is
+#: the product searched ("tv" of "tv not insignia": :meth:`QueryParser._searched_product`)
+#: with the default label map, or a linker whose map names no product label
+#: (:func:`_product_label`), and the node kinds such a product is
 _PRODUCT_LABEL = "core_product_type"
 _PRODUCT_KINDS = frozenset({"category", "product_type"})
 #: Words joining alternatives inside a span that links nothing ("tv vs lg"): its sides are
@@ -554,7 +557,7 @@ class QueryParser:
         parser = QueryParser(tagger=tagger, kg=self.kg, fusion=fusion, expander=self.expander,
                              config=self.config, path=self.path, version=self.version,
                              linker=self.linker)
-        parser._recorded_as = self  # (its links are this parser's: recording_links)
+        parser._recorded_as = self  # (this parser's blocks record its links: recording_links)
         self._market_parsers[market] = parser
         return parser
 
@@ -887,7 +890,8 @@ class QueryParser:
         The span's words before the cue and its clause ("tv" of "tv not insignia", which the
         tagger took as one ``content`` span, the whole query), when they are the very name
         of a category or a product type (an exact or alias match, read as the searched
-        product, ``core_product_type``), are an entity of their own too, the product
+        product: the linker's product label, ``core_product_type`` by default), are an entity
+        of their own too, the product
         searched: the query keeps its product link and filter beside the excluded brand.
         In a title's or a product name's span (``content``, ``product_name``) other words
         before the cue ("the not a cat cat", "are we not cats"), or, where the span is the
@@ -937,7 +941,8 @@ class QueryParser:
                           context: str | QueryContext) -> ParsedEntity | None:
         """The entity of the words ``words`` (their offsets in ``text``) that a span holds
         before a negation cue, when they are the very name of a category or a product type
-        (an exact or alias match, read as ``core_product_type``): the product the query
+        (an exact or alias match, read under the linker's product label,
+        :func:`_product_label`: ``core_product_type`` by default): the product the query
         searches ("tv" of "tv not insignia"); else None."""
         start, end = words[0][0], words[-1][1]
         lead, trail = span_edges(text[start:end])
@@ -947,8 +952,9 @@ class QueryParser:
             return None
         linker = self._entity_linker()
         link = self._link_fn(linker)
+        label = _product_label(linker)
         try:
-            best = link(mention, label=_PRODUCT_LABEL, context=context).best
+            best = link(mention, label=label, context=context).best
         except ValueError:  # (a linker without the label)
             return None
         if best is None or best.match_type not in ("exact", "alias") \
@@ -956,7 +962,7 @@ class QueryParser:
                 or word_order(normalize_key(mention)) != word_order(
                     normalize_key(best.matched_alias)):
             return None
-        return _parsed(replace(entity, label=_PRODUCT_LABEL), text[start:end], start, end, best)
+        return _parsed(replace(entity, label=label), text[start:end], start, end, best)
 
     def _excluded_member(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
                          query: QueryContext | None = None) -> list[ParsedEntity] | None:
@@ -1073,20 +1079,26 @@ class QueryParser:
         other threads are not recorded, nor is anything changed for them (the notebook's
         views, :mod:`parser.app.analysis`, read a parse's own calls so). A parse links a span
         through more calls than one ("without pockets" links "pockets"; "for samsung" the
-        brand), each with the query's context; a call that raised is not recorded. Blocks
-        nest: the inner one records its block's calls, the outer one the rest. Parses
-        yielded by :meth:`pipe` are linked as they are read: read them inside the block.
+        brand), each with the query's context; a call that raised is not recorded. A market
+        parser's parses (:meth:`for_market`, ``qp(text, market=...)``) are recorded by its own
+        block and by its parent's. Blocks nest: a parse's calls go to the innermost block
+        open for its parser (or, of a market parser, for its parent), the outer ones get the
+        rest. Parses yielded by :meth:`pipe` are linked as they are read: read them inside
+        the block.
 
         >>> from kg import ProductGraph
         >>> from parser.tagger.testing import tiny_tagger
-        >>> qp = QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory())
+        >>> qp = QueryParser(tagger=tiny_tagger(), kg=ProductGraph.in_memory(),
+        ...                  markets={"zh": tiny_tagger(seed=1)})
         >>> with qp.recording_links() as calls:
         ...     parsed = qp("usb cable")
-        >>> all(isinstance(c, LinkCall) for c in calls)
+        ...     own = len(calls)
+        ...     parsed = qp("usb cable", market="zh")
+        >>> own > 0 and len(calls) > own and all(isinstance(c, LinkCall) for c in calls)
         True
         """
         calls: list[LinkCall] = []
-        token = _LINK_RECORDER.set((self, calls))
+        token = _LINK_RECORDER.set((*_LINK_RECORDER.get(), (self, calls)))
         try:
             yield calls
         finally:
@@ -1094,13 +1106,17 @@ class QueryParser:
 
     def _link_fn(self, linker: EntityLinker | None) -> Any:
         """The link function a stage links with: ``linker.link`` (else the KG's), recording
-        its calls when :meth:`recording_links` runs in this context for this parser (one
-        ``ContextVar.get`` per stage otherwise)."""
+        its calls to the innermost :meth:`recording_links` block open in this context for this
+        parser or, of a market parser, for its parent (one ``ContextVar.get`` per stage
+        otherwise)."""
         link = linker.link if linker is not None else self.kg.link
-        recorder = _LINK_RECORDER.get()
-        if recorder is None or recorder[0] is not getattr(self, "_recorded_as", self):
+        blocks = _LINK_RECORDER.get()
+        if not blocks:
             return link
-        calls = recorder[1]
+        parent = getattr(self, "_recorded_as", self)
+        calls = next((c for p, c in reversed(blocks) if p is self or p is parent), None)
+        if calls is None:
+            return link
 
         def recorded(mention: str, label: str | None = None, context: Any = None) -> Any:
             result = link(mention, label=label, context=context)
@@ -1797,6 +1813,22 @@ def _brand_label(linker: Any) -> str | None:
         return linker.brand_only_label  # (read once per linker)
     config = getattr(linker, "config", None)
     return brand_label(config.label_kinds if config is not None else DEFAULT_LABEL_KINDS)
+
+
+def _product_label(linker: Any) -> str:
+    """The tagger label the linker ``linker`` links a product searched under
+    (:meth:`QueryParser._searched_product`): of its config's label map (a linker of another
+    kind, or None: the default map), the first label that links to product types and
+    categories only, one of the head labels (:data:`kg.link.HEAD_LABELS`: the tagger's
+    product-type labels) first (``core_product_type`` in the default map, ``HC`` in the
+    Chinese labels); :data:`_PRODUCT_LABEL` when the map has none (the link then raises
+    ValueError for a map without it: no product searched)."""
+    config = getattr(linker, "config", None)
+    kinds_of = config.label_kinds if config is not None else DEFAULT_LABEL_KINDS
+    products = [lab for lab, kinds in kinds_of.items()
+                if kinds and all(k in _PRODUCT_KINDS for k in kinds)]
+    return next((lab for lab in products if lab in HEAD_LABELS),
+                products[0] if products else _PRODUCT_LABEL)
 
 
 def linked_entities(entities: Sequence[ParsedEntity]) -> list[LinkedEntity]:

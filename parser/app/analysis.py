@@ -807,9 +807,9 @@ def _link_calls(parser: Any) -> Iterator[list[_LinkCall] | None]:
     parse links a span through paths a view's own link call does not take (the words after a
     negation cue, "without pockets"; a brand after a compatibility cue, "for samsung"; a brand
     before "brand"), with its own query context (the words a cue excludes left out), so the
-    views read the parse's own calls. Only this thread's parses are recorded (the linker was
-    watched through an instance attribute, so a parser shared with another thread was
-    watched there too meanwhile)."""
+    views read the parse's own calls. Only the calling thread's (or asyncio task's) parses
+    of ``parser`` and its market parsers are recorded, and the linker is left as it is: a
+    parser shared with another thread is not watched there."""
     recording = getattr(parser, "recording_links", None)
     if recording is None:
         yield None

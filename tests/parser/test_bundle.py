@@ -119,3 +119,30 @@ def test_a_location_bundle_keeps_absolute_kg_paths(tmp_path: Path) -> None:
     manifest["kg_path"] = str((home / "kg").resolve())  # as built before
     (home / "bundle" / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     assert BundleManifest.read(home / "bundle").kg_at(home / "bundle") == (home / "kg").resolve()
+
+
+# -- a location bundle records relatively only the KG beside it ---------------------------------
+
+
+def test_a_location_bundle_records_only_the_kg_beside_it_relatively(tmp_path: Path) -> None:
+    """Only a KG in the bundle's parent folder itself (``home/kg`` beside ``home/bundle``) is
+    recorded relative to the bundle; a KG deeper under that folder (``home/data/kgs/kg``), or
+    any KG under the parent of a bundle at the file system's root, by its absolute path."""
+    import shutil
+
+    from parser.bundle import _location_path
+
+    home = _home(tmp_path / "home")
+    deep = home / "data" / "kgs" / "kg"
+    deep.parent.mkdir(parents=True)
+    shutil.copytree(home / "kg", deep)
+    out = build_bundle(home / "deep-bundle", tagger=home / "tagger", kg=deep,
+                       kg_mode="location")
+    manifest = json.loads((out / MANIFEST).read_text("utf-8"))
+    assert manifest["kg_path"] == str(deep.resolve())
+    assert _location_path(home / "kg", home / "bundle") == "../kg"
+    assert _location_path(deep, home / "bundle") == str(deep.resolve())
+    root = Path(tmp_path.anchor)
+    assert _location_path(root / "srv" / "kg", root / "bundle") == str(
+        (root / "srv" / "kg").resolve())
+    assert _location_path(root / "kg", root / "bundle") == "../kg"

@@ -507,3 +507,57 @@ def test_a_brand_a_cue_before_its_span_excludes_is_linked(split_qp: QueryParser,
 def test_a_modifier_no_cue_excludes_links_no_brand(split_qp: QueryParser, query: str) -> None:
     """No cue before it, or a "no" opening the query (a compound): "lg" stays unlinked."""
     assert all(e.kg_id != LG.iri for e in split_qp(query).entities)
+
+
+# -- recording_links: a market parser's parses ---------------------------------------------------
+
+
+def test_recording_links_records_a_market_parsers_parses(qp: QueryParser) -> None:
+    """A market parser's parses are recorded by its own block and by its parent's (the
+    parent's block records "its markets' too"); blocks of other parsers nest around them
+    without taking or hiding their calls."""
+    parent = QueryParser(tagger=qp.tagger, kg=qp.kg, markets={"zh": PhraseTagger(SPANS)})
+    market = parent.for_market("zh")
+    with market.recording_links() as own:
+        market("tv samsung")
+    assert own and {_context_text(c) for c in own} == {"tv samsung"}
+    with parent.recording_links() as parents:
+        parent("laptop", market="zh")
+        market("tv")
+    assert {_context_text(c) for c in parents} == {"laptop", "tv"}
+    other = QueryParser(tagger=qp.tagger, kg=qp.kg)
+    with parent.recording_links() as outer, market.recording_links() as inner:
+        parent("laptop")
+        market("tv")
+        with other.recording_links() as others:
+            market("gaming laptop")
+            other("tv samsung")
+    assert {_context_text(c) for c in inner} == {"tv", "gaming laptop"}
+    assert {_context_text(c) for c in outer} == {"laptop"}
+    assert {_context_text(c) for c in others} == {"tv samsung"}
+
+
+# -- the product searched before a negation cue, under the linker's own labels ------------------
+
+
+def test_the_searched_product_is_linked_under_the_linkers_product_label() -> None:
+    """"tv not insignia" (one span) keeps "tv" as the product searched with a linker whose
+    label map has its own product-type label (no ``core_product_type``): "tv" linked under
+    that label, the brand excluded; the default map still reads ``core_product_type``."""
+    from kg.link import EntityLinker, LinkerConfig
+    from parser.pipeline import _product_label
+
+    g = ProductGraph.in_memory()
+    g.add_records([TVS, INSIGNIA, Edge(INSIGNIA.iri, Relation.SELLS_IN, TVS.iri)],
+                  progress=False)
+    config = LinkerConfig(label_kinds={"maker": ["brand"], "item": ["product_type", "category"],
+                                       "content": []})
+    qp = QueryParser(tagger=PhraseTagger({"tv not insignia": [("tv not insignia", "content")]}),
+                     kg=g, linker=EntityLinker(g, config), expander=QueryExpander(g))
+    q = qp("tv not insignia")
+    linked = [(e.text, e.label, e.kg_id) for e in q.entities if e.kg_id]
+    assert linked[:1] == [("tv", "item", TVS.iri)], q.entities
+    assert [(x.text, x.kg_id) for x in q.excluded] == [("insignia", INSIGNIA.iri)]
+    assert _product_label(None) == "core_product_type"
+    assert _product_label(EntityLinker(g, LinkerConfig(label_kinds={"HC": ["product_type"]}))) \
+        == "HC"
