@@ -275,8 +275,9 @@ def serve(
         "the connection, or the first byte of its next request); then the connection is "
         "closed (408)."),
     max_connections: int = typer.Option(
-        256, "--max-connections", help="Open connections held at once; a request beyond them "
-        "gets 503."),
+        256, "--max-connections", help="Bound on open connections (a request's own counted) "
+        "and requests in flight: at it, a request gets 503 at once; connections beyond it are "
+        "still accepted, their requests answered 503 (uvicorn's limit_concurrency)."),
     token_file: Path | None = typer.Option(
         None, "--token-file", help="File holding the bearer token that /kg/update, "
         "/kg/rollback and /kg/versions require [$KGQP_TOKEN]."),

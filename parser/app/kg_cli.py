@@ -145,14 +145,8 @@ def rollback(
                     seen["now"] = g.version
 
         def state() -> str:
-            before, now = seen["before"], seen["now"]
-            if before is None:
-                return f"the KG at {_shown(kgdir)} was not changed"
-            if now != before:
-                return (f"the KG at {_shown(kgdir)} was committed: version {before} -> {now} "
-                        f"(rolled back to version {version})")
-            return (f"the KG at {_shown(kgdir)} was left at version {before} (nothing "
-                    "committed)")
+            return _commit_state(kgdir, seen["before"], seen["now"],
+                                 f" (rolled back to version {version})")
 
         new = _interruptible(lambda: _with_graph(kgdir, run, read_only=False), state)
         typer.echo(f"KG at {_shown(kgdir)} rolled back to version {version}; now at version "
@@ -173,6 +167,17 @@ def _interruptible(fn: Callable[[], T], state: Callable[[], str]) -> T:
             typer.echo(f"error: interrupted ({signal.Signals(signum).name}); {state()}",
                        err=True)
             raise typer.Exit(128 + signum) from None
+
+
+def _commit_state(kgdir: Path, before: int | None, now: int | None, what: str = "") -> str:
+    """What an interrupted command left the KG at: not changed (``before`` None: the KG was
+    not opened), committed from version ``before`` to ``now`` (and ``what``), or left at
+    ``before``."""
+    if before is None:
+        return f"the KG at {_shown(kgdir)} was not changed"
+    if now != before:
+        return f"the KG at {_shown(kgdir)} was committed: version {before} -> {now}{what}"
+    return f"the KG at {_shown(kgdir)} was left at version {before} (nothing committed)"
 
 
 def _ranges(versions: list[int]) -> str:
@@ -660,39 +665,28 @@ def load(
 
         existed = kgdir.is_dir()
         new = not kgdir.exists() or (existed and not any(kgdir.iterdir()))
-        with sigterm_as_interrupt() as got:
+        removed: list[bool] = []
+
+        def attempt() -> None:
             try:
                 _with_graph(kgdir, run, read_only=False, must_exist=False)
-            except BaseException as exc:
+            except BaseException:
                 # a failed first load leaves no empty KG behind ("changes nothing"); a KG with
                 # a committed version (an earlier file of this call loaded) is kept
-                removed = False
                 if new and not committed["version"]:
                     from kg.io import remove_path
 
                     for made in (list(kgdir.iterdir()) if existed else [kgdir]):
                         remove_path(made)
-                    removed = True
-                if not isinstance(exc, KeyboardInterrupt):
-                    raise
-                # interrupted (SIGINT, or SIGTERM from `timeout`, systemd, a CI runner): one
-                # line on stderr saying what the KG holds now
-                import signal
+                    removed.append(True)
+                raise
 
-                signum = got["signal"] or signal.SIGINT
-                before, now = committed["before"], committed["version"]
-                if removed:
-                    state = f"nothing loaded; the new KG {_shown(kgdir)} was removed"
-                elif before is None:
-                    state = f"the KG at {_shown(kgdir)} was not changed"
-                elif now != before:
-                    state = f"the KG at {_shown(kgdir)} was committed: version {before} -> {now}"
-                else:
-                    state = (f"the KG at {_shown(kgdir)} was left at version {before} "
-                             "(nothing committed)")
-                typer.echo(f"error: interrupted ({signal.Signals(signum).name}); {state}",
-                           err=True)
-                raise typer.Exit(128 + signum) from None
+        def state() -> str:
+            if removed:
+                return f"nothing loaded; the new KG {_shown(kgdir)} was removed"
+            return _commit_state(kgdir, committed["before"], committed["version"])
+
+        _interruptible(attempt, state)
 
 
 @app.command("drop-staging")

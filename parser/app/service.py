@@ -88,9 +88,11 @@ class ServiceLimits:
             with a 408 when some of them came (slow senders, "slowloris", must not hold
             connections forever). Enforced by :func:`serve` (the server's HTTP protocol), not
             by the app of :func:`create_app`.
-        max_connections: open connections (and requests in flight) the server holds; a
-            request beyond them gets 503 at once (uvicorn's ``limit_concurrency``). Enforced by
-            :func:`serve`.
+        max_connections: the bound on open connections and requests in flight (uvicorn's
+            ``limit_concurrency``): the server still accepts connections beyond it, but answers
+            every request 503 at once while this many connections are open (the request's own
+            counted) or this many requests are in flight; it bounds the work, not the sockets
+            held (idle ones are closed at ``header_timeout_s``). Enforced by :func:`serve`.
 
     Example:
         >>> ServiceLimits(max_concurrency=4).max_concurrency
@@ -498,9 +500,13 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         ``add_edges``, then ``remove_aliases``, ``remove_edges``, ``remove_nodes``."""
         model_config = strict
         add_nodes: list[NodeUpdate] = Field(default_factory=list, description=(
-            "A new brand's key is the slug of its name (kg.schema.brand_key: 'Quokka Audio' "
-            "-> 'quokka-audio'), so that brands from every source merge; another key is a "
-            "422 naming the key to use. A node the KG has gets the new names as aliases."))
+            "A new brand's key must be a slug (kg.schema.brand_key gives it back unchanged: "
+            "lower case, '-' between words, e.g. 'quokka-audio'), or the slug of its label or "
+            "of an alias; another key ('Quokka Audio', 'SONY') is a 422 naming the key to use, "
+            "the slug of the label, which loads key brands by (so that brands from every "
+            "source merge). Only the form is checked: a slug of another name ('quokka' for "
+            "'Quokka Audio') is taken as it is. A node the KG has gets the new names as "
+            "aliases."))
         add_aliases: list[AliasUpdate] = Field(default_factory=list)
         add_edges: list[EdgeUpdate] = Field(default_factory=list)
         remove_aliases: list[AliasUpdate] = Field(default_factory=list, description=(
@@ -518,9 +524,10 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
         nodes: list[str] = Field(description="The IRIs of add_nodes, in order.")
         warnings: list[str] = Field(description=(
             "What the commit added that is probably a mistake, committed all the same: edges "
-            "to nodes the KG does not have, names another node of the same kind has (one line "
-            "per kind, as Python's tx.warnings.lines() gives them; the server logs the "
-            "warning `kgqp kg load` prints)."))
+            "to nodes the KG does not have, names another node of the same kind has, triples "
+            "the KG cannot read (a literal where a node's IRI belongs, a popularity that is no "
+            "number); one line per kind, as Python's tx.warnings.lines() gives them (the "
+            "server logs the warning `kgqp kg load` prints)."))
 
     class RollbackRequest(_TextFields):
         model_config = ConfigDict(extra="forbid", strict=True)
@@ -868,8 +875,12 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
             # and swaps them in at once; parses meanwhile keep reading the old ones
             with p.kg.transaction(message=req.message or "HTTP /kg/update") as tx:
                 for i, node in enumerate(nodes):
-                    # a new brand keyed otherwise than by the slug of a name would never merge
-                    # with the same brand from another source (kg load keys it brand_key(name))
+                    # a new brand keyed otherwise than by a slug would never merge with the
+                    # same brand from another source (kg load keys it brand_key(name)). Only
+                    # the key's form is checked: a slug (brand_key(key) == key), or the slug
+                    # of the label or of an alias (for a name of no letter or digit, which
+                    # brand_key percent-quotes: '!!!' -> '%21%21%21', no slug of itself). A
+                    # slug of another name passes ('quokka' for "Quokka Audio")
                     if node.kind is NodeKind.BRAND and not tx.has_node(node.iri) and (
                             node.key not in {brand_key(n) for n in
                                              (node.key, node.label, *node.aliases)}):
@@ -1113,9 +1124,10 @@ def serve(parser: "QueryParser | Callable[[], QueryParser]", *, host: str = "127
 def uvicorn_config(app: Any, *, host: str = "127.0.0.1", port: int = 8000,
                    limits: ServiceLimits | None = None, **options: Any) -> Any:
     """The ``uvicorn.Config`` :func:`serve` runs ``app`` with: the header deadline of
-    ``limits.header_timeout_s`` (:func:`header_deadline_protocol`) and at most
-    ``limits.max_connections`` connections (``limit_concurrency``: 503 beyond). ``options``
-    are passed on to ``uvicorn.Config`` (e.g. ``log_level="warning"``).
+    ``limits.header_timeout_s`` (:func:`header_deadline_protocol`) and the bound of
+    ``limits.max_connections`` (``limit_concurrency``: connections beyond it are accepted, their
+    requests answered 503). ``options`` are passed on to ``uvicorn.Config`` (e.g.
+    ``log_level="warning"``).
 
     Example (a server of one's own, in a thread, with the limits of ``kgqp serve``)::
 

@@ -465,3 +465,25 @@ def test_a_rollback_past_the_pruned_history_names_no_server_path(curator):
     assert f"the oldest version it can return to is {kg.rollback_floor}" in detail, detail
     for place in (str(kg.path), str(kg.path.resolve()), "/tmp"):
         assert place not in r.text
+
+
+# -- what the /kg/update schema says is what it does ----------------------------------------------
+def test_kg_update_schema_says_what_the_brand_key_check_takes_and_every_kind_of_warning(
+        curator):
+    """The brand-key check takes any slug (brand_key(key) == key), not only the slug of the
+    label or an alias: the schema says so; the answer's warnings name all three kinds that
+    tx.warnings.lines() gives."""
+    _, c = curator
+    r = c.post("/kg/update", json={"add_nodes": [  # a slug, of no name of the brand: taken
+        {"kind": "brand", "key": "xyz123", "label": "Quokka Hifi"}]})
+    assert r.status_code == 200 and r.json()["nodes"] == [BRAND + "xyz123"], r.text
+    r = c.post("/kg/update", json={"add_nodes": [  # no slug: refused
+        {"kind": "brand", "key": "Xyz 123", "label": "Quokka Hifi"}]})
+    assert r.status_code == 422 and "use 'quokka-hifi'" in r.text, r.text
+    schemas = c.get("/openapi.json").json()["components"]["schemas"]
+    nodes = schemas["KGUpdateRequest"]["properties"]["add_nodes"]["description"]
+    assert "must be a slug" in nodes and "Only the form is checked" in nodes, nodes
+    warnings = schemas["KGUpdateAnswer"]["properties"]["warnings"]["description"]
+    for kind in ("edges to nodes the KG does not have", "names another node of the same kind "
+                 "has", "triples the KG cannot read"):
+        assert kind in warnings, (kind, warnings)
