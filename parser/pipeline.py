@@ -240,6 +240,8 @@ def _clause_words() -> frozenset[str]:
     from fusion.expand import CUE_WORDS
 
     return CUE_WORDS | _CLAUSE_OWN_WORDS
+
+
 #: the label the words a span holds before a negation cue are linked under when they name
 #: the product searched ("tv" of "tv not insignia": :meth:`QueryParser._searched_product`)
 #: with the default label map, or a linker whose map names no product label
