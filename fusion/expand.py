@@ -1871,29 +1871,20 @@ def _run_words(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"(?<=\d)s$", "", w) for w in _words(text))
 
 
-def _a_no_cue(words: Sequence[str], at: int) -> bool:
-    """Whether the cue of the run a cue excludes opening at ``words[at]`` is a "no" (the word
-    :func:`_a_compound_no` reads, fillers before the run skipped: :func:`_cue_position`): a
-    run after a "no" ends before a name with a number (:func:`_a_numbered_name`: "laptop no
-    touchscreen windows 11"); after "not", "without" or "except" that name is the thing
-    excluded ("laptop not hp pavilion 15").
-
-    >>> _a_no_cue("laptop no touchscreen".split(), 2), _a_no_cue("laptop not hp".split(), 2)
-    (True, False)
-    """
-    j = _cue_position(words, at)
-    return j >= 0 and words[j] == "no"
-
-
 def _excluded_spans(words: Sequence[str], commas: Collection[int],
-                    taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+                    taken: Sequence[tuple[int, int]],
+                    brand: Callable[[str], bool] | None = None) -> list[tuple[int, int]]:
     """Each run of ``words`` a negation cue excludes, linked or not, as (start, end) among
     ``words``: the words right after a cue (:func:`_negated`: "tv not 4k", "headphones not
     wireless", "laptop not 2 in 1", "not for kids"), up to the end, a ",", a word of
     :data:`_RUN_ENDS`, another cue, or a mention the query does not exclude (``taken``: "not
     4k tv" excludes "4k"), at most :data:`_MAX_RUN` words of it; each item of a list after
     the cue is a run of its own ("not red or blue"). A cue inside a mention of ``taken`` is
-    none ("no 10" read as a size). Only runs with a content word (:func:`_run_words`).
+    none ("no 10" read as a size). Only runs with a content word (:func:`_run_words`). A name
+    with a number (:func:`_a_numbered_name`) after the run's words ends it, a thing of the
+    product searched ("laptop no touchscreen windows 11", "laptop without touchscreen windows
+    11": "touchscreen"), unless those words are a brand's name (``brand``: the KG's brand
+    names), whose model the name is ("laptop not hp pavilion 15", "tv no sony bravia 65").
 
     >>> _excluded_spans("tv not 4k for bedroom".split(), (), [(0, 1)])
     [(2, 3)]
@@ -1901,8 +1892,10 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
     [(2, 3), (4, 5)]
     >>> _excluded_spans("laptop no touchscreen windows 11".split(), (), [(0, 1)])
     [(2, 3)]
-    >>> _excluded_spans("laptop not hp pavilion 15".split(), (), [(0, 1)])
-    [(2, 5)]
+    >>> words = "laptop not hp pavilion 15".split()
+    >>> hp = {"hp"}.__contains__
+    >>> _excluded_spans(words, (), [(0, 1)]), _excluded_spans(words, (), [(0, 1)], hp)
+    ([(2, 3)], [(2, 5)])
     """
     def free(i: int) -> bool:
         return not any(a <= i < b for a, b in taken)
@@ -1933,13 +1926,13 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
                 i += 1
             continue
         start, n = i, 0  # (the run: n words from start)
-        no_cue = _a_no_cue(words, start)
         while i < len(words) and free(i) and words[i] not in _RUN_ENDS \
                 and not (n and words[i] in _NEGATIONS) \
-                and not (n and no_cue and _a_numbered_name(words, i)):  # (another cue: a
-            #   run of its own; after a "no", a name with a number after the excluded words,
-            #   a thing of the product searched: "laptop no touchscreen windows 11" excludes
-            #   "touchscreen"; after another cue the name is what it excludes: "laptop not hp
+                and not (n and _a_numbered_name(words, i) and not (
+                    brand is not None and brand(" ".join(words[start:i])))):  # (another cue:
+            #   a run of its own; a name with a number after the excluded words, a thing of
+            #   the product searched, "laptop without touchscreen windows 11" excludes
+            #   "touchscreen"; after a brand's name it is the brand's model: "laptop not hp
             #   pavilion 15", "laptop without dell xps 13")
             if words[i] in _JOINERS:  # the next item of the excluded list
                 runs.append((start, start + n))
@@ -2667,6 +2660,22 @@ def _alternative_sides(words: Sequence[str], span: tuple[int, int]
     return other, adjacent
 
 
+def _on_other_sides(words: Sequence[str], a: tuple[int, int] | None,
+                    b: tuple[int, int] | None) -> bool:
+    """Whether the mentions at ``a`` and ``b`` are on different sides of an alternative ("or",
+    "vs", "difference between ... and ...": :func:`_compared`).
+
+    >>> _on_other_sides("fitbit vs garmin".split(), (0, 1), (2, 3))
+    True
+    >>> _on_other_sides("samsung zagg black or white".split(), (0, 1), (1, 2))
+    False
+    """
+    if a is None or b is None:
+        return False
+    sides, _ = _alternative_sides(_compared(words), a)
+    return any(lo < b[1] and b[0] < hi for lo, hi in sides)
+
+
 def _an_alternative(words: Sequence[str], span: tuple[int, int] | None,
                     brands: Sequence[tuple[int, int]],
                     lines: Sequence[tuple[int, int]] = ()) -> bool | None:
@@ -2839,8 +2848,10 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
                              attribute=lambda iri: g.g.nodes[iri].get("attribute"),
                              line_of=lambda node, brand: _a_line_of(g, node, brand),
                              at=negated_at)
+    brands = _brand_keys(g)
     runs = _excluded_spans(words, commas, [
-        p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at])
+        p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at],
+        brand=lambda text: brand_key(text) in brands)
     return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs)
 
 
@@ -4749,13 +4760,15 @@ def expand(
                      and not _makes_the_accessory(g, ent.iri, reading[0]))
                     # "samsung zagg": an accessory maker names the product, and the brand that
                     # makes devices the device it fits
-                    # (not two sides of an alternative, "fitbit vs garmin", "lg or dynex
-                    # tv": the KG's sells_in edges of a device maker can be accessories only)
-                    or ((not _ALTERNATIVES & set(_compared(words)))
-                    and any(o.iri != ent.iri and o.iri not in negated
+                    # (not on two sides of an alternative, "fitbit vs garmin", "lg or dynex
+                    # tv": the KG's sells_in edges of a device maker can be accessories only;
+                    # an "or" elsewhere, "samsung zagg black or white", parts nothing)
+                    or any(o.iri != ent.iri and o.iri not in negated
                            and g.kind(o.iri) == "brand" and _accessory_maker(g, o.iri)
                            and (_read_as_brand(o.label)
-                                or o.score >= cfg.brand_filter_min_link) for o in linked))):
+                                or o.score >= cfg.brand_filter_min_link)
+                           and not _on_other_sides(words, span, spans.get(o.iri))
+                           for o in linked)):
             role = "fits"
         if ent.iri in fitted or role == "fits":  # the device an accessory is for, its
             cands = _accessories(cands)  # maker: only their accessory categories

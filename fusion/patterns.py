@@ -816,15 +816,18 @@ _BARE_RANGE_NOT_AFTER = re.compile(
     r"|fuji|fujifilm|olympus|panasonic|lumix|pentax|sigma|tamron|tokina|rokinon|samyang"
     r"|zeiss|leica|viltrox|lens|lenses|zoom|telephoto|macro|focal",
     re.I)
-# the word right before a bare range that makes it a measure, no price: a unit or a counted
-# noun (:data:`_UNITS`: "watts 300-500", "gb 500-1000", "feet 50-100"), or a product bought
-# by a measure the range gives (QueryNER train measures these in feet, gallons, gigabytes,
-# watts, pounds or millilitres: "cable 50-100", "hose 50-100", "ladder 20-30", "fish tank
-# 20-40", "ssd 500-1000", "bulb 60-100", "inverter 1000-3000", "dumbbells 20-50"). A word the
-# counted nouns share with a product's name ("tablets", "bags", "pods", "caps") stays the
-# product's ("tablets 100-200")
+# the word right before a bare range that makes it a measure, no price: a unit of measure
+# ("watts 300-500", "gb 500-1000", "feet 50-100"; not :data:`_UNITS`' counted nouns, which
+# also end products' names: "bed sheets 50-100", "dvd players 100-200", "wipes 20-40" are
+# prices), or a product bought by a measure the range gives (QueryNER train measures these in
+# feet, gallons, gigabytes, watts, pounds or millilitres: "cable 50-100", "hose 50-100",
+# "ladder 20-30", "fish tank 20-40", "ssd 500-1000", "bulb 60-100", "inverter 1000-3000",
+# "dumbbells 20-50")
 _MEASURED_BEFORE = re.compile(
-    rf"(?!(?:tablets|tabs|caps|bags|pods)$)(?:{_UNITS})"
+    r"gb|tb|mb|kb|gigs?|gigabytes?|terabytes?|megabytes?|inch(?:es)?|ft|feet|foot|cm|mm|m"
+    r"|meters?|metres?|km|miles?|yards?|yd|hz|khz|mhz|ghz|w|watts?|kw|v|volts?|mah|amps?"
+    r"|mp|megapixels?|lbs?|pounds?|oz|ounces?|kg|g|ml|liters?|litres?|qt|quarts?|gal"
+    r"|gallons?|btu|lm|lumens?|psi|grit|gauge|k?wh|ah|va|awg|mgs?|grams?|calories|degrees?"
     r"|cables?|cords?|wires?|hoses?|ropes?|ladders?|tanks?|aquariums?"
     r"|ssds?|hdds?|drives?|memory|storage|ram|sd|microsd|flash"
     r"|bulbs?|inverters?|generators?|dumbbells?|kettlebells?|weights|syringes?",

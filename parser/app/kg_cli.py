@@ -610,7 +610,7 @@ def load(
         committed: dict[str, Any] = {"before": None, "version": 0}
 
         def run(g: Any) -> list[Any]:
-            before = committed["before"] = g.version
+            before = committed["before"] = committed["version"] = g.version
             reports: list[Any] = []
             versions: list[int] = []
             made: list[Any] = []  # the report of the file being loaded, once it is made

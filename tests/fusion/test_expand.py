@@ -1307,20 +1307,27 @@ def test_a_bare_range_is_a_price_filter_and_an_accessorys_device_size_a_boost():
     assert _neg_parse("65 inch tv", ["tvs=tv"]).filters.size == ("65 inch",)
 
 
-# -- a name with a number after "not"/"without" is what the cue excludes; after "no" a spec ----
+# -- a name with a number after a brand's name is its model, excluded with it; after another
+# -- word a thing of the product searched ----------------------------------------------------
 
 @pytest.mark.parametrize(("query", "links", "excluded"), [
-    ("laptop not hp pavilion 15", ["laptops=laptop"], ["hp pavilion 15"]),
+    ("laptop not dell inspiron 15", ["laptops=laptop"], ["dell inspiron 15"]),
     ("laptop without dell xps 13", ["laptops=laptop", "@Dell"], ["dell xps 13"]),
-    ("tv not sony bravia 65", ["tvs=tv"], ["sony bravia 65"]),
-    # a "no" before a thing and a numbered name: the name is a spec of the product searched
+    ("tv not samsung qled 65", ["tvs=tv"], ["samsung qled 65"]),
+    ("tv no samsung qled 65", ["tvs=tv"], ["samsung qled 65"]),
+    # a thing and a numbered name: the name is a spec of the product searched, whatever the cue
     ("laptop no touchscreen windows 11", ["laptops=laptop"], ["touchscreen"]),
+    ("laptop without touchscreen windows 11", ["laptops=laptop"], ["touchscreen"]),
 ])
-def test_a_numbered_name_after_a_cue_other_than_no_is_excluded_whole(query, links, excluded):
+def test_a_numbered_name_after_a_brand_is_excluded_with_it(query, links, excluded):
     """Old: every cue's run ended before a word followed by a number, so "laptop not hp
-    pavilion 15" excluded "hp" only and kept "pavilion 15" searched."""
+    pavilion 15" excluded "hp" only and kept "pavilion 15" searched; then, for a while, every
+    cue but "no" ran on through it, so "laptop without touchscreen windows 11" excluded
+    "touchscreen windows 11" and lost the Laptops filter."""
     from fusion.expand import _excluded_spans
 
     assert [x.text for x in _neg_parse(query, links).excluded] == excluded
     words = query.split()
-    assert [" ".join(words[a:b]) for a, b in _excluded_spans(words, (), [(0, 1)])] == excluded
+    brand = {"dell", "samsung"}.__contains__
+    assert [" ".join(words[a:b]) for a, b in _excluded_spans(words, (), [(0, 1)], brand)] \
+        == excluded

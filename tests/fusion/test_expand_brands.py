@@ -392,3 +392,11 @@ def test_an_accessory_maker_compared_with_a_device_maker_is_no_fitted_device(acc
     res = _expand(acc_kg, [brand("Samsung"), brand("ZAGG")], query)
     assert set(res.filters.brand) == {"Samsung", "ZAGG"}
     assert not _brand_boosts(res)
+
+
+def test_an_or_elsewhere_in_the_query_keeps_the_accessory_maker_the_filter(acc_kg):
+    """Only two brands on different sides of an alternative are two makers searched: an "or"
+    between colours parts nothing ("samsung zagg black or white" filtered Samsung OR ZAGG)."""
+    res = _expand(acc_kg, [brand("Samsung"), brand("ZAGG")], "samsung zagg black or white")
+    assert res.filters.brand == ("ZAGG",)
+    assert _brand_boosts(res) == [("brand:Samsung", "UP", "fits")]

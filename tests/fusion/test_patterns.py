@@ -723,6 +723,12 @@ def test_a_bare_range_after_a_unit_or_a_measured_product_is_no_price(text):
     ("headphones 50-100", (50.0, 100.0)),
     # a counted noun that is also a product's name stays the product's
     ("tablets 100-200", (100.0, 200.0)),
+    ("bed sheets 50-100", (50.0, 100.0)),
+    ("dvd players 100-200", (100.0, 200.0)),
+    ("led strips 20-40", (20.0, 40.0)),
+    ("coffee capsules 20-40", (20.0, 40.0)),
+    ("wipes 20-40", (20.0, 40.0)),
+    ("gummies 20-30", (20.0, 30.0)),
     # a measured product's range with a currency mark or a price word is a price
     ("cable $50-100", (50.0, 100.0)),
     ("hose 50-100 dollars", (50.0, 100.0)),
