@@ -46,6 +46,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.io import atomic_path, atomic_write_text
+
 VARIANTS = ("current", "unfused", "fused", "fused-noattn", "fused-mha", "logits-only",
             "fused-mha+logits-only")
 
@@ -94,28 +96,31 @@ def build_variants(model: Path, names: list[str]) -> dict[str, Path]:
         if name in ("current", "fp32"):
             files[name] = model / ("model.int8.onnx" if name == "current" else "model.onnx")
             continue
-        if not f.is_file():
-            if name == "unfused":
-                quantize_weights(fp32, f)
-            elif name == "fused-fp32":
-                print(f"{name}: fused {fuse_transformer(fp32, f, model)}")
-            elif name in ("fused", "fused-noattn", "fused-mha"):
-                tmp = out / f"{name}.fp32.onnx"
-                stats = fuse_transformer(fp32, tmp, model, attention=name != "fused-noattn",
-                                         multi_head=name == "fused-mha")
-                print(f"{name}: fused {stats}")
-                quantize_weights(tmp, f)
-                tmp.unlink()
-            elif name.endswith("logits-only"):  # "logits-only", "fused-mha+logits-only"
-                src = (model / "model.int8.onnx" if name == "logits-only"
-                       else build_variants(model, [name.split("+")[0]])[name.split("+")[0]])
-                m = onnx.load(str(src))
-                keep = [o for o in m.graph.output if o.name == "logits"]
-                del m.graph.output[:]
-                m.graph.output.extend(keep)
-                onnx.save(m, str(f))
-            else:
-                raise SystemExit(f"unknown variant {name}")
+        if not f.is_file():  # (written whole or not at all: a run cut short leaves no
+            #                    half-written variant for the next one to time)
+            with atomic_path(f) as dst:
+                if name == "unfused":
+                    quantize_weights(fp32, dst)
+                elif name == "fused-fp32":
+                    print(f"{name}: fused {fuse_transformer(fp32, dst, model)}")
+                elif name in ("fused", "fused-noattn", "fused-mha"):
+                    tmp = out / f"{name}.fp32.onnx"
+                    stats = fuse_transformer(fp32, tmp, model,
+                                             attention=name != "fused-noattn",
+                                             multi_head=name == "fused-mha")
+                    print(f"{name}: fused {stats}")
+                    quantize_weights(tmp, dst)
+                    tmp.unlink()
+                elif name.endswith("logits-only"):  # "logits-only", "fused-mha+logits-only"
+                    src = (model / "model.int8.onnx" if name == "logits-only"
+                           else build_variants(model, [name.split("+")[0]])[name.split("+")[0]])
+                    m = onnx.load(str(src))
+                    keep = [o for o in m.graph.output if o.name == "logits"]
+                    del m.graph.output[:]
+                    m.graph.output.extend(keep)
+                    onnx.save(m, str(dst))
+                else:
+                    raise SystemExit(f"unknown variant {name}")
         files[name] = f
     for name, f in files.items():
         m = onnx.load(str(f), load_external_data=False)
@@ -279,7 +284,7 @@ def main() -> None:
                       f"{q['round_p50_min']:.3f}-{q['round_p50_max']:.3f}  "
                       f"{q['vs_first'] * 100:+.1f}% vs {these[0]}")
     if args.json:
-        args.json.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+        atomic_write_text(args.json, json.dumps(res, indent=1) + "\n")
 
 
 if __name__ == "__main__":

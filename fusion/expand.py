@@ -2663,7 +2663,7 @@ def _alternative_sides(words: Sequence[str], span: tuple[int, int]
 def _on_other_sides(words: Sequence[str], a: tuple[int, int] | None,
                     b: tuple[int, int] | None) -> bool:
     """Whether the mentions at ``a`` and ``b`` are on different sides of an alternative ("or",
-    "vs", "difference between ... and ...": :func:`_compared`).
+    "vs", "difference between ... and ...": ``words`` as :func:`_compared` reads them).
 
     >>> _on_other_sides("fitbit vs garmin".split(), (0, 1), (2, 3))
     True
@@ -2672,7 +2672,7 @@ def _on_other_sides(words: Sequence[str], a: tuple[int, int] | None,
     """
     if a is None or b is None:
         return False
-    sides, _ = _alternative_sides(_compared(words), a)
+    sides, _ = _alternative_sides(words, a)
     return any(lo < b[1] and b[0] < hi for lo, hi in sides)
 
 
@@ -3150,9 +3150,12 @@ def _makes_the_accessory(kg: _KG, brand: str, accessories: Collection[str]) -> b
 def _accessory_maker(kg: _KG, brand: str) -> bool:
     """Whether the brand makes accessories only: the KG sells it, and only in categories of
     accessories (each one's path names accessories, cases, protectors ...: ZAGG, Incipio,
-    OtterBox; not Samsung, whose phones and TVs it sells too)."""
-    sold = brand_sales(kg.g, brand, spelled_alike=True)[1]
-    return bool(sold) and all(_ACCESSORY.search(kg.path(c) or kg.label(c)) for c in sold)
+    OtterBox; not Samsung, whose phones and TVs it sells too). Cached per graph view."""
+    def build() -> bool:
+        sold = brand_sales(kg.g, brand, spelled_alike=True)[1]
+        return bool(sold) and all(_ACCESSORY.search(kg.path(c) or kg.label(c)) for c in sold)
+
+    return _cached(kg, "_kgqp_accessory_maker", (brand,), build)
 
 
 def _a_kind_of(kg: _KG, iri: str, mention: str) -> bool:
@@ -4511,21 +4514,28 @@ def expand(
     # (``thresholds.hard_filter``: the intent of such a query, its model unknown to the KG, is
     # right about half the time between ``thresholds.intent`` and it), and not into its
     # siblings (other families by definition: a model is one product)
+    # the patterns read the query as typed, NFKC-normalised (the rules keep numbers as typed:
+    # "10²"): a DELETE takes words out of the text searched ("and", "to", "dollars"), never a
+    # price bound or size the user asked for ("tv between 500 and 800" with "and => DELETE");
+    # each size with where it was read (a value is not always the text's, "55 inch" of "55
+    # or 65 inch", '50"' of '50′′')
+    text = " ".join(unicodedata.normalize("NFKC", query).split())
+    price_min, price_max = parse_price(text)
+    read_at = find_sizes(text)
     model: list[int] = []
     product_heads: frozenset[str] = frozenset()  # (the heads of the words naming a product)
     unit_fits: frozenset[str] = frozenset()
     linked_product = bool(product_depts)
     if words and any(g.kind(e.iri) == "brand" and e.iri not in negated for e in linked):
-        nfkc = " ".join(unicodedata.normalize("NFKC", query).split())
-        sizes = find_sizes(nfkc) if nfkc == " ".join(query.split()) else []
+        sizes = read_at if text == " ".join(query.split()) else []
         taken = {i for sps in places for a, b in sps for i in range(a, b)}
         taken |= {i for sp in spans.values() if sp is not None for i in range(*sp)}
         for size in sizes:
-            taken |= set(range(len(_query_words(nfkc[:size.start])),
-                               len(_query_words(nfkc[:size.end]))))
+            taken |= set(range(len(_query_words(text[:size.start])),
+                               len(_query_words(text[:size.end]))))
         model, named_at = _model_words(g, words, taken)
         product_heads = frozenset().union(*(name_heads(words[i]) for i in named_at))
-        if model and parse_price(nfkc) != (None, None):
+        if model and (price_min, price_max) != (None, None):
             model = [i for i in model if not words[i].lstrip("$").replace(".", "").isdigit()]
         unit_fits = _unit_fits(words, model, [size.value for size in sizes])
 
@@ -4767,7 +4777,7 @@ def expand(
                            and g.kind(o.iri) == "brand" and _accessory_maker(g, o.iri)
                            and (_read_as_brand(o.label)
                                 or o.score >= cfg.brand_filter_min_link)
-                           and not _on_other_sides(words, span, spans.get(o.iri))
+                           and not _on_other_sides(alt_words, span, spans.get(o.iri))
                            for o in linked)):
             role = "fits"
         if ent.iri in fitted or role == "fits":  # the device an accessory is for, its
@@ -5091,14 +5101,7 @@ def expand(
                       if b.weight > 0 and ":" not in b.term and excludes(b.term)}
         rule_boosts = [b for b in rule_boosts if b.rule not in out_rules]
     rewritten = rule_res.query if rule_res is not None else query
-    # the patterns read the query as typed, NFKC-normalised (the rules keep numbers as typed:
-    # "10²"): a DELETE takes words out of the text searched ("and", "to", "dollars"), never a
-    # price bound or size the user asked for ("tv between 500 and 800" with "and => DELETE")
-    text = " ".join(unicodedata.normalize("NFKC", query).split())
-    price_min, price_max = parse_price(text)
-    # (each size with where it was read: a value is not always the text's, "55 inch" of "55
-    # or 65 inch", '50"' of '50′′')
-    read_at = find_sizes(text)
+    # (the price bounds and sizes the patterns read in ``text``: above)
     read = [size.value for size in read_at]
     # a size the link sets with a number: only where the patterns read that number as the
     # product's size ("case for 16 inch macbook pro" links "16 inch", the size of the device

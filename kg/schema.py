@@ -284,9 +284,13 @@ def check_popularity(value: Any, what: str = "popularity") -> float:
     return number
 
 
+#: the characters :func:`node_iri` leaves unquoted in a key (path-safe quoting, ``/`` kept)
+IRI_SAFE = "/-._~"
+
+
 def node_iri(kind: NodeKind, key: str) -> str:
     """IRI of the node of ``kind`` with local ``key`` (path-safe quoting, ``/`` kept)."""
-    return f"{ID_BASE}{kind.value}/{quote(key, safe='/-._~')}"
+    return f"{ID_BASE}{kind.value}/{quote(key, safe=IRI_SAFE)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -414,6 +414,22 @@ def _cut_at_word(text: str, limit: int) -> str:
     return text[:ends[-1]] if ends else text[:limit]
 
 
+@functools.lru_cache(maxsize=256)
+def _query_items(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...],
+                                     frozenset[tuple[int, int]]]:
+    """The words of the query ``text`` (their offsets), their plain forms and the items its
+    negation cues exclude (:func:`fusion.expand.excluded_items`): read once per query, not per
+    span (:meth:`QueryParser._excluded_member` asks for each span that links nothing)."""
+    from fusion.expand import excluded_items
+
+    every = tuple((m.start(), m.end()) for m in _SPAN_WORD.finditer(text))
+    tokens = [normalize_key(text[a:b]) for a, b in every]
+    plain_words = tuple(t.strip(EDGE_MARKS) for t in tokens)
+    items = frozenset(excluded_items(
+        list(plain_words), {i for i, t in enumerate(tokens) if t.endswith(",")}))
+    return every, plain_words, items
+
+
 class QueryParser:
     """Parses search queries with a tagger, a KG and (optionally) a fusion model.
 
@@ -979,17 +995,14 @@ class QueryParser:
         label = _brand_label(linker)
         if label is None or not words:
             return None
-        from fusion.expand import NEGATION_CUES, excluded_items
+        from fusion.expand import NEGATION_CUES
 
-        every = [(m.start(), m.end()) for m in _SPAN_WORD.finditer(text)]
+        every, plain_words, items = _query_items(text)
         try:
             first, last = every.index(words[0]), every.index(words[-1])
         except ValueError:  # (the span is no run of the query's words)
             return None
-        tokens = [normalize_key(text[a:b]) for a, b in every]
-        plain_words = [t.strip(EDGE_MARKS) for t in tokens]
-        if (first, last + 1) not in excluded_items(
-                plain_words, {i for i, t in enumerate(tokens) if t.endswith(",")}):
+        if (first, last + 1) not in items:
             return None
         cue = next((j for j in range(first - 1, -1, -1) if plain_words[j] in NEGATION_CUES),
                    None)

@@ -796,12 +796,12 @@ def create_app(parser: "QueryParser | Callable[[], QueryParser]", *,
             # parameter is decoded once, so try it as sent, then re-escaped
             from urllib.parse import quote
 
-            from kg.schema import ID_BASE
+            from kg.schema import ID_BASE, IRI_SAFE
 
             raw = (request.scope.get("raw_path") or b"").decode("latin-1")
             sent = raw.partition("/kg/nodes/")[2]
-            # (kg.schema.iri escapes a key so: "l'oréal" -> "l%27or%C3%A9al")
-            escaped = (ID_BASE + quote(iri[len(ID_BASE):], safe="/-._~")
+            # (kg.schema.node_iri escapes a key so: "l'oréal" -> "l%27or%C3%A9al")
+            escaped = (ID_BASE + quote(iri[len(ID_BASE):], safe=IRI_SAFE)
                        if iri.startswith(ID_BASE) else "")
             for alt in dict.fromkeys((sent, escaped)):
                 if alt and alt != iri and (node := kg.node(alt)) is not None:
