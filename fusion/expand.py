@@ -2127,19 +2127,24 @@ def _scented_word(words: Sequence[str]) -> bool:
         pair in _SCENTED_PHRASES for pair in pairwise(folded))
 
 
+def _all_under(kg: _KG, iri: str, path: re.Pattern[str]) -> bool:
+    """Whether every category a linked category or product type stands for
+    (:func:`_own_categories`; one at least) has a path ``path`` finds."""
+    cats = _own_categories(kg, iri)
+    return bool(cats) and all(path.search(kg.path(c) or "") for c in cats)
+
+
 def _food_category(kg: _KG, iri: str) -> bool:
     """Whether a linked category or product type is food or drink (:data:`_FOOD_PATH`: under
     Google's "Food, Beverages & Tobacco" but its tobacco, a pet's food or treats, baby food):
-    every category it stands for (:func:`_own_categories`) is."""
-    cats = _own_categories(kg, iri)
-    return bool(cats) and all(_FOOD_PATH.search(kg.path(c) or "") for c in cats)
+    every category it stands for is."""
+    return _all_under(kg, iri, _FOOD_PATH)
 
 
 def _care_category(kg: _KG, iri: str) -> bool:
     """Whether a linked category or product type is a care or household consumable (or
     more of the care department: :data:`_CARE_PATH`), each category it stands for."""
-    cats = _own_categories(kg, iri)
-    return bool(cats) and all(_CARE_PATH.search(kg.path(c) or "") for c in cats)
+    return _all_under(kg, iri, _CARE_PATH)
 
 
 def _food_words(kg: _KG) -> frozenset[str]:
@@ -2634,6 +2639,21 @@ def _party_cue(words: Sequence[str]) -> str | None:
 _ALTERNATIVES = frozenset({"or", "vs", "vs.", "versus", "nor"})
 
 
+def _without_joiner(words: Sequence[str], span: tuple[int, int]) -> tuple[int, int]:
+    """``span`` without an "or" / "vs" word the tagger took into it at either end ("or hp",
+    "iphone or"), one word at least.
+
+    >>> _without_joiner("iphone or hp".split(), (1, 3)), _without_joiner(["or"], (0, 1))
+    ((2, 3), (0, 1))
+    """
+    at, end = span
+    if words[at] in _ALTERNATIVES and at + 1 < end:
+        at += 1
+    if words[end - 1] in _ALTERNATIVES and end - 1 > at:
+        end -= 1
+    return at, end
+
+
 def _alternative_sides(words: Sequence[str], span: tuple[int, int]
                        ) -> tuple[list[tuple[int, int]], bool]:
     """The other sides of the alternatives the mention at ``span`` is one side of (the runs of
@@ -2646,11 +2666,7 @@ def _alternative_sides(words: Sequence[str], span: tuple[int, int]
     >>> _alternative_sides("iphone or samsung phone".split(), (2, 3))
     ([(0, 1)], True)
     """
-    at, end = span
-    if words[at] in _ALTERNATIVES and at + 1 < end:  # the tagger's span "or hp"
-        at += 1
-    if words[end - 1] in _ALTERNATIVES and end - 1 > at:  # "iphone or"
-        end -= 1
+    at, end = _without_joiner(words, span)
     cuts = [i for i, w in enumerate(words) if w in _ALTERNATIVES and not at <= i < end]
     bounds = [-1, *cuts, len(words)]
     sides = [(lo + 1, hi) for lo, hi in pairwise(bounds) if lo + 1 < hi]
@@ -3577,11 +3593,7 @@ def _side_of(words: Sequence[str], span: tuple[int, int]) -> tuple[int, int]:
     >>> _side_of("gas or electric dryer".split(), (3, 4))
     (2, 4)
     """
-    at, end = span
-    if words[at] in _ALTERNATIVES and at + 1 < end:
-        at += 1
-    if words[end - 1] in _ALTERNATIVES and end - 1 > at:
-        end -= 1
+    at, end = _without_joiner(words, span)
     lo = max((i + 1 for i in range(at) if words[i] in _ALTERNATIVES), default=0)
     hi = next((i for i in range(end, len(words)) if words[i] in _ALTERNATIVES), len(words))
     return lo, hi
@@ -3787,8 +3799,7 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
     ``labels``, with a part headed by the mention's last word ("Camera Backpacks" for
     "transparent backpack", "Computer Accessories" for "keyboard accessories"; not "Table &
     Portable Fans" for "small kitchen table": fans)."""
-    own = [normalize_key(lab.split(SEP)[-1]) for lab in labels
-           if lab.split(SEP)[0] == hard_dept and SEP in lab]
+    own = _lvl1_names(labels, hard_dept)
     for e in linked:
         if e.iri in skip:
             continue
@@ -3887,8 +3898,14 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
     if len(cands) < 2 or any(dept(c) == hard_dept or (
             dept(c) is None and _in_store_trees(kg, c, store_trees())) for c in cands):
         return False
-    return not any(_part_headed(normalize_key(lab.split(SEP)[-1]), head) for lab in labels
-                   if lab.split(SEP)[0] == hard_dept and SEP in lab)
+    return not any(_part_headed(name, head) for name in _lvl1_names(labels, hard_dept))
+
+
+def _lvl1_names(labels: Collection[str], dept: str) -> list[str]:
+    """The normalised last parts of the labels of ``labels`` below the department ``dept``
+    ("Name Brands > BISSELL": "bissell" for "Name Brands")."""
+    return [normalize_key(lab.split(SEP)[-1]) for lab in labels
+            if SEP in lab and lab.split(SEP)[0] == dept]
 
 
 #: the cosine to its nearest training query from which the intent model has seen a query

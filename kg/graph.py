@@ -445,6 +445,14 @@ class Transaction:
                 raise ValueError(f"{prop} is a property of {owner.value} nodes; {iri} is a "
                                  f"{found} node: refused (nothing committed)")
 
+    def _prefetch_ends(self, ends: Collection[Any]) -> None:
+        """On a KG server, read the stored triples of the edges' ends this transaction does
+        not hold itself in one request per 500 (the store caches them: the commit's checks
+        then read no end twice); nothing on the embedded store."""
+        prefetch = getattr(self._store, "prefetch_subjects", None)
+        if prefetch is not None and not self._store_empty:
+            prefetch([x for x in ends if x not in self._add_by_subject])
+
     def _check_kinds(self) -> None:
         """Refuse (``ValueError``) the commit of an edge :meth:`add_edge` added whose source
         or target is a node of a kind its relation does not link (``parent`` from a brand):
@@ -454,9 +462,7 @@ class Transaction:
         if not edges:
             return
         ends = {x for q, _rel in edges for x in (q.subject, q.object)}
-        prefetch = getattr(self._store, "prefetch_subjects", None)
-        if prefetch is not None and not self._store_empty:  # a server: one request per 500
-            prefetch([x for x in ends if x not in self._add_by_subject])
+        self._prefetch_ends(ends)
         kinds: dict[Any, set[NodeKind]] = {}
         for q, rel in edges:
             allowed = rel.kinds
@@ -646,9 +652,7 @@ class Transaction:
         if not edges:
             return 0, ()
         ends = {x for q in edges for x in (q.subject, q.object) if isinstance(x, ox.NamedNode)}
-        prefetch = getattr(self._store, "prefetch_subjects", None)
-        if prefetch is not None and not self._store_empty:  # a server: one request per 500
-            prefetch([x for x in ends if x not in self._add_by_subject])
+        self._prefetch_ends(ends)
         missing = {x for x in ends if not self._has_any(x, (_TYPE, _NAME))}
         if not missing:
             return 0, ()

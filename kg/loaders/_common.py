@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kg.errors import KGLoadError
+from kg.rdfio import rdf_format
 from kg.schema import (
     Edge,
     LoadReport,
@@ -275,11 +276,17 @@ _TURTLE_LINE = re.compile(r"^(?:@prefix\s|@base\s|prefix\s+[\w.-]*:\s*<|base\s+<
                           re.IGNORECASE)
 _RDF_XML = re.compile(r"<rdf:RDF\b|http://www\.w3\.org/1999/02/22-rdf-syntax-ns#")
 _JSON_LD = re.compile(r'"@(?:context|graph)"\s*:')
-_RDF_SUFFIXES = {".nt": "N-Triples", ".nq": "N-Quads", ".ttl": "Turtle", ".trig": "TriG",
-                 ".n3": "N3", ".rdf": "RDF/XML", ".owl": "RDF/XML", ".xml": "RDF/XML",
-                 ".jsonld": "JSON-LD"}
 #: Lines of a file (not blank, not a ``#`` comment) that :func:`rdf_syntax` looks at
 RDF_SNIFF_LINES = 5
+
+
+def _suffix_syntax(path: str | Path) -> str | None:
+    """The name of the RDF syntax ``path``'s suffix names (a ``.gz`` aside, as
+    :func:`kg.rdfio.rdf_format` reads suffixes: "N-Quads" for ``x.nq.gz``), or None."""
+    try:
+        return rdf_format("x" + base_suffix(path)).name
+    except ValueError:
+        return None
 
 
 def rdf_syntax(path: str | Path) -> tuple[int, str, str] | None:
@@ -304,7 +311,7 @@ def rdf_syntax(path: str | Path) -> tuple[int, str, str] | None:
                     if lineno > 100:
                         return None
                     continue
-                suffix = _RDF_SUFFIXES.get(base_suffix(path))
+                suffix = _suffix_syntax(path)
                 if _NT_LINE.match(line):
                     return lineno, line, suffix if suffix in ("N-Quads", "Turtle", "TriG",
                                                               "N3") else "N-Triples"

@@ -43,7 +43,7 @@ import os
 import sys
 import traceback
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -247,3 +247,23 @@ def sigterm_as_interrupt() -> Iterator[dict[str, int | None]]:
         signal.signal(signal.SIGTERM, old_term)
         if old_int is signal.default_int_handler:
             signal.signal(signal.SIGINT, old_int)
+
+
+@contextlib.contextmanager
+def interrupts_exit(state: Callable[[KeyboardInterrupt], str]) -> Iterator[None]:
+    """Run a long command's work: SIGINT, or SIGTERM from ``timeout``, systemd or a CI runner
+    (:func:`sigterm_as_interrupt`), stops it with one line on stderr saying what it left
+    (``state(exc)``, "" for nothing to say) and exit 128 + the signal's number (130, 143)."""
+    import signal
+
+    import typer
+
+    with sigterm_as_interrupt() as got:
+        try:
+            yield
+        except KeyboardInterrupt as exc:
+            signum = got["signal"] or signal.SIGINT
+            said = state(exc)
+            typer.echo(f"error: interrupted ({signal.Signals(signum).name})"
+                       f"{'; ' + said if said else ''}", err=True)
+            raise typer.Exit(128 + signum) from None

@@ -18,7 +18,7 @@ import typer
 
 from kg.errors import KGNotFoundError
 from parser.app.errors import cli_errors as _errors
-from parser.app.errors import sigterm_as_interrupt
+from parser.app.errors import interrupts_exit
 
 app = typer.Typer(
     name="kg",
@@ -157,16 +157,8 @@ def _interruptible(fn: Callable[[], T], state: Callable[[], str]) -> T:
     """``fn()``; interrupted (SIGINT, or SIGTERM from `timeout`, systemd, a CI runner), one
     line on stderr saying what the KG holds now (``state()``, as ``kg load`` says it), then
     exit 128 + the signal's number."""
-    import signal
-
-    with sigterm_as_interrupt() as got:
-        try:
-            return fn()
-        except KeyboardInterrupt:
-            signum = got["signal"] or signal.SIGINT
-            typer.echo(f"error: interrupted ({signal.Signals(signum).name}); {state()}",
-                       err=True)
-            raise typer.Exit(128 + signum) from None
+    with interrupts_exit(lambda _exc: state()):
+        return fn()
 
 
 def _commit_state(kgdir: Path, before: int | None, now: int | None, what: str = "") -> str:

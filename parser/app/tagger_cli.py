@@ -187,19 +187,11 @@ def _training_interrupts() -> Iterator[None]:
     prints one line saying what OUT holds now and whether its checkpoint can be continued
     with --resume (:class:`parser.tagger.training.TrainingInterrupted`), and exits 128 +
     the signal (130, 143)."""
-    import signal
-
-    from parser.app.errors import sigterm_as_interrupt
+    from parser.app.errors import interrupts_exit
     from parser.tagger.training import TrainingInterrupted
 
-    with sigterm_as_interrupt() as got:
-        try:
-            yield
-        except KeyboardInterrupt as exc:
-            signum = got["signal"] or signal.SIGINT
-            state = f"; {exc.state}" if isinstance(exc, TrainingInterrupted) else ""
-            typer.echo(f"error: interrupted ({signal.Signals(signum).name}){state}", err=True)
-            raise typer.Exit(128 + signum) from None
+    with interrupts_exit(lambda exc: exc.state if isinstance(exc, TrainingInterrupted) else ""):
+        yield
 
 
 def _warn_other_kg(model: Path, tagger, graph) -> None:
