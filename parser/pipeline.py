@@ -601,10 +601,13 @@ class QueryParser:
         A query that cannot be parsed (not a str, a lone surrogate, over the length limit
         with ``on_too_long="error"``) raises :class:`InputError` once the results of every
         query before it were yielded, in order; its ``index`` is the bad query's position in
-        ``texts`` (0-based). Each query is checked as it is read, and reading stops at the
-        bad one: nothing after it is taken from ``texts``, so no query is lost to the
-        read-ahead. To skip bad queries and go on, call ``pipe`` again with the same iterator
-        (the bad query was consumed), or with ``texts[err.index + 1:]`` for a list::
+        ``texts`` as this call reads it (0-based: the first query this call takes is 0, so
+        after a resume on the same iterator it counts from there, not from the iterator's
+        start; keep your own count to name an input line). Each query is checked as it is
+        read, and reading stops at the bad one: nothing after it is taken from ``texts``, so
+        no query is lost to the read-ahead. To skip bad queries and go on, call ``pipe``
+        again with the same iterator (the bad query was consumed), or with
+        ``texts[err.index + 1:]`` for a list::
 
             it = iter(queries)
             while True:
