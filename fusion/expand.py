@@ -212,6 +212,7 @@ from fusion.errors import FusionConfigError
 from fusion.hetero import as_networkx
 from fusion.patterns import ACCESSORY_WORDS as _ACCESSORY_WORDS
 from fusion.patterns import (
+    BED_SIZE_PREFIXES,
     CLOTHING,
     NEGATABLE_BOUND,
     NOT_FITTED,
@@ -2005,15 +2006,19 @@ def _size_read(value: str, read: Sequence[str]) -> bool:
     """Whether a size value a link sets is one the size patterns read in the query (``read``,
     :func:`fusion.patterns.parse_sizes`): the same numbers ("55 inch" and '55"'), or a value
     that is no measure, a number and its unit ("queen", "XL", "A5": the patterns read only
-    measures).
+    measures), but not one whose words are part of a longer size they read ("King" of
+    "California King" in "california king sheets", "Queen" of "Full/Queen": another size).
 
     >>> _size_read("16 inch", []), _size_read("55 inch", ['55"']), _size_read("A5", [])
     (False, True, True)
     >>> _size_read("13.3 inch", ["13,3 inch"]), _size_read("4 inch", ["14 inch"])
     (True, False)
+    >>> _size_read("King", ["California King"]), _size_read("King", ["Queen", "King"])
+    (False, True)
     """
     if not value[:1].isdigit():
-        return True
+        key = set(re.findall(r"[^\W_]+", normalize_key(value)))
+        return not any(key < set(re.findall(r"[^\W_]+", normalize_key(r))) for r in read)
     numbers = _SIZE_NUMBER.findall(value.replace(",", "."))
     return any(_SIZE_NUMBER.findall(r.replace(",", ".")) == numbers
                               for r in read)
@@ -4876,6 +4881,11 @@ def expand(
                 #           duvet"), is one
             if field_ == "size" and set(normalize_key(value).split()) <= named:
                 continue
+            if field_ == "size" and span is not None and span[0] > 0 \
+                    and words[span[0] - 1] in BED_SIZE_PREFIXES \
+                    and normalize_key(value) in ("king", "queen"):
+                continue  # "california king", "split king": another bed size (the patterns
+                #           read it beside bedding, "California King"), no King
             if field_ == "size" and all(_a_garment_size(value, words, place)
                                         for place in ent_places or [span]):
                 # a garment size of no clothing ("large breed dog food", "small vacuum"):

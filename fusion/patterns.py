@@ -137,28 +137,27 @@ Prices (:func:`parse_price`):
   two different ranges, or a lower bound above the upper one (then neither is kept).
 
 Sizes (:func:`parse_sizes`): a number with a size unit (inch, inches, in, the inch marks " ” ″
-′′ '', gb, tb, mb, mm, cm, ft, feet, foot, oz, ounces, qt, quarts, cu ft, cubic feet, and
-gigabytes, millimeters and the like spelt out) as written in the query: "55 inch", "43in",
-'65"', "65”", "55-inch", "1.5 cu ft", "1/2 inch", "1 1/2 inch", "6 foot", "2,5 inch" (a
-decimal comma, kept as written; "1,000 gb", thousands or three decimals, is no size). An inch
-mark written with two characters (″, which NFKC writes ′′, '' and ’’) is the one mark '"' in
-the value ('50″', "50''": '50"', a term an index holds; ” is kept), and so is a fraction
-written with the fraction slash ("1⁄2 inch", as NFKC writes "½ inch": "1/2 inch"; the
-"2 inch" of it was read before). Every number of a list
-that writes its unit once, after its last number, is a size with that unit ("55 or 65 inch":
-"55 inch" and "65 inch"; "50, 55 or 65 inch", "64 or 128gb", "55 and 65 inch"), and what
-is before the list reads each of them ("tv stand for 55 or 65 inch tv": none); the last
-joiner is "or", "and", "nor", "&", "vs" or "versus" ("65 vs 75 inch tv": both; "vs" joins
-alternatives, as it does brands): a bare number that no such joiner joins to a size is
-none ("galaxy watch 4 40mm", "iphone 11, 64gb", "2 or 3 person tent": no size unit), nor
-is one after a bound word, "to", "from" or a dimension's "x" ("tv under 500 or 65 inch":
-65 inch), and "2 and 1/2 inch" is one number. "N in 1"
-("2 in 1 laptop", "2-in-1") is a product type, not a size, and "65 in stock" is no size. A
-range ("55-65 inch", "55 to 65 inch", "between 55 and 65 inch") gives **no** size: it is not
-a value any product has, and a hard filter on it would remove every product. Neither does
-either side of a dimension pair ("24 x 36 inch", '24" x 36"', "24x36 inch", "72 inch by 72
-inch", "2 x 8gb"): a 36-inch filter is not the 24x36 frame. No size either (a hard filter on it
-would drop the products the query asks for):
+′′ '', gb, tb, mb, mm, cm, ft, feet, foot, oz, ounces, qt, quarts, cu ft, cubic feet, gal,
+gallons, and gigabytes, millimeters and the like spelt out) as written in the query: "55 inch",
+"43in", "20 gallon", '65"', "65”", "55-inch", "1.5 cu ft", "1/2 inch", "1 1/2 inch", "6 foot",
+"2,5 inch" (a decimal comma, kept as written; "1,000 gb", thousands or three decimals, is no
+size). An inch mark written with two characters (″, which NFKC writes ′′, '' and ’’) is the one
+mark '"' in the value ('50″', "50''": '50"', a term an index holds; ” is kept), and so is a
+fraction written with the fraction slash ("1⁄2 inch", as NFKC writes "½ inch": "1/2 inch"; the
+"2 inch" of it was read before). Every number of a list that writes its unit once, after its
+last number, is a size with that unit ("55 or 65 inch": "55 inch" and "65 inch"; "50, 55 or 65
+inch", "64 or 128gb", "55 and 65 inch"), and what is before the list reads each of them ("tv
+stand for 55 or 65 inch tv": none); the last joiner is "or", "and", "nor", "&", "vs" or "versus"
+("65 vs 75 inch tv": both; "vs" joins alternatives, as it does brands): a bare number that no
+such joiner joins to a size is none ("galaxy watch 4 40mm", "iphone 11, 64gb", "2 or 3 person
+tent": no size unit), nor is one after a bound word, "to", "from" or a dimension's "x" ("tv
+under 500 or 65 inch": 65 inch), and "2 and 1/2 inch" is one number. "N in 1" ("2 in 1 laptop",
+"2-in-1") is a product type, not a size, and "65 in stock" is no size. A range ("55-65 inch",
+"55 to 65 inch", "between 55 and 65 inch") gives **no** size: it is not a value any product has,
+and a hard filter on it would remove every product. Neither does either side of a dimension pair
+("24 x 36 inch", '24" x 36"', "24x36 inch", "72 inch by 72 inch", "2 x 8gb"): a 36-inch filter
+is not the 24x36 frame. No size either (a hard filter on it would drop the products the query
+asks for):
 
 - a bounded size, which is no value a product has, like a range: a bound word right before it
   ("tv under 55 inch", "below", "over", "above", "up to", "at least", "at most", "max",
@@ -206,14 +205,19 @@ would drop the products the query asks for):
   blade, heel or leg length or height ("5 inch inseam running shorts", "inseam 32 inch", "10
   inch rise jeans", "heel height 3 inch"), before a sleeve on clothing ("dress shirt 34 inch
   sleeve"; "13 inch sleeve" and "computer sleeve 13 inch" are a laptop sleeve's size) and
-  before a blade on a knife ("pocket knife 3 inch blade"; "10 inch blade" may be a saw's).
+  before a blade on a knife ("pocket knife 3 inch blade"; "10 inch blade" may be a saw's),
+  and a thickness: a length before "thick" or "thickness" or after "thickness" ("2 inch thick
+  cutting board", "1 inch thick yoga mat", "thickness 2 inch") and any length in a query that
+  names a mattress, a topper or a cushion (not a cushion cover): its inches are its thickness
+  ("10 inch mattress", "12 inch mattress queen": Queen, "3 inch memory foam topper").
   The words stay in the text searched.
 
 Numeric garment and shoe sizes: a whole or half number right after "size" ("size 8", "size:
 8.5") in a query that names clothing (:data:`_CLOTHING`) or footwear (shoes, sneakers, boots,
-heels, sandals, pumps, cleats, slippers ...: :data:`_FOOTWEAR`) is a size, as written ("adidas
-sneakers size 8 white": "8", "size 10 shoes for men": "10"); not in a query that names neither
-("huggies size 4": a diaper's, "gauges size 00", "sketchers for girls size 1": a brand is no
+heels, sandals, pumps, cleats, slippers ...: :data:`_FOOTWEAR`), diapers or a sports ball
+(soccer ball, basketball, football ...: :data:`_BALLS`) is a size, as written ("adidas
+sneakers size 8 white": "8", "size 10 shoes for men": "10", "size 5 soccer ball": "5"); not in
+a query that names none of them ("gauges size 00", "sketchers for girls size 1": a brand is no
 footwear word) or names hosiery (socks, tights, panty hose: sold in bands of shoe sizes, "socks
 9-11"), nor a range, list or pair ("size 6-7", "size 9 to 11", "size 8 or 9"), an age ("size
 24 month", "size 3t") or a bounded size ("size 10 and under"). A size in a size system ("uk
@@ -239,11 +243,17 @@ excludes M):
   ("iphone xs max"), nor without clothing ("xl bully", "moleskin classic xl", "xxl wraps"). A
   single letter alone is no size: it is as often a name's or a shape's ("galaxy s", "l shaped
   desk", "m.2 ssd", "t shirt l"); "size matters" holds no size;
-- a bed size before "size" (twin, full, double, queen, king: "king size bedsheet", "queen-size
-  comforter": "King", "Queen") in a query that names bedding (bed, sheets, mattress, comforter,
-  duvet, quilt, blanket, pillow ...: :data:`_BEDDING`): "king size chocolate", "queen size 7
-  panty hose", "full size mirror", "full size crib" and "microwaves full size" hold none, nor
-  do "california king size", "split king size" and "twin xl", other bed sizes;
+- a bed size (twin, full, double, queen, king; "twin xl", "full xl": "Twin XL"; "california
+  king", "cal king": "California King", "split king", "super king", "olympic queen"; "full/queen":
+  "Full/Queen") in a query that names bedding (bed, sheets, mattress, comforter, duvet, quilt,
+  blanket, pillow ...: :data:`_BEDDING`), before "size" ("king size bedsheet", "queen-size
+  comforter": "King", "Queen"), or without it next to bedding, up to three words apart with no
+  joiner between ("twin comforter", "full bed frame", "cal king bamboo sheets", "mattress
+  protector full", "comforter sets twin"; a bare "double" is none: "double layer blanket"):
+  "king size chocolate", "queen size 7 panty hose", "full size mirror", "full size crib" and
+  "microwaves full size" hold none, nor do "full body pillow", "full length", "full hd", "full
+  zip", "full coverage", "twin pack", "king koil" (a maker), "alaskan king" (no value read) and
+  the two sizes of a bunk bed ("twin over full");
 - every size of a list of them ("size m or l", "shirt xl, xxl or 3xl", "queen or king size
   sheets"), and none of a bounded one ("size m or larger", "t shirt up to xxl"); "size s/m" and
   "l-xl" (one size of two, or a range?) give none. Spelt-out sizes ("size large", "medium
@@ -1222,7 +1232,8 @@ _INCH_MARK = r"(?:\"|”|″|′′|''|’’)"
 _SIZE_UNIT = (
     r"(?:(?:inch(?:es)?|in(?!\s*-?\s*\d)(?!\s+(?:the|a|an|stock|store)\b)|gb|tb|mb|mm|cm|"
     r"gigabytes?|terabytes?|megabytes?|millimet(?:er|re)s?|centimet(?:er|re)s?|"
-    r"cu(?:bic)?\.?\s?(?:ft|feet|foot)|ft|feet|foot|oz|ounces?|qt|quarts?)(?![a-z0-9])"
+    r"cu(?:bic)?\.?\s?(?:ft|feet|foot)|ft|feet|foot|oz|ounces?|qt|quarts?|gal(?:lon)?s?)"
+    r"(?![a-z0-9])"
     rf"|{_INCH_MARK})"
 )
 _SIZE_ONE = rf"{_SIZE_NUM}\s*(?:-\s*)?{_SIZE_UNIT}"
@@ -1488,18 +1499,34 @@ _PART_BEFORE = re.compile(rf"(?<![\w'’-])(?:{_PART})\s*:?\s*$", re.I)
 _SLEEVE_AFTER = re.compile(r"\s*-?\s*sleeves?(?![\w'’-])", re.I)
 _BLADE_AFTER = re.compile(r"\s*-?\s*blades?(?![\w'’-])", re.I)
 _KNIFE = re.compile(r"(?<![\w'’-])(?:knife|knives|machetes?|swords?|daggers?)(?![\w'’-])", re.I)
+# a thickness: a length right before "thick" / "thickness" ("2 inch thick cutting board", '2"
+# thick', "1 inch thickness") or right after "thickness" ("thickness 2 inch"), and any length
+# in a query that names a mattress, a topper or a cushion, whose inches are its thickness
+# ("10 inch mattress", "12 inch mattress queen", "3 inch memory foam topper", "4 inch seat
+# cushion"; a mattress is sold in bed sizes, "Queen", a cushion cover in its sides, "cushion
+# cover 18 inch")
+_THICK_AFTER = re.compile(r"\s*-?\s*thick(?:ness)?(?![\w'’-])", re.I)
+_THICK_BEFORE = re.compile(r"(?<![\w'’-])thickness\s*(?:of\s+)?:?\s*$", re.I)
+_THICK_PRODUCT = re.compile(
+    r"(?<![\w'’-])(?:mattress(?:es)?|toppers?|cushions?(?!\s*-?\s*(?:covers?|cases?|shams?)\b))"
+    r"(?![\w'’-])", re.I)
 
 
 def _part_measure(text: str, m: re.Match[str], start: int) -> bool:
     """Whether the size of ``m``, a length, measures a part of the product, no size it is sold
     in: the heel of shoes with heels ("4 inch heels", "heels 4 inch"), an inseam, a rise, a
     leg opening ("5 inch inseam running shorts", "inseam 32 inch"), the sleeve of clothing
-    ("dress shirt 34 inch sleeve") or the blade of a knife ("pocket knife 3 inch blade")."""
+    ("dress shirt 34 inch sleeve"), the blade of a knife ("pocket knife 3 inch blade") or a
+    thickness ("2 inch thick cutting board", "thickness 2 inch", and the inches of a mattress,
+    a topper or a cushion: "10 inch mattress", "4 inch seat cushion")."""
     if not _LENGTH_UNIT.search(m.group("one")):
         return False
     if _HEELS.search(text) or _PART_AFTER.match(text, m.end()) \
             or _PART_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start):
         return True
+    if _THICK_AFTER.match(text, m.end()) or _THICK_PRODUCT.search(text) \
+            or _THICK_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start):
+        return True  # a thickness ("2 inch thick cutting board", "10 inch mattress")
     if _SLEEVE_AFTER.match(text, m.end()):
         return re.search(rf"(?<![\w'’-])(?:{_CLOTHING})(?![\w'’-])", text, re.I) is not None
     return _BLADE_AFTER.match(text, m.end()) is not None and _KNIFE.search(text) is not None
@@ -1637,26 +1664,93 @@ _LETTERS_THEN_CLOTHING = re.compile(
 _LETTERS_NAME_BEFORE = re.compile(
     rf"(?:(?<![\w'’-])(?:iphone|pixel|galaxy|xperia|twin|{_LETTER_SIZE})|\d[\w.]*)\s+$", re.I)
 _LETTERS_NAME_AFTER = re.compile(r"\s+max\b", re.I)
-#: the bed sizes read before "size" ("king size bedsheet"), as a catalogue's size facet and the
-#: KG write them ("King", "Queen")
+#: the bed sizes, as a catalogue's size facet and the KG write them ("King", "Queen")
 _BED_SIZES = {"twin": "Twin", "full": "Full", "double": "Double", "queen": "Queen",
               "king": "King"}
+#: the words before "king" / "queen" that name another bed size, and its value ("california
+#: king", "cal king": "California King"; "split king": "Split King")
+BED_SIZE_PREFIXES = {"california": "California", "cal": "California", "split": "Split",
+                     "super": "Super", "olympic": "Olympic"}
+# a bed size: its word, a prefix before "king" / "queen" (:data:`BED_SIZE_PREFIXES`), "xl"
+# after "twin" / "full" ("twin xl": "Twin XL"), another size after a slash ("full/queen":
+# "Full/Queen", a size comforters are sold in), then "size" or not ("king size", "queen-size")
+_BED_WORD = rf"(?:{'|'.join(_BED_SIZES)})"
 _BED_SIZE = re.compile(
-    rf"(?<![\w'’-])(?P<v>{'|'.join(_BED_SIZES)})\s*-?\s*sized?(?![\w'’-])", re.I)
-# another bed size that ends with those words ("california king", "split king", "super king")
-_BED_SIZE_BEFORE = re.compile(
-    r"(?<![\w'’-])(?:cal|california|split|super|olympic|alaskan|emperor|eastern|western)\s+$",
+    rf"(?<![\w'’/-])(?:(?P<pre>{'|'.join(BED_SIZE_PREFIXES)})\s+(?=(?:queen|king)\b))?"
+    rf"(?P<v>{_BED_WORD})(?:\s*-?\s*(?P<xl>xl)(?![\w'’]))?"
+    rf"(?:\s*/\s*(?P<v2>{_BED_WORD})(?:\s*-?\s*(?P<xl2>xl)(?![\w'’]))?)?"
+    r"(?P<size>\s*-?\s*sized?)?(?![\w'’/-])",
     re.I)
+# another bed size that ends with those words, no value read ("alaskan king", "eastern king")
+_BED_SIZE_BEFORE = re.compile(
+    r"(?<![\w'’-])(?:alaskan|emperor|eastern|western|texas|wyoming)\s+$", re.I)
 # bedding, which a query must name for a bed size to be read: "king size" is no bed's in "king
 # size chocolate", "queen size 7 panty hose" (hosiery) nor "full size mirror", "full size crib",
-# "microwaves full size"; no truck bed ("full size truck bed cover") nor sheet pan
-_BEDDING = re.compile(
-    r"(?<![\w'’-])(?:(?<!truck )(?<!pickup )beds?|bedsheets?|sheets?(?!\s+(?:pans?|cakes?"
-    r"|music|metal|masks?)\b)|bedding|bedspreads?|duvets?|comforters?|quilts?|blankets?"
-    r"|mattress(?:es)?|toppers?|headboards?|daybeds?|futons?|cots?|dohars?|razais?|rajais?"
-    r"|coverlets?|doonas?|pillows?|pillowcases?|box\s*springs?)(?![\w'’-])",
-    re.I,
-)
+# "microwaves full size"; no truck bed ("full size truck bed cover"), sheet pan nor sheet of
+# labels ("full sheet labels")
+_BEDDING_WORDS = (
+    r"(?<!truck )(?<!pickup )beds?|bedsheets?|sheets?(?!\s+(?:pans?|cakes?|music|metal|masks?"
+    r"|labels?|papers?|stickers?)\b)|bedding|beddings|bedspreads?|duvets?|comforters?|quilts?"
+    r"|blankets?|mattress(?:es)?|toppers?|headboards?|daybeds?|futons?|cots?|dohars?|razais?"
+    r"|rajais?|coverlets?|doonas?|pillows?|pillowcases?|box\s*springs?")
+_BEDDING = re.compile(rf"(?<![\w'’-])(?:{_BEDDING_WORDS})(?![\w'’-])", re.I)
+# a bed size without "size" (not "double": "double sided", "double layer") is read only next
+# to bedding, up to three words apart, before it ("twin comforter", "full bed frame", "cal king
+# bamboo sheets", "twin rollaway bed") or after it ("mattress protector full", "comforter sets
+# twin", "mattress topper memory foam full"): no joiner, number or punctuation between
+_BED_GAP = (r"(?:\s+(?!(?:with|without|and|or|nor|for|in|on|of|to|by|no|not|over|under|plus"
+            r"|from|vs)\b)[a-z][a-z'’-]*){0,3}?")
+_BEDDING_AFTER = re.compile(rf"{_BED_GAP}\s+(?:{_BEDDING_WORDS})(?![\w'’-])", re.I)
+_BEDDING_BEFORE = re.compile(
+    rf"(?<![\w'’-])(?:{_BEDDING_WORDS}){_BED_GAP}\s+$", re.I)
+# a word after a bare "full" / "twin" / "queen" / "king" that makes it no bed size ("full body
+# pillow", "full length mirror", "full zip", "full coverage", "twin pack", "king koil" a
+# mattress maker, "queen anne"), and "over" on either side: a bunk bed's two sizes ("twin over
+# full bunk bed": one value or two?)
+_NOT_BED_AFTER = re.compile(
+    r"\s*-?\s*(?:length|body|zip|hd|coverage|face|pack|packs|sun|over|koil|anne|bee|crab"
+    r"|snake|cobra|grain)(?![\w'’-])", re.I)
+_NOT_BED_BEFORE = re.compile(r"(?<![\w'’-])over\s+$", re.I)
+_FOR = re.compile(r"(?<![\w'’-])for(?![\w'’-])", re.I)
+
+
+def _bed_value(m: re.Match[str]) -> str:
+    """The value of a bed size :data:`_BED_SIZE` read ("king": "King", "cal king": "California
+    King", "twin xl": "Twin XL", "full/queen": "Full/Queen")."""
+    value = _BED_SIZES[m.group("v").lower()] + (" XL" if m.group("xl") else "")
+    if m.group("pre"):
+        value = f"{BED_SIZE_PREFIXES[m.group('pre').lower()]} {value}"
+    if m.group("v2"):
+        value += "/" + _BED_SIZES[m.group("v2").lower()] + (" XL" if m.group("xl2") else "")
+    return value
+
+
+def _bed_sizes(text: str) -> Iterator[re.Match[str]]:
+    """The bed sizes of a query that names bedding (:data:`_BEDDING`): one before "size"
+    ("king size bedsheet"), or a bare one next to bedding (:data:`_BEDDING_AFTER`,
+    :data:`_BEDDING_BEFORE`: "twin comforter", "mattress protector full"); not one after
+    another bed size's word ("alaskan king"), nor a bare one before a word that makes it none
+    (:data:`_NOT_BED_AFTER`: "full body pillow") or beside "over" ("twin over full"), nor one
+    after a "for" that follows another ("twin xl fitted sheets for adjustable bed split king":
+    the bed the Twin XL sheets fit; "sheets for queen bed" is Queen)."""
+    if not _BEDDING.search(text):
+        return
+    last = None  # where the last bed size read ends
+    for m in _BED_SIZE.finditer(text):
+        if last is not None and _FOR.search(text, last, m.start()):
+            continue
+        lo = max(0, m.start() - _SIZE_CUE_WINDOW)
+        if _BED_SIZE_BEFORE.search(text, lo, m.start()):
+            continue
+        if m.group("size") is None and (
+                (m.group("v").lower() == "double" and not m.group("pre"))
+                or _NOT_BED_AFTER.match(text, m.end())
+                or _NOT_BED_BEFORE.search(text, lo, m.start())
+                or not (_BEDDING_AFTER.match(text, m.end())
+                        or _BEDDING_BEFORE.search(text, lo, m.start()))):
+            continue
+        last = m.end()
+        yield m
 
 
 # a joiner of a list of sizes written as words ("size m or l", "xl, xxl or 3xl", "queen or
@@ -1691,10 +1785,10 @@ def _word_sizes(text: str) -> list[Size]:
     # (kind, where the size's own letters start) -> (value, start, end)
     found: dict[tuple[str, int], tuple[str, int, int]] = {}
 
-    def add(kind: str, m: re.Match[str], start: int, end: int) -> None:
+    def add(kind: str, m: re.Match[str], start: int, end: int, value: str = "") -> None:
         kept = found.get((kind, m.start("v")))  # (read twice: the widest, "size xl" of "xl")
         if kept is None or kept[2] - kept[1] < end - start:
-            found[(kind, m.start("v"))] = (_word_value(kind, m.group("v")), start, end)
+            found[(kind, m.start("v"))] = (value or _word_value(kind, m.group("v")), start, end)
 
     for m in _SIZE_THEN_LETTER.finditer(text):
         add("letter", m, m.start(), m.end())
@@ -1710,11 +1804,8 @@ def _word_sizes(text: str) -> list[Size]:
             if not (_LETTERS_NAME_BEFORE.search(text, max(0, lo - _SIZE_CUE_WINDOW), lo)
                     or _LETTERS_NAME_AFTER.match(text, hi)):
                 add("letter", m, lo, hi)
-    if _BEDDING.search(text):
-        for m in _BED_SIZE.finditer(text):
-            if not _BED_SIZE_BEFORE.search(text, max(0, m.start() - _SIZE_CUE_WINDOW),
-                                           m.start()):
-                add("bed", m, m.start(), m.end())
+    for m in _bed_sizes(text):
+        add("bed", m, m.start(), m.end(), _bed_value(m))
     out: list[Size] = []
     done: set[tuple[str, int]] = set()
     for (kind, at), (value, start, end) in sorted(found.items(), key=lambda f: f[1][1]):
@@ -1754,6 +1845,11 @@ _WEARS = re.compile(rf"(?<![\w'’-])(?:{_CLOTHING}|{_FOOTWEAR})(?![\w'’-])", 
 _DIAPERS = re.compile(
     r"(?<![\w'’-])(?:diapers?|nappies|nappy|pull[\s-]?ups|training\s+pants|goodnites"
     r"|huggies|pampers|luvs)(?![\w'’-])", re.I)
+# sports balls, sold in numbered sizes ("size 5 soccer ball", "basketball size 7", "size 4
+# footballs"): a number after "size" in a query that names one is the ball's size
+_BALLS = re.compile(
+    r"(?<![\w'’-])(?:soccer|foot|basket|volley|hand|net|rugby|futsal|dodge|kick)\s*-?\s*balls?"
+    r"(?![\w'’-])", re.I)
 # the number of a garment or shoe size: whole or a half ("8", "8.5", "00"), no range, list
 # or pair ("size 6-7", "size 9 to 11", "size 8/9") nor an age or a length ("size 24 month",
 # "size 3t")
@@ -1789,13 +1885,15 @@ _HOSIERY = re.compile(
 
 
 def _garment_numbers(text: str) -> list[Size]:
-    """The numeric garment, shoe and diaper sizes of a query that names clothing, footwear or
-    diapers (:data:`_DIAPERS`: "huggies diapers size 4": "4"): a
+    """The numeric garment, shoe, diaper and ball sizes of a query that names clothing,
+    footwear, diapers (:data:`_DIAPERS`: "huggies diapers size 4": "4") or a sports ball
+    (:data:`_BALLS`: "size 5 soccer ball": "5"): a
     whole or half number right after "size" ("adidas sneakers size 8 white": "8", "womens
     running shoes size 8.5": "8.5"), each with the characters it was read from, the word
     "size" included; none of a range, a list, an age or a bounded size ("size 6-7", "size 8
     or 9", "size 24 month", "size 10 and under"), nor of hosiery ("ankle socks size 8")."""
-    if not (_WEARS.search(text) or _DIAPERS.search(text)) or _HOSIERY.search(text):
+    if not (_WEARS.search(text) or _DIAPERS.search(text) or _BALLS.search(text)) \
+            or _HOSIERY.search(text):
         return []
     return [Size(m.group("v"), m.start(), m.end()) for m in _SIZE_THEN_NUMBER.finditer(text)
             if not (_bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()))]
