@@ -3699,6 +3699,60 @@ def _named_under(kg: _KG, target: str, free: Sequence[str]) -> bool:
                             if not _DIGIT.search(w) and w not in _NO_SIDE_WORDS)))
 
 
+#: words that make the product they open a toy version of it ("toy microwave", "pretend washer
+#: and dryer", "play kitchen"): the first words of the KG's toy categories' names (of the
+#: categories named "Toy ...", 26 of 28 lie under a category named for toys, Google's Toy
+#: Kitchens, Toy Cars; all 12 named "Play ...", Play Vehicles, Play Food; 6 of the 7 named
+#: "Pretend ...", Pretend Housekeeping, Pretend Electronics)
+_TOY_WORDS = frozenset({"toy", "toys", "pretend", "play"})
+#: words that may come before the toy word of a toy version ("kids toy tablet", "kids play
+#: kitchen"); alone they make no toy ("kids headphones", "kids tablet": devices for children)
+_TOY_OPENERS = frozenset({"kid", "kids", "kid's", "kids'", "child", "childs", "child's",
+                          "children", "children's", "childrens", "toddler", "toddlers",
+                          "a", "an", "my"})
+#: the words (:func:`_words`) of a category name that holds toys ("Toys, Games & Drones",
+#: "Video Games > Toys & Kids' Electronics", Google's "Toys & Games > Toys > Pretend Play")
+_TOY_NAME = _words("toy toys")
+
+
+def _toy_version(words: Sequence[str], linked_at: Sequence[tuple[int, int]]) -> int | None:
+    """The place in ``words`` of the first word of the product the query asks a toy version
+    of, or None: the query opens with toy words (:data:`_TOY_WORDS`, after words such as
+    "kids", :data:`_TOY_OPENERS`) that modify words after them ("toy microwave", "pretend
+    washer and dryer for kids", "kids play kitchen"). Not where the last toy word is the
+    query's last, or before no product ("kids toys", "dog toy", "toys for 3 year olds",
+    "toys to life": toys searched), nor where a linked name (its place in
+    ``linked_at``) holds it and the word after it ("toy story", "play station", "toy chest":
+    a title, a console, furniture the KG names so).
+
+    >>> _toy_version("toy microwave".split(), [(0, 1), (1, 2)])
+    1
+    >>> _toy_version("kids pretend play kitchen".split(), [])
+    3
+    >>> [_toy_version(q.split(), [(0, 2)]) for q in ("toy story 3", "play station 4")]
+    [None, None]
+    >>> [_toy_version(q.split(), []) for q in ("kids toys", "dog toy", "toys to life",
+    ...                                        "toys 3-5 years", "voip pure play hardware")]
+    [None, None, None, None, None]
+    """
+    i = 0
+    while i < len(words) and words[i] in _TOY_OPENERS:
+        i += 1
+    at = i
+    while i < len(words) and words[i] in _TOY_WORDS:
+        i += 1
+    if i == at or i >= len(words) or not words[i][:1].isalpha() or words[i] in FUNCTION_WORDS \
+            or any(a < i < b for a, b in linked_at):
+        return None
+    return i
+
+
+def _holds_toys(name: str) -> bool:
+    """Whether a category path or department label names a category that holds toys
+    (:data:`_TOY_NAME`)."""
+    return bool(_TOY_NAME & _words(name))
+
+
 def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bool]],
                      words: Sequence[str], below: Callable[[str], bool],
                      ) -> tuple[str, str] | None:
@@ -5038,6 +5092,21 @@ def expand(
         cat_links = [(e, _both_sides(g, e, t, vs_words, place_of, products_at, targets,
                                      below_dept, lambda w: brand_key(w) in brands), a)
                      for e, t, a in cat_links]
+    # a toy version of a device ("toy microwave", "pretend washer and dryer for kids", "toy
+    # blender"): the device's category, or its department, is no filter (the real device's
+    # products are not what is searched), unless it holds toys ("toy drone": Toys, Games &
+    # Drones; the intent's "Video Games > Toys to Life"): the linked category that names the
+    # device right after the toy words, and the department a word there names a category of
+    # (:func:`_toy_version`)
+    toy_at = _toy_version(words, [sp for e in linked if (sp := spans[e.iri]) is not None])
+    if toy_at is not None:
+        cat_links = [(e, None if t is not None and not _holds_toys(str(g.path(t) or g.label(t)))
+                      and (sp := spans[e.iri]) is not None and sp[0] == toy_at else t, a)
+                     for e, t, a in cat_links]
+    toy_dept = toy_at is not None and hard_dept is not None and intent is not None \
+        and not _holds_toys(hard_dept) and not _holds_toys(intent.category) \
+        and any(dept(c) == hard_dept for w in _words(words[toy_at])
+                for c in _word_categories(g).get(w, ()))
     picked = _category_filter(g, cat_links, words, below_dept)
     if picked is not None:
         facets["category"].append(picked)
@@ -5073,7 +5142,7 @@ def expand(
             if model_walk:  # (a model: one product, its intent's siblings other families)
                 walked = tuple(c for c in walked if c.kind != "sibling_category")
             add(_accessories(walked) if follows_device else walked, max(intent.score, 1e-3))
-        if hard_dept is not None and not facets["category"] and not elsewhere:
+        if hard_dept is not None and not facets["category"] and not elsewhere and not toy_dept:
             # (a linked category in the department is the finer filter: every one above is
             # in it; its KG path may be written from another root than the department's
             # label, "Connected Home & Housewares > Office Electronics > ...", so the two are
@@ -5083,11 +5152,12 @@ def expand(
         for lab, p in intent.top_k or ((intent.category, intent.score),):
             if lab not in hard and p >= 0.05:
                 suggestions.append(CategorySuggestion(lab, round(p, 6), "intent"))
-        if hard_dept is None or elsewhere:
+        if hard_dept is None or elsewhere or (toy_dept and not facets["category"]):
             # (a department that is no filter never weighs as one: its score is capped below
             # ``hard_filter``, where the query is outside the KG or the intent model's depth,
             # "spoons for baby self feeding" at Appliances 0.98, or searches a product linked
-            # elsewhere, "milk" at 0.86: :func:`_below`)
+            # elsewhere, "milk" at 0.86, or a toy version of its device, "toy blender":
+            # :func:`_below`)
             suggestions.append(CategorySuggestion(
                 intent.lvl0, _below(intent.lvl0_score, th.hard_filter), "intent-department"))
 

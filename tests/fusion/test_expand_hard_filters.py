@@ -408,3 +408,71 @@ def test_a_comparison_of_brands_keeps_the_products_category(vs_kg):
               cat("edryers", "electric dryer")]
     assert _vs_filter(vs_kg, "samsung vs lg electric dryer", linked,
                       "Appliances > Washers & Dryers") == (VS_CATS["edryers"][1],)
+
+
+# -- 6. a toy version of a device ---------------------------------------------------------------
+
+TOY_CATS = {**CATS,
+            "mw": ("Microwaves", "Appliances > Microwaves", "app"),
+            "blenders": ("Blenders", "Appliances > Small Kitchen Appliances > Blenders", "ska"),
+            "wd": ("Washers & Dryers", "Appliances > Washers & Dryers", "app"),
+            "toys": ("Toys, Games & Drones", "Toys, Games & Drones", None),
+            "drones": ("Drones", "Toys, Games & Drones > Drones", "toys"),
+            "ps4": ("PlayStation 4", "Video Games > PlayStation 4", "vg"),
+            "ttl": ("Toys to Life", "Video Games > Toys to Life", "vg")}
+TOY_LABELS = TaxonomyAlignment([*LABELS.labels, "Appliances > Microwaves",
+                                "Appliances > Washers & Dryers", "Toys, Games & Drones > Drones",
+                                "Video Games > PlayStation 4", "Video Games > Toys to Life"])
+
+
+@pytest.fixture(scope="module")
+def toy_kg() -> ProductGraph:
+    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
+                               for k, (lab, path, _) in TOY_CATS.items()]
+    recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in TOY_CATS.items() if p]
+    g = ProductGraph.in_memory()
+    g.add_records(recs, progress=False)
+    return g
+
+
+@pytest.mark.parametrize(("query", "linked", "label"), [
+    # the device linked right after the toy words
+    ("toy microwave", [cat("mw", "microwave")], "Appliances > Microwaves"),
+    ("pretend washer and dryer for kids", [cat("wd", "washer and dryer")],
+     "Appliances > Washers & Dryers"),
+    ("kids toy microwave", [cat("mw", "microwave")], "Appliances > Microwaves"),
+    # the device linked to nothing: the intent's department, which names it, is no filter
+    ("toy blender", [], "Appliances > Small Kitchen Appliances"),
+    ("play washer and dryer", [], "Appliances > Washers & Dryers"),
+])
+def test_a_toy_version_of_a_device_is_no_filter_on_the_device(toy_kg, query, linked, label):
+    """"toy microwave" filtered on Appliances > Microwaves, "toy blender" and "play washer and
+    dryer" on Appliances: the real devices, not the toy the query asks for. The device's
+    category and department stay suggestions (the department capped below a filter's)."""
+    res = expand(toy_kg, linked, intent(label), query=query, departments=TOY_LABELS)
+    assert res.filters.category == (), query
+    dept = [s for s in res.suggestions if s.source == "intent-department"]
+    assert [s.category for s in dept] == [label.split(" > ")[0]], query
+    assert {TOY_CATS[e.iri.rsplit("/", 1)[1]][1] for e in linked} <= _suggested(res), query
+
+
+@pytest.mark.parametrize(("query", "linked", "label", "want"), [
+    # a toy category filters on ("toy drone": Drones, in Toys, Games & Drones)
+    ("toy drone", [cat("drones", "drone")], "Toys, Games & Drones > Drones",
+     TOY_CATS["drones"][1]),
+    ("toy drone", [], "Toys, Games & Drones > Drones", "Toys, Games & Drones"),
+    # a name that holds the toy word ("play station 4"), and no toy word before the device
+    ("play station 4", [cat("ps4", "play station 4", "product_name")],
+     "Video Games > PlayStation 4", TOY_CATS["ps4"][1]),
+    ("kids microwave", [cat("mw", "microwave")], "Appliances > Microwaves", TOY_CATS["mw"][1]),
+    # a toy word after the device, or that opens no product ("microwave play", "pure play")
+    ("blender play", [], "Appliances > Small Kitchen Appliances", "Appliances"),
+    ("pure play blender", [], "Appliances > Small Kitchen Appliances", "Appliances"),
+    # toy words before no product ("toys to life", Best Buy's query), or an intent's category
+    # that holds toys (Toys to Life, in Video Games)
+    ("toys to life", [], "Video Games > Toys to Life", "Video Games"),
+    ("toy playstation figures", [], "Video Games > Toys to Life", "Video Games"),
+])
+def test_a_toy_category_or_no_toy_version_still_filters(toy_kg, query, linked, label, want):
+    res = expand(toy_kg, linked, intent(label), query=query, departments=TOY_LABELS)
+    assert res.filters.category == (want,), query
