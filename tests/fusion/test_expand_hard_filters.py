@@ -476,3 +476,131 @@ def test_a_toy_version_of_a_device_is_no_filter_on_the_device(toy_kg, query, lin
 def test_a_toy_category_or_no_toy_version_still_filters(toy_kg, query, linked, label, want):
     res = expand(toy_kg, linked, intent(label), query=query, departments=TOY_LABELS)
     assert res.filters.category == (want,), query
+
+
+# -- 7. the intent's department against home, garden and tool queries ("utility knife",
+# "garden planters", "weber": no hard Appliances filter from an intent trained on an
+# electronics store's queries) -------------------------------------------------------------
+
+HOME_CATS = {  # key: (label, path, parent key)
+    "app": ("Appliances", "Appliances", None),
+    "ska": ("Small Kitchen Appliances", "Appliances > Small Kitchen Appliances", "app"),
+    "gadgets": ("Kitchen Gadgets", "Appliances > Small Kitchen Appliances > Kitchen Gadgets",
+                "ska"),
+    "eknives": ("Electric Knives & Knife Sharpeners", "Appliances > Small Kitchen Appliances > "
+                "Kitchen Gadgets > Electric Knives & Knife Sharpeners", "gadgets"),
+    "fondue": ("Fondue Sets", "Appliances > Small Kitchen Appliances > Fondue Sets", "ska"),
+    "cookware": ("Cookware", "Appliances > Small Kitchen Appliances > Cookware", "ska"),
+    "heaters": ("Heaters", "Appliances > Heaters", "app"),
+    "ct": ("Computers & Tablets", "Computers & Tablets", None),
+    "laptops": ("Laptops", "Computers & Tablets > Laptops", "ct"),
+}
+HOME_OTHER = {  # another shop's taxonomy (Google's): no department of the store's
+    "hw": ("Hardware", "Hardware", None),
+    "tools": ("Tools", "Hardware > Tools", "hw"),
+    "uknives": ("Utility Knives", "Hardware > Tools > Utility Knives", "tools"),
+    "toolsets": ("Tool Sets", "Hardware > Tools > Tool Sets", "tools"),
+    "hg": ("Home & Garden", "Home & Garden", None),
+    "lg": ("Lawn & Garden", "Home & Garden > Lawn & Garden", "hg"),
+    "planters": ("Pots & Planters", "Home & Garden > Lawn & Garden > Pots & Planters", "lg"),
+    "kitchen": ("Kitchen & Dining", "Home & Garden > Kitchen & Dining", "hg"),
+    "kknives": ("Kitchen Knives", "Home & Garden > Kitchen & Dining > Kitchen Knives",
+                "kitchen"),
+    "csets": ("Cookware Sets", "Home & Garden > Kitchen & Dining > Cookware Sets", "kitchen"),
+    "spaceh": ("Space Heaters", "Home & Garden > Space Heaters", "hg"),
+    "hwx": ("Hardware Accessories", "Hardware > Hardware Accessories", "hw"),
+    "spades": ("Shovels & Spades", "Hardware > Tools > Shovels & Spades", "tools"),
+}
+HOME_DEPTS = ("Appliances", "Computers & Tablets")
+
+
+@pytest.fixture(scope="module")
+def home_kg() -> ProductGraph:
+    from .catalog_kg import brand_records, catalog_kg, category_records
+
+    # Weber and Kate Spade: brands the KG sells nothing under (a name list's); Cuisinart
+    # sells in Appliances
+    return catalog_kg(category_records(HOME_CATS) + category_records(HOME_OTHER, "google")
+                      + brand_records({"Weber": [], "Kate Spade": [], "Cuisinart": ["ska"]}))
+
+
+def _home(kg, links, query, path="Appliances > Small Kitchen Appliances"):
+    from fusion.expand import Thresholds
+
+    from .catalog_kg import intent_at
+
+    # (the default bundle's thresholds: hard filter from 0.73; the intent at 0.83)
+    return expand(kg, links, intent_at(path, 0.81, 0.83), query=query,
+                  departments=HOME_DEPTS, thresholds=Thresholds.defaults_for(0.3))
+
+
+@pytest.mark.parametrize(("key", "mention", "query"), [
+    # Appliances' Electric Knives are knives, but no utility knives: no namesake
+    ("uknives", "utility knife", "utility knife"),
+    # Appliances' Fondue Sets are sets, of no tools
+    ("toolsets", "tool set", "craftsman tool set"),
+])
+def test_a_namesake_in_the_department_names_the_links_modifiers_too(home_kg, key, mention,
+                                                                    query):
+    from .catalog_kg import cat_iri, category_link
+
+    res = _home(home_kg, [category_link(cat_iri(key, "google"), mention)], query)
+    assert res.filters.category == ()
+    assert ("Appliances", "intent-department") in {
+        (s.category, s.source) for s in res.suggestions}
+
+
+def test_a_namesake_that_holds_the_links_words_keeps_the_filter(home_kg):
+    # "knives" links Google's Kitchen Knives by its head alone: Appliances' Electric Knives
+    # is a namesake, the intent picks it
+    from .catalog_kg import cat_iri, category_link
+
+    res = _home(home_kg, [category_link(cat_iri("kknives", "google"), "knives")], "knives set")
+    assert res.filters.category == ("Appliances",)
+
+
+@pytest.mark.parametrize(("key", "mention", "query"), [
+    ("spaceh", "space heater", "space heater"),  # Appliances' Heaters: every kind of heater
+    # Appliances' Cookware: every kind of cookware, sets too
+    ("csets", "cookware set", "stainless steel cookware set"),
+])
+def test_a_department_category_named_by_the_head_or_its_modifiers_alone_keeps_the_filter(
+        home_kg, key, mention, query):
+    from .catalog_kg import cat_iri, category_link
+
+    res = _home(home_kg, [category_link(cat_iri(key, "google"), mention)], query)
+    assert res.filters.category == ("Appliances",)
+
+
+@pytest.mark.parametrize(("query", "filtered"), [
+    # one category headed by "planters", and "garden" is a word of its path
+    ("garden planters", ()),
+    # one category headed by "spade", no other word of its path: a name's last word
+    ("kate spade", ("Appliances",)),
+])
+def test_one_category_headed_by_the_last_word_counts_where_another_word_names_its_path(
+        home_kg, query, filtered):
+    assert _home(home_kg, [], query).filters.category == filtered
+
+
+@pytest.mark.parametrize("query", ["weber", "kate spade"])
+def test_a_query_of_brands_the_kg_sells_nothing_under_gets_no_department_filter(home_kg,
+                                                                                query):
+    from .catalog_kg import brand_link
+
+    name = "Kate Spade" if query == "kate spade" else "Weber"
+    res = _home(home_kg, [brand_link(name, query)], query)
+    assert res.filters.category == () and res.filters.brand == ()
+    assert ("Appliances", "intent-department") in {
+        (s.category, s.source) for s in res.suggestions}
+
+
+@pytest.mark.parametrize(("name", "query"), [
+    ("Cuisinart", "cuisinart"),  # a brand the KG sells in the department: a brand filter
+    ("Weber", "weber kettle"),  # another word names the product
+])
+def test_a_sold_brand_or_another_word_keeps_the_department_filter(home_kg, name, query):
+    from .catalog_kg import brand_link
+
+    res = _home(home_kg, [brand_link(name, name.lower())], query)
+    assert res.filters.category == ("Appliances",)
