@@ -4117,6 +4117,51 @@ def _a_namesake_beside(kg: _KG, excluded: str, searched: Collection[str]) -> boo
     return True
 
 
+#: what joins the things one category's name holds: "Sofas & Sectionals", "Mattresses & Box
+#: Springs", "Tables, Chairs and Benches", "Washers/Dryers"
+_NAME_JOINS = re.compile(r"\s*(?:&|,|/|\+|\band\b)\s*", re.IGNORECASE)
+
+
+def _name_parts(label: str) -> frozenset[frozenset[str]]:
+    """The things a category's name holds, each as its content words (:func:`_words`):
+    "Headboards & Bed Frames" -> {headboard}, {bed, fram}.
+
+    >>> sorted(sorted(p) for p in _name_parts("Headboards & Bed Frames"))
+    [['bed', 'fram'], ['headboard']]
+    """
+    return frozenset(ws for part in _NAME_JOINS.split(label) if (ws := _words(part)))
+
+
+def _holds_the_searched(kg: _KG, excluded: str,
+                        searched: Collection[tuple[str, frozenset[str]]],
+                        said: Collection[str] = ()) -> bool:
+    """Whether a category the query excludes is, holds, or (by its name) also holds a product
+    the query searches, so a DOWN boost on it would demote what is searched. ``searched``: the
+    categories of the query's linked products (not excluded), each with the words of the
+    mention that links it; ``said``: the excluded words (both as :func:`_words`). The excluded
+    category is a searched one or lies above one on its path ("sofa not sectional" -> Sofas &
+    Sectionals, the parent of Sofas), or is named as one above it is (another taxonomy's:
+    "sanding block not tool" -> the store's Tools, Google's Sanding Blocks under Google's
+    Tools), or one thing its name holds is what a searched category is, in any taxonomy: a
+    thing of that category's name that its mention names, or its whole name, and that no
+    excluded word names ("mattress not box spring": the store's Mattresses & Box Springs,
+    Google's Mattresses linked; "bed frame no headboard": Headboards & Bed Frames, a child of
+    Beds & Bed Frames). A child that names only what is excluded keeps its
+    DOWN boost ("grill not smoker": Smokers, under Grills; so would Smokers beside a searched
+    "Grills & Smokers"), and so does one that shares with it another thing of its name only
+    ("storage hook not umbrella stand": Umbrella Stands & Racks, under Storage Hooks &
+    Racks)."""
+    parts = _name_parts(kg.label(excluded))
+    for c, mention in searched:
+        chain = _path_up(kg, c)
+        if excluded in chain or any(_name_parts(kg.label(up)) == parts for up in chain[1:]):
+            return True
+        own = _name_parts(kg.label(c))
+        if any(not p <= set(said) and (len(own) == 1 or p <= mention) for p in parts & own):
+            return True
+    return False
+
+
 def _derived(graph: Any) -> tuple[nx.MultiDiGraph, _Derived]:
     """A registered view of a ``kg.ProductGraph``: the expansion's per-graph data (popularity,
     non-linkable nodes, categories by path) of its networkx view, computed while a commit
@@ -5044,6 +5089,14 @@ def expand(
                 continue
             facets[field_].append((value, f"link:{ent.iri}"))
         if g.kind(ent.iri) == "category" and role == "negated":  # "laptop not gaming"
+            if _holds_the_searched(g, ent.iri, {
+                    (c, _words(e.mention or g.label(e.iri))) for e in linked
+                    if e.iri not in negated | featured | fitted
+                    and g.kind(e.iri) in ("category", "product_type")
+                    for c in _own_categories(g, e.iri)}, _words(ent.mention or "")):
+                namesakes.add(ent.iri)
+                continue  # ("sofa not sectional" -> Sofas & Sectionals: every sofa demoted;
+                #            the words are excluded, the ``excluded`` runs, no node of them)
             if about and dept(ent.iri) not in about:
                 namesakes.add(ent.iri)
                 continue  # (a namesake in another department: see ``about``)

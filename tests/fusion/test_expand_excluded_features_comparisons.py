@@ -271,3 +271,97 @@ def test_comparisons_that_filter_both_sides_stay(kg, query, linked, brands, cate
     assert sorted(res.filters.brand) == brands, query
     if category is not None:
         assert res.filters.category == (CATS[category][1],), query
+
+
+# -- 4. an excluded category that is, or holds, what is searched is no DOWN boost ---------------
+#
+# "sofa not sectional" put a DOWN boost on Sofas & Sectionals, the parent of the Sofas searched
+# (every sofa demoted); "mattress not box spring" on the store's Mattresses & Box Springs, the
+# query linking Google's Mattresses (never compared: another taxonomy); "bed frame no
+# headboard" on Headboards & Bed Frames, a child of the Beds & Bed Frames searched whose name
+# holds bed frames too; "sanding block not tool" on the store's Tools, named as Google's Tools
+# above the Sanding Blocks searched. The words stay excluded (``excluded``), with no node of
+# them.
+
+HOME_DEPTS = ("Furniture & Decor",)
+HOME = {  # key: (label, path, parent key)
+    "home": ("Furniture & Decor", "Furniture & Decor", None),
+    "living": ("Living Room Furniture", "Furniture & Decor > Living Room Furniture", "home"),
+    "sofsec": ("Sofas & Sectionals",
+               "Furniture & Decor > Living Room Furniture > Sofas & Sectionals", "living"),
+    "sofas": ("Sofas", "Furniture & Decor > Living Room Furniture > Sofas & Sectionals > Sofas",
+              "sofsec"),
+    "bedroom": ("Bedroom", "Furniture & Decor > Bedroom", "home"),
+    "mattbox": ("Mattresses & Box Springs", "Furniture & Decor > Bedroom > Mattresses & Box "
+                "Springs", "bedroom"),
+    "beds": ("Beds & Bed Frames", "Furniture & Decor > Bedroom > Beds & Bed Frames", "bedroom"),
+    "headbf": ("Headboards & Bed Frames",
+               "Furniture & Decor > Bedroom > Beds & Bed Frames > Headboards & Bed Frames",
+               "beds"),
+    "outdoor": ("Outdoor Living", "Furniture & Decor > Outdoor Living", "home"),
+    "grills": ("Grills", "Furniture & Decor > Outdoor Living > Grills", "outdoor"),
+    "smokers": ("Smokers", "Furniture & Decor > Outdoor Living > Grills > Smokers", "grills"),
+    "tools": ("Tools", "Furniture & Decor > Tools", "home"),
+}
+GOOGLE = {"furniture": ("Furniture", "Furniture", None),
+          "mattresses": ("Mattresses", "Furniture > Mattresses", "furniture"),
+          "grillsmok": ("Grills & Smokers", "Furniture > Grills & Smokers", "furniture"),
+          "hooks": ("Storage Hooks & Racks", "Furniture > Storage Hooks & Racks", "furniture"),
+          "umbrella": ("Umbrella Stands & Racks",
+                       "Furniture > Storage Hooks & Racks > Umbrella Stands & Racks", "hooks"),
+          "gtools": ("Tools", "Tools", None),
+          "sanding": ("Sanding Blocks", "Tools > Sanding Blocks", "gtools")}
+
+
+@pytest.fixture(scope="module")
+def home_kg() -> ProductGraph:
+    return catalog_kg(category_records(HOME) + category_records(GOOGLE, "google"))
+
+
+def _home(kg, linked, query, key):
+    return expand(kg, linked, intent_at(HOME[key][1], 0.6, 0.6), query=query,
+                  departments=HOME_DEPTS)
+
+
+def _home_cat(key: str, mention: str, label: str = "core_product_type",
+              source: str = "bb") -> LinkedEntity:
+    return category_link(f"{ID}category/{source}/{key}", mention, label)
+
+
+@pytest.mark.parametrize(("query", "searched", "excluded", "words"), [
+    ("sofa not sectional", _home_cat("sofas", "sofa"),
+     _home_cat("sofsec", "not sectional", "modifier"), "sectional"),
+    ("mattress not box spring", _home_cat("mattresses", "mattress", source="google"),
+     _home_cat("mattbox", "not box spring", "modifier"), "box spring"),
+    ("bed frame no headboard", _home_cat("beds", "bed frame"),
+     _home_cat("headbf", "no headboard", "modifier"), "headboard"),
+    ("sanding block not tool", _home_cat("sanding", "sanding block", source="google"),
+     _home_cat("tools", "not tool", "modifier"), "tool"),
+])
+def test_an_excluded_category_holding_what_is_searched_is_no_down_boost(
+        home_kg, query, searched, excluded, words):
+    """It was a DOWN boost on the category holding the products searched."""
+    res = _home(home_kg, [searched, excluded], query,
+                "living" if query.startswith("sofa") else "bedroom")
+    assert _down(res) == [], query
+    assert [(x.text, x.iri) for x in res.excluded] == [(words, None)], query
+
+
+def test_an_excluded_child_naming_only_what_is_excluded_keeps_its_down_boost(home_kg):
+    """"grill not smoker": Smokers (under Grills) holds no grill: demoted, as before."""
+    res = _home(home_kg, [_home_cat("grills", "grill"),
+                          _home_cat("smokers", "not smoker", "modifier")],
+                "grill not smoker", "outdoor")
+    assert _down(res) == [f"category:{HOME['smokers'][1]}"]
+    assert [(x.text, x.iri) for x in res.excluded] == [("smoker", _cat("smokers"))]
+    # (a searched "Grills & Smokers" shares with Smokers only what the cue excludes)
+    res = _home(home_kg, [_home_cat("grillsmok", "grill", source="google"),
+                          _home_cat("smokers", "not smoker", "modifier")],
+                "grill not smoker", "outdoor")
+    assert _down(res) == [f"category:{HOME['smokers'][1]}"]
+    # (and a child sharing with Storage Hooks & Racks only racks, which "storage hook" does
+    # not name, holds no storage hook)
+    res = _home(home_kg, [_home_cat("hooks", "storage hook", source="google"),
+                          _home_cat("umbrella", "not umbrella stand", "modifier", "google")],
+                "storage hook not umbrella stand", "bedroom")
+    assert _down(res) == [f"category:{GOOGLE['umbrella'][1]}"]
