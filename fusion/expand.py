@@ -157,7 +157,13 @@ Policies (what a search engine can trust):
   box's exclusion ("tv -samsung"; not "t-shirt", "55-65 inch" nor "tv - samsung"). An
   excluded category of the taxonomy of a category searched outside the label space, far from
   it, is a namesake of the excluded words and no DOWN boost ("cat food without fish" -> Fish
-  Food); a place of origin is no brand ("not made in china").
+  Food); an excluded category that is, or holds, what is searched is no DOWN boost either:
+  the searched category or one above it ("sofa not sectional" -> Sofas & Sectionals), one
+  named as a category above it is in another catalogue ("sanding block not tool"), or one
+  whose name holds a thing the searched category's name holds and the excluded words do not
+  name ("mattress not box spring" -> Mattresses & Box Springs, "bed frame no headboard" ->
+  Headboards & Bed Frames); a child naming only what is excluded stays one ("grill not
+  smoker" -> Smokers). A place of origin is no brand ("not made in china").
 - *Audiences*: no expansion names an audience the query's own audience words rule out,
   linked or not ("newborn gloves": no "Men"; "toddler sweater": no "Boy"; "simple woman t
   shirt": no parent "mens clothing"), and where the query (its words and linked categories)
