@@ -2241,6 +2241,31 @@ def _a_consumable_colour(kg: _KG, words: Sequence[str], places: Sequence[tuple[i
                                  for start, end in places))
 
 
+#: the paths of fuels (Google's "Hardware > Fuel": propane, kerosene, heating oil; firewood,
+#: charcoal briquettes, lighter fluid, lamp oil, gel fuel): a fuel has no colour of its own
+#: that a shop's colour facet lists, so a colour word before one opens its maker's or its
+#: line's name ("blue rhino propane": the brand Blue Rhino), not a colour to filter on; a
+#: fuel's container or appliance is no fuel ("Fuel Containers & Tanks", "Charcoal Grills")
+_FUEL_PATH = re.compile(
+    r"^Hardware > Fuel(?: >|$)|> (?:Firewood & Fuel|Charcoal Briquettes|Lighter Fluid"
+    r"|Oil Lamp Fuel|Cooking Gel Fuels)$", re.I)
+
+
+def _a_fuel(kg: _KG, things: Sequence[str]) -> bool:
+    """Whether the linked categories and product types ``things`` (one at least) are all fuels
+    (:data:`_FUEL_PATH`): a colour on them names none of theirs ("blue rhino propane").
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("p", kind="category", label="Propane", path="Hardware > Fuel > Propane")
+    >>> g.add_node("t", kind="category", label="Fuel Containers & Tanks",
+    ...            path="Hardware > Fuel Containers & Tanks")
+    >>> kg = _KG(g)
+    >>> _a_fuel(kg, ["p"]), _a_fuel(kg, ["t"]), _a_fuel(kg, ["p", "t"]), _a_fuel(kg, [])
+    (True, False, False, False)
+    """
+    return bool(things) and all(_all_under(kg, t, _FUEL_PATH) for t in things)
+
+
 def _a_care_word(word: str) -> bool:
     """Whether ``word`` is a care product's word (:data:`_CARE_WORDS`), plural-folded or not."""
     return any(w in _CARE_WORDS for w in (word, *_name_words(word)))
@@ -5031,6 +5056,12 @@ def expand(
                 # colour facet of the product; a soft signal only
                 link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
                                          f"link:{ent.iri} (a consumable)"))
+                continue
+            if field_ == "colour" and _a_fuel(g, things):
+                # a fuel's colour ("blue rhino propane"): a fuel has no colour facet; the
+                # colour word opens its maker's name (Blue Rhino); a soft signal only
+                link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
+                                         f"link:{ent.iri} (a fuel)"))
                 continue
             if field_ == "size" and ent.label is not None \
                     and ent.label.lower() not in _SIZE_LABELS and not (

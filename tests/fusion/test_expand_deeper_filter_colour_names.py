@@ -90,3 +90,46 @@ def test_a_colour_word_opening_a_sold_brand_s_name_is_no_colour_filter(kg) -> No
                  query="blue microphones yeti", departments=DEPTS)
     assert res.filters.colour == ()
     assert any(b.rule.endswith("(in a name)") for b in res.boosts)
+
+
+# --- a colour on a fuel (a reviewer's read of colour-named brands, 2026-12-06) -----------------
+# "blue rhino propane" filtered on Blue: the colour word opens the brand Blue Rhino, which the KG
+# does not hold; a fuel (Google's "Hardware > Fuel", firewood, charcoal briquettes, lighter
+# fluid) has no colour facet, so a colour on one is an UP boost, not a filter; a fuel's tank
+# is no fuel and keeps its colour filter.
+
+FUEL_CATS = {  # key: (label, path)
+    "fuel": ("Fuel", "Hardware > Fuel"),
+    "propane": ("Propane", "Hardware > Fuel > Propane"),
+    "tanks": ("Fuel Containers & Tanks", "Hardware > Fuel Containers & Tanks"),
+}
+
+
+@pytest.fixture(scope="module")
+def fuel_kg() -> ProductGraph:
+    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"g/{k}", lab, path=path)
+                               for k, (lab, path) in FUEL_CATS.items()]
+    recs += [Edge(f"{ID}category/g/propane", Relation.PARENT, f"{ID}category/g/fuel")]
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, "color/blue", "Blue", attribute="color")]
+    g = ProductGraph.in_memory()
+    g.add_records(recs, progress=False)
+    return g
+
+
+def _fuel_link(key: str, mention: str) -> LinkedEntity:
+    return LinkedEntity(f"{ID}category/g/{key}", "category", 0.9, "core_product_type", mention)
+
+
+def test_a_colour_on_a_fuel_is_no_colour_filter(fuel_kg) -> None:
+    res = expand(fuel_kg, [_colour("Blue"), _fuel_link("propane", "propane")],
+                 _intent("Hardware > Fuel > Propane"), query="blue rhino propane",
+                 departments=("Hardware",))
+    assert res.filters.colour == ()
+    assert [b.term for b in res.boosts if b.rule.endswith("(a fuel)")] == ["colour:Blue"]
+
+
+def test_a_colour_on_a_fuel_tank_still_filters(fuel_kg) -> None:
+    res = expand(fuel_kg, [_colour("Blue"), _fuel_link("tanks", "propane tank")],
+                 _intent("Hardware > Fuel Containers & Tanks"), query="blue propane tank",
+                 departments=("Hardware",))
+    assert res.filters.colour == ("Blue",)
