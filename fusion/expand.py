@@ -4282,6 +4282,43 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
     return _cached(kg, "_kgqp_category_walks", (cat, walk, fanout), build)
 
 
+def _a_narrower_unsaid(kg: _KG, c: _Cand, query: Collection[str]) -> bool:
+    """Whether a tree neighbour ``c`` of a linked category is the kind of it for (or of)
+    another product that the query does not name, where the linked category is a generic
+    accessory, part or consumable (every word of its name one of
+    :data:`fusion.patterns.ACCESSORY_WORDS`: Batteries, Battery Chargers, Adapters; not
+    toys, hats, whose neighbours are kinds of them, nor Cell Phone Accessories, which names
+    its device). A child or sibling whose name has, besides the linked category's words (it
+    shares one), words that name a KG category of their own (a device: "UPS", "Camera",
+    "E-Book Reader"), none of them the query's (``query``, :func:`_words`): which device's
+    the query does not say ("battery" links Google's Batteries: Camera, E-Book Reader, UPS
+    Batteries, the sibling UPS; "camera battery" keeps Camera Batteries). A parent that is
+    the accessories of such a device ("battery charger" links Flipkart's Battery Chargers
+    under Camera Accessories: a power tool's charger is none). A neighbour whose other words name no
+    product ("General Purpose Batteries", "QLED TVs") is a kind of what is searched, and one
+    sharing no word with it another product ("UPS", "heels" beside sandals): not judged."""
+    if c.iri is None:
+        return False
+    linked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]
+    label = kg.label(c.iri)
+    own = _words(kg.label(linked))
+    if not own or not own <= _ACCESSORY_STEMS:
+        return False  # (a product of its own: "toys" -> Sports Toys, "hats" -> Clothing
+        #              Accessories are kinds of it; or one naming its device: "Cell Phone
+        #              Accessories", "TV Mounts")
+    if c.kind == "parent_category" and "accessor" not in label.casefold():
+        return False
+    if c.kind != "parent_category" and not own & _words(label):
+        return False  # (another product, "UPS" beside Batteries, "heels" beside sandals)
+    own |= _ACCESSORY_STEMS
+    extra = [w for w in word_order(normalize_key(label)) if _fold(w) not in own]
+    if not extra or {_fold(w) for w in extra} & set(query):
+        return False
+    names = _category_words(kg)
+    return any(frozenset(_fold(w) for w in extra[i:j]) in names
+               for i in range(len(extra)) for j in range(i + 1, min(i + 3, len(extra)) + 1))
+
+
 #: words of a query that name a TV (a display technology; the KG links none): a brand's
 #: ``sells_in`` category they fit holds TVs (:func:`_unit_fits`)
 _TV_WORDS = frozenset({"qled", "oled", "uhd", "nanocell", "4k", "8k", "hdr", "neo-qled",
@@ -4755,6 +4792,32 @@ def expand(
         a for e in linked if e.iri not in negated and g.kind(e.iri) in ("category", "product_type")
         for a in _audiences(normalize_key(g.label(e.iri)).split())}
     audience_judged = bool(searched_for) or not _audiences(words)
+    # the categories the query's brands (not excluded) are sold in
+    brands_sold = {c for e in linked if e.iri not in negated and g.kind(e.iri) == "brand"
+                   for c in g.out(e.iri, "sells_in")}
+
+    def asked_for(value: str) -> bool:
+        """Whether the query asks for a category's common attribute ``value``: it sets a
+        value of that attribute (one naming it more finely stays, :func:`contradicts`:
+        "leather belt" -> Genuine Leather), or it names an audience the value names ("mens
+        gloves" -> Men). A colour or material of the category's products the query names none
+        of ("curtains" -> Multicolor, "bike helmet" -> Black) narrows it to what it did not
+        ask for, and an engine ORing expansions would rank any product of that colour up."""
+        if (g.g.nodes[value].get("attribute") or "") in fixed:
+            return True
+        label = g.label(value)
+        return bool(audience) and bool(_audiences(normalize_key(label).split())) \
+            and not _names_another_audience(label, audience)
+
+    def points_there(c: _Cand) -> bool:
+        """Whether the query's brand or intent points to a tree neighbour ``c`` of a linked
+        category the query's words do not name: a brand of the query sold in it, or an
+        intent at least as sure as its lvl1 suggestion's threshold (``thresholds.intent``)
+        whose lvl1 category is its."""
+        if c.iri in brands_sold:
+            return True
+        return intent is not None and intent.score >= th.intent and not outside \
+            and c.iri is not None and not cross(c.iri) and lvl1(c.iri) == intent.category
 
     def add(cands: Sequence[_Cand], base: float) -> None:
         fanned: Counter[tuple[str, str]] = Counter()
@@ -4767,6 +4830,11 @@ def expand(
                 continue
             if audience_judged and _narrows_audience(c, searched_for):
                 continue  # "sandals": no "womens footwear", "sweatshirt": no "Men"
+            if c.kind == "attribute_value" and c.iri is not None and not asked_for(c.iri):
+                continue  # "curtains": no Multicolor, "pillow no feathers": no White, Cotton
+            if not c.fanout and c.kind in _TREE_KINDS and _a_narrower_unsaid(
+                    g, c, query_words) and not points_there(c):
+                continue  # "makita 18v battery": no Camera Batteries, UPS Batteries
             if c.kind in _TREE_KINDS and c.category is not None and taxonomy is not None:
                 walked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]
                 src = dept(walked)
@@ -5282,9 +5350,19 @@ def expand(
         cat = intent.category_iri or g.category_by_path(intent.category)
         model_walk = bool(model) and (not linked_product or "fits" in brand_roles.values()) \
             and not product_heads & name_heads(normalize_key(intent.category.split(SEP)[-1]))
+        # (nor is it walked where the product the query searches lies outside the intent's
+        # department, as the department filter judges it, ``elsewhere``, a department below
+        # the hard filter's threshold too: "dog food no chicken" at Appliances 0.71 links
+        # Google's Dog Food, and expands no Coffee, Tea & Espresso, Insignia)
         if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \
                 and cat not in unlinkable and intent.score >= th.intent and not outside \
                 and not elsewhere and intent.lvl0_score >= cfg.walk_min_department_prob \
+                and not (hard_dept is None and not _remembered(intent) and (_named_elsewhere(
+                    g, linked, words, spans, intent.lvl0, dept, negated | namesakes,
+                    negated | featured | fitted | namesakes, own_labels, trees) or (
+                    not any(facets.values()) and _headed_elsewhere(
+                        g, linked, words, intent.lvl0, dept, negated | namesakes, own_labels,
+                        trees)))) \
                 and (not model_walk or intent.score >= max(th.intent, th.hard_filter)):
             walked = _category_walk(g, cat, cfg.walk, fanout=True)
             if model_walk:  # (a model: one product, its intent's siblings other families)
@@ -5440,6 +5518,10 @@ def expand(
     respelt = {k for t in texts for k in compact_runs(t, _MAX_BANNED_WORDS)}
     # a brand filter (a linked brand, a rule's FILTER) makes other brands contradictions
     brand_filtered = bool(facets["brand"])
+    # a brand the query names as the maker of what it searches, a filter or not (a boost: the
+    # KG sells nothing under it, "ryobi"; an alternative): another brand contradicts it
+    brand_named = any(role in (None, "ungrounded", "alternative")
+                      for role in brand_roles.values())
     brand_values = {_fold_value(v) for v, _ in facets["brand"]}
     # the kinds of thing the query excludes ("pc headset without microphone": microphones):
     # no category of that kind is an expansion, whichever node names it ("Computer Microphones")
@@ -5461,8 +5543,9 @@ def expand(
         if any(run <= _run_words(c.term) for run in excluded_words):
             continue  # "tv not 4k": no "4K Ultra HD TVs"; "headphones not wireless": no
             #           "Wireless Headphones" (a rule's synonym neither: it is no less said)
-        if brand_filtered and c.kind == "brand" and c.rule is None:
-            continue  # "samsung tv" filtered on Samsung: LG or Sony would only be removed
+        if (brand_filtered or brand_named) and c.kind == "brand" and c.rule is None:
+            continue  # "samsung tv" filtered on Samsung: LG or Sony would only be removed;
+            #           "ryobi battery charger" (Ryobi a boost): no Uniross
         if c.kind == "alias" and c.rule is None and c.iri is not None \
                 and g.kind(c.iri) == "brand" \
                 and _fold_value(_brand_facts(g, c.iri)[0]) in brand_values:

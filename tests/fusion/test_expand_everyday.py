@@ -354,8 +354,6 @@ def test_an_expansion_of_an_audience_the_query_rules_out_is_dropped(kg, query, l
 @pytest.mark.parametrize(("query", "linked", "audience"), [
     ("gentlemen gloves", [cat("gloves", "gloves")], "Men"),
     ("ladies dress", [cat("dresses", "dress")], "Women"),
-    # an audience the query excludes is none it names
-    ("gloves not for kids", [cat("gloves", "gloves")], "Men"),
 ])
 def test_an_expansion_of_the_querys_audience_stays(kg, query, linked, audience):
     """(A value the query's words respell, "Men" of "mens gloves", is no expansion anyway.)"""
