@@ -922,8 +922,12 @@ NEGATION_CUES, VALUE_NEGATION_CUES = _CUE_WORDS, _CUE_WORDS - {"non"}
 _SPOKEN_NEGATIONS = frozenset({"isn't", "isnt", "aren't", "arent", "wasn't", "weren't",
                                "avoid"})
 _NEGATIONS = _CUE_WORDS | _SPOKEN_NEGATIONS
-#: the same before a value or category: "non" makes compounds there ("non stick", "non slip")
+#: the same before a value or category: "non" makes compounds there ("non stick", "non slip");
+#: before a colour it is a cue all the same ("non white shirt": :func:`_a_non_colour`)
 _VALUE_NEGATIONS = _NEGATIONS - {"non"}
+#: words that close what a cue excludes and name nothing of it: "laptop not dell but not hp
+#: either" excludes "hp" (:func:`_excluded_spans`)
+_CUE_CLOSERS = frozenset({"either"})
 #: cues that exclude only after another word: "phone never samsung", "phones besides
 #: samsung"; opening the query they add or name ("besides a tv, a soundbar"; the snowboard
 #: maker "Never Summer")
@@ -1272,6 +1276,8 @@ def _cue_at(words: Sequence[str], j: int, cues: frozenset[str]) -> bool:
     if not 0 <= j < len(words):
         return False
     word = words[j].replace("\u2019", "'")
+    if word == "non" and word not in cues and _a_non_colour(words, j):
+        return True  # ("non" before a colour, as before a brand: "non white shirt")
     if word in cues:
         if word == "not" and j >= 1 and words[j - 1] == "me":
             return False  # (a name's word: the flowers "forget me not", "touch me not")
@@ -1283,6 +1289,31 @@ def _cue_at(words: Sequence[str], j: int, cues: frozenset[str]) -> bool:
         return j >= 1
     return word in _WANT_WORDS and j >= 1 \
         and words[j - 1].replace("\u2019", "'") in _DO_NEGATIONS
+
+
+def _colour_run(words: Sequence[str], at: int) -> int:
+    """How many words from ``words[at]`` on (three at most) name a colour
+    (:func:`_names_a_colour`: "white", "dark blue", "rose gold"), the most that do; 0 when
+    the word there names none.
+
+    >>> _colour_run("non dark blue shirt".split(), 1), _colour_run("non stick pan".split(), 1)
+    (2, 0)
+    """
+    return next((n for n in (3, 2, 1) if at + n <= len(words)
+                 and _names_a_colour(" ".join(words[at:at + n]))), 0)
+
+
+def _a_non_colour(words: Sequence[str], j: int) -> bool:
+    """Whether the "non" at ``words[j]`` excludes the colour right after it ("non white shirt",
+    "non pink shoes", "shirt non black"): "non" makes compounds before other values and
+    categories ("non stick", "non slip", "non toxic"), and is a cue before brands
+    (:data:`_NEGATIONS`) and colours: "non white" names no kind of shirt, but a shirt of any
+    other colour, so the colour is excluded, never a filter.
+
+    >>> _a_non_colour("non white shirt".split(), 0), _a_non_colour("non slip socks".split(), 0)
+    (True, False)
+    """
+    return words[j] == "non" and _colour_run(words, j + 1) > 0
 
 
 def _purpose_cue(words: Sequence[str], at: int) -> int | None:
@@ -1562,6 +1593,8 @@ def excluded_items(words: Sequence[str], commas: Collection[int] = (), *,
     ([(1, 2), (3, 4)], [(1, 2), (3, 4)])
     >>> excluded_items("other than dell".split()), excluded_items("red case".split())
     ([(2, 3)], [])
+    >>> excluded_items("not samsung and not lg".split()), excluded_items("not sony either".split())
+    ([(1, 2), (4, 5)], [(1, 2)])
     """
     if after:
         return [(a - 1, b - 1) for a, b in excluded_items(
@@ -1577,12 +1610,13 @@ def excluded_items(words: Sequence[str], commas: Collection[int] = (), *,
         i += 1
         while i < len(words) and words[i] in _CUE_FILLERS:
             i += 1
-        start = i
+        first = start = i
         while i < len(words):
             w = words[i]
-            if w in _RUN_ENDS or (i > start and (_cue_at(words, i, _NEGATIONS) or (
-                    i + 1 < len(words) and tuple(words[i:i + 2]) in _PAIR_NEGATIONS))):
-                break
+            if w in _RUN_ENDS or (i > start and w in _CUE_CLOSERS) or (i > first and (
+                    _cue_at(words, i, _NEGATIONS) or (
+                        i + 1 < len(words) and tuple(words[i:i + 2]) in _PAIR_NEGATIONS))):
+                break  # (a cue after a joiner opens the next item: "not lg and not sony")
             if w in _JOINERS:
                 if start < i:
                     out.append((start, min(i, start + _MAX_RUN)))
@@ -1886,7 +1920,9 @@ def _run_words(text: str) -> frozenset[str]:
 
 def _excluded_spans(words: Sequence[str], commas: Collection[int],
                     taken: Sequence[tuple[int, int]],
-                    brand: Callable[[str], bool] | None = None) -> list[tuple[int, int]]:
+                    brand: Callable[[str], bool] | None = None,
+                    named: Callable[[Sequence[str], tuple[int, int]], bool] | None = None
+                    ) -> list[tuple[int, int]]:
     """Each run of ``words`` a negation cue excludes, linked or not, as (start, end) among
     ``words``: the words right after a cue (:func:`_negated`: "tv not 4k", "headphones not
     wireless", "laptop not 2 in 1", "not for kids"), up to the end, a ",", a word of
@@ -1909,6 +1945,21 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
     >>> hp = {"hp"}.__contains__
     >>> _excluded_spans(words, (), [(0, 1)]), _excluded_spans(words, (), [(0, 1)], hp)
     ([(2, 3)], [(2, 5)])
+
+    A cue after a joiner opens the next item, no word of it ("tv not samsung and not lg",
+    "phone no samsung and no apple": "lg", "apple"; a word before it too: "and also not lg"),
+    and "either" closes a run ("laptop not dell
+    but not hp either": "hp"). "non" before a colour excludes the colour
+    (:func:`_a_non_colour`: "non white shirt": "white"). A run with nothing searched before it
+    (the query opens with the cue: "not black phone case", "-samsung phone") is the colour or
+    the brand that opens it (:func:`_excluded_head`): the words after it name the product
+    searched.
+
+    >>> _excluded_spans("tv not samsung and not lg".split(), (), [(0, 1)])
+    [(2, 3), (5, 6)]
+    >>> _excluded_spans("not black phone case".split(), (), []), _excluded_spans(
+    ...     "non white shirt".split(), (), [])
+    ([(1, 2)], [(1, 2)])
     """
     def free(i: int) -> bool:
         return not any(a <= i < b for a, b in taken)
@@ -1922,6 +1973,9 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
             n = next((n for n in (2, 1) if i + n <= len(words) and all(
                 free(k) for k in range(i, i + n)) and free_from_words(
                 " ".join(words[i:i + n]))), 0)
+            if not n and _a_non_colour(words, i - 1):  # "non white shirt": "white" only
+                n = _colour_run(words, i)
+                n = n if all(free(k) for k in range(i, i + n)) else 0
             if n:
                 runs.append((i, i + n))
                 i += n
@@ -1938,9 +1992,13 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
                     and words[i] not in _NEGATIONS and _AMOUNT.search(words[i - 1]) is None:
                 i += 1
             continue
-        start, n = i, 0  # (the run: n words from start)
+        first = start = i
+        n = 0  # (the run: n words from start)
         while i < len(words) and free(i) and words[i] not in _RUN_ENDS \
-                and not (n and words[i] in _NEGATIONS) \
+                and not (n and words[i] in _CUE_CLOSERS) \
+                and not ((n or i > first) and words[i] in _NEGATIONS) \
+                and not (not n and i > first and i + 1 < len(words)
+                         and words[i + 1] in _NEGATIONS) \
                 and not (n and _a_numbered_name(words, i) and not (
                     brand is not None and brand(" ".join(words[start:i])))):  # (another cue:
             #   a run of its own; a name with a number after the excluded words, a thing of
@@ -1955,8 +2013,59 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
             i += 1
             if i - 1 in commas:  # (what follows a "," may be said of the product searched)
                 break
-        runs.append((start, start + n))
-    return [(a, b) for a, b in runs if _run_words(" ".join(words[a:b]))]
+        runs.append((start, start + n))  # (a cue after a joiner: the next item's, read
+        #                                   as a cue of its own, "and not lg")
+    runs = [(a, b) for a, b in runs if _run_words(" ".join(words[a:b]))]
+    out: list[tuple[int, int]] = []
+    for a, b in runs:
+        # nothing searched before the run (the cue opens the query, or an excluded list
+        # before it): the product searched is named after what it excludes
+        if b - a >= 2 and all(words[k] in EXCLUSION_LEAD_WORDS or words[k] in FUNCTION_WORDS
+                              or any(x <= k < y for x, y in out) for k in range(a)):
+            b = a + (_excluded_head(words, (a, b), brand, named) or b - a)
+        out.append((a, b))
+    return out
+
+
+def _excluded_head(words: Sequence[str], run: tuple[int, int],
+                   brand: Callable[[str], bool] | None,
+                   named: Callable[[Sequence[str], tuple[int, int]], bool] | None) -> int:
+    """How many words opening a run of ``words`` a cue excludes, ``run``, with nothing
+    searched before it, are what it excludes, the product searched named by the words after
+    them: a colour (:func:`_colour_run`: "not black phone case", "not dark blue jeans"), or a
+    brand's name (``brand``: "not samsung phone", "-samsung phone"); 0 when the run opens with
+    neither, or when those words open a KG name with the words after them (``named``: "white"
+    of "not white noise machine", "coffee" of "not coffee table": the whole run is one thing).
+    Those words and the colour words after them up to such a name ("not red coffee table":
+    "red") are the colour.
+
+    >>> _excluded_head("not black phone case".split(), (1, 4), None, None)
+    1
+    >>> _excluded_head("not samsung phone".split(), (1, 3), {"samsung"}.__contains__, None)
+    1
+    >>> name = lambda ws, sp: ws[sp[0]] == "coffee"
+    >>> _excluded_head("not red coffee table".split(), (1, 4), None, name)
+    1
+    >>> _excluded_head("not coffee table".split(), (1, 3), {"coffee"}.__contains__, name)
+    0
+    """
+    a, b = run
+
+    def in_a_name(k: int, n: int = 1) -> bool:
+        return named is not None and named(words, (k, k + n))
+
+    n = min(_colour_run(words, a), b - a - 1)
+    while n and not _names_a_colour(" ".join(words[a:a + n])):
+        n -= 1
+    if n:  # (the colour's words up to one that opens a name: "red coffee table": "red")
+        n = next((k - a for k in range(a, a + n) if in_a_name(k)), n)
+        if n and _names_a_colour(" ".join(words[a:a + n])):
+            return n
+        return 0
+    if brand is None:
+        return 0
+    n = next((n for n in (3, 2, 1) if n < b - a and brand(" ".join(words[a:a + n]))), 0)
+    return n if n and not in_a_name(a, n) else 0
 
 
 def _excluded_texts(query: str, words: Sequence[str], runs: Sequence[tuple[int, int]],
@@ -2907,9 +3016,19 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
                              line_of=lambda node, brand: _a_line_of(g, node, brand),
                              at=negated_at)
     brands = _brand_keys(g)
+
+    def named(ws: Sequence[str], span: tuple[int, int]) -> bool:
+        """Whether the words at ``span`` open a KG name with the words after them: one a
+        colour word opens (:func:`_in_a_name`, "white noise machine") or a category's
+        ("coffee table", "kids shoes")."""
+        cats = _category_words(g)
+        return _in_a_name(g, ws, span) or any(
+            _words(" ".join(ws[span[0]:c])) in cats
+            for c in range(span[1] + 1, min(len(ws), span[0] + _MAX_BANNED_WORDS) + 1))
+
     runs = _excluded_spans(words, commas, [
         p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at],
-        brand=lambda text: brand_key(text) in brands)
+        brand=lambda text: brand_key(text) in brands, named=named)
     return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs)
 
 

@@ -365,3 +365,105 @@ def test_an_excluded_child_naming_only_what_is_excluded_keeps_its_down_boost(hom
                           _home_cat("umbrella", "not umbrella stand", "modifier", "google")],
                 "storage hook not umbrella stand", "bedroom")
     assert _down(res) == [f"category:{GOOGLE['umbrella'][1]}"]
+
+
+# -- 5. the words of a negation: "non" before a colour, a cue after a joiner, a cue opening -------
+# the query (the old readings: "non white shirt" filtered on White and excluded nothing; "tv
+# not samsung and not lg" excluded "not lg", unlinked; "laptop not dell but not hp either"
+# "hp either"; "not black phone case" excluded "black phone case", "not samsung phone"
+# "samsung phone", the product searched among the excluded words)
+
+NEG_CATS = {
+    "home": ("Home", "Home", None),
+    "tables": ("Coffee Tables", "Home > Coffee Tables", "home"),
+    "shirts": ("Shirts", "Apparel > Shirts", "apparel"),
+    "apparel": ("Apparel", "Apparel", None),
+    "tvs": ("TVs", "TV & Home Theater > TVs", "tvh"),
+    "tvh": ("TV & Home Theater", "TV & Home Theater", None),
+    "laptops": ("Laptops", "Computers & Tablets > Laptops", "comp"),
+    "comp": ("Computers & Tablets", "Computers & Tablets", None),
+}
+NEG_SELLS = {"Samsung": ["tvs"], "LG": ["tvs"], "Dell": ["laptops"], "HP": ["laptops"],
+             "Apple": ["laptops"]}
+NEG_COLOURS = ("White", "Black", "Red", "Coffee")
+
+
+@pytest.fixture(scope="module")
+def neg_kg() -> ProductGraph:
+    from kg import Node, NodeKind
+
+    recs = category_records(NEG_CATS) + brand_records(NEG_SELLS)
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"color/{c.lower()}", c, attribute="color")
+             for c in NEG_COLOURS]
+    return catalog_kg(recs)
+
+
+def colour(name: str, mention: str) -> LinkedEntity:
+    return LinkedEntity(f"{ID}attribute_value/color/{name.lower()}", "attribute_value", 0.9,
+                        "color", mention)
+
+
+def _excluded(res) -> list[tuple[str, str | None]]:
+    return [(x.text, x.iri) for x in res.excluded]
+
+
+@pytest.mark.parametrize(("query", "mention"), [
+    ("non white shirt", "white"), ("shirt non white", "white"), ("non white shirt", "non white")])
+def test_non_before_a_colour_excludes_the_colour_never_a_filter(neg_kg, query, mention):
+    linked = [colour("White", mention), category_link(f"{ID}category/bb/shirts", "shirt")]
+    res = expand(neg_kg, linked, query=query)
+    assert res.filters.colour == (), res.filters
+    assert _down(res) == ["colour:White"]
+    assert _excluded(res) == [("white", f"{ID}attribute_value/color/white")]
+
+
+@pytest.mark.parametrize("query", ["non stick pan", "non slip socks", "non toxic paint"])
+def test_non_before_other_words_stays_a_compound(neg_kg, query):
+    assert expand(neg_kg, [], query=query).excluded == []
+
+
+def test_a_colour_after_non_is_a_filter_without_it(neg_kg):
+    res = expand(neg_kg, [colour("White", "white")], query="white shirt")
+    assert res.filters.colour == ("White",) and res.excluded == []
+
+
+@pytest.mark.parametrize(("query", "brands"), [
+    ("tv not samsung and not lg", ("Samsung", "LG")),
+    ("tv no samsung and no lg", ("Samsung", "LG")),
+    ("tv not samsung and also not lg", ("Samsung", "LG")),
+    ("laptop not dell but not hp either", ("Dell", "HP")),
+])
+def test_each_item_after_a_joined_cue_is_the_brand_alone(neg_kg, query, brands):
+    linked = [brand(b) for b in brands]
+    res = expand(neg_kg, linked, query=query)
+    assert _excluded(res) == [(b.lower(), f"{ID}brand/{b.lower()}") for b in brands]
+    assert _down(res) == sorted(f"brand:{b}" for b in brands)
+    assert not res.filters.brand
+
+
+def test_either_after_an_excluded_brand_is_no_word_of_it(neg_kg):
+    res = expand(neg_kg, [brand("Dell")], query="laptop not dell either")
+    assert _excluded(res) == [("dell", f"{ID}brand/dell")]
+
+
+@pytest.mark.parametrize(("query", "linked", "excluded"), [
+    ("not black phone case", [colour("Black", "not black")],
+     [("black", f"{ID}attribute_value/color/black")]),
+    ("not red running shoes", [], [("red", None)]),
+    ("not red coffee table", [], [("red", None)]),  # ("coffee" opens Coffee Tables)
+    ("not samsung phone", [brand("Samsung")], [("samsung", f"{ID}brand/samsung")]),
+    ("-samsung phone", [brand("Samsung", "-samsung")], [("samsung", f"{ID}brand/samsung")]),
+    ("not samsung or lg phone", [], [("samsung", None), ("lg", None)]),
+])
+def test_a_cue_opening_the_query_excludes_the_colour_or_brand_only(neg_kg, query, linked,
+                                                                  excluded):
+    assert _excluded(expand(neg_kg, linked, query=query)) == excluded
+
+
+@pytest.mark.parametrize(("query", "excluded"), [
+    ("not coffee table", ["coffee table"]),  # (a KG name a colour word opens: one thing)
+    ("not gaming laptop", ["gaming laptop"]),  # (neither a colour nor a brand: as it was)
+    ("laptop not hp pavilion 15", ["hp pavilion 15"]),  # (something searched before)
+])
+def test_other_runs_a_cue_opens_stay_whole(neg_kg, query, excluded):
+    assert [x.text for x in expand(neg_kg, [], query=query).excluded] == excluded

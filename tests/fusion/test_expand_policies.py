@@ -520,8 +520,10 @@ def test_a_negated_value_is_a_down_boost_not_a_filter(kg, query):
     # the tagger may take the cue into the span
     inside = LinkedEntity(RED_IRI, "attribute_value", 0.9, "color", f"not {word}")
     assert expand(kg, [inside], query=f"case not {word}").filters.colour == ()
-    # "non" makes compounds before a value ("non stick"); a value after other words is asked for
-    for q in ("non red case", "red case not cheap", "not only red"):
+    # "non" makes compounds before a value ("non slip"; before a colour it excludes it: "non
+    # red case", tests/fusion/test_expand_excluded_features_comparisons.py); a value after
+    # other words is asked for
+    for q in ("non slip red case", "red case not cheap", "not only red"):
         res = expand(kg, [LinkedEntity(RED_IRI, "attribute_value", 0.9, "color", "red")],
                      query=q)
         assert res.filters.colour == ("Red",) and not res.boosts, q

@@ -153,3 +153,30 @@ def test_the_quickstart_bundle_says_what_each_query_excludes(
         # the engine decides: the text clause (the bundle has rules) still holds the words
         assert q.rewritten is not None and all(x.text in q.rewritten for x in q.excluded)
     assert got == ON_THE_BUNDLE
+
+
+# -- the words of a negation on the quickstart bundle: "non" before a colour, a cue after a
+# joiner, "either", a cue opening the query (the old readings: "non white shirt" filtered on
+# White and excluded nothing; "tv not samsung and not lg" excluded "not lg" unlinked; "phone
+# not apple either" nothing; "not black phone case" "black phone case", no category)
+NEGATION_WORDS = {
+    "non white shirt": ([("white", 4, 9, True)], None),
+    "non stick pan": ([], None),
+    "tv not samsung and not lg": ([("samsung", 7, 14, True), ("lg", 23, 25, True)], None),
+    "phone no samsung and no apple": ([("samsung", 9, 16, True), ("apple", 24, 29, True)],
+                                      None),
+    "phone not apple either": ([("apple", 10, 15, True)], None),
+    "not black phone case": ([("black", 4, 9, True)], "Cell Phones"),
+    "-samsung phone": ([("samsung", 1, 8, True)], "Cell Phones"),
+    "not the godfather": ([], None),
+}
+
+
+def test_the_words_of_a_negation_on_the_quickstart_bundle(bundle_parser: QueryParser) -> None:
+    for q in bundle_parser.pipe(list(NEGATION_WORDS)):
+        excluded, category = NEGATION_WORDS[q.text]
+        assert [(t, a, b, kg_id is not None) for t, a, b, kg_id in _excluded(q)] == excluded, \
+            q.text
+        assert not q.filters.get("colour"), q.text  # (never a filter on what is excluded)
+        if category is not None:
+            assert category in q.filters.get("category", []), q.text
