@@ -113,7 +113,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fusion.errors import RuleSyntaxError
-from kg.schema import drop_invisible, normalize_name
+from kg.schema import drop_invisible, drop_word_joiners, normalize_name
 
 __all__ = ["AppliedRule", "Instruction", "Rule", "RuleResult", "RuleSet", "RulesFile",
            "RulesStatus"]
@@ -659,7 +659,7 @@ class RuleSet:
         other instructions are dropped (see the module docs). None: no input is excluded."""
         # the parser's `normalized` (numbers as typed): what `rewritten` is when no DELETE
         # applies
-        normalized = " ".join(_nfkc_keeping_numbers(query).split())
+        normalized = " ".join(_nfkc_keeping_numbers(drop_word_joiners(query)).split())
         # the text matched and rewritten: the same without invisible characters (so that its
         # words are those of normalize_name(query), with their case)
         text = " ".join(_nfkc_keeping_numbers(drop_invisible(query)).split())

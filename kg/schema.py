@@ -175,6 +175,27 @@ def separates(ch: str) -> bool:
         or unicodedata.category(ch) == "Cc"
 
 
+#: The :func:`invisible` characters that mark no break inside a word: the soft hyphen (U+00AD,
+#: where a hyphenated page may break a word: "Sam\u00adsung" is "Samsung"), the word joiner
+#: (U+2060) and U+FEFF (a byte-order mark opening a text, a zero-width no-break space inside
+#: one). Unlike the zero-width space (U+200B, a break between words: :func:`separates`), each
+#: joins what is on its two sides, as matching reads it (:func:`drop_invisible`); the parser's
+#: texts (``normalized``, ``rewritten``, the tagger's words) drop them too
+#: (:func:`drop_word_joiners`).
+WORD_JOINERS = "\u00ad\u2060\ufeff"
+_WORD_JOINERS_RE = re.compile(f"[{WORD_JOINERS}]")
+
+
+def drop_word_joiners(text: str) -> str:
+    """``text`` without its :data:`WORD_JOINERS` (a soft hyphen, a word joiner, a byte-order
+    mark): "nike\u00adshoes" is "nikeshoes", as it reads on the page it was copied from.
+
+    >>> drop_word_joiners("\ufeffsam\u00adsung tv")
+    'samsung tv'
+    """
+    return text if text.isascii() else _WORD_JOINERS_RE.sub("", text)
+
+
 def drop_invisible(text: str) -> str:
     """``text`` without its :func:`invisible` characters; one that :func:`separates` words
     becomes a space.

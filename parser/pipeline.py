@@ -81,6 +81,7 @@ from kg.link import (
     outside_kg,
     word_order,
 )
+from kg.schema import drop_word_joiners
 from parser.bundle import load_bundle
 from parser.config import ParserConfig
 from parser.errors import ConfigError, InputError
@@ -730,7 +731,10 @@ class QueryParser:
                 )
             cut = _cut_at_word(text, self.config.max_query_chars)
             truncated = True
-        normalized = " ".join(unicodedata.normalize("NFKC", separators_to_spaces(cut)).split())
+        # (a soft hyphen or a byte-order mark is no character of the words: dropped, as the
+        # tagger and the KG read them; a zero-width space is a space)
+        normalized = " ".join(unicodedata.normalize(
+            "NFKC", drop_word_joiners(separators_to_spaces(cut))).split())
         return cut, normalized, truncated
 
     def _parse_batch(self, raw: Sequence[Any],

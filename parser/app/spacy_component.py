@@ -5,7 +5,13 @@ The component runs :class:`parser.QueryParser` on ``doc.text`` and writes
 * ``doc.ents``: one :class:`spacy.tokens.Span` per parsed entity, labelled with the tagger label
   (``creator``, ``core_product_type`` ...), ``kb_id_`` set to the linked KG node IRI, or
   ``"NIL"`` when the span links to nothing (as spaCy's ``EntityLinker`` marks unlinked spans).
-  Spans are expanded to token boundaries; an entity overlapping an earlier one is skipped (so are
+  Each span holds exactly the characters of the parse's entity (``span.start_char ==
+  entity.start``, ``span.end_char == entity.end``): a spaCy token that an entity edge falls inside
+  ("red\u200bshoes", "小米充电宝" in ``spacy.blank("en")``, a long word a truncating parse cut) is
+  split there (``doc.retokenize().split``; the pieces keep the token's tag, POS, morphology and,
+  in a parsed doc, its head: the first piece is the head of the others, ``dep`` "dep"), never
+  widened to the token. Whitespace at an entity's edges (``'"samsung " tv'``) is left out of its
+  span, as spaCy leaves it out of tokens. An entity overlapping an earlier one is skipped (so are
   earlier entities of ``doc.ents`` that overlap kgqp's).
 * ``doc._.kgqp``: the whole :class:`parser.types.ParsedQuery` (intent, expansions, filters,
   link scores).
@@ -50,6 +56,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 from collections.abc import Iterable, Iterator
@@ -235,26 +242,100 @@ class KGQPComponent:
 
     @staticmethod
     def _annotate(doc: Doc, parsed: ParsedQuery) -> Doc:
-        spans: list[Span] = []
-        taken: set[int] = set()
+        text = doc.text
+        chosen: list[tuple[int, int, ParsedEntity]] = []
         for ent in sorted(parsed.entities, key=lambda e: (e.start, -e.end)):
-            span = doc.char_span(ent.start, ent.end, label=ent.label, kb_id=ent.kg_id or NIL,
-                                 alignment_mode="expand")
-            if span is None or len(span) == 0:
-                logger.debug("kgqp: no tokens for entity %r at %d-%d", ent.text, ent.start,
+            start, end = _strip_spaces(text, ent.start, ent.end)
+            if start >= end:
+                logger.debug("kgqp: no characters for entity %r at %d-%d", ent.text, ent.start,
                              ent.end)
                 continue
-            tokens = set(range(span.start, span.end))
-            if tokens & taken:
+            if any(start < b and a < end for a, b, _ in chosen):
                 logger.debug("kgqp: skipping overlapping entity %r", ent.text)
                 continue
-            taken |= tokens
+            chosen.append((start, end, ent))
+        # other components' entities (as characters: a split moves token indices) that no kgqp
+        # entity overlaps
+        kept = [(s.start_char, s.end_char, s.label, s.kb_id, s.id) for s in doc.ents
+                if not any(s.start_char < b and a < s.end_char for a, b, _ in chosen)]
+        _split_tokens(doc, [edge for a, b, _ in chosen for edge in (a, b)])
+        spans: list[Span] = []
+        for start, end, label, kb_id, span_id in kept:
+            span = doc.char_span(start, end, label=label, kb_id=kb_id, span_id=span_id)
+            if span is not None:  # (always: a split only adds token boundaries)
+                spans.append(span)
+        for start, end, ent in chosen:
+            span = doc.char_span(start, end, label=ent.label, kb_id=ent.kg_id or NIL)
+            if span is None or len(span) == 0:
+                logger.debug("kgqp: entity %r at %d-%d does not align with spaCy's tokens: left "
+                             "out of doc.ents", ent.text, ent.start, ent.end)
+                continue
             span._.set(DATA_EXTENSION, asdict(ent))
             spans.append(span)
-        kept = [s for s in doc.ents if not taken & set(range(s.start, s.end))]
-        doc.ents = sorted(kept + spans, key=lambda s: s.start)
+        doc.ents = sorted(spans, key=lambda s: s.start)
         doc._.set(DATA_EXTENSION, asdict(parsed))
         return doc
+
+
+def _strip_spaces(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` within ``text`` without the whitespace at the edges of ``text[start:end]``
+    (spaCy keeps a space after a token out of it: a parse's span ending in one, as in
+    ``'"samsung " tv'``, is the token before it)."""
+    start, end = max(start, 0), min(end, len(text))
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+#: token attributes a split token's pieces keep (where the doc has them)
+_SPLIT_ATTRS = ("TAG", "POS", "MORPH")
+
+
+def _split_tokens(doc: Doc, edges: Iterable[int]) -> None:
+    """Split the tokens of ``doc`` that a character offset of ``edges`` falls strictly inside, at
+    those offsets, so that an entity of the parse is a span of whole tokens. The pieces keep the
+    token's tag, POS and morphology (a lemma, where set, is the piece's text); in a parsed doc
+    the first piece keeps the token's head and label and is the head of the others (label
+    ``dep``), so the token's dependents stay attached to it."""
+    if not len(doc):
+        return
+    starts = [t.idx for t in doc]
+    cuts: dict[int, set[int]] = {}
+    for edge in edges:
+        i = bisect.bisect_right(starts, edge) - 1
+        if i >= 0 and starts[i] < edge < starts[i] + len(doc[i]):
+            cuts.setdefault(i, set()).add(edge - starts[i])
+    if not cuts:
+        return
+    parsed = doc.has_annotation("DEP")
+    present = [a for a in _SPLIT_ATTRS if doc.has_annotation(a)]
+    lemmas = doc.has_annotation("LEMMA")
+    sentences = doc.has_annotation("SENT_START")
+    for i in sorted(cuts, reverse=True):  # (right to left: the indices before i stay)
+        token = doc[i]
+        offsets = sorted(cuts[i])
+        pieces = [token.text[a:b] for a, b in zip([0, *offsets], [*offsets, len(token)],
+                                                   strict=True)]
+        n = len(pieces)
+        head = token.head if parsed and token.head.i != token.i else (token, 0)
+        heads = [head] + [(token, 0)] * (n - 1)
+        attrs: dict[str, Any] = {a: [getattr(token, a.lower() + "_") if a != "MORPH"
+                                     else str(token.morph)] * n for a in present}
+        if parsed:
+            attrs["DEP"] = [token.dep_] + ["dep"] * (n - 1)
+        if lemmas:
+            attrs["LEMMA"] = pieces
+        first = token.is_sent_start
+        logger.debug("kgqp: splitting spaCy token %r into %r at entity edges", token.text,
+                     pieces)
+        with doc.retokenize() as retokenizer:
+            retokenizer.split(token, pieces, heads=heads, attrs=attrs)
+        if sentences and not parsed:  # (a parse's heads give its sentence starts)
+            doc[i].is_sent_start = first
+            for k in range(i + 1, i + n):  # (a piece holds what was in its slot before)
+                doc[k].is_sent_start = False
 
 
 @Language.factory(

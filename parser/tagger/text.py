@@ -19,6 +19,8 @@ import re
 import unicodedata
 from typing import Literal
 
+from kg.schema import WORD_JOINERS
+
 __all__ = ["WordMode", "is_cjk", "normalize", "separators_to_spaces", "split_words",
            "word_mode"]
 
@@ -90,7 +92,14 @@ def normalize(text: str) -> tuple[str, list[int]]:
 
     Lone surrogates (invalid in UTF-8) become U+FFFD so that the Rust tokenizer accepts them. A
     trademark-like sign, a control character or a zero-width space is a space
-    (:func:`separators_to_spaces`): "samsung™" is the word "samsung", not "samsungTM".
+    (:func:`separators_to_spaces`): "samsung™" is the word "samsung", not "samsungTM". A soft
+    hyphen, a word joiner or a byte-order mark (:data:`kg.schema.WORD_JOINERS`: no break inside
+    a word) is dropped, no character of the output comes from it: "nike\u00adshoes" is the word
+    "nikeshoes", as the KG's matching reads it, and a byte-order mark opening the query is no
+    part of its first word (an entity there starts after it).
+
+    >>> normalize("\ufeffsam\u00adsung")
+    ('samsung', [1, 2, 3, 5, 6, 7, 8])
     """
     text = separators_to_spaces(text)  # (one character for one: the map below holds)
     if text.isascii():
@@ -100,6 +109,8 @@ def normalize(text: str) -> tuple[str, list[int]]:
     for i, ch in enumerate(text):
         if "\ud800" <= ch <= "\udfff":
             n = "\ufffd"
+        elif ch in WORD_JOINERS:
+            continue
         elif ch.isascii():
             n = ch
         else:

@@ -182,12 +182,13 @@ def test_bundle_kg_is_opened_read_only(tiny_bundle: Path,
         assert not writer.read_only
 
 
-def test_partial_tokens_expand_and_overlaps_are_skipped(graph: ProductGraph) -> None:
+def test_overlapping_entities_are_skipped(graph: ProductGraph) -> None:
     extra = [Entity("sams", 0, 4, "creator", 0.5), Entity("ung r", 4, 9, "color", 0.5)]
     kgqp = KGQPComponent(_dict_parser(graph, extra))
     doc = kgqp(spacy.blank("en")("samsung red"))
-    # "samsung" (0-7) wins; "sams" expands to the same token and "ung r" overlaps it
+    # "samsung" (0-7) wins; "sams" and "ung r" overlap it (and split no token)
     assert [(e.text, e.label_) for e in doc.ents] == [("samsung", "creator"), ("red", "color")]
+    assert [t.text for t in doc] == ["samsung", "red"]
     assert len(doc._.kgqp.entities) == 4
 
 
@@ -339,3 +340,81 @@ def test_a_parser_closes_the_kg_it_opened(tiny_bundle: Path, tmp_path: Path) -> 
     with QueryParser(tagger=again.tagger, kg=kg):  # a KG passed in is the caller's to close
         pass
     assert len(kg) == 0  # still open
+
+
+# -- entity spans are the parse's characters, never a whole token around them --------------------
+
+
+def _exact(doc) -> list[tuple[int, int, str]]:
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+def test_entities_inside_one_token_split_it(graph: ProductGraph) -> None:
+    # a zero-width space is no separator for spaCy: "red\u200btv" was one token, and the
+    # entity "red" was widened to it (color, Red's IRI, over "red\u200btv"; "tv" dropped)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kgqp").parser = _dict_parser(graph)
+    doc = nlp("red\u200btv samsung")
+    assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == [
+        ("red", "color", RED.iri), ("tv", "core_product_type", TVS.iri),
+        ("samsung", "creator", SAMSUNG.iri)]
+    assert [(e.start_char, e.end_char) for e in doc.ents] == \
+        [(e.start, e.end) for e in doc._.kgqp.entities]
+    assert doc.text == "red\u200btv samsung"  # (the split keeps the text and its spaces)
+    assert [t.text for t in doc] == ["red", "\u200b", "tv", "samsung"]
+    assert [e._.kgqp.kg_id for e in doc.ents] == [RED.iri, TVS.iri, SAMSUNG.iri]
+    # Chinese in an English pipeline: one token of five characters, the parse has 0-2 and 2-5
+    doc = nlp("华为手机壳")
+    assert _exact(doc) == [(0, 2, "HP"), (2, 5, "HC")]
+    # through nlp.pipe too
+    assert [_exact(d) for d in nlp.pipe(["red\u200btv", "tv"])] == [
+        [(0, 3, "color"), (4, 6, "core_product_type")], [(0, 2, "core_product_type")]]
+
+
+def test_a_truncated_parse_ends_its_entities_where_it_stopped(graph: ProductGraph) -> None:
+    # a first word longer than max_query_chars is cut at it: the entity ended at character 14
+    # of the parse, the span ran on to the end of the spaCy token (18)
+    tagger = DictTagger({"samsung": "creator"})
+    parser = QueryParser(tagger=tagger, kg=graph,
+                         config=ParserConfig(expand=False, max_query_chars=14))
+    doc = KGQPComponent(parser)(spacy.blank("en")("aaaaaaasamsungbbbb tv"))
+    assert doc._.kgqp.truncated and doc._.kgqp.entities[0].end == 14
+    assert _exact(doc) == [(7, 14, "creator")]
+    assert doc.text == "aaaaaaasamsungbbbb tv"
+
+
+def test_whitespace_at_an_entity_edge_is_no_part_of_its_span(graph: ProductGraph) -> None:
+    # a parse's span with a space at its edge ('"red " tv': the quote trimmed, not the space):
+    # the span is the token, not the token and the next one, and never wider than the parse's
+    extra = [Entity("red ", 1, 5, "color", 0.5), Entity("  ", 9, 11, "color", 0.5)]
+    kgqp = KGQPComponent(_dict_parser(graph, extra))
+    kgqp.parser.tagger.phrases = {"tv": "core_product_type"}
+    doc = kgqp(spacy.blank("en")('"red " tv  '))
+    assert [(e.text, e.start_char, e.end_char) for e in doc.ents] == [("red", 1, 4), ("tv", 7, 9)]
+    assert doc.ents[0]._.kgqp.text == "red "  # (the parse's entity as it is)
+
+
+def test_a_split_keeps_the_other_annotations(graph: ProductGraph) -> None:
+    from spacy.tokens import Doc
+
+    nlp = spacy.blank("en")
+    doc = Doc(nlp.vocab, words=["big", "red\u200btv", "now"], heads=[1, 1, 1],
+              deps=["amod", "ROOT", "advmod"], tags=["JJ", "NN", "RB"],
+              pos=["ADJ", "NOUN", "ADV"], lemmas=["big", "red\u200btv", "now"],
+              ents=["B-X", "O", "B-Y"])
+    doc = KGQPComponent(_dict_parser(graph))(doc)
+    assert [(t.text, t.head.text, t.dep_, t.tag_, t.pos_, t.lemma_) for t in doc] == [
+        ("big", "red", "amod", "JJ", "ADJ", "big"),
+        ("red", "red", "ROOT", "NN", "NOUN", "red"),
+        ("\u200b", "red", "dep", "NN", "NOUN", "\u200b"),
+        ("tv", "red", "dep", "NN", "NOUN", "tv"),
+        ("now", "red", "advmod", "RB", "ADV", "now")]
+    # the other component's entities outside kgqp's stay, on their characters
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("big", "X"), ("red", "color"), ("tv", "core_product_type"), ("now", "Y")]
+    # sentence starts without a parse: a piece of a token starts no sentence
+    sentencizer = spacy.blank("en")
+    sentencizer.add_pipe("sentencizer")
+    sentencizer.add_pipe("kgqp").parser = _dict_parser(graph)
+    doc = sentencizer("one. red\u200btv. two three.")
+    assert [s.text for s in doc.sents] == ["one.", "red\u200btv.", "two three."]
