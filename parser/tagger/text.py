@@ -94,11 +94,11 @@ def normalize(text: str) -> tuple[str, list[int]]:
     trademark-like sign, a control character or a zero-width space is a space
     (:func:`separators_to_spaces`): "samsung™" is the word "samsung", not "samsungTM". A soft
     hyphen, a word joiner or a byte-order mark (:data:`kg.schema.WORD_JOINERS`: no break inside
-    a word) is dropped, no character of the output comes from it: "nike\u00adshoes" is the word
+    a word) is dropped, no character of the output comes from it: "nike\\u00adshoes" is the word
     "nikeshoes", as the KG's matching reads it, and a byte-order mark opening the query is no
     part of its first word (an entity there starts after it).
 
-    >>> normalize("\ufeffsam\u00adsung")
+    >>> normalize("\\ufeffsam\\u00adsung")
     ('samsung', [1, 2, 3, 5, 6, 7, 8])
     """
     text = separators_to_spaces(text)  # (one character for one: the map below holds)
