@@ -188,9 +188,9 @@ _WORD_JOINERS_RE = re.compile(f"[{WORD_JOINERS}]")
 
 def drop_word_joiners(text: str) -> str:
     """``text`` without its :data:`WORD_JOINERS` (a soft hyphen, a word joiner, a byte-order
-    mark): "nike\u00adshoes" is "nikeshoes", as it reads on the page it was copied from.
+    mark): "nike\\u00adshoes" is "nikeshoes", as it reads on the page it was copied from.
 
-    >>> drop_word_joiners("\ufeffsam\u00adsung tv")
+    >>> drop_word_joiners("\\ufeffsam\\u00adsung tv")
     'samsung tv'
     """
     return text if text.isascii() else _WORD_JOINERS_RE.sub("", text)
