@@ -19,7 +19,9 @@ One parse is one pass; each stage reads what the stages before it wrote (a batch
    from it first (:func:`span_edges`: ``"samsung`` -> ``samsung``); a span opening with a
    negation cue links the words after it ("not headphones": :meth:`QueryParser.link_entity`);
    a span that links nothing is linked side by side where it joins alternatives ("tv vs lg")
-   or opens with a brand's name ("whirlpool refrigerator"): :meth:`QueryParser.link_entities`.
+   or opens with a brand's name ("whirlpool refrigerator"): :meth:`QueryParser.link_entities`;
+   a brand's name a cue excludes that no span links ("laptop -dell", 'tv not "lg"') is linked
+   too: :meth:`QueryParser._untagged_excluded_brands`.
 5. ``intent``: the fusion model reads the query embedding and the graph embeddings of THE
    LINKED NODES, weighted by their link scores (:class:`fusion.LinkedEntity`), but the nodes
    the query excludes ("phone not samsung": :func:`intent_links`). The fusion
@@ -1465,9 +1467,9 @@ class QueryParser:
     def _link_spans(self, text: str, tagged: TaggedText) -> list[ParsedEntity]:
         """The entities of the tagged spans of the query ``text`` (:meth:`link_entities`),
         the query read for the linker once (:meth:`_link_query`)."""
-        if not tagged.entities:
-            return []
         plain = separators_to_spaces(text)
+        if not tagged.entities:
+            return self._untagged_excluded_brands(text, [])
         query = self._link_query(plain)
         spans = tagged.entities
         if query is not None and len(spans) > 1:
@@ -1489,7 +1491,125 @@ class QueryParser:
                     if n:
                         read[e.start:e.end] = " " * (e.end - e.start)
                 query = QueryContext.of(plain, "".join(read))
-        return [p for e in spans for p in self.link_entities(text, e, query)]
+        ents = [p for e in spans for p in self.link_entities(text, e, query)]
+        return self._untagged_excluded_brands(text, ents, query)
+
+    def _untagged_excluded_brands(self, text: str, entities: list[ParsedEntity],
+                                  query: QueryContext | None = None) -> list[ParsedEntity]:
+        """``entities`` (the linked spans of the query ``text``) with the brands its negation
+        cues exclude that no span links: each run of words a cue excludes
+        (:func:`fusion.expand.excluded_words`) that is a brand's very name (an exact or alias
+        match, the linker's brand-only label) and means the brand (:meth:`_means_the_brand`),
+        in the order of the query. The tagger tags such a word after a minus sign, in quotes
+        or brackets or after "no" often not at all ("tv -samsung -lg" tagged "tv" alone,
+        'laptop not "dell"' "not" alone), or as a span that links nothing ("-whirlpool",
+        ``modifier``; "vacuum -dyson", one ``core_product_type`` span), so the query lost the
+        brand's DOWN boost and its ``excluded`` words had no ``kg_id``, while "laptop not
+        dell" had them. Words no span holds become an entity of the linker's brand-only label
+        (``creator`` by default) and score 0.0 (no tagger's span); a span that links nothing
+        and holds no more than the words, a cue, a minus sign and punctuation ("-whirlpool",
+        '"dell"') links the brand (its text, offsets, label and score kept, the cue's too:
+        the expansion reads it, :func:`fusion.expand._negated`); one of other words before a
+        minus sign and the brand ("vacuum -dyson") becomes two, those words (the product
+        searched when they are one's very name: :meth:`_searched_product`; else linking
+        nothing) and the brand. A title's or a product name's span (``content``,
+        ``product_name``) is left as tagged (:meth:`_excluded_brands` reads those). No run
+        after a cue the parse reads as a name's word (:func:`_words_no_cue_excludes`), nor one
+        of what the products are free of, nor after a "no" opening the query or qualifying
+        the product after it (:func:`_cue_is_compound_no`: "no show socks")."""
+        linker = self._entity_linker()
+        label = _brand_label(linker)
+        if label is None:
+            return entities
+        from fusion.expand import NEGATION_CUES, excluded_words
+
+        plain = separators_to_spaces(text)
+        no_cues = [sp for e in entities if (sp := _words_no_cue_excludes(plain, e))]
+        # (none without a cue: most queries, read cheaply)
+        found = [x for x in excluded_words(self.kg, plain, linked_entities(entities),
+                                           no_cues=no_cues)
+                 if x.iri is None and not x.free_from]
+        if not found:
+            return entities
+        every, plain_words, _ = _query_items(plain)
+        context = self._link_context(plain, query)
+        link = self._link_fn(linker)
+        out = list(entities)
+        for x in reversed(found):  # (the last first: "-ge -lg", one span, is split at "lg")
+            lead, trail = span_edges(text[x.start:x.end])
+            start, end = x.start + lead, x.end - trail
+            held = [e for e in out if e.start < end and start < e.end]
+            if start >= end or any(e.kg_id is not None for e in held) or len(held) > 1 or (
+                    held and (held[0].label in _NAME_LABELS or not (
+                        held[0].start <= start and end <= held[0].end)
+                        or text[end:held[0].end].strip(EDGE_MARKS))):
+                continue  # (a span holds the words and more, or links: as tagged)
+            first = next((i for i, (a, b) in enumerate(every) if a <= start < b), None)
+            cue = next((j for j in range(first - 1, -1, -1)
+                        if plain_words[j] in NEGATION_CUES), None) if first else None
+            if cue is not None and _cue_is_compound_no(plain, every[cue][0], end,
+                                                       plain_words[cue]):
+                continue  # ("no" opening the query or qualifying a product: a compound)
+            best = link(plain[start:end], label=label, context=context).best
+            if best is None or best.match_type not in ("exact", "alias") \
+                    or word_order(normalize_key(plain[start:end])) != word_order(
+                        normalize_key(best.matched_alias)):
+                continue
+            span = held[0] if held else None
+            before: list[ParsedEntity] = []
+            if span is not None:
+                head = plain[span.start:start].rstrip().rstrip(EDGE_MARKS + "-").rstrip()
+                rest = [w for w in head.split()
+                        if normalize_key(w).strip(EDGE_MARKS) not in _clause_words()]
+                if rest and not plain[:start].rstrip().endswith("-"):
+                    continue  # (words and a cue word: :meth:`_excluded_brands` reads them)
+                if rest:  # ("vacuum -dyson": the product searched, then the brand)
+                    words = [(span.start + m.start(), span.start + m.end())
+                             for m in _SPAN_WORD.finditer(head)]
+                    product = self._searched_product(text, span, words, context)
+                    before = [product or replace(span, text=text[words[0][0]:words[-1][1]],
+                                                 end=words[-1][1])]
+            if not self._means_the_brand(plain, best.iri, start, end,
+                                         [e for e in out if e is not span] + before):
+                continue
+            kind = str(getattr(best.kind, "value", best.kind))
+            if span is None:
+                brand = ParsedEntity(text=text[start:end], start=start, end=end, label=label,
+                                     score=0.0, kg_id=best.iri, kg_label=best.label,
+                                     kg_kind=kind, link_score=round(float(best.score), 6))
+            elif before:
+                brand = replace(span, text=text[start:end], start=start, label=label,
+                                kg_id=best.iri, kg_label=best.label, kg_kind=kind,
+                                link_score=round(float(best.score), 6))
+            else:
+                brand = replace(span, kg_id=best.iri, kg_label=best.label, kg_kind=kind,
+                                link_score=round(float(best.score), 6))
+            out = sorted([*(e for e in out if e is not span), *before, brand],
+                         key=lambda e: (e.start, e.end))
+        return out
+
+    def _means_the_brand(self, text: str, brand: str, start: int, end: int,
+                         entities: Sequence[ParsedEntity]) -> bool:
+        """Whether the words ``text[start:end]``, a brand's very name (``brand``) a cue
+        excludes that the tagger did not link, mean the brand: they name nothing else a
+        product may be and are no word of the language (:meth:`kg.link.EntityLinker.
+        names_only_a_brand`: "lg", "lenovo") and the KG sells something under the brand
+        (:func:`kg.link.brand_categories`; not a name list's word, "keto" of "tv -keto"),
+        or the KG sells the brand what a product the query searches names (:meth:`_makes`),
+        a span of the query's other ``entities`` linked to a category or a product type, or
+        of a product-type label linking nothing ("phone", tagged ``core_product_type``; by
+        its head word): "dell" of "laptop -dell",
+        "apple" of "laptop -apple" and of "phone -apple", not of "phone -galaxy" (a car-cover
+        brand). A word that is also a thing's name or a word of the language is that thing
+        where the brand sells nothing like what is searched, and where nothing is."""
+        linker = self._entity_linker()
+        if linker is not None and linker.names_only_a_brand(text[start:end]) \
+                and brand_categories(self.kg, brand, spelled_alike=True):
+            return True
+        return any(self._makes(brand, e.kg_id, text[e.start:e.end]) for e in entities
+                   if not (e.start < end and start < e.end) and (
+                       e.kg_kind in _PRODUCT_KINDS if e.kg_id is not None
+                       else LABEL_GROUPS.get(e.label) == "type"))
 
     def _intent_embeddings(self, cut: Sequence[str], entities: Sequence[Sequence[ParsedEntity]],
                            linked: Sequence[Sequence[LinkedEntity]], embeddings: Any) -> Any:

@@ -1,5 +1,5 @@
-"""``ParsedQuery.excluded``: the words a negation cue excludes, linked or not. A reviewer found
-on the quickstart bundle (2026-12-05, everyday goods) that 21 of 35 negation probes ("dog food
+"""``ParsedQuery.excluded``: the words a negation cue excludes, linked or not. On the
+quickstart bundle (2026-12-05, everyday goods) 21 of 35 negation probes ("dog food
 without chicken", "toothpaste without fluoride", "coffee not decaf", "candles not scented")
 carried no exclusion at all: the words link nothing, so no DOWN boost, and the engine guide's
 text clause, ``rewritten``, still holds them ("dog food chicken" ranks chicken first). The
@@ -19,7 +19,8 @@ import jsonschema
 import pytest
 
 from fusion.expand import QueryExpander
-from kg import Node, NodeKind, ProductGraph
+from kg import Edge, Node, NodeKind, ProductGraph, Relation
+from kg.link import EntityLinker
 from parser.pipeline import QueryParser
 from parser.types import ParsedQuery, parsed_query_schema
 
@@ -107,7 +108,7 @@ def test_a_parse_made_by_hand_excludes_nothing() -> None:
     assert q.excluded == [] and q.to_dict()["excluded"] == []
 
 
-# -- the quickstart bundle (the reviewer's queries, and those the brief names) -------------------
+# -- the quickstart bundle ---------------------------------------------------------------------
 
 BUNDLE = Path.home() / ".cache" / "kgqp" / "bundle"
 # query -> the excluded words (text, start, end) and whether each names the excluded node
@@ -180,3 +181,116 @@ def test_the_words_of_a_negation_on_the_quickstart_bundle(bundle_parser: QueryPa
         assert not q.filters.get("colour"), q.text  # (never a filter on what is excluded)
         if category is not None:
             assert category in q.filters.get("category", []), q.text
+
+
+# -- a brand the tagger did not link: after a minus sign, in quotes or brackets, after "no" ------
+# (before 2026-12-06: "laptop -dell", 'laptop not "dell"', "laptop not (dell)", "laptop no
+# dell", "tv -samsung -lg" excluded "dell" with no kg_id and no DOWN boost, while "laptop not
+# dell", tagged "not dell", had both: the tagger tagged the brand's word not at all, or as a
+# span that linked nothing. :meth:`QueryParser._untagged_excluded_brands`)
+
+NB_TVS = Node(NodeKind.CATEGORY, "bb/tvs", "TVs", path="TV & Home Theater > TVs")
+NB_LAPTOPS = Node(NodeKind.CATEGORY, "bb/laptops", "Laptops",
+                  path="Computers & Tablets > Laptops")
+NB_PIES = Node(NodeKind.CATEGORY, "g/pies", "Pies", path="Food > Bakery > Pies")
+NB_SAMSUNG = Node(NodeKind.BRAND, "samsung", "Samsung")
+NB_LG = Node(NodeKind.BRAND, "lg", "LG")
+NB_DELL = Node(NodeKind.BRAND, "dell", "Dell")
+NB_APPLE = Node(NodeKind.BRAND, "apple", "Apple")  # (also the fruit's product type)
+NB_APPLES = Node(NodeKind.PRODUCT_TYPE, "apples", "Apples")
+NB_REMOTE = Node(NodeKind.PRODUCT_TYPE, "remote", "Remote")
+NB_KETO = Node(NodeKind.BRAND, "keto", "Keto")  # (a name list's brand the KG sells nothing under)
+NB_SOLD = [Edge(NB_SAMSUNG.iri, Relation.SELLS_IN, NB_TVS.iri),
+           Edge(NB_LG.iri, Relation.SELLS_IN, NB_TVS.iri)]
+
+NB_SPANS = {
+    "tv -samsung -lg": [("tv", "core_product_type")],
+    'laptop not "dell"': [("laptop", "core_product_type"), ("not", "condition")],
+    "laptop not (dell)": [("laptop", "core_product_type")],
+    "laptop no dell": [("laptop", "core_product_type")],
+    "laptop not dell": [("laptop", "core_product_type"), ("not dell", "condition")],
+    "tv -lg": [("tv", "core_product_type"), ("-lg", "modifier")],  # (a span linking nothing)
+    "tv -samsung": [("tv -samsung", "core_product_type")],  # (one span, product and brand)
+    "television -samsung -lg": [("television", "core_product_type"),
+                                ("-samsung -lg", "creator")],  # (one span, two brands)
+    "laptop -apple": [("laptop", "core_product_type")],
+    "pie -apple": [("pie", "core_product_type")],
+    "tv no remote": [("tv", "core_product_type")],
+    "no samsung tv": [("tv", "core_product_type")],  # (a "no" opening the query: a compound)
+    "tv -keto": [("tv", "core_product_type")],
+    "the world without samsung": [("the world without samsung", "content")],  # (a title)
+}
+
+
+@pytest.fixture(scope="module")
+def nb_qp() -> QueryParser:
+    g = ProductGraph.in_memory()
+    g.add_records([NB_TVS, NB_LAPTOPS, NB_PIES, NB_SAMSUNG, NB_LG, NB_DELL, NB_APPLE,
+                   NB_APPLES, NB_REMOTE, NB_KETO, *NB_SOLD,
+                   Edge(NB_APPLE.iri, Relation.SELLS_IN, NB_LAPTOPS.iri),
+                   Edge(NB_DELL.iri, Relation.SELLS_IN, NB_LAPTOPS.iri)], progress=False)
+    return QueryParser(tagger=PhraseTagger(NB_SPANS), kg=g, expander=QueryExpander(g),
+                       linker=EntityLinker(g))
+
+
+def _down_brands(q: ParsedQuery) -> list[str]:
+    return sorted(b.term for b in q.boosts if b.direction == "DOWN" and b.term.startswith("brand:"))
+
+
+@pytest.mark.parametrize(("query", "want", "downs"), [
+    ("tv -samsung -lg", [("samsung", 4, 11, NB_SAMSUNG.iri), ("lg", 13, 15, NB_LG.iri)],
+     ["brand:LG", "brand:Samsung"]),
+    ('laptop not "dell"', [("dell", 12, 16, NB_DELL.iri)], ["brand:Dell"]),
+    ("laptop not (dell)", [("dell", 12, 16, NB_DELL.iri)], ["brand:Dell"]),
+    ("laptop no dell", [("dell", 10, 14, NB_DELL.iri)], ["brand:Dell"]),
+    ("laptop not dell", [("dell", 11, 15, NB_DELL.iri)], ["brand:Dell"]),  # (as before)
+    ("tv -lg", [("lg", 4, 6, NB_LG.iri)], ["brand:LG"]),
+    ("tv -samsung", [("samsung", 4, 11, NB_SAMSUNG.iri)], ["brand:Samsung"]),
+    ("television -samsung -lg",
+     [("samsung", 12, 19, NB_SAMSUNG.iri), ("lg", 21, 23, NB_LG.iri)],
+     ["brand:LG", "brand:Samsung"]),
+    # a brand's name that is a thing's name too: the brand where it sells what is searched
+    ("laptop -apple", [("apple", 8, 13, NB_APPLE.iri)], ["brand:Apple"]),
+])
+def test_an_excluded_brand_the_tagger_did_not_link_is_linked(
+        nb_qp: QueryParser, query: str, want: list[tuple], downs: list[str]) -> None:
+    q = nb_qp(query)
+    assert _excluded(q) == want
+    assert _down_brands(q) == downs
+    assert not q.filters.get("brand")
+    assert all(q.text[e.start:e.end] == e.text for e in q.entities)
+    jsonschema.validate(q.to_dict(), parsed_query_schema())
+
+
+def test_the_brand_a_span_linking_nothing_holds_keeps_the_span() -> None:
+    """"-lg" (``modifier``) links LG, its text, offsets, label and score kept; "tv -samsung",
+    one span, becomes the product searched and the brand; a brand no span holds is an entity
+    of the brand-only label, score 0.0."""
+    g = ProductGraph.in_memory()
+    g.add_records([NB_TVS, NB_SAMSUNG, NB_LG, *NB_SOLD], progress=False)
+    qp = QueryParser(tagger=PhraseTagger(NB_SPANS), kg=g, expander=QueryExpander(g),
+                     linker=EntityLinker(g))
+    got = {query: [(e.text, e.label, e.score, e.kg_id) for e in qp(query).entities]
+           for query in ("tv -lg", "tv -samsung", "tv -samsung -lg")}
+    assert got == {
+        "tv -lg": [("tv", "core_product_type", 0.9, NB_TVS.iri),
+                   ("-lg", "modifier", 0.9, NB_LG.iri)],
+        "tv -samsung": [("tv", "core_product_type", 0.9, NB_TVS.iri),
+                        ("samsung", "creator", 0.9, NB_SAMSUNG.iri)],
+        "tv -samsung -lg": [("tv", "core_product_type", 0.9, NB_TVS.iri),
+                            ("samsung", "creator", 0.0, NB_SAMSUNG.iri),
+                            ("lg", "creator", 0.0, NB_LG.iri)]}
+
+
+@pytest.mark.parametrize("query", [
+    "pie -apple",  # (the fruit: Apple sells no food)
+    "tv no remote",  # (no brand of that name)
+    "tv -keto",  # (a brand's very name the KG sells nothing under: a name list's word)
+    "no samsung tv",  # (a "no" opening the query qualifies what follows)
+    "the world without samsung",  # (a title's words: as tagged)
+])
+def test_an_excluded_word_that_means_no_brand_links_none(nb_qp: QueryParser, query: str) -> None:
+    q = nb_qp(query)
+    assert [x.kg_id for x in q.excluded] == [None] * len(q.excluded)
+    assert _down_brands(q) == []
+    assert [e.kg_id for e in q.entities if e.kg_kind == "brand"] == []
