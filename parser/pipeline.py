@@ -1560,7 +1560,8 @@ class QueryParser:
             if span is not None:
                 head = plain[span.start:start].rstrip().rstrip(EDGE_MARKS + "-").rstrip()
                 rest = [w for w in head.split()
-                        if normalize_key(w).strip(EDGE_MARKS) not in _clause_words()]
+                        if normalize_key(w).strip(EDGE_MARKS) not in _clause_words()
+                        and normalize_key(w).strip(EDGE_MARKS) not in _ALTERNATIVE_WORDS]
                 if rest and not plain[:start].rstrip().endswith("-"):
                     continue  # (words and a cue word: :meth:`_excluded_brands` reads them)
                 if rest:  # ("vacuum -dyson": the product searched, then the brand)

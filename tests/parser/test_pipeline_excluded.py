@@ -214,6 +214,8 @@ NB_SPANS = {
     "television -samsung -lg": [("television", "core_product_type"),
                                 ("-samsung -lg", "creator")],  # (one span, two brands)
     "laptop -apple": [("laptop", "core_product_type")],
+    "tv not samsung or lg": [("tv", "core_product_type"), ("not samsung", "condition"),
+                             ("or lg", "modifier")],  # (a list's joiner in the span)
     "pie -apple": [("pie", "core_product_type")],
     "tv no remote": [("tv", "core_product_type")],
     "no samsung tv": [("tv", "core_product_type")],  # (a "no" opening the query: a compound)
@@ -248,6 +250,8 @@ def _down_brands(q: ParsedQuery) -> list[str]:
     ("tv -samsung", [("samsung", 4, 11, NB_SAMSUNG.iri)], ["brand:Samsung"]),
     ("television -samsung -lg",
      [("samsung", 12, 19, NB_SAMSUNG.iri), ("lg", 21, 23, NB_LG.iri)],
+     ["brand:LG", "brand:Samsung"]),
+    ("tv not samsung or lg", [("samsung", 7, 14, NB_SAMSUNG.iri), ("lg", 18, 20, NB_LG.iri)],
      ["brand:LG", "brand:Samsung"]),
     # a brand's name that is a thing's name too: the brand where it sells what is searched
     ("laptop -apple", [("apple", 8, 13, NB_APPLE.iri)], ["brand:Apple"]),
