@@ -1500,16 +1500,67 @@ _SLEEVE_AFTER = re.compile(r"\s*-?\s*sleeves?(?![\w'’-])", re.I)
 _BLADE_AFTER = re.compile(r"\s*-?\s*blades?(?![\w'’-])", re.I)
 _KNIFE = re.compile(r"(?<![\w'’-])(?:knife|knives|machetes?|swords?|daggers?)(?![\w'’-])", re.I)
 # a thickness: a length right before "thick" / "thickness" ("2 inch thick cutting board", '2"
-# thick', "1 inch thickness") or right after "thickness" ("thickness 2 inch"), and any length
-# in a query that names a mattress, a topper or a cushion, whose inches are its thickness
-# ("10 inch mattress", "12 inch mattress queen", "3 inch memory foam topper", "4 inch seat
-# cushion"; a mattress is sold in bed sizes, "Queen", a cushion cover in its sides, "cushion
-# cover 18 inch")
+# thick', "1 inch thickness") or right after "thickness" ("thickness 2 inch"), any length in a
+# query that names a mattress or a topper of one (a bed, a pad, foam or a bed size named with
+# it), whose inches are its thickness ("10 inch mattress", "12 inch mattress queen", "3 inch
+# memory foam topper", "2 inch bed topper"; a mattress is sold in bed sizes, "Queen"; a cake's
+# or a tree's topper keeps its size: "6 inch cake topper", "christmas tree topper 12 inch"),
+# and a small length in a query that names a cushion ("4 inch seat cushion", up to
+# :data:`_CUSHION_THICK_MAX` inches: "48 inch bench cushion" is its length; a cushion cover is
+# sold in its sides, "cushion cover 18 inch")
 _THICK_AFTER = re.compile(r"\s*-?\s*thick(?:ness)?(?![\w'’-])", re.I)
 _THICK_BEFORE = re.compile(r"(?<![\w'’-])thickness\s*(?:of\s+)?:?\s*$", re.I)
-_THICK_PRODUCT = re.compile(
-    r"(?<![\w'’-])(?:mattress(?:es)?|toppers?|cushions?(?!\s*-?\s*(?:covers?|cases?|shams?)\b))"
-    r"(?![\w'’-])", re.I)
+_THICK_PRODUCT = re.compile(r"(?<![\w'’-])mattress(?:es)?(?![\w'’-])", re.I)
+_TOPPER = re.compile(r"(?<![\w'’-])toppers?(?![\w'’-])", re.I)
+_BED_TOPPER = re.compile(
+    r"(?<![\w'’-])(?:beds?|pads?|foam|latex|featherbeds?|twin|full|queen|king)(?![\w'’-])",
+    re.I)
+_CUSHION = re.compile(
+    r"(?<![\w'’-])cushions?(?!\s*-?\s*(?:covers?|cases?|shams?)\b)(?![\w'’-])", re.I)
+#: the most inches a length in a query that names a cushion is read as its thickness
+_CUSHION_THICK_MAX = 8.0
+# a length's unit and the inches in one of it
+_INCHES_PER = (("mm", 1 / 25.4), ("millimet", 1 / 25.4), ("cm", 1 / 2.54),
+               ("centimet", 1 / 2.54))
+
+
+def _inches(one: str) -> float | None:
+    """The inches of a length ``one`` ("4 inch": 4, "1 1/2 inch": 1.5, "10 cm": 3.9...);
+    None where its number is not read."""
+    number = _NUMBER_START.match(one)
+    if number is None:
+        return None
+    written = number.group().replace("⁄", "/").replace(",", ".")
+    whole, _, frac = written.replace("-", " ").rpartition(" ") if "/" in written \
+        else ("", "", written)
+    try:
+        if "/" in frac:
+            num, den = frac.split("/")
+            value = float(whole or 0) + int(num) / int(den)
+        else:
+            value = float(frac)
+    except (ValueError, ZeroDivisionError):
+        return None
+    unit = one[number.end():].strip(" -").lower()
+    for word, per in _INCHES_PER:
+        if unit.startswith(word):
+            return value * per
+    return value
+
+
+def _thickness(text: str, m: re.Match[str], start: int) -> bool:
+    """Whether the length of ``m`` is a thickness (see :data:`_THICK_AFTER`,
+    :data:`_THICK_PRODUCT`): "2 inch thick cutting board", "thickness 2 inch", "10 inch
+    mattress", "3 inch memory foam topper", "4 inch seat cushion"."""
+    if _THICK_AFTER.match(text, m.end()) or _THICK_PRODUCT.search(text) \
+            or _THICK_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start):
+        return True
+    if _TOPPER.search(text) and _BED_TOPPER.search(text):
+        return True
+    if _CUSHION.search(text):
+        inches = _inches(m.group("one"))
+        return inches is not None and inches <= _CUSHION_THICK_MAX
+    return False
 
 
 def _part_measure(text: str, m: re.Match[str], start: int) -> bool:
@@ -1517,15 +1568,14 @@ def _part_measure(text: str, m: re.Match[str], start: int) -> bool:
     in: the heel of shoes with heels ("4 inch heels", "heels 4 inch"), an inseam, a rise, a
     leg opening ("5 inch inseam running shorts", "inseam 32 inch"), the sleeve of clothing
     ("dress shirt 34 inch sleeve"), the blade of a knife ("pocket knife 3 inch blade") or a
-    thickness ("2 inch thick cutting board", "thickness 2 inch", and the inches of a mattress,
-    a topper or a cushion: "10 inch mattress", "4 inch seat cushion")."""
+    thickness (:func:`_thickness`: "2 inch thick cutting board", "10 inch mattress", "4 inch
+    seat cushion")."""
     if not _LENGTH_UNIT.search(m.group("one")):
         return False
     if _HEELS.search(text) or _PART_AFTER.match(text, m.end()) \
             or _PART_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start):
         return True
-    if _THICK_AFTER.match(text, m.end()) or _THICK_PRODUCT.search(text) \
-            or _THICK_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start):
+    if _thickness(text, m, start):
         return True  # a thickness ("2 inch thick cutting board", "10 inch mattress")
     if _SLEEVE_AFTER.match(text, m.end()):
         return re.search(rf"(?<![\w'’-])(?:{_CLOTHING})(?![\w'’-])", text, re.I) is not None
@@ -1672,13 +1722,21 @@ _BED_SIZES = {"twin": "Twin", "full": "Full", "double": "Double", "queen": "Quee
 BED_SIZE_PREFIXES = {"california": "California", "cal": "California", "split": "Split",
                      "super": "Super", "olympic": "Olympic"}
 # a bed size: its word, a prefix before "king" / "queen" (:data:`BED_SIZE_PREFIXES`), "xl"
-# after "twin" / "full" ("twin xl": "Twin XL"), another size after a slash ("full/queen":
-# "Full/Queen", a size comforters are sold in), then "size" or not ("king size", "queen-size")
+# after "twin" / "full" ("twin xl": "Twin XL"), another size after a slash, spaced or not, with
+# a prefix or not ("full/queen": "Full/Queen", a size comforters are sold in; "king/cal king",
+# "queen / california king": two sizes, see :func:`_bed_values`), then "size" or not ("king
+# size", "queen-size")
 _BED_WORD = rf"(?:{'|'.join(_BED_SIZES)})"
+
+
+def _bed_one(n: str) -> str:
+    """The pattern of one bed size of :data:`_BED_SIZE`, its groups named with ``n``."""
+    return (rf"(?:(?P<pre{n}>{'|'.join(BED_SIZE_PREFIXES)})\s+(?=(?:queen|king)\b))?"
+            rf"(?P<v{n}>{_BED_WORD})(?:\s*-?\s*(?P<xl{n}>xl)(?![\w'’]))?")
+
+
 _BED_SIZE = re.compile(
-    rf"(?<![\w'’/-])(?:(?P<pre>{'|'.join(BED_SIZE_PREFIXES)})\s+(?=(?:queen|king)\b))?"
-    rf"(?P<v>{_BED_WORD})(?:\s*-?\s*(?P<xl>xl)(?![\w'’]))?"
-    rf"(?:\s*/\s*(?P<v2>{_BED_WORD})(?:\s*-?\s*(?P<xl2>xl)(?![\w'’]))?)?"
+    rf"(?<![\w'’/-]){_bed_one('')}(?:\s*/\s*{_bed_one('2')})?"
     r"(?P<size>\s*-?\s*sized?)?(?![\w'’/-])",
     re.I)
 # another bed size that ends with those words, no value read ("alaskan king", "eastern king")
@@ -1698,8 +1756,10 @@ _BEDDING = re.compile(rf"(?<![\w'’-])(?:{_BEDDING_WORDS})(?![\w'’-])", re.I)
 # to bedding, up to three words apart, before it ("twin comforter", "full bed frame", "cal king
 # bamboo sheets", "twin rollaway bed") or after it ("mattress protector full", "comforter sets
 # twin", "mattress topper memory foam full"): no joiner, number or punctuation between
+# (a length is one of those words: "mattress 12 inch queen", the mattress's thickness)
 _BED_GAP = (r"(?:\s+(?!(?:with|without|and|or|nor|for|in|on|of|to|by|no|not|over|under|plus"
-            r"|from|vs)\b)[a-z][a-z'’-]*){0,3}?")
+            r"|from|vs)\b)(?:[a-z][a-z'’-]*|\d+(?:\.\d+)?\s*-?\s*(?:inch(?:es)?|in|cm"
+            rf"|{_INCH_MARK})(?![\w'’-]))){{0,3}}?")
 _BEDDING_AFTER = re.compile(rf"{_BED_GAP}\s+(?:{_BEDDING_WORDS})(?![\w'’-])", re.I)
 _BEDDING_BEFORE = re.compile(
     rf"(?<![\w'’-])(?:{_BEDDING_WORDS}){_BED_GAP}\s+$", re.I)
@@ -1714,15 +1774,28 @@ _NOT_BED_BEFORE = re.compile(r"(?<![\w'’-])over\s+$", re.I)
 _FOR = re.compile(r"(?<![\w'’-])for(?![\w'’-])", re.I)
 
 
-def _bed_value(m: re.Match[str]) -> str:
-    """The value of a bed size :data:`_BED_SIZE` read ("king": "King", "cal king": "California
-    King", "twin xl": "Twin XL", "full/queen": "Full/Queen")."""
-    value = _BED_SIZES[m.group("v").lower()] + (" XL" if m.group("xl") else "")
-    if m.group("pre"):
-        value = f"{BED_SIZE_PREFIXES[m.group('pre').lower()]} {value}"
-    if m.group("v2"):
-        value += "/" + _BED_SIZES[m.group("v2").lower()] + (" XL" if m.group("xl2") else "")
+def _bed_one_value(m: re.Match[str], n: str) -> str:
+    """The value of the bed size of :data:`_BED_SIZE`'s groups named with ``n``."""
+    value = _BED_SIZES[m.group(f"v{n}").lower()] + (" XL" if m.group(f"xl{n}") else "")
+    if m.group(f"pre{n}"):
+        value = f"{BED_SIZE_PREFIXES[m.group(f'pre{n}').lower()]} {value}"
     return value
+
+
+def _bed_values(m: re.Match[str]) -> list[tuple[str, int, int]]:
+    """The values of a bed size :data:`_BED_SIZE` read, each with the characters it was read
+    from ("king": "King", "cal king": "California King", "twin xl": "Twin XL"): one for two
+    sizes around a slash ("full/queen": "Full/Queen", a size comforters are sold in), but two
+    where either has a prefix ("king/cal king", "cal king/king": "King" and "California King",
+    in the order written; no size "California King/King")."""
+    value = _bed_one_value(m, "")
+    if not m.group("v2"):
+        return [(value, m.start(), m.end())]
+    if not (m.group("pre") or m.group("pre2")):
+        return [(f"{value}/{_bed_one_value(m, '2')}", m.start(), m.end())]
+    first_end = m.end("xl") if m.group("xl") else m.end("v")
+    second_start = m.start("pre2") if m.group("pre2") else m.start("v2")
+    return [(value, m.start(), first_end), (_bed_one_value(m, "2"), second_start, m.end())]
 
 
 def _bed_sizes(text: str) -> Iterator[re.Match[str]]:
@@ -1785,10 +1858,12 @@ def _word_sizes(text: str) -> list[Size]:
     # (kind, where the size's own letters start) -> (value, start, end)
     found: dict[tuple[str, int], tuple[str, int, int]] = {}
 
-    def add(kind: str, m: re.Match[str], start: int, end: int, value: str = "") -> None:
-        kept = found.get((kind, m.start("v")))  # (read twice: the widest, "size xl" of "xl")
+    def add(kind: str, m: re.Match[str], start: int, end: int, value: str = "",
+            at: int | None = None) -> None:
+        at = m.start("v") if at is None else at  # (where the size's own letters start)
+        kept = found.get((kind, at))  # (read twice: the widest, "size xl" of "xl")
         if kept is None or kept[2] - kept[1] < end - start:
-            found[(kind, m.start("v"))] = (value or _word_value(kind, m.group("v")), start, end)
+            found[(kind, at)] = (value or _word_value(kind, m.group("v")), start, end)
 
     for m in _SIZE_THEN_LETTER.finditer(text):
         add("letter", m, m.start(), m.end())
@@ -1805,7 +1880,8 @@ def _word_sizes(text: str) -> list[Size]:
                     or _LETTERS_NAME_AFTER.match(text, hi)):
                 add("letter", m, lo, hi)
     for m in _bed_sizes(text):
-        add("bed", m, m.start(), m.end(), _bed_value(m))
+        for value, start, end in _bed_values(m):
+            add("bed", m, start, end, value, at=start)
     out: list[Size] = []
     done: set[tuple[str, int]] = set()
     for (kind, at), (value, start, end) in sorted(found.items(), key=lambda f: f[1][1]):

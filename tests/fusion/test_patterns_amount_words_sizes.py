@@ -347,3 +347,81 @@ def test_a_linked_king_of_another_bed_size_is_no_filter(kg, query, size):
         if "king" in query.split() else []
     res = expand(kg, linked, query=query)
     assert res.filters.size == size, query
+
+
+# --- 5. bed sizes around a slash, a bed size after a length, a thickness's product ------------
+# (a prefixed size after "/" lost a size, "queen / california king" lost Queen and "cal
+# king/king" read one size no catalogue holds; a length between bedding and a bed size hid the
+# size; a cake's or a tree's topper and a long cushion lost their size as a "thickness")
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        ("king/cal king sheets", ["King", "California King"]),  # was ["King"]
+        ("cal king/king sheets", ["California King", "King"]),  # was ["California King/King"]
+        ("queen / california king sheets", ["Queen", "California King"]),  # was [CA King]
+        ("king / cal king sheets", ["King", "California King"]),  # was ["California King"]
+        ("split king/king mattress", ["Split King", "King"]),  # was ["Split King/King"]
+        # two sizes with no prefix are one size comforters are sold in, spaced or not
+        ("full/queen comforter", ["Full/Queen"]),
+        ("full / queen comforter", ["Full/Queen"]),
+    ],
+)
+def test_bed_sizes_around_a_slash_with_a_prefix_are_two_sizes(text, sizes):
+    assert _sizes(text) == sizes
+
+
+def test_bed_sizes_around_a_slash_keep_their_own_characters():
+    assert find_sizes("king/cal king sheets") == [("King", 0, 4), ("California King", 5, 13)]
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        ("mattress 12 inch queen", ["Queen"]),  # was []
+        ('mattress 12" queen', ["Queen"]),  # was []
+        ("queen 12 inch mattress", ["Queen"]),  # was []
+        ("12 inch mattress queen", ["Queen"]),
+    ],
+)
+def test_a_bed_size_is_read_across_a_length_next_to_bedding(text, sizes):
+    assert _sizes(text) == sizes
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        # a topper of no bed and a long cushion keep their size
+        ("christmas tree topper 12 inch", ["12 inch"]),  # was []
+        ("6 inch cake topper", ["6 inch"]),  # was []
+        ("48 inch bench cushion", ["48 inch"]),  # was []
+        ("20 inch chair cushion", ["20 inch"]),  # was []
+        # a mattress's, a mattress topper's and a small cushion's inches are their thickness
+        ("10 inch mattress", []),
+        ("3 inch mattress topper", []),
+        ("3 inch memory foam topper", []),
+        ("2 inch bed topper", []),
+        ("4 inch seat cushion", []),
+        ("seat cushion 1 1/2 inch", []),
+        ("12 inch thick bench cushion", []),
+    ],
+)
+def test_a_thickness_is_read_only_for_bedding_toppers_and_small_cushions(text, sizes):
+    assert _sizes(text) == sizes
+
+
+@pytest.mark.parametrize(
+    ("query", "size"),
+    [
+        ("king/cal king sheets", ("King", "California King")),  # was ("King",)
+        ("cal king/king sheets", ("California King", "King")),  # was ("California King/King",)
+    ],
+)
+def test_a_linked_king_beside_a_slash_keeps_both_bed_sizes(kg, query, size):
+    from fusion.types import LinkedEntity
+
+    king = _with_bed_sizes(kg)
+    linked = [LinkedEntity(king, "attribute_value", 0.8, label="shape", mention="king")]
+    res = expand(kg, linked, query=query)
+    assert res.filters.size == size, query
