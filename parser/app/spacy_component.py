@@ -9,10 +9,12 @@ The component runs :class:`parser.QueryParser` on ``doc.text`` and writes
   entity.start``, ``span.end_char == entity.end``): a spaCy token that an entity edge falls inside
   ("red\u200bshoes", "小米充电宝" in ``spacy.blank("en")``, a long word a truncating parse cut) is
   split there (``doc.retokenize().split``; the pieces keep the token's tag, POS, morphology and,
-  in a parsed doc, its head: the first piece is the head of the others, ``dep`` "dep"), never
-  widened to the token. Whitespace at an entity's edges (``'"samsung " tv'``) is left out of its
-  span, as spaCy leaves it out of tokens. An entity overlapping an earlier one is skipped (so are
-  earlier entities of ``doc.ents`` that overlap kgqp's).
+  in a parsed doc, its head: the first piece is the head of the others, ``dep`` "dep"; each
+  piece gets the token's row of ``doc.tensor``, and the spans of ``doc.spans`` keep their
+  characters), never widened to the token. Whitespace at an entity's edges
+  (``'"samsung " tv'``) is left out of its span, as spaCy leaves it out of tokens. An entity
+  overlapping an earlier one is skipped (so are earlier entities of ``doc.ents`` that overlap
+  kgqp's).
 * ``doc._.kgqp``: the whole :class:`parser.types.ParsedQuery` (intent, expansions, filters,
   link scores).
 * ``span._.kgqp``: the :class:`parser.types.ParsedEntity` behind each entity span.
@@ -65,7 +67,7 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 
 from parser.app.threads import BlasLimiter
 from parser.errors import ConfigError
@@ -298,7 +300,12 @@ def _split_tokens(doc: Doc, edges: Iterable[int]) -> None:
     those offsets, so that an entity of the parse is a span of whole tokens. The pieces keep the
     token's tag, POS and morphology (a lemma, where set, is the piece's text); in a parsed doc
     the first piece keeps the token's head and label and is the head of the others (label
-    ``dep``), so the token's dependents stay attached to it."""
+    ``dep``), so the token's dependents stay attached to it.
+
+    Other annotations stay aligned with the tokens: every ``doc.spans`` group keeps its spans
+    (the same characters, label, ``kb_id`` and ``id``) and its ``attrs``, and a ``doc.tensor``
+    with a row per token gets a copy of the token's row for each piece (spaCy's split would
+    leave the spans on the old token indices and the tensor a row too long)."""
     if not len(doc):
         return
     starts = [t.idx for t in doc]
@@ -309,6 +316,13 @@ def _split_tokens(doc: Doc, edges: Iterable[int]) -> None:
             cuts.setdefault(i, set()).add(edge - starts[i])
     if not cuts:
         return
+    # (as characters, as _annotate keeps doc.ents: a split moves the token indices after it)
+    groups = {name: (dict(group.attrs),
+                     [(s.start_char, s.end_char, s.label, s.kb_id, s.id) for s in group])
+              for name, group in doc.spans.items()}
+    tensor = doc.tensor
+    rows = tensor is not None and tensor.size != 0 and tensor.shape[0] == len(doc)
+    counts = [1] * len(doc)
     parsed = doc.has_annotation("DEP")
     present = [a for a in _SPLIT_ATTRS if doc.has_annotation(a)]
     lemmas = doc.has_annotation("LEMMA")
@@ -319,6 +333,7 @@ def _split_tokens(doc: Doc, edges: Iterable[int]) -> None:
         pieces = [token.text[a:b] for a, b in zip([0, *offsets], [*offsets, len(token)],
                                                    strict=True)]
         n = len(pieces)
+        counts[i] = n
         head = token.head if parsed and token.head.i != token.i else (token, 0)
         heads = [head] + [(token, 0)] * (n - 1)
         attrs: dict[str, Any] = {a: [getattr(token, a.lower() + "_") if a != "MORPH"
@@ -336,6 +351,13 @@ def _split_tokens(doc: Doc, edges: Iterable[int]) -> None:
             doc[i].is_sent_start = first
             for k in range(i + 1, i + n):  # (a piece holds what was in its slot before)
                 doc[k].is_sent_start = False
+    for name, (group_attrs, kept) in groups.items():
+        spans = [doc.char_span(start, end, label=label, kb_id=kb_id, span_id=span_id)
+                 for start, end, label, kb_id, span_id in kept]
+        doc.spans[name] = SpanGroup(doc, name=name, attrs=group_attrs,
+                                    spans=[s for s in spans if s is not None])  # (all of them)
+    if tensor is not None:  # (a tensor not aligned with the tokens before: left as it was)
+        doc.tensor = tensor.repeat(counts, axis=0) if rows else tensor
 
 
 @Language.factory(

@@ -8,7 +8,10 @@ of the quickstart bundle):
    Samsung was not linked; ℠ alike) and a control character was part of a word
    ("tv\\x07samsung" one span): both are a space for the tagger's words, ``normalized``, the
    lexicon match, linking, ``rewritten`` and the negation reading, and entity offsets still
-   point into the query as typed.
+   point into the query as typed;
+3. a soft hyphen, a word joiner or a byte-order mark (``kg.schema.WORD_JOINERS``) is no
+   character of ``normalized`` and ``rewritten`` (the tagger's words: tests/parser/
+   test_tagger_text.py), and the brand it sits in still links.
 """
 
 from __future__ import annotations
@@ -168,3 +171,24 @@ def test_entity_offsets_with_a_real_tagger_point_into_the_query_as_typed(kg, que
     for e in q.entities:
         assert query[e.start:e.end] == e.text
         assert e.text[0] not in "™®\x07 " and e.text[-1] not in "™®\x07 "
+
+
+# 3. word joiners: no character of the parse's text
+
+#: the spans the tagger cuts around a soft hyphen, a word joiner or a byte-order mark
+JOINER_SPANS = {
+    "\ufeffsamsung tv": [("samsung", "creator"), ("tv", "core_product_type")],
+    "sam\u00adsung tv": [("sam\u00adsung", "creator"), ("tv", "core_product_type")],
+    "samsung\u2060 tv\u00ad": [("samsung\u2060", "creator"), ("tv", "core_product_type")],
+    "tv \ufeff samsung": [("tv", "core_product_type"), ("samsung", "creator")],
+}
+
+
+@pytest.mark.parametrize("query", list(JOINER_SPANS))
+def test_normalized_and_rewritten_drop_word_joiners(kg, query) -> None:
+    q = _parser(kg, PhraseTagger(JOINER_SPANS))(query)
+    words = "tv samsung" if query.startswith("tv") else "samsung tv"
+    assert q.normalized == words and q.rewritten == words
+    assert all(query[e.start:e.end] == e.text for e in q.entities)
+    brand, = (e for e in q.entities if e.label == "creator")
+    assert brand.kg_label == "Samsung"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parser.pipeline import QueryParser
 from parser.tagger.text import normalize, split_words
 
 
@@ -30,15 +30,8 @@ def test_split_modes():
 # tagger's first word (the entity "\ufeffsamsung" at 0-8). The KG's matching already read each as
 # nothing between two letters ("sam\xadsung" is Samsung), unlike the zero-width space (U+200B), a
 # break between words that is a space everywhere: so the tagger's words, `normalized` and
-# `rewritten` drop them too, and offsets still index the query as typed.
-
-import pytest  # noqa: E402
-
-from fusion.expand import QueryExpander  # noqa: E402
-from fusion.rules import RuleSet  # noqa: E402
-from kg import Node, NodeKind, ProductGraph  # noqa: E402
-
-from .word_tagger import PhraseTagger  # noqa: E402
+# `rewritten` drop them too, and offsets still index the query as typed (the parse's side:
+# tests/parser/test_pipeline_truncation_signs.py).
 
 _JOINERS = "\u00ad\u2060\ufeff"
 
@@ -65,27 +58,3 @@ def test_word_edges_never_hold_a_joiner(text):
         start, end = back[a], back[b - 1] + 1
         assert text[start] not in _JOINERS and text[end - 1] not in _JOINERS
         assert normalize(text[start:end])[0] == norm[a:b]
-
-
-_SAMSUNG = Node(NodeKind.BRAND, "samsung", "Samsung", popularity=100.0)
-_TVS = Node(NodeKind.CATEGORY, "bb/tvs", "TVs", aliases=("tv",), path="TV & Home Theater > TVs")
-_SPANS = {
-    "\ufeffsamsung tv": [("samsung", "creator"), ("tv", "core_product_type")],
-    "sam\u00adsung tv": [("sam\u00adsung", "creator"), ("tv", "core_product_type")],
-    "samsung\u2060 tv\u00ad": [("samsung\u2060", "creator"), ("tv", "core_product_type")],
-    "tv \ufeff samsung": [("tv", "core_product_type"), ("samsung", "creator")],
-}
-
-
-@pytest.mark.parametrize("query", list(_SPANS))
-def test_normalized_and_rewritten_drop_word_joiners(query) -> None:
-    kg = ProductGraph.in_memory()
-    kg.add_records([_SAMSUNG, _TVS], progress=False)
-    qp = QueryParser(tagger=PhraseTagger(_SPANS), kg=kg,
-                     expander=QueryExpander(kg, rules=RuleSet.parse("", path="rules.txt")))
-    q = qp(query)
-    words = "tv samsung" if query.startswith("tv") else "samsung tv"
-    assert q.normalized == words and q.rewritten == words
-    assert all(query[e.start:e.end] == e.text for e in q.entities)
-    brand, = (e for e in q.entities if e.label == "creator")
-    assert brand.kg_label == "Samsung"

@@ -418,3 +418,41 @@ def test_a_split_keeps_the_other_annotations(graph: ProductGraph) -> None:
     sentencizer.add_pipe("kgqp").parser = _dict_parser(graph)
     doc = sentencizer("one. red\u200btv. two three.")
     assert [s.text for s in doc.sents] == ["one.", "red\u200btv.", "two three."]
+
+
+# -- a split keeps doc.spans and doc.tensor aligned with the tokens ------------------------------
+
+
+def test_a_split_keeps_the_span_groups_on_their_characters(graph: ProductGraph) -> None:
+    # spans of doc.spans were held on token indices: after splitting "red\u200btv" into three
+    # tokens, the span "big dog" (tokens 2-3) read "tv now"; each group keeps its spans'
+    # characters, label, kb_id and id, and its attrs
+    nlp = spacy.blank("en")
+    doc = nlp("red\u200btv now big dog")
+    doc.spans["sc"] = [doc[2:4], doc.char_span(0, 6, label="X", kb_id="Q1", span_id="s1")]
+    doc.spans["sc"].attrs["source"] = "other"
+    doc.spans["empty"] = []
+    doc = KGQPComponent(_dict_parser(graph))(doc)
+    assert [t.text for t in doc] == ["red", "\u200b", "tv", "now", "big", "dog"]
+    group = doc.spans["sc"]
+    assert [(s.text, s.start_char, s.end_char) for s in group] == [
+        ("big dog", 11, 18), ("red\u200btv", 0, 6)]
+    assert (group[1].label_, group[1].kb_id_, group[1].id_) == ("X", "Q1", "s1")
+    assert group.attrs == {"source": "other"} and group.name == "sc"
+    assert list(doc.spans["empty"]) == []
+
+
+def test_a_split_gives_each_piece_the_tokens_tensor_row(graph: ProductGraph) -> None:
+    # spaCy's split left doc.tensor with a row too many (3 tokens, 3 rows -> 5 tokens, 6 rows)
+    # and the pieces' rows zero: each piece gets the split token's row, the others keep theirs
+    import numpy
+
+    nlp = spacy.blank("en")
+    doc = nlp("big red\u200btv now")
+    doc.tensor = numpy.arange(12, dtype="float32").reshape(3, 4)
+    doc = KGQPComponent(_dict_parser(graph))(doc)
+    assert len(doc) == 5
+    assert doc.tensor.tolist() == [[0, 1, 2, 3]] + [[4, 5, 6, 7]] * 3 + [[8, 9, 10, 11]]
+    # a doc with no tensor (the blank pipeline's empty one) keeps it empty
+    doc = KGQPComponent(_dict_parser(graph))(nlp("red\u200btv"))
+    assert len(doc) == 3 and doc.tensor.size == 0
