@@ -84,15 +84,9 @@ Policies (what a search engine can trust):
   another catalogue the label space places some of (Google's Electronics: "television"),
   a linked brand a lvl1 label of the department names ("bissell upright vacuums": Name
   Brands > BISSELL), or a word before the searched mention heading a category of the
-  department ("laptop cooler": Laptops) keeps it (:func:`_named_elsewhere`). A namesake
-  in the department holds the words before the head that the linked name holds too
-  ("utility knife": Google's Utility Knives, none of Appliances' knives), unless a category
-  of the department is named by the head alone or by those words alone (Heaters for "space
-  heater"). So is a query that links nothing and names its product by a last word only
-  other departments' categories are headed by ("puppy food", "peanut butter"; one category
-  where another word is a word of its path, "garden planters": :func:`_headed_elsewhere`),
-  and a query of brands only that the KG sells nothing under ("weber":
-  :func:`_unsold_brands_only`).
+  department ("laptop cooler": Laptops) keeps it (:func:`_named_elsewhere`). So is a query
+  that links nothing and names its product by a last word only other departments'
+  categories are headed by ("puppy food", "peanut butter": :func:`_headed_elsewhere`).
   Where the department is no filter so, the intent's category is no walk either ("milk"
   expands into no kitchen appliances), and an ``intent-department`` suggestion never
   scores at or over ``hard_filter`` (capped below it: a query outside the KG or the intent
