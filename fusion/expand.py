@@ -4007,14 +4007,7 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
     store's there (``dept`` places it in the label space), or a lvl1 label of it in
     ``labels``, with a part headed by the mention's last word ("Camera Backpacks" for
     "transparent backpack", "Computer Accessories" for "keyboard accessories"; not "Table &
-    Portable Fans" for "small kitchen table": fans), whose path holds the words before it in
-    the mention that the linked name holds too (:func:`_holds_words`: "utility knife" links
-    Google's Utility Knives, and Appliances' Electric Knives & Knife Sharpeners name no
-    utility knife; "craftsman tool set", Tool Sets: no set of Appliances' holds "tool";
-    "5 piece dining set", Outdoor Dining Sets), or a category of the department or a lvl1
-    label of it named by the head alone or by those words alone (of every kind of it:
-    Appliances' Heaters for "space heater", Cookware for "stainless steel cookware set",
-    Video Games' Virtual Reality for "kids virtual reality headset")."""
+    Portable Fans" for "small kitchen table": fans)."""
     own = _lvl1_names(labels, hard_dept)
     for e in linked:
         if e.iri in skip:
@@ -4052,34 +4045,15 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
     if any(start > 0 and start - 1 not in inside and heads_one(words[start - 1])
            for _e, (start, _) in searched):
         return False
-    for e, (start, end) in searched:
+    for _e, (_, end) in searched:
         head = name_heads(normalize_key(words[end - 1]))
         if not head:
             return False
-        # (the mention's words before its head that the linked name holds too: a namesake
-        # names them as well, "utility knife" links Utility Knives, Appliances' Electric
-        # Knives are no namesake; "tool set", "dining set": no set of Appliances' is of tools)
-        kinds = {w for x in words[start:end - 1] for w in _words(x)} & _words(kg.label(e.iri))
         cands = {c for w in _words(words[end - 1]) for c in index.get(w, ())}
         if any(dept(c) == hard_dept and names(normalize_key(kg.label(c)), head)
-               and _holds_words(str(kg.path(c) or kg.label(c)), kinds) for c in cands) or any(
-                names(lab, head) and _holds_words(lab, kinds) for lab in own):
-            return False
-        # (or a category of the department named by the head alone or by those words alone:
-        # of every kind of it, Appliances' Heaters for "space heater", Cookware for "cookware
-        # set", Video Games' Virtual Reality for "virtual reality headset")
-        if kinds and any(_words(name) in (_words(words[end - 1]), kinds) for name in [
-                *own, *(kg.label(c) for w in (*_words(words[end - 1]), *kinds)
-                        for c in index.get(w, ()) if dept(c) == hard_dept)]):
+               for c in cands) or any(names(lab, head) for lab in own):
             return False
     return True
-
-
-def _holds_words(name: str, kinds: Collection[str]) -> bool:
-    """Whether the name or path ``name`` holds each of the folded words ``kinds``
-    (:func:`_words`), as a word or inside one ("Smartwatches" holds "smart")."""
-    key = normalize_key(name)
-    return all(k in key for k in kinds)
 
 
 def _part_headed(name: str, head: frozenset[str]) -> bool:
@@ -4113,13 +4087,11 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
     a category of the department ("appliances food", "food waste": Food Processors; "tv
     home"); nor where the word heads no category ("lego spiderman"), a category in the
     department or a lvl1 label of it in ``labels`` ("Cleaners & Detergents" keeps Appliances
-    for "laundry detergent"), where it heads one category only that no other word of the
-    query is a word of the path of (a name's last word need not be its kind: Google's
-    Shovels & Spades for "kate spade", Skin Care Extractors for "bissell extractors"; but
-    "garden planters": Home & Garden > Lawn & Garden > ... > Pots & Planters), or a
-    category the label space does not place in a catalogue it overlaps (``store_trees()``,
-    :func:`_label_trees`: Google's Electronics holds its Subwoofers; nothing says they lie
-    elsewhere)."""
+    for "laundry detergent"), where it heads one category only (a name's last word need not
+    be its kind: Google's Shovels & Spades for "kate spade", Skin Care Extractors for
+    "bissell extractors"), or a category the label space does not place in a catalogue
+    it overlaps (``store_trees()``, :func:`_label_trees`: Google's Electronics holds its
+    Subwoofers; nothing says they lie elsewhere)."""
     if len(words) < 2 or any(e.iri not in skip for e in linked):
         return False
     last = normalize_key(words[-1])
@@ -4132,32 +4104,10 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
         return False
     cands = [c for w in _words(words[-1]) for c in index.get(w, ())
              if _part_headed(normalize_key(kg.label(c)), head)]
-    # (one category headed by it is a name's last word, "kate spade", unless another word of
-    # the query is a word of its path: "garden planters", Lawn & Garden > ... > Pots & Planters)
-    if not cands or (len(cands) < 2 and not any(
-            _words(w) & _words(str(kg.path(cands[0]) or "")) for w in words[:-1])) or any(
-            dept(c) == hard_dept or (
+    if len(cands) < 2 or any(dept(c) == hard_dept or (
             dept(c) is None and _in_store_trees(kg, c, store_trees())) for c in cands):
         return False
     return not any(_part_headed(name, head) for name in _lvl1_names(labels, hard_dept))
-
-
-def _unsold_brands_only(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str],
-                        spans: Mapping[str, tuple[int, int] | None], skip: Collection[str],
-                        sold: Callable[[str], bool]) -> bool:
-    """Whether the query is brands only (their mentions cover every word of it) that the KG
-    sells nothing under in the label space (``sold``: no ``sells_in`` category there and no
-    product there; the expansion's ``ungrounded`` brand): the trusted intent's department is
-    then no hard filter (as :func:`_named_elsewhere`), the text model's guess at a name
-    ("weber", "black+decker", a name list's "kettlebell": Appliances at 0.77). A brand the
-    KG sells says where it is sold (a brand filter), and a query with another word names
-    its product (judged by its link, or :func:`_headed_elsewhere`). Links in ``skip``
-    (excluded) are not read."""
-    read = [e for e in linked if e.iri not in skip]
-    if not words or not read or any(kg.kind(e.iri) != "brand" or sold(e.iri) for e in read):
-        return False
-    covered = {i for e in read if (sp := spans.get(e.iri)) is not None for i in range(*sp)}
-    return covered >= set(range(len(words)))
 
 
 def _lvl1_names(labels: Collection[str], dept: str) -> list[str]:
@@ -5456,10 +5406,8 @@ def expand(
             intent) and (_named_elsewhere(
             g, linked, words, spans, hard_dept, dept, negated | namesakes,
             negated | featured | fitted | namesakes, own_labels, trees) or (
-            not any(facets.values()) and (_headed_elsewhere(
-                g, linked, words, hard_dept, dept, negated | namesakes, own_labels, trees)
-                or _unsold_brands_only(g, linked, words, spans, negated | namesakes, lambda b: any(
-                    not cross(c) for c in _brand_facts(g, b)[1])))))
+            not any(facets.values()) and _headed_elsewhere(
+                g, linked, words, hard_dept, dept, negated | namesakes, own_labels, trees)))
         cat = intent.category_iri or g.category_by_path(intent.category)
         model_walk = bool(model) and (not linked_product or "fits" in brand_roles.values()) \
             and not product_heads & name_heads(normalize_key(intent.category.split(SEP)[-1]))
