@@ -4855,9 +4855,11 @@ def expand(
         a for e in linked if e.iri not in negated and g.kind(e.iri) in ("category", "product_type")
         for a in _audiences(normalize_key(g.label(e.iri)).split())}
     audience_judged = bool(searched_for) or not _audiences(words)
-    # the categories the query's brands (not excluded) are sold in
+    # the categories the query's brands (not excluded) are sold in: their ``sells_in``
+    # categories and their products' (or those of the sold brand one is spelt like), as
+    # :func:`_brand_facts` reads them for the brand filter
     brands_sold = {c for e in linked if e.iri not in negated and g.kind(e.iri) == "brand"
-                   for c in g.out(e.iri, "sells_in")}
+                   for c in _brand_facts(g, e.iri)[1]}
 
     def asked_for(value: str) -> bool:
         """Whether the query asks for a category's common attribute ``value``: it sets a
@@ -5076,6 +5078,23 @@ def expand(
     # the spans of the linked categories and product types the query does not exclude
     searched_spans = [sp for e in linked if e.iri not in negated and (sp := spans[e.iri])
                       and g.kind(e.iri) in ("category", "product_type")]
+    # a toy version of a device ("toy microwave", "toy blender", "pretend washer and dryer for
+    # kids"): the place of the device's first word (:func:`_toy_version`); the device's
+    # products are not what is searched, so its walk and the intent's expand nothing (below)
+    toy_at = _toy_version(words, [sp for e in linked if (sp := spans[e.iri]) is not None])
+
+    def toy_device(e: LinkedEntity) -> bool:
+        """Whether the linked ``e`` is the device the query asks a toy version of: a
+        category, product type or product named right after the toy words whose categories
+        hold no toys ("toy drone": Toys, Games & Drones is walked; :func:`_holds_toys`)."""
+        sp = spans[e.iri]
+        if toy_at is None or sp is None or sp[0] != toy_at \
+                or g.kind(e.iri) not in ("category", "product_type", "product"):
+            return False
+        cats = g.out(e.iri, "in_category") if g.kind(e.iri) == "product" \
+            else _own_categories(g, e.iri)
+        return not _holds_toys(g.label(e.iri)) and not any(
+            _holds_toys(str(g.path(c) or g.label(c))) for c in cats)
 
     for ent, ent_places in zip(linked, places, strict=True):
         if ent.iri in free_from:
@@ -5129,6 +5148,8 @@ def expand(
             # games" -> Google's Games: Bingo Sets; "top load washer" -> Google's hardware
             # Washers: Rivets), only its own names expand
             cands = tuple(c for c in cands if c.kind in ("synonym", "alias"))
+        if toy_device(ent):
+            cands = ()  # "toy microwave": no Countertop Microwaves, LG, Amana
         if role != "negated" and ent.iri not in featured:
             add(cands, base)  # (an excluded node adds nothing: "phone not samsung"; nor does
             #                  a feature of the product searched: "baby monitor with camera")
@@ -5374,8 +5395,7 @@ def expand(
     # products are not what is searched), unless it holds toys ("toy drone": Toys, Games &
     # Drones; the intent's "Video Games > Toys to Life"): the linked category that names the
     # device right after the toy words, and the department a word there names a category of
-    # (:func:`_toy_version`)
-    toy_at = _toy_version(words, [sp for e in linked if (sp := spans[e.iri]) is not None])
+    # (:func:`_toy_version`, ``toy_at`` above)
     if toy_at is not None:
         cat_links = [(e, None if t is not None and not _holds_toys(str(g.path(t) or g.label(t)))
                       and (sp := spans[e.iri]) is not None and sp[0] == toy_at else t, a)
@@ -5415,9 +5435,13 @@ def expand(
         # department, as the department filter judges it, ``elsewhere``, a department below
         # the hard filter's threshold too: "dog food no chicken" at Appliances 0.71 links
         # Google's Dog Food, and expands no Coffee, Tea & Espresso, Insignia)
+        # (nor where the query asks a toy version of a device, "toy blender": the intent's
+        # Small Kitchen Appliances would expand into Specialty Appliances, Insignia; unless its
+        # category holds toys, :func:`_holds_toys`)
         if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \
                 and cat not in unlinkable and intent.score >= th.intent and not outside \
                 and not elsewhere and intent.lvl0_score >= cfg.walk_min_department_prob \
+                and (toy_at is None or _holds_toys(intent.category)) \
                 and not (hard_dept is None and not _remembered(intent) and (_named_elsewhere(
                     g, linked, words, spans, intent.lvl0, dept, negated | namesakes,
                     negated | featured | fitted | namesakes, own_labels, trees) or (

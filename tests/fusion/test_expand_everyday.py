@@ -407,3 +407,39 @@ def test_a_place_of_origin_is_no_brand(kg):
     graco = LinkedEntity(brand_iri("Graco"), "brand", 0.85, "condition", "not graco")
     res = expand(kg, [graco], query="stroller not graco", departments=DEPTS)
     assert _boosts(res) == [("brand:Graco", "DOWN", "negated")]
+
+
+# -- 11. an audience the query excludes is none it names ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gloves_kg() -> ProductGraph:
+    """Flipkart's gloves, for men and for kids."""
+    recs = category_records({k: FLIPKART[k] for k in ("clothing", "gloves")}, "flipkart")
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"ideal_for/{a.lower()}", a, attribute="ideal_for")
+             for a in ("Men", "Kids")]
+    for i, audience in enumerate(("Men", "Men", "Kids", "Kids")):
+        pid = f"fk/gloves-{i}"
+        recs += [Node(NodeKind.PRODUCT, pid, f"gloves {i}"),
+                 Edge(f"{ID}product/{pid}", Relation.IN_CATEGORY, _cat("gloves")),
+                 Edge(f"{ID}product/{pid}", Relation.HAS_VALUE, _value("ideal_for", audience))]
+    return catalog_kg(recs)
+
+
+@pytest.mark.parametrize(("query", "absent"), [
+    # an excluded audience names none: no audience value the query does not ask for
+    ("gloves not for kids", {"Men", "Kids"}),
+    # an audience named beside one excluded: never the excluded one
+    ("mens gloves not for kids", {"Kids"}),
+])
+def test_an_excluded_audience_is_not_one_the_query_names(gloves_kg, query, absent):
+    res = expand(gloves_kg, [cat("gloves", "gloves")], query=query, departments=DEPTS)
+    assert not set(_terms(res)) & absent, query
+
+
+
+def test_the_audience_named_beside_an_excluded_one_stays(gloves_kg):
+    # (a value the query's words respell, "Men" of "mens gloves", is no expansion anyway)
+    res = expand(gloves_kg, [cat("gloves", "gloves")], query="gentlemen gloves not for kids",
+                 departments=DEPTS)
+    assert "Men" in _terms(res) and "Kids" not in _terms(res)

@@ -476,3 +476,92 @@ def test_a_toy_version_of_a_device_is_no_filter_on_the_device(toy_kg, query, lin
 def test_a_toy_category_or_no_toy_version_still_filters(toy_kg, query, linked, label, want):
     res = expand(toy_kg, linked, intent(label), query=query, departments=TOY_LABELS)
     assert res.filters.category == (want,), query
+
+
+# -- 7. a toy version of a device expands nothing of the device ------------------------------
+
+TOY_WALK_CATS = {**TOY_CATS,
+                 "ctmw": ("Countertop Microwaves",
+                          "Appliances > Microwaves > Countertop Microwaves", "mw"),
+                 "gadgets": ("Kitchen Gadgets",
+                             "Appliances > Small Kitchen Appliances > Kitchen Gadgets", "ska"),
+                 "alldrones": ("All Drones", "Toys, Games & Drones > Drones > All Drones",
+                               "drones")}
+TOY_WALK_SELLS = {"LG": ["mw"], "Insignia": ["ska"], "DJI": ["drones"]}
+
+
+@pytest.fixture(scope="module")
+def toy_walk_kg() -> ProductGraph:
+    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
+                               for k, (lab, path, _) in TOY_WALK_CATS.items()]
+    recs += [Edge(_cat(k), Relation.PARENT, _cat(p))
+             for k, (_, _, p) in TOY_WALK_CATS.items() if p]
+    recs += [Node(NodeKind.BRAND, b.lower(), b) for b in TOY_WALK_SELLS]
+    recs += [Edge(f"{ID}brand/{b.lower()}", Relation.SELLS_IN, _cat(c))
+             for b, cs in TOY_WALK_SELLS.items() for c in cs]
+    g = ProductGraph.in_memory()
+    g.add_records(recs, progress=False)
+    return g
+
+
+@pytest.mark.parametrize(("query", "linked", "label", "unwanted"), [
+    # the device linked right after the toy words: its children and brands are the real
+    # device's, not the toy's
+    ("toy microwave", [cat("mw", "microwave")], "Appliances > Microwaves",
+     {"Countertop Microwaves", "LG"}),
+    # nothing linked: the intent's category (the device's) is not walked either
+    ("toy microwave", [], "Appliances > Microwaves", {"Countertop Microwaves", "LG"}),
+    ("toy blender", [], "Appliances > Small Kitchen Appliances",
+     {"Kitchen Gadgets", "Insignia", "Appliances"}),
+])
+def test_a_toy_version_of_a_device_expands_nothing_of_the_device(toy_walk_kg, query, linked,
+                                                                  label, unwanted):
+    res = expand(toy_walk_kg, linked, intent(label), query=query, departments=TOY_LABELS)
+    assert not {x.term for x in res.expansions} & unwanted, query
+    # the same device without the toy words expands them
+    plain = " ".join(query.split()[1:])
+    res = expand(toy_walk_kg, linked, intent(label), query=plain, departments=TOY_LABELS)
+    assert {x.term for x in res.expansions} & unwanted, plain
+
+
+@pytest.mark.parametrize("linked", [[cat("drones", "drone")], []])
+def test_a_toy_category_named_after_toy_words_is_still_walked(toy_walk_kg, linked):
+    # "toy drone": Drones lies in Toys, Games & Drones; its children and brands are toys
+    res = expand(toy_walk_kg, linked, intent("Toys, Games & Drones > Drones"), query="toy drone",
+                 departments=TOY_LABELS)
+    assert {"All Drones", "DJI"} <= {x.term for x in res.expansions}
+
+
+# -- 8. a brand's categories, its products' included, point to a narrower kind -----------------
+
+BAT_CATS = {  # key: (label, path, parent key)
+    "power": ("Power", "Electronics > Power", None),
+    "batteries": ("Batteries", "Electronics > Power > Batteries", "power"),
+    "upsbat": ("UPS Batteries", "Electronics > Power > Batteries > UPS Batteries", "batteries"),
+    "ups": ("UPS", "Electronics > Power > UPS", "power"),
+}
+
+
+@pytest.fixture(scope="module")
+def bat_kg() -> ProductGraph:
+    from .catalog_kg import brand_iri, brand_records, cat_iri, catalog_kg, category_records
+
+    # APC sells no UPS Batteries by a ``sells_in`` edge, only by a product of its there
+    return catalog_kg(category_records(BAT_CATS) + brand_records({"APC": ["ups"]}) + [
+        Node(NodeKind.PRODUCT, "apc-rbc7", "APC RBC7 Replacement Battery"),
+        Edge(f"{ID}product/apc-rbc7", Relation.HAS_BRAND, brand_iri("APC")),
+        Edge(f"{ID}product/apc-rbc7", Relation.IN_CATEGORY, cat_iri("upsbat"))])
+
+
+def test_a_brand_sold_in_a_narrower_kind_by_its_products_points_there(bat_kg):
+    from .catalog_kg import brand_link, cat_iri, category_link
+
+    def terms(query: str, brands: list[str]) -> set[str]:
+        links = [brand_link(b) for b in brands] + [category_link(cat_iri("batteries"),
+                                                                 "battery")]
+        return {x.term for x in expand(bat_kg, links, query=query)}
+
+    # "battery": UPS Batteries is another device's kind, not expanded
+    assert "UPS Batteries" not in terms("battery", [])
+    # "apc battery": APC's products are in UPS Batteries, as the brand filter reads its sales
+    assert "UPS Batteries" in terms("apc battery", ["APC"])
