@@ -4860,6 +4860,10 @@ def expand(
     # :func:`_brand_facts` reads them for the brand filter
     brands_sold = {c for e in linked if e.iri not in negated and g.kind(e.iri) == "brand"
                    for c in _brand_facts(g, e.iri)[1]}
+    # the words the query says, with those of the categories its brands are sold in: a
+    # device a brand makes is named by the brand ("canon battery": Canon sells Digital
+    # Cameras, so Camera Batteries are no other device's; "makita 18v battery": no camera)
+    said_words = query_words | {w for c in brands_sold for w in _words(g.label(c))}
 
     def asked_for(value: str) -> bool:
         """Whether the query asks for a category's common attribute ``value``: it sets a
@@ -4898,7 +4902,7 @@ def expand(
             if c.kind == "attribute_value" and c.iri is not None and not asked_for(c.iri):
                 continue  # "curtains": no Multicolor, "pillow no feathers": no White, Cotton
             if not c.fanout and c.kind in _TREE_KINDS and _a_narrower_unsaid(
-                    g, c, query_words) and not points_there(c):
+                    g, c, said_words) and not points_there(c):
                 continue  # "makita 18v battery": no Camera Batteries, UPS Batteries
             if c.kind in _TREE_KINDS and c.category is not None and taxonomy is not None:
                 walked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]

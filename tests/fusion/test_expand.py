@@ -1337,7 +1337,7 @@ def test_a_numbered_name_after_a_brand_is_excluded_with_it(query, links, exclude
 
 
 # -- expansions the query does not ask for: other devices' kinds of a generic product, a wrong
-# -- intent's neighbourhood, a category's common colours (a home-store reviewer, 2026-12-06) --
+# -- intent's neighbourhood, a category's common colours (2026-12-06) ---------------------------
 
 _P_CATS = {  # Google's power: generic batteries and the devices some of them are for
     "power": ("Power", "Electronics > Power", None),
@@ -1361,7 +1361,8 @@ def power_kg():
 
     cat = lambda k: f"{ID}category/google/{k}"  # noqa: E731
     return catalog_kg(category_records(_P_CATS, "google") + brand_records(
-        {"Uniross": ["chargers"], "APC": ["upsbat"], "Ryobi": []}, cat=cat))
+        {"Uniross": ["chargers"], "APC": ["upsbat"], "Ryobi": [], "Canon": ["cameras"]},
+        cat=cat))
 
 
 def _p_terms(kg, key, mention, query, brands=()):
@@ -1384,6 +1385,13 @@ def test_a_generic_products_children_for_other_devices_are_expanded_only_when_na
         power_kg, "batteries", "battery", "spare camera battery")
     assert ("child_category", "UPS Batteries") in _p_terms(
         power_kg, "batteries", "battery", "apc battery", brands=["APC"])
+
+
+def test_a_device_the_querys_brand_makes_is_named_by_the_brand(power_kg):
+    # "canon battery": Canon sells cameras, so Camera Batteries are the brand's device's
+    terms = _p_terms(power_kg, "batteries", "battery", "canon battery", brands=["Canon"])
+    assert ("child_category", "Camera Batteries") in terms
+    assert ("child_category", "UPS Batteries") not in terms
 
 
 def test_an_accessory_parent_of_a_device_not_named_is_no_expansion(power_kg):
