@@ -922,6 +922,7 @@ _VALUE_NEGATIONS = _NEGATIONS - {"non"}
 #: words that close what a cue excludes and name nothing of it: "laptop not dell but not hp
 #: either" excludes "hp" (:func:`_excluded_spans`)
 _CUE_CLOSERS = frozenset({"either"})
+CUE_CLOSERS = _CUE_CLOSERS  # (public: the parser reads a span closed by one)
 #: cues that exclude only after another word: "phone never samsung", "phones besides
 #: samsung"; opening the query they add or name ("besides a tv, a soundbar"; the snowboard
 #: maker "Never Summer")
@@ -1135,15 +1136,20 @@ _TOKEN = re.compile(r"\S+")
 
 def _token_words(token: str) -> list[str]:
     """The words of one whitespace-separated token of a normalised query: the token, marks
-    glued to its edges dropped; a "-" opening it before a letter is a word of its own, the cue
-    :data:`_MINUS_CUE` ("-samsung": "minus", "samsung").
+    glued to its edges dropped; a "-" opening it before a letter, or before a bracket or a
+    quote and a letter, is a word of its own, the cue :data:`_MINUS_CUE` ("-samsung",
+    "-(samsung)", '-"samsung"': "minus", "samsung").
 
     >>> _token_words('"-samsung".'), _token_words("t-shirt"), _token_words("-65"), _token_words("-")
     (['minus', 'samsung'], ['t-shirt'], ['-65'], ['-'])
+    >>> _token_words("-(samsung)"), _token_words('-"lg"'), _token_words("-(65)")
+    (['minus', 'samsung'], ['minus', 'lg'], ['-(65'])
     """
     word = token.strip(EDGE_MARKS)
     if _MINUS_WORD.match(word):
         return [_MINUS_CUE, word[1:]]
+    if word[:1] == "-" and _MINUS_WORD.match("-" + (rest := word[1:].lstrip(EDGE_MARKS))):
+        return [_MINUS_CUE, rest]  # (a "-" before a bracket or a quote: "-(samsung)")
     return [word] if word else []
 
 
@@ -1176,7 +1182,10 @@ def _query_word_offsets(text: str) -> list[tuple[int, int]]:
             continue
         a = m.start() + len(token) - len(token.lstrip(EDGE_MARKS))
         b = a + len(word)
-        for x, y in ((a, a + 1), (a + 1, b)) if _MINUS_WORD.match(word) else ((a, b),):
+        rest = word[1:].lstrip(EDGE_MARKS) if word[:1] == "-" else ""
+        minus = _MINUS_WORD.match(word) or (rest and _MINUS_WORD.match("-" + rest))
+        for x, y in ((a, a + 1), (b - len(rest) if rest else a + 1, b)) if minus \
+                else ((a, b),):
             out.append((x, y) if starts is None or ends is None else (starts[x], ends[y - 1]))
     return out
 
@@ -1915,8 +1924,9 @@ def _run_words(text: str) -> frozenset[str]:
 def _excluded_spans(words: Sequence[str], commas: Collection[int],
                     taken: Sequence[tuple[int, int]],
                     brand: Callable[[str], bool] | None = None,
-                    named: Callable[[Sequence[str], tuple[int, int]], bool] | None = None
-                    ) -> list[tuple[int, int]]:
+                    named: Callable[[Sequence[str], tuple[int, int]], bool] | None = None,
+                    product: Callable[[Sequence[str], tuple[int, int]], bool] | None = None,
+                    excluded: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Each run of ``words`` a negation cue excludes, linked or not, as (start, end) among
     ``words``: the words right after a cue (:func:`_negated`: "tv not 4k", "headphones not
     wireless", "laptop not 2 in 1", "not for kids"), up to the end, a ",", a word of
@@ -1946,8 +1956,8 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
     but not hp either": "hp"). "non" before a colour excludes the colour
     (:func:`_a_non_colour`: "non white shirt": "white"). A run with nothing searched before it
     (the query opens with the cue: "not black phone case", "-samsung phone") is the colour or
-    the brand that opens it (:func:`_excluded_head`): the words after it name the product
-    searched.
+    the brand that opens it (:func:`_excluded_head`, with ``product`` and the excluded links'
+    places ``excluded``): the words after it name the product searched.
 
     >>> _excluded_spans("tv not samsung and not lg".split(), (), [(0, 1)])
     [(2, 3), (5, 6)]
@@ -2016,14 +2026,16 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
         # before it): the product searched is named after what it excludes
         if b - a >= 2 and all(words[k] in EXCLUSION_LEAD_WORDS or words[k] in FUNCTION_WORDS
                               or any(x <= k < y for x, y in out) for k in range(a)):
-            b = a + (_excluded_head(words, (a, b), brand, named) or b - a)
+            b = a + (_excluded_head(words, (a, b), brand, named, product, excluded) or b - a)
         out.append((a, b))
     return out
 
 
 def _excluded_head(words: Sequence[str], run: tuple[int, int],
                    brand: Callable[[str], bool] | None,
-                   named: Callable[[Sequence[str], tuple[int, int]], bool] | None) -> int:
+                   named: Callable[[Sequence[str], tuple[int, int]], bool] | None,
+                   product: Callable[[Sequence[str], tuple[int, int]], bool] | None = None,
+                   excluded: Sequence[tuple[int, int]] = ()) -> int:
     """How many words opening a run of ``words`` a cue excludes, ``run``, with nothing
     searched before it, are what it excludes, the product searched named by the words after
     them: a colour (:func:`_colour_run`: "not black phone case", "not dark blue jeans"), or a
@@ -2031,7 +2043,13 @@ def _excluded_head(words: Sequence[str], run: tuple[int, int],
     neither, or when those words open a KG name with the words after them (``named``: "white"
     of "not white noise machine", "coffee" of "not coffee table": the whole run is one thing).
     Those words and the colour words after them up to such a name ("not red coffee table":
-    "red") are the colour.
+    "red") are the colour. Where ``product`` is given (whether the words at a span end with a
+    KG category's name), a colour is cut off only when the words after it end with one ("not
+    black phone case": Phone Cases), and none where an excluded link's place (``excluded``)
+    or a brand's name opens at the colour and goes past it ("not green mountain coffee": the
+    brand Green Mountain Coffee; "not blue tooth speaker": Bluetooth), nor before words that
+    name nothing the KG sells ("not red bull energy drink": "red bull"); a colour that opens
+    a longer brand name before a product ("not black & decker drill") is that brand's.
 
     >>> _excluded_head("not black phone case".split(), (1, 4), None, None)
     1
@@ -2042,6 +2060,10 @@ def _excluded_head(words: Sequence[str], run: tuple[int, int],
     1
     >>> _excluded_head("not coffee table".split(), (1, 3), {"coffee"}.__contains__, name)
     0
+    >>> case = lambda ws, sp: ws[sp[1] - 1] == "case"
+    >>> [_excluded_head(q.split(), (1, 3), None, None, case) for q in ("not red bull",
+    ...                                                              "not black case")]
+    [0, 1]
     """
     a, b = run
 
@@ -2053,9 +2075,17 @@ def _excluded_head(words: Sequence[str], run: tuple[int, int],
         n -= 1
     if n:  # (the colour's words up to one that opens a name: "red coffee table": "red")
         n = next((k - a for k in range(a, a + n) if in_a_name(k)), n)
-        if n and _names_a_colour(" ".join(words[a:a + n])):
+        if not n or not _names_a_colour(" ".join(words[a:a + n])):
+            return 0
+        if product is None:
             return n
-        return 0
+        if any(x <= a < y and y > a + n for x, y in excluded):
+            return 0  # (an excluded link opens at the colour: "not blue tooth speaker")
+        longer = next((k for k in (3, 2) if n < k <= b - a and brand is not None
+                       and brand(" ".join(words[a:a + k]))), 0)
+        if longer:  # ("not black & decker drill": the brand; "not green mountain coffee")
+            return longer if longer < b - a and product(words, (a + longer, b)) else 0
+        return n if product(words, (a + n, b)) else 0
     if brand is None:
         return 0
     n = next((n for n in (3, 2, 1) if n < b - a and brand(" ".join(words[a:a + n]))), 0)
@@ -3020,9 +3050,30 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
             _words(" ".join(ws[span[0]:c])) in cats
             for c in range(span[1] + 1, min(len(ws), span[0] + _MAX_BANNED_WORDS) + 1))
 
+    def product(ws: Sequence[str], span: tuple[int, int]) -> bool:
+        """Whether the words at ``span`` end with a KG category's name ("phone case",
+        "jeans"; not "bull" of "red bull", nor "tea flavored")."""
+        cats = _category_words(g)
+        return any(_words(" ".join(ws[k:span[1]])) in cats for k in range(span[0], span[1]))
+
+    # an excluded colour word opening a KG name with the words after it ("not coffee table",
+    # "not white noise machine": the tagger linked the colour alone) excludes that name: the
+    # mentions of its other words are the run's words
+    colours = [p[1] - 1 for e in linked if e.iri in negated
+               and str(g.g.nodes[e.iri].get("attribute") or "").lower() in _COLOUR_LABELS
+               for p in negated_at.get(e.iri, ())]
+
+    def of_a_name(p: tuple[int, int]) -> bool:
+        """Whether a mention at ``p`` closes a KG name an excluded colour word opens."""
+        return any(c + 1 == p[0] and (
+            _name_words(" ".join(words[c:p[1]])) in _colour_named(g)
+            or _words(" ".join(words[c:p[1]])) in _category_words(g)) for c in colours)
+
     runs = _excluded_spans(words, commas, [
-        p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at],
-        brand=lambda text: brand_key(text) in brands, named=named)
+        p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at
+        if not of_a_name(p)],
+        brand=lambda text: brand_key(text) in brands, named=named, product=product,
+        excluded=[p for at in negated_at.values() for p in at])
     return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs)
 
 
@@ -5161,6 +5212,10 @@ def expand(
             if field_ == "size" and _bare_number(value):
                 continue  # "galaxy watch 4", "razer blade 15": a model, a count or another
                 #           dimension as much as a size: no size filter, nor boost
+            if role == "negated" and field_ == "colour" and span is not None and all(
+                    _in_a_name(g, words, (place[1] - 1, place[1])) for place in ent_places):
+                continue  # an excluded colour word opening a KG name ("not coffee table",
+                #           "not white noise machine"): that name's word, no colour excluded
             if role == "negated" and field_ != "brand":  # "phone case not black"
                 link_boosts.append(Boost(f"{field_}:{value}", -cfg.brand_boost,
                                          f"link:{ent.iri} (negated)"))

@@ -1521,7 +1521,7 @@ class QueryParser:
         label = _brand_label(linker)
         if label is None:
             return entities
-        from fusion.expand import NEGATION_CUES, excluded_words
+        from fusion.expand import CUE_CLOSERS, NEGATION_CUES, excluded_words
 
         plain = separators_to_spaces(text)
         no_cues = [sp for e in entities if (sp := _words_no_cue_excludes(plain, e))]
@@ -1539,10 +1539,14 @@ class QueryParser:
             lead, trail = span_edges(text[x.start:x.end])
             start, end = x.start + lead, x.end - trail
             held = [e for e in out if e.start < end and start < e.end]
+            # (a span's words after the brand: a cue's closer, "hp either", is none of it)
+            tail = text[end:held[0].end] if len(held) == 1 else ""
+            closer = bool(tail.strip(EDGE_MARKS)) and all(
+                normalize_key(w).strip(EDGE_MARKS) in CUE_CLOSERS for w in tail.split())
             if start >= end or any(e.kg_id is not None for e in held) or len(held) > 1 or (
                     held and (held[0].label in _NAME_LABELS or not (
                         held[0].start <= start and end <= held[0].end)
-                        or text[end:held[0].end].strip(EDGE_MARKS))):
+                        or (tail.strip(EDGE_MARKS) and not closer))):
                 continue  # (a span holds the words and more, or links: as tagged)
             first = next((i for i, (a, b) in enumerate(every) if a <= start < b), None)
             cue = next((j for j in range(first - 1, -1, -1)
@@ -1582,8 +1586,10 @@ class QueryParser:
                 brand = replace(span, text=text[start:end], start=start, label=label,
                                 kg_id=best.iri, kg_label=best.label, kg_kind=kind,
                                 link_score=round(float(best.score), 6))
-            else:
-                brand = replace(span, kg_id=best.iri, kg_label=best.label, kg_kind=kind,
+            else:  # (without a closer after the brand: "hp either" links "hp")
+                brand = replace(span, text=text[span.start:end] if closer else span.text,
+                                end=end if closer else span.end, kg_id=best.iri,
+                                kg_label=best.label, kg_kind=kind,
                                 link_score=round(float(best.score), 6))
             out = sorted([*(e for e in out if e is not span), *before, brand],
                          key=lambda e: (e.start, e.end))

@@ -378,6 +378,9 @@ NEG_CATS = {
     "tables": ("Coffee Tables", "Home > Coffee Tables", "home"),
     "shirts": ("Shirts", "Apparel > Shirts", "apparel"),
     "apparel": ("Apparel", "Apparel", None),
+    "shoes": ("Running Shoes", "Apparel > Running Shoes", "apparel"),
+    "phones": ("Cell Phones", "Cell Phones", None),
+    "cases": ("Phone Cases", "Cell Phones > Phone Cases", "phones"),
     "tvs": ("TVs", "TV & Home Theater > TVs", "tvh"),
     "tvh": ("TV & Home Theater", "TV & Home Theater", None),
     "laptops": ("Laptops", "Computers & Tablets > Laptops", "comp"),
@@ -467,3 +470,90 @@ def test_a_cue_opening_the_query_excludes_the_colour_or_brand_only(neg_kg, query
 ])
 def test_other_runs_a_cue_opens_stay_whole(neg_kg, query, excluded):
     assert [x.text for x in expand(neg_kg, [], query=query).excluded] == excluded
+
+
+# -- 6. a colour word opening the words a cue excludes, with nothing searched before them: the
+# colour alone only where the words after it name a KG category; a name the colour opens (a
+# brand's, a linked node's, a KG name) is excluded whole, and a colour word of such a name is
+# no colour excluded (no DOWN boost on the colour)
+
+NAME_CATS = {
+    "food": ("Food", "Food", None),
+    "coffee": ("Coffee", "Food > Coffee", "food"),
+    "drinks": ("Sports & Energy Drinks", "Food > Sports & Energy Drinks", "food"),
+    "teams": ("Chicago Bulls", "Food > Chicago Bulls", "food"),  # ("bulls" heads a name)
+    "audio": ("Audio", "Audio", None),
+    "speakers": ("Speakers", "Audio > Speakers", "audio"),
+    "home": ("Home", "Home", None),
+    "tables": ("Coffee Tables", "Home > Coffee Tables", "home"),
+    "noise": ("White Noise Machines", "Home > White Noise Machines", "home"),
+    "apparel": ("Apparel", "Apparel", None),
+    "cases": ("Phone Cases", "Apparel > Phone Cases", "apparel"),
+}
+NAME_COLOURS = ("White", "Black", "Red", "Green", "Blue", "Coffee")
+
+
+@pytest.fixture(scope="module")
+def name_kg() -> ProductGraph:
+    from kg import Node, NodeKind
+
+    # (a brand the KG sells nothing under: no KG name of a colour word, a brand's name still)
+    recs = category_records(NAME_CATS) + brand_records({"Green Mountain Coffee": []})
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"color/{c.lower()}", c, attribute="color")
+             for c in NAME_COLOURS]
+    recs += [Node(NodeKind.PRODUCT_TYPE, "bluetooth", "Bluetooth")]
+    return catalog_kg(recs)
+
+
+@pytest.mark.parametrize(("query", "linked", "excluded"), [
+    # (no category named by the words after the colour: "bull" heads only "Chicago Bulls")
+    ("not red bull energy drink",
+     [category_link(f"{ID}category/bb/drinks", "energy drink")], [("red bull", None)]),
+    # (a brand's name the colour opens)
+    ("not green mountain coffee",
+     [brand_link("Green Mountain Coffee", "not green mountain coffee")],
+     [("green mountain coffee", f"{ID}brand/green-mountain-coffee")]),
+    # (an excluded link the colour opens)
+    ("not blue tooth speaker",
+     [LinkedEntity(f"{ID}product_type/bluetooth", "product_type", 0.9, "modifier",
+                   "not blue tooth"), category_link(f"{ID}category/bb/speakers", "speaker")],
+     [("blue tooth", f"{ID}product_type/bluetooth")]),
+    # (nothing the KG names after the colour)
+    ("not green tea flavored", [colour("Green", "not green")], [("green tea flavored", None)]),
+    # (the neighbour kept: the colour alone before a category's name)
+    ("not black phone case", [colour("Black", "not black")],
+     [("black", f"{ID}attribute_value/color/black")]),
+])
+def test_a_colour_opening_a_name_is_not_cut_off_alone(name_kg, query, linked, excluded):
+    assert _excluded(expand(name_kg, linked, query=query)) == excluded
+
+
+@pytest.mark.parametrize(("query", "linked", "excluded"), [
+    ("not coffee table", [colour("Coffee", "not coffee"),
+                          category_link(f"{ID}category/bb/tables", "table")], "coffee table"),
+    ("not white noise machine", [colour("White", "not white"),
+                                 category_link(f"{ID}category/bb/noise", "noise machine")],
+     "white noise machine"),
+])
+def test_an_excluded_colour_word_opening_a_kg_name_excludes_the_name(name_kg, query, linked,
+                                                                      excluded):
+    res = expand(name_kg, linked, query=query)
+    assert [x.text for x in res.excluded] == [excluded]
+    assert not [b for b in res.boosts if b.term.startswith("colour:")], res.boosts
+    assert res.filters.colour == ()
+
+
+def test_an_excluded_colour_after_such_a_name_keeps_its_down_boost(name_kg):
+    res = expand(name_kg, [category_link(f"{ID}category/bb/noise", "white noise machine"),
+                           colour("White", "white")], query="white noise machine not white")
+    assert _down(res) == ["colour:White"]
+
+
+@pytest.mark.parametrize("query", ["tv -(samsung)", 'tv -"samsung"', "tv -[samsung]"])
+def test_a_minus_before_a_bracket_or_a_quote_is_a_cue(neg_kg, query):
+    linked = [category_link(f"{ID}category/bb/tvs", "tv"),
+              brand("Samsung", query.split()[1])]
+    res = expand(neg_kg, linked, query=query)
+    assert not res.filters.brand, res.filters
+    assert _down(res) == ["brand:Samsung"]
+    assert _excluded(res) == [("samsung", f"{ID}brand/samsung")]

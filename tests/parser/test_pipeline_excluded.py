@@ -298,3 +298,80 @@ def test_an_excluded_word_that_means_no_brand_links_none(nb_qp: QueryParser, que
     assert [x.kg_id for x in q.excluded] == [None] * len(q.excluded)
     assert _down_brands(q) == []
     assert [e.kg_id for e in q.entities if e.kg_kind == "brand"] == []
+
+
+# -- a colour word opening a name, a minus sign before a bracket or a quote, "either" after an
+# "or" list (the old readings: "not red bull energy drink" excluded "red", "not green
+# mountain coffee" "green" and "not blue tooth speaker" "blue"; "not coffee table" and "not
+# white noise machine" a DOWN boost on the colour; "tv -(samsung)" a hard brand filter on
+# Samsung; "laptop not dell or hp either" "hp", with no kg_id and no DOWN boost)
+
+EITHER_SPANS = {
+    "laptop not dell or hp either": [("laptop", "core_product_type"), ("not dell", "modifier"),
+                                     ("hp either", "modifier")],
+    "tv -(samsung)": [("tv", "core_product_type"), ("-(samsung)", "creator")],
+    'tv -"samsung"': [("tv", "core_product_type"), ('-"samsung', "creator")],
+    "tv -[samsung]": [("tv", "core_product_type"), ("-[samsung]", "creator")],
+}
+
+
+@pytest.fixture(scope="module")
+def either_qp() -> QueryParser:
+    hp = Node(NodeKind.BRAND, "hp", "HP")
+    g = ProductGraph.in_memory()
+    g.add_records([NB_TVS, NB_LAPTOPS, NB_SAMSUNG, NB_DELL, hp, *NB_SOLD,
+                   Edge(NB_DELL.iri, Relation.SELLS_IN, NB_LAPTOPS.iri),
+                   Edge(hp.iri, Relation.SELLS_IN, NB_LAPTOPS.iri)], progress=False)
+    return QueryParser(tagger=PhraseTagger(EITHER_SPANS), kg=g, expander=QueryExpander(g),
+                       linker=EntityLinker(g))
+
+
+def test_either_after_an_or_list_links_the_brand_before_it(either_qp: QueryParser) -> None:
+    q = either_qp("laptop not dell or hp either")
+    assert [(t, a, b) for t, a, b, _ in _excluded(q)] == [("dell", 11, 15), ("hp", 19, 21)]
+    assert all(x.kg_id is not None for x in q.excluded)
+    assert _down_brands(q) == ["brand:Dell", "brand:HP"]
+    assert not q.filters.get("brand")
+    assert all(q.text[e.start:e.end] == e.text for e in q.entities)
+
+
+@pytest.mark.parametrize("query", ["tv -(samsung)", 'tv -"samsung"', "tv -[samsung]"])
+def test_a_minus_before_a_bracket_or_a_quote_excludes_the_brand(either_qp: QueryParser,
+                                                                query: str) -> None:
+    q = either_qp(query)
+    assert _excluded(q) == [("samsung", 5, 12, NB_SAMSUNG.iri)]
+    assert _down_brands(q) == ["brand:Samsung"]
+    assert not q.filters.get("brand")
+
+
+# query -> the excluded words (text, start, end, whether linked); the category filter the
+# parse must hold, or must not hold ("-"), or None
+NAME_WORDS = {
+    "not red bull energy drink": ([("red bull", 4, 12, False)], None),
+    "not green mountain coffee": ([("green mountain coffee", 4, 25, True)], "-Appliances"),
+    "not blue tooth speaker": ([("blue tooth", 4, 14, True)],
+                               "Audio > Home Audio > Speakers"),
+    "not green tea flavored": ([("green tea flavored", 4, 22, False)], "-Appliances"),
+    "not coffee table": ([("coffee table", 4, 16, False)], None),
+    "not white noise machine": ([("white noise machine", 4, 23, False)], None),
+    "not black phone case": ([("black", 4, 9, True)], "Cell Phones"),  # (as it was)
+    "laptop not dell or hp either": ([("dell", 11, 15, True), ("hp", 19, 21, True)], None),
+    "tv -(samsung)": ([("samsung", 5, 12, True)], None),
+    'tv -"samsung"': ([("samsung", 5, 12, True)], None),
+    "tv -[samsung]": ([("samsung", 5, 12, True)], None),
+}
+
+
+def test_names_a_colour_opens_and_bracketed_brands_on_the_quickstart_bundle(
+        bundle_parser: QueryParser) -> None:
+    for q in bundle_parser.pipe(list(NAME_WORDS)):
+        excluded, category = NAME_WORDS[q.text]
+        assert [(t, a, b, kg_id is not None) for t, a, b, kg_id in _excluded(q)] == excluded, \
+            q.text
+        assert not q.filters.get("colour") and not q.filters.get("brand"), q.text
+        if q.text in ("not coffee table", "not white noise machine"):  # (no colour excluded)
+            assert not [b for b in q.boosts if b.term.startswith("colour:")], q.text
+        if category is not None and category.startswith("-"):
+            assert category[1:] not in q.filters.get("category", []), q.text
+        elif category is not None:
+            assert category in q.filters.get("category", []), q.text
