@@ -546,8 +546,8 @@ BAT_CATS = {  # key: (label, path, parent key)
 def bat_kg() -> ProductGraph:
     from .catalog_kg import brand_iri, brand_records, cat_iri, catalog_kg, category_records
 
-    # APC sells no UPS Batteries by a ``sells_in`` edge, only by a product of its there
-    return catalog_kg(category_records(BAT_CATS) + brand_records({"APC": ["ups"]}) + [
+    # APC has no ``sells_in`` edge: only a product of its places it (in UPS Batteries)
+    return catalog_kg(category_records(BAT_CATS) + brand_records({"APC": []}) + [
         Node(NodeKind.PRODUCT, "apc-rbc7", "APC RBC7 Replacement Battery"),
         Edge(f"{ID}product/apc-rbc7", Relation.HAS_BRAND, brand_iri("APC")),
         Edge(f"{ID}product/apc-rbc7", Relation.IN_CATEGORY, cat_iri("upsbat"))])
