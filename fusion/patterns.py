@@ -1501,10 +1501,11 @@ _BLADE_AFTER = re.compile(r"\s*-?\s*blades?(?![\w'’-])", re.I)
 _KNIFE = re.compile(r"(?<![\w'’-])(?:knife|knives|machetes?|swords?|daggers?)(?![\w'’-])", re.I)
 # a thickness: a length right before "thick" / "thickness" ("2 inch thick cutting board", '2"
 # thick', "1 inch thickness") or right after "thickness" ("thickness 2 inch"), any length in a
-# query that names a mattress or a topper of one (a bed, a pad, foam or a bed size named with
-# it), whose inches are its thickness ("10 inch mattress", "12 inch mattress queen", "3 inch
-# memory foam topper", "2 inch bed topper"; a mattress is sold in bed sizes, "Queen"; a cake's
-# or a tree's topper keeps its size: "6 inch cake topper", "christmas tree topper 12 inch"),
+# query that names a mattress or a topper, a topper being a mattress's unless the query names
+# what else it tops (:data:`_OTHER_TOPPER`), whose inches are its thickness ("10 inch
+# mattress", "12 inch mattress queen", "3 inch topper", "3 inch memory foam topper", "2 inch
+# bed topper"; a mattress and its topper are sold in bed sizes, "Queen"; a cake's or a tree's
+# topper keeps its size: "6 inch cake topper", "christmas tree topper 12 inch"),
 # and a small length in a query that names a cushion ("4 inch seat cushion", up to
 # :data:`_CUSHION_THICK_MAX` inches: "48 inch bench cushion" is its length; a cushion cover is
 # sold in its sides, "cushion cover 18 inch")
@@ -1512,21 +1513,26 @@ _THICK_AFTER = re.compile(r"\s*-?\s*thick(?:ness)?(?![\w'’-])", re.I)
 _THICK_BEFORE = re.compile(r"(?<![\w'’-])thickness\s*(?:of\s+)?:?\s*$", re.I)
 _THICK_PRODUCT = re.compile(r"(?<![\w'’-])mattress(?:es)?(?![\w'’-])", re.I)
 _TOPPER = re.compile(r"(?<![\w'’-])toppers?(?![\w'’-])", re.I)
-_BED_TOPPER = re.compile(
-    r"(?<![\w'’-])(?:beds?|pads?|foam|latex|featherbeds?|twin|full|queen|king)(?![\w'’-])",
+# what a topper of no bed tops or decorates: a cake, a tree, a pencil, a vehicle, a table...
+_OTHER_TOPPER = re.compile(
+    r"(?<![\w'’-])(?:(?:cup)?cakes?|birthday|wedding|trees?|christmas|xmas|stars?|angels?"
+    r"|pencils?|pens?|trucks?|cars?|bikes?|bicycles?|jeeps?|tables?|desks?|posts?|fences?"
+    r"|bottles?|wine|hair|wigs?)(?![\w'’-])",
     re.I)
 _CUSHION = re.compile(
     r"(?<![\w'’-])cushions?(?!\s*-?\s*(?:covers?|cases?|shams?)\b)(?![\w'’-])", re.I)
 #: the most inches a length in a query that names a cushion is read as its thickness
 _CUSHION_THICK_MAX = 8.0
-# a length's unit and the inches in one of it
-_INCHES_PER = (("mm", 1 / 25.4), ("millimet", 1 / 25.4), ("cm", 1 / 2.54),
-               ("centimet", 1 / 2.54))
+# a length's unit, written whole, and the inches in one of it (no unit: inches)
+_INCHES_PER = ((re.compile(r"mm|millimet(?:er|re)s?"), 1 / 25.4),
+               (re.compile(r"cm|centimet(?:er|re)s?"), 1 / 2.54),
+               (re.compile(r"ft|foot|feet"), 12.0),
+               (re.compile(r"m|met(?:er|re)s?"), 39.37))
 
 
 def _inches(one: str) -> float | None:
-    """The inches of a length ``one`` ("4 inch": 4, "1 1/2 inch": 1.5, "10 cm": 3.9...);
-    None where its number is not read."""
+    """The inches of a length ``one`` ("4 inch": 4, "1 1/2 inch": 1.5, "10 cm": 3.9, "4 ft":
+    48, "1.2 m": 47.2...); None where its number is not read."""
     number = _NUMBER_START.match(one)
     if number is None:
         return None
@@ -1543,7 +1549,7 @@ def _inches(one: str) -> float | None:
         return None
     unit = one[number.end():].strip(" -").lower()
     for word, per in _INCHES_PER:
-        if unit.startswith(word):
+        if word.fullmatch(unit):
             return value * per
     return value
 
@@ -1551,12 +1557,12 @@ def _inches(one: str) -> float | None:
 def _thickness(text: str, m: re.Match[str], start: int) -> bool:
     """Whether the length of ``m`` is a thickness (see :data:`_THICK_AFTER`,
     :data:`_THICK_PRODUCT`): "2 inch thick cutting board", "thickness 2 inch", "10 inch
-    mattress", "3 inch memory foam topper", "4 inch seat cushion"."""
+    mattress", "3 inch topper", "3 inch memory foam topper", "4 inch seat cushion"."""
     if _THICK_AFTER.match(text, m.end()) or _THICK_PRODUCT.search(text) \
             or _THICK_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start):
         return True
-    if _TOPPER.search(text) and _BED_TOPPER.search(text):
-        return True
+    if _TOPPER.search(text) and not _OTHER_TOPPER.search(text):
+        return True  # a mattress's topper ("3 inch topper"), no cake's ("6 inch cake topper")
     if _CUSHION.search(text):
         inches = _inches(m.group("one"))
         return inches is not None and inches <= _CUSHION_THICK_MAX

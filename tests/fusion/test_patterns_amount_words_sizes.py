@@ -425,3 +425,62 @@ def test_a_linked_king_beside_a_slash_keeps_both_bed_sizes(kg, query, size):
     linked = [LinkedEntity(king, "attribute_value", 0.8, label="shape", mention="king")]
     res = expand(kg, linked, query=query)
     assert res.filters.size == size, query
+
+
+# --- 6. a topper's thickness, the inches of feet and metres -----------------------------------
+# (a topper named alone is a mattress's, its inches its thickness, and a length in feet or
+# metres is converted to inches before it is compared with a cushion's thickness)
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        # a topper named with nothing else it tops is a mattress's: its inches are its thickness
+        ("3 inch topper", []),  # was ["3 inch"]
+        ("topper 2 inch", []),  # was ["2 inch"]
+        ("4 inch gel topper queen", ["Queen"]),
+        ("3 inch mattress topper", []),
+        ("2 inch foam topper", []),
+        # a topper of a cake, a tree, a pencil, a table... keeps its size
+        ("6 inch cake topper", ["6 inch"]),
+        ("christmas tree topper 12 inch", ["12 inch"]),
+        ("4 inch cupcake toppers", ["4 inch"]),
+        ("54 inch table topper", ["54 inch"]),
+        ("hair topper 12 inch", ["12 inch"]),
+    ],
+)
+def test_a_topper_is_a_mattress_topper_unless_the_query_names_what_else_it_tops(text, sizes):
+    assert _sizes(text) == sizes
+
+
+@pytest.mark.parametrize(
+    ("one", "inches"),
+    [
+        ("4 ft", 48.0),  # was 4.0
+        ("2 feet", 24.0),  # was 2.0
+        ("1 foot", 12.0),  # was 1.0
+        ("1 m", 39.37),  # was 1.0
+        ("1.2 m", 47.244),  # was 1.2
+        ("2 meters", 78.74),  # was 2.0
+        ("1 metre", 39.37),  # was 1.0
+        ("10 mm", 10 / 25.4),
+        ("2 millimeters", 2 / 25.4),
+        ("10 cm", 10 / 2.54),
+        ("5 centimetres", 5 / 2.54),
+        ("4 inch", 4.0),
+        ("1 1/2 inch", 1.5),
+        ('3"', 3.0),
+    ],
+)
+def test_a_length_in_feet_or_metres_is_read_in_inches(one, inches):
+    from fusion.patterns import _inches
+
+    assert _inches(one) == pytest.approx(inches)
+
+
+def test_a_unit_starting_with_m_is_no_metre():
+    from fusion.patterns import _inches
+
+    # only "m" and "meter(s)" / "metre(s)" written whole are metres
+    assert _inches("5 mb") == 5.0
+    assert _inches("5 mi") == 5.0
