@@ -1706,6 +1706,57 @@ def _commas(text: str) -> frozenset[int]:
     return frozenset(out)
 
 
+#: the closing brackets and quotes that end the words a cue excludes (:func:`_closes`)
+_CLOSING_MARKS = frozenset(')]}"\u201d\u00bb')
+
+
+def _closes(text: str) -> frozenset[int]:
+    """The positions among :func:`_query_words` of ``text`` of the words a closing bracket or
+    quote follows (:data:`_CLOSING_MARKS`): what a cue before an opening one excludes ends
+    there ("tv -(samsung) 55 inch", 'laptop -"dell" 15 inch': "samsung", "dell"). A quote
+    after a digit is an inch mark ('55"'), none.
+
+    >>> sorted(_closes('tv -(samsung lg) 55" "dell"'))
+    [3, 5]
+    """
+    out: set[int] = set()
+    i = -1
+    for token in normalize_key(text).split():
+        word = token.strip(EDGE_MARKS)
+        if not word:
+            continue
+        i += len(_token_words(token))
+        tail = token[token.find(word) + len(word):]
+        if any(c in _CLOSING_MARKS and (c in ")]}" or not word[-1:].isdigit()) for c in tail):
+            out.add(i)
+    return frozenset(out)
+
+
+def _minus_brackets(text: str) -> list[tuple[int, int]]:
+    """The places, (start, end) among :func:`_query_words` of ``text``, of the words a
+    bracket or a quote holds right after a "-" ("tv -(samsung lg)": "samsung lg"): an excluded
+    list (:func:`_exclusions`).
+
+    >>> _minus_brackets('tv -(samsung lg) -"dell" (hp)')
+    [(2, 4), (5, 6)]
+    """
+    out: list[tuple[int, int]] = []
+    i, opened = -1, None
+    for token in normalize_key(text).split():
+        ws = _token_words(token)
+        if not ws:
+            continue
+        i += len(ws)
+        at = token.find(ws[-1])
+        if ws[0] == _MINUS_CUE and len(ws) == 2 and set(token[1:at]) & set("([{\"\u201c"):
+            opened = i
+        tail = token[at + len(ws[-1]):]
+        if opened is not None and set(tail) & _CLOSING_MARKS:
+            out.append((opened, i + 1))
+            opened = None
+    return out
+
+
 def _joined_item(words: Sequence[str], at: int, commas: Collection[int]) -> int | None:
     """Where the list item before the one that starts at word ``at`` ends (its end position),
     when a joiner ("or", "and", "nor", "&", ",": :func:`_commas`) joins them: "not red or
@@ -1926,12 +1977,15 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
                     brand: Callable[[str], bool] | None = None,
                     named: Callable[[Sequence[str], tuple[int, int]], bool] | None = None,
                     product: Callable[[Sequence[str], tuple[int, int]], bool] | None = None,
-                    excluded: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+                    excluded: Sequence[tuple[int, int]] = (),
+                    closes: Collection[int] = ()) -> list[tuple[int, int]]:
     """Each run of ``words`` a negation cue excludes, linked or not, as (start, end) among
     ``words``: the words right after a cue (:func:`_negated`: "tv not 4k", "headphones not
     wireless", "laptop not 2 in 1", "not for kids"), up to the end, a ",", a word of
     :data:`_RUN_ENDS`, another cue, or a mention the query does not exclude (``taken``: "not
-    4k tv" excludes "4k"), at most :data:`_MAX_RUN` words of it; each item of a list after
+    4k tv" excludes "4k"), or a word a closing bracket or quote follows (``closes``,
+    :func:`_closes`: "tv -(samsung) 55 inch" excludes "samsung"), at most :data:`_MAX_RUN`
+    words of it; each item of a list after
     the cue is a run of its own ("not red or blue"). A cue inside a mention of ``taken`` is
     none ("no 10" read as a size). Only runs with a content word (:func:`_run_words`). A name
     with a number (:func:`_a_numbered_name`) after the run's words ends it, a thing of the
@@ -1964,6 +2018,8 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
     >>> _excluded_spans("not black phone case".split(), (), []), _excluded_spans(
     ...     "non white shirt".split(), (), [])
     ([(1, 2)], [(1, 2)])
+    >>> _excluded_spans("tv minus samsung 55 inch".split(), (), [(0, 1)], closes={2})
+    [(2, 3)]
     """
     def free(i: int) -> bool:
         return not any(a <= i < b for a, b in taken)
@@ -2015,8 +2071,9 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
             elif n < _MAX_RUN:
                 n += 1
             i += 1
-            if i - 1 in commas:  # (what follows a "," may be said of the product searched)
-                break
+            if i - 1 in commas or i - 1 in closes:  # (what follows a "," may be said of the
+                break  # product searched; a closing bracket or quote ends what it holds:
+                #        "tv -(samsung) 55 inch": "samsung", :func:`_closes`)
         runs.append((start, start + n))  # (a cue after a joiner: the next item's, read
         #                                   as a cue of its own, "and not lg")
     runs = [(a, b) for a, b in runs if _run_words(" ".join(words[a:b]))]
@@ -2026,7 +2083,8 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
         # before it): the product searched is named after what it excludes
         if b - a >= 2 and all(words[k] in EXCLUSION_LEAD_WORDS or words[k] in FUNCTION_WORDS
                               or any(x <= k < y for x, y in out) for k in range(a)):
-            b = a + (_excluded_head(words, (a, b), brand, named, product, excluded) or b - a)
+            b = a + (_excluded_head(words, (a, b), brand, named, product, excluded,
+                                    before=b < len(words) and not free(b)) or b - a)
         out.append((a, b))
     return out
 
@@ -2035,7 +2093,7 @@ def _excluded_head(words: Sequence[str], run: tuple[int, int],
                    brand: Callable[[str], bool] | None,
                    named: Callable[[Sequence[str], tuple[int, int]], bool] | None,
                    product: Callable[[Sequence[str], tuple[int, int]], bool] | None = None,
-                   excluded: Sequence[tuple[int, int]] = ()) -> int:
+                   excluded: Sequence[tuple[int, int]] = (), *, before: bool = False) -> int:
     """How many words opening a run of ``words`` a cue excludes, ``run``, with nothing
     searched before it, are what it excludes, the product searched named by the words after
     them: a colour (:func:`_colour_run`: "not black phone case", "not dark blue jeans"), or a
@@ -2043,13 +2101,14 @@ def _excluded_head(words: Sequence[str], run: tuple[int, int],
     neither, or when those words open a KG name with the words after them (``named``: "white"
     of "not white noise machine", "coffee" of "not coffee table": the whole run is one thing).
     Those words and the colour words after them up to such a name ("not red coffee table":
-    "red") are the colour. Where ``product`` is given (whether the words at a span end with a
-    KG category's name), a colour is cut off only when the words after it end with one ("not
-    black phone case": Phone Cases), and none where an excluded link's place (``excluded``)
-    or a brand's name opens at the colour and goes past it ("not green mountain coffee": the
-    brand Green Mountain Coffee; "not blue tooth speaker": Bluetooth), nor before words that
-    name nothing the KG sells ("not red bull energy drink": "red bull"); a colour that opens
-    a longer brand name before a product ("not black & decker drill") is that brand's.
+    "red") are the colour. The run stays whole where an excluded link's place (``excluded``)
+    opens at the colour and goes past it ("not blue tooth speaker": Bluetooth), where a
+    brand's name does (``brand``: "not green mountain coffee", the brand Green Mountain
+    Coffee; with the product searched after it, whether the words at a span end with a KG
+    category's name where ``product`` is given, that name is what it excludes), and where the
+    run ends right before a mention the query searches (``before``: "not red bull energy
+    drink" excludes "red bull", the words of the run no product); else the colour is what it
+    excludes ("not grey couch": "grey", "not black phone case": "black").
 
     >>> _excluded_head("not black phone case".split(), (1, 4), None, None)
     1
@@ -2060,10 +2119,13 @@ def _excluded_head(words: Sequence[str], run: tuple[int, int],
     1
     >>> _excluded_head("not coffee table".split(), (1, 3), {"coffee"}.__contains__, name)
     0
-    >>> case = lambda ws, sp: ws[sp[1] - 1] == "case"
-    >>> [_excluded_head(q.split(), (1, 3), None, None, case) for q in ("not red bull",
-    ...                                                              "not black case")]
+    >>> [_excluded_head("not red bull energy drink".split(), (1, 3), None, None, before=b)
+    ...  for b in (True, False)]
     [0, 1]
+    >>> case = lambda ws, sp: ws[sp[1] - 1] == "case"
+    >>> _excluded_head("not green mountain coffee".split(), (1, 4),
+    ...                {"green mountain coffee"}.__contains__, None, case)
+    0
     """
     a, b = run
 
@@ -2077,15 +2139,14 @@ def _excluded_head(words: Sequence[str], run: tuple[int, int],
         n = next((k - a for k in range(a, a + n) if in_a_name(k)), n)
         if not n or not _names_a_colour(" ".join(words[a:a + n])):
             return 0
-        if product is None:
-            return n
         if any(x <= a < y and y > a + n for x, y in excluded):
             return 0  # (an excluded link opens at the colour: "not blue tooth speaker")
         longer = next((k for k in (3, 2) if n < k <= b - a and brand is not None
                        and brand(" ".join(words[a:a + k]))), 0)
-        if longer:  # ("not black & decker drill": the brand; "not green mountain coffee")
-            return longer if longer < b - a and product(words, (a + longer, b)) else 0
-        return n if product(words, (a + n, b)) else 0
+        if longer:  # (a brand: "not green mountain coffee")
+            return longer if longer < b - a and (
+                product is None or product(words, (a + longer, b))) else 0
+        return 0 if before else n  # ("not red bull energy drink": the run is no colour)
     if brand is None:
         return 0
     n = next((n for n in (3, 2, 1) if n < b - a and brand(" ".join(words[a:a + n]))), 0)
@@ -3069,11 +3130,34 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
             _name_words(" ".join(words[c:p[1]])) in _colour_named(g)
             or _words(" ".join(words[c:p[1]])) in _category_words(g)) for c in colours)
 
-    runs = _excluded_spans(words, commas, [
-        p for e, at in zip(linked, places, strict=True) if e.iri not in negated for p in at
-        if not of_a_name(p)],
+    # such a mention names what is excluded: its link is excluded there, the name's place
+    # from the colour on ("not coffee table": Coffee Tables at "coffee table", no walk of its
+    # tree, a DOWN boost)
+    names = {e.iri: [(next(c for c in colours if c + 1 == p[0]), p[1]) for p in at]
+             for e, at in zip(linked, places, strict=True)
+             if e.iri not in negated and at and all(of_a_name(p) for p in at)}
+    taken = [p for e, at in zip(linked, places, strict=True)
+             if e.iri not in negated and e.iri not in names for p in at if not of_a_name(p)]
+    # the brands a bracket or a quote after a "-" holds with an excluded link, nothing else
+    # but joiners, are excluded too ("tv -(samsung lg)": Samsung and LG, no LG filter); a run
+    # ends before each (``taken``), whose place the excluded words name
+    held = [r for r in _minus_brackets(query)
+            if any(r[0] <= x and y <= r[1] for at in negated_at.values() for x, y in at)]
+    listed = {e.iri: at for e, at in zip(linked, places, strict=True)
+              if e.iri not in negated and e.iri not in names and at and g.kind(e.iri) == "brand"
+              and all(any(r0 <= p[0] and p[1] <= r1 for r0, r1 in held) for p in at)}
+    if listed:
+        cover = {k for at in (*negated_at.values(), *listed.values()) for p in at
+                 for k in range(*p)}
+        listed = {iri: at for iri, at in listed.items() if all(
+            k in cover or words[k] in _JOINERS for r0, r1 in held
+            if any(r0 <= p[0] and p[1] <= r1 for p in at) for k in range(r0, r1))}
+    negated_at.update(names)
+    negated_at.update(listed)
+    negated = negated | frozenset(names) | frozenset(listed)
+    runs = _excluded_spans(words, commas, taken,
         brand=lambda text: brand_key(text) in brands, named=named, product=product,
-        excluded=[p for at in negated_at.values() for p in at])
+        excluded=[p for at in negated_at.values() for p in at], closes=_closes(query))
     return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs)
 
 

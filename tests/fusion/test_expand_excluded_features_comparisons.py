@@ -473,9 +473,9 @@ def test_other_runs_a_cue_opens_stay_whole(neg_kg, query, excluded):
 
 
 # -- 6. a colour word opening the words a cue excludes, with nothing searched before them: the
-# colour alone only where the words after it name a KG category; a name the colour opens (a
-# brand's, a linked node's, a KG name) is excluded whole, and a colour word of such a name is
-# no colour excluded (no DOWN boost on the colour)
+# colour alone but where a name the colour opens (a brand's, a linked node's, a KG name) or a
+# mention searched right after the run says otherwise: the name is excluded whole, and a
+# colour word of such a name is no colour excluded (no DOWN boost on the colour)
 
 NAME_CATS = {
     "food": ("Food", "Food", None),
@@ -518,8 +518,6 @@ def name_kg() -> ProductGraph:
      [LinkedEntity(f"{ID}product_type/bluetooth", "product_type", 0.9, "modifier",
                    "not blue tooth"), category_link(f"{ID}category/bb/speakers", "speaker")],
      [("blue tooth", f"{ID}product_type/bluetooth")]),
-    # (nothing the KG names after the colour)
-    ("not green tea flavored", [colour("Green", "not green")], [("green tea flavored", None)]),
     # (the neighbour kept: the colour alone before a category's name)
     ("not black phone case", [colour("Black", "not black")],
      [("black", f"{ID}attribute_value/color/black")]),
@@ -557,3 +555,59 @@ def test_a_minus_before_a_bracket_or_a_quote_is_a_cue(neg_kg, query):
     assert not res.filters.brand, res.filters
     assert _down(res) == ["brand:Samsung"]
     assert _excluded(res) == [("samsung", f"{ID}brand/samsung")]
+
+
+# -- 7. a colour before a product word the KG names nothing for is what is excluded; a closing
+# bracket or quote ends the excluded words; a KG name an excluded colour word opens is the
+# excluded node (the old readings: "not grey couch" excluded "grey couch" with no kg_id;
+# "tv -(samsung) 55 inch" "samsung) 55 inch"; "not coffee table" no kg_id, while Coffee Tables
+# was searched and its tree walked)
+
+@pytest.mark.parametrize(("query", "linked", "excluded"), [
+    ("not white sneakers", [colour("White", "not white")],
+     [("white", f"{ID}attribute_value/color/white")]),
+    ("not black couch", [colour("Black", "not black")],
+     [("black", f"{ID}attribute_value/color/black")]),
+    ("not green hoodie", [], [("green", None)]),
+    ("not green tea flavored", [colour("Green", "not green")],
+     [("green", f"{ID}attribute_value/color/green")]),
+])
+def test_a_colour_before_words_naming_no_kg_category_is_excluded_alone(name_kg, query, linked,
+                                                                       excluded):
+    res = expand(name_kg, linked, query=query)
+    assert _excluded(res) == excluded
+    assert _down(res) == [f"colour:{t.title()}" for t, iri in excluded if iri]
+
+
+@pytest.mark.parametrize(("query", "linked", "excluded"), [
+    ("tv -(samsung) 55 inch", [brand("Samsung", "-(samsung)")], [("samsung", "samsung")]),
+    ("tv (not samsung) 55 inch", [brand("Samsung", "samsung")], [("samsung", "samsung")]),
+    ('laptop -"dell" 15 inch', [brand("Dell", '-"dell')], [("dell", "dell")]),
+    ("phone -(apple) case", [brand("Apple", "apple")], [("apple", "apple")]),
+    ("tv -(samsung lg)", [brand("Samsung", "samsung"), brand("LG", "lg")],
+     [("samsung", "samsung"), ("lg", "lg")]),
+])
+def test_a_closing_bracket_or_quote_ends_the_excluded_words(neg_kg, query, linked, excluded):
+    names = {"samsung": "Samsung", "lg": "LG", "dell": "Dell", "apple": "Apple"}
+    names = [names[b] for _, b in excluded]
+    res = expand(neg_kg, linked, query=query)
+    assert _excluded(res) == [(t, f"{ID}brand/{b}") for t, b in excluded]
+    assert _down(res) == sorted(f"brand:{name}" for name in names)
+    assert not res.filters.brand, res.filters
+
+
+@pytest.mark.parametrize(("query", "linked", "node"), [
+    ("not coffee table", [colour("Coffee", "not coffee"),
+                          category_link(f"{ID}category/bb/tables", "table")], "tables"),
+    ("not white noise machine", [colour("White", "not white"),
+                                 category_link(f"{ID}category/bb/noise", "noise machine")],
+     "noise"),
+])
+def test_a_kg_name_an_excluded_colour_word_opens_is_the_excluded_node(name_kg, query, linked,
+                                                                      node):
+    res = expand(name_kg, linked, query=query)
+    iri = f"{ID}category/bb/{node}"
+    assert [x.iri for x in res.excluded] == [iri]
+    assert _down(res) == [f"category:Home > {NAME_CATS[node][0]}"]
+    assert not res.filters.category, res.filters
+    assert not [x for x in res.expansions if x.kind.endswith("category")], res.expansions
