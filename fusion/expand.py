@@ -250,7 +250,7 @@ from kg.link import (
 __all__ = ["Boost", "CategorySuggestion", "Excluded", "Expansion", "ExpansionConfig",
            "ExpansionResult", "FilterSource", "Filters", "QueryExpander", "Thresholds",
            "brand_categories", "excluded_links", "excluded_words", "expand", "free_from_words",
-           "parse_price", "query_exclusions"]
+           "may_exclude", "parse_price", "query_exclusions"]
 
 logger = logging.getLogger(__name__)
 
@@ -1693,17 +1693,34 @@ def _commas(text: str) -> frozenset[int]:
     [1, 2]
     """
     out: set[int] = set()
+    for before, lead, word, tail, last in _word_marks(text):
+        if "," in lead and before >= 0:
+            out.add(before)
+        if word and "," in tail:
+            out.add(last)
+    return frozenset(out)
+
+
+def _word_marks(text: str) -> Iterator[tuple[int, str, str, str, int]]:
+    """For each token of ``text`` (normalised, split at spaces): the position among
+    :func:`_query_words` of the last word before it (-1: none), the marks before its word (the
+    whole token when it has no word), its word (:data:`EDGE_MARKS` stripped), the marks after
+    it, and the position of its own last word ("-samsung" is two words: the cue and the
+    brand). What :func:`_commas` and :func:`_closes` read the marks of.
+
+    >>> list(_word_marks('red, (dell)'))
+    [(-1, '', 'red', ',', 0), (0, '(', 'dell', ')', 1)]
+    """
     i = -1
     for token in normalize_key(text).split():
         word = token.strip(EDGE_MARKS)
-        lead = token[:token.find(word)] if word else token
-        if "," in lead and i >= 0:
-            out.add(i)
-        if word:
-            i += len(_token_words(token))  # ("-samsung": two words)
-            if "," in token[token.find(word) + len(word):]:
-                out.add(i)
-    return frozenset(out)
+        if not word:
+            yield i, token, "", "", i
+            continue
+        at = token.find(word)
+        before = i
+        i += len(_token_words(token))
+        yield before, token[:at], word, token[at + len(word):], i
 
 
 #: the closing brackets and quotes that end the words a cue excludes (:func:`_closes`)
@@ -1719,17 +1736,8 @@ def _closes(text: str) -> frozenset[int]:
     >>> sorted(_closes('tv -(samsung lg) 55" "dell"'))
     [3, 5]
     """
-    out: set[int] = set()
-    i = -1
-    for token in normalize_key(text).split():
-        word = token.strip(EDGE_MARKS)
-        if not word:
-            continue
-        i += len(_token_words(token))
-        tail = token[token.find(word) + len(word):]
-        if any(c in _CLOSING_MARKS and (c in ")]}" or not word[-1:].isdigit()) for c in tail):
-            out.add(i)
-    return frozenset(out)
+    return frozenset(last for _, _, word, tail, last in _word_marks(text) if any(
+        c in _CLOSING_MARKS and (c in ")]}" or not word[-1:].isdigit()) for c in tail))
 
 
 def _minus_brackets(text: str) -> list[tuple[int, int]]:
@@ -3161,6 +3169,18 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
     return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs)
 
 
+def may_exclude(query: str) -> bool:
+    """Whether ``query`` has a word that may open a negation (:data:`_OPENS_EXCLUSION`: "not",
+    "no", "without", "-samsung"'s minus ...): without one, :func:`excluded_words` finds
+    nothing, and a caller need not prepare its arguments.
+
+    >>> may_exclude("tv not samsung"), may_exclude("tv -samsung"), may_exclude("samsung tv")
+    (True, True, False)
+    """
+    return not _OPENS_EXCLUSION.isdisjoint(
+        w.replace("\u2019", "'") for w in _query_words(query))
+
+
 def excluded_words(kg: Any, query: str, linked: Sequence[LinkedEntity], *,
                    no_cues: Collection[tuple[int, int]] = ()) -> list[Excluded]:
     """The words of ``query`` its negation cues exclude, as :func:`expand` reads them
@@ -3179,7 +3199,7 @@ def excluded_words(kg: Any, query: str, linked: Sequence[LinkedEntity], *,
     >>> [x.text for x in excluded_words(g, "tv sans 4k", [])]
     ['4k']
     """
-    if _OPENS_EXCLUSION.isdisjoint(w.replace("\u2019", "'") for w in _query_words(query)):
+    if not may_exclude(query):
         return []  # (most queries; "-samsung" reads "minus", a cue)
     g = _KG(as_networkx(kg), kg)
     linked = [e for e in linked if e.iri in g.g and e.iri not in g.unlinkable and not _a_cue(e)]
@@ -4998,7 +5018,15 @@ def expand(
     # the words the query says, with those of the categories its brands are sold in: a
     # device a brand makes is named by the brand ("canon battery": Canon sells Digital
     # Cameras, so Camera Batteries are no other device's; "makita 18v battery": no camera)
-    said_words = query_words | {w for c in brands_sold for w in _words(g.label(c))}
+    brand_said: list[frozenset[str]] = []
+
+    def said_words() -> frozenset[str]:
+        """The query's words and those of its brands' categories, read once, when a generic
+        accessory's neighbour asks (most queries have none)."""
+        if not brand_said:
+            brand_said.append(frozenset(query_words) | {w for c in brands_sold
+                                                         for w in _words(g.label(c))})
+        return brand_said[0]
 
     def asked_for(value: str) -> bool:
         """Whether the query asks for a category's common attribute ``value``: it sets a
@@ -5036,8 +5064,11 @@ def expand(
                 continue  # "sandals": no "womens footwear", "sweatshirt": no "Men"
             if c.kind == "attribute_value" and c.iri is not None and not asked_for(c.iri):
                 continue  # "curtains": no Multicolor, "pillow no feathers": no White, Cotton
+            # (the query's words first: its brands' categories are read only for a
+            # neighbour those leave unsaid)
             if not c.fanout and c.kind in _TREE_KINDS and _a_narrower_unsaid(
-                    g, c, said_words) and not points_there(c):
+                    g, c, query_words) and _a_narrower_unsaid(g, c, said_words()) \
+                    and not points_there(c):
                 continue  # "makita 18v battery": no Camera Batteries, UPS Batteries
             if c.kind in _TREE_KINDS and c.category is not None and taxonomy is not None:
                 walked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]

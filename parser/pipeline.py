@@ -1521,9 +1521,11 @@ class QueryParser:
         label = _brand_label(linker)
         if label is None:
             return entities
-        from fusion.expand import CUE_CLOSERS, NEGATION_CUES, excluded_words
+        from fusion.expand import CUE_CLOSERS, NEGATION_CUES, excluded_words, may_exclude
 
         plain = separators_to_spaces(text)
+        if not may_exclude(plain):
+            return entities  # (no cue: most queries)
         no_cues = [sp for e in entities if (sp := _words_no_cue_excludes(plain, e))]
         # (none without a cue: most queries, read cheaply)
         found = [x for x in excluded_words(self.kg, plain, linked_entities(entities),
@@ -1650,16 +1652,18 @@ class QueryParser:
         ``free_from``: they are said of what is searched), and its price bounds and ranges
         (:func:`fusion.patterns.price_spans`, read NFKC-normalised as the expansion reads
         prices, where that keeps the offsets: nearly always)."""
-        from fusion.expand import excluded_words
+        from fusion.expand import excluded_words, may_exclude
         from fusion.patterns import price_spans
 
         plain = separators_to_spaces(text)
-        no_cues = [sp for e in entities if (sp := _words_no_cue_excludes(plain, e))]
-        # (what the products are free of is said of them, no other product: "non dairy
-        # creamer", "tea no caffeine" read as typed)
-        excluded = [(x.start, x.end)
-                    for x in excluded_words(self.kg, plain, linked, no_cues=no_cues)
-                    if not x.free_from]
+        excluded: list[tuple[int, int]] = []
+        if may_exclude(plain):  # (no cue, no excluded words: most queries)
+            no_cues = [sp for e in entities if (sp := _words_no_cue_excludes(plain, e))]
+            # (what the products are free of is said of them, no other product: "non dairy
+            # creamer", "tea no caffeine" read as typed)
+            excluded = [(x.start, x.end)
+                        for x in excluded_words(self.kg, plain, linked, no_cues=no_cues)
+                        if not x.free_from]
         folded = unicodedata.normalize("NFKC", plain)
         prices = price_spans(folded) if len(folded) == len(plain) else []
         return intent_text(plain, excluded, prices)

@@ -526,15 +526,21 @@ def test_a_colour_opening_a_name_is_not_cut_off_alone(name_kg, query, linked, ex
     assert _excluded(expand(name_kg, linked, query=query)) == excluded
 
 
-@pytest.mark.parametrize(("query", "linked", "excluded"), [
+#: queries whose excluded colour word opens a KG name with the linked mention after it: the
+#: excluded words and the category they name
+COLOUR_OPENED_NAMES = [
     ("not coffee table", [colour("Coffee", "not coffee"),
-                          category_link(f"{ID}category/bb/tables", "table")], "coffee table"),
+                          category_link(f"{ID}category/bb/tables", "table")], "coffee table",
+     "tables"),
     ("not white noise machine", [colour("White", "not white"),
                                  category_link(f"{ID}category/bb/noise", "noise machine")],
-     "white noise machine"),
-])
+     "white noise machine", "noise"),
+]
+
+
+@pytest.mark.parametrize(("query", "linked", "excluded", "node"), COLOUR_OPENED_NAMES)
 def test_an_excluded_colour_word_opening_a_kg_name_excludes_the_name(name_kg, query, linked,
-                                                                      excluded):
+                                                                      excluded, node):
     res = expand(name_kg, linked, query=query)
     assert [x.text for x in res.excluded] == [excluded]
     assert not [b for b in res.boosts if b.term.startswith("colour:")], res.boosts
@@ -596,15 +602,9 @@ def test_a_closing_bracket_or_quote_ends_the_excluded_words(neg_kg, query, linke
     assert not res.filters.brand, res.filters
 
 
-@pytest.mark.parametrize(("query", "linked", "node"), [
-    ("not coffee table", [colour("Coffee", "not coffee"),
-                          category_link(f"{ID}category/bb/tables", "table")], "tables"),
-    ("not white noise machine", [colour("White", "not white"),
-                                 category_link(f"{ID}category/bb/noise", "noise machine")],
-     "noise"),
-])
+@pytest.mark.parametrize(("query", "linked", "excluded", "node"), COLOUR_OPENED_NAMES)
 def test_a_kg_name_an_excluded_colour_word_opens_is_the_excluded_node(name_kg, query, linked,
-                                                                      node):
+                                                                      excluded, node):
     res = expand(name_kg, linked, query=query)
     iri = f"{ID}category/bb/{node}"
     assert [x.iri for x in res.excluded] == [iri]

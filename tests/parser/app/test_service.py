@@ -3,6 +3,7 @@ uvicorn server on a loopback port."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -24,10 +25,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
-def slow_server() -> Iterator[int]:
-    """A server configured as :func:`serve` configures it (``uvicorn_config``), with a header
-    deadline of 0.5 s, around an app of a stand-in parser (``/health`` answers); its port."""
+@contextlib.contextmanager
+def _stand_in_server(log_level: str, **limits: Any) -> Iterator[int]:
+    """A server configured as :func:`serve` configures it (``uvicorn_config``) with the
+    :class:`ServiceLimits` ``limits``, around an app of a stand-in parser (``/health``
+    answers), run in a thread while the block runs; its port."""
     import uvicorn
 
     from parser.app.service import ServiceLimits, create_app, uvicorn_config
@@ -35,8 +37,8 @@ def slow_server() -> Iterator[int]:
     port = _free_port()
     parser = SimpleNamespace(pipe=lambda queries: iter(()))  # (never called here)
     server = uvicorn.Server(uvicorn_config(
-        create_app(parser), port=port, limits=ServiceLimits(header_timeout_s=0.5),
-        log_level="warning", timeout_graceful_shutdown=1))
+        create_app(parser), port=port, limits=ServiceLimits(**limits),
+        log_level=log_level, timeout_graceful_shutdown=1))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 10
@@ -48,6 +50,13 @@ def slow_server() -> Iterator[int]:
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+@pytest.fixture()
+def slow_server() -> Iterator[int]:
+    """A stand-in server (:func:`_stand_in_server`) with a header deadline of 0.5 s; its port."""
+    with _stand_in_server("warning", header_timeout_s=0.5) as port:
+        yield port
 
 
 def _read_response(sock: socket.socket) -> bytes:
@@ -223,23 +232,8 @@ def test_max_connections_accepts_connections_beyond_it_and_answers_their_request
     """``max_connections`` (uvicorn's ``limit_concurrency``) holds no connection back: one
     beyond the bound is accepted, and its request is answered 503 while the bound's connections
     are open (idle ones too); once they are closed, a request is answered."""
-    import uvicorn
-
-    from parser.app.service import ServiceLimits, create_app, uvicorn_config
-
-    port = _free_port()
-    parser = SimpleNamespace(pipe=lambda queries: iter(()))  # (never called here)
-    server = uvicorn.Server(uvicorn_config(
-        create_app(parser), port=port, limits=ServiceLimits(max_connections=2),
-        log_level="critical", timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not server.started:
-        assert time.time() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.01)
     request = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
-    try:
+    with _stand_in_server("critical", max_connections=2) as port:
         held = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
         extra = socket.create_connection(("127.0.0.1", port))  # (accepted: no error)
         time.sleep(0.5)  # (the server has taken the three connections in)
@@ -249,6 +243,3 @@ def test_max_connections_accepts_connections_beyond_it_and_answers_their_request
             sock.close()
         time.sleep(0.2)  # (the server sees the connections closed)
         assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
