@@ -1864,7 +1864,8 @@ def _parsed(entity: Entity, mention: str, start: int, end: int, best: Any) -> Pa
 
 def span_edges(span: str) -> tuple[int, int]:
     """How many characters of punctuation glued to the start and to the end of a tagger span
-    (``'"samsung'``, ``'tv,'``, ``'(samsung tv)'``) are no part of what it names. Kept: an inch
+    (``'"samsung'``, ``'tv,'``, ``'(samsung tv)'``), and the spaces between such marks and the
+    words (``'samsung "'``), are no part of what it names. Kept: an inch
     or foot mark after a digit (``65"``, ``6'``), a decimal point before a digit (``.5``), the
     full stop of a letter abbreviation (``u.s.a.``), a decade's apostrophe (``'80s``), and a
     bracket whose partner is inside the span (``memory (ram)``). A span of nothing but such
@@ -1874,10 +1875,15 @@ def span_edges(span: str) -> tuple[int, int]:
     [(1, 0), (0, 1), (0, 1), (1, 1), (0, 0), (0, 0), (0, 0)]
     >>> [span_edges(s) for s in ('u.s.a.', 'tv.', '"65"', 'memory (ram)', "'80s", '"!"')]
     [(0, 0), (0, 1), (1, 0), (0, 0), (0, 0), (0, 0)]
+    >>> [span_edges(s) for s in ('samsung "', '" samsung', '( samsung tv )', ' ')]
+    [(0, 2), (2, 0), (2, 2), (0, 0)]
     """
     i, j = 0, len(span)
-    while i < j and span[i] in _EDGE_MARKS:
+    while i < j and (span[i] in _EDGE_MARKS or span[i].isspace()):
         c = span[i]
+        if c.isspace():
+            i += 1  # ('" samsung"': the space inside the quote)
+            continue
         if c == "." and i + 1 < j and span[i + 1].isdigit():
             break  # ".5"
         if _DECADE.match(span, i):
@@ -1888,8 +1894,11 @@ def span_edges(span: str) -> tuple[int, int]:
                 break  # its partner is inside ("(aspca) dogs")
             j -= 1  # "(samsung tv)": both
         i += 1
-    while j > i and span[j - 1] in _EDGE_MARKS:
+    while j > i and (span[j - 1] in _EDGE_MARKS or span[j - 1].isspace()):
         c = span[j - 1]
+        if c.isspace():
+            j -= 1  # ('tv "samsung "': the space before the closing quote)
+            continue
         if c in _UNIT_MARKS and j - 2 >= i and span[j - 2].isdigit():
             break  # '65"'
         if c == "." and _ABBREVIATION.search(span[i:j]):

@@ -11,7 +11,7 @@ from kg import Node, NodeKind, ProductGraph
 from parser.pipeline import QueryParser
 from parser.tagger.predict import Entity
 
-from .word_tagger import WordTagger
+from .word_tagger import PhraseTagger, WordTagger
 
 LABELS = {"samsung": "creator", "lg": "creator", "dunkin'": "creator", "65\"": "UoM",
           "6'": "UoM"}
@@ -101,6 +101,24 @@ def test_span_edges():
     assert span_edges("e.g.") == (0, 0)
     assert span_edges("inc.") == (0, 1)
     assert span_edges("") == (0, 0)
+    assert span_edges('samsung "') == (0, 2)  # the space before the closing quote too
+    assert span_edges('" samsung') == (2, 0)
+    assert span_edges("( samsung tv )") == (2, 2)
+    assert span_edges(" ") == (0, 0)
+
+
+@pytest.mark.parametrize(("query", "span", "expected"), [
+    ('tv "samsung "', 'samsung "', ("samsung", 4, 11, "Samsung")),
+    ('tv " samsung"', '" samsung"', ("samsung", 5, 12, "Samsung")),
+    ("tv ( samsung )", "( samsung )", ("samsung", 5, 12, "Samsung")),
+])
+def test_spaces_inside_glued_marks_are_no_part_of_an_entity(qp, query, span, expected):
+    """The bundle's tagger cuts 'tv "samsung "' into "tv" and 'samsung "': the entity was
+    "samsung " (a trailing space, offsets 4-12), which an engine matching entity text
+    against a keyword field does not find."""
+    tagged = QueryParser(tagger=PhraseTagger({query: [("tv", "core_product_type"),
+                                                       (span, "creator")]}), kg=qp.kg)
+    assert _ents(tagged(query))[1] == expected
 
 
 def test_expansion_reads_the_query_as_parsed_not_the_raw_text(qp):
