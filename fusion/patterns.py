@@ -137,9 +137,10 @@ Prices (:func:`parse_price`):
   two different ranges, or a lower bound above the upper one (then neither is kept).
 
 Sizes (:func:`parse_sizes`): a number with a size unit (inch, inches, in, the inch marks " ” ″
-′′ '', gb, tb, mb, mm, cm, ft, feet, foot, oz, ounces, qt, quarts, cu ft, cubic feet, gal,
-gallons, and gigabytes, millimeters and the like spelt out) as written in the query: "55 inch",
-"43in", "20 gallon", '65"', "65”", "55-inch", "1.5 cu ft", "1/2 inch", "1 1/2 inch", "6 foot",
+′′ '', gb, tb, mb, mm, cm, m, ft, feet, foot, oz, ounces, qt, quarts, cu ft, cubic feet, gal,
+gallons, and gigabytes, millimeters, metres, mtr and the like spelt out) as written in the
+query: "55 inch", "43in", "20 gallon", '65"', "65”", "55-inch", "1.5 cu ft", "1/2 inch", "1 1/2
+inch", "6 foot", "2m", "1.5 m", "3 metre" (no "m" of a name: "m.2", "m3", "m18"),
 "2,5 inch" (a decimal comma, kept as written; "1,000 gb", thousands or three decimals, is no
 size). An inch mark written with two characters (″, which NFKC writes ′′, '' and ’’) is the one
 mark '"' in the value ('50″', "50''": '50"', a term an index holds; ” is kept), and so is a
@@ -210,7 +211,22 @@ asks for):
   cutting board", "1 inch thick yoga mat", "thickness 2 inch") and any length in a query that
   names a mattress, a topper or a cushion (not a cushion cover): its inches are its thickness
   ("10 inch mattress", "12 inch mattress queen": Queen, "3 inch memory foam topper").
-  The words stay in the text searched.
+  The words stay in the text searched;
+- metres that are no length of the product (:func:`_not_metres`): a depth a watch is water
+  resistant to or a wireless range ("dive watch 200m", "wifi range 100 m"), an "m" after
+  "size" or in a query that names clothing, footwear, diapers, a baby, women or men ("size 10
+  m", "12m baby": a width, a medium, a month), and an integer glued to "m" in a query that names
+  nothing sold by length (a cable, a cord, a wire, a hose, string lights...: "3m tape", the
+  brand; "tattoo tubes 11m"; "2m hdmi cable" and "1 m floor cushion" are metres).
+
+The capacity (gallons, quarts, ounces) of a container that the product serves, named in the
+size's clause, is a size hint (:func:`size_hints`, an UP boost in fusion.expand), no filter: a
+pump, a filter, a heater, a lid, a liner, a stand, a light... after the container or before a
+"for" / "fits" the container follows ("aquarium heater 50 gallon", "5 gallon bucket lid", "40
+gallon tank stand", "air pump for aquarium 40 gallon"), and a water dispenser, which takes a
+jug ("5 gallon water dispenser"). The container keeps its size ("20 gallon fish tank", "5
+gallon bucket", "fish tank 20 gallon with filter"), and so do "50 gallon water heater", "2
+gallon beverage dispenser" and "pressure tank for well pump 20 gallon" (the tank is sought).
 
 Numeric garment and shoe sizes: a whole or half number right after "size" ("size 8", "size:
 8.5") in a query that names clothing (:data:`_CLOTHING`) or footwear (shoes, sneakers, boots,
@@ -1232,7 +1248,10 @@ _INCH_MARK = r"(?:\"|”|″|′′|''|’’)"
 _SIZE_UNIT = (
     r"(?:(?:inch(?:es)?|in(?!\s*-?\s*\d)(?!\s+(?:the|a|an|stock|store)\b)|gb|tb|mb|mm|cm|"
     r"gigabytes?|terabytes?|megabytes?|millimet(?:er|re)s?|centimet(?:er|re)s?|"
-    r"cu(?:bic)?\.?\s?(?:ft|feet|foot)|ft|feet|foot|oz|ounces?|qt|quarts?|gal(?:lon)?s?)"
+    r"cu(?:bic)?\.?\s?(?:ft|feet|foot)|ft|feet|foot|oz|ounces?|qt|quarts?|gal(?:lon)?s?|"
+    # metres ("2m hdmi cable", "1.5 m usb cable", "3 metre extension lead"); not "m.2", "m/s"
+    # (:func:`_not_metres` reads which "m" is none)
+    r"met(?:er|re)s?|mtrs?|m(?![./]\w))"
     r"(?![a-z0-9])"
     rf"|{_INCH_MARK})"
 )
@@ -1407,6 +1426,60 @@ def _device_accessory(text: str, m: re.Match[str], start: int) -> bool:
     return False
 
 
+# a capacity unit: the size of what holds a liquid or a load ("5 gallon bucket", "6 quart
+# instant pot", "20 oz tumbler")
+_CAPACITY_UNIT = re.compile(r"(?:gal(?:lon)?s?|qt|quarts?|oz|ounces?)$", re.I)
+# a container sold by its capacity: a tank, an aquarium, a bucket, a bottle, a drum, a pot...
+_CONTAINER = re.compile(
+    r"(?<![\w'’-])(?:tanks?|aquariums?|aquaria|buckets?|pails?|bottles?|jugs?|drums?|barrels?"
+    r"|carboys?|jars?|cans?|bins?|totes?|containers?|pots?|tumblers?|mugs?|cups?|kegs?"
+    r"|growlers?|coolers?|fermenters?|terrariums?|vivariums?|ponds?|cisterns?)(?![\w'’-])",
+    re.I)
+# a product that serves such a container, the container's capacity being what it fits, no
+# size of its own ("aquarium heater 50 gallon", "5 gallon bucket lid", "40 gallon tank
+# stand", "55 gallon drum pump"); a water dispenser serves the jug it takes ("5 gallon water
+# dispenser"; a drink's or soap's dispenser holds its own: "2 gallon beverage dispenser"); a
+# water heater is a tank itself ("50 gallon water heater")
+_SERVER = re.compile(
+    r"(?<![\w'’-])(?:(?P<dispenser>(?<=water\s)dispensers?)|pumps?|filters?|filtration"
+    r"|(?<!water\s)heaters?|chillers?|lids?|liners?|stands?|covers?|hoods?|canop(?:y|ies)|lights?|lighting|spigots?"
+    r"|spouts?|taps?|valves?|caps?|handles?|doll(?:y|ies)|racks?|holders?|sleeves?|straws?"
+    r"|gaskets?|seals?|openers?|wrench(?:es)?|skimmers?|thermometers?|bubblers?|air\s?stones?)"
+    r"(?![\w'’-])", re.I)
+# a "for" / "fits" that makes what follows it the container served ("air pump for aquarium
+# 40 gallon")
+_SERVED_CUE = re.compile(
+    r"(?:(?<![\w'’-])(?P<prev>[\w'’-]+)\s+)?(?<![\w'’-])(?P<cue>for|fits?|compatible\s+with"
+    r"|works?\s+with)(?![\w'’-])", re.I)
+
+
+def _serves_container(text: str, m: re.Match[str], start: int) -> bool:
+    """Whether the capacity of ``m`` (gallons, quarts, ounces; ``start``: where it, or the
+    list it ends, starts) is that of the container the product serves, named in the size's
+    clause (no "with", "and", "plus" or comma between): a pump, a filter, a heater, a lid, a
+    liner, a stand... after the container, or before a "for" / "fits" the container follows
+    ("aquarium heater 50 gallon", "5 gallon bucket lid", "fish tank filter 20 gallon", "air
+    pump for aquarium 40 gallon"), or a water dispenser, which takes a jug ("5 gallon water
+    dispenser"). The product fits the container, it has no such capacity: a hint
+    (:func:`size_hints`), no filter. The container itself keeps its size ("20 gallon fish
+    tank", "5 gallon bucket", "fish tank 20 gallon with filter"), and so do a product that
+    the server serves ("pressure tank for well pump 20 gallon") and a water heater."""
+    if not _CAPACITY_UNIT.search(m.group("one")):
+        return False
+    lo = max((b.end() for b in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    cut = _CLAUSE_BREAK.search(text, m.end())
+    hi = cut.start() if cut is not None else len(text)
+    cue = next((c for c in _SERVED_CUE.finditer(text, lo, hi)
+                if (c.group("prev") or "").lower() not in NOT_FITTED), None)
+    mid = cue.start("cue") if cue is not None else hi  # (the product's words end at the cue)
+    served = cue is not None and _CONTAINER.search(text, cue.end(), hi) is not None
+    for server in _SERVER.finditer(text, lo, mid):
+        if server.group("dispenser") or served \
+                or _CONTAINER.search(text, lo, server.start()):
+            return True
+    return False
+
+
 def _bound_before(text: str, pos: int) -> bool:
     """Whether a bound word is right before ``pos`` ("under 55 inch"; a bare "max" / "min"
     after a name part is none: "iphone 13 pro max 256gb")."""
@@ -1478,7 +1551,55 @@ def _is_size(text: str, m: re.Match[str], start: int) -> bool:
             or _DIM_BEFORE.search(text, max(0, start - _DIM_WINDOW), start):
         return False
     return not (_bounded(text, m, start) or _fits(text, m, start)
-                or _part_measure(text, m, start))
+                or _part_measure(text, m, start) or _not_metres(text, m, start))
+
+
+# a metre's unit at the end of a size: "m" alone ("2m", "1.5 m") or written out ("3 metre")
+_METRE_UNIT = re.compile(r"(?<![a-z])(?:(?P<m>m)|met(?:er|re)s?|mtrs?)$", re.I)
+# a length sold by the metre: a cable, a cord, a wire, a hose, string lights... (a glued "2m"
+# counts as metres only in a query that names one: "10m led strip lights", "2m hdmi cable";
+# not "3m command strips", "tattoo tubes 11m")
+_BY_LENGTH = re.compile(
+    r"(?<![\w'’-])(?:cables?|cords?|leads?|wires?|wiring|hoses?|ropes?|chains?|extensions?"
+    r"|extenders?|tubing|ducting|garlands?|lights|fencing|netting|fabric|ribbons?|curtains?"
+    r"|tape\s+measures?|measuring\s+tapes?)"
+    r"(?![\w'’-])", re.I)
+# a letter "m" a number may write that is no metre: a medium width or size ("size 10 m",
+# "shoes 9 m"), a month of a baby's age ("12m", "18 m"): in a query that names clothing,
+# footwear, diapers or a baby, or right after "size"
+_M_NOT_METRE = re.compile(
+    r"(?<![\w'’-])(?:baby|babies|infants?|toddlers?|newborns?|preemie|kids?|girls?|boys?"
+    r"|months?|onesies?|wom[ae]n(?:['’]?s)?|m[ae]n(?:['’]?s)?)(?![\w'’-])", re.I)
+_SIZE_WORD_BEFORE = re.compile(r"(?<![\w'’-])size\s*[:=#-]?\s*$", re.I)
+# the depth a watch or a camera is water resistant to and the range of a wireless device, no
+# length of the product ("dive watch 200m", "water resistant to 100 meters", "bluetooth
+# speaker range 30 m")
+_DEPTH = re.compile(
+    r"(?<![\w'’-])(?:watch(?:es)?|smartwatch(?:es)?|dive|diving|divers?|scuba|snorkel\w*"
+    r"|water[\s-]?resist\w*|depth|underwater|range|distance)(?![\w'’-])", re.I)
+
+
+def _not_metres(text: str, m: re.Match[str], start: int) -> bool:
+    """Whether the metres of ``m`` are none: a depth a watch is water resistant to ("dive
+    watch 200m") or a wireless range ("wifi range 100 m"), and a bare "m" that is a letter,
+    not a metre: after "size", in a query that names clothing, footwear, diapers, a baby,
+    women or men ("size 10 m", "shoes 9 m", "12m baby", "women's 8 m": a width, a medium, a
+    month), and an integer glued to it in a query that names nothing sold by length
+    (:data:`_BY_LENGTH`: "3m tape", a brand, "tattoo tubes 11m", a needle, "125m work
+    gloves", a model; "2m hdmi cable", "1.5m", "2 m" are metres)."""
+    one = m.group("one")
+    unit = _METRE_UNIT.search(one)
+    if unit is None:
+        return False
+    if _DEPTH.search(text):
+        return True
+    if unit.group("m") is None:
+        return False  # "3 metre", "10 mtr" are metres
+    if _SIZE_WORD_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start) \
+            or _WEARS.search(text) or _DIAPERS.search(text) or _M_NOT_METRE.search(text):
+        return True
+    glued = re.fullmatch(r"\d+m", one, re.I) is not None
+    return glued and not _BY_LENGTH.search(text)
 
 
 # a length unit: the measure of a part is one ("4 inch heels", "5 inch inseam", "7 cm heel")
@@ -1990,7 +2111,9 @@ def size_hints(text: str) -> list[Size]:
     catalogue writes them in many forms ("UK 9", "9 UK", "32W x 30L"): a filter on the wrong one
     removes every product. And the screen size of the device an accessory of it is sought for,
     named without a fits word ("tv mount 65 inch", "65 inch tv wall mount": "65 inch";
-    :func:`_device_accessory`): what the mount fits, no size of its own.
+    :func:`_device_accessory`): what the mount fits, no size of its own; and the capacity of a
+    container the product serves ("aquarium heater 50 gallon", "5 gallon water dispenser":
+    "50 gallon", "5 gallon"; :func:`_serves_container`).
 
     >>> [s.value for s in size_hints("nike running shoes uk 9")], size_hints("uk 9")
     (['UK 9'], [])
@@ -2015,7 +2138,8 @@ def size_hints(text: str) -> list[Size]:
 def _numeric_sizes(text: str) -> tuple[list[Size], list[Size]]:
     """The sizes of a query written with a unit (:data:`_SIZE`), with where each was read: ``(
     sizes, hints)``, the hints those of the device an accessory of it is sought for
-    (:func:`_device_accessory`: "tv mount 65 inch")."""
+    (:func:`_device_accessory`: "tv mount 65 inch") and of the container a product serves
+    (:func:`_serves_container`: "5 gallon bucket lid")."""
     out: list[Size] = []
     hints: list[Size] = []
     for m in _SIZE.finditer(text):
@@ -2026,7 +2150,8 @@ def _numeric_sizes(text: str) -> tuple[list[Size], list[Size]]:
         start = items[0][0] if items else m.start()
         if not _is_size(text, m, start):
             continue
-        to = hints if _device_accessory(text, m, start) else out
+        to = hints if _device_accessory(text, m, start) \
+            or _serves_container(text, m, start) else out
         # (the fraction slash, "1⁄2 inch" as NFKC writes "½ inch", is the "/" an index holds)
         one = _TWO_MARK_INCH.sub('"', one).replace("⁄", "/")
         number = _NUMBER_START.match(one)  # (the unit after it, " inch" of "65 inch", is the

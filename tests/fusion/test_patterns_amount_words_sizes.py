@@ -484,3 +484,121 @@ def test_a_unit_starting_with_m_is_no_metre():
     # only "m" and "meter(s)" / "metre(s)" written whole are metres
     assert _inches("5 mb") == 5.0
     assert _inches("5 mi") == 5.0
+
+
+# --- 7. the capacity of the container a product serves; metres ---------------------------------
+# (a review of home, garden, pet and tools queries: "air pump for aquarium 40 gallon" and "5
+# gallon water dispenser" were a hard "N gallon" filter on pumps and dispensers, which have no
+# such size; "2m hdmi cable", "1.5 m usb cable" and "3 metre extension lead" gave no size while
+# "6 ft hdmi cable" did)
+
+
+@pytest.mark.parametrize(
+    ("text", "hints"),
+    [
+        # a product that serves a container named in the size's clause: the container's size
+        ("air pump for aquarium 40 gallon", ["40 gallon"]),  # was a size
+        ("5 gallon water dispenser", ["5 gallon"]),  # was a size
+        ("water dispenser 5 gallon", ["5 gallon"]),
+        ("aquarium heater 50 gallon", ["50 gallon"]),
+        ("20 gallon fish tank filter", ["20 gallon"]),
+        ("5 gallon bucket lid", ["5 gallon"]),
+        ("40 gallon tank stand", ["40 gallon"]),
+        ("55 gallon drum pump", ["55 gallon"]),
+        ("stand for fish tank 20 gallon", ["20 gallon"]),
+        ("instant pot lid 6 quart", ["6 quart"]),
+        ("20 oz tumbler lid", ["20 oz"]),
+    ],
+)
+def test_the_capacity_of_a_container_a_product_serves_is_a_hint(text, hints):
+    from fusion.patterns import size_hints
+
+    assert _sizes(text) == []
+    assert [s.value for s in size_hints(text)] == hints
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        # the container itself, or one that another product joins, keeps its size
+        ("20 gallon fish tank", ["20 gallon"]),
+        ("fish tank 20 gallon", ["20 gallon"]),
+        ("fish tank 20 gallon with filter", ["20 gallon"]),
+        ("5 gallon bucket", ["5 gallon"]),
+        ("1 gallon paint", ["1 gallon"]),
+        ("1 gallon water bottle", ["1 gallon"]),
+        ("6 quart instant pot", ["6 quart"]),
+        ("13 gallon trash bags", ["13 gallon"]),
+        ("trash can for kitchen 13 gallon", ["13 gallon"]),  # a kitchen is no container
+        # a product with a tank of its own, or what the server serves
+        ("50 gallon water heater", ["50 gallon"]),
+        ("2 gallon pump sprayer", ["2 gallon"]),
+        ("20 gallon air compressor", ["20 gallon"]),
+        ("pressure tank for well pump 20 gallon", ["20 gallon"]),
+        ("water filter bottle 20 oz", ["20 oz"]),
+        # a size right after "for" / "fits" / "up to" is none at all, as before
+        ("filter for 55 gallon tank", []),
+        ("heater for 20 gallon fish tank", []),
+        ("aquarium filter up to 55 gallon", []),
+    ],
+)
+def test_a_containers_own_capacity_stays_a_size(text, sizes):
+    from fusion.patterns import size_hints
+
+    assert _sizes(text) == sizes
+    assert size_hints(text) == [] or not sizes
+
+
+def test_a_served_containers_capacity_is_an_up_boost(kg):
+    res = expand(kg, [], query="air pump for aquarium 40 gallon")
+    assert res.filters.size == ()
+    assert _boosts(res) == [("size:40 gallon", "UP")]
+
+
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        # metres read as feet and inches are ("6 ft hdmi cable": "6 ft")
+        ("2m hdmi cable", ["2m"]),  # was []
+        ("1.5 m usb cable", ["1.5 m"]),  # was []
+        ("3 metre extension lead", ["3 metre"]),  # was []
+        ("5 meter hdmi cable", ["5 meter"]),
+        ("10 mtr wire", ["10 mtr"]),
+        ("10 m hdmi", ["10 m"]),
+        ("1 m floor cushion", ["1 m"]),  # (39 inches: a cushion's length, no thickness)
+        ("toslink mini 0.75m", ["0.75m"]),
+        ("10m waterproof led strip lights", ["10m"]),
+        ("3m hdmi cable", ["3m"]),
+        ("15m tape measure", ["15m"]),
+        ("2 x 3 m rug", []),  # a dimension pair, as "2 x 3 ft"
+        ("cable under 3 m", []),  # a bound
+        ("6 ft hdmi cable", ["6 ft"]),
+        ("27 cm pan", ["27 cm"]),
+        # millimetres and centimetres beside a watch or a baby are no metres
+        ("apple watch 3 case 42mm", ["42mm"]),
+        ("27 cm baby pan", ["27 cm"]),
+    ],
+)
+def test_metres_are_a_size_as_feet_are(text, sizes):
+    assert _sizes(text) == sizes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an "m" in a model's name
+        "m2 ssd", "m.2 ssd", "samsung m.2", "2 m.2 ssd", "bmw m3", "milwaukee m18", "m10 bolt",
+        # a glued "3m" (a brand), a needle or a model where nothing sold by length is named
+        "3m tape", "3m command strips", "3m particulate filters", "tattoo disposable tubes 11m",
+        "clc custom leathercraft 125m handyman flex grip work",
+        # a width, a medium or a month of clothing, shoes and babies
+        "size 10 m", "shoes 9 m", "nike running shoes 10.5 m", "12m baby", "onesie 6 m",
+        "women's 8 m",
+        # a depth a watch is water resistant to, a wireless range
+        "dive watch 200m", "50 meter water resistant watch", "wifi range 100 m",
+        # speeds and areas
+        "10 m/s", "20 m2 tent",
+    ],
+)
+def test_an_m_that_is_no_metre_gives_no_size(text):
+    assert _sizes(text) == []
