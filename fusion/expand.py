@@ -86,7 +86,12 @@ Policies (what a search engine can trust):
   Brands > BISSELL), or a word before the searched mention heading a category of the
   department ("laptop cooler": Laptops) keeps it (:func:`_named_elsewhere`). So is a query
   that links nothing and names its product by a last word only other departments'
-  categories are headed by ("puppy food", "peanut butter": :func:`_headed_elsewhere`).
+  categories are headed by ("puppy food", "peanut butter": :func:`_headed_elsewhere`; one
+  such category only where another word names its branch: "garden planters", Google's Lawn &
+  Garden > ... > Pots & Planters). A searched set ("5 piece dining set", "tool set": set,
+  kit, combo, bundle) is judged by the word before it too: the department's namesake is a set
+  sharing that word or a category that word heads ("cookware set": Cookware, Bakeware &
+  Cutlery; Appliances' Fondue Sets hold no dining sets).
   Where the department is no filter so, the intent's category is no walk either ("milk"
   expands into no kitchen appliances), and an ``intent-department`` suggestion never
   scores at or over ``hard_filter`` (capped below it: a query outside the KG or the intent
@@ -4200,15 +4205,43 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
     if any(start > 0 and start - 1 not in inside and heads_one(words[start - 1])
            for _e, (start, _) in searched):
         return False
-    for _e, (_, end) in searched:
+    for _e, (start, end) in searched:
         head = name_heads(normalize_key(words[end - 1]))
         if not head:
             return False
-        cands = {c for w in _words(words[end - 1]) for c in index.get(w, ())}
-        if any(dept(c) == hard_dept and names(normalize_key(kg.label(c)), head)
-               for c in cands) or any(names(lab, head) for lab in own):
+        # (a collective head, "dining set", names the kind by the word before it: a namesake
+        # is a set sharing that word or a category a part of whose name that word heads,
+        # "cookware set": Cookware, Bakeware & Cutlery; Appliances' Fondue Sets hold no
+        # dining sets)
+        kind = _words(words[end - 2]) if end - start > 1 and normalize_key(
+            words[end - 1]) in _COLLECTIVE else frozenset()
+        kind_head = name_heads(normalize_key(words[end - 2])) if kind else frozenset()
+        cands = {c for w in _words(words[end - 1]) | kind for c in index.get(w, ())}
+        if any(dept(c) == hard_dept and _a_namesake(normalize_key(kg.label(c)), head, kind,
+                                                    kind_head) for c in cands) \
+                or any(_a_namesake(lab, head, kind, kind_head) for lab in own):
             return False
     return True
+
+
+def _a_namesake(name: str, head: frozenset[str], kind: frozenset[str] = frozenset(),
+                kind_head: frozenset[str] = frozenset()) -> bool:
+    """Whether the normalised category name ``name`` names the product a mention headed by
+    ``head`` searches (:func:`_part_headed`); for a collective head (a set: ``kind``, the
+    words of the word before it, and ``kind_head``, its heads), a set of that kind ("Cookware
+    Sets") or a name a part of which that word heads ("Cookware, Bakeware & Cutlery")."""
+    if not kind:
+        return _part_headed(name, head)
+    return (_part_headed(name, head) and bool(kind & _words(name))) or any(
+        kind_head & name_heads(part.split()[-1])
+        for part in _NAME_PARTS.split(name) if part.split())
+
+
+#: last words that name a collection of the product the word before names ("tool set",
+#: "5 piece dining set", "first aid kit"): :func:`_named_elsewhere` judges such a searched
+#: category by both words
+_COLLECTIVE = frozenset({"set", "sets", "kit", "kits", "combo", "combos", "bundle",
+                         "bundles"})
 
 
 def _part_headed(name: str, head: frozenset[str]) -> bool:
@@ -4244,7 +4277,9 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
     department or a lvl1 label of it in ``labels`` ("Cleaners & Detergents" keeps Appliances
     for "laundry detergent"), where it heads one category only (a name's last word need not
     be its kind: Google's Shovels & Spades for "kate spade", Skin Care Extractors for
-    "bissell extractors"), or a category the label space does not place in a catalogue
+    "bissell extractors"; unless another word of the query is a word of a name above it
+    on its path: "garden planters", Google's Lawn & Garden > ... > Pots & Planters), or a
+    category the label space does not place in a catalogue
     it overlaps (``store_trees()``, :func:`_label_trees`: Google's Electronics holds its
     Subwoofers; nothing says they lie elsewhere)."""
     if len(words) < 2 or any(e.iri not in skip for e in linked):
@@ -4259,8 +4294,14 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
         return False
     cands = [c for w in _words(words[-1]) for c in index.get(w, ())
              if _part_headed(normalize_key(kg.label(c)), head)]
-    if len(cands) < 2 or any(dept(c) == hard_dept or (
-            dept(c) is None and _in_store_trees(kg, c, store_trees())) for c in cands):
+    # (one category only counts where another word of the query names one above it: "garden
+    # planters", Google's Lawn & Garden > ... > Pots & Planters; not "kate spade")
+    above = {k for c in cands for part in str(kg.path(c) or "").split(">")[:-1]
+             for k in _words(part)}
+    if not cands or (len(cands) < 2 and not any(
+            _words(w) & above for w in words[:-1])) or any(
+            dept(c) == hard_dept or (
+                dept(c) is None and _in_store_trees(kg, c, store_trees())) for c in cands):
         return False
     return not any(_part_headed(name, head) for name in _lvl1_names(labels, hard_dept))
 
