@@ -1036,25 +1036,21 @@ _FREE_FROM = frozenset({
 _FREE_FROM_CLAIMS = frozenset({"added", "artificial"})
 
 
-def _fold(word: str) -> str:
-    """A content word of :func:`kg.link.word_set`, its plural folded once more so that a word
-    and its plural meet (that folds "cases" to "cas" but keeps "case", "lenses" to "lens" but
-    "lens" to "len"): a final "e", then a final "s" of a longer word, dropped.
-
-    >>> [_fold(w) for w in ("cas", "case", "len", "lens", "watche", "watch", "glass")]
-    ['cas', 'cas', 'len', 'len', 'watch', 'watch', 'glas']
-    """
-    if word.endswith("e"):
-        word = word[:-1]
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
-
-
 @lru_cache(maxsize=65536)  # (category names and query word runs, again and again)
 def _words(text: str) -> frozenset[str]:
     """The content words of ``text`` (normalised here), stop words dropped and plurals folded
-    (:func:`kg.link.word_set`, then :func:`_fold`): "Cell Phone Cases" and "phone case" share
-    {"phon", "cas"}."""
-    return frozenset(_fold(w) for w in word_set(normalize_key(text)))
+    (:func:`kg.link.word_set`): "Cell Phone Cases" and "phone case" share {"phon", "cas"}. The
+    fold is the linker's alone: a word and its plural meet ("case", "cases"; "lens",
+    "lenses"; "watch", "watches"; "battery", "batteries"; "knife", "knives"), two words do not
+    ("car" and "care", "us" and "use", "plan" and "plane", "tap" and "tape": once a final "e"
+    was dropped again here, and "car wash soap" met Appliances' Floor Care).
+
+    >>> [sorted(_words(w)) for w in ("cases", "case", "lenses", "watches", "batteries")]
+    [['cas'], ['cas'], ['len'], ['watch'], ['battery']]
+    >>> [_words(a) == _words(b) for a, b in (("car", "care"), ("us", "use"), ("tap", "tape"))]
+    [False, False, False]
+    """
+    return word_set(normalize_key(text))
 
 
 #: the words of :data:`_FREE_FROM`, each entry's plural-folded (:func:`_words`), in order
@@ -3054,6 +3050,34 @@ def _a_line_of(kg: _KG, node: str, brand: str) -> bool:
                if ">" in (kg.path(up) or ""))  # (not the department: "not samsung audio")
 
 
+def _family_owners(kg: _KG, brand: str, cross: Callable[[str], bool]) -> frozenset[str]:
+    """The grounded brands (their :func:`kg.link.brand_key`) whose product family the name of
+    the linked ``brand`` is too: a category of the label space (not ``cross``) whose name holds
+    the brand's name beside another grounded brand's ("galaxy", a car-cover brand the store
+    sells nothing under, is Samsung's family Samsung Galaxy). A link by such a name names that
+    family as much as the brand, so it does not rule the family's maker out of the expansions.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("s", kind="brand", label="Samsung")
+    >>> g.add_node("x", kind="brand", label="Galaxy")
+    >>> g.add_node("c", kind="category", label="Samsung Galaxy", path="Phones > Samsung Galaxy")
+    >>> g.add_node("t", kind="category", label="TVs", path="TV > TVs")
+    >>> _ = g.add_edge("s", "t", relation="sells_in")
+    >>> sorted(_family_owners(_KG(g), "x", lambda c: False))
+    ['samsung']
+    """
+    name = normalize_key(kg.label(brand))
+    words = _words(name)
+    if not words:
+        return frozenset()
+    index = _word_categories(kg)
+    cats = frozenset.intersection(*(index.get(w, frozenset()) for w in words))
+    own = brand_key(name)
+    return frozenset(o for c in cats if not cross(c)
+                     and f" {name} " in f" {normalize_key(kg.label(c))} "
+                     for o in _comparison_owners(kg, c) if o != own)
+
+
 def _non_brand(kg: _KG, e: LinkedEntity, linked: Sequence[LinkedEntity]) -> LinkedEntity:
     """The link ``e``, or, for a node other than a brand whose name is "non" and a grounded
     brand's name ("Non-apple") linked from the words "non" and that name ("non apple"), the
@@ -4414,10 +4438,10 @@ _NAME_JOINS = re.compile(r"\s*(?:&|,|/|\+|\band\b)\s*", re.IGNORECASE)
 
 def _name_parts(label: str) -> frozenset[frozenset[str]]:
     """The things a category's name holds, each as its content words (:func:`_words`):
-    "Headboards & Bed Frames" -> {headboard}, {bed, fram}.
+    "Headboards & Bed Frames" -> {headboard}, {bed, frame}.
 
     >>> sorted(sorted(p) for p in _name_parts("Headboards & Bed Frames"))
-    [['bed', 'fram'], ['headboard']]
+    [['bed', 'frame'], ['headboard']]
     """
     return frozenset(ws for part in _NAME_JOINS.split(label) if (ws := _words(part)))
 
@@ -4570,11 +4594,11 @@ def _a_narrower_unsaid(kg: _KG, c: _Cand, query: Collection[str]) -> bool:
     if c.kind != "parent_category" and not own & _words(label):
         return False  # (another product, "UPS" beside Batteries, "heels" beside sandals)
     own |= _ACCESSORY_STEMS
-    extra = [w for w in word_order(normalize_key(label)) if _fold(w) not in own]
-    if not extra or {_fold(w) for w in extra} & set(query):
+    extra = [w for w in word_order(normalize_key(label)) if w not in own]
+    if not extra or set(extra) & set(query):
         return False
     names = _category_words(kg)
-    return any(frozenset(_fold(w) for w in extra[i:j]) in names
+    return any(frozenset(extra[i:j]) in names
                for i in range(len(extra)) for j in range(i + 1, min(i + 3, len(extra)) + 1))
 
 
@@ -5082,15 +5106,32 @@ def expand(
         return bool(audience) and bool(_audiences(normalize_key(label).split())) \
             and not _names_another_audience(label, audience)
 
+    # the linked categories of the label space the query names as products (not excluded, no
+    # feature after "with"): a list of products names several ("graphics tablets mice", read
+    # as mice for graphics tablets too)
+    listed = {e.iri for e in linked_cats if e.iri not in negated and e.iri not in featured
+              and not cross(e.iri)}
+
     def points_there(c: _Cand) -> bool:
         """Whether the query's brand or intent points to a tree neighbour ``c`` of a linked
         category the query's words do not name: a brand of the query sold in it, or an
         intent at least as sure as its lvl1 suggestion's threshold (``thresholds.intent``)
-        whose lvl1 category is its."""
+        whose lvl1 category is its, or, in a list of products, another linked product's
+        while it gives ``c``'s, the linked category's own, some probability (0.05)."""
         if c.iri in brands_sold:
             return True
-        return intent is not None and intent.score >= th.intent and not outside \
-            and c.iri is not None and not cross(c.iri) and lvl1(c.iri) == intent.category
+        if intent is None or intent.score < th.intent or outside or c.iri is None \
+                or cross(c.iri):
+            return False
+        if lvl1(c.iri) == intent.category:
+            return True
+        # a list of products ("graphics tablets mice"): the intent follows one of them, the
+        # others keep their own neighbours, in their own lvl1 category (which the intent
+        # gives some probability: "Gaming Mice" beside the intent's Graphics Tablets)
+        walked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]
+        return walked in listed and walked not in fitted and lvl1(c.iri) == lvl1(walked) \
+            and p1.get(lvl1(c.iri) or "", 0.0) >= 0.05 \
+            and any(o != walked and lvl1(o) == intent.category for o in listed)
 
     def add(cands: Sequence[_Cand], base: float) -> None:
         fanned: Counter[tuple[str, str]] = Counter()
@@ -5519,7 +5560,7 @@ def expand(
             # none (a word of its department's name narrows nothing: "phone headset" -> Cell
             # Phone Headsets, in Cell Phones)
             target: str | None = ent.iri if ent.iri not in fitted | featured else None
-            mention = [_fold(w) for w in word_order(normalize_key(ent.mention or ""))]
+            mention = list(word_order(normalize_key(ent.mention or "")))
             said = query_words | _words(dept(ent.iri) or "")  # (mention None: not known)
             if target is not None and mention and _names_it(
                     g, ent.iri, mention, mention[-1], said) is False:
@@ -5820,8 +5861,14 @@ def expand(
     brand_filtered = bool(facets["brand"])
     # a brand the query names as the maker of what it searches, a filter or not (a boost: the
     # KG sells nothing under it, "ryobi"; an alternative): another brand contradicts it
-    brand_named = any(role in (None, "ungrounded", "alternative")
-                      for role in brand_roles.values())
+    # (not one the store sells nothing under whose name is another brand's product family:
+    # "galaxy", a car-cover brand, and Samsung Galaxy; the family's makers stay, the other
+    # brands do not: :func:`_family_owners`)
+    families = {iri: owners for iri, role in brand_roles.items() if role == "ungrounded"
+                and (owners := _family_owners(g, iri, cross))}
+    brand_named = any(role in (None, "alternative") or (
+        role == "ungrounded" and iri not in families) for iri, role in brand_roles.items())
+    family_makers = frozenset().union(*families.values())
     brand_values = {_fold_value(v) for v, _ in facets["brand"]}
     # the kinds of thing the query excludes ("pc headset without microphone": microphones):
     # no category of that kind is an expansion, whichever node names it ("Computer Microphones")
@@ -5843,7 +5890,8 @@ def expand(
         if any(run <= _run_words(c.term) for run in excluded_words):
             continue  # "tv not 4k": no "4K Ultra HD TVs"; "headphones not wireless": no
             #           "Wireless Headphones" (a rule's synonym neither: it is no less said)
-        if (brand_filtered or brand_named) and c.kind == "brand" and c.rule is None:
+        if c.kind == "brand" and c.rule is None and (brand_filtered or brand_named or (
+                family_makers and brand_key(c.term) not in family_makers)):
             continue  # "samsung tv" filtered on Samsung: LG or Sony would only be removed;
             #           "ryobi battery charger" (Ryobi a boost): no Uniross
         if c.kind == "alias" and c.rule is None and c.iri is not None \
