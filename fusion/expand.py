@@ -2669,6 +2669,41 @@ def _in_a_name(kg: _KG, words: Sequence[str], span: tuple[int, int] | None) -> b
         for stop in range(max(end, first + 2), min(first + _MAX_BANNED_WORDS, len(words)) + 1))
 
 
+def _word_starts(query: str, spans: Collection[tuple[int, int]]) -> frozenset[int]:
+    """The indexes of the words of ``query`` (:func:`_query_words`) that open one of ``spans``
+    (code-point offsets into ``query``): the first word starting inside each.
+
+    >>> sorted(_word_starts("white rodgers thermostat", [(6, 13)]))
+    [1]
+    """
+    offsets = _query_word_offsets(query)
+    return frozenset(i for start, end in spans
+                     for i in [next((k for k, (a, _) in enumerate(offsets)
+                                     if start <= a < end), None)]
+                     if i is not None)
+
+
+def _opens_an_unknown_brand(words: Sequence[str], place: tuple[int, int],
+                            unknown_at: Collection[int]) -> bool:
+    """Whether the colour mention at ``place`` among ``words`` opens a brand's name the KG does
+    not know: a brand mention that links nothing (its first word's index in ``unknown_at``:
+    :func:`expand`'s ``unknown_brands``) starts right after it, the colour a single colour
+    word ("white rodgers thermostat": the tagger reads "rodgers" as a brand's name, and no
+    brand of the KG is named so; the brand is White-Rodgers). A colour before a brand the KG
+    knows is that brand's product's colour ("black under armour zip", "red nike running
+    shoes"); so is one after it ("essie red nail polish").
+
+    >>> _opens_an_unknown_brand("white rodgers thermostat".split(), (0, 1), {1})
+    True
+    >>> _opens_an_unknown_brand("white rodgers thermostat".split(), (0, 1), set())
+    False
+    >>> _opens_an_unknown_brand("essie red nail polish".split(), (1, 2), {0})
+    False
+    """
+    start, end = place
+    return end - start == 1 and end in unknown_at and words[start] in _COLOUR_WORDS
+
+
 #: the marks between the colours of a combined colour's name ("Black/White", "Blue+Pink")
 _COLOUR_MARKS = re.compile(r"\s*[/+&,]\s*|\s+and\s+", re.I)
 #: words joining colours in a query ("black and white"; "or" is an alternative: both values)
@@ -4807,6 +4842,7 @@ def expand(
     limit: int | None = None,
     outside: bool | None = None,
     no_cues: Collection[tuple[int, int]] = (),
+    unknown_brands: Collection[tuple[int, int]] = (),
 ) -> ExpansionResult:
     """Expand a query's linked entities (and its intent category) through the KG and rules.
 
@@ -4835,6 +4871,9 @@ def expand(
             tagged so; "touch" after the "no" opening "no touch thermometer"): a run a cue
             excludes that starts in one is no :attr:`ExpansionResult.excluded` words (the
             expansion still keeps its words out of the expansions' names).
+        unknown_brands: spans of ``query`` (code-point offsets) the tagger reads as a brand's
+            name (``creator``, ``brand``) that link nothing in the KG: a colour word right
+            before one opens that brand's name, no filter (:func:`_opens_an_unknown_brand`).
 
     Returns:
         An :class:`ExpansionResult`; expansions ranked by score, one per name.
@@ -4906,6 +4945,9 @@ def expand(
     words, spans, commas = read_out.words, read_out.spans, read_out.commas
     others, places = read_out.others, read_out.places
     negated_at, negated = read_out.negated_at, set(read_out.negated)
+    # the words opening a brand's name the KG does not know ("rodgers" of "white rodgers
+    # thermostat": :func:`_opens_an_unknown_brand`)
+    unknown_brand_at = _word_starts(query, unknown_brands) if unknown_brands else frozenset()
     # the excluded links each of whose excluded places names what the products wanted are
     # free of ("tea no caffeine" -> the brand "caffeine", "non gmo" -> the brand "G-MOS":
     # :func:`free_from_words`): no DOWN boost, a namesake of the words (below)
@@ -5421,6 +5463,16 @@ def expand(
                     and ent.label.lower() not in _COLOUR_LABELS:
                 continue  # a colour value linked from a word the tagger did not read as a
                 #           colour ("soft" in "cinnamon candy balls soft"): no colour filter
+            if field_ == "colour" and span is not None and unknown_brand_at and all(
+                    _opens_an_unknown_brand(words, place, unknown_brand_at)
+                    for place in ent_places or [span]):
+                # the colour word opens a brand's name the KG does not know, the tagger
+                # reading the words right after it as a brand's ("white rodgers thermostat":
+                # White-Rodgers): a word of that name, not the product's colour; a soft
+                # signal at most
+                link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
+                                         f"link:{ent.iri} (in a name)"))
+                continue
             if field_ == "colour" and span is not None and all(
                     _in_a_name(g, words, place) for place in ent_places):
                 # the colour word opens a KG name with the words after it ("white noise
@@ -6005,11 +6057,12 @@ class QueryExpander:
         departments: Collection[str] | TaxonomyAlignment | None = None,
         outside: bool | None = None,
         no_cues: Collection[tuple[int, int]] = (),
+        unknown_brands: Collection[tuple[int, int]] = (),
     ) -> ExpansionResult:
         """Expand ``query``; ``entities`` are parser spans ``(text, label, kg iri or None)``;
         ``limit`` keeps the best expansions only; ``embeddings`` / ``departments`` override
-        the bound ones (the parser passes its fusion model's); ``outside`` and ``no_cues``:
-        see :func:`expand`."""
+        the bound ones (the parser passes its fusion model's); ``outside``, ``no_cues`` and
+        ``unknown_brands``: see :func:`expand`."""
         g = as_networkx(self.kg)
         ents = list(linked)
         for text, label, iri in entities:
@@ -6020,5 +6073,5 @@ class QueryExpander:
             thresholds=self.thresholds,
             embeddings=embeddings if embeddings is not None else self.embeddings,
             departments=departments if departments is not None else self.departments,
-            limit=limit, outside=outside, no_cues=no_cues,
+            limit=limit, outside=outside, no_cues=no_cues, unknown_brands=unknown_brands,
         )

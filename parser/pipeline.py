@@ -225,6 +225,10 @@ _NUMBER_FIELDS = (*_PRICE_FIELDS, "size")
 #: the name ("without feathers" of a book title), no exclusion, unless the words after it are
 #: a brand's very name ("not beats"): :meth:`QueryParser._names_an_excluded_thing`
 _NAME_LABELS = frozenset({"content", "product_name"})
+#: tagger labels of a brand's name: such a span that links nothing is a brand the KG does not
+#: know, a colour word right before it a word of its name (``unknown_brands`` of
+#: :func:`fusion.expand.expand`: "white rodgers thermostat")
+_BRAND_LABELS = frozenset({"creator", "brand"})
 #: words of a clause that may open a title's span before a cue and what it excludes ("that's
 #: not a dell" in "laptop that's not a dell", tagged ``content``: :meth:`QueryParser.
 #: _excluded_brands`): the expansion's cue words (:data:`fusion.expand.CUE_WORDS`: "not",
@@ -1724,10 +1728,16 @@ class QueryParser:
         # the linker read it), with the same offsets as the entities'
         no_cues = [sp for e in q.entities if (sp := _words_no_cue_excludes(cut, e))] \
             if cut is not None else []
+        # the tagger's brand mentions that link nothing: a colour word right before one opens
+        # that brand's name ("white rodgers thermostat"), no colour filter
+        unknown_brands = [(e.start, e.end) for e in q.entities
+                          if e.kg_id is None and (e.label or "").lower() in _BRAND_LABELS] \
+            if cut is not None else []
         result = self.expander.expand(q.normalized if cut is None else cut, linked=linked,
                                       intent=intent, limit=self.config.max_expansions,
                                       embeddings=embeddings, departments=departments,
-                                      outside=outside, no_cues=no_cues)
+                                      outside=outside, no_cues=no_cues,
+                                      unknown_brands=unknown_brands)
         filters, sources = result.filters, list(result.filter_sources)
         boosts = list(result.boosts)
         hidden = _hide_numeric_marks(cut) if cut is not None else None
