@@ -153,7 +153,12 @@ Policies (what a search engine can trust):
   red or blue", "without 64gb or 128gb"), and a rule's synonym the query excludes is no
   expansion ("headphones not earbuds"). A negated purpose phrase excludes as the cue alone
   does ("not for men", "not made for kids"), and so does a "-" opening a word, the search
-  box's exclusion ("tv -samsung"; not "t-shirt", "55-65 inch" nor "tv - samsung"). An
+  box's exclusion ("tv -samsung"; not "t-shirt", "55-65 inch" nor "tv - samsung"), or a
+  bracket or a quote ("tv -(samsung lg)", "tv -(65 inch)", a number too). "non" and a "no"
+  opening the query exclude a colour ("non black shirt", "no black shirt"), where they make
+  compounds before other words ("non stick", "no slip socks"). An excluded colour word that
+  opens a food's name (the colour filter's reading above: "not green tea flavored", "no
+  brown sugar") excludes that food, no colour: no DOWN boost on Green. An
   excluded category of the taxonomy of a category searched outside the label space, far from
   it, is a namesake of the excluded words and no DOWN boost ("cat food without fish" -> Fish
   Food); an excluded category that is, or holds, what is searched is no DOWN boost either:
@@ -254,8 +259,8 @@ from kg.link import (
 
 __all__ = ["Boost", "CategorySuggestion", "Excluded", "Expansion", "ExpansionConfig",
            "ExpansionResult", "FilterSource", "Filters", "QueryExpander", "Thresholds",
-           "brand_categories", "excluded_links", "excluded_words", "expand", "free_from_words",
-           "may_exclude", "parse_price", "query_exclusions"]
+           "brand_categories", "colour_words", "excluded_links", "excluded_words", "expand",
+           "free_from_words", "may_exclude", "parse_price", "query_exclusions"]
 
 logger = logging.getLogger(__name__)
 
@@ -1131,6 +1136,9 @@ def _in_rel(kg: _KG, iri: str, rel: str) -> Iterator[str]:
 _MINUS_WORD = re.compile(r"-(?=[^\W\d_])")
 #: the negation cue such a "-" is read as (one of :data:`_NEGATIONS`: "tv minus samsung")
 _MINUS_CUE = "minus"
+#: the opening brackets and quotes a "-" may open an excluded group with: "-(samsung lg)",
+#: '-"dell"' (:func:`_minus_bracketed`)
+_OPENING_MARKS = frozenset("([{\"\u201c")
 #: a whitespace-separated token of a normalised query (:func:`_query_word_offsets`)
 _TOKEN = re.compile(r"\S+")
 
@@ -1138,20 +1146,37 @@ _TOKEN = re.compile(r"\S+")
 def _token_words(token: str) -> list[str]:
     """The words of one whitespace-separated token of a normalised query: the token, marks
     glued to its edges dropped; a "-" opening it before a letter, or before a bracket or a
-    quote and a letter, is a word of its own, the cue :data:`_MINUS_CUE` ("-samsung",
-    "-(samsung)", '-"samsung"': "minus", "samsung").
+    quote and a letter or a digit (:func:`_minus_bracketed`), is a word of its own, the cue
+    :data:`_MINUS_CUE` ("-samsung", "-(samsung)", '-"samsung"': "minus", "samsung"; "-(65)":
+    "minus", "65").
 
     >>> _token_words('"-samsung".'), _token_words("t-shirt"), _token_words("-65"), _token_words("-")
     (['minus', 'samsung'], ['t-shirt'], ['-65'], ['-'])
     >>> _token_words("-(samsung)"), _token_words('-"lg"'), _token_words("-(65)")
-    (['minus', 'samsung'], ['minus', 'lg'], ['-(65'])
+    (['minus', 'samsung'], ['minus', 'lg'], ['minus', '65'])
     """
     word = token.strip(EDGE_MARKS)
     if _MINUS_WORD.match(word):
         return [_MINUS_CUE, word[1:]]
-    if word[:1] == "-" and _MINUS_WORD.match("-" + (rest := word[1:].lstrip(EDGE_MARKS))):
-        return [_MINUS_CUE, rest]  # (a "-" before a bracket or a quote: "-(samsung)")
+    rest = _minus_bracketed(word)
+    if rest:
+        return [_MINUS_CUE, rest]  # (a "-" before a bracket or a quote: "-(samsung)", "-(65)")
     return [word] if word else []
+
+
+def _minus_bracketed(word: str) -> str:
+    """The word after a "-" and an opening bracket or quote that open ``word`` (a token, its
+    edge marks stripped: "-(samsung", "-(65", '-"lg'), or "": the exclusion syntax of search
+    boxes, whatever the word opens with: a letter, or a digit ("tv -(65)" excludes 65 as "tv
+    -samsung" excludes Samsung; a bare "-65" stays a number, a range's or a negative one).
+
+    >>> _minus_bracketed("-(65"), _minus_bracketed("-65"), _minus_bracketed('-"lg')
+    ('65', '', 'lg')
+    """
+    if word[:1] != "-" or len(word) < 3 or word[1] not in _OPENING_MARKS:
+        return ""
+    rest = word[1:].lstrip(EDGE_MARKS)
+    return rest if rest[:1].isalnum() or _MINUS_WORD.match("-" + rest) else ""
 
 
 def _query_words(text: str) -> list[str]:
@@ -1183,8 +1208,8 @@ def _query_word_offsets(text: str) -> list[tuple[int, int]]:
             continue
         a = m.start() + len(token) - len(token.lstrip(EDGE_MARKS))
         b = a + len(word)
-        rest = word[1:].lstrip(EDGE_MARKS) if word[:1] == "-" else ""
-        minus = _MINUS_WORD.match(word) or (rest and _MINUS_WORD.match("-" + rest))
+        rest = _minus_bracketed(word)
+        minus = _MINUS_WORD.match(word) or rest
         for x, y in ((a, a + 1), (b - len(rest) if rest else a + 1, b)) if minus \
                 else ((a, b),):
             out.append((x, y) if starts is None or ends is None else (starts[x], ends[y - 1]))
@@ -1318,6 +1343,20 @@ def _a_non_colour(words: Sequence[str], j: int) -> bool:
     (True, False)
     """
     return words[j] == "non" and _colour_run(words, j + 1) > 0
+
+
+def colour_words(text: str) -> bool:
+    """Whether the words of ``text`` are a colour's, every one (:func:`_colour_run`: "black",
+    "dark blue"; not "stick", "show", "black friday"), public: what "non" and a "no" opening
+    the query exclude where the tagger took the cue into one span with them ("non black",
+    "no black" of "no black shirt"), as they do where it did not; before other words they
+    make compounds ("non stick", "no slip socks": :func:`_a_compound_no`).
+
+    >>> colour_words("black"), colour_words("dark blue"), colour_words("slip")
+    (True, True, False)
+    """
+    words = _query_words(text)
+    return bool(words) and _colour_run(words, 0) == len(words)
 
 
 def _purpose_cue(words: Sequence[str], at: int) -> int | None:
@@ -1460,6 +1499,8 @@ def _a_compound_no(words: Sequence[str], at: int, end: int) -> bool:
     stops = _RUN_ENDS | _JOINERS | _FILLERS | _MAKER_WORDS | _MADE_WORDS | _NEGATIONS \
         | _LATER_NEGATIONS
     qualified, product = words[at + 1:end], words[end]
+    if _colour_run(qualified, 0) == len(qualified):
+        return False  # a colour is no compound's word: "no black shirt" excludes black
     # a colour after "no X" is the product's colour, no word of its name: "dress no sleeves
     # black", "phone case no glitter pink" exclude sleeves, glitter
     return all(any(c.isalpha() for c in w) and w not in stops for w in qualified) \
@@ -1553,9 +1594,10 @@ def negated_spans(text: str, spans: Sequence[tuple[int, int]],
         words = [w if i not in compounds else "nox" for i, w in enumerate(words)]
     out = []
     for k, sp in enumerate(at):
-        if sp is None or (sp[0] <= 1 and words[0] == "no"):
-            out.append(False)  # (a "no" opening the query: a compound, "no slip socks")
-            continue
+        if sp is None or (sp[0] <= 1 and words[0] == "no" and not (
+                sp[1] >= 2 and _colour_run(words[1:sp[1]], 0) == sp[1] - 1)):
+            out.append(False)  # (a "no" opening the query: a compound, "no slip socks";
+            continue  #          not before a colour, "no black shirt": colour_words)
         others = [o for n, o in enumerate(at) if n != k and o is not None]
         cues = _NEGATIONS if k in non else _VALUE_NEGATIONS
         out.append(_negated(words, sp, cues, others))
@@ -1757,7 +1799,7 @@ def _minus_brackets(text: str) -> list[tuple[int, int]]:
             continue
         i += len(ws)
         at = token.find(ws[-1])
-        if ws[0] == _MINUS_CUE and len(ws) == 2 and set(token[1:at]) & set("([{\"\u201c"):
+        if ws[0] == _MINUS_CUE and len(ws) == 2 and set(token[1:at]) & _OPENING_MARKS:
             opened = i
         tail = token[at + len(ws[-1]):]
         if opened is not None and set(tail) & _CLOSING_MARKS:
@@ -3146,6 +3188,7 @@ class _Exclusions(NamedTuple):
     negated: frozenset[str]  # the links the query excludes
     negated_at: dict[str, list[tuple[int, int]]]  # where each is excluded
     runs: list[tuple[int, int]]  # the runs of words the cues exclude
+    food_colours: frozenset[str]  # the excluded colours that are words of a food's name
 
 
 def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusions:
@@ -3173,13 +3216,33 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
                              line_of=lambda node, brand: _a_line_of(g, node, brand),
                              at=negated_at)
     brands = _brand_keys(g)
+    # an excluded colour that is a word of a food's or a care product's name, as the colour
+    # filter reads it (:func:`_a_consumable_colour`: "not green tea flavored", "candy not
+    # pink lemonade"): the cue excludes that food, no colour of the products (the expansion
+    # makes no DOWN boost of it), and a run it opens is the food's name, not the colour alone
+    colour_links = [e for e in linked if g.kind(e.iri) == "attribute_value" and str(
+        g.g.nodes[e.iri].get("attribute") or "").lower() in _COLOUR_LABELS]
+    food_colours: frozenset[str] = frozenset()
+    if any(e.iri in negated for e in colour_links):
+        things = [e.iri for e in linked if e.iri not in negated
+                  and g.kind(e.iri) in ("category", "product_type")]
+        colour_places = [p for e, at in zip(linked, places, strict=True) if e in colour_links
+                         for p in at]
+        brand_places = [p for e, at in zip(linked, places, strict=True)
+                        if g.kind(e.iri) in ("brand", "product") for p in at]
+        food_colours = frozenset(
+            e.iri for e in colour_links if e.iri in negated and negated_at.get(e.iri)
+            and _a_consumable_colour(g, words, negated_at[e.iri], colour_places, things,
+                                     brand_places))
+    food_at = {k for iri in food_colours for p in negated_at[iri] for k in range(*p)}
 
     def named(ws: Sequence[str], span: tuple[int, int]) -> bool:
         """Whether the words at ``span`` open a KG name with the words after them: one a
         colour word opens (:func:`_in_a_name`, "white noise machine") or a category's
-        ("coffee table", "kids shoes")."""
+        ("coffee table", "kids shoes"), or a food's name an excluded colour opens
+        (``food_colours``: "green tea")."""
         cats = _category_words(g)
-        return _in_a_name(g, ws, span) or any(
+        return span[0] in food_at or _in_a_name(g, ws, span) or any(
             _words(" ".join(ws[span[0]:c])) in cats
             for c in range(span[1] + 1, min(len(ws), span[0] + _MAX_BANNED_WORDS) + 1))
 
@@ -3230,7 +3293,8 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
     runs = _excluded_spans(words, commas, taken,
         brand=lambda text: brand_key(text) in brands, named=named, product=product,
         excluded=[p for at in negated_at.values() for p in at], closes=_closes(query))
-    return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs)
+    return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs,
+                       food_colours)
 
 
 def may_exclude(query: str) -> bool:
@@ -5033,10 +5097,14 @@ def expand(
         follows (:func:`_negated`, the words linked as another mention no cue): a rule's input
         ("not refurbished", "non-refurbished"), a size pattern ("tv not 65 inch")."""
         head = text[:start]
+        # ("tv -(65 inch)": a "-" before a bracket or a quote, whatever opens the group)
+        opened = head.rstrip("".join(_OPENING_MARKS))
+        group = len(opened) < len(head) and opened.endswith("-")
+        head = opened if group else head
         cut = head.rstrip("-\u2010")  # ("non-refurbished": the cue "non")
         before = _query_words(cut)
         if head.endswith("-") and len(cut) == len(head) - 1 and (not cut or cut[-1].isspace()) \
-                and text[start:start + 1].isalpha():
+                and (group or text[start:start + 1].isalpha()):
             before.append(_MINUS_CUE)  # "tv -refurbished": the search box's exclusion
         others = [sp for e in linked
                   if (sp := _find_mention(before, e.mention or g.label(e.iri)))]
@@ -5455,6 +5523,9 @@ def expand(
                     _in_a_name(g, words, (place[1] - 1, place[1])) for place in ent_places):
                 continue  # an excluded colour word opening a KG name ("not coffee table",
                 #           "not white noise machine"): that name's word, no colour excluded
+            if role == "negated" and field_ == "colour" and ent.iri in read_out.food_colours:
+                continue  # a word of the food's name the query excludes ("not green tea
+                #           flavored"): no colour the products are not of
             if role == "negated" and field_ != "brand":  # "phone case not black"
                 link_boosts.append(Boost(f"{field_}:{value}", -cfg.brand_boost,
                                          f"link:{ent.iri} (negated)"))

@@ -294,16 +294,17 @@ def _hide_numeric_marks(text: str) -> str | None:
 def _cue_is_compound_no(text: str, start: int, end: int, cue: str) -> bool:
     """Whether the negation cue ``cue`` opening the span ``text[start:end]`` is a "no" that
     qualifies the product after it, no exclusion ("dress no pink", "tv no samsung" exclude):
-    opening the query ("no touch thermometer", "no drill curtain rod", "no slip socks"), or
+    opening the query ("no touch thermometer", "no drill curtain rod", "no slip socks"; not
+    before a colour, "no black shirt": :func:`fusion.expand.colour_words`), or
     after other words, the span's one or two words after it followed by the product ("no
     show" in "mens no show socks", "no sew" in "fleece no sew blanket kit":
     :func:`fusion.expand.compound_no_words`)."""
     if cue != "no":
         return False
-    if not text[:start].strip():
-        return True
-    from fusion.expand import compound_no_words
+    from fusion.expand import colour_words, compound_no_words
 
+    if not text[:start].strip():  # (but before a colour: "no black shirt" excludes black)
+        return not colour_words(text[start:end].split(maxsplit=1)[-1])
     return compound_no_words(text, start, end) is not None
 
 
@@ -1259,7 +1260,8 @@ class QueryParser:
         qualifying what follows ("no touch thermometer", "no slip socks"; "dress no pink"
         excludes).
         The cue words are the expansion's (:data:`fusion.expand.NEGATION_CUES`): "non" only
-        before a brand, as there ("non stick" is a kind of pan). The entity keeps the span,
+        before a brand or a colour, as there ("non stick" is a kind of pan; "non black shirt":
+        :func:`fusion.expand.colour_words`). The entity keeps the span,
         cue included, so the expansion reads the cue as the span's first word: a DOWN boost,
         never a filter or an expansion (:func:`fusion.expand._negated`). ``context``: the
         query as the link calls pass it (default ``text``).
@@ -1274,7 +1276,7 @@ class QueryParser:
         parts = span.split(maxsplit=1)
         if len(parts) < 2:
             return None
-        from fusion.expand import NEGATION_CUES, VALUE_NEGATION_CUES, free_from_words
+        from fusion.expand import NEGATION_CUES, VALUE_NEGATION_CUES, colour_words, free_from_words
 
         cue = normalize_key(parts[0]).strip(EDGE_MARKS)
         if cue not in NEGATION_CUES:
@@ -1295,7 +1297,8 @@ class QueryParser:
             except ValueError:  # a label the linker does not know: read without one
                 continue
             if best is not None and (cue in VALUE_NEGATION_CUES or str(
-                    getattr(best.kind, "value", best.kind)) == "brand"):  # (not "non stick")
+                    getattr(best.kind, "value", best.kind)) == "brand"  # (not "non stick";
+                    or colour_words(parts[1])):  # "non" before a colour: "non black shirt")
                 if label in _NAME_LABELS and not self._names_an_excluded_thing(
                         text, start, end, parts[1], best, label):
                     return None  # (a title's words: "woody allen without feathers"; a

@@ -365,3 +365,157 @@ def test_a_list_whose_joiner_the_tagger_took_into_the_excluded_span(kg):
     assert _boosts(res) == [("brand:Lg", "DOWN"), ("brand:Samsung", "DOWN")]
     assert [(x.text, x.iri) for x in res.excluded] == [
         ("samsung", f"{ID}brand/samsung"), ("lg", f"{ID}brand/lg")]
+
+
+# -- a colour word of a food's name, "non"/"no" before a colour in one span, "-(65)" --------------
+# (before: "not green tea flavored" excluded "green" alone, a DOWN boost on the colour Green;
+# "non black shirt", "shirt non black" and "no black shirt", the tagger's span "non black" /
+# "no black", excluded "black" unlinked, no DOWN boost, or nothing at all, while "shirt not
+# black" linked Black and demoted it; "tv -(65)" excluded nothing, "tv -(65 inch)" filtered
+# on 65 inch)
+
+FOOD_CATS = {"cell": ("Cell Phones", "Cell Phones", None),
+             "cases": ("Phone Cases", "Cell Phones > Phone Cases", "cell"),
+             "apparel": ("Apparel", "Apparel", None),
+             "shirts": ("Shirts", "Apparel > Shirts", "apparel"),
+             "socks": ("Socks", "Apparel > Socks", "apparel"),
+             "tvh": ("TV & Home Theater", "TV & Home Theater", None),
+             "tvs": ("TVs", "TV & Home Theater > TVs", "tvh")}
+
+
+@pytest.fixture(scope="module")
+def food_kg() -> ProductGraph:
+    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
+                               for k, (lab, path, _) in FOOD_CATS.items()]
+    recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in FOOD_CATS.items() if p]
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"color/{c.lower()}", c, attribute="color")
+             for c in ("Green", "Black", "Pink")]
+    g = ProductGraph.in_memory()
+    g.add_records(recs, progress=False)
+    return g
+
+
+def _excl(res) -> list[tuple[str, str | None]]:
+    return [(x.text, x.iri) for x in res.excluded]
+
+
+@pytest.mark.parametrize(("query", "mention", "words"), [
+    ("not green tea flavored", "not green", "green tea flavored"),
+    ("candy not green tea flavored", "green", "green tea flavored"),
+    ("no green tea flavored", "no green", "green tea flavored"),
+    ("not green tea", "not green", "green tea"),
+])
+def test_an_excluded_colour_word_of_a_food_name_excludes_the_food(food_kg, query, mention,
+                                                                  words):
+    """The colour word opens a food's name (a food word right after it: the colour filter's
+    own reading, ``_a_consumable_colour``): the cue excludes that food, not the colour."""
+    res = expand(food_kg, [colour("Green", mention, "modifier")], query=query)
+    assert not [b for b in res.boosts if b.term.startswith("colour:")], res.boosts
+    assert _excl(res) == [(words, None)]
+    assert res.filters.colour == ()
+
+
+@pytest.mark.parametrize(("query", "linked", "mention"), [
+    ("not green phone case", [cat("cases", "phone case")], "not green"),
+    ("shirt not green", [cat("shirts", "shirt")], "green"),
+    ("not green shirt", [cat("shirts", "shirt")], "not green"),
+])
+def test_an_excluded_colour_of_other_products_stays_a_colour(food_kg, query, linked, mention):
+    res = expand(food_kg, [colour("Green", mention), *linked], query=query)
+    assert _boosts(res) == [("colour:Green", "DOWN")]
+    assert _excl(res) == [("green", _value("color", "Green"))]
+
+
+@pytest.mark.parametrize(("query", "words", "down"), [
+    ("tv -(65)", "65", []),  # (as "tv not 65": a bare number, no size)
+    ("tv -(65 inch)", "65 inch", [("size:65 inch", "DOWN")]),
+    ("tv -[65 inch]", "65 inch", [("size:65 inch", "DOWN")]),
+    ('tv -"65 inch"', "65 inch", [("size:65 inch", "DOWN")]),
+])
+def test_a_minus_before_a_bracketed_number_excludes_it(food_kg, query, words, down):
+    res = expand(food_kg, [cat("tvs", "tv")], query=query)
+    assert _excl(res) == [(words, None)]
+    assert _boosts(res) == down
+    assert res.filters.size == ()
+
+
+@pytest.mark.parametrize("query", ["tv (65 inch)", "tv 55-65 inch"])
+def test_a_number_in_brackets_or_a_range_is_no_exclusion(food_kg, query):
+    res = expand(food_kg, [cat("tvs", "tv")], query=query)
+    assert res.excluded == [] and not [b for b in res.boosts if b.direction == "DOWN"]
+
+
+class _Spans:
+    """A tagger whose spans are given per query ({query: [(span, label)]}), as the bundle's
+    tagger cuts them (the stages the parser calls, no more)."""
+
+    def __init__(self, spans):
+        self.spans = spans
+
+    def prepare(self, texts, *, matches=None):
+        return list(texts)
+
+    def forward(self, items, *, pooled=False, batch=False):
+        return None, None
+
+    def decode(self, items, logits):
+        from parser.tagger.predict import Entity, TaggedText
+
+        out = []
+        for text in items:
+            ents, pos = [], 0
+            for span, label in self.spans.get(text, ()):
+                start = text.index(span, pos)
+                pos = start + len(span)
+                ents.append(Entity(span, start, pos, label, 0.9))
+            out.append(TaggedText(text, ents))
+        return out
+
+
+CUE_SPANS = {
+    "non black shirt": [("non black", "modifier"), ("shirt", "core_product_type")],
+    "shirt non black": [("shirt", "core_product_type"), ("non black", "modifier")],
+    "no black shirt": [("no black", "modifier"), ("shirt", "core_product_type")],
+    "shirt not black": [("shirt", "core_product_type"), ("not black", "modifier")],
+    "no slip socks": [("no slip", "modifier"), ("socks", "core_product_type")],
+    "non stick socks": [("non stick", "modifier"), ("socks", "core_product_type")],
+}
+
+
+@pytest.fixture(scope="module")
+def cue_parser(food_kg):
+    from fusion.expand import QueryExpander
+    from kg.link import EntityLinker
+    from parser.pipeline import QueryParser
+
+    return QueryParser(tagger=_Spans(CUE_SPANS), kg=food_kg, expander=QueryExpander(food_kg),
+                       linker=EntityLinker(food_kg))
+
+
+@pytest.mark.parametrize("query", ["non black shirt", "shirt non black", "no black shirt",
+                                   "shirt not black"])
+def test_a_cue_and_a_colour_in_one_span_exclude_the_colour(cue_parser, query):
+    """"non" (a cue before a colour, as before a brand) and a "no" opening the query before a
+    colour (no compound: "no slip socks") exclude the colour the tagger's one span holds with
+    them, linked: a DOWN boost, as "shirt not black" has."""
+    q = cue_parser(query)
+    assert [(x.text, x.kg_id) for x in q.excluded] == [("black", _value("color", "Black"))]
+    assert [(b.term, b.direction) for b in q.boosts] == [("colour:Black", "DOWN")]
+    assert not q.filters.get("colour")
+
+
+@pytest.mark.parametrize("query", ["no slip socks", "non stick socks"])
+def test_a_cue_before_other_words_in_one_span_stays_a_compound(cue_parser, query):
+    q = cue_parser(query)
+    assert q.excluded == [] and not q.boosts
+
+
+def test_a_no_opening_the_query_before_a_colour_is_a_cue():
+    from fusion.expand import colour_words, compound_no_words, negated_spans
+
+    assert negated_spans("no black shirt", [(0, 8), (9, 14)]) == [True, False]
+    assert negated_spans("no slip socks", [(0, 7), (8, 13)]) == [False, False]
+    assert compound_no_words("mens no black socks", 5, 13) is None
+    assert compound_no_words("mens no show socks", 5, 12) == (8, 12)
+    assert [colour_words(w) for w in ("black", "dark blue", "slip", "black friday")] == [
+        True, True, False, False]
