@@ -1284,9 +1284,13 @@ class QueryParser:
         named = self._possessive_name(span, cue, label, linker, context)
         if named is not None:
             return named  # ("not your mother's": the brand "not your mothers", no cue)
-        if _cue_is_compound_no(text, start, end, cue):
+        # a "no" opening the query before words that are a brand's very name and mean the
+        # brand excludes it ("no samsung tv", as "not samsung tv" and "tv no samsung")
+        opening = cue == "no" and not text[:start].strip()
+        if _cue_is_compound_no(text, start, end, cue) and not opening:
             return None  # a compound qualifies the product after it: "no touch thermometer",
             #              "no slip socks", "kids no slip socks"
+        compound = opening and _cue_is_compound_no(text, start, end, cue)
         if free_from_words(parts[1]):
             return None  # "tea no caffeine", "non gmo snacks": a claim, no node to demote
         link = self._link_fn(linker)
@@ -1296,6 +1300,9 @@ class QueryParser:
                             context=text if context is None else context).best
             except ValueError:  # a label the linker does not know: read without one
                 continue
+            if compound and (best is None or not self._opens_with_a_brand(
+                    text, start, end, parts[1], best)):
+                continue  # (a compound: "no touch thermometer", "no slip socks")
             if best is not None and (cue in VALUE_NEGATION_CUES or str(
                     getattr(best.kind, "value", best.kind)) == "brand"  # (not "non stick";
                     or colour_words(parts[1])):  # "non" before a colour: "non black shirt")
@@ -1308,6 +1315,19 @@ class QueryParser:
                     return None  # ("frame hangers without nails": no makeup Nails)
                 return best
         return None
+
+    def _opens_with_a_brand(self, text: str, start: int, end: int, words: str,
+                            best: Any) -> bool:
+        """Whether ``words``, after a "no" opening the query in the span ``text[start:end]``
+        ("no samsung"), are the very name of the brand ``best`` they link to and mean it
+        (:meth:`_means_the_brand`: a name that is no word of the language, a brand the KG
+        sells something under; not "no slip", "no show"): the "no" excludes the brand ("no
+        samsung tv": a TV, not Samsung's), no compound."""
+        if str(getattr(best.kind, "value", best.kind)) != "brand" \
+                or not self._names_an_excluded_thing(text, start, end, words, best):
+            return False
+        at = end - len(words)
+        return self._means_the_brand(separators_to_spaces(text), best.iri, at, end, [])
 
     def _names_an_excluded_thing(self, text: str, start: int, end: int, words: str,
                                  best: Any, label: str | None = None) -> bool:
@@ -1560,9 +1580,12 @@ class QueryParser:
             first = next((i for i, (a, b) in enumerate(every) if a <= start < b), None)
             cue = next((j for j in range(first - 1, -1, -1)
                         if plain_words[j] in NEGATION_CUES), None) if first else None
-            if cue is not None and _cue_is_compound_no(plain, every[cue][0], end,
-                                                       plain_words[cue]):
-                continue  # ("no" opening the query or qualifying a product: a compound)
+            if cue is not None and plain[:every[cue][0]].strip() and _cue_is_compound_no(
+                    plain, every[cue][0], end, plain_words[cue]):
+                continue  # ("no" qualifying a product after other words: a compound, "mens
+                #           no show socks"; one opening the query before a brand's very name
+                #           that means the brand excludes it, as "not samsung tv" does: "no
+                #           samsung tv")
             best = link(plain[start:end], label=label, context=context).best
             if best is None or best.match_type not in ("exact", "alias") \
                     or word_order(normalize_key(plain[start:end])) != word_order(

@@ -519,3 +519,48 @@ def test_a_no_opening_the_query_before_a_colour_is_a_cue():
     assert compound_no_words("mens no show socks", 5, 12) == (8, 12)
     assert [colour_words(w) for w in ("black", "dark blue", "slip", "black friday")] == [
         True, True, False, False]
+
+
+# -- a "no" opening the query before a brand the tagger left untagged or took into its span -----
+# (before: "no samsung tv" excluded nothing where the tagger tagged "tv" alone, a compound's
+# "no" as in "no slip socks"; "not samsung tv" and "tv no samsung" exclude Samsung, a DOWN
+# boost: "no samsung tv" means a TV, not Samsung's)
+
+BRAND_SPANS = {
+    "no samsung tv": [("tv", "core_product_type")],
+    "no samsung tvs": [("no samsung", "creator"), ("tvs", "core_product_type")],
+    "not samsung tv": [("not samsung", "creator"), ("tv", "core_product_type")],
+    "tv no samsung": [("tv", "core_product_type")],
+    "no slip socks": [("no slip", "modifier"), ("socks", "core_product_type")],
+    "no show socks": [("no show", "modifier"), ("socks", "core_product_type")],
+}
+
+
+@pytest.fixture(scope="module")
+def brand_parser():
+    from fusion.expand import QueryExpander
+    from kg.link import EntityLinker
+    from parser.pipeline import QueryParser
+
+    g = ProductGraph.in_memory()
+    g.add_records([*(Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
+                     for k, (lab, path, _) in FOOD_CATS.items()),
+                   Node(NodeKind.BRAND, "samsung", "Samsung"),
+                   Edge(f"{ID}brand/samsung", Relation.SELLS_IN, _cat("tvs"))], progress=False)
+    return QueryParser(tagger=_Spans(BRAND_SPANS), kg=g, expander=QueryExpander(g),
+                       linker=EntityLinker(g))
+
+
+@pytest.mark.parametrize("query", ["no samsung tv", "no samsung tvs", "not samsung tv",
+                                   "tv no samsung"])
+def test_a_no_opening_the_query_before_a_brand_excludes_it(brand_parser, query):
+    q = brand_parser(query)
+    assert [(x.text, x.kg_id) for x in q.excluded] == [("samsung", f"{ID}brand/samsung")]
+    assert [(b.term, b.direction) for b in q.boosts] == [("brand:Samsung", "DOWN")]
+    assert not q.filters.get("brand")
+
+
+@pytest.mark.parametrize("query", ["no slip socks", "no show socks"])
+def test_a_no_opening_the_query_before_no_brand_stays_a_compound(brand_parser, query):
+    q = brand_parser(query)
+    assert q.excluded == [] and not q.boosts

@@ -218,7 +218,7 @@ NB_SPANS = {
                              ("or lg", "modifier")],  # (a list's joiner in the span)
     "pie -apple": [("pie", "core_product_type")],
     "tv no remote": [("tv", "core_product_type")],
-    "no samsung tv": [("tv", "core_product_type")],  # (a "no" opening the query: a compound)
+    "no samsung tv": [("tv", "core_product_type")],  # (a "no" opening the query: a cue here)
     "tv -keto": [("tv", "core_product_type")],
     "the world without samsung": [("the world without samsung", "content")],  # (a title)
 }
@@ -255,6 +255,9 @@ def _down_brands(q: ParsedQuery) -> list[str]:
      ["brand:LG", "brand:Samsung"]),
     # a brand's name that is a thing's name too: the brand where it sells what is searched
     ("laptop -apple", [("apple", 8, 13, NB_APPLE.iri)], ["brand:Apple"]),
+    # a "no" opening the query before a brand's very name excludes it, as "not samsung tv"
+    # and "tv no samsung" do (before: a compound's "no", "no slip socks": nothing excluded)
+    ("no samsung tv", [("samsung", 3, 10, NB_SAMSUNG.iri)], ["brand:Samsung"]),
 ])
 def test_an_excluded_brand_the_tagger_did_not_link_is_linked(
         nb_qp: QueryParser, query: str, want: list[tuple], downs: list[str]) -> None:
@@ -290,7 +293,6 @@ def test_the_brand_a_span_linking_nothing_holds_keeps_the_span() -> None:
     "pie -apple",  # (the fruit: Apple sells no food)
     "tv no remote",  # (no brand of that name)
     "tv -keto",  # (a brand's very name the KG sells nothing under: a name list's word)
-    "no samsung tv",  # (a "no" opening the query qualifies what follows)
     "the world without samsung",  # (a title's words: as tagged)
 ])
 def test_an_excluded_word_that_means_no_brand_links_none(nb_qp: QueryParser, query: str) -> None:
