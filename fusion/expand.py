@@ -230,6 +230,7 @@ from fusion.patterns import ACCESSORY_WORDS as _ACCESSORY_WORDS
 from fusion.patterns import (
     BED_SIZE_PREFIXES,
     CLOTHING,
+    LETTER_SIZED,
     NEGATABLE_BOUND,
     NOT_FITTED,
     find_sizes,
@@ -983,6 +984,13 @@ _GARMENT_SIZE = re.compile(r"(?:(?:extra|x{1,3}|[2-5]x)[\s-]?)?(?:small|medium|m
 #: (:func:`_a_garment_size`)
 _CLOTHING_WORD = re.compile(rf"(?<![\w'’-])(?:{CLOTHING})(?![\w'’-])", re.I)
 _SIZE_WORDS = frozenset({"size", "sized", "sizes"})
+#: a letter size's name, one or two letters or a clothing size of more ("M", "L", "XL", "B",
+#: "XXL", "3XL"): see :func:`_a_stray_letter_size`
+_LETTER_SIZE_NAME = re.compile(r"[a-z]{1,2}|x{2,3}[sl]|[2-5]\s?xl")
+#: what is sold in letter sizes: clothing, footwear, gear (:data:`fusion.patterns.LETTER_SIZED`)
+_LETTER_SIZED_WORD = re.compile(rf"(?<![\w'’-])(?:{LETTER_SIZED})(?![\w'’-])", re.I)
+#: the words of a bed size, whose "size" a letter after it does not own ("queen size m")
+_BED_SIZE_WORDS = frozenset({"twin", "full", "double", "queen", "king", "xl"})
 #: a size value's name that is only a number ("4", "2-5", "1.14"): see :func:`_bare_number`
 _SIZE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _BARE_NUMBER = re.compile(r"[\d\s.,/\-\u2013]*\d[\d\s.,/\-\u2013]*")
@@ -2304,6 +2312,31 @@ def _a_garment_size(value: str, words: Sequence[str], span: tuple[int, int] | No
         return False
     return span is None or not any(words[i] in _SIZE_WORDS for i in range(
         max(0, span[0] - 1), min(len(words), span[1] + 1)))
+
+
+def _a_stray_letter_size(value: str, words: Sequence[str],
+                         span: tuple[int, int] | None) -> bool:
+    """Whether a linked size value is a letter size (:data:`_LETTER_SIZE_NAME`: "M", "L",
+    "XL", "B") the query names beside no "size" and for nothing sold in letter sizes
+    (:data:`_LETTER_SIZED_WORD`: clothing, footwear, gear): a lone letter after a product word
+    is as often the start of the next word, a name's or a shape's ("tv m", "laptop m",
+    "curtains for l", "king size b": the bed size's "size"). Such a link is no size at all,
+    as the patterns read a single letter only next to "size" ("kurti size m") and one of
+    several only next to clothing ("t shirt xxl"); "mens shirt l", "jacket size m" keep it.
+
+    >>> [_a_stray_letter_size("M", q.split(), (1, 2)) for q in ("tv m", "shirt m", "size m")]
+    [True, False, False]
+    >>> _a_stray_letter_size("B", "king size b".split(), (2, 3))
+    True
+    """
+    if not _LETTER_SIZE_NAME.fullmatch(normalize_key(value).strip()):
+        return False
+    if _LETTER_SIZED_WORD.search(" ".join(words)):
+        return False
+    if span is None:
+        return True
+    return not any(words[i] in _SIZE_WORDS and not (i > 0 and words[i - 1] in _BED_SIZE_WORDS)
+                   for i in range(max(0, span[0] - 1), min(len(words), span[1] + 1)))
 
 
 def _colour_held(kg: _KG, value: str) -> str | None:
@@ -5609,6 +5642,10 @@ def expand(
                     and normalize_key(value) in ("king", "queen"):
                 continue  # "california king", "split king": another bed size (the patterns
                 #           read it beside bedding, "California King"), no King
+            if field_ == "size" and all(_a_stray_letter_size(value, words, place)
+                                        for place in ent_places or [span]):
+                continue  # "tv m", "curtains for l", "king size b": a letter that begins a
+                #           word or names a model or a shape, no size: no filter, nor boost
             if field_ == "size" and all(_a_garment_size(value, words, place)
                                         for place in ent_places or [span]):
                 # a garment size of no clothing ("large breed dog food", "small vacuum"):

@@ -219,6 +219,20 @@ asks for):
   nothing sold by length (a cable, a cord, a wire, a hose, string lights...: "3m tape", the
   brand; "tattoo tubes 11m"; "2m hdmi cable" and "1 m floor cushion" are metres).
 
+An audio plug's size (2.5 mm, 3.5 mm, 6.35 mm in a query that names audio or a connector:
+jack, aux, headphone, mic, rca, adapter, plug, cable, transmitter, "to" ...; 1/8 and 1/4 inch
+in one that names audio) is a size hint (:func:`size_hints`), no filter: it is what the
+product connects to ("usb c to 3.5mm adapter", "3.5mm to rca", "bluetooth transmitter
+3.5mm", "3.5mm microphone"); a cable's length keeps its filter ("3.5 mm thin cable 1.5 feet":
+1.5 feet), and so do "3.5mm crochet hook" and "1/4 inch drill bit".
+
+Two sizes of one dimension (storage, MB, GB and TB, being one; every other unit its own) that
+are no alternatives are two parts of the product, each a size hint, no filter ("laptop 16gb ram
+512gb ssd", "15.6 inch laptop 1tb 16gb", "macbook pro 16gb 512gb": memory and storage; a search
+engine ORs the values of one dimension). Alternatives stay: joined by "or", "," or "vs" ("ssd
+500gb or 1tb", "phone 64 or 128gb"), or by a space or a slash and alike, the larger less than
+four times the smaller ("ram 16gb 32gb", "ssd 500gb 1tb", "4mm 6mm 8mm ring").
+
 The capacity (gallons, quarts, ounces) of a container that the product serves, named in the
 size's clause, is a size hint (:func:`size_hints`, an UP boost in fusion.expand), no filter: a
 pump, a filter, a heater, a lid, a liner, a stand, a light... after the container or before a
@@ -250,7 +264,9 @@ excludes M):
   in either order ("kurti size m", "kurti m size", "l size", "size: xl", "plus size 3xl"), and
   a bra size, band and cup, likewise ("bra size 34b": "34B"); not a letter after a number ("5 l
   size": litres), nor one before "size" and a number ("women s size 10"), nor a single letter
-  after a name's word ("galaxy s size", "type s size");
+  after a name's word ("galaxy s size", "type s size"), nor one after a bed size's "size"
+  ("queen size m", "boys queen size s", "electric blanket twin size s": the start of the next
+  word; Twin where bedding is named);
 - a letter size of several letters (xxs, xs, xl, xxl, xxxl, 2xl to 5xl) without "size" only
   next to clothing (shirt, t shirt, kurti, dress, jeans, jacket, bra, vest, socks ... :
   :data:`_CLOTHING`): after it, up to three words apart ("t shirt xxl", "shirts for men 4xl"),
@@ -293,6 +309,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from itertools import pairwise
 from typing import NamedTuple
 
 __all__ = ["Size", "find_sizes", "parse_price", "parse_sizes", "price_spans", "size_hints"]
@@ -1426,6 +1443,42 @@ def _device_accessory(text: str, m: re.Match[str], start: int) -> bool:
     return False
 
 
+# an audio plug's size: 2.5 mm, 3.5 mm, 6.35 mm (6.3 mm), or 1/8 inch and 1/4 inch, which are
+# 3.5 mm and 6.35 mm ("usb c to 3.5mm adapter", "3.5mm to rca", "1/4 inch to 3.5mm adapter")
+_JACK_MM = re.compile(r"(?:2[.,]5|3[.,]5|6[.,]35?)\s*-?\s*(?:mm|millimet(?:er|re)s?)$", re.I)
+_JACK_INCH = re.compile(rf"1\s*[/⁄]\s*[48]\s*-?\s*(?:inch(?:es)?|in|{_INCH_MARK})$", re.I)
+# what a query names that makes a millimetre plug size the size of a connector, no size of the
+# product: an audio word, a connector word or another plug size joined by "to" ("3.5mm to rca",
+# "usb c to 3.5mm", "bluetooth transmitter 3.5mm", "3.5mm microphone", "aux cable 3.5mm 6ft")
+_AUDIO = (r"jacks?|aux|auxiliary|audio|stereo|mono|head\s?phones?|head\s?sets?|ear\s?phones?"
+          r"|ear\s?buds?|mics?|microphones?|rca|trr?s|guitar|instrument|amp|amplifiers?|speakers?"
+          r"|line[\s-]?in|line[\s-]?out")
+_PLUG_CONTEXT = re.compile(
+    rf"(?<![\w'’-])(?:{_AUDIO}|adapters?|adaptors?|plugs?|cables?|cords?|leads?|splitters?"
+    r"|extensions?|converters?|connectors?|transmitters?|receivers?|male|female)(?![\w'’-])"
+    r"|(?<![\w'’-])to\s+\S|\S\s+to(?![\w'’-])",
+    re.I)
+# an inch plug size is one in a query that names audio only ("1/4 inch jack", "1/4 inch to 3.5mm
+# adapter"; "1/4 inch drill bit", "1/4 inch air hose adapter" are the product's sizes)
+_AUDIO_CONTEXT = re.compile(rf"(?<![\w'’-])(?:{_AUDIO})(?![\w'’-])", re.I)
+
+
+def _jack_size(text: str, m: re.Match[str]) -> bool:
+    """Whether the size of ``m`` is an audio plug's, a jack's (2.5 mm, 3.5 mm, 6.35 mm, 1/8 or
+    1/4 inch), in a query about audio or a connector: "usb c to 3.5mm adapter", "3.5mm to rca",
+    "bluetooth transmitter 3.5mm", "3.5mm microphone", "1/4 inch jack". The plug is what the
+    product connects to, no size a catalogue files it under (a cable's length is: "3.5 mm
+    cable 1.5 feet": 1.5 feet), so it is a hint (:func:`size_hints`), no filter. An inch plug
+    size needs an audio word ("1/4 inch drill bit" keeps its size)."""
+    one = m.group("one")
+    if _JACK_MM.search(one):
+        return _PLUG_CONTEXT.search(text) is not None
+    if _JACK_INCH.search(one):
+        return _AUDIO_CONTEXT.search(text) is not None or any(
+            _JACK_MM.search(o.group("one") or "") for o in _SIZE.finditer(text))
+    return False
+
+
 # a capacity unit: the size of what holds a liquid or a load ("5 gallon bucket", "6 quart
 # instant pot", "20 oz tumbler")
 _CAPACITY_UNIT = re.compile(r"(?:gal(?:lon)?s?|qt|quarts?|oz|ounces?)$", re.I)
@@ -1780,6 +1833,11 @@ _LETTER_END = r"(?![\w'’/&+-])"
 # the word "size" and a letter or bra size after it ("size m", "size: xl", "plus size 3xl")
 _SIZE_THEN_LETTER = re.compile(
     rf"(?<![\w'’-])size\s*(?:[:=-]\s*)?(?P<v>{_LETTER_SIZE}|{_BRA_SIZE}){_LETTER_END}", re.I)
+# a bed size's word right before "size" ("queen size", "king-size", "twin xl size"): that
+# "size" is the bed size's, and a letter after it the start of the next word ("queen size m",
+# "boys queen size s", "electric blanket twin size s": no M, no S)
+_BED_SIZE_OWNS = re.compile(
+    r"(?<![\w'’-])(?:twin|full|double|queen|king)(?:\s+xl)?\s*-?\s*$", re.I)
 # a letter or bra size and the word "size" after it ("m size", "xl-size"); not one after a
 # number ("5 l size": litres, "10 m size": metres) nor one before "size" and a number or
 # another size, which is then the size ("women s size 10", its "'s" written apart), nor one
@@ -1993,6 +2051,8 @@ def _word_sizes(text: str) -> list[Size]:
             found[(kind, at)] = (value or _word_value(kind, m.group("v")), start, end)
 
     for m in _SIZE_THEN_LETTER.finditer(text):
+        if _BED_SIZE_OWNS.search(text, max(0, m.start() - _SIZE_CUE_WINDOW), m.start()):
+            continue  # "queen size m", "king size b": a bed size's "size", then a word begun
         add("letter", m, m.start(), m.end())
     for m in _LETTER_THEN_SIZE.finditer(text):
         lo = max(0, m.start() - _SIZE_CUE_WINDOW)
@@ -2036,6 +2096,16 @@ def _word_sizes(text: str) -> list[Size]:
 _FOOTWEAR = (
     r"shoes?|sneakers?|boots?|booties|heels?|sandals?|pumps|cleats|slippers?|loafers?|flats"
     r"|flip[\s-]?flops?|clogs?|trainers|moccasins?|oxfords|mules|espadrilles|footwear")
+# gear sold in letter sizes as clothing is ("bike helmet m", "dog harness l", "wetsuit xl",
+# "apple watch band m"; diapers: "pampers nb")
+_LETTER_SIZED_GEAR = (
+    r"helmets?|harness(?:es)?|collars?|wetsuits?|drysuits?|rash\s?guards?|(?:knee|elbow|shin)"
+    r"\s?(?:pads?|guards?|sleeves?)|life\s?vests?|hats?|beanies?|caps?|mittens|belts?|bands?"
+    r"|straps?|diapers?|nappies|nappy|pull[\s-]?ups|huggies|pampers|luvs")
+#: clothing, footwear and gear sold in letter sizes, a regex alternation: fusion.expand reads a
+#: linked letter size ("M", "L", "XL") without the word "size" only in a query that names one
+#: ("mens shirt l", "bike helmet m"; not "tv m", "curtains for l")
+LETTER_SIZED = rf"{_CLOTHING}|{_FOOTWEAR}|{_LETTER_SIZED_GEAR}"
 # a query that names clothing or footwear: only there is a number after "size" a garment's or
 # a shoe's size ("gauges size 00" is an ear gauge's, "size 3 crochet hook" a hook's)
 _WEARS = re.compile(rf"(?<![\w'’-])(?:{_CLOTHING}|{_FOOTWEAR})(?![\w'’-])", re.I)
@@ -2142,6 +2212,7 @@ def _numeric_sizes(text: str) -> tuple[list[Size], list[Size]]:
     (:func:`_serves_container`: "5 gallon bucket lid")."""
     out: list[Size] = []
     hints: list[Size] = []
+    lists: list[int] = []  # (for each size of ``out``, the match it was read with)
     for m in _SIZE.finditer(text):
         one = m.group("one")
         if not one:
@@ -2151,14 +2222,117 @@ def _numeric_sizes(text: str) -> tuple[list[Size], list[Size]]:
         if not _is_size(text, m, start):
             continue
         to = hints if _device_accessory(text, m, start) \
-            or _serves_container(text, m, start) else out
+            or _serves_container(text, m, start) or _jack_size(text, m) else out
         # (the fraction slash, "1⁄2 inch" as NFKC writes "½ inch", is the "/" an index holds)
         one = _TWO_MARK_INCH.sub('"', one).replace("⁄", "/")
         number = _NUMBER_START.match(one)  # (the unit after it, " inch" of "65 inch", is the
         unit = one[number.end():] if number else ""  # unit of the list's bare numbers)
         to.extend(Size(text[lo:hi].replace("⁄", "/") + unit, lo, hi) for lo, hi in items)
         to.append(Size(one, m.start(), m.end()))
-    return out, hints
+        if to is out:
+            lists += [m.start()] * (len(items) + 1)
+    parts = _parts(text, out, lists)
+    return [s for s in out if s not in parts], sorted([*hints, *parts], key=lambda s: s.start)
+
+
+# the dimension a size's unit measures, for the sizes of one query: storage (MB, GB, TB: one
+# dimension, "500gb or 1tb") or the unit itself, as written ("inch", '"' and "in" one unit)
+_DIMENSIONS = (
+    (re.compile(r"(?:gb|tb|mb|gigabytes?|terabytes?|megabytes?)$", re.I), "storage"),
+    (re.compile(rf"(?:inch(?:es)?|in|{_INCH_MARK})$", re.I), "inch"),
+    (re.compile(r"(?:mm|millimet(?:er|re)s?)$", re.I), "mm"),
+    (re.compile(r"(?:cm|centimet(?:er|re)s?)$", re.I), "cm"),
+    (re.compile(r"cu(?:bic)?\.?\s?(?:ft|feet|foot)$", re.I), "cu ft"),
+    (re.compile(r"(?:ft|feet|foot)$", re.I), "ft"),
+    (re.compile(r"(?:oz|ounces?)$", re.I), "oz"),
+    (re.compile(r"(?:qt|quarts?)$", re.I), "qt"),
+    (re.compile(r"gal(?:lon)?s?$", re.I), "gal"),
+    (re.compile(r"(?<![a-z])(?:m|met(?:er|re)s?|mtrs?)$", re.I), "m"),
+)
+# what joins two sizes a query gives as alternatives ("500gb or 1tb", "55 inch, 65 inch", "55
+# vs 65 inch"); "and", "+" or other words between join two parts ("16gb ram 512gb ssd",
+# "8gb+128gb": memory and storage)
+_ALTERNATIVE_JOINER = re.compile(
+    r"\s*(?:,\s*(?:or\s+)?|(?<=\s)(?:or|nor|vs\.?|versus)(?=\s))\s*", re.I)
+# what joins two sizes that are alternatives where they are alike (:data:`_ALIKE`): a slash or
+# a space ("ram 16gb 32gb", "ssd 500gb 1tb", "4mm 6mm 8mm ring", "64gb/128gb"), but two parts
+# where they are not ("macbook pro 16gb 512gb", "chromebook 4gb 64gb", "6gb/128gb": memory and
+# storage)
+_ALIKE_JOINER = re.compile(r"\s*/\s*|\s+")
+#: how many times the smaller of two sizes of one dimension joined by a space or a slash the
+#: larger may be, and the two alike, alternatives: memory and storage differ more (4gb and
+#: 64gb, 16gb and 512gb), a choice of storage (500gb or 1tb) or memory (16gb or 32gb) less
+_ALIKE = 4.0
+# a negation cue between two sizes: the query excludes the second, which is then no part of
+# the product ("55 inch tv not 65 inch", "phone 128gb without 64gb")
+_EXCLUDES_BETWEEN = re.compile(
+    r"(?<![\w'’-])(?:not|no|non|without|except|excluding|but|never|other\s+than|isn'?t)"
+    r"(?![\w'’-])", re.I)
+# the gigabytes of a storage unit
+_GIGABYTES = ((re.compile(r"(?:mb|megabytes?)$", re.I), 1 / 1024),
+              (re.compile(r"(?:tb|terabytes?)$", re.I), 1024.0))
+
+
+def _dimension(value: str) -> str:
+    """The dimension a size's unit measures (:data:`_DIMENSIONS`; "" where none is known)."""
+    for unit, dimension in _DIMENSIONS:
+        if unit.search(value):
+            return dimension
+    return ""
+
+
+def _size_amount(value: str) -> float | None:
+    """The number of a size's value in one unit of its dimension (storage in gigabytes:
+    "1tb": 1024; others as written: "42mm": 42); None where its number is not read."""
+    number = _NUMBER_START.match(value)
+    if number is None or "/" in number.group() or " " in number.group().strip():
+        return None  # (a fraction, "3/8 in": alike only when written the same)
+    try:
+        amount = float(number.group().replace(",", ".").rstrip("- "))
+    except ValueError:
+        return None
+    for unit, per in _GIGABYTES:
+        if unit.search(value):
+            return amount * per
+    return amount
+
+
+def _alternatives(text: str, a: Size, b: Size) -> bool:
+    """Whether two sizes of one dimension, ``a`` before ``b``, are alternatives: joined by "or",
+    ",", "vs" (:data:`_ALTERNATIVE_JOINER`), one excluded ("55 inch tv not 65 inch"), one value
+    twice, or by a space or a slash and alike
+    (:data:`_ALIKE`: "ssd 500gb 1tb", "ram 16gb 32gb"; not "macbook pro 16gb 512gb")."""
+    if a.value.lower() == b.value.lower():
+        return True  # one value twice ("3/8 in. od compression x 3/8 in. flare")
+    if _ALTERNATIVE_JOINER.fullmatch(text, a.end, b.start) \
+            or _EXCLUDES_BETWEEN.search(text, a.end, b.start):
+        return True  # (one excluded, "55 inch tv not 65 inch": a choice, no second part)
+    if not _ALIKE_JOINER.fullmatch(text, a.end, b.start):
+        return False
+    x, y = _size_amount(a.value), _size_amount(b.value)
+    return x is not None and y is not None and min(x, y) > 0 and max(x, y) < _ALIKE * min(x, y)
+
+
+def _parts(text: str, sizes: list[Size], lists: list[int]) -> list[Size]:
+    """The sizes of ``sizes`` (in order; ``lists``: the match each was read with, the numbers
+    of a list that writes its unit once sharing one) that measure one dimension with another
+    size of the query that is no alternative to it: two parts of the product ("laptop 16gb ram
+    512gb ssd", "15.6 inch laptop 1tb 16gb": memory and storage). A search engine ORs the
+    values of one dimension; a filter on both would be either, so each is a hint
+    (:func:`size_hints`), no filter. Sizes joined by "or", ",", "/" or "vs" ("ssd 500gb or
+    1tb", "phone 64 or 128gb"), or by a space or a slash and alike ("ram 16gb 32gb", "ssd
+    500gb 1tb", "4mm 6mm 8mm ring"), are alternatives and stay (:func:`_alternatives`)."""
+    by_dimension: dict[str, list[int]] = {}
+    for i, size in enumerate(sizes):
+        by_dimension.setdefault(_dimension(size.value), []).append(i)
+    out: list[Size] = []
+    for dimension, at in by_dimension.items():
+        if not dimension or len(at) < 2:
+            continue
+        if not all(lists[a] == lists[b] or _alternatives(text, sizes[a], sizes[b])
+                   for a, b in pairwise(at)):
+            out += [sizes[i] for i in at]
+    return out
 
 
 def find_sizes(text: str) -> list[Size]:

@@ -602,3 +602,64 @@ def test_metres_are_a_size_as_feet_are(text, sizes):
 )
 def test_an_m_that_is_no_metre_gives_no_size(text):
     assert _sizes(text) == []
+
+
+# --- a bed size's "size", audio plug sizes, two parts of one dimension (rv-home, rv-hardware) --
+
+
+@pytest.mark.parametrize(("text", "sizes"), [
+    # the letter after a bed size's "size" begins the next word: the bed size only
+    ("queen size m", []),  # was ["M"]
+    ("full size m", []),  # was ["M"]
+    ("boys queen size s", []),  # was ["S"]
+    ("electric blanket twin size s", ["Twin"]),  # was ["Twin", "S"]
+    ("king size bed s", ["King"]),
+    # a size's own "size" keeps its letter
+    ("kurti size m", ["M"]),
+    ("plus size 3xl", ["3XL"]),
+    ("jacket size l", ["L"]),
+])
+def test_a_letter_after_a_bed_sizes_size_is_no_size(text, sizes):
+    assert _sizes(text) == sizes
+
+
+@pytest.mark.parametrize(("text", "sizes", "hints"), [
+    # an audio plug's size is what the product connects to: a hint, no filter
+    ("usb c to 3.5mm adapter", [], ["3.5mm"]),  # was ["3.5mm"]
+    ("3.5mm microphone", [], ["3.5mm"]),
+    ("bluetooth transmitter 3.5mm", [], ["3.5mm"]),
+    ("3.5mm to rca", [], ["3.5mm"]),
+    ("3.5 mm thin cable 1.5 feet", ["1.5 feet"], ["3.5 mm"]),  # the cable's length stays
+    ("2.5mm headset", [], ["2.5mm"]),
+    ("1/4 inch headphone jack", [], ["1/4 inch"]),
+    # the product's own millimetres and quarter inches stay
+    ("3.5mm crochet hook", ["3.5mm"], []),
+    ("1/4 inch drill bit", ["1/4 inch"], []),
+    ("1/4 inch air hose adapter", ["1/4 inch"], []),
+])
+def test_an_audio_plug_size_is_a_hint(text, sizes, hints):
+    from fusion.patterns import size_hints
+
+    assert _sizes(text) == sizes
+    assert [s.value for s in size_hints(text)] == hints
+
+
+@pytest.mark.parametrize(("text", "sizes", "hints"), [
+    # two sizes of one dimension that are no alternatives measure two parts: hints
+    ("laptop 16gb ram 512gb ssd", [], ["16gb", "512gb"]),  # was both a filter (16gb OR 512gb)
+    ("15.6 inch laptop 1tb 16gb", ["15.6 inch"], ["1tb", "16gb"]),
+    ("8gb+128gb", [], ["8gb", "128gb"]),
+    # alternatives stay, storage units being one dimension
+    ("ssd 500gb or 1tb", ["500gb", "1tb"], []),
+    ("phone 64 or 128gb", ["64gb", "128gb"], []),
+    ("iphone 64gb / 128gb", ["64gb", "128gb"], []),
+    ("tv 55 inch, 65 inch", ["55 inch", "65 inch"], []),
+    ("55 or 65 inch tv", ["55 inch", "65 inch"], []),
+    # one size of each dimension stays
+    ("lg 55 inch tv 2tb", ["55 inch", "2tb"], []),
+])
+def test_two_parts_of_one_dimension_are_hints(text, sizes, hints):
+    from fusion.patterns import size_hints
+
+    assert _sizes(text) == sizes
+    assert [s.value for s in size_hints(text)] == hints
