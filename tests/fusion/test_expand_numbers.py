@@ -175,7 +175,8 @@ def test_a_bare_number_size_link_is_no_filter(sizes):
 
 def test_a_size_with_a_unit_or_letters_still_filters(sizes):
     for key, mention, value in (("16in", '16"', '16"'), ("m", "m", "M"), ("40mm", "40mm", "40mm")):
-        res = expand(sizes, [_size(key, mention)], query=f"watch {mention}")
+        # (a watch's band is sold in letter sizes: "watch m" alone is no letter-sized thing)
+        res = expand(sizes, [_size(key, mention)], query=f"watch band {mention}")
         assert value in res.filters.size, mention
 
 

@@ -83,7 +83,7 @@ def test_a_bounded_size_is_no_size(text):
         ("tv 55 inch and under $500", ["55 inch"]),  # the bound is a price's
         ("samsung 55 inch tv under $500", ["55 inch"]),
         ("tv 55 inch or 65 inch", ["55 inch", "65 inch"]),  # an alternative, no bound
-        ("8gb+128gb phone", ["8gb", "128gb"]),  # two sizes
+        ("8gb+128gb phone", []),  # memory and storage: hints (fusion.patterns), no bound
         ("55 inch tv + soundbar", ["55 inch"]),  # a bundle
         ("tv other than 55 inch", ["55 inch"]),  # excluded: a DOWN boost (fusion.expand)
         # "max" / "min" in a name
