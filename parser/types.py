@@ -287,7 +287,8 @@ def parsed_query_schema() -> dict[str, Any]:
                 "type": "object",
                 "description": "Hard filters: the fields hold together (AND); the values of "
                                "one field are alternatives (OR), but size values of different "
-                               "units are different dimensions. category has one value, "
+                               "dimensions (units; storage's MB, GB and TB are one) are ANDed, "
+                               "those of one dimension ORed. category has one value, "
                                "unless FILTER rules add others; filter_sources says where each "
                                "value comes from (docs/howto/search-engine.md).",
                 "properties": {
