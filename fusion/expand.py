@@ -533,7 +533,8 @@ class Boost(NamedTuple):
     the rule that produced it (``path:line: input => KIND(w): arg``; a ``FILTER`` whose input
     the query excludes: ``... FILTER(w): arg (negated)``), the link it replaces as a filter
     (``link:<iri> (negated|fits|ungrounded|unsure|alternative|other department)``; a colour's
-    also ``(not a colour|combined|in a name|a scent or flavour|a consumable)``, a size's ``(not
+    also ``(not a colour|combined|in a name|a scent or flavour|a consumable|a fuel|a switch
+    type|an efficiency rating|a product line)``, a size's ``(not
     clothing)``) or ``pattern (negated)`` (a size the query excludes: "tv not 65 inch") or
     ``pattern (a size hint)`` (a size that is no filter: "shoes uk 9").
 
@@ -2542,6 +2543,129 @@ def _a_fuel(kg: _KG, things: Sequence[str]) -> bool:
     (True, False, False, False)
     """
     return bool(things) and all(_all_under(kg, t, _FUEL_PATH) for t in things)
+
+
+#: the metal tiers of a power supply's 80 Plus efficiency rating ("80+ gold", "850w
+#: platinum"): a colour value named by these alone is that rating on a power supply
+#: (:func:`_a_spec_colour`)
+_EFFICIENCY_TIERS = frozenset({"bronze", "silver", "gold", "platinum", "titanium"})
+#: the words that name a power supply or its efficiency rating ("psu", "80+", "80plus"; the
+#: pairs of :data:`_PSU_PAIRS`: "power supply", "80 plus")
+_PSU_WORDS = frozenset({"psu", "psus", "80+", "80plus"})
+_PSU_PAIRS = frozenset({("power", "supply"), ("power", "supplies"), ("80", "plus")})
+#: the paths of a computer's power supplies (Best Buy's "Power Supplies", Google's "Computer
+#: Power Supplies")
+_PSU_PATH = re.compile(r"> (?:Computer |VR-Ready )?Power Supplies$", re.I)
+#: a power supply's wattage, alone ("750", "850w") or in a model code ("cx650", "rm1000x"):
+#: 300 to 2000 watts, a multiple of 50 (a phone's 128, 256 or 512 GB is none)
+_WATTAGE = re.compile(r"^[a-z]{0,3}(\d{3,4})(?:w|x|watts?)?$")
+#: the words that name a keyboard: a colour right before "switch(es)" in a query holding one
+#: names a key switch's type ("mechanical keyboard brown switches")
+_KEYBOARD_WORDS = frozenset({"keyboard", "keyboards", "keycap", "keycaps", "mechanical"})
+#: the makers of keyboard switches, whose switch types colours name ("cherry mx red",
+#: "gateron yellow", "kailh box white"): a colour up to a word after one is a switch type
+_KEY_SWITCH_MAKERS = (("cherry", "mx"), ("gateron",), ("kailh",), ("outemu",))
+#: the paths of drives (hard drives, solid state drives): a drive maker that sells nothing
+#: else names its lines by colours ("wd blue", "wd black": :func:`_a_spec_colour`)
+_DRIVE_PATH = re.compile(r"Hard Drives?\b|Solid State Drives", re.I)
+#: the paths of external drives, which come in colours (a colour a shop's facet lists: "seagate
+#: black external hard drive" is a black drive, no line)
+_EXTERNAL_DRIVE_PATH = re.compile(r"External Hard Drives|Portable (?:Hard|Solid State) Dri",
+                                  re.I)
+
+
+def _a_wattage(word: str) -> bool:
+    """Whether ``word`` is a power supply's wattage (:data:`_WATTAGE`), alone or in a model
+    code.
+
+    >>> [_a_wattage(w) for w in ("750", "850w", "cx650", "rm1000x", "256", "1080p", "s21")]
+    [True, True, True, True, False, False, False]
+    """
+    m = _WATTAGE.match(word)
+    return m is not None and 300 <= int(m.group(1)) <= 2000 and int(m.group(1)) % 50 == 0
+
+
+def _names_a_psu(words: Sequence[str]) -> bool:
+    """Whether ``words`` name a power supply or its rating (:data:`_PSU_WORDS`,
+    :data:`_PSU_PAIRS`)."""
+    return any(w in _PSU_WORDS for w in words) or any(
+        pair in _PSU_PAIRS for pair in pairwise(words))
+
+
+def _a_spec_colour(kg: _KG, words: Sequence[str], value: str, place: tuple[int, int],
+                   things: Sequence[str], brands: Collection[tuple[str, tuple[int, int]]]
+                   ) -> str | None:
+    """The spec a colour mention at ``place`` among ``words`` names, no colour of the product
+    searched (None: none, the colour is a colour); the linked categories and product types
+    ``things`` (not excluded) and the linked brands with their places ``brands`` are the
+    query's:
+
+    - ``a switch type``: a keyboard switch's, the colour right before "switch(es)" in a query
+      that names a keyboard (:data:`_KEYBOARD_WORDS`: "mechanical keyboard brown switches",
+      "blue switches keyboard"), or a colour up to a word after a switch maker's name
+      (:data:`_KEY_SWITCH_MAKERS`: "cherry mx red keyboard", "gateron yellow switches",
+      "kailh box white switches"); not "white switches", "leviton white switches" (a light
+      switch's colour) nor "red nintendo switch";
+    - ``an efficiency rating``: a power supply's 80 Plus tier, a metal colour
+      (:data:`_EFFICIENCY_TIERS`) in a query that names a power supply or the rating
+      (:func:`_names_a_psu`: "1000w psu 80+ gold", "750w gold psu") or links its category
+      (:data:`_PSU_PATH`), or right after a wattage in a query that links no category or
+      product type (:func:`_a_wattage`: "evga 750 gold", "corsair cx650 bronze"; not "silver
+      1100w microwave");
+    - ``a product line``: a drive line, the colour right after a brand the KG sells only
+      drives under (:data:`_DRIVE_PATH`: "wd blue 1tb ssd", "wd purple 4tb": WD Blue, WD
+      Purple), in a query that links no external drive (:data:`_EXTERNAL_DRIVE_PATH`); not
+      "seagate black external hard drive" nor "seagate portable red" (a drive's colour).
+
+    A filter on the colour would remove almost every product searched (a "Brown" keyboard
+    filter keeps the brown keyboards, few of which have brown switches); it is an UP boost.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("wd", kind="brand", label="WD")
+    >>> g.add_node("d", kind="category", label="Internal Hard Drives",
+    ...            path="Computers > Hard Drives & Storage > Internal Hard Drives")
+    >>> _ = g.add_edge("wd", "d", relation="sells_in")
+    >>> kg = _KG(g)
+    >>> spec = lambda q, at, value="Red", things=(), brands=(): _a_spec_colour(
+    ...     kg, q.split(), value, at, things, brands)
+    >>> spec("mechanical keyboard brown switches", (2, 3)), spec("cherry mx red keyboard", (2, 3))
+    ('a switch type', 'a switch type')
+    >>> spec("white switches", (0, 1)), spec("red keyboard", (0, 1))
+    (None, None)
+    >>> spec("1000w psu 80+ gold", (3, 4), "Gold"), spec("evga 750 gold", (2, 3), "Gold")
+    ('an efficiency rating', 'an efficiency rating')
+    >>> spec("silver 1100w microwave", (0, 1), "Silver", ["m"]), spec("black psu", (0, 1), "Black")
+    (None, None)
+    >>> spec("wd blue 1tb ssd", (1, 2), "Blue", brands=[("wd", (0, 1))])
+    'a product line'
+    >>> g.add_node("x", kind="category", label="External Hard Drives",
+    ...            path="Computers > Hard Drives & Storage > External Hard Drives")
+    >>> spec("wd blue external hard drive", (1, 2), "Blue", ["x"], [("wd", (0, 1))])
+    """
+    start, end = place
+    after = words[end] if end < len(words) else None
+    if after in ("switch", "switches") and end - start == 1 \
+            and any(w in _KEYBOARD_WORDS for w in words):
+        return "a switch type"
+    if any(tuple(words[i:i + len(maker)]) == maker
+           for maker in _KEY_SWITCH_MAKERS
+           for i in range(max(0, start - len(maker) - 1), start - len(maker) + 1)):
+        return "a switch type"
+    tiers = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", value).casefold())
+    if len(tiers) == 1 and tiers[0] in _EFFICIENCY_TIERS and (
+            _names_a_psu(words) or any(_all_under(kg, t, _PSU_PATH) for t in things)
+            or (not things and start > 0 and (_a_wattage(words[start - 1]) or (
+                start > 1 and words[start - 1] in ("w", "watt", "watts")
+                and _a_wattage(words[start - 2]))))):
+        return "an efficiency rating"
+    if end - start == 1 and not any(
+            _EXTERNAL_DRIVE_PATH.search(kg.path(c) or kg.label(c))
+            for t in things for c in _own_categories(kg, t)) and any(b_end == start and (
+            cats := _brand_facts(kg, brand)[1]) and all(
+                _DRIVE_PATH.search(kg.path(c) or kg.label(c)) for c in cats)
+            for brand, (_, b_end) in brands):
+        return "a product line"
+    return None
 
 
 def _a_care_word(word: str) -> bool:
@@ -5626,6 +5750,19 @@ def expand(
                 # colour word opens its maker's name (Blue Rhino); a soft signal only
                 link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
                                          f"link:{ent.iri} (a fuel)"))
+                continue
+            if field_ == "colour" and (specs := {_a_spec_colour(
+                    g, words, value, place, things, [
+                        (e.iri, sp) for e, sps in zip(linked, places, strict=True)
+                        if e.iri not in negated and g.kind(e.iri) == "brand" for sp in sps])
+                    for place in ent_places or ([span] if span else [])}) \
+                    and None not in specs:
+                # a colour that names a spec: a keyboard switch's type ("mechanical keyboard
+                # brown switches"), a power supply's efficiency rating ("1000w psu 80+
+                # gold"), a drive line ("wd blue 1tb ssd"): a filter would remove almost every
+                # product searched; a soft signal only
+                link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
+                                         f"link:{ent.iri} ({min(specs)})"))
                 continue
             if field_ == "size" and ent.label is not None \
                     and ent.label.lower() not in _SIZE_LABELS and not (

@@ -16,7 +16,7 @@ import pytest
 
 from fusion.expand import QueryExpander, expand
 from fusion.types import Intent, LinkedEntity
-from kg import Node, NodeKind, ProductGraph
+from kg import Edge, Node, NodeKind, ProductGraph, Relation
 from parser.pipeline import QueryParser
 from parser.tagger.predict import Entity, TaggedText
 
@@ -117,3 +117,92 @@ def test_the_parser_hands_the_unlinked_brand_spans_to_the_expansion(kg) -> None:
     assert any(b.term == "colour:White" and b.rule.endswith("(in a name)") for b in q.boosts)
     # a brand the KG knows: the colour is its product's
     assert qp("red nike shoes").filters.get("colour") == ["Red"]
+
+
+# --- a colour word that names a spec (2026-12-06) ---------------------------------------------
+# A computer-store reviewer's queries filtered on a colour that names a spec, removing almost
+# every right product: a keyboard switch's type ("mechanical keyboard brown switches", "cherry
+# mx red keyboard"), a power supply's 80 Plus tier ("1000w psu 80+ gold", "corsair cx650
+# bronze"), a drive line ("wd blue 1tb ssd": a colour right after a brand the KG sells only
+# drives under). Each is an UP boost with its reason; a colour on the product itself ("red
+# keyboard", "black psu", "white switches", "silver 1100w microwave") keeps its filter.
+
+KEYBOARDS = "Computers & Tablets > Computer Accessories & Peripherals > Mice & Keyboards"
+DRIVES = "Computers & Tablets > Computer Accessories & Peripherals > Hard Drives & Storage" \
+    " > Internal Hard Drives"
+EXTERNAL = "Computers & Tablets > Computer Accessories & Peripherals > Hard Drives & Storage" \
+    " > External Hard Drives"
+MICROWAVES = "Appliances > Microwaves"
+WATCHES = "Wearable Technology > Watches"
+
+
+@pytest.fixture(scope="module")
+def spec_kg() -> ProductGraph:
+    recs = [Node(NodeKind.CATEGORY, f"g/{k}", path.rsplit(" > ", 1)[-1], path=path)
+            for k, path in (("keyboards", KEYBOARDS), ("drives", DRIVES),
+                            ("external", EXTERNAL), ("microwaves", MICROWAVES),
+                            ("watches", WATCHES))]
+    recs += [Node(NodeKind.BRAND, "wd", "WD"), Node(NodeKind.BRAND, "corsair", "Corsair"),
+             Edge(f"{ID}brand/wd", Relation.SELLS_IN, f"{ID}category/g/drives"),
+             Edge(f"{ID}brand/wd", Relation.SELLS_IN, f"{ID}category/g/external"),
+             Edge(f"{ID}brand/corsair", Relation.SELLS_IN, f"{ID}category/g/drives"),
+             Edge(f"{ID}brand/corsair", Relation.SELLS_IN, f"{ID}category/g/keyboards")]
+    recs += [Node(NodeKind.ATTRIBUTE_VALUE, f"color/{c.lower().replace(' ', '-')}", c,
+                  attribute="color")
+             for c in ("Brown", "Red", "Yellow", "Gold", "BRONZE", "Blue", "White", "Black",
+                       "Silver", "Rose Gold")]
+    g = ProductGraph.in_memory()
+    g.add_records(recs, progress=False)
+    return g
+
+
+def _value(name: str, mention: str) -> LinkedEntity:
+    return LinkedEntity(f"{ID}attribute_value/color/{name.lower().replace(' ', '-')}",
+                        "attribute_value", 0.9, "color", mention)
+
+
+def _brand(key: str, mention: str) -> LinkedEntity:
+    return LinkedEntity(f"{ID}brand/{key}", "brand", 0.9, "creator", mention)
+
+
+@pytest.mark.parametrize(("query", "colour", "others", "path", "reason"), [
+    ("mechanical keyboard brown switches", "Brown", [("keyboards", "keyboard")], KEYBOARDS,
+     "a switch type"),
+    ("blue switches keyboard", "Blue", [], KEYBOARDS, "a switch type"),
+    ("cherry mx red keyboard", "Red", [("keyboards", "keyboard")], KEYBOARDS, "a switch type"),
+    ("gateron yellow switches", "Yellow", [], KEYBOARDS, "a switch type"),
+    ("1000w psu 80+ gold", "Gold", [], KEYBOARDS, "an efficiency rating"),
+    ("corsair cx650 bronze", "BRONZE", [("corsair", "corsair")], KEYBOARDS,
+     "an efficiency rating"),
+    ("wd blue 1tb ssd", "Blue", [("wd", "wd")], DRIVES, "a product line"),
+])
+def test_a_colour_naming_a_spec_is_an_up_boost(spec_kg, query, colour, others, path,
+                                               reason) -> None:
+    mention = {"BRONZE": "bronze"}.get(colour, colour.lower())
+    linked = [_value(colour, mention)] + [
+        _brand(k, m) if k in ("wd", "corsair") else _cat(k, m) for k, m in others]
+    res = expand(spec_kg, linked, _intent(path), query=query)
+    assert res.filters.colour == ()
+    assert [(b.term, b.direction) for b in res.boosts if b.rule.endswith(f"({reason})")] \
+        == [(f"colour:{colour}", "UP")]
+
+
+@pytest.mark.parametrize(("query", "colour", "mention", "others", "path"), [
+    ("red keyboard", "Red", "red", [("keyboards", "keyboard")], KEYBOARDS),
+    ("white mechanical keyboard", "White", "white", [("keyboards", "keyboard")], KEYBOARDS),
+    ("black psu", "Black", "black", [], KEYBOARDS),
+    ("white switches", "White", "white", [], KEYBOARDS),  # (a light switch's colour)
+    ("silver 1100w microwave", "Silver", "silver", [("microwaves", "microwave")], MICROWAVES),
+    ("rose gold watch", "Rose Gold", "rose gold", [("watches", "watch")], WATCHES),
+    # (a colour after a brand that sells more than drives: the drive's colour)
+    ("corsair white 1tb ssd", "White", "white", [("corsair", "corsair")], DRIVES),
+    # (an external drive comes in colours)
+    ("wd blue external hard drive", "Blue", "blue", [("wd", "wd"), ("external", "hard drive")],
+     EXTERNAL),
+])
+def test_a_colour_of_the_product_keeps_its_filter(spec_kg, query, colour, mention, others,
+                                                  path) -> None:
+    linked = [_value(colour, mention)] + [
+        _brand(k, m) if k in ("wd", "corsair") else _cat(k, m) for k, m in others]
+    res = expand(spec_kg, linked, _intent(path), query=query)
+    assert res.filters.colour == (colour,)
