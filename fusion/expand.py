@@ -4858,6 +4858,192 @@ def _a_narrower_unsaid(kg: _KG, c: _Cand, query: Collection[str]) -> bool:
                for i in range(len(extra)) for j in range(i + 1, min(i + 3, len(extra)) + 1))
 
 
+#: the words that, after a product line's word, name one generation or model of the line
+#: ("xbox one", "xbox series x", "iphone se", "macbook air", "galaxy note"): as a number does
+#: ("iphone 15", "xbox 360"; :func:`_generations`)
+_GENERATION_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight",
+                               "nine", "ten", "series", "pro", "plus", "max", "mini", "air",
+                               "ultra", "lite", "se", "xl", "note", "edge"})
+#: a generation number: digits, a decimal, or either with one letter ("6s", "5c", "12.9");
+#: no resolution nor scan ("4k", "1080p")
+_GENERATION_NUMBER = re.compile(r"^\d+(?:\.\d+)?[a-jl-oq-z]?$")
+#: a line's word and its number written as one word ("ps5", "ddr4", "cat6", "rx580"): the
+#: line's letters (two or more) and the number
+_GLUED_GENERATION = re.compile(r"^([a-z]{2,})(\d+[a-jl-oq-z]?)$")
+#: a unit after a number: the number is a size, a capacity or a length, no generation ("tv 55
+#: inch", "iphone 128 gb")
+_AFTER_A_SIZE = frozenset({"in", "inch", "inches", "ft", "feet", "foot", "gb", "tb", "mb",
+                           "hz", "w", "watt", "watts", "mm", "cm", "m", "oz", "lb", "lbs",
+                           "pack", "pc", "pcs", "piece", "pieces", "count", "ct", "mah", "v"})
+_NAME_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+
+
+def _generations(text: str) -> dict[str, frozenset[str]]:
+    """The generations ``text`` names, by line: the word of a line (two or more letters, no
+    function word) and the number or generation word after it (:data:`_GENERATION_WORDS`;
+    no number a unit follows: a size), or the two written as one word ("ps5": ``ps``, ``5``).
+
+    >>> sorted((k, sorted(v)) for k, v in _generations("xbox series x controller").items())
+    [('xbox', ['series'])]
+    >>> sorted((k, sorted(v)) for k, v in _generations("PS4 Consoles").items())
+    [('ps', ['4'])]
+    >>> sorted((k, sorted(v)) for k, v in _generations("iPhone 6 Plus").items())
+    [('iphone', ['6'])]
+    >>> _generations("tv 55 inch"), _generations("2-in-1s"), _generations("4k tv")
+    ({}, {}, {})
+    """
+    tokens = _NAME_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    out: dict[str, set[str]] = {}
+    for i, t in enumerate(tokens):
+        if (m := _GLUED_GENERATION.match(t)) is not None and m.group(1) not in FUNCTION_WORDS:
+            out.setdefault(m.group(1), set()).add(m.group(2))
+        if i + 1 >= len(tokens) or not t.isalpha() or len(t) < 2 or t in FUNCTION_WORDS:
+            continue
+        nxt = tokens[i + 1]
+        if nxt in _GENERATION_WORDS or (_GENERATION_NUMBER.match(nxt) and (
+                i + 2 >= len(tokens) or tokens[i + 2] not in _AFTER_A_SIZE)):
+            out.setdefault(t, set()).add(nxt)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _same_line(a: str, b: str) -> bool:
+    """Whether two line words name one line: equal, or the shorter (two or three letters) the
+    longer's initials, its first letter and the rest in order ("ps" of "playstation")."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if not 2 <= len(short) <= 3 or len(long_) < 6 or short[0] != long_[0]:
+        return False
+    rest = iter(long_[1:])
+    return all(ch in rest for ch in short[1:])
+
+
+def _another_generation(name: str, query: Mapping[str, frozenset[str]]) -> bool:
+    """Whether the name of a candidate names another generation of a line whose generation the
+    query names (``query``: :func:`_generations` of its text): "PS4 Consoles", "PlayStation 3"
+    for "ps5 console", "iPhone 6", "iPhone SE" for "iphone 15", "Xbox One Games" for "xbox
+    series x controller". A name that names the query's generation too ("Apple iMac, Mini &
+    Mac Pro" for "mac mini"), a variant of it (:func:`_generation_base`: "iPhone 6s Cases" for
+    "iphone 6 case"), or no generation of the line ("PlayStation Network", "iPhone
+    Accessories"), is no other generation.
+
+    >>> q = _generations("ps5 console")
+    >>> [_another_generation(n, q) for n in ("PS4 Games", "PlayStation 3", "PlayStation Network")]
+    [True, True, False]
+    >>> _another_generation("Apple iMac, Mini & Mac Pro", _generations("mac mini m2"))
+    False
+    """
+    if not query:
+        return False
+    own = _generations(name)
+    if not own:
+        return False
+    tokens = {_generation_base(t)
+              for t in _NAME_TOKEN.findall(unicodedata.normalize("NFKC", name).casefold())}
+    for line, gens in own.items():
+        gens = {_generation_base(x) for x in gens}
+        for q_line, q_gens in query.items():
+            q_gens = {_generation_base(x) for x in q_gens}
+            if _same_line(line, q_line) and not gens & q_gens and not q_gens & tokens:
+                return True
+    return False
+
+
+def _generation_base(gen: str) -> str:
+    """A generation number without its letter: "6s" is a variant of the 6 ("iPhone 6s Cases"
+    fit an iPhone 6, "iphone 5s" keeps iPhone 5c Cases); a word stays."""
+    return gen[:-1] if len(gen) > 1 and gen[-1].isalpha() and gen[-2].isdigit() else gen
+
+
+#: the words of a category that names the parts a store sells of a device ("Computer Cards &
+#: Components", "Virtual Reality-Ready Components"): the categories under it are parts
+_COMPONENT_WORDS = frozenset({"component", "components"})
+
+
+def _component_categories(kg: _KG) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The categories under a category of parts (:data:`_COMPONENT_WORDS` in a name above them
+    on their path: "GPUs/Video Graphics Cards", "CPUs / Processors", "Memory (RAM)" under
+    "Computer Cards & Components"), each with the other words of that name (:func:`_words`:
+    the device the parts are of, "computer"), cached per graph view."""
+    def build() -> tuple[tuple[str, frozenset[str]], ...]:
+        out = []
+        component = frozenset().union(*(_words(w) for w in _COMPONENT_WORDS))
+        for n, d in kg.g.nodes(data=True):
+            if d.get("kind") != "category":
+                continue
+            for p in str(d.get("path") or "").split(">")[:-1]:
+                if _COMPONENT_WORDS & set(normalize_key(p).split()):
+                    out.append((n, _words(p) - component))
+                    break
+        return tuple(sorted(out, key=lambda x: x[0]))
+
+    return _cached(kg, "_kgqp_component_categories", (), build)
+
+
+def _initials(kg: _KG) -> Mapping[str, frozenset[str]]:
+    """The categories by the initials of their names of three or more words ("ssd": Solid
+    State Drives), cached per graph view."""
+    def build() -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for n, d in kg.g.nodes(data=True):
+            if d.get("kind") != "category":
+                continue
+            ws = [w for w in normalize_key(str(d.get("label") or "")).split()
+                  if w not in FUNCTION_WORDS and w.isalpha()]
+            if len(ws) >= 3 and len(ws) == len(normalize_key(str(d.get("label") or "")).split()):
+                out.setdefault("".join(w[0] for w in ws), set()).add(n)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    return _cached(kg, "_kgqp_category_initials", (), build)
+
+
+def _names_a_part(kg: _KG, dept: Callable[[str], str | None], cat: str,
+                  words: Sequence[str], linked: Collection[str]) -> bool:
+    """Whether a query searches a part of the device its intent's category ``cat`` holds,
+    and names no such device: a word of it (``words``, those it does not exclude) or a
+    category it links (``linked``) is the head of a part's category in ``cat``'s department
+    and taxonomy whose parts name a word of ``cat``'s path (:func:`_component_categories`:
+    Computer Cards & Components for Computers & Tablets > Laptops; not the store's Wireless &
+    Multiroom Components for its Audio, nor Google's Audio Components, speakers and
+    amplifiers, whole devices): "processor", "cpu", "ram", "motherboard"; no accessory
+    word, "case", "mount"), or a word is the initials of a category so headed ("ssd": Solid
+    State Drives, headed "drives" as Optical Drives are), while no word is one of ``cat``'s
+    name nor the head of a category below it ("i7 processor", "8gb ram", "ssd 1tb" at the
+    intent's Laptops: no All Laptops, MacBooks; "rtx 4060 laptop", "macbook ssd" name one).
+    A category of parts itself (the intent's Motherboards, Hard Drives & Storage) is no
+    device."""
+    d = dept(cat)
+    if d is None:
+        return False
+    device_path = _words(str(kg.path(cat) or kg.label(cat)))
+    tree = _taxonomy(cat)
+    parts = [c for c, of in _component_categories(kg)
+             if of & device_path and _taxonomy(c) == tree and dept(c) == d]
+    heads = frozenset().union(*(name_heads(normalize_key(kg.label(c))) for c in parts)) \
+        - _ACCESSORY_STEMS
+    heads = frozenset(h for h in heads if h not in FUNCTION_WORDS and h.isalpha())
+    if not heads or name_heads(normalize_key(kg.label(cat))) & heads:
+        return False
+    initials = _initials(kg)
+    if not (any(name_heads(w) & heads for w in words) or any(
+            name_heads(normalize_key(kg.label(c))) & heads for c in linked) or any(
+            dept(c) == d and name_heads(normalize_key(kg.label(c))) & heads
+            for w in words for c in initials.get(w, ()))):
+        return False  # (no part named: most queries, read before the device's tree)
+    device = set(_words(kg.label(cat)))
+    stack, seen = [cat], {cat}
+    while stack and len(seen) < 400:
+        for child in kg.into(stack.pop(), "parent"):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+                device |= name_heads(normalize_key(kg.label(child)))
+    said = set()
+    for w in words:
+        said |= _words(w)
+    return not said & device
+
+
 #: words of a query that name a TV (a display technology; the KG links none): a brand's
 #: ``sells_in`` category they fit holds TVs (:func:`_unit_fits`)
 _TV_WORDS = frozenset({"qled", "oled", "uhd", "nanocell", "4k", "8k", "hdr", "neo-qled",
@@ -5333,7 +5519,6 @@ def expand(
         if model and (price_min, price_max) != (None, None):
             model = [i for i in model if not words[i].lstrip("$").replace(".", "").isdigit()]
         unit_fits = _unit_fits(words, model, [size.value for size in sizes])
-
     # the audiences of what the query searches: those its words name and those its linked
     # categories and product types name ("baby monitor", "kids tablets" linking Kids' Tablets);
     # a query that names audiences only to exclude them ("gloves not for kids") is not judged
@@ -5400,11 +5585,20 @@ def expand(
             and p1.get(lvl1(c.iri) or "", 0.0) >= 0.05 \
             and any(o != walked and lvl1(o) == intent.category for o in listed)
 
+    # the generations of product lines the query names ("ps5", "iphone 15", "xbox series x"):
+    # a candidate naming another generation of such a line is another product ("PS4 Games",
+    # "iPhone 6", "Xbox 360"; :func:`_another_generation`)
+    generations = _generations(text)
+
     def add(cands: Sequence[_Cand], base: float) -> None:
         fanned: Counter[tuple[str, str]] = Counter()
         for c in cands:
             if c.iri in unlinkable or (c.category is not None and c.category in unlinkable):
                 continue
+            if generations and c.kind not in ("synonym", "alias") \
+                    and _another_generation(c.term, generations):
+                continue  # "ps5 console": no PS4 Consoles, PlayStation 3; "iphone 15": no
+                #           iPhone 6, iPhone SE (the line's own PlayStation Network stays)
             if c.kind != "alias" and c.iri is not None and not g.named(c.iri):
                 continue  # a node without a name: its term would be its IRI
             if c.kind == "attribute_value" and c.iri is not None and contradicts(c.iri):
@@ -6001,7 +6195,13 @@ def expand(
                     not any(facets.values()) and _headed_elsewhere(
                         g, linked, words, intent.lvl0, dept, negated | namesakes, own_labels,
                         trees)))) \
-                and (not model_walk or intent.score >= max(th.intent, th.hard_filter)):
+                and (not model_walk or intent.score >= max(th.intent, th.hard_filter)) \
+                and not _names_a_part(g, dept, cat, [
+                    w for i, w in enumerate(words)
+                    if not any(a <= i < b for a, b in excluded_runs)], {
+                    e.iri for e in linked_cats if e.iri not in negated}):
+            # (nor where the query searches a part of the intent's device and names no such
+            # device: "i7 processor", "8gb ram" at Laptops expand no All Laptops, MacBooks)
             walked = _category_walk(g, cat, cfg.walk, fanout=True)
             if model_walk:  # (a model: one product, its intent's siblings other families)
                 walked = tuple(c for c in walked if c.kind != "sibling_category")

@@ -119,3 +119,115 @@ def test_a_brand_named_as_another_brands_family_keeps_that_maker(kg):
     assert "Samsung" in _terms(res)
     assert "Apple" not in _terms(res) and "Insignia" not in _terms(res)
     assert [b.term for b in res.boosts] == ["brand:galaxy"]
+
+
+# --- generations of a product line and parts of a device (a computer/gaming-store review) ---
+# a newer generation expanded to the previous one ("ps5 console" -> PS4 Consoles, "iphone 15"
+# -> iPhone 6), and a query for a part to whole devices ("i7 processor" -> All Laptops)
+
+GEN_DEPTS = ("Computers & Tablets", "Cell Phones", "Video Games", "Audio")
+
+GEN_CATS = {
+    "vg": ("Video Games", "Video Games", None),
+    "ps4": ("PlayStation 4", "Video Games > PlayStation 4", "vg"),
+    "ps4c": ("PS4 Consoles", "Video Games > PlayStation 4 > PS4 Consoles", "ps4"),
+    "ps4g": ("PS4 Games", "Video Games > PlayStation 4 > PS4 Games", "ps4"),
+    "psn": ("PlayStation Network", "Video Games > PlayStation 4 > PlayStation Network", "ps4"),
+    "ps3": ("PlayStation 3", "Video Games > PlayStation 3", "vg"),
+    "xb1": ("Xbox One", "Video Games > Xbox One", "vg"),
+    "xb1g": ("Xbox One Games", "Video Games > Xbox One > Xbox One Games", "xb1"),
+    "xlive": ("Xbox Live", "Video Games > Xbox One > Xbox Live", "xb1"),
+    "xb360": ("Xbox 360", "Video Games > Xbox 360", "vg"),
+    "cell": ("Cell Phones", "Cell Phones", None),
+    "iphone": ("iPhone", "Cell Phones > iPhone", "cell"),
+    "ip6": ("iPhone 6", "Cell Phones > iPhone > iPhone 6", "iphone"),
+    "ip6s": ("iPhone 6s", "Cell Phones > iPhone > iPhone 6s", "iphone"),
+    "ipse": ("iPhone SE", "Cell Phones > iPhone > iPhone SE", "iphone"),
+    "ipacc": ("iPhone Accessories", "Cell Phones > iPhone > iPhone Accessories", "iphone"),
+    "comp": ("Computers & Tablets", "Computers & Tablets", None),
+    "laptops": ("Laptops", "Computers & Tablets > Laptops", "comp"),
+    "all": ("All Laptops", "Computers & Tablets > Laptops > All Laptops", "laptops"),
+    "mb": ("MacBooks", "Computers & Tablets > Laptops > MacBooks", "laptops"),
+    "ccc": ("Computer Cards & Components", "Computers & Tablets > Computer Cards & Components",
+            "comp"),
+    "cpu": ("CPUs / Processors",
+            "Computers & Tablets > Computer Cards & Components > CPUs / Processors", "ccc"),
+    "ram": ("Memory (RAM)", "Computers & Tablets > Computer Cards & Components > Memory (RAM)",
+            "ccc"),
+    "odd": ("Optical Drives", "Computers & Tablets > Computer Cards & Components > "
+            "Optical Drives", "ccc"),
+    "hds": ("Hard Drives & Storage", "Computers & Tablets > Hard Drives & Storage", "comp"),
+    "ssd": ("Solid State Drives",
+            "Computers & Tablets > Hard Drives & Storage > Solid State Drives", "hds"),
+    "audio": ("Audio", "Audio", None),
+    "docks": ("Docks, Radios & Boomboxes", "Audio > Docks, Radios & Boomboxes", "audio"),
+    "radios": ("Radios", "Audio > Docks, Radios & Boomboxes > Radios", "docks"),
+    "home_audio": ("Home Audio", "Audio > Home Audio", "audio"),
+    "multi": ("Wireless & Multiroom Components", "Audio > Home Audio > Wireless & Multiroom "
+              "Components", "home_audio"),
+    "wspk": ("Wireless Speakers", "Audio > Home Audio > Wireless & Multiroom Components > "
+             "Wireless Speakers", "multi"),
+}
+
+
+@pytest.fixture(scope="module")
+def gen_kg() -> ProductGraph:
+    return catalog_kg(category_records(GEN_CATS) + brand_records(
+        {"Sony": ["ps4"], "Apple": ["iphone", "mb"], "Dell": ["laptops"]}))
+
+
+def _gen_terms(kg, query: str, path: str, linked: tuple[LinkedEntity, ...] = ()) -> list[str]:
+    res = expand(kg, list(linked), intent_at(path, 0.86, 0.98), query=query,
+                 departments=GEN_DEPTS)
+    return _terms(res)
+
+
+@pytest.mark.parametrize(("query", "path", "gone", "kept"), [
+    ("ps5 console", "Video Games > PlayStation 4",
+     ["PS4 Consoles", "PS4 Games", "PlayStation 3"], ["PlayStation Network", "Sony"]),
+    ("xbox series x controller", "Video Games > Xbox One",
+     ["Xbox One Games", "Xbox 360"], ["Xbox Live"]),
+    ("iphone 15", "Cell Phones > iPhone", ["iPhone 6", "iPhone 6s", "iPhone SE"],
+     ["iPhone Accessories", "Apple"]),
+])
+def test_a_generation_of_a_line_expands_no_other_generation(gen_kg, query, path, gone, kept):
+    """A category naming another generation of the line the query names a generation of
+    ("PS4", "PlayStation 3" beside "ps5"; "Xbox One", "Xbox 360" beside "xbox series x";
+    "iPhone 6", "iPhone SE" beside "iphone 15") is another product; the line's own
+    categories of no generation stay."""
+    terms = _gen_terms(gen_kg, query, path)
+    assert not set(gone) & set(terms), terms
+    assert set(kept) <= set(terms), terms
+
+
+@pytest.mark.parametrize(("query", "path", "kept"), [
+    ("ps4 controller", "Video Games > PlayStation 4", ["PS4 Consoles", "PS4 Games"]),
+    ("playstation", "Video Games > PlayStation 4", ["PS4 Consoles", "PlayStation 3"]),
+    ("iphone 6", "Cell Phones > iPhone", ["iPhone 6s", "iPhone Accessories"]),
+])
+def test_the_querys_own_generation_and_a_query_of_none_keep_their_expansions(
+        gen_kg, query, path, kept):
+    """The query's generation ("ps4 controller": PS4 Consoles), a variant of it ("iphone 6": iPhone
+    6s), and every generation where the query names none ("playstation") stay."""
+    assert set(kept) <= set(_gen_terms(gen_kg, query, path))
+
+
+@pytest.mark.parametrize("query", ["i7 processor", "8gb ram", "ssd storage", "cpu not intel"])
+def test_a_part_of_a_device_expands_no_whole_devices(gen_kg, query):
+    """A query for a part (a word heading a category under Computer Cards & Components, or
+    the initials of one so headed: "ssd") at the intent's Laptops expands no laptops."""
+    terms = _gen_terms(gen_kg, query, "Computers & Tablets > Laptops")
+    assert not {"All Laptops", "MacBooks", "Dell"} & set(terms), terms
+
+
+@pytest.mark.parametrize(("query", "path", "kept"), [
+    ("macbook ssd", "Computers & Tablets > Laptops", "MacBooks"),
+    ("laptop ram", "Computers & Tablets > Laptops", "All Laptops"),
+    ("traditional speakers", "Audio > Docks, Radios & Boomboxes", "Radios"),
+])
+def test_a_part_beside_its_device_or_another_stores_components_keep_the_walk(
+        gen_kg, query, path, kept):
+    """A part beside the device it names ("macbook ssd", "laptop ram") keeps the device's
+    expansions; a speaker is no part of a radio (Audio's Wireless & Multiroom Components
+    name no word of Docks, Radios & Boomboxes)."""
+    assert kept in _gen_terms(gen_kg, query, path)
