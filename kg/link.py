@@ -98,7 +98,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -1291,6 +1291,9 @@ class _NodeTable:
         #: brand -> (the categories it is sold in and their ancestors, their departments),
         #: filled as queries name brands (:meth:`EntityLinker._sold_in`)
         self.sold: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        #: category -> the words of the names below it (:meth:`EntityLinker._below_names`),
+        #: filled as queries need them
+        self.below: dict[str, tuple[frozenset[str], ...]] = {}
         self.by_delete: dict[str, list[str]] = {}
         self.by_compact: dict[str, list[str]] = {}
         self.by_word: dict[str, dict[int, list[str]]] = {}  # word -> name size -> names
@@ -1391,6 +1394,8 @@ class _NodeTable:
                     new.context[n] = words
         new.unlinkable = unlinkable_iris(graph)
         new.sold = {}  # (a brand's edges may have changed: read again when asked)
+        new.below = {}  # (so may the categories below one)
+        new.__dict__.pop("common", None)  # (and the departments' paths: read again)
         # the key tables: copied; a list or inner dict is copied before it changes
         new.by_delete, new.by_compact = dict(self.by_delete), dict(self.by_compact)
         new.by_word, new.words = dict(self.by_word), dict(self.words)
@@ -1827,6 +1832,7 @@ class EntityLinker:
             # "Ring" for a product type) or a catalogue's Type value: "ring" is "Rings" too
             for v in number_variants(key):
                 add(v, "plural", 0.95)
+        restated = self._add_qualified(key, ctx, found) if ctx is not None else set()
         core = _LEADING_FUNCTION_WORDS.sub("", key)
         if core and core != key:  # "for girls" also means "girls", "for photography" Photography
             before = len(found)
@@ -1916,8 +1922,84 @@ class EntityLinker:
                     for v in number_variants(head):
                         add(v, "head", 0.45)
         if ctx is not None and found:
-            self._prefer_supported(table, key, ctx, found, ruled_out)
+            self._prefer_supported(table, key, ctx, found, ruled_out, restated)
         return list(found.values())
+
+    def _add_qualified(self, key: str, ctx: QueryContext,
+                       found: dict[str, tuple[Candidate, str, float]]) -> set[str]:
+        """Add to ``found`` (the candidates of the mention ``key`` so far) the categories
+        named as the mention after one word that restates their own department, when
+        ``found`` holds a category of the mention's name (plural/singular aside) and the
+        query ``ctx``'s other words name a word of their path or of a category below them
+        (:meth:`_below_words`: "wireless" of "Wireless & Bluetooth Keyboards"). Best Buy
+        names its computer keyboards "Computer Keyboards" (Computers & Tablets > ... >
+        Computer Keyboards) only to tell them from its Musical Instruments' "Keyboards":
+        read as that name, they were no candidate of "keyboard", and "logitech wireless
+        keyboard" linked the musical Keyboards (a category filter, the intent of Digital
+        Pianos). Added as an alias of the mention's name (the name without the
+        department's word, which then counts as no extra word of it), as similar as the
+        namesake found; the query's words and the KG's priors choose between them
+        (:meth:`_prefer_supported`, the scorer). Only words that no path of the mention's
+        name holds back it, and none that the paths of many departments hold
+        (:meth:`_common_words`: "accessories" backs no "Computer Headsets" of "ps4
+        accessories headsets"), and only in a department none of those is in
+        (the restatement tells apart departments: "Camera Lenses" is no namesake of the
+        camcorders' "Lenses"). A query whose words back it not ("keyboard", "piano
+        keyboard", "mechanical keyboard") keeps the candidates it had.
+        No such restatement: a word naming no department ("Laptop Batteries" under "Laptop
+        Accessories"), one after the mention's words ("Xbox 360 Games"), a brand's
+        ("Magnolia Speakers" of the store's Magnolia Home Theater), a name of parts
+        ("Computers & Tablets"), a category of the first two levels ("Video Games") or one
+        outside the intent's label space where there is one (:attr:`label_space`)."""
+        table = self.table
+        order = word_order(key)
+        query = ctx.words | context_words(key)
+        mine = [(c.iri, sim) for c, _, sim in found.values() if c.kind == "category"
+                and word_order(_alias_key(c.matched_alias)) == order
+                and not _unsupported(_narrowing(table.paths.get(c.iri, "")), query)]
+        added: set[str] = set()
+        if not order or not mine:
+            return added  # (none, or only namesakes for an audience or device the query names
+            #                not)
+        sim = max(s for _, s in mine)
+        departments = {_department(table, iri) for iri, _ in mine}
+        # the query's other words that no path of the mention's name holds: those that
+        # tell a restated namesake from them ("wireless", not "accessories")
+        ws = frozenset(order)
+        common = self._common_words(table)
+        ctx_words = frozenset(w for w in ctx.words - context_words(key) - frozenset().union(
+            *(table.context.get(iri, frozenset()) for iri, _ in mine))
+            if _stem(w) not in ws and w not in common)
+        stems = {_stem(w) for w in ctx_words}  # (no form of the mention's own words)
+        # (a name of these words is a candidate of its own: "Mirrorless Lenses" of
+        # "mirrorless lenses" backs no "Camera Lenses")
+        composed = ws | ctx.stems
+        rarest = min((table.by_word.get(w, {}).get(len(ws) + 1, ()) for w in ws), key=len)
+        for name in rarest:
+            words = table.words.get(name, frozenset())
+            extra = next(iter(words - ws), None)
+            if not ws < words or word_order(name) != (extra, *order) \
+                    or len(_PART_SPLIT.split(name)) > 1 or any(
+                        c.kind == "brand" for c in table.index.candidates(extra or "")):
+                continue
+            for c in table.index.candidates(name):
+                path = table.paths.get(c.iri)
+                segments = path.split(">") if path else ()
+                if c.kind != "category" or len(segments) < 3 or c.iri in found \
+                        or _department(table, c.iri) in departments \
+                        or c.iri in table.unlinkable or not (
+                            self.label_space is None or self._in_space(c.iri)) or extra not in {
+                            _stem(w) for w in context_words(normalize_key(segments[0]))}:
+                    continue
+                if ctx_words.isdisjoint(table.context.get(c.iri, ())) and not any(
+                        not below <= composed and not stems.isdisjoint(below)
+                        for below in self._below_names(table, c.iri)):
+                    continue  # (the query's other words name no word of its path or below)
+                alias = " ".join(w for w in c.matched_alias.split()
+                                 if _stem(normalize_key(w)) != extra)
+                found[c.iri] = (replace(c, matched_alias=alias), "alias", sim)
+                added.add(c.iri)
+        return added
 
     def _prefer_general(self, key: str, ctx: QueryContext | None,
                         generated: Sequence[tuple[Candidate, str, float]]
@@ -1966,8 +2048,15 @@ class EntityLinker:
                           if g & _DEVICE_GROUPS  # tablets' department, no tablet named)
                           or _department(table, iri) not in sold}
         if len(order) > 1:  # a device's accessory of a name of several words is that
-            # thing ("Stylus Pens", "Keyboard Folios"): only a bare kind is narrowed away
-            narrow = {iri: g for iri, g in narrow.items() if not g <= _DEVICE_GROUPS}
+            # thing ("Stylus Pens", "Keyboard Folios"): only a bare kind is narrowed away,
+            # unless a namesake for no device in its department (one store's tree) reads
+            # the mention as well: "docking station" (no tablet named) is Best Buy's
+            # laptops' Docking Stations, not its tablets' namesake the IRI order chose;
+            # Google's "Stylus Pens" (Electronics) does not displace Best Buy's
+            narrow = {iri: g for iri, g in narrow.items() if not g <= _DEVICE_GROUPS or any(
+                other != iri and other not in narrow and of_name(other) and sim >= cats[iri]
+                and _department(table, other) == _department(table, iri)
+                for other, sim in cats.items())}
         if not narrow:
             return list(generated)
         top = max((sim for iri, sim in cats.items() if iri not in narrow), default=None)
@@ -2019,7 +2108,8 @@ class EntityLinker:
 
     def _prefer_supported(self, table: _NodeTable, key: str, ctx: QueryContext,
                           found: dict[str, tuple[Candidate, str, float]],
-                          ruled_out: Callable[[str], bool]) -> None:
+                          ruled_out: Callable[[str], bool],
+                          restated: Collection[str] = ()) -> None:
         """Among the categories of ``found`` (the candidates of the mention ``key`` in the
         query ``ctx``) of the mention's name (plural/singular aside), keep those the
         query supports when it supports any: a path sharing a word with the query's other
@@ -2074,9 +2164,63 @@ class EntityLinker:
             not _unsupported(narrowing := _narrowing(table.paths.get(iri, "")), query) and (
                 not ctx_words.isdisjoint(table.context.get(iri, ()))
                 or bool(narrowing - _AUDIENCES.keys())))]
+        # of several namesakes in the intent's label space (where there is one) that the
+        # query backs alike, or none, one of them a department-restated name
+        # (:meth:`_add_qualified`, ``restated``), those whose own kinds (the categories
+        # below them, two levels) name one of its other words: "wireless" in "logitech
+        # wireless keyboard" is Computer Keyboards' "Wireless & Bluetooth Keyboards", not
+        # Musical Instruments' Keyboards (Digital Pianos, Synths ...), though Logitech is
+        # sold in both
+        stems = {_stem(w) for w in ctx_words} - set(order)
+        among = [iri for iri in (backed if len(backed) > 1 else [] if backed else mine)
+                 if self.label_space is None or self._in_space(iri)]
+        below = [iri for iri in among if len(among) > 1 and not set(restated).isdisjoint(among)
+                 and not _unsupported(_narrowing(table.paths.get(iri, "")), query)
+                 and not stems.isdisjoint(self._below_words(table, iri))]
+        backed = below or backed
         if backed:
             for iri in set(mine).difference(backed):
                 del found[iri]
+
+    @staticmethod
+    def _common_words(table: _NodeTable) -> frozenset[str]:
+        """The words of category paths (:func:`context_words`, and their number folded) that
+        the paths of more than a quarter of the KG's departments hold, and of more than two
+        ("accessories", "kits", "cases": 43, 28 and 22 of the default KG's 81): words that
+        tell no department from another; cached per node table."""
+        common = table.__dict__.get("common")
+        if common is None:
+            departments: dict[str, set[str]] = {}
+            for iri, path in table.paths.items():
+                department = path.split(">", 1)[0].strip().casefold()
+                for w in table.context.get(iri, ()):
+                    departments.setdefault(w, set()).add(department)
+            n = len({p.split(">", 1)[0].strip().casefold() for p in table.paths.values()})
+            words = {w for w, ds in departments.items() if len(ds) * 4 > n and len(ds) > 2}
+            common = table.__dict__["common"] = frozenset(words | {_stem(w) for w in words})
+        return common
+
+    def _below_words(self, table: _NodeTable, iri: str) -> frozenset[str]:
+        """The content words (:func:`word_set`) of the names of the categories below the
+        category ``iri``, two levels down (:meth:`_below_names`)."""
+        return frozenset().union(*self._below_names(table, iri))
+
+    def _below_names(self, table: _NodeTable, iri: str) -> tuple[frozenset[str], ...]:
+        """The content words (:func:`word_set`) of the name of each category below the
+        category ``iri``, two levels down; cached per node table."""
+        cache = table.__dict__.setdefault("below", {})  # (a table pickled before it was kept)
+        names = cache.get(iri)
+        if names is None:
+            nxg = self.graph.to_networkx()
+            out: list[frozenset[str]] = []
+            level = [iri]
+            for _ in range(2):
+                level = [s for node in level for s, _, r in nxg.in_edges(node, keys=True)
+                         if r == "parent"]
+                out += [word_set(normalize_key(str(nxg.nodes[node].get("label", ""))))
+                        for node in level]
+            names = cache[iri] = tuple(out)
+        return names
 
     def _brand_words(self, ctx: QueryContext) -> frozenset[str]:
         """The words of the query ``ctx`` that name a linkable brand of the KG, by its very

@@ -557,3 +557,80 @@ def test_a_device_accessory_of_several_words_and_the_camcorders_bare_lenses() ->
     assert linker.link("lens", label="core_product_type", context="sony e mount lens").nil
     res = linker.link("lenses", label="core_product_type", context="camcorder lenses")
     assert res.best is not None and res.best.label == "Lenses"
+
+
+# --- namesakes the query tells apart: a tablet's docking station, the store's computer
+# keyboards (fix-link) ---------------------------------------------------------------------
+
+
+def _cat(key: str, label: str, path: str) -> Node:
+    return Node(NodeKind.CATEGORY, key, label, path=path)
+
+
+def _tree(*cats: Node) -> list:
+    """The categories ``cats`` and a parent edge from each to the one of its path's parent
+    (when ``cats`` holds it)."""
+    by_path = {c.path: c for c in cats}
+    edges = [Edge(c.iri, Relation.PARENT, by_path[c.path.rsplit(" > ", 1)[0]].iri)
+             for c in cats if " > " in c.path and c.path.rsplit(" > ", 1)[0] in by_path]
+    return [*cats, *edges]
+
+
+def test_a_tablets_namesake_of_several_words_loses_to_one_for_no_device() -> None:
+    """Best Buy files two "Docking Stations": the tablets' (iPad & Tablet Accessories) and
+    the laptops'. A name of several words kept its device's category as a candidate, and of
+    the two (one prior, one score) the IRI order chose the tablets': "dell docking
+    station", "thunderbolt docking station" got a hard iPad filter. A namesake for no device
+    in the same department now wins where the query names no tablet; "ipad docking station"
+    keeps the tablets'; Google's "Stylus Pens" (another department) still does not displace
+    Best Buy's tablet one (test above)."""
+    g = ProductGraph.in_memory()
+    tablet = _cat("bestbuy/a0003", "Docking Stations",
+                  "Computers & Tablets > iPad & Tablet Accessories > Docking Stations")
+    laptop = _cat("bestbuy/b0011", "Docking Stations", "Computers & Tablets > Computer "
+                  "Accessories & Peripherals > Laptop Accessories > Docking Stations")
+    g.add_records([tablet, laptop], progress=False)
+    linker = EntityLinker(g)
+    for query in ("docking station", "dell docking station", "thunderbolt docking station"):
+        res = linker.link("docking station", label="core_product_type", context=query)
+        assert res.best is not None and res.best.iri == laptop.iri, query
+    res = linker.link("docking station", label="core_product_type",
+                      context="ipad docking station")
+    assert res.best is not None and res.best.iri == tablet.iri
+
+
+def test_a_department_restated_namesake_is_a_candidate_the_query_words_choose() -> None:
+    """Best Buy names its computer keyboards "Computer Keyboards" only to tell them from
+    Musical Instruments' "Keyboards": no candidate of "keyboard", so "logitech wireless
+    keyboard" linked the musical Keyboards. Such a namesake (one word more, its own
+    department's) is now a candidate when the query's other words name its path or a
+    category below it ("wireless", "bluetooth"); the musical Keyboards keep "piano
+    keyboard" (Digital Pianos below them) and, by their prior, a bare "keyboard"."""
+    g = ProductGraph.in_memory()
+    music = _cat("bestbuy/mi", "Musical Instruments", "Musical Instruments")
+    keys = _cat("bestbuy/mi-keys", "Keyboards", "Musical Instruments > Keyboards")
+    pianos = _cat("bestbuy/pianos", "Digital Pianos",
+                  "Musical Instruments > Keyboards > Digital Pianos")
+    portable = _cat("bestbuy/portable", "Portable Keyboards",
+                    "Musical Instruments > Keyboards > Portable Keyboards")
+    ct = _cat("bestbuy/ct", "Computers & Tablets", "Computers & Tablets")
+    periph = _cat("bestbuy/periph", "Computer Accessories & Peripherals",
+                  "Computers & Tablets > Computer Accessories & Peripherals")
+    mk = _cat("bestbuy/mk", "Mice & Keyboards",
+              "Computers & Tablets > Computer Accessories & Peripherals > Mice & Keyboards")
+    computer = _cat("bestbuy/ck", "Computer Keyboards", mk.path + " > Computer Keyboards")
+    wireless = _cat("bestbuy/wk", "Wireless & Bluetooth Keyboards",
+                    computer.path + " > Wireless & Bluetooth Keyboards")
+    ergonomic = _cat("bestbuy/ek", "Ergonomic Keyboards", computer.path + " > Ergonomic Keyboards")
+    g.add_records(_tree(music, keys, pianos, portable, ct, periph, mk, computer, wireless,
+                        ergonomic), progress=False)
+    linker = EntityLinker(g)
+
+    def best(query: str) -> str | None:
+        res = linker.link("keyboard", label="core_product_type", context=query)
+        return None if res.nil else res.best.iri
+
+    for query in ("wireless keyboard", "logitech wireless keyboard", "bluetooth keyboard"):
+        assert best(query) == computer.iri, query
+    assert best("piano keyboard") == keys.iri
+    assert best("keyboard") == keys.iri
