@@ -1145,6 +1145,11 @@ def _in_rel(kg: _KG, iri: str, rel: str) -> Iterator[str]:
 _MINUS_WORD = re.compile(r"-(?=[^\W\d_])")
 #: the negation cue such a "-" is read as (one of :data:`_NEGATIONS`: "tv minus samsung")
 _MINUS_CUE = "minus"
+#: a word "non" hyphenated to the letters after it ("non-black", "non-samsung", "non-stick"):
+#: the two words "non" and those letters, as written with a space ("shirt non-black" excluded
+#: nothing while "shirt non black" excluded Black); "non" excludes a brand or a colour only,
+#: so "non-stick" stays a compound as "non stick" is
+_NON_WORD = re.compile(r"non-(?=[^\W\d_])")
 #: the opening brackets and quotes a "-" may open an excluded group with: "-(samsung lg)",
 #: '-"dell"' (:func:`_minus_bracketed`)
 _OPENING_MARKS = frozenset("([{\"\u201c")
@@ -1157,12 +1162,15 @@ def _token_words(token: str) -> list[str]:
     glued to its edges dropped; a "-" opening it before a letter, or before a bracket or a
     quote and a letter or a digit (:func:`_minus_bracketed`), is a word of its own, the cue
     :data:`_MINUS_CUE` ("-samsung", "-(samsung)", '-"samsung"': "minus", "samsung"; "-(65)":
-    "minus", "65").
+    "minus", "65"); "non-" before a letter is the word "non" (:data:`_NON_WORD`: "non-black"
+    is "non black", "non-stick" "non stick").
 
     >>> _token_words('"-samsung".'), _token_words("t-shirt"), _token_words("-65"), _token_words("-")
     (['minus', 'samsung'], ['t-shirt'], ['-65'], ['-'])
     >>> _token_words("-(samsung)"), _token_words('-"lg"'), _token_words("-(65)")
     (['minus', 'samsung'], ['minus', 'lg'], ['minus', '65'])
+    >>> _token_words("non-black"), _token_words("non-"), _token_words("nonstick")
+    (['non', 'black'], ['non-'], ['nonstick'])
     """
     word = token.strip(EDGE_MARKS)
     if _MINUS_WORD.match(word):
@@ -1170,6 +1178,8 @@ def _token_words(token: str) -> list[str]:
     rest = _minus_bracketed(word)
     if rest:
         return [_MINUS_CUE, rest]  # (a "-" before a bracket or a quote: "-(samsung)", "-(65)")
+    if _NON_WORD.match(word):
+        return ["non", word[4:]]  # ("non-black" as "non black": :data:`_NON_WORD`)
     return [word] if word else []
 
 
@@ -1207,6 +1217,9 @@ def _query_word_offsets(text: str) -> list[tuple[int, int]]:
     >>> q = 'ＴＶ not "Samsung". -lg'
     >>> [q[a:b] for a, b in _query_word_offsets(q)], _query_words(q)
     (['ＴＶ', 'not', 'Samsung', '-', 'lg'], ['tv', 'not', 'samsung', 'minus', 'lg'])
+    >>> q = "shirt Non-Black"
+    >>> [q[a:b] for a, b in _query_word_offsets(q)], _query_words(q)
+    (['shirt', 'Non', 'Black'], ['shirt', 'non', 'black'])
     """
     norm, starts, ends = normalize_with_offsets(text)
     out: list[tuple[int, int]] = []
@@ -1219,8 +1232,9 @@ def _query_word_offsets(text: str) -> list[tuple[int, int]]:
         b = a + len(word)
         rest = _minus_bracketed(word)
         minus = _MINUS_WORD.match(word) or rest
+        non = not minus and _NON_WORD.match(word)
         for x, y in ((a, a + 1), (b - len(rest) if rest else a + 1, b)) if minus \
-                else ((a, b),):
+                else ((a, a + 3), (a + 4, b)) if non else ((a, b),):
             out.append((x, y) if starts is None or ends is None else (starts[x], ends[y - 1]))
     return out
 
@@ -1684,6 +1698,17 @@ def excluded_items(words: Sequence[str], commas: Collection[int] = (), *,
     return out
 
 
+def one_letter(word: str) -> bool:
+    """Whether ``word`` is one letter ("w", "b"; not "lg", "9"): after a negation cue, as
+    often a word being typed ("not w" of "not whirlpool") as a one-letter brand's or size's
+    name, so it names no node to exclude (:func:`_too_bare`).
+
+    >>> one_letter("w"), one_letter("lg"), one_letter("9")
+    (True, False, False)
+    """
+    return len(word) == 1 and word.isalpha()
+
+
 #: words that make a negation before a brand a hedge, no exclusion: "tv not really samsung",
 #: "laptop not necessarily dell" (:func:`_hedged`)
 _HEDGES = frozenset({"really", "necessarily", "exactly", "always", "only", "just"})
@@ -2066,12 +2091,13 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
 
     A cue after a joiner opens the next item, no word of it ("tv not samsung and not lg",
     "phone no samsung and no apple": "lg", "apple"; a word before it too: "and also not lg"),
-    and "either" closes a run ("laptop not dell
-    but not hp either": "hp"). "non" before a colour excludes the colour
-    (:func:`_a_non_colour`: "non white shirt": "white"). A run with nothing searched before it
-    (the query opens with the cue: "not black phone case", "-samsung phone") is the colour or
-    the brand that opens it (:func:`_excluded_head`, with ``product`` and the excluded links'
-    places ``excluded``): the words after it name the product searched.
+    and "either" closes a run ("laptop not dell but not hp either": "hp"). "non" before a colour
+    excludes the colour (:func:`_a_non_colour`: "non white shirt": "white"), or the whole name an
+    excluded link holds from the colour on (``excluded``: "non white noise machine", White Noise
+    Machines). A run with nothing searched before it (the query opens with the cue: "not black phone
+    case", "-samsung phone") is the colour or the brand that opens it (:func:`_excluded_head`, with
+    ``product`` and the excluded links' places ``excluded``): the words after it name the product
+    searched.
 
     >>> _excluded_spans("tv not samsung and not lg".split(), (), [(0, 1)])
     [(2, 3), (5, 6)]
@@ -2096,6 +2122,10 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
             if not n and _a_non_colour(words, i - 1):  # "non white shirt": "white" only
                 n = _colour_run(words, i)
                 n = n if all(free(k) for k in range(i, i + n)) else 0
+                # (but the whole name an excluded link holds from the colour on: "non white
+                # noise machine", White Noise Machines excluded at "white noise machine")
+                n = max([n, *(y - i for x, y in excluded if x <= i < y and y > i + n
+                              and all(free(k) for k in range(i, y)))]) if n else 0
             if n:
                 runs.append((i, i + n))
                 i += n
@@ -3316,9 +3346,9 @@ def _non_brand(kg: _KG, e: LinkedEntity, linked: Sequence[LinkedEntity]) -> Link
     """The link ``e``, or, for a node other than a brand whose name is "non" and a grounded
     brand's name ("Non-apple") linked from the words "non" and that name ("non apple"), the
     link of that brand (same score, label and mention): the mention opens with the cue "non",
-    so the expansion excludes the brand (a DOWN boost), as it does in "non samsung phone".
-    Not where the query links the brand already, nor from one word ("non-apple": no cue of
-    its own, so read as a brand it would be a filter)."""
+    so the expansion excludes the brand (a DOWN boost), as it does in "non samsung phone";
+    "non-apple", one word typed, is those two words (:data:`_NON_WORD`). Not where the query
+    links the brand already."""
     if kg.kind(e.iri) == "brand" or not e.mention:
         return e
     name = kg.label(e.iri).replace("-", " ").split()
@@ -3346,6 +3376,7 @@ class _Exclusions(NamedTuple):
     negated_at: dict[str, list[tuple[int, int]]]  # where each is excluded
     runs: list[tuple[int, int]]  # the runs of words the cues exclude
     food_colours: frozenset[str]  # the excluded colours that are words of a food's name
+    bare: frozenset[str]  # the excluded links that name nothing excluded (:func:`_too_bare`)
 
 
 def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusions:
@@ -3450,8 +3481,51 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
     runs = _excluded_spans(words, commas, taken,
         brand=lambda text: brand_key(text) in brands, named=named, product=product,
         excluded=[p for at in negated_at.values() for p in at], closes=_closes(query))
+    bare = frozenset(iri for iri in negated if _too_bare(
+        words, negated_at.get(iri, ()), g.g.nodes[iri].get("attribute")))
     return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs,
-                       food_colours)
+                       food_colours, bare)
+
+
+#: a clothing letter size, as the size patterns read one (:mod:`fusion.patterns`: "s", "m",
+#: "xl", "xxs", "3xl")
+_LETTER_SIZE = re.compile(r"x{0,3}[sl]|m|[2-5]xl")
+
+
+def _too_bare(words: Sequence[str], at: Sequence[tuple[int, int]],
+              attribute: str | None = None) -> bool:
+    """Whether an excluded link, excluded at the places ``at`` among ``words`` (a value of
+    the attribute ``attribute``), names nothing the query excludes: at each place, its words
+    but the cue and fillers are one letter (:func:`one_letter`: "not w", "no b", "-l": as
+    often a word being typed, "not whirlpool", as a one-letter brand or size; not a digit,
+    "shoes not 9"), or, for a size, a clothing letter
+    size (:data:`_LETTER_SIZE`) of several letters in a query naming no clothing (as the size
+    patterns read them: "tv not xl", not "shirt not xl"); never a size with the word "size"
+    beside it ("tv not size m"). It stays excluded (no filter, no UP boost), with no
+    DOWN boost, and its excluded words name no node (two letters do: "tv not lg", "no ge").
+
+    >>> _too_bare("refrigerator not w".split(), [(1, 3)]), _too_bare("tv not lg".split(), [(2, 3)])
+    (True, False)
+    >>> [_too_bare(q.split(), [(2, 3)], "size") for q in ("tv not xl", "shirt not xl")]
+    [True, False]
+    >>> _too_bare("shirt not size m".split(), [(3, 4)], "size")
+    False
+    """
+    if not at:
+        return False
+    clothing = bool(_CLOTHING_WORD.search(" ".join(words)))
+    for a, b in at:
+        said = [w for w in words[a:b] if w not in _NEGATIONS and w not in _FILLERS
+                and any(ch.isalnum() for ch in w)]
+        size = str(attribute or "").lower() == "size"
+        if len(said) != 1 or (size and any(w in _SIZE_WORDS
+                                           for w in words[max(0, a - 1):b + 1])):
+            return False  # (more words, or a size said: "not size m")
+        if one_letter(said[0]):
+            continue
+        if not size or not _LETTER_SIZE.fullmatch(said[0]) or clothing:
+            return False
+    return True
 
 
 def may_exclude(query: str) -> bool:
@@ -3490,7 +3564,8 @@ def excluded_words(kg: Any, query: str, linked: Sequence[LinkedEntity], *,
     linked = [e for e in linked if e.iri in g.g and e.iri not in g.unlinkable and not _a_cue(e)]
     linked = [_non_brand(g, e, linked) for e in linked]
     x = _exclusions(g, query, linked)
-    return _excluded_texts(query, x.words, x.runs, x.negated_at, no_cues)
+    return [replace(t, iri=None) if t.iri in x.bare else t
+            for t in _excluded_texts(query, x.words, x.runs, x.negated_at, no_cues)]
 
 
 def query_exclusions(kg: Any, query: str, linked: Sequence[LinkedEntity]) -> frozenset[str]:
@@ -5814,6 +5889,10 @@ def expand(
             namesakes.add(ent.iri)
             continue  # "tea no caffeine": what the tea is free of, no brand "caffeine" to
             #           demote (the excluded words are ``free_from``)
+        if ent.iri in read_out.bare:
+            namesakes.add(ent.iri)
+            continue  # "refrigerator not w", "tv not xl": one letter, a letter size without
+            #           "size", names nothing to demote (:func:`_too_bare`)
         if g.kind(ent.iri) == "brand" and _an_origin(ent.mention or ""):
             namesakes.add(ent.iri)
             continue  # "made in china": where the product is made, no brand to filter on,

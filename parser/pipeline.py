@@ -291,6 +291,26 @@ def _hide_numeric_marks(text: str) -> str | None:
     return " ".join(unicodedata.normalize("NFKC", "".join(out)).split()) if hidden else None
 
 
+#: a word "non" hyphenated to the letters after it ("non-black"): the cue "non" and those
+#: letters, as the expansion reads them (:data:`fusion.expand._NON_WORD`)
+_HYPHENATED_NON = re.compile(r"non-(?=[^\W\d_])", re.IGNORECASE)
+
+
+def _names_the_opposite(best: Any, words: str) -> bool:
+    """Whether ``best``, the node the words ``words`` after a negation cue link to, is named
+    by a negation cue the words do not say (:data:`fusion.expand.NEGATION_CUES`, a hyphen
+    read as a space): its name is their opposite, no thing they exclude ("fit" of "watch not
+    fit" linked the product type "Non-fit"; "not stick" would link "Non-Stick"). A name
+    holding the words and others names the thing all the same ("without box spring":
+    Mattresses & Box Springs)."""
+    from fusion.expand import NEGATION_CUES
+
+    name = getattr(best, "matched_alias", None) or getattr(best, "label", None) or ""
+    said = set(re.findall(r"[^\W_]+", normalize_key(words)))
+    return any(w in NEGATION_CUES and w not in said
+               for w in re.findall(r"[^\W_]+", normalize_key(name)))
+
+
 def _cue_is_compound_no(text: str, start: int, end: int, cue: str) -> bool:
     """Whether the negation cue ``cue`` opening the span ``text[start:end]`` is a "no" that
     qualifies the product after it, no exclusion ("dress no pink", "tv no samsung" exclude):
@@ -1261,10 +1281,14 @@ class QueryParser:
         excludes).
         The cue words are the expansion's (:data:`fusion.expand.NEGATION_CUES`): "non" only
         before a brand or a colour, as there ("non stick" is a kind of pan; "non black shirt":
-        :func:`fusion.expand.colour_words`). The entity keeps the span,
-        cue included, so the expansion reads the cue as the span's first word: a DOWN boost,
-        never a filter or an expansion (:func:`fusion.expand._negated`). ``context``: the
-        query as the link calls pass it (default ``text``).
+        :func:`fusion.expand.colour_words`); a "non" hyphenated to the word after it is the same
+        cue ("shirt non-black" as "shirt non black"). A node named by a cue the words do not say
+        is none of theirs (:func:`_names_the_opposite`: "not fit" is no "Non-fit"). (One letter
+        after the cue, "not w", links as it does: the expansion excludes it with no DOWN boost
+        and no ``kg_id`` on its excluded words, :func:`fusion.expand._too_bare`.) The entity
+        keeps the span, cue included, so the expansion reads the cue as the span's first word: a
+        DOWN boost, never a filter or an expansion (:func:`fusion.expand._negated`).
+        ``context``: the query as the link calls pass it (default ``text``).
 
         A span that is a KG name holding the cue once its possessives are written without the
         apostrophe ("not your mother's": the brand "not your mothers") links that name: a cue
@@ -1274,9 +1298,16 @@ class QueryParser:
         Bath Additives to demote (the parse's ``excluded`` words mark them ``free_from``)."""
         span = text[start:end]
         parts = span.split(maxsplit=1)
+        if len(parts) == 1 and _HYPHENATED_NON.match(span):
+            parts = ["non", span[4:]]  # ("shirt non-black": "non black", one word typed)
         if len(parts) < 2:
             return None
-        from fusion.expand import NEGATION_CUES, VALUE_NEGATION_CUES, colour_words, free_from_words
+        from fusion.expand import (
+            NEGATION_CUES,
+            VALUE_NEGATION_CUES,
+            colour_words,
+            free_from_words,
+        )
 
         cue = normalize_key(parts[0]).strip(EDGE_MARKS)
         if cue not in NEGATION_CUES:
@@ -1303,6 +1334,8 @@ class QueryParser:
             if compound and (best is None or not self._opens_with_a_brand(
                     text, start, end, parts[1], best)):
                 continue  # (a compound: "no touch thermometer", "no slip socks")
+            if best is not None and _names_the_opposite(best, parts[1]):
+                continue  # ("watch not fit": the product type "Non-fit", its opposite)
             if best is not None and (cue in VALUE_NEGATION_CUES or str(
                     getattr(best.kind, "value", best.kind)) == "brand"  # (not "non stick";
                     or colour_words(parts[1])):  # "non" before a colour: "non black shirt")
@@ -1548,7 +1581,13 @@ class QueryParser:
         label = _brand_label(linker)
         if label is None:
             return entities
-        from fusion.expand import CUE_CLOSERS, NEGATION_CUES, excluded_words, may_exclude
+        from fusion.expand import (
+            CUE_CLOSERS,
+            NEGATION_CUES,
+            excluded_words,
+            may_exclude,
+            one_letter,
+        )
 
         plain = separators_to_spaces(text)
         if not may_exclude(plain):
@@ -1572,11 +1611,13 @@ class QueryParser:
             tail = text[end:held[0].end] if len(held) == 1 else ""
             closer = bool(tail.strip(EDGE_MARKS)) and all(
                 normalize_key(w).strip(EDGE_MARKS) in CUE_CLOSERS for w in tail.split())
-            if start >= end or any(e.kg_id is not None for e in held) or len(held) > 1 or (
+            if start >= end or one_letter(plain[start:end]) or any(
+                    e.kg_id is not None for e in held) or len(held) > 1 or (
                     held and (held[0].label in _NAME_LABELS or not (
                         held[0].start <= start and end <= held[0].end)
                         or (tail.strip(EDGE_MARKS) and not closer))):
-                continue  # (a span holds the words and more, or links: as tagged)
+                continue  # (a span holds the words and more, or links: as tagged; one
+                #           letter, "-w", names no brand: :func:`fusion.expand.one_letter`)
             first = next((i for i, (a, b) in enumerate(every) if a <= start < b), None)
             cue = next((j for j in range(first - 1, -1, -1)
                         if plain_words[j] in NEGATION_CUES), None) if first else None

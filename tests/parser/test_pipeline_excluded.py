@@ -416,3 +416,157 @@ def test_colours_brackets_and_names_a_colour_opens_on_the_quickstart_bundle(
                                if k and k != "Bluetooth"), (q.text, q.boosts)
         if q.text in ("not coffee table", "not white noise machine"):  # (no tree walked)
             assert not [x for x in q.expansions if x.kind.endswith("category")], q.text
+
+
+# -- one character, a letter size without "size", a name sharing one word, a hyphenated "non"
+# (an as-you-type review, 2026-12-06; the old readings: "refrigerator not w" and "rice cooker
+# without w" DOWN-boosted the brand W, "headphones not b" and "dress not b" the size B, "tv
+# without l" the size L; "tv not xl" the size XL; "watch not fit" excluded the product type
+# "Non-fit"; "shirt non-black" excluded nothing while "shirt non black" excluded Black; "non
+# white noise machine" DOWN-boosted White Noise Machines with the excluded words "white")
+
+OC_FRIDGES = Node(NodeKind.CATEGORY, "bb/fridges", "Refrigerators",
+                  path="Appliances > Refrigerators")
+OC_FREEZERS = Node(NodeKind.CATEGORY, "bb/freezers", "Freezers", path="Appliances > Freezers")
+OC_HEADPHONES = Node(NodeKind.CATEGORY, "bb/headphones", "Headphones", path="Audio > Headphones")
+OC_WATCHES = Node(NodeKind.CATEGORY, "bb/watches", "Watches", path="Wearable Technology > Watches")
+OC_SHIRTS = Node(NodeKind.CATEGORY, "g/shirts", "Shirts", path="Apparel > Clothing > Shirts")
+OC_NOISE = Node(NodeKind.CATEGORY, "g/white-noise", "White Noise Machines",
+                aliases=("noise machine", "noise machines"),
+                path="Health & Beauty > Sleeping Aids > White Noise Machines")
+OC_SPRINGS = Node(NodeKind.CATEGORY, "bb/springs", "Mattresses & Box Springs",
+                 path="Home > Bedroom > Mattresses & Box Springs")
+OC_BEDS = Node(NodeKind.CATEGORY, "g/beds", "Beds", path="Home > Bedroom > Beds")
+OC_W = Node(NodeKind.BRAND, "w", "W")  # (a name list's one-letter brand)
+OC_GE = Node(NodeKind.BRAND, "ge", "GE")
+OC_HP = Node(NodeKind.BRAND, "hp", "HP")
+OC_B = Node(NodeKind.ATTRIBUTE_VALUE, "size/b", "B", attribute="size")
+OC_L = Node(NodeKind.ATTRIBUTE_VALUE, "size/l", "L", attribute="size")
+OC_M = Node(NodeKind.ATTRIBUTE_VALUE, "size/m", "M", attribute="size")
+OC_XL = Node(NodeKind.ATTRIBUTE_VALUE, "size/xl", "XL", attribute="size")
+OC_BLACK = Node(NodeKind.ATTRIBUTE_VALUE, "color/black", "Black", attribute="color")
+OC_WHITE = Node(NodeKind.ATTRIBUTE_VALUE, "color/white", "White", attribute="color")
+OC_NON_FIT = Node(NodeKind.PRODUCT_TYPE, "non-fit", "Non-fit")
+
+OC_SPANS = {
+    "refrigerator not w": [("refrigerator", "core_product_type"), ("not w", "condition")],
+    "refrigerator without w": [("refrigerator", "core_product_type"), ("without w", "condition")],
+    "refrigerator -w": [("refrigerator", "core_product_type")],
+    "refrigerator not w.": [("refrigerator", "core_product_type"), ("not", "condition"),
+                            ("w", "creator")],
+    "headphones not b": [("headphones", "core_product_type"), ("not b", "modifier")],
+    "headphones no b": [("headphones", "core_product_type"), ("no b", "modifier")],
+    "tv without l": [("tv", "core_product_type"), ("without l", "condition")],
+    "tv not m": [("tv", "core_product_type"), ("not m", "modifier")],
+    "tv not xl": [("tv", "core_product_type"), ("not xl", "modifier")],
+    "tv not lg": [("tv", "core_product_type"), ("not lg", "modifier")],
+    "tv -lg": [("tv", "core_product_type"), ("-lg", "modifier")],
+    "laptop not hp": [("laptop", "core_product_type"), ("not hp", "condition")],
+    "no ge": [("no ge", "creator")],
+    "non ge refrigerator": [("non ge", "creator"), ("refrigerator", "core_product_type")],
+    "shirt not size m": [("shirt", "core_product_type"), ("not size m", "modifier")],
+    "watch not fit": [("watch", "core_product_type"), ("not fit", "condition")],
+    "refrigerator without freezer": [("refrigerator", "core_product_type"),
+                                     ("without freezer", "condition")],
+    "bed without box spring": [("bed", "core_product_type"), ("without box spring", "condition")],
+    "shirt non-black": [("shirt", "core_product_type"), ("non-black", "color")],
+    "non-black shirt": [("non-black", "color"), ("shirt", "core_product_type")],
+    "shirt non black": [("shirt", "core_product_type"), ("non black", "modifier")],
+    "shirt not black": [("shirt", "core_product_type"), ("not black", "modifier")],
+    "shirt -black": [("shirt", "core_product_type"), ("-black", "color")],
+    "non-ge refrigerator": [("non-ge", "creator"), ("refrigerator", "core_product_type")],
+    "non white noise machine": [("non white", "modifier"),
+                                ("noise machine", "core_product_type")],
+}
+
+
+@pytest.fixture(scope="module")
+def oc_qp() -> QueryParser:
+    g = ProductGraph.in_memory()
+    g.add_records([NB_TVS, NB_LAPTOPS, NB_LG, OC_FRIDGES, OC_FREEZERS, OC_HEADPHONES,
+                   OC_WATCHES, OC_SHIRTS, OC_NOISE, OC_W, OC_GE, OC_HP, OC_B, OC_L, OC_M, OC_XL,
+                   OC_BLACK, OC_WHITE, OC_NON_FIT, OC_SPRINGS, OC_BEDS,
+                   Edge(OC_W.iri, Relation.SELLS_IN, OC_FRIDGES.iri),
+                   Edge(OC_GE.iri, Relation.SELLS_IN, OC_FRIDGES.iri),
+                   Edge(OC_HP.iri, Relation.SELLS_IN, NB_LAPTOPS.iri),
+                   Edge(NB_LG.iri, Relation.SELLS_IN, NB_TVS.iri)], progress=False)
+    return QueryParser(tagger=PhraseTagger(OC_SPANS), kg=g, expander=QueryExpander(g),
+                       linker=EntityLinker(g))
+
+
+def _downs(q: ParsedQuery) -> list[str]:
+    return sorted(b.term for b in q.boosts if b.direction == "DOWN")
+
+
+@pytest.mark.parametrize(("query", "word"), [
+    ("refrigerator not w", "w"), ("refrigerator without w", "w"), ("refrigerator -w", "w"),
+    ("refrigerator not w.", "w"),  # (the letter tagged and linked a span of its own)
+    ("headphones not b", "b"), ("headphones no b", "b"), ("tv without l", "l"),
+    ("tv not m", "m"),
+])
+def test_an_excluded_word_of_one_character_links_nothing(oc_qp: QueryParser, query: str,
+                                                         word: str) -> None:
+    """One letter after a cue is as often a word being typed ("not w" of "not whirlpool") as a
+    brand's or a size's name: no node excluded, no DOWN boost (the letter is still excluded:
+    no filter, no UP boost)."""
+    q = oc_qp(query)
+    assert [(t, k) for t, _, _, k in _excluded(q)] == [(word, None)], query
+    assert _downs(q) == [], query
+    assert not q.filters.get("brand") and not q.filters.get("size"), query
+    assert not [b for b in q.boosts if b.term.lower().endswith(f":{word}")], query
+
+
+@pytest.mark.parametrize(("query", "want", "downs"), [
+    ("tv not lg", [("lg", NB_LG.iri)], ["brand:LG"]),
+    ("tv -lg", [("lg", NB_LG.iri)], ["brand:LG"]),
+    ("laptop not hp", [("hp", OC_HP.iri)], ["brand:HP"]),
+    ("no ge", [("ge", OC_GE.iri)], ["brand:GE"]),
+    ("non ge refrigerator", [("ge", OC_GE.iri)], ["brand:GE"]),
+    ("shirt not size m", [("size m", None)], ["size:M"]),  # (the words hold more: no kg_id)
+    ("shirt not black", [("black", OC_BLACK.iri)], ["colour:Black"]),
+    ("shirt non black", [("black", OC_BLACK.iri)], ["colour:Black"]),
+    ("shirt -black", [("black", OC_BLACK.iri)], ["colour:Black"]),
+    ("refrigerator without freezer", [("freezer", OC_FREEZERS.iri)],
+     ["category:Appliances > Freezers"]),
+    ("bed without box spring", [("box spring", OC_SPRINGS.iri)],
+     ["category:Home > Bedroom > Mattresses & Box Springs"]),
+])
+def test_two_letters_a_said_size_and_colours_stay_excluded(
+        oc_qp: QueryParser, query: str, want: list[tuple], downs: list[str]) -> None:
+    q = oc_qp(query)
+    assert [(t, k) for t, _, _, k in _excluded(q)] == want, query
+    assert _downs(q) == downs, query
+    assert not q.filters.get("brand") and not q.filters.get("colour"), query
+
+
+def test_a_letter_size_after_a_cue_without_size_is_no_size_excluded(oc_qp: QueryParser) -> None:
+    """"tv not xl": a letter size is read only next to "size" (or, of several letters, beside
+    clothing), as the size patterns read it: no size XL of the TVs to demote."""
+    q = oc_qp("tv not xl")
+    assert [(t, k) for t, _, _, k in _excluded(q)] == [("xl", None)]
+    assert _downs(q) == [] and not q.filters.get("size")
+
+
+def test_a_name_holding_a_cue_the_excluded_words_lack_links_nothing(
+        oc_qp: QueryParser) -> None:
+    """"watch not fit": the product type "Non-fit" holds "fit" and a negation cue the words
+    do not say ("non"): it names their opposite, no thing they exclude. A name holding the
+    words and others still links ("without box spring": Mattresses & Box Springs)."""
+    q = oc_qp("watch not fit")
+    assert [(t, k) for t, _, _, k in _excluded(q)] == [("fit", None)]
+    assert [e.kg_id for e in q.entities if e.text == "not fit"] == [None]
+
+
+@pytest.mark.parametrize(("query", "want", "down"), [
+    ("shirt non-black", [("black", 10, 15, OC_BLACK.iri)], ["colour:Black"]),
+    ("non-black shirt", [("black", 4, 9, OC_BLACK.iri)], ["colour:Black"]),
+    ("non-ge refrigerator", [("ge", 4, 6, OC_GE.iri)], ["brand:GE"]),
+    ("non white noise machine", [("white noise machine", 4, 23, OC_NOISE.iri)],
+     ["category:Health & Beauty > Sleeping Aids > White Noise Machines"]),
+])
+def test_a_hyphenated_non_excludes_as_non_does(oc_qp: QueryParser, query: str,
+                                               want: list[tuple], down: list[str]) -> None:
+    q = oc_qp(query)
+    assert _excluded(q) == want, query
+    assert _downs(q) == down, query
+    assert not q.filters.get("colour") and not q.filters.get("brand"), query
