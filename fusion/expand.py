@@ -990,8 +990,14 @@ _SIZE_WORDS = frozenset({"size", "sized", "sizes"})
 _LETTER_SIZE_NAME = re.compile(r"[a-z]{1,2}|x{2,3}[sl]|[2-5]\s?xl")
 #: what is sold in letter sizes: clothing, footwear, gear (:data:`fusion.patterns.LETTER_SIZED`)
 _LETTER_SIZED_WORD = re.compile(rf"(?<![\w'’-])(?:{LETTER_SIZED})(?![\w'’-])", re.I)
-#: the words of a bed size, whose "size" a letter after it does not own ("queen size m")
-_BED_SIZE_WORDS = frozenset({"twin", "full", "double", "queen", "king", "xl"})
+#: the words of a bed size, whose "size" a letter after it does not own ("queen size m"): those of
+#: :data:`_BED_SIZES`, and "double" ("double size m"), which is no size filter of its own
+_BED_SIZE_WORDS = frozenset(w for size in _BED_SIZES for w in size.split()) | {"double"}
+#: the paths of what is sold in letter sizes: clothing, footwear, apparel (Flipkart's
+#: "Clothing", "Footwear"; Google's "Apparel & Accessories"): a query that links one names a
+#: letter-sized thing, whatever its words ("apron l", "boxers l")
+_APPAREL_PATH = re.compile(
+    r"^(?:Apparel & Accessories|Clothing|Footwear)\b|> (?:Clothing|Footwear|Shoes)\b", re.I)
 #: a size value's name that is only a number ("4", "2-5", "1.14"): see :func:`_bare_number`
 _SIZE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _BARE_NUMBER = re.compile(r"[\d\s.,/\-\u2013]*\d[\d\s.,/\-\u2013]*")
@@ -2346,14 +2352,15 @@ def _a_garment_size(value: str, words: Sequence[str], span: tuple[int, int] | No
 
 
 def _a_stray_letter_size(value: str, words: Sequence[str],
-                         span: tuple[int, int] | None) -> bool:
+                         span: tuple[int, int] | None, apparel: bool = False) -> bool:
     """Whether a linked size value is a letter size (:data:`_LETTER_SIZE_NAME`: "M", "L",
     "XL", "B") the query names beside no "size" and for nothing sold in letter sizes
     (:data:`_LETTER_SIZED_WORD`: clothing, footwear, gear): a lone letter after a product word
     is as often the start of the next word, a name's or a shape's ("tv m", "laptop m",
     "curtains for l", "king size b": the bed size's "size"). Such a link is no size at all,
     as the patterns read a single letter only next to "size" ("kurti size m") and one of
-    several only next to clothing ("t shirt xxl"); "mens shirt l", "jacket size m" keep it.
+    several only next to clothing ("t shirt xxl"); "mens shirt l", "jacket size m" keep it,
+    and so does a query that links clothing or footwear (``apparel``: :data:`_APPAREL_PATH`).
 
     >>> [_a_stray_letter_size("M", q.split(), (1, 2)) for q in ("tv m", "shirt m", "size m")]
     [True, False, False]
@@ -2362,7 +2369,7 @@ def _a_stray_letter_size(value: str, words: Sequence[str],
     """
     if not _LETTER_SIZE_NAME.fullmatch(normalize_key(value).strip()):
         return False
-    if _LETTER_SIZED_WORD.search(" ".join(words)):
+    if apparel or _LETTER_SIZED_WORD.search(" ".join(words)):
         return False
     if span is None:
         return True
@@ -6052,7 +6059,9 @@ def expand(
                     and normalize_key(value) in ("king", "queen"):
                 continue  # "california king", "split king": another bed size (the patterns
                 #           read it beside bedding, "California King"), no King
-            if field_ == "size" and all(_a_stray_letter_size(value, words, place)
+            if field_ == "size" and all(_a_stray_letter_size(value, words, place, any(
+                    _all_under(g, e.iri, _APPAREL_PATH) for e in linked if e.iri not in negated
+                    and g.kind(e.iri) in ("category", "product_type")))
                                         for place in ent_places or [span]):
                 continue  # "tv m", "curtains for l", "king size b": a letter that begins a
                 #           word or names a model or a shape, no size: no filter, nor boost

@@ -219,27 +219,31 @@ asks for):
   nothing sold by length (a cable, a cord, a wire, a hose, string lights...: "3m tape", the
   brand; "tattoo tubes 11m"; "2m hdmi cable" and "1 m floor cushion" are metres).
 
-An audio plug's size (2.5 mm, 3.5 mm, 6.35 mm in a query that names audio or a connector:
-jack, aux, headphone, mic, rca, adapter, plug, cable, transmitter, "to" ...; 1/8 and 1/4 inch
-in one that names audio) is a size hint (:func:`size_hints`), no filter: it is what the
+An audio plug's size (3.5 mm, 6.35 mm in a query that names audio or a connector: jack, aux,
+headphone, mic, rca, adapter, cable, transmitter, "to" ...; 2.5 mm, 1/8 and 1/4 inch in one
+that names audio) is a size hint (:func:`size_hints`), no filter: it is what the
 product connects to ("usb c to 3.5mm adapter", "3.5mm to rca", "bluetooth transmitter
 3.5mm", "3.5mm microphone"); a cable's length keeps its filter ("3.5 mm thin cable 1.5 feet":
-1.5 feet), and so do "3.5mm crochet hook" and "1/4 inch drill bit".
+1.5 feet), and so do "3.5mm crochet hook", "3.5mm wall plug" (an anchor: "plug" alone names
+no audio), "2.5mm electrical cable" (a wire's gauge) and "1/4 inch drill bit".
 
-Two sizes of one dimension (storage, MB, GB and TB, being one; every other unit its own) that
-are no alternatives are two parts of the product, each a size hint, no filter ("laptop 16gb ram
-512gb ssd", "15.6 inch laptop 1tb 16gb", "macbook pro 16gb 512gb": memory and storage; a search
-engine ORs the values of one dimension). Alternatives stay: joined by "or", "," or "vs" ("ssd
-500gb or 1tb", "phone 64 or 128gb"), or by a space or a slash and alike, the larger less than
-four times the smaller ("ram 16gb 32gb", "ssd 500gb 1tb", "4mm 6mm 8mm ring").
+Two storage sizes (MB, GB, TB) that are no alternatives are two parts of the product, memory and
+storage, each a size hint, no filter ("laptop 16gb ram 512gb ssd", "15.6 inch laptop 1tb 16gb",
+"macbook pro 16gb 512gb"; a search engine ORs the values of one dimension): not joined by "or",
+"," or "vs", and the larger at least 16 times the smaller, or 4 times in a query that names
+memory (ram, memory, ddr4 ...). Others are alternatives and stay ("ssd 500gb or 1tb", "phone 64
+or 128gb", "iphone 64gb 256gb", "ssd 256gb 1tb", "ram 16gb 32gb", "tablet 8gb 32gb"), and so do
+two sizes of any other unit: a screen has one size ("55 inch and 65 inch tv", "4mm 6mm 8mm
+ring").
 
 The capacity (gallons, quarts, ounces) of a container that the product serves, named in the
 size's clause, is a size hint (:func:`size_hints`, an UP boost in fusion.expand), no filter: a
-pump, a filter, a heater, a lid, a liner, a stand, a light... after the container or before a
+pump, a filter, a heater, a lid, a stand, a light... after the container or before a
 "for" / "fits" the container follows ("aquarium heater 50 gallon", "5 gallon bucket lid", "40
 gallon tank stand", "air pump for aquarium 40 gallon"), and a water dispenser, which takes a
 jug ("5 gallon water dispenser"). The container keeps its size ("20 gallon fish tank", "5
-gallon bucket", "fish tank 20 gallon with filter"), and so do "50 gallon water heater", "2
+gallon bucket", "fish tank 20 gallon with filter"), and so do a liner, sold by the size of the
+can it lines ("13 gallon trash can liners", "55 gallon drum liners"), "50 gallon water heater", "2
 gallon beverage dispenser" and "pressure tank for well pump 20 gallon" (the tank is sought).
 
 Numeric garment and shoe sizes: a whole or half number right after "size" ("size 8", "size:
@@ -580,8 +584,9 @@ _KW_MIN = (r"\b(?:over|above|(?<!no )(?<!not )more\s+than|greater\s+than|higher\
 _PRICE_NOUN = r"(?:price|budget|cost)"
 # a negation right before a bound (or a range), up to three filler words apart: "not under",
 # "no over", "never above", "don't want to spend over", "isn't even under"
+_NEGATION_CUE = "(?:\\b(?:not|no|never|nothing|none)\\b|n['\u2019]t\\b)"
 _NEGATION = re.compile(
-    "(?:\\b(?:not|no|never|nothing|none)\\b|n['\u2019]t\\b)"
+    rf"{_NEGATION_CUE}"
     r"(?:\s+(?:even|ever|really|just|much|anything|something|priced|costing|costs?|going|go|to"
     r"|want|need|show|me|spend|pay|be)\b){0,3}\s*$",
     re.I,
@@ -1277,8 +1282,9 @@ _SIZE_ONE = rf"{_SIZE_NUM}\s*(?:-\s*)?{_SIZE_UNIT}"
 _SPACED_IN = re.compile(r"\d\s+in$", re.I)
 _PRICE_BEFORE = re.compile(
     r"(?:\b(?:under|below|over|above|than|to|least|most|max|min|from)|[<>≤≥]=?)\s*$", re.I)
+# (a size after a slash is one after a unit's letters only: "64gb/256gb", not "1/2 in")
 _SIZE = re.compile(
-    r"(?<![\w./⁄$€£\-–])(?<!\d,)(?!(?<=\d\s)0\d)(?:"
+    r"(?<![\w.⁄$€£\-–])(?:(?<!/)|(?<=[a-z]/))(?<!\d,)(?!(?<=\d\s)0\d)(?:"
     rf"(?P<range>(?:between\s+{_SIZE_NUM}(?:\s*-?\s*{_SIZE_UNIT})?\s*and"
     rf"|{_SIZE_NUM}(?:\s*-?\s*{_SIZE_UNIT})?\s*(?:-|–|—|to))\s*{_SIZE_ONE})"
     rf"|(?P<one>{_SIZE_ONE}))",
@@ -1445,21 +1451,24 @@ def _device_accessory(text: str, m: re.Match[str], start: int) -> bool:
 
 # an audio plug's size: 2.5 mm, 3.5 mm, 6.35 mm (6.3 mm), or 1/8 inch and 1/4 inch, which are
 # 3.5 mm and 6.35 mm ("usb c to 3.5mm adapter", "3.5mm to rca", "1/4 inch to 3.5mm adapter")
-_JACK_MM = re.compile(r"(?:2[.,]5|3[.,]5|6[.,]35?)\s*-?\s*(?:mm|millimet(?:er|re)s?)$", re.I)
+_JACK_MM = re.compile(
+    r"(?<![\d.,])(?:(?P<small>2[.,]5)|3[.,]5|6[.,]35?)\s*-?\s*(?:mm|millimet(?:er|re)s?)$", re.I)
 _JACK_INCH = re.compile(rf"1\s*[/⁄]\s*[48]\s*-?\s*(?:inch(?:es)?|in|{_INCH_MARK})$", re.I)
 # what a query names that makes a millimetre plug size the size of a connector, no size of the
 # product: an audio word, a connector word or another plug size joined by "to" ("3.5mm to rca",
-# "usb c to 3.5mm", "bluetooth transmitter 3.5mm", "3.5mm microphone", "aux cable 3.5mm 6ft")
+# "usb c to 3.5mm", "bluetooth transmitter 3.5mm", "3.5mm microphone", "aux cable 3.5mm 6ft");
+# not "plug" alone ("3.5mm wall plug": a wall anchor's size)
 _AUDIO = (r"jacks?|aux|auxiliary|audio|stereo|mono|head\s?phones?|head\s?sets?|ear\s?phones?"
           r"|ear\s?buds?|mics?|microphones?|rca|trr?s|guitar|instrument|amp|amplifiers?|speakers?"
           r"|line[\s-]?in|line[\s-]?out")
 _PLUG_CONTEXT = re.compile(
-    rf"(?<![\w'’-])(?:{_AUDIO}|adapters?|adaptors?|plugs?|cables?|cords?|leads?|splitters?"
+    rf"(?<![\w'’-])(?:{_AUDIO}|adapters?|adaptors?|cables?|cords?|leads?|splitters?"
     r"|extensions?|converters?|connectors?|transmitters?|receivers?|male|female)(?![\w'’-])"
     r"|(?<![\w'’-])to\s+\S|\S\s+to(?![\w'’-])",
     re.I)
-# an inch plug size is one in a query that names audio only ("1/4 inch jack", "1/4 inch to 3.5mm
-# adapter"; "1/4 inch drill bit", "1/4 inch air hose adapter" are the product's sizes)
+# an inch plug size, and 2.5 mm, is one in a query that names audio only ("1/4 inch jack", "1/4
+# inch to 3.5mm adapter", "2.5mm headset"; "1/4 inch drill bit", "1/4 inch air hose adapter",
+# "2.5mm electrical cable", a wire's gauge, are the product's sizes)
 _AUDIO_CONTEXT = re.compile(rf"(?<![\w'’-])(?:{_AUDIO})(?![\w'’-])", re.I)
 
 
@@ -1469,13 +1478,15 @@ def _jack_size(text: str, m: re.Match[str]) -> bool:
     "bluetooth transmitter 3.5mm", "3.5mm microphone", "1/4 inch jack". The plug is what the
     product connects to, no size a catalogue files it under (a cable's length is: "3.5 mm
     cable 1.5 feet": 1.5 feet), so it is a hint (:func:`size_hints`), no filter. An inch plug
-    size needs an audio word ("1/4 inch drill bit" keeps its size)."""
+    size and 2.5 mm need an audio word ("1/4 inch drill bit", "2.5mm electrical cable" keep
+    their sizes), and "plug" alone is no connector's ("3.5mm wall plug": an anchor)."""
     one = m.group("one")
-    if _JACK_MM.search(one):
+    if (jack := _JACK_MM.search(one)) is not None and not jack.group("small"):
         return _PLUG_CONTEXT.search(text) is not None
-    if _JACK_INCH.search(one):
-        return _AUDIO_CONTEXT.search(text) is not None or any(
-            _JACK_MM.search(o.group("one") or "") for o in _SIZE.finditer(text))
+    if jack is not None or _JACK_INCH.search(one):  # (2.5 mm: a wire's gauge, a hole's too)
+        return _AUDIO_CONTEXT.search(text) is not None or any(  # (another plug size)
+            o.start() != m.start() and _JACK_MM.search(o.group("one") or "")
+            for o in _SIZE.finditer(text))
     return False
 
 
@@ -1492,25 +1503,24 @@ _CONTAINER = re.compile(
 # size of its own ("aquarium heater 50 gallon", "5 gallon bucket lid", "40 gallon tank
 # stand", "55 gallon drum pump"); a water dispenser serves the jug it takes ("5 gallon water
 # dispenser"; a drink's or soap's dispenser holds its own: "2 gallon beverage dispenser"); a
-# water heater is a tank itself ("50 gallon water heater")
+# water heater is a tank itself ("50 gallon water heater"); a liner is sold by the capacity of
+# the can it lines ("13 gallon trash can liners", "55 gallon drum liners"), its own size
 _SERVER = re.compile(
     r"(?<![\w'’-])(?:(?P<dispenser>(?<=water\s)dispensers?)|pumps?|filters?|filtration"
-    r"|(?<!water\s)heaters?|chillers?|lids?|liners?|stands?|covers?|hoods?|canop(?:y|ies)|lights?|lighting|spigots?"
+    r"|(?<!water\s)heaters?|chillers?|lids?|stands?|covers?|hoods?|canop(?:y|ies)|lights?|lighting|spigots?"
     r"|spouts?|taps?|valves?|caps?|handles?|doll(?:y|ies)|racks?|holders?|sleeves?|straws?"
     r"|gaskets?|seals?|openers?|wrench(?:es)?|skimmers?|thermometers?|bubblers?|air\s?stones?)"
     r"(?![\w'’-])", re.I)
 # a "for" / "fits" that makes what follows it the container served ("air pump for aquarium
-# 40 gallon")
-_SERVED_CUE = re.compile(
-    r"(?:(?<![\w'’-])(?P<prev>[\w'’-]+)\s+)?(?<![\w'’-])(?P<cue>for|fits?|compatible\s+with"
-    r"|works?\s+with)(?![\w'’-])", re.I)
+# 40 gallon"): one that introduces a device (:data:`_FITS_CUE`, :func:`_fits_cue`)
+_SERVED_CUE = re.compile(_FITS_CUE, re.I)
 
 
 def _serves_container(text: str, m: re.Match[str], start: int) -> bool:
     """Whether the capacity of ``m`` (gallons, quarts, ounces; ``start``: where it, or the
     list it ends, starts) is that of the container the product serves, named in the size's
     clause (no "with", "and", "plus" or comma between): a pump, a filter, a heater, a lid, a
-    liner, a stand... after the container, or before a "for" / "fits" the container follows
+    stand... after the container, or before a "for" / "fits" the container follows
     ("aquarium heater 50 gallon", "5 gallon bucket lid", "fish tank filter 20 gallon", "air
     pump for aquarium 40 gallon"), or a water dispenser, which takes a jug ("5 gallon water
     dispenser"). The product fits the container, it has no such capacity: a hint
@@ -1522,8 +1532,7 @@ def _serves_container(text: str, m: re.Match[str], start: int) -> bool:
     lo = max((b.end() for b in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
     cut = _CLAUSE_BREAK.search(text, m.end())
     hi = cut.start() if cut is not None else len(text)
-    cue = next((c for c in _SERVED_CUE.finditer(text, lo, hi)
-                if (c.group("prev") or "").lower() not in NOT_FITTED), None)
+    cue = next((c for c in _SERVED_CUE.finditer(text, lo, hi) if _fits_cue(c)), None)
     mid = cue.start("cue") if cue is not None else hi  # (the product's words end at the cue)
     served = cue is not None and _CONTAINER.search(text, cue.end(), hi) is not None
     for server in _SERVER.finditer(text, lo, mid):
@@ -1625,16 +1634,22 @@ _M_NOT_METRE = re.compile(
     r"|months?|onesies?|wom[ae]n(?:['’]?s)?|m[ae]n(?:['’]?s)?)(?![\w'’-])", re.I)
 _SIZE_WORD_BEFORE = re.compile(r"(?<![\w'’-])size\s*[:=#-]?\s*$", re.I)
 # the depth a watch or a camera is water resistant to and the range of a wireless device, no
-# length of the product ("dive watch 200m", "water resistant to 100 meters", "bluetooth
-# speaker range 30 m")
+# length of the product: a query that names a depth ("water resistant to 100 meters", "dive
+# computer 100m"), or the metres right after or before a watch, a range ("dive watch 200m",
+# "bluetooth speaker range 30 m", "200m watch"); not a watch or a range elsewhere ("apple watch
+# charger cable 2m", "10m hdmi cable long range": a cable's length)
 _DEPTH = re.compile(
-    r"(?<![\w'’-])(?:watch(?:es)?|smartwatch(?:es)?|dive|diving|divers?|scuba|snorkel\w*"
-    r"|water[\s-]?resist\w*|depth|underwater|range|distance)(?![\w'’-])", re.I)
+    r"(?<![\w'’-])(?:dive|diving|divers?|scuba|snorkel\w*|water[\s-]?resist\w*"
+    r"|depth|underwater)(?![\w'’-])", re.I)
+_DEPTH_NEAR = r"(?:watch(?:es)?|smartwatch(?:es)?|range|distance)"
+_DEPTH_BEFORE = re.compile(rf"(?<![\w'’-]){_DEPTH_NEAR}\s+(?:(?:up\s+)?(?:to|of)\s+)?$", re.I)
+_DEPTH_AFTER = re.compile(rf"\s+{_DEPTH_NEAR}(?![\w'’-])", re.I)
 
 
 def _not_metres(text: str, m: re.Match[str], start: int) -> bool:
     """Whether the metres of ``m`` are none: a depth a watch is water resistant to ("dive
-    watch 200m") or a wireless range ("wifi range 100 m"), and a bare "m" that is a letter,
+    watch 200m") or a wireless range ("wifi range 100 m"; a watch or a range beside the
+    number, or a depth word anywhere: :data:`_DEPTH`), and a bare "m" that is a letter,
     not a metre: after "size", in a query that names clothing, footwear, diapers, a baby,
     women or men ("size 10 m", "shoes 9 m", "12m baby", "women's 8 m": a width, a medium, a
     month), and an integer glued to it in a query that names nothing sold by length
@@ -1644,7 +1659,8 @@ def _not_metres(text: str, m: re.Match[str], start: int) -> bool:
     unit = _METRE_UNIT.search(one)
     if unit is None:
         return False
-    if _DEPTH.search(text):
+    if _DEPTH.search(text) or _DEPTH_AFTER.match(text, m.end()) \
+            or _DEPTH_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start):
         return True
     if unit.group("m") is None:
         return False  # "3 metre", "10 mtr" are metres
@@ -1833,11 +1849,6 @@ _LETTER_END = r"(?![\w'’/&+-])"
 # the word "size" and a letter or bra size after it ("size m", "size: xl", "plus size 3xl")
 _SIZE_THEN_LETTER = re.compile(
     rf"(?<![\w'’-])size\s*(?:[:=-]\s*)?(?P<v>{_LETTER_SIZE}|{_BRA_SIZE}){_LETTER_END}", re.I)
-# a bed size's word right before "size" ("queen size", "king-size", "twin xl size"): that
-# "size" is the bed size's, and a letter after it the start of the next word ("queen size m",
-# "boys queen size s", "electric blanket twin size s": no M, no S)
-_BED_SIZE_OWNS = re.compile(
-    r"(?<![\w'’-])(?:twin|full|double|queen|king)(?:\s+xl)?\s*-?\s*$", re.I)
 # a letter or bra size and the word "size" after it ("m size", "xl-size"); not one after a
 # number ("5 l size": litres, "10 m size": metres) nor one before "size" and a number or
 # another size, which is then the size ("women s size 10", its "'s" written apart), nor one
@@ -1877,7 +1888,9 @@ _CLOTHING = (
     r"|blazers?|suits?|hoodies?|sweatshirts?|sweaters?|cardigans?|pullovers?|jumpers?|shrugs?"
     r"|tunics?|jumpsuits?|rompers?|bodysuits?|overalls|dungarees|tracksuits?|polos?|jerseys?"
     rf"|uniforms?|{_NOT_A_SCRUB}|swimsuits?|swimwear|bikinis?|costumes?|lehengas?|salwars?"
-    r"|churidars?|kaftans?|socks|gloves|clothes|clothing|apparel|outfits?"
+    r"|churidars?|kaftans?|socks|gloves|clothes|clothing|apparel|outfits?|boxers|trunks"
+    r"|(?:bath\s?)?robes?|parkas?|windbreakers?|leotards?|aprons?|onesies?|nightgowns?|nightie"
+    r"|corsets?|scar(?:f|ves)|tuxedos?|sarees?|saris?|chinos|khakis|coveralls|shawls?"
 )
 #: the words of clothing sold in letter sizes, a regex alternation: fusion.expand reads a garment
 #: size written as a word ("t shirt large") only beside them, as letter sizes are read here
@@ -1906,6 +1919,11 @@ _BED_SIZES = {"twin": "Twin", "full": "Full", "double": "Double", "queen": "Quee
 #: king", "cal king": "California King"; "split king": "Split King")
 BED_SIZE_PREFIXES = {"california": "California", "cal": "California", "split": "Split",
                      "super": "Super", "olympic": "Olympic"}
+# a bed size's word right before "size" ("queen size", "king-size", "twin xl size"): that
+# "size" is the bed size's, and a letter after it the start of the next word ("queen size m",
+# "boys queen size s", "electric blanket twin size s": no M, no S)
+_BED_SIZE_OWNS = re.compile(
+    rf"(?<![\w'’-])(?:{'|'.join(_BED_SIZES)})(?:\s+xl)?\s*-?\s*$", re.I)
 # a bed size: its word, a prefix before "king" / "queen" (:data:`BED_SIZE_PREFIXES`), "xl"
 # after "twin" / "full" ("twin xl": "Twin XL"), another size after a slash, spaced or not, with
 # a prefix or not ("full/queen": "Full/Queen", a size comforters are sold in; "king/cal king",
@@ -2235,50 +2253,32 @@ def _numeric_sizes(text: str) -> tuple[list[Size], list[Size]]:
     return [s for s in out if s not in parts], sorted([*hints, *parts], key=lambda s: s.start)
 
 
-# the dimension a size's unit measures, for the sizes of one query: storage (MB, GB, TB: one
-# dimension, "500gb or 1tb") or the unit itself, as written ("inch", '"' and "in" one unit)
-_DIMENSIONS = (
-    (re.compile(r"(?:gb|tb|mb|gigabytes?|terabytes?|megabytes?)$", re.I), "storage"),
-    (re.compile(rf"(?:inch(?:es)?|in|{_INCH_MARK})$", re.I), "inch"),
-    (re.compile(r"(?:mm|millimet(?:er|re)s?)$", re.I), "mm"),
-    (re.compile(r"(?:cm|centimet(?:er|re)s?)$", re.I), "cm"),
-    (re.compile(r"cu(?:bic)?\.?\s?(?:ft|feet|foot)$", re.I), "cu ft"),
-    (re.compile(r"(?:ft|feet|foot)$", re.I), "ft"),
-    (re.compile(r"(?:oz|ounces?)$", re.I), "oz"),
-    (re.compile(r"(?:qt|quarts?)$", re.I), "qt"),
-    (re.compile(r"gal(?:lon)?s?$", re.I), "gal"),
-    (re.compile(r"(?<![a-z])(?:m|met(?:er|re)s?|mtrs?)$", re.I), "m"),
-)
+# the storage units (MB, GB, TB): the one dimension two sizes of which may be two parts of the
+# product, memory and storage ("laptop 16gb ram 512gb ssd"); two sizes of another unit are
+# alternatives ("55 inch and 65 inch tv": a screen has one size; "4mm 6mm 8mm ring")
+_STORAGE = re.compile(r"(?:gb|tb|mb|gigabytes?|terabytes?|megabytes?)$", re.I)
 # what joins two sizes a query gives as alternatives ("500gb or 1tb", "55 inch, 65 inch", "55
-# vs 65 inch"); "and", "+" or other words between join two parts ("16gb ram 512gb ssd",
-# "8gb+128gb": memory and storage)
+# vs 65 inch"); between two storage sizes other words, "and", "+" or a slash, join alternatives
+# or two parts as far apart their amounts are (:data:`_PARTS_APART`)
 _ALTERNATIVE_JOINER = re.compile(
     r"\s*(?:,\s*(?:or\s+)?|(?<=\s)(?:or|nor|vs\.?|versus)(?=\s))\s*", re.I)
-# what joins two sizes that are alternatives where they are alike (:data:`_ALIKE`): a slash or
-# a space ("ram 16gb 32gb", "ssd 500gb 1tb", "4mm 6mm 8mm ring", "64gb/128gb"), but two parts
-# where they are not ("macbook pro 16gb 512gb", "chromebook 4gb 64gb", "6gb/128gb": memory and
-# storage)
-_ALIKE_JOINER = re.compile(r"\s*/\s*|\s+")
-#: how many times the smaller of two sizes of one dimension joined by a space or a slash the
-#: larger may be, and the two alike, alternatives: memory and storage differ more (4gb and
-#: 64gb, 16gb and 512gb), a choice of storage (500gb or 1tb) or memory (16gb or 32gb) less
-_ALIKE = 4.0
-# a negation cue between two sizes: the query excludes the second, which is then no part of
-# the product ("55 inch tv not 65 inch", "phone 128gb without 64gb")
+#: how many times the smaller of two storage sizes the larger is at least where the two are
+#: memory and storage (4gb and 64gb, 8gb and 128gb, 16gb and 512gb), no choice of one
+#: (500gb or 1tb, 64gb or 256gb, 32gb or 256gb); and where the query names memory
+#: (:data:`_MEMORY`: "laptop 8gb ram 32gb emmc")
+_PARTS_APART, _PARTS_APART_MEMORY = 16.0, 4.0
+# a query's word for memory ("ram", "memory", "ddr4"; not a memory card's, which stores)
+_MEMORY = re.compile(
+    r"(?<![\w'’-])(?:ram|memory(?!\s+(?:cards?|sticks?))|(?:lp)?ddr\w*)(?![\w'’-])", re.I)
+# a negation cue between two sizes (a bound's, :data:`_NEGATION_CUE`, or an exclusion's): the
+# query excludes the second, which is then no part of the product ("tablet 128gb not 64gb",
+# "phone 128gb without 64gb")
 _EXCLUDES_BETWEEN = re.compile(
-    r"(?<![\w'’-])(?:not|no|non|without|except|excluding|but|never|other\s+than|isn'?t)"
+    rf"{_NEGATION_CUE}|(?<![\w'’-])(?:non|without|except|excluding|but|other\s+than|isnt)"
     r"(?![\w'’-])", re.I)
 # the gigabytes of a storage unit
 _GIGABYTES = ((re.compile(r"(?:mb|megabytes?)$", re.I), 1 / 1024),
               (re.compile(r"(?:tb|terabytes?)$", re.I), 1024.0))
-
-
-def _dimension(value: str) -> str:
-    """The dimension a size's unit measures (:data:`_DIMENSIONS`; "" where none is known)."""
-    for unit, dimension in _DIMENSIONS:
-        if unit.search(value):
-            return dimension
-    return ""
 
 
 def _size_amount(value: str) -> float | None:
@@ -2298,41 +2298,37 @@ def _size_amount(value: str) -> float | None:
 
 
 def _alternatives(text: str, a: Size, b: Size) -> bool:
-    """Whether two sizes of one dimension, ``a`` before ``b``, are alternatives: joined by "or",
-    ",", "vs" (:data:`_ALTERNATIVE_JOINER`), one excluded ("55 inch tv not 65 inch"), one value
-    twice, or by a space or a slash and alike
-    (:data:`_ALIKE`: "ssd 500gb 1tb", "ram 16gb 32gb"; not "macbook pro 16gb 512gb")."""
+    """Whether two storage sizes, ``a`` before ``b``, are alternatives: joined by "or", ",",
+    "vs" (:data:`_ALTERNATIVE_JOINER`), one excluded ("tablet 128gb not 64gb"), one value
+    twice, or less than :data:`_PARTS_APART` times apart (:data:`_PARTS_APART_MEMORY` in a
+    query that names memory): "iphone 64gb 256gb", "ssd 256gb 1tb", "ram 16gb 32gb", "iphone
+    64gb/256gb"; not "macbook pro 16gb 512gb", "laptop 8gb ram 32gb emmc"."""
     if a.value.lower() == b.value.lower():
-        return True  # one value twice ("3/8 in. od compression x 3/8 in. flare")
+        return True  # one value twice
     if _ALTERNATIVE_JOINER.fullmatch(text, a.end, b.start) \
             or _EXCLUDES_BETWEEN.search(text, a.end, b.start):
-        return True  # (one excluded, "55 inch tv not 65 inch": a choice, no second part)
-    if not _ALIKE_JOINER.fullmatch(text, a.end, b.start):
-        return False
+        return True  # (one excluded, "128gb not 64gb": a choice, no second part)
     x, y = _size_amount(a.value), _size_amount(b.value)
-    return x is not None and y is not None and min(x, y) > 0 and max(x, y) < _ALIKE * min(x, y)
+    if x is None or y is None or min(x, y) <= 0:
+        return True
+    apart = _PARTS_APART_MEMORY if _MEMORY.search(text) else _PARTS_APART
+    return max(x, y) < apart * min(x, y)
 
 
 def _parts(text: str, sizes: list[Size], lists: list[int]) -> list[Size]:
-    """The sizes of ``sizes`` (in order; ``lists``: the match each was read with, the numbers
-    of a list that writes its unit once sharing one) that measure one dimension with another
-    size of the query that is no alternative to it: two parts of the product ("laptop 16gb ram
-    512gb ssd", "15.6 inch laptop 1tb 16gb": memory and storage). A search engine ORs the
-    values of one dimension; a filter on both would be either, so each is a hint
-    (:func:`size_hints`), no filter. Sizes joined by "or", ",", "/" or "vs" ("ssd 500gb or
-    1tb", "phone 64 or 128gb"), or by a space or a slash and alike ("ram 16gb 32gb", "ssd
-    500gb 1tb", "4mm 6mm 8mm ring"), are alternatives and stay (:func:`_alternatives`)."""
-    by_dimension: dict[str, list[int]] = {}
-    for i, size in enumerate(sizes):
-        by_dimension.setdefault(_dimension(size.value), []).append(i)
-    out: list[Size] = []
-    for dimension, at in by_dimension.items():
-        if not dimension or len(at) < 2:
-            continue
-        if not all(lists[a] == lists[b] or _alternatives(text, sizes[a], sizes[b])
-                   for a, b in pairwise(at)):
-            out += [sizes[i] for i in at]
-    return out
+    """The storage sizes of ``sizes`` (in order; ``lists``: the match each was read with, the
+    numbers of a list that writes its unit once sharing one) that are no alternative to
+    another: two parts of the product, memory and storage ("laptop 16gb ram 512gb ssd",
+    "15.6 inch laptop 1tb 16gb"). A search engine ORs the values of one dimension; a filter
+    on both would be either, so each is a hint (:func:`size_hints`), no filter. Sizes joined
+    by "or", "," or "vs" ("ssd 500gb or 1tb", "phone 64 or 128gb") or close in amount ("ram
+    16gb 32gb", "ssd 256gb 1tb") are alternatives and stay (:func:`_alternatives`), and so
+    are the sizes of every other unit ("55 inch and 65 inch tv", "4mm 6mm 8mm ring")."""
+    at = [i for i, size in enumerate(sizes) if _STORAGE.search(size.value)]
+    if len(at) < 2 or all(lists[a] == lists[b] or _alternatives(text, sizes[a], sizes[b])
+                          for a, b in pairwise(at)):
+        return []
+    return [sizes[i] for i in at]
 
 
 def find_sizes(text: str) -> list[Size]:

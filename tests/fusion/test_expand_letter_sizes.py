@@ -75,3 +75,32 @@ def test_other_linked_sizes_are_unchanged(kg):
     assert expand(kg, [size("King", "king")], query="king duvet").filters.size == ("King",)
     assert expand(kg, [size("55 inch", "55 inch")], query="tv 55 inch").filters.size \
         == ("55 inch",)
+
+
+@pytest.mark.parametrize(("query", "name", "mention"), [
+    # clothing the size patterns name beside the letter ("apron l" had no size)
+    ("apron l", "L", "l"),
+    ("boxers l", "L", "l"),
+    ("scarf m", "M", "m"),
+    ("tuxedo m", "M", "m"),
+    ("bathrobe xl", "XL", "xl"),
+    ("saree m", "M", "m"),
+])
+def test_a_linked_letter_size_of_any_clothing_word_stays(kg, query, name, mention):
+    res = expand(kg, [size(name, mention)], query=query)
+    assert name in res.filters.size, query
+
+
+def test_a_linked_letter_size_of_linked_clothing_stays():
+    # a word no pattern knows, linked to a category under a clothing or apparel path
+    from .catalog_kg import cat_iri, category_records
+
+    g = catalog_kg([*(Node(NodeKind.ATTRIBUTE_VALUE, f"size/{s.lower()}", s, attribute="size")
+                      for s in ("M", "L")),
+                    *category_records({"dhotis": ("Dhotis", "Clothing > Men > Dhotis", None)},
+                                      source="fk"),
+                    *category_records({"tvs": ("TVs", "TV & Home Theater > TVs", None)})])
+    dhoti = LinkedEntity(cat_iri("dhotis", "fk"), "category", 0.9, "product type", "dhoti")
+    tvs = LinkedEntity(cat_iri("tvs"), "category", 0.9, "product type", "tv")
+    assert "L" in expand(g, [dhoti, size("L", "l")], query="dhoti l").filters.size
+    assert expand(g, [tvs, size("L", "l")], query="tv l").filters.size == ()

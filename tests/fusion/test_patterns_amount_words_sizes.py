@@ -663,3 +663,82 @@ def test_two_parts_of_one_dimension_are_hints(text, sizes, hints):
 
     assert _sizes(text) == sizes
     assert [s.value for s in size_hints(text)] == hints
+
+
+@pytest.mark.parametrize(("text", "sizes", "hints"), [
+    # only storage sizes are two parts (memory and storage), far apart or beside a memory word
+    ("laptop 16gb ram 512gb ssd", [], ["16gb", "512gb"]),
+    ("macbook pro 16gb 512gb", [], ["16gb", "512gb"]),
+    ("samsung s21 8gb 128gb", [], ["8gb", "128gb"]),
+    ("chromebook 4gb 64gb", [], ["4gb", "64gb"]),
+    ("laptop 8gb ram 32gb emmc", [], ["8gb", "32gb"]),
+    ("6gb/128gb", [], ["6gb", "128gb"]),
+    # a choice of storage or of memory: alternatives, each a filter
+    ("iphone 64gb 256gb", ["64gb", "256gb"], []),
+    ("ssd 256gb 1tb", ["256gb", "1tb"], []),
+    ("ram 16gb 32gb", ["16gb", "32gb"], []),
+    ("iphone 32gb 256gb", ["32gb", "256gb"], []),
+    ("tablet 8gb 32gb", ["8gb", "32gb"], []),
+    ("sd card 32gb 128gb", ["32gb", "128gb"], []),
+    ("iphone 64gb/256gb", ["64gb", "256gb"], []),  # the size after a slash is read too
+    # two sizes of another unit are alternatives: a screen has one size
+    ("55 inch and 65 inch tv", ["55 inch", "65 inch"], []),
+    ("4mm and 6mm drill bit", ["4mm", "6mm"], []),
+    ("1/2 inch pipe", ["1/2 inch"], []),  # a fraction's slash stays one number
+])
+def test_only_storage_sizes_far_apart_are_two_parts(text, sizes, hints):
+    from fusion.patterns import size_hints
+
+    assert _sizes(text) == sizes
+    assert [s.value for s in size_hints(text)] == hints
+
+
+@pytest.mark.parametrize(("text", "sizes", "hints"), [
+    # "plug" alone names no audio: a wall anchor's size
+    ("3.5mm wall plug", ["3.5mm"], []),
+    # 2.5 mm needs an audio word: a wire's gauge otherwise
+    ("2.5mm electrical cable", ["2.5mm"], []),
+    ("12.5mm cable", ["12.5mm"], []),
+    ("2.5mm headset", [], ["2.5mm"]),
+    ("2.5mm jack", [], ["2.5mm"]),
+    ("3.5mm male plug", [], ["3.5mm"]),
+    ("usb c to 3.5mm adapter", [], ["3.5mm"]),
+])
+def test_an_audio_plug_size_needs_an_audio_or_connector_word(text, sizes, hints):
+    from fusion.patterns import size_hints
+
+    assert _sizes(text) == sizes
+    assert [s.value for s in size_hints(text)] == hints
+
+
+@pytest.mark.parametrize(("text", "sizes", "hints"), [
+    # a liner is sold by the capacity of the can it lines: its own size
+    ("13 gallon trash can liners", ["13 gallon"], []),
+    ("55 gallon drum liners", ["55 gallon"], []),
+    ("5 gallon bucket liner", ["5 gallon"], []),
+    # what serves a container still fits it
+    ("5 gallon bucket lid", [], ["5 gallon"]),
+    ("air pump for aquarium 40 gallon", [], ["40 gallon"]),
+])
+def test_a_liner_keeps_its_gallons(text, sizes, hints):
+    from fusion.patterns import size_hints
+
+    assert _sizes(text) == sizes
+    assert [s.value for s in size_hints(text)] == hints
+
+
+@pytest.mark.parametrize(("text", "sizes"), [
+    # a watch or a range elsewhere in the query: the metres are a cable's length
+    ("apple watch charger cable 2m", ["2m"]),
+    ("10m hdmi cable long range", ["10m"]),
+    ("range extender 10m cable", ["10m"]),
+    # beside the number, or a depth word anywhere: no length
+    ("dive watch 200m", []),
+    ("200m watch", []),
+    ("bluetooth speaker range 30 m", []),
+    ("wifi range of 100 m", []),
+    ("water resistant to 100 meters", []),
+    ("smart watch 50m water resistant", []),
+])
+def test_a_depth_or_range_is_read_beside_the_metres(text, sizes):
+    assert _sizes(text) == sizes
