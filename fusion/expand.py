@@ -260,8 +260,9 @@ from kg.link import (
 
 __all__ = ["Boost", "CategorySuggestion", "Excluded", "Expansion", "ExpansionConfig",
            "ExpansionResult", "FilterSource", "Filters", "QueryExpander", "Thresholds",
-           "brand_categories", "colour_words", "excluded_links", "excluded_words", "expand",
-           "free_from_words", "may_exclude", "parse_price", "query_exclusions"]
+           "brand_categories", "colour_opens_a_name", "colour_words", "excluded_links",
+           "excluded_words", "expand", "free_from_words", "kg_words", "may_exclude",
+           "parse_price", "query_exclusions"]
 
 logger = logging.getLogger(__name__)
 
@@ -1385,7 +1386,69 @@ def colour_words(text: str) -> bool:
     (True, True, False)
     """
     words = _query_words(text)
-    return bool(words) and _colour_run(words, 0) == len(words)
+    return _a_colour_phrase(words)
+
+
+#: colour modifiers that open a shade's name ("light blue", "dark red", "hot pink"): after a
+#: colour word they name another thing ("blue light" of "no blue light glasses"), no shade
+#: (:func:`_a_colour_phrase`)
+_OPENING_MODIFIERS = frozenset({"light", "lt", "dark", "pale", "bright", "deep", "hot", "neon",
+                                "off", "baby", "sky", "royal", "mid", "pastel", "sea"})
+
+
+def _a_colour_phrase(words: Sequence[str]) -> bool:
+    """Whether ``words`` are a colour's, every one (:func:`_colour_run`: "black", "dark blue",
+    "rose gold"), not ending with a modifier that opens a shade's name: "blue light" (of
+    "blue light glasses", the light such glasses block) names no colour, "light blue" does.
+
+    >>> [_a_colour_phrase(q.split()) for q in ("black", "light blue", "blue light", "slip")]
+    [True, True, False, False]
+    """
+    return bool(words) and _colour_run(words, 0) == len(words) \
+        and words[-1] not in _OPENING_MODIFIERS
+
+
+def colour_opens_a_name(kg: Any, text: str, start: int, end: int) -> bool:
+    """Whether the colour words at ``text[start:end]`` (code points: "white" of "no white noise
+    machine") open a name of the KG ``kg`` (a :class:`kg.ProductGraph` or a networkx view)
+    with the query's words after them (:func:`_in_a_name`: White Noise Machines), public: a
+    "no" opening the query before such words is a compound's word, as before other words
+    ("no white noise machine" searches white noise machines), not a cue excluding a colour
+    ("no black shirt").
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("c", kind="category", label="White Noise Machines")
+    >>> q = "no white noise machine"
+    >>> colour_opens_a_name(g, q, 3, 8), colour_opens_a_name(g, "no white shirt", 3, 8)
+    (True, False)
+    """
+    words = _query_words(text)
+    offsets = _query_word_offsets(text)
+    inside = [i for i, (a, b) in enumerate(offsets) if start <= a and b <= end]
+    if not inside or len(offsets) != len(words):
+        return False
+    return _in_a_name(_KG(as_networkx(kg), kg), words, (inside[0], inside[-1] + 1))
+
+
+def kg_words(kg: Any, text: str) -> bool:
+    """Whether every word of ``text`` is a word of a name of the KG ``kg`` (a
+    :class:`kg.ProductGraph` or a networkx view; its vocabulary: :func:`_known_words`),
+    public: a mention the tagger reads as a brand's and that links no brand, its words such
+    words ("henna" of "black henna hair color"), is no name of a brand the KG does not know
+    that a colour word before it opens (the parser's ``unknown_brands``: "white rodgers
+    thermostat", "rodgers" a word of no KG name).
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("v", kind="category", label="Henna Hair Dyes")
+    >>> kg_words(g, "henna"), kg_words(g, "rodgers"), kg_words(g, "")
+    (True, False, False)
+    """
+    words = [w for w in _query_words(text) if any(c.isalpha() for c in w)]
+    if not words:
+        return False
+    known = _known_words(_KG(as_networkx(kg), kg))
+    return all(w in known or any(k in known for k in word_set(normalize_key(w)))
+               for w in words)
 
 
 def _purpose_cue(words: Sequence[str], at: int) -> int | None:
@@ -1504,7 +1567,9 @@ _NO_PRODUCT_WORDS = frozenset({"in", "on", "at", "of", "to", "than", "as", "is",
                                "needed", "required", "allowed", "included", "please"})
 
 
-def _a_compound_no(words: Sequence[str], at: int, end: int) -> bool:
+def _a_compound_no(words: Sequence[str], at: int, end: int,
+                   named: Callable[[Sequence[str], tuple[int, int]], bool] | None = None
+                   ) -> bool:
     """Whether the "no" at ``words[at]``, in a tagged span of the query's words that ends at
     ``end``, is a compound qualifying the product after it, no exclusion: the span's one or
     two words after it (what the product needs not or has not: "show", "slip", "bra needed")
@@ -1514,7 +1579,11 @@ def _a_compound_no(words: Sequence[str], at: int, end: int) -> bool:
     (:func:`negated_spans`, the parser's reading). What a "no" excludes ends the query or
     its phrase ("tv no samsung", "shampoo no sulfates", "cat food no fish"), comes before a
     number or a phrase of something else ("tv no samsung 55 inch", "shampoo no sulfates for
-    curly hair"), or is no word of the span the "no" opens (the tagger's cut).
+    curly hair"), or is no word of the span the "no" opens (the tagger's cut). A colour after
+    the "no" is what it excludes ("no black shirt"), but for one opening a KG name with the
+    words after it (``named``, the caller's :func:`_in_a_name` on its KG: "no white noise
+    machine") and for a colour word and a word that is no shade ("no blue light glasses":
+    :func:`_a_colour_phrase`).
 
     >>> [_a_compound_no(q.split(), 1, 3) for q in (
     ...     "mens no show socks", "tv no samsung 55", "cat food no fish", "dress no sleeves black")]
@@ -1528,7 +1597,7 @@ def _a_compound_no(words: Sequence[str], at: int, end: int) -> bool:
     stops = _RUN_ENDS | _JOINERS | _FILLERS | _MAKER_WORDS | _MADE_WORDS | _NEGATIONS \
         | _LATER_NEGATIONS
     qualified, product = words[at + 1:end], words[end]
-    if _colour_run(qualified, 0) == len(qualified):
+    if _a_colour_phrase(qualified) and not (named is not None and named(words, (at + 1, end))):
         return False  # a colour is no compound's word: "no black shirt" excludes black
     # a colour after "no X" is the product's colour, no word of its name: "dress no sleeves
     # black", "phone case no glitter pink" exclude sleeves, glitter
@@ -1560,12 +1629,15 @@ def _a_numbered_name(words: Sequence[str], at: int) -> bool:
     return not spec_after(" " + " ".join(words[at + 2:]), 0)
 
 
-def compound_no_words(text: str, start: int, end: int) -> tuple[int, int] | None:
+def compound_no_words(text: str, start: int, end: int,
+                      kg: Any = None) -> tuple[int, int] | None:
     """Where the words a compound "no" qualifies stand in ``text`` (code points, (start,
     end)), the "no" in its tagged span ``text[start:end]`` (:func:`_a_compound_no`: "show" in
     "mens no show socks", "chip" in "clear no chip nail polish", "iron" in "no iron dress
     shirts"), or None: those words name no thing the query excludes (the parser leaves them
-    out of its ``excluded`` words and links no node of them).
+    out of its ``excluded`` words and links no node of them). ``kg``: the KG (a
+    :class:`kg.ProductGraph` or a networkx view) whose names a colour after the "no" may open
+    ("no white noise machine": :func:`colour_opens_a_name`).
 
     >>> q = "clear no chip nail polish"
     >>> compound_no_words(q, 0, 13), compound_no_words("tv no samsung", 3, 13)
@@ -1579,8 +1651,10 @@ def compound_no_words(text: str, start: int, end: int) -> tuple[int, int] | None
     if not inside:
         return None
     stop = inside[-1] + 1
+    g = _KG(as_networkx(kg), kg) if kg is not None else None
+    named = (lambda ws, span: _in_a_name(g, ws, span)) if g is not None else None
     for i in inside:
-        if _a_compound_no(words, i, stop):
+        if _a_compound_no(words, i, stop, named):
             return offsets[i + 1][0], offsets[stop - 1][1]
     return None
 
@@ -1624,7 +1698,7 @@ def negated_spans(text: str, spans: Sequence[tuple[int, int]],
     out = []
     for k, sp in enumerate(at):
         if sp is None or (sp[0] <= 1 and words[0] == "no" and not (
-                sp[1] >= 2 and _colour_run(words[1:sp[1]], 0) == sp[1] - 1)):
+                sp[1] >= 2 and _a_colour_phrase(words[1:sp[1]]))):
             out.append(False)  # (a "no" opening the query: a compound, "no slip socks";
             continue  #          not before a colour, "no black shirt": colour_words)
         others = [o for n, o in enumerate(at) if n != k and o is not None]

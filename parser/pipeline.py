@@ -311,21 +311,25 @@ def _names_the_opposite(best: Any, words: str) -> bool:
                for w in re.findall(r"[^\W_]+", normalize_key(name)))
 
 
-def _cue_is_compound_no(text: str, start: int, end: int, cue: str) -> bool:
+def _cue_is_compound_no(text: str, start: int, end: int, cue: str, kg: Any = None) -> bool:
     """Whether the negation cue ``cue`` opening the span ``text[start:end]`` is a "no" that
     qualifies the product after it, no exclusion ("dress no pink", "tv no samsung" exclude):
     opening the query ("no touch thermometer", "no drill curtain rod", "no slip socks"; not
-    before a colour, "no black shirt": :func:`fusion.expand.colour_words`), or
+    before a colour, "no black shirt": :func:`fusion.expand.colour_words`, but for a colour
+    opening a name of the KG ``kg`` with the words after it, "no white noise machine":
+    :func:`fusion.expand.colour_opens_a_name`), or
     after other words, the span's one or two words after it followed by the product ("no
     show" in "mens no show socks", "no sew" in "fleece no sew blanket kit":
     :func:`fusion.expand.compound_no_words`)."""
     if cue != "no":
         return False
-    from fusion.expand import colour_words, compound_no_words
+    from fusion.expand import colour_opens_a_name, colour_words, compound_no_words
 
     if not text[:start].strip():  # (but before a colour: "no black shirt" excludes black)
-        return not colour_words(text[start:end].split(maxsplit=1)[-1])
-    return compound_no_words(text, start, end) is not None
+        rest = text[start:end].split(maxsplit=1)[-1]
+        return not colour_words(rest) or (kg is not None and colour_opens_a_name(
+            kg, text, end - len(rest), end))
+    return compound_no_words(text, start, end, kg) is not None
 
 
 #: words of a category path that name no part of the catalogue ("Electronics Accessories",
@@ -356,17 +360,18 @@ def _function_words_only(words: str) -> bool:
     return all(w in FUNCTION_WORDS for w in normalize_key(words).split())
 
 
-def _a_compound_link(text: str, start: int, end: int, best: Any) -> bool:
+def _a_compound_link(text: str, start: int, end: int, best: Any, kg: Any = None) -> bool:
     """Whether ``best``, the link of the span ``text[start:end]``, is the words after a "no"
     the span holds that qualifies the product after it (:func:`fusion.expand.
     compound_no_words`: "no iron" in "mens no iron dress shirts", "no iron shirts", read as
     the material Iron): a "no iron" shirt is none of iron, and excluding Iron left "no iron"
-    shirts out. A KG name holding the "no" is linked as named."""
+    shirts out. A KG name holding the "no" is linked as named. ``kg``: the KG a colour after
+    the "no" may open a name of ("no white noise machine": no White)."""
     from fusion.expand import compound_no_words
 
     alias = getattr(best, "matched_alias", None) or getattr(best, "label", None) or ""
     return "no" not in normalize_key(alias).split() \
-        and compound_no_words(text, start, end) is not None
+        and compound_no_words(text, start, end, kg) is not None
 
 
 def _a_category_in_a_named_product(mention: str, best: Any) -> bool:
@@ -386,7 +391,8 @@ def _a_category_in_a_named_product(mention: str, best: Any) -> bool:
             getattr(best, "matched_alias", None) or "").split()
 
 
-def _words_no_cue_excludes(text: str, entity: ParsedEntity) -> tuple[int, int] | None:
+def _words_no_cue_excludes(text: str, entity: ParsedEntity,
+                           kg: Any = None) -> tuple[int, int] | None:
     """The words of ``entity``, a span of the query ``text`` that links nothing, after its
     first word, (start, end), where a negation cue is read as a word of a name that excludes
     nothing (:meth:`QueryParser._excluded_node`): in a title's or a product name's span
@@ -395,7 +401,8 @@ def _words_no_cue_excludes(text: str, entity: ParsedEntity) -> tuple[int, int] |
     category's very name, the span would link it: "headphones not beats"), and after a "no"
     that qualifies the product after it (:func:`_cue_is_compound_no`: "no touch thermometer",
     "mens no show socks"; also a "no" inside the span, "clear no chip" in "clear no chip
-    nail polish": the words after it); else None. The words a cue there precedes are no
+    nail polish": the words after it; ``kg`` the KG a colour after a "no" opening the query
+    may open a name of, "no white noise machine"); else None. The words a cue there precedes are no
     ``ParsedQuery.excluded`` words (``no_cues`` of :func:`fusion.expand.expand`); a title the
     query excludes, the cue before its span ("dvd not the godfather"), is one."""
     from fusion.expand import NEGATION_CUES, compound_no_words
@@ -404,12 +411,13 @@ def _words_no_cue_excludes(text: str, entity: ParsedEntity) -> tuple[int, int] |
     if len(parts) < 2:
         return None
     if entity.kg_id is not None:  # (the span linked as a whole: "no iron" -> Iron)
-        return compound_no_words(text, entity.start, entity.end)
+        return compound_no_words(text, entity.start, entity.end, kg)
     cue = normalize_key(parts[0]).strip(EDGE_MARKS)
     if entity.label in _NAME_LABELS or (
-            cue in NEGATION_CUES and _cue_is_compound_no(text, entity.start, entity.end, cue)):
+            cue in NEGATION_CUES and _cue_is_compound_no(text, entity.start, entity.end, cue,
+                                                        kg)):
         return entity.end - len(parts[1]), entity.end
-    return compound_no_words(text, entity.start, entity.end)
+    return compound_no_words(text, entity.start, entity.end, kg)
 
 
 def _check_query(text: Any) -> str:
@@ -860,7 +868,7 @@ class QueryParser:
             best = None if self.config.link_labels_only else \
                 link(separators_to_spaces(mention), label=None, context=context).best
         if best is not None and text[start:end] == mention \
-                and _a_compound_link(plain, start, end, best):
+                and _a_compound_link(plain, start, end, best, getattr(self.expander, "kg", None)):
             best = None  # ("no iron" in "mens no iron dress shirts" is no Iron)
         if best is not None and entity.label == "product_name" \
                 and _a_category_in_a_named_product(mention, best):
@@ -1318,10 +1326,10 @@ class QueryParser:
         # a "no" opening the query before words that are a brand's very name and mean the
         # brand excludes it ("no samsung tv", as "not samsung tv" and "tv no samsung")
         opening = cue == "no" and not text[:start].strip()
-        if _cue_is_compound_no(text, start, end, cue) and not opening:
+        compound = _cue_is_compound_no(text, start, end, cue, getattr(self.expander, "kg", None))
+        if compound and not opening:
             return None  # a compound qualifies the product after it: "no touch thermometer",
             #              "no slip socks", "kids no slip socks"
-        compound = opening and _cue_is_compound_no(text, start, end, cue)
         if free_from_words(parts[1]):
             return None  # "tea no caffeine", "non gmo snacks": a claim, no node to demote
         link = self._link_fn(linker)
@@ -1793,12 +1801,17 @@ class QueryParser:
         # reads as a name's word excludes nothing ("woody allen without feathers", "no touch
         # thermometer"): cut is a beginning of the query's text (a trademark sign a space, as
         # the linker read it), with the same offsets as the entities'
-        no_cues = [sp for e in q.entities if (sp := _words_no_cue_excludes(cut, e))] \
+        kg = getattr(self.expander, "kg", None)
+        no_cues = [sp for e in q.entities if (sp := _words_no_cue_excludes(cut, e, kg))] \
             if cut is not None else []
         # the tagger's brand mentions that link nothing: a colour word right before one opens
-        # that brand's name ("white rodgers thermostat"), no colour filter
+        # that brand's name ("white rodgers thermostat"), no colour filter; not one whose
+        # words are words of KG names ("henna" of "black henna hair color": a kind of dye)
+        from fusion.expand import kg_words
+
         unknown_brands = [(e.start, e.end) for e in q.entities
-                          if e.kg_id is None and (e.label or "").lower() in _BRAND_LABELS] \
+                          if e.kg_id is None and (e.label or "").lower() in _BRAND_LABELS
+                          and not (kg is not None and kg_words(kg, cut[e.start:e.end]))] \
             if cut is not None else []
         result = self.expander.expand(q.normalized if cut is None else cut, linked=linked,
                                       intent=intent, limit=self.config.max_expansions,

@@ -206,3 +206,52 @@ def test_a_colour_of_the_product_keeps_its_filter(spec_kg, query, colour, mentio
         _brand(k, m) if k in ("wd", "corsair") else _cat(k, m) for k, m in others]
     res = expand(spec_kg, linked, _intent(path), query=query)
     assert res.filters.colour == (colour,)
+
+
+# -- a colour word of a name after a "no", a brand's mention of KG words after a colour
+
+def _named_kg() -> ProductGraph:
+    g = ProductGraph.in_memory()
+    g.add_records([
+        Node(NodeKind.CATEGORY, "g/white-noise", "White Noise Machines",
+             path="Health & Beauty > Sleeping Aids > White Noise Machines"),
+        Node(NodeKind.CATEGORY, "g/shirts", "Shirts", path="Apparel > Clothing > Shirts"),
+        Node(NodeKind.BRAND, "zenia", "Zenia Cassia Obovata (Neutral Henna)"),
+    ], progress=False)
+    return g
+
+
+@pytest.mark.parametrize(("query", "compound"), [
+    ("no white noise machine", True),  # (White Noise Machines: the colour a word of the name)
+    ("no white shirt", False),  # (a shirt's colour: no name opens with "white shirt")
+])
+def test_a_colour_after_a_no_opening_a_kg_name_is_a_compound_word(query: str,
+                                                                 compound: bool) -> None:
+    from fusion.expand import colour_opens_a_name, compound_no_words
+
+    g = _named_kg()
+    assert colour_opens_a_name(g, query, 3, 8) is compound
+    assert (compound_no_words(query, 0, 8, g) is not None) is compound
+    assert compound_no_words(query, 0, 8) is None  # (without the KG: a colour, excluded)
+
+
+@pytest.mark.parametrize(("text", "colour"), [
+    ("black", True), ("light blue", True), ("rose gold", True),
+    ("blue light", False),  # ("no blue light glasses": the light, no shade of blue)
+])
+def test_a_colour_word_and_a_shade_opening_word_after_it_name_no_colour(text: str,
+                                                                        colour: bool) -> None:
+    from fusion.expand import colour_words
+
+    assert colour_words(text) is colour
+
+
+@pytest.mark.parametrize(("text", "known"), [
+    ("henna", True),  # (a word of a KG name: no unknown brand's name a colour opens)
+    ("rodgers", False),  # ("white rodgers thermostat": White-Rodgers, no KG word)
+    ("", False),
+])
+def test_kg_words_are_the_words_of_kg_names(text: str, known: bool) -> None:
+    from fusion.expand import kg_words
+
+    assert kg_words(_named_kg(), text) is known

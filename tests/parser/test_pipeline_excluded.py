@@ -570,3 +570,78 @@ def test_a_hyphenated_non_excludes_as_non_does(oc_qp: QueryParser, query: str,
     assert _excluded(q) == want, query
     assert _downs(q) == down, query
     assert not q.filters.get("colour") and not q.filters.get("brand"), query
+
+
+# -- a "no" opening the query before a colour word of a name, a colour before an unknown
+# brand's mention whose words are KG words (the old readings: "no blue light glasses"
+# excluded "blue light", "no white noise machine" DOWN-boosted White Noise Machines; "black
+# henna hair color" lost its Black filter, "henna" read as an unknown brand's name)
+
+NC_NOISE = Node(NodeKind.CATEGORY, "g/white-noise", "White Noise Machines",
+                aliases=("noise machine", "noise machines"),
+                path="Health & Beauty > Sleeping Aids > White Noise Machines")
+NC_GLASSES = Node(NodeKind.CATEGORY, "g/glasses", "Eyeglasses", aliases=("glasses",),
+                  path="Health & Beauty > Vision Care > Eyeglasses")
+NC_SHIRTS = Node(NodeKind.CATEGORY, "g/shirts", "Shirts", path="Apparel > Clothing > Shirts")
+NC_HAIR = Node(NodeKind.CATEGORY, "g/hair-color", "Hair Color",
+               path="Health & Beauty > Hair Care > Hair Color")
+NC_THERMOSTATS = Node(NodeKind.CATEGORY, "bb/thermostats", "Thermostats",
+                      path="Appliances > Heating & Cooling > Thermostats")
+NC_HENNA = Node(NodeKind.BRAND, "zenia", "Zenia Cassia Obovata (Neutral Henna)")
+NC_BLACK = Node(NodeKind.ATTRIBUTE_VALUE, "color/black", "Black", attribute="color")
+NC_WHITE = Node(NodeKind.ATTRIBUTE_VALUE, "color/white", "White", attribute="color")
+NC_BLUE = Node(NodeKind.ATTRIBUTE_VALUE, "color/blue", "Blue", attribute="color")
+
+NC_SPANS = {
+    "no white noise machine": [("no white", "modifier"), ("noise machine", "core_product_type")],
+    "no blue light glasses": [("no blue light", "modifier"), ("glasses", "core_product_type")],
+    "no black shirt": [("no black", "modifier"), ("shirt", "core_product_type")],
+    "no white shirt": [("no white", "modifier"), ("shirt", "core_product_type")],
+    "black henna hair color": [("black", "color"), ("henna", "creator"),
+                               ("hair color", "core_product_type")],
+    "white rodgers thermostat": [("white", "color"), ("rodgers", "creator"),
+                                 ("thermostat", "core_product_type")],
+}
+
+
+@pytest.fixture(scope="module")
+def nc_qp() -> QueryParser:
+    g = ProductGraph.in_memory()
+    g.add_records([NC_NOISE, NC_GLASSES, NC_SHIRTS, NC_HAIR, NC_THERMOSTATS, NC_HENNA,
+                   NC_BLACK, NC_WHITE, NC_BLUE,
+                   Edge(NC_HENNA.iri, Relation.SELLS_IN, NC_HAIR.iri)], progress=False)
+    return QueryParser(tagger=PhraseTagger(NC_SPANS), kg=g, expander=QueryExpander(g),
+                       linker=EntityLinker(g))
+
+
+@pytest.mark.parametrize("query", ["no white noise machine", "no blue light glasses"])
+def test_a_no_opening_the_query_before_a_colour_word_of_a_name_is_a_compound(
+        nc_qp: QueryParser, query: str) -> None:
+    """A colour opening a KG name with the words after it ("white noise machine") or a colour
+    word and a word that is no shade ("blue light": light the glasses block) is the
+    product's name, no colour the "no" excludes: nothing excluded, no DOWN boost."""
+    q = nc_qp(query)
+    assert _excluded(q) == [], query
+    assert _downs(q) == [], query
+    assert all(e.kg_id is None for e in q.entities if e.text.startswith("no ")), query
+
+
+@pytest.mark.parametrize(("query", "colour"), [("no black shirt", NC_BLACK),
+                                               ("no white shirt", NC_WHITE)])
+def test_a_no_opening_the_query_before_a_product_colour_excludes_it(
+        nc_qp: QueryParser, query: str, colour: Node) -> None:
+    """"no black shirt": a shirt of any colour but black (no name opens with "black shirt")."""
+    q = nc_qp(query)
+    assert [(t, k) for t, _, _, k in _excluded(q)] == [(colour.label.lower(), colour.iri)]
+    assert _downs(q) == [f"colour:{colour.label}"]
+
+
+def test_a_colour_before_a_brand_mention_of_kg_words_keeps_its_filter(
+        nc_qp: QueryParser) -> None:
+    """"henna", tagged a brand's mention that links nothing, is a word of a KG name (a kind of
+    dye): no unknown brand's name "black" opens, so Black stays the hair colour's filter;
+    "rodgers" is no KG word, so "white rodgers" stays a brand's name (White-Rodgers)."""
+    q = nc_qp("black henna hair color")
+    assert q.filters.get("colour") == ["Black"]
+    q = nc_qp("white rodgers thermostat")
+    assert not q.filters.get("colour")
