@@ -15,7 +15,8 @@ from typing import Any
 
 from parser.tagger.data import Sentence
 
-__all__ = ["TINY_QUERIES", "tiny_backbone", "tiny_encoder_config", "tiny_sentences", "tiny_tagger"]
+__all__ = ["TINY_QUERIES", "SpanTagger", "tiny_backbone", "tiny_encoder_config", "tiny_sentences",
+           "tiny_tagger"]
 
 _Q = """apple/B-creator iphone/B-product_name 13/I-product_name case/B-core_product_type
 samsung/B-creator 55/B-UoM inch/I-UoM tv/B-core_product_type
@@ -118,6 +119,41 @@ def tiny_tagger(*, crf: bool = False, lexicon_kinds: list[str] | None = None,
                                               lexicon_kinds=lexicon_kinds, max_length=32))
     model.load_backbone_weights(weights)
     return Tagger(config=model.config, tokenizer=tok, model=model, encoder_config=enc_cfg)
+
+
+class SpanTagger:
+    """A tagger whose spans are given per query (``{query: [(span, label)]}``, each span found
+    left to right in the query, as the bundle's tagger cuts and labels it), with the stages the
+    parser calls and no more (``prepare``, ``forward``, ``decode``): pipeline tests of what a
+    parse does with given spans, no model.
+
+    >>> tagged = SpanTagger({"red nike shoes": [("red", "color"), ("nike", "creator")]})
+    >>> [(e.text, e.start, e.label) for e in tagged.decode(["red nike shoes"], None)[0].entities]
+    [('red', 0, 'color'), ('nike', 4, 'creator')]
+    """
+
+    def __init__(self, spans: dict[str, list[tuple[str, str]]]) -> None:
+        self.spans = spans
+
+    def prepare(self, texts: list[str], *, matches: object = None) -> list[str]:
+        return list(texts)
+
+    def forward(self, items: list[str], *, pooled: bool = False,
+                batch: bool = False) -> tuple[None, None]:
+        return None, None
+
+    def decode(self, items: list[str], logits: object) -> list[Any]:
+        from parser.tagger.predict import Entity, TaggedText
+
+        out = []
+        for text in items:
+            ents, pos = [], 0
+            for span, label in self.spans.get(text, ()):
+                start = text.index(span, pos)
+                pos = start + len(span)
+                ents.append(Entity(span, start, pos, label, 0.9))
+            out.append(TaggedText(text, ents))
+        return out
 
 
 _BACKBONE: Path | None = None

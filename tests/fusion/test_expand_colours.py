@@ -18,7 +18,7 @@ from fusion.expand import QueryExpander, expand
 from fusion.types import Intent, LinkedEntity
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
 from parser.pipeline import QueryParser
-from parser.tagger.predict import Entity, TaggedText
+from parser.tagger.testing import SpanTagger
 
 ID = "https://kgqp.dev/id/"
 THERMOSTATS = "Appliances > Heating, Cooling & Air Quality > Thermostats"
@@ -88,29 +88,8 @@ SPANS = {
 }
 
 
-class _Tagger:
-    """Tags a query with its :data:`SPANS`."""
-
-    def prepare(self, texts, *, matches=None):
-        return list(texts)
-
-    def forward(self, items, *, pooled=False, batch=False):
-        return None, None
-
-    def decode(self, items, logits):
-        out = []
-        for text in items:
-            ents, pos = [], 0
-            for span, label in SPANS.get(text, ()):
-                start = text.index(span, pos)
-                pos = start + len(span)
-                ents.append(Entity(span, start, pos, label, 0.9))
-            out.append(TaggedText(text, ents))
-        return out
-
-
 def test_the_parser_hands_the_unlinked_brand_spans_to_the_expansion(kg) -> None:
-    qp = QueryParser(tagger=_Tagger(), kg=kg, expander=QueryExpander(kg))
+    qp = QueryParser(tagger=SpanTagger(SPANS), kg=kg, expander=QueryExpander(kg))
     q = qp("white rodgers thermostat")
     assert [(e.text, e.kg_id) for e in q.entities if e.label == "creator"] == [("rodgers", None)]
     assert "colour" not in q.filters

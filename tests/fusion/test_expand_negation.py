@@ -445,33 +445,6 @@ def test_a_number_in_brackets_or_a_range_is_no_exclusion(food_kg, query):
     assert res.excluded == [] and not [b for b in res.boosts if b.direction == "DOWN"]
 
 
-class _Spans:
-    """A tagger whose spans are given per query ({query: [(span, label)]}), as the bundle's
-    tagger cuts them (the stages the parser calls, no more)."""
-
-    def __init__(self, spans):
-        self.spans = spans
-
-    def prepare(self, texts, *, matches=None):
-        return list(texts)
-
-    def forward(self, items, *, pooled=False, batch=False):
-        return None, None
-
-    def decode(self, items, logits):
-        from parser.tagger.predict import Entity, TaggedText
-
-        out = []
-        for text in items:
-            ents, pos = [], 0
-            for span, label in self.spans.get(text, ()):
-                start = text.index(span, pos)
-                pos = start + len(span)
-                ents.append(Entity(span, start, pos, label, 0.9))
-            out.append(TaggedText(text, ents))
-        return out
-
-
 CUE_SPANS = {
     "non black shirt": [("non black", "modifier"), ("shirt", "core_product_type")],
     "shirt non black": [("shirt", "core_product_type"), ("non black", "modifier")],
@@ -487,8 +460,9 @@ def cue_parser(food_kg):
     from fusion.expand import QueryExpander
     from kg.link import EntityLinker
     from parser.pipeline import QueryParser
+    from parser.tagger.testing import SpanTagger
 
-    return QueryParser(tagger=_Spans(CUE_SPANS), kg=food_kg, expander=QueryExpander(food_kg),
+    return QueryParser(tagger=SpanTagger(CUE_SPANS), kg=food_kg, expander=QueryExpander(food_kg),
                        linker=EntityLinker(food_kg))
 
 
@@ -541,13 +515,14 @@ def brand_parser():
     from fusion.expand import QueryExpander
     from kg.link import EntityLinker
     from parser.pipeline import QueryParser
+    from parser.tagger.testing import SpanTagger
 
     g = ProductGraph.in_memory()
     g.add_records([*(Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
                      for k, (lab, path, _) in FOOD_CATS.items()),
                    Node(NodeKind.BRAND, "samsung", "Samsung"),
                    Edge(f"{ID}brand/samsung", Relation.SELLS_IN, _cat("tvs"))], progress=False)
-    return QueryParser(tagger=_Spans(BRAND_SPANS), kg=g, expander=QueryExpander(g),
+    return QueryParser(tagger=SpanTagger(BRAND_SPANS), kg=g, expander=QueryExpander(g),
                        linker=EntityLinker(g))
 
 
