@@ -2395,6 +2395,68 @@ class EntityLinker:
         brand ("whirlpool washer": :meth:`parser.QueryParser.link_entities`)."""
         return self._only_a_brand(normalize_key(text))
 
+    def namesakes(self, iri: str, mention: str | None = None) -> tuple[str, ...]:
+        """The other linkable categories a mention linked to the category ``iri`` may name:
+        those of its very name or an alias of it (or of the ``mention``'s words), on other
+        paths, and those a part of whose name is headed by the mention's head word, where it
+        heads the linked name too (:func:`name_heads`; a part of one word before another
+        part only where it is plural, as a category names its kinds: "Fans, Heatsinks &
+        Cooling" holds fans, "Keyboard & Mouse Combos" no keyboards). The linker picks one
+        from the query's words and priors; the others are what a later reader (the parse's
+        intent: :meth:`parser.QueryParser._repick`) may pick instead: "keyboard" links
+        Musical Instruments > Keyboards, and Computers & Tablets holds Computer Keyboards,
+        iPad & Tablet Accessories > Keyboards ...; "fans" links Appliances' Fans, and
+        Computers & Tablets holds Case Fans and CPU Fans & Heatsinks.
+
+        Ordered: those of the very name first, then by name size (content words), then the
+        higher prior, then IRI. Empty for a node that is no linkable category with a path.
+
+        >>> from kg import Edge, Node, NodeKind, ProductGraph, Relation
+        >>> g = ProductGraph.in_memory()
+        >>> music, pc = Node(NodeKind.CATEGORY, "mi", "Music"), Node(NodeKind.CATEGORY, "pc", "PC")
+        >>> keys = Node(NodeKind.CATEGORY, "mk", "Keyboards", path="Music > Keyboards")
+        >>> pc_keys = Node(NodeKind.CATEGORY, "ck", "Computer Keyboards",
+        ...                path="PC > Computer Keyboards")
+        >>> combos = Node(NodeKind.CATEGORY, "kc", "Keyboard & Mouse Combos",
+        ...               path="PC > Keyboard & Mouse Combos")
+        >>> _ = g.add_records([music, pc, keys, pc_keys, combos], progress=False)
+        >>> EntityLinker(g).namesakes(keys.iri, "keyboard") == (pc_keys.iri,)
+        True
+        """
+        table = self.table
+        path = table.paths.get(iri)
+        nxg = self.graph.to_networkx()
+        if not path or iri not in nxg or nxg.nodes[iri].get("kind") != "category" \
+                or iri in table.unlinkable:
+            return ()
+        name = normalize_key(_label(nxg, iri))
+        key = normalize_key(mention) if mention else name
+        head = _last_head(_unclipped(key)) if key else ""
+        if head not in name_heads(name):
+            head = ""  # (a mention naming a part of the name it does not head: its name only)
+
+        def categories(k: str) -> set[str]:
+            return {c.iri for c in table.index.candidates(k)
+                    if c.kind is not None and c.kind.value == "category"}
+
+        same = categories(name) | (categories(key) if key else set())
+        found = set(same)
+        for keys in (table.by_word.get(head, {}) if head else {}).values():
+            for k in keys:
+                parts = [[w for w in _WORD.findall(p) if w not in _STOP]
+                         for p in _PART_SPLIT.split(k)]
+                parts = [p for p in parts if p]
+                if any(_stem(p[-1]) == head and (len(p) > 1 or i == len(parts) - 1
+                                                 or p[-1].endswith("s"))
+                       for i, p in enumerate(parts)):
+                    found |= categories(k)
+        own = _alias_key(path)
+        out = [c for c in found if c != iri and c not in table.unlinkable
+               and (p := table.paths.get(c)) and _alias_key(p) != own]
+        return tuple(sorted(out, key=lambda c: (
+            c not in same, len(word_set(normalize_key(_label(nxg, c)))),
+            -table.prior.get(c, 0.0), c)))
+
     def _only_a_brand(self, key: str) -> bool:
         table = self.table
         if not key or not any(

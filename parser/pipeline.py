@@ -1505,6 +1505,11 @@ class QueryParser:
                                    self._label_space)
             if intent is not None and not any(ch.isalnum() for ch in work.prepared[i][1]):
                 intent = None  # an empty or symbol-only query has no category
+            if intent is not None and intent.score >= intent_min and not outside:
+                # the intent's department picks among a mention's namesakes (one pass: the
+                # intent is not run again on the swapped links)
+                entities[i] = self._repick(cut[i], entities[i], intent)
+                linked[i] = linked_entities(entities[i])
             intent_result = None
             if intent is not None:
                 intent_result = IntentResult(
@@ -1531,6 +1536,120 @@ class QueryParser:
         for q in out:
             q.timings = dict(timings)
         return out
+
+    def _repick(self, text: str, entities: list[ParsedEntity], intent: Intent
+                ) -> list[ParsedEntity]:
+        """The ``entities`` of the query ``text`` with each category linked outside the
+        confident ``intent``'s department swapped for a namesake of it there
+        (:meth:`kg.link.EntityLinker.namesakes`: the same name or alias, or a name a part of
+        which the mention's head word heads), where the department holds one: same offsets,
+        the namesake's IRI and label, the link's score. The linker picks among namesakes
+        before the intent runs, from the query's words and priors only: "mechanical keyboard"
+        and "cherry mx red keyboard" linked Musical Instruments > Keyboards (Digital Pianos
+        expansions under a Computers & Tablets intent at 0.68 and 0.53), "pc case with fans"
+        Appliances' Fans. The intent read the query's text embedding and knew better; the
+        expansion and filters read the swapped link. One pass: the intent is not run again
+        on the swapped links (its result is the one the query's first links gave).
+
+        Of the department's namesakes: one of the store's own tree (its path opens with the
+        department), then one every part of whose name the head word heads (Computer
+        Keyboards, no Mice & Keyboards; Case Fans, no CPU Fans & Heatsinks), then the one
+        with the most namesakes below it (the general one: Computer Keyboards, not Gaming
+        Keyboards), then the most popular.
+
+        Only a mention tagged as a product searched (:data:`kg.link.HEAD_LABELS`, or no
+        label) linked to a category of a department of the label space is swapped (another
+        catalogue's, Google's "Games", is the linker's to place), for a namesake below the
+        department whose name narrows the kind by no word that neither the query nor the
+        department's name says (:func:`_narrows_by`: "toys" is no Pool Toys, "keyboard" is
+        Computer Keyboards), never a brand's or a product's, and never
+        where the query's other words keep the link where it is: another link of the query
+        lies in its department (a category there, a product filed there, a brand sold there
+        and not in the intent's: "yamaha keyboard"), a run of its other words names a
+        category of that department and none of the intent's, or a word of the query is a
+        word of the linked node's path or of a name below it that the namesake's lack
+        (:meth:`_tree_words`: "musical keyboard", "keyboard piano", "portable keyboard")."""
+        linker = self._entity_linker()
+        namesakes = getattr(linker, "namesakes", None)
+        space = self._label_space
+        dept = intent.lvl0
+        if namesakes is None or not dept:
+            return entities
+        nodes = self.kg.to_networkx().nodes
+
+        def department(iri: str) -> str | None:
+            path = nodes[iri].get("path") if iri in nodes else None
+            return _space_department(space, path)
+
+        out = list(entities)
+        for k, e in enumerate(entities):
+            if e.kg_id is None or e.kg_kind != "category" or e.link_score is None \
+                    or not (e.label is None or e.label in HEAD_LABELS):
+                continue
+            here = department(e.kg_id)
+            if here is None or here == dept \
+                    or str(nodes[e.kg_id].get("path") or "").split(">")[0].strip() != here:
+                continue  # (another catalogue's category is the linker's to place)
+            # (a namesake whose name narrows the kind by a word neither the query nor the
+            # department's name says is no pick: "toys" is no Pool Toys, "battery" no
+            # Internal Batteries; "keyboard" is Computer Keyboards. Nor is the department)
+            said = frozenset(word_order(normalize_key(f"{text} {dept}")))
+            names = [c for c in namesakes(e.kg_id, e.text) if department(c) == dept
+                     and ">" in str(nodes[c].get("path") or "")
+                     and _narrows_by(str(nodes[c].get("label") or ""), e.text) <= said]
+            if not names or self._held(text, entities, k, here, dept, department):
+                continue
+            pick = _pick_namesake(names, e.text, dept, nodes, linker,
+                                  frozenset(word_order(normalize_key(text))))
+            if frozenset(word_order(normalize_key(text))) & (
+                    self._tree_words(e.kg_id) - self._tree_words(pick)):
+                continue  # (the query names the linked node's part of the catalogue)
+            out[k] = replace(e, kg_id=pick, kg_label=str(nodes[pick].get("label") or ""))
+        return out
+
+    def _tree_words(self, iri: str) -> frozenset[str]:
+        """The words of the category ``iri``'s path (:func:`_path_words`) and of the names of
+        the categories two levels below it, plural-folded: the part of the catalogue it is
+        ("Musical Instruments > Keyboards": musical, instrument, keyboard, and digital,
+        piano, portable ... of Digital Pianos, Portable Keyboards)."""
+        nxg = self.kg.to_networkx()
+        if iri not in nxg:
+            return frozenset()
+        words = set(_path_words(nxg.nodes[iri].get("path") or ""))
+        level = [iri]
+        for _ in range(2):
+            level = [c for node in level for c, _, r in nxg.in_edges(node, data="relation")
+                     if r == "parent"]
+            for c in level:
+                words.update(word_order(normalize_key(str(nxg.nodes[c].get("label") or ""))))
+        return frozenset(words) - _GENERIC_PATH_KEYS
+
+    def _held(self, text: str, entities: Sequence[ParsedEntity], k: int, here: str | None,
+              dept: str, department: Any) -> bool:
+        """Whether the query ``text``'s other links or words keep its ``k``-th entity's link
+        in its department ``here`` rather than the intent's ``dept`` (:meth:`_repick`)."""
+        if here is None:
+            return False
+        e = entities[k]
+        for j, other in enumerate(entities):
+            if j == k or other.kg_id is None or other.kg_id == e.kg_id:
+                continue
+            if other.kg_kind == "brand":
+                depts = {department(c) for c in brand_categories(self.kg, other.kg_id,
+                                                                 spelled_alike=True)}
+                if here in depts and dept not in depts:
+                    return True
+            elif other.kg_kind == "category":
+                if department(other.kg_id) == here:
+                    return True
+            elif other.kg_kind == "product":
+                nxg = self.kg.to_networkx()
+                if any(r == "in_category" and department(t) == here
+                       for _, t, r in nxg.out_edges(other.kg_id, data="relation")):
+                    return True
+        named = {_space_department(self._label_space, p)
+                 for p in self._paths_named(text, e.start, e.end, e.kg_id)}
+        return here in named and dept not in named
 
     def _link_spans(self, text: str, tagged: TaggedText) -> list[ParsedEntity]:
         """The entities of the tagged spans of the query ``text`` (:meth:`link_entities`),
@@ -2056,6 +2175,62 @@ def _path_in_label_space(departments: Any, path: str) -> bool:
     if isinstance(departments, TaxonomyAlignment):
         return path is not None and departments.department(path) is not None
     return bool(path) and path.split(">")[0].strip() in set(departments)
+
+
+def _space_department(departments: Any, path: str | None) -> str | None:
+    """The department of the intent's label space ``departments`` the category path ``path``
+    falls in (None: none; without a label space, the path's first category)."""
+    from fusion.context import TaxonomyAlignment
+
+    if not path:
+        return None
+    if isinstance(departments, TaxonomyAlignment):
+        return departments.department(path)
+    top = path.split(">")[0].strip()
+    return top if departments is None or top in set(departments) else None
+
+
+_NAME_PARTS = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
+
+
+def _narrows_by(name: str, mention: str) -> frozenset[str]:
+    """The words (plural-folded) by which the category name ``name`` narrows the kind the
+    ``mention``'s head word names: the other words of the part of the name it heads
+    (the one with the fewest; :func:`kg.link.name_heads`). "Case Fans" narrows fans by
+    "case", "Fans, Heatsinks & Cooling" and "Keyboards" by nothing; a name no part of which
+    the head heads narrows it by all its words.
+
+    >>> _narrows_by("Gaming Keyboards", "keyboard"), _narrows_by("Fans, Heatsinks & Cooling", "fan")
+    (frozenset({'gaming'}), frozenset())
+    """
+    head = word_order(normalize_key(mention))[-1:] if mention else ()
+    parts = [word_order(p) for p in _NAME_PARTS.split(normalize_key(name))]
+    headed = [frozenset(p[:-1]) for p in parts if p and head and p[-1] == head[0]]
+    return min(headed, key=len) if headed else frozenset(word_order(normalize_key(name)))
+
+
+def _pick_namesake(names: Sequence[str], mention: str, dept: str, nodes: Any,
+                   linker: Any, query: frozenset[str] = frozenset()) -> str:
+    """Of the namesakes ``names`` of a ``mention`` in the department ``dept`` (IRIs of the
+    KG's ``nodes``), the one :meth:`QueryParser._repick` swaps a link for: of the store's own
+    tree, then narrowing the kind by the most words of the ``query`` (plural-folded:
+    "bluetooth keyboards" is Wireless & Bluetooth Keyboards, "pc case with fans" Case
+    Fans; :func:`_narrows_by`), then named for the mention's head word only, then with the
+    most of ``names`` below it, then the highest prior of the ``linker``'s table, then the
+    first IRI."""
+    head = name_heads(normalize_key(mention))
+    paths = {c: str(nodes[c].get("path") or "") for c in names}
+    prior = getattr(getattr(linker, "table", None), "prior", {})
+
+    def rank(c: str) -> tuple[Any, ...]:
+        path = paths[c]
+        heads = name_heads(normalize_key(str(nodes[c].get("label") or "")))
+        below = sum(p.startswith(path + " >") for p in paths.values())
+        named = len(_narrows_by(str(nodes[c].get("label") or ""), mention) & query)
+        return (path.split(">")[0].strip() != dept, -named, not heads or not heads <= head,
+                -below, -prior.get(c, 0.0), c)
+
+    return min(names, key=rank)
 
 
 def _brand_label(linker: Any) -> str | None:

@@ -634,3 +634,26 @@ def test_a_department_restated_namesake_is_a_candidate_the_query_words_choose() 
         assert best(query) == computer.iri, query
     assert best("piano keyboard") == keys.iri
     assert best("keyboard") == keys.iri
+
+
+def test_namesakes_are_the_other_categories_the_mention_names() -> None:
+    """EntityLinker.namesakes: the categories of the linked one's name on other paths and
+    those a part of whose name the mention's head word heads (what a parse's intent may pick
+    instead: parser.QueryParser._repick); not a name whose part only opens with the word
+    ("Keyboard & Mouse Combos", "Keyboard Accessories"), nor the link itself."""
+    g = ProductGraph.in_memory()
+    music = _cat("bestbuy/mi", "Musical Instruments", "Musical Instruments")
+    keys = _cat("bestbuy/mi-keys", "Keyboards", "Musical Instruments > Keyboards")
+    extras = _cat("bestbuy/mi-acc", "Keyboard Accessories",
+                  "Musical Instruments > Keyboard Accessories")
+    ct = _cat("bestbuy/ct", "Computers & Tablets", "Computers & Tablets")
+    mk = _cat("bestbuy/mk", "Mice & Keyboards", "Computers & Tablets > Mice & Keyboards")
+    computer = _cat("bestbuy/ck", "Computer Keyboards", mk.path + " > Computer Keyboards")
+    combos = _cat("bestbuy/kc", "Keyboard & Mouse Combos", mk.path + " > Keyboard & Mouse Combos")
+    tablet = _cat("bestbuy/tk", "Keyboards", "Computers & Tablets > Keyboards")
+    g.add_records(_tree(music, keys, extras, ct, mk, computer, combos, tablet), progress=False)
+    linker = EntityLinker(g)
+    # (the very name first, then by name size)
+    assert linker.namesakes(keys.iri, "keyboard") == (tablet.iri, mk.iri, computer.iri)
+    assert linker.namesakes(keys.iri) == (tablet.iri, mk.iri, computer.iri)
+    assert linker.namesakes(music.iri + "-none") == ()
