@@ -229,12 +229,14 @@ no audio), "2.5mm electrical cable" (a wire's gauge) and "1/4 inch drill bit".
 
 Two storage sizes (MB, GB, TB) that are no alternatives are two parts of the product, memory and
 storage, each a size hint, no filter ("laptop 16gb ram 512gb ssd", "15.6 inch laptop 1tb 16gb",
-"macbook pro 16gb 512gb"; a search engine ORs the values of one dimension): not joined by "or",
-"," or "vs", and the larger at least 16 times the smaller, or 4 times in a query that names
-memory (ram, memory, ddr4 ...). Others are alternatives and stay ("ssd 500gb or 1tb", "phone 64
-or 128gb", "iphone 64gb 256gb", "ssd 256gb 1tb", "ram 16gb 32gb", "tablet 8gb 32gb"), and so do
-two sizes of any other unit: a screen has one size ("55 inch and 65 inch tv", "4mm 6mm 8mm
-ring").
+"macbook pro 16gb 512gb", "chromebook 4gb 32gb"; a search engine ORs the values of one
+dimension): not joined by "or", "," or "vs", and the larger at least 8 times the smaller, or 4
+times in a query that names memory (ram, memory, ddr4 ...). Others are alternatives and stay
+("ssd 500gb or 1tb", "phone 64 or 128gb", "iphone 64gb 256gb", "ssd 256gb 1tb", "ram 16gb
+32gb", "tablet 8gb 32gb"), and so are two storage sizes in a query for storage media or a
+device sold by its storage alone that names no memory ("ssd 128gb 1tb", "flash drive 8gb
+64gb", "iphone 32gb 256gb"), and two sizes of any other unit: a screen has one size ("55
+inch and 65 inch tv", "4mm 6mm 8mm ring").
 
 The capacity (gallons, quarts, ounces) of a container that the product serves, named in the
 size's clause, is a size hint (:func:`size_hints`, an UP boost in fusion.expand), no filter: a
@@ -1635,12 +1637,17 @@ _M_NOT_METRE = re.compile(
 _SIZE_WORD_BEFORE = re.compile(r"(?<![\w'’-])size\s*[:=#-]?\s*$", re.I)
 # the depth a watch or a camera is water resistant to and the range of a wireless device, no
 # length of the product: a query that names a depth ("water resistant to 100 meters", "dive
-# computer 100m"), or the metres right after or before a watch, a range ("dive watch 200m",
-# "bluetooth speaker range 30 m", "200m watch"); not a watch or a range elsewhere ("apple watch
-# charger cable 2m", "10m hdmi cable long range": a cable's length)
+# computer 100m"), the metres right after or before a watch or a range ("dive watch 200m",
+# "bluetooth speaker range 30 m", "200m watch"), or a range anywhere in a query that names no
+# cable or cord (:data:`_RANGE`); not a watch elsewhere ("apple watch charger cable 2m")
 _DEPTH = re.compile(
     r"(?<![\w'’-])(?:dive|diving|divers?|scuba|snorkel\w*|water[\s-]?resist\w*"
     r"|depth|underwater)(?![\w'’-])", re.I)
+# a wireless device's range anywhere in a query that names no cable or cord ("wifi range
+# extender 100m"; "10m hdmi cable long range", "range extender 10m cable": a cable's length)
+_RANGE = re.compile(r"(?<![\w'’-])(?:range|distance)(?![\w'’-])", re.I)
+_CORDS = re.compile(r"(?<![\w'’-])(?:cables?|cords?|leads?|wires?|hoses?|ropes?)(?![\w'’-])",
+                    re.I)
 _DEPTH_NEAR = r"(?:watch(?:es)?|smartwatch(?:es)?|range|distance)"
 _DEPTH_BEFORE = re.compile(rf"(?<![\w'’-]){_DEPTH_NEAR}\s+(?:(?:up\s+)?(?:to|of)\s+)?$", re.I)
 _DEPTH_AFTER = re.compile(rf"\s+{_DEPTH_NEAR}(?![\w'’-])", re.I)
@@ -1659,7 +1666,8 @@ def _not_metres(text: str, m: re.Match[str], start: int) -> bool:
     unit = _METRE_UNIT.search(one)
     if unit is None:
         return False
-    if _DEPTH.search(text) or _DEPTH_AFTER.match(text, m.end()) \
+    if _DEPTH.search(text) or (_RANGE.search(text) and not _CORDS.search(text)) \
+            or _DEPTH_AFTER.match(text, m.end()) \
             or _DEPTH_BEFORE.search(text, max(0, start - _SIZE_CUE_WINDOW), start):
         return True
     if unit.group("m") is None:
@@ -2263,10 +2271,18 @@ _STORAGE = re.compile(r"(?:gb|tb|mb|gigabytes?|terabytes?|megabytes?)$", re.I)
 _ALTERNATIVE_JOINER = re.compile(
     r"\s*(?:,\s*(?:or\s+)?|(?<=\s)(?:or|nor|vs\.?|versus)(?=\s))\s*", re.I)
 #: how many times the smaller of two storage sizes the larger is at least where the two are
-#: memory and storage (4gb and 64gb, 8gb and 128gb, 16gb and 512gb), no choice of one
-#: (500gb or 1tb, 64gb or 256gb, 32gb or 256gb); and where the query names memory
-#: (:data:`_MEMORY`: "laptop 8gb ram 32gb emmc")
-_PARTS_APART, _PARTS_APART_MEMORY = 16.0, 4.0
+#: memory and storage (4gb and 32gb, 8gb and 64gb, 16gb and 512gb), no choice of one
+#: (500gb or 1tb, 64gb or 256gb); and where the query names memory (:data:`_MEMORY`: "laptop
+#: 8gb ram 32gb emmc"). A query for storage media, or for a device sold by its storage alone
+#: (an iPhone, an iPad: :data:`_STORAGE_MEDIA`), names no memory: its two sizes are
+#: alternatives whatever their amounts ("ssd 128gb 1tb", "iphone 32gb 256gb")
+_PARTS_APART, _PARTS_APART_MEMORY = 8.0, 4.0
+# storage media, sold by one capacity: a drive, a card, a stick; and devices sold by their
+# storage alone, whose memory nobody searches (iPhone, iPad, iPod)
+_STORAGE_MEDIA = re.compile(
+    r"(?<![\w'’-])(?:ssds?|hdds?|nvme|hard\s+drives?|drives?|flash|thumb\s?drives?|pen\s?drives?"
+    r"|usb|sd|microsd|micro\s+sd|sdxc|sdhc|cards?|sticks?|disks?|discs?|iphones?|ipads?"
+    r"|ipods?)(?![\w'’-])", re.I)
 # a query's word for memory ("ram", "memory", "ddr4"; not a memory card's, which stores)
 _MEMORY = re.compile(
     r"(?<![\w'’-])(?:ram|memory(?!\s+(?:cards?|sticks?))|(?:lp)?ddr\w*)(?![\w'’-])", re.I)
@@ -2282,8 +2298,8 @@ _GIGABYTES = ((re.compile(r"(?:mb|megabytes?)$", re.I), 1 / 1024),
 
 
 def _size_amount(value: str) -> float | None:
-    """The number of a size's value in one unit of its dimension (storage in gigabytes:
-    "1tb": 1024; others as written: "42mm": 42); None where its number is not read."""
+    """The gigabytes of a storage size's value ("1tb": 1024, "512mb": 0.5); None where its
+    number is not read."""
     number = _NUMBER_START.match(value)
     if number is None or "/" in number.group() or " " in number.group().strip():
         return None  # (a fraction, "3/8 in": alike only when written the same)
@@ -2300,9 +2316,10 @@ def _size_amount(value: str) -> float | None:
 def _alternatives(text: str, a: Size, b: Size) -> bool:
     """Whether two storage sizes, ``a`` before ``b``, are alternatives: joined by "or", ",",
     "vs" (:data:`_ALTERNATIVE_JOINER`), one excluded ("tablet 128gb not 64gb"), one value
-    twice, or less than :data:`_PARTS_APART` times apart (:data:`_PARTS_APART_MEMORY` in a
-    query that names memory): "iphone 64gb 256gb", "ssd 256gb 1tb", "ram 16gb 32gb", "iphone
-    64gb/256gb"; not "macbook pro 16gb 512gb", "laptop 8gb ram 32gb emmc"."""
+    twice, in a query for storage media that names no memory ("ssd 128gb 1tb"), or less than
+    :data:`_PARTS_APART` times apart (:data:`_PARTS_APART_MEMORY` in a query that names
+    memory): "iphone 64gb 256gb", "ssd 256gb 1tb", "ram 16gb 32gb", "iphone 64gb/256gb"; not
+    "macbook pro 16gb 512gb", "chromebook 4gb 32gb", "laptop 8gb ram 32gb emmc"."""
     if a.value.lower() == b.value.lower():
         return True  # one value twice
     if _ALTERNATIVE_JOINER.fullmatch(text, a.end, b.start) \
@@ -2311,7 +2328,10 @@ def _alternatives(text: str, a: Size, b: Size) -> bool:
     x, y = _size_amount(a.value), _size_amount(b.value)
     if x is None or y is None or min(x, y) <= 0:
         return True
-    apart = _PARTS_APART_MEMORY if _MEMORY.search(text) else _PARTS_APART
+    memory = _MEMORY.search(text) is not None
+    if not memory and _STORAGE_MEDIA.search(text):
+        return True  # ("ssd 128gb 1tb", "iphone 32gb 256gb": one capacity or another)
+    apart = _PARTS_APART_MEMORY if memory else _PARTS_APART
     return max(x, y) < apart * min(x, y)
 
 

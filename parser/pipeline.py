@@ -1552,7 +1552,9 @@ class QueryParser:
         on the swapped links (its result is the one the query's first links gave).
 
         Of the department's namesakes: one of the store's own tree (its path opens with the
-        department), then one every part of whose name the head word heads (Computer
+        department), then one narrowing the kind by the most words of the query ("bluetooth
+        keyboards": Wireless & Bluetooth Keyboards), then one every part of whose name the
+        head word heads (Computer
         Keyboards, no Mice & Keyboards; Case Fans, no CPU Fans & Heatsinks), then the one
         with the most namesakes below it (the general one: Computer Keyboards, not Gaming
         Keyboards), then the most popular.
@@ -1582,6 +1584,11 @@ class QueryParser:
             return _space_department(space, path)
 
         out = list(entities)
+        words = frozenset(word_order(normalize_key(text)))
+        # (a namesake whose name narrows the kind by a word neither the query nor the
+        # department's name says is no pick: "toys" is no Pool Toys, "battery" no Internal
+        # Batteries; "keyboard" is Computer Keyboards. Nor is the department)
+        said = words | frozenset(word_order(normalize_key(dept)))
         for k, e in enumerate(entities):
             if e.kg_id is None or e.kg_kind != "category" or e.link_score is None \
                     or not (e.label is None or e.label in HEAD_LABELS):
@@ -1590,19 +1597,13 @@ class QueryParser:
             if here is None or here == dept \
                     or str(nodes[e.kg_id].get("path") or "").split(">")[0].strip() != here:
                 continue  # (another catalogue's category is the linker's to place)
-            # (a namesake whose name narrows the kind by a word neither the query nor the
-            # department's name says is no pick: "toys" is no Pool Toys, "battery" no
-            # Internal Batteries; "keyboard" is Computer Keyboards. Nor is the department)
-            said = frozenset(word_order(normalize_key(f"{text} {dept}")))
             names = [c for c in namesakes(e.kg_id, e.text) if department(c) == dept
                      and ">" in str(nodes[c].get("path") or "")
                      and _narrows_by(str(nodes[c].get("label") or ""), e.text) <= said]
             if not names or self._held(text, entities, k, here, dept, department):
                 continue
-            pick = _pick_namesake(names, e.text, dept, nodes, linker,
-                                  frozenset(word_order(normalize_key(text))))
-            if frozenset(word_order(normalize_key(text))) & (
-                    self._tree_words(e.kg_id) - self._tree_words(pick)):
+            pick = _pick_namesake(names, e.text, dept, nodes, linker, words)
+            if words & (self._tree_words(e.kg_id) - self._tree_words(pick)):
                 continue  # (the query names the linked node's part of the catalogue)
             out[k] = replace(e, kg_id=pick, kg_label=str(nodes[pick].get("label") or ""))
         return out
@@ -1624,12 +1625,13 @@ class QueryParser:
                 words.update(word_order(normalize_key(str(nxg.nodes[c].get("label") or ""))))
         return frozenset(words) - _GENERIC_PATH_KEYS
 
-    def _held(self, text: str, entities: Sequence[ParsedEntity], k: int, here: str | None,
+    def _held(self, text: str, entities: Sequence[ParsedEntity], k: int, here: str,
               dept: str, department: Any) -> bool:
         """Whether the query ``text``'s other links or words keep its ``k``-th entity's link
-        in its department ``here`` rather than the intent's ``dept`` (:meth:`_repick`)."""
-        if here is None:
-            return False
+        in its department ``here`` rather than the intent's ``dept`` (:meth:`_repick`): a
+        brand sold there and not in ``dept``, or one the KG sells nothing under; a category
+        there, or a product filed there; a run of the other words naming a category there and
+        none in ``dept``."""
         e = entities[k]
         for j, other in enumerate(entities):
             if j == k or other.kg_id is None or other.kg_id == e.kg_id:
@@ -1637,7 +1639,10 @@ class QueryParser:
             if other.kg_kind == "brand":
                 depts = {department(c) for c in brand_categories(self.kg, other.kg_id,
                                                                  spelled_alike=True)}
-                if here in depts and dept not in depts:
+                # (a brand the KG sells nothing under gives the intent's department no
+                # support: "yeti cooler" keeps Sports & Outdoor Coolers under an Appliances
+                # intent read from Best Buy's "coolers")
+                if not depts or (here in depts and dept not in depts):
                     return True
             elif other.kg_kind == "category":
                 if department(other.kg_id) == here:

@@ -671,6 +671,9 @@ def test_two_parts_of_one_dimension_are_hints(text, sizes, hints):
     ("macbook pro 16gb 512gb", [], ["16gb", "512gb"]),
     ("samsung s21 8gb 128gb", [], ["8gb", "128gb"]),
     ("chromebook 4gb 64gb", [], ["4gb", "64gb"]),
+    ("chromebook 4gb 32gb", [], ["4gb", "32gb"]),  # 8 times apart: memory and storage
+    ("laptop 16gb 128gb", [], ["16gb", "128gb"]),
+    ("redmi note 6gb 64gb", [], ["6gb", "64gb"]),
     ("laptop 8gb ram 32gb emmc", [], ["8gb", "32gb"]),
     ("6gb/128gb", [], ["6gb", "128gb"]),
     # a choice of storage or of memory: alternatives, each a filter
@@ -680,6 +683,8 @@ def test_two_parts_of_one_dimension_are_hints(text, sizes, hints):
     ("iphone 32gb 256gb", ["32gb", "256gb"], []),
     ("tablet 8gb 32gb", ["8gb", "32gb"], []),
     ("sd card 32gb 128gb", ["32gb", "128gb"], []),
+    ("ssd 128gb 1tb", ["128gb", "1tb"], []),  # storage media: one capacity or another
+    ("flash drive 8gb 64gb", ["8gb", "64gb"], []),
     ("iphone 64gb/256gb", ["64gb", "256gb"], []),  # the size after a slash is read too
     # two sizes of another unit are alternatives: a screen has one size
     ("55 inch and 65 inch tv", ["55 inch", "65 inch"], []),
@@ -741,4 +746,14 @@ def test_a_liner_keeps_its_gallons(text, sizes, hints):
     ("smart watch 50m water resistant", []),
 ])
 def test_a_depth_or_range_is_read_beside_the_metres(text, sizes):
+    assert _sizes(text) == sizes
+
+
+@pytest.mark.parametrize(("text", "sizes"), [
+    ("wifi range extender 100m", []),  # a wireless range, not a length
+    ("outdoor wifi range extender 500m", []),
+    ("range extender 10m cable", ["10m"]),  # a cable's length
+    ("10m hdmi cable long range", ["10m"]),
+])
+def test_a_range_anywhere_in_a_query_naming_no_cable_is_no_metres(text, sizes):
     assert _sizes(text) == sizes

@@ -36,6 +36,7 @@ VG_KEYS = Node(NodeKind.CATEGORY, "bb/vgk", "Gaming Keyboards",
                path="Video Games > PC Gaming > Gaming Keyboards", popularity=5.0)
 YAMAHA = Node(NodeKind.BRAND, "yamaha", "Yamaha", popularity=50.0)
 CORSAIR = Node(NodeKind.BRAND, "corsair", "Corsair", popularity=50.0)
+ACME = Node(NodeKind.BRAND, "acme", "Acme", popularity=50.0)  # (the KG sells nothing under it)
 CATS = [MUSIC, KEYS, PIANOS, PC, MICE_KEYS, PC_KEYS, GAMING, TABLET_KEYS, GAMES, VG_KEYS]
 
 SPANS = {q: [(m, "modifier") for m in mods] + [(head, "core_product_type")] for q, mods, head in [
@@ -46,6 +47,7 @@ SPANS = {q: [(m, "modifier") for m in mods] + [(head, "core_product_type")] for 
 ]}
 SPANS["yamaha keyboard"] = [("yamaha", "creator"), ("keyboard", "core_product_type")]
 SPANS["corsair keyboard"] = [("corsair", "creator"), ("keyboard", "core_product_type")]
+SPANS["acme keyboard"] = [("acme", "creator"), ("keyboard", "core_product_type")]
 SPANS["keyboard piano"] = [("keyboard", "core_product_type"), ("piano", "modifier")]
 
 
@@ -83,7 +85,7 @@ def kg() -> ProductGraph:
     g = ProductGraph.in_memory()
     parents = [(KEYS, MUSIC), (PIANOS, KEYS), (MICE_KEYS, PC), (PC_KEYS, MICE_KEYS),
                (GAMING, PC_KEYS), (TABLET_KEYS, PC), (VG_KEYS, GAMES)]
-    g.add_records([*CATS, YAMAHA, CORSAIR,
+    g.add_records([*CATS, YAMAHA, CORSAIR, ACME,
                    *(Edge(c.iri, Relation.PARENT, p.iri) for c, p in parents),
                    Edge(YAMAHA.iri, Relation.SELLS_IN, KEYS.iri),
                    Edge(CORSAIR.iri, Relation.SELLS_IN, PC_KEYS.iri)], progress=False)
@@ -147,3 +149,11 @@ def test_a_namesake_narrowing_the_kind_by_a_word_nobody_said_is_no_pick(kg) -> N
     qp = _parser(kg, "Video Games > PC Gaming")
     assert _keyboard(qp("rgb keyboard")).kg_id == KEYS.iri
     assert _keyboard(qp("gaming keyboard")).kg_id == VG_KEYS.iri
+
+
+def test_a_brand_the_kg_sells_nothing_under_keeps_the_link(kg) -> None:
+    """Such a brand gives the intent's department no support ("yeti cooler" kept Sports &
+    Outdoor Coolers against an Appliances intent read from the store's "coolers")."""
+    q = _parser(kg)("acme keyboard")
+    assert [e.kg_id for e in q.entities if e.text == "acme"] == [ACME.iri]
+    assert _keyboard(q).kg_id == KEYS.iri
