@@ -246,6 +246,7 @@ from kg.link import (
     FUNCTION_WORDS,
     HEAD_LABELS,
     LINKABLE,
+    NAME_PARTS,
     brand_key,
     brand_sales,
     compact_key,
@@ -4208,7 +4209,7 @@ def _accessories(cands: Sequence[_Cand]) -> tuple[_Cand, ...]:
     return tuple(c for c in cands if c.kind in _CATEGORY_KINDS and _ACCESSORY.search(c.term))
 
 
-_NAME_PARTS = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
+_NAME_PARTS = NAME_PARTS  # (kg.link's: what joins the parts of a category's name)
 
 
 def _names_it(kg: _KG, iri: str, mention: Collection[str], head: str,

@@ -118,6 +118,7 @@ __all__ = [
     "FEATURES",
     "FUNCTION_WORDS",
     "LINKABLE",
+    "NAME_PARTS",
     "EntityLinker",
     "LinkCandidate",
     "LinkGraph",
@@ -703,7 +704,9 @@ def outside_kg(kg: Any, query: str, linked: Sequence[Any]) -> bool:
     return not linked and vocabulary is not None and not vocabulary.knows(query)
 
 
-_PART_SPLIT = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
+#: what joins the parts of a category's name ("Washers & Dryers", "Mice, Keyboards + Combos",
+#: "Cables and Adapters"): each part names a kind of its own (:func:`name_heads`)
+NAME_PARTS = _PART_SPLIT = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
 
 
 @lru_cache(maxsize=65536)
@@ -2199,6 +2202,13 @@ class EntityLinker:
             words = {w for w, ds in departments.items() if len(ds) * 4 > n and len(ds) > 2}
             common = table.__dict__["common"] = frozenset(words | {_stem(w) for w in words})
         return common
+
+    def below_words(self, iri: str) -> frozenset[str]:
+        """The content words (:func:`word_set`) of the names of the categories below the
+        category ``iri``, two levels down: the part of the catalogue it heads
+        ("Musical Instruments > Keyboards": digital, piano, portable ... of Digital Pianos,
+        Portable Keyboards); cached per node table."""
+        return self._below_words(self.table, iri)
 
     def _below_words(self, table: _NodeTable, iri: str) -> frozenset[str]:
         """The content words (:func:`word_set`) of the names of the categories below the

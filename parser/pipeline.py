@@ -72,6 +72,7 @@ from kg.link import (
     FUNCTION_WORDS,
     HEAD_LABELS,
     LABEL_GROUPS,
+    NAME_PARTS,
     EntityLinker,
     LinkerConfig,
     QueryContext,
@@ -1603,27 +1604,22 @@ class QueryParser:
             if not names or self._held(text, entities, k, here, dept, department):
                 continue
             pick = _pick_namesake(names, e.text, dept, nodes, linker, words)
-            if words & (self._tree_words(e.kg_id) - self._tree_words(pick)):
+            if words & (self._tree_words(e.kg_id, linker) - self._tree_words(pick, linker)):
                 continue  # (the query names the linked node's part of the catalogue)
             out[k] = replace(e, kg_id=pick, kg_label=str(nodes[pick].get("label") or ""))
         return out
 
-    def _tree_words(self, iri: str) -> frozenset[str]:
+    def _tree_words(self, iri: str, linker: Any) -> frozenset[str]:
         """The words of the category ``iri``'s path (:func:`_path_words`) and of the names of
-        the categories two levels below it, plural-folded: the part of the catalogue it is
-        ("Musical Instruments > Keyboards": musical, instrument, keyboard, and digital,
+        the categories two levels below it (the ``linker``'s
+        :meth:`kg.link.EntityLinker.below_words`), plural-folded: the part of the catalogue
+        it is ("Musical Instruments > Keyboards": musical, instrument, keyboard, and digital,
         piano, portable ... of Digital Pianos, Portable Keyboards)."""
-        nxg = self.kg.to_networkx()
-        if iri not in nxg:
+        nodes = self.kg.to_networkx().nodes
+        if iri not in nodes:
             return frozenset()
-        words = set(_path_words(nxg.nodes[iri].get("path") or ""))
-        level = [iri]
-        for _ in range(2):
-            level = [c for node in level for c, _, r in nxg.in_edges(node, data="relation")
-                     if r == "parent"]
-            for c in level:
-                words.update(word_order(normalize_key(str(nxg.nodes[c].get("label") or ""))))
-        return frozenset(words) - _GENERIC_PATH_KEYS
+        return (_path_words(nodes[iri].get("path") or "")
+                | linker.below_words(iri)) - _GENERIC_PATH_KEYS
 
     def _held(self, text: str, entities: Sequence[ParsedEntity], k: int, here: str,
               dept: str, department: Any) -> bool:
@@ -2195,9 +2191,6 @@ def _space_department(departments: Any, path: str | None) -> str | None:
     return top if departments is None or top in set(departments) else None
 
 
-_NAME_PARTS = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
-
-
 def _narrows_by(name: str, mention: str) -> frozenset[str]:
     """The words (plural-folded) by which the category name ``name`` narrows the kind the
     ``mention``'s head word names: the other words of the part of the name it heads
@@ -2209,7 +2202,7 @@ def _narrows_by(name: str, mention: str) -> frozenset[str]:
     (frozenset({'gaming'}), frozenset())
     """
     head = word_order(normalize_key(mention))[-1:] if mention else ()
-    parts = [word_order(p) for p in _NAME_PARTS.split(normalize_key(name))]
+    parts = [word_order(p) for p in NAME_PARTS.split(normalize_key(name))]
     headed = [frozenset(p[:-1]) for p in parts if p and head and p[-1] == head[0]]
     return min(headed, key=len) if headed else frozenset(word_order(normalize_key(name)))
 
