@@ -293,7 +293,7 @@ def _hide_numeric_marks(text: str) -> str | None:
 
 
 #: a word "non" hyphenated to the letters after it ("non-black"): the cue "non" and those
-#: letters, as the expansion reads them (:data:`fusion.expand._NON_WORD`)
+#: letters, as the expansion reads them (:data:`fusion.expand.words._NON_WORD`)
 _HYPHENATED_NON = re.compile(r"non-(?=[^\W\d_])", re.IGNORECASE)
 
 
@@ -1294,9 +1294,10 @@ class QueryParser:
         cue ("shirt non-black" as "shirt non black"). A node named by a cue the words do not say
         is none of theirs (:func:`_names_the_opposite`: "not fit" is no "Non-fit"). (One letter
         after the cue, "not w", links as it does: the expansion excludes it with no DOWN boost
-        and no ``kg_id`` on its excluded words, :func:`fusion.expand._too_bare`.) The entity
-        keeps the span, cue included, so the expansion reads the cue as the span's first word: a
-        DOWN boost, never a filter or an expansion (:func:`fusion.expand._negated`).
+        and no ``kg_id`` on its excluded words, :func:`fusion.expand.exclusions._too_bare`.) The
+        entity keeps the span, cue included, so the expansion reads the cue as the span's first
+        word: a DOWN boost, never a filter or an expansion
+        (:func:`fusion.expand.negation._negated`).
         ``context``: the query as the link calls pass it (default ``text``).
 
         A span that is a KG name holding the cue once its possessives are written without the
@@ -1697,8 +1698,8 @@ class QueryParser:
         (``creator`` by default) and score 0.0 (no tagger's span); a span that links nothing
         and holds no more than the words, a cue, a minus sign and punctuation ("-whirlpool",
         '"dell"') links the brand (its text, offsets, label and score kept, the cue's too:
-        the expansion reads it, :func:`fusion.expand._negated`); one of other words before a
-        minus sign and the brand ("vacuum -dyson") becomes two, those words (the product
+        the expansion reads it, :func:`fusion.expand.negation._negated`); one of other words
+        before a minus sign and the brand ("vacuum -dyson") becomes two, those words (the product
         searched when they are one's very name: :meth:`_searched_product`; else linking
         nothing) and the brand. A title's or a product name's span (``content``,
         ``product_name``) is left as tagged (:meth:`_excluded_brands` reads those). No run

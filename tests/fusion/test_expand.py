@@ -155,7 +155,7 @@ def test_expansion_data_follows_commits_as_a_full_build_would(kg):
     forward from its change set; the result equals computing it on the new graph."""
     import pyoxigraph as ox
 
-    from fusion.expand import _DERIVED_VIEW, _Derived
+    from fusion.expand.kgview import _DERIVED_VIEW, _Derived
     from fusion.hetero import as_networkx
     from kg import Edge, Node, NodeKind, Relation
     from kg.link import LINKABLE
@@ -544,7 +544,8 @@ def test_excluded_words_are_the_expansions_before_the_intent(query, links):
 def test_the_cue_words_are_one_public_set():
     """The parser's clause words before what a cue excludes hold the expansion's cue words,
     one set (``fusion.expand.CUE_WORDS``), where the parser kept a copy of its own."""
-    from fusion.expand import _NEGATIONS, _PAIR_NEGATIONS, CUE_WORDS, EXCLUSION_LEAD_WORDS
+    from fusion.expand import CUE_WORDS, EXCLUSION_LEAD_WORDS
+    from fusion.expand.words import _NEGATIONS, _PAIR_NEGATIONS
 
     assert _NEGATIONS | {w for pair in _PAIR_NEGATIONS for w in pair} <= CUE_WORDS
     assert {"sans", "besides", "never", "isn't", "other", "than"} <= CUE_WORDS
@@ -1327,7 +1328,7 @@ def test_a_numbered_name_after_a_brand_is_excluded_with_it(query, links, exclude
     pavilion 15" excluded "hp" only and kept "pavilion 15" searched; then, for a while, every
     cue but "no" ran on through it, so "laptop without touchscreen windows 11" excluded
     "touchscreen windows 11" and lost the Laptops filter."""
-    from fusion.expand import _excluded_spans
+    from fusion.expand.exclusions import _excluded_spans
 
     assert [x.text for x in _neg_parse(query, links).excluded] == excluded
     words = query.split()

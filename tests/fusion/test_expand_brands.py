@@ -364,7 +364,8 @@ def test_an_accessory_maker_beside_a_device_maker_is_the_filter(acc_kg, query):
 def test_a_walk_cut_at_its_cap_is_the_same_in_every_order():
     import networkx as nx
 
-    from fusion.expand import _KG, _family
+    from fusion.expand.accessories import _family
+    from fusion.expand.kgview import _KG
 
     g = nx.MultiDiGraph()
     roots = ["https://e/c/a", "https://e/c/b"]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from fusion.expand import _words, expand
+from fusion.expand import expand
+from fusion.expand.words import _words
 from fusion.types import Intent, LinkedEntity
 from kg import ProductGraph
 

@@ -1,4 +1,4 @@
-"""Linked letter sizes (:func:`fusion.expand._a_stray_letter_size`; review rv-typeahead,
+"""Linked letter sizes (:func:`fusion.expand.sizes._a_stray_letter_size`; review rv-typeahead,
 rv-hardware):
 
 1. a lone letter after a product word linked the KG's clothing size and became a hard size

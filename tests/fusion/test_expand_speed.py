@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from fusion.expand import _find_mention, _mention_places, _query_words, excluded_links
+from fusion.expand import excluded_links
+from fusion.expand.words import _find_mention, _mention_places, _query_words
 from fusion.types import LinkedEntity
 
 ID = "https://kgqp.dev/id/"

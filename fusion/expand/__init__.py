@@ -1,0 +1,286 @@
+"""Query expansion from the KG (+ the rule layer), each rewrite with the KG path that produced it.
+
+:func:`expand` takes the query's linked entities and (optionally) its predicted intent and
+returns :class:`Expansion` s ranked by a relevance score, never by IRI:
+
+============== ========================================================================
+kind           KG path (provenance)
+============== ========================================================================
+synonym        ``(node, synonym, other)`` either direction; or a ``SYNONYM`` rule
+alias          ``(node, alias, "text")`` (a name stored on the node)
+child_category ``(child, parent, category)``
+parent_category ``(category, parent, parent)``
+sibling_category ``(category, parent, p), (sibling, parent, p)``
+category       ``(brand, sells_in, category)`` (what a brand-only query is about),
+               ``(type, type_in, category)``, ``(product, in_category, category)``,
+               ``(product, has_value, value), (product, in_category, category)``
+brand          ``(brand, sells_in, category)``, ``(product, has_brand, brand)``
+attribute_value ``(product, in_category, category), (product, has_value, value)``
+============== ========================================================================
+
+Ranking (:class:`ExpansionConfig`): ``score = kind weight x link score x relevance``, where
+relevance mixes the agreement of the expansion's category with the intent distribution, the
+GNN similarity of the expanded node to the linked nodes, and the node's popularity (how much of
+the KG points at it). Each kind keeps its best ``limits[kind]``.
+
+Policies (what a search engine can trust):
+
+- *No fan-out into unrelated departments.* Categories reached by fan-out (a brand's
+  ``sells_in``, an attribute value's products, a product type, the intent's neighbourhood) are
+  kept only inside the departments the query is about: those of the linked categories and those
+  the intent gives at least ``min_department_prob``; brands and attribute values found through a
+  category follow their category. With neither (no intent, no linked category) a fan-out keeps
+  only its single most popular category. The intent's own category is expanded only when the
+  intent is confident (``thresholds.intent``).
+- *Tree walks stay in their department.* A category's parent, siblings and children are kept
+  only inside its own department (in the label space, see
+  :class:`fusion.context.TaxonomyAlignment`): no store root, no other departments offered as
+  the "siblings" of a department.
+- *Cross-taxonomy* categories (whose top level is not one of the intent label space's
+  ``departments``, e.g. Google or Flipkart categories next to the Best Buy tree) are never
+  reached by fan-out; they appear only as the tree neighbours of a category the query links.
+- *Names, not spellings.* No case-, spacing- or punctuation-only variants of the query or of a
+  linked name, and no typo aliases (within a small edit distance of the node's name): those
+  are for matching, not rewrites. Each name appears once (its best kind). No alias of a
+  brand filtered on (every filtered document is the brand's), and no brand alias that names
+  a page of the brand, its name and a category's or a store page's words ("Dell Computers",
+  "Dyson Brand Store").
+- *Non-linkable categories* (``kgqp:linkable false``: promotions, content pages) are never
+  expanded to.
+- *Nodes, not IRIs.* An edge to an IRI that is no node of the KG (no kind: a misspelt IRI,
+  which the commit logs as a warning) is never followed, and a node without a name is never an
+  expansion: no IRI is ever an expansion term.
+- *Hard filters vs suggestions* (:class:`Thresholds`): a category is a hard filter only when
+  the intent's department probability reaches ``thresholds.hard_filter`` (calibrated under
+  cross-validation for a target precision, :mod:`fusion.cv`) and, for a linked category, when it
+  lies in that department under the intent's own lvl1 category ("iphone case" links iPhone,
+  whose phones hold no case: the department is the filter); one category value (fields are
+  ANDed by an engine, the values of a field ORed): for two categories the query names ("laptop
+  or tablet", "pizza ovens toaster ovens"), the nearest category above both below the
+  department (Toaster & Pizza Ovens), else the department; everything else is a
+  :class:`CategorySuggestion`. A linked category that names the device an accessory is for
+  (another product right after it: "tv remote control", "tv battery", "macbook headset"; or
+  after a fits word: "soundbar for 55 inch tv") is no filter, unless its path holds that
+  product ("xbox one controller": Xbox One Controllers), and of its expansions (and those of
+  its maker, "samsung tv battery", and of an intent that only follows the device word, TVs
+  for "tv cable") only its accessory categories are kept; an intent that follows the device
+  word does not judge the lvl1 category of the product searched, which may then be the
+  filter ("tv remote control": Remote Controls). A category linked by a name with words the
+  query lacks (the linker's ``subset`` match: "color printer" -> Color Laser Printers; the
+  words of its department's name aside) is narrower than the query: the filter is the
+  nearest category above it on its path that the query's words name (All Printers; its
+  source is still ``link:<iri>`` of the linked category), else the department. A device the
+  KG holds accessories for ("Fire TV Accessories" under Fire TV) followed by a mention tagged
+  as a product type of another category is no filter either ("fire tv games"). A mention
+  after "with" is a feature of the product searched ("baby monitor with camera"): no filter
+  and no fan-out of its own (an accessory there may be searched: "samsung tv with stand").
+  No expansion names a hard category filter's value (every filtered document matches it).
+  The department is no filter either (an ``intent-department`` suggestion) where the product
+  the query searches links a category outside it that it has no namesake of: the intent
+  picks among namesakes ("keyboards": Musical Instruments' Keyboards, Computers & Tablets'
+  Computer Keyboards), it does not overrule a name its department lacks ("coffee table"
+  links Coffee Tables, Appliances at 0.83 holds no table; "waffle blanket" links Google's
+  Blankets); a link in the department, or a category of the store's tree or of a branch of
+  another catalogue the label space places some of (Google's Electronics: "television"),
+  a linked brand a lvl1 label of the department names ("bissell upright vacuums": Name
+  Brands > BISSELL), or a word before the searched mention heading a category of the
+  department ("laptop cooler": Laptops) keeps it (:func:`_named_elsewhere`). So is a query
+  that links nothing and names its product by a last word only other departments'
+  categories are headed by ("puppy food", "peanut butter": :func:`_headed_elsewhere`; one
+  such category only where another word names its branch: "garden planters", Google's Lawn &
+  Garden > ... > Pots & Planters). A searched set ("5 piece dining set", "tool set": set,
+  kit, combo, bundle) is judged by the word before it too: the department's namesake is a set
+  sharing that word or a category that word heads ("cookware set": Cookware, Bakeware &
+  Cutlery; Appliances' Fondue Sets hold no dining sets).
+  Where the department is no filter so, the intent's category is no walk either ("milk"
+  expands into no kitchen appliances), and an ``intent-department`` suggestion never
+  scores at or over ``hard_filter`` (capped below it: a query outside the KG or the intent
+  model's depth, "spoons for baby self feeding" at Appliances 0.98, or such a product
+  elsewhere). Neither rule judges a query the intent
+  model was trained on (its query memory holds it: :func:`_remembered`): where the store's
+  own searchers of it went ("cookies" at Best Buy: Appliances) no link overrules.
+- *Brand filters* only for a linked brand the query asks for and the store sells (a
+  ``sells_in`` category or a product's category in the label space); otherwise a
+  :class:`Boost` (source ``link:<iri> (why)``): DOWN for an excluded brand ("phone not
+  samsung", "phone not from samsung"), UP for the device an accessory fits ("case for
+  samsung", or a device maker on an accessory query: "samsung galaxy s21 case", "dell laptop
+  battery", "hp printer ink"; an accessory, part or consumable word: case, cover, charger,
+  cable, mount, stand, battery, remote, keyboard, mouse, lens, ink, toner, cartridge,
+  filter, refill, replacement, controller ...; not one after "with" or "without": "samsung tv
+  with remote" filters on Samsung, nor one that names a kind of the product searched,
+  "kitchenaid stand mixer"; a last word typed short or misspelt counts as the word:
+  "samsung galaxy s21 cse"; the device is a word that names one, not a number, "hp 63 ink",
+  a feature, "logitech wireless mouse", nor a linked colour, size or other brand; with no
+  device word, "samsung case", "apple chargers", "google accessories", where the KG's
+  products of that accessory naming the brand are mostly another brand's, not "samsung
+  charger" whose are Samsung's; and beside an accessory maker, a brand the KG sells in
+  accessory categories only, which is the filter: "samsung zagg"), for one
+  side of an alternative whose other side is no brand or another brand's product line
+  ("samsung phone or iphone"; two brands filter together or not at all: "samsung tv or
+  tcl"), for a brand the store does not sell, and for one whose word names a KG category of
+  the department of a category linked next to it, where the brand sells nothing ("apple
+  juice": Apples and Juice are Food's; ``unsure``), and for one beside a product the store
+  sells no kind of, or one whose trusted intent is a department the brand sells nothing in
+  while the query links no product ("sharp cheddar cheese", "monster energy drink", "apple
+  sauce"; ``other department``). A query that links nothing and has no word of any KG name
+  (:attr:`kg.ProductGraph.vocabulary`: random letters, a string from another domain) gets no
+  hard category filter and no expansions from its intent's category whatever the intent's
+  probability: the intent of such a query is the text model's guess, a suggestion only.
+  ``FILTER`` rules are hard, but for one whose input the query excludes ("not refurbished
+  laptop"): a DOWN boost of its value, as a negated link (:mod:`fusion.rules`).
+- *Colour filters only for colours*: a linked colour value whose name names no colour (a
+  pattern, finish or theme the KG lists as a colour: "strip" for "striped", "floral", "dark",
+  "marble") is an UP boost ``colour:<value>``; colours the query joins ("black and white")
+  filter on the KG's colour that combines them ("Black/White") when it has one, each an UP
+  boost. A colour word that opens a KG name with the words after it ("white noise machine",
+  "blue microphones yeti", "black & white laser printer") is a word of that name: an UP boost
+  (``in a name``), no filter. A colour word that also names a scent or flavour ("lavender",
+  "peach", "mint") is an UP boost on a consumable ("lavender body wash", "peach tea",
+  "peach ice cream", "lavender epsom salt", and a query linking a food, care or household
+  category: ``a scent or flavour``). Any colour word on food is an UP boost, no filter: the
+  query links food or drink only (Google's "Food, Beverages & Tobacco", a pet's food: "red
+  apples", "blue buffalo dog food") or a food word stands next to the colour word ("brown
+  sugar", "black pepper", "pink lemonade", "red wine vinegar", "ice tea green"), and no
+  clothing; so is one before a care product's word ("crest 3d white toothpaste"; ``a
+  consumable``). A food word in another product's name keeps the filter where the query
+  links that product ("black coffee table", "white rice cooker").
+- *Sizes the query excludes* ("tv not 65 inch", linked or read by a pattern) are DOWN boosts,
+  and a linked size value named by a bare number ("4", "15", "2-5": "galaxy watch 4") sets no
+  size at all, nor does one linked from a word the tagger did not read as a size ("double
+  stroller": the KG's size "Double"), and a garment size written as a word ("small",
+  "large") is one only on clothing or next to "size" (an UP boost ``not clothing``: "large
+  breed dog food", "small vacuum"). A cue excludes every item of the list after it ("not
+  red or blue", "without 64gb or 128gb"), and a rule's synonym the query excludes is no
+  expansion ("headphones not earbuds"). A negated purpose phrase excludes as the cue alone
+  does ("not for men", "not made for kids"), and so does a "-" opening a word, the search
+  box's exclusion ("tv -samsung"; not "t-shirt", "55-65 inch" nor "tv - samsung"), or a
+  bracket or a quote ("tv -(samsung lg)", "tv -(65 inch)", a number too). "non" and a "no"
+  opening the query exclude a colour ("non black shirt", "no black shirt"), where they make
+  compounds before other words ("non stick", "no slip socks"). An excluded colour word that
+  opens a food's name (the colour filter's reading above: "not green tea flavored", "no
+  brown sugar") excludes that food, no colour: no DOWN boost on Green. An
+  excluded category of the taxonomy of a category searched outside the label space, far from
+  it, is a namesake of the excluded words and no DOWN boost ("cat food without fish" -> Fish
+  Food); an excluded category that is, or holds, what is searched is no DOWN boost either:
+  the searched category or one above it ("sofa not sectional" -> Sofas & Sectionals), one
+  named as a category above it is in another catalogue ("sanding block not tool"), or one
+  whose name holds a thing the searched category's name holds and the excluded words do not
+  name ("mattress not box spring" -> Mattresses & Box Springs, "bed frame no headboard" ->
+  Headboards & Bed Frames); a child naming only what is excluded stays one ("grill not
+  smoker" -> Smokers). A place of origin is no brand ("not made in china").
+- *Audiences*: no expansion names an audience the query's own audience words rule out,
+  linked or not ("newborn gloves": no "Men"; "toddler sweater": no "Boy"; "simple woman t
+  shirt": no parent "mens clothing"), and where the query (its words and linked categories)
+  names none, no value nor parent or fanned-out category names one ("birkenstock sandals": no
+  Flipkart parent "womens footwear"; "sweatshirt": no "Men"): a sibling or child category of
+  an audience ("Kids' Tablets") stays (:func:`_narrows_audience`).
+- *The exclusion wins*: a node the query names again after a cue is excluded ("samsung tv not
+  samsung", "hp printer ink not hp"), and a value the query excludes is no filter and gets no
+  UP boost, a rule's included ("55 inch tv not 55 inch", "laptop not dell" with "laptop =>
+  UP(20): brand:Dell"): an engine cannot AND a filter with its exclusion. One value per
+  case-folded term in a filter field and in the boosts ("1TB 1tb ssd"; a rule's "samsung"
+  beside the KG's "Samsung"), the first's spelling (a link's: the KG's).
+- *What a cue excludes, said*: :attr:`ExpansionResult.excluded` holds the runs of the query's
+  words a cue excludes, linked or not ("dog food without chicken": "chicken"), with their
+  offsets in the query, for an engine to leave out (``must_not``): the words stay in the
+  rewritten query, whose text clause would otherwise match them.
+
+plus structured :class:`Filters` (brand, category, colour, size, price range from patterns such
+as "under 800", "$100-200", "between 100 and 200"). Rules (:mod:`fusion.rules`) add synonyms,
+boosts (UP/DOWN) and filters and may rewrite the query; every applied rule is listed in
+:attr:`ExpansionResult.applied_rules`, and each boost and filter names its source.
+
+Example:
+    >>> import networkx as nx
+    >>> from fusion.types import LinkedEntity
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("b", kind="brand", label="Samsung", aliases=["SAMSUNG"])
+    >>> g.add_node("c", kind="category", label="TVs", path="TV > TVs", aliases=[])
+    >>> _ = g.add_edge("b", "c", relation="sells_in")
+    >>> res = expand(g, [LinkedEntity("b", "brand")], query="samsung under 800")
+    >>> [(e.term, e.kind, e.provenance) for e in res], res.filters.price_max
+    ([('TVs', 'category', (('b', 'sells_in', 'c'),))], 800.0)
+    >>> res = expand(g, [LinkedEntity("c", "category")], query="tvs")
+    >>> [(s.category, s.source) for s in res.suggestions], res.filters.category
+    ([('TV > TVs', 'link:c')], ())
+
+Where things are (the package's modules, each importing only those listed above it):
+
+=============== ===========================================================================
+module          what it holds
+=============== ===========================================================================
+``types``       the result types: :class:`Expansion`, :class:`Filters`,
+                :class:`CategorySuggestion`, :class:`Boost`, :class:`FilterSource`,
+                :class:`Excluded`, :class:`ExpansionResult`
+``config``      :class:`Thresholds`, :class:`ExpansionConfig`, ``KINDS`` and the defaults
+``kgview``      the KG view and its caches: ``_KG``, ``_Derived``, ``_Cand``, ``_cached``,
+                brand facts (:func:`brand_categories`), a category's subtree
+``words``       query words and offsets (``_words``, ``_query_words``), mentions, marks,
+                the shared word lists (``CUE_WORDS``, ``NEGATION_CUES``, fillers,
+                joiners), alternatives and comparisons
+``sizes``       size labels, garment, letter and bed sizes (``PATTERN_NEGATED``,
+                ``PATTERN_HINT``)
+``colours``     colour words (:func:`colour_words`, :func:`colour_opens_a_name`,
+                :func:`kg_words`), colours that are no filter, colours in names
+``negation``    cues and what they negate: ``_negated``, :func:`compound_no_words`,
+                :func:`negated_spans`, :func:`excluded_items`, :func:`free_from_words`,
+                ``EXCLUSION_LEAD_WORDS``
+``accessories`` "with" features, accessory readings, the devices an accessory fits
+``departments`` category and department filters, namesakes, taxonomies, label trees,
+                the sides of a comparison, brand keys and product lines
+``exclusions``  what a query excludes: :func:`excluded_links`, :func:`excluded_words`,
+                :func:`query_exclusions`, :func:`may_exclude`, excluded spans, brand roles
+``walk``        the entity walk, category walks, generations, components, similarity
+``core``        :func:`expand` and :class:`QueryExpander`
+=============== ===========================================================================
+
+The public names are re-exported here (``from fusion.expand import expand``); a private helper
+is imported from its module (``from fusion.expand.words import _words``).
+"""
+
+from __future__ import annotations
+
+from fusion.expand.colours import colour_opens_a_name, colour_words, kg_words
+from fusion.expand.config import KINDS, ExpansionConfig, Thresholds
+from fusion.expand.core import QueryExpander, expand, parse_price
+from fusion.expand.exclusions import (
+    excluded_links,
+    excluded_words,
+    may_exclude,
+    query_exclusions,
+)
+from fusion.expand.kgview import brand_categories
+from fusion.expand.negation import (
+    EXCLUSION_LEAD_WORDS,
+    compound_no_words,
+    excluded_items,
+    free_from_words,
+    negated_spans,
+    one_letter,
+)
+from fusion.expand.sizes import PATTERN_HINT, PATTERN_NEGATED
+from fusion.expand.types import (
+    Boost,
+    CategorySuggestion,
+    Excluded,
+    Expansion,
+    ExpansionResult,
+    Filters,
+    FilterSource,
+    Triple,
+)
+from fusion.expand.words import (
+    CUE_CLOSERS,
+    CUE_WORDS,
+    NEGATION_CUES,
+    VALUE_NEGATION_CUES,
+)
+
+__all__ = ["CUE_CLOSERS", "CUE_WORDS", "EXCLUSION_LEAD_WORDS", "KINDS", "NEGATION_CUES",
+           "PATTERN_HINT", "PATTERN_NEGATED", "VALUE_NEGATION_CUES",
+           "Boost", "CategorySuggestion", "Excluded", "Expansion", "ExpansionConfig",
+           "ExpansionResult", "FilterSource", "Filters", "QueryExpander", "Thresholds", "Triple",
+           "brand_categories", "colour_opens_a_name", "colour_words", "compound_no_words",
+           "excluded_items", "excluded_links", "excluded_words", "expand", "free_from_words",
+           "kg_words", "may_exclude", "negated_spans", "one_letter", "parse_price",
+           "query_exclusions"]

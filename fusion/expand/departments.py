@@ -1,0 +1,893 @@
+"""Category and department filters: the category filter, namesakes (:func:`_named_elsewhere`,
+:func:`_headed_elsewhere`), taxonomies and label trees, the sides of a comparison, parts and
+store pages, brand keys and product lines."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
+
+from fusion.context import TaxonomyAlignment
+from fusion.expand.accessories import (
+    _ACCESSORY_STEMS,
+    _NAME_PARTS,
+    _component_categories,
+    _family,
+    _initials,
+    _path_up,
+    _word_categories,
+)
+from fusion.expand.colours import _COLOUR_WORDS, _names_a_colour
+from fusion.expand.kgview import _DIGIT, _KG, _cached, _Cand, _in_rel, _own_categories
+from fusion.expand.words import (
+    _ALTERNATIVES,
+    _COMPARE_JOINERS,
+    _COMPARE_WORDS,
+    _FILLERS,
+    _JOINERS,
+    _MADE_WORDS,
+    _alternative_sides,
+    _query_words,
+    _without_joiner,
+    _words,
+)
+from fusion.types import SEP, Intent, LinkedEntity
+from kg.index import normalize_key
+from kg.link import FUNCTION_WORDS, HEAD_LABELS, brand_key, name_heads, word_order
+
+#: whom an audience word names a thing for, an age and, where the word says one, a sex (the
+#: linker's reading of audiences, :func:`kg.link.contradicts_audience`, for the words a
+#: query may hold unlinked: the tagger reads "kids", "newborn", "toddler", "youth" as a
+#: ``department`` the default KG links nothing for); a possessive's "'s" dropped
+_AUDIENCE = {
+    **dict.fromkeys(("kid", "kids", "child", "children", "childrens", "newborn", "newborns",
+                     "baby", "babies", "infant", "infants", "toddler", "toddlers", "youth",
+                     "junior", "juniors", "teen", "teens", "teenager", "teenagers", "tween",
+                     "tweens", "preschool", "preschooler", "preschoolers"), ("child", None)),
+    **dict.fromkeys(("boy", "boys"), ("child", "male")),
+    **dict.fromkeys(("girl", "girls"), ("child", "female")),
+    **dict.fromkeys(("adult", "adults", "senior", "seniors"), ("adult", None)),
+    **dict.fromkeys(("man", "men", "mens", "gentleman", "gentlemen"), ("adult", "male")),
+    **dict.fromkeys(("woman", "women", "womens", "lady", "ladies"), ("adult", "female")),
+}
+
+
+def _audiences(words: Sequence[str]) -> set[tuple[str, str | None]]:
+    """The audiences (:data:`_AUDIENCE`) the words ``words`` name, a possessive's "'s" (or
+    "s'") dropped ("kid's", "women's"); "baby" before a colour word is a shade ("baby blue").
+
+    >>> sorted(_audiences("newborn gloves".split())), sorted(_audiences("men's shirt".split()))
+    ([('child', None)], [('adult', 'male')])
+    >>> _audiences("baby blue dress".split())
+    set()
+    """
+    out = set()
+    for i, word in enumerate(words):
+        w = re.sub(r"['’]s$|s['’]$", "", word)
+        if w in ("baby", "babies") and i + 1 < len(words) and words[i + 1] in _COLOUR_WORDS:
+            continue
+        if w in _AUDIENCE:
+            out.add(_AUDIENCE[w])
+    return out
+
+
+def _names_another_audience(value: str, query: Collection[tuple[str, str | None]]) -> bool:
+    """Whether an attribute value (an expansion) names an audience (:func:`_audiences` of its
+    name) none of the query's audiences ``query`` agrees with: another age ("Men" for
+    "newborn gloves", "bike helmet for kids"; "Boy" for "mens shirt"), or a sex the query's
+    audience does not say ("Boy" for "toddler sweater"; a value of both sexes, "Men and
+    Women", agrees with either). A value that names no audience ("Unisex", "Cotton"), or a
+    query that names none, is not judged.
+
+    >>> _names_another_audience("Men", {("child", None)})
+    True
+    >>> men = {("adult", "male")}
+    >>> [_names_another_audience(v, men) for v in ("Men and Women", "Boy", "Unisex")]
+    [False, True, False]
+    """
+    named = _audiences(normalize_key(value).split())
+    if not query or not named:
+        return False
+    sexes = {sex for _, sex in named if sex}
+    return not any(age == q_age and (not sexes or q_sex in sexes)
+                   for age, _ in named for q_age, q_sex in query)
+
+
+#: the expansion kinds an audience in their name contradicts the query's by
+#: (:func:`_narrows_audience`); a brand's name ("Baby Trend") says no audience, and a link's
+#: own names (synonyms, aliases) name what the query does
+_AUDIENCE_KINDS = frozenset({"child_category", "parent_category", "sibling_category",
+                             "category", "attribute_value"})
+#: the expansion kinds that say whom the product searched is for, so an audience in their name
+#: narrows a query that names none: a value of it, a category it is a kind of (a sibling is
+#: another product, a child one kind of it among others, "Kids' Tablets")
+_NARROWING_KINDS = frozenset({"parent_category", "category", "attribute_value"})
+
+
+def _narrows_audience(c: _Cand, query: Collection[tuple[str, str | None]]) -> bool:
+    """Whether a KG candidate (no rule's) names an audience (:func:`_audiences` of its name)
+    that contradicts or narrows the audiences ``query`` of what the query searches. Where the
+    query names one, another that the query's does not agree with contradicts it
+    (:func:`_names_another_audience`: "boys shoes" -> no "Girls' Shoes"; "simple woman t
+    shirt" -> no parent "mens clothing"). Where it names none, an audience in a value or in a
+    category the product is a kind of narrows it to that audience ("sandals" -> Flipkart's
+    parent "womens footwear", "sweatshirt" -> the value "Men"); a sibling or child category
+    of an audience is another product, or one kind among others ("drones" -> "Kids'
+    Electronics", "tablets" -> "Kids' Tablets"), and stays.
+
+    >>> cand = lambda term, kind: _Cand(term, kind, (), None, None, False)
+    >>> _narrows_audience(cand("womens footwear", "parent_category"), set())
+    True
+    >>> _narrows_audience(cand("Kids' Tablets", "child_category"), set())
+    False
+    >>> _narrows_audience(cand("Girls' Shoes", "child_category"), {("child", "male")})
+    True
+    >>> _narrows_audience(cand("Men", "attribute_value"), {("adult", "male")})
+    False
+    """
+    if c.rule is not None or c.kind not in _AUDIENCE_KINDS:
+        return False
+    if not _audiences(normalize_key(c.term).split()):
+        return False
+    if query:
+        return _names_another_audience(c.term, query)
+    return c.kind in _NARROWING_KINDS
+
+
+def _brand_keys(kg: _KG) -> frozenset[str]:
+    """The spelling-free keys (:func:`kg.link.brand_key`) of the KG's brand names, cached per graph
+    view."""
+    def build() -> frozenset[str]:
+        return frozenset(brand_key(str(a.get("label") or "")) for _, a in kg.g.nodes(data=True)
+                         if a.get("kind") == "brand" and a.get("label"))
+
+    return _cached(kg, "_kgqp_brand_keys", (), build)
+
+
+def _line_owner(kg: _KG, iri: str) -> str | None:
+    """The brand (its :func:`kg.link.brand_key`) whose product line a linked category or product
+    is, or None: a product's brand; a category named as a brand is ("Roku"), or one whose
+    products and ``sells_in`` brands are all one brand, with a product of it there ("iPhone":
+    Apple's). "Monitors", sold by many brands, is no line. Cached per graph view."""
+    def build() -> tuple[str | None]:
+        kind = kg.kind(iri)
+        if kind == "product":
+            made = {brand_key(kg.label(b)) for b in kg.out(iri, "has_brand")}
+            return (next(iter(made)) if len(made) == 1 else None,)
+        if kind != "category":
+            return (None,)
+        if brand_key(kg.label(iri)) in _brand_keys(kg):
+            return (brand_key(kg.label(iri)),)
+        makers = {brand_key(kg.label(b)) for p in _in_rel(kg, iri, "in_category")
+                  for b in kg.out(p, "has_brand")}
+        sellers = {brand_key(kg.label(b)) for b in _in_rel(kg, iri, "sells_in")}
+        return (next(iter(makers)) if len(makers) == 1 and sellers <= makers else None,)
+
+    return _cached(kg, "_kgqp_line_owner", (iri,), build)[0]
+
+
+def _category_departments(kg: _KG) -> dict[tuple[str, ...], frozenset[str]]:
+    """The words of each category name and alias (:func:`kg.link.word_order`: "Apples" and
+    "apple" meet) -> the departments (the tops of the paths) of the categories of that name,
+    cached per graph view."""
+    def build() -> dict[tuple[str, ...], frozenset[str]]:
+        out: dict[tuple[str, ...], set[str]] = {}
+        for n, attrs in kg.g.nodes(data=True):
+            top = kg.department(n) if attrs.get("kind") == "category" else None
+            if top:
+                for name in (attrs.get("label"), *(attrs.get("aliases") or ())):
+                    key = word_order(normalize_key(str(name or "")))
+                    if key:
+                        out.setdefault(key, set()).add(top)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    return _cached(kg, "_kgqp_category_departments", (), build)
+
+
+def _names_a_thing_beside(kg: _KG, words: Sequence[str], span: tuple[int, int] | None,
+                          sold_in: Collection[str], beside: Sequence[tuple[str, tuple[int, int]]]
+                          ) -> bool:
+    """Whether a linked brand's mention at ``span`` reads as the name of a thing beside a
+    category the query links next to it (``beside``: the linked categories and product types,
+    with their spans): "apple juice", where "apple" also names the KG's category Apples,
+    under Food, Beverages & Tobacco as Juice is, and Apple (``sold_in``: its categories,
+    :func:`_brand_facts`) sells nothing in Juice nor in that department. The words name the
+    fruit's juice, not the brand's products: a filter on Apple would keep iPhones and drop
+    every juice. Each of the three is needed: a brand whose name names nothing else ("samsung
+    television" links Google's Televisions, where the KG sells nothing at all), or one that
+    sells in the department, keeps its filter; so does "apple pencil" (Google's Pencils: no
+    category named "apple" is under Office Supplies), "apple tv" and "apple watch".
+
+    The departments are the tops of the categories' own paths, so a category of another
+    taxonomy (Google's, beside Best Buy's) is compared with the categories of that taxonomy."""
+    if span is None or not beside:
+        return False
+    mention = word_order(normalize_key(" ".join(words[span[0]:span[1]])))
+    named = _category_departments(kg).get(mention)
+    if not named:
+        return False
+    sold_tops = {kg.department(c) for c in sold_in}
+    for iri, (start, end) in beside:
+        if end != span[0] and start != span[1]:
+            continue  # not next to the brand
+        for cat in _own_categories(kg, iri):
+            top = kg.department(cat)
+            if top and top in named and top not in sold_tops \
+                    and not set(sold_in) & _family(kg, (cat,))[1]:
+                return True
+    return False
+
+
+#: words that join two things compared as a "vs" does, after "compared" or "comparable"
+#: ("macbook compared to xps", "ipad compared with surface")
+_COMPARED_TO = frozenset({"compared", "comparable", "comparing"})
+
+
+def _compared_to(words: Sequence[str]) -> list[str]:
+    """``words`` (as :func:`_compared` reads them) with "compared to" / "compared with" read as
+    a "vs" (the joiner dropped: ""), for the category filter's sides of a comparison.
+
+    >>> _compared_to("macbook compared to xps".split())
+    ['macbook', 'vs', '', 'xps']
+    >>> _compared_to("laptop and tablet".split())
+    ['laptop', 'and', 'tablet']
+    """
+    out = list(words)
+    for i in range(len(out) - 1):
+        if out[i] in _COMPARED_TO and out[i + 1] in ("to", "with", "against"):
+            out[i:i + 2] = ["vs", ""]
+    return out
+
+
+#: words a side of an alternative may hold that name no product of its own: a unit or size
+#: ("tv 55 or 65 inch"), a comparative or a stand-in ("65 inch or larger", "or similar"), a
+#: condition ("new or used"), a price or quality ("cheap"), a question's words ("ipad vs
+#: surface which is better")
+_NO_SIDE_WORDS = frozenset({
+    "inch", "inches", "in", "ft", "feet", "foot", "gb", "tb", "mb", "mah", "watt", "watts", "w",
+    "hz", "cm", "mm", "oz", "lb", "lbs", "pack", "pk", "count", "ct", "size", "sized",
+    "better", "best", "bigger", "biggest", "larger", "largest", "smaller", "smallest",
+    "cheaper", "cheapest", "newer", "newest", "older", "higher", "lower", "faster", "lighter",
+    "more", "less", "above", "below", "over", "under", "up", "similar", "equivalent", "alike",
+    "comparable", "other", "others", "something", "anything", "else", "same", "whichever",
+    "which", "what", "is", "are", "one", "ones", "difference", "differences", "review",
+    "reviews", "price", "prices", "deal", "deals", "new", "used", "refurbished", "renewed",
+    "open", "box", "not", "both", "either", "neither", "then", "than", "for", "to", "of",
+    "cheap", "budget", "affordable", "good", "top", "premium", "quality"})
+
+
+def _side_word(word: str) -> bool:
+    """Whether a word of a side of an alternative, linked to nothing, may name a product: a word
+    that starts with a letter ("xps", "surface", "ps4"; not "65", "16gb", "4k"), no function
+    word, joiner, unit, comparative (:data:`_NO_SIDE_WORDS`) or colour.
+
+    >>> [_side_word(w) for w in ("surface", "ps4", "65", "inch", "larger", "the", "white")]
+    [True, True, False, False, False, False, False]
+    """
+    w = word.strip(".,;:!?\"'()")
+    return bool(w) and w[0].isalpha() and w not in _FILLERS and w not in _JOINERS \
+        and w not in _ALTERNATIVES and w not in _COMPARE_WORDS and w not in _COMPARE_JOINERS \
+        and w not in _NO_SIDE_WORDS and bool(_words(w)) and not _names_a_colour(w)
+
+
+def _side_of(words: Sequence[str], span: tuple[int, int]) -> tuple[int, int]:
+    """The side of an alternative (the run of words between "or" / "vs" words,
+    :func:`_alternative_sides`) that the mention at ``span`` is on, the tagger's "or" in the
+    span aside ("ipad versus").
+
+    >>> _side_of("gas or electric dryer".split(), (3, 4))
+    (2, 4)
+    """
+    at, end = _without_joiner(words, span)
+    lo = max((i + 1 for i in range(at) if words[i] in _ALTERNATIVES), default=0)
+    hi = next((i for i in range(end, len(words)) if words[i] in _ALTERNATIVES), len(words))
+    return lo, hi
+
+
+def _both_sides(kg: _KG, e: LinkedEntity, target: str | None, words: Sequence[str],
+                places: Mapping[str, Sequence[tuple[int, int]]],
+                products: Sequence[tuple[str, tuple[int, int]]],
+                targets: Mapping[str, str | None], below: Callable[[str], bool],
+                brand: Callable[[str], bool]) -> str | None:
+    """The category filter a link to category ``target`` (at its first place in ``places``)
+    may set when the query compares it with something else ("A vs B", "A or B", "A versus
+    B", "A compared to B": ``words`` as :func:`_compared_to` reads them): both sides are
+    searched, so the filter must hold what each names. Each other side:
+
+    - holds a linked product (``products``: iri and place; not excluded): held when a
+      category of its own may filter too (``targets``: each linked category's filter; the
+      nearest category above both is then the filter, :func:`_category_filter`) or lies
+      under ``target`` ("samsung tablet vs ipad"); otherwise (the other side's link sets no
+      filter: "chromecast vs roku" links Google Chromecast by a name narrower than the query,
+      outside the filter's reach; "router vs modem" links another catalogue's Modems) no
+      finer filter than the department: None;
+    - shares the mention's head word ("gas or electric dryer", "inkjet vs laser printer",
+      "samsung or lg tv": the side before it holds no product and the mention's side words
+      before its head): the filter is the nearest category above ``target`` named by the head
+      and by none of those words (Dryers, All Printers), below the department (``below``),
+      else None; a ``target`` whose name holds none of them stays (TVs);
+    - names something linked to nothing ("macbook vs xps", "ipad or surface", "xbox one vs
+      ps4": words that may name a product, :func:`_side_word`, no grounded brand's,
+      ``brand``): the KG lacks it, so no finer filter than the department, unless a category
+      under ``target`` is named by them ("headphones vs earbuds": Earbud & In-Ear Headphones
+      under Headphones);
+    - names, by a word linked or not, a category of the department (``below``) outside
+      ``target`` ("roku or apple tv": the brand link "roku" is the name of Roku, and "apple
+      tv" links TVs): None;
+    - names only brands, sizes or values ("samsung vs lg tv", "tv 55 or 65 inch"): stays.
+    """
+    at = (places.get(e.iri) or [None])[0]
+    if target is None or at is None or not any(w in _ALTERNATIVES for w in words):
+        return target
+    own = _side_of(words, at)
+    mine = {i for sp in places.get(e.iri) or () for i in range(*sp)}
+    linked_at = {i for sps in places.values() for sp in sps for i in range(*sp)}
+    sides, _ = _alternative_sides(words, at)
+    for lo, hi in sides:
+        held = [iri for iri, (a, b) in products if iri != e.iri and a < hi and lo < b]
+        if held:
+            if not any(targets.get(iri) is not None or any(
+                    target in _path_up(kg, c) for c in (
+                        kg.out(iri, "in_category") if kg.kind(iri) == "product"
+                        else _own_categories(kg, iri))) for iri in held):
+                return None
+            continue
+        # a word of the side, linked or not, that is the name of a category of the
+        # department outside ``target`` ("roku or apple tv": "roku" linked as a brand, the
+        # name of Roku, under Streaming Media Players; "apple tv" links TVs)
+        index = _word_categories(kg)
+        if any(target not in _path_up(kg, c) for i in range(lo, hi) if i not in mine
+               and _side_word(words[i]) and (ws := _words(words[i]))
+               for c in frozenset.intersection(*(index.get(w, frozenset()) for w in ws))
+               if _words(kg.label(c)) == ws and below(c)):
+            return None
+        # a side of brands only ("samsung vs kingston memory card", "dell or hp gaming
+        # laptop"): the same product of another maker, the category stays
+        said = [w for w in words[lo:hi] if _side_word(w)]
+        if said and all(brand(w) for w in said):
+            continue
+        # the words of the mention's side before its head, no brand's
+        head_at = at[1] - 1 - (words[at[1] - 1] in _ALTERNATIVES)
+        mods = _words(" ".join(w for w in words[own[0]:head_at] if not brand(w)))
+        if hi <= own[0] and mods:  # ("gas or electric dryer": a side sharing the head)
+            if not _words(kg.label(target)) & mods:
+                continue
+            head = _words(words[head_at])
+            return next((c for c in _path_up(kg, target)[1:] if c not in kg.unlinkable
+                         and head <= (ws := _words(kg.label(c))) and not ws & mods
+                         and below(c)), None)
+        free = [w for i in range(lo, hi) if i not in linked_at and i not in mine
+                and _side_word(w := words[i]) and not brand(w)]
+        if free and not _named_under(kg, target, free):
+            return None
+    return target
+
+
+def _named_under(kg: _KG, target: str, free: Sequence[str]) -> bool:
+    """Whether the words ``free`` of a side of an alternative name a category under (or at)
+    ``target``: a part of its name (:data:`_NAME_PARTS`) holds all their words and no word
+    but theirs and ``target``'s, numbers and units aside ("earbuds" under Headphones: Earbud
+    & In-Ear Headphones; "mount" at TV Stands, Mounts & Furniture; "pro" of "ipad air or
+    ipad pro" under iPad: iPad Pro 12.9-inch; not "surface pro" under iPad, nor "freezer"
+    under Refrigerators: Top-Freezer Refrigerators names a refrigerator)."""
+    own = _words(" ".join(free))
+    said = own | _words(kg.label(target))
+    return bool(own) and any(
+        own <= ws <= said for c in _family(kg, frozenset({target}))[1]
+        for part in _NAME_PARTS.split(normalize_key(kg.label(c)))
+        if (ws := frozenset(w for w in _words(part)
+                            if not _DIGIT.search(w) and w not in _NO_SIDE_WORDS)))
+
+
+#: words that make the product they open a toy version of it ("toy microwave", "pretend washer
+#: and dryer", "play kitchen"): the first words of the KG's toy categories' names (of the
+#: categories named "Toy ...", 26 of 28 lie under a category named for toys, Google's Toy
+#: Kitchens, Toy Cars; all 12 named "Play ...", Play Vehicles, Play Food; 6 of the 7 named
+#: "Pretend ...", Pretend Housekeeping, Pretend Electronics)
+_TOY_WORDS = frozenset({"toy", "toys", "pretend", "play"})
+#: words that may come before the toy word of a toy version ("kids toy tablet", "kids play
+#: kitchen"); alone they make no toy ("kids headphones", "kids tablet": devices for children)
+_TOY_OPENERS = frozenset({"kid", "kids", "kid's", "kids'", "child", "childs", "child's",
+                          "children", "children's", "childrens", "toddler", "toddlers",
+                          "a", "an", "my"})
+#: the words (:func:`_words`) of a category name that holds toys ("Toys, Games & Drones",
+#: "Video Games > Toys & Kids' Electronics", Google's "Toys & Games > Toys > Pretend Play")
+_TOY_NAME = _words("toy toys")
+
+
+def _toy_version(words: Sequence[str], linked_at: Sequence[tuple[int, int]]) -> int | None:
+    """The place in ``words`` of the first word of the product the query asks a toy version
+    of, or None: the query opens with toy words (:data:`_TOY_WORDS`, after words such as
+    "kids", :data:`_TOY_OPENERS`) that modify words after them ("toy microwave", "pretend
+    washer and dryer for kids", "kids play kitchen"). Not where the last toy word is the
+    query's last, or before no product ("kids toys", "dog toy", "toys for 3 year olds",
+    "toys to life": toys searched), nor where a linked name (its place in
+    ``linked_at``) holds it and the word after it ("toy story", "play station", "toy chest":
+    a title, a console, furniture the KG names so).
+
+    >>> _toy_version("toy microwave".split(), [(0, 1), (1, 2)])
+    1
+    >>> _toy_version("kids pretend play kitchen".split(), [])
+    3
+    >>> [_toy_version(q.split(), [(0, 2)]) for q in ("toy story 3", "play station 4")]
+    [None, None]
+    >>> [_toy_version(q.split(), []) for q in ("kids toys", "dog toy", "toys to life",
+    ...                                        "toys 3-5 years", "voip pure play hardware")]
+    [None, None, None, None, None]
+    """
+    i = 0
+    while i < len(words) and words[i] in _TOY_OPENERS:
+        i += 1
+    at = i
+    while i < len(words) and words[i] in _TOY_WORDS:
+        i += 1
+    if i == at or i >= len(words) or not words[i][:1].isalpha() or words[i] in FUNCTION_WORDS \
+            or any(a < i < b for a, b in linked_at):
+        return None
+    return i
+
+
+def _holds_toys(name: str) -> bool:
+    """Whether a category path or department label names a category that holds toys
+    (:data:`_TOY_NAME`)."""
+    return bool(_TOY_NAME & _words(name))
+
+
+def _category_filter(kg: _KG, links: Sequence[tuple[LinkedEntity, str | None, bool]],
+                     words: Sequence[str], below: Callable[[str], bool],
+                     ) -> tuple[str, str] | None:
+    """The category filter value of the linked categories ``links`` (each: the link, the
+    category it may filter on in the trusted department or None, whether the intent agrees
+    with it) and its source ``link:<iri>``, or None (the department is the filter).
+
+    None unless the intent agrees with one of them; then the first it agrees with (the best
+    link), but for a category read from words of another's name only, neither above the
+    other ("pci express graphics cards": every word of PCI Graphics Cards is one of PCI
+    Express Graphics Cards', which the query names; the better-scored link, "graphics cards"
+    -> PCI Graphics Cards, is the subset one), which names nothing of its own. When the query
+    names two or more, none of them above the other on its path ("laptop or tablet", "pizza
+    ovens toaster ovens", "heater air conditioner combo"; one above the other, "xbox one
+    controller", keeps the deepest the intent agrees with), the filter, one value, holds them
+    all: the nearest category above them when ``below`` says it is below the department
+    (Toaster & Pizza Ovens), else None: the department (Laptops and Tablets). ``words``: the
+    query's words."""
+    agreed = [(e, t) for e, t, a in links if t is not None and a]
+    if not agreed:
+        return None
+    targets = list(dict.fromkeys(t for _, t, _ in links if t is not None))
+    pick, source = agreed[0][1], agreed[0][0]
+    if len(targets) > 1:
+        counts = Counter(x for w in words for x in _words(w))
+        names = {t: _words(kg.label(t)) for t in targets}
+        chains = {t: _path_up(kg, t) for t in targets}
+
+        def absorbed(a: str, b: str) -> bool:
+            """Whether the query holds ``a``'s name's words only as words of ``b``'s name."""
+            return names[a] <= names[b] and bool(names[b]) and names[b] <= counts.keys() \
+                and (names[a] != names[b] or targets.index(b) < targets.index(a)) \
+                and not Counter(names[a]) <= counts - Counter(names[b])
+
+        kept = [t for t in targets if not any(
+            o != t and t not in chains[o] and o not in chains[t] and absorbed(t, o)
+            for o in targets)] or [pick]
+        deepest = max(kept, key=lambda t: len(chains[t]))
+        if not all(t in chains[deepest] for t in kept):  # not one above the other
+            common = next((c for c in chains[kept[0]] if c not in kg.unlinkable
+                           and all(c in chains[o] for o in kept[1:])), None)
+            if common is None or not below(common):
+                return None
+            pick = common
+        else:  # one above the other: the deepest the intent agrees with, the finer filter
+            # ("xbox one controller": Xbox One Controllers under Xbox One; "macbook pro
+            # laptop": MacBook Pro under Laptops), not the better-scored link: the two scores
+            # are often within a point of each other (the linker's composed reading of "xbox
+            # one controller" scores 0.926, Xbox One 0.927)
+            on_path = [(e, t) for e, t in agreed if t in kept]
+            if on_path:
+                source, pick = max(on_path, key=lambda et: len(chains[et[1]]))
+    return str(kg.path(pick) or kg.label(pick)), f"link:{source.iri}"
+
+
+def _in_store_trees(kg: _KG, cat: str, trees: Collection[str]) -> bool:
+    """Whether the category ``cat``, which the label space places in no department, is of the
+    store's tree or of another catalogue's branch the store's departments place categories in
+    (``trees``: its taxonomy, or its taxonomy and top level, "google > Electronics")."""
+    taxonomy = _taxonomy(cat)
+    top = str(kg.path(cat) or "").split(">")[0].strip()
+    return taxonomy in trees or f"{taxonomy} > {top}" in trees
+
+
+def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str],
+                     spans: Mapping[str, tuple[int, int] | None], hard_dept: str,
+                     dept: Callable[[str], str | None], skip: Collection[str],
+                     searched_skip: Collection[str], labels: Collection[str] = (),
+                     store_trees: Callable[[], Collection[str]] = frozenset) -> bool:
+    """Whether the product the query searches is a linked category outside the trusted
+    intent's department ``hard_dept`` that the department has no namesake of: the intent's
+    department is then no hard filter (a suggestion only). The intent picks among namesakes
+    ("keyboards" links Musical Instruments' Keyboards, Computers & Tablets holds Computer
+    Keyboards: the filter stays); it does not overrule a name its department lacks: "coffee
+    table" links Coffee Tables (Furniture & Decor), and Appliances, the intent's department at
+    0.83, holds no table; "free standing lighted mirror" links Mirrors (Health, Fitness &
+    Beauty), which Cameras & Camcorders does not hold. So does a category of another taxonomy,
+    which names no store department ("waffle blanket": Google's Blankets, no blanket in
+    Appliances; "kitchen towels", Google's Kitchen Towels): a kind of product the KG knows and
+    the department sells none of.
+
+    Never where a link (not in ``skip``: excluded, a namesake of excluded words) is in the
+    department (a category, or a product or product type of a category there: it is the finer
+    filter, or the intent judges it: "iphone case" links iPhone in Cell Phones; or a brand a
+    lvl1 label of it in ``labels`` names: "bissell upright vacuums" links BISSELL, Name
+    Brands holds "Name Brands > BISSELL"), nor where the word before a searched mention
+    heads a category of the department or a lvl1 label of it (a compound's modifier naming
+    the department's product: "laptop cooler", Computers & Tablets' Laptops; the linked
+    Coolers are Sports'), nor where a
+    searched link is a category the label space does not place of the store's own tree
+    ("Connected Home & Housewares > Connected Home > Smart Lighting > Smart Light Strips" for
+    Smart Home), or of a top level of another catalogue that overlaps the store's, where it
+    places some ("television" links Google's Electronics > Video > Televisions; the store's
+    TVs name no television): nothing says it lies elsewhere (``store_trees()``:
+    :func:`_label_trees`). Another catalogue's other top levels name no store department
+    (Google's Home & Garden, Furniture, Food, Flipkart's): the rule judges their categories
+    as it judges the store's other departments'.
+
+    The searched links: categories tagged as a product searched (a head label, or no label),
+    not in ``searched_skip`` (``skip``, a feature after "with", the device an accessory
+    fits), at a known place in ``words``. A namesake in the department: a category of the
+    store's there (``dept`` places it in the label space), or a lvl1 label of it in
+    ``labels``, with a part headed by the mention's last word ("Camera Backpacks" for
+    "transparent backpack", "Computer Accessories" for "keyboard accessories"; not "Table &
+    Portable Fans" for "small kitchen table": fans)."""
+    own = _lvl1_names(labels, hard_dept)
+    for e in linked:
+        if e.iri in skip:
+            continue
+        kind = kg.kind(e.iri)
+        cats = [e.iri] if kind == "category" else kg.out(e.iri, "type_in") \
+            if kind == "product_type" else kg.out(e.iri, "in_category") \
+            if kind == "product" else []
+        if any(dept(c) == hard_dept for c in cats) or (kind == "brand" and normalize_key(
+                kg.label(e.iri)) in own):
+            return False
+    searched = [(e, sp) for e in linked if kg.kind(e.iri) == "category"
+                and e.iri not in searched_skip
+                and (sp := spans.get(e.iri)) is not None and sp[1] > sp[0]
+                and (e.label is None or e.label in HEAD_LABELS)]
+    if not searched or any(dept(e.iri) is None and _in_store_trees(kg, e.iri, store_trees())
+                           for e, _ in searched):
+        return False
+    index = _word_categories(kg)
+    names = _part_headed
+
+    def heads_one(word: str) -> bool:
+        """Whether ``word`` heads a category of the department or a lvl1 label of it."""
+        head = name_heads(normalize_key(word))
+        if not head:
+            return False
+        return any(dept(c) == hard_dept and names(normalize_key(kg.label(c)), head)
+                   for k in _words(word) for c in index.get(k, ())) or any(
+            names(lab, head) for lab in own)
+
+    # (the word before a product searched, a compound's modifier, that names a product of
+    # the department says what the searched one is for: "laptop cooler", Laptops; the linked
+    # Coolers are Sports'. Not a word further off: "toy story pencils", a title's "toy")
+    inside = {i for _e, (start, end) in searched for i in range(start, end)}
+    if any(start > 0 and start - 1 not in inside and heads_one(words[start - 1])
+           for _e, (start, _) in searched):
+        return False
+    for _e, (start, end) in searched:
+        head = name_heads(normalize_key(words[end - 1]))
+        if not head:
+            return False
+        # (a collective head, "dining set", names the kind by the word before it: a namesake
+        # is a set sharing that word or a category a part of whose name that word heads,
+        # "cookware set": Cookware, Bakeware & Cutlery; Appliances' Fondue Sets hold no
+        # dining sets)
+        kind = _words(words[end - 2]) if end - start > 1 and normalize_key(
+            words[end - 1]) in _COLLECTIVE else frozenset()
+        kind_head = name_heads(normalize_key(words[end - 2])) if kind else frozenset()
+        cands = {c for w in _words(words[end - 1]) | kind for c in index.get(w, ())}
+        if any(dept(c) == hard_dept and _a_namesake(normalize_key(kg.label(c)), head, kind,
+                                                    kind_head) for c in cands) \
+                or any(_a_namesake(lab, head, kind, kind_head) for lab in own):
+            return False
+    return True
+
+
+def _a_namesake(name: str, head: frozenset[str], kind: frozenset[str] = frozenset(),
+                kind_head: frozenset[str] = frozenset()) -> bool:
+    """Whether the normalised category name ``name`` names the product a mention headed by
+    ``head`` searches (:func:`_part_headed`); for a collective head (a set: ``kind``, the
+    words of the word before it, and ``kind_head``, its heads), a set of that kind ("Cookware
+    Sets") or a name a part of which that word heads ("Cookware, Bakeware & Cutlery")."""
+    if not kind:
+        return _part_headed(name, head)
+    return (_part_headed(name, head) and bool(kind & _words(name))) or any(
+        kind_head & name_heads(part.split()[-1])
+        for part in _NAME_PARTS.split(name) if part.split())
+
+
+#: last words that name a collection of the product the word before names ("tool set",
+#: "5 piece dining set", "first aid kit"): :func:`_named_elsewhere` judges such a searched
+#: category by both words
+_COLLECTIVE = frozenset({"set", "sets", "kit", "kits", "combo", "combos", "bundle",
+                         "bundles"})
+
+
+def _part_headed(name: str, head: frozenset[str]) -> bool:
+    """Whether a part of the normalised category name ``name`` is headed by ``head``: its
+    last part, one of two words or more, or a plural word (a category names its kinds in the
+    plural: a singular word before another part shares its head, "Table & Portable Fans" are
+    fans, "TV & Home Theater Accessories"; "Massagers & Spa" holds massagers)."""
+    parts = [p.split() for p in _NAME_PARTS.split(name) if p.split()]
+    return any(bool(head & name_heads(p[-1])) for i, p in enumerate(parts)
+               if len(p) > 1 or i == len(parts) - 1 or p[-1].endswith("s"))
+
+
+def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str],
+                      hard_dept: str, dept: Callable[[str], str | None],
+                      skip: Collection[str], labels: Collection[str] = (),
+                      store_trees: Callable[[], Collection[str]] = frozenset) -> bool:
+    """Whether a query that links no product names one by its last word that only categories
+    outside the trusted intent's department ``hard_dept`` are headed by, its other words
+    naming nothing of the department: the department is then no hard filter (as
+    :func:`_named_elsewhere` for a linked one). "puppy food", "hamster food": the categories
+    headed by "food" are Google's Dog Food and Bird Food and the store's Pet Food & Treats,
+    none in Appliances (its Food Processors are processors), and no category of Appliances
+    holds "puppy" or "hamster"; "peanut butter": Google's Apple Butter.
+
+    Never where the query links anything (not in ``skip``: a category, product type or
+    product is judged by its link; a brand, colour or size, "amazon black", "kate spade",
+    "40 inch", says what the store sells, the last word no product), follows a number
+    (a unit: "40 inch"), is one word (the
+    store's own one-word queries, "chocolate", "kitchen", "cookies", are what its intent
+    model was trained on), or another word of it is a word of
+    a category of the department ("appliances food", "food waste": Food Processors; "tv
+    home"); nor where the word heads no category ("lego spiderman"), a category in the
+    department or a lvl1 label of it in ``labels`` ("Cleaners & Detergents" keeps Appliances
+    for "laundry detergent"), where it heads one category only (a name's last word need not
+    be its kind: Google's Shovels & Spades for "kate spade", Skin Care Extractors for
+    "bissell extractors"; unless another word of the query is a word of a name above it
+    on its path: "garden planters", Google's Lawn & Garden > ... > Pots & Planters), or a
+    category the label space does not place in a catalogue
+    it overlaps (``store_trees()``, :func:`_label_trees`: Google's Electronics holds its
+    Subwoofers; nothing says they lie elsewhere)."""
+    if len(words) < 2 or any(e.iri not in skip for e in linked):
+        return False
+    last = normalize_key(words[-1])
+    head = name_heads(last)
+    if not head or not any(ch.isalpha() for ch in last) or not words[-2].isalpha():
+        return False  # (after a number, a unit: "40 inch")
+    index = _word_categories(kg)
+    if any(dept(c) == hard_dept for w in words[:-1] for k in _words(w)
+           for c in index.get(k, ())):
+        return False
+    cands = [c for w in _words(words[-1]) for c in index.get(w, ())
+             if _part_headed(normalize_key(kg.label(c)), head)]
+    # (one category only counts where another word of the query names one above it: "garden
+    # planters", Google's Lawn & Garden > ... > Pots & Planters; not "kate spade")
+    above = {k for c in cands for part in str(kg.path(c) or "").split(">")[:-1]
+             for k in _words(part)}
+    if not cands or (len(cands) < 2 and not any(
+            _words(w) & above for w in words[:-1])) or any(
+            dept(c) == hard_dept or (
+                dept(c) is None and _in_store_trees(kg, c, store_trees())) for c in cands):
+        return False
+    return not any(_part_headed(name, head) for name in _lvl1_names(labels, hard_dept))
+
+
+def _lvl1_names(labels: Collection[str], dept: str) -> list[str]:
+    """The normalised last parts of the labels of ``labels`` below the department ``dept``
+    ("Name Brands > BISSELL": "bissell" for "Name Brands")."""
+    return [normalize_key(lab.split(SEP)[-1]) for lab in labels
+            if SEP in lab and lab.split(SEP)[0] == dept]
+
+
+#: the cosine to its nearest training query from which the intent model has seen a query
+#: (:attr:`fusion.types.Intent.familiarity`): the store's own query, :func:`_remembered`
+_REMEMBERED_AT = 0.99
+
+
+def _remembered(intent: Intent) -> bool:
+    """Whether ``intent``'s query is one its model was trained on (its query memory holds it:
+    a cosine of :data:`_REMEMBERED_AT` or more to its nearest training query): where the
+    store's own searchers of it went, which a KG link does not overrule ("cookies" at Best
+    Buy is Appliances, its gold Mixers; the KG links Google's Cookies). Only the memory's
+    own queries: "yogurt" (0.93 to "yogurt yogurt") is judged by its link. False without a
+    query memory."""
+    return intent.familiarity is not None and intent.familiarity >= _REMEMBERED_AT
+
+
+def _below(score: float, threshold: float) -> float:
+    """``score`` rounded to 6 places, capped below ``threshold`` (a soft signal never at a
+    hard filter's level: a score at or over it is the largest 6-place value under it; a
+    threshold of 0 or less caps nothing)."""
+    out = round(score, 6)
+    if threshold <= 0 or out < threshold:
+        return out
+    return max(math.floor(threshold * 1e6 - 1) / 1e6, 0.0)
+
+
+def _label_trees(kg: _KG, taxonomy: TaxonomyAlignment | None,
+                 dept: Callable[[str], str | None]) -> frozenset[str]:
+    """What the label space ``taxonomy`` places of each IRI catalogue (:func:`_taxonomy`):
+    the catalogues most of whose categories it places in a department, the store's tree
+    ("bestbuy": 2,494 of 3,243 in the default KG), and ``catalogue > top`` for each top
+    level of another catalogue it places some categories under (Google's "Electronics",
+    whose Audio the store's Audio places; not its "Home & Garden" nor "Furniture"),
+    memoised with the graph view for this label space."""
+    memo = kg.g.graph.get("_kgqp_label_trees")
+    if memo is None or memo[0] is not taxonomy:
+        placed: Counter[str] = Counter()
+        total: Counter[str] = Counter()
+        tops: set[str] = set()
+        for n, a in kg.g.nodes(data=True):
+            if a.get("kind") == "category":
+                t = _taxonomy(n)
+                total[t] += 1
+                if dept(n) is not None:
+                    placed[t] += 1
+                    tops.add(f"{t} > {str(a.get('path') or '').split('>')[0].strip()}")
+        trees = frozenset(t for t, k in placed.items() if 2 * k > total[t]) | tops
+        memo = kg.g.graph["_kgqp_label_trees"] = (taxonomy, trees)
+    return memo[1]
+
+
+def _an_origin(mention: str) -> bool:
+    """Whether a mention says where a product is made, not who makes it: "made in china",
+    "manufactured in the usa" (a word of :data:`_MADE_WORDS`, then "in"). A name list's brand
+    of that name ("Made In China") is no brand of the product.
+
+    >>> _an_origin("made in china"), _an_origin("made by sony"), _an_origin("madein")
+    (True, False, False)
+    """
+    words = _query_words(mention)
+    return len(words) > 2 and words[0] in _MADE_WORDS and words[1] == "in"
+
+
+def _taxonomy(iri: str) -> str:
+    """The catalogue a category's IRI names (``.../category/{source}/{id or path}``, the
+    scheme of the KG's loaders: "bestbuy", "google", "flipkart"). A category made without a
+    source segment (``.../category/tvs``, by ``POST /kg/update`` or in code) is a catalogue of
+    its own: it is compared with no other."""
+    return iri.rsplit("/category/", 1)[-1].split("/", 1)[0]
+
+
+def _a_namesake_beside(kg: _KG, excluded: str, searched: Collection[str]) -> bool:
+    """Whether a category the query excludes is a namesake of the words the cue excludes,
+    far from what it searches, in the searched categories' own taxonomy: some category
+    searched is of the excluded one's catalogue (:func:`_taxonomy`), and the excluded one
+    lies neither under the parent of any (its siblings and theirs: "headphones not over
+    ear") nor above one. "laundry detergent without dyes" -> Craft Dyes (Arts &
+    Entertainment), "cat food without fish" -> Fish Food (Fish Supplies, beside Cat
+    Supplies), "dog food without grain" -> Grains, Rice & Cereal: the products searched are
+    in none of them, so a DOWN boost on one demotes nothing searched. Categories of other
+    catalogues are not compared ("belt without buckle": Flipkart's belts, Google's Belt
+    Buckles)."""
+    same = [c for c in searched if _taxonomy(c) == _taxonomy(excluded)]
+    if not same:
+        return False
+    path = kg.path(excluded) or ""
+    for c in same:
+        chain = _path_up(kg, c)
+        scope = chain[1] if len(chain) > 1 else c
+        if excluded in chain or excluded == scope \
+                or path.startswith(f"{kg.path(scope) or ''} >"):
+            return False
+    return True
+
+
+#: what joins the things one category's name holds: "Sofas & Sectionals", "Mattresses & Box
+#: Springs", "Tables, Chairs and Benches", "Washers/Dryers"
+_NAME_JOINS = re.compile(r"\s*(?:&|,|/|\+|\band\b)\s*", re.IGNORECASE)
+
+
+def _name_parts(label: str) -> frozenset[frozenset[str]]:
+    """The things a category's name holds, each as its content words (:func:`_words`):
+    "Headboards & Bed Frames" -> {headboard}, {bed, frame}.
+
+    >>> sorted(sorted(p) for p in _name_parts("Headboards & Bed Frames"))
+    [['bed', 'frame'], ['headboard']]
+    """
+    return frozenset(ws for part in _NAME_JOINS.split(label) if (ws := _words(part)))
+
+
+def _holds_the_searched(kg: _KG, excluded: str,
+                        searched: Collection[tuple[str, frozenset[str]]],
+                        said: Collection[str] = ()) -> bool:
+    """Whether a category the query excludes is, holds, or (by its name) also holds a product
+    the query searches, so a DOWN boost on it would demote what is searched. ``searched``: the
+    categories of the query's linked products (not excluded), each with the words of the
+    mention that links it; ``said``: the excluded words (both as :func:`_words`). The excluded
+    category is a searched one or lies above one on its path ("sofa not sectional" -> Sofas &
+    Sectionals, the parent of Sofas), or is named as one above it is (another taxonomy's:
+    "sanding block not tool" -> the store's Tools, Google's Sanding Blocks under Google's
+    Tools), or one thing its name holds is what a searched category is, in any taxonomy: a
+    thing of that category's name that its mention names, or its whole name, and that no
+    excluded word names ("mattress not box spring": the store's Mattresses & Box Springs,
+    Google's Mattresses linked; "bed frame no headboard": Headboards & Bed Frames, a child of
+    Beds & Bed Frames). A child that names only what is excluded keeps its
+    DOWN boost ("grill not smoker": Smokers, under Grills; so would Smokers beside a searched
+    "Grills & Smokers"), and so does one that shares with it another thing of its name only
+    ("storage hook not umbrella stand": Umbrella Stands & Racks, under Storage Hooks &
+    Racks)."""
+    parts = _name_parts(kg.label(excluded))
+    for c, mention in searched:
+        chain = _path_up(kg, c)
+        if excluded in chain or any(_name_parts(kg.label(up)) == parts for up in chain[1:]):
+            return True
+        own = _name_parts(kg.label(c))
+        if any(not p <= set(said) and (len(own) == 1 or p <= mention) for p in parts & own):
+            return True
+    return False
+
+
+def _names_a_part(kg: _KG, dept: Callable[[str], str | None], cat: str,
+                  words: Sequence[str], linked: Collection[str]) -> bool:
+    """Whether a query searches a part of the device its intent's category ``cat`` holds,
+    and names no such device: a word of it (``words``, those it does not exclude) or a
+    category it links (``linked``) is the head of a part's category in ``cat``'s department
+    and taxonomy whose parts name a word of ``cat``'s path (:func:`_component_categories`:
+    Computer Cards & Components for Computers & Tablets > Laptops; not the store's Wireless &
+    Multiroom Components for its Audio, nor Google's Audio Components, speakers and
+    amplifiers, whole devices): "processor", "cpu", "ram", "motherboard"; no accessory
+    word, "case", "mount"), or a word is the initials of a category so headed ("ssd": Solid
+    State Drives, headed "drives" as Optical Drives are), while no word is one of ``cat``'s
+    name nor the head of a category below it ("i7 processor", "8gb ram", "ssd 1tb" at the
+    intent's Laptops: no All Laptops, MacBooks; "rtx 4060 laptop", "macbook ssd" name one).
+    A category of parts itself (the intent's Motherboards, Hard Drives & Storage) is no
+    device."""
+    d = dept(cat)
+    if d is None:
+        return False
+    device_path = _words(str(kg.path(cat) or kg.label(cat)))
+    tree = _taxonomy(cat)
+    parts = [c for c, of in _component_categories(kg)
+             if of & device_path and _taxonomy(c) == tree and dept(c) == d]
+    heads = frozenset().union(*(name_heads(normalize_key(kg.label(c))) for c in parts)) \
+        - _ACCESSORY_STEMS
+    heads = frozenset(h for h in heads if h not in FUNCTION_WORDS and h.isalpha())
+    if not heads or name_heads(normalize_key(kg.label(cat))) & heads:
+        return False
+    initials = _initials(kg)
+    if not (any(name_heads(w) & heads for w in words) or any(
+            name_heads(normalize_key(kg.label(c))) & heads for c in linked) or any(
+            dept(c) == d and name_heads(normalize_key(kg.label(c))) & heads
+            for w in words for c in initials.get(w, ()))):
+        return False  # (no part named: most queries, read before the device's tree)
+    device = set(_words(kg.label(cat)))
+    stack, seen = [cat], {cat}
+    while stack and len(seen) < 400:
+        for child in kg.into(stack.pop(), "parent"):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+                device |= name_heads(normalize_key(kg.label(child)))
+    said = set()
+    for w in words:
+        said |= _words(w)
+    return not said & device
+
+
+#: the last word of a store's page of a brand, no name of it ("Dyson Brand Store", "Fitbit
+#: Health & Fitness Products"; plural-folded, :func:`kg.link.word_order`)
+_PAGE_WORDS = frozenset({"store", "shop", "product"})
+
+
+def _names_a_page(kg: _KG, alias: str, name: str) -> bool:
+    """Whether a brand's ``alias`` names a page of the brand, not the brand: its ``name``
+    followed by words that name a KG category (a category's name, or the end of the words
+    does: "Dell Computers", "Nikon Cameras", "Shutterfly Photobook and Gift Cards") or a store
+    page ("Dyson Brand Store", "Fitbit Health & Fitness Products"): the 18 Best Buy brand-store
+    names the default KG keeps as aliases of its brands. As an expansion such a name adds
+    another department's words to the search ("computers" to "dell monitor"). Another name of
+    the brand ("Hewlett-Packard" for HP, a company's "Nike Inc. Sportswear") is no page."""
+    own = word_order(normalize_key(name))
+    words = word_order(normalize_key(alias))
+    if not own or not set(own) < set(words):
+        return False
+    extra = tuple(w for w in words if w not in own)
+    categories = _category_departments(kg)
+    return extra[-1] in _PAGE_WORDS or any(extra[i:] in categories for i in range(len(extra)))
