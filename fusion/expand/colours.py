@@ -1,5 +1,6 @@
 """Colours: colour words and phrases, colours that are no colour filter (scents, flavours,
-consumables, specs, care words), colours in names, colour combinations and audiences."""
+consumables, specs, care words, media titles), colours in names, colour combinations and
+audiences."""
 
 from __future__ import annotations
 
@@ -740,3 +741,113 @@ def _combined_colours(kg: _KG, colours: Sequence[tuple[str, str]],
         boosts += [Boost(f"colour:{v}", cfg.brand_boost, f"{src} (combined)")
                    for _, v, src in run]
     return out, boosts
+
+
+#: the paths of media, sold by title, never by colour: Best Buy's "Movies & Music" (films,
+#: TV series, CDs and vinyl, their gift cards), Google's books, films and music ("Media >
+#: Books", "Media > DVDs & Videos", "Media > Music & Sound Recordings", magazines, sheet
+#: music), and video games themselves (a platform's "... Games", "Game Downloads", "Gaming
+#: Collections"; not its consoles, controllers or accessories, which come in colours)
+_MEDIA_PATH = re.compile(
+    r"^Movies & Music\b|^Media > (?:Books|DVDs & Videos|Music & Sound Recordings"
+    r"|Magazines & Newspapers|Sheet Music)\b"
+    r"|^Video Games > (?:.* > )?(?:[^>]* Games|Games|Game Downloads|Gaming Collections)(?: >|$)"
+    r"|^Software > Video Game Software\b", re.I)
+#: the words that name a media format ("men in black dvd", "abba gold vinyl", "black widow 4k
+#: blu ray", "the color of magic paperback"), as :func:`_query_words` writes them; the
+#: second signal beside the KG's media categories (:data:`_MEDIA_PATH`)
+_MEDIA_FORMATS = frozenset({
+    "dvd", "dvds", "bluray", "blurays", "blu-ray", "blu-rays", "vinyl", "vinyls", "cd", "cds",
+    "lp", "lps", "steelbook", "paperback", "hardcover", "hardback", "uhd", "4k-uhd"})
+#: the formats named by two words ("blu ray", "4k uhd"; "blue ray", the format misspelt: its
+#: "blue" names no colour)
+_MEDIA_FORMAT_PAIRS = frozenset({("blu", "ray"), ("blue", "ray"), ("blu", "rays"),
+                                 ("blue", "rays"), ("4k", "uhd")})
+#: words after a media format that name its edition, not another product ("dvd box set",
+#: "vinyl deluxe edition", "blu ray criterion collection", "4k uhd steelbook")
+_EDITION_WORDS = frozenset({
+    "edition", "editions", "deluxe", "collector", "collectors", "collector's", "special",
+    "limited", "anniversary", "box", "set", "boxset", "collection", "complete", "series",
+    "season", "seasons", "remastered", "remaster", "criterion", "import", "version",
+    "extended", "uncut", "director's", "directors", "cut", "widescreen", "4k", "hd", "3d",
+    "disc", "discs", "album", "soundtrack", "novel", "used", "new"})
+#: words of no title ("in the", "of", "and")
+_TITLE_STOP = frozenset({"a", "an", "the", "of", "in", "on", "and", "&", "to", "for", "by"})
+#: attributes a title word may link (an audience, ``ideal_for``: "men" of "men in black
+#: dvd"); a query linking another attribute value besides the colour ("black faux leather
+#: vinyl": a material) names a material's colour, no title
+_TITLE_ATTRIBUTES = frozenset({"color", "colour", "ideal_for", "department", "gender", "age",
+                               "occasion"})
+
+
+def _a_media_title(kg: _KG, words: Sequence[str], place: tuple[int, int],
+                   linked: Sequence[tuple[str, Sequence[tuple[int, int]]]]) -> bool:
+    """Whether the colour mention at ``place`` among ``words`` is a word of a media item's
+    title, no colour of the product searched: the query's product (its last words, the
+    edition words and numbers after it aside: :data:`_EDITION_WORDS`) is a medium, named by a
+    format word (:data:`_MEDIA_FORMATS`, :data:`_MEDIA_FORMAT_PAIRS`: "men in black dvd",
+    "abba gold vinyl", "pretty in pink blu ray") or by a linked category or product type of
+    the KG's media (:data:`_MEDIA_PATH`: Books of "harold and the purple crayon book",
+    Records & LPs), the colour before it with a title word beside it (neither a colour word
+    nor a stop word: "red vinyl", "black dvd" alone name no title). The query's links
+    ``linked`` (IRI, places; those it does not exclude) judge it too: a category or product
+    type outside media where the product is ("red vinyl record player": Turntables; "black
+    dvd player", "black lp record storage": the format is followed by another product's
+    word, no edition) or an attribute value of another kind than a title's word
+    (:data:`_TITLE_ATTRIBUTES`: "black faux leather vinyl", a material) keeps the filter. A
+    colour word of a misspelt format ("blue ray") is the format's word. Media (DVDs,
+    Blu-rays, records, CDs, books, video games) are not sold by colour: a filter on it would
+    remove every copy of the title.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("b", kind="category", label="Books", path="Media > Books")
+    >>> g.add_node("t", kind="category", label="Turntables & Record Players",
+    ...            path="Audio > Turntables & Record Players")
+    >>> kg = _KG(g)
+    >>> t = lambda q, at, links=(): _a_media_title(kg, q.split(), at, links)
+    >>> t("men in black dvd", (2, 3)), t("a clockwork orange blu ray", (2, 3))
+    (True, True)
+    >>> t("harold and the purple crayon book", (3, 4), [("b", [(5, 6)])])
+    True
+    >>> t("red vinyl record player", (0, 1), [("t", [(2, 4)])]), t("red vinyl", (0, 1))
+    (False, False)
+    >>> t("black dvd player", (0, 1)), t("white christmas dvd box set", (0, 1))
+    (False, True)
+    """
+    start, end = place
+    media_at: set[int] = set()  # the places of the media words and links
+    things: list[tuple[str, Sequence[tuple[int, int]]]] = []
+    for iri, sps in linked:
+        kind = kg.kind(iri)
+        if kind in ("category", "product_type"):
+            if _all_under(kg, iri, _MEDIA_PATH):
+                media_at.update(i for a, b in sps for i in range(a, b))
+            else:
+                things.append((iri, sps))
+        elif kind == "attribute_value" and str(
+                kg.g.nodes[iri].get("attribute") or "").lower() not in _TITLE_ATTRIBUTES \
+                and not any(w in _MEDIA_FORMATS for a, b in sps for w in words[a:b]):
+            return False  # "black faux leather vinyl": a material's colour
+        else:
+            continue
+    for i, w in enumerate(words):
+        if w in _MEDIA_FORMATS:
+            media_at.add(i)
+        if i + 1 < len(words) and (w, words[i + 1]) in _MEDIA_FORMAT_PAIRS:
+            media_at.update((i, i + 1))
+    if not media_at:
+        return False
+    # the product: the last words, edition words and numbers after it aside
+    tail = len(words)
+    while tail > 0 and (tail - 1 in media_at or words[tail - 1] in _EDITION_WORDS
+                        or words[tail - 1].isdigit()):
+        tail -= 1
+    if not any(i >= tail for i in media_at) or tail >= len(words):
+        return False
+    if any(b > tail for _, sps in things for _, b in sps):
+        return False  # a product of another kind where the product is
+    if start >= tail:
+        return all(i in media_at for i in range(start, end))  # "blue" of "blue ray"
+    title = [w for i, w in enumerate(words[:tail]) if not start <= i < end
+             and w not in _TITLE_STOP and w not in _COLOUR_WORDS]
+    return bool(title)

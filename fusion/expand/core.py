@@ -36,6 +36,7 @@ from fusion.expand.colours import (
     _COLOUR_LABELS,
     _a_consumable_colour,
     _a_fuel,
+    _a_media_title,
     _a_scent_or_flavour,
     _a_spec_colour,
     _care_category,
@@ -933,6 +934,16 @@ def expand(
                 # colour word opens its maker's name (Blue Rhino); a soft signal only
                 link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
                                          f"link:{ent.iri} (a fuel)"))
+                continue
+            if field_ == "colour" and (ent_places or span) and all(_a_media_title(
+                    g, words, place, [(e.iri, sps) for e, sps in zip(linked, places, strict=True)
+                                      if e.iri not in negated and e.iri != ent.iri])
+                    for place in ent_places or [span]):
+                # a colour word of a media item's title ("men in black dvd", "abba gold
+                # vinyl", "pretty in pink blu ray"): media are sold by title, not colour; a
+                # soft signal only
+                link_boosts.append(Boost(f"colour:{value}", cfg.brand_boost,
+                                         f"link:{ent.iri} (a title)"))
                 continue
             if field_ == "colour" and (specs := {_a_spec_colour(
                     g, words, value, place, things, [
