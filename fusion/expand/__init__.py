@@ -143,7 +143,16 @@ Policies (what a search engine can trust):
   sugar", "black pepper", "pink lemonade", "red wine vinegar", "ice tea green"), and no
   clothing; so is one before a care product's word ("crest 3d white toothpaste"; ``a
   consumable``). A food word in another product's name keeps the filter where the query
-  links that product ("black coffee table", "white rice cooker").
+  links that product ("black coffee table", "white rice cooker"). A colour word in a media
+  item's title is an UP boost (``a title``), no filter: the query's product (its last words,
+  edition words such as "box set" or "deluxe edition" and numbers after it aside) is a medium,
+  named by a linked category of the KG's media (Best Buy's "Movies & Music", Google's "Media"
+  books, films and music, a platform's games) or by a format word (dvd, blu ray, vinyl, cd, lp,
+  4k uhd, steelbook, paperback, hardcover), and a title word stands beside the colour ("men in
+  black dvd", "abba gold vinyl", "a clockwork orange blu ray"). A colour of a player, a
+  console, a controller or a material keeps its filter ("red vinyl record player", "black dvd
+  player", "white ps5 controller", "black faux leather vinyl"), and so does one with no title
+  word ("red vinyl").
 - *Sizes the query excludes* ("tv not 65 inch", linked or read by a pattern) are DOWN boosts,
   and a linked size value named by a bare number ("4", "15", "2-5": "galaxy watch 4") sets no
   size at all, nor does one linked from a word the tagger did not read as a size ("double
