@@ -258,6 +258,11 @@ _SIBILANT_END = re.compile(r"(?:[sxz]|ch|sh)$")
 #: A three-letter plural is folded when its first two letters are among these (see _stem).
 _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 _SUBSET_MAX_EXTRA = 2  # a name may have at most this many words the mention lacks
+#: A name composed of the mention and other words of the query (``query``: "case" in "case
+#: for iphone 6 plus" -> "iPhone 6 Plus Cases") may have up to this many words the mention
+#: lacks when those words are a run of the query (:func:`_qualifier_run`): a device's model
+#: name of three or four words ("iphone 6s plus", "galaxy s6 edge")
+_QUALIFIER_MAX_EXTRA = 4
 _SUBSET_MIN_CHARS = 2  # a one-letter mention ("x") names no longer name ("Mortal Kombat X")
 _DIGITS = re.compile(r"\d+")
 #: A number as written: digit runs joined by a decimal point, a decimal or thousands comma or a
@@ -845,6 +850,63 @@ def _same_numbers(key: str, name: str, context: str | None = None) -> bool:
     text = f"{key} {context}" if context else key
     written, digits = set(_numbers(text)), set(_DIGITS.findall(text))
     return not any(n not in written and set(_DIGITS.findall(n)) <= digits for n in theirs)
+
+
+def query_order(key: str) -> tuple[str, ...]:
+    """The content words of a normalised query, plural-folded, in order, repeats kept (the
+    words :func:`word_order` reads, a "+" ending a word as "plus"): what a run of the query's
+    words is compared in (:func:`_qualifier_run`).
+
+    >>> query_order("case for the iphone 6+"), query_order("cases for iphone 6s plus")
+    (('cas', 'iphone', '6', 'plu'), ('cas', 'iphone', '6s', 'plu'))
+    """
+    return tuple(_stem(w) for w in _WORD.findall(_MODEL_PLUS.sub(" plus", key))
+                 if w not in _STOP)
+
+
+def _qualifier_run(name: str, mine: Collection[str], query: Sequence[str]) -> bool:
+    """Whether the words of the name ``name`` (an index key) that the mention lacks (its
+    content words ``mine``, :func:`word_set`), in the name's order, are a run of the query's
+    words ``query`` (:func:`query_order`): the device phrase the query names, whole, as the
+    name qualifies its kind ("iphone 6 plus" of "iPhone 6 Plus Cases" in "case for iphone 6
+    plus"; not in "iphone 6 case plus screen protector").
+
+    >>> _qualifier_run("iphone 6 plus cases", {"cas"}, query_order("case for iphone 6 plus"))
+    True
+    >>> _qualifier_run("iphone 6 plus cases", {"cas"},
+    ...                query_order("iphone 6 case plus screen protector"))
+    False
+    """
+    words = tuple(w for w in word_order(name) if w not in mine)
+    n = len(words)
+    return n > 0 and any(tuple(query[i:i + n]) == words for i in range(len(query) - n + 1))
+
+
+def _other_model(name: str, query: Sequence[str]) -> bool:
+    """Whether the name ``name`` (an index key), composed of a mention and other words of
+    the query (``query``: :func:`query_order`), puts a number of the query after a word of
+    its own where the query puts it after a word the name lacks: a model number of another
+    model line ("iPad 4 Cases" in "case for ipad mini 4", whose "4" follows "mini"; not
+    "iPad mini Cases", nor "iPhone 6 Cases" in "case for iphone 6", nor "55 Inch TVs" in
+    "samsung 55 inch tv", whose "55" follows no word of its own).
+
+    >>> q = query_order("case for ipad mini 4")
+    >>> _other_model("ipad 4 cases", q), _other_model("ipad mini cases", q)
+    (True, False)
+    >>> _other_model("ipad 4 cases", query_order("case for ipad 4"))
+    False
+    >>> _other_model("55 inch tvs", query_order("samsung 55 inch tv"))
+    False
+    """
+    order = word_order(name)
+    words = frozenset(order)
+    for i, w in enumerate(order):
+        if i == 0 or not w.isdigit():
+            continue
+        at = [j for j, q in enumerate(query) if q == w]
+        if at and all(j and query[j - 1] not in words for j in at):
+            return True
+    return False
 
 
 def compact_key(key: str) -> str:
@@ -1849,11 +1911,16 @@ class EntityLinker:
             # the mention alone names nothing ("knives" in "kitchen knives", "storage" in
             # "garage storage")
             ws = word_set(key)
-            qs = ws | ctx.stems
+            qorder = query_order(ctx.key)  # (with a "+" ending a word read as "plus": "6+")
+            qs = ws | ctx.stems | frozenset(qorder)
             postings = [table.by_word.get(w, {}) for w in sorted(ws)]  # (sets: sorted, so ties
             # break the same way in every process, whatever its hash seed)
             if ws and len(qs) > len(ws) and all(postings):
-                sizes = range(len(ws) + 1, min(len(qs), len(ws) + _SUBSET_MAX_EXTRA) + 1)
+                # (a name of more words, up to :data:`_QUALIFIER_MAX_EXTRA` more than the
+                # mention's, only when they are a run of the query: :func:`_qualifier_run`)
+                most = len(ws) + _SUBSET_MAX_EXTRA
+                sizes = range(len(ws) + 1, min(len(qs), len(ws) + _QUALIFIER_MAX_EXTRA) + 1)
+                composed: list[str] = []
                 # scan the shorter of: the rarest mention word's names, the names of the
                 # query's other words (a composed name has at least one of them)
                 rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
@@ -1864,8 +1931,12 @@ class EntityLinker:
                     for posting in scan:
                         for name in posting.get(n, ()):
                             if ws <= table.words[name] <= qs \
-                                    and _same_numbers(key, name, context):
+                                    and _same_numbers(key, name, context) and (
+                                        n <= most or _qualifier_run(name, ws, qorder)) \
+                                    and not _other_model(name, qorder):
                                 add(name, "query", len(ws) / n)
+                                composed.append(name)
+                self._prefer_qualified(table, ws, qorder, composed, found)
         bare = _SENTENCE_LEADING_WORDS.sub("", key)
         if none_left() and bare not in (key, core) and any(
                 w not in FUNCTION_WORDS for w in _WORD.findall(bare)):
@@ -1927,6 +1998,44 @@ class EntityLinker:
         if ctx is not None and found:
             self._prefer_supported(table, key, ctx, found, ruled_out, restated)
         return list(found.values())
+
+    @staticmethod
+    def _prefer_qualified(table: _NodeTable, mine: frozenset[str], query: Sequence[str],
+                          composed: Sequence[str],
+                          found: dict[str, tuple[Candidate, str, float]]) -> None:
+        """Drop from ``found`` the candidates composed of the mention (its content words
+        ``mine``) and other words of the query (``query``: :func:`query_order`) by a name of
+        ``composed`` whose words another name of ``composed`` holds, and more, that name's
+        words beyond the mention's a run of the query (:func:`_qualifier_run`): the longer
+        name keeps the whole device phrase the query names, the shorter one drops a word of
+        it and names another model. "case" in "case for iphone 6 plus" composed iPhone 6
+        Cases as well as iPhone 6 Plus Cases, and the scorer chose the shorter name (its
+        similarity, mention words over name words, is higher): the filter kept only cases
+        that do not fit the phone. ("iphone 6 plus case" read its run, iPhone 6 Plus Cases:
+        :meth:`_composed_run`.)"""
+        if len(composed) < 2:
+            return
+        words = {name: table.words.get(name, frozenset()) for name in composed}
+        longer = [name for name in composed if _qualifier_run(name, mine, query)]
+        beaten = {name: [other for other in longer if words[name] < words[other]]
+                  for name in composed}
+        beaten = {name: others for name, others in beaten.items() if others}
+        if not beaten:
+            return
+        # the longer name takes the shorter one's place, as similar as it was (similarity,
+        # the mention's words over the name's, no longer tells them apart: the query
+        # names the words of both)
+        sims: dict[str, float] = {}
+        for iri, (c, mt, sim) in list(found.items()):
+            name = _alias_key(c.matched_alias)
+            if mt == "query" and name in beaten:
+                del found[iri]
+                for other in beaten[name]:
+                    sims[other] = max(sims.get(other, 0.0), sim)
+        for iri, (c, mt, sim) in list(found.items()):
+            name = _alias_key(c.matched_alias)
+            if mt == "query" and sims.get(name, 0.0) > sim:
+                found[iri] = (c, mt, sims[name])
 
     def _add_qualified(self, key: str, ctx: QueryContext,
                        found: dict[str, tuple[Candidate, str, float]]) -> set[str]:

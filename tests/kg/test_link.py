@@ -657,3 +657,65 @@ def test_namesakes_are_the_other_categories_the_mention_names() -> None:
     assert linker.namesakes(keys.iri, "keyboard") == (tablet.iri, mk.iri, computer.iri)
     assert linker.namesakes(keys.iri) == (tablet.iri, mk.iri, computer.iri)
     assert linker.namesakes(music.iri + "-none") == ()
+
+
+# --- a device phrase after the mention, kept whole: "case for iphone 6 plus" (fix-qual) ----------
+
+
+def _phone_cases() -> tuple[EntityLinker, dict[str, Node]]:
+    base = "Cell Phones > Cell Phone Accessories > iPhone Accessories > iPhone Cases & Clips"
+    sbase = "Cell Phones > Samsung Galaxy > Samsung Galaxy Accessories > Samsung Galaxy Cases"
+    ibase = ("Computers & Tablets > iPad & Tablet Accessories > iPad Accessories > "
+             "iPad Cases, Covers & Keyboard Folios")
+    cats = {
+        "tablet": _cat("bestbuy/tc", "Cases", "Computers & Tablets > iPad & Tablet Accessories > "
+                       "Cases, Covers & Keyboard Folios > Cases"),
+        "6": _cat("bestbuy/6", "iPhone 6 Cases", base + " > iPhone 6 Cases"),
+        "6p": _cat("bestbuy/6p", "iPhone 6 Plus Cases", base + " > iPhone 6 Plus Cases"),
+        "6s": _cat("bestbuy/6s", "iPhone 6s Cases", base + " > iPhone 6s Cases"),
+        "6sp": _cat("bestbuy/6sp", "iPhone 6s Plus Cases", base + " > iPhone 6s Plus Cases"),
+        "galaxy": _cat("bestbuy/gc", "Samsung Galaxy Cases", sbase),
+        "s6e": _cat("bestbuy/s6e", "Samsung Galaxy S6 edge Cases",
+                    sbase + " > Samsung Galaxy S6 edge Cases"),
+        "ipad4": _cat("bestbuy/i4", "iPad 4 Cases", ibase + " > iPad 4 Cases"),
+        "mini": _cat("bestbuy/im", "iPad mini Cases", ibase + " > iPad mini Cases"),
+    }
+    g = ProductGraph.in_memory()
+    g.add_records([*cats.values(), Node(NodeKind.BRAND, "samsung", "Samsung")], progress=False)
+    return EntityLinker(g), cats
+
+
+def test_a_device_phrase_after_the_mention_keeps_all_its_words() -> None:
+    """"case" in "case for iphone 6 plus" composed with the query's words only names of at
+    most two words more (iPhone 6 Cases, not iPhone 6 Plus Cases), and linked iPhone 6
+    Cases: a filter on cases that do not fit the phone ("iphone 6 plus case" read its run
+    and was right). A name of up to four words more is composed now when those words are a
+    run of the query, and it displaces a composed name whose words it holds, and more
+    (EntityLinker._prefer_qualified); a name naming another model (a word the query does
+    not write: "6s" for "6") is none, and the device phrase split up ("iphone 6 case plus
+    screen protector") keeps the shorter name. A composed name that puts a number of the
+    query after another word than the query does names another model: "iPad 4 Cases" is no
+    candidate of "case for ipad mini 4" (iPad mini Cases is)."""
+    linker, cats = _phone_cases()
+
+    def best(mention: str, query: str) -> str | None:
+        res = linker.link(mention, label="core_product_type", context=query)
+        return None if res.nil else res.best.iri
+
+    for query in ("case for iphone 6 plus", "case for the iphone 6 plus", "case iphone 6 plus",
+                  "case compatible with iphone 6 plus", "clear case fits iphone 6 plus",
+                  "case for iphone 6+", "iphone 6 plus case"):
+        assert best("case", query) == cats["6p"].iri, query
+    assert best("cases", "cases for iphone 6s plus") == cats["6sp"].iri
+    assert best("case", "case for iphone 6s") == cats["6s"].iri
+    assert best("case", "case for iphone 6") == cats["6"].iri
+    assert best("case", "case for samsung galaxy s6 edge") == cats["s6e"].iri
+    gen = [c.label for c, _, _ in linker.generate("case", "core_product_type",
+                                                  "case for iphone 6 plus")]
+    assert "iPhone 6 Cases" not in gen and "iPhone 6s Plus Cases" not in gen
+    assert best("case", "iphone 6 case plus screen protector") == cats["6"].iri
+    gen = [c.label for c, _, _ in linker.generate("case", "core_product_type",
+                                                  "case for ipad mini 4")]
+    assert "iPad 4 Cases" not in gen and "iPad mini Cases" in gen
+    assert "iPad 4 Cases" in [c.label for c, _, _ in linker.generate(
+        "case", "core_product_type", "case for ipad 4")]
