@@ -882,6 +882,49 @@ def _qualifier_run(name: str, mine: Collection[str], query: Sequence[str]) -> bo
     return n > 0 and any(tuple(query[i:i + n]) == words for i in range(len(query) - n + 1))
 
 
+#: Words of a compatibility cue (:data:`_FITS_CUE`) that end it, and the fillers after it
+_FITS_CUE_ENDS = frozenset({"for", "fits", "fit"})
+_FITS_WITH = frozenset({"compatible", "compatibility", "work"})  # (before "with", folded)
+_FITS_FILLERS = frozenset({"my", "the", "a", "an", "any", "your"})
+
+
+def _fitted_run(qualifier: Sequence[str], mention: Sequence[str], query: str) -> bool:
+    """Whether the words ``qualifier`` (plural-folded, as :func:`word_order` gives them)
+    are a run of the normalised query ``query`` after a compatibility cue ("for", "fits",
+    "compatible with" and fillers: :data:`_FITS_CUE`) that follows the mention's words
+    ``mention``: the device the accessory is for.
+
+    >>> _fitted_run(("ipad", "air", "2"), ("cas",), "case for the ipad air 2")
+    True
+    >>> _fitted_run(("ipad", "air", "2"), ("cas",), "ipad air 2 case")
+    False
+    >>> _fitted_run(("home",), ("camera",), "cameras home security")
+    False
+    >>> _fitted_run(("strap",), ("bag",), "bag with strap")
+    False
+    >>> _fitted_run(("iphone",), ("cas",), "cases compatible with iphone")
+    True
+    """
+    m, n = len(qualifier), len(mention)
+    if not m or not n:
+        return False
+    words = [_stem(w) for w in _WORD.findall(_MODEL_PLUS.sub(" plus", query))]
+    ends = [j for j in range(n, len(words) + 1) if tuple(words[j - n:j]) == tuple(mention)]
+    for i in range(len(words) - m + 1):
+        if tuple(words[i:i + m]) != tuple(qualifier):
+            continue
+        j = i - 1
+        while j >= 0 and words[j] in _FITS_FILLERS:
+            j -= 1
+        if j >= 0 and words[j] == "with":  # ("compatible with", "works with" only)
+            j = j - 1 if j and words[j - 1] in _FITS_WITH else -1
+        elif j >= 0 and words[j] not in _FITS_CUE_ENDS:
+            j = -1
+        if j >= 0 and any(e <= j for e in ends):
+            return True
+    return False
+
+
 def _other_model(name: str, query: Sequence[str]) -> bool:
     """Whether the name ``name`` (an index key), composed of a mention and other words of
     the query (``query``: :func:`query_order`), puts a number of the query after a word of
@@ -1937,6 +1980,7 @@ class EntityLinker:
                                 add(name, "query", len(ws) / n)
                                 composed.append(name)
                 self._prefer_qualified(table, ws, qorder, composed, found)
+                self._prefer_fitted(table, key, ctx.key, composed, found)
         bare = _SENTENCE_LEADING_WORDS.sub("", key)
         if none_left() and bare not in (key, core) and any(
                 w not in FUNCTION_WORDS for w in _WORD.findall(bare)):
@@ -2036,6 +2080,33 @@ class EntityLinker:
             name = _alias_key(c.matched_alias)
             if mt == "query" and sims.get(name, 0.0) > sim:
                 found[iri] = (c, mt, sims[name])
+
+    @staticmethod
+    def _prefer_fitted(table: _NodeTable, key: str, query: str, composed: Sequence[str],
+                       found: dict[str, tuple[Candidate, str, float]]) -> None:
+        """Drop from ``found`` the categories of the mention's own name (``key``, plural and
+        singular aside) when a category composed of the mention and other words of the
+        query (``composed``; ``query`` normalised) is named as the mention after the
+        device the query says, after the mention, it fits (:func:`_fitted_run`: "iPad Air 2
+        Cases" for "case" in "case for ipad air 2", "iPhone Screen Protectors" for "screen
+        protector" in "screen protector compatible with iphone 6s plus"), as a run before
+        the mention is read (:meth:`_composed_run`: "ipad air 2 case"). The bare name (the
+        tablets' generic "Cases", another branch than iPad Air 2 Cases; the phones'
+        "Screen Protectors") kept none of the device phrase, and its filter none of the
+        device's accessories, or all phones'."""
+        order = word_order(key)
+        n = len(order)
+        if not order or not composed:
+            return
+        fitted = {name for name in composed if word_order(name)[-n:] == order
+                  and _fitted_run(word_order(name)[:-n], order, query)}
+        if not any(c.kind == "category" and mt == "query"
+                   and _alias_key(c.matched_alias) in fitted for c, mt, _ in found.values()):
+            return
+        for iri in [iri for iri, (c, mt, _) in found.items()
+                    if c.kind == "category" and mt != "query"
+                    and word_order(_alias_key(c.matched_alias)) == order]:
+            del found[iri]
 
     def _add_qualified(self, key: str, ctx: QueryContext,
                        found: dict[str, tuple[Candidate, str, float]]) -> set[str]:

@@ -719,3 +719,38 @@ def test_a_device_phrase_after_the_mention_keeps_all_its_words() -> None:
     assert "iPad 4 Cases" not in gen and "iPad mini Cases" in gen
     assert "iPad 4 Cases" in [c.label for c, _, _ in linker.generate(
         "case", "core_product_type", "case for ipad 4")]
+
+
+def test_a_device_the_query_says_the_accessory_fits_displaces_the_bare_kind() -> None:
+    """"case" in "case for ipad air 2" linked the tablets' generic Cases (a sibling branch of
+    iPad Air 2 Cases: its filter held none of the device's cases), "screen protector for
+    iphone 6s plus" the phones' generic Screen Protectors: the mention's own name outscored
+    the name composed with the device the query says it fits. After a compatibility cue
+    ("for", "fits", "compatible with") such a composed name (the mention's words last)
+    displaces the categories of the mention's own name (EntityLinker._prefer_fitted), as a
+    device written before the mention does ("ipad air 2 case": _composed_run); without the
+    cue ("cases ipad air 2"), both stay candidates."""
+    g = ProductGraph.in_memory()
+    tablet = _cat("bestbuy/tc", "Cases", "Computers & Tablets > iPad & Tablet Accessories > "
+                  "Cases, Covers & Keyboard Folios > Cases")
+    air2 = _cat("bestbuy/a2", "iPad Air 2 Cases", "Computers & Tablets > iPad & Tablet "
+                "Accessories > iPad Accessories > iPad Cases, Covers & Keyboard Folios > "
+                "iPad Air 2 Cases")
+    phones = _cat("bestbuy/sp", "Screen Protectors",
+                  "Cell Phones > Cell Phone Accessories > Screen Protectors")
+    iphone = _cat("bestbuy/isp", "iPhone Screen Protectors", "Cell Phones > Cell Phone "
+                  "Accessories > iPhone Accessories > iPhone Screen Protectors")
+    g.add_records([tablet, air2, phones, iphone], progress=False)
+    linker = EntityLinker(g)
+
+    def labels(mention: str, query: str) -> list[str]:
+        return [c.label for c, _, _ in linker.generate(mention, "core_product_type", query)]
+
+    for query in ("case for ipad air 2", "case for the ipad air 2", "case fits ipad air 2",
+                  "cases compatible with ipad air 2"):
+        assert labels(query.split()[0], query) == ["iPad Air 2 Cases"], query
+        res = linker.link(query.split()[0], label="core_product_type", context=query)
+        assert not res.nil and res.best.iri == air2.iri, query
+    assert labels("screen protector", "screen protector for iphone 6s plus") == [
+        "iPhone Screen Protectors"]
+    assert set(labels("cases", "cases ipad air 2")) == {"Cases", "iPad Air 2 Cases"}
