@@ -127,6 +127,9 @@ class ExpansionConfig:
             as a brand (``product_name`` ...) needs to be a hard filter; below it the brand is
             an UP boost (``unsure``): a catalogue's small brands named by common words
             ("galaxy" in "samsung galaxy phone cover") link such spans near the NIL threshold.
+        filter_min_share: share of the department's KG products named as a linked category
+            that the category filter's subtree must hold; below it the filter climbs the
+            category's path (the linked category an UP boost, :mod:`fusion.expand.depth`).
 
     >>> ExpansionConfig.from_dict({"limits": {"brand": 2}}).limits["brand"]
     2
@@ -143,6 +146,7 @@ class ExpansionConfig:
     typo_distance: int = 2
     brand_boost: float = 10.0
     brand_filter_min_link: float = 0.8
+    filter_min_share: float = 0.3
 
     def __post_init__(self) -> None:
         for name in ("weights", "limits"):
@@ -180,10 +184,13 @@ class ExpansionConfig:
                 or not 0 <= self.walk_min_department_prob <= 1 \
                 or isinstance(self.brand_filter_min_link, bool) \
                 or not isinstance(self.brand_filter_min_link, (int, float)) \
-                or not 0 <= self.brand_filter_min_link <= 1:
+                or not 0 <= self.brand_filter_min_link <= 1 \
+                or isinstance(self.filter_min_share, bool) \
+                or not isinstance(self.filter_min_share, (int, float)) \
+                or not 0 <= self.filter_min_share <= 1:
             raise FusionConfigError("ExpansionConfig: walk >= 1, typo_distance >= 0, "
                                     "min_department_prob, walk_min_department_prob and "
-                                    "brand_filter_min_link in [0, 1]")
+                                    "brand_filter_min_link, filter_min_share in [0, 1]")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -69,6 +69,7 @@ from fusion.expand.departments import (
     _taxonomy,
     _toy_version,
 )
+from fusion.expand.depth import filter_depth
 from fusion.expand.exclusions import (
     _brand_role,
     _comparison_owners,
@@ -1154,6 +1155,11 @@ def expand(
         and any(dept(c) == hard_dept for w in _words(words[toy_at])
                 for c in _word_categories(g).get(w, ()))
     picked = _category_filter(g, cat_links, words, below_dept)
+    # (at the depth where the KG's products named so are: "iphone 6 cases" filters iPhone
+    # Cases & Clips, iPhone 6 Cases an UP boost; :mod:`fusion.expand.depth`)
+    picked, lifted = filter_depth(g, picked, below_dept, cfg.filter_min_share, cfg.brand_boost)
+    if lifted is not None:
+        link_boosts.append(lifted)
     if picked is not None:
         facets["category"].append(picked)
     # colours the query joins ("black and white sneakers") that the KG names as one colour

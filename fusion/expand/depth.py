@@ -1,0 +1,116 @@
+"""The depth of a linked category's hard filter, chosen from the products the KG holds.
+
+A linked leaf category is a hard filter only where the store files the products it names
+there. The Best Buy cell-phone catalogue (the default KG's ``product`` nodes, each with an
+``in_category`` edge) files 517 of its iPhone cases in ``iPhone Cases & Clips`` itself and 15
+in ``iPhone Cases & Clips > iPhone 6 Cases``; its iPhone SE phones under ``All Cell Phones
+with Plans``, not ``iPhone > iPhone SE``; and nothing at all in ``iPhone > iPhone 6s``. A
+filter on the linked leaf would drop most of what "iphone 6 cases" or "iphone se" searches, or
+everything ("iphone 6s").
+
+:func:`filter_depth` climbs the linked category's path to the nearest category that holds
+what the query searches, by the KG's products: the products of the department named as the
+linked category is (every content word of its name in the product's name, plurals folded:
+:func:`fusion.expand.words._words`) are those searched, and the filter climbs while its
+subtree holds less than ``share`` (:attr:`ExpansionConfig.filter_min_share`) of them; a
+subtree that holds no product at all climbs too (a filter that matches nothing). Climbing to
+the department makes the department the filter. The linked category is then an UP boost
+``category:<its path>`` (source ``link:<iri> (below the filter)``), so its products still
+rank first.
+
+Where the KG holds no product under the department (most departments of the default KG:
+products exist only for Cell Phones and the Flipkart sample), or too few named as the linked
+category to judge (fewer than :data:`MIN_NAMED`) beside a subtree that holds some, the filter
+is today's: the linked category. The counts are cached per KG version (:func:`_cached`: the
+graph view, with its caches, is rebuilt when the KG changes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import pairwise
+
+from fusion.expand.accessories import _path_up
+from fusion.expand.kgview import _KG, _cached
+from fusion.expand.types import Boost
+from fusion.expand.words import _words
+
+#: fewest products of the department named as the linked category for their share to decide
+MIN_NAMED = 5
+
+
+def _products(kg: _KG) -> tuple[dict[str, list[int]], list[frozenset[str]]]:
+    """Per category, the indices of the KG's products in its subtree (along each product's
+    category's path), and per product index its name's content words; cached per KG
+    version."""
+
+    def build() -> tuple[dict[str, list[int]], list[frozenset[str]]]:
+        under: dict[str, list[int]] = {}
+        names: list[frozenset[str]] = []
+        chains: dict[str, list[str]] = {}
+        for n, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") != "product":
+                continue
+            cats = [c for c in kg.out(n, "in_category") if kg.kind(c) == "category"]
+            if not cats:
+                continue
+            i = len(names)
+            names.append(_words(str(attrs.get("label") or "")))
+            seen: set[str] = set()
+            for c in cats:
+                chain = chains.get(c)
+                if chain is None:
+                    chain = chains[c] = _path_up(kg, c)
+                seen.update(chain)
+            for c in seen:
+                under.setdefault(c, []).append(i)
+        return under, names
+
+    return _cached(kg, "_kgqp_filter_depth", ("products",), build)
+
+
+def _climbed(kg: _KG, iri: str, share: float) -> str:
+    """The category ``iri``'s filter climbs to (itself where it stays), cached per KG
+    version and share."""
+
+    def build() -> str:
+        under, names = _products(kg)
+        chain = _path_up(kg, iri)
+        top = chain[-1]
+        in_dept = under.get(top, ())
+        if not in_dept:  # (the KG holds no product under the department: today's filter)
+            return iri
+        own = _words(kg.label(iri))
+        named = {i for i in in_dept if own and own <= names[i]}
+        pick = iri
+        for c, up in pairwise(chain):
+            held = under.get(c, ())
+            if held and (len(named) < MIN_NAMED
+                         or len(named.intersection(held)) >= share * len(named)):
+                break
+            pick = up
+        return pick
+
+    return _cached(kg, "_kgqp_filter_depth", ("climb", iri, share), build)
+
+
+def filter_depth(kg: _KG, picked: tuple[str, str] | None, below: Callable[[str], bool],
+                 share: float, boost: float) -> tuple[tuple[str, str] | None, Boost | None]:
+    """The hard category filter ``picked`` (value, source ``link:<iri>``) at the depth the KG's
+    products give it (module docstring), and the UP boost of the category it was read from
+    where it climbed (else None). The filter climbs to a category ``below`` says is below the
+    trusted department, else it is None: the department is the filter. A filter that is no
+    link's, or whose category is no KG category, is returned as it is."""
+    if picked is None or not picked[1].startswith("link:"):
+        return picked, None
+    value, source = picked
+    iri = kg.category_by_path(value)
+    if iri is None or kg.kind(iri) != "category":
+        return picked, None
+    up = _climbed(kg, iri, share)
+    if up == iri:
+        return picked, None
+    lifted = Boost(f"category:{value}", boost, f"{source} (below the filter)")
+    if not below(up):
+        return None, lifted
+    return (str(kg.path(up) or kg.label(up)), source), lifted
