@@ -69,7 +69,15 @@ Policies (what a search engine can trust):
   query lacks (the linker's ``subset`` match: "color printer" -> Color Laser Printers; the
   words of its department's name aside) is narrower than the query: the filter is the
   nearest category above it on its path that the query's words name (All Printers; its
-  source is still ``link:<iri>`` of the linked category), else the department. A device the
+  source is still ``link:<iri>`` of the linked category), else the department. A linked
+  category the KG files few of the products it names in is narrower than the store too: the
+  filter climbs its path while its subtree holds less than ``filter_min_share`` (0.3) of the
+  department's KG products named as it (every content word of its name in the product's
+  name), or none at all, to the department when it climbs that far, and the linked category
+  is an UP boost ``category:<path>`` (``link:<iri> (below the filter)``): "iphone 6 cases"
+  filters iPhone Cases & Clips, "iphone se" and "iphone 6s" the department
+  (:mod:`fusion.expand.depth`). A department the KG holds no product under keeps the linked
+  filter. A device the
   KG holds accessories for ("Fire TV Accessories" under Fire TV) followed by a mention tagged
   as a product type of another category is no filter either ("fire tv games"). A mention
   after "with" is a feature of the product searched ("baby monitor with camera"): no filter
@@ -240,6 +248,8 @@ module          what it holds
 ``exclusions``  what a query excludes: :func:`excluded_links`, :func:`excluded_words`,
                 :func:`query_exclusions`, :func:`may_exclude`, excluded spans, brand roles
 ``walk``        the entity walk, category walks, generations, components, similarity
+``depth``       the depth of a linked category's hard filter from the KG's products
+                (:func:`fusion.expand.depth.filter_depth`)
 ``core``        :func:`expand` and :class:`QueryExpander`
 =============== ===========================================================================
 
