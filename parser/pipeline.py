@@ -392,8 +392,51 @@ def _a_category_in_a_named_product(mention: str, best: Any) -> bool:
             getattr(best, "matched_alias", None) or "").split()
 
 
-def _words_no_cue_excludes(text: str, entity: ParsedEntity,
-                           kg: Any = None) -> tuple[int, int] | None:
+#: words that may follow the words a cue excludes in a title's span after the product
+#: searched, the span then still what the cue excludes ("vinyl not taylor swift or adele"):
+#: the expansion's joiners (:data:`fusion.expand.words._JOINERS`)
+_AFTER_EXCLUDED_TITLE = frozenset({"or", "and", "nor", "&"})
+#: tagger labels of the product a query searches, before a title's span a cue opens
+#: ("vinyl" of "vinyl not taylor swift", "switch games" of "switch games no mario")
+_SEARCHED_LABELS = frozenset({"core_product_type", "product_name"})
+
+
+def _a_title_excluded_after_a_product(text: str, entity: ParsedEntity,
+                                      entities: Sequence[ParsedEntity]) -> bool:
+    """Whether ``entity``, a title's or a product name's span (``content``, ``product_name``)
+    of the query ``text`` that opens with a negation cue and links nothing, is what the cue
+    excludes of the product searched: the span right before it names a product (tagged
+    ``core_product_type`` or ``product_name``, or linking a category or a product type:
+    "vinyl" of "vinyl not taylor swift", "ps5 games" of "ps5 games not call of duty"), and the
+    span ends the query, or a "," or a joiner follows it ("switch games no mario, zelda").
+    The tagger reads "not taylor swift" as one title span, so the words excluded nothing
+    (:func:`_words_no_cue_excludes`). A title holding a cue has nothing searched before it
+    ("not another teen movie", "the world without you"), a maker before it ("woody allen
+    without feathers") or the product after it ("juliette has a gun not a perfume travel
+    spray"): none. Nor is a "no" whose words after it hold a function word or a possessive
+    (:data:`kg.link.FUNCTION_WORDS`: "ps4 games no man's sky", "blu ray no time to die",
+    "switch no more heroes"): a title that opens with "No", not what a "no" excludes ("switch
+    games no mario")."""
+    cue, *after = normalize_key(text[entity.start:entity.end]).split()
+    if cue.strip(EDGE_MARKS) == "no" and any(
+            w.strip(EDGE_MARKS) in FUNCTION_WORDS or _POSSESSIVE.search(w) for w in after):
+        return False
+    before = [e for e in entities if e.end <= entity.start]
+    if not before:
+        return False
+    last = max(before, key=lambda e: e.end)
+    if last.label not in _SEARCHED_LABELS and last.kg_kind not in _PRODUCT_KINDS:
+        return False
+    if text[last.end:entity.start].strip(" ,"):  # (other words between: no product's)
+        return False
+    rest = text[entity.end:]
+    if not rest.strip() or rest.lstrip().startswith(","):
+        return True
+    return normalize_key(rest.split(maxsplit=1)[0]).strip(EDGE_MARKS) in _AFTER_EXCLUDED_TITLE
+
+
+def _words_no_cue_excludes(text: str, entity: ParsedEntity, kg: Any = None,
+                           entities: Sequence[ParsedEntity] = ()) -> tuple[int, int] | None:
     """The words of ``entity``, a span of the query ``text`` that links nothing, after its
     first word, (start, end), where a negation cue is read as a word of a name that excludes
     nothing (:meth:`QueryParser._excluded_node`): in a title's or a product name's span
@@ -405,7 +448,9 @@ def _words_no_cue_excludes(text: str, entity: ParsedEntity,
     nail polish": the words after it; ``kg`` the KG a colour after a "no" opening the query
     may open a name of, "no white noise machine"); else None. The words a cue there precedes are no
     ``ParsedQuery.excluded`` words (``no_cues`` of :func:`fusion.expand.expand`); a title the
-    query excludes, the cue before its span ("dvd not the godfather"), is one."""
+    query excludes, the cue before its span ("dvd not the godfather"), is one, and so is one
+    whose span opens with the cue right after the product searched (``entities``, the query's
+    spans: :func:`_a_title_excluded_after_a_product`, "vinyl not taylor swift")."""
     from fusion.expand import NEGATION_CUES, compound_no_words
 
     parts = text[entity.start:entity.end].split(maxsplit=1)
@@ -414,6 +459,9 @@ def _words_no_cue_excludes(text: str, entity: ParsedEntity,
     if entity.kg_id is not None:  # (the span linked as a whole: "no iron" -> Iron)
         return compound_no_words(text, entity.start, entity.end, kg)
     cue = normalize_key(parts[0]).strip(EDGE_MARKS)
+    if entity.label in _NAME_LABELS and cue in NEGATION_CUES \
+            and _a_title_excluded_after_a_product(text, entity, entities):
+        return compound_no_words(text, entity.start, entity.end, kg)
     if entity.label in _NAME_LABELS or (
             cue in NEGATION_CUES and _cue_is_compound_no(text, entity.start, entity.end, cue,
                                                         kg)):
@@ -957,12 +1005,15 @@ class QueryParser:
         In a title's or a product name's span (``content``, ``product_name``) other words
         before the cue ("the not a cat cat", "are we not cats"), or, where the span is the
         whole query, none ("the world without you", "not the godfather"), make it a title:
-        no brand excluded."""
+        no brand excluded. In such a span whose words before the cue are the product
+        searched and whose words after it name no brand ("books not harry potter"), those
+        after it are a title it excludes: the product's entity and one of the rest from the
+        cue on, linking nothing (:func:`_a_title_excluded_after_a_product`)."""
         linker = self._entity_linker()
         label = _brand_label(linker)
         if label is None or len(words) < 2:
             return None
-        from fusion.expand import excluded_items, free_from_words
+        from fusion.expand import NEGATION_CUES, excluded_items, free_from_words
 
         tokens = [normalize_key(text[a:b]) for a, b in words]
         plain_words = [t.strip(EDGE_MARKS) for t in tokens]
@@ -978,6 +1029,7 @@ class QueryParser:
         while lead > 0 and plain_words[lead - 1] in _clause_words():
             lead -= 1
         product = self._searched_product(text, entity, words[:lead], context) if lead else None
+        cue_at = lead
         whole = not (text[:words[0][0]] + text[words[-1][1]:]).strip()
         if entity.label in _NAME_LABELS and product is None and (whole or lead):
             return None  # (a title's span, the whole query: "the world without you"; a
@@ -996,6 +1048,14 @@ class QueryParser:
                         normalize_key(best.matched_alias)):
                 continue
             out.append(_parsed(entity, text[start:end], start, end, best))
+        if not out and product is not None and entity.label in _NAME_LABELS \
+                and plain_words[cue_at] in NEGATION_CUES:
+            # (no brand after the cue: the product searched, and the rest of the span from
+            # the cue, a title it excludes, "books not harry potter":
+            # :func:`_a_title_excluded_after_a_product`)
+            start = words[cue_at][0]
+            return [product, _parsed(entity, text[start:words[-1][1]], start,
+                                     words[-1][1], None)]
         return [product, *out] if out and product is not None else out or None
 
     def _searched_product(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
@@ -1721,7 +1781,8 @@ class QueryParser:
         plain = separators_to_spaces(text)
         if not may_exclude(plain):
             return entities  # (no cue: most queries)
-        no_cues = [sp for e in entities if (sp := _words_no_cue_excludes(plain, e))]
+        no_cues = [sp for e in entities
+                   if (sp := _words_no_cue_excludes(plain, e, entities=entities))]
         # (none without a cue: most queries, read cheaply)
         found = [x for x in excluded_words(self.kg, plain, linked_entities(entities),
                                            no_cues=no_cues)
@@ -1858,7 +1919,8 @@ class QueryParser:
         plain = separators_to_spaces(text)
         excluded: list[tuple[int, int]] = []
         if may_exclude(plain):  # (no cue, no excluded words: most queries)
-            no_cues = [sp for e in entities if (sp := _words_no_cue_excludes(plain, e))]
+            no_cues = [sp for e in entities
+                       if (sp := _words_no_cue_excludes(plain, e, entities=entities))]
             # (what the products are free of is said of them, no other product: "non dairy
             # creamer", "tea no caffeine" read as typed)
             excluded = [(x.start, x.end)
@@ -1923,7 +1985,8 @@ class QueryParser:
         # thermometer"): cut is a beginning of the query's text (a trademark sign a space, as
         # the linker read it), with the same offsets as the entities'
         kg = getattr(self.expander, "kg", None)
-        no_cues = [sp for e in q.entities if (sp := _words_no_cue_excludes(cut, e, kg))] \
+        no_cues = [sp for e in q.entities if (sp := _words_no_cue_excludes(
+            cut, e, kg, q.entities))] \
             if cut is not None else []
         # the tagger's brand mentions that link nothing: a colour word right before one opens
         # that brand's name ("white rodgers thermostat"), no colour filter; not one whose
