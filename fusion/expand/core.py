@@ -12,7 +12,6 @@ from typing import Any
 
 from fusion.context import TaxonomyAlignment
 from fusion.expand.accessories import (
-    _PERIPHERAL_WORDS,
     _a_kind_of,
     _accessories,
     _accessory_maker,
@@ -349,12 +348,13 @@ def expand(
                  if at and all(free_from_words(" ".join(words[a:b])) for a, b in at)}
     # the links after "with" ("baby monitor with camera"): a feature or part of the product
     # searched, no product searched: no fan-out of their own, no category filter, and their
-    # department is not one the query is about. (An accessory linked there may be what is
-    # searched, as the brand rules read it: "samsung tv with stand" links TV Stands.)
+    # department is not one the query is about, nor one that keeps the intent's department
+    # (:func:`_named_elsewhere`). A peripheral or accessory too ("record player with
+    # speakers", "drum set with headphones", "ps4 with controller"; once left out, it was the
+    # filter: Speakers, Headphones, PS4 Controllers). The brand rules read such an accessory
+    # on their own ("samsung tv with stand": :func:`_names_a_device_it_fits`).
     featured = {e.iri for e in linked if g.kind(e.iri) != "brand"
-                and _after_with(words, spans[e.iri]) and not _ACCESSORY.search(g.label(e.iri))
-                and not any(w in _ACCESSORY_WORDS or w in _PERIPHERAL_WORDS
-                            for w in _query_words(e.mention or ""))}
+                and _after_with(words, spans[e.iri])}
     allowed |= {d for e in linked_cats if e.iri not in featured and (d := dept(e.iri))}
     sim = _Similarity(embeddings, [e for e in linked if e.iri not in negated])
     pop = g.popularity
@@ -1179,10 +1179,11 @@ def expand(
         trees = lambda: _label_trees(g, taxonomy, dept)  # noqa: E731
         elsewhere = hard_dept is not None and not facets["category"] and not _remembered(
             intent) and (_named_elsewhere(
-            g, linked, words, spans, hard_dept, dept, negated | namesakes,
+            g, linked, words, spans, hard_dept, dept, negated | featured | namesakes,
             negated | featured | fitted | namesakes, own_labels, trees) or (
             not any(facets.values()) and _headed_elsewhere(
-                g, linked, words, hard_dept, dept, negated | namesakes, own_labels, trees)))
+                g, linked, words, hard_dept, dept, negated | featured | namesakes, own_labels,
+                trees)))
         cat = intent.category_iri or g.category_by_path(intent.category)
         model_walk = bool(model) and (not linked_product or "fits" in brand_roles.values()) \
             and not product_heads & name_heads(normalize_key(intent.category.split(SEP)[-1]))
@@ -1198,11 +1199,11 @@ def expand(
                 and not elsewhere and intent.lvl0_score >= cfg.walk_min_department_prob \
                 and (toy_at is None or _holds_toys(intent.category)) \
                 and not (hard_dept is None and not _remembered(intent) and (_named_elsewhere(
-                    g, linked, words, spans, intent.lvl0, dept, negated | namesakes,
+                    g, linked, words, spans, intent.lvl0, dept, negated | featured | namesakes,
                     negated | featured | fitted | namesakes, own_labels, trees) or (
                     not any(facets.values()) and _headed_elsewhere(
-                        g, linked, words, intent.lvl0, dept, negated | namesakes, own_labels,
-                        trees)))) \
+                        g, linked, words, intent.lvl0, dept, negated | featured | namesakes,
+                        own_labels, trees)))) \
                 and (not model_walk or intent.score >= max(th.intent, th.hard_filter)) \
                 and not _names_a_part(g, dept, cat, [
                     w for i, w in enumerate(words)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from fusion.context import TaxonomyAlignment
 from fusion.expand.accessories import (
     _ACCESSORY_STEMS,
+    _FITS,
     _NAME_PARTS,
     _component_categories,
     _family,
@@ -28,6 +29,7 @@ from fusion.expand.words import (
     _FILLERS,
     _JOINERS,
     _MADE_WORDS,
+    _WITH_WORDS,
     _alternative_sides,
     _query_words,
     _without_joiner,
@@ -499,6 +501,47 @@ def _in_store_trees(kg: _KG, cat: str, trees: Collection[str]) -> bool:
     return taxonomy in trees or f"{taxonomy} > {top}" in trees
 
 
+def _branch_departments(kg: _KG, cat: str, dept: Callable[[str], str | None],
+                        trees: Collection[str]) -> frozenset[str]:
+    """Where the label space places the category ``cat``: its department, or for one it places
+    in none, the departments it places the categories of the nearest branch above it in, a
+    branch of its catalogue below the top level (empty where it places none). Google's
+    Musical Keyboard Stands (Arts & Entertainment > Hobbies & Creative Arts > ...) lie in
+    Musical Instruments, where the label space places the branch's Pianos, Tubas and MIDI
+    Controllers. A top level says nothing: Google's Electronics spans the store's Audio, TVs
+    and computers, and the label space places only its Audio ("television": Google's
+    Electronics > Video > Televisions is no Audio). Memoised with the graph view for the
+    label space ``trees`` (:func:`_label_trees`, one object per label space)."""
+    own = dept(cat)
+    if own is not None:
+        return frozenset({own})
+    memo = kg.g.graph.get("_kgqp_branch_depts")
+    if memo is None or memo[0] is not trees:
+        branches: dict[tuple[str, str], set[str]] = {}
+        for n, a in kg.g.nodes(data=True):
+            if a.get("kind") == "category" and (d := dept(n)) is not None:
+                parts = [x.strip() for x in str(a.get("path") or "").split(">")]
+                for i in range(2, len(parts) + 1):
+                    branches.setdefault((_taxonomy(n), " > ".join(parts[:i])), set()).add(d)
+        memo = kg.g.graph["_kgqp_branch_depts"] = (trees, branches)
+    parts = [x.strip() for x in str(kg.path(cat) or "").split(">")]
+    for i in range(len(parts), 1, -1):
+        found = memo[1].get((_taxonomy(cat), " > ".join(parts[:i])))
+        if found:
+            return frozenset(found)
+    return frozenset()
+
+
+def _placed_elsewhere(kg: _KG, cat: str, hard_dept: str, dept: Callable[[str], str | None],
+                      trees: Collection[str]) -> bool:
+    """Whether the category ``cat``, which the label space places in no department, lies in
+    other departments than ``hard_dept`` by the branch above it (:func:`_branch_departments`):
+    Google's Musical Keyboard Stands for Computers & Tablets; not Google's Televisions, whose
+    branch the label space places nothing of."""
+    found = _branch_departments(kg, cat, dept, trees)
+    return bool(found) and hard_dept not in found
+
+
 def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str],
                      spans: Mapping[str, tuple[int, int] | None], hard_dept: str,
                      dept: Callable[[str], str | None], skip: Collection[str],
@@ -529,9 +572,13 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
     Smart Home), or of a top level of another catalogue that overlaps the store's, where it
     places some ("television" links Google's Electronics > Video > Televisions; the store's
     TVs name no television): nothing says it lies elsewhere (``store_trees()``:
-    :func:`_label_trees`). Another catalogue's other top levels name no store department
-    (Google's Home & Garden, Furniture, Food, Flipkart's): the rule judges their categories
-    as it judges the store's other departments'.
+    :func:`_label_trees`), unless the nearest branch above it below the top level that the
+    label space places categories of lies in other departments (:func:`_placed_elsewhere`:
+    "keyboard stand" links Google's Musical Keyboard Stands, whose Hobbies & Creative Arts
+    the label space places in Musical Instruments). Another catalogue's other top levels
+    name no store department (Google's Home & Garden, Furniture, Food, Flipkart's): the rule
+    judges their categories as it judges the store's other departments'. A feature after
+    "with" (in ``skip``: "drum set with headphones", Headphones in Audio) keeps nothing.
 
     The searched links: categories tagged as a product searched (a head label, or no label),
     not in ``searched_skip`` (``skip``, a feature after "with", the device an accessory
@@ -539,7 +586,10 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
     store's there (``dept`` places it in the label space), or a lvl1 label of it in
     ``labels``, with a part headed by the mention's last word ("Camera Backpacks" for
     "transparent backpack", "Computer Accessories" for "keyboard accessories"; not "Table &
-    Portable Fans" for "small kitchen table": fans)."""
+    Portable Fans" for "small kitchen table": fans), and, where the label space places the
+    linked category in a department (:func:`_branch_departments`), the mention's other words
+    its name holds too ("keyboard stand": Musical Keyboard Stands; Computers & Tablets' iPad
+    Stands & Mounts name no keyboard stand)."""
     own = _lvl1_names(labels, hard_dept)
     for e in linked:
         if e.iri in skip:
@@ -556,6 +606,7 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
                 and (sp := spans.get(e.iri)) is not None and sp[1] > sp[0]
                 and (e.label is None or e.label in HEAD_LABELS)]
     if not searched or any(dept(e.iri) is None and _in_store_trees(kg, e.iri, store_trees())
+                           and not _placed_elsewhere(kg, e.iri, hard_dept, dept, store_trees())
                            for e, _ in searched):
         return False
     index = _word_categories(kg)
@@ -577,7 +628,7 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
     if any(start > 0 and start - 1 not in inside and heads_one(words[start - 1])
            for _e, (start, _) in searched):
         return False
-    for _e, (start, end) in searched:
+    for e, (start, end) in searched:
         head = name_heads(normalize_key(words[end - 1]))
         if not head:
             return False
@@ -588,10 +639,21 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
         kind = _words(words[end - 2]) if end - start > 1 and normalize_key(
             words[end - 1]) in _COLLECTIVE else frozenset()
         kind_head = name_heads(normalize_key(words[end - 2])) if kind else frozenset()
+        # (where the label space places the linked category in another department, the
+        # words before the head that its name holds too name a compound, "keyboard stand":
+        # Musical Keyboard Stands, Musical Instruments; a namesake holds them too, not any
+        # stand, Computers & Tablets' iPad Stands & Mounts. A category placed nowhere is
+        # judged by its head: "cooking pot", Google's Tagines & Clay Cooking Pots, keeps
+        # Appliances, whose Crock Pots lie by its Cookware)
+        compound = frozenset(k for w in words[start:end - 1] for k in _words(w)) \
+            & _words(kg.label(e.iri)) if _branch_departments(
+                kg, e.iri, dept, store_trees()) else frozenset()
         cands = {c for w in _words(words[end - 1]) | kind for c in index.get(w, ())}
         if any(dept(c) == hard_dept and _a_namesake(normalize_key(kg.label(c)), head, kind,
-                                                    kind_head) for c in cands) \
-                or any(_a_namesake(lab, head, kind, kind_head) for lab in own):
+                                                    kind_head)
+               and compound <= _words(kg.label(c)) for c in cands) \
+                or any(_a_namesake(lab, head, kind, kind_head) and compound <= _words(lab)
+                       for lab in own):
             return False
     return True
 
@@ -653,7 +715,21 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
     on its path: "garden planters", Google's Lawn & Garden > ... > Pots & Planters), or a
     category the label space does not place in a catalogue
     it overlaps (``store_trees()``, :func:`_label_trees`: Google's Electronics holds its
-    Subwoofers; nothing says they lie elsewhere)."""
+    Subwoofers; nothing says they lie elsewhere; unless :func:`_placed_elsewhere`).
+
+    The product is named before a "with" ("keyboard piano with stand": piano; what follows
+    is a feature). Where the word before the last and the last are words of categories headed
+    by the last ("piano keyboard stand": Musical Keyboard Stands), those name the product, one
+    such category enough, and the word before it is no other word. Another word that is a
+    word of a category of the department and of one of the departments the product's
+    categories lie in says nothing of which, where no category of the department holds the
+    product's word ("keyboard piano": Computer Keyboards, Musical Instruments' Keyboards, no
+    piano in Computers & Tablets; not "speakers subwoofer", Audio's Subwoofer Speakers)."""
+    # (a mention after "with" is a feature of the product searched, named before it: "keyboard
+    # piano with stand")
+    cut = next((i for i, w in enumerate(words) if i > 0 and w in _WITH_WORDS
+                and words[i - 1] not in _FITS), len(words))
+    words = words[:cut]
     if len(words) < 2 or any(e.iri not in skip for e in linked):
         return False
     last = normalize_key(words[-1])
@@ -661,19 +737,40 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
     if not head or not any(ch.isalpha() for ch in last) or not words[-2].isalpha():
         return False  # (after a number, a unit: "40 inch")
     index = _word_categories(kg)
-    if any(dept(c) == hard_dept for w in words[:-1] for k in _words(w)
-           for c in index.get(k, ())):
-        return False
     cands = [c for w in _words(words[-1]) for c in index.get(w, ())
              if _part_headed(normalize_key(kg.label(c)), head)]
+    # (the word before the last and the last may name a compound the categories headed by the
+    # last word hold both words of, "piano keyboard stand": Musical Keyboard Stands, not any
+    # stand; that one category counts, two words of its name are no coincidence)
+    modifier = _words(words[-2])
+    compound = [c for c in cands if modifier and modifier <= _words(kg.label(c))]
+    cands, rest = (compound, words[:-2]) if compound else (cands, words[:-1])
+    trees = store_trees()
+    theirs = {d for c in cands for d in _branch_departments(kg, c, dept, trees)}
+    # (whether a category of the department holds the product's word: "subwoofer" of
+    # "speakers subwoofer", Audio's Subwoofer Speakers)
+    known_here = any(dept(c) == hard_dept for k in _words(words[-1]) for c in index.get(k, ()))
+
+    def names_the_department(word: str) -> bool:
+        """Whether ``word`` is a word of a category of the department and, where no category
+        of the department holds the product's word, of none of the departments the
+        product's categories lie in: a word of both, "keyboard" of "keyboard piano"
+        (Computer Keyboards, Musical Instruments' Keyboards; no piano in Computers &
+        Tablets), says nothing of which."""
+        found = {dept(c) for k in _words(word) for c in index.get(k, ())}
+        return hard_dept in found and (known_here or not found & theirs)
+
+    if any(names_the_department(w) for w in rest):
+        return False
     # (one category only counts where another word of the query names one above it: "garden
     # planters", Google's Lawn & Garden > ... > Pots & Planters; not "kate spade")
     above = {k for c in cands for part in str(kg.path(c) or "").split(">")[:-1]
              for k in _words(part)}
-    if not cands or (len(cands) < 2 and not any(
+    if not cands or (len(cands) < 2 and not compound and not any(
             _words(w) & above for w in words[:-1])) or any(
             dept(c) == hard_dept or (
-                dept(c) is None and _in_store_trees(kg, c, store_trees())) for c in cands):
+                dept(c) is None and _in_store_trees(kg, c, trees)
+                and not _placed_elsewhere(kg, c, hard_dept, dept, trees)) for c in cands):
         return False
     return not any(_part_headed(name, head) for name in _lvl1_names(labels, hard_dept))
 
