@@ -81,7 +81,9 @@ Policies (what a search engine can trust):
   KG holds accessories for ("Fire TV Accessories" under Fire TV) followed by a mention tagged
   as a product type of another category is no filter either ("fire tv games"). A mention
   after "with" is a feature of the product searched ("baby monitor with camera"): no filter
-  and no fan-out of its own (an accessory there may be searched: "samsung tv with stand").
+  no fan-out of its own, and no department it keeps: a peripheral or accessory too ("record
+  player with speakers", "drum set with headphones", "ps4 with controller"; the brand rules
+  read one on their own: "samsung tv with stand" makes Samsung an UP boost).
   No expansion names a hard category filter's value (every filtered document matches it).
   The department is no filter either (an ``intent-department`` suggestion) where the product
   the query searches links a category outside it that it has no namesake of: the intent
@@ -90,13 +92,19 @@ Policies (what a search engine can trust):
   links Coffee Tables, Appliances at 0.83 holds no table; "waffle blanket" links Google's
   Blankets); a link in the department, or a category of the store's tree or of a branch of
   another catalogue the label space places some of (Google's Electronics: "television"),
+  unless the nearest branch above the category below its catalogue's top level lies, as far
+  as the label space places it, in other departments ("keyboard stand": Google's Musical
+  Keyboard Stands, Hobbies & Creative Arts in Musical Instruments; a namesake of such a
+  category holds the mention's other words its name holds: no "keyboard stand" among
+  Computers & Tablets' stands),
   a linked brand a lvl1 label of the department names ("bissell upright vacuums": Name
   Brands > BISSELL), or a word before the searched mention heading a category of the
   department ("laptop cooler": Laptops) keeps it (:func:`_named_elsewhere`). So is a query
   that links nothing and names its product by a last word only other departments'
   categories are headed by ("puppy food", "peanut butter": :func:`_headed_elsewhere`; one
   such category only where another word names its branch: "garden planters", Google's Lawn &
-  Garden > ... > Pots & Planters). A searched set ("5 piece dining set", "tool set": set,
+  Garden > ... > Pots & Planters; the product named before "with" and a compound of the
+  last two words count: "keyboard piano with stand", "piano keyboard stand"). A searched set ("5 piece dining set", "tool set": set,
   kit, combo, bundle) is judged by the word before it too: the department's namesake is a set
   sharing that word or a category that word heads ("cookware set": Cookware, Bakeware &
   Cutlery; Appliances' Fondue Sets hold no dining sets).
