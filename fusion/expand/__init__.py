@@ -105,9 +105,10 @@ Policies (what a search engine can trust):
   such category only where another word names its branch: "garden planters", Google's Lawn &
   Garden > ... > Pots & Planters; the product named before "with" and a compound of the
   last two words count: "keyboard piano with stand", "piano keyboard stand"). A searched
-  set ("5 piece dining set", "tool set": set, kit, combo, bundle) is judged by the word before it too: the department's namesake is a set
-  sharing that word or a category that word heads ("cookware set": Cookware, Bakeware &
-  Cutlery; Appliances' Fondue Sets hold no dining sets).
+  set ("5 piece dining set", "tool set": set, kit, combo, bundle) is judged by the word
+  before it too: the department's namesake is a set sharing that word or a category that
+  word heads ("cookware set": Cookware, Bakeware & Cutlery; Appliances' Fondue Sets hold no
+  dining sets).
   Where the department is no filter so, the intent's category is no walk either ("milk"
   expands into no kitchen appliances), and an ``intent-department`` suggestion never
   scores at or over ``hard_filter`` (capped below it: a query outside the KG or the intent
