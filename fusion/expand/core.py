@@ -12,6 +12,7 @@ from typing import Any
 
 from fusion.context import TaxonomyAlignment
 from fusion.expand.accessories import (
+    _FITS,
     _a_kind_of,
     _accessories,
     _accessory_maker,
@@ -124,10 +125,14 @@ from fusion.expand.types import (
 )
 from fusion.expand.walk import (
     _a_narrower_unsaid,
+    _an_accessory_path,
+    _an_unsaid_accessory,
     _another_generation,
+    _another_platform,
     _category_walk,
     _entity_walk,
     _generations,
+    _platforms,
     _Similarity,
 )
 from fusion.expand.words import (
@@ -576,6 +581,10 @@ def expand(
     # a candidate naming another generation of such a line is another product ("PS4 Games",
     # "iPhone 6", "Xbox 360"; :func:`_another_generation`)
     generations = _generations(text)
+    # the platform families the query names ("xbox one", "ps5", "nintendo switch"): a
+    # category for another family's platform is for another product ("Wii U", "PlayStation
+    # 4" for an Xbox game; :func:`_another_platform`)
+    platforms = _platforms(g).named(text)
 
     def add(cands: Sequence[_Cand], base: float) -> None:
         fanned: Counter[tuple[str, str]] = Counter()
@@ -586,6 +595,20 @@ def expand(
                     and _another_generation(c.term, generations):
                 continue  # "ps5 console": no PS4 Consoles, PlayStation 3; "iphone 15": no
                 #           iPhone 6, iPhone SE (the line's own PlayStation Network stays)
+            if platforms and c.kind in _CATEGORY_KINDS and c.iri is not None \
+                    and _another_platform(g, c.iri, platforms):
+                continue  # "red dead redemption 2 xbox one": no Wii U, Nintendo 3DS; "ps5
+                #          controller": no Xbox One (Video Games, Toys to Life stay)
+            if c.fanout and c.kind in _CATEGORY_KINDS and c.iri is not None \
+                    and intent is not None and _an_accessory_path(intent.category) \
+                    and not _FITS & set(words) and _an_unsaid_accessory(g, c.iri, words) \
+                    and not (lvl1(c.iri) == intent.category
+                             and g.label(c.iri) == intent.category.split(SEP)[-1]):
+                continue  # "lg phone" (intent Cell Phone Accessories): no Cell Phone Cases &
+                #          Clips, Screen Protectors, Car Chargers from LG's categories or the
+                #          intent's walk (a device searched, no accessory, where the intent
+                #          reads accessories; the intent's own category stays: Best Buy
+                #          labels many device queries so)
             if c.kind != "alias" and c.iri is not None and not g.named(c.iri):
                 continue  # a node without a name: its term would be its IRI
             if c.kind == "attribute_value" and c.iri is not None and contradicts(c.iri):

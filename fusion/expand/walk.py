@@ -12,11 +12,11 @@ import numpy as np
 
 from fusion.expand.accessories import _ACCESSORY_STEMS, _category_words, _is_variant
 from fusion.expand.departments import _names_a_page
-from fusion.expand.kgview import _KG, _cached, _Cand, _most_common_two_hop
+from fusion.expand.kgview import _ACCESSORY, _KG, _cached, _Cand, _most_common_two_hop
 from fusion.expand.words import _bare_number, _words
 from fusion.types import LinkedEntity
 from kg.index import normalize_key
-from kg.link import FUNCTION_WORDS, word_order
+from kg.link import FUNCTION_WORDS, NAME_PARTS, name_heads, word_order
 
 #: attribute values that name nothing without their attribute ("Yes" of a Flipkart product's
 #: "waterproof", "No" of its "hooded"): as an expansion term a search engine matches any text
@@ -259,3 +259,227 @@ class _Similarity:
             return 0.5
         r = self.emb.row(iri)
         return 0.5 if r is None else 0.5 * (1.0 + float(self.unit[r] @ self.query))
+
+
+def _line_word(token: str) -> str:
+    """A name token's line word: its letters where a number is glued to them ("ps4": ``ps``),
+    else the token."""
+    m = _GLUED_GENERATION.match(token)
+    return m.group(1) if m is not None else token
+
+
+def _name_lines(name: str) -> list[str]:
+    """The line words of a name's tokens (:func:`_line_word`), in order."""
+    return [_line_word(t)
+            for t in _NAME_TOKEN.findall(unicodedata.normalize("NFKC", name).casefold())]
+
+
+#: the last words of a platform's own categories ("Xbox One Consoles", "PS4 Games"): a
+#: category with such a child of its own line is a platform (:class:`_Platforms`)
+_PLATFORM_PARTS = frozenset({"console", "consoles", "game", "games"})
+
+
+class _Platforms:
+    """The platform families of the KG's trees (consoles: Xbox, PlayStation, Nintendo, Wii),
+    read from the KG rather than listed. A platform is a category with a child of its own
+    line ("Xbox One Consoles" under Xbox One, "PS4 Games" under PlayStation 4: the child's
+    first word's letters, :func:`_line_word`, are the platform's or their initials,
+    :func:`_same_line`) whose name ends in consoles or games (:data:`_PLATFORM_PARTS`). The
+    platforms of one line under one parent (:func:`_one_line`) are a family where they are
+    two or more (Xbox One, Xbox 360; PlayStation 4, PS Vita, PSP; Nintendo DS, 3DS; Wii, Wii
+    U: not PC Gaming, a line of one), and only where the parent holds two families or more
+    (a choice between platforms). The generations of a family :func:`_another_generation`
+    tells apart.
+
+    ``lines[c]``: the line words of the family of platform ``c`` (its platforms' and their
+    children's: "playstation", "ps" of "PS4 Games", "psp"); ``words``: those of every
+    family."""
+
+    def __init__(self, kg: _KG) -> None:
+        self.kg = kg
+        self.lines: dict[str, frozenset[str]] = {}
+        self._up: dict[str, frozenset[str] | None] = {}
+        found: dict[str, set[str]] = {}  # platform -> its line words
+        for n, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") != "category" or not kg.named(n):
+                continue
+            ws = _name_lines(kg.label(n))
+            if not ws or not ws[0].isalpha():
+                continue
+            own = {ws[0]}
+            platform = False
+            for ch in kg.into(n, "parent"):
+                cw = _name_lines(kg.label(ch))
+                if cw and cw[0].isalpha() and _same_line(cw[0], ws[0]):
+                    own.add(cw[0])
+                    platform |= cw[-1] in _PLATFORM_PARTS and len(cw) >= 2
+            if platform:
+                found[n] = own
+        by_parent: dict[str, list[str]] = {}
+        for n in found:
+            for p in kg.out(n, "parent"):
+                by_parent.setdefault(p, []).append(n)
+        for kids in by_parent.values():
+            groups: list[tuple[set[str], list[str]]] = []  # (line words, platforms)
+            for n in sorted(kids):
+                words, members = set(found[n]), [n]
+                for g in [g for g in groups
+                          if any(_one_line(a, b) for a in g[0] for b in words)]:
+                    groups.remove(g)  # (one line: "ps" joins PSP's "psp" and "playstation")
+                    words |= g[0]
+                    members += g[1]
+                groups.append((words, members))
+            groups = [g for g in groups if len(g[1]) >= 2]
+            if len(groups) < 2:
+                continue  # (a line of one platform, PC Gaming: no family; one family: no
+                #          choice between platforms)
+            for words, members in groups:
+                for m in members:
+                    self.lines[m] = frozenset(words)
+        self.words = frozenset(w for ws in self.lines.values() for w in ws)
+
+    def named(self, text: str) -> frozenset[str]:
+        """The platforms' line words ``text`` holds ("ps5 controller": ``ps``; "nintendo
+        switch games": ``nintendo``)."""
+        return self.words & frozenset(_name_lines(text))
+
+    def of(self, iri: str) -> frozenset[str]:
+        """The line words of the platforms a category is for: those above it where every path
+        up passes one (Xbox Live, under Xbox One and Xbox 360; PlayStation Network, under
+        PlayStation 4 and PSP), else those its name holds (:meth:`named`: "Xbox One Game
+        Downloads" under Game Downloads); empty for a platform-neutral category (Toys to Life,
+        under Video Games too; Video Game Accessories)."""
+        return self._above(iri, set()) or self.named(self.kg.label(iri))
+
+    def _above(self, iri: str, seen: set[str]) -> frozenset[str] | None:
+        """The line words of the platforms on every path up from ``iri``; None where a path
+        reaches a root without one."""
+        if iri in self.lines:
+            return self.lines[iri]
+        if iri in self._up:
+            return self._up[iri]
+        ups = [p for p in self.kg.out(iri, "parent") if p not in seen]
+        out: frozenset[str] | None = frozenset() if ups else None
+        for p in ups:
+            fam = self._above(p, seen | {iri})
+            if fam is None:
+                out = None
+                break
+            out = (out or frozenset()) | fam
+        self._up[iri] = out
+        return out
+
+
+def _one_line(a: str, b: str) -> bool:
+    """Whether two platforms' line words name one line: :func:`_same_line`, or the shorter
+    the start of the longer ("ps" of "psp": PSP beside PS Vita and PS4 Games)."""
+    short, long_ = sorted((a, b), key=len)
+    return _same_line(a, b) or (len(short) >= 2 and long_.startswith(short))
+
+
+def _platforms(kg: _KG) -> _Platforms:
+    """The KG's platform families (:class:`_Platforms`), cached per graph view."""
+    return _cached(kg, "_kgqp_platforms", (), lambda: _Platforms(kg))
+
+
+def _another_platform(kg: _KG, iri: str, query: frozenset[str]) -> bool:
+    """Whether category ``iri`` is for another platform family than those the query names
+    (``query``: :meth:`_Platforms.named` of its text): none of its family's line words
+    (:meth:`_Platforms.of`) one of the query's (:func:`_same_line`): "Wii U", "Nintendo 3DS"
+    for "red dead redemption 2 xbox one", "PlayStation 4" for "xbox series x", "Xbox One
+    Games" for "nintendo switch games" (a game or accessory for one platform fits no
+    other). A platform-neutral category (Video Games, Toys to Life,
+    Video Game Accessories) is none, nor one of the query's line (another generation of it:
+    :func:`_another_generation`).
+
+    >>> _another_platform(None, "x", frozenset())
+    False
+    """
+    if not query:
+        return False
+    lines = _platforms(kg).of(iri)
+    return bool(lines) and not any(_same_line(a, b) for a in lines for b in query)
+
+
+def _names_accessories(name: str) -> bool:
+    """Whether a category's name names accessories: half its parts or more
+    (:data:`kg.link.NAME_PARTS`) do (:data:`fusion.expand.kgview._ACCESSORY`: "Cell Phone
+    Cases & Clips", "Screen Protectors"; not "Docks, Radios & Boomboxes", nor a name of
+    devices and their accessories, "Outdoor TVs & Accessories")."""
+    parts = [p for p in NAME_PARTS.split(normalize_key(name)) if p.strip()]
+    if any(p in ("accessories", "accessory") for p in parts):
+        return False  # ("Outdoor TVs & Accessories", "Drones & Accessories": the devices too)
+    return 2 * sum(bool(_ACCESSORY.search(p)) for p in parts) >= len(parts) > 0
+
+
+def _of_accessories(kg: _KG, iri: str) -> bool:
+    """Whether category ``iri`` is one of accessories or lies under one (its name or a name
+    on its path below the department, :func:`_names_accessories`: Screen Protectors; SIM
+    Cards, Prepaid Minutes under Cell Phone Accessories)."""
+    parts = (kg.path(iri) or "").split(" > ")[1:] or [kg.label(iri)]
+    return any(_names_accessories(p) for p in parts)
+
+
+def _an_accessory_path(path: str) -> bool:
+    """Whether a category path (an intent's label: "Cell Phones > Cell Phone Accessories")
+    lies in accessories below its department (:func:`_names_accessories`)."""
+    return any(_names_accessories(p) for p in path.split(" > ")[1:])
+
+
+def _device_heads(kg: _KG) -> Mapping[str | None, tuple[frozenset[str], frozenset[str]]]:
+    """Per department, the head words (:func:`kg.link.name_heads`) of its devices and of its
+    accessories: those of its categories outside its accessories (:func:`_of_accessories`)
+    and of none inside ("phone" of Cell Phones, Unlocked Cell Phones), and those of its
+    categories inside ("headset" of Bluetooth Headsets under Cell Phone Accessories, "hat"
+    of Hats under Clothing Accessories: accessories themselves). Cached per graph view."""
+    def build() -> dict[str | None, tuple[frozenset[str], frozenset[str]]]:
+        devices: dict[str | None, set[str]] = {}
+        accessories: dict[str | None, set[str]] = {}
+        for n, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") != "category" or not kg.named(n) or n in kg.unlinkable:
+                continue
+            into = accessories if _of_accessories(kg, n) else devices
+            into.setdefault(kg.department(n), set()).update(
+                name_heads(normalize_key(kg.label(n))))
+        return {dept: (frozenset(devices.get(dept, set()) - accessories.get(dept, set())),
+                       frozenset(accessories.get(dept, set())))
+                for dept in devices.keys() | accessories.keys()}
+
+    return _cached(kg, "_kgqp_device_heads", (), build)
+
+
+def _an_unsaid_accessory(kg: _KG, iri: str, words: Sequence[str]) -> bool:
+    """Whether category ``iri`` is of accessories (:func:`_of_accessories`) where the query
+    (``words``: its words) searches a device of the category's department: its last word
+    that heads a category of the department names a device, not an accessory
+    (:func:`_device_heads`; the words of the department's name aside where it says it,
+    as Best Buy's queries do: "video games xbx1 powera" is no query for games), and no word
+    of it is an accessory's
+    (:data:`_ACCESSORY_STEMS`; nor does it name a device the accessory fits, "ring light for
+    iphone": the caller's). "lg phone", "motorola phone", "cell phones spr iphone handset"
+    search a handset, not Cell Phone Cases & Clips, Screen Protectors, Car Chargers, SIM
+    Cards (the intent, which learnt Best Buy's labels, reads many such queries as
+    accessories: its walk and the brand's categories would lead the expansions with them).
+    "bluetooth headset", "gaming headsets" search an accessory (Bluetooth Headsets under
+    Cell Phone Accessories). The accessories the KG files under the device named ("Cell
+    Phones > iPhone > iPhone Accessories" for "iphone 6": a category above it, below the
+    department, of no accessories, whose head the query names) are the device's own.
+
+    >>> _an_unsaid_accessory(None, "x", [])
+    False
+    """
+    folded = [s for w in words for s in sorted(_words(w))]
+    if not folded or set(folded) & _ACCESSORY_STEMS:
+        return False
+    devices, accessories = _device_heads(kg).get(kg.department(iri),
+                                                 (frozenset(), frozenset()))
+    dept = _words(kg.department(iri) or "")
+    if dept <= set(folded):  # (the department's name said: "video games xbx1 powera",
+        folded = [w for w in folded if w not in dept]  # "cell phones spr iphone handset")
+    head = next((w for w in reversed(folded) if w in devices or w in accessories), None)
+    if head is None or head not in devices or not _of_accessories(kg, iri):
+        return False
+    above = (kg.path(iri) or "").split(" > ")[1:-1]
+    said = set(folded) & devices
+    return not any(not _names_accessories(p) and said & name_heads(normalize_key(p))
+                   for p in above)
