@@ -451,7 +451,8 @@ def _device_heads(kg: _KG) -> Mapping[str | None, tuple[frozenset[str], frozense
 def _an_unsaid_accessory(kg: _KG, iri: str, words: Sequence[str]) -> bool:
     """Whether category ``iri`` is of accessories (:func:`_of_accessories`) where the query
     (``words``: its words) searches a device of the category's department: its last word
-    that heads a category of the department names a device, not an accessory
+    (numbers and model words aside) heads a category of the department and names a device,
+    not an accessory
     (:func:`_device_heads`; the words of the department's name aside where it says it,
     as Best Buy's queries do: "video games xbx1 powera" is no query for games), and no word
     of it is an accessory's
@@ -476,7 +477,11 @@ def _an_unsaid_accessory(kg: _KG, iri: str, words: Sequence[str]) -> bool:
     dept = _words(kg.department(iri) or "")
     if dept <= set(folded):  # (the department's name said: "video games xbx1 powera",
         folded = [w for w in folded if w not in dept]  # "cell phones spr iphone handset")
-    head = next((w for w in reversed(folded) if w in devices or w in accessories), None)
+    # the product searched is the query's last word (a number or a model word after it
+    # aside: "iphone 7"); a last word heading nothing here says nothing of it ("laptop
+    # backpack", "jaybird bluetooth wireless true view": no device read from an earlier word)
+    last = next((w for w in reversed(folded) if not any(ch.isdigit() for ch in w)), None)
+    head = last if last in devices or last in accessories else None
     if head is None or head not in devices or not _of_accessories(kg, iri):
         return False
     above = (kg.path(iri) or "").split(" > ")[1:-1]

@@ -174,3 +174,13 @@ def test_an_accessory_product_and_the_devices_own_accessories_name_no_device(kg)
     assert not _an_unsaid_accessory(g, cat_iri("cases"), ["phone", "headsets"])
     assert not _an_unsaid_accessory(g, cat_iri("ipacc"), ["iphone", "6"])
     assert not _an_unsaid_accessory(g, cat_iri("allunl"), ["lg", "phone"])
+
+
+def test_a_last_word_heading_nothing_reads_no_device_from_an_earlier_word(kg):
+    """The product searched is the query's last word: where it heads no category of the
+    department ("phone backpack", "lg phone true view"), no device is read from an earlier
+    word, so no accessory is dropped; a number after the device is no product word."""
+    g = _KG(as_networkx(kg), kg)
+    assert not _an_unsaid_accessory(g, cat_iri("cases"), ["phone", "backpack"])
+    assert not _an_unsaid_accessory(g, cat_iri("cases"), ["lg", "phone", "true", "view"])
+    assert _an_unsaid_accessory(g, cat_iri("cases"), ["lg", "phone", "2"])
