@@ -36,6 +36,17 @@ Policies (what a search engine can trust):
   only inside its own department (in the label space, see
   :class:`fusion.context.TaxonomyAlignment`): no store root, no other departments offered as
   the "siblings" of a department.
+- *Platforms.* A query that names a console platform family (line words read from the KG:
+  sibling platforms with their own Consoles/Games categories: xbox; playstation/ps/psp;
+  nintendo; wii) expands to no category of another family ("red dead redemption 2 xbox
+  one": no Wii U, Nintendo 3DS); platform-neutral categories (Video Games, Toys to Life,
+  Video Game Accessories) stay; nor to another generation of a line the query names ("ps5
+  console": no PS4 Consoles).
+- *Devices, not accessories.* Where the intent reads accessories but the query searches a
+  device of the department (its last word, numbers aside, heads a category of the
+  department outside its accessories; no accessory or fits word), the fan-out's accessory
+  categories are dropped and the intent's own category stays ("lg phone": no Cell Phone
+  Cases & Clips, Screen Protectors, Car Chargers).
 - *Cross-taxonomy* categories (whose top level is not one of the intent label space's
   ``departments``, e.g. Google or Flipkart categories next to the Best Buy tree) are never
   reached by fan-out; they appear only as the tree neighbours of a category the query links.
