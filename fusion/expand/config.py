@@ -129,7 +129,9 @@ class ExpansionConfig:
             ("galaxy" in "samsung galaxy phone cover") link such spans near the NIL threshold.
         filter_min_share: share of the department's KG products named as a linked category
             that the category filter's subtree must hold; below it the filter climbs the
-            category's path (the linked category an UP boost, :mod:`fusion.expand.depth`).
+            category's path (the linked category an UP boost, :mod:`fusion.expand.depth`),
+            as it does where a category outside the subtree holds more of them; 0 keeps
+            every linked filter where it is.
 
     >>> ExpansionConfig.from_dict({"limits": {"brand": 2}}).limits["brand"]
     2

@@ -13,7 +13,10 @@ what the query searches, by the KG's products: the products of the department na
 linked category is (every content word of its name in the product's name, plurals folded:
 :func:`fusion.expand.words._words`) are those searched, and the filter climbs while its
 subtree holds less than ``share`` (:attr:`ExpansionConfig.filter_min_share`) of them; a
-subtree that holds no product at all climbs too (a filter that matches nothing). Climbing to
+subtree that holds no product at all climbs too (a filter that matches nothing), and so does
+one beside which another category, outside it, holds more of them than it does (the store
+files them there: "screen protector for iphone 7" links iPhone Screen Protectors, which holds
+18 of the 54 products named so, the generic Screen Protectors 30). Climbing to
 the department makes the department the filter. The linked category is then an UP boost
 ``category:<its path>`` (source ``link:<iri> (below the filter)``), so its products still
 rank first.
@@ -27,6 +30,7 @@ graph view, with its caches, is rebuilt when the KG changes).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from itertools import pairwise
 
@@ -39,14 +43,16 @@ from fusion.expand.words import _words
 MIN_NAMED = 5
 
 
-def _products(kg: _KG) -> tuple[dict[str, list[int]], list[frozenset[str]]]:
+def _products(kg: _KG) -> tuple[dict[str, list[int]], list[frozenset[str]],
+                                 list[frozenset[str]]]:
     """Per category, the indices of the KG's products in its subtree (along each product's
-    category's path), and per product index its name's content words; cached per KG
-    version."""
+    category's path), per product index its name's content words, and per product index the
+    categories it lies under; cached per KG version."""
 
-    def build() -> tuple[dict[str, list[int]], list[frozenset[str]]]:
+    def build() -> tuple[dict[str, list[int]], list[frozenset[str]], list[frozenset[str]]]:
         under: dict[str, list[int]] = {}
         names: list[frozenset[str]] = []
+        placed: list[frozenset[str]] = []
         chains: dict[str, list[str]] = {}
         for n, attrs in kg.g.nodes(data=True):
             if attrs.get("kind") != "product":
@@ -64,7 +70,8 @@ def _products(kg: _KG) -> tuple[dict[str, list[int]], list[frozenset[str]]]:
                 seen.update(chain)
             for c in seen:
                 under.setdefault(c, []).append(i)
-        return under, names
+            placed.append(frozenset(seen))
+        return under, names, placed
 
     return _cached(kg, "_kgqp_filter_depth", ("products",), build)
 
@@ -74,7 +81,7 @@ def _climbed(kg: _KG, iri: str, share: float) -> str:
     version and share."""
 
     def build() -> str:
-        under, names = _products(kg)
+        under, names, placed = _products(kg)
         chain = _path_up(kg, iri)
         top = chain[-1]
         in_dept = under.get(top, ())
@@ -82,11 +89,20 @@ def _climbed(kg: _KG, iri: str, share: float) -> str:
             return iri
         own = _words(kg.label(iri))
         named = {i for i in in_dept if own and own <= names[i]}
+        # how many of them each category holds: a category outside the filter's subtree
+        # that holds more of them than the subtree is where the store files them
+        # ("screen protector for iphone 7": 30 of 54 in the generic Screen Protectors, 18 in
+        # iPhone Screen Protectors), so the filter climbs past it too
+        holds = Counter(c for i in named for c in placed[i])
         pick = iri
-        for c, up in pairwise(chain):
+        for k, (c, up) in enumerate(pairwise(chain)):
             held = under.get(c, ())
-            if held and (len(named) < MIN_NAMED
-                         or len(named.intersection(held)) >= share * len(named)):
+            if held and len(named) < MIN_NAMED:
+                break
+            here = len(named.intersection(held))
+            rival = max((n for d, n in holds.items() if d not in chain[k:]
+                         and c not in _path_up(kg, d)), default=0)
+            if held and here >= share * len(named) and here >= rival:
                 break
             pick = up
         return pick
@@ -101,8 +117,8 @@ def filter_depth(kg: _KG, picked: tuple[str, str] | None, below: Callable[[str],
     where it climbed (else None). The filter climbs to a category ``below`` says is below the
     trusted department, else it is None: the department is the filter. A filter that is no
     link's, or whose category is no KG category, is returned as it is."""
-    if picked is None or not picked[1].startswith("link:"):
-        return picked, None
+    if picked is None or not picked[1].startswith("link:") or share <= 0:
+        return picked, None  # (share 0: every linked filter stays where it is)
     value, source = picked
     iri = kg.category_by_path(value)
     if iri is None or kg.kind(iri) != "category":

@@ -26,6 +26,8 @@ CATS = {  # key: (label, path, parent key)
                 "> iPhone Cases & Clips > iPhone 6 Cases", "icases"),
     "protectors": ("Screen Protectors", "Cell Phones > Cell Phone Accessories > "
                    "Screen Protectors", "cacc"),
+    "iprot": ("iPhone Screen Protectors", "Cell Phones > Cell Phone Accessories > "
+              "iPhone Accessories > iPhone Screen Protectors", "iacc"),
     "iphone": ("iPhone", "Cell Phones > iPhone", "cell"),
     "se": ("iPhone SE", "Cell Phones > iPhone > iPhone SE", "iphone"),
     "i6s": ("iPhone 6s", "Cell Phones > iPhone > iPhone 6s", "iphone"),
@@ -153,3 +155,15 @@ def test_the_share_round_trips_and_is_checked():
     assert ExpansionConfig.from_dict(cfg.to_dict()).filter_min_share == 0.3
     with pytest.raises(FusionConfigError):
         ExpansionConfig(filter_min_share=1.5)
+
+
+def test_a_category_beside_it_holding_more_of_them_lifts_the_filter_above_both():
+    """"screen protector for iphone 7" links iPhone Screen Protectors, which holds 4 of the 10
+    iPhone screen protectors (above the share), where the generic Screen Protectors beside it
+    holds 6: the store files them there, so the filter climbs to the category above both."""
+    g = _graph(PRODUCTS + (("iPhone Screen Protector", "protectors", 6),
+                           ("iPhone Screen Protector", "iprot", 4)))
+    res = expand(g, [cat("iprot", "screen protector")], intent("cacc"),
+                 query="screen protector for iphone 7", departments=DEPTS)
+    assert res.filters.category == (CATS["cacc"][1],)
+    assert [t for t, _, _ in _lifted(res)] == [f"category:{CATS['iprot'][1]}"]
