@@ -85,8 +85,8 @@ Policies (what a search engine can trust):
   filter climbs its path while its subtree holds less than ``filter_min_share`` (0.3) of the
   department's KG products named as it (every content word of its name in the product's
   name), or none at all, or less of them than a category outside it holds ("screen protector
-  for iphone 7": the generic Screen Protectors), to the department when it climbs that far, and the linked category
-  is an UP boost ``category:<path>`` (``link:<iri> (below the filter)``): "iphone 6 cases"
+  for iphone 7": the generic Screen Protectors), to the department when it climbs that far,
+  and the linked category is an UP boost ``category:<path>`` (``link:<iri> (below the filter)``): "iphone 6 cases"
   filters iPhone Cases & Clips, "iphone se" and "iphone 6s" the department
   (:mod:`fusion.expand.depth`). A department the KG holds no product under keeps the linked
   filter. A device the

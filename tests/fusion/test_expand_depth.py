@@ -161,8 +161,8 @@ def test_a_category_beside_it_holding_more_of_them_lifts_the_filter_above_both()
     """"screen protector for iphone 7" links iPhone Screen Protectors, which holds 4 of the 10
     iPhone screen protectors (above the share), where the generic Screen Protectors beside it
     holds 6: the store files them there, so the filter climbs to the category above both."""
-    g = _graph(PRODUCTS + (("iPhone Screen Protector", "protectors", 6),
-                           ("iPhone Screen Protector", "iprot", 4)))
+    g = _graph((*PRODUCTS, ("iPhone Screen Protector", "protectors", 6),
+                ("iPhone Screen Protector", "iprot", 4)))
     res = expand(g, [cat("iprot", "screen protector")], intent("cacc"),
                  query="screen protector for iphone 7", departments=DEPTS)
     assert res.filters.category == (CATS["cacc"][1],)
