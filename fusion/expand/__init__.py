@@ -86,8 +86,9 @@ Policies (what a search engine can trust):
   department's KG products named as it (every content word of its name in the product's
   name), or none at all, or less of them than a category outside it holds ("screen protector
   for iphone 7": the generic Screen Protectors), to the department when it climbs that far,
-  and the linked category is an UP boost ``category:<path>`` (``link:<iri> (below the filter)``): "iphone 6 cases"
-  filters iPhone Cases & Clips, "iphone se" and "iphone 6s" the department
+  and the linked category is an UP boost ``category:<path>`` (``link:<iri> (below the
+  filter)``): "iphone 6 cases" filters iPhone Cases & Clips, "iphone se" and "iphone 6s" the
+  department
   (:mod:`fusion.expand.depth`). A department the KG holds no product under keeps the linked
   filter. A device the
   KG holds accessories for ("Fire TV Accessories" under Fire TV) followed by a mention tagged
