@@ -639,14 +639,17 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
         kind = _words(words[end - 2]) if end - start > 1 and normalize_key(
             words[end - 1]) in _COLLECTIVE else frozenset()
         kind_head = name_heads(normalize_key(words[end - 2])) if kind else frozenset()
-        # (where the label space places the linked category in another department, the
-        # words before the head that its name holds too name a compound, "keyboard stand":
+        # (where the label space places the linked category in another department by its
+        # branch only, the words before the head that its name holds too name a compound
+        # (a category it places itself is judged by its head: "virtual reality headset",
+        # Wearable Technology's Virtual Reality Headsets, keeps Video Games' Gaming
+        # Headsets as its namesake), "keyboard stand":
         # Musical Keyboard Stands, Musical Instruments; a namesake holds them too, not any
         # stand, Computers & Tablets' iPad Stands & Mounts. A category placed nowhere is
         # judged by its head: "cooking pot", Google's Tagines & Clay Cooking Pots, keeps
         # Appliances, whose Crock Pots lie by its Cookware)
         compound = frozenset(k for w in words[start:end - 1] for k in _words(w)) \
-            & _words(kg.label(e.iri)) if _branch_departments(
+            & _words(kg.label(e.iri)) if dept(e.iri) is None and _branch_departments(
                 kg, e.iri, dept, store_trees()) else frozenset()
         cands = {c for w in _words(words[end - 1]) | kind for c in index.get(w, ())}
         if any(dept(c) == hard_dept and _a_namesake(normalize_key(kg.label(c)), head, kind,

@@ -14,7 +14,7 @@ from fusion.expand import expand
 from .catalog_kg import cat_iri, catalog_kg, category_link, category_records, intent_at
 
 DEPTS = ("Audio", "Computers & Tablets", "Musical Instruments", "Video Games",
-         "TV & Home Theater", "Car Electronics & GPS")
+         "TV & Home Theater", "Car Electronics & GPS", "Wearable Technology")
 
 CATS = {  # the store's tree (key: (label, path, parent key))
     "audio": ("Audio", "Audio", None),
@@ -50,6 +50,10 @@ CATS = {  # the store's tree (key: (label, path, parent key))
     "ps4acc": ("PS4 Accessories", "Video Games > PlayStation 4 > PS4 Accessories", "ps4"),
     "ps4ctl": ("PS4 Controllers",
                "Video Games > PlayStation 4 > PS4 Accessories > PS4 Controllers", "ps4acc"),
+    "gheadsets": ("Gaming Headsets", "Video Games > Gaming Headsets", "vg"),
+    "wear": ("Wearable Technology", "Wearable Technology", None),
+    "vr": ("Virtual Reality Headsets", "Wearable Technology > Virtual Reality Headsets",
+           "wear"),
     "tvh": ("TV & Home Theater", "TV & Home Theater", None),
     "tvs": ("TVs", "TV & Home Theater > TVs", "tvh"),
 }
@@ -170,6 +174,10 @@ def test_a_product_named_in_another_department_is_no_department_filter(kg, query
     # it lies elsewhere
     ("television", [gcat("televisions", "television")], "TV & Home Theater > TVs",
      "TV & Home Theater"),
+    # a category of a department of the store's own is judged by its head: Gaming Headsets
+    # are the namesake of Wearable Technology's Virtual Reality Headsets
+    ("virtual reality headset", [cat("vr", "virtual reality headset")],
+     "Video Games > PC Gaming", "Video Games"),
     # nothing linked; the department holds the product's word (Subwoofer Speakers)
     ("speakers subwoofer", [], "Audio > Home Audio", "Audio"),
     ("wireless keyboard", [], "Computers & Tablets > Mice & Keyboards", "Computers & Tablets"),
