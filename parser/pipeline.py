@@ -392,10 +392,9 @@ def _a_category_in_a_named_product(mention: str, best: Any) -> bool:
             getattr(best, "matched_alias", None) or "").split()
 
 
-#: words that may follow the words a cue excludes in a title's span after the product
-#: searched, the span then still what the cue excludes ("vinyl not taylor swift or adele"):
-#: the expansion's joiners (:data:`fusion.expand.words._JOINERS`)
-_AFTER_EXCLUDED_TITLE = frozenset({"or", "and", "nor", "&"})
+#: words that may stand between the product searched and a title's span a cue opens ("books
+#: but not harry potter")
+_BEFORE_EXCLUDED_TITLE = frozenset({"but", "and"})
 #: tagger labels of the product a query searches, before a title's span a cue opens
 #: ("vinyl" of "vinyl not taylor swift", "switch games" of "switch games no mario")
 _SEARCHED_LABELS = frozenset({"core_product_type", "product_name"})
@@ -427,12 +426,18 @@ def _a_title_excluded_after_a_product(text: str, entity: ParsedEntity,
     last = max(before, key=lambda e: e.end)
     if last.label not in _SEARCHED_LABELS and last.kg_kind not in _PRODUCT_KINDS:
         return False
-    if text[last.end:entity.start].strip(" ,"):  # (other words between: no product's)
-        return False
+    if any(w.strip(EDGE_MARKS) not in _BEFORE_EXCLUDED_TITLE
+           for w in normalize_key(text[last.end:entity.start]).split()):
+        return False  # (other words between: no product's; "books but not harry potter"
+        #               holds a clause word only)
     rest = text[entity.end:]
     if not rest.strip() or rest.lstrip().startswith(","):
         return True
-    return normalize_key(rest.split(maxsplit=1)[0]).strip(EDGE_MARKS) in _AFTER_EXCLUDED_TITLE
+    # (a joiner after the span keeps it what the cue excludes: "vinyl not taylor swift or
+    # adele"; the expansion's joiners, read here, not at import: fusion.expand loads torch)
+    from fusion.expand.words import _JOINERS
+
+    return normalize_key(rest.split(maxsplit=1)[0]).strip(EDGE_MARKS) in _JOINERS
 
 
 def _words_no_cue_excludes(text: str, entity: ParsedEntity, kg: Any = None,
@@ -1029,7 +1034,9 @@ class QueryParser:
         while lead > 0 and plain_words[lead - 1] in _clause_words():
             lead -= 1
         product = self._searched_product(text, entity, words[:lead], context) if lead else None
-        cue_at = lead
+        # (the cue itself, past the clause words before it: "books but not harry potter")
+        cue_at = next((i for i in range(lead, items[0][0]) if plain_words[i] in NEGATION_CUES),
+                      lead)
         whole = not (text[:words[0][0]] + text[words[-1][1]:]).strip()
         if entity.label in _NAME_LABELS and product is None and (whole or lead):
             return None  # (a title's span, the whole query: "the world without you"; a

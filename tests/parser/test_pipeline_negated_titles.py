@@ -40,6 +40,7 @@ SPANS = {
     "switch games no mario": [("switch games", "product_name"), ("no mario", C)],
     "cds not country, jazz": [("cds", P), ("not country,", C), ("jazz", C)],
     "books not harry potter": [("books not harry potter", C)],
+    "books but not harry potter": [("books but not harry potter", C)],
     # titles holding a cue: nothing searched before, a maker before, the product after
     "not another teen movie": [("not another teen", C), ("movie", P)],
     "no man's sky ps4": [("no man's sky", C), ("ps4", "product_name")],
@@ -106,3 +107,11 @@ def test_the_intent_reads_the_query_without_the_excluded_title(qp: QueryParser) 
                             ("vinyl not taylor swift", "vinyl")):
         q = qp(query)
         assert qp._intent_text(q.text, q.entities, linked_entities(q.entities)) == searched
+
+
+def test_a_clause_word_before_the_cue_keeps_the_title_excluded(qp: QueryParser) -> None:
+    """"but not", "and not": the clause word between the product and the cue is no other
+    product's word; the title after the cue is excluded as after a bare cue."""
+    q = qp("books but not harry potter")
+    assert [(e.text, e.kg_id) for e in q.entities][0] == ("books", BOOKS.iri)
+    assert _excluded(q) == [("harry potter", 14, 26, None)]
