@@ -113,5 +113,5 @@ def test_a_clause_word_before_the_cue_keeps_the_title_excluded(qp: QueryParser) 
     """"but not", "and not": the clause word between the product and the cue is no other
     product's word; the title after the cue is excluded as after a bare cue."""
     q = qp("books but not harry potter")
-    assert [(e.text, e.kg_id) for e in q.entities][0] == ("books", BOOKS.iri)
+    assert (q.entities[0].text, q.entities[0].kg_id) == ("books", BOOKS.iri)
     assert _excluded(q) == [("harry potter", 14, 26, None)]
