@@ -178,6 +178,9 @@ DEFAULT_LABEL_KINDS: dict[str, tuple[str, ...]] = {
 
 #: Labels whose multi-word mentions may fall back to their last word (``head`` candidates).
 HEAD_LABELS = frozenset({"core_product_type", "product_type", "HC"})
+#: Labels of a span naming one product or title, no kind ("maverick" of "top gun maverick
+#: 4k"): its one word links no proper name it is only the head of (:func:`_proper_name`)
+_TITLE_LABELS = frozenset({"product_name", "content"})
 
 _KINDS = ("brand", "category", "product_type", "attribute_value", "product")
 #: Tagger label -> label group; each group has its own bias feature (``label_GROUP``), so the
@@ -952,6 +955,84 @@ def _other_model(name: str, query: Sequence[str]) -> bool:
     return False
 
 
+#: A product line's word implies its brand when at least this many KG names hold the word
+#: (each right after the brand's word: :func:`implied_brand`)
+_LINE_MIN_NAMES = 2
+
+
+def implied_brand(table: Any, word: str,
+                  sold: Callable[[str], Collection[str]] | None = None) -> str | None:
+    """The brand (its name's one word, plural-folded as :func:`word_order` reads it) that the
+    query word ``word`` (plural-folded) names a product line of, read from the KG's names
+    (``table``, the linker's node table: its names by word): every category name holding
+    the word (at least :data:`_LINE_MIN_NAMES`) puts it right after the same word, and that
+    word is a brand's name ("galaxy": every category is "Samsung Galaxy ...", so "samsung";
+    a product's or another brand's name, "Galaxy Car Cover for Micra", "Jewels Galaxy", is no
+    product line's). A word some category holds without the brand before it ("iphone" of
+    "iPhone 6 Cases", "tvs" of "4K Ultra HD TVs") or that opens a category's name implies
+    none. Cached per table."""
+    cache = table.__dict__.setdefault("lines", {})
+    if word in cache:
+        return cache[word]
+    before: set[str | None] = set()
+    names = [name for keys in table.by_word.get(word, {}).values() for name in keys
+             if any(c.kind == "category" for c in table.index.candidates(name))]
+    for name in names:
+        order = word_order(name)
+        before.update(order[i - 1] if i else None for i, w in enumerate(order) if w == word)
+        if len(before) > 1:
+            break
+    brand = next(iter(before)) if len(before) == 1 and len(names) >= _LINE_MIN_NAMES \
+        else None
+    if brand is not None:
+        cats = {c.iri for name in names for c in table.index.candidates(name)
+                if c.kind == "category"}
+        # a brand's name that sells in a category of the line ("Samsung", its Galaxy
+        # phones); no word that only spells a brand's name too ("Deep" of "Deep Fryers",
+        # "North" of "North Carolina Tar Heels")
+        if not any(c.kind == "brand" and (sold is None or cats & set(sold(c.iri)))
+                   for c in table.index.candidates(brand)):
+            brand = None
+    cache[word] = brand
+    return brand
+
+
+def _proper_name(table: Any, name: str, head: str, ctx: QueryContext | None) -> bool:
+    """Whether the name ``name`` (an index key) that a one-word mention of a product's or a
+    title's name (:data:`_TITLE_LABELS`; its head ``head``, plural-folded) is the head of,
+    and more, is a proper name the mention's word is only a part of: a category's name, no
+    other category's name holds the word (it names no kind: "Dallas Mavericks", a team, for
+    "maverick"; not "All Desktops" for "desktops", nor "CPU Fans & Heatsinks" for
+    "heatsink": Gaming Desktops, "Fans, Heatsinks & Cooling" hold them too), no other word of
+    the name is a brand's ("Google Chromecast" is Google's Chromecast), and the query
+    (``ctx``) holds none of them ("top gun maverick 4k"; "dallas mavericks jersey" names the
+    team)."""
+    if _last_head(name) != head or not all(
+            c.kind == "category" for c in table.index.candidates(name)):
+        return False  # (a brand's name, "Nature's Path", is left to the scorer)
+    others = table.words.get(name, frozenset()) - {head}
+    if ctx is not None and others & (ctx.stems | frozenset(query_order(ctx.key))):
+        return False
+    if any(c.kind == "brand" for w in others for c in table.index.candidates(w)):
+        return False  # (a brand's product: "Google Chromecast" for "chromecast")
+    return not any(other != name
+                   and any(c.kind == "category" for c in table.index.candidates(other))
+                   for keys in table.by_word.get(head, {}).values() for other in keys)
+
+
+def _implied_at_front(name: str, implied: Collection[str]) -> bool:
+    """Whether a brand word of ``implied`` (:func:`implied_brand`) that the name ``name`` (an
+    index key) holds opens it ("samsung galaxy s6 cases"), as the KG's names put a brand
+    before its product line, and is nowhere else in it.
+
+    >>> _implied_at_front("samsung galaxy s6 cases", {"samsung"})
+    True
+    >>> _implied_at_front("galaxy cases by samsung", {"samsung"})
+    False
+    """
+    return not any(w in implied for w in word_order(name)[1:])
+
+
 def compact_key(key: str) -> str:
     """A key without spaces and punctuation, last word plural-folded: "play stations" and
     "PlayStation" meet. A "+" ending a word is kept as "plus" ("iphone 6+" is iPhone 6 Plus,
@@ -1504,6 +1585,7 @@ class _NodeTable:
         new.sold = {}  # (a brand's edges may have changed: read again when asked)
         new.below = {}  # (so may the categories below one)
         new.__dict__.pop("common", None)  # (and the departments' paths: read again)
+        new.__dict__.pop("lines", None)  # (and the brands product lines imply)
         # the key tables: copied; a list or inner dict is copied before it changes
         new.by_delete, new.by_compact = dict(self.by_delete), dict(self.by_compact)
         new.by_word, new.words = dict(self.by_word), dict(self.words)
@@ -1956,6 +2038,14 @@ class EntityLinker:
             ws = word_set(key)
             qorder = query_order(ctx.key)  # (with a "+" ending a word read as "plus": "6+")
             qs = ws | ctx.stems | frozenset(qorder)
+            # the brand a product line's word of the query implies, the query not naming it
+            # ("galaxy": Samsung, of "Samsung Galaxy S6 edge Cases" for "case for galaxy s6
+            # edge"): a name may hold it, and it counts as the mention's own word in the
+            # device phrase's run (:meth:`_implied_brands`); not the mention's own line word
+            # (the span "galaxy note 4" of "galaxy note 4 case" links its phone, as before)
+            implied = self._implied_brands(table, [w for w in qorder if w not in ws], qs)
+            qs |= implied
+            mine = ws | implied
             postings = [table.by_word.get(w, {}) for w in sorted(ws)]  # (sets: sorted, so ties
             # break the same way in every process, whatever its hash seed)
             if ws and len(qs) > len(ws) and all(postings):
@@ -1975,12 +2065,13 @@ class EntityLinker:
                         for name in posting.get(n, ()):
                             if ws <= table.words[name] <= qs \
                                     and _same_numbers(key, name, context) and (
-                                        n <= most or _qualifier_run(name, ws, qorder)) \
-                                    and not _other_model(name, qorder):
+                                        n <= most or _qualifier_run(name, mine, qorder)) \
+                                    and not _other_model(name, qorder) and (
+                                        not implied or _implied_at_front(name, implied)):
                                 add(name, "query", len(ws) / n)
                                 composed.append(name)
-                self._prefer_qualified(table, ws, qorder, composed, found)
-                self._prefer_fitted(table, key, ctx.key, composed, found)
+                self._prefer_qualified(table, mine, qorder, composed, found)
+                self._prefer_fitted(table, key, ctx.key, composed, found, implied)
         bare = _SENTENCE_LEADING_WORDS.sub("", key)
         if none_left() and bare not in (key, core) and any(
                 w not in FUNCTION_WORDS for w in _WORD.findall(bare)):
@@ -2009,7 +2100,10 @@ class EntityLinker:
                 generic = _last_head(key) if len(_WORD.findall(key)) == 1 else None
                 for n in sizes:
                     for name in rarest.get(n, ()):
-                        if table.words[name] >= ws and _same_numbers(key, name, context):
+                        if table.words[name] >= ws and _same_numbers(key, name, context) \
+                                and not (generic is not None and n > 1
+                                         and label in _TITLE_LABELS and _proper_name(
+                                             table, name, generic, ctx)):
                             # the same content words in the same order ("printers" -> "All
                             # Printers", a repeated "keyboards keyboards" -> "Keyboards"; not
                             # "box tools" -> "Tool Boxes") name the node itself
@@ -2083,7 +2177,8 @@ class EntityLinker:
 
     @staticmethod
     def _prefer_fitted(table: _NodeTable, key: str, query: str, composed: Sequence[str],
-                       found: dict[str, tuple[Candidate, str, float]]) -> None:
+                       found: dict[str, tuple[Candidate, str, float]],
+                       implied: frozenset[str] = frozenset()) -> None:
         """Drop from ``found`` the categories of the mention's own name (``key``, plural and
         singular aside) when a category composed of the mention and other words of the
         query (``composed``; ``query`` normalised) is named as the mention after the
@@ -2093,13 +2188,16 @@ class EntityLinker:
         the mention is read (:meth:`_composed_run`: "ipad air 2 case"). The bare name (the
         tablets' generic "Cases", another branch than iPad Air 2 Cases; the phones'
         "Screen Protectors") kept none of the device phrase, and its filter none of the
-        device's accessories, or all phones'."""
+        device's accessories, or all phones'. A brand the query's product line implies
+        (``implied``: "Samsung" of "Samsung Galaxy S6 Cases" in "case for galaxy s6") is no
+        word of the device phrase the query says."""
         order = word_order(key)
         n = len(order)
         if not order or not composed:
             return
         fitted = {name for name in composed if word_order(name)[-n:] == order
-                  and _fitted_run(word_order(name)[:-n], order, query)}
+                  and _fitted_run(tuple(w for w in word_order(name)[:-n] if w not in implied),
+                                  order, query)}
         if not any(c.kind == "category" and mt == "query"
                    and _alias_key(c.matched_alias) in fitted for c, mt, _ in found.values()):
             return
@@ -2107,6 +2205,16 @@ class EntityLinker:
                     if c.kind == "category" and mt != "query"
                     and word_order(_alias_key(c.matched_alias)) == order]:
             del found[iri]
+
+    def _implied_brands(self, table: _NodeTable, query: Sequence[str], words: frozenset[str]
+                        ) -> frozenset[str]:
+        """The brands (their name's word, plural-folded) that words of the query (``query``:
+        :func:`query_order`) imply as a product line of theirs, the query's words ``words``
+        not naming them (:func:`implied_brand`): "samsung" for "galaxy" in "case for galaxy
+        s6", none for "case for samsung galaxy s6" or "iphone 6 case"."""
+        return frozenset(b for w in query
+                         if (b := implied_brand(table, w, lambda iri: self._sold_in(
+                             table, iri)[0])) is not None and b not in words)
 
     def _add_qualified(self, key: str, ctx: QueryContext,
                        found: dict[str, tuple[Candidate, str, float]]) -> set[str]:
@@ -2487,6 +2595,9 @@ class EntityLinker:
         table, n = self.table, len(mine)
         allowed = self.config.label_kinds.get(label) if label is not None else None
 
+        def sold(iri: str) -> frozenset[str]:
+            return self._sold_in(table, iri)[0]
+
         def named(key: str, written: str) -> tuple[str, list[tuple[Candidate, str, float]]]:
             for k, mt, sim in ((key, "exact", 1.0), *((v, "plural", 0.95)
                                                       for v in number_variants(key))):
@@ -2507,6 +2618,11 @@ class EntityLinker:
             for start in range(max(0, i - n - 4), i - n):  # the longest run first
                 run = " ".join(query[start:i])
                 read, found = named(self._key(run), run)
+                line = None if found else implied_brand(table, _stem(query[start]), sold)
+                if line is not None and line not in ctx.stems:
+                    # (a product line's brand the query omits opens the name: "galaxy s6
+                    # edge screen protector" is Samsung Galaxy S6 edge Screen Protectors)
+                    read, found = named(self._key(f"{line} {run}"), f"{line} {run}")
                 if found:
                     # (read in the name's number: "ipad case" as "ipad cases", whose words
                     # the scorer compares with the name's; its plural fold reads "cases" as

@@ -754,3 +754,107 @@ def test_a_device_the_query_says_the_accessory_fits_displaces_the_bare_kind() ->
     assert labels("screen protector", "screen protector for iphone 6s plus") == [
         "iPhone Screen Protectors"]
     assert set(labels("cases", "cases ipad air 2")) == {"Cases", "iPad Air 2 Cases"}
+
+
+def _galaxy_graph(sells: bool = True) -> tuple[EntityLinker, dict[str, Node]]:
+    base = "Cell Phones > Samsung Galaxy"
+    acc = base + " > Samsung Galaxy Accessories"
+    cats = {
+        "galaxy": _cat("bestbuy/sg", "Samsung Galaxy", base),
+        "s6": _cat("bestbuy/s6", "Samsung Galaxy S6", base + " > Samsung Galaxy S6"),
+        "s6e": _cat("bestbuy/s6e", "Samsung Galaxy S6 edge", base + " > Samsung Galaxy S6 edge"),
+        "cases": _cat("bestbuy/gc", "Samsung Galaxy Cases", acc + " > Samsung Galaxy Cases"),
+        "s6c": _cat("bestbuy/s6c", "Samsung Galaxy S6 Cases",
+                    acc + " > Samsung Galaxy Cases > Samsung Galaxy S6 Cases"),
+        "s6ec": _cat("bestbuy/s6ec", "Samsung Galaxy S6 edge Cases",
+                     acc + " > Samsung Galaxy Cases > Samsung Galaxy S6 edge Cases"),
+        "s6esp": _cat("bestbuy/s6esp", "Samsung Galaxy S6 edge Screen Protectors",
+                      acc + " > Samsung Galaxy Screen Protectors > "
+                      "Samsung Galaxy S6 edge Screen Protectors"),
+        "sp": _cat("bestbuy/sp", "Screen Protectors",
+                   "Cell Phones > Cell Phone Accessories > Screen Protectors"),
+        "i6c": _cat("bestbuy/i6c", "iPhone 6 Cases", "Cell Phones > Cell Phone Accessories > "
+                    "iPhone Accessories > iPhone Cases & Clips > iPhone 6 Cases"),
+        "deep": _cat("google/df", "Deep Fryers", "Home & Garden > Kitchen > Deep Fryers"),
+        "deepo": _cat("google/dfo", "Deep Fryer Oil", "Food > Oils > Deep Fryer Oil"),
+    }
+    samsung = Node(NodeKind.BRAND, "samsung", "Samsung")
+    deep = Node(NodeKind.BRAND, "deep", "Deep")
+    records: list = [*_tree(*cats.values()), samsung, deep,
+                     Node(NodeKind.PRODUCT, "p/gc", "Galaxy Car Cover for Micra")]
+    if sells:
+        records.append(Edge(samsung.iri, Relation.SELLS_IN, cats["s6"].iri))
+    g = ProductGraph.in_memory()
+    g.add_records(records, progress=False)
+    return EntityLinker(g), cats
+
+
+def test_a_product_line_implies_its_brand() -> None:
+    """"case for galaxy s6", "galaxy s6 edge case", "screen protector for galaxy s6 edge"
+    linked nothing or the generic Screen Protectors: every KG name of the phones and their
+    accessories opens with "Samsung", which the queries omit, so no name was composed of the
+    mention and the query's words. A word every category holding it puts right after one
+    brand's name ("galaxy": "Samsung Galaxy ..."), that brand selling in a category of them,
+    implies the brand (kg.link.implied_brand): a composed name may hold it, first. A product
+    does not count ("Galaxy Car Cover for Micra"), nor a word that only spells a brand that
+    sells nothing there ("deep" of "Deep Fryers"), nor a brand that sells nothing in the
+    line's categories; "iphone 6 case" is as it was."""
+    linker, cats = _galaxy_graph()
+
+    def best(mention: str, query: str) -> str | None:
+        res = linker.link(mention, label="core_product_type", context=query)
+        return None if res.nil else res.best.iri
+
+    assert best("case", "case for galaxy s6") == cats["s6c"].iri
+    assert best("case", "galaxy s6 edge case") == cats["s6ec"].iri
+    assert best("cases", "cases for the galaxy s6 edge") == cats["s6ec"].iri
+    assert best("screen protector", "screen protector for galaxy s6 edge") == cats["s6esp"].iri
+    assert best("screen protector", "galaxy s6 edge screen protector") == cats["s6esp"].iri
+    assert best("case", "galaxy case") == cats["cases"].iri
+    assert best("case", "case for samsung galaxy s6") == cats["s6c"].iri  # (as it was)
+    assert best("case", "iphone 6 case") == cats["i6c"].iri
+    # (the phone's own span links the phone, as before: its line word implies nothing)
+    assert linker.link("galaxy s6", label="product_name",
+                       context="galaxy s6 case").best.iri == cats["s6"].iri
+    from kg.link import implied_brand
+
+    sold = lambda iri: linker._sold_in(linker.table, iri)[0]  # noqa: E731
+    assert implied_brand(linker.table, "galaxy", sold) == "samsung"
+    assert implied_brand(linker.table, "fryer", sold) is None
+    assert implied_brand(linker.table, "s6", sold) is None  # (after "galaxy": no brand)
+    # a brand that sells nothing in the line's categories: no brand implied
+    linker, cats = _galaxy_graph(sells=False)
+    assert implied_brand(linker.table, "galaxy", lambda iri: linker._sold_in(
+        linker.table, iri)[0]) is None
+    assert best("case", "case for galaxy s6") != cats["s6c"].iri
+
+
+def test_a_one_word_mention_names_no_proper_name_it_is_a_word_of() -> None:
+    """"maverick" in "top gun maverick 4k" (a film's title) linked the NBA team category
+    Dallas Mavericks (a one-word mention naming a longer name's head: kg.link's subset
+    match), and the query expanded into NBA Merchandise. A name whose head word ends no
+    other category's name is a proper name, no kind ("Dallas Mavericks"; "All Desktops" is
+    one, Gaming Desktops ends in "desktops" too): the mention links it only when the query
+    holds another of its words ("dallas mavericks jersey") or that word is a brand's
+    ("chromecast": Google Chromecast)."""
+    team = _cat("bestbuy/dm", "Dallas Mavericks",
+                "Health, Fitness & Beauty > Sports Fan Shop > NBA Merchandise > Dallas Mavericks")
+    desk = "Computers & Tablets > Desktops > "
+    cats = [team, _cat("bestbuy/ad", "All Desktops", desk + "All Desktops"),
+            _cat("bestbuy/gd", "Gaming Desktops", desk + "Gaming Desktops"),
+            _cat("bestbuy/gc", "Google Chromecast", "TV & Home Theater > Google Chromecast"),
+            _cat("bestbuy/cf", "CPU Fans & Heatsinks", "Computers & Tablets > CPU Fans"),
+            _cat("bestbuy/fh", "Fans, Heatsinks & Cooling", "Computers & Tablets > Cooling")]
+    g = ProductGraph.in_memory()
+    g.add_records([*cats, Node(NodeKind.BRAND, "google", "Google")], progress=False)
+    linker = EntityLinker(g)
+
+    def labels(mention: str, query: str, label: str = "product_name") -> list[str]:
+        return [c.label for c, _, _ in linker.generate(mention, label, query)]
+
+    assert "Dallas Mavericks" not in labels("maverick", "top gun maverick 4k")
+    assert "Dallas Mavericks" not in labels("mavericks", "mavericks")
+    assert "Dallas Mavericks" in labels("mavericks", "dallas mavericks jersey")
+    assert "All Desktops" in labels("desktops", "desktops")
+    assert "Google Chromecast" in labels("chromecast", "chromecast")
+    assert "CPU Fans & Heatsinks" in labels("heatsink", "amd ryzen heatsink")
