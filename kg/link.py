@@ -229,9 +229,11 @@ _SENTENCE_TRAILING_WORDS = re.compile(r"(?:\s+(?:is|are|was|were|for|with))+$", 
 #: "made for") and the fillers after it ("for my samsung"): what follows is the device an
 #: accessory fits, not the searched thing (:func:`fits_cue_end`). The cue words and fillers
 #: of fusion.expand's "fits" rule, which makes such a brand an UP boost, not a filter.
+_FITS_WITH_WORDS = ("compatible", "compatibility", "works")  # (before "with" or "for")
+_FITS_FILLER_WORDS = ("my", "the", "a", "an", "any", "your")
 _FITS_CUE = re.compile(
-    r"^(?:made\s+)?(?:for|fits|(?:compatible|compatibility|works)(?:\s+(?:with|for))?)\s+"
-    r"(?:(?:my|the|a|an|any|your)\s+)*(?=\w)(?!(?:with|for)\b)", re.IGNORECASE)
+    rf"^(?:made\s+)?(?:for|fits|(?:{'|'.join(_FITS_WITH_WORDS)})(?:\s+(?:with|for))?)\s+"
+    rf"(?:(?:{'|'.join(_FITS_FILLER_WORDS)})\s+)*(?=\w)(?!(?:with|for)\b)", re.IGNORECASE)
 #: Words that join alternatives, at a mention's edge: a tagger span that took the word between
 #: two names ("or lg" in "samsung or lg tv", "iphone or", "vs lg") names what the rest names
 #: (see :meth:`EntityLinker.mention_core`). "and" and "&" are not here: they are stop words
@@ -885,10 +887,11 @@ def _qualifier_run(name: str, mine: Collection[str], query: Sequence[str]) -> bo
     return n > 0 and any(tuple(query[i:i + n]) == words for i in range(len(query) - n + 1))
 
 
-#: Words of a compatibility cue (:data:`_FITS_CUE`) that end it, and the fillers after it
-_FITS_CUE_ENDS = frozenset({"for", "fits", "fit"})
-_FITS_WITH = frozenset({"compatible", "compatibility", "work"})  # (before "with", folded)
-_FITS_FILLERS = frozenset({"my", "the", "a", "an", "any", "your"})
+#: Words of a compatibility cue (:data:`_FITS_CUE`) that end it, those before its "with",
+#: and the fillers after it, as :func:`_stem` folds them ("fits" -> "fit", "works" -> "work")
+_FITS_CUE_ENDS = frozenset({"for", "fit"})
+_FITS_WITH = frozenset(_stem(w) for w in _FITS_WITH_WORDS)
+_FITS_FILLERS = frozenset(_stem(w) for w in _FITS_FILLER_WORDS)
 
 
 def _fitted_run(qualifier: Sequence[str], mention: Sequence[str], query: str) -> bool:
