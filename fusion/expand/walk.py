@@ -348,8 +348,25 @@ class _Platforms:
         up passes one (Xbox Live, under Xbox One and Xbox 360; PlayStation Network, under
         PlayStation 4 and PSP), else those its name holds (:meth:`named`: "Xbox One Game
         Downloads" under Game Downloads); empty for a platform-neutral category (Toys to Life,
-        under Video Games too; Video Game Accessories)."""
-        return self._above(iri, set()) or self.named(self.kg.label(iri))
+        under Video Games too; Video Game Accessories). Where only some paths up pass a
+        platform and its name names a line, those platforms' line words too (Nintendo eShop,
+        under Wii U, Wii, Nintendo 3DS and the neutral Game Downloads: the Wii and the
+        Nintendo lines')."""
+        above = self._above(iri, set())
+        named = self.named(self.kg.label(iri))
+        if above or not named:
+            return above or named
+        return named | self._any_above(iri, set())
+
+    def _any_above(self, iri: str, seen: set[str]) -> frozenset[str]:
+        """The line words of the platforms on any path up from ``iri``."""
+        if iri in self.lines:
+            return self.lines[iri]
+        out: frozenset[str] = frozenset()
+        for p in self.kg.out(iri, "parent"):
+            if p not in seen:
+                out |= self._any_above(p, seen | {iri})
+        return out
 
     def _above(self, iri: str, seen: set[str]) -> frozenset[str] | None:
         """The line words of the platforms on every path up from ``iri``; None where a path
@@ -426,13 +443,13 @@ def _an_accessory_path(path: str) -> bool:
     return any(_names_accessories(p) for p in path.split(" > ")[1:])
 
 
-def _device_heads(kg: _KG) -> Mapping[str | None, tuple[frozenset[str], frozenset[str]]]:
-    """Per department, the head words (:func:`kg.link.name_heads`) of its devices and of its
-    accessories: those of its categories outside its accessories (:func:`_of_accessories`)
-    and of none inside ("phone" of Cell Phones, Unlocked Cell Phones), and those of its
-    categories inside ("headset" of Bluetooth Headsets under Cell Phone Accessories, "hat"
-    of Hats under Clothing Accessories: accessories themselves). Cached per graph view."""
-    def build() -> dict[str | None, tuple[frozenset[str], frozenset[str]]]:
+def _device_heads(kg: _KG) -> Mapping[str | None, frozenset[str]]:
+    """Per department, the head words (:func:`kg.link.name_heads`) of its devices: those of
+    its categories outside its accessories (:func:`_of_accessories`) and of none inside
+    ("phone" of Cell Phones, Unlocked Cell Phones; not "headset" of Bluetooth Headsets
+    under Cell Phone Accessories, nor "hat" of Hats under Clothing Accessories: accessories
+    themselves). Cached per graph view."""
+    def build() -> dict[str | None, frozenset[str]]:
         devices: dict[str | None, set[str]] = {}
         accessories: dict[str | None, set[str]] = {}
         for n, attrs in kg.g.nodes(data=True):
@@ -441,9 +458,8 @@ def _device_heads(kg: _KG) -> Mapping[str | None, tuple[frozenset[str], frozense
             into = accessories if _of_accessories(kg, n) else devices
             into.setdefault(kg.department(n), set()).update(
                 name_heads(normalize_key(kg.label(n))))
-        return {dept: (frozenset(devices.get(dept, set()) - accessories.get(dept, set())),
-                       frozenset(accessories.get(dept, set())))
-                for dept in devices.keys() | accessories.keys()}
+        return {dept: frozenset(devices.get(dept, set()) - accessories.get(dept, set()))
+                for dept in devices}
 
     return _cached(kg, "_kgqp_device_heads", (), build)
 
@@ -472,8 +488,7 @@ def _an_unsaid_accessory(kg: _KG, iri: str, words: Sequence[str]) -> bool:
     folded = [s for w in words for s in sorted(_words(w))]
     if not folded or set(folded) & _ACCESSORY_STEMS:
         return False
-    devices, accessories = _device_heads(kg).get(kg.department(iri),
-                                                 (frozenset(), frozenset()))
+    devices = _device_heads(kg).get(kg.department(iri), frozenset())
     dept = _words(kg.department(iri) or "")
     if dept <= set(folded):  # (the department's name said: "video games xbx1 powera",
         folded = [w for w in folded if w not in dept]  # "cell phones spr iphone handset")
@@ -481,8 +496,7 @@ def _an_unsaid_accessory(kg: _KG, iri: str, words: Sequence[str]) -> bool:
     # aside: "iphone 7"); a last word heading nothing here says nothing of it ("laptop
     # backpack", "jaybird bluetooth wireless true view": no device read from an earlier word)
     last = next((w for w in reversed(folded) if not any(ch.isdigit() for ch in w)), None)
-    head = last if last in devices or last in accessories else None
-    if head is None or head not in devices or not _of_accessories(kg, iri):
+    if last not in devices or not _of_accessories(kg, iri):
         return False
     above = (kg.path(iri) or "").split(" > ")[1:-1]
     said = set(folded) & devices

@@ -63,6 +63,7 @@ CATS = {
     "ttl": ("Toys to Life", f"{V} > Toys to Life", "vg"),
     "vga": ("Video Game Accessories", f"{V} > Video Game Accessories", "vg"),
     "dl": ("Game Downloads", f"{V} > Game Downloads", "vg"),
+    "eshop": ("Nintendo eShop", f"{V} > Wii U > Nintendo eShop", "wiiu"),
     "xb1dl": ("Xbox One Game Downloads", f"{V} > Game Downloads > Xbox One Game Downloads",
               "dl"),
     "cell": ("Cell Phones", "Cell Phones", None),
@@ -93,7 +94,10 @@ def kg() -> ProductGraph:
     # Wii: platform-neutral)
     extra = [Edge(cat_iri("xlive"), Relation.PARENT, cat_iri("xb360")),
              Edge(cat_iri("ttl"), Relation.PARENT, cat_iri("xb1")),
-             Edge(cat_iri("ttl"), Relation.PARENT, cat_iri("wii"))]
+             Edge(cat_iri("ttl"), Relation.PARENT, cat_iri("wii")),
+             # (Nintendo eShop under Wii U, Nintendo 3DS and the neutral Game Downloads)
+             Edge(cat_iri("eshop"), Relation.PARENT, cat_iri("3ds")),
+             Edge(cat_iri("eshop"), Relation.PARENT, cat_iri("dl"))]
     return catalog_kg(category_records(CATS) + extra + brand_records(
         {"LG": ["cases", "screen", "allunl"], "Microsoft": ["xb1"]}))
 
@@ -116,6 +120,9 @@ def test_the_platform_families_are_read_from_the_tree(kg):
     assert plats.named("nintendo switch games") == {"nintendo"}
     assert plats.of(cat_iri("xlive")) == {"xbox"}  # (under both Xbox generations)
     assert plats.of(cat_iri("xb1dl")) == {"xbox"}  # (its name, under Game Downloads)
+    # (a name naming a line, some paths up passing platforms: those platforms' lines too)
+    assert plats.of(cat_iri("eshop")) == {"nintendo", "wii"}
+    assert not _another_platform(g, cat_iri("eshop"), plats.named("wii u games"))
     for neutral in ("ttl", "vga", "dl", "pc", "vg"):
         assert not plats.of(cat_iri(neutral)), neutral
     xbox = plats.named("xbox one")
