@@ -84,7 +84,7 @@ Policies (what a search engine can trust):
   category the KG files few of the products it names in is narrower than the store too: the
   filter climbs its path while its subtree holds less than ``filter_min_share`` (0.3) of the
   department's KG products named as it (every content word of its name in the product's
-  name), or none at all, or less of them than a category outside it holds ("screen protector
+  name), or none at all, or 5 fewer than a category outside it ("screen protector
   for iphone 7": the generic Screen Protectors), to the department when it climbs that far,
   and the linked category is an UP boost ``category:<path>`` (``link:<iri> (below the
   filter)``): "iphone 6 cases" filters iPhone Cases & Clips, "iphone se" and "iphone 6s" the

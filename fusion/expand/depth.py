@@ -14,10 +14,10 @@ linked category is (every content word of its name in the product's name, plural
 :func:`fusion.expand.words._words`) are those searched, and the filter climbs while its
 subtree holds less than ``share`` (:attr:`ExpansionConfig.filter_min_share`) of them; a
 subtree that holds no product at all climbs too (a filter that matches nothing), and so does
-one beside which another category, outside it, holds more of them than it does (the store
-files them there: "screen protector for iphone 7" links iPhone Screen Protectors, which holds
-18 of the 54 products named so, the generic Screen Protectors 30). Climbing to
-the department makes the department the filter. The linked category is then an UP boost
+one beside which another category, outside it, holds more of them than it does, by
+:data:`MIN_NAMED` at least (the store files them there: "screen protector for iphone 7" links
+iPhone Screen Protectors, which holds 18 of the 54 products named so, the generic Screen
+Protectors 30). Climbing to the department makes the department the filter. The linked category is then an UP boost
 ``category:<its path>`` (source ``link:<iri> (below the filter)``), so its products still
 rank first.
 
@@ -92,7 +92,9 @@ def _climbed(kg: _KG, iri: str, share: float) -> str:
         # how many of them each category holds: a category outside the filter's subtree
         # that holds more of them than the subtree is where the store files them
         # ("screen protector for iphone 7": 30 of 54 in the generic Screen Protectors, 18 in
-        # iPhone Screen Protectors), so the filter climbs past it too
+        # iPhone Screen Protectors), so the filter climbs past it too; by MIN_NAMED more at
+        # least, not by a product or two ("car chargers": 5 beside Car Chargers' 4 is no
+        # evidence)
         holds = Counter(c for i in named for c in placed[i])
         pick = iri
         for k, (c, up) in enumerate(pairwise(chain)):
@@ -102,7 +104,7 @@ def _climbed(kg: _KG, iri: str, share: float) -> str:
             here = len(named.intersection(held))
             rival = max((n for d, n in holds.items() if d not in chain[k:]
                          and c not in _path_up(kg, d)), default=0)
-            if held and here >= share * len(named) and here >= rival:
+            if held and here >= share * len(named) and rival < here + MIN_NAMED:
                 break
             pick = up
         return pick
