@@ -17,9 +17,9 @@ subtree that holds no product at all climbs too (a filter that matches nothing),
 one beside which another category, outside it, holds more of them than it does, by
 :data:`MIN_NAMED` at least (the store files them there: "screen protector for iphone 7" links
 iPhone Screen Protectors, which holds 18 of the 54 products named so, the generic Screen
-Protectors 30). Climbing to the department makes the department the filter. The linked category is then an UP boost
-``category:<its path>`` (source ``link:<iri> (below the filter)``), so its products still
-rank first.
+Protectors 30). Climbing to the department makes the department the filter. The linked
+category is then an UP boost ``category:<its path>`` (source ``link:<iri> (below the
+filter)``), so its products still rank first.
 
 Where the KG holds no product under the department (most departments of the default KG:
 products exist only for Cell Phones and the Flipkart sample), or too few named as the linked
