@@ -230,6 +230,8 @@ _SENTENCE_TRAILING_WORDS = re.compile(r"(?:\s+(?:is|are|was|were|for|with))+$", 
 #: accessory fits, not the searched thing (:func:`fits_cue_end`). The cue words and fillers
 #: of fusion.expand's "fits" rule, which makes such a brand an UP boost, not a filter.
 _FITS_WITH_WORDS = ("compatible", "compatibility", "works")  # (before "with" or "for")
+#: the words of a compatibility cue (fusion.expand's "fits" rule reads them too)
+FITS_WORDS = frozenset({"for", "fits", *_FITS_WITH_WORDS})
 _FITS_FILLER_WORDS = ("my", "the", "a", "an", "any", "your")
 _FITS_CUE = re.compile(
     rf"^(?:made\s+)?(?:for|fits|(?:{'|'.join(_FITS_WITH_WORDS)})(?:\s+(?:with|for))?)\s+"

@@ -31,6 +31,7 @@ from fusion.patterns import NOT_FITTED
 from fusion.types import LinkedEntity
 from kg.index import normalize_key
 from kg.link import (
+    FITS_WORDS,
     FUNCTION_WORDS,
     HEAD_LABELS,
     NAME_PARTS,
@@ -42,7 +43,7 @@ from kg.link import (
 
 #: words that make a brand the device an accessory fits ("case for samsung", "fits apple",
 #: "compatible with lg"), not the maker of what is searched
-_FITS = frozenset({"for", "fits", "compatible", "compatibility", "works"})
+_FITS = FITS_WORDS
 # _ACCESSORY_WORDS (imported): the head words of an accessory, a part or a consumable in the
 # query ("samsung galaxy s21 case", "dell laptop battery", "hp printer ink", "apple iphone 7
 # armband", "tempered glass"): third-party ones are made for the device (not headphones,
