@@ -69,7 +69,7 @@ from fusion.expand.departments import (
     _taxonomy,
     _toy_version,
 )
-from fusion.expand.depth import filter_depth
+from fusion.expand.depth import filter_depth, relocated
 from fusion.expand.exclusions import (
     _brand_role,
     _comparison_owners,
@@ -1183,6 +1183,21 @@ def expand(
     picked, lifted = filter_depth(g, picked, below_dept, cfg.filter_min_share, cfg.brand_boost)
     if lifted is not None:
         link_boosts.append(lifted)
+    # (a linked accessory category the intent does not agree with, whose products the store
+    # files under the intent's category: that category, the link an UP boost; "galaxy s6
+    # screen protector": Screen Protectors, not Samsung Galaxy Screen Protectors' department;
+    # :func:`fusion.expand.depth.relocated`)
+    if picked is None and hard_dept is not None and intent is not None \
+            and cfg.filter_min_share > 0:
+        for e, _t, _a in cat_links:
+            if e.iri in negated or e.iri in featured or dept(e.iri) != hard_dept:
+                continue
+            home = relocated(g, e.iri, below_dept, lambda c: lvl1(c) == intent.category)
+            if home is not None:
+                picked = (str(g.path(home) or g.label(home)), f"link:{e.iri}")
+                link_boosts.append(Boost(f"category:{g.path(e.iri) or g.label(e.iri)}",
+                                         cfg.brand_boost, f"link:{e.iri} (filed elsewhere)"))
+                break
     if picked is not None:
         facets["category"].append(picked)
     # colours the query joins ("black and white sneakers") that the KG names as one colour

@@ -37,10 +37,14 @@ from itertools import pairwise
 from fusion.expand.accessories import _path_up
 from fusion.expand.kgview import _KG, _cached
 from fusion.expand.types import Boost
+from fusion.expand.walk import _of_accessories
 from fusion.expand.words import _words
 
 #: fewest products of the department named as the linked category for their share to decide
 MIN_NAMED = 5
+#: share of the products named as a linked accessory category that one category elsewhere
+#: must hold to be the filter in its stead (:func:`relocated`)
+RELOCATE_SHARE = 0.8
 
 
 def _products(kg: _KG) -> tuple[dict[str, list[int]], list[frozenset[str]],
@@ -132,3 +136,35 @@ def filter_depth(kg: _KG, picked: tuple[str, str] | None, below: Callable[[str],
     if not below(up):
         return None, lifted
     return (str(kg.path(up) or kg.label(up)), source), lifted
+
+
+def relocated(kg: _KG, iri: str, below: Callable[[str], bool],
+              agrees: Callable[[str], bool]) -> str | None:
+    """Where the store files the products named as the linked accessory category ``iri`` (a
+    category of accessories, :func:`fusion.expand.walk._of_accessories`) that is no filter
+    because the intent does not agree with it: the deepest category holding
+    :data:`RELOCATE_SHARE` of them that ``below`` says is below the trusted department and
+    ``agrees`` says the intent agrees with, else None (the department stays the filter).
+    "galaxy s6 screen protector" links Samsung Galaxy Screen Protectors (Cell Phones >
+    Samsung Galaxy > Samsung Galaxy Accessories), which holds none of the 46 KG products
+    named so; 45 sit in Cell Phone Accessories > Screen Protectors, under the intent's Cell
+    Phone Accessories: that is the filter. Not for a device's category ("iphone 7" under an
+    accessories intent: the department stays), nor where the KG holds too few products named
+    so (:data:`MIN_NAMED`). Cached per KG version."""
+    if not _of_accessories(kg, iri):
+        return None
+
+    def build() -> tuple[str, ...]:
+        under, names, placed = _products(kg)
+        chain = _path_up(kg, iri)
+        own = _words(kg.label(iri))
+        named = {i for i in under.get(chain[-1], ()) if own and own <= names[i]}
+        if len(named) < MIN_NAMED:
+            return ()
+        holds = Counter(c for i in named for c in placed[i])
+        return tuple(sorted((c for c, n in holds.items()
+                             if n >= RELOCATE_SHARE * len(named) and c not in chain),
+                            key=lambda c: (-len(_path_up(kg, c)), c)))
+
+    return next((c for c in _cached(kg, "_kgqp_filter_depth", ("relocated", iri), build)
+                 if below(c) and agrees(c)), None)

@@ -29,6 +29,11 @@ CATS = {  # key: (label, path, parent key)
     "iprot": ("iPhone Screen Protectors", "Cell Phones > Cell Phone Accessories > "
               "iPhone Accessories > iPhone Screen Protectors", "iacc"),
     "iphone": ("iPhone", "Cell Phones > iPhone", "cell"),
+    "sg": ("Samsung Galaxy", "Cell Phones > Samsung Galaxy", "cell"),
+    "sgacc": ("Samsung Galaxy Accessories",
+              "Cell Phones > Samsung Galaxy > Samsung Galaxy Accessories", "sg"),
+    "sgprot": ("Samsung Galaxy Screen Protectors", "Cell Phones > Samsung Galaxy > "
+               "Samsung Galaxy Accessories > Samsung Galaxy Screen Protectors", "sgacc"),
     "se": ("iPhone SE", "Cell Phones > iPhone > iPhone SE", "iphone"),
     "i6s": ("iPhone 6s", "Cell Phones > iPhone > iPhone 6s", "iphone"),
     "plans": ("All Cell Phones with Plans", "Cell Phones > All Cell Phones with Plans", "cell"),
@@ -168,3 +173,20 @@ def test_a_category_beside_it_holding_more_of_them_lifts_the_filter_above_both(b
     res = expand(g, [cat("iprot", "screen protector")], intent("cacc"),
                  query="screen protector for iphone 7", departments=DEPTS)
     assert res.filters.category == (CATS[want][1],)
+
+
+def test_a_linked_accessory_category_the_store_files_elsewhere_gives_that_filter():
+    """"galaxy s6 screen protector" links Samsung Galaxy Screen Protectors, outside the
+    intent's Cell Phone Accessories (no filter of its own: the department was the filter);
+    the store files the 6 products named so in Screen Protectors, under the intent's
+    category: that is the filter, the link an UP boost. A device's category under an
+    accessories intent ("iphone se") keeps the department."""
+    g = _graph((*PRODUCTS, ("Samsung Galaxy S6 Screen Protector", "protectors", 6)))
+    res = expand(g, [cat("sgprot", "screen protector")], intent("cacc"),
+                 query="galaxy s6 screen protector", departments=DEPTS)
+    assert res.filters.category == (CATS["protectors"][1],)
+    assert [(b.term, b.rule) for b in res.boosts if "(filed elsewhere)" in str(b.rule)] == [
+        (f"category:{CATS['sgprot'][1]}", f"link:{_cat('sgprot')} (filed elsewhere)")]
+    res = expand(g, [cat("se", "iphone se", "product_name")], intent("cacc"),
+                 query="iphone se", departments=DEPTS)
+    assert res.filters.category == ("Cell Phones",)
