@@ -89,10 +89,14 @@ Policies (what a search engine can trust):
   and the linked category is an UP boost ``category:<path>`` (``link:<iri> (below the
   filter)``): "iphone 6 cases" filters iPhone Cases & Clips, "iphone se" and "iphone 6s" the
   department (:mod:`fusion.expand.depth`). A department the KG holds no product under keeps
-  the linked filter. A device the KG holds accessories for ("Fire TV Accessories" under
-  Fire TV) followed by a mention tagged as a product type of another category is no filter
-  either ("fire tv games"). A mention
-  after "with" is a feature of the product searched ("baby monitor with camera"): no filter
+  the linked filter. A linked category of accessories the intent does not agree with (no
+  filter of its own: the department was) whose KG products named so the store files, 0.8
+  of them or more, in a category under the intent's lvl1 category gives that category as
+  the filter, the link an UP boost (``link:<iri> (filed elsewhere)``): "galaxy s6 screen
+  protector" links Samsung Galaxy Screen Protectors and filters Screen Protectors. A device
+  the KG holds accessories for ("Fire TV Accessories" under Fire TV) followed by a mention
+  tagged as a product type of another category is no filter either ("fire tv games"). A
+  mention after "with" is a feature of the product searched ("baby monitor with camera"): no filter
   no fan-out of its own, and no department it keeps: a peripheral or accessory too ("record
   player with speakers", "drum set with headphones", "ps4 with controller"; the brand rules
   read one on their own: "samsung tv with stand" makes Samsung an UP boost).
