@@ -976,7 +976,7 @@ def implied_brand(table: Any, word: str,
     product line's). A word some category holds without the brand before it ("iphone" of
     "iPhone 6 Cases", "tvs" of "4K Ultra HD TVs") or that opens a category's name implies
     none. Cached per table."""
-    cache = table.__dict__.setdefault("lines", {})
+    cache = table.__dict__.setdefault("lines", {})  # (a table pickled before it was kept)
     if word in cache:
         return cache[word]
     before: set[str | None] = set()
@@ -1026,9 +1026,11 @@ def _proper_name(table: Any, name: str, head: str, ctx: QueryContext | None) -> 
 
 
 def _implied_at_front(name: str, implied: Collection[str]) -> bool:
-    """Whether a brand word of ``implied`` (:func:`implied_brand`) that the name ``name`` (an
-    index key) holds opens it ("samsung galaxy s6 cases"), as the KG's names put a brand
-    before its product line, and is nowhere else in it.
+    """Whether no brand word of ``implied`` (:func:`implied_brand`) stands in the name
+    ``name`` (an index key) after its first word: the KG's names put a brand before its
+    product line ("samsung galaxy s6 cases"), so a name holding it elsewhere is no name of
+    the line ("galaxy cases by samsung"); a name without it passes (the caller composes the
+    brand in front).
 
     >>> _implied_at_front("samsung galaxy s6 cases", {"samsung"})
     True
@@ -1488,6 +1490,8 @@ class _NodeTable:
         #: category -> the words of the names below it (:meth:`EntityLinker._below_names`),
         #: filled as queries need them
         self.below: dict[str, tuple[frozenset[str], ...]] = {}
+        #: word -> the brand it names a product line of, or None (:func:`implied_brand`)
+        self.lines: dict[str, str | None] = {}
         self.by_delete: dict[str, list[str]] = {}
         self.by_compact: dict[str, list[str]] = {}
         self.by_word: dict[str, dict[int, list[str]]] = {}  # word -> name size -> names

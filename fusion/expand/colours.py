@@ -33,7 +33,7 @@ from fusion.expand.words import (
 )
 from fusion.hetero import as_networkx
 from kg.index import normalize_key
-from kg.link import word_set
+from kg.link import FUNCTION_WORDS, word_set
 
 #: tagger labels of a mention that names a colour (a colour filter needs one)
 _COLOUR_LABELS = frozenset({"color", "colour"})
@@ -771,8 +771,6 @@ _EDITION_WORDS = frozenset({
     "season", "seasons", "remastered", "remaster", "criterion", "import", "version",
     "extended", "uncut", "director's", "directors", "cut", "widescreen", "4k", "hd", "3d",
     "disc", "discs", "album", "soundtrack", "novel", "used", "new"})
-#: words of no title ("in the", "of", "and")
-_TITLE_STOP = frozenset({"a", "an", "the", "of", "in", "on", "and", "&", "to", "for", "by"})
 #: attributes a title word may link (an audience, ``ideal_for``: "men" of "men in black
 #: dvd"); a query linking another attribute value besides the colour ("black faux leather
 #: vinyl": a material) names a material's colour, no title
@@ -789,7 +787,8 @@ def _a_media_title(kg: _KG, words: Sequence[str], place: tuple[int, int],
     "abba gold vinyl", "pretty in pink blu ray") or by a linked category or product type of
     the KG's media (:data:`_MEDIA_PATH`: Books of "harold and the purple crayon book",
     Records & LPs), the colour before it with a title word beside it (neither a colour word
-    nor a stop word: "red vinyl", "black dvd" alone name no title). The query's links
+    nor a function word, :data:`kg.link.FUNCTION_WORDS`: "red vinyl", "black dvd" alone name
+    no title). The query's links
     ``linked`` (IRI, places; those it does not exclude) judge it too: a category or product
     type outside media where the product is ("red vinyl record player": Turntables; "black
     dvd player", "black lp record storage": the format is followed by another product's
@@ -849,5 +848,5 @@ def _a_media_title(kg: _KG, words: Sequence[str], place: tuple[int, int],
     if start >= tail:
         return all(i in media_at for i in range(start, end))  # "blue" of "blue ray"
     title = [w for i, w in enumerate(words[:tail]) if not start <= i < end
-             and w not in _TITLE_STOP and w not in _COLOUR_WORDS]
+             and w not in FUNCTION_WORDS and w not in _COLOUR_WORDS]
     return bool(title)

@@ -80,26 +80,36 @@ def _products(kg: _KG) -> tuple[dict[str, list[int]], list[frozenset[str]],
     return _cached(kg, "_kgqp_filter_depth", ("products",), build)
 
 
+def _named(kg: _KG, iri: str) -> tuple[list[str], frozenset[int], Counter[str]]:
+    """The category ``iri``'s path up (itself first), the KG products of its department
+    named as it (every content word of its name in the product's name), and how many of
+    them each category holds; cached per KG version."""
+
+    def build() -> tuple[list[str], frozenset[int], Counter[str]]:
+        under, names, placed = _products(kg)
+        chain = _path_up(kg, iri)
+        own = _words(kg.label(iri))
+        named = frozenset(i for i in under.get(chain[-1], ()) if own and own <= names[i])
+        return chain, named, Counter(c for i in named for c in placed[i])
+
+    return _cached(kg, "_kgqp_filter_depth", ("named", iri), build)
+
+
 def _climbed(kg: _KG, iri: str, share: float) -> str:
     """The category ``iri``'s filter climbs to (itself where it stays), cached per KG
     version and share."""
 
     def build() -> str:
-        under, names, placed = _products(kg)
-        chain = _path_up(kg, iri)
-        top = chain[-1]
-        in_dept = under.get(top, ())
-        if not in_dept:  # (the KG holds no product under the department: today's filter)
-            return iri
-        own = _words(kg.label(iri))
-        named = {i for i in in_dept if own and own <= names[i]}
+        under = _products(kg)[0]
+        chain, named, holds = _named(kg, iri)
+        if not under.get(chain[-1]):  # (the KG holds no product under the department:
+            return iri  #               today's filter)
         # how many of them each category holds: a category outside the filter's subtree
         # that holds more of them than the subtree is where the store files them
         # ("screen protector for iphone 7": 30 of 54 in the generic Screen Protectors, 18 in
         # iPhone Screen Protectors), so the filter climbs past it too; by MIN_NAMED more at
         # least, not by a product or two ("car chargers": 5 beside Car Chargers' 4 is no
         # evidence)
-        holds = Counter(c for i in named for c in placed[i])
         pick = iri
         for k, (c, up) in enumerate(pairwise(chain)):
             held = under.get(c, ())
@@ -155,13 +165,9 @@ def relocated(kg: _KG, iri: str, below: Callable[[str], bool],
         return None
 
     def build() -> tuple[str, ...]:
-        under, names, placed = _products(kg)
-        chain = _path_up(kg, iri)
-        own = _words(kg.label(iri))
-        named = {i for i in under.get(chain[-1], ()) if own and own <= names[i]}
+        chain, named, holds = _named(kg, iri)
         if len(named) < MIN_NAMED:
             return ()
-        holds = Counter(c for i in named for c in placed[i])
         return tuple(sorted((c for c, n in holds.items()
                              if n >= RELOCATE_SHARE * len(named) and c not in chain),
                             key=lambda c: (-len(_path_up(kg, c)), c)))

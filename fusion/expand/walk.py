@@ -433,8 +433,8 @@ def _of_accessories(kg: _KG, iri: str) -> bool:
     """Whether category ``iri`` is one of accessories or lies under one (its name or a name
     on its path below the department, :func:`_names_accessories`: Screen Protectors; SIM
     Cards, Prepaid Minutes under Cell Phone Accessories)."""
-    parts = (kg.path(iri) or "").split(" > ")[1:] or [kg.label(iri)]
-    return any(_names_accessories(p) for p in parts)
+    path = kg.path(iri) or ""
+    return _an_accessory_path(path) if " > " in path else _names_accessories(kg.label(iri))
 
 
 def _an_accessory_path(path: str) -> bool:
