@@ -243,8 +243,13 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from kg.io import atomic_write_bytes
     from parser.pipeline import QueryParser
 
+    for what, path in (("--products", args.products), ("--queries", args.queries),
+                       ("--bundle", args.bundle)):
+        if not path.exists():
+            ap.error(f"{what}: {path} does not exist")
     products = load_products(args.products)
     if not any(p.get("description") for p in products):
         log.warning("%s has no descriptions: BM25 and exclusions see names only, the figures "
@@ -270,7 +275,7 @@ def main() -> None:
         if n % 100 == 0:
             log.info("%d/%d queries", n, len(queries))
     if args.rows:
-        args.rows.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        atomic_write_bytes(args.rows, "".join(json.dumps(r) + "\n" for r in rows).encode())
     print(json.dumps(summary(rows)))
 
 
