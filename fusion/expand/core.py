@@ -585,6 +585,10 @@ def expand(
     # category for another family's platform is for another product ("Wii U", "PlayStation
     # 4" for an Xbox game; :func:`_another_platform`)
     platforms = _platforms(g).named(text)
+    # a device query the intent reads as accessories ("lg phone": Cell Phone Accessories),
+    # whose fan-out's accessories :func:`_an_unsaid_accessory` judges; once per query
+    accessory_intent = intent is not None and _an_accessory_path(intent.category) \
+        and not _FITS & set(words)
 
     def add(cands: Sequence[_Cand], base: float) -> None:
         fanned: Counter[tuple[str, str]] = Counter()
@@ -599,9 +603,9 @@ def expand(
                     and _another_platform(g, c.iri, platforms):
                 continue  # "red dead redemption 2 xbox one": no Wii U, Nintendo 3DS; "ps5
                 #          controller": no Xbox One (Video Games, Toys to Life stay)
-            if c.fanout and c.kind in _CATEGORY_KINDS and c.iri is not None \
-                    and intent is not None and _an_accessory_path(intent.category) \
-                    and not _FITS & set(words) and _an_unsaid_accessory(g, c.iri, words) \
+            if accessory_intent and intent is not None and c.fanout \
+                    and c.kind in _CATEGORY_KINDS and c.iri is not None \
+                    and _an_unsaid_accessory(g, c.iri, words) \
                     and not (lvl1(c.iri) == intent.category
                              and g.label(c.iri) == intent.category.split(SEP)[-1]):
                 continue  # "lg phone" (intent Cell Phone Accessories): no Cell Phone Cases &
