@@ -466,6 +466,38 @@ def _names_the_device(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEnti
     return False
 
 
+def _a_part_named_by(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
+                     spans: Mapping[str, tuple[int, int] | None], cat: str) -> bool:
+    """Whether a linked category's mention (the caller passes the links in the intent's
+    department, in the label space) names category ``cat`` (its name, or a part of it) by its
+    words before its last one, as the device the linked product is a part of or for ("laptop
+    memory" links Laptop Memory, its intent Laptops following the word "laptop"; "desktop
+    memory", "hard drive enclosures", "refrigerator storage"): the KG files that linked
+    category outside ``cat`` (neither under nor above it), so the compound is its own
+    product, and ``cat``'s name does not head the mention (its last word is not ``cat``'s
+    head: "gaming laptop" names Laptops as what is searched). A mention tagged as no product
+    (a modifier) names none; nor does another taxonomy's category ("microwave oven" links
+    Google's Microwave Ovens, a microwave)."""
+    parts = {_words(p) for p in _NAME_PARTS.split(normalize_key(kg.label(cat)))}
+    parts.discard(frozenset())
+    if not parts:
+        return False
+    up, down, _ = _family(kg, (cat,))
+    heads = name_heads(normalize_key(kg.label(cat)))
+    for e in linked:
+        sp = spans.get(e.iri)
+        if sp is None or sp[1] - sp[0] < 2 or kg.kind(e.iri) != "category" \
+                or not (e.label is None or e.label in HEAD_LABELS) \
+                or e.iri in up or e.iri in down or _DIGIT.search(words[sp[1] - 1]):
+            continue
+        if name_heads(normalize_key(words[sp[1] - 1])) & heads:
+            continue  # ("gaming laptop": the laptop is searched)
+        if any(_words(" ".join(words[i:j])) in parts
+               for i in range(sp[0], sp[1] - 1) for j in range(i + 1, sp[1])):
+            return True
+    return False
+
+
 def _accessories(cands: Sequence[_Cand]) -> tuple[_Cand, ...]:
     """The accessory categories among a device's (or its maker's) expansions ("iPhone
     Accessories", not "iPhone SE"): what an accessory query may be offered of them."""

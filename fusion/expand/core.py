@@ -14,6 +14,7 @@ from fusion.context import TaxonomyAlignment
 from fusion.expand.accessories import (
     _FITS,
     _a_kind_of,
+    _a_part_named_by,
     _accessories,
     _accessory_maker,
     _accessory_reading,
@@ -56,6 +57,7 @@ from fusion.expand.departments import (
     _both_sides,
     _category_filter,
     _compared_to,
+    _fits_elsewhere,
     _headed_elsewhere,
     _holds_the_searched,
     _holds_toys,
@@ -395,6 +397,10 @@ def expand(
     # after a device runs through bounds, prices and brand lines, "tv under fifty bucks",
     # "apple watch nike plus", and lost right filters on the store's own queries)
     fitted = _fitted_devices(g, acc_words, linked, spans)
+    # the linked categories searched "for" another department's ("toner for face"): namesakes
+    # of what is searched, no filter, fan-out nor department filter (:func:`_fits_elsewhere`)
+    fits_elsewhere = _fits_elsewhere(g, words, [e for e in linked_cats if e.iri not in negated],
+                                     spans, fitted, dept) if fitted else frozenset()
     # the words that name no device an accessory fits: those of a linked colour, size or other
     # value, of a brand, of what the query excludes; and the accessory words that name a kind
     # of the linked product searched, no accessory ("stand" of "stand mixer")
@@ -407,7 +413,7 @@ def expand(
         and any(w in _ACCESSORY_WORDS for w in acc_words[sp[0]:sp[1] - 1])
         and _a_kind_of(g, e.iri, " ".join(words[sp[0]:sp[1]]))
         for i in range(sp[0], sp[1] - 1) if acc_words[i] in _ACCESSORY_WORDS)
-    follows_device = False
+    follows_device = part_named = False
     if intent is not None and intent.category not in {
             lvl1(e.iri) for e in linked_cats if e.iri not in fitted}:
         intent_cat = intent.category_iri or g.category_by_path(intent.category)
@@ -415,6 +421,13 @@ def expand(
             lvl1(c) for d in fitted for c in _own_categories(g, d)} or (
             intent_cat is not None and intent_cat in g.g
             and _names_the_device(g, acc_words, linked, spans, intent_cat))
+        # ("laptop memory" links Laptop Memory, its intent Laptops: the link is searched, its
+        # filter; the intent's category, the device it is a part of, is not walked, below)
+        part_named = not follows_device and intent_cat is not None and intent_cat in g.g \
+            and _a_part_named_by(g, words, [
+                e for e in linked_cats if e.iri not in negated and e.iri not in featured
+                and not cross(e.iri) and dept(e.iri) == intent.lvl0], spans, intent_cat)
+        follows_device = follows_device or part_named
     query_words = _words(query)
     # attributes the query's own linked values set ("for men": ideal_for): another value of
     # one ("women", "girl") contradicts the query, and an engine ORing expansions would show it
@@ -881,6 +894,8 @@ def expand(
             cands = tuple(c for c in cands if c.kind in ("synonym", "alias"))
         if toy_device(ent):
             cands = ()  # "toy microwave": no Countertop Microwaves, LG, Amana
+        if ent.iri in fits_elsewhere:  # "toner for face": no Printer Ink, HP
+            cands = tuple(c for c in cands if c.kind in ("synonym", "alias"))
         if role != "negated" and ent.iri not in featured:
             add(cands, base)  # (an excluded node adds nothing: "phone not samsung"; nor does
             #                  a feature of the product searched: "baby monitor with camera")
@@ -1080,7 +1095,8 @@ def expand(
             # category above it on its path that the query's words name (All Printers), else
             # none (a word of its department's name narrows nothing: "phone headset" -> Cell
             # Phone Headsets, in Cell Phones)
-            target: str | None = ent.iri if ent.iri not in fitted | featured else None
+            target: str | None = ent.iri if ent.iri not in fitted | featured | fits_elsewhere \
+                else None
             mention = list(word_order(normalize_key(ent.mention or "")))
             said = query_words | _words(dept(ent.iri) or "")  # (mention None: not known)
             if target is not None and mention and _names_it(
@@ -1219,13 +1235,14 @@ def expand(
         # :func:`_headed_elsewhere`)
         own_labels = {*(taxonomy.labels if taxonomy is not None else ()), *p1}
         trees = lambda: _label_trees(g, taxonomy, dept)  # noqa: E731
-        elsewhere = hard_dept is not None and not facets["category"] and not _remembered(
+        elsewhere = bool(fits_elsewhere) or (hard_dept is not None and not facets[
+            "category"] and not _remembered(
             intent) and (_named_elsewhere(
             g, linked, words, spans, hard_dept, dept, negated | featured | namesakes,
             negated | featured | fitted | namesakes, own_labels, trees) or (
             not any(facets.values()) and _headed_elsewhere(
                 g, linked, words, hard_dept, dept, negated | featured | namesakes, own_labels,
-                trees)))
+                trees))))
         cat = intent.category_iri or g.category_by_path(intent.category)
         model_walk = bool(model) and (not linked_product or "fits" in brand_roles.values()) \
             and not product_heads & name_heads(normalize_key(intent.category.split(SEP)[-1]))
@@ -1239,7 +1256,7 @@ def expand(
         if cat is not None and cat in g.g and cat not in {e.iri for e in linked} \
                 and cat not in unlinkable and intent.score >= th.intent and not outside \
                 and not elsewhere and intent.lvl0_score >= cfg.walk_min_department_prob \
-                and (toy_at is None or _holds_toys(intent.category)) \
+                and (toy_at is None or _holds_toys(intent.category)) and not part_named \
                 and not (hard_dept is None and not _remembered(intent) and (_named_elsewhere(
                     g, linked, words, spans, intent.lvl0, dept, negated | featured | namesakes,
                     negated | featured | fitted | namesakes, own_labels, trees) or (

@@ -991,3 +991,59 @@ def _names_a_page(kg: _KG, alias: str, name: str) -> bool:
     extra = tuple(w for w in words if w not in own)
     categories = _category_departments(kg)
     return extra[-1] in _PAGE_WORDS or any(extra[i:] in categories for i in range(len(extra)))
+
+
+
+def _fits_elsewhere(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
+                    spans: Mapping[str, tuple[int, int] | None], fitted: Collection[str],
+                    dept: Callable[[str], str | None]) -> frozenset[str]:
+    """The linked categories the query searches "for" a category of another tree: a head
+    category right before a fits word whose target (a linked category after it, what the
+    product is for: :func:`fusion.expand.accessories._fitted_devices`) lies outside the store's
+    departments (another taxonomy's), where the head's department holds no category named by
+    the target's words, and the KG holds a namesake of the head (a category its head word
+    heads, outside the head's department) whose tree's top level shares a word with the
+    target's ("toner for face": Toner is printer toner; face is a category of Flipkart's
+    "beauty and personal care", and Google's "Health & Beauty" holds Toners: the toner
+    searched is a skin toner). The head is a namesake of what is searched: no filter of its
+    own, no fan-out, and its department no hard filter. Not a target in the store's
+    departments ("heater for bedroom": Bedroom is Furniture & Decor's, a place of use; "soundbar
+    for 55 inch tv"), nor one whose tree holds no namesake of the head ("binoculars for
+    hunting": Sporting Goods holds no binoculars), nor one the head's department names a
+    category of ("stand for tv")."""
+    out: set[str] = set()
+    index = _word_categories(kg)
+
+    def top(c: str) -> frozenset[str]:
+        return _words(str(kg.path(c) or kg.label(c)).split(">")[0])
+
+    for e in linked:
+        sp = spans.get(e.iri)
+        if e.iri not in fitted or sp is None or kg.kind(e.iri) != "category" \
+                or dept(e.iri) is not None:
+            continue
+        at = sp[0] if words[sp[0]] in _FITS else sp[0] - 1
+        while at > 0 and words[at] in _FILLERS:
+            at -= 1
+        if at <= 0 or words[at] not in _FITS:
+            continue
+        free = [w for w in words[sp[0]:sp[1]] if w not in _FITS and w not in _FILLERS]
+        tree = top(e.iri)
+        for o in linked:
+            osp = spans.get(o.iri)
+            if o.iri == e.iri or o.iri in fitted or osp is None or osp[1] != at \
+                    or kg.kind(o.iri) != "category" \
+                    or not (o.label is None or o.label in HEAD_LABELS):
+                continue
+            home = dept(o.iri)
+            if home is None:
+                continue
+            if any(dept(c) == home for w in free for c in index.get(w, ())
+                   if all(c in index.get(v, ()) for v in free)):
+                continue  # ("stand for tv": the head's department names the target too)
+            head = name_heads(normalize_key(words[osp[1] - 1]))
+            if any(dept(c) != home and top(c) != top(o.iri) and top(c) & tree
+                   and head & name_heads(normalize_key(kg.label(c)))
+                   for w in _words(words[osp[1] - 1]) for c in index.get(w, ())):
+                out.add(o.iri)
+    return frozenset(out)
