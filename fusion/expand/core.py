@@ -134,8 +134,10 @@ from fusion.expand.walk import (
     _category_walk,
     _entity_walk,
     _generations,
+    _platform_home,
     _platforms,
     _Similarity,
+    _title_links,
 )
 from fusion.expand.words import (
     _ALTERNATIVES,
@@ -323,6 +325,15 @@ def expand(
     # a node named "non" and a brand's name, linked from "non" and that name ("non apple" ->
     # the Flipkart sample's product type "Non-apple"), is the brand excluded, as "non samsung"
     linked = [_non_brand(g, e, linked) for e in linked]
+    # the platforms the KG lacks that the query names ("ps5", "switch oled": a documented
+    # list, :meth:`fusion.expand.walk._Platforms.new`), and no category a game's title links
+    # before a platform ("elden ring ps5" -> rings: :func:`fusion.expand.walk._title_links`)
+    plats = _platforms(g)
+    games = intent is not None and plats.department is not None \
+        and intent.lvl0 == plats.department
+    new_platforms = plats.new(query, games)
+    searched_platform = bool(new_platforms) and bool(plats.new(query, games, searched=True))
+    linked = _title_links(g, linked, query, games)
     # the intent distribution, as far as it is known (top-k lvl1, best lvl0)
     p1: dict[str, float] = dict(intent.top_k) if intent is not None else {}
     p0: Counter[str] = Counter()
@@ -332,6 +343,8 @@ def expand(
         p0[intent.lvl0] = max(p0[intent.lvl0], intent.lvl0_score)
     linked_cats = [e for e in linked if g.kind(e.iri) == "category"]
     allowed = {d for d, p in p0.items() if p >= cfg.min_department_prob}
+    if searched_platform and plats.department is not None:
+        allowed.add(plats.department)  # ("switch oled": Video Games, whatever the intent)
 
     def cross(cat: str) -> bool:
         d = dept(cat)
@@ -597,7 +610,7 @@ def expand(
     # the platform families the query names ("xbox one", "ps5", "nintendo switch"): a
     # category for another family's platform is for another product ("Wii U", "PlayStation
     # 4" for an Xbox game; :func:`_another_platform`)
-    platforms = _platforms(g).named(text)
+    platforms = plats.named(text) | new_platforms
     # a device query the intent reads as accessories ("lg phone": Cell Phone Accessories),
     # whose fan-out's accessories :func:`_an_unsaid_accessory` judges; once per query
     accessory_intent = intent is not None and _an_accessory_path(intent.category) \
@@ -684,6 +697,10 @@ def expand(
         outside = bool(query.strip()) and outside_kg(kg, query, linked)
     hard_dept = intent.lvl0 if intent is not None and intent.lvl0_score >= th.hard_filter \
         and not outside else None
+    if searched_platform and plats.department is not None \
+            and (depts is None or plats.department in depts):
+        hard_dept = plats.department  # ("switch oled" read as TVs, "ps5" unsure: the intent
+        #                                never saw the platform; Video Games is its department)
     if hard_dept is not None and product_depts:
         product_depts.add(hard_dept)
     # the departments the query is about: the trusted intent's and its linked categories'
@@ -1236,14 +1253,22 @@ def expand(
         own_labels = {*(taxonomy.labels if taxonomy is not None else ()), *p1}
         trees = lambda: _label_trees(g, taxonomy, dept)  # noqa: E731
         elsewhere = bool(fits_elsewhere) or (hard_dept is not None and not facets[
-            "category"] and not _remembered(
-            intent) and (_named_elsewhere(
+            "category"] and not _remembered(intent) and not searched_platform and (_named_elsewhere(
             g, linked, words, spans, hard_dept, dept, negated | featured | namesakes,
             negated | featured | fitted | namesakes, own_labels, trees) or (
             not any(facets.values()) and _headed_elsewhere(
                 g, linked, words, hard_dept, dept, negated | featured | namesakes, own_labels,
                 trees))))
         cat = intent.category_iri or g.category_by_path(intent.category)
+        # (a platform the KG lacks, or a family's bare word where the intent reads one of its
+        # platforms: the platforms' home is walked instead, :func:`_platform_home`)
+        home, also = _platform_home(g, text, cat, platforms,
+                                    new_platforms if searched_platform else frozenset(),
+                                    generations)
+        if home is not None and home not in {e.iri for e in linked} and (
+                searched_platform or (intent.score >= th.intent and not outside)):
+            add(_category_walk(g, home, cfg.walk, fanout=True), max(intent.score, 1e-3))
+            cat = cat if also else None
         model_walk = bool(model) and (not linked_product or "fits" in brand_roles.values()) \
             and not product_heads & name_heads(normalize_key(intent.category.split(SEP)[-1]))
         # (nor is it walked where the product the query searches lies outside the intent's

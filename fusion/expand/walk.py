@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from fusion.expand.accessories import _ACCESSORY_STEMS, _category_words, _is_variant
+from fusion.expand.accessories import _ACCESSORY_STEMS, _FITS, _category_words, _is_variant
 from fusion.expand.departments import _names_a_page
 from fusion.expand.kgview import _ACCESSORY, _KG, _cached, _Cand, _most_common_two_hop
-from fusion.expand.words import _bare_number, _words
+from fusion.expand.words import _NEW_PLATFORMS, _bare_number, _words
 from fusion.types import LinkedEntity
 from kg.index import normalize_key
 from kg.link import FUNCTION_WORDS, NAME_PARTS, name_heads, word_order
@@ -293,7 +293,8 @@ class _Platforms:
 
     ``lines[c]``: the line words of the family of platform ``c`` (its platforms' and their
     children's: "playstation", "ps" of "PS4 Games", "psp"); ``words``: those of every
-    family."""
+    family; ``home``: the category that holds the most families (Video Games), None without
+    families; ``department``: its department."""
 
     def __init__(self, kg: _KG) -> None:
         self.kg = kg
@@ -316,10 +317,11 @@ class _Platforms:
             if platform:
                 found[n] = own
         by_parent: dict[str, list[str]] = {}
+        families: dict[str, int] = {}  # parent -> the families it holds
         for n in found:
             for p in kg.out(n, "parent"):
                 by_parent.setdefault(p, []).append(n)
-        for kids in by_parent.values():
+        for parent, kids in by_parent.items():
             groups: list[tuple[set[str], list[str]]] = []  # (line words, platforms)
             for n in sorted(kids):
                 words, members = set(found[n]), [n]
@@ -336,7 +338,40 @@ class _Platforms:
             for words, members in groups:
                 for m in members:
                     self.lines[m] = frozenset(words)
+            families[parent] = len(groups)
         self.words = frozenset(w for ws in self.lines.values() for w in ws)
+        self.home: str | None = max(sorted(families), key=families.__getitem__) \
+            if families else None
+        self.department = kg.department(self.home) if self.home is not None else None
+
+    def new(self, text: str, games: bool, searched: bool = False) -> frozenset[str]:
+        """The line words of the platforms the KG lacks that ``text`` names
+        (:data:`fusion.expand.words._NEW_PLATFORMS`: "ps5" -> ``ps``, "switch oled" ->
+        ``nintendo``); a name of one word of letters ("switch") only where ``games`` (the
+        intent reads the query as the platforms' department). None without families. With
+        ``searched``, only a platform searched: none named after a fits word ("tv for ps5":
+        the device a TV is for).
+
+        >>> _Platforms.new(_Platforms.__new__(_Platforms), "light switch", False)
+        frozenset()
+        """
+        if not getattr(self, "lines", None):
+            return frozenset()
+        tokens = _NAME_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+        return frozenset(line for i, line in self.new_at(tokens, games)
+                         if not (searched and _FITS & set(tokens[:i])))
+
+    def new_at(self, tokens: Sequence[str], games: bool) -> list[tuple[int, str]]:
+        """``(where, line word)`` of each name of a platform the KG lacks in ``tokens``
+        (:meth:`new`)."""
+        out = []
+        for name, line in _NEW_PLATFORMS.items():
+            if len(name) == 1 and name[0].isalpha() and not games:
+                continue
+            n = len(name)
+            out += [(i, line) for i in range(len(tokens) - n + 1)
+                    if tuple(tokens[i:i + n]) == name]
+        return out
 
     def named(self, text: str) -> frozenset[str]:
         """The platforms' line words ``text`` holds ("ps5 controller": ``ps``; "nintendo
@@ -416,6 +451,93 @@ def _another_platform(kg: _KG, iri: str, query: frozenset[str]) -> bool:
         return False
     lines = _platforms(kg).of(iri)
     return bool(lines) and not any(_same_line(a, b) for a in lines for b in query)
+
+
+def _platform_home(kg: _KG, text: str, intent_cat: str | None, named: frozenset[str],
+                   new: frozenset[str], generations: Mapping[str, frozenset[str]],
+                   ) -> tuple[str | None, bool]:
+    """The category to walk in place of the intent's (``intent_cat``) for a query naming a
+    platform family (``named``: :meth:`_Platforms.named` and :meth:`_Platforms.new` of its
+    text): the platforms' home (:attr:`_Platforms.home`, Video Games: the families' platforms
+    and the neutral categories, another family's left out by :func:`_another_platform`),
+    where the intent's lvl1 category cannot say which of the family's platforms is searched.
+    That is where the query names a platform the KG lacks (``new``: "ps5", "switch oled": the
+    intent, trained on the 2016 tree, reads an old generation, PlayStation 4, or another
+    department, TVs), or names a family by its bare line word (no generation of it:
+    "xbox", "playstation") and the intent's category is one of the family's platforms (Xbox
+    360: its walk would lead with Xbox 360 Accessories, Consoles, Games only). None
+    otherwise ("xbox one", "ps4 games", "psp": the platform the intent's category is). With it,
+    whether the intent's category is walked too: for a platform the KG lacks, where it is a
+    platform of the family named ("ps5" at PlayStation 4: the family's own PlayStation
+    Network, Sony; :func:`_another_generation` leaves out PS4 Games, Consoles), or a
+    platform-neutral category of the platforms' department one of whose children the query
+    names ("amiibo smash bros ultimate switch" at Toys to Life: Amiibo; not "nintendo
+    switch" at Toys to Life: Disney Infinity, Skylanders are the intent's guess).
+
+    >>> _platform_home(None, "", None, frozenset(), frozenset(), {})
+    (None, True)
+    """
+    if not named:
+        return None, True
+    plats = _platforms(kg)
+    if plats.home is None:
+        return None, True
+    family = plats.lines.get(intent_cat or "") or frozenset()
+    ours = any(_same_line(a, b) for a in family for b in named)
+    if new:
+        return plats.home, ours or _a_neutral_said(kg, intent_cat, text)
+    if not ours:
+        return None, True
+    if any(_same_line(line, w) for line in generations for w in family):
+        return None, True  # ("xbox one", "ps4": the query names the generation)
+    said = _NAME_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    if set(_NAME_TOKEN.findall(unicodedata.normalize("NFKC", kg.label(intent_cat or "")).casefold(
+            ))) <= set(said):
+        return None, True  # ("psp": the platform's whole name)
+    return plats.home, False
+
+
+def _a_neutral_said(kg: _KG, cat: str | None, text: str) -> bool:
+    """Whether ``cat`` is a platform-neutral category (:meth:`_Platforms.of`) of the platforms'
+    department with a child whose name's words ``text`` holds (:func:`_words`)."""
+    plats = _platforms(kg)
+    if cat is None or cat not in kg.g or kg.department(cat) != plats.department \
+            or plats.of(cat):
+        return False
+    said = _words(text)
+    return any((ws := _words(kg.label(ch))) and ws <= said for ch in kg.into(cat, "parent"))
+
+
+def _title_links(kg: _KG, linked: Sequence[LinkedEntity], text: str,
+                 games: bool) -> list[LinkedEntity]:
+    """``linked`` without the categories a game's title links before the platform the query
+    names ("elden ring ps5": "ring" -> Flipkart's rings, "lego jurassic park game ps4":
+    "game" -> Google's Games, board games): a category outside the platforms' department
+    (:attr:`_Platforms.department`), of no accessory (:func:`_of_accessories`, no accessory
+    word: "hdmi cable ps4" keeps its cables), all of whose words come before the first
+    platform word (:meth:`_Platforms.named`, :meth:`_Platforms.new`; ``games`` as there),
+    with no fits word between ("ring light for xbox": a light for it)."""
+    plats = _platforms(kg)
+    if plats.department is None or not any(kg.kind(e.iri) == "category" for e in linked):
+        return list(linked)
+    tokens = _NAME_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    at_platform = [i for i, t in enumerate(tokens) if _line_word(t) in plats.words]
+    at_platform += [i for i, _ in plats.new_at(tokens, games)]
+    if not at_platform:
+        return list(linked)
+    first = min(at_platform)
+    out = []
+    for e in linked:
+        if kg.kind(e.iri) == "category" and e.mention \
+                and kg.department(e.iri) != plats.department and not _of_accessories(kg, e.iri):
+            mention = _NAME_TOKEN.findall(unicodedata.normalize("NFKC", e.mention).casefold())
+            n = len(mention)
+            at = next((i for i in range(first - n + 1) if tokens[i:i + n] == mention), None)
+            if n and at is not None and not _words(e.mention) & _ACCESSORY_STEMS \
+                    and not set(tokens[at + n:first]) & _FITS:
+                continue  # (a word of the game's title)
+        out.append(e)
+    return out
 
 
 def _names_accessories(name: str) -> bool:

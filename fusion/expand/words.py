@@ -295,6 +295,25 @@ def _value_key(term: str) -> tuple[str, str]:
     return {"color": "colour"}.get(fld, fld), _fold_value(value)
 
 
+#: console platforms newer than the KG's trees, by the words that name them, with the line
+#: word of the KG platform family each continues (:class:`fusion.expand.walk._Platforms`). The
+#: default KG's Best Buy tree is of 2016 (Xbox One, Xbox 360, PlayStation 4, Wii U, Nintendo
+#: 3DS): it has no node for a PlayStation 5, an Xbox Series X/S, a Nintendo Switch or a Steam
+#: Deck, so these cannot be read from it as the families are; this list is the only one of the
+#: platform rules (:meth:`fusion.expand.walk._Platforms.new`). "steam" continues no family (a
+#: platform of its own: every family's categories are another platform's). A name of one word
+#: of letters only ("switch": a light switch, a network switch) is the platform's only in a
+#: query the intent reads as the platforms' department. Extend it as new consoles ship.
+_NEW_PLATFORMS: dict[tuple[str, ...], str] = {
+    ("ps5",): "ps", ("playstation", "5"): "playstation",
+    ("xbox", "series"): "xbox", ("series", "x"): "xbox", ("series", "s"): "xbox",
+    ("nintendo", "switch"): "nintendo", ("switch", "oled"): "nintendo",
+    ("switch", "lite"): "nintendo", ("switch", "2"): "nintendo", ("switch2",): "nintendo",
+    ("switch",): "nintendo",
+    ("steam", "deck"): "steam",
+}
+
+
 #: words joining alternatives ("samsung or lg", "iphone vs samsung")
 _ALTERNATIVES = frozenset({"or", "vs", "vs.", "versus", "nor"})
 

@@ -5,7 +5,11 @@
    controller" -> Xbox One; "nintendo switch games" -> Xbox One Games (16 of 33 "xbox
    one/series" queries of the review). A game or accessory for one platform fits no other:
    the platform families are read from the KG's tree (:class:`fusion.expand.walk._Platforms`).
-2. A handset query ("lg phone", "motorola phone": a device word, no accessory word) led its
+2. The KG's 2016-era tree names no newer platform (PS5, Xbox Series X/S, Nintendo Switch): "switch
+   oled" got the intent's TVs as its hard filter and TV expansions, "ps5" no filter, "elden
+   ring ps5" Flipkart's jewellery (its title's "ring" linked rings), and a bare "xbox" the
+   walk of the intent's Xbox 360 only (its Accessories, Consoles, Games).
+3. A handset query ("lg phone", "motorola phone": a device word, no accessory word) led its
    expansions with accessory categories from the brand's ``sells_in`` and the intent's walk
    (Cell Phone Cases & Clips, Screen Protectors, Car Chargers; 51 of 96 handset queries of
    the catalogue check had two or more in their top 5).
@@ -88,6 +92,20 @@ CATS = {
 }
 
 
+#: another department of the store's tree, and another shop's jewellery (a title word's link)
+OTHER_CATS = {
+    "tvhome": ("TV & Home Theater", "TV & Home Theater", None),
+    "tvs": ("TVs", "TV & Home Theater > TVs", "tvhome"),
+    "oled": ("OLED TVs", "TV & Home Theater > TVs > OLED TVs", "tvs"),
+    "qled": ("QLED TVs", "TV & Home Theater > TVs > QLED TVs", "tvs"),
+}
+JEWELLERY = {
+    "jw": ("jewellery", "jewellery", None),
+    "rings": ("rings", "jewellery > rings", "jw"),
+    "pendants": ("pendants lockets", "jewellery > pendants lockets", "jw"),
+}
+
+
 @pytest.fixture(scope="module")
 def kg() -> ProductGraph:
     # (Xbox Live under both Xbox generations; Toys to Life under Video Games, Xbox One and
@@ -99,7 +117,8 @@ def kg() -> ProductGraph:
              Edge(cat_iri("eshop"), Relation.PARENT, cat_iri("3ds")),
              Edge(cat_iri("eshop"), Relation.PARENT, cat_iri("dl"))]
     return catalog_kg(category_records(CATS) + extra + brand_records(
-        {"LG": ["cases", "screen", "allunl"], "Microsoft": ["xb1"]}))
+        {"LG": ["cases", "screen", "allunl"], "Microsoft": ["xb1"]})
+        + category_records(OTHER_CATS) + category_records(JEWELLERY, source="fk"))
 
 
 def _terms(kg, query: str, path: str, linked=()) -> list[str]:
@@ -191,3 +210,92 @@ def test_a_last_word_heading_nothing_reads_no_device_from_an_earlier_word(kg):
     assert not _an_unsaid_accessory(g, cat_iri("cases"), ["phone", "backpack"])
     assert not _an_unsaid_accessory(g, cat_iri("cases"), ["lg", "phone", "true", "view"])
     assert _an_unsaid_accessory(g, cat_iri("cases"), ["lg", "phone", "2"])
+
+
+NEW_DEPTS = ("Video Games", "Cell Phones", "TV & Home Theater")
+
+
+def _parse(kg, query: str, path: str, score: float, dept_score: float, linked=(),
+           outside: bool | None = None):
+    return expand(kg, list(linked), intent_at(path, score, dept_score), query=query,
+                  departments=NEW_DEPTS, outside=outside)
+
+
+@pytest.mark.parametrize(("query", "path", "score", "dept_score", "gone"), [
+    # (the intent reads the Switch's "oled" as TVs, sure of it)
+    ("switch oled", "TV & Home Theater > TVs", 0.8, 0.84, ["OLED TVs", "QLED TVs", "Xbox One"]),
+    # (the intent reads an old generation, unsure of the department)
+    ("ps5", "Video Games > PlayStation 4", 0.83, 0.5, ["PS4 Games", "PS4 Consoles", "Wii U"]),
+    ("xbox series x controller", "Video Games > Xbox One", 0.88, 0.99,
+     ["Xbox One Games", "PlayStation 4"]),
+    ("steam deck", "TV & Home Theater > TVs", 0.5, 0.6, ["Xbox One", "PlayStation 4", "TVs"]),
+])
+def test_a_platform_the_kg_lacks_filters_the_platforms_department(kg, query, path, score,
+                                                                  dept_score, gone):
+    """A platform the KG's tree lacks (a documented list,
+    :data:`fusion.expand.words._NEW_PLATFORMS`) filters the department of the KG's platform
+    families (Video Games), never the intent's old generation nor its other department, and
+    expands the platforms' home (the family's own platforms and the neutral categories)."""
+    res = _parse(kg, query, path, score, dept_score)
+    assert res.filters.category == ("Video Games",), res.filters
+    terms = [e.term for e in res.expansions]
+    assert not set(gone) & set(terms), terms
+    assert {"Video Game Accessories", "Game Downloads", "Toys to Life"} & set(terms), terms
+
+
+def test_a_light_switch_is_no_platform(kg):
+    """A one-word name of letters ("switch") is the platform's only where the intent reads
+    the query as the platforms' department."""
+    res = _parse(kg, "light switch", "TV & Home Theater > TVs", 0.8, 0.97, outside=False)
+    assert res.filters.category == ("TV & Home Theater",), res.filters
+    res = _parse(kg, "captain toad treasure tracker switch", "Video Games > Toys to Life",
+                 0.4, 0.5)
+    assert res.filters.category == ("Video Games",), res.filters
+
+
+def test_a_bare_family_word_expands_the_whole_family(kg):
+    """"xbox" (no generation) at the intent's Xbox 360 expands every Xbox platform, not the
+    walk of Xbox 360 alone; "xbox one" (a generation) keeps its own walk."""
+    terms = [e.term for e in _parse(kg, "xbox", "Video Games > Xbox 360", 0.6, 0.97,
+                                    outside=False).expansions]
+    assert {"Xbox One", "Xbox 360"} <= set(terms), terms
+    assert not {"PlayStation 4", "Wii U"} & set(terms), terms
+    assert not terms[0].startswith("Xbox 360 "), terms
+    terms = [e.term for e in _parse(kg, "xbox one", "Video Games > Xbox One", 0.85, 0.97,
+                                    outside=False).expansions]
+    assert {"Xbox One Games", "Xbox One Consoles"} <= set(terms), terms
+
+
+def test_a_title_word_beside_a_platform_links_no_other_department(kg):
+    """A word of a game's title before the platform ("elden ring ps5": "ring" -> another
+    shop's rings) expands none of that category's neighbours; a product for the platform
+    named before a fits word is no title."""
+    ring = category_link(cat_iri("rings", "fk"), "ring")
+    res = _parse(kg, "elden ring ps5", "Video Games > PlayStation 4", 0.18, 0.36, [ring])
+    terms = [e.term for e in res.expansions]
+    assert not {"jewellery", "pendants lockets"} & set(terms), terms
+    assert res.filters.category == ("Video Games",), res.filters
+    res = _parse(kg, "ring for xbox", "Video Games > Xbox One", 0.3, 0.5, [ring])
+    assert "pendants lockets" in [e.term for e in res.expansions]
+
+
+def test_the_new_platforms_are_read_from_one_list(kg):
+    g = _KG(as_networkx(kg), kg)
+    plats = _platforms(g)
+    assert plats.department == "Video Games"
+    assert plats.new("switch oled", False) == {"nintendo"}
+    assert plats.new("elden ring ps5", False) == {"ps"}
+    assert plats.new("light switch", False) == frozenset()
+    assert plats.new("mario kart switch", True) == {"nintendo"}
+    assert plats.new("xbox series x", False) == {"xbox"}
+
+
+def test_a_platform_after_a_fits_word_is_no_product_searched(kg):
+    """"tv for ps5": a TV, for the platform; its link, filter and walk stay the TV's (no
+    Video Games filter, no platforms' walk), and "tv" is no word of a title."""
+    tvs = category_link(cat_iri("tvs"), "tv")
+    res = _parse(kg, "tv for ps5", "TV & Home Theater > TVs", 0.8, 0.97, [tvs], outside=False)
+    assert res.filters.category == ("TV & Home Theater > TVs",), res.filters
+    terms = [e.term for e in res.expansions]
+    assert {"OLED TVs", "QLED TVs"} <= set(terms), terms
+    assert not {"Video Game Accessories", "Game Downloads"} & set(terms), terms
