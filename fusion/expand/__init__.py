@@ -41,12 +41,27 @@ Policies (what a search engine can trust):
   nintendo; wii) expands to no category of another family ("red dead redemption 2 xbox
   one": no Wii U, Nintendo 3DS); platform-neutral categories (Video Games, Toys to Life,
   Video Game Accessories) stay; nor to another generation of a line the query names ("ps5
-  console": no PS4 Consoles).
+  console": no PS4 Consoles). Platforms the KG's tree lacks (PS5, Xbox Series X/S, Nintendo
+  Switch, Steam Deck) are one documented list, ``fusion.expand.words._NEW_PLATFORMS``, each
+  mapped to the KG family it continues: a query that searches one (not after "for": "tv for
+  ps5") filters the platform families' department (Video Games) whatever the intent says,
+  and expands that department's neutral categories and the family's own platforms instead of
+  the intent's older-generation or other-department category. A family's bare word ("xbox",
+  "playstation") expands the family's platforms, not one generation's children; a category
+  linked by a word of a game's title before the platform word ("elden ring ps5" -> rings)
+  expands nothing.
 - *Devices, not accessories.* Where the intent reads accessories but the query searches a
   device of the department (its last word, numbers aside, heads a category of the
   department outside its accessories; no accessory or fits word), the fan-out's accessory
   categories are dropped and the intent's own category stays ("lg phone": no Cell Phone
   Cases & Clips, Screen Protectors, Car Chargers).
+- *Parts, not their devices.* A linked category whose mention names the intent's category by
+  a word before its last one ("laptop memory" links Laptop Memory; the intent Laptops follows
+  "laptop"), filed outside it in the KG and in its department, is the product searched: it
+  is the filter, and the intent's category is not walked ("gaming laptop", headed by the
+  intent's word, is unchanged). A head category searched "for" another taxonomy's category
+  whose tree holds a same-named category for the head ("toner for face": Google's Health &
+  Beauty holds Toners) is a namesake: no filter, department filter or fan-out of its own.
 - *Cross-taxonomy* categories (whose top level is not one of the intent label space's
   ``departments``, e.g. Google or Flipkart categories next to the Best Buy tree) are never
   reached by fan-out; they appear only as the tree neighbours of a category the query links.
