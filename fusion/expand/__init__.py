@@ -290,7 +290,11 @@ module          what it holds
 ``walk``        the entity walk, category walks, generations, components, similarity
 ``depth``       the depth of a linked category's hard filter from the KG's products
                 (:func:`fusion.expand.depth.filter_depth`)
-``core``        :func:`expand` and :class:`QueryExpander`
+``core``        :func:`expand` and :class:`QueryExpander`; ``expand`` runs the named steps
+                of ``_Expansion`` in order: the links and the intent, the words and
+                exclusions, devices and values, the fan-out's bounds (``add``), the
+                links' context, walk and filters, the intent's category, the rules, sizes
+                and filters, the ranking, the result
 =============== ===========================================================================
 
 The public names are re-exported here (``from fusion.expand import expand``); a private helper
