@@ -69,6 +69,7 @@ import numpy as np
 from kg.index import EDGE_MARKS, normalize_key
 from kg.link import (
     DEFAULT_LABEL_KINDS,
+    FITS_WORDS,
     FUNCTION_WORDS,
     HEAD_LABELS,
     LABEL_GROUPS,
@@ -83,6 +84,7 @@ from kg.link import (
     number_variants,
     outside_kg,
     word_order,
+    word_set,
 )
 from kg.schema import drop_word_joiners
 from parser.bundle import load_bundle
@@ -256,6 +258,9 @@ def _clause_words() -> frozenset[str]:
 #: (:func:`_product_label`), and the node kinds such a product is
 _PRODUCT_LABEL = "core_product_type"
 _PRODUCT_KINDS = frozenset({"category", "product_type"})
+#: the label a product span's words before its head are read under (:meth:`QueryParser.
+#: _head_and_modifier`): what qualifies the product searched
+_MODIFIER_LABEL = "modifier"
 #: Words joining alternatives inside a span that links nothing ("tv vs lg"): its sides are
 #: linked side by side (:meth:`QueryParser.link_entities`). The expansion's alternative words
 #: but "nor", whose sides ("neither x nor y") are both excluded
@@ -968,6 +973,14 @@ class QueryParser:
           the parse links with (:meth:`_entity_linker`), which knows the tagger's
           vocabulary.
 
+        * a product span (a product type's label or ``product_name``) of two or more words
+          that no KG name holds whole ("laptop ram", "skin toner"): its head, the longest run
+          of its last words that links to a category the query's words support, and the
+          words before it as a ``modifier``, or the whole span linked to the category below
+          the head's that those words name ("laptop ram": Laptop Memory, below Memory (RAM)):
+          :meth:`_head_and_modifier`. A head of every department ("car accessories") or one
+          the query's words do not support ("christmas tree": Trees) links nothing.
+
         ``query``: the query as the linker reads it (:meth:`_link_query`), made once for all
         the query's spans (here, without one)."""
         if query is None:
@@ -987,7 +1000,162 @@ class QueryParser:
             return parts if any(p.kg_id is not None for p in parts) else [ent]
         return self._excluded_brands(text, entity, words, query) \
             or self._excluded_member(text, entity, words, query) \
-            or self._brand_and_rest(text, entity, words, query) or [ent]
+            or self._brand_and_rest(text, entity, words, query) \
+            or self._head_and_modifier(text, entity, words, query) or [ent]
+
+    def _head_and_modifier(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
+                           query: QueryContext | None = None) -> list[ParsedEntity] | None:
+        """The head of a product span of the words ``words`` (their offsets in ``text``) that
+        links nothing as tagged (a product type's label, :data:`kg.link.LABEL_GROUPS` ``type``,
+        or ``product_name``) and the words before it, two entities; or one entity of the whole
+        span where a category below the head's names those words; None when no head links
+        as below. No KG name holds the whole compound ("laptop ram", "skin toner", "mini power
+        washer"), so the query linked nothing and its intent, following the first word
+        (Laptops), searched laptops for RAM.
+
+        The head is the longest run of the span's last words (not opening with a function
+        word) that links as tagged (:meth:`link_entity`) to a category or a product type,
+        when the query's other words support the link (:meth:`_supported`: a content word of
+        the query outside the head is a word of the node's path or of the names of the
+        categories two levels below it; no word of :meth:`kg.link.EntityLinker.
+        _common_words`, "accessories", "kits", "cases"). A one-word head whose link they do
+        not support links the first of the KG's other categories it names (:meth:`kg.link.
+        EntityLinker.namesakes`) whose path the words before it name, or that holds a
+        category they name (:meth:`_named_below`): "toner" links the printer's Toner, "skin
+        toner" Toners & Astringents (Skin Care); "ram" Google's RAM, "laptop ram" Best Buy's
+        Memory (RAM). Where a category below the head's link is named by the words before it
+        and the head's link's own words ("Laptop Memory" below Memory (RAM)), the whole span
+        links it. Else the words before the head are an entity of their own, a
+        ``modifier`` (:meth:`_lead`).
+
+        A generic head (a word of every department, a last word of :meth:`kg.link.
+        EntityLinker._common_words`: "car accessories", "hitch kit"), a head the query's words
+        do not support ("christmas tree": Trees are plants), words before the head that hold
+        a negation cue, a fits word or a function word ("not skin toner", "toner for skin"),
+        or a parse that links with ``kg.link`` (no :class:`kg.link.EntityLinker`): none."""
+        linker = self._entity_linker()
+        if not isinstance(linker, EntityLinker) or len(words) < 2 or not (
+                entity.label == "product_name" or LABEL_GROUPS.get(entity.label) == "type"):
+            return None
+        from fusion.expand import NEGATION_CUES
+
+        plain = separators_to_spaces(text)
+        keys = [normalize_key(plain[a:b]).strip(EDGE_MARKS) for a, b in words]
+        common = linker._common_words(linker.table)
+        last = word_order(keys[-1])
+        if not last or last[-1] in common:
+            return None  # ("car accessories", "hitch kit": a word of every department)
+        for n in range(1, len(words)):  # (the longest head first)
+            if any(w in FUNCTION_WORDS or w in NEGATION_CUES or w in FITS_WORDS or not w
+                   for w in keys[:n]):
+                return None  # (a cue or a function word: no compound "<modifier> <head>")
+            if keys[n] in FUNCTION_WORDS:
+                continue  # ("heating and cooling fan": no head "and cooling fan")
+            start, end = words[n][0], words[-1][1]
+            head = self.link_entity(text, replace(entity, text=text[start:end], start=start,
+                                                  end=end), query)
+            if head.kg_id is None or head.kg_kind not in _PRODUCT_KINDS \
+                    or head.start != start or head.end != end:
+                continue
+            own = word_set(" ".join(keys[n:]))
+            said = word_set(normalize_key(plain)) - own - common - FUNCTION_WORDS
+            if not self._supported(linker, head.kg_id, said, below=True):
+                # (another category the head names, which the words before it name, or of
+                # which a category below is named by them: "ram" links Google's RAM, "laptop
+                # ram" is Best Buy's Memory (RAM), which holds Laptop Memory)
+                lead = word_set(" ".join(keys[:n])) - own - common - FUNCTION_WORDS
+                other = next((c for c in linker.namesakes(head.kg_id, plain[start:end])
+                              if self._named_below(c, keys[:n]) is not None
+                              or self._supported(linker, c, lead, below=False)),
+                             None) if n == len(words) - 1 else None
+                if other is None:
+                    continue
+                head = replace(head, kg_id=other, kg_kind="category", kg_label=str(
+                    self.kg.to_networkx().nodes[other].get("label") or other))
+            a, b = words[0][0], words[n - 1][1]
+            named = self._named_below(head.kg_id, keys[:n])
+            if named is not None:  # ("laptop ram": Memory (RAM) > Laptop Memory)
+                return [replace(head, text=text[a:end], start=a, kg_id=named,
+                                kg_label=str(self.kg.to_networkx().nodes[named].get("label")))]
+            return [self._lead(text, entity, a, b, head.kg_id, query), head]
+        return None
+
+    def _lead(self, text: str, entity: Entity, start: int, end: int, head: str,
+              query: QueryContext | None) -> ParsedEntity:
+        """The entity of the words ``text[start:end]`` a product span holds before its head
+        (:meth:`_head_and_modifier`), labelled ``modifier``: linked to the category or product
+        type they are the very name of (an exact or alias match of their words in order,
+        read as a modifier) when it shares a department with the head's link ``head``
+        ("cell phones" of "cell phones signal boosters"); else unlinked ("power" of "mini
+        power washer" is no Power supply, "laptop" of "laptop ram" no laptop searched)."""
+        linker = self._entity_linker()
+        plain = separators_to_spaces(text)
+        mention = plain[start:end]
+        best = self._link_fn(linker)(mention, label=_MODIFIER_LABEL,
+                                     context=self._link_context(plain, query)).best
+        if best is not None and not (
+                best.match_type in ("exact", "alias")
+                and str(getattr(best.kind, "value", best.kind)) in _PRODUCT_KINDS
+                and word_order(normalize_key(mention)) == word_order(
+                    normalize_key(best.matched_alias))
+                and not self._departments(best.iri).isdisjoint(self._departments(head))):
+            best = None
+        return _parsed(replace(entity, label=_MODIFIER_LABEL), text[start:end], start, end,
+                       best)
+
+    def _departments(self, node: str) -> frozenset[str]:
+        """The departments (the first category of the path) of the category ``node``, or of
+        the categories a product type ``node`` is filed in."""
+        nxg = self.kg.to_networkx()
+        if node not in nxg:
+            return frozenset()
+        cats = [node] if nxg.nodes[node].get("path") else [
+            t for _, t, r in nxg.out_edges(node, keys=True) if r in ("in_category", "type_in")]
+        return frozenset(d for c in cats if (d := self._department(c)) is not None)
+
+    def _named_below(self, node: str, lead: Sequence[str]) -> str | None:
+        """The category one or two levels below the category ``node`` whose name's content
+        words are the words ``lead`` (less function words and words of every department) and
+        words of ``node``'s own name, when there is exactly one nearest such category
+        ("laptop" below Memory (RAM): Laptop Memory); else None."""
+        nxg = self.kg.to_networkx()
+        if node not in nxg:
+            return None
+        linker = self._entity_linker()
+        common = linker._common_words(linker.table) if isinstance(linker, EntityLinker) \
+            else frozenset()
+        mine = word_set(" ".join(lead)) - FUNCTION_WORDS - common
+        if not mine:
+            return None  # ("accessories keyboards": a word of every department names none)
+        own = word_set(normalize_key(str(nxg.nodes[node].get("label") or "")))
+        level, found = [node], []
+        for _ in range(2):
+            level = [s for c in level for s, _, r in nxg.in_edges(c, keys=True)
+                     if r == "parent"]
+            found += [c for c in level
+                      if (w := word_set(normalize_key(str(nxg.nodes[c].get("label") or ""))))
+                      and mine <= w and w <= mine | own]
+            if found:
+                break
+        return min(found) if len(found) == 1 else None
+
+    def _supported(self, linker: EntityLinker, node: str, said: frozenset[str], *,
+                   below: bool) -> bool:
+        """Whether one of the words ``said`` (content words, plural-folded: :func:`kg.link.
+        word_set`) is a word of the path of the node ``node`` (of a product type: of the
+        categories it is filed in), or, with ``below``, of the names of the categories two
+        levels below it (:meth:`kg.link.EntityLinker.below_words`)."""
+        nxg = self.kg.to_networkx()
+        if node not in nxg:
+            return False
+        path = nxg.nodes[node].get("path")
+        paths = [path] if path else [
+            nxg.nodes[t].get("path") for _, t, r in nxg.out_edges(node, keys=True)
+            if r in ("in_category", "type_in") and nxg.nodes[t].get("path")]
+        words = set().union(*(word_set(normalize_key(p)) for p in paths))
+        if below and path:
+            words |= linker.below_words(node)
+        return not words.isdisjoint(said)
 
     def _excluded_brands(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
                          query: QueryContext | None = None) -> list[ParsedEntity] | None:

@@ -1,0 +1,153 @@
+"""Product spans that name a compound the KG has no name for. The tagger's span "laptop ram"
+(``core_product_type``) linked nothing: no KG name holds both words, so the parse followed its
+intent (Laptops: notebook, All Laptops, MacBooks) and searched laptops. A product span of two or
+more words that links nothing now links its head, the longest run of its last words that links
+as tagged, when the query's words support the category (:meth:`parser.QueryParser.
+link_entities`), and keeps the words before it as a modifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg import Edge, Node, NodeKind, ProductGraph, Relation
+from parser.pipeline import QueryParser
+from parser.tagger.predict import Entity
+
+from .word_tagger import PhraseTagger
+
+
+def _cat(iri: str, name: str, path: str) -> Node:
+    return Node(NodeKind.CATEGORY, iri, name, path=path)
+
+
+ELECTRONICS = _cat("g/electronics", "Electronics", "Electronics")
+RAM = _cat("g/ram", "RAM", "Electronics > Electronics Accessories > Memory > RAM")
+COMPUTERS = _cat("bb/computers", "Computers & Tablets", "Computers & Tablets")
+LAPTOPS = _cat("bb/laptops", "Laptops", "Computers & Tablets > Laptops")
+MEMORY = _cat("bb/memory", "Memory (RAM)",
+              "Computers & Tablets > Computer Cards & Components > Memory (RAM)")
+LAPTOP_MEMORY = _cat("bb/laptop-memory", "Laptop Memory",
+                     "Computers & Tablets > Computer Cards & Components > Memory (RAM)"
+                     " > Laptop Memory")
+DESKTOP_MEMORY = _cat("bb/desktop-memory", "Desktop Memory",
+                      "Computers & Tablets > Computer Cards & Components > Memory (RAM)"
+                      " > Desktop Memory")
+#: the default KG's "Toner" is the printer's; the skin's is Google's Toners & Astringents
+TONER = _cat("bb/toner", "Toner",
+             "Connected Home & Housewares > Office & School Supplies > Printer Ink & Toner"
+             " > Toner")
+SKIN_TONERS = _cat("g/toners", "Toners & Astringents",
+                   "Health & Beauty > Personal Care > Cosmetics > Skin Care"
+                   " > Toners & Astringents")
+TREES = _cat("g/trees", "Trees", "Home & Garden > Plants > Trees")
+CELL_PHONES = _cat("bb/phones", "Cell Phones", "Cell Phones")
+BOOSTERS = _cat("bb/boosters", "Signal Boosters",
+                "Cell Phones > Cell Phone Accessories > Signal Boosters")
+POWER = _cat("g/power", "Power", "Electronics > Electronics Accessories > Power")
+WASHERS = _cat("g/washers", "Washers",
+               "Hardware > Hardware Accessories > Hardware Fasteners > Washers")
+PRESSURE_WASHERS = _cat("g/pressure-washers", "Pressure Washers",
+                        "Home & Garden > Lawn & Garden > Outdoor Power Equipment"
+                        " > Pressure Washers")
+
+SPANS = {
+    "laptop ram": [("laptop ram", "core_product_type")],
+    "desktop ram": [("desktop ram", "core_product_type")],
+    "skin toner": [("skin toner", "core_product_type")],
+    "christmas tree": [("christmas tree", "core_product_type")],
+    "cell phones signal boosters": [("cell phones signal boosters", "core_product_type")],
+    "mini power washer": [("mini", "modifier"), ("power washer", "core_product_type")],
+    "not skin toner": [("not skin toner", "core_product_type")],
+    "toner for skin": [("toner for skin", "core_product_type")],
+    "skin toner qzx": [("skin toner", "product_name"), ("qzx", "modifier")],
+}
+
+#: the tagger's WordPiece vocabulary
+WORDS = ["[UNK]", "laptop", "ram", "skin", "toner", "christmas", "tree", "cell", "phones",
+         "signal", "boosters", "mini", "power", "washer", "not", "for", "desktop"]
+
+
+@pytest.fixture(scope="module")
+def kg() -> ProductGraph:
+    g = ProductGraph.in_memory()
+    nodes = [ELECTRONICS, RAM, COMPUTERS, LAPTOPS, MEMORY, LAPTOP_MEMORY, DESKTOP_MEMORY, TONER,
+             SKIN_TONERS, TREES, CELL_PHONES, BOOSTERS, POWER, WASHERS, PRESSURE_WASHERS]
+    g.add_records([
+        *nodes,
+        Edge(LAPTOPS.iri, Relation.PARENT, COMPUTERS.iri),
+        Edge(MEMORY.iri, Relation.PARENT, COMPUTERS.iri),
+        Edge(LAPTOP_MEMORY.iri, Relation.PARENT, MEMORY.iri),
+        Edge(DESKTOP_MEMORY.iri, Relation.PARENT, MEMORY.iri),
+        Edge(RAM.iri, Relation.PARENT, ELECTRONICS.iri),
+        Edge(POWER.iri, Relation.PARENT, ELECTRONICS.iri),
+        Edge(BOOSTERS.iri, Relation.PARENT, CELL_PHONES.iri),
+    ], progress=False)
+    return g
+
+
+@pytest.fixture(scope="module")
+def qp(kg: ProductGraph, tmp_path_factory: pytest.TempPathFactory) -> QueryParser:
+    """A parser whose tagger cuts the spans above and has the vocabulary ``WORDS`` (so that
+    it links with the KG's :class:`kg.link.EntityLinker`, as a bundle's parser does)."""
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordPiece
+
+    folder: Path = tmp_path_factory.mktemp("tagger")
+    (folder / "vocab.txt").write_text("".join(w + "\n" for w in WORDS), encoding="utf-8")
+    tokenizer = Tokenizer(WordPiece({w: i for i, w in enumerate(WORDS)}, unk_token="[UNK]"))
+    return QueryParser(tagger=PhraseTagger(SPANS, folder, tokenizer), kg=kg)
+
+
+def _entities(q) -> list[tuple[str, str | None, str]]:
+    assert all(q.text[e.start:e.end] == e.text for e in q.entities)
+    return [(e.text, e.kg_label, e.label) for e in q.entities]
+
+
+@pytest.mark.parametrize(("query", "linked"), [
+    # "ram" links Google's RAM, whose path names no laptop; the KG's other category the head
+    # names, Best Buy's Memory (RAM), holds a category named by the words before it
+    ("laptop ram", "Laptop Memory"),
+    ("desktop ram", "Desktop Memory"),
+])
+def test_a_compound_named_below_the_head_s_category_links_that_category(
+        qp: QueryParser, query: str, linked: str) -> None:
+    assert _entities(qp(query)) == [(query, linked, "core_product_type")]
+
+
+def test_the_head_s_namesake_the_modifier_names_is_the_link(qp: QueryParser) -> None:
+    # "toner" links the printer's Toner; "skin" names the Skin Care tree's Toners & Astringents
+    assert _entities(qp("skin toner")) == [("skin", None, "modifier"),
+                                           ("toner", "Toners & Astringents", "core_product_type")]
+    # a modifier naming a category of another department is no link ("power" of "power
+    # washer" is no Power supply), the head's namesake of its words is
+    assert _entities(qp("mini power washer"))[1:] == [
+        ("power", None, "modifier"), ("washer", "Pressure Washers", "core_product_type")]
+
+
+def test_a_modifier_naming_a_category_of_the_head_s_department_links_it(
+        qp: QueryParser) -> None:
+    assert _entities(qp("cell phones signal boosters")) == [
+        ("cell phones", "Cell Phones", "modifier"),
+        ("signal boosters", "Signal Boosters", "core_product_type")]
+
+
+@pytest.mark.parametrize("query", [
+    "christmas tree",  # a head whose only category ("Trees", plants) no word of the query names
+    "not skin toner",  # a negation cue: no compound
+    "toner for skin",  # a fits word: what follows it is the device, no head of the product
+])
+def test_a_head_the_query_s_words_do_not_support_links_nothing(qp: QueryParser,
+                                                               query: str) -> None:
+    assert [e.kg_label for e in qp(query).entities if e.label != "modifier"] == [None]
+
+
+def test_link_entities_gives_the_head_and_the_modifier_their_offsets(qp: QueryParser) -> None:
+    parts = qp.link_entities("skin toner qzx", Entity("skin toner", 0, 10, "product_name", 0.8))
+    assert [(p.text, p.start, p.end, p.label, p.kg_label, p.score) for p in parts] == [
+        ("skin", 0, 4, "modifier", None, 0.8),
+        ("toner", 5, 10, "product_name", "Toners & Astringents", 0.8)]
+    # (link_entity, one entity a span, is as it was)
+    assert qp.link_entity("skin toner qzx",
+                          Entity("skin toner", 0, 10, "product_name", 0.8)).kg_id is None
