@@ -2482,6 +2482,26 @@ class EntityLinker:
             for iri in set(mine).difference(backed):
                 del found[iri]
 
+    def common_words(self) -> frozenset[str]:
+        """The words of this KG's category paths (:func:`context_words`, and their number
+        folded) that tell no department from another: those the paths of more than a quarter
+        of its departments hold, and of more than two ("accessories", "kits", "cases": 43, 28
+        and 22 of the default KG's 81 departments). A query word among them backs no category
+        over its namesakes ("accessories" of "ps4 accessories headsets" backs no "Computer
+        Headsets"), and a mention ending in one ("car accessories", "hitch kit") names no
+        product a parser may read as the head of a compound
+        (:meth:`parser.QueryParser.link_entities`). Cached per node table.
+
+        >>> from kg import Node, NodeKind, ProductGraph
+        >>> g = ProductGraph.in_memory()
+        >>> _ = g.add_records([Node(NodeKind.CATEGORY, f"c{i}", f"{d} Kits", path=f"{d} > {d} Kits")
+        ...                    for i, d in enumerate(["Cars", "Toys", "Tools", "Pets"])],
+        ...                   progress=False)
+        >>> sorted(EntityLinker(g).common_words())
+        ['kit', 'kits']
+        """
+        return self._common_words(self.table)
+
     @staticmethod
     def _common_words(table: _NodeTable) -> frozenset[str]:
         """The words of category paths (:func:`context_words`, and their number folded) that

@@ -978,16 +978,28 @@ class QueryParser:
           of its last words that links to a category the query's words support, and the
           words before it as a ``modifier``, or the whole span linked to the category below
           the head's that those words name ("laptop ram": Laptop Memory, below Memory (RAM)):
-          :meth:`_head_and_modifier`. A head of every department ("car accessories") or one
-          the query's words do not support ("christmas tree": Trees) links nothing.
+          :meth:`_head_and_modifier`. A head of every department ("car accessories"), one
+          the query's words do not support ("christmas tree": Trees) or one a word found
+          somewhere in a namesake's path points to ("work vest": no Bullet Proof Vests)
+          links nothing; in a parse of the whole query (:meth:`_link_spans`), so does one
+          the query's other links contradict (:meth:`_contradicted_heads`: "dslr body only
+          dslr cameras" is no All DSLRs).
 
         ``query``: the query as the linker reads it (:meth:`_link_query`), made once for all
         the query's spans (here, without one)."""
+        return self._link_entities(text, entity, query)[0]
+
+    def _link_entities(self, text: str, entity: Entity, query: QueryContext | None = None
+                       ) -> tuple[list[ParsedEntity], ParsedEntity | None]:
+        """:meth:`link_entities`, and the span's own entity (linking nothing) where the parts
+        are its head and modifier (:meth:`_head_and_modifier`), else None: what
+        :meth:`_link_spans` goes back to when the query's other links contradict the head
+        (:meth:`_contradicted_heads`)."""
         if query is None:
             query = self._link_query(separators_to_spaces(text))
         ent = self.link_entity(text, entity, query)
         if ent.kg_id is not None:
-            return [ent]
+            return [ent], None
         words = [(ent.start + m.start(), ent.start + m.end())
                  for m in _SPAN_WORD.finditer(text[ent.start:ent.end])]
         cuts = [i for i, (a, b) in enumerate(words[1:-1], 1)
@@ -997,11 +1009,72 @@ class QueryParser:
                      for p in self.link_entities(text, replace(
                          entity, text=text[words[lo + 1][0]:words[hi - 1][1]],
                          start=words[lo + 1][0], end=words[hi - 1][1]), query)]
-            return parts if any(p.kg_id is not None for p in parts) else [ent]
-        return self._excluded_brands(text, entity, words, query) \
+            return (parts if any(p.kg_id is not None for p in parts) else [ent]), None
+        split = self._excluded_brands(text, entity, words, query) \
             or self._excluded_member(text, entity, words, query) \
-            or self._brand_and_rest(text, entity, words, query) \
-            or self._head_and_modifier(text, entity, words, query) or [ent]
+            or self._brand_and_rest(text, entity, words, query)
+        if split:
+            return split, None
+        head = self._head_and_modifier(text, entity, words, query)
+        return (head, ent) if head else ([ent], None)
+
+    def _contradicted_heads(self, linked: Sequence[tuple[list[ParsedEntity], ParsedEntity | None]]
+                            ) -> list[list[ParsedEntity]]:
+        """The entities of each span of a query (``linked``: each span's entities and, where
+        they are its head and modifier, its own entity, :meth:`_link_entities`), a head's span
+        back to its own entity (linking nothing) where the query's other spans link a
+        category or product type the head's link contradicts (:meth:`_contradicts`): the
+        product the query names is then theirs, and the head only a wider or another kind.
+        Best Buy's breadcrumb queries name a category and a kind or its parent beside it:
+        "dslr body only dslr cameras" linked DSLR Body Only, and its "dslr cameras" All DSLRs
+        beside it (a filter of Digital SLR Cameras, not DSLR Body Only); "ipod shuffle mp3
+        nano shuffle" iPod shuffle and iPod nano; "video games xbx1 power" Video Games and
+        Electronics' Power."""
+        others = [[p.kg_id for p in parts if p.kg_id is not None and p.kg_kind in _PRODUCT_KINDS]
+                  for parts, _ in linked]
+        out = []
+        for i, (parts, own) in enumerate(linked):
+            if own is not None:
+                heads = [p.kg_id for p in parts
+                         if p.kg_id is not None and p.label != _MODIFIER_LABEL]
+                if any(self._contradicts(h, o) for h in heads
+                       for j, ids in enumerate(others) if j != i for o in ids):
+                    parts = [own]
+            out.append(parts)
+        return out
+
+    def _contradicts(self, node: str, other: str) -> bool:
+        """Whether the link ``node`` of a product span's head contradicts another link
+        ``other`` of its query (both categories or product types): neither is the other nor
+        above it, and they are of no common department, or are kinds of one category (a
+        common parent: iPod shuffle and iPod nano, DSLR Body Only and All DSLRs)."""
+        if node == other:
+            return False
+        up, up_other = self._above(node), self._above(other)
+        if other in up or node in up_other:
+            return False
+        mine, theirs = self._departments(node), self._departments(other)
+        if mine and theirs and mine.isdisjoint(theirs):
+            return True
+        return not self._parents(node).isdisjoint(self._parents(other))
+
+    def _parents(self, node: str) -> frozenset[str]:
+        """The categories right above the category ``node``, or those a product type ``node``
+        is filed in."""
+        nxg = self.kg.to_networkx()
+        if node not in nxg:
+            return frozenset()
+        return frozenset(t for _, t, r in nxg.out_edges(node, keys=True)
+                         if r in ("parent", "in_category", "type_in"))
+
+    def _above(self, node: str) -> frozenset[str]:
+        """The categories above the node ``node``, every level (:meth:`_parents`)."""
+        seen: set[str] = set()
+        level = self._parents(node)
+        while level:
+            seen |= level
+            level = frozenset(p for c in level for p in self._parents(c)) - seen
+        return frozenset(seen)
 
     def _head_and_modifier(self, text: str, entity: Entity, words: Sequence[tuple[int, int]],
                            query: QueryContext | None = None) -> list[ParsedEntity] | None:
@@ -1009,27 +1082,33 @@ class QueryParser:
         links nothing as tagged (a product type's label, :data:`kg.link.LABEL_GROUPS` ``type``,
         or ``product_name``) and the words before it, two entities; or one entity of the whole
         span where a category below the head's names those words; None when no head links
-        as below. No KG name holds the whole compound ("laptop ram", "skin toner", "mini power
-        washer"), so the query linked nothing and its intent, following the first word
-        (Laptops), searched laptops for RAM.
+        as below. No KG name holds the whole compound ("laptop ram", "skin toner"), so the
+        query linked nothing and its intent, following the first word (Laptops), searched
+        laptops for RAM.
 
         The head is the longest run of the span's last words (not opening with a function
         word) that links as tagged (:meth:`link_entity`) to a category or a product type,
         when the query's other words support the link (:meth:`_supported`: a content word of
         the query outside the head is a word of the node's path or of the names of the
-        categories two levels below it; no word of :meth:`kg.link.EntityLinker.
-        _common_words`, "accessories", "kits", "cases"). A one-word head whose link they do
-        not support links the first of the KG's other categories it names (:meth:`kg.link.
-        EntityLinker.namesakes`) whose path the words before it name, or that holds a
-        category they name (:meth:`_named_below`): "toner" links the printer's Toner, "skin
-        toner" Toners & Astringents (Skin Care); "ram" Google's RAM, "laptop ram" Best Buy's
-        Memory (RAM). Where a category below the head's link is named by the words before it
-        and the head's link's own words ("Laptop Memory" below Memory (RAM)), the whole span
-        links it. Else the words before the head are an entity of their own, a
-        ``modifier`` (:meth:`_lead`).
+        categories two levels below it; no word of :meth:`kg.link.EntityLinker.common_words`,
+        "accessories", "kits", "cases"). Support from the names below alone (the query names
+        a kind below the head's category) takes words before the head that are the very name
+        of a category of its department (:meth:`_lead`: "juicer appliances"), else no head:
+        "webcams pc cameras" searches no Cameras, "modems cable hardware" no Hardware. A
+        one-word head whose link they do not support links the first of the KG's other
+        categories it names (:meth:`kg.link.EntityLinker.namesakes`) that the words before it
+        name as the kind it is (:meth:`_names_the_kind`: "skin" of Skin Care > Toners &
+        Astringents, not "work" of Work Safety Protective Gear > Bullet Proof Vests), or that
+        holds a category they name (:meth:`_named_below`): "toner" links the printer's Toner,
+        "skin toner" Toners & Astringents (Skin Care); "ram" Google's RAM, "laptop ram" Best
+        Buy's Memory (RAM). Where a category below the head's link is named by the words
+        before it and the head's link's own words ("Laptop Memory" below Memory (RAM)), the
+        whole span links it. Else the words before the head are an entity of their own, a
+        ``modifier`` (:meth:`_lead`). The query's other links may still undo it
+        (:meth:`_contradicted_heads`).
 
         A generic head (a word of every department, a last word of :meth:`kg.link.
-        EntityLinker._common_words`: "car accessories", "hitch kit"), a head the query's words
+        EntityLinker.common_words`: "car accessories", "hitch kit"), a head the query's words
         do not support ("christmas tree": Trees are plants), words before the head that hold
         a negation cue, a fits word or a function word ("not skin toner", "toner for skin"),
         or a parse that links with ``kg.link`` (no :class:`kg.link.EntityLinker`): none."""
@@ -1041,7 +1120,7 @@ class QueryParser:
 
         plain = separators_to_spaces(text)
         keys = [normalize_key(plain[a:b]).strip(EDGE_MARKS) for a, b in words]
-        common = linker._common_words(linker.table)
+        common = linker.common_words()
         last = word_order(keys[-1])
         if not last or last[-1] in common:
             return None  # ("car accessories", "hitch kit": a word of every department)
@@ -1059,14 +1138,17 @@ class QueryParser:
                 continue
             own = word_set(" ".join(keys[n:]))
             said = word_set(normalize_key(plain)) - own - common - FUNCTION_WORDS
-            if not self._supported(linker, head.kg_id, said, below=True):
-                # (another category the head names, which the words before it name, or of
-                # which a category below is named by them: "ram" links Google's RAM, "laptop
-                # ram" is Best Buy's Memory (RAM), which holds Laptop Memory)
+            on_path = self._supported(linker, head.kg_id, said, below=False)
+            below_only = not on_path and self._supported(linker, head.kg_id, said, below=True)
+            if not on_path and not below_only:
+                # (another category the head names, of a kind the words before it name, or
+                # of which a category below is named by them: "ram" links Google's RAM,
+                # "laptop ram" is Best Buy's Memory (RAM), which holds Laptop Memory)
                 lead = word_set(" ".join(keys[:n])) - own - common - FUNCTION_WORDS
                 other = next((c for c in linker.namesakes(head.kg_id, plain[start:end])
                               if self._named_below(c, keys[:n]) is not None
-                              or self._supported(linker, c, lead, below=False)),
+                              or self._names_the_kind(linker, c, lead, own,
+                                                      word_set(keys[n - 1]))),
                              None) if n == len(words) - 1 else None
                 if other is None:
                     continue
@@ -1077,8 +1159,48 @@ class QueryParser:
             if named is not None:  # ("laptop ram": Memory (RAM) > Laptop Memory)
                 return [replace(head, text=text[a:end], start=a, kg_id=named,
                                 kg_label=str(self.kg.to_networkx().nodes[named].get("label")))]
-            return [self._lead(text, entity, a, b, head.kg_id, query), head]
+            lead_entity = self._lead(text, entity, a, b, head.kg_id, query)
+            if below_only and lead_entity.kg_id is None:
+                # (the query's words name only a kind below the head's category, which the
+                # words before it are not the name of: "webcams pc cameras" is no search of
+                # all Cameras, "modems cable hardware" none of all Hardware)
+                continue
+            return [lead_entity, head]
         return None
+
+    def _names_the_kind(self, linker: EntityLinker, node: str, lead: frozenset[str],
+                        own: frozenset[str], last: frozenset[str]) -> bool:
+        """Whether the content words ``lead`` of a product span before its head (of the words
+        ``own``) name the namesake ``node`` of the head's link as the kind it is
+        (:meth:`_head_and_modifier`): the part of its name the head heads (its name split at
+        "&", ",", "/", "and": :data:`kg.link.NAME_PARTS`) holds the last of them, ``last``,
+        the word right before the head ("license" of Vehicle License Plates, "hose" of
+        Garden Hose Spray Nozzles; no "motor" of "motor shaft adapter": Motor Vehicle
+        Cassette Adapters), or holds no word but the head's and theirs while they name a
+        category above it, no department (its name's words, less :meth:`kg.link.
+        EntityLinker.common_words`: "skin" of Skin Care > Toners & Astringents, "hair" of
+        Hair Care > ... > Combs & Brushes; no "garden" of Home & Garden > ... > Shoe Care &
+        Tools). One of their words found somewhere in its path is no evidence: "work" of
+        Work Safety Protective Gear > Bullet Proof Vests (a kind the query does not say),
+        "power" of Camera Batteries & Power > Camera Chargers & Adapters, "car" of Car Audio
+        Installation Parts > Antennas & Adapters, "pc" of PC Gaming > Virtual Reality-Ready
+        Components."""
+        name = normalize_key(str(self.kg.to_networkx().nodes[node].get("label") or ""))
+        parts = [w for part in NAME_PARTS.split(name) if not (w := word_set(part)).isdisjoint(own)]
+        if not parts:
+            return False
+        kind = parts[0] - own
+        if not kind.isdisjoint(lead & last):
+            return True
+        if kind - lead:
+            return False
+        nxg, common = self.kg.to_networkx(), linker.common_words()
+        path = str(nxg.nodes[node].get("path") or "")
+        above = {str(nxg.nodes[c].get("label") or "") for c in self._above(node)
+                 if nxg.nodes[c].get("path") and ">" in str(nxg.nodes[c].get("path"))} \
+            | {seg.strip() for seg in path.split(">")[1:-1]}
+        return any((w := word_set(normalize_key(name)) - common) and w <= lead
+                   for name in above)
 
     def _lead(self, text: str, entity: Entity, start: int, end: int, head: str,
               query: QueryContext | None) -> ParsedEntity:
@@ -1122,7 +1244,7 @@ class QueryParser:
         if node not in nxg:
             return None
         linker = self._entity_linker()
-        common = linker._common_words(linker.table) if isinstance(linker, EntityLinker) \
+        common = linker.common_words() if isinstance(linker, EntityLinker) \
             else frozenset()
         mine = word_set(" ".join(lead)) - FUNCTION_WORDS - common
         if not mine:
@@ -1915,7 +2037,8 @@ class QueryParser:
                     if n:
                         read[e.start:e.end] = " " * (e.end - e.start)
                 query = QueryContext.of(plain, "".join(read))
-        ents = [p for e in spans for p in self.link_entities(text, e, query)]
+        ents = [p for parts in self._contradicted_heads(
+            [self._link_entities(text, e, query) for e in spans]) for p in parts]
         return self._untagged_excluded_brands(text, ents, query)
 
     def _untagged_excluded_brands(self, text: str, entities: list[ParsedEntity],

@@ -858,3 +858,21 @@ def test_a_one_word_mention_names_no_proper_name_it_is_a_word_of() -> None:
     assert "All Desktops" in labels("desktops", "desktops")
     assert "Google Chromecast" in labels("chromecast", "chromecast")
     assert "CPU Fans & Heatsinks" in labels("heatsink", "amd ryzen heatsink")
+
+
+def test_common_words_are_the_path_words_of_many_departments() -> None:
+    """EntityLinker.common_words (public: the parser's head-and-modifier split reads it):
+    the words of category paths that the paths of more than a quarter of the departments,
+    and of more than two, hold, both numbers of them; a word of two departments is none."""
+    g = ProductGraph.in_memory()
+    departments = ["Cars", "Toys", "Tools", "Pets", "Audio", "Books", "Games", "Garden"]
+    nodes = [Node(NodeKind.CATEGORY, f"d{i}", d, path=d) for i, d in enumerate(departments)]
+    nodes += [Node(NodeKind.CATEGORY, f"a{i}", f"{d} Accessories", path=f"{d} > {d} Accessories")
+              for i, d in enumerate(departments[:3])]  # (3 of 8: more than a quarter)
+    nodes += [Node(NodeKind.CATEGORY, f"w{i}", f"{d} Wheels", path=f"{d} > {d} Wheels")
+              for i, d in enumerate(departments[:2])]  # (2 of 8: a quarter, and only two)
+    g.add_records(nodes, progress=False)
+    common = EntityLinker(g).common_words()
+    assert {"accessories", "accessory"} <= common
+    assert common.isdisjoint({"wheel", "wheels", "cars", "toys"})
+    assert EntityLinker(g).common_words() == common

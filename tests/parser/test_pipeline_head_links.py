@@ -52,6 +52,30 @@ PRESSURE_WASHERS = _cat("g/pressure-washers", "Pressure Washers",
                         "Home & Garden > Lawn & Garden > Outdoor Power Equipment"
                         " > Pressure Washers")
 
+#: "care" a word of many departments' paths, as in the default KG (kg.link.EntityLinker.
+#: common_words): "Skin Care" above Toners & Astringents is named by "skin"
+CARE = [_cat(f"g/care{i}", f"{word} Care", f"{department} > {word} Care")
+        for i, (word, department) in enumerate([("Lawn", "Home & Garden"), ("Tool", "Hardware"),
+                                                ("Phone", "Cell Phones")])]
+
+#: a kind of vest the query does not say, below a category one query word is a word of
+VESTS = _cat("g/vests", "Vests", "Apparel & Accessories > Clothing > Outerwear > Vests")
+BULLET_PROOF_VESTS = _cat("g/bullet-proof-vests", "Bullet Proof Vests",
+                          "Business & Industrial > Work Safety Protective Gear"
+                          " > Bullet Proof Vests")
+#: "accessories", a word of many departments' paths, heads no compound ("car accessories")
+ACCESSORIES = _cat("bb/sirius-accessories", "Accessories",
+                   "Car Electronics & GPS > Car Audio > Satellite Radios > Accessories")
+#: Best Buy's breadcrumb "dslr body only dslr cameras": a kind and its sibling's parent
+CAMERAS_DEPT = _cat("bb/cameras-dept", "Cameras & Camcorders", "Cameras & Camcorders")
+CAMERAS = _cat("bb/cameras", "Cameras", "Cameras & Camcorders > Cameras")
+DSLRS = _cat("bb/dslrs", "Digital SLR Cameras",
+             "Cameras & Camcorders > Cameras > Digital SLR Cameras")
+ALL_DSLRS = _cat("bb/all-dslrs", "All DSLRs",
+                 "Cameras & Camcorders > Cameras > Digital SLR Cameras > All DSLRs")
+BODY_ONLY = _cat("bb/body-only", "DSLR Body Only",
+                 "Cameras & Camcorders > Cameras > Digital SLR Cameras > DSLR Body Only")
+
 SPANS = {
     "laptop ram": [("laptop ram", "core_product_type")],
     "desktop ram": [("desktop ram", "core_product_type")],
@@ -62,18 +86,26 @@ SPANS = {
     "not skin toner": [("not skin toner", "core_product_type")],
     "toner for skin": [("toner for skin", "core_product_type")],
     "skin toner qzx": [("skin toner", "product_name"), ("qzx", "modifier")],
+    "work vest": [("work vest", "core_product_type")],
+    "car accessories": [("car accessories", "core_product_type")],
+    "dslr cameras": [("dslr cameras", "core_product_type")],
+    "dslr body only dslr cameras": [("dslr body only", "core_product_type"),
+                                    ("dslr cameras", "core_product_type")],
 }
 
 #: the tagger's WordPiece vocabulary
 WORDS = ["[UNK]", "laptop", "ram", "skin", "toner", "christmas", "tree", "cell", "phones",
-         "signal", "boosters", "mini", "power", "washer", "not", "for", "desktop"]
+         "signal", "boosters", "mini", "power", "washer", "not", "for", "desktop", "work",
+         "vest", "car", "accessories", "dslr", "cameras", "body", "only"]
 
 
 @pytest.fixture(scope="module")
 def kg() -> ProductGraph:
     g = ProductGraph.in_memory()
     nodes = [ELECTRONICS, RAM, COMPUTERS, LAPTOPS, MEMORY, LAPTOP_MEMORY, DESKTOP_MEMORY, TONER,
-             SKIN_TONERS, TREES, CELL_PHONES, BOOSTERS, POWER, WASHERS, PRESSURE_WASHERS]
+             SKIN_TONERS, TREES, CELL_PHONES, BOOSTERS, POWER, WASHERS, PRESSURE_WASHERS, *CARE,
+             VESTS, BULLET_PROOF_VESTS, ACCESSORIES, CAMERAS_DEPT, CAMERAS, DSLRS, ALL_DSLRS,
+             BODY_ONLY]
     g.add_records([
         *nodes,
         Edge(LAPTOPS.iri, Relation.PARENT, COMPUTERS.iri),
@@ -83,6 +115,10 @@ def kg() -> ProductGraph:
         Edge(RAM.iri, Relation.PARENT, ELECTRONICS.iri),
         Edge(POWER.iri, Relation.PARENT, ELECTRONICS.iri),
         Edge(BOOSTERS.iri, Relation.PARENT, CELL_PHONES.iri),
+        Edge(CAMERAS.iri, Relation.PARENT, CAMERAS_DEPT.iri),
+        Edge(DSLRS.iri, Relation.PARENT, CAMERAS.iri),
+        Edge(ALL_DSLRS.iri, Relation.PARENT, DSLRS.iri),
+        Edge(BODY_ONLY.iri, Relation.PARENT, DSLRS.iri),
     ], progress=False)
     return g
 
@@ -120,10 +156,7 @@ def test_the_head_s_namesake_the_modifier_names_is_the_link(qp: QueryParser) -> 
     # "toner" links the printer's Toner; "skin" names the Skin Care tree's Toners & Astringents
     assert _entities(qp("skin toner")) == [("skin", None, "modifier"),
                                            ("toner", "Toners & Astringents", "core_product_type")]
-    # a modifier naming a category of another department is no link ("power" of "power
-    # washer" is no Power supply), the head's namesake of its words is
-    assert _entities(qp("mini power washer"))[1:] == [
-        ("power", None, "modifier"), ("washer", "Pressure Washers", "core_product_type")]
+
 
 
 def test_a_modifier_naming_a_category_of_the_head_s_department_links_it(
@@ -151,3 +184,28 @@ def test_link_entities_gives_the_head_and_the_modifier_their_offsets(qp: QueryPa
     # (link_entity, one entity a span, is as it was)
     assert qp.link_entity("skin toner qzx",
                           Entity("skin toner", 0, 10, "product_name", 0.8)).kg_id is None
+
+
+def test_a_generic_head_links_nothing(qp: QueryParser) -> None:
+    # "accessories" is a word of many departments' paths (kg.link.EntityLinker.common_words):
+    # "car" found in SIRIUS radios' path makes no "car accessories" of their Accessories
+    assert _entities(qp("car accessories")) == [("car accessories", None, "core_product_type")]
+
+
+def test_one_word_of_a_path_above_a_kind_the_query_does_not_say_picks_no_namesake(
+        qp: QueryParser) -> None:
+    # "vest" links Apparel's Vests, which "work" does not support; "work" is a word of Work
+    # Safety Protective Gear, above Bullet Proof Vests, a kind "work vest" does not name
+    assert _entities(qp("work vest")) == [("work vest", None, "core_product_type")]
+    # (a word of the namesake's own kind, or a name of a category above a namesake of no
+    # other words, is: "skin" of Skin Care > Toners & Astringents, above)
+
+
+def test_a_head_beside_a_link_of_its_sibling_kind_links_nothing(qp: QueryParser) -> None:
+    # alone, "dslr cameras" links All DSLRs (below Cameras, named by "dslr")
+    assert _entities(qp("dslr cameras")) == [("dslr cameras", "All DSLRs", "core_product_type")]
+    # Best Buy's breadcrumb names DSLR Body Only before it: All DSLRs, a kind beside it, would
+    # widen the query to Digital SLR Cameras
+    assert _entities(qp("dslr body only dslr cameras")) == [
+        ("dslr body only", "DSLR Body Only", "core_product_type"),
+        ("dslr cameras", None, "core_product_type")]
