@@ -133,6 +133,7 @@ __all__ = [
     "brand_label",
     "brand_sales",
     "fits_cue_end",
+    "fitted_name",
     "grounded_brands",
     "outside_kg",
     "unlinkable_iris",
@@ -931,6 +932,66 @@ def _fitted_run(qualifier: Sequence[str], mention: Sequence[str], query: str) ->
         if j >= 0 and any(e <= j for e in ends):
             return True
     return False
+
+
+def fitted_name(name: str, key: str, query: str,
+                 implied: Collection[str] = frozenset()) -> bool:
+    """Whether the name ``name`` (an index key), or a part of it (:data:`_PART_SPLIT`),
+    names the mention (``key``, its words last) after words that the normalised query
+    ``query`` says, after the mention, it fits (:func:`_fitted_run`; a brand the query's
+    product line implies, ``implied``, is none of them): "ipad air 2 cases" for "case" in
+    "case for ipad air 2", "laptop chargers & adapters" (its part "laptop chargers") for
+    "charger" in "charger for laptop".
+
+    >>> fitted_name("laptop chargers & adapters", "charger", "charger for laptop")
+    True
+    >>> fitted_name("laptop chargers & adapters", "adapter", "adapter for laptop")
+    True
+    >>> fitted_name("laptop chargers & adapters", "charger", "laptop charger")
+    False
+    """
+    order = word_order(key)
+    n = len(order)
+    if not n:
+        return False
+    parts = [word_order(p) for p in _PART_SPLIT.split(name)]
+    # (a bare head after the first part takes that part's qualifier: "laptop adapters" of
+    # "laptop chargers & adapters")
+    for words in {word_order(name), *parts, *(
+            (*parts[0][:-1], *p) for p in parts[1:] if p == order and len(parts[0]) > 1)}:
+        if len(words) > n and words[-n:] == order and _fitted_run(
+                tuple(w for w in words[:-n] if w not in implied), order, query):
+            return True
+    return False
+
+
+def _fitted_child(name: str, path: str, key: str, query: str,
+                  implied: Collection[str] = frozenset()) -> bool:
+    """Whether the category named ``name`` (an index key), at ``path``, lies right under a
+    category whose name holds the mention's words (``key``) and names it as the device the
+    normalised query ``query`` says, after the mention, the mention fits (:func:`_fitted_run`),
+    followed by words of that parent's name: "Laptop Memory" under "Memory (RAM)" for "ram"
+    in "ram for laptop" (the parent names the part twice; the child, the device's, by one
+    name only).
+
+    >>> _fitted_child("laptop memory", "Computers & Tablets > Memory (RAM) > Laptop Memory",
+    ...               "ram", "ram for laptop")
+    True
+    >>> _fitted_child("laptop memory", "Computers & Tablets > Memory (RAM) > Laptop Memory",
+    ...               "ram", "laptop ram")
+    False
+    """
+    segments = path.split(">")
+    order = word_order(key)
+    if len(segments) < 2 or not order:
+        return False
+    parent = frozenset(word_order(normalize_key(segments[-2])))
+    if not set(order) <= parent:
+        return False
+    words = word_order(name)
+    return any(not set(words[:k]) & parent and set(words[k:]) <= parent and _fitted_run(
+        tuple(w for w in words[:k] if w not in implied), order, query)
+        for k in range(1, len(words)))
 
 
 def _other_model(name: str, query: Sequence[str]) -> bool:
@@ -2079,8 +2140,21 @@ class EntityLinker:
                                         not implied or _implied_at_front(name, implied)):
                                 add(name, "query", len(ws) / n)
                                 composed.append(name)
+                # (names with a part so composed, where no whole name is one that
+                # found a category: :meth:`_fitted_parts`)
+                if not any(c.kind == "category" and mt == "query"
+                           and _alias_key(c.matched_alias) in composed
+                           and fitted_name(_alias_key(c.matched_alias), key, ctx.key, implied)
+                           for c, mt, _ in found.values()):
+                    parts = self._fitted_parts(table, key, ctx.key, qs - ws, implied)
+                    for name, said in parts:
+                        add(name, "query", said)
+                        composed.append(name)
+                else:
+                    parts = []
                 self._prefer_qualified(table, mine, qorder, composed, found)
-                self._prefer_fitted(table, key, ctx.key, composed, found, implied)
+                self._prefer_fitted(table, key, ctx.key, composed, found, implied,
+                                    [name for name, _ in parts])
         bare = _SENTENCE_LEADING_WORDS.sub("", key)
         if none_left() and bare not in (key, core) and any(
                 w not in FUNCTION_WORDS for w in _WORD.findall(bare)):
@@ -2187,7 +2261,8 @@ class EntityLinker:
     @staticmethod
     def _prefer_fitted(table: _NodeTable, key: str, query: str, composed: Sequence[str],
                        found: dict[str, tuple[Candidate, str, float]],
-                       implied: frozenset[str] = frozenset()) -> None:
+                       implied: frozenset[str] = frozenset(), parts: Collection[str] = ()
+                       ) -> None:
         """Drop from ``found`` the categories of the mention's own name (``key``, plural and
         singular aside) when a category composed of the mention and other words of the
         query (``composed``; ``query`` normalised) is named as the mention after the
@@ -2201,19 +2276,80 @@ class EntityLinker:
         (``implied``: "Samsung" of "Samsung Galaxy S6 Cases" in "case for galaxy s6") is no
         word of the device phrase the query says."""
         order = word_order(key)
-        n = len(order)
         if not order or not composed:
             return
-        fitted = {name for name in composed if word_order(name)[-n:] == order
-                  and _fitted_run(tuple(w for w in word_order(name)[:-n] if w not in implied),
-                                  order, query)}
-        if not any(c.kind == "category" and mt == "query"
-                   and _alias_key(c.matched_alias) in fitted for c, mt, _ in found.values()):
+        fitted = {name for name in composed if name in parts
+                  or fitted_name(name, key, query, implied)}
+        sims = [sim for c, mt, sim in found.values() if c.kind == "category" and mt == "query"
+                and _alias_key(c.matched_alias) in fitted]
+        if not sims:
             return
+        # (a fitted category found under the mention's own name, its department's word
+        # dropped, :meth:`_add_qualified`: Best Buy's "Camera Batteries" as "Batteries" in
+        # "battery for camera", is the fitted name's node: it stays, read as that name)
+        named = {c.iri: c for name in fitted for c in table.index.candidates(name)
+                 if c.kind == "category"}
         for iri in [iri for iri, (c, mt, _) in found.items()
-                    if c.kind == "category" and mt != "query"
+                    if c.kind in ("category", "product_type") and mt != "query"
                     and word_order(_alias_key(c.matched_alias)) == order]:
-            del found[iri]
+            if iri in named:
+                found[iri] = (named[iri], "query", max(sims))
+            else:
+                del found[iri]
+
+    @staticmethod
+    def _fitted_parts(table: _NodeTable, key: str, query: str, device: Collection[str],
+                      implied: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
+        """The category names a part of which (:data:`_PART_SPLIT`) is the mention (``key``)
+        named after the device the query says, after the mention, it fits
+        (:func:`fitted_name`), the name's other parts words the query lacks: "Laptop
+        Chargers & Adapters" for "charger" in "charger for laptop" (the composed names hold
+        only the query's words: none of these); and the names of a category right under one
+        named by the mention, of the device's words and that category's (:func:`_fitted_child`:
+        "Laptop Memory" under "Memory (RAM)" for "ram" in "ram for laptop"). Each with its
+        similarity: the mention's words over the name's, and for a child's name the device's
+        words with them (its other words are its parent's, which the mention names). Read
+        from the names of the query's other words (``device``, plural-folded), only after a
+        compatibility cue (most queries have none)."""
+        # (the device's words: those after a cue that follows the mention's last word)
+        order = word_order(key)
+        said = [_stem(w) for w in _WORD.findall(_MODEL_PLUS.sub(" plus", query))]
+        end = next((i for i in range(len(said) - 1, -1, -1) if order and said[i] == order[-1]),
+                   None)
+        cue = None if end is None else next(
+            (j for j in range(end + 1, len(said)) if said[j] in _FITS_CUE_ENDS
+             or said[j] == "with"), None)
+        if cue is None:
+            return []
+        device = frozenset(device).intersection(said[cue + 1:])
+        mine = word_set(key)
+        n = len(mine)
+        out: list[tuple[str, float]] = []
+        seen: set[str] = set()
+        for w in sorted(device):
+            for size, names in sorted(table.by_word.get(w, {}).items()):
+                if size <= n or size > n + _QUALIFIER_MAX_EXTRA + 3:
+                    continue
+                for name in names:
+                    if name in seen:
+                        continue
+                    seen.add(name)
+                    # (a part holds the mention's words; a child's name opens with the
+                    # device's words)
+                    words = table.words[name]
+                    part = mine <= words and len(_PART_SPLIT.split(name)) > 1
+                    if not part and word_order(name)[0] not in device:
+                        continue
+                    cats = [c.iri for c in table.index.candidates(name)
+                            if c.kind == "category" and c.iri not in table.unlinkable]
+                    if not cats:
+                        continue
+                    if part and fitted_name(name, key, query, implied):
+                        out.append((name, n / len(words)))
+                    elif not part and any(_fitted_child(name, table.paths.get(iri, ""), key,
+                                                        query, implied) for iri in cats):
+                        out.append((name, min(1.0, (n + len(words & device)) / len(words))))
+        return out
 
     def _implied_brands(self, table: _NodeTable, query: Sequence[str], words: frozenset[str]
                         ) -> frozenset[str]:

@@ -170,6 +170,7 @@ from kg.link import (
     brand_key,
     compact_key,
     compact_runs,
+    fitted_name,
     grounded_brands,
     name_heads,
     outside_kg,
@@ -777,6 +778,13 @@ class _Expansion:
             outside = bool(query.strip()) and outside_kg(kg, query, linked)
         hard_dept = intent.lvl0 if intent is not None and intent.lvl0_score >= th.hard_filter \
             and not outside else None
+        if hard_dept is None and intent is not None and not outside \
+                and (depts is None or intent.lvl0 in depts) \
+                and self.names_a_fitted_accessory(intent.lvl0, intent.category):
+            # ("battery for camera" at Cameras & Camcorders 0.67: the query names Camera
+            # Batteries whole, as the accessory of the device it says it fits, in the intent's
+            # department and lvl1 category; the words and the intent agree on the department)
+            hard_dept = intent.lvl0
         if searched_platform and plats.department is not None \
                 and (depts is None or plats.department in depts):
             hard_dept = plats.department  # ("switch oled" read as TVs, "ps5" unsure: the intent
@@ -872,6 +880,21 @@ class _Expansion:
         self.outside, self.party, self.searched = outside, party, searched
         self.searched_spans, self.store_trees = searched_spans, store_trees
         self.suggestions, self.sure, self.toy_at = suggestions, sure, toy_at
+
+    def names_a_fitted_accessory(self, department: str, lvl1: str) -> bool:
+        """Whether a linked category of the department ``department`` and the lvl1 category
+        ``lvl1`` (not excluded, no feature, no device) is named whole by its mention after the
+        device the query says, after the mention, it fits (:func:`kg.link.fitted_name`: Camera
+        Batteries for "battery" in "battery for camera", Laptop Chargers & Adapters for
+        "charger" in "charger for laptop"): the accessory of that device, which the query's
+        words name as surely as the KG's name does."""
+        dept, fitted, g, linked_cats = self.dept, self.fitted, self.g, self.linked_cats
+        negated, featured, lvl1_of, query = self.negated, self.featured, self.lvl1, self.query
+        key = normalize_key(query)
+        return any(e.iri not in negated and e.iri not in featured and e.iri not in fitted
+                   and e.mention and dept(e.iri) == department and lvl1_of(e.iri) == lvl1
+                   and fitted_name(normalize_key(g.label(e.iri)), normalize_key(e.mention), key)
+                   for e in linked_cats)
 
     def side_names(self, side: tuple[int, int], what: str, but: Collection[str] = ()) -> bool:
         """Whether the words of an alternative's ``side`` that no mention links name a
@@ -1641,6 +1664,43 @@ class _Expansion:
         self.link_boosts, self.other, self.out_rules = link_boosts, other, out_rules
         self.rule_boosts = rule_boosts
 
+    def walked_devices(self) -> frozenset[str]:
+        """The linked devices an accessory searched is for (``fitted``) that the query names
+        after a fits word ("for tv", "fits iphone"), and the intent's category where the
+        intent follows such a device (``follows_device``), when the query links a product
+        searched besides them (``searched``); else none. (A device before the product, "video
+        games gaming laptops", "iphone screen protectors", keeps its walk's place: the
+        store files many such products under the device, Video Games > PC Gaming.)"""
+        fitted, g, intent, searched = self.fitted, self.g, self.intent, self.searched
+        spans, words = self.spans, self.words
+        if not fitted or not searched:
+            return frozenset()
+        out = set()
+        for iri in fitted:
+            sp = spans.get(iri)
+            if sp is None:
+                continue
+            at = sp[0] - 1
+            while at > 0 and words[at] in _FILLERS:
+                at -= 1
+            if words[sp[0]] in _FITS or (at >= 0 and words[at] in _FITS):
+                out.add(iri)
+        if not out:
+            return frozenset()
+        if self.follows_device and intent is not None:
+            cat = intent.category_iri or g.category_by_path(intent.category)
+            if cat is not None and cat in g.g:
+                out.add(cat)
+        return frozenset(out)
+
+    def device_category(self, c: _Cand, devices: Collection[str]) -> bool:
+        """Whether the candidate ``c`` is a category of one of ``devices``: one of them, or
+        one under one of them on its path (Outdoor TVs & Accessories under TVs; not TV & Home
+        Theater Accessories, beside TVs, nor iPhone Accessories, beside the phones)."""
+        if c.kind not in _CATEGORY_KINDS or c.iri is None:
+            return False
+        return c.iri in devices or bool(set(_path_up(self.g, c.iri)[1:]) & set(devices))
+
     def rank(self) -> None:
         """The expansions: one per name (no respelling, no excluded kind or words, no
         contradicting brand), ranked within the per-kind limits, none naming a hard category
@@ -1700,6 +1760,14 @@ class _Expansion:
             if kept is None or kept[0] < w:
                 best[key] = (w, c)
         ordered = sorted(best.values(), key=lambda x: (-x[0], x[1].kind, x[1].term))
+        # the categories of a device the query says, after a fits word, its product fits
+        # (``fitted``, and the intent's category where the intent follows that device: "best
+        # surge protector for tv" at TVs) come after the others: Outdoor TVs & Accessories, a
+        # category of TVs, led Surge Protectors & Power (the device's link and intent outweigh
+        # the product's); its accessory categories beside it keep their places
+        devices = self.walked_devices()
+        if devices:
+            ordered.sort(key=lambda x: self.device_category(x[1], devices))
         per_kind: Counter[str] = Counter()
         ranked: list[Expansion] = []
         for w, c in ordered:

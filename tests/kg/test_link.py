@@ -756,6 +756,63 @@ def test_a_device_the_query_says_the_accessory_fits_displaces_the_bare_kind() ->
     assert set(labels("cases", "cases ipad air 2")) == {"Cases", "iPad Air 2 Cases"}
 
 
+def test_a_fitted_category_found_under_its_bare_restated_name_stays() -> None:
+    """"battery" in "battery for camera" composed Camera Batteries, Best Buy's and Google's,
+    and found Best Buy's also as "Batteries" (its name without the word that restates its
+    department, Cameras & Camcorders: EntityLinker._add_qualified). The device after the
+    "for" (EntityLinker._prefer_fitted) dropped the categories of the mention's bare name, and
+    Best Buy's with them: Google's, another catalogue's, was the link (no filter, its
+    expansions other devices' batteries). A fitted category found so now stays, read as its
+    composed name."""
+    g = ProductGraph.in_memory()
+    bb = _cat("bestbuy/cb", "Camera Batteries", "Cameras & Camcorders > Digital Camera "
+              "Accessories > Camera Batteries & Power > Camera Batteries")
+    gg = _cat("google/cb", "Camera Batteries",
+              "Electronics > Electronics Accessories > Power > Batteries > Camera Batteries")
+    bare = _cat("google/b", "Batteries", "Electronics > Electronics Accessories > Power > "
+                "Batteries")
+    g.add_records(_tree(bb, gg, bare), progress=False)
+    linker = EntityLinker(g)
+    found = {c.iri: mt for c, mt, _ in linker.generate("battery", "core_product_type",
+                                                         "battery for camera")}
+    assert found == {bb.iri: "query", gg.iri: "query"}
+
+
+def test_a_name_with_a_part_for_the_fitted_device_is_composed() -> None:
+    """"charger" in "charger for laptop" linked the bare product type Chargers (filter:
+    the department), "ram" in "ram for laptop" Google's RAM (another catalogue's: expansions
+    the laptop's): the names composed of a mention and the device after its "for" held only
+    the query's words, and Best Buy names these "Laptop Chargers & Adapters" (a part of the
+    name is "laptop chargers"; "adapter" takes the first part's "laptop") and "Laptop Memory"
+    (under "Memory (RAM)", whose name holds "ram"). After a compatibility cue, such names are
+    composed too (EntityLinker._fitted_parts) and displace the bare kind; without the cue
+    ("laptop charger", read as a run) nothing changes."""
+    g = ProductGraph.in_memory()
+    chargers = _cat("bestbuy/lc", "Laptop Chargers & Adapters", "Computers & Tablets > "
+                    "Computer Accessories & Peripherals > Laptop Accessories > Laptop Chargers "
+                    "& Adapters")
+    bare = Node(NodeKind.PRODUCT_TYPE, "chargers", "Chargers")
+    ram = _cat("bestbuy/ram", "Memory (RAM)",
+               "Computers & Tablets > Computer Cards & Components > Memory (RAM)")
+    lram = _cat("bestbuy/lram", "Laptop Memory", "Computers & Tablets > Computer Cards & "
+                "Components > Memory (RAM) > Laptop Memory")
+    gram = _cat("google/ram", "RAM", "Electronics > Electronics Accessories > Memory > RAM")
+    laptops = _cat("bestbuy/l", "Laptops", "Computers & Tablets > Laptops")
+    g.add_records([*_tree(chargers, ram, lram, gram, laptops), bare], progress=False)
+    linker = EntityLinker(g)
+
+    def labels(mention: str, query: str) -> list[str]:
+        return [c.label for c, _, _ in linker.generate(mention, "core_product_type", query)]
+
+    assert labels("charger", "charger for laptop") == ["Laptop Chargers & Adapters"]
+    assert labels("adapter", "adapter for laptop") == ["Laptop Chargers & Adapters"]
+    assert labels("ram", "ram for laptop") == ["Laptop Memory"]
+    assert "Chargers" in labels("charger", "charger laptop")
+    assert "RAM" in labels("ram", "ram laptop")
+    res = linker.link("ram", label="core_product_type", context="ram for laptop")
+    assert not res.nil and res.best.iri == lram.iri
+
+
 def _galaxy_graph(sells: bool = True) -> tuple[EntityLinker, dict[str, Node]]:
     base = "Cell Phones > Samsung Galaxy"
     acc = base + " > Samsung Galaxy Accessories"
