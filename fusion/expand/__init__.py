@@ -91,7 +91,14 @@ Policies (what a search engine can trust):
   its maker, "samsung tv battery", and of an intent that only follows the device word, TVs
   for "tv cable") only its accessory categories are kept; an intent that follows the device
   word does not judge the lvl1 category of the product searched, which may then be the
-  filter ("tv remote control": Remote Controls). A category linked by a name with words the
+  filter ("tv remote control": Remote Controls). A linked category the query names whole as
+  the accessory of the device it says, after a fits word, it fits ("battery for camera":
+  Camera Batteries; :func:`kg.link.fitted_name`), in the intent's department and lvl1
+  category, makes that department trusted below ``hard_filter``: it is the filter. Where a
+  device follows a fits word and a product is searched, the device's own categories (it,
+  those under it, the intent's category where the intent follows it) rank after the other
+  expansions ("best surge protector for tv": no Outdoor TVs & Accessories first); its
+  accessory categories beside it keep their places. A category linked by a name with words the
   query lacks (the linker's ``subset`` match: "color printer" -> Color Laser Printers; the
   words of its department's name aside) is narrower than the query: the filter is the
   nearest category above it on its path that the query's words name (All Printers; its
