@@ -605,12 +605,24 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
                 and e.iri not in searched_skip
                 and (sp := spans.get(e.iri)) is not None and sp[1] > sp[0]
                 and (e.label is None or e.label in HEAD_LABELS)]
+    # (a brand the KG knows no sale of, linked by the name of a category of the store: the
+    # mention names that product, "kettlebell" (a name list's brand; the store's Kettlebells,
+    # Health, Fitness & Beauty); a brand that sells, or a name no category has, "weber", is
+    # judged as a brand: the filter stays)
+    if not searched:
+        searched = [(LinkedEntity(c, "category", e.score, None, e.mention), sp)
+                    for e in linked if e.iri not in searched_skip and kg.kind(e.iri) == "brand"
+                    and (sp := spans.get(e.iri)) is not None and sp[1] > sp[0]
+                    and (c := _sells_nothing_named(kg, e.iri, words[sp[0]:sp[1]], dept))]
     if not searched or any(dept(e.iri) is None and _in_store_trees(kg, e.iri, store_trees())
                            and not _placed_elsewhere(kg, e.iri, hard_dept, dept, store_trees())
                            for e, _ in searched):
         return False
     index = _word_categories(kg)
     names = _part_headed
+    # (the query's words outside its links: "iphone" of "iphone 11 back protector")
+    linked_at = {i for sp in spans.values() if sp is not None for i in range(*sp)}
+    others = _modifiers([w for i, w in enumerate(words) if i not in linked_at])
 
     def heads_one(word: str) -> bool:
         """Whether ``word`` heads a category of the department or a lvl1 label of it."""
@@ -651,6 +663,24 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
         compound = frozenset(k for w in words[start:end - 1] for k in _words(w)) \
             & _words(kg.label(e.iri)) if dept(e.iri) is None and _branch_departments(
                 kg, e.iri, dept, store_trees()) else frozenset()
+        # (a link of another catalogue's, a thing of whose name is the mention's words, its
+        # other words all (no size, colour, number): a namesake in the department holds
+        # them too, where no category of the department, nor a lvl1 label of it, holds any of
+        # them or another word of the query outside its links, and no category above the
+        # link is named as one of the department is. "utility knife", Google's Utility Knives
+        # (Hardware > Tools > Cutters): no "utility" in Appliances, whose Electric Knives &
+        # Knife Sharpeners are another knife. A word the department knows keeps its namesakes:
+        # "coffee pot", Google's Coffee Servers & Tea Pots, and Appliances' Coffee Makers;
+        # "cooking pot", its Asian Cooking; "iphone 11 back protector", Cell Phones' iPhone;
+        # so does a link filed under a kind it sells, "stock pot", Google's Stock Pots under
+        # Cookware, or a name of more words, "drawing tablets", Google's Toy Drawing Tablets)
+        mods = _modifiers(words[start:end - 1]) - kind
+        said = mods | _words(words[end - 1])
+        if mods and dept(e.iri) is None \
+                and any(mods <= part <= said for part in _name_parts(kg.label(e.iri))) \
+                and not _known_in(kg, mods | others, hard_dept, dept, own) \
+                and not _filed_in(kg, e.iri, hard_dept, dept):
+            compound = mods
         cands = {c for w in _words(words[end - 1]) | kind for c in index.get(w, ())}
         if any(dept(c) == hard_dept and _a_namesake(normalize_key(kg.label(c)), head, kind,
                                                     kind_head)
@@ -659,6 +689,56 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
                        for lab in own):
             return False
     return True
+
+
+def _sells_nothing_named(kg: _KG, brand: str, mention: Sequence[str],
+                         dept: Callable[[str], str | None]) -> str | None:
+    """The store's category (one the label space places in a department) whose name, or an
+    alias of it, is the words ``mention`` (:func:`kg.link.word_order`: "kettlebell" and
+    Kettlebells meet) that a linked brand ``brand`` with no ``sells_in`` category and no
+    product is linked by, or None."""
+    if any(True for _ in kg.out(brand, "sells_in")) or any(True for _ in _in_rel(
+            kg, brand, "has_brand")):
+        return None
+    key = word_order(normalize_key(" ".join(mention)))
+    return next((c for c in _categories_named(kg).get(key, ()) if dept(c) is not None), None)
+
+
+def _categories_named(kg: _KG) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The words of each category name and alias (:func:`kg.link.word_order`) -> the
+    categories of that name, cached per graph view."""
+    def build() -> dict[tuple[str, ...], tuple[str, ...]]:
+        out: dict[tuple[str, ...], list[str]] = {}
+        for n, attrs in kg.g.nodes(data=True):
+            if attrs.get("kind") == "category":
+                for name in (attrs.get("label"), *(attrs.get("aliases") or ())):
+                    key = word_order(normalize_key(str(name or "")))
+                    if key:
+                        out.setdefault(key, []).append(n)
+        return {k: tuple(v) for k, v in out.items()}
+
+    return _cached(kg, "_kgqp_categories_named", (), build)
+
+
+def _modifiers(words: Sequence[str]) -> frozenset[str]:
+    """The content words (:func:`_words`) of ``words``, a mention's words before its head, that
+    may name a kind of the product: no number, size or unit ("6 inch"), colour or function
+    word.
+
+    >>> sorted(_modifiers("utility".split())), sorted(_modifiers("6 inch black".split()))
+    (['utility'], [])
+    """
+    return frozenset(k for w in words if w.isalpha() and w not in _NO_SIDE_WORDS
+                     and w not in FUNCTION_WORDS and not _names_a_colour(w) for k in _words(w))
+
+
+def _known_in(kg: _KG, ws: Collection[str], hard_dept: str, dept: Callable[[str], str | None],
+              own: Collection[str]) -> bool:
+    """Whether a word of ``ws`` (as :func:`_words`) is a word of a category of the department
+    ``hard_dept`` or of a lvl1 label of it (``own``, normalised)."""
+    index = _word_categories(kg)
+    return any(dept(c) == hard_dept for w in ws for c in index.get(w, ())) or any(
+        set(ws) & _words(lab) for lab in own)
 
 
 def _a_namesake(name: str, head: frozenset[str], kind: frozenset[str] = frozenset(),
@@ -674,6 +754,8 @@ def _a_namesake(name: str, head: frozenset[str], kind: frozenset[str] = frozense
         for part in _NAME_PARTS.split(name) if part.split())
 
 
+#: words that make the word before them a size ("full size", "king sized")
+_SIZE_WORDS = frozenset({"size", "sized"})
 #: last words that name a collection of the product the word before names ("tool set",
 #: "5 piece dining set", "first aid kit"): :func:`_named_elsewhere` judges such a searched
 #: category by both words
@@ -694,7 +776,8 @@ def _part_headed(name: str, head: frozenset[str]) -> bool:
 def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str],
                       hard_dept: str, dept: Callable[[str], str | None],
                       skip: Collection[str], labels: Collection[str] = (),
-                      store_trees: Callable[[], Collection[str]] = frozenset) -> bool:
+                      store_trees: Callable[[], Collection[str]] = frozenset,
+                      collective: bool = False) -> bool:
     """Whether a query that links no product names one by its last word that only categories
     outside the trusted intent's department ``hard_dept`` are headed by, its other words
     naming nothing of the department: the department is then no hard filter (as
@@ -733,11 +816,20 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
     cut = next((i for i, w in enumerate(words) if i > 0 and w in _WITH_WORDS
                 and words[i - 1] not in _FITS), len(words))
     words = words[:cut]
-    if len(words) < 2 or any(e.iri not in skip for e in linked):
+    if (len(words) < 2 and not collective) or any(e.iri not in skip for e in linked):
         return False
+    # (a collective last word, "comforter set", names a collection of the product the word
+    # before it names: that word is a head too, and a kind of product, not a name's last word:
+    # one category headed by it is enough. Either reading names a product elsewhere: "garden
+    # tool set", Google's Tool Sets by "tool set")
+    if not collective and normalize_key(words[-1]) in _COLLECTIVE and words[-2].isalpha() \
+            and _headed_elsewhere(kg, [], words[:-1], hard_dept, dept, skip, labels,
+                                  store_trees, collective=True):
+        return True
     last = normalize_key(words[-1])
     head = name_heads(last)
-    if not head or not any(ch.isalpha() for ch in last) or not words[-2].isalpha():
+    if not head or not any(ch.isalpha() for ch in last) or (
+            len(words) > 1 and not words[-2].isalpha()):
         return False  # (after a number, a unit: "40 inch")
     index = _word_categories(kg)
     cands = [c for w in _words(words[-1]) for c in index.get(w, ())
@@ -745,9 +837,13 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
     # (the word before the last and the last may name a compound the categories headed by the
     # last word hold both words of, "piano keyboard stand": Musical Keyboard Stands, not any
     # stand; that one category counts, two words of its name are no coincidence)
-    modifier = _words(words[-2])
+    modifier = _words(words[-2]) if len(words) > 1 else frozenset()
     compound = [c for c in cands if modifier and modifier <= _words(kg.label(c))]
     cands, rest = (compound, words[:-2]) if compound else (cands, words[:-1])
+    # (a size, "full size", "queen size", names no product of a department: "Full-Size
+    # Blenders" say nothing of "full size comforter set")
+    rest = [w for i, w in enumerate(rest) if w not in _SIZE_WORDS
+            and not (i + 1 < len(rest) and rest[i + 1] in _SIZE_WORDS)]
     trees = store_trees()
     theirs = {d for c in cands for d in _branch_departments(kg, c, dept, trees)}
     # (whether a category of the department holds the product's word: "subwoofer" of
@@ -769,13 +865,47 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
     # planters", Google's Lawn & Garden > ... > Pots & Planters; not "kate spade")
     above = {k for c in cands for part in str(kg.path(c) or "").split(">")[:-1]
              for k in _words(part)}
-    if not cands or (len(cands) < 2 and not compound and not any(
+    # (a namesake in the department lacks the other words, which the department knows none
+    # of, where each is a word of a category outside it in a catalogue's tree that holds a
+    # category headed by the last word: "flower pot", Google's Flowers and Pots & Planters
+    # under its Home & Garden; Appliances' Crock Pots hold no flower. Not "coffee pot":
+    # Appliances' Coffee Makers)
+    mods = _modifiers(rest)
+    if mods and any(dept(c) == hard_dept for c in cands) \
+            and not _known_in(kg, mods, hard_dept, dept, _lvl1_names(labels, hard_dept)):
+        tops = {_top(kg, c) for c in cands if dept(c) != hard_dept}
+        if all(any(dept(c) != hard_dept and _top(kg, c) in tops
+                   and not _filed_in(kg, c, hard_dept, dept) for c in index.get(m, ()))
+               for m in mods):
+            cands = [c for c in cands if dept(c) != hard_dept or mods <= _words(kg.label(c))]
+    if not cands or (len(cands) < 2 and not compound and not collective and not any(
             _words(w) & above for w in words[:-1])) or any(
             dept(c) == hard_dept or (
                 dept(c) is None and _in_store_trees(kg, c, trees)
                 and not _placed_elsewhere(kg, c, hard_dept, dept, trees)) for c in cands):
         return False
     return not any(_part_headed(name, head) for name in _lvl1_names(labels, hard_dept))
+
+
+def _filed_in(kg: _KG, cat: str, hard_dept: str, dept: Callable[[str], str | None]) -> bool:
+    """Whether a category above ``cat`` on its path is named as a category of the department
+    ``hard_dept`` is (its content words, :func:`_words`): the department sells the kind
+    ``cat`` is of. Google's Stock Pots lie under its Cookware, and Appliances holds the
+    store's Cookware; Google's Utility Knives under Hardware > Tools > Cutters name nothing
+    of Appliances."""
+    index = _word_categories(kg)
+    for part in str(kg.path(cat) or "").split(">")[:-1]:
+        ws = _words(part)
+        if ws and any(dept(c) == hard_dept and _words(kg.label(c)) == ws
+                      for c in frozenset.intersection(*(index.get(w, frozenset())
+                                                         for w in ws))):
+            return True
+    return False
+
+
+def _top(kg: _KG, cat: str) -> tuple[str, str]:
+    """The catalogue (:func:`_taxonomy`) and top level of the category ``cat``'s path."""
+    return _taxonomy(cat), str(kg.path(cat) or kg.label(cat)).split(">")[0].strip()
 
 
 def _lvl1_names(labels: Collection[str], dept: str) -> list[str]:

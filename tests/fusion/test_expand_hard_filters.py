@@ -637,3 +637,114 @@ def test_one_category_headed_by_the_last_word_blocks_where_a_word_names_its_bran
     # one category whose branch no other word names ("kate spade": Shovels & Spades) is no
     # reading of the query: the filter stays
     assert _home_expand(home_kg, [], "kate spade").filters.category == ("Appliances",)
+
+
+# -- 10. another shop's queries the Best Buy-trained intent reads as Appliances (QueryNER
+# train, 2026-12-06: "utility knife", "flower pot", "full size comforter set", "kettlebell"
+# got a hard Appliances filter) ------------------------------------------------------------
+
+DEPT_CATS = {  # the store's
+    "app": ("Appliances", "Appliances", None),
+    "ska": ("Small Kitchen Appliances", "Appliances > Small Kitchen Appliances", "app"),
+    "gadgets": ("Kitchen Gadgets", "Appliances > Small Kitchen Appliances > Kitchen Gadgets",
+                "ska"),
+    "eknives": ("Electric Knives & Knife Sharpeners", "Appliances > Small Kitchen Appliances > "
+                "Kitchen Gadgets > Electric Knives & Knife Sharpeners", "gadgets"),
+    "crock": ("Slow Cookers, Crock Pots & Roaster Ovens",
+              "Appliances > Small Kitchen Appliances > Slow Cookers, Crock Pots & Roaster Ovens",
+              "ska"),
+    "cte": ("Coffee, Tea & Espresso", "Appliances > Small Kitchen Appliances > Coffee, Tea & "
+            "Espresso", "ska"),
+    "cmakers": ("Coffee Makers", "Appliances > Small Kitchen Appliances > Coffee, Tea & "
+                "Espresso > Coffee Makers", "cte"),
+    "cookware": ("Cookware", "Appliances > Small Kitchen Appliances > Cookware", "ska"),
+    "hfb": ("Health, Fitness & Beauty", "Health, Fitness & Beauty", None),
+    "kettle": ("Kettlebells", "Health, Fitness & Beauty > Kettlebells", "hfb"),
+}
+DEPT_OTHER = {  # Google's
+    "hw": ("Hardware", "Hardware", None),
+    "tools": ("Tools", "Hardware > Tools", "hw"),
+    "cutters": ("Cutters", "Hardware > Tools > Cutters", "tools"),
+    "utility": ("Utility Knives", "Hardware > Tools > Cutters > Utility Knives", "cutters"),
+    "hg": ("Home & Garden", "Home & Garden", None),
+    "kd": ("Kitchen & Dining", "Home & Garden > Kitchen & Dining", "hg"),
+    "tableware": ("Tableware", "Home & Garden > Kitchen & Dining > Tableware", "kd"),
+    "servers": ("Coffee Servers & Tea Pots",
+                "Home & Garden > Kitchen & Dining > Tableware > Coffee Servers & Tea Pots",
+                "tableware"),
+    "cb": ("Cookware & Bakeware", "Home & Garden > Kitchen & Dining > Cookware & Bakeware",
+           "kd"),
+    "gcookware": ("Cookware", "Home & Garden > Kitchen & Dining > Cookware & Bakeware > "
+                  "Cookware", "cb"),
+    "stock": ("Stock Pots", "Home & Garden > Kitchen & Dining > Cookware & Bakeware > "
+              "Cookware > Stock Pots", "gcookware"),
+    "lg": ("Lawn & Garden", "Home & Garden > Lawn & Garden", "hg"),
+    "gardening": ("Gardening", "Home & Garden > Lawn & Garden > Gardening", "lg"),
+    "planters": ("Pots & Planters", "Home & Garden > Lawn & Garden > Gardening > Pots & Planters",
+                 "gardening"),
+    "plants": ("Plants", "Home & Garden > Plants", "hg"),
+    "flowers": ("Flowers", "Home & Garden > Plants > Flowers", "plants"),
+    "bedding": ("Bedding", "Home & Garden > Bedding", "hg"),
+    "comforters": ("Quilts & Comforters", "Home & Garden > Bedding > Quilts & Comforters",
+                   "bedding"),
+}
+
+
+@pytest.fixture(scope="module")
+def dept_kg() -> ProductGraph:
+    from .catalog_kg import brand_records, catalog_kg, category_records
+
+    # two name-list brands the KG knows no sale of
+    return catalog_kg(category_records(DEPT_CATS) + category_records(DEPT_OTHER, "google")
+                      + brand_records({"kettlebell": [], "weber": []}))
+
+
+def _dept_filter(kg, links, query) -> tuple[str, ...]:
+    from fusion.expand import Thresholds
+
+    from .catalog_kg import intent_at
+
+    res = expand(kg, links, intent_at("Appliances > Small Kitchen Appliances", 0.77, 0.83),
+                 query=query, departments=("Appliances", "Health, Fitness & Beauty"),
+                 thresholds=Thresholds.defaults_for(0.3))
+    return res.filters.category
+
+
+def test_a_linked_kind_named_by_a_word_the_department_lacks_is_no_filter(dept_kg):
+    from .catalog_kg import cat_iri, category_link
+
+    # "utility knife" links Google's Utility Knives; Appliances' only knives are Electric
+    # Knives & Knife Sharpeners, and no category of Appliances holds "utility"
+    link = category_link(cat_iri("utility", "google"), "utility knife")
+    assert _dept_filter(dept_kg, [link], "utility knife") == ()
+    # a modifier the department knows ("coffee": Coffee Makers), or a link filed under a kind
+    # the department holds (Google's Stock Pots under its Cookware), keeps the filter
+    for key, mention in (("servers", "coffee pot"), ("stock", "stock pot")):
+        link = category_link(cat_iri(key, "google"), mention)
+        assert _dept_filter(dept_kg, [link], mention) == ("Appliances",), mention
+
+
+def test_an_unlinked_head_whose_modifier_names_another_tree_is_no_filter(dept_kg):
+    # "flower pot" links nothing: "pot" heads Appliances' Crock Pots and Google's Pots &
+    # Planters, and "flower" names Google's Flowers, in the same Home & Garden, and nothing
+    # of Appliances
+    assert _dept_filter(dept_kg, [], "flower pot") == ()
+    # a word the department knows ("kitchen": Small Kitchen Appliances) keeps the filter
+    assert _dept_filter(dept_kg, [], "kitchen pot") == ("Appliances",)
+
+
+def test_a_set_is_judged_by_the_word_before_it_and_a_size_names_nothing(dept_kg):
+    # "comforter set": "comforter" heads one category (Quilts & Comforters), enough for the
+    # kind a collective word names; "full size" is a size, no word of Full-Size Blenders
+    assert _dept_filter(dept_kg, [], "full size comforter set") == ()
+    assert _dept_filter(dept_kg, [], "comforter set") == ()
+
+
+def test_a_brand_that_sells_nothing_linked_by_a_category_name_is_that_product(dept_kg):
+    from .catalog_kg import brand_link
+
+    # a name list's brand "kettlebell" (no sale, no product) read where the store's
+    # Kettlebells (Health, Fitness & Beauty) is named
+    assert _dept_filter(dept_kg, [brand_link("kettlebell")], "kettlebell") == ()
+    # "weber": no category of that name; the filter stays
+    assert _dept_filter(dept_kg, [brand_link("weber")], "weber") == ("Appliances",)
