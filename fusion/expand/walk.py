@@ -13,7 +13,7 @@ import numpy as np
 from fusion.expand.accessories import _ACCESSORY_STEMS, _FITS, _category_words, _is_variant
 from fusion.expand.departments import _names_a_page
 from fusion.expand.kgview import _ACCESSORY, _KG, _cached, _Cand, _most_common_two_hop
-from fusion.expand.words import _NEW_PLATFORMS, _bare_number, _words
+from fusion.expand.words import _NEW_PLATFORMS, _SHARED_PLATFORM_NAMES, _bare_number, _words
 from fusion.types import LinkedEntity
 from kg.index import normalize_key
 from kg.link import FUNCTION_WORDS, NAME_PARTS, name_heads, word_order
@@ -347,13 +347,18 @@ class _Platforms:
     def new(self, text: str, games: bool, searched: bool = False) -> frozenset[str]:
         """The line words of the platforms the KG lacks that ``text`` names
         (:data:`fusion.expand.words._NEW_PLATFORMS`: "ps5" -> ``ps``, "switch oled" ->
-        ``nintendo``); a name of one word of letters ("switch") only where ``games`` (the
-        intent reads the query as the platforms' department). None without families. With
+        ``nintendo``); a name other products share (:data:`fusion.expand.words.
+        _SHARED_PLATFORM_NAMES`: "switch", "switch 2", "series x") only where ``games`` (the
+        intent reads the query as the platforms' department). Empty without families. With
         ``searched``, only a platform searched: none named after a fits word ("tv for ps5":
         the device a TV is for).
 
-        >>> _Platforms.new(_Platforms.__new__(_Platforms), "light switch", False)
-        frozenset()
+        >>> p = _Platforms.__new__(_Platforms)
+        >>> p.lines = {"x": frozenset({"xbox"})}
+        >>> sorted(p.new("hdmi switch 2 port", False)), sorted(p.new("switch 2 games", True))
+        ([], ['nintendo'])
+        >>> sorted(p.new("xbox series x", False)), sorted(p.new("tv for ps5", False, True))
+        (['xbox'], [])
         """
         if not getattr(self, "lines", None):
             return frozenset()
@@ -366,7 +371,7 @@ class _Platforms:
         (:meth:`new`)."""
         out = []
         for name, line in _NEW_PLATFORMS.items():
-            if len(name) == 1 and name[0].isalpha() and not games:
+            if name in _SHARED_PLATFORM_NAMES and not games:
                 continue
             n = len(name)
             out += [(i, line) for i in range(len(tokens) - n + 1)

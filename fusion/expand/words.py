@@ -301,9 +301,9 @@ def _value_key(term: str) -> tuple[str, str]:
 #: 3DS): it has no node for a PlayStation 5, an Xbox Series X/S, a Nintendo Switch or a Steam
 #: Deck, so these cannot be read from it as the families are; this list is the only one of the
 #: platform rules (:meth:`fusion.expand.walk._Platforms.new`). "steam" continues no family (a
-#: platform of its own: every family's categories are another platform's). A name of one word
-#: of letters only ("switch": a light switch, a network switch) is the platform's only in a
-#: query the intent reads as the platforms' department. Extend it as new consoles ship.
+#: platform of its own: every family's categories are another platform's). A name also said
+#: of other products (:data:`_SHARED_PLATFORM_NAMES`) is the platform's only in a query the
+#: intent reads as the platforms' department. Extend it as new consoles ship.
 _NEW_PLATFORMS: dict[tuple[str, ...], str] = {
     ("ps5",): "ps", ("playstation", "5"): "playstation",
     ("xbox", "series"): "xbox", ("series", "x"): "xbox", ("series", "s"): "xbox",
@@ -312,6 +312,13 @@ _NEW_PLATFORMS: dict[tuple[str, ...], str] = {
     ("switch",): "nintendo",
     ("steam", "deck"): "steam",
 }
+#: the names of :data:`_NEW_PLATFORMS` made of words other products are named by too: a light,
+#: network, HDMI or KVM switch ("light switch", "hdmi switch 2 port"), a product line's series
+#: ("samsung tv series x", "bmw 3 series x drive"): the platform's only where the intent reads
+#: the query as the platforms' department
+_SHARED_PLATFORM_NAMES: frozenset[tuple[str, ...]] = frozenset({
+    ("switch",), ("switch", "2"), ("series", "x"), ("series", "s"),
+})
 
 
 #: words joining alternatives ("samsung or lg", "iphone vs samsung")

@@ -253,6 +253,15 @@ def test_a_light_switch_is_no_platform(kg):
     assert res.filters.category == ("Video Games",), res.filters
 
 
+@pytest.mark.parametrize("query", ["hdmi switch 2 port", "light switch 2 gang",
+                                   "samsung tv series x", "bmw 3 series x drive"])
+def test_a_name_other_products_share_is_no_platform(kg, query):
+    """"switch 2", "series x" are named of HDMI, light and KVM switches and of product lines'
+    series too: no Video Games filter where the intent reads another department."""
+    res = _parse(kg, query, "TV & Home Theater > TVs", 0.8, 0.97, outside=False)
+    assert "Video Games" not in res.filters.category, res.filters
+
+
 def test_a_bare_family_word_expands_the_whole_family(kg):
     """"xbox" (no generation) at the intent's Xbox 360 expands every Xbox platform, not the
     walk of Xbox 360 alone; "xbox one" (a generation) keeps its own walk."""
