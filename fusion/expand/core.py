@@ -70,6 +70,7 @@ from fusion.expand.departments import (
     _remembered,
     _taxonomy,
     _toy_version,
+    _unknown_to,
 )
 from fusion.expand.depth import filter_depth, relocated
 from fusion.expand.exclusions import (
@@ -91,6 +92,7 @@ from fusion.expand.kgview import (
     _brand_facts,
     _Cand,
     _category_alignment,
+    _department_words,
     _derived,
     _known_words,
     _own_categories,
@@ -1457,9 +1459,13 @@ class _Expansion:
             # :func:`_headed_elsewhere`)
             own_labels = {*(taxonomy.labels if taxonomy is not None else ()), *p1}
             trees = lambda: _label_trees(g, taxonomy, dept)  # noqa: E731
+            # (or a query that names nothing of the department: no link placed there, no content
+            # word of the names it holds, "tealight candles" at Appliances, :func:`_unknown_to`)
             elsewhere = bool(fits_elsewhere) or (hard_dept is not None and not facets[
                 "category"] and not _remembered(intent) and not searched_platform
-                and (_named_elsewhere(
+                and (_unknown_to(g, linked, words, hard_dept, dept, negated | featured | namesakes,
+                                 _department_words(g, taxonomy, dept), own_labels, trees)
+                     or _named_elsewhere(
                 g, linked, words, spans, hard_dept, dept, negated | featured | namesakes,
                 negated | featured | fitted | namesakes, own_labels, trees) or (
                 not any(facets.values()) and _headed_elsewhere(

@@ -21,7 +21,16 @@ from fusion.expand.accessories import (
     _word_categories,
 )
 from fusion.expand.colours import _COLOUR_WORDS, _names_a_colour
-from fusion.expand.kgview import _DIGIT, _KG, _cached, _Cand, _in_rel, _own_categories
+from fusion.expand.kgview import (
+    _DIGIT,
+    _KG,
+    _brand_facts,
+    _cached,
+    _Cand,
+    _in_rel,
+    _known_words,
+    _own_categories,
+)
 from fusion.expand.words import (
     _ALTERNATIVES,
     _COMPARE_JOINERS,
@@ -29,6 +38,7 @@ from fusion.expand.words import (
     _FILLERS,
     _JOINERS,
     _MADE_WORDS,
+    _NEGATIONS,
     _WITH_WORDS,
     _alternative_sides,
     _query_words,
@@ -885,6 +895,93 @@ def _headed_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[s
                 and not _placed_elsewhere(kg, c, hard_dept, dept, trees)) for c in cands):
         return False
     return not any(_part_headed(name, head) for name in _lvl1_names(labels, hard_dept))
+
+
+def _content_words(words: Sequence[str]) -> frozenset[str]:
+    """The words of a query that may name a product (:func:`_words`: plurals folded): no
+    number nor other word that opens with a digit ("65", "1tb", "4k"; a model's word that
+    opens with a letter is one, "ps4", "mp3"), size ("full size", "king sized": both words),
+    unit, price word or comparative (:data:`_NO_SIDE_WORDS`), colour, function word,
+    negation cue, nor a collective word (:data:`_COLLECTIVE`: "set", "kit" name a collection
+    of what the other words name).
+
+    >>> sorted(_content_words("full size white comforter set under 50".split()))
+    ['comforter']
+    >>> sorted(_content_words("ps4 pro 1tb".split()))
+    ['pro', 'ps4']
+    >>> sorted(_content_words("t-shirt for women's".split())), _content_words("this is at".split())
+    (['shirt', 'women'], frozenset())
+    """
+    out: set[str] = set()
+    for i, w in enumerate(words):
+        sized = w in _SIZE_WORDS or (i + 1 < len(words) and words[i + 1] in _SIZE_WORDS)
+        if sized or (_DIGIT.search(w) and not w[0].isalpha()) or w in _NO_SIDE_WORDS \
+                or w in FUNCTION_WORDS or w in _NEGATIONS or w in _COLLECTIVE \
+                or _names_a_colour(w):
+            continue
+        out |= {k for k in _words(w) if len(k) > 1}
+    return frozenset(out)
+
+
+def _unknown_to(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str], hard_dept: str,
+                dept: Callable[[str], str | None], skip: Collection[str],
+                vocabulary: Mapping[str, frozenset[str]], labels: Collection[str] = (),
+                store_trees: Callable[[], Collection[str]] = frozenset) -> bool:
+    """Whether the query names nothing of the trusted intent's department ``hard_dept``, so
+    the department is no hard filter (a suggestion only): it links nothing placed there, and
+    none of its content words (:func:`_content_words`) is a word of a name the department
+    holds (``vocabulary``: :func:`fusion.expand.kgview._department_words`). The intent model
+    reads another shop's queries as a department of its own confidently ("tealight candles",
+    "white maid cap", "full size comforter" at Appliances); an engine ANDs the filter, and
+    no product of the department is what such a query searches. A word the department
+    knows keeps it, whatever it names there ("essential oil": Aromatherapy Diffuser Oils;
+    "coffee pot": Coffee Makers), and so does the initials of a name of three words or more
+    there ("ssd": Solid State Drives). A query with no content word ("this is at", "65
+    inch"), or none the KG knows anywhere (:func:`fusion.expand.kgview._known_words`: a
+    name or a misspelling the KG has no word of says nothing of where the product lies),
+    has nothing to judge by and keeps the department, and so does a one-word query (the
+    store's own one-word queries are what the intent model was trained on: "silverware" is
+    Appliances > Dishwashers, as :func:`_headed_elsewhere` reads them).
+
+    Linked, not in ``skip`` (excluded, a namesake of excluded words, a feature after
+    "with"): a category the label space places in the department, or whose nearest placed
+    branch it places there (:func:`_branch_departments`), or one of a catalogue it overlaps
+    that it places nowhere (``store_trees()``, :func:`_label_trees`: Google's Televisions,
+    nothing says it lies elsewhere); a product type or product of such a category; a brand
+    the store sells, in any department (:func:`fusion.expand.kgview._brand_facts`: the KG's
+    ``sells_in`` and ``has_brand`` edges are too partial to say where it sells nothing,
+    "amazon black" at Computers & Tablets, where the KG knows Amazon's phone accessories
+    only; the intent picks among its departments), or one named by a lvl1 label of the
+    department in ``labels`` ("Name Brands > BISSELL"). A brand the store sells nothing
+    under (a name list's) is judged by its words."""
+    own = _lvl1_names(labels, hard_dept)
+    for e in linked:
+        if e.iri in skip:
+            continue
+        kind = kg.kind(e.iri)
+        if kind == "brand":
+            if normalize_key(kg.label(e.iri)) in own or any(
+                    dept(c) is not None for c in _brand_facts(kg, e.iri)[1]):
+                return False
+            continue
+        cats = [e.iri] if kind == "category" else kg.out(e.iri, "type_in") \
+            if kind == "product_type" else kg.out(e.iri, "in_category") \
+            if kind == "product" else []
+        for c in cats:
+            if dept(c) == hard_dept:
+                return False
+            if dept(c) is None:
+                placed = _branch_departments(kg, c, dept, store_trees())
+                if hard_dept in placed or (not placed and _in_store_trees(kg, c, store_trees())):
+                    return False
+    if len(words) < 2:
+        return False
+    said = _content_words(words)
+    known = _known_words(kg)
+    initials = _initials(kg)
+    return any(w in known for w in said) and not said & vocabulary.get(
+        hard_dept, frozenset()) and not any(
+        dept(c) == hard_dept for w in said for c in initials.get(w, ()))
 
 
 def _filed_in(kg: _KG, cat: str, hard_dept: str, dept: Callable[[str], str | None]) -> bool:

@@ -323,3 +323,41 @@ def _most_common_two_hop(kg: _KG, node: str, first: str, second: str,
             via.setdefault(end, mid)
     return [(end, via[end]) for end, _n in sorted(counts.items(),
                                                   key=lambda x: (-x[1], x[0]))[:k]]
+
+
+def _department_words(kg: _KG, taxonomy: TaxonomyAlignment | None,
+                      dept: Any) -> dict[str, frozenset[str]]:
+    """Each department of the label space ``taxonomy`` (``dept`` places a category in one:
+    the expansion's alignment) -> the content words (:func:`kg.link.word_set`: plurals
+    folded) of the names it holds: its own name, its lvl1 labels', the names and aliases of
+    the KG categories placed in it, and the names of the KG products in them ("Appliances":
+    "coffee", "bean", "oil" (Aromatherapy Diffuser Oils), "bag" (Vacuum Bags); no "candle",
+    "comforter"). What a query must name of a department for its intent's reading of it to
+    be one the words share (:func:`fusion.expand.departments._unknown_to`). One scan of the
+    graph view's nodes, memoised with the view for this label space (another one replaces
+    it)."""
+    memo = kg.g.graph.get("_kgqp_department_words")
+    if memo is None or memo[0] is not taxonomy:
+        out: dict[str, set[str]] = {}
+        placed: dict[str, str] = {}
+        for n, a in kg.g.nodes(data=True):
+            if a.get("kind") == "category" and (d := dept(n)) is not None:
+                placed[n] = d
+                words = out.setdefault(d, set())
+                for name in (a.get("label"), *(a.get("aliases") or ())):
+                    if name:
+                        words |= word_set(normalize_key(str(name)))
+        for n, a in kg.g.nodes(data=True):
+            if a.get("kind") == "product" and a.get("label"):
+                for d in {placed[c] for c, edges in kg.g._adj.get(n, {}).items() if c in placed
+                          and any(e.get("relation") == "in_category" for e in edges.values())}:
+                    out[d] |= word_set(normalize_key(str(a["label"])))
+        for lab in taxonomy.labels if taxonomy is not None else ():
+            parts = lab.split(">")
+            out.setdefault(parts[0].strip(), set()).update(
+                w for p in parts for w in word_set(normalize_key(p)))
+        for d, words in out.items():
+            words |= word_set(normalize_key(d))
+        memo = kg.g.graph["_kgqp_department_words"] = (
+            taxonomy, {d: frozenset(ws) for d, ws in out.items()})
+    return memo[1]

@@ -635,8 +635,21 @@ def test_one_category_headed_by_the_last_word_blocks_where_a_word_names_its_bran
     # Lawn & Garden: the department is a suggestion
     assert _a_suggestion_only(_home_expand(home_kg, [], "garden planters"))
     # one category whose branch no other word names ("kate spade": Shovels & Spades) is no
-    # reading of the query: the filter stays
-    assert _home_expand(home_kg, [], "kate spade").filters.category == ("Appliances",)
+    # reading of the query, :func:`_headed_elsewhere` (the expansion drops the filter all the
+    # same where no word names anything of Appliances, :func:`_unknown_to`; linked, a brand
+    # the store sells keeps it)
+    from fusion.expand.departments import _headed_elsewhere
+    from fusion.expand.kgview import _KG
+    from fusion.hetero import as_networkx
+
+    g = _KG(as_networkx(home_kg), home_kg)
+    space = TaxonomyAlignment((), ("Appliances",))
+
+    def dept(c):
+        return space.department(g.path(c) or "")
+
+    assert not _headed_elsewhere(g, [], ["kate", "spade"], "Appliances", dept, ())
+    assert _headed_elsewhere(g, [], ["garden", "planters"], "Appliances", dept, ())
 
 
 # -- 10. another shop's queries the Best Buy-trained intent reads as Appliances (QueryNER
@@ -748,3 +761,92 @@ def test_a_brand_that_sells_nothing_linked_by_a_category_name_is_that_product(de
     assert _dept_filter(dept_kg, [brand_link("kettlebell")], "kettlebell") == ()
     # "weber": no category of that name; the filter stays
     assert _dept_filter(dept_kg, [brand_link("weber")], "weber") == ("Appliances",)
+
+
+# -- 11. a department the query names nothing of (QueryNER train, 2026-12-06: 133 Amazon
+# queries kept a hard Appliances filter, "tealight candles", "white maid cap", "full size
+# comforter": no link in Appliances, no word of a name it holds) ---------------------------
+
+
+VOCAB_OTHER = {  # Google's (the KG knows candles and caps: a query naming them names
+    # something, elsewhere)
+    "decor": ("Decor", "Home & Garden > Decor", "hg"),
+    "candles": ("Candles", "Home & Garden > Decor > Candles", "decor"),
+    "apparel": ("Apparel & Accessories", "Apparel & Accessories", None),
+    "hats": ("Hats & Caps", "Apparel & Accessories > Hats & Caps", "apparel"),
+}
+
+
+@pytest.fixture(scope="module")
+def vocab_kg() -> ProductGraph:
+    from .catalog_kg import brand_records, cat_iri, catalog_kg, category_records
+
+    # Lenox sells in the store (Health, Fitness & Beauty, as far as the KG knows); Yankee is
+    # a name list's brand the store sells nothing under; a product of Appliances' named by
+    # no word of its categories
+    return catalog_kg([*category_records(DEPT_CATS), *category_records(DEPT_OTHER, "google"),
+                       *category_records(VOCAB_OTHER, "google"),
+                       *brand_records({"lenox": ["kettle"], "yankee": []}),
+                       Node(NodeKind.PRODUCT, "carver-1", "ZX Carver"),
+                       Edge(f"{ID}product/carver-1", Relation.IN_CATEGORY, cat_iri("eknives"))])
+
+
+def _vocab_expand(kg, links, query):
+    """The expansion at a sure Appliances intent; the query is no query outside the KG (in
+    this small KG its words would make it one: the default KG knows "candles")."""
+    from fusion.expand import Thresholds
+
+    from .catalog_kg import intent_at
+
+    return expand(kg, links, intent_at("Appliances > Small Kitchen Appliances", 0.77, 0.83),
+                  query=query, departments=("Appliances", "Health, Fitness & Beauty"),
+                  thresholds=Thresholds.defaults_for(0.3), outside=False)
+
+
+def test_a_query_no_word_of_which_the_department_knows_is_no_filter(vocab_kg):
+    # no category of Appliances holds "tealight", "candle", "maid" or "cap" ("white" is a
+    # colour, "full size" a size): the department stays a suggestion, below the filter's
+    # threshold
+    for query in ("tealight candles", "white maid cap", "full size comforter"):
+        res = _vocab_expand(vocab_kg, [], query)
+        assert res.filters.category == (), query
+        assert [(s.category, s.score < 0.73) for s in res.suggestions
+                if s.source == "intent-department"] == [("Appliances", True)], query
+    # a word of a name the department holds keeps it ("kitchen": Small Kitchen Appliances;
+    # "knife": Electric Knives & Knife Sharpeners)
+    for query in ("kitchen candles", "knife candles"):
+        assert _vocab_expand(vocab_kg, [], query).filters.category == ("Appliances",), query
+
+
+def test_a_query_with_no_content_word_or_of_one_word_keeps_the_department(vocab_kg):
+    # nothing to judge by: no content word ("this is at", "65 inch"), none the KG knows
+    # anywhere (misspelt: "tealite candels"), or a one-word query, what the store's searchers
+    # typed and its intent model was trained on ("silverware": Dishwashers)
+    for query in ("this is at", "65 inch", "tealite candels", "silverware"):
+        assert _vocab_expand(vocab_kg, [], query).filters.category == ("Appliances",), query
+
+
+def test_a_link_placed_in_the_department_or_a_brand_the_store_sells_keeps_it(vocab_kg):
+    from .catalog_kg import brand_link
+
+    # a product of a category of the department, whatever words link it (a nickname)
+    link = LinkedEntity(f"{ID}product/carver-1", "product", 0.9, "product_name", "candle gizmo")
+    assert _vocab_expand(vocab_kg, [link], "candle gizmo").filters.category == ("Appliances",)
+    assert _vocab_expand(vocab_kg, [], "candle gizmo").filters.category == ()
+    # a brand the store sells (the KG's sales are partial: the intent picks among its
+    # departments); a brand it sells nothing under is judged by the query's words
+    assert _vocab_expand(vocab_kg, [brand_link("lenox")], "lenox candles").filters.category \
+        == ("Appliances",)
+    assert _vocab_expand(vocab_kg, [brand_link("yankee")], "yankee candles").filters.category \
+        == ()
+
+
+def test_the_names_of_the_products_under_the_department_are_its_words():
+    from .catalog_kg import cat_iri, catalog_kg, category_records
+
+    kg = catalog_kg([*category_records(DEPT_CATS), *category_records(DEPT_OTHER, "google"),
+                     *category_records(VOCAB_OTHER, "google"),
+                     Node(NodeKind.PRODUCT, "warmer-1", "Aroma Tealight Warmer"),
+                     Edge(f"{ID}product/warmer-1", Relation.IN_CATEGORY, cat_iri("crock"))])
+    assert _vocab_expand(kg, [], "tealight candles").filters.category == ("Appliances",)
+    assert _vocab_expand(kg, [], "scented candles").filters.category == ()
