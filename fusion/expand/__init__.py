@@ -146,7 +146,10 @@ Policies (what a search engine can trust):
   set ("5 piece dining set", "tool set": set, kit, combo, bundle) is judged by the word
   before it too: the department's namesake is a set sharing that word or a category that
   word heads ("cookware set": Cookware, Bakeware & Cutlery; Appliances' Fondue Sets hold no
-  dining sets).
+  dining sets). Nor is a department the query names nothing of: no link placed in it, no
+  content word a word of a name it holds (``departments._unknown_to``,
+  ``kgview._department_words``; "tealight candles" at Appliances); one-word queries, and
+  those with no word the KG knows, are not judged.
   Where the department is no filter so, the intent's category is no walk either ("milk"
   expands into no kitchen appliances), and an ``intent-department`` suggestion never
   scores at or over ``hard_filter`` (capped below it: a query outside the KG or the intent

@@ -1220,7 +1220,6 @@ def _names_a_page(kg: _KG, alias: str, name: str) -> bool:
     return extra[-1] in _PAGE_WORDS or any(extra[i:] in categories for i in range(len(extra)))
 
 
-
 def _fits_elsewhere(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
                     spans: Mapping[str, tuple[int, int] | None], fitted: Collection[str],
                     dept: Callable[[str], str | None]) -> frozenset[str]:
