@@ -719,7 +719,7 @@ def outside_kg(kg: Any, query: str, linked: Sequence[Any]) -> bool:
 
 #: what joins the parts of a category's name ("Washers & Dryers", "Mice, Keyboards + Combos",
 #: "Cables and Adapters"): each part names a kind of its own (:func:`name_heads`)
-NAME_PARTS = _PART_SPLIT = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
+NAME_PARTS = re.compile(r"\s*(?:&|,|/|\band\b|\+)\s*")
 
 
 @lru_cache(maxsize=65536)
@@ -732,7 +732,7 @@ def name_heads(key: str) -> frozenset[str]:
     (['fan', 'heatsink'], ['speaker'])
     """
     heads = set()
-    for part in _PART_SPLIT.split(key):
+    for part in NAME_PARTS.split(key):
         words = [w for w in _WORD.findall(part) if w not in _STOP]
         if words:
             heads.add(_stem(words[-1]))
@@ -817,7 +817,7 @@ def _last_head(key: str) -> str:
     """The head word of a mention (normalised): the last content word of its last part,
     plural-folded ("2/5" -> "5", "usb cables" -> "cable"; "" without one). Not a pick from
     :func:`name_heads`' set, whose order changed with the process's hash seed."""
-    for part in reversed(_PART_SPLIT.split(key.rsplit(" ", 1)[-1])):
+    for part in reversed(NAME_PARTS.split(key.rsplit(" ", 1)[-1])):
         words = [w for w in _WORD.findall(part) if w not in _STOP]
         if words:
             return _stem(words[-1])
@@ -936,7 +936,7 @@ def _fitted_run(qualifier: Sequence[str], mention: Sequence[str], query: str) ->
 
 def fitted_name(name: str, key: str, query: str,
                  implied: Collection[str] = frozenset()) -> bool:
-    """Whether the name ``name`` (an index key), or a part of it (:data:`_PART_SPLIT`),
+    """Whether the name ``name`` (an index key), or a part of it (:data:`NAME_PARTS`),
     names the mention (``key``, its words last) after words that the normalised query
     ``query`` says, after the mention, it fits (:func:`_fitted_run`; a brand the query's
     product line implies, ``implied``, is none of them): "ipad air 2 cases" for "case" in
@@ -954,7 +954,7 @@ def fitted_name(name: str, key: str, query: str,
     n = len(order)
     if not n:
         return False
-    parts = [word_order(p) for p in _PART_SPLIT.split(name)]
+    parts = [word_order(p) for p in NAME_PARTS.split(name)]
     # (a bare head after the first part takes that part's qualifier: "laptop adapters" of
     # "laptop chargers & adapters")
     for words in {word_order(name), *parts, *(
@@ -1019,6 +1019,51 @@ def _other_model(name: str, query: Sequence[str]) -> bool:
         if at and all(j and query[j - 1] not in words for j in at):
             return True
     return False
+
+
+#: Words that join two words of a query as a pair or alternatives ("tilt and swivel",
+#: "black or white"): a name composed with one of them alone is narrower than the query
+#: (:func:`joined_pairs`)
+_PAIR_JOINERS = frozenset({"and", "or"})
+
+
+@lru_cache(maxsize=4096)
+def joined_pairs(query: str) -> tuple[tuple[str, str], ...]:
+    """The pairs of content words (plural-folded: :func:`_stem`) that the normalised query
+    ``query`` joins by "and" or "or" (:data:`_PAIR_JOINERS`), each pair both ways round:
+    "tilt and swivel" joins ("tilt", "swivel") and ("swivel", "tilt").
+
+    >>> joined_pairs("tv wall mount tilt and swivel")
+    (('tilt', 'swivel'), ('swivel', 'tilt'))
+    >>> joined_pairs("mount for tv and")
+    ()
+    """
+    words = _WORD.findall(query)
+    out: list[tuple[str, str]] = []
+    for i in range(1, len(words) - 1):
+        a, b = words[i - 1], words[i + 1]
+        if words[i] in _PAIR_JOINERS and a not in _STOP and b not in _STOP:
+            out += [(_stem(a), _stem(b)), (_stem(b), _stem(a))]
+    return tuple(out)
+
+
+def _lacks_a_joined_word(words: Collection[str], mine: Collection[str],
+                         pairs: Sequence[tuple[str, str]]) -> bool:
+    """Whether a name of the content words ``words`` (plural-folded), composed of a mention
+    (its words ``mine``) and other words of the query, holds one of those other words where
+    the query joins it to another word (``pairs``: :func:`joined_pairs`) that the name lacks:
+    "Tilt TV Mounts" for "mount" in "tv wall mount tilt and swivel" (a mount that tilts and
+    swivels is a full-motion one: the name composed with "tilt" alone is narrower than the
+    query). A name that holds both words ("Washers & Dryers" for "washer and dryer"), or
+    the mention's own word of a pair, is no such name.
+
+    >>> pairs = joined_pairs("tv wall mount tilt and swivel")
+    >>> _lacks_a_joined_word({"tilt", "tv", "mount"}, {"mount"}, pairs)
+    True
+    >>> _lacks_a_joined_word({"tv", "mount"}, {"mount"}, pairs)
+    False
+    """
+    return any(a in words and a not in mine and b not in words for a, b in pairs)
 
 
 #: A product line's word implies its brand when at least this many KG names hold the word
@@ -1713,14 +1758,14 @@ class _NodeTable:
 @lru_cache(maxsize=65536)
 def _name_orders(name: str) -> frozenset[tuple[str, ...]]:
     """The content words (:func:`word_order`) of the name ``name`` and of each part of it
-    (:data:`_PART_SPLIT`): the mentions that name it ("washers & dryers" is named by
+    (:data:`NAME_PARTS`): the mentions that name it ("washers & dryers" is named by
     "washer" and "dryer" as by "washers & dryers"; "washer accessories" by neither).
 
     >>> sorted(_name_orders("Washers & Dryers"))
     [('dryer',), ('washer',), ('washer', 'dryer')]
     """
     key = normalize_key(name)
-    return frozenset({word_order(key), *(word_order(p) for p in _PART_SPLIT.split(key))})
+    return frozenset({word_order(key), *(word_order(p) for p in NAME_PARTS.split(key))})
 
 
 @lru_cache(maxsize=256)
@@ -2124,6 +2169,7 @@ class EntityLinker:
                 most = len(ws) + _SUBSET_MAX_EXTRA
                 sizes = range(len(ws) + 1, min(len(qs), len(ws) + _QUALIFIER_MAX_EXTRA) + 1)
                 composed: list[str] = []
+                pairs = joined_pairs(ctx.key)
                 # scan the shorter of: the rarest mention word's names, the names of the
                 # query's other words (a composed name has at least one of them)
                 rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
@@ -2136,7 +2182,9 @@ class EntityLinker:
                             if ws <= table.words[name] <= qs \
                                     and _same_numbers(key, name, context) and (
                                         n <= most or _qualifier_run(name, mine, qorder)) \
-                                    and not _other_model(name, qorder) and (
+                                    and not _other_model(name, qorder) \
+                                    and not _lacks_a_joined_word(table.words[name], ws,
+                                                                 pairs) and (
                                         not implied or _implied_at_front(name, implied)):
                                 add(name, "query", len(ws) / n)
                                 composed.append(name)
@@ -2263,18 +2311,25 @@ class EntityLinker:
                        found: dict[str, tuple[Candidate, str, float]],
                        implied: frozenset[str] = frozenset(), parts: Collection[str] = ()
                        ) -> None:
-        """Drop from ``found`` the categories of the mention's own name (``key``, plural and
-        singular aside) when a category composed of the mention and other words of the
-        query (``composed``; ``query`` normalised) is named as the mention after the
-        device the query says, after the mention, it fits (:func:`_fitted_run`: "iPad Air 2
-        Cases" for "case" in "case for ipad air 2", "iPhone Screen Protectors" for "screen
-        protector" in "screen protector compatible with iphone 6s plus"), as a run before
-        the mention is read (:meth:`_composed_run`: "ipad air 2 case"). The bare name (the
-        tablets' generic "Cases", another branch than iPad Air 2 Cases; the phones'
-        "Screen Protectors") kept none of the device phrase, and its filter none of the
-        device's accessories, or all phones'. A brand the query's product line implies
-        (``implied``: "Samsung" of "Samsung Galaxy S6 Cases" in "case for galaxy s6") is no
-        word of the device phrase the query says."""
+        """Drop from ``found`` the categories and product types found under the mention's
+        own name (``key``, plural and singular aside; not as a name composed with the
+        query's words) when a category found as a name composed of the mention and other
+        words of the query (``composed``; ``query`` normalised), or as a name with such a
+        part (``parts``: :meth:`_fitted_parts`), is named as the mention after the device
+        the query says, after the mention, it fits (:func:`fitted_name`: "iPad Air 2 Cases"
+        for "case" in "case for ipad air 2", "iPhone Screen Protectors" for "screen
+        protector" in "screen protector compatible with iphone 6s plus", "Laptop Chargers &
+        Adapters" for "charger" in "charger for laptop"), as a run before the mention is
+        read (:meth:`_composed_run`: "ipad air 2 case"). The bare name (the tablets' generic
+        "Cases", another branch than iPad Air 2 Cases; the phones' "Screen Protectors"; the
+        product type Chargers) kept none of the device phrase, and its filter none of the
+        device's accessories, or all phones'. A node found under the bare name that is also
+        a fitted name's node (Best Buy's "Camera Batteries" found as "Batteries", its
+        department's word dropped: :meth:`_add_qualified`, for "battery" in "battery for
+        camera") is not dropped: it stays, re-labelled as a ``query`` match of that fitted
+        name, as similar as the most similar fitted category found. A brand the query's
+        product line implies (``implied``: "Samsung" of "Samsung Galaxy S6 Cases" in "case
+        for galaxy s6") is no word of the device phrase the query says."""
         order = word_order(key)
         if not order or not composed:
             return
@@ -2300,7 +2355,7 @@ class EntityLinker:
     @staticmethod
     def _fitted_parts(table: _NodeTable, key: str, query: str, device: Collection[str],
                       implied: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
-        """The category names a part of which (:data:`_PART_SPLIT`) is the mention (``key``)
+        """The category names a part of which (:data:`NAME_PARTS`) is the mention (``key``)
         named after the device the query says, after the mention, it fits
         (:func:`fitted_name`), the name's other parts words the query lacks: "Laptop
         Chargers & Adapters" for "charger" in "charger for laptop" (the composed names hold
@@ -2316,9 +2371,11 @@ class EntityLinker:
         said = [_stem(w) for w in _WORD.findall(_MODEL_PLUS.sub(" plus", query))]
         end = next((i for i in range(len(said) - 1, -1, -1) if order and said[i] == order[-1]),
                    None)
+        # (a cue that ends in "for" or "fits", or in the "with" of "compatible with",
+        # "works with": :func:`_fitted_run`'s cues; "bag with strap" names no device)
         cue = None if end is None else next(
             (j for j in range(end + 1, len(said)) if said[j] in _FITS_CUE_ENDS
-             or said[j] == "with"), None)
+             or (said[j] == "with" and j and said[j - 1] in _FITS_WITH)), None)
         if cue is None:
             return []
         device = frozenset(device).intersection(said[cue + 1:])
@@ -2337,7 +2394,7 @@ class EntityLinker:
                     # (a part holds the mention's words; a child's name opens with the
                     # device's words)
                     words = table.words[name]
-                    part = mine <= words and len(_PART_SPLIT.split(name)) > 1
+                    part = mine <= words and len(NAME_PARTS.split(name)) > 1
                     if not part and word_order(name)[0] not in device:
                         continue
                     cats = [c.iri for c in table.index.candidates(name)
@@ -2415,7 +2472,7 @@ class EntityLinker:
             words = table.words.get(name, frozenset())
             extra = next(iter(words - ws), None)
             if not ws < words or word_order(name) != (extra, *order) \
-                    or len(_PART_SPLIT.split(name)) > 1 or any(
+                    or len(NAME_PARTS.split(name)) > 1 or any(
                         c.kind == "brand" for c in table.index.candidates(extra or "")):
                 continue
             for c in table.index.candidates(name):
@@ -2527,14 +2584,14 @@ class EntityLinker:
     def _parts_for_all(table: _NodeTable, order: tuple[str, ...],
                        ruled_out: Callable[[str], bool]) -> list[Candidate]:
         """The linkable categories for no audience or use (:func:`_narrowing`) whose name
-        (an index key) opens with a part (:data:`_PART_SPLIT`) of the content words ``order``
+        (an index key) opens with a part (:data:`NAME_PARTS`) of the content words ``order``
         and holds more: "Gloves & Mittens" for "gloves", "Shirts & Tops" for "shirts" (not
         "Bicycle Shorts & Briefs" for "briefs"), in name order."""
         rarest = min(order, key=lambda w: sum(map(len, table.by_word.get(w, {}).values())))
         out = []
         for name in sorted(n for names in table.by_word.get(rarest, {}).values()
                            for n in names):
-            first = _PART_SPLIT.split(name, 1)
+            first = NAME_PARTS.split(name, 1)
             if len(first) > 1 and word_order(first[0]) == order:
                 out += [c for c in table.index.candidates(name)
                         if c.kind == "category" and c.iri not in table.unlinkable
@@ -2915,7 +2972,7 @@ class EntityLinker:
         for keys in (table.by_word.get(head, {}) if head else {}).values():
             for k in keys:
                 parts = [[w for w in _WORD.findall(p) if w not in _STOP]
-                         for p in _PART_SPLIT.split(k)]
+                         for p in NAME_PARTS.split(k)]
                 parts = [p for p in parts if p]
                 if any(_stem(p[-1]) == head and (len(p) > 1 or i == len(parts) - 1
                                                  or p[-1].endswith("s"))

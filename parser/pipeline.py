@@ -1103,9 +1103,16 @@ class QueryParser:
         "skin toner" Toners & Astringents (Skin Care); "ram" Google's RAM, "laptop ram" Best
         Buy's Memory (RAM). Where a category below the head's link is named by the words
         before it and the head's link's own words ("Laptop Memory" below Memory (RAM)), the
-        whole span links it. Else the words before the head are an entity of their own, a
-        ``modifier`` (:meth:`_lead`). The query's other links may still undo it
-        (:meth:`_contradicted_heads`).
+        whole span links it; not where that category is of another part of the head's
+        link's name, or its name holds the head's word but heads another ("laser toner" is no
+        Laser Printers below Printers, Ink & Toner). Else the words before the head are an
+        entity of their own, a ``modifier`` (:meth:`_lead`). The query's other links may
+        still undo it (:meth:`_contradicted_heads`).
+
+        No head links a category whose name holds the head's word but heads another word
+        (:meth:`_heads_another_word`: "knob lock" is no Vehicle Door Lock Knobs), nor one
+        beside a category the query's other words name (:meth:`_names_a_sibling`: "radio
+        replacement modules deck harness" is no search of Deck Harnesses).
 
         A generic head (a word of every department, a last word of :meth:`kg.link.
         EntityLinker.common_words`: "car accessories", "hitch kit"), a head the query's words
@@ -1116,6 +1123,7 @@ class QueryParser:
         if not isinstance(linker, EntityLinker) or len(words) < 2 or not (
                 entity.label == "product_name" or LABEL_GROUPS.get(entity.label) == "type"):
             return None
+        # (deferred, as this module's other uses: importing fusion.expand loads torch)
         from fusion.expand import NEGATION_CUES
 
         plain = separators_to_spaces(text)
@@ -1124,6 +1132,7 @@ class QueryParser:
         last = word_order(keys[-1])
         if not last or last[-1] in common:
             return None  # ("car accessories", "hitch kit": a word of every department)
+        word = last[-1]  # (the head's word: the kind of product searched)
         for n in range(1, len(words)):  # (the longest head first)
             if any(w in FUNCTION_WORDS or w in NEGATION_CUES or w in FITS_WORDS or not w
                    for w in keys[:n]):
@@ -1133,10 +1142,11 @@ class QueryParser:
             start, end = words[n][0], words[-1][1]
             head = self.link_entity(text, replace(entity, text=text[start:end], start=start,
                                                   end=end), query)
-            if head.kg_id is None or head.kg_kind not in _PRODUCT_KINDS \
-                    or head.start != start or head.end != end:
-                continue
             own = word_set(" ".join(keys[n:]))
+            if head.kg_id is None or head.kg_kind not in _PRODUCT_KINDS \
+                    or head.start != start or head.end != end \
+                    or self._heads_another_word(head.kg_id, word, own):
+                continue
             said = word_set(normalize_key(plain)) - own - common - FUNCTION_WORDS
             on_path = self._supported(linker, head.kg_id, said, below=False)
             below_only = not on_path and self._supported(linker, head.kg_id, said, below=True)
@@ -1146,7 +1156,7 @@ class QueryParser:
                 # "laptop ram" is Best Buy's Memory (RAM), which holds Laptop Memory)
                 lead = word_set(" ".join(keys[:n])) - own - common - FUNCTION_WORDS
                 other = next((c for c in linker.namesakes(head.kg_id, plain[start:end])
-                              if self._named_below(c, keys[:n]) is not None
+                              if self._named_below(c, keys[:n], word) is not None
                               or self._names_the_kind(linker, c, lead, own,
                                                       word_set(keys[n - 1]))),
                              None) if n == len(words) - 1 else None
@@ -1154,8 +1164,10 @@ class QueryParser:
                     continue
                 head = replace(head, kg_id=other, kg_kind="category", kg_label=str(
                     self.kg.to_networkx().nodes[other].get("label") or other))
+            if self._names_a_sibling(linker, head.kg_id, said):
+                continue  # ("radio replacement modules deck harness": no Deck Harnesses)
             a, b = words[0][0], words[n - 1][1]
-            named = self._named_below(head.kg_id, keys[:n])
+            named = self._named_below(head.kg_id, keys[:n], word)
             if named is not None:  # ("laptop ram": Memory (RAM) > Laptop Memory)
                 return [replace(head, text=text[a:end], start=a, kg_id=named,
                                 kg_label=str(self.kg.to_networkx().nodes[named].get("label")))]
@@ -1235,11 +1247,21 @@ class QueryParser:
             t for _, t, r in nxg.out_edges(node, keys=True) if r in ("in_category", "type_in")]
         return frozenset(d for c in cats if (d := self._department(c)) is not None)
 
-    def _named_below(self, node: str, lead: Sequence[str]) -> str | None:
+    def _named_below(self, node: str, lead: Sequence[str], head: str = "") -> str | None:
         """The category one or two levels below the category ``node`` whose name's content
         words are the words ``lead`` (less function words and words of every department) and
         words of ``node``'s own name, when there is exactly one nearest such category
-        ("laptop" below Memory (RAM): Laptop Memory); else None."""
+        ("laptop" below Memory (RAM): Laptop Memory); else None.
+
+        With the span's head word ``head`` (plural-folded), no category whose name holds a
+        word of another part of ``node``'s name (:data:`kg.link.NAME_PARTS`) than the part
+        that holds ``head``: the whole span names a kind of the head's product, not of
+        another product ``node`` names beside it ("laser toner": no Laser Printers, of the
+        part "Printers" of "Printers, Ink & Toner", not of its "Toner"; "marine" before
+        "powersports" names no Marine Audio below Marine & Powersports; "laptop ram": Laptop
+        Memory, of "Memory (RAM)"'s one part; "dslr cameras": All DSLRs below Cameras), and
+        none whose name holds ``head`` but heads another word (:meth:`_heads_another_word`:
+        "door knob lock" is no Vehicle Door Lock Knobs below Vehicle Door Locks & Parts)."""
         nxg = self.kg.to_networkx()
         if node not in nxg:
             return None
@@ -1249,17 +1271,75 @@ class QueryParser:
         mine = word_set(" ".join(lead)) - FUNCTION_WORDS - common
         if not mine:
             return None  # ("accessories keyboards": a word of every department names none)
-        own = word_set(normalize_key(str(nxg.nodes[node].get("label") or "")))
+        name = normalize_key(str(nxg.nodes[node].get("label") or ""))
+        own = word_set(name)
+        parts = [word_set(part) for part in NAME_PARTS.split(name)]
+        kind = frozenset().union(*(w for w in parts if head in w))
+        others = frozenset().union(*parts) - kind if kind else frozenset()
         level, found = [node], []
         for _ in range(2):
             level = [s for c in level for s, _, r in nxg.in_edges(c, keys=True)
                      if r == "parent"]
             found += [c for c in level
                       if (w := word_set(normalize_key(str(nxg.nodes[c].get("label") or ""))))
-                      and mine <= w and w <= mine | own]
+                      and mine <= w and w <= mine | own
+                      and w.isdisjoint(others)
+                      and not (head and self._heads_another_word(c, head))]
             if found:
                 break
         return min(found) if len(found) == 1 else None
+
+    def _heads_another_word(self, node: str, word: str,
+                            said: frozenset[str] = frozenset()) -> bool:
+        """Whether the name of the category ``node`` a product span's head linked holds the
+        head's word ``word`` (plural-folded) but heads none of its parts with it
+        (:func:`kg.link.name_heads`), and the words ``said`` (the head's) do not hold all
+        its words: the category is another kind of product, one the head's word only
+        qualifies ("door knob lock": Vehicle Door Lock Knobs are knobs; in Best Buy's
+        breadcrumb "speakers subwoofer", Subwoofer Speakers are narrower than the Speakers
+        searched). A name the head says whole, in another order, is none (Best Buy's
+        breadcrumb "marine audio powersports": "audio powersports" names Powersports Audio),
+        nor is one that holds no such word (an alias link), nor a product type's (Best Buy's
+        "Vzw iphone handset", "Disc chargers opp" are no kinds named by their last word)."""
+        nxg = self.kg.to_networkx()
+        if node not in nxg or nxg.nodes[node].get("kind") != "category":
+            return False
+        name = normalize_key(str(nxg.nodes[node].get("label") or ""))
+        words = word_set(name)
+        return word in words and word not in name_heads(name) and not words <= said
+
+    def _names_a_sibling(self, linker: EntityLinker, node: str, said: frozenset[str]) -> bool:
+        """Whether the query's content words outside a product span's head (``said``) name a
+        sibling of the head's link ``node`` or of a category above it (a category or product
+        type right under one of their parents, :meth:`_parents`; none above ``node``): the
+        content words of its name that ``node``'s name lacks (less :meth:`kg.link.
+        EntityLinker.common_words`), two or more, are all words the query says. Best Buy's
+        breadcrumb queries name a category before a word of another: "radio replacement
+        modules deck harness" is a search of Radio Replacement Modules, not of their sibling
+        Deck Harnesses; "amp installation parts deck harness" one of Amp Installation Parts
+        (> Amp Installation Kits), beside Deck Installation Parts > Deck Harnesses. One such
+        word is no evidence: "projector mounts tv mounts" is a search of Projector Mounts,
+        though "tv" names their cousin TV Mounts; "marine audio powersports" one of
+        Powersports Audio, beside Marine Audio. A category above the head's link ("cell
+        phones" of "cell phones signal boosters") is none: the head names a kind of it."""
+        nxg = self.kg.to_networkx()
+        if node not in nxg:
+            return False
+        common = linker.common_words()
+        mine = word_set(normalize_key(str(nxg.nodes[node].get("label") or "")))
+        above = self._above(node)
+        parents = frozenset().union(self._parents(node), *(self._parents(c) for c in above))
+        for parent in sorted(parents):
+            for other, _, rel in nxg.in_edges(parent, keys=True):
+                if other == node or other in above \
+                        or rel not in ("parent", "in_category", "type_in") \
+                        or nxg.nodes[other].get("kind") not in _PRODUCT_KINDS:
+                    continue
+                words = word_set(normalize_key(str(nxg.nodes[other].get("label") or ""))) \
+                    - common - FUNCTION_WORDS - mine
+                if len(words) >= 2 and words <= said:
+                    return True
+        return False
 
     def _supported(self, linker: EntityLinker, node: str, said: frozenset[str], *,
                    below: bool) -> bool:

@@ -933,3 +933,26 @@ def test_common_words_are_the_path_words_of_many_departments() -> None:
     assert {"accessories", "accessory"} <= common
     assert common.isdisjoint({"wheel", "wheels", "cars", "toys"})
     assert EntityLinker(g).common_words() == common
+
+
+def test_no_name_is_composed_with_one_word_of_a_pair_the_query_joins() -> None:
+    """"mount" in "tv wall mount tilt and swivel" linked Tilt TV Mounts, composed with the
+    query's "tilt" (a hard category filter): a mount that tilts and swivels is a full-motion
+    one. A name composed with a word the query joins by "and"/"or" to a word the name lacks is
+    narrower than the query (kg.link._lacks_a_joined_word); with "tilt" alone it is composed
+    as before."""
+    g = ProductGraph.in_memory()
+    base = "TV & Home Theater > TV Mounts"
+    g.add_records(_tree(_cat("bestbuy/tm", "TV Mounts", base),
+                        _cat("bestbuy/ttm", "Tilt TV Mounts", base + " > Tilt TV Mounts"),
+                        _cat("bestbuy/ftm", "Full-Motion TV Mounts",
+                             base + " > Full-Motion TV Mounts")), progress=False)
+    linker = EntityLinker(g)
+
+    def labels(query: str) -> list[str]:
+        return [c.label for c, _, _ in linker.generate("mount", "core_product_type", query)]
+
+    assert "Tilt TV Mounts" in labels("tv wall mount tilt")
+    assert "Tilt TV Mounts" not in labels("tv wall mount tilt and swivel")
+    assert "Tilt TV Mounts" not in labels("tv wall mount tilt or swivel")
+

@@ -75,6 +75,34 @@ ALL_DSLRS = _cat("bb/all-dslrs", "All DSLRs",
                  "Cameras & Camcorders > Cameras > Digital SLR Cameras > All DSLRs")
 BODY_ONLY = _cat("bb/body-only", "DSLR Body Only",
                  "Cameras & Camcorders > Cameras > Digital SLR Cameras > DSLR Body Only")
+#: the printer's tree: "Printers, Ink & Toner" (a namesake of "toner") holds Laser Printers
+PRINTERS = _cat("bb/printers", "Printers, Ink & Toner",
+                "Connected Home & Housewares > Office Electronics > Printers, Ink & Toner")
+ALL_PRINTERS = _cat("bb/all-printers", "All Printers",
+                    "Connected Home & Housewares > Office Electronics > Printers, Ink & Toner"
+                    " > All Printers")
+LASER_PRINTERS = _cat("bb/laser-printers", "Laser Printers",
+                      "Connected Home & Housewares > Office Electronics > Printers, Ink & Toner"
+                      " > All Printers > Laser Printers")
+#: Best Buy's car audio installation parts: siblings and cousins a breadcrumb query names
+CAR_PARTS = _cat("bb/car-parts", "Car Audio Installation Parts",
+                 "Car Electronics & GPS > Car Audio Installation Parts")
+DECK_PARTS = _cat("bb/deck-parts", "Deck Installation Parts",
+                  "Car Electronics & GPS > Car Audio Installation Parts > Deck Installation Parts")
+DECK_HARNESSES = _cat("bb/deck-harnesses", "Deck Harnesses",
+                      "Car Electronics & GPS > Car Audio Installation Parts"
+                      " > Deck Installation Parts > Deck Harnesses")
+RADIO_MODULES = _cat("bb/radio-modules", "Radio Replacement Modules",
+                     "Car Electronics & GPS > Car Audio Installation Parts"
+                     " > Deck Installation Parts > Radio Replacement Modules")
+AMP_PARTS = _cat("bb/amp-parts", "Amp Installation Parts",
+                 "Car Electronics & GPS > Car Audio Installation Parts > Amp Installation Parts")
+#: a name that holds "lock" but names knobs, below one that names locks
+DOOR_LOCKS = _cat("g/door-locks", "Vehicle Door Locks & Parts",
+                  "Vehicles & Parts > Vehicle Parts & Accessories > Vehicle Door Locks & Parts")
+LOCK_KNOBS = _cat("g/lock-knobs", "Vehicle Door Lock Knobs",
+                  "Vehicles & Parts > Vehicle Parts & Accessories > Vehicle Door Locks & Parts"
+                  " > Vehicle Door Lock Knobs")
 
 SPANS = {
     "laptop ram": [("laptop ram", "core_product_type")],
@@ -91,12 +119,21 @@ SPANS = {
     "dslr cameras": [("dslr cameras", "core_product_type")],
     "dslr body only dslr cameras": [("dslr body only", "core_product_type"),
                                     ("dslr cameras", "core_product_type")],
+    "laser toner": [("laser toner", "core_product_type")],
+    "deck harness": [("deck harness", "core_product_type")],
+    "radio replacement modules deck harness": [("radio replacement modules deck harness",
+                                                "core_product_type")],
+    "amp installation parts deck harness": [("amp installation parts deck harness",
+                                             "core_product_type")],
+    "door knob lock": [("door knob lock", "core_product_type")],
 }
 
 #: the tagger's WordPiece vocabulary
 WORDS = ["[UNK]", "laptop", "ram", "skin", "toner", "christmas", "tree", "cell", "phones",
          "signal", "boosters", "mini", "power", "washer", "not", "for", "desktop", "work",
-         "vest", "car", "accessories", "dslr", "cameras", "body", "only"]
+         "vest", "car", "accessories", "dslr", "cameras", "body", "only", "laser", "deck",
+         "harness", "radio", "replacement", "modules", "amp", "installation", "parts", "door",
+         "knob", "lock"]
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +142,8 @@ def kg() -> ProductGraph:
     nodes = [ELECTRONICS, RAM, COMPUTERS, LAPTOPS, MEMORY, LAPTOP_MEMORY, DESKTOP_MEMORY, TONER,
              SKIN_TONERS, TREES, CELL_PHONES, BOOSTERS, POWER, WASHERS, PRESSURE_WASHERS, *CARE,
              VESTS, BULLET_PROOF_VESTS, ACCESSORIES, CAMERAS_DEPT, CAMERAS, DSLRS, ALL_DSLRS,
-             BODY_ONLY]
+             BODY_ONLY, PRINTERS, ALL_PRINTERS, LASER_PRINTERS, CAR_PARTS, DECK_PARTS,
+             DECK_HARNESSES, RADIO_MODULES, AMP_PARTS, DOOR_LOCKS, LOCK_KNOBS]
     g.add_records([
         *nodes,
         Edge(LAPTOPS.iri, Relation.PARENT, COMPUTERS.iri),
@@ -119,6 +157,13 @@ def kg() -> ProductGraph:
         Edge(DSLRS.iri, Relation.PARENT, CAMERAS.iri),
         Edge(ALL_DSLRS.iri, Relation.PARENT, DSLRS.iri),
         Edge(BODY_ONLY.iri, Relation.PARENT, DSLRS.iri),
+        Edge(ALL_PRINTERS.iri, Relation.PARENT, PRINTERS.iri),
+        Edge(LASER_PRINTERS.iri, Relation.PARENT, ALL_PRINTERS.iri),
+        Edge(DECK_PARTS.iri, Relation.PARENT, CAR_PARTS.iri),
+        Edge(AMP_PARTS.iri, Relation.PARENT, CAR_PARTS.iri),
+        Edge(DECK_HARNESSES.iri, Relation.PARENT, DECK_PARTS.iri),
+        Edge(RADIO_MODULES.iri, Relation.PARENT, DECK_PARTS.iri),
+        Edge(LOCK_KNOBS.iri, Relation.PARENT, DOOR_LOCKS.iri),
     ], progress=False)
     return g
 
@@ -209,3 +254,30 @@ def test_a_head_beside_a_link_of_its_sibling_kind_links_nothing(qp: QueryParser)
     assert _entities(qp("dslr body only dslr cameras")) == [
         ("dslr body only", "DSLR Body Only", "core_product_type"),
         ("dslr cameras", None, "core_product_type")]
+
+
+def test_a_whole_span_links_no_category_another_word_heads(qp: QueryParser) -> None:
+    # "toner" links the printer's Toner, which "laser" does not support; its namesake
+    # Printers, Ink & Toner holds Laser Printers, named by "laser": but they are printers,
+    # not toner (the head's word heads the part "Toner" of its name, not "Printers")
+    assert _entities(qp("laser toner")) == [("laser toner", None, "core_product_type")]
+    # (Laptop Memory is headed by "memory", a word of the part "Memory (RAM)" that "ram"
+    # names: test_a_compound_named_below_the_head_s_category_links_that_category)
+
+
+@pytest.mark.parametrize("query", [
+    "radio replacement modules deck harness",  # a sibling of Deck Harnesses
+    "amp installation parts deck harness",  # a sibling of Deck Installation Parts, above it
+])
+def test_a_head_whose_query_names_another_category_beside_it_links_nothing(
+        qp: QueryParser, query: str) -> None:
+    # alone, "harness" of "deck harness" links Deck Harnesses ("deck" supports it)
+    assert [e.kg_label for e in qp("deck harness").entities] == ["Deck Harnesses"]
+    # Best Buy's breadcrumb queries name the category searched before a word of another
+    assert _entities(qp(query)) == [(query, None, "core_product_type")]
+
+
+def test_a_head_linked_to_a_name_another_word_heads_links_nothing(qp: QueryParser) -> None:
+    # "knob lock" links Vehicle Door Lock Knobs, a name holding "lock" that "knobs" heads;
+    # nor does "lock" (Vehicle Door Locks & Parts) link the whole span to them, below it
+    assert _entities(qp("door knob lock")) == [("door knob lock", None, "core_product_type")]
