@@ -9,9 +9,10 @@ import pytest
 
 from fusion.expand import expand
 from fusion.types import Intent, LinkedEntity
-from kg import Edge, Node, NodeKind, ProductGraph, Relation
+from kg import ProductGraph
 
-ID = "https://kgqp.dev/id/"
+from .catalog_kg import cat_iri, catalog_kg, category_records
+
 DEPTS = ("Computers & Tablets", "Office & School Supplies", "Health, Fitness & Beauty",
          "TV & Home Theater", "Furniture & Decor")
 
@@ -53,18 +54,12 @@ CATS = {  # key: (label, path, parent key)
 }
 
 
-def _cat(key: str) -> str:
-    return f"{ID}category/bb/{key}"
+_cat = cat_iri
 
 
 @pytest.fixture(scope="module")
 def kg() -> ProductGraph:
-    recs: list[Node | Edge] = [Node(NodeKind.CATEGORY, f"bb/{k}", lab, path=path)
-                               for k, (lab, path, _) in CATS.items()]
-    recs += [Edge(_cat(k), Relation.PARENT, _cat(p)) for k, (_, _, p) in CATS.items() if p]
-    g = ProductGraph.in_memory()
-    g.add_records(recs, progress=False)
-    return g
+    return catalog_kg(category_records(CATS))
 
 
 def intent(key: str, score: float = 0.77, dept_score: float = 0.95) -> Intent:
