@@ -477,11 +477,8 @@ def _platform_home(kg: _KG, text: str, intent_cat: str | None, named: frozenset[
     Network, Sony; :func:`_another_generation` leaves out PS4 Games, Consoles), or a
     platform-neutral category of the platforms' department one of whose children the query
     names ("amiibo smash bros ultimate switch" at Toys to Life: Amiibo; not "nintendo
-    switch" at Toys to Life: Disney Infinity, Skylanders are the intent's guess).
-
-    >>> _platform_home(None, "", None, frozenset(), frozenset(), {})
-    (None, True)
-    """
+    switch" at Toys to Life: Disney Infinity, Skylanders are the intent's guess). Tested with
+    a KG in tests/fusion/test_expand_platforms.py."""
     if not named:
         return None, True
     plats = _platforms(kg)
