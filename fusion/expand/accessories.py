@@ -23,6 +23,7 @@ from fusion.expand.words import (
     _MINUS_CUE,
     _NEGATIONS,
     _WITH_WORDS,
+    _back_over_fillers,
     _query_words,
     _words,
 )
@@ -407,9 +408,7 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
                      for ws in names)
         products = product_at(after, up, device=device)
         if fits_at is not None:  # the product before the fits word, fillers skipped
-            before = fits_at - 1
-            while before > 0 and words[before] in _FILLERS:
-                before -= 1
+            before = _back_over_fillers(words, fits_at - 1)
             products += product_at(before, up, fitted=True)
         # held: the product's category is under the device's path, or a category there is
         # named by the device's and the product's words ("Xbox One Headsets", "Xbox One

@@ -151,6 +151,7 @@ from fusion.expand.words import (
     _VALUE_NEGATIONS,
     _alternative_sides,
     _an_alternative,
+    _back_over_fillers,
     _bare_number,
     _compared,
     _find_mention,
@@ -1686,9 +1687,7 @@ class _Expansion:
             sp = spans.get(iri)
             if sp is None:
                 continue
-            at = sp[0] - 1
-            while at > 0 and words[at] in _FILLERS:
-                at -= 1
+            at = _back_over_fillers(words, sp[0] - 1)
             if words[sp[0]] in _FITS or (at >= 0 and words[at] in _FITS):
                 out.add(iri)
         if not out:

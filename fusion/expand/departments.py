@@ -41,6 +41,7 @@ from fusion.expand.words import (
     _NEGATIONS,
     _WITH_WORDS,
     _alternative_sides,
+    _back_over_fillers,
     _query_words,
     _without_joiner,
     _words,
@@ -1248,9 +1249,7 @@ def _fits_elsewhere(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
         if e.iri not in fitted or sp is None or kg.kind(e.iri) != "category" \
                 or dept(e.iri) is not None:
             continue
-        at = sp[0] if words[sp[0]] in _FITS else sp[0] - 1
-        while at > 0 and words[at] in _FILLERS:
-            at -= 1
+        at = _back_over_fillers(words, sp[0] if words[sp[0]] in _FITS else sp[0] - 1)
         if at <= 0 or words[at] not in _FITS:
             continue
         free = [w for w in words[sp[0]:sp[1]] if w not in _FITS and w not in _FILLERS]

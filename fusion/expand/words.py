@@ -60,6 +60,7 @@ _JOINERS = frozenset({"or", "and", "nor", "&"})
 _BARE_NUMBER = re.compile(r"[\d\s.,/\-\u2013]*\d[\d\s.,/\-\u2013]*")
 #: words skipped between those and the brand ("for my samsung", "compatible with the lg")
 _FILLERS = frozenset({"a", "an", "the", "my", "any", "your", "with", "but"})
+
 #: words naming a brand as the maker, between a negation and the brand: "phone not from
 #: samsung", "headphones not made by sony", "tv nothing from lg" (:func:`_negated`)
 _MAKER_WORDS = frozenset({"from", "by"})
@@ -323,6 +324,18 @@ _SHARED_PLATFORM_NAMES: frozenset[tuple[str, ...]] = frozenset({
 
 #: words joining alternatives ("samsung or lg", "iphone vs samsung")
 _ALTERNATIVES = frozenset({"or", "vs", "vs.", "versus", "nor"})
+
+
+def _back_over_fillers(words: Sequence[str], at: int) -> int:
+    """``at`` moved back over the filler words (:data:`_FILLERS`) before it, to the word a
+    fits word would be ("case for my iphone": from "my" back to "for"); not past the first.
+
+    >>> _back_over_fillers("case for my iphone".split(), 2)
+    1
+    """
+    while at > 0 and words[at] in _FILLERS:
+        at -= 1
+    return at
 
 
 def _without_joiner(words: Sequence[str], span: tuple[int, int]) -> tuple[int, int]:
