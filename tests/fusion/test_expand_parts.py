@@ -11,7 +11,7 @@ from fusion.expand import expand
 from fusion.types import Intent, LinkedEntity
 from kg import ProductGraph
 
-from .catalog_kg import cat_iri, catalog_kg, category_records
+from .catalog_kg import cat_iri, catalog_kg, category_records, intent_at
 
 DEPTS = ("Computers & Tablets", "Office & School Supplies", "Health, Fitness & Beauty",
          "TV & Home Theater", "Furniture & Decor")
@@ -63,9 +63,7 @@ def kg() -> ProductGraph:
 
 
 def intent(key: str, score: float = 0.77, dept_score: float = 0.95) -> Intent:
-    path = CATS[key][1]
-    label = " > ".join(path.split(" > ")[:2])
-    return Intent(label, path.split(" > ")[0], score, dept_score, ((label, score),))
+    return intent_at(CATS[key][1], score, dept_score)
 
 
 def cat(key: str, mention: str, label: str = "core_product_type", score: float = 0.93
