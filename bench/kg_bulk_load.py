@@ -8,12 +8,16 @@ runs, each in its own subprocess so that peak RSS (``ru_maxrss`` of the child) i
 - ``kgqp``: ``python -m parser.app.cli kg load FRESH_KG FILE --kind rdf`` (a new KG each run),
 - ``rdflib``: ``rdflib.Graph().parse(FILE, format="nt")`` (in-memory store),
 
-alternating, ``--runs`` times each, and prints wall time (median, min, max), CPU time (user +
-system of the child, all its threads: less sensitive than wall time to the machine's other work)
-and peak RSS, with the 1-minute load average before each measured command (the machine's other
-work matters: each side gets what the CPUs have left) and the commit measured, then one JSON line.
+alternating, ``--runs`` times each (with ``--floor`` also the store's own loaders, which write no
+change log, version or digest: ``pyoxigraph``, ``Store(NEW_DIR).bulk_load(path=FILE)`` alone, and
+``oxigraph load``, the CLI of the ``oxigraph`` package, when it is installed: the fastest a load
+into an Oxigraph store can be on this machine), and prints wall time (median, min, max), CPU time
+(user + system of the child, all its threads: less sensitive than wall time to the machine's
+other work) and peak RSS, with the 1-minute load average before each measured command (the
+machine's other work matters: each side gets what the CPUs have left) and the commit measured,
+then one JSON line.
 
-    python bench/kg_bulk_load.py --triples 1000000 --runs 3
+    python bench/kg_bulk_load.py --triples 1000000 --runs 3 [--floor]
 """
 
 from __future__ import annotations
@@ -94,6 +98,12 @@ _RDFLIB = (
     "g.parse(sys.argv[1], format='nt')\n"
     "print(len(g), file=sys.stderr)\n"
 )
+_PYOXIGRAPH = (
+    "import sys, pyoxigraph as ox\n"
+    "store = ox.Store(sys.argv[1])\n"
+    "store.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_TRIPLES)\n"
+    "store.flush()\n"
+)
 
 
 def measure(cmd: list[str]) -> tuple[float, float, float]:
@@ -130,6 +140,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workdir", type=Path, default=None, help="Default: a new temp dir.")
     ap.add_argument("--keep", action="store_true", help="Keep the work directory.")
+    ap.add_argument("--floor", action="store_true",
+                    help="Also time the store's own loaders (pyoxigraph bulk_load, oxigraph load).")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="kgqp-bulk-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -140,18 +152,27 @@ def main() -> None:
         print(f"generated {src} ({src.stat().st_size / 1e6:.0f} MB) in "
               f"{time.perf_counter() - t:.1f} s", file=sys.stderr)
     env_cmd = [sys.executable, "-m", "parser.app.cli", "kg", "load"]
+    oxigraph_cli = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or \
+        shutil.which("oxigraph")
+    arms = ["kgqp", "rdflib"]
+    if args.floor:
+        arms += ["pyoxigraph"] + (["oxigraph load"] if oxigraph_cli else [])
     res: dict[str, dict[str, list[float]]] = {
-        "kgqp": {"s": [], "cpu_s": [], "rss_mib": [], "loadavg_1m": []},
-        "rdflib": {"s": [], "cpu_s": [], "rss_mib": [], "loadavg_1m": []},
+        name: {"s": [], "cpu_s": [], "rss_mib": [], "loadavg_1m": []} for name in arms
     }
     try:
         for run in range(args.runs):
             kg = work / f"kg-{run}"
             shutil.rmtree(kg, ignore_errors=True)
-            for name, cmd in (
-                ("kgqp", [*env_cmd, str(kg), str(src), "--kind", "rdf"]),
-                ("rdflib", [sys.executable, "-c", _RDFLIB, str(src)]),
-            ):
+            cmds = {
+                "kgqp": [*env_cmd, str(kg), str(src), "--kind", "rdf"],
+                "rdflib": [sys.executable, "-c", _RDFLIB, str(src)],
+                "pyoxigraph": [sys.executable, "-c", _PYOXIGRAPH, str(kg) + "-ox", str(src)],
+                "oxigraph load": [str(oxigraph_cli), "load", "--location", str(kg) + "-cli",
+                                  "--file", str(src)],
+            }
+            for name in arms:
+                cmd = cmds[name]
                 load = os.getloadavg()[0]
                 s, rss, cpu = measure(cmd)
                 res[name]["s"].append(s)
@@ -160,7 +181,8 @@ def main() -> None:
                 res[name]["loadavg_1m"].append(load)
                 print(f"run {run + 1}: {name:7s} {s:7.2f} s  CPU {cpu:7.2f} s  peak RSS "
                       f"{rss:7.0f} MiB  (load average before: {load:.2f})", file=sys.stderr)
-            shutil.rmtree(kg, ignore_errors=True)
+            for d in (kg, Path(str(kg) + "-ox"), Path(str(kg) + "-cli")):
+                shutil.rmtree(d, ignore_errors=True)
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -183,11 +205,19 @@ def main() -> None:
         "loadavg_1m_before": {k: v["loadavg_1m"] for k, v in res.items()},
         "loadavg_1m_after": os.getloadavg()[0],
     }
+    for name in arms[2:]:
+        f = _summary(res[name]["s"])
+        out[f"{name.replace(' ', '_')}_s"] = f
+        out[f"rdflib_over_{name.replace(' ', '_')}"] = r["median"] / f["median"]
     print(f"kgqp kg load   {k['median']:.2f} s (min {k['min']:.2f}, max {k['max']:.2f}), "
           f"CPU {kc['median']:.2f} s, peak RSS {out['kgqp_peak_rss_mib']:.0f} MiB")
     print(f"rdflib parse   {r['median']:.2f} s (min {r['min']:.2f}, max {r['max']:.2f}), "
           f"CPU {rc['median']:.2f} s, peak RSS {out['rdflib_peak_rss_mib']:.0f} MiB")
     print(f"speed-up (median) {out['speedup_median']:.1f}x")
+    for name in arms[2:]:
+        f = _summary(res[name]["s"])
+        print(f"{name:14s} {f['median']:.2f} s (min {f['min']:.2f}, max {f['max']:.2f}): "
+              f"rdflib / it {r['median'] / f['median']:.1f}x (no log, version or digest)")
     print(json.dumps(out))
 
 
