@@ -94,7 +94,18 @@ Policies (what a search engine can trust):
   filter ("tv remote control": Remote Controls). A linked category the query names whole as
   the accessory of the device it says, after a fits word, it fits ("battery for camera":
   Camera Batteries; :func:`kg.link.fitted_name`), in the intent's department and lvl1
-  category, makes that department trusted below ``hard_filter``: it is the filter. Where a
+  category, makes that department trusted below ``hard_filter``: it is the filter. So does,
+  where the intent's department is below ``hard_filter`` (whichever department it reads), a
+  linked accessory category the query names with the device it is for, a device of the
+  category's own department: the first part of its name is device words and an accessory
+  word, the mention ends with that word, the query says the device words, one of them heads
+  a category of that department with no accessory on its path, and the intent gives the
+  category's lvl1 label 0.05 or more ("camera charger", "charger for camera" at Cell Phones
+  0.53-0.62: Camera Chargers & Adapters, Digital Cameras the device; "charger for ipad":
+  iPad Chargers & Sync Cables; not "subwoofer cables", Audio's subwoofers being Subwoofer
+  Speakers, nor "tripod mounts", Tripods lying under Digital Camera Accessories); its
+  department is trusted, the link the filter, and the intent's department an
+  ``intent-department`` suggestion where it differs. Where a
   device follows a fits word and a product is searched, the device's own categories (it,
   those under it, the intent's category where the intent follows it) rank after the other
   expansions ("best surge protector for tv": no Outdoor TVs & Accessories first); its
@@ -122,7 +133,10 @@ Policies (what a search engine can trust):
   no fan-out of its own, and no department it keeps: a peripheral or accessory too ("record
   player with speakers", "drum set with headphones", "ps4 with controller"; the brand rules
   read one on their own: "samsung tv with stand" makes Samsung an UP boost).
-  No expansion names a hard category filter's value (every filtered document matches it).
+  No expansion names a hard category filter's value (every filtered document matches it),
+  nor, beside a filter that is no rule's, a category of the label space outside the trusted
+  department (it matches no filtered document: "nintendo switch tablet" filtered Video Games,
+  the platform's, and expanded the link Tablets into iPad, All Tablets, Laptops).
   The department is no filter either (an ``intent-department`` suggestion) where the product
   the query searches links a category outside it that it has no namesake of: the intent
   picks among namesakes ("keyboards": Musical Instruments' Keyboards, Computers & Tablets'

@@ -39,6 +39,7 @@ from kg.link import (
     brand_sales,
     compact_key,
     name_heads,
+    word_order,
     word_set,
 )
 
@@ -441,6 +442,34 @@ def _word_categories(kg: _KG) -> Mapping[str, frozenset[str]]:
         return {k: frozenset(v) for k, v in out.items()}
 
     return _cached(kg, "_kgqp_word_categories", (), build)
+
+
+def _a_device_accessory(kg: _KG, iri: str, mention: str, said: Collection[str],
+                        dept: Callable[[str], str | None]) -> bool:
+    """Whether the linked category ``iri`` is the accessory of a device of its own department
+    that the query names beside the accessory: the first part of its name is device words and
+    an accessory word (Camera Chargers & Adapters, iPad Chargers & Sync Cables), its mention
+    ends with that accessory word ("charger", "camera charger"), the query's words ``said``
+    (plural-folded, :func:`_words`) hold every word before it, and one of those heads a
+    category of the same department (``dept``) with no accessory's name on its path: the
+    device (Digital Cameras; iPad). Not a word that heads no device of the department
+    ("Subwoofer Cables": Audio's are Subwoofer Speakers; "Soft Cases"), nor a device that is
+    an accessory itself ("Tripod Mounts": Tripods lies under Digital Camera Accessories)."""
+    parts = [o for p in NAME_PARTS.split(normalize_key(kg.label(iri))) if (o := word_order(p))]
+    said_order = word_order(normalize_key(mention))
+    if not parts or not said_order:
+        return False
+    # (a bare head after the first part takes that part's qualifier: "camera cases" of Camera
+    # Bags & Cases, as :func:`kg.link.fitted_name` reads it)
+    named = [o for o in (parts[0], *((*parts[0][:-1], *p) for p in parts[1:] if len(p) == 1))
+             if len(o) >= 2 and o[-1] == said_order[-1] and o[-1] in _ACCESSORY_STEMS
+             and set(o[:-1]) <= set(said)]
+    home = dept(iri)
+    index = _word_categories(kg)
+    return home is not None and any(
+        c != iri and dept(c) == home and w in name_heads(normalize_key(kg.label(c)))
+        and not _ACCESSORY.search(kg.path(c) or kg.label(c))
+        for o in named for w in o[:-1] if w not in _ACCESSORY_STEMS for c in index.get(w, ()))
 
 
 def _names_the_device(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],

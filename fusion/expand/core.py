@@ -13,6 +13,7 @@ from typing import Any
 from fusion.context import TaxonomyAlignment
 from fusion.expand.accessories import (
     _FITS,
+    _a_device_accessory,
     _a_kind_of,
     _a_part_named_by,
     _accessories,
@@ -258,8 +259,9 @@ class _Expansion:
         "excluded_words", "facets", "featured", "fits_elsewhere", "fitted", "fixed",
         "follows_device", "free_from", "g", "generations", "hard_dept", "intent", "key_of", "kg",
         "limit", "lines", "link_boosts", "linked", "linked_at", "linked_cats", "linked_devices",
-        "linked_product", "listed", "mix", "model", "named", "namesakes", "negated", "negated_at",
-        "negated_names", "new_platforms", "no_accessory", "no_cues", "no_device", "other", "others",
+        "linked_product", "listed", "mix", "model", "named", "named_accessories", "namesakes",
+        "negated", "negated_at", "negated_names", "new_platforms", "no_accessory", "no_cues",
+        "no_device", "other", "others",
         "out_rules", "outside", "p0", "p1", "part_named", "party", "places", "platforms", "plats",
         "pop", "price_max", "price_min", "product_depts", "product_heads", "products_at", "query",
         "query_words", "ranked", "read_at", "read_out", "rewritten", "rule_boosts", "rule_res",
@@ -788,6 +790,21 @@ class _Expansion:
             # Batteries whole, as the accessory of the device it says it fits, in the intent's
             # department and lvl1 category; the words and the intent agree on the department)
             hard_dept = intent.lvl0
+        # (or where the intent's department is no filter, a linked accessory category named with
+        # the device it is for, in that device's department: "camera charger", "charger for
+        # ipad" read Cell Phones at 0.53-0.62, yet the query names Camera Chargers & Adapters,
+        # iPad Chargers & Sync Cables whole; its department is the one the filter is in, the
+        # link the filter, :meth:`device_accessories`)
+        named_accessories: frozenset[str] = frozenset()
+        if hard_dept is None and intent is not None and not outside:
+            named_accessories = self.device_accessories()
+            homes = {dept(c) for c in named_accessories}
+            home = next(iter(homes)) if len(homes) == 1 else None
+            if home is not None and (depts is None or home in depts):
+                hard_dept = home
+            else:
+                named_accessories = frozenset()
+        self.named_accessories = named_accessories
         if searched_platform and plats.department is not None \
                 and (depts is None or plats.department in depts):
             hard_dept = plats.department  # ("switch oled" read as TVs, "ps5" unsure: the intent
@@ -898,6 +915,27 @@ class _Expansion:
                    and e.mention and dept(e.iri) == department and lvl1_of(e.iri) == lvl1
                    and fitted_name(normalize_key(g.label(e.iri)), normalize_key(e.mention), key)
                    for e in linked_cats)
+
+    def device_accessories(self) -> frozenset[str]:
+        """The linked accessory categories (not excluded, no feature, no device an accessory
+        is for, tagged as the product searched, in the label space) named with the device they
+        are for, a device of their own department (:func:`_a_device_accessory`: Camera Chargers
+        & Adapters for "camera charger" and "charger for camera"; iPad Chargers & Sync Cables
+        for "charger for ipad"), whose lvl1 category the intent gives some probability (0.24,
+        0.28, 0.26 there): what the query searches, whichever department the intent reads."""
+        cross, dept, excluded_runs, featured = self.cross, self.dept, self.excluded_runs, \
+            self.featured
+        fits_elsewhere, fitted, g, linked_cats = self.fits_elsewhere, self.fitted, self.g, \
+            self.linked_cats
+        lvl1, negated, p1, words = self.lvl1, self.negated, self.p1, self.words
+        said = _words(" ".join(w for i, w in enumerate(words)
+                               if not any(a <= i < b for a, b in excluded_runs)))
+        return frozenset(
+            e.iri for e in linked_cats
+            if e.iri not in negated and e.iri not in featured and e.iri not in fitted
+            and e.iri not in fits_elsewhere and (e.label is None or e.label in HEAD_LABELS)
+            and e.mention and not cross(e.iri) and p1.get(lvl1(e.iri) or "", 0.0) >= 0.05
+            and _a_device_accessory(g, e.iri, e.mention, said, dept))
 
     def side_names(self, side: tuple[int, int], what: str, but: Collection[str] = ()) -> bool:
         """Whether the words of an alternative's ``side`` that no mention links name a
@@ -1303,7 +1341,8 @@ class _Expansion:
             in_dept = target is not None and hard_dept is not None and intent is not None \
                 and dept(target) == hard_dept
             agrees = in_dept and intent is not None \
-                and (lvl1(target) == intent.category or follows_device)
+                and (lvl1(target) == intent.category or follows_device
+                     or ent.iri in self.named_accessories)
             cat_links.append((ent, target if in_dept else None, agrees))
             suggestions.append(CategorySuggestion(path, round(base, 6), f"link:{ent.iri}"))
 
@@ -1522,12 +1561,14 @@ class _Expansion:
             for lab, p in intent.top_k or ((intent.category, intent.score),):
                 if lab not in hard and p >= 0.05:
                     suggestions.append(CategorySuggestion(lab, round(p, 6), "intent"))
-            if hard_dept is None or elsewhere or (toy_dept and not facets["category"]):
+            if hard_dept is None or elsewhere or (toy_dept and not facets["category"]) or (
+                    self.named_accessories and hard_dept != intent.lvl0):
                 # (a department that is no filter never weighs as one: its score is capped below
                 # ``hard_filter``, where the query is outside the KG or the intent model's depth,
                 # "spoons for baby self feeding" at Appliances 0.98, or searches a product linked
                 # elsewhere, "milk" at 0.86, or a toy version of its device, "toy blender":
-                # :func:`_below`)
+                # :func:`_below`; nor one a device's accessory the query names elsewhere
+                # took the place of, "camera charger" at Cell Phones 0.62)
                 suggestions.append(CategorySuggestion(
                     intent.lvl0, _below(intent.lvl0_score, th.hard_filter), "intent-department"))
 
@@ -1741,8 +1782,18 @@ class _Expansion:
         # (not a kind the query searches too: "tv not smart tv" still expands TVs)
 
         excluded_heads = heads(negated) - heads([e.iri for e in linked if e.iri not in negated])
+        # a hard category filter (the trusted department's, or a category in it; not a rule's):
+        # a category of the label space outside that department matches no filtered document,
+        # so no expansion names one ("nintendo switch tablet": Video Games filtered, the console
+        # the platform names, and the link Tablets walked into iPad, All Tablets, Laptops)
+        hard_dept = self.hard_dept if facets["category"] and not any(
+            src.startswith("rule:") for _, src in facets["category"]) else None
         best: dict[str, tuple[float, _Cand]] = {}
         for w, c in scored:
+            if hard_dept is not None and c.rule is None and c.kind in _CATEGORY_KINDS \
+                    and c.iri is not None and not cross(c.iri) \
+                    and self.dept(c.iri) not in (None, hard_dept):
+                continue
             key = term_key(c.term)
             if not key or (c.rule is None and (key in banned or (
                     key in respelt and c.kind not in _CATEGORY_KINDS))):

@@ -308,3 +308,17 @@ def test_a_platform_after_a_fits_word_is_no_product_searched(kg):
     terms = [e.term for e in res.expansions]
     assert {"OLED TVs", "QLED TVs"} <= set(terms), terms
     assert not {"Video Game Accessories", "Game Downloads"} & set(terms), terms
+
+
+def test_no_expansion_outside_the_filtered_department(kg):
+    """"nintendo switch tablet": the platform the KG lacks filters Video Games, and the link
+    Tablets (the intent's Computers & Tablets, unsure) walked into iPad, All Tablets, Laptops:
+    an engine ANDs the filter, so those expansions match no filtered document and contradict
+    it. Here "steam deck tv": Video Games filtered, the link TVs expands no OLED TVs nor QLED
+    TVs (the platforms' home still does)."""
+    tvs = category_link(cat_iri("tvs"), "tv")
+    res = _parse(kg, "steam deck tv", "TV & Home Theater > TVs", 0.5, 0.6, [tvs])
+    assert res.filters.category == ("Video Games",), res.filters
+    terms = [e.term for e in res.expansions]
+    assert not {"OLED TVs", "QLED TVs", "TV & Home Theater"} & set(terms), terms
+    assert {"Video Game Accessories", "Game Downloads", "Toys to Life"} & set(terms), terms
