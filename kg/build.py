@@ -8,7 +8,9 @@ Google taxonomy's product types (with singular/plural aliases), and gazetteers m
 QueryNER training annotations (``Source.mined``: brands, product types, colours, materials,
 departments, shapes, occasions), followed by the KG hygiene pass (:mod:`kg.hygiene`:
 colour/fit words are not brands, duplicate attribute values merged, promotion and genre
-categories marked non-linkable), reported as the last load report.
+categories marked non-linkable, short-form aliases the category names imply: "PS4" for
+"PlayStation 4", whose children are "PS4 Games", "PS4 Consoles" ...), reported as the last
+load report.
 Sources are listed in :data:`DEFAULT_SOURCES`; the data and
 its provenance are described in ``data/README.md``.
 

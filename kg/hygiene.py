@@ -20,6 +20,10 @@ writes into its summary:
   "HP Promotions", "Pop", "Blues") are kept but marked ``kgqp:linkable false``
   (:data:`kg.link.LINKABLE`): the linker never proposes them, and fusion should exclude them
   from intent labels and expansions.
+* **Short forms** (:mod:`kg.short_forms`, in a second transaction, after the categories above
+  are marked): a category whose name abbreviates to a word its descendants' names open with
+  is also called by it: "PlayStation 4" (children "PS4 Games", "PS4 Consoles" ...) gets the
+  alias "PS4", "Digital SLR Cameras" "DSLR Cameras" and "DSLR".
 
 Example:
     >>> from kg import ProductGraph, Node, NodeKind
@@ -52,6 +56,7 @@ import pyoxigraph as ox
 from kg.index import normalize_key
 from kg.link import LINKABLE
 from kg.schema import Edge, LoadReport, NodeKind
+from kg.short_forms import apply_short_forms
 
 if TYPE_CHECKING:
     from kg.graph import NodeInfo, ProductGraph
@@ -135,6 +140,8 @@ class HygieneConfig:
     unlinkable_roots: tuple[str, ...] = DEFAULT_UNLINKABLE_ROOTS
     content_parents: tuple[str, ...] = DEFAULT_CONTENT_PARENTS
     unlinkable_patterns: tuple[str, ...] = DEFAULT_UNLINKABLE_PATTERNS
+    #: add the short-form aliases the category names imply (:mod:`kg.short_forms`)
+    short_forms: bool = True
 
     def __post_init__(self) -> None:
         for p in self.unlinkable_patterns:
@@ -164,7 +171,9 @@ def _merge(tx: object, graph: ProductGraph, keep: NodeInfo, dups: Iterable[NodeI
 
 
 def apply_hygiene(graph: ProductGraph, config: HygieneConfig | None = None) -> LoadReport:
-    """Apply the hygiene rules (see the module docstring) in one transaction; idempotent."""
+    """Apply the hygiene rules (see the module docstring) in one transaction, then the
+    short-form aliases (:func:`kg.short_forms.apply_short_forms`, reported here too) in a
+    second; idempotent."""
     cfg = config or HygieneConfig()
     report = LoadReport(source="hygiene")
     nodes = list(graph.nodes())
@@ -238,5 +247,7 @@ def apply_hygiene(graph: ProductGraph, config: HygieneConfig | None = None) -> L
                 tx.add_triples([ox.Quad(ox.NamedNode(c.iri), flag, ox.Literal(False),
                                         ox.DefaultGraph())])
                 report.skip("category marked non-linkable", path)
+    if cfg.short_forms:
+        apply_short_forms(graph, report=report)
     log.info("KG hygiene: %s", report.skipped)
     return report

@@ -172,3 +172,24 @@ def test_build_default_force_rebuilds_a_damaged_kg(tmp_path: Path):
         build_default(target, progress=False)
     with build_default(target, force=True, progress=False) as g:
         assert g.version > 0 and g.node("https://kgqp.dev/id/brand/kgqp-test-only") is None
+
+
+def test_default_build_names_categories_by_the_short_forms_their_children_use() -> None:
+    """"ps4" linked nothing: Best Buy's category is "PlayStation 4", only its children say
+    "PS4 Games", "PS4 Consoles" ... The build's hygiene pass adds the short forms as aliases
+    (kg.short_forms), reported with the hygiene pass's actions."""
+    from kg.build import Source
+    from kg.graph import ProductGraph
+
+    g = ProductGraph.in_memory()
+    reports = build_into(g, sources=(Source("bestbuy/categories.json.gz", "bestbuy-categories"),),
+                         progress=False)
+    assert reports[-1].source == "hygiene"
+    added = set(reports[-1].examples.get("short-form alias added", ()))
+    assert reports[-1].skipped.get("short-form alias added", 0) >= 5
+    assert "PS4 -> PlayStation 4" in added or "DSLR -> Digital SLR Cameras" in added
+    best = {m: g.link(m, label=label).best for m, label in
+            (("ps4", "product_name"), ("ps3", "product_name"), ("dslr", "core_product_type"))}
+    assert {m: b.label if b else None for m, b in best.items()} == {
+        "ps4": "PlayStation 4", "ps3": "PlayStation 3", "dslr": "Digital SLR Cameras"}
+    g.close()
