@@ -1,5 +1,7 @@
 """kgqp's product knowledge graph: an RDF store with versioned transactions, SPARQL with bound
-parameters, and derived views (alias index for matching, networkx graph).
+parameters, and derived views (alias index for matching, networkx graph). :mod:`kg.link` links
+a mention to a node; :mod:`kg.taxonomy` reasons over the category tree (ancestors, departments,
+siblings) for the parser's link stage.
 
 Example:
     >>> import kg

@@ -97,7 +97,7 @@ def _wordish(ch: str) -> bool:
 #: Marks that may be glued to a word's or a tagger span's edges without being part of what it
 #: names: quotes, brackets, and sentence punctuation ("+", "#", "%", "&", "-", "/" are not
 #: among them: "c++", "c#", "50%", "at&t"). The parser trims them from spans
-#: (:func:`parser.pipeline.span_edges`), the expansion from the query's words.
+#: (:func:`parser.linking.span_edges`), the expansion from the query's words.
 EDGE_MARKS = "\"'\u201c\u201d\u2018\u2019\u201e\u201f\u00ab\u00bb\u2039\u203a,()[]{}.:;!?"
 
 

@@ -1207,7 +1207,7 @@ class QueryContext:
     def of(cls, text: str, read: str | None = None) -> QueryContext:
         """The context of the query ``text``, its words those of ``read`` (default: ``text``):
         the parser reads a query without the words it excludes ("not gaming laptop": "
-        gaming" is no context of "laptop", :meth:`parser.QueryParser._link_spans`).
+        gaming" is no context of "laptop", :meth:`parser.linking.SpanLinker.link_spans`).
 
         >>> q = QueryContext.of("not gaming laptop", "           laptop")
         >>> q.text, q.tokens
@@ -2931,7 +2931,7 @@ class EntityLinker:
         part only where it is plural, as a category names its kinds: "Fans, Heatsinks &
         Cooling" holds fans, "Keyboard & Mouse Combos" no keyboards). The linker picks one
         from the query's words and priors; the others are what a later reader (the parse's
-        intent: :meth:`parser.QueryParser._repick`) may pick instead: "keyboard" links
+        intent: :meth:`parser.linking.SpanLinker.repick`) may pick instead: "keyboard" links
         Musical Instruments > Keyboards, and Computers & Tablets holds Computer Keyboards,
         iPad & Tablet Accessories > Keyboards ...; "fans" links Appliances' Fans, and
         Computers & Tablets holds Case Fans and CPU Fans & Heatsinks.

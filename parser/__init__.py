@@ -1,5 +1,6 @@
 """kgqp's query parser: the BERT token tagger, the QueryParser pipeline and the front-ends
-(:mod:`parser.app`).
+(:mod:`parser.app`). :mod:`parser.pipeline` orchestrates a parse (prepare, match, tag, link,
+intent, expand); :mod:`parser.linking` is its link stage and the query-level linking rules.
 
 The pipeline's public names are importable from here; they load on first use, so that
 ``import parser`` (and the CLI's start) does not pull in torch, transformers or ONNX Runtime.

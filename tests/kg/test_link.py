@@ -639,7 +639,7 @@ def test_a_department_restated_namesake_is_a_candidate_the_query_words_choose() 
 def test_namesakes_are_the_other_categories_the_mention_names() -> None:
     """EntityLinker.namesakes: the categories of the linked one's name on other paths and
     those a part of whose name the mention's head word heads (what a parse's intent may pick
-    instead: parser.QueryParser._repick); not a name whose part only opens with the word
+    instead: parser.linking.SpanLinker.repick); not a name whose part only opens with the word
     ("Keyboard & Mouse Combos", "Keyboard Accessories"), nor the link itself."""
     g = ProductGraph.in_memory()
     music = _cat("bestbuy/mi", "Musical Instruments", "Musical Instruments")

@@ -296,7 +296,7 @@ def test_the_clause_words_hold_the_expansions_cue_words() -> None:
     (one public set, :data:`fusion.expand.CUE_WORDS`) and the clause's own: no copy of the cue
     words, and every word the parser's own list held."""
     from fusion.expand import CUE_WORDS
-    from parser.pipeline import _clause_words
+    from parser.linking import _clause_words
 
     clause_words = _clause_words()
     assert clause_words >= CUE_WORDS
@@ -545,7 +545,7 @@ def test_the_searched_product_is_linked_under_the_linkers_product_label() -> Non
     label map has its own product-type label (no ``core_product_type``): "tv" linked under
     that label, the brand excluded; the default map still reads ``core_product_type``."""
     from kg.link import EntityLinker, LinkerConfig
-    from parser.pipeline import _product_label
+    from parser.linking import _product_label
 
     g = ProductGraph.in_memory()
     g.add_records([TVS, INSIGNIA, Edge(INSIGNIA.iri, Relation.SELLS_IN, TVS.iri)],

@@ -187,7 +187,7 @@ def test_the_words_of_a_negation_on_the_quickstart_bundle(bundle_parser: QueryPa
 # (before 2026-12-06: "laptop -dell", 'laptop not "dell"', "laptop not (dell)", "laptop no
 # dell", "tv -samsung -lg" excluded "dell" with no kg_id and no DOWN boost, while "laptop not
 # dell", tagged "not dell", had both: the tagger tagged the brand's word not at all, or as a
-# span that linked nothing. :meth:`QueryParser._untagged_excluded_brands`)
+# span that linked nothing. :meth:`parser.linking.SpanLinker._untagged_excluded_brands`)
 
 NB_TVS = Node(NodeKind.CATEGORY, "bb/tvs", "TVs", path="TV & Home Theater > TVs")
 NB_LAPTOPS = Node(NodeKind.CATEGORY, "bb/laptops", "Laptops",

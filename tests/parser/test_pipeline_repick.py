@@ -1,6 +1,6 @@
 """parser.pipeline: after the intent, a category linked outside the confident intent's
-department is swapped for a namesake of it there (QueryParser._repick): the linker picks
-among categories of one name before the intent runs, from the query's words and priors only,
+department is swapped for a namesake of it there (parser.linking.SpanLinker.repick): the linker
+picks among categories of one name before the intent runs, from the query's words and priors only,
 and "mechanical keyboard" linked Musical Instruments > Keyboards under a Computers & Tablets
 intent (Digital Pianos expansions)."""
 

@@ -90,7 +90,7 @@ def test_link_entity_trims_and_call_and_pipe_agree(qp):
 
 
 def test_span_edges():
-    from parser.pipeline import span_edges
+    from parser.linking import span_edges
 
     assert span_edges('"samsung') == (1, 0)
     assert span_edges("(samsung tv)") == (1, 1)

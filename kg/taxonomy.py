@@ -1,0 +1,244 @@
+"""Reasoning over the KG's category tree, on node IRIs: the categories above a node, the
+departments that hold it, whether two links contradict, the category below a node that words
+name, a sibling the query's words name, whether the query's words support a link. No parse
+types: what the link stage (:class:`parser.linking.SpanLinker`) asks of the graph where it
+weighs a product span's head (:meth:`parser.linking.SpanLinker._head_and_modifier`) or the
+query's other links. Each reads ``kg.to_networkx()`` (the KG's derived view of its version:
+nothing is cached here) and, where it says so, an :class:`kg.link.EntityLinker`'s words
+(:meth:`~kg.link.EntityLinker.common_words`, :meth:`~kg.link.EntityLinker.below_words`).
+
+Example:
+    >>> from kg import Edge, Node, NodeKind, ProductGraph, Relation
+    >>> g = ProductGraph.in_memory()
+    >>> _ = g.add_records([
+    ...     Node(NodeKind.CATEGORY, "tv", "TV & Home Theater", path="TV & Home Theater"),
+    ...     Node(NodeKind.CATEGORY, "tvs", "TVs", path="TV & Home Theater > TVs"),
+    ...     Edge("https://kgqp.dev/id/category/tvs", Relation.PARENT,
+    ...          "https://kgqp.dev/id/category/tv")], progress=False)
+    >>> tvs = "https://kgqp.dev/id/category/tvs"
+    >>> sorted(above(g, tvs)), department(g, tvs)
+    (['https://kgqp.dev/id/category/tv'], 'TV & Home Theater')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from kg.index import normalize_key
+from kg.link import FUNCTION_WORDS, NAME_PARTS, EntityLinker, name_heads, word_set
+
+__all__ = ["PRODUCT_KINDS", "above", "contradicts", "department", "departments",
+           "heads_another_word", "named_below", "names_a_sibling", "names_the_kind", "parents",
+           "supported"]
+
+#: the node kinds a product searched is (a product span's head links one of them)
+PRODUCT_KINDS = frozenset({"category", "product_type"})
+
+
+def contradicts(kg: Any, node: str, other: str) -> bool:
+    """Whether the link ``node`` of a product span's head contradicts another link
+    ``other`` of its query (both categories or product types) on the KG ``kg``: neither is
+    the other nor above it, and they are of no common department, or are kinds of one
+    category (a common parent: iPod shuffle and iPod nano, DSLR Body Only and All DSLRs)."""
+    if node == other:
+        return False
+    up, up_other = above(kg, node), above(kg, other)
+    if other in up or node in up_other:
+        return False
+    mine, theirs = departments(kg, node), departments(kg, other)
+    if mine and theirs and mine.isdisjoint(theirs):
+        return True
+    return not parents(kg, node).isdisjoint(parents(kg, other))
+
+
+def parents(kg: Any, node: str) -> frozenset[str]:
+    """The categories right above the category ``node`` of the KG ``kg``, or those a product
+    type ``node`` is filed in."""
+    nxg = kg.to_networkx()
+    if node not in nxg:
+        return frozenset()
+    return frozenset(t for _, t, r in nxg.out_edges(node, keys=True)
+                     if r in ("parent", "in_category", "type_in"))
+
+
+def above(kg: Any, node: str) -> frozenset[str]:
+    """The categories above the node ``node`` of the KG ``kg``, every level (:func:`parents`)."""
+    seen: set[str] = set()
+    level = parents(kg, node)
+    while level:
+        seen |= level
+        level = frozenset(p for c in level for p in parents(kg, c)) - seen
+    return frozenset(seen)
+
+
+def names_the_kind(kg: Any, linker: EntityLinker, node: str, lead: frozenset[str],
+                   own: frozenset[str], last: frozenset[str]) -> bool:
+    """Whether the content words ``lead`` of a product span before its head (of the words
+    ``own``) name the namesake ``node`` of the head's link as the kind it is
+    (:meth:`parser.linking.SpanLinker._head_and_modifier`): the part of its name the head
+    heads (its name split at "&", ",", "/", "and": :data:`kg.link.NAME_PARTS`) holds the last
+    of them, ``last``, the word right before the head ("license" of Vehicle License Plates,
+    "hose" of Garden Hose Spray Nozzles; no "motor" of "motor shaft adapter": Motor Vehicle
+    Cassette Adapters), or holds no word but the head's and theirs while they name a
+    category above it, no department (its name's words, less the ``linker``'s
+    :meth:`kg.link.EntityLinker.common_words`: "skin" of Skin Care > Toners & Astringents,
+    "hair" of Hair Care > ... > Combs & Brushes; no "garden" of Home & Garden > ... > Shoe
+    Care & Tools). One of their words found somewhere in its path is no evidence: "work" of
+    Work Safety Protective Gear > Bullet Proof Vests (a kind the query does not say),
+    "power" of Camera Batteries & Power > Camera Chargers & Adapters, "car" of Car Audio
+    Installation Parts > Antennas & Adapters, "pc" of PC Gaming > Virtual Reality-Ready
+    Components."""
+    name = normalize_key(str(kg.to_networkx().nodes[node].get("label") or ""))
+    parts = [w for part in NAME_PARTS.split(name) if not (w := word_set(part)).isdisjoint(own)]
+    if not parts:
+        return False
+    kind = parts[0] - own
+    if not kind.isdisjoint(lead & last):
+        return True
+    if kind - lead:
+        return False
+    nxg, common = kg.to_networkx(), linker.common_words()
+    path = str(nxg.nodes[node].get("path") or "")
+    up = {str(nxg.nodes[c].get("label") or "") for c in above(kg, node)
+          if nxg.nodes[c].get("path") and ">" in str(nxg.nodes[c].get("path"))} \
+        | {seg.strip() for seg in path.split(">")[1:-1]}
+    return any((w := word_set(normalize_key(name)) - common) and w <= lead
+               for name in up)
+
+
+def departments(kg: Any, node: str) -> frozenset[str]:
+    """The departments (the first category of the path) of the category ``node`` of the KG
+    ``kg``, or of the categories a product type ``node`` is filed in."""
+    nxg = kg.to_networkx()
+    if node not in nxg:
+        return frozenset()
+    cats = [node] if nxg.nodes[node].get("path") else [
+        t for _, t, r in nxg.out_edges(node, keys=True) if r in ("in_category", "type_in")]
+    return frozenset(d for c in cats if (d := department(kg, c)) is not None)
+
+
+def named_below(kg: Any, node: str, lead: Sequence[str], head: str = "", *,
+                linker: Any = None) -> str | None:
+    """The category one or two levels below the category ``node`` of the KG ``kg`` whose
+    name's content words are the words ``lead`` (less function words and the words of every
+    department, the ``linker``'s :meth:`kg.link.EntityLinker.common_words`, none for another
+    kind of linker) and words of ``node``'s own name, when there is exactly one nearest such
+    category ("laptop" below Memory (RAM): Laptop Memory); else None.
+
+    With the span's head word ``head`` (plural-folded), no category whose name holds a
+    word of another part of ``node``'s name (:data:`kg.link.NAME_PARTS`) than the part
+    that holds ``head``: the whole span names a kind of the head's product, not of
+    another product ``node`` names beside it ("laser toner": no Laser Printers, of the
+    part "Printers" of "Printers, Ink & Toner", not of its "Toner"; "marine" before
+    "powersports" names no Marine Audio below Marine & Powersports; "laptop ram": Laptop
+    Memory, of "Memory (RAM)"'s one part; "dslr cameras": All DSLRs below Cameras), and
+    none whose name holds ``head`` but heads another word (:func:`heads_another_word`:
+    "door knob lock" is no Vehicle Door Lock Knobs below Vehicle Door Locks & Parts)."""
+    nxg = kg.to_networkx()
+    if node not in nxg:
+        return None
+    common = linker.common_words() if isinstance(linker, EntityLinker) \
+        else frozenset()
+    mine = word_set(" ".join(lead)) - FUNCTION_WORDS - common
+    if not mine:
+        return None  # ("accessories keyboards": a word of every department names none)
+    name = normalize_key(str(nxg.nodes[node].get("label") or ""))
+    own = word_set(name)
+    parts = [word_set(part) for part in NAME_PARTS.split(name)]
+    kind = frozenset().union(*(w for w in parts if head in w))
+    others = frozenset().union(*parts) - kind if kind else frozenset()
+    level, found = [node], []
+    for _ in range(2):
+        level = [s for c in level for s, _, r in nxg.in_edges(c, keys=True)
+                 if r == "parent"]
+        found += [c for c in level
+                  if (w := word_set(normalize_key(str(nxg.nodes[c].get("label") or ""))))
+                  and mine <= w and w <= mine | own
+                  and w.isdisjoint(others)
+                  and not (head and heads_another_word(kg, c, head))]
+        if found:
+            break
+    return min(found) if len(found) == 1 else None
+
+
+def heads_another_word(kg: Any, node: str, word: str,
+                       said: frozenset[str] = frozenset()) -> bool:
+    """Whether the name of the category ``node`` of the KG ``kg`` that a product span's head
+    linked holds the head's word ``word`` (plural-folded) but heads none of its parts with it
+    (:func:`kg.link.name_heads`), and the words ``said`` (the head's) do not hold all
+    its words: the category is another kind of product, one the head's word only
+    qualifies ("door knob lock": Vehicle Door Lock Knobs are knobs; in Best Buy's
+    breadcrumb "speakers subwoofer", Subwoofer Speakers are narrower than the Speakers
+    searched). A name the head says whole, in another order, is none (Best Buy's
+    breadcrumb "marine audio powersports": "audio powersports" names Powersports Audio),
+    nor is one that holds no such word (an alias link), nor a product type's (Best Buy's
+    "Vzw iphone handset", "Disc chargers opp" are no kinds named by their last word)."""
+    nxg = kg.to_networkx()
+    if node not in nxg or nxg.nodes[node].get("kind") != "category":
+        return False
+    name = normalize_key(str(nxg.nodes[node].get("label") or ""))
+    words = word_set(name)
+    return word in words and word not in name_heads(name) and not words <= said
+
+
+def names_a_sibling(kg: Any, linker: EntityLinker, node: str, said: frozenset[str]) -> bool:
+    """Whether the query's content words outside a product span's head (``said``) name a
+    sibling of the head's link ``node`` of the KG ``kg`` or of a category above it (a
+    category or product type right under one of their parents, :func:`parents`; none above
+    ``node``): the content words of its name that ``node``'s name lacks (less the
+    ``linker``'s :meth:`kg.link.EntityLinker.common_words`), two or more, are all words the
+    query says. Best Buy's breadcrumb queries name a category before a word of another:
+    "radio replacement modules deck harness" is a search of Radio Replacement Modules, not of
+    their sibling Deck Harnesses; "amp installation parts deck harness" one of Amp
+    Installation Parts (> Amp Installation Kits), beside Deck Installation Parts > Deck
+    Harnesses. One such word is no evidence: "projector mounts tv mounts" is a search of
+    Projector Mounts, though "tv" names their cousin TV Mounts; "marine audio powersports"
+    one of Powersports Audio, beside Marine Audio. A category above the head's link ("cell
+    phones" of "cell phones signal boosters") is none: the head names a kind of it."""
+    nxg = kg.to_networkx()
+    if node not in nxg:
+        return False
+    common = linker.common_words()
+    mine = word_set(normalize_key(str(nxg.nodes[node].get("label") or "")))
+    up = above(kg, node)
+    ups = frozenset().union(parents(kg, node), *(parents(kg, c) for c in up))
+    for parent in sorted(ups):
+        for other, _, rel in nxg.in_edges(parent, keys=True):
+            if other == node or other in up \
+                    or rel not in ("parent", "in_category", "type_in") \
+                    or nxg.nodes[other].get("kind") not in PRODUCT_KINDS:
+                continue
+            words = word_set(normalize_key(str(nxg.nodes[other].get("label") or ""))) \
+                - common - FUNCTION_WORDS - mine
+            if len(words) >= 2 and words <= said:
+                return True
+    return False
+
+
+def supported(kg: Any, linker: EntityLinker, node: str, said: frozenset[str], *,
+              below: bool) -> bool:
+    """Whether one of the words ``said`` (content words, plural-folded: :func:`kg.link.
+    word_set`) is a word of the path of the node ``node`` of the KG ``kg`` (of a product
+    type: of the categories it is filed in), or, with ``below``, of the names of the
+    categories two levels below it (the ``linker``'s :meth:`kg.link.EntityLinker.
+    below_words`)."""
+    nxg = kg.to_networkx()
+    if node not in nxg:
+        return False
+    path = nxg.nodes[node].get("path")
+    paths = [path] if path else [
+        nxg.nodes[t].get("path") for _, t, r in nxg.out_edges(node, keys=True)
+        if r in ("in_category", "type_in") and nxg.nodes[t].get("path")]
+    words = set().union(*(word_set(normalize_key(p)) for p in paths))
+    if below and path:
+        words |= linker.below_words(node)
+    return not words.isdisjoint(said)
+
+
+def department(kg: Any, iri: str) -> str | None:
+    """The department (the first category of the path) of the category ``iri`` of the KG
+    ``kg``."""
+    nodes = kg.to_networkx().nodes
+    path = nodes[iri].get("path") if iri in nodes else None
+    return path.split(">")[0].strip() if path else None
