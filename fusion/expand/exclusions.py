@@ -329,6 +329,7 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
         runs.append((start, start + n))  # (a cue after a joiner: the next item's, read
         #                                   as a cue of its own, "and not lg")
     runs = [(a, b) for a, b in runs if _run_words(" ".join(words[a:b]))]
+    runs = [(a, _said_of_the_product(words, a, b)) for a, b in runs]
     out: list[tuple[int, int]] = []
     for a, b in runs:
         # nothing searched before the run (the cue opens the query, or an excluded list
@@ -339,6 +340,45 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
                                     before=b < len(words) and not free(b)) or b - a)
         out.append((a, b))
     return out
+
+
+#: words that, after the thing a cue excludes, say how the product searched is sold, used or
+#: powered, not what the excluded thing is ("headphones without mic wireless", "syringe without
+#: needle sterile", "jars without lids bulk", "antenna without cable outdoor"): the run ends
+#: before them (:func:`_said_of_the_product`)
+_PRODUCT_AFTER_WORDS = frozenset({"bulk", "sterile", "wireless", "cordless", "outdoor",
+                                  "outdoors", "indoor", "waterproof", "rechargeable", "portable",
+                                  "disposable", "reusable"})
+#: words that make the word after them one of the excluded thing's name ("not true wireless")
+_INTENSIFIERS = frozenset({"true", "truly", "fully", "totally", "completely", "100%", "all",
+                           "very", "not", "non"})
+#: the nouns of a count of the product ("set of 2", "pack of 6", "box of 100")
+_COUNT_NOUNS = frozenset({"set", "sets", "pack", "packs", "pair", "pairs", "box", "boxes",
+                          "bag", "bags", "lot", "case", "kit", "roll", "rolls", "dozen"})
+
+
+def _said_of_the_product(words: Sequence[str], a: int, b: int) -> int:
+    """The end of the run ``words[a:b]`` a cue excludes, without the words after the excluded
+    thing that are said of the product searched: its last word, after another, when it is
+    one of :data:`_PRODUCT_AFTER_WORDS` ("mic wireless", "needle sterile", "lids bulk"; not
+    after an intensifier, "not true wireless"), or a count's noun before "of" and a number
+    ("arms set" of "chair covers without arms set of 2").
+
+    >>> [_said_of_the_product(q.split(), 2, 4) for q in (
+    ...     "headphones without mic wireless", "jars without lids bulk", "tv not samsung qled",
+    ...     "earbuds not true wireless")]
+    [3, 3, 4, 4]
+    >>> _said_of_the_product("covers without arms set of 2".split(), 2, 4)
+    3
+    """
+    if b - a < 2:
+        return b
+    last = words[b - 1]
+    if (last in _PRODUCT_AFTER_WORDS and words[b - 2] not in _INTENSIFIERS) or (
+            last in _COUNT_NOUNS and words[b:b + 1] == ["of"]
+            and b + 1 < len(words) and _AMOUNT.search(words[b + 1]) is not None):
+        return b - 1
+    return b
 
 
 def _excluded_head(words: Sequence[str], run: tuple[int, int],
@@ -726,11 +766,139 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
     negated = negated | frozenset(names) | frozenset(listed)
     runs = _excluded_spans(words, commas, taken,
         brand=lambda text: brand_key(text) in brands, named=named, product=product,
-        excluded=[p for at in negated_at.values() for p in at], closes=_closes(query))
+        excluded=[p for at in negated_at.values() for p in at],
+        closes=_closes(query) | _span_ends(
+            words, [e for e in linked if e.iri not in food_colours and str(
+                g.g.nodes[e.iri].get("attribute") or "").lower() not in _COLOUR_LABELS],
+            spans, negated, commas, negated_at))
     bare = frozenset(iri for iri in negated if _too_bare(
-        words, negated_at.get(iri, ()), g.g.nodes[iri].get("attribute")))
+        words, negated_at.get(iri, ()), g.g.nodes[iri].get("attribute"))) \
+        | _outside_the_product(g, words, linked, places, negated, negated_at, runs)
     return _Exclusions(words, spans, commas, others, places, negated, negated_at, runs,
                        food_colours, bare)
+
+
+def _span_ends(words: Sequence[str], linked: Sequence[LinkedEntity],
+               spans: Mapping[str, tuple[int, int] | None], negated: Collection[str],
+               commas: Collection[int],
+               negated_at: Mapping[str, Sequence[tuple[int, int]]] | None = None
+               ) -> frozenset[int]:
+    """The positions among ``words`` of the last words of the excluded links' mentions that
+    open with their cue (the tagger's span "without cable" of "antenna without cable
+    outdoor"): what the cue excludes ends there, the next word is a span of its own, said of
+    the product searched ("outdoor"); not before a joiner or after a "," (a list goes on: "not
+    red or blue"), nor where an excluded place (``negated_at``) goes on past it (a KG name
+    the excluded word opens: "not coffee table"). The caller leaves out the colours, whose
+    runs name what they open (:func:`_excluded_head`).
+
+    >>> red = LinkedEntity("color/red", "attribute_value", 0.9, "color", "not red")
+    >>> words = "case not red outdoor".split()
+    >>> sorted(_span_ends(words, [red], {"color/red": (1, 3)}, {"color/red"}, ()))
+    [2]
+    >>> sorted(_span_ends("case not red or blue".split(), [red], {"color/red": (1, 3)},
+    ...                   {"color/red"}, ()))
+    []
+    """
+    out = set()
+    for e in linked:
+        sp = spans.get(e.iri)
+        if e.iri not in negated or sp is None or sp[1] - sp[0] < 2 or sp[1] >= len(words):
+            continue
+        if words[sp[0]] in _NEGATIONS and words[sp[1]] not in _JOINERS \
+                and sp[1] - 1 not in commas and not any(
+                    x < sp[1] < y for at in (negated_at or {}).values() for x, y in at):
+            out.add(sp[1] - 1)
+    return frozenset(out)
+
+
+#: the most products of a linked value read for the departments it is a value in
+#: (:func:`_value_departments`)
+_MAX_VALUE_PRODUCTS = 200
+
+
+def _value_departments(g: _KG, iri: str) -> frozenset[str]:
+    """The departments of the categories of (up to :data:`_MAX_VALUE_PRODUCTS` of) the
+    products that have the attribute value ``iri``: where the value is one."""
+    return frozenset(d for p in g.into(iri, "has_value")[:_MAX_VALUE_PRODUCTS]
+                     for c in g.out(p, "in_category") if (d := g.department(c)))
+
+
+def _named_as_written(g: _KG, iri: str, words: Sequence[str],
+                      at: Sequence[tuple[int, int]]) -> bool:
+    """Whether the words of each place ``at`` of a link, but cues and fillers, are the node's
+    name, or an item of a name that lists several ("rice": Grains, Rice & Cereal), word for
+    word, plurals folded ("chain": Chains; not "stop": Door Stops, "borders": Garden Borders &
+    Edging, "lines": A-line, whose "a" is a word of the name).
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("c", kind="category", label="Chains")
+    >>> g.add_node("a", kind="attribute_value", label="A-line")
+    >>> kg, words = _KG(g), "pendants without chain lines".split()
+    >>> _named_as_written(kg, "c", words, [(1, 3)]), _named_as_written(kg, "a", words, [(3, 4)])
+    (True, False)
+    """
+    label = normalize_key(g.label(iri)).replace("-", " ")
+    names = {(_name_words(item), len(item.split()))
+             for item in (label, *re.split(r",|&|\band\b", label)) if item.strip()}
+    for a, b in at:
+        said = [w for w in words[a:b] if w not in _NEGATIONS and w not in _FILLERS]
+        if (_name_words(" ".join(said)), len(said)) not in names:
+            return False
+    return bool(at)
+
+
+def _outside_the_product(g: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
+                         places: Sequence[Sequence[tuple[int, int]]], negated: Collection[str],
+                         negated_at: Mapping[str, Sequence[tuple[int, int]]],
+                         runs: Sequence[tuple[int, int]]) -> frozenset[str]:
+    """The excluded categories and values the excluded words were linked to in a domain the
+    KG does not place the query's product in: they stay excluded, with no DOWN boost, and name
+    no node (as :func:`_too_bare`'s). The product's departments are those of the categories
+    the query's other product links stand for and of the categories whose names hold a word
+    of the query outside what it excludes and the other links' mentions ("badges": Apparel &
+    Accessories). Such a link is one of one word to a longer name ("stop": Door Stops,
+    "borders": Garden Borders & Edging, "lines": the dress type A-line; not an item of a name
+    that lists several, "rice": Grains, Rice & Cereal) whose department is none of them, or,
+    a value, that no product of theirs has; or any such link where the query names no product
+    the KG places ("copper coupling without stop"). A longer mention is trusted ("airpod not
+    charging case": Wireless Charging Cases), and so is one the product's departments hold
+    ("belts without buckle": Belt Buckles), one whose name's other words the query says
+    ("other than apple watch": Apple Watch), and one named as written: whether "chain" of
+    "silver pendants without chain" is Hardware's Chains is the intent's to judge (the
+    expansion's namesakes, with the label space's departments).
+    """
+    outside = [e for e in linked if e.iri in negated and negated_at.get(e.iri)
+               and g.kind(e.iri) in ("category", "attribute_value")]
+    if not outside:
+        return frozenset()
+    products = ("category", "product_type", "product")
+    depts: set[str] = set()
+    held: set[int] = {k for a, b in runs for k in range(a, b)}
+    for e, at in zip(linked, places, strict=True):
+        if e.iri in negated or g.kind(e.iri) not in products:
+            held.update(k for p in at for k in range(*p))
+            continue
+        cats = g.out(e.iri, "in_category") if g.kind(e.iri) == "product" \
+            else _own_categories(g, e.iri)
+        depts.update(d for c in cats if (d := g.department(c)))
+    index = _word_categories(g)
+    depts.update(d for k, w in enumerate(words) if k not in held and w not in _NEGATIONS
+                 and w.isalpha() for stem in _words(w) for c in index.get(stem, ())
+                 if (d := g.department(c)))
+    out = set()
+    for e in outside:
+        at = negated_at[e.iri]
+        said = [_words(" ".join(w for w in words[a:b] if w not in _NEGATIONS)) for a, b in at]
+        if _named_as_written(g, e.iri, words, at) or any(len(stems) != 1 for stems in said):
+            continue  # (as written, "chain"; a longer mention, "charging case")
+        rest = _words(g.label(e.iri)) - frozenset().union(*said)
+        if rest and rest <= _words(" ".join(words)):
+            continue  # (the query names the rest: "smartwatch other than apple watch")
+        placed = (g.department(e.iri) in depts) if g.kind(e.iri) == "category" \
+            else bool(_value_departments(g, e.iri) & depts)
+        if not placed:
+            out.add(e.iri)
+    return frozenset(out)
 
 
 #: a clothing letter size, as the size patterns read one (:mod:`fusion.patterns`: "s", "m",

@@ -125,6 +125,50 @@ def _words_before(words: Sequence[str], at: int) -> tuple[str, ...]:
     return tuple(words[max(0, at - 3, j - 1):j + 1]) if j >= 0 else ()
 
 
+#: words a "no" right before them makes a claim of the product searched, what it keeps from
+#: happening, no thing to leave out: "gloves no scratch" (No-Scratch mittens), "dog harness no
+#: pull", "sippy cup no spill", "cheesecake no bake": the titles hold the words
+#: (:func:`_a_claim_or_a_fault`; not "iron", "tie", "drill": "multivitamin no iron", "suit no
+#: tie", "tool set no drill" leave a thing out; nor "slip": "socks no slip" excludes Slips, as
+#: tests/parser/test_pipeline.py has it; a "no" opening the query is the parser's to read, "no
+#: touch thermometer")
+_NO_CLAIM_WORDS = frozenset({"scratch", "skid", "show", "sew", "pull", "spill", "fade",
+                             "smudge", "streak", "crease", "wrinkle", "rinse", "fog", "snag",
+                             "squeak", "bake"})
+#: the words before "or no" that make it an amount ("low or no sugar", "less or no sugar")
+_AMOUNT_OR_NO = frozenset({"low", "less", "lower", "little", "reduced", "minimal"})
+#: the particles after "not" and a verb's "-ing" form that make them a fault described, no thing
+#: to leave out ("brake light not coming on", "tv not turning on", "fan not shutting off")
+_FAULT_PARTICLES = frozenset({"on", "off", "up", "down", "out"})
+
+
+def _a_claim_or_a_fault(words: Sequence[str], j: int) -> bool:
+    """Whether the cue ``words[j]`` is a word of a claim of the product searched or of a fault
+    the query describes, no exclusion: a "no" before a word of :data:`_NO_CLAIM_WORDS`
+    ("newborn gloves no scratch"), a "no" after "low or", "less or" ... ("sure jell for less or
+    no sugar": an amount, :data:`_AMOUNT_OR_NO`), a "not" before a verb's "-ing" form and a
+    particle that end the query ("rear brake light not coming on", "tv not turning on") or
+    before a "working" that ends it ("garage door opener not working").
+
+    >>> [_a_claim_or_a_fault(q.split(), j) for q, j in (
+    ...     ("newborn gloves no scratch", 2), ("sure jell for less or no sugar", 5),
+    ...     ("brake light not coming on", 2), ("tv no samsung", 1), ("headphones not wireless", 1),
+    ...     ("airpod not charging case", 1), ("multivitamin no iron", 1))]
+    [True, True, True, False, False, False, False]
+    """
+    word = words[j]
+    if word == "no":
+        after = words[j + 1] if j + 1 < len(words) else ""
+        return any(after[:len(after) - len(end)] in _NO_CLAIM_WORDS  # ("no scratches")
+                   for end in ("", "s", "es") if after.endswith(end)) or (
+            j >= 2 and words[j - 1] == "or" and words[j - 2] in _AMOUNT_OR_NO)
+    if word != "not":
+        return False
+    rest = words[j + 1:]
+    return (len(rest) == 2 and rest[0].endswith("ing") and len(rest[0]) > 4
+            and rest[1] in _FAULT_PARTICLES) or rest == ["working"]
+
+
 def _cue_at(words: Sequence[str], j: int, cues: frozenset[str]) -> bool:
     """Whether the word at position ``j`` is a negation cue of ``cues``: one of them (a curly
     apostrophe read as "'": "isn’t"; "avoid" not after a negation, "don't avoid"), and, for
@@ -150,6 +194,8 @@ def _cue_at(words: Sequence[str], j: int, cues: frozenset[str]) -> bool:
     if word in cues:
         if word == "not" and j >= 1 and words[j - 1] == "me":
             return False  # (a name's word: the flowers "forget me not", "touch me not")
+        if _a_claim_or_a_fault(words, j):
+            return False  # ("gloves no scratch", "light not coming on": nothing excluded)
         return not (word == "avoid" and j >= 1
                     and words[j - 1].replace("\u2019", "'") in _DO_NEGATIONS)
     if "not" not in cues:
