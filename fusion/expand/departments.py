@@ -980,9 +980,181 @@ def _unknown_to(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[str], h
     said = _content_words(words)
     known = _known_words(kg)
     initials = _initials(kg)
-    return any(w in known for w in said) and not said & vocabulary.get(
-        hard_dept, frozenset()) and not any(
+    # (a word the department knows only in names of other things, where another catalogue names
+    # a thing of it whole, says nothing of the department: "white beans", Appliances' Coffee
+    # Beans, and Google's Beans, :func:`_named_whole_elsewhere`)
+    ours = said & vocabulary.get(hard_dept, frozenset())
+    if ours:
+        head = next((ws for w in reversed(words) if (ws := _content_words([w]))), frozenset())
+        every = frozenset().union(*(_words(w) for w in words))
+        away = _named_whole_elsewhere(
+            kg, said, hard_dept, dept, labels, store_trees(),
+            [e.iri for e in linked if e.iri not in skip and kg.kind(e.iri) == "category"], head,
+            every)
+        # (unless another word, a colour's name too, is a word of a category of the
+        # department: "coffee food", Coffee Makers)
+        index = _word_categories(kg)
+        if not any(dept(c) == hard_dept for w in every - away for c in index.get(w, ())):
+            ours -= away
+    return any(w in known for w in said) and not ours and not any(
         dept(c) == hard_dept for w in said for c in initials.get(w, ()))
+
+
+def _whole_names(name: str) -> tuple[frozenset[str], ...]:
+    """The things a category's name names whole, each as its content words (:func:`_words`):
+    each part of it (:data:`_NAME_PARTS`); a one-word part beside a part of more words shares
+    that part's words, the head of the part after it ("Table & Portable Fans": table fans) or
+    the words before the head of the part before it ("Coffee Pods & Beans": coffee beans;
+    "Aromatherapy Diffusers & Oils": aromatherapy oils), where every part of one word names
+    its thing alone ("Breads & Buns", "Coffee, Tea & Espresso", "Beans").
+
+    >>> [sorted(w) for w in _whole_names("Coffee Pods & Beans")]
+    [['coffee', 'pod'], ['bean', 'coffee']]
+    >>> [sorted(w) for w in _whole_names("Table & Portable Fans")]
+    [['fan', 'table'], ['fan', 'portable']]
+    >>> [sorted(w) for w in _whole_names("Breads & Buns")]
+    [['bread'], ['bun']]
+    """
+    return tuple(s for _, s in _name_things(name))
+
+
+def _name_things(name: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The things of :func:`_whole_names`, each with the last word of its part of the name
+    (the word that heads it)."""
+    parts = [p.split() for p in _NAME_PARTS.split(normalize_key(name)) if p.split()]
+    out = []
+    for i, part in enumerate(parts):
+        ws = set(_words(" ".join(part)))
+        if len(part) == 1:
+            after = next((p for p in parts[i + 1:] if len(p) > 1), None)
+            before = next((p for p in reversed(parts[:i]) if len(p) > 1), None)
+            if after is not None:
+                ws |= _words(after[-1])
+            elif before is not None:
+                ws |= _words(" ".join(before[:-1]))
+        if ws:
+            out.append((part[-1], frozenset(ws)))
+    return tuple(out)
+
+
+def _named_whole_elsewhere(kg: _KG, said: frozenset[str], hard_dept: str,
+                           dept: Callable[[str], str | None], labels: Collection[str],
+                           trees: Collection[str], linked: Collection[str] = (),
+                           head: Collection[str] | None = None,
+                           every: frozenset[str] | None = None) -> frozenset[str]:
+    """The words of ``said`` (a query's content words, :func:`_content_words`; of those, the
+    ``head``'s only, where given: the query's last content word, the product it searches)
+    that name a thing whole (:func:`_whole_names`: every word of it said) in a category of another
+    catalogue's tree, where the department ``hard_dept`` names no such thing: the department
+    knows the word (:func:`fusion.expand.kgview._department_words`) in the names of other
+    things only. "white beans": Google's Beans (Food, Beverages & Tobacco), and Appliances'
+    Coffee Beans, Coffee Pods & Beans; "daily bread": Google's Breads & Buns, Appliances'
+    Bread Machines; "suave conditioner": Flipkart's conditioners (hair care), Appliances' Air
+    Conditioners; "sling backpack": Google's Backpacks, the store's Camera Backpacks.
+
+    The department names no such thing where none of its categories (nor a lvl1 label of it
+    in ``labels``) names a thing whole by the query's words, and the things its names head by
+    the word, if any, are all of one kind the query does not say: their names share a word
+    the query lacks ("coffee" of Coffee Beans and Coffee Pods & Beans, "air" of the Air
+    Conditioners, "camera"). Kinds with nothing in common say the department sells the word's
+    things at large, whatever the query's other words: "filter" (Refrigerator Water Filters,
+    Vacuum Filters, Coffee Filters), "freezer" (Upright Freezers, Chest Freezers). A word of
+    the department's name is the department's ("car" of Car Electronics & GPS; Google's
+    Cars, Trucks & Vans say nothing); its lvl1 labels count as its categories do ("Appliances
+    > Air Conditioners").
+
+    The other catalogue's category is one the label space places nowhere, nor its branch
+    (:func:`_branch_departments`; a category of the store's other departments is a namesake
+    the intent picks among), of no catalogue it overlaps (``trees``), and filed beside none
+    of the department's things: no category under its parent, nor above it, is named as one
+    the department holds (Google's Electric Kettles and Freezers lie under Kitchen
+    Appliances, beside its Ice Makers and Dishwashers: Appliances' kind of things; its Stock
+    Pots under its Cookware, :func:`_filed_in`).
+
+    A linked category of such a catalogue (``linked``) that names a thing whole by the
+    query's words names what it searches, by all of that thing's words, where the department
+    names no thing whole by them, whatever its names head by a word: "fog machine" links
+    Google's Fog Machines (Arts & Entertainment), and Appliances' Espresso Machines and
+    Sewing Machines name other machines. A word before the head may say what the product is
+    for, as the department's names do ("popcorn popper": Popcorn Makers, and Google's Popcorn
+    is food; "gaming setup": PC Gaming, and Flipkart's gaming): only a link judges it.
+
+    The department's names are read by ``every`` word of the query (:func:`_words`, a
+    colour's name too: "coffee" of "organic coffee beans" names Coffee Beans whole), another
+    catalogue's by its content words only ("decaf coffee k cups" names no Coffee & Tea Cups):
+    where a word is both, the department keeps it."""
+    index = _word_categories(kg)
+    every = said if every is None else every | said
+    own = [thing for lab in labels if SEP in lab and lab.split(SEP)[0] == hard_dept
+           for thing in _name_things(lab.split(SEP)[-1])]
+
+    def names(c: str) -> tuple[frozenset[str], ...]:
+        return _cached(kg, "_kgqp_whole_names", (c,), lambda: tuple(
+            s for name in (kg.label(c), *(kg.g.nodes[c].get("aliases") or ()))
+            for s in _whole_names(str(name))))
+
+    def placed_in(c: str) -> frozenset[str]:
+        d = dept(c)
+        if d is not None:
+            return frozenset({d})
+        placed = _branch_departments(kg, c, dept, trees)
+        return frozenset({hard_dept}) if not placed and _in_store_trees(kg, c, trees) \
+            else placed
+
+    def beside(c: str) -> bool:
+        """Whether a category under ``c``'s parent, or above it (:func:`_filed_in`), is named
+        as one of the department."""
+        named = _department_names(kg, dept, trees)
+        return any(hard_dept in named.get(_words(kg.label(s)), ())
+                   for p in kg.out(c, "parent") for s in kg.into(p, "parent")) \
+            or _filed_in(kg, c, hard_dept, dept)
+
+    def named_here(w: str) -> bool:
+        """Whether the department names a thing whole by the query's words, ``w`` one."""
+        return any(w in s and s <= every for _, s in own) or any(
+            w in s and s <= every for c in index.get(w, ()) if hard_dept in placed_in(c)
+            for s in names(c))
+
+    out = {w for c in linked if not placed_in(c) and not _in_store_trees(kg, c, trees)
+           and not beside(c) for s in names(c) if s <= said for w in s
+           if w not in _words(hard_dept) and not named_here(w)}
+    # (a link filed beside the department's things names its words as the department's kind:
+    # "stock pot", Google's Stock Pots under its Cookware; not Google's Pots & Planters)
+    kept = {w for c in linked if beside(c) for s in names(c) for w in s}
+    for w in set(said if head is None else head) - _words(hard_dept) - out - kept:
+        if named_here(w):
+            continue
+        here = [c for c in index.get(w, ()) if hard_dept in placed_in(c)]
+        # (the things the department's names head by the word: one kind, a word in common)
+        kinds = [s - {w} for c in here for name in (kg.label(c), *(kg.g.nodes[c].get(
+            "aliases") or ())) for last, s in _name_things(str(name)) if w in _words(last)] + [
+            s - {w} for last, s in own if w in _words(last)]
+        if kinds and (not frozenset.intersection(*kinds) or frozenset.intersection(*kinds)
+                      & every):
+            continue
+        if any(w in s and s <= said for c in index.get(w, ()) if not placed_in(c)
+               and not _in_store_trees(kg, c, trees) for s in names(c)
+               if not beside(c)):
+            out.add(w)
+    return frozenset(out)
+
+
+def _department_names(kg: _KG, dept: Callable[[str], str | None],
+                      trees: Collection[str]) -> dict[frozenset[str], frozenset[str]]:
+    """The content words (:func:`_words`) of each name of a category the label space places in
+    a department -> those departments; memoised with the graph view for the label space
+    ``trees`` (:func:`_label_trees`, one object per label space)."""
+    memo = kg.g.graph.get("_kgqp_department_names")
+    if memo is None or memo[0] is not trees:
+        out: dict[frozenset[str], set[str]] = {}
+        for n, a in kg.g.nodes(data=True):
+            if a.get("kind") == "category" and (d := dept(n)) is not None:
+                for name in (a.get("label"), *(a.get("aliases") or ())):
+                    if name and (ws := _words(str(name))):
+                        out.setdefault(ws, set()).add(d)
+        memo = kg.g.graph["_kgqp_department_names"] = (
+            trees, {k: frozenset(v) for k, v in out.items()})
+    return memo[1]
 
 
 def _filed_in(kg: _KG, cat: str, hard_dept: str, dept: Callable[[str], str | None]) -> bool:
