@@ -162,7 +162,10 @@ Policies (what a search engine can trust):
   word heads ("cookware set": Cookware, Bakeware & Cutlery; Appliances' Fondue Sets hold no
   dining sets). Nor is a department the query names nothing of: no link placed in it, no
   content word a word of a name it holds (``departments._unknown_to``,
-  ``kgview._department_words``; "tealight candles" at Appliances); one-word queries, and
+  ``kgview._department_words``; "tealight candles" at Appliances), nor a word it knows only
+  in other things' names where another catalogue names the thing whole
+  (``departments._named_whole_elsewhere``: "white beans", "suave conditioner"); one-word
+  queries, and
   those with no word the KG knows, are not judged.
   Where the department is no filter so, the intent's category is no walk either ("milk"
   expands into no kitchen appliances), and an ``intent-department`` suggestion never
