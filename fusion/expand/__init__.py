@@ -165,8 +165,7 @@ Policies (what a search engine can trust):
   ``kgview._department_words``; "tealight candles" at Appliances), nor a word it knows only
   in other things' names where another catalogue names the thing whole
   (``departments._named_whole_elsewhere``: "white beans", "suave conditioner"); one-word
-  queries, and
-  those with no word the KG knows, are not judged.
+  queries, and those with no word the KG knows, are not judged.
   Where the department is no filter so, the intent's category is no walk either ("milk"
   expands into no kitchen appliances), and an ``intent-department`` suggestion never
   scores at or over ``hard_filter`` (capped below it: a query outside the KG or the intent
