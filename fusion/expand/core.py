@@ -134,9 +134,13 @@ from fusion.expand.walk import (
     _an_unsaid_accessory,
     _another_generation,
     _another_platform,
+    _another_product_named,
     _category_walk,
     _entity_walk,
     _generations,
+    _holds_the_named,
+    _modifies_a_product,
+    _names_the_linked,
     _platform_home,
     _platforms,
     _Similarity,
@@ -729,6 +733,10 @@ class _Expansion:
                     g, c, query_words) and _a_narrower_unsaid(g, c, said_words()) \
                     and not points_there(c):
                 continue  # "makita 18v battery": no Camera Batteries, UPS Batteries
+            if not c.fanout and c.iri is not None and cross(c.iri) \
+                    and not _names_the_linked(g, c):
+                continue  # "black shorts men" (Google's Shorts): no Clothing, Underwear &
+                #          Socks, Uniforms; "t shirts" (Flipkart's shirts): no kaftans
             if c.kind in _TREE_KINDS and c.category is not None and taxonomy is not None:
                 walked = c.provenance[0][2] if c.kind == "child_category" else c.provenance[0][0]
                 src = dept(walked)
@@ -1548,6 +1556,22 @@ class _Expansion:
                 # (nor where the query searches a part of the intent's device and names no such
                 # device: "i7 processor", "8gb ram" at Laptops expand no All Laptops, MacBooks)
                 walked = _category_walk(g, cat, cfg.walk, fanout=True)
+                if self.searched_elsewhere(cat):
+                    # (a product the query links in another lvl1 category than the intent's,
+                    # "ice maker" -> Ice Makers at Small Kitchen Appliances: the intent's
+                    # category is no kind of it, its children, siblings and brands other
+                    # products: no Toasters, Coffee, Tea & Espresso)
+                    walked = tuple(c for c in walked if c.kind not in (
+                        "child_category", "sibling_category", "brand"))
+                elif not platforms and not generations and (said := _another_product_named(
+                        g, words, self.no_device, cat)) is not None:
+                    # (a kind of product under the intent's category that the query names and
+                    # the category's path does not: "air fryer" at Small Kitchen Appliances
+                    # expands no Coffee, Tea & Espresso, Toasters; Deep Fryers and the brands
+                    # stay; a platform's or a model's query is judged by their own rules)
+                    walked = tuple(c for c in walked if c.kind != "sibling_category" and (
+                        c.kind != "child_category" or c.iri is None
+                        or _holds_the_named(g, c.iri, said)))
                 if model_walk:  # (a model: one product, its intent's siblings other families)
                     walked = tuple(c for c in walked if c.kind != "sibling_category")
                 add(_accessories(walked) if follows_device else walked, max(intent.score, 1e-3))
@@ -1572,6 +1596,24 @@ class _Expansion:
                 suggestions.append(CategorySuggestion(
                     intent.lvl0, _below(intent.lvl0_score, th.hard_filter), "intent-department"))
 
+    def searched_elsewhere(self, cat: str) -> bool:
+        """Whether the query links a product it searches (no excluded, featured, fitted or
+        namesake link) in a lvl1 category other than the intent category ``cat``'s, and not
+        above it: what the query names is no kind of the intent's category."""
+        g, intent, lvl1 = self.g, self.intent, self.lvl1
+        if intent is None or _an_accessory_path(intent.category):
+            return False  # (an accessory intent beside a linked device is the device's
+            #               accessories: "iphone blue case" at Cell Phone Accessories)
+        out = self.negated | self.featured | self.fitted | self.fits_elsewhere | self.namesakes
+        above = set(_path_up(g, cat))
+        for e in self.linked_cats:
+            if e.iri in out or e.iri in above or e.iri == cat:
+                continue
+            if lvl1(e.iri) not in (None, intent.category) \
+                    and self.dept(e.iri) == intent.lvl0:
+                return True
+        return False
+
     def apply_rules(self) -> None:
         """The rules applied (not as written where the query excludes their input), their
         synonyms and boosts (none the query excludes), the rewritten query."""
@@ -1593,7 +1635,19 @@ class _Expansion:
                 if excludes(syn.term):
                     out_rules.add(str(syn.rule))
                     continue
-                c = _Cand(syn.term, "synonym", (), None, None, False, str(syn.rule))
+                term = syn.term
+                in_place = _modifies_a_product(g, self.words, syn.rule.input, self.no_device,
+                                               self.fitted_spans())
+                if in_place is not None:
+                    # (the word names the device another product is for: "apple tv remote",
+                    # "laptop fan"; its synonym alone, "television", matches every TV: the
+                    # query's words with the synonym in its place, "apple television remote")
+                    out, last = [], 0
+                    for a, b in in_place:
+                        out += [*self.words[last:a], syn.term]
+                        last = b
+                    term = " ".join([*out, *self.words[last:]])
+                c = _Cand(term, "synonym", (), None, None, False, str(syn.rule))
                 scored.append((min(syn.weight, 1.0), c))
             # (nor is a rule's UP on a word the query excludes: "phone not samsung" with "phone
             # => UP: samsung"; one on a field's value the query excludes is dropped below)
@@ -1604,6 +1658,10 @@ class _Expansion:
         rewritten = rule_res.query if rule_res is not None else query
         self.out_rules, self.rewritten, self.rule_boosts = out_rules, rewritten, rule_boosts
         self.rule_res = rule_res
+
+    def fitted_spans(self) -> list[tuple[int, int]]:
+        """The places of the linked devices an accessory searched is for (``fitted``)."""
+        return [sp for iri in self.fitted if (sp := self.spans.get(iri)) is not None]
 
     def excludes(self, term: str) -> bool:
         """Whether the query excludes ``term``: it names a negated mention or its words

@@ -10,13 +10,19 @@ from typing import Any
 
 import numpy as np
 
-from fusion.expand.accessories import _ACCESSORY_STEMS, _FITS, _category_words, _is_variant
+from fusion.expand.accessories import (
+    _ACCESSORY_STEMS,
+    _ACCESSORY_WORDS,
+    _FITS,
+    _category_words,
+    _is_variant,
+)
 from fusion.expand.departments import _names_a_page
 from fusion.expand.kgview import _ACCESSORY, _KG, _cached, _Cand, _most_common_two_hop
 from fusion.expand.words import _NEW_PLATFORMS, _SHARED_PLATFORM_NAMES, _bare_number, _words
 from fusion.types import LinkedEntity
 from kg.index import normalize_key
-from kg.link import FUNCTION_WORDS, NAME_PARTS, name_heads, word_order
+from kg.link import FUNCTION_WORDS, NAME_PARTS, compact_key, name_heads, word_order
 
 #: attribute values that name nothing without their attribute ("Yes" of a Flipkart product's
 #: "waterproof", "No" of its "hooded"): as an expansion term a search engine matches any text
@@ -30,7 +36,7 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
     number, :func:`_bare_number`), cached per graph view."""
     def build() -> tuple[_Cand, ...]:
         out: list[_Cand] = []
-        for child in kg.into(cat, "parent")[:walk]:
+        for child in [c for c in kg.into(cat, "parent") if not _one_listing(kg, c)][:walk]:
             out.append(_Cand(kg.label(child), "child_category", ((child, "parent", cat),), child,
                              child, fanout))
         for p in kg.out(cat, "parent"):
@@ -38,7 +44,7 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
             for sib in [s for s in kg.into(p, "parent") if s != cat][:walk]:
                 out.append(_Cand(kg.label(sib), "sibling_category",
                                  ((cat, "parent", p), (sib, "parent", p)), sib, sib, fanout))
-        for b in kg.into(cat, "sells_in")[:walk]:
+        for b in [b for b in kg.into(cat, "sells_in") if not _one_listing(kg, b)][:walk]:
             out.append(_Cand(kg.label(b), "brand", ((b, "sells_in", cat),), b, cat, fanout))
         for v, prod in _most_common_two_hop(kg, cat, "in_category", "has_value", walk):
             if normalize_key(kg.label(v)) in _BARE_ANSWERS or _bare_number(kg.label(v)):
@@ -50,6 +56,163 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
         return tuple(out)
 
     return _cached(kg, "_kgqp_category_walks", (cat, walk, fanout), build)
+
+
+def _one_listing(kg: _KG, iri: str) -> bool:
+    """Whether the KG knows a brand or a category from one product's listing alone: a brand
+    with one product that sells in one category at most; a category with one product and no
+    category under it, whose name's words beyond its parent's open that product's name (the
+    seller's: "dumdaarcom tops" of "dumdaar.com casual short sleeve ...", "fs tops" of "f&s
+    casual ..." under Flipkart's tops). A marketplace seller's own name ("mario gotze", "i
+    know", "mineral": Flipkart brands of one shirt or dress) or shelf is no kind or maker of
+    what a query searches: as an expansion it ORs one listing's words into the query ("t
+    shirts for women" -> "mario gotze"). A brand of several products ("dgold": six
+    necklaces), one the store's catalogue says sells in a category without products in the
+    KG (Best Buy's brands), a category of one product named as a kind ("QLED TVs" of a
+    Samsung TV, "iPhone 5s Cases", Flipkart's "winter jackets"), and the categories of a
+    taxonomy without products (Google's) are evidence enough."""
+    kind = kg.kind(iri)
+    if kind == "brand":
+        return len(kg.into(iri, "has_brand")) == 1 and len(kg.out(iri, "sells_in")) <= 1
+    if kind == "category":
+        prods = kg.into(iri, "in_category")
+        if len(prods) != 1 or kg.into(iri, "parent"):
+            return False
+        parents = kg.out(iri, "parent")
+        said = frozenset().union(*(_words(kg.label(p)) for p in parents))
+        extra = [w for w in word_order(normalize_key(kg.label(iri))) if w not in said
+                 and not name_heads(w) & said]
+        return bool(extra) and compact_key(kg.label(prods[0])).startswith(
+            compact_key(" ".join(extra)))
+    return False
+
+
+def _names_the_linked(kg: _KG, c: _Cand) -> bool:
+    """Whether a linked category's sibling ``c`` names the same kind of product: it shares
+    the linked category's head noun (:func:`kg.link.name_heads`: "Cargo Shorts" beside "Board
+    Shorts") or naming it ("Security Camera Systems" beside Security Cameras), or one the
+    parent's name names with it ("tops" beside shirts under "shirts
+    tops tunics"; skirts beside dresses under "dresses skirts"). A parent or sibling that
+    does not is another product a shop files beside it: Underwear & Socks, Uniforms beside
+    Google's Shorts (an OR'd expansion fills a shorts query's results with socks). A parent
+    is a broader kind of the linked category (Jewelry above Rings, Clothing above Shorts):
+    not judged; nor a linked category whose name has no head, nor a candidate without a
+    node."""
+    if c.iri is None or c.kind != "sibling_category":
+        return True  # (a parent is a broader kind of it: Jewelry above Rings)
+    linked = c.provenance[0][0]
+    own = name_heads(normalize_key(kg.label(linked)))
+    if not own:
+        return True
+    heads = name_heads(normalize_key(kg.label(c.iri)))
+    if heads & own or own & _stems(kg.label(c.iri)) or heads & _stems(kg.label(linked)):
+        return True  # (or one names the other: "Security Camera Systems" beside Security
+        #              Cameras)
+    parent = _stems(kg.label(c.provenance[0][2]))
+    return bool(heads) and heads <= parent and bool(own & parent)
+
+
+def _stems(name: str) -> frozenset[str]:
+    """The plural-folded words of a name (each word as :func:`kg.link.name_heads` reads a
+    one-word name)."""
+    return frozenset(h for w in word_order(normalize_key(name)) for h in name_heads(w))
+
+
+def _category_heads(kg: _KG) -> frozenset[str]:
+    """The head words of the KG's category names (:func:`kg.link.name_heads`), cached per
+    graph view: the nouns a shop names its products by."""
+    def build() -> frozenset[str]:
+        return frozenset().union(*(name_heads(normalize_key(str(a.get("label") or "")))
+                                   for _, a in kg.g.nodes(data=True)
+                                   if a.get("kind") == "category" and a.get("label")))
+
+    return _cached(kg, "_kgqp_category_heads", (), build)
+
+
+def _modifies_a_product(kg: _KG, words: Sequence[str], phrase: str,
+                        no_device: Collection[int], fitted: Sequence[tuple[int, int]],
+                        ) -> list[tuple[int, int]] | None:
+    """Where ``phrase`` (a rule's input) is named among the query's ``words``, when each
+    place names the device another product is for (a modifier, no product searched): inside
+    a linked device an accessory is for (``fitted``: "tv" of "apple tv remote"), after a fits
+    word that follows another word ("antenna for tv", "tv stand for 55 inch tv"), or right
+    before a word that names a product (an accessory word, or the head of a KG category's
+    name: "laptop fan", "laptop backpack", "tv cover", "tv box") and is no linked value's or
+    brand's word (``no_device``: "tv samsung"). None where one place is the product searched
+    ("samsung tv", "tv 55 inch", "gaming laptop")."""
+    key = [w for w in phrase.casefold().split() if w]
+    n = len(key)
+    at = [i for i in range(len(words) - n + 1) if n and list(words[i:i + n]) == key]
+    if not at:
+        return None
+    for a in at:
+        b = a + n
+        if any(s <= a and b <= e for s, e in fitted):
+            continue
+        if any(w in _FITS for w in words[1:a]):
+            continue
+        if b >= len(words):
+            return None
+        nxt = words[b]
+        if b in no_device or not nxt.isalpha() or nxt in FUNCTION_WORDS:
+            return None
+        if not (nxt in _ACCESSORY_WORDS or name_heads(nxt) & _category_heads(kg)):
+            return None
+    return [(a, a + n) for a in at]
+
+
+def _heads_under(kg: _KG, cat: str) -> frozenset[str]:
+    """The head words of the names of the categories under ``cat`` (three levels down),
+    cached per graph view."""
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        level = [cat]
+        for _ in range(3):
+            level = [c for p in level for c in kg.into(p, "parent")]
+            out |= {h for c in level for h in name_heads(normalize_key(kg.label(c)))}
+        return frozenset(out)
+
+    return _cached(kg, "_kgqp_heads_under", (cat,), build)
+
+
+def _another_product_named(kg: _KG, words: Sequence[str], no_device: Collection[int],
+                           cat: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The plural-folded words of a query (:func:`_stems`) whose head noun (the last word
+    before a function word, no linked value's or brand's, ``no_device``) heads the name of a
+    category under the intent's category ``cat``, where no name on ``cat``'s path holds it:
+    the query names a kind of product within the intent's category ("air fryer" at Small
+    Kitchen Appliances, which holds Deep Fryers), whose siblings and other children are
+    other products (Coffee, Tea & Espresso; Toasters; :func:`_holds_the_named`). Also the
+    head's plural-folded forms. None where the head is no such word ("samsung", "65 inch",
+    "laptop deals", "traditional speakers" at Docks, Radios & Boomboxes) or the path names
+    it ("65 inch tv" at TVs,
+    "drone" at Drones & Accessories, "phones" at Cordless Telephones)."""
+    head = None
+    for i, w in enumerate(words):
+        if w in FUNCTION_WORDS:
+            break
+        if w.isalpha() and i not in no_device:
+            head = w
+    if head is None or head in _GENERATION_WORDS:
+        return None  # (a model's word: "mac mini", "iphone se", "macbook pro")
+    heads = name_heads(head)
+    if not heads & _heads_under(kg, cat):
+        return None  # (a product no category under the intent's is headed by: the intent's
+        #              walk is not judged, "traditional speakers" at Docks, Radios & Boomboxes)
+    path = frozenset().union(*(_stems(x) for x in str(kg.path(cat) or kg.label(cat)).split(">")))
+    if any(p.endswith(h) for p in path for h in heads):
+        return None  # (a compound's head too: "phones" at Cordless Telephones)
+    return frozenset().union(*(_stems(w) for w in words)), heads
+
+
+def _holds_the_named(kg: _KG, child: str, said: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether a child of the intent's category is the query's product or holds it (after
+    :func:`_another_product_named`, ``said``: the query's words and its head's): its name
+    shares a word with the query (Deep Fryers for "air fryer"), or a category under it is
+    headed by the query's head (Coffee, Tea & Espresso, which holds Tea Kettles, for
+    "kettles")."""
+    words, heads = said
+    return bool(_stems(kg.label(child)) & words or _heads_under(kg, child) & heads)
 
 
 def _a_narrower_unsaid(kg: _KG, c: _Cand, query: Collection[str]) -> bool:

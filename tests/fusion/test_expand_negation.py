@@ -265,7 +265,10 @@ def test_a_synonym_the_query_excludes_is_no_expansion(kg, shipped, query, word):
     assert word not in {e.term for e in res}, query
     # the rule still applies where the query does not exclude its output
     positive = query.split(" not ")[0].split(" without ")[0].split(",")[0]
-    assert word in {e.term for e in expand(kg, [], query=positive, rules=shipped)}, positive
+    # (in place where it names the device another product is for: "laptop bag" -> "notebook
+    # bag", tests/fusion/test_expand_polluting.py)
+    assert any(word in e.term.split() for e in expand(kg, [], query=positive, rules=shipped)), \
+        positive
 
 
 def test_a_synonym_naming_an_excluded_mention_is_no_expansion(kg, shipped):
