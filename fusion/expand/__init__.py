@@ -137,6 +137,13 @@ Policies (what a search engine can trust):
   nor, beside a filter that is no rule's, a category of the label space outside the trusted
   department (it matches no filtered document: "nintendo switch tablet" filtered Video Games,
   the platform's, and expanded the link Tablets into iPad, All Tablets, Laptops).
+  Nor is an expansion a brand or category the KG knows from one product's listing alone
+  (``walk._one_listing``: a marketplace seller's name or shelf, "mario gotze", "dumdaarcom
+  tops"), a sibling of another kind in another shop's tree (``walk._names_the_linked``:
+  Underwear & Socks beside Shorts), or the intent category's other children where the query
+  links a product of another lvl1 category ("ice maker": no Toasters) or names a kind under it
+  ("air fryer": Deep Fryers only); a rule's synonym of the device an accessory is for comes in
+  its place in the query's words ("apple tv remote" -> "apple television remote").
   The department is no filter either (an ``intent-department`` suggestion) where the product
   the query searches links a category outside it that it has no namesake of: the intent
   picks among namesakes ("keyboards": Musical Instruments' Keyboards, Computers & Tablets'
