@@ -90,6 +90,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -797,8 +798,13 @@ def _packaging(key: str, query: str, brand_words: Collection[str] = ()) -> bool:
 #: noun it is not, matched only names it heads ("Drone Remotes", "Game Remotes") among some
 #: 25 subset names, all NIL, and "universal remote" reached "Universal Remote Controls" only
 #: as a subset name with another head (see :func:`_unclipped`). The KG has no word to tell:
-#: a lexical fact, as the irregular plurals are.
-_CLIPPED = {"remote": "remote control", "remotes": "remote controls"}
+#: a lexical fact, as the irregular plurals are. "glasses" is eyeglasses: its plural fold
+#: "glass" matched the building material Glass (Hardware > Building Materials), so "blue
+#: light glasses", "burberry glasses" and "reading glasses" expanded to Door Hardware and
+#: Doors; names holding the plural ("Wine Glasses", "3D Glasses", "Smart Glasses") name a
+#: linkable node as written and stay, and the singular "glass" is the material.
+_CLIPPED = {"remote": "remote control", "remotes": "remote controls",
+            "glasses": "eyeglasses"}
 
 
 def _unclipped(key: str) -> str:
@@ -807,6 +813,8 @@ def _unclipped(key: str) -> str:
 
     >>> _unclipped("remote"), _unclipped("universal remotes"), _unclipped("remote start")
     ('remote control', 'universal remote controls', 'remote start')
+    >>> _unclipped("glasses"), _unclipped("reading glasses"), _unclipped("glass")
+    ('eyeglasses', 'reading eyeglasses', 'glass')
     """
     head, sep, last = key.rpartition(" ")
     full = _CLIPPED.get(last)
@@ -2055,8 +2063,9 @@ class EntityLinker:
         key = normalize_key(core)
         full = _unclipped(key)
         if full == key or any(c.iri not in self.table.unlinkable
-                              for c in self.table.index.candidates(key)):
-            return key
+                              for k in {key, _LEADING_FUNCTION_WORDS.sub("", key)}
+                              for c in self.table.index.candidates(k)):
+            return key  # (also after a leading function word: "for wine glasses")
         return full
 
     @staticmethod
@@ -2742,6 +2751,21 @@ class EntityLinker:
             names = cache[iri] = tuple(out)
         return names
 
+    def coordinated(self, a: str, b: str) -> bool:
+        """Whether the head words ``a`` and ``b`` (plural-folded, :func:`name_heads`) name two
+        kinds side by side: they head two parts of one category's name ("Laptop Chargers &
+        Adapters": charger and adapter; "Adapters, Cables & Chargers"); the pairs read once
+        per node table."""
+        table = self.table
+        pairs = table.__dict__.get("coordinated")  # (a table pickled before it was kept)
+        if pairs is None:
+            found: set[frozenset[str]] = set()
+            for path in set(table.paths.values()):
+                heads = sorted(name_heads(normalize_key(path.rsplit(">", 1)[-1])))
+                found.update(frozenset(p) for p in itertools.combinations(heads, 2))
+            pairs = table.__dict__["coordinated"] = frozenset(found)
+        return frozenset((a, b)) in pairs
+
     def _brand_words(self, ctx: QueryContext) -> frozenset[str]:
         """The words of the query ``ctx`` that name a linkable brand of the KG, by its very
         name or alias in a run of one to three words ("hydro flask"), sold or not: what a
@@ -2817,10 +2841,13 @@ class EntityLinker:
         table, n = self.table, len(mine)
         allowed = self.config.label_kinds.get(label) if label is not None else None
 
+        own = frozenset(word_order(" ".join(mine)))
+
         def sold(iri: str) -> frozenset[str]:
             return self._sold_in(table, iri)[0]
 
-        def named(key: str, written: str) -> tuple[str, list[tuple[Candidate, str, float]]]:
+        def named(key: str, written: str, before: str = ""
+                  ) -> tuple[str, list[tuple[Candidate, str, float]]]:
             for k, mt, sim in ((key, "exact", 1.0), *((v, "plural", 0.95)
                                                       for v in number_variants(key))):
                 found = [(c, "exact" if mt == "exact" and c.matched_alias.casefold() == written
@@ -2830,7 +2857,50 @@ class EntityLinker:
                          and c.kind.value == "category" and self._type_rank(c, allowed)[0] > 0]
                 if found:
                     return k, found
-            return key, []
+            # (a run naming no word the mention does not, "all tv stands" of "tv stands",
+            # reads as the mention's own names; one whose words before the mention name no
+            # node, "replacement parts", no device the mention is for)
+            return key, part_of(key) if frozenset(word_order(key)) - own and names_a_node(
+                before) else []
+
+        def names_a_node(words: str) -> bool:
+            k = normalize_key(words)
+            return bool(k) and any(c.iri not in table.unlinkable
+                                   for v in (k, *number_variants(k))
+                                   for c in table.index.candidates(v))
+
+        def part_of(key: str) -> list[tuple[Candidate, str, float]]:
+            # a category one part of whose name (:data:`NAME_PARTS`) the run is, its number
+            # aside, the words before the mention a node's name (the device: "ipad"):
+            # "ipad charger" of "iPad Chargers & Sync Cables", as "charger for ipad"
+            # reads it (:meth:`_fitted_parts`); read as that name, as similar as the run's
+            # words over the name's. Only in the intent's label space where there is one
+            # (:attr:`label_space`): "gift card" read Google's "Gift Cards & Certificates"
+            # (Gift Wrapping, Corsage Pins) under Best Buy's Entertainment Gift Cards
+            order = word_order(key)
+            if len(order) < 2:
+                return []
+            ws = frozenset(order)
+            postings = [table.by_word.get(w, {}) for w in order]
+            rarest = min(postings, key=lambda p: sum(len(v) for v in p.values()))
+            out: list[tuple[Candidate, str, float]] = []
+            for size, names in sorted(rarest.items()):
+                if size <= len(ws):
+                    continue
+                for name in names:
+                    if not ws < table.words.get(name, frozenset()) or not any(
+                            word_order(part) == order and _stem(part.rsplit(" ", 1)[-1])
+                            != part.rsplit(" ", 1)[-1]
+                            for part in NAME_PARTS.split(name)[:-1]):
+                        continue  # (the run a part of it, not its last, headed by a plural:
+                        #           a kind of its own, the name's other kinds after it, "iPad
+                        #           Chargers & Sync Cables"; "Ice Cream & Yogurt Makers" is
+                        #           no kind "ice cream")
+                    out += [(c, "query", len(ws) / size) for c in table.index.candidates(name)
+                            if c.iri not in table.unlinkable and c.kind is not None
+                            and c.kind.value == "category" and self._type_rank(c, allowed)[0] > 0
+                            and (self.label_space is None or self._in_space(c.iri))]
+            return out
 
         readings: list[tuple[str, list[tuple[Candidate, str, float]]] | None] = []
         for i in range(n, len(query) + 1) if mine else ():
@@ -2839,7 +2909,7 @@ class EntityLinker:
             reading = None
             for start in range(max(0, i - n - 4), i - n):  # the longest run first
                 run = " ".join(query[start:i])
-                read, found = named(self._key(run), run)
+                read, found = named(self._key(run), run, " ".join(query[start:i - n]))
                 line = None if found else implied_brand(table, _stem(query[start]), sold)
                 if line is not None and line not in ctx.stems:
                     # (a product line's brand the query omits opens the name: "galaxy s6
@@ -2927,9 +2997,11 @@ class EntityLinker:
         """The other linkable categories a mention linked to the category ``iri`` may name:
         those of its very name or an alias of it (or of the ``mention``'s words), on other
         paths, and those a part of whose name is headed by the mention's head word, where it
-        heads the linked name too (:func:`name_heads`; a part of one word before another
-        part only where it is plural, as a category names its kinds: "Fans, Heatsinks &
-        Cooling" holds fans, "Keyboard & Mouse Combos" no keyboards). The linker picks one
+        heads the linked name too (:func:`name_heads`; a part before another part only
+        where it is plural, as a category names its kinds, or the linked name's or the
+        mention's very words, two or more: "Fans, Heatsinks & Cooling" holds fans,
+        "Cleaning Equipment & Kits" cleaning equipment, "Keyboard & Mouse Combos" no
+        keyboards, "Ice Cream & Yogurt Makers" no cream, its makers'). The linker picks one
         from the query's words and priors; the others are what a later reader (the parse's
         intent: :meth:`parser.linking.SpanLinker.repick`) may pick instead: "keyboard" links
         Musical Instruments > Keyboards, and Computers & Tablets holds Computer Keyboards,
@@ -2969,13 +3041,18 @@ class EntityLinker:
 
         same = categories(name) | (categories(key) if key else set())
         found = set(same)
+        # (the linked name's or the mention's very words, two or more: a part of a name that
+        # holds them, plural or not, "Cleaning Equipment & Kits" for Cleaning Equipment)
+        names = {word_order(name), word_order(key)}
         for keys in (table.by_word.get(head, {}) if head else {}).values():
             for k in keys:
                 parts = [[w for w in _WORD.findall(p) if w not in _STOP]
                          for p in NAME_PARTS.split(k)]
                 parts = [p for p in parts if p]
-                if any(_stem(p[-1]) == head and (len(p) > 1 or i == len(parts) - 1
-                                                 or p[-1].endswith("s"))
+                if any(_stem(p[-1]) == head and (i == len(parts) - 1
+                                                 or _stem(p[-1]) != p[-1]
+                                                 or (len(p) > 1
+                                                     and tuple(map(_stem, p)) in names))
                        for i, p in enumerate(parts)):
                     found |= categories(k)
         own = _alias_key(path)

@@ -465,6 +465,24 @@ def _pick_namesake(names: Sequence[str], mention: str, dept: str, nodes: Any,
     return min(names, key=rank)
 
 
+def _coordinated_nouns(linker: EntityLinker, lead: str, head: str) -> bool:
+    """Whether ``lead``, the one word before a product span's head (normalised), and the
+    head's word ``head`` (plural-folded) are two product nouns side by side, no modifier and
+    head (:meth:`SpanLinker._head_and_modifier`): ``lead`` is written plural (a modifier
+    is singular: "laptop ram", "phone case") and names another kind, one that a category's
+    name coordinates with the head's (:meth:`kg.link.EntityLinker.coordinated`): Best Buy's
+    breadcrumb query "adapters chargers" (Laptop Chargers & Adapters) read "adapters" as a
+    modifier linking Cell Phones' Adapters and "chargers" as the product searched. The
+    breadcrumbs that name one kind twice ("tv antennas ht antennas", "projector mounts tv
+    mounts", "digital slr cameras dslr cameras") keep their head's link, and a lead of more
+    words ("cell phones signal boosters", "cell phones posa refill cards") its modifier."""
+    folded = word_order(lead)
+    if len(folded) != 1 or folded[0] == lead.strip(EDGE_MARKS) or folded[0] == head:
+        return False  # (a singular, a number, a function word: a modifier's; the head's
+        #               own word again)
+    return linker.coordinated(folded[0], head)
+
+
 def _brand_label(linker: Any) -> str | None:
     """The tagger label the linker ``linker`` links brands only under
     (:func:`kg.link.brand_label`; a linker of another kind, or None: the default labels)."""
@@ -695,6 +713,9 @@ class SpanLinker:
         entity of their own, a ``modifier`` (:meth:`_lead`). The query's other links may
         still undo it (:meth:`_contradicted_heads`).
 
+        Two product nouns side by side ("adapters chargers": :func:`_coordinated_nouns`) are
+        no modifier and head: none.
+
         No head links a category whose name holds the head's word but heads another word
         (:func:`kg.taxonomy.heads_another_word`: "knob lock" is no Vehicle Door Lock Knobs), nor one
         beside a category the query's other words name (:func:`kg.taxonomy.names_a_sibling`: "radio
@@ -754,6 +775,9 @@ class SpanLinker:
                     self.kg.to_networkx().nodes[other].get("label") or other))
             if taxonomy.names_a_sibling(self.kg, linker, head.kg_id, said):
                 continue  # ("radio replacement modules deck harness": no Deck Harnesses)
+            if n == 1 and _coordinated_nouns(linker, keys[0], word):
+                return None  # ("adapters chargers": no modifier and head, two kinds side
+                #              by side)
             a, b = words[0][0], words[n - 1][1]
             named = taxonomy.named_below(self.kg, head.kg_id, keys[:n], word, linker=linker)
             if named is not None:  # ("laptop ram": Memory (RAM) > Laptop Memory)
@@ -1336,8 +1360,9 @@ class SpanLinker:
         lies in its department (a category there, a product filed there, a brand sold there
         and not in the intent's: "yamaha keyboard"), a run of its other words names a
         category of that department and none of the intent's, or a word of the query is a
-        word of the linked node's path or of a name below it that the namesake's lack
-        (:meth:`_tree_words`: "musical keyboard", "keyboard piano", "portable keyboard")."""
+        word of the linked node's path, of its aliases or of a name below it that the
+        namesake's lack (:meth:`_tree_words`: "musical keyboard", "keyboard piano", "portable
+        keyboard", "vr headset" of Virtual Reality Headsets, alias "VR Headsets")."""
         linker = self.entity_linker()
         namesakes = getattr(linker, "namesakes", None)
         space = self._label_space
@@ -1376,15 +1401,20 @@ class SpanLinker:
         return out
 
     def _tree_words(self, iri: str, linker: Any) -> frozenset[str]:
-        """The words of the category ``iri``'s path (:func:`_path_words`) and of the names of
-        the categories two levels below it (the ``linker``'s
+        """The words of the category ``iri``'s path (:func:`_path_words`), of its aliases
+        and of the names of the categories two levels below it (the ``linker``'s
         :meth:`kg.link.EntityLinker.below_words`), plural-folded: the part of the catalogue
         it is ("Musical Instruments > Keyboards": musical, instrument, keyboard, and digital,
-        piano, portable ... of Digital Pianos, Portable Keyboards)."""
+        piano, portable ... of Digital Pianos, Portable Keyboards). An alias's words are the
+        node's words as much as its name's: "vr headset" linked Virtual Reality Headsets by
+        its short form "VR Headsets" (:mod:`kg.short_forms`), and, "vr" no word of its path,
+        :meth:`repick` swapped it for Video Games' Speakers & Headsets."""
         nodes = self.kg.to_networkx().nodes
         if iri not in nodes:
             return frozenset()
+        aliases = nodes[iri].get("aliases") or ()
         return (_path_words(nodes[iri].get("path") or "")
+                | frozenset(w for a in aliases for w in word_order(normalize_key(str(a))))
                 | linker.below_words(iri)) - _GENERIC_PATH_KEYS
 
     def _held(self, text: str, entities: Sequence[ParsedEntity], k: int, here: str,

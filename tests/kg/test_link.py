@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg import Edge, Node, NodeKind, ProductGraph, Relation
-from kg.link import EntityLinker, LinkerConfig
+from kg.link import EntityLinker, LinkerConfig, QueryContext
 
 
 @pytest.fixture()
@@ -956,3 +956,86 @@ def test_no_name_is_composed_with_one_word_of_a_pair_the_query_joins() -> None:
     assert "Tilt TV Mounts" not in labels("tv wall mount tilt and swivel")
     assert "Tilt TV Mounts" not in labels("tv wall mount tilt or swivel")
 
+
+
+def test_glasses_are_eyeglasses_not_the_building_material() -> None:
+    """"glasses" folded to "glass" and linked Hardware > Building Materials > Glass: "blue
+    light glasses", "burberry glasses", "reading glasses" expanded to Door Hardware and
+    Doors. The bare plural is read as the compound it stands for (kg.link._CLIPPED), the
+    singular stays the material and a name holding the plural links as written."""
+    g = ProductGraph.in_memory()
+    glass = _cat("g/glass", "Glass", "Hardware > Building Materials > Glass")
+    eyeglasses = _cat("g/eyeglasses", "Eyeglasses",
+                      "Health & Beauty > Personal Care > Vision Care > Eyeglasses")
+    wine = _cat("bb/wine-glasses", "Wine Glasses",
+                "Appliances > Small Kitchen Appliances > Wine Glasses")
+    g.add_records([glass, eyeglasses, wine], progress=False)
+    linker = EntityLinker(g)
+    for query in ("glasses", "blue light glasses", "burberry glasses"):
+        best = linker.link("glasses", label="core_product_type", context=query).best
+        assert best is not None and best.iri == eyeglasses.iri, query
+    best = linker.link("glass", label="core_product_type", context="glass").best
+    assert best is not None and best.iri == glass.iri
+    best = linker.link("wine glasses", label="core_product_type", context="wine glasses").best
+    assert best is not None and best.iri == wine.iri
+
+
+def test_a_device_before_the_mention_reads_a_part_of_a_name() -> None:
+    """"charger for ipad" linked iPad Chargers & Sync Cables (a part of its name is the
+    mention after the device), "ipad charger" the generic product type Chargers: the run
+    "ipad charger" was read only as a whole name. A run that is a part of a name, headed by
+    a plural as a category names its kinds, is read as that name; "Ice Cream & Yogurt
+    Makers" holds no kind "ice cream"."""
+    g = ProductGraph.in_memory()
+    ipad = _cat("bb/ipad-chargers", "iPad Chargers & Sync Cables",
+                "Computers & Tablets > iPad Accessories > iPad Chargers & Sync Cables")
+    makers = _cat("bb/ice-cream-makers", "Ice Cream & Yogurt Makers",
+                  "Appliances > Small Kitchen Appliances > Ice Cream & Yogurt Makers")
+    cream = _cat("g/cream", "Cream", "Food, Beverages & Tobacco > Food Items > Cream")
+    g.add_records([ipad, makers, cream, _cat("bb/ipad", "iPad", "Computers & Tablets > iPad"),
+                   Node(NodeKind.PRODUCT_TYPE, "charger", "Charger")], progress=False)
+    linker = EntityLinker(g)
+    best = linker.link("charger", label="core_product_type", context="ipad charger").best
+    assert best is not None and best.iri == ipad.iri
+    best = linker.link("charger", label="core_product_type", context="phone charger").best
+    assert best is not None and best.label == "Charger"
+    best = linker.link("cream", label="core_product_type", context="ice cream").best
+    assert best is None or best.iri != makers.iri
+    assert makers.iri not in linker.namesakes(cream.iri, "cream")
+
+
+def test_coordinated_heads_are_the_parts_of_one_name() -> None:
+    g = ProductGraph.in_memory()
+    g.add_records([_cat("bb/lca", "Laptop Chargers & Adapters",
+                        "Computers & Tablets > Laptop Chargers & Adapters")], progress=False)
+    linker = EntityLinker(g)
+    assert linker.coordinated("adapter", "charger") and linker.coordinated("charger", "adapter")
+    assert not linker.coordinated("phone", "booster") and not linker.coordinated("oven", "oven")
+
+
+def test_a_name_holding_glasses_after_a_function_word_links_as_written() -> None:
+    g = ProductGraph.in_memory()
+    wine = _cat("bb/wine-glasses", "Wine Glasses",
+                "Appliances > Small Kitchen Appliances > Wine Glasses")
+    g.add_records([wine, _cat("g/eyeglasses", "Eyeglasses",
+                              "Health & Beauty > Vision Care > Eyeglasses")], progress=False)
+    best = EntityLinker(g).link("for wine glasses", label="modifier",
+                                context="glass paints for wine glasses").best
+    assert best is not None and best.iri == wine.iri
+
+
+def test_no_part_of_a_name_after_words_naming_nothing() -> None:
+    """"broan replacement parts" read "Replacement Parts & Accessories" of coffee makers: a
+    run is read as a part of a name only where its words before the mention name a node
+    (the device: "ipad" of "ipad charger")."""
+    g = ProductGraph.in_memory()
+    parts = _cat("bb/rpa", "Replacement Parts & Accessories",
+                 "Appliances > Coffee, Tea & Espresso > Replacement Parts & Accessories")
+    g.add_records([parts, _cat("bb/ipad", "iPad", "Computers & Tablets > iPad"),
+                   _cat("bb/ipad-parts", "iPad Parts & Repair Kits",
+                        "Computers & Tablets > iPad Parts & Repair Kits")], progress=False)
+    linker = EntityLinker(g)
+    assert linker._composed_run("parts", "core_product_type",
+                                QueryContext.of("broan replacement parts")) is None
+    read = linker._composed_run("parts", "core_product_type", QueryContext.of("ipad parts"))
+    assert read is not None and [c.label for c, _, _ in read[1]] == ["iPad Parts & Repair Kits"]

@@ -95,3 +95,71 @@ def test_the_pipeline_keeps_its_names() -> None:
 
     assert pipeline.span_edges is span_edges and pipeline.LinkCall is LinkCall
     assert span_edges('"samsung') == (1, 0)
+
+
+def _cat(key: str, label: str, path: str, **kw) -> Node:
+    return Node(NodeKind.CATEGORY, key, label, path=path, **kw)
+
+
+def test_two_product_nouns_side_by_side_are_no_modifier_and_head() -> None:
+    """Best Buy's breadcrumb query "adapters chargers" (Laptop Chargers & Adapters): the
+    head/modifier split (SpanLinker._head_and_modifier) read "adapters" as a modifier linking
+    Cell Phones' Adapters and "chargers" as the product type Chargers, and the intent lost
+    its filter. A plural noun a category's name coordinates with the head's is a kind side by
+    side with it: the span links nothing, as before the split. "cell phones signal boosters"
+    keeps its modifier, and a breadcrumb naming one kind twice ("projector mounts tv
+    mounts") its head's link."""
+    g = ProductGraph.in_memory()
+    phones = _cat("bb/phones", "Cell Phones", "Cell Phones")
+    adapters = _cat("bb/adapters", "Adapters", "Cell Phones > Accessories > Adapters")
+    boosters = _cat("bb/boosters", "Signal Boosters", "Cell Phones > Accessories > Signal Boosters")
+    # (a name of more words than the span's and two more: no candidate of the whole span)
+    laptop = _cat("bb/lca", "Laptop Batteries, Chargers & Power Adapters",
+                  "Computers & Tablets > Laptop Accessories > Laptop Batteries, Chargers & Power"
+                  " Adapters")
+    mounts = _cat("bb/pm", "Projector Mounts", "TV & Home Theater > Mounts > Projector Mounts")
+    chargers = Node(NodeKind.PRODUCT_TYPE, "charger", "Charger")
+    g.add_records([phones, adapters, boosters, laptop, mounts, chargers,
+                   Edge(chargers.iri, Relation.TYPE_IN, adapters.iri)], progress=False)
+    stage = SpanLinker(g, ParserConfig(), linker=EntityLinker(g))
+    query = "adapters chargers"
+    ents = stage.link_entities(query, _entity(query, query, "core_product_type"))
+    assert [(e.text, e.label, e.kg_id) for e in ents] == [(query, "core_product_type", None)]
+    query = "cell phones signal boosters"
+    ents = stage.link_entities(query, _entity(query, query, "core_product_type"))
+    assert [(e.text, e.label, e.kg_id) for e in ents] == [
+        ("cell phones", "modifier", phones.iri),
+        ("signal boosters", "core_product_type", boosters.iri)]
+    query = "projector mounts tv mounts"
+    ents = stage.link_entities(query, _entity(query, query, "core_product_type"))
+    assert ents[-1].kg_id == mounts.iri
+
+
+def test_an_alias_word_keeps_a_link_the_repick_would_swap() -> None:
+    """kg.short_forms' ``spread`` gives Virtual Reality Headsets the alias "VR Headsets":
+    "vr headset" linked it, then the repick swapped it for the intent's department's Speakers
+    & Headsets, "vr" no word of its path (SpanLinker._tree_words read paths only). The words
+    of a node's aliases are its words too."""
+    from fusion.types import Intent
+
+    g = ProductGraph.in_memory()
+    vr = _cat("bb/vrh", "Virtual Reality Headsets",
+              "Cell Phones > Virtual Reality > Virtual Reality Headsets",
+              aliases=("VR Headsets",))
+    headsets = _cat("bb/sh", "Speakers & Headsets",
+                    "Video Games > Gaming Peripherals > Speakers & Headsets")
+    g.add_records([_cat("bb/phones", "Cell Phones", "Cell Phones"),
+                   _cat("bb/vg", "Video Games", "Video Games"), vr, headsets], progress=False)
+    linker = EntityLinker(g)
+    stage = SpanLinker(g, ParserConfig(), linker=linker)
+    assert "vr" in stage._tree_words(vr.iri, linker)
+    query = "vr headset"
+    ent = stage.link_entity(query, _entity(query, query, "core_product_type"))
+    assert ent.kg_id == vr.iri
+    intent = Intent("Video Games > Gaming Peripherals", "Video Games", 0.9, 0.9,
+                    (("Video Games > Gaming Peripherals", 0.9),))
+    assert stage.repick(query, [ent], intent)[0].kg_id == vr.iri
+    # (without the alias word in the query, the namesake of the intent's department)
+    query = "headset"
+    other = replace(ent, text="headset", start=0, end=7)
+    assert stage.repick(query, [other], intent)[0].kg_id == headsets.iri
