@@ -78,7 +78,7 @@ class LinkCall:
 #: the :meth:`parser.pipeline.QueryParser.recording_links` blocks open in this context
 #: (thread, asyncio task), outermost first: each the parser it records and the list its calls
 #: go to; empty: none recorded
-_LINK_RECORDER: ContextVar[tuple[tuple[Any, list[LinkCall]], ...]] = ContextVar(
+LINK_RECORDER: ContextVar[tuple[tuple[Any, list[LinkCall]], ...]] = ContextVar(
     "kgqp_link_recorder", default=())
 
 
@@ -91,14 +91,14 @@ _NAME_LABELS = frozenset({"content", "product_name"})
 #: _excluded_brands`): the expansion's cue words (:data:`fusion.expand.CUE_WORDS`: "not",
 #: "isn't", "other than" ...), and those of the clause, of "anything but", of a list ("neither
 #: x nor y") and between the cue and what it excludes ("not even", "not a", "not made by");
-#: a title's own words there ("the not a cat cat") keep the span a title (:func:`_clause_words`)
+#: a title's own words there ("the not a cat cat") keep the span a title (:func:`clause_words`)
 _CLAUSE_OWN_WORDS = frozenset({
     "that", "which", "who", "is", "are", "was", "were", "that's", "thats", "it's", "its", "but",
     "and", "nor", "anything", "even", "a", "an", "made", "by"})
 
 
 @functools.cache
-def _clause_words() -> frozenset[str]:
+def clause_words() -> frozenset[str]:
     """:data:`_CLAUSE_OWN_WORDS` and the expansion's cue words, read when first needed:
     ``fusion.expand`` loads torch, which importing the parser must not."""
     from fusion.expand import CUE_WORDS
@@ -123,7 +123,7 @@ _ALTERNATIVE_WORDS = frozenset({"or", "vs", "vs.", "versus"})
 #: :meth:`SpanLinker._possessive_name`
 _POSSESSIVE = re.compile(r"(?<=[^\W_])['\u2019](?=s\b)|(?<=[sS])['\u2019](?![^\W_])")
 #: a span's words (compiled once: read for each span the tagger finds)
-_SPAN_WORD = re.compile(r"\S+")
+SPAN_WORD = re.compile(r"\S+")
 #: a trailing "brand"/"brands" after a span's words ("bose brand": :meth:`SpanLinker.
 #: _named_brand`)
 _TRAILING_BRAND = re.compile(r"(?<=\S)\s+brands?\Z", re.IGNORECASE)
@@ -192,7 +192,7 @@ def _path_words(path: str) -> frozenset[str]:
     return frozenset(word_order(normalize_key(path))) - _GENERIC_PATH_KEYS
 
 
-def _function_words_only(words: str) -> bool:
+def function_words_only(words: str) -> bool:
     """Whether ``words`` are function words only ("in", "at the": :data:`kg.link.
     FUNCTION_WORDS`): excluded, they would leave out every product whose text holds them."""
     return all(w in FUNCTION_WORDS for w in normalize_key(words).split())
@@ -246,7 +246,7 @@ def _a_title_excluded_after_a_product(text: str, entity: ParsedEntity,
     "vinyl" of "vinyl not taylor swift", "ps5 games" of "ps5 games not call of duty"), and the
     span ends the query, or a "," or a joiner follows it ("switch games no mario, zelda").
     The tagger reads "not taylor swift" as one title span, so the words excluded nothing
-    (:func:`_words_no_cue_excludes`). A title holding a cue has nothing searched before it
+    (:func:`words_no_cue_excludes`). A title holding a cue has nothing searched before it
     ("not another teen movie", "the world without you"), a maker before it ("woody allen
     without feathers") or the product after it ("juliette has a gun not a perfume travel
     spray"): none. Nor is a "no" whose words after it hold a function word or a possessive
@@ -277,7 +277,7 @@ def _a_title_excluded_after_a_product(text: str, entity: ParsedEntity,
     return normalize_key(rest.split(maxsplit=1)[0]).strip(EDGE_MARKS) in _JOINERS
 
 
-def _words_no_cue_excludes(text: str, entity: ParsedEntity, kg: Any = None,
+def words_no_cue_excludes(text: str, entity: ParsedEntity, kg: Any = None,
                            entities: Sequence[ParsedEntity] = ()) -> tuple[int, int] | None:
     """The words of ``entity``, a span of the query ``text`` that links nothing, after its
     first word, (start, end), where a negation cue is read as a word of a name that excludes
@@ -318,7 +318,7 @@ def _query_items(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...
     span (:meth:`SpanLinker._excluded_member` asks for each span that links nothing)."""
     from fusion.expand import excluded_items
 
-    every = tuple((m.start(), m.end()) for m in _SPAN_WORD.finditer(text))
+    every = tuple((m.start(), m.end()) for m in SPAN_WORD.finditer(text))
     tokens = [normalize_key(text[a:b]) for a, b in every]
     plain_words = tuple(t.strip(EDGE_MARKS) for t in tokens)
     items = frozenset(excluded_items(
@@ -401,7 +401,7 @@ def span_edges(span: str) -> tuple[int, int]:
     return i, len(span) - j
 
 
-def _path_in_label_space(departments: Any, path: str) -> bool:
+def path_in_label_space(departments: Any, path: str) -> bool:
     """Whether the category path ``path`` falls in a department of the intent's label space
     ``departments`` (as :func:`_in_label_space`; a module function, so that a linker holding
     it stays picklable: :attr:`kg.link.EntityLinker.label_space`)."""
@@ -636,7 +636,7 @@ class SpanLinker:
         if ent.kg_id is not None:
             return [ent], None
         words = [(ent.start + m.start(), ent.start + m.end())
-                 for m in _SPAN_WORD.finditer(text[ent.start:ent.end])]
+                 for m in SPAN_WORD.finditer(text[ent.start:ent.end])]
         cuts = [i for i, (a, b) in enumerate(words[1:-1], 1)
                 if text[a:b].casefold() in _ALTERNATIVE_WORDS]
         if cuts:
@@ -858,7 +858,7 @@ class SpanLinker:
         context = self._link_context(plain, query)
         # the words before the cue and its clause: the product searched ("tv not insignia")
         lead = items[0][0]
-        while lead > 0 and plain_words[lead - 1] in _clause_words():
+        while lead > 0 and plain_words[lead - 1] in clause_words():
             lead -= 1
         product = self._searched_product(text, entity, words[:lead], context) if lead else None
         # (the cue itself, past the clause words before it: "books but not harry potter")
@@ -903,7 +903,7 @@ class SpanLinker:
         lead, trail = span_edges(text[start:end])
         start, end = start + lead, end - trail
         mention = separators_to_spaces(text)[start:end]
-        if start >= end or _function_words_only(mention):
+        if start >= end or function_words_only(mention):
             return None
         linker = self.entity_linker()
         link = self._link_fn(linker)
@@ -1030,7 +1030,7 @@ class SpanLinker:
         open in this context for this stage's parser (``owner``) or, of a market parser, for its
         parent (one ``ContextVar.get`` per stage otherwise)."""
         link = linker.link if linker is not None else self.kg.link
-        blocks = _LINK_RECORDER.get()
+        blocks = LINK_RECORDER.get()
         if not blocks:
             return link
         parent = getattr(self.owner, "_recorded_as", self.owner)
@@ -1074,7 +1074,7 @@ class SpanLinker:
             # of the categories of one name the query does not tell apart, the one the intent
             # model knows: a catalogue's own "Pressure Cookers" does not displace the store's
             linker = EntityLinker(self.kg, linker.config if linker is not None else None,
-                                  label_space=functools.partial(_path_in_label_space, space))
+                                  label_space=functools.partial(path_in_label_space, space))
         self._links_with = (self.linker, self.kg, linker, self.fusion)
         return linker
 
@@ -1101,7 +1101,7 @@ class SpanLinker:
             return None
         link = self._link_fn(linker)
         words = [(start + cut + m.start(), start + cut + m.end())
-                 for m in _SPAN_WORD.finditer(span[cut:])][:4]
+                 for m in SPAN_WORD.finditer(span[cut:])][:4]
         for n in range(len(words), 0, -1):
             a, b = words[0][0], words[n - 1][1]
             best = link(text[a:b], label=label, context=text if context is None else context
@@ -1499,7 +1499,7 @@ class SpanLinker:
         searched when they are one's very name: :meth:`_searched_product`; else linking
         nothing) and the brand. A title's or a product name's span (``content``,
         ``product_name``) is left as tagged (:meth:`_excluded_brands` reads those). No run
-        after a cue the parse reads as a name's word (:func:`_words_no_cue_excludes`), nor one
+        after a cue the parse reads as a name's word (:func:`words_no_cue_excludes`), nor one
         of what the products are free of, nor after a "no" opening the query or qualifying
         the product after it (:func:`_cue_is_compound_no`: "no show socks")."""
         linker = self.entity_linker()
@@ -1518,7 +1518,7 @@ class SpanLinker:
         if not may_exclude(plain):
             return entities  # (no cue: most queries)
         no_cues = [sp for e in entities
-                   if (sp := _words_no_cue_excludes(plain, e, entities=entities))]
+                   if (sp := words_no_cue_excludes(plain, e, entities=entities))]
         # (none without a cue: most queries, read cheaply)
         found = [x for x in excluded_words(self.kg, plain, linked_entities(entities),
                                            no_cues=no_cues)
@@ -1563,13 +1563,13 @@ class SpanLinker:
             if span is not None:
                 head = plain[span.start:start].rstrip().rstrip(EDGE_MARKS + "-").rstrip()
                 rest = [w for w in head.split()
-                        if normalize_key(w).strip(EDGE_MARKS) not in _clause_words()
+                        if normalize_key(w).strip(EDGE_MARKS) not in clause_words()
                         and normalize_key(w).strip(EDGE_MARKS) not in _ALTERNATIVE_WORDS]
                 if rest and not plain[:start].rstrip().endswith("-"):
                     continue  # (words and a cue word: :meth:`_excluded_brands` reads them)
                 if rest:  # ("vacuum -dyson": the product searched, then the brand)
                     words = [(span.start + m.start(), span.start + m.end())
-                             for m in _SPAN_WORD.finditer(head)]
+                             for m in SPAN_WORD.finditer(head)]
                     product = self._searched_product(text, span, words, context)
                     before = [product or replace(span, text=text[words[0][0]:words[-1][1]],
                                                  end=words[-1][1])]

@@ -32,7 +32,7 @@ One parse is one pass; each stage reads what the stages before it wrote (a batch
 6. ``expand``: KG expansions from the linked nodes (with their kinds and link scores) and the
    intent, structured filters and the user's rewrite rules, and the words a negation cue
    excludes (``ParsedQuery.excluded``: the expansion's, but those after a cue the parse
-   reads as a word of a name, :func:`_words_no_cue_excludes`).
+   reads as a word of a name, :func:`words_no_cue_excludes`).
 
 Where things are: this module orchestrates a parse (:class:`QueryParser`: prepare, match, tag,
 link, intent, expand; :meth:`QueryParser.pipe` and its windows of batches), and the intent's and
@@ -84,16 +84,16 @@ from parser.bundle import load_bundle
 from parser.config import ParserConfig
 from parser.errors import ConfigError, InputError
 from parser.linking import (
-    _LINK_RECORDER,
-    _SPAN_WORD,
+    LINK_RECORDER,
+    SPAN_WORD,
     LinkCall,
     SpanLinker,
-    _clause_words,
-    _function_words_only,
-    _path_in_label_space,
-    _words_no_cue_excludes,
+    clause_words,
+    function_words_only,
     label_space,
     linked_entities,
+    path_in_label_space,
+    words_no_cue_excludes,
 )
 from parser.linking import (
     span_edges as span_edges,  # (re-exported: its home until the link stage moved)
@@ -744,11 +744,11 @@ class QueryParser:
         True
         """
         calls: list[LinkCall] = []
-        token = _LINK_RECORDER.set((*_LINK_RECORDER.get(), (self, calls)))
+        token = LINK_RECORDER.set((*LINK_RECORDER.get(), (self, calls)))
         try:
             yield calls
         finally:
-            _LINK_RECORDER.reset(token)
+            LINK_RECORDER.reset(token)
 
     @property
     def entity_linker(self) -> EntityLinker | None:
@@ -846,7 +846,7 @@ class QueryParser:
         """:func:`intent_text` of the query ``text`` (its ``entities``, ``linked`` links):
         without the words its negation cues exclude, as the expansion reads them
         (:func:`fusion.expand.excluded_words`: not those after a cue the parse reads as a
-        name's word, :func:`_words_no_cue_excludes`, nor what the products are free of,
+        name's word, :func:`words_no_cue_excludes`, nor what the products are free of,
         ``free_from``: they are said of what is searched), and its price bounds and ranges
         (:func:`fusion.patterns.price_spans`, read NFKC-normalised as the expansion reads
         prices, where that keeps the offsets: nearly always)."""
@@ -857,7 +857,7 @@ class QueryParser:
         excluded: list[tuple[int, int]] = []
         if may_exclude(plain):  # (no cue, no excluded words: most queries)
             no_cues = [sp for e in entities
-                       if (sp := _words_no_cue_excludes(plain, e, entities=entities))]
+                       if (sp := words_no_cue_excludes(plain, e, entities=entities))]
             # (what the products are free of is said of them, no other product: "non dairy
             # creamer", "tea no caffeine" read as typed)
             excluded = [(x.start, x.end)
@@ -919,7 +919,7 @@ class QueryParser:
         # thermometer"): cut is a beginning of the query's text (a trademark sign a space, as
         # the linker read it), with the same offsets as the entities'
         kg = getattr(self.expander, "kg", None)
-        no_cues = [sp for e in q.entities if (sp := _words_no_cue_excludes(
+        no_cues = [sp for e in q.entities if (sp := words_no_cue_excludes(
             cut, e, kg, q.entities))] \
             if cut is not None else []
         # the tagger's brand mentions that link nothing: a colour word right before one opens
@@ -981,7 +981,7 @@ class QueryParser:
         q.excluded = [ExcludedResult(q.text[x.start:x.end], x.start, x.end, x.iri,
                                      x.free_from)
                       for x in result.excluded
-                      if x.iri is not None or not _function_words_only(x.text)] \
+                      if x.iri is not None or not function_words_only(x.text)] \
             if cut is not None else []
 
     # -- the fusion model's inputs, as served ----------------------------------------------------
@@ -1088,7 +1088,7 @@ def _in_label_space(kg: Any, iri: str, departments: Any) -> bool:
         path = kg.to_networkx().nodes[iri].get("path")
     except KeyError:
         return False
-    return _path_in_label_space(departments, path)
+    return path_in_label_space(departments, path)
 
 
 def intent_text(text: str, excluded: Sequence[tuple[int, int]],
@@ -1097,7 +1097,7 @@ def intent_text(text: str, excluded: Sequence[tuple[int, int]],
     words that a negation cue excludes (``excluded``: their (start, end) in ``text``, the
     whole word each holds: "-samsung", "samsung,") and the words before each that lead to
     them from the cue on (:data:`fusion.expand.EXCLUSION_LEAD_WORDS` and the clause's words,
-    :func:`_clause_words`: "not", "neither ... nor", "that isn't a", "not made by"), nor its
+    :func:`clause_words`: "not", "neither ... nor", "that isn't a", "not made by"), nor its
     price bounds and ranges (``prices``, their negations included: "not more than $500");
     its other words as typed, one space apart. None where it drops nothing, or every word
     (what is left says nothing of what is searched: "not samsung", "under $500").
@@ -1114,8 +1114,8 @@ def intent_text(text: str, excluded: Sequence[tuple[int, int]],
         return None
     from fusion.expand import EXCLUSION_LEAD_WORDS
 
-    lead = EXCLUSION_LEAD_WORDS | _clause_words()
-    tokens = [m.span() for m in _SPAN_WORD.finditer(text)]
+    lead = EXCLUSION_LEAD_WORDS | clause_words()
+    tokens = [m.span() for m in SPAN_WORD.finditer(text)]
     drop = [any(a < e and s < b for s, e in prices) for a, b in tokens]
 
     def leads(k: int) -> bool:

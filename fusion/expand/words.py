@@ -51,7 +51,7 @@ _PAIR_NEGATIONS = frozenset({("other", "than"), ("instead", "of"), ("rather", "t
 #: every word of a negation cue the expansion reads, public: the one-word cues (those after
 #: another word, "besides", "never", and the spoken ones, "isn't", "avoid", among them) and
 #: the words of the two-word cues ("other than"); the parser's clause words before what a cue
-#: excludes hold them (``parser.linking._clause_words``)
+#: excludes hold them (``parser.linking.clause_words``)
 CUE_WORDS = _NEGATIONS | _LATER_NEGATIONS | frozenset(w for pair in _PAIR_NEGATIONS
                                                       for w in pair)
 #: words joining the items of a list: what a cue excludes, it excludes of every item of the

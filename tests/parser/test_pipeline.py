@@ -296,16 +296,16 @@ def test_the_clause_words_hold_the_expansions_cue_words() -> None:
     (one public set, :data:`fusion.expand.CUE_WORDS`) and the clause's own: no copy of the cue
     words, and every word the parser's own list held."""
     from fusion.expand import CUE_WORDS
-    from parser.linking import _clause_words
+    from parser.linking import clause_words
 
-    clause_words = _clause_words()
-    assert clause_words >= CUE_WORDS
+    words = clause_words()
+    assert words >= CUE_WORDS
     assert {"that", "which", "who", "is", "are", "was", "were", "that's", "thats", "it's", "its",
             "but", "and", "not", "no", "without", "even", "a", "an", "made", "by", "from",
             "other", "than", "except", "excluding", "besides", "apart", "instead", "of",
             "rather", "anything", "neither", "nor", "isn't", "isnt", "aren't",
-            "arent"} <= clause_words
-    assert "the" not in clause_words  # ("the not a cat cat": a title's own word)
+            "arent"} <= words
+    assert "the" not in words  # ("the not a cat cat": a title's own word)
 
 
 # -- a cue inside a name, and what the products wanted are free of (a general-store reviewer,
