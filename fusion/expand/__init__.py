@@ -142,8 +142,12 @@ Policies (what a search engine can trust):
   tops"), a sibling of another kind in another shop's tree (``walk._names_the_linked``:
   Underwear & Socks beside Shorts), or the intent category's other children where the query
   links a product of another lvl1 category ("ice maker": no Toasters) or names a kind under it
-  ("air fryer": Deep Fryers only); a rule's synonym of the device an accessory is for comes in
-  its place in the query's words ("apple tv remote" -> "apple television remote").
+  ("air fryer": Deep Fryers only); a rule's synonym of a word that, everywhere the query says
+  it, names the device another product is for (inside a linked device an accessory fits,
+  after a fits word, or right before an accessory word or the head noun of a KG category's
+  name: ``walk._modifies_a_product``) comes in its place in the query's words ("apple tv
+  remote" -> "apple television remote"; also "fire tv stick" -> "fire television stick" and
+  "tv home" -> "television home", "stick" and "home" heading category names).
   The department is no filter either (an ``intent-department`` suggestion) where the product
   the query searches links a category outside it that it has no namesake of: the intent
   picks among namesakes ("keyboards": Musical Instruments' Keyboards, Computers & Tablets'
