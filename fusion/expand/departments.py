@@ -1058,10 +1058,14 @@ def _named_whole_elsewhere(kg: _KG, said: frozenset[str], hard_dept: str,
     the query lacks ("coffee" of Coffee Beans and Coffee Pods & Beans, "air" of the Air
     Conditioners, "camera"). Kinds with nothing in common say the department sells the word's
     things at large, whatever the query's other words: "filter" (Refrigerator Water Filters,
-    Vacuum Filters, Coffee Filters), "freezer" (Upright Freezers, Chest Freezers). A word of
-    the department's name is the department's ("car" of Car Electronics & GPS; Google's
-    Cars, Trucks & Vans say nothing); its lvl1 labels count as its categories do ("Appliances
-    > Air Conditioners").
+    Vacuum Filters, Coffee Filters), "freezer" (Upright Freezers, Chest Freezers). Where the
+    department heads the word, the things another catalogue's names head by it beside the
+    department's things (below) are kinds of it too: "pot" (Crock Pots, and Google's Fondue
+    Pots & Sets and Espresso Pots under its Kitchen Appliances, its Stock Pots under
+    Cookware): "instant pot" keeps Appliances, though Google's Pots & Planters name a pot
+    whole. A word of the department's name is the department's ("car" of Car Electronics &
+    GPS; Google's Cars, Trucks & Vans say nothing); its lvl1 labels count as its categories
+    do ("Appliances > Air Conditioners").
 
     The other catalogue's category is one the label space places nowhere, nor its branch
     (:func:`_branch_departments`; a category of the store's other departments is a namesake
@@ -1129,6 +1133,14 @@ def _named_whole_elsewhere(kg: _KG, said: frozenset[str], hard_dept: str,
         kinds = [s - {w} for c in here for name in (kg.label(c), *(kg.g.nodes[c].get(
             "aliases") or ())) for last, s in _name_things(str(name)) if w in _words(last)] + [
             s - {w} for last, s in own if w in _words(last)]
+        if kinds:
+            # (and the things another catalogue's names head by the word beside the
+            # department's things, its kind of things: "pot", Crock Pots, and Google's Fondue
+            # Pots & Sets, Stock Pots under its Kitchen Appliances and Cookware)
+            kinds += [s - {w} for c in index.get(w, ()) if not placed_in(c)
+                      and not _in_store_trees(kg, c, trees) and beside(c)
+                      for name in (kg.label(c), *(kg.g.nodes[c].get("aliases") or ()))
+                      for last, s in _name_things(str(name)) if w in _words(last)]
         if kinds and (not frozenset.intersection(*kinds) or frozenset.intersection(*kinds)
                       & every):
             continue

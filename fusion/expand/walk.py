@@ -33,17 +33,35 @@ _BARE_ANSWERS = frozenset({"yes", "no", "true", "false", "y", "n", "na", "n/a", 
 def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, ...]:
     """A category's children, parent, siblings, brands and common attribute values (most
     popular first, ``walk`` per relation; no bare answer, :data:`_BARE_ANSWERS`, nor bare
-    number, :func:`_bare_number`), cached per graph view."""
+    number, :func:`_bare_number`), cached per graph view. A category filed under several
+    parents, one of them named by a word of its name (a label's or an alias's: Virtual
+    Reality above Virtual Reality Headsets, "DSLR" of Digital SLR Cameras above DSLR Lenses),
+    has no siblings under the others that share no word with it nor name its kind
+    (:func:`_names_the_linked`): Apple Watch, Pet Tracking Devices beside it under Wearable
+    Technology; Pens, Whiteboards beside Printer Ink & Toner under Office & School
+    Supplies."""
     def build() -> tuple[_Cand, ...]:
         out: list[_Cand] = []
         for child in [c for c in kg.into(cat, "parent") if not _one_listing(kg, c)][:walk]:
             out.append(_Cand(kg.label(child), "child_category", ((child, "parent", cat),), child,
                              child, fanout))
-        for p in kg.out(cat, "parent"):
+        parents = kg.out(cat, "parent")
+        own = _stems(kg.label(cat))
+        # (a category filed under several parents, one named by its words: its siblings
+        # under another one are other kinds of products, unless they name its kind:
+        # Virtual Reality Headsets under Virtual Reality and Wearable Technology, beside
+        # Apple Watch and Pet Tracking Devices there)
+        named = {p for p in parents if any(_stems(str(n)) & own for n in (
+            kg.label(p), *(kg.g.nodes[p].get("aliases") or ())))}
+        for p in parents:
             out.append(_Cand(kg.label(p), "parent_category", ((cat, "parent", p),), p, p, fanout))
             for sib in [s for s in kg.into(p, "parent") if s != cat][:walk]:
-                out.append(_Cand(kg.label(sib), "sibling_category",
-                                 ((cat, "parent", p), (sib, "parent", p)), sib, sib, fanout))
+                c = _Cand(kg.label(sib), "sibling_category",
+                          ((cat, "parent", p), (sib, "parent", p)), sib, sib, fanout)
+                if named and p not in named and not _stems(kg.label(sib)) & own \
+                        and not _names_the_linked(kg, c):
+                    continue
+                out.append(c)
         for b in [b for b in kg.into(cat, "sells_in") if not _one_listing(kg, b)][:walk]:
             out.append(_Cand(kg.label(b), "brand", ((b, "sells_in", cat),), b, cat, fanout))
         for v, prod in _most_common_two_hop(kg, cat, "in_category", "has_value", walk):
@@ -159,6 +177,85 @@ def _modifies_a_product(kg: _KG, words: Sequence[str], phrase: str,
         if not (nxt in _ACCESSORY_WORDS or name_heads(nxt) & _category_heads(kg)):
             return None
     return [(a, a + n) for a in at]
+
+
+def _fold(w: str) -> str:
+    """A word plural-folded (:func:`kg.link.name_heads`), itself where it has no fold."""
+    return min(name_heads(w), default=w)
+
+
+def _category_name_words(kg: _KG) -> list[tuple[tuple[str, ...], frozenset[int]]]:
+    """Each name (label, alias) of a KG category as its words (:data:`kg.link.NAME_PARTS`
+    dropped) and the places of the words that end a part of it (its things' heads), cached
+    per graph view."""
+    def build() -> list[tuple[tuple[str, ...], frozenset[int]]]:
+        out = []
+        for _, a in kg.g.nodes(data=True):
+            if a.get("kind") != "category":
+                continue
+            for name in (a.get("label"), *(a.get("aliases") or ())):
+                ws: list[str] = []
+                ends: set[int] = set()
+                for part in NAME_PARTS.split(normalize_key(str(name or ""))):
+                    if part.split():
+                        ws += part.split()
+                        ends.add(len(ws) - 1)
+                if len(ws) > 1:
+                    out.append((tuple(ws), frozenset(ends)))
+        return out
+
+    return _cached(kg, "_kgqp_category_name_words", (), build)
+
+
+def _a_word_of_a_name(kg: _KG, words: Sequence[str], phrase: str) -> bool:
+    """Whether ``phrase`` (a rule's input) is, where the query's ``words`` name it, a word of
+    a longer name of a KG category the query says: the phrase heads a part of that name as
+    said (singular: "Fire TV", "AppleCare for Apple TV", "TV & Home Theater") and the query
+    says the word of the name next to it ("fire tv stick", "amazon fire tv games", "apple tv
+    remote", "tv home"). The phrase there is no word of its own: "fire tv" is Amazon's device,
+    no television, and a synonym of it, alone or in its place ("fire television stick"),
+    names another product. Not where a category names the same words as a kind of products,
+    its head plural ("smart tv": Smart TVs; LG's promotion page "Mdot LG Smart TV" aside),
+    nor where the phrase modifies the name's head ("tv stand": TV Stands, a stand for a TV).
+
+    >>> from fusion.expand.kgview import _KG
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> for i, name in enumerate(["Fire TV", "Smart TVs", "Mdot LG Smart TV", "TV Stands"]):
+    ...     g.add_node(str(i), kind="category", label=name)
+    >>> [_a_word_of_a_name(_KG(g), q.split(), "tv")
+    ...  for q in ("fire tv stick", "smart tv", "tv stand", "tv")]
+    [True, False, False, False]
+    """
+    key = [w for w in phrase.casefold().split() if w]
+    n = len(key)
+    if not n:
+        return False
+    folded = [_fold(w) for w in words]
+    names = _category_name_words(kg)
+    kinds = _cached(kg, "_kgqp_plural_kinds", (), lambda: frozenset(
+        tuple(_fold(w) for w in part.split())
+        for _, a in kg.g.nodes(data=True) if a.get("kind") == "category"
+        for name in (a.get("label"), *(a.get("aliases") or ()))
+        for part in NAME_PARTS.split(normalize_key(str(name or "")))
+        if len(part.split()) > 1 and _fold(part.split()[-1]) != part.split()[-1]))
+    for a in range(len(words) - n + 1):
+        if list(words[a:a + n]) != key:
+            continue
+        for ws, ends in names:
+            for i in range(len(ws) - n + 1):
+                if list(ws[i:i + n]) != key or i + n - 1 not in ends:
+                    continue
+                # (the query's word before or after the phrase, the name's there too)
+                runs = []
+                if a > 0 and i > 0 and folded[a - 1] == _fold(ws[i - 1]):
+                    runs.append(tuple(folded[a - 1:a + n]))
+                if a + n < len(words) and i + n < len(ws) \
+                        and folded[a + n] == _fold(ws[i + n]):
+                    runs.append(tuple(folded[a:a + n + 1]))
+                if any(r not in kinds for r in runs):
+                    return True
+    return False
 
 
 def _heads_under(kg: _KG, cat: str) -> frozenset[str]:

@@ -150,3 +150,37 @@ def test_a_word_before_the_head_is_judged_by_a_link_only(kg):
     # "popcorn" of "popcorn popper" says what the popper is for, as Popcorn Makers does;
     # Google's Popcorn (food) names no popper
     assert _filters(kg, "popcorn popper") == ("Appliances",)
+
+
+# -- a word the department heads as one kind, and another catalogue, beside its things, as others
+
+POTS_STORE = {**STORE, "slow": ("Slow Cookers, Crock Pots & Roaster Ovens", "Appliances > Small "
+                                "Kitchen Appliances > Slow Cookers, Crock Pots & Roaster Ovens",
+                                "ska")}
+POTS_GOOGLE = {**GOOGLE,
+               "lg": ("Lawn & Garden", "Home & Garden > Lawn & Garden", "hg"),
+               "planters": ("Pots & Planters", "Home & Garden > Lawn & Garden > Pots & Planters",
+                            "lg"),
+               "fondue": ("Fondue Pots & Sets", "Home & Garden > Kitchen Appliances > Fondue Pots "
+                          "& Sets", "ka"),
+               "espresso": ("Electric & Stovetop Espresso Pots", "Home & Garden > Kitchen "
+                            "Appliances > Electric & Stovetop Espresso Pots", "ka")}
+
+
+def test_a_word_another_catalogue_heads_beside_the_departments_things_keeps_it():
+    """Old: "instant pot" lost its Appliances filter: Appliances heads "pot" only by Crock Pots
+    (one kind, "crock" unsaid) and Google's Pots & Planters (gardening) names a pot whole. But
+    Google files Fondue Pots and Espresso Pots under its Kitchen Appliances, beside the
+    department's Coffee Makers: pots of other kinds, the department's kind of things (Best
+    Buy sells pressure cookers, "instant pot", under Appliances)."""
+    kg = catalog_kg([*category_records(POTS_STORE), *category_records(POTS_GOOGLE, "google"),
+                     *category_records(FLIPKART, "flipkart")])
+    assert _whole_elsewhere(kg, "instant pot", "pot") == frozenset()
+    assert _filters(kg, "instant pot") == ("Appliances",)
+    # (Google's garden pots alone beside Crock Pots: a pot of another kind)
+    alone = catalog_kg([*category_records(POTS_STORE), *category_records(
+        {k: v for k, v in POTS_GOOGLE.items() if k not in ("fondue", "espresso")}, "google")])
+    assert _whole_elsewhere(alone, "instant pot", "pot") == {"pot"}
+    assert _filters(alone, "instant pot") == ()
+    # (the beans, bread and conditioners are unchanged)
+    assert _filters(kg, "white beans") == () and _filters(kg, "daily bread") == ()

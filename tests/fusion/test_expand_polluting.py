@@ -218,3 +218,73 @@ def test_a_synonym_of_the_device_an_accessory_is_for_comes_in_place(kg, query, l
 def test_a_synonym_of_the_product_searched_stays_alone(kg, query, want):
     res = expand(kg, [], None, query=query, rules=RULES, departments=DEPTS)
     assert [x.term for x in res.expansions if x.kind == "synonym"] == [want]
+
+
+# -- a rule's input that is a word of a longer name the query says
+
+NAMES = {
+    "tvht": ("TV & Home Theater", "TV & Home Theater", None),
+    "smp": ("Streaming Media Players", "TV & Home Theater > Streaming Media Players", "tvht"),
+    "fire": ("Fire TV", "TV & Home Theater > Streaming Media Players > Fire TV", "smp"),
+    "tvs": ("TVs", "TV & Home Theater > TVs", "tvht"),
+    "smart": ("Smart TVs", "TV & Home Theater > TVs > Smart TVs", "tvs"),
+    "lg": ("Mdot LG Smart TV", "More Categories > Mdot LG Smart TV", None),
+    "stands": ("TV Stands", "TV & Home Theater > TV Stands", "tvht"),
+    "care": ("AppleCare for Apple TV", "AppleCare > AppleCare for Apple TV", None),
+}
+
+
+@pytest.mark.parametrize(("query", "want"), [
+    ("fire tv stick", True), ("amazon fire tv games", True), ("fire tv", True),
+    ("tv home", True), ("apple tv remote", True),
+    ("smart tv", False), ("lg smart tv", False), ("tv stand", False), ("samsung tv", False),
+    ("tv", False),
+])
+def test_a_rule_input_inside_a_longer_name_the_query_says_is_a_word_of_it(query, want):
+    """Old (3379fb5): "fire tv stick" -> "fire television stick", "tv home" -> "television
+    home" (and "television" alone before it): "tv" there is a word of Amazon's Fire TV, of
+    the department's name, of Apple's device (AppleCare for Apple TV), no television.
+    Smart TVs names smart TVs as a kind of TV (plural), and TV Stands a stand for a TV."""
+    from fusion.expand.kgview import _KG
+    from fusion.expand.walk import _a_word_of_a_name
+    from fusion.hetero import as_networkx
+
+    g = catalog_kg(category_records(NAMES))
+    assert _a_word_of_a_name(_KG(as_networkx(g), g), query.split(), "tv") is want
+
+
+# -- the siblings of a category filed under several parents
+
+SHELVES = {
+    "wt": ("Wearable Technology", "Wearable Technology", None),
+    "watch": ("Apple Watch", "Wearable Technology > Apple Watch", "wt"),
+    "pets": ("Pet Tracking Devices", "Wearable Technology > Pet Tracking Devices", "wt"),
+    "vrh": ("Virtual Reality Headsets", "Wearable Technology > Virtual Reality Headsets", "wt"),
+    "vg": ("Video Games", "Video Games", None),
+    "vr": ("Virtual Reality", "Video Games > Virtual Reality", "vg"),
+    "vra": ("Virtual Reality Accessories", "Video Games > Virtual Reality > Virtual Reality "
+            "Accessories", "vr"),
+    "vrc": ("VR-Ready Computers", "Video Games > Virtual Reality > VR-Ready Computers", "vr"),
+}
+
+
+def _siblings(g, key):
+    from fusion.expand.kgview import _KG
+    from fusion.expand.walk import _category_walk
+    from fusion.hetero import as_networkx
+
+    return {c.term for c in _category_walk(_KG(as_networkx(g), g), cat_iri(key), 20, False)
+            if c.kind == "sibling_category"}
+
+
+def test_siblings_under_a_parent_that_names_nothing_of_a_category_filed_twice_are_no_walk():
+    """Old: "vr headset" (Virtual Reality Headsets, filed by Best Buy under Wearable Technology
+    and Virtual Reality) expanded into Apple Watch and Pet Tracking Devices. Under Virtual
+    Reality, the parent its name names, its siblings stay, and so do the siblings that share
+    its words anywhere; a category of one parent keeps all of its siblings."""
+    g = catalog_kg([*category_records(SHELVES),
+                    Edge(cat_iri("vrh"), Relation.PARENT, cat_iri("vr"))])
+    sibs = _siblings(g, "vrh")
+    assert "Apple Watch" not in sibs and "Pet Tracking Devices" not in sibs, sibs
+    assert {"Virtual Reality Accessories", "VR-Ready Computers"} <= sibs, sibs
+    assert _siblings(g, "watch") == {"Pet Tracking Devices", "Virtual Reality Headsets"}
