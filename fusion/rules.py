@@ -168,7 +168,9 @@ class AppliedRule:
     ``FILTER`` whose input the query excludes, applied as a DOWN boost; see the module docs).
     ``dropped``: why the parse left its effect out (set by :func:`fusion.expand.expand`:
     ``"excluded"``, the query excludes its term or value; ``"merged"``, the same value from
-    another source stands for it; ``"dropped"``, another reason such as the expansion limit),
+    another source stands for it; ``"in a name"``, a synonym of a word of a longer KG name the
+    query says, "tv" of "fire tv stick"; ``"dropped"``, another reason such as the expansion
+    limit),
     written after it in parentheses."""
 
     path: str

@@ -146,8 +146,15 @@ Policies (what a search engine can trust):
   it, names the device another product is for (inside a linked device an accessory fits,
   after a fits word, or right before an accessory word or the head noun of a KG category's
   name: ``walk._modifies_a_product``) comes in its place in the query's words ("apple tv
-  remote" -> "apple television remote"; also "fire tv stick" -> "fire television stick" and
-  "tv home" -> "television home", "stick" and "home" heading category names).
+  remote" -> "apple television remote", "laptop fan" -> "notebook fan"). A rule's input that
+  is a word of a longer KG name the query says gets no synonym, alone or in place
+  (``walk._a_word_of_a_name``: the input ends a part of the name in the singular and the
+  query says the name's next word: "fire tv stick", Fire TV; "apple tv remote", AppleCare
+  for Apple TV; "tv home", TV & Home Theater; not "smart tv", Smart TVs being a plural kind,
+  nor "tv stand"); the rule is marked ``in a name``. A store category filed under several
+  parents, one named by its words or aliases, has no siblings under the others that share no
+  word with it (``walk._category_walk``: Virtual Reality Headsets under Wearable Technology:
+  no Apple Watch, Pet Tracking Devices).
   The department is no filter either (an ``intent-department`` suggestion) where the product
   the query searches links a category outside it that it has no namesake of: the intent
   picks among namesakes ("keyboards": Musical Instruments' Keyboards, Computers & Tablets'

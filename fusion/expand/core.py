@@ -130,6 +130,7 @@ from fusion.expand.types import (
 )
 from fusion.expand.walk import (
     _a_narrower_unsaid,
+    _a_word_of_a_name,
     _an_accessory_path,
     _an_unsaid_accessory,
     _another_generation,
@@ -188,12 +189,14 @@ from kg.link import (
 
 def _as_used(applied: Sequence[AppliedRule], expansions: Sequence[Expansion],
              boosts: Sequence[Boost], sources: Sequence[FilterSource], out_rules: set[str],
-             term_key: Callable[[str], str]) -> list[AppliedRule]:
+             term_key: Callable[[str], str], in_names: Collection[str] = ()
+             ) -> list[AppliedRule]:
     """The applied rules as the parse used them: one whose effect is not in the result is
     marked (:attr:`AppliedRule.dropped`) ``excluded`` (``out_rules``: the query excludes its
     term or value, "laptop not dell" with "laptop => UP(20): brand:Dell"), ``merged`` (the
-    result holds its value from another source: a link's filter or a stronger boost), or
-    ``dropped`` (the expansion limit). A ``DELETE`` is in ``rewritten``."""
+    result holds its value from another source: a link's filter or a stronger boost), ``in a
+    name`` (``in_names``: a synonym of a word of a longer KG name the query says, "tv" of "fire
+    tv stick"), or ``dropped`` (the expansion limit). A ``DELETE`` is in ``rewritten``."""
     used = ({x.rule for x in expansions} | {b.rule for b in boosts}
             | {s.source.removeprefix("rule:") for s in sources})
     names = {term_key(x.term) for x in expansions}
@@ -212,7 +215,8 @@ def _as_used(applied: Sequence[AppliedRule], expansions: Sequence[Expansion],
             merged = _value_key(a.arg) in filtered
         else:  # UP, DOWN, a negated FILTER (a DOWN)
             merged = ("UP" if a.kind == "UP" else "DOWN", _value_key(a.arg)) in boosted
-        why = "excluded" if s in out_rules else "merged" if merged else "dropped"
+        why = "excluded" if s in out_rules else "in a name" if s in in_names \
+            else "merged" if merged else "dropped"
         out.append(replace(a, dropped=why))
     return out
 
@@ -261,7 +265,8 @@ class _Expansion:
         "audience", "audience_judged", "brand_roles", "brand_said", "brand_spans", "brands_sold",
         "cat_links", "cfg", "commas", "compared", "depts", "embeddings", "excluded_runs",
         "excluded_words", "facets", "featured", "fits_elsewhere", "fitted", "fixed",
-        "follows_device", "free_from", "g", "generations", "hard_dept", "intent", "key_of", "kg",
+        "follows_device", "free_from", "g", "generations", "hard_dept", "in_names", "intent",
+        "key_of", "kg",
         "limit", "lines", "link_boosts", "linked", "linked_at", "linked_cats", "linked_devices",
         "linked_product", "listed", "mix", "model", "named", "named_accessories", "namesakes",
         "negated", "negated_at", "negated_names", "new_platforms", "no_accessory", "no_cues",
@@ -1622,6 +1627,7 @@ class _Expansion:
         rule_res = None
         rule_boosts: list[Boost] = []
         out_rules: set[str] = set()  # applied rules whose effect the query's exclusions drop
+        in_names: set[str] = set()  # applied synonyms of a word of a longer name the query says
         if rules is not None:
             rule_set = rules.current() if isinstance(rules, RulesFile) else rules
             # (a rule whose input the query excludes is not applied as written: "not refurbished")
@@ -1634,6 +1640,11 @@ class _Expansion:
             for syn in rule_res.synonyms:
                 if excludes(syn.term):
                     out_rules.add(str(syn.rule))
+                    continue
+                if _a_word_of_a_name(g, self.words, syn.rule.input):
+                    # (a word of a longer name the query says, no word of its own: "tv" of
+                    # "fire tv stick", Amazon's Fire TV; no synonym, alone or in its place)
+                    in_names.add(str(syn.rule))
                     continue
                 term = syn.term
                 in_place = _modifies_a_product(g, self.words, syn.rule.input, self.no_device,
@@ -1657,6 +1668,7 @@ class _Expansion:
             rule_boosts = [b for b in rule_boosts if b.rule not in out_rules]
         rewritten = rule_res.query if rule_res is not None else query
         self.out_rules, self.rewritten, self.rule_boosts = out_rules, rewritten, rule_boosts
+        self.in_names = in_names
         self.rule_res = rule_res
 
     def fitted_spans(self) -> list[tuple[int, int]]:
@@ -1937,8 +1949,8 @@ class _Expansion:
             filters=filters,
             query=rewritten,
             boosts=boosts,
-            applied=_as_used(rule_res.applied, ranked, boosts, sources, out_rules, term_key)
-            if rule_res else [],
+            applied=_as_used(rule_res.applied, ranked, boosts, sources, out_rules, term_key,
+                             self.in_names) if rule_res else [],
             suggestions=suggestions,
             filter_sources=sources,
             # (the words an engine leaves out: the same as the expansions are kept from)

@@ -288,3 +288,15 @@ def test_siblings_under_a_parent_that_names_nothing_of_a_category_filed_twice_ar
     assert "Apple Watch" not in sibs and "Pet Tracking Devices" not in sibs, sibs
     assert {"Virtual Reality Accessories", "VR-Ready Computers"} <= sibs, sibs
     assert _siblings(g, "watch") == {"Pet Tracking Devices", "Virtual Reality Headsets"}
+
+
+def test_a_rule_synonym_of_a_word_of_a_name_is_left_out_and_says_why():
+    """Through expand(): "fire tv stick" gets no "television" (nor "fire television stick"),
+    and the parse marks the rule ``in a name`` (it was marked ``excluded``, which says the
+    query excludes its value); "tv stand" keeps its synonym."""
+    g = catalog_kg(category_records(NAMES))
+    res = expand(g, [], None, query="fire tv stick", rules=RULES, departments=DEPTS)
+    assert not [x for x in res.expansions if x.kind == "synonym"], res.expansions
+    assert [(a.kind, a.dropped) for a in res.applied] == [("SYNONYM", "in a name")]
+    res = expand(g, [], None, query="tv stand", rules=RULES, departments=DEPTS)
+    assert [x.kind for x in res.expansions if x.kind == "synonym"] == ["synonym"]
