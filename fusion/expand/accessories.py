@@ -391,13 +391,22 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
                 break
             if words[k] in _ACCESSORY_WORDS:
                 named = _words(" ".join(words[start:end])) | _words(words[k])
-                if any(named <= ws for ws in _category_words(kg)):
+                # (or the accessory word closes a linked mention of an accessory category of
+                # the device's department: "tv wifi remote" -> Remote Controls, under TV &
+                # Home Theater Accessories; the KG names no "TV Remotes")
+                if any(named <= ws for ws in _category_words(kg)) or any(
+                        (osp := spans.get(o.iri)) is not None and osp[1] - 1 == k
+                        and _an_accessory_of(kg, o.iri, own) for o in linked):
                     after = k
                 break
         # the fits word before the device, or the span's own first word: the tagger may take
         # it into the span ("for tv" in "remote for tv", linked to TVs)
         fits_at = start if 0 < start < end - 1 and words[start] in _FITS else next(
             (i for i in range(start - 1, 0, -1) if words[i] in _FITS), None)
+        if fits_at is None and e.label == "modifier" \
+                and _modifies_a_product(kg, words, linked, spans, e, own):
+            out.add(e.iri)  # "replacement remote samsung smart tv", "tv cardboard box"
+            continue
         if fits_at is None and not (after < len(words) and words[after] in _ACCESSORY_WORDS) \
                 and not any((osp := spans.get(o.iri)) is not None and after in (osp[0], osp[1] - 1)
                             for o in linked):
@@ -425,6 +434,78 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
         if (products or (fits_at is not None and not searched)) and not held:
             out.add(e.iri)
     return frozenset(out)
+
+
+#: words that bound a price or a size: the words after one are no product ("tv under fifty
+#: bucks")
+_BOUND_WORDS = frozenset({"under", "below", "over", "above", "less", "more", "than", "upto",
+                          "between", "cheap", "cheaper", "budget", "price", "priced"})
+
+
+def _an_accessory_of(kg: _KG, iri: str, device: Collection[str]) -> bool:
+    """Whether the linked ``iri`` is a category (or a product type of categories) of
+    accessories (an accessory branch on its path: Remote Controls under TV & Home Theater
+    Accessories) in the department of one of the ``device`` categories."""
+    if kg.kind(iri) not in ("category", "product_type"):
+        return False
+    depts = {kg.department(c) for c in device} - {None}
+    return any(_ACCESSORY.search(str(kg.path(c) or kg.label(c))) and kg.department(c) in depts
+               for c in _own_categories(kg, iri))
+
+
+def _modifies_a_product(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
+                        spans: Mapping[str, tuple[int, int] | None], e: LinkedEntity,
+                        own: frozenset[str]) -> bool:
+    """Whether the linked device ``e`` (of categories ``own``), which the tagger read as a
+    modifier, not the product searched, names the device another product is for: an accessory
+    word before it, a brand's words and model numbers between ("replacement remote samsung
+    smart tv": the remote is searched, no "for"), or plain words after it the query links
+    nothing to (no bound word: "tv under fifty bucks"), with no other product linked, whose
+    last word heads KG categories below their departments, none in the device's department
+    ("tv cardboard box": Music Boxes, File Boxes...; the tagger made "tv" a span of its own),
+    where the device is a kind of product the KG names accessories of (a category of its
+    words and an accessory word: TV Mounts; its children, if any, mostly headed as it is: not
+    Home Audio, a branch, "home audio subwoofer"). Not a modifier before a linked product
+    (the caller's rule reads that) nor one ending the query ("4k smart tv")."""
+    sp = spans.get(e.iri)
+    if sp is None:
+        return False
+    start, end = sp
+    taken = {i for o in linked if (osp := spans.get(o.iri)) is not None for i in range(*osp)}
+    brands = {i for o in linked if kg.kind(o.iri) == "brand"
+              and (osp := spans.get(o.iri)) is not None for i in range(*osp)}
+    j = start - 1
+    while j >= 0 and (j in brands or _DIGIT.search(words[j])):
+        j -= 1
+    if j >= 0 and words[j] in _ACCESSORY_WORDS and j not in taken:
+        return True
+    rest = range(end, len(words))
+    if not rest or any(i in taken for i in rest) or any(
+            not _plain_word(words[i]) or words[i] in _BOUND_WORDS for i in rest) or any(
+            o.iri != e.iri and kg.kind(o.iri) in ("category", "product_type") for o in linked):
+        return False  # (no bound: "tv under fifty bucks"; no other product linked: "tablets
+        #               e reader hardware")
+    # a device the KG names accessories of (TV Mounts, TV Stands: a category of its words and
+    # an accessory word), not a branch of products ("home audio subwoofer")
+    named = _words(e.mention or "")
+    if not named or not any(named <= ws and ws & _ACCESSORY_STEMS for ws in _category_words(kg)):
+        return False
+    # a kind of product, not a branch of them: the category's children, if any, are kinds of
+    # it, headed as it is (TVs: LED TVs, Smart TVs; not Home Audio: Speakers, Home Audio
+    # Accessories)
+    for c in own:
+        mine = name_heads(normalize_key(kg.label(c)))
+        children = kg.into(c, "parent")
+        if not mine or 2 * sum(bool(mine & name_heads(normalize_key(kg.label(k))))
+                               for k in children) < len(children):
+            return False
+    heads, last = name_heads(normalize_key(words[-1])), _words(words[-1])
+    depts = {kg.department(c) for c in own}
+    # (a category below its department: "hardware" heads Google's department Hardware)
+    headed = [c for c in (_word_categories(kg).get(next(iter(last)), ()) if len(last) == 1
+                          else ())
+              if ">" in (kg.path(c) or "") and heads & name_heads(normalize_key(kg.label(c)))]
+    return bool(headed) and not any(kg.department(c) in depts for c in headed)
 
 
 def _word_categories(kg: _KG) -> Mapping[str, frozenset[str]]:

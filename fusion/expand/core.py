@@ -30,6 +30,7 @@ from fusion.expand.accessories import (
     _names_it,
     _names_the_device,
     _path_up,
+    _plain_word,
     _typed_accessory,
     _unit_fits,
     _word_categories,
@@ -977,15 +978,20 @@ class _Expansion:
         that links no product ("fitbit versa", "jbl flip 5", "amazon echo": the intent or a
         free word's namesake would drop right filters on the store's own brands), or whose
         product the store holds ("vizio 50 inch tv"), or whose sure intent lies where the brand
-        sells ("asus notebook": Laptops), keeps the filter."""
+        sells ("asus notebook": Laptops), keeps the filter; but for a query that links no
+        product, the intent reading no department at ``min_department_prob``, whose last word
+        names a product only other catalogues' categories outside the brand's departments are
+        headed by (:meth:`headed_elsewhere`: "bmw white alpine touch up paint")."""
         cross, dept, g, intent, searched = self.cross, self.dept, self.g, self.intent, self.searched
         sure, words = self.sure, self.words
         sells_intent = sure and any(dept(c) == intent.lvl0 for c in sold_in if not cross(c))
         products = [(e, sp) for e, sp in searched
                     if span is None or sp[1] <= span[0] or span[1] <= sp[0]]
-        if not products or sells_intent:
+        if sells_intent:
             return True
         index = _word_categories(g)
+        if not products:
+            return not self.headed_elsewhere(sold_in)
 
         def store(text: str) -> list[str]:
             """The categories of the store (the label space) named by every word of ``text``
@@ -1003,12 +1009,83 @@ class _Expansion:
         tops = {g.department(c) for c in sold_in}
         return any(g.department(c) in tops for c in cats)
 
-    def makes_the_device(self, brand: str) -> bool:
+    def headed_elsewhere(self, sold_in: Collection[str]) -> bool:
+        """Whether the query, which links no product, names its product by a last word (a
+        plain word no mention links) that heads no category of the store's tree and heads KG
+        categories of other catalogues, none in a department a brand sold in ``sold_in``
+        sells in, where the intent gives no department ``min_department_prob`` ("bmw white
+        alpine touch up paint": Google's Vehicle Paint and Art & Craft Paint, TV & Home
+        Theater at 0.16; Alpine sells car audio): the brand's word names something else there
+        (a colour of the car maker's), so a filter on it would keep none of what is searched.
+        Not where the intent reads a department ("fitbit kids boys" at 0.34, "ge led flood"
+        at 0.57): the KG's ``sells_in`` edges are too partial to judge a brand by there."""
+        cfg, cross, g, intent = self.cfg, self.cross, self.g, self.intent
+        linked, linked_at, words = self.linked, self.linked_at, self.words
+        if intent is not None and intent.lvl0_score >= cfg.min_department_prob:
+            return False  # the intent reads a department of the store ("fitbit kids boys",
+            #               "ge led flood": the brand's sells_in edges are partial)
+        if len(words) < 2 or len(words) - 1 in linked_at or not _plain_word(words[-1]):
+            return False
+        heads = name_heads(normalize_key(words[-1]))
+        ws = _words(words[-1])
+        if ws & {w for e in linked if g.kind(e.iri) == "brand"
+                 for w in _words(f"{g.label(e.iri)} {e.mention or ''}")}:
+            return False  # the brand's own word again ("apple apple apple")
+        if not heads or len(ws) != 1:
+            return False
+        headed = [c for c in _word_categories(g).get(next(iter(ws)), ())
+                  if heads & name_heads(normalize_key(g.label(c)))]
+        if not headed or any(not cross(c) for c in headed):
+            return False
+        tops = {g.department(c) for c in sold_in}
+        return not any(g.department(c) in tops for c in headed)
+
+    def makes_the_device(self, brand: str, span: tuple[int, int] | None = None) -> bool:
         """Whether the brand makes devices (a ``sells_in`` category that is no accessory's),
-        or one of the devices the query links."""
-        g, linked_devices = self.g, self.linked_devices
+        or one of the devices the query links, or (the brand at ``span``) one the query names
+        by another word of a KG category named by the brand and that word, no accessory's
+        ("amazon kindle fire case": Amazon Fire; the KG sells Amazon's chargers only)."""
+        g, linked_devices, words = self.g, self.linked_devices, self.words
         _, sold_in, devices = _brand_facts(g, brand)
-        return devices or any(c in linked_devices for c in sold_in)
+        if devices or any(c in linked_devices for c in sold_in):
+            return True
+        if span is None or all(self.cross(c) for c in sold_in):
+            return False  # (a brand the store sells: "prime" of "prime lenses" names Prime
+            #               Lenses, no device)
+        mine = _words(g.label(brand))
+        said = {w for i, word in enumerate(words) if not span[0] <= i < span[1]
+                for w in _words(word)}
+        index = _word_categories(g)
+        return bool(mine) and any(
+            (ws := _words(g.label(c))) - mine and ws - mine <= said
+            and not _ACCESSORY.search(g.label(c))
+            for c in frozenset.intersection(*(index.get(w, frozenset()) for w in mine)))
+
+    def accessory_words(self, span: tuple[int, int] | None
+                        ) -> tuple[list[str], frozenset[int]]:
+        """The words the accessory rules read (``acc_words``) with each linked accessory
+        category of the store's tree (its name or its parent's on its path an accessory's)
+        searched beside the brand at ``span`` read as an accessory word ("privacy screen" ->
+        Privacy Screens under Monitor & Screen Accessories: its last word; not Google's RAM under
+        Electronics Accessories > Memory, "ddr3 samsung ram"), and the words that name no
+        device (``no_device``, with that mention's other words)."""
+        acc_words, g, linked, negated = self.acc_words, self.g, self.linked, self.negated
+        featured, spans, no_device = self.featured, self.spans, self.no_device
+        out, none = list(acc_words), set(no_device)
+        for e in linked:
+            sp = spans[e.iri]
+            if sp is None or e.iri in negated or e.iri in featured \
+                    or (span is not None and sp[0] < span[1] and span[0] < sp[1]) \
+                    or g.kind(e.iri) not in ("category", "product_type") \
+                    or not (e.label is None or e.label in HEAD_LABELS) \
+                    or not any(not self.cross(c) and any(
+                        _ACCESSORY.search(n) for n in str(g.path(c) or "").split(SEP)[-2:])
+                               for c in _own_categories(g, e.iri)) \
+                    or any(w in _ACCESSORY_WORDS for w in out[sp[0]:sp[1]]):
+                continue
+            out[sp[1] - 1] = "accessory"
+            none.update(range(sp[0], sp[1] - 1))
+        return out, frozenset(none)
 
     def toy_device(self, e: LinkedEntity) -> bool:
         """Whether the linked ``e`` is the device the query asks a toy version of: a
@@ -1081,7 +1158,7 @@ class _Expansion:
         """The linked entity's role: ``negated`` (excluded), a brand's role (hedged, an
         alternative..., :func:`_brand_role`), ``fits`` (a brand named as the device an accessory
         is for, or a third party's), None (a filter)."""
-        acc_words, alt_words, cfg, g = self.acc_words, self.alt_words, self.cfg, self.g
+        alt_words, cfg, g = self.alt_words, self.cfg, self.g
         linked, makes_the_device, negated = self.linked, self.makes_the_device, self.negated
         no_accessory, no_device, others = self.no_accessory, self.no_device, self.others
         party, searched_spans, spans = self.party, self.searched_spans, self.spans
@@ -1092,10 +1169,12 @@ class _Expansion:
         if role is None and g.kind(ent.iri) == "brand" and party == "third":
             role = "fits"  # "smartwatch bands fitbit third party": not made by Fitbit
         if role is None and g.kind(ent.iri) == "brand" and party != "first" \
-                and makes_the_device(ent.iri) \
-                and _names_a_device_it_fits(acc_words, span, searched_spans, no_device,
-                                            no_accessory):
-            role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases
+                and makes_the_device(ent.iri, span):
+            read, read_no_device = self.accessory_words(span)
+            if _names_a_device_it_fits(read, span, searched_spans, read_no_device,
+                                       no_accessory):
+                role = "fits"  # "samsung galaxy s21 case": Samsung makes few of its cases;
+                #                "privacy screen samsung note 10 plus": a linked accessory
         if role is None and g.kind(ent.iri) == "brand" and party != "first" \
                 and makes_the_device(ent.iri) and not _accessory_maker(g, ent.iri) \
                 and not {"brand", "brands"} & set(words) and (
