@@ -206,7 +206,11 @@ Policies (what a search engine can trust):
   device word, "samsung case", "apple chargers", "google accessories", where the KG's
   products of that accessory naming the brand are mostly another brand's, not "samsung
   charger" whose are Samsung's; and beside an accessory maker, a brand the KG sells in
-  accessory categories only, which is the filter: "samsung zagg"), for one
+  accessory categories only, which is the filter: "samsung zagg"; a linked accessory category
+  of the store's tree, its name or its parent's on its path an accessory's, counts as the
+  accessory word, "privacy screen samsung note 10 plus"; and a brand the KG sells only
+  accessories of makes the device where a KG category named by the brand and a word of the
+  query is no accessory's, "amazon kindle fire case": Amazon Fire), for one
   side of an alternative whose other side is no brand or another brand's product line
   ("samsung phone or iphone"; two brands filter together or not at all: "samsung tv or
   tcl"), for a brand the store does not sell, and for one whose word names a KG category of
@@ -214,7 +218,10 @@ Policies (what a search engine can trust):
   juice": Apples and Juice are Food's; ``unsure``), and for one beside a product the store
   sells no kind of, or one whose trusted intent is a department the brand sells nothing in
   while the query links no product ("sharp cheddar cheese", "monster energy drink", "apple
-  sauce"; ``other department``). A query that links nothing and has no word of any KG name
+  sauce"; ``other department``), and for one beside no linked product whose last word heads
+  only other catalogues' categories, none in the brand's departments, where the intent gives
+  no department ``min_department_prob`` ("bmw white alpine touch up paint": Vehicle Paint;
+  not "fitbit kids boys" at 0.34). A query that links nothing and has no word of any KG name
   (:attr:`kg.ProductGraph.vocabulary`: random letters, a string from another domain) gets no
   hard category filter and no expansions from its intent's category whatever the intent's
   probability: the intent of such a query is the text model's guess, a suggestion only.

@@ -404,7 +404,7 @@ def _fitted_devices(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
         fits_at = start if 0 < start < end - 1 and words[start] in _FITS else next(
             (i for i in range(start - 1, 0, -1) if words[i] in _FITS), None)
         if fits_at is None and e.label == "modifier" \
-                and _modifies_a_product(kg, words, linked, spans, e, own):
+                and _a_modifier_device(kg, words, linked, spans, e, own):
             out.add(e.iri)  # "replacement remote samsung smart tv", "tv cardboard box"
             continue
         if fits_at is None and not (after < len(words) and words[after] in _ACCESSORY_WORDS) \
@@ -453,9 +453,9 @@ def _an_accessory_of(kg: _KG, iri: str, device: Collection[str]) -> bool:
                for c in _own_categories(kg, iri))
 
 
-def _modifies_a_product(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
-                        spans: Mapping[str, tuple[int, int] | None], e: LinkedEntity,
-                        own: frozenset[str]) -> bool:
+def _a_modifier_device(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity],
+                       spans: Mapping[str, tuple[int, int] | None], e: LinkedEntity,
+                       own: frozenset[str]) -> bool:
     """Whether the linked device ``e`` (of categories ``own``), which the tagger read as a
     modifier, not the product searched, names the device another product is for: an accessory
     word before it, a brand's words and model numbers between ("replacement remote samsung
