@@ -585,6 +585,9 @@ def test_an_interrupted_rollback_says_whether_it_committed(kgdir, monkeypatch, r
     old_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     if old_int is not None:  # (None: a handler not set from Python, left as it was)
         request.addfinalizer(lambda: signal.signal(signal.SIGINT, old_int))
+    # and not blocked in this thread (a library's threads may leave it blocked here)
+    old_mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
+    request.addfinalizer(lambda: signal.pthread_sigmask(signal.SIG_SETMASK, old_mask))
 
     def interrupting(original):
         def interrupt(*args, **kwargs):
@@ -597,7 +600,8 @@ def test_an_interrupted_rollback_says_whether_it_committed(kgdir, monkeypatch, r
             signal.raise_signal(signum)
             for _ in range(1000):
                 pass
-            raise AssertionError(f"not interrupted ({signal.getsignal(signum)!r})")
+            raise AssertionError(f"not interrupted ({signal.getsignal(signum)!r}, blocked: "
+                                 f"{signal.pthread_sigmask(signal.SIG_BLOCK, [])})")
         return interrupt
 
     # before the commit: nothing committed
