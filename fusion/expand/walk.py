@@ -207,6 +207,21 @@ def _category_name_words(kg: _KG) -> list[tuple[tuple[str, ...], frozenset[int]]
     return _cached(kg, "_kgqp_category_name_words", (), build)
 
 
+def _category_names_at(kg: _KG) -> Mapping[str, tuple[tuple[tuple[str, ...], frozenset[int], int],
+                                                       ...]]:
+    """:func:`_category_name_words` by word: for each word, the names holding it with the
+    word's place in each (a name once per place), cached per graph view: a query's rule input
+    is looked up in the few names holding its first word, not in every category name."""
+    def build() -> dict[str, tuple[tuple[tuple[str, ...], frozenset[int], int], ...]]:
+        out: dict[str, list[tuple[tuple[str, ...], frozenset[int], int]]] = {}
+        for ws, ends in _category_name_words(kg):
+            for i, w in enumerate(ws):
+                out.setdefault(w, []).append((ws, ends, i))
+        return {w: tuple(v) for w, v in out.items()}
+
+    return _cached(kg, "_kgqp_category_names_at", (), build)
+
+
 def _a_word_of_a_name(kg: _KG, words: Sequence[str], phrase: str) -> bool:
     """Whether ``phrase`` (a rule's input) is, where the query's ``words`` name it, a word of
     a longer name of a KG category the query says: the phrase heads a part of that name as
@@ -232,7 +247,7 @@ def _a_word_of_a_name(kg: _KG, words: Sequence[str], phrase: str) -> bool:
     if not n:
         return False
     folded = [_fold(w) for w in words]
-    names = _category_name_words(kg)
+    names = _category_names_at(kg).get(key[0], ())
     kinds = _cached(kg, "_kgqp_plural_kinds", (), lambda: frozenset(
         tuple(_fold(w) for w in part.split())
         for _, a in kg.g.nodes(data=True) if a.get("kind") == "category"
@@ -242,19 +257,17 @@ def _a_word_of_a_name(kg: _KG, words: Sequence[str], phrase: str) -> bool:
     for a in range(len(words) - n + 1):
         if list(words[a:a + n]) != key:
             continue
-        for ws, ends in names:
-            for i in range(len(ws) - n + 1):
-                if list(ws[i:i + n]) != key or i + n - 1 not in ends:
-                    continue
-                # (the query's word before or after the phrase, the name's there too)
-                runs = []
-                if a > 0 and i > 0 and folded[a - 1] == _fold(ws[i - 1]):
-                    runs.append(tuple(folded[a - 1:a + n]))
-                if a + n < len(words) and i + n < len(ws) \
-                        and folded[a + n] == _fold(ws[i + n]):
-                    runs.append(tuple(folded[a:a + n + 1]))
-                if any(r not in kinds for r in runs):
-                    return True
+        for ws, ends, i in names:
+            if list(ws[i:i + n]) != key or i + n - 1 not in ends:
+                continue
+            # (the query's word before or after the phrase, the name's there too)
+            runs = []
+            if a > 0 and i > 0 and folded[a - 1] == _fold(ws[i - 1]):
+                runs.append(tuple(folded[a - 1:a + n]))
+            if a + n < len(words) and i + n < len(ws) and folded[a + n] == _fold(ws[i + n]):
+                runs.append(tuple(folded[a:a + n + 1]))
+            if any(r not in kinds for r in runs):
+                return True
     return False
 
 
