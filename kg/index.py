@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import re
@@ -158,8 +159,12 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] 
     return "".join(out), starts, ends
 
 
+@functools.lru_cache(maxsize=262144)
 def normalize_key(text: str) -> str:
     """The index key of a name: :func:`normalize_with_offsets` output, stripped.
+
+    Cached (a pure function of the text): every stage normalises the KG's names and the
+    query's words again and again (about 150 calls a parse, most of them repeats).
 
     Compatible with :func:`kg.schema.normalize_name` (equal for all but exotic inputs).
 
