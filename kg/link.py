@@ -858,7 +858,10 @@ def _same_numbers(key: str, name: str, context: str | None = None) -> bool:
     >>> _same_numbers("ssd", "2-5 ssd", "2.5 ssd"), _same_numbers("ssd", "2-5 ssd", "ssd")
     (False, True)
     """
-    mine, theirs = set(_numbers(key)), set(_numbers(name))
+    written_name = _numbers(name)
+    if not written_name:  # (most names: the mention's numbers must be none)
+        return not _numbers(key)
+    mine, theirs = set(_numbers(key)), set(written_name)
     if not mine <= theirs:
         return False
     if theirs <= mine:
@@ -1483,6 +1486,7 @@ class LinkResult:
                 "candidates": [c.to_dict() for c in cands]}
 
 
+@lru_cache(maxsize=65536)  # (a mention's key and the KG's names, read by several steps)
 def number_variants(key: str) -> tuple[str, ...]:
     """Singular/plural and possessive variants of the last word of a normalised key.
 
