@@ -418,6 +418,8 @@ def _unsupported(narrowing: frozenset[str], query: frozenset[str]) -> frozenset[
     >>> sorted(_unsupported(frozenset({"pet", "girls"}), frozenset({"kids", "shampoo"})))
     ['pet']
     """
+    if not narrowing:  # (most paths: no group, nothing to read of the query)
+        return frozenset()
     named = {_NARROWING_CUES[w] for w in query if w in _NARROWING_CUES}
     audiences = [g for g in named if g in _AUDIENCES]
     return frozenset(g for g in narrowing if not (
@@ -1097,9 +1099,11 @@ def implied_brand(table: Any, word: str,
     if word in cache:
         return cache[word]
     before: set[str | None] = set()
-    names = [name for keys in table.by_word.get(word, {}).values() for name in keys
-             if any(c.kind == "category" for c in table.index.candidates(name))]
-    for name in names:
+    names: list[str] = []  # (the category names holding the word, read until two words
+    #                         come before it: then it implies none, whatever the others are)
+    for name in (name for keys in table.by_word.get(word, {}).values() for name in keys
+                 if any(c.kind == "category" for c in table.index.candidates(name))):
+        names.append(name)
         order = word_order(name)
         before.update(order[i - 1] if i else None for i, w in enumerate(order) if w == word)
         if len(before) > 1:
@@ -2189,10 +2193,11 @@ class EntityLinker:
                 others = [table.by_word.get(w, {}) for w in sorted(qs - ws)]
                 scan = [rarest] if (sum(len(rarest.get(n, ())) for n in sizes) <= sum(
                     len(p.get(n, ())) for p in others for n in sizes)) else others
+                words_of = table.words
                 for n in sizes:
                     for posting in scan:
                         for name in posting.get(n, ()):
-                            if ws <= table.words[name] <= qs \
+                            if ws <= words_of[name] <= qs \
                                     and _same_numbers(key, name, context) and (
                                         n <= most or _qualifier_run(name, mine, qorder)) \
                                     and not _other_model(name, qorder) \
@@ -2242,17 +2247,19 @@ class EntityLinker:
                 # of value it is ("size" every size, "Free Size" one of them; "mix", "Cotton
                 # Mix"), no value: "kurti m size" filtered on M and Free Size
                 generic = _last_head(key) if len(_WORD.findall(key)) == 1 else None
+                title = generic is not None and label in _TITLE_LABELS
+                words_of = table.words
                 for n in sizes:
+                    sim = len(ws) / n
                     for name in rarest.get(n, ()):
-                        if table.words[name] >= ws and _same_numbers(key, name, context) \
-                                and not (generic is not None and n > 1
-                                         and label in _TITLE_LABELS and _proper_name(
-                                             table, name, generic, ctx)):
+                        if words_of[name] >= ws and _same_numbers(key, name, context) \
+                                and not (title and n > 1 and _proper_name(
+                                    table, name, generic, ctx)):
                             # the same content words in the same order ("printers" -> "All
                             # Printers", a repeated "keyboards keyboards" -> "Keyboards"; not
                             # "box tools" -> "Tool Boxes") name the node itself
                             same = n == len(ws) and word_order(name) == order
-                            add(name, "alias" if same else "subset", len(ws) / n,
+                            add(name, "alias" if same else "subset", sim,
                                 values=not (n > 1 and generic is not None
                                             and generic in name_heads(name)))
         cfg = self.config
@@ -2427,9 +2434,11 @@ class EntityLinker:
         :func:`query_order`) imply as a product line of theirs, the query's words ``words``
         not naming them (:func:`implied_brand`): "samsung" for "galaxy" in "case for galaxy
         s6", none for "case for samsung galaxy s6" or "iphone 6 case"."""
+        def sold(iri: str) -> frozenset[str]:
+            return self._sold_in(table, iri)[0]
+
         return frozenset(b for w in query
-                         if (b := implied_brand(table, w, lambda iri: self._sold_in(
-                             table, iri)[0])) is not None and b not in words)
+                         if (b := implied_brand(table, w, sold)) is not None and b not in words)
 
     def _add_qualified(self, key: str, ctx: QueryContext,
                        found: dict[str, tuple[Candidate, str, float]]) -> set[str]:
@@ -2482,6 +2491,8 @@ class EntityLinker:
         composed = ws | ctx.stems
         rarest = min((table.by_word.get(w, {}).get(len(ws) + 1, ()) for w in ws), key=len)
         for name in rarest:
+            if word_order(name)[1:] != order:
+                continue  # (most names: not the mention's words after one more, checked below)
             words = table.words.get(name, frozenset())
             extra = next(iter(words - ws), None)
             if not ws < words or word_order(name) != (extra, *order) \
