@@ -401,13 +401,21 @@ def span_edges(span: str) -> tuple[int, int]:
     return i, len(span) - j
 
 
+@functools.cache
+def _taxonomy_alignment() -> type:
+    """:class:`fusion.context.TaxonomyAlignment`, imported once (deferred: the intent's
+    modules load after this one; an import statement in :func:`path_in_label_space`, asked
+    for each candidate category, cost more than the test)."""
+    from fusion.context import TaxonomyAlignment
+
+    return TaxonomyAlignment
+
+
 def path_in_label_space(departments: Any, path: str) -> bool:
     """Whether the category path ``path`` falls in a department of the intent's label space
     ``departments`` (as :func:`_in_label_space`; a module function, so that a linker holding
     it stays picklable: :attr:`kg.link.EntityLinker.label_space`)."""
-    from fusion.context import TaxonomyAlignment
-
-    if isinstance(departments, TaxonomyAlignment):
+    if isinstance(departments, _taxonomy_alignment()):
         return path is not None and departments.department(path) is not None
     return bool(path) and path.split(">")[0].strip() in set(departments)
 
