@@ -205,11 +205,12 @@ def _a_compound_link(text: str, start: int, end: int, best: Any, kg: Any = None)
     the material Iron): a "no iron" shirt is none of iron, and excluding Iron left "no iron"
     shirts out. A KG name holding the "no" is linked as named. ``kg``: the KG a colour after
     the "no" may open a name of ("no white noise machine": no White)."""
+    alias = getattr(best, "matched_alias", None) or getattr(best, "label", None) or ""
+    if "no" in normalize_key(alias).split() or "no" not in normalize_key(text):
+        return False  # (a "no" of the query is a word of its normalised text: most have none)
     from fusion.expand import compound_no_words
 
-    alias = getattr(best, "matched_alias", None) or getattr(best, "label", None) or ""
-    return "no" not in normalize_key(alias).split() \
-        and compound_no_words(text, start, end, kg) is not None
+    return compound_no_words(text, start, end, kg) is not None
 
 
 def _a_category_in_a_named_product(mention: str, best: Any) -> bool:
