@@ -210,6 +210,15 @@ FEATURES: tuple[str, ...] = (
 _F = {name: i for i, name in enumerate(FEATURES)}
 #: node kind -> the index of its ``kind_`` feature (a :class:`kg.NodeKind` is its value)
 _KIND_FEATURES = {k: _F[f"kind_{k}"] for k in _KINDS}
+#: match type -> the index of its feature (a typo is read as the name it corrects)
+_MATCH_FEATURES = {mt: _F["alias" if mt == "fuzzy" else mt]
+                   for mt in ("exact", "alias", "plural", "compact", "subset", "query", "fuzzy",
+                              "head")}
+#: the indexes of the features :meth:`EntityLinker._features` sets for each candidate
+(_F_SIMILARITY, _F_TYPE, _F_KIND_RANK, _F_PRIOR, _F_CONTEXT, _F_TOP_SIMILARITY, _F_TOP_CONTEXT,
+ _F_TOP_PRIOR, _F_HEAD_MATCH, _F_EXTRA_WORDS, _F_EXTRA_IN_QUERY) = (_F[name] for name in (
+    "similarity", "type", "kind_rank", "prior", "context", "top_similarity", "top_context",
+    "top_prior", "head_match", "extra_words", "extra_in_query"))
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -823,6 +832,7 @@ def _unclipped(key: str) -> str:
     return f"{head}{sep}{full}" if full else key
 
 
+@lru_cache(maxsize=65536)  # (a mention's key, read by every scoring of its candidates)
 def _last_head(key: str) -> str:
     """The head word of a mention (normalised): the last content word of its last part,
     plural-folded ("2/5" -> "5", "usb cables" -> "cable"; "" without one). Not a pick from
@@ -1614,6 +1624,9 @@ class _NodeTable:
         self.below: dict[str, tuple[frozenset[str], ...]] = {}
         #: word -> the brand it names a product line of, or None (:func:`implied_brand`)
         self.lines: dict[str, str | None] = {}
+        #: a mention's word order -> the categories that may restate their department before
+        #: it (:func:`_restatements`), filled as mentions need them
+        self.restated: dict[tuple[str, ...], tuple[tuple[str, Candidate], ...]] = {}
         self.by_delete: dict[str, list[str]] = {}
         self.by_compact: dict[str, list[str]] = {}
         self.by_word: dict[str, dict[int, list[str]]] = {}  # word -> name size -> names
@@ -1717,6 +1730,7 @@ class _NodeTable:
         new.below = {}  # (so may the categories below one)
         new.__dict__.pop("common", None)  # (and the departments' paths: read again)
         new.__dict__.pop("lines", None)  # (and the brands product lines imply)
+        new.__dict__.pop("restated", None)  # (and the names restating a department)
         # the key tables: copied; a list or inner dict is copied before it changes
         new.by_delete, new.by_compact = dict(self.by_delete), dict(self.by_compact)
         new.by_word, new.words = dict(self.by_word), dict(self.words)
@@ -1807,6 +1821,51 @@ def _name_keys(generated: Sequence[tuple[Candidate, str, float]]) -> list[tuple[
 def _alias_key(name: str) -> str:
     """The index key (:func:`kg.index.normalize_key`) of a candidate's matched name."""
     return normalize_key(name)
+
+
+#: The most word orders :func:`_restatements` keeps per node table (then it starts again)
+_RESTATEMENTS_MAX = 8192
+
+
+def _restatements(table: _NodeTable, order: tuple[str, ...]
+                  ) -> tuple[tuple[str, Candidate], ...]:
+    """The categories of ``table`` whose name may restate their department before the words
+    ``order`` (a mention's :func:`word_order`), read from the KG alone
+    (:meth:`EntityLinker._add_qualified` then reads the query): ``(extra, candidate)`` for
+    each linkable category, three levels deep or more, of a name of one part (no
+    :data:`NAME_PARTS`) whose words are one word ``extra`` and then ``order``, ``extra`` no
+    brand's name and a word of the category's department ("computer" of "Computer
+    Keyboards", Computers & Tablets > ... > Computer Keyboards for ("keyboard",)). In the
+    order the names were scanned (the rarest word's names), cached per table and order."""
+    cache = table.__dict__.setdefault("restated", {})  # (a table pickled before it was kept)
+    out = cache.get(order)
+    if out is not None:
+        return out
+    ws = frozenset(order)
+    found: list[tuple[str, Candidate]] = []
+    rarest = min((table.by_word.get(w, {}).get(len(ws) + 1, ()) for w in ws), key=len) \
+        if ws else ()
+    for name in rarest:
+        if word_order(name)[1:] != order:
+            continue  # (most names: not the mention's words after one more, checked below)
+        words = table.words.get(name, frozenset())
+        extra = next(iter(words - ws), None)
+        if not ws < words or word_order(name) != (extra, *order) \
+                or len(NAME_PARTS.split(name)) > 1 or any(
+                    c.kind == "brand" for c in table.index.candidates(extra or "")):
+            continue
+        for c in table.index.candidates(name):
+            path = table.paths.get(c.iri)
+            segments = path.split(">") if path else ()
+            if c.kind != "category" or len(segments) < 3 or c.iri in table.unlinkable \
+                    or extra not in {_stem(w) for w in context_words(normalize_key(
+                        segments[0]))}:
+                continue
+            found.append((extra, c))
+    if len(cache) >= _RESTATEMENTS_MAX:
+        cache.clear()
+    out = cache[order] = tuple(found)
+    return out
 
 
 def _department(table: _NodeTable, iri: str) -> str | None:
@@ -2489,33 +2548,18 @@ class EntityLinker:
         # (a name of these words is a candidate of its own: "Mirrorless Lenses" of
         # "mirrorless lenses" backs no "Camera Lenses")
         composed = ws | ctx.stems
-        rarest = min((table.by_word.get(w, {}).get(len(ws) + 1, ()) for w in ws), key=len)
-        for name in rarest:
-            if word_order(name)[1:] != order:
-                continue  # (most names: not the mention's words after one more, checked below)
-            words = table.words.get(name, frozenset())
-            extra = next(iter(words - ws), None)
-            if not ws < words or word_order(name) != (extra, *order) \
-                    or len(NAME_PARTS.split(name)) > 1 or any(
-                        c.kind == "brand" for c in table.index.candidates(extra or "")):
+        for extra, c in _restatements(table, order):
+            if c.iri in found or _department(table, c.iri) in departments or not (
+                    self.label_space is None or self._in_space(c.iri)):
                 continue
-            for c in table.index.candidates(name):
-                path = table.paths.get(c.iri)
-                segments = path.split(">") if path else ()
-                if c.kind != "category" or len(segments) < 3 or c.iri in found \
-                        or _department(table, c.iri) in departments \
-                        or c.iri in table.unlinkable or not (
-                            self.label_space is None or self._in_space(c.iri)) or extra not in {
-                            _stem(w) for w in context_words(normalize_key(segments[0]))}:
-                    continue
-                if ctx_words.isdisjoint(table.context.get(c.iri, ())) and not any(
-                        not below <= composed and not stems.isdisjoint(below)
-                        for below in self._below_names(table, c.iri)):
-                    continue  # (the query's other words name no word of its path or below)
-                alias = " ".join(w for w in c.matched_alias.split()
-                                 if _stem(normalize_key(w)) != extra)
-                found[c.iri] = (replace(c, matched_alias=alias), "alias", sim)
-                added.add(c.iri)
+            if ctx_words.isdisjoint(table.context.get(c.iri, ())) and not any(
+                    not below <= composed and not stems.isdisjoint(below)
+                    for below in self._below_names(table, c.iri)):
+                continue  # (the query's other words name no word of its path or below)
+            alias = " ".join(w for w in c.matched_alias.split()
+                             if _stem(normalize_key(w)) != extra)
+            found[c.iri] = (replace(c, matched_alias=alias), "alias", sim)
+            added.add(c.iri)
         return added
 
     def _prefer_general(self, key: str, ctx: QueryContext | None,
@@ -3142,31 +3186,32 @@ class EntityLinker:
         if group is not None:
             same[_F[f"label_{group}"]] = 1.0
         out = []
+        priors, names_words = table.prior, table.words
         for (c, mt, sim), (type_ok, kind_rank), ctx in zip(generated, ranks, ctxs, strict=True):
             f = same.copy()
             # a typo is read as the name it corrects (similarity < 1 tells them apart): the
             # gold has too few typos to learn a weight of their own
-            f[_F["alias" if mt == "fuzzy" else mt]] = 1.0
-            f[_F["similarity"]] = sim
-            f[_F["type"]] = type_ok
-            f[_F["kind_rank"]] = kind_rank
-            f[_F["prior"]] = table.prior.get(c.iri, 0.0)
-            f[_F["context"]] = ctx
-            f[_F["top_similarity"]] = 1.0 if sim >= top_sim else 0.0
-            f[_F["top_context"]] = 1.0 if ctx >= top_ctx and ctx > 0 else 0.0
-            f[_F["top_prior"]] = 1.0 if f[_F["prior"]] >= top_prior else 0.0
+            f[_MATCH_FEATURES[mt]] = 1.0
+            f[_F_SIMILARITY] = sim
+            f[_F_TYPE] = type_ok
+            f[_F_KIND_RANK] = kind_rank
+            f[_F_PRIOR] = prior = priors.get(c.iri, 0.0)
+            f[_F_CONTEXT] = ctx
+            f[_F_TOP_SIMILARITY] = 1.0 if sim >= top_sim else 0.0
+            f[_F_TOP_CONTEXT] = 1.0 if ctx >= top_ctx and ctx > 0 else 0.0
+            f[_F_TOP_PRIOR] = 1.0 if prior >= top_prior else 0.0
             kind_at = _KIND_FEATURES.get(c.kind or "")
             if kind_at is not None:
                 f[kind_at] = 1.0
             name_key = _alias_key(c.matched_alias)
-            name_words = table.words.get(name_key)
+            name_words = names_words.get(name_key)
             # a whole-string match (typo, spacing) is the name itself, head included
             whole = mt in ("fuzzy", "compact") or mention_head in name_heads(name_key)
-            f[_F["head_match"]] = 1.0 if whole else 0.0
+            f[_F_HEAD_MATCH] = 1.0 if whole else 0.0
             extra = (word_set(name_key) if name_words is None else name_words) - mention_words
             if extra:
-                f[_F["extra_words"]] = min(len(extra), 3) / 3
-                f[_F["extra_in_query"]] = len(extra & ctx_stems) / len(extra)
+                f[_F_EXTRA_WORDS] = min(len(extra), 3) / 3
+                f[_F_EXTRA_IN_QUERY] = len(extra & ctx_stems) / len(extra)
             out.append((c, mt, sim, f, type_ok, ctx))
         return out
 
@@ -3381,7 +3426,7 @@ class EntityLinker:
             cands.append(LinkCandidate(
                 c.iri, kind, c.label, score,
                 "alias" if mt in ("plural", "compact") else mt,
-                c.matched_alias, sim, type_ok, f[_F["prior"]], ctx, c.attribute, tuple(f)))
+                c.matched_alias, sim, type_ok, f[_F_PRIOR], ctx, c.attribute, tuple(f)))
         top = cands[0]
         # (untyped, every candidate has a type compatibility but one whose audience the
         # query rules out: :meth:`features`)
