@@ -1147,7 +1147,7 @@ def _proper_name(table: Any, name: str, head: str, ctx: QueryContext | None) -> 
             c.kind == "category" for c in table.index.candidates(name)):
         return False  # (a brand's name, "Nature's Path", is left to the scorer)
     others = table.words.get(name, frozenset()) - {head}
-    if ctx is not None and others & (ctx.stems | frozenset(query_order(ctx.key))):
+    if ctx is not None and others & (ctx.stems | frozenset(ctx.order())):
         return False
     if any(c.kind == "brand" for w in others for c in table.index.candidates(w)):
         return False  # (a brand's product: "Google Chromecast" for "chromecast")
@@ -1227,6 +1227,9 @@ class QueryContext:
     #: :meth:`EntityLinker._query_brands`: they depend on the KG version)
     brand_runs: dict[Any, tuple[tuple[int, int, tuple[str, ...]], ...]] = field(
         default_factory=dict, compare=False, repr=False)
+    #: its content words in order (:func:`query_order` of :attr:`key`), read once for all its
+    #: mentions (None: not read; :meth:`order` reads it)
+    content_order: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str, read: str | None = None) -> QueryContext:
@@ -1241,7 +1244,12 @@ class QueryContext:
         key = normalize_key(text if read is None else read)
         return cls(text, key, context_words(key),
                    frozenset(_stem(w) for w in _WORD.findall(key) if w not in _STOP),
-                   tuple(key.split()))
+                   tuple(key.split()), content_order=query_order(key))
+
+    def order(self) -> tuple[str, ...]:
+        """:func:`query_order` of the query (:attr:`content_order`, or read now)."""
+        order = self.content_order
+        return order if order is not None else query_order(self.key)
 
 
 def _query_context(context: str | QueryContext | None) -> QueryContext | None:
@@ -1868,6 +1876,12 @@ def _restatements(table: _NodeTable, order: tuple[str, ...]
     return out
 
 
+@lru_cache(maxsize=65536)  # (read for each candidate by several steps of a link)
+def _alias_order(name: str) -> tuple[str, ...]:
+    """:func:`word_order` of a candidate's matched name's index key (:func:`_alias_key`)."""
+    return word_order(_alias_key(name))
+
+
 def _department(table: _NodeTable, iri: str) -> str | None:
     """The department (the first category of the path, case-folded) of the category ``iri``
     of ``table``; None for a node without a path."""
@@ -2227,7 +2241,7 @@ class EntityLinker:
             # the mention alone names nothing ("knives" in "kitchen knives", "storage" in
             # "garage storage")
             ws = word_set(key)
-            qorder = query_order(ctx.key)  # (with a "+" ending a word read as "plus": "6+")
+            qorder = ctx.order()  # (with a "+" ending a word read as "plus": "6+")
             qs = ws | ctx.stems | frozenset(qorder)
             # the brand a product line's word of the query implies, the query not naming it
             # ("galaxy": Samsung, of "Samsung Galaxy S6 edge Cases" for "case for galaxy s6
@@ -2425,7 +2439,7 @@ class EntityLinker:
                  if c.kind == "category"}
         for iri in [iri for iri, (c, mt, _) in found.items()
                     if c.kind in ("category", "product_type") and mt != "query"
-                    and word_order(_alias_key(c.matched_alias)) == order]:
+                    and _alias_order(c.matched_alias) == order]:
             if iri in named:
                 found[iri] = (named[iri], "query", max(sims))
             else:
@@ -2445,6 +2459,8 @@ class EntityLinker:
         words with them (its other words are its parent's, which the mention names). Read
         from the names of the query's other words (``device``, plural-folded), only after a
         compatibility cue (most queries have none)."""
+        if "for" not in query and "fit" not in query and "with" not in query:
+            return []  # (a cue's last word folds to one of these, a prefix of it: none here)
         # (the device's words: those after a cue that follows the mention's last word)
         order = word_order(key)
         said = [_stem(w) for w in _WORD.findall(_MODEL_PLUS.sub(" plus", query))]
@@ -2529,7 +2545,7 @@ class EntityLinker:
         order = word_order(key)
         query = ctx.words | context_words(key)
         mine = [(c.iri, sim) for c, _, sim in found.values() if c.kind == "category"
-                and word_order(_alias_key(c.matched_alias)) == order
+                and _alias_order(c.matched_alias) == order
                 and not _unsupported(_narrowing(table.paths.get(c.iri, "")), query)]
         added: set[str] = set()
         if not order or not mine:
@@ -2593,13 +2609,13 @@ class EntityLinker:
         order = word_order(key)
 
         def of_name(iri: str) -> bool:  # a category of the mention's very name
-            return word_order(_alias_key(found[iri][0].matched_alias)) == order
+            return _alias_order(found[iri][0].matched_alias) == order
 
         cats = {iri: sim for iri, (c, _, sim) in found.items()
                 if c.kind == "category" and not ruled_out(iri)}
         narrow = {iri: groups for iri in cats if (groups := _unsupported(
             _narrowing(table.paths.get(iri, "")), query)) and tuple(
-            w for w in word_order(_alias_key(found[iri][0].matched_alias))
+            w for w in _alias_order(found[iri][0].matched_alias)
             if w in order or _AUDIENCE_WORDS.get(w, w) not in _NARROWING) == order}
         if narrow and ctx is not None:
             brands = self._query_brands(table, key, ctx)
@@ -2628,7 +2644,7 @@ class EntityLinker:
                      for c in table.index.candidates(v)
                      if c.kind == "category" and c.iri not in found
                      and c.iri not in table.unlinkable and not ruled_out(c.iri)
-                     and word_order(_alias_key(c.matched_alias)) == order
+                     and _alias_order(c.matched_alias) == order
                      and not _unsupported(_narrowing(table.paths.get(c.iri, "")), query)]
             groups = [narrow[iri] for iri in mine]
             if not other and all(g <= _AUDIENCES.keys() for g in groups) \
@@ -2697,7 +2713,7 @@ class EntityLinker:
         def named() -> list[str]:
             return [iri for iri, (c, _, _) in found.items() if c.kind == "category"
                     and not ruled_out(iri) and (
-                        iri in added or word_order(_alias_key(c.matched_alias)) == order)]
+                        iri in added or _alias_order(c.matched_alias) == order)]
 
         mine = named()
         if not mine or not order:
