@@ -1876,6 +1876,16 @@ def _restatements(table: _NodeTable, order: tuple[str, ...]
     return out
 
 
+@lru_cache(maxsize=65536)  # (the KG's names, read by :meth:`EntityLinker.namesakes`)
+def _part_heads(name: str) -> tuple[tuple[str, bool, tuple[str, ...] | None], ...]:
+    """For each part (:data:`NAME_PARTS`) of the name ``name`` (an index key) that has
+    content words: its last word plural-folded (:func:`_stem`), whether the fold changed it
+    (written in the plural), and, for a part of two or more words, all of them folded."""
+    parts = [[w for w in _WORD.findall(p) if w not in _STOP] for p in NAME_PARTS.split(name)]
+    return tuple((_stem(p[-1]), _stem(p[-1]) != p[-1], tuple(map(_stem, p)) if len(p) > 1
+                  else None) for p in parts if p)
+
+
 @lru_cache(maxsize=65536)  # (read for each candidate by several steps of a link)
 def _alias_order(name: str) -> tuple[str, ...]:
     """:func:`word_order` of a candidate's matched name's index key (:func:`_alias_key`)."""
@@ -3121,14 +3131,10 @@ class EntityLinker:
         names = {word_order(name), word_order(key)}
         for keys in (table.by_word.get(head, {}) if head else {}).values():
             for k in keys:
-                parts = [[w for w in _WORD.findall(p) if w not in _STOP]
-                         for p in NAME_PARTS.split(k)]
-                parts = [p for p in parts if p]
-                if any(_stem(p[-1]) == head and (i == len(parts) - 1
-                                                 or _stem(p[-1]) != p[-1]
-                                                 or (len(p) > 1
-                                                     and tuple(map(_stem, p)) in names))
-                       for i, p in enumerate(parts)):
+                parts = _part_heads(k)
+                if any(last == head and (i == len(parts) - 1 or plural
+                                         or (words is not None and words in names))
+                       for i, (last, plural, words) in enumerate(parts)):
                     found |= categories(k)
         own = _alias_key(path)
         out = [c for c in found if c != iri and c not in table.unlinkable

@@ -3,9 +3,12 @@ departments that hold it, whether two links contradict, the category below a nod
 name, a sibling the query's words name, whether the query's words support a link. No parse
 types: what the link stage (:class:`parser.linking.SpanLinker`) asks of the graph where it
 weighs a product span's head (:meth:`parser.linking.SpanLinker._head_and_modifier`) or the
-query's other links. Each reads ``kg.to_networkx()`` (the KG's derived view of its version:
-nothing is cached here) and, where it says so, an :class:`kg.link.EntityLinker`'s words
-(:meth:`~kg.link.EntityLinker.common_words`, :meth:`~kg.link.EntityLinker.below_words`).
+query's other links. Each reads ``kg.to_networkx()`` (the KG's derived view of its version,
+never changed: a commit makes a new one) and, where it says so, an
+:class:`kg.link.EntityLinker`'s words (:meth:`~kg.link.EntityLinker.common_words`,
+:meth:`~kg.link.EntityLinker.below_words`). What they read of a node alone (its parents, the
+categories right below it, its name's words) is kept in that graph's attributes
+(:func:`_memo`), read once per version, not per parse.
 
 Example:
     >>> from kg import Edge, Node, NodeKind, ProductGraph, Relation
@@ -52,24 +55,113 @@ def contradicts(kg: Any, node: str, other: str) -> bool:
     return not parents(kg, node).isdisjoint(parents(kg, other))
 
 
+def _memo(nxg: Any, name: str) -> dict[Any, Any]:
+    """The cache ``name`` of the networkx view ``nxg`` of one KG version, kept in its graph
+    attributes (a commit makes a new view, whose attributes start empty)."""
+    memo = nxg.graph.get(name)
+    if memo is None:
+        memo = nxg.graph[name] = {}
+    return memo
+
+
+def _parents(nxg: Any, node: str) -> frozenset[str]:
+    """:func:`parents` of ``node`` on the networkx view ``nxg`` (cached per view)."""
+    memo = _memo(nxg, "_kgqp_taxonomy_parents")
+    out = memo.get(node)
+    if out is None:
+        out = memo[node] = frozenset() if node not in nxg else frozenset(
+            t for _, t, r in nxg.out_edges(node, keys=True)
+            if r in ("parent", "in_category", "type_in"))
+    return out
+
+
+def _above(nxg: Any, node: str) -> frozenset[str]:
+    """:func:`above` of ``node`` on the networkx view ``nxg`` (cached per view)."""
+    memo = _memo(nxg, "_kgqp_taxonomy_above")
+    out = memo.get(node)
+    if out is None:
+        seen: set[str] = set()
+        level = _parents(nxg, node)
+        while level:
+            seen |= level
+            level = frozenset(p for c in level for p in _parents(nxg, c)) - seen
+        out = memo[node] = frozenset(seen)
+    return out
+
+
+def _children(nxg: Any, node: str) -> tuple[str, ...]:
+    """The categories right below the category ``node`` (its ``parent`` edges' sources, in
+    the view's order) of the networkx view ``nxg`` (cached per view)."""
+    memo = _memo(nxg, "_kgqp_taxonomy_children")
+    out = memo.get(node)
+    if out is None:
+        out = memo[node] = tuple(s for s, _, r in nxg.in_edges(node, keys=True)
+                                 if r == "parent")
+    return out
+
+
+def _members(nxg: Any, node: str) -> tuple[str, ...]:
+    """The categories and product types right under the node ``node`` (a ``parent``,
+    ``in_category`` or ``type_in`` edge to it, in the view's order, once per edge) of the
+    networkx view ``nxg`` (cached per view)."""
+    memo = _memo(nxg, "_kgqp_taxonomy_members")
+    out = memo.get(node)
+    if out is None:
+        nodes = nxg.nodes
+        out = memo[node] = tuple(
+            other for other, _, rel in nxg.in_edges(node, keys=True)
+            if rel in ("parent", "in_category", "type_in")
+            and nodes[other].get("kind") in PRODUCT_KINDS)
+    return out
+
+
+def _name_words(nxg: Any, node: str) -> frozenset[str]:
+    """:func:`kg.link.word_set` of the name (normalised label) of the node ``node`` of the
+    networkx view ``nxg`` (cached per view)."""
+    memo = _memo(nxg, "_kgqp_taxonomy_words")
+    out = memo.get(node)
+    if out is None:
+        out = memo[node] = word_set(normalize_key(str(nxg.nodes[node].get("label") or "")))
+    return out
+
+
+def _part_words(nxg: Any, node: str) -> tuple[frozenset[str], ...]:
+    """:func:`kg.link.word_set` of each part (:data:`kg.link.NAME_PARTS`) of the name of the
+    node ``node`` of the networkx view ``nxg``, in order (cached per view)."""
+    memo = _memo(nxg, "_kgqp_taxonomy_parts")
+    out = memo.get(node)
+    if out is None:
+        name = normalize_key(str(nxg.nodes[node].get("label") or ""))
+        out = memo[node] = tuple(word_set(part) for part in NAME_PARTS.split(name))
+    return out
+
+
+def _kind_names(nxg: Any, node: str) -> tuple[frozenset[str], ...]:
+    """The words (:func:`kg.link.word_set`) of each name of a category above the node
+    ``node`` of the networkx view ``nxg`` below the first level (the labels of those with a
+    path of two levels or more, and the inner segments of its own path): the kinds
+    :func:`names_the_kind` reads (cached per view)."""
+    memo = _memo(nxg, "_kgqp_taxonomy_kinds")
+    out = memo.get(node)
+    if out is None:
+        nodes = nxg.nodes
+        path = str(nodes[node].get("path") or "")
+        up = {str(nodes[c].get("label") or "") for c in _above(nxg, node)
+              if nodes[c].get("path") and ">" in str(nodes[c].get("path"))} \
+            | {seg.strip() for seg in path.split(">")[1:-1]}
+        out = memo[node] = tuple(word_set(normalize_key(name)) for name in up)
+    return out
+
+
 def parents(kg: Any, node: str) -> frozenset[str]:
     """The categories right above the category ``node`` of the KG ``kg``, or those a product
     type ``node`` is filed in."""
-    nxg = kg.to_networkx()
-    if node not in nxg:
-        return frozenset()
-    return frozenset(t for _, t, r in nxg.out_edges(node, keys=True)
-                     if r in ("parent", "in_category", "type_in"))
+    return _parents(kg.to_networkx(), node)
 
 
 def above(kg: Any, node: str) -> frozenset[str]:
     """The categories above the node ``node`` of the KG ``kg``, every level (:func:`parents`)."""
-    seen: set[str] = set()
-    level = parents(kg, node)
-    while level:
-        seen |= level
-        level = frozenset(p for c in level for p in parents(kg, c)) - seen
-    return frozenset(seen)
+    return _above(kg.to_networkx(), node)
 
 
 def names_the_kind(kg: Any, linker: EntityLinker, node: str, lead: frozenset[str],
@@ -89,8 +181,8 @@ def names_the_kind(kg: Any, linker: EntityLinker, node: str, lead: frozenset[str
     "power" of Camera Batteries & Power > Camera Chargers & Adapters, "car" of Car Audio
     Installation Parts > Antennas & Adapters, "pc" of PC Gaming > Virtual Reality-Ready
     Components."""
-    name = normalize_key(str(kg.to_networkx().nodes[node].get("label") or ""))
-    parts = [w for part in NAME_PARTS.split(name) if not (w := word_set(part)).isdisjoint(own)]
+    nxg = kg.to_networkx()
+    parts = [w for w in _part_words(nxg, node) if not w.isdisjoint(own)]
     if not parts:
         return False
     kind = parts[0] - own
@@ -98,13 +190,8 @@ def names_the_kind(kg: Any, linker: EntityLinker, node: str, lead: frozenset[str
         return True
     if kind - lead:
         return False
-    nxg, common = kg.to_networkx(), linker.common_words()
-    path = str(nxg.nodes[node].get("path") or "")
-    up = {str(nxg.nodes[c].get("label") or "") for c in above(kg, node)
-          if nxg.nodes[c].get("path") and ">" in str(nxg.nodes[c].get("path"))} \
-        | {seg.strip() for seg in path.split(">")[1:-1]}
-    return any((w := word_set(normalize_key(name)) - common) and w <= lead
-               for name in up)
+    common = linker.common_words()
+    return any((w := words - common) and w <= lead for words in _kind_names(nxg, node))
 
 
 def departments(kg: Any, node: str) -> frozenset[str]:
@@ -143,18 +230,16 @@ def named_below(kg: Any, node: str, lead: Sequence[str], head: str = "", *,
     mine = word_set(" ".join(lead)) - FUNCTION_WORDS - common
     if not mine:
         return None  # ("accessories keyboards": a word of every department names none)
-    name = normalize_key(str(nxg.nodes[node].get("label") or ""))
-    own = word_set(name)
-    parts = [word_set(part) for part in NAME_PARTS.split(name)]
+    own = _name_words(nxg, node)
+    parts = _part_words(nxg, node)
     kind = frozenset().union(*(w for w in parts if head in w))
     others = frozenset().union(*parts) - kind if kind else frozenset()
     level, found = [node], []
+    said = mine | own
     for _ in range(2):
-        level = [s for c in level for s, _, r in nxg.in_edges(c, keys=True)
-                 if r == "parent"]
+        level = [s for c in level for s in _children(nxg, c)]
         found += [c for c in level
-                  if (w := word_set(normalize_key(str(nxg.nodes[c].get("label") or ""))))
-                  and mine <= w and w <= mine | own
+                  if (w := _name_words(nxg, c)) and mine <= w and w <= said
                   and w.isdisjoint(others)
                   and not (head and heads_another_word(kg, c, head))]
         if found:
@@ -200,17 +285,14 @@ def names_a_sibling(kg: Any, linker: EntityLinker, node: str, said: frozenset[st
     if node not in nxg:
         return False
     common = linker.common_words()
-    mine = word_set(normalize_key(str(nxg.nodes[node].get("label") or "")))
-    up = above(kg, node)
-    ups = frozenset().union(parents(kg, node), *(parents(kg, c) for c in up))
+    mine = _name_words(nxg, node)
+    up = _above(nxg, node)
+    ups = frozenset().union(_parents(nxg, node), *(_parents(nxg, c) for c in up))
     for parent in sorted(ups):
-        for other, _, rel in nxg.in_edges(parent, keys=True):
-            if other == node or other in up \
-                    or rel not in ("parent", "in_category", "type_in") \
-                    or nxg.nodes[other].get("kind") not in PRODUCT_KINDS:
+        for other in _members(nxg, parent):
+            if other == node or other in up:
                 continue
-            words = word_set(normalize_key(str(nxg.nodes[other].get("label") or ""))) \
-                - common - FUNCTION_WORDS - mine
+            words = _name_words(nxg, other) - common - FUNCTION_WORDS - mine
             if len(words) >= 2 and words <= said:
                 return True
     return False
