@@ -2029,6 +2029,28 @@ def brand_categories(graph: Any, brand: str, *, spelled_alike: bool = False
     return brand_sales(graph, brand, spelled_alike=spelled_alike)[1]
 
 
+class _PinnedTable:
+    """:meth:`EntityLinker.pinned`'s context manager (a class: cheaper than a generator's)."""
+
+    __slots__ = ("linker", "pinned")
+
+    def __init__(self, linker: EntityLinker) -> None:
+        self.linker = linker
+        self.pinned = False
+
+    def __enter__(self) -> EntityLinker:
+        local = self.linker._pinned
+        if getattr(local, "table", None) is None:
+            local.table = self.linker.table
+            self.pinned = True
+        return self.linker
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pinned:
+            self.linker._pinned.table = None
+            self.pinned = False
+
+
 class EntityLinker:
     """Links mentions to KG nodes; see the module docstring for candidates and scoring.
 
@@ -3271,6 +3293,22 @@ class EntityLinker:
         for row in self._features(key, None, ctx, generated):
             out.append(best.get(row[0].iri) or (self.score(row[3]), row))
         return out
+
+    def pinned(self) -> _PinnedTable:
+        """A context manager that reads one node table (one KG version) for the length of a
+        block in this thread: the link calls inside it, and the other reads of :attr:`table`
+        (:meth:`common_words`, :meth:`namesakes` ...), skip the KG's version check each
+        makes. Inside a pinned block or a link call it keeps the table pinned there. The
+        parser's link stage reads one query's spans in one
+        (:meth:`parser.linking.SpanLinker.link_spans`).
+
+        >>> from kg import ProductGraph
+        >>> linker = EntityLinker(ProductGraph.in_memory())
+        >>> with linker.pinned():
+        ...     linker.link("tv").nil
+        True
+        """
+        return _PinnedTable(self)
 
     def link(self, mention: str, label: str | None = None,
              context: str | QueryContext | None = None) -> LinkResult:

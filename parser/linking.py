@@ -1459,7 +1459,16 @@ class SpanLinker:
 
     def link_spans(self, text: str, tagged: TaggedText) -> list[ParsedEntity]:
         """The entities of the tagged spans of the query ``text`` (:meth:`link_entities`),
-        the query read for the linker once (:meth:`_link_query`)."""
+        the query read for the linker once (:meth:`_link_query`), with one node table of the
+        linker's (:meth:`kg.link.EntityLinker.pinned`)."""
+        linker = self.entity_linker()
+        if not isinstance(linker, EntityLinker):
+            return self._link_spans(text, tagged)
+        with linker.pinned():
+            return self._link_spans(text, tagged)
+
+    def _link_spans(self, text: str, tagged: TaggedText) -> list[ParsedEntity]:
+        """:meth:`link_spans`, its linker's table pinned (where it has one)."""
         plain = separators_to_spaces(text)
         if not tagged.entities:
             return self._untagged_excluded_brands(text, [])
