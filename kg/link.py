@@ -2239,18 +2239,21 @@ class EntityLinker:
         def none_left() -> bool:  # nothing found that the query's audience leaves
             return all(ruled_out(iri) for iri in found)
 
+        unlinkable = table.unlinkable
+
         def add(k: str, match_type: str, sim: float, values: bool = True) -> None:
             for c in index.candidates(k):
-                if c.iri in table.unlinkable or (not values and (
-                        c.kind == "attribute_value")):
+                iri = c.iri
+                if iri in unlinkable or (not values and (c.kind == "attribute_value")):
                     continue
                 mt = match_type
                 # exact: the stored name as the mention writes it, case aside ("Basketball" and
                 # "basketball" got two decisions: the fitted weight of exact is below alias's)
                 if mt == "exact" and c.matched_alias.casefold() != mention.strip().casefold():
                     mt = "alias"
-                if c.iri not in found or found[c.iri][2] < sim:
-                    found[c.iri] = (c, mt, sim)
+                before = found.get(iri)
+                if before is None or before[2] < sim:
+                    found[iri] = (c, mt, sim)
 
         add(key, "exact", 1.0)
         if not self._names_a_kind(found, self.config.label_kinds.get(label)
