@@ -24,6 +24,7 @@ from fusion.expand.words import (
     _NEGATIONS,
     _WITH_WORDS,
     _back_over_fillers,
+    _name_heads,
     _query_words,
     _words,
 )
@@ -224,7 +225,7 @@ def _a_kind_of(kg: _KG, iri: str, mention: str) -> bool:
     last = _query_words(mention)[-1:]
     if not heads or not last or last[0] in _ACCESSORY_WORDS:
         return False
-    return any(heads <= name_heads(normalize_key(kg.label(up)))
+    return any(heads <= _name_heads(kg.label(up))
                for cat in _own_categories(kg, iri) for up in _path_up(kg, cat)[1:])
 
 
@@ -494,17 +495,17 @@ def _a_modifier_device(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEnt
     # it, headed as it is (TVs: LED TVs, Smart TVs; not Home Audio: Speakers, Home Audio
     # Accessories)
     for c in own:
-        mine = name_heads(normalize_key(kg.label(c)))
+        mine = _name_heads(kg.label(c))
         children = kg.into(c, "parent")
-        if not mine or 2 * sum(bool(mine & name_heads(normalize_key(kg.label(k))))
+        if not mine or 2 * sum(bool(mine & _name_heads(kg.label(k)))
                                for k in children) < len(children):
             return False
-    heads, last = name_heads(normalize_key(words[-1])), _words(words[-1])
+    heads, last = _name_heads(words[-1]), _words(words[-1])
     depts = {kg.department(c) for c in own}
     # (a category below its department: "hardware" heads Google's department Hardware)
     headed = [c for c in (_word_categories(kg).get(next(iter(last)), ()) if len(last) == 1
                           else ())
-              if ">" in (kg.path(c) or "") and heads & name_heads(normalize_key(kg.label(c)))]
+              if ">" in (kg.path(c) or "") and heads & _name_heads(kg.label(c))]
     return bool(headed) and not any(kg.department(c) in depts for c in headed)
 
 
@@ -548,7 +549,7 @@ def _a_device_accessory(kg: _KG, iri: str, mention: str, said: Collection[str],
     home = dept(iri)
     index = _word_categories(kg)
     return home is not None and any(
-        c != iri and dept(c) == home and w in name_heads(normalize_key(kg.label(c)))
+        c != iri and dept(c) == home and w in _name_heads(kg.label(c))
         and not _ACCESSORY.search(kg.path(c) or kg.label(c))
         for o in named for w in o[:-1] if w not in _ACCESSORY_STEMS for c in index.get(w, ()))
 
@@ -592,14 +593,14 @@ def _a_part_named_by(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntit
     if not parts:
         return False
     up, down, _ = _family(kg, (cat,))
-    heads = name_heads(normalize_key(kg.label(cat)))
+    heads = _name_heads(kg.label(cat))
     for e in linked:
         sp = spans.get(e.iri)
         if sp is None or sp[1] - sp[0] < 2 or kg.kind(e.iri) != "category" \
                 or not (e.label is None or e.label in HEAD_LABELS) \
                 or e.iri in up or e.iri in down or _DIGIT.search(words[sp[1] - 1]):
             continue
-        if name_heads(normalize_key(words[sp[1] - 1])) & heads:
+        if _name_heads(words[sp[1] - 1]) & heads:
             continue  # ("gaming laptop": the laptop is searched)
         if any(_words(" ".join(words[i:j])) in parts
                for i in range(sp[0], sp[1] - 1) for j in range(i + 1, sp[1])):

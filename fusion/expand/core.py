@@ -64,6 +64,7 @@ from fusion.expand.departments import (
     _holds_the_searched,
     _holds_toys,
     _label_trees,
+    _name_audiences,
     _named_elsewhere,
     _names_a_part,
     _names_a_thing_beside,
@@ -163,6 +164,7 @@ from fusion.expand.words import (
     _compared,
     _find_mention,
     _fold_value,
+    _name_heads,
     _on_other_sides,
     _query_words,
     _value_key,
@@ -609,7 +611,7 @@ class _Expansion:
         searched_for = audience | {
             a for e in linked if e.iri not in negated
             and g.kind(e.iri) in ("category", "product_type")
-            for a in _audiences(normalize_key(g.label(e.iri)).split())}
+            for a in _name_audiences(g.label(e.iri))}
         audience_judged = bool(searched_for) or not _audiences(words)
         # the categories the query's brands (not excluded) are sold in: their ``sells_in``
         # categories and their products' (or those of the sold brand one is spelt like), as
@@ -667,7 +669,7 @@ class _Expansion:
         if (g.g.nodes[value].get("attribute") or "") in fixed:
             return True
         label = g.label(value)
-        return bool(audience) and bool(_audiences(normalize_key(label).split())) \
+        return bool(audience) and bool(_name_audiences(label)) \
             and not _names_another_audience(label, audience)
 
     def points_there(self, c: _Cand) -> bool:
@@ -758,7 +760,7 @@ class _Expansion:
                 if model and sold and not linked_product:
                     label = g.label(c.category)
                     if not unit_fits & _words(label) \
-                            and not product_heads & name_heads(normalize_key(label)):
+                            and not product_heads & _name_heads(label):
                         continue  # "sony wh-1000xm5": no PlayStation 4; "samsung 55in
                         #          qled": no Refrigerators (see ``model``)
                     fits = True  # ("sony bravia 65": TVs, whatever the intent's guess)
@@ -997,10 +999,10 @@ class _Expansion:
             """The categories of the store (the label space) named by every word of ``text``
             and headed by its last one ("baby food": Baby Food Makers holds both words, but
             heads makers)."""
-            ws, head = _words(text), name_heads(normalize_key(text.split()[-1] if text else ""))
+            ws, head = _words(text), _name_heads(text.split()[-1] if text else "")
             return [c for c in (frozenset.intersection(*(index.get(w, frozenset()) for w in ws))
                                 if ws and head else ())
-                    if not cross(c) and head & name_heads(normalize_key(g.label(c)))]
+                    if not cross(c) and head & _name_heads(g.label(c))]
 
         named = [" ".join(words[sp[0]:sp[1]]) for _, sp in products]
         cats = {c for e, _ in products for c in _own_categories(g, e.iri)}
@@ -1026,7 +1028,7 @@ class _Expansion:
             #               "ge led flood": the brand's sells_in edges are partial)
         if len(words) < 2 or len(words) - 1 in linked_at or not _plain_word(words[-1]):
             return False
-        heads = name_heads(normalize_key(words[-1]))
+        heads = _name_heads(words[-1])
         ws = _words(words[-1])
         if ws & {w for e in linked if g.kind(e.iri) == "brand"
                  for w in _words(f"{g.label(e.iri)} {e.mention or ''}")}:
@@ -1034,7 +1036,7 @@ class _Expansion:
         if not heads or len(ws) != 1:
             return False
         headed = [c for c in _word_categories(g).get(next(iter(ws)), ())
-                  if heads & name_heads(normalize_key(g.label(c)))]
+                  if heads & _name_heads(g.label(c))]
         if not headed or any(not cross(c) for c in headed):
             return False
         tops = {g.department(c) for c in sold_in}
@@ -1614,7 +1616,7 @@ class _Expansion:
                 add(_category_walk(g, home, cfg.walk, fanout=True), max(intent.score, 1e-3))
                 cat = cat if also else None
             model_walk = bool(model) and (not linked_product or "fits" in brand_roles.values()) \
-                and not product_heads & name_heads(normalize_key(intent.category.split(SEP)[-1]))
+                and not product_heads & _name_heads(intent.category.split(SEP)[-1])
             # (nor is it walked where the product the query searches lies outside the intent's
             # department, as the department filter judges it, ``elsewhere``, a department below
             # the hard filter's threshold too: "dog food no chicken" at Appliances 0.71 links
@@ -1948,7 +1950,7 @@ class _Expansion:
                     key in respelt and c.kind not in _CATEGORY_KINDS))):
                 continue
             if excluded_heads and c.rule is None and c.kind in _CATEGORY_KINDS \
-                    and name_heads(normalize_key(c.term)) & excluded_heads:
+                    and _name_heads(c.term) & excluded_heads:
                 continue
             if any(run <= _run_words(c.term) for run in excluded_words):
                 continue  # "tv not 4k": no "4K Ultra HD TVs"; "headphones not wireless": no
@@ -1994,7 +1996,7 @@ class _Expansion:
 
     def heads(self, iris: Collection[str]) -> frozenset[str]:
         g = self.g
-        return frozenset().union(*(name_heads(normalize_key(g.label(iri))) for iri in iris
+        return frozenset().union(*(_name_heads(g.label(iri)) for iri in iris
                                    if g.kind(iri) in ("category", "product_type")))
 
     def result(self) -> ExpansionResult:

@@ -8,6 +8,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
+from functools import lru_cache
 
 from fusion.context import TaxonomyAlignment
 from fusion.expand.accessories import (
@@ -42,6 +43,7 @@ from fusion.expand.words import (
     _WITH_WORDS,
     _alternative_sides,
     _back_over_fillers,
+    _name_heads,
     _query_words,
     _without_joiner,
     _words,
@@ -67,6 +69,10 @@ _AUDIENCE = {
 }
 
 
+#: a possessive's "'s" (or "s'") ending a word, straight or curly (:func:`_audiences`)
+_POSSESSIVE = re.compile(r"['’]s$|s['’]$")
+
+
 def _audiences(words: Sequence[str]) -> set[tuple[str, str | None]]:
     """The audiences (:data:`_AUDIENCE`) the words ``words`` name, a possessive's "'s" (or
     "s'") dropped ("kid's", "women's"); "baby" before a colour word is a shade ("baby blue").
@@ -78,12 +84,25 @@ def _audiences(words: Sequence[str]) -> set[tuple[str, str | None]]:
     """
     out = set()
     for i, word in enumerate(words):
-        w = re.sub(r"['’]s$|s['’]$", "", word)
+        # (a word without an apostrophe has no possessive to drop: most words, and no
+        # regular-expression call for them)
+        w = _POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
         if w in ("baby", "babies") and i + 1 < len(words) and words[i + 1] in _COLOUR_WORDS:
             continue
         if w in _AUDIENCE:
             out.add(_AUDIENCE[w])
     return out
+
+
+@lru_cache(maxsize=65536)
+def _name_audiences(name: str) -> frozenset[tuple[str, str | None]]:
+    """:func:`_audiences` of the words of a name (an expansion's term, a KG label: normalised
+    here), memoised: the same names are read parse after parse.
+
+    >>> sorted(_name_audiences("Men's Shirts")), _name_audiences("Baby Blue Dresses")
+    ([('adult', 'male')], frozenset())
+    """
+    return frozenset(_audiences(normalize_key(name).split()))
 
 
 def _names_another_audience(value: str, query: Collection[tuple[str, str | None]]) -> bool:
@@ -100,7 +119,7 @@ def _names_another_audience(value: str, query: Collection[tuple[str, str | None]
     >>> [_names_another_audience(v, men) for v in ("Men and Women", "Boy", "Unisex")]
     [False, True, False]
     """
-    named = _audiences(normalize_key(value).split())
+    named = _name_audiences(value)
     if not query or not named:
         return False
     sexes = {sex for _, sex in named if sex}
@@ -142,7 +161,7 @@ def _narrows_audience(c: _Cand, query: Collection[tuple[str, str | None]]) -> bo
     """
     if c.rule is not None or c.kind not in _AUDIENCE_KINDS:
         return False
-    if not _audiences(normalize_key(c.term).split()):
+    if not _name_audiences(c.term):
         return False
     if query:
         return _names_another_audience(c.term, query)
@@ -637,7 +656,7 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
 
     def heads_one(word: str) -> bool:
         """Whether ``word`` heads a category of the department or a lvl1 label of it."""
-        head = name_heads(normalize_key(word))
+        head = _name_heads(word)
         if not head:
             return False
         return any(dept(c) == hard_dept and names(normalize_key(kg.label(c)), head)
@@ -652,7 +671,7 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
            for _e, (start, _) in searched):
         return False
     for e, (start, end) in searched:
-        head = name_heads(normalize_key(words[end - 1]))
+        head = _name_heads(words[end - 1])
         if not head:
             return False
         # (a collective head, "dining set", names the kind by the word before it: a namesake
@@ -661,7 +680,7 @@ def _named_elsewhere(kg: _KG, linked: Sequence[LinkedEntity], words: Sequence[st
         # dining sets)
         kind = _words(words[end - 2]) if end - start > 1 and normalize_key(
             words[end - 1]) in _COLLECTIVE else frozenset()
-        kind_head = name_heads(normalize_key(words[end - 2])) if kind else frozenset()
+        kind_head = _name_heads(words[end - 2]) if kind else frozenset()
         # (where the label space places the linked category in another department by its
         # branch only, the words before the head that its name holds too name a compound
         # (a category it places itself is judged by its head: "virtual reality headset",
@@ -1358,15 +1377,15 @@ def _names_a_part(kg: _KG, dept: Callable[[str], str | None], cat: str,
     tree = _taxonomy(cat)
     parts = [c for c, of in _component_categories(kg)
              if of & device_path and _taxonomy(c) == tree and dept(c) == d]
-    heads = frozenset().union(*(name_heads(normalize_key(kg.label(c))) for c in parts)) \
+    heads = frozenset().union(*(_name_heads(kg.label(c)) for c in parts)) \
         - _ACCESSORY_STEMS
     heads = frozenset(h for h in heads if h not in FUNCTION_WORDS and h.isalpha())
-    if not heads or name_heads(normalize_key(kg.label(cat))) & heads:
+    if not heads or _name_heads(kg.label(cat)) & heads:
         return False
     initials = _initials(kg)
     if not (any(name_heads(w) & heads for w in words) or any(
-            name_heads(normalize_key(kg.label(c))) & heads for c in linked) or any(
-            dept(c) == d and name_heads(normalize_key(kg.label(c))) & heads
+            _name_heads(kg.label(c)) & heads for c in linked) or any(
+            dept(c) == d and _name_heads(kg.label(c)) & heads
             for w in words for c in initials.get(w, ()))):
         return False  # (no part named: most queries, read before the device's tree)
     device = set(_words(kg.label(cat)))
@@ -1376,7 +1395,7 @@ def _names_a_part(kg: _KG, dept: Callable[[str], str | None], cat: str,
             if child not in seen:
                 seen.add(child)
                 stack.append(child)
-                device |= name_heads(normalize_key(kg.label(child)))
+                device |= _name_heads(kg.label(child))
     said = set()
     for w in words:
         said |= _words(w)
@@ -1450,9 +1469,9 @@ def _fits_elsewhere(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEntity
             if any(dept(c) == home for w in free for c in index.get(w, ())
                    if all(c in index.get(v, ()) for v in free)):
                 continue  # ("stand for tv": the head's department names the target too)
-            head = name_heads(normalize_key(words[osp[1] - 1]))
+            head = _name_heads(words[osp[1] - 1])
             if any(dept(c) != home and top(c) != top(o.iri) and top(c) & tree
-                   and head & name_heads(normalize_key(kg.label(c)))
+                   and head & _name_heads(kg.label(c))
                    for w in _words(words[osp[1] - 1]) for c in index.get(w, ())):
                 out.add(o.iri)
     return frozenset(out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,13 @@ from fusion.expand.accessories import (
 )
 from fusion.expand.departments import _names_a_page
 from fusion.expand.kgview import _ACCESSORY, _KG, _cached, _Cand, _most_common_two_hop
-from fusion.expand.words import _NEW_PLATFORMS, _SHARED_PLATFORM_NAMES, _bare_number, _words
+from fusion.expand.words import (
+    _NEW_PLATFORMS,
+    _SHARED_PLATFORM_NAMES,
+    _bare_number,
+    _name_heads,
+    _words,
+)
 from fusion.types import LinkedEntity
 from kg.index import normalize_key
 from kg.link import FUNCTION_WORDS, NAME_PARTS, compact_key, name_heads, word_order
@@ -119,10 +126,10 @@ def _names_the_linked(kg: _KG, c: _Cand) -> bool:
     if c.iri is None or c.kind != "sibling_category":
         return True  # (a parent is a broader kind of it: Jewelry above Rings)
     linked = c.provenance[0][0]
-    own = name_heads(normalize_key(kg.label(linked)))
+    own = _name_heads(kg.label(linked))
     if not own:
         return True
-    heads = name_heads(normalize_key(kg.label(c.iri)))
+    heads = _name_heads(kg.label(c.iri))
     if heads & own or own & _stems(kg.label(c.iri)) or heads & _stems(kg.label(linked)):
         return True  # (or one names the other: "Security Camera Systems" beside Security
         #              Cameras)
@@ -130,9 +137,10 @@ def _names_the_linked(kg: _KG, c: _Cand) -> bool:
     return bool(heads) and heads <= parent and bool(own & parent)
 
 
+@lru_cache(maxsize=65536)  # (category names, again and again)
 def _stems(name: str) -> frozenset[str]:
     """The plural-folded words of a name (each word as :func:`kg.link.name_heads` reads a
-    one-word name)."""
+    one-word name), memoised."""
     return frozenset(h for w in word_order(normalize_key(name)) for h in name_heads(w))
 
 
@@ -279,7 +287,7 @@ def _heads_under(kg: _KG, cat: str) -> frozenset[str]:
         level = [cat]
         for _ in range(3):
             level = [c for p in level for c in kg.into(p, "parent")]
-            out |= {h for c in level for h in name_heads(normalize_key(kg.label(c)))}
+            out |= {h for c in level for h in _name_heads(kg.label(c))}
         return frozenset(out)
 
     return _cached(kg, "_kgqp_heads_under", (cat,), build)
@@ -854,7 +862,7 @@ def _device_heads(kg: _KG) -> Mapping[str | None, frozenset[str]]:
                 continue
             into = accessories if _of_accessories(kg, n) else devices
             into.setdefault(kg.department(n), set()).update(
-                name_heads(normalize_key(kg.label(n))))
+                _name_heads(kg.label(n)))
         return {dept: frozenset(devices.get(dept, set()) - accessories.get(dept, set()))
                 for dept in devices}
 
@@ -897,5 +905,5 @@ def _an_unsaid_accessory(kg: _KG, iri: str, words: Sequence[str]) -> bool:
         return False
     above = (kg.path(iri) or "").split(" > ")[1:-1]
     said = set(folded) & devices
-    return not any(not _names_accessories(p) and said & name_heads(normalize_key(p))
+    return not any(not _names_accessories(p) and said & _name_heads(p)
                    for p in above)

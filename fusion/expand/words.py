@@ -10,7 +10,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from kg.index import EDGE_MARKS, normalize_key, normalize_with_offsets
-from kg.link import word_order, word_set
+from kg.link import name_heads, word_order, word_set
 
 #: the longest run of query words a returned expansion may not respell
 _MAX_BANNED_WORDS = 6
@@ -89,6 +89,17 @@ def _words(text: str) -> frozenset[str]:
     [False, False, False]
     """
     return word_set(normalize_key(text))
+
+
+@lru_cache(maxsize=65536)  # (category names and query words, again and again)
+def _name_heads(text: str) -> frozenset[str]:
+    """The head words of ``text`` (normalised here): :func:`kg.link.name_heads` of its
+    :func:`kg.index.normalize_key`, memoised.
+
+    >>> sorted(_name_heads("CPU Fans & Heatsinks")), sorted(_name_heads("Subwoofer Speakers"))
+    (['fan', 'heatsink'], ['speaker'])
+    """
+    return name_heads(normalize_key(text))
 
 
 #: a "-" opening a word before a letter: the exclusion syntax of search boxes ("tv -samsung");
