@@ -550,10 +550,22 @@ def _party_cue(words: Sequence[str]) -> str | None:
     ...                                  "aftermarket gopro mount", "a party speaker")]
     ['third', 'first', 'third', None]
     """
-    found = {side for side, cues in (("third", _THIRD_PARTY), ("first", _FIRST_PARTY))
-             for i in range(len(words)) for cue in cues
+    found = {side for i, w in enumerate(words) for side, cue in _PARTY_CUES.get(w, ())
              if tuple(words[i:i + len(cue)]) == cue}
     return found.pop() if len(found) == 1 else None
+
+
+def _cues_by_first_word() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """The cues of :func:`_party_cue` by their first word, each with its side: a query's words
+    are looked up, not every cue compared at every word."""
+    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for side, cues in (("third", _THIRD_PARTY), ("first", _FIRST_PARTY)):
+        for cue in cues:
+            out.setdefault(cue[0], []).append((side, cue))
+    return out
+
+
+_PARTY_CUES = _cues_by_first_word()
 
 
 def _comparison_owners(kg: _KG, iri: str) -> frozenset[str]:

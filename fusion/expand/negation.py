@@ -399,6 +399,8 @@ def compound_no_words(text: str, start: int, end: int,
     ((9, 13), None)
     """
     words = _query_words(text)
+    if "no" not in words:
+        return None  # (no "no" to be a compound's: most texts, read no further)
     offsets = _query_word_offsets(text)
     if len(offsets) != len(words):  # (one reading of the text: never)
         return None

@@ -651,9 +651,10 @@ class _Platforms:
         """``(where, line word)`` of each name of a platform the KG lacks in ``tokens``
         (:meth:`new`)."""
         out = []
+        present = set(tokens)
         for name, line in _NEW_PLATFORMS.items():
-            if name in _SHARED_PLATFORM_NAMES and not games:
-                continue
+            if name[0] not in present or (name in _SHARED_PLATFORM_NAMES and not games):
+                continue  # (a name whose first word the tokens lack is nowhere in them)
             n = len(name)
             out += [(i, line) for i in range(len(tokens) - n + 1)
                     if tuple(tokens[i:i + n]) == name]
