@@ -105,6 +105,7 @@ from fusion.expand.kgview import (
 from fusion.expand.negation import (
     _a_cue,
     _commas,
+    _cue_free,
     _hedged,
     _joined_to_excluded,
     _negated,
@@ -509,7 +510,8 @@ class _Expansion:
         # not ("newborn", "for kids", "youth": the tagger's ``department``, linked to nothing): an
         # expanded value of another audience contradicts the query ("newborn gloves": no Men)
         audience = _audiences(words)
-        if audience:  # (most queries name none)
+        if audience and not _cue_free(words):  # (most queries name none; without a cue, none
+            #                                    is excluded: :func:`_cue_free`)
             audience = _audiences([w for i, w in enumerate(words)
                                    if not _negated(words, (i, i + 1), _VALUE_NEGATIONS)])
         self.acc_words, self.audience, self.fits_elsewhere = acc_words, audience, fits_elsewhere

@@ -35,6 +35,7 @@ from fusion.expand.negation import (
     _a_numbered_name,
     _closes,
     _commas,
+    _cue_free,
     _cue_position,
     _joined_item,
     _minus_brackets,
@@ -124,6 +125,8 @@ def excluded_links(query: str, linked: Sequence[LinkedEntity], *,
         words = _query_words(query)
         spans = {e.iri: _find_mention(words, mention(e)) for e in linked}
         others = places = None  # (the caller's go with its words and spans only)
+    if _cue_free(words):
+        return frozenset(out)  # (no cue among the words: no link is negated, :func:`_negated`)
     if others is None or places is None or out:  # (the caller's, of the same links: expand's)
         others = {e.iri: [sp for o in linked if o.iri != e.iri and (sp := spans[o.iri])]
                   for e in linked}
@@ -272,6 +275,8 @@ def _excluded_spans(words: Sequence[str], commas: Collection[int],
     def free(i: int) -> bool:
         return not any(a <= i < b for a, b in taken)
 
+    if _cue_free(words):
+        return []  # (no cue, no "non": no word opens a run, :func:`_negated`)
     runs: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
@@ -763,7 +768,8 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
     # but joiners, are excluded too ("tv -(samsung lg)": Samsung and LG, no LG filter); a run
     # ends before each (``taken``), whose place the excluded words name
     held = [r for r in _minus_brackets(query)
-            if any(r[0] <= x and y <= r[1] for at in negated_at.values() for x, y in at)]
+            if any(r[0] <= x and y <= r[1] for at in negated_at.values() for x, y in at)] \
+        if negated_at else []  # (no place excluded: no group holds one)
     listed = {e.iri: at for e, at in zip(linked, places, strict=True)
               if e.iri not in negated and e.iri not in names and at and g.kind(e.iri) == "brand"
               and all(any(r0 <= p[0] and p[1] <= r1 for r0, r1 in held) for p in at)}
@@ -776,7 +782,8 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
     negated_at.update(names)
     negated_at.update(listed)
     negated = negated | frozenset(names) | frozenset(listed)
-    runs = _excluded_spans(words, commas, taken,
+    runs = [] if _cue_free(words) else _excluded_spans(  # (no cue: no run, read no further)
+        words, commas, taken,
         brand=lambda text: brand_key(text) in brands, named=named, product=product,
         excluded=[p for at in negated_at.values() for p in at],
         closes=_closes(query) | _span_ends(

@@ -481,6 +481,22 @@ EXCLUSION_LEAD_WORDS = CUE_WORDS | _CUE_FILLERS | _JOINERS | _DO_NEGATIONS | _WA
 _OPENS_EXCLUSION = CUE_WORDS | _DO_NEGATIONS | _MAKER_NEGATIONS | {"but"}
 
 
+def _cue_free(words: Sequence[str]) -> bool:
+    """Whether ``words`` hold no word that may open a negation (:data:`_OPENS_EXCLUSION`, a
+    curly apostrophe read as "'"): then :func:`_negated` finds no cue among them for any span
+    (with cues of :data:`_NEGATIONS`: each cue it reads, a two-word cue's first word, the "but"
+    of "anything but", a negated maker's "no" or "nothing", a "non" before a colour, a negated
+    "do" before a verb of wanting, is such a word), and nothing among them is excluded. Most
+    queries: their exclusions are not read further.
+
+    >>> _cue_free("samsung tv 55 inch".split()), _cue_free("tv not samsung".split())
+    (True, False)
+    >>> _cue_free("phone that isn’t samsung".split()), _cue_free("tv minus samsung".split())
+    (False, False)
+    """
+    return _OPENS_EXCLUSION.isdisjoint(w.replace("\u2019", "'") for w in words)
+
+
 def excluded_items(words: Sequence[str], commas: Collection[int] = (), *,
                    after: bool = False) -> list[tuple[int, int]]:
     """The items, (start, end) among ``words``, that each negation cue among them excludes
