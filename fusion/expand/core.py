@@ -1593,7 +1593,10 @@ class _Expansion:
             # (or a query that links nothing, sets no other filter, "40 inch", and names a product
             # by a word only other departments' categories are headed by: "puppy food",
             # :func:`_headed_elsewhere`)
-            own_labels = {*(taxonomy.labels if taxonomy is not None else ()), *p1}
+            # (a frozenset: the label space's own where it holds the intent's labels, the
+            # same each parse, whose departments' lvl1 labels are read once: _lvl1_names)
+            space = taxonomy.labels if taxonomy is not None else frozenset()
+            own_labels = space if space.issuperset(p1) else space | frozenset(p1)
             trees = lambda: _label_trees(g, taxonomy, dept)  # noqa: E731
             # (or a query that names nothing of the department: no link placed there, no content
             # word of the names it holds, "tealight candles" at Appliances, :func:`_unknown_to`)
