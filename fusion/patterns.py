@@ -1914,6 +1914,10 @@ _LETTERS_THEN_CLOTHING = re.compile(
     r"(?![\w'’-])",
     re.I,
 )
+# what those two need (a letter size of several letters) and the size patterns next to "size"
+# need (the word), alone: where a query has none, they are not searched (:func:`_word_sizes`)
+_MULTI_LETTERS = re.compile(_MULTI_LETTER_SIZE, re.I)
+_SIZE_WORD = re.compile("size", re.I)
 # before a size of several letters without "size": a model's name ("iphone xs", "pixel xl",
 # "pixel 3 xl", "nintendo 2ds xl"), a bed ("twin xl sheets": a bed size) or another size, with
 # no joiner ("s m l xl shirt": which one?); after it, "max" ("iphone xs max")
@@ -2076,17 +2080,21 @@ def _word_sizes(text: str) -> list[Size]:
         if kept is None or kept[2] - kept[1] < end - start:
             found[(kind, at)] = (value or _word_value(kind, m.group("v")), start, end)
 
-    for m in _SIZE_THEN_LETTER.finditer(text):
+    # (the patterns below are searched only where what each needs is there: the word "size",
+    # a letter size of several letters; most queries have neither)
+    sized = _SIZE_WORD.search(text) is not None
+    for m in _SIZE_THEN_LETTER.finditer(text) if sized else ():
         if _BED_SIZE_OWNS.search(text, max(0, m.start() - _SIZE_CUE_WINDOW), m.start()):
             continue  # "queen size m", "king size b": a bed size's "size", then a word begun
         add("letter", m, m.start(), m.end())
-    for m in _LETTER_THEN_SIZE.finditer(text):
+    for m in _LETTER_THEN_SIZE.finditer(text) if sized else ():
         lo = max(0, m.start() - _SIZE_CUE_WINDOW)
         if _LETTERS_NAME_BEFORE.search(text, lo, m.start()) or (
                 len(m.group("v")) == 1 and _LETTER_NAME_BEFORE.search(text, lo, m.start())):
             continue  # "iphone xs size", "galaxy s size", "women s size"
         add("letter", m, m.start(), m.end())
-    for pat in (_CLOTHING_THEN_LETTERS, _LETTERS_THEN_CLOTHING):
+    for pat in (_CLOTHING_THEN_LETTERS, _LETTERS_THEN_CLOTHING) \
+            if _MULTI_LETTERS.search(text) else ():
         for m in pat.finditer(text):
             lo, hi = m.span("v")
             if not (_LETTERS_NAME_BEFORE.search(text, max(0, lo - _SIZE_CUE_WINDOW), lo)
@@ -2191,11 +2199,14 @@ def _garment_numbers(text: str) -> list[Size]:
     running shoes size 8.5": "8.5"), each with the characters it was read from, the word
     "size" included; none of a range, a list, an age or a bounded size ("size 6-7", "size 8
     or 9", "size 24 month", "size 10 and under"), nor of hosiery ("ankle socks size 8")."""
-    if not (_WEARS.search(text) or _DIAPERS.search(text) or _BALLS.search(text)) \
+    # (the numbers after "size" first: most queries have none, and the words of what is worn,
+    # a long alternation, are then not searched)
+    found = [Size(m.group("v"), m.start(), m.end()) for m in _SIZE_THEN_NUMBER.finditer(text)
+             if not (_bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()))]
+    if not found or not (_WEARS.search(text) or _DIAPERS.search(text) or _BALLS.search(text)) \
             or _HOSIERY.search(text):
         return []
-    return [Size(m.group("v"), m.start(), m.end()) for m in _SIZE_THEN_NUMBER.finditer(text)
-            if not (_bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()))]
+    return found
 
 
 def size_hints(text: str) -> list[Size]:
@@ -2217,10 +2228,13 @@ def size_hints(text: str) -> list[Size]:
     ['32x30', '28']
     """
     out: list[Size] = list(_numeric_sizes(text)[1])
-    if _WEARS.search(text):
-        out += [Size(f"{m.group('sys').upper()} {m.group('v')}", m.start(), m.end())
-                for m in _SYSTEM_SIZE.finditer(text)
-                if not (_bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()))]
+    # (the sizes in a size system first: most queries have none, and the words of what is
+    # worn are then not searched)
+    system = [Size(f"{m.group('sys').upper()} {m.group('v')}", m.start(), m.end())
+              for m in _SYSTEM_SIZE.finditer(text)
+              if not (_bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()))]
+    if system and _WEARS.search(text):
+        out += system
     if _TROUSERS.search(text):
         for m in _WAIST_SIZE.finditer(text):
             if _bound_before(text, m.start()) or _SIZE_BOUND_AFTER.match(text, m.end()):
@@ -2236,6 +2250,8 @@ def _numeric_sizes(text: str) -> tuple[list[Size], list[Size]]:
     sizes, hints)``, the hints those of the device an accessory of it is sought for
     (:func:`_device_accessory`: "tv mount 65 inch") and of the container a product serves
     (:func:`_serves_container`: "5 gallon bucket lid")."""
+    if _DIGIT.search(text) is None:
+        return [], []  # (most queries: every size of :data:`_SIZE` opens with a digit)
     out: list[Size] = []
     hints: list[Size] = []
     lists: list[int] = []  # (for each size of ``out``, the match it was read with)
