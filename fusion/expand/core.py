@@ -1792,10 +1792,11 @@ class _Expansion:
                           if not src.startswith("link:") or _size_read(v, read)]
         # a size the query excludes is a DOWN boost ("not 65 inch"), and so is every size of a
         # list it excludes ("without 64gb or 128gb", "not 55 or 65 inch")
-        text_words = words if text == query else _query_words(text)
-        text_commas = commas if text == query else _commas(text)
-        text_others = [sp for e in linked
-                       if (sp := _find_mention(text_words, e.mention or g.label(e.iri)))]
+        if read_at:  # (the words the sizes are judged in: most queries read no size)
+            text_words = words if text == query else _query_words(text)
+            text_commas = commas if text == query else _commas(text)
+            text_others = [sp for e in linked
+                           if (sp := _find_mention(text_words, e.mention or g.label(e.iri)))]
         items: dict[int, bool] = {}  # the end (a word position) of each size read: excluded?
         out_sizes: list[str] = []
         for v, found, end in read_at:
@@ -1918,8 +1919,16 @@ class _Expansion:
         banned |= {term_key(g.label(e.iri)) for e in linked}
         # a name that only respells some of the query's words ("wooden" -> the alias "Wooden" of
         # Wood): no rewrite; a category of that name still is (it names a node: "headphones" in
-        # "sony headphones" -> the category Headphones)
-        respelt = {k for t in texts for k in compact_runs(t, _MAX_BANNED_WORDS)}
+        # "sony headphones" -> the category Headphones). Read when a candidate of another kind
+        # asks (most queries have none left to ask)
+        respelt: list[set[str]] = []
+
+        def respells(key: str) -> bool:
+            """Whether ``key`` is a run of the query's words, respelt."""
+            if not respelt:
+                respelt.append({k for t in texts for k in compact_runs(t, _MAX_BANNED_WORDS)})
+            return key in respelt[0]
+
         # a brand filter (a linked brand, a rule's FILTER) makes other brands contradictions
         brand_filtered = bool(facets["brand"])
         # a brand the query names as the maker of what it searches, a filter or not (a boost: the
@@ -1937,7 +1946,9 @@ class _Expansion:
         # no category of that kind is an expansion, whichever node names it ("Computer Microphones")
         # (not a kind the query searches too: "tv not smart tv" still expands TVs)
 
-        excluded_heads = heads(negated) - heads([e.iri for e in linked if e.iri not in negated])
+        excluded_heads = heads(negated)  # (none but where the query excludes a link)
+        if excluded_heads:
+            excluded_heads -= heads([e.iri for e in linked if e.iri not in negated])
         # a hard category filter (the trusted department's, or a category in it; not a rule's):
         # a category of the label space outside that department matches no filtered document,
         # so no expansion names one ("nintendo switch tablet": Video Games filtered, the console
@@ -1952,7 +1963,7 @@ class _Expansion:
                 continue
             key = term_key(c.term)
             if not key or (c.rule is None and (key in banned or (
-                    key in respelt and c.kind not in _CATEGORY_KINDS))):
+                    c.kind not in _CATEGORY_KINDS and respells(key)))):
                 continue
             if excluded_heads and c.rule is None and c.kind in _CATEGORY_KINDS \
                     and _name_heads(c.term) & excluded_heads:

@@ -532,7 +532,8 @@ class _Similarity:
         rows = [(r, w) for r, w in rows if r is not None and w > 0]
         if rows:
             q = sum(self.unit[r] * w for r, w in rows)
-            norm = float(np.linalg.norm(q))
+            # (np.linalg.norm of a real vector, its own ops without its argument checks)
+            norm = float(np.sqrt(q.dot(q)))
             self.query = q / norm if norm > 0 else None
 
     def __call__(self, iri: str | None) -> float:

@@ -136,6 +136,8 @@ def _token_words(token: str) -> list[str]:
     (['non', 'black'], ['non-'], ['nonstick'])
     """
     word = token.strip(EDGE_MARKS)
+    if word[:1] != "-" and word[:4] != "non-":
+        return [word] if word else []  # (most words: no "-" nor "non-" to read, below)
     if _MINUS_WORD.match(word):
         return [_MINUS_CUE, word[1:]]
     rest = _minus_bracketed(word)
