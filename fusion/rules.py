@@ -285,10 +285,18 @@ def _is_word_char(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LNM"  # letters, numbers, (combining) marks
 
 
+#: a word of :func:`_word_spans` in ASCII text, where the word characters (letters, numbers,
+#: marks) are the letters and digits: a run of them, with :data:`_WORD_TAIL` characters and an
+#: apostrophe before a letter or digit inside it
+_ASCII_WORD = re.compile(r"[0-9A-Za-z](?:[0-9A-Za-z+#]|'(?=[0-9A-Za-z]))*")
+
+
 def _word_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each word of ``text``, as a search analyzer splits it: a word is a run
     of letters, digits and marks, with an apostrophe inside it ("don't", "tv's"); every other
     character separates words."""
+    if text.isascii():  # (most queries: the loop below, as one pattern)
+        return [m.span() for m in _ASCII_WORD.finditer(text)]
     spans: list[tuple[int, int]] = []
     i, n = 0, len(text)
     while i < n:
@@ -673,12 +681,15 @@ class RuleSet:
         if len(self._words) != len(self.rules):  # rules appended since: their words too
             self._words = [_words(r.input) for r in self.rules]
             self._joins = [_joins(r.input) for r in self.rules]
+        present = set(words)
         for rule, rule_words, rule_joins in zip(self.rules, self._words, self._joins,
                                                 strict=True):
             if rule.exact:
                 if words != rule_words:
                     continue
                 starts = [0]
+            elif rule_words and rule_words[0] not in present:
+                continue  # (an input whose first word the query lacks: no occurrence)
             else:
                 starts = _all_words_in(rule_words, words)
             # (numbers as written and whole: "1/2" is in "1/2 inch", not in "1.2 ghz")
