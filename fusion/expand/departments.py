@@ -1129,7 +1129,7 @@ def _named_whole_elsewhere(kg: _KG, said: frozenset[str], hard_dept: str,
         as one of the department."""
         named = _department_names(kg, dept, trees)
         return any(hard_dept in named.get(_words(kg.label(s)), ())
-                   for p in kg.out(c, "parent") for s in kg.into(p, "parent")) \
+                   for p in kg.out(c, "parent") for s in kg.nodes_into(p, "parent")) \
             or _filed_in(kg, c, hard_dept, dept)
 
     def named_here(w: str) -> bool:

@@ -838,7 +838,7 @@ _MAX_VALUE_PRODUCTS = 200
 def _value_departments(g: _KG, iri: str) -> frozenset[str]:
     """The departments of the categories of (up to :data:`_MAX_VALUE_PRODUCTS` of) the
     products that have the attribute value ``iri``: where the value is one."""
-    return frozenset(d for p in g.into(iri, "has_value")[:_MAX_VALUE_PRODUCTS]
+    return frozenset(d for p in g.into(iri, "has_value", _MAX_VALUE_PRODUCTS)
                      for c in g.out(p, "in_category") if (d := g.department(c)))
 
 

@@ -4,6 +4,7 @@ and a category's subtree."""
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -53,25 +54,45 @@ class _KG:
         p = self.path(iri)
         return p.split(">")[0].strip() if p else None
 
-    def out(self, iri: str, rel: str) -> list[str]:
-        """The KG nodes ``iri`` has a ``rel`` edge to (most popular first); an edge's end
-        that is no node of the KG (no kind: a dangling edge) is left out. (The graph's
-        adjacency dicts are read directly: a category has thousands of edges, its products',
-        and networkx's edge views cost a Python call each.)"""
-        return self.ranked(v for v, edges in self.g._adj.get(iri, {}).items()
-                           for attrs in edges.values()
-                           if attrs.get("relation") == rel and self.kind(v))
+    def out(self, iri: str, rel: str, limit: int | None = None) -> list[str]:
+        """The KG nodes ``iri`` has a ``rel`` edge to (most popular first; the first ``limit``
+        only, where given); an edge's end that is no node of the KG (no kind: a dangling edge)
+        is left out. (The graph's adjacency dicts are read directly: a category has thousands
+        of edges, its products', and networkx's edge views cost a Python call each.)"""
+        return self.ranked((v for v, edges in self.g._adj.get(iri, {}).items()
+                            for attrs in edges.values()
+                            if attrs.get("relation") == rel and self.kind(v)), limit)
 
-    def into(self, iri: str, rel: str) -> list[str]:
+    def into(self, iri: str, rel: str, limit: int | None = None) -> list[str]:
         """The KG nodes with a ``rel`` edge to ``iri`` (most popular first), as :meth:`out`."""
-        return self.ranked(u for u, edges in self.g._pred.get(iri, {}).items()
-                           for attrs in edges.values()
-                           if attrs.get("relation") == rel and self.kind(u))
+        return self.ranked((u for u, edges in self.g._pred.get(iri, {}).items()
+                            for attrs in edges.values()
+                            if attrs.get("relation") == rel and self.kind(u)), limit)
 
-    def ranked(self, nodes: Any) -> list[str]:
-        """Most popular first (ties by IRI, for a stable order)."""
+    def nodes_into(self, iri: str, rel: str) -> set[str]:
+        """The nodes of :meth:`into`, unranked: for a test of each, whatever their order."""
+        return {u for u, edges in self.g._pred.get(iri, {}).items()
+                if self.kind(u) and any(a.get("relation") == rel for a in edges.values())}
+
+    def count_out(self, iri: str, rel: str) -> int:
+        """``len(self.out(iri, rel))``, without ranking them."""
+        return sum(1 for v, edges in self.g._adj.get(iri, {}).items()
+                   if self.kind(v) and any(a.get("relation") == rel for a in edges.values()))
+
+    def count_into(self, iri: str, rel: str) -> int:
+        """``len(self.into(iri, rel))``, without ranking them."""
+        return sum(1 for u, edges in self.g._pred.get(iri, {}).items()
+                   if self.kind(u) and any(a.get("relation") == rel for a in edges.values()))
+
+    def ranked(self, nodes: Any, limit: int | None = None) -> list[str]:
+        """Most popular first (ties by IRI, for a stable order); the first ``limit`` only,
+        where given (``sorted(...)[:limit]``, without sorting the others: a category's
+        thousands of products, of which a walk reads some hundreds)."""
         pop = self.popularity
-        return sorted(set(nodes), key=lambda n: (-pop.get(n, 0.0), n))
+        if limit is not None and limit >= 0:
+            return heapq.nsmallest(limit, set(nodes), key=lambda n: (-pop.get(n, 0.0), n))
+        out = sorted(set(nodes), key=lambda n: (-pop.get(n, 0.0), n))
+        return out if limit is None else out[:limit]
 
     @property
     def popularity(self) -> dict[str, float]:
@@ -317,7 +338,7 @@ def _most_common_two_hop(kg: _KG, node: str, first: str, second: str,
     middle nodes, e.g. its products) then a ``second`` edge out, each with a middle node."""
     counts: Counter[str] = Counter()
     via: dict[str, str] = {}
-    for mid in kg.into(node, first)[:300]:
+    for mid in kg.into(node, first, 300):
         for end in kg.out(mid, second):
             counts[end] += 1
             via.setdefault(end, mid)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,8 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
     Supplies."""
     def build() -> tuple[_Cand, ...]:
         out: list[_Cand] = []
-        for child in [c for c in kg.into(cat, "parent") if not _one_listing(kg, c)][:walk]:
+        for child in _first((c for c in kg.into(cat, "parent") if not _one_listing(kg, c)),
+                            walk):
             out.append(_Cand(kg.label(child), "child_category", ((child, "parent", cat),), child,
                              child, fanout))
         parents = kg.out(cat, "parent")
@@ -62,14 +64,14 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
             kg.label(p), *(kg.g.nodes[p].get("aliases") or ())))}
         for p in parents:
             out.append(_Cand(kg.label(p), "parent_category", ((cat, "parent", p),), p, p, fanout))
-            for sib in [s for s in kg.into(p, "parent") if s != cat][:walk]:
+            for sib in [s for s in kg.into(p, "parent", walk + 1) if s != cat][:walk]:
                 c = _Cand(kg.label(sib), "sibling_category",
                           ((cat, "parent", p), (sib, "parent", p)), sib, sib, fanout)
                 if named and p not in named and not _stems(kg.label(sib)) & own \
                         and not _names_the_linked(kg, c):
                     continue
                 out.append(c)
-        for b in [b for b in kg.into(cat, "sells_in") if not _one_listing(kg, b)][:walk]:
+        for b in _first((b for b in kg.into(cat, "sells_in") if not _one_listing(kg, b)), walk):
             out.append(_Cand(kg.label(b), "brand", ((b, "sells_in", cat),), b, cat, fanout))
         for v, prod in _most_common_two_hop(kg, cat, "in_category", "has_value", walk):
             if normalize_key(kg.label(v)) in _BARE_ANSWERS or _bare_number(kg.label(v)):
@@ -81,6 +83,12 @@ def _category_walk(kg: _KG, cat: str, walk: int, fanout: bool) -> tuple[_Cand, .
         return tuple(out)
 
     return _cached(kg, "_kgqp_category_walks", (cat, walk, fanout), build)
+
+
+def _first(items: Iterable[str], n: int) -> list[str]:
+    """``list(items)[:n]``, reading no more of ``items`` than that (a lazy filter's: the rest
+    are not judged)."""
+    return list(islice(items, n)) if n >= 0 else list(items)[:n]
 
 
 def _one_listing(kg: _KG, iri: str) -> bool:
@@ -98,11 +106,11 @@ def _one_listing(kg: _KG, iri: str) -> bool:
     taxonomy without products (Google's) are evidence enough."""
     kind = kg.kind(iri)
     if kind == "brand":
-        return len(kg.into(iri, "has_brand")) == 1 and len(kg.out(iri, "sells_in")) <= 1
+        return kg.count_into(iri, "has_brand") == 1 and kg.count_out(iri, "sells_in") <= 1
     if kind == "category":
-        prods = kg.into(iri, "in_category")
-        if len(prods) != 1 or kg.into(iri, "parent"):
+        if kg.count_into(iri, "in_category") != 1 or kg.count_into(iri, "parent"):
             return False
+        prods = kg.into(iri, "in_category")
         parents = kg.out(iri, "parent")
         said = frozenset().union(*(_words(kg.label(p)) for p in parents))
         extra = [w for w in word_order(normalize_key(kg.label(iri))) if w not in said
@@ -487,20 +495,20 @@ def _entity_walk(kg: _KG, iri: str, walk: int, typo_distance: int,
                 cands.append(_Cand(alias, "alias", ((iri, "alias", alias),), iri, None, False))
         if kind == "brand":
             facets.append(("brand", name))
-            for cat in kg.out(iri, "sells_in")[:walk]:
+            for cat in kg.out(iri, "sells_in", walk):
                 cands.append(_Cand(kg.label(cat), "category", ((iri, "sells_in", cat),), cat,
                                    cat, True))
         elif kind == "category":
             cands += _category_walk(kg, iri, walk, fanout=False)
         elif kind == "product_type":
-            for cat in kg.out(iri, "type_in")[:walk]:
+            for cat in kg.out(iri, "type_in", walk):
                 cands.append(_Cand(kg.label(cat), "category", ((iri, "type_in", cat),), cat,
                                    cat, True))
         elif kind == "product":
-            for cat in kg.out(iri, "in_category")[:walk]:
+            for cat in kg.out(iri, "in_category", walk):
                 cands.append(_Cand(kg.label(cat), "category", ((iri, "in_category", cat),), cat,
                                    cat, False))
-            for b in kg.out(iri, "has_brand")[:walk]:
+            for b in kg.out(iri, "has_brand", walk):
                 cands.append(_Cand(kg.label(b), "brand", ((iri, "has_brand", b),), b, None,
                                    False))
         elif kind == "attribute_value":
