@@ -329,7 +329,8 @@ class _Expansion:
         return hit
 
     def dept(self, cat: str) -> str | None:
-        return self.align(cat)[0]
+        hit = self.aligned.get(cat)  # (:meth:`align`'s memo read here: called most often)
+        return (hit if hit is not None else self.align(cat))[0]
 
     def lvl1(self, cat: str) -> str | None:
         """The category's lvl1 label; without labels to align to, its path's first two
@@ -377,8 +378,11 @@ class _Expansion:
         self.searched_platform = searched_platform
 
     def cross(self, cat: str) -> bool:
+        depts = self.depts
+        if depts is None:
+            return False  # (no label space: no category is cross-taxonomy)
         d = self.dept(cat)
-        return self.depts is not None and (d is None or d not in self.depts)
+        return d is None or d not in depts
 
     def words_and_exclusions(self) -> None:
         """The query's words and the links' places, what the query excludes (:func:`_exclusions`),

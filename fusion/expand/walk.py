@@ -426,6 +426,21 @@ def _generations(text: str) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=65536)  # (candidates' names, parse after parse)
+def _name_generations(name: str) -> tuple[tuple[tuple[str, frozenset[str]], ...], frozenset[str]]:
+    """What :func:`_another_generation` reads of a name, memoised: its generations
+    (:func:`_generations`), each line with the bases of its generations
+    (:func:`_generation_base`), and the bases of its tokens (none where it names no
+    generation: not read)."""
+    own = _generations(name)
+    if not own:
+        return (), frozenset()
+    tokens = frozenset(_generation_base(t) for t in
+                       _NAME_TOKEN.findall(unicodedata.normalize("NFKC", name).casefold()))
+    return tuple((line, frozenset(_generation_base(x) for x in gens))
+                 for line, gens in own.items()), tokens
+
+
 def _same_line(a: str, b: str) -> bool:
     """Whether two line words name one line: equal, or the shorter (two or three letters) the
     longer's initials, its first letter and the rest in order ("ps" of "playstation")."""
@@ -455,13 +470,8 @@ def _another_generation(name: str, query: Mapping[str, frozenset[str]]) -> bool:
     """
     if not query:
         return False
-    own = _generations(name)
-    if not own:
-        return False
-    tokens = {_generation_base(t)
-              for t in _NAME_TOKEN.findall(unicodedata.normalize("NFKC", name).casefold())}
-    for line, gens in own.items():
-        gens = {_generation_base(x) for x in gens}
+    own, tokens = _name_generations(name)
+    for line, gens in own:
         for q_line, q_gens in query.items():
             q_gens = {_generation_base(x) for x in q_gens}
             if _same_line(line, q_line) and not gens & q_gens and not q_gens & tokens:
