@@ -1124,13 +1124,21 @@ def _named_whole_elsewhere(kg: _KG, said: frozenset[str], hard_dept: str,
         return frozenset({hard_dept}) if not placed and _in_store_trees(kg, c, trees) \
             else placed
 
+    besides = _beside_memo(kg, trees)
+
     def beside(c: str) -> bool:
         """Whether a category under ``c``'s parent, or above it (:func:`_filed_in`), is named
-        as one of the department."""
-        named = _department_names(kg, dept, trees)
-        return any(hard_dept in named.get(_words(kg.label(s)), ())
-                   for p in kg.out(c, "parent") for s in kg.nodes_into(p, "parent")) \
-            or _filed_in(kg, c, hard_dept, dept)
+        as one of the department (memoised with the graph view for the label space)."""
+        hit = besides.get((c, hard_dept))
+        if hit is None:
+            named = _department_names(kg, dept, trees)
+            hit = any(hard_dept in named.get(_words(kg.label(s)), ())
+                      for p in kg.out(c, "parent") for s in kg.nodes_into(p, "parent")) \
+                or _filed_in(kg, c, hard_dept, dept)
+            if len(besides) > 65536:
+                besides.clear()
+            besides[(c, hard_dept)] = hit
+        return hit
 
     def named_here(w: str) -> bool:
         """Whether the department names a thing whole by the query's words, ``w`` one."""
@@ -1168,6 +1176,17 @@ def _named_whole_elsewhere(kg: _KG, said: frozenset[str], hard_dept: str,
                if not beside(c)):
             out.add(w)
     return frozenset(out)
+
+
+def _beside_memo(kg: _KG, trees: Collection[str]) -> dict[tuple[str, str], bool]:
+    """The graph view's memo of :func:`_named_whole_elsewhere`'s ``beside`` judgements,
+    (category, department) -> bool, for the label space ``trees`` (:func:`_label_trees`, one
+    object per label space, as :func:`_department_names` reads it; another one replaces
+    it)."""
+    memo = kg.g.graph.get("_kgqp_beside")
+    if memo is None or memo[0] is not trees:
+        memo = kg.g.graph["_kgqp_beside"] = (trees, {})
+    return memo[1]
 
 
 def _department_names(kg: _KG, dept: Callable[[str], str | None],
