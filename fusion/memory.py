@@ -33,8 +33,11 @@ _FLOOR_SAMPLE = 2000
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
+    """``x`` (as float32) over its rows' L2 norms (at least 1e-9)."""
     x = np.asarray(x, dtype=np.float32)
-    return x / np.linalg.norm(x, axis=-1, keepdims=True).clip(min=1e-9)
+    # the norm as np.linalg.norm(x, axis=-1) computes it (the root of the sum of the squares),
+    # without its Python-level dispatch; np.maximum is clip(min=) for a norm (never NaN)
+    return x / np.maximum(np.sqrt(np.add.reduce(x * x, axis=-1, keepdims=True)), 1e-9)
 
 
 def _floor(text: np.ndarray, block: int = 256) -> float:
@@ -93,14 +96,18 @@ class QueryMemory:
         familiar the query is; compare it with :attr:`familiar_floor`)."""
         text = _unit(np.atleast_2d(text))
         k = min(k, len(self.text))
-        out = np.zeros((len(text), n_labels))
-        nearest = np.zeros(len(text))
+        out = np.empty((len(text), n_labels))
+        nearest = np.empty(len(text))
+        memory, labels = self.text, self.labels
         for i, q in enumerate(text):
-            sims = self.text @ q
+            sims = memory @ q
             top = np.argpartition(-sims, k - 1)[:k]
-            np.add.at(out[i], self.labels[top], np.clip(sims[top], 0.0, None))
-            nearest[i] = float(sims[top].max())
-        total = out.sum(1, keepdims=True)
+            near = sims[top]
+            # each neighbour's cosine (clipped at 0) added onto its label, in the order of
+            # `top`, into float64 zeros: what np.add.at does, in one C pass
+            out[i] = np.bincount(labels[top], weights=np.maximum(near, 0.0), minlength=n_labels)
+            nearest[i] = near.max()
+        total = np.add.reduce(out, axis=1, keepdims=True)
         vote = np.where(total > 0, out / np.where(total > 0, total, 1.0), 1.0 / n_labels)
         return vote, nearest
 
