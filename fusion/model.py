@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import operator
 import os
 import shutil
 import sys
@@ -64,6 +65,7 @@ GNN_FILES = ("gnn.safetensors", "gnn.json")
 logger = logging.getLogger(__name__)
 
 _ROLE_ID = {r: i for i, r in enumerate(ROLES)}
+_VERSION = operator.attrgetter("_version")  # a tensor's in-place version counter
 
 #: keys of the training settings that configs saved before the split still carry
 _TRAINING_KEYS = frozenset({"lr", "weight_decay", "epochs", "batch_size", "lvl0_weight", "seed"})
@@ -516,7 +518,7 @@ class FusionModel(nn.Module):
         params = self.__dict__.get("_np_params")
         if params is None:  # the parameter objects stay; their in-place version counters move
             params = self.__dict__["_np_params"] = list(self.parameters())
-        return tuple(p._version for p in params)
+        return tuple(map(_VERSION, params))  # (a generator's frame per parameter cost 2x)
 
     def _numpy_head(self) -> Any:
         """The NumPy mirror of the current weights (rebuilt when any parameter changed)."""
@@ -607,14 +609,15 @@ class FusionModel(nn.Module):
         query's cosine to its nearest remembered training query, when known."""
         floor = self.memory.familiar_floor if familiarity is not None and \
             self.memory is not None else None
-        to_lvl0 = self.lvl1_to_lvl0.numpy()  # lvl1 label -> its lvl0 index (no copy)
+        to_lvl0 = self._lvl1_to_lvl0_array()
         n0 = len(self.lvl0_labels)
         # per row, in label order (a matrix product's order of sums depends on the batch)
         p0 = [np.bincount(to_lvl0, weights=row, minlength=n0) for row in probs]
         k = min(self.config.top_k, len(self.labels))
         top = np.argsort(-probs, axis=1, kind="stable")[:, :k]
-        top_p = np.take_along_axis(probs, top, 1).tolist()
-        label_iris = self.context.label_iris if self.context is not None else {}
+        top_p = probs[np.arange(len(probs))[:, None], top].tolist()  # (take_along_axis)
+        context = self.context  # (once: each read asks the KG for its view)
+        label_iris = context.label_iris if context is not None else {}
         out = []
         for i, row in enumerate(top.tolist()):
             best = self.labels[row[0]]
@@ -632,6 +635,15 @@ class FusionModel(nn.Module):
                 )
             )
         return out
+
+    def _lvl1_to_lvl0_array(self) -> np.ndarray:
+        """:attr:`lvl1_to_lvl0` as NumPy (no copy: shares the buffer's memory), made again
+        only when the buffer is replaced (``model.to(...)``)."""
+        buffer = self.lvl1_to_lvl0
+        cached = self.__dict__.get("_lvl1_to_lvl0_np")
+        if cached is None or cached[0] is not buffer:
+            cached = self.__dict__["_lvl1_to_lvl0_np"] = (buffer, buffer.numpy())
+        return cached[1]
 
     def predict(self, inp: FusionInput) -> Intent:
         """Predict the intent of one query."""
