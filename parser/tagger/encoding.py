@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -110,13 +111,18 @@ class Encoder:
         out = []
         for k, ((text, norm, back, spans, cut), enc) in enumerate(zip(pre, encs, strict=True)):
             ids = np.asarray(enc.ids, dtype=np.int64)
-            tw = np.asarray([-1 if w is None else w for w in enc.word_ids], dtype=np.int64)
-            first = np.full(len(spans), -1, dtype=np.int64)
-            pos = np.nonzero(tw >= 0)[0]
-            if len(pos):
-                w = tw[pos]
-                keep = np.concatenate([[True], w[1:] != w[:-1]])
-                first[w[keep]] = pos[keep]
+            word_ids = [-1 if w is None else w for w in enc.word_ids]
+            tw = np.asarray(word_ids, dtype=np.int64)
+            # each word's first token: the tokens where the word (of the tokens that have one)
+            # changes; a dozen tokens, so a loop, not half a dozen array operations
+            first_l = [-1] * len(spans)
+            last = -1
+            for pos, w in enumerate(word_ids):
+                if w >= 0:
+                    if w != last:
+                        first_l[w] = pos
+                    last = w
+            first = np.asarray(first_l, dtype=np.int64)
             lex = None
             if self.lexicon_kinds:
                 lex = np.zeros((len(ids), len(self.lexicon_kinds)), dtype=np.int64)
@@ -127,7 +133,8 @@ class Encoder:
                     found = self.lexicon.match(norm)
                 if found and spans:
                     wf = word_features(found, spans, self.lexicon_kinds)
-                    lex[pos] = wf[tw[pos]]
+                    has = tw >= 0
+                    lex[has] = wf[tw[has]]
             out.append(Prepared(text, norm, back, spans, ids, tw, first,
                                 truncated=bool(cut or enc.overflowing), lexicon=lex))
         return out
@@ -155,6 +162,7 @@ def _to_normalized(matches: Sequence[CharSpan], text: str, back: Sequence[int]) 
     maps each normalised character to its original one)."""
     if not matches:
         return []
-    counts = np.bincount(np.asarray(back, dtype=np.int64), minlength=len(text))
-    fwd = np.concatenate([[0], np.cumsum(counts)])
-    return [(int(fwd[a]), int(fwd[b]), kind) for a, b, kind in matches]
+    # an original offset x -> the normalised characters that come from before it: the count
+    # of ``back`` entries < x, a binary search (``back`` is non-decreasing: :func:`normalize`
+    # maps the text in order)
+    return [(bisect_left(back, a), bisect_left(back, b), kind) for a, b, kind in matches]

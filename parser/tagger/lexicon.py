@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
@@ -290,23 +291,30 @@ def word_features(matches: Sequence[CharSpan], words: Sequence[tuple[int, int]],
     A match covers the words it overlaps; longer matches win where matches of one kind overlap.
     Kinds not in ``kinds`` are ignored.
     """
-    feats = np.zeros((len(words), len(kinds)), dtype=np.int64)
     if not matches or not words or not kinds:
-        return feats
+        return np.zeros((len(words), len(kinds)), dtype=np.int64)
     col = {k: i for i, k in enumerate(kinds)}
-    starts = np.array([a for a, _ in words])
-    ends = np.array([b for _, b in words])
+    starts = [a for a, _ in words]
+    ends = [b for _, b in words]
+    # (a query's few words and matches: plain lists, not an array operation per match)
+    in_order = starts == sorted(starts) and ends == sorted(ends)  # split words always are
+    codes = [[NONE] * len(words) for _ in kinds]  # one list per kind
     for start, end, kind in sorted(matches, key=lambda m: m[0] - m[1]):
         j = col.get(kind)
         if j is None or end <= start:
             continue
-        idx = np.nonzero((starts < end) & (ends > start))[0]
-        if len(idx) == 0 or feats[idx, j].any():
+        # the words overlapping [start, end): in order, those from the first that ends after
+        # `start` to the last that starts before `end`
+        idx = range(bisect_right(ends, start), bisect_left(starts, end)) if in_order else \
+            [w for w, (a, b) in enumerate(words) if a < end and b > start]
+        code = codes[j]
+        if not idx or any(code[w] for w in idx):
             continue
         if len(idx) == 1:
-            feats[idx[0], j] = S
+            code[idx[0]] = S
         else:
-            feats[idx, j] = INSIDE
-            feats[idx[0], j] = B
-            feats[idx[-1], j] = E
-    return feats
+            for w in idx:
+                code[w] = INSIDE
+            code[idx[0]] = B
+            code[idx[-1]] = E
+    return np.ascontiguousarray(np.array(codes, dtype=np.int64).T)
