@@ -362,7 +362,10 @@ class Tagger:
                    ) -> list[tuple[list[int], np.ndarray]]:
         """Tag ids and probabilities of the words of each prepared text from the model's
         token logits ``[batch, seq, labels]`` (a word is scored by its first token; words
-        without a token are "O" with probability 1). Decoded as one padded batch."""
+        without a token are "O" with probability 1). Decoded as one padded batch (one text:
+        :meth:`_word_tags_one`)."""
+        if len(items) == 1:
+            return [self._word_tags_one(items[0], logits[0])]
         has = [np.nonzero(p.first >= 0)[0] for p in items]
         lengths = np.array([len(h) for h in has], dtype=np.int64)
         width = int(lengths.max(initial=0))
@@ -370,10 +373,7 @@ class Tagger:
         for i, (p, h) in enumerate(zip(items, has, strict=True)):
             scores[i, :len(h)] = logits[i, p.first[h]]
         scores = log_softmax(scores)
-        if len(items) == 1:  # one text: the per-text decoder runs fewer array operations
-            paths = [self.decoder.decode(scores[0, :lengths[0]])]
-        else:
-            paths = self.decoder.decode_batch(scores, lengths)
+        paths = self.decoder.decode_batch(scores, lengths)
         out = []
         for i, (p, h) in enumerate(zip(items, has, strict=True)):
             tags = np.zeros(len(p.words), dtype=np.int64)  # "O" for words without tokens
@@ -383,6 +383,23 @@ class Tagger:
                 probs[h] = np.exp(scores[i, np.arange(len(h)), paths[i]])
             out.append((tags.tolist(), probs))
         return out
+
+    def _word_tags_one(self, p: Prepared, logits: np.ndarray) -> tuple[list[int], np.ndarray]:
+        """:meth:`_word_tags` of one text (its token logits ``[seq, labels]``): the same
+        scores row by row, decoded by the per-text decoder (fewer array operations)."""
+        n_words = len(p.words)
+        h = np.flatnonzero(p.first >= 0)
+        if not len(h):
+            return [0] * n_words, np.ones(n_words)
+        scores = log_softmax(logits[p.first[h]].astype(np.float64))
+        path = self.decoder.decode(scores)
+        probs = np.ones(n_words)
+        probs[h] = np.exp(scores[np.arange(len(h)), path])
+        if len(h) == n_words:  # (every word has a token: nearly always)
+            return path, probs
+        tags = np.zeros(n_words, dtype=np.int64)  # "O" for words without tokens
+        tags[h] = path
+        return tags.tolist(), probs
 
     def _run(self, items: list[Prepared]) -> list[tuple[list[int], np.ndarray]]:
         if not items:
@@ -400,8 +417,11 @@ class Tagger:
             start, end = p.to_original(a, b)
             if start < last_end:  # two words from one original character: keep the first
                 continue
+            # (a one-word span's mean is its word's probability: no array mean)
+            score = float(probs[sp.start] if sp.end - sp.start == 1 else
+                          probs[sp.start:sp.end].mean())
             ents.append(Entity(text=p.text[start:end], start=start, end=end, label=sp.label,
-                               score=float(probs[sp.start:sp.end].mean())))
+                               score=score))
             last_end = end
         return TaggedText(text=p.text, entities=ents, truncated=p.truncated)
 
