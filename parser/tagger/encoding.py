@@ -143,6 +143,18 @@ class Encoder:
         return self.prepare_many([text])[0]
 
     def collate(self, items: Sequence[Prepared]) -> Batch:
+        """The padded arrays of ``items`` (one text: its own arrays, copied, nothing to pad)."""
+        kinds = len(self.lexicon_kinds) if self.lexicon_kinds else 0
+        if len(items) == 1 and (not kinds or items[0].lexicon is None
+                                or items[0].lexicon.shape == (len(items[0].input_ids), kinds)):
+            p = items[0]
+            n = len(p.input_ids)
+            lex = None
+            if kinds:
+                lex = np.zeros((1, n, kinds), dtype=np.int64) if p.lexicon is None else \
+                    np.array(p.lexicon, dtype=np.int64, ndmin=3)
+            return Batch(np.array(p.input_ids, dtype=np.int64, ndmin=2),
+                         np.ones((1, n), dtype=np.int64), lex)
         seq = max((len(p.input_ids) for p in items), default=0)
         ids = np.full((len(items), seq), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(items), seq), dtype=np.int64)
