@@ -67,6 +67,7 @@ class Decoder:
             if scheme == "bioes" and _split_tag(a)[0] in ("B", "I"):
                 end[i] = NEG
         self.trans, self.start, self.end = trans, start, end
+        self._labels = np.arange(n)  # (to read each label's best score at its argmax)
 
     def decode_batch(self, scores: np.ndarray, lengths: np.ndarray) -> list[list[int]]:
         """Best tag ids for a padded batch of word scores ``[batch, n_words, n_labels]``;
@@ -111,14 +112,18 @@ class Decoder:
         if n == 0:
             return []
         score = self.start + scores[0]
-        back = np.zeros((n, scores.shape[1]), dtype=np.int64)
+        trans, labels = self.trans, self._labels
+        back = []  # each word's best previous label for each label
         for t in range(1, n):
-            cand = score[:, None] + self.trans
-            back[t] = cand.argmax(0)
-            score = cand.max(0) + scores[t]
+            cand = score[:, None] + trans
+            prev = cand.argmax(0)
+            back.append(prev)
+            # the best scores are the candidates argmax picked (one reduction, not two; a
+            # max that is -0.0 here and 0.0 there compares and adds up the same)
+            score = cand[prev, labels] + scores[t]
         best = int((score + self.end).argmax())
         path = [best]
-        for t in range(n - 1, 0, -1):
-            best = int(back[t, best])
+        for prev in reversed(back):
+            best = int(prev[best])
             path.append(best)
         return path[::-1]
