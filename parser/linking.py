@@ -624,6 +624,11 @@ class SpanLinker:
             if named is not None:
                 best, end = named
                 mention = text[start:end]
+        if best is None and text[start:end] == mention:  # "samsung and not" of "... not lg"
+            named = self._before_a_cue(plain, start, end, entity.label, linker, context)
+            if named is not None:
+                best, end = named
+                mention = text[start:end]
         return _parsed(entity, mention, start, end, best)
 
     def link_entities(self, text: str, entity: Entity, query: QueryContext | None = None
@@ -1133,6 +1138,46 @@ class SpanLinker:
         best = link(text[start:start + named.start()], label=label,
                     context=text if context is None else context).best
         return (best, start + named.start()) if best is not None else None
+
+    def _before_a_cue(self, text: str, start: int, end: int, label: str,
+                      linker: EntityLinker | None,
+                      context: str | QueryContext | None = None) -> tuple[Any, int] | None:
+        """The node the words of the span ``text[start:end]`` before a trailing negation cue
+        (with the words of its clause before it: "and not", ", not", "but not") name, and
+        where those words end; or None. The cue opens the next clause, so the tagger took
+        one clause's word too many: "samsung and not" of "tv not samsung and not lg" linked
+        nothing, and the brand the first "not" excludes had no ``kg_id`` (no DOWN boost).
+        Only the very name of a node (an exact or alias match with the words in their
+        order, under the span's label), as :meth:`_excluded_brands` reads the words after a
+        cue; a span whose words are a cue and clause words only links nothing here."""
+        from fusion.expand import NEGATION_CUES
+
+        words = [(m.start() + start, m.end() + start)
+                 for m in re.finditer(r"\S+", text[start:end])]
+        keys = [normalize_key(text[a:b]).strip(EDGE_MARKS) for a, b in words]
+        cut = len(words)
+        while cut > 1 and (keys[cut - 1] in NEGATION_CUES or keys[cut - 1] in clause_words()
+                           or not keys[cut - 1]):
+            cut -= 1
+        if cut == len(words) or not any(k in NEGATION_CUES for k in keys[cut:]) \
+                or keys[cut - 1] in clause_words():
+            return None
+        head_end = words[cut - 1][1]
+        lead, trail = span_edges(text[start:head_end])
+        head_end -= trail
+        if start + lead >= head_end:
+            return None
+        head = text[start:head_end]
+        try:
+            best = self._link_fn(linker)(head, label=label,
+                                         context=text if context is None else context).best
+        except ValueError:
+            return None
+        if best is None or best.match_type not in ("exact", "alias") \
+                or word_order(normalize_key(head)) != word_order(
+                    normalize_key(best.matched_alias)):
+            return None
+        return best, head_end
 
     def _excluded_node(self, text: str, start: int, end: int, label: str,
                        linker: EntityLinker | None,
