@@ -9,6 +9,10 @@
 
     python bench/parse_stages.py --bundle ~/.cache/kgqp/bundle --block-size 64 128
 
+``--pipe N`` also times ``pipe()`` (batch 64) over N distinct QueryNER train queries that are
+not validation queries; ``--no-graphs`` skips part 2. The script reads only public names but
+for part 2, so a copy of it times an older checkout's parse the same way.
+
 Timing needs an otherwise idle machine.
 """
 
@@ -34,6 +38,11 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT / "data")
     ap.add_argument("--block-size", type=int, nargs="*", default=[])
     ap.add_argument("--repeat", type=int, default=3, help="tight-loop passes per graph")
+    ap.add_argument("--pipe", type=int, default=0, metavar="N",
+                    help="also time pipe() (batch 64) over N distinct QueryNER train queries "
+                         "that are not validation queries: queries per second")
+    ap.add_argument("--no-graphs", action="store_true",
+                    help="skip part 2 (the ONNX Runtime calls alone and their F1)")
     args = ap.parse_args()
 
     import onnxruntime as ort
@@ -64,6 +73,16 @@ def main() -> None:
     out = {"n": len(queries), "parse_p50_ms": round(total[len(total) // 2], 3),
            "parse_p90_ms": round(total[int(0.9 * len(total))], 3),
            "stage_median_ms": {k: round(statistics.median(v), 3) for k, v in stages.items()}}
+    if args.pipe:
+        seen = set(queries)
+        train = [q for q in dict.fromkeys(s.text() for s in read_conll(
+            args.data / "queryner" / "train.conll")) if q not in seen][:args.pipe]
+        t0 = time.perf_counter()
+        n = sum(1 for _ in parser.pipe(train, batch_size=64))
+        out["pipe_n"], out["pipe_qps"] = n, round(n / (time.perf_counter() - t0))
+    if args.no_graphs:
+        print(json.dumps(out, indent=1))
+        return
 
     tagger = parser.tagger
     feeds = []
