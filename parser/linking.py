@@ -134,6 +134,14 @@ _TRAILING_BRAND = re.compile(r"(?<=\S)\s+brands?\Z", re.IGNORECASE)
 _HYPHENATED_NON = re.compile(r"non-(?=[^\W\d_])", re.IGNORECASE)
 
 
+def _names_it_whole(words: str, best: Any) -> bool:
+    """Whether the link ``best`` of the words ``words`` is their node's very name: an exact or
+    alias match whose name has the words in their order (:func:`kg.link.word_order`), not a
+    name that holds them among others."""
+    return best.match_type in ("exact", "alias") and word_order(normalize_key(words)) \
+        == word_order(normalize_key(best.matched_alias))
+
+
 def _names_the_opposite(best: Any, words: str) -> bool:
     """Whether ``best``, the node the words ``words`` after a negation cue link to, is named
     by a negation cue the words do not say (:data:`fusion.expand.NEGATION_CUES`, a hyphen
@@ -891,9 +899,7 @@ class SpanLinker:
             if start >= end or free_from_words(plain[start:end]):
                 continue  # (what the products are free of: "tea that has no caffeine")
             best = link(plain[start:end], label=label, context=context).best
-            if best is None or best.match_type not in ("exact", "alias") \
-                    or word_order(normalize_key(plain[start:end])) != word_order(
-                        normalize_key(best.matched_alias)):
+            if best is None or not _names_it_whole(plain[start:end], best):
                 continue
             out.append(_parsed(entity, text[start:end], start, end, best))
         if not out and product is not None and entity.label in _NAME_LABELS \
@@ -926,10 +932,8 @@ class SpanLinker:
             best = link(mention, label=label, context=context).best
         except ValueError:  # (a linker without the label)
             return None
-        if best is None or best.match_type not in ("exact", "alias") \
-                or str(getattr(best.kind, "value", best.kind)) not in _PRODUCT_KINDS \
-                or word_order(normalize_key(mention)) != word_order(
-                    normalize_key(best.matched_alias)):
+        if best is None or str(getattr(best.kind, "value", best.kind)) not in _PRODUCT_KINDS \
+                or not _names_it_whole(mention, best):
             return None
         return _parsed(replace(entity, label=label), text[start:end], start, end, best)
 
@@ -969,9 +973,7 @@ class SpanLinker:
         link = self._link_fn(linker)
         best = link(plain[start:end], label=label,
                     context=self._link_context(plain, query)).best
-        if best is None or best.match_type not in ("exact", "alias") \
-                or word_order(normalize_key(plain[start:end])) != word_order(
-                    normalize_key(best.matched_alias)):
+        if best is None or not _names_it_whole(plain[start:end], best):
             return None
         return [_parsed(entity, text[start:end], start, end, best)]
 
@@ -1152,20 +1154,19 @@ class SpanLinker:
         cue; a span whose words are a cue and clause words only links nothing here."""
         from fusion.expand import NEGATION_CUES
 
-        words = [(m.start() + start, m.end() + start)
-                 for m in re.finditer(r"\S+", text[start:end])]
+        words = [m.span() for m in SPAN_WORD.finditer(text, start, end)]
         keys = [normalize_key(text[a:b]).strip(EDGE_MARKS) for a, b in words]
+        clause = clause_words()
         cut = len(words)
-        while cut > 1 and (keys[cut - 1] in NEGATION_CUES or keys[cut - 1] in clause_words()
+        while cut > 1 and (keys[cut - 1] in NEGATION_CUES or keys[cut - 1] in clause
                            or not keys[cut - 1]):
             cut -= 1
         if cut == len(words) or not any(k in NEGATION_CUES for k in keys[cut:]) \
-                or keys[cut - 1] in clause_words():
+                or keys[cut - 1] in clause:
             return None
         head_end = words[cut - 1][1]
-        lead, trail = span_edges(text[start:head_end])
-        head_end -= trail
-        if start + lead >= head_end:
+        head_end -= span_edges(text[start:head_end])[1]
+        if head_end <= start:
             return None
         head = text[start:head_end]
         try:
@@ -1173,9 +1174,7 @@ class SpanLinker:
                                          context=text if context is None else context).best
         except ValueError:
             return None
-        if best is None or best.match_type not in ("exact", "alias") \
-                or word_order(normalize_key(head)) != word_order(
-                    normalize_key(best.matched_alias)):
+        if best is None or not _names_it_whole(head, best):
             return None
         return best, head_end
 
@@ -1296,9 +1295,7 @@ class SpanLinker:
         kind = str(getattr(best.kind, "value", best.kind))
         if kind == "category" and label == "product_name":
             return False
-        if kind not in ("brand", "category") or best.match_type not in ("exact", "alias") \
-                or word_order(normalize_key(words)) != word_order(
-                    normalize_key(best.matched_alias)):
+        if kind not in ("brand", "category") or not _names_it_whole(words, best):
             return False
         if kind == "brand":
             return True
@@ -1617,9 +1614,7 @@ class SpanLinker:
                 #           that means the brand excludes it, as "not samsung tv" does: "no
                 #           samsung tv")
             best = link(plain[start:end], label=label, context=context).best
-            if best is None or best.match_type not in ("exact", "alias") \
-                    or word_order(normalize_key(plain[start:end])) != word_order(
-                        normalize_key(best.matched_alias)):
+            if best is None or not _names_it_whole(plain[start:end], best):
                 continue
             span = held[0] if held else None
             before: list[ParsedEntity] = []
