@@ -156,7 +156,7 @@ def _category_heads(kg: _KG) -> frozenset[str]:
     """The head words of the KG's category names (:func:`kg.link.name_heads`), cached per
     graph view: the nouns a shop names its products by."""
     def build() -> frozenset[str]:
-        return frozenset().union(*(name_heads(normalize_key(str(a.get("label") or "")))
+        return frozenset().union(*(_name_heads(str(a.get("label") or ""))
                                    for _, a in kg.g.nodes(data=True)
                                    if a.get("kind") == "category" and a.get("label")))
 
