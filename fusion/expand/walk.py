@@ -843,11 +843,12 @@ def _title_links(kg: _KG, linked: Sequence[LinkedEntity], text: str,
     return out
 
 
+@lru_cache(maxsize=65536)  # (category names and intent labels' parts, parse after parse)
 def _names_accessories(name: str) -> bool:
     """Whether a category's name names accessories: half its parts or more
     (:data:`kg.link.NAME_PARTS`) do (:data:`fusion.expand.kgview._ACCESSORY`: "Cell Phone
     Cases & Clips", "Screen Protectors"; not "Docks, Radios & Boomboxes", nor a name of
-    devices and their accessories, "Outdoor TVs & Accessories")."""
+    devices and their accessories, "Outdoor TVs & Accessories"); memoised."""
     parts = [p for p in NAME_PARTS.split(normalize_key(name)) if p.strip()]
     if any(p in ("accessories", "accessory") for p in parts):
         return False  # ("Outdoor TVs & Accessories", "Drones & Accessories": the devices too)
