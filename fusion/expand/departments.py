@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 from fusion.context import TaxonomyAlignment
 from fusion.expand.accessories import (
@@ -1116,15 +1117,26 @@ def _named_whole_elsewhere(kg: _KG, said: frozenset[str], hard_dept: str,
             s for name in (kg.label(c), *(kg.g.nodes[c].get("aliases") or ()))
             for s in _whole_names(str(name))))
 
-    def placed_in(c: str) -> frozenset[str]:
-        d = dept(c)
-        if d is not None:
-            return frozenset({d})
-        placed = _branch_departments(kg, c, dept, trees)
-        return frozenset({hard_dept}) if not placed and _in_store_trees(kg, c, trees) \
-            else placed
+    besides = _beside_memo(kg, trees, "beside")
+    placements = _beside_memo(kg, trees, "placed_in")
 
-    besides = _beside_memo(kg, trees)
+    def placed_in(c: str) -> frozenset[str]:
+        """The departments the label space places ``c`` in, as the department filter reads
+        them (memoised with the graph view for the label space)."""
+        hit = placements.get((c, hard_dept))
+        if hit is None:
+            d = dept(c)
+            if d is not None:
+                hit = frozenset({d})
+            else:
+                placed = _branch_departments(kg, c, dept, trees)
+                hit = frozenset({hard_dept}) if not placed and _in_store_trees(kg, c, trees) \
+                    else placed
+            if len(placements) > 65536:
+                placements.clear()
+            placements[(c, hard_dept)] = hit
+        return hit
+
 
     def beside(c: str) -> bool:
         """Whether a category under ``c``'s parent, or above it (:func:`_filed_in`), is named
@@ -1178,14 +1190,15 @@ def _named_whole_elsewhere(kg: _KG, said: frozenset[str], hard_dept: str,
     return frozenset(out)
 
 
-def _beside_memo(kg: _KG, trees: Collection[str]) -> dict[tuple[str, str], bool]:
-    """The graph view's memo of :func:`_named_whole_elsewhere`'s ``beside`` judgements,
-    (category, department) -> bool, for the label space ``trees`` (:func:`_label_trees`, one
-    object per label space, as :func:`_department_names` reads it; another one replaces
-    it)."""
-    memo = kg.g.graph.get("_kgqp_beside")
+def _beside_memo(kg: _KG, trees: Collection[str], name: str) -> dict[tuple[str, str], Any]:
+    """The graph view's memo ``name`` of :func:`_named_whole_elsewhere`'s judgements of a
+    category for a department, (category, department) -> value (``beside``, ``placed_in``),
+    for the label space ``trees`` (:func:`_label_trees`, one object per label space, as
+    :func:`_department_names` reads it; another one replaces it)."""
+    key = f"_kgqp_{name}"
+    memo = kg.g.graph.get(key)
     if memo is None or memo[0] is not trees:
-        memo = kg.g.graph["_kgqp_beside"] = (trees, {})
+        memo = kg.g.graph[key] = (trees, {})
     return memo[1]
 
 

@@ -706,6 +706,11 @@ def _exclusions(g: _KG, query: str, linked: Sequence[LinkedEntity]) -> _Exclusio
                              attribute=lambda iri: g.g.nodes[iri].get("attribute"),
                              line_of=lambda node, brand: _a_line_of(g, node, brand),
                              at=negated_at)
+    if not negated and _cue_free(words):
+        # (most queries: no cue, no link a cue: nothing excluded, no run, no food colour, no
+        # namesake, as the readings below find)
+        return _Exclusions(words, spans, commas, others, places, negated, negated_at, [],
+                           frozenset(), frozenset())
     brands = _brand_keys(g)
     # an excluded colour that is a word of a food's or a care product's name, as the colour
     # filter reads it (:func:`_a_consumable_colour`: "not green tea flavored", "candy not

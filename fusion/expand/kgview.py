@@ -16,6 +16,7 @@ import networkx as nx
 
 from fusion.context import TaxonomyAlignment
 from fusion.expand.types import Triple
+from fusion.expand.words import _words
 from fusion.hetero import as_networkx
 from kg.index import normalize_key
 from kg.link import LINKABLE, brand_sales, compact_key, unlinkable_iris, word_set
@@ -51,38 +52,50 @@ class _KG:
         return attrs.get("path") if attrs is not None else None
 
     def department(self, iri: str) -> str | None:
-        p = self.path(iri)
+        attrs = self._attrs.get(iri)  # (:meth:`path`, read here: called often)
+        p = attrs.get("path") if attrs is not None else None
         return p.split(">")[0].strip() if p else None
 
     def out(self, iri: str, rel: str, limit: int | None = None) -> list[str]:
         """The KG nodes ``iri`` has a ``rel`` edge to (most popular first; the first ``limit``
         only, where given); an edge's end that is no node of the KG (no kind: a dangling edge)
         is left out. (The graph's adjacency dicts are read directly: a category has thousands
-        of edges, its products', and networkx's edge views cost a Python call each.)"""
+        of edges, its products', and networkx's edge views cost a Python call each; so is a
+        node's kind, :meth:`kind` inlined.)"""
+        nodes = self._attrs
         return self.ranked((v for v, edges in self.g._adj.get(iri, {}).items()
                             for attrs in edges.values()
-                            if attrs.get("relation") == rel and self.kind(v)), limit)
+                            if attrs.get("relation") == rel
+                            and (a := nodes.get(v)) is not None and a.get("kind")), limit)
 
     def into(self, iri: str, rel: str, limit: int | None = None) -> list[str]:
         """The KG nodes with a ``rel`` edge to ``iri`` (most popular first), as :meth:`out`."""
+        nodes = self._attrs
         return self.ranked((u for u, edges in self.g._pred.get(iri, {}).items()
                             for attrs in edges.values()
-                            if attrs.get("relation") == rel and self.kind(u)), limit)
+                            if attrs.get("relation") == rel
+                            and (a := nodes.get(u)) is not None and a.get("kind")), limit)
 
     def nodes_into(self, iri: str, rel: str) -> set[str]:
         """The nodes of :meth:`into`, unranked: for a test of each, whatever their order."""
+        nodes = self._attrs
         return {u for u, edges in self.g._pred.get(iri, {}).items()
-                if self.kind(u) and any(a.get("relation") == rel for a in edges.values())}
+                if (n := nodes.get(u)) is not None and n.get("kind")
+                and any(a.get("relation") == rel for a in edges.values())}
 
     def count_out(self, iri: str, rel: str) -> int:
         """``len(self.out(iri, rel))``, without ranking them."""
+        nodes = self._attrs
         return sum(1 for v, edges in self.g._adj.get(iri, {}).items()
-                   if self.kind(v) and any(a.get("relation") == rel for a in edges.values()))
+                   if (n := nodes.get(v)) is not None and n.get("kind")
+                   and any(a.get("relation") == rel for a in edges.values()))
 
     def count_into(self, iri: str, rel: str) -> int:
         """``len(self.into(iri, rel))``, without ranking them."""
+        nodes = self._attrs
         return sum(1 for u, edges in self.g._pred.get(iri, {}).items()
-                   if self.kind(u) and any(a.get("relation") == rel for a in edges.values()))
+                   if (n := nodes.get(u)) is not None and n.get("kind")
+                   and any(a.get("relation") == rel for a in edges.values()))
 
     def ranked(self, nodes: Any, limit: int | None = None) -> list[str]:
         """Most popular first (ties by IRI, for a stable order); the first ``limit`` only,
@@ -367,7 +380,7 @@ def _department_words(kg: _KG, taxonomy: TaxonomyAlignment | None,
                 words = out.setdefault(d, set())
                 for name in (a.get("label"), *(a.get("aliases") or ())):
                     if name:
-                        words |= word_set(normalize_key(str(name)))
+                        words |= _words(str(name))  # (memoised: other builds read them too)
         for n, a in kg.g.nodes(data=True):
             if a.get("kind") == "product" and a.get("label"):
                 for d in {placed[c] for c, edges in kg.g._adj.get(n, {}).items() if c in placed

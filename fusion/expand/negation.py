@@ -440,6 +440,8 @@ def negated_spans(text: str, spans: Sequence[tuple[int, int]],
     [False, False, False]
     """
     words = _query_words(text)
+    if _cue_free(words):
+        return [False] * len(spans)  # (most queries: no cue, no span negated, as below)
     offsets = _query_word_offsets(text)
     if len(offsets) != len(words):  # (one reading of the text: never)
         return [False] * len(spans)

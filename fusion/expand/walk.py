@@ -133,16 +133,24 @@ def _names_the_linked(kg: _KG, c: _Cand) -> bool:
     node."""
     if c.iri is None or c.kind != "sibling_category":
         return True  # (a parent is a broader kind of it: Jewelry above Rings)
-    linked = c.provenance[0][0]
-    own = _name_heads(kg.label(linked))
+    return _names_beside(kg.label(c.provenance[0][0]), kg.label(c.iri),
+                         kg.label(c.provenance[0][2]))
+
+
+@lru_cache(maxsize=65536)  # (category names, parse after parse)
+def _names_beside(linked: str, sibling: str, parent: str) -> bool:
+    """:func:`_names_the_linked` of a sibling named ``sibling`` of the linked category named
+    ``linked`` under the parent named ``parent``: a pure function of the three names,
+    memoised."""
+    own = _name_heads(linked)
     if not own:
         return True
-    heads = _name_heads(kg.label(c.iri))
-    if heads & own or own & _stems(kg.label(c.iri)) or heads & _stems(kg.label(linked)):
+    heads = _name_heads(sibling)
+    if heads & own or own & _stems(sibling) or heads & _stems(linked):
         return True  # (or one names the other: "Security Camera Systems" beside Security
         #              Cameras)
-    parent = _stems(kg.label(c.provenance[0][2]))
-    return bool(heads) and heads <= parent and bool(own & parent)
+    parent_stems = _stems(parent)
+    return bool(heads) and heads <= parent_stems and bool(own & parent_stems)
 
 
 @lru_cache(maxsize=65536)  # (category names, again and again)
@@ -156,7 +164,7 @@ def _category_heads(kg: _KG) -> frozenset[str]:
     """The head words of the KG's category names (:func:`kg.link.name_heads`), cached per
     graph view: the nouns a shop names its products by."""
     def build() -> frozenset[str]:
-        return frozenset().union(*(name_heads(normalize_key(str(a.get("label") or "")))
+        return frozenset().union(*(_name_heads(str(a.get("label") or ""))
                                    for _, a in kg.g.nodes(data=True)
                                    if a.get("kind") == "category" and a.get("label")))
 
@@ -843,11 +851,12 @@ def _title_links(kg: _KG, linked: Sequence[LinkedEntity], text: str,
     return out
 
 
+@lru_cache(maxsize=65536)  # (category names and intent labels' parts, parse after parse)
 def _names_accessories(name: str) -> bool:
     """Whether a category's name names accessories: half its parts or more
     (:data:`kg.link.NAME_PARTS`) do (:data:`fusion.expand.kgview._ACCESSORY`: "Cell Phone
     Cases & Clips", "Screen Protectors"; not "Docks, Radios & Boomboxes", nor a name of
-    devices and their accessories, "Outdoor TVs & Accessories")."""
+    devices and their accessories, "Outdoor TVs & Accessories"); memoised."""
     parts = [p for p in NAME_PARTS.split(normalize_key(name)) if p.strip()]
     if any(p in ("accessories", "accessory") for p in parts):
         return False  # ("Outdoor TVs & Accessories", "Drones & Accessories": the devices too)

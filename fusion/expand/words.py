@@ -120,32 +120,33 @@ _OPENING_MARKS = frozenset("([{\"\u201c")
 _TOKEN = re.compile(r"\S+")
 
 
-def _token_words(token: str) -> list[str]:
+@lru_cache(maxsize=65536)  # (the same words, query after query)
+def _token_words(token: str) -> tuple[str, ...]:
     """The words of one whitespace-separated token of a normalised query: the token, marks
     glued to its edges dropped; a "-" opening it before a letter, or before a bracket or a
     quote and a letter or a digit (:func:`_minus_bracketed`), is a word of its own, the cue
     :data:`_MINUS_CUE` ("-samsung", "-(samsung)", '-"samsung"': "minus", "samsung"; "-(65)":
     "minus", "65"); "non-" before a letter is the word "non" (:data:`_NON_WORD`: "non-black"
-    is "non black", "non-stick" "non stick").
+    is "non black", "non-stick" "non stick"). Memoised (a pure function of the token).
 
     >>> _token_words('"-samsung".'), _token_words("t-shirt"), _token_words("-65"), _token_words("-")
-    (['minus', 'samsung'], ['t-shirt'], ['-65'], ['-'])
+    (('minus', 'samsung'), ('t-shirt',), ('-65',), ('-',))
     >>> _token_words("-(samsung)"), _token_words('-"lg"'), _token_words("-(65)")
-    (['minus', 'samsung'], ['minus', 'lg'], ['minus', '65'])
+    (('minus', 'samsung'), ('minus', 'lg'), ('minus', '65'))
     >>> _token_words("non-black"), _token_words("non-"), _token_words("nonstick")
-    (['non', 'black'], ['non-'], ['nonstick'])
+    (('non', 'black'), ('non-',), ('nonstick',))
     """
     word = token.strip(EDGE_MARKS)
     if word[:1] != "-" and word[:4] != "non-":
-        return [word] if word else []  # (most words: no "-" nor "non-" to read, below)
+        return (word,) if word else ()  # (most words: no "-" nor "non-" to read, below)
     if _MINUS_WORD.match(word):
-        return [_MINUS_CUE, word[1:]]
+        return (_MINUS_CUE, word[1:])
     rest = _minus_bracketed(word)
     if rest:
-        return [_MINUS_CUE, rest]  # (a "-" before a bracket or a quote: "-(samsung)", "-(65)")
+        return (_MINUS_CUE, rest)  # (a "-" before a bracket or a quote: "-(samsung)", "-(65)")
     if _NON_WORD.match(word):
-        return ["non", word[4:]]  # ("non-black" as "non black": :data:`_NON_WORD`)
-    return [word] if word else []
+        return ("non", word[4:])  # ("non-black" as "non black": :data:`_NON_WORD`)
+    return (word,) if word else ()
 
 
 def _minus_bracketed(word: str) -> str:
