@@ -296,6 +296,9 @@ _MODEL_PLUS = re.compile(r"(?<=\w)\+(?!\w)")
 #: a model or a size, which a one-edit typo must leave as it is (see EntityLinker._one_edit)
 _MODEL_WORD = re.compile(r"[\w+]*\d[\w+]*")
 _SUBSET_MAX_WORDS = 6
+#: The most entries a per-node-table memo of a pure function of the table (and of a mention or
+#: a node) holds before it starts afresh (:meth:`EntityLinker.namesakes` ...)
+_MEMO_MAX = 65536
 #: Audience words as the context overlap compares them (:func:`context_words`): a query's
 #: "men", "mens" or "men's" is the path word "mens" of "Clothing > Mens Clothing > Jeans",
 #: "girl" the "girls" of "Girls Wear". Whole words only: "men" never matches "womens".
@@ -1602,6 +1605,51 @@ def _max_pop(pops: Mapping[str, float]) -> float:
     return max(pops.values(), default=1.0) or 1.0
 
 
+def _subset_names(table: _NodeTable, key: str) -> tuple[
+        str | None, tuple[tuple[str, int, float, str, bool, tuple[Candidate, ...]], ...]]:
+    """The names of ``table`` that hold every content word of the mention ``key`` and at most
+    :data:`_SUBSET_MAX_EXTRA` more, in the order :meth:`EntityLinker.generate` reads them
+    (by size; of the rarest word's names), what it adds of each: ``(name, size, similarity,
+    match type, whether the name writes numbers, its linkable candidates)``; and the
+    mention's head word where it is one word (None otherwise). A pure function of the table
+    and the key, kept per node table (:data:`_MEMO_MAX` keys at most).
+
+    Same content words in the same order ("printers" -> "All Printers", a repeated
+    "keyboards keyboards" -> "Keyboards"; not "box tools" -> "Tool Boxes") name the node
+    itself: an ``alias`` match; else a ``subset`` one. A one-word mention that is the head of
+    a longer value's name names the kind of value it is ("size" every size, "Free Size" one
+    of them; "mix", "Cotton Mix"), no value: such a name's attribute values are left out
+    ("kurti m size" filtered on M and Free Size)."""
+    memo = table.__dict__.get("subsets")
+    if memo is None:
+        memo = table.__dict__["subsets"] = {}
+    got = memo.get(key)
+    if got is not None:
+        return got
+    ws, order = word_set(key), word_order(key)
+    sizes = range(len(ws), len(ws) + _SUBSET_MAX_EXTRA + 1)
+    postings = [table.by_word.get(w, {}) for w in sorted(ws)]
+    generic = _last_head(key) if len(_WORD.findall(key)) == 1 else None
+    rows = []
+    if ws and all(postings):
+        rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
+        words_of, unlinkable, index = table.words, table.unlinkable, table.index
+        for n in sizes:
+            sim = len(ws) / n
+            for name in rarest.get(n, ()):
+                if words_of[name] >= ws:
+                    same = n == len(ws) and word_order(name) == order
+                    values = not (n > 1 and generic is not None and generic in name_heads(name))
+                    rows.append((name, n, sim, "alias" if same else "subset",
+                                 bool(_numbers(name)), tuple(
+                                     c for c in index.candidates(name) if c.iri not in unlinkable
+                                     and (values or c.kind != "attribute_value"))))
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    got = memo[key] = (generic, tuple(rows))
+    return got
+
+
 class _NodeTable:
     """Per-KG-version features of nodes the index names: prior, context words, linkable."""
 
@@ -2346,30 +2394,18 @@ class EntityLinker:
         if none_left() and len(key) >= _SUBSET_MIN_CHARS:
             # names with every content word of the mention and at most two more
             # ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones")
-            ws, order = word_set(key), word_order(key)
-            sizes = range(len(ws), len(ws) + _SUBSET_MAX_EXTRA + 1)
-            postings = [table.by_word.get(w, {}) for w in sorted(ws)]
-            if ws and all(postings):
-                rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
-                # a one-word mention that is the head of a longer value's name names the kind
-                # of value it is ("size" every size, "Free Size" one of them; "mix", "Cotton
-                # Mix"), no value: "kurti m size" filtered on M and Free Size
-                generic = _last_head(key) if len(_WORD.findall(key)) == 1 else None
-                title = generic is not None and label in _TITLE_LABELS
-                words_of = table.words
-                for n in sizes:
-                    sim = len(ws) / n
-                    for name in rarest.get(n, ()):
-                        if words_of[name] >= ws and _same_numbers(key, name, context) \
-                                and not (title and n > 1 and _proper_name(
-                                    table, name, generic, ctx)):
-                            # the same content words in the same order ("printers" -> "All
-                            # Printers", a repeated "keyboards keyboards" -> "Keyboards"; not
-                            # "box tools" -> "Tool Boxes") name the node itself
-                            same = n == len(ws) and word_order(name) == order
-                            add(name, "alias" if same else "subset", sim,
-                                values=not (n > 1 and generic is not None
-                                            and generic in name_heads(name)))
+            generic, rows = _subset_names(table, key)
+            title = generic is not None and label in _TITLE_LABELS
+            numbered = bool(_numbers(key))
+            for name, n, sim, mt, numbers, cands in rows:
+                # (a name without numbers keeps the mention's when it has none:
+                # :func:`_same_numbers`)
+                if (_same_numbers(key, name, context) if numbers else not numbered) \
+                        and not (title and n > 1 and _proper_name(table, name, generic, ctx)):
+                    for c in cands:  # (:func:`add` of the name's linkable candidates)
+                        before = found.get(c.iri)
+                        if before is None or before[2] < sim:
+                            found[c.iri] = (c, mt, sim)
         cfg = self.config
         if none_left() and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
             pieces = self.word_pieces
@@ -3134,6 +3170,18 @@ class EntityLinker:
         True
         """
         table = self.table
+        memo = table.__dict__.get("namesakes")
+        if memo is None:  # (read once per node table: a pure function of it)
+            memo = table.__dict__["namesakes"] = {}
+        found = memo.get((iri, mention))
+        if found is None:
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            found = memo[iri, mention] = self._namesakes(table, iri, mention)
+        return found
+
+    def _namesakes(self, table: _NodeTable, iri: str, mention: str | None) -> tuple[str, ...]:
+        """:meth:`namesakes` read from the node table ``table``."""
         path = table.paths.get(iri)
         nxg = self.graph.to_networkx()
         if not path or iri not in nxg or nxg.nodes[iri].get("kind") != "category" \
