@@ -1650,6 +1650,37 @@ def _subset_names(table: _NodeTable, key: str) -> tuple[
     return got
 
 
+def _category_names(table: _NodeTable, word: str) -> tuple[
+        tuple[int, tuple[tuple[str, frozenset[str], bool, tuple[str, ...], list[str]], ...]],
+        ...]:
+    """The names of ``table`` holding the word ``word`` (its :attr:`_NodeTable.by_word`
+    postings) that name a linkable category, by size (content words), smallest first, each
+    ``(name, its words, whether it has several parts (:data:`NAME_PARTS`), its word order,
+    the categories' IRIs)``: what :meth:`EntityLinker._fitted_parts` reads of a device
+    word's names. A pure function of the table and the word, kept per node table
+    (:data:`_MEMO_MAX` words at most)."""
+    memo = table.__dict__.get("category_names")
+    if memo is None:
+        memo = table.__dict__["category_names"] = {}
+    got = memo.get(word)
+    if got is not None:
+        return got
+    out = []
+    for size, names in sorted(table.by_word.get(word, {}).items()):
+        rows = []
+        for name in names:
+            cats = [c.iri for c in table.index.candidates(name)
+                    if c.kind == "category" and c.iri not in table.unlinkable]
+            if cats:
+                rows.append((name, table.words[name], len(NAME_PARTS.split(name)) > 1,
+                             word_order(name), cats))
+        out.append((size, tuple(rows)))
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    got = memo[word] = tuple(out)
+    return got
+
+
 class _NodeTable:
     """Per-KG-version features of nodes the index names: prior, context words, linkable."""
 
@@ -2550,22 +2581,17 @@ class EntityLinker:
         out: list[tuple[str, float]] = []
         seen: set[str] = set()
         for w in sorted(device):
-            for size, names in sorted(table.by_word.get(w, {}).items()):
+            for size, rows in _category_names(table, w):
                 if size <= n or size > n + _QUALIFIER_MAX_EXTRA + 3:
                     continue
-                for name in names:
+                for name, words, parted, order, cats in rows:
                     if name in seen:
                         continue
                     seen.add(name)
                     # (a part holds the mention's words; a child's name opens with the
                     # device's words)
-                    words = table.words[name]
-                    part = mine <= words and len(NAME_PARTS.split(name)) > 1
-                    if not part and word_order(name)[0] not in device:
-                        continue
-                    cats = [c.iri for c in table.index.candidates(name)
-                            if c.kind == "category" and c.iri not in table.unlinkable]
-                    if not cats:
+                    part = mine <= words and parted
+                    if not part and order[0] not in device:
                         continue
                     if part and fitted_name(name, key, query, implied):
                         out.append((name, n / len(words)))
