@@ -2312,11 +2312,15 @@ class EntityLinker:
         index = table.index
         context = ctx.key if ctx is not None else None  # (as the number test reads it)
         found: dict[str, tuple[Candidate, str, float]] = {}
-        ruled_out = self._ruled_out(table, context_words(key) | (
-            ctx.words if ctx is not None else frozenset()))
+        query_words = context_words(key) | (ctx.words if ctx is not None else frozenset())
+        ruled_out = self._ruled_out(table, query_words)
 
-        def none_left() -> bool:  # nothing found that the query's audience leaves
-            return all(ruled_out(iri) for iri in found)
+        if query_words.isdisjoint(_AUDIENCES):
+            def none_left() -> bool:  # nothing found (no audience: :meth:`_ruled_out` rules
+                return not found      # out nothing, most queries)
+        else:
+            def none_left() -> bool:  # nothing found that the query's audience leaves
+                return all(ruled_out(iri) for iri in found)
 
         unlinkable = table.unlinkable
 
