@@ -3014,7 +3014,14 @@ class EntityLinker:
             return None
         mine = tuple(normalize_key(mention).split())
         query = ctx.tokens
-        table, n = self.table, len(mine)
+        n = len(mine)
+        # (the mention's first place in the query, as the loop below reads it: none, or no
+        # word before it, and no run reads as the mention's: most mentions, decided at once)
+        at = next((i for i in range(n, len(query) + 1) if query[i - n:i] == mine),
+                  None) if mine else None
+        if at is None or at == n:
+            return None
+        table = self.table
         allowed = self.config.label_kinds.get(label) if label is not None else None
 
         own = frozenset(word_order(" ".join(mine)))
