@@ -289,6 +289,9 @@ class AliasIndex:
         hits = itertools.chain.from_iterable(
             a.iter(norm) for a in (self._automaton, self._delta_automaton) if a is not None)
         keys = self._keys
+        # (ASCII: a boundary is no letter or digit on one side, :func:`_boundary` read inline:
+        # no ASCII character is a combining mark or of a script written without spaces)
+        ascii_text = norm.isascii()
         for last, key in hits:
             cands = keys.get(key)
             if cands is None:
@@ -305,10 +308,16 @@ class AliasIndex:
                 start, end = starts[a], ends[b - 1]
             else:
                 start, end = a, b
-            if a > 0 and not _boundary(norm[a - 1], norm[a]):
-                continue
-            if b < nlen and not _boundary(norm[b - 1], norm[b]):
-                continue
+            if ascii_text:
+                if a > 0 and norm[a - 1].isalnum() and norm[a].isalnum():
+                    continue
+                if b < nlen and norm[b - 1].isalnum() and norm[b].isalnum():
+                    continue
+            else:
+                if a > 0 and not _boundary(norm[a - 1], norm[a]):
+                    continue
+                if b < nlen and not _boundary(norm[b - 1], norm[b]):
+                    continue
             found.append(Match(start, end, text[start:end], cands))
         found.sort(key=lambda m: (m.start, m.end))
         return found

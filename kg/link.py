@@ -296,6 +296,9 @@ _MODEL_PLUS = re.compile(r"(?<=\w)\+(?!\w)")
 #: a model or a size, which a one-edit typo must leave as it is (see EntityLinker._one_edit)
 _MODEL_WORD = re.compile(r"[\w+]*\d[\w+]*")
 _SUBSET_MAX_WORDS = 6
+#: The most entries a per-node-table memo of a pure function of the table (and of a mention or
+#: a node) holds before it starts afresh (:meth:`EntityLinker.namesakes` ...)
+_MEMO_MAX = 65536
 #: Audience words as the context overlap compares them (:func:`context_words`): a query's
 #: "men", "mens" or "men's" is the path word "mens" of "Clothing > Mens Clothing > Jeans",
 #: "girl" the "girls" of "Girls Wear". Whole words only: "men" never matches "womens".
@@ -1602,6 +1605,82 @@ def _max_pop(pops: Mapping[str, float]) -> float:
     return max(pops.values(), default=1.0) or 1.0
 
 
+def _subset_names(table: _NodeTable, key: str) -> tuple[
+        str | None, tuple[tuple[str, int, float, str, bool, tuple[Candidate, ...]], ...]]:
+    """The names of ``table`` that hold every content word of the mention ``key`` and at most
+    :data:`_SUBSET_MAX_EXTRA` more, in the order :meth:`EntityLinker.generate` reads them
+    (by size; of the rarest word's names), what it adds of each: ``(name, size, similarity,
+    match type, whether the name writes numbers, its linkable candidates)``; and the
+    mention's head word where it is one word (None otherwise). A pure function of the table
+    and the key, kept per node table (:data:`_MEMO_MAX` keys at most).
+
+    Same content words in the same order ("printers" -> "All Printers", a repeated
+    "keyboards keyboards" -> "Keyboards"; not "box tools" -> "Tool Boxes") name the node
+    itself: an ``alias`` match; else a ``subset`` one. A one-word mention that is the head of
+    a longer value's name names the kind of value it is ("size" every size, "Free Size" one
+    of them; "mix", "Cotton Mix"), no value: such a name's attribute values are left out
+    ("kurti m size" filtered on M and Free Size)."""
+    memo = table.__dict__.get("subsets")
+    if memo is None:
+        memo = table.__dict__["subsets"] = {}
+    got = memo.get(key)
+    if got is not None:
+        return got
+    ws, order = word_set(key), word_order(key)
+    sizes = range(len(ws), len(ws) + _SUBSET_MAX_EXTRA + 1)
+    postings = [table.by_word.get(w, {}) for w in sorted(ws)]
+    generic = _last_head(key) if len(_WORD.findall(key)) == 1 else None
+    rows = []
+    if ws and all(postings):
+        rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
+        words_of, unlinkable, index = table.words, table.unlinkable, table.index
+        for n in sizes:
+            sim = len(ws) / n
+            for name in rarest.get(n, ()):
+                if words_of[name] >= ws:
+                    same = n == len(ws) and word_order(name) == order
+                    values = not (n > 1 and generic is not None and generic in name_heads(name))
+                    rows.append((name, n, sim, "alias" if same else "subset",
+                                 bool(_numbers(name)), tuple(
+                                     c for c in index.candidates(name) if c.iri not in unlinkable
+                                     and (values or c.kind != "attribute_value"))))
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    got = memo[key] = (generic, tuple(rows))
+    return got
+
+
+def _category_names(table: _NodeTable, word: str) -> tuple[
+        tuple[int, tuple[tuple[str, frozenset[str], bool, tuple[str, ...], list[str]], ...]],
+        ...]:
+    """The names of ``table`` holding the word ``word`` (its :attr:`_NodeTable.by_word`
+    postings) that name a linkable category, by size (content words), smallest first, each
+    ``(name, its words, whether it has several parts (:data:`NAME_PARTS`), its word order,
+    the categories' IRIs)``: what :meth:`EntityLinker._fitted_parts` reads of a device
+    word's names. A pure function of the table and the word, kept per node table
+    (:data:`_MEMO_MAX` words at most)."""
+    memo = table.__dict__.get("category_names")
+    if memo is None:
+        memo = table.__dict__["category_names"] = {}
+    got = memo.get(word)
+    if got is not None:
+        return got
+    out = []
+    for size, names in sorted(table.by_word.get(word, {}).items()):
+        rows = []
+        for name in names:
+            cats = [c.iri for c in table.index.candidates(name)
+                    if c.kind == "category" and c.iri not in table.unlinkable]
+            if cats:
+                rows.append((name, table.words[name], len(NAME_PARTS.split(name)) > 1,
+                             word_order(name), cats))
+        out.append((size, tuple(rows)))
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    got = memo[word] = tuple(out)
+    return got
+
+
 class _NodeTable:
     """Per-KG-version features of nodes the index names: prior, context words, linkable."""
 
@@ -2233,11 +2312,15 @@ class EntityLinker:
         index = table.index
         context = ctx.key if ctx is not None else None  # (as the number test reads it)
         found: dict[str, tuple[Candidate, str, float]] = {}
-        ruled_out = self._ruled_out(table, context_words(key) | (
-            ctx.words if ctx is not None else frozenset()))
+        query_words = context_words(key) | (ctx.words if ctx is not None else frozenset())
+        ruled_out = self._ruled_out(table, query_words)
 
-        def none_left() -> bool:  # nothing found that the query's audience leaves
-            return all(ruled_out(iri) for iri in found)
+        if query_words.isdisjoint(_AUDIENCES):
+            def none_left() -> bool:  # nothing found (no audience: :meth:`_ruled_out` rules
+                return not found      # out nothing, most queries)
+        else:
+            def none_left() -> bool:  # nothing found that the query's audience leaves
+                return all(ruled_out(iri) for iri in found)
 
         unlinkable = table.unlinkable
 
@@ -2346,30 +2429,18 @@ class EntityLinker:
         if none_left() and len(key) >= _SUBSET_MIN_CHARS:
             # names with every content word of the mention and at most two more
             # ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones")
-            ws, order = word_set(key), word_order(key)
-            sizes = range(len(ws), len(ws) + _SUBSET_MAX_EXTRA + 1)
-            postings = [table.by_word.get(w, {}) for w in sorted(ws)]
-            if ws and all(postings):
-                rarest = min(postings, key=lambda p: sum(len(p.get(n, ())) for n in sizes))
-                # a one-word mention that is the head of a longer value's name names the kind
-                # of value it is ("size" every size, "Free Size" one of them; "mix", "Cotton
-                # Mix"), no value: "kurti m size" filtered on M and Free Size
-                generic = _last_head(key) if len(_WORD.findall(key)) == 1 else None
-                title = generic is not None and label in _TITLE_LABELS
-                words_of = table.words
-                for n in sizes:
-                    sim = len(ws) / n
-                    for name in rarest.get(n, ()):
-                        if words_of[name] >= ws and _same_numbers(key, name, context) \
-                                and not (title and n > 1 and _proper_name(
-                                    table, name, generic, ctx)):
-                            # the same content words in the same order ("printers" -> "All
-                            # Printers", a repeated "keyboards keyboards" -> "Keyboards"; not
-                            # "box tools" -> "Tool Boxes") name the node itself
-                            same = n == len(ws) and word_order(name) == order
-                            add(name, "alias" if same else "subset", sim,
-                                values=not (n > 1 and generic is not None
-                                            and generic in name_heads(name)))
+            generic, rows = _subset_names(table, key)
+            title = generic is not None and label in _TITLE_LABELS
+            numbered = bool(_numbers(key))
+            for name, n, sim, mt, numbers, cands in rows:
+                # (a name without numbers keeps the mention's when it has none:
+                # :func:`_same_numbers`)
+                if (_same_numbers(key, name, context) if numbers else not numbered) \
+                        and not (title and n > 1 and _proper_name(table, name, generic, ctx)):
+                    for c in cands:  # (:func:`add` of the name's linkable candidates)
+                        before = found.get(c.iri)
+                        if before is None or before[2] < sim:
+                            found[c.iri] = (c, mt, sim)
         cfg = self.config
         if none_left() and cfg.fuzzy_min_chars <= len(key) <= cfg.fuzzy_max_chars:
             pieces = self.word_pieces
@@ -2514,22 +2585,17 @@ class EntityLinker:
         out: list[tuple[str, float]] = []
         seen: set[str] = set()
         for w in sorted(device):
-            for size, names in sorted(table.by_word.get(w, {}).items()):
+            for size, rows in _category_names(table, w):
                 if size <= n or size > n + _QUALIFIER_MAX_EXTRA + 3:
                     continue
-                for name in names:
+                for name, words, parted, order, cats in rows:
                     if name in seen:
                         continue
                     seen.add(name)
                     # (a part holds the mention's words; a child's name opens with the
                     # device's words)
-                    words = table.words[name]
-                    part = mine <= words and len(NAME_PARTS.split(name)) > 1
-                    if not part and word_order(name)[0] not in device:
-                        continue
-                    cats = [c.iri for c in table.index.candidates(name)
-                            if c.kind == "category" and c.iri not in table.unlinkable]
-                    if not cats:
+                    part = mine <= words and parted
+                    if not part and order[0] not in device:
                         continue
                     if part and fitted_name(name, key, query, implied):
                         out.append((name, n / len(words)))
@@ -2948,7 +3014,14 @@ class EntityLinker:
             return None
         mine = tuple(normalize_key(mention).split())
         query = ctx.tokens
-        table, n = self.table, len(mine)
+        n = len(mine)
+        # (the mention's first place in the query, as the loop below reads it: none, or no
+        # word before it, and no run reads as the mention's: most mentions, decided at once)
+        at = next((i for i in range(n, len(query) + 1) if query[i - n:i] == mine),
+                  None) if mine else None
+        if at is None or at == n:
+            return None
+        table = self.table
         allowed = self.config.label_kinds.get(label) if label is not None else None
 
         own = frozenset(word_order(" ".join(mine)))
@@ -3134,6 +3207,18 @@ class EntityLinker:
         True
         """
         table = self.table
+        memo = table.__dict__.get("namesakes")
+        if memo is None:  # (read once per node table: a pure function of it)
+            memo = table.__dict__["namesakes"] = {}
+        found = memo.get((iri, mention))
+        if found is None:
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            found = memo[iri, mention] = self._namesakes(table, iri, mention)
+        return found
+
+    def _namesakes(self, table: _NodeTable, iri: str, mention: str | None) -> tuple[str, ...]:
+        """:meth:`namesakes` read from the node table ``table``."""
         path = table.paths.get(iri)
         nxg = self.graph.to_networkx()
         if not path or iri not in nxg or nxg.nodes[iri].get("kind") != "category" \
