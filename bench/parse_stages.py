@@ -10,8 +10,12 @@
     python bench/parse_stages.py --bundle ~/.cache/kgqp/bundle --block-size 64 128
 
 ``--pipe N`` also times ``pipe()`` (batch 64) over N distinct QueryNER train queries that are
-not validation queries; ``--no-graphs`` skips part 2. The script reads only public names but
-for part 2, so a copy of it times an older checkout's parse the same way.
+not validation queries; ``--no-graphs`` skips part 2. ``--gc-freeze`` times parses and ``pipe()``
+with the objects alive after the load and warm-up frozen out of the garbage collector's full
+passes (``gc.collect(); gc.freeze()``, as ``kgqp serve`` and ``kgqp parse`` do); the output's
+``gc_full_ms`` is the time of the full collections during the run (``gc_full_n`` of them).
+The script reads only public names but for part 2, so a copy of it times an older checkout's
+parse the same way.
 
 Timing needs an otherwise idle machine.
 """
@@ -19,6 +23,7 @@ Timing needs an otherwise idle machine.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import statistics
@@ -43,6 +48,9 @@ def main() -> None:
                          "that are not validation queries: queries per second")
     ap.add_argument("--no-graphs", action="store_true",
                     help="skip part 2 (the ONNX Runtime calls alone and their F1)")
+    ap.add_argument("--gc-freeze", action="store_true",
+                    help="freeze the heap after the load and warm-up (gc.freeze), as the "
+                         "service and the batch command do")
     args = ap.parse_args()
 
     import onnxruntime as ort
@@ -62,6 +70,19 @@ def main() -> None:
         warm = [json.loads(line)["query"] for line in fh][:200]
     for q in warm:
         parser(q)
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()
+    full: list[float] = []  # the full collections' times, seconds
+
+    def on_gc(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                on_gc.t0 = time.perf_counter()  # type: ignore[attr-defined]
+            else:
+                full.append(time.perf_counter() - on_gc.t0)  # type: ignore[attr-defined]
+
+    gc.callbacks.append(on_gc)
     total, stages = [], {}
     for q in queries:
         t0 = time.perf_counter()
@@ -80,6 +101,9 @@ def main() -> None:
         t0 = time.perf_counter()
         n = sum(1 for _ in parser.pipe(train, batch_size=64))
         out["pipe_n"], out["pipe_qps"] = n, round(n / (time.perf_counter() - t0))
+    gc.callbacks.remove(on_gc)
+    out["gc_frozen"] = args.gc_freeze
+    out["gc_full_n"], out["gc_full_ms"] = len(full), round(sum(full) * 1e3, 1)
     if args.no_graphs:
         print(json.dumps(out, indent=1))
         return

@@ -443,6 +443,13 @@ class QueryParser:
         reads one KG version, even when a commit lands while it runs. ``market``: parse with
         that market's tagger (:meth:`for_market`).
 
+        A process that keeps one parser and parses much: a loaded parser holds about a
+        million objects the garbage collector tracks, and a full collection walks them all
+        (about half a second on a 2-core machine, once every few thousand queries here).
+        ``gc.collect(); gc.freeze()`` after loading takes them out of those passes, as
+        ``kgqp serve`` and ``kgqp parse`` do (:func:`parser.app.threads.frozen_heap` for a
+        block); ``pipe()`` itself leaves the process's collector as it is.
+
         A query that cannot be parsed (not a str, a lone surrogate, over the length limit
         with ``on_too_long="error"``) raises :class:`InputError` once the results of every
         query before it were yielded, in order; its ``index`` is the bad query's position in

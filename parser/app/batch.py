@@ -584,15 +584,17 @@ def parse_file(bundle: Path, input_path: str | Path, output_path: str | Path, *,
 @contextlib.contextmanager
 def _loaded(bundle: Path, backend: str | None) -> Iterator[Any]:
     """The bundle's parser, with one torch thread and one BLAS thread while it parses, restored
-    afterwards (the tagger runs in ONNX Runtime; spare torch/BLAS threads only spin beside it);
-    its KG closed afterwards (which releases its directory handle for a second parse_file in
+    afterwards (the tagger runs in ONNX Runtime; spare torch/BLAS threads only spin beside it),
+    the objects alive after its load out of the garbage collector's full passes for the run
+    (:func:`parser.app.threads.frozen_heap`: each would walk about a million objects); its KG
+    closed afterwards (which releases its directory handle for a second parse_file in
     this process, or `kgqp serve` on the same bundle)."""
-    from parser.app.threads import scoped_threads
+    from parser.app.threads import frozen_heap, scoped_threads
     from parser.pipeline import QueryParser
 
     with scoped_threads(torch_threads=1, blas_threads=1):
         parser = QueryParser.from_pretrained(bundle, backend=backend, blas_threads=None)
-        with contextlib.closing(parser.kg):
+        with contextlib.closing(parser.kg), frozen_heap():
             yield parser
 
 
@@ -851,6 +853,9 @@ class _RayParser:
             kg = ProductGraph.open(kg_copy, read_only=True)
         self.parser = QueryParser.from_pretrained(bundle, backend=backend, kg=kg)
         self.snapshot = self.parser.kg.snapshot()
+        from parser.app.threads import freeze_heap
+
+        freeze_heap()  # (the actor owns its process: the loaded parser out of full collections)
         self.refusal: str | None = None
         if kg_version is not None and self.snapshot.version != kg_version:
             # raised by the first call, not here: Ray takes an actor that dies in its creation

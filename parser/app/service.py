@@ -217,13 +217,13 @@ def _trim(value: Any, limit: int = ECHO_CHARS) -> Any:
 
 def _freeze_heap() -> None:
     """Move every object alive now (the loaded model, KG indexes, libraries) out of the
-    garbage collector's reach. With them in, each full collection walked ~540k objects and
-    stopped every thread, the event loop too, for 0.4-0.55 s here, several times during a
-    2,000-query batch; after the freeze only objects made since are walked."""
-    import gc
+    garbage collector's reach (:func:`parser.app.threads.freeze_heap`). With them in, each
+    full collection walked ~540k objects and stopped every thread, the event loop too, for
+    0.4-0.55 s here, several times during a 2,000-query batch; after the freeze only objects
+    made since are walked."""
+    from parser.app.threads import freeze_heap
 
-    gc.collect()
-    gc.freeze()
+    freeze_heap()
 
 
 def _kgqp_version() -> str:
