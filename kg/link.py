@@ -1714,7 +1714,10 @@ class _NodeTable:
         #: a mention's word order -> the categories that may restate their department before
         #: it (:func:`_restatements`), filled as mentions need them
         self.restated: dict[tuple[str, ...], tuple[tuple[str, Candidate], ...]] = {}
-        self.by_delete: dict[str, list[str]] = {}
+        #: a one-edit deletion of a key -> the keys it comes from: tuples (a tuple of strings
+        #: leaves the garbage collector's tracking, a list never does; the default KG has
+        #: ~340k of them, a third of the objects a full collection walked)
+        self.by_delete: dict[str, tuple[str, ...]] = {}
         self.by_compact: dict[str, list[str]] = {}
         self.by_word: dict[str, dict[int, list[str]]] = {}  # word -> name size -> names
         self.words: dict[str, frozenset[str]] = {}
@@ -1761,7 +1764,7 @@ class _NodeTable:
         fuzzy_min, fuzzy_max = self.fuzzy
         if fuzzy_min <= len(key) <= fuzzy_max:
             for d in _deletes(key):
-                self.by_delete.setdefault(d, []).append(key)
+                self.by_delete[d] = (*self.by_delete.get(d, ()), key)
         ck = compact_key(key)
         if len(ck) >= 3:
             self.by_compact.setdefault(ck, []).append(key)
@@ -1831,7 +1834,7 @@ class _NodeTable:
             for key in came:
                 new._add_key(key)
             for d, keys in new.by_delete.items():
-                by_delete[d] = [*by_delete.get(d, ()), *keys]
+                by_delete[d] = (*by_delete.get(d, ()), *keys)
             for ck, keys in new.by_compact.items():
                 by_compact[ck] = [*by_compact.get(ck, ()), *keys]
             for w, sizes in new.by_word.items():
@@ -1847,7 +1850,7 @@ class _NodeTable:
         fuzzy_min, fuzzy_max = self.fuzzy
         if fuzzy_min <= len(key) <= fuzzy_max:
             for d in _deletes(key):
-                rest = [k for k in self.by_delete.get(d, ()) if k != key]
+                rest = tuple(k for k in self.by_delete.get(d, ()) if k != key)
                 if rest:
                     self.by_delete[d] = rest
                 else:
