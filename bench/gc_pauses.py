@@ -2,9 +2,10 @@
 
 Parses every distinct query of QueryNER train + validation and Best Buy train + dev (about
 10,400) through ``QueryParser.pipe`` after 200 warm-up parses, and prints the throughput and the
-duration of each full (generation 2) collection. ``--freeze`` first runs ``gc.collect();
-gc.freeze()``, as ``kgqp serve`` and ``kgqp parse`` do after loading. Run the two alternately
-(one process each; the collector's history decides when a pass comes):
+duration of each full (generation 2) collection; and, after the warm-up, how many objects the
+collector tracks and how long one full collection of them takes. ``--freeze`` first runs
+``gc.collect(); gc.freeze()``, as ``kgqp serve`` and ``kgqp parse`` do after loading. Run the
+two alternately (one process each; the collector's history decides when a pass comes):
 
     for r in 1 2 3; do for f in "" --freeze; do
       OMP_NUM_THREADS=1 python bench/gc_pauses.py --bundle ~/.cache/kgqp/bundle $f
@@ -47,6 +48,11 @@ def main() -> None:
     queries = list(dict.fromkeys(queries))
     for q in queries[-200:]:
         parser(q)
+    gc.collect()
+    tracked = len(gc.get_objects())
+    t0 = time.perf_counter()
+    gc.collect()
+    one_full = time.perf_counter() - t0
     if args.freeze:
         gc.collect()
         gc.freeze()
@@ -65,7 +71,9 @@ def main() -> None:
     n = sum(1 for _ in parser.pipe(queries, batch_size=64))
     seconds = time.perf_counter() - t0
     gc.callbacks.remove(on_gc)
-    print(json.dumps({"frozen": args.freeze, "n": n, "pipe_qps": round(n / seconds),
+    print(json.dumps({"tracked_after_load": tracked,
+                      "one_full_collection_ms": round(one_full * 1e3),
+                      "frozen": args.freeze, "n": n, "pipe_qps": round(n / seconds),
                       "full_collections_ms": [round(s * 1e3) for s in full]}))
 
 
