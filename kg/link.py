@@ -98,11 +98,11 @@ import operator
 import os
 import re
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from rapidfuzz.distance import OSA
 
@@ -299,6 +299,7 @@ _SUBSET_MAX_WORDS = 6
 #: The most entries a per-node-table memo of a pure function of the table (and of a mention or
 #: a node) holds before it starts afresh (:meth:`EntityLinker.namesakes` ...)
 _MEMO_MAX = 65536
+_T = TypeVar("_T")
 #: Audience words as the context overlap compares them (:func:`context_words`): a query's
 #: "men", "mens" or "men's" is the path word "mens" of "Clothing > Mens Clothing > Jeans",
 #: "girl" the "girls" of "Girls Wear". Whole words only: "men" never matches "womens".
@@ -1605,6 +1606,22 @@ def _max_pop(pops: Mapping[str, float]) -> float:
     return max(pops.values(), default=1.0) or 1.0
 
 
+def _table_memo(table: _NodeTable, memo_name: str, key: Hashable,
+                compute: Callable[..., _T], *args: Any) -> _T:
+    """``compute(*args)``, a pure function of the node table ``table`` and ``key``, kept in the
+    table's memo ``memo_name`` under ``key`` (a KG commit makes a new table: an empty memo); a
+    memo of :data:`_MEMO_MAX` entries starts afresh."""
+    memo = table.__dict__.get(memo_name)
+    if memo is None:
+        memo = table.__dict__[memo_name] = {}
+    got = memo.get(key)
+    if got is None:
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        got = memo[key] = compute(*args)
+    return got
+
+
 def _subset_names(table: _NodeTable, key: str) -> tuple[
         str | None, tuple[tuple[str, int, float, str, bool, tuple[Candidate, ...]], ...]]:
     """The names of ``table`` that hold every content word of the mention ``key`` and at most
@@ -1620,12 +1637,12 @@ def _subset_names(table: _NodeTable, key: str) -> tuple[
     a longer value's name names the kind of value it is ("size" every size, "Free Size" one
     of them; "mix", "Cotton Mix"), no value: such a name's attribute values are left out
     ("kurti m size" filtered on M and Free Size)."""
-    memo = table.__dict__.get("subsets")
-    if memo is None:
-        memo = table.__dict__["subsets"] = {}
-    got = memo.get(key)
-    if got is not None:
-        return got
+    return _table_memo(table, "subsets", key, _read_subset_names, table, key)
+
+
+def _read_subset_names(table: _NodeTable, key: str) -> tuple[
+        str | None, tuple[tuple[str, int, float, str, bool, tuple[Candidate, ...]], ...]]:
+    """:func:`_subset_names`, read from the table."""
     ws, order = word_set(key), word_order(key)
     sizes = range(len(ws), len(ws) + _SUBSET_MAX_EXTRA + 1)
     postings = [table.by_word.get(w, {}) for w in sorted(ws)]
@@ -1644,10 +1661,7 @@ def _subset_names(table: _NodeTable, key: str) -> tuple[
                                  bool(_numbers(name)), tuple(
                                      c for c in index.candidates(name) if c.iri not in unlinkable
                                      and (values or c.kind != "attribute_value"))))
-    if len(memo) >= _MEMO_MAX:
-        memo.clear()
-    got = memo[key] = (generic, tuple(rows))
-    return got
+    return generic, tuple(rows)
 
 
 def _category_names(table: _NodeTable, word: str) -> tuple[
@@ -1659,12 +1673,13 @@ def _category_names(table: _NodeTable, word: str) -> tuple[
     the categories' IRIs)``: what :meth:`EntityLinker._fitted_parts` reads of a device
     word's names. A pure function of the table and the word, kept per node table
     (:data:`_MEMO_MAX` words at most)."""
-    memo = table.__dict__.get("category_names")
-    if memo is None:
-        memo = table.__dict__["category_names"] = {}
-    got = memo.get(word)
-    if got is not None:
-        return got
+    return _table_memo(table, "category_names", word, _read_category_names, table, word)
+
+
+def _read_category_names(table: _NodeTable, word: str) -> tuple[
+        tuple[int, tuple[tuple[str, frozenset[str], bool, tuple[str, ...], list[str]], ...]],
+        ...]:
+    """:func:`_category_names`, read from the table."""
     out = []
     for size, names in sorted(table.by_word.get(word, {}).items()):
         rows = []
@@ -1675,10 +1690,7 @@ def _category_names(table: _NodeTable, word: str) -> tuple[
                 rows.append((name, table.words[name], len(NAME_PARTS.split(name)) > 1,
                              word_order(name), cats))
         out.append((size, tuple(rows)))
-    if len(memo) >= _MEMO_MAX:
-        memo.clear()
-    got = memo[word] = tuple(out)
-    return got
+    return tuple(out)
 
 
 class _NodeTable:
@@ -3210,15 +3222,8 @@ class EntityLinker:
         True
         """
         table = self.table
-        memo = table.__dict__.get("namesakes")
-        if memo is None:  # (read once per node table: a pure function of it)
-            memo = table.__dict__["namesakes"] = {}
-        found = memo.get((iri, mention))
-        if found is None:
-            if len(memo) >= _MEMO_MAX:
-                memo.clear()
-            found = memo[iri, mention] = self._namesakes(table, iri, mention)
-        return found
+        return _table_memo(table, "namesakes", (iri, mention), self._namesakes, table, iri,
+                           mention)
 
     def _namesakes(self, table: _NodeTable, iri: str, mention: str | None) -> tuple[str, ...]:
         """:meth:`namesakes` read from the node table ``table``."""
