@@ -93,7 +93,7 @@ def test_a_process_frozen_by_its_owner_stays_frozen(bundle: Path, tmp_path: Path
 def test_frozen_heap_nests_under_an_owner_freeze() -> None:
     with frozen_heap():
         inside = gc.get_freeze_count()
-        with frozen_heap():
-            assert gc.get_freeze_count() == inside
-        assert gc.get_freeze_count() == inside
+        with frozen_heap():  # (neither frozen again nor unfrozen: only objects freed leave)
+            assert 0 < gc.get_freeze_count() <= inside
+        assert 0 < gc.get_freeze_count() <= inside
     assert inside > 0 and gc.get_freeze_count() == 0
