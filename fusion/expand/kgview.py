@@ -16,7 +16,6 @@ import networkx as nx
 
 from fusion.context import TaxonomyAlignment
 from fusion.expand.types import Triple
-from fusion.expand.words import _words
 from fusion.hetero import as_networkx
 from kg.index import normalize_key
 from kg.link import LINKABLE, brand_sales, compact_key, unlinkable_iris, word_set
@@ -380,7 +379,7 @@ def _department_words(kg: _KG, taxonomy: TaxonomyAlignment | None,
                 words = out.setdefault(d, set())
                 for name in (a.get("label"), *(a.get("aliases") or ())):
                     if name:
-                        words |= _words(str(name))  # (memoised: other builds read them too)
+                        words |= word_set(normalize_key(str(name)))
         for n, a in kg.g.nodes(data=True):
             if a.get("kind") == "product" and a.get("label"):
                 for d in {placed[c] for c, edges in kg.g._adj.get(n, {}).items() if c in placed
