@@ -56,6 +56,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import math
@@ -148,6 +149,18 @@ class TokenTagger(Protocol):
 # pipe(): threads running model calls, and batches handed to them ahead of the one being
 # finished (measured on 2 cores: one worker and one batch ahead 849-998 q/s; two workers and
 # four ahead 925-1,191 q/s; docs/benchmarks.md)
+#: Queries :meth:`QueryParser.warmup` parses after loading (made up, no dataset's): between them
+#: they take the link and expansion stages through the paths that build tables of the whole
+#: KG when first read (a colour named in category names, a brand's sales, a food's
+#: department, a licence-plate-like run of nouns, an accessory's device heads, size rules,
+#: negations and price bounds, coordinated product nouns, a brand's lens)
+WARMUP_QUERIES = (
+    "dark purple flowers", "milk chocolate candy", "eagles license plate frame",
+    "waterproof hunting jacket", "40 inch smart tv 1080p", "samsung tv not lg",
+    "red nike running shoes for women", "iphone 12 case", "laptop charger and adapter",
+    "headphones without microphone under 50", "usb cables chargers", "bears license plate",
+    "oakley flak replacement lens",
+)
 _WORKERS = 2
 _IN_FLIGHT = 4
 
@@ -380,11 +393,17 @@ class QueryParser:
         self.close()
 
     def warmup(self) -> None:
-        """Build the KG's derived views (alias index, graph view) and run each model once, so
-        that the first real query is as fast as the others."""
+        """Build the KG's derived views (alias index, graph view), run each model once and
+        parse :data:`WARMUP_QUERIES`, so that the first real queries are as fast as the others:
+        the link and expansion stages build some tables of the whole KG the first time a
+        query needs them (a colour's named nodes, the brands' sales, the device heads ...),
+        up to 0.9 s in that one parse on a 2-core machine."""
         t0 = time.perf_counter()
         self.kg.link("warmup", label=None)
         self("warm up query 1")
+        for query in WARMUP_QUERIES:
+            with contextlib.suppress(InputError):  # (a bundle refusing queries this long)
+                self(query)
         logger.info("parser warm in %.2f s", time.perf_counter() - t0)
 
     # -- parsing ---------------------------------------------------------------------------------
