@@ -1137,7 +1137,6 @@ def _named_whole_elsewhere(kg: _KG, said: frozenset[str], hard_dept: str,
             placements[(c, hard_dept)] = hit
         return hit
 
-
     def beside(c: str) -> bool:
         """Whether a category under ``c``'s parent, or above it (:func:`_filed_in`), is named
         as one of the department (memoised with the graph view for the label space)."""
