@@ -193,6 +193,37 @@ def test_expansion_data_follows_commits_as_a_full_build_would(kg):
     assert brand not in derived.pop
 
 
+
+def test_a_commit_builds_the_kg_wide_tables_a_parse_would_build(kg):
+    """The expansion's tables of the whole KG (names a colour opens, category names by word,
+    device heads, products' categories) are built where a commit brings the views forward,
+    not by the first parse after it, and hold what a parse would build on the new graph."""
+    from fusion.expand.colours import _colour_named
+    from fusion.expand.depth import _products
+    from fusion.expand.kgview import _DERIVED_VIEW, _KG
+    from fusion.expand.walk import _category_names_at, _device_heads
+    from fusion.expand.words import _name_words
+    from kg import Edge, Node, NodeKind, Relation
+
+    expand(kg, [SAMSUNG], query="samsung")  # registers the view
+    tvs = next(n.iri for n in kg.nodes(NodeKind.CATEGORY) if n.label == "TVs")
+    with kg.transaction() as tx:
+        tx.add_node(Node(NodeKind.CATEGORY, "bb/white-noise", "White Noise Machines",
+                         path="TV & Home Theater > White Noise Machines"))
+        tx.add_edge(Edge(ID + "category/bb/white-noise", Relation.PARENT, tvs))
+    g, derived = kg.view(_DERIVED_VIEW, None)
+    tables = {("_kgqp_colour_named", ()): _colour_named,
+              ("_kgqp_category_names_at", ()): _category_names_at,
+              ("_kgqp_device_heads", ()): _device_heads,
+              ("_kgqp_filter_depth", ("products",)): _products}
+    fresh = g.copy()  # (the same nodes and edges, and a graph dict of its own)
+    fresh.graph = {"_kgqp_derived": derived}
+    for (name, key), build in tables.items():
+        assert key in g.graph.get(name, {}), name  # built by the commit
+        assert g.graph[name][key] == build(_KG(fresh, kg)), name  # as a parse builds it
+    assert _name_words("White Noise Machines") in g.graph["_kgqp_colour_named"][()]
+
+
 def test_a_graph_context_is_freed_without_the_cyclic_collector(kg):
     import gc
     import weakref
