@@ -1607,27 +1607,27 @@ def _max_pop(pops: Mapping[str, float]) -> float:
 
 
 def _table_memo(table: _NodeTable, memo_name: str, key: Hashable,
-                compute: Callable[..., _T], *args: Any) -> _T:
+                compute: Callable[..., _T], *args: Any, limit: int = _MEMO_MAX) -> _T:
     """``compute(*args)``, a pure function of the node table ``table`` and ``key``, kept in the
     table's memo ``memo_name`` under ``key`` (a KG commit makes a new table: an empty memo); a
-    memo of :data:`_MEMO_MAX` entries starts afresh."""
+    memo of ``limit`` entries starts afresh."""
     memo = table.__dict__.get(memo_name)
     if memo is None:
         memo = table.__dict__[memo_name] = {}
     got = memo.get(key)
     if got is None:
-        if len(memo) >= _MEMO_MAX:
+        if len(memo) >= limit:
             memo.clear()
         got = memo[key] = compute(*args)
     return got
 
 
 def _subset_names(table: _NodeTable, key: str) -> tuple[
-        str | None, tuple[tuple[str, int, float, str, bool, tuple[Candidate, ...]], ...]]:
+        str | None, tuple[tuple[str, int, float, str, tuple[Candidate, ...]], ...]]:
     """The names of ``table`` that hold every content word of the mention ``key`` and at most
     :data:`_SUBSET_MAX_EXTRA` more, in the order :meth:`EntityLinker.generate` reads them
     (by size; of the rarest word's names), what it adds of each: ``(name, size, similarity,
-    match type, whether the name writes numbers, its linkable candidates)``; and the
+    match type, its linkable candidates)``; and the
     mention's head word where it is one word (None otherwise). A pure function of the table
     and the key, kept per node table (:data:`_MEMO_MAX` keys at most).
 
@@ -1641,7 +1641,7 @@ def _subset_names(table: _NodeTable, key: str) -> tuple[
 
 
 def _read_subset_names(table: _NodeTable, key: str) -> tuple[
-        str | None, tuple[tuple[str, int, float, str, bool, tuple[Candidate, ...]], ...]]:
+        str | None, tuple[tuple[str, int, float, str, tuple[Candidate, ...]], ...]]:
     """:func:`_subset_names`, read from the table."""
     ws, order = word_set(key), word_order(key)
     sizes = range(len(ws), len(ws) + _SUBSET_MAX_EXTRA + 1)
@@ -1657,10 +1657,9 @@ def _read_subset_names(table: _NodeTable, key: str) -> tuple[
                 if words_of[name] >= ws:
                     same = n == len(ws) and word_order(name) == order
                     values = not (n > 1 and generic is not None and generic in name_heads(name))
-                    rows.append((name, n, sim, "alias" if same else "subset",
-                                 bool(_numbers(name)), tuple(
-                                     c for c in index.candidates(name) if c.iri not in unlinkable
-                                     and (values or c.kind != "attribute_value"))))
+                    rows.append((name, n, sim, "alias" if same else "subset", tuple(
+                        c for c in index.candidates(name) if c.iri not in unlinkable
+                        and (values or c.kind != "attribute_value"))))
     return generic, tuple(rows)
 
 
@@ -1939,10 +1938,13 @@ def _restatements(table: _NodeTable, order: tuple[str, ...]
     brand's name and a word of the category's department ("computer" of "Computer
     Keyboards", Computers & Tablets > ... > Computer Keyboards for ("keyboard",)). In the
     order the names were scanned (the rarest word's names), cached per table and order."""
-    cache = table.__dict__.setdefault("restated", {})  # (a table pickled before it was kept)
-    out = cache.get(order)
-    if out is not None:
-        return out
+    return _table_memo(table, "restated", order, _read_restatements, table, order,
+                       limit=_RESTATEMENTS_MAX)
+
+
+def _read_restatements(table: _NodeTable, order: tuple[str, ...]
+                       ) -> tuple[tuple[str, Candidate], ...]:
+    """:func:`_restatements`, read from the table."""
     ws = frozenset(order)
     found: list[tuple[str, Candidate]] = []
     rarest = min((table.by_word.get(w, {}).get(len(ws) + 1, ()) for w in ws), key=len) \
@@ -1964,10 +1966,7 @@ def _restatements(table: _NodeTable, order: tuple[str, ...]
                         segments[0]))}:
                 continue
             found.append((extra, c))
-    if len(cache) >= _RESTATEMENTS_MAX:
-        cache.clear()
-    out = cache[order] = tuple(found)
-    return out
+    return tuple(found)
 
 
 @lru_cache(maxsize=65536)  # (the KG's names, read by :meth:`EntityLinker.namesakes`)
@@ -2446,11 +2445,8 @@ class EntityLinker:
             # ("wine coolers" -> "Wine Refrigerators & Coolers", "headphones" -> "All Headphones")
             generic, rows = _subset_names(table, key)
             title = generic is not None and label in _TITLE_LABELS
-            numbered = bool(_numbers(key))
-            for name, n, sim, mt, numbers, cands in rows:
-                # (a name without numbers keeps the mention's when it has none:
-                # :func:`_same_numbers`)
-                if (_same_numbers(key, name, context) if numbers else not numbered) \
+            for name, n, sim, mt, cands in rows:
+                if _same_numbers(key, name, context) \
                         and not (title and n > 1 and _proper_name(table, name, generic, ctx)):
                     for c in cands:  # (:func:`add` of the name's linkable candidates)
                         before = found.get(c.iri)

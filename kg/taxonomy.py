@@ -8,7 +8,7 @@ never changed: a commit makes a new one) and, where it says so, an
 :class:`kg.link.EntityLinker`'s words (:meth:`~kg.link.EntityLinker.common_words`,
 :meth:`~kg.link.EntityLinker.below_words`). What they read of a node alone (its parents, the
 categories right below it, its name's words) is kept in that graph's attributes
-(:func:`_memo`), read once per version, not per parse.
+(:func:`_per_view`), read once per version, not per parse.
 
 Example:
     >>> from kg import Edge, Node, NodeKind, ProductGraph, Relation
@@ -25,8 +25,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from kg.index import normalize_key
 from kg.link import FUNCTION_WORDS, NAME_PARTS, EntityLinker, name_heads, word_set
@@ -55,102 +56,92 @@ def contradicts(kg: Any, node: str, other: str) -> bool:
     return not parents(kg, node).isdisjoint(parents(kg, other))
 
 
-def _memo(nxg: Any, name: str) -> dict[Any, Any]:
-    """The cache ``name`` of the networkx view ``nxg`` of one KG version, kept in its graph
-    attributes (a commit makes a new view, whose attributes start empty)."""
-    memo = nxg.graph.get(name)
-    if memo is None:
-        memo = nxg.graph[name] = {}
-    return memo
+_T = TypeVar("_T")
 
 
+def _per_view(name: str) -> Callable[[Callable[[Any, str], _T]], Callable[[Any, str], _T]]:
+    """Memoise ``f(nxg, node)``, a pure function of one networkx view of the KG and a node, in
+    that view's graph attribute ``name`` (a commit makes a new view, whose attributes start
+    empty)."""
+    def wrap(f: Callable[[Any, str], _T]) -> Callable[[Any, str], _T]:
+        @functools.wraps(f)
+        def memoised(nxg: Any, node: str) -> _T:
+            memo = nxg.graph.get(name)
+            if memo is None:
+                memo = nxg.graph[name] = {}
+            out = memo.get(node)
+            if out is None:
+                out = memo[node] = f(nxg, node)
+            return out
+        return memoised
+    return wrap
+
+
+@_per_view("_kgqp_taxonomy_parents")
 def _parents(nxg: Any, node: str) -> frozenset[str]:
     """:func:`parents` of ``node`` on the networkx view ``nxg`` (cached per view)."""
-    memo = _memo(nxg, "_kgqp_taxonomy_parents")
-    out = memo.get(node)
-    if out is None:
-        out = memo[node] = frozenset() if node not in nxg else frozenset(
-            t for _, t, r in nxg.out_edges(node, keys=True)
-            if r in ("parent", "in_category", "type_in"))
-    return out
+    if node not in nxg:
+        return frozenset()
+    return frozenset(t for _, t, r in nxg.out_edges(node, keys=True)
+                     if r in ("parent", "in_category", "type_in"))
 
 
+@_per_view("_kgqp_taxonomy_above")
 def _above(nxg: Any, node: str) -> frozenset[str]:
     """:func:`above` of ``node`` on the networkx view ``nxg`` (cached per view)."""
-    memo = _memo(nxg, "_kgqp_taxonomy_above")
-    out = memo.get(node)
-    if out is None:
-        seen: set[str] = set()
-        level = _parents(nxg, node)
-        while level:
-            seen |= level
-            level = frozenset(p for c in level for p in _parents(nxg, c)) - seen
-        out = memo[node] = frozenset(seen)
-    return out
+    seen: set[str] = set()
+    level = _parents(nxg, node)
+    while level:
+        seen |= level
+        level = frozenset(p for c in level for p in _parents(nxg, c)) - seen
+    return frozenset(seen)
 
 
+@_per_view("_kgqp_taxonomy_children")
 def _children(nxg: Any, node: str) -> tuple[str, ...]:
     """The categories right below the category ``node`` (its ``parent`` edges' sources, in
     the view's order) of the networkx view ``nxg`` (cached per view)."""
-    memo = _memo(nxg, "_kgqp_taxonomy_children")
-    out = memo.get(node)
-    if out is None:
-        out = memo[node] = tuple(s for s, _, r in nxg.in_edges(node, keys=True)
-                                 if r == "parent")
-    return out
+    return tuple(s for s, _, r in nxg.in_edges(node, keys=True) if r == "parent")
 
 
+@_per_view("_kgqp_taxonomy_members")
 def _members(nxg: Any, node: str) -> tuple[str, ...]:
     """The categories and product types right under the node ``node`` (a ``parent``,
     ``in_category`` or ``type_in`` edge to it, in the view's order, once per edge) of the
     networkx view ``nxg`` (cached per view)."""
-    memo = _memo(nxg, "_kgqp_taxonomy_members")
-    out = memo.get(node)
-    if out is None:
-        nodes = nxg.nodes
-        out = memo[node] = tuple(
-            other for other, _, rel in nxg.in_edges(node, keys=True)
-            if rel in ("parent", "in_category", "type_in")
-            and nodes[other].get("kind") in PRODUCT_KINDS)
-    return out
+    nodes = nxg.nodes
+    return tuple(other for other, _, rel in nxg.in_edges(node, keys=True)
+                 if rel in ("parent", "in_category", "type_in")
+                 and nodes[other].get("kind") in PRODUCT_KINDS)
 
 
+@_per_view("_kgqp_taxonomy_words")
 def _name_words(nxg: Any, node: str) -> frozenset[str]:
     """:func:`kg.link.word_set` of the name (normalised label) of the node ``node`` of the
     networkx view ``nxg`` (cached per view)."""
-    memo = _memo(nxg, "_kgqp_taxonomy_words")
-    out = memo.get(node)
-    if out is None:
-        out = memo[node] = word_set(normalize_key(str(nxg.nodes[node].get("label") or "")))
-    return out
+    return word_set(normalize_key(str(nxg.nodes[node].get("label") or "")))
 
 
+@_per_view("_kgqp_taxonomy_parts")
 def _part_words(nxg: Any, node: str) -> tuple[frozenset[str], ...]:
     """:func:`kg.link.word_set` of each part (:data:`kg.link.NAME_PARTS`) of the name of the
     node ``node`` of the networkx view ``nxg``, in order (cached per view)."""
-    memo = _memo(nxg, "_kgqp_taxonomy_parts")
-    out = memo.get(node)
-    if out is None:
-        name = normalize_key(str(nxg.nodes[node].get("label") or ""))
-        out = memo[node] = tuple(word_set(part) for part in NAME_PARTS.split(name))
-    return out
+    name = normalize_key(str(nxg.nodes[node].get("label") or ""))
+    return tuple(word_set(part) for part in NAME_PARTS.split(name))
 
 
+@_per_view("_kgqp_taxonomy_kinds")
 def _kind_names(nxg: Any, node: str) -> tuple[frozenset[str], ...]:
     """The words (:func:`kg.link.word_set`) of each name of a category above the node
     ``node`` of the networkx view ``nxg`` below the first level (the labels of those with a
     path of two levels or more, and the inner segments of its own path): the kinds
     :func:`names_the_kind` reads (cached per view)."""
-    memo = _memo(nxg, "_kgqp_taxonomy_kinds")
-    out = memo.get(node)
-    if out is None:
-        nodes = nxg.nodes
-        path = str(nodes[node].get("path") or "")
-        up = {str(nodes[c].get("label") or "") for c in _above(nxg, node)
-              if nodes[c].get("path") and ">" in str(nodes[c].get("path"))} \
-            | {seg.strip() for seg in path.split(">")[1:-1]}
-        out = memo[node] = tuple(word_set(normalize_key(name)) for name in up)
-    return out
+    nodes = nxg.nodes
+    path = str(nodes[node].get("path") or "")
+    up = {str(nodes[c].get("label") or "") for c in _above(nxg, node)
+          if nodes[c].get("path") and ">" in str(nodes[c].get("path"))} \
+        | {seg.strip() for seg in path.split(">")[1:-1]}
+    return tuple(word_set(normalize_key(name)) for name in up)
 
 
 def parents(kg: Any, node: str) -> frozenset[str]:
