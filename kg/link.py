@@ -1622,6 +1622,29 @@ def _table_memo(table: _NodeTable, memo_name: str, key: Hashable,
     return got
 
 
+
+def _coordinated_pairs(table: _NodeTable) -> frozenset[frozenset[str]]:
+    """The pairs of head words that head two parts of one category's name
+    (:meth:`EntityLinker.coordinated`), read once per node table."""
+    pairs = table.__dict__.get("coordinated")  # (a table pickled before it was kept)
+    if pairs is None:
+        found: set[frozenset[str]] = set()
+        for path in set(table.paths.values()):
+            heads = sorted(name_heads(normalize_key(path.rsplit(">", 1)[-1])))
+            found.update(frozenset(p) for p in itertools.combinations(heads, 2))
+        pairs = table.__dict__["coordinated"] = frozenset(found)
+    return pairs
+
+
+def _whole_table_memos(table: _NodeTable) -> _NodeTable:
+    """``table`` with its memos of the whole table filled (the words no department owns,
+    :meth:`EntityLinker.common_words`; the coordinated head words, :func:`_coordinated_pairs`),
+    20-60 ms each on a 2-core machine: called where a KG commit brings the node table forward,
+    so that no parse after it pays for them."""
+    EntityLinker._common_words(table)
+    _coordinated_pairs(table)
+    return table
+
 def _subset_names(table: _NodeTable, key: str) -> tuple[
         str | None, tuple[tuple[str, int, float, str, tuple[Candidate, ...]], ...]]:
     """The names of ``table`` that hold every content word of the mention ``key`` and at most
@@ -2205,11 +2228,14 @@ class EntityLinker:
             return pinned
         fmin, fmax = self.config.fuzzy_min_chars, self.config.fuzzy_max_chars
 
+        # (with the tables of the whole node table: a commit builds them, not the next parse)
         def build(graph: Any) -> _NodeTable:
-            return _NodeTable(graph, graph.alias_index, fuzzy_min=fmin, fuzzy_max=fmax)
+            return _whole_table_memos(
+                _NodeTable(graph, graph.alias_index, fuzzy_min=fmin, fuzzy_max=fmax))
 
         def update(graph: Any, old: _NodeTable, changes: Any) -> _NodeTable | None:
-            return old.updated(graph, graph.alias_index, changes)
+            new = old.updated(graph, graph.alias_index, changes)
+            return None if new is None else _whole_table_memos(new)
 
         view = getattr(self.graph, "view", None)
         if callable(view):  # the graph's derived-view registry: brought forward by each commit
@@ -2943,15 +2969,7 @@ class EntityLinker:
         kinds side by side: they head two parts of one category's name ("Laptop Chargers &
         Adapters": charger and adapter; "Adapters, Cables & Chargers"); the pairs read once
         per node table."""
-        table = self.table
-        pairs = table.__dict__.get("coordinated")  # (a table pickled before it was kept)
-        if pairs is None:
-            found: set[frozenset[str]] = set()
-            for path in set(table.paths.values()):
-                heads = sorted(name_heads(normalize_key(path.rsplit(">", 1)[-1])))
-                found.update(frozenset(p) for p in itertools.combinations(heads, 2))
-            pairs = table.__dict__["coordinated"] = frozenset(found)
-        return frozenset((a, b)) in pairs
+        return frozenset((a, b)) in _coordinated_pairs(self.table)
 
     def _brand_words(self, ctx: QueryContext) -> frozenset[str]:
         """The words of the query ``ctx`` that name a linkable brand of the KG, by its very

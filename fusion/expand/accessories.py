@@ -11,7 +11,7 @@ from itertools import groupby
 from rapidfuzz.distance import OSA
 
 from fusion.expand.config import _CATEGORY_KINDS
-from fusion.expand.kgview import _ACCESSORY, _DIGIT, _KG, _cached, _Cand, _own_categories
+from fusion.expand.kgview import _ACCESSORY, _DIGIT, _KG, _cached, _Cand, _kg_wide, _own_categories
 from fusion.expand.words import (
     _ALTERNATIVES,
     _BARE_NUMBER,
@@ -300,6 +300,7 @@ def _family(kg: _KG, cats: Collection[str]) -> tuple[frozenset[str], frozenset[s
     return _cached(kg, "_kgqp_category_family", (tuple(sorted(cats)),), build)
 
 
+@_kg_wide
 def _category_words(kg: _KG) -> frozenset[frozenset[str]]:
     """The content words (:func:`_words`) of each KG category's name, cached per graph
     view."""
@@ -509,6 +510,7 @@ def _a_modifier_device(kg: _KG, words: Sequence[str], linked: Sequence[LinkedEnt
     return bool(headed) and not any(kg.department(c) in depts for c in headed)
 
 
+@_kg_wide
 def _word_categories(kg: _KG) -> Mapping[str, frozenset[str]]:
     """Each content word of the linkable KG categories' names (:func:`_words`: plurals folded)
     -> the categories whose name holds it: the categories that hold every word of a product
@@ -695,6 +697,7 @@ def _path_up(kg: _KG, iri: str) -> list[str]:
 _COMPONENT_WORDS = frozenset({"component", "components"})
 
 
+@_kg_wide
 def _component_categories(kg: _KG) -> tuple[tuple[str, frozenset[str]], ...]:
     """The categories under a category of parts (:data:`_COMPONENT_WORDS` in a name above them
     on their path: "GPUs/Video Graphics Cards", "CPUs / Processors", "Memory (RAM)" under
@@ -715,6 +718,7 @@ def _component_categories(kg: _KG) -> tuple[tuple[str, frozenset[str]], ...]:
     return _cached(kg, "_kgqp_component_categories", (), build)
 
 
+@_kg_wide
 def _initials(kg: _KG) -> Mapping[str, frozenset[str]]:
     """The categories by the initials of their names of three or more words ("ssd": Solid
     State Drives), cached per graph view."""

@@ -19,6 +19,7 @@ from fusion.expand.kgview import (
     _all_under,
     _brand_facts,
     _cached,
+    _kg_wide,
     _known_words,
     _own_categories,
 )
@@ -256,13 +257,21 @@ def _colour_held(kg: _KG, value: str) -> str | None:
     if not words:
         return None
 
+    return _colour_names(kg).get(" ".join(words))
+
+
+@_kg_wide
+def _colour_names(kg: _KG) -> dict[str, str]:
+    """The KG's colour values by their normalised names (:func:`kg.index.normalize_key`), cached
+    per graph view."""
     def build() -> dict[str, str]:
         return {normalize_key(str(d.get("label") or "")): str(d.get("label"))
                 for _, d in _colour_nodes(kg)}
 
-    return _cached(kg, "_kgqp_colour_names", (), build).get(" ".join(words))
+    return _cached(kg, "_kgqp_colour_names", (), build)
 
 
+@_kg_wide
 def _colour_nodes(kg: _KG) -> tuple[tuple[str, dict[str, Any]], ...]:
     """The KG's colour values, (IRI, attributes), cached per graph view: what the colour
     rules read (:func:`_colour_combinations`, :func:`_colour_held`)."""
@@ -343,6 +352,7 @@ def _care_category(kg: _KG, iri: str) -> bool:
     return _all_under(kg, iri, _CARE_PATH)
 
 
+@_kg_wide
 def _food_words(kg: _KG) -> frozenset[str]:
     """The one-word names of the KG's food categories (:data:`_FOOD_PATH`), each part of a
     name joined by "&" or "," ("Sugar & Sweeteners": sugar), plural-folded ("Apples": apple),
@@ -603,6 +613,7 @@ def _a_care_head(words: Sequence[str], end: int, taken: Collection[int],
     return at + 1 == len(words) or not words[at + 1].isalpha() or words[at + 1] in _NAME_ENDS
 
 
+@_kg_wide
 def _colour_named(kg: _KG) -> frozenset[tuple[str, ...]]:
     """The KG's names (and aliases) of brands, categories, product types and products that a
     colour word opens, of 2 to :data:`_MAX_BANNED_WORDS` words and naming no colour themselves
@@ -685,6 +696,7 @@ def _colour_words(value: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", value).casefold()))
 
 
+@_kg_wide
 def _colour_combinations(kg: _KG) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """The KG's combined colours: the colour words of a colour value whose name (or an alias)
     joins colours with a mark or "and" ("Black/White", "Blue and White", "Black Red" alias

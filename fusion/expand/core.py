@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+import weakref
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
@@ -45,7 +46,6 @@ from fusion.expand.colours import (
     _a_spec_colour,
     _care_category,
     _colour_held,
-    _colour_named,
     _combined_colours,
     _food_category,
     _in_a_name,
@@ -59,8 +59,10 @@ from fusion.expand.departments import (
     _audiences,
     _below,
     _both_sides,
+    _branches,
     _category_filter,
     _compared_to,
+    _department_names,
     _fits_elsewhere,
     _headed_elsewhere,
     _holds_the_searched,
@@ -77,7 +79,7 @@ from fusion.expand.departments import (
     _toy_version,
     _unknown_to,
 )
-from fusion.expand.depth import _products, filter_depth, relocated
+from fusion.expand.depth import filter_depth, relocated
 from fusion.expand.exclusions import (
     _brand_role,
     _comparison_owners,
@@ -92,7 +94,9 @@ from fusion.expand.kgview import (
     _ACCESSORY,
     _DERIVED_VIEW,
     _KG,
+    _KG_WIDE,
     _TREE_KINDS,
+    _align,
     _all_under,
     _brand_facts,
     _Cand,
@@ -141,9 +145,7 @@ from fusion.expand.walk import (
     _another_generation,
     _another_platform,
     _another_product_named,
-    _category_names_at,
     _category_walk,
-    _device_heads,
     _entity_walk,
     _generations,
     _holds_the_named,
@@ -257,21 +259,54 @@ logger = logging.getLogger(__name__)
 def _whole_kg_tables(g: Any, graph: Any, derived: Any) -> None:
     """Build, in the graph view ``g`` of the KG ``graph`` (its expansion data ``derived``), the
     tables of the whole KG that no label space changes and a parse would otherwise build the
-    first time it needs them, 0.1-0.9 s each on a 2-core machine: the names a colour word
-    opens (with every brand's sales), the category names by word, the device heads of
-    accessory categories, the products' categories for the filter's depth. Called where a KG
-    commit brings the views forward, so no parse after the commit pays for them; a failure is
-    logged and leaves them to the first parse that needs them."""
+    first time it needs them, 10-200 ms each on a 2-core machine (:data:`fusion.expand.kgview.
+    _KG_WIDE`: the names a colour word opens, with every brand's sales; the category names by
+    word; the platform families; the device heads of accessory categories; the products'
+    categories for the filter's depth; ...). Called where a KG commit brings the views forward,
+    so no parse after the commit pays for them. A table that fails is logged and left to the
+    first parse that needs it; the others, the commit and the view stand."""
     g.graph["_kgqp_derived"] = derived
     kg = _KG(g, graph)
-    try:
-        _colour_named(kg)
-        _category_names_at(kg)
-        _device_heads(kg)
-        _products(kg)
-    except Exception:  # (the parse builds them again; the commit and the view stand)
-        logger.warning("the expansion's KG-wide tables were not built with the KG view",
-                       exc_info=True)
+    for table in _KG_WIDE:
+        try:
+            table(kg)
+        except Exception:  # (the parse builds it again)
+            logger.warning("the expansion's KG-wide table %s was not built with the KG view",
+                           table.__name__, exc_info=True)
+    taxonomy = _LABEL_SPACES.get(graph)
+    if taxonomy is not None:
+        try:
+            _label_space_tables(kg, taxonomy)
+        except Exception:
+            logger.warning("the expansion's tables of the intent's label space were not built "
+                           "with the KG view", exc_info=True)
+
+
+#: per KG (a ``kg.ProductGraph``, held weakly): the label space its expansions last read (the
+#: intent's :class:`fusion.context.TaxonomyAlignment`), whose tables a commit builds in the
+#: views it brings forward (:func:`_label_space_tables`)
+_LABEL_SPACES: weakref.WeakKeyDictionary[Any, TaxonomyAlignment] = weakref.WeakKeyDictionary()
+
+
+def _label_space_tables(kg: _KG, taxonomy: TaxonomyAlignment) -> None:
+    """Build, in the graph view of ``kg``, the expansion's tables of the label space
+    ``taxonomy`` that a parse would otherwise build the first time it needs them (up to 0.2 s
+    together on a 2-core machine): every category's place in it (:func:`fusion.expand.kgview.
+    _category_alignment`), its departments' words, the catalogues it places, its departments'
+    category names and the departments of each catalogue's branches."""
+    aligned = _category_alignment(kg, taxonomy)
+
+    def dept(cat: str) -> str | None:  # (as _Expansion.dept)
+        hit = aligned.get(cat)
+        return (hit if hit is not None else _align(kg, taxonomy, aligned, cat))[0]
+
+    for n, a in kg.g.nodes(data=True):
+        if a.get("kind") == "category":
+            dept(n)
+    _department_words(kg, taxonomy, dept)
+    trees = _label_trees(kg, taxonomy, dept)
+    _department_names(kg, dept, trees)
+    _branches(kg, dept, trees)
 
 
 def _derived_with_tables(graph: Any) -> tuple[Any, Any]:
@@ -350,6 +385,9 @@ class _Expansion:
         unlinkable = g.unlinkable
         taxonomy = departments if isinstance(departments, TaxonomyAlignment) \
             or departments is None else TaxonomyAlignment((), tuple(departments))
+        if callable(view) and isinstance(departments, TaxonomyAlignment) \
+                and _LABEL_SPACES.get(kg) is not departments:
+            _LABEL_SPACES[kg] = departments  # (a commit builds its tables: _whole_kg_tables)
         depts = taxonomy.departments if taxonomy is not None else None
 
         # per category: (department in the intent's label space, or the tree's top level without
@@ -363,15 +401,7 @@ class _Expansion:
 
     def align(self, cat: str) -> tuple[str | None, str | None]:
         hit = self.aligned.get(cat)
-        if hit is None:
-            path = self.g.path(cat)
-            if self.taxonomy is not None:
-                hit = (self.taxonomy.department(path), self.taxonomy.label(path))
-            else:
-                hit = (self.g.department(cat), SEP.join(x.strip() for x in path.split(">")[:2])
-                       if path else None)
-            self.aligned[cat] = hit
-        return hit
+        return hit if hit is not None else _align(self.g, self.taxonomy, self.aligned, cat)
 
     def dept(self, cat: str) -> str | None:
         hit = self.aligned.get(cat)  # (:meth:`align`'s memo read here: called most often)

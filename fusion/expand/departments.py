@@ -30,6 +30,7 @@ from fusion.expand.kgview import (
     _cached,
     _Cand,
     _in_rel,
+    _kg_wide,
     _known_words,
     _own_categories,
 )
@@ -169,6 +170,7 @@ def _narrows_audience(c: _Cand, query: Collection[tuple[str, str | None]]) -> bo
     return c.kind in _NARROWING_KINDS
 
 
+@_kg_wide
 def _brand_keys(kg: _KG) -> frozenset[str]:
     """The spelling-free keys (:func:`kg.link.brand_key`) of the KG's brand names, cached per graph
     view."""
@@ -201,6 +203,7 @@ def _line_owner(kg: _KG, iri: str) -> str | None:
     return _cached(kg, "_kgqp_line_owner", (iri,), build)[0]
 
 
+@_kg_wide
 def _category_departments(kg: _KG) -> dict[tuple[str, ...], frozenset[str]]:
     """The words of each category name and alias (:func:`kg.link.word_order`: "Apples" and
     "apple" meet) -> the departments (the tops of the paths) of the categories of that name,
@@ -532,6 +535,23 @@ def _in_store_trees(kg: _KG, cat: str, trees: Collection[str]) -> bool:
     return taxonomy in trees or f"{taxonomy} > {top}" in trees
 
 
+
+def _branches(kg: _KG, dept: Callable[[str], str | None], trees: Collection[str],
+              ) -> dict[tuple[str, str], set[str]]:
+    """Each branch of each IRI catalogue below its top level, ``(catalogue, path)`` -> the
+    departments the label space places its categories in (:func:`_branch_departments`),
+    memoised with the graph view for the label space ``trees`` (:func:`_label_trees`)."""
+    memo = kg.g.graph.get("_kgqp_branch_depts")
+    if memo is None or memo[0] is not trees:
+        branches: dict[tuple[str, str], set[str]] = {}
+        for n, a in kg.g.nodes(data=True):
+            if a.get("kind") == "category" and (d := dept(n)) is not None:
+                parts = [x.strip() for x in str(a.get("path") or "").split(">")]
+                for i in range(2, len(parts) + 1):
+                    branches.setdefault((_taxonomy(n), " > ".join(parts[:i])), set()).add(d)
+        memo = kg.g.graph["_kgqp_branch_depts"] = (trees, branches)
+    return memo[1]
+
 def _branch_departments(kg: _KG, cat: str, dept: Callable[[str], str | None],
                         trees: Collection[str]) -> frozenset[str]:
     """Where the label space places the category ``cat``: its department, or for one it places
@@ -546,18 +566,10 @@ def _branch_departments(kg: _KG, cat: str, dept: Callable[[str], str | None],
     own = dept(cat)
     if own is not None:
         return frozenset({own})
-    memo = kg.g.graph.get("_kgqp_branch_depts")
-    if memo is None or memo[0] is not trees:
-        branches: dict[tuple[str, str], set[str]] = {}
-        for n, a in kg.g.nodes(data=True):
-            if a.get("kind") == "category" and (d := dept(n)) is not None:
-                parts = [x.strip() for x in str(a.get("path") or "").split(">")]
-                for i in range(2, len(parts) + 1):
-                    branches.setdefault((_taxonomy(n), " > ".join(parts[:i])), set()).add(d)
-        memo = kg.g.graph["_kgqp_branch_depts"] = (trees, branches)
+    branches = _branches(kg, dept, trees)
     parts = [x.strip() for x in str(kg.path(cat) or "").split(">")]
     for i in range(len(parts), 1, -1):
-        found = memo[1].get((_taxonomy(cat), " > ".join(parts[:i])))
+        found = branches.get((_taxonomy(cat), " > ".join(parts[:i])))
         if found:
             return frozenset(found)
     return frozenset()
@@ -735,6 +747,7 @@ def _sells_nothing_named(kg: _KG, brand: str, mention: Sequence[str],
     return next((c for c in _categories_named(kg).get(key, ()) if dept(c) is not None), None)
 
 
+@_kg_wide
 def _categories_named(kg: _KG) -> dict[tuple[str, ...], tuple[str, ...]]:
     """The words of each category name and alias (:func:`kg.link.word_order`) -> the
     categories of that name, cached per graph view."""

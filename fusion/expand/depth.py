@@ -35,7 +35,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from fusion.expand.accessories import _path_up
-from fusion.expand.kgview import _KG, _cached
+from fusion.expand.kgview import _KG, _cached, _kg_wide
 from fusion.expand.types import Boost
 from fusion.expand.walk import _of_accessories
 from fusion.expand.words import _words
@@ -47,6 +47,7 @@ MIN_NAMED = 5
 RELOCATE_SHARE = 0.8
 
 
+@_kg_wide
 def _products(kg: _KG) -> tuple[dict[str, list[int]], list[frozenset[str]],
                                  list[frozenset[str]]]:
     """Per category, the indices of the KG's products in its subtree (along each product's

@@ -8,15 +8,16 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from fusion.context import TaxonomyAlignment
 from fusion.expand.types import Triple
 from fusion.hetero import as_networkx
+from fusion.types import SEP
 from kg.index import normalize_key
 from kg.link import LINKABLE, brand_sales, compact_key, unlinkable_iris, word_set
 
@@ -233,6 +234,21 @@ def _cached(kg: _KG, name: str, key: tuple, build: Any) -> Any:
     return value
 
 
+_T = TypeVar("_T")
+
+#: the expansion's tables of a whole graph view (a function of the view alone, no label space,
+#: caching its value with the view: :func:`_cached`), in the order registered by
+#: :func:`_kg_wide`: what a KG commit builds in the views it brings forward
+#: (:func:`fusion.expand.core._whole_kg_tables`) so that no parse after it pays for them
+_KG_WIDE: list[Callable[[_KG], Any]] = []
+
+
+def _kg_wide(table: Callable[[_KG], _T]) -> Callable[[_KG], _T]:
+    """Register ``table`` in :data:`_KG_WIDE` (a decorator; returns it unchanged)."""
+    _KG_WIDE.append(table)
+    return table
+
+
 _DERIVED_VIEW = "fusion.expand.derived"
 #: a word with a digit: a model number or a size ("iphone 12 case", "tv 65 inch")
 _DIGIT = re.compile(r"\d")
@@ -281,6 +297,7 @@ def _all_under(kg: _KG, iri: str, path: re.Pattern[str]) -> bool:
     return bool(cats) and all(path.search(kg.path(c) or "") for c in cats)
 
 
+@_kg_wide
 def _known_words(kg: _KG) -> Collection[str]:
     """The words of the KG's names (:func:`kg.link.word_set`): the KG's vocabulary
     (:attr:`kg.ProductGraph.vocabulary`), or, for a graph without one, the words of its node
@@ -326,6 +343,22 @@ def _category_alignment(kg: _KG, taxonomy: TaxonomyAlignment | None,
     if memo is None or memo[0] is not taxonomy:
         memo = kg.g.graph["_kgqp_category_alignment"] = (taxonomy, {})
     return memo[1]
+
+
+def _align(kg: _KG, taxonomy: TaxonomyAlignment | None,
+           aligned: dict[str, tuple[str | None, str | None]], cat: str,
+           ) -> tuple[str | None, str | None]:
+    """The category ``cat``'s (department in the label space ``taxonomy``, or its tree's top
+    level without one; its lvl1 label, or its path's first two levels without a label space),
+    stored in ``aligned`` (:func:`_category_alignment`)."""
+    path = kg.path(cat)
+    if taxonomy is not None:
+        hit = (taxonomy.department(path), taxonomy.label(path))
+    else:
+        hit = (kg.department(cat), SEP.join(x.strip() for x in path.split(">")[:2])
+               if path else None)
+    aligned[cat] = hit
+    return hit
 
 
 def _term_keys(kg: _KG) -> Any:

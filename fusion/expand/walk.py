@@ -20,7 +20,7 @@ from fusion.expand.accessories import (
     _is_variant,
 )
 from fusion.expand.departments import _names_a_page
-from fusion.expand.kgview import _ACCESSORY, _KG, _cached, _Cand, _most_common_two_hop
+from fusion.expand.kgview import _ACCESSORY, _KG, _cached, _Cand, _kg_wide, _most_common_two_hop
 from fusion.expand.words import (
     _NEW_PLATFORMS,
     _SHARED_PLATFORM_NAMES,
@@ -160,6 +160,7 @@ def _stems(name: str) -> frozenset[str]:
     return frozenset(h for w in word_order(normalize_key(name)) for h in name_heads(w))
 
 
+@_kg_wide
 def _category_heads(kg: _KG) -> frozenset[str]:
     """The head words of the KG's category names (:func:`kg.link.name_heads`), cached per
     graph view: the nouns a shop names its products by."""
@@ -208,6 +209,7 @@ def _fold(w: str) -> str:
     return min(name_heads(w), default=w)
 
 
+@_kg_wide
 def _category_name_words(kg: _KG) -> list[tuple[tuple[str, ...], frozenset[int]]]:
     """Each name (label, alias) of a KG category as its words (:data:`kg.link.NAME_PARTS`
     dropped) and the places of the words that end a part of it (its things' heads), cached
@@ -231,6 +233,7 @@ def _category_name_words(kg: _KG) -> list[tuple[tuple[str, ...], frozenset[int]]
     return _cached(kg, "_kgqp_category_name_words", (), build)
 
 
+@_kg_wide
 def _category_names_at(kg: _KG) -> Mapping[str, tuple[tuple[tuple[str, ...], frozenset[int], int],
                                                        ...]]:
     """:func:`_category_name_words` by word: for each word, the names holding it with the
@@ -244,6 +247,19 @@ def _category_names_at(kg: _KG) -> Mapping[str, tuple[tuple[tuple[str, ...], fro
         return {w: tuple(v) for w, v in out.items()}
 
     return _cached(kg, "_kgqp_category_names_at", (), build)
+
+
+@_kg_wide
+def _plural_kinds(kg: _KG) -> frozenset[tuple[str, ...]]:
+    """The parts of the KG's category names and aliases (split at :data:`kg.link.NAME_PARTS`)
+    of two or more words whose last word is a plural, each word plural-folded
+    (:func:`_fold`), cached per graph view."""
+    return _cached(kg, "_kgqp_plural_kinds", (), lambda: frozenset(
+        tuple(_fold(w) for w in part.split())
+        for _, a in kg.g.nodes(data=True) if a.get("kind") == "category"
+        for name in (a.get("label"), *(a.get("aliases") or ()))
+        for part in NAME_PARTS.split(normalize_key(str(name or "")))
+        if len(part.split()) > 1 and _fold(part.split()[-1]) != part.split()[-1]))
 
 
 def _a_word_of_a_name(kg: _KG, words: Sequence[str], phrase: str) -> bool:
@@ -272,12 +288,7 @@ def _a_word_of_a_name(kg: _KG, words: Sequence[str], phrase: str) -> bool:
         return False
     folded = [_fold(w) for w in words]
     names = _category_names_at(kg).get(key[0], ())
-    kinds = _cached(kg, "_kgqp_plural_kinds", (), lambda: frozenset(
-        tuple(_fold(w) for w in part.split())
-        for _, a in kg.g.nodes(data=True) if a.get("kind") == "category"
-        for name in (a.get("label"), *(a.get("aliases") or ()))
-        for part in NAME_PARTS.split(normalize_key(str(name or "")))
-        if len(part.split()) > 1 and _fold(part.split()[-1]) != part.split()[-1]))
+    kinds = _plural_kinds(kg)
     for a in range(len(words) - n + 1):
         if list(words[a:a + n]) != key:
             continue
@@ -743,6 +754,7 @@ def _one_line(a: str, b: str) -> bool:
     return _same_line(a, b) or (len(short) >= 2 and long_.startswith(short))
 
 
+@_kg_wide
 def _platforms(kg: _KG) -> _Platforms:
     """The KG's platform families (:class:`_Platforms`), cached per graph view."""
     return _cached(kg, "_kgqp_platforms", (), lambda: _Platforms(kg))
@@ -877,6 +889,7 @@ def _an_accessory_path(path: str) -> bool:
     return any(_names_accessories(p) for p in path.split(" > ")[1:])
 
 
+@_kg_wide
 def _device_heads(kg: _KG) -> Mapping[str | None, frozenset[str]]:
     """Per department, the head words (:func:`kg.link.name_heads`) of its devices: those of
     its categories outside its accessories (:func:`_of_accessories`) and of none inside

@@ -194,34 +194,57 @@ def test_expansion_data_follows_commits_as_a_full_build_would(kg):
 
 
 
+def _table_value(value):
+    """A table's value as compared (an object without equality, the platform families: its
+    attributes but the graph)."""
+    if isinstance(value, (dict, frozenset, set, tuple, list)) or not hasattr(value, "__dict__"):
+        return value
+    return {k: v for k, v in vars(value).items() if k != "kg"}
+
+
 def test_a_commit_builds_the_kg_wide_tables_a_parse_would_build(kg):
-    """The expansion's tables of the whole KG (names a colour opens, category names by word,
-    device heads, products' categories) are built where a commit brings the views forward,
-    not by the first parse after it, and hold what a parse would build on the new graph."""
-    from fusion.expand.colours import _colour_named
-    from fusion.expand.depth import _products
-    from fusion.expand.kgview import _DERIVED_VIEW, _KG
-    from fusion.expand.walk import _category_names_at, _device_heads
+    """Every table of the whole KG the expansion registers (:data:`fusion.expand.kgview.
+    _KG_WIDE`: names a colour opens, category names by word, platform families, device heads,
+    products' categories, ...) and the tables of the label space its last parse read are built
+    where a commit brings the views forward, not by the first parse after it, and hold what a
+    parse builds on the new graph."""
+    from fusion.context import TaxonomyAlignment
+    from fusion.expand.core import _label_space_tables
+    from fusion.expand.kgview import _DERIVED_VIEW, _KG, _KG_WIDE
     from fusion.expand.words import _name_words
     from kg import Edge, Node, NodeKind, Relation
 
-    expand(kg, [SAMSUNG], query="samsung")  # registers the view
+    labels = ["TV & Home Theater > TVs", "Cell Phones > Cell Phone Accessories"]
+    space = TaxonomyAlignment(labels)
+    expand(kg, [SAMSUNG], query="samsung", departments=space)  # registers the view
     tvs = next(n.iri for n in kg.nodes(NodeKind.CATEGORY) if n.label == "TVs")
     with kg.transaction() as tx:
         tx.add_node(Node(NodeKind.CATEGORY, "bb/white-noise", "White Noise Machines",
                          path="TV & Home Theater > White Noise Machines"))
         tx.add_edge(Edge(ID + "category/bb/white-noise", Relation.PARENT, tvs))
     g, derived = kg.view(_DERIVED_VIEW, None)
-    tables = {("_kgqp_colour_named", ()): _colour_named,
-              ("_kgqp_category_names_at", ()): _category_names_at,
-              ("_kgqp_device_heads", ()): _device_heads,
-              ("_kgqp_filter_depth", ("products",)): _products}
+    built = {name: dict(memo) if isinstance(memo, dict) else memo
+             for name, memo in g.graph.items()}
     fresh = g.copy()  # (the same nodes and edges, and a graph dict of its own)
     fresh.graph = {"_kgqp_derived": derived}
-    for (name, key), build in tables.items():
-        assert key in g.graph.get(name, {}), name  # built by the commit
-        assert g.graph[name][key] == build(_KG(fresh, kg)), name  # as a parse builds it
+    assert len(_KG_WIDE) >= 20
+    for table in _KG_WIDE:
+        value = table(_KG(g, kg))
+        assert {name: dict(memo) if isinstance(memo, dict) else memo
+                for name, memo in g.graph.items()} == built, table.__name__  # built already
+        assert _table_value(value) == _table_value(table(_KG(fresh, kg))), table.__name__
     assert _name_words("White Noise Machines") in g.graph["_kgqp_colour_named"][()]
+    # the label space's tables: every category placed, the departments' words, the catalogues
+    # it places, the departments' names, the branches' departments
+    _label_space_tables(_KG(fresh, kg), space)
+    categories = {n for n, a in g.nodes(data=True) if a.get("kind") == "category"}
+    assert g.graph["_kgqp_category_alignment"][0] is space
+    assert set(g.graph["_kgqp_category_alignment"][1]) == categories
+    for name in ("_kgqp_category_alignment", "_kgqp_department_words", "_kgqp_label_trees",
+                 "_kgqp_department_names", "_kgqp_branch_depts"):
+        assert g.graph[name][1] == fresh.graph[name][1], name
+    assert g.graph["_kgqp_category_alignment"][1][ID + "category/bb/white-noise"][0] \
+        == "TV & Home Theater"
 
 
 def test_a_graph_context_is_freed_without_the_cyclic_collector(kg):

@@ -61,3 +61,24 @@ def test_category_names_follow_a_commit() -> None:
                   progress=False)
     assert [name for _, rows in _category_names(linker.table, "laptop") for name, *_ in rows] \
         == ["laptop chargers & adapters"]
+
+
+def test_a_commit_builds_the_whole_table_memos() -> None:
+    """The memos of the whole node table (the words no department owns, the coordinated head
+    words) are built where a commit brings the node table forward, not by the first link after
+    it, and hold what a table read afresh holds."""
+    from kg.link import _coordinated_pairs, _NodeTable
+
+    g = _graph()
+    linker = EntityLinker(g)
+    linker.link("headphones", label="core_product_type")  # registers the view
+    g.add_records([_category("laptop-chargers", "Computers > Laptop Chargers & Adapters")],
+                  progress=False)
+    table = linker.table
+    assert {"common", "coordinated"} <= set(table.__dict__)  # before any link
+    assert frozenset({"charger", "adapter"}) in table.__dict__["coordinated"]
+    again = _NodeTable(g, g.alias_index, fuzzy_min=linker.config.fuzzy_min_chars,
+                       fuzzy_max=linker.config.fuzzy_max_chars)  # (read afresh, no memos)
+    assert "coordinated" not in again.__dict__
+    assert table.__dict__["coordinated"] == _coordinated_pairs(again)
+    assert table.__dict__["common"] == EntityLinker._common_words(again)
