@@ -1622,7 +1622,6 @@ def _table_memo(table: _NodeTable, memo_name: str, key: Hashable,
     return got
 
 
-
 def _coordinated_pairs(table: _NodeTable) -> frozenset[frozenset[str]]:
     """The pairs of head words that head two parts of one category's name
     (:meth:`EntityLinker.coordinated`), read once per node table."""
@@ -1644,6 +1643,7 @@ def _whole_table_memos(table: _NodeTable) -> _NodeTable:
     EntityLinker._common_words(table)
     _coordinated_pairs(table)
     return table
+
 
 def _subset_names(table: _NodeTable, key: str) -> tuple[
         str | None, tuple[tuple[str, int, float, str, tuple[Candidate, ...]], ...]]:

@@ -535,7 +535,6 @@ def _in_store_trees(kg: _KG, cat: str, trees: Collection[str]) -> bool:
     return taxonomy in trees or f"{taxonomy} > {top}" in trees
 
 
-
 def _branches(kg: _KG, dept: Callable[[str], str | None], trees: Collection[str],
               ) -> dict[tuple[str, str], set[str]]:
     """Each branch of each IRI catalogue below its top level, ``(catalogue, path)`` -> the
@@ -551,6 +550,7 @@ def _branches(kg: _KG, dept: Callable[[str], str | None], trees: Collection[str]
                     branches.setdefault((_taxonomy(n), " > ".join(parts[:i])), set()).add(d)
         memo = kg.g.graph["_kgqp_branch_depts"] = (trees, branches)
     return memo[1]
+
 
 def _branch_departments(kg: _KG, cat: str, dept: Callable[[str], str | None],
                         trees: Collection[str]) -> frozenset[str]:

@@ -193,7 +193,6 @@ def test_expansion_data_follows_commits_as_a_full_build_would(kg):
     assert brand not in derived.pop
 
 
-
 def _table_value(value):
     """A table's value as compared (an object without equality, the platform families: its
     attributes but the graph)."""
