@@ -10,9 +10,10 @@
     python bench/parse_stages.py --bundle ~/.cache/kgqp/bundle --block-size 64 128
 
 ``--pipe N`` also times ``pipe()`` (batch 64) over N distinct QueryNER train queries that are
-not validation queries; ``--no-graphs`` skips part 2. ``--gc-freeze`` times parses and ``pipe()``
-with the objects alive after the load and warm-up frozen out of the garbage collector's full
-passes (``gc.collect(); gc.freeze()``, as ``kgqp serve`` and ``kgqp parse`` do); the output's
+not validation queries (``pipe_cpu_ms``: the process's CPU time per query, both threads);
+``--no-graphs`` skips part 2. ``--gc-freeze`` times parses and ``pipe()`` with the objects
+alive after the load and warm-up frozen out of the garbage collector's full passes
+(``gc.collect(); gc.freeze()``, as ``kgqp serve`` and ``kgqp parse`` do); the output's
 ``gc_full_ms`` is the time of the full collections during the run (``gc_full_n`` of them).
 The script reads only public names but for part 2, so a copy of it times an older checkout's
 parse the same way.
@@ -98,9 +99,10 @@ def main() -> None:
         seen = set(queries)
         train = [q for q in dict.fromkeys(s.text() for s in read_conll(
             args.data / "queryner" / "train.conll")) if q not in seen][:args.pipe]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         n = sum(1 for _ in parser.pipe(train, batch_size=64))
         out["pipe_n"], out["pipe_qps"] = n, round(n / (time.perf_counter() - t0))
+        out["pipe_cpu_ms"] = round((time.process_time() - c0) * 1e3 / n, 3)
     gc.callbacks.remove(on_gc)
     out["gc_frozen"] = args.gc_freeze
     out["gc_full_n"], out["gc_full_ms"] = len(full), round(sum(full) * 1e3, 1)

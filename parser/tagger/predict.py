@@ -269,6 +269,9 @@ class Tagger:
         """Run the model on prepared texts: ``(token logits [batch, seq, labels], query
         embeddings [batch, embedding_dim] or None)``, from one encoder pass. ``batch=True``
         runs on :attr:`batch_session` (ONNX)."""
+        if self.session is not None and len(items) > 1 \
+                and len({len(p.input_ids) for p in items}) > 1:
+            return self._forward_by_length(items, pooled=pooled, batch=batch)
         batch_ = self.encoder.collate(items)
         if self.session is not None:
             if pooled and "pooled" not in self._ort_outputs:
@@ -294,6 +297,33 @@ class Tagger:
         if pooled:
             return out[0].float().numpy(), out[1].float().numpy()
         return out.float().numpy(), None
+
+    def _forward_by_length(self, items: Sequence[Prepared], *, pooled: bool, batch: bool,
+                           ) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`forward` of texts of several token lengths on the ONNX graph: one call per
+        length, so that no padded position is computed (each costs what a token does; a
+        window of ``pipe()`` sorted by characters left a third of the positions padding), in
+        arrays padded to the longest text as one call returns them (the padded positions'
+        logits are zeros, which no decoding reads). With the INT8 export (weights only,
+        :mod:`parser.tagger.onnx`) a text's outputs do not depend on the other texts of its
+        call, so the grouping changes no result."""
+        groups: dict[int, list[int]] = {}
+        for i, p in enumerate(items):
+            groups.setdefault(len(p.input_ids), []).append(i)
+        logits: np.ndarray | None = None
+        pooled_out: np.ndarray | None = None
+        width = max(groups)
+        for length, idx in groups.items():
+            part, emb = self.forward([items[i] for i in idx], pooled=pooled, batch=batch)
+            if logits is None:
+                logits = np.zeros((len(items), width, part.shape[-1]), dtype=part.dtype)
+                if emb is not None:
+                    pooled_out = np.zeros((len(items), emb.shape[-1]), dtype=emb.dtype)
+            logits[idx, :length] = part
+            if pooled_out is not None and emb is not None:
+                pooled_out[idx] = emb
+        assert logits is not None  # (two groups at least)
+        return logits, pooled_out
 
     def forward_features(self, items: Sequence[Prepared],
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -196,6 +196,39 @@ def test_onnx_matches_torch(trained_dir, tmp_path):
         r.text[e.start:e.end] == e.text for r in int8.pipe(texts) for e in r.entities)
 
 
+def test_onnx_runs_each_token_length_apart(trained_dir, tmp_path):
+    """Texts of several token lengths run in one ONNX call per length (no padded position is
+    computed), and each text's logits and embedding equal its own call's."""
+    pytest.importorskip("onnxruntime")
+    from parser.tagger.onnx import export_onnx
+
+    d = tmp_path / "m"
+    shutil.copytree(trained_dir, d)
+    export_onnx(d, int8=True)
+    t = Tagger.from_pretrained(d, backend="onnx")
+    texts = ["lg tv", "sony wireless noise cancelling headphones", "tv", "lg oled tv",
+             "samsung tv"]
+    items = t.prepare(texts)
+    lengths = [len(p.input_ids) for p in items]
+    assert len(set(lengths)) > 2
+    calls = []
+    run = t.session.run
+
+    def spy(names, feeds):
+        calls.append(feeds["attention_mask"])
+        return run(names, feeds)
+
+    t.session.run = spy
+    logits, pooled = t.forward(items, pooled=True)
+    assert len(calls) == len(set(lengths)) and all(m.all() for m in calls)  # no padding run
+    assert logits.shape[:2] == (len(texts), max(lengths))
+    for i, p in enumerate(items):
+        alone, emb = t.forward([p], pooled=True)
+        assert np.array_equal(logits[i, :lengths[i]], alone[0])
+        assert np.array_equal(pooled[i], emb[0])
+    assert t.decode(items, logits) == [t.decode([p], t.forward([p])[0])[0] for p in items]
+
+
 def test_cli_train_evaluate_predict(tiny_backbone_dir, tiny_data, tmp_path):
     runner = CliRunner()
     out = tmp_path / "cli"
