@@ -10,7 +10,9 @@
     python bench/parse_stages.py --bundle ~/.cache/kgqp/bundle --block-size 64 128
 
 ``--pipe N`` also times ``pipe()`` (batch 64) over N distinct QueryNER train queries that are
-not validation queries (``pipe_cpu_ms``: the process's CPU time per query, both threads);
+not validation queries (``pipe_cpu_ms``: the process's CPU time per query, both threads;
+``pipe_onnx_cpu_ms``: the model calls' share; ``pipe_positions`` and ``pipe_tokens``: the
+positions the ONNX calls computed per query, padding included, and the queries' tokens);
 ``--no-graphs`` skips part 2. ``--gc-freeze`` times parses and ``pipe()`` with the objects
 alive after the load and warm-up frozen out of the garbage collector's full passes
 (``gc.collect(); gc.freeze()``, as ``kgqp serve`` and ``kgqp parse`` do); the output's
@@ -30,12 +32,47 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+class _OnnxMeter:
+    """While open: the CPU time of the tagger's batched model calls (``pipe()``'s worker
+    thread, the outermost ``forward(..., batch=True)`` call), and the positions its ONNX
+    Runtime calls computed (padding included) against the texts' tokens."""
+
+    def __init__(self, tagger) -> None:
+        self.tagger, self.cpu, self.positions, self.tokens = tagger, 0.0, 0, 0
+        self._depth = threading.local()
+        forward, session = tagger.forward, tagger.batch_session
+        run = session.run
+
+        def timed(items, **kw):
+            depth = getattr(self._depth, "n", 0)
+            self._depth.n = depth + 1
+            c0 = time.thread_time()
+            try:
+                return forward(items, **kw)
+            finally:
+                self._depth.n = depth
+                if kw.get("batch") and depth == 0:
+                    self.cpu += time.thread_time() - c0
+                    self.tokens += sum(len(p.input_ids) for p in items)
+
+        def counted(names, feeds):
+            self.positions += feeds["attention_mask"].size
+            return run(names, feeds)
+
+        tagger.forward, session.run = timed, counted
+        self._session = session
+
+    def close(self) -> None:
+        del self.tagger.forward, self._session.run
 
 
 def main() -> None:
@@ -99,10 +136,15 @@ def main() -> None:
         seen = set(queries)
         train = [q for q in dict.fromkeys(s.text() for s in read_conll(
             args.data / "queryner" / "train.conll")) if q not in seen][:args.pipe]
+        onnx = _OnnxMeter(parser.tagger)
         t0, c0 = time.perf_counter(), time.process_time()
         n = sum(1 for _ in parser.pipe(train, batch_size=64))
         out["pipe_n"], out["pipe_qps"] = n, round(n / (time.perf_counter() - t0))
         out["pipe_cpu_ms"] = round((time.process_time() - c0) * 1e3 / n, 3)
+        onnx.close()
+        out["pipe_onnx_cpu_ms"] = round(onnx.cpu * 1e3 / n, 3)
+        out["pipe_positions"] = round(onnx.positions / n, 2)
+        out["pipe_tokens"] = round(onnx.tokens / n, 2)
     gc.callbacks.remove(on_gc)
     out["gc_frozen"] = args.gc_freeze
     out["gc_full_n"], out["gc_full_ms"] = len(full), round(sum(full) * 1e3, 1)
