@@ -456,12 +456,12 @@ class QueryParser:
         Queries are read ``batch_size * sort_window`` at a time and batched by length inside
         that window (results still come out in input order): a batch of similar lengths needs
         fewer model calls (the tagger runs each token length of a batch as a call of its own,
-        so that no padding is computed). ``sort_window=1`` batches in input order. With an ONNX tagger the model call of
-        one batch runs in a worker thread, on a one-thread ONNX Runtime session, while this
-        thread links, classifies and expands the batch before it, so model and Python work
-        overlap on two cores. A query's result does not depend on its batch, and each batch
-        reads one KG version, even when a commit lands while it runs. ``market``: parse with
-        that market's tagger (:meth:`for_market`).
+        so that no padding is computed). ``sort_window=1`` batches in input order. With an
+        ONNX tagger the model call of one batch runs in a worker thread, on a one-thread ONNX
+        Runtime session, while this thread links, classifies and expands the batch before it,
+        so model and Python work overlap on two cores. A query's result does not depend on its
+        batch, and each batch reads one KG version, even when a commit lands while it runs.
+        ``market``: parse with that market's tagger (:meth:`for_market`).
 
         A process that keeps one parser and parses much: a loaded parser holds about a
         million objects the garbage collector tracks, and a full collection walks them all
