@@ -105,14 +105,6 @@ class FusionConfig:
             is off. The memory is set by :func:`fusion.train.train_fusion` and saved with
             the model (``memory.safetensors``).
         memory_k: training queries that vote.
-        kg_prior_weight: weight of the KG's prior in the intent of a query that links no
-            category with a label but links entities with labelled neighbour categories (a
-            brand and the categories it is sold in, a product type and those it lies in):
-            ``(1 - w) * model + w * prior``, the prior being the neighbours' labels weighted
-            as the pointer weighs them (link score times share). The heads learn little of
-            such queries (a brand alone: one query in 16), so "olympus" went to Video Games
-            while its KG categories are cameras. 0 (the default here; a saved config without
-            the key) is off.
     """
 
     text_dim: int = 384
@@ -129,7 +121,6 @@ class FusionConfig:
     members: int = 1
     memory_weight: float = 0.0
     memory_k: int = 10
-    kg_prior_weight: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("text_dim", "node_dim", "hidden_dim", "max_linked", "max_neighbours",
@@ -143,9 +134,6 @@ class FusionConfig:
         if not 0.0 <= self.memory_weight < 1.0:
             raise FusionConfigError(
                 f"FusionConfig.memory_weight must be in [0, 1) (0: off), got {self.memory_weight}")
-        if not 0.0 <= self.kg_prior_weight < 1.0:
-            raise FusionConfigError("FusionConfig.kg_prior_weight must be in [0, 1) (0: off), "
-                                    f"got {self.kg_prior_weight}")
 
     @property
     def max_elements(self) -> int:
@@ -283,30 +271,6 @@ class FusionModel(nn.Module):
         vote, nearest = self.memory.vote_and_nearest(text, n_labels=len(self.labels),
                                                      k=self.config.memory_k)
         return (1.0 - w) * probs + w * vote, nearest
-
-    def _with_kg_prior(self, probs: np.ndarray, f: dict[str, np.ndarray]) -> np.ndarray:
-        """``probs`` blended with the KG's prior (:attr:`FusionConfig.kg_prior_weight`) for
-        the queries of the graph features ``f`` (:meth:`graph_features`) that link no
-        category with a label and have neighbour categories with one; the others unchanged."""
-        w = self.config.kg_prior_weight
-        if w <= 0:
-            return probs
-        label, mask = f["label"], f["mask"]
-        labelled = mask & (label >= 0)
-        neighbour = f["role"] == _ROLE_ID["neighbour"]
-        rows = np.nonzero((labelled & neighbour).any(1) & ~(labelled & ~neighbour).any(1))[0]
-        if not len(rows):
-            return probs
-        out = np.array(probs, dtype=np.float64, copy=True)
-        n = probs.shape[1]
-        for i in rows:  # (per query, in element order: the same whatever its batch)
-            use = labelled[i] & neighbour[i]
-            prior = np.bincount(label[i][use], weights=f["weight"][i][use].astype(np.float64),
-                                minlength=n)
-            total = prior.sum()
-            if total > 0:
-                out[i] = (1.0 - w) * out[i] + w * (prior / total)
-        return out
 
     def heads(self) -> list[FusionModel]:
         """The ensemble's heads, this model's own first (``[self]`` for one head)."""
@@ -603,8 +567,8 @@ class FusionModel(nn.Module):
                 one["text"] = text[i:i + 1]
                 rows.append(head.logits(one))
             logits = np.concatenate(rows)
-        probs, nearest = self._with_memory(softmax(logits.astype(np.float64)), text)
-        return self.intents_from_probs(self._with_kg_prior(probs, f), nearest)
+        return self.intents_from_probs(*self._with_memory(softmax(logits.astype(np.float64)),
+                                                          text))
 
     def predict_batch(self, inputs: Sequence[FusionInput]) -> list[Intent]:
         """Predict the intents of ``inputs`` (any length, including 0).
@@ -614,28 +578,20 @@ class FusionModel(nn.Module):
         if not inputs:
             return []
         self._check_text_dim(inputs)
-        head = self._numpy_head()
-        f = head.featurize(inputs)
-        probs = softmax(head.logits(f).astype(np.float64))
+        probs = self._numpy_head().probs(inputs)
         nearest = None
         if self.memory is not None:
             text = np.stack([inp.text_embedding.detach().float().numpy() for inp in inputs])
             probs, nearest = self._with_memory(probs, text)
-        return self.intents_from_probs(self._with_kg_prior(probs, f), nearest)
+        return self.intents_from_probs(probs, nearest)
 
-    def intents_from_logits(self, logits: np.ndarray, text: np.ndarray | None = None,
-                            linked: Sequence[Sequence[LinkedEntity]] | None = None,
-                            ) -> list[Intent]:
+    def intents_from_logits(self, logits: np.ndarray,
+                            text: np.ndarray | None = None) -> list[Intent]:
         """Intents from lvl1 logits ``[B, C]`` computed elsewhere (e.g. by an exported head);
-        ``text`` (``[B, text_dim]``) is needed when the model has a query memory, ``linked``
-        (each query's linked entities) when it blends the KG's prior."""
+        ``text`` (``[B, text_dim]``) is needed when the model has a query memory."""
         if self.memory is not None and self.config.memory_weight > 0 and text is None:
             raise FusionConfigError("this model blends a query memory into the intent: pass "
                                     "the text embeddings (intents_from_logits(logits, text))")
-        if self.config.kg_prior_weight > 0 and linked is None:
-            raise FusionConfigError("this model blends the KG's prior into the intent: pass "
-                                    "the linked entities (intents_from_logits(logits, text, "
-                                    "linked))")
         logits = np.asarray(logits, dtype=np.float64)
         if logits.ndim != 2 or logits.shape[1] != len(self.labels):
             raise FusionDataError(
@@ -643,11 +599,9 @@ class FusionModel(nn.Module):
             )
         if not np.isfinite(logits).all():
             raise FusionDataError("the fusion logits contain NaN or inf")
-        probs, nearest = (softmax(logits), None) if text is None \
-            else self._with_memory(softmax(logits), text)
-        if linked is not None:
-            probs = self._with_kg_prior(probs, self.graph_features(linked))
-        return self.intents_from_probs(probs, nearest)
+        probs = softmax(logits)
+        return self.intents_from_probs(*((probs, None) if text is None
+                                         else self._with_memory(probs, text)))
 
     def intents_from_probs(self, probs: np.ndarray,
                            familiarity: np.ndarray | None = None) -> list[Intent]:

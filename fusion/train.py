@@ -44,8 +44,7 @@ from fusion.model import Batch, FusionConfig, FusionModel
 from fusion.text import TextEncoderLike, get_text_encoder
 from fusion.types import FusionExample, QueryFeaturizer
 
-__all__ = ["DEFAULT_HIDDEN_DIM", "DEFAULT_KG_PRIOR_WEIGHT", "DEFAULT_MEMBERS",
-           "DEFAULT_MEMORY_WEIGHT",
+__all__ = ["DEFAULT_HIDDEN_DIM", "DEFAULT_MEMBERS", "DEFAULT_MEMORY_WEIGHT",
            "DEFAULT_TAXONOMY_LABELS", "TrainConfig",
            "member_seed", "set_seed", "train_from_files", "train_fusion", "train_loop",
            "use_taxonomy_labels"]
@@ -73,10 +72,6 @@ DEFAULT_TAXONOMY_LABELS = False
 #: tree-walk gate and the thresholds have defaults calibrated for it
 #: (docs/benchmarks.md, Fusion)
 DEFAULT_MEMORY_WEIGHT = 0.3
-#: the weight of the KG's prior (:attr:`FusionConfig.kg_prior_weight`: the labels of the
-#: neighbour categories of a query that links no labelled category) in the models
-#: :func:`train_from_files` trains by default
-DEFAULT_KG_PRIOR_WEIGHT = 0.0
 
 
 @dataclass(frozen=True)
@@ -441,8 +436,7 @@ def train_from_files(kg: Any, train_file: str | Path | Sequence[str | Path],
     tree_labels = use_taxonomy_labels(taxonomy_labels, taxonomy_queries)
     config = replace(config or FusionConfig(use_label_names=True, members=DEFAULT_MEMBERS,
                                             hidden_dim=DEFAULT_HIDDEN_DIM,
-                                            memory_weight=DEFAULT_MEMORY_WEIGHT,
-                                            kg_prior_weight=DEFAULT_KG_PRIOR_WEIGHT),
+                                            memory_weight=DEFAULT_MEMORY_WEIGHT),
                      text_dim=featurizer.dim)
     gnn_config = gnn_config or GNNConfig()
     cache = Path(cache_dir) if cache_dir is not None else out.parent / ".fusion-cache" / \

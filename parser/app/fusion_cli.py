@@ -156,11 +156,6 @@ def train(
         None, "--memory-weight", min=0.0, max=0.99, help="Weight of the nearest-neighbour vote "
         "of the training queries in the intent (fusion.memory; 0: off; default: "
         "fusion.train.DEFAULT_MEMORY_WEIGHT)."),
-    kg_prior_weight: float | None = typer.Option(
-        None, "--kg-prior-weight", min=0.0, max=0.99, help="Weight of the KG's prior (the "
-        "labels of the categories a brand or product type is sold or placed in) in the intent "
-        "of a query that links no labelled category (0: off; default: "
-        "fusion.train.DEFAULT_KG_PRIOR_WEIGHT)."),
     gnn_layer: str = typer.Option("sage", "--gnn-layer", help="sage, graph or gat."),
     gnn_steps: int = typer.Option(_GNN_STEPS, "--gnn-steps", min=1),
     gnn_seconds: float | None = typer.Option(
@@ -182,7 +177,6 @@ def train(
     from fusion.gnn import GNNConfig
     from fusion.train import (
         DEFAULT_HIDDEN_DIM,
-        DEFAULT_KG_PRIOR_WEIGHT,
         DEFAULT_MEMBERS,
         DEFAULT_MEMORY_WEIGHT,
         TrainConfig,
@@ -203,9 +197,7 @@ def train(
                                 hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
                                 members=members or DEFAULT_MEMBERS,
                                 memory_weight=DEFAULT_MEMORY_WEIGHT if memory_weight is None
-                                else memory_weight,
-                                kg_prior_weight=DEFAULT_KG_PRIOR_WEIGHT
-                                if kg_prior_weight is None else kg_prior_weight),
+                                else memory_weight),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
                                      **_given(link_dropout=link_dropout,
                                               swa_epochs=swa_epochs)),
@@ -262,10 +254,6 @@ def evaluate_cmd(
         None, "--memory-weight", min=0.0, max=0.99, help="--cv: weight of the nearest-neighbour "
         "vote of each fold's training queries in the intent (as `fusion train`; 0: off; "
         "default: fusion.train.DEFAULT_MEMORY_WEIGHT)."),
-    kg_prior_weight: float | None = typer.Option(
-        None, "--kg-prior-weight", min=0.0, max=0.99, help="--cv: weight of the KG's prior in "
-        "the intent of a query that links no labelled category (as `fusion train`; 0: off; "
-        "default: fusion.train.DEFAULT_KG_PRIOR_WEIGHT)."),
     link_dropout: float | None = typer.Option(
         None, "--link-dropout", min=0.0, max=0.95,
         help="--cv: share of training queries whose links are hidden in each batch "
@@ -338,8 +326,7 @@ def evaluate_cmd(
                 kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
                 epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
                 swa_epochs=swa_epochs, hidden_dim=hidden_dim, members=members,
-                memory_weight=memory_weight, kg_prior_weight=kg_prior_weight,
-                gnn_steps=gnn_steps, gnn_seed=gnn_seed,
+                memory_weight=memory_weight, gnn_steps=gnn_steps, gnn_seed=gnn_seed,
                 group_near_duplicates=group_near_duplicates, features=features,
                 cache=cache, taxonomy_queries=taxonomy_queries, taxonomy_labels=taxonomy_labels,
                 text_encoder=text_encoder, intent_precision=intent_precision,
@@ -385,7 +372,6 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                     variants: str, epochs: int, batch_size: int, link_dropout: float | None,
                     swa_epochs: int | None, hidden_dim: int | None, members: int | None,
                     memory_weight: float | None, gnn_steps: int, gnn_seed: int = 0,
-                    kg_prior_weight: float | None = None,
                     group_near_duplicates: bool = False,
                     features: Path | None, taxonomy_queries: bool,
                     taxonomy_labels: bool | None,
@@ -410,7 +396,6 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     from fusion.text import get_text_encoder
     from fusion.train import (
         DEFAULT_HIDDEN_DIM,
-        DEFAULT_KG_PRIOR_WEIGHT,
         DEFAULT_MEMBERS,
         DEFAULT_MEMORY_WEIGHT,
         TrainConfig,
@@ -432,9 +417,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                                           members=members or DEFAULT_MEMBERS,
                                           hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
                                           memory_weight=DEFAULT_MEMORY_WEIGHT
-                                          if memory_weight is None else memory_weight,
-                                          kg_prior_weight=DEFAULT_KG_PRIOR_WEIGHT
-                                          if kg_prior_weight is None else kg_prior_weight),
+                                          if memory_weight is None else memory_weight),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence,
                       taxonomy_labels=tree_labels,
