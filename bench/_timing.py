@@ -3,6 +3,7 @@ from ``bench/``)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import resource
 import time
@@ -45,3 +46,32 @@ def append_record(path: Path, record: dict[str, Any]) -> None:
     finished ones readable)."""
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(record) + "\n")
+
+
+class FullCollections:
+    """The garbage collector's full passes (generation 2) while the ``with`` block runs:
+    :attr:`seconds`, each pass's length in order (each stops every thread for that long).
+
+    >>> with FullCollections() as passes:
+    ...     _ = gc.collect()
+    >>> len(passes.seconds)
+    1
+    """
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                self._start = time.perf_counter()
+            else:
+                self.seconds.append(time.perf_counter() - self._start)

@@ -13,7 +13,8 @@ slowest parse that none fell in; ``first_ms`` the first parse. ``--read-only`` (
 reader beside another process's writer: the reader's first parse after the commit brings its
 views forward. ``--gc-freeze`` freezes the heap after the load, as
 ``kgqp serve`` and ``kgqp parse`` do (:func:`parser.app.threads.freeze_heap`).
-The script reads only public names, so a copy of it times an older checkout the same way:
+The script reads only public names, so a copy of it (with ``bench/_timing.py``) times an older
+checkout (032b9d5 or later: ``parser.app.threads.freeze_heap``) the same way:
 
     OMP_NUM_THREADS=1 python bench/first_parses.py --bundle ~/.cache/kgqp/bundle
     OMP_NUM_THREADS=1 python bench/first_parses.py --bundle ~/.cache/kgqp/bundle \
@@ -25,7 +26,6 @@ Timing needs an otherwise idle machine.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import shutil
 import sys
@@ -34,8 +34,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "bench"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from _timing import FullCollections  # noqa: E402
 
 
 def main() -> None:
@@ -54,6 +57,7 @@ def main() -> None:
                          "service and the batch command do")
     args = ap.parse_args()
 
+    from parser.app.threads import freeze_heap
     from parser.pipeline import QueryParser
     from parser.tagger.data import read_conll
 
@@ -72,8 +76,7 @@ def main() -> None:
     parser = QueryParser.from_pretrained(args.bundle, kg=kg)
     out["load_s"] = round(time.perf_counter() - t0, 2)
     if args.gc_freeze:
-        gc.collect()
-        gc.freeze()
+        freeze_heap()
     if kg is not None:
         t0 = time.perf_counter()
         with writer.transaction(message="bench/first_parses.py") as tx:
@@ -81,25 +84,15 @@ def main() -> None:
         out["commit_s"] = round(time.perf_counter() - t0, 2)
     queries = list(dict.fromkeys(
         s.text() for s in read_conll(args.data / "queryner" / "validation.conll")))
-    full: list[float] = []  # the collector's full passes during the parses, ms
-    in_full: list[bool] = []  # per parse: whether one ran in it
-
-    def on_gc(phase: str, info: dict) -> None:
-        if info["generation"] == 2:
-            if phase == "start":
-                on_gc.t0 = time.perf_counter()  # type: ignore[attr-defined]
-            else:
-                full.append(round((time.perf_counter() - on_gc.t0) * 1e3, 1))  # type: ignore[attr-defined]
-
-    gc.callbacks.append(on_gc)
+    in_full: list[bool] = []  # per parse: whether a full collection ran in it
     times = []
-    for q in queries:
-        n_full = len(full)
-        t0 = time.perf_counter()
-        parser(q)
-        times.append((time.perf_counter() - t0) * 1e3)
-        in_full.append(len(full) > n_full)
-    gc.callbacks.remove(on_gc)
+    with FullCollections() as full:
+        for q in queries:
+            n_full = len(full.seconds)
+            t0 = time.perf_counter()
+            parser(q)
+            times.append((time.perf_counter() - t0) * 1e3)
+            in_full.append(len(full.seconds) > n_full)
     ranked = sorted(times)
     slowest = max(range(len(times)), key=times.__getitem__)
     out.update({"n": len(times), "first_ms": round(times[0], 1),
@@ -107,7 +100,7 @@ def main() -> None:
                 "p99_ms": round(ranked[int(0.99 * len(ranked))], 2),
                 "max_ms": round(ranked[-1], 1), "slowest": queries[slowest],
                 "over_50_ms": sum(t > 50 for t in times),
-                "gc_full_ms": full,
+                "gc_full_ms": [round(t * 1e3, 1) for t in full.seconds],
                 "max_without_gc_full_ms": round(max(
                     (t for t, f in zip(times, in_full, strict=True) if not f), default=0.0), 1)})
     print(json.dumps(out))

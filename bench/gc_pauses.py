@@ -24,8 +24,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "bench"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from _timing import FullCollections  # noqa: E402
 
 
 def main() -> None:
@@ -36,6 +39,7 @@ def main() -> None:
                     help="gc.collect(); gc.freeze() after the load and warm-up")
     args = ap.parse_args()
 
+    from parser.app.threads import freeze_heap
     from parser.pipeline import QueryParser
     from parser.tagger.data import read_conll
 
@@ -54,27 +58,15 @@ def main() -> None:
     gc.collect()
     one_full = time.perf_counter() - t0
     if args.freeze:
-        gc.collect()
-        gc.freeze()
-    full: list[float] = []
-    started: list[float] = []
-
-    def on_gc(phase: str, info: dict) -> None:
-        if info["generation"] == 2:
-            if phase == "start":
-                started.append(time.perf_counter())
-            else:
-                full.append(time.perf_counter() - started.pop())
-
-    gc.callbacks.append(on_gc)
-    t0 = time.perf_counter()
-    n = sum(1 for _ in parser.pipe(queries, batch_size=64))
-    seconds = time.perf_counter() - t0
-    gc.callbacks.remove(on_gc)
+        freeze_heap()
+    with FullCollections() as full:
+        t0 = time.perf_counter()
+        n = sum(1 for _ in parser.pipe(queries, batch_size=64))
+        seconds = time.perf_counter() - t0
     print(json.dumps({"tracked_after_load": tracked,
                       "one_full_collection_ms": round(one_full * 1e3),
                       "frozen": args.freeze, "n": n, "pipe_qps": round(n / seconds),
-                      "full_collections_ms": [round(s * 1e3) for s in full]}))
+                      "full_collections_ms": [round(s * 1e3) for s in full.seconds]}))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ positions the ONNX calls computed per query, padding included, and the queries' 
 alive after the load and warm-up frozen out of the garbage collector's full passes
 (``gc.collect(); gc.freeze()``, as ``kgqp serve`` and ``kgqp parse`` do); the output's
 ``gc_full_ms`` is the time of the full collections during the run (``gc_full_n`` of them).
-The script reads only public names but for part 2, so a copy of it times an older checkout's
+The script reads only public names but for part 2, so a copy of it (with ``bench/_timing.py``)
+times an older checkout's (032b9d5 or later: ``parser.app.threads.freeze_heap``)
 parse the same way.
 
 Timing needs an otherwise idle machine.
@@ -26,7 +27,6 @@ Timing needs an otherwise idle machine.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import shutil
 import statistics
@@ -37,8 +37,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "bench"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from _timing import FullCollections  # noqa: E402
 
 
 class _OnnxMeter:
@@ -95,6 +98,7 @@ def main() -> None:
     from seqeval.metrics import f1_score
     from seqeval.scheme import IOB2
 
+    from parser.app.threads import freeze_heap
     from parser.pipeline import QueryParser
     from parser.tagger.data import read_conll
     from parser.tagger.io import ort_session_options
@@ -109,45 +113,34 @@ def main() -> None:
     for q in warm:
         parser(q)
     if args.gc_freeze:
-        gc.collect()
-        gc.freeze()
-    full: list[float] = []  # the full collections' times, seconds
-
-    def on_gc(phase: str, info: dict) -> None:
-        if info["generation"] == 2:
-            if phase == "start":
-                on_gc.t0 = time.perf_counter()  # type: ignore[attr-defined]
-            else:
-                full.append(time.perf_counter() - on_gc.t0)  # type: ignore[attr-defined]
-
-    gc.callbacks.append(on_gc)
-    total, stages = [], {}
-    for q in queries:
-        t0 = time.perf_counter()
-        res = parser(q)
-        total.append((time.perf_counter() - t0) * 1e3)
-        for k, v in res.timings.items():
-            stages.setdefault(k, []).append(v)
-    total.sort()
-    out = {"n": len(queries), "parse_p50_ms": round(total[len(total) // 2], 3),
-           "parse_p90_ms": round(total[int(0.9 * len(total))], 3),
-           "stage_median_ms": {k: round(statistics.median(v), 3) for k, v in stages.items()}}
-    if args.pipe:
-        seen = set(queries)
-        train = [q for q in dict.fromkeys(s.text() for s in read_conll(
-            args.data / "queryner" / "train.conll")) if q not in seen][:args.pipe]
-        onnx = _OnnxMeter(parser.tagger)
-        t0, c0 = time.perf_counter(), time.process_time()
-        n = sum(1 for _ in parser.pipe(train, batch_size=64))
-        out["pipe_n"], out["pipe_qps"] = n, round(n / (time.perf_counter() - t0))
-        out["pipe_cpu_ms"] = round((time.process_time() - c0) * 1e3 / n, 3)
-        onnx.close()
-        out["pipe_onnx_cpu_ms"] = round(onnx.cpu * 1e3 / n, 3)
-        out["pipe_positions"] = round(onnx.positions / n, 2)
-        out["pipe_tokens"] = round(onnx.tokens / n, 2)
-    gc.callbacks.remove(on_gc)
+        freeze_heap()
+    with FullCollections() as full:  # (the timed parses and pipe())
+        total, stages = [], {}
+        for q in queries:
+            t0 = time.perf_counter()
+            res = parser(q)
+            total.append((time.perf_counter() - t0) * 1e3)
+            for k, v in res.timings.items():
+                stages.setdefault(k, []).append(v)
+        total.sort()
+        out = {"n": len(queries), "parse_p50_ms": round(total[len(total) // 2], 3),
+               "parse_p90_ms": round(total[int(0.9 * len(total))], 3),
+               "stage_median_ms": {k: round(statistics.median(v), 3) for k, v in stages.items()}}
+        if args.pipe:
+            seen = set(queries)
+            train = [q for q in dict.fromkeys(s.text() for s in read_conll(
+                args.data / "queryner" / "train.conll")) if q not in seen][:args.pipe]
+            onnx = _OnnxMeter(parser.tagger)
+            t0, c0 = time.perf_counter(), time.process_time()
+            n = sum(1 for _ in parser.pipe(train, batch_size=64))
+            out["pipe_n"], out["pipe_qps"] = n, round(n / (time.perf_counter() - t0))
+            out["pipe_cpu_ms"] = round((time.process_time() - c0) * 1e3 / n, 3)
+            onnx.close()
+            out["pipe_onnx_cpu_ms"] = round(onnx.cpu * 1e3 / n, 3)
+            out["pipe_positions"] = round(onnx.positions / n, 2)
+            out["pipe_tokens"] = round(onnx.tokens / n, 2)
     out["gc_frozen"] = args.gc_freeze
-    out["gc_full_n"], out["gc_full_ms"] = len(full), round(sum(full) * 1e3, 1)
+    out["gc_full_n"], out["gc_full_ms"] = len(full.seconds), round(sum(full.seconds) * 1e3, 1)
     if args.no_graphs:
         print(json.dumps(out, indent=1))
         return
