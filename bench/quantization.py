@@ -4,7 +4,12 @@
 
 For the same trained tagger: torch (reference), ONNX fp32, ONNX INT8 with dynamic quantisation
 (activation scales computed per call over the whole batch) and ONNX INT8 weight-only
-(MatMulNBits, activations quantised per row and block: the default export). Reports
+(MatMulNBits, activations quantised per row and block: the default export); with ``--static N``
+also ONNX INT8 with static activation scales (``quantize_static``: QDQ, weights per channel,
+activations uint8 with one MinMax range per tensor calibrated on the first N training queries,
+only the MatMuls with constant weights). Static scales are fixed, so a query's tags do not
+depend on its batch either; the product does not export it (see docs/benchmarks.md, Tagger,
+"INT8 schemes"). Reports
 
 - strict micro-F1 on the data, each query tagged alone (as a single ``parser(q)`` call) and in
   batches of 64 (as ``pipe()``);
@@ -62,6 +67,43 @@ def _latency(taggers: dict, texts: list[str]) -> dict[str, dict[str, float]]:
     return out
 
 
+def _static_export(work: Path, tagger, texts: list[str]) -> None:
+    """``work/model.int8.onnx``: the fp32 export with static INT8 activation scales, calibrated
+    on ``texts`` (each fed alone, as ``tagger`` prepares it: its KG lexicon features included)."""
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    feeds = []
+    for text in texts:
+        batch = tagger.encoder.collate(tagger.prepare([text]))
+        feed = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+        if batch.lexicon is not None:
+            feed["lexicon"] = batch.lexicon
+        feeds.append(feed)
+
+    class _Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.it = iter(feeds)
+
+        def get_next(self):
+            return next(self.it, None)
+
+    pre = work / "pre.onnx"
+    quant_pre_process(str(work / "model.onnx"), str(pre), skip_symbolic_shape=True)
+    quantize_static(str(pre), str(work / "model.int8.onnx"), _Reader(),
+                    quant_format=QuantFormat.QDQ, per_channel=True,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    op_types_to_quantize=["MatMul"], calibrate_method=CalibrationMethod.MinMax,
+                    extra_options={"MatMulConstBOnly": True})
+    pre.unlink()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, required=True)
@@ -70,6 +112,9 @@ def main() -> None:
     ap.add_argument("--kg", metavar="KGDIR", default=None,
                     help="The KG the tagger was trained with, for its KG lexicon features "
                     "(default: none)")
+    ap.add_argument("--static", type=int, default=0, metavar="N",
+                    help="also INT8 with static activation scales calibrated on the first N "
+                    "training queries (not timed or scored ones; default 0: not run)")
     args = ap.parse_args()
 
     import torch
@@ -102,6 +147,12 @@ def main() -> None:
         t = Tagger.from_pretrained(work, backend="onnx", int8=True, num_threads=args.threads,
                                    lexicon=lexicon)
         taggers[f"onnx int8 {scheme}"] = t
+    if args.static:
+        calibration = list(dict.fromkeys(s.text() for s in read_conll(
+            train if train.is_file() else args.data)))[1500:1500 + args.static]
+        _static_export(work, taggers["onnx fp32"], calibration)
+        taggers["onnx int8 static"] = Tagger.from_pretrained(
+            work, backend="onnx", int8=True, num_threads=args.threads, lexicon=lexicon)
     latency = _latency({k: t for k, t in taggers.items() if k != "torch"}, timing)
     results = {}
     for name, t in taggers.items():
