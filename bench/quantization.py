@@ -6,10 +6,10 @@ For the same trained tagger: torch (reference), ONNX fp32, ONNX INT8 with dynami
 (activation scales computed per call over the whole batch) and ONNX INT8 weight-only
 (MatMulNBits, activations quantised per row and block: the default export); with ``--static N``
 also ONNX INT8 with static activation scales (``quantize_static``: QDQ, weights per channel,
-activations uint8 with one MinMax range per tensor calibrated on the first N training queries,
-only the MatMuls with constant weights). Static scales are fixed, so a query's tags do not
-depend on its batch either; the product does not export it (see docs/benchmarks.md, Tagger,
-"INT8 schemes"). Reports
+activations uint8 with one MinMax range per tensor calibrated on N training queries after the
+1,500 timed ones, only the MatMuls with constant weights). Static scales are fixed, so a query's
+tags do not depend on its batch either; the product does not export it (docs/benchmarks.md,
+"Static INT8 activation scales for the tagger"). Reports
 
 - strict micro-F1 on the data, each query tagged alone (as a single ``parser(q)`` call) and in
   batches of 64 (as ``pipe()``);
@@ -113,8 +113,8 @@ def main() -> None:
                     help="The KG the tagger was trained with, for its KG lexicon features "
                     "(default: none)")
     ap.add_argument("--static", type=int, default=0, metavar="N",
-                    help="also INT8 with static activation scales calibrated on the first N "
-                    "training queries (not timed or scored ones; default 0: not run)")
+                    help="also INT8 with static activation scales calibrated on N training "
+                    "queries after the timed ones (none scored; default 0: not run)")
     args = ap.parse_args()
 
     import torch
