@@ -34,6 +34,8 @@ import json
 import logging
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -61,9 +63,28 @@ __all__ = [
     "PretrainReport",
     "compute_node_embeddings",
     "pretrain_link_prediction",
+    "torch_threads",
 ]
 
 logger = logging.getLogger(__name__)
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """torch's intra-op threads set to ``n`` for the block, then restored. A float sum split
+    over threads adds in another order, so one thread gives the same weights on a machine of
+    any core count (the fusion head's training, the GNN's pre-training).
+
+    >>> with torch_threads(1):
+    ...     torch.get_num_threads()
+    1
+    """
+    old = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
 
 #: Registry of per-relation conv layers; values are import paths inside torch_geometric.nn.
 LAYERS: dict[str, str] = {"sage": "SAGEConv", "graph": "GraphConv", "gat": "GATConv"}
@@ -102,7 +123,8 @@ class GNNConfig:
         holdout: share of each relation's edges held out for the link-prediction AUC.
         max_seconds: optional wall-clock budget of pre-training (stops early, logged). None
             (the default) runs all ``steps``: the embeddings then depend on the seed only,
-            not on how busy the machine is.
+            not on how busy the machine is (:func:`compute_node_embeddings` pre-trains on one
+            torch thread, so not on its core count either).
         seed: random seed.
     """
 
@@ -535,8 +557,12 @@ def compute_node_embeddings(
             pass
     kgh = kg_to_hetero(g, text_encoder=text_encoder, cache_dir=cache_dir, progress=progress)
     kgh.kg_version = version
-    model, report = pretrain_link_prediction(kgh, config, progress=progress)
-    emb = embed_graph(model, kgh)
+    # one thread: the embeddings (and so the fusion model trained on them) are the same on a
+    # machine of any core count; more threads did not make the pre-training faster (about
+    # 16.5 s on the default KG with one thread or two)
+    with torch_threads(1):
+        model, report = pretrain_link_prediction(kgh, config, progress=progress)
+        emb = embed_graph(model, kgh)
     emb.meta = {
         "kg_version": version,
         "kg_fingerprint": fingerprint,

@@ -24,8 +24,7 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from fusion.context import GraphContext
 from fusion.data import build_examples, load_bestbuy_queries
 from fusion.errors import FusionConfigError, FusionDataError
 from fusion.evaluate import evaluate
-from fusion.gnn import GNNConfig, NodeEmbeddings, compute_node_embeddings
+from fusion.gnn import GNNConfig, NodeEmbeddings, compute_node_embeddings, torch_threads
 from fusion.model import Batch, FusionConfig, FusionModel
 from fusion.text import TextEncoderLike, get_text_encoder
 from fusion.types import FusionExample, QueryFeaturizer
@@ -152,19 +151,8 @@ def train_loop(
     """Train ``model`` in place for ``config.epochs`` epochs (the last weights are kept unless
     ``config.select_epoch``); dev accuracy is recorded per epoch."""
     cfg = config or TrainConfig()
-    with _torch_threads(cfg.threads):
+    with torch_threads(cfg.threads):
         return _train_loop(model, train, dev, cfg, progress=progress)
-
-
-@contextmanager
-def _torch_threads(n: int) -> Iterator[None]:
-    """torch's intra-op threads set to ``n`` for the block, then restored."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def _train_loop(model: FusionModel, train: Sequence[FusionExample],

@@ -4,7 +4,14 @@ import pytest
 import torch
 
 from fusion.errors import FusionConfigError
-from fusion.gnn import LAYERS, GNNConfig, NodeEmbeddings, compute_node_embeddings
+from fusion.gnn import (
+    LAYERS,
+    GNNConfig,
+    HeteroGNN,
+    NodeEmbeddings,
+    compute_node_embeddings,
+    torch_threads,
+)
 from kg import Node, NodeKind
 
 FAST = dict(hidden_dim=16, out_dim=16, steps=5)
@@ -38,6 +45,28 @@ def test_embeddings_reused_until_kg_changes(kg, encoder, tmp_path):
     assert changed.row("https://kgqp.dev/id/brand/sony") is not None
     loaded = NodeEmbeddings.load(tmp_path)
     assert loaded.meta["kg_fingerprint"] == changed.meta["kg_fingerprint"]
+
+
+def test_pretraining_runs_on_one_torch_thread(kg, encoder, monkeypatch):
+    """The GNN pre-trains and embeds on one torch thread whatever the caller set (a sum split
+    over threads adds in another order: a quickstart on two threads trained other node
+    embeddings, and so another fusion model, than one on a single thread), and the caller's
+    thread count comes back."""
+    seen = []
+    forward = HeteroGNN.forward
+
+    def spy(self, *args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(HeteroGNN, "forward", spy)
+    with torch_threads(2):
+        emb = compute_node_embeddings(kg, text_encoder=encoder, config=GNNConfig(**FAST))
+        assert torch.get_num_threads() == 2
+    assert len(seen) >= FAST["steps"] + 1 and set(seen) == {1}  # the steps, then the embedding
+    with torch_threads(1):
+        again = compute_node_embeddings(kg, text_encoder=encoder, config=GNNConfig(**FAST))
+    assert torch.equal(emb.matrix, again.matrix)
 
 
 def test_pretraining_learns_links(kg, encoder):
