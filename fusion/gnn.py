@@ -68,11 +68,13 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+
 @contextmanager
 def torch_threads(n: int) -> Iterator[None]:
     """torch's intra-op threads set to ``n`` for the block, then restored. A float sum split
-    over threads adds in another order, so one thread gives the same weights on a machine of
-    any core count (the fusion head's training, the GNN's pre-training).
+    over threads adds in another order (from run to run, too), so one thread gives the same
+    weights on machines of one CPU kind whatever their core count (the fusion head's training,
+    the GNN's pre-training).
 
     >>> with torch_threads(1):
     ...     torch.get_num_threads()
