@@ -560,8 +560,9 @@ def compute_node_embeddings(
     kgh = kg_to_hetero(g, text_encoder=text_encoder, cache_dir=cache_dir, progress=progress)
     kgh.kg_version = version
     # one thread: the embeddings (and so the fusion model trained on them) are the same on a
-    # machine of any core count; more threads did not make the pre-training faster (about
-    # 16.5 s on the default KG with one thread or two)
+    # machine of any core count, and from run to run, which two threads' scatter sums are not;
+    # on the default KG it costs 24-26 s against 17 s on two threads (once per KG version:
+    # the embeddings are cached)
     with torch_threads(1):
         model, report = pretrain_link_prediction(kgh, config, progress=progress)
         emb = embed_graph(model, kgh)
