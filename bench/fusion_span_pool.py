@@ -77,11 +77,7 @@ class SpanPooled:
             with qp.kg.pinned():
                 work = qp._begin([c[0] for c in chunk], chunk)
             assert len(work.items) == len(chunk), "empty texts have no span vector"
-            batch = tagger.encoder.collate(work.items)
-            feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
-            if batch.lexicon is not None:
-                feeds["lexicon"] = batch.lexicon
-            logits, states = tagger.session.run(["logits", "states"], feeds)
+            logits, states = tagger.session.run(["logits", "states"], tagger.onnx_feeds(work.items))
             out.append(span_vectors(tagger, work.items, logits, states, self.labels))
         return np.concatenate(out) if out else np.zeros((0, self.base.dim // 2), np.float32)
 

@@ -148,12 +148,8 @@ def main() -> None:
     tagger = parser.tagger
     feeds = []
     for q in queries:
-        batch = tagger.encoder.collate(
-            tagger.prepare([q], matches=[KGLexicon.spans(parser.kg.match(q))]))
-        feed = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
-        if batch.lexicon is not None:
-            feed["lexicon"] = batch.lexicon
-        feeds.append(feed)
+        feeds.append(tagger.onnx_feeds(
+            tagger.prepare([q], matches=[KGLexicon.spans(parser.kg.match(q))])))
     folder = Path(tagger.onnx_file).parent
     graphs = {"fp32": folder / "model.onnx", "int8 blocks of 32": folder / "model.int8.onnx"}
     tmp = Path(tempfile.mkdtemp(prefix="kgqp-blocks-"))

@@ -79,13 +79,7 @@ def _static_export(work: Path, tagger, texts: list[str]) -> None:
     )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    feeds = []
-    for text in texts:
-        batch = tagger.encoder.collate(tagger.prepare([text]))
-        feed = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
-        if batch.lexicon is not None:
-            feed["lexicon"] = batch.lexicon
-        feeds.append(feed)
+    feeds = [tagger.onnx_feeds(tagger.prepare([text])) for text in texts]
 
     class _Reader(CalibrationDataReader):
         def __init__(self) -> None:

@@ -26,7 +26,7 @@ from parser.errors import ConfigError
 from parser.tagger.config import TaggerConfig
 from parser.tagger.data import Sentence, _split_tag, tags_to_spans
 from parser.tagger.decode import Decoder, log_softmax
-from parser.tagger.encoding import Encoder, Prepared
+from parser.tagger.encoding import Batch, Encoder, Prepared
 from parser.tagger.lexicon import Lexicon, as_lexicon
 
 __all__ = ["Backend", "Entity", "TaggedText", "Tagger", "pool_states"]
@@ -279,9 +279,7 @@ class Tagger:
                     f"the ONNX export in {self.path} has no query-embedding output; export it "
                     f"again with `kgqp tagger export-onnx {self.path} --int8`"
                 )
-            feeds = {"input_ids": batch_.input_ids, "attention_mask": batch_.attention_mask}
-            if "lexicon" in self._ort_inputs:
-                feeds["lexicon"] = batch_.lexicon
+            feeds = self._feeds(batch_)
             session = self.batch_session if batch else self.session
             if pooled and "states" in self._ort_outputs:
                 # pooled here, each query over exactly its own tokens: the same embedding
@@ -297,6 +295,26 @@ class Tagger:
         if pooled:
             return out[0].float().numpy(), out[1].float().numpy()
         return out.float().numpy(), None
+
+    def onnx_feeds(self, items: Sequence[Prepared]) -> dict[str, np.ndarray]:
+        """The inputs :meth:`forward` gives the ONNX graph for prepared texts (padded to the
+        longest): for timing or calibrating the graph alone.
+
+        >>> from parser.tagger.testing import tiny_tagger
+        >>> sorted(tiny_tagger().onnx_feeds(tiny_tagger().prepare(["usb cable"])))
+        Traceback (most recent call last):
+        ...
+        parser.errors.ConfigError: onnx_feeds needs the ONNX backend (this tagger runs torch)
+        """
+        if self.session is None:
+            raise ConfigError("onnx_feeds needs the ONNX backend (this tagger runs torch)")
+        return self._feeds(self.encoder.collate(items))
+
+    def _feeds(self, batch: Batch) -> dict[str, np.ndarray]:
+        feeds = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
+        if "lexicon" in self._ort_inputs:
+            feeds["lexicon"] = batch.lexicon
+        return feeds
 
     def _forward_by_length(self, items: Sequence[Prepared], *, pooled: bool, batch: bool,
                            ) -> tuple[np.ndarray, np.ndarray | None]:
