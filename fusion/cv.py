@@ -53,7 +53,7 @@ import random
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,7 @@ from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
 from fusion.expand import Thresholds
 from fusion.model import FusionConfig, FusionModel
 from fusion.train import TrainConfig, train_fusion
-from fusion.types import SEP, FusionExample, FusionInput, LinkedEntity
+from fusion.types import SEP, FusionExample, FusionInput, Intent, LinkedEntity
 from fusion.weak import WeakExample, label_weak, taxonomy_labels
 from kg.io import atomic_path, atomic_write_json
 from kg.schema import normalize_name
@@ -74,6 +74,7 @@ __all__ = [
     "VARIANTS",
     "CVConfig",
     "CVReport",
+    "FitCallback",
     "Thresholds",
     "calibrate_threshold",
     "cross_validate",
@@ -87,6 +88,11 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: what :func:`cross_validate` hands its ``on_fit`` after each training: the variant, the
+#: seed, the fold, the trained model (its graph context still attached), the test fold's
+#: indices into ``examples`` and the model's intents for them, in that order
+FitCallback = Callable[[str, int, int, FusionModel, list[int], list[Intent]], None]
 
 #: the ablations, one mechanism each: the FusionConfig switches of every variant
 VARIANTS: dict[str, dict[str, bool]] = {
@@ -434,6 +440,7 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
                    kg: Any = None, node_embeddings: Any = None,
                    label_text: Mapping[str, Any] | None = None,
                    weak: Sequence[WeakExample] = (),
+                   on_fit: FitCallback | None = None,
                    progress: bool = False) -> CVReport:
     """k-fold x seeds cross-validation of each variant on precomputed ``examples``.
 
@@ -445,6 +452,9 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
             ``use_label_names``: :func:`fusion.labels.embed_label_names`).
         weak: weak examples (:mod:`fusion.weak`) added to every training fold, each labelled
             with the fold's training labels (never scored).
+        on_fit: called after each training with the out-of-fold intents (:data:`FitCallback`),
+            for what else a caller scores on them (``bench/fusion_expansions.py --cv``: the
+            expansions and filters).
         progress: a progress bar over the trainings.
 
     Returns:
@@ -518,6 +528,8 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
                 "lvl0_ok": np.array([i.lvl0 == ex.lvl0 for i, ex in zip(intents, test,
                                                                           strict=True)]),
             })
+        if on_fit is not None:
+            on_fit(variant, seed, fold, model, list(test_idx), intents)
         _release(model)
     for (variant, _seed), (p1, t3, idx) in pooled.items():
         for k, v in _scores(p1, [examples[i] for i in idx], t3).items():

@@ -299,6 +299,27 @@ def test_cross_validate_keeps_each_out_of_fold_query_index(examples, monkeypatch
             list(range(len(examples)))
 
 
+
+def test_on_fit_sees_every_training_with_its_out_of_fold_intents(examples):
+    calls = []
+
+    def on_fit(variant, seed, fold, model, test_idx, intents):
+        # the model as trained, before the run lets it go: its intents are those handed here
+        assert [i.category for i in model.predict_batch([examples[j].input for j in test_idx])] \
+            == [i.category for i in intents]
+        calls.append((variant, seed, fold, tuple(test_idx)))
+
+    rep = cross_validate(examples, config=CVConfig(folds=2, seeds=(0, 1), variants=("text",),
+                                                   fusion=CFG, train=TrainConfig(epochs=1)),
+                         on_fit=on_fit)
+    assert [c[:3] for c in calls] == [("text", s, f) for s in (0, 1) for f in (0, 1)]
+    for seed in (0, 1):  # each seed's test folds: every example once
+        idx = [i for v, s, _, t in calls if s == seed for i in t]
+        assert sorted(idx) == list(range(len(examples)))
+    # the intents scored by the hook are those the report scored
+    assert [(r["seed"], r["fold"], r["n"]) for r in rep.runs] == \
+        [(s, f, len(t)) for _, s, f, t in calls]
+
 # -- `kgqp fusion evaluate --cv`: grouping, the GNN seed, the features cache ------------------
 def _bestbuy_jsonl(path, rows):
     path.write_text("".join(json.dumps({"query": q, "instant_search": {"facets": {
