@@ -234,6 +234,8 @@ def main() -> None:
         torch.set_num_threads(args.threads)
         if not 0 <= args.select_epoch < 1:
             raise SystemExit("--select-epoch takes a share in [0, 1)")
+        if args.patience is not None and (args.patience < 1 or not args.select_epoch):
+            raise SystemExit("--patience takes a count >= 1, with --select-epoch")
         fit = _finetuner(args.finetune, args.backbone, lr=args.lr, select=args.select_epoch,
                          patience=args.patience)
         out["finetuned_minilm6"] = run(f"finetuned_minilm6_{args.finetune}ep", fit, queries,

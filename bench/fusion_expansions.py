@@ -250,7 +250,7 @@ def _cross_validated(args: argparse.Namespace, kg: Any, qp: Any, examples: list[
         c = counts.setdefault(seed, Counter())
         for i, intent in zip(test_idx, intents, strict=True):
             _count(c, kg, g, taxonomy, kw, examples[i], intent, lvl2[i])
-        logger.info("seed %d fold %d: %s", seed, fold, _rates(c))
+        logger.info("seed %d, folds 0-%d so far: %s", seed, fold, _rates(c))
 
     cv.cross_validate(examples, config=config, kg=kg, node_embeddings=emb,
                       label_text=label_text, weak=weak, on_fit=on_fit, progress=True)

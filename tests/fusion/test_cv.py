@@ -299,7 +299,6 @@ def test_cross_validate_keeps_each_out_of_fold_query_index(examples, monkeypatch
             list(range(len(examples)))
 
 
-
 def test_on_fit_sees_every_training_with_its_out_of_fold_intents(examples):
     calls = []
 
@@ -319,6 +318,7 @@ def test_on_fit_sees_every_training_with_its_out_of_fold_intents(examples):
     # the intents scored by the hook are those the report scored
     assert [(r["seed"], r["fold"], r["n"]) for r in rep.runs] == \
         [(s, f, len(t)) for _, s, f, t in calls]
+
 
 # -- `kgqp fusion evaluate --cv`: grouping, the GNN seed, the features cache ------------------
 def _bestbuy_jsonl(path, rows):
