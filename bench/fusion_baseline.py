@@ -113,11 +113,12 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
         rng = np.random.default_rng(fit_seed + 1)
 
         def predict(rows: Sequence[int]) -> list[str]:
+            rows = list(rows)
             model.eval()
             out: list[str] = []
             with torch.inference_mode():
                 for k in range(0, len(rows), 128):
-                    idx = list(rows)[k:k + 128]
+                    idx = rows[k:k + 128]
                     enc = tokenizer([queries[i].query for i in idx], padding=True,
                                     truncation=True, max_length=32, return_tensors="pt")
                     out += [labels[j] for j in model(**enc).logits.argmax(-1).tolist()]

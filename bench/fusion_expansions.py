@@ -57,6 +57,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import statistics
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -64,8 +65,8 @@ from pathlib import Path
 from typing import Any
 
 from fusion.context import TaxonomyAlignment
+from fusion.cv import CVConfig, cross_validate, load_examples, save_examples, stale_features
 from fusion.cv import features_meta as _features_meta
-from fusion.cv import load_examples, save_examples, stale_features
 from fusion.data import build_examples, load_labeled_queries
 from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.gnn import GNNConfig, compute_node_embeddings
@@ -222,16 +223,13 @@ def _cross_validated(args: argparse.Namespace, kg: Any, qp: Any, examples: list[
     KG's category names as weak queries labelled per fold, ``--members`` heads, the query
     memory at ``--memory-weight``, ``--epochs``), for each of ``--seeds`` fold seeds (the
     folds of `kgqp fusion evaluate --cv`); per seed and their mean."""
-    import statistics
-
-    from fusion import cv
     from fusion.labels import embed_label_names
     from fusion.weak import featurize_weak, taxonomy_queries
 
     label_text = None if args.no_label_names else embed_label_names(
         sorted({ex.lvl1 for ex in examples}), qp, kg)
     weak = [] if args.no_taxonomy_queries else featurize_weak(taxonomy_queries(kg), qp)
-    config = cv.CVConfig(
+    config = CVConfig(
         folds=args.cv, seeds=tuple(range(args.seeds)), variants=("full",),
         train=TrainConfig(epochs=args.epochs),
         fusion=FusionConfig(text_dim=examples[0].input.text_embedding.shape[0],
@@ -252,7 +250,7 @@ def _cross_validated(args: argparse.Namespace, kg: Any, qp: Any, examples: list[
             _count(c, kg, g, taxonomy, kw, examples[i], intent, lvl2[i])
         logger.info("seed %d, folds 0-%d so far: %s", seed, fold, _rates(c))
 
-    cv.cross_validate(examples, config=config, kg=kg, node_embeddings=emb,
+    cross_validate(examples, config=config, kg=kg, node_embeddings=emb,
                       label_text=label_text, weak=weak, on_fit=on_fit, progress=True)
     per_seed = {seed: {"intent_lvl1": c["intent_lvl1_right"] / c["n"], "n": c["n"],
                        **_rates(c)} for seed, c in sorted(counts.items())}
