@@ -254,7 +254,14 @@ def merge(paths: Sequence[Path]) -> dict[str, Any]:
     """One result from runs over disjoint folds or seeds (``--fold`` / ``--seed`` in several
     processes): their fold counts pooled and summarised again. The runs must agree on
     everything but the folds and seeds they ran."""
-    runs = [json.loads(Path(p).read_text()) for p in paths]
+    runs = []
+    for path in paths:
+        try:
+            runs.append(json.loads(Path(path).read_text()))
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"--merge: cannot read {path}: {exc}") from None
+        if not isinstance(runs[-1], dict) or "folds" not in runs[-1]:
+            raise SystemExit(f"--merge: {path} is not an output of this script")
     setting = {k: v for k, v in runs[0].items() if k not in (*_RESULTS, "seeds", "only_folds")}
     out: dict[str, Any] = {**setting, "merged": [str(p) for p in paths]}
     for run_ in runs[1:]:
@@ -267,8 +274,12 @@ def merge(paths: Sequence[Path]) -> dict[str, Any]:
             continue
         if len(parts) != len(runs):
             raise SystemExit(f"--merge: {key} is in some runs only")
-        extra = {k: v for k, v in parts[0].items()
-                 if k not in ("lvl0_accuracy", "lvl1_accuracy", "complete", "folds_run")}
+        extras = [{k: v for k, v in part.items()
+                   if k not in ("lvl0_accuracy", "lvl1_accuracy", "complete", "folds_run")}
+                  for part in parts]
+        if any(e != extras[0] for e in extras):
+            raise SystemExit(f"--merge: {key} ran with other settings: {extras}")
+        extra = extras[0]
         records = [rec for part in parts for rec in part["folds_run"]]
         seen = [(r["seed"], r["fold"]) for r in records]
         if len(seen) != len(set(seen)):
