@@ -86,7 +86,7 @@ def _embedding_lr(train: Sequence[int], test: Sequence[int], queries: Sequence[L
 
 def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 5e-5,
                batch_size: int = 32, select: float = 0.0, patience: int | None = None,
-               select_lr: float = 0.0) -> Callable[..., list[str]]:
+               select_lr: float = 0.0, refit: bool = False) -> Callable[..., list[str]]:
     """Plain fine-tuning of the whole encoder with a linear head on the [CLS] token
     (``AutoModelForSequenceClassification``), AdamW, linear decay over ``epochs`` epochs.
 
@@ -100,7 +100,8 @@ def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 
     rest, each from the same seed (same head and batch order), and the rate whose last-epoch
     model scores the best inner-dev lvl1 accuracy (the first given on ties) predicts the test
     fold. Each fit logs the inner-dev accuracy by rate, and each rate's test-fold accuracy,
-    which picks nothing."""
+    which picks nothing. ``refit``: the chosen rate trains again on the whole training fold
+    (the same seed), and that model predicts the test fold: nested cross-validation."""
     import copy
 
     import torch
@@ -118,6 +119,7 @@ def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 
     def fit(train: Sequence[int], test: Sequence[int], queries: Sequence[LabeledQuery],
             _emb: np.ndarray | None, fit_seed: int = 0) -> list[str]:
         inner: list[int] = []
+        whole = list(train)
         share = select or select_lr
         if share > 0:  # the inner dev set: drawn from the training fold alone
             perm = np.random.default_rng(10_000 + fit_seed).permutation(list(train))
@@ -134,6 +136,8 @@ def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 
         logger.info("fit %d: inner dev (%d queries) by rate %s, kept %g; test fold by rate "
                     "%s (not used for the choice)", fit_seed, len(inner),
                     {r: round(by_rate[r][1], 4) for r in rates}, chosen, test_acc)
+        if refit:
+            return train_one(whole, test, [], queries, fit_seed, chosen)[0]
         return by_rate[chosen][0]
 
     def train_one(train: Sequence[int], test: Sequence[int], inner: Sequence[int],
@@ -316,6 +320,9 @@ def main() -> None:
                     help="--finetune with several --lr: hold this share of each training fold "
                     "apart, train one model per rate on the rest for all the epochs and predict "
                     "the test fold with the rate whose model is best on the share held apart")
+    ap.add_argument("--refit", action="store_true",
+                    help="--select-lr: train the chosen rate again on the whole training fold "
+                    "and predict the test fold with that model")
     ap.add_argument("--fold", type=int, nargs="+", default=None,
                     help="run only these folds of each seed (e.g. split over processes, then "
                     "--merge their outputs; each fit is seeded by its seed and fold)")
@@ -366,17 +373,20 @@ def main() -> None:
         if (len(args.lr) > 1) != bool(args.select_lr) or (args.select_lr and args.select_epoch):
             raise SystemExit("several --lr go with --select-lr and --select-lr with several "
                              "--lr; --select-lr and --select-epoch do not combine")
+        if args.refit and not args.select_lr:
+            raise SystemExit("--refit goes with --select-lr")
         if any(r <= 0 for r in args.lr):
             raise SystemExit("--lr takes rates > 0")
         fit = _finetuner(args.finetune, args.backbone,
                          lr=args.lr[0] if len(args.lr) == 1 else args.lr,
                          select=args.select_epoch, patience=args.patience,
-                         select_lr=args.select_lr)
+                         select_lr=args.select_lr, refit=args.refit)
         out["finetuned_minilm6"] = run(f"finetuned_minilm6_{args.finetune}ep", fit, queries,
                                        None, args.folds, seeds, **grouped)
         out["finetuned_minilm6"].update(
             epochs=args.finetune, lr=args.lr[0] if len(args.lr) == 1 else args.lr,
-            select_epoch=args.select_epoch, patience=args.patience, select_lr=args.select_lr)
+            select_epoch=args.select_epoch, patience=args.patience, select_lr=args.select_lr,
+            refit=args.refit)
     logger.info("done")
     print(json.dumps(out, indent=1))
 
