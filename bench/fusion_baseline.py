@@ -12,7 +12,7 @@ and the test fold is predicted with the weights of the epoch best on that inner 
 (``--patience P`` stops after P epochs without a better one); with several ``--lr`` and
 ``--select-lr FRACTION``, a baseline with its learning rate picked the same way: one model per
 rate trains all the epochs on the training fold less the share held apart, and the rate best on
-that share predicts the test fold. Folds:
+that share predicts the test fold (``--refit``: trained again on the whole training fold). Folds:
 :func:`fusion.cv.kfold_indices` over train+dev in file order, seeds 0..N-1, exactly the
 splits of the fusion cross-validation; mean and spread over seeds.
 With ``--group-near-duplicates`` the folds keep near-duplicate queries together
@@ -26,7 +26,7 @@ Usage::
         --seed 0          # and --seed 1, --seed 2 in other processes
     .venv/bin/python bench/fusion_baseline.py --folds 5 --skip-tfidf --finetune 40 --threads 1 \\
         --select-epoch 0.1 --patience 5 --seed 0      # the epoch picked on an inner dev set
-    .venv/bin/python bench/fusion_baseline.py --folds 5 --skip-tfidf --finetune 40 --threads 1 \
+    .venv/bin/python bench/fusion_baseline.py --folds 5 --skip-tfidf --finetune 40 --threads 1 \\
         --lr 2e-4 4e-4 8e-4 --select-lr 0.1 --seed 0 --fold 0 1 2 > a.json   # and --fold 3 4
     .venv/bin/python bench/fusion_baseline.py --merge a.json b.json   # the rate picked per fold
 
