@@ -341,6 +341,19 @@ def main() -> None:
         return
     if args.fold is not None and not all(0 <= f < args.folds for f in args.fold):
         raise SystemExit(f"--fold takes folds in 0..{args.folds - 1}")
+    if not 0 <= args.select_epoch < 1:
+        raise SystemExit("--select-epoch takes a share in [0, 1)")
+    if args.patience is not None and (args.patience < 1 or not args.select_epoch):
+        raise SystemExit("--patience takes a count >= 1, with --select-epoch")
+    if not 0 <= args.select_lr < 1:
+        raise SystemExit("--select-lr takes a share in [0, 1)")
+    if (len(args.lr) > 1) != bool(args.select_lr) or (args.select_lr and args.select_epoch):
+        raise SystemExit("several --lr go with --select-lr and --select-lr with several "
+                         "--lr; --select-lr and --select-epoch do not combine")
+    if args.refit and not args.select_lr:
+        raise SystemExit("--refit goes with --select-lr")
+    if any(r <= 0 for r in args.lr):
+        raise SystemExit("--lr takes rates > 0")
     queries = [q for f in args.data for q in load_bestbuy_queries(f)]
     seeds = args.seed if args.seed is not None else list(range(args.seeds))
     out: dict[str, Any] = {"n": len(queries), "folds": args.folds, "seeds": seeds,
@@ -364,19 +377,6 @@ def main() -> None:
         import torch
 
         torch.set_num_threads(args.threads)
-        if not 0 <= args.select_epoch < 1:
-            raise SystemExit("--select-epoch takes a share in [0, 1)")
-        if args.patience is not None and (args.patience < 1 or not args.select_epoch):
-            raise SystemExit("--patience takes a count >= 1, with --select-epoch")
-        if not 0 <= args.select_lr < 1:
-            raise SystemExit("--select-lr takes a share in [0, 1)")
-        if (len(args.lr) > 1) != bool(args.select_lr) or (args.select_lr and args.select_epoch):
-            raise SystemExit("several --lr go with --select-lr and --select-lr with several "
-                             "--lr; --select-lr and --select-epoch do not combine")
-        if args.refit and not args.select_lr:
-            raise SystemExit("--refit goes with --select-lr")
-        if any(r <= 0 for r in args.lr):
-            raise SystemExit("--lr takes rates > 0")
         fit = _finetuner(args.finetune, args.backbone,
                          lr=args.lr[0] if len(args.lr) == 1 else args.lr,
                          select=args.select_epoch, patience=args.patience,
