@@ -126,25 +126,26 @@ def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 
             n_inner = max(1, round(share * len(perm)))
             inner, train = sorted(perm[:n_inner].tolist()), sorted(perm[n_inner:].tolist())
         if len(rates) == 1:
-            return train_one(train, test, inner if select else [], queries, fit_seed,
-                             rates[0])[0]
-        by_rate = {rate: train_one(train, test, inner, queries, fit_seed, rate, last=True)
+            return train_one(train, [test], queries, fit_seed, rates[0],
+                             select_on=inner if select else ())[0]
+        by_rate = {rate: train_one(train, [test, inner], queries, fit_seed, rate)
                    for rate in rates}
-        chosen = max(rates, key=lambda r: (by_rate[r][1], -rates.index(r)))
-        test_acc = {r: round(statistics.fmean(p == queries[i].lvl1 for p, i in zip(
-            by_rate[r][0], test, strict=True)), 4) for r in rates}
+        inner_acc = {r: _lvl1_accuracy(by_rate[r][1], inner, queries) for r in rates}
+        chosen = max(rates, key=lambda r: (inner_acc[r], -rates.index(r)))
         logger.info("fit %d: inner dev (%d queries) by rate %s, kept %g; test fold by rate "
                     "%s (not used for the choice)", fit_seed, len(inner),
-                    {r: round(by_rate[r][1], 4) for r in rates}, chosen, test_acc)
+                    {r: round(a, 4) for r, a in inner_acc.items()}, chosen,
+                    {r: round(_lvl1_accuracy(by_rate[r][0], test, queries), 4) for r in rates})
         if refit:
-            return train_one(whole, test, [], queries, fit_seed, chosen)[0]
+            return train_one(whole, [test], queries, fit_seed, chosen)[0]
         return by_rate[chosen][0]
 
-    def train_one(train: Sequence[int], test: Sequence[int], inner: Sequence[int],
+    def train_one(train: Sequence[int], predict_rows: Sequence[Sequence[int]],
                   queries: Sequence[LabeledQuery], fit_seed: int, lr: float,
-                  last: bool = False) -> tuple[list[str], float]:
-        """Train on ``train`` and predict ``test``; with ``inner`` and not ``last``, with the
-        epoch best on it, else with the last epoch (``last``: and score it on ``inner``)."""
+                  select_on: Sequence[int] = ()) -> list[list[str]]:
+        """Train on ``train`` and predict each list of ``predict_rows``: with the weights of
+        the epoch best on ``select_on`` if given, else with the last epoch's."""
+        inner = list(select_on)
         labels = sorted({queries[i].lvl1 for i in train})
         index = {lab: k for k, lab in enumerate(labels)}
         torch.manual_seed(fit_seed)  # a seed per fit: fold k of seed s
@@ -183,10 +184,9 @@ def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 
                 opt.step()
                 sched.step()
                 opt.zero_grad()
-            if not inner or last:
+            if not inner:
                 continue
-            acc = statistics.fmean(p == queries[i].lvl1 for p, i in zip(predict(inner), inner,
-                                                                         strict=True))
+            acc = _lvl1_accuracy(predict(inner), inner, queries)
             history.append(round(acc, 4))
             if best is None or acc > best[0]:
                 best = (acc, epoch, copy.deepcopy(model.state_dict()))
@@ -196,11 +196,14 @@ def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 
             model.load_state_dict(best[2])
             logger.info("fit %d: inner dev (%d queries) by epoch %s, kept epoch %d", fit_seed,
                         len(inner), history, best[1])
-        inner_acc = (statistics.fmean(p == queries[i].lvl1 for p, i in zip(
-            predict(inner), inner, strict=True)) if last and inner else float("nan"))
-        return predict(test), inner_acc
+        return [predict(rows) for rows in predict_rows]
 
     return fit
+
+
+def _lvl1_accuracy(pred: Sequence[str], rows: Sequence[int],
+                   queries: Sequence[LabeledQuery]) -> float:
+    return statistics.fmean(p == queries[i].lvl1 for p, i in zip(pred, rows, strict=True))
 
 
 def run(name: str, fit: Callable[..., list[str]], queries: Sequence[LabeledQuery],
@@ -266,11 +269,13 @@ def merge(paths: Sequence[Path]) -> dict[str, Any]:
             raise SystemExit(f"--merge: cannot read {path}: {exc}") from None
         if not isinstance(runs[-1], dict) or "folds" not in runs[-1]:
             raise SystemExit(f"--merge: {path} is not an output of this script")
-    setting = {k: v for k, v in runs[0].items() if k not in (*_RESULTS, "seeds", "only_folds")}
+    def setting_of(run_: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in run_.items() if k not in (*_RESULTS, "seeds", "only_folds")}
+
+    setting = setting_of(runs[0])
     out: dict[str, Any] = {**setting, "merged": [str(p) for p in paths]}
     for run_ in runs[1:]:
-        other = {k: v for k, v in run_.items() if k not in (*_RESULTS, "seeds", "only_folds")}
-        if other != setting:
+        if (other := setting_of(run_)) != setting:
             raise SystemExit(f"--merge: the runs differ in their settings: {setting} vs {other}")
     for key in _RESULTS:
         parts = [r[key] for r in runs if key in r]

@@ -251,7 +251,7 @@ def _cross_validated(args: argparse.Namespace, kg: Any, qp: Any, examples: list[
         logger.info("seed %d, folds 0-%d so far: %s", seed, fold, _rates(c))
 
     cross_validate(examples, config=config, kg=kg, node_embeddings=emb,
-                      label_text=label_text, weak=weak, on_fit=on_fit, progress=True)
+                   label_text=label_text, weak=weak, on_fit=on_fit, progress=True)
     per_seed = {seed: {"intent_lvl1": c["intent_lvl1_right"] / c["n"], "n": c["n"],
                        **_rates(c)} for seed, c in sorted(counts.items())}
     keys = [k for k, v in per_seed[0].items() if isinstance(v, float)]
