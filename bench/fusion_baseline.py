@@ -12,7 +12,9 @@ and the test fold is predicted with the weights of the epoch best on that inner 
 (``--patience P`` stops after P epochs without a better one); with several ``--lr`` and
 ``--select-lr FRACTION``, a baseline with its learning rate picked the same way: one model per
 rate trains all the epochs on the training fold less the share held apart, and the rate best on
-that share predicts the test fold (``--refit``: trained again on the whole training fold). Folds:
+that share predicts the test fold (``--refit``: trained again on the whole training fold, and
+the output gives both arms, ``finetuned_minilm6`` the refit and ``finetuned_minilm6_no_refit``
+the model chosen). Folds:
 :func:`fusion.cv.kfold_indices` over train+dev in file order, seeds 0..N-1, exactly the
 splits of the fusion cross-validation; mean and spread over seeds.
 With ``--group-near-duplicates`` the folds keep near-duplicate queries together
@@ -86,7 +88,8 @@ def _embedding_lr(train: Sequence[int], test: Sequence[int], queries: Sequence[L
 
 def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 5e-5,
                batch_size: int = 32, select: float = 0.0, patience: int | None = None,
-               select_lr: float = 0.0, refit: bool = False) -> Callable[..., list[str]]:
+               select_lr: float = 0.0,
+               refit: bool = False) -> Callable[..., list[str] | dict[str, list[str]]]:
     """Plain fine-tuning of the whole encoder with a linear head on the [CLS] token
     (``AutoModelForSequenceClassification``), AdamW, linear decay over ``epochs`` epochs.
 
@@ -101,7 +104,9 @@ def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 
     model scores the best inner-dev lvl1 accuracy (the first given on ties) predicts the test
     fold. Each fit logs the inner-dev accuracy by rate, and each rate's test-fold accuracy,
     which picks nothing. ``refit``: the chosen rate trains again on the whole training fold
-    (the same seed), and that model predicts the test fold: nested cross-validation."""
+    (the same seed), and that model predicts the test fold: nested cross-validation. The fit
+    then returns both arms by name: ``finetuned_minilm6`` (the refit) and
+    ``finetuned_minilm6_no_refit`` (the chosen model trained without the share held apart)."""
     import copy
 
     import torch
@@ -117,7 +122,7 @@ def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 
         raise ValueError("several learning rates need select_lr > 0 to choose among them")
 
     def fit(train: Sequence[int], test: Sequence[int], queries: Sequence[LabeledQuery],
-            _emb: np.ndarray | None, fit_seed: int = 0) -> list[str]:
+            _emb: np.ndarray | None, fit_seed: int = 0) -> list[str] | dict[str, list[str]]:
         inner: list[int] = []
         whole = list(train)
         share = select or select_lr
@@ -137,7 +142,8 @@ def _finetuner(epochs: int, backbone: str | None, lr: float | Sequence[float] = 
                     {r: round(a, 4) for r, a in inner_acc.items()}, chosen,
                     {r: round(_lvl1_accuracy(by_rate[r][0], test, queries), 4) for r in rates})
         if refit:
-            return train_one(whole, [test], queries, fit_seed, chosen)[0]
+            return {"finetuned_minilm6": train_one(whole, [test], queries, fit_seed, chosen)[0],
+                    "finetuned_minilm6_no_refit": by_rate[chosen][0]}
         return by_rate[chosen][0]
 
     def train_one(train: Sequence[int], predict_rows: Sequence[Sequence[int]],
@@ -206,16 +212,17 @@ def _lvl1_accuracy(pred: Sequence[str], rows: Sequence[int],
     return statistics.fmean(p == queries[i].lvl1 for p, i in zip(pred, rows, strict=True))
 
 
-def run(name: str, fit: Callable[..., list[str]], queries: Sequence[LabeledQuery],
-        emb: np.ndarray | None, folds: int, seeds: Sequence[int], *,
-        group_near_duplicates: bool = False,
-        only_folds: Sequence[int] | None = None) -> dict[str, Any]:
+def run(name: str, fit: Callable[..., list[str] | dict[str, list[str]]],
+        queries: Sequence[LabeledQuery], emb: np.ndarray | None, folds: int,
+        seeds: Sequence[int], *, group_near_duplicates: bool = False,
+        only_folds: Sequence[int] | None = None) -> dict[str, dict[str, Any]]:
     """Cross-validate ``fit``: the counts of each fold run (``only_folds``: those folds of
-    each seed) under ``folds_run``, and their summary (:func:`_summary`)."""
+    each seed) under ``folds_run``, and their summary (:func:`_summary`), by arm: ``name``
+    when ``fit`` returns the test fold's predictions, else the arms of the dict it returns."""
     labels = [q.lvl1 for q in queries]
     groups = ([near_duplicate_key(q.query) for q in queries] if group_near_duplicates
               else None)
-    records: list[dict[str, int]] = []
+    records: dict[str, list[dict[str, int]]] = {}
     for seed in seeds:
         for fold, test in enumerate(kfold_indices(labels, k=folds, seed=seed,
                                                   groups=groups)):
@@ -224,15 +231,18 @@ def run(name: str, fit: Callable[..., list[str]], queries: Sequence[LabeledQuery
             test_set = set(test)
             train = [i for i in range(len(queries)) if i not in test_set]
             pred = fit(train, test, queries, emb, fit_seed=seed * folds + fold)
-            records.append({
-                "seed": seed, "fold": fold, "n": len(test),
-                "lvl1": sum(p == queries[i].lvl1 for p, i in zip(pred, test, strict=True)),
-                "lvl0": sum(p.split(SEP)[0] == queries[i].lvl0
-                            for p, i in zip(pred, test, strict=True))})
-            logger.info("%s seed %d fold %d: lvl1 %.4f", name, seed, fold,
-                        records[-1]["lvl1"] / len(test))
-    out = _summary(records, folds)
-    logger.info("%s: %s", name, {k: v for k, v in out.items() if k != "folds_run"})
+            for arm, arm_pred in (pred if isinstance(pred, dict) else {name: pred}).items():
+                records.setdefault(arm, []).append({
+                    "seed": seed, "fold": fold, "n": len(test),
+                    "lvl1": sum(p == queries[i].lvl1
+                                for p, i in zip(arm_pred, test, strict=True)),
+                    "lvl0": sum(p.split(SEP)[0] == queries[i].lvl0
+                                for p, i in zip(arm_pred, test, strict=True))})
+                logger.info("%s seed %d fold %d: lvl1 %.4f", arm, seed, fold,
+                            records[arm][-1]["lvl1"] / len(test))
+    out = {arm: _summary(recs, folds) for arm, recs in records.items()}
+    for arm, summary in out.items():
+        logger.info("%s: %s", arm, {k: v for k, v in summary.items() if k != "folds_run"})
     return out
 
 
@@ -254,7 +264,7 @@ def _summary(records: Sequence[dict[str, int]], folds: int) -> dict[str, Any]:
             "complete": complete, "folds_run": list(records)}
 
 
-_RESULTS = ("tfidf_lr", "tagger_embedding_lr", "finetuned_minilm6")
+_RESULTS = ("tfidf_lr", "tagger_embedding_lr", "finetuned_minilm6", "finetuned_minilm6_no_refit")
 
 
 def merge(paths: Sequence[Path]) -> dict[str, Any]:
@@ -367,8 +377,7 @@ def main() -> None:
         out["only_folds"] = sorted(set(args.fold))
     grouped = {"group_near_duplicates": args.group_near_duplicates, "only_folds": args.fold}
     if not args.skip_tfidf:
-        out["tfidf_lr"] = run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds,
-                              **grouped)
+        out.update(run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds, **grouped))
     if args.features is not None:
         from fusion.cv import load_examples
 
@@ -376,8 +385,8 @@ def main() -> None:
         if [ex.input.text for ex in examples] != [q.query for q in queries]:
             raise SystemExit(f"{args.features} does not hold these queries in this order")
         emb = np.stack([ex.input.text_embedding.numpy() for ex in examples])
-        out["tagger_embedding_lr"] = run("tagger_embedding_lr", _embedding_lr, queries, emb,
-                                         args.folds, seeds, **grouped)
+        out.update(run("tagger_embedding_lr", _embedding_lr, queries, emb, args.folds, seeds,
+                       **grouped))
     if args.finetune:
         import torch
 
@@ -386,12 +395,13 @@ def main() -> None:
                          lr=args.lr[0] if len(args.lr) == 1 else args.lr,
                          select=args.select_epoch, patience=args.patience,
                          select_lr=args.select_lr, refit=args.refit)
-        out["finetuned_minilm6"] = run(f"finetuned_minilm6_{args.finetune}ep", fit, queries,
-                                       None, args.folds, seeds, **grouped)
-        out["finetuned_minilm6"].update(
-            epochs=args.finetune, lr=args.lr[0] if len(args.lr) == 1 else args.lr,
-            select_epoch=args.select_epoch, patience=args.patience, select_lr=args.select_lr,
-            refit=args.refit)
+        arms = run("finetuned_minilm6", fit, queries, None, args.folds, seeds, **grouped)
+        for arm, summary in arms.items():
+            out[arm] = {**summary, "epochs": args.finetune,
+                        "lr": args.lr[0] if len(args.lr) == 1 else args.lr,
+                        "select_epoch": args.select_epoch, "patience": args.patience,
+                        "select_lr": args.select_lr, "refit": arm == "finetuned_minilm6"
+                        and args.refit}
     logger.info("done")
     print(json.dumps(out, indent=1))
 
