@@ -34,7 +34,9 @@ Usage::
 
 Prints one JSON object: per result, lvl0/lvl1 accuracy per seed with mean and spread, and the
 counts of each fold run (``folds_run``; ``complete`` is false when some folds of a seed were
-not run). Figures go to docs/benchmarks.md. Needs scikit-learn (dev extra).
+not run). ``--out FILE`` also writes it after every fold, so a long run stopped midway keeps
+its finished folds for ``--merge``. Figures go to docs/benchmarks.md. Needs scikit-learn (dev
+extra).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ import numpy as np
 from fusion.cv import kfold_indices, near_duplicate_key
 from fusion.data import LabeledQuery, load_bestbuy_queries
 from fusion.types import SEP
+from kg.io import atomic_write_json
 
 logger = logging.getLogger("bench.fusion_baseline")
 
@@ -215,10 +218,13 @@ def _lvl1_accuracy(pred: Sequence[str], rows: Sequence[int],
 def run(name: str, fit: Callable[..., list[str] | dict[str, list[str]]],
         queries: Sequence[LabeledQuery], emb: np.ndarray | None, folds: int,
         seeds: Sequence[int], *, group_near_duplicates: bool = False,
-        only_folds: Sequence[int] | None = None) -> dict[str, dict[str, Any]]:
+        only_folds: Sequence[int] | None = None,
+        on_fold: Callable[[dict[str, dict[str, Any]]], None] | None = None,
+        ) -> dict[str, dict[str, Any]]:
     """Cross-validate ``fit``: the counts of each fold run (``only_folds``: those folds of
     each seed) under ``folds_run``, and their summary (:func:`_summary`), by arm: ``name``
-    when ``fit`` returns the test fold's predictions, else the arms of the dict it returns."""
+    when ``fit`` returns the test fold's predictions, else the arms of the dict it returns.
+    ``on_fold`` gets the summaries so far after each fold."""
     labels = [q.lvl1 for q in queries]
     groups = ([near_duplicate_key(q.query) for q in queries] if group_near_duplicates
               else None)
@@ -240,6 +246,8 @@ def run(name: str, fit: Callable[..., list[str] | dict[str, list[str]]],
                                 for p, i in zip(arm_pred, test, strict=True))})
                 logger.info("%s seed %d fold %d: lvl1 %.4f", arm, seed, fold,
                             records[arm][-1]["lvl1"] / len(test))
+            if on_fold is not None:
+                on_fold({arm: _summary(recs, folds) for arm, recs in records.items()})
     out = {arm: _summary(recs, folds) for arm, recs in records.items()}
     for arm, summary in out.items():
         logger.info("%s: %s", arm, {k: v for k, v in summary.items() if k != "folds_run"})
@@ -341,6 +349,9 @@ def main() -> None:
     ap.add_argument("--fold", type=int, nargs="+", default=None,
                     help="run only these folds of each seed (e.g. split over processes, then "
                     "--merge their outputs; each fit is seeded by its seed and fold)")
+    ap.add_argument("--out", type=Path, default=None, metavar="JSON",
+                    help="also write the output here, after every fold (atomically): a run "
+                    "stopped midway keeps its finished folds, which --merge can pool")
     ap.add_argument("--merge", type=Path, nargs="+", default=None, metavar="JSON",
                     help="print one result from the outputs of runs over disjoint folds or "
                     "seeds, and run nothing")
@@ -369,15 +380,23 @@ def main() -> None:
         raise SystemExit("--refit goes with --select-lr")
     if any(r <= 0 for r in args.lr):
         raise SystemExit("--lr takes rates > 0")
+    if args.out is not None and not args.out.parent.is_dir():
+        raise SystemExit(f"--out: no folder {args.out.parent}")
     queries = [q for f in args.data for q in load_bestbuy_queries(f)]
     seeds = args.seed if args.seed is not None else list(range(args.seeds))
     out: dict[str, Any] = {"n": len(queries), "folds": args.folds, "seeds": seeds,
                            "group_near_duplicates": args.group_near_duplicates}
     if args.fold is not None:
         out["only_folds"] = sorted(set(args.fold))
-    grouped = {"group_near_duplicates": args.group_near_duplicates, "only_folds": args.fold}
+    def save(results: dict[str, dict[str, Any]]) -> None:
+        out.update(results)
+        if args.out is not None:
+            atomic_write_json(args.out, out, indent=1)
+
+    grouped = {"group_near_duplicates": args.group_near_duplicates, "only_folds": args.fold,
+               "on_fold": save}
     if not args.skip_tfidf:
-        out.update(run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds, **grouped))
+        save(run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds, **grouped))
     if args.features is not None:
         from fusion.cv import load_examples
 
@@ -385,8 +404,8 @@ def main() -> None:
         if [ex.input.text for ex in examples] != [q.query for q in queries]:
             raise SystemExit(f"{args.features} does not hold these queries in this order")
         emb = np.stack([ex.input.text_embedding.numpy() for ex in examples])
-        out.update(run("tagger_embedding_lr", _embedding_lr, queries, emb, args.folds, seeds,
-                       **grouped))
+        save(run("tagger_embedding_lr", _embedding_lr, queries, emb, args.folds, seeds,
+                 **grouped))
     if args.finetune:
         import torch
 
@@ -395,13 +414,17 @@ def main() -> None:
                          lr=args.lr[0] if len(args.lr) == 1 else args.lr,
                          select=args.select_epoch, patience=args.patience,
                          select_lr=args.select_lr, refit=args.refit)
-        arms = run("finetuned_minilm6", fit, queries, None, args.folds, seeds, **grouped)
-        for arm, summary in arms.items():
-            out[arm] = {**summary, "epochs": args.finetune,
-                        "lr": args.lr[0] if len(args.lr) == 1 else args.lr,
-                        "select_epoch": args.select_epoch, "patience": args.patience,
-                        "select_lr": args.select_lr, "refit": arm == "finetuned_minilm6"
-                        and args.refit}
+
+        def with_settings(arms: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+            return {arm: {**summary, "epochs": args.finetune,
+                          "lr": args.lr[0] if len(args.lr) == 1 else args.lr,
+                          "select_epoch": args.select_epoch, "patience": args.patience,
+                          "select_lr": args.select_lr,
+                          "refit": arm == "finetuned_minilm6" and args.refit}
+                    for arm, summary in arms.items()}
+
+        save(with_settings(run("finetuned_minilm6", fit, queries, None, args.folds, seeds,
+                               **{**grouped, "on_fold": lambda arms: save(with_settings(arms))})))
     logger.info("done")
     print(json.dumps(out, indent=1))
 

@@ -1,6 +1,7 @@
-"""bench/fusion_baseline.py: its cross-validation keeps counts per arm, runs split over folds
-merge into the unsplit run, --merge refuses what it cannot pool, and --refit reports the model
-its inner set chose beside the refit (the run without --refit gives that model)."""
+"""bench/fusion_baseline.py: its cross-validation keeps counts per arm and hands them
+out after each fold (--out), runs split over folds merge into the unsplit run, --merge refuses
+what it cannot pool, and --refit reports the model its inner set chose beside the refit (the run
+without --refit gives that model)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,11 @@ def _two_arms(train, test, queries, emb, fit_seed=0):
 
 
 def test_run_counts_each_arm_and_split_runs_merge_into_the_whole(bench, tmp_path):
-    whole = bench.run("x", _two_arms, QUERIES, None, 3, [0, 1])
+    seen = []
+    whole = bench.run("x", _two_arms, QUERIES, None, 3, [0, 1], on_fold=seen.append)
+    # --out writes what on_fold gets: each fold's counts as they come, the last the whole run
+    assert [len(s["right"]["folds_run"]) for s in seen] == list(range(1, 7))
+    assert seen[-1] == whole and not seen[1]["majority"]["complete"]
     assert set(whole) == {"right", "majority"}
     assert whole["right"]["lvl1_accuracy"]["mean"] == 1.0 and whole["right"]["complete"]
     assert whole["majority"]["lvl1_accuracy"]["mean"] < 0.5
