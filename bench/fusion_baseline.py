@@ -393,10 +393,11 @@ def main() -> None:
         if args.out is not None:
             atomic_write_json(args.out, out, indent=1)
 
-    grouped = {"group_near_duplicates": args.group_near_duplicates, "only_folds": args.fold,
-               "on_fold": save}
+    # each run's summaries reach ``out`` (and --out) through on_fold, after every fold: the
+    # last call carries the whole run
+    cv = {"group_near_duplicates": args.group_near_duplicates, "only_folds": args.fold}
     if not args.skip_tfidf:
-        save(run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds, **grouped))
+        run("tfidf_lr", _tfidf_lr, queries, None, args.folds, seeds, on_fold=save, **cv)
     if args.features is not None:
         from fusion.cv import load_examples
 
@@ -404,8 +405,8 @@ def main() -> None:
         if [ex.input.text for ex in examples] != [q.query for q in queries]:
             raise SystemExit(f"{args.features} does not hold these queries in this order")
         emb = np.stack([ex.input.text_embedding.numpy() for ex in examples])
-        save(run("tagger_embedding_lr", _embedding_lr, queries, emb, args.folds, seeds,
-                 **grouped))
+        run("tagger_embedding_lr", _embedding_lr, queries, emb, args.folds, seeds, on_fold=save,
+            **cv)
     if args.finetune:
         import torch
 
@@ -423,8 +424,8 @@ def main() -> None:
                           "refit": arm == "finetuned_minilm6" and args.refit}
                     for arm, summary in arms.items()}
 
-        save(with_settings(run("finetuned_minilm6", fit, queries, None, args.folds, seeds,
-                               **{**grouped, "on_fold": lambda arms: save(with_settings(arms))})))
+        run("finetuned_minilm6", fit, queries, None, args.folds, seeds,
+            on_fold=lambda arms: save(with_settings(arms)), **cv)
     logger.info("done")
     print(json.dumps(out, indent=1))
 

@@ -1,13 +1,33 @@
-"""Fixtures shared by all test folders: a small real tmpfs for the disk-full tests."""
+"""Fixtures shared by all test folders: a small real tmpfs for the disk-full tests, bench
+scripts imported as modules."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+@pytest.fixture(scope="session")
+def bench_module() -> Callable[[str], ModuleType]:
+    """``bench_module("adapters_f1")``: the script ``bench/adapters_f1.py`` imported as a module
+    (bench/ is not a package), for tests of its functions."""
+
+    def load(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    return load
 
 
 def _fill_disk(mnt: Path, leave: int) -> Path:

@@ -5,16 +5,13 @@ without --refit gives that model)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from fusion.data import LabeledQuery
 
-SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "fusion_baseline.py"
 LABELS = ["TV & Home Theater > TVs", "TV & Home Theater > Soundbars",
           "Computers & Tablets > Laptops", "Cameras > Mirrorless Cameras"]
 QUERIES = [LabeledQuery(f"{word} {k}", lab, lab.split(" > ")[0])
@@ -23,11 +20,8 @@ QUERIES = [LabeledQuery(f"{word} {k}", lab, lab.split(" > ")[0])
 
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_fusion_baseline", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def bench(bench_module):
+    return bench_module("fusion_baseline")
 
 
 def _majority(train, test, queries, _emb, fit_seed=0):

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
-
-
-@pytest.fixture(scope="session")
-def bench_module() -> Callable[[str], ModuleType]:
-    """``bench_module("adapters_f1")``: the script ``bench/adapters_f1.py`` imported as a module
-    (bench/ is not a package), for tests of its functions."""
-
-    def load(name: str) -> ModuleType:
-        spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return mod
-
-    return load
 
 
 @pytest.fixture(scope="session")
