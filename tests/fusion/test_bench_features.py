@@ -4,7 +4,6 @@ checks, train rows first; the script refuses a missing folder without the option
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -20,13 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "fusion_expansions.py"
 
 
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_fusion_expansions", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _bestbuy_row(query: str, lvl1: str | None) -> dict:
     facets = {} if lvl1 is None else {
         "hierarchicalCategories.lvl0": [{"value": lvl1.split(" > ")[0], "count": 5}],
@@ -39,8 +31,8 @@ def _write(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def test_build_features_writes_what_load_examples_reads(featurizer, tmp_path):
-    bench = _bench()
+def test_build_features_writes_what_load_examples_reads(featurizer, tmp_path, bench_module):
+    bench = bench_module("fusion_expansions")
     train = _write(tmp_path / "train.jsonl",
                    [_bestbuy_row(q, lab) for q, lab in QUERIES[:10]]
                    + [_bestbuy_row("no label", None)])  # skipped, as the loaders skip it

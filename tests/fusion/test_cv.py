@@ -427,10 +427,9 @@ def test_cli_cv_groups_near_duplicates_and_records_the_gnn_seed(cv_cli, tmp_path
     assert res.exit_code == 2 and "need --cv K" in res.output
 
 
-def test_bench_fusion_expansions_refuses_a_stale_features_folder(cv_cli, tmp_path):
+def test_bench_fusion_expansions_refuses_a_stale_features_folder(cv_cli, tmp_path, bench_module):
     """bench/fusion_expansions.py read a features folder whose data files had changed since
     (same paths), with no warning; now it refuses it unless --build-features rebuilds it."""
-    import importlib.util
     import subprocess
     import sys
     from pathlib import Path
@@ -439,9 +438,7 @@ def test_bench_fusion_expansions_refuses_a_stale_features_folder(cv_cli, tmp_pat
     from parser.pipeline import QueryParser
 
     script = Path(__file__).resolve().parents[2] / "bench" / "fusion_expansions.py"
-    spec = importlib.util.spec_from_file_location("bench_fusion_expansions", script)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = bench_module("fusion_expansions")
     train, dev = tmp_path / "train.jsonl", tmp_path / "dev.jsonl"
     _bestbuy_jsonl(train, QUERIES[:10])
     _bestbuy_jsonl(dev, QUERIES[10:])
