@@ -94,6 +94,8 @@ class TrainConfig:
             of them (stochastic weight averaging, Izmailov et al. 2018: one set of weights
             that behaves like an ensemble of the points it averages). 0: off.
         swa_lr: the constant learning rate of the averaging epochs, as a share of ``lr``.
+        label_smoothing: of the lvl1 cross-entropy (the share of the target spread evenly
+            over the labels).
         threads: torch threads while training (restored after). The head's matrices are
             small: one thread is as fast on an idle machine, and on a busy one a second
             thread's synchronisation made each epoch 10-40x slower (seen here).
@@ -112,6 +114,7 @@ class TrainConfig:
     link_dropout: float = 0.5
     swa_epochs: int = 0
     swa_lr: float = 0.25
+    label_smoothing: float = 0.05
     threads: int = 1
 
     def __post_init__(self) -> None:
@@ -125,6 +128,9 @@ class TrainConfig:
         if self.swa_epochs < 0 or self.swa_lr <= 0:
             raise FusionConfigError("TrainConfig.swa_epochs must be >= 0 and swa_lr > 0, got "
                                     f"{self.swa_epochs} and {self.swa_lr}")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise FusionConfigError(
+                f"TrainConfig.label_smoothing must be in [0, 1), got {self.label_smoothing}")
         if self.swa_epochs and self.select_epoch:
             raise FusionConfigError("TrainConfig: swa_epochs averages the last epochs' weights; "
                                     "it cannot be combined with select_epoch")
@@ -192,7 +198,7 @@ def _train_loop(model: FusionModel, train: Sequence[FusionExample],
                 hide = torch.rand(len(idx), generator=gen) < cfg.link_dropout
                 sub.mask = sub.mask & ~hide.unsqueeze(1)
             logits = model(sub)
-            loss = nn.functional.cross_entropy(logits, y1[idx], label_smoothing=0.05)
+            loss = nn.functional.cross_entropy(logits, y1[idx], label_smoothing=cfg.label_smoothing)
             if cfg.lvl0_weight > 0:
                 p0 = model.lvl0_probs(logits.softmax(-1)).clamp(min=1e-8)
                 loss = loss + cfg.lvl0_weight * nn.functional.nll_loss(

@@ -142,6 +142,18 @@ def train(
     swa_epochs: int | None = typer.Option(
         None, "--swa-epochs", min=0, help="Epochs after the schedule whose weights are "
         "averaged (stochastic weight averaging; default: fusion.train.TrainConfig's)."),
+    lr: float | None = typer.Option(
+        None, "--lr", min=1e-6, max=1.0, help="Peak learning rate of the heads' one-cycle "
+        "schedule (default: fusion.train.TrainConfig's)."),
+    weight_decay: float | None = typer.Option(
+        None, "--weight-decay", min=0.0, max=1.0, help="AdamW weight decay of the heads "
+        "(default: fusion.train.TrainConfig's)."),
+    label_smoothing: float | None = typer.Option(
+        None, "--label-smoothing", min=0.0, max=0.5, help="Label smoothing of the lvl1 "
+        "loss (default: fusion.train.TrainConfig's)."),
+    dropout: float | None = typer.Option(
+        None, "--dropout", min=0.0, max=0.9, help="Dropout of the heads' text and "
+        "classifier layers (default: fusion.FusionConfig's)."),
     seed: int = typer.Option(0, "--seed"),
     select_epoch: bool = typer.Option(
         False, "--select-epoch", help="Keep the epoch with the best dev lvl1 (dev then no "
@@ -197,10 +209,12 @@ def train(
                                 hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
                                 members=members or DEFAULT_MEMBERS,
                                 memory_weight=DEFAULT_MEMORY_WEIGHT if memory_weight is None
-                                else memory_weight),
+                                else memory_weight, **_given(dropout=dropout)),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
                                      **_given(link_dropout=link_dropout,
-                                              swa_epochs=swa_epochs)),
+                                              swa_epochs=swa_epochs, lr=lr,
+                                              weight_decay=weight_decay,
+                                              label_smoothing=label_smoothing)),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
                                  seed=seed),
             text_encoder=text_encoder,
@@ -237,6 +251,9 @@ def evaluate_cmd(
                               "all of them, so the spread leaves out the GNN-seed variance "
                               "that `fusion train --seed` runs show; vary --gnn-seed to see "
                               "it."),
+    first_seed: int = typer.Option(
+        0, "--first-seed", min=0, help="--cv: the first seed: --seeds N runs seeds FIRST .. "
+        "FIRST+N-1 (fresh folds for a recipe chosen on seeds 0..N-1)."),
     variants: str = typer.Option(
         _ALL_VARIANTS, "--variants",
         help="--cv: ablations, comma-separated: text (text only), names (+ label names "
@@ -261,6 +278,18 @@ def evaluate_cmd(
     swa_epochs: int | None = typer.Option(
         None, "--swa-epochs", min=0, help="--cv: epochs after the schedule whose weights are "
         "averaged (default: fusion.train.TrainConfig's)."),
+    lr: float | None = typer.Option(
+        None, "--lr", min=1e-6, max=1.0, help="--cv: peak learning rate of the heads' one-cycle "
+        "schedule (default: fusion.train.TrainConfig's)."),
+    weight_decay: float | None = typer.Option(
+        None, "--weight-decay", min=0.0, max=1.0, help="--cv: AdamW weight decay of the heads "
+        "(default: fusion.train.TrainConfig's)."),
+    label_smoothing: float | None = typer.Option(
+        None, "--label-smoothing", min=0.0, max=0.5, help="--cv: label smoothing of the lvl1 "
+        "loss (default: fusion.train.TrainConfig's)."),
+    dropout: float | None = typer.Option(
+        None, "--dropout", min=0.0, max=0.9, help="--cv: dropout of the heads' text and "
+        "classifier layers (default: fusion.FusionConfig's)."),
     gnn_steps: int = typer.Option(_GNN_STEPS, "--gnn-steps", min=1, help="--cv: GNN steps."),
     gnn_seed: int = typer.Option(
         0, "--gnn-seed", help="--cv: seed of the one GNN pre-training whose node embeddings "
@@ -325,7 +354,9 @@ def evaluate_cmd(
             metrics = _cross_validate(
                 kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
                 epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
-                swa_epochs=swa_epochs, hidden_dim=hidden_dim, members=members,
+                swa_epochs=swa_epochs, lr=lr, weight_decay=weight_decay,
+                label_smoothing=label_smoothing, dropout=dropout, first_seed=first_seed,
+                hidden_dim=hidden_dim, members=members,
                 memory_weight=memory_weight, gnn_steps=gnn_steps, gnn_seed=gnn_seed,
                 group_near_duplicates=group_near_duplicates, features=features,
                 cache=cache, taxonomy_queries=taxonomy_queries, taxonomy_labels=taxonomy_labels,
@@ -371,6 +402,9 @@ def evaluate_cmd(
 def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, seeds: int,
                     variants: str, epochs: int, batch_size: int, link_dropout: float | None,
                     swa_epochs: int | None, hidden_dim: int | None, members: int | None,
+                    lr: float | None = None, weight_decay: float | None = None,
+                    label_smoothing: float | None = None, dropout: float | None = None,
+                    first_seed: int = 0,
                     memory_weight: float | None, gnn_steps: int, gnn_seed: int = 0,
                     group_near_duplicates: bool = False,
                     features: Path | None, taxonomy_queries: bool,
@@ -408,16 +442,19 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     graph = ProductGraph.open(kg, read_only=True)
     featurizer = QueryParser.featurizer(tagger, graph)
     # the variants are checked here, before the queries are featurised
-    config = CVConfig(folds=folds, seeds=tuple(range(seeds)),
+    config = CVConfig(folds=folds, seeds=tuple(range(first_seed, first_seed + seeds)),
                       variants=tuple(v.strip() for v in variants.split(",") if v.strip()),
                       train=TrainConfig(epochs=epochs, batch_size=batch_size,
                                         **_given(link_dropout=link_dropout,
-                                                 swa_epochs=swa_epochs)),
+                                                 swa_epochs=swa_epochs, lr=lr,
+                                                 weight_decay=weight_decay,
+                                                 label_smoothing=label_smoothing)),
                       fusion=FusionConfig(text_dim=featurizer.dim,
                                           members=members or DEFAULT_MEMBERS,
                                           hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
                                           memory_weight=DEFAULT_MEMORY_WEIGHT
-                                          if memory_weight is None else memory_weight),
+                                          if memory_weight is None else memory_weight,
+                                          **_given(dropout=dropout)),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence,
                       taxonomy_labels=tree_labels,

@@ -182,3 +182,45 @@ def test_the_cli_and_the_library_train_the_gnn_as_cross_validation_measured():
     from parser.app import fusion_cli
 
     assert GNNConfig().steps == fusion_cli._GNN_STEPS == 100
+
+
+def test_the_heads_training_settings_reach_the_cross_validation_and_the_model(tmp_path):
+    """``--lr``, ``--weight-decay``, ``--label-smoothing`` and ``--dropout`` reach the heads
+    (the report's config and the saved model say so), and ``--first-seed`` runs fresh folds."""
+    from parser.app.cli import app
+    from parser.tagger.testing import tiny_tagger
+
+    kg_dir = tmp_path / "kg"
+    with ProductGraph.open(kg_dir) as g:
+        g.add_records(_records(), progress=False)
+    _jsonl(tmp_path / "q.jsonl", QUERIES)
+    tagger_dir = tiny_tagger().save(tmp_path / "tagger")
+    settings = ["--lr", "0.001", "--weight-decay", "0.1", "--label-smoothing", "0.1",
+                "--dropout", "0.5"]
+    cv = ["fusion", "evaluate", "--kg", str(kg_dir), "--data", str(tmp_path / "q.jsonl"),
+          "--tagger", str(tagger_dir), "--cv", "2", "--seeds", "2", "--variants", "text",
+          "--epochs", "2", "--members", "1", "--hidden-dim", "16", "--threads", "1", "--json"]
+    runner = CliRunner()
+    res = runner.invoke(app, [*cv, *settings, "--first-seed", "3"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output.strip().splitlines()[-1])
+    assert report["config"]["seeds"] == [3, 4]
+    train = report["config"]["train"]
+    assert (train["lr"], train["weight_decay"], train["label_smoothing"]) == (0.001, 0.1, 0.1)
+    assert report["config"]["fusion"]["dropout"] == 0.5
+    res = runner.invoke(app, cv)  # the defaults when the options are not given
+    report = json.loads(res.output.strip().splitlines()[-1])
+    assert report["config"]["seeds"] == [0, 1]
+    assert report["config"]["train"]["label_smoothing"] == 0.05
+    res = runner.invoke(app, [*cv, "--label-smoothing", "0.7"])
+    assert res.exit_code == 2 and "--label-smoothing" in res.output
+    out = tmp_path / "model"
+    res = runner.invoke(app, ["fusion", "train", "--kg", str(kg_dir), "--train",
+                              str(tmp_path / "q.jsonl"), "--epochs", "2", "--gnn-steps", "2",
+                              "--members", "1", "--hidden-dim", "16", "--text-encoder",
+                              "hashing", "--threads", "1", "--tagger", str(tagger_dir),
+                              "--out", str(out), *settings])
+    assert res.exit_code == 0, res.output
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["config"]["dropout"] == 0.5
+    assert json.dumps(saved).count('"label_smoothing": 0.1') >= 1
