@@ -154,6 +154,9 @@ def train(
     dropout: float | None = typer.Option(
         None, "--dropout", min=0.0, max=0.9, help="Dropout of the heads' text and "
         "classifier layers (default: fusion.FusionConfig's)."),
+    lvl0_weight: float | None = typer.Option(
+        None, "--lvl0-weight", min=0.0, max=10.0, help="Weight of the department (lvl0) "
+        "loss beside the lvl1 loss (default: fusion.train.TrainConfig's)."),
     seed: int = typer.Option(0, "--seed"),
     select_epoch: bool = typer.Option(
         False, "--select-epoch", help="Keep the epoch with the best dev lvl1 (dev then no "
@@ -214,7 +217,8 @@ def train(
                                      **_given(link_dropout=link_dropout,
                                               swa_epochs=swa_epochs, lr=lr,
                                               weight_decay=weight_decay,
-                                              label_smoothing=label_smoothing)),
+                                              label_smoothing=label_smoothing,
+                                              lvl0_weight=lvl0_weight)),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
                                  seed=seed),
             text_encoder=text_encoder,
@@ -290,6 +294,9 @@ def evaluate_cmd(
     dropout: float | None = typer.Option(
         None, "--dropout", min=0.0, max=0.9, help="--cv: dropout of the heads' text and "
         "classifier layers (default: fusion.FusionConfig's)."),
+    lvl0_weight: float | None = typer.Option(
+        None, "--lvl0-weight", min=0.0, max=10.0, help="--cv: weight of the department (lvl0) "
+        "loss beside the lvl1 loss (default: fusion.train.TrainConfig's)."),
     gnn_steps: int = typer.Option(_GNN_STEPS, "--gnn-steps", min=1, help="--cv: GNN steps."),
     gnn_seed: int = typer.Option(
         0, "--gnn-seed", help="--cv: seed of the one GNN pre-training whose node embeddings "
@@ -356,7 +363,8 @@ def evaluate_cmd(
                 kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
                 epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
                 swa_epochs=swa_epochs, lr=lr, weight_decay=weight_decay,
-                label_smoothing=label_smoothing, dropout=dropout, first_seed=first_seed,
+                label_smoothing=label_smoothing, dropout=dropout, lvl0_weight=lvl0_weight,
+                first_seed=first_seed,
                 hidden_dim=hidden_dim, members=members,
                 memory_weight=memory_weight, gnn_steps=gnn_steps, gnn_seed=gnn_seed,
                 group_near_duplicates=group_near_duplicates, features=features,
@@ -405,7 +413,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                     swa_epochs: int | None, hidden_dim: int | None, members: int | None,
                     lr: float | None = None, weight_decay: float | None = None,
                     label_smoothing: float | None = None, dropout: float | None = None,
-                    first_seed: int = 0,
+                    lvl0_weight: float | None = None, first_seed: int = 0,
                     memory_weight: float | None, gnn_steps: int, gnn_seed: int = 0,
                     group_near_duplicates: bool = False,
                     features: Path | None, taxonomy_queries: bool,
@@ -449,7 +457,8 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
                                         **_given(link_dropout=link_dropout,
                                                  swa_epochs=swa_epochs, lr=lr,
                                                  weight_decay=weight_decay,
-                                                 label_smoothing=label_smoothing)),
+                                                 label_smoothing=label_smoothing,
+                                                 lvl0_weight=lvl0_weight)),
                       fusion=FusionConfig(text_dim=featurizer.dim,
                                           members=members or DEFAULT_MEMBERS,
                                           hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,

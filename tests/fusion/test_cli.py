@@ -185,8 +185,9 @@ def test_the_cli_and_the_library_train_the_gnn_as_cross_validation_measured():
 
 
 def test_the_heads_training_settings_reach_the_cross_validation_and_the_model(tmp_path):
-    """``--lr``, ``--weight-decay``, ``--label-smoothing`` and ``--dropout`` reach the heads
-    (the report's config and the saved model say so), and ``--first-seed`` runs fresh folds."""
+    """``--lr``, ``--weight-decay``, ``--label-smoothing``, ``--dropout`` and ``--lvl0-weight``
+    reach the heads (the report's config and the saved model say so), and ``--first-seed``
+    runs fresh folds."""
     from parser.app.cli import app
     from parser.tagger.testing import tiny_tagger
 
@@ -196,7 +197,7 @@ def test_the_heads_training_settings_reach_the_cross_validation_and_the_model(tm
     _jsonl(tmp_path / "q.jsonl", QUERIES)
     tagger_dir = tiny_tagger().save(tmp_path / "tagger")
     settings = ["--lr", "0.001", "--weight-decay", "0.1", "--label-smoothing", "0.1",
-                "--dropout", "0.5"]
+                "--dropout", "0.5", "--lvl0-weight", "2.0"]
     cv = ["fusion", "evaluate", "--kg", str(kg_dir), "--data", str(tmp_path / "q.jsonl"),
           "--tagger", str(tagger_dir), "--cv", "2", "--seeds", "2", "--variants", "text",
           "--epochs", "2", "--members", "1", "--hidden-dim", "16", "--threads", "1", "--json"]
@@ -206,7 +207,8 @@ def test_the_heads_training_settings_reach_the_cross_validation_and_the_model(tm
     report = json.loads(res.output.strip().splitlines()[-1])
     assert report["config"]["seeds"] == [3, 4]
     train = report["config"]["train"]
-    assert (train["lr"], train["weight_decay"], train["label_smoothing"]) == (0.001, 0.1, 0.1)
+    assert (train["lr"], train["weight_decay"], train["label_smoothing"],
+            train["lvl0_weight"]) == (0.001, 0.1, 0.1, 2.0)
     assert report["config"]["fusion"]["dropout"] == 0.5
     res = runner.invoke(app, cv)  # the defaults when the options are not given
     report = json.loads(res.output.strip().splitlines()[-1])
