@@ -47,10 +47,10 @@ def _loaded(args: argparse.Namespace) -> tuple[Any, Any, list, dict]:
 def cv_inputs(args: argparse.Namespace) -> tuple[Any, Any, list, list]:
     """``(graph, featurizer, examples, weak)`` for ``args`` of :func:`add_cv_arguments`, with
     torch on one thread."""
-    from fusion.weak import cached_taxonomy_weak
+    from fusion.weak import featurize_weak, taxonomy_queries
 
     graph, featurizer, examples, _ = _loaded(args)
-    weak = cached_taxonomy_weak(graph, featurizer, args.features)
+    weak = featurize_weak(taxonomy_queries(graph), featurizer)
     return graph, featurizer, examples, weak
 
 

@@ -28,21 +28,17 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionDataError
 from fusion.types import SEP, FusionExample, FusionInput, QueryFeaturizer
-from kg.io import atomic_path, atomic_write_json
 
-__all__ = ["WeakExample", "cached_taxonomy_weak", "featurize_weak", "label_weak",
-           "taxonomy_examples", "taxonomy_labels", "taxonomy_queries"]
+__all__ = ["WeakExample", "featurize_weak", "label_weak", "taxonomy_examples",
+           "taxonomy_labels", "taxonomy_queries"]
 
 logger = logging.getLogger(__name__)
 
@@ -150,94 +146,3 @@ def taxonomy_examples(graph: Any, featurizer: QueryFeaturizer, labels: Sequence[
     above in one call: list, featurise, label)."""
     return label_weak(featurize_weak(taxonomy_queries(graph), featurizer, progress=progress),
                       labels)
-
-
-def cached_taxonomy_weak(graph: Any, featurizer: QueryFeaturizer, cache_dir: str | Path | None,
-                         *, progress: bool = False) -> list[WeakExample]:
-    """``featurize_weak(taxonomy_queries(graph), featurizer)``, kept in ``cache_dir`` (a
-    ``taxonomy`` folder inside, safetensors + JSON) and read back while the featurizer
-    (``featurizer.name``), the KG version and the category names and paths are the same; else
-    featurised again and the folder replaced. ``cache_dir`` ``None``: no cache. The KG's
-    version is part of the key since the tagger's lexicon features, and so the embeddings,
-    come from the KG's names.
-
-    On the default KG the names are 8,809; featurising them takes minutes on one thread,
-    which every cross-validation run over the same ``--features`` folder paid before.
-
-    >>> import networkx as nx, tempfile
-    >>> from fusion.text import HashingTextEncoder
-    >>> class Text:  # a featurizer that keeps the text embedding only
-    ...     name, enc = "hash8", HashingTextEncoder(dim=8)
-    ...     def featurize(self, texts, progress=False):
-    ...         return [FusionInput(e, (), t) for t, e in zip(texts, self.enc.encode(texts))]
-    >>> g = nx.MultiDiGraph()
-    >>> g.add_node("c1", kind="category", label="Desks", path="Furniture > Desks")
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     first = cached_taxonomy_weak(g, Text(), d)
-    ...     again = cached_taxonomy_weak(g, Text(), d)  # read back
-    >>> bool((first[0].input.text_embedding == again[0].input.text_embedding).all())
-    True
-    """
-    pairs = taxonomy_queries(graph)
-    if cache_dir is None:
-        return featurize_weak(pairs, featurizer, progress=progress)
-    from fusion.hetero import graph_version
-
-    d = Path(cache_dir) / "taxonomy"
-    want = {"kgqp_taxonomy_queries": 1, "featurizer": featurizer.name,
-            "kg_version": graph_version(graph),
-            "names_sha256": hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode(
-                "utf-8")).hexdigest(), "n": len(pairs)}
-    cached = _read_weak(d, want)
-    if cached is not None:
-        logger.info("taxonomy queries: %d featurised category names read from %s",
-                    len(cached), d)
-        return cached
-    weak = featurize_weak(pairs, featurizer, progress=progress)
-    _write_weak(d, weak, want)
-    return weak
-
-
-def _read_weak(d: Path, want: dict[str, Any]) -> list[WeakExample] | None:
-    """The weak examples :func:`_write_weak` left in ``d`` for ``want``; ``None`` when there are
-    none, they were written for other inputs, or the folder cannot be read (a warning)."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    if not (d / "meta.json").is_file():
-        return None
-    try:
-        meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
-        if meta != want:
-            logger.info("%s holds the category names of other inputs: featurising again", d)
-            return None
-        emb = load_file(str(d / "text.safetensors"))["text"]
-        rows = [json.loads(line) for line in
-                (d / "names.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    except (OSError, ValueError, KeyError, SafetensorError) as exc:
-        logger.warning("ignoring %s (%s): featurising the category names again", d, exc)
-        return None
-    if len(rows) != want["n"] or emb.shape[0] != want["n"]:
-        logger.warning("ignoring %s: %d names, %d embeddings, %d wanted", d, len(rows),
-                       emb.shape[0], want["n"])
-        return None
-    return [WeakExample(FusionInput(emb[i].clone(), (), text), path)
-            for i, (text, path) in enumerate(rows)]
-
-
-def _write_weak(d: Path, weak: Sequence[WeakExample], meta: dict[str, Any]) -> None:
-    """Write ``weak`` to ``d``: the embeddings, the names with their paths, and ``meta`` last
-    (a folder without it is never read)."""
-    import torch
-    from safetensors.torch import save_file
-
-    d.mkdir(parents=True, exist_ok=True)
-    (d / "meta.json").unlink(missing_ok=True)
-    emb = torch.stack([ex.input.text_embedding.float() for ex in weak]) if weak \
-        else torch.zeros(0, 0)
-    with atomic_path(d / "text.safetensors") as tmp:
-        save_file({"text": emb.contiguous()}, str(tmp))
-    with atomic_path(d / "names.jsonl") as tmp, Path(tmp).open("w", encoding="utf-8") as fh:
-        for ex in weak:
-            fh.write(json.dumps([ex.input.text, ex.path], ensure_ascii=False) + "\n")
-    atomic_write_json(d / "meta.json", meta)

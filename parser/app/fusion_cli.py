@@ -319,8 +319,7 @@ def evaluate_cmd(
     features: Path | None = typer.Option(
         None, "--features", help="--cv: folder caching the featurised queries (reused while "
         "the tagger, KG version and data files, paths and contents (sha256), are the same; "
-        "else featurised again and replaced), and in its taxonomy/ folder the KG's "
-        "featurised category names (reused while the tagger, KG version and names are)."),
+        "else featurised again and replaced)."),
     cache: Path | None = typer.Option(
         None, "--cache", help="--cv: node embedding cache (default: <features or .>/"
         ".fusion-cache)."),
@@ -501,8 +500,7 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
             graph, text_encoder=get_text_encoder(text_encoder),
             config=GNNConfig(steps=gnn_steps, seed=gnn_seed),
             cache_dir=cache or (features or Path(".")) / ".fusion-cache", progress=True)
-    # the KG's category names, featurised once per features folder (they take minutes)
-    weak = (taxonomy.cached_taxonomy_weak(graph, featurizer, features, progress=True)
+    weak = (taxonomy.featurize_weak(taxonomy.taxonomy_queries(graph), featurizer)
             if taxonomy_queries else [])
     rep = cross_validate(examples, config=config, kg=graph, node_embeddings=emb,
                          label_text=label_text, weak=weak, progress=True)
