@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -86,6 +87,29 @@ def _given(**options: object) -> dict[str, object]:
     return {k: v for k, v in options.items() if v is not None}
 
 
+#: the heads' training settings both `fusion train` and `fusion evaluate --cv` take: option
+#: name -> (bounds, what it sets); unset, the library's default holds
+_HEAD_OPTIONS: dict[str, tuple[float, float, str]] = {
+    "lr": (1e-6, 1.0, "peak learning rate of the heads' one-cycle schedule (default: "
+           "fusion.train.TrainConfig's)."),
+    "weight_decay": (0.0, 1.0, "AdamW weight decay of the heads (default: "
+                     "fusion.train.TrainConfig's)."),
+    "label_smoothing": (0.0, 0.5, "label smoothing of the lvl1 loss (default: "
+                        "fusion.train.TrainConfig's)."),
+    "dropout": (0.0, 0.9, "dropout of the heads' text and classifier layers (default: "
+                "fusion.FusionConfig's)."),
+    "lvl0_weight": (0.0, 10.0, "weight of the department (lvl0) loss beside the lvl1 loss "
+                    "(default: fusion.train.TrainConfig's)."),
+}
+
+
+def _head_option(name: str, *, cv: bool = False) -> Any:
+    """The typer option of :data:`_HEAD_OPTIONS` ``name`` (``--cv: ``-prefixed for evaluate)."""
+    low, high, text = _HEAD_OPTIONS[name]
+    return typer.Option(None, "--" + name.replace("_", "-"), min=low, max=high,
+                        help="--cv: " + text if cv else text[0].upper() + text[1:])
+
+
 def _threads(n: int) -> None:
     if n > 0:
         import torch
@@ -142,21 +166,11 @@ def train(
     swa_epochs: int | None = typer.Option(
         None, "--swa-epochs", min=0, help="Epochs after the schedule whose weights are "
         "averaged (stochastic weight averaging; default: fusion.train.TrainConfig's)."),
-    lr: float | None = typer.Option(
-        None, "--lr", min=1e-6, max=1.0, help="Peak learning rate of the heads' one-cycle "
-        "schedule (default: fusion.train.TrainConfig's)."),
-    weight_decay: float | None = typer.Option(
-        None, "--weight-decay", min=0.0, max=1.0, help="AdamW weight decay of the heads "
-        "(default: fusion.train.TrainConfig's)."),
-    label_smoothing: float | None = typer.Option(
-        None, "--label-smoothing", min=0.0, max=0.5, help="Label smoothing of the lvl1 "
-        "loss (default: fusion.train.TrainConfig's)."),
-    dropout: float | None = typer.Option(
-        None, "--dropout", min=0.0, max=0.9, help="Dropout of the heads' text and "
-        "classifier layers (default: fusion.FusionConfig's)."),
-    lvl0_weight: float | None = typer.Option(
-        None, "--lvl0-weight", min=0.0, max=10.0, help="Weight of the department (lvl0) "
-        "loss beside the lvl1 loss (default: fusion.train.TrainConfig's)."),
+    lr: float | None = _head_option("lr"),
+    weight_decay: float | None = _head_option("weight_decay"),
+    label_smoothing: float | None = _head_option("label_smoothing"),
+    dropout: float | None = _head_option("dropout"),
+    lvl0_weight: float | None = _head_option("lvl0_weight"),
     seed: int = typer.Option(0, "--seed"),
     select_epoch: bool = typer.Option(
         False, "--select-epoch", help="Keep the epoch with the best dev lvl1 (dev then no "
@@ -282,21 +296,11 @@ def evaluate_cmd(
     swa_epochs: int | None = typer.Option(
         None, "--swa-epochs", min=0, help="--cv: epochs after the schedule whose weights are "
         "averaged (default: fusion.train.TrainConfig's)."),
-    lr: float | None = typer.Option(
-        None, "--lr", min=1e-6, max=1.0, help="--cv: peak learning rate of the heads' one-cycle "
-        "schedule (default: fusion.train.TrainConfig's)."),
-    weight_decay: float | None = typer.Option(
-        None, "--weight-decay", min=0.0, max=1.0, help="--cv: AdamW weight decay of the heads "
-        "(default: fusion.train.TrainConfig's)."),
-    label_smoothing: float | None = typer.Option(
-        None, "--label-smoothing", min=0.0, max=0.5, help="--cv: label smoothing of the lvl1 "
-        "loss (default: fusion.train.TrainConfig's)."),
-    dropout: float | None = typer.Option(
-        None, "--dropout", min=0.0, max=0.9, help="--cv: dropout of the heads' text and "
-        "classifier layers (default: fusion.FusionConfig's)."),
-    lvl0_weight: float | None = typer.Option(
-        None, "--lvl0-weight", min=0.0, max=10.0, help="--cv: weight of the department (lvl0) "
-        "loss beside the lvl1 loss (default: fusion.train.TrainConfig's)."),
+    lr: float | None = _head_option("lr", cv=True),
+    weight_decay: float | None = _head_option("weight_decay", cv=True),
+    label_smoothing: float | None = _head_option("label_smoothing", cv=True),
+    dropout: float | None = _head_option("dropout", cv=True),
+    lvl0_weight: float | None = _head_option("lvl0_weight", cv=True),
     gnn_steps: int = typer.Option(_GNN_STEPS, "--gnn-steps", min=1, help="--cv: GNN steps."),
     gnn_seed: int = typer.Option(
         0, "--gnn-seed", help="--cv: seed of the one GNN pre-training whose node embeddings "
