@@ -110,6 +110,14 @@ def _head_option(name: str, *, cv: bool = False) -> Any:
                         help="--cv: " + text if cv else text[0].upper() + text[1:])
 
 
+def _head_settings(head: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """The :data:`_HEAD_OPTIONS` given (``head``: from :func:`_given`), split into the
+    keyword arguments of ``TrainConfig`` and of ``FusionConfig`` (``dropout``)."""
+    train = dict(head)
+    fusion = {k: train.pop(k) for k in ("dropout",) if k in train}
+    return train, fusion
+
+
 def _threads(n: int) -> None:
     if n > 0:
         import torch
@@ -216,6 +224,9 @@ def train(
     from parser.pipeline import QueryParser
 
     _threads(threads)
+    head_train, head_fusion = _head_settings(_given(
+        lr=lr, weight_decay=weight_decay, label_smoothing=label_smoothing, dropout=dropout,
+        lvl0_weight=lvl0_weight))
     try:
         _check_out(out, force)
         graph = ProductGraph.open(kg, read_only=True)
@@ -226,13 +237,10 @@ def train(
                                 hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
                                 members=members or DEFAULT_MEMBERS,
                                 memory_weight=DEFAULT_MEMORY_WEIGHT if memory_weight is None
-                                else memory_weight, **_given(dropout=dropout)),
+                                else memory_weight, **head_fusion),
             train_config=TrainConfig(epochs=epochs, seed=seed, select_epoch=select_epoch,
                                      **_given(link_dropout=link_dropout,
-                                              swa_epochs=swa_epochs, lr=lr,
-                                              weight_decay=weight_decay,
-                                              label_smoothing=label_smoothing,
-                                              lvl0_weight=lvl0_weight)),
+                                              swa_epochs=swa_epochs), **head_train),
             gnn_config=GNNConfig(layer=gnn_layer, steps=gnn_steps, max_seconds=gnn_seconds,
                                  seed=seed),
             text_encoder=text_encoder,
@@ -365,10 +373,10 @@ def evaluate_cmd(
             metrics = _cross_validate(
                 kg=kg, data=data, tagger=tagger, folds=cv, seeds=seeds, variants=variants,
                 epochs=epochs, batch_size=batch_size, link_dropout=link_dropout,
-                swa_epochs=swa_epochs, lr=lr, weight_decay=weight_decay,
-                label_smoothing=label_smoothing, dropout=dropout, lvl0_weight=lvl0_weight,
+                swa_epochs=swa_epochs, hidden_dim=hidden_dim, members=members,
+                head=_given(lr=lr, weight_decay=weight_decay, label_smoothing=label_smoothing,
+                            dropout=dropout, lvl0_weight=lvl0_weight),
                 first_seed=first_seed,
-                hidden_dim=hidden_dim, members=members,
                 memory_weight=memory_weight, gnn_steps=gnn_steps, gnn_seed=gnn_seed,
                 group_near_duplicates=group_near_duplicates, features=features,
                 cache=cache, taxonomy_queries=taxonomy_queries, taxonomy_labels=taxonomy_labels,
@@ -414,9 +422,7 @@ def evaluate_cmd(
 def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, seeds: int,
                     variants: str, epochs: int, batch_size: int, link_dropout: float | None,
                     swa_epochs: int | None, hidden_dim: int | None, members: int | None,
-                    lr: float | None = None, weight_decay: float | None = None,
-                    label_smoothing: float | None = None, dropout: float | None = None,
-                    lvl0_weight: float | None = None, first_seed: int = 0,
+                    head: dict[str, float] | None = None, first_seed: int = 0,
                     memory_weight: float | None, gnn_steps: int, gnn_seed: int = 0,
                     group_near_duplicates: bool = False,
                     features: Path | None, taxonomy_queries: bool,
@@ -454,20 +460,18 @@ def _cross_validate(*, kg: Path, data: list[Path], tagger: Path, folds: int, see
     graph = ProductGraph.open(kg, read_only=True)
     featurizer = QueryParser.featurizer(tagger, graph)
     # the variants are checked here, before the queries are featurised
+    head_train, head_fusion = _head_settings(head or {})
     config = CVConfig(folds=folds, seeds=tuple(range(first_seed, first_seed + seeds)),
                       variants=tuple(v.strip() for v in variants.split(",") if v.strip()),
                       train=TrainConfig(epochs=epochs, batch_size=batch_size,
                                         **_given(link_dropout=link_dropout,
-                                                 swa_epochs=swa_epochs, lr=lr,
-                                                 weight_decay=weight_decay,
-                                                 label_smoothing=label_smoothing,
-                                                 lvl0_weight=lvl0_weight)),
+                                                 swa_epochs=swa_epochs), **head_train),
                       fusion=FusionConfig(text_dim=featurizer.dim,
                                           members=members or DEFAULT_MEMBERS,
                                           hidden_dim=hidden_dim or DEFAULT_HIDDEN_DIM,
                                           memory_weight=DEFAULT_MEMORY_WEIGHT
                                           if memory_weight is None else memory_weight,
-                                          **_given(dropout=dropout)),
+                                          **head_fusion),
                       intent_precision=intent_precision, filter_precision=filter_precision,
                       confidence=confidence,
                       taxonomy_labels=tree_labels,
