@@ -6,7 +6,7 @@ not import the parser. :func:`cross_validate` runs ``folds`` x ``seeds`` trainin
 fusion head for each :data:`VARIANTS` entry (text only, + category pointer only, + GNN node
 embeddings only, + label names only, full), on the same folds, and reports mean and spread.
 
-It also calibrates the two thresholds a search engine reads
+It also calibrates the three thresholds a search engine reads
 (:class:`fusion.expand.Thresholds`) on the
 out-of-fold predictions of the full model:
 
@@ -15,6 +15,9 @@ out-of-fold predictions of the full model:
 - ``hard_filter``: the lowest department probability (``Intent.lvl0_score``) at which the
   predicted department is the gold one at least ``filter_precision`` of the time; only then is
   the category a hard filter, else it is a suggestion.
+- ``lvl1_filter``: the lowest top-category probability at which the predicted lvl1 is the gold
+  one at least ``filter_precision`` of the time; from it the hard filter is the lvl1 category
+  rather than the department.
 
 Both are *cross-fitted* when reported: the threshold applied to fold k is calibrated on the
 other folds' out-of-fold predictions, so the reported precision and coverage are held out.
@@ -628,7 +631,8 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]], cfg: CVConfig,
     would be too tight); the cross-fitted figures are per seed, as before."""
     default = default or Thresholds.defaults_for(cfg.fusion.memory_weight)
     checks = {"intent": ("score", "lvl1_ok", cfg.intent_precision),
-              "hard_filter": ("lvl0_score", "lvl0_ok", cfg.filter_precision)}
+              "hard_filter": ("lvl0_score", "lvl0_ok", cfg.filter_precision),
+              "lvl1_filter": ("score", "lvl1_ok", cfg.filter_precision)}
     out: dict[str, Any] = {}
     chosen: dict[str, float] = {}
     for name, (score_key, ok_key, target) in checks.items():
@@ -651,9 +655,10 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]], cfg: CVConfig,
                      "confidence": cfg.confidence,
                      "crossfit_precision": _spread(finite) if finite else None,
                      "crossfit_coverage": _spread(coverages),
-                     "default": _at_threshold(getattr(default, name), oof, score_key,
-                                              ok_key)}
+                     "default": None if getattr(default, name) is None else _at_threshold(
+                         getattr(default, name), oof, score_key, ok_key)}
     thresholds = Thresholds(intent=chosen["intent"], hard_filter=chosen["hard_filter"],
+                            lvl1_filter=chosen["lvl1_filter"],
                             intent_precision=cfg.intent_precision,
                             filter_precision=cfg.filter_precision)
     return thresholds, out

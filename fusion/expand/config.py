@@ -51,6 +51,10 @@ class Thresholds:
         intent: top lvl1 probability below which the intent is low-confidence.
         hard_filter: department probability (``Intent.lvl0_score``) from which the predicted
             category is a hard filter; below it, a suggestion.
+        lvl1_filter: top lvl1 probability (``Intent.score``) from which the intent's hard
+            filter is its lvl1 category rather than its department (calibrated, as
+            ``hard_filter`` is, for ``filter_precision`` against the gold lvl1); None: never
+            (the department only).
         intent_precision, filter_precision: the precision targets they were calibrated for.
 
     >>> Thresholds.from_dict(Thresholds(intent=0.4, hard_filter=0.9).to_dict()).hard_filter
@@ -65,14 +69,18 @@ class Thresholds:
     hard_filter: float = 0.95
     intent_precision: float = 0.8
     filter_precision: float = 0.95
+    lvl1_filter: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("intent", "hard_filter", "intent_precision", "filter_precision"):
+        for name in ("intent", "hard_filter", "intent_precision", "filter_precision",
+                     "lvl1_filter"):
             v = getattr(self, name)
+            if v is None and name == "lvl1_filter":
+                continue
             if not (isinstance(v, int | float) and math.isfinite(v) and 0.0 <= v <= 1.0 + 1e-9):
                 raise FusionConfigError(f"Thresholds.{name} must be in [0, 1], got {v!r}")
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | None]:
         return asdict(self)
 
     @classmethod
@@ -93,16 +101,23 @@ class Thresholds:
         (0.73, 0.95)
         """
         d = _memory_defaults(memory_weight)
-        return cls(**{k: d[k] for k in ("intent", "hard_filter") if k in d})
+        return cls(**{k: d[k] for k in ("intent", "hard_filter", "lvl1_filter") if k in d})
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Thresholds:
-        known = {"intent", "hard_filter", "intent_precision", "filter_precision"}
+        """The thresholds of :meth:`to_dict` (a manifest's ``thresholds``; ``lvl1_filter``
+        left out or null: none).
+
+        >>> Thresholds.from_dict({"intent": 0.4, "lvl1_filter": None}).lvl1_filter is None
+        True
+        """
+        known = {"intent", "hard_filter", "intent_precision", "filter_precision", "lvl1_filter"}
         unknown = set(d) - known
         if unknown:
             raise FusionConfigError(f"unknown threshold keys {sorted(unknown)}; valid: "
                                     f"{sorted(known)}")
-        return cls(**{k: float(v) for k, v in d.items()})
+        return cls(**{k: None if v is None and k == "lvl1_filter" else float(v)
+                      for k, v in d.items()})
 
 
 @dataclass(frozen=True)

@@ -1750,7 +1750,10 @@ class _Expansion:
                 # in it; its KG path may be written from another root than the department's
                 # label, "Connected Home & Housewares > Office Electronics > ...", so the two are
                 # not compared as strings: one field, one form per query)
-                facets["category"].append((hard_dept, "intent"))
+                # (where the intent's own department is trusted and its lvl1 category is as
+                # sure, ``lvl1_filter``, that category is the filter: "tv lcd" at TVs 0.97
+                # filters TVs, not all of TV & Home Theater)
+                facets["category"].append((self.intent_lvl1_filter() or hard_dept, "intent"))
             hard = {v for v, _ in facets["category"]}
             for lab, p in intent.top_k or ((intent.category, intent.score),):
                 if lab not in hard and p >= 0.05:
@@ -1765,6 +1768,19 @@ class _Expansion:
                 # took the place of, "camera charger" at Cell Phones 0.62)
                 suggestions.append(CategorySuggestion(
                     intent.lvl0, _below(intent.lvl0_score, th.hard_filter), "intent-department"))
+
+    def intent_lvl1_filter(self) -> str | None:
+        """The intent's lvl1 category where it is the hard filter in its department's place:
+        the department trusted on the intent's own probability (not a platform's or an
+        accessory's), the lvl1 probability at ``thresholds.lvl1_filter`` or over, and the
+        category a node of the KG; else None."""
+        intent, th = self.intent, self.th
+        if intent is None or th.lvl1_filter is None or self.outside \
+                or self.hard_dept != intent.lvl0 or intent.lvl0_score < th.hard_filter \
+                or intent.score < th.lvl1_filter or SEP not in intent.category:
+            return None
+        cat = intent.category_iri or self.g.category_by_path(intent.category)
+        return intent.category if cat is not None and cat in self.g.g else None
 
     def searched_elsewhere(self, cat: str) -> bool:
         """Whether the query links a product it searches (no excluded, featured, fitted or
@@ -2034,11 +2050,16 @@ class _Expansion:
         # the platform names, and the link Tablets walked into iPad, All Tablets, Laptops)
         hard_dept = self.hard_dept if facets["category"] and not any(
             src.startswith("rule:") for _, src in facets["category"]) else None
+        # (nor, where the intent's lvl1 category is the filter, one of another lvl1 category:
+        # "tv lcd" filtered on TVs expands no TV Mounts)
+        hard_lvl1 = next((v for v, src in facets["category"] if src == "intent" and SEP in v),
+                         None) if hard_dept is not None else None
         best: dict[str, tuple[float, _Cand]] = {}
         for w, c in scored:
             if hard_dept is not None and c.rule is None and c.kind in _CATEGORY_KINDS \
                     and c.iri is not None and not cross(c.iri) \
-                    and self.dept(c.iri) not in (None, hard_dept):
+                    and (self.dept(c.iri) not in (None, hard_dept) or (
+                        hard_lvl1 is not None and self.lvl1(c.iri) not in (None, hard_lvl1))):
                 continue
             key = term_key(c.term)
             if not key or (c.rule is None and (key in banned or (

@@ -130,7 +130,12 @@ def test_cross_validate_reports_every_variant_and_thresholds(kg, encoder, exampl
                                                                      abs=1e-4)
     assert "lvl1_minus_text_points" in rep.summary["full"]
     assert isinstance(rep.thresholds, Thresholds)
-    assert set(rep.calibration) >= {"intent", "hard_filter"}
+    assert set(rep.calibration) >= {"intent", "hard_filter", "lvl1_filter"}
+    assert rep.calibration["lvl1_filter"]["target_precision"] == 0.95
+    assert rep.thresholds.lvl1_filter == pytest.approx(
+        rep.calibration["lvl1_filter"]["threshold"], abs=1e-4)
+    # the same scores held to 0.95 rather than the intent's 0.8: never a lower threshold
+    assert rep.thresholds.lvl1_filter >= rep.thresholds.intent
     assert rep.calibration["hard_filter"]["target_precision"] == 0.95
     default = rep.calibration["hard_filter"]["default"]
     assert default["threshold"] == Thresholds().hard_filter

@@ -142,6 +142,37 @@ def test_hard_filter_only_above_the_threshold(kg):
     assert res.filters.category == () and list(res) == [] and res.suggestions == []
 
 
+def test_the_intents_lvl1_category_is_the_filter_only_when_as_sure(kg):
+    """"tv lcd" at TVs 0.9 (department 0.97): the department was the hard filter and TVs a
+    suggestion whatever its probability. From ``lvl1_filter`` (calibrated like the department's
+    threshold, against the gold lvl1) TVs is the filter, and no expansion names another lvl1
+    category of the department (it would match no filtered document); below it, or with no
+    ``lvl1_filter`` (the default), the department."""
+    sure = Intent("TV & Home Theater > TVs", "TV & Home Theater", 0.9, 0.97,
+                  (("TV & Home Theater > TVs", 0.9), ("TV & Home Theater > TV Mounts", 0.05)))
+
+    def run(lvl1_filter, intent=sure):
+        return expand(kg, [], intent, query="tv lcd", departments=DEPTS, thresholds=Thresholds(
+            intent=0.36, hard_filter=0.73, lvl1_filter=lvl1_filter))
+
+    res = run(0.8)
+    assert res.filters.category == ("TV & Home Theater > TVs",)
+    assert [(f.value, f.source) for f in res.filter_sources if f.field == "category"] == [
+        ("TV & Home Theater > TVs", "intent")]
+    assert "QLED TVs" in _cats(res) and "TV Mounts" not in _cats(res)
+    assert [s.category for s in res.suggestions] == ["TV & Home Theater > TV Mounts"]
+    for department in (run(None), run(0.95)):
+        assert department.filters.category == ("TV & Home Theater",)
+        assert "TV Mounts" in _cats(department)
+        assert "TV & Home Theater > TVs" in {s.category for s in department.suggestions}
+    # a department below ``hard_filter`` is no filter, however sure the lvl1 label
+    unsure = Intent("TV & Home Theater > TVs", "TV & Home Theater", 0.9, 0.7, sure.top_k)
+    assert run(0.8, unsure).filters.category == ()
+    # a nonsense query gets no filter of either kind
+    assert expand(kg, [], sure, query="qzxv wplk", thresholds=Thresholds(
+        hard_filter=0.73, lvl1_filter=0.8)).filters.category == ()
+
+
 def test_rules_rewrite_boost_and_filter_with_their_rule(kg):
     rules = RuleSet.parse("cheap tv =>\n  UP(50): brand:samsung\n  DOWN(20): refurbished\n"
                           "  DELETE: cheap\n  FILTER: category:TVs\n", path="rules.txt")
@@ -165,6 +196,11 @@ def test_expansion_config_is_validated_and_round_trips():
         ExpansionConfig.from_dict({"max": 3})
     with pytest.raises(FusionConfigError, match=r"Thresholds\.hard_filter"):
         Thresholds(hard_filter=1.5)
+    with pytest.raises(FusionConfigError, match=r"Thresholds\.lvl1_filter"):
+        Thresholds(lvl1_filter=-0.1)
+    th = Thresholds(hard_filter=0.7, lvl1_filter=0.9)
+    assert Thresholds.from_dict(th.to_dict()) == th
+    assert Thresholds.from_dict({"hard_filter": 0.7}).lvl1_filter is None  # (older manifests)
 
 
 def test_a_low_confidence_intent_is_not_expanded(kg):
