@@ -41,6 +41,13 @@ With ``--cv K`` (``--seeds N``) every train+dev query is scored instead, each ex
 the intent of a model the bench trained without its fold (the folds and training of `kgqp
 fusion evaluate --cv`, through its ``on_fit`` hook; the recipe of `kgqp fusion train`): about
 eight times as many queries as dev's 195, none of them scored by a model that trained on it.
+``--first-seed S`` starts the fold seeds at S (fresh folds for a policy chosen on 0..). Such a
+run takes about an hour; ``--save-intents FILE`` keeps every fit's out-of-fold intents and
+labels, and ``--intents FILE`` scores them again with today's expansion code, ``--thresholds``
+(JSON over ``--report``'s or the defaults) and ``--config``, in about a minute: a change to the
+expansions or the filters is judged out of fold without training again. ``--cross-fit NAMES``
+(with ``--intents``) calibrates those thresholds for each fold on the seed's other folds, as
+`kgqp fusion evaluate --cv` reports them.
 
 Usage (the quickstart's KG, tagger and fusion model; the features built on the first run)::
 
@@ -50,11 +57,18 @@ Usage (the quickstart's KG, tagger and fusion model; the features built on the f
     .venv/bin/python bench/fusion_expansions.py --kg ~/.cache/kgqp/kg \\
         --tagger ~/.cache/kgqp/tagger --features /tmp/fx/features --cache /tmp/fx/gnn-cache \\
         --cv 5 --seeds 3                                    # out of fold, train+dev
+    .venv/bin/python bench/fusion_expansions.py --kg ~/.cache/kgqp/kg \\
+        --tagger ~/.cache/kgqp/tagger --features /tmp/fx/features --cache /tmp/fx/gnn-cache \\
+        --cv 5 --first-seed 3 --seeds 3 --save-intents /tmp/fx/oof.json
+    .venv/bin/python bench/fusion_expansions.py --kg ~/.cache/kgqp/kg \\
+        --tagger ~/.cache/kgqp/tagger --features /tmp/fx/features --cache /tmp/fx/gnn-cache \\
+        --intents /tmp/fx/oof.json --thresholds '{"lvl1_filter": null}'   # scored again
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import statistics
@@ -65,7 +79,14 @@ from pathlib import Path
 from typing import Any
 
 from fusion.context import TaxonomyAlignment
-from fusion.cv import CVConfig, cross_validate, load_examples, save_examples, stale_features
+from fusion.cv import (
+    CVConfig,
+    calibrate_threshold,
+    cross_validate,
+    load_examples,
+    save_examples,
+    stale_features,
+)
 from fusion.cv import features_meta as _features_meta
 from fusion.data import build_examples, load_labeled_queries
 from fusion.expand import ExpansionConfig, Thresholds, expand
@@ -79,9 +100,10 @@ from fusion.train import (
     TrainConfig,
     train_fusion,
 )
-from fusion.types import SEP
+from fusion.types import SEP, Intent
 from fusion.weak import taxonomy_examples
 from kg import ProductGraph
+from kg.io import atomic_write_json
 
 logger = logging.getLogger("bench.fusion_expansions")
 
@@ -198,22 +220,102 @@ def _rates(c: Counter[str]) -> dict[str, Any]:
 
 def _settings(model: Any, args: argparse.Namespace
               ) -> tuple[Thresholds, dict[str, Any], TaxonomyAlignment]:
-    """``(thresholds, expand's settings, the label space's alignment)`` for ``model``: the
-    thresholds of ``--report`` or the defaults for its memory weight, the expansion defaults
-    for it updated by ``--config``."""
-    thresholds = Thresholds.defaults_for(model.memory_weight)
+    """``(thresholds, expand's settings, the label space's alignment)`` for ``model``
+    (:func:`_settings_for` its memory weight, labels and node embeddings)."""
+    return _settings_for(model.memory_weight, model.labels, model.context.embeddings, args)
+
+
+def _settings_for(memory_weight: float, labels: Any, embeddings: Any, args: argparse.Namespace
+                  ) -> tuple[Thresholds, dict[str, Any], TaxonomyAlignment]:
+    """``(thresholds, expand's settings, the label space's alignment)`` for a model of
+    ``memory_weight`` over ``labels``: the thresholds of ``--report`` or the defaults for its
+    memory weight, updated by ``--thresholds``; the expansion defaults for it updated by
+    ``--config``."""
+    thresholds = Thresholds.defaults_for(memory_weight)
     if args.report is not None:
         thresholds = Thresholds.from_dict(json.loads(args.report.read_text())["thresholds"])
+    thresholds = Thresholds.from_dict({**thresholds.to_dict(), **json.loads(args.thresholds)})
     # the query labels (Algolia facets) flatten Best Buy's tree (``Office Electronics >
     # Calculators`` is ``Connected Home & Housewares > Office Electronics > Calculators`` in
     # categories.json): departments and categories are compared through the alignment
-    taxonomy = TaxonomyAlignment(model.labels)
-    kw = {"thresholds": thresholds, "embeddings": model.context.embeddings,
+    taxonomy = TaxonomyAlignment(labels)
+    kw = {"thresholds": thresholds, "embeddings": embeddings,
           "departments": taxonomy, "limit": 20,
           "config": ExpansionConfig.from_dict(  # the defaults for the model's memory weight
-              {**ExpansionConfig.defaults_for(model.memory_weight).to_dict(),
+              {**ExpansionConfig.defaults_for(memory_weight).to_dict(),
                **json.loads(args.config)})}
     return thresholds, kw, taxonomy
+
+
+#: the format of ``--save-intents`` / ``--intents``
+INTENTS_FORMAT = "kgqp-bench-oof-intents/1"
+
+
+def _summary(counts: dict[int, Counter[str]], used: dict[str, Any], cv: int) -> dict[str, Any]:
+    """Per seed and their mean, of the counts of :func:`_count` per fold seed."""
+    per_seed = {seed: {"intent_lvl1": c["intent_lvl1_right"] / c["n"], "n": c["n"],
+                       **_rates(c)} for seed, c in sorted(counts.items())}
+    first = next(iter(per_seed.values()))
+    keys = [k for k, v in first.items() if isinstance(v, float)]
+    return {"cv": cv, "seeds": list(per_seed), **used,
+            "mean": {k: round(statistics.fmean(p[k] for p in per_seed.values()), 4)
+                     for k in keys},
+            "per_seed": per_seed}
+
+
+#: what each threshold of ``--cross-fit`` is calibrated on: the intent's score, whether it is
+#: right, and the precision target's name (:class:`fusion.expand.Thresholds`)
+_CALIBRATED = {"intent": ("score", "category", "intent_precision"),
+               "hard_filter": ("lvl0_score", "lvl0", "filter_precision"),
+               "lvl1_filter": ("score", "category", "filter_precision")}
+
+
+def _calibrated(name: str, intents: list[tuple[dict[str, Any], Any]],
+                thresholds: Thresholds) -> float:
+    """Threshold ``name`` calibrated, as ``kgqp fusion evaluate --cv`` calibrates it
+    (:func:`fusion.cv.calibrate_threshold`, its precision target in ``thresholds``, confidence
+    0.9), on ``intents``: (a saved intent, its :class:`fusion.types.FusionExample`) pairs."""
+    score, field, target = _CALIBRATED[name]
+    gold = "lvl0" if field == "lvl0" else "lvl1"
+    t, _, _ = calibrate_threshold([d[score] for d, _ in intents],
+                                  [d[field] == getattr(ex, gold) for d, ex in intents],
+                                  target=getattr(thresholds, target),
+                                  confidence=CVConfig().confidence)
+    return min(t, 1.0)
+
+
+def _rescored(args: argparse.Namespace, kg: Any, examples: list[Any],
+              lvl2: list[str | None], emb: Any) -> dict[str, Any]:
+    """``--intents FILE``: the metrics of :func:`_cross_validated` over the out-of-fold
+    intents it saved (``--save-intents``), expanded again with today's expansion code and
+    ``--thresholds``/``--config``: no training, seconds instead of an hour."""
+    saved = json.loads(args.intents.read_text(encoding="utf-8"))
+    if saved.get("format") != INTENTS_FORMAT:
+        raise SystemExit(f"--intents {args.intents}: not a --save-intents file "
+                         f"(format {saved.get('format')!r}, expected {INTENTS_FORMAT!r})")
+    if saved["n"] != len(examples):
+        raise SystemExit(f"--intents {args.intents} holds intents of {saved['n']} queries, "
+                         f"--features {len(examples)}")
+    g = kg.to_networkx()
+    counts: dict[int, Counter[str]] = {}
+    used: dict[str, Any] = {"cross_fitted": {}}
+    fits = saved["fits"]
+    for fit in fits:
+        thresholds, kw, taxonomy = _settings_for(saved["memory_weight"], fit["labels"], emb,
+                                                 args)
+        if args.cross_fit:  # (calibrated on the seed's other folds, as fusion.cv reports them)
+            others = [(d, examples[int(i)]) for f in fits if f["seed"] == fit["seed"]
+                      and f["fold"] != fit["fold"] for i, d in f["intents"].items()]
+            fitted = {name: _calibrated(name, others, thresholds) for name in args.cross_fit}
+            thresholds = replace(thresholds, **fitted)
+            kw["thresholds"] = thresholds
+            used["cross_fitted"][f"{fit['seed']}/{fit['fold']}"] = fitted
+        used.update(thresholds=thresholds.to_dict(), config=kw["config"].to_dict())
+        c = counts.setdefault(fit["seed"], Counter())
+        for i, d in sorted((int(i), d) for i, d in fit["intents"].items()):
+            intent = Intent(**{**d, "top_k": tuple(tuple(x) for x in d["top_k"])})
+            _count(c, kg, g, taxonomy, kw, examples[i], intent, lvl2[i])
+    return _summary(counts, used, saved["cv"])
 
 
 def _cross_validated(args: argparse.Namespace, kg: Any, qp: Any, examples: list[Any],
@@ -230,7 +332,8 @@ def _cross_validated(args: argparse.Namespace, kg: Any, qp: Any, examples: list[
         sorted({ex.lvl1 for ex in examples}), qp, kg)
     weak = [] if args.no_taxonomy_queries else featurize_weak(taxonomy_queries(kg), qp)
     config = CVConfig(
-        folds=args.cv, seeds=tuple(range(args.seeds)), variants=("full",),
+        folds=args.cv, seeds=tuple(range(args.first_seed, args.first_seed + args.seeds)),
+        variants=("full",),
         train=TrainConfig(epochs=args.epochs),
         fusion=FusionConfig(text_dim=examples[0].input.text_embedding.shape[0],
                             members=args.members, hidden_dim=args.hidden_dim,
@@ -240,6 +343,7 @@ def _cross_validated(args: argparse.Namespace, kg: Any, qp: Any, examples: list[
     g = kg.to_networkx()
     counts: dict[int, Counter[str]] = {}
     used: dict[str, Any] = {}
+    fits: list[dict[str, Any]] = []
 
     def on_fit(_variant: str, seed: int, fold: int, model: Any, test_idx: list[int],
                intents: list[Any]) -> None:
@@ -249,16 +353,17 @@ def _cross_validated(args: argparse.Namespace, kg: Any, qp: Any, examples: list[
         for i, intent in zip(test_idx, intents, strict=True):
             _count(c, kg, g, taxonomy, kw, examples[i], intent, lvl2[i])
         logger.info("seed %d, folds 0-%d so far: %s", seed, fold, _rates(c))
+        if args.save_intents is not None:  # (rewritten after each fit: a cut run keeps some)
+            fits.append({"seed": seed, "fold": fold, "labels": list(model.labels),
+                         "intents": {str(i): dataclasses.asdict(it)
+                                     for i, it in zip(test_idx, intents, strict=True)}})
+            atomic_write_json(args.save_intents, {
+                "format": INTENTS_FORMAT, "cv": args.cv, "n": len(examples),
+                "memory_weight": model.memory_weight, "fits": fits}, indent=None)
 
     cross_validate(examples, config=config, kg=kg, node_embeddings=emb,
                    label_text=label_text, weak=weak, on_fit=on_fit, progress=True)
-    per_seed = {seed: {"intent_lvl1": c["intent_lvl1_right"] / c["n"], "n": c["n"],
-                       **_rates(c)} for seed, c in sorted(counts.items())}
-    keys = [k for k, v in per_seed[0].items() if isinstance(v, float)]
-    return {"cv": args.cv, "seeds": list(per_seed), **used,
-            "mean": {k: round(statistics.fmean(p[k] for p in per_seed.values()), 4)
-                     for k in keys},
-            "per_seed": per_seed}
+    return _summary(counts, used, args.cv)
 
 
 def main() -> None:
@@ -308,7 +413,24 @@ def main() -> None:
                     help="instead of training on --train and scoring --dev: every query of "
                     "both, scored with a model trained on the other K-1 folds (the folds of "
                     "`kgqp fusion evaluate --cv`), for --seeds fold seeds; not with --model")
-    ap.add_argument("--seeds", type=int, default=1, help="--cv: fold seeds 0..SEEDS-1")
+    ap.add_argument("--seeds", type=int, default=1,
+                    help="--cv: fold seeds FIRST..FIRST+SEEDS-1 (--first-seed, 0 by default)")
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="--cv: the first fold seed (fresh folds for a recipe chosen on 0..)")
+    ap.add_argument("--save-intents", type=Path, default=None, metavar="FILE",
+                    help="--cv: write every fit's out-of-fold intents and labels to FILE "
+                    "(JSON), for --intents")
+    ap.add_argument("--intents", type=Path, default=None, metavar="FILE",
+                    help="score the out-of-fold intents a --cv --save-intents run wrote, "
+                    "expanded with today's code, --thresholds and --config: no training")
+    ap.add_argument("--cross-fit", type=lambda v: [x for x in v.split(",") if x],
+                    default=[], metavar="NAMES",
+                    help="--intents: calibrate these thresholds (comma-separated: "
+                    f"{', '.join(_CALIBRATED)}) for each fold on the seed's other folds, as "
+                    "`kgqp fusion evaluate --cv` reports them, in place of their given values")
+    ap.add_argument("--thresholds", default="{}",
+                    help="Thresholds settings as JSON, over --report's or the defaults "
+                    "(e.g. '{\"lvl1_filter\": null}')")
     ap.add_argument("--no-taxonomy-queries", action="store_true",
                     help="train on the labelled queries only, without the KG's category names "
                     "as weak training queries (fusion.weak)")
@@ -316,8 +438,19 @@ def main() -> None:
     if args.report is not None and not args.report.is_file():  # (read at the end of a run)
         ap.error(f"--report {args.report}: no such file (a `kgqp fusion evaluate --cv "
                  f"--report` output to read the thresholds from)")
-    if args.cv and (args.cv < 2 or args.model is not None or args.seeds < 1):
-        ap.error("--cv K takes K >= 2 and --seeds >= 1, and trains its own models (no --model)")
+    if args.cv and (args.cv < 2 or args.model is not None or args.seeds < 1
+                    or args.first_seed < 0):
+        ap.error("--cv K takes K >= 2, --seeds >= 1 and --first-seed >= 0, and trains its own "
+                 "models (no --model)")
+    if args.save_intents is not None and not args.cv:
+        ap.error("--save-intents writes the intents of a --cv run: add --cv K")
+    if args.intents is not None and (args.cv or args.model is not None):
+        ap.error("--intents scores saved out-of-fold intents: no --cv, no --model")
+    if args.cross_fit and (args.intents is None or set(args.cross_fit) - set(_CALIBRATED)):
+        ap.error(f"--cross-fit takes threshold names among {sorted(_CALIBRATED)}, with --intents")
+    if args.intents is not None and not args.intents.is_file():
+        ap.error(f"--intents {args.intents}: no such file (write one with --cv K "
+                 "--save-intents FILE)")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not (args.features / "meta.json").is_file() and not args.build_features:
         ap.error(f"--features {args.features} holds no featurised queries (no meta.json): add "
@@ -361,10 +494,11 @@ def main() -> None:
     emb = compute_node_embeddings(kg, text_encoder=get_text_encoder("minilm"),
                                   config=GNNConfig(steps=args.gnn_steps, seed=0),
                                   cache_dir=args.cache)
-    if args.cv:
+    if args.cv or args.intents is not None:
         lvl2 = _lvl2(Path(args.train)) + dev_lvl2
         assert len(lvl2) == len(examples), (len(lvl2), len(examples))
-        out = _cross_validated(args, kg, qp, examples, lvl2, emb)
+        out = _rescored(args, kg, examples, lvl2, emb) if args.intents is not None \
+            else _cross_validated(args, kg, qp, examples, lvl2, emb)
         out["features"] = {"dir": str(args.features), **features_used}
         print(json.dumps(out, indent=1, ensure_ascii=False))
         return

@@ -460,3 +460,49 @@ def test_bench_fusion_expansions_refuses_a_stale_features_folder(cv_cli, tmp_pat
     assert res.returncode == 2, res.stderr[-2000:]
     assert "is stale" in res.stderr and "data_sha256" in res.stderr
     assert "--build-features" in res.stderr
+
+
+def test_bench_fusion_expansions_rescores_saved_out_of_fold_intents(cv_cli, tmp_path):
+    """An expansion policy was judged out of fold only by training every fold again (an hour
+    on Best Buy); ``--save-intents`` keeps each fit's out-of-fold intents and labels, and
+    ``--intents`` scores them again without training: the same figures under the same
+    settings, and a threshold given with ``--thresholds`` is the one applied."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "fusion_expansions.py"
+    train, dev = tmp_path / "train.jsonl", tmp_path / "dev.jsonl"
+    _bestbuy_jsonl(train, QUERIES[:10])
+    _bestbuy_jsonl(dev, QUERIES[10:])
+    base = [sys.executable, str(script), "--kg", str(tmp_path / "kg"), "--tagger",
+            str(tmp_path / "tagger"), "--features", str(tmp_path / "fx"), "--cache",
+            str(tmp_path / "cache"), "--train", str(train), "--dev", str(dev),
+            "--gnn-steps", "2", "--members", "1", "--hidden-dim", "16", "--epochs", "2",
+            "--no-taxonomy-queries"]
+    saved = tmp_path / "intents.json"
+
+    def run(*flags):
+        res = subprocess.run([*base, *flags], capture_output=True, text=True, timeout=600,
+                             cwd=tmp_path)
+        assert res.returncode == 0, res.stderr[-3000:]
+        return json.loads(res.stdout)
+
+    trained = run("--build-features", "--cv", "2", "--first-seed", "4", "--seeds", "1",
+                  "--save-intents", str(saved))
+    assert trained["seeds"] == [4]
+    fits = json.loads(saved.read_text())["fits"]
+    assert sorted((f["seed"], f["fold"]) for f in fits) == [(4, 0), (4, 1)]
+    assert sorted(int(i) for f in fits for i in f["intents"]) == list(range(len(QUERIES)))
+    again = run("--intents", str(saved))
+    assert again["per_seed"] == trained["per_seed"]
+    assert again["thresholds"] == trained["thresholds"]
+    strict = run("--intents", str(saved), "--thresholds", '{"hard_filter": 1.0}')
+    loose = run("--intents", str(saved), "--thresholds", '{"hard_filter": 0.0}')
+    assert (strict["thresholds"]["hard_filter"], loose["thresholds"]["hard_filter"]) == (1.0, 0.0)
+    assert strict["mean"]["hard_filter_coverage"] < loose["mean"]["hard_filter_coverage"]
+    # a threshold calibrated for each fold on the seed's other fold, as fusion.cv reports them
+    fitted = run("--intents", str(saved), "--cross-fit", "lvl1_filter,hard_filter")
+    assert set(fitted["cross_fitted"]) == {"4/0", "4/1"}
+    assert all(0.0 <= v["lvl1_filter"] <= 1.0 and set(v) == {"lvl1_filter", "hard_filter"}
+               for v in fitted["cross_fitted"].values())
