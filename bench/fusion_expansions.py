@@ -29,7 +29,9 @@ Metrics (per dev query, then pooled):
 - ``gold_hit``: queries whose gold lvl1 or lvl2 category is among the expansions, hard filters
   or category suggestions (also reported for expansions alone and expansions + hard filters).
 - ``hard_filter_precision`` / ``coverage``: hard category filters in the gold department, and
-  the share of queries with one.
+  the share of queries with one; ``intent_lvl1_filters``: those that are the intent's lvl1
+  category (:attr:`fusion.expand.Thresholds.lvl1_filter`), and the share of them that is the
+  gold lvl1 (``intent_lvl1_filter_precision``).
 
 Departments and categories are compared in the label space: the query labels (Algolia facets)
 flatten Best Buy's tree (``Office Electronics > Calculators`` is ``Connected Home & Housewares
@@ -47,7 +49,8 @@ labels, and ``--intents FILE`` scores them again with today's expansion code, ``
 (JSON over ``--report``'s or the defaults) and ``--config``, in about a minute: a change to the
 expansions or the filters is judged out of fold without training again. ``--cross-fit NAMES``
 (with ``--intents``) calibrates those thresholds for each fold on the seed's other folds, as
-`kgqp fusion evaluate --cv` reports them.
+`kgqp fusion evaluate --cv` reports them (``lvl1_filter`` on the queries whose hard filter is
+the intent's department: :func:`fusion.cv.department_filtered`).
 
 Usage (the quickstart's KG, tagger and fusion model; the features built on the first run)::
 
@@ -83,6 +86,7 @@ from fusion.cv import (
     CVConfig,
     calibrate_threshold,
     cross_validate,
+    department_filtered,
     load_examples,
     save_examples,
     stale_features,
@@ -193,6 +197,11 @@ def _count(c: Counter[str], kg: Any, g: Any, taxonomy: TaxonomyAlignment, kw: di
         c["fine_filters"] += len(fine)
         c["fine_in_gold_lvl1"] += sum(taxonomy.label(h) == ex.lvl1 for h in fine)
         c["several_category_filters"] += len(res.filters.category) > 1
+        # the intent's lvl1 category as the filter (Thresholds.lvl1_filter): its lvl1 is right
+        own = [f.value for f in res.filter_sources
+               if f.field == "category" and f.source == "intent" and SEP in f.value]
+        c["intent_lvl1_filters"] += len(own)
+        c["intent_lvl1_filters_right"] += sum(taxonomy.label(v) == ex.lvl1 for v in own)
     c["brand_filters"] += len(res.filters.brand)
     c["brand_boosts"] += sum(b.term.startswith("brand:") for b in res.boosts)
     c["intent_lvl1_right"] += intent is not None and intent.category == ex.lvl1
@@ -213,6 +222,9 @@ def _rates(c: Counter[str]) -> dict[str, Any]:
         "hard_filter_coverage": c["with_hard_filter"] / n,
         "category_filters_below_department": c["fine_filters"],
         "their_lvl1_precision": c["fine_in_gold_lvl1"] / max(c["fine_filters"], 1),
+        "intent_lvl1_filters": c["intent_lvl1_filters"],
+        "intent_lvl1_filter_precision": c["intent_lvl1_filters_right"]
+        / max(c["intent_lvl1_filters"], 1),
         "queries_with_several_category_filters": c["several_category_filters"],
         "brand_filters": c["brand_filters"], "brand_boosts": c["brand_boosts"],
     }
@@ -270,15 +282,14 @@ _CALIBRATED = {"intent": ("score", "category", "intent_precision"),
                "lvl1_filter": ("score", "category", "filter_precision")}
 
 
-def _calibrated(name: str, intents: list[tuple[dict[str, Any], Any]],
-                thresholds: Thresholds) -> float:
+def _calibrated(name: str, intents: list[tuple[Intent, Any]], thresholds: Thresholds) -> float:
     """Threshold ``name`` calibrated, as ``kgqp fusion evaluate --cv`` calibrates it
     (:func:`fusion.cv.calibrate_threshold`, its precision target in ``thresholds``, confidence
-    0.9), on ``intents``: (a saved intent, its :class:`fusion.types.FusionExample`) pairs."""
+    0.9), on ``intents``: (an intent, its :class:`fusion.types.FusionExample`) pairs."""
     score, field, target = _CALIBRATED[name]
     gold = "lvl0" if field == "lvl0" else "lvl1"
-    t, _, _ = calibrate_threshold([d[score] for d, _ in intents],
-                                  [d[field] == getattr(ex, gold) for d, ex in intents],
+    t, _, _ = calibrate_threshold([getattr(d, score) for d, _ in intents],
+                                  [getattr(d, field) == getattr(ex, gold) for d, ex in intents],
                                   target=getattr(thresholds, target),
                                   confidence=CVConfig().confidence)
     return min(t, 1.0)
@@ -289,31 +300,50 @@ def _rescored(args: argparse.Namespace, kg: Any, examples: list[Any],
     """``--intents FILE``: the metrics of :func:`_cross_validated` over the out-of-fold
     intents it saved (``--save-intents``), expanded again with today's expansion code and
     ``--thresholds``/``--config``: no training, seconds instead of an hour."""
-    saved = json.loads(args.intents.read_text(encoding="utf-8"))
-    if saved.get("format") != INTENTS_FORMAT:
-        raise SystemExit(f"--intents {args.intents}: not a --save-intents file "
-                         f"(format {saved.get('format')!r}, expected {INTENTS_FORMAT!r})")
-    if saved["n"] != len(examples):
-        raise SystemExit(f"--intents {args.intents} holds intents of {saved['n']} queries, "
-                         f"--features {len(examples)}")
+    saved: dict[str, Any] = {}
+    for path in args.intents:  # (several runs' files: their fits pooled)
+        one = json.loads(path.read_text(encoding="utf-8"))
+        if one.get("format") != INTENTS_FORMAT:
+            raise SystemExit(f"--intents {path}: not a --save-intents file "
+                             f"(format {one.get('format')!r}, expected {INTENTS_FORMAT!r})")
+        if one["n"] != len(examples):
+            raise SystemExit(f"--intents {path} holds intents of {one['n']} queries, "
+                             f"--features {len(examples)}")
+        if saved and (one["cv"], one["memory_weight"]) != (saved["cv"], saved["memory_weight"]):
+            raise SystemExit(f"--intents {path}: another --cv or memory weight than "
+                             f"{args.intents[0]}")
+        seeds = {f["seed"] for f in saved.get("fits", [])}
+        if seeds & {f["seed"] for f in one["fits"]}:
+            raise SystemExit(f"--intents {path}: a fold seed given twice")
+        saved = {**one, "fits": saved.get("fits", []) + one["fits"]}
     g = kg.to_networkx()
     counts: dict[int, Counter[str]] = {}
     used: dict[str, Any] = {"cross_fitted": {}}
     fits = saved["fits"]
     for fit in fits:
+        fit["parsed"] = {int(i): Intent(**{**d, "top_k": tuple(tuple(x) for x in d["top_k"])})
+                         for i, d in fit["intents"].items()}
+        if "lvl1_filter" in args.cross_fit:  # (the queries it is calibrated on, as fusion.cv)
+            idx = sorted(fit["parsed"])
+            fit["dept_filter"] = dict(zip(idx, department_filtered(
+                kg, [examples[i] for i in idx], [fit["parsed"][i] for i in idx],
+                labels=fit["labels"], memory_weight=saved["memory_weight"], embeddings=emb
+            ).tolist(), strict=True))
+    for fit in fits:
         thresholds, kw, taxonomy = _settings_for(saved["memory_weight"], fit["labels"], emb,
                                                  args)
         if args.cross_fit:  # (calibrated on the seed's other folds, as fusion.cv reports them)
-            others = [(d, examples[int(i)]) for f in fits if f["seed"] == fit["seed"]
-                      and f["fold"] != fit["fold"] for i, d in f["intents"].items()]
-            fitted = {name: _calibrated(name, others, thresholds) for name in args.cross_fit}
+            others = [f for f in fits if f["seed"] == fit["seed"] and f["fold"] != fit["fold"]]
+            fitted = {name: _calibrated(name, [
+                (f["parsed"][i], examples[i]) for f in others for i in sorted(f["parsed"])
+                if name != "lvl1_filter" or f["dept_filter"][i]], thresholds)
+                for name in args.cross_fit}
             thresholds = replace(thresholds, **fitted)
             kw["thresholds"] = thresholds
             used["cross_fitted"][f"{fit['seed']}/{fit['fold']}"] = fitted
         used.update(thresholds=thresholds.to_dict(), config=kw["config"].to_dict())
         c = counts.setdefault(fit["seed"], Counter())
-        for i, d in sorted((int(i), d) for i, d in fit["intents"].items()):
-            intent = Intent(**{**d, "top_k": tuple(tuple(x) for x in d["top_k"])})
+        for i, intent in sorted(fit["parsed"].items()):
             _count(c, kg, g, taxonomy, kw, examples[i], intent, lvl2[i])
     return _summary(counts, used, saved["cv"])
 
@@ -420,9 +450,10 @@ def main() -> None:
     ap.add_argument("--save-intents", type=Path, default=None, metavar="FILE",
                     help="--cv: write every fit's out-of-fold intents and labels to FILE "
                     "(JSON), for --intents")
-    ap.add_argument("--intents", type=Path, default=None, metavar="FILE",
-                    help="score the out-of-fold intents a --cv --save-intents run wrote, "
-                    "expanded with today's code, --thresholds and --config: no training")
+    ap.add_argument("--intents", type=Path, nargs="+", default=None, metavar="FILE",
+                    help="score the out-of-fold intents --cv --save-intents runs wrote (their "
+                    "fold seeds pooled), expanded with today's code, --thresholds and "
+                    "--config: no training")
     ap.add_argument("--cross-fit", type=lambda v: [x for x in v.split(",") if x],
                     default=[], metavar="NAMES",
                     help="--intents: calibrate these thresholds (comma-separated: "
@@ -448,9 +479,10 @@ def main() -> None:
         ap.error("--intents scores saved out-of-fold intents: no --cv, no --model")
     if args.cross_fit and (args.intents is None or set(args.cross_fit) - set(_CALIBRATED)):
         ap.error(f"--cross-fit takes threshold names among {sorted(_CALIBRATED)}, with --intents")
-    if args.intents is not None and not args.intents.is_file():
-        ap.error(f"--intents {args.intents}: no such file (write one with --cv K "
-                 "--save-intents FILE)")
+    for path in args.intents or ():
+        if not path.is_file():
+            ap.error(f"--intents {path}: no such file (write one with --cv K "
+                     "--save-intents FILE)")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not (args.features / "meta.json").is_file() and not args.build_features:
         ap.error(f"--features {args.features} holds no featurised queries (no meta.json): add "

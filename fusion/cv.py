@@ -16,8 +16,9 @@ out-of-fold predictions of the full model:
   predicted department is the gold one at least ``filter_precision`` of the time; only then is
   the category a hard filter, else it is a suggestion.
 - ``lvl1_filter``: the lowest top-category probability at which the predicted lvl1 is the gold
-  one at least ``filter_precision`` of the time; from it the hard filter is the lvl1 category
-  rather than the department.
+  one at least ``filter_precision`` of the time, among the queries whose hard filter is the
+  intent's department (with the KG given; else among all); from it the hard filter is the
+  lvl1 category rather than the department.
 
 Both are *cross-fitted* when reported: the threshold applied to fold k is calibrated on the
 other folds' out-of-fold predictions, so the reported precision and coverage are held out.
@@ -64,8 +65,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from fusion.context import TaxonomyAlignment
 from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
-from fusion.expand import Thresholds
+from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.model import FusionConfig, FusionModel
 from fusion.train import TrainConfig, train_fusion
 from fusion.types import SEP, FusionExample, FusionInput, Intent, LinkedEntity
@@ -81,6 +83,7 @@ __all__ = [
     "Thresholds",
     "calibrate_threshold",
     "cross_validate",
+    "department_filtered",
     "features_meta",
     "kfold_indices",
     "load_examples",
@@ -530,6 +533,10 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
                 "lvl1_ok": np.array([p == ex.lvl1 for p, ex in zip(pred1, test, strict=True)]),
                 "lvl0_ok": np.array([i.lvl0 == ex.lvl0 for i, ex in zip(intents, test,
                                                                           strict=True)]),
+                **({"dept_filter": department_filtered(
+                    kg, test, intents, labels=model.labels, memory_weight=model.memory_weight,
+                    embeddings=model.context.embeddings if model.context is not None else None)}
+                   if kg is not None else {}),
             })
         if on_fit is not None:
             on_fit(variant, seed, fold, model, list(test_idx), intents)
@@ -577,38 +584,44 @@ def _at_threshold(t: float, oof: dict[int, list[dict[str, np.ndarray]]], score_k
 
 
 def _per_query(oof: dict[int, list[dict[str, np.ndarray]]], score_key: str,
-               ok_key: str) -> tuple[np.ndarray, np.ndarray]:
+               ok_key: str, mask_key: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each query's out-of-fold score and correctness (the share of seeds it was right in),
     averaged over the seeds: one entry per distinct query (by the folds' ``idx``, in the order
     of the examples), so that a threshold's confidence bound counts the queries, not the
-    queries times the seeds."""
+    queries times the seeds. With ``mask_key``, over the seeds where the query's
+    ``mask_key`` entry is true, and only the queries where one is."""
     score_sum: np.ndarray | None = None
     ok_sum: np.ndarray | None = None
+    seen: np.ndarray | None = None
     first: np.ndarray | None = None
     for folds in oof.values():
         idx = np.concatenate([f["idx"] for f in folds])
         order = np.argsort(idx, kind="stable")
-        s = np.concatenate([f[score_key] for f in folds]).astype(np.float64)[order]
-        ok = np.concatenate([f[ok_key] for f in folds]).astype(np.float64)[order]
-        if score_sum is None or ok_sum is None or first is None:
+        m = (np.concatenate([f[mask_key] for f in folds]).astype(np.float64)[order]
+             if mask_key is not None else np.ones(len(idx)))
+        s = np.concatenate([f[score_key] for f in folds]).astype(np.float64)[order] * m
+        ok = np.concatenate([f[ok_key] for f in folds]).astype(np.float64)[order] * m
+        if score_sum is None or ok_sum is None or seen is None or first is None:
             first = idx[order]
-            score_sum, ok_sum = s, ok
+            score_sum, ok_sum, seen = s, ok, m
         elif not np.array_equal(idx[order], first):
             raise FusionDataError("the seeds' out-of-fold predictions cover different queries")
         else:
-            score_sum, ok_sum = score_sum + s, ok_sum + ok
-    if score_sum is None or ok_sum is None:
+            score_sum, ok_sum, seen = score_sum + s, ok_sum + ok, seen + m
+    if score_sum is None or ok_sum is None or seen is None:
         return np.zeros(0), np.zeros(0)
-    return score_sum / len(oof), ok_sum / len(oof)
+    kept = seen > 0
+    return score_sum[kept] / seen[kept], ok_sum[kept] / seen[kept]
 
 
 def _threshold(oof: dict[int, list[dict[str, np.ndarray]]], score_key: str, ok_key: str,
-               target: float, confidence: float) -> float:
+               target: float, confidence: float, mask_key: str | None = None) -> float:
     """The threshold calibrated on all out-of-fold predictions, each query counted once: on
-    its score and correctness averaged over the seeds (:func:`_per_query`) when the folds give
-    their ``idx``, else the median of the thresholds calibrated on each seed alone."""
+    its score and correctness averaged over the seeds (:func:`_per_query`, ``mask_key`` the
+    predictions it reads) when the folds give their ``idx``, else the median of the thresholds
+    calibrated on each seed alone (``oof`` then already holds only the predictions read)."""
     if all("idx" in f for folds in oof.values() for f in folds):
-        s, ok = _per_query(oof, score_key, ok_key)
+        s, ok = _per_query(oof, score_key, ok_key, mask_key)
         return calibrate_threshold(s.tolist(), ok.tolist(), target=target,
                                    confidence=confidence)[0]
     per_seed = [calibrate_threshold(np.concatenate([f[score_key] for f in folds]).tolist(),
@@ -616,6 +629,38 @@ def _threshold(oof: dict[int, list[dict[str, np.ndarray]]], score_key: str, ok_k
                                     target=target, confidence=confidence)[0]
                 for folds in oof.values()]
     return float(np.median(per_seed)) if per_seed else math.inf
+
+
+def _masked(oof: dict[int, list[dict[str, np.ndarray]]], key: str
+            ) -> dict[int, list[dict[str, np.ndarray]]]:
+    """``oof`` with only the predictions whose ``key`` entry is true (and no ``key``)."""
+    return {seed: [{k: v[f[key].astype(bool)] for k, v in f.items() if k != key}
+                   for f in folds] for seed, folds in oof.items()}
+
+
+def department_filtered(kg: Any, examples: Sequence[FusionExample], intents: Sequence[Intent],
+                        *, labels: Sequence[str], memory_weight: float,
+                        embeddings: Any = None) -> np.ndarray:
+    """Whether each query's hard category filter is its intent's department: the queries
+    :attr:`fusion.expand.Thresholds.lvl1_filter` acts on, and is calibrated on. Each is
+    expanded as served by a model of ``memory_weight`` over ``labels`` (its default thresholds
+    and expansion settings), the department trusted at any probability (so that the answer
+    does not hang on ``hard_filter``) and no lvl1 filter.
+
+    >>> from fusion.types import FusionInput, Intent
+    >>> from kg import ProductGraph
+    >>> intent = Intent("A > B", "A", 0.9, 0.95, (("A > B", 0.9),))
+    >>> ex = FusionExample(FusionInput(torch.zeros(2), text=""), "A > B", "A")
+    >>> department_filtered(ProductGraph.in_memory(), [ex], [intent], labels=["A > B"],
+    ...                     memory_weight=0.0).tolist()
+    [True]
+    """
+    th = replace(Thresholds.defaults_for(memory_weight), hard_filter=0.0, lvl1_filter=None)
+    kw = {"thresholds": th, "departments": TaxonomyAlignment(labels), "embeddings": embeddings,
+          "config": ExpansionConfig.defaults_for(memory_weight)}
+    return np.array([any(f.field == "category" and f.source == "intent" for f in expand(
+        kg, ex.input.linked, it, query=ex.input.text, **kw).filter_sources)
+        for ex, it in zip(examples, intents, strict=True)], dtype=bool)
 
 
 def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]], cfg: CVConfig,
@@ -630,16 +675,20 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]], cfg: CVConfig,
     (pooling every seed's predictions would count each query once per seed, and the bound
     would be too tight); the cross-fitted figures are per seed, as before."""
     default = default or Thresholds.defaults_for(cfg.fusion.memory_weight)
-    checks = {"intent": ("score", "lvl1_ok", cfg.intent_precision),
-              "hard_filter": ("lvl0_score", "lvl0_ok", cfg.filter_precision),
-              "lvl1_filter": ("score", "lvl1_ok", cfg.filter_precision)}
+    # (the lvl1 filter replaces the intent's department filter: it is calibrated on the queries
+    # whose filter that is, ``dept_filter``; harder than the rest, the threshold of all queries
+    # lands too low for them)
+    checks = {"intent": ("score", "lvl1_ok", cfg.intent_precision, None),
+              "hard_filter": ("lvl0_score", "lvl0_ok", cfg.filter_precision, None),
+              "lvl1_filter": ("score", "lvl1_ok", cfg.filter_precision, "dept_filter")}
     out: dict[str, Any] = {}
     chosen: dict[str, float] = {}
-    for name, (score_key, ok_key, target) in checks.items():
-        t = _threshold(oof, score_key, ok_key, target, cfg.confidence)
+    for name, (score_key, ok_key, target, mask_key) in checks.items():
+        mask_key = mask_key if all(mask_key in f for fs in oof.values() for f in fs) else None
+        t = _threshold(oof, score_key, ok_key, target, cfg.confidence, mask_key)
         chosen[name] = min(t, 1.0)
         precisions, coverages = [], []
-        for folds in oof.values():
+        for folds in (oof if mask_key is None else _masked(oof, mask_key)).values():
             kept_n = hit_n = total = 0
             for k, f in enumerate(folds):
                 rest_s = np.concatenate([g[score_key] for j, g in enumerate(folds) if j != k])
@@ -652,6 +701,7 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]], cfg: CVConfig,
             coverages.append(kept_n / total)
         finite = [p for p in precisions if not math.isnan(p)]
         out[name] = {"threshold": round(chosen[name], 4), "target_precision": target,
+                     "calibrated_on": mask_key or "all",
                      "confidence": cfg.confidence,
                      "crossfit_precision": _spread(finite) if finite else None,
                      "crossfit_coverage": _spread(coverages),
