@@ -80,7 +80,11 @@ Policies (what a search engine can trust):
   the intent's department probability reaches ``thresholds.hard_filter`` (calibrated under
   cross-validation for a target precision, :mod:`fusion.cv`) and, for a linked category, when it
   lies in that department under the intent's own lvl1 category ("iphone case" links iPhone,
-  whose phones hold no case: the department is the filter); one category value (fields are
+  whose phones hold no case: the department is the filter). Where the intent's own department
+  is that filter and its lvl1 probability reaches ``thresholds.lvl1_filter`` (calibrated for
+  the same precision against the gold lvl1, on the queries whose filter is the department:
+  :func:`fusion.cv.department_filtered`), its lvl1 category is the filter instead ("tv lcd":
+  TVs), and no category expansion of the label space lies outside it; one category value (fields are
   ANDed by an engine, the values of a field ORed): for two categories the query names ("laptop
   or tablet", "pizza ovens toaster ovens"), the nearest category above both below the
   department (Toaster & Pizza Ovens), else the department; everything else is a

@@ -34,7 +34,8 @@ _CATEGORY_KINDS = frozenset({"child_category", "parent_category", "sibling_categ
 #: memory weight, calibrated for it (:meth:`Thresholds.defaults_for`,
 #: :meth:`ExpansionConfig.defaults_for`)
 _MEMORY_DEFAULTS: dict[float, dict[str, float]] = {
-    0.3: {"intent": 0.36, "hard_filter": 0.73, "walk_min_department_prob": 0.71},
+    0.3: {"intent": 0.36, "hard_filter": 0.73, "walk_min_department_prob": 0.71,
+          "lvl1_filter": 0.90},
 }
 
 
@@ -92,13 +93,18 @@ class Thresholds:
         same precision is reached at a lower department probability: calibrated under
         cross-validation (confidence 0.9) for the quickstart's recipe with the weight 0.3,
         the hard filter holds 0.958 precision from 0.723 and the intent 0.8 from 0.353
-        (docs/benchmarks.md, Fusion), rounded up here. A weight without its own calibration
-        gets the defaults of a model without the memory, which are stricter for it (fewer
-        hard filters, more low-confidence intents): calibrate it with ``kgqp fusion evaluate
-        --cv K --memory-weight W --save-thresholds MODEL``.
+        (docs/benchmarks.md, Fusion), rounded up here; the lvl1 filter, calibrated on one fold
+        seed's out-of-fold intents (the queries whose filter is the department), 0.95 from
+        0.896 (docs/benchmarks.md, "The intent's lvl1 category as the hard filter"). A weight
+        without its own calibration gets the defaults of a model without the memory, which are
+        stricter for it (fewer hard filters, more low-confidence intents, no lvl1 filter):
+        calibrate it with ``kgqp fusion evaluate --cv K --memory-weight W --save-thresholds
+        MODEL``.
 
         >>> Thresholds.defaults_for(0.3).hard_filter, Thresholds.defaults_for(0.0).hard_filter
         (0.73, 0.95)
+        >>> Thresholds.defaults_for(0.3).lvl1_filter, Thresholds.defaults_for(0.0).lvl1_filter
+        (0.9, None)
         """
         d = _memory_defaults(memory_weight)
         return cls(**{k: d[k] for k in ("intent", "hard_filter", "lvl1_filter") if k in d})

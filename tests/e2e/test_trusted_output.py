@@ -103,7 +103,8 @@ def test_a_memory_model_without_calibration_gets_its_own_default_thresholds(
 
     fusion, kg = train_small_fusion(tmp_path, tagger_dir, kg_dir, QUERIES, memory_weight=0.3)
     for manifest, want in (({}, Thresholds.defaults_for(0.3)),
-                           ({"intent": 0.9}, Thresholds(intent=0.9, hard_filter=0.73))):
+                           ({"intent": 0.9}, Thresholds(intent=0.9, hard_filter=0.73,
+                                                        lvl1_filter=0.9))):
         b = build_bundle(tmp_path / "bundle", tagger=tagger_dir, kg=kg, fusion=fusion,
                          thresholds=manifest or None, force=True,
                          expansion={"limits": {"brand": 2}} if manifest else None)
