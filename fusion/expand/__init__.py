@@ -84,10 +84,10 @@ Policies (what a search engine can trust):
   is that filter and its lvl1 probability reaches ``thresholds.lvl1_filter`` (calibrated for
   the same precision against the gold lvl1, on the queries whose filter is the department:
   :func:`fusion.cv.department_filtered`), its lvl1 category is the filter instead ("tv lcd":
-  TVs), and no category expansion of the label space lies outside it; one category value (fields are
-  ANDed by an engine, the values of a field ORed): for two categories the query names ("laptop
-  or tablet", "pizza ovens toaster ovens"), the nearest category above both below the
-  department (Toaster & Pizza Ovens), else the department; everything else is a
+  TVs), and no category expansion of the label space lies outside it; one category value
+  (fields are ANDed by an engine, the values of a field ORed): for two categories the query
+  names ("laptop or tablet", "pizza ovens toaster ovens"), the nearest category above both
+  below the department (Toaster & Pizza Ovens), else the department; everything else is a
   :class:`CategorySuggestion`. A linked category that names the device an accessory is for
   (another product right after it: "tv remote control", "tv battery", "macbook headset"; or
   after a fits word: "soundbar for 55 inch tv") is no filter, unless its path holds that
