@@ -347,8 +347,9 @@ def evaluate_cmd(
         "intent threshold."),
     filter_precision: float = typer.Option(
         0.95, "--filter-precision", min=0.0, max=1.0,
-        help="--cv: precision (department right) a hard category filter must have; "
-        "calibrates the hard-filter threshold."),
+        help="--cv: precision a hard category filter must have (department right; for the "
+        "intent's lvl1 category as the filter, lvl1 right); calibrates the hard-filter and "
+        "lvl1-filter thresholds."),
     confidence: float = typer.Option(
         0.9, "--confidence", min=0.0, max=0.999,
         help="--cv: a threshold must reach its precision target with this one-sided "
@@ -359,7 +360,7 @@ def evaluate_cmd(
 ) -> None:
     """Accuracy on a labelled JSONL: lvl0, lvl1 and lvl1 top-3 accuracy; with --cv K, k-fold
     cross-validation (x --seeds) of the ablations on precomputed inputs, and the calibrated
-    intent / hard-filter thresholds (see fusion.cv)."""
+    intent, hard-filter and lvl1-filter thresholds (see fusion.cv)."""
     from fusion import FusionError, FusionModel
     from fusion.data import build_examples, load_labeled_queries
     from fusion.evaluate import evaluate
