@@ -83,6 +83,7 @@ from typing import Any
 
 from fusion.context import TaxonomyAlignment
 from fusion.cv import (
+    CALIBRATED,
     CVConfig,
     calibrate_threshold,
     cross_validate,
@@ -275,23 +276,16 @@ def _summary(counts: dict[int, Counter[str]], used: dict[str, Any], cv: int) -> 
             "per_seed": per_seed}
 
 
-#: what each threshold of ``--cross-fit`` is calibrated on: the intent's score, whether it is
-#: right, and the precision target's name (:class:`fusion.expand.Thresholds`)
-_CALIBRATED = {"intent": ("score", "category", "intent_precision"),
-               "hard_filter": ("lvl0_score", "lvl0", "filter_precision"),
-               "lvl1_filter": ("score", "category", "filter_precision")}
-
-
 def _calibrated(name: str, intents: list[tuple[Intent, Any]], thresholds: Thresholds) -> float:
     """Threshold ``name`` calibrated, as ``kgqp fusion evaluate --cv`` calibrates it
-    (:func:`fusion.cv.calibrate_threshold`, its precision target in ``thresholds``, confidence
-    0.9), on ``intents``: (an intent, its :class:`fusion.types.FusionExample`) pairs."""
-    score, field, target = _CALIBRATED[name]
-    gold = "lvl0" if field == "lvl0" else "lvl1"
-    t, _, _ = calibrate_threshold([getattr(d, score) for d, _ in intents],
-                                  [getattr(d, field) == getattr(ex, gold) for d, ex in intents],
-                                  target=getattr(thresholds, target),
-                                  confidence=CVConfig().confidence)
+    (:data:`fusion.cv.CALIBRATED`, :func:`fusion.cv.calibrate_threshold`, its precision target
+    in ``thresholds``, confidence 0.9), on ``intents``: (an intent, its
+    :class:`fusion.types.FusionExample`) pairs, already the queries it reads."""
+    score, level, target, _ = CALIBRATED[name]
+    t, _, _ = calibrate_threshold(
+        [getattr(d, score) for d, _ in intents],
+        [(d.category if level == "lvl1" else d.lvl0) == getattr(ex, level) for d, ex in intents],
+        target=getattr(thresholds, target), confidence=CVConfig().confidence)
     return min(t, 1.0)
 
 
@@ -323,7 +317,7 @@ def _rescored(args: argparse.Namespace, kg: Any, examples: list[Any],
     for fit in fits:
         fit["parsed"] = {int(i): Intent(**{**d, "top_k": tuple(tuple(x) for x in d["top_k"])})
                          for i, d in fit["intents"].items()}
-        if "lvl1_filter" in args.cross_fit:  # (the queries it is calibrated on, as fusion.cv)
+        if any(CALIBRATED[n][3] == "dept_filter" for n in args.cross_fit):  # (as fusion.cv)
             idx = sorted(fit["parsed"])
             fit["dept_filter"] = dict(zip(idx, department_filtered(
                 kg, [examples[i] for i in idx], [fit["parsed"][i] for i in idx],
@@ -336,7 +330,7 @@ def _rescored(args: argparse.Namespace, kg: Any, examples: list[Any],
             others = [f for f in fits if f["seed"] == fit["seed"] and f["fold"] != fit["fold"]]
             fitted = {name: _calibrated(name, [
                 (f["parsed"][i], examples[i]) for f in others for i in sorted(f["parsed"])
-                if name != "lvl1_filter" or f["dept_filter"][i]], thresholds)
+                if CALIBRATED[name][3] is None or f[CALIBRATED[name][3]][i]], thresholds)
                 for name in args.cross_fit}
             thresholds = replace(thresholds, **fitted)
             kw["thresholds"] = thresholds
@@ -457,7 +451,7 @@ def main() -> None:
     ap.add_argument("--cross-fit", type=lambda v: [x for x in v.split(",") if x],
                     default=[], metavar="NAMES",
                     help="--intents: calibrate these thresholds (comma-separated: "
-                    f"{', '.join(_CALIBRATED)}) for each fold on the seed's other folds, as "
+                    f"{', '.join(CALIBRATED)}) for each fold on the seed's other folds, as "
                     "`kgqp fusion evaluate --cv` reports them, in place of their given values")
     ap.add_argument("--thresholds", default="{}",
                     help="Thresholds settings as JSON, over --report's or the defaults "
@@ -477,8 +471,8 @@ def main() -> None:
         ap.error("--save-intents writes the intents of a --cv run: add --cv K")
     if args.intents is not None and (args.cv or args.model is not None):
         ap.error("--intents scores saved out-of-fold intents: no --cv, no --model")
-    if args.cross_fit and (args.intents is None or set(args.cross_fit) - set(_CALIBRATED)):
-        ap.error(f"--cross-fit takes threshold names among {sorted(_CALIBRATED)}, with --intents")
+    if args.cross_fit and (args.intents is None or set(args.cross_fit) - set(CALIBRATED)):
+        ap.error(f"--cross-fit takes threshold names among {sorted(CALIBRATED)}, with --intents")
     for path in args.intents or ():
         if not path.is_file():
             ap.error(f"--intents {path}: no such file (write one with --cv K "

@@ -76,6 +76,7 @@ from kg.io import atomic_path, atomic_write_json
 from kg.schema import normalize_name
 
 __all__ = [
+    "CALIBRATED",
     "VARIANTS",
     "CVConfig",
     "CVReport",
@@ -631,6 +632,19 @@ def _threshold(oof: dict[int, list[dict[str, np.ndarray]]], score_key: str, ok_k
     return float(np.median(per_seed)) if per_seed else math.inf
 
 
+#: what each threshold of :class:`fusion.expand.Thresholds` is calibrated on: the intent's
+#: score (an :class:`Intent` attribute), the level it must get right (``lvl1``: its
+#: ``category``; ``lvl0``), the precision target (a :class:`CVConfig` field) and the queries
+#: read (None: all; ``dept_filter``: those whose hard filter is the intent's department,
+#: :func:`department_filtered`, since the lvl1 filter replaces that filter: harder than the
+#: rest, the threshold of all queries lands too low for them)
+CALIBRATED: dict[str, tuple[str, str, str, str | None]] = {
+    "intent": ("score", "lvl1", "intent_precision", None),
+    "hard_filter": ("lvl0_score", "lvl0", "filter_precision", None),
+    "lvl1_filter": ("score", "lvl1", "filter_precision", "dept_filter"),
+}
+
+
 def _masked(oof: dict[int, list[dict[str, np.ndarray]]], key: str
             ) -> dict[int, list[dict[str, np.ndarray]]]:
     """``oof`` with only the predictions whose ``key`` entry is true (and no ``key``)."""
@@ -675,20 +689,16 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]], cfg: CVConfig,
     (pooling every seed's predictions would count each query once per seed, and the bound
     would be too tight); the cross-fitted figures are per seed, as before."""
     default = default or Thresholds.defaults_for(cfg.fusion.memory_weight)
-    # (the lvl1 filter replaces the intent's department filter: it is calibrated on the queries
-    # whose filter that is, ``dept_filter``; harder than the rest, the threshold of all queries
-    # lands too low for them)
-    checks = {"intent": ("score", "lvl1_ok", cfg.intent_precision, None),
-              "hard_filter": ("lvl0_score", "lvl0_ok", cfg.filter_precision, None),
-              "lvl1_filter": ("score", "lvl1_ok", cfg.filter_precision, "dept_filter")}
     out: dict[str, Any] = {}
     chosen: dict[str, float] = {}
-    for name, (score_key, ok_key, target, mask_key) in checks.items():
+    for name, (score_key, level, target_name, mask_key) in CALIBRATED.items():
+        ok_key, target = f"{level}_ok", getattr(cfg, target_name)
         mask_key = mask_key if all(mask_key in f for fs in oof.values() for f in fs) else None
         t = _threshold(oof, score_key, ok_key, target, cfg.confidence, mask_key)
         chosen[name] = min(t, 1.0)
+        pool = oof if mask_key is None else _masked(oof, mask_key)
         precisions, coverages = [], []
-        for folds in (oof if mask_key is None else _masked(oof, mask_key)).values():
+        for folds in pool.values():
             kept_n = hit_n = total = 0
             for k, f in enumerate(folds):
                 rest_s = np.concatenate([g[score_key] for j, g in enumerate(folds) if j != k])
@@ -706,7 +716,7 @@ def _calibrate(oof: dict[int, list[dict[str, np.ndarray]]], cfg: CVConfig,
                      "crossfit_precision": _spread(finite) if finite else None,
                      "crossfit_coverage": _spread(coverages),
                      "default": None if getattr(default, name) is None else _at_threshold(
-                         getattr(default, name), oof, score_key, ok_key)}
+                         getattr(default, name), pool, score_key, ok_key)}
     thresholds = Thresholds(intent=chosen["intent"], hard_filter=chosen["hard_filter"],
                             lvl1_filter=chosen["lvl1_filter"],
                             intent_precision=cfg.intent_precision,
