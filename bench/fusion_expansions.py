@@ -94,6 +94,7 @@ from fusion.cv import (
 )
 from fusion.cv import features_meta as _features_meta
 from fusion.data import build_examples, load_labeled_queries
+from fusion.errors import FusionConfigError
 from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.gnn import GNNConfig, compute_node_embeddings
 from fusion.model import FusionConfig, FusionModel
@@ -460,6 +461,12 @@ def main() -> None:
                     help="train on the labelled queries only, without the KG's category names "
                     "as weak training queries (fusion.weak)")
     args = ap.parse_args()
+    try:  # (read per fit, after the features and the training: a typo fails here, at once)
+        Thresholds.from_dict({**Thresholds().to_dict(), **json.loads(args.thresholds)})
+        ExpansionConfig.from_dict(json.loads(args.config))
+    except (ValueError, TypeError, AttributeError, FusionConfigError) as exc:
+        ap.error(f"--thresholds {args.thresholds!r} / --config {args.config!r}: {exc} (JSON "
+                 "objects of Thresholds' and ExpansionConfig's settings)")
     if args.report is not None and not args.report.is_file():  # (read at the end of a run)
         ap.error(f"--report {args.report}: no such file (a `kgqp fusion evaluate --cv "
                  f"--report` output to read the thresholds from)")

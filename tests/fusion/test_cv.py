@@ -500,6 +500,10 @@ def test_bench_fusion_expansions_rescores_saved_out_of_fold_intents(cv_cli, tmp_
     twice = subprocess.run([*base, "--intents", str(saved), str(saved)], capture_output=True,
                            text=True, timeout=600, cwd=tmp_path)
     assert twice.returncode != 0 and "a fold seed given twice" in twice.stderr
+    bad = subprocess.run([*base, "--intents", str(saved), "--thresholds", '{"lvl1_filter": 2}'],
+                         capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert bad.returncode == 2 and "Thresholds.lvl1_filter must be in [0, 1]" in bad.stderr
+    assert "Traceback" not in bad.stderr
     strict = run("--intents", str(saved), "--thresholds", '{"hard_filter": 1.0}')
     loose = run("--intents", str(saved), "--thresholds", '{"hard_filter": 0.0}')
     assert (strict["thresholds"]["hard_filter"], loose["thresholds"]["hard_filter"]) == (1.0, 0.0)
