@@ -81,7 +81,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from fusion.context import TaxonomyAlignment
+from fusion.context import GraphContext, TaxonomyAlignment, category_paths
 from fusion.cv import (
     CALIBRATED,
     CVConfig,
@@ -236,14 +236,16 @@ def _settings(model: Any, args: argparse.Namespace
               ) -> tuple[Thresholds, dict[str, Any], TaxonomyAlignment]:
     """``(thresholds, expand's settings, the label space's alignment)`` for ``model``
     (:func:`_settings_for` its memory weight, labels and node embeddings)."""
-    return _settings_for(model.memory_weight, model.labels, model.context.embeddings, args)
+    return _settings_for(model.memory_weight, model.labels, model.context.embeddings, args,
+                         category_paths(model.context.graph))
 
 
-def _settings_for(memory_weight: float, labels: Any, embeddings: Any, args: argparse.Namespace
-                  ) -> tuple[Thresholds, dict[str, Any], TaxonomyAlignment]:
+def _settings_for(memory_weight: float, labels: Any, embeddings: Any, args: argparse.Namespace,
+                  paths: list[str]) -> tuple[Thresholds, dict[str, Any], TaxonomyAlignment]:
     """``(thresholds, expand's settings, the label space's alignment)`` for a model of
-    ``memory_weight`` over ``labels``: the thresholds of ``--report`` or the defaults for its
-    memory weight, updated by ``--thresholds``; the expansion defaults for it updated by
+    ``memory_weight`` over ``labels`` (``paths``: the KG's category paths, as the model's
+    context aligns them): the thresholds of ``--report`` or the defaults for its memory
+    weight, updated by ``--thresholds``; the expansion defaults for it updated by
     ``--config``."""
     thresholds = Thresholds.defaults_for(memory_weight)
     if args.report is not None:
@@ -252,7 +254,7 @@ def _settings_for(memory_weight: float, labels: Any, embeddings: Any, args: argp
     # the query labels (Algolia facets) flatten Best Buy's tree (``Office Electronics >
     # Calculators`` is ``Connected Home & Housewares > Office Electronics > Calculators`` in
     # categories.json): departments and categories are compared through the alignment
-    taxonomy = TaxonomyAlignment(labels)
+    taxonomy = TaxonomyAlignment(labels, paths=paths)
     kw = {"thresholds": thresholds, "embeddings": embeddings,
           "departments": taxonomy, "limit": 20,
           "config": ExpansionConfig.from_dict(  # the defaults for the model's memory weight
@@ -312,11 +314,16 @@ def _rescored(args: argparse.Namespace, kg: Any, examples: list[Any],
             raise SystemExit(f"--intents {path}: a fold seed given twice")
         saved = {**one, "fits": saved.get("fits", []) + one["fits"]}
     g = kg.to_networkx()
+    paths = category_paths(g)
     counts: dict[int, Counter[str]] = {}
     used: dict[str, Any] = {"cross_fitted": {}}
     fits = saved["fits"]
     for fit in fits:
-        fit["parsed"] = {int(i): Intent(**{**d, "top_k": tuple(tuple(x) for x in d["top_k"])})
+        # (each intent's KG category as a model loaded today gives it: its context's node
+        # for the label, FusionModel.predict)
+        label_iris = GraphContext(g, emb, labels=fit["labels"]).label_iris
+        fit["parsed"] = {int(i): Intent(**{**d, "top_k": tuple(tuple(x) for x in d["top_k"]),
+                                           "category_iri": label_iris.get(d["category"])})
                          for i, d in fit["intents"].items()}
         if any(CALIBRATED[n][3] == "dept_filter" for n in args.cross_fit):  # (as fusion.cv)
             idx = sorted(fit["parsed"])
@@ -326,7 +333,7 @@ def _rescored(args: argparse.Namespace, kg: Any, examples: list[Any],
             ).tolist(), strict=True))
     for fit in fits:
         thresholds, kw, taxonomy = _settings_for(saved["memory_weight"], fit["labels"], emb,
-                                                 args)
+                                                 args, paths)
         if args.cross_fit:  # (calibrated on the seed's other folds, as fusion.cv reports them)
             others = [f for f in fits if f["seed"] == fit["seed"] and f["fold"] != fit["fold"]]
             fitted = {name: _calibrated(name, [

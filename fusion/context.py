@@ -16,7 +16,10 @@ first two levels of its path, or the label its path's names align with when the 
 flattens the tree). Names are compared as the KG keys them (:func:`category_key`: case, width,
 spacing and punctuation folded), so labels spelt ``"Kitchen & Dining > Coffee Mugs"`` align
 with a KG whose path reads ``"kitchen dining > coffee mugs"``; the labels keep their own
-spelling. A label space of which fewer than half the labels align with any KG category is
+spelling. A department the tree names otherwise (the store's facets say ``Smart Home``, its
+catalogue's tree ``Connected Home``) is read from the KG's category paths
+(:attr:`TaxonomyAlignment.renamed`). A label space of which fewer than half the labels align
+with any KG category is
 logged as a warning (:data:`MIN_ALIGNED_SHARE`): its category filters, tree expansions,
 weak queries and label names are then mostly off.
 
@@ -47,8 +50,8 @@ from fusion.gnn import NodeEmbeddings
 from fusion.hetero import as_networkx
 from kg.schema import normalize_name, slug
 
-__all__ = ["MIN_ALIGNED_SHARE", "GraphContext", "TaxonomyAlignment", "category_key",
-           "warn_if_unaligned"]
+__all__ = ["MIN_ALIGNED_SHARE", "MIN_RENAME_EVIDENCE", "GraphContext", "TaxonomyAlignment",
+           "category_key", "category_paths", "warn_if_unaligned"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,10 @@ SEP = " > "
 
 #: below this share of labels aligned with some KG category, the label space is warned about
 MIN_ALIGNED_SHARE = 0.5
+
+#: labels of a department the tree names otherwise that must name categories under one node
+#: of the tree for that node to be read as the department (:class:`TaxonomyAlignment`)
+MIN_RENAME_EVIDENCE = 2
 
 
 def category_key(name: str) -> str:
@@ -67,6 +74,13 @@ def category_key(name: str) -> str:
     True
     """
     return slug(name.strip())
+
+
+def category_paths(graph: Any) -> list[str]:
+    """The paths of a KG's category nodes (``graph``: a ``ProductGraph`` or its networkx
+    view), what :class:`TaxonomyAlignment` reads the tree's department names from."""
+    return [a["path"] for _, a in as_networkx(graph).nodes(data=True)
+            if a.get("kind") == "category" and a.get("path")]
 
 
 def _path_key(path: str) -> tuple[str, ...]:
@@ -135,7 +149,8 @@ class TaxonomyAlignment:
         ('Audio > Headphones', 'Audio')
     """
 
-    def __init__(self, labels: Sequence[str], departments: Sequence[str] = ()) -> None:
+    def __init__(self, labels: Sequence[str], departments: Sequence[str] = (), *,
+                 paths: Iterable[str] = ()) -> None:
         self.labels = frozenset(labels)
         #: the first levels of the labels, and any ``departments`` given besides
         self.departments = frozenset({lab.split(SEP)[0] for lab in labels} | set(departments))
@@ -151,6 +166,77 @@ class TaxonomyAlignment:
             for dept in sorted(self.departments):
                 by_dept.setdefault(fold(dept), dept)
         self._memo: dict[str, tuple[str | None, str | None]] = {}
+        #: a department of the labels that the tree of ``paths`` names otherwise, with that
+        #: name (:meth:`_renamed_departments`): ``{"Smart Home": "Connected Home"}``
+        self.renamed: dict[str, str] = self._renamed_departments(paths)
+        if self.renamed:
+            # (the tree's name as a second key of the department and its labels, after every
+            # label's own: a name some label or department has keeps it)
+            by_label, by_dept = self._label_keys[-1], self._dept_keys[-1]
+            fold = _FOLDS[-1]
+            for dept, name in sorted(self.renamed.items()):
+                by_dept.setdefault(fold(name), dept)
+                for lab in sorted(lab for lab in self.labels if lab.split(SEP)[0] == dept):
+                    by_label.setdefault(
+                        (fold(name), *(fold(p) for p in lab.split(">")[1:])), lab)
+            self._memo.clear()
+
+    def _renamed_departments(self, paths: Iterable[str]) -> dict[str, str]:
+        """Departments of the labels that the tree of ``paths`` (the KG's category paths)
+        spells otherwise, with the tree's name for each.
+
+        A store's search facets may keep a department the catalogue's tree has renamed: Best
+        Buy's queries say ``Smart Home > Smart Lighting`` where categories.json files Smart
+        Lighting under ``Connected Home & Housewares > Connected Home``. No label of such a
+        department aligns, so its intents had no KG category (no filter node, no tree walk,
+        no label names or weak queries) and its categories no department. A department none
+        of whose labels aligns with any path is read as the tree's node ``X`` under which the
+        last names of at least :data:`MIN_RENAME_EVIDENCE` of its labels, and more than half
+        of them, name categories; of several such nodes, the one naming the most labels, then
+        the deepest (the department itself, not the root above it). ``X`` must be no
+        department of the labels already.
+
+        >>> t = TaxonomyAlignment(["Smart Home > Smart Lighting", "Smart Home > Baby Monitors",
+        ...                        "Smart Home > Plugs"], paths=[
+        ...     "Housewares > Connected Home > Smart Lighting",
+        ...     "Housewares > Connected Home > Baby Monitors",
+        ...     "Housewares > Connected Home > Smart Lighting > Smart Light Bulbs"])
+        >>> t.renamed, t.label("Housewares > Connected Home > Smart Lighting > Smart Light Bulbs")
+        ({'Smart Home': 'Connected Home'}, 'Smart Home > Smart Lighting')
+        >>> t.department("Housewares > Connected Home > Hubs")
+        'Smart Home'
+        """
+        paths = [p for p in paths if p]
+        if not paths:
+            return {}
+        fold = _FOLDS[-1]
+        aligned_depts = {lab.split(SEP)[0] for p in paths if (lab := self.label(p))}
+        by_last: dict[str, list[list[str]]] = {}
+        for path in paths:
+            parts = [p.strip() for p in path.split(">")]
+            by_last.setdefault(fold(parts[-1]), []).append(parts[:-1])
+        taken = {fold(d) for d in self.departments}
+        out: dict[str, str] = {}
+        for dept in sorted({lab.split(SEP)[0] for lab in self.labels} - aligned_depts):
+            labs = [lab for lab in self.labels if lab.split(SEP)[0] == dept]
+            votes: Counter[tuple[str, int]] = Counter()
+            names: dict[tuple[str, int], str] = {}
+            for lab in labs:
+                under: set[tuple[str, int]] = set()
+                for ancestors in by_last.get(fold(lab.rsplit(SEP, 1)[-1]), ()):
+                    for depth, name in enumerate(ancestors):
+                        if fold(name) not in taken:
+                            under.add((fold(name), depth))
+                            names.setdefault((fold(name), depth), name)
+                votes.update(under)
+            if not votes:
+                continue
+            (key, n) = max(votes.items(), key=lambda kv: (kv[1], kv[0][1], kv[0][0]))
+            if n >= MIN_RENAME_EVIDENCE and n > len(labs) / 2:
+                out[dept] = names[key]
+                logger.info("the label space's department %r is %r in the KG's tree (%d of its "
+                            "%d labels named under it)", dept, names[key], n, len(labs))
+        return out
 
     def _align(self, path: str) -> tuple[str | None, str | None]:
         hit = self._memo.get(path)
@@ -215,7 +301,7 @@ class GraphContext:
         self._neighbourhoods: dict[str, list[tuple[str, float]]] = {}
         #: where KG categories fall in the label space (see :class:`TaxonomyAlignment`)
         self.taxonomy = taxonomy if taxonomy is not None and taxonomy.labels == frozenset(
-            self.labels) else TaxonomyAlignment(self.labels)
+            self.labels) else TaxonomyAlignment(self.labels, paths=category_paths(self.graph))
         # intent label -> the KG category that is that label: its path, else the shallowest
         # category named like the label's last level under it (the label's node in the tree)
         # (names compared by their keys, so a label spelt otherwise than the KG still has its

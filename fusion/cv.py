@@ -65,7 +65,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from fusion.context import TaxonomyAlignment
+from fusion.context import TaxonomyAlignment, category_paths
 from fusion.errors import FusionConfigError, FusionDataError, FusionLoadError
 from fusion.expand import ExpansionConfig, Thresholds, expand
 from fusion.model import FusionConfig, FusionModel
@@ -499,6 +499,7 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
         it = tqdm(jobs, desc="cross-validating", unit="fit", leave=False)
     pooled: dict[tuple[str, int], tuple[list[str], list[list[str]], list[int]]] = {}
     weak_by_fold: dict[tuple[int, int], list[FusionExample]] = {}
+    kg_paths = category_paths(kg) if weak and kg is not None else None
     for variant, seed, fold in it:
         test_idx = splits[seed][fold]
         test_set = set(test_idx)
@@ -508,7 +509,7 @@ def cross_validate(examples: Sequence[FusionExample], *, config: CVConfig | None
                 space = [ex.lvl1 for ex in train]
                 if cfg.taxonomy_labels:
                     space = taxonomy_labels(kg, space)
-                weak_by_fold[(seed, fold)] = label_weak(weak, space)
+                weak_by_fold[(seed, fold)] = label_weak(weak, space, paths=kg_paths)
             train += weak_by_fold[(seed, fold)]
         test = [examples[i] for i in test_idx]
         fcfg = replace(cfg.fusion, **VARIANTS[variant])
@@ -670,7 +671,8 @@ def department_filtered(kg: Any, examples: Sequence[FusionExample], intents: Seq
     [True]
     """
     th = replace(Thresholds.defaults_for(memory_weight), hard_filter=0.0, lvl1_filter=None)
-    kw = {"thresholds": th, "departments": TaxonomyAlignment(labels), "embeddings": embeddings,
+    kw = {"thresholds": th, "departments": TaxonomyAlignment(labels, paths=category_paths(kg)),
+          "embeddings": embeddings,
           "config": ExpansionConfig.defaults_for(memory_weight)}
     return np.array([any(f.field == "category" and f.source == "intent" for f in expand(
         kg, ex.input.linked, it, query=ex.input.text, **kw).filter_sources)

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from fusion.context import TaxonomyAlignment, warn_if_unaligned
+from fusion.context import TaxonomyAlignment, category_paths, warn_if_unaligned
 from fusion.errors import FusionDataError
 from fusion.types import SEP, QueryFeaturizer
 from kg.schema import normalize_name
@@ -57,7 +57,7 @@ def label_names(labels: Sequence[str], graph: Any = None, *,
     from fusion.hetero import as_networkx
 
     g = as_networkx(graph)
-    taxonomy = TaxonomyAlignment(labels)
+    taxonomy = TaxonomyAlignment(labels, paths=category_paths(g))
     index = {lab: i for i, lab in enumerate(labels)}
     found: dict[int, set[tuple[int, str]]] = {}
     n_categories = 0

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fusion.context import TaxonomyAlignment
+from fusion.context import TaxonomyAlignment, category_paths
 from fusion.errors import FusionDataError
 from fusion.types import SEP, FusionExample, FusionInput, QueryFeaturizer
 
@@ -129,9 +129,13 @@ def featurize_weak(pairs: Sequence[tuple[str, str]], featurizer: QueryFeaturizer
             for inp, (_, path) in zip(inputs, pairs, strict=True)]
 
 
-def label_weak(weak: Sequence[WeakExample], labels: Sequence[str]) -> list[FusionExample]:
-    """The weak examples that fall under one of ``labels``, labelled with it."""
-    taxonomy = TaxonomyAlignment(sorted(set(labels)))
+def label_weak(weak: Sequence[WeakExample], labels: Sequence[str], *,
+               paths: Sequence[str] | None = None) -> list[FusionExample]:
+    """The weak examples that fall under one of ``labels``, labelled with it (``paths``: the
+    KG's category paths, :func:`fusion.context.category_paths`, from which the alignment
+    reads departments the tree names otherwise; default: the weak examples' own)."""
+    taxonomy = TaxonomyAlignment(sorted(set(labels)), paths=[ex.path for ex in weak]
+                                 if paths is None else paths)
     out = []
     for ex in weak:
         lab = taxonomy.label(ex.path)
@@ -145,4 +149,4 @@ def taxonomy_examples(graph: Any, featurizer: QueryFeaturizer, labels: Sequence[
     """The KG's category names as labelled training examples for ``labels`` (the three steps
     above in one call: list, featurise, label)."""
     return label_weak(featurize_weak(taxonomy_queries(graph), featurizer, progress=progress),
-                      labels)
+                      labels, paths=category_paths(graph))

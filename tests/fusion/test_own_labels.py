@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 import torch
 from typer.testing import CliRunner
 
-from fusion.context import GraphContext, TaxonomyAlignment
+from fusion.context import GraphContext, TaxonomyAlignment, category_paths
+from fusion.data import load_bestbuy_queries
 from fusion.errors import FusionDataError
 from fusion.expand import Thresholds, expand
 from fusion.gnn import NodeEmbeddings
 from fusion.hetero import as_networkx
 from fusion.labels import label_names
-from fusion.types import Intent, LinkedEntity
+from fusion.types import FusionInput, Intent, LinkedEntity
+from fusion.weak import WeakExample, label_weak, taxonomy_queries
 from kg import ProductGraph
+from kg.loaders import load_sources
 
 from .conftest import QUERIES, _records
 
@@ -63,6 +67,85 @@ def test_a_label_spelt_as_the_path_wins_over_a_folded_one():
     assert t.label("audio > headphones") == "audio > headphones"
     assert t.label("Audio > Headphones") == "Audio > Headphones"
     assert t.label("AUDIO > HEADPHONES") in ("audio > headphones", "Audio > Headphones")
+
+
+def test_a_department_the_tree_names_otherwise_is_read_from_the_paths():
+    """A store's facets may keep a department its catalogue's tree renamed (Best Buy's
+    queries say Smart Home, its categories.json Connected Home): where every label of a
+    department aligns with nothing, the tree's node under which most of its labels' names
+    are categories is that department."""
+    labels = ["Smart Home > Smart Lighting", "Smart Home > Baby Monitors",
+              "Smart Home > Door Locks", "Audio > Headphones"]
+    paths = ["Housewares > Connected Home > Smart Lighting",
+             "Housewares > Connected Home > Smart Lighting > Smart Light Bulbs",
+             "Housewares > Connected Home > Baby Monitors",
+             "Baby > Safety > Baby Monitors",  # (a namesake elsewhere: outvoted)
+             "Housewares > Connected Home > Garage Door Openers",
+             "Audio > Headphones > Earbuds"]
+    t = TaxonomyAlignment(labels, paths=paths)
+    # the deepest node naming two of the three labels: not the root above it
+    assert t.renamed == {"Smart Home": "Connected Home"}
+    assert t.label("Housewares > Connected Home > Smart Lighting > Smart Light Bulbs") == \
+        "Smart Home > Smart Lighting"
+    assert t.label("Housewares > Connected Home > Baby Monitors") == "Smart Home > Baby Monitors"
+    assert t.label("Baby > Safety > Baby Monitors") is None
+    assert t.department("Housewares > Connected Home > Garage Door Openers") == "Smart Home"
+    assert t.label("Audio > Headphones > Earbuds") == "Audio > Headphones"  # (as before)
+    # without the paths, or with too little evidence, nothing is renamed
+    assert TaxonomyAlignment(labels).renamed == {}
+    assert TaxonomyAlignment(labels).label("Housewares > Connected Home > Smart Lighting") is None
+    one = [p for p in paths if "Baby" not in p]
+    assert TaxonomyAlignment(labels, paths=one).renamed == {}  # 1 of 3 labels
+    half = TaxonomyAlignment([*labels, "Smart Home > Plugs"], paths=paths)
+    assert half.renamed == {}  # 2 of 4 labels: not more than half
+    # a department the tree names keeps its own alignment; a node that is another
+    # department of the labels is never taken for a renamed one
+    t2 = TaxonomyAlignment(["Smart Home > Smart Lighting", "Smart Home > Baby Monitors",
+                            "Housewares > Fans"],
+                           paths=["Housewares > Smart Lighting", "Housewares > Baby Monitors",
+                                  "Housewares > Fans"])
+    assert t2.renamed == {}
+    assert t2.label("Housewares > Smart Lighting") is None
+
+
+def test_best_buys_smart_home_labels_align_with_the_trees_connected_home():
+    """The defect on the shipped data: the 9 Smart Home labels of Best Buy's queries aligned
+    with no KG category, so their intents had no filter node and their categories no
+    department. Best Buy's own tree as the KG, the train+dev labels."""
+    data = Path(__file__).resolve().parents[2] / "data" / "bestbuy"
+    graph = ProductGraph.in_memory()
+    load_sources(graph, [data / "categories.json.gz"], kind="bestbuy-categories",
+                 progress=False)
+    labels = sorted({q.lvl1 for f in ("queries_train.jsonl", "queries_dev.jsonl")
+                     for q in load_bestbuy_queries(data / f)})
+    ctx = GraphContext(graph, NO_EMB, labels=labels)
+    assert ctx.taxonomy.renamed == {"Smart Home": "Connected Home"}
+    smart = [lab for lab in labels if lab.startswith("Smart Home > ")]
+    assert len(smart) == 9
+    lighting = _iri(graph, "Connected Home & Housewares > Connected Home > Smart Lighting")
+    assert ctx.label_iris["Smart Home > Smart Lighting"] == lighting
+    # 8 of the 9 have their node (Smart Switches & Outlets names no category of the tree)
+    assert sorted(set(smart) - set(ctx.label_iris)) == ["Smart Home > Smart Switches & Outlets"]
+    bulbs = _iri(graph, "Connected Home & Housewares > Connected Home > Smart Lighting > "
+                        "Smart Light Bulbs")
+    assert ctx.labels[ctx.label_of(bulbs)] == "Smart Home > Smart Lighting"
+    assert ctx.lvl0_labels[ctx.lvl0_of(bulbs)] == "Smart Home"
+    # no other department is renamed, and no label aligned before loses its alignment
+    before = TaxonomyAlignment(labels)
+    paths = category_paths(graph)
+    assert all(ctx.taxonomy.label(p) == before.label(p) for p in paths if before.label(p))
+    # a sure intent's lvl1 category is a KG node now, so it can be the filter (it was the
+    # department: no node for the label); the weak queries label its categories
+    intent = Intent(category="Smart Home > Smart Lighting", lvl0="Smart Home", score=0.97,
+                    lvl0_score=0.98, top_k=(("Smart Home > Smart Lighting", 0.97),),
+                    category_iri=ctx.label_iris["Smart Home > Smart Lighting"])
+    res = expand(graph, [], intent, thresholds=Thresholds(lvl1_filter=0.9),
+                 departments=ctx.taxonomy)
+    assert res.filters.category == ("Smart Home > Smart Lighting",)
+    weak = [WeakExample(FusionInput(torch.zeros(2), (), name), path)
+            for name, path in taxonomy_queries(graph)]
+    labelled = {ex.input.text: ex.lvl1 for ex in label_weak(weak, labels)}
+    assert labelled["Smart Light Bulbs"] == "Smart Home > Smart Lighting"
 
 
 def test_a_context_finds_the_kg_nodes_of_lowercased_labels(kg):
