@@ -19,9 +19,8 @@ with a KG whose path reads ``"kitchen dining > coffee mugs"``; the labels keep t
 spelling. A department the tree names otherwise (the store's facets say ``Smart Home``, its
 catalogue's tree ``Connected Home``) is read from the KG's category paths
 (:attr:`TaxonomyAlignment.renamed`). A label space of which fewer than half the labels align
-with any KG category is
-logged as a warning (:data:`MIN_ALIGNED_SHARE`): its category filters, tree expansions,
-weak queries and label names are then mostly off.
+with any KG category is logged as a warning (:data:`MIN_ALIGNED_SHARE`): its category filters,
+tree expansions, weak queries and label names are then mostly off.
 
 Example:
     >>> import networkx as nx, torch
