@@ -84,7 +84,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from fusion.context import GraphContext, TaxonomyAlignment, category_paths
+from fusion.context import GraphContext, TaxonomyAlignment
 from fusion.cv import (
     CALIBRATED,
     CVConfig,
@@ -242,18 +242,19 @@ def _rates(c: Counter[str]) -> dict[str, Any]:
 def _settings(model: Any, args: argparse.Namespace
               ) -> tuple[Thresholds, dict[str, Any], TaxonomyAlignment]:
     """``(thresholds, expand's settings, the label space's alignment)`` for ``model``
-    (:func:`_settings_for` its memory weight, labels and node embeddings)."""
-    return _settings_for(model.memory_weight, model.labels, model.context.embeddings, args,
-                         category_paths(model.context.graph))
+    (:func:`_settings_for` its memory weight, node embeddings and its context's alignment)."""
+    return _settings_for(model.memory_weight, model.context.embeddings, args,
+                         model.context.taxonomy)
 
 
-def _settings_for(memory_weight: float, labels: Any, embeddings: Any, args: argparse.Namespace,
-                  paths: list[str]) -> tuple[Thresholds, dict[str, Any], TaxonomyAlignment]:
+def _settings_for(memory_weight: float, embeddings: Any, args: argparse.Namespace,
+                  taxonomy: TaxonomyAlignment
+                  ) -> tuple[Thresholds, dict[str, Any], TaxonomyAlignment]:
     """``(thresholds, expand's settings, the label space's alignment)`` for a model of
-    ``memory_weight`` over ``labels`` (``paths``: the KG's category paths, as the model's
-    context aligns them): the thresholds of ``--report`` or the defaults for its memory
-    weight, updated by ``--thresholds``; the expansion defaults for it updated by
-    ``--config``."""
+    ``memory_weight`` whose context aligns its labels with the KG as ``taxonomy`` does
+    (:attr:`fusion.context.GraphContext.taxonomy`): the thresholds of ``--report`` or the
+    defaults for its memory weight, updated by ``--thresholds``; the expansion defaults for it
+    updated by ``--config``."""
     thresholds = Thresholds.defaults_for(memory_weight)
     if args.report is not None:
         thresholds = Thresholds.from_dict(json.loads(args.report.read_text())["thresholds"])
@@ -261,7 +262,6 @@ def _settings_for(memory_weight: float, labels: Any, embeddings: Any, args: argp
     # the query labels (Algolia facets) flatten Best Buy's tree (``Office Electronics >
     # Calculators`` is ``Connected Home & Housewares > Office Electronics > Calculators`` in
     # categories.json): departments and categories are compared through the alignment
-    taxonomy = TaxonomyAlignment(labels, paths=paths)
     kw = {"thresholds": thresholds, "embeddings": embeddings,
           "departments": taxonomy, "limit": 20,
           "config": ExpansionConfig.from_dict(  # the defaults for the model's memory weight
@@ -321,14 +321,14 @@ def _rescored(args: argparse.Namespace, kg: Any, examples: list[Any],
             raise SystemExit(f"--intents {path}: a fold seed given twice")
         saved = {**one, "fits": saved.get("fits", []) + one["fits"]}
     g = kg.to_networkx()
-    paths = category_paths(g)
     counts: dict[int, Counter[str]] = {}
     used: dict[str, Any] = {"cross_fitted": {}}
     fits = saved["fits"]
     for fit in fits:
         # (each intent's KG category as a model loaded today gives it: its context's node
         # for the label, FusionModel.predict)
-        label_iris = GraphContext(g, emb, labels=fit["labels"]).label_iris
+        fit["context"] = GraphContext(g, emb, labels=fit["labels"])
+        label_iris = fit["context"].label_iris
         fit["parsed"] = {int(i): Intent(**{**d, "top_k": tuple(tuple(x) for x in d["top_k"]),
                                            "category_iri": label_iris.get(d["category"])})
                          for i, d in fit["intents"].items()}
@@ -339,8 +339,8 @@ def _rescored(args: argparse.Namespace, kg: Any, examples: list[Any],
                 labels=fit["labels"], memory_weight=saved["memory_weight"], embeddings=emb
             ).tolist(), strict=True))
     for fit in fits:
-        thresholds, kw, taxonomy = _settings_for(saved["memory_weight"], fit["labels"], emb,
-                                                 args, paths)
+        thresholds, kw, taxonomy = _settings_for(saved["memory_weight"], emb, args,
+                                                 fit["context"].taxonomy)
         if args.cross_fit:  # (calibrated on the seed's other folds, as fusion.cv reports them)
             others = [f for f in fits if f["seed"] == fit["seed"] and f["fold"] != fit["fold"]]
             fitted = {name: _calibrated(name, [
